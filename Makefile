@@ -1,0 +1,51 @@
+# Zhaoshang (招商图谱) — the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils
+PORT ?= 8800
+
+.PHONY: setup setup-system setup-python setup-web demo test bench clean
+
+setup: setup-system setup-python setup-web
+
+# Debian packages: headless chromium for browser tests, CJK fonts for PDF reports, pdftoppm.
+setup-system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip>=24"
+
+# Reinstalls only when pyproject.toml changed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup-python: $(VENV)/.installed
+
+# Front-end assets from the npm registry (pinned in package-lock.json), copied into the static folder.
+setup-web: src/zhaoshang/interfaces/web/static/vendor/.stamp
+
+src/zhaoshang/interfaces/web/static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/vendor_assets.sh
+	touch $@
+
+demo: setup
+	$(BIN)/zhaoshang demo --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules src/zhaoshang/interfaces/web/static/vendor

@@ -1,0 +1,381 @@
+"""The data model as DDL: one DuckDB file holds everything.
+
+Conventions that every layer relies on:
+- region codes are 6-digit GB/T 2260 strings (province ``330000``, city ``330100``, district ``330110``);
+  foreign locations keep ``country`` (ISO-like name/code) and leave the codes NULL;
+- money is CNY 万元 (``*_wan``) with the original text kept next to it;
+- every imported row carries provenance: ``source`` (the source name), ``source_key`` (the record's key
+  in that source) and ``import_id`` (→ ``imports.id``, which holds the file, hash and time);
+- canonical enterprises (``enterprises``) are built from source records (``enterprise_records``), so a
+  wrong merge can be undone by re-linking records; changed facts are kept in ``enterprise_history``.
+See docs/data-model.md for the prose version of this file.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Fields whose changes are tracked in enterprise_history (and become events).
+TRACKED_FIELDS = (
+    "name",
+    "address",
+    "capital_wan",
+    "status",
+    "legal_rep",
+    "province_code",
+    "city_code",
+    "district_code",
+)
+
+PROVENANCE = "source VARCHAR, source_key VARCHAR, import_id INTEGER"
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    files VARCHAR[],
+    file_sha256 VARCHAR,
+    data_date DATE,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    rows_read BIGINT,
+    rows_imported BIGINT,
+    rows_updated BIGINT,
+    rows_duplicate BIGINT,
+    rows_rejected BIGINT,
+    rejects_path VARCHAR,
+    options JSON,
+    synthetic BOOLEAN DEFAULT FALSE
+);
+
+CREATE TABLE IF NOT EXISTS regions (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    short_name VARCHAR,
+    name_en VARCHAR,
+    level VARCHAR NOT NULL,          -- province | city | district
+    parent_code VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    lng DOUBLE,
+    lat DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS enterprises (
+    id BIGINT PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    name_norm VARCHAR,
+    uscc VARCHAR,
+    english_name VARCHAR,
+    legal_form VARCHAR,
+    status VARCHAR,
+    founded DATE,
+    dissolved DATE,
+    capital_wan DOUBLE,
+    capital_text VARCHAR,
+    country VARCHAR DEFAULT 'CN',
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR,
+    region_text VARCHAR,
+    address VARCHAR,
+    lat DOUBLE,
+    lng DOUBLE,
+    industry_code VARCHAR,
+    industry VARCHAR,
+    scope VARCHAR,
+    description VARCHAR,
+    products VARCHAR,
+    website VARCHAR,
+    listed_code VARCHAR,
+    legal_rep VARCHAR,
+    tags VARCHAR[],
+    source VARCHAR,
+    first_import_id INTEGER,
+    last_import_id INTEGER
+);
+
+-- One row per source record that describes an enterprise: the provenance link.
+CREATE TABLE IF NOT EXISTS enterprise_records (
+    record_id BIGINT PRIMARY KEY,
+    enterprise_id BIGINT NOT NULL,
+    link_method VARCHAR,             -- uscc | name+province | new | manual
+    row_no BIGINT,
+    row_hash VARCHAR,
+    imported_at TIMESTAMP,
+    data JSON,                       -- the mapped source values, as read
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS enterprise_aliases (
+    enterprise_id BIGINT NOT NULL,
+    alias VARCHAR NOT NULL,
+    alias_norm VARCHAR NOT NULL,
+    kind VARCHAR,                    -- short | brand | english | former | other
+    {PROVENANCE}
+);
+
+-- Old values of tracked fields: value `old_value` held until `changed_on`.
+CREATE TABLE IF NOT EXISTS enterprise_history (
+    enterprise_id BIGINT NOT NULL,
+    field VARCHAR NOT NULL,
+    old_value VARCHAR,
+    new_value VARCHAR,
+    changed_on DATE,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS persons (
+    id BIGINT PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    name_norm VARCHAR,
+    gender VARCHAR,
+    birth_year INTEGER,
+    description VARCHAR,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS roles (
+    id BIGINT PRIMARY KEY,
+    person_id BIGINT,
+    person_name VARCHAR,
+    enterprise_id BIGINT,
+    enterprise_name VARCHAR,
+    role VARCHAR,                    -- legal_rep | chairman | director | ceo | executive | founder | supervisor | other
+    title VARCHAR,
+    start_date DATE,
+    end_date DATE,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS investors (
+    id BIGINT PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    name_norm VARCHAR,
+    type VARCHAR,                    -- VC | PE | CVC | government_fund | angel | strategic | other
+    enterprise_id BIGINT,
+    country VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR,
+    description VARCHAR,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS shareholdings (
+    id BIGINT PRIMARY KEY,
+    enterprise_id BIGINT,
+    enterprise_name VARCHAR,
+    holder_name VARCHAR,
+    holder_type VARCHAR,             -- enterprise | person | investor | other
+    holder_enterprise_id BIGINT,
+    holder_person_id BIGINT,
+    holder_investor_id BIGINT,
+    percent DOUBLE,
+    amount_wan DOUBLE,
+    start_date DATE,
+    end_date DATE,
+    {PROVENANCE}
+);
+
+-- Branches and outbound investments: the expansion signal (parent opens something in another place).
+CREATE TABLE IF NOT EXISTS branches (
+    id BIGINT PRIMARY KEY,
+    parent_id BIGINT,
+    parent_name VARCHAR,
+    child_id BIGINT,
+    child_name VARCHAR,
+    kind VARCHAR,                    -- branch | subsidiary | investment
+    date DATE,
+    percent DOUBLE,
+    country VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS fundings (
+    id BIGINT PRIMARY KEY,
+    enterprise_id BIGINT,
+    enterprise_name VARCHAR,
+    date DATE,
+    round VARCHAR,                   -- normalised: angel | seed | pre_a | a | a_plus | b | ... | strategic | ipo | ma | other
+    round_raw VARCHAR,
+    amount_wan DOUBLE,
+    amount_low_wan DOUBLE,
+    amount_high_wan DOUBLE,
+    amount_text VARCHAR,
+    currency VARCHAR,
+    investors_text VARCHAR,
+    lead_investor_id BIGINT,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS funding_investors (
+    funding_id BIGINT NOT NULL,
+    investor_id BIGINT,
+    investor_name VARCHAR,
+    position INTEGER,
+    is_lead BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS patents (
+    id BIGINT PRIMARY KEY,
+    number VARCHAR,                  -- publication (grant) number
+    application_number VARCHAR,
+    title VARCHAR,
+    abstract VARCHAR,
+    type VARCHAR,                    -- invention | utility | design | other
+    applied DATE,
+    published DATE,
+    granted DATE,
+    status VARCHAR,
+    ipc VARCHAR[],
+    main_ipc VARCHAR,
+    applicants_text VARCHAR,
+    inventors_text VARCHAR,
+    cited VARCHAR[],
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS patent_applicants (
+    patent_id BIGINT NOT NULL,
+    position INTEGER,
+    name VARCHAR,
+    enterprise_id BIGINT,
+    country VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS patent_inventors (
+    patent_id BIGINT NOT NULL,
+    position INTEGER,
+    name VARCHAR,
+    person_id BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS news (
+    id BIGINT PRIMARY KEY,
+    title VARCHAR,
+    body VARCHAR,
+    url VARCHAR,
+    published TIMESTAMP,
+    outlet VARCHAR,
+    sentiment DOUBLE,                -- -1 … 1
+    event_type VARCHAR,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS news_mentions (
+    news_id BIGINT NOT NULL,
+    enterprise_id BIGINT,
+    mention VARCHAR,
+    method VARCHAR                   -- declared | name | alias
+);
+
+-- One row per dated thing that happened to an enterprise.
+CREATE TABLE IF NOT EXISTS events (
+    id BIGINT PRIMARY KEY,
+    enterprise_id BIGINT NOT NULL,
+    date DATE,
+    type VARCHAR NOT NULL,           -- founded | dissolved | funding | patent | news | branch | investment | change_name | change_capital | change_address | change_legal_rep | change_status | change_region
+    title VARCHAR,
+    detail JSON,
+    ref_table VARCHAR,
+    ref_id BIGINT,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS demands (
+    id BIGINT PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    description VARCHAR,
+    category VARCHAR,
+    node VARCHAR,
+    organisation VARCHAR,
+    demander_type VARCHAR,           -- government | enterprise | other
+    country VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR,
+    budget_wan DOUBLE,
+    published DATE,
+    deadline DATE,
+    status VARCHAR,
+    contact VARCHAR,
+    {PROVENANCE}
+);
+
+CREATE TABLE IF NOT EXISTS contacts (
+    id BIGINT PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    organisation VARCHAR,
+    title VARCHAR,
+    phone VARCHAR,
+    email VARCHAR,
+    relation VARCHAR,
+    notes VARCHAR,
+    person_id BIGINT,
+    enterprise_id BIGINT,
+    country VARCHAR,
+    province_code VARCHAR,
+    city_code VARCHAR,
+    district_code VARCHAR,
+    {PROVENANCE}
+);
+
+-- Filled by the chain service: the taxonomy in force and the placements of enterprises on it.
+CREATE TABLE IF NOT EXISTS chain_nodes (
+    chain VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    parent_code VARCHAR,
+    level INTEGER,
+    stage VARCHAR,                   -- upstream | midstream | downstream
+    name_zh VARCHAR,
+    name_en VARCHAR,
+    description VARCHAR,
+    position INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS placements (
+    enterprise_id BIGINT NOT NULL,
+    chain VARCHAR NOT NULL,
+    node_code VARCHAR NOT NULL,
+    confidence DOUBLE,
+    evidence JSON,
+    method VARCHAR,
+    classified_at TIMESTAMP
+);
+"""
+
+# Tables that hold imported facts, in the order `status` reports them.
+FACT_TABLES = (
+    "enterprises",
+    "enterprise_records",
+    "enterprise_aliases",
+    "enterprise_history",
+    "persons",
+    "roles",
+    "investors",
+    "shareholdings",
+    "branches",
+    "fundings",
+    "funding_investors",
+    "patents",
+    "patent_applicants",
+    "patent_inventors",
+    "news",
+    "news_mentions",
+    "events",
+    "demands",
+    "contacts",
+    "regions",
+    "chain_nodes",
+    "placements",
+)
