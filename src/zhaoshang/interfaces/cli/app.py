@@ -1,0 +1,162 @@
+"""The typer application, global options and the output helpers every command uses.
+
+Commands live in sibling modules (one per concern) and attach themselves to ``app``; ``__init__`` imports
+them all. Commands stay thin: they parse options, call one service function and print its result.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import decimal
+import io
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterable, Iterator, Optional
+
+import typer
+
+from ...core.store import Store, default_db_path
+
+app = typer.Typer(
+    name="zhaoshang",
+    help="招商图谱 Zhaoshang — 产业招商大数据：产业链、区域、线索、报告。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class State:
+    db: str | None = None
+    lang: str = "zh"
+
+
+state = State()
+
+
+@app.callback()
+def _global(
+    db: Optional[str] = typer.Option(None, "--db", help="数据库文件（默认 $ZHAOSHANG_DB，否则 ./zhaoshang.duckdb）"),
+    lang: str = typer.Option(os.environ.get("ZHAOSHANG_LANG", "zh"), "--lang", help="界面语言 zh|en"),
+) -> None:
+    state.db = db or default_db_path()
+    state.lang = "en" if lang.lower().startswith("en") else "zh"
+
+
+def t(zh: str, en: str) -> str:
+    """Pick the message in the user's language."""
+    return en if state.lang == "en" else zh
+
+
+def open_store(read_only: bool = False) -> Store:
+    return Store(state.db or default_db_path(), read_only=read_only)
+
+
+def interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def progress(description: str, total: int | None = None) -> Iterator:
+    """A rich progress bar on a terminal; silent when piped. Yields an ``advance(n)`` callable."""
+    if not interactive():
+        yield lambda n=1, **kw: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), transient=True) as p:
+        task = p.add_task(description, total=total)
+
+        def advance(n: int = 1, **kw: Any) -> None:
+            if "total" in kw:
+                p.update(task, total=kw["total"])
+            if "description" in kw:
+                p.update(task, description=kw["description"])
+            p.advance(task, n)
+
+        yield advance
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(_jsonable(doc), ensure_ascii=False, indent=None, default=str)
+
+
+def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: list[str] | None = None,
+         title: str | None = None, note: str | None = None) -> None:
+    """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
+
+    ``note`` (e.g. the synthetic-data label) goes to stderr for table/csv so stdout stays clean.
+    """
+    if fmt == Fmt.json:
+        sys.stdout.write(dumps(doc) + "\n")
+        return
+    rows = list(rows if rows is not None else (doc if isinstance(doc, list) else [doc]))
+    if columns is None:
+        columns = list(rows[0].keys()) if rows else []
+    if fmt == Fmt.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([_cell(r.get(c)) for c in columns])
+        sys.stdout.write(buf.getvalue())
+        if note:
+            sys.stderr.write(note + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    tbl = Table(title=title, show_lines=False)
+    for c in columns:
+        tbl.add_column(str(c))
+    for r in rows:
+        tbl.add_row(*[_cell(r.get(c)) for c in columns])
+    console.print(tbl)
+    if note:
+        Console(stderr=True).print(f"[yellow]{note}[/yellow]")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+    if isinstance(v, (list, tuple)):
+        return "、".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return dumps(v)
+    return str(v)
+
+
+def synthetic_note(store: Store) -> str | None:
+    return t("【合成演示数据】本库为合成的虚构数据，仅供演示。", "[synthetic demo data] fictional, for demonstration only.") if store.synthetic else None
+
+
+FORMAT_OPTION = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv")
