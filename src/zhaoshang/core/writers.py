@@ -1,0 +1,230 @@
+"""Write the result of a query to CSV, XLSX, Parquet or JSON Lines — safely.
+
+- CSV is UTF-8 *with* a byte-order mark, so that Excel opens Chinese text correctly; written by DuckDB COPY.
+- XLSX is written row by row with openpyxl's write-only mode (bold header, dates as dates, lists joined
+  with "、"); more than 1,048,576 rows is refused with a hint to use CSV or Parquet.
+- Parquet and JSON Lines are written by DuckDB COPY.
+- Formula injection: in CSV and XLSX a text cell starting with =, +, -, @, tab or CR can never run as a
+  formula. CSV prefixes such cells with a single quote ('=1+2), as the OWASP CSV-injection guidance
+  advises; XLSX stores them as explicit string cells.
+- The file appears complete or not at all: everything is written to a temporary file in the target
+  directory first and then renamed over the target.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from zhaoshang.core.errors import UserError
+
+__all__ = ["export_query", "FORMATS", "XLSX_MAX_ROWS", "DANGEROUS_PREFIXES"]
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl",
+           ".ndjson": "jsonl"}
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LIST_JOINER = "、"
+_FETCH = 10_000
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _safe_text(v: str) -> str:
+    return "'" + v if v.startswith(DANGEROUS_PREFIXES) else v
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt:
+        f = fmt.lower().lstrip(".")
+        f = {"json": "jsonl", "ndjson": "jsonl"}.get(f, f)
+        if f not in ("csv", "xlsx", "parquet", "jsonl"):
+            raise UserError(f"不支持的导出格式: {fmt} (可用: csv、xlsx、parquet、jsonl)")
+        return f
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"不支持的导出文件类型: {suffix or '(无扩展名)'}: {path} (可用: .csv、.xlsx、.parquet、.jsonl)")
+    return FORMATS[suffix]
+
+
+def _describe(con, sql: str, params) -> list[tuple[str, str]]:
+    try:
+        rows = con.execute(f"DESCRIBE {sql}", params).fetchall() if params else con.execute(
+            f"DESCRIBE {sql}").fetchall()
+    except duckdb.Error as e:
+        raise UserError(f"导出查询无效: {str(e).strip().splitlines()[0]}") from e
+    return [(r[0], r[1]) for r in rows]
+
+
+def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
+    """The query with every text value made formula-safe and lists joined with 、."""
+    exprs = []
+    for name, typ in schema:
+        col = _q(name)
+        t = typ.upper()
+        if t.endswith("[]") or (t.endswith("]") and "[" in t):
+            text = f"array_to_string(list_transform({col}, lambda x: CAST(x AS VARCHAR)), {_lit(LIST_JOINER)})"
+        elif t.startswith(("STRUCT", "MAP", "UNION")):
+            text = f"CAST(to_json({col}) AS VARCHAR)"
+        elif t == "VARCHAR" or t.startswith("VARCHAR") or t == "JSON":
+            text = f"CAST({col} AS VARCHAR)"
+        else:
+            exprs.append(f"{col} AS {_q(_safe_text(name))}")
+            continue
+        exprs.append(
+            f"CASE WHEN left({text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {text} "
+            f"ELSE {text} END AS {_q(_safe_text(name))}"
+        )
+    return f"SELECT {', '.join(exprs) or '*'} FROM ({sql}) AS _export"
+
+
+def _run(con, sql: str, params) -> Any:
+    try:
+        return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
+    except duckdb.Error as e:
+        raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+
+
+def _copy(con, select: str, tmp: Path, options: str, params) -> int:
+    res = _run(con, f"COPY ({select}) TO {_lit(str(tmp))} ({options})", params)
+    return int(res[0][0]) if res else 0
+
+
+def _xlsx_value(v: Any, illegal) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return illegal.sub("", v)
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return v if abs(v) < 10**15 else str(v)  # Excel keeps 15 significant digits only
+    if isinstance(v, (float, decimal.Decimal)):
+        return v
+    if isinstance(v, _dt.datetime):
+        return v.replace(tzinfo=None) if v.tzinfo else v
+    if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
+        return v
+    if isinstance(v, (list, tuple)):
+        return illegal.sub("", LIST_JOINER.join("" if x is None else str(x) for x in v))
+    if isinstance(v, dict):
+        return illegal.sub("", json.dumps(v, ensure_ascii=False, default=str))
+    if isinstance(v, (bytes, bytearray)):
+        return v.hex()
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    return illegal.sub("", str(v))
+
+
+def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    total = _run(con, f"SELECT count(*) FROM ({sql}) AS _export", params)[0][0]
+    if total + 1 > XLSX_MAX_ROWS:
+        raise UserError(
+            f"结果有 {total:,} 行，超过 Excel 工作表上限 {XLSX_MAX_ROWS:,} 行 (含表头)；请导出为 .csv 或 .parquet"
+        )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("数据")
+    res = None
+    try:
+        try:
+            res = con.execute(sql, params) if params else con.execute(sql)
+            names = [d[0] for d in res.description]
+        except duckdb.Error as e:
+            raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+        bold = Font(bold=True)
+        header = []
+        for n in names:
+            c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(n)))
+            c.data_type = "s"
+            c.font = bold
+            header.append(c)
+        ws.append(header)
+        written = 0
+        while batch := res.fetchmany(_FETCH):
+            for row in batch:
+                out = []
+                for v in row:
+                    v = _xlsx_value(v, ILLEGAL_CHARACTERS_RE)
+                    if v == "":
+                        out.append(None)
+                    elif isinstance(v, str):
+                        c = WriteOnlyCell(ws, value=v)
+                        c.data_type = "s"  # never a formula, whatever the text starts with
+                        out.append(c)
+                    else:
+                        out.append(v)
+                ws.append(out)
+            written += len(batch)
+    finally:
+        if res is not None:
+            while res.fetchmany(_FETCH):  # leave the connection with no unfinished result
+                pass
+    wb.save(tmp)
+    return written
+
+
+def export_query(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    path: str | Path,
+    params: list | tuple | dict | None = None,
+    *,
+    fmt: str | None = None,
+) -> int:
+    """Write the rows of `sql` to `path` (format from the suffix, or `fmt`); return the number of rows."""
+    target = Path(path)
+    kind = _format_of(target, fmt)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise UserError(f"目录不存在: {directory}")
+    if target.is_dir():
+        raise UserError(f"导出路径是一个目录: {target}")
+    sql = sql.strip().rstrip(";")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    extra: Path | None = None
+    try:
+        if kind == "xlsx":
+            n = _write_xlsx(con, sql, params, tmp)
+        elif kind == "parquet":
+            n = _copy(con, sql, tmp, "FORMAT parquet", params)
+        elif kind == "jsonl":
+            n = _copy(con, sql, tmp, "FORMAT json", params)
+        else:
+            schema = _describe(con, sql, params)
+            fd2, extra_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".body", dir=directory)
+            os.close(fd2)
+            extra = Path(extra_name)
+            n = _copy(con, _csv_select(sql, schema), extra, "FORMAT csv, HEADER true, DELIMITER ','", params)
+            with open(tmp, "wb") as out, open(extra, "rb") as body:
+                out.write(b"\xef\xbb\xbf")
+                shutil.copyfileobj(body, out, 1 << 20)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if extra is not None:
+            extra.unlink(missing_ok=True)
+    return n
