@@ -354,10 +354,11 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
     headers = _clean_headers(raw_headers)
     columns = [f"c{i}" for i in range(len(headers))]
     col_spec = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
-    stage = f"{table}__stage"
     rej_t, rej_s = f"{table}__rejects", f"{table}__rejscan"
+    base = skip + 1  # row_number() starts at 1; the header is row skip + 1
     sql = (
-        f"CREATE OR REPLACE TEMP TABLE {_q(stage)} AS SELECT * FROM read_csv({_lit(str(text.path))}, "
+        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT (row_number() OVER () + {base})::BIGINT AS _row, * "
+        f"FROM read_csv({_lit(str(text.path))}, "
         f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
         f"delim = {_lit(delim)}, quote = '\"', escape = '\"', max_line_size = {MAX_LINE_SIZE}, "
         f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})"
@@ -369,25 +370,18 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
         ).fetchall()
         n_bad = con.execute(f"SELECT count(DISTINCT line) FROM {_q(rej_t)}").fetchall()[0][0]
     except duckdb.Error as e:
-        _drop(con, stage, rej_t, rej_s)
+        _drop(con, table, rej_t, rej_s)
         line = _line_in(str(e))
         where = f"第 {line} 行附近" if line else "格式错误"
         raise UserError(f"无法读取 CSV 文件 {p}: {where} ({_first_line(str(e))})") from e
+    _drop(con, rej_t, rej_s)
     if bad:
-        _drop(con, stage, rej_t, rej_s)
+        _drop(con, table)
         parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et, _ in bad]
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
             f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}"
         )
-    _drop(con, rej_t, rej_s)
-    base = skip + 2
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT (rowid + {base})::BIGINT AS _row, "
-        + ", ".join(_q(c) for c in columns)
-        + f" FROM {_q(stage)} ORDER BY rowid"
-    )
-    _drop(con, stage)
     rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
     return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
 
@@ -409,53 +403,51 @@ def _json_pointer(key: str) -> str:
 
 
 def _read_jsonl(con, p: Path, table: str, text: _Text) -> RawInfo:
-    stage = f"{table}__stage"
+    # one text column per physical line, numbered in file order (blank lines keep their number)
+    lines = (
+        f"(SELECT row_number() OVER () AS ln, line FROM read_csv({_lit(str(text.path))}, "
+        "header = false, columns = {'line': 'VARCHAR'}, auto_detect = false, delim = E'\\x01', "
+        f"quote = '', escape = '', max_line_size = {MAX_LINE_SIZE}))"
+    )
+    nonblank = "line IS NOT NULL AND trim(line) <> ''"
+    invalid = "(NOT json_valid(line) OR json_type(line) <> 'OBJECT')"
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_q(stage)} AS SELECT line FROM read_csv({_lit(str(text.path))}, "
-            "header = false, columns = {'line': 'VARCHAR'}, auto_detect = false, delim = E'\\x01', "
-            f"quote = '', escape = '', max_line_size = {MAX_LINE_SIZE})"
-        )
+        bad = con.execute(
+            f"SELECT ln, count(*) OVER () FROM {lines} WHERE {nonblank} AND {invalid} ORDER BY ln LIMIT 5"
+        ).fetchall()
+        if not bad:
+            keys = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT k FROM (SELECT ln, unnest(json_keys(line)) AS k, "
+                    f"generate_subscripts(json_keys(line), 1) AS i FROM {lines} WHERE {nonblank}) "
+                    "GROUP BY k ORDER BY min(ln::HUGEINT * 1000000 + i)"
+                ).fetchall()
+            ]
     except duckdb.Error as e:
-        _drop(con, stage)
         line = _line_in(str(e))
         where = f"第 {line} 行不是有效的 JSON" if line else "内容不是有效的 JSON Lines"
         raise UserError(f"JSON Lines 文件 {p}: {where}") from e
-    nonblank = "line IS NOT NULL AND trim(line) <> ''"
-    bad = con.execute(
-        f"SELECT rowid + 1 FROM {_q(stage)} WHERE {nonblank} AND "
-        "(NOT json_valid(line) OR json_type(line) <> 'OBJECT') ORDER BY rowid LIMIT 5"
-    ).fetchall()
     if bad:
-        n_bad = con.execute(
-            f"SELECT count(*) FROM {_q(stage)} WHERE {nonblank} AND "
-            "(NOT json_valid(line) OR json_type(line) <> 'OBJECT')"
-        ).fetchall()[0][0]
-        _drop(con, stage)
-        lines = "、".join(str(r[0]) for r in bad)
+        n_bad = bad[0][1]
+        numbers = "、".join(str(r[0]) for r in bad)
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
-        raise UserError(f"JSON Lines 文件 {p}: 第 {lines} 行不是有效的 JSON 对象{more}")
-    keys = [
-        r[0]
-        for r in con.execute(
-            f"SELECT k FROM (SELECT rowid AS r, unnest(json_keys(line)) AS k, "
-            f"generate_subscripts(json_keys(line), 1) AS i FROM {_q(stage)} WHERE {nonblank}) "
-            "GROUP BY k ORDER BY min(r::HUGEINT * 1000000 + i)"
-        ).fetchall()
-    ]
+        raise UserError(f"JSON Lines 文件 {p}: 第 {numbers} 行不是有效的 JSON 对象{more}")
     if not keys:
-        _drop(con, stage)
         raise UserError(f"文件为空 (没有任何字段): {p}")
     headers = _clean_headers(keys)
     columns = [f"c{i}" for i in range(len(keys))]
     select = ", ".join(
         f"json_extract_string(line, {_lit(_json_pointer(k))}) AS {_q(c)}" for k, c in zip(keys, columns)
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT (rowid + 1)::BIGINT AS _row, {select} "
-        f"FROM {_q(stage)} WHERE {nonblank} ORDER BY rowid"
-    )
-    _drop(con, stage)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT ln::BIGINT AS _row, {select} "
+            f"FROM {lines} WHERE {nonblank}"
+        )
+    except duckdb.Error as e:
+        _drop(con, table)
+        raise UserError(f"JSON Lines 文件 {p}: 无法读取 ({_first_line(str(e))})") from e
     rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
     return RawInfo(table, str(p), "jsonl", text.encoding, headers, columns, rows, text.sha256, None)
 
@@ -500,20 +492,14 @@ def _read_parquet(con, p: Path, table: str) -> RawInfo:
     headers = _clean_headers([n for n, _ in schema])
     columns = [f"c{i}" for i in range(len(schema))]
     select = ", ".join(f"{_as_text_sql(n, t)} AS {_q(c)}" for (n, t), c in zip(schema, columns))
-    stage = f"{table}__stage"
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_q(stage)} AS SELECT {select} FROM read_parquet({_lit(str(p))})"
-        )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT (rowid + 1)::BIGINT AS _row, "
-            + ", ".join(_q(c) for c in columns)
-            + f" FROM {_q(stage)} ORDER BY rowid"
+            f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT row_number() OVER ()::BIGINT AS _row, "
+            f"{select} FROM read_parquet({_lit(str(p))})"
         )
     except duckdb.Error as e:
+        _drop(con, table)
         raise UserError(f"文件已损坏或不完整 (parquet): {p}") from e
-    finally:
-        _drop(con, stage)
     rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
     return RawInfo(table, str(p), "parquet", None, headers, columns, rows, _sha256(p), None)
 

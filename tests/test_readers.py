@@ -1,0 +1,460 @@
+"""Reading import files into DuckDB: formats, encodings, row numbers, broken files, streaming."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import random
+import threading
+import time
+
+import duckdb
+import openpyxl
+import pytest
+
+from zhaoshang.core.errors import UserError
+from zhaoshang.core.readers import XLSX_CHUNK_ROWS, detect_format, peek_headers, read_into
+
+ENTERPRISES = "enterprises/enterprise_registration_sample_2000_2004.csv"
+SZSE = "listed_companies/szse_a_share_list_2026-01.csv"
+ITJUZI = "financing/itjuzi_china_ai_financing_events_2018-12.csv"
+CB_ROUNDS = "financing/crunchbase_2013/crunchbase_rounds_2013-10.csv"
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def csv_records(path, encoding="utf-8-sig"):
+    with open(path, encoding=encoding, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def table_rows(con, info):
+    cols = ", ".join(["_row", *info.columns])
+    return con.execute(f'SELECT {cols} FROM "{info.table}" ORDER BY _row').fetchall()
+
+
+def expected_rows(records, first_row=2):
+    return [(first_row + i, *[v if v != "" else None for v in r]) for i, r in enumerate(records)]
+
+
+def write_xlsx_text(path, header, records):
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("企业")
+    ws.append(header)
+    for r in records:
+        cells = []
+        for v in r:
+            if v == "":
+                cells.append(None)
+                continue
+            c = openpyxl.cell.WriteOnlyCell(ws, value=v)
+            c.data_type = "s"
+            cells.append(c)
+        ws.append(cells)
+    wb.save(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# real files
+
+
+def test_enterprise_sample_utf8_matches_csv_module(con, shared):
+    path = shared(ENTERPRISES)
+    header, records = csv_records(path)
+    info = read_into(con, path, "raw_ent")
+    assert info.format == "csv" and info.encoding == "utf-8" and info.delimiter == ","
+    assert info.rows == len(records) == 11_750
+    assert info.headers == header
+    assert info.columns == [f"c{i}" for i in range(len(header))]
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert table_rows(con, info) == expected_rows(records)
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'raw_ent'").fetchall())
+    assert types["_row"] == "BIGINT" and {types[c] for c in info.columns} == {"VARCHAR"}
+    # values stay text exactly as written
+    assert con.execute("SELECT count(*) FROM raw_ent WHERE c4 = '2,000(万元人民币)'").fetchall()[0][0] > 0
+
+
+def test_enterprise_sample_same_content_in_every_encoding_and_xlsx(con, shared, tmp_path):
+    src = shared(ENTERPRISES)
+    text = src.read_text(encoding="utf-8")
+    header, records = csv_records(src)
+    base = read_into(con, src, "base")
+    want = table_rows(con, base)
+
+    variants = {
+        "utf-8-sig": tmp_path / "bom.csv",
+        "gb18030": tmp_path / "gb18030.csv",
+    }
+    variants["utf-8-sig"].write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    variants["gb18030"].write_bytes(text.encode("gb18030"))
+    for expected_encoding, p in variants.items():
+        info = read_into(con, p, "other")
+        assert info.encoding == expected_encoding
+        assert info.headers == base.headers and info.rows == base.rows
+        assert table_rows(con, info) == want
+        assert info.sha256 == hashlib.sha256(p.read_bytes()).hexdigest() != base.sha256
+
+    xlsx = tmp_path / "registration.csv"  # the name lies on purpose: format comes from the content
+    write_xlsx_text(xlsx, header, records)
+    info = read_into(con, xlsx, "from_xlsx")
+    assert info.format == "xlsx" and info.sheet == "企业" and info.encoding is None
+    assert info.headers == base.headers and info.rows == base.rows
+    assert table_rows(con, info) == want
+
+
+def test_gbk_subset_is_detected_as_gbk(con, shared, tmp_path):
+    header, records = csv_records(shared(ENTERPRISES))
+
+    def gbk_ok(rec):
+        try:
+            ",".join(rec).encode("gbk")
+            return True
+        except UnicodeEncodeError:
+            return False
+
+    subset = [r for r in records if gbk_ok(r)]
+    assert 10_000 < len(subset) < len(records)  # a few rows carry characters GBK lacks
+    paths = {}
+    for enc in ("utf-8", "gbk"):
+        p = tmp_path / f"{enc}.csv"
+        with open(p, "w", encoding=enc, newline="") as f:
+            csv.writer(f).writerows([header, *subset])
+        paths[enc] = p
+    a = read_into(con, paths["utf-8"], "a")
+    b = read_into(con, paths["gbk"], "b")
+    assert (a.encoding, b.encoding) == ("utf-8", "gbk")
+    assert b.headers == header and b.rows == len(subset)
+    assert table_rows(con, a) == table_rows(con, b) == expected_rows(subset)
+
+
+@pytest.mark.parametrize("rel", [SZSE, ITJUZI, CB_ROUNDS])
+def test_real_csv_row_counts_and_values(con, shared, rel):
+    path = shared(rel)
+    header, records = csv_records(path)
+    info = read_into(con, path, "raw")
+    assert info.rows == len(records)
+    assert info.headers == header
+    assert table_rows(con, info) == expected_rows(records)
+    assert peek_headers(path) == header
+
+
+def test_szse_codes_keep_leading_zeros(con, shared):
+    info = read_into(con, shared(SZSE), "szse")
+    code = info.column_of["A股代码"]
+    first = con.execute(f"SELECT {code}, {info.column_of['A股总股本']} FROM szse WHERE _row = 2").fetchall()[0]
+    assert first == ("000001", "19,405,918,198")
+    short = con.execute(f"SELECT count(*) FROM szse WHERE length({code}) = 6 AND {code} LIKE '00%'").fetchall()[0][0]
+    assert short > 100
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON Lines and Parquet
+
+
+def _export_named(con, info, target, fmt):
+    cols = ", ".join(f'{c} AS "{h}"' for c, h in zip(info.columns, info.headers))
+    opt = "FORMAT json" if fmt == "json" else "FORMAT parquet"
+    con.execute(f"COPY (SELECT {cols} FROM \"{info.table}\" ORDER BY _row) TO '{target}' ({opt})")
+
+
+@pytest.mark.parametrize("fmt,suffix", [("json", "data.jsonl"), ("parquet", "data.parquet")])
+def test_jsonl_and_parquet_round_trip(con, shared, tmp_path, fmt, suffix):
+    src = read_into(con, shared(SZSE), "src")
+    target = tmp_path / suffix
+    _export_named(con, src, target, fmt)
+    back = read_into(con, target, "back")
+    assert back.format == ("jsonl" if fmt == "json" else "parquet")
+    assert back.headers == src.headers and back.rows == src.rows
+    first = 1  # JSON Lines: line number; Parquet: 1-based row index
+    want = [(r[0] - 2 + first, *r[1:]) for r in table_rows(con, src)]
+    assert table_rows(con, back) == want
+    assert peek_headers(target) == src.headers
+
+
+def test_parquet_types_become_text(con, tmp_path):
+    p = tmp_path / "typed.parquet"
+    con.execute(
+        f"""COPY (SELECT * FROM (VALUES
+            ('000001', 1050.0::DOUBLE, 1.5::DOUBLE, DATE '2024-03-05', TIMESTAMP '2024-03-05 10:20:00', true, [1, 2], 42),
+            (NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)
+        ) v(code, capital, ratio, founded, seen, listed, ids, n)) TO '{p}' (FORMAT parquet)"""
+    )
+    info = read_into(con, p, "typed")
+    assert info.headers == ["code", "capital", "ratio", "founded", "seen", "listed", "ids", "n"]
+    assert table_rows(con, info) == [
+        (1, "000001", "1050", "1.5", "2024-03-05", "2024-03-05 10:20:00", "true", "[1,2]", "42"),
+        (2, None, None, None, None, None, "false", None, None),
+    ]
+
+
+def test_jsonl_lines_keys_and_nested_values(con, tmp_path):
+    p = tmp_path / "news.txt"
+    p.write_text(
+        '{"标题": "某公司完成B轮融资", "金额": "2,000(万元人民币)", "code": "000123"}\n'
+        "\n"
+        '{"标题": "=1+2", "投资方": ["红杉中国", "高瓴资本"], "meta": {"a": 1}, "ok": true, "n": 7}\r\n',
+        encoding="utf-8",
+    )
+    info = read_into(con, p, "news")
+    assert info.format == "jsonl" and info.encoding == "utf-8"
+    assert info.headers == ["标题", "金额", "code", "投资方", "meta", "ok", "n"]
+    assert table_rows(con, info) == [
+        (1, "某公司完成B轮融资", "2,000(万元人民币)", "000123", None, None, None, None),
+        (3, "=1+2", None, None, '["红杉中国","高瓴资本"]', '{"a":1}', "true", "7"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX specifics
+
+
+def test_xlsx_cell_types_become_text(con, tmp_path):
+    p = tmp_path / "typed.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "第一页"
+    ws.append(["代码", "注册资本", "比例", "成立日期", "时间", "上市", "公式样", "负数样", " 代码 "])
+    ws.append([1050.0, 2000, 0.25, dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 20), True, None, None, "000001"])
+    ws.append([None] * 9)  # an empty row in the middle is skipped, numbering keeps the sheet's
+    ws.append(["x", None, None, None, None, False, None, None, None])
+    for row, col, text in ((2, 7, "=1+2"), (2, 8, "-5"), (4, 7, "@SUM(A1)"), (4, 8, "+86 123")):
+        ws.cell(row=row, column=col).value = text
+        ws.cell(row=row, column=col).data_type = "s"
+    wb.create_sheet("第二页").append(["只有表头"])
+    wb.save(p)
+    info = read_into(con, p, "x")
+    assert info.sheet == "第一页" and info.format == "xlsx"
+    assert info.headers == ["代码", "注册资本", "比例", "成立日期", "时间", "上市", "公式样", "负数样", "代码_2"]
+    assert table_rows(con, info) == [
+        (2, "1050", "2000", "0.25", "2024-03-05", "2024-03-05 10:20:00", "true", "=1+2", "-5", "000001"),
+        (4, "x", None, None, None, None, "false", "@SUM(A1)", "+86 123", None),
+    ]
+    second = read_into(con, p, "y", sheet="第二页")
+    assert second.headers == ["只有表头"] and second.rows == 0 and second.sheet == "第二页"
+    assert peek_headers(p, sheet="第二页") == ["只有表头"]
+    with pytest.raises(UserError, match="工作表不存在: 第三页"):
+        read_into(con, p, "z", sheet="第三页")
+
+
+def test_xlsx_streams_in_chunks_with_trailing_empty_rows(con, tmp_path):
+    p = tmp_path / "many.xlsx"
+    n = XLSX_CHUNK_ROWS + 1234
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("s")
+    ws.append(["序号", "名称"])
+    for i in range(n):
+        ws.append([i, f"企业{i:06d}"])
+    ws.append([None, None])
+    ws.append([None, None])
+    wb.save(p)
+    info = read_into(con, p, "many")
+    assert info.rows == n
+    got = con.execute(
+        "SELECT min(_row), max(_row), count(DISTINCT c1), max(c1) FROM many"
+    ).fetchall()[0]
+    assert got == (2, n + 1, n, f"企业{n - 1:06d}")
+    assert con.execute("SELECT c0 FROM many WHERE _row = 50003").fetchall() == [("50001",)]
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV dialects and odd files
+
+
+def test_delimiters_are_sniffed(con, tmp_path):
+    for delim in ("\t", ";", "|"):
+        p = tmp_path / "x.csv"
+        p.write_text(delim.join(["企业名称", "注册资金", "地址"]) + "\n" + delim.join(["甲公司", "2,000(万元人民币)", "北京, 海淀"]) + "\n", encoding="utf-8")
+        info = read_into(con, p, "d")
+        assert info.delimiter == delim
+        assert table_rows(con, info) == [(2, "甲公司", "2,000(万元人民币)", "北京, 海淀")]
+
+
+def test_cr_only_and_mixed_line_endings(con, tmp_path):
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes('名称,地址\r甲,"北京\r海淀"\r乙,上海\r'.encode("gbk"))
+    info = read_into(con, cr, "cr")
+    assert info.encoding == "gbk"
+    assert table_rows(con, info) == [(2, "甲", "北京\n海淀"), (3, "乙", "上海")]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(b"a,b\r\n1,2\n3,4\r\n5,6\r7,8\n")
+    info = read_into(con, mixed, "mixed")
+    assert info.encoding == "utf-8"
+    assert table_rows(con, info) == [(2, "1", "2"), (3, "3", "4"), (4, "5", "6"), (5, "7", "8")]
+    excel = tmp_path / "excel.csv"  # CRLF rows with LF inside quoted cells, as Excel writes them
+    excel.write_bytes('\ufeff名称,经营范围\r\n甲,"软件开发\n技术服务"\r\n乙,咨询\r\n'.encode("utf-8"))
+    info = read_into(con, excel, "excel")
+    assert info.encoding == "utf-8-sig"
+    assert table_rows(con, info) == [(2, "甲", "软件开发\n技术服务"), (3, "乙", "咨询")]
+
+
+def test_ten_megabyte_cell_reads_intact(con, tmp_path):
+    cell = ("人工智能," * 1_250_000)[:-1]  # ≈ 15 MB of UTF-8 with commas inside the quotes
+    p = tmp_path / "big.csv"
+    p.write_text(f'名称,经营范围\n甲,"{cell}"\n乙,短\n', encoding="utf-8")
+    info = read_into(con, p, "big")
+    assert info.rows == 2
+    got = con.execute("SELECT c1 FROM big WHERE _row = 2").fetchall()[0][0]
+    assert len(got.encode()) > 10_000_000 and got == cell
+
+
+def test_duplicate_and_blank_headers(con, tmp_path):
+    p = tmp_path / "dup.csv"
+    p.write_text("\ufeff 名称 ,名称,,名称_2,名称\n1,2,3,4,5\n", encoding="utf-8")
+    info = read_into(con, p, "dup")
+    assert info.headers == ["名称", "名称_3", "列3", "名称_2", "名称_4"]
+    assert len(set(info.headers)) == 5
+    assert info.column_of["列3"] == "c2"
+    assert table_rows(con, info) == [(2, "1", "2", "3", "4", "5")]
+
+
+def test_header_only_file_gives_empty_table(con, tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("企业名称,统一社会信用代码\n", encoding="utf-8")
+    info = read_into(con, p, "h")
+    assert info.rows == 0 and info.headers == ["企业名称", "统一社会信用代码"]
+    assert con.execute("SELECT count(*) FROM h").fetchall() == [(0,)]
+
+
+def test_leading_blank_lines_shift_row_numbers(con, tmp_path):
+    p = tmp_path / "lead.csv"
+    p.write_text("\n\n名称,代码\n甲,001\n", encoding="utf-8")
+    info = read_into(con, p, "lead")
+    assert info.headers == ["名称", "代码"]
+    assert table_rows(con, info) == [(4, "甲", "001")]
+
+
+def test_format_detected_from_content(tmp_path, shared):
+    fake = tmp_path / "looks.xlsx"
+    fake.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert detect_format(fake) == "csv"
+    jl = tmp_path / "x.csv"
+    jl.write_text('  \n{"a": 1}\n', encoding="utf-8")
+    assert detect_format(jl) == "jsonl"
+
+
+# ---------------------------------------------------------------------------------------------
+# broken files: one clear Chinese line each
+
+
+def _truncated_xlsx(tmp_path):
+    good = tmp_path / "good.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(2000):
+        wb.active.append([f"企业{i}", i, "北京市海淀区"])
+    wb.save(good)
+    data = good.read_bytes()
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(data[: len(data) // 2])
+    return p
+
+
+def _corrupt_parquet(tmp_path):
+    good = tmp_path / "good.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT range AS n, 'x' || range AS s FROM range(10000)) TO '{good}' (FORMAT parquet)")
+    con.close()
+    data = good.read_bytes()
+    p = tmp_path / "cut.parquet"
+    p.write_bytes(data[: len(data) // 2])
+    return p
+
+
+BROKEN = {
+    "truncated xlsx": (_truncated_xlsx, r"^文件已损坏或不完整 \(xlsx\): .*cut\.xlsx$"),
+    "corrupt parquet": (_corrupt_parquet, r"^文件已损坏或不完整 \(parquet\): .*cut\.parquet$"),
+    "random bytes": (lambda t: _write(t / "r.csv", random.Random(7).randbytes(8192)), r"^无法识别.*r\.csv$"),
+    "latin-1 bytes": (lambda t: _write(t / "l.csv", "name,city\nJosé,Zürich\n".encode("cp1252") + b"\x80\x81\xff\n"), r"^无法识别文件编码 \(不是 UTF-8、GBK 或 GB18030\)"),
+    "empty file": (lambda t: _write(t / "e.csv", b""), r"^文件为空: .*e\.csv$"),
+    "blank lines only": (lambda t: _write(t / "b.csv", b"\n \r\n\n"), r"^文件为空"),
+    "no header": (lambda t: _write(t / "nh.csv", b",,,\n1,2,3,4\n"), r"^缺少表头"),
+    "ragged rows": (lambda t: _write(t / "rag.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n"),
+                    r"^CSV 文件有 2 行格式错误 \(表头 3 列\): .*rag\.csv: 第 3 行 字段数少于表头; 第 4 行 字段数多于表头$"),
+    "unterminated quote": (lambda t: _write(t / "q.csv", b'a,b\n1,2\n3,"abc\n4,5\n'), r"第 3 行 引号不成对"),
+    "invalid json line": (lambda t: _write(t / "j.jsonl", b'{"a": 1}\n{"a": 2}\n{"a": \n{"a": 4}\n[1]\n'),
+                          r"^JSON Lines 文件 .*j\.jsonl: 第 3、5 行不是有效的 JSON 对象$"),
+    "legacy xls": (lambda t: _write(t / "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)), r"旧版 Excel \(\.xls\)"),
+    "missing file": (lambda t: t / "nope.csv", r"^文件不存在: .*nope\.csv$"),
+}
+
+
+def _write(p, data):
+    p.write_bytes(data)
+    return p
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_files_give_one_clear_line(con, tmp_path, case):
+    build, pattern = BROKEN[case]
+    p = build(tmp_path)
+    with pytest.raises(UserError, match=pattern) as exc:
+        read_into(con, p, "broken")
+    msg = str(exc.value)
+    assert "\n" not in msg and "Traceback" not in msg
+    if case in ("truncated xlsx", "corrupt parquet"):
+        assert exc.value.__cause__ is not None  # the library's error stays chained for debugging
+    # nothing half-made is left behind
+    left = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert not any(t.startswith("broken") for t in left)
+    if case not in ("ragged rows", "unterminated quote"):  # a header-only peek cannot see those
+        with pytest.raises(UserError):
+            peek_headers(p)
+
+
+# ---------------------------------------------------------------------------------------------
+# streaming
+
+
+def test_million_rows_stream_with_modest_memory(con, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    src = tmp_path / "million_utf8.csv"
+    gen = duckdb.connect()
+    gen.execute(
+        f"""COPY (SELECT '企业' || lpad(range::VARCHAR, 7, '0') AS 企业名称,
+                         lpad((range % 1000)::VARCHAR, 6, '0') AS 代码,
+                         (range % 5000)::VARCHAR || '(万元人民币)' AS 注册资金,
+                         '浙江省杭州市余杭区文一西路' || range::VARCHAR || '号' AS 地址
+                  FROM range(1000000)) TO '{src}' (HEADER, DELIMITER ',')"""
+    )
+    gen.close()
+    p = tmp_path / "million_gb18030.csv"  # exercises the streaming transcoder as well
+    with open(src, encoding="utf-8") as fin, open(p, "w", encoding="gb18030") as fout:
+        while chunk := fin.read(1 << 20):
+            fout.write(chunk)
+    src.unlink()
+    # with a memory limit DuckDB spills the table to disk: what stays is what the reader itself holds
+    con.execute(f"SET temp_directory = '{tmp_path / 'spill'}'")
+    con.execute("SET memory_limit = '128MB'")
+    proc = psutil.Process()
+    base = proc.memory_info().rss
+    peak = base
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, proc.memory_info().rss)
+            time.sleep(0.01)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        info = read_into(con, p, "million")
+    finally:
+        done.set()
+        t.join()
+    assert info.rows == 1_000_000 and info.encoding == "gbk"
+    assert con.execute("SELECT c0, c1, _row FROM million WHERE _row = 1000001").fetchall() == [
+        ("企业0999999", "000999", 1000001)
+    ]
+    size = p.stat().st_size
+    growth = peak - base
+    print(f"1,000,000 rows, {size / 2**20:.0f} MB GB18030: peak RSS growth {growth / 2**20:.0f} MB")
+    # a million rows of Python objects alone would take several hundred MB
+    assert growth < 250 * 2**20, (growth, size)
