@@ -1,18 +1,59 @@
-"""GB/T 2260 regions: the reference table of provinces, cities and districts.
+"""GB/T 2260 regions: the reference table of provinces, cities and districts, current as of 2023.
 
-Base data: the division table shipped inside the ``cpca`` package (pre-2021 vintage), brought up to
-date by the override table ``data/region_overrides.yaml`` (our own list of later changes).
+Base data: the division table shipped inside the ``cpca`` package (an older vintage), brought up to
+date by the override table ``data/region_overrides.yaml`` (our own, reviewable list of later changes:
+recoded, added, abolished and renamed codes, plus the statistical codes of development zones).
+
+Conventions (see docs/methods.md, "Regions from free text"):
+
+- the four municipalities get a city-level row 110100/120100/310100/500100 named 北京市 etc., so that
+  every district has a city (Chongqing's counties, code 5002xx, belong to 500100 as well);
+- province-administered county-level units (codes xx90yy: 济源, 仙桃, 海南's 五指山, 兵团 cities …)
+  are district-level rows whose parent is the province and whose ``city_code`` is their own code;
+- 香港 810000, 澳门 820000 and 台湾 710000 are province-level rows without cities.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import duckdb
+import yaml
 
-MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+from zhaoshang.core.errors import UserError
+
+MUNICIPALITIES = {"110000": "北京市", "120000": "天津市", "310000": "上海市", "500000": "重庆市"}
+PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+OVERRIDES_PATH = DATA_DIR / "region_overrides.yaml"
+NAMES_EN_PATH = DATA_DIR / "region_names_en.yaml"
+
+# Province short names that are not simply the name minus 省/市.
+_PROVINCE_SHORT = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆",
+    "香港特别行政区": "香港",
+    "澳门特别行政区": "澳门",
+}
+
+# Ethnic groups as they appear in the names of autonomous prefectures, counties and banners.
+_ETHNIC = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 "
+    "纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 "
+    "鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
+).split()
+_ETHNIC_RE = re.compile("(?:" + "|".join(sorted((e + "族" for e in _ETHNIC), key=len, reverse=True))
+                        + "|蒙古|哈萨克|柯尔克孜)$")
+_ZONE_WORDS = ("开发区", "园区", "管理区", "示范区", "新区", "新城", "实验区", "聚集区", "委员会", "管委会", "风景名胜区")
 
 
 def _level(code: str) -> str:
@@ -23,6 +64,72 @@ def _level(code: str) -> str:
     return "district"
 
 
+def _hierarchy(code: str) -> tuple[str, str | None, str | None]:
+    """(level, parent_code, city_code) of a code under the conventions above."""
+    lvl = _level(code)
+    prov = code[:2] + "0000"
+    if lvl == "province":
+        return lvl, None, None
+    if lvl == "city":
+        return lvl, prov, code
+    if code[2:4] == "90":  # province-administered county-level unit
+        return lvl, prov, code
+    city = prov[:2] + "0100" if prov in MUNICIPALITIES else code[:4] + "00"
+    return lvl, city, city
+
+
+def short_name(name: str, level: str, zone: bool = False) -> str:
+    """Common short form: 浙江省 → 浙江, 杭州市 → 杭州, 海淀区 → 海淀, 延边朝鲜族自治州 → 延边."""
+    if level == "province":
+        if name in _PROVINCE_SHORT:
+            return _PROVINCE_SHORT[name]
+        return re.sub("(省|市)$", "", name)
+    if zone:
+        if name.endswith("区") and len(name) <= 5 and not any(w in name for w in _ZONE_WORDS):
+            return name[:-1]
+        return name
+    s = name
+    for suf in ("自治州", "自治县", "自治旗", "特区", "林区", "地区", "新区", "矿区", "市", "县", "区", "盟", "旗"):
+        if s.endswith(suf) and len(s) - len(suf) >= 2:
+            s = s[: -len(suf)]
+            break
+    while True:  # strip trailing ethnic names of autonomous units: 海西蒙古族藏族 → 海西
+        m = _ETHNIC_RE.search(s)
+        if not m or m.start() < 2:
+            break
+        s = s[: m.start()]
+    return s
+
+
+def _pinyin_name(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    sylls = lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
+    out = ""
+    for i, s in enumerate(sylls):
+        if i and s[:1] in ("a", "o", "e"):
+            out += "'"
+        out += s
+    return out[:1].upper() + out[1:]
+
+
+@lru_cache(maxsize=4)
+def _names_en(path: str) -> tuple[dict[str, str], dict[str, str]]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return ({str(k): str(v) for k, v in (data.get("names") or {}).items()},
+            {str(k): str(v) for k, v in (data.get("aliases") or {}).items()})
+
+
+def english_names() -> dict[str, str]:
+    """Customary English names (code → name) that replace pinyin."""
+    return _names_en(str(NAMES_EN_PATH))[0]
+
+
+def english_aliases() -> dict[str, str]:
+    """Further English spellings accepted by the parser (name → code)."""
+    return _names_en(str(NAMES_EN_PATH))[1]
+
+
 def base_rows() -> list[dict]:
     """Rows of the cpca division table, one per 6-digit code (placeholders such as 市辖区 dropped)."""
     text = resources.files("cpca.resources").joinpath("adcodes.csv").read_text(encoding="utf-8")
@@ -30,31 +137,170 @@ def base_rows() -> list[dict]:
     for rec in csv.DictReader(io.StringIO(text)):
         code = rec["adcode"][:6]
         name = rec["name"].strip()
-        if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划") or code in rows:
+        if name in PLACEHOLDER_NAMES or code in rows:
             continue
-        lvl = _level(code)
-        prov = code[:2] + "0000"
-        city = code[:4] + "00" if lvl == "district" else (code if lvl == "city" else None)
-        parent = None if lvl == "province" else (prov if lvl == "city" else city)
         rows[code] = {
             "code": code,
             "name": name,
-            "level": lvl,
-            "parent_code": parent,
-            "province_code": prov,
-            "city_code": city,
             "lng": float(rec["longitude"]) if rec["longitude"] else None,
             "lat": float(rec["latitude"]) if rec["latitude"] else None,
         }
     return list(rows.values())
 
 
+@dataclass(frozen=True)
+class Change:
+    """One entry of the override table."""
+
+    change: str  # recoded | added | zone | abolished | renamed
+    code: str
+    name: str
+    old: str | None = None
+    old_name: str | None = None
+    successor: str | None = None
+    parent: str | None = None
+    source: str | None = None  # code whose coordinates a new code inherits
+    lng: float | None = None
+    lat: float | None = None
+    year: int | None = None
+
+
+_CHANGE_KINDS = {"recoded", "added", "zone", "abolished", "renamed"}
+_CODE_RE = re.compile(r"^\d{6}$")
+
+
+def load_overrides(path: str | Path | None = None) -> list[Change]:
+    """Read and validate the override table (default: the one shipped in the package)."""
+    p = Path(path) if path else OVERRIDES_PATH
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UserError(f"无法读取区划变更表 {p}：{e}") from e
+    except yaml.YAMLError as e:
+        raise UserError(f"区划变更表 {p} 不是有效的 YAML：{e}") from e
+    if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
+        raise UserError(f"区划变更表 {p} 缺少 changes 列表")
+    out: list[Change] = []
+    for i, e in enumerate(data["changes"], 1):
+        if not isinstance(e, dict) or e.get("change") not in _CHANGE_KINDS:
+            raise UserError(f"区划变更表 {p} 第 {i} 条：change 必须是 {sorted(_CHANGE_KINDS)} 之一：{e}")
+        codes = [str(e[k]) for k in ("code", "old", "successor", "parent", "from") if e.get(k) is not None]
+        if "code" not in e or "name" not in e or not all(_CODE_RE.match(c) for c in codes):
+            raise UserError(f"区划变更表 {p} 第 {i} 条：需要 6 位代码 code 和名称 name：{e}")
+        out.append(Change(
+            change=e["change"], code=str(e["code"]), name=str(e["name"]),
+            old=str(e["old"]) if e.get("old") else None, old_name=e.get("old_name"),
+            successor=str(e["successor"]) if e.get("successor") else None,
+            parent=str(e["parent"]) if e.get("parent") else None,
+            source=str(e["from"]) if e.get("from") else None,
+            lng=e.get("lng"), lat=e.get("lat"), year=e.get("year"),
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    short_name: str
+    name_en: str
+    level: str
+    parent_code: str | None
+    province_code: str
+    city_code: str | None
+    lng: float | None
+    lat: float | None
+    zone: bool = False  # a statistical functional-area code (development zone), not a GB/T 2260 division
+
+    def as_row(self) -> list:
+        return [self.code, self.name, self.short_name, self.name_en, self.level, self.parent_code,
+                self.province_code, self.city_code, self.lng, self.lat]
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A name that is no longer current, and the current code it maps to."""
+
+    name: str
+    old_code: str
+    successor: str
+    year: int | None
+
+
+@lru_cache(maxsize=1)
+def _build() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
+    base = {r["code"]: r for r in base_rows()}
+    coords = {c: (r["lng"], r["lat"]) for c, r in base.items()}
+    cur: dict[str, dict] = {c: {"name": r["name"], "zone": False} for c, r in base.items()}
+    former: list[FormerName] = []
+    changes = load_overrides()
+    pending_coords: list[Change] = []
+    for ch in changes:
+        if ch.change == "renamed":
+            cur[ch.code]["name"] = ch.name
+            former.append(FormerName(ch.old_name or "", ch.code, ch.code, ch.year))
+        elif ch.change == "abolished":
+            cur.pop(ch.code, None)
+            former.append(FormerName(ch.name, ch.code, ch.successor or "", ch.year))
+        elif ch.change == "recoded":
+            cur.pop(ch.old, None)
+            cur[ch.code] = {"name": ch.name, "zone": False, "parent": ch.parent}
+            coords[ch.code] = coords.get(ch.old, (None, None))
+            former.append(FormerName(ch.old_name or ch.name, ch.old or "", ch.code, ch.year))
+        else:  # added | zone
+            cur[ch.code] = {"name": ch.name, "zone": ch.change == "zone", "parent": ch.parent}
+            pending_coords.append(ch)
+    for ch in pending_coords:
+        if ch.lng is not None and ch.lat is not None:
+            coords[ch.code] = (float(ch.lng), float(ch.lat))
+        elif ch.source and ch.source in coords:
+            coords[ch.code] = coords[ch.source]
+        else:
+            coords[ch.code] = coords.get(_hierarchy(ch.code)[1] or "", (None, None))
+    for prov, name in MUNICIPALITIES.items():
+        city = prov[:2] + "0100"
+        cur[city] = {"name": name, "zone": False}
+        coords[city] = coords.get(prov, (None, None))
+
+    en = english_names()
+    regions: list[Region] = []
+    for code in sorted(cur):
+        info = cur[code]
+        lvl, parent, city = _hierarchy(code)
+        if info.get("parent"):
+            parent = info["parent"]
+        short = short_name(info["name"], lvl, info["zone"])
+        if code in en:
+            name_en = en[code]
+        elif lvl == "city" and code[:2] + "0000" in MUNICIPALITIES:
+            name_en = en.get(code[:2] + "0000") or _pinyin_name(short)
+        else:
+            name_en = _pinyin_name(short)
+        lng, lat = coords.get(code, (None, None))
+        regions.append(Region(code, info["name"], short, name_en, lvl, parent, code[:2] + "0000", city,
+                              lng, lat, info["zone"]))
+    return tuple(regions), tuple(former)
+
+
+def build_regions() -> list[Region]:
+    """The current reference table (cached)."""
+    return list(_build()[0])
+
+
+def former_names() -> list[FormerName]:
+    """Names of abolished, recoded or renamed units, each with the current code it maps to."""
+    return list(_build()[1])
+
+
 def load_regions_into(con: duckdb.DuckDBPyConnection) -> int:
     """Fill the ``regions`` table; returns the number of rows."""
-    rows = base_rows()
-    con.executemany(
-        "INSERT INTO regions (code, name, level, parent_code, province_code, city_code, lng, lat) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[r["code"], r["name"], r["level"], r["parent_code"], r["province_code"], r["city_code"], r["lng"], r["lat"]] for r in rows],
-    )
+    import pyarrow as pa
+
+    rows = build_regions()
+    cols = ["code", "name", "short_name", "name_en", "level", "parent_code", "province_code", "city_code", "lng", "lat"]
+    values = list(zip(*(r.as_row() for r in rows)))
+    table = pa.table({c: pa.array(v, type=pa.float64() if c in ("lng", "lat") else pa.string())
+                      for c, v in zip(cols, values)})
+    regions_load = table  # noqa: F841 — read by DuckDB's replacement scan below
+    con.execute(f"INSERT INTO regions ({', '.join(cols)}) SELECT {', '.join(cols)} FROM regions_load")
     return len(rows)

@@ -1,0 +1,473 @@
+"""Chinese regions from free text: "浙江杭州", "北京-海淀区", full addresses, English names, foreign places.
+
+``RegionParser.parse(text)`` scans a short prefix of the normalised text left to right with a dictionary
+of region names (full names, short names, former names of abolished or recoded units, English names),
+keeps only matches consistent with what was already found (province → city → district), and stops at the
+first district. Ambiguous names (鼓楼区, 朝阳区 …) are resolved only by context; without context only what
+all candidates share (province or city) is kept. See docs/methods.md, "Regions from free text".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from zhaoshang.core.geo import foreign
+from zhaoshang.core.geo.regions import (
+    MUNICIPALITIES,
+    Region,
+    build_regions,
+    english_aliases,
+    former_names,
+    short_name,
+)
+
+PREFIX = 24  # characters of the normalised text that are scanned
+_CACHE_MAX = 400_000
+
+# Kinds of a name, best first.
+FULL, SHORT, ALIAS, FORMER, RELATIVE = 0, 1, 2, 3, 4  # RELATIVE: only used after its city (高新区)
+_RANK = {"province": 0, "city": 1, "district": 2}
+
+_STREET1 = set("路街巷弄道")
+_STREET2 = {"东路", "西路", "南路", "北路", "中路", "大道", "大街", "一路", "二路", "三路", "胡同"}
+
+# Full-width ASCII → half-width; separators and spaces removed (Chinese path only).
+_FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_DROP = " \t\r\n\u3000-_－—–~～,，、/|·•.。()（）[]【】{}<>《》:：;；\"'“”‘’#"
+_ZH_TABLE = {**_FW, **{ord(c): None for c in _DROP}}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CHINA_PREFIXES = ("中华人民共和国", "中国大陆", "中國", "中国")
+# Further Chinese names: Tushare's "内蒙", and cities of 台湾 (which has no city rows).
+_ZH_ALIASES = {"内蒙": "150000", "台北": "710000", "台中": "710000",
+               "台南": "710000", "高雄": "710000", "新竹": "710000"}
+_EN_STOP = {"district", "city", "province", "prefecture", "county", "shi", "sheng", "qu", "municipality",
+            "autonomous", "region", "special", "administrative", "sar", "the", "of", "new", "area", "zone"}
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    """Result of parsing one location. Codes are 6-digit GB/T 2260 strings or None."""
+
+    province_code: str | None = None
+    city_code: str | None = None
+    district_code: str | None = None
+    country: str | None = None  # "CN", an ISO 3166-1 alpha-2 code, or None when unknown
+    foreign: bool = False
+    matched: str = ""
+    confidence: float = 0.0
+
+    @property
+    def code(self) -> str | None:
+        """The most specific code found."""
+        return self.district_code or self.city_code or self.province_code
+
+
+NO_MATCH = RegionMatch()
+
+# A candidate: (code, rank, province_code, city_code, kind)
+Cand = tuple
+
+
+_ZONE_ABBR = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("高新技术产业园区", "高新区"),
+              ("火炬高技术产业开发区", "高新区"), ("经济技术开发区", "经济开发区"), ("经济技术开发区", "经开区"),
+              ("经济开发区", "开发区"))
+
+
+def _variants(r: Region, regions: dict) -> list[tuple[str, int]]:
+    """Other names in common use: 延边州, 昌江县, and development zones named relative to their city
+    (合肥市高新区, 高新区 — the latter is ambiguous on its own and resolved by the city before it)."""
+    out: list[str] = []
+    for suf, short_suf in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+        if r.name.endswith(suf) and r.short_name != r.name:
+            out.append((r.short_name + short_suf, ALIAS))
+    if r.zone and r.city_code in regions:
+        city = regions[r.city_code]
+        prov = regions[r.province_code]
+        rest = r.name
+        for p in (prov.name, prov.short_name):
+            if rest.startswith(p) and len(rest) > len(p) + 2:
+                rest = rest[len(p):]
+                break
+        for c in (city.name, city.short_name):
+            if rest.startswith(c) and len(rest) > len(c) + 2:
+                rest = rest[len(c):]
+                break
+        forms = {rest}
+        for long, abbr in _ZONE_ABBR:
+            for f in list(forms):
+                if f.endswith(long):
+                    forms.add(f[: -len(long)] + abbr)
+        for f in forms:
+            if f != r.name and len(f) >= 3:
+                out.extend(((f, RELATIVE), (city.short_name + f, ALIAS), (city.name + f, ALIAS)))
+    return out
+
+
+def _norm_en(s: str) -> str:
+    return re.sub(r"[^a-z]", "", s.lower())
+
+
+class _State:
+    __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context")
+
+    def __init__(self, prov=None, city=None, dist=None):
+        self.prov, self.city, self.dist = prov, city, dist
+        self.pending: list | None = None
+        self.start = -1
+        self.end = -1
+        self.conf = 1.0
+        self.used_former = False
+        self.context = prov is not None or city is not None
+
+    def set_prov(self, code: str) -> None:
+        self.prov = code
+        if code in MUNICIPALITIES and self.city is None:
+            self.city = code[:2] + "0100"
+
+    def feed(self, cands: tuple) -> str:
+        """Apply one dictionary match; returns 'none' (nothing consistent), 'redundant' or 'used'."""
+        prov, city = self.prov, self.city
+        best = None
+        redundant = False
+        for c in cands:
+            code, rank, cprov, ccity, kind = c
+            if prov is not None and cprov != prov:
+                continue
+            if kind == RELATIVE and city is None:
+                continue
+            if rank == 0:
+                if prov is not None:
+                    redundant = True
+                    continue
+            elif rank == 1:
+                if city is not None:
+                    if code == city:
+                        redundant = True
+                    continue
+            elif city is not None and ccity != city:
+                continue
+            if best is None:
+                best = [c]
+            elif (rank, kind) == best[0][1::3]:
+                best.append(c)
+            elif (rank, kind) < best[0][1::3]:
+                best = [c]
+        if best is None:
+            return "redundant" if redundant else "none"
+        if len(best) == 1:
+            code, rank, cprov, ccity, kind = best[0]
+            if kind == FORMER:
+                self.used_former = True
+            if rank == 0:
+                self.set_prov(code)
+            elif rank == 1:
+                self.set_prov(cprov)
+                self.city = code
+            else:
+                self.set_prov(cprov)
+                self.city, self.dist = ccity, code
+                if not self.context and kind != FULL and len(cands) == 1 and cands[0][1] == 2:
+                    self.conf *= 0.9  # a bare short district name
+            self.context = True
+            return "used"
+        # ambiguous: keep only what all candidates share
+        provs = {c[2] for c in best}
+        if len(provs) == 1 and self.prov is None:
+            self.set_prov(provs.pop())
+        if best[0][1] == 2:
+            cities = {c[3] for c in best}
+            if len(cities) == 1 and self.city is None:
+                self.city = cities.pop()
+        self.pending = best
+        self.conf *= 0.7
+        return "used"
+
+    def finish(self) -> None:
+        if self.dist is None and self.pending:
+            left = [c for c in self.pending
+                    if (self.prov is None or c[2] == self.prov) and (self.city is None or c[3] == self.city)]
+            if len(left) == 1:
+                code, rank, cprov, ccity, _ = left[0]
+                if rank == 2:
+                    self.dist = code
+                self.city = ccity
+                self.set_prov(cprov)
+                self.conf /= 0.7
+            self.pending = None
+
+
+class RegionParser:
+    """Parses locations into GB/T 2260 codes. Build once (``RegionParser.default()``), call many times."""
+
+    def __init__(self, regions: Iterable[Region], former: Iterable = ()):  # former: FormerName objects
+        regions = list(regions)
+        self.regions = {r.code: r for r in regions}
+        cands: dict[str, dict[str, Cand]] = {}
+        en: dict[str, dict[str, Cand]] = {}
+
+        def add(table, key, r: Region, kind: int) -> None:
+            if len(key) < 2:
+                return
+            slot = table.setdefault(key, {})
+            old = slot.get(r.code)
+            if old is None or kind < old[4]:
+                slot[r.code] = (r.code, _RANK[r.level], r.province_code, r.city_code, kind)
+
+        for r in regions:
+            add(cands, r.name, r, FULL)
+            if r.short_name != r.name:
+                add(cands, r.short_name, r, SHORT)
+            if r.name_en:
+                add(en, _norm_en(r.name_en), r, FULL)
+        for r in regions:
+            for key, kind in _variants(r, self.regions):
+                add(cands, key, r, kind)
+        for alias, code in _ZH_ALIASES.items():
+            add(cands, alias, self.regions[code], ALIAS)
+        for name, code in english_aliases().items():
+            if code in self.regions:
+                add(en, _norm_en(name), self.regions[code], ALIAS)
+        former = list(former)
+        self.former_codes: dict[str, str] = {}
+        for f in former:
+            succ = self.regions.get(f.successor)
+            if succ is None:
+                continue
+            self.former_codes[f.old_code] = f.successor
+            add(cands, f.name, succ, FORMER)
+            lvl = "city" if f.old_code.endswith("00") else "district"
+            s = short_name(f.name, lvl)
+            if s != f.name:
+                add(cands, s, succ, FORMER)
+
+        def freeze(table):
+            return {k: tuple(sorted(v.values(), key=lambda c: (c[1], c[4], c[0]))) for k, v in table.items()}
+
+        self._names = freeze(cands)
+        self._en = freeze(en)
+        first2: dict[str, set[int]] = {}
+        for k in self._names:
+            first2.setdefault(k[:2], set()).add(len(k))
+        self._first2 = {k: tuple(sorted(v, reverse=True)) for k, v in first2.items()}
+        self._foreign = foreign.zh_table()
+        self._foreign_first = {}
+        for k in self._foreign:
+            self._foreign_first.setdefault(k[0], set()).add(len(k))
+        self._foreign_first = {k: tuple(sorted(v, reverse=True)) for k, v in self._foreign_first.items()}
+        self._cache: dict[str, RegionMatch] = {}
+
+    # ------------------------------------------------------------------ construction
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def default() -> "RegionParser":
+        """The parser over the package's reference table (built once per process)."""
+        return RegionParser(build_regions(), former_names())
+
+    # ------------------------------------------------------------------ public API
+    def parse(self, text: str | None) -> RegionMatch:
+        """Parse one location string (name, "省-市", address, English name, foreign place)."""
+        if not text:
+            return NO_MATCH
+        key = text[:40]
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        res = self._parse(key)
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[key] = res
+        return res
+
+    def parse_many(self, texts: Iterable[str | None]) -> list[RegionMatch]:
+        parse = self.parse
+        return [parse(t) for t in texts]
+
+    def resolve(self, province: str | None = None, city: str | None = None, district: str | None = None,
+                address: str | None = None, text: str | None = None) -> RegionMatch:
+        """Combine structured columns (names, short names or codes) with an address or free text.
+
+        Each value is read in turn (province, city, district, address, text); a value that contradicts what
+        is already known (a district of another province) is not used.
+        """
+        st = _State()
+        matched: list[str] = []
+        foreign_hit: RegionMatch | None = None
+        for value in (province, city, district, address, text):
+            if value is None:
+                continue
+            value = str(value).strip()
+            if not value:
+                continue
+            before = (st.prov, st.city, st.dist)
+            if value.isdigit():
+                self._feed_code(st, value)
+            elif _CJK.search(value):
+                t = self._norm_zh(value)
+                f = self._foreign_prefix(t)
+                if f is not None:
+                    foreign_hit = foreign_hit or f
+                    continue
+                self._scan(t, st)
+            else:
+                r = self._parse_en(value, st)
+                if r is not None and r.foreign:
+                    foreign_hit = foreign_hit or r
+                    continue
+            if (st.prov, st.city, st.dist) != before:
+                matched.append(value if len(value) <= 12 else value[:12])
+            if st.dist is not None:
+                break
+        st.finish()
+        if st.prov is None:
+            return foreign_hit or NO_MATCH
+        return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3))
+
+    # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _norm_zh(text: str) -> str:
+        t = text[:48].translate(_ZH_TABLE)
+        for p in _CHINA_PREFIXES:
+            if t.startswith(p):
+                t = t[len(p):]
+                break
+        return t[:PREFIX]
+
+    def _foreign_prefix(self, t: str) -> RegionMatch | None:
+        pos, iso, found = 0, None, False
+        ff, table = self._foreign_first, self._foreign
+        while pos < len(t):
+            lens = ff.get(t[pos])
+            hit = None
+            if lens:
+                for L in lens:
+                    if t[pos:pos + L] in table:
+                        hit = L
+                        break
+            if hit is None:
+                break
+            iso = table[t[pos:pos + hit]] or iso
+            pos += hit
+            found = True
+        if not found:
+            return None
+        if t[pos:pos + 2] == "中国":  # "亚洲-中国-北京"
+            return None
+        return RegionMatch(None, None, None, iso, True, t[:pos], 0.9 if iso else 0.7)
+
+    def _feed_code(self, st: _State, value: str) -> None:
+        code = value[:6].ljust(6, "0") if len(value) in (2, 4, 6) else None
+        if code is None:
+            return
+        code = self.former_codes.get(code, code)
+        r = self.regions.get(code)
+        if r is None:
+            return
+        st.feed(((r.code, _RANK[r.level], r.province_code, r.city_code, FULL),))
+
+    def _parse(self, text: str) -> RegionMatch:
+        s = text.strip()
+        if not s:
+            return NO_MATCH
+        if s.isdigit():
+            st = _State()
+            self._feed_code(st, s)
+            if st.prov is None:
+                return NO_MATCH
+            return RegionMatch(st.prov, st.city, st.dist, "CN", False, s, 1.0)
+        if not _CJK.search(s):
+            return self._parse_en(s, _State()) or NO_MATCH
+        t = self._norm_zh(s)
+        f = self._foreign_prefix(t)
+        if f is not None:
+            return f
+        st = _State()
+        self._scan(t, st)
+        st.finish()
+        if st.prov is None:
+            china = s.lstrip().startswith(("中国", "中華", "中华", "中國"))
+            return RegionMatch(country="CN", matched="中国", confidence=0.3) if china else NO_MATCH
+        return RegionMatch(st.prov, st.city, st.dist, "CN", False, t[st.start:st.end], round(st.conf, 3))
+
+    def _scan(self, t: str, st: _State) -> None:
+        names, first2 = self._names, self._first2
+        n = len(t)
+        i = 0
+        while i < n - 1 and st.dist is None:
+            lens = first2.get(t[i:i + 2])
+            if lens is None:
+                i += 1
+                continue
+            step = 1
+            for L in lens:
+                j = i + L
+                if j > n:
+                    continue
+                cands = names.get(t[i:j])
+                if cands is None:
+                    continue
+                nxt = t[j:j + 2]
+                if nxt and (nxt[0] in _STREET1 or nxt in _STREET2):
+                    continue
+                status = st.feed(cands)
+                if status == "none":
+                    continue
+                if status == "used":
+                    if st.start < 0:
+                        st.start = i
+                        if i > 0:
+                            st.conf *= 0.9
+                    st.end = j
+                step = L
+                break
+            i += step
+
+    def _parse_en(self, text: str, st: _State) -> RegionMatch | None:
+        words = [w for w in re.findall(r"[a-z][a-z'.]*", text.lower().replace("’", "'"))]
+        words = [w.replace("'", "").strip(".") for w in words]
+        words = [w for w in words if w and w not in _EN_STOP]
+        en = self._en
+        china = False
+        iso = None
+        matched: list[str] = []
+        i = 0
+        while i < len(words):
+            step = 1
+            for L in (4, 3, 2, 1):
+                if i + L > len(words):
+                    continue
+                key = "".join(words[i:i + L])
+                if key in foreign.CHINA_EN:
+                    china = True
+                    step = L
+                    break
+                cands = en.get(key)
+                if cands is not None and st.feed(cands) != "none":
+                    matched.append(" ".join(words[i:i + L]))
+                    step = L
+                    break
+                if key in foreign.COUNTRIES_EN and iso is None:
+                    iso = foreign.COUNTRIES_EN[key]
+                    step = L
+                    break
+            i += step
+        st.finish()
+        if st.prov is not None:
+            return RegionMatch(st.prov, st.city, st.dist, "CN", False, ", ".join(matched), round(st.conf * 0.95, 3))
+        if iso:
+            return RegionMatch(None, None, None, iso, True, text.strip(), 0.9)
+        if china:
+            return RegionMatch(country="CN", matched=text.strip(), confidence=0.3)
+        return None
+
+
+def parse_region(text: str | None) -> RegionMatch:
+    """Parse with the default parser."""
+    return RegionParser.default().parse(text)
+
+
+def resolve_region(**kwargs) -> RegionMatch:
+    """``RegionParser.default().resolve(**kwargs)``."""
+    return RegionParser.default().resolve(**kwargs)
