@@ -6,7 +6,8 @@
 - Parquet and JSON Lines are written by DuckDB COPY.
 - Formula injection: in CSV and XLSX a text cell starting with =, +, -, @, tab or CR can never run as a
   formula. CSV prefixes such cells with a single quote ('=1+2), as the OWASP CSV-injection guidance
-  advises; XLSX stores them as explicit string cells.
+  advises (a cell that is exactly "-", the usual "none" placeholder, is left as it is); XLSX stores them
+  as explicit string cells.
 - The file appears complete or not at all: everything is written to a temporary file in the target
   directory first and then renamed over the target.
 """
@@ -46,7 +47,8 @@ def _lit(text: str) -> str:
 
 
 def _safe_text(v: str) -> str:
-    return "'" + v if v.startswith(DANGEROUS_PREFIXES) else v
+    """CSV rule: prefix a quote to text a spreadsheet could run; a lone "-" (a common "none") stays."""
+    return "'" + v if v.startswith(DANGEROUS_PREFIXES) and v != "-" else v
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
@@ -87,7 +89,8 @@ def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
             exprs.append(f"{col} AS {_q(_safe_text(name))}")
             continue
         exprs.append(
-            f"CASE WHEN left({text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {text} "
+            f"CASE WHEN left({text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND {text} <> '-' "
+            f"THEN '''' || {text} "
             f"ELSE {text} END AS {_q(_safe_text(name))}"
         )
     return f"SELECT {', '.join(exprs) or '*'} FROM ({sql}) AS _export"
