@@ -458,3 +458,15 @@ def test_million_rows_stream_with_modest_memory(con, tmp_path):
     print(f"1,000,000 rows, {size / 2**20:.0f} MB GB18030: peak RSS growth {growth / 2**20:.0f} MB")
     # a million rows of Python objects alone would take several hundred MB
     assert growth < 250 * 2**20, (growth, size)
+
+
+def test_utf16_and_empty_rows(con, tmp_path):
+    p = tmp_path / "unicode.txt"  # what Excel's "Unicode text" export produces: UTF-16 with BOM, tabs
+    p.write_bytes("名称\t代码\r\n甲\t001\r\n\t\r\n乙\t002\r\n".encode("utf-16"))
+    info = read_into(con, p, "u16")
+    assert info.encoding == "utf-16" and info.delimiter == "\t"
+    assert table_rows(con, info) == [(2, "甲", "001"), (4, "乙", "002")]
+    one = tmp_path / "one.csv"
+    one.write_text("名称\n甲\n\n乙\n", encoding="utf-8")
+    info = read_into(con, one, "one")
+    assert [r[1] for r in table_rows(con, info)] == ["甲", "乙"]

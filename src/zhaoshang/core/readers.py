@@ -357,11 +357,12 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
     rej_t, rej_s = f"{table}__rejects", f"{table}__rejscan"
     base = skip + 1  # row_number() starts at 1; the header is row skip + 1
     sql = (
-        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT (row_number() OVER () + {base})::BIGINT AS _row, * "
-        f"FROM read_csv({_lit(str(text.path))}, "
+        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
+        f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM read_csv({_lit(str(text.path))}, "
         f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
         f"delim = {_lit(delim)}, quote = '\"', escape = '\"', max_line_size = {MAX_LINE_SIZE}, "
         f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})"
+        f") WHERE coalesce({', '.join(_q(c) for c in columns)}) IS NOT NULL"  # fully empty rows carry nothing
     )
     try:
         con.execute(sql)
