@@ -1,0 +1,335 @@
+"""Money amounts from free text into CNY 万元, keeping the original currency and value.
+
+Handles registry strings ("1,050(万元人民币)", "30(万美元)", "500(万港元)"), financing-list strings
+("1.5亿人民币", "数千万美元", "近亿人民币", "亿元及以上美元", "未透露人民币"), English forms ("$1.2M",
+"USD 3 million", "1.2B") and bare numbers with a declared ``unit``. Vague amounts get a low/high range and a
+point value (the geometric mean of the range); every rule is listed in docs/methods.md.
+
+Pure and fast: every regex and table is built once at import time, so the importer can call
+``parse_amount`` on each distinct value of a column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Amount", "parse_amount", "fx_rate", "FX_CNY", "FX_YEAR"]
+
+#: Reference year of the exchange-rate table.
+FX_YEAR = 2023
+
+#: CNY per one unit of the currency, annual average of 2023.
+#: USD: 国家统计局《2023年国民经济和社会发展统计公报》, 全年人民币平均汇率 1 美元兑 7.0467 元.
+#: Other currencies: cross rates = 7.0467 × (USD per unit of the currency, 2023 annual average of the
+#: Federal Reserve H.10 series), rounded to 4 significant digits (good to about 0.5 %).
+FX_CNY: dict[str, float] = {
+    "CNY": 1.0,
+    "USD": 7.0467,
+    "EUR": 7.620,  # 1.0813 USD/EUR
+    "GBP": 8.763,  # 1.2435 USD/GBP
+    "JPY": 0.05016,  # 140.49 JPY/USD
+    "HKD": 0.9001,  # 7.829 HKD/USD
+    "SGD": 5.248,  # 1.3428 SGD/USD
+    "TWD": 0.2262,  # 31.16 TWD/USD
+    "KRW": 0.005393,  # 1306.7 KRW/USD
+    "AUD": 4.682,  # 0.6644 USD/AUD
+    "CAD": 5.222,  # 1.3495 CAD/USD
+    "CHF": 7.845,  # 0.8983 CHF/USD
+}
+
+
+def fx_rate(currency: str) -> float:
+    """CNY per one unit of ``currency`` (ISO code), from the fixed table of ``FX_YEAR`` annual averages."""
+    try:
+        return FX_CNY[currency.upper()]
+    except (KeyError, AttributeError):
+        raise ValueError(f"未知币种: {currency}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    wan: float | None  # best value in CNY 万元
+    low_wan: float | None
+    high_wan: float | None
+    currency: str  # ISO code of the original currency
+    original: float | None  # best value in units of the original currency
+    vague: bool = False
+    undisclosed: bool = False
+    text: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- tables
+# Currency words, longest first so that 香港元 wins over 港元 and 港元 over 元. Bare 元 is not a
+# currency: it is the unit (CNY when nothing else is said).
+_CURRENCY_WORDS: list[tuple[str, str]] = [
+    ("新加坡元", "SGD"), ("新加坡币", "SGD"), ("新台币", "TWD"), ("台币", "TWD"),
+    ("香港元", "HKD"), ("港元", "HKD"), ("港币", "HKD"),
+    ("美元", "USD"), ("美金", "USD"), ("欧元", "EUR"), ("日元", "JPY"), ("日币", "JPY"),
+    ("英镑", "GBP"), ("韩元", "KRW"), ("澳元", "AUD"), ("澳大利亚元", "AUD"), ("加元", "CAD"),
+    ("加拿大元", "CAD"), ("瑞士法郎", "CHF"), ("人民币", "CNY"), ("rmb", "CNY"),
+    ("us$", "USD"), ("hk$", "HKD"), ("s$", "SGD"), ("nt$", "TWD"), ("a$", "AUD"), ("c$", "CAD"),
+    ("$", "USD"), ("¥", "CNY"), ("￥", "CNY"), ("€", "EUR"), ("£", "GBP"), ("円", "JPY"),
+    ("dollars", "USD"), ("dollar", "USD"), ("euros", "EUR"), ("euro", "EUR"), ("yuan", "CNY"),
+]
+_CODES = ["cny", "usd", "hkd", "eur", "jpy", "gbp", "sgd", "twd", "krw", "aud", "cad", "chf"]
+_CURRENCY_OF: dict[str, str] = {w: c for w, c in _CURRENCY_WORDS} | {c: c.upper() for c in _CODES}
+_CURRENCY_RE = re.compile(
+    "|".join(
+        [re.escape(w) for w, _ in sorted(_CURRENCY_WORDS, key=lambda x: -len(x[0]))]
+        + [rf"(?<![a-z]){c}(?![a-z])" for c in _CODES]
+    )
+)
+
+_EMPTY = frozenset({"", "-", "--", "—", "——", "–", "nan", "none", "null", "n/a", "na", "/"})
+_UNDISCLOSED_RE = re.compile(r"未透露|未公开|未披露|不公开|非公开|不详|保密|undisclosed|not disclosed|unknown")
+
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3})")
+_NOISE_RE = re.compile(r"[\s()\[\]{}:：]+")
+
+# qualifiers: prefix and suffix words, mapped to a kind
+_APPROX, _NEAR, _FLOOR, _CEIL, _ORDER = "approx", "near", "floor", "ceil", "order"
+_PREFIX = [
+    ("大约", _APPROX), ("约合", _APPROX), ("约", _APPROX), ("approximately", _APPROX), ("approx.", _APPROX),
+    ("approx", _APPROX), ("about", _APPROX), ("around", _APPROX), ("~", _APPROX), ("≈", _APPROX),
+    ("将近", _NEAR), ("接近", _NEAR), ("近", _NEAR), ("nearly", _NEAR), ("almost", _NEAR),
+    ("超过", _FLOOR), ("超", _FLOOR), ("逾", _FLOOR), ("过", _FLOOR), ("上", _FLOOR), ("达", None),
+    ("morethan", _FLOOR), ("over", _FLOOR), ("above", _FLOOR), (">=", _FLOOR), (">", _FLOOR), ("≥", _FLOOR),
+    ("不到", _CEIL), ("不足", _CEIL), ("低于", _CEIL), ("lessthan", _CEIL), ("under", _CEIL),
+    ("upto", _CEIL), ("<=", _CEIL), ("<", _CEIL), ("≤", _CEIL),
+]
+_SUFFIX = [
+    ("及以上", _FLOOR), ("以上", _FLOOR), ("或以上", _FLOOR), ("+", _FLOOR), ("plus", _FLOOR),
+    ("以下", _CEIL), ("以内", _CEIL), ("左右", _APPROX), ("上下", _APPROX), ("级", _ORDER),
+]
+_PREFIX_RE = re.compile("^(?:" + "|".join(re.escape(w) for w, _ in _PREFIX) + ")")
+_SUFFIX_RE = re.compile("(?:" + "|".join(re.escape(w) for w, _ in sorted(_SUFFIX, key=lambda x: -len(x[0]))) + ")$")
+_PREFIX_KIND = dict(_PREFIX)
+_SUFFIX_KIND = dict(_SUFFIX)
+# 3000多万 / 100余万: 多 or 余 right after a digit or 十/百/千 means "somewhat more than"
+_MORE_RE = re.compile(r"(?<=[\d十百千])[多余](?=[十百千万亿]|$)")
+# 数千万 / 几百万 / 若干万: an unknown digit 1–9 before a power of ten
+_SOME_RE = re.compile(r"^(?:数|几|若干)(?=[十百千万亿])")
+# 十几万 / 十多万 / 几十万 / 数十万: 10–20 resp. 10–100 units
+_TEENS_RE = re.compile(r"^十(?:几|多|余)(?=[万亿]|$)")
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_EN_MULT = {
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6,
+    "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+}
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]|[a-z]+|\S")
+_CORE_OK_RE = re.compile(r"^(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿])+(?:[a-z]+)?$")
+
+
+class _Garbage(Exception):
+    pass
+
+
+def _cn_value(tokens: list[str]) -> tuple[float, bool]:
+    """Value of a token list such as ['1.5', '亿'] or ['两', '千', '五', '百', '万']; second: had a multiplier."""
+    total = 0.0
+    section = 0.0
+    num: float | None = None
+    scaled = False
+    seen = False  # a digit or a 十/百/千 has been read: a bare 万/亿 then means 1万/1亿
+    for t in tokens:
+        if t in _CN_DIGIT:
+            num = float(_CN_DIGIT[t])
+            seen = True
+        elif t in _CN_SMALL:
+            section += (1.0 if num is None else num) * _CN_SMALL[t]
+            num = None
+            scaled = seen = True
+        elif t == "万":
+            section = section + (num or 0.0) if seen else 1.0
+            total += section * 10_000
+            section, num, scaled = 0.0, None, True
+        elif t == "亿":
+            base = total + section + (num or 0.0) if seen else 1.0
+            total = base * 100_000_000
+            section, num, scaled, seen = 0.0, None, True, True
+        else:  # arabic number
+            if num is not None:
+                raise _Garbage
+            num = float(t)
+            seen = True
+    return total + section + (num or 0.0), scaled
+
+
+def _core_value(core: str) -> tuple[float, bool]:
+    """Numeric value of the core of an amount ('1.5亿', '3million', '1.2b', '两千万'); second: text had a scale."""
+    if not core or not _CORE_OK_RE.match(core):
+        raise _Garbage
+    tokens = _TOKEN_RE.findall(core)
+    mult = 1.0
+    if tokens and tokens[-1].isascii() and tokens[-1].isalpha():
+        m = _EN_MULT.get(tokens[-1])
+        if m is None:
+            raise _Garbage
+        mult = m
+        tokens = tokens[:-1]
+        if not tokens:
+            raise _Garbage
+        value, scaled = _cn_value(tokens)
+        return value * mult, True
+    return _cn_value(tokens)
+
+
+@lru_cache(maxsize=256)
+def _unit_spec(unit: str | None) -> tuple[str | None, float]:
+    """(currency or None, multiplier) of a declared unit such as '万元', '元', 'USD', '万美元', '亿元'."""
+    if unit is None or not str(unit).strip():
+        return None, 1.0
+    u = unicodedata.normalize("NFKC", str(unit)).strip().lower()
+    cur = None
+    m = _CURRENCY_RE.search(u)
+    if m:
+        cur = _CURRENCY_OF[m.group(0)]
+        u = _CURRENCY_RE.sub("", u)
+    u = _NOISE_RE.sub("", u).replace("元", "")
+    if not u:
+        return cur, 1.0
+    try:
+        tokens = _TOKEN_RE.findall(u)
+        if all(t in _CN_SMALL or t in _CN_BIG for t in tokens):
+            value, _ = _cn_value(tokens)
+        elif len(tokens) == 1 and tokens[0] in _EN_MULT:
+            value = _EN_MULT[tokens[0]]
+        else:
+            raise _Garbage
+    except _Garbage:
+        raise ValueError(f"无法识别的金额单位: {unit}") from None
+    return cur, value
+
+
+def _clean_float(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+def parse_amount(text, currency: str | None = None, unit: str | None = None) -> Amount | None:
+    """Parse an amount into CNY 万元 (see the module docstring). None for empty cells; ValueError for garbage.
+
+    ``currency``: ISO code to use when the text names none. ``unit``: the unit of bare numbers
+    ('万元', '元', 'USD', '万美元' …); a scale written in the text itself ('830万') always wins.
+    """
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise ValueError(f"无法识别的金额: {text}")
+    if isinstance(text, (int, float)):
+        if isinstance(text, float) and math.isnan(text):
+            return None
+        if math.isinf(text):
+            raise ValueError(f"无法识别的金额: {text}")
+        raw = str(text)
+        s = repr(float(text)) if isinstance(text, float) else raw
+        if "e" in s:
+            s = f"{float(text):f}"
+    else:
+        raw = str(text)
+        s = raw
+    s = unicodedata.normalize("NFKC", s).strip().lower()
+    if s in _EMPTY:
+        return None
+
+    unit_cur, unit_mult = _unit_spec(unit)
+    default_cur = (currency.upper() if currency else None) or unit_cur or "CNY"
+
+    # currency named in the text
+    cur = None
+    for m in _CURRENCY_RE.finditer(s):
+        c = _CURRENCY_OF[m.group(0)]
+        if cur is None or (cur == "CNY" and c != "CNY"):
+            cur = c
+    if cur is not None:
+        s = _CURRENCY_RE.sub(" ", s)
+    cur = cur or default_cur
+    if cur not in FX_CNY:
+        raise ValueError(f"未知币种: {cur}")
+
+    if _UNDISCLOSED_RE.search(s):
+        return Amount(None, None, None, cur, None, vague=False, undisclosed=True, text=raw)
+
+    s = _THOUSANDS_RE.sub("", s)
+    s = _NOISE_RE.sub("", s)
+    # 元 is the unit, not a number: 万元 = 万, 元 alone = 1
+    s = s.replace("元", "")
+    if not s:
+        raise ValueError(f"无法识别的金额: {raw}")
+
+    kinds: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        m = _PREFIX_RE.match(s)
+        if m:
+            k = _PREFIX_KIND[m.group(0)]
+            if k:
+                kinds.append(k)
+            s = s[m.end():]
+            changed = True
+        m = _SUFFIX_RE.search(s)
+        if m and m.start() > 0:
+            kinds.append(_SUFFIX_KIND[m.group(0)])
+            s = s[: m.start()]
+            changed = True
+    if _MORE_RE.search(s):
+        kinds.append(_FLOOR)
+        s = _MORE_RE.sub("", s)
+
+    low_f = high_f = 1.0  # factors applied to the value
+    span = None  # (low, high) multipliers of the order of magnitude
+    if _SOME_RE.match(s):
+        s = _SOME_RE.sub("", s)
+        span = (1.0, 10.0)
+    elif _TEENS_RE.match(s):
+        s = "十" + s[2:]
+        span = (1.0, 2.0)
+
+    try:
+        value, scaled = _core_value(s)
+    except (_Garbage, ValueError, OverflowError):
+        raise ValueError(f"无法识别的金额: {raw}") from None
+    if value < 0 or not math.isfinite(value):
+        raise ValueError(f"无法识别的金额: {raw}")
+    bare_scale = s and all(ch in _CN_BIG for ch in s)
+    if bare_scale and not kinds and span is None:
+        raise ValueError(f"无法识别的金额: {raw}（只有数量级，没有数字）")
+    if not scaled:
+        value *= unit_mult
+
+    if span is not None:
+        low_f, high_f = span
+    for k in kinds:
+        if k == _APPROX:
+            low_f, high_f = low_f / 1.1, high_f * 1.1
+        elif k == _NEAR:
+            low_f, high_f = low_f * 0.8, high_f * 1.0
+        elif k == _FLOOR:
+            low_f, high_f = low_f, high_f * 2.0
+        elif k == _CEIL:
+            low_f, high_f = low_f * 0.5, high_f
+        elif k == _ORDER:
+            low_f, high_f = low_f, high_f * 10.0
+    vague = span is not None or bool(kinds)
+
+    low = value * low_f
+    high = value * high_f
+    point = math.sqrt(low * high) if vague else value
+    rate = FX_CNY[cur] / 10_000
+    return Amount(
+        wan=_clean_float(point * rate),
+        low_wan=_clean_float(low * rate),
+        high_wan=_clean_float(high * rate),
+        currency=cur,
+        original=_clean_float(point),
+        vague=vague,
+        undisclosed=False,
+        text=raw,
+    )
