@@ -1,0 +1,155 @@
+"""Dates from the forms found in registry, financing and patent exports, with their precision.
+
+``parse_date_ex`` returns ``(date, precision)`` where precision is "day", "month" or "year"; a month-only
+value ("2024-03", "2024年3月") is the first day of that month with precision "month", a year-only value the
+first of January with precision "year". Excel serial numbers use the 1900 date system (epoch 1899-12-30,
+serial 60 = the non-existent 1900-02-29 is rejected). Times and time zones are dropped: the date is the
+one written. Rules are listed in docs/methods.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+
+__all__ = ["parse_date", "parse_date_ex", "MIN_YEAR", "MAX_YEAR"]
+
+MIN_YEAR = 1800
+MAX_YEAR = 2100
+_EXCEL_MAX = 2958465  # 9999-12-31
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)
+
+_EMPTY = frozenset({"", "-", "--", "—", "——", "–", "/", "n/a", "na", "nan", "nat", "none", "null", "未知", "不详"})
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_CN_NUM = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+           "七": "7", "八": "8", "九": "9"}
+_CN_TABLE = str.maketrans(_CN_NUM)
+
+# y-m-d with any of - / . as separator, or 年月日; optional time part afterwards
+_YMD_RE = re.compile(
+    r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?)?\s*月?"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:z|[+-]\d{2}:?\d{2})?)?$"
+)
+_YEAR_RE = re.compile(r"^(\d{4})\s*年?$")
+_DIGITS_RE = re.compile(r"^\d+(?:\.0+)?$")
+_SERIAL_RE = re.compile(r"^\d+(?:\.\d+)?$")
+# "Oct 2013", "October 5, 2013", "5 Oct 2013", "Oct. 5 2013"
+_EN_MY_RE = re.compile(r"^([a-z]+)\.?\s*(?:(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*)?(\d{4})$")
+_EN_DMY_RE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
+# Chinese numerals for the number of a day or month: 十, 十二, 二十三, 三十一
+_CN_SMALL_RE = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)")
+
+
+def _cn_small(m: re.Match) -> str:
+    tens = int(_CN_NUM[m.group(1)]) if m.group(1) else 1
+    ones = int(_CN_NUM[m.group(2)]) if m.group(2) else 0
+    return str(tens * 10 + ones)
+
+
+def _make(y: int, m: int, d: int, raw) -> _dt.date:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise ValueError(f"年份超出范围（{MIN_YEAR}–{MAX_YEAR}）: {raw}")
+    try:
+        return _dt.date(y, m, d)
+    except ValueError:
+        raise ValueError(f"日期不存在: {raw}") from None
+
+
+def _from_serial(x: float, raw) -> _dt.date:
+    n = int(math.floor(x))
+    if n < 1 or n > _EXCEL_MAX:
+        raise ValueError(f"无法识别的日期: {raw}")
+    if n == 60:
+        raise ValueError(f"日期不存在: {raw}（Excel 序列号 60 即不存在的 1900-02-29）")
+    if n < 60:  # before the fictitious 1900-02-29 Excel counts from 1899-12-31
+        d = _dt.date(1899, 12, 31) + _dt.timedelta(days=n)
+    else:
+        d = _EXCEL_EPOCH + _dt.timedelta(days=n)
+    return _make(d.year, d.month, d.day, raw)
+
+
+def _from_digits(s: str, raw) -> tuple[_dt.date, str]:
+    """A string of digits: yyyymmdd (8), yyyymm (6), yyyy (4, within the year range), else an Excel serial."""
+    if len(s) == 8:
+        return _make(int(s[:4]), int(s[4:6]), int(s[6:]), raw), "day"
+    if len(s) == 6:
+        y, m = int(s[:4]), int(s[4:])
+        if 1 <= m <= 12:
+            return _make(y, m, 1, raw), "month"
+        raise ValueError(f"日期不存在: {raw}")
+    if len(s) == 4 and MIN_YEAR <= int(s) <= MAX_YEAR:
+        return _make(int(s), 1, 1, raw), "year"
+    return _from_serial(float(s), raw), "day"
+
+
+def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
+    """(date, precision) of a value; (None, None) for empty cells; ValueError with a Chinese reason otherwise."""
+    if value is None:
+        return None, None
+    if isinstance(value, _dt.datetime):  # before date: datetime is a subclass of date
+        if value != value:  # pandas NaT
+            return None, None
+        return _make(value.year, value.month, value.day, value), "day"
+    if isinstance(value, _dt.date):
+        return _make(value.year, value.month, value.day, value), "day"
+    if isinstance(value, bool):
+        raise ValueError(f"无法识别的日期: {value}")
+    if isinstance(value, int):
+        return _from_digits(str(value), value) if value >= 0 else _from_serial(value, value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None, None
+        if math.isinf(value):
+            raise ValueError(f"无法识别的日期: {value}")
+        if value.is_integer() and len(str(int(value))) in (4, 6, 8):
+            return _from_digits(str(int(value)), value)
+        return _from_serial(value, value), "day"
+    if not isinstance(value, str):
+        # numpy.datetime64, pandas objects and the like: use their text form
+        value = str(value)
+    raw = value
+    s = unicodedata.normalize("NFKC", value).strip().lower()
+    if s in _EMPTY:
+        return None, None
+    if s[:1] in "〇零○一二":  # 二〇二四年三月五日
+        s = _CN_SMALL_RE.sub(_cn_small, s).translate(_CN_TABLE)
+    elif "十" in s:
+        s = _CN_SMALL_RE.sub(_cn_small, s)
+
+    m = _YMD_RE.match(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        if not 1 <= mo <= 12:
+            raise ValueError(f"日期不存在: {raw}")
+        if d is None:
+            return _make(y, mo, 1, raw), "month"
+        return _make(y, mo, int(d), raw), "day"
+    m = _YEAR_RE.match(s)
+    if m and (s.endswith("年") or MIN_YEAR <= int(m.group(1)) <= MAX_YEAR):
+        return _make(int(m.group(1)), 1, 1, raw), "year"
+    if _DIGITS_RE.match(s):
+        return _from_digits(s.split(".")[0], raw)
+    if _SERIAL_RE.match(s):
+        return _from_serial(float(s), raw), "day"
+    m = _EN_MY_RE.match(s)
+    if m and m.group(1) in _MONTHS:
+        mo = _MONTHS[m.group(1)]
+        if m.group(2):
+            return _make(int(m.group(3)), mo, int(m.group(2)), raw), "day"
+        return _make(int(m.group(3)), mo, 1, raw), "month"
+    m = _EN_DMY_RE.match(s)
+    if m and m.group(2) in _MONTHS:
+        return _make(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), raw), "day"
+    raise ValueError(f"无法识别的日期: {raw}")
+
+
+def parse_date(value) -> _dt.date | None:
+    """The date of a value (see ``parse_date_ex``), without its precision."""
+    return parse_date_ex(value)[0]
