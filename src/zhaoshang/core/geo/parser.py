@@ -281,6 +281,9 @@ class RegionParser:
         self._cache[key] = res
         return res
 
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
     def parse_many(self, texts: Iterable[str | None]) -> list[RegionMatch]:
         parse = self.parse
         return [parse(t) for t in texts]

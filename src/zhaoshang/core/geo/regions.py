@@ -152,7 +152,7 @@ def base_rows() -> list[dict]:
 class Change:
     """One entry of the override table."""
 
-    change: str  # recoded | added | zone | abolished | renamed
+    change: str  # recoded | added | zone | abolished | renamed | coordinates
     code: str
     name: str
     old: str | None = None
@@ -165,7 +165,7 @@ class Change:
     year: int | None = None
 
 
-_CHANGE_KINDS = {"recoded", "added", "zone", "abolished", "renamed"}
+_CHANGE_KINDS = {"recoded", "added", "zone", "abolished", "renamed", "coordinates"}
 _CODE_RE = re.compile(r"^\d{6}$")
 
 
@@ -242,10 +242,15 @@ def _build() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
         elif ch.change == "abolished":
             cur.pop(ch.code, None)
             former.append(FormerName(ch.name, ch.code, ch.successor or "", ch.year))
+        elif ch.change == "coordinates":
+            coords[ch.code] = (float(ch.lng), float(ch.lat))
         elif ch.change == "recoded":
             cur.pop(ch.old, None)
             cur[ch.code] = {"name": ch.name, "zone": False, "parent": ch.parent}
-            coords[ch.code] = coords.get(ch.old, (None, None))
+            if ch.lng is not None and ch.lat is not None:
+                coords[ch.code] = (float(ch.lng), float(ch.lat))
+            else:
+                coords[ch.code] = coords.get(ch.old, (None, None))
             former.append(FormerName(ch.old_name or ch.name, ch.old or "", ch.code, ch.year))
         else:  # added | zone
             cur[ch.code] = {"name": ch.name, "zone": ch.change == "zone", "parent": ch.parent}

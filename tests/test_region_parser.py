@@ -1,0 +1,237 @@
+"""Free-text region parsing: tricky unit cases, then every location string of the real files."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+
+import pytest
+
+from zhaoshang.core.geo.parser import RegionMatch, RegionParser
+
+
+@pytest.fixture(scope="module")
+def p() -> RegionParser:
+    return RegionParser.default()
+
+
+def codes(m: RegionMatch) -> tuple:
+    return (m.province_code, m.city_code, m.district_code)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("浙江杭州", ("330000", "330100", None)),
+    ("浙江省杭州市", ("330000", "330100", None)),
+    ("陕西-西安", ("610000", "610100", None)),
+    ("山西太原", ("140000", "140100", None)),
+    ("北京-海淀区", ("110000", "110100", "110108")),
+    ("杭州余杭", ("330000", "330100", "330110")),
+    ("余杭区", ("330000", "330100", "330110")),
+    ("海淀", ("110000", "110100", "110108")),
+    ("北京市海淀区中关村大街1号", ("110000", "110100", "110108")),
+    ("浙江省杭州市余杭区文一西路969号", ("330000", "330100", "330110")),
+    ("杭州市西湖区文三路90号", ("330000", "330100", "330106")),
+    ("上海 杨浦", ("310000", "310100", "310110")),
+    ("广东深圳", ("440000", "440300", None)),
+    ("深圳市南山区", ("440000", "440300", "440305")),
+    ("北京", ("110000", "110100", None)),
+    ("重庆市巫溪县", ("500000", "500100", "500238")),
+    ("湖北仙桃", ("420000", "429004", "429004")),
+    ("内蒙古包头", ("150000", "150200", None)),
+    ("内蒙古自治区鄂尔多斯市伊金霍洛旗", ("150000", "150600", "150627")),
+    ("新疆维吾尔自治区伊犁哈萨克自治州伊宁市", ("650000", "654000", "654002")),
+    ("延边州", ("220000", "222400", None)),
+    ("香港", ("810000", None, None)),
+    ("中国香港", ("810000", None, None)),
+    ("香港-沙田区", ("810000", None, None)),
+    ("台湾", ("710000", None, None)),
+    ("台湾省台北市", ("710000", None, None)),
+    # former names map to successors
+    ("下城区", ("330000", "330100", "330105")),
+    ("杭州市江干区", ("330000", "330100", "330102")),
+    ("临安市", ("330000", "330100", "330112")),
+    ("上海-闸北区", ("310000", "310100", "310106")),
+    ("大同市城区", ("140000", "140200", "140213")),
+    ("临平区", ("330000", "330100", "330113")),
+    ("钱塘区", ("330000", "330100", "330114")),
+    # ambiguous names: only context decides; never a guess
+    ("鼓楼区", (None, None, None)),
+    ("南京鼓楼区", ("320000", "320100", "320106")),
+    ("福州市鼓楼区", ("350000", "350100", "350102")),
+    ("江苏鼓楼区", ("320000", None, None)),
+    ("朝阳区", (None, None, None)),
+    ("北京朝阳区", ("110000", "110100", "110105")),
+    ("长春市朝阳区", ("220000", "220100", "220104")),
+    ("朝阳", ("210000", "211300", None)),  # a city name outranks district short names
+    ("吉林", ("220000", None, None)),
+    ("吉林市", ("220000", "220200", None)),
+    ("吉林长春", ("220000", "220100", None)),
+    ("海南", ("460000", None, None)),
+    ("青海海南", ("630000", "632500", None)),
+    # street names are not regions
+    ("中山路88号", (None, None, None)),
+    ("南京市中山北路1号", ("320000", "320100", None)),
+    # development zones (statistical codes)
+    ("苏州工业园区星湖街328号", ("320000", "320500", "320576")),
+    ("安徽省合肥市高新区望江西路", ("340000", "340100", "340176")),
+    ("高新区", (None, None, None)),
+    # codes
+    ("330106", ("330000", "330100", "330106")),
+    ("330185", ("330000", "330100", "330112")),
+    # English
+    ("Hangzhou", ("330000", "330100", None)),
+    ("Beijing, China", ("110000", "110100", None)),
+    ("Shenzhen, Guangdong", ("440000", "440300", None)),
+    ("Xi'an", ("610000", "610100", None)),
+    ("Shaanxi", ("610000", None, None)),
+    ("Shanxi", ("140000", None, None)),
+    ("Inner Mongolia", ("150000", None, None)),
+    ("Tibet", ("540000", None, None)),
+    ("Hong Kong", ("810000", None, None)),
+    ("Haidian District, Beijing", ("110000", "110100", "110108")),
+    ("Suzhou", (None, None, None)),  # 苏州 or 宿州
+    ("Suzhou, Jiangsu", ("320000", "320500", None)),
+])
+def test_parse(p, text, expected):
+    m = p.parse(text)
+    assert codes(m) == expected, m
+    if expected[0]:
+        assert m.country == "CN" and not m.foreign and 0 < m.confidence <= 1 and m.matched
+    else:
+        assert m.confidence <= 0.3
+
+
+@pytest.mark.parametrize("text, country", [
+    ("北美洲-美国", "US"), ("美国", "US"), ("日本东京", "JP"), ("亚洲-以色列", "IL"), ("欧洲-英国", "GB"),
+    ("USA", "US"), ("Singapore", "SG"), ("San Francisco, USA", "US"), ("Tokyo", "JP"), ("北美洲", None),
+])
+def test_foreign(p, text, country):
+    m = p.parse(text)
+    assert m.foreign and m.country == country and codes(m) == (None, None, None), m
+
+
+def test_confidence_orders_evidence(p):
+    full = p.parse("浙江省杭州市余杭区")
+    bare_short = p.parse("海淀")
+    ambiguous = p.parse("江苏鼓楼区")
+    assert full.confidence == 1.0
+    assert full.confidence > bare_short.confidence > ambiguous.confidence > 0
+    assert p.parse("").confidence == 0 and p.parse(None) == RegionMatch()
+
+
+def test_resolve_structured(p):
+    assert codes(p.resolve(province="北京", district="海淀")) == ("110000", "110100", "110108")
+    assert codes(p.resolve(province="北京市", city="北京市", district="朝阳")) == ("110000", "110100", "110105")
+    assert codes(p.resolve(province="辽宁", district="朝阳")) == ("210000", "211300", None)
+    assert codes(p.resolve(province="33", city="3301", district="330110")) == ("330000", "330100", "330110")
+    assert codes(p.resolve(province="浙江", city="杭州", district="临安市")) == ("330000", "330100", "330112")
+    # a district that does not belong to the given province is not used; the address still is
+    m = p.resolve(province="浙江", district="海淀", address="杭州市西湖区文三路")
+    assert codes(m) == ("330000", "330100", "330106")
+    m = p.resolve(province="江苏", district="鼓楼")
+    assert codes(m) == ("320000", None, None)
+    assert codes(p.resolve(province="江苏", city="徐州", district="鼓楼")) == ("320000", "320300", "320302")
+    assert codes(p.resolve(district="石家庄", address="河北省石家庄市深泽县深定路东侧")) == ("130000", "130100", "130128")
+    assert codes(p.resolve(address="上海市虹口区四平路710号")) == ("310000", "310100", "310109")
+    assert p.resolve(province="美国").foreign
+    assert p.resolve() == RegionMatch()
+
+
+def test_parse_many_and_cache(p):
+    texts = ["浙江杭州", "北京-海淀区", "浙江杭州", None, "美国"]
+    out = p.parse_many(texts)
+    assert [m.code for m in out] == ["330100", "110108", "330100", None, None]
+    assert out[0] is out[2]  # cached
+
+
+def _rows(shared, rel):
+    with open(shared(rel), encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_awesome_llms_locations(shared, p):
+    rows = _rows(shared, "ai_companies/awesome_llms_in_china_2024-11.csv")
+    res = [p.parse(r["location_raw"]) for r in rows]
+    parsed = [m for m in res if m.province_code or m.foreign]
+    assert len(rows) == 247
+    assert len(parsed) / len(rows) >= 0.98
+    got = {r["location_raw"]: codes(m) for r, m in zip(rows, res)}
+    assert got["浙江杭州"] == ("330000", "330100", None)
+    assert got["香港"] == ("810000", None, None)
+    assert got["太原"] == ("140000", "140100", None)
+
+
+def test_itjuzi_locations(shared, p):
+    rows = _rows(shared, "ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    foreign_rows = mainland = agree = 0
+    unparsed = []
+    for r in rows:
+        m = p.parse(r["location_raw"])
+        l1 = r["location_l1"]
+        if l1.endswith("洲"):
+            foreign_rows += 1
+            assert m.foreign and m.country, r["location_raw"]
+            continue
+        if not m.province_code:
+            unparsed.append(r["location_raw"])
+            continue
+        if l1 not in ("香港", "澳门", "台湾"):
+            mainland += 1
+            agree += p.parse(l1).province_code == m.province_code
+    print(f"itjuzi: {len(rows)} rows, mainland {mainland}, province agrees {agree}, foreign {foreign_rows}, "
+          f"unparsed {Counter(unparsed).most_common(5)}")
+    assert foreign_rows == 31
+    assert not unparsed
+    assert mainland >= 780 and agree == mainland
+
+
+def test_a_share_registered_address(shared, p):
+    rows = [r for r in _rows(shared, "listed_companies/a_share_companies_merged.csv") if r["registered_address"]]
+    n_prov = prov_ok = n_city = city_ok = n_dist = dist_ok = 0
+    for r in rows:
+        m = p.parse(r["registered_address"])
+        if r["province_code"]:
+            n_prov += 1
+            prov_ok += (m.province_code or "")[:2] == r["province_code"]
+        if r["city_code"]:
+            n_city += 1
+            cc = r["city_code"]  # 4 digits, or 6 for province-administered county-level cities
+            city_ok += (m.city_code or "")[:len(cc)] == cc
+        if r["district_code"]:
+            n_dist += 1
+            dist_ok += m.district_code == r["district_code"]
+    print(f"A-share registered addresses: {len(rows)}; province {prov_ok}/{n_prov}, "
+          f"city {city_ok}/{n_city}, district {dist_ok}/{n_dist}")
+    assert n_prov > 3000
+    assert prov_ok / n_prov >= 0.97
+    assert city_ok / n_city >= 0.97
+    assert dist_ok / n_dist >= 0.95
+
+
+def test_enterprise_registration_sample(shared, p):
+    rows = _rows(shared, "enterprises/enterprise_registration_sample_2000_2004.csv")
+    res = [p.resolve(province=r["所在省份"], district=r["地区_区县"], address=r["注册地址"]) for r in rows]
+    prov = sum(m.province_code is not None for m in res) / len(rows)
+    dist = sum(m.district_code is not None for m in res) / len(rows)
+    print(f"registration sample: {len(rows)} rows, province {prov:.2%}, district {dist:.2%}")
+    assert prov >= 0.95
+    assert dist >= 0.7
+    # where the file names the province, we agree with it
+    named = [(r, m) for r, m in zip(rows, res) if r["所在省份"]]
+    ok = sum(p.parse(r["所在省份"]).province_code == m.province_code for r, m in named)
+    assert ok == len(named)
+
+
+def test_distinct_addresses_per_second(shared):
+    rows = _rows(shared, "enterprises/enterprise_registration_sample_2000_2004.csv")
+    addrs = list(dict.fromkeys(r["注册地址"] for r in rows if r["注册地址"]))
+    parser = RegionParser.default()
+    rounds = 3
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        parser.clear_cache()  # every address is a cache miss
+        parser.parse_many(addrs)
+    rate = rounds * len(addrs) / (time.perf_counter() - t0)
+    print(f"region parsing: {rate:,.0f} distinct addresses/s")
+    assert rate > 10_000  # 30,000+/s on an idle core; loose floor for a shared machine

@@ -1,0 +1,156 @@
+"""The region reference table: current as of 2023, conventions, names, overrides."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from zhaoshang.core.errors import UserError
+from zhaoshang.core.geo.regions import (
+    MUNICIPALITIES,
+    PLACEHOLDER_NAMES,
+    build_regions,
+    former_names,
+    load_overrides,
+    short_name,
+)
+from zhaoshang.core.store import Store
+
+
+@pytest.fixture(scope="module")
+def regions():
+    return {r.code: r for r in build_regions()}
+
+
+def _stats_2023(shared):
+    out = {}
+    for part, pad in (("provinces", "0000"), ("cities", "00"), ("areas", "")):
+        with open(shared(f"geo/gbt2260_stats_{part}_2023.csv"), encoding="utf-8") as fh:
+            for rec in csv.DictReader(fh):
+                if rec["name"] not in PLACEHOLDER_NAMES:
+                    out[rec["code"] + pad] = rec["name"]
+    return out
+
+
+def test_every_2023_code_present_with_same_name(shared, regions):
+    stats = _stats_2023(shared)
+    assert len(stats) > 3300
+    missing = {c: n for c, n in stats.items() if c not in regions}
+    renamed = {c: (n, regions[c].name) for c, n in stats.items() if c in regions and regions[c].name != n}
+    assert missing == {}, f"2023 codes missing from the table: {missing}"
+    assert renamed == {}, f"2023 codes with another name in the table: {renamed}"
+
+
+def test_only_documented_extra_codes(shared, regions):
+    """Codes we have that the 2023 statistical list lacks: 港澳台, the municipalities' city rows, 三沙's districts."""
+    stats = _stats_2023(shared)
+    extra = sorted(c for c in regions if c not in stats)
+    assert extra == ["110100", "120100", "310100", "460301", "460302", "500100", "710000", "810000", "820000"]
+
+
+def test_abolished_codes_are_not_current_but_map_to_successors(regions):
+    former = {f.old_code: f for f in former_names()}
+    for old, succ, name in [("330103", "330105", "下城区"), ("330104", "330102", "江干区"),
+                            ("330185", "330112", "临安市"), ("371200", "370116", "莱芜市"),
+                            ("542400", "540600", "那曲地区"), ("310108", "310106", "闸北区")]:
+        assert old not in regions
+        assert former[old].successor == succ and former[old].name == name
+        assert succ in regions
+    for f in former_names():
+        assert f.successor in regions, f
+    assert regions["330113"].name == "临平区" and regions["330114"].name == "钱塘区"
+    assert regions["330112"].name == "临安区"
+    assert regions["130502"].name == "襄都区"  # renamed, same code
+
+
+def test_hierarchy_conventions(regions):
+    for prov, name in MUNICIPALITIES.items():
+        city = regions[prov[:2] + "0100"]
+        assert (city.name, city.level, city.parent_code) == (name, "city", prov)
+    assert regions["110108"].city_code == "110100" and regions["110108"].parent_code == "110100"
+    assert regions["500233"].city_code == "500100"  # 忠县: Chongqing's counties belong to 500100 as well
+    for code in ("419001", "429004", "429005", "429006", "429021", "469001", "659001", "659012"):
+        r = regions[code]
+        assert (r.level, r.parent_code, r.city_code) == ("district", code[:2] + "0000", code), r
+    for code, name in (("810000", "香港特别行政区"), ("820000", "澳门特别行政区"), ("710000", "台湾省")):
+        assert regions[code].name == name and regions[code].level == "province"
+    for r in regions.values():
+        assert r.province_code in regions
+        if r.level == "province":
+            assert r.parent_code is None and r.city_code is None
+        else:
+            assert r.parent_code in regions and r.province_code == r.code[:2] + "0000"
+        if r.level == "city":
+            assert r.city_code == r.code
+        if r.level == "district":
+            assert regions[r.city_code].level in ("city", "district")
+        assert r.lng is not None and 73 < r.lng < 136 and 3 < r.lat < 54, r
+
+
+def test_short_and_english_names(regions):
+    expect = {
+        "330100": ("杭州", "Hangzhou"), "330000": ("浙江", "Zhejiang"), "110108": ("海淀", "Haidian"),
+        "150000": ("内蒙古", "Inner Mongolia"), "450000": ("广西", "Guangxi"), "650000": ("新疆", "Xinjiang"),
+        "110000": ("北京", "Beijing"), "310000": ("上海", "Shanghai"), "540000": ("西藏", "Tibet"),
+        "610000": ("陕西", "Shaanxi"), "140000": ("山西", "Shanxi"), "610100": ("西安", "Xi'an"),
+        "810000": ("香港", "Hong Kong"), "820000": ("澳门", "Macau"), "500000": ("重庆", "Chongqing"),
+        "222400": ("延边", "Yanbian"), "632800": ("海西", "Haixi"), "429021": ("神农架", "Shennongjia"),
+        "310115": ("浦东", "Pudong"), "341500": ("六安", "Lu'an"), "350200": ("厦门", "Xiamen"),
+    }
+    got = {c: (regions[c].short_name, regions[c].name_en) for c in expect}
+    assert got == expect
+    # one-character stems keep their suffix: 赵县, 城区
+    assert regions["130133"].short_name == "赵县"
+    assert short_name("黔东南苗族侗族自治州", "city") == "黔东南"
+    assert short_name("积石山保安族东乡族撒拉族自治县", "district") == "积石山"
+    assert all(r.name_en and r.short_name for r in regions.values())
+
+
+def test_datav_codes_exist_modulo_documented_changes(shared, regions):
+    former = {f.old_code for f in former_names()}
+    unknown = {}
+    with open(shared("geo/china_admin_divisions_centroids_datav_2022.csv"), encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["level"] != "country"]
+    for rec in rows:
+        c = rec["adcode"]
+        if c in regions or c in former:
+            continue
+        unknown[c] = rec["name"]
+    # DataV (Amap) also numbers the districts of Hong Kong and Macau (not in GB/T 2260), keeps a
+    # "直辖" placeholder, and used interim codes for two units whose official codes differ.
+    hk_mo = {c for c in unknown if c[:2] in ("81", "82")}
+    assert len(hk_mo) == 26
+    rest = {c: n for c, n in unknown.items() if c not in hk_mo}
+    assert rest == {"232718": "加格达奇区", "340211": "繁昌区", "632825": "海西蒙古族藏族自治州直辖"}
+    assert regions["232761"].name == "加格达奇区" and regions["340212"].name == "繁昌区"
+    assert len(rows) > 3200
+
+
+def test_store_fills_regions_table(regions):
+    store = Store(":memory:")
+    con = store.con
+    assert con.execute("SELECT count(*) FROM regions").fetchone()[0] == len(regions)
+    row = con.execute("SELECT name, short_name, name_en, level, parent_code, province_code, city_code "
+                      "FROM regions WHERE code = '330113'").fetchone()
+    assert row == ("临平区", "临平", "Linping", "district", "330100", "330000", "330100")
+    by_level = dict(con.execute("SELECT level, count(*) FROM regions GROUP BY level").fetchall())
+    assert by_level["province"] == 34 and by_level["city"] > 330 and by_level["district"] > 2900
+
+
+def test_override_file_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("changes: [ {change: added, code: 12", encoding="utf-8")
+    with pytest.raises(UserError, match="不是有效的 YAML"):
+        load_overrides(bad)
+    bad.write_text("changes:\n  - {change: moved, code: '330113', name: 临平区}\n", encoding="utf-8")
+    with pytest.raises(UserError, match="第 1 条"):
+        load_overrides(bad)
+    bad.write_text("changes:\n  - {change: added, code: '3301', name: 临平区}\n", encoding="utf-8")
+    with pytest.raises(UserError, match="6 位代码"):
+        load_overrides(bad)
+    with pytest.raises(UserError, match="无法读取"):
+        load_overrides(tmp_path / "missing.yaml")
+    changes = load_overrides()
+    assert {c.change for c in changes} == {"recoded", "added", "zone", "abolished", "renamed", "coordinates"}
+    assert all(c.year for c in changes if c.change not in ("zone", "coordinates"))
