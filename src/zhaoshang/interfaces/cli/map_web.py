@@ -1,0 +1,63 @@
+"""Commands ``map`` (region × chain numbers), ``chain`` (the chain tree for a region) and ``serve`` (the web app)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from ...services.regions import matrix
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, state, synthetic_note, t
+
+
+@app.command("map")
+def map_cmd(
+    level: str = typer.Option("province", "--level", "-l", help="层级 province|city|district|macro"),
+    parent: Optional[str] = typer.Option(None, "--parent", help="只列出该地区的下级（地区代码）"),
+    chain_node: Optional[str] = typer.Option(None, "--chain", "--node", help="产业链环节代码（默认：全部 AI 企业）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    metric: str = typer.Option("count", "--metric", help="排序指标 count|share|lq"),
+    top: int = typer.Option(0, "--top", help="每个地区附带的头部企业数"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """产业地图：各地区在某产业链环节的企业数、全国占比、区位商（LQ）与强链/补链/延链标签。"""
+    with open_store(read_only=True) as store:
+        rows = matrix.region_map(store, level, parent=parent, node=chain_node, as_of=as_of, metric=metric, top=top)
+        if fmt != Fmt.json:
+            rows_out = [r for r in rows if r["count"] or level == "macro"] or rows
+        else:
+            rows_out = rows
+        emit(rows_out, fmt, rows=[{**r, "share": round(r["share"], 4), "lq": None if r["lq"] is None else round(r["lq"], 2)}
+                                  for r in rows_out],
+             columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"],
+             title=t("产业地图", "Industry map"), note=synthetic_note(store))
+
+
+@app.command("chain")
+def chain_cmd(
+    region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或宏观区域（默认全国）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    top: int = typer.Option(5, "--top", help="每个环节附带的头部企业数"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """产业链图谱：产业链各环节在该地区与全国的企业数、区位商及强链/补链/延链标签。"""
+    with open_store(read_only=True) as store:
+        tree = matrix.chain_tree(store, region, as_of=as_of, top=top)
+        flat = [{**n, "node": "  " * n["depth"] + n["code"],
+                 "name": n["name_en"] if state.lang == "en" else n["name_zh"],
+                 "lq": None if n["lq"] is None else round(n["lq"], 2), "share": round(n["share"], 4)}
+                for n in matrix.flatten_tree(tree["nodes"])]
+        emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],
+             title=t("产业链图谱", "Chain map") + f" · {tree['as_of']}", note=synthetic_note(store))
+
+
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    port: int = typer.Option(8800, "--port", "-p", help="端口"),
+    geojson: Optional[str] = typer.Option(None, "--geojson", help="自备的行政区划边界 GeoJSON（覆盖内置边界）"),
+) -> None:
+    """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。"""
+    from ..web.app import serve
+
+    serve(state.db, host=host, port=port, geojson=geojson)

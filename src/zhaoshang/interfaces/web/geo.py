@@ -1,0 +1,172 @@
+"""Boundary files for the map: the packaged ones (from the npm registry, copied into static/vendor/maps by
+scripts/vendor_assets.sh) or user-supplied GeoJSON files (``serve --geojson FILE``), which take precedence.
+
+Every feature served has ``properties.name`` = its 6-digit adcode (the key the map data uses) and
+``properties.label`` = its Chinese name. The packaged files use ECharts' compressed geometry encoding
+(``UTF8Encoding``), which the ECharts runtime decodes; user files are plain GeoJSON.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
+NATIONAL = "100000"
+MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+
+
+def _level(code: str) -> str:
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "district"
+
+
+def _feature_code(f: dict) -> str | None:
+    p = f.get("properties") or {}
+    for v in (p.get("adcode"), f.get("id"), p.get("id"), p.get("code")):
+        if v is None:
+            continue
+        s = str(v)
+        if len(s) == 6 and s.isdigit():
+            return s
+    return None
+
+
+def _norm(f: dict, code: str) -> dict:
+    p = f.get("properties") or {}
+    label = p.get("name") or p.get("label") or code
+    props = {"name": code, "label": label, "adcode": code}
+    cp = p.get("cp") or p.get("center") or p.get("centroid")
+    if cp:
+        props["cp"] = cp
+    return {"type": "Feature", "id": code, "properties": props, "geometry": f.get("geometry")}
+
+
+class Boundaries:
+    """Look up the features to draw for a view: the nation (provinces), a province (its cities, or the
+    districts of a municipality) or a city (its districts; else its own outline with ``fallback=scatter``)."""
+
+    def __init__(self, geojson: str | Iterable[str] | None = None):
+        if isinstance(geojson, (str, Path)):
+            paths = [p for p in str(geojson).split(",") if p]
+        else:
+            paths = list(geojson or [])
+        self.user_paths = [Path(p) for p in paths]
+        for p in self.user_paths:
+            if not p.exists():
+                from ...core.errors import UserError
+
+                raise UserError(f"GeoJSON 文件不存在: {p}")
+        self._user: dict[str, dict] | None = None
+
+    # -- sources --------------------------------------------------------------------------------
+    @property
+    def user(self) -> dict[str, dict]:
+        if self._user is None:
+            feats: dict[str, dict] = {}
+            for p in self.user_paths:
+                doc = json.loads(p.read_text(encoding="utf-8"))
+                for f in doc.get("features", []):
+                    code = _feature_code(f)
+                    if code and f.get("geometry"):
+                        feats[code] = _norm(f, code)
+            self._user = feats
+        return self._user
+
+    @staticmethod
+    def vendor_available() -> bool:
+        return (VENDOR_MAPS / "china.json").exists()
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def _vendor_file(name: str) -> dict | None:
+        p = VENDOR_MAPS / name
+        if not p.exists():
+            return None
+        return json.loads(p.read_text(encoding="utf-8"))
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _province_files() -> dict[str, str]:
+        """Province code → packaged file (found by the codes inside, not by the file name)."""
+        out = {}
+        d = VENDOR_MAPS / "province"
+        if not d.exists():
+            return out
+        for p in sorted(d.glob("*.json")):
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            codes = [c for c in (_feature_code(f) for f in doc.get("features", [])) if c]
+            if codes:
+                out[codes[0][:2] + "0000"] = "province/" + p.name
+        return out
+
+    def _vendor(self, view: str) -> tuple[list[dict], bool]:
+        if view == NATIONAL:
+            doc = self._vendor_file("china.json")
+        else:
+            name = self._province_files().get(view[:2] + "0000")
+            doc = self._vendor_file(name) if name else None
+        if not doc:
+            return [], False
+        feats = []
+        for f in doc.get("features", []):
+            code = _feature_code(f)
+            if code:
+                feats.append(_norm(f, code))
+        return feats, bool(doc.get("UTF8Encoding"))
+
+    # -- views ----------------------------------------------------------------------------------
+    def view(self, code: str) -> dict:
+        """The FeatureCollection for ``code`` (``100000`` = the nation)."""
+        code = str(code)
+        if code in ("china", "cn", "0", ""):
+            code = NATIONAL
+        lvl = "nation" if code == NATIONAL else _level(code)
+        if lvl == "city" and code[:2] + "0000" in MUNICIPALITIES:
+            code, lvl = code[:2] + "0000", "province"
+
+        def pick(feats: dict[str, dict]) -> list[dict]:
+            if lvl == "nation":
+                return [f for c, f in feats.items() if _level(c) == "province"]
+            if lvl == "province":
+                cities = [f for c, f in feats.items() if c[:2] == code[:2] and _level(c) == "city"]
+                return cities or [f for c, f in feats.items() if c[:2] == code[:2] and _level(c) == "district"]
+            if lvl == "city":
+                return [f for c, f in feats.items() if c[:4] == code[:4] and _level(c) == "district"]
+            return [f for c, f in feats.items() if c == code]
+
+        source, encoded, fallback = "user", False, None
+        feats = pick(self.user) if self.user_paths else []
+        if not feats:
+            source = "package"
+            if lvl == "nation":
+                feats, encoded = self._vendor(NATIONAL)
+            elif lvl in ("province", "city", "district"):
+                vf, encoded = self._vendor(code)
+                feats = pick({f["id"]: f for f in vf})
+                if lvl == "province" and not feats:
+                    feats = vf
+        if not feats and lvl in ("city", "district"):
+            # no district boundaries: the city's (or district's) own outline; districts are drawn as bubbles
+            outline_code = code if lvl == "city" else code[:4] + "00"
+            for src in ([self.user] if self.user_paths else []) + [None]:
+                if src is None:
+                    vf, encoded = self._vendor(outline_code)
+                    src = {f["id"]: f for f in vf}
+                    source = "package"
+                else:
+                    source, encoded = "user", False
+                if outline_code in src:
+                    feats = [src[outline_code]]
+                    break
+            fallback = "scatter"
+        doc = {"type": "FeatureCollection", "features": feats, "view": code, "level": lvl, "source": source,
+               "fallback": fallback}
+        if encoded:
+            doc["UTF8Encoding"] = True
+        return doc

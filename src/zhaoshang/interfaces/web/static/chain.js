@@ -1,0 +1,42 @@
+/* 产业链图谱: region pickers, node selection and the region-vs-nation mix chart. */
+(function () {
+  const ZS = window.ZS, T = ZS.T;
+  const input = document.getElementById('region-input');
+  document.querySelectorAll('select[data-regsel]').forEach(sel => sel.addEventListener('change', () => {
+    let code = sel.value;
+    if (!code) {
+      const order = ['province', 'city', 'district'];
+      const i = order.indexOf(sel.dataset.regsel);
+      for (let j = i - 1; j >= 0 && !code; j--) {
+        const up = document.querySelector('select[data-regsel="' + order[j] + '"]');
+        code = up ? up.value : '';
+      }
+    }
+    input.value = code;
+    document.getElementById('chain-form').submit();
+  }));
+  document.querySelectorAll('[data-node][hx-get]').forEach(n => n.addEventListener('click', ev => {
+    ev.stopPropagation();
+    document.querySelectorAll('.node.sel, .sub.sel').forEach(x => x.classList.remove('sel'));
+    n.classList.add('sel');
+  }));
+  const el = document.getElementById('mix-chart');
+  const data = JSON.parse(document.getElementById('tree-data').textContent);
+  if (!window.echarts || !el) return;
+  const nodes = [];
+  data.forEach(s => (s.children || []).forEach(n => nodes.push(n)));
+  const chart = echarts.init(el);
+  ZS.onResize(chart);
+  const name = n => (ZS.lang === 'en' ? n.name_en : n.name_zh);
+  chart.setOption({
+    grid: {left: 8, right: 16, top: 30, bottom: 8, containLabel: true},
+    legend: {top: 0, data: [T('region'), T('national')], textStyle: {color: '#4a5468'}},
+    tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, valueFormatter: v => (v * 100).toFixed(1) + '%'},
+    xAxis: {type: 'value', axisLabel: {formatter: v => Math.round(v * 100) + '%', color: '#6b7488'}, splitLine: {lineStyle: {color: '#eef0f4'}}},
+    yAxis: {type: 'category', inverse: true, data: nodes.map(name), axisLabel: {color: '#2b3447', fontSize: 11}},
+    series: [
+      {name: T('region'), type: 'bar', data: nodes.map(n => ({value: ZS.hasRegion ? n.region_mix : n.national_mix, itemStyle: {color: ZS.hasRegion && n.status ? ZS.STATUS_COLORS[n.status] : '#2f6fed'}})), barGap: '10%', barMaxWidth: 12},
+      {name: T('national'), type: 'bar', data: nodes.map(n => n.national_mix), itemStyle: {color: '#c4cbd8'}, barMaxWidth: 12},
+    ],
+  });
+})();

@@ -1,0 +1,45 @@
+/* Shared helpers of the Zhaoshang pages: strings, number formats, JSON fetch, sortable tables. */
+(function () {
+  const ZS = window.ZS = window.ZS || {};
+  ZS.T = function (key) {
+    const s = (ZS.strings || {})[key];
+    if (!s) return key;
+    return ZS.lang === 'en' ? s[1] : s[0];
+  };
+  ZS.pct = x => (x == null ? '—' : (x * 100).toFixed(x >= 0.1 ? 1 : 2) + '%');
+  ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
+  ZS.lq = x => (x == null ? '—' : Number(x).toFixed(2));
+  ZS.esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+  ZS.getJSON = async function (url) {
+    const r = await fetch(url, {headers: {Accept: 'application/json'}});
+    if (!r.ok) {
+      let msg = r.status + '';
+      try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
+      throw new Error(msg);
+    }
+    return r.json();
+  };
+  ZS.labelBadge = function (row) {
+    if (!row || !row.label) return '';
+    const en = {strong: 'Strong', average: 'Extend', weak: 'Fill', missing: 'Fill'};
+    return '<span class="lbl lbl-' + row.status + '">' + (ZS.lang === 'en' ? en[row.status] : row.label) + '</span>';
+  };
+  ZS.STATUS_COLORS = {strong: '#1f9d63', average: '#d39b1f', weak: '#e0703a', missing: '#c9414a'};
+  // click-to-sort for tables with class "sortable" whose rows carry data-* values
+  ZS.sortable = function (table, onSort) {
+    table.querySelectorAll('th[data-key]').forEach(th => {
+      th.classList.add('sortable-th');
+      th.addEventListener('click', () => {
+        const key = th.dataset.key;
+        const dir = th.classList.contains('desc') ? 'asc' : 'desc';
+        table.querySelectorAll('th').forEach(x => x.classList.remove('asc', 'desc'));
+        th.classList.add(dir);
+        onSort(key, dir);
+      });
+    });
+  };
+  ZS.onResize = function (chart) {
+    let t = null;
+    window.addEventListener('resize', () => { clearTimeout(t); t = setTimeout(() => chart.resize(), 120); });
+  };
+})();

@@ -1,0 +1,198 @@
+/* 产业地图: choropleth by count / share / LQ, drill-down province → city → district, side panel, table. */
+(function () {
+  const ZS = window.ZS, T = ZS.T;
+  const el = document.getElementById('map');
+  if (!window.echarts || !el) return;
+  const chart = echarts.init(el, null, {renderer: 'canvas'});
+  ZS.chart = chart;
+  ZS.onResize(chart);
+  const MUNI = ['110000', '120000', '310000', '500000'];
+  const geoCache = {};
+  const state = {node: '', metric: 'count', asOf: '', stack: [{geo: '100000', level: 'province', parent: null, name: T('nation'), code: null}], rows: [], sortKey: null, sortDir: 'desc'};
+  ZS.mapState = state;
+
+  const params = new URLSearchParams(location.search);
+  if (params.get('node')) state.node = params.get('node');
+  if (params.get('metric')) state.metric = params.get('metric');
+  if (params.get('as_of')) state.asOf = params.get('as_of');
+  document.getElementById('node-select').value = state.node;
+  document.getElementById('as-of-input').value = state.asOf;
+  document.querySelectorAll('#metric-seg button').forEach(b => b.classList.toggle('on', b.dataset.metric === state.metric));
+
+  function view() { return state.stack[state.stack.length - 1]; }
+
+  async function geoFor(code) {
+    if (!geoCache[code]) {
+      const g = await ZS.getJSON('/api/geo/' + code);
+      echarts.registerMap('zs-' + code, g);
+      geoCache[code] = g;
+    }
+    return geoCache[code];
+  }
+
+  function qs(extra) {
+    const p = new URLSearchParams();
+    Object.entries(extra).forEach(([k, v]) => { if (v != null && v !== '') p.set(k, v); });
+    return p.toString();
+  }
+
+  function syncUrl() {
+    const p = new URLSearchParams(location.search);
+    ['node', 'metric', 'as_of'].forEach(k => p.delete(k));
+    if (state.node) p.set('node', state.node);
+    if (state.metric !== 'count') p.set('metric', state.metric);
+    if (state.asOf) p.set('as_of', state.asOf);
+    const s = p.toString();
+    history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
+  }
+
+  function valueOf(r) { return state.metric === 'lq' ? (r.lq == null ? null : r.lq) : r[state.metric]; }
+
+  function tooltip(r) {
+    if (!r) return '';
+    return '<b>' + ZS.esc(r.name) + '</b><br>' + T('count') + '：' + ZS.num(r.count) +
+      '<br>' + T('share') + '：' + ZS.pct(r.share) + (state.node ? '<br>' + T('lq') + '：' + ZS.lq(r.lq) + ' ' + ZS.labelBadge(r) : '') +
+      '<br><span style="color:#8892a6">' + T('node.all') + '：' + ZS.num(r.region_total) + '</span>';
+  }
+
+  async function render() {
+    const v = view();
+    const [geo, data] = await Promise.all([
+      geoFor(v.geo),
+      ZS.getJSON('/api/map?' + qs({level: v.level, parent: v.parent, node: state.node, metric: state.metric, as_of: state.asOf})),
+    ]);
+    state.rows = data.rows;
+    state.asOfUsed = data.as_of;
+    const byCode = {};
+    data.rows.forEach(r => { byCode[r.code] = r; });
+    const vals = data.rows.map(valueOf).filter(x => x != null);
+    const max = Math.max(1e-9, ...vals);
+    const mapName = 'zs-' + v.geo;
+    let visualMap;
+    if (state.metric === 'lq') {
+      visualMap = {type: 'piecewise', left: 16, bottom: 16, dimension: state.metric === 'lq' && geo.fallback === 'scatter' ? 2 : undefined,
+        pieces: [{gte: 1.2, label: 'LQ ≥ 1.2 ' + T('strong'), color: '#1f9d63'}, {gte: 0.5, lt: 1.2, label: '0.5–1.2 ' + T('extend'), color: '#e8c36a'},
+          {gt: 0, lt: 0.5, label: 'LQ < 0.5 ' + T('fill'), color: '#ef9a6b'}, {value: 0, label: '0', color: '#e6e9ef'}],
+        textStyle: {color: '#4a5468'}};
+    } else {
+      visualMap = {type: 'continuous', min: 0, max: max, left: 16, bottom: 16, text: [state.metric === 'share' ? ZS.pct(max) : ZS.num(Math.round(max)), '0'], calculable: false,
+        inRange: {color: ['#eef3fb', '#b9cdf0', '#6f97e0', '#2f6fed', '#163f99']}, textStyle: {color: '#4a5468'},
+        dimension: geo.fallback === 'scatter' ? 2 : undefined};
+    }
+    let option;
+    const tip = {trigger: 'item', confine: true, formatter: p => tooltip(byCode[p.name] || (p.data && byCode[p.data.name])) || ZS.esc((p.data && p.data.label) || p.name)};
+    const labelOf = {};
+    geo.features.forEach(f => { labelOf[f.properties.name] = f.properties.label; });
+    if (geo.fallback === 'scatter') {
+      const pts = data.rows.filter(r => r.lng != null).map(r => ({name: r.code, value: [r.lng, r.lat, valueOf(r) || 0], label: r.name}));
+      option = {tooltip: tip, visualMap: visualMap,
+        geo: {map: mapName, roam: true, itemStyle: {areaColor: '#f1f4f9', borderColor: '#9fb0cc'}, emphasis: {disabled: true}, label: {show: false}},
+        series: [{type: 'scatter', coordinateSystem: 'geo', data: pts,
+          symbolSize: d => 8 + 34 * Math.sqrt((d[2] || 0) / max), label: {show: true, formatter: p => p.data.label, position: 'right', fontSize: 11, color: '#334'},
+          itemStyle: {borderColor: '#fff', borderWidth: 1, opacity: 0.9}}]};
+    } else {
+      option = {tooltip: tip, visualMap: visualMap,
+        series: [{type: 'map', map: mapName, roam: true, selectedMode: false, nameProperty: 'name',
+          label: {show: v.level !== 'province', formatter: p => labelOf[p.name] || '', fontSize: 10, color: '#2b3447'},
+          itemStyle: {borderColor: '#fff', borderWidth: 0.8, areaColor: '#e6e9ef'},
+          emphasis: {label: {show: true, formatter: p => labelOf[p.name] || ''}, itemStyle: {areaColor: '#ffd36b'}},
+          data: geo.features.map(f => {
+            const r = byCode[f.properties.name];
+            return {name: f.properties.name, value: r ? valueOf(r) : null, label: f.properties.label};
+          })}]};
+    }
+    chart.setOption(option, true);
+    el.dataset.view = v.geo;
+    el.dataset.level = v.level;
+    renderCrumbs();
+    renderTable();
+    syncUrl();
+    const asof = document.getElementById('as-of');
+    if (asof) asof.textContent = data.as_of;
+  }
+
+  function renderCrumbs() {
+    const c = document.getElementById('crumbs');
+    c.innerHTML = state.stack.map((s, i) => i === state.stack.length - 1
+      ? '<b>' + ZS.esc(s.name) + '</b>' : '<a href="#" data-i="' + i + '">' + ZS.esc(s.name) + '</a>').join(' <span class="sep">›</span> ');
+    c.querySelectorAll('a').forEach(a => a.addEventListener('click', e => {
+      e.preventDefault();
+      state.stack = state.stack.slice(0, +a.dataset.i + 1);
+      render();
+    }));
+  }
+
+  function renderTable() {
+    let rows = state.rows.slice();
+    if (state.sortKey) {
+      const k = state.sortKey, d = state.sortDir === 'asc' ? 1 : -1;
+      rows.sort((a, b) => {
+        const x = a[k], y = b[k];
+        if (typeof x === 'string' || typeof y === 'string') return d * String(x || '').localeCompare(String(y || ''), 'zh');
+        return d * ((x == null ? -1 : x) - (y == null ? -1 : y));
+      });
+    }
+    const tb = document.querySelector('#map-table tbody');
+    tb.innerHTML = rows.map(r => '<tr data-code="' + r.code + '"><td><a href="#" class="rg">' + ZS.esc(r.name) + '</a> <small class="muted">' + r.code + '</small></td>' +
+      '<td class="num">' + ZS.num(r.count) + '</td><td class="num">' + ZS.pct(r.share) + '</td><td class="num">' + ZS.lq(r.lq) + '</td>' +
+      '<td class="num">' + ZS.num(r.region_total) + '</td><td>' + ZS.labelBadge(r) + '</td></tr>').join('');
+    tb.querySelectorAll('a.rg').forEach(a => a.addEventListener('click', e => { e.preventDefault(); onRegion(a.closest('tr').dataset.code); }));
+    const v = view();
+    document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + (state.node || T('node.all')) + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
+  }
+
+  async function panel(code) {
+    const body = document.getElementById('panel-body');
+    body.innerHTML = '<p class="muted">…</p>';
+    const d = await ZS.getJSON('/api/regions/' + code + '?' + qs({node: state.node, as_of: state.asOf}));
+    const stages = d.nodes.filter(n => n.depth === 0), subs = d.nodes.filter(n => n.depth === 1);
+    const maxMix = Math.max(1e-9, ...subs.map(n => Math.max(n.region_mix, n.national_mix)));
+    let h = '<h2 id="panel-title">' + ZS.esc(d.region.name) + '</h2>' +
+      '<p class="muted small">' + T('node.all') + ' <b>' + ZS.num(d.region_total) + '</b> · ' + T('share') + ' ' + ZS.pct(d.national_total ? d.region_total / d.national_total : 0) + ' · ' + T('as_of') + ' ' + d.as_of + '</p>' +
+      '<h3>' + T('breakdown') + '</h3><div class="mix">';
+    stages.forEach(s => {
+      h += '<div class="mix-stage">' + ZS.esc(ZS.lang === 'en' ? s.name_en : s.name_zh) + ' <b>' + ZS.num(s.count) + '</b></div>';
+      subs.filter(n => n.parent_code === s.code).forEach(n => {
+        h += '<div class="mix-row' + (n.code === state.node ? ' on' : '') + '"><span class="mix-name" title="' + n.code + '">' + ZS.esc(ZS.lang === 'en' ? n.name_en : n.name_zh) + '</span>' +
+          '<span class="mix-bar"><i style="width:' + (100 * n.region_mix / maxMix).toFixed(1) + '%"></i><em style="left:' + (100 * n.national_mix / maxMix).toFixed(1) + '%"></em></span>' +
+          '<span class="mix-n">' + ZS.num(n.count) + '</span>' + ZS.labelBadge(n) + '</div>';
+      });
+    });
+    h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(state.node) : '') + '</h3><ol class="tops-list">' +
+      (d.top.length ? d.top.map(e => '<li><a href="/enterprises/' + e.id + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + ZS.num(Math.round(e.capital_wan)) + (ZS.lang === 'en' ? '0k' : '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
+      '</ol><p class="panel-links"><a href="/chain?region=' + code + '">' + T('nav.chain') + ' →</a> <a href="/enterprises?' + qs({region: code, node: state.node}) + '">' + T('nav.enterprises') + ' →</a></p>';
+    body.innerHTML = h;
+    return d;
+  }
+
+  async function onRegion(code) {
+    const v = view();
+    const row = state.rows.find(r => r.code === code);
+    if (!row) return;
+    const d = await panel(code);
+    if (v.level === 'province') {
+      const muni = MUNI.includes(code);
+      state.stack.push({geo: code, level: muni ? 'district' : 'city', parent: code, name: row.name, code: code});
+      await render();
+    } else if (v.level === 'city') {
+      state.stack.push({geo: code, level: 'district', parent: code, name: row.name, code: code});
+      await render();
+    }
+    return d;
+  }
+  ZS.drill = onRegion;
+
+  chart.on('click', p => {
+    const code = (p.data && p.data.name) || p.name;
+    if (code) onRegion(code).catch(err => console.warn(err.message));
+  });
+  document.getElementById('node-select').addEventListener('change', e => { state.node = e.target.value; render(); });
+  document.getElementById('as-of-input').addEventListener('change', e => { state.asOf = e.target.value; render(); });
+  document.querySelectorAll('#metric-seg button').forEach(b => b.addEventListener('click', () => {
+    state.metric = b.dataset.metric;
+    document.querySelectorAll('#metric-seg button').forEach(x => x.classList.toggle('on', x === b));
+    render();
+  }));
+  ZS.sortable(document.getElementById('map-table'), (k, d) => { state.sortKey = k; state.sortDir = d; renderTable(); });
+  ZS.ready = render().then(() => { el.dataset.ready = '1'; });
+})();

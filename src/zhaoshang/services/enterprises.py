@@ -1,0 +1,350 @@
+"""Enterprises: search / filter / sort / paginate, export, and the profile of one enterprise.
+
+Shared by the CLI (``search``, ``show``), the API and the web pages. A list "as of" a date holds the
+enterprises active then (founded ≤ date, not dissolved by then) — the same rule as the region × chain
+matrix, so a map cell and the list behind it show the same number.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from typing import Any
+
+from ..core.errors import NotFound, UserError
+from .regions.matrix import _closure_cte, _region_filter, as_of_date, default_chain
+
+SORTS = {
+    "capital": "e.capital_wan ASC NULLS LAST, e.id",
+    "-capital": "e.capital_wan DESC NULLS LAST, e.id",
+    "founded": "e.founded ASC NULLS LAST, e.id",
+    "-founded": "e.founded DESC NULLS LAST, e.id",
+    "name": "e.name ASC, e.id",
+    "-name": "e.name DESC, e.id",
+    "id": "e.id",
+    "-funding": "lf.date DESC NULLS LAST, e.id",
+    "funding": "lf.date ASC NULLS LAST, e.id",
+}
+ROUND_ORDER = ["angel", "seed", "pre_a", "a", "a_plus", "pre_b", "b", "b_plus", "c", "d", "e", "f", "pre_ipo",
+               "ipo", "strategic", "ma", "other"]
+ROUND_ZH = {"angel": "天使轮", "seed": "种子轮", "pre_a": "Pre-A轮", "a": "A轮", "a_plus": "A+轮", "pre_b": "Pre-B轮",
+            "b": "B轮", "b_plus": "B+轮", "c": "C轮", "d": "D轮", "e": "E轮", "f": "F轮", "pre_ipo": "Pre-IPO",
+            "ipo": "IPO", "strategic": "战略投资", "ma": "并购", "other": "其他"}
+EXPORT_COLUMNS = ["id", "name", "uscc", "status", "founded", "capital_wan", "province", "city", "district",
+                  "listed_code", "tags", "nodes", "latest_round", "latest_funding_date"]
+EXPORT_HEADERS_ZH = ["编号", "企业名称", "统一社会信用代码", "登记状态", "成立日期", "注册资本(万元)", "省份", "城市", "区县",
+                     "股票代码", "标签", "产业链环节", "最近融资轮次", "最近融资日期"]
+
+
+def _as_list(v: Any) -> list[str]:
+    if v is None or v == "":
+        return []
+    if isinstance(v, str):
+        return [x for x in re.split(r"[,，;；、|]", v) if x.strip()]
+    return [str(x) for x in v if str(x).strip()]
+
+
+def _year_date(v: Any, end: bool) -> _dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, _dt.date):
+        return v
+    s = str(v).strip()
+    if re.fullmatch(r"\d{4}", s):
+        return _dt.date(int(s), 12, 31) if end else _dt.date(int(s), 1, 1)
+    return as_of_date(s)
+
+
+def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
+           include_dissolved) -> tuple[list[str], list, str]:
+    d = as_of_date(as_of)
+    where: list[str] = []
+    params: list = []
+    ctes = ""
+    if not include_dissolved:
+        where.append("(e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)")
+        params += [d, d]
+    if q:
+        q = str(q).strip()
+        like = f"%{q}%"
+        where.append("(e.name ILIKE ? OR e.uscc = ? OR e.english_name ILIKE ? OR e.id IN "
+                     "(SELECT enterprise_id FROM enterprise_aliases WHERE alias ILIKE ?))")
+        params += [like, q.upper(), like, like]
+    if region:
+        cond, cparams, _ = _region_filter(store, region, None)
+        where.append(cond)
+        params += cparams
+    if node:
+        chain = chain or default_chain(store)
+        nodes = _as_list(node)
+        ctes = f"WITH {_closure_cte()}"
+        ph = ",".join("?" * len(nodes))
+        where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p JOIN anc ON anc.code = p.node_code "
+                     f"AND anc.ancestor IN ({ph}) WHERE p.chain = ?)")
+        params += nodes + [chain]
+    f_from, f_to = _year_date(founded_from, False), _year_date(founded_to, True)
+    if f_from:
+        where.append("e.founded >= ?")
+        params.append(f_from)
+    if f_to:
+        where.append("e.founded <= ?")
+        params.append(f_to)
+    stages = _as_list(stage)
+    if stages:
+        ph = ",".join("?" * len(stages))
+        if "none" in stages:
+            where.append(f"(lf.round IN ({ph}) OR lf.round IS NULL)")
+        else:
+            where.append(f"lf.round IN ({ph})")
+        params += stages
+    if listed is not None and listed != "":
+        yes = listed if isinstance(listed, bool) else str(listed).lower() in ("1", "true", "yes", "y", "是")
+        where.append("(e.listed_code IS NOT NULL AND e.listed_code <> '')" if yes
+                     else "(e.listed_code IS NULL OR e.listed_code = '')")
+    tag_list = _as_list(tags)
+    if tag_list:
+        where.append("list_has_any(e.tags, ?::VARCHAR[])")
+        params.append(tag_list)
+    return where, params, ctes
+
+
+def _latest_funding_sql() -> str:
+    return ("(SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, sum(amount_wan) AS total_wan "
+            "FROM fundings WHERE enterprise_id IS NOT NULL AND (date IS NULL OR date <= ?) GROUP BY enterprise_id)")
+
+
+def search_enterprises(store, q: str | None = None, *, region: str | None = None, node: Any = None,
+                       founded_from: Any = None, founded_to: Any = None, stage: Any = None, listed: Any = None,
+                       tags: Any = None, sort: str = "-capital", page: int = 1, size: int = 50, as_of: Any = None,
+                       chain: str | None = None, include_dissolved: bool = False) -> dict:
+    """Filtered, sorted, paginated enterprises: ``{"total", "page", "size", "items": [...]}``.
+
+    ``q`` matches the name, English name or an alias (substring) or the credit code (exact); ``region`` is
+    any region or macro-region code; ``node`` one or more chain nodes (descendants included); ``stage``
+    the latest funding round as of ``as_of`` (``none`` for never funded); ``tags`` any of the tags.
+    """
+    if sort not in SORTS:
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
+    page = max(1, int(page or 1))
+    size = max(1, min(int(size or 50), 100_000))
+    d = as_of_date(as_of)
+    where, params, ctes = _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
+                                 include_dissolved)
+    need_lf = bool(_as_list(stage)) or sort.endswith("funding")
+    lf_join = f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id" if need_lf else ""
+    lf_params = [d] if need_lf else []
+    wsql = " AND ".join(where) or "TRUE"
+    # parameter order: CTE (chain x4 when node filter), join, where
+    cte_params = [chain or default_chain(store)] * 4 if ctes else []
+    total = store.con.execute(f"{ctes} SELECT count(*) FROM enterprises e {lf_join} WHERE {wsql}",
+                              cte_params + lf_params + params).fetchone()[0]
+    ids_rows = store.query(
+        f"{ctes} SELECT e.id FROM enterprises e {lf_join} WHERE {wsql} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+        cte_params + lf_params + params + [size, (page - 1) * size])
+    ids = [r["id"] for r in ids_rows]
+    items = _items(store, ids, d, chain)
+    return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(), "items": items}
+
+
+def _items(store, ids: list[int], d: _dt.date, chain: str | None) -> list[dict]:
+    if not ids:
+        return []
+    chain = chain or default_chain(store)
+    rows = store.query(
+        f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
+                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district, e.listed_code, e.tags,
+                   e.lng, e.lat, lf.round AS latest_round, lf.date AS latest_funding_date, lf.total_wan AS funding_total_wan,
+                   (SELECT list(DISTINCT p.node_code ORDER BY p.node_code) FROM placements p
+                     WHERE p.enterprise_id = e.id AND p.chain = ?) AS nodes
+            FROM enterprises e
+            LEFT JOIN regions rp ON rp.code = e.province_code
+            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
+            LEFT JOIN regions rd ON rd.code = e.district_code
+            LEFT JOIN {_latest_funding_sql().replace("WHERE enterprise_id IS NOT NULL", "WHERE enterprise_id IN (SELECT unnest(?::BIGINT[]))")} lf
+                   ON lf.enterprise_id = e.id
+            WHERE e.id IN (SELECT unnest(?::BIGINT[]))""", [chain, ids, d, ids])
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for i in ids:
+        r = by_id[i]
+        r["nodes"] = r["nodes"] or []
+        r["tags"] = r["tags"] or []
+        r["latest_round_zh"] = ROUND_ZH.get(r["latest_round"] or "", r["latest_round"])
+        out.append(r)
+    return out
+
+
+def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) -> tuple[str, list]:
+    """One SELECT (and its parameters) of every enterprise matching ``filters`` — the same filters and order as
+    ``search_enterprises`` — with readable column names, for ``core.writers.export_query``."""
+    filters = {k: v for k, v in filters.items() if k not in ("page", "size")}
+    sort = filters.pop("sort", "-capital")
+    if sort not in SORTS:
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
+    as_of = filters.get("as_of")
+    chain = filters.get("chain") or default_chain(store)
+    d = as_of_date(as_of)
+    where, params, ctes = _where(store, filters.get("q"), filters.get("region"), filters.get("node"),
+                                 filters.get("founded_from"), filters.get("founded_to"), filters.get("stage"),
+                                 filters.get("listed"), filters.get("tags"), as_of, chain,
+                                 bool(filters.get("include_dissolved")))
+    names = EXPORT_HEADERS_ZH if lang != "en" else EXPORT_COLUMNS
+    exprs = ["e.id", "e.name", "e.uscc", "e.status", "e.founded", "e.capital_wan", "rp.name", "rc.name", "rd.name",
+             "e.listed_code", "array_to_string(e.tags, '、')",
+             "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
+             "WHERE p.enterprise_id = e.id AND p.chain = ?)", "lf.round", "lf.date"]
+    cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
+    sql = (f"{ctes} SELECT {cols} FROM enterprises e "
+           "LEFT JOIN regions rp ON rp.code = e.province_code "
+           "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "
+           "LEFT JOIN regions rd ON rd.code = e.district_code "
+           f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id "
+           f"WHERE {' AND '.join(where) or 'TRUE'} ORDER BY {SORTS[sort]}" + (f" LIMIT {int(limit)}" if limit else ""))
+    cte_params = [chain] * 4 if ctes else []
+    return sql, cte_params + [chain, d] + params
+
+
+def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = "zh", **filters) -> int:
+    """Write the enterprises matching ``filters`` to ``path`` (xlsx / csv / parquet / jsonl, formula-safe);
+    returns the number of rows written."""
+    from ..core.writers import export_query
+
+    sql, params = export_sql(store, lang=lang, **filters)
+    return export_query(store.con, sql, path, params, fmt=fmt)
+
+
+# ------------------------------------------------------------------------------------------- profile
+def resolve_enterprise(store, key: Any) -> int:
+    """Enterprise id from an id, a 统一社会信用代码, a full name or an alias."""
+    s = str(key).strip()
+    if re.fullmatch(r"\d{1,17}", s):
+        row = store.con.execute("SELECT id FROM enterprises WHERE id = ?", [int(s)]).fetchone()
+        if row:
+            return row[0]
+    if len(s) == 18:
+        row = store.con.execute("SELECT id FROM enterprises WHERE uscc = ? LIMIT 1", [s.upper()]).fetchone()
+        if row:
+            return row[0]
+    row = store.con.execute("SELECT id FROM enterprises WHERE name = ? ORDER BY id LIMIT 1", [s]).fetchone()
+    if row:
+        return row[0]
+    row = store.con.execute("SELECT enterprise_id FROM enterprise_aliases WHERE alias = ? ORDER BY enterprise_id LIMIT 1",
+                            [s]).fetchone()
+    if row:
+        return row[0]
+    raise NotFound(f"未找到企业: {s}")
+
+
+def _json(v: Any) -> Any:
+    if isinstance(v, str):
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
+    """Everything about one enterprise: the record with region names, chain placements with evidence,
+    a dated timeline (events, fundings, patents, news, branches), people, shareholders, patents, fundings,
+    branches, aliases and sources. Dated items after ``as_of`` are left out."""
+    eid = resolve_enterprise(store, key)
+    d = as_of_date(as_of)
+    ent = store.query(
+        """SELECT e.*, rp.name AS province, rc.name AS city, rd.name AS district,
+                  coalesce(e.lng, rd.lng, rc.lng, rp.lng) AS map_lng, coalesce(e.lat, rd.lat, rc.lat, rp.lat) AS map_lat,
+                  CASE WHEN e.lng IS NOT NULL THEN 'address' WHEN rd.lng IS NOT NULL THEN 'district'
+                       WHEN rc.lng IS NOT NULL THEN 'city' WHEN rp.lng IS NOT NULL THEN 'province' END AS map_precision
+           FROM enterprises e LEFT JOIN regions rp ON rp.code = e.province_code
+           LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
+           LEFT JOIN regions rd ON rd.code = e.district_code WHERE e.id = ?""", [eid])[0]
+    ent["tags"] = ent["tags"] or []
+    placements = store.query(
+        """SELECT p.chain, p.node_code, n.name_zh, n.name_en, n.stage, n.parent_code, p.confidence, p.evidence, p.method,
+                  p.classified_at
+           FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
+           WHERE p.enterprise_id = ? ORDER BY p.confidence DESC NULLS LAST, p.node_code""", [eid])
+    for p in placements:
+        p["evidence"] = _json(p["evidence"])
+    fundings = store.query(
+        """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key
+           FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",
+        [eid, d, limit])
+    for f in fundings:
+        f["round_zh"] = ROUND_ZH.get(f["round"] or "", f["round_raw"] or f["round"])
+    patents = store.query(
+        """SELECT p.id, p.number, p.title, p.type, p.applied, p.granted, p.published, p.main_ipc, p.status, p.source
+           FROM patents p WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
+             AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)
+           ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST LIMIT ?""", [eid, d, limit])
+    news = store.query(
+        """SELECT n.id, n.title, n.url, n.published, n.outlet, n.sentiment, n.event_type, n.source
+           FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
+             AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
+           ORDER BY n.published DESC NULLS LAST LIMIT ?""", [eid, d, limit])
+    branches = store.query(
+        """SELECT b.id, b.kind, b.date, b.percent, b.parent_id, b.parent_name, b.child_id, b.child_name,
+                  b.province_code, b.city_code, b.district_code, r.name AS region_name,
+                  CASE WHEN b.parent_id = ? THEN 'out' ELSE 'in' END AS direction, b.source
+           FROM branches b LEFT JOIN regions r ON r.code = coalesce(b.district_code, b.city_code, b.province_code)
+           WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?)
+           ORDER BY b.date DESC NULLS LAST LIMIT ?""", [eid, eid, eid, d, limit])
+    people = store.query(
+        """SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source
+           FROM roles r LEFT JOIN persons p ON p.id = r.person_id WHERE r.enterprise_id = ?
+           ORDER BY CASE r.role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""", [eid])
+    shareholders = store.query(
+        """SELECT holder_name, holder_type, holder_enterprise_id, holder_person_id, holder_investor_id, percent, amount_wan,
+                  start_date, end_date, source
+           FROM shareholdings WHERE enterprise_id = ? AND (end_date IS NULL OR end_date > ?)
+           ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d])
+    aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
+    sources = store.query(
+        """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
+           WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
+    timeline = store.query(
+        """WITH ev AS (
+             SELECT date, type, title, ref_table, ref_id, source FROM events WHERE enterprise_id = ?
+             UNION ALL
+             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source
+               FROM fundings f WHERE enterprise_id = ?
+                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = f.enterprise_id AND x.ref_table = 'fundings' AND x.ref_id = f.id)
+             UNION ALL
+             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source FROM patents p
+              WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
+                AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
+             UNION ALL
+             SELECT CAST(published AS DATE), 'news', title, 'news', id, source FROM news n
+              WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
+                AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
+             UNION ALL
+             SELECT date, CASE WHEN parent_id = ? THEN kind ELSE 'parent_' || kind END, coalesce(child_name, '') , 'branches', id, source
+               FROM branches b WHERE (parent_id = ? OR child_id = ?)
+                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'branches' AND x.ref_id = b.id)
+             UNION ALL
+             SELECT founded, 'founded', '成立', NULL, NULL, source FROM enterprises WHERE id = ? AND founded IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.type = 'founded')
+           )
+           SELECT * FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
+        [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d, limit])
+    counts = {"fundings": len(fundings), "patents": len(patents), "news": len(news), "branches": len(branches),
+              "people": len(people), "shareholders": len(shareholders)}
+    return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
+            "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
+            "shareholders": shareholders, "aliases": aliases, "sources": sources, "counts": counts}
+
+
+def facets(store, chain: str | None = None) -> dict:
+    """Values the filters offer: chain nodes, funding rounds present, tags present (most frequent first)."""
+    chain = chain or default_chain(store)
+    nodes = store.query("SELECT code, name_zh, name_en, level, parent_code FROM chain_nodes WHERE chain = ? "
+                        "ORDER BY position NULLS LAST, code", [chain])
+    rounds = [r["round"] for r in store.query(
+        "SELECT round, count(*) n FROM fundings WHERE round IS NOT NULL GROUP BY round ORDER BY n DESC")]
+    rounds.sort(key=lambda r: ROUND_ORDER.index(r) if r in ROUND_ORDER else 99)
+    tags = [r["tag"] for r in store.query(
+        "SELECT tag, count(*) n FROM (SELECT unnest(tags) AS tag FROM enterprises) GROUP BY tag ORDER BY n DESC LIMIT 30")]
+    return {"chain": chain, "nodes": nodes, "rounds": [{"code": r, "name_zh": ROUND_ZH.get(r, r), "name_en": r} for r in rounds],
+            "tags": tags}
+

@@ -1,0 +1,1 @@
+"""Region analytics: the region × chain matrix and what builds on it."""

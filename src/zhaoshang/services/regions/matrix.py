@@ -1,0 +1,452 @@
+"""The region × chain matrix: counts, shares, location quotients and 强链 / 补链 / 延链 labels.
+
+Definitions (docs/methods.md, "Region × chain matrix"):
+
+- an enterprise is *active* on a date D when ``founded`` is NULL or ≤ D and ``dissolved`` is NULL or > D;
+  only enterprises located in China (``province_code`` not NULL) count;
+- an enterprise counts for node n when it is placed on n or on any descendant of n (distinct enterprises);
+- ``n_rn`` region r's count on node n; ``n_r`` region r's placed enterprises (any node of the chain);
+  ``N_n`` national count on n; ``N`` national placed enterprises;
+- ``share = n_rn / N_n`` (the region's share of the nation's node), ``lq = (n_rn / n_r) / (N_n / N)``;
+- status: ``strong`` (LQ ≥ 1.2 and n_rn ≥ 3), ``missing`` (n_rn = 0), ``weak`` (0 < n_rn, LQ < 0.5),
+  ``average`` otherwise; labels: strong → 强链, missing/weak → 补链, average → 延链. A node that no
+  enterprise of the nation occupies has no label.
+
+Every function is set-based SQL over ``placements ⋈ enterprises`` and takes ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Iterable
+
+from ...core.errors import NotFound, UserError
+
+STRONG_LQ = 1.2
+WEAK_LQ = 0.5
+MIN_STRONG = 3
+LEVELS = ("province", "city", "district", "macro")
+METRICS = ("count", "share", "lq")
+
+LABEL_OF_STATUS = {"strong": "强链", "weak": "补链", "missing": "补链", "average": "延链"}
+LABEL_EN = {"强链": "strengthen", "补链": "fill", "延链": "extend"}
+STATUS_ZH = {"strong": "优势", "average": "一般", "weak": "薄弱", "missing": "缺失"}
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def as_of_date(as_of: Any = None) -> _dt.date:
+    """Parse an as-of date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); default today."""
+    if as_of is None or as_of == "":
+        return _dt.date.today()
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, _dt.date):
+        return as_of
+    s = str(as_of).strip()
+    try:
+        if len(s) == 4:
+            return _dt.date(int(s), 12, 31)
+        if len(s) == 7:
+            y, m = int(s[:4]), int(s[5:7])
+            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
+            return nxt - _dt.timedelta(days=1)
+        return _dt.date.fromisoformat(s[:10])
+    except ValueError as exc:
+        raise UserError(f"日期无效: {as_of}（应为 YYYY-MM-DD）") from exc
+
+
+def classify_cell(count: int, lq: float | None, national: int, *, strong_lq: float = STRONG_LQ,
+                  weak_lq: float = WEAK_LQ, min_strong: int = MIN_STRONG) -> tuple[str | None, str | None]:
+    """(status, label) of one region × node cell; the same rule the SQL applies, for single values."""
+    if not national:
+        return None, None
+    if count == 0:
+        status = "missing"
+    elif lq is not None and lq >= strong_lq and count >= min_strong:
+        status = "strong"
+    elif lq is not None and lq < weak_lq:
+        status = "weak"
+    else:
+        status = "average"
+    return status, LABEL_OF_STATUS[status]
+
+
+def default_chain(store) -> str:
+    """The chain to use when none is named: the one with the most placements (else with nodes)."""
+    row = store.con.execute(
+        "SELECT chain FROM placements GROUP BY chain ORDER BY count(*) DESC, chain LIMIT 1").fetchone()
+    if row:
+        return row[0]
+    row = store.con.execute("SELECT chain FROM chain_nodes GROUP BY chain ORDER BY count(*) DESC LIMIT 1").fetchone()
+    return row[0] if row else "ai"
+
+
+def _active_sql(alias: str = "e") -> str:
+    return (f"({alias}.founded IS NULL OR {alias}.founded <= ?) AND ({alias}.dissolved IS NULL OR {alias}.dissolved > ?)"
+            f" AND {alias}.province_code IS NOT NULL")
+
+
+def _closure_cte(chain_param_count: int = 2) -> str:
+    """``anc(code, ancestor)``: every node with itself and its ancestors; placement codes missing from
+    chain_nodes map to themselves. Takes the chain name three times as parameters."""
+    return """
+    anc AS (
+        WITH RECURSIVE up(code, ancestor) AS (
+            SELECT code, code FROM chain_nodes WHERE chain = ?
+            UNION ALL
+            SELECT up.code, n.parent_code FROM up JOIN chain_nodes n ON n.code = up.ancestor AND n.chain = ?
+            WHERE n.parent_code IS NOT NULL AND n.parent_code <> ''
+        )
+        SELECT DISTINCT code, ancestor FROM up
+        UNION
+        SELECT DISTINCT p.node_code, p.node_code FROM placements p
+        WHERE p.chain = ? AND p.node_code NOT IN (SELECT code FROM chain_nodes WHERE chain = ?)
+    )"""
+
+
+def load_macros(store=None) -> list[dict]:
+    """Macro-regions as ``[{code, name, name_en, members: [region codes]}]`` from the geography package."""
+    try:
+        from ...core.geo import macro as _macro  # type: ignore
+    except ImportError:
+        return []
+    fn = None
+    for name in ("load_macro_regions", "load_macros", "macro_regions"):
+        fn = getattr(_macro, name, None)
+        if callable(fn):
+            break
+    if fn is None:
+        return []
+    raw = fn()
+    items = raw.items() if isinstance(raw, dict) else enumerate(raw)
+    out = []
+    for key, m in items:
+        if not isinstance(m, dict):
+            m = {k: getattr(m, k) for k in ("code", "name", "name_en", "members") if hasattr(m, k)}
+        members = m.get("members") or m.get("regions") or m.get("codes") or []
+        members = [str(x.get("code") if isinstance(x, dict) else x) for x in members]
+        code = str(m.get("code") or m.get("id") or key)
+        out.append({"code": code, "name": m.get("name") or code, "name_en": m.get("name_en"), "members": members})
+    return out
+
+
+def _region_row(store, code: str) -> dict:
+    rows = store.query("SELECT code, name, level, parent_code, province_code, city_code, lng, lat FROM regions WHERE code = ?", [code])
+    if not rows:
+        raise NotFound(f"未找到地区: {code}")
+    return rows[0]
+
+
+def _region_filter(store, region: str | None, macros: list[dict] | None) -> tuple[str, list, dict | None]:
+    """SQL condition on ``e`` selecting the enterprises of a region (province, city, district or macro)."""
+    if not region:
+        return "TRUE", [], None
+    for m in (macros if macros is not None else load_macros(store)):
+        if region in (m["code"], m["name"]):
+            members = m["members"] or ["-"]
+            ph = ",".join("?" * len(members))
+            return (f"(e.province_code IN ({ph}) OR e.city_code IN ({ph}) OR e.district_code IN ({ph}))",
+                    members * 3, {"code": m["code"], "name": m["name"], "level": "macro", "members": m["members"]})
+    row = _region_row(store, region)
+    col = {"province": "province_code", "city": "city_code", "district": "district_code"}[row["level"]]
+    return f"e.{col} = ?", [region], row
+
+
+# ------------------------------------------------------------------------------------------ region map
+def region_map(store, level: str = "province", parent: str | None = None, node: str | None = None,
+               as_of: Any = None, metric: str = "count", *, chain: str | None = None,
+               macros: list[dict] | None = None, top: int = 0, min_strong: int = MIN_STRONG) -> list[dict]:
+    """One row per region of ``level`` (children of ``parent`` when given) with its count on ``node``
+    (all placed enterprises when ``node`` is None), share of the national total, LQ and label.
+
+    Rows are sorted by ``metric`` (count | share | lq) descending; ``value`` holds that metric.
+    ``top`` > 0 adds the region's top enterprises on the node (by registered capital).
+    """
+    if level not in LEVELS:
+        raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）")
+    if metric not in METRICS:
+        raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）")
+    d = as_of_date(as_of)
+    chain = chain or default_chain(store)
+    if node:
+        _check_node(store, chain, node)
+
+    # the regions to report (code, name, level, parent, lng, lat) and how enterprises map onto them
+    if level == "macro":
+        ms = macros if macros is not None else load_macros(store)
+        if not ms:
+            raise UserError("未定义宏观区域（macro-regions）")
+        reg_values = []
+        mem_values = []
+        for m in ms:
+            reg_values.append((m["code"], m["name"]))
+            for c in m["members"]:
+                mem_values.append((m["code"], c))
+        if not mem_values:
+            mem_values = [("-", "-")]
+        reg_sql = "SELECT r.code, r.name, 'macro' AS level, NULL AS parent_code, NULL::DOUBLE AS lng, NULL::DOUBLE AS lat FROM (VALUES " + \
+            ",".join(["(?, ?)"] * len(reg_values)) + ") r(code, name)"
+        reg_params = [x for v in reg_values for x in v]
+        mem_sql = "(VALUES " + ",".join(["(?, ?)"] * len(mem_values)) + ") mm(macro, member)"
+        mem_params = [x for v in mem_values for x in v]
+        # an enterprise belongs to a macro when its province, city or district is a member
+        assign_sql = f"""SELECT DISTINCT mm.macro AS rcode, a.id FROM act a JOIN {mem_sql}
+                         ON mm.member IN (a.province_code, a.city_code, a.district_code)"""
+        assign_params = mem_params
+    else:
+        where, reg_params = ["r.level = ?"], [level]
+        if parent:
+            prow = _region_row(store, parent)
+            col = {"province": "province_code", "city": "city_code", "district": "code"}[prow["level"]]
+            where.append(f"r.{col} = ?")
+            reg_params.append(parent)
+        reg_sql = ("SELECT r.code, coalesce(r.short_name, r.name) AS short, r.name, r.level, r.parent_code, r.lng, r.lat "
+                   f"FROM regions r WHERE {' AND '.join(where)}")
+        col = {"province": "province_code", "city": "city_code", "district": "district_code"}[level]
+        assign_sql = f"SELECT a.{col} AS rcode, a.id FROM act a WHERE a.{col} IS NOT NULL"
+        assign_params = []
+
+    node_sql = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
+    node_params: list = [chain]
+    if node:
+        node_sql = f"SELECT DISTINCT p.enterprise_id AS id FROM placements p JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ?"
+        node_params = [node, chain]
+
+    sql = f"""
+    WITH {_closure_cte()},
+    placed AS (SELECT DISTINCT enterprise_id AS id FROM placements WHERE chain = ?),
+    act AS (SELECT e.id, e.province_code, e.city_code, e.district_code FROM enterprises e
+            SEMI JOIN placed ON placed.id = e.id WHERE {_active_sql()}),
+    innode AS ({node_sql}),
+    assign AS ({assign_sql}),
+    per AS (
+        SELECT s.rcode, count(*) AS n_r, count(*) FILTER (WHERE i.id IS NOT NULL) AS n_rn
+        FROM assign s LEFT JOIN innode i ON i.id = s.id GROUP BY s.rcode
+    ),
+    nat AS (SELECT count(*) AS big_n, count(*) FILTER (WHERE i.id IS NOT NULL) AS big_nn
+            FROM act a LEFT JOIN innode i ON i.id = a.id),
+    regs AS ({reg_sql})
+    SELECT regs.*, coalesce(per.n_rn, 0) AS count, coalesce(per.n_r, 0) AS region_total,
+           nat.big_nn AS national_count, nat.big_n AS national_total
+    FROM regs LEFT JOIN per ON per.rcode = regs.code CROSS JOIN nat
+    """
+    params = [chain, chain, chain, chain, chain, d, d] + node_params + assign_params + reg_params
+    rows = store.query(sql, params)
+    out = []
+    for r in rows:
+        n_rn, n_r, big_nn, big_n = r["count"], r["region_total"], r["national_count"], r["national_total"]
+        share = n_rn / big_nn if big_nn else 0.0
+        lq = (n_rn / n_r) / (big_nn / big_n) if (node and n_r and big_nn and big_n) else None
+        status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong) if node else (None, None)
+        row = {
+            "code": r["code"], "name": r["name"], "level": r["level"], "parent_code": r.get("parent_code"),
+            "lng": r.get("lng"), "lat": r.get("lat"),
+            "count": int(n_rn), "share": share, "lq": lq, "region_total": int(n_r),
+            "national_count": int(big_nn), "national_total": int(big_n),
+            "status": status, "label": label,
+        }
+        row["value"] = row[metric] if row[metric] is not None else 0
+        out.append(row)
+    out.sort(key=lambda x: (-(x["value"] or 0), -x["count"], x["code"]))
+    if top and out:
+        tops = top_enterprises(store, [x["code"] for x in out if x["count"]], level, node=node, as_of=d,
+                               chain=chain, limit=top, macros=macros)
+        for x in out:
+            x["top"] = tops.get(x["code"], [])
+    return out
+
+
+def _check_node(store, chain: str, node: str) -> None:
+    row = store.con.execute(
+        "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
+        "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1", [chain, node, chain, node]).fetchone()
+    if not row:
+        raise NotFound(f"未找到产业链环节: {node}")
+
+
+def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | None = None, as_of: Any = None,
+                    chain: str | None = None, limit: int = 5, macros: list[dict] | None = None) -> dict[str, list[dict]]:
+    """The top ``limit`` enterprises (by registered capital, then name) of each region on ``node``."""
+    regions = list(regions)
+    if not regions:
+        return {}
+    d = as_of_date(as_of)
+    chain = chain or default_chain(store)
+    if level == "macro":
+        ms = {m["code"]: m for m in (macros if macros is not None else load_macros(store))}
+        pairs = [(c, mem) for c in regions for mem in ms.get(c, {}).get("members", [])] or [("-", "-")]
+        assign = ("SELECT DISTINCT mm.macro AS rcode, e.id FROM enterprises e JOIN (VALUES "
+                  + ",".join(["(?, ?)"] * len(pairs)) + ") mm(macro, member) ON mm.member IN (e.province_code, e.city_code, e.district_code)"
+                  f" WHERE {_active_sql()}")
+        aparams = [x for p in pairs for x in p] + [d, d]
+    else:
+        col = {"province": "province_code", "city": "city_code", "district": "district_code"}[level]
+        ph = ",".join("?" * len(regions))
+        assign = f"SELECT e.{col} AS rcode, e.id FROM enterprises e WHERE e.{col} IN ({ph}) AND {_active_sql()}"
+        aparams = regions + [d, d]
+    if node:
+        innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ?"
+        nparams = [node, chain]
+    else:
+        innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
+        nparams = [chain]
+    sql = f"""
+    WITH {_closure_cte()}, innode AS ({innode}), assign AS ({assign}),
+    ranked AS (
+        SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
+               row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
+        FROM assign s JOIN innode i ON i.id = s.id JOIN enterprises e ON e.id = s.id
+    )
+    SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
+    """
+    rows = store.query(sql, [chain] * 4 + nparams + aparams + [limit])
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        code = r.pop("rcode")
+        r.pop("rk")
+        out.setdefault(code, []).append(r)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- chain tree
+def chain_nodes(store, chain: str | None = None) -> list[dict]:
+    """The chain's nodes in display order (from ``chain_nodes``; codes only seen in placements appended)."""
+    chain = chain or default_chain(store)
+    return store.query(
+        """SELECT code, parent_code, level, stage, name_zh, name_en, description, position FROM chain_nodes
+           WHERE chain = ?
+           UNION ALL
+           SELECT DISTINCT node_code, NULL, NULL, NULL, node_code, node_code, NULL, NULL FROM placements
+           WHERE chain = ? AND node_code NOT IN (SELECT code FROM chain_nodes WHERE chain = ?)
+           ORDER BY position NULLS LAST, code""", [chain, chain, chain])
+
+
+def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: str | None = None,
+                macros: list[dict] | None = None, top: int = 0) -> dict:
+    """Counts per node for a region and nationally: ``{"region_total", "national_total", "nodes": {code: {...}}}``."""
+    d = as_of_date(as_of)
+    chain = chain or default_chain(store)
+    cond, cparams, reg = _region_filter(store, region, macros)
+    sql = f"""
+    WITH {_closure_cte()},
+    placed AS (SELECT DISTINCT enterprise_id AS id FROM placements WHERE chain = ?),
+    act AS (SELECT e.id, ({cond}) AS inreg FROM enterprises e SEMI JOIN placed ON placed.id = e.id WHERE {_active_sql()}),
+    pn AS (SELECT DISTINCT p.enterprise_id AS id, anc.ancestor AS node FROM placements p JOIN anc ON anc.code = p.node_code
+           WHERE p.chain = ?)
+    SELECT pn.node, count(*) AS national, count(*) FILTER (WHERE act.inreg) AS regional
+    FROM pn JOIN act ON act.id = pn.id GROUP BY pn.node
+    """
+    rows = store.query(sql, [chain] * 5 + cparams + [d, d, chain])
+    tot = store.con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE {cond}) FROM enterprises e
+            WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?) AND {_active_sql()}""",
+        cparams + [chain, d, d]).fetchone()
+    res = {"region": reg, "national_total": int(tot[0]), "region_total": int(tot[1]),
+           "nodes": {r["node"]: {"national": int(r["national"]), "regional": int(r["regional"])} for r in rows},
+           "as_of": d.isoformat(), "chain": chain}
+    if top:
+        tops = _top_by_node(store, cond, cparams, d, chain, top)
+        for code, items in tops.items():
+            res["nodes"].setdefault(code, {"national": 0, "regional": 0})["top"] = items
+    return res
+
+
+def _top_by_node(store, cond: str, cparams: list, d: _dt.date, chain: str, limit: int) -> dict[str, list[dict]]:
+    sql = f"""
+    WITH {_closure_cte()},
+    pn AS (SELECT DISTINCT p.enterprise_id AS id, anc.ancestor AS node FROM placements p JOIN anc ON anc.code = p.node_code
+           WHERE p.chain = ?),
+    ranked AS (
+        SELECT pn.node, e.id, e.name, e.capital_wan, e.founded, e.province_code, e.city_code, e.district_code,
+               row_number() OVER (PARTITION BY pn.node ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
+        FROM pn JOIN enterprises e ON e.id = pn.id WHERE {cond} AND {_active_sql()}
+    )
+    SELECT * FROM ranked WHERE rk <= ? ORDER BY node, rk
+    """
+    out: dict[str, list[dict]] = {}
+    for r in store.query(sql, [chain] * 5 + cparams + [d, d, limit]):
+        node = r.pop("node")
+        r.pop("rk")
+        out.setdefault(node, []).append(r)
+    return out
+
+
+def chain_tree(store, region: str | None = None, as_of: Any = None, *, chain: str | None = None,
+               macros: list[dict] | None = None, top: int = 5, min_strong: int = MIN_STRONG) -> dict:
+    """The chain's taxonomy as a tree; each node with the region's count, the national count, the
+    region's share of the national node, both node mixes (node / all placed), the LQ and the label."""
+    counts = node_counts(store, region, as_of, chain=chain, macros=macros, top=top)
+    chain = counts["chain"]
+    nodes = chain_nodes(store, chain)
+    n_r, big_n = counts["region_total"], counts["national_total"]
+    by_code: dict[str, dict] = {}
+    for n in nodes:
+        c = counts["nodes"].get(n["code"], {})
+        n_rn, big_nn = c.get("regional", 0), c.get("national", 0)
+        if region:
+            lq = (n_rn / n_r) / (big_nn / big_n) if (n_r and big_nn and big_n) else None
+            status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong)
+        else:
+            lq, status, label = (1.0 if big_nn else None), None, None
+        by_code[n["code"]] = {
+            **n, "count": n_rn if region else big_nn, "national_count": big_nn,
+            "share": (n_rn / big_nn if big_nn else 0.0) if region else (1.0 if big_nn else 0.0),
+            "region_mix": n_rn / n_r if n_r else 0.0, "national_mix": big_nn / big_n if big_n else 0.0,
+            "lq": lq, "status": status, "label": label, "top": c.get("top", []), "children": [],
+        }
+    roots = []
+    for code, n in by_code.items():
+        p = n.get("parent_code")
+        if p and p in by_code:
+            by_code[p]["children"].append(n)
+        else:
+            roots.append(n)
+    return {
+        "chain": chain, "as_of": counts["as_of"], "region": counts["region"],
+        "region_total": n_r if region else big_n, "national_total": big_n,
+        "thresholds": {"strong_lq": STRONG_LQ, "weak_lq": WEAK_LQ, "min_strong": min_strong},
+        "nodes": roots,
+    }
+
+
+def flatten_tree(nodes: list[dict], depth: int = 0) -> list[dict]:
+    """Depth-first list of a chain_tree's nodes (without their children), with ``depth``."""
+    out = []
+    for n in nodes:
+        out.append({**{k: v for k, v in n.items() if k != "children"}, "depth": depth})
+        out.extend(flatten_tree(n.get("children", []), depth + 1))
+    return out
+
+
+def node_enterprises(store, node: str, region: str | None = None, as_of: Any = None, *, chain: str | None = None,
+                     group_by: str | None = None, limit: int = 500, macros: list[dict] | None = None) -> dict:
+    """Enterprises of a region placed on ``node`` (or a descendant), grouped by ``district``/``city``/
+    ``province`` when asked: ``{"total", "groups": [{code, name, count, items}]}``."""
+    d = as_of_date(as_of)
+    chain = chain or default_chain(store)
+    _check_node(store, chain, node)
+    cond, cparams, reg = _region_filter(store, region, macros)
+    if group_by is None:
+        lvl = (reg or {}).get("level")
+        group_by = {"city": "district", "province": "city", "district": "district", "macro": "province"}.get(lvl, "province")
+    gcol = {"province": "province_code", "city": "city_code", "district": "district_code"}[group_by]
+    sql = f"""
+    WITH {_closure_cte()},
+    innode AS (SELECT p.enterprise_id AS id, max(p.confidence) AS confidence FROM placements p
+               JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ? GROUP BY p.enterprise_id)
+    SELECT e.id, e.name, e.founded, e.capital_wan, e.listed_code, e.province_code, e.city_code, e.district_code,
+           e.{gcol} AS gcode, coalesce(r.name, '未知') AS gname, i.confidence
+    FROM innode i JOIN enterprises e ON e.id = i.id LEFT JOIN regions r ON r.code = e.{gcol}
+    WHERE {cond} AND {_active_sql()}
+    ORDER BY gname, e.capital_wan DESC NULLS LAST, e.name
+    """
+    rows = store.query(sql, [chain] * 4 + [node, chain] + cparams + [d, d])
+    groups: dict[str, dict] = {}
+    for r in rows:
+        g = groups.setdefault(r["gcode"] or "", {"code": r["gcode"], "name": r["gname"], "count": 0, "items": []})
+        g["count"] += 1
+        if len(g["items"]) < limit:
+            g["items"].append({k: v for k, v in r.items() if k not in ("gcode", "gname")})
+    ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["code"] or ""))
+    return {"node": node, "region": reg, "as_of": d.isoformat(), "group_by": group_by, "total": len(rows),
+            "groups": ordered}
