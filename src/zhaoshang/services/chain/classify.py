@@ -1,0 +1,455 @@
+"""Rule-based enterprise classification onto a chain taxonomy (method ``rules-v1``).
+
+The pipeline is set-based SQL in DuckDB, in chunks of enterprise ids (for a progress bar and bounded
+memory); only the jieba check of ``token_only`` keywords runs in Python, on a small window around each
+candidate match. Steps (formula in docs/methods.md "Chain classification"):
+
+1. normalise each text field (half-width, lower case), drop registry boilerplate and exclusion clauses
+   (不含…, 除…外, 不得从事…);
+2. extract keyword matches with one combined RE2 alternation (longest keyword first, so a negative phrase
+   such as 视觉传达 masks the shorter 视觉), → ``(id, field, keyword)``;
+3. keep ``token_only`` matches only when jieba segments them as whole words;
+4. score each (enterprise, node): keywords (field weight × tier weight, best field per keyword, minus
+   negative phrases), patents' IPC classes, the GB/T 4754 industry code; level-3 evidence rolls up to
+   the level-2 parent; gated stages need chain-relevance evidence;
+5. add support from parent / child enterprises (branches, shareholdings ≥ 50 %) placed on the same node;
+6. confidence = 1 − exp(−raw); threshold, top-k and relative cut-off; write ``placements`` in one
+   transaction, replacing this chain's previous rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import time
+from typing import Any, Callable, Iterable
+
+from ...core.errors import UserError
+from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
+
+METHOD = "rules-v1"
+FIELDS = ("name", "products", "description", "industry", "scope", "tags")
+CHUNK = 200_000
+
+
+def _lit(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def norm_sql(expr: str, weights: dict[str, Any]) -> str:
+    """SQL expression normalising a text column the way keywords are normalised, minus boilerplate."""
+    out = f"lower(translate(coalesce({expr}, ''), {_lit(_FULL)}, {_lit(_HALF)}))"
+    for rx in list(weights.get("boilerplate") or []) + list(weights.get("exclusions") or []):
+        out = f"regexp_replace({out}, {_lit(rx)}, ' ', 'g')"
+    return out
+
+
+def normalize_text(text: str | None, weights: dict[str, Any]) -> str:
+    """Python twin of :func:`norm_sql` (used by tests and the evaluation to show what is matched)."""
+    import re
+
+    s = (text or "").translate(str.maketrans(_FULL, _HALF)).lower()
+    for rx in list(weights.get("boilerplate") or []) + list(weights.get("exclusions") or []):
+        s = re.sub(rx, " ", s)
+    return s
+
+
+# ---------------------------------------------------------------------------- jieba check
+class TokenChecker:
+    """Whether a keyword occurs in a text as whole jieba words (domain dictionary = all keywords)."""
+
+    def __init__(self, words: Iterable[str], window: int = 8):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.tk = jieba.Tokenizer()
+        self.tk.initialize()
+        try:
+            from ...core import text as _text  # the project's domain dictionary, when present
+
+            dict_path = getattr(_text, "DOMAIN_DICT", None)
+            if dict_path:
+                self.tk.load_userdict(str(dict_path))
+        except Exception:  # noqa: BLE001 - the dictionary is an optional extra
+            pass
+        for w in words:
+            if w and not w.isascii():
+                self.tk.add_word(w, freq=20000)
+        self.window = window
+
+    def ok(self, text: str, kw: str) -> bool:
+        start = text.find(kw)
+        while start >= 0:
+            end = start + len(kw)
+            lo = max(0, start - self.window)
+            seg = text[lo:end + self.window]
+            bounds = {0}
+            pos = 0
+            for tok in self.tk.cut(seg, HMM=False):
+                pos += len(tok)
+                bounds.add(pos)
+            if (start - lo) in bounds and (end - lo) in bounds:
+                return True
+            start = text.find(kw, start + 1)
+        return False
+
+
+# ---------------------------------------------------------------------------- lookup tables
+def _load(con, name: str, columns: list[str], rows: list[tuple]) -> None:
+    """Create or replace a temp table from Python rows in one Arrow insert."""
+    import pyarrow as pa
+
+    tbl = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    con.register("zs_load_view", tbl)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM zs_load_view")
+    finally:
+        con.unregister("zs_load_view")
+
+
+def _tables(con, tax: Taxonomy) -> dict[str, Any]:
+    w = tax.weights
+    tiers, fields = w["tiers"], w["fields"]
+    roll = float(w.get("rollup", 1.0))
+    kw_rows, tok_words = [], set(tax.gate_token_only)
+    for kw, entries in tax.keyword_index.items():
+        for e in entries:
+            node = tax.nodes[e.node]
+            weight = float(w["negative"]) if e.tier == "negative" else float(tiers.get(e.tier, 0))
+            sign = -1.0 if e.tier == "negative" else 1.0
+            if e.token_only:
+                tok_words.add(kw)
+            targets = [(node.code, weight, node.code)]
+            if node.level == 3 and e.tier != "negative":
+                targets.append((node.parent, weight * roll, node.code))
+            for code, wt, via in targets:
+                kw_rows.append((kw, code, e.tier, wt, sign, e.token_only, via, tax.is_gated(code)))
+    gate_rows = []
+    all_kws = set(tax.keyword_index) | set(tax.gate_keywords)
+    for kw in all_kws:
+        if tax.gate_opening(kw) or kw in tax.gate_keywords:
+            gate_rows.append((kw, kw in tax.gate_token_only))
+    ipc_rows, icode_rows = [], []
+    for n in tax.nodes.values():
+        targets = [n.code] + ([n.parent] if n.level == 3 else [])
+        for rx in n.ipc_regex:
+            prefix = rx[1:5] if len(rx) >= 5 and rx.startswith("^") and rx[1:5].isalnum() else None
+            for code in targets:
+                ipc_rows.append((code, rx, prefix, n.code, tax.is_gated(code)))
+        for c in n.industry_codes:
+            for code in targets:
+                icode_rows.append((code, c, n.code, tax.is_gated(code)))
+
+    _load(con, "zs_kw", ["kw", "node", "tier", "weight", "sign", "token_only", "via", "gated"],
+          kw_rows or [("", "", "", 0.0, 0.0, False, "", False)])
+    _load(con, "zs_gatekw", ["kw", "needs_tok"], gate_rows or [("", False)])
+    _load(con, "zs_ipc", ["node", "rx", "prefix", "via", "gated"], ipc_rows or [("", "^$", "", "", False)])
+    _load(con, "zs_icode", ["node", "code", "via", "gated"], icode_rows or [("", "-", "", False)])
+    _load(con, "zs_fw", ["field", "w"], [(f, float(fields.get(f, 0.0))) for f in FIELDS])
+    _load(con, "zs_levels", ["node", "level", "parent"], [(n.code, n.level, n.parent or "") for n in tax.nodes.values()])
+    words = sorted(all_kws, key=lambda k: (-len(k), k))
+    pattern = "(?:" + "|".join(keyword_regex(k) for k in words) + ")" if words else None
+    return {"pattern": pattern, "tok_words": tok_words, "all_kws": all_kws}
+
+
+def _field_exprs(tax: Taxonomy) -> list[tuple[str, str]]:
+    w = tax.weights
+    return [
+        ("name", norm_sql("e.name", w)),
+        ("products", norm_sql("e.products", w)),
+        ("description", norm_sql("e.description", w)),
+        ("industry", norm_sql("e.industry", w)),
+        ("scope", norm_sql("e.scope", w)),
+        ("tags", norm_sql("array_to_string(e.tags, ' ')", w)),
+    ]
+
+
+# ---------------------------------------------------------------------------- main entry
+def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | None = None,
+             enterprise_ids: Iterable[int] | None = None,
+             on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Place enterprises on the chain's nodes; replace this chain's placements; return a summary."""
+    t0 = time.perf_counter()
+    tax = taxonomy or load_taxonomy()
+    w = tax.weights
+    as_of = _as_date(as_of)
+    con = store.con
+    install_taxonomy(store, tax)
+    meta = _tables(con, tax)
+
+    # the enterprises in scope
+    cond = ["TRUE"]
+    params: list[Any] = []
+    if as_of is not None:
+        cond.append("(e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)")
+        params += [as_of, as_of]
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_scope (id BIGINT)")
+    subset = None
+    if enterprise_ids is not None:
+        subset = sorted({int(i) for i in enterprise_ids})
+        con.execute("CREATE OR REPLACE TEMP TABLE zs_req (id BIGINT)")
+        if subset:
+            con.executemany("INSERT INTO zs_req VALUES (?)", [(i,) for i in subset])
+    _relations(con, w, as_of)
+    if subset is not None:
+        # the requested enterprises and their related ones (for relation evidence)
+        con.execute(f"""INSERT INTO zs_scope SELECT e.id FROM enterprises e WHERE {' AND '.join(cond)} AND e.id IN (
+            SELECT id FROM zs_req UNION SELECT b FROM zs_rel WHERE a IN (SELECT id FROM zs_req))""", params)
+    else:
+        con.execute(f"INSERT INTO zs_scope SELECT e.id FROM enterprises e WHERE {' AND '.join(cond)}", params)
+    total = con.execute("SELECT count(*) FROM zs_scope").fetchone()[0]
+    if on_progress:
+        on_progress(0, total=total)
+
+    # 2. keyword matches, chunk by chunk
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
+    if meta["pattern"] and total:
+        pat = _lit(meta["pattern"])
+        sel = " UNION ALL ".join(
+            f"SELECT e.id, '{f}' AS field, unnest(regexp_extract_all({expr}, {pat})) AS kw FROM enterprises e "
+            f"JOIN zs_chunk c ON c.id = e.id" for f, expr in _field_exprs(tax))
+        lo_hi = con.execute("SELECT min(id), max(id) FROM zs_scope").fetchone()
+        n_chunks = max(1, math.ceil(total / CHUNK))
+        step = max(1, math.ceil((lo_hi[1] - lo_hi[0] + 1) / n_chunks))
+        start = lo_hi[0]
+        while start <= lo_hi[1]:
+            end = start + step - 1
+            con.execute("CREATE OR REPLACE TEMP TABLE zs_chunk AS SELECT id FROM zs_scope WHERE id BETWEEN ? AND ?",
+                        [start, end])
+            n = con.execute("SELECT count(*) FROM zs_chunk").fetchone()[0]
+            if n:
+                con.execute(f"INSERT INTO zs_hits SELECT DISTINCT id, field, kw, TRUE FROM ({sel})")
+            if on_progress:
+                on_progress(n)
+            start = end + 1
+
+    # 3. jieba check of token_only matches
+    _check_tokens(con, tax, meta["tok_words"])
+
+    # 4. direct scores
+    _score(con, tax, as_of)
+
+    # 5-6. relations, final placements
+    n_written = _place(store, tax, subset)
+    summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
+    summary["placements_written"] = n_written
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final"):
+        con.execute(f"DROP TABLE IF EXISTS {tname}")
+    return summary
+
+
+def _as_date(v) -> _dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    try:
+        return _dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise UserError(f"无效的日期: {v}（应为 YYYY-MM-DD）") from None
+
+
+def _relations(con, w: dict[str, Any], as_of) -> None:
+    """Parent/child pairs (both directions): branches, and shareholdings ≥ relation_min_percent."""
+    pct = float(w["relation_min_percent"])
+    d_b = "AND (date IS NULL OR date <= ?)" if as_of else ""
+    d_s = "AND (start_date IS NULL OR start_date <= ?) AND (end_date IS NULL OR end_date > ?)" if as_of else ""
+    params = ([as_of] if as_of else []) + [pct] + ([as_of, as_of] if as_of else [])
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_rel AS
+        WITH r AS (
+            SELECT parent_id AS a, child_id AS b, coalesce(kind, 'branch') AS kind FROM branches
+            WHERE parent_id IS NOT NULL AND child_id IS NOT NULL {d_b}
+            UNION ALL
+            SELECT holder_enterprise_id, enterprise_id, 'shareholding' FROM shareholdings
+            WHERE holder_enterprise_id IS NOT NULL AND enterprise_id IS NOT NULL AND percent >= ? {d_s})
+        SELECT DISTINCT a, b, 'child' AS role, kind FROM r WHERE a <> b
+        UNION SELECT DISTINCT b, a, 'parent', kind FROM r WHERE a <> b""", params)
+
+
+def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
+    if not tok_words:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_tokw (kw VARCHAR)")
+    con.executemany("INSERT INTO zs_tokw VALUES (?)", [(k,) for k in sorted(tok_words)])
+    n = con.execute("SELECT count(*) FROM zs_hits WHERE kw IN (SELECT kw FROM zs_tokw)").fetchone()[0]
+    if not n:
+        return
+    cases = " ".join(f"WHEN '{f}' THEN {expr}" for f, expr in _field_exprs(tax))
+    cur = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
+        FROM (SELECT DISTINCT id, field, kw FROM zs_hits WHERE kw IN (SELECT kw FROM zs_tokw)) h
+        JOIN enterprises e ON e.id = h.id""")
+    checker = TokenChecker(set(tax.keyword_index) | set(tax.gate_keywords), int(tax.weights.get("token_window", 8)))
+    bad: list[tuple[int, str, str]] = []
+    while True:
+        batch = cur.fetchmany(50_000)
+        if not batch:
+            break
+        for eid, field, kw, txt in batch:
+            if not checker.ok(txt or "", kw):
+                bad.append((eid, field, kw))
+    if bad:
+        import pyarrow as pa
+
+        tbl = pa.table({"id": [b[0] for b in bad], "field": [b[1] for b in bad], "kw": [b[2] for b in bad]})
+        con.register("zs_bad_view", tbl)
+        con.execute("UPDATE zs_hits SET tok_ok = FALSE FROM zs_bad_view b "
+                    "WHERE zs_hits.id = b.id AND zs_hits.field = b.field AND zs_hits.kw = b.kw")
+        con.unregister("zs_bad_view")
+
+
+def _score(con, tax: Taxonomy, as_of) -> None:
+    w = tax.weights
+    # keywords: best field per (enterprise, node, keyword)
+    con.execute("""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
+        SELECT h.id, k.node, h.kw,
+               arg_max(k.tier, k.weight * fw.w) AS tier,
+               arg_max(h.field, k.weight * fw.w) AS field,
+               max(k.weight * fw.w) AS w, any_value(k.sign) AS sign, any_value(k.gated) AS gated
+        FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
+        WHERE (h.tok_ok OR NOT k.token_only) AND fw.w > 0
+        GROUP BY h.id, k.node, h.kw""")
+    # patents
+    sat = float(w["ipc_saturation"])
+    pdate = "AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)" if as_of else ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_ipcscore AS
+        WITH pc AS (
+            SELECT DISTINCT pa.enterprise_id AS id, p.id AS pid, upper(replace(c, ' ', '')) AS cls
+            FROM patent_applicants pa JOIN patents p ON p.id = pa.patent_id,
+                 unnest(CASE WHEN p.ipc IS NULL OR len(p.ipc) = 0 THEN [p.main_ipc] ELSE p.ipc END) AS u(c)
+            WHERE pa.enterprise_id IN (SELECT id FROM zs_scope) AND c IS NOT NULL {pdate})
+        SELECT pc.id, i.node, count(DISTINCT pc.pid) AS n, list(DISTINCT pc.cls ORDER BY pc.cls)[1:5] AS classes,
+               any_value(i.gated) AS gated
+        FROM pc JOIN zs_ipc i ON (i.prefix IS NULL OR left(pc.cls, 4) = i.prefix) AND regexp_matches(pc.cls, i.rx)
+        GROUP BY pc.id, i.node""", [as_of] if as_of else [])
+    # gate: chain relevance per enterprise
+    con.execute("""CREATE OR REPLACE TEMP TABLE zs_gate AS
+        SELECT DISTINCT h.id FROM zs_hits h JOIN zs_gatekw g ON g.kw = h.kw WHERE h.tok_ok OR NOT g.needs_tok
+        UNION SELECT DISTINCT id FROM zs_ipcscore WHERE NOT gated""")
+    icw = float(w["industry_code_weight"])
+    ipcw = float(w["ipc_weight"])
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_direct AS
+        WITH kw AS (
+            SELECT id, node, any_value(gated) AS gated,
+                   sum(sign * w) AS text_score,
+                   list(struct_pack(field := field, keyword := kw, tier := tier, weight := round(w, 3))
+                        ORDER BY w DESC, kw) FILTER (WHERE sign > 0) AS keywords,
+                   list(struct_pack(field := field, keyword := kw)) FILTER (WHERE sign < 0) AS negatives
+            FROM zs_kwscore GROUP BY id, node),
+        ic AS (
+            SELECT e.id, i.node, any_value(i.gated) AS gated, max(regexp_replace(e.industry_code, '[^0-9]', '', 'g')) AS code
+            FROM enterprises e JOIN zs_icode i
+              ON starts_with(regexp_replace(e.industry_code, '[^0-9]', '', 'g'), i.code)
+            WHERE e.industry_code IS NOT NULL AND e.id IN (SELECT id FROM zs_scope)
+            GROUP BY e.id, i.node),
+        allk AS (SELECT id, node, gated FROM kw UNION SELECT id, node, gated FROM zs_ipcscore
+                 UNION SELECT id, node, gated FROM ic)
+        SELECT a.id, a.node,
+               coalesce(kw.text_score, 0) AS text_score,
+               CASE WHEN ip.n IS NULL THEN 0 ELSE {ipcw} * least(1.0, ip.n / {sat}) END AS ipc_score,
+               CASE WHEN ic.code IS NOT NULL THEN {icw} ELSE 0 END AS icode_score,
+               kw.keywords, kw.negatives, ip.n AS patents, ip.classes AS ipc_classes, ic.code AS industry_code
+        FROM allk a
+        LEFT JOIN kw ON kw.id = a.id AND kw.node = a.node
+        LEFT JOIN zs_ipcscore ip ON ip.id = a.id AND ip.node = a.node
+        LEFT JOIN ic ON ic.id = a.id AND ic.node = a.node
+        WHERE NOT a.gated OR a.id IN (SELECT id FROM zs_gate)""")
+    con.execute("ALTER TABLE zs_direct ADD COLUMN raw DOUBLE")
+    con.execute("UPDATE zs_direct SET raw = greatest(0, text_score + ipc_score + icode_score)")
+
+
+def _place(store, tax: Taxonomy, subset: list[int] | None) -> int:
+    w = tax.weights
+    con = store.con
+    minc = float(w["min_confidence"])
+    relw = float(w["relation_weight"])
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_final AS
+        WITH d AS (SELECT *, 1 - exp(-raw) AS conf FROM zs_direct),
+        rel AS (
+            SELECT r.a AS id, d.node, max(d.conf) AS best,
+                   list(struct_pack(id := r.b, role := r.role, kind := r.kind, confidence := round(d.conf, 3))
+                        ORDER BY d.conf DESC)[1:5] AS related
+            FROM zs_rel r JOIN d ON d.id = r.b AND d.conf >= {minc}
+            WHERE r.a IN (SELECT id FROM zs_scope)
+            GROUP BY r.a, d.node),
+        s AS (
+            SELECT coalesce(d.id, rel.id) AS id, coalesce(d.node, rel.node) AS node,
+                   coalesce(d.text_score, 0) AS text_score, coalesce(d.ipc_score, 0) AS ipc_score,
+                   coalesce(d.icode_score, 0) AS icode_score, coalesce({relw} * rel.best, 0) AS rel_score,
+                   d.keywords, d.negatives, d.patents, d.ipc_classes, d.industry_code, rel.related
+            FROM d FULL OUTER JOIN rel ON rel.id = d.id AND rel.node = d.node),
+        t AS (
+            SELECT s.*, greatest(0, text_score + ipc_score + icode_score + rel_score) AS raw, l.level, l.parent
+            FROM s JOIN zs_levels l ON l.node = s.node),
+        c AS (SELECT *, 1 - exp(-raw) AS conf FROM t),
+        l2 AS (
+            SELECT *, row_number() OVER (PARTITION BY id ORDER BY raw DESC, node) AS rk,
+                   max(raw) OVER (PARTITION BY id) AS best
+            FROM c WHERE level = 2 AND conf >= {minc}),
+        keep2 AS (SELECT * FROM l2 WHERE rk <= {int(w['max_nodes'])} AND raw >= {float(w['relative_cutoff'])} * best),
+        keep3 AS (SELECT c.* FROM c JOIN keep2 p ON p.id = c.id AND p.node = c.parent
+                  WHERE c.level = 3 AND c.conf >= {minc})
+        SELECT id, node, conf, to_json(struct_pack(
+                 keywords := coalesce(keywords, []), negatives := coalesce(negatives, []),
+                 patents := struct_pack(count := coalesce(patents, 0), classes := coalesce(ipc_classes, [])),
+                 industry_code := industry_code, related := coalesce(related, []),
+                 score := struct_pack(text := round(text_score, 4), ipc := round(ipc_score, 4),
+                                      industry_code := round(icode_score, 4), relation := round(rel_score, 4),
+                                      raw := round(raw, 4)))) AS evidence
+        FROM (SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
+                     text_score, ipc_score, icode_score, rel_score, raw FROM keep2
+              UNION ALL
+              SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
+                     text_score, ipc_score, icode_score, rel_score, raw FROM keep3)""")
+    if subset is not None:
+        con.execute("DELETE FROM zs_final WHERE id NOT IN (SELECT id FROM zs_req)")
+    n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
+    with store.transaction() as tx:
+        if subset is not None:
+            tx.execute("DELETE FROM placements WHERE chain = ? AND enterprise_id IN (SELECT id FROM zs_req)", [tax.chain])
+        else:
+            tx.execute("DELETE FROM placements WHERE chain = ?", [tax.chain])
+        tx.execute("""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
+            SELECT id, ?, node, round(conf, 4), evidence, ?, now()::TIMESTAMP FROM zs_final""", [tax.chain, METHOD])
+    return int(n)
+
+
+# ---------------------------------------------------------------------------- summary
+def summarize(store, taxonomy: Taxonomy | None = None, as_of=None,
+              enterprise_ids: list[int] | None = None) -> dict[str, Any]:
+    """Counts of the chain's current placements: per stage, per node, placed and unplaced enterprises."""
+    tax = taxonomy or load_taxonomy()
+    con = store.con
+    scope = "TRUE"
+    params: list[Any] = []
+    if enterprise_ids is not None:
+        scope = "e.id IN (SELECT id FROM zs_req)"
+    as_of = _as_date(as_of)
+    if as_of is not None:
+        scope += " AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)"
+        params += [as_of, as_of]
+    total = con.execute(f"SELECT count(*) FROM enterprises e WHERE {scope}", params).fetchone()[0]
+    pl = f"SELECT p.* FROM placements p JOIN enterprises e ON e.id = p.enterprise_id WHERE p.chain = ? AND {scope}"
+    counts = {r[0]: (r[1], r[2]) for r in con.execute(
+        f"SELECT node_code, count(DISTINCT enterprise_id), avg(confidence) FROM ({pl}) GROUP BY node_code",
+        [tax.chain] + params).fetchall()}
+    placed = con.execute(f"SELECT count(DISTINCT enterprise_id) FROM ({pl})", [tax.chain] + params).fetchone()[0]
+    rows = con.execute(f"SELECT enterprise_id, node_code FROM ({pl})", [tax.chain] + params).fetchall()
+    stage_sets: dict[str, set] = {}
+    for eid, code in rows:
+        n = tax.nodes.get(code)
+        if n:
+            stage_sets.setdefault(n.stage_code, set()).add(eid)
+    by_stage = [{"stage": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "enterprises": len(stage_sets.get(s.code, ()))}
+                for s in tax.stages()]
+    by_node = [{"code": n.code, "level": n.level, "stage": n.stage_code, "name_zh": n.name_zh, "name_en": n.name_en,
+                "enterprises": counts.get(n.code, (0, None))[0],
+                "avg_confidence": round(counts[n.code][1], 3) if n.code in counts else None}
+               for n in tax.nodes.values() if n.level > 1]
+    return {"chain": tax.chain, "taxonomy": tax.path, "method": METHOD,
+            "as_of": as_of.isoformat() if as_of else None, "enterprises": int(total), "placed": int(placed),
+            "unplaced": int(total - placed), "placements": len(rows), "by_stage": by_stage, "by_node": by_node}
