@@ -90,6 +90,11 @@ def codes(m: RegionMatch) -> tuple:
     ("Tibet", ("540000", None, None)),
     ("Hong Kong", ("810000", None, None)),
     ("Haidian District, Beijing", ("110000", "110100", "110108")),
+    ("Room 1, Tower A, Chaoyang District, Beijing", ("110000", "110100", "110105")),
+    ("Chaoyang, Changchun", ("220000", "220100", "220104")),
+    ("河北雄安新区", ("130000", "130600", None)),
+    ("福建省平潭综合实验区", ("350000", "350100", "350128")),
+    ("长安街1号", (None, None, None)),
     ("Suzhou", (None, None, None)),  # 苏州 or 宿州
     ("Suzhou, Jiangsu", ("320000", "320500", None)),
 ])

@@ -97,6 +97,7 @@ def test_short_and_english_names(regions):
         "810000": ("香港", "Hong Kong"), "820000": ("澳门", "Macau"), "500000": ("重庆", "Chongqing"),
         "222400": ("延边", "Yanbian"), "632800": ("海西", "Haixi"), "429021": ("神农架", "Shennongjia"),
         "310115": ("浦东", "Pudong"), "341500": ("六安", "Lu'an"), "350200": ("厦门", "Xiamen"),
+        "211300": ("朝阳", "Chaoyang"), "140400": ("长治", "Changzhi"), "330382": ("乐清", "Yueqing"),
     }
     got = {c: (regions[c].short_name, regions[c].name_en) for c in expect}
     assert got == expect

@@ -40,8 +40,9 @@ _DROP = " \t\r\n\u3000-_－—–~～,，、/|·•.。()（）[]【】{}<>《�
 _ZH_TABLE = {**_FW, **{ord(c): None for c in _DROP}}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CHINA_PREFIXES = ("中华人民共和国", "中国大陆", "中國", "中国")
-# Further Chinese names: Tushare's "内蒙", and cities of 台湾 (which has no city rows).
-_ZH_ALIASES = {"内蒙": "150000", "台北": "710000", "台中": "710000",
+# Further Chinese names: Tushare's "内蒙", 雄安新区 (its three counties belong to 保定), and cities of
+# 台湾 (which has no city rows).
+_ZH_ALIASES = {"内蒙": "150000", "雄安新区": "130600", "雄安": "130600", "台北": "710000", "台中": "710000",
                "台南": "710000", "高雄": "710000", "新竹": "710000"}
 _EN_STOP = {"district", "city", "province", "prefecture", "county", "shi", "sheng", "qu", "municipality",
             "autonomous", "region", "special", "administrative", "sar", "the", "of", "new", "area", "zone"}
@@ -271,7 +272,7 @@ class RegionParser:
         """Parse one location string (name, "省-市", address, English name, foreign place)."""
         if not text:
             return NO_MATCH
-        key = text[:40]
+        key = text[:160] if text.isascii() else text[:40]  # English needs the whole (short) string
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -434,7 +435,7 @@ class RegionParser:
         en = self._en
         china = False
         iso = None
-        matched: list[str] = []
+        spans: list[tuple[int, str, tuple]] = []
         i = 0
         while i < len(words):
             step = 1
@@ -447,8 +448,8 @@ class RegionParser:
                     step = L
                     break
                 cands = en.get(key)
-                if cands is not None and st.feed(cands) != "none":
-                    matched.append(" ".join(words[i:i + L]))
+                if cands is not None:
+                    spans.append((min(c[1] for c in cands), " ".join(words[i:i + L]), cands))
                     step = L
                     break
                 if key in foreign.COUNTRIES_EN and iso is None:
@@ -456,6 +457,13 @@ class RegionParser:
                     step = L
                     break
             i += step
+        # English writes small → large ("Chaoyang District, Beijing"): feed the larger units first,
+        # and among equals the later one.
+        matched: list[str] = []
+        order = sorted(range(len(spans)), key=lambda k: (spans[k][0], -k))
+        for _, words_, cands in (spans[k] for k in order):
+            if st.feed(cands) != "none":
+                matched.append(words_)
         st.finish()
         if st.prov is not None:
             return RegionMatch(st.prov, st.city, st.dist, "CN", False, ", ".join(matched), round(st.conf * 0.95, 3))

@@ -101,10 +101,17 @@ def short_name(name: str, level: str, zone: bool = False) -> str:
     return s
 
 
+# Readings of heteronyms as used in place names; exceptions (乐清 Yueqing, 长子 Zhangzi …) are in
+# region_names_en.yaml.
+_PLACE_READINGS = {"长": "chang", "朝": "chao", "乐": "le", "蚌": "beng", "漯": "luo", "都": "du", "单": "shan"}
+
+
 def _pinyin_name(text: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
     sylls = lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
+    if len(sylls) == len(text):  # readings of heteronyms in place names (朝阳 Chaoyang, 长治 Changzhi)
+        sylls = [_PLACE_READINGS.get(ch, sy) for ch, sy in zip(text, sylls)]
     out = ""
     for i, s in enumerate(sylls):
         if i and s[:1] in ("a", "o", "e"):
