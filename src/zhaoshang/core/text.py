@@ -1,0 +1,287 @@
+"""Chinese name text: normalisation for matching, legal-form stripping for alias keys, list cells, tokens.
+
+* ``normalize_name``: NFKC (full-width → half-width), lower case, brackets unified to ``()``, whitespace and
+  the separators ``· • . , ， 、 ・`` removed, traditional → simplified characters (one character at a time,
+  from the TSCharacters table of the OpenCC dictionaries shipped with opencc-python-reimplemented).
+* ``strip_legal_form``: the normalised name without legal-form words (list in ``LEGAL_SUFFIXES``,
+  ``LEGAL_PREFIXES`` and ``DESCRIPTOR_SUFFIXES``), only ever used to build alias keys.
+* ``split_list`` / ``split_pairs``: list cells ("红杉中国,高瓴资本", "黄晓南:创始人及CEO,谢鹏:联合创始人")
+  split on declared separators, never inside brackets.
+* ``tokenize`` / ``search_tokens``: jieba tokens with a small AI-industry dictionary
+  (``zhaoshang/data/jieba_domain.txt``), punctuation dropped.
+
+All tables are built once; everything is pure and safe to call on each distinct value of a column.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
+    "split_list", "split_pairs", "tokenize", "search_tokens", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
+    "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
+]
+
+# ------------------------------------------------------------------------------ traditional → simplified
+
+
+def _load_ts_table() -> dict[int, str]:
+    text = (
+        importlib.resources.files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    )
+    raw: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2:
+            continue
+        src, dst = parts[0], parts[1].split(" ")[0]
+        if len(src) != 1 or len(dst) != 1 or src == dst:
+            continue
+        # keep only targets that later steps leave alone, so the whole normalisation is idempotent
+        if unicodedata.normalize("NFKC", dst) != dst or dst.lower() != dst:
+            continue
+        raw[src] = dst
+    table: dict[int, str] = {}
+    for src in raw:
+        dst, seen = raw[src], {src}
+        while dst in raw and dst not in seen:  # follow chains to a fixed point
+            seen.add(dst)
+            dst = raw[dst]
+        if dst != src:
+            table[ord(src)] = dst
+    return table
+
+
+_TS_TABLE = _load_ts_table()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, character by character (no phrase conversion)."""
+    return text.translate(_TS_TABLE)
+
+
+# ------------------------------------------------------------------------------------------- names
+_BRACKETS = {"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
+             "{": "(", "}": ")", "［": "(", "］": ")", "｛": "(", "｝": ")", "〖": "(", "〗": ")"}
+_DROP = "·•.,，、・‧･"
+_NAME_TABLE: dict[int, str | None] = dict(_TS_TABLE)
+_NAME_TABLE.update({ord(k): v for k, v in _BRACKETS.items()})
+_NAME_TABLE.update({ord(c): None for c in _DROP})
+
+
+def normalize_name(name: str) -> str:
+    """Matching form of an organisation name (see the module docstring). Idempotent."""
+    if not name:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name)).lower()
+    s = "".join(s.translate(_NAME_TABLE).split())
+    if not s.isascii():
+        # removing spaces and dots can bring a letter next to a combining mark: compose again
+        s = unicodedata.normalize("NFKC", s).lower()
+    return s
+
+
+def normalize_names(names: list[str]) -> list[str]:
+    """``normalize_name`` over a list (the same result, element by element)."""
+    return [normalize_name(n) for n in names]
+
+
+#: legal forms removed from the end of a normalised Chinese name, repeatedly, longest first
+LEGAL_SUFFIXES: tuple[str, ...] = (
+    "股份有限公司", "有限责任公司", "有限公司", "股份公司", "责任公司", "总公司", "公司",
+    "(有限合伙)", "(普通合伙)", "(特殊普通合伙)", "有限合伙", "合伙企业", "(集团)", "集团", "控股", "股份",
+    "(中国)", "株式会社",
+)
+#: Latin legal forms removed as whole words from the end of a name (before spaces are removed)
+LATIN_LEGAL_SUFFIXES: tuple[str, ...] = (
+    "co", "company", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "llc", "plc", "gmbh",
+    "ag", "sa", "group", "holdings", "holding",
+)
+#: descriptors removed from the end after the legal forms, when at least 2 characters (1 Latin word) remain
+DESCRIPTOR_SUFFIXES: tuple[str, ...] = ("科技", "技术")
+LATIN_DESCRIPTOR_SUFFIXES: tuple[str, ...] = ("technology", "technologies", "tech")
+#: legal forms removed from the start
+LEGAL_PREFIXES: tuple[str, ...] = ("株式会社",)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_SUFFIX_RE = re.compile(f"(?:{_alt(LEGAL_SUFFIXES)})$")
+_DESC_RE = re.compile(f"(?:{_alt(DESCRIPTOR_SUFFIXES)})$")
+_PREFIX_RE = re.compile(f"^(?:{_alt(LEGAL_PREFIXES)})")
+_LATIN_SUFFIX_RE = re.compile(rf"(?<=[a-z0-9)])(?:[\s,.]+(?:{_alt(LATIN_LEGAL_SUFFIXES)})\b\.?)+[\s,.]*$")
+_LATIN_DESC_RE = re.compile(rf"(?<=[a-z0-9)])[\s,.]+(?:{_alt(LATIN_DESCRIPTOR_SUFFIXES)})[\s,.]*$")
+
+
+def _strip_loop(s: str, pattern: re.Pattern) -> str:
+    while True:
+        m = pattern.search(s)
+        if not m or m.start() < 2:
+            return s
+        s = s[: m.start()]
+
+
+def strip_legal_form(name: str) -> str:
+    """Normalised name without legal-form words (alias keys only); never strips a Chinese name to fewer than
+    2 characters nor a Latin name to nothing. The word lists are ``LEGAL_PREFIXES``, ``LEGAL_SUFFIXES``,
+    ``DESCRIPTOR_SUFFIXES`` and their Latin counterparts."""
+    if not name:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name)).lower().strip()
+    if s.isascii():
+        s = _LATIN_SUFFIX_RE.sub("", s)
+        s = _LATIN_DESC_RE.sub("", s)
+        return normalize_name(s)
+    s = normalize_name(s)
+    s = _PREFIX_RE.sub("", s) or s
+    s = _strip_loop(s, _SUFFIX_RE)
+    s = _strip_loop(s, _DESC_RE)
+    s = _strip_loop(s, _SUFFIX_RE)
+    return s
+
+
+#: province-level names, with their full forms first
+PROVINCE_NAMES: tuple[str, ...] = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
+    "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省",
+    "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区",
+    "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "中国",
+)
+_PAREN_RE = re.compile(r"\([^()]*\)")
+
+
+def short_name_candidates(full_name: str, province_names=PROVINCE_NAMES, city_names=()) -> list[str]:
+    """Plausible short keys of a full legal name, most specific first: without legal forms, without a
+    bracketed part, without a leading province or city name. All keys are normalised; each has ≥ 2 chars."""
+    base = strip_legal_form(full_name)
+    places = sorted({normalize_name(p) for p in (*province_names, *city_names) if p}, key=len, reverse=True)
+    out: list[str] = []
+
+    def add(k: str) -> None:
+        if len(k) >= 2 and k not in out:
+            out.append(k)
+
+    add(base)
+    no_paren = _PAREN_RE.sub("", base)
+    add(no_paren)
+    for k in (base, no_paren):
+        for p in places:
+            if k.startswith(p) and len(k) - len(p) >= 2:
+                rest = k[len(p):]
+                add(rest)
+                add(_strip_loop(rest, _DESC_RE))
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------------------- list cells
+_OPEN = "(（[【{［｛〔"
+_CLOSE = ")）]】}］｝〕"
+_ANY_BRACKET = frozenset(_OPEN + _CLOSE)
+_DROP_ITEMS = frozenset({"", "-", "--", "—", "——"})
+
+
+@lru_cache(maxsize=64)
+def _sep_re(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(seps) + "]")
+
+
+def split_list(cell, seps: str = ",，、;；|") -> list[str]:
+    """Items of a list cell split on any character of ``seps``, never inside brackets; trimmed, without empty
+    items and "-"."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return []
+    s = str(cell)
+    if not seps:
+        items = [s]
+    elif not any(c in _ANY_BRACKET for c in s):
+        items = _sep_re(seps).split(s)
+    else:
+        items, buf, depth = [], [], 0
+        for ch in s:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE and depth > 0:
+                depth -= 1
+            if depth == 0 and ch in seps:
+                items.append("".join(buf))
+                buf = []
+            else:
+                buf.append(ch)
+        items.append("".join(buf))
+    return [t for t in (i.strip() for i in items) if t not in _DROP_ITEMS]
+
+
+def split_pairs(cell, seps: str = ",，、;；|", pair_sep: str = ":：") -> list[tuple[str, str]]:
+    """(left, right) pairs of a cell such as "黄晓南:创始人及CEO,谢鹏:联合创始人"; an item without a pair
+    separator gives (item, "")."""
+    out = []
+    for item in split_list(cell, seps):
+        cut = next((i for i, ch in enumerate(item) if ch in pair_sep), -1)
+        if cut < 0:
+            out.append((item, ""))
+        else:
+            left, right = item[:cut].strip(), item[cut + 1:].strip()
+            if left or right:
+                out.append((left, right))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- jieba
+_tokenizer = None
+_lock = threading.Lock()
+
+
+def _jieba():
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                logging.getLogger("jieba").setLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                domain = importlib.resources.files("zhaoshang").joinpath("data", "jieba_domain.txt")
+                with importlib.resources.as_file(domain) as p:
+                    tk.load_userdict(str(p))
+                _tokenizer = tk
+    return _tokenizer
+
+
+def _keep(tok: str) -> bool:
+    return any(unicodedata.category(c)[0] in "LN" for c in tok)
+
+
+def _prep(text) -> str:
+    if text is None:
+        return ""
+    return to_simplified(unicodedata.normalize("NFKC", str(text)).lower())
+
+
+def tokenize(text) -> list[str]:
+    """jieba tokens (accurate mode) of a text: NFKC, lower case, simplified; punctuation and spaces dropped."""
+    s = _prep(text)
+    if not s.strip():
+        return []
+    return [t for t in _jieba().lcut(s) if _keep(t)]
+
+
+def search_tokens(text) -> list[str]:
+    """jieba search-mode tokens (words and their sub-words, for a full-text index), same cleaning."""
+    s = _prep(text)
+    if not s.strip():
+        return []
+    return [t for t in _jieba().lcut_for_search(s) if _keep(t)]
