@@ -58,7 +58,7 @@ def test_reasons():
 
 
 def test_org_code_check_char_known():
-    # GB 11714 examples: 12345678 → 8; D2143569 → X
+    # D2143569-X is the worked example usually quoted for GB 11714; 12345678 → 8 by the same formula
     assert org_code_check_char("12345678") == "8"
     assert org_code_check_char("D2143569") == "X"
 
