@@ -1,0 +1,161 @@
+"""The HTTP API: every page's JSON twin answers, with the same numbers as the services; errors are clean."""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.interfaces.web.geo import Boundaries  # noqa: E402
+from zhaoshang.services import enterprises as E  # noqa: E402
+from zhaoshang.services.regions import matrix  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("api") / "fx.duckdb")
+    matrix_fixture.build(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(db):
+    return TestClient(create_app(db))
+
+
+@pytest.fixture(scope="module")
+def store(db, client):
+    s = Store(db, read_only=True)
+    yield s
+    s.close()
+
+
+PAGES_AND_TWINS = [
+    ("/map", "/api/map"),
+    ("/chain?region=330100", "/api/chain?region=330100"),
+    ("/enterprises?region=330000&node=M02", "/api/enterprises?region=330000&node=M02"),
+    ("/enterprises/1", "/api/enterprises/1"),
+]
+
+
+@pytest.mark.parametrize("page,twin", PAGES_AND_TWINS)
+def test_every_page_has_a_json_twin(client, page, twin):
+    r = client.get(page)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert "合成演示数据" in r.text  # the synthetic label on every page
+    assert f'href="{twin.split("?")[0]}' in r.text  # the page links its twin
+    j = client.get(twin)
+    assert j.status_code == 200 and j.headers["content-type"].startswith("application/json")
+    assert j.json()
+
+
+def test_map_json_matches_service(client, store):
+    j = client.get("/api/map", params={"level": "city", "parent": "330000", "node": "M02", "metric": "lq"}).json()
+    rows = matrix.region_map(store, "city", parent="330000", node="M02", metric="lq")
+    assert [(r["code"], r["count"], r["lq"]) for r in j["rows"]] == [(r["code"], r["count"], r["lq"]) for r in rows]
+    assert j["synthetic"] is True and j["as_of"]
+    assert {"code", "name", "level", "count", "share", "lq", "label"} <= set(j["rows"][0])
+
+
+def test_region_panel_and_chain_cell(client, store):
+    j = client.get("/api/regions/330100", params={"node": "M02", "top": 3}).json()
+    assert j["region"]["name"] == "杭州市" and j["child_level"] == "district"
+    assert len(j["top"]) == 3 and all(n["depth"] <= 1 for n in j["nodes"])
+    assert [b["code"] for b in j["breadcrumb"]] == ["330000", "330100"]
+    cell = client.get("/api/chain/enterprises", params={"node": "M02", "region": "330100"}).json()
+    assert cell["total"] == matrix.node_enterprises(store, "M02", "330100")["total"]
+    frag = client.get("/chain/cell", params={"node": "M02", "region": "330100"})
+    assert frag.status_code == 200 and "西湖区" in frag.text
+
+
+def test_enterprises_json_and_export(client, store):
+    j = client.get("/api/enterprises", params={"region": "330000", "node": "M02", "size": 5, "sort": "name"}).json()
+    ref = E.search_enterprises(store, region="330000", node="M02", size=5, sort="name")
+    assert j["total"] == ref["total"] and [i["id"] for i in j["items"]] == [i["id"] for i in ref["items"]]
+    x = client.get("/api/enterprises/export", params={"region": "330000", "node": "M02", "format": "xlsx"})
+    assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
+    rows = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
+    assert len(rows) - 1 == ref["total"]
+    c = client.get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
+    assert c.status_code == 200 and c.content.decode("utf-8-sig").startswith("id,name")
+
+
+def test_profile_json(client):
+    j = client.get("/api/enterprises/1").json()
+    assert j["enterprise"]["id"] == 1 and j["people"] and j["shareholders"] and "timeline" in j
+
+
+@pytest.mark.parametrize("url", ["/api/enterprises/999999", "/api/regions/999999", "/api/chain?region=999999",
+                                 "/api/map?node=NOPE", "/api/chain/enterprises?node=NOPE", "/api/geo/999999"])
+def test_clean_404s(client, url):
+    r = client.get(url)
+    assert r.status_code == 404
+    assert set(r.json()) == {"error", "status"} and r.json()["error"]
+
+
+@pytest.mark.parametrize("url", ["/api/map?level=planet", "/api/map?metric=weird", "/api/enterprises?sort=bogus",
+                                 "/api/map?as_of=2020-13-45"])
+def test_clean_400s(client, url):
+    r = client.get(url)
+    assert r.status_code == 400 and r.json()["error"]
+
+
+def test_html_404_is_a_page(client):
+    r = client.get("/enterprises/999999")
+    assert r.status_code == 404 and "未找到企业" in r.text and "Traceback" not in r.text
+
+
+def test_language_switch_and_cookie(client):
+    r = client.get("/map?lang=en")
+    assert "Industry map" in r.text and "synthetic demo data" in r.text
+    assert r.cookies.get("lang") == "en" or "lang=en" in r.headers.get("set-cookie", "")
+    r2 = TestClient(client.app, cookies={"lang": "en"}).get("/chain")
+    assert "Chain map" in r2.text
+    assert "产业地图" in client.get("/map?lang=zh").text
+
+
+def test_openapi_lists_the_twins(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ["/api/map", "/api/chain", "/api/enterprises", "/api/enterprises/{key}", "/api/regions/{code}", "/api/geo/{code}"]:
+        assert p in paths
+    assert client.get("/docs").status_code == 200
+
+
+def test_packaged_boundaries(client):
+    if not Boundaries.vendor_available():
+        pytest.skip("packaged boundaries absent: run make setup-web")
+    nat = client.get("/api/geo/100000").json()
+    codes = {f["properties"]["name"] for f in nat["features"]}
+    assert {"110000", "330000", "440000"} <= codes and nat["source"] == "package"
+    zj = client.get("/api/geo/330000").json()
+    assert {f["properties"]["name"] for f in zj["features"]} >= {"330100", "330200"}
+    bj = client.get("/api/geo/110000").json()
+    assert "110108" in {f["properties"]["name"] for f in bj["features"]}
+    hz = client.get("/api/geo/330100").json()  # no district boundaries: city outline + bubbles
+    assert hz["fallback"] == "scatter" and [f["id"] for f in hz["features"]] == ["330100"]
+
+
+def test_user_geojson_overrides(db, shared):
+    prov = shared("geo/china_provinces_datav_2022.geojson")
+    cities = shared("geo/china_cities_datav_2022.geojson")
+    c = TestClient(create_app(db, geojson=[str(prov), str(cities)]))
+    nat = c.get("/api/geo/100000").json()
+    assert nat["source"] == "user" and "UTF8Encoding" not in nat
+    assert len({f["id"] for f in nat["features"]}) >= 34
+    zj = c.get("/api/geo/330000").json()
+    assert zj["source"] == "user" and "330100" in {f["id"] for f in zj["features"]}
+    assert all(f["properties"]["label"] for f in zj["features"])
+    bj = c.get("/api/geo/110000").json()  # DataV's city file holds Beijing's districts
+    assert "110108" in {f["id"] for f in bj["features"]}

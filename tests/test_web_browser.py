@@ -1,0 +1,229 @@
+"""The web pages in headless chromium (Playwright driving Debian's /usr/bin/chromium) against a real
+uvicorn server: pages load without console errors, the map is drawn, drill-down, filters, export,
+language switch, synthetic label. Set ZHAOSHANG_SCREENSHOTS=DIR to save screenshots of each page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+
+from zhaoshang.interfaces.web.geo import Boundaries  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+VENDOR = Path(__file__).resolve().parents[1] / "src/zhaoshang/interfaces/web/static/vendor"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed at /usr/bin/chromium (make setup-system)")
+    if not (VENDOR / "echarts.min.js").exists() or not Boundaries.vendor_available():
+        pytest.skip("front-end assets absent: run make setup-web")
+    pytest.importorskip("playwright.sync_api")
+    db = os.environ.get("ZHAOSHANG_BROWSER_DB")
+    if not db:
+        db = str(tmp_path_factory.mktemp("web") / "fx.duckdb")
+        matrix_fixture.build(db)
+    port = _free_port()
+    exe = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+    proc = subprocess.Popen([exe, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    for _ in range(200):
+        try:
+            if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            pytest.fail("server exited: " + proc.stdout.read().decode())
+        time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    ctx.close()
+
+
+def shot(pg, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        time.sleep(0.6)  # let chart animations settle
+        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def canvas_ink(pg, selector="#map canvas") -> int:
+    """Number of sampled non-white, non-transparent pixels in the first canvas under ``selector``."""
+    return pg.evaluate("""sel => {
+        const c = document.querySelector(sel); const ctx = c.getContext('2d');
+        const d = ctx.getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4 * 7) { if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) n++; }
+        return n; }""", selector)
+
+
+def test_map_draws_and_drills_down(page, server):
+    page.goto(server + "/map?node=M02")
+    page.wait_for_selector("#map[data-ready='1']")
+    assert canvas_ink(page) > 2000
+    rows = page.locator("#map-table tbody tr")
+    assert rows.count() >= 34
+    first = rows.first.locator("td").first.inner_text()
+    assert "北京" in first  # the fixture's biggest M02 province
+    shot(page, "map")
+    # click on Zhejiang on the canvas: its pixel from the map's own projection
+    pt = page.evaluate("""() => { const c = ZS.chart; const m = c.getModel().getSeriesByIndex(0).coordinateSystem;
+                                 return c.convertToPixel({seriesIndex: 0}, [120.15, 29.3]); }""")
+    before = page.evaluate("ZS.chart.getOption().series[0].map")
+    page.mouse.click(page.locator("#map").bounding_box()["x"] + pt[0], page.locator("#map").bounding_box()["y"] + pt[1])
+    page.wait_for_function("document.querySelector('#map').dataset.view === '330000'")
+    page.wait_for_selector("#panel-title")
+    assert page.inner_text("#panel-title") == "浙江省"
+    assert "浙江省" in page.inner_text("#crumbs")
+    assert page.evaluate("ZS.chart.getOption().series[0].map") != before
+    page.wait_for_function("document.querySelector('#map-table tbody tr td').innerText.includes('杭州')")
+    assert canvas_ink(page) > 2000
+    shot(page, "map-province")
+    # drill into a city from the table: district bubbles on the city outline
+    page.locator("#map-table tbody tr[data-code='330100'] a.rg").click()
+    page.wait_for_function("document.querySelector('#map').dataset.view === '330100'")
+    page.wait_for_function("document.querySelector('#map-table tbody tr td').innerText.includes('西湖')")
+    assert page.evaluate("ZS.chart.getOption().series[0].type") == "scatter"
+    shot(page, "map-city")
+    # back to the nation through the breadcrumb; the metric switch redraws
+    page.locator("#crumbs a").first.click()
+    page.wait_for_function("document.querySelector('#map').dataset.view === '100000'")
+    page.locator("#metric-seg button[data-metric='lq']").click()
+    page.wait_for_function("ZS.chart.getOption().visualMap[0].type === 'piecewise'")
+    assert page.errors == []
+
+
+def test_table_sorts(page, server):
+    page.goto(server + "/map")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.click("#map-table th[data-key='count']")
+    page.click("#map-table th[data-key='count']")  # second click: ascending
+    vals = page.eval_on_selector_all("#map-table tbody tr td:nth-child(2)", "tds => tds.map(t => +t.innerText.replace(/,/g, ''))")
+    assert vals == sorted(vals) and vals[-1] > 0
+    assert page.errors == []
+
+
+def test_chain_page(page, server):
+    page.goto(server + "/chain?region=330100")
+    nodes = page.locator(".wolong .node")
+    assert nodes.count() == sum(1 for n in matrix_fixture.NODES if n[2] == 2)
+    assert page.locator(".node.st-strong").count() >= 1 and page.locator(".node.st-weak, .node.st-missing").count() >= 1
+    page.wait_for_function("document.querySelector('#mix-chart canvas') !== null")
+    assert canvas_ink(page, "#mix-chart canvas") > 500
+    page.locator(".node[data-node='M02']").click()
+    page.wait_for_selector("#cell-node")
+    assert page.inner_text("#cell-node") == "M02"
+    assert "西湖区" in page.inner_text("#cell-groups")
+    shot(page, "chain")
+    assert page.errors == []
+
+
+def test_enterprise_filters_and_export(page, server, tmp_path):
+    import openpyxl
+
+    page.goto(server + "/enterprises")
+    total_all = int(page.inner_text("#result-total"))
+    page.select_option("#f-region", "330000")
+    page.wait_for_url("**region=330000**")
+    total_zj = int(page.inner_text("#result-total"))
+    assert 0 < total_zj < total_all
+    page.select_option("#f-node", "M02")
+    page.wait_for_url("**node=M02**")
+    total_zj_m02 = int(page.inner_text("#result-total"))
+    assert 0 < total_zj_m02 < total_zj
+    locs = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(2)", "tds => tds.map(t => t.innerText)")
+    assert locs and all(x.startswith("浙江省") for x in locs)
+    page.fill("#f-from", "2015")
+    page.click("#f-apply")
+    page.wait_for_url("**founded_from=2015**")
+    years = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(3)", "tds => tds.map(t => +t.innerText.slice(0, 4))")
+    assert years and min(years) >= 2015
+    n_rows = int(page.inner_text("#result-total"))
+    shot(page, "enterprises")
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    path = tmp_path / "export.xlsx"
+    dl.value.save_as(path)
+    ws = openpyxl.load_workbook(path).active
+    data = list(ws.iter_rows(values_only=True))
+    assert data[0][1] == "企业名称" and len(data) - 1 == n_rows
+    shown = page.eval_on_selector_all("#ent-table tbody tr", "trs => trs.map(t => +t.dataset.id)")
+    assert [r[0] for r in data[1:1 + len(shown)]] == shown
+    # sort by name through the header
+    page.click("#ent-table th a:has-text('企业名称')")
+    page.wait_for_url("**sort=-name**")
+    assert page.errors == []
+
+
+def test_profile_page(page, server):
+    page.goto(server + "/enterprises/1")
+    assert page.inner_text("#ent-name")
+    page.wait_for_selector("#pin-map[data-ready='1']")
+    assert canvas_ink(page, "#pin-map canvas") > 500
+    assert "张三" in page.inner_text("#people")
+    assert "51.00%" in page.inner_text("#shareholders")
+    shot(page, "enterprise")
+    assert page.errors == []
+
+
+def test_language_switch_and_synthetic_label(page, server):
+    page.goto(server + "/chain")
+    assert page.inner_text("#synthetic-label") == "合成演示数据"
+    page.click("#lang-en")
+    page.wait_for_url("**lang=en**")
+    assert "Chain map" in page.inner_text("h1")
+    assert page.inner_text("#synthetic-label") == "synthetic demo data"
+    page.goto(server + "/enterprises")  # the cookie keeps English
+    assert "Enterprises" in page.inner_text("h1")
+    for url in ["/map", "/enterprises/1"]:
+        page.goto(server + url)
+        assert page.locator("#synthetic-label").is_visible()
+    assert page.errors == []
