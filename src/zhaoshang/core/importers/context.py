@@ -1,0 +1,56 @@
+"""The state of one import: connection, source, dates, counts and the typed staging table."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .staging import Mapping, Staged
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..store import Store
+
+
+@dataclass
+class ImportReport:
+    """What an import did; printed by the CLI and stored in ``imports``."""
+
+    import_id: int | None
+    kind: str
+    source: str
+    files: list[str]
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_updated: int = 0
+    rows_duplicate: int = 0
+    rows_rejected: int = 0
+    fields_dropped: int = 0
+    unlinked: int = 0
+    ambiguous: int = 0
+    rejects_path: str | None = None
+    encodings: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    skipped_same_file: bool = False
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportContext:
+    store: "Store"
+    kind: str
+    source: str
+    import_id: int
+    data_date: _dt.date
+    started_at: _dt.datetime
+    mapping: Mapping
+    staged: Staged
+    report: ImportReport
+    rows_ok: int = 0
+    linked_ids_sql: str | None = None
+
+    @property
+    def con(self):
+        return self.store.con

@@ -1,0 +1,68 @@
+"""The unified events table: one row per dated thing that happened to an enterprise.
+
+Events are derived from the facts an import wrote (rows carrying its ``import_id``), set-based, so
+monitoring and timelines read one table instead of nine.
+"""
+
+from __future__ import annotations
+
+from .staging import ql
+
+_CHANGE_TYPES = {
+    "name": "change_name",
+    "address": "change_address",
+    "capital_wan": "change_capital",
+    "status": "change_status",
+    "legal_rep": "change_legal_rep",
+    "province_code": "change_region",
+    "city_code": "change_region",
+    "district_code": "change_region",
+}
+
+
+def derive_events(con, import_id: int, next_id: int) -> int:
+    """Insert the events of one import; returns how many."""
+    change_case = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
+    parts = [
+        # new enterprises: founded / dissolved
+        f"""SELECT e.id AS enterprise_id, e.founded AS date, 'founded' AS type, '成立: ' || e.name AS title,
+                   NULL::JSON AS detail, 'enterprises' AS ref_table, e.id AS ref_id, e.source AS source,
+                   NULL::VARCHAR AS source_key, {import_id} AS import_id
+            FROM enterprises e WHERE e.first_import_id = {import_id} AND e.founded IS NOT NULL""",
+        f"""SELECT e.id, e.dissolved, 'dissolved', '注销/吊销: ' || e.name, NULL::JSON, 'enterprises', e.id, e.source, NULL, {import_id}
+            FROM enterprises e WHERE e.last_import_id = {import_id} AND e.dissolved IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved')""",
+        # tracked changes (the region change is one event even when three codes change)
+        f"""SELECT h.enterprise_id, h.changed_on, {change_case},
+                   '变更: ' || h.field || ' ' || coalesce(h.old_value, '') || ' → ' || coalesce(h.new_value, ''),
+                   to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value)),
+                   'enterprise_history', NULL, h.source, h.source_key, {import_id}
+            FROM enterprise_history h WHERE h.import_id = {import_id}
+            QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, {change_case} ORDER BY h.field DESC) = 1""",
+        f"""SELECT f.enterprise_id, f.date, 'funding',
+                   '融资: ' || coalesce(f.round_raw, f.round, '') || coalesce(' ' || f.amount_text, ''),
+                   to_json(struct_pack(round := f.round, amount_wan := f.amount_wan, investors := f.investors_text)),
+                   'fundings', f.id, f.source, f.source_key, {import_id}
+            FROM fundings f WHERE f.import_id = {import_id} AND f.enterprise_id IS NOT NULL""",
+        f"""SELECT a.enterprise_id, coalesce(p.applied, p.published, p.granted), 'patent', '专利: ' || coalesce(p.title, p.number),
+                   to_json(struct_pack(number := p.number, type := p.type, ipc := p.main_ipc)),
+                   'patents', p.id, p.source, p.source_key, {import_id}
+            FROM patents p JOIN patent_applicants a ON a.patent_id = p.id
+            WHERE p.import_id = {import_id} AND a.enterprise_id IS NOT NULL""",
+        f"""SELECT m.enterprise_id, CAST(n.published AS DATE), 'news', '新闻: ' || coalesce(n.title, left(n.body, 40)),
+                   to_json(struct_pack(sentiment := n.sentiment, event_type := n.event_type, url := n.url)),
+                   'news', n.id, n.source, n.source_key, {import_id}
+            FROM news n JOIN news_mentions m ON m.news_id = n.id
+            WHERE n.import_id = {import_id} AND m.enterprise_id IS NOT NULL""",
+        f"""SELECT b.parent_id, b.date, CASE WHEN b.kind = 'branch' THEN 'branch' ELSE 'investment' END,
+                   CASE WHEN b.kind = 'branch' THEN '设立分支机构: ' ELSE '对外投资: ' END || b.child_name,
+                   to_json(struct_pack(child_id := b.child_id, province := b.province_code, city := b.city_code,
+                                       percent := b.percent)),
+                   'branches', b.id, b.source, b.source_key, {import_id}
+            FROM branches b WHERE b.import_id = {import_id} AND b.parent_id IS NOT NULL""",
+    ]
+    con.execute(f"""
+        INSERT INTO events
+        SELECT {next_id} - 1 + row_number() OVER (ORDER BY date, enterprise_id, type, ref_id), * FROM ({' UNION ALL '.join(parts)})
+    """)
+    return con.execute(f"SELECT count(*) FROM events WHERE import_id = {import_id}").fetchone()[0]

@@ -1,0 +1,201 @@
+"""Staging: a source file becomes a typed table of target fields, with every unusable value reported.
+
+The work is set-based: the file is read by DuckDB into text columns; each parser runs in Python only
+on the DISTINCT values of its column(s) and the results are joined back, so a 10 M-row file with a few
+thousand distinct dates costs a few thousand parser calls, not ten million.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import UserError
+from ..fields import KINDS, Field, kind_fields, recognise_columns
+from ..readers import RawInfo, read_into
+
+MAX_CELL_CHARS = 1_000_000  # a longer cell is not a value anyone typed: the row is rejected
+
+_seq = itertools.count(1)
+
+
+def qi(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ql(value: str) -> str:
+    """Quote an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Mapping:
+    """Which source column feeds which target field, constant defaults and per-field options."""
+
+    kind: str
+    columns: dict[str, str | list[str]] = field(default_factory=dict)  # target → header (or headers, first non-empty wins)
+    defaults: dict[str, Any] = field(default_factory=dict)  # target field → constant
+    separators: dict[str, str] = field(default_factory=dict)  # list field → separator characters
+    units: dict[str, str] = field(default_factory=dict)  # amount/number field → unit (万元, 元, USD…)
+    source: str | None = None
+    name: str | None = None  # preset or mapping-file name, for the record
+
+
+@dataclass
+class Staged:
+    """The typed staging table of one import (all files), plus what was read."""
+
+    kind: str
+    table: str
+    raws: list[RawInfo]
+    fields: dict[str, Field]
+    present: set[str]  # fields that came from a column or a default
+    header_of: dict[str, str]  # field → source header (for reject messages)
+    rows_read: int
+
+
+def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
+    """Target field → source header(s) for one file; clear errors for unknown or missing columns."""
+    fields = kind_fields(kind)
+    result: dict[str, list[str]] = {}
+    for target, src in mapping.columns.items():
+        if target not in fields:
+            raise UserError(f"映射中的目标字段不存在: {target}（{kind} 可用字段: {', '.join(fields)}）")
+        srcs = src if isinstance(src, list) else [src]
+        for s in srcs:
+            if s not in headers:
+                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（文件中的列: {', '.join(headers[:30])}）")
+        result[target] = srcs
+    taken = {s for srcs in result.values() for s in srcs}
+    # Exact target-field names first (our own canonical files), then recognised headers.
+    for h in headers:
+        if h in fields and h not in result and h not in taken:
+            result[h] = [h]
+            taken.add(h)
+    for target, src in recognise_columns(kind, [h for h in headers if h not in taken]).items():
+        if target not in result:
+            result[target] = [src]
+            taken.add(src)
+    missing = [f for f in fields.values() if f.required and f.name not in result and f.name not in mapping.defaults]
+    if missing:
+        names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
+        raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}")
+    return result
+
+
+def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping) -> Staged:
+    """Read every file and build one text staging table ``_stg`` with a column per target field."""
+    fields = kind_fields(kind)
+    parts: list[str] = []
+    raws: list[RawInfo] = []
+    header_of: dict[str, str] = {}
+    present: set[str] = set(mapping.defaults)
+    for i, path in enumerate(paths):
+        raw = read_into(con, path, f"_raw{i}")
+        raws.append(raw)
+        colmap = resolve_mapping(kind, raw.headers, mapping, path)
+        col_by_header = dict(zip(raw.headers, raw.columns))
+        select = [f"{i} AS _file", "_row"]
+        for f in fields.values():
+            if f.name in colmap:
+                exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
+                         f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
+                select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
+                header_of.setdefault(f.name, colmap[f.name][0])
+                present.add(f.name)
+            elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
+                select.append(f"{ql(mapping.defaults[f.name])} AS {qi(f.name)}")
+            else:
+                select.append(f"NULL::VARCHAR AS {qi(f.name)}")
+        used = {h for hs in colmap.values() for h in hs}
+        extra = [h for h in raw.headers if h not in used]
+        select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"
+                      if extra else "NULL::JSON")
+        select[-1] += " AS _extra"
+        parts.append(f"SELECT {', '.join(select)} FROM _raw{i}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _stg AS " + " UNION ALL ".join(parts))
+    for i in range(len(paths)):
+        con.execute(f"DROP TABLE IF EXISTS _raw{i}")
+    rows = con.execute("SELECT count(*) FROM _stg").fetchone()[0]
+    for f in fields:
+        header_of.setdefault(f, f)
+    return Staged(kind, "_stg", raws, fields, present, header_of, rows)
+
+
+# --- rejects -----------------------------------------------------------------------------------
+
+REJECT_DDL = """
+CREATE OR REPLACE TEMP TABLE _rej (
+    _file INTEGER, _row BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR, action VARCHAR
+)
+"""
+
+
+def reject_where(con, staged: Staged, condition: str, column: str, reason_sql: str, action: str = "rejected",
+                 value_sql: str | None = None) -> None:
+    """Record a problem for every staging row matching ``condition``."""
+    header = staged.header_of.get(column, column)
+    value = value_sql or (f"left(CAST({qi(column)} AS VARCHAR), 200)" if column in staged.fields else "NULL")
+    con.execute(
+        f"INSERT INTO _rej SELECT _file, _row, {ql(header)}, {value}, {reason_sql}, {ql(action)} "
+        f"FROM {staged.table} WHERE {condition}"
+    )
+
+
+# --- distinct-value parsing --------------------------------------------------------------------
+
+
+def map_distinct(con, staged: Staged, name: str, key_cols: list[str], fn: Callable[..., tuple],
+                 out: list[tuple[str, pa.DataType]]) -> str:
+    """Apply ``fn`` to every distinct non-null combination of ``key_cols``; returns the lookup table name.
+
+    ``fn(*values)`` returns a tuple aligned with ``out`` (name, arrow type). The lookup table has the key
+    columns (as ``k0, k1, …``) and the outputs; join it back with ``IS NOT DISTINCT FROM``.
+    """
+    keys = ", ".join(qi(c) for c in key_cols)
+    nonnull = " OR ".join(f"{qi(c)} IS NOT NULL" for c in key_cols)
+    distinct = con.execute(f"SELECT DISTINCT {keys} FROM {staged.table} WHERE {nonnull}").fetchall()
+    cols: dict[str, list] = {f"k{i}": [] for i in range(len(key_cols))}
+    for o, _ in out:
+        cols[o] = []
+    for vals in distinct:
+        res = fn(*vals)
+        for i, v in enumerate(vals):
+            cols[f"k{i}"].append(v)
+        for (o, _), r in zip(out, res):
+            cols[o].append(r)
+    schema = pa.schema([(f"k{i}", pa.string()) for i in range(len(key_cols))] + list(out))
+    tbl = pa.Table.from_pydict(cols, schema=schema)
+    lookup = f"_map_{name}_{next(_seq)}"
+    con.register(lookup + "_arrow", tbl)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {lookup} AS SELECT * FROM {lookup}_arrow")
+    con.unregister(lookup + "_arrow")
+    return lookup
+
+
+def join_lookup(lookup: str, alias: str, key_cols: list[str], base: str = "s") -> str:
+    cond = " AND ".join(f"{base}.{qi(c)} IS NOT DISTINCT FROM {alias}.k{i}" for i, c in enumerate(key_cols))
+    return f"LEFT JOIN {lookup} {alias} ON {cond}"
+
+
+def safe(fn: Callable[..., Any]) -> Callable[..., tuple[Any, str | None]]:
+    """Wrap a parser so a ValueError becomes (None, reason) instead of an exception."""
+
+    def wrapped(*args):
+        try:
+            return fn(*args), None
+        except ValueError as exc:
+            return None, str(exc) or "无法解析"
+
+    return wrapped
+
+
+def today() -> _dt.date:
+    return _dt.date.today()

@@ -1,0 +1,232 @@
+"""Typing the staged text: dates, amounts, numbers, credit codes, lists, regions and normalised names.
+
+Each parser runs on distinct values (see ``staging.map_distinct``); the typed table ``_typed`` is built
+with one SELECT that joins all lookups back. Problems go to ``_rej``: a value that cannot be read
+rejects its row (the data would otherwise be wrong); an invalid credit code is dropped from the row and
+reported (it is never used as a key), the rest of the row is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+
+from ..fields import Field
+from ..parse.amounts import parse_amount
+from ..parse.dates import parse_date
+from ..parse.uscc import validate_uscc
+from ..text import normalize_name, split_list
+from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where, safe
+
+# Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
+NAME_FIELDS = {
+    "enterprises": ("name",),
+    "fundings": ("enterprise", "lead_investor"),
+    "roles": ("enterprise", "person"),
+    "shareholdings": ("enterprise", "holder"),
+    "branches": ("parent", "child"),
+    "investors": ("name",),
+    "contacts": ("enterprise", "organisation"),
+    "persons": ("name",),
+}
+
+# Region inputs per kind: which fields feed the province/city/district/country resolution.
+REGION_INPUTS = ("province", "city", "district", "address", "region", "country")
+
+_NUM_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    t = str(text).strip().replace(",", "").replace("，", "").replace("%", "").replace("％", "")
+    if not t or t in {"-", "—", "--"}:
+        return None
+    if not _NUM_RE.match(t):
+        raise ValueError(f"不是数字: {text}")
+    return float(t)
+
+
+_CHINA = {"中国", "中国大陆", "中华人民共和国", "cn", "chn", "china", "prc", "mainland china"}
+
+
+def _region_resolver():
+    from ..geo.parser import RegionParser
+
+    parser = RegionParser.default()
+
+    def resolve(province, city, district, address, region, country):
+        if country and country.strip().lower() not in _CHINA:
+            m = parser.parse(country)
+            iso = m.country if (m.foreign and m.country) else country.strip()
+            return (None, None, None, iso, country)
+        m = parser.resolve(province=province, city=city, district=district, address=address, text=region)
+        return (m.province_code, m.city_code, m.district_code, m.country, m.matched)
+
+    return resolve
+
+
+def type_stage(con, staged: Staged, mapping: Mapping) -> str:
+    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``."""
+    kind_fields = staged.fields
+    selects = ["s.*"]
+    joins: list[str] = []
+    n = 0
+
+    def alias() -> str:
+        nonlocal n
+        n += 1
+        return f"m{n}"
+
+    for f in kind_fields.values():
+        if f.name not in staged.present:
+            continue
+        if f.type in ("text", "region") or f.type == "list":
+            reject_where(con, staged, f"length({qi(f.name)}) > {MAX_CELL_CHARS}", f.name,
+                         ql(f"字段过长（超过 {MAX_CELL_CHARS:,} 个字符）"), value_sql="left(" + qi(f.name) + ", 50) || '…'")
+        if f.type == "date":
+            lk = map_distinct(con, staged, f.name, [f.name], _date_fn, [("v", pa.date32()), ("err", pa.string())])
+            a = alias()
+            joins.append(join_lookup(lk, a, [f.name]))
+            selects.append(f"{a}.v AS {qi(f.name + '__d')}")
+            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                        f"'日期无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                        f"WHERE {a}.err IS NOT NULL")
+        elif f.type == "amount":
+            unit = mapping.units.get(f.name)
+            lk = map_distinct(
+                con, staged, f.name, [f.name, _currency_col(staged)] if _currency_col(staged) else [f.name],
+                _amount_fn(unit),
+                [("wan", pa.float64()), ("low", pa.float64()), ("high", pa.float64()), ("cur", pa.string()),
+                 ("undisclosed", pa.bool_()), ("err", pa.string())],
+            )
+            keys = [f.name, _currency_col(staged)] if _currency_col(staged) else [f.name]
+            a = alias()
+            joins.append(join_lookup(lk, a, keys))
+            selects += [f"{a}.wan AS {qi(f.name + '__wan')}", f"{a}.low AS {qi(f.name + '__low')}",
+                        f"{a}.high AS {qi(f.name + '__high')}", f"{a}.cur AS {qi(f.name + '__cur')}"]
+            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                        f"'金额无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, keys)} "
+                        f"WHERE {a}.err IS NOT NULL")
+        elif f.type == "number":
+            unit = mapping.units.get(f.name)
+            fn = _usd_fn if (f.name == "amount_usd" or (unit or "").upper() == "USD") else _number_fn
+            out = [("v", pa.float64()), ("err", pa.string())]
+            lk = map_distinct(con, staged, f.name, [f.name], fn, out)
+            a = alias()
+            joins.append(join_lookup(lk, a, [f.name]))
+            selects.append(f"{a}.v AS {qi(f.name + '__n')}")
+            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                        f"{a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                        f"WHERE {a}.err IS NOT NULL")
+        elif f.type == "uscc":
+            lk = map_distinct(con, staged, f.name, [f.name], _uscc_fn, [("v", pa.string()), ("err", pa.string())])
+            a = alias()
+            joins.append(join_lookup(lk, a, [f.name]))
+            selects.append(f"{a}.v AS {qi(f.name + '__ok')}")
+            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                        f"'统一社会信用代码无效: ' || {a}.err || '（该代码未被使用，其余字段已导入）', 'field_dropped' "
+                        f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} WHERE {a}.err IS NOT NULL")
+        elif f.type == "list":
+            sep = mapping.separators.get(f.name) or f.sep or ","
+            lk = map_distinct(con, staged, f.name, [f.name], _list_fn(sep), [("v", pa.list_(pa.string()))])
+            a = alias()
+            joins.append(join_lookup(lk, a, [f.name]))
+            selects.append(f"{a}.v AS {qi(f.name + '__list')}")
+
+    # Names → normalised names.
+    for name_field in NAME_FIELDS.get(staged.kind, ()):
+        if name_field in staged.present:
+            lk = map_distinct(con, staged, name_field + "_norm", [name_field], lambda v: (normalize_name(v),),
+                              [("v", pa.string())])
+            a = alias()
+            joins.append(join_lookup(lk, a, [name_field]))
+            selects.append(f"{a}.v AS {qi(name_field + '__norm')}")
+
+    # Regions: one resolution over the distinct combinations of the kind's location inputs.
+    inputs = [c for c in REGION_INPUTS if c in kind_fields]
+    if any(c in staged.present for c in inputs):
+        resolve = _region_resolver()
+        by_name = {c: i for i, c in enumerate(inputs)}
+
+        def fn(*vals):
+            args = {c: (vals[by_name[c]] if c in by_name else None) for c in REGION_INPUTS}
+            return resolve(args["province"], args["city"], args["district"], args["address"], args["region"],
+                           args["country"])
+
+        lk = map_distinct(con, staged, "region", inputs, fn,
+                          [("province_code", pa.string()), ("city_code", pa.string()),
+                           ("district_code", pa.string()), ("country", pa.string()), ("matched", pa.string())])
+        a = alias()
+        joins.append(join_lookup(lk, a, inputs))
+        selects += [f"{a}.province_code AS _province_code", f"{a}.city_code AS _city_code",
+                    f"{a}.district_code AS _district_code", f"{a}.country AS _country"]
+    else:
+        selects += ["NULL::VARCHAR AS _province_code", "NULL::VARCHAR AS _city_code",
+                    "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country"]
+
+    # Required fields must hold a value.
+    for f in kind_fields.values():
+        if f.required and f.name in staged.present:
+            reject_where(con, staged, f"{qi(f.name)} IS NULL", f.name, ql(f"必填字段为空: {f.name}"))
+
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {', '.join(selects)}, "
+        f"EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected') "
+        f"AS _rejected FROM {staged.table} s {' '.join(joins)}"
+    )
+    return "_typed"
+
+
+def _currency_col(staged: Staged) -> str | None:
+    return "currency" if "currency" in staged.present else None
+
+
+def _date_fn(v):
+    try:
+        return parse_date(v), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _amount_fn(unit):
+    def fn(text, currency=None):
+        try:
+            a = parse_amount(text, currency=currency, unit=unit)
+        except ValueError as exc:
+            return None, None, None, None, None, str(exc)
+        if a is None:
+            return None, None, None, None, None, None
+        return a.wan, a.low_wan, a.high_wan, a.currency, a.undisclosed, None
+
+    return fn
+
+
+def _number_fn(v):
+    try:
+        return parse_number(v), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _usd_fn(v):
+    """A plain number of US dollars (e.g. Crunchbase raised_amount_usd) → CNY 万元."""
+    try:
+        num = parse_number(v)
+    except ValueError as exc:
+        return None, str(exc)
+    if num is None:
+        return None, None
+    a = parse_amount(str(num), unit="USD")
+    return (a.wan if a else None), None
+
+
+def _uscc_fn(v):
+    code, reason = validate_uscc(v)
+    return code, reason
+
+
+def _list_fn(sep: str):
+    def fn(v):
+        return (split_list(v, sep),)
+
+    return fn

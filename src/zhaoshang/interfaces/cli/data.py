@@ -1,0 +1,99 @@
+"""Data commands: import, status, presets, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...core.fields import KINDS
+from ...services.datastore import EXPORTS, export_kind, status_summary
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, progress, synthetic_note, t
+
+
+@app.command("import")
+def import_cmd(
+    kind: str = typer.Argument(..., help="数据类型: " + " | ".join(KINDS)),
+    files: List[Path] = typer.Argument(..., help="一个或多个文件（CSV/XLSX/JSON Lines/Parquet）"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="列映射 YAML 文件"),
+    preset: Optional[str] = typer.Option(None, "--preset", "-p", help="内置预设（zhaoshang presets 查看）"),
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="数据来源名称（默认: 预设名或文件名）"),
+    strict: bool = typer.Option(False, "--strict", help="任何一行无法导入则全部不导入"),
+    data_date: Optional[str] = typer.Option(None, "--data-date", help="数据日期（变更记录以此日期为准，默认今天）"),
+    rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """导入数据文件到数据库（一次导入是一个事务：失败时数据库保持不变）。"""
+    from ...core.importers import import_files
+
+    if kind not in KINDS:
+        raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
+    store = open_store()
+    with progress(t("导入", "importing"), total=6) as advance:
+        report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
+                              data_date=data_date, rejects_dir=rejects, progress=advance)
+    doc = report.as_dict()
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    rows = [
+        {t("项目", "item"): k, t("值", "value"): v}
+        for k, v in (
+            (t("导入编号", "import id"), report.import_id),
+            (t("数据类型", "kind"), report.kind),
+            (t("来源", "source"), report.source),
+            (t("读取行数", "rows read"), report.rows_read),
+            (t("新增", "imported"), report.rows_imported),
+            (t("更新", "updated"), report.rows_updated),
+            (t("重复（已存在）", "duplicates"), report.rows_duplicate),
+            (t("拒绝", "rejected"), report.rows_rejected),
+            (t("忽略的字段值", "dropped values"), report.fields_dropped),
+            (t("未关联到企业", "unlinked"), report.unlinked),
+            (t("有歧义未关联", "ambiguous"), report.ambiguous),
+            (t("问题清单", "rejects file"), report.rejects_path or "-"),
+        )
+    ]
+    emit(rows, fmt, title=t("导入结果", "import result"))
+    if report.rows_rejected or report.fields_dropped:
+        sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
+                           f"{report.rows_rejected} rows rejected, {report.fields_dropped} values dropped: see {report.rejects_path}\n"))
+
+
+@app.command()
+def status(fmt: Fmt = FORMAT_OPTION) -> None:
+    """数据库概况：各表行数、数据来源、最近一次导入。"""
+    store = open_store(read_only=True)
+    doc = status_summary(store)
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    emit(doc["tables"], fmt, title=t(f"数据库 {doc['db']}", f"database {doc['db']}"), columns=["table", "rows"])
+    if doc["sources"]:
+        emit(doc["sources"], fmt, title=t("数据来源", "sources"))
+    if doc["synthetic"]:
+        sys.stderr.write(synthetic_note(store) + "\n")
+
+
+@app.command()
+def presets(fmt: Fmt = FORMAT_OPTION) -> None:
+    """列出内置导入预设。"""
+    from ...core.importers import list_presets
+
+    rows = [{"preset": k, "kind": v.get("kind"), "description": v.get("description", "")} for k, v in list_presets().items()]
+    emit(rows, fmt, title=t("导入预设", "import presets"))
+
+
+@app.command()
+def export(
+    kind: str = typer.Argument(..., help="导出类型: " + " | ".join(EXPORTS)),
+    output: Path = typer.Option(..., "--output", "-o", help="输出文件 .csv/.xlsx/.parquet/.jsonl"),
+) -> None:
+    """导出数据（CSV 为带 BOM 的 UTF-8；公式样式的单元格按文本写出）。"""
+    store = open_store(read_only=True)
+    n = export_kind(store, kind, output)
+    sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {n} rows to {output}\n"))
+    if store.synthetic:
+        sys.stderr.write(synthetic_note(store) + "\n")

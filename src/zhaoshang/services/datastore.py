@@ -1,0 +1,68 @@
+"""What is in the database: status summary and exports of every kind (shared by CLI and API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.errors import UserError
+from ..core.schema import FACT_TABLES
+from ..core.store import Store
+
+SYNTHETIC_LABEL = "合成演示数据 (synthetic demo data)"
+
+# kind → SELECT producing the export columns
+EXPORTS: dict[str, str] = {
+    "enterprises": """
+        SELECT e.id, e.name, e.uscc,
+               (SELECT string_agg(a.alias, '、' ORDER BY a.alias) FROM enterprise_aliases a WHERE a.enterprise_id = e.id) AS aliases,
+               e.province_code, e.city_code, e.district_code,
+               (SELECT name FROM regions r WHERE r.code = coalesce(e.district_code, e.city_code, e.province_code)) AS region_name,
+               e.country, e.address, e.founded, e.dissolved, e.status, e.capital_wan, e.legal_form, e.industry,
+               e.legal_rep, e.listed_code, e.website, array_to_string(e.tags, '、') AS tags, e.scope, e.description,
+               e.source
+        FROM enterprises e ORDER BY e.id""",
+    "persons": "SELECT * FROM persons ORDER BY id",
+    "roles": "SELECT * FROM roles ORDER BY id",
+    "shareholdings": "SELECT * FROM shareholdings ORDER BY id",
+    "branches": "SELECT * FROM branches ORDER BY id",
+    "investors": "SELECT * FROM investors ORDER BY id",
+    "fundings": "SELECT * FROM fundings ORDER BY id",
+    "patents": """SELECT id, number, application_number, title, abstract, type, applied, published, granted, status,
+                  array_to_string(ipc, ';') AS ipc, main_ipc, applicants_text, inventors_text, source FROM patents ORDER BY id""",
+    "news": "SELECT * FROM news ORDER BY id",
+    "events": "SELECT * FROM events ORDER BY id",
+    "demands": "SELECT * FROM demands ORDER BY id",
+    "contacts": "SELECT * FROM contacts ORDER BY id",
+    "placements": "SELECT * FROM placements ORDER BY enterprise_id, node_code",
+    "aliases": "SELECT * FROM enterprise_aliases ORDER BY enterprise_id, alias",
+    "history": "SELECT * FROM enterprise_history ORDER BY enterprise_id, changed_on",
+    "records": "SELECT * FROM enterprise_records ORDER BY record_id",
+}
+
+
+def status_summary(store: Store) -> dict:
+    con = store.con
+    tables = [{"table": t, "rows": con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]} for t in FACT_TABLES]
+    sources = store.query("""
+        SELECT source, kind, count(*) AS imports, sum(rows_imported) AS rows_imported, max(finished_at) AS last_import
+        FROM imports GROUP BY ALL ORDER BY last_import DESC""")
+    last = store.query("SELECT * EXCLUDE (options) FROM imports ORDER BY id DESC LIMIT 1")
+    return {
+        "db": store.path,
+        "synthetic": store.synthetic,
+        "label": SYNTHETIC_LABEL if store.synthetic else None,
+        "tables": tables,
+        "sources": sources,
+        "last_import": last[0] if last else None,
+    }
+
+
+def export_kind(store: Store, kind: str, output: str | Path) -> int:
+    from ..core.writers import export_query
+
+    if kind not in EXPORTS:
+        raise UserError(f"未知的导出类型: {kind}（可选: {', '.join(EXPORTS)}）")
+    sql = EXPORTS[kind]
+    if store.synthetic:
+        sql = f"SELECT *, '{SYNTHETIC_LABEL}' AS data_label FROM ({sql})"
+    return export_query(store.con, sql, output)

@@ -1,0 +1,31 @@
+"""Running the real ``zhaoshang`` console script in tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).with_name("zhaoshang")
+
+
+def run(*args, db: Path | str | None = None, check: bool = True, env: dict | None = None, timeout: int = 600,
+        cwd: Path | str | None = None) -> subprocess.CompletedProcess:
+    cmd = [str(BIN)]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    cmd += [str(a) for a in args]
+    full_env = dict(os.environ)
+    full_env.pop("ZHAOSHANG_DB", None)
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def run_json(*args, db=None, **kw):
+    proc = run(*args, "--format", "json", db=db, **kw)
+    return json.loads(proc.stdout)

@@ -1,0 +1,187 @@
+"""Importing the real public files from ../shared/data through the CLI, as a data team would."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import duckdb
+import pytest
+
+from cli_util import run, run_json
+from conftest import shared_file
+
+
+def q(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def csv_rows(path, encoding="utf-8"):
+    with open(path, encoding=encoding, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_szse_list_preset(tmp_path):
+    src = shared_file("listed_companies/szse_a_share_list_2026-01.csv")
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "enterprises", src, "--preset", "szse_a_share", db=db)
+    rows = csv_rows(src)
+    assert rep["rows_read"] == len(rows)
+    assert rep["rows_imported"] + rep["rows_rejected"] + rep["rows_duplicate"] == len(rows)
+    assert rep["rows_rejected"] == 0
+    n, with_prov, with_city = q(db, "SELECT count(*), count(province_code), count(city_code) FROM enterprises")[0]
+    assert n == len({r["A股代码"] for r in rows})
+    assert with_prov / n > 0.99 and with_city / n > 0.97
+    # leading zeros survive; the short name is an alias; Shenzhen HQ sits in 440300
+    got = q(db, "SELECT e.name, e.city_code, e.listed_code FROM enterprises e JOIN enterprise_aliases a "
+                "ON a.enterprise_id = e.id WHERE e.listed_code = '000001'")
+    assert got and got[0][1] == "440300" and got[0][2] == "000001"
+    assert got[0][0] == next(r["公司全称"] for r in rows if r["A股代码"] == "000001")
+    # provenance: every enterprise has its source record
+    assert q(db, "SELECT count(*) FROM enterprise_records WHERE source = 'szse_a_share'")[0][0] == n
+
+
+def test_registration_sample_auto_columns(tmp_path):
+    src = shared_file("enterprises/enterprise_registration_sample_2000_2004.csv")
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "enterprises", src, "--rejects", tmp_path, db=db)
+    rows = csv_rows(src)
+    assert rep["rows_read"] == len(rows) == 11750
+    assert rep["rows_imported"] + rep["rows_duplicate"] + rep["rows_rejected"] == len(rows)
+    cols = rep["columns"]
+    assert cols["name"] == "企业名称" and cols["uscc"] == "统一社会信用代码" and cols["scope"] == "经营范围"
+    assert cols["founded"] == "注册日期" and cols["capital"] == "注册资金" and cols["district"] == "地区_区县"
+    n, prov, dist, cap, fnd, cap_text = q(db, "SELECT count(*), count(province_code), count(district_code), "
+                                              "count(capital_wan), count(founded), count(capital_text) FROM enterprises")[0]
+    assert prov / n > 0.97, prov / n
+    assert dist / n > 0.75, dist / n  # many rows name only a city (济南, 成都) and no district
+    assert cap / cap_text > 0.99 and fnd / n > 0.99  # every written capital is read
+    # the province column agrees with the code for every row that has both
+    by_code = {r["统一社会信用代码"]: r for r in rows}
+    sample = q(db, "SELECT e.uscc, r.name FROM enterprises e JOIN regions r ON r.code = e.province_code "
+                   "WHERE e.uscc IS NOT NULL LIMIT 2000")
+    stated = [(uscc, pname) for uscc, pname in sample if by_code[uscc]["所在省份"]]
+    agree = sum(1 for uscc, pname in stated if by_code[uscc]["所在省份"][:2] == pname[:2])
+    assert len(stated) > 500 and agree / len(stated) > 0.98
+    # "30(万美元)" becomes CNY 万元 through the documented rate, and keeps its text
+    usd = q(db, "SELECT capital_text, capital_wan FROM enterprises WHERE capital_text LIKE '%(万美元)' LIMIT 20")
+    assert usd
+    for text, wan in usd:
+        assert 5 < wan / float(text.split("(")[0].replace(",", "")) < 8  # 万美元 → 万元 at the documented rate
+
+
+def test_itjuzi_companies_financing_team_link(tmp_path):
+    comp = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
+    db = tmp_path / "z.duckdb"
+    r1 = run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=db)
+    rows = csv_rows(comp)
+    names = {r["legal_name"] or r["brand_name"] for r in rows}
+    # one legal entity behind two brands is one enterprise with two source records
+    assert r1["rows_imported"] == len(names) < len(rows) and r1["rows_rejected"] == 0
+    assert q(db, "SELECT count(*) FROM enterprise_records")[0][0] == len(rows)
+    r2 = run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
+    assert r2["rows_read"] == 1439
+    linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM fundings")[0]
+    assert total > 1300 and linked == total  # company_seq links every round to its company
+    # the brand name is an alias; amounts parsed where disclosed
+    assert q(db, "SELECT count(*) FROM enterprise_aliases WHERE kind = 'brand'")[0][0] > 700
+    disclosed = q(db, "SELECT count(*) FROM fundings WHERE amount_text NOT LIKE '未透露%' AND amount_wan IS NOT NULL")[0][0]
+    assert disclosed > 500
+    inv = q(db, "SELECT count(*), count(DISTINCT name_norm) FROM investors")[0]
+    assert inv[0] == inv[1] and inv[0] > 500
+    r3 = run_json("import", "roles", comp, "--preset", "itjuzi_team", db=db)
+    assert r3["rows_imported"] > 800
+    founders, titled = q(db, "SELECT count(*) FILTER (WHERE role = 'founder'), count(*) FILTER (WHERE title LIKE '%创始%') "
+                             "FROM roles WHERE enterprise_id IS NOT NULL")[0]
+    assert founders == titled > 250
+    assert q(db, "SELECT count(*) FROM roles WHERE title = 'CEO' AND role <> 'ceo'")[0][0] == 0
+    # events: one per linked funding
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'funding'")[0][0] == linked
+
+
+def test_crunchbase_rounds_and_investments(tmp_path):
+    rounds = shared_file("financing/crunchbase_2013/crunchbase_rounds_2013-10.csv")
+    pairs = shared_file("financing/crunchbase_2013/crunchbase_investments_investor_company_pairs.csv")
+    comps = shared_file("financing/crunchbase_2013/crunchbase_companies_2013-10.csv")
+    db = tmp_path / "z.duckdb"
+    c = run_json("import", "enterprises", comps, "--preset", "crunchbase_companies", db=db)
+    n_rows = len(csv_rows(comps))
+    # every row is kept as a source record; the few same-named companies (no province to tell them apart) merge
+    assert q(db, "SELECT count(*) FROM enterprise_records")[0][0] == n_rows
+    assert 0.99 * n_rows < c["rows_imported"] <= n_rows
+    assert q(db, "SELECT count(*) FROM enterprises WHERE country = 'US' AND province_code IS NULL")[0][0] > 17000
+    r = run_json("import", "fundings", rounds, "--preset", "crunchbase_rounds", db=db)
+    assert r["rows_read"] == len(csv_rows(rounds))
+    linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM fundings")[0]
+    assert linked / total > 0.99
+    # raised_amount_usd (dollars) → CNY 万元 = usd * rate / 10,000
+    usd, wan = q(db, "SELECT CAST(regexp_extract(amount_text, '[0-9]+') AS DOUBLE), amount_wan FROM fundings "
+                     "WHERE amount_wan > 0 LIMIT 1")[0]
+    assert 5 < wan / (usd / 10000) < 8
+    p = run_json("import", "fundings", pairs, "--preset", "crunchbase_investments", db=db)
+    assert p["rows_read"] == len(csv_rows(pairs))
+    # pairs of the same company and day are one round with several investors
+    multi = q(db, "SELECT count(*) FROM (SELECT funding_id FROM funding_investors GROUP BY 1 HAVING count(*) > 1)")[0][0]
+    assert multi > 1000
+
+
+def _fingerprint(db) -> str:
+    """Contents of the fact tables, without import times, file names or ids of imports."""
+    con = duckdb.connect(str(db), read_only=True)
+    h = hashlib.sha256()
+    for table, cols in (
+        ("enterprises", "* EXCLUDE (source)"),
+        ("enterprise_aliases", "* EXCLUDE (source)"),
+        ("enterprise_records", "* EXCLUDE (imported_at, source, data)"),
+        ("events", "* EXCLUDE (source)"),
+    ):
+        for row in con.execute(f"SELECT {cols} FROM {table} ORDER BY ALL").fetchall():
+            h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()
+
+
+def test_gb18030_and_xlsx_give_identical_databases(tmp_path):
+    import openpyxl
+
+    src = shared_file("enterprises/enterprise_registration_sample_2000_2004.csv")
+    text = src.read_text(encoding="utf-8")
+    gb = tmp_path / "reg.csv"
+    gb.write_bytes(text.encode("gb18030"))
+    rows = list(csv.reader(text.splitlines()))
+    xl = tmp_path / "reg.xlsx"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for r in rows:
+        ws.append(r)
+    wb.save(xl)
+    dbs = []
+    for i, f in enumerate((src, gb, xl)):
+        db = tmp_path / f"db{i}.duckdb"
+        rep = run_json("import", "enterprises", f, "--source", "reg", "--rejects", tmp_path / f"rej{i}", db=db)
+        assert rep["rows_read"] == 11750
+        dbs.append(db)
+    assert rep["encodings"] == ["xlsx"] or rep["encodings"][0] in ("xlsx",)
+    fps = {_fingerprint(d) for d in dbs}
+    assert len(fps) == 1
+
+
+def test_reimport_adds_nothing(tmp_path):
+    src = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", src, "--preset", "itjuzi_companies", db=db)
+    run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
+    before = {t: q(db, f"SELECT count(*) FROM {t}")[0][0] for t in
+              ("enterprises", "enterprise_records", "enterprise_aliases", "fundings", "funding_investors", "investors", "events")}
+    r1 = run_json("import", "enterprises", src, "--preset", "itjuzi_companies", db=db)
+    r2 = run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
+    assert r1["rows_imported"] == 0 and r1["rows_updated"] == 0 and r1["rows_duplicate"] == r1["rows_read"]
+    assert r2["rows_imported"] == 0
+    after = {t: q(db, f"SELECT count(*) FROM {t}")[0][0] for t in before}
+    assert after == before
