@@ -576,8 +576,8 @@ class Generator:
             "key": [f"F{a['idx'][e[j]]}-{j}" for j in range(m)],
             "enterprise": P.names_at(_sub(a, e), when),
             "enterprise_uscc": a["uscc"][e], "date": R.dates_text(when), "round": np.array(ROUNDS)[res["round"]],
-            "amount": np.array(amount), "investors": np.array([sep.join(self.inv["short"][k] if (k + j) % 3 else self.inv["name"][k] for k in L) for j, L in enumerate(inv_lists)]),
-            "lead_investor": self.inv["short"][res["lead"]], "region": P.region_text({"city": a["city"][e]})})
+            "amount": np.array(amount), "investors": np.array([sep.join(self.inv["name"][k] for k in L) for L in inv_lists]),
+            "lead_investor": self.inv["name"][res["lead"]], "region": P.region_text({"city": a["city"][e]})})
         return res
 
     def _shareholdings(self, a, has, pid0, pid_cof, rounds) -> None:
@@ -833,7 +833,7 @@ class Generator:
             out["demander_type"].append("government" if gov else "enterprise")
             out["region"].append(f"{cty.province_name}{cty.name}{dname}" if cty.province_name != cty.name else f"{cty.name}{dname}")
             budget = int(rng.choice([50, 80, 100, 200, 300, 500, 800, 1000, 2000]))
-            out["budget"].append(f"{budget}万元" if rng.random() < 0.8 else "面议")
+            out["budget"].append(f"{budget}万元" if rng.random() < 0.8 else None)
             out["published"].append(pub)
             out["deadline"].append(pub + int(rng.integers(60, 200)))
             out["status"].append(["征集中", "对接中", "已对接", "已完成"][int(rng.random() * 4)])

@@ -1,0 +1,68 @@
+"""``zhaoshang demo``: build the synthetic demo database (合成演示数据) and open the web app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import app, dumps, progress, state, t
+
+
+@app.command()
+def demo(
+    scale: Optional[int] = typer.Option(None, "--scale", help="企业数量（默认约 6000，其中核心 AI 企业约 4300）"),
+    seed: int = typer.Option(20241, "--seed", help="随机种子：相同种子生成相同数据库"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="建库后启动 Web 应用"),
+    port: int = typer.Option(8800, "--port", help="Web 应用端口"),
+    out: Optional[Path] = typer.Option(None, "--out", help="生成文件的目录（默认临时目录，建库后删除）"),
+    generate_only: bool = typer.Option(False, "--generate-only", help="只生成 Parquet 文件到 --out，不建库"),
+) -> None:
+    """生成合成演示数据（虚构企业、人员与事件）并建库；默认随后启动 Web 应用。"""
+    from ...core.errors import UserError
+    from ...services.demo import build_demo, generate
+
+    if scale is not None and scale < 50:
+        raise UserError(t("--scale 至少为 50", "--scale must be at least 50"))
+    if generate_only:
+        if out is None:
+            raise UserError(t("--generate-only 需要 --out 目录", "--generate-only needs --out DIR"))
+        with progress(t("生成合成演示数据", "generating synthetic demo data")) as advance:
+            manifest = generate(out, scale=scale, seed=seed, progress=advance)
+        sys.stdout.write(dumps({"out": str(out), "scale": manifest["scale"], "seed": seed,
+                                "files": manifest["files"], "label": manifest["label"]}) + "\n")
+        return
+    db = state.db
+    if db and db != ":memory:" and Path(db).exists():
+        Path(db).unlink()  # the demo database is rebuilt from scratch
+        wal = Path(str(db) + ".wal")
+        if wal.exists():
+            wal.unlink()
+    with progress(t("构建合成演示数据库", "building the synthetic demo database")) as advance:
+        summary = build_demo(db, scale=scale, seed=seed, work_dir=out, progress=advance, on_error="skip")
+    for err in summary["errors"]:
+        sys.stderr.write(t(f"警告：{err['file']} 导入失败：{err['error'].splitlines()[0]}\n",
+                           f"warning: importing {err['file']} failed: {err['error'].splitlines()[0]}\n"))
+    c = summary["counts"]
+    sys.stderr.write(t(
+        f"【合成演示数据】已建库 {db}：企业 {c['enterprises']}，专利 {c['patents']}，融资 {c['fundings']}，"
+        f"新闻 {c['news']}（种子 {seed}，用时 {summary['seconds_total']} 秒）\n",
+        f"[synthetic demo data] built {db}: {c['enterprises']} enterprises, {c['patents']} patents, "
+        f"{c['fundings']} funding rounds, {c['news']} news (seed {seed}, {summary['seconds_total']} s)\n"))
+    if isinstance(summary.get("classified"), str):
+        sys.stderr.write(summary["classified"] + "\n")
+    if not serve:
+        return
+    try:
+        from ..web.app import serve as web_serve
+    except ImportError:
+        web_serve = None
+    if web_serve is None:
+        sys.stderr.write(t(
+            f"Web 应用尚不可用；可以这样查询：zhaoshang --db {db} status / search 关键词 / show 企业名称\n",
+            f"the web app is not available; query with: zhaoshang --db {db} status / search TEXT / show NAME\n"))
+        return
+    sys.stderr.write(f"http://127.0.0.1:{port}/\n")
+    web_serve(db, port=port)
