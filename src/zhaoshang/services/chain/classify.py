@@ -66,14 +66,11 @@ class TokenChecker:
         jieba.setLogLevel(logging.WARNING)
         self.tk = jieba.Tokenizer()
         self.tk.initialize()
-        try:
-            from ...core import text as _text  # the project's domain dictionary, when present
+        from pathlib import Path
 
-            dict_path = getattr(_text, "DOMAIN_DICT", None)
-            if dict_path:
-                self.tk.load_userdict(str(dict_path))
-        except Exception:  # noqa: BLE001 - the dictionary is an optional extra
-            pass
+        domain = Path(__file__).resolve().parents[2] / "data" / "jieba_domain.txt"  # the project's domain words
+        if domain.exists():
+            self.tk.load_userdict(str(domain))
         for w in words:
             if w and not w.isascii():
                 self.tk.add_word(w, freq=20000)
