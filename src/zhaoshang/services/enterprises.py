@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..core.errors import NotFound, UserError
-from .regions.matrix import _closure_cte, _region_filter, as_of_date, default_chain
+from .regions.matrix import _in_list, _region_filter, as_of_date, default_chain, descendants
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -68,21 +68,18 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     if q:
         q = str(q).strip()
         like = f"%{q}%"
-        where.append("(e.name ILIKE ? OR e.uscc = ? OR e.english_name ILIKE ? OR e.id IN "
+        where.append("(strpos(e.name, ?) > 0 OR e.uscc = ? OR e.english_name ILIKE ? OR e.id IN "
                      "(SELECT enterprise_id FROM enterprise_aliases WHERE alias ILIKE ?))")
-        params += [like, q.upper(), like, like]
+        params += [q, q.upper(), like, like]
     if region:
         cond, cparams, _ = _region_filter(store, region, None)
         where.append(cond)
         params += cparams
     if node:
         chain = chain or default_chain(store)
-        nodes = _as_list(node)
-        ctes = f"WITH {_closure_cte()}"
-        ph = ",".join("?" * len(nodes))
-        where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p JOIN anc ON anc.code = p.node_code "
-                     f"AND anc.ancestor IN ({ph}) WHERE p.chain = ?)")
-        params += nodes + [chain]
+        desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
+        where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
+        params += [chain] + desc
     f_from, f_to = _year_date(founded_from, False), _year_date(founded_to, True)
     if f_from:
         where.append("e.founded >= ?")
@@ -137,11 +134,16 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     wsql = " AND ".join(where) or "TRUE"
     # parameter order: CTE (chain x4 when node filter), join, where
     cte_params = [chain or default_chain(store)] * 4 if ctes else []
-    total = store.con.execute(f"{ctes} SELECT count(*) FROM enterprises e {lf_join} WHERE {wsql}",
-                              cte_params + lf_params + params).fetchone()[0]
+    # one scan: the page and the total (a window count) together; the total alone only past the last page
     ids_rows = store.query(
-        f"{ctes} SELECT e.id FROM enterprises e {lf_join} WHERE {wsql} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+        f"{ctes} SELECT e.id, count(*) OVER () AS total FROM enterprises e {lf_join} WHERE {wsql} "
+        f"ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
         cte_params + lf_params + params + [size, (page - 1) * size])
+    if ids_rows:
+        total = ids_rows[0]["total"]
+    else:
+        total = store.con.execute(f"{ctes} SELECT count(*) FROM enterprises e {lf_join} WHERE {wsql}",
+                                  cte_params + lf_params + params).fetchone()[0]
     ids = [r["id"] for r in ids_rows]
     items = _items(store, ids, d, chain)
     return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(), "items": items}
@@ -152,24 +154,29 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None) -> list[dict]:
         return []
     chain = chain or default_chain(store)
     rows = store.query(
-        f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
-                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district, e.listed_code, e.tags,
-                   e.lng, e.lat, lf.round AS latest_round, lf.date AS latest_funding_date, lf.total_wan AS funding_total_wan,
-                   (SELECT list(DISTINCT p.node_code ORDER BY p.node_code) FROM placements p
-                     WHERE p.enterprise_id = e.id AND p.chain = ?) AS nodes
-            FROM enterprises e
-            LEFT JOIN regions rp ON rp.code = e.province_code
-            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
-            LEFT JOIN regions rd ON rd.code = e.district_code
-            LEFT JOIN {_latest_funding_sql().replace("WHERE enterprise_id IS NOT NULL", "WHERE enterprise_id IN (SELECT unnest(?::BIGINT[]))")} lf
-                   ON lf.enterprise_id = e.id
-            WHERE e.id IN (SELECT unnest(?::BIGINT[]))""", [chain, ids, d, ids])
+        """SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
+                  e.district_code, rp.name AS province, rc.name AS city, rd.name AS district, e.listed_code, e.tags,
+                  e.lng, e.lat
+           FROM (SELECT * FROM enterprises WHERE id IN (SELECT unnest(?::BIGINT[]))) e
+           LEFT JOIN regions rp ON rp.code = e.province_code
+           LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
+           LEFT JOIN regions rd ON rd.code = e.district_code""", [ids])
+    nodes = {r[0]: r[1] for r in store.con.execute(
+        "SELECT enterprise_id, list(DISTINCT node_code ORDER BY node_code) FROM placements "
+        "WHERE chain = ? AND enterprise_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1", [chain, ids]).fetchall()}
+    lf = {r["enterprise_id"]: r for r in store.query(
+        "SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, sum(amount_wan) AS total_wan FROM fundings "
+        "WHERE enterprise_id IN (SELECT unnest(?::BIGINT[])) AND (date IS NULL OR date <= ?) GROUP BY 1", [ids, d])}
     by_id = {r["id"]: r for r in rows}
     out = []
     for i in ids:
         r = by_id[i]
-        r["nodes"] = r["nodes"] or []
+        f = lf.get(i, {})
+        r["nodes"] = nodes.get(i) or []
         r["tags"] = r["tags"] or []
+        r["latest_round"] = f.get("round")
+        r["latest_funding_date"] = f.get("date")
+        r["funding_total_wan"] = f.get("total_wan")
         r["latest_round_zh"] = ROUND_ZH.get(r["latest_round"] or "", r["latest_round"])
         out.append(r)
     return out

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import decimal
+import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import urlencode
 
+import duckdb
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
@@ -34,9 +37,21 @@ LEVEL_CHILD = {"nation": "province", "province": "city", "city": "district"}
 
 # ------------------------------------------------------------------------------------------- plumbing
 def _open(db_path: str) -> Store:
-    if db_path != ":memory:" and Path(db_path).exists():
-        return Store(db_path, read_only=True)
-    return Store(db_path)
+    """The served database: attached read-only to an in-memory connection, whose own writable catalog
+    holds the prepared per-enterprise table of the region × chain matrix (``matrix.prepare_cache``)."""
+    if db_path == ":memory:" or not Path(db_path).exists():
+        return Store(db_path)
+    Store(db_path, read_only=True).close()  # the same clear errors as everywhere (missing file, lock held)
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{db_path.replace(chr(39), chr(39) * 2)}' AS zsdb (READ_ONLY)")
+    con.execute("USE zsdb")
+    store = Store.__new__(Store)
+    store.path, store.con, store.read_only = db_path, con, True
+    try:
+        matrix.prepare_cache(store, schema="memory.main")
+    except duckdb.Error:  # an empty or foreign database: the direct queries still answer
+        pass
+    return store
 
 
 def lang_of(request: Request) -> str:
@@ -45,6 +60,25 @@ def lang_of(request: Request) -> str:
         return "en" if q.lower().startswith("en") else "zh"
     c = request.cookies.get("lang")
     return "en" if c == "en" else "zh"
+
+
+def _default(v: Any) -> Any:
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, (set, tuple)):
+        return list(v)
+    return str(v)
+
+
+class FastJSON(Response):
+    """JSON without FastAPI's generic (slow) encoder: our rows hold only plain values and dates."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _clean(v: Any) -> Any:
@@ -64,9 +98,15 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def get_store() -> Iterator[Store]:
+    def _cursor_store() -> Store:
         s = copy.copy(base)
         s.con = base.con.cursor()  # one cursor per request: DuckDB connections are not shared across threads
+        if base.path != ":memory:" and base.read_only:
+            s.con.execute("USE zsdb")
+        return s
+
+    def get_store() -> Iterator[Store]:
+        s = _cursor_store()
         try:
             yield s
         finally:
@@ -144,8 +184,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
 
     def page(request: Request, name: str, ctx: dict, status_code: int = 200):
         lang = lang_of(request)
-        s = copy.copy(base)
-        s.con = base.con.cursor()
+        s = _cursor_store()
         try:
             m = meta(s)
         finally:
@@ -168,7 +207,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     # -------------------------------------------------------------------------------- API
     @app.get("/api/meta", tags=["meta"], summary="数据库概况：合成标记、数据来源、阈值")
     def api_meta(store: Store = Depends(get_store)):
-        return jsonable_encoder({**meta(store), "as_of": _dt.date.today().isoformat()})
+        return FastJSON({**meta(store), "as_of": _dt.date.today().isoformat()})
 
     @app.get("/api/map", tags=["map"], summary="产业地图（JSON）：各地区的企业数、占比、区位商与标签")
     def api_map(store: Store = Depends(get_store),
@@ -180,7 +219,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
                 top: int = Query(0, ge=0, le=20)):
         rows = matrix.region_map(store, level, parent=_clean(parent), node=_clean(node), as_of=_clean(as_of),
                                  metric=metric, top=top)
-        return jsonable_encoder({"level": level, "parent": _clean(parent), "node": _clean(node), "metric": metric,
+        return FastJSON({"level": level, "parent": _clean(parent), "node": _clean(node), "metric": metric,
                                  "as_of": matrix.as_of_date(_clean(as_of)).isoformat(), "synthetic": store.synthetic,
                                  "rows": rows})
 
@@ -193,7 +232,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
         level = info["level"]
         tops = matrix.top_enterprises(store, [code], level, node=_clean(node), as_of=_clean(as_of), limit=top)
         child = "district" if (level == "province" and code in ("110000", "120000", "310000", "500000")) else LEVEL_CHILD.get(level)
-        return jsonable_encoder({"region": info, "as_of": tree["as_of"], "node": _clean(node),
+        return FastJSON({"region": info, "as_of": tree["as_of"], "node": _clean(node),
                                  "region_total": tree["region_total"], "national_total": tree["national_total"],
                                  "nodes": flat, "top": tops.get(code, []), "child_level": child,
                                  "breadcrumb": breadcrumb(store, code)})
@@ -201,12 +240,12 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     @app.get("/api/chain", tags=["chain"], summary="产业链图谱（JSON）：环节树及地区/全国企业数、区位商、强链/补链/延链")
     def api_chain(store: Store = Depends(get_store), region: Optional[str] = None, as_of: Optional[str] = None,
                   top: int = Query(5, ge=0, le=50)):
-        return jsonable_encoder(matrix.chain_tree(store, _clean(region), as_of=_clean(as_of), top=top))
+        return FastJSON(matrix.chain_tree(store, _clean(region), as_of=_clean(as_of), top=top))
 
     @app.get("/api/chain/enterprises", tags=["chain"], summary="某环节在某地区的企业（按区县/城市分组）")
     def api_chain_enterprises(node: str, store: Store = Depends(get_store), region: Optional[str] = None,
                               as_of: Optional[str] = None, group_by: Optional[str] = None):
-        return jsonable_encoder(matrix.node_enterprises(store, node, _clean(region), as_of=_clean(as_of),
+        return FastJSON(matrix.node_enterprises(store, node, _clean(region), as_of=_clean(as_of),
                                                         group_by=_clean(group_by)))
 
     def _filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of) -> dict:
@@ -222,7 +261,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
                         as_of: Optional[str] = None):
         f = _filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
         res = ent_svc.search_enterprises(store, page=page, size=size, **f)
-        return jsonable_encoder({**res, "filters": f, "synthetic": store.synthetic})
+        return FastJSON({**res, "filters": f, "synthetic": store.synthetic})
 
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
     def api_export(request: Request, store: Store = Depends(get_store), q: Optional[str] = None,
@@ -242,11 +281,11 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
 
     @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
     def api_enterprise(key: str, store: Store = Depends(get_store), as_of: Optional[str] = None):
-        return jsonable_encoder({**ent_svc.enterprise_profile(store, key, as_of=_clean(as_of)), "synthetic": store.synthetic})
+        return FastJSON({**ent_svc.enterprise_profile(store, key, as_of=_clean(as_of)), "synthetic": store.synthetic})
 
     @app.get("/api/facets", tags=["enterprises"], summary="筛选项：产业链环节、融资轮次、标签")
     def api_facets(store: Store = Depends(get_store)):
-        return jsonable_encoder({**facets(store), "provinces": provinces(store)})
+        return FastJSON({**facets(store), "provinces": provinces(store)})
 
     @app.get("/api/geo/{code}", tags=["map"], summary="行政区划边界（GeoJSON；100000 = 全国）")
     def api_geo(code: str):
@@ -266,7 +305,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
         if level:
             where.append("level = ?")
             params.append(level)
-        return jsonable_encoder(store.query(
+        return FastJSON(store.query(
             f"SELECT code, name, name_en, level, parent_code, lng, lat FROM regions WHERE {' AND '.join(where)} ORDER BY code",
             params))
 

@@ -18,6 +18,7 @@ Every function is set-based SQL over ``placements ⋈ enterprises`` and takes ``
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any, Iterable
 
 from ...core.errors import NotFound, UserError
@@ -73,6 +74,8 @@ def classify_cell(count: int, lq: float | None, national: int, *, strong_lq: flo
 
 def default_chain(store) -> str:
     """The chain to use when none is named: the one with the most placements (else with nodes)."""
+    if getattr(store, "chain_default", None):
+        return store.chain_default
     row = store.con.execute(
         "SELECT chain FROM placements GROUP BY chain ORDER BY count(*) DESC, chain LIMIT 1").fetchone()
     if row:
@@ -86,22 +89,38 @@ def _active_sql(alias: str = "e") -> str:
             f" AND {alias}.province_code IS NOT NULL")
 
 
-def _closure_cte(chain_param_count: int = 2) -> str:
-    """``anc(code, ancestor)``: every node with itself and its ancestors; placement codes missing from
-    chain_nodes map to themselves. Takes the chain name three times as parameters."""
-    return """
-    anc AS (
-        WITH RECURSIVE up(code, ancestor) AS (
-            SELECT code, code FROM chain_nodes WHERE chain = ?
-            UNION ALL
-            SELECT up.code, n.parent_code FROM up JOIN chain_nodes n ON n.code = up.ancestor AND n.chain = ?
-            WHERE n.parent_code IS NOT NULL AND n.parent_code <> ''
-        )
-        SELECT DISTINCT code, ancestor FROM up
-        UNION
-        SELECT DISTINCT p.node_code, p.node_code FROM placements p
-        WHERE p.chain = ? AND p.node_code NOT IN (SELECT code FROM chain_nodes WHERE chain = ?)
-    )"""
+def _parents(store, chain: str) -> dict[str, str | None]:
+    return {r[0]: r[1] for r in store.con.execute(
+        "SELECT code, nullif(parent_code, '') FROM chain_nodes WHERE chain = ?", [chain]).fetchall()}
+
+
+def _closure_pairs(store, chain: str) -> list[tuple[str, str]]:
+    """(code, ancestor) for every node of the chain, itself included (the taxonomy is small: done in Python)."""
+    parent = _parents(store, chain)
+    pairs = []
+    for code in parent:
+        a, seen = code, set()
+        while a and a not in seen:
+            pairs.append((code, a))
+            seen.add(a)
+            a = parent.get(a)
+    return pairs
+
+
+def descendants(store, chain: str, node: str) -> list[str]:
+    """``node`` and every node below it."""
+    return sorted({c for c, a in _closure_pairs(store, chain) if a == node} | {node})
+
+
+def _anc_values(store, chain: str) -> tuple[str, list]:
+    """An inline ``anc(code, ancestor)`` relation; placement codes outside the taxonomy map to themselves
+    through ``coalesce(anc.ancestor, p.node_code)`` after a LEFT JOIN."""
+    pairs = _closure_pairs(store, chain) or [("", "")]
+    return ("(VALUES " + ",".join(["(?, ?)"] * len(pairs)) + ") anc(code, ancestor)", [x for p in pairs for x in p])
+
+
+def _in_list(values: list[str]) -> str:
+    return "(" + ",".join("?" * len(values)) + ")"
 
 
 def load_macros(store=None) -> list[dict]:
@@ -206,31 +225,43 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         assign_sql = f"SELECT a.{col} AS rcode, a.id FROM act a WHERE a.{col} IS NOT NULL"
         assign_params = []
 
-    node_sql = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
-    node_params: list = [chain]
-    if node:
-        node_sql = f"SELECT DISTINCT p.enterprise_id AS id FROM placements p JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ?"
-        node_params = [node, chain]
-
+    desc = descendants(store, chain, node) if node else []
+    cache = (getattr(store, "matrix_cache", None) or {}).get(chain)
+    if cache:
+        # the prepared per-enterprise table (see ``prepare_cache``): one scan, no join
+        if not node:
+            test, tparams = "TRUE", []
+        elif cache["bits"] is not None:
+            mask = 0
+            for c in desc:
+                if c in cache["bits"]:
+                    mask |= 1 << cache["bits"][c]
+            test, tparams = "(e.mask & ?::UBIGINT) <> 0", [mask]
+        else:
+            test, tparams = "list_has_any(e.nodes, ?::VARCHAR[])", [desc]
+        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, {test} AS innode "
+                   f"FROM {cache['table']} e WHERE {_active_sql()}")
+        head_params = tparams + [d, d]
+        pe_sql = ""
+    else:
+        innode_expr = f"bool_or(p.node_code IN {_in_list(desc)})" if node else "TRUE"
+        # one pass over placements (per enterprise: placed? on the node?), one join, one GROUP BY
+        pe_sql = f"pe AS (SELECT p.enterprise_id AS id, {innode_expr} AS innode FROM placements p WHERE p.chain = ? GROUP BY 1),"
+        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, pe.innode FROM enterprises e "
+                   f"JOIN pe ON pe.id = e.id WHERE {_active_sql()}")
+        head_params = desc + [chain, d, d]
     sql = f"""
-    WITH {_closure_cte()},
-    placed AS (SELECT DISTINCT enterprise_id AS id FROM placements WHERE chain = ?),
-    act AS (SELECT e.id, e.province_code, e.city_code, e.district_code FROM enterprises e
-            SEMI JOIN placed ON placed.id = e.id WHERE {_active_sql()}),
-    innode AS ({node_sql}),
-    assign AS ({assign_sql}),
-    per AS (
-        SELECT s.rcode, count(*) AS n_r, count(*) FILTER (WHERE i.id IS NOT NULL) AS n_rn
-        FROM assign s LEFT JOIN innode i ON i.id = s.id GROUP BY s.rcode
-    ),
-    nat AS (SELECT count(*) AS big_n, count(*) FILTER (WHERE i.id IS NOT NULL) AS big_nn
-            FROM act a LEFT JOIN innode i ON i.id = a.id),
+    WITH {pe_sql}
+    act AS ({act_sql}),
+    assign AS ({assign_sql.replace("SELECT DISTINCT mm.macro AS rcode, a.id", "SELECT DISTINCT mm.macro AS rcode, a.id, a.innode").replace("SELECT a.", "SELECT a.innode, a.")}),
+    per AS (SELECT s.rcode, count(*) AS n_r, count(*) FILTER (WHERE s.innode) AS n_rn FROM assign s GROUP BY s.rcode),
+    nat AS (SELECT count(*) AS big_n, count(*) FILTER (WHERE innode) AS big_nn FROM act),
     regs AS ({reg_sql})
     SELECT regs.*, coalesce(per.n_rn, 0) AS count, coalesce(per.n_r, 0) AS region_total,
            nat.big_nn AS national_count, nat.big_n AS national_total
     FROM regs LEFT JOIN per ON per.rcode = regs.code CROSS JOIN nat
     """
-    params = [chain, chain, chain, chain, chain, d, d] + node_params + assign_params + reg_params
+    params = head_params + assign_params + reg_params
     rows = store.query(sql, params)
     out = []
     for r in rows:
@@ -254,6 +285,35 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         for x in out:
             x["top"] = tops.get(x["code"], [])
     return out
+
+
+def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> str:
+    """Materialise one row per placed, located enterprise with the list of its nodes (``id``, region
+    codes, ``founded``, ``dissolved``, ``nodes``) in the writable catalog ``schema`` and register it on the
+    store (``store.matrix_cache[chain]``), so ``region_map`` scans it instead of joining placements each
+    time. For a database that does not change while it is served (the web app opens it read-only)."""
+    chain = chain or default_chain(store)
+    name = f"{schema}.zs_matrix_{re.sub(r'[^0-9A-Za-z_]', '_', chain)}"
+    codes = sorted({c for c, _ in _closure_pairs(store, chain)} | {r[0] for r in store.con.execute(
+        "SELECT DISTINCT node_code FROM placements WHERE chain = ?", [chain]).fetchall()})
+    if len(codes) <= 64:  # a bit per node: the node test is one AND
+        bits = "(VALUES " + ",".join(["(?, ?)"] * len(codes)) + ") k(code, bit)"
+        agg = f"SELECT enterprise_id, bit_or((1::UBIGINT) << k.bit) AS mask FROM placements JOIN {bits} ON k.code = node_code WHERE chain = ? GROUP BY 1"
+        params = [x for i, c in enumerate(codes) for x in (c, i)] + [chain]
+        col = "p.mask"
+    else:
+        agg = "SELECT enterprise_id, list(DISTINCT node_code) AS nodes FROM placements WHERE chain = ? GROUP BY 1"
+        params, col = [chain], "p.nodes"
+    store.con.execute(f"""
+        CREATE OR REPLACE TABLE {name} AS
+        SELECT e.id, e.province_code, e.city_code, e.district_code, e.founded, e.dissolved, {col}
+        FROM enterprises e JOIN ({agg}) p ON p.enterprise_id = e.id
+        WHERE e.province_code IS NOT NULL""", params)
+    cache = dict(getattr(store, "matrix_cache", None) or {})
+    cache[chain] = {"table": name, "bits": {c: i for i, c in enumerate(codes)} if len(codes) <= 64 else None}
+    store.matrix_cache = cache
+    store.chain_default = chain
+    return name
 
 
 def _check_node(store, chain: str, node: str) -> None:
@@ -285,13 +345,14 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         assign = f"SELECT e.{col} AS rcode, e.id FROM enterprises e WHERE e.{col} IN ({ph}) AND {_active_sql()}"
         aparams = regions + [d, d]
     if node:
-        innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ?"
-        nparams = [node, chain]
+        desc = descendants(store, chain, node)
+        innode = f"SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)}"
+        nparams = [chain] + desc
     else:
         innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
         nparams = [chain]
     sql = f"""
-    WITH {_closure_cte()}, innode AS ({innode}), assign AS ({assign}),
+    WITH innode AS ({innode}), assign AS ({assign}),
     ranked AS (
         SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
                row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
@@ -299,7 +360,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
     )
     SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
     """
-    rows = store.query(sql, [chain] * 4 + nparams + aparams + [limit])
+    rows = store.query(sql, nparams + aparams + [limit])
     out: dict[str, list[dict]] = {}
     for r in rows:
         code = r.pop("rcode")
@@ -327,16 +388,15 @@ def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: s
     d = as_of_date(as_of)
     chain = chain or default_chain(store)
     cond, cparams, reg = _region_filter(store, region, macros)
+    anc, aparams = _anc_values(store, chain)
     sql = f"""
-    WITH {_closure_cte()},
-    placed AS (SELECT DISTINCT enterprise_id AS id FROM placements WHERE chain = ?),
-    act AS (SELECT e.id, ({cond}) AS inreg FROM enterprises e SEMI JOIN placed ON placed.id = e.id WHERE {_active_sql()}),
-    pn AS (SELECT DISTINCT p.enterprise_id AS id, anc.ancestor AS node FROM placements p JOIN anc ON anc.code = p.node_code
-           WHERE p.chain = ?)
+    WITH act AS (SELECT e.id, ({cond}) AS inreg FROM enterprises e WHERE {_active_sql()}),
+    pn AS (SELECT DISTINCT p.enterprise_id AS id, coalesce(anc.ancestor, p.node_code) AS node
+           FROM placements p LEFT JOIN {anc} ON anc.code = p.node_code WHERE p.chain = ?)
     SELECT pn.node, count(*) AS national, count(*) FILTER (WHERE act.inreg) AS regional
     FROM pn JOIN act ON act.id = pn.id GROUP BY pn.node
     """
-    rows = store.query(sql, [chain] * 5 + cparams + [d, d, chain])
+    rows = store.query(sql, cparams + [d, d] + aparams + [chain])
     tot = store.con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE {cond}) FROM enterprises e
             WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?) AND {_active_sql()}""",
@@ -352,10 +412,10 @@ def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: s
 
 
 def _top_by_node(store, cond: str, cparams: list, d: _dt.date, chain: str, limit: int) -> dict[str, list[dict]]:
+    anc, aparams = _anc_values(store, chain)
     sql = f"""
-    WITH {_closure_cte()},
-    pn AS (SELECT DISTINCT p.enterprise_id AS id, anc.ancestor AS node FROM placements p JOIN anc ON anc.code = p.node_code
-           WHERE p.chain = ?),
+    WITH pn AS (SELECT DISTINCT p.enterprise_id AS id, coalesce(anc.ancestor, p.node_code) AS node
+                FROM placements p LEFT JOIN {anc} ON anc.code = p.node_code WHERE p.chain = ?),
     ranked AS (
         SELECT pn.node, e.id, e.name, e.capital_wan, e.founded, e.province_code, e.city_code, e.district_code,
                row_number() OVER (PARTITION BY pn.node ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
@@ -364,7 +424,7 @@ def _top_by_node(store, cond: str, cparams: list, d: _dt.date, chain: str, limit
     SELECT * FROM ranked WHERE rk <= ? ORDER BY node, rk
     """
     out: dict[str, list[dict]] = {}
-    for r in store.query(sql, [chain] * 5 + cparams + [d, d, limit]):
+    for r in store.query(sql, aparams + [chain] + cparams + [d, d, limit]):
         node = r.pop("node")
         r.pop("rk")
         out.setdefault(node, []).append(r)
@@ -430,17 +490,17 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
         lvl = (reg or {}).get("level")
         group_by = {"city": "district", "province": "city", "district": "district", "macro": "province"}.get(lvl, "province")
     gcol = {"province": "province_code", "city": "city_code", "district": "district_code"}[group_by]
+    desc = descendants(store, chain, node)
     sql = f"""
-    WITH {_closure_cte()},
-    innode AS (SELECT p.enterprise_id AS id, max(p.confidence) AS confidence FROM placements p
-               JOIN anc ON anc.code = p.node_code AND anc.ancestor = ? WHERE p.chain = ? GROUP BY p.enterprise_id)
+    WITH innode AS (SELECT p.enterprise_id AS id, max(p.confidence) AS confidence FROM placements p
+                    WHERE p.chain = ? AND p.node_code IN {_in_list(desc)} GROUP BY p.enterprise_id)
     SELECT e.id, e.name, e.founded, e.capital_wan, e.listed_code, e.province_code, e.city_code, e.district_code,
            e.{gcol} AS gcode, coalesce(r.name, '未知') AS gname, i.confidence
     FROM innode i JOIN enterprises e ON e.id = i.id LEFT JOIN regions r ON r.code = e.{gcol}
     WHERE {cond} AND {_active_sql()}
     ORDER BY gname, e.capital_wan DESC NULLS LAST, e.name
     """
-    rows = store.query(sql, [chain] * 4 + [node, chain] + cparams + [d, d])
+    rows = store.query(sql, [chain] + desc + cparams + [d, d])
     groups: dict[str, dict] = {}
     for r in rows:
         g = groups.setdefault(r["gcode"] or "", {"code": r["gcode"], "name": r["gname"], "count": 0, "items": []})
