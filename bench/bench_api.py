@@ -41,7 +41,7 @@ def build(path: str, n: int, seed: int = 11) -> None:
 
             tax = load_taxonomy()
             nodes = [(nd.code, nd.parent, nd.level, nd.stage, nd.name_zh, nd.name_en, i)
-                     for i, nd in enumerate(tax.nodes)] if hasattr(tax, "nodes") else None
+                     for i, nd in enumerate(tax.nodes.values())] if hasattr(tax, "nodes") else None
         except Exception:  # noqa: BLE001 - any taxonomy problem: fall back to a small chain
             nodes = None
         if not nodes:

@@ -96,6 +96,7 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     app.state.bounds = bounds
     app.state.cache = {}
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["pretty"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def _cursor_store() -> Store:
@@ -121,8 +122,9 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     def meta(store: Store) -> dict:
         def build():
             sources = store.query(
-                """SELECT source, kind, max(data_date) AS data_date, max(finished_at) AS imported_at,
-                          sum(rows_imported) AS rows FROM imports GROUP BY source, kind ORDER BY source, kind""")
+                """SELECT source, string_agg(DISTINCT kind, ',') AS kind, max(data_date) AS data_date,
+                          max(finished_at) AS imported_at, sum(rows_imported) AS rows
+                   FROM imports GROUP BY source ORDER BY source""")
             if not sources:
                 sources = store.query("SELECT source, 'enterprises' AS kind, NULL AS data_date, NULL AS imported_at, "
                                       "count(*) AS rows FROM enterprises GROUP BY source ORDER BY source")

@@ -25,6 +25,7 @@
   if (!window.echarts || !el) return;
   const nodes = [];
   data.forEach(s => (s.children || []).forEach(n => nodes.push(n)));
+  el.style.height = Math.max(420, nodes.length * 26 + 60) + 'px';
   const chart = echarts.init(el);
   ZS.onResize(chart);
   const name = n => (ZS.lang === 'en' ? n.name_en : n.name_zh);
@@ -33,7 +34,7 @@
     legend: {top: 0, data: [T('region'), T('national')], textStyle: {color: '#4a5468'}},
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, valueFormatter: v => (v * 100).toFixed(1) + '%'},
     xAxis: {type: 'value', axisLabel: {formatter: v => Math.round(v * 100) + '%', color: '#6b7488'}, splitLine: {lineStyle: {color: '#eef0f4'}}},
-    yAxis: {type: 'category', inverse: true, data: nodes.map(name), axisLabel: {color: '#2b3447', fontSize: 11}},
+    yAxis: {type: 'category', inverse: true, data: nodes.map(name), axisLabel: {color: '#2b3447', fontSize: 11, interval: 0}},
     series: [
       {name: T('region'), type: 'bar', data: nodes.map(n => ({value: ZS.hasRegion ? n.region_mix : n.national_mix, itemStyle: {color: ZS.hasRegion && n.status ? ZS.STATUS_COLORS[n.status] : '#2f6fed'}})), barGap: '10%', barMaxWidth: 12},
       {name: T('national'), type: 'bar', data: nodes.map(n => n.national_mix), itemStyle: {color: '#c4cbd8'}, barMaxWidth: 12},
