@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -153,7 +154,7 @@ def reject_where(con, staged: Staged, condition: str, column: str, reason_sql: s
 
 
 def map_distinct(con, staged: Staged, name: str, key_cols: list[str], fn: Callable[..., tuple],
-                 out: list[tuple[str, pa.DataType]]) -> str:
+                 out: list[tuple[str, pa.DataType]], source: str | None = None) -> str:
     """Apply ``fn`` to every distinct non-null combination of ``key_cols``; returns the lookup table name.
 
     ``fn(*values)`` returns a tuple aligned with ``out`` (name, arrow type). The lookup table has the key
@@ -161,18 +162,16 @@ def map_distinct(con, staged: Staged, name: str, key_cols: list[str], fn: Callab
     """
     keys = ", ".join(qi(c) for c in key_cols)
     nonnull = " OR ".join(f"{qi(c)} IS NOT NULL" for c in key_cols)
-    distinct = con.execute(f"SELECT DISTINCT {keys} FROM {staged.table} WHERE {nonnull}").fetchall()
-    cols: dict[str, list] = {f"k{i}": [] for i in range(len(key_cols))}
-    for o, _ in out:
-        cols[o] = []
-    for vals in distinct:
-        res = fn(*vals)
-        for i, v in enumerate(vals):
-            cols[f"k{i}"].append(v)
-        for (o, _), r in zip(out, res):
-            cols[o].append(r)
+    with warnings.catch_warnings():  # the extra copy is of the distinct values only
+        warnings.simplefilter("ignore", UserWarning)
+        distinct = con.execute(f"SELECT DISTINCT {keys} FROM {source or staged.table} WHERE {nonnull}").to_arrow_table()
+    inputs = [distinct.column(i).to_pylist() for i in range(len(key_cols))]
+    results = [fn(*vals) for vals in zip(*inputs)]
+    arrays = [pa.array(inputs[i], pa.string()) for i in range(len(key_cols))]
+    for j, (_, typ) in enumerate(out):
+        arrays.append(pa.array([r[j] for r in results], typ))
     schema = pa.schema([(f"k{i}", pa.string()) for i in range(len(key_cols))] + list(out))
-    tbl = pa.Table.from_pydict(cols, schema=schema)
+    tbl = pa.Table.from_arrays(arrays, schema=schema)
     lookup = f"_map_{name}_{next(_seq)}"
     con.register(lookup + "_arrow", tbl)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {lookup} AS SELECT * FROM {lookup}_arrow")

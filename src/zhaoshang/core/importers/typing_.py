@@ -142,24 +142,43 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
             joins.append(join_lookup(lk, a, [name_field]))
             selects.append(f"{a}.v AS {qi(name_field + '__norm')}")
 
-    # Regions: one resolution over the distinct combinations of the kind's location inputs.
+    # Regions: structured columns first (few distinct combinations); the address is parsed only for rows
+    # that still lack a district, on the distinct combinations of those rows.
     inputs = [c for c in REGION_INPUTS if c in kind_fields]
+    region_out = [("province_code", pa.string()), ("city_code", pa.string()), ("district_code", pa.string()),
+                  ("country", pa.string()), ("matched", pa.string())]
     if any(c in staged.present for c in inputs):
         resolve = _region_resolver()
-        by_name = {c: i for i, c in enumerate(inputs)}
 
-        def fn(*vals):
-            args = {c: (vals[by_name[c]] if c in by_name else None) for c in REGION_INPUTS}
-            return resolve(args["province"], args["city"], args["district"], args["address"], args["region"],
-                           args["country"])
+        def region_fn(cols):
+            def fn(*vals):
+                args = dict.fromkeys(REGION_INPUTS)
+                args.update(zip(cols, vals))
+                return resolve(args["province"], args["city"], args["district"], args["address"], args["region"],
+                               args["country"])
+            return fn
 
-        lk = map_distinct(con, staged, "region", inputs, fn,
-                          [("province_code", pa.string()), ("city_code", pa.string()),
-                           ("district_code", pa.string()), ("country", pa.string()), ("matched", pa.string())])
-        a = alias()
-        joins.append(join_lookup(lk, a, inputs))
-        selects += [f"{a}.province_code AS _province_code", f"{a}.city_code AS _city_code",
-                    f"{a}.district_code AS _district_code", f"{a}.country AS _country"]
+        first = [c for c in inputs if c != "address" and c in staged.present]
+        if first:
+            lk1 = map_distinct(con, staged, "region", first, region_fn(first), region_out)
+            a1 = alias()
+            joins.append(join_lookup(lk1, a1, first))
+        if "address" in staged.present:
+            need = (f"(SELECT s.* FROM {staged.table} s {join_lookup(lk1, 'r1', first)} WHERE r1.district_code IS NULL "
+                    f"AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
+            cols2 = first + ["address"]
+            lk2 = map_distinct(con, staged, "region_addr", cols2, region_fn(cols2), region_out, source=need)
+            a2 = alias()
+            joins.append(join_lookup(lk2, a2, cols2))
+            def pick(c, a1=(a1 if first else None), a2=a2):
+                if a1 is None:
+                    return f"{a2}.{c}"
+                return f"CASE WHEN {a2}.province_code IS NOT NULL OR {a2}.country IS NOT NULL THEN {a2}.{c} ELSE {a1}.{c} END"
+        else:
+            def pick(c, a1=a1):
+                return f"{a1}.{c}"
+        selects += [f"{pick('province_code')} AS _province_code", f"{pick('city_code')} AS _city_code",
+                    f"{pick('district_code')} AS _district_code", f"{pick('country')} AS _country"]
     else:
         selects += ["NULL::VARCHAR AS _province_code", "NULL::VARCHAR AS _city_code",
                     "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country"]

@@ -1,0 +1,214 @@
+"""Broken inputs give clear errors and nothing half-written; strict mode; kill -9; history and as-of."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import time
+
+import duckdb
+import pytest
+
+from cli_util import BIN, run, run_json
+from zhaoshang.core.asof import enterprises_as_of
+from zhaoshang.core.parse.uscc import make_uscc
+
+HEAD = ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "所属省份", "所属城市", "注册地址", "经营范围"]
+
+
+def write_csv(path, rows, header=HEAD, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def good_rows(n, start=0):
+    return [[f"杭州测试{i}号智能科技有限公司", make_uscc(10_000 + i, "330100"), "2019-05-0" + str(1 + i % 9),
+             f"{100 + i}万元人民币", "浙江", "杭州", f"浙江省杭州市余杭区文一西路{i}号", "人工智能软件开发"]
+            for i in range(start, start + n)]
+
+
+def counts(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("enterprises", "enterprise_records", "enterprise_aliases", "events", "imports")}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", write_csv(tmp_path / "base.csv", good_rows(5)), db=d)
+    return d
+
+
+def test_missing_file_and_unknown_kind_are_one_line_errors(tmp_path, db):
+    p = run("import", "enterprises", tmp_path / "nope.csv", db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "文件不存在" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    p = run("import", "widgets", tmp_path / "nope.csv", db=db, check=False)
+    assert p.returncode == 2 and "未知的数据类型" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_missing_required_column(tmp_path, db):
+    f = write_csv(tmp_path / "x.csv", [["a", "b"]], header=["地址", "电话"])
+    before = counts(db)
+    p = run("import", "enterprises", f, db=db, check=False)
+    assert p.returncode == 2 and "缺少必需列" in p.stderr and "企业名称" in p.stderr
+    assert counts(db) == before
+
+
+def test_unknown_mapping_column(tmp_path, db):
+    f = write_csv(tmp_path / "x.csv", good_rows(2, 100))
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: enterprises\ncolumns:\n  name: 公司名\n", encoding="utf-8")
+    p = run("import", "enterprises", f, "--mapping", m, db=db, check=False)
+    assert p.returncode == 2 and "映射指定的列不存在: 公司名" in p.stderr
+    m.write_text("kind: enterprises\ncolumns:\n  nmae: 企业名称\n", encoding="utf-8")
+    p = run("import", "enterprises", f, "--mapping", m, db=db, check=False)
+    assert p.returncode == 2 and "目标字段不存在: nmae" in p.stderr
+
+
+def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
+    rows = good_rows(4, 200)
+    rows[1][2] = "2024-02-30"           # impossible date
+    rows[2][1] = "91330100MA2B0000X0"   # invalid credit code (bad check character)
+    rows[3][0] = ""                     # no name
+    f = write_csv(tmp_path / "bad.csv", rows)
+    before = counts(db)
+    p = run("import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert p.returncode == 2 and "严格模式" in p.stderr and "Traceback" not in p.stderr
+    assert counts(db) == before
+    rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
+    assert rep["rows_rejected"] == 2 and rep["fields_dropped"] == 1 and rep["rows_imported"] == 2
+    with open(rep["rejects_path"], encoding="utf-8-sig") as fh:
+        rej = list(csv.DictReader(fh))
+    by_row = {int(r["row"]): r for r in rej}
+    assert by_row[3]["column"] == "成立日期" and "日期" in by_row[3]["reason"] and by_row[3]["value"] == "2024-02-30"
+    assert by_row[4]["column"] == "统一社会信用代码" and "校验位" in by_row[4]["reason"]
+    assert by_row[5]["column"] == "企业名称" and "必填" in by_row[5]["reason"]
+    # the invalid code is never used as a key
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM enterprises WHERE uscc = '91330100MA2B0000X0'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM enterprises WHERE name = ?", [rows[2][0]]).fetchone()[0] == 1
+    con.close()
+
+
+def test_truncated_xlsx_and_binary_garbage(tmp_path, db):
+    import openpyxl
+
+    x = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in good_rows(300, 300):
+        ws.append(r)
+    wb.save(x)
+    data = x.read_bytes()
+    x.write_bytes(data[: len(data) // 2])
+    before = counts(db)
+    p = run("import", "enterprises", x, db=db, check=False)
+    assert p.returncode == 2 and "损坏" in p.stderr and "Traceback" not in p.stderr
+    g = tmp_path / "g.csv"
+    g.write_bytes(os.urandom(4096))
+    p = run("import", "enterprises", g, db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert counts(db) == before
+
+
+def test_huge_cell_and_formula_injection(tmp_path, db):
+    rows = good_rows(3, 400)
+    rows[0][7] = "人工智能" * 2_600_000        # a 10 MB cell
+    rows[1][0] = "=HYPERLINK(\"http://x\",\"点我\")有限公司"
+    rows[2][6] = "+86 浙江省杭州市"
+    f = write_csv(tmp_path / "f.csv", rows)
+    assert f.stat().st_size > 10_000_000
+    rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
+    assert rep["rows_rejected"] == 1 and rep["rows_imported"] == 2
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM enterprises WHERE name LIKE '=HYPERLINK%'").fetchone()[0] == 1
+    con.close()
+    out = tmp_path / "e.xlsx"
+    run("export", "enterprises", "-o", out, db=db)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    outc = tmp_path / "e.csv"
+    run("export", "enterprises", "-o", outc, db=db)
+    text = outc.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+86" in text
+
+
+def test_kill_9_during_large_import_leaves_database_as_before(tmp_path, db):
+    import shutil
+
+    big = tmp_path / "big.csv"
+    con = duckdb.connect()
+    con.execute(f"""
+        COPY (SELECT '企业' || i || '号科技有限公司' AS 企业名称, DATE '2015-01-01' + (i % 3000)::INTEGER AS 成立日期,
+                     (i % 5000)::VARCHAR || '万元' AS 注册资本, '浙江' AS 所属省份, '杭州' AS 所属城市,
+                     '浙江省杭州市西湖区文三路' || i || '号' AS 注册地址, repeat('软件开发；', 20) AS 经营范围
+              FROM range(250000) t(i)) TO '{big}' (HEADER)
+    """)
+    con.close()
+    env = dict(os.environ)
+    env.pop("ZHAOSHANG_DB", None)
+    cmd = lambda target: [str(BIN), "--db", str(target), "import", "enterprises", str(big)]  # noqa: E731
+    # how long a full import takes here, on a copy
+    probe = tmp_path / "probe.duckdb"
+    shutil.copy(db, probe)
+    t0 = time.time()
+    subprocess.run(cmd(probe), env=env, check=True, capture_output=True)
+    full = time.time() - t0
+    before = counts(db)
+    killed = 0
+    for fraction in (0.5, 0.85):  # while parsing, and while writing inside the transaction
+        proc = subprocess.Popen(cmd(db), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * fraction)
+        if proc.poll() is not None:
+            continue
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        killed += 1
+        assert counts(db) == before
+    assert killed, "every import finished before it could be killed"
+    # and the database still works
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "more.csv", good_rows(3, 900)), db=db)
+    assert rep["rows_imported"] == 3
+
+
+def test_history_and_as_of(tmp_path):
+    db = tmp_path / "h.duckdb"
+    rows = good_rows(3, 500)
+    run_json("import", "enterprises", write_csv(tmp_path / "s1.csv", rows), "--data-date", "2019-01-01", db=db)
+    rows[0][0] = "杭州新名字智能科技有限公司"               # renamed
+    rows[1][6] = "浙江省杭州市滨江区江南大道1号"            # moved district
+    rows[2][3] = "5000万元人民币"                          # capital increase
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "s2.csv", rows), "--data-date", "2021-06-30", db=db)
+    assert rep["rows_updated"] == 3 and rep["rows_imported"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    hist = dict(((f, o), n) for f, o, n in con.execute(
+        "SELECT field, old_value, new_value FROM enterprise_history WHERE changed_on = DATE '2021-06-30'").fetchall())
+    assert hist[("name", good_rows(1, 500)[0][0])] == "杭州新名字智能科技有限公司"
+    assert ("district_code", "330110") in hist and hist[("district_code", "330110")] == "330108"
+    types = {r[0] for r in con.execute("SELECT type FROM events").fetchall()}
+    assert {"founded", "change_name", "change_region", "change_capital"} <= types
+    # the old name is still findable, and as-of queries see the past
+    assert con.execute("SELECT count(*) FROM enterprise_aliases WHERE kind = 'former'").fetchone()[0] == 1
+    then = dict(con.execute(f"SELECT uscc, name FROM {enterprises_as_of('2020-01-01')} e").fetchall())
+    now = dict(con.execute(f"SELECT uscc, name FROM {enterprises_as_of(None)} e").fetchall())
+    assert then[rows[0][1]] == good_rows(1, 500)[0][0] and now[rows[0][1]] == "杭州新名字智能科技有限公司"
+    cap_then = con.execute(f"SELECT capital_wan FROM {enterprises_as_of('2020-01-01')} e WHERE uscc = ?",
+                           [rows[2][1]]).fetchone()[0]
+    assert cap_then == 602  # 100 + i for i = 502, before the increase
+    assert con.execute(f"SELECT count(*) FROM {enterprises_as_of('2018-01-01')} e").fetchone()[0] == 0
+    con.close()
