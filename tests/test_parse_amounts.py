@@ -173,7 +173,7 @@ def test_vague_amounts():
 
 
 def test_undisclosed_and_empty():
-    for t in ("未透露", "未公开", "undisclosed", "Undisclosed", "未透露人民币"):
+    for t in ("未透露", "未公开", "undisclosed", "Undisclosed", "未透露人民币", "面议"):
         a = parse_amount(t)
         assert a.undisclosed and a.wan is None and a.original is None and a.low_wan is None
         assert a.currency == "CNY"

@@ -25,6 +25,11 @@ def _col(ctx: ImportContext, field: str, derived: str | None = None, cast: str |
     return qi(derived or field)
 
 
+def _tcol(ctx: ImportContext, field: str, alias: str = "t") -> str:
+    """A field of the typed table, qualified (for joins where the name is ambiguous)."""
+    return f"{alias}.{qi(field)}" if _has(ctx, field) else "NULL::VARCHAR"
+
+
 def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key: str | None = None,
           table: str = "_typed", keys=("_file", "_row"), where: str = "NOT _rejected") -> None:
     link_rows(
@@ -378,8 +383,8 @@ def write_roles(ctx: ImportContext) -> None:
         raise UserError("roles 导入需要人员列（姓名/person）或团队列（team）")
     con.execute("CREATE OR REPLACE TEMP TABLE _rp AS " + " UNION ALL ".join(parts))
     roles = [r[0] for r in con.execute(
-        f"SELECT DISTINCT coalesce({_col(ctx, 'role')}, '') || '|' || coalesce(p.title, '') FROM _rp p "
-        f"JOIN _typed USING (_file, _row)").fetchall()]
+        f"SELECT DISTINCT coalesce({_tcol(ctx, 'role')}, '') || '|' || coalesce(p.title, '') FROM _rp p "
+        f"JOIN _typed t USING (_file, _row)").fetchall()]
     con.register("_role_arrow", pa.table({"k": pa.array(roles, pa.string()),
                                           "role": pa.array([normalize_role(k.replace('|', ' ')) for k in roles], pa.string())}))
     pkey = (f"coalesce(t.{qi('person_key')}, " if _has(ctx, "person_key") else "coalesce(") + \
@@ -392,7 +397,7 @@ def write_roles(ctx: ImportContext) -> None:
                    coalesce(p.title, ''), CAST({_col(ctx, 'start', 'start__d', 'DATE')} AS VARCHAR))) AS _key,
                t._file, t._row, p.pos
         FROM _rp p JOIN _typed t USING (_file, _row) LEFT JOIN _rl l USING (_file, _row)
-        LEFT JOIN _role_arrow r ON r.k = coalesce({_col(ctx, 'role')}, '') || '|' || coalesce(p.title, '')
+        LEFT JOIN _role_arrow r ON r.k = coalesce({_tcol(ctx, 'role')}, '') || '|' || coalesce(p.title, '')
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file, t._row, p.pos) = 1
     """)
     con.unregister("_role_arrow")
@@ -523,7 +528,7 @@ def write_branches(ctx: ImportContext) -> None:
         SELECT {next_rec} - 1 + row_number() OVER (ORDER BY n.eid), n.eid, 'new', min(b._row), NULL,
                {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, to_json(struct_pack(name := any_value(b.child),
                parent := any_value(b.parent))), {ql(ctx.source)}, 'branch:' || n.cnorm, {ctx.import_id}
-        FROM _br b JOIN _br_new n USING (cnorm) GROUP BY n.eid
+        FROM _br b JOIN _br_new n USING (cnorm) GROUP BY n.eid, n.cnorm
     """)
     con.execute("UPDATE _br SET child_id = n.eid FROM _br_new n WHERE _br.child_id IS NULL AND _br.cnorm = n.cnorm")
     next_id = ctx.store.next_id("branches")
@@ -602,7 +607,7 @@ def write_demands(ctx: ImportContext) -> None:
 
 def write_contacts(ctx: ImportContext) -> None:
     con = ctx.con
-    _link(ctx, "_cl", "enterprise")
+    _link(ctx, "_cl", "enterprise" if _has(ctx, "enterprise") else "organisation")
     key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
         f"md5(concat_ws('|', name, {_col(ctx, 'organisation')}, {_col(ctx, 'phone')}, {_col(ctx, 'email')})))"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _con AS SELECT {key} AS _key, t.*, l.enterprise_id FROM _typed t

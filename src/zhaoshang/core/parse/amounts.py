@@ -85,7 +85,7 @@ _CURRENCY_RE = re.compile(
 )
 
 _EMPTY = frozenset({"", "-", "--", "—", "——", "–", "nan", "none", "null", "n/a", "na", "/"})
-_UNDISCLOSED_RE = re.compile(r"未透露|未公开|未披露|不公开|非公开|不详|保密|undisclosed|not disclosed|unknown")
+_UNDISCLOSED_RE = re.compile(r"未透露|未公开|未披露|不公开|非公开|不详|保密|面议|待定|undisclosed|not disclosed|unknown")
 
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3})")
 _NOISE_RE = re.compile(r"[\s()\[\]{}:：]+")

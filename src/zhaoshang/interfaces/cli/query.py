@@ -1,0 +1,82 @@
+"""Query commands: search, show."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from ...services.enterprises import enterprise_profile
+from ...core.errors import NotFound
+from ...services.search import find_one, search as search_service
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+
+_WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别名", "name": "名称包含", "alias": "别名包含",
+           "words": "经营范围/简介"}
+
+
+@app.command()
+def search(
+    text: str = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词"),
+    limit: int = typer.Option(20, "--limit", "-n", help="最多显示多少条"),
+    region: Optional[str] = typer.Option(None, "--region", help="限定地区代码（省/市/区县）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """搜索企业（中文分词；按匹配方式排序，并说明匹配到哪个字段）。"""
+    store = open_store(read_only=True)
+    doc = search_service(store, text, limit=limit, region=region)
+    if store.synthetic:
+        doc["label"] = "合成演示数据 (synthetic demo data)"
+    rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",
+             t("地区", "region"): r["region"] or "", t("成立", "founded"): r["founded"] or "",
+             t("匹配", "matched"): _WHY_ZH.get(r["matched"], r["matched"]) if t("z", "e") == "z" else r["matched"]}
+            for r in doc["items"]]
+    emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}）",
+                                      f"search '{text}': {doc['total']} hits"), note=synthetic_note(store))
+
+
+@app.command()
+def show(
+    enterprise: str = typer.Argument(..., help="企业编号、统一社会信用代码、全称或别名"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期（只显示此前发生的事）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """显示一家企业的全部关联信息：产业链位置及依据、时间线、人员、股东、专利、融资、分支机构、来源。"""
+    store = open_store(read_only=True)
+    try:
+        doc = enterprise_profile(store, enterprise, as_of=as_of)
+    except NotFound:
+        eid = find_one(store, enterprise)
+        if eid is None:
+            raise
+        doc = enterprise_profile(store, eid, as_of=as_of)
+    if store.synthetic:
+        doc["label"] = "合成演示数据 (synthetic demo data)"
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    e = doc["enterprise"] if "enterprise" in doc else doc
+    basics = [(t("名称", "name"), e.get("name")), (t("信用代码", "uscc"), e.get("uscc")),
+              (t("状态", "status"), e.get("status")), (t("成立", "founded"), e.get("founded")),
+              (t("注册资本(万元)", "capital (10k CNY)"), e.get("capital_wan")),
+              (t("地区", "region"), " ".join(x for x in (e.get("province"), e.get("city"), e.get("district")) if x)),
+              (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
+              (t("标签", "tags"), "、".join(e.get("tags") or []))]
+    emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
+         title=t("企业画像", "profile"))
+    sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),
+                ("fundings", t("融资", "fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
+                ("timeline", t("时间线", "timeline"), ["date", "type", "title"]),
+                ("people", t("人员", "people"), ["name", "role", "title"]),
+                ("shareholders", t("股东", "shareholders"), ["holder_name", "holder_type", "percent"]),
+                ("patents", t("专利", "patents"), ["number", "title", "applied", "main_ipc"]),
+                ("branches", t("分支机构与对外投资", "branches"), ["date", "kind", "child_name", "region_name"]),
+                ("sources", t("数据来源", "sources"), None))
+    for key, title, cols in sections:
+        rows = doc.get(key) or []
+        if rows:
+            emit(rows[:30], fmt, columns=cols, title=f"{title}（{len(rows)}）")
+    note = synthetic_note(store)
+    if note:
+        sys.stderr.write(note + "\n")
