@@ -370,6 +370,10 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
         return page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                  "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})
 
+    from .pages import WebContext, register_all
+
+    register_all(app, WebContext(get_store=get_store, page=page, json=FastJSON, cached=cached, region_info=region_info,
+                                 breadcrumb=breadcrumb, lang_of=lang_of, clean=_clean))
     return app
 
 
