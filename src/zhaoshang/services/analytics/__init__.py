@@ -1,0 +1,1 @@
+"""Region analytics: relatedness and complexity, concentration and growth, the cooperation network."""
