@@ -7,39 +7,18 @@ macro-regions.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from ...core.errors import UserError
 
 LEVELS = ("province", "city", "district", "macro")
 
 
-def macro_members() -> dict[str, list[str]]:
-    """Macro-region name → member region codes, from the macro-regions file of core.geo."""
-    try:
-        from ...core.geo import load_macro_regions  # type: ignore[attr-defined]
-    except ImportError as exc:  # the loader ships with the geography module
-        raise UserError("宏观区域（京津冀、长三角等）配置不可用") from exc
-    data: Any = load_macro_regions()
-    out: dict[str, list[str]] = {}
-    items = data.items() if isinstance(data, dict) else ((None, x) for x in data)
-    for key, val in items:
-        name = key
-        members: Any = val
-        if isinstance(val, dict):
-            name = val.get("name") or val.get("name_zh") or key
-            members = val.get("members") or val.get("codes") or val.get("regions") or []
-        elif hasattr(val, "members"):
-            name = getattr(val, "name", None) or key
-            members = val.members
-        codes = []
-        for m in members or []:
-            code = m if isinstance(m, str) else (m.get("code") if isinstance(m, dict) else getattr(m, "code", None))
-            if code:
-                codes.append(str(code))
-        if name and codes:
-            out[str(name)] = codes
-    return out
+def macro_regions() -> list[tuple[str, str, list[str]]]:
+    """(code, name, member codes) of every macro-region, from the macro-regions file of core.geo."""
+    from ...core.geo.macro import load_macro_regions
+
+    return [(m.code, m.name, list(m.members)) for m in load_macro_regions()]
 
 
 def region_sql(level: str, alias: str) -> tuple[str, str, list]:
@@ -47,7 +26,7 @@ def region_sql(level: str, alias: str) -> tuple[str, str, list]:
     if level in ("province", "city", "district"):
         return f"{alias}.{level}_code", "", []
     if level == "macro":
-        pairs = [(name, code) for name, codes in macro_members().items() for code in codes]
+        pairs = [(mcode, code) for mcode, _, codes in macro_regions() for code in codes]
         if not pairs:
             raise UserError("宏观区域配置为空")
         values = ", ".join("(?, ?)" for _ in pairs)
@@ -64,6 +43,8 @@ def region_names(store, codes: Iterable[str]) -> dict[str, str]:
         return {}
     rows = store.query("SELECT code, name FROM regions WHERE list_contains(?, code)", [codes])
     names = {r["code"]: r["name"] for r in rows}
+    if any(c.startswith("M-") for c in codes):
+        names.update({code: name for code, name, _ in macro_regions()})
     return {c: names.get(c, c) for c in codes}
 
 
@@ -75,8 +56,11 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
     items = [x for x in items if x]
     out: list[str] = []
     for it in items:
-        if level == "macro":
-            out.append(it)
+        if level == "macro" or it.startswith("M-"):
+            hit = [code for code, name, _ in macro_regions() if it in (code, name)]
+            if not hit:
+                raise UserError(f"未找到宏观区域: {it}")
+            out.append(hit[0])
             continue
         rows = store.query(
             "SELECT code, level FROM regions WHERE code = ? OR name = ? OR short_name = ? "
@@ -87,6 +71,10 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
         if level in ("province", "city", "district"):
             rows = [r for r in rows if r["level"] == level] or rows
         if not rows:
+            hit = [code for code, name, _ in macro_regions() if it == name]
+            if hit:
+                out.append(hit[0])
+                continue
             raise UserError(f"未找到地区: {it}")
         out.append(rows[0]["code"])
     return out
