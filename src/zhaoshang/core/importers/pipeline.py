@@ -11,6 +11,7 @@ import csv
 import datetime as _dt
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,8 @@ from .staging import REJECT_DDL, Mapping, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
+# DuckDB's memory cap while importing (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
+IMPORT_MEMORY_LIMIT = os.environ.get("ZHAOSHANG_IMPORT_MEMORY", "1GB")
 
 
 def list_presets() -> dict[str, dict]:
@@ -122,6 +125,17 @@ def import_files(
     con = store.con
 
     step(0, description=f"读取 {paths[0].name}", total=6)
+    previous_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond this
+    try:
+        return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step)
+    finally:
+        con.execute(f"SET memory_limit = '{previous_limit}'")
+        _cleanup(con)
+
+
+def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step) -> ImportReport:
+    con = store.con
     con.execute(REJECT_DDL)
     staged = stage_files(con, kind, paths, m)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
@@ -161,7 +175,6 @@ def import_files(
         if synthetic:
             store.set_meta("synthetic", "true")
     step(1, description="完成")
-    _cleanup(con)
     return report
 
 

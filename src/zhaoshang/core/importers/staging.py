@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ..errors import UserError
 from ..fields import KINDS, Field, kind_fields, recognise_columns
+from ..parse.uscc import uscc_normalize_sql
 from ..readers import RawInfo, read_into
 
 MAX_CELL_CHARS = 1_000_000  # a longer cell is not a value anyone typed: the row is rejected
@@ -109,12 +110,18 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
                          f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
                 select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
+                if f.type == "uscc":  # normalised once here; validated set-based when typing
+                    select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
                 header_of.setdefault(f.name, colmap[f.name][0])
                 present.add(f.name)
             elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
                 select.append(f"{ql(mapping.defaults[f.name])} AS {qi(f.name)}")
+                if f.type == "uscc":
+                    select.append(f"{uscc_normalize_sql(ql(mapping.defaults[f.name]))} AS {qi(f.name + '__n')}")
             else:
                 select.append(f"NULL::VARCHAR AS {qi(f.name)}")
+                if f.type == "uscc":
+                    select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
         used = {h for hs in colmap.values() for h in hs}
         extra = [h for h in raw.headers if h not in used]
         select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ..fields import Field
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
-from ..parse.uscc import validate_uscc
+from ..parse.uscc import uscc_valid_sql, validate_uscc
 from ..text import normalize_name, split_list
 from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where, safe
 
@@ -119,10 +119,13 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
                         f"{a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
                         f"WHERE {a}.err IS NOT NULL")
         elif f.type == "uscc":
-            lk = map_distinct(con, staged, f.name, [f.name], _uscc_fn, [("v", pa.string()), ("err", pa.string())])
+            # valid codes are checked in SQL (vectorised); only invalid ones go to Python for the reason
+            valid = uscc_valid_sql(f"s.{qi(f.name + '__n')}", normalized=True)
+            lk = map_distinct(con, staged, f.name, [f.name], _uscc_fn, [("v", pa.string()), ("err", pa.string())],
+                              source=f"(SELECT * FROM {staged.table} s WHERE s.{qi(f.name)} IS NOT NULL AND NOT {valid})")
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
-            selects.append(f"{a}.v AS {qi(f.name + '__ok')}")
+            selects.append(f"CASE WHEN {valid} THEN s.{qi(f.name + '__n')} END AS {qi(f.name + '__ok')}")
             con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
                         f"'统一社会信用代码无效: ' || {a}.err || '（该代码未被使用，其余字段已导入）', 'field_dropped' "
                         f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} WHERE {a}.err IS NOT NULL")

@@ -106,21 +106,27 @@ _HALF = "0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "abcdefghijklmnopqrstuvwxy
 
 
 def uscc_normalize_sql(col: str) -> str:
-    """DuckDB expression: the column normalised like ``normalize_uscc`` (ASCII and full-width letters/digits)."""
+    """DuckDB expression: the column normalised like ``normalize_uscc`` (ASCII and full-width letters/digits).
+
+    Codes already in canonical form (18 upper-case ASCII letters/digits, the usual case) skip the work.
+    """
+    c = f"CAST({col} AS VARCHAR)"
     return (
-        f"upper(regexp_replace(translate(CAST({col} AS VARCHAR), '{_FULL}', '{_HALF}'), "
-        r"'[\s\x{3000}-]', '', 'g'))"
+        f"CASE WHEN regexp_full_match({c}, '[0-9A-Z]{{18}}') THEN {c} ELSE "
+        f"upper(regexp_replace(translate({c}, '{_FULL}', '{_HALF}'), "
+        r"'[\s\x{3000}-]', '', 'g')) END"
     )
 
 
-def uscc_valid_sql(col: str) -> str:
-    """DuckDB boolean expression, true exactly when ``is_valid_uscc`` is (false for NULL). Set-based: no UDF."""
-    n = uscc_normalize_sql(col)
-    weights = "[" + ", ".join(str(w) for w in WEIGHTS) + "]"
-    check = (
-        f"substr('{CHARSET}', CAST((31 - list_sum(list_transform(string_split({n}, '')[1:17], "
-        f"lambda c, i: (instr('{CHARSET}', c) - 1) * {weights}[i])) % 31) % 31 AS BIGINT) + 1, 1)"
-    )
+def uscc_valid_sql(col: str, *, normalized: bool = False) -> str:
+    """DuckDB boolean expression, true exactly when ``is_valid_uscc`` is (false for NULL). Set-based: no UDF.
+
+    The check sum is unrolled into 17 terms (much faster in DuckDB than a list lambda). With
+    ``normalized=True`` the column is taken to be normalised already.
+    """
+    n = col if normalized else f"({uscc_normalize_sql(col)})"
+    terms = " + ".join(f"(instr('{CHARSET}', substr({n}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(WEIGHTS))
+    check = f"substr('{CHARSET}', CAST((31 - ({terms}) % 31) % 31 AS BIGINT) + 1, 1)"
     return (
         f"coalesce(regexp_full_match({n}, '[0-9A-HJ-NP-RTUW-Y]{{18}}') "
         f"AND {check} = substr({n}, 18, 1), false)"
