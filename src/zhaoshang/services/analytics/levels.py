@@ -21,7 +21,7 @@ def macro_regions() -> list[tuple[str, str, list[str]]]:
     return [(m.code, m.name, list(m.members)) for m in load_macro_regions()]
 
 
-def region_sql(level: str, alias: str) -> tuple[str, str, list]:
+def region_sql(level: str, alias: str, tag: str = "mr") -> tuple[str, str, list]:
     """SQL expression for the region of rows of ``alias`` at ``level``, an extra join, and its parameters."""
     if level in ("province", "city", "district"):
         return f"{alias}.{level}_code", "", []
@@ -31,9 +31,9 @@ def region_sql(level: str, alias: str) -> tuple[str, str, list]:
             raise UserError("宏观区域配置为空")
         values = ", ".join("(?, ?)" for _ in pairs)
         params = [x for p in pairs for x in p]
-        join = (f" JOIN (VALUES {values}) AS mr(macro, code) ON mr.code IN "
+        join = (f" JOIN (VALUES {values}) AS {tag}(macro, code) ON {tag}.code IN "
                 f"({alias}.province_code, {alias}.city_code, {alias}.district_code)")
-        return "mr.macro", join, params
+        return f"{tag}.macro", join, params
     raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）")
 
 
