@@ -3,7 +3,11 @@ and the region × node matrix built from the store."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -242,12 +246,8 @@ def test_rows_interface_sums_duplicates_and_rejects_negative():
 
 # -- from the store --------------------------------------------------------------------------------------
 
-@pytest.fixture
-def store():
+def fill(s):
     """A small in-memory database filled through the schema: enterprises placed on the AI chain, patents."""
-    from zhaoshang.core.store import Store
-
-    s = Store(":memory:")
     ents = [
         (1, "甲科技", "110000", "110100", "110108", "2015-01-01", None),
         (2, "乙科技", "110000", "110100", "110105", "2019-06-01", None),
@@ -263,8 +263,38 @@ def store():
                       [(1, "G06N 3/08", "2018-01-01"), (2, "G06F 16/00", "2020-05-01"), (3, "H01L 21/00", "2022-01-01")])
     s.con.executemany("INSERT INTO patent_applicants (patent_id, position, enterprise_id, province_code) VALUES (?, ?, ?, ?)",
                       [(1, 1, 1, None), (1, 2, None, "440000"), (2, 1, 4, None), (3, 1, 5, None)])
+
+
+@pytest.fixture
+def store():
+    from zhaoshang.core.store import Store
+
+    s = Store(":memory:")
+    fill(s)
     yield s
     s.close()
+
+
+def run_cli(db, args):
+    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli(tmp_path):
+    """The command on a database file filled through the schema (the same rows as the fixture)."""
+    from zhaoshang.core.store import Store
+
+    db = tmp_path / "t.duckdb"
+    with Store(db) as s:
+        fill(s)
+    out = run_cli(db, ["complexity", "--level", "province", "--by", "chain", "--reference", "ecomplexity", "--format", "json"])
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert {"region", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"} <= set(rows[0])
+    got = {(r["region"], r["node"]): r["value"] for r in rows if r["value"]}
+    assert got == {(r["region"], r["node"]): r["value"] for r in region_node_matrix(Store(db, read_only=True), "province", "chain")}
+    bad = run_cli(db, ["complexity", "--by", "hs92", "--format", "json"])
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "hs92" in bad.stderr
 
 
 def test_region_node_matrix_by_chain_with_as_of(store):

@@ -3,6 +3,11 @@ store-level function on a small database filled through the schema."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import math
 
 import numpy as np
@@ -102,13 +107,9 @@ def test_helpers_edge_cases():
 
 # -- from the store --------------------------------------------------------------------------------------
 
-@pytest.fixture
-def store():
+def fill(s):
     """A small database filled through the schema: 8 enterprises in 3 provinces, 5 of them on the AI chain,
     with fundings and patents at known dates."""
-    from zhaoshang.core.store import Store
-
-    s = Store(":memory:")
     ents = [  # id, province, city, founded, dissolved
         (1, "110000", "110100", "2012-01-01", None),
         (2, "110000", "110100", "2017-05-01", None),
@@ -130,8 +131,37 @@ def store():
                       [(1, "2016-01-01"), (2, "2019-09-01"), (3, "2019-10-01")])
     s.con.executemany("INSERT INTO patent_applicants (patent_id, enterprise_id) VALUES (?, ?)",
                       [(1, 1), (2, 1), (2, 4), (3, 8)])
+
+
+@pytest.fixture
+def store():
+    from zhaoshang.core.store import Store
+
+    s = Store(":memory:")
+    fill(s)
     yield s
     s.close()
+
+
+def run_cli(db, args):
+    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli(tmp_path):
+    """The command on a database file filled through the schema (the same rows as the fixture)."""
+    from zhaoshang.core.store import Store
+
+    db = tmp_path / "t.duckdb"
+    with Store(db) as s:
+        fill(s)
+    out = run_cli(db, ["concentration", "--level", "province", "--as-of", "2020-01-01", "--format", "json"])
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["hhi_10000"] == pytest.approx(4400) and doc["rows"][0]["region"] == "110000"
+    assert {"cr3", "cr5", "hhi", "gini", "growth", "rows"} <= set(doc)
+    out = run_cli(db, ["concentration", "--chain", "M01", "--measure", "funding", "--as-of", "2020-01-01"])
+    assert out.returncode == 0 and "CR3" in out.stdout
 
 
 def test_concentration_of_enterprises(store):

@@ -3,6 +3,11 @@ small database filled through the schema, and the investment machinery on the re
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,13 +90,9 @@ def test_empty_network():
 
 # -- from the store --------------------------------------------------------------------------------------
 
-@pytest.fixture
-def store():
+def fill(s):
     """A small database filled through the schema: enterprises in Beijing, Shanghai, Guangdong and Sichuan;
     co-applied patents, fundings with investors, branches and people holding roles in two places."""
-    from zhaoshang.core.store import Store
-
-    s = Store(":memory:")
     ents = [(1, "110000", "110100"), (2, "310000", "310100"), (3, "440000", "440300"), (4, "510000", "510100"),
             (5, "440000", "440100")]
     s.con.executemany("INSERT INTO enterprises (id, name, province_code, city_code) VALUES (?, 'e' || ?, ?, ?)",
@@ -113,8 +114,37 @@ def store():
                       [(1, 1, None, "510000", "2017-01-01"), (2, 3, 5, None, "2018-01-01"), (3, 2, 4, None, None)])
     s.con.executemany("INSERT INTO roles (id, person_id, enterprise_id, start_date) VALUES (?, ?, ?, ?)",
                       [(1, 1, 1, "2016-01-01"), (2, 1, 3, "2016-01-01"), (3, 2, 2, None), (4, 2, 2, None)])
+
+
+@pytest.fixture
+def store():
+    from zhaoshang.core.store import Store
+
+    s = Store(":memory:")
+    fill(s)
     yield s
     s.close()
+
+
+def run_cli(db, args):
+    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli(tmp_path):
+    """The command on a database file filled through the schema (the same rows as the fixture)."""
+    from zhaoshang.core.store import Store
+
+    db = tmp_path / "t.duckdb"
+    with Store(db) as s:
+        fill(s)
+    out = run_cli(db, ["network", "--kind", "patent", "--group", "北京市,上海市", "--format", "json"])
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert {"internal_share", "external_output_share", "density", "nodes", "secondary_nodes"} <= set(doc)
+    assert doc["internal_share"] == pytest.approx(1.5 / 3.5)
+    bad = run_cli(db, ["network", "--kind", "patent", "--group", "火星市"])
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "火星市" in bad.stderr
 
 
 def pairs(rows):

@@ -1,0 +1,93 @@
+"""Commands ``complexity``, ``concentration`` and ``network``: region analytics (docs/methods.md)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from ...services.analytics.complexity import region_complexity
+from ...services.analytics.concentration import concentration
+from ...services.analytics.network import network
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+
+LEVEL_HELP = "区域层级 province|city|district|macro"
+AS_OF_HELP = "截至日期 YYYY-MM-DD"
+
+
+@app.command("complexity")
+def complexity_cmd(
+    level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
+    by: str = typer.Option("chain", "--by", help="矩阵的列：chain（产业链节点）| ipc（IPC 小类）"),
+    reference: Optional[str] = typer.Option(None, "--reference", help="ecomplexity：COI/COG 采用该软件包的口径（原始特征向量 PCI）"),
+    threshold: float = typer.Option(1.0, "--rca-threshold", help="RCA 达到该值记为具有比较优势（Mcp=1）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """关联度与经济复杂度：RCA、邻近度、关联密度、ECI、PCI、COI、COG（每个地区 × 节点一行）。"""
+    store = open_store(read_only=True)
+    try:
+        doc = region_complexity(store, level, by, as_of, reference=reference, rca_threshold=threshold)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    if doc["components"] > 1:
+        sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
+                           f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
+    cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
+    emit(doc["rows"], fmt, rows=doc["rows"], columns=cols,
+         title=t(f"复杂度（{level} × {by}，{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
+                 f"complexity ({level} × {by}, {doc['regions']} regions × {doc['nodes']} nodes)"), note=note)
+
+
+@app.command("concentration")
+def concentration_cmd(
+    level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
+    chain_node: Optional[str] = typer.Option(None, "--chain", help="产业链节点代码（含其下级节点），默认整条产业链"),
+    measure: str = typer.Option("enterprises", "--measure", help="enterprises（企业数）| funding（融资额）| patents（专利数）"),
+    window: int = typer.Option(5, "--window", help="增长窗口（年）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """集聚度与增长：份额、CR3/CR5、HHI、基尼系数、区位熵、复合增长率。"""
+    store = open_store(read_only=True)
+    try:
+        doc = concentration(store, level, chain_node, as_of, window, measure)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    fmt_pct = lambda v: None if v is None else round(v * 100, 2)  # noqa: E731
+    title = t(f"截至 {doc['as_of']}：CR3 {fmt_pct(doc['cr3'])}%，CR5 {fmt_pct(doc['cr5'])}%，"
+              f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}，基尼系数 {doc['gini'] and round(doc['gini'], 3)}",
+              f"as of {doc['as_of']}: CR3 {fmt_pct(doc['cr3'])}%, CR5 {fmt_pct(doc['cr5'])}%, "
+              f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}, Gini {doc['gini'] and round(doc['gini'], 3)}")
+    cols = ["rank", "region", "name", "value", "share", "lq", "cagr_enterprises", "cagr_funding", "cagr_patents"]
+    emit(doc, fmt, rows=doc["rows"], columns=cols, title=title, note=note)
+
+
+@app.command("network")
+def network_cmd(
+    kind: str = typer.Option("patent", "--kind", "-k", help="patent（联合申请专利）| investment（投资）| branch（分支机构/对外投资）| people（共同任职）| all"),
+    level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="地区组：代码或名称，逗号分隔，如 北京市,广东省,上海市"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    top: int = typer.Option(12, "--secondary", help="次级节点个数上限"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """地区间合作网络：组内合作占比、输出占比、密度、各地区的度/强度/PageRank/介数、次级节点、趋势。"""
+    store = open_store(read_only=True)
+    try:
+        doc = network(store, kind, level, group, as_of, secondary_k=top)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    pct = lambda v: "—" if v is None else f"{v * 100:.2f}%"  # noqa: E731
+    title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {doc['density'] and round(doc['density'], 3)}；"
+              f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
+              f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}",
+              f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {doc['density'] and round(doc['density'], 3)}; "
+              f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
+              f"secondary nodes {', '.join(x['region'] for x in doc['secondary_nodes']) or '—'}")
+    cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
+    emit(doc, fmt, rows=doc["nodes"], columns=cols, title=title, note=note)
