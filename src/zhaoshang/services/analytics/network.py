@@ -20,7 +20,6 @@ import math
 from collections import defaultdict
 from typing import Iterable, Sequence
 
-import numpy as np
 
 from ...core.errors import UserError
 from .levels import LEVELS, region_names, region_sql
