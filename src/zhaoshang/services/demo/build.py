@@ -95,14 +95,18 @@ def _classify(store: Store) -> dict | str:
     return str(result)
 
 
-def fingerprint(store_or_path) -> str:
-    """A hash over the sorted contents of every fact table and the meta table, import times excluded."""
+def fingerprint(store_or_path, exclude: tuple[str, ...] = ()) -> str:
+    """A hash over the sorted contents of every fact table and the meta table, import times excluded.
+
+    ``exclude`` names further columns to leave out, as ``table.column``.
+    """
     own = not isinstance(store_or_path, Store)
     store = Store(store_or_path, read_only=True) if own else store_or_path
     try:
         h = hashlib.sha256()
         for t in ("meta",) + tuple(FACT_TABLES):
-            cols = [r[0] for r in store.con.execute(f"DESCRIBE {t}").fetchall() if r[0] not in VOLATILE]
+            cols = [r[0] for r in store.con.execute(f"DESCRIBE {t}").fetchall()
+                    if r[0] not in VOLATILE and f"{t}.{r[0]}" not in exclude]
             sel = ", ".join(f'"{c}"' for c in cols)
             n, s = store.con.execute(f"SELECT count(*), coalesce(sum(hash(row({sel})))::VARCHAR, '0') FROM {t}").fetchone()
             h.update(f"{t}:{n}:{s};".encode())

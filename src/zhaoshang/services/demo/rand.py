@@ -131,9 +131,8 @@ def dates_text(days: np.ndarray) -> pa.Array:
     """ISO dates from day numbers since 1970-01-01; negative (the NA marker) gives null."""
     days = np.asarray(days, dtype=np.int64)
     ok = days >= 0
-    arr = pa.array(np.where(ok, days, 0).astype("int32"), pa.date32())
-    txt = pc.strftime(pc.cast(arr, pa.timestamp("s")), format="%Y-%m-%d")
-    return pc.if_else(pa.array(ok), txt, pa.nulls(len(days), pa.string()))
+    arr = pa.array(days.astype("int32"), pa.date32(), mask=~ok)
+    return pc.cast(arr, pa.string())
 
 
 def day(y: int, m: int = 1, d: int = 1) -> int:
@@ -142,3 +141,125 @@ def day(y: int, m: int = 1, d: int = 1) -> int:
 
 def years_of(days: np.ndarray) -> np.ndarray:
     return np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+# -- string pools and templates -----------------------------------------------------------------------------
+
+class Pool:
+    """Interned strings: every distinct string gets an integer id, so equal texts compare as equal ids."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self.values: list[str] = []
+        self._arr: pa.Array | None = None
+
+    def id(self, s: str) -> int:
+        k = self.ids.get(s)
+        if k is None:
+            k = self.ids[s] = len(self.values)
+            self.values.append(s)
+            self._arr = None
+        return k
+
+    @property
+    def arr(self) -> pa.Array:
+        if self._arr is None:
+            self._arr = pa.array(self.values, pa.string())
+        return self._arr
+
+    def text(self, ids: np.ndarray) -> pa.Array:
+        return self.arr.take(pa.array(np.asarray(ids, dtype=np.int64)))
+
+
+class Lists:
+    """A list of string lists (one per row kind) flattened into one id table with offsets and lengths."""
+
+    def __init__(self, pool: Pool, lists: list[list[str]]):
+        self.pool = pool
+        flat, off, ln = [], [], []
+        for lst in lists:
+            off.append(len(flat))
+            ln.append(len(lst))
+            flat.extend(pool.id(str(x)) for x in lst)
+        self.flat = np.array(flat, dtype=np.int64)
+        self.off = np.array(off, dtype=np.int64)
+        self.len = np.array(ln, dtype=np.int64)
+
+    def pick(self, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Position (0 ≤ k < len) of a uniform choice in each row's list."""
+        n = self.len[row]
+        return np.minimum(np.floor(u * n).astype(np.int64), np.maximum(n - 1, 0))
+
+    def ids(self, row: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """String ids of item ``k`` (taken modulo the list length) of each row's list."""
+        return self.flat[self.off[row] + np.asarray(k, dtype=np.int64) % np.maximum(self.len[row], 1)]
+
+    def text(self, row: np.ndarray, k: np.ndarray) -> pa.Array:
+        return self.pool.text(self.ids(row, k))
+
+
+def _parse(template: str) -> list[tuple[str, str | None]]:
+    import string
+
+    return [(lit, name) for lit, name, _spec, _conv in string.Formatter().parse(template)]
+
+
+def render(templates: list[str], tid: np.ndarray, fields: dict[str, pa.Array]) -> pa.Array:
+    """``templates[tid[i]].format(**row i of fields)`` for every row, built column-wise (one join per template)."""
+    tid = np.asarray(tid, dtype=np.int64)
+    n = len(tid)
+    if n == 0:
+        return pa.array([], pa.string())
+    order = np.argsort(tid, kind="stable")
+    counts = np.bincount(tid, minlength=len(templates))
+    chunks, pos = [], 0
+    for t, tpl in enumerate(templates):
+        c = int(counts[t])
+        if not c:
+            continue
+        rows = pa.array(order[pos:pos + c])
+        pos += c
+        pieces: list = []
+        for lit, name in _parse(tpl):
+            if lit:
+                pieces.append(lit)
+            if name is not None:
+                pieces.append(fields[name].take(rows))
+        if not any(isinstance(p, pa.Array) for p in pieces):
+            chunks.append(pa.array(["".join(pieces)] * c, pa.string()))
+        else:
+            chunks.append(join(*pieces))
+    out = pa.concat_arrays(chunks)
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.arange(n)
+    return out.take(pa.array(inv))
+
+
+def text(x) -> pa.Array:
+    """A string Arrow array from a numpy array (numbers or strings) or an Arrow array."""
+    if isinstance(x, pa.ChunkedArray):
+        x = x.combine_chunks()
+    if isinstance(x, pa.Array):
+        return x if x.type == pa.string() else pc.cast(x, pa.string())
+    x = np.asarray(x)
+    if x.dtype.kind in "iu":
+        return ints_text(x)
+    if x.dtype.kind == "U":
+        return pa.array(x, pa.string())
+    return pa.array(x, pa.string(), from_pandas=True)
+
+
+def join_list(values: pa.Array, ids: np.ndarray, sep: str) -> pa.Array:
+    """Join, per row, the values at the non-negative ids of a row of the matrix ``ids`` (order kept)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    mask = ids >= 0
+    flat = ids[mask]
+    offsets = np.concatenate([[0], np.cumsum(mask.sum(axis=1))]).astype(np.int32)
+    lst = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(flat)))
+    return pc.binary_join(lst, sep)
+
+
+def tenths_text(x: np.ndarray) -> pa.Array:
+    """Numbers with one decimal (``f"{x:.1f}"`` for non-negative x)."""
+    t = np.round(np.asarray(x, dtype=np.float64) * 10).astype(np.int64)
+    return join(ints_text(t // 10), ".", ints_text(t % 10))
