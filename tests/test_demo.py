@@ -107,6 +107,25 @@ def test_generate_only_cli(tmp_path):
     assert (tmp_path / "g" / "enterprises.parquet").exists()
 
 
+def test_demo_cli_rebuilds_a_demo_database_but_never_real_data(tmp_path):
+    from zhaoshang.core.errors import UserError
+    from zhaoshang.interfaces.cli import main
+
+    db = tmp_path / "demo.duckdb"
+    main(["demo", "--no-serve", "--scale", "100", "--db", str(db)])
+    main(["--db", str(db), "demo", "--no-serve", "--scale", "120"])  # an earlier demo is rebuilt
+    with Store(db) as store:
+        assert store.synthetic
+        assert store.get_meta("demo_scale") == "120"
+    real = tmp_path / "real.duckdb"
+    with Store(real) as store:
+        store.con.execute("INSERT INTO enterprises (id, name) VALUES (1, '示例')")
+    with pytest.raises((UserError, SystemExit)):
+        main(["demo", "--no-serve", "--scale", "100", "--db", str(real)])
+    with Store(real) as store:
+        assert one(store, "SELECT count(*) FROM enterprises") == 1
+
+
 # -- integrity ------------------------------------------------------------------------------------------
 
 def test_credit_codes_are_valid_and_unique(small):

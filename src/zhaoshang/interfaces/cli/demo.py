@@ -19,6 +19,7 @@ def demo(
     port: int = typer.Option(8800, "--port", help="Web 应用端口"),
     out: Optional[Path] = typer.Option(None, "--out", help="生成文件的目录（默认临时目录，建库后删除）"),
     generate_only: bool = typer.Option(False, "--generate-only", help="只生成 Parquet 文件到 --out，不建库"),
+    db_file: Optional[str] = typer.Option(None, "--db", help="演示数据库文件（同全局 --db；会被重建）"),
 ) -> None:
     """生成合成演示数据（虚构企业、人员与事件）并建库；默认随后启动 Web 应用。"""
     from ...core.errors import UserError
@@ -34,8 +35,13 @@ def demo(
         sys.stdout.write(dumps({"out": str(out), "scale": manifest["scale"], "seed": seed,
                                 "files": manifest["files"], "label": manifest["label"]}) + "\n")
         return
+    if db_file:
+        state.db = db_file
     db = state.db
     if db and db != ":memory:" and Path(db).exists():
+        if not _replaceable(db):
+            raise UserError(t(f"{db} 已有非演示数据，不会覆盖；请用 --db 指定另一个文件",
+                              f"{db} holds data that is not the demo; it is left alone: choose another file with --db"))
         Path(db).unlink()  # the demo database is rebuilt from scratch
         wal = Path(str(db) + ".wal")
         if wal.exists():
@@ -66,3 +72,20 @@ def demo(
         return
     sys.stderr.write(f"http://127.0.0.1:{port}/\n")
     web_serve(db, port=port)
+
+
+def _replaceable(db: str) -> bool:
+    """Only an earlier demo database (or an empty one) is rebuilt in place; real data is never deleted."""
+    from ...core.store import Store
+
+    try:
+        store = Store(db, read_only=True)
+    except Exception:
+        return False
+    try:
+        if store.synthetic:
+            return True
+        tables = {r[0] for r in store.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return "enterprises" not in tables or store.con.execute("SELECT count(*) FROM enterprises").fetchone()[0] == 0
+    finally:
+        store.close()
