@@ -1,0 +1,47 @@
+"""Command ``report region``: a region's report for a leadership meeting as PDF, XLSX or HTML."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...services.region_profile import region_profile
+from .app import app, open_store, state, synthetic_note, t
+
+report_app = typer.Typer(help="报告：地区画像报告（PDF / Excel / HTML）", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("region")
+def report_region(
+    region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
+    output: str = typer.Option(..., "--output", "-o", help="输出文件：.pdf、.xlsx 或 .html"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="报告语言 zh|en（默认跟随全局 --lang）"),
+    top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数"),
+) -> None:
+    """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
+    from ..reports import REPORT_SUFFIXES, write_region_report
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise UserError(t(f"不支持的报告格式: {suffix or output}（可用: .pdf、.xlsx、.html）",
+                          f"unsupported report format: {suffix or output} (use .pdf, .xlsx or .html)"))
+    if not Path(output).resolve().parent.exists():
+        raise UserError(t(f"目录不存在: {Path(output).parent}", f"directory does not exist: {Path(output).parent}"))
+    report_lang = ("en" if lang.lower().startswith("en") else "zh") if lang else state.lang
+    store = open_store(read_only=True)
+    try:
+        profile = region_profile(store, region, as_of=as_of, top=top, partners=top)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    path = write_region_report(profile, output, report_lang)
+    sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
+                       f"report written: {path} ({profile['region']['full_name']}, as of {profile['as_of']})\n"))
+    if note:
+        sys.stderr.write(note + "\n")

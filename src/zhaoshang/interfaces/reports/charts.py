@@ -1,0 +1,258 @@
+"""Small SVG charts for the printed reports (no plotting dependency): a choropleth map from the packaged
+boundaries, grouped horizontal bars, and a quarterly bar + line chart. Every function returns an ``<svg>``
+string sized in CSS pixels; text uses the report's CJK font through CSS."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Iterable, Sequence
+
+from ..web.geo import Boundaries
+
+FONT = "font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif"
+BLUES = ["#eef4fb", "#d3e3f4", "#a9c8e8", "#74a7d6", "#4585c1", "#2463a6", "#143f78"]
+STATUS_COLORS = {"strong": "#1f9d63", "average": "#d39b1f", "weak": "#e0703a", "missing": "#c9414a", None: "#9aa3ad"}
+ACCENT = "#d4542b"
+GREY = "#8a94a0"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------------------------------------- geometry
+def _decode_ring(ring, offset, scale: float = 1024.0) -> list[tuple[float, float]]:
+    """One ring of ECharts' compressed GeoJSON (``UTF8Encoding``): zig-zag deltas in char codes."""
+    if not isinstance(ring, str):
+        return [(float(x), float(y)) for x, y in ring]
+    out, px, py = [], offset[0], offset[1]
+    for i in range(0, len(ring) - 1, 2):
+        x, y = ord(ring[i]) - 64, ord(ring[i + 1]) - 64
+        x = (x >> 1) ^ (-(x & 1))
+        y = (y >> 1) ^ (-(y & 1))
+        px, py = px + x, py + y
+        out.append((px / scale, py / scale))
+    return out
+
+
+def polygons(feature: dict, encoded: bool) -> list[list[list[tuple[float, float]]]]:
+    """A feature's polygons as lists of rings of (lng, lat)."""
+    g = feature.get("geometry") or {}
+    t, coords = g.get("type"), g.get("coordinates") or []
+    offs = g.get("encodeOffsets")
+    if t == "Polygon":
+        coords, offs = [coords], [offs] if offs else None
+    elif t != "MultiPolygon":
+        return []
+    out = []
+    for i, poly in enumerate(coords):
+        rings = []
+        for j, ring in enumerate(poly):
+            if encoded and isinstance(ring, str):
+                rings.append(_decode_ring(ring, offs[i][j]))
+            else:
+                rings.append([(float(p[0]), float(p[1])) for p in ring])
+        out.append(rings)
+    return out
+
+
+def _ramp(v: float, vmax: float) -> str:
+    if not v or vmax <= 0:
+        return "#f4f6f8"
+    k = math.sqrt(v / vmax)  # square-root scale: a few large regions do not wash out the rest
+    return BLUES[min(len(BLUES) - 1, 1 + int(k * (len(BLUES) - 1.001)))]
+
+
+def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (), *, width: int = 640,
+               height: int = 460, title: str = "", unit: str = "家", labels: dict[str, str] | None = None,
+               boundaries: Boundaries | None = None) -> str:
+    """The regions of ``view`` (``100000`` = the provinces of the nation; a province code = its cities)
+    filled by value, the highlighted regions outlined in the accent colour, with a legend."""
+    doc = (boundaries or Boundaries()).view(view)
+    encoded = bool(doc.get("UTF8Encoding"))
+    feats = [(f["id"], f["properties"].get("label") or f["id"], polygons(f, encoded)) for f in doc.get("features", [])]
+    feats = [f for f in feats if f[2]]
+    if not feats:
+        return ""
+    hl = set(highlight)
+    # project: equirectangular with the longitude scaled by cos(mid-latitude); skip far-off islets
+    pts = [p for _, _, polys in feats for poly in polys for p in poly[0]]
+    lats = sorted(p[1] for p in pts)
+    lngs = sorted(p[0] for p in pts)
+    cut = max(1, len(pts) // 400)
+    lat0, lat1 = lats[0], lats[-1]
+    lng0, lng1 = lngs[0], lngs[-1]
+    if view == "100000":  # the nation: keep the main land frame (the South China Sea islets are tiny)
+        lat0, lng1 = max(lat0, 17.5), min(lng1, 135.5)
+    else:
+        lat0, lat1, lng0, lng1 = lats[cut], lats[-cut], lngs[cut], lngs[-cut]
+    kx = math.cos(math.radians((lat0 + lat1) / 2))
+    pad, legend_h = 8, 30
+    sx = (width - 2 * pad) / max(1e-9, (lng1 - lng0) * kx)
+    sy = (height - 2 * pad - legend_h) / max(1e-9, (lat1 - lat0))
+    s = min(sx, sy)
+    ox = pad + ((width - 2 * pad) - (lng1 - lng0) * kx * s) / 2
+    oy = pad + ((height - 2 * pad - legend_h) - (lat1 - lat0) * s) / 2
+
+    def xy(p):
+        return ox + (p[0] - lng0) * kx * s, oy + (lat1 - p[1]) * s
+
+    vmax = max([v for v in values.values() if v] or [0])
+    parts, top_parts, label_parts = [], [], []
+    for code, label, polys in feats:
+        d = []
+        bbox = [1e9, 1e9, -1e9, -1e9]
+        area_best, centre = -1.0, None
+        for poly in polys:
+            for ri, ring in enumerate(poly):
+                if len(ring) < 3:
+                    continue
+                q = [xy(p) for p in ring]
+                step = max(1, len(q) // 300)
+                q = q[::step]
+                d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in q) + "Z")
+                if ri == 0:
+                    xs, ys = [x for x, _ in q], [y for _, y in q]
+                    a = (max(xs) - min(xs)) * (max(ys) - min(ys))
+                    if a > area_best:
+                        area_best, centre = a, ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+                    bbox = [min(bbox[0], min(xs)), min(bbox[1], min(ys)), max(bbox[2], max(xs)), max(bbox[3], max(ys))]
+        if not d:
+            continue
+        v = values.get(code, 0) or 0
+        fill = _ramp(v, vmax)
+        path = f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6"><title>{escape(label)} {v:g}</title></path>'
+        parts.append(path)
+        if code in hl:
+            top_parts.append(f'<path d="{"".join(d)}" fill="none" stroke="{ACCENT}" stroke-width="2.2" stroke-linejoin="round"/>')
+        name = (labels or {}).get(code) or label
+        if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
+            big = code in hl
+            fs = 12 if big else 9
+            label_parts.append(
+                f'<text x="{centre[0]:.1f}" y="{centre[1]:.1f}" text-anchor="middle" dominant-baseline="middle" '
+                f'font-size="{fs}" font-weight="{700 if big else 400}" fill="{"#7a2a10" if big else "#33404d"}" '
+                f'style="{FONT};paint-order:stroke;stroke:#ffffff;stroke-width:{2.5 if big else 2}px">{escape(name)}</text>')
+    # legend
+    ly = height - legend_h + 8
+    steps = BLUES[1:]
+    leg = [f'<text x="{pad}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{escape(title)}</text>']
+    lx = pad + 8 + len(title) * 10.5
+    leg.append(f'<rect x="{lx:.0f}" y="{ly}" width="16" height="10" fill="#f4f6f8" stroke="#d0d5db" stroke-width="0.5"/>'
+               f'<text x="{lx + 20:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">0</text>')
+    lx += 40
+    for i, c in enumerate(steps):
+        leg.append(f'<rect x="{lx + i * 22:.0f}" y="{ly}" width="22" height="10" fill="{c}"/>')
+    lx += len(steps) * 22 + 6
+    leg.append(f'<text x="{lx:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{vmax:g} {escape(unit)}</text>')
+    lx += 70
+    leg.append(f'<rect x="{lx:.0f}" y="{ly}" width="16" height="10" fill="none" stroke="{ACCENT}" stroke-width="2"/>'
+               f'<text x="{lx + 22:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">本地区</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart map" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}">' + "".join(parts + top_parts + label_parts + leg) + "</svg>")
+
+
+# -------------------------------------------------------------------------------------------- bar charts
+def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, label_w: int = 150,
+                a_key: str = "region_mix", b_key: str = "national_mix", a_name: str = "本地区占比",
+                b_name: str = "全国占比", color_key: str = "status") -> str:
+    """Horizontal bars, two per row (e.g. the region's mix next to the nation's), values in 0–1 shown as %."""
+    if not rows:
+        return ""
+    vmax = max([max(r.get(a_key) or 0, r.get(b_key) or 0) for r in rows] + [1e-9])
+    top, right = 26, 56
+    h = top + len(rows) * row_h + 8
+    plot_w = width - label_w - right
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" viewBox="0 0 {width} {h}" width="{width}" height="{h}">']
+    out.append(f'<rect x="{label_w}" y="6" width="10" height="9" fill="#4585c1"/><text x="{label_w + 14}" y="14" font-size="10" '
+               f'fill="#374151" style="{FONT}">{escape(a_name)}（颜色 = 判断）</text>'
+               f'<rect x="{label_w + 190}" y="6" width="10" height="9" fill="#c7ccd3"/><text x="{label_w + 204}" y="14" '
+               f'font-size="10" fill="#374151" style="{FONT}">{escape(b_name)}</text>')
+    for k in range(0, 5):
+        x = label_w + plot_w * k / 4
+        out.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{h - 6}" stroke="#eceff2" stroke-width="0.8"/>')
+        out.append(f'<text x="{x:.1f}" y="{top - 6}" font-size="8" fill="#9aa3ad" text-anchor="middle" style="{FONT}">'
+                   f'{_fmt(vmax * k / 4 * 100)}%</text>')
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        a, b = r.get(a_key) or 0, r.get(b_key) or 0
+        col = STATUS_COLORS.get(r.get(color_key), "#4585c1")
+        out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" font-size="9.5" fill="#1f2937" text-anchor="end" '
+                   f'style="{FONT}">{escape(str(r.get("label_text") or r.get("name_zh") or r.get("code")))}</text>')
+        wa, wb = plot_w * a / vmax, plot_w * b / vmax
+        out.append(f'<rect x="{label_w}" y="{y + 1.5:.1f}" width="{wa:.1f}" height="{row_h * 0.42:.1f}" fill="{col}"/>')
+        out.append(f'<rect x="{label_w}" y="{y + 1.5 + row_h * 0.42:.1f}" width="{wb:.1f}" height="{row_h * 0.3:.1f}" fill="#c7ccd3"/>')
+        lq = r.get("lq")
+        txt = f"{a * 100:.1f}%" + (f" · LQ {lq:.2f}" if lq is not None else "")
+        out.append(f'<text x="{label_w + max(wa, wb) + 4:.1f}" y="{y + row_h * 0.62:.1f}" font-size="8.5" fill="#4b5563" '
+                   f'style="{FONT}">{txt}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def hbars(rows: Sequence[tuple[str, float]], *, width: int = 660, row_h: int = 18, label_w: int = 130,
+          unit: str = "", color: str = "#2463a6", digits: int = 1) -> str:
+    """Plain horizontal bars (label, value)."""
+    if not rows:
+        return ""
+    vmax = max([v or 0 for _, v in rows] + [1e-9])
+    h = len(rows) * row_h + 8
+    plot_w = width - label_w - 70
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart hbars" viewBox="0 0 {width} {h}" width="{width}" height="{h}">']
+    for i, (label, v) in enumerate(rows):
+        y = 4 + i * row_h
+        w = plot_w * (v or 0) / vmax
+        out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" font-size="10" fill="#1f2937" text-anchor="end" style="{FONT}">{escape(label)}</text>')
+        out.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" rx="1.5" fill="{color}"/>')
+        out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + row_h * 0.62:.1f}" font-size="9" fill="#4b5563" style="{FONT}">'
+                   f'{(v or 0):,.{digits}f}{escape(unit)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def bar_line(labels: Sequence[str], bars: Sequence[float], line: Sequence[float], *, width: int = 660,
+             height: int = 230, bar_name: str = "融资额（亿元）", line_name: str = "融资事件（起）") -> str:
+    """Bars on the left axis and a line on the right axis over the same categories (e.g. quarters)."""
+    n = len(labels)
+    if not n:
+        return ""
+    left, right, top, bottom = 44, 40, 24, 34
+    pw, ph = width - left - right, height - top - bottom
+    bmax = max([b or 0 for b in bars] + [1e-9])
+    lmax = max([v or 0 for v in line] + [1e-9])
+
+    def nice(v):
+        e = 10 ** math.floor(math.log10(v)) if v > 0 else 1
+        for m in (1, 2, 2.5, 5, 10):
+            if m * e >= v:
+                return m * e
+        return 10 * e
+
+    bmax, lmax = nice(bmax), nice(lmax)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    for k in range(5):
+        y = top + ph - ph * k / 4
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eceff2" stroke-width="0.8"/>')
+        out.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="8.5" fill="#6b7280" text-anchor="end" style="{FONT}">{_fmt(bmax * k / 4)}</text>')
+        out.append(f'<text x="{left + pw + 4}" y="{y + 3:.1f}" font-size="8.5" fill="{ACCENT}" style="{FONT}">{_fmt(lmax * k / 4)}</text>')
+    bw = pw / n
+    pts = []
+    every = max(1, math.ceil(n / 14))
+    for i in range(n):
+        x = left + i * bw
+        b = bars[i] or 0
+        bh = ph * b / bmax
+        out.append(f'<rect x="{x + bw * 0.15:.1f}" y="{top + ph - bh:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="#4585c1"/>')
+        pts.append((x + bw / 2, top + ph - ph * (line[i] or 0) / lmax))
+        if i % every == 0 or i == n - 1:
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + ph + 13}" font-size="8.5" fill="#4b5563" text-anchor="middle" style="{FONT}">{escape(labels[i])}</text>')
+    out.append('<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>' % (
+        ACCENT, " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)))
+    for x, y in pts:
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{ACCENT}"/>')
+    out.append(f'<rect x="{left}" y="6" width="10" height="9" fill="#4585c1"/><text x="{left + 14}" y="14" font-size="10" fill="#374151" style="{FONT}">{escape(bar_name)}</text>'
+               f'<line x1="{left + 150}" y1="10.5" x2="{left + 166}" y2="10.5" stroke="{ACCENT}" stroke-width="2"/>'
+               f'<text x="{left + 170}" y="14" font-size="10" fill="#374151" style="{FONT}">{escape(line_name)}</text>')
+    out.append("</svg>")
+    return "".join(out)

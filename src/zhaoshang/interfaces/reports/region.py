@@ -1,0 +1,302 @@
+"""The region report: ``services.region_profile.region_profile`` rendered as HTML, PDF or XLSX.
+
+The tables of the HTML/PDF report and the sheets of the workbook are built from the same column lists
+(``TABLES``), so every number in the report is the number of the JSON twin (/api/region-profile/{code}).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ...core.errors import UserError
+from . import charts
+
+HERE = Path(__file__).parent
+REPORT_SUFFIXES = (".pdf", ".xlsx", ".html")
+SYNTH_ZH = "合成演示数据"
+SYNTH_EN = "synthetic demo data"
+
+STATUS = {"strong": ("优势", "strong"), "average": ("一般", "average"), "weak": ("薄弱", "weak"),
+          "missing": ("缺失", "missing"), None: ("—", "—")}
+LABEL_EN = {"强链": "strengthen", "补链": "fill", "延链": "extend"}
+KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "investment"),
+           "branch": ("分支/对外投资", "branches"), "people": ("共同任职", "shared people")}
+
+# column: (key, zh, en, kind) — kind: text | int | num | pct | lq | wan | yi | date | status | label
+Col = tuple[str, str, str, str]
+TABLES: dict[str, list[Col]] = {
+    "chain": [("stage_name", "阶段", "Stage", "text"), ("name_zh", "产业链环节", "Segment", "text"),
+              ("count", "本地企业数", "Local", "int"), ("national_count", "全国企业数", "National", "int"),
+              ("share", "占全国比重", "Share of nation", "pct"), ("region_mix", "本地结构占比", "Local mix", "pct"),
+              ("national_mix", "全国结构占比", "National mix", "pct"), ("lq", "区位商 LQ", "LQ", "lq"),
+              ("status", "状态", "Status", "status"), ("label", "判断", "Label", "label")],
+    "map": [("rank", "排名", "Rank", "int"), ("name", "地区", "Region", "text"), ("count", "企业数", "Enterprises", "int"),
+            ("share", "占全国比重", "Share of nation", "pct")],
+    "partners": [("name", "合作地区", "Partner", "text"), ("weight", "联系强度", "Weight", "num"),
+                 ("share", "占比", "Share", "pct"), ("patent", "联合专利", "Co-patents", "num"),
+                 ("investment_out", "对外投资", "Invests there", "num"), ("investment_in", "吸引投资", "Invested from", "num"),
+                 ("branch", "分支/对外投资", "Branches", "num"), ("people", "共同任职", "Shared people", "num")],
+    "top": [("rank", "序号", "#", "int"), ("name", "企业名称", "Enterprise", "text"), ("district", "所在区县", "District", "text"),
+            ("nodes", "产业链环节", "Segments", "text"), ("capital_wan", "注册资本（万元）", "Capital (10k CNY)", "wan"),
+            ("founded", "成立日期", "Founded", "date"), ("fundings", "融资次数", "Rounds", "int"),
+            ("funding_wan", "融资总额（万元）", "Funding (10k CNY)", "wan")],
+}
+# labels of keys the other services return (recommendations, trends, leads); unknown keys show as is
+KEY_LABELS = {
+    "rank": ("排名", "Rank"), "code": ("代码", "Code"), "node": ("环节代码", "Node"), "name": ("名称", "Name"),
+    "name_zh": ("环节", "Segment"), "node_name": ("环节", "Segment"), "segment": ("环节", "Segment"),
+    "count": ("本地企业数", "Local"), "value": ("本地值", "Value"), "rca": ("显示性比较优势 RCA", "RCA"),
+    "density": ("关联密度", "Density"), "feasibility": ("可行性", "Feasibility"), "pci": ("复杂度 PCI", "PCI"),
+    "cog": ("机会增益 COG", "COG"), "value_score": ("价值", "Value"), "score": ("综合得分", "Score"),
+    "quadrant": ("象限", "Quadrant"), "funding_growth": ("全国融资增长", "Funding growth"),
+    "patent_growth": ("全国专利增长", "Patent growth"), "national_funding_wan": ("全国融资额（万元）", "National funding"),
+    "mode": ("模式", "Mode"), "mode_name": ("招商模式", "Mode"), "label": ("招商模式", "Mode"), "title": ("名称", "Title"),
+    "evidence": ("依据", "Evidence"), "reason": ("理由", "Reason"), "strength": ("强度", "Strength"),
+    "quarter": ("季度", "Quarter"), "period": ("期间", "Period"), "year": ("年份", "Year"),
+    "amount_wan": ("融资额（万元）", "Amount (10k CNY)"), "amount_yi": ("融资额（亿元）", "Amount (100M CNY)"),
+    "events": ("融资事件", "Rounds"), "deals": ("融资事件", "Deals"), "n": ("数量", "Count"),
+    "investor": ("投资方", "Investor"), "investor_name": ("投资方", "Investor"), "type": ("类型", "Type"),
+    "enterprises": ("企业数", "Enterprises"), "regions": ("地区", "Regions"), "top_regions": ("主要投向", "Top destinations"),
+    "top_nodes": ("主要环节", "Top segments"), "region": ("地区", "Region"), "region_name": ("地区", "Region"),
+    "enterprise": ("企业", "Enterprise"), "enterprise_name": ("企业", "Enterprise"), "reasons": ("理由", "Reasons"),
+}
+
+
+# ------------------------------------------------------------------------------------------- formats
+def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
+    """The text of a cell in the HTML/PDF report (the workbook keeps the raw value)."""
+    if v is None or v == "":
+        return "—"
+    if kind == "pct":
+        return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
+    if kind == "lq":
+        return f"{v:.2f}"
+    if kind == "int":
+        return f"{int(v):,}"
+    if kind == "num":
+        return f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else f"{v:,}"
+    if kind == "wan":
+        return f"{v:,.0f}"
+    if kind == "yi":
+        return f"{v:,.2f}"
+    if kind == "date":
+        return v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)[:10]
+    if kind == "status":
+        return STATUS.get(v, (str(v), str(v)))[lang == "en"]
+    if kind == "label":
+        return LABEL_EN.get(v, v) if lang == "en" else str(v)
+    if isinstance(v, float):
+        return f"{v:,.4g}"
+    if isinstance(v, (list, tuple)):
+        return "、".join(_flat_text(x) for x in v)
+    if isinstance(v, dict):
+        return _flat_text(v)
+    return str(v)
+
+
+def _flat_text(x: Any) -> str:
+    if isinstance(x, dict):
+        for k in ("text", "name", "label", "title", "region_name", "name_zh"):
+            if x.get(k):
+                rest = [f"{kk} {vv:g}" if isinstance(vv, float) else f"{kk} {vv}" for kk, vv in x.items()
+                        if kk != k and isinstance(vv, (int, float, str)) and kk not in ("code", "id", "region", "node")]
+                return str(x[k]) + (f"（{'，'.join(rest[:3])}）" if rest else "")
+        return "，".join(f"{k} {v}" for k, v in x.items() if isinstance(v, (int, float, str)))
+    return "" if x is None else str(x)
+
+
+def guess_kind(key: str, sample: Any) -> str:
+    if key in ("share", "growth") or key.endswith("_share") or key.endswith("_growth") or key.endswith("_pct"):
+        return "pct"
+    if key in ("lq", "rca", "density", "pci", "cog", "eci", "coi", "score", "feasibility", "value_score"):
+        return "lq"
+    if key.endswith("_wan"):
+        return "wan"
+    if key.endswith("_yi"):
+        return "yi"
+    if isinstance(sample, bool):
+        return "text"
+    if isinstance(sample, int):
+        return "int"
+    if isinstance(sample, float):
+        return "num"
+    if isinstance(sample, (_dt.date, _dt.datetime)):
+        return "date"
+    return "text"
+
+
+def generic_columns(rows: list[dict], prefer: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[Col]:
+    """Columns for rows a service returned: preferred keys first, then the scalar keys of the first rows."""
+    keys: list[str] = []
+    for r in rows[:20]:
+        for k, v in r.items():
+            if k in keys or k in skip or k.startswith("_"):
+                continue
+            if isinstance(v, dict) and k not in ("evidence",):
+                continue
+            keys.append(k)
+    ordered = [k for k in prefer if k in keys] + [k for k in keys if k not in prefer]
+    cols = []
+    for k in ordered[:10]:
+        sample = next((r.get(k) for r in rows if r.get(k) is not None), None)
+        zh, en = KEY_LABELS.get(k, (k, k))
+        cols.append((k, zh, en, guess_kind(k, sample)))
+    return cols
+
+
+def table(rows: list[dict], cols: list[Col], lang: str = "zh") -> dict:
+    """A table for the template: headers and formatted cells (with the status for colouring)."""
+    return {"headers": [c[2] if lang == "en" else c[1] for c in cols], "kinds": [c[3] for c in cols],
+            "rows": [{"status": r.get("status"), "cells": [fmt_value(r.get(c[0]), c[3], lang) for c in cols]}
+                     for r in rows]}
+
+
+# ------------------------------------------------------------------------------------ service sections
+def _rows_of(section: dict, *keys: str) -> list[dict]:
+    for k in keys:
+        v = section.get(k)
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            return v
+    return []
+
+
+def recommend_parts(profile: dict) -> tuple[list[dict], list[dict]]:
+    rec = profile.get("recommend") or {}
+    if not rec.get("available"):
+        return [], []
+    return _rows_of(rec, "segments", "recommended", "rows"), _rows_of(rec, "modes", "attraction_modes")
+
+
+def trend_parts(profile: dict) -> dict:
+    """Quarter series (label, amount in 亿元, count), the node breakdown and the investors from the
+    trends service's document, whatever its key names among the usual ones."""
+    tr = profile.get("trends") or {}
+    if not tr.get("available"):
+        return {"quarters": [], "nodes": [], "investors": []}
+    q = _rows_of(tr, "by_quarter", "quarters", "series", "rows")
+    series = []
+    for r in q:
+        label = r.get("quarter") or r.get("period") or r.get("label") or r.get("year")
+        amt = next((r[k] for k in ("amount_wan", "funding_wan", "amount", "sum_wan") if r.get(k) is not None), 0)
+        cnt = next((r[k] for k in ("events", "count", "deals", "n", "fundings") if r.get(k) is not None), 0)
+        series.append({"label": str(label), "amount_yi": float(amt or 0) / 10000, "count": int(cnt or 0), "row": r})
+    return {"quarters": series, "nodes": _rows_of(tr, "by_node", "nodes"),
+            "investors": _rows_of(tr, "top_investors", "investors")}
+
+
+# ------------------------------------------------------------------------------------------ the report
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def report_context(profile: dict, lang: str = "zh") -> dict:
+    """Everything the template needs: the profile, formatted tables and the SVG charts."""
+    en = lang == "en"
+    tr: Callable[[str, str], str] = (lambda zh, e: e) if en else (lambda zh, e: zh)
+    reg = profile["region"]
+    segs = profile["chain_rows"]
+    bars = [{**r, "label_text": (r.get("name_en") if en else r.get("name_zh")) or r["code"]} for r in segs]
+    m = profile["map"]
+    map_svg = ""
+    if m.get("available"):
+        map_svg = charts.choropleth(m["view"], {r["code"]: r["count"] for r in m["rows"]}, m["highlight"],
+                                    title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
+                                    labels={r["code"]: r["name"] for r in m["rows"]})
+    map_rows = [{**r, "rank": i + 1} for i, r in enumerate(m.get("rows", []))]
+    hl = set(m.get("highlight") or [])
+    near = [r for r in map_rows[:10]] + [r for r in map_rows[10:] if r["code"] in hl]
+    rec_segments, rec_modes = recommend_parts(profile)
+    trends = trend_parts(profile)
+    trend_svg = charts.bar_line([s["label"] for s in trends["quarters"]], [s["amount_yi"] for s in trends["quarters"]],
+                                [s["count"] for s in trends["quarters"]], bar_name=tr("融资额（亿元）", "Amount (100M CNY)"),
+                                line_name=tr("融资事件（起）", "Rounds")) if trends["quarters"] else ""
+    partners = profile["partners"]
+    partner_svg = charts.hbars([(r["name"], r["weight"]) for r in partners.get("rows", [])[:10]], digits=1) \
+        if partners.get("available") else ""
+    links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
+    leads = profile.get("leads") or {}
+    ctx = {
+        "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en,
+        "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
+                    f"{reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
+        "synthetic": profile["synthetic"], "synth_label": tr(SYNTH_ZH, f"{SYNTH_EN} / {SYNTH_ZH}"),
+        "map_svg": Markup(map_svg), "chain_svg": Markup(charts.paired_bars(bars, a_name=tr("本地结构占比", "Local mix"),
+                                                                               b_name=tr("全国结构占比", "National mix"))),
+        "trend_svg": Markup(trend_svg), "partner_svg": Markup(partner_svg),
+        "chain_table": table(segs, TABLES["chain"], lang),
+        "map_table": table(near, TABLES["map"], lang), "map_hl": hl, "map_rows": near,
+        "links": links,
+        "partners_table": table(partners.get("rows", []), TABLES["partners"], lang),
+        "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
+        "rec_segments_table": table(rec_segments, generic_columns(rec_segments, ("rank", "name_zh", "name", "node", "rca",
+                                                                                  "density", "pci", "score", "quadrant"),
+                                                                  ("name_en", "evidence", "children")), lang),
+        "rec_modes": rec_modes,
+        "trends": trends,
+        "trend_nodes_table": table(trends["nodes"][:12], generic_columns(trends["nodes"], ("node", "name_zh", "name")), lang),
+        "investors_table": table(trends["investors"][:10], generic_columns(trends["investors"], ("investor", "name")), lang),
+        "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
+        "fmt": fmt_value, "status_name": lambda s: STATUS.get(s, ("—", "—"))[en],
+        "kind_names": KIND_ZH,
+    }
+    if ctx["leads_rows"]:
+        ctx["leads_table"] = table(ctx["leads_rows"][:15], generic_columns(ctx["leads_rows"], ("rank", "name", "score")), lang)
+    return ctx
+
+
+def render_region_html(profile: dict, lang: str = "zh", *, for_pdf: bool = False) -> str:
+    """The report as one self-contained HTML page (charts inline as SVG, print CSS for A4)."""
+    ctx = report_context(profile, lang)
+    css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
+    return _env().get_template("region_report.html").render(**ctx, css=Markup(css), for_pdf=for_pdf)
+
+
+def write_pdf(profile: dict, path: str | Path, lang: str = "zh") -> Path:
+    from weasyprint import HTML
+
+    html = render_region_html(profile, lang, for_pdf=True)
+    return _atomic(path, lambda tmp: HTML(string=html, base_url=str(HERE)).write_pdf(str(tmp)))
+
+
+def write_html(profile: dict, path: str | Path, lang: str = "zh") -> Path:
+    html = render_region_html(profile, lang)
+    return _atomic(path, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+
+
+def write_region_report(profile: dict, path: str | Path, lang: str = "zh") -> Path:
+    """Write the report in the format named by the file's suffix (.pdf, .xlsx, .html)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise UserError(f"不支持的报告格式: {suffix or Path(path).name}（可用: .pdf、.xlsx、.html）")
+    if suffix == ".pdf":
+        return write_pdf(profile, path, lang)
+    if suffix == ".html":
+        return write_html(profile, path, lang)
+    from .xlsx import write_xlsx
+
+    return write_xlsx(profile, path, lang)
+
+
+def _atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Write through a temporary file in the target directory, then rename: complete or absent."""
+    target = Path(path)
+    if not target.parent.exists():
+        raise UserError(f"目录不存在: {target.parent}")
+    fd, tmp = tempfile.mkstemp(prefix=".zs-report-", suffix=target.suffix, dir=str(target.parent))
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

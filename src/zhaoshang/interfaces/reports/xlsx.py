@@ -1,0 +1,167 @@
+"""The region report as a workbook: one sheet per section with the raw numbers of the JSON twin (shares as
+fractions formatted as %, amounts in 万元), and a 说明 sheet with the sources, as-of date, formulas and the
+synthetic label. Text that a spreadsheet could run as a formula is stored as plain text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, generic_columns, recommend_parts, trend_parts)
+
+NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
+                  "yi": "#,##0.00", "date": "yyyy-mm-dd"}
+SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
+          "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),
+          "trends": ("融资趋势", "Funding"), "investors": ("活跃投资方", "Investors"), "top": ("头部企业", "Top enterprises"),
+          "leads": ("重点线索", "Leads"), "notes": ("说明", "Notes")}
+
+
+def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Col]]]:
+    """(sheet key, rows, columns) for every section; the same rows as the JSON twin."""
+    en = lang == "en"
+    segs = profile["chain_rows"]
+    chain_cols = [("code", "环节代码", "Code", "text")] + TABLES["chain"]
+    m = profile["map"]
+    map_rows = [{**r, "rank": i + 1, "highlight": r["code"] in (m.get("highlight") or [])} for i, r in enumerate(m.get("rows", []))]
+    map_cols = [("code", "地区代码", "Code", "text")] + TABLES["map"] + [("region_total", "产业链企业数", "Chain enterprises", "int"),
+                                                                        ("highlight", "本地区", "This region", "text")]
+    rec_segments, rec_modes = recommend_parts(profile)
+    modes = []
+    for x in rec_modes:
+        ev = x.get("evidence") or x.get("reasons") or x.get("reason")
+        modes.append({**x, "evidence": ev if isinstance(ev, str) else "；".join(_text(e) for e in (ev or []))})
+    tr = trend_parts(profile)
+    quarters = [{**s["row"], "label": s["label"], "amount_yi": s["amount_yi"], "count": s["count"]} for s in tr["quarters"]]
+    q_cols = [("label", "季度", "Quarter", "text"), ("amount_yi", "融资额（亿元）", "Amount (100M CNY)", "yi"),
+              ("count", "融资事件（起）", "Rounds", "int")]
+    q_cols += [c for c in generic_columns([s["row"] for s in tr["quarters"]]) if c[0] not in {"quarter", "period", "label"}]
+    leads = profile.get("leads") or {}
+    lead_rows = next((leads[k] for k in ("rows", "leads") if isinstance(leads.get(k), list)), []) if leads.get("available") else []
+    out = [
+        ("chain", segs, chain_cols),
+        ("map", map_rows, map_cols),
+        ("recommend", rec_segments, generic_columns(rec_segments, ("rank", "node", "code", "name_zh", "name"), ("children",))),
+        ("modes", modes, generic_columns(modes, ("mode", "name", "label", "score", "evidence"))),
+        ("partners", profile["partners"].get("rows", []), [("region", "地区代码", "Code", "text")] + TABLES["partners"]),
+        ("trends", quarters, q_cols),
+        ("investors", tr["investors"], generic_columns(tr["investors"], ("investor", "name"))),
+        ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + [("id", "企业编号", "Id", "int"),
+                                                                           ("last_funding", "最近融资", "Last funding", "date")]),
+    ]
+    if lead_rows:
+        out.append(("leads", lead_rows, generic_columns(lead_rows, ("rank", "name", "score"))))
+    return out
+
+
+def _text(x) -> str:
+    if isinstance(x, dict):
+        return "，".join(f"{k} {v}" for k, v in x.items() if isinstance(v, (str, int, float)))
+    return str(x)
+
+
+def _put(ws, row: int, col: int, value, kind: str = "text"):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    v = _xlsx_value(value, ILLEGAL_CHARACTERS_RE)
+    if isinstance(v, bool):
+        v = "是" if v else ""
+    c = ws.cell(row=row, column=col, value=v)
+    if isinstance(v, str) and v.startswith(DANGEROUS_PREFIXES):
+        c.data_type = "s"  # never a formula
+    if kind in NUMBER_FORMATS and isinstance(v, (int, float)) or (kind == "date" and v is not None):
+        c.number_format = NUMBER_FORMATS[kind]
+    return c
+
+
+def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    en = lang == "en"
+    name = lambda key: SHEETS[key][1] if en else SHEETS[key][0]  # noqa: E731
+    head_font, head_fill = Font(bold=True, color="0F2A4A"), PatternFill("solid", fgColor="EEF3F9")
+    synth = profile["synthetic"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = name("overview")
+    reg, s = profile["region"], profile["summary"]
+    title = f"{reg['full_name']}{profile['chain_name']}招商分析报告" if not en else f"{reg['full_name']}: investment-attraction report"
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14, color="0F2A4A")
+    r = 2
+    if synth:
+        ws.cell(row=r, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
+        r += 1
+    overview = [("地区代码", "Region code", reg["code"], "text"), ("地区", "Region", reg["full_name"], "text"),
+                ("层级", "Level", reg["level"], "text"), ("数据截至", "As of", profile["as_of"], "text"),
+                ("产业链", "Chain", profile["chain"], "text"),
+                ("本地产业链企业数", "Local chain enterprises", s["region_total"], "int"),
+                ("全国产业链企业数", "National chain enterprises", s["national_total"], "int"),
+                ("占全国比重", "Share of nation", s["national_share"], "pct"),
+                ("环节数", "Segments", s["segments"], "int"), ("优势环节", "Strong", s["n_strong"], "int"),
+                ("一般环节", "Average", s["n_average"], "int"), ("薄弱环节", "Weak", s["n_weak"], "int"),
+                ("缺失环节", "Missing", s["n_missing"], "int"),
+                ("地区排名", "Rank among peers", profile["map"].get("rank"), "int"),
+                ("对比地区数", "Peers", profile["map"].get("peers"), "int")]
+    r += 1
+    for zh, e, v, kind in overview:
+        ws.cell(row=r, column=1, value=e if en else zh).font = Font(bold=True)
+        _put(ws, r, 2, v, kind)
+        r += 1
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 40
+
+    for key, rows, cols in _sheet_rows(profile, lang):
+        sh = wb.create_sheet(name(key))
+        start = 1
+        if synth:
+            sh.cell(row=1, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
+            start = 2
+        if not rows:
+            sh.cell(row=start, column=1, value="暂无数据" if not en else "No data")
+            note = (profile.get({"modes": "recommend", "recommend": "recommend", "trends": "trends",
+                                 "investors": "trends", "partners": "partners", "leads": "leads"}.get(key, "")) or {}).get("note")
+            if note:
+                sh.cell(row=start + 1, column=1, value=note)
+            continue
+        for j, c in enumerate(cols, 1):
+            cell = sh.cell(row=start, column=j, value=c[2] if en else c[1])
+            cell.font, cell.fill = head_font, head_fill
+            sh.column_dimensions[cell.column_letter].width = max(10, min(40, len(c[1]) * 2 + 4))
+        for i, row in enumerate(rows, start + 1):
+            for j, c in enumerate(cols, 1):
+                v = row.get(c[0])
+                if isinstance(v, (list, dict)) and c[3] != "text":
+                    v = _text(v)
+                _put(sh, i, j, v, c[3])
+        sh.freeze_panes = sh.cell(row=start + 1, column=1)
+
+    notes = wb.create_sheet(name("notes"))
+    lines = []
+    if synth:
+        lines.append(("合成标记", "Synthetic", f"【{SYNTH_ZH}】本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。"))
+    lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）"), ("数据截至", "As of", profile["as_of"]),
+              ("生成日期", "Generated", profile["generated"]), ("产业链", "Chain", f"{profile['chain_name']}（{profile['chain']}）")]
+    for src in profile["sources"]:
+        lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '—'}；"
+                                             f"导入 {src.get('rows') or 0} 行"))
+    th = profile["thresholds"]
+    lines += [
+        ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。"),
+        ("公式", "Share", "占全国比重 share = 本地该环节企业数 ÷ 全国该环节企业数"),
+        ("公式", "Mix", "结构占比 mix = 该环节企业数 ÷ 产业链企业总数（本地 region_mix；全国 national_mix）"),
+        ("公式", "LQ", "区位商 LQ = region_mix ÷ national_mix"),
+        ("公式", "Labels", f"强链（优势）：LQ ≥ {th['strong_lq']} 且企业数 ≥ {th['min_strong']}；补链：LQ < {th['weak_lq']}（薄弱）或无企业（缺失）；延链：其余（一般）"),
+        ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和"),
+        ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区）按产业链企业数降序"),
+        ("公式", "Recommend", "推荐环节：RCA、关联密度、PCI、COG 等见推荐服务的输出列（Hidalgo & Hausmann 2009；Balland et al. 2018）"),
+        ("文档", "Docs", "完整定义与参考文献：docs/methods.md（Region × chain matrix；Cooperation network between regions；Region report）"),
+    ]
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["B"].width = 120
+    for i, (zh, e, text) in enumerate(lines, 1):
+        notes.cell(row=i, column=1, value=e if en else zh).font = Font(bold=True)
+        c = _put(notes, i, 2, text)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    return _atomic(path, lambda tmp: wb.save(str(tmp)))

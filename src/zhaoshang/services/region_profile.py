@@ -1,0 +1,325 @@
+"""One region's profile: the numbers behind the region page and the leadership report.
+
+``region_profile(store, region, as_of=None)`` assembles, for a province, city, district or macro-region:
+
+- ``summary``: the region's placed enterprises, the nation's, the region's share and the segment counts
+  by status;
+- ``chain``: every segment (level-2 node of the chain) with the region's count, the national count, the
+  share, both mixes, the LQ, the status and the 强链/补链/延链 label (``regions.matrix.chain_tree``);
+- ``links``: the segments grouped by status (strong / average / weak / missing);
+- ``map``: the region among its peers (provinces of the nation, or the cities of its province) with counts
+  and LQs, for a choropleth with the region highlighted (``regions.matrix.region_map``);
+- ``recommend``: recommended segments and attraction modes (``services.recommend``);
+- ``partners``: the regions it cooperates with most, from the cooperation network's edges
+  (``analytics.network.edges_from_store``; weight = the sum of the edge weights of every kind);
+- ``trends``: funding by quarter, by segment and the most active investors (``services.trends``);
+- ``top_enterprises``: the largest placed enterprises (registered capital) with their segments;
+- ``leads``: the best targets (``services.leads``), when that service exists.
+
+A section whose service is not installed or returns nothing has ``available: false`` and a ``note``; the
+interfaces then show "暂无数据". Definitions: docs/methods.md ("Region report").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import inspect
+from typing import Any, Callable
+
+from ..core.errors import NotFound, UserError
+from .regions import matrix
+
+PARTNER_KINDS = ("patent", "investment", "branch", "people")
+PARTNER_KIND_ZH = {"patent": "联合专利", "investment": "投资", "branch": "分支/对外投资", "people": "共同任职"}
+LEVEL_ZH = {"province": "省级", "city": "地市", "district": "区县", "macro": "区域"}
+STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")
+
+
+# --------------------------------------------------------------------------------------------- region
+def resolve_region(store, region: str) -> dict:
+    """A region's row from a code or name (province, city, district, or a macro-region code/name);
+    ``NotFound`` when nothing matches."""
+    text = str(region or "").strip()
+    if not text:
+        raise UserError("请指定地区（代码或名称）")
+    for m in matrix.load_macros(store):
+        if text in (m["code"], m["name"]):
+            return {"code": m["code"], "name": m["name"], "name_en": m.get("name_en"), "level": "macro",
+                    "parent_code": None, "province_code": None, "city_code": None, "lng": None, "lat": None,
+                    "members": m["members"]}
+    rows = store.query(
+        "SELECT code, name, name_en, level, parent_code, province_code, city_code, lng, lat FROM regions "
+        "WHERE code = ? OR name = ? OR short_name = ? ORDER BY (code = ?) DESC, (name = ?) DESC, "
+        "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END, code LIMIT 1",
+        [text, text, text, text, text])
+    if not rows:
+        raise NotFound(f"未找到地区: {text}")
+    return rows[0]
+
+
+def _path(store, info: dict) -> list[dict]:
+    """The region's ancestors and itself, top first (a municipality's single city level is skipped)."""
+    if info["level"] == "macro":
+        return [{"code": info["code"], "name": info["name"], "level": "macro"}]
+    out, code = [], info["code"]
+    while code:
+        r = store.query("SELECT code, name, level, parent_code FROM regions WHERE code = ?", [code])
+        if not r:
+            break
+        r = r[0]
+        if not (r["level"] == "city" and r["parent_code"] in ("110000", "120000", "310000", "500000")):
+            out.append({k: r[k] for k in ("code", "name", "level")})
+        code = r["parent_code"]
+    return list(reversed(out))
+
+
+def full_name(store, info: dict) -> str:
+    """``广东省深圳市`` style name: the province (and city) in front of a city or district."""
+    if info["level"] in ("macro", "province"):
+        return info["name"]
+    names = [p["name"] for p in _path(store, info)]
+    out = []
+    for n in names:
+        if not out or out[-1] != n:
+            out.append(n)
+    return "".join(out)
+
+
+def sources(store) -> list[dict]:
+    """The imports behind the data: source, kinds, latest data date, rows (from the ``imports`` log)."""
+    rows = store.query(
+        """SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds, max(data_date) AS data_date,
+                  max(finished_at) AS imported_at, sum(rows_imported) AS rows
+           FROM imports GROUP BY source ORDER BY source""")
+    if not rows:
+        rows = store.query("SELECT source, 'enterprises' AS kinds, NULL AS data_date, NULL AS imported_at, "
+                           "count(*) AS rows FROM enterprises GROUP BY source ORDER BY source")
+    return [{**r, "rows": int(r["rows"] or 0)} for r in rows]
+
+
+def _unavailable(note: str) -> dict:
+    return {"available": False, "note": note}
+
+
+def _call(module: str, names: tuple[str, ...], *args, **kwargs) -> tuple[Any, str | None]:
+    """Call the first function of ``names`` found in ``zhaoshang.services.<module>`` with the keyword
+    arguments it accepts; ``(None, note)`` when the service is not installed."""
+    try:
+        mod = importlib.import_module(f"{__package__}.{module}")
+    except ImportError:
+        return None, f"服务未安装: services.{module}"
+    fn: Callable | None = None
+    for n in names:
+        fn = getattr(mod, n, None)
+        if callable(fn):
+            break
+    if fn is None:
+        return None, f"服务未安装: services.{module}.{names[0]}"
+    params = inspect.signature(fn).parameters
+    if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return fn(*args, **kwargs), None
+
+
+# -------------------------------------------------------------------------------------------- sections
+def _chain_section(store, info: dict, d: _dt.date, chain: str) -> tuple[dict, list[dict], list[dict]]:
+    tree = matrix.chain_tree(store, info["code"], as_of=d, chain=chain, top=0)
+    flat = matrix.flatten_tree(tree["nodes"])
+    stages = [n for n in flat if n["depth"] == 0]
+    keep = ("code", "parent_code", "stage", "name_zh", "name_en", "count", "national_count", "share", "region_mix",
+            "national_mix", "lq", "status", "label")
+    segs = []
+    stage_of = {s["code"]: s for s in stages}
+    for n in flat:
+        if n["depth"] != 1:
+            continue
+        row = {k: n.get(k) for k in keep}
+        st = stage_of.get(n.get("parent_code") or "")
+        row["stage_name"] = STAGE_ZH.get((st or {}).get("stage") or row.get("stage") or "", (st or {}).get("name_zh"))
+        segs.append(row)
+    stage_rows = [{k: s.get(k) for k in keep} for s in stages]
+    return tree, segs, stage_rows
+
+
+def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
+    """The region among its peers: provinces (for a province or macro-region) or the cities of its
+    province (for a city or district; a municipality's districts)."""
+    lvl = info["level"]
+    if lvl in ("province", "macro"):
+        view, level, parent = "100000", "province", None
+        highlight = [info["code"]] if lvl == "province" else list(info.get("members") or [])
+        if lvl == "macro":  # members may be cities: highlight their provinces
+            highlight = sorted({c[:2] + "0000" for c in highlight})
+    else:
+        prov = info["province_code"] or info["code"][:2] + "0000"
+        if prov in ("110000", "120000", "310000", "500000"):
+            view, level, parent = prov, "district", prov
+            highlight = [info["code"]] if lvl == "district" else []
+        else:
+            view, level, parent = prov, "city", prov
+            highlight = [info["city_code"] or info["code"]] if lvl == "district" else [info["code"]]
+    rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
+    keep = ("code", "name", "count", "share", "region_total", "national_total")
+    out = [{k: r.get(k) for k in keep} for r in rows]
+    rank = next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
+    return {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
+            "rank": rank, "peers": len(out), "metric": "count"}
+
+
+def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
+    from .analytics import network as net
+
+    level = info["level"]
+    code = info["code"]
+    by: dict[str, dict] = {}
+    totals = {k: 0.0 for k in PARTNER_KINDS}
+    for kind in PARTNER_KINDS:
+        try:
+            edges = net.edges_from_store(store, kind, level, d)
+        except Exception as exc:  # a kind whose tables are absent in this database
+            if isinstance(exc, UserError):
+                raise
+            continue
+        for e in edges:
+            if code not in (e["src"], e["dst"]):
+                continue
+            other = e["dst"] if e["src"] == code else e["src"]
+            w = float(e["w"] or 0)
+            row = by.setdefault(other, {"region": other, **{k: 0.0 for k in PARTNER_KINDS},
+                                        "investment_out": 0.0, "investment_in": 0.0})
+            row[kind] += w
+            if kind == "investment":
+                row["investment_out" if e["src"] == code else "investment_in"] += w
+    rows = list(by.values())
+    if level == "macro":  # macro-regions overlap: a macro sharing members with this one is not a partner
+        mine = {c[:2] for c in info.get("members") or []}
+        overlap = {m["code"] for m in matrix.load_macros(store) if mine & {c[:2] for c in m["members"]}}
+        rows = [r for r in rows if r["region"] not in overlap]
+    for r in rows:
+        r["weight"] = sum(r[k] for k in PARTNER_KINDS)
+    total = sum(r["weight"] for r in rows)
+    for k in PARTNER_KINDS:
+        totals[k] = sum(r[k] for r in rows)
+    rows.sort(key=lambda r: (-r["weight"], r["region"]))
+    names = {}
+    if rows:
+        from .analytics.levels import region_names
+
+        names = region_names(store, [r["region"] for r in rows])
+    for r in rows:
+        r["name"] = names.get(r["region"], r["region"])
+        r["share"] = r["weight"] / total if total else None
+    if not rows:
+        return {**_unavailable("该地区没有跨地区的专利、投资、分支或任职联系"), "rows": [], "total_weight": 0.0,
+                "partners": 0, "level": level}
+    return {"available": True, "level": level, "rows": rows[:limit], "partners": len(rows),
+            "total_weight": total, "weight_by_kind": totals, "kinds": list(PARTNER_KINDS)}
+
+
+def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict:
+    tops = matrix.top_enterprises(store, [info["code"]], info["level"], as_of=d, chain=chain, limit=limit)
+    rows = tops.get(info["code"], [])
+    if not rows:
+        return {**_unavailable("该地区没有产业链上的企业"), "rows": []}
+    ids = [r["id"] for r in rows]
+    nodes = store.query(
+        """SELECT p.enterprise_id AS id, string_agg(DISTINCT coalesce(n.name_zh, p.node_code), '、' ORDER BY coalesce(n.name_zh, p.node_code)) AS nodes
+           FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
+           WHERE p.chain = ? AND list_contains(?, p.enterprise_id) GROUP BY 1""", [chain, ids])
+    fund = store.query(
+        """SELECT enterprise_id AS id, count(*) AS fundings, sum(amount_wan) AS funding_wan, max(date) AS last_funding
+           FROM fundings WHERE list_contains(?, enterprise_id) AND (date IS NULL OR date <= ?) GROUP BY 1""", [ids, d])
+    dist = store.query("SELECT code, name FROM regions WHERE list_contains(?, code)",
+                       [[r.get("district_code") or r.get("city_code") for r in rows if r.get("district_code") or r.get("city_code")]])
+    nmap = {r["id"]: r["nodes"] for r in nodes}
+    fmap = {r["id"]: r for r in fund}
+    dmap = {r["code"]: r["name"] for r in dist}
+    out = []
+    for i, r in enumerate(rows, 1):
+        f = fmap.get(r["id"], {})
+        out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"],
+                    "founded": r["founded"], "district": dmap.get(r.get("district_code") or r.get("city_code") or ""),
+                    "nodes": nmap.get(r["id"]), "fundings": int(f.get("fundings") or 0),
+                    "funding_wan": f.get("funding_wan"), "last_funding": f.get("last_funding")})
+    return {"available": True, "rows": out, "order": "capital_wan DESC"}
+
+
+def _service_section(result: Any, note: str | None, keys: tuple[str, ...]) -> dict:
+    if note:
+        return _unavailable(note)
+    if result is None:
+        return _unavailable("服务未返回数据")
+    doc = dict(result) if isinstance(result, dict) else {"rows": list(result)}
+    has = any(doc.get(k) for k in keys)
+    doc["available"] = bool(has)
+    if not has:
+        doc.setdefault("note", "服务未返回数据")
+    return doc
+
+
+# ----------------------------------------------------------------------------------------------- entry
+def region_profile(store, region: str, as_of: Any = None, *, chain: str | None = None, top: int = 10,
+                   partners: int = 10, resources: Any = None) -> dict:
+    """The profile of one region (see the module docstring for the sections)."""
+    info = resolve_region(store, region)
+    d = matrix.as_of_date(as_of)
+    chain = chain or matrix.default_chain(store)
+    tree, segs, stage_rows = _chain_section(store, info, d, chain)
+    links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
+    for s in links:
+        links[s].sort(key=lambda r: (-(r["lq"] or 0), r["code"]))
+    n_r, big_n = tree["region_total"], tree["national_total"]
+    summary = {
+        "region_total": n_r, "national_total": big_n, "national_share": n_r / big_n if big_n else None,
+        "segments": len(segs), **{f"n_{s}": len(v) for s, v in links.items()},
+        "n_unoccupied": sum(1 for r in segs if r["status"] is None),
+    }
+
+    rec, note = _call("recommend", ("recommend",), store, info["code"], as_of=d, resources=resources)
+    recommend = _service_section(rec, note, ("segments", "modes"))
+    tr, note = _call("trends", ("trends",), store, region=info["code"], as_of=d)
+    trends = _service_section(tr, note, ("by_quarter", "quarters", "rows", "by_node", "investors"))
+    ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
+    leads = _service_section(ld, note, ("rows", "leads"))
+
+    doc = {
+        "region": {**{k: info.get(k) for k in ("code", "name", "name_en", "level", "parent_code", "province_code",
+                                                "city_code", "lng", "lat")},
+                   "full_name": full_name(store, info), "level_zh": LEVEL_ZH.get(info["level"]),
+                   "path": _path(store, info), "members": info.get("members")},
+        "as_of": d.isoformat(), "chain": chain, "chain_name": _chain_name(store, chain),
+        "synthetic": bool(store.synthetic), "sources": sources(store),
+        "thresholds": tree["thresholds"], "generated": _dt.date.today().isoformat(),
+        "summary": summary,
+        "stages": stage_rows,
+        "chain_rows": segs,
+        "links": {s: [r["code"] for r in v] for s, v in links.items()},
+        "map": _map_section(store, info, d, chain),
+        "recommend": recommend,
+        "partners": _partners_section(store, info, d, partners),
+        "trends": trends,
+        "top_enterprises": _top_section(store, info, d, chain, top),
+        "leads": leads,
+    }
+    doc["available"] = {s: bool(doc[s]["available"]) if isinstance(doc.get(s), dict) and "available" in doc[s]
+                        else bool(doc.get("chain_rows")) for s in SECTIONS}
+    doc["available"]["chain"] = bool(segs) and n_r > 0
+    doc["available"]["links"] = doc["available"]["chain"]
+    return doc
+
+
+def _chain_name(store, chain: str) -> str:
+    try:
+        from .chain import taxonomy
+
+        for name in ("load_taxonomy", "load"):
+            fn = getattr(taxonomy, name, None)
+            if callable(fn):
+                tax = fn(chain) if name == "load" else fn()
+                if getattr(tax, "chain", None) == chain and getattr(tax, "name_zh", None):
+                    return tax.name_zh
+    except Exception:  # noqa: BLE001 — a name is a nicety; the code is shown instead
+        pass
+    return {"ai": "人工智能产业链", "nev": "新能源汽车产业链"}.get(chain, chain)
