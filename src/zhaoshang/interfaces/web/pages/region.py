@@ -1,0 +1,79 @@
+"""地区画像: one region's profile page (/region/{code}), its JSON twin (/api/region-profile/{code}) and the
+report download (/api/region-profile/{code}/report?format=pdf|xlsx|html). All three call
+``services.region_profile.region_profile``; the report is built by ``interfaces.reports``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from typing import Optional
+
+from fastapi import Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.background import BackgroundTask
+
+from ....services.region_profile import region_profile
+from ...reports.region import report_context
+
+MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "html": "text/html; charset=utf-8"}
+
+
+def register(app, web) -> None:
+    def profile_of(store, code: str, as_of: Optional[str]) -> dict:
+        as_of = web.clean(as_of)
+        return web.cached(("region-profile", code, as_of), lambda: region_profile(store, code, as_of=as_of))
+
+    @app.get("/api/region-profile/{code}", tags=["region"],
+             summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")
+    def api_region_profile(code: str, store=Depends(web.get_store), as_of: Optional[str] = None):
+        return web.json(profile_of(store, code, as_of))
+
+    @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
+    def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
+                          format: str = Query("pdf", pattern="^(pdf|xlsx|html)$"), lang: Optional[str] = None):
+        from ...reports import write_region_report
+
+        prof = profile_of(store, code, as_of)
+        fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-report-")
+        os.close(fd)
+        write_region_report(prof, tmp, web.lang_of(request))
+        stamp = prof["as_of"].replace("-", "")
+        return FileResponse(tmp, media_type=MEDIA[format], filename=f"region-{prof['region']['code']}-{stamp}.{format}",
+                            background=BackgroundTask(os.unlink, tmp))
+
+    @app.get("/region", include_in_schema=False)
+    def region_home(store=Depends(web.get_store), code: Optional[str] = None):
+        if web.clean(code):
+            return RedirectResponse(f"/region/{code}", status_code=302)
+        row = store.query("SELECT province_code AS code FROM enterprises WHERE province_code IS NOT NULL "
+                          "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+        return RedirectResponse(f"/region/{row[0]['code'] if row else '110000'}", status_code=302)
+
+    @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+        as_of = web.clean(as_of)
+        info = web.region_info(store, code)  # 404 page for an unknown code
+        prof = profile_of(store, info["code"], as_of)
+        lang = web.lang_of(request)
+        ctx = report_context(prof, lang)
+        provinces = web.cached(("provinces",), lambda: store.query(
+            "SELECT code, name, name_en FROM regions WHERE level = 'province' ORDER BY code"))
+        prov = prof["region"].get("province_code") or (code if prof["region"]["level"] == "province" else None)
+        cities = store.query("SELECT code, name, name_en FROM regions WHERE level = 'city' AND province_code = ? ORDER BY code",
+                             [prov]) if prov else []
+        city = prof["region"].get("city_code") or (code if prof["region"]["level"] == "city" else None)
+        districts = store.query("SELECT code, name, name_en FROM regions WHERE level = 'district' AND city_code = ? ORDER BY code",
+                                [city]) if city else []
+        qs = f"?as_of={as_of}" if as_of else ""
+        from ....services.regions import matrix
+
+        return web.page(request, "region.html", {
+            "nav": "region", "p": prof, "x": ctx, "as_of": prof["as_of"], "as_of_param": as_of or "",
+            "profile_json": jsonable_encoder(prof), "json_twin": f"/api/region-profile/{info['code']}{qs}",
+            "provinces": provinces, "cities": cities, "districts": districts, "macros": matrix.load_macros(store),
+            "report_url": f"/api/region-profile/{info['code']}/report", "breadcrumb": web.breadcrumb(store, code)
+            if prof["region"]["level"] != "macro" else [],
+            "generated": _dt.date.today().isoformat()})

@@ -1,0 +1,143 @@
+/* 地区画像: the region's position map, chain breakdown, partners and funding charts, drawn from the
+   profile document embedded in the page (the same document as /api/region-profile/{code}). */
+(function () {
+  const ZS = window.ZS;
+  const P = JSON.parse(document.getElementById('profile-data').textContent);
+  const en = ZS.lang === 'en';
+  const tz = (zh, e) => (en ? e : zh);
+  const COLORS = ZS.STATUS_COLORS || {strong: '#1f9d63', average: '#d39b1f', weak: '#e0703a', missing: '#c9414a'};
+  ZS.regionCharts = {};
+
+  function init(id) {
+    const el = document.getElementById(id);
+    if (!el || !window.echarts) return null;
+    const c = echarts.init(el, null, {renderer: 'canvas'});
+    if (ZS.onResize) ZS.onResize(c);
+    ZS.regionCharts[id] = c;
+    return c;
+  }
+
+  async function drawMap() {
+    const m = P.map;
+    if (!m || !m.available) return;
+    const c = init('rp-map');
+    if (!c) return;
+    const geo = await ZS.getJSON('/api/geo/' + m.view);
+    echarts.registerMap('rp-' + m.view, geo);
+    const hl = new Set(m.highlight || []);
+    const names = {};
+    geo.features.forEach(f => { names[f.properties.name] = f.properties.label; });
+    const data = m.rows.map(r => ({
+      name: r.code, value: r.count, label_: r.name,
+      itemStyle: hl.has(r.code) ? {borderColor: '#d4542b', borderWidth: 2.5} : undefined,
+      label: hl.has(r.code) ? {show: true, color: '#7a2a10', fontWeight: 'bold'} : undefined,
+    }));
+    const max = Math.max(1, ...m.rows.map(r => r.count || 0));
+    c.setOption({
+      tooltip: {trigger: 'item', formatter: p => {
+        const r = m.rows.find(x => x.code === p.name);
+        return '<b>' + ZS.esc(r ? r.name : (names[p.name] || p.name)) + '</b><br>' + tz('企业数', 'Enterprises') + '：' +
+          ZS.num(r ? r.count : 0) + '<br>' + tz('占全国', 'Share') + '：' + ZS.pct(r ? r.share : 0);
+      }},
+      visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'],
+                  inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
+      series: [{type: 'map', map: 'rp-' + m.view, roam: false, data: data, nameProperty: 'name',
+                label: {show: false, formatter: p => names[p.name] || p.name, fontSize: 11},
+                emphasis: {label: {show: true, formatter: p => names[p.name] || p.name}},
+                itemStyle: {borderColor: '#fff', borderWidth: 0.6, areaColor: '#f4f6f8'}}],
+    });
+    c.on('click', p => { if (p.name && /^\d{6}$/.test(p.name)) location.href = '/region/' + p.name + location.search; });
+  }
+
+  function drawChain() {
+    const rows = (P.chain_rows || []).slice().reverse();
+    if (!rows.length) return;
+    const c = init('rp-chain');
+    if (!c) return;
+    const label = r => (en ? r.name_en : r.name_zh) || r.code;
+    c.setOption({
+      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
+        const r = rows[ps[0].dataIndex];
+        return '<b>' + ZS.esc(label(r)) + '</b> ' + ZS.labelBadge(r) + '<br>' + tz('本地', 'Local') + ' ' + r.count + ' / ' +
+          tz('全国', 'National') + ' ' + r.national_count + '<br>' + tz('本地结构占比', 'Local mix') + ' ' + ZS.pct(r.region_mix) +
+          '<br>' + tz('全国结构占比', 'National mix') + ' ' + ZS.pct(r.national_mix) + '<br>LQ ' + ZS.lq(r.lq);
+      }},
+      legend: {data: [tz('本地结构占比', 'Local mix'), tz('全国结构占比', 'National mix')], top: 0},
+      grid: {left: 150, right: 60, top: 28, bottom: 24},
+      xAxis: {type: 'value', axisLabel: {formatter: v => (v * 100).toFixed(0) + '%'}},
+      yAxis: {type: 'category', data: rows.map(label), axisLabel: {fontSize: 11}},
+      series: [
+        {name: tz('本地结构占比', 'Local mix'), type: 'bar', barGap: '10%', data: rows.map(r => ({value: r.region_mix, itemStyle: {color: COLORS[r.status] || '#4585c1'}})),
+         label: {show: true, position: 'right', fontSize: 10, color: '#4b5563', formatter: p => 'LQ ' + ZS.lq(rows[p.dataIndex].lq)}},
+        {name: tz('全国结构占比', 'National mix'), type: 'bar', data: rows.map(r => r.national_mix), itemStyle: {color: '#c7ccd3'}},
+      ],
+    });
+  }
+
+  function drawPartners() {
+    const pr = P.partners;
+    if (!pr || !pr.available) return;
+    const rows = pr.rows.slice(0, 10).reverse();
+    const c = init('rp-partners');
+    if (!c) return;
+    const kinds = [['patent', tz('联合专利', 'Co-patents'), '#2463a6'], ['investment', tz('投资', 'Investment'), '#4cab8a'],
+                   ['branch', tz('分支/对外投资', 'Branches'), '#d39b1f'], ['people', tz('共同任职', 'Shared people'), '#9b6bc4']];
+    c.setOption({
+      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
+      legend: {top: 0, data: kinds.map(k => k[1])},
+      grid: {left: 90, right: 30, top: 30, bottom: 20},
+      xAxis: {type: 'value'}, yAxis: {type: 'category', data: rows.map(r => r.name)},
+      series: kinds.map(k => ({name: k[1], type: 'bar', stack: 'w', itemStyle: {color: k[2]}, data: rows.map(r => +(r[k[0]] || 0).toFixed(2))})),
+    });
+  }
+
+  function quarterSeries() {
+    const t = P.trends || {};
+    if (!t.available) return [];
+    const q = t.by_quarter || t.quarters || t.series || t.rows || [];
+    return q.map(r => ({
+      label: String(r.quarter || r.period || r.label || r.year),
+      amount: ['amount_wan', 'funding_wan', 'amount', 'sum_wan'].map(k => r[k]).find(v => v != null) || 0,
+      count: ['events', 'count', 'deals', 'n', 'fundings'].map(k => r[k]).find(v => v != null) || 0,
+    }));
+  }
+
+  function drawTrend() {
+    const s = quarterSeries();
+    if (!s.length) return;
+    const c = init('rp-trend');
+    if (!c) return;
+    c.setOption({
+      tooltip: {trigger: 'axis'},
+      legend: {top: 0, data: [tz('融资额（亿元）', 'Amount (100M CNY)'), tz('融资事件（起）', 'Rounds')]},
+      grid: {left: 50, right: 40, top: 30, bottom: 40},
+      xAxis: {type: 'category', data: s.map(r => r.label), axisLabel: {rotate: 40, fontSize: 10}},
+      yAxis: [{type: 'value', name: tz('亿元', '100M CNY')}, {type: 'value', name: tz('起', 'rounds'), splitLine: {show: false}}],
+      series: [
+        {name: tz('融资额（亿元）', 'Amount (100M CNY)'), type: 'bar', data: s.map(r => +(r.amount / 10000).toFixed(3)), itemStyle: {color: '#4585c1'}},
+        {name: tz('融资事件（起）', 'Rounds'), type: 'line', yAxisIndex: 1, data: s.map(r => r.count), itemStyle: {color: '#d4542b'}},
+      ],
+    });
+  }
+
+  function deepest() {
+    const v = id => { const el = document.getElementById(id); return el ? el.value : ''; };
+    return v('sel-district') || v('sel-city') || v('sel-province');
+  }
+  function go(code) {
+    const asOf = document.getElementById('rp-as-of').value;
+    location.href = '/region/' + (code || deepest()) + (asOf ? '?as_of=' + asOf : '');
+  }
+  const btn = document.getElementById('rp-go');
+  if (btn) btn.addEventListener('click', () => go());
+  const on = (id, fn) => { const el = document.getElementById(id); if (el) el.addEventListener('change', () => fn(el.value)); };
+  on('sel-province', v => go(v));
+  on('sel-city', v => go(v || document.getElementById('sel-province').value));
+  on('sel-district', v => go(v || document.getElementById('sel-city').value));
+
+  drawChain();
+  drawPartners();
+  drawTrend();
+  drawMap().catch(e => { const el = document.getElementById('rp-map'); if (el) el.innerHTML = '<div class="nodata">' + ZS.esc(e.message) + '</div>'; })
+    .finally(() => { ZS.regionReady = true; });
+})();
