@@ -1,0 +1,96 @@
+"""Commands ``recommend`` (the differentiated path and attraction modes) and ``trends`` (资本风向)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from ...services.recommend import recommend
+from ...services.trends import trends
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+
+
+@app.command("recommend")
+def recommend_cmd(
+    region: str = typer.Argument(..., help="地区代码或名称，如 杭州市 / 330100 / 合肥 / 长三角"),
+    level: Optional[str] = typer.Option(None, "--level", "-l", help="名称有歧义时指定层级 province|city|district|macro"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认：库中最新日期）"),
+    resources: Optional[str] = typer.Option(None, "--resources", help="地区资源文件（YAML：算力、机架、PUE、电价、引导基金、高校、土地）"),
+    config: Optional[str] = typer.Option(None, "--config", help="权重与阈值文件（默认 data/recommend.yaml）"),
+    top: int = typer.Option(15, "--top", "-n", help="列出的候选环节数（0 = 全部）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """差异化突围：本地尚不具优势（RCA<1）的环节按可行性（关联密度）× 价值（复杂度、融资与专利增长）排序，并给出招商模式建议。"""
+    store = open_store(read_only=True)
+    try:
+        doc = recommend(store, region, level=level, as_of=as_of, resources=resources, top=top, config=config)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    pct = lambda v: "—" if v is None else f"{v * 100:.0f}"  # noqa: E731
+    rows = [{**r, "name": r["name_en"] if t("zh", "en") == "en" else r["name_zh"],
+             "quadrant_label": r["quadrant_en"] if t("zh", "en") == "en" else r["quadrant_zh"],
+             "feasibility": pct(r["feasibility_pct"]), "value": pct(r["value_pct"])} for r in doc["segments"]]
+    cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
+            "feasibility", "value", "score", "quadrant_label"]
+    emit(doc, fmt, rows=rows, columns=cols, title=t(
+        f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
+        f"{doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
+         note=note if fmt == Fmt.csv else None)
+    if fmt == Fmt.csv:  # one CSV document: the ranked segments
+        return
+    mode_rows = []
+    for m in doc["modes"]:
+        ev = "；".join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
+                      f"{'—' if c['value'] is None else round(c['value'], 3)} {c['op']} {c['threshold']}"
+                      f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
+        mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
+                          "suggested": t("建议", "yes") if m["suggested"] else "", "evidence": ev})
+    emit(mode_rows, fmt, rows=mode_rows, columns=["mode", "suggested", "evidence"],
+         title=t("招商模式", "Attraction modes"), note=note)
+    for n in doc["notes"]:
+        sys.stderr.write(n + "\n")
+
+
+@app.command("trends")
+def trends_cmd(
+    region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或名称（企业所在地）"),
+    node: Optional[str] = typer.Option(None, "--node", help="产业链节点代码（含其下级节点）"),
+    by: str = typer.Option("quarter", "--by", help="时间粒度 quarter|year"),
+    start: Optional[str] = typer.Option(None, "--start", help="起始日期（含）"),
+    end: Optional[str] = typer.Option(None, "--end", help="结束日期（含）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期：之后的融资不计"),
+    top: int = typer.Option(10, "--top", "-n", help="列出的活跃投资方个数"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """资本风向：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向。"""
+    store = open_store(read_only=True)
+    try:
+        doc = trends(store, region=region, node=node, by=by, start=start, end=end, as_of=as_of, top=top)
+        note = synthetic_note(store)
+    finally:
+        store.close()
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    tot = doc["totals"]
+    where = doc["region"]["name"] if doc["region"] else t("全国", "China")
+    emit(doc, fmt, rows=doc["by_period"], columns=["period", "rounds", "disclosed", "undisclosed", "amount_wan", "enterprises"],
+         title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']} 轮融资，披露金额 {tot['amount_wan']:,.0f} 万元，"
+                 f"未披露 {tot['undisclosed']} 轮（截至 {doc['as_of']}）",
+                 f"{where}{' · ' + node if node else ''}: {tot['rounds']} rounds, {tot['amount_wan']:,.0f} 万元 disclosed, "
+                 f"{tot['undisclosed']} undisclosed (as of {doc['as_of']})"),
+         note=note if fmt == Fmt.csv else None)
+    if fmt == Fmt.csv:  # one CSV document: the periods
+        return
+    emit(doc["by_node"], fmt, rows=doc["by_node"], columns=["node", "name_zh", "rounds", "undisclosed", "amount_wan", "enterprises"],
+         title=t("按产业链环节", "By chain segment"))
+    inv = [{**r, "top_nodes": [x["node"] for x in r["nodes"][:3]], "top_regions": [x["name"] for x in r["regions"][:3]]}
+           for r in doc["investors"]]
+    emit(inv, fmt, rows=inv, columns=["name", "type", "rounds", "lead_rounds", "amount_wan", "top_nodes", "top_regions"],
+         title=t("最活跃的投资方", "Most active investors"), note=note)

@@ -1,0 +1,479 @@
+"""The differentiated path (差异化突围): which segments a region should attract, and how
+(docs/methods.md, "The differentiated path (feasibility × value) and attraction modes").
+
+Segments are the chain nodes at ``segment_level`` (2) that the region does not hold strongly (RCA below the
+threshold in the region × segment matrix at the region's own level). Each is placed in the feasibility ×
+value quadrant of Balland et al. (2018): feasibility is the relatedness density of the segment to what the
+region already holds; value combines the segment's complexity (PCI), the region's outlook gain (COG) and
+the national growth of funding and patents in the segment. Attraction modes are rules over the region's
+profile (enterprise data plus a region resources file), each with the numbers and thresholds behind it.
+Weights and thresholds: ``data/recommend.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import operator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..core.asof import as_of_date, enterprises_as_of
+from ..core.errors import UserError
+from .analytics.complexity import complexity_matrix, matrix_from_rows
+from .analytics.concentration import cagr
+from .analytics.levels import region_sql
+from .trends import closure_cte, region_condition, resolve_region
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CONFIG_PATH = DATA / "recommend.yaml"
+DEMO_RESOURCES = DATA / "demo" / "region_resources.yaml"
+REFERENCE = ("Balland, P.-A., Boschma, R., Crespo, J. & Rigby, D. L. (2018). Smart specialization policy in the "
+             "European Union: relatedness, knowledge complexity and regional diversification. Regional Studies, "
+             "53(9), 1252–1268.")
+
+VALUE_SIGNALS = ("pci", "cog", "funding_cagr", "patent_cagr")
+QUADRANTS = {
+    # (feasible, valuable): code, zh, en
+    (True, True): ("low_risk_high_value", "优先突破（关联高·价值高）", "priority: low risk, high value"),
+    (False, True): ("high_risk_high_value", "长期培育（关联低·价值高）", "long shot: high risk, high value"),
+    (True, False): ("low_risk_low_value", "稳步拓展（关联高·价值低）", "safe bet: low risk, low value"),
+    (False, False): ("high_risk_low_value", "暂不优先（关联低·价值低）", "avoid: high risk, low value"),
+}
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
+# metric: (zh, en, source)
+METRICS = {
+    "demands": ("本地需求清单条数", "local demand entries", "demands"),
+    "demand_lq": ("需求区位商（需求占全国比 ÷ 企业占全国比）", "demand LQ (share of demands ÷ share of enterprises)", "demands, placements"),
+    "patents": ("专利数（申请人在本地）", "patents (applicant in the region)", "patents"),
+    "patent_lq": ("专利区位商（专利占全国比 ÷ 企业占全国比）", "patent LQ (share of patents ÷ share of enterprises)", "patents, placements"),
+    "universities": ("开设 AI 专业的高校数", "universities with AI programmes", "resources"),
+    "infra_enterprises": ("算力基础设施企业数", "compute-infrastructure enterprises", "placements"),
+    "compute_pflops": ("算力规模（PFLOPS）", "compute capacity (PFLOPS)", "resources"),
+    "dc_racks": ("数据中心标准机架", "data-centre racks", "resources"),
+    "government_funds": ("本地政府引导基金（投资方）数", "local government guidance funds (investors)", "investors"),
+    "guidance_fund_yi": ("引导基金规模（亿元）", "guidance funds committed (亿元)", "resources"),
+    "idle_compute_ratio": ("算力空转风险比（算力占比 ÷ 应用需求占比）", "idle-compute ratio (compute share ÷ demand share)", "resources, placements"),
+    "app_enterprises": ("模型与应用企业数（用算需求）", "model and application enterprises (compute demand)", "placements"),
+}
+RESOURCE_FIELDS = {
+    "compute_pflops": "number", "dc_racks": "number", "pue": "number", "electricity_cny_kwh": "number",
+    "guidance_fund_yi": "number", "universities": "number", "land_mu": "number", "compute_vouchers": "bool",
+    "name": "text", "note": "text",
+}
+
+
+# -- configuration and resources ---------------------------------------------------------------------------
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def load_config(path: str | Path | None = None) -> dict:
+    """The weights and thresholds (``data/recommend.yaml`` or a user file), validated."""
+    p = Path(path) if path else CONFIG_PATH
+    if not p.exists():
+        raise UserError(f"配置文件不存在: {p}")
+    try:
+        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"配置文件不是有效的 YAML: {p}（{str(exc).splitlines()[0]}）") from exc
+    where = f"配置文件 {p.name}"
+    for key in ("rca_threshold", "segment_level", "window_years", "quadrant_split"):
+        if not _num(cfg.get(key)):
+            raise UserError(f"{where}: {key} 应为数字")
+    if cfg["window_years"] < 1 or int(cfg["window_years"]) != cfg["window_years"]:
+        raise UserError(f"{where}: window_years 应为正整数")
+    for group, keys in (("score_weights", ("feasibility", "value")), ("value_weights", VALUE_SIGNALS)):
+        w = cfg.get(group)
+        if not isinstance(w, dict):
+            raise UserError(f"{where}: 缺少 {group}")
+        for k in w:
+            if k not in keys:
+                raise UserError(f"{where}: {group}.{k} 未知（可选: {', '.join(keys)}）")
+            if not _num(w[k]) or w[k] < 0:
+                raise UserError(f"{where}: {group}.{k} 应为非负数")
+        if sum(w.values()) <= 0:
+            raise UserError(f"{where}: {group} 的权重之和应大于 0")
+    for i, m in enumerate(cfg.get("modes") or []):
+        if not isinstance(m, dict) or not m.get("code"):
+            raise UserError(f"{where}: modes[{i}] 缺少 code")
+        if m.get("require", "all") not in ("all", "any"):
+            raise UserError(f"{where}: modes[{i}].require 应为 all 或 any")
+        for c in m.get("criteria") or []:
+            if c.get("metric") not in METRICS:
+                raise UserError(f"{where}: 模式 {m['code']} 的指标 {c.get('metric')} 未知（可选: {', '.join(METRICS)}）")
+            if c.get("op") not in OPS or not _num(c.get("value")):
+                raise UserError(f"{where}: 模式 {m['code']} 的条件应为 {{metric, op: >=|>|<=|<|==, value: 数字}}")
+    return cfg
+
+
+def load_resources(path: str | Path) -> dict:
+    """A region resources file: ``regions: {code: {compute_pflops, dc_racks, pue, …}}``, validated."""
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"地区资源文件不存在: {p}")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UserError(f"地区资源文件不是有效的 YAML: {p}（{str(exc).splitlines()[0]}）") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("regions"), dict):
+        raise UserError(f"地区资源文件 {p.name}: 顶层应有 regions: {{地区代码: {{字段: 数值}}}}")
+    regions: dict[str, dict] = {}
+    for key, entry in doc["regions"].items():
+        code = str(key).strip()
+        if not (len(code) == 6 and code.isdigit()):
+            raise UserError(f"地区资源文件 {p.name}: 地区键 {key!r} 应为 6 位行政区划代码（如 \"330100\"）")
+        if not isinstance(entry, dict):
+            raise UserError(f"地区资源文件 {p.name}: regions.{code} 应为字段表")
+        for f, v in entry.items():
+            kind = RESOURCE_FIELDS.get(f)
+            if kind is None:
+                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 为未知字段（可用: {', '.join(RESOURCE_FIELDS)}）")
+            if v is None:
+                continue
+            if kind == "number" and (not _num(v) or v < 0):
+                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为非负数字，实际为 {v!r}")
+            if kind == "bool" and not isinstance(v, bool):
+                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为 true/false，实际为 {v!r}")
+            if kind == "text" and not isinstance(v, str):
+                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为文字")
+        if _num(entry.get("pue")) and entry["pue"] < 1:
+            raise UserError(f"地区资源文件 {p.name}: regions.{code}.pue 不能小于 1，实际为 {entry['pue']}")
+        regions[code] = dict(entry)
+    as_of = doc.get("as_of")
+    return {"path": str(p), "synthetic": bool(doc.get("synthetic", False)), "label": doc.get("label"),
+            "as_of": as_of.isoformat() if isinstance(as_of, _dt.date) else as_of, "units": doc.get("units"),
+            "regions": regions}
+
+
+def default_resources(store) -> Path | None:
+    """The demo resources file for the synthetic demo database; otherwise none (pass --resources)."""
+    return DEMO_RESOURCES if store.synthetic else None
+
+
+# -- pure helpers ----------------------------------------------------------------------------------------
+
+def _finite(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def percentile_ranks(values: list[float | None]) -> list[float | None]:
+    """Mid-rank percentile of each value among the known values, in [0, 1]:
+    ``(#{y < x} + ½ #{y = x, other}) / (n − 1)``; 0.5 when only one value is known; None stays None."""
+    known = [v for v in values if v is not None]
+    n = len(known)
+    out: list[float | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif n == 1:
+            out.append(0.5)
+        else:
+            less = sum(1 for y in known if y < v)
+            ties = sum(1 for y in known if y == v) - 1
+            out.append((less + 0.5 * ties) / (n - 1))
+    return out
+
+
+def weighted(terms: dict[str, float | None], weights: dict[str, float]) -> tuple[float | None, dict[str, float]]:
+    """Σ w_k x_k / Σ w_k over the terms with a value, and each term's share of that result."""
+    have = {k: x for k, x in terms.items() if x is not None and weights.get(k, 0) > 0}
+    wsum = sum(weights[k] for k in have)
+    if not have or wsum <= 0:
+        return None, {}
+    contrib = {k: weights[k] / wsum * x for k, x in have.items()}
+    return sum(contrib.values()), contrib
+
+
+def evaluate_mode(mode: dict, profile: dict) -> dict:
+    """One attraction mode against a profile: every criterion with its value, threshold and outcome."""
+    crit = []
+    for c in mode.get("criteria") or []:
+        v = profile.get(c["metric"])
+        passed = None if v is None else bool(OPS[c["op"]](v, c["value"]))
+        zh, en, src = METRICS[c["metric"]]
+        crit.append({"metric": c["metric"], "label_zh": zh, "label_en": en, "source": src, "value": v,
+                     "op": c["op"], "threshold": c["value"], "passed": passed})
+    require = mode.get("require", "all")
+    outcomes = [c["passed"] is True for c in crit]
+    fires = bool(crit) and (all(outcomes) if require == "all" else any(outcomes))
+    return {"code": mode["code"], "name_zh": mode.get("name_zh"), "name_en": mode.get("name_en"),
+            "suggested": fires, "require": require, "criteria": crit,
+            "action_zh": mode.get("action_zh"), "action_en": mode.get("action_en")}
+
+
+def rank_segments(rows: list[dict], cfg: dict) -> list[dict]:
+    """Percentiles, value, score and quadrant for candidate rows holding density, pci, cog, funding_cagr,
+    patent_cagr; returns the rows ranked (score, then feasibility, then code)."""
+    feas = percentile_ranks([_finite(r.get("density")) for r in rows])
+    pcts = {k: percentile_ranks([_finite(r.get(k)) for r in rows]) for k in VALUE_SIGNALS}
+    sw, vw, split = cfg["score_weights"], cfg["value_weights"], cfg["quadrant_split"]
+    for i, r in enumerate(rows):
+        r["feasibility_pct"] = feas[i]
+        r["signal_pct"] = {k: pcts[k][i] for k in VALUE_SIGNALS}
+        r["value_pct"], vparts = weighted(r["signal_pct"], vw)
+        r["score"], sparts = weighted({"feasibility": r["feasibility_pct"], "value": r["value_pct"]}, sw)
+        # Contributions of every signal to the score (they add up to the score).
+        contrib = {}
+        if "feasibility" in sparts:
+            contrib["density"] = sparts["feasibility"]
+        if "value" in sparts and r["value_pct"]:
+            for k, part in vparts.items():
+                contrib[k] = sparts["value"] * part / r["value_pct"]
+        elif "value" in sparts:
+            contrib.update({k: 0.0 for k in vparts})
+        r["contributions"] = contrib
+        if r["feasibility_pct"] is None or r["value_pct"] is None:
+            r["quadrant"] = r["quadrant_zh"] = r["quadrant_en"] = None
+        else:
+            q = QUADRANTS[(r["feasibility_pct"] >= split, r["value_pct"] >= split)]
+            r["quadrant"], r["quadrant_zh"], r["quadrant_en"] = q
+        r["weights"] = {"score": dict(sw), "value": dict(vw)}
+    rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1.0),
+                             -(r["feasibility_pct"] if r["feasibility_pct"] is not None else -1.0), r["node"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows
+
+
+# -- from the store --------------------------------------------------------------------------------------
+
+def _minus_years(d: _dt.date, years: int) -> _dt.date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:
+        return d.replace(year=d.year - years, day=28)
+
+
+def _reference_date(store, as_of: Any) -> _dt.date:
+    d = as_of_date(as_of)
+    if d is not None:
+        return d
+    row = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
+                                         (SELECT max(applied) FROM patents)) AS d""")[0]
+    return row["d"] or _dt.date.today()
+
+
+def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date) -> list[dict]:
+    """(region, node, value): distinct enterprises active at ``ref`` placed on each segment or below it."""
+    clo, cp = closure_cte(chain)
+    expr, join, jp = region_sql(level, "e")
+    sql = f"""WITH RECURSIVE {clo}
+        SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
+        FROM placements p JOIN clo ON clo.code = p.node_code AND clo.anc_level = ?
+        JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id {join}
+        WHERE p.chain = ? AND {expr} IS NOT NULL
+        GROUP BY ALL"""
+    return store.query(sql, cp + [seg_level] + jp + [chain])
+
+
+def _segment_growth(store, chain: str, seg_level: int, ref: _dt.date, years: int) -> dict[str, dict]:
+    """National funding (万元) and patents per segment in the recent and the previous window."""
+    mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
+    clo, cp = closure_cte(chain)
+    es = f"""WITH RECURSIVE {clo},
+        es AS (SELECT DISTINCT p.enterprise_id, clo.anc AS node FROM placements p
+               JOIN clo ON clo.code = p.node_code AND clo.anc_level = ? WHERE p.chain = ?)"""
+    fund = store.query(f"""{es}
+        SELECT es.node,
+               coalesce(sum(f.amount_wan) FILTER (WHERE f.date > ? AND f.date <= ?), 0) AS recent,
+               coalesce(sum(f.amount_wan) FILTER (WHERE f.date > ? AND f.date <= ?), 0) AS previous
+        FROM es JOIN fundings f ON f.enterprise_id = es.enterprise_id GROUP BY 1""",
+                       cp + [seg_level, chain, mid, ref, lo, mid])
+    pat = store.query(f"""{es}
+        SELECT es.node,
+               count(DISTINCT pt.id) FILTER (WHERE pt.applied > ? AND pt.applied <= ?) AS recent,
+               count(DISTINCT pt.id) FILTER (WHERE pt.applied > ? AND pt.applied <= ?) AS previous
+        FROM es JOIN patent_applicants pa ON pa.enterprise_id = es.enterprise_id
+        JOIN patents pt ON pt.id = pa.patent_id GROUP BY 1""", cp + [seg_level, chain, mid, ref, lo, mid])
+    out: dict[str, dict] = {}
+    for r in fund:
+        out.setdefault(r["node"], {})["funding"] = (float(r["recent"]), float(r["previous"]))
+    for r in pat:
+        out.setdefault(r["node"], {})["patents"] = (int(r["recent"]), int(r["previous"]))
+    return out
+
+
+def region_profile_metrics(store, info: dict, chain: str, ref: _dt.date, cfg: dict, resources: dict | None) -> dict:
+    """The numbers the attraction-mode rules read (definitions in docs/methods.md)."""
+    clo, cp = closure_cte(chain)
+    rc, rp = region_condition(info, "e")
+    ent = store.query(f"""WITH RECURSIVE {clo}
+        SELECT count(DISTINCT e.id) AS national, count(DISTINCT e.id) FILTER (WHERE {rc}) AS local,
+               count(DISTINCT e.id) FILTER (WHERE {rc} AND list_contains(?, clo.anc)) AS infra,
+               count(DISTINCT e.id) FILTER (WHERE {rc} AND list_contains(?, clo.anc)) AS app
+        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id
+        WHERE p.chain = ? AND e.province_code IS NOT NULL""",
+                      cp + rp + rp + [list(cfg.get("infra_nodes") or [])] + rp + [list(cfg.get("demand_stages") or []), chain])[0]
+    dc, dp = region_condition(info, "d")
+    dem = store.query(f"""SELECT count(*) AS national, count(*) FILTER (WHERE {dc}) AS local FROM demands d
+                          WHERE d.province_code IS NOT NULL AND (d.published IS NULL OR d.published <= ?)""", dp + [ref])[0]
+    ac, ap = region_condition(info, "a")
+    pat = store.query(f"""WITH a AS (
+            SELECT pa.patent_id, coalesce(pa.province_code, e.province_code) AS province_code,
+                   coalesce(pa.city_code, e.city_code) AS city_code, coalesce(pa.district_code, e.district_code) AS district_code
+            FROM patent_applicants pa LEFT JOIN enterprises e ON e.id = pa.enterprise_id
+            JOIN patents pt ON pt.id = pa.patent_id WHERE pt.applied IS NULL OR pt.applied <= ?)
+        SELECT count(DISTINCT a.patent_id) FILTER (WHERE a.province_code IS NOT NULL) AS national,
+               count(DISTINCT a.patent_id) FILTER (WHERE {ac}) AS local FROM a""", [ref] + ap)[0]
+    ic, ip = region_condition(info, "i")
+    funds = store.query(f"""SELECT count(*) AS n, list(i.name ORDER BY i.name) AS names FROM (
+            SELECT i.id, i.name, coalesce(i.province_code, ie.province_code) AS province_code,
+                   coalesce(i.city_code, ie.city_code) AS city_code, coalesce(i.district_code, ie.district_code) AS district_code
+            FROM investors i LEFT JOIN enterprises ie ON ie.id = i.enterprise_id WHERE list_contains(?, i.type)) i
+        WHERE {ic}""", [list(cfg.get("fund_types") or [])] + ip)[0]
+
+    def lq(local, national, base_local, base_national):
+        if not national or not base_local or not base_national:
+            return None
+        return (local / national) / (base_local / base_national)
+
+    entry = (resources or {}).get("regions", {}).get(info["code"]) if resources else None
+    res = lambda k: _finite(entry.get(k)) if entry and entry.get(k) is not None else None  # noqa: E731
+    prof = {
+        "enterprises": ent["local"], "enterprises_national": ent["national"],
+        "demands": dem["local"], "demands_national": dem["national"],
+        "demand_lq": lq(dem["local"], dem["national"], ent["local"], ent["national"]),
+        "patents": pat["local"], "patents_national": pat["national"],
+        "patent_lq": lq(pat["local"], pat["national"], ent["local"], ent["national"]),
+        "infra_enterprises": ent["infra"], "app_enterprises": ent["app"],
+        "government_funds": funds["n"], "government_fund_names": funds["names"] or [],
+        "universities": res("universities"), "compute_pflops": res("compute_pflops"), "dc_racks": res("dc_racks"),
+        "pue": res("pue"), "electricity_cny_kwh": res("electricity_cny_kwh"),
+        "guidance_fund_yi": res("guidance_fund_yi"), "land_mu": res("land_mu"),
+        "compute_vouchers_in_place": entry.get("compute_vouchers") if entry else None,
+        "in_resources": entry is not None,
+    }
+    prof.update(idle_compute(store, info, chain, ref, cfg, resources))
+    return prof
+
+
+def idle_compute(store, info: dict, chain: str, ref: _dt.date, cfg: dict, resources: dict | None) -> dict:
+    """算力空转 risk: the region's share of compute over its share of compute-consuming enterprises, both
+    among the regions of the resources file at the region's level (docs/methods.md)."""
+    empty = {"idle_compute_ratio": None, "idle_peers": []}
+    if not resources or info["level"] not in ("province", "city", "district"):
+        return empty
+    lvl = info["level"]
+    peers = {c: e for c, e in resources["regions"].items() if _finite(e.get("compute_pflops")) is not None}
+    rows = store.query("SELECT code FROM regions WHERE level = ? AND list_contains(?, code)", [lvl, list(peers)])
+    peers = {r["code"]: peers[r["code"]] for r in rows}
+    if info["code"] not in peers:
+        return empty
+    clo, cp = closure_cte(chain)
+    apps = {r["region"]: r["n"] for r in store.query(f"""WITH RECURSIVE {clo}
+        SELECT e.{lvl}_code AS region, count(DISTINCT e.id) AS n
+        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id
+        WHERE p.chain = ? AND list_contains(?, clo.anc) AND list_contains(?, e.{lvl}_code) GROUP BY 1""",
+                                                                  cp + [chain, list(cfg.get("demand_stages") or []), list(peers)])}
+    tot_c = sum(float(e["compute_pflops"]) for e in peers.values())
+    demand = {c: max(apps.get(c, 0), 1) for c in peers}  # at least one, so a region without demand stays finite
+    tot_d = sum(demand.values())
+    peer_rows = []
+    for c, e in sorted(peers.items()):
+        cs, ds = float(e["compute_pflops"]) / tot_c if tot_c else None, demand[c] / tot_d
+        peer_rows.append({"region": c, "name": e.get("name"), "compute_pflops": float(e["compute_pflops"]),
+                          "app_enterprises": apps.get(c, 0), "compute_share": cs, "demand_share": ds,
+                          "ratio": cs / ds if cs is not None else None})
+    mine = next(r for r in peer_rows if r["region"] == info["code"])
+    return {"idle_compute_ratio": mine["ratio"], "idle_peers": peer_rows}
+
+
+def recommend(store, region: str, *, level: str | None = None, as_of: Any = None, resources: Any = None,
+              top: int = 15, chain: str | None = None, config: str | Path | None = None) -> dict:
+    """Segments to attract (feasibility × value) and attraction modes for one region."""
+    from .regions.matrix import default_chain
+
+    cfg = load_config(config)
+    if top < 0:
+        raise UserError("--top 不能为负")
+    info = resolve_region(store, region, level)
+    if info is None:
+        raise UserError("请给出地区（代码或名称）")
+    chain = chain or default_chain(store)
+    ref = _reference_date(store, as_of)
+    seg_level = int(cfg["segment_level"])
+    years = int(cfg["window_years"])
+    notes: list[str] = []
+
+    res_path = Path(resources) if resources else default_resources(store)
+    res = load_resources(res_path) if res_path else None
+    if res is None:
+        notes.append("未提供地区资源文件（--resources）：算力、高校、引导基金规模等指标缺失，相关条件不计为通过")
+
+    # Region × segment matrix at the region's level, and every complexity output.
+    mrows = _segment_matrix(store, chain, info["level"], seg_level, ref)
+    regions, nodes, X = matrix_from_rows(mrows)
+    if info["code"] not in regions:
+        raise UserError(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度")
+    cx = complexity_matrix(X, regions, nodes, rca_threshold=float(cfg["rca_threshold"]))
+    ri = regions.index(info["code"])
+    seg_info = {r["code"]: r for r in store.query(
+        "SELECT code, name_zh, name_en, stage, parent_code, position FROM chain_nodes WHERE chain = ? AND level = ? "
+        "ORDER BY position, code", [chain, seg_level])}
+    growth = _segment_growth(store, chain, seg_level, ref, years)
+    national = X.sum(axis=0)
+
+    candidates, strengths, unranked = [], [], []
+    for code, meta in seg_info.items():
+        base = {"node": code, "name_zh": meta["name_zh"], "name_en": meta["name_en"], "stage": meta["stage"],
+                "parent_code": meta["parent_code"]}
+        if code not in nodes:
+            unranked.append({**base, "reason": "全国没有已归类企业"})
+            continue
+        j = nodes.index(code)
+        g = growth.get(code, {})
+        f_recent, f_prev = g.get("funding", (0.0, 0.0))
+        p_recent, p_prev = g.get("patents", (0, 0))
+        row = {**base, "count": int(X[ri, j]), "national_count": int(national[j]), "region_total": int(X[ri].sum()),
+               "rca": _finite(cx.rca[ri, j]), "mcp": int(cx.mcp[ri, j]) if _finite(cx.mcp[ri, j]) is not None else None,
+               "density": _finite(cx.density[ri, j]), "pci": _finite(cx.pci[j]), "cog": _finite(cx.cog[ri, j]),
+               "ubiquity": _finite(cx.ubiquity[j]),
+               "funding_recent_wan": f_recent, "funding_previous_wan": f_prev,
+               "funding_cagr": cagr(f_prev, f_recent, years),
+               "patents_recent": p_recent, "patents_previous": p_prev, "patent_cagr": cagr(p_prev, p_recent, years)}
+        if row["rca"] is not None and row["rca"] >= cfg["rca_threshold"]:
+            strengths.append(row)
+        else:
+            candidates.append(row)
+    ranked = rank_segments(candidates, cfg)
+    strengths.sort(key=lambda r: (-(r["rca"] or 0), r["node"]))
+    if cx.notes:
+        notes.append("复杂度计算提示: " + ", ".join(cx.notes))
+
+    profile = region_profile_metrics(store, info, chain, ref, cfg, res)
+    modes = [evaluate_mode(m, profile) for m in cfg.get("modes") or []]
+    modes.sort(key=lambda m: not m["suggested"])  # stable: suggested first, config order kept
+
+    mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
+    return {
+        "region": {k: info[k] for k in ("code", "name", "name_en", "level")},
+        "level": info["level"], "chain": chain, "as_of": ref.isoformat(), "segment_level": seg_level,
+        "rca_threshold": cfg["rca_threshold"], "quadrant_split": cfg["quadrant_split"],
+        "window": {"years": years, "recent": [mid.isoformat(), ref.isoformat()],
+                   "previous": [lo.isoformat(), mid.isoformat()]},
+        "weights": {"score": cfg["score_weights"], "value": cfg["value_weights"]},
+        "formula": {"score": "score = Σ w·pct / Σ w over {feasibility: density_pct, value: value_pct}",
+                    "value": "value_pct = Σ w_k·pct_k / Σ w_k over k ∈ {pci, cog, funding_cagr, patent_cagr}",
+                    "growth": "cagr = (recent / previous)^(1 / years) − 1",
+                    "percentile": "pct = (#{y < x} + ½·#{y = x, other}) / (n − 1) among the candidates"},
+        "reference": REFERENCE,
+        "matrix": {"regions": len(regions), "segments": len(nodes), "components": cx.components,
+                   "region_diversity": _finite(cx.diversity[ri]), "eci": _finite(cx.eci[ri]), "coi": _finite(cx.coi[ri])},
+        "candidates": len(ranked),
+        "segments": ranked[:top] if top else ranked,
+        "strengths": strengths,
+        "unranked": unranked,
+        "modes": modes,
+        "suggested_modes": [m["code"] for m in modes if m["suggested"]],
+        "profile": profile,
+        "resources": None if res is None else {k: res[k] for k in ("path", "synthetic", "label", "as_of")},
+        "synthetic": bool(store.synthetic) or bool(res and res["synthetic"]),
+        "notes": notes,
+    }

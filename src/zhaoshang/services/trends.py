@@ -1,0 +1,240 @@
+"""Investment trends (资本风向): funding by period, by chain segment and by region; the most active
+investors and where their money goes (docs/methods.md, "Investment trends").
+
+Everything is set-based SQL over ``fundings`` and ``funding_investors``; Python only groups the answer.
+Amounts are the disclosed ``amount_wan`` (CNY 万元); rounds without an amount are counted apart as
+undisclosed, never as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..core.asof import as_of_date
+from ..core.errors import NotFound, UserError
+
+BYS = ("quarter", "year")
+CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
+MUNICIPALITIES = ("110000", "120000", "310000", "500000")
+PER_INVESTOR = 5  # segments and regions listed per investor (the rest are counted in *_more)
+
+
+# -- shared helpers (also used by the recommendation service) --------------------------------------------
+
+def resolve_region(store, region: str | None, level: str | None = None) -> dict | None:
+    """{code, name, name_en, level, members} of a region given by code or name (杭州市, 330100, 合肥, 长三角)."""
+    if region is None or str(region).strip() == "":
+        return None
+    from .analytics.levels import macro_regions, resolve_regions
+
+    codes = resolve_regions(store, str(region), level)
+    if len(codes) != 1:
+        raise UserError(f"请只给出一个地区: {region}")
+    code = codes[0]
+    if code.startswith("M-"):
+        for mcode, name, members in macro_regions():
+            if mcode == code:
+                return {"code": code, "name": name, "name_en": None, "level": "macro", "members": members}
+        raise NotFound(f"未找到地区: {region}")
+    rows = store.query("SELECT code, name, name_en, level FROM regions WHERE code = ?", [code])
+    if not rows:
+        raise NotFound(f"未找到地区: {region}")
+    return {**rows[0], "members": None}
+
+
+def region_condition(info: dict | None, alias: str) -> tuple[str, list]:
+    """SQL condition that rows of ``alias`` (with province/city/district codes) lie in the region."""
+    if info is None:
+        return "TRUE", []
+    if info["level"] == "macro":
+        m = list(info["members"])
+        return (f"(list_contains(?, {alias}.province_code) OR list_contains(?, {alias}.city_code))", [m, m])
+    return f"{alias}.{info['level']}_code = ?", [info["code"]]
+
+
+def closure_cte(chain: str) -> tuple[str, list]:
+    """CTE text (to follow ``WITH RECURSIVE``) defining ``clo(code, anc, anc_level, anc_stage)``: every node
+    of the chain with each of its ancestors, itself included."""
+    sql = """up(code, anc) AS (
+            SELECT code, code FROM chain_nodes WHERE chain = ?
+            UNION ALL
+            SELECT up.code, n.parent_code FROM up JOIN chain_nodes n ON n.chain = ? AND n.code = up.anc
+            WHERE n.parent_code IS NOT NULL AND n.parent_code <> ''),
+        clo AS (SELECT up.code, up.anc, a.level AS anc_level, a.stage AS anc_stage
+                FROM up JOIN chain_nodes a ON a.chain = ? AND a.code = up.anc)"""
+    return sql, [chain, chain, chain]
+
+
+def _date(value: Any, what: str) -> _dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return as_of_date(value)
+    except UserError as exc:
+        raise UserError(f"无效的日期 {what}: {value}") from exc
+
+
+def _child_level(info: dict | None) -> str:
+    if info is not None and info["level"] == "province" and info["code"] in MUNICIPALITIES:
+        return "district"
+    return CHILD_LEVEL[None if info is None else info["level"]]
+
+
+# -- the service -----------------------------------------------------------------------------------------
+
+def trends(store, *, region: str | None = None, node: str | None = None, by: str = "quarter",
+           start: Any = None, end: Any = None, as_of: Any = None, top: int = 10, chain: str | None = None,
+           level: str | None = None) -> dict:
+    """Funding amounts and counts by period, segment and region, and the most active investors.
+
+    Filters: ``region`` (code or name; the enterprise's region), ``node`` (a chain node and everything
+    below it), ``start``/``end`` (funding dates, inclusive) and ``as_of`` (nothing after it counts).
+    """
+    if by not in BYS:
+        raise UserError(f"未知的时间粒度: {by}（可选: {', '.join(BYS)}）")
+    if top < 0:
+        raise UserError("--top 不能为负")
+    from .regions.matrix import default_chain
+
+    chain = chain or default_chain(store)
+    info = resolve_region(store, region, level)
+    d_start, d_end, d_asof = _date(start, "--start"), _date(end, "--end"), _date(as_of, "--as-of")
+    hi = min([d for d in (d_end, d_asof) if d is not None], default=None)
+    if d_start and hi and d_start > hi:
+        raise UserError(f"开始日期 {d_start} 晚于结束日期 {hi}")
+    if node:
+        known = store.query("SELECT name_zh, name_en, level FROM chain_nodes WHERE chain = ? AND code = ?", [chain, node])
+        if not known:
+            raise NotFound(f"产业链节点不存在: {node}")
+
+    clo, clo_params = closure_cte(chain)
+    rcond, rparams = region_condition(info, "e")
+    child = _child_level(info)
+    # The filtered rounds: one row per funding, with the enterprise's region codes (LEFT JOIN keeps
+    # unlinked rounds when no region or node filter asks for the enterprise).
+    base = f"""
+        WITH RECURSIVE {clo},
+        es AS (SELECT DISTINCT p.enterprise_id, clo.anc, clo.anc_level, clo.anc_stage
+               FROM placements p JOIN clo ON clo.code = p.node_code WHERE p.chain = ?),
+        f AS (
+            SELECT f.id, f.date, f.amount_wan, f.enterprise_id, f.lead_investor_id,
+                   e.province_code, e.city_code, e.district_code
+            FROM fundings f LEFT JOIN enterprises e ON e.id = f.enterprise_id
+            WHERE f.date IS NOT NULL
+              AND (CAST(? AS DATE) IS NULL OR f.date >= CAST(? AS DATE))
+              AND (CAST(? AS DATE) IS NULL OR f.date <= CAST(? AS DATE))
+              AND {rcond}
+              AND (CAST(? AS VARCHAR) IS NULL OR EXISTS (
+                    SELECT 1 FROM es WHERE es.enterprise_id = f.enterprise_id AND es.anc = ?)))"""
+    bparams = clo_params + [chain, d_start, d_start, hi, hi] + rparams + [node, node]
+    seg2 = "(SELECT DISTINCT enterprise_id, anc FROM es WHERE anc_level = 2)"
+    agg = ("count(*) AS rounds, count(f.amount_wan) AS disclosed, count(*) - count(f.amount_wan) AS undisclosed, "
+           "coalesce(sum(f.amount_wan), 0) AS amount_wan, count(DISTINCT f.enterprise_id) AS enterprises")
+    unit = "QUARTER" if by == "quarter" else "YEAR"
+    step = "INTERVAL 3 MONTH" if by == "quarter" else "INTERVAL 1 YEAR"
+
+    totals = store.query(f"{base} SELECT {agg}, min(f.date) AS first_date, max(f.date) AS last_date FROM f",
+                         bparams)[0]
+    by_period = store.query(f"""{base},
+        p AS (SELECT date_trunc('{unit.lower()}', f.date) AS ps, {agg} FROM f GROUP BY 1),
+        span AS (SELECT CAST(unnest(generate_series(min(ps), max(ps), {step})) AS DATE) AS ps FROM p)
+        SELECT span.ps AS start, coalesce(p.rounds, 0) AS rounds, coalesce(p.disclosed, 0) AS disclosed,
+               coalesce(p.undisclosed, 0) AS undisclosed, coalesce(p.amount_wan, 0) AS amount_wan,
+               coalesce(p.enterprises, 0) AS enterprises
+        FROM span LEFT JOIN p ON CAST(p.ps AS DATE) = span.ps ORDER BY span.ps""", bparams)
+    for r in by_period:
+        d = r["start"]
+        r["period"] = f"{d.year}Q{(d.month - 1) // 3 + 1}" if by == "quarter" else str(d.year)
+
+    by_node = store.query(f"""{base}
+        SELECT s.anc AS node, n.name_zh, n.name_en, n.stage, n.parent_code, {agg}
+        FROM f JOIN {seg2} s ON s.enterprise_id = f.enterprise_id
+        LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = s.anc
+        GROUP BY ALL ORDER BY amount_wan DESC, rounds DESC, node""", bparams + [chain])
+    by_stage = store.query(f"""{base}
+        SELECT date_trunc('{unit.lower()}', f.date)::DATE AS start, s.anc AS stage, n.name_zh, n.name_en, {agg}
+        FROM f JOIN (SELECT DISTINCT enterprise_id, anc FROM es WHERE anc_level = 1) s ON s.enterprise_id = f.enterprise_id
+        LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = s.anc
+        GROUP BY ALL ORDER BY start, stage""", bparams + [chain])
+    for r in by_stage:
+        d = r["start"]
+        r["period"] = f"{d.year}Q{(d.month - 1) // 3 + 1}" if by == "quarter" else str(d.year)
+
+    by_region = store.query(f"""{base}
+        SELECT f.{child}_code AS region, g.name, g.name_en, {agg}
+        FROM f LEFT JOIN regions g ON g.code = f.{child}_code
+        WHERE f.{child}_code IS NOT NULL
+        GROUP BY ALL ORDER BY amount_wan DESC, rounds DESC, region""", bparams)
+
+    # Investors: one row per (funding, investor); an investor is its id, else its name as written.
+    inv_base = f"""{base},
+        fi AS (SELECT DISTINCT f.id AS funding_id, f.amount_wan, f.enterprise_id, f.{child}_code AS child_code,
+                      coalesce(CAST(x.investor_id AS VARCHAR), 'name:' || x.investor_name) AS ikey,
+                      x.investor_id, coalesce(i.name, x.investor_name) AS name, i.type,
+                      coalesce(x.is_lead, FALSE) OR (f.lead_investor_id IS NOT NULL AND f.lead_investor_id = x.investor_id) AS lead,
+                      coalesce(i.province_code, ie.province_code) AS inv_province,
+                      coalesce(i.city_code, ie.city_code) AS inv_city
+               FROM f JOIN funding_investors x ON x.funding_id = f.id
+               LEFT JOIN investors i ON i.id = x.investor_id
+               LEFT JOIN enterprises ie ON ie.id = i.enterprise_id
+               WHERE x.investor_id IS NOT NULL OR coalesce(x.investor_name, '') <> ''),
+        fk AS (SELECT funding_id, ikey, any_value(amount_wan) AS amount_wan, any_value(enterprise_id) AS enterprise_id,
+                      any_value(child_code) AS child_code, bool_or(lead) AS lead
+               FROM fi GROUP BY ALL),
+        top_inv AS (SELECT ikey, any_value(investor_id) AS investor_id, any_value(name) AS name, any_value(type) AS type,
+                           any_value(inv_province) AS province_code, any_value(inv_city) AS city_code
+                    FROM fi GROUP BY ikey),
+        ranked AS (SELECT fk.ikey, count(*) AS rounds, count(fk.amount_wan) AS disclosed,
+                          count(*) - count(fk.amount_wan) AS undisclosed,
+                          coalesce(sum(fk.amount_wan), 0) AS amount_wan, count(*) FILTER (WHERE fk.lead) AS lead_rounds,
+                          count(DISTINCT fk.enterprise_id) AS enterprises
+                   FROM fk GROUP BY 1 ORDER BY rounds DESC, amount_wan DESC, fk.ikey LIMIT ?)"""
+    iparams = bparams + [top]
+    investors = store.query(f"""{inv_base}
+        SELECT r.*, t.investor_id, t.name, t.type, t.province_code, t.city_code,
+               pg.name AS province_name, cg.name AS city_name
+        FROM ranked r JOIN top_inv t ON t.ikey = r.ikey
+        LEFT JOIN regions pg ON pg.code = t.province_code LEFT JOIN regions cg ON cg.code = t.city_code
+        ORDER BY r.rounds DESC, r.amount_wan DESC, r.ikey""", iparams)
+    inv_nodes = store.query(f"""{inv_base}
+        SELECT fk.ikey, s.anc AS node, n.name_zh, n.name_en, count(*) AS rounds, coalesce(sum(fk.amount_wan), 0) AS amount_wan
+        FROM fk JOIN ranked USING (ikey) JOIN {seg2} s ON s.enterprise_id = fk.enterprise_id
+        LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = s.anc
+        GROUP BY ALL ORDER BY fk.ikey, rounds DESC, amount_wan DESC, node""", iparams + [chain])
+    inv_regions = store.query(f"""{inv_base}
+        SELECT fk.ikey, fk.child_code AS region, g.name, count(*) AS rounds, coalesce(sum(fk.amount_wan), 0) AS amount_wan
+        FROM fk JOIN ranked USING (ikey) LEFT JOIN regions g ON g.code = fk.child_code
+        WHERE fk.child_code IS NOT NULL
+        GROUP BY ALL ORDER BY fk.ikey, rounds DESC, amount_wan DESC, region""", iparams)
+    nodes_of: dict[str, list] = {}
+    for r in inv_nodes:
+        nodes_of.setdefault(r.pop("ikey"), []).append(r)
+    regions_of: dict[str, list] = {}
+    for r in inv_regions:
+        regions_of.setdefault(r.pop("ikey"), []).append(r)
+    for r in investors:
+        key = r.pop("ikey")
+        r["nodes"], r["nodes_more"] = nodes_of.get(key, [])[:PER_INVESTOR], max(0, len(nodes_of.get(key, [])) - PER_INVESTOR)
+        r["regions"], r["regions_more"] = (regions_of.get(key, [])[:PER_INVESTOR],
+                                           max(0, len(regions_of.get(key, [])) - PER_INVESTOR))
+
+    return {
+        "region": None if info is None else {k: info[k] for k in ("code", "name", "name_en", "level")},
+        "node": node, "chain": chain, "by": by,
+        "start": d_start.isoformat() if d_start else None, "end": d_end.isoformat() if d_end else None,
+        "as_of": (d_asof or totals.get("last_date") or _dt.date.today()).isoformat(),
+        "child_level": child, "unit": "万元",
+        "totals": totals,
+        "by_period": by_period,
+        "by_node": by_node,
+        "by_stage": by_stage,
+        "by_region": by_region,
+        "investors": investors,
+        "synthetic": bool(store.synthetic),
+        "notes": [
+            "金额为披露金额之和（万元）；未披露金额的轮次单独计数",
+            "一家企业归入多个环节时，其融资在每个环节各计一次，各环节之和可大于合计",
+            "投资方金额为其参与轮次的整轮金额（各方份额通常未披露）",
+        ],
+    }
