@@ -6,6 +6,8 @@ Conventions that every layer relies on:
 - money is CNY 万元 (``*_wan``) with the original text kept next to it;
 - every imported row carries provenance: ``source`` (the source name), ``source_key`` (the record's key
   in that source) and ``import_id`` (→ ``imports.id``, which holds the file, hash and time);
+- ids of the fact tables are assigned by the importers, unique by construction (tested); the large tables
+  carry no PRIMARY KEY index, which would cost memory and time on every bulk insert;
 - canonical enterprises (``enterprises``) are built from source records (``enterprise_records``), so a
   wrong merge can be undone by re-linking records; changed facts are kept in ``enterprise_history``.
 See docs/data-model.md for the prose version of this file.
@@ -65,7 +67,7 @@ CREATE TABLE IF NOT EXISTS regions (
 );
 
 CREATE TABLE IF NOT EXISTS enterprises (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     name_norm VARCHAR,
     uscc VARCHAR,
@@ -100,7 +102,7 @@ CREATE TABLE IF NOT EXISTS enterprises (
 
 -- One row per source record that describes an enterprise: the provenance link.
 CREATE TABLE IF NOT EXISTS enterprise_records (
-    record_id BIGINT PRIMARY KEY,
+    record_id BIGINT NOT NULL,
     enterprise_id BIGINT NOT NULL,
     link_method VARCHAR,             -- uscc | name+province | new | manual
     row_no BIGINT,
@@ -129,7 +131,7 @@ CREATE TABLE IF NOT EXISTS enterprise_history (
 );
 
 CREATE TABLE IF NOT EXISTS persons (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     name_norm VARCHAR,
     gender VARCHAR,
@@ -139,7 +141,7 @@ CREATE TABLE IF NOT EXISTS persons (
 );
 
 CREATE TABLE IF NOT EXISTS roles (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     person_id BIGINT,
     person_name VARCHAR,
     enterprise_id BIGINT,
@@ -152,7 +154,7 @@ CREATE TABLE IF NOT EXISTS roles (
 );
 
 CREATE TABLE IF NOT EXISTS investors (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     name_norm VARCHAR,
     type VARCHAR,                    -- VC | PE | CVC | government_fund | angel | strategic | other
@@ -166,7 +168,7 @@ CREATE TABLE IF NOT EXISTS investors (
 );
 
 CREATE TABLE IF NOT EXISTS shareholdings (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     enterprise_id BIGINT,
     enterprise_name VARCHAR,
     holder_name VARCHAR,
@@ -183,7 +185,7 @@ CREATE TABLE IF NOT EXISTS shareholdings (
 
 -- Branches and outbound investments: the expansion signal (parent opens something in another place).
 CREATE TABLE IF NOT EXISTS branches (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     parent_id BIGINT,
     parent_name VARCHAR,
     child_id BIGINT,
@@ -199,7 +201,7 @@ CREATE TABLE IF NOT EXISTS branches (
 );
 
 CREATE TABLE IF NOT EXISTS fundings (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     enterprise_id BIGINT,
     enterprise_name VARCHAR,
     date DATE,
@@ -224,7 +226,7 @@ CREATE TABLE IF NOT EXISTS funding_investors (
 );
 
 CREATE TABLE IF NOT EXISTS patents (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     number VARCHAR,                  -- publication (grant) number
     application_number VARCHAR,
     title VARCHAR,
@@ -261,7 +263,7 @@ CREATE TABLE IF NOT EXISTS patent_inventors (
 );
 
 CREATE TABLE IF NOT EXISTS news (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     title VARCHAR,
     body VARCHAR,
     url VARCHAR,
@@ -281,7 +283,7 @@ CREATE TABLE IF NOT EXISTS news_mentions (
 
 -- One row per dated thing that happened to an enterprise.
 CREATE TABLE IF NOT EXISTS events (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     enterprise_id BIGINT NOT NULL,
     date DATE,
     type VARCHAR NOT NULL,           -- founded | dissolved | funding | patent | news | branch | investment | change_name | change_capital | change_address | change_legal_rep | change_status | change_region
@@ -293,7 +295,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 
 CREATE TABLE IF NOT EXISTS demands (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     title VARCHAR NOT NULL,
     description VARCHAR,
     category VARCHAR,
@@ -313,7 +315,7 @@ CREATE TABLE IF NOT EXISTS demands (
 );
 
 CREATE TABLE IF NOT EXISTS contacts (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     organisation VARCHAR,
     title VARCHAR,

@@ -47,10 +47,30 @@ def canonical_exprs(ctx: ImportContext) -> dict[str, str]:
     }
 
 
+# record ids: next free id + file index × stride + row number — unique and deterministic without a sort
+RECORD_ID_STRIDE = 10_000_000_000
+
 CANON_TYPES = {
     "founded": "DATE", "dissolved": "DATE", "capital_wan": "DOUBLE", "lat": "DOUBLE", "lng": "DOUBLE",
     "tags": "VARCHAR[]",
 }
+
+
+def _keep_last(con, table: str, key: str) -> None:
+    """Keep only the last row (by file, row) of each ``key`` — the window sort runs only when keys repeat."""
+    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {table}").fetchall()[0]
+    if n != distinct:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table} "
+                    f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file DESC, _row DESC) = 1")
+
+
+def _last_per(con, rows_sql: str, key: str) -> str:
+    """SQL for the last row of each ``key`` among ``rows_sql`` (no window when every key is unique)."""
+    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {rows_sql}").fetchall()[0]
+    if n == distinct:
+        return rows_sql
+    return (f"(SELECT * FROM {rows_sql} QUALIFY row_number() OVER (PARTITION BY {key} "
+            f"ORDER BY _file DESC, _row DESC) = 1)")
 
 
 def write_enterprises(ctx: ImportContext) -> None:
@@ -67,8 +87,8 @@ def write_enterprises(ctx: ImportContext) -> None:
         CREATE OR REPLACE TEMP TABLE _ent AS
         SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, {data_expr} AS _data, {cols}
         FROM _typed WHERE NOT _rejected
-        QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1
     """)
+    _keep_last(con, "_ent", "_key")
     kept = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.report.rows_duplicate += ctx.rows_ok - kept
     # 2. rows already recorded with the same content add nothing.
@@ -117,27 +137,28 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT g._key, {next_id} - 1 + dense_rank() OVER (ORDER BY f.first) AS eid
         FROM g JOIN firsts f USING (gkey)
     """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _ent_all AS
-        SELECT t.*, coalesce(CASE WHEN l.n = 1 THEN l.eid END, n.eid) AS enterprise_id,
+    # a small id map and a view over it: the rows themselves are not copied again
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _ent_ids AS
+        SELECT t._key, coalesce(CASE WHEN l.n = 1 THEN l.eid END, n.eid) AS enterprise_id,
                CASE WHEN l.n = 1 THEN l.method ELSE 'new' END AS link_method
         FROM _ent t LEFT JOIN _ent_link l USING (_key) LEFT JOIN _ent_new n USING (_key)
     """)
+    con.execute("CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT t.*, i.enterprise_id, i.link_method "
+                "FROM _ent t JOIN _ent_ids i USING (_key)")
     canon = list(exprs)
     # 5. new enterprises: the latest row of each new id gives the values.
     con.execute(f"""
         INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
         SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
-        FROM _ent_all WHERE link_method = 'new'
-        QUALIFY row_number() OVER (PARTITION BY enterprise_id ORDER BY _file DESC, _row DESC) = 1
+        FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method = 'new')", "enterprise_id")}
     """)
     ctx.report.rows_imported += con.execute(
         "SELECT count(DISTINCT enterprise_id) FROM _ent_all WHERE link_method = 'new'").fetchone()[0]
     # 6. existing enterprises: history of tracked fields, then update (non-null new values win).
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_upd AS
-        SELECT * FROM _ent_all WHERE link_method <> 'new'
-        QUALIFY row_number() OVER (PARTITION BY enterprise_id ORDER BY _file DESC, _row DESC) = 1
+        SELECT * FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method <> 'new')", "enterprise_id")}
     """)
     changed_on = ql(str(ctx.data_date))
     for fld in TRACKED_FIELDS:
@@ -166,7 +187,7 @@ def write_enterprises(ctx: ImportContext) -> None:
     next_rec = ctx.store.next_id("enterprise_records", "record_id")
     con.execute(f"""
         INSERT INTO enterprise_records
-        SELECT {next_rec} - 1 + row_number() OVER (ORDER BY _file, _row), enterprise_id, link_method, _row, _hash,
+        SELECT {next_rec} + _file * {RECORD_ID_STRIDE} + _row, enterprise_id, link_method, _row, _hash,
                {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, _data, {ql(src)}, _key, {ctx.import_id}
         FROM _ent_all
     """)

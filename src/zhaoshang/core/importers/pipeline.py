@@ -144,6 +144,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     step(1, description="解析与校验")
     type_stage(con, staged, m)
+    con.execute(f"DROP TABLE IF EXISTS {staged.table}")  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]
@@ -198,6 +199,10 @@ def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: st
 
 
 def _cleanup(con) -> None:
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND (view_name LIKE '\\_%' ESCAPE '\\')"
+    ).fetchall():
+        con.execute(f'DROP VIEW IF EXISTS "{name}"')
     for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE '\\_%' ESCAPE '\\')"
     ).fetchall():
