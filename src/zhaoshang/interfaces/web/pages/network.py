@@ -1,0 +1,55 @@
+"""合作网络 (/network) and its JSON twin (/api/network): both call ``services.analytics.network.network``."""
+
+from __future__ import annotations
+
+from typing import Optional
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse
+
+from ....services.analytics.network import KINDS, network
+
+DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
+
+
+def register(app, web) -> None:
+    def run(store, kind: str, level: str, group: str | None, as_of: str | None, edges: int) -> dict:
+        group, as_of = web.clean(group), web.clean(as_of)
+
+        def build():
+            doc = network(store, kind, level, group, as_of, top_edges=edges)
+            codes = sorted({r["region"] for r in doc["nodes"]} | set(doc["group"]))
+            rows = store.query("SELECT code, name_en, lng, lat FROM regions WHERE list_contains(?, code)",
+                               [codes]) if codes else []
+            doc["coords"] = {r["code"]: [r["lng"], r["lat"]] for r in rows if r["lng"] is not None}
+            doc["names_en"] = {r["code"]: r["name_en"] for r in rows if r["name_en"]}
+            doc["synthetic"] = bool(store.synthetic)
+            return doc
+
+        return web.cached(("network", kind, level, group, as_of, edges), build)
+
+    @app.get("/api/network", tags=["network"],
+             summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
+    def api_network(store=Depends(web.get_store),
+                    kind: str = Query("patent", description="|".join(KINDS)),
+                    level: str = Query("province", description="province|city|district|macro"),
+                    group: Optional[str] = Query(None, description="地区组：代码或名称，逗号分隔"),
+                    as_of: Optional[str] = Query(None, description="截至日期"),
+                    edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数")):
+        return web.json(run(store, kind, level, group, as_of, edges))
+
+    @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
+    def network_page(request: Request, store=Depends(web.get_store), kind: str = "patent",
+                     level: str = Query("province", pattern="^(province|city)$"), group: Optional[str] = None,
+                     as_of: Optional[str] = None, edges: int = Query(60, ge=0, le=500)):
+        if group is None:  # first visit: the article's group at province level
+            group = DEFAULT_GROUP if level == "province" else ""
+        doc = run(store, kind, level, group, as_of, edges)
+        params = {k: v for k, v in {"kind": kind, "level": level, "group": web.clean(group),
+                                    "as_of": web.clean(as_of), "edges": edges}.items() if v not in (None, "")}
+        return web.page(request, "network.html", {
+            "nav": "network", "doc": doc, "doc_json": jsonable_encoder(doc), "kinds": KINDS,
+            "f": {"kind": kind, "level": level, "group": group or "", "as_of": web.clean(as_of) or ""},
+            "as_of": web.clean(as_of), "json_twin": "/api/network?" + urlencode(params)})

@@ -1,0 +1,67 @@
+"""资本风向 (/trends) and its JSON twin (/api/trends): both call ``services.trends.trends``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse
+
+from ....services.trends import trends
+
+
+def _region_choices(store, web, region: str | None) -> dict:
+    provinces = web.cached(("provinces",), lambda: store.query(
+        "SELECT code, name, name_en FROM regions WHERE level = 'province' ORDER BY code"))
+    info = None
+    cities: list[dict] = []
+    if region:
+        rows = store.query("SELECT code, level, province_code FROM regions WHERE code = ?", [region])
+        info = rows[0] if rows else None
+    prov = (info or {}).get("province_code") or ((info or {}).get("code") if (info or {}).get("level") == "province" else None)
+    if prov:
+        cities = store.query("SELECT code, name, name_en FROM regions WHERE level = 'city' AND province_code = ? "
+                             "ORDER BY code", [prov])
+    return {"provinces": provinces, "cities": cities, "sel_province": prov,
+            "sel_city": region if info and info["level"] == "city" else None}
+
+
+def register(app, web) -> None:
+    def run(store, region, node, by, start, end, as_of, top):
+        args = dict(region=web.clean(region), node=web.clean(node), by=by or "quarter", start=web.clean(start),
+                    end=web.clean(end), as_of=web.clean(as_of), top=top)
+        return web.cached(("trends",) + tuple(args.values()), lambda: trends(store, **args))
+
+    @app.get("/api/trends", tags=["trends"],
+             summary="资本风向（JSON）：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向")
+    def api_trends(store=Depends(web.get_store),
+                   region: Optional[str] = Query(None, description="地区代码或名称（企业所在地）"),
+                   node: Optional[str] = Query(None, description="产业链节点代码（含下级）"),
+                   by: str = Query("quarter", pattern="^(quarter|year)$"),
+                   start: Optional[str] = Query(None, description="起始日期（含）"),
+                   end: Optional[str] = Query(None, description="结束日期（含）"),
+                   as_of: Optional[str] = Query(None, description="截至日期"),
+                   top: int = Query(10, ge=0, le=100)):
+        return web.json(run(store, region, node, by, start, end, as_of, top))
+
+    @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+    def trends_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
+                    node: Optional[str] = None, by: str = Query("quarter", pattern="^(quarter|year)$"),
+                    start: Optional[str] = None, end: Optional[str] = None, as_of: Optional[str] = None,
+                    top: int = Query(10, ge=0, le=100)):
+        doc = run(store, region, node, by, start, end, as_of, top)
+        region_code = doc["region"]["code"] if doc["region"] else None
+        nodes = web.cached(("trend-nodes", doc["chain"]), lambda: store.query(
+            "SELECT code, level, name_zh, name_en FROM chain_nodes WHERE chain = ? AND level <= 2 ORDER BY position, code",
+            [doc["chain"]]))
+        params = {k: v for k, v in {"region": region_code, "node": web.clean(node), "by": by if by != "quarter" else None,
+                                    "start": web.clean(start), "end": web.clean(end), "as_of": web.clean(as_of)}.items() if v}
+        from urllib.parse import urlencode
+
+        return web.page(request, "trends.html", {
+            "nav": "trends", "doc": doc, "doc_json": jsonable_encoder(doc), "nodes": nodes,
+            "f": {"region": region_code, "node": web.clean(node), "by": by, "start": web.clean(start) or "",
+                  "end": web.clean(end) or "", "as_of": web.clean(as_of) or ""},
+            "as_of": doc["as_of"], "json_twin": "/api/trends" + ("?" + urlencode(params) if params else ""),
+            **_region_choices(store, web, region_code)})

@@ -1,0 +1,114 @@
+/* 资本风向: amount and rounds by period, by segment, by region, and investor → segment flows.
+   Data: window.ZS.trends (the same document as /api/trends). */
+(function () {
+  const ZS = window.ZS, d = ZS.trends, en = ZS.lang === 'en';
+  const tr = (zh, e) => (en ? e : zh);
+
+  // filters: province / city selects write the hidden region field and submit
+  const form = document.getElementById('trends-form');
+  const hidden = document.getElementById('f-region');
+  const prov = document.getElementById('sel-province'), city = document.getElementById('sel-city');
+  if (prov) prov.addEventListener('change', () => { hidden.value = prov.value; form.submit(); });
+  if (city) city.addEventListener('change', () => { hidden.value = city.value || prov.value; form.submit(); });
+  ['sel-node', 'sel-by'].forEach(id => { const s = document.getElementById(id); if (s) s.addEventListener('change', () => form.submit()); });
+
+  if (!window.echarts || !d || !d.totals.rounds) return;
+  const STAGE = {upstream: '#4f7fe0', midstream: '#8a6fe0', downstream: '#1f9d9d'};
+  const STAGE_NAME = {upstream: tr('上游', 'Upstream'), midstream: tr('中游', 'Midstream'), downstream: tr('下游', 'Downstream')};
+  const yi = x => Math.round((x || 0) / 100) / 100;  // 万元 → 亿元, 2 decimals
+  const nodeName = n => (en ? n.name_en : n.name_zh) || n.node;
+  const base = {textStyle: {fontFamily: 'inherit'}, animationDuration: 400};
+  const charts = [];
+  function make(id, option) {
+    const el = document.getElementById(id);
+    if (!el) return null;
+    const c = echarts.init(el, null, {renderer: 'canvas'});
+    c.setOption(Object.assign({}, base, option));
+    charts.push(c);
+    return c;
+  }
+  window.addEventListener('resize', () => charts.forEach(c => c.resize()));
+
+  // 1. by period: disclosed amount (bars), rounds and undisclosed rounds (lines)
+  const P = d.by_period;
+  make('chart-period', {
+    grid: {left: 56, right: 56, top: 40, bottom: 56},
+    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (亿)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
+    tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
+      const r = P[ps[0].dataIndex];
+      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) + tr(' 万元', ' 万元') +
+        '<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' +
+        tr('企业', 'Firms') + '：' + r.enterprises;
+    }},
+    dataZoom: P.length > 24 ? [{type: 'slider', height: 16, bottom: 8, startValue: Math.max(0, P.length - 24)}, {type: 'inside'}] : [],
+    xAxis: {type: 'category', data: P.map(r => r.period), axisTick: {alignWithLabel: true}, axisLabel: {color: '#4a5468'}},
+    yAxis: [{type: 'value', name: tr('亿元', '亿 CNY'), splitLine: {lineStyle: {color: '#eef1f5'}}},
+            {type: 'value', name: tr('轮', 'rounds'), minInterval: 1, splitLine: {show: false}}],
+    series: [
+      {name: tr('披露金额（亿元）', 'Disclosed (亿)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
+       itemStyle: {color: '#2f6fed', borderRadius: [3, 3, 0, 0]}},
+      {name: tr('融资轮次', 'Rounds'), type: 'line', yAxisIndex: 1, data: P.map(r => r.rounds), symbolSize: 5,
+       itemStyle: {color: '#e0703a'}, lineStyle: {width: 2}},
+      {name: tr('未披露轮次', 'Undisclosed rounds'), type: 'line', yAxisIndex: 1, data: P.map(r => r.undisclosed), symbolSize: 4,
+       itemStyle: {color: '#b0b8c6'}, lineStyle: {type: 'dashed', width: 1.5}},
+    ],
+  });
+
+  // 2. by segment (top 16 by amount)
+  const N = d.by_node.slice(0, 16).reverse();
+  make('chart-node', {
+    grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
+    tooltip: {trigger: 'item', formatter: p => {
+      const r = N[p.dataIndex];
+      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) +
+        ' 万元<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' + tr('企业', 'Firms') + '：' + r.enterprises;
+    }},
+    xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
+    yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: 150, overflow: 'truncate'}},
+    series: [{type: 'bar', data: N.map(r => ({value: yi(r.amount_wan), itemStyle: {color: STAGE[r.stage] || '#7aa2ee', borderRadius: [0, 3, 3, 0]}})),
+      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '亿') + ' · ' + N[p.dataIndex].rounds + tr('轮', 'r')}}],
+  });
+
+  // 3. by region (top 15)
+  const R = d.by_region.slice(0, 15).reverse();
+  const rname = r => (en && r.name_en ? r.name_en : r.name) || r.region;
+  make('chart-region', {
+    grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
+    tooltip: {trigger: 'item', formatter: p => {
+      const r = R[p.dataIndex];
+      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) +
+        ' 万元<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '<br>' + tr('企业', 'Firms') + '：' + r.enterprises;
+    }},
+    xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
+    yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
+    series: [{type: 'bar', data: R.map(r => yi(r.amount_wan)), barMaxWidth: 16,
+      itemStyle: {color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{offset: 0, color: '#9dbbf5'}, {offset: 1, color: '#2f6fed'}]), borderRadius: [0, 3, 3, 0]},
+      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '亿') + ' · ' + R[p.dataIndex].rounds + tr('轮', 'r')}}],
+  });
+
+  // 4. investors → segments (sankey, rounds)
+  const inv = d.investors.slice(0, 8);
+  const short = s => (s && s.length > 12 ? s.slice(0, 11) + '…' : s);
+  const nodesSeen = {}, data = [], links = [];
+  inv.forEach((r, i) => {
+    const key = 'i' + i;
+    data.push({name: key, label: {formatter: short(r.name), position: 'left'}, itemStyle: {color: r.type === 'government_fund' ? '#e0703a' : '#2f6fed'}, full: r.name});
+    r.nodes.forEach(x => {
+      if (!nodesSeen[x.node]) {
+        nodesSeen[x.node] = true;
+        data.push({name: x.node, label: {formatter: x.node + ' ' + short((en ? x.name_en : x.name_zh) || '')}, itemStyle: {color: '#8fa3c4'}, full: (en ? x.name_en : x.name_zh)});
+      }
+      links.push({source: key, target: x.node, value: x.rounds, amount: x.amount_wan});
+    });
+  });
+  if (links.length) {
+    make('chart-flow', {
+      tooltip: {trigger: 'item', formatter: p => p.dataType === 'edge'
+        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + '：' + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(p.data.amount)) + ' 万元'
+        : ZS.esc(p.data.full || p.name)},
+      series: [{type: 'sankey', left: 170, right: 190, top: 10, bottom: 10, nodeWidth: 12, nodeGap: 8, data: data, links: links,
+        emphasis: {focus: 'adjacency'}, lineStyle: {color: 'source', opacity: 0.28, curveness: 0.5},
+        label: {color: '#2b3447', fontSize: 11}}],
+    });
+  }
+})();
