@@ -37,7 +37,21 @@ STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")
 
 
+TREND_YEARS = 5
+
+
 # --------------------------------------------------------------------------------------------- region
+def reference_date(store, as_of: Any = None) -> _dt.date:
+    """The profile's as-of date: the one given, else the latest dated fact of the database (founding,
+    funding or patent application), never later than today — the same rule as ``services.recommend``."""
+    if as_of not in (None, ""):
+        return matrix.as_of_date(as_of)
+    row = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
+                                         (SELECT max(applied) FROM patents)) AS d""")[0]
+    today = _dt.date.today()
+    return min(row["d"], today) if row["d"] else today
+
+
 def resolve_region(store, region: str) -> dict:
     """A region's row from a code or name (province, city, district, or a macro-region code/name);
     ``NotFound`` when nothing matches."""
@@ -264,7 +278,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
                    partners: int = 10, resources: Any = None) -> dict:
     """The profile of one region (see the module docstring for the sections)."""
     info = resolve_region(store, region)
-    d = matrix.as_of_date(as_of)
+    d = reference_date(store, as_of)
     chain = chain or matrix.default_chain(store)
     tree, segs, stage_rows = _chain_section(store, info, d, chain)
     links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
@@ -277,10 +291,16 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         "n_unoccupied": sum(1 for r in segs if r["status"] is None),
     }
 
-    rec, note = _call("recommend", ("recommend",), store, info["code"], as_of=d, resources=resources)
+    rec, note = _call("recommend", ("recommend",), store, info["code"], as_of=d, resources=resources, chain=chain)
     recommend = _service_section(rec, note, ("segments", "modes"))
-    tr, note = _call("trends", ("trends",), store, region=info["code"], as_of=d)
-    trends = _service_section(tr, note, ("by_quarter", "quarters", "rows", "by_node", "investors"))
+    for k in ("strengths", "profile"):  # kept in /api/recommend; the profile shows segments and modes
+        recommend.pop(k, None)
+    start = _dt.date(d.year - TREND_YEARS, (d.month - 1) // 3 * 3 + 1, 1) + _dt.timedelta(days=92)
+    start = _dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    tr, note = _call("trends", ("trends",), store, region=info["code"], as_of=d, start=start, end=d, chain=chain)
+    trends = _service_section(tr, note, ("by_period", "by_node", "investors"))
+    if trends.get("available") and not (trends.get("totals") or {}).get("rounds"):
+        trends.update(available=False, note="该地区在此期间没有融资事件")
     ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
     leads = _service_section(ld, note, ("rows", "leads"))
 

@@ -130,10 +130,12 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
         if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
             big = code in hl
             fs = 12 if big else 9
-            label_parts.append(
-                f'<text x="{centre[0]:.1f}" y="{centre[1]:.1f}" text-anchor="middle" dominant-baseline="middle" '
-                f'font-size="{fs}" font-weight="{700 if big else 400}" fill="{"#7a2a10" if big else "#33404d"}" '
-                f'style="{FONT};paint-order:stroke;stroke:#ffffff;stroke-width:{2.5 if big else 2}px">{escape(name)}</text>')
+            attrs = (f'x="{centre[0]:.1f}" y="{centre[1] + fs * 0.35:.1f}" text-anchor="middle" font-size="{fs}" '
+                     f'font-weight="{700 if big else 400}" style="{FONT}"')
+            # a white halo drawn under the text (paint-order is not supported by every SVG renderer)
+            label_parts.append(f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="{3 if big else 2.4}" '
+                               f'stroke-linejoin="round">{escape(name)}</text>')
+            label_parts.append(f'<text {attrs} fill="{"#7a2a10" if big else "#33404d"}">{escape(name)}</text>')
     # legend
     ly = height - legend_h + 8
     steps = BLUES[1:]

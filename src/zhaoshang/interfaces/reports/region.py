@@ -43,6 +43,22 @@ TABLES: dict[str, list[Col]] = {
                  ("share", "占比", "Share", "pct"), ("patent", "联合专利", "Co-patents", "num"),
                  ("investment_out", "对外投资", "Invests there", "num"), ("investment_in", "吸引投资", "Invested from", "num"),
                  ("branch", "分支/对外投资", "Branches", "num"), ("people", "共同任职", "Shared people", "num")],
+    "recommend": [("rank", "排名", "Rank", "int"), ("name_zh", "推荐环节", "Segment", "text"),
+                  ("quadrant_zh", "象限", "Quadrant", "text"),
+                  ("count", "本地企业数", "Local", "int"), ("rca", "RCA", "RCA", "lq"),
+                  ("density", "关联密度", "Density", "lq"), ("pci", "复杂度 PCI", "PCI", "lq"), ("cog", "机会增益 COG", "COG", "lq"),
+                  ("funding_cagr", "全国融资增速", "Funding CAGR", "pct"), ("patent_cagr", "全国专利增速", "Patent CAGR", "pct"),
+                  ("feasibility_pct", "可行性分位", "Feasibility pct", "pct"), ("value_pct", "价值分位", "Value pct", "pct"),
+                  ("score", "综合得分", "Score", "lq")],
+    "trend_nodes": [("name_zh", "产业链环节", "Segment", "text"), ("rounds", "融资事件", "Rounds", "int"),
+                    ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"), ("enterprises", "企业数", "Enterprises", "int")],
+    "investors": [("name", "投资方", "Investor", "text"), ("type", "类型", "Type", "text"),
+                  ("city_name", "所在城市", "City", "text"), ("rounds", "参与轮次", "Rounds", "int"),
+                  ("lead_rounds", "领投轮次", "Lead rounds", "int"), ("enterprises", "投资企业数", "Enterprises", "int"),
+                  ("amount_wan", "参与轮次金额（万元）", "Round amounts (10k CNY)", "wan"), ("nodes", "主要环节", "Top segments", "text")],
+    "quarters": [("period", "季度", "Quarter", "text"), ("rounds", "融资事件", "Rounds", "int"),
+                 ("disclosed", "披露金额的轮次", "Disclosed", "int"), ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"),
+                 ("enterprises", "融资企业数", "Enterprises", "int")],
     "top": [("rank", "序号", "#", "int"), ("name", "企业名称", "Enterprise", "text"), ("district", "所在区县", "District", "text"),
             ("nodes", "产业链环节", "Segments", "text"), ("capital_wan", "注册资本（万元）", "Capital (10k CNY)", "wan"),
             ("founded", "成立日期", "Founded", "date"), ("fundings", "融资次数", "Rounds", "int"),
@@ -180,15 +196,49 @@ def trend_parts(profile: dict) -> dict:
     tr = profile.get("trends") or {}
     if not tr.get("available"):
         return {"quarters": [], "nodes": [], "investors": []}
-    q = _rows_of(tr, "by_quarter", "quarters", "series", "rows")
+    q = _rows_of(tr, "by_period", "by_quarter", "quarters", "series", "rows")
     series = []
     for r in q:
         label = r.get("quarter") or r.get("period") or r.get("label") or r.get("year")
         amt = next((r[k] for k in ("amount_wan", "funding_wan", "amount", "sum_wan") if r.get(k) is not None), 0)
-        cnt = next((r[k] for k in ("events", "count", "deals", "n", "fundings") if r.get(k) is not None), 0)
+        cnt = next((r[k] for k in ("rounds", "events", "count", "deals", "n", "fundings") if r.get(k) is not None), 0)
         series.append({"label": str(label), "amount_yi": float(amt or 0) / 10000, "count": int(cnt or 0), "row": r})
-    return {"quarters": series, "nodes": _rows_of(tr, "by_node", "nodes"),
-            "investors": _rows_of(tr, "top_investors", "investors")}
+    investors = [{**r, "type": INVESTOR_TYPES.get(r.get("type"), r.get("type")),
+                  "nodes": "、".join(f"{n.get('name_zh') or n.get('node')}" for n in (r.get("nodes") or [])[:3])
+                  if isinstance(r.get("nodes"), list) else r.get("nodes")}
+                 for r in _rows_of(tr, "top_investors", "investors")]
+    return {"quarters": series, "nodes": _rows_of(tr, "by_node", "nodes"), "investors": investors,
+            "totals": tr.get("totals") or {}, "notes": tr.get("notes") or []}
+
+
+RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
+INVESTOR_TYPES = {"government_fund": "政府引导基金", "VC": "风险投资", "PE": "私募股权", "CVC": "产业资本",
+                  "angel": "天使投资", "strategic": "战略投资", "other": "其他"}
+
+
+def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
+    """Attraction modes as cards: name, suggested or not, the criteria with their values and thresholds
+    (✓ met / ✗ not met), and the action."""
+    en = lang == "en"
+    out = []
+    for m in modes:
+        crit = []
+        for c in m.get("criteria") or []:
+            v = c.get("value")
+            vt = "—" if v is None else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
+            crit.append({"ok": bool(c.get("passed")), "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}："
+                         f"{vt}（{c.get('op', '')} {c.get('threshold', '')}）", "source": c.get("source")})
+        ev = m.get("evidence") or m.get("reasons") or m.get("reason")
+        if not crit and ev:
+            crit = [{"ok": True, "text": e if isinstance(e, str) else _flat_text(e), "source": None}
+                    for e in ([ev] if isinstance(ev, str) else ev)]
+        out.append({"code": m.get("code") or m.get("mode"),
+                    "name": (m.get("name_en") if en else m.get("name_zh")) or m.get("name") or m.get("label") or m.get("code"),
+                    "suggested": bool(m.get("suggested", m.get("recommended", True))),
+                    "require": m.get("require"), "criteria": crit,
+                    "action": m.get("action_en") if en else m.get("action_zh")})
+    out.sort(key=lambda x: not x["suggested"])
+    return out
 
 
 # ------------------------------------------------------------------------------------------ the report
@@ -237,13 +287,11 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "links": links,
         "partners_table": table(partners.get("rows", []), TABLES["partners"], lang),
         "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
-        "rec_segments_table": table(rec_segments, generic_columns(rec_segments, ("rank", "name_zh", "name", "node", "rca",
-                                                                                  "density", "pci", "score", "quadrant"),
-                                                                  ("name_en", "evidence", "children")), lang),
-        "rec_modes": rec_modes,
+        "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
+        "rec_modes": mode_cards(rec_modes, lang),
         "trends": trends,
-        "trend_nodes_table": table(trends["nodes"][:12], generic_columns(trends["nodes"], ("node", "name_zh", "name")), lang),
-        "investors_table": table(trends["investors"][:10], generic_columns(trends["investors"], ("investor", "name")), lang),
+        "trend_nodes_table": table(trends["nodes"][:12], TABLES["trend_nodes"], lang),
+        "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
         "fmt": fmt_value, "status_name": lambda s: STATUS.get(s, ("—", "—"))[en],
         "kind_names": KIND_ZH,

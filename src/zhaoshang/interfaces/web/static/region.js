@@ -94,11 +94,11 @@
   function quarterSeries() {
     const t = P.trends || {};
     if (!t.available) return [];
-    const q = t.by_quarter || t.quarters || t.series || t.rows || [];
+    const q = t.by_period || t.by_quarter || t.quarters || t.series || t.rows || [];
     return q.map(r => ({
       label: String(r.quarter || r.period || r.label || r.year),
       amount: ['amount_wan', 'funding_wan', 'amount', 'sum_wan'].map(k => r[k]).find(v => v != null) || 0,
-      count: ['events', 'count', 'deals', 'n', 'fundings'].map(k => r[k]).find(v => v != null) || 0,
+      count: ['rounds', 'events', 'count', 'deals', 'n', 'fundings'].map(k => r[k]).find(v => v != null) || 0,
     }));
   }
 

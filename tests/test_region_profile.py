@@ -1,0 +1,186 @@
+"""The region profile service on a demo database built once for the module: every section's numbers
+checked against independent SQL over the same tables, defaults, name resolution and unavailable services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zhaoshang.core.errors import NotFound
+from zhaoshang.core.store import Store
+from zhaoshang.services.region_profile import reference_date, region_profile
+
+
+def build_demo(path: Path) -> str:
+    exe = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+    subprocess.run([exe, "demo", "--no-serve", "--scale", "600", "--db", str(path)], check=True,
+                   capture_output=True, timeout=300)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    db = build_demo(tmp_path_factory.mktemp("rp") / "demo.duckdb")
+    s = Store(db, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def sz(store):
+    return region_profile(store, "440300")
+
+
+def _placed_in(store, col: str, code: str, d: dt.date, nodes: list[str] | None = None) -> int:
+    cond = "AND p.node_code IN (SELECT unnest(?::VARCHAR[]))" if nodes is not None else ""
+    params = [d, d, code, "ai"] + ([nodes] if nodes is not None else [])
+    return store.query(f"""
+        SELECT count(DISTINCT e.id) AS n FROM enterprises e JOIN placements p ON p.enterprise_id = e.id
+        WHERE (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)
+          AND e.{col} = ? AND p.chain = ? {cond}""", params)[0]["n"]
+
+
+def _subtree(store, code: str) -> list[str]:
+    rows = store.query("SELECT code, parent_code FROM chain_nodes WHERE chain = 'ai'")
+    kids: dict[str, list[str]] = {}
+    for r in rows:
+        kids.setdefault(r["parent_code"], []).append(r["code"])
+    out, todo = [], [code]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo += kids.get(c, [])
+    return out
+
+
+def test_region_and_defaults(store, sz):
+    assert sz["region"]["code"] == "440300" and sz["region"]["full_name"] == "广东省深圳市"
+    assert sz["synthetic"] is True
+    latest = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
+                                            (SELECT max(applied) FROM patents)) AS d""")[0]["d"]
+    assert sz["as_of"] == min(latest, dt.date.today()).isoformat() == reference_date(store).isoformat()
+    assert region_profile(store, "深圳市", as_of=sz["as_of"])["summary"] == sz["summary"]
+    assert {s["source"] for s in sz["sources"]} == {r["source"] for r in store.query("SELECT DISTINCT source FROM imports")}
+
+
+def test_summary_and_chain_against_sql(store, sz):
+    d = dt.date.fromisoformat(sz["as_of"])
+    assert sz["summary"]["region_total"] == _placed_in(store, "city_code", "440300", d)
+    national = store.query("""SELECT count(DISTINCT e.id) AS n FROM enterprises e JOIN placements p ON p.enterprise_id = e.id
+        WHERE (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)
+          AND e.province_code IS NOT NULL AND p.chain = 'ai'""", [d, d])[0]["n"]
+    assert sz["summary"]["national_total"] == national
+    assert sz["summary"]["national_share"] == pytest.approx(sz["summary"]["region_total"] / national)
+    level2 = store.query("SELECT count(*) AS n FROM chain_nodes WHERE chain = 'ai' AND level = 2")[0]["n"]
+    assert len(sz["chain_rows"]) == sz["summary"]["segments"] == level2
+    for row in sz["chain_rows"][:: 4]:
+        nodes = _subtree(store, row["code"])
+        assert row["count"] == _placed_in(store, "city_code", "440300", d, nodes), row["code"]
+    n_r, big_n = sz["summary"]["region_total"], sz["summary"]["national_total"]
+    for row in sz["chain_rows"]:
+        if row["count"] and row["national_count"]:
+            assert row["lq"] == pytest.approx((row["count"] / n_r) / (row["national_count"] / big_n))
+            assert row["share"] == pytest.approx(row["count"] / row["national_count"])
+        expect = ("missing" if row["count"] == 0 else "strong" if row["lq"] >= 1.2 and row["count"] >= 3
+                  else "weak" if row["lq"] < 0.5 else "average")
+        assert row["status"] == expect
+    # links partition the segments by status, and the summary counts them
+    assert sorted(c for v in sz["links"].values() for c in v) == sorted(r["code"] for r in sz["chain_rows"])
+    for s in ("strong", "average", "weak", "missing"):
+        assert sz["summary"][f"n_{s}"] == len(sz["links"][s])
+
+
+def test_map_ranks_the_region_among_its_province(store, sz):
+    m = sz["map"]
+    assert m["view"] == "440000" and m["level"] == "city" and m["highlight"] == ["440300"]
+    d = dt.date.fromisoformat(sz["as_of"])
+    cities = store.query("SELECT code FROM regions WHERE level = 'city' AND province_code = '440000'")
+    counts = {c["code"]: _placed_in(store, "city_code", c["code"], d) for c in cities}
+    assert {r["code"]: r["count"] for r in m["rows"]} == counts
+    assert m["rank"] == 1 + sum(1 for v in counts.values() if v > counts["440300"])
+    prov = region_profile(store, "110000", as_of=sz["as_of"])["map"]
+    assert prov["view"] == "100000" and prov["level"] == "province" and "110000" in prov["highlight"]
+
+
+def test_partners_from_the_cooperation_edges(store, sz):
+    p = sz["partners"]
+    assert p["available"] and p["rows"]
+    for r in p["rows"]:
+        assert r["region"] != "440300"
+        assert r["weight"] == pytest.approx(r["patent"] + r["investment"] + r["branch"] + r["people"])
+        assert r["investment"] == pytest.approx(r["investment_in"] + r["investment_out"])
+    weights = [r["weight"] for r in p["rows"]]
+    assert weights == sorted(weights, reverse=True)
+    # investments: investor in Shenzhen → investee elsewhere, counted from the tables directly
+    d = dt.date.fromisoformat(sz["as_of"])
+    top = p["rows"][0]["region"]
+    out = store.query("""SELECT count(*) AS n FROM funding_investors fi JOIN fundings f ON f.id = fi.funding_id
+        JOIN investors i ON i.id = fi.investor_id JOIN enterprises e ON e.id = f.enterprise_id
+        WHERE i.city_code = '440300' AND e.city_code = ? AND (f.date IS NULL OR f.date <= ?)""", [top, d])[0]["n"]
+    assert p["rows"][0]["investment_out"] == pytest.approx(out)
+
+
+def test_service_sections_filled_on_demo(sz):
+    assert sz["recommend"]["available"] and sz["recommend"]["segments"] and sz["recommend"]["modes"]
+    assert all(s["rca"] < 1 for s in sz["recommend"]["segments"])
+    assert sz["trends"]["available"] and sz["trends"]["by_period"]
+    assert sum(q["rounds"] for q in sz["trends"]["by_period"]) == sz["trends"]["totals"]["rounds"]
+    for sec in ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises"):
+        assert sz["available"][sec], sec
+
+
+def test_top_enterprises_by_capital(store, sz):
+    rows = sz["top_enterprises"]["rows"]
+    assert 0 < len(rows) <= 10
+    caps = [r["capital_wan"] or 0 for r in rows]
+    assert caps == sorted(caps, reverse=True)
+    best = store.query("""SELECT max(e.capital_wan) AS c FROM enterprises e WHERE e.city_code = '440300'
+        AND e.id IN (SELECT enterprise_id FROM placements WHERE chain = 'ai')
+        AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)""",
+                       [sz["as_of"], sz["as_of"]])[0]["c"]
+    assert caps[0] == best
+    for r in rows[:3]:
+        n = store.query("SELECT count(*) AS n, sum(amount_wan) AS s FROM fundings WHERE enterprise_id = ? AND date <= ?",
+                        [r["id"], sz["as_of"]])[0]
+        assert r["fundings"] == n["n"]
+
+
+def test_as_of_travels_back(store, sz):
+    old = region_profile(store, "440300", as_of="2016-12-31")
+    assert old["as_of"] == "2016-12-31"
+    assert old["summary"]["region_total"] < sz["summary"]["region_total"]
+    assert old["summary"]["region_total"] == _placed_in(store, "city_code", "440300", dt.date(2016, 12, 31))
+
+
+def test_district_and_macro(store, sz):
+    dist = store.query("SELECT district_code AS c FROM enterprises WHERE city_code = '440300' AND district_code IS NOT NULL "
+                       "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0]["c"]
+    p = region_profile(store, dist, as_of=sz["as_of"])
+    assert p["region"]["level"] == "district" and p["map"]["highlight"] == ["440300"]
+    yrd = region_profile(store, "长三角", as_of=sz["as_of"])
+    assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
+    assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners
+
+
+def test_unknown_region(store):
+    with pytest.raises(NotFound):
+        region_profile(store, "999999")
+    with pytest.raises(NotFound):
+        region_profile(store, "火星")
+
+
+def test_missing_service_is_reported_not_raised(store, sz, monkeypatch):
+    monkeypatch.setitem(sys.modules, "zhaoshang.services.trends", None)  # import fails
+    p = region_profile(store, "440300", as_of=sz["as_of"])
+    assert p["trends"]["available"] is False and "trends" in p["trends"]["note"]
+    assert p["available"]["trends"] is False and p["available"]["chain"] is True
+    from zhaoshang.interfaces.reports import render_region_html
+
+    html = render_region_html(p)
+    sec = html[html.index('id="sec-trends"'):html.index('id="sec-top"')]
+    assert "暂无数据" in sec
