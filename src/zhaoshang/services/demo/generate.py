@@ -194,17 +194,6 @@ class Generator:
         self.inv_by_prov = [np.nonzero(prov == p)[0] for p in range(len(P.provinces))]
         self.gov_by_city = {int(city[j]): j for j in range(min(len(gov_cities), n // 6))}
 
-    def _pick_investor(self, prov: np.ndarray, u: np.ndarray) -> np.ndarray:
-        out = np.empty(len(prov), dtype=np.int64)
-        for p in np.unique(prov):
-            m = prov == p
-            pool = self.inv_by_prov[p]
-            if len(pool) == 0:
-                pool = np.arange(self.inv["n"])
-            out[m] = pool[np.floor(u[m] * len(pool)).astype(np.int64)]
-        return out
-
-
     # -- vocabulary as id tables (text is built column-wise from them) ---------------------------------------
     def _text_tables(self) -> None:
         P, voc = self.P, self.voc
@@ -693,10 +682,12 @@ class Generator:
             date[inv] = np.maximum(date[inv], t["founded"] + 30)
         same_city = city == a["city"][e]
         keep = ok & ~((kind == "branch") & same_city) & (date < self.end_day)
-        # the parent under its name on the day; a branch is named after it, a subsidiary is 品牌+行业（城市）有限公司
+        # the parent under its name on the day; a branch is 〈parent〉〈city〉分公司, a subsidiary 〈parent〉（〈city〉）有限公司
         parent_name = P.names_at(_sub(a, e), date)
         cs = self.city_short[city]
-        sub_name = np.char.add(np.char.add(a["stem"][e], np.array(P.words)[a["word"][e]]), np.char.add(np.char.add("（", cs), "）有限公司"))
+        # the parent's name without its legal form is unique, so two parents never name a subsidiary alike
+        bare = np.char.replace(np.char.replace(parent_name, "股份有限公司", ""), "有限公司", "")
+        sub_name = np.char.add(bare, np.char.add(np.char.add("（", cs), "）有限公司"))
         child = np.where(kind == "branch", np.char.add(np.char.add(parent_name, cs), "分公司"), sub_name).astype(object)
         new_no = self.branch_no + np.arange(m)
         self.branch_no += m
