@@ -1,0 +1,191 @@
+"""Investment trends: every sum of the service equals an independent computation over the raw fundings
+(grouped here in Python), on the synthetic demo database; filters, errors and the ``trends`` command."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+
+from zhaoshang.core.errors import UserError  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.services.trends import trends  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = tmp_path_factory.mktemp("trends") / "demo.duckdb"
+    run("demo", "--no-serve", "--scale", "600", "--db", db)
+    store = Store(db, read_only=True)
+    yield db, store
+    store.close()
+
+
+def _raw(store) -> list[dict]:
+    return store.query("""SELECT f.id, f.date, f.amount_wan, f.enterprise_id, f.lead_investor_id,
+                                 e.province_code, e.city_code, e.district_code
+                          FROM fundings f LEFT JOIN enterprises e ON e.id = f.enterprise_id WHERE f.date IS NOT NULL""")
+
+
+def _ancestors(store) -> dict[str, list[str]]:
+    parent = {r["code"]: r["parent_code"] for r in store.query("SELECT code, parent_code FROM chain_nodes WHERE chain = 'ai'")}
+    out = {}
+    for c in parent:
+        chain, a = [], c
+        while a:
+            chain.append(a)
+            a = parent.get(a)
+        out[c] = chain
+    return out
+
+
+def _segments_of(store) -> dict[int, set[str]]:
+    """Enterprise → level-2 segments (each placement rolled up), computed in Python."""
+    anc = _ancestors(store)
+    level = {r["code"]: r["level"] for r in store.query("SELECT code, level FROM chain_nodes WHERE chain = 'ai'")}
+    out: dict[int, set[str]] = defaultdict(set)
+    for r in store.query("SELECT enterprise_id, node_code FROM placements WHERE chain = 'ai'"):
+        for a in anc.get(r["node_code"], []):
+            if level[a] == 2:
+                out[r["enterprise_id"]].add(a)
+    return out
+
+
+def _quarter(d) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def test_totals_and_periods_equal_independent_sums(demo):
+    _, store = demo
+    doc = trends(store)
+    raw = _raw(store)
+    assert doc["totals"]["rounds"] == len(raw)
+    assert doc["totals"]["amount_wan"] == pytest.approx(sum(r["amount_wan"] or 0 for r in raw))
+    assert doc["totals"]["undisclosed"] == sum(1 for r in raw if r["amount_wan"] is None)
+    assert doc["totals"]["undisclosed"] > 0  # the demo has rounds without an amount: kept apart, not zero
+    by_q: dict[str, list] = defaultdict(list)
+    for r in raw:
+        by_q[_quarter(r["date"])].append(r)
+    got = {p["period"]: p for p in doc["by_period"]}
+    for q, rows in by_q.items():
+        assert got[q]["rounds"] == len(rows)
+        assert got[q]["amount_wan"] == pytest.approx(sum(r["amount_wan"] or 0 for r in rows))
+        assert got[q]["undisclosed"] == sum(1 for r in rows if r["amount_wan"] is None)
+    # the periods are contiguous (empty quarters are listed with zeros) and sum to the totals
+    assert all(got[p]["rounds"] == 0 for p in got if p not in by_q)
+    assert sum(p["rounds"] for p in doc["by_period"]) == len(raw)
+    starts = [p["start"] for p in doc["by_period"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_by_year_and_by_node_and_by_region(demo):
+    _, store = demo
+    doc = trends(store, by="year")
+    raw = _raw(store)
+    years = defaultdict(float)
+    for r in raw:
+        years[str(r["date"].year)] += r["amount_wan"] or 0
+    for p in doc["by_period"]:
+        assert p["amount_wan"] == pytest.approx(years.get(p["period"], 0.0))
+    segs = _segments_of(store)
+    node_amt, node_rounds = defaultdict(float), defaultdict(int)
+    for r in raw:
+        for s in segs.get(r["enterprise_id"], ()):
+            node_amt[s] += r["amount_wan"] or 0
+            node_rounds[s] += 1
+    assert {n["node"] for n in doc["by_node"]} == set(node_rounds)
+    for n in doc["by_node"]:
+        assert n["rounds"] == node_rounds[n["node"]]
+        assert n["amount_wan"] == pytest.approx(node_amt[n["node"]])
+    prov = defaultdict(float)
+    for r in raw:
+        if r["province_code"]:
+            prov[r["province_code"]] += r["amount_wan"] or 0
+    assert doc["child_level"] == "province"
+    assert {x["region"]: pytest.approx(x["amount_wan"]) for x in doc["by_region"]} == prov
+
+
+def test_region_node_and_date_filters(demo):
+    _, store = demo
+    segs = _segments_of(store)
+    anc = _ancestors(store)
+    doc = trends(store, region="浙江省", node="M", start="2020-01-01", end="2024-12-31")
+    # placements below M (level 1), rolled up independently
+    under_m = {e for e, ss in segs.items() if any("M" in anc[s] for s in ss)}
+    raw = [r for r in _raw(store) if r["province_code"] == "330000" and r["enterprise_id"] in under_m
+           and "2020-01-01" <= r["date"].isoformat() <= "2024-12-31"]
+    assert doc["region"]["code"] == "330000" and doc["child_level"] == "city"
+    assert doc["totals"]["rounds"] == len(raw) > 0
+    assert doc["totals"]["amount_wan"] == pytest.approx(sum(r["amount_wan"] or 0 for r in raw))
+    city = defaultdict(int)
+    for r in raw:
+        city[r["city_code"]] += 1
+    assert {x["region"]: x["rounds"] for x in doc["by_region"]} == dict(city)
+    # as_of cuts later rounds; a municipality breaks down by district
+    cut = trends(store, as_of="2019-12-31")
+    assert cut["totals"]["last_date"].isoformat() <= "2019-12-31" and cut["as_of"] == "2019-12-31"
+    assert trends(store, region="110000")["child_level"] == "district"
+
+
+def test_investors_rounds_amounts_and_destinations(demo):
+    _, store = demo
+    doc = trends(store, top=5)
+    rows = store.query("""SELECT DISTINCT x.funding_id, x.investor_id, coalesce(x.is_lead, FALSE) AS is_lead,
+                                 f.lead_investor_id, f.amount_wan, f.enterprise_id, e.province_code
+                          FROM funding_investors x JOIN fundings f ON f.id = x.funding_id
+                          LEFT JOIN enterprises e ON e.id = f.enterprise_id
+                          WHERE f.date IS NOT NULL AND x.investor_id IS NOT NULL""")
+    per: dict[int, dict] = defaultdict(lambda: {"f": set(), "lead": set(), "amt": {}, "prov": defaultdict(int)})
+    for r in rows:
+        p = per[r["investor_id"]]
+        if r["funding_id"] not in p["f"]:
+            p["prov"][r["province_code"]] += 1
+        p["f"].add(r["funding_id"])
+        p["amt"][r["funding_id"]] = r["amount_wan"] or 0
+        if r["is_lead"] or r["lead_investor_id"] == r["investor_id"]:
+            p["lead"].add(r["funding_id"])
+    ranked = sorted(per, key=lambda i: (-len(per[i]["f"]), -sum(per[i]["amt"].values())))
+    assert len(doc["investors"]) == 5
+    assert doc["investors"][0]["rounds"] == len(per[ranked[0]]["f"])
+    for inv in doc["investors"]:
+        p = per[inv["investor_id"]]
+        assert inv["rounds"] == len(p["f"])
+        assert inv["lead_rounds"] == len(p["lead"])
+        assert inv["amount_wan"] == pytest.approx(sum(p["amt"].values()))
+        for g in inv["regions"]:
+            assert g["rounds"] == p["prov"][g["region"]]
+        assert inv["nodes"] and all(n["rounds"] <= inv["rounds"] for n in inv["nodes"])
+    rounds = [i["rounds"] for i in doc["investors"]]
+    assert rounds == sorted(rounds, reverse=True)
+
+
+def test_errors(demo):
+    _, store = demo
+    with pytest.raises(UserError, match="时间粒度"):
+        trends(store, by="month")
+    with pytest.raises(UserError, match="节点不存在"):
+        trends(store, node="X99")
+    with pytest.raises(UserError, match="晚于"):
+        trends(store, start="2024-01-01", end="2020-01-01")
+    with pytest.raises(UserError, match="未找到地区"):
+        trends(store, region="火星")
+    empty = trends(store, region="新疆")
+    assert empty["totals"]["rounds"] == 0 and empty["by_period"] == [] and empty["investors"] == []
+
+
+def test_cli_trends(demo):
+    db, store = demo
+    doc = run_json("trends", "--region", "杭州", "--by", "year", db=db)
+    assert doc["region"]["code"] == "330100" and doc["by"] == "year"
+    assert doc["totals"]["rounds"] == trends(store, region="330100")["totals"]["rounds"]
+    csv = run("trends", "--format", "csv", db=db)
+    assert csv.stdout.splitlines()[0] == "period,rounds,disclosed,undisclosed,amount_wan,enterprises"
+    table = run("trends", "--node", "U", "--top", "3", db=db)
+    assert "最活跃的投资方" in table.stdout
+    bad = run("trends", "--by", "week", db=db, check=False)
+    assert bad.returncode == 2 and "时间粒度" in bad.stderr
