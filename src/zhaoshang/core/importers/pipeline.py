@@ -24,7 +24,7 @@ from .context import ImportContext, ImportReport
 from .enterprises import write_enterprises
 from .events import derive_events
 from .facts import WRITERS
-from .staging import REJECT_DDL, Mapping, stage_files
+from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
@@ -144,7 +144,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     step(1, description="解析与校验")
     type_stage(con, staged, m)
-    con.execute(f"DROP TABLE IF EXISTS {staged.table}")  # everything needed is in _typed now
+    drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]

@@ -128,10 +128,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                       if extra else "NULL::JSON")
         select[-1] += " AS _extra"
         parts.append(f"SELECT {', '.join(select)} FROM _raw{i}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _stg AS " + " UNION ALL ".join(parts))
-    for i in range(len(paths)):
-        con.execute(f"DROP TABLE IF EXISTS _raw{i}")
-    rows = con.execute("SELECT count(*) FROM _stg").fetchone()[0]
+    # a view over the raw tables: the trimmed, mapped columns are computed where they are read, not copied
+    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + " UNION ALL ".join(parts))
+    rows = sum(r.rows for r in raws)
     for f in fields:
         header_of.setdefault(f, f)
     return Staged(kind, "_stg", raws, fields, present, header_of, rows)
@@ -205,3 +204,10 @@ def safe(fn: Callable[..., Any]) -> Callable[..., tuple[Any, str | None]]:
 
 def today() -> _dt.date:
     return _dt.date.today()
+
+
+def drop_stage(con, staged: Staged) -> None:
+    """Free the staging view and the raw tables once the typed table exists."""
+    con.execute(f"DROP VIEW IF EXISTS {staged.table}")
+    for i in range(len(staged.raws)):
+        con.execute(f"DROP TABLE IF EXISTS _raw{i}")

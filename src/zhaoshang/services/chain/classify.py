@@ -304,8 +304,8 @@ def _score(con, tax: Taxonomy, as_of) -> None:
     # keywords: best field per (enterprise, node, keyword)
     con.execute("""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
         SELECT h.id, k.node, h.kw,
-               arg_max(k.tier, k.weight * fw.w) AS tier,
-               arg_max(h.field, k.weight * fw.w) AS field,
+               arg_max(k.tier, struct_pack(w := k.weight * fw.w, f := h.field, t := k.tier)) AS tier,
+               arg_max(h.field, struct_pack(w := k.weight * fw.w, f := h.field, t := k.tier)) AS field,
                max(k.weight * fw.w) AS w, any_value(k.sign) AS sign, any_value(k.gated) AS gated
         FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
         WHERE (h.tok_ok OR NOT k.token_only) AND fw.w > 0
