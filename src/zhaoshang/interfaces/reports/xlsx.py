@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, generic_columns, recommend_parts, trend_parts)
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, generic_columns, mode_cards, recommend_parts,
+                     trend_parts)
 
 NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
@@ -27,25 +28,26 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     map_cols = [("code", "地区代码", "Code", "text")] + TABLES["map"] + [("region_total", "产业链企业数", "Chain enterprises", "int"),
                                                                         ("highlight", "本地区", "This region", "text")]
     rec_segments, rec_modes = recommend_parts(profile)
-    modes = []
-    for x in rec_modes:
-        ev = x.get("evidence") or x.get("reasons") or x.get("reason")
-        modes.append({**x, "evidence": ev if isinstance(ev, str) else "；".join(_text(e) for e in (ev or []))})
+    modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested"], "require": c["require"],
+              "criteria": "；".join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]), "action": c["action"]}
+             for c in mode_cards(rec_modes, lang)]
+    mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议采用", "Suggested", "text"),
+                 ("require", "条件要求（all 全部 / any 任一）", "Require", "text"), ("criteria", "依据（✓ 满足）", "Criteria", "text"),
+                 ("action", "做法", "Action", "text")]
     tr = trend_parts(profile)
-    quarters = [{**s["row"], "label": s["label"], "amount_yi": s["amount_yi"], "count": s["count"]} for s in tr["quarters"]]
-    q_cols = [("label", "季度", "Quarter", "text"), ("amount_yi", "融资额（亿元）", "Amount (100M CNY)", "yi"),
-              ("count", "融资事件（起）", "Rounds", "int")]
-    q_cols += [c for c in generic_columns([s["row"] for s in tr["quarters"]]) if c[0] not in {"quarter", "period", "label"}]
+    quarters = [s["row"] for s in tr["quarters"]]
+    q_cols = TABLES["quarters"]
+    rec_cols = [("node", "环节代码", "Code", "text")] + TABLES["recommend"]
     leads = profile.get("leads") or {}
     lead_rows = next((leads[k] for k in ("rows", "leads") if isinstance(leads.get(k), list)), []) if leads.get("available") else []
     out = [
         ("chain", segs, chain_cols),
         ("map", map_rows, map_cols),
-        ("recommend", rec_segments, generic_columns(rec_segments, ("rank", "node", "code", "name_zh", "name"), ("children",))),
-        ("modes", modes, generic_columns(modes, ("mode", "name", "label", "score", "evidence"))),
+        ("recommend", rec_segments, rec_cols),
+        ("modes", modes, mode_cols),
         ("partners", profile["partners"].get("rows", []), [("region", "地区代码", "Code", "text")] + TABLES["partners"]),
         ("trends", quarters, q_cols),
-        ("investors", tr["investors"], generic_columns(tr["investors"], ("investor", "name"))),
+        ("investors", tr["investors"], TABLES["investors"]),
         ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + [("id", "企业编号", "Id", "int"),
                                                                            ("last_funding", "最近融资", "Last funding", "date")]),
     ]

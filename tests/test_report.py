@@ -1,0 +1,162 @@
+"""`zhaoshang report region`: the PDF rendered to PNG pages and read back as text, fonts embedded, the
+workbook's sheets against the JSON twin, the HTML report, English, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zhaoshang.core.store import Store
+from zhaoshang.services.region_profile import region_profile
+
+EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+SECTIONS = ["总体概况与区域位置", "产业链结构（对比全国）", "强链 · 补链 · 延链", "推荐招商环节", "招商模式建议",
+            "合作伙伴地区", "资本风向（融资趋势）", "头部企业", "数据来源与方法"]
+
+
+def run(*args, check=True):
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, check=check)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    d = tmp_path_factory.mktemp("report")
+    db = str(d / "demo.duckdb")
+    run("demo", "--no-serve", "--scale", "600", "--db", db)
+    s = Store(db, read_only=True)
+    prof = region_profile(s, "440300")
+    s.close()
+    pdf, xlsx, html = d / "sz.pdf", d / "sz.xlsx", d / "sz.html"
+    for f in (pdf, xlsx, html):
+        r = run("--db", db, "report", "region", "深圳市", "-o", str(f))
+        assert f.exists() and str(f) in r.stdout
+        assert "合成演示数据" in r.stderr
+    return {"db": db, "dir": d, "p": prof, "pdf": pdf, "xlsx": xlsx, "html": html}
+
+
+def test_pdf_pages_render_with_text_and_images(env):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils not installed")
+    from PIL import Image
+
+    out = env["dir"] / "png"
+    out.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(env["pdf"]), str(out / "pg")], check=True)
+    pages = sorted(out.glob("pg-*.png"))
+    assert len(pages) >= 8
+    for p in pages:
+        im = Image.open(p).convert("L")
+        dark = sum(im.histogram()[:200])
+        assert dark / (im.width * im.height) > 0.003, f"{p.name} looks blank"
+    # figures: the map and chart pages hold coloured pixels (not only black text on white)
+    import numpy as np
+
+    px = np.asarray(Image.open(pages[1]).convert("RGB")).astype(int)
+    coloured = int(((px.max(axis=2) - px.min(axis=2)) > 60).sum())
+    assert coloured > 500
+
+    text = subprocess.run(["pdftotext", "-layout", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    p = env["p"]
+    raw = subprocess.run(["pdftotext", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(raw.split())  # reading order; table cells wrap long names over lines
+    assert "广东省深圳市" in text and p["as_of"] in text
+    for title in SECTIONS:
+        assert title.replace(" ", "") in flat, title
+    assert p["top_enterprises"]["rows"][0]["name"] in flat
+    assert p["recommend"]["segments"][0]["name_zh"] in flat
+    for page in text.split("\f")[:-1]:  # the synthetic label on every page
+        assert "合成演示数据" in page
+
+
+def test_pdf_fonts_are_embedded_cjk(env):
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts not installed")
+    out = subprocess.run(["pdffonts", str(env["pdf"])], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert rows and any("CJK" in r for r in rows)
+    for r in rows:
+        assert " yes " in r.split("Identity-H")[-1] or r.split()[-5] == "yes", r  # emb column
+
+
+def test_xlsx_holds_the_json_numbers(env):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(env["xlsx"])
+    p = env["p"]
+    assert wb.sheetnames == ["概览", "产业链分布", "地区对比", "推荐环节", "招商模式", "合作伙伴", "融资趋势", "活跃投资方", "头部企业", "说明"]
+
+    def table(name):
+        ws = wb[name]
+        rows = list(ws.iter_rows(values_only=True))
+        assert "合成演示数据" in str(rows[0][0])
+        head = rows[1]
+        return [dict(zip(head, r)) for r in rows[2:]]
+
+    chain = {r["环节代码"]: r for r in table("产业链分布")}
+    for row in p["chain_rows"]:
+        x = chain[row["code"]]
+        assert x["本地企业数"] == row["count"] and x["全国企业数"] == row["national_count"]
+        assert x["区位商 LQ"] == pytest.approx(row["lq"]) if row["lq"] is not None else x["区位商 LQ"] is None
+        assert x["占全国比重"] == pytest.approx(row["share"])
+    top = table("头部企业")
+    assert [r["企业名称"] for r in top] == [r["name"] for r in p["top_enterprises"]["rows"]]
+    assert [r["注册资本（万元）"] for r in top] == [r["capital_wan"] for r in p["top_enterprises"]["rows"]]
+    partners = table("合作伙伴")
+    assert [(r["地区代码"], pytest.approx(r["联系强度"])) for r in partners] == \
+        [(r["region"], r["weight"]) for r in p["partners"]["rows"]]
+    rec = table("推荐环节")
+    assert [r["推荐环节"] for r in rec] == [s["name_zh"] for s in p["recommend"]["segments"]]
+    assert [r["RCA"] for r in rec] == pytest.approx([s["rca"] for s in p["recommend"]["segments"]])
+    quarters = table("融资趋势")
+    assert [r["季度"] for r in quarters] == [q["period"] for q in p["trends"]["by_period"]]
+    assert sum(r["融资事件"] for r in quarters) == p["trends"]["totals"]["rounds"]
+    modes = table("招商模式")
+    assert len(modes) == len(p["recommend"]["modes"])
+    ov = {r[0]: r[1] for r in wb["概览"].iter_rows(values_only=True) if r[0]}
+    assert ov["本地产业链企业数"] == p["summary"]["region_total"] and ov["数据截至"] == p["as_of"]
+    notes = " ".join(str(c) for r in wb["说明"].iter_rows(values_only=True) for c in r if c)
+    for needle in ("合成演示数据", p["as_of"], "synthetic-demo", "区位商 LQ", "docs/methods.md"):
+        assert needle in notes
+
+
+def test_html_report_has_the_same_numbers(env):
+    html = env["html"].read_text(encoding="utf-8")
+    p = env["p"]
+    assert "合成演示数据" in html and p["as_of"] in html and "<svg" in html
+    for r in p["top_enterprises"]["rows"]:
+        assert r["name"] in html
+    for r in p["chain_rows"]:
+        if r["lq"] is not None:
+            assert f"{r['lq']:.2f}" in html
+    assert f"{p['summary']['region_total']:,}" in html
+
+
+def test_english_report_and_as_of(env):
+    out = env["dir"] / "en.html"
+    run("--db", env["db"], "report", "region", "440300", "-o", str(out), "--lang", "en", "--as-of", "2020-06-30")
+    html = out.read_text(encoding="utf-8")
+    assert "Chain breakdown against the nation" in html and "2020-06-30" in html and "synthetic demo data" in html
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["report", "region", "火星", "-o", "x.pdf"], "未找到地区"),
+    (["report", "region", "440300", "-o", "x.docx"], "不支持的报告格式"),
+    (["report", "region", "440300", "-o", "/no/such/dir/x.pdf"], "目录不存在"),
+])
+def test_cli_errors_are_one_line(env, args, needle, tmp_path):
+    r = subprocess.run([EXE, "--db", env["db"], *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_report_json_twin_shape(env):
+    # the profile document serialises as the API returns it
+    doc = json.loads(json.dumps(env["p"], default=str, ensure_ascii=False))
+    assert set(doc["available"]) >= {"chain", "map", "recommend", "partners", "trends", "top_enterprises"}
