@@ -1,0 +1,137 @@
+"""The 地区画像 page and its JSON twin against a real server on a demo database: the twin equals the
+service, 404s, the report download, and in headless chromium: no console errors, charts drawn, the
+download button. ZHAOSHANG_SCREENSHOTS=DIR saves a screenshot (region.png)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zhaoshang.core.store import Store
+from zhaoshang.services.region_profile import region_profile
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import httpx
+
+    db = str(tmp_path_factory.mktemp("rpage") / "demo.duckdb")
+    subprocess.run([EXE, "demo", "--no-serve", "--scale", "600", "--db", db], check=True, capture_output=True, timeout=300)
+    s = Store(db, read_only=True)
+    expected = region_profile(s, "440300")
+    s.close()
+    port = _free_port()
+    proc = subprocess.Popen([EXE, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            pytest.fail("server exited: " + proc.stdout.read().decode())
+        time.sleep(0.1)
+    yield {"base": base, "expected": expected}
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_json_twin_equals_the_service(server):
+    import httpx
+
+    doc = httpx.get(server["base"] + "/api/region-profile/440300", timeout=60).json()
+    exp = server["expected"]
+    assert doc["as_of"] == exp["as_of"] and doc["summary"] == exp["summary"]
+    assert [(r["code"], r["count"], r["lq"]) for r in doc["chain_rows"]] == [(r["code"], r["count"], r["lq"]) for r in exp["chain_rows"]]
+    assert [r["name"] for r in doc["top_enterprises"]["rows"]] == [r["name"] for r in exp["top_enterprises"]["rows"]]
+    assert doc["synthetic"] is True and doc["available"]["trends"] and doc["available"]["recommend"]
+    r = httpx.get(server["base"] + "/api/region-profile/999999", timeout=30)
+    assert r.status_code == 404 and "未找到地区" in r.json()["error"]
+    assert httpx.get(server["base"] + "/region/999999", timeout=30).status_code == 404
+    old = httpx.get(server["base"] + "/api/region-profile/440300?as_of=2016-12-31", timeout=60).json()
+    assert old["as_of"] == "2016-12-31" and old["summary"]["region_total"] < doc["summary"]["region_total"]
+
+
+def test_report_download_endpoint(server):
+    import httpx
+
+    r = httpx.get(server["base"] + "/api/region-profile/440300/report?format=pdf", timeout=120)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF") and "region-440300" in r.headers["content-disposition"]
+    x = httpx.get(server["base"] + "/api/region-profile/440300/report?format=xlsx", timeout=120)
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert httpx.get(server["base"] + "/api/region-profile/440300/report?format=doc", timeout=30).status_code == 422
+
+
+def test_page_in_chromium(server, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed at /usr/bin/chromium")
+    pw_api = pytest.importorskip("playwright.sync_api")
+    exp = server["expected"]
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server["base"] + "/region")  # redirects to the region with the most enterprises
+        page.wait_for_url("**/region/*")
+        page.goto(server["base"] + "/region/440300")
+        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "地区画像" in page.title() and "广东省深圳市" in page.inner_text("h1")
+        assert page.is_visible("#synthetic-label") and page.is_visible("#nav-region")
+        # every chart has an ECharts instance with data
+        for el, min_points in (("rp-map", 5), ("rp-chain", len(exp["chain_rows"])), ("rp-partners", 1), ("rp-trend", 4)):
+            n = page.evaluate(f"""() => {{ const c = echarts.getInstanceByDom(document.getElementById('{el}'));
+                return c ? c.getOption().series[0].data.length : -1; }}""")
+            assert n >= min_points, el
+        assert page.locator("#rp-map canvas").count() == 1
+        body = page.inner_text("main")
+        assert exp["top_enterprises"]["rows"][0]["name"] in body
+        assert exp["recommend"]["segments"][0]["name_zh"] in body
+        assert "暂无数据" in page.inner_text("#sec-leads")  # no leads service yet
+        for sec in ("#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
+            assert "暂无数据" not in page.inner_text(sec), sec
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SHOTS) / "region.png"), full_page=False)
+        with page.expect_download() as dl:
+            page.click("#download-pdf")
+        target = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(str(target))
+        assert target.suffix == ".pdf" and target.read_bytes().startswith(b"%PDF")
+        # language switch
+        page.click("#lang-en")
+        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "Region profile" in page.inner_text("h1")
+        # clicking a city on the map opens its profile
+        page.goto(server["base"] + "/region/440300?lang=zh")
+        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.select_option("#sel-city", "440100")
+        page.wait_for_url("**/region/440100")
+        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "广州市" in page.inner_text("h1")
+        b.close()
+    assert errors == []
