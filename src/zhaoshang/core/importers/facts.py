@@ -31,9 +31,12 @@ def _tcol(ctx: ImportContext, field: str, alias: str = "t") -> str:
 
 
 def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key: str | None = None,
-          table: str = "_typed", keys=("_file", "_row"), where: str = "NOT _rejected") -> None:
+          table: str = "_typed", keys=("_file", "_row"), where: str = "NOT _rejected",
+          province: str | None = "_province_code") -> None:
+    """Link the rows' ``name`` to enterprises; ``province`` names the column that locates *that* enterprise
+    (None when the row's region columns describe something else, e.g. a branch's child)."""
     link_rows(
-        ctx.con, table, out, source=ctx.source,
+        ctx.con, table, out, source=ctx.source, province=province,
         uscc=(uscc + "__ok") if uscc and _has(ctx, uscc) else None,
         key=key if key and _has(ctx, key) else None,
         norm=(name + "__norm") if _has(ctx, name) else None,
@@ -265,7 +268,7 @@ def write_patents(ctx: ImportContext) -> None:
                {_col(ctx, 'applied', 'applied__d', 'DATE')}, {_col(ctx, 'published', 'published__d', 'DATE')},
                {_col(ctx, 'granted', 'granted__d', 'DATE')}, {_col(ctx, 'status')},
                list_transform({ipc}, lambda x: upper(regexp_replace(x, '\\s+', ' ', 'g'))),
-               upper(regexp_replace({ipc}[1], '\\s+', ' ', 'g')),
+               upper(regexp_replace(({ipc})[1], '\\s+', ' ', 'g')),
                {_col(ctx, 'applicants')}, {_col(ctx, 'inventors')},
                {_col(ctx, 'cited', 'cited__list', 'VARCHAR[]')}, {_prov(ctx)}
         FROM _pat2
@@ -485,7 +488,7 @@ def write_shareholdings(ctx: ImportContext) -> None:
 
 def write_branches(ctx: ImportContext) -> None:
     con = ctx.con
-    _link(ctx, "_bl", "parent", uscc="parent_uscc")
+    _link(ctx, "_bl", "parent", uscc="parent_uscc", province=None)  # the region columns locate the child
     con.execute("CREATE OR REPLACE TEMP TABLE _br_t AS SELECT *, child__norm AS cnorm FROM _typed")
     link_rows(con, "_br_t", "_bcl", source=ctx.source, uscc=("child_uscc__ok" if _has(ctx, "child_uscc") else None),
               key=None, norm="cnorm", province="_province_code")

@@ -1,0 +1,160 @@
+"""Every import kind through the CLI: real files from ../shared/data where they exist, small registry-style
+files with Chinese headers where no public file does (shareholdings, branches, demands, contacts)."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+
+from cli_util import run, run_json
+from conftest import shared_file
+from zhaoshang.core.parse.uscc import make_uscc
+
+
+def q(db, sql, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_uspto_patents_preset(tmp_path):
+    src = shared_file("patents/uspto_ai_related_pgpub_sample_2024-10.csv")
+    db = tmp_path / "z.duckdb"
+    rows = list(csv.DictReader(open(src, encoding="utf-8")))
+    rep = run_json("import", "patents", src, "--preset", "uspto_pgpub", db=db)
+    assert rep["rows_read"] == len(rows) and rep["rows_rejected"] == 0
+    numbers = {r["Patent Number"] for r in rows}
+    assert q(db, "SELECT count(*) FROM patents")[0][0] == len(numbers)
+    first = rows[0]
+    got = q(db, "SELECT title, published, applied FROM patents WHERE number = ?", [first["Patent Number"].upper()])[0]
+    assert got[0] == first["Title"] and str(got[1]) == first["Date Published"] and str(got[2]) == first["Filing Date"]
+    # one applicant row per patent, the inventor string kept whole ("Li; Yijun et al." is one person)
+    assert q(db, "SELECT count(*) FROM patent_applicants")[0][0] == len(numbers)
+    assert q(db, "SELECT count(*) FROM patent_inventors WHERE name LIKE '%;%'")[0][0] > 0
+
+
+def test_patentsview_style_table_with_ipc_lists(tmp_path):
+    f = write_csv(tmp_path / "g_patent.csv",
+                  ["patent_id", "patent_title", "patent_abstract", "patent_date", "patent_type", "filing_date",
+                   "assignee_organization", "inventor_names", "ipc_codes"],
+                  [["11000001", "Neural accelerator", "A chip.", "2021-05-04", "utility", "2019-01-02",
+                    "Alpha Chips Inc.;Beta Labs LLC", "Ann Lee;Bo Chen", "G06N 3/063;H01L 23/00"],
+                   ["11000002", "Robot gripper", "A hand.", "2021-06-01", "design", "2020-02-03",
+                    "Gamma Robotics", "Cy Wu", "B25J 15/00"]])
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "patents", f, "--preset", "patentsview", db=db)
+    assert rep["rows_imported"] == 2
+    assert q(db, "SELECT type, main_ipc, len(ipc) FROM patents ORDER BY number") == [
+        ("invention", "G06N 3/063", 2), ("design", "B25J 15/00", 1)]
+    assert q(db, "SELECT name FROM patent_applicants WHERE patent_id = (SELECT id FROM patents WHERE number = '11000001') "
+                 "ORDER BY position") == [("Alpha Chips Inc.",), ("Beta Labs LLC",)]
+
+
+def test_news_flashes_and_entity_mentions(tmp_path):
+    finnl = shared_file("news/cfleb_finnl_news_classification.csv")
+    finnsp = shared_file("sentiment/cfleb_finnsp_negative_entity_news.csv")
+    szse = shared_file("listed_companies/szse_a_share_list_2026-01.csv")
+    db = tmp_path / "z.duckdb"
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: news\ncolumns:\n  body: text\n  event_type: labels\n", encoding="utf-8")
+    rep = run_json("import", "news", finnl, "--mapping", m, db=db)
+    n_rows = len(list(csv.DictReader(open(finnl, encoding="utf-8"))))
+    assert rep["rows_read"] == n_rows
+    assert rep["rows_imported"] + rep["rows_duplicate"] == n_rows  # identical flashes are one news item
+    run_json("import", "enterprises", szse, "--preset", "szse_a_share", db=db)
+    m2 = tmp_path / "m2.yaml"
+    m2.write_text("kind: news\ncolumns:\n  key: id\n  body: text\n  enterprises: entities\nseparators:\n  enterprises: ';'\n",
+                  encoding="utf-8")
+    rep2 = run_json("import", "news", finnsp, "--mapping", m2, db=db)
+    assert rep2["rows_imported"] > 4000
+    mentions, linked = q(db, "SELECT count(*), count(enterprise_id) FROM news_mentions")[0]
+    assert mentions > 8000 and 0 < linked < mentions
+    # a linked mention names the enterprise by its full name or one of its aliases (e.g. the A-share short name)
+    bad = q(db, """SELECT count(*) FROM news_mentions m JOIN enterprises e ON e.id = m.enterprise_id
+                   WHERE m.mention <> e.name AND NOT EXISTS (SELECT 1 FROM enterprise_aliases a
+                     WHERE a.enterprise_id = e.id AND a.alias_norm = lower(replace(m.mention, ' ', '')))""")[0][0]
+    assert bad == 0
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'news'")[0][0] == linked
+
+
+def test_investors_with_types(tmp_path):
+    src = shared_file("financing/crunchbase_odm_sample_2016/investors.csv")
+    db = tmp_path / "z.duckdb"
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: investors\ncolumns:\n  key: uuid\n  name: investor_name\n  type: investor_type\n"
+                 "  country: country_code\n  region: city\n", encoding="utf-8")
+    rep = run_json("import", "investors", src, "--mapping", m, db=db)
+    assert rep["rows_imported"] == len(list(csv.DictReader(open(src, encoding="utf-8"))))
+    assert q(db, "SELECT type FROM investors WHERE name = 'Sequoia Capital'") == [("VC",)]
+    assert q(db, "SELECT count(*) FROM investors WHERE country = 'US' AND province_code IS NULL")[0][0] > 10
+
+
+def test_listed_company_managers_as_roles(tmp_path):
+    merged = shared_file("listed_companies/a_share_companies_merged.csv")
+    managers = shared_file("listed_companies/tushare_stk_managers_sample_2024-05.csv")
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", merged, "--preset", "a_share_merged", db=db)
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: roles\nsource: a_share\ncolumns:\n  enterprise_key: ts_code\n  person: name\n  role: lev\n"
+                 "  title: title\n  start: begin_date\n  end: end_date\n", encoding="utf-8")
+    rep = run_json("import", "roles", managers, "--mapping", m, db=db)
+    assert rep["rows_read"] == 4000 and rep["rows_rejected"] == 0
+    linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM roles")[0]
+    listed = {r["ts_code"] for r in csv.DictReader(open(merged, encoding="utf-8"))}
+    known = sum(1 for r in csv.DictReader(open(managers, encoding="utf-8")) if r["ts_code"] in listed)
+    assert total == 4000 and linked == known  # ts_code links through the records of the same source; delisted stay unlinked
+    assert q(db, "SELECT count(*) FROM roles WHERE title = '董事长' AND role <> 'chairman'")[0][0] == 0
+    assert q(db, "SELECT count(*) FROM roles WHERE start_date IS NOT NULL")[0][0] > 3000
+
+
+def test_shareholdings_branches_demands_contacts_with_chinese_headers(tmp_path):
+    db = tmp_path / "z.duckdb"
+    a, b = make_uscc(1, "330110"), make_uscc(2, "440305")
+    run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ["企业名称", "统一社会信用代码", "所属省份", "所属城市", "成立日期"],
+                                                 [["杭州甲智能科技有限公司", a, "浙江", "杭州", "2018-03-01"],
+                                                  ["深圳乙机器人有限公司", b, "广东", "深圳", "2016-07-15"]]), db=db)
+    sh = run_json("import", "shareholdings", write_csv(
+        tmp_path / "s.csv", ["企业名称", "股东", "股东类型", "持股比例", "认缴出资额", "出资日期"],
+        [["杭州甲智能科技有限公司", "深圳乙机器人有限公司", "企业法人", "35.5%", "355万元", "2019-01-01"],
+         ["杭州甲智能科技有限公司", "王小明", "自然人", "64.5%", "645万元", "2018-03-01"]]), db=db)
+    assert sh["rows_imported"] == 2
+    assert q(db, "SELECT holder_type, percent, amount_wan, holder_enterprise_id IS NOT NULL, holder_person_id IS NOT NULL "
+                 "FROM shareholdings ORDER BY percent") == [("enterprise", 35.5, 355.0, True, False),
+                                                            ("person", 64.5, 645.0, False, True)]
+    br = run_json("import", "branches", write_csv(
+        tmp_path / "b.csv", ["企业名称", "分支机构名称", "成立日期", "所在地"],
+        [["深圳乙机器人有限公司", "深圳乙机器人有限公司成都分公司", "2023-05-06", "四川成都高新区"]]), db=db)
+    assert br["rows_imported"] == 1
+    assert q(db, "SELECT kind, province_code, city_code FROM branches") == [("branch", "510000", "510100")]
+    # the branch is an enterprise too, and its opening is an event of the parent
+    assert q(db, "SELECT count(*) FROM enterprises WHERE name = '深圳乙机器人有限公司成都分公司'")[0][0] == 1
+    assert q(db, "SELECT count(*) FROM events e JOIN enterprises p ON p.id = e.enterprise_id "
+                 "WHERE e.type = 'branch' AND p.uscc = ?", [b])[0][0] == 1
+    dm = run_json("import", "demands", write_csv(
+        tmp_path / "d.csv", ["需求名称", "需求描述", "需求单位", "所在地", "预算", "发布日期"],
+        [["城市大脑视频分析", "对全市视频做事件识别", "杭州市数据资源管理局", "杭州市", "500万元", "2025-03-01"],
+         ["质检视觉", "产线缺陷检测", "杭州丙制造有限公司", "杭州萧山", "面议", "2025-04-01"]]), db=db)
+    assert dm["rows_imported"] == 2 and dm["rows_rejected"] == 0
+    assert q(db, "SELECT demander_type, city_code, budget_wan FROM demands ORDER BY published") == [
+        ("government", "330100", 500.0), ("enterprise", "330100", None)]
+    ct = run_json("import", "contacts", write_csv(
+        tmp_path / "c.csv", ["姓名", "单位", "职务", "关系"],
+        [["李四", "杭州甲智能科技有限公司", "董事会秘书", "招商会结识"]]), db=db)
+    assert ct["rows_imported"] == 1
+    assert q(db, "SELECT e.name FROM contacts c JOIN enterprises e ON e.id = c.enterprise_id") == [("杭州甲智能科技有限公司",)]
+    # exports of every kind open
+    for kind in ("shareholdings", "branches", "demands", "contacts", "events"):
+        out = tmp_path / f"{kind}.xlsx"
+        run("export", kind, "-o", out, db=db)
+        assert out.stat().st_size > 0
