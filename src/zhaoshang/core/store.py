@@ -34,6 +34,7 @@ class Store:
         except duckdb.IOException as exc:
             raise UserError(f"无法打开数据库 {self.path}: {exc}") from exc
         self.read_only = read_only
+        self.con.execute("SET enable_progress_bar = false")  # our own progress goes to stderr, only on a terminal
         if not read_only:
             self.ensure_schema()
 

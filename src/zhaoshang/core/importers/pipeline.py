@@ -175,6 +175,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         )
         if synthetic:
             store.set_meta("synthetic", "true")
+    if store.path != ":memory:":
+        con.execute("CHECKPOINT")  # write the WAL into the file now, under the import's memory cap
     step(1, description="完成")
     return report
 
