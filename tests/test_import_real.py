@@ -6,9 +6,8 @@ import csv
 import hashlib
 
 import duckdb
-import pytest
 
-from cli_util import run, run_json
+from cli_util import run_json
 from conftest import shared_file
 
 

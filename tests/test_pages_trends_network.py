@@ -5,11 +5,7 @@ with the service's numbers. ZHAOSHANG_SCREENSHOTS=DIR saves screenshots."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,14 +14,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
-from zhaoshang.interfaces.web.geo import Boundaries  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 from zhaoshang.services.analytics.network import network  # noqa: E402
 from zhaoshang.services.trends import trends  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-VENDOR = Path(__file__).resolve().parents[1] / "src/zhaoshang/interfaces/web/static/vendor"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 
 
@@ -38,36 +30,13 @@ def db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(db):
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    p = port.getsockname()[1]
-    port.close()
-    exe = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
-    proc = subprocess.Popen([exe, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(p)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{p}"
-    import httpx
-
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail("server exited: " + proc.stdout.read().decode())
-        time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with serving(db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser(server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed at /usr/bin/chromium")
-    if not (VENDOR / "echarts.min.js").exists() or not Boundaries.vendor_available():
-        pytest.skip("front-end assets absent: run make setup-web")
+    require_browser()
     pw_api = pytest.importorskip("playwright.sync_api")
     with pw_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -5,58 +5,31 @@ download button. ZHAOSHANG_SCREENSHOTS=DIR saves a screenshot (region.png)."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from zhaoshang.core.store import Store
-from zhaoshang.services.region_profile import region_profile
+sys.path.insert(0, str(Path(__file__).parent))
+from web_util import ARGS, CHROMIUM, EXE, require_browser, serving  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.services.region_profile import region_profile  # noqa: E402
+
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import httpx
 
     db = str(tmp_path_factory.mktemp("rpage") / "demo.duckdb")
     subprocess.run([EXE, "demo", "--no-serve", "--scale", "600", "--db", db], check=True, capture_output=True, timeout=300)
     s = Store(db, read_only=True)
     expected = region_profile(s, "440300")
     s.close()
-    port = _free_port()
-    proc = subprocess.Popen([EXE, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail("server exited: " + proc.stdout.read().decode())
-        time.sleep(0.1)
-    yield {"base": base, "expected": expected}
-    proc.terminate()
-    proc.wait(10)
+    with serving(db) as base:
+        yield {"base": base, "expected": expected}
 
 
 def test_json_twin_equals_the_service(server):
@@ -86,8 +59,7 @@ def test_report_download_endpoint(server):
 
 
 def test_page_in_chromium(server, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed at /usr/bin/chromium")
+    require_browser()
     pw_api = pytest.importorskip("playwright.sync_api")
     exp = server["expected"]
     with pw_api.sync_playwright() as pw:

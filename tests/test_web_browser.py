@@ -5,9 +5,6 @@ language switch, synthetic label. Set ZHAOSHANG_SCREENSHOTS=DIR to save screensh
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,55 +14,22 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 
-from zhaoshang.interfaces.web.geo import Boundaries  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-VENDOR = Path(__file__).resolve().parents[1] / "src/zhaoshang/interfaces/web/static/vendor"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed at /usr/bin/chromium (make setup-system)")
-    if not (VENDOR / "echarts.min.js").exists() or not Boundaries.vendor_available():
-        pytest.skip("front-end assets absent: run make setup-web")
-    pytest.importorskip("playwright.sync_api")
+    require_browser()
     db = os.environ.get("ZHAOSHANG_BROWSER_DB")
     if not db:
         db = str(tmp_path_factory.mktemp("web") / "fx.duckdb")
         matrix_fixture.build(db)
-    port = _free_port()
-    exe = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
-    proc = subprocess.Popen([exe, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    import httpx
-
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail("server exited: " + proc.stdout.read().decode())
-        time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with serving(db, tries=200) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

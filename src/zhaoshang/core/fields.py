@@ -8,7 +8,7 @@ The same table documents the mapping files in docs/data-formats.md; a test check
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

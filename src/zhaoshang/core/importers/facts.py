@@ -238,7 +238,7 @@ def write_fundings(ctx: ImportContext) -> None:
 
 def write_patents(ctx: ImportContext) -> None:
     con = ctx.con
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _pat AS
         SELECT upper(regexp_replace(number, '\\s', '', 'g')) AS _key, * FROM _typed WHERE NOT _rejected
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1

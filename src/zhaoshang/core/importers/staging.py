@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import UserError
-from ..fields import KINDS, Field, kind_fields, recognise_columns
+from ..fields import Field, kind_fields, recognise_columns
 from ..parse.uscc import uscc_normalize_sql
 from ..readers import RawInfo, read_into
 
@@ -205,18 +205,6 @@ def map_distinct(con, staged: Staged, name: str, key_cols: list[str], fn: Callab
 def join_lookup(lookup: str, alias: str, key_cols: list[str], base: str = "s") -> str:
     cond = " AND ".join(f"{base}.{qi(c)} IS NOT DISTINCT FROM {alias}.k{i}" for i, c in enumerate(key_cols))
     return f"LEFT JOIN {lookup} {alias} ON {cond}"
-
-
-def safe(fn: Callable[..., Any]) -> Callable[..., tuple[Any, str | None]]:
-    """Wrap a parser so a ValueError becomes (None, reason) instead of an exception."""
-
-    def wrapped(*args):
-        try:
-            return fn(*args), None
-        except ValueError as exc:
-            return None, str(exc) or "无法解析"
-
-    return wrapped
 
 
 def today() -> _dt.date:

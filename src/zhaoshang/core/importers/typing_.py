@@ -12,12 +12,11 @@ import re
 
 import pyarrow as pa
 
-from ..fields import Field
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
 from ..parse.uscc import uscc_valid_sql, validate_uscc
 from ..text import normalize_name, split_list
-from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where, safe
+from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where
 
 # Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
 NAME_FIELDS = {

@@ -7,7 +7,6 @@ Pure helpers (``shares``, ``cr``, ``hhi``, ``gini``, ``cagr``, ``location_quotie
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Iterable, Sequence
 
 import numpy as np

@@ -1,0 +1,64 @@
+"""Browser tests: serving a database with the real ``zhaoshang serve`` and driving Debian's chromium."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+VENDOR = Path(__file__).resolve().parents[1] / "src/zhaoshang/interfaces/web/static/vendor"
+EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
+
+
+def require_browser() -> None:
+    """Skip cleanly when chromium, the front-end assets or playwright are absent."""
+    from zhaoshang.interfaces.web.geo import Boundaries
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed at /usr/bin/chromium (make setup-system)")
+    if not (VENDOR / "echarts.min.js").exists() or not Boundaries.vendor_available():
+        pytest.skip("front-end assets absent: run make setup-web")
+    pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@contextmanager
+def serving(db: str | Path, tries: int = 300) -> Iterator[str]:
+    """Run ``zhaoshang serve`` on a free loopback port until the block ends; yields the base URL."""
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([EXE, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(tries):
+            try:
+                if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                pytest.fail("server exited: " + proc.stdout.read().decode())
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
