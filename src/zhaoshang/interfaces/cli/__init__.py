@@ -20,25 +20,16 @@ _load_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    """Console entry point: user errors become one line on stderr and exit code 2, never a traceback.
+
+    Usage errors (unknown option, missing argument) are reported by the CLI framework itself in standalone
+    mode, also with exit code 2.
+    """
     try:
-        rc = app(args=argv, standalone_mode=False)
-        if isinstance(rc, int) and rc:
-            sys.exit(rc)
+        app(args=argv, prog_name="zhaoshang")
     except UserError as exc:
         sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc}\n")
         sys.exit(2)
-    except SystemExit:
-        raise
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise

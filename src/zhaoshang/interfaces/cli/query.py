@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -18,12 +18,13 @@ _WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别�
 
 @app.command()
 def search(
-    text: str = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词"),
+    words: List[str] = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词（可多个）"),
     limit: int = typer.Option(20, "--limit", "-n", help="最多显示多少条"),
     region: Optional[str] = typer.Option(None, "--region", help="限定地区代码（省/市/区县）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """搜索企业（中文分词；按匹配方式排序，并说明匹配到哪个字段）。"""
+    text = " ".join(words)
     store = open_store(read_only=True)
     doc = search_service(store, text, limit=limit, region=region)
     if store.synthetic:
@@ -32,6 +33,10 @@ def search(
              t("地区", "region"): r["region"] or "", t("成立", "founded"): r["founded"] or "",
              t("匹配", "matched"): _WHY_ZH.get(r["matched"], r["matched"]) if t("z", "e") == "z" else r["matched"]}
             for r in doc["items"]]
+    if not rows and fmt != Fmt.json:
+        sys.stderr.write(t(f"没有找到与“{text}”匹配的企业（分词: {' / '.join(doc['words'])}）\n",
+                           f"no enterprise matches '{text}'\n"))
+        return
     emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}）",
                                       f"search '{text}': {doc['total']} hits"), note=synthetic_note(store))
 

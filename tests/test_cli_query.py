@@ -1,0 +1,69 @@
+"""search, show, status and usage errors through the CLI, on the real IT桔子 lists."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from cli_util import run, run_json
+from conftest import shared_file
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    comp = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
+    d = tmp_path_factory.mktemp("q") / "z.duckdb"
+    run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=d)
+    run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=d)
+    run_json("import", "roles", comp, "--preset", "itjuzi_team", db=d)
+    return d
+
+
+def companies():
+    return list(csv.DictReader(open(shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), encoding="utf-8")))
+
+
+def test_search_by_brand_name_and_words(db):
+    row = next(r for r in companies() if r["legal_name"] and r["brand_name"] and r["brand_name"] != r["legal_name"])
+    doc = run_json("search", row["brand_name"], db=db)
+    assert doc["items"][0]["name"] == row["legal_name"] and doc["items"][0]["matched"] == "alias_exact"
+    words = run_json("search", "语音", "识别", db=db)
+    assert words["words"] == ["语音", "识别"] and words["total"] > 5
+    # every hit holds both words somewhere in its text (name, scope, description…) or matches by name
+    texts = {r["legal_name"] or r["brand_name"]: (r["brand_name"] + r["legal_name"] + r["description"] + r["sub_industry"])
+             for r in companies()}
+    for hit in words["items"]:
+        assert "语音" in texts[hit["name"]] and "识别" in texts[hit["name"]]
+
+
+def test_show_by_brand_name_has_fundings_and_people(db):
+    rows = companies()
+    seq = next(r["company_seq"] for r in rows if r["brand_name"] and r["team"])
+    row = next(r for r in rows if r["company_seq"] == seq)
+    doc = run_json("show", row["brand_name"], db=db)
+    assert doc["enterprise"]["name"] == (row["legal_name"] or row["brand_name"])
+    fin = [f for f in csv.DictReader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"),
+                                          encoding="utf-8")) if f["company_seq"] == seq]
+    assert len(doc["fundings"]) == len(fin)
+    assert {p["name"] for p in doc["people"]} == {t.split(":")[0].strip() for t in row["team"].split(",") if ":" in t}
+    table = run("show", row["brand_name"], db=db).stdout
+    assert doc["enterprise"]["name"] in table
+
+
+def test_status_json_is_one_document(db):
+    out = run("status", "--format", "json", db=db).stdout
+    doc = json.loads(out)
+    tables = {t["table"]: t["rows"] for t in doc["tables"]}
+    assert tables["fundings"] == 1439 and doc["synthetic"] is False
+    assert {s["source"] for s in doc["sources"]} == {"itjuzi"}
+
+
+def test_usage_errors_are_clear_and_never_a_traceback(db):
+    for args in (["map", "--bogus"], ["show"], ["search", "x", "--limit", "many"]):
+        p = run(*args, db=db, check=False)
+        assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.strip()
+    p = run("show", "没有这家公司", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到企业: 没有这家公司"
