@@ -4,14 +4,13 @@ and the region × node matrix built from the store."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from cli_util import run
 
 from zhaoshang.services.analytics.complexity import (
     complexity_matrix,
@@ -276,8 +275,7 @@ def store():
 
 
 def run_cli(db, args):
-    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120)
+    return run(*args, db=db, check=False, timeout=120)
 
 
 def test_cli(tmp_path):

@@ -4,15 +4,14 @@ store-level function on a small database filled through the schema."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from cli_util import run
 
 from zhaoshang.core.errors import UserError
 from zhaoshang.services.analytics.concentration import (
@@ -144,8 +143,7 @@ def store():
 
 
 def run_cli(db, args):
-    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120)
+    return run(*args, db=db, check=False, timeout=120)
 
 
 def test_cli(tmp_path):

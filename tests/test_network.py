@@ -4,13 +4,12 @@ small database filled through the schema, and the investment machinery on the re
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from cli_util import run
 
 from zhaoshang.core.errors import UserError
 from zhaoshang.services.analytics.network import edges_from_store, network, network_metrics, trend_direction
@@ -127,8 +126,7 @@ def store():
 
 
 def run_cli(db, args):
-    return subprocess.run([str(Path(sys.executable).parent / "zhaoshang"), "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120)
+    return run(*args, db=db, check=False, timeout=120)
 
 
 def test_cli(tmp_path):
