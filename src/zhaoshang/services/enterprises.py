@@ -182,6 +182,16 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None) -> list[dict]:
     return out
 
 
+def _round_label_sql(col: str, lang: str) -> str:
+    """Readable round names (A轮, Pre-A轮 …) instead of the stored codes."""
+    from ..core.parse.rounds import ROUND_LABELS_ZH
+
+    if lang == "en":
+        return col
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ROUND_LABELS_ZH.items())
+    return f"CASE {col} {cases} ELSE {col} END"
+
+
 def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) -> tuple[str, list]:
     """One SELECT (and its parameters) of every enterprise matching ``filters`` — the same filters and order as
     ``search_enterprises`` — with readable column names, for ``core.writers.export_query``."""
@@ -200,8 +210,10 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     exprs = ["e.id", "e.name", "e.uscc", "e.status", "e.founded", "e.capital_wan", "rp.name", "rc.name", "rd.name",
              "e.listed_code", "array_to_string(e.tags, '、')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
-             "WHERE p.enterprise_id = e.id AND p.chain = ?)", "lf.round", "lf.date"]
+             "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
+    if store.synthetic:  # the label travels with the file
+        cols += ", '合成演示数据 (synthetic demo data)' AS " + ('"数据说明"' if lang != "en" else '"data_label"')
     sql = (f"{ctes} SELECT {cols} FROM enterprises e "
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "

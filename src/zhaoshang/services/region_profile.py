@@ -63,11 +63,11 @@ def resolve_region(store, region: str) -> dict:
             return {"code": m["code"], "name": m["name"], "name_en": m.get("name_en"), "level": "macro",
                     "parent_code": None, "province_code": None, "city_code": None, "lng": None, "lat": None,
                     "members": m["members"]}
+    from ..core.geo.lookup import find_region
+
     rows = store.query(
         "SELECT code, name, name_en, level, parent_code, province_code, city_code, lng, lat FROM regions "
-        "WHERE code = ? OR name = ? OR short_name = ? ORDER BY (code = ?) DESC, (name = ?) DESC, "
-        "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END, code LIMIT 1",
-        [text, text, text, text, text])
+        "WHERE code = ?", [find_region(store, text)])
     if not rows:
         raise NotFound(f"未找到地区: {text}")
     return rows[0]
@@ -123,14 +123,14 @@ def _call(module: str, names: tuple[str, ...], *args, **kwargs) -> tuple[Any, st
     try:
         mod = importlib.import_module(f"{__package__}.{module}")
     except ImportError:
-        return None, f"服务未安装: services.{module}"
+        return None, "该功能尚未启用" if module == "leads" else f"该功能不可用（{module}）"
     fn: Callable | None = None
     for n in names:
         fn = getattr(mod, n, None)
         if callable(fn):
             break
     if fn is None:
-        return None, f"服务未安装: services.{module}.{names[0]}"
+        return None, "该功能尚未启用" if module == "leads" else f"该功能不可用（{module}）"
     params = inspect.signature(fn).parameters
     if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
         kwargs = {k: v for k, v in kwargs.items() if k in params}

@@ -1,4 +1,5 @@
-"""Free-text search over enterprises: credit code, name, aliases, then business scope and description words.
+"""Free-text search over enterprises: credit code, name, aliases, then words of the business scope,
+description, products, industry and the chain nodes the enterprise is placed on.
 
 Chinese-aware: the query is cut into words with jieba (search mode, with the AI domain dictionary), so
 "杭州 大模型 医疗" or "医疗大模型" find enterprises whose scope or description holds every word, even
@@ -48,10 +49,16 @@ def search(store: Store, text: str, *, limit: int = 20, region: str | None = Non
         parts.append("SELECT enterprise_id AS id, 'alias' AS why FROM enterprise_aliases WHERE strpos(alias_norm, ?) > 0")
         params.append(norm)
     if words:
+        # the words may stand in the enterprise's own text or in the names of the chain nodes it is placed on
         conds = " AND ".join(
             "(strpos(lower(coalesce(e.name, '') || ' ' || coalesce(e.scope, '') || ' ' || coalesce(e.description, '') "
-            "|| ' ' || coalesce(e.products, '') || ' ' || coalesce(e.industry, '')), ?) > 0)" for _ in words)
-        parts.append(f"SELECT e.id, 'words' AS why FROM enterprises e WHERE {conds}")
+            "|| ' ' || coalesce(e.products, '') || ' ' || coalesce(e.industry, '') || ' ' || coalesce(pn.nodes, '')), ?) > 0)"
+            for _ in words)
+        parts.append(
+            "SELECT e.id, 'words' AS why FROM enterprises e LEFT JOIN (SELECT p.enterprise_id, "
+            "string_agg(n.name_zh || ' ' || coalesce(n.name_en, ''), ' ') AS nodes FROM placements p "
+            "JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code GROUP BY p.enterprise_id) pn "
+            f"ON pn.enterprise_id = e.id WHERE {conds}")
         params += [w.lower() for w in words]
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""

@@ -62,19 +62,15 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
                 raise UserError(f"未找到宏观区域: {it}")
             out.append(hit[0])
             continue
-        rows = store.query(
-            "SELECT code, level FROM regions WHERE code = ? OR name = ? OR short_name = ? "
-            "OR (length(?) >= 2 AND name LIKE ? || '%') ORDER BY (code = ?) DESC, (name = ?) DESC, "
-            "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END, code",
-            [it, it, it, it, it, it, it],
-        )
-        if level in ("province", "city", "district"):
-            rows = [r for r in rows if r["level"] == level] or rows
-        if not rows:
-            hit = [code for code, name, _ in macro_regions() if it == name]
-            if hit:
-                out.append(hit[0])
-                continue
-            raise UserError(f"未找到地区: {it}")
-        out.append(rows[0]["code"])
+        hit = [code for code, name, _ in macro_regions() if it == name]
+        if hit:
+            out.append(hit[0])
+            continue
+        from ...core.errors import NotFound
+        from ...core.geo.lookup import find_region
+
+        try:
+            out.append(find_region(store, it, level if level in ("province", "city", "district") else None))
+        except NotFound as exc:
+            raise UserError(str(exc)) from exc
     return out

@@ -150,6 +150,9 @@ def load_macros(store=None) -> list[dict]:
 
 
 def _region_row(store, code: str) -> dict:
+    from ...core.geo.lookup import find_region
+
+    code = find_region(store, code)  # a code, a name (杭州) or a path (浙江省杭州市); ambiguous names are an error
     rows = store.query("SELECT code, name, level, parent_code, province_code, city_code, lng, lat FROM regions WHERE code = ?", [code])
     if not rows:
         raise NotFound(f"未找到地区: {code}")
@@ -168,7 +171,7 @@ def _region_filter(store, region: str | None, macros: list[dict] | None) -> tupl
                     members * 3, {"code": m["code"], "name": m["name"], "level": "macro", "members": m["members"]})
     row = _region_row(store, region)
     col = {"province": "province_code", "city": "city_code", "district": "district_code"}[row["level"]]
-    return f"e.{col} = ?", [region], row
+    return f"e.{col} = ?", [row["code"]], row
 
 
 # ------------------------------------------------------------------------------------------ region map
