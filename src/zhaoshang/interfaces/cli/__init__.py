@@ -22,14 +22,24 @@ _load_commands()
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2, never a traceback.
 
-    Usage errors (unknown option, missing argument) are reported by the CLI framework itself in standalone
-    mode, also with exit code 2.
+    Usage errors (unknown option, missing argument) are shown by the CLI framework, also with exit code 2.
+    Called in-process with ``argv``, a successful command simply returns.
     """
     try:
-        app(args=argv, prog_name="zhaoshang")
+        rc = app(args=argv, standalone_mode=False, prog_name="zhaoshang")
     except UserError as exc:
         sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")
         sys.exit(130)
+    except Exception as exc:
+        # the framework's own usage errors (it vendors its option parser, so match by behaviour)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Abort":
+            sys.exit(1)
+        raise
+    if isinstance(rc, int) and rc:
+        sys.exit(rc)
