@@ -202,11 +202,18 @@ def _currency_col(staged: Staged) -> str | None:
     return "currency" if "currency" in staged.present else None
 
 
-def _date_fn(v):
-    try:
-        return parse_date(v), None
-    except ValueError as exc:
-        return None, str(exc)
+def _or_reason(parse):
+    """A parser returning (value, None), or (None, reason) where it raises ValueError."""
+    def fn(v):
+        try:
+            return parse(v), None
+        except ValueError as exc:
+            return None, str(exc)
+    return fn
+
+
+_date_fn = _or_reason(parse_date)
+_number_fn = _or_reason(parse_number)
 
 
 def _amount_fn(unit):
@@ -220,13 +227,6 @@ def _amount_fn(unit):
         return a.wan, a.low_wan, a.high_wan, a.currency, a.undisclosed, None
 
     return fn
-
-
-def _number_fn(v):
-    try:
-        return parse_number(v), None
-    except ValueError as exc:
-        return None, str(exc)
 
 
 def _usd_fn(v):
