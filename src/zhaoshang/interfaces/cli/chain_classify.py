@@ -43,3 +43,35 @@ def classify_cmd(
               f"{tax.name_en}: {summary['enterprises']} enterprises, {summary['placed']} placed, {summary['unplaced']} unplaced, "
               f"{summary['placements']} placements ({summary['seconds']} s)")
     emit(summary, fmt, rows=rows, title=title, note=note)
+
+
+@app.command("evaluate-chain")
+def evaluate_chain_cmd(
+    split: str = typer.Option("dev", "--split", help="金标准划分 dev|test|all（规则只在 dev 上调整，test 只用于报告）"),
+    data: Optional[str] = typer.Option(None, "--data", help="公开数据目录（默认 $ZHAOSHANG_SHARED_DATA，否则 ../shared/data）"),
+    gold: Optional[str] = typer.Option(None, "--gold", help="金标准文件（默认 data/gold/chain_gold.csv）"),
+    taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """用人工标注的金标准衡量产业链归类：环节与节点的精确率/召回率/F1，工商注册样本的 AI 判定精确率。"""
+    import os
+
+    from ...services.chain.evaluate import evaluate_gold
+
+    shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
+    res = evaluate_gold(shared, split, load_taxonomy(taxonomy), gold)
+    if fmt == Fmt.json:
+        emit(res, fmt)
+        return
+    rows = [{t("层级", "level"): t("环节", "stage"), t("单元", "unit"): t("合计", "micro"), **_prf_cols(res["stages"]["micro"])},
+            {t("层级", "level"): t("节点", "node"), t("单元", "unit"): t("合计", "micro"), **_prf_cols(res["nodes"]["micro"])}]
+    rows += [{t("层级", "level"): t("节点", "node"), t("单元", "unit"): code, **_prf_cols(v)}
+             for code, v in res["nodes"]["per_unit"].items()]
+    title = t(f"金标准 {split}：{res['rows']} 家（AI {res['labelled_ai']} 家）；工商注册样本 AI 判定精确率 {res['registration_ai_precision']}",
+              f"gold {split}: {res['rows']} enterprises ({res['labelled_ai']} on the chain); registration AI precision "
+              f"{res['registration_ai_precision']}")
+    emit(res, fmt, rows=rows, title=title)
+
+
+def _prf_cols(m: dict) -> dict:
+    return {"P": m["precision"], "R": m["recall"], "F1": m["f1"], t("金标准", "gold"): m["gold"], t("预测", "predicted"): m["predicted"]}

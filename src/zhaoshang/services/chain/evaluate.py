@@ -152,3 +152,107 @@ def evaluate_registration(csv_path: str | Path, taxonomy: Taxonomy | None = None
         "ic_design_rows": ic[0], "ic_design_on_U01_or_U06": ic[1],
         "catering_or_clothing_rows": plain[0], "catering_or_clothing_placed": plain[1],
     }
+
+
+# ---------------------------------------------------------------------------- gold set
+def _prf1(tp: int, n_pred: int, n_gold: int) -> dict[str, Any]:
+    p = tp / n_pred if n_pred else None
+    r = tp / n_gold if n_gold else None
+    f = 2 * p * r / (p + r) if p and r else 0.0
+    return {"precision": _r(p), "recall": _r(r), "f1": _r(f), "tp": tp, "predicted": n_pred, "gold": n_gold}
+
+
+def _pair_metrics(gold: dict[Any, set], pred: dict[Any, set], units: list[str]) -> dict[str, Any]:
+    """Micro P/R/F1 over (enterprise, unit) pairs and per unit; enterprises without labels count too."""
+    ids = list(gold)
+    tp = sum(len(gold[i] & pred.get(i, set())) for i in ids)
+    n_pred = sum(len(pred.get(i, set())) for i in ids)
+    n_gold = sum(len(gold[i]) for i in ids)
+    per = {}
+    for u in units:
+        g = sum(1 for i in ids if u in gold[i])
+        p = sum(1 for i in ids if u in pred.get(i, set()))
+        if g or p:
+            per[u] = _prf1(sum(1 for i in ids if u in gold[i] and u in pred.get(i, set())), p, g)
+    return {"micro": _prf1(tp, n_pred, n_gold), "per_unit": per}
+
+
+def gold_store(store: Store, rows: list[dict[str, Any]], evidence: dict) -> None:
+    """Insert the gold rows with their evidence as enterprises (id = position in ``rows``)."""
+    import pyarrow as pa
+
+    recs = [(i, evidence.get((r["source"], r["key"]), {})) for i, r in enumerate(rows)]
+    tbl = pa.table({
+        "id": [i for i, _ in recs],
+        "name": [e.get("name") or rows[i]["name"] for i, e in recs],
+        "products": [e.get("products") for _, e in recs],
+        "description": [e.get("description") for _, e in recs],
+        "industry": [e.get("industry") for _, e in recs],
+        "scope": [e.get("scope") for _, e in recs],
+        "tags": [e.get("tags") for _, e in recs],
+    })
+    store.con.register("zs_gold_view", tbl)
+    try:
+        store.con.execute("""INSERT INTO enterprises (id, name, products, description, industry, scope, tags)
+            SELECT id, name, products, description, industry, scope, tags FROM zs_gold_view""")
+    finally:
+        store.con.unregister("zs_gold_view")
+
+
+def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | None = None,
+                  gold_path: str | Path | None = None) -> dict[str, Any]:
+    """Stage- and node-level micro P/R/F1, per-node figures and AI-vs-not-AI on registrations, on a split.
+
+    ``split`` is ``dev``, ``test`` or ``all``. The gold file keeps only keys and labels; the evidence is
+    read from the source files under ``shared`` (docs/gold-labelling.md). Each row becomes an enterprise of
+    a throw-away in-memory store and is classified with the rules, exactly as an import would be.
+    """
+    from . import gold as g
+
+    if split not in ("dev", "test", "all"):
+        raise UserError(f"未知的划分: {split}（dev | test | all）")
+    tax = taxonomy or load_taxonomy()
+    rows = [r for r in g.read_gold(gold_path) if split == "all" or r["split"] == split]
+    evidence = g.load_evidence(shared)
+    missing = [r for r in rows if (r["source"], r["key"]) not in evidence]
+    if missing:
+        raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} {missing[0]['key']}）")
+    with Store(":memory:") as store:
+        gold_store(store, rows, evidence)
+        classify(store, tax)
+        placed = store.con.execute("SELECT enterprise_id, node_code FROM placements WHERE chain = ?", [tax.chain]).fetchall()
+    return score_gold(rows, placed, tax, evidence)
+
+
+def score_gold(rows: list[dict[str, Any]], placed: list[tuple[int, str]], tax: Taxonomy,
+               evidence: dict | None = None) -> dict[str, Any]:
+    """Figures of placements (enterprise id = row position) against the rows' labels."""
+    from . import gold as g
+
+    pred: dict[int, set] = defaultdict(set)
+    for eid, code in placed:
+        if code in tax.nodes and tax.nodes[code].level >= 2:
+            pred[int(eid)].add(tax.ancestor_at(code, 2).code)
+    gold_nodes = {i: {tax.ancestor_at(c, 2).code for c in r["labels"] if c in tax.nodes} for i, r in enumerate(rows)}
+    unknown = sorted({c for r in rows for c in r["labels"] if c not in tax.nodes})
+    stage = lambda codes: {tax.nodes[c].stage_code for c in codes}  # noqa: E731
+    l2 = [n.code for n in tax.level(2)]
+    out: dict[str, Any] = {
+        "rows": len(rows), "labelled_ai": sum(1 for s in gold_nodes.values() if s), "unknown_labels": unknown,
+        "nodes": _pair_metrics(gold_nodes, pred, l2),
+        "stages": _pair_metrics({i: stage(s) for i, s in gold_nodes.items()}, {i: stage(s) for i, s in pred.items()},
+                                [s.code for s in tax.stages()]),
+    }
+    # AI vs not AI, per source (registration rows are the measure of false alarms)
+    by_source: dict[str, dict[str, Any]] = {}
+    for src in sorted({r["source"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["source"] == src]
+        tp = sum(1 for i in idx if gold_nodes[i] and pred.get(i))
+        n_pred = sum(1 for i in idx if pred.get(i))
+        n_gold = sum(1 for i in idx if gold_nodes[i])
+        node = _pair_metrics({i: gold_nodes[i] for i in idx}, {i: pred.get(i, set()) for i in idx}, l2)["micro"]
+        by_source[src] = {"rows": len(idx), "ai": _prf1(tp, n_pred, n_gold), "nodes": node}
+    out["by_source"] = by_source
+    reg = by_source.get(g.REGISTRATION)
+    out["registration_ai_precision"] = reg["ai"]["precision"] if reg else None
+    return out

@@ -1,0 +1,57 @@
+"""Draw the rows of the chain gold set (a fixed, hash-ordered sample per source and stratum).
+
+Writes a labelling worksheet (key + evidence, no labels) to the given CSV; the labels themselves are
+written by hand into data/gold/chain_gold.csv following docs/gold-labelling.md. Usage:
+    python scripts/gold_draw.py ../shared/data /tmp/gold_worksheet.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+
+from zhaoshang.services.chain.gold import ASHARE, ITJUZI, LLMS, REGISTRATION, load_evidence
+
+QUOTA = {ITJUZI: 400, LLMS: 150, (ASHARE, "tech"): 280, (ASHARE, "other"): 170,
+         (REGISTRATION, "tech_keyword_in_scope"): 250, (REGISTRATION, "random_by_province"): 300}
+TECH_SW = ("电子", "计算机", "通信", "传媒")
+# rows named in the product's acceptance cases, always in the set
+FORCED = {(ASHARE, k) for k in ("000977.SZ", "002236.SZ", "688256.SH", "002230.SZ")} | {
+    (REGISTRATION, k) for k in ("91510500731634293G", "913611007442990843", "91360300744268851K",
+                                "913101107569979204", "91440703724397904A")}
+
+
+def order(source: str, key: str) -> str:
+    return hashlib.sha1(f"draw:{source}:{key}".encode("utf-8")).hexdigest()
+
+
+def stratum(source: str, ev: dict) -> object:
+    if source == ASHARE:
+        return (ASHARE, "tech" if (ev.get("industry") or "").split(" ")[0] in TECH_SW else "other")
+    if source == REGISTRATION:
+        return (REGISTRATION, ev.get("stratum"))
+    return source
+
+
+def main(shared: str, out: str) -> None:
+    ev = load_evidence(shared)
+    groups: dict[object, list] = {}
+    for (src, key), e in ev.items():
+        groups.setdefault(stratum(src, e), []).append((order(src, key), src, key))
+    chosen = set(FORCED)
+    for g, n in QUOTA.items():
+        chosen |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "key", "name", "evidence"])
+        for src, key in sorted(chosen, key=lambda x: (x[0], order(*x))):
+            e = ev[(src, key)]
+            text = " | ".join(str(e[f]) for f in ("products", "description", "industry", "scope", "declared", "tags")
+                              if e.get(f))
+            w.writerow([src, key, e["name"], text])
+    print(len(chosen), "rows")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,83 @@
+"""The chain gold set: well-formed, deterministic split, joinable to the public files; the evaluation on it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cli_util import run_json
+from conftest import SHARED, shared_file
+from zhaoshang.services.chain import gold as g
+from zhaoshang.services.chain.evaluate import evaluate_gold, score_gold
+from zhaoshang.services.chain.taxonomy import load_taxonomy
+
+
+def test_gold_file_is_well_formed_and_split_by_hash():
+    rows = g.read_gold()
+    tax = load_taxonomy()
+    assert len(rows) >= 1500
+    assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
+    assert {r["labeller"] for r in rows} == {"L1"}
+    assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
+    assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
+    share = Counter(r["split"] for r in rows)["dev"] / len(rows)
+    assert 0.55 < share < 0.65
+    by = Counter(r["source"] for r in rows)
+    assert set(by) == set(g.SOURCES) and min(by.values()) >= 150
+    # non-AI firms are well represented: most registration rows are labelled not-on-chain
+    reg = [r for r in rows if r["source"] == g.REGISTRATION]
+    assert sum(1 for r in reg if not r["labels"]) / len(reg) > 0.8
+
+
+def test_named_cases_are_labelled_as_the_guide_says():
+    lab = {(r["source"], r["key"]): r["labels"] for r in g.read_gold()}
+    assert lab[(g.ASHARE, "000977.SZ")] == {"U02"}              # 浪潮电子信息: servers
+    assert "D10" in lab[(g.ASHARE, "002236.SZ")]                # 浙江大华: video surveillance
+    assert lab[(g.ASHARE, "688256.SH")] == {"U01"}              # 中科寒武纪: AI chips
+    assert "M06" in lab[(g.ASHARE, "002230.SZ")]                # 科大讯飞: speech
+    assert lab[(g.REGISTRATION, "91510500731634293G")] == set()  # 泸州北方化学工业: propellants
+    assert lab[(g.REGISTRATION, "913611007442990843")] == set()  # a county branch of a telecom operator
+    assert lab[(g.REGISTRATION, "913101107569979204")] == set()  # …财经资讯
+
+
+def test_every_gold_row_joins_back_to_the_public_files():
+    shared_file(g.REGISTRATION)
+    ev = g.load_evidence(SHARED)
+    rows = g.read_gold()
+    missing = [(r["source"], r["key"]) for r in rows if (r["source"], r["key"]) not in ev]
+    assert not missing
+    # evidence comes from the files, never from the gold file: the registration rows carry their scope
+    assert all(ev[(r["source"], r["key"])]["scope"] for r in rows if r["source"] == g.REGISTRATION)
+
+
+def test_score_gold_counts_pairs_stages_and_ai_precision():
+    tax = load_taxonomy()
+    rows = [{"source": g.REGISTRATION, "key": "a", "labels": {"U01"}},
+            {"source": g.REGISTRATION, "key": "b", "labels": set()},
+            {"source": g.ITJUZI, "key": "c", "labels": {"M05", "D10"}}]
+    placed = [(0, "U01.2"), (1, "D10"), (2, "M05"), (2, "D01")]
+    res = score_gold(rows, placed, tax)
+    assert res["nodes"]["micro"]["tp"] == 2 and res["nodes"]["micro"]["predicted"] == 4 and res["nodes"]["micro"]["gold"] == 3
+    assert res["nodes"]["micro"]["precision"] == 0.5 and res["nodes"]["micro"]["recall"] == round(2 / 3, 4)
+    # stages: a {U} ✓, b {D} ✗, c {M, D} ✓✓
+    assert res["stages"]["micro"]["tp"] == 3 and res["stages"]["micro"]["predicted"] == 4
+    assert res["registration_ai_precision"] == 0.5
+    assert res["nodes"]["per_unit"]["D01"] == {"precision": 0.0, "recall": None, "f1": 0.0, "tp": 0, "predicted": 1, "gold": 0}
+
+
+def test_evaluate_chain_command_on_the_test_split():
+    shared_file(g.REGISTRATION)
+    res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED))
+    assert res["rows"] == sum(1 for r in g.read_gold() if r["split"] == "test")
+    for k in ("nodes", "stages"):
+        m = res[k]["micro"]
+        assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
+    assert set(res["by_source"]) == set(g.SOURCES)
+
+
+def test_evaluate_gold_rejects_an_unknown_split():
+    from zhaoshang.core.errors import UserError
+
+    with pytest.raises(UserError):
+        evaluate_gold(SHARED, "train")
