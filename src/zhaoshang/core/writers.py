@@ -1,15 +1,15 @@
 """Write the result of a query to CSV, XLSX, Parquet or JSON Lines — safely.
 
 - CSV is UTF-8 *with* a byte-order mark, so that Excel opens Chinese text correctly; written by DuckDB COPY.
-- XLSX is written row by row with openpyxl's write-only mode (bold header, dates as dates, lists joined
-  with "、"); more than 1,048,576 rows is refused with a hint to use CSV or Parquet.
+- XLSX is streamed row by row with XlsxWriter's constant-memory mode (bold header, dates as dates, lists
+  joined with "、"); more than 1,048,576 rows is refused with a hint to use CSV or Parquet.
 - Parquet and JSON Lines are written by DuckDB COPY.
 - Formula injection: in CSV and XLSX a text cell starting with =, +, -, @, tab or CR can never run as a
   formula. CSV prefixes such cells with a single quote ('=1+2), as the OWASP CSV-injection guidance
   advises (a cell that is exactly "-", the usual "none" placeholder, is left as it is); XLSX stores them
   as explicit string cells.
 - The file appears complete or not at all: everything is written to a temporary file in the target
-  directory first and then renamed over the target.
+  directory first and then renamed over the target, with the permissions of the user's umask.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import datetime as _dt
 import decimal
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -28,7 +29,7 @@ import duckdb
 
 from zhaoshang.core.errors import UserError
 
-__all__ = ["export_query", "FORMATS", "XLSX_MAX_ROWS", "DANGEROUS_PREFIXES"]
+__all__ = ["export_query", "publish", "FORMATS", "XLSX_MAX_ROWS", "DANGEROUS_PREFIXES"]
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl",
            ".ndjson": "jsonl"}
@@ -108,82 +109,130 @@ def _copy(con, select: str, tmp: Path, options: str, params) -> int:
     return int(res[0][0]) if res else 0
 
 
-def _xlsx_value(v: Any, illegal) -> Any:
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\r\n?")  # control characters XML 1.0 cannot hold
+
+
+def _text(v: str) -> str:
+    """Text as a cell holds it: no control characters, line ends as line feeds (as XML reads them)."""
+    return _ILLEGAL.sub(lambda m: "\n" if m.group().startswith("\r") else "", v)
+
+
+def _xlsx_value(v: Any) -> Any:
+    """A cell value XlsxWriter writes as it is: text (cleaned), number, bool, date/time or None."""
     if v is None:
         return None
     if isinstance(v, str):
-        return illegal.sub("", v)
+        return _text(v)
     if isinstance(v, bool):
         return v
     if isinstance(v, int):
         return v if abs(v) < 10**15 else str(v)  # Excel keeps 15 significant digits only
-    if isinstance(v, (float, decimal.Decimal)):
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, float):
         return v
     if isinstance(v, _dt.datetime):
         return v.replace(tzinfo=None) if v.tzinfo else v
     if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
         return v
     if isinstance(v, (list, tuple)):
-        return illegal.sub("", LIST_JOINER.join("" if x is None else str(x) for x in v))
+        return _text(LIST_JOINER.join("" if x is None else str(x) for x in v))
     if isinstance(v, dict):
-        return illegal.sub("", json.dumps(v, ensure_ascii=False, default=str))
+        return _text(json.dumps(v, ensure_ascii=False, default=str))
     if isinstance(v, (bytes, bytearray)):
         return v.hex()
     if isinstance(v, uuid.UUID):
         return str(v)
-    return illegal.sub("", str(v))
+    return _text(str(v))
 
 
 def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    """Rows streamed into XlsxWriter's constant-memory mode: text cells are written as strings (never a
+    formula, whatever they start with), dates with a date format, numbers as numbers."""
+    import xlsxwriter
 
     total = _run(con, f"SELECT count(*) FROM ({sql}) AS _export", params)[0][0]
     if total + 1 > XLSX_MAX_ROWS:
         raise UserError(
             f"结果有 {total:,} 行，超过 Excel 工作表上限 {XLSX_MAX_ROWS:,} 行 (含表头)；请导出为 .csv 或 .parquet"
         )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("数据")
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    ws = wb.add_worksheet("数据")
+    bold = wb.add_format({"bold": True})
+    formats = {_dt.datetime: wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+               _dt.date: wb.add_format({"num_format": "yyyy-mm-dd"}),
+               _dt.time: wb.add_format({"num_format": "hh:mm:ss"}),
+               _dt.timedelta: wb.add_format({"num_format": "[h]:mm:ss"})}
     res = None
+    written = 0
     try:
         try:
             res = con.execute(sql, params) if params else con.execute(sql)
             names = [d[0] for d in res.description]
         except duckdb.Error as e:
             raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
-        bold = Font(bold=True)
-        header = []
-        for n in names:
-            c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(n)))
-            c.data_type = "s"
-            c.font = bold
-            header.append(c)
-        ws.append(header)
-        written = 0
+        for j, n in enumerate(names):
+            ws.write_string(0, j, _text(str(n)), bold)
+        string, number, boolean, dt_ = ws.write_string, ws.write_number, ws.write_boolean, ws.write_datetime
+        r = 0
         while batch := res.fetchmany(_FETCH):
             for row in batch:
-                out = []
-                for v in row:
-                    v = _xlsx_value(v, ILLEGAL_CHARACTERS_RE)
-                    if v == "":
-                        out.append(None)
+                r += 1
+                for j, v in enumerate(row):
+                    if v is None:
+                        continue
+                    t = type(v)
+                    if t is str:
+                        if v:
+                            string(r, j, _text(v) if _ILLEGAL.search(v) else v)
+                        continue
+                    if t is float or (t is int and abs(v) < 10**15):
+                        if v == v and v not in (float("inf"), float("-inf")):
+                            number(r, j, v)
+                        else:
+                            string(r, j, str(v))
+                        continue
+                    v = _xlsx_value(v)
+                    if isinstance(v, bool):
+                        boolean(r, j, v)
+                    elif isinstance(v, (int, float)):
+                        number(r, j, v)
                     elif isinstance(v, str):
-                        c = WriteOnlyCell(ws, value=v)
-                        c.data_type = "s"  # never a formula, whatever the text starts with
-                        out.append(c)
+                        if v:
+                            string(r, j, v)
+                    elif isinstance(v, _dt.date) and v.year < 1900:  # before Excel's calendar: as text
+                        string(r, j, v.isoformat())
                     else:
-                        out.append(v)
-                ws.append(out)
+                        dt_(r, j, v, formats[_dt.datetime if isinstance(v, _dt.datetime) else type(v)])
             written += len(batch)
     finally:
         if res is not None:
             while res.fetchmany(_FETCH):  # leave the connection with no unfinished result
                 pass
-    wb.save(tmp)
+        wb.close()
     return written
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: str | Path, target: str | Path) -> None:
+    """Move a finished temporary file over ``target`` with the permissions an ordinary new file gets
+    (0666 less the user's umask): temporary files are private (0600), the published file is not."""
+    os.chmod(tmp, 0o666 & ~current_umask())
+    os.replace(tmp, target)
 
 
 def export_query(
@@ -223,7 +272,7 @@ def export_query(
             with open(tmp, "wb") as out, open(extra, "rb") as body:
                 out.write(b"\xef\xbb\xbf")
                 shutil.copyfileobj(body, out, 1 << 20)
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

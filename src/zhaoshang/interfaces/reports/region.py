@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ...core.errors import UserError
+from ...core.writers import publish
 from . import charts
 
 HERE = Path(__file__).parent
@@ -335,7 +336,8 @@ def write_region_report(profile: dict, path: str | Path, lang: str = "zh") -> Pa
 
 
 def _atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
-    """Write through a temporary file in the target directory, then rename: complete or absent."""
+    """Write through a temporary file in the target directory, then rename: complete or absent, with the
+    permissions of the user's umask."""
     target = Path(path)
     if not target.parent.exists():
         raise UserError(f"目录不存在: {target.parent}")
@@ -343,7 +345,7 @@ def _atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

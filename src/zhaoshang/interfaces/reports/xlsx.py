@@ -63,9 +63,7 @@ def _text(x) -> str:
 
 
 def _put(ws, row: int, col: int, value, kind: str = "text"):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    v = _xlsx_value(value, ILLEGAL_CHARACTERS_RE)
+    v = _xlsx_value(value)
     if isinstance(v, bool):
         v = "是" if v else ""
     c = ws.cell(row=row, column=col, value=v)
