@@ -3,14 +3,15 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-noto-cjk poppler-utils
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql libpq5
 PORT ?= 8800
 
 .PHONY: setup setup-system setup-python setup-web demo test bench clean
 
 setup: setup-system setup-python setup-web
 
-# Debian packages: headless chromium for browser tests, CJK fonts for PDF reports, pdftoppm.
+# Debian packages: headless chromium for browser tests, CJK fonts for PDF reports, pdftoppm, PostgreSQL
+# (the team-state tests start a throw-away server; libpq for psycopg).
 setup-system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

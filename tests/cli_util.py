@@ -12,15 +12,17 @@ BIN = Path(sys.executable).with_name("zhaoshang")
 
 
 def run(*args, db: Path | str | None = None, check: bool = True, env: dict | None = None, timeout: int = 600,
-        cwd: Path | str | None = None) -> subprocess.CompletedProcess:
+        cwd: Path | str | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     cmd = [str(BIN)]
     if db is not None:
         cmd += ["--db", str(db)]
     cmd += [str(a) for a in args]
     full_env = dict(os.environ)
     full_env.pop("ZHAOSHANG_DB", None)
+    full_env.pop("ZHAOSHANG_TEAM_DB", None)
     full_env.update(env or {})
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd,
+                          input=input if input is not None else "")
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc

@@ -22,3 +22,22 @@ def shared_file(rel: str) -> Path:
 @pytest.fixture
 def shared():
     return shared_file
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server started for this test session (Debian's binaries); skips when absent."""
+    from pg_util import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def team_url(request, tmp_path):
+    """The URL of an empty team state on each backend: a SQLite file, and a fresh schema on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "team.sqlite")
+    from pg_util import fresh_schema
+
+    return fresh_schema(request.getfixturevalue("postgres_url"))

@@ -42,6 +42,7 @@ class Fmt(str, Enum):
 class State:
     db: str | None = None
     lang: str = "zh"
+    team_db: str | None = None
 
 
 state = State()
@@ -51,8 +52,11 @@ state = State()
 def _global(
     db: Optional[str] = typer.Option(None, "--db", help="数据库文件（默认 $ZHAOSHANG_DB，否则 ./zhaoshang.duckdb）"),
     lang: str = typer.Option(os.environ.get("ZHAOSHANG_LANG", "zh"), "--lang", help="界面语言 zh|en"),
+    team_db: Optional[str] = typer.Option(None, "--team-db", help="团队数据（用户、会话、令牌、审计日志）：SQLite 文件或 "
+                                          "postgresql://… （默认 $ZHAOSHANG_TEAM_DB，否则数据库旁的 *.team.sqlite）"),
 ) -> None:
     state.db = db or default_db_path()
+    state.team_db = team_db
     state.lang = "en" if lang.lower().startswith("en") else "zh"
 
 
@@ -63,6 +67,13 @@ def t(zh: str, en: str) -> str:
 
 def open_store(read_only: bool = False) -> Store:
     return Store(state.db or default_db_path(), read_only=read_only)
+
+
+def open_team():
+    """The team state (users, sessions, tokens, audit log) for --db / --team-db."""
+    from ...core.teamstate import open_team_db
+
+    return open_team_db(state.team_db, db_path=state.db or default_db_path())
 
 
 def interactive() -> bool:

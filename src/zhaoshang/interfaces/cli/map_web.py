@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ...services.regions import matrix
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, state, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, synthetic_note, t
 
 
 @app.command("map")
@@ -56,8 +56,24 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     port: int = typer.Option(8800, "--port", "-p", help="端口"),
     geojson: Optional[str] = typer.Option(None, "--geojson", help="自备的行政区划边界 GeoJSON（覆盖内置边界）"),
+    require_login: bool = typer.Option(False, "--require-login",
+                                       help="在 127.0.0.1 上也要求登录（在反向代理之后运行时必须使用）"),
 ) -> None:
-    """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。"""
+    """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。
+
+    只在本机地址（127.0.0.1）上服务时无需登录；其他地址或 --require-login 时一律要求登录，且至少要有一个启用的管理员。
+    """
+    from ...core.errors import UserError
+    from ...services.team.accounts import active_admins
     from ..web.app import serve
 
+    local_only = host in LOOPBACK and not require_login
+    if not local_only and active_admins(open_team()) == 0:
+        raise UserError(t(
+            f"在 {host} 上服务需要登录，但还没有启用的管理员账号；先创建一个：zhaoshang users add NAME --role admin",
+            f"serving on {host} requires login, and there is no active admin user yet; create one first: "
+            "zhaoshang users add NAME --role admin"))
     serve(state.db, host=host, port=port, geojson=geojson)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -1,0 +1,90 @@
+"""``zhaoshang team …``: the team state itself — where it is, backup and restore, the audit log."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from .app import FORMAT_OPTION, Fmt, app, emit, open_team, t
+
+team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
+app.add_typer(team_app, name="team")
+
+
+@team_app.command("status")
+def team_status(fmt: Fmt = FORMAT_OPTION) -> None:
+    """团队数据的位置、后端、已应用的迁移、各表行数与审计链校验。"""
+    from ...services.team import audit
+
+    team = open_team()
+    with team.tx() as tx:
+        tables = [{"table": n, "rows": int(tx.scalar(f'SELECT count(*) FROM "{n}"'))} for n in tx.tables()]
+        migrations = tx.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+    doc = {"backend": team.dialect, "location": team.location, "migrations": migrations, "tables": tables,
+           "audit_chain": audit.verify(team)}
+    emit(doc, fmt, rows=tables, columns=["table", "rows"], title=f"{team.dialect}: {team.location}",
+         note=t("审计链完整", "audit chain intact") if doc["audit_chain"]["ok"] else
+         t(f"审计链在第 {doc['audit_chain']['first_bad']} 条被改动", f"audit chain broken at {doc['audit_chain']['first_bad']}"))
+
+
+@team_app.command("backup")
+def team_backup(file: str = typer.Argument(..., help="备份文件（JSON Lines，可在 SQLite 与 PostgreSQL 之间恢复）")) -> None:
+    """备份全部团队数据到一个文件（一致快照，写完才替换目标文件）。"""
+    from ...core.teamstate.backup import backup
+    from ...services.team import audit
+
+    team = open_team()
+    audit.record(team, audit.cli_actor(), "team.backup", file)
+    header = backup(team, file)
+    sys.stderr.write(t(f"已备份到 {file}：", f"backed up to {file}: ")
+                     + "，".join(f"{k} {v}" for k, v in header["tables"].items()) + "\n")
+
+
+@team_app.command("restore")
+def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup 生成的文件"),
+                 yes: bool = typer.Option(False, "--yes", help="确认替换现有的团队数据")) -> None:
+    """从备份恢复：整体替换现有团队数据（要么全部完成，要么原样不动）。"""
+    from ...core.errors import UserError
+    from ...core.teamstate.backup import read_backup, restore
+    from ...services.team import audit
+
+    read_backup(file)  # a bad file is refused before anything is touched
+    team = open_team()
+    with team.tx() as tx:
+        existing = int(tx.scalar("SELECT count(*) FROM users"))
+    if existing and not yes:
+        raise UserError(t(f"现有团队数据有 {existing} 个用户，将被替换；确认请加 --yes",
+                          f"the team state has {existing} users and would be replaced: add --yes to confirm"))
+    header = restore(team, file)
+    check = audit.verify(team)
+    audit.record(team, audit.cli_actor(), "team.restore", file, {"backup_created_at": header["created_at"]})
+    sys.stderr.write(t(f"已从 {file} 恢复（{header['created_at']}）；审计链", f"restored from {file} ({header['created_at']}); audit chain ")
+                     + (t("完整", "intact") if check["ok"] else t(f"在第 {check['first_bad']} 条被改动", f"broken at {check['first_bad']}"))
+                     + "\n")
+
+
+@team_app.command("audit")
+def team_audit(
+    actor: Optional[str] = typer.Option(None, "--user", help="只看该用户"),
+    action: Optional[str] = typer.Option(None, "--action", help="动作（前缀），如 person.read、export、login"),
+    since: Optional[str] = typer.Option(None, "--since", help="起始日期 YYYY-MM-DD"),
+    until: Optional[str] = typer.Option(None, "--until", help="截止日期 YYYY-MM-DD（含）"),
+    q: Optional[str] = typer.Option(None, "--q", help="在对象、详情、地址中查找"),
+    limit: int = typer.Option(200, "--limit", help="最多显示条数"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="导出到文件（.csv / .xlsx）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
+    from ...services.team import audit
+
+    team = open_team()
+    filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
+    if output:
+        n = audit.export(team, output, **filters)
+        audit.record(team, audit.cli_actor(), "audit.export", output, {"rows": n, **{k: v for k, v in filters.items() if v}})
+        sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {n} entries to {output}\n"))
+        return
+    res = audit.search(team, limit=limit, **filters)
+    emit(res, fmt, rows=res["rows"], columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"))

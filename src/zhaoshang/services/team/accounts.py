@@ -1,0 +1,283 @@
+"""Users, passwords, login throttling, sessions and API tokens.
+
+Passwords are argon2id hashes (argon2-cffi). A login is refused without checking the password after
+``MAX_FAILURES`` failures for that name (or from that address) within ``THROTTLE_WINDOW``. Sessions are
+server-side: the browser holds a random id (signed in the cookie), the database its SHA-256, the user and
+the CSRF token; a session ends after ``idle`` seconds without a request, after ``ABSOLUTE`` seconds in
+any case, at logout, and when its user is disabled or gets a new password. API tokens are random, shown
+once, stored as SHA-256 and revocable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ...core.errors import NotFound, UserError
+from ...core.teamstate import TeamDB
+from ...core.teamstate.clock import now, parse
+from . import audit
+from .roles import ROLES, User, check_role
+
+MAX_FAILURES = 5
+THROTTLE_WINDOW = 15 * 60
+IDLE_DEFAULT = int(os.environ.get("ZHAOSHANG_SESSION_IDLE", 30 * 60))
+ABSOLUTE = 12 * 3600
+TOKEN_PREFIX = "zs_"
+MIN_PASSWORD = 10
+
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("timing-equaliser")
+
+
+class Throttled(UserError):
+    """Too many failed logins: refused without checking the password."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"登录失败次数过多，请 {retry_after // 60 + 1} 分钟后再试 (too many failed logins)")
+        self.retry_after = retry_after
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    role: str
+    disabled: bool
+    created_at: str
+    updated_at: str
+
+    def user(self, via: str = "session") -> User:
+        return User(self.id, self.name, self.role, via=via, permissions=ROLES[self.role])
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _account(row: dict | None) -> Account | None:
+    if not row:
+        return None
+    return Account(row["id"], row["name"], row["role"], bool(row["disabled"]), row["created_at"], row["updated_at"])
+
+
+def check_name(name: str) -> str:
+    n = (name or "").strip()
+    if not re.fullmatch(r"[\w.@-]{2,64}", n):
+        raise UserError(f"用户名无效: {name!r}（2–64 个字母、数字、汉字或 . _ @ -）")
+    return n
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
+    return password
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+# ------------------------------------------------------------------------------------------- users
+def get(team: TeamDB, name: str) -> Account:
+    with team.tx() as tx:
+        acc = _account(tx.one("SELECT * FROM users WHERE name = ?", [name]))
+    if acc is None:
+        raise NotFound(f"没有这个用户: {name}")
+    return acc
+
+
+def list_users(team: TeamDB) -> list[dict]:
+    with team.tx() as tx:
+        return tx.query(
+            """SELECT u.id, u.name, u.role, u.disabled, u.created_at, u.updated_at,
+                      (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id) AS last_seen,
+                      (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
+               FROM users u ORDER BY u.name""")
+
+
+def active_admins(team: TeamDB) -> int:
+    with team.tx() as tx:
+        return int(tx.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"))
+
+
+def add_user(team: TeamDB, name: str, role: str, password: str, actor, ip: str | None = None) -> Account:
+    name, role = check_name(name), check_role(role)
+    h = _hasher.hash(check_password(password))
+    t = now()
+    with team.tx(exclusive=True) as tx:
+        if tx.scalar("SELECT count(*) FROM users WHERE name = ?", [name]):
+            raise UserError(f"用户已存在: {name}")
+        tx.execute("INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) "
+                   "VALUES (?, ?, ?, 0, ?, ?)", [name, role, h, t, t])
+    audit.record(team, actor, "user.add", name, {"role": role}, ip)
+    return get(team, name)
+
+
+def _would_remove_last_admin(tx, name: str) -> bool:
+    return not tx.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name <> ?", [name])
+
+
+def set_role(team: TeamDB, name: str, role: str, actor, ip: str | None = None) -> Account:
+    role = check_role(role)
+    acc = get(team, name)
+    with team.tx(exclusive=True) as tx:
+        if acc.role == "admin" and role != "admin" and not acc.disabled and _would_remove_last_admin(tx, name):
+            raise UserError("不能移除最后一个启用的管理员")
+        tx.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", [role, now(), acc.id])
+    audit.record(team, actor, "user.set_role", name, {"from": acc.role, "to": role}, ip)
+    return get(team, name)
+
+
+def set_disabled(team: TeamDB, name: str, disabled: bool, actor, ip: str | None = None) -> Account:
+    acc = get(team, name)
+    with team.tx(exclusive=True) as tx:
+        if disabled and acc.role == "admin" and _would_remove_last_admin(tx, name):
+            raise UserError("不能停用最后一个启用的管理员")
+        tx.execute("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", [int(disabled), now(), acc.id])
+        if disabled:
+            tx.execute("DELETE FROM sessions WHERE user_id = ?", [acc.id])
+    audit.record(team, actor, "user.disable" if disabled else "user.enable", name, None, ip)
+    return get(team, name)
+
+
+def reset_password(team: TeamDB, name: str, password: str, actor, ip: str | None = None) -> Account:
+    acc = get(team, name)
+    h = _hasher.hash(check_password(password))
+    with team.tx(exclusive=True) as tx:
+        tx.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", [h, now(), acc.id])
+        tx.execute("DELETE FROM sessions WHERE user_id = ?", [acc.id])
+        tx.execute("DELETE FROM login_failures WHERE name = ?", [name])
+    audit.record(team, actor, "user.reset_password", name, None, ip)
+    return acc
+
+
+# ------------------------------------------------------------------------------------------- login
+def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) -> Account:
+    """The account for a correct name and password; throttled after repeated failures."""
+    since = now(-THROTTLE_WINDOW)
+    with team.tx() as tx:
+        fails = tx.query("SELECT at FROM login_failures WHERE (name = ? OR (ip = ? AND ip IS NOT NULL)) AND at >= ? "
+                         "ORDER BY at", [name, ip, since])
+        row = tx.one("SELECT * FROM users WHERE name = ?", [name])
+    if len(fails) >= MAX_FAILURES:
+        oldest = parse(fails[-MAX_FAILURES]["at"])
+        retry = int(THROTTLE_WINDOW - (_dt.datetime.now(_dt.timezone.utc) - oldest).total_seconds()) + 1
+        audit.record(team, name, "login.throttled", name, {"failures": len(fails)}, ip)
+        raise Throttled(max(retry, 1))
+    ok = False
+    try:
+        ok = _hasher.verify(row["password_hash"] if row and row["password_hash"] else _DUMMY, password or "")
+    except (VerificationError, InvalidHashError):
+        ok = False
+    acc = _account(row)
+    if not ok or acc is None or acc.disabled:
+        with team.tx() as tx:
+            tx.execute("INSERT INTO login_failures (name, ip, at) VALUES (?, ?, ?)", [name, ip, now()])
+        audit.record(team, name, "login.failed", name, {"reason": "disabled" if ok and acc else "password"}, ip)
+        raise UserError("用户名或密码错误 (wrong name or password)")
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        with team.tx() as tx:
+            tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), acc.id])
+    with team.tx() as tx:
+        tx.execute("DELETE FROM login_failures WHERE name = ?", [name])
+    audit.record(team, acc.user(), "login", name, None, ip)
+    return acc
+
+
+# ------------------------------------------------------------------------------------------- sessions
+def create_session(team: TeamDB, acc: Account, ip: str | None = None, user_agent: str | None = None) -> tuple[str, str]:
+    """A new session for ``acc``: returns (session id for the cookie, CSRF token)."""
+    sid, csrf, t = secrets.token_urlsafe(32), secrets.token_urlsafe(32), now()
+    with team.tx() as tx:
+        tx.execute("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, ip, user_agent) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", [_sha(sid), acc.id, csrf, t, t, ip, (user_agent or "")[:200]])
+    return sid, csrf
+
+
+def session_user(team: TeamDB, sid: str, idle: int = IDLE_DEFAULT) -> tuple[User, str] | None:
+    """(user, CSRF token) of a live session, refreshing its idle clock; None when ended or expired."""
+    h = _sha(sid)
+    with team.tx() as tx:
+        row = tx.one("SELECT s.csrf, s.created_at, s.last_seen, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
+                     "WHERE s.id_hash = ?", [h])
+        if not row:
+            return None
+        if row["disabled"] or row["last_seen"] < now(-idle) or row["created_at"] < now(-ABSOLUTE):
+            tx.execute("DELETE FROM sessions WHERE id_hash = ?", [h])
+            return None
+        if row["last_seen"] < now(-30):  # one write per half minute, not per request
+            tx.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [now(), h])
+    return _account(row).user("session"), row["csrf"]
+
+
+def end_session(team: TeamDB, sid: str) -> None:
+    with team.tx() as tx:
+        tx.execute("DELETE FROM sessions WHERE id_hash = ?", [_sha(sid)])
+
+
+# ------------------------------------------------------------------------------------------- API tokens
+def create_token(team: TeamDB, name: str, label: str | None, actor, ip: str | None = None) -> dict:
+    """A new API token for user ``name``; the returned ``token`` is shown once and never stored."""
+    acc = get(team, name)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with team.tx() as tx:
+        tid = tx.scalar("INSERT INTO api_tokens (user_id, label, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+                        "RETURNING id", [acc.id, label, raw[:10], _sha(raw), now()])
+    audit.record(team, actor, "token.create", name, {"token_id": tid, "label": label}, ip)
+    return {"id": int(tid), "user": name, "label": label, "prefix": raw[:10], "token": raw}
+
+
+def list_tokens(team: TeamDB, name: str | None = None) -> list[dict]:
+    with team.tx() as tx:
+        return tx.query("SELECT t.id, u.name AS user, t.label, t.prefix, t.created_at, t.last_used_at, t.revoked_at "
+                        "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                        + ("WHERE u.name = ? " if name else "") + "ORDER BY t.id", [name] if name else [])
+
+
+def revoke_token(team: TeamDB, token_id: int, actor, ip: str | None = None) -> dict:
+    with team.tx() as tx:
+        row = tx.one("SELECT t.id, t.revoked_at, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.id = ?", [int(token_id)])
+        if not row:
+            raise NotFound(f"没有这个令牌: {token_id}")
+        if row["revoked_at"] is None:
+            tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), int(token_id)])
+    audit.record(team, actor, "token.revoke", row["name"], {"token_id": int(token_id)}, ip)
+    return {"id": int(token_id), "user": row["name"], "revoked": True}
+
+
+def token_user(team: TeamDB, raw: str) -> User | None:
+    """The user of a live API token (not revoked, user enabled); None otherwise."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    with team.tx() as tx:
+        row = tx.one("SELECT t.id AS token_id, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.token_hash = ? AND t.revoked_at IS NULL", [_sha(raw)])
+        if not row or row["disabled"]:
+            return None
+        if not row["last_used_at"] or row["last_used_at"] < now(-60):
+            tx.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now(), row["token_id"]])
+    return _account(row).user("token")
+
+
+def secret_key(team: TeamDB) -> str:
+    """The key that signs cookies: ``$ZHAOSHANG_SECRET_KEY``, else one made once and kept in the team state
+    (shared by every server process on the same team state)."""
+    env = os.environ.get("ZHAOSHANG_SECRET_KEY")
+    if env:
+        return env
+    with team.tx(exclusive=True) as tx:
+        tx.lock("zhaoshang-secret")
+        key = tx.scalar("SELECT value FROM team_meta WHERE key = 'secret_key'")
+        if not key:
+            key = secrets.token_urlsafe(48)
+            tx.execute("INSERT INTO team_meta (key, value) VALUES ('secret_key', ?)", [key])
+    return key

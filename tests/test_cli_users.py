@@ -1,0 +1,103 @@
+"""``zhaoshang users`` / ``zhaoshang team`` run as commands; the team state survives rebuilding the data;
+``serve`` on a network address refuses to start without an admin."""
+
+from __future__ import annotations
+
+import json
+
+from cli_util import run, run_json
+
+PW = "a long enough password\n"
+
+
+def test_users_lifecycle_from_the_command_line(tmp_path):
+    db = tmp_path / "z.duckdb"
+    p = run("users", "add", "alice", "--role", "admin", "--password-stdin", db=db, input=PW)
+    assert "alice" in p.stderr and "admin" in p.stderr and p.stdout == ""
+    p = run("users", "add", "bob", db=db)  # no password given, not a terminal: one is generated and shown once
+    generated = p.stdout.strip().rsplit(" ", 1)[-1]
+    assert len(generated) >= 12
+    users = {u["name"]: u for u in run_json("users", "list", db=db)}
+    assert users["bob"]["role"] == "viewer" and users["alice"]["role"] == "admin"
+    run("users", "set-role", "bob", "analyst", db=db)
+    assert {u["name"]: u["role"] for u in run_json("users", "list", db=db)}["bob"] == "analyst"
+    run("users", "disable", "bob", db=db)
+    assert {u["name"]: u["disabled"] for u in run_json("users", "list", db=db)}["bob"] is True
+    run("users", "enable", "bob", db=db)
+    run("users", "reset-password", "bob", "--password-stdin", db=db, input="another long password\n")
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.team import accounts
+
+    team = open_team_db(str(tmp_path / "z.team.sqlite"))  # beside the database, by default
+    assert accounts.authenticate(team, "bob", "another long password").role == "analyst"
+
+    errors = [run("users", "add", "alice", "--password-stdin", db=db, input=PW, check=False),
+              run("users", "set-role", "alice", "viewer", db=db, check=False),   # the last admin stays
+              run("users", "add", "carol", "--role", "boss", "--password-stdin", db=db, input=PW, check=False),
+              run("users", "disable", "nobody", db=db, check=False)]
+    for e in errors:
+        assert e.returncode == 2 and e.stderr.startswith("错误:") and "Traceback" not in e.stderr
+
+    audit = run_json("team", "audit", "--action", "user.", db=db)
+    assert audit["total"] == 6 and {r["actor"] for r in audit["rows"]} == {audit["rows"][0]["actor"]}
+    assert audit["rows"][0]["actor"].startswith("cli:")
+
+
+def test_tokens_from_the_command_line(tmp_path):
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "svc", "--role", "viewer", "--password-stdin", db=db, input=PW)
+    p = run("users", "token", "create", "svc", "--label", "nightly", db=db)
+    token = p.stdout.strip()
+    assert token.startswith("zs_") and "只显示这一次" in p.stderr
+    listed = run_json("users", "token", "list", db=db)
+    assert listed[0]["prefix"] == token[:10] and token not in json.dumps(listed)
+    run("users", "token", "revoke", str(listed[0]["id"]), db=db)
+    assert run_json("users", "token", "list", "svc", db=db)[0]["revoked_at"]
+    assert run("users", "token", "revoke", "99", db=db, check=False).returncode == 2
+
+
+def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "alice", "--role", "admin", "--password-stdin", db=db, input=PW)
+    csv = tmp_path / "e.csv"
+    csv.write_text("企业名称,统一社会信用代码,所属省份\n杭州示例科技有限公司,,浙江省\n", encoding="utf-8")
+    run("import", "enterprises", csv, db=db)
+    db.unlink()  # the analytical database is replaced
+    run("import", "enterprises", csv, db=db)
+    assert [u["name"] for u in run_json("users", "list", db=db)] == ["alice"]
+
+    backup = tmp_path / "team.jsonl"
+    run("team", "backup", backup, db=db)
+    run("users", "add", "later", "--password-stdin", db=db, input=PW)
+    refused = run("team", "restore", backup, db=db, check=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    p = run("team", "restore", backup, "--yes", db=db)
+    assert "完整" in p.stderr
+    assert [u["name"] for u in run_json("users", "list", db=db)] == ["alice"]
+    status = run_json("team", "status", db=db)
+    assert status["backend"] == "sqlite" and status["audit_chain"]["ok"]
+    out = tmp_path / "audit.csv"
+    run("team", "audit", "--output", out, db=db)
+    assert "user.add" in out.read_text(encoding="utf-8-sig")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not a backup\n")
+    assert run("team", "restore", bad, "--yes", db=db, check=False).returncode == 2
+
+
+def test_team_state_on_postgresql_by_url(tmp_path, postgres_url):
+    from pg_util import fresh_schema
+
+    url = fresh_schema(postgres_url)
+    run("--team-db", url, "users", "add", "pgadmin", "--role", "admin", "--password-stdin", input=PW)
+    assert [u["name"] for u in run_json("--team-db", url, "users", "list")] == ["pgadmin"]
+    status = run_json("--team-db", url, "team", "status")
+    assert status["backend"] == "postgresql" and not (tmp_path / "zhaoshang.team.sqlite").exists()
+
+
+def test_serve_on_the_network_needs_an_admin(tmp_path):
+    db = tmp_path / "z.duckdb"
+    p = run("serve", "--host", "0.0.0.0", "--port", "1", db=db, check=False, timeout=60)
+    assert p.returncode == 2 and "zhaoshang users add NAME --role admin" in p.stderr
+    p = run("serve", "--require-login", "--port", "1", db=db, check=False, timeout=60)
+    assert p.returncode == 2 and "zhaoshang users add" in p.stderr
