@@ -215,8 +215,11 @@ def test_n_wan_roundtrip(n):
     assert b.wan == pytest.approx(float(n), rel=1e-9, abs=1e-9)
 
 
+plausible = st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False)  # ≤ MAX_WAN in 亿美元
+
+
 @settings(max_examples=200, deadline=None)
-@given(numbers, numbers, st.sampled_from(["万人民币", "亿人民币", "万美元", "(万港元)", "元"]))
+@given(plausible, plausible, st.sampled_from(["万人民币", "亿人民币", "万美元", "(万港元)", "元"]))
 def test_monotonic_in_the_number(x, y, suffix):
     ax, ay = parse_amount(f"{x}{suffix}"), parse_amount(f"{y}{suffix}")
     if x < y:
@@ -246,3 +249,16 @@ def test_only_value_error_on_amount_like_text(text):
         return
     if a is not None and a.wan is not None:
         assert 0 <= a.low_wan <= a.wan * (1 + 1e-9) and a.wan <= a.high_wan * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999999999亿元", "1e30万元", "1E+30", "9999999999999亿美元", "1e400元"])
+def test_implausible_amounts_are_rejected_by_one_rule(text):
+    with pytest.raises(ValueError, match="超出合理范围"):
+        parse_amount(text)
+
+
+def test_plausibility_bound_keeps_the_largest_real_capitals():
+    assert parse_amount("8295亿元").wan == 82_950_000.0  # State Grid's registered capital
+    assert parse_amount("1.5e3万元").wan == 1500.0  # scientific notation below the bound is a number
+    with pytest.raises(ValueError, match="超出合理范围"):
+        parse_amount(1e30, unit="万元")

@@ -470,3 +470,39 @@ def test_utf16_and_empty_rows(con, tmp_path):
     one.write_text("名称\n甲\n\n乙\n", encoding="utf-8")
     info = read_into(con, one, "one")
     assert [r[1] for r in table_rows(con, info)] == ["甲", "乙"]
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile files: repeated errors, too many columns, stale temporary copies
+
+
+def test_ragged_row_error_names_each_line_once(con, tmp_path):
+    rows = ["名称,地址,代码"] + [f"企业{i},地址{i},{i}" for i in range(3000)]
+    rows[5], rows[7], rows[2000] = "甲,乙", "a,b,c,d", "x"
+    p = tmp_path / "ragged.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        read_into(con, p, "rag")
+    msg = str(exc.value)
+    assert "有 3 行格式错误" in msg
+    for line in (6, 8, 2001):
+        assert msg.count(f"第 {line} 行") == 1, msg
+
+
+def test_too_many_columns_refused_with_a_message(con, tmp_path):
+    from zhaoshang.core import readers
+
+    n = 10_000
+    p = tmp_path / "wide.csv"
+    header = ",".join(["企业名称"] + [f"列{i}" for i in range(1, n)])
+    p.write_text(header + "\n" + "\n".join(",".join([f"企业{r}"] + ["1"] * (n - 1)) for r in range(50)) + "\n",
+                 encoding="utf-8")
+    assert 900_000 < p.stat().st_size < 1_200_000
+    con.execute("SET memory_limit = '1GB'")
+    with pytest.raises(UserError, match=r"列数过多: 10000 列（最多 " + f"{readers.MAX_COLUMNS}") as exc:
+        read_into(con, p, "wide")
+    assert "Out of Memory" not in str(exc.value)
+    ok = tmp_path / "ok.csv"  # at the limit the file is read
+    m = readers.MAX_COLUMNS
+    ok.write_text(",".join(f"c{i}" for i in range(m)) + "\n" + ",".join("1" for _ in range(m)) + "\n", encoding="utf-8")
+    assert read_into(con, ok, "ok").rows == 1

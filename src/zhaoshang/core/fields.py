@@ -181,6 +181,20 @@ KINDS: dict[str, tuple[Field, ...]] = {
 }
 
 
+# The fields that make a row of a kind mean something: an import in which no row has any of them is the
+# wrong kind of file (a company list imported as fundings would make empty "rounds") and is refused.
+# Kinds not listed are meaningful through their required fields alone. (field, label in messages)
+MEANINGFUL: dict[str, tuple[tuple[str, str], ...]] = {
+    "fundings": (("date", "日期"), ("round", "轮次"), ("amount", "金额"), ("amount_usd", "金额")),
+    "patents": (("title", "标题"), ("abstract", "摘要"), ("applicants", "申请人"), ("applied", "申请日"),
+                ("published", "公开日"), ("granted", "授权日"), ("ipc", "IPC")),
+    "roles": (("person", "姓名"), ("team", "团队")),
+    "news": (("title", "标题"), ("body", "正文")),
+    "contacts": (("phone", "电话"), ("email", "邮箱"), ("organisation", "单位"), ("enterprise", "所在企业"),
+                 ("title", "职务")),
+}
+
+
 def kind_fields(kind: str) -> dict[str, Field]:
     return {f.name: f for f in KINDS[kind]}
 

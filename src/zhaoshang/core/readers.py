@@ -37,6 +37,7 @@ MAX_LINE_SIZE = 256 * 1024 * 1024  # a single CSV line (or cell) may be up to 25
 SNIFF_CHARS = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_COLUMNS = 2_000  # wider files are refused before DuckDB plans a scan of thousands of columns
 
 _BOM_UTF8 = codecs.BOM_UTF8
 _BOMS_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -130,6 +131,12 @@ def _check_file(path: str | Path) -> Path:
     if p.stat().st_size == 0:
         raise UserError(f"文件为空: {p}")
     return p
+
+
+def _check_width(p: Path, n: int) -> None:
+    """Refuse a file with more columns than any table we import (DuckDB would run out of memory planning it)."""
+    if n > MAX_COLUMNS:
+        raise UserError(f"列数过多: {n} 列（最多 {MAX_COLUMNS} 列），请只保留需要导入的列: {p}")
 
 
 def _sha256(p: Path) -> str:
@@ -243,9 +250,43 @@ def _finish_hash(h, f) -> str:
     return h.hexdigest()
 
 
+TEMP_PREFIX = "zhaoshang-"
+TEMP_SUFFIX = ".utf8.tmp"
+_TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-.*" + re.escape(TEMP_SUFFIX) + "$")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_temp(directory: str | Path | None = None) -> int:
+    """Delete converted copies left by killed runs (named ``zhaoshang-<pid>-….utf8.tmp``, owner gone)."""
+    removed = 0
+    base = Path(directory or tempfile.gettempdir())
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
 def _transcode(p: Path, encoding: str) -> Path:
     """Stream `p` decoded as `encoding` into a temporary UTF-8 file with \\n line endings."""
-    fd, tmp = tempfile.mkstemp(prefix="zhaoshang-", suffix=".txt")
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
     try:
         with open(p, "r", encoding=encoding, errors="strict", newline=None) as src, open(
             fd, "w", encoding="utf-8", newline=""
@@ -351,6 +392,7 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
         raise UserError(f"文件为空 (没有表头和数据): {p}")
     if all(not str(h).replace("\ufeff", "").strip() for h in raw_headers):
         raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}")
+    _check_width(p, len(raw_headers))
     headers = _clean_headers(raw_headers)
     columns = [f"c{i}" for i in range(len(headers))]
     col_spec = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
@@ -366,8 +408,9 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
     )
     try:
         con.execute(sql)
+        # parallel scans may record the same line more than once: one entry per line
         bad = con.execute(
-            f"SELECT line, error_type, csv_line FROM {_q(rej_t)} ORDER BY line LIMIT 5"
+            f"SELECT line, min(error_type) FROM {_q(rej_t)} GROUP BY line ORDER BY line LIMIT 5"
         ).fetchall()
         n_bad = con.execute(f"SELECT count(DISTINCT line) FROM {_q(rej_t)}").fetchall()[0][0]
     except duckdb.Error as e:
@@ -378,7 +421,7 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
     _drop(con, rej_t, rej_s)
     if bad:
         _drop(con, table)
-        parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et, _ in bad]
+        parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et in bad]
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
             f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}"
@@ -436,6 +479,7 @@ def _read_jsonl(con, p: Path, table: str, text: _Text) -> RawInfo:
         raise UserError(f"JSON Lines 文件 {p}: 第 {numbers} 行不是有效的 JSON 对象{more}")
     if not keys:
         raise UserError(f"文件为空 (没有任何字段): {p}")
+    _check_width(p, len(keys))
     headers = _clean_headers(keys)
     columns = [f"c{i}" for i in range(len(keys))]
     select = ", ".join(
@@ -490,6 +534,7 @@ def _as_text_sql(name: str, typ: str) -> str:
 
 def _read_parquet(con, p: Path, table: str) -> RawInfo:
     schema = _parquet_schema(con, p)
+    _check_width(p, len(schema))
     headers = _clean_headers([n for n, _ in schema])
     columns = [f"c{i}" for i in range(len(schema))]
     select = ", ".join(f"{_as_text_sql(n, t)} AS {_q(c)}" for (n, t), c in zip(schema, columns))
@@ -572,6 +617,7 @@ def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
     raw = [_cell_text(v) for v in header_cells]
     if all(h is None or not h.strip() for h in raw):
         raise UserError(f"缺少表头 (工作表 {name} 第 {first_row} 行为空): {p}")
+    _check_width(p, len(raw))
     headers = _clean_headers(raw)
     width = len(headers)
     columns = [f"c{i}" for i in range(width)]
@@ -638,6 +684,7 @@ def read_into(
     Raises `UserError` (one line, Chinese, naming the file) for every problem with the file.
     """
     p = _check_file(path)
+    clean_stale_temp()
     with open(p, "rb") as f:
         head = f.read(64 * 1024)
     fmt = _format_of(p, head)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from ..errors import ImportFailed, UserError
-from ..fields import KINDS
+from ..fields import KINDS, MEANINGFUL
 from ..store import Store
 from .context import ImportContext, ImportReport
 from .enterprises import write_enterprises
@@ -150,9 +150,14 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
-    if strict and rejected:
+    _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected)
+    if strict and (rejected or report.fields_dropped):
+        f, row, column, reason = con.execute(
+            'SELECT _file, _row, "column", reason FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
+        total = rejected + report.fields_dropped
         raise ImportFailed(
-            f"严格模式：{rejected} 行无法导入，未写入任何数据。问题清单: {report.rejects_path}"
+            f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
+            f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}"
         )
     step(1, description="关联与写入")
     with store.transaction():
@@ -179,6 +184,21 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         con.execute("CHECKPOINT")  # write the WAL into the file now, under the import's memory cap
     step(1, description="完成")
     return report
+
+
+def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
+    """No row holds any field that gives the kind its meaning: the file is of another kind."""
+    fields = [(f, label) for f, label in MEANINGFUL.get(staged.kind, ()) if f in staged.present]
+    if rows_ok == 0 or not MEANINGFUL.get(staged.kind):
+        return
+    if fields:
+        cond = " OR ".join(f'"{f}" IS NOT NULL' for f, _ in fields)
+        if con.execute(f"SELECT count(*) FROM _typed WHERE NOT _rejected AND ({cond})").fetchone()[0]:
+            return
+    labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL[staged.kind]))
+    found = "、".join(staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of) or "-"
+    raise UserError(f"{'、'.join(p.name for p in paths)} 不像 {staged.kind} 数据：没有任何一行有{labels}中的任何一项"
+                    f"（识别到的列: {found}），未导入。请检查数据类型或用 --mapping 指定列")
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:

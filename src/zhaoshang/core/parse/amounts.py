@@ -17,7 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Amount", "parse_amount", "fx_rate", "FX_CNY", "FX_YEAR"]
+__all__ = ["Amount", "parse_amount", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
+
+#: The plausibility rule for every amount: above 10^10 万元 (100 万亿元, about a year of China's GDP)
+#: no registered capital, round or budget is real — however the text wrote it (digits, 亿, e-notation).
+MAX_WAN = 1e10
 
 #: Reference year of the exchange-rate table.
 FX_YEAR = 2023
@@ -87,6 +91,7 @@ _CURRENCY_RE = re.compile(
 _EMPTY = frozenset({"", "-", "--", "—", "——", "–", "nan", "none", "null", "n/a", "na", "/"})
 _UNDISCLOSED_RE = re.compile(r"未透露|未公开|未披露|不公开|非公开|不详|保密|面议|待定|undisclosed|not disclosed|unknown")
 
+_SCI_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d{1,4})(?![\d.])")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3})")
 _NOISE_RE = re.compile(r"[\s()\[\]{}:：]+")
 
@@ -208,6 +213,14 @@ def _unit_spec(unit: str | None) -> tuple[str | None, float]:
     return cur, value
 
 
+def _expand_sci(m: re.Match) -> str:
+    """'1.5e3' → '1500': scientific notation is a number like any other (then judged by ``MAX_WAN``)."""
+    value = float(m.group(0))
+    if not math.isfinite(value) or value > 1e30:
+        return "∞"  # far beyond any bound: no need to spell out the digits
+    return f"{value:f}".rstrip("0").rstrip(".")
+
+
 def _clean_float(x: float) -> float:
     return float(f"{x:.12g}")
 
@@ -257,6 +270,9 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         return Amount(None, None, None, cur, None, vague=False, undisclosed=True, text=raw)
 
     s = _THOUSANDS_RE.sub("", s)
+    s = _SCI_RE.sub(_expand_sci, s)
+    if "∞" in s:
+        raise ValueError(f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）")
     s = _NOISE_RE.sub("", s)
     # 元 is the unit, not a number: 万元 = 万, 元 alone = 1
     s = s.replace("元", "")
@@ -323,6 +339,8 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     high = value * high_f
     point = math.sqrt(low * high) if vague else value
     rate = FX_CNY[cur] / 10_000
+    if not math.isfinite(high * rate) or high * rate > MAX_WAN:
+        raise ValueError(f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）")
     return Amount(
         wan=_clean_float(point * rate),
         low_wan=_clean_float(low * rate),
