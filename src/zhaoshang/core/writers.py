@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import json
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from zhaoshang.core import jsonenc
 from zhaoshang.core.errors import UserError
 
 __all__ = ["export_query", "publish", "FORMATS", "XLSX_MAX_ROWS", "DANGEROUS_PREFIXES"]
@@ -138,7 +138,7 @@ def _xlsx_value(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return _text(LIST_JOINER.join("" if x is None else str(x) for x in v))
     if isinstance(v, dict):
-        return _text(json.dumps(v, ensure_ascii=False, default=str))
+        return _text(jsonenc.dumps(v))
     if isinstance(v, (bytes, bytearray)):
         return v.hex()
     if isinstance(v, uuid.UUID):

@@ -28,6 +28,7 @@ import inspect
 from typing import Any, Callable
 
 from ..core.errors import NotFound, UserError
+from .reference import sources
 from .regions import matrix
 
 PARTNER_KINDS = ("patent", "investment", "branch", "people")
@@ -99,18 +100,6 @@ def full_name(store, info: dict) -> str:
         if not out or out[-1] != n:
             out.append(n)
     return "".join(out)
-
-
-def sources(store) -> list[dict]:
-    """The imports behind the data: source, kinds, latest data date, rows (from the ``imports`` log)."""
-    rows = store.query(
-        """SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds, max(data_date) AS data_date,
-                  max(finished_at) AS imported_at, sum(rows_imported) AS rows
-           FROM imports GROUP BY source ORDER BY source""")
-    if not rows:
-        rows = store.query("SELECT source, 'enterprises' AS kinds, NULL AS data_date, NULL AS imported_at, "
-                           "count(*) AS rows FROM enterprises GROUP BY source ORDER BY source")
-    return [{**r, "rows": int(r["rows"] or 0)} for r in rows]
 
 
 def _unavailable(note: str) -> dict:

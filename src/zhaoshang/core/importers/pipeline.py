@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
+from .. import jsonenc
 from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
 from ..store import Store
@@ -175,8 +175,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,
              report.rows_imported, report.rows_updated, report.rows_duplicate, report.rows_rejected,
-             report.rejects_path, json.dumps({"mapping": m.name, "strict": strict, "columns": report.columns},
-                                             ensure_ascii=False), synthetic],
+             report.rejects_path, jsonenc.dumps({"mapping": m.name, "strict": strict, "columns": report.columns}), synthetic],
         )
         if synthetic:
             store.set_meta("synthetic", "true")

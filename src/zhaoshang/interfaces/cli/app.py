@@ -7,10 +7,7 @@ them all. Commands stay thin: they parse options, call one service function and 
 from __future__ import annotations
 
 import csv
-import datetime as _dt
-import decimal
 import io
-import json
 import os
 import sys
 from contextlib import contextmanager
@@ -20,6 +17,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import typer
 
+from ...core import jsonenc
 from ...core.store import Store, default_db_path
 
 app = typer.Typer(
@@ -102,20 +100,9 @@ def progress(description: str, total: int | None = None) -> Iterator:
         yield advance
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, (_dt.date, _dt.datetime)):
-        return v.isoformat()
-    if isinstance(v, decimal.Decimal):
-        return float(v)
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 def dumps(doc: Any) -> str:
-    return json.dumps(_jsonable(doc), ensure_ascii=False, indent=None, default=str)
+    """``--format json``: the one JSON encoding (``core.jsonenc``), the same as the API's."""
+    return jsonenc.dumps(doc)
 
 
 def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: list[str] | None = None,

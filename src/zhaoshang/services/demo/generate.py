@@ -8,7 +8,6 @@ gives byte-identical files.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ...core import jsonenc
 from . import rand as R
 from .population import AI_ALIVE, CATS, NON_AI, Population, uscc_batch
 
@@ -266,7 +266,7 @@ class Generator:
                     "files": files,
                     "labels": {"file": "labels.parquet", "rows": self.sinks["labels"].rows,
                                "what": "the node each enterprise was generated for; not imported"}}
-        (self.out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (self.out / "manifest.json").write_text(jsonenc.dumps(manifest, indent=2), encoding="utf-8")
         return manifest
 
     def _write_investors(self) -> None:

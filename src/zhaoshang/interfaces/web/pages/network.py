@@ -6,9 +6,9 @@ from typing import Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse
 
+from ....services import reference
 from ....services.analytics.network import KINDS, network
 
 DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
@@ -21,8 +21,7 @@ def register(app, web) -> None:
         def build():
             doc = network(store, kind, level, group, as_of, top_edges=edges)
             codes = sorted({r["region"] for r in doc["nodes"]} | set(doc["group"]))
-            rows = store.query("SELECT code, name_en, lng, lat FROM regions WHERE list_contains(?, code)",
-                               [codes]) if codes else []
+            rows = reference.region_coords(store, codes)
             doc["coords"] = {r["code"]: [r["lng"], r["lat"]] for r in rows if r["lng"] is not None}
             doc["names_en"] = {r["code"]: r["name_en"] for r in rows if r["name_en"]}
             doc["synthetic"] = bool(store.synthetic)
@@ -50,6 +49,6 @@ def register(app, web) -> None:
         params = {k: v for k, v in {"kind": kind, "level": level, "group": web.clean(group),
                                     "as_of": web.clean(as_of), "edges": edges}.items() if v not in (None, "")}
         return web.page(request, "network.html", {
-            "nav": "network", "doc": doc, "doc_json": jsonable_encoder(doc), "kinds": KINDS,
+            "nav": "network", "doc": doc, "doc_json": doc, "kinds": KINDS,
             "f": {"kind": kind, "level": level, "group": group or "", "as_of": web.clean(as_of) or ""},
             "as_of": web.clean(as_of), "json_twin": "/api/network?" + urlencode(params)})

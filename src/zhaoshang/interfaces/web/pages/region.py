@@ -10,11 +10,12 @@ import tempfile
 from typing import Optional
 
 from fastapi import Depends, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 
+from ....services import reference
 from ....services.region_profile import region_profile
+from ....services.regions import matrix
 from ...reports.region import report_context
 
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -48,9 +49,7 @@ def register(app, web) -> None:
     def region_home(store=Depends(web.get_store), code: Optional[str] = None):
         if web.clean(code):
             return RedirectResponse(f"/region/{code}", status_code=302)
-        row = store.query("SELECT province_code AS code FROM enterprises WHERE province_code IS NOT NULL "
-                          "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-        return RedirectResponse(f"/region/{row[0]['code'] if row else '110000'}", status_code=302)
+        return RedirectResponse(f"/region/{reference.busiest_province(store) or '110000'}", status_code=302)
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
@@ -59,21 +58,13 @@ def register(app, web) -> None:
         prof = profile_of(store, info["code"], as_of)
         lang = web.lang_of(request)
         ctx = report_context(prof, lang)
-        provinces = web.cached(("provinces",), lambda: store.query(
-            "SELECT code, name, name_en FROM regions WHERE level = 'province' ORDER BY code"))
-        prov = prof["region"].get("province_code") or (code if prof["region"]["level"] == "province" else None)
-        cities = store.query("SELECT code, name, name_en FROM regions WHERE level = 'city' AND province_code = ? ORDER BY code",
-                             [prov]) if prov else []
-        city = prof["region"].get("city_code") or (code if prof["region"]["level"] == "city" else None)
-        districts = store.query("SELECT code, name, name_en FROM regions WHERE level = 'district' AND city_code = ? ORDER BY code",
-                                [city]) if city else []
+        pick = reference.picker(store, prof["region"])
         qs = f"?as_of={as_of}" if as_of else ""
-        from ....services.regions import matrix
-
         return web.page(request, "region.html", {
             "nav": "region", "p": prof, "x": ctx, "as_of": prof["as_of"], "as_of_param": as_of or "",
-            "profile_json": jsonable_encoder(prof), "json_twin": f"/api/region-profile/{info['code']}{qs}",
-            "provinces": provinces, "cities": cities, "districts": districts, "macros": matrix.load_macros(store),
+            "profile_json": prof, "json_twin": f"/api/region-profile/{info['code']}{qs}",
+            "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
+            "macros": matrix.load_macros(store),
             "report_url": f"/api/region-profile/{info['code']}/report", "breadcrumb": web.breadcrumb(store, code)
             if prof["region"]["level"] != "macro" else [],
             "generated": _dt.date.today().isoformat()})

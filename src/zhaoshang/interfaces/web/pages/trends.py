@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from typing import Optional
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse
 
+from ....core.errors import NotFound
+from ....services import reference
+from ....services.regions import matrix
 from ....services.trends import trends
 
 
 def _region_choices(store, web, region: str | None) -> dict:
-    provinces = web.cached(("provinces",), lambda: store.query(
-        "SELECT code, name, name_en FROM regions WHERE level = 'province' ORDER BY code"))
-    info = None
-    cities: list[dict] = []
-    if region:
-        rows = store.query("SELECT code, level, province_code FROM regions WHERE code = ?", [region])
-        info = rows[0] if rows else None
-    prov = (info or {}).get("province_code") or ((info or {}).get("code") if (info or {}).get("level") == "province" else None)
-    if prov:
-        cities = store.query("SELECT code, name, name_en FROM regions WHERE level = 'city' AND province_code = ? "
-                             "ORDER BY code", [prov])
-    return {"provinces": provinces, "cities": cities, "sel_province": prov,
+    try:
+        info = web.region_info(store, region)
+    except NotFound:
+        info = None
+    pick = reference.picker(store, info)
+    return {"provinces": web.provinces(store), "cities": pick["cities"], "sel_province": pick["sel_province"],
             "sel_city": region if info and info["level"] == "city" else None}
 
 
@@ -52,15 +49,12 @@ def register(app, web) -> None:
                     top: int = Query(10, ge=0, le=100)):
         doc = run(store, region, node, by, start, end, as_of, top)
         region_code = doc["region"]["code"] if doc["region"] else None
-        nodes = web.cached(("trend-nodes", doc["chain"]), lambda: store.query(
-            "SELECT code, level, name_zh, name_en FROM chain_nodes WHERE chain = ? AND level <= 2 ORDER BY position, code",
-            [doc["chain"]]))
+        nodes = web.cached(("trend-nodes", doc["chain"]),
+                           lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
         params = {k: v for k, v in {"region": region_code, "node": web.clean(node), "by": by if by != "quarter" else None,
                                     "start": web.clean(start), "end": web.clean(end), "as_of": web.clean(as_of)}.items() if v}
-        from urllib.parse import urlencode
-
         return web.page(request, "trends.html", {
-            "nav": "trends", "doc": doc, "doc_json": jsonable_encoder(doc), "nodes": nodes,
+            "nav": "trends", "doc": doc, "doc_json": doc, "nodes": nodes,
             "f": {"region": region_code, "node": web.clean(node), "by": by, "start": web.clean(start) or "",
                   "end": web.clean(end) or "", "as_of": web.clean(as_of) or ""},
             "as_of": doc["as_of"], "json_twin": "/api/trends" + ("?" + urlencode(params) if params else ""),

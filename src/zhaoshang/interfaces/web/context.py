@@ -1,0 +1,148 @@
+"""The plumbing every feature router shares: the served store (one cursor per request), the page renderer
+with the common layout, the JSON response class (the one encoder), a per-app cache and the user dependency.
+
+``create_app`` builds one ``WebContext`` and hands it to each feature module's ``register(app, web)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlencode
+
+import duckdb
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from ...core import jsonenc
+from ...core.store import Store
+from ...services.team.roles import LOCAL_USER
+from ...services import enterprises as ent_svc
+from ...services import reference
+from ...services.regions import matrix
+from .deps import current_user
+from .geo import Boundaries
+from .i18n import STRINGS, translate
+
+HERE = Path(__file__).parent
+
+
+class FastJSON(Response):
+    """JSON twins: the shared encoder (``core.jsonenc``), without FastAPI's generic (slow) one."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return jsonenc.dumpb(content)
+
+
+def lang_of(request: Request) -> str:
+    """The UI language of a request: ``?lang=`` first, then the cookie, Chinese by default."""
+    q = request.query_params.get("lang")
+    if q:
+        return "en" if q.lower().startswith("en") else "zh"
+    c = request.cookies.get("lang")
+    return "en" if c == "en" else "zh"
+
+
+def clean(v: Any) -> Any:
+    """An empty form field means "not given"."""
+    return None if v in ("", None) else v
+
+
+def open_served(db_path: str) -> Store:
+    """The served database: attached read-only to an in-memory connection, whose own writable catalog
+    holds the prepared per-enterprise table of the region × chain matrix (``matrix.prepare_cache``)."""
+    if db_path == ":memory:" or not Path(db_path).exists():
+        return Store(db_path)
+    Store(db_path, read_only=True).close()  # the same clear errors as everywhere (missing file, lock held)
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{db_path.replace(chr(39), chr(39) * 2)}' AS zsdb (READ_ONLY)")
+    con.execute("USE zsdb")
+    store = Store.__new__(Store)
+    store.path, store.con, store.read_only = db_path, con, True
+    try:
+        matrix.prepare_cache(store, schema="memory.main")
+    except duckdb.Error:  # an empty or foreign database: the direct queries still answer
+        pass
+    return store
+
+
+class WebContext:
+    """Shared by every feature router (see ``pages/``)."""
+
+    json = FastJSON
+    lang_of = staticmethod(lang_of)
+    clean = staticmethod(clean)
+    current_user: Callable[..., Any] = staticmethod(current_user)  # FastAPI dependency → services.team.roles.User
+
+    def __init__(self, base: Store, bounds: Boundaries):
+        self.base = base
+        self.bounds = bounds
+        self.cache: dict = {}
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.templates.env.filters["pretty"] = jsonenc.dumps
+        self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
+
+    # -- store ---------------------------------------------------------------------------------------
+    def cursor_store(self) -> Store:
+        s = copy.copy(self.base)
+        s.con = self.base.con.cursor()  # one cursor per request: DuckDB connections are not shared across threads
+        if self.base.path != ":memory:" and self.base.read_only:
+            s.con.execute("USE zsdb")
+        return s
+
+    def get_store(self) -> Iterator[Store]:
+        """FastAPI dependency yielding a Store (one cursor per request)."""
+        s = self.cursor_store()
+        try:
+            yield s
+        finally:
+            s.con.close()
+
+    # -- cached reference data -----------------------------------------------------------------------
+    def cached(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        """The served database is read-only: answers computed once per app."""
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
+
+    def meta(self, store: Store) -> dict:
+        return self.cached(("meta",), lambda: reference.database_meta(store))
+
+    def facets(self, store: Store) -> dict:
+        return self.cached(("facets",), lambda: ent_svc.facets(store))
+
+    def provinces(self, store: Store) -> list[dict]:
+        return self.cached(("provinces",), lambda: reference.regions_at(store, "province"))
+
+    region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
+    breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
+
+    # -- pages ---------------------------------------------------------------------------------------
+    def page(self, request: Request, name: str, ctx: dict, status_code: int = 200):
+        """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link)."""
+        lang = lang_of(request)
+        s = self.cursor_store()
+        try:
+            m = self.meta(s)
+        finally:
+            s.con.close()
+
+        def url_with(**kw):
+            params = dict(request.query_params)
+            for k, v in kw.items():
+                if v is None:
+                    params.pop(k, None)
+                else:
+                    params[k] = v
+            return request.url.path + ("?" + urlencode(params) if params else "")
+
+        full = {"request": request, "lang": lang, "t": lambda key: translate(key, lang),
+                "tz": lambda zh, en: en if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
+                "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS,
+                "user": getattr(request.state, "user", LOCAL_USER), **ctx}
+        return self.templates.TemplateResponse(request, name, full, status_code=status_code)

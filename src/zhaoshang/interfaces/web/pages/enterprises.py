@@ -1,0 +1,77 @@
+"""企业库 (/enterprises) and 企业画像 (/enterprises/{key}) with their JSON twins and the export download: all
+call ``services.enterprises`` like the ``search`` / ``show`` / ``export`` commands."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from typing import Optional
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from ....services import enterprises as ent_svc
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def register(app, web) -> None:
+    def filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of) -> dict:
+        c = web.clean
+        return {"q": c(q), "region": c(region), "node": c(node), "founded_from": c(founded_from),
+                "founded_to": c(founded_to), "stage": c(stage), "listed": c(listed), "tags": c(tags),
+                "sort": sort or "-capital", "as_of": c(as_of)}
+
+    @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
+    def api_enterprises(store=Depends(web.get_store), q: Optional[str] = None, region: Optional[str] = None,
+                        node: Optional[str] = None, founded_from: Optional[str] = None, founded_to: Optional[str] = None,
+                        stage: Optional[str] = None, listed: Optional[str] = None, tags: Optional[str] = None,
+                        sort: str = "-capital", page: int = Query(1, ge=1), size: int = Query(50, ge=1, le=1000),
+                        as_of: Optional[str] = None):
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+        res = ent_svc.search_enterprises(store, page=page, size=size, **f)
+        return web.json({**res, "filters": f, "synthetic": store.synthetic})
+
+    @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
+    def api_export(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
+                   region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
+                   founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
+                   tags: Optional[str] = None, sort: str = "-capital", as_of: Optional[str] = None,
+                   format: str = Query("xlsx", pattern="^(xlsx|csv)$")):
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+        fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-export-")
+        os.close(fd)
+        ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f)
+        stamp = _dt.date.today().strftime("%Y%m%d")
+        return FileResponse(tmp, media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
+                            filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
+
+    @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
+    def api_enterprise(key: str, store=Depends(web.get_store), as_of: Optional[str] = None):
+        return web.json({**ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)), "synthetic": store.synthetic})
+
+    @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
+    def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
+                         region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
+                         founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
+                         tags: Optional[str] = None, sort: str = "-capital", page_no: int = Query(1, alias="page", ge=1),
+                         size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None):
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+        res = ent_svc.search_enterprises(store, page=page_no, size=size, **f)
+        info = web.region_info(store, f["region"]) if f["region"] else None
+        qs = urlencode({k: v for k, v in {**f, "page": page_no, "size": size}.items() if v not in (None, "")})
+        export_qs = urlencode({k: v for k, v in f.items() if v not in (None, "")})
+        pages = max(1, (res["total"] + size - 1) // size)
+        return web.page(request, "enterprises.html", {
+            "nav": "enterprises", "res": res, "f": f, "facets": web.facets(store), "region": info,
+            "provinces": web.provinces(store), "pages": pages, "size": size,
+            "json_twin": "/api/enterprises?" + qs, "export_qs": export_qs})
+
+    @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+        prof = ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of))
+        return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
+                                                     "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})

@@ -1,0 +1,51 @@
+"""产业地图 (/map) and its JSON twins: the region numbers (/api/map) and one region's side panel
+(/api/regions/{code}); both call ``services.regions.matrix`` like the ``map`` command."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ....services import reference
+from ....services.regions import matrix
+from ..geo import Boundaries
+
+
+def register(app, web) -> None:
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/map", status_code=302)
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request, store=Depends(web.get_store)):
+        return web.page(request, "map.html", {"nav": "map", "facets": web.facets(store), "json_twin": "/api/map",
+                                              "boundaries": "user" if web.bounds.user_paths else "package",
+                                              "vendor": Boundaries.vendor_available()})
+
+    @app.get("/api/map", tags=["map"], summary="产业地图（JSON）：各地区的企业数、占比、区位商与标签")
+    def api_map(store=Depends(web.get_store),
+                level: str = Query("province", description="province|city|district|macro"),
+                parent: Optional[str] = Query(None, description="只列出该地区的下级"),
+                node: Optional[str] = Query(None, description="产业链环节代码（空 = 全部）"),
+                metric: str = Query("count", description="count|share|lq"),
+                as_of: Optional[str] = Query(None, description="截至日期 YYYY-MM-DD"),
+                top: int = Query(0, ge=0, le=20)):
+        parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
+        rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
+        return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
+                         "as_of": matrix.as_of_date(as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
+
+    @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
+    def api_region(code: str, store=Depends(web.get_store), node: Optional[str] = None,
+                   as_of: Optional[str] = None, top: int = Query(8, ge=0, le=50)):
+        node, as_of = web.clean(node), web.clean(as_of)
+        info = web.region_info(store, code)
+        tree = matrix.chain_tree(store, code, as_of=as_of, top=0)
+        flat = [n for n in matrix.flatten_tree(tree["nodes"]) if n["depth"] <= 1]
+        tops = matrix.top_enterprises(store, [code], info["level"], node=node, as_of=as_of, limit=top)
+        return web.json({"region": info, "as_of": tree["as_of"], "node": node,
+                         "region_total": tree["region_total"], "national_total": tree["national_total"],
+                         "nodes": flat, "top": tops.get(code, []), "child_level": reference.child_level(info),
+                         "breadcrumb": web.breadcrumb(store, code)})

@@ -1,0 +1,35 @@
+"""Reference answers behind every page: database overview (/api/meta), filter choices (/api/facets), region
+lists (/api/regions) and boundaries (/api/geo/{code})."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Optional
+
+from fastapi import Depends
+from fastapi.responses import JSONResponse
+
+from ....core.errors import NotFound
+from ....services import reference
+
+
+def register(app, web) -> None:
+    @app.get("/api/meta", tags=["meta"], summary="数据库概况：合成标记、数据来源、阈值、当前用户")
+    def api_meta(store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json({**web.meta(store), "as_of": _dt.date.today().isoformat(),
+                         "user": {"id": user.id, "name": user.name, "role": user.role, "is_anonymous": user.is_anonymous}})
+
+    @app.get("/api/facets", tags=["enterprises"], summary="筛选项：产业链环节、融资轮次、标签")
+    def api_facets(store=Depends(web.get_store)):
+        return web.json({**web.facets(store), "provinces": web.provinces(store)})
+
+    @app.get("/api/geo/{code}", tags=["map"], summary="行政区划边界（GeoJSON；100000 = 全国）")
+    def api_geo(code: str):
+        doc = web.cached(("geo", code), lambda: web.bounds.view(code))
+        if not doc["features"]:
+            raise NotFound(f"没有该地区的边界: {code}")
+        return JSONResponse(doc, headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/api/regions", tags=["map"], summary="地区列表（某地区的下级）")
+    def api_regions(store=Depends(web.get_store), parent: Optional[str] = None, level: Optional[str] = None):
+        return web.json(reference.region_children(store, parent, level))

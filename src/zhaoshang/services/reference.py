@@ -1,0 +1,116 @@
+"""Reference data the pages and their JSON twins show around an answer: what the database holds (sources,
+synthetic label, thresholds) and the region lists behind pickers and breadcrumbs."""
+
+from __future__ import annotations
+
+from ..core.errors import NotFound
+from .regions import matrix
+
+# municipalities: their one city level is skipped in breadcrumbs and drill-downs
+MUNICIPALITIES = ("110000", "120000", "310000", "500000")
+LEVEL_CHILD = {"nation": "province", "province": "city", "city": "district"}
+REGION_COLUMNS = "code, name, name_en"
+
+
+def sources(store) -> list[dict]:
+    """The imports behind the data: source, kinds, latest data date, rows (from the ``imports`` log)."""
+    rows = store.query(
+        """SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds, max(data_date) AS data_date,
+                  max(finished_at) AS imported_at, sum(rows_imported) AS rows
+           FROM imports GROUP BY source ORDER BY source""")
+    if not rows:
+        rows = store.query("SELECT source, 'enterprises' AS kinds, NULL AS data_date, NULL AS imported_at, "
+                           "count(*) AS rows FROM enterprises GROUP BY source ORDER BY source")
+    return [{**r, "rows": int(r["rows"] or 0)} for r in rows]
+
+
+def database_meta(store) -> dict:
+    """Sources with their kinds, data dates and row counts; the synthetic flag; the default chain; thresholds."""
+    return {"synthetic": store.synthetic, "sources": sources(store), "chain": matrix.default_chain(store),
+            "thresholds": {"strong_lq": matrix.STRONG_LQ, "weak_lq": matrix.WEAK_LQ, "min_strong": matrix.MIN_STRONG}}
+
+
+def regions_at(store, level: str, *, province: str | None = None, city: str | None = None) -> list[dict]:
+    """Regions of one level (code, name, name_en), optionally within a province or a city, by code."""
+    where, params = ["level = ?"], [level]
+    if province:
+        where.append("province_code = ?")
+        params.append(province)
+    if city:
+        where.append("city_code = ?")
+        params.append(city)
+    return store.query(f"SELECT {REGION_COLUMNS} FROM regions WHERE {' AND '.join(where)} ORDER BY code", params)
+
+
+def region_children(store, parent: str | None = None, level: str | None = None) -> list[dict]:
+    """The regions under ``parent`` (or of ``level``; provinces when neither is given), with coordinates."""
+    where, params = [], []
+    if parent:
+        where.append("parent_code = ?")
+        params.append(parent)
+    elif not level:
+        where.append("level = 'province'")
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    return store.query(f"SELECT code, name, name_en, level, parent_code, lng, lat FROM regions "
+                       f"WHERE {' AND '.join(where)} ORDER BY code", params)
+
+
+def region_info(store, code: str | None) -> dict | None:
+    """One region (or macro-region) by code with its parents and coordinates; ``NotFound`` when unknown."""
+    if not code:
+        return None
+    for m in matrix.load_macros(store):
+        if code == m["code"]:
+            return {"code": m["code"], "name": m["name"], "level": "macro"}
+    rows = store.query("SELECT code, name, name_en, level, parent_code, province_code, city_code, lng, lat "
+                       "FROM regions WHERE code = ?", [code])
+    if not rows:
+        raise NotFound(f"未找到地区: {code}")
+    return rows[0]
+
+
+def breadcrumb(store, code: str | None) -> list[dict]:
+    """The path from the province down to ``code`` (a municipality's city level left out)."""
+    out = []
+    while code:
+        r = store.query("SELECT code, name, level, parent_code FROM regions WHERE code = ?", [code])
+        if not r:
+            break
+        r = r[0]
+        if not (r["level"] == "city" and r["parent_code"] in MUNICIPALITIES):
+            out.append(r)
+        code = r["parent_code"]
+    return list(reversed(out))
+
+
+def child_level(info: dict) -> str | None:
+    """The level a map drills into below ``info`` (a municipality goes straight to its districts)."""
+    if info["level"] == "province" and info["code"] in MUNICIPALITIES:
+        return "district"
+    return LEVEL_CHILD.get(info["level"])
+
+
+def picker(store, info: dict | None) -> dict:
+    """The province / city / district choices around a selected region (for the region pickers)."""
+    info = info or {}
+    prov = info.get("province_code") or (info.get("code") if info.get("level") == "province" else None)
+    city = info.get("city_code") or (info.get("code") if info.get("level") == "city" else None)
+    return {"cities": regions_at(store, "city", province=prov) if prov else [],
+            "districts": regions_at(store, "district", city=city) if city else [],
+            "sel_province": prov, "sel_city": city}
+
+
+def busiest_province(store) -> str | None:
+    """The province with the most enterprises (the region page's default)."""
+    row = store.query("SELECT province_code AS code FROM enterprises WHERE province_code IS NOT NULL "
+                      "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+    return row[0]["code"] if row else None
+
+
+def region_coords(store, codes: list[str]) -> list[dict]:
+    """English names and coordinates of the given regions (for charts placing them on a map)."""
+    if not codes:
+        return []
+    return store.query("SELECT code, name_en, lng, lat FROM regions WHERE list_contains(?, code)", [codes])
