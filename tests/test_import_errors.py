@@ -32,6 +32,19 @@ def good_rows(n, start=0):
             for i in range(start, start + n)]
 
 
+def write_big_csv(path, n: int, prefix: str = "企业"):
+    """A registry file of ``n`` enterprises in Hangzhou, written by DuckDB (large imports, kill tests)."""
+    con = duckdb.connect()
+    con.execute(f"""
+        COPY (SELECT '{prefix}' || i || '号科技有限公司' AS 企业名称, DATE '2015-01-01' + (i % 3000)::INTEGER AS 成立日期,
+                     (i % 5000)::VARCHAR || '万元' AS 注册资本, '浙江' AS 所属省份, '杭州' AS 所属城市,
+                     '浙江省杭州市西湖区文三路' || i || '号' AS 注册地址, repeat('软件开发；', 20) AS 经营范围
+              FROM range({n}) t(i)) TO '{path}' (HEADER)
+    """)
+    con.close()
+    return path
+
+
 def counts(db):
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -150,15 +163,7 @@ def test_huge_cell_and_formula_injection(tmp_path, db):
 def test_kill_9_during_large_import_leaves_database_as_before(tmp_path, db):
     import shutil
 
-    big = tmp_path / "big.csv"
-    con = duckdb.connect()
-    con.execute(f"""
-        COPY (SELECT '企业' || i || '号科技有限公司' AS 企业名称, DATE '2015-01-01' + (i % 3000)::INTEGER AS 成立日期,
-                     (i % 5000)::VARCHAR || '万元' AS 注册资本, '浙江' AS 所属省份, '杭州' AS 所属城市,
-                     '浙江省杭州市西湖区文三路' || i || '号' AS 注册地址, repeat('软件开发；', 20) AS 经营范围
-              FROM range(250000) t(i)) TO '{big}' (HEADER)
-    """)
-    con.close()
+    big = write_big_csv(tmp_path / "big.csv", 250_000)
     env = dict(os.environ)
     env.pop("ZHAOSHANG_DB", None)
     cmd = lambda target: [str(BIN), "--db", str(target), "import", "enterprises", str(big)]  # noqa: E731

@@ -232,7 +232,7 @@ def test_prepared_cache_gives_the_same_numbers(db):
     from zhaoshang.interfaces.web.app import create_app
 
     app = create_app(db)
-    cached = app.state.store
+    cached = app.state.served.base
     assert getattr(cached, "matrix_cache", None)
     direct = Store(db, read_only=True)
     try:

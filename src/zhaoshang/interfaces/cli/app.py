@@ -74,6 +74,14 @@ def open_team():
     return open_team_db(state.team_db, db_path=state.db or default_db_path())
 
 
+def update_store():
+    """A writable store for one import or classification, published only when it succeeds: in place, or as a
+    new generation of the file while a server reads it (``core.generations``)."""
+    from ...core.generations import updating
+
+    return updating(state.db or default_db_path())
+
+
 def interactive() -> bool:
     return sys.stderr.isatty()
 

@@ -8,7 +8,7 @@ import typer
 
 from ...services.chain.classify import classify
 from ...services.chain.taxonomy import load_taxonomy
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, progress, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, emit, progress, synthetic_note, t, update_store
 
 
 @app.command("classify")
@@ -19,13 +19,9 @@ def classify_cmd(
 ) -> None:
     """把企业归入产业链节点（多标签，带置信度与证据），替换该产业链原有的归类结果。"""
     tax = load_taxonomy(taxonomy)
-    store = open_store()
-    try:
-        with progress(t("产业链归类", "classifying")) as advance:
-            summary = classify(store, tax, as_of=as_of, on_progress=advance)
+    with update_store() as store, progress(t("产业链归类", "classifying")) as advance:
+        summary = classify(store, tax, as_of=as_of, on_progress=advance)
         note = synthetic_note(store)
-    finally:
-        store.close()
     if fmt == Fmt.json:
         emit(summary, fmt)
         return

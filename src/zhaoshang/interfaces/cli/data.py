@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, export_kind, status_summary
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, progress, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, progress, synthetic_note, t, update_store
 
 
 @app.command("import")
@@ -31,8 +31,7 @@ def import_cmd(
 
     if kind not in KINDS:
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
-    store = open_store()
-    with progress(t("导入", "importing"), total=6) as advance:
+    with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
         report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
                               data_date=data_date, rejects_dir=rejects, progress=advance)
     doc = report.as_dict()

@@ -14,22 +14,22 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ...core.errors import NotFound, UserError
-from .context import HERE, WebContext, open_served
+from .context import HERE, WebContext
 from .deps import bind_user
 from .geo import Boundaries
 from .pages import register_all
+from .served import ServedData
 
 
 def create_app(db_path: str, geojson: Any = None) -> FastAPI:
     """The FastAPI app over the database at ``db_path`` (opened read-only when it exists)."""
-    web = WebContext(open_served(str(db_path)), Boundaries(geojson))
+    web = WebContext(ServedData(str(db_path)), Boundaries(geojson))
     app = FastAPI(title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
                   version="0.1.0", dependencies=[Depends(bind_user)])
     app.state.web = web
-    app.state.store = web.base
+    app.state.served = web.served
     app.state.bounds = web.bounds
-    app.state.cache = web.cache
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def _error(request: Request, exc: Exception, status: int):

@@ -6,13 +6,11 @@ with the common layout, the JSON response class (the one encoder), a per-app cac
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
-import duckdb
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
@@ -26,6 +24,7 @@ from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
 from .i18n import STRINGS, translate
+from .served import BoundedCache, ServedData
 
 HERE = Path(__file__).parent
 
@@ -53,24 +52,6 @@ def clean(v: Any) -> Any:
     return None if v in ("", None) else v
 
 
-def open_served(db_path: str) -> Store:
-    """The served database: attached read-only to an in-memory connection, whose own writable catalog
-    holds the prepared per-enterprise table of the region × chain matrix (``matrix.prepare_cache``)."""
-    if db_path == ":memory:" or not Path(db_path).exists():
-        return Store(db_path)
-    Store(db_path, read_only=True).close()  # the same clear errors as everywhere (missing file, lock held)
-    con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH '{db_path.replace(chr(39), chr(39) * 2)}' AS zsdb (READ_ONLY)")
-    con.execute("USE zsdb")
-    store = Store.__new__(Store)
-    store.path, store.con, store.read_only = db_path, con, True
-    try:
-        matrix.prepare_cache(store, schema="memory.main")
-    except duckdb.Error:  # an empty or foreign database: the direct queries still answer
-        pass
-    return store
-
-
 class WebContext:
     """Shared by every feature router (see ``pages/``)."""
 
@@ -79,45 +60,40 @@ class WebContext:
     clean = staticmethod(clean)
     current_user: Callable[..., Any] = staticmethod(current_user)  # FastAPI dependency → services.team.roles.User
 
-    def __init__(self, base: Store, bounds: Boundaries):
-        self.base = base
+    def __init__(self, served: ServedData, bounds: Boundaries):
+        self.served = served
         self.bounds = bounds
-        self.cache: dict = {}
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["pretty"] = jsonenc.dumps
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
 
     # -- store ---------------------------------------------------------------------------------------
-    def cursor_store(self) -> Store:
-        s = copy.copy(self.base)
-        s.con = self.base.con.cursor()  # one cursor per request: DuckDB connections are not shared across threads
-        if self.base.path != ":memory:" and self.base.read_only:
-            s.con.execute("USE zsdb")
-        return s
+    @property
+    def base(self) -> Store:
+        """The current generation of the served database (``served.py``)."""
+        return self.served.base
 
     def get_store(self) -> Iterator[Store]:
-        """FastAPI dependency yielding a Store (one cursor per request)."""
-        s = self.cursor_store()
-        try:
-            yield s
-        finally:
-            s.con.close()
+        """FastAPI dependency yielding a Store on the current data generation (one cursor per request)."""
+        yield from self.served.store_scope()
 
-    # -- cached reference data -----------------------------------------------------------------------
-    def cached(self, key: tuple, fn: Callable[[], Any]) -> Any:
-        """The served database is read-only: answers computed once per app."""
-        if key not in self.cache:
-            self.cache[key] = fn()
-        return self.cache[key]
+    # -- cached answers ------------------------------------------------------------------------------
+    @property
+    def cache(self) -> BoundedCache:
+        return self.served.cache
+
+    def cached(self, store: Store, key: tuple, fn: Callable[[], Any]) -> Any:
+        """``fn()`` once per data generation (the one ``store`` reads), kept in the app's bounded cache."""
+        return self.served.cached(store, key, fn)
 
     def meta(self, store: Store) -> dict:
-        return self.cached(("meta",), lambda: reference.database_meta(store))
+        return self.cached(store, ("meta",), lambda: reference.database_meta(store))
 
     def facets(self, store: Store) -> dict:
-        return self.cached(("facets",), lambda: ent_svc.facets(store))
+        return self.cached(store, ("facets",), lambda: ent_svc.facets(store))
 
     def provinces(self, store: Store) -> list[dict]:
-        return self.cached(("provinces",), lambda: reference.regions_at(store, "province"))
+        return self.cached(store, ("provinces",), lambda: reference.regions_at(store, "province"))
 
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
@@ -126,11 +102,11 @@ class WebContext:
     def page(self, request: Request, name: str, ctx: dict, status_code: int = 200):
         """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link)."""
         lang = lang_of(request)
-        s = self.cursor_store()
+        scope = self.served.store_scope()
         try:
-            m = self.meta(s)
+            m = self.meta(next(scope))
         finally:
-            s.con.close()
+            scope.close()
 
         def url_with(**kw):
             params = dict(request.query_params)

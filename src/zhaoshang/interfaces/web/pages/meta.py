@@ -25,9 +25,13 @@ def register(app, web) -> None:
 
     @app.get("/api/geo/{code}", tags=["map"], summary="行政区划边界（GeoJSON；100000 = 全国）")
     def api_geo(code: str):
-        doc = web.cached(("geo", code), lambda: web.bounds.view(code))
-        if not doc["features"]:
-            raise NotFound(f"没有该地区的边界: {code}")
+        def build():
+            view = web.bounds.view(code)
+            if not view["features"]:
+                raise NotFound(f"没有该地区的边界: {code}")
+            return view
+
+        doc = web.cache.get_or_build(("geo", code), build)  # boundaries do not change with the data
         return JSONResponse(doc, headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/api/regions", tags=["map"], summary="地区列表（某地区的下级）")

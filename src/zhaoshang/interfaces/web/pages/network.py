@@ -27,7 +27,7 @@ def register(app, web) -> None:
             doc["synthetic"] = bool(store.synthetic)
             return doc
 
-        return web.cached(("network", kind, level, group, as_of, edges), build)
+        return web.cached(store, ("network", kind, level, group, as_of, edges), build)
 
     @app.get("/api/network", tags=["network"],
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")

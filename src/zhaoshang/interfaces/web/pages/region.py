@@ -25,7 +25,7 @@ MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-offic
 def register(app, web) -> None:
     def profile_of(store, code: str, as_of: Optional[str]) -> dict:
         as_of = web.clean(as_of)
-        return web.cached(("region-profile", code, as_of), lambda: region_profile(store, code, as_of=as_of))
+        return web.cached(store, ("region-profile", code, as_of), lambda: region_profile(store, code, as_of=as_of))
 
     @app.get("/api/region-profile/{code}", tags=["region"],
              summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")

@@ -28,7 +28,7 @@ def register(app, web) -> None:
     def run(store, region, node, by, start, end, as_of, top):
         args = dict(region=web.clean(region), node=web.clean(node), by=by or "quarter", start=web.clean(start),
                     end=web.clean(end), as_of=web.clean(as_of), top=top)
-        return web.cached(("trends",) + tuple(args.values()), lambda: trends(store, **args))
+        return web.cached(store, ("trends",) + tuple(args.values()), lambda: trends(store, **args))
 
     @app.get("/api/trends", tags=["trends"],
              summary="资本风向（JSON）：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向")
@@ -49,7 +49,7 @@ def register(app, web) -> None:
                     top: int = Query(10, ge=0, le=100)):
         doc = run(store, region, node, by, start, end, as_of, top)
         region_code = doc["region"]["code"] if doc["region"] else None
-        nodes = web.cached(("trend-nodes", doc["chain"]),
+        nodes = web.cached(store, ("trend-nodes", doc["chain"]),
                            lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
         params = {k: v for k, v in {"region": region_code, "node": web.clean(node), "by": by if by != "quarter" else None,
                                     "start": web.clean(start), "end": web.clean(end), "as_of": web.clean(as_of)}.items() if v}

@@ -1,0 +1,122 @@
+"""Updating a database while it is being served: data generations.
+
+A server (``zhaoshang serve``) holds the DuckDB file open read-only, which keeps any other process from
+opening it for writing. An update (import, classify) then writes a *new generation*: a copy of the file,
+changed and checkpointed, that replaces the file by an atomic rename once the update has succeeded. Readers
+that follow the file (``interfaces.web.served``) switch to it at their next request; requests already running
+finish on the generation they started with. A failed or killed update never touches the published file.
+
+With nobody holding the file the update runs in place, in its own transaction, as before. Updates of one
+file are serialised by an advisory lock beside it (``<db>.update.lock``); the copy being written is
+``<db>.next`` (a leftover from a killed update is overwritten by the next one).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .errors import UserError
+from .store import Store
+
+LOCK_SUFFIX = ".update.lock"
+NEXT_SUFFIX = ".next"
+
+
+def file_identity(path: str) -> tuple | None:
+    """What changes when a new generation is published (or the file is rewritten): inode and mtime."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _held_by_reader(exc: UserError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
+
+
+@contextmanager
+def _update_lock(path: str) -> Iterator[None]:
+    fd = os.open(path + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # one update of this file at a time; the next one waits its turn
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _remove(*paths: str) -> None:
+    for p in paths:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def updating(path: str | os.PathLike) -> Iterator[Store]:
+    """A writable ``Store`` for one update of the database at ``path``; published only if the block succeeds.
+
+    In place when no other process has the file open; on a new generation when a server (or any reader)
+    holds it. Either way a failure or a kill leaves what readers see exactly as it was.
+    """
+    path = str(path)
+    if path == ":memory:" or not Path(path).exists():
+        with Store(path) as store:
+            yield store
+        return
+    with _update_lock(path):
+        try:
+            store = Store(path)
+        except UserError as exc:
+            if not _held_by_reader(exc):
+                raise
+        else:
+            with store:
+                yield store
+            return
+        nxt = path + NEXT_SUFFIX
+        _remove(nxt, nxt + ".wal")
+        try:
+            reader = duckdb.connect(path, read_only=True)  # a shared lock: no writer can start while we copy
+        except duckdb.IOException as exc:
+            raise UserError(f"数据库正被另一个进程写入，请稍后再试: {path} ({exc})") from exc
+        try:
+            shutil.copyfile(path, nxt)
+            if os.path.exists(path + ".wal"):
+                shutil.copyfile(path + ".wal", nxt + ".wal")
+        finally:
+            reader.close()
+        published = False
+        try:
+            store = Store(nxt)
+            try:
+                yield store
+                store.con.execute("CHECKPOINT")
+            finally:
+                store.close()
+            _fsync(nxt)
+            os.replace(nxt, path)  # atomic: readers see the old generation or the new one, never a mix
+            published = True
+            _remove(path + ".wal")  # a log of the old generation must never be replayed onto the new one
+            _fsync(os.path.dirname(os.path.abspath(path)))
+        finally:
+            if not published:
+                _remove(nxt, nxt + ".wal")

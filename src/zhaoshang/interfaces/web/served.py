@@ -1,0 +1,197 @@
+"""The database the web app serves, following its generations, and the app's one bounded cache.
+
+The server opens the file read-only (attached to an in-memory connection that holds the prepared matrix
+table). An update publishes a new generation by renaming a new file over it (``core.generations``); the first
+request that sees the file changed opens the new generation, the requests after it use it, and the old one
+is closed when its last request ends. Cached answers are keyed by generation, so nothing computed from the
+old data is ever served from the new one.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+from cachetools import LRUCache
+
+from ...core.generations import file_identity
+from ...core.store import Store
+from ...services.regions import matrix
+
+log = logging.getLogger("zhaoshang.web")
+
+CACHE_BYTES = 64 * 1024 * 1024   # the cache's budget in (estimated) bytes of Python objects
+CACHE_ENTRIES = 512              # and in entries
+RETRY_SECONDS = 1.0              # how often to retry opening a new generation that is still locked
+
+
+def deep_size(obj: Any, _seen: set | None = None) -> int:
+    """Estimated memory of a cached answer: the object and everything it holds (dicts, lists, strings)."""
+    seen = _seen if _seen is not None else set()
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        size += sum(deep_size(v, seen) for v in obj)
+    return size
+
+
+class BoundedCache:
+    """One LRU cache bounded both in bytes and in entries (every entry weighs at least bytes / entries).
+
+    Exceptions are never cached (a 404 is computed again next time). Thread-safe.
+    """
+
+    def __init__(self, max_bytes: int = CACHE_BYTES, max_entries: int = CACHE_ENTRIES):
+        self.max_bytes, self.max_entries = max_bytes, max_entries
+        floor = max_bytes // max_entries
+        self._lru: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=lambda v: max(v[1], floor))
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: Any, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            hit = self._lru.get(key)
+        if hit is not None:
+            return hit[0]
+        value = build()
+        size = deep_size(value)
+        if size <= self.max_bytes // 4:  # one huge answer must not flush everything else
+            with self._lock:
+                self._lru[key] = (value, size)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
+
+    @property
+    def bytes(self) -> int:
+        with self._lock:
+            return sum(v[1] for v in self._lru.values())
+
+    def keys(self) -> list:
+        with self._lock:
+            return list(self._lru.keys())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._lru)
+
+
+class Generation:
+    """One opened version of the served file; counts the requests using it."""
+
+    def __init__(self, number: int, store: Store, identity: tuple | None):
+        self.number, self.store, self.identity = number, store, identity
+        self.users = 0
+        self.retired = False
+
+
+def _open(db_path: str) -> Store:
+    if db_path == ":memory:":
+        return Store(db_path)
+    if not Path(db_path).exists():
+        Store(db_path).close()  # a new, empty database with the schema; then served read-only like any other
+    Store(db_path, read_only=True).close()  # the same clear errors as everywhere (lock held by a writer)
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{db_path.replace(chr(39), chr(39) * 2)}' AS zsdb (READ_ONLY)")
+    con.execute("USE zsdb")
+    store = Store.__new__(Store)
+    store.path, store.con, store.read_only = db_path, con, True
+    try:
+        matrix.prepare_cache(store, schema="memory.main")
+    except duckdb.Error:  # an empty or foreign database: the direct queries still answer
+        pass
+    return store
+
+
+class ServedData:
+    """The served database across its generations, with the app's bounded cache."""
+
+    def __init__(self, db_path: str, cache: BoundedCache | None = None):
+        self.path = str(db_path)
+        self.cache = cache or BoundedCache()
+        self._lock = threading.Lock()
+        self._switching = threading.Lock()
+        self._next_try = 0.0
+        self.current = Generation(1, _open(self.path), self._identity())
+
+    def _identity(self) -> tuple | None:
+        return None if self.path == ":memory:" else file_identity(self.path)
+
+    @property
+    def base(self) -> Store:
+        return self.current.store
+
+    def _maybe_switch(self) -> None:
+        """Open the new generation when the file changed; other requests meanwhile use the current one."""
+        ident = self._identity()
+        if ident is None or ident == self.current.identity or time.monotonic() < self._next_try:
+            return
+        if not self._switching.acquire(blocking=False):
+            return
+        try:
+            if ident == self.current.identity:
+                return
+            try:
+                store = _open(self.path)
+            except Exception as exc:  # still being written in place: keep serving, retry shortly
+                log.info("new data not yet readable (%s); serving the current generation", exc)
+                self._next_try = time.monotonic() + RETRY_SECONDS
+                return
+            with self._lock:
+                old = self.current
+                self.current = Generation(old.number + 1, store, ident)
+                old.retired = True
+                close_old = old.users == 0
+            self.cache.clear()
+            if close_old:
+                old.store.close()
+        finally:
+            self._switching.release()
+
+    def acquire(self) -> Generation:
+        self._maybe_switch()
+        with self._lock:
+            gen = self.current
+            gen.users += 1
+            return gen
+
+    def release(self, gen: Generation) -> None:
+        with self._lock:
+            gen.users -= 1
+            close = gen.retired and gen.users == 0
+        if close:
+            gen.store.close()
+
+    def cursor_store(self, gen: Generation) -> Store:
+        base = gen.store
+        s = copy.copy(base)
+        s.con = base.con.cursor()  # one cursor per request: DuckDB connections are not shared across threads
+        if base.path != ":memory:" and base.read_only:
+            s.con.execute("USE zsdb")
+        s.generation = gen.number
+        return s
+
+    def store_scope(self) -> Iterator[Store]:
+        """A Store on the current generation for one request (FastAPI dependency body)."""
+        gen = self.acquire()
+        s = self.cursor_store(gen)
+        try:
+            yield s
+        finally:
+            s.con.close()
+            self.release(gen)
+
+    def cached(self, store: Store, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per generation (the one ``store`` reads) while it stays in the bounded cache."""
+        return self.cache.get_or_build((getattr(store, "generation", 0),) + tuple(key), build)

@@ -1,0 +1,138 @@
+"""Data updates while the server keeps serving: a real ``zhaoshang serve`` on loopback, the real CLI importing
+and classifying into its database, pages requested all along. New data shows once the update committed; a
+failed or killed update leaves the served data as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from cli_util import BIN, run, run_json  # noqa: E402
+from test_import_errors import good_rows, write_big_csv, write_csv  # noqa: E402
+from web_util import serving  # noqa: E402
+
+from zhaoshang.core.generations import NEXT_SUFFIX, file_identity  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.services.regions import matrix  # noqa: E402
+
+PAGES = ["/map", "/api/map?level=city", "/enterprises", "/api/enterprises?size=5", "/chain", "/api/meta",
+         "/api/chain?region=330000", "/enterprises/1"]
+
+
+@pytest.fixture()
+def db(tmp_path):
+    path = tmp_path / "served.duckdb"
+    matrix_fixture.build(str(path), n=300)
+    return path
+
+
+class Hammer:
+    """Requests pages in a loop from a thread until stopped; records every status."""
+
+    def __init__(self, base: str):
+        self.base, self.statuses, self.stop = base, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        with httpx.Client(base_url=self.base, timeout=60) as c:
+            i = 0
+            while not self.stop.is_set():
+                url = PAGES[i % len(PAGES)]
+                try:
+                    self.statuses.append((url, c.get(url).status_code))
+                except httpx.HTTPError as exc:
+                    self.statuses.append((url, repr(exc)))
+                i += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(60)
+
+
+def hangzhou_test_total(base: str) -> int:
+    return httpx.get(base + "/api/enterprises", params={"q": "杭州测试"}, timeout=30).json()["total"]
+
+
+def test_import_while_serving_shows_new_data_and_failures_change_nothing(db, tmp_path):
+    with serving(db) as base:
+        assert hangzhou_test_total(base) == 0
+        assert "registry-update" not in {s["source"] for s in httpx.get(base + "/api/meta").json()["sources"]}
+        with Hammer(base) as h:
+            time.sleep(0.5)
+            rep = run_json("import", "enterprises", write_csv(tmp_path / "new.csv", good_rows(7)),
+                           "--source", "registry-update", db=db)
+            assert rep["rows_imported"] == 7
+            # the very next request sees the committed update, and the caches followed it
+            assert hangzhou_test_total(base) == 7
+            meta = httpx.get(base + "/api/meta").json()
+            assert "registry-update" in {s["source"] for s in meta["sources"]}
+            time.sleep(0.5)
+        assert len(h.statuses) > 5 and all(s == 200 for _, s in h.statuses), [x for x in h.statuses if x[1] != 200]
+
+        # a failing import (a file with no recognisable column): clear error, served data unchanged
+        ident = file_identity(str(db))
+        bad = tmp_path / "bad.csv"
+        bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+        proc = run("import", "enterprises", bad, db=db, check=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert file_identity(str(db)) == ident and not Path(str(db) + NEXT_SUFFIX).exists()
+        assert hangzhou_test_total(base) == 7
+
+
+def test_killed_import_while_serving_leaves_served_data_unchanged(db, tmp_path):
+    big = write_big_csv(tmp_path / "big.csv", 150_000, prefix="杭州测试")
+    env = {k: v for k, v in os.environ.items() if k != "ZHAOSHANG_DB"}
+    with serving(db) as base:
+        ident = file_identity(str(db))
+        with Hammer(base) as h:
+            proc = subprocess.Popen([str(BIN), "--db", str(db), "import", "enterprises", str(big)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            nxt = Path(str(db) + NEXT_SUFFIX)
+            for _ in range(600):  # the update writes a new generation beside the served file
+                if nxt.exists() or proc.poll() is not None:
+                    break
+                time.sleep(0.01)
+            assert nxt.exists(), "the import did not write a new generation"
+            time.sleep(1.0)
+            assert proc.poll() is None, "the import finished before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert hangzhou_test_total(base) == 0
+        assert all(s == 200 for _, s in h.statuses)
+        assert file_identity(str(db)) == ident
+        # the next update overwrites the leftover and publishes normally
+        rep = run_json("import", "enterprises", write_csv(tmp_path / "few.csv", good_rows(3)), db=db)
+        assert rep["rows_imported"] == 3 and hangzhou_test_total(base) == 3
+
+
+def test_classify_while_serving(db, tmp_path):
+    with serving(db) as base:
+        before = httpx.get(base + "/api/chain").json()
+        # a failing classification (an impossible date) publishes nothing
+        ident = file_identity(str(db))
+        proc = run("classify", "--as-of", "2020-13-45", db=db, check=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert file_identity(str(db)) == ident and httpx.get(base + "/api/chain").json() == before
+        with Hammer(base) as h:
+            summary = run_json("classify", db=db)
+            after = httpx.get(base + "/api/chain").json()
+        assert h.statuses and all(s == 200 for _, s in h.statuses)
+        # the served chain tree is the classifier's, exactly as the service reads it from the file
+        with Store(str(db), read_only=True) as direct:  # readers share the file with the server
+            expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
+        assert summary["placed"] and after == expected and after != before
