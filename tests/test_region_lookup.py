@@ -1,12 +1,23 @@
-"""The one region lookup behind every REGION argument: codes, names, short names, paths, ambiguity."""
+"""The region service behind every region argument, group and URL: codes, names, short names, paths,
+macro-regions, ambiguity listed with codes, misspellings suggested, groups expanded to their members."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from cli_util import run
 from zhaoshang.core.errors import NotFound, UserError
-from zhaoshang.core.geo.lookup import find_region
+from zhaoshang.core.geo.lookup import (
+    AmbiguousRegion,
+    RegionNotFound,
+    find_region,
+    members_at,
+    region_condition,
+    resolve_region,
+    suggest,
+)
 from zhaoshang.core.store import Store
 
 
@@ -42,3 +53,95 @@ def test_every_command_reads_regions_the_same_way(tmp_path):
     for args in (["chain", "--region", "朝阳区"], ["recommend", "朝阳区"], ["trends", "--region", "朝阳区"]):
         p = run(*args, db=db, check=False)
         assert p.returncode == 2 and "地区名称有歧义" in p.stderr, (args, p.stderr)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("长三角", "M-YRD"), ("京津冀", "M-JJJ"), ("珠三角", "M-PRD"), ("粤港澳", "M-GBA"), ("粤港澳大湾区", "M-GBA"),
+    ("成渝", "M-CY"), ("M-YRD", "M-YRD"), ("m-yrd", "M-YRD"), ("Yangtze River Delta", "M-YRD"),
+])
+def test_macro_regions_resolve(store, text, code):
+    ref = resolve_region(store, text)
+    assert ref.code == code and ref.level == "macro" and ref.members
+
+
+def test_macro_membership_is_the_macro_file(store):
+    from zhaoshang.core.geo.macro import load_macro_regions
+
+    assert resolve_region(store, "长三角").members == load_macro_regions()["M-YRD"].members
+    sql, params = region_condition(resolve_region(store, "长三角"), "e")
+    rows = store.con.execute(f"SELECT code FROM (SELECT code, province_code, city_code, NULL AS district_code "
+                             f"FROM regions WHERE level = 'province') e WHERE {sql} ORDER BY 1", params).fetchall()
+    assert [r[0] for r in rows] == ["310000", "320000", "330000", "340000"]
+
+
+def test_misspelling_suggested(store):
+    assert suggest("杭洲市")[0] == "330100"
+    with pytest.raises(RegionNotFound) as e:
+        resolve_region(store, "杭洲市")
+    assert str(e.value).startswith("未找到地区 杭洲市，您是不是要找：杭州市 (330100)")
+    assert "\n" not in str(e.value)
+    assert e.value.en.startswith("region not found: 杭洲市 — did you mean 杭州市 (330100)")
+    assert e.value.suggestions[0]["code"] == "330100"
+    assert isinstance(e.value, NotFound)
+    with pytest.raises(RegionNotFound) as e:   # nothing close: no suggestion
+        resolve_region(store, "火星基地")
+    assert e.value.suggestions == [] and str(e.value) == "未找到地区 火星基地"
+
+
+def test_ambiguous_names_carry_candidates(store):
+    with pytest.raises(AmbiguousRegion) as e:
+        resolve_region(store, "朝阳区")
+    assert [(c["code"], c["label"]) for c in e.value.candidates] == [("110105", "北京市朝阳区"),
+                                                                     ("220104", "长春市朝阳区")]
+    assert isinstance(e.value, UserError) and "110105" in e.value.en
+
+
+def test_members_at_levels(store):
+    yrd = resolve_region(store, "长三角")
+    assert members_at(store, yrd, "province") == ["310000", "320000", "330000", "340000"]
+    cities = members_at(store, yrd, "city")
+    assert "310100" in cities and "330100" in cities and "340100" in cities and "440300" not in cities
+    assert members_at(store, yrd, "macro") == ["M-YRD"]
+    with pytest.raises(UserError, match="--level city"):  # 珠三角 is nine cities, not a province
+        members_at(store, resolve_region(store, "珠三角"), "province")
+    assert len(members_at(store, resolve_region(store, "珠三角"), "city")) == 9
+    assert members_at(store, resolve_region(store, "浙江"), "city")[0] == "330100"
+
+
+def test_network_group_by_macro_name_equals_listing_members(tmp_path):
+    """`network --group 京津冀,长三角` gives the members and the same shares as listing the seven provinces."""
+    from test_network import fill
+
+    db = tmp_path / "t.duckdb"
+    with Store(db) as s:
+        fill(s)
+    docs = []
+    for group in ("京津冀,长三角", "北京市,天津市,河北省,上海市,江苏省,浙江省,安徽省"):
+        p = run("network", "--kind", "patent", "--level", "province", "--group", group, "--format", "json", db=db)
+        docs.append(json.loads(p.stdout))
+    by_macro, listed = docs
+    assert by_macro["group"] == listed["group"] == ["110000", "120000", "130000", "310000", "320000", "330000", "340000"]
+    assert [g["code"] for g in by_macro["group_given"]] == ["M-JJJ", "M-YRD"]
+    assert by_macro["internal_share"] == listed["internal_share"] == pytest.approx(1.5 / 3.5)
+    assert by_macro["external_output_share"] == listed["external_output_share"] > 0
+    assert {r["region"] for r in by_macro["nodes"] if r["in_group"]} == {"110000", "310000"}
+    assert not {x["region"] for x in by_macro["secondary_nodes"]} & {"110000", "310000"}
+    # a macro-region of cities at province level is refused with one clear line, never an empty answer
+    p = run("network", "--kind", "patent", "--level", "province", "--group", "珠三角", db=db, check=False)
+    assert p.returncode == 2 and "--level city" in p.stderr and "Traceback" not in p.stderr
+    # at city level the same macro works: its province members become their cities
+    p = run("network", "--kind", "patent", "--level", "city", "--group", "三极", "--format", "json", db=db)
+    doc = json.loads(p.stdout)
+    assert {"110100", "310100", "440300", "440100"} <= set(doc["group"]) and doc["internal_share"] is not None
+
+
+def test_cli_messages_suggest_and_list(tmp_path):
+    db = tmp_path / "z.duckdb"
+    Store(db).close()
+    p = run("trends", "--region", "杭洲市", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到地区 杭洲市，您是不是要找：杭州市 (330100)?"
+    p = run("--lang", "en", "trends", "--region", "杭洲市", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("error: region not found: 杭洲市 — did you mean 杭州市 (330100)")
+    for args in (["search", "机器人", "--region", "朝阳区"], ["network", "--group", "朝阳区,长三角"]):
+        p = run(*args, db=db, check=False)
+        assert p.returncode == 2 and "110105" in p.stderr and "220104" in p.stderr, (args, p.stderr)

@@ -22,10 +22,11 @@ import yaml
 
 from ..core.asof import as_of_date, enterprises_as_of
 from ..core.errors import UserError
+from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
 from .analytics.levels import region_sql
-from .trends import closure_cte, region_condition, resolve_region
+from .trends import closure_cte, resolve_region
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CONFIG_PATH = DATA / "recommend.yaml"

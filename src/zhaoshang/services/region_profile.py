@@ -28,6 +28,7 @@ import inspect
 from typing import Any, Callable
 
 from ..core.errors import NotFound, UserError
+from ..core.geo.lookup import macro_regions, region_info
 from .reference import sources
 from .regions import matrix
 
@@ -54,24 +55,11 @@ def reference_date(store, as_of: Any = None) -> _dt.date:
 
 
 def resolve_region(store, region: str) -> dict:
-    """A region's row from a code or name (province, city, district, or a macro-region code/name);
-    ``NotFound`` when nothing matches."""
-    text = str(region or "").strip()
-    if not text:
+    """A region's row from a code, name, path or macro-region (the region service); ``RegionNotFound`` or
+    ``AmbiguousRegion`` otherwise."""
+    if not str(region or "").strip():
         raise UserError("请指定地区（代码或名称）")
-    for m in matrix.load_macros(store):
-        if text in (m["code"], m["name"]):
-            return {"code": m["code"], "name": m["name"], "name_en": m.get("name_en"), "level": "macro",
-                    "parent_code": None, "province_code": None, "city_code": None, "lng": None, "lat": None,
-                    "members": m["members"]}
-    from ..core.geo.lookup import find_region
-
-    rows = store.query(
-        "SELECT code, name, name_en, level, parent_code, province_code, city_code, lng, lat FROM regions "
-        "WHERE code = ?", [find_region(store, text)])
-    if not rows:
-        raise NotFound(f"未找到地区: {text}")
-    return rows[0]
+    return region_info(store, region)
 
 
 def _path(store, info: dict) -> list[dict]:
@@ -198,7 +186,7 @@ def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
     rows = list(by.values())
     if level == "macro":  # macro-regions overlap: a macro sharing members with this one is not a partner
         mine = {c[:2] for c in info.get("members") or []}
-        overlap = {m["code"] for m in matrix.load_macros(store) if mine & {c[:2] for c in m["members"]}}
+        overlap = {m.code for m in macro_regions() if mine & {c[:2] for c in m.members}}
         rows = [r for r in rows if r["region"] not in overlap]
     for r in rows:
         r["weight"] = sum(r[k] for k in PARTNER_KINDS)

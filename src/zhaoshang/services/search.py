@@ -62,9 +62,11 @@ def search(store: Store, text: str, *, limit: int = 20, region: str | None = Non
         params += [w.lower() for w in words]
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""
-    if region:
-        region_sql = "AND (e.province_code = ? OR e.city_code = ? OR e.district_code = ?)"
-        params += [region, region, region]
+    if region:  # a code, name, path or macro-region (the region service)
+        from ..core.geo.lookup import region_condition, region_info
+
+        cond, rparams = region_condition(region_info(store, region), "e")
+        region_sql, params = f"AND {cond}", params + rparams
     sql = f"""
         WITH hits AS ({' UNION ALL '.join(parts)}),
         best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM hits GROUP BY id)

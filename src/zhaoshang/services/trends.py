@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core.asof import as_of_date
 from ..core.errors import NotFound, UserError
+from ..core.geo.lookup import region_condition, region_info
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
@@ -23,34 +24,9 @@ PER_INVESTOR = 5  # segments and regions listed per investor (the rest are count
 # -- shared helpers (also used by the recommendation service) --------------------------------------------
 
 def resolve_region(store, region: str | None, level: str | None = None) -> dict | None:
-    """{code, name, name_en, level, members} of a region given by code or name (杭州市, 330100, 合肥, 长三角)."""
-    if region is None or str(region).strip() == "":
-        return None
-    from .analytics.levels import macro_regions, resolve_regions
-
-    codes = resolve_regions(store, str(region), level)
-    if len(codes) != 1:
-        raise UserError(f"请只给出一个地区: {region}")
-    code = codes[0]
-    if code.startswith("M-"):
-        for mcode, name, members in macro_regions():
-            if mcode == code:
-                return {"code": code, "name": name, "name_en": None, "level": "macro", "members": members}
-        raise NotFound(f"未找到地区: {region}")
-    rows = store.query("SELECT code, name, name_en, level FROM regions WHERE code = ?", [code])
-    if not rows:
-        raise NotFound(f"未找到地区: {region}")
-    return {**rows[0], "members": None}
-
-
-def region_condition(info: dict | None, alias: str) -> tuple[str, list]:
-    """SQL condition that rows of ``alias`` (with province/city/district codes) lie in the region."""
-    if info is None:
-        return "TRUE", []
-    if info["level"] == "macro":
-        m = list(info["members"])
-        return (f"(list_contains(?, {alias}.province_code) OR list_contains(?, {alias}.city_code))", [m, m])
-    return f"{alias}.{info['level']}_code = ?", [info["code"]]
+    """{code, name, name_en, level, members, …} of a region given by code or name (杭州市, 330100, 合肥, 长三角):
+    the region service's answer; None for the whole country."""
+    return region_info(store, region, level)
 
 
 def closure_cte(chain: str) -> tuple[str, list]:

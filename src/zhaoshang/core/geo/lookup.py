@@ -1,49 +1,300 @@
-"""The region a user means: one function behind every ``--region`` / ``REGION`` argument and URL.
+"""The region a user means: the one service behind every region argument, region group and region URL.
 
-Accepts a code (330100), a full or short name (杭州市, 杭州), or a path (浙江省杭州市, 北京市朝阳区). A name shared
-by several regions (朝阳区: 北京 and 长春; 鼓楼区: four cities) is an error that lists the candidates with
-their codes — never a silent pick. Macro-regions are resolved by their callers (they are not in ``regions``).
+``resolve_region`` accepts a code (330100), a full or short name (杭州市, 杭州), a path (浙江省杭州市,
+北京市朝阳区) or a macro-region (长三角, M-YRD). A name shared by several regions (朝阳区: 北京 and 长春) raises
+``AmbiguousRegion`` listing the candidates with their codes — never a silent pick; an unknown name raises
+``RegionNotFound`` with the closest names (杭洲市 → 杭州市, by characters and by pinyin). Macro-region
+membership has one definition, ``region_condition``: a row belongs to a macro-region when its province,
+city or district is a member.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
 from ..errors import NotFound, UserError
+from .macro import MacroRegion, load_macro_regions
+from .regions import _level
 
+LEVELS = ("province", "city", "district")
 _LEVEL_RANK = "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END"
+_COLS = "code, name, name_en, level, parent_code, province_code, city_code, lng, lat"
 
 
-def find_region(store, text: str, level: str | None = None) -> str:
-    """The 6-digit code of the one region ``text`` names; UserError when ambiguous, NotFound when unknown."""
+@dataclass(frozen=True)
+class RegionRef:
+    """One resolved region: a row of ``regions`` or a macro-region (``level == 'macro'``, with members)."""
+
+    code: str
+    name: str
+    level: str
+    name_en: str | None = None
+    parent_code: str | None = None
+    province_code: str | None = None
+    city_code: str | None = None
+    lng: float | None = None
+    lat: float | None = None
+    members: tuple[str, ...] = ()  # macro-regions only: province- or city-level member codes
+
+    @property
+    def is_macro(self) -> bool:
+        return self.level == "macro"
+
+    def as_dict(self) -> dict:
+        """The dict shape the services and the API return (``members`` None for a single region)."""
+        return {"code": self.code, "name": self.name, "name_en": self.name_en, "level": self.level,
+                "parent_code": self.parent_code, "province_code": self.province_code, "city_code": self.city_code,
+                "lng": self.lng, "lat": self.lat, "members": list(self.members) if self.is_macro else None}
+
+
+class AmbiguousRegion(UserError):
+    """A name several regions share; ``candidates`` are ``{code, name, label}`` to choose from."""
+
+    def __init__(self, text: str, candidates: list[dict]):
+        self.text, self.candidates = text, candidates
+        listed = "、".join(f"{c['label']} ({c['code']})" for c in candidates)
+        listed_en = ", ".join(f"{c['label']} ({c['code']})" for c in candidates)
+        super().__init__(f"地区名称有歧义：{text}，可能是 {listed}；请给出代码或上级地区")
+        self.en = f"ambiguous region name: {text} could be {listed_en}; give the code or the parent region"
+
+
+class RegionNotFound(NotFound):
+    """No region has this name; ``suggestions`` are the closest names ``{code, name, label}``."""
+
+    def __init__(self, text: str, suggestions: list[dict]):
+        self.text, self.suggestions = text, suggestions
+        if suggestions:
+            s = "、".join(f"{c['label']} ({c['code']})" for c in suggestions)
+            s_en = ", ".join(f"{c['label']} ({c['code']})" for c in suggestions)
+            super().__init__(f"未找到地区 {text}，您是不是要找：{s}?")
+            self.en = f"region not found: {text} — did you mean {s_en}?"
+        else:
+            super().__init__(f"未找到地区 {text}")
+            self.en = f"region not found: {text}"
+
+
+# ------------------------------------------------------------------------------------------ macro-regions
+@lru_cache(maxsize=1)
+def _macros() -> tuple[MacroRegion, ...]:
+    return tuple(load_macro_regions())
+
+
+def macro_regions() -> list[MacroRegion]:
+    """Every macro-region of the package's definition file (read once per process)."""
+    return list(_macros())
+
+
+def _macro_ref(m: MacroRegion) -> RegionRef:
+    return RegionRef(m.code, m.name, "macro", name_en=m.name_en, members=m.members)
+
+
+def find_macro(text: str) -> RegionRef | None:
+    """The macro-region named by its code (M-YRD), name (长三角) or English name; None otherwise."""
+    t = str(text or "").strip()
+    if not t:
+        return None
+    for m in _macros():
+        if t in (m.code, m.name, m.name_en) or t.upper() == m.code or t in m.aliases:
+            return _macro_ref(m)
+    return None
+
+
+# ------------------------------------------------------------------------------------------- resolution
+def _ref(row: tuple) -> RegionRef:
+    code, name, name_en, level, parent, prov, city, lng, lat = row
+    return RegionRef(code, name, level, name_en, parent, prov, city, lng, lat)
+
+
+def region_ref(store, code: str) -> RegionRef | None:
+    """The region with exactly this code (a region code or a macro-region code), else None."""
+    m = find_macro(code) if str(code).startswith("M-") else None
+    if m is not None:
+        return m
+    rows = store.con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [str(code)]).fetchall()
+    return _ref(rows[0]) if rows else None
+
+
+def resolve_region(store, text: str, level: str | None = None, *, macro: bool = True) -> RegionRef:
+    """The one region ``text`` names (code, name, short name, path or — with ``macro`` — macro-region).
+
+    ``level`` prefers that level when a name is shared across levels (吉林: the province or the city).
+    Raises ``UserError`` for an empty text, ``AmbiguousRegion`` and ``RegionNotFound``.
+    """
     t = str(text or "").strip()
     if not t:
         raise UserError("请指定地区（代码或名称）")
     con = store.con
-    exact = con.execute("SELECT code FROM regions WHERE code = ?", [t]).fetchall()
+    if macro:
+        m = find_macro(t)
+        if m is not None:
+            return m
+    exact = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [t]).fetchall()
     if exact:
-        return exact[0][0]
-    rows = con.execute(
-        f"SELECT code, name, level, province_code, city_code FROM regions WHERE name = ? OR short_name = ? "
-        f"ORDER BY {_LEVEL_RANK}, code", [t, t]).fetchall()
-    if level:
-        rows = [r for r in rows if r[2] == level] or rows
+        return _ref(exact[0])
+    rows = con.execute(f"SELECT {_COLS} FROM regions WHERE name = ? OR short_name = ? ORDER BY {_LEVEL_RANK}, code",
+                       [t, t]).fetchall()
+    if level in LEVELS:
+        rows = [r for r in rows if r[3] == level] or rows
     if rows:
-        best = [r for r in rows if r[2] == rows[0][2]]  # the largest level that matches: 北京 is the province
-        # a municipality's province and city rows share the name: the province stands for both
-        if len(best) == 1 or (best[0][2] == "province"):
-            return best[0][0]
-        raise UserError(f"地区名称有歧义: {t}（{'、'.join(_label(store, r[0]) for r in best)}），请给出代码或上级地区")
+        best = [r for r in rows if r[3] == rows[0][3]]  # the largest level that matches: 北京 is the province
+        if len(best) == 1 or best[0][3] == "province":
+            return _ref(best[0])
+        raise AmbiguousRegion(t, [_candidate(store, r[0]) for r in best])
     # a path such as 浙江省杭州市 or 北京市朝阳区: the region parser reads it
     from .parser import RegionParser
 
-    m = RegionParser.default().parse(t)
-    code = m.district_code or m.city_code or m.province_code
-    if code and not m.foreign and len(m.matched) >= max(2, len(t) - 1):
-        return code
-    raise NotFound(f"未找到地区: {t}")
+    pm = RegionParser.default().parse(t)
+    code = pm.code
+    if code and not pm.foreign and len(pm.matched) >= max(2, len(t) - 1):
+        found = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [code]).fetchall()
+        if found:
+            return _ref(found[0])
+    raise RegionNotFound(t, [_candidate(store, c) for c in suggest(t, macro=macro)])
 
 
-def _label(store, code: str) -> str:
+def region_info(store, text: str | None, level: str | None = None) -> dict | None:
+    """``resolve_region(...).as_dict()``, or None when no region is given (the whole country)."""
+    if text is None or not str(text).strip():
+        return None
+    items = split_regions(str(text))
+    if len(items) > 1:
+        raise UserError(f"请只给出一个地区: {text}")
+    return resolve_region(store, items[0], level).as_dict()
+
+
+def find_region(store, text: str, level: str | None = None) -> str:
+    """The 6-digit code of the one (non-macro) region ``text`` names."""
+    return resolve_region(store, text, level, macro=False).code
+
+
+def split_regions(text: str | Iterable[str] | None) -> list[str]:
+    """A comma list (``,`` ``，`` ``、``) or an iterable of region references, blanks dropped."""
+    if text is None:
+        return []
+    if isinstance(text, str):
+        text = text.replace("，", ",").replace("、", ",").split(",")
+    return [x.strip() for x in text if x and x.strip()]
+
+
+def resolve_regions(store, text: str | Iterable[str] | None, level: str | None = None) -> list[RegionRef]:
+    """Every region of a comma list (北京市,上海, 长三角); the first unknown or ambiguous entry raises."""
+    return [resolve_region(store, it, level) for it in split_regions(text)]
+
+
+def _candidate(store, code: str) -> dict:
+    """``{code, name, label}``: the label names the city before a district (北京市朝阳区) or is the macro name."""
+    m = find_macro(code) if code.startswith("M-") else None
+    if m is not None:
+        return {"code": m.code, "name": m.name, "label": m.name}
     row = store.con.execute(
-        "SELECT r.code, coalesce(c.name, '') || r.name FROM regions r LEFT JOIN regions c "
-        "ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE r.code = ?", [code]).fetchall()
-    return f"{row[0][0]} {row[0][1]}" if row else code
+        "SELECT r.code, r.name, coalesce(c.name, '') || r.name FROM regions r "
+        "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code "
+        "WHERE r.code = ?", [code]).fetchall()
+    if not row:
+        return {"code": code, "name": code, "label": code}
+    return {"code": row[0][0], "name": row[0][1], "label": row[0][2]}
+
+
+# ------------------------------------------------------------------------------------------ suggestions
+@lru_cache(maxsize=1)
+def _suggest_index() -> tuple[list[str], list[str], list[str]]:
+    """(names, their pinyin, their codes): full and short names of every region, and macro-region names."""
+    from pypinyin import lazy_pinyin
+
+    from .regions import build_regions
+
+    names, codes = [], []
+    for r in build_regions():
+        for n in {r.name, r.short_name}:
+            if len(n) >= 2:
+                names.append(n)
+                codes.append(r.code)
+    for m in _macros():
+        for n in (m.name, *m.aliases):
+            names.append(n)
+            codes.append(m.code)
+    return names, ["".join(lazy_pinyin(n)) for n in names], codes
+
+
+def suggest(text: str, limit: int = 3, *, macro: bool = True) -> list[str]:
+    """Codes of the regions whose names are closest to ``text``: the mean of a character similarity and a
+    pinyin similarity (杭洲市 and 杭州市 sound alike), best first; nothing when no name is close."""
+    from pypinyin import lazy_pinyin
+    from rapidfuzz import fuzz, process
+
+    names, pinyins, codes = _suggest_index()
+    t = str(text).strip()
+    py = "".join(lazy_pinyin(t))
+    chars = process.extract(t, names, scorer=fuzz.ratio, limit=None, score_cutoff=40)
+    sounds = dict((i, s) for _, s, i in process.extract(py, pinyins, scorer=fuzz.ratio, limit=None, score_cutoff=60))
+    scored: dict[str, float] = {}
+    for _, cs, i in chars:
+        s = (cs + sounds.get(i, 0.0)) / 2
+        if (macro or not codes[i].startswith("M-")) and s > scored.get(codes[i], 0.0):
+            scored[codes[i]] = s
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not ranked or ranked[0][1] < 70:
+        return []
+    top = ranked[0][1]
+    return [c for c, s in ranked if s >= top - 5][:limit]
+
+
+# ------------------------------------------------------------------------------------------- membership
+def region_condition(ref: RegionRef | dict | None, alias: str) -> tuple[str, list]:
+    """SQL condition that rows of ``alias`` (with province/city/district codes) lie in the region
+    (a ``RegionRef`` or its ``as_dict()``).
+
+    The one definition of macro-region membership: the row's province, city or district is a member."""
+    if ref is None:
+        return "TRUE", []
+    if isinstance(ref, dict):
+        ref = RegionRef(ref["code"], ref.get("name") or ref["code"], ref["level"], members=tuple(ref.get("members") or ()))
+    if ref.is_macro:
+        m = list(ref.members) or ["-"]
+        return (f"(list_contains(?, {alias}.province_code) OR list_contains(?, {alias}.city_code) "
+                f"OR list_contains(?, {alias}.district_code))", [m, m, m])
+    return f"{alias}.{ref.level}_code = ?", [ref.code]
+
+
+def macro_join(alias: str, tag: str = "mr") -> tuple[str, list]:
+    """A join giving rows of ``alias`` one row per macro-region they belong to (``{tag}.macro``), under the
+    same membership rule as ``region_condition``."""
+    pairs = [(m.code, c) for m in _macros() for c in m.members]
+    if not pairs:
+        raise UserError("宏观区域配置为空")
+    values = ", ".join("(?, ?)" for _ in pairs)
+    return (f" JOIN (VALUES {values}) AS {tag}(macro, code) ON {tag}.code IN ({alias}.province_code, {alias}.city_code, {alias}.district_code)",
+            [x for p in pairs for x in p])
+
+
+def members_at(store, ref: RegionRef, level: str) -> list[str]:
+    """The codes at ``level`` that make up ``ref`` (a macro-region's provinces, a province's cities …), for
+    group analytics over nodes of that level. A region finer than the level cannot be a node of it: refused."""
+    if level == "macro":
+        if not ref.is_macro:
+            raise UserError(f"{ref.name} 不是宏观区域，无法用于区域层级 macro")
+        return [ref.code]
+    if level not in LEVELS:
+        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS + ('macro',))}）")
+    rank = {"province": 0, "city": 1, "district": 2}
+    members = list(ref.members) if ref.is_macro else [ref.code]
+    levels = {c: (ref.level if c == ref.code else _level(c)) for c in members}
+    finer = [c for c in members if rank[levels[c]] > rank[level]]
+    if finer:
+        names = "、".join(_candidate(store, c)["name"] for c in finer[:5])
+        raise UserError(f"{ref.name} 含{_LEVEL_ZH[levels[finer[0]]]}（{names}），无法在{_LEVEL_ZH[level]}层级上作为一组；"
+                        f"请改用 --level {levels[finer[0]]} 或更细的层级")
+    exact = [c for c in members if levels[c] == level]
+    coarse = [c for c in members if levels[c] != level]
+    if coarse:
+        col = {"province": "province_code", "city": "city_code"}
+        conds = " OR ".join(f"{col[levels[c]]} = ?" for c in coarse)
+        rows = store.con.execute(f"SELECT code FROM regions WHERE level = ? AND ({conds}) ORDER BY code",
+                                 [level] + coarse).fetchall()
+        exact += [r[0] for r in rows]
+    return list(dict.fromkeys(exact))
+
+
+_LEVEL_ZH = {"province": "省级", "city": "地市级", "district": "区县级", "macro": "宏观区域"}

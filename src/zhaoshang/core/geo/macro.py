@@ -1,6 +1,7 @@
 """Macro-regions (京津冀, 长三角, 珠三角, 粤港澳大湾区, 成渝, …) as data: ``data/macro_regions.yaml``.
 
-Members are province- or city-level GB/T 2260 codes; a macro-region may include other macro-regions.
+Members are province- or city-level GB/T 2260 codes; a macro-region may include other macro-regions;
+``aliases`` are further names users type (粤港澳, 成渝).
 A user file with the same layout replaces the default: ``load_macro_regions("my_regions.yaml")``.
 """
 
@@ -28,6 +29,7 @@ class MacroRegion:
     own_members: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     note: str = ""
+    aliases: tuple[str, ...] = ()  # other names in common use (粤港澳, 大湾区)
 
     def contains(self, province_code: str | None, city_code: str | None = None) -> bool:
         """True when the province, or the city, is a member."""
@@ -131,5 +133,6 @@ def load_macro_regions(path: str | Path | None = None) -> MacroRegions:
             code=code, name=str(e["name"]).strip(), name_en=str(e.get("name_en") or code).strip(),
             members=expand(code, (code,)), own_members=tuple(info["members"]),
             includes=tuple(info["includes"]), note=str(e.get("note") or "").strip(),
+            aliases=tuple(str(a).strip() for a in (e.get("aliases") or []) if str(a).strip()),
         )
     return out

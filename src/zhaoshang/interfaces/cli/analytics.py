@@ -70,7 +70,7 @@ def concentration_cmd(
 def network_cmd(
     kind: str = typer.Option("patent", "--kind", "-k", help="patent（联合申请专利）| investment（投资）| branch（分支机构/对外投资）| people（共同任职）| all"),
     level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
-    group: Optional[str] = typer.Option(None, "--group", "-g", help="地区组：代码或名称，逗号分隔，如 北京市,广东省,上海市"),
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="地区组：代码、名称或宏观区域，逗号分隔，如 北京市,广东省,上海市 或 长三角"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
     top: int = typer.Option(12, "--secondary", help="次级节点个数上限"),
     fmt: Fmt = FORMAT_OPTION,
@@ -83,11 +83,15 @@ def network_cmd(
     finally:
         store.close()
     pct = lambda v: "—" if v is None else f"{v * 100:.2f}%"  # noqa: E731
+    given = "、".join(g["name"] for g in doc["group_given"])
+    members = "、".join(doc["group_names"])
+    grp = t(f"；组 {given}（{members}）" if given and given != members else (f"；组 {members}" if members else ""),
+            f"; group {given} ({', '.join(doc['group'])})" if doc["group"] else "")
     title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {doc['density'] and round(doc['density'], 3)}；"
               f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
-              f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}",
+              f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
               f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {doc['density'] and round(doc['density'], 3)}; "
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
-              f"secondary nodes {', '.join(x['region'] for x in doc['secondary_nodes']) or '—'}")
+              f"secondary nodes {', '.join(x['region'] for x in doc['secondary_nodes']) or '—'}{grp}")
     cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
     emit(doc, fmt, rows=doc["nodes"], columns=cols, title=title, note=note)

@@ -242,11 +242,14 @@ def network(store, kind: str = "patent", level: str = "province", group: list[st
         raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）")
     if level not in LEVELS:
         raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）")
-    from .levels import resolve_regions
+    from ...core.geo.lookup import members_at, resolve_regions
 
-    codes = resolve_regions(store, group, level) if group else []
+    # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level
+    refs = resolve_regions(store, group, level) if group else []
+    codes = list(dict.fromkeys(c for ref in refs for c in members_at(store, ref, level)))
     edges = edges_from_store(store, kind, level, as_of)
-    doc = {"kind": kind, "level": level, "as_of": as_of, "group": codes}
+    doc = {"kind": kind, "level": level, "as_of": as_of, "group": codes,
+           "group_given": [{"code": r.code, "name": r.name, "level": r.level} for r in refs]}
     doc.update(network_metrics(edges, directed=DIRECTED[kind], group=codes, secondary_k=secondary_k,
                                top_edges=top_edges))
     doc["trend_direction"] = trend_direction(doc["trend"])

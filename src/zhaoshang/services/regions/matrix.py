@@ -124,54 +124,31 @@ def _in_list(values: list[str]) -> str:
 
 
 def load_macros(store=None) -> list[dict]:
-    """Macro-regions as ``[{code, name, name_en, members: [region codes]}]`` from the geography package."""
-    try:
-        from ...core.geo import macro as _macro  # type: ignore
-    except ImportError:
-        return []
-    fn = None
-    for name in ("load_macro_regions", "load_macros", "macro_regions"):
-        fn = getattr(_macro, name, None)
-        if callable(fn):
-            break
-    if fn is None:
-        return []
-    raw = fn()
-    items = raw.items() if isinstance(raw, dict) else enumerate(raw)
-    out = []
-    for key, m in items:
-        if not isinstance(m, dict):
-            m = {k: getattr(m, k) for k in ("code", "name", "name_en", "members") if hasattr(m, k)}
-        members = m.get("members") or m.get("regions") or m.get("codes") or []
-        members = [str(x.get("code") if isinstance(x, dict) else x) for x in members]
-        code = str(m.get("code") or m.get("id") or key)
-        out.append({"code": code, "name": m.get("name") or code, "name_en": m.get("name_en"), "members": members})
-    return out
+    """Macro-regions as ``[{code, name, name_en, members: [region codes]}]`` (the region service's list)."""
+    from ...core.geo.lookup import macro_regions
+
+    return [{"code": m.code, "name": m.name, "name_en": m.name_en, "members": list(m.members)} for m in macro_regions()]
 
 
 def _region_row(store, code: str) -> dict:
-    from ...core.geo.lookup import find_region
+    """A single region (not a macro-region) from a code, name or path, through the region service."""
+    from ...core.geo.lookup import resolve_region
 
-    code = find_region(store, code)  # a code, a name (杭州) or a path (浙江省杭州市); ambiguous names are an error
-    rows = store.query("SELECT code, name, level, parent_code, province_code, city_code, lng, lat FROM regions WHERE code = ?", [code])
-    if not rows:
-        raise NotFound(f"未找到地区: {code}")
-    return rows[0]
+    return resolve_region(store, code, macro=False).as_dict()
 
 
 def _region_filter(store, region: str | None, macros: list[dict] | None) -> tuple[str, list, dict | None]:
     """SQL condition on ``e`` selecting the enterprises of a region (province, city, district or macro)."""
+    from ...core.geo.lookup import region_condition, region_info
+
     if not region:
         return "TRUE", [], None
-    for m in (macros if macros is not None else load_macros(store)):
+    for m in (macros or []):  # macro-regions given by the caller (the package's own are in the region service)
         if region in (m["code"], m["name"]):
-            members = m["members"] or ["-"]
-            ph = ",".join("?" * len(members))
-            return (f"(e.province_code IN ({ph}) OR e.city_code IN ({ph}) OR e.district_code IN ({ph}))",
-                    members * 3, {"code": m["code"], "name": m["name"], "level": "macro", "members": m["members"]})
-    row = _region_row(store, region)
-    col = {"province": "province_code", "city": "city_code", "district": "district_code"}[row["level"]]
-    return f"e.{col} = ?", [row["code"]], row
+            reg = {"code": m["code"], "name": m["name"], "level": "macro", "members": m["members"]}
+            return (*region_condition(reg, "e"), reg)
+    reg = region_info(store, region)
+    return (*region_condition(reg, "e"), reg)
 
 
 # ------------------------------------------------------------------------------------------ region map
@@ -211,7 +188,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         reg_params = [x for v in reg_values for x in v]
         mem_sql = "(VALUES " + ",".join(["(?, ?)"] * len(mem_values)) + ") mm(macro, member)"
         mem_params = [x for v in mem_values for x in v]
-        # an enterprise belongs to a macro when its province, city or district is a member
+        # an enterprise belongs to a macro when its province, city or district is a member (core.geo.lookup)
         assign_sql = f"""SELECT DISTINCT mm.macro AS rcode, a.id FROM act a JOIN {mem_sql}
                          ON mm.member IN (a.province_code, a.city_code, a.district_code)"""
         assign_params = mem_params
@@ -221,7 +198,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
             prow = _region_row(store, parent)
             col = {"province": "province_code", "city": "city_code", "district": "code"}[prow["level"]]
             where.append(f"r.{col} = ?")
-            reg_params.append(parent)
+            reg_params.append(prow["code"])
         reg_sql = ("SELECT r.code, coalesce(r.short_name, r.name) AS short, r.name, r.level, r.parent_code, r.lng, r.lat "
                    f"FROM regions r WHERE {' AND '.join(where)}")
         col = {"province": "province_code", "city": "city_code", "district": "district_code"}[level]
