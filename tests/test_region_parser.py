@@ -240,3 +240,104 @@ def test_distinct_addresses_per_second(shared):
     rate = rounds * len(addrs) / (time.perf_counter() - t0)
     print(f"region parsing: {rate:,.0f} distinct addresses/s")
     assert rate > 10_000  # 30,000+/s on an idle core; loose floor for a shared machine
+
+
+# -- evidence order: an explicit province/city outranks a bare district name; the credit code's division code --
+
+@pytest.mark.parametrize("cols, expected", [
+    # a district column holding 朝阳 and an address naming Beijing: Beijing's 朝阳区, not 辽宁朝阳
+    ({"district": "朝阳", "address": "北京市朝阳区朝外大街乙6号"}, ("110000", "110100", "110105")),
+    # 河北 in a district column is Tianjin's 河北区 (a district column never names a province)
+    ({"district": "河北", "address": "天津市河北区建昌道街育红路9号"}, ("120000", "120100", "120105")),
+    ({"district": "河北", "address": "河北区马庄大街慕贤里旁"}, ("120000", "120100", "120105")),
+    # 海南 in a district column is 青海's 海南藏族自治州, not 海南省
+    ({"district": "海南", "address": "贵德县河阴镇北大街1号"}, ("630000", "632500", "632523")),
+    ({"province": "青海", "district": "海南", "address": "青海省兴海县文化街1号"}, ("630000", "632500", "632524")),
+    # 重庆市双桥经开区: Chongqing, never 河北承德's 双桥区
+    ({"district": "双桥", "address": "重庆市双桥经开区四方村三社双珠路旁"}, ("500000", "500100", None)),
+    # 大路 is a street: 朝阳区西安大路 is not in 西安
+    ({"address": "朝阳区西安大路660号"}, ("220000", "220100", "220104")),
+])
+def test_explicit_place_outranks_bare_district(p, cols, expected):
+    division = {"朝阳区西安大路660号": "220104"}.get(cols.get("address"))
+    assert codes(p.resolve(**cols, division=division)) == expected
+
+
+def test_credit_code_division_is_evidence(p):
+    # absent text: the division code alone
+    m = p.resolve(division="330106")
+    assert codes(m) == ("330000", "330100", "330106") and not m.division_conflict
+    # ambiguous text (朝阳区 of Beijing or Changchun) settled by the code; a former code maps to its successor
+    assert codes(p.resolve(address="朝阳区双营路11号", division="110105")) == ("110000", "110100", "110105")
+    assert codes(p.resolve(district="双桥", address="重庆市双桥经开区四方村三社", division="500111"))[2] == "500111"
+    # a text that names its place is kept when the code disagrees (the enterprise moved), and flagged
+    m = p.resolve(address="北京市海淀区中关村大街1号", division="120105")
+    assert codes(m) == ("110000", "110100", "110108") and m.division_conflict and m.named
+    # a bare district name of another province gives way to the code, flagged
+    m = p.resolve(district="朝阳", division="110105")
+    assert codes(m) == ("110000", "110100", "110105") and m.division_conflict
+    # agreeing evidence is not flagged; an unknown division code is no evidence
+    assert not p.resolve(address="北京市朝阳区", division="110105").division_conflict
+    assert codes(p.resolve(address="北京市朝阳区", division="999999")) == ("110000", "110100", "110105")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("安徽省合肥市高新开发区望江西路666号", "340176"),          # 高新区, not 经开区
+    ("安徽省合肥市高新区望江西路666号", "340176"),
+    ("合肥市高新技术产业开发区望江西路666号", "340176"),
+    ("合肥市经济技术开发区紫云路", "340177"),
+    ("合肥经开区紫云路", "340177"),
+])
+def test_high_tech_zone_is_not_economic_zone(p, text, expected):
+    assert p.parse(text).district_code == expected
+
+
+def test_unlisted_high_tech_zone_is_not_the_economic_zone(p):
+    """A 高新开发区 the statistical list lacks stays at city level rather than becoming the city's 经开区."""
+    zones = {r.city_code for r in p.regions.values() if r.zone and r.name.endswith("经济技术开发区")}
+    hi = {r.city_code for r in p.regions.values() if r.zone and "高新" in r.name}
+    city = sorted(zones - hi)[0]
+    name = p.regions[city].name
+    m = p.parse(f"{name}高新开发区创新路1号")
+    assert m.city_code == city and (m.district_code is None or not p.regions[m.district_code].zone)
+
+
+def test_registration_sample_agrees_with_credit_codes(shared, p):
+    """Rows whose province differs from the division code inside their own credit code (chars 3–8)."""
+    rows = _rows(shared, "enterprises/enterprise_registration_sample_2000_2004.csv")
+    res = [p.resolve(province=r["所在省份"], district=r["地区_区县"], address=r["注册地址"],
+                     division=r["统一社会信用代码"][2:8]) for r in rows]
+    located = [(r, m) for r, m in zip(rows, res) if m.province_code]
+    disagree = [(r["企业名称"], m.province_code) for r, m in located
+                if m.province_code[:2] != r["统一社会信用代码"][2:4]]
+    print(f"registration sample: {len(located)} located, {len(disagree)} disagree with their credit code: {disagree}")
+    assert len(located) >= 11_740 and len(disagree) <= 3  # 61 of 11,730 before the evidence order
+    assert all(m.division_conflict for r, m in located if m.province_code[:2] != r["统一社会信用代码"][2:4])
+
+
+def test_import_uses_evidence_order_and_credit_code(shared, tmp_path):
+    """The importer reads regions the same way: the named rows of the registration sample, imported."""
+    from cli_util import run_json
+    from zhaoshang.core.store import Store
+
+    src = shared("enterprises/enterprise_registration_sample_2000_2004.csv")
+    with open(src, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    want = {"911101057214059484": "110105",   # 北京市朝阳区… with district 朝阳 (was 辽宁朝阳县)
+            "91120105724452459K": "120105",   # 天津市河北区… with district 河北 (was 河北省)
+            "916325237105452406": "632523",   # 贵德县… with district 海南 (was 海南省)
+            "9150011174745860X2": "500111"}   # 重庆市双桥经开区… (was 河北承德双桥区); district from the code
+    hainan = "91469028760361845K"  # 临城镇… (a bare 临城 matched 河北临城县): the code's province, 海南
+    picked = [r for r in rows if r["统一社会信用代码"] in want or r["统一社会信用代码"] == hainan]
+    assert len(picked) == len(want) + 1
+    f = tmp_path / "reg.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(picked)
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", f, db=db)
+    with Store(db, read_only=True) as s:
+        got = dict(s.con.execute("SELECT uscc, district_code FROM enterprises").fetchall())
+        prov = s.con.execute("SELECT province_code FROM enterprises WHERE uscc = ?", [hainan]).fetchall()
+    assert {k: got[k] for k in want} == want and prov == [("460000",)]

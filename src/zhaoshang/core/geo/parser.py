@@ -32,7 +32,7 @@ FULL, SHORT, ALIAS, FORMER, RELATIVE = 0, 1, 2, 3, 4  # RELATIVE: only used afte
 _RANK = {"province": 0, "city": 1, "district": 2}
 
 _STREET1 = set("路街巷弄道")
-_STREET2 = {"东路", "西路", "南路", "北路", "中路", "大道", "大街", "一路", "二路", "三路", "胡同"}
+_STREET2 = {"东路", "西路", "南路", "北路", "中路", "大道", "大街", "大路", "一路", "二路", "三路", "胡同"}
 
 # Full-width ASCII → half-width; separators and spaces removed (Chinese path only).
 _FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
@@ -59,6 +59,8 @@ class RegionMatch:
     foreign: bool = False
     matched: str = ""
     confidence: float = 0.0
+    named: bool = False  # a province or city was named explicitly (not inferred from a bare district name)
+    division_conflict: bool = False  # the credit code's division code points elsewhere (see ``resolve``)
 
     @property
     def code(self) -> str | None:
@@ -72,7 +74,8 @@ NO_MATCH = RegionMatch()
 Cand = tuple
 
 
-_ZONE_ABBR = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("高新技术产业园区", "高新区"),
+_ZONE_ABBR = (("高新技术产业开发区", "高新区"), ("高新技术产业开发区", "高新开发区"), ("高新技术产业开发区", "高新技术开发区"),
+              ("高新技术开发区", "高新区"), ("高新技术产业园区", "高新区"),
               ("火炬高技术产业开发区", "高新区"), ("经济技术开发区", "经济开发区"), ("经济技术开发区", "经开区"),
               ("经济开发区", "开发区"))
 
@@ -112,7 +115,8 @@ def _norm_en(s: str) -> str:
 
 
 class _State:
-    __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context")
+    __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context", "named",
+                 "min_rank", "may_name", "last_end")
 
     def __init__(self, prov=None, city=None, dist=None):
         self.prov, self.city, self.dist = prov, city, dist
@@ -122,6 +126,17 @@ class _State:
         self.conf = 1.0
         self.used_former = False
         self.context = prov is not None or city is not None
+        self.named = False      # a province or city matched by its own name
+        self.min_rank = 0       # 1 for a district column: 河北 there is 天津's 河北区, not 河北省
+        self.may_name = True    # False while reading a district column: its names never count as named
+        self.last_end = -1      # where the last used match ended in the current text (relative zone names)
+
+    def copy(self) -> "_State":
+        new = _State()
+        for k in self.__slots__:
+            setattr(new, k, getattr(self, k))
+        new.pending = list(self.pending) if self.pending else self.pending
+        return new
 
     def set_prov(self, code: str) -> None:
         self.prov = code
@@ -133,6 +148,8 @@ class _State:
         prov, city = self.prov, self.city
         best = None
         redundant = False
+        if self.min_rank:
+            cands = tuple(c for c in cands if c[1] >= self.min_rank) or cands
         for c in cands:
             code, rank, cprov, ccity, kind = c
             if prov is not None and cprov != prov:
@@ -162,6 +179,8 @@ class _State:
             code, rank, cprov, ccity, kind = best[0]
             if kind == FORMER:
                 self.used_former = True
+            if rank < 2 and self.may_name:
+                self.named = True
             if rank == 0:
                 self.set_prov(code)
             elif rank == 1:
@@ -290,21 +309,24 @@ class RegionParser:
         return [parse(t) for t in texts]
 
     def resolve(self, province: str | None = None, city: str | None = None, district: str | None = None,
-                address: str | None = None, text: str | None = None) -> RegionMatch:
-        """Combine structured columns (names, short names or codes) with an address or free text.
+                address: str | None = None, text: str | None = None, division: str | None = None) -> RegionMatch:
+        """Combine structured columns (names, short names or codes) with an address or free text, and the
+        division code of a credit code (统一社会信用代码 characters 3–8) as further evidence.
 
-        Each value is read in turn (province, city, district, address, text); a value that contradicts what
-        is already known (a district of another province) is not used.
+        Order of evidence (docs/methods.md, "Regions from free text"): the province and city columns; then the
+        address and text when they name a province or city themselves (北京市朝阳区… outranks a district column
+        holding 朝阳); then the district column, read as a district or city (河北 there is 天津's 河北区, 海南 is
+        青海's 海南州); then the rest of the address. A value that contradicts what is already known is not used.
+        ``division`` fills what the text leaves open or ambiguous; when it disagrees with the text, the text is
+        kept and ``division_conflict`` set, except that a bare district name of another province (no province
+        or city named) gives way to the division code (also flagged).
         """
         st = _State()
         matched: list[str] = []
         foreign_hit: RegionMatch | None = None
-        for value in (province, city, district, address, text):
-            if value is None:
-                continue
-            value = str(value).strip()
-            if not value:
-                continue
+
+        def read(value: str, st: _State) -> _State:
+            nonlocal foreign_hit
             before = (st.prov, st.city, st.dist)
             if value.isdigit():
                 self._feed_code(st, value)
@@ -313,21 +335,75 @@ class RegionParser:
                 f = self._foreign_prefix(t)
                 if f is not None:
                     foreign_hit = foreign_hit or f
-                    continue
+                    return st
                 self._scan(t, st)
             else:
                 r = self._parse_en(value, st)
                 if r is not None and r.foreign:
                     foreign_hit = foreign_hit or r
-                    continue
+                    return st
             if (st.prov, st.city, st.dist) != before:
                 matched.append(value if len(value) <= 12 else value[:12])
-            if st.dist is not None:
-                break
+            return st
+
+        vals = {k: (str(v).strip() if v is not None else "") for k, v in
+                (("province", province), ("city", city), ("district", district), ("address", address), ("text", text))}
+        for key in ("province", "city"):
+            if vals[key] and st.dist is None:
+                read(vals[key], st)
+        free = [vals[k] for k in ("address", "text") if vals[k]]
+        if free and st.dist is None:  # an address that names its province or city comes before the district column
+            trial, kept = st.copy(), len(matched)
+            trial.named = False
+            for v in free:
+                if trial.dist is None:
+                    read(v, trial)
+            if trial.named and trial.prov is not None:
+                st, free = trial, []
+            else:
+                del matched[kept:]
+        if vals["district"] and st.dist is None:
+            st.min_rank, st.may_name = 1, False
+            read(vals["district"], st)
+            st.min_rank, st.may_name = 0, True
+        for v in free:
+            if st.dist is None:
+                read(v, st)
         st.finish()
+        conflict = False
+        if division:
+            st, conflict = self._reconcile(st, division)
         if st.prov is None:
             return foreign_hit or NO_MATCH
-        return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3))
+        return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3), st.named,
+                           conflict)
+
+    def _reconcile(self, st: _State, division: str) -> tuple[_State, bool]:
+        """Bring the credit code's division code into ``st``: returns the state to use and whether they disagree."""
+        code = self.former_codes.get(division[:6], division[:6])
+        r = self.regions.get(code) if len(code) == 6 and code.isdigit() else None
+        if r is None or r.zone:
+            return st, False
+        k_prov = r.province_code
+        k_city = r.city_code if r.level != "province" else (code[:2] + "0100" if code in MUNICIPALITIES else None)
+        k_dist = r.code if r.level == "district" else None
+        if st.prov is None:
+            out = _State(k_prov, k_city, k_dist)
+            out.conf = 0.8
+            return out, False
+        agree = k_prov == st.prov and (k_city is None or st.city is None or k_city == st.city) and (
+            k_dist is None or st.dist is None or k_dist == st.dist)
+        if agree:
+            if st.city is None and k_city is not None:
+                st.city = k_city
+            if st.dist is None and k_dist is not None and st.city == k_city:
+                st.dist = k_dist
+            return st, False
+        if st.named or k_prov == st.prov:  # the text named its place, or only the finer levels differ: kept, flagged
+            return st, True
+        out = _State(k_prov, k_city, k_dist)  # a bare district name of another province: the code wins
+        out.conf = 0.8
+        return out, True
 
     # ------------------------------------------------------------------ internals
     @staticmethod
@@ -393,12 +469,13 @@ class RegionParser:
         if st.prov is None:
             china = s.lstrip().startswith(("中国", "中華", "中华", "中國"))
             return RegionMatch(country="CN", matched="中国", confidence=0.3) if china else NO_MATCH
-        return RegionMatch(st.prov, st.city, st.dist, "CN", False, t[st.start:st.end], round(st.conf, 3))
+        return RegionMatch(st.prov, st.city, st.dist, "CN", False, t[st.start:st.end], round(st.conf, 3), st.named)
 
     def _scan(self, t: str, st: _State) -> None:
         names, first2 = self._names, self._first2
         n = len(t)
         i = 0
+        st.last_end = 0
         while i < n - 1 and st.dist is None:
             lens = first2.get(t[i:i + 2])
             if lens is None:
@@ -415,6 +492,10 @@ class RegionParser:
                 nxt = t[j:j + 2]
                 if nxt and (nxt[0] in _STREET1 or nxt in _STREET2):
                     continue
+                if i != st.last_end:  # a zone named relative to its city must follow it: 合肥市高新开发区 ≠ 开发区
+                    cands = tuple(c for c in cands if c[4] != RELATIVE)
+                    if not cands:
+                        continue
                 status = st.feed(cands)
                 if status == "none":
                     continue
@@ -424,6 +505,7 @@ class RegionParser:
                         if i > 0:
                             st.conf *= 0.9
                     st.end = j
+                st.last_end = j
                 step = L
                 break
             i += step

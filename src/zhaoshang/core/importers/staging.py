@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ..errors import UserError
 from ..fields import Field, kind_fields, recognise_columns
-from ..parse.uscc import uscc_normalize_sql
+from ..parse.uscc import uscc_normalize_sql, uscc_valid_sql
 from ..readers import RawInfo, read_into
 
 MAX_CELL_CHARS = 1_000_000  # a longer cell is not a value anyone typed: the row is rejected
@@ -112,6 +112,10 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
                 if f.type == "uscc":  # normalised once here; validated set-based when typing
                     select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
+                if f.name == "uscc":  # the division code inside a valid credit code: evidence for the region
+                    code = "coalesce(" + ", ".join(exprs) + ")"
+                    select.append(f"CASE WHEN {uscc_valid_sql(code)} THEN substr({uscc_normalize_sql(code)}, 3, 6) END "
+                                  f"AS uscc__div")
                 header_of.setdefault(f.name, colmap[f.name][0])
                 present.add(f.name)
             elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
@@ -122,6 +126,8 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 select.append(f"NULL::VARCHAR AS {qi(f.name)}")
                 if f.type == "uscc":
                     select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
+            if f.name == "uscc" and f.name not in colmap:
+                select.append("NULL::VARCHAR AS uscc__div")
         used = {h for hs in colmap.values() for h in hs}
         extra = [h for h in raw.headers if h not in used]
         select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"

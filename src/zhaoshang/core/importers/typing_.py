@@ -53,13 +53,14 @@ def _region_resolver():
 
     parser = RegionParser.default()
 
-    def resolve(province, city, district, address, region, country):
+    def resolve(province, city, district, address, region, country, division=None):
         if country and country.strip().lower() not in _CHINA:
             m = parser.parse(country)
             iso = m.country if (m.foreign and m.country) else country.strip()
-            return (None, None, None, iso, country)
-        m = parser.resolve(province=province, city=city, district=district, address=address, text=region)
-        return (m.province_code, m.city_code, m.district_code, m.country, m.matched)
+            return (None, None, None, iso, country, False)
+        m = parser.resolve(province=province, city=city, district=district, address=address, text=region,
+                           division=division)
+        return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named)
 
     return resolve
 
@@ -148,27 +149,31 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
     # that still lack a district, on the distinct combinations of those rows.
     inputs = [c for c in REGION_INPUTS if c in kind_fields]
     region_out = [("province_code", pa.string()), ("city_code", pa.string()), ("district_code", pa.string()),
-                  ("country", pa.string()), ("matched", pa.string())]
-    if any(c in staged.present for c in inputs):
+                  ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_())]
+    division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
+    if any(c in staged.present for c in inputs) or division:
         resolve = _region_resolver()
 
         def region_fn(cols):
             def fn(*vals):
-                args = dict.fromkeys(REGION_INPUTS)
+                args = dict.fromkeys(REGION_INPUTS + ("uscc__div",))
                 args.update(zip(cols, vals))
                 return resolve(args["province"], args["city"], args["district"], args["address"], args["region"],
-                               args["country"])
+                               args["country"], args["uscc__div"])
             return fn
 
         first = [c for c in inputs if c != "address" and c in staged.present]
-        if first:
+        if first or "address" not in staged.present:
+            first += division
             lk1 = map_distinct(con, staged, "region", first, region_fn(first), region_out)
             a1 = alias()
             joins.append(join_lookup(lk1, a1, first))
         if "address" in staged.present:
-            need = (f"(SELECT s.* FROM {staged.table} s {join_lookup(lk1, 'r1', first)} WHERE r1.district_code IS NULL "
-                    f"AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
-            cols2 = first + ["address"]
+            # the address is read where the columns gave no district, or only a bare district name that an
+            # address naming its province or city outranks (北京市朝阳区… over a district column 朝阳)
+            need = (f"(SELECT s.* FROM {staged.table} s {join_lookup(lk1, 'r1', first)} WHERE (r1.district_code IS NULL "
+                    f"OR NOT coalesce(r1.named, false)) AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
+            cols2 = (first or division) + ["address"]
             lk2 = map_distinct(con, staged, "region_addr", cols2, region_fn(cols2), region_out, source=need)
             a2 = alias()
             joins.append(join_lookup(lk2, a2, cols2))
