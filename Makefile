@@ -35,7 +35,7 @@ setup-python: $(VENV)/.installed
 setup-web: src/zhaoshang/interfaces/web/static/vendor/.stamp
 
 src/zhaoshang/interfaces/web/static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.sh
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	bash scripts/vendor_assets.sh
 	touch $@
 

@@ -112,7 +112,7 @@ def test_api_network_is_the_service(server, db):
 
 def test_trends_page_draws_and_filters(page, server):
     page.goto(server + "/trends")
-    page.wait_for_function("document.querySelector('#chart-flow canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#chart-flow canvas') !== null")
     page.wait_for_timeout(700)
     for sel in ("#chart-period canvas", "#chart-node canvas", "#chart-region canvas", "#chart-flow canvas"):
         assert ink(page, sel) > 300, sel
@@ -123,7 +123,7 @@ def test_trends_page_draws_and_filters(page, server):
     # filter: province 浙江 → the page reloads with the region, the heading names it
     page.select_option("#sel-province", "330000")
     page.wait_for_url("**/trends?region=330000*")
-    page.wait_for_function("document.querySelector('#chart-period canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#chart-period canvas') !== null")
     assert "浙江省" in page.locator("header.top h1").inner_text()
     assert "region=330000" in page.locator("#json-twin").get_attribute("href")
     page.select_option("#sel-by", "year")

@@ -71,7 +71,7 @@ def test_page_in_chromium(server, tmp_path):
         page.goto(server["base"] + "/region")  # redirects to the region with the most enterprises
         page.wait_for_url("**/region/*")
         page.goto(server["base"] + "/region/440300")
-        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert "地区画像" in page.title() and "广东省深圳市" in page.inner_text("h1")
         assert page.is_visible("#synthetic-label") and page.is_visible("#nav-region")
         # every chart has an ECharts instance with data
@@ -96,14 +96,14 @@ def test_page_in_chromium(server, tmp_path):
         assert target.suffix == ".pdf" and target.read_bytes().startswith(b"%PDF")
         # language switch
         page.click("#lang-en")
-        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert "Region profile" in page.inner_text("h1")
         # clicking a city on the map opens its profile
         page.goto(server["base"] + "/region/440300?lang=zh")
-        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         page.select_option("#sel-city", "440100")
         page.wait_for_url("**/region/440100")
-        page.wait_for_function("window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert "广州市" in page.inner_text("h1")
         b.close()
     assert errors == []

@@ -83,25 +83,25 @@ def test_map_draws_and_drills_down(page, server):
                                  return c.convertToPixel({seriesIndex: 0}, [120.15, 29.3]); }""")
     before = page.evaluate("ZS.chart.getOption().series[0].map")
     page.mouse.click(page.locator("#map").bounding_box()["x"] + pt[0], page.locator("#map").bounding_box()["y"] + pt[1])
-    page.wait_for_function("document.querySelector('#map').dataset.view === '330000'")
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '330000'")
     page.wait_for_selector("#panel-title")
     assert page.inner_text("#panel-title") == "浙江省"
     assert "浙江省" in page.inner_text("#crumbs")
     assert page.evaluate("ZS.chart.getOption().series[0].map") != before
-    page.wait_for_function("document.querySelector('#map-table tbody tr td').innerText.includes('杭州')")
+    page.wait_for_function("() => document.querySelector('#map-table tbody tr td').innerText.includes('杭州')")
     assert canvas_ink(page) > 2000
     shot(page, "map-province")
     # drill into a city from the table: district bubbles on the city outline
     page.locator("#map-table tbody tr[data-code='330100'] a.rg").click()
-    page.wait_for_function("document.querySelector('#map').dataset.view === '330100'")
-    page.wait_for_function("document.querySelector('#map-table tbody tr td').innerText.includes('西湖')")
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '330100'")
+    page.wait_for_function("() => document.querySelector('#map-table tbody tr td').innerText.includes('西湖')")
     assert page.evaluate("ZS.chart.getOption().series[0].type") == "scatter"
     shot(page, "map-city")
     # back to the nation through the breadcrumb; the metric switch redraws
     page.locator("#crumbs a").first.click()
-    page.wait_for_function("document.querySelector('#map').dataset.view === '100000'")
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '100000'")
     page.locator("#metric-seg button[data-metric='lq']").click()
-    page.wait_for_function("ZS.chart.getOption().visualMap[0].type === 'piecewise'")
+    page.wait_for_function("() => ZS.chart.getOption().visualMap[0].type === 'piecewise'")
     assert page.errors == []
 
 
@@ -120,7 +120,7 @@ def test_chain_page(page, server):
     nodes = page.locator(".wolong .node")
     assert nodes.count() == sum(1 for n in matrix_fixture.NODES if n[2] == 2)
     assert page.locator(".node.st-strong").count() >= 1 and page.locator(".node.st-weak, .node.st-missing").count() >= 1
-    page.wait_for_function("document.querySelector('#mix-chart canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#mix-chart canvas') !== null")
     assert canvas_ink(page, "#mix-chart canvas") > 500
     page.locator(".node[data-node='M02']").click()
     page.wait_for_selector("#cell-node")

@@ -40,18 +40,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: str | Path, tries: int = 300) -> Iterator[str]:
-    """Run ``zhaoshang serve`` on a free loopback port until the block ends; yields the base URL."""
+def serving(db: str | Path, tries: int = 300, args: tuple = ()) -> Iterator[str]:
+    """Run ``zhaoshang serve`` on a free loopback port until the block ends; yields the base URL.
+    ``args``: more options (e.g. ``--require-login``, ``--team-db URL``), given before the command."""
     import httpx
 
     port = free_port()
-    proc = subprocess.Popen([EXE, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([EXE, "--db", str(db), *[a for a in args if a != "--require-login"], "serve",
+                             "--host", "127.0.0.1", "--port", str(port), *[a for a in args if a == "--require-login"]],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(tries):
             try:
-                if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
+                if httpx.get(base + "/api/meta", timeout=1).status_code in (200, 401):
                     break
             except httpx.HTTPError:
                 pass

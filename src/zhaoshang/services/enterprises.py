@@ -266,8 +266,8 @@ def _json(v: Any) -> Any:
 
 def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
-    a dated timeline (events, fundings, patents, news, branches), people, shareholders, patents, fundings,
-    branches, aliases and sources. Dated items after ``as_of`` are left out."""
+    a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
+    shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases and sources. Dated items after ``as_of`` are left out."""
     eid = resolve_enterprise(store, key)
     d = as_of_date(as_of)
     ent = store.query(
@@ -318,6 +318,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
                   start_date, end_date, source
            FROM shareholdings WHERE enterprise_id = ? AND (end_date IS NULL OR end_date > ?)
            ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d])
+    contacts = store.query(  # personal data: interfaces pass the profile through services.privacy
+        """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
+           ORDER BY id LIMIT ?""", [eid, limit])
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
     sources = store.query(
         """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
@@ -348,10 +351,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            SELECT * FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
         [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d, limit])
     counts = {"fundings": len(fundings), "patents": len(patents), "news": len(news), "branches": len(branches),
-              "people": len(people), "shareholders": len(shareholders)}
+              "people": len(people), "shareholders": len(shareholders), "contacts": len(contacts)}
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
-            "shareholders": shareholders, "aliases": aliases, "sources": sources, "counts": counts}
+            "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources, "counts": counts}
 
 
 def facets(store, chain: str | None = None) -> dict:

@@ -68,12 +68,13 @@ def serve_cmd(
     from ..web.app import serve
 
     local_only = host in LOOPBACK and not require_login
-    if not local_only and active_admins(open_team()) == 0:
+    team = open_team()
+    if not local_only and active_admins(team) == 0:
         raise UserError(t(
             f"在 {host} 上服务需要登录，但还没有启用的管理员账号；先创建一个：zhaoshang users add NAME --role admin",
             f"serving on {host} requires login, and there is no active admin user yet; create one first: "
             "zhaoshang users add NAME --role admin"))
-    serve(state.db, host=host, port=port, geojson=geojson)
+    serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

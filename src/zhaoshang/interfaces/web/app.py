@@ -21,12 +21,17 @@ from .pages import register_all
 from .served import ServedData
 
 
-def create_app(db_path: str, geojson: Any = None) -> FastAPI:
-    """The FastAPI app over the database at ``db_path`` (opened read-only when it exists)."""
+def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_only: bool = True) -> FastAPI:
+    """The FastAPI app over the database at ``db_path`` (opened read-only when it exists). ``team``: the team
+    state (default: beside the database); ``local_only``: no login for the single local user (127.0.0.1)."""
+    from ...core.teamstate import open_team_db
+    from .access import install_access
+
     web = WebContext(ServedData(str(db_path)), Boundaries(geojson))
+    team = team if team is not None else open_team_db(None, db_path=str(db_path))
     app = FastAPI(title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
-                  version="0.1.0", dependencies=[Depends(bind_user)])
+                  version="0.1.0", dependencies=[Depends(bind_user)], docs_url=None, redoc_url=None)
     app.state.web = web
     app.state.served = web.served
     app.state.bounds = web.bounds
@@ -54,15 +59,17 @@ def create_app(db_path: str, geojson: Any = None) -> FastAPI:
         return response
 
     register_all(app, web)
+    install_access(app, team=team, local_only=local_only, page=web.page, json_response=web.json)
     return app
 
 
-def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None) -> None:
+def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None, *,
+          team: Any = None, local_only: bool = True) -> None:
     """Run the web app with uvicorn (blocking)."""
     import uvicorn
 
     from ...core.store import default_db_path
 
-    app = create_app(db_path or default_db_path(), geojson=geojson)
+    app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only)
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

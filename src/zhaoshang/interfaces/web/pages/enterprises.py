@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
+from ..access import personal_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,8 +51,9 @@ def register(app, web) -> None:
                             filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
 
     @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
-    def api_enterprise(key: str, store=Depends(web.get_store), as_of: Optional[str] = None):
-        return web.json({**ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)), "synthetic": store.synthetic})
+    def api_enterprise(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+        prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
+        return web.json({**prof, "synthetic": store.synthetic})
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
@@ -72,6 +74,6 @@ def register(app, web) -> None:
 
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
-        prof = ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of))
+        prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})

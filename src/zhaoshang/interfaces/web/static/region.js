@@ -141,3 +141,5 @@
   drawMap().catch(e => { const el = document.getElementById('rp-map'); if (el) el.innerHTML = '<div class="nodata">' + ZS.esc(e.message) + '</div>'; })
     .finally(() => { ZS.regionReady = true; });
 })();
+// the toolbar's controls act through the script above; Enter in a field must not submit the form
+document.getElementById('region-form')?.addEventListener('submit', e => e.preventDefault());

@@ -1,0 +1,35 @@
+"""Access control of the web app in one call: the auth middleware, login/admin routes, /docs from the package
+and the security headers; and the one helper routes use to hand out personal data (masked or audited)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from fastapi import FastAPI, Request
+
+from ...core.teamstate import TeamDB
+from ...services import privacy
+from ...services.team import audit
+from .admin import register_admin
+from .auth import client_ip, install_auth
+from .security import install_security_headers, register_docs
+
+
+def install_access(app: FastAPI, *, team: TeamDB, local_only: bool, page: Callable, json_response: type) -> None:
+    app.state.render_error = lambda request, message, status: page(
+        request, "error.html", {"message": message, "status": status}, status_code=status)
+    cfg = install_auth(app, team, local_only)
+    register_admin(app, cfg, page, json_response)
+    register_docs(app)
+    install_security_headers(app)  # added last: the outermost layer, on every response
+
+
+def personal_view(request: Request, profile: dict) -> dict:
+    """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
+    user = request.state.user
+    team = request.app.state.team
+
+    def record(action: str, target: str, detail: dict) -> None:
+        audit.record(team, user, action, target, {**detail, "path": request.url.path}, client_ip(request))
+
+    return privacy.present_profile(profile, user, record)

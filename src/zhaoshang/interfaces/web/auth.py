@@ -1,0 +1,185 @@
+"""Who is asking, and may they: sessions, API tokens, the local single user, route permissions and CSRF.
+
+One middleware decides for every request. The user comes from an ``Authorization: Bearer zs_…`` token, else
+from the signed session cookie, else — only on a server that is local-only (bound to 127.0.0.1 without
+``--require-login``) and for a request that did not come through a proxy — it is the local single user with
+every right. Anyone else is anonymous: pages redirect to /login, the API answers 401. The permission a route
+needs comes from ``required_permission`` (one rule set for all routes, new ones included): admin pages and
+API need ``admin``, exports ``export`` (each one written to the audit log), everything else ``read``. Every state-changing request (not GET/HEAD/
+OPTIONS) made with a cookie must carry the CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
+
+from ...core.teamstate import TeamDB
+from ...services.team import accounts, audit
+from ...services.team.roles import LOCAL_USER, NOBODY, User
+
+SESSION_COOKIE = "zs_session"
+CSRF_COOKIE = "zs_csrf"
+PUBLIC = re.compile(r"^/(login|static/.*|favicon\.ico)$")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def required_permission(path: str, method: str = "GET") -> str | None:
+    """The permission a request needs (None: open to anyone, e.g. the login page and static assets)."""
+    if PUBLIC.match(path):
+        return None
+    if path == "/logout":
+        return "read"
+    if path.startswith(("/admin", "/api/admin")):
+        return "admin"
+    parts = path.split("/")
+    if "export" in parts or "report" in parts or path.endswith((".csv", ".xlsx", ".pdf")):
+        return "export"
+    return "read"
+
+
+@dataclass
+class AuthConfig:
+    team: TeamDB
+    local_only: bool
+    serializer: URLSafeTimedSerializer
+    secret: bytes
+    idle: int = accounts.IDLE_DEFAULT
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/") or path in ("/openapi.json",)
+
+
+def _anon_csrf(cfg: AuthConfig, nonce: str) -> str:
+    return hmac.new(cfg.secret, ("csrf:" + nonce).encode(), hashlib.sha256).hexdigest()
+
+
+def resolve(cfg: AuthConfig, request: Request) -> tuple[User, str | None, str | None]:
+    """(user, CSRF token of the session or None, session id or None) for a request."""
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        user = accounts.token_user(cfg.team, auth[7:].strip())
+        return (user or NOBODY), None, None
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        try:
+            sid = cfg.serializer.loads(raw, max_age=accounts.ABSOLUTE)
+        except BadSignature:
+            sid = None
+        if sid:
+            found = accounts.session_user(cfg.team, sid, idle=cfg.idle)
+            if found:
+                return found[0], found[1], sid
+    if cfg.local_only and not any(h in request.headers for h in FORWARDED):
+        return LOCAL_USER, None, None
+    return NOBODY, None, None
+
+
+async def _submitted_csrf(request: Request) -> str | None:
+    token = request.headers.get("x-csrf-token")
+    if token:
+        return token
+    ctype = request.headers.get("content-type", "")
+    body = await request.body()  # cached: the route reads it again
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        return (parse_qs(body.decode("utf-8", "replace")).get("csrf_token") or [None])[0]
+    if ctype.startswith("multipart/form-data"):
+        from starlette.formparsers import MultiPartParser
+
+        async def chunks():
+            yield body
+
+        form = await MultiPartParser(request.headers, chunks()).parse()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
+    if _is_api(request.url.path) or request.headers.get("authorization"):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"error": f"{zh} ({en})", "status": status}, status_code=status, headers=headers)
+    if status == 401:
+        nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
+        return RedirectResponse("/login?next=" + quote(nxt, safe=""), status_code=303)
+    render = request.app.state.render_error
+    return render(request, f"{zh} ({en})", status)
+
+
+def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:
+    """Install the middleware that sets ``request.state.user`` / ``request.state.csrf`` and enforces access."""
+    secret = accounts.secret_key(team)
+    cfg = AuthConfig(team=team, local_only=local_only, serializer=URLSafeTimedSerializer(secret, salt="zs-session"),
+                     secret=secret.encode(), idle=idle or accounts.IDLE_DEFAULT)
+    app.state.auth = cfg
+    app.state.team = team
+
+    @app.middleware("http")
+    async def _authenticate(request: Request, call_next):
+        user, session_csrf, sid = await run_in_threadpool(resolve, cfg, request)
+        nonce = request.cookies.get(CSRF_COOKIE)
+        new_nonce = None
+        if not nonce or not re.fullmatch(r"[\w-]{20,64}", nonce):
+            nonce = new_nonce = secrets.token_urlsafe(24)
+        expected = session_csrf or _anon_csrf(cfg, nonce)
+        request.state.user, request.state.csrf, request.state.session_id = user, expected, sid
+        path, method = request.url.path, request.method
+        need = required_permission(path, method)
+        if need is not None:
+            if user is NOBODY:
+                return _refuse(request, 401, "需要登录", "login required")
+            if not user.can(need):
+                return _refuse(request, 403, "当前角色无权访问", "your role may not access this")
+        if method not in SAFE_METHODS and user.via != "token":
+            given = await _submitted_csrf(request)
+            if not given or not hmac.compare_digest(str(given), expected):
+                return _refuse(request, 403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+                               "missing or invalid CSRF token: reload the page and try again")
+        response = await call_next(request)
+        if need == "export" and response.status_code == 200:  # every export is on the record
+            await run_in_threadpool(audit.record, cfg.team, user, "export", path,
+                                    {"query": request.url.query} if request.url.query else None, client_ip(request))
+        if new_nonce:
+            response.set_cookie(CSRF_COOKIE, new_nonce, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https", path="/")
+        return response
+
+    return cfg
+
+
+def start_session(cfg: AuthConfig, request: Request, response: Response, acc: Any) -> None:
+    sid, _ = accounts.create_session(cfg.team, acc, client_ip(request), request.headers.get("user-agent"))
+    response.set_cookie(SESSION_COOKIE, cfg.serializer.dumps(sid), httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+
+
+def end_session(cfg: AuthConfig, request: Request, response: Response | None) -> None:
+    """End the request's session (if any); with a response, the browser forgets the cookie too."""
+    sid = getattr(request.state, "session_id", None)
+    if sid:
+        accounts.end_session(cfg.team, sid)
+    if response is not None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no //) is a valid place to return to after login."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and "\n" not in value:
+        return value
+    return "/"

@@ -1,0 +1,79 @@
+"""Personal data (个人信息保护法): masking by role, and the audit of every unmasked read.
+
+Personal contact fields (phone, e-mail, ID numbers) and private individuals' shareholdings are shown only to
+roles with the ``personal`` permission (docs/security.md); everyone else sees them masked (``138****5678``,
+``c***@example.com``, ``张*``). Every answer that hands out such fields unmasked is written to the audit
+log (``person.read``) with who, what, when and from where.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Callable
+
+PHONE = re.compile(r"(?<![\d*])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d*])")
+LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![\d*])")
+EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")
+
+CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
+
+
+def mask_text(text: Any) -> Any:
+    """Every phone number, e-mail address and resident ID number inside ``text`` masked."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = ID_NUMBER.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
+    text = PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    text = LANDLINE.sub(lambda m: m.group(1) + "-****" + m.group(3), text)
+    return EMAIL.sub(lambda m: m.group(1) + "***@" + m.group(2), text)
+
+
+def mask_value(value: Any) -> Any:
+    """A whole contact field masked: its patterns, and anything else reduced to its first and last characters."""
+    if not isinstance(value, str) or not value:
+        return value
+    masked = mask_text(value)
+    if masked != value:
+        return masked
+    return value[:1] + "***" + (value[-2:] if len(value) > 6 else "")
+
+
+def mask_name(name: Any) -> Any:
+    """A private individual's name: the surname and stars (张三 → 张*, Alice Wang → A***)."""
+    if not isinstance(name, str) or not name:
+        return name
+    return name[0] + ("*" * max(1, min(len(name) - 1, 2)) if re.match(r"[\u4e00-\u9fff]", name) else "***")
+
+
+def has_unmasked(text: str) -> list[str]:
+    """The phone numbers and e-mail addresses in ``text`` that are not masked (for checks and tests)."""
+    return [m.group(0) for m in PHONE.finditer(text)] + [m.group(0) for m in EMAIL.finditer(text)
+                                                        if not m.group(0).split("@")[0].endswith("***")]
+
+
+def _person_holder(row: dict) -> bool:
+    return (row.get("holder_type") == "person") or (row.get("holder_person_id") is not None
+                                                     and not row.get("holder_enterprise_id")
+                                                     and not row.get("holder_investor_id"))
+
+
+def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
+    """The enterprise profile as ``user`` may see it. With the ``personal`` permission it is returned whole and
+    ``record(action, target, detail)`` is called when it holds personal data; otherwise masked."""
+    contacts = profile.get("contacts") or []
+    holders = [s for s in profile.get("shareholders") or [] if _person_holder(s)]
+    if user.can("personal"):
+        if (contacts or holders) and record is not None:
+            record("person.read", f"enterprise:{profile['enterprise']['id']}",
+                   {"enterprise": profile["enterprise"].get("name"), "contacts": len(contacts),
+                    "person_shareholders": len(holders)})
+        return {**profile, "masked": False}
+    out = copy.copy(profile)
+    out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
+                        "notes": mask_text(c.get("notes"))} for c in contacts]
+    out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
+                           if _person_holder(s) else s for s in profile.get("shareholders") or []]
+    out["masked"] = True
+    return out

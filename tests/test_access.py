@@ -1,0 +1,253 @@
+"""Access on a team server, for every route the app has (enumerated from its router, not a hand-kept list):
+anonymous callers are refused, under-privileged callers are refused, a viewer never receives an unmasked phone
+number or e-mail address; unmasked reads and exports are audited; sessions, CSRF, throttling, tokens and
+security headers behave."""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import duckdb
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.routing import APIRoute  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from starlette.routing import Mount  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.team import accounts, audit  # noqa: E402
+
+PW = "a long enough password"
+PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]+")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The synthetic demo (scale 600) with full phone numbers on its contacts (the demo ships them masked)."""
+    d = tmp_path_factory.mktemp("access")
+    db = d / "demo.duckdb"
+    run("demo", "--no-serve", "--scale", "600", db=db, timeout=900)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE contacts SET phone = '1380013' || lpad(CAST(id AS VARCHAR), 4, '0')")
+    contacts = con.execute("SELECT enterprise_id, phone, email FROM contacts WHERE enterprise_id IS NOT NULL "
+                           "ORDER BY id").fetchall()
+    person_holder = con.execute("SELECT enterprise_id, holder_name FROM shareholdings WHERE holder_type = 'person' "
+                                "ORDER BY id LIMIT 1").fetchone()
+    node = con.execute("SELECT code FROM chain_nodes ORDER BY position NULLS LAST LIMIT 1").fetchone()[0]
+    con.close()
+    assert contacts and all(EMAIL_RE.fullmatch(e) for _, _, e in contacts)
+    return {"db": db, "dir": d, "contacts": contacts, "person_holder": person_holder, "node": node,
+            "phones": {p for _, p, _ in contacts}, "emails": {e for _, _, e in contacts}}
+
+
+@pytest.fixture(scope="module")
+def server(demo):
+    """The app as a team server (not local-only), with an admin, an analyst and a viewer holding API tokens."""
+    team = open_team_db(str(demo["dir"] / "team.sqlite"))
+    tokens = {}
+    for name, role in (("admin1", "admin"), ("ana", "analyst"), ("vera", "viewer")):
+        accounts.add_user(team, name, role, PW, "cli:test")
+        tokens[role] = accounts.create_token(team, name, "test", "cli:test")["token"]
+    app = create_app(str(demo["db"]), team=team, local_only=False)
+    return {"app": app, "team": team, "tokens": tokens, "client": TestClient(app, follow_redirects=False)}
+
+
+def _sample(name: str, demo: dict) -> str:
+    return {"key": str(demo["contacts"][0][0]), "code": "330100", "name": "vera", "token_id": "1",
+            "node": demo["node"], "format": "csv"}.get(name, "1")
+
+
+def routes(app, demo) -> list[tuple[str, str, str]]:
+    """(method, concrete URL, path template) for every route of the app."""
+    out = []
+    for r in app.routes:
+        if isinstance(r, Mount):
+            out.append(("GET", r.path + "/app.css", r.path))
+            continue
+        path = r.path
+        url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: _sample(m.group(1), demo), path)
+        query = []
+        if isinstance(r, APIRoute):
+            for p in r.dependant.query_params:
+                if p.field_info.is_required() or p.name == "format":
+                    query.append(f"{p.alias}={_sample(p.name, demo)}")
+        for m in sorted(r.methods or {"GET"}):
+            if m != "HEAD":
+                out.append((m, url + ("?" + "&".join(query) if query else ""), path))
+    return out
+
+
+def _bearer(server, role):
+    return {"Authorization": f"Bearer {server['tokens'][role]}"}
+
+
+SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
+
+
+def test_every_route_refuses_anonymous_callers(server, demo):
+    c = server["client"]
+    all_routes = routes(server["app"], demo)
+    assert len(all_routes) >= 25 and any(p == "/api/enterprises/{key}" for _, _, p in all_routes)
+    for method, url, path in all_routes:
+        r = c.request(method, url)
+        for h in SECURITY_HEADERS:
+            assert h in r.headers, (url, h)
+        assert "'unsafe-inline'" not in r.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+        if path in ("/login", "/static"):  # open to anyone; a login post still needs its CSRF token
+            assert r.status_code == (403 if method == "POST" else 200), (method, url)
+            continue
+        assert r.status_code in (401, 303), (method, url, r.status_code)
+        if r.status_code == 303:
+            assert r.headers["location"].startswith("/login?next="), url
+        else:
+            assert r.json()["status"] == 401
+        assert not PHONE_RE.search(r.text) and not EMAIL_RE.search(r.text)
+
+
+def test_under_privileged_callers_are_refused(server, demo):
+    c = server["client"]
+    admin_routes = [(m, u) for m, u, p in routes(server["app"], demo) if p.startswith(("/admin", "/api/admin"))]
+    assert len(admin_routes) >= 8
+    for role in ("viewer", "analyst"):
+        for method, url in admin_routes:
+            r = c.request(method, url, headers=_bearer(server, role))
+            assert r.status_code == 403, (role, method, url, r.status_code)
+    for method, url in admin_routes:
+        if method == "GET":
+            assert c.get(url, headers=_bearer(server, "admin")).status_code == 200, url
+    assert c.get("/api/admin/users", headers={"Authorization": "Bearer zs_forged"}).status_code == 401
+
+
+def test_no_response_to_a_viewer_holds_an_unmasked_phone_or_email(server, demo):
+    c = server["client"]
+    seen_profile = False
+    for method, url, path in routes(server["app"], demo):
+        if method != "GET" or path.startswith(("/admin", "/api/admin")):
+            continue
+        r = c.get(url, headers=_bearer(server, "viewer"))
+        assert r.status_code not in (401, 403, 500), (url, r.status_code)
+        text = r.content.decode("utf-8", "replace")
+        assert not PHONE_RE.search(text), (url, PHONE_RE.search(text).group(0))
+        leaked = [e for e in EMAIL_RE.findall(text) if e in demo["emails"]]
+        assert not leaked, (url, leaked)
+        if path == "/api/enterprises/{key}":
+            seen_profile = True
+            doc = r.json()
+            assert doc["masked"] and doc["contacts"] and all("****" in x["phone"] for x in doc["contacts"])
+    assert seen_profile
+
+
+def test_analyst_sees_personal_data_and_each_read_is_audited(server, demo):
+    c = server["client"]
+    eid, phone, email = demo["contacts"][0]
+    r = c.get(f"/api/enterprises/{eid}", headers=_bearer(server, "analyst"))
+    doc = r.json()
+    assert not doc["masked"] and phone in r.text and email in r.text
+    page = c.get(f"/enterprises/{eid}", headers=_bearer(server, "analyst"))
+    assert phone in page.text
+    viewer_page = c.get(f"/enterprises/{eid}", headers=_bearer(server, "viewer")).text
+    assert phone not in viewer_page and "contacts-masked" in viewer_page
+    entries = audit.search(server["team"], actor="ana", action="person.read")["rows"]
+    assert len(entries) >= 2 and entries[0]["target"] == f"enterprise:{eid}" and entries[0]["ip"]
+    assert entries[0]["role"] == "analyst" and '"contacts"' in entries[0]["detail"]
+    # private individuals' shareholdings: masked for the viewer, whole for the analyst
+    heid, holder = demo["person_holder"]
+    vdoc = c.get(f"/api/enterprises/{heid}", headers=_bearer(server, "viewer")).json()
+    adoc = c.get(f"/api/enterprises/{heid}", headers=_bearer(server, "analyst")).json()
+    assert holder in [s["holder_name"] for s in adoc["shareholders"]]
+    assert holder not in [s["holder_name"] for s in vdoc["shareholders"]]
+    assert all(s["holder_person_id"] is None for s in vdoc["shareholders"] if s["holder_type"] == "person")
+
+
+def test_exports_are_audited_and_the_log_is_read_only(server, demo):
+    c = server["client"]
+    r = c.get("/api/enterprises/export?format=csv&region=330000", headers=_bearer(server, "viewer"))
+    assert r.status_code == 200
+    e = audit.search(server["team"], actor="vera", action="export")["rows"]
+    assert e and "region=330000" in e[0]["detail"]
+    log = c.get("/api/admin/audit?action=export", headers=_bearer(server, "admin")).json()
+    assert log["total"] >= 1 and log["chain"]["ok"]
+    csv = c.get("/api/admin/audit/export?actor=vera", headers=_bearer(server, "admin"))
+    assert csv.status_code == 200 and "export" in csv.content.decode("utf-8-sig")
+    # no route edits or deletes audit entries
+    for r in server["app"].routes:
+        if "audit" in getattr(r, "path", ""):
+            assert set(getattr(r, "methods", {"GET"})) <= {"GET", "HEAD"}, r.path
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_login_session_cookie_csrf_logout_and_idle_timeout(server):
+    c = TestClient(server["app"], follow_redirects=False)
+    page = c.get("/login?next=/enterprises")
+    token = _csrf(page.text)
+    assert c.post("/login", data={"name": "vera", "password": PW}).status_code == 403  # no CSRF token
+    bad = c.post("/login", data={"name": "vera", "password": "wrong password", "csrf_token": token})
+    assert bad.status_code == 401 and "错误" in bad.text
+    r = c.post("/login", data={"name": "vera", "password": PW, "csrf_token": token, "next": "https://evil.example/"})
+    assert r.status_code == 303 and r.headers["location"] == "/"  # never sent off-site
+    cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("zs_session=")][0]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    home = c.get("/enterprises")
+    assert home.status_code == 200 and 'id="current-user" title="viewer">vera' in home.text
+    assert c.get("/admin").status_code == 403
+    assert c.post("/logout").status_code == 403  # the session's CSRF token is required
+    with server["team"].tx() as tx:  # idle beyond the timeout: the session has ended
+        tx.execute("UPDATE sessions SET last_seen = '2000-01-01T00:00:00.000000Z' WHERE user_id = "
+                   "(SELECT id FROM users WHERE name = 'vera')")
+    assert c.get("/enterprises").status_code == 303
+    r = c.post("/login", data={"name": "vera", "password": PW, "csrf_token": _csrf(c.get("/login").text)})
+    assert r.status_code == 303
+    out = c.post("/logout", data={"csrf_token": _csrf(c.get("/map").text)})
+    assert out.status_code == 303 and c.get("/map").status_code == 303
+
+
+def test_admin_page_manages_users_and_tokens(server):
+    c = TestClient(server["app"], follow_redirects=False)
+    c.post("/login", data={"name": "admin1", "password": PW, "csrf_token": _csrf(c.get("/login").text)})
+    page = c.get("/admin")
+    assert page.status_code == 200 and 'data-user="vera"' in page.text and "audit-table" in page.text
+    t = _csrf(page.text)
+    assert c.post("/admin/users", data={"name": "newbie", "role": "analyst", "password": PW, "csrf_token": t}).status_code == 303
+    made = c.post("/admin/tokens", data={"user": "newbie", "label": "etl", "csrf_token": t})
+    raw = re.search(r'id="new-token-value">(zs_[^<]+)<', made.text).group(1)
+    assert TestClient(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).json()["role"] == "analyst"
+    assert raw not in c.get("/admin").text  # shown once
+    tid = accounts.list_tokens(server["team"], "newbie")[0]["id"]
+    c.post(f"/admin/tokens/{tid}/revoke", data={"csrf_token": t})
+    assert TestClient(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    c.post("/admin/users/newbie/disable", data={"csrf_token": t})
+    assert accounts.get(server["team"], "newbie").disabled
+    actions = {r["action"] for r in audit.search(server["team"], actor="admin1")["rows"]}
+    assert {"login", "user.add", "token.create", "token.revoke", "user.disable"} <= actions
+
+
+def test_login_throttled_over_http(server):
+    c = TestClient(server["app"], follow_redirects=False)
+    accounts.add_user(server["team"], "target", "viewer", PW, "cli:test")
+    t = _csrf(c.get("/login").text)
+    codes = [c.post("/login", data={"name": "target", "password": "nope nope nope", "csrf_token": t}).status_code
+             for _ in range(accounts.MAX_FAILURES)]
+    r = c.post("/login", data={"name": "target", "password": PW, "csrf_token": t})
+    assert codes == [401] * accounts.MAX_FAILURES and r.status_code == 429 and int(r.headers["retry-after"]) > 0
+
+
+def test_local_only_server_needs_no_login_but_not_through_a_proxy(demo, server):
+    local = TestClient(create_app(str(demo["db"]), team=server["team"], local_only=True), follow_redirects=False)
+    assert local.get("/map").status_code == 200
+    assert local.get("/api/me").json()["is_anonymous"] is True
+    assert local.get("/map", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 303
+    docs = local.get("/docs")
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text and "<script>" not in docs.text
+    assert "cdn" not in docs.text.lower()

@@ -1,0 +1,72 @@
+"""A team server in headless chromium: log in through the form, pages work under the Content-Security-Policy
+(no inline script: a violation is a console error), the admin page, /docs from the package, log out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from cli_util import run  # noqa: E402
+
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+pytestmark = pytest.mark.browser
+PW = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    require_browser()
+    from web_util import VENDOR
+
+    if not (VENDOR / "swagger-ui" / "swagger-ui-bundle.js").exists():
+        pytest.skip("swagger-ui assets absent: run make setup-web")
+    db = tmp_path_factory.mktemp("authweb") / "fx.duckdb"
+    matrix_fixture.build(str(db))
+    run("users", "add", "boss", "--role", "admin", "--password-stdin", db=db, input=PW + "\n")
+    with serving(db, args=("--require-login",)) as url:
+        yield url
+
+
+def test_login_pages_admin_docs_logout(base):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/chain")
+        assert "/login" in pg.url
+        pg.fill("#login-name", "boss")
+        pg.fill("#login-password", "wrong password")
+        pg.click("#login-submit")
+        assert "错误" in pg.inner_text("#login-error")
+        errors.clear()  # the 401 of the failed login is reported on the console
+        pg.fill("#login-name", "boss")
+        pg.fill("#login-password", PW)
+        pg.click("#login-submit")
+        pg.wait_for_url("**/chain")
+        assert pg.inner_text("#current-user") == "boss"
+        for path, ready in (("/map", "#map canvas"), ("/chain", "#chain-form"),
+                            ("/enterprises", "#filters"), ("/enterprises/1", "#people")):
+            pg.goto(base + path)
+            pg.wait_for_selector(ready, timeout=15000)
+        pg.goto(base + "/admin")
+        assert pg.locator('tr[data-user="boss"]').count() == 1
+        assert pg.locator("#audit-table tbody tr").count() >= 2  # user.add and login
+        pg.goto(base + "/docs")
+        pg.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+        assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+        assert not errors, errors
+        pg.goto(base + "/map")
+        pg.click("#logout")
+        pg.wait_for_url("**/login")
+        pg.goto(base + "/map")
+        assert "/login" in pg.url
+        b.close()
