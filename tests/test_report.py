@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.interfaces.labels import lq_text
 from zhaoshang.core.store import Store
 from zhaoshang.services.region_profile import region_profile
 
@@ -132,7 +133,7 @@ def test_html_report_has_the_same_numbers(env):
         assert r["name"] in html
     for r in p["chain_rows"]:
         if r["lq"] is not None:
-            assert f"{r['lq']:.2f}" in html
+            assert lq_text(r['lq']) in html
     assert f"{p['summary']['region_total']:,}" in html
 
 

@@ -183,12 +183,11 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None) -> list[dict]:
 
 
 def _round_label_sql(col: str, lang: str) -> str:
-    """Readable round names (A轮, Pre-A轮 …) instead of the stored codes."""
-    from ..core.parse.rounds import ROUND_LABELS_ZH
+    """Readable round names (A轮, Pre-A轮 … / Series A, Pre-A …) instead of the stored codes."""
+    from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
-    if lang == "en":
-        return col
-    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ROUND_LABELS_ZH.items())
+    labels = ROUND_LABELS_EN if lang == "en" else ROUND_LABELS_ZH
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in labels.items())
     return f"CASE {col} {cases} ELSE {col} END"
 
 

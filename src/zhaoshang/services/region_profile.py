@@ -300,11 +300,30 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         "top_enterprises": _top_section(store, info, d, chain, top),
         "leads": leads,
     }
+    _english_names(store, doc)
     doc["available"] = {s: bool(doc[s]["available"]) if isinstance(doc.get(s), dict) and "available" in doc[s]
                         else bool(doc.get("chain_rows")) for s in SECTIONS}
     doc["available"]["chain"] = bool(segs) and n_r > 0
     doc["available"]["links"] = doc["available"]["chain"]
     return doc
+
+
+def _english_names(store, doc: dict) -> None:
+    """English names next to the Chinese ones of every region the profile lists (for the English page and
+    report): the map's regions, the partners, the investors' cities, the region's own path."""
+    en = {r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")}
+    reg = doc["region"]
+    reg["full_name_en"] = ", ".join(en.get(p["code"], p["name"]) for p in reversed(reg.get("path") or [])) \
+        or reg.get("name_en") or reg["name"]
+    for r in (doc["map"].get("rows") or []):
+        r["name_en"] = en.get(r.get("code"), r.get("name"))
+    for r in (doc["partners"].get("rows") or []):
+        r["name_en"] = en.get(r.get("region"), r.get("name"))
+    for r in (doc["trends"].get("investors") or []):
+        if isinstance(r, dict):
+            r["city_name_en"] = en.get(r.get("city_code"), r.get("city_name"))
+            for x in r.get("regions") or []:
+                x["name_en"] = en.get(x.get("region"), x.get("name"))
 
 
 def _chain_name(store, chain: str) -> str:

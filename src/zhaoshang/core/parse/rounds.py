@@ -3,7 +3,7 @@
 
 ``ROUND_ORDER`` gives the stage rank of the stage-like rounds, for "later stage than" comparisons; rounds
 that are a kind rather than a stage (strategic, ma, debt, grant, venture, pe, private_placement, …) have no
-rank. ``ROUND_LABELS_ZH`` is the display label. The mapping table is in docs/methods.md.
+rank. ``ROUND_LABELS_ZH`` / ``ROUND_LABELS_EN`` are the display labels. The mapping table is in docs/methods.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["ROUNDS", "ROUND_ORDER", "ROUND_LABELS_ZH", "normalize_round", "round_rank", "is_later_round"]
+__all__ = ["ROUNDS", "ROUND_ORDER", "ROUND_LABELS_ZH", "ROUND_LABELS_EN", "normalize_round", "round_rank", "is_later_round"]
 
 ROUND_LABELS_ZH: dict[str, str] = {
     "seed": "种子轮",
@@ -40,6 +40,14 @@ ROUND_LABELS_ZH: dict[str, str] = {
     "venture": "风险投资（轮次未明）",
     "pe": "私募股权",
     "other": "其他",
+}
+ROUND_LABELS_EN: dict[str, str] = {
+    "seed": "Seed", "angel": "Angel", "pre_a": "Pre-A", "a": "Series A", "a_plus": "Series A+", "pre_b": "Pre-B",
+    "b": "Series B", "b_plus": "Series B+", "c": "Series C", "c_plus": "Series C+", "d": "Series D", "e": "Series E",
+    "f_plus": "Series F and later", "pre_ipo": "Pre-IPO", "ipo": "IPO", "post_ipo": "Post-IPO", "strategic": "Strategic",
+    "ma": "M&A", "neeq": "NEEQ listing", "private_placement": "Private placement", "debt": "Debt financing",
+    "grant": "Grant", "crowdfunding": "Crowdfunding", "venture": "Venture (round unknown)", "pe": "Private equity",
+    "other": "Other",
 }
 ROUNDS: tuple[str, ...] = tuple(ROUND_LABELS_ZH)
 

@@ -7,7 +7,9 @@ them all. Commands stay thin: they parse options, call one service function and 
 from __future__ import annotations
 
 import csv
+import decimal
 import io
+import math
 import os
 import sys
 from contextlib import contextmanager
@@ -117,7 +119,10 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
          title: str | None = None, note: str | None = None) -> None:
     """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
 
-    ``note`` (e.g. the synthetic-data label) goes to stderr for table/csv so stdout stays clean.
+    Table headers are the columns' labels in the UI language (``interfaces.labels``); CSV keeps the keys.
+    A table wider than the terminal is printed as one block of "header  value" lines per row instead of
+    being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
+    table/csv so stdout stays clean.
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")
@@ -136,24 +141,54 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
             sys.stderr.write(note + "\n")
         return
     from rich.console import Console
+    from rich.cells import cell_len
     from rich.table import Table
 
+    from ..labels import column
+
     console = Console()
+    headers = [column(str(c), state.lang) for c in columns]
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     tbl = Table(title=title, show_lines=False)
-    for c in columns:
-        tbl.add_column(str(c))
-    for r in rows:
-        tbl.add_row(*[_cell(r.get(c)) for c in columns])
+    for h in headers:
+        tbl.add_column(h)
+    for line in cells:
+        tbl.add_row(*line)
+    natural = sum(max([cell_len(x) for c in [h, *col] for x in c.splitlines() or [""]]) + 3
+                  for h, col in zip(headers, zip(*cells) if cells else [()] * len(headers))) + 1
+    if len(columns) > 2 and natural > console.width:
+        if title:
+            console.print(title, style="italic", markup=False)
+        tbl = Table(show_header=False, box=None, padding=(0, 1))
+        tbl.add_column(style="bold", no_wrap=True)
+        tbl.add_column(overflow="fold")
+        for i, line in enumerate(cells):
+            for j, (h, v) in enumerate(zip(headers, line)):
+                tbl.add_row(h, v, end_section=j == len(headers) - 1)
+            if i < len(cells) - 1:
+                tbl.add_row("", "")
     console.print(tbl)
     if note:
-        Console(stderr=True).print(f"[yellow]{note}[/yellow]")
+        Console(stderr=True).print(note, style="yellow", markup=False)
 
 
 def _cell(v: Any) -> str:
+    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、."""
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return t("是", "yes") if v else t("否", "no")
+    if isinstance(v, decimal.Decimal):
+        v = float(v)
     if isinstance(v, float):
-        return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        if v != v:
+            return ""
+        if abs(v) >= 10_000:
+            return f"{v:,.0f}"
+        s = f"{v:.4g}"
+        if "e" in s:  # below 0.0001: enough decimals for three significant digits
+            s = f"{v:.{min(12, 2 - math.floor(math.log10(abs(v))))}f}".rstrip("0").rstrip(".")
+        return s
     if isinstance(v, (list, tuple)):
         return "、".join(str(x) for x in v)
     if isinstance(v, dict):

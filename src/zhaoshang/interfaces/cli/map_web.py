@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from ...services.regions import matrix
+from ..labels import label, lq_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, synthetic_note, t
 
 
@@ -27,8 +28,11 @@ def map_cmd(
             rows_out = [r for r in rows if r["count"] or level == "macro"] or rows
         else:
             rows_out = rows
-        emit(rows_out, fmt, rows=[{**r, "share": round(r["share"], 4), "lq": None if r["lq"] is None else round(r["lq"], 2)}
-                                  for r in rows_out],
+        en_names = region_names(store, state.lang)
+        emit(rows_out, fmt, rows=[{**r, "name": en_names.get(r["code"], r["name"]), "share": round(r["share"], 4),
+                                   "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
+                                   "label": label("chain_label", r["label"], state.lang),
+                                   "level": label("level", r["level"], state.lang)} for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"],
              title=t("产业地图", "Industry map"), note=synthetic_note(store))
 
@@ -45,7 +49,8 @@ def chain_cmd(
         tree = matrix.chain_tree(store, region, as_of=as_of, top=top)
         flat = [{**n, "node": "  " * n["depth"] + n["code"],
                  "name": n["name_en"] if state.lang == "en" else n["name_zh"],
-                 "lq": None if n["lq"] is None else round(n["lq"], 2), "share": round(n["share"], 4)}
+                 "lq": lq_text(n["lq"]) if n["lq"] is not None else None, "share": round(n["share"], 4),
+                 "label": label("chain_label", n["label"], state.lang)}
                 for n in matrix.flatten_tree(tree["nodes"])]
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],
              title=t("产业链图谱", "Chain map") + f" · {tree['as_of']}", note=synthetic_note(store))

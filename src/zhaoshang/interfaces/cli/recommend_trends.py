@@ -33,11 +33,14 @@ def recommend_cmd(
         emit(doc, fmt)
         return
     pct = lambda v: "—" if v is None else f"{v * 100:.0f}"  # noqa: E731
-    rows = [{**r, "name": r["name_en"] if t("zh", "en") == "en" else r["name_zh"],
-             "quadrant_label": r["quadrant_en"] if t("zh", "en") == "en" else r["quadrant_zh"],
-             "feasibility": pct(r["feasibility_pct"]), "value": pct(r["value_pct"])} for r in doc["segments"]]
+    growth = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
+    en = t("zh", "en") == "en"
+    rows = [{**r, "name": r["name_en"] if en else r["name_zh"],
+             "quadrant_label": r["quadrant_en"] if en else r["quadrant_zh"],
+             "funding_cagr": growth(r["funding_cagr"]), "patent_cagr": growth(r["patent_cagr"]),
+             "feasibility_pct": pct(r["feasibility_pct"]), "value_pct": pct(r["value_pct"])} for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
-            "feasibility", "value", "score", "quadrant_label"]
+            "feasibility_pct", "value_pct", "score", "quadrant_label"]
     emit(doc, fmt, rows=rows, columns=cols, title=t(
         f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
         f"{doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
@@ -53,6 +56,13 @@ def recommend_cmd(
                           "suggested": t("建议", "yes") if m["suggested"] else "", "evidence": ev})
     emit(mode_rows, fmt, rows=mode_rows, columns=["mode", "suggested", "evidence"],
          title=t("招商模式", "Attraction modes"), note=note)
+    cut = doc.get("missing_beyond_top") or []
+    if cut:
+        names = "、".join(f"{c['name_en'] if en else c['name_zh']}（{c['node']}，#{c['rank']}）" for c in cut)
+        sys.stderr.write(t(f"注意：另有 {len(cut)} 个本地缺失（0 家企业）的环节排在 --top {top} 之外，未列出：{names}；"
+                           f"用 --top 0 列出全部 {doc['candidates']} 个候选环节。\n",
+                           f"note: {len(cut)} segment(s) missing locally (no enterprise) rank below --top {top} and are not "
+                           f"listed: {names}; use --top 0 to list all {doc['candidates']} candidates.\n"))
     for n in doc["notes"]:
         sys.stderr.write(n + "\n")
 

@@ -42,6 +42,7 @@ def report_region(
         store.close()
     path = write_region_report(profile, output, report_lang)
     sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
-                       f"report written: {path} ({profile['region']['full_name']}, as of {profile['as_of']})\n"))
+                       f"report written: {path} ({profile['region'].get('full_name_en') or profile['region']['full_name']}, "
+                       f"as of {profile['as_of']})\n"))
     if note:
         sys.stderr.write(note + "\n")

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ...core.errors import UserError
 from ...core.writers import publish
+from ..labels import COLUMNS, label, lq_text
 from . import charts
 
 HERE = Path(__file__).parent
@@ -24,9 +25,6 @@ REPORT_SUFFIXES = (".pdf", ".xlsx", ".html")
 SYNTH_ZH = "合成演示数据"
 SYNTH_EN = "synthetic demo data"
 
-STATUS = {"strong": ("优势", "strong"), "average": ("一般", "average"), "weak": ("薄弱", "weak"),
-          "missing": ("缺失", "missing"), None: ("—", "—")}
-LABEL_EN = {"强链": "strengthen", "补链": "fill", "延链": "extend"}
 KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "investment"),
            "branch": ("分支/对外投资", "branches"), "people": ("共同任职", "shared people")}
 
@@ -65,27 +63,6 @@ TABLES: dict[str, list[Col]] = {
             ("founded", "成立日期", "Founded", "date"), ("fundings", "融资次数", "Rounds", "int"),
             ("funding_wan", "融资总额（万元）", "Funding (10k CNY)", "wan")],
 }
-# labels of keys the other services return (recommendations, trends, leads); unknown keys show as is
-KEY_LABELS = {
-    "rank": ("排名", "Rank"), "code": ("代码", "Code"), "node": ("环节代码", "Node"), "name": ("名称", "Name"),
-    "name_zh": ("环节", "Segment"), "node_name": ("环节", "Segment"), "segment": ("环节", "Segment"),
-    "count": ("本地企业数", "Local"), "value": ("本地值", "Value"), "rca": ("显示性比较优势 RCA", "RCA"),
-    "density": ("关联密度", "Density"), "feasibility": ("可行性", "Feasibility"), "pci": ("复杂度 PCI", "PCI"),
-    "cog": ("机会增益 COG", "COG"), "value_score": ("价值", "Value"), "score": ("综合得分", "Score"),
-    "quadrant": ("象限", "Quadrant"), "funding_growth": ("全国融资增长", "Funding growth"),
-    "patent_growth": ("全国专利增长", "Patent growth"), "national_funding_wan": ("全国融资额（万元）", "National funding"),
-    "mode": ("模式", "Mode"), "mode_name": ("招商模式", "Mode"), "label": ("招商模式", "Mode"), "title": ("名称", "Title"),
-    "evidence": ("依据", "Evidence"), "reason": ("理由", "Reason"), "strength": ("强度", "Strength"),
-    "quarter": ("季度", "Quarter"), "period": ("期间", "Period"), "year": ("年份", "Year"),
-    "amount_wan": ("融资额（万元）", "Amount (10k CNY)"), "amount_yi": ("融资额（亿元）", "Amount (100M CNY)"),
-    "events": ("融资事件", "Rounds"), "deals": ("融资事件", "Deals"), "n": ("数量", "Count"),
-    "investor": ("投资方", "Investor"), "investor_name": ("投资方", "Investor"), "type": ("类型", "Type"),
-    "enterprises": ("企业数", "Enterprises"), "regions": ("地区", "Regions"), "top_regions": ("主要投向", "Top destinations"),
-    "top_nodes": ("主要环节", "Top segments"), "region": ("地区", "Region"), "region_name": ("地区", "Region"),
-    "enterprise": ("企业", "Enterprise"), "enterprise_name": ("企业", "Enterprise"), "reasons": ("理由", "Reasons"),
-}
-
-
 # ------------------------------------------------------------------------------------------- formats
 def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
     """The text of a cell in the HTML/PDF report (the workbook keeps the raw value)."""
@@ -94,7 +71,7 @@ def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
     if kind == "pct":
         return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
     if kind == "lq":
-        return f"{v:.2f}"
+        return lq_text(v)
     if kind == "int":
         return f"{int(v):,}"
     if kind == "num":
@@ -106,9 +83,9 @@ def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
     if kind == "date":
         return v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)[:10]
     if kind == "status":
-        return STATUS.get(v, (str(v), str(v)))[lang == "en"]
+        return label("chain_status", v, lang)
     if kind == "label":
-        return LABEL_EN.get(v, v) if lang == "en" else str(v)
+        return label("chain_label", v, lang)
     if isinstance(v, float):
         return f"{v:,.4g}"
     if isinstance(v, (list, tuple)):
@@ -163,15 +140,29 @@ def generic_columns(rows: list[dict], prefer: tuple[str, ...] = (), skip: tuple[
     cols = []
     for k in ordered[:10]:
         sample = next((r.get(k) for r in rows if r.get(k) is not None), None)
-        zh, en = KEY_LABELS.get(k, (k, k))
+        zh, en = COLUMNS.get(k, (k, k))
         cols.append((k, zh, en, guess_kind(k, sample)))
     return cols
+
+
+STAGES = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
+
+
+def _cell_of(r: dict, key: str, lang: str) -> Any:
+    """A row's value for a column, in English where the row has an English twin of a Chinese name."""
+    if lang == "en":
+        if key == "stage_name" and r.get("stage") in STAGES:
+            return STAGES[r["stage"]][1]
+        twin = key[:-3] + "_en" if key.endswith("_zh") else key + "_en"
+        if r.get(twin):
+            return r[twin]
+    return r.get(key)
 
 
 def table(rows: list[dict], cols: list[Col], lang: str = "zh") -> dict:
     """A table for the template: headers and formatted cells (with the status for colouring)."""
     return {"headers": [c[2] if lang == "en" else c[1] for c in cols], "kinds": [c[3] for c in cols],
-            "rows": [{"status": r.get("status"), "cells": [fmt_value(r.get(c[0]), c[3], lang) for c in cols]}
+            "rows": [{"status": r.get("status"), "cells": [fmt_value(_cell_of(r, c[0], lang), c[3], lang) for c in cols]}
                      for r in rows]}
 
 
@@ -191,7 +182,7 @@ def recommend_parts(profile: dict) -> tuple[list[dict], list[dict]]:
     return _rows_of(rec, "segments", "recommended", "rows"), _rows_of(rec, "modes", "attraction_modes")
 
 
-def trend_parts(profile: dict) -> dict:
+def trend_parts(profile: dict, lang: str = "zh") -> dict:
     """Quarter series (label, amount in 亿元, count), the node breakdown and the investors from the
     trends service's document, whatever its key names among the usual ones."""
     tr = profile.get("trends") or {}
@@ -200,12 +191,13 @@ def trend_parts(profile: dict) -> dict:
     q = _rows_of(tr, "by_period", "by_quarter", "quarters", "series", "rows")
     series = []
     for r in q:
-        label = r.get("quarter") or r.get("period") or r.get("label") or r.get("year")
+        period = r.get("quarter") or r.get("period") or r.get("label") or r.get("year")
         amt = next((r[k] for k in ("amount_wan", "funding_wan", "amount", "sum_wan") if r.get(k) is not None), 0)
         cnt = next((r[k] for k in ("rounds", "events", "count", "deals", "n", "fundings") if r.get(k) is not None), 0)
-        series.append({"label": str(label), "amount_yi": float(amt or 0) / 10000, "count": int(cnt or 0), "row": r})
-    investors = [{**r, "type": INVESTOR_TYPES.get(r.get("type"), r.get("type")),
-                  "nodes": "、".join(f"{n.get('name_zh') or n.get('node')}" for n in (r.get("nodes") or [])[:3])
+        series.append({"label": str(period), "amount_yi": float(amt or 0) / 10000, "count": int(cnt or 0), "row": r})
+    seg = "name_en" if lang == "en" else "name_zh"
+    investors = [{**r, "type": label("investor", r.get("type"), lang),
+                  "nodes": ("; " if lang == "en" else "、").join(f"{n.get(seg) or n.get('node')}" for n in (r.get("nodes") or [])[:3])
                   if isinstance(r.get("nodes"), list) else r.get("nodes")}
                  for r in _rows_of(tr, "top_investors", "investors")]
     return {"quarters": series, "nodes": _rows_of(tr, "by_node", "nodes"), "investors": investors,
@@ -213,8 +205,6 @@ def trend_parts(profile: dict) -> dict:
 
 
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
-INVESTOR_TYPES = {"government_fund": "政府引导基金", "VC": "风险投资", "PE": "私募股权", "CVC": "产业资本",
-                  "angel": "天使投资", "strategic": "战略投资", "other": "其他"}
 
 
 def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
@@ -227,8 +217,9 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
         for c in m.get("criteria") or []:
             v = c.get("value")
             vt = "—" if v is None else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
-            crit.append({"ok": bool(c.get("passed")), "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}："
-                         f"{vt}（{c.get('op', '')} {c.get('threshold', '')}）", "source": c.get("source")})
+            colon, lp, rp = (": ", " (", ")") if en else ("：", "（", "）")
+            crit.append({"ok": bool(c.get("passed")), "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}{colon}"
+                         f"{vt}{lp}{c.get('op', '')} {c.get('threshold', '')}{rp}", "source": c.get("source")})
         ev = m.get("evidence") or m.get("reasons") or m.get("reason")
         if not crit and ev:
             crit = [{"ok": True, "text": e if isinstance(e, str) else _flat_text(e), "source": None}
@@ -261,12 +252,12 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
     if m.get("available"):
         map_svg = charts.choropleth(m["view"], {r["code"]: r["count"] for r in m["rows"]}, m["highlight"],
                                     title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
-                                    labels={r["code"]: r["name"] for r in m["rows"]})
+                                    labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]})
     map_rows = [{**r, "rank": i + 1} for i, r in enumerate(m.get("rows", []))]
     hl = set(m.get("highlight") or [])
     near = [r for r in map_rows[:10]] + [r for r in map_rows[10:] if r["code"] in hl]
     rec_segments, rec_modes = recommend_parts(profile)
-    trends = trend_parts(profile)
+    trends = trend_parts(profile, lang)
     trend_svg = charts.bar_line([s["label"] for s in trends["quarters"]], [s["amount_yi"] for s in trends["quarters"]],
                                 [s["count"] for s in trends["quarters"]], bar_name=tr("融资额（亿元）", "Amount (100M CNY)"),
                                 line_name=tr("融资事件（起）", "Rounds")) if trends["quarters"] else ""
@@ -278,7 +269,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
     ctx = {
         "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en,
         "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
-                    f"{reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
+                    f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
         "synthetic": profile["synthetic"], "synth_label": tr(SYNTH_ZH, f"{SYNTH_EN} / {SYNTH_ZH}"),
         "map_svg": Markup(map_svg), "chain_svg": Markup(charts.paired_bars(bars, a_name=tr("本地结构占比", "Local mix"),
                                                                                b_name=tr("全国结构占比", "National mix"))),
@@ -294,7 +285,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "trend_nodes_table": table(trends["nodes"][:12], TABLES["trend_nodes"], lang),
         "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
-        "fmt": fmt_value, "status_name": lambda s: STATUS.get(s, ("—", "—"))[en],
+        "fmt": fmt_value, "status_name": lambda s: label("chain_status", s, lang) or "—",
         "kind_names": KIND_ZH,
     }
     if ctx["leads_rows"]:

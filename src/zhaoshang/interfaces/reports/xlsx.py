@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, generic_columns, mode_cards, recommend_parts,
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, generic_columns, mode_cards, recommend_parts,
                      trend_parts)
 
 NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
@@ -34,7 +34,7 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议采用", "Suggested", "text"),
                  ("require", "条件要求（all 全部 / any 任一）", "Require", "text"), ("criteria", "依据（✓ 满足）", "Criteria", "text"),
                  ("action", "做法", "Action", "text")]
-    tr = trend_parts(profile)
+    tr = trend_parts(profile, lang)
     quarters = [s["row"] for s in tr["quarters"]]
     q_cols = TABLES["quarters"]
     rec_cols = [("node", "环节代码", "Code", "text")] + TABLES["recommend"]
@@ -86,14 +86,14 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     ws = wb.active
     ws.title = name("overview")
     reg, s = profile["region"], profile["summary"]
-    title = f"{reg['full_name']}{profile['chain_name']}招商分析报告" if not en else f"{reg['full_name']}: investment-attraction report"
+    title = f"{reg['full_name']}{profile['chain_name']}招商分析报告" if not en else f"{reg.get('full_name_en') or reg['full_name']}: investment-attraction report"
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=14, color="0F2A4A")
     r = 2
     if synth:
         ws.cell(row=r, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
         r += 1
-    overview = [("地区代码", "Region code", reg["code"], "text"), ("地区", "Region", reg["full_name"], "text"),
+    overview = [("地区代码", "Region code", reg["code"], "text"), ("地区", "Region", reg.get("full_name_en") if en else reg["full_name"], "text"),
                 ("层级", "Level", reg["level"], "text"), ("数据截至", "As of", profile["as_of"], "text"),
                 ("产业链", "Chain", profile["chain"], "text"),
                 ("本地产业链企业数", "Local chain enterprises", s["region_total"], "int"),
@@ -131,7 +131,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
             sh.column_dimensions[cell.column_letter].width = max(10, min(40, len(c[1]) * 2 + 4))
         for i, row in enumerate(rows, start + 1):
             for j, c in enumerate(cols, 1):
-                v = row.get(c[0])
+                v = _cell_of(row, c[0], lang)
+                if c[3] in ("status", "label"):
+                    v = fmt_value(v, c[3], lang)
                 if isinstance(v, (list, dict)) and c[3] != "text":
                     v = _text(v)
                 _put(sh, i, j, v, c[3])

@@ -1,0 +1,135 @@
+"""Display labels, in Chinese and English, of the codes the database stores (event types, shareholder types,
+roles, statuses, rounds …) and of the result keys tables show as column headers — one table for the CLI,
+the web pages and the reports — and the one way an LQ is printed next to its 强链/延链/补链 label."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
+
+Pair = tuple[str, str]
+
+EVENT_TYPES: dict[str, Pair] = {
+    "founded": ("成立", "founded"), "dissolved": ("注销/吊销", "dissolved"),
+    "change_name": ("名称变更", "name change"), "change_address": ("地址变更", "address change"),
+    "change_capital": ("注册资本变更", "capital change"), "change_status": ("状态变更", "status change"),
+    "change_legal_rep": ("法定代表人变更", "legal representative change"),
+    "change_region": ("迁址（地区变更）", "moved to another region"),
+    "funding": ("融资", "funding"), "patent": ("专利", "patent"), "news": ("新闻", "news"),
+    "branch": ("设立分支机构", "branch opened"), "investment": ("对外投资", "investment"),
+    "subsidiary": ("设立子公司", "subsidiary"), "parent_branch": ("作为分支机构设立", "opened as a branch"),
+    "parent_investment": ("获得股东投资", "invested by a parent"),
+    "parent_subsidiary": ("作为子公司设立", "founded as a subsidiary"),
+}
+HOLDER_TYPES: dict[str, Pair] = {"person": ("自然人", "person"), "enterprise": ("企业法人", "enterprise"),
+                                 "investor": ("投资机构", "investor"), "other": ("其他", "other")}
+BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch"), "investment": ("对外投资", "investment"),
+                                 "subsidiary": ("子公司", "subsidiary")}
+ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
+                          "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
+                          "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}
+INVESTOR_TYPES: dict[str, Pair] = {
+    "government_fund": ("政府引导基金", "government guidance fund"), "VC": ("风险投资", "venture capital"),
+    "PE": ("私募股权", "private equity"), "CVC": ("产业资本", "corporate venture capital"),
+    "angel": ("天使投资", "angel investor"), "strategic": ("战略投资", "strategic investor"), "other": ("其他", "other")}
+# registry statuses as the registries write them
+ENTERPRISE_STATUS: dict[str, Pair] = {
+    "存续": ("存续", "active"), "在业": ("在业", "in business"), "开业": ("开业", "in business"),
+    "吊销": ("吊销", "licence revoked"), "注销": ("注销", "deregistered"), "迁出": ("迁出", "moved out"),
+    "停业": ("停业", "suspended"), "清算": ("清算", "in liquidation"), "撤销": ("撤销", "cancelled")}
+CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("一般", "average"),
+                                 "weak": ("薄弱", "weak"), "missing": ("缺失", "missing")}
+CHAIN_LABEL: dict[str, Pair] = {"强链": ("强链", "strong"), "延链": ("延链", "extend"), "补链": ("补链", "fill")}
+MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address"), "district": ("按区县定位", "district centre"),
+                                  "city": ("按城市定位", "city centre"), "province": ("按省份定位", "province centre")}
+LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
+                           "macro": ("区域", "macro-region"), "nation": ("全国", "nation")}
+ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
+MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "name_exact": ("全称", "full name"),
+                            "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
+                            "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
+
+VOCABULARIES: dict[str, dict[str, Pair]] = {
+    "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
+    "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
+    "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED,
+}
+
+# column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
+COLUMNS: dict[str, Pair] = {
+    "rank": ("排名", "Rank"), "id": ("编号", "ID"), "code": ("代码", "Code"), "node": ("环节代码", "Node"),
+    "node_code": ("环节代码", "Node"), "name": ("名称", "Name"), "name_zh": ("环节", "Segment"),
+    "name_en": ("环节", "Segment"), "node_name": ("环节", "Segment"), "segment": ("环节", "Segment"),
+    "level": ("层级", "Level"), "count": ("企业数", "Enterprises"), "national_count": ("全国企业数", "National"),
+    "share": ("全国占比", "Share"), "lq": ("区位商", "LQ"), "label": ("判断", "Label"),
+    "region_total": ("AI 企业总数", "AI total"), "value": ("数值", "Value"), "rca": ("RCA", "RCA"), "mcp": ("Mcp", "Mcp"),
+    "density": ("关联密度", "Density"), "feasibility": ("可行性分位", "Feasibility"), "feasibility_pct": ("可行性分位", "Feasibility pct"),
+    "value_pct": ("价值分位", "Value pct"), "pci": ("PCI", "PCI"),
+    "eci": ("ECI", "ECI"), "coi": ("COI", "COI"), "cog": ("COG", "COG"), "value_score": ("价值", "Value"),
+    "score": ("综合得分", "Score"), "quadrant": ("象限", "Quadrant"), "quadrant_label": ("象限", "Quadrant"),
+    "funding_cagr": ("融资增速", "Funding CAGR"), "patent_cagr": ("专利增速", "Patent CAGR"),
+    "funding_growth": ("全国融资增长", "Funding growth"), "patent_growth": ("全国专利增长", "Patent growth"),
+    "national_funding_wan": ("全国融资额（万元）", "National funding (10k CNY)"),
+    "mode": ("模式", "Mode"), "mode_name": ("招商模式", "Mode"), "suggested": ("建议", "Suggested"), "title": ("标题", "Title"),
+    "evidence": ("依据", "Evidence"), "reason": ("理由", "Reason"), "reasons": ("理由", "Reasons"), "strength": ("强度", "Strength"),
+    "quarter": ("季度", "Quarter"), "period": ("期间", "Period"), "year": ("年份", "Year"),
+    "amount_wan": ("金额（万元）", "Amount (10k CNY)"), "amount_yi": ("金额（亿元）", "Amount (100M CNY)"),
+    "rounds": ("融资轮次", "Rounds"), "lead_rounds": ("领投轮次", "Lead rounds"), "disclosed": ("披露金额", "Disclosed"),
+    "undisclosed": ("未披露金额", "Undisclosed"), "events": ("事件数", "Events"), "deals": ("融资事件", "Deals"),
+    "n": ("数量", "Count"), "investor": ("投资方", "Investor"), "investor_name": ("投资方", "Investor"), "type": ("类型", "Type"),
+    "enterprises": ("企业数", "Enterprises"), "regions": ("地区", "Regions"), "top_regions": ("主要投向", "Top destinations"),
+    "top_nodes": ("主要环节", "Top segments"), "region": ("地区", "Region"), "region_name": ("地区名称", "Region name"),
+    "enterprise": ("企业", "Enterprise"), "enterprise_name": ("企业", "Enterprise"),
+    "in_group": ("组内", "In group"), "degree": ("度", "Degree"), "pagerank": ("PageRank", "PageRank"),
+    "betweenness": ("介数", "Betweenness"), "cagr_enterprises": ("企业数增速", "Enterprises CAGR"),
+    "cagr_funding": ("融资增速", "Funding CAGR"), "cagr_patents": ("专利增速", "Patents CAGR"),
+    "table": ("表", "Table"), "rows": ("行数", "Rows"), "source": ("来源", "Source"), "kind": ("类别", "Kind"),
+    "date": ("日期", "Date"), "round_zh": ("轮次", "Round"), "round": ("轮次", "Round"),
+    "amount_text": ("金额", "Amount"), "investors_text": ("投资方", "Investors"), "role": ("职务", "Role"),
+    "holder_name": ("股东", "Shareholder"), "holder_type": ("股东类型", "Type"), "percent": ("持股比例", "Share"),
+    "number": ("专利号", "Number"), "applied": ("申请日", "Applied"), "main_ipc": ("主分类号", "Main IPC"),
+    "child_name": ("企业", "Enterprise"), "confidence": ("置信度", "Confidence"), "records": ("记录数", "Records"),
+    "last_imported": ("最近导入", "Last imported"), "data_date": ("数据日期", "Data date"),
+    "imported_at": ("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
+    "uscc": ("信用代码", "Credit code"), "founded": ("成立", "Founded"), "matched": ("匹配", "Matched"),
+    "item": ("项目", "Item"),
+}
+
+
+def label(vocab: str, value: Any, lang: str = "zh") -> str:
+    """The label of a stored code in the given vocabulary; an unknown code is shown as it is."""
+    if value is None or value == "":
+        return ""
+    pair = VOCABULARIES[vocab].get(str(value))
+    return str(value) if pair is None else pair[lang == "en"]
+
+
+def column(key: str, lang: str = "zh") -> str:
+    """A column header for a result key."""
+    pair = COLUMNS.get(key)
+    return key if pair is None else pair[lang == "en"]
+
+
+def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:
+    """An LQ with two decimals, or with as many more as it takes for the printed value to fall on the same side
+    of every label threshold as the value itself (1.197 → "1.197", not "1.20", next to 延链 under LQ ≥ 1.2)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if thresholds is None:
+        from ..services.regions.matrix import STRONG_LQ, WEAK_LQ
+
+        thresholds = (STRONG_LQ, WEAK_LQ)
+    for digits in range(2, 7):
+        shown = round(v, digits)
+        if all((v >= t) == (shown >= t) for t in thresholds):
+            return f"{v:.{digits}f}"
+    return f"{v:.6f}"
+
+
+def region_names(store, lang: str = "zh") -> dict[str, str]:
+    """Region code → the name shown in the UI language (the English name where the region table has one)."""
+    if lang != "en":
+        return {}
+    return {r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")}

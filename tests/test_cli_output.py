@@ -1,0 +1,89 @@
+"""CLI tables as an analyst reads them, through the real ``zhaoshang`` command: never in e-notation, readable
+at 80 columns (no cut-off cells), headers in the UI language, LQ values printed on the same side of the
+thresholds as their 强链/延链/补链 label, and ``recommend`` saying which missing segments ``--top`` cut."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from cli_util import run  # noqa: E402
+
+from zhaoshang.interfaces.labels import lq_text  # noqa: E402
+from zhaoshang.services.regions.matrix import STRONG_LQ, WEAK_LQ  # noqa: E402
+
+E_NOTATION = re.compile(r"\d[eE][+-]?\d")
+NARROW = {"COLUMNS": "80"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cliout") / "fx.duckdb"
+    matrix_fixture.build(str(path))
+    return path
+
+
+COMMANDS = [["trends"], ["concentration", "--measure", "funding"], ["complexity"], ["network", "--kind", "all"],
+            ["recommend", "330100"], ["map", "--level", "city"], ["chain", "--region", "330100"], ["show", "1"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_tables_fit_80_columns_without_e_notation(db, args):
+    out = run(*args, db=db, env=NARROW).stdout
+    assert out.strip()
+    assert not E_NOTATION.search(out), out
+    assert "…" not in out, out  # no cell cut off
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+
+
+def test_headers_follow_the_ui_language(db):
+    zh = run("recommend", "330100", db=db, env=NARROW).stdout
+    assert "排名" in zh and "关联密度" in zh and "象限" in zh
+    assert not re.search(r"\b(rank|density|quadrant_label|funding_cagr)\b", zh)
+    en = run("--lang", "en", "recommend", "330100", db=db, env=NARROW).stdout
+    assert "Rank" in en and "Density" in en and "Quadrant" in en
+    assert "排名" not in en and "关联密度" not in en
+    wide = run("map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
+    assert "企业数" in wide and "区位商" in wide and "┃" in wide  # a real table where it fits
+    en_map = run("--lang", "en", "map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
+    assert "Hangzhou" in en_map and "杭州" not in en_map and "强链" not in en_map and "地市" not in en_map
+
+
+def test_recommend_says_which_missing_segments_top_cut(db):
+    full = run("recommend", "510100", "--top", "0", "--format", "json", db=db).stdout
+    assert '"missing_beyond_top":[]' in full.replace(" ", "")
+    proc = run("recommend", "510100", "--top", "1", db=db, env=NARROW)
+    assert "--top 1" in proc.stderr and "M01" in proc.stderr and "--top 0" in proc.stderr
+    assert "M01" not in proc.stdout
+    en = run("--lang", "en", "recommend", "510100", "--top", "1", db=db, env=NARROW)
+    assert "missing locally" in en.stderr and "General large models" in en.stderr
+    assert "note:" not in run("recommend", "510100", "--top", "0", db=db, env=NARROW).stderr
+
+
+def test_lq_text_keeps_values_on_their_side_of_the_threshold():
+    assert lq_text(1.197) == "1.197" and lq_text(1.202) == "1.20" and lq_text(1.25) == "1.25"
+    assert lq_text(0.4996) == "0.4996" and lq_text(0.5) == "0.50" and lq_text(None) == "—"
+    for v in (1.1949, 1.1951, 1.1999, 1.2, 1.2001, 0.4951, 0.4999, 0.501):
+        shown = float(lq_text(v))
+        assert (shown >= STRONG_LQ) == (v >= STRONG_LQ) and (shown >= WEAK_LQ) == (v >= WEAK_LQ), v
+
+
+def test_printed_lq_agrees_with_its_label(db):
+    for level, node in (("city", "U01"), ("district", "D02")):
+            out = run("map", "--level", level, "--node", node, "--format", "csv", db=db).stdout
+            rows = [r for r in csv.DictReader(io.StringIO(out)) if r["lq"]]
+            assert {r["label"] for r in rows} >= {"强链", "延链"}
+            for r in rows:
+                lq = float(r["lq"])
+                if r["label"] == "强链":
+                    assert lq >= STRONG_LQ, r
+                elif r["label"] == "延链":
+                    assert WEAK_LQ <= lq < STRONG_LQ, r
