@@ -85,6 +85,18 @@ def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
     assert run("team", "restore", bad, "--yes", db=db, check=False).returncode == 2
 
 
+def test_cli_exports_of_personal_data_are_audited(tmp_path):
+    db = tmp_path / "z.duckdb"
+    csv = tmp_path / "c.csv"
+    csv.write_text("姓名,单位,电话,邮箱\n李四,示例科技,13800138000,li@example.com\n", encoding="utf-8")
+    run("import", "contacts", csv, db=db)
+    run("export", "contacts", "-o", tmp_path / "out.csv", db=db)
+    run("export", "patents", "-o", tmp_path / "p.csv", db=db)  # no personal data: not audited
+    entries = run_json("team", "audit", "--action", "export", db=db)["rows"]
+    assert [(e["action"], e["target"]) for e in entries] == [("export", "contacts")]
+    assert '"rows": 1' in entries[0]["detail"] and entries[0]["actor"].startswith("cli:")
+
+
 def test_team_state_on_postgresql_by_url(tmp_path, postgres_url):
     from pg_util import fresh_schema
 

@@ -40,6 +40,10 @@ EXPORTS: dict[str, str] = {
 }
 
 
+# exports that hold personal data (names with roles or holdings, contact fields): each one is audited
+PERSONAL_KINDS = frozenset({"persons", "roles", "shareholdings", "contacts", "demands"})
+
+
 def status_summary(store: Store) -> dict:
     con = store.con
     tables = [{"table": t, "rows": con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]} for t in FACT_TABLES]

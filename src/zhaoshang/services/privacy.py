@@ -12,7 +12,7 @@ import copy
 import re
 from typing import Any, Callable
 
-PHONE = re.compile(r"(?<![\d*])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d*])")
+PHONE = re.compile(r"(?<![\d*.])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d*])")
 LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![\d*])")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")

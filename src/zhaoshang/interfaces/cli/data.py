@@ -10,8 +10,8 @@ import typer
 
 from ...core.errors import UserError
 from ...core.fields import KINDS
-from ...services.datastore import EXPORTS, export_kind, status_summary
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, progress, synthetic_note, t, update_store
+from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, progress, synthetic_note, t, update_store
 
 
 @app.command("import")
@@ -93,6 +93,10 @@ def export(
     """导出数据（CSV 为带 BOM 的 UTF-8；公式样式的单元格按文本写出）。"""
     store = open_store(read_only=True)
     n = export_kind(store, kind, output)
+    if kind in PERSONAL_KINDS:
+        from ...services.team import audit
+
+        audit.record(open_team(), audit.cli_actor(), "export", kind, {"output": str(output), "rows": n, "personal": True})
     sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {n} rows to {output}\n"))
     if store.synthetic:
         sys.stderr.write(synthetic_note(store) + "\n")

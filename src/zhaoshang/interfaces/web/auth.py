@@ -5,7 +5,8 @@ from the signed session cookie, else — only on a server that is local-only (bo
 ``--require-login``) and for a request that did not come through a proxy — it is the local single user with
 every right. Anyone else is anonymous: pages redirect to /login, the API answers 401. The permission a route
 needs comes from ``required_permission`` (one rule set for all routes, new ones included): admin pages and
-API need ``admin``, exports ``export`` (each one written to the audit log), everything else ``read``. Every state-changing request (not GET/HEAD/
+API need ``admin``, data updates (upload/import paths) ``data_update``, exports ``export`` (each one written to
+the audit log), any other state-changing request ``team_write``, everything else ``read``. Every state-changing request (not GET/HEAD/
 OPTIONS) made with a cookie must carry the CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
 """
 
@@ -43,9 +44,13 @@ def required_permission(path: str, method: str = "GET") -> str | None:
         return "read"
     if path.startswith(("/admin", "/api/admin")):
         return "admin"
-    parts = path.split("/")
-    if "export" in parts or "report" in parts or path.endswith((".csv", ".xlsx", ".pdf")):
+    parts = set(path.split("/"))
+    if parts & {"upload", "uploads", "import", "imports", "updates"}:
+        return "data_update"
+    if parts & {"export", "report"} or path.endswith((".csv", ".xlsx", ".pdf")):
         return "export"
+    if method not in SAFE_METHODS:
+        return "team_write"
     return "read"
 
 

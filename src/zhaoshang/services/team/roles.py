@@ -2,7 +2,8 @@
 
 Permissions: ``read`` pages and API; ``export`` files; ``personal`` see personal contact fields and private
 individuals' shareholdings unmasked (each such read is audited); ``team_write`` the team's own records;
-``admin`` users, tokens of every user, the audit log.
+``data_update`` imports and classification through the server (the data officer's work); ``admin`` users,
+tokens of every user, the audit log.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 
 from ...core.errors import UserError
 
-PERMISSIONS = ("read", "export", "personal", "team_write", "admin")
+PERMISSIONS = ("read", "export", "personal", "team_write", "data_update", "admin")
 
 ROLES: dict[str, frozenset] = {
-    "admin": frozenset({"read", "export", "personal", "team_write", "admin"}),
+    "admin": frozenset({"read", "export", "personal", "team_write", "data_update", "admin"}),
     "analyst": frozenset({"read", "export", "personal", "team_write"}),
     "viewer": frozenset({"read", "export"}),
 }
