@@ -145,3 +145,9 @@ def test_cli_messages_suggest_and_list(tmp_path):
     for args in (["search", "机器人", "--region", "朝阳区"], ["network", "--group", "朝阳区,长三角"]):
         p = run(*args, db=db, check=False)
         assert p.returncode == 2 and "110105" in p.stderr and "220104" in p.stderr, (args, p.stderr)
+
+
+def test_macro_region_refused_where_only_regions_fit(store):
+    with pytest.raises(UserError, match="是宏观区域") as e:
+        find_region(store, "长三角")
+    assert not isinstance(e.value, NotFound) and "macro-region" in e.value.en

@@ -107,3 +107,43 @@ def test_page_in_chromium(server, tmp_path):
         assert "广州市" in page.inner_text("h1")
         b.close()
     assert errors == []
+
+
+def test_region_names_in_urls(server):
+    """/region/{name}: a unique name opens its page, an ambiguous one lists the candidates with links, an
+    unknown one is a 404 with suggestions; the JSON twin answers 400/404 with the same choices."""
+    import httpx
+
+    base = server["base"]
+    r = httpx.get(base + "/region/深圳市", timeout=60, follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "/region/440300"
+    r = httpx.get(base + "/api/region-profile/朝阳区", timeout=30)
+    assert r.status_code == 400 and [c["code"] for c in r.json()["candidates"]] == ["110105", "220104"]
+    assert r.json()["candidates"][0]["url"] == "/api/region-profile/110105"
+    r = httpx.get(base + "/api/region-profile/杭洲市", timeout=30)
+    assert r.status_code == 404 and r.json()["suggestions"][0]["code"] == "330100"
+    assert "您是不是要找：杭州市 (330100)" in r.json()["error"]
+    r = httpx.get(base + "/api/region-profile/杭洲市?lang=en", timeout=30)
+    assert r.json()["error"].startswith("region not found: 杭洲市 — did you mean 杭州市 (330100)")
+    assert httpx.get(base + "/region/杭洲市", timeout=30).status_code == 404
+    require_browser()
+    pw_api = pytest.importorskip("playwright.sync_api")
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        resp = page.goto(base + "/region/朝阳区?lang=zh")
+        assert resp.status == 300
+        links = page.locator("#region-choices a")
+        assert links.count() == 2 and "北京市朝阳区" in links.nth(0).inner_text()
+        assert "110105" in page.inner_text("#region-choices") and "220104" in page.inner_text("#region-choices")
+        links.nth(0).click()
+        page.wait_for_url("**/region/110105?lang=zh")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "北京市朝阳区" in page.inner_text("h1")
+        resp = page.goto(base + "/region/杭洲市")
+        assert resp.status == 404 and "杭州市" in page.inner_text("#region-choices")
+        page.click("#region-choices a")
+        page.wait_for_url("**/region/330100")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "杭州市" in page.inner_text("h1")
+        b.close()

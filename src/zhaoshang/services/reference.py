@@ -58,17 +58,11 @@ def region_children(store, parent: str | None = None, level: str | None = None) 
 
 
 def region_info(store, code: str | None) -> dict | None:
-    """One region (or macro-region) by code with its parents and coordinates; ``NotFound`` when unknown."""
-    if not code:
-        return None
-    for m in matrix.load_macros(store):
-        if code == m["code"]:
-            return {"code": m["code"], "name": m["name"], "level": "macro"}
-    rows = store.query("SELECT code, name, name_en, level, parent_code, province_code, city_code, lng, lat "
-                       "FROM regions WHERE code = ?", [code])
-    if not rows:
-        raise NotFound(f"未找到地区: {code}")
-    return rows[0]
+    """One region or macro-region by code, name, path or macro name (the region service, ``core.geo.lookup``):
+    ``AmbiguousRegion`` with candidates, ``RegionNotFound`` with suggestions; None when not given."""
+    from ..core.geo.lookup import region_info as resolve
+
+    return resolve(store, code)
 
 
 def breadcrumb(store, code: str | None) -> list[dict]:

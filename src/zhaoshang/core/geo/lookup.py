@@ -126,10 +126,13 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
     if not t:
         raise UserError("请指定地区（代码或名称）")
     con = store.con
-    if macro:
-        m = find_macro(t)
-        if m is not None:
-            return m
+    m = find_macro(t)
+    if m is not None:
+        if not macro:  # refused with a clear message rather than "not found"
+            err = UserError(f"{m.name} 是宏观区域，这里只接受省、市或区县（代码或名称）")
+            err.en = f"{m.name} ({m.name_en}) is a macro-region; a province, city or district is needed here"
+            raise err
+        return m
     exact = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [t]).fetchall()
     if exact:
         return _ref(exact[0])

@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ...core.errors import NotFound, UserError
-from .context import HERE, WebContext
+from ...core.geo.lookup import AmbiguousRegion
+from .context import HERE, WebContext, lang_of, region_choices
 from .deps import bind_user
 from .geo import Boundaries
 from .pages import register_all
@@ -38,9 +39,18 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def _error(request: Request, exc: Exception, status: int):
+        lang = lang_of(request)
+        message = (getattr(exc, "en", None) or str(exc)) if lang == "en" else str(exc)
+        choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc), "status": status}, status_code=status)
-        return web.page(request, "error.html", {"message": str(exc), "status": status}, status_code=status)
+            body = {"error": message, "status": status}
+            if choices:
+                body["candidates" if isinstance(exc, AmbiguousRegion) else "suggestions"] = choices
+            return JSONResponse(body, status_code=status)
+        if isinstance(exc, AmbiguousRegion):  # a page of choices, not an error: 300 Multiple Choices
+            status = 300
+        return web.page(request, "error.html", {"message": message, "status": status, "choices": choices,
+                                                "ambiguous": isinstance(exc, AmbiguousRegion)}, status_code=status)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -45,6 +45,27 @@ def lang_of(request: Request) -> str:
         return "en" if q.lower().startswith("en") else "zh"
     c = request.cookies.get("lang")
     return "en" if c == "en" else "zh"
+
+
+def region_choices(request: Request, exc: Exception) -> list[dict] | None:
+    """The regions an ambiguous or unknown region reference may mean (``candidates`` or ``suggestions`` of the
+    region service), each with the URL of this request with the reference replaced by its code."""
+    choices = getattr(exc, "candidates", None)
+    if choices is None:
+        choices = getattr(exc, "suggestions", None)
+    text = getattr(exc, "text", None)
+    if choices is None or not text:
+        return None
+
+    def swap(value: str, code: str) -> str:
+        return ",".join(code if x.strip() == text else x for x in value.split(","))
+
+    out = []
+    for c in choices:
+        path = "/".join(quote(swap(seg, c["code"])) for seg in request.scope["path"].split("/"))
+        query = urlencode([(k, swap(v, c["code"])) for k, v in request.query_params.multi_items()])
+        out.append({**c, "url": path + ("?" + query if query else "")})
+    return out
 
 
 def clean(v: Any) -> Any:

@@ -42,6 +42,7 @@ def register(app, web) -> None:
                    as_of: Optional[str] = None, top: int = Query(8, ge=0, le=50)):
         node, as_of = web.clean(node), web.clean(as_of)
         info = web.region_info(store, code)
+        code = info["code"]  # a name or path given: its code
         tree = matrix.chain_tree(store, code, as_of=as_of, top=0)
         flat = [n for n in matrix.flatten_tree(tree["nodes"]) if n["depth"] <= 1]
         tops = matrix.top_enterprises(store, [code], info["level"], node=node, as_of=as_of, limit=top)

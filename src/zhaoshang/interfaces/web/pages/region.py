@@ -8,6 +8,7 @@ import datetime as _dt
 import os
 import tempfile
 from typing import Optional
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -48,13 +49,16 @@ def register(app, web) -> None:
     @app.get("/region", include_in_schema=False)
     def region_home(store=Depends(web.get_store), code: Optional[str] = None):
         if web.clean(code):
-            return RedirectResponse(f"/region/{code}", status_code=302)
+            return RedirectResponse(f"/region/{quote(code)}", status_code=302)
         return RedirectResponse(f"/region/{reference.busiest_province(store) or '110000'}", status_code=302)
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         as_of = web.clean(as_of)
-        info = web.region_info(store, code)  # 404 page for an unknown code
+        info = web.region_info(store, code)  # a name: its page; ambiguous: the candidates; unknown: 404 + suggestions
+        if info["code"] != code:  # one URL per region: 杭州市 → /region/330100
+            qs = urlencode(list(request.query_params.multi_items()))
+            return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)
         prof = profile_of(store, info["code"], as_of)
         lang = web.lang_of(request)
         ctx = report_context(prof, lang)
@@ -65,6 +69,6 @@ def register(app, web) -> None:
             "profile_json": prof, "json_twin": f"/api/region-profile/{info['code']}{qs}",
             "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
             "macros": matrix.load_macros(store),
-            "report_url": f"/api/region-profile/{info['code']}/report", "breadcrumb": web.breadcrumb(store, code)
+            "report_url": f"/api/region-profile/{info['code']}/report", "breadcrumb": web.breadcrumb(store, info["code"])
             if prof["region"]["level"] != "macro" else [],
             "generated": _dt.date.today().isoformat()})
