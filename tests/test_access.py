@@ -265,3 +265,25 @@ def test_permission_rules_cover_routes_yet_to_come():
     assert required_permission("/static/app.css") is None and required_permission("/login", "POST") is None
     assert not ROLES["viewer"] & {"team_write", "data_update", "personal", "admin"}
     assert "data_update" not in ROLES["analyst"] and "data_update" in ROLES["admin"]
+
+
+def test_two_server_processes_share_one_team_state_on_postgresql(demo, postgres_url):
+    """Two app instances (as two server processes would) on one PostgreSQL team state: a session made by one
+    is valid on the other; logout on one ends it on both; their audit entries form one chain."""
+    from pg_util import fresh_schema
+
+    url = fresh_schema(postgres_url)
+    team_a, team_b = open_team_db(url), open_team_db(url)
+    accounts.add_user(team_a, "pgboss", "admin", PW, "cli:test")
+    a = TestClient(create_app(str(demo["db"]), team=team_a, local_only=False), follow_redirects=False)
+    b = TestClient(create_app(str(demo["db"]), team=team_b, local_only=False), follow_redirects=False)
+    r = a.post("/login", data={"name": "pgboss", "password": PW, "csrf_token": _csrf(a.get("/login").text)})
+    assert r.status_code == 303
+    b.cookies.set("zs_session", a.cookies.get("zs_session"))
+    assert b.get("/api/me").json()["name"] == "pgboss"
+    eid = demo["contacts"][0][0]
+    assert b.get(f"/api/enterprises/{eid}").json()["masked"] is False
+    a.post("/logout", data={"csrf_token": _csrf(a.get("/map").text)})
+    assert b.get("/api/me").status_code == 401
+    chain = audit.verify(team_b)
+    assert chain["ok"] and chain["entries"] >= 4  # user.add, login, person.read, logout
