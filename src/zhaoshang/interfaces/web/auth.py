@@ -137,6 +137,8 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
 
     @app.middleware("http")
     async def _authenticate(request: Request, call_next):
+        if request.url.path.startswith("/static/") and request.method in SAFE_METHODS:
+            return await call_next(request)  # assets are public: no lookup of who is asking
         user, session_csrf, sid = await run_in_threadpool(resolve, cfg, request)
         nonce = request.cookies.get(CSRF_COOKIE)
         new_nonce = None
