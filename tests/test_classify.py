@@ -91,7 +91,12 @@ def test_patent_classes_and_related_enterprises_are_evidence(store):
     assert ev["score"]["ipc"] > 0 and ev["score"]["text"] == 0
     # the branch has no text evidence; its parent is listed as support, but relation alone never places
     assert 9 not in p
+    # a branch registers its parent's licensed scope, so one scope keyword (half weight) plus the parent's
+    # support stays below the threshold; two keywords of its own place it, with the parent as support
     store.con.execute("UPDATE enterprises SET scope = '图像识别软件销售' WHERE id = 9")
+    classify(store)
+    assert 9 not in placements(store)
+    store.con.execute("UPDATE enterprises SET scope = '图像识别软件、人脸识别门禁的销售' WHERE id = 9")
     classify(store)
     p2 = placements(store)
     rel = p2[9]["M05"][1]["related"]
@@ -160,22 +165,26 @@ def test_itjuzi_precision_and_recall_stay_above_measured_floors(shared):
     lm = load_label_map()
     assert r["labelled"] + r["excluded"] == r["companies"] and not r["unmapped"]
     assert set(lm["labels"]).isdisjoint(lm["excluded"])
-    # measured 2026-11 with rules-v1 (docs/methods.md): node micro P 0.43 / R 0.75, stage P 0.66 / R 0.83
-    assert r["nodes"]["micro"]["precision"] >= 0.40
-    assert r["nodes"]["micro"]["recall"] >= 0.70
-    assert r["stages"]["micro"]["precision"] >= 0.62
-    assert r["stages"]["micro"]["recall"] >= 0.80
-    assert r["top1_accuracy"] >= 0.56
-    assert r["placed_any_share"] >= 0.88  # all 820 are AI companies
+    # measured with the gold-tuned rules (docs/methods.md): node micro P 0.49 / R 0.69, stage P 0.69 / R 0.79;
+    # the hand-labelled gold set is the measure now, this coarse label map only guards against regressions
+    assert r["nodes"]["micro"]["precision"] >= 0.46
+    assert r["nodes"]["micro"]["recall"] >= 0.66
+    assert r["stages"]["micro"]["precision"] >= 0.66
+    assert r["stages"]["micro"]["recall"] >= 0.76
+    assert r["top1_accuracy"] >= 0.55
+    assert r["placed_any_share"] >= 0.83  # all 820 are AI companies
     per = r["nodes"]["per_unit"]
     for code in ("D01", "D02", "D03", "D05"):
-        assert per[code]["precision"] >= 0.6 and per[code]["recall"] >= 0.8, code
+        assert per[code]["precision"] >= 0.65 and per[code]["recall"] >= 0.74, code
 
 
 def test_registration_sample_ai_vs_non_ai(shared):
     r = evaluate_registration(shared("enterprises/enterprise_registration_sample_2000_2004.csv"))
     kw, rnd = r["strata"]["tech_keyword_in_scope"], r["strata"]["random_by_province"]
-    # measured: keyword stratum 22.8 % placed, random stratum 1.7 %
-    assert kw["share"] >= 0.18 and rnd["share"] <= 0.03 and kw["share"] > 8 * rnd["share"]
-    assert r["ic_design_rows"] > 20 and r["ic_design_on_U01_or_U06"] == r["ic_design_rows"]
+    # measured: keyword stratum 8.9 % placed, random stratum 0.9 % (the keyword stratum is not a label: most
+    # of it are software and trading firms whose registry list names 集成电路设计 or 智能 among side lines;
+    # the hand-labelled gold set measures precision, docs/methods.md)
+    assert kw["share"] >= 0.07 and rnd["share"] <= 0.015 and kw["share"] > 8 * rnd["share"]
+    # 集成电路设计 as the main business places; as a side line of a software firm's list it does not
+    assert r["ic_design_rows"] > 20 and 10 <= r["ic_design_on_U01_or_U06"] < r["ic_design_rows"]
     assert r["catering_or_clothing_rows"] > 100 and r["catering_or_clothing_placed"] == 0

@@ -64,6 +64,18 @@ def _keep_last(con, table: str, key: str) -> None:
                     f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file DESC, _row DESC) = 1")
 
 
+def _combine(con, table: str, key: str, fields: dict[str, str]) -> None:
+    """Rows sharing a key (one line per product of a company) give each mapped text field all their values,
+    joined in file order, before the last row of the key is kept."""
+    for f, joiner in fields.items():
+        cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        if f not in cols:
+            continue
+        con.execute(f"""UPDATE {table} SET {qi(f)} = a.v FROM (
+            SELECT {key} AS k, string_agg({qi(f)}, {ql(joiner or '、')} ORDER BY _file, _row) AS v
+            FROM {table} WHERE {qi(f)} IS NOT NULL GROUP BY {key} HAVING count(*) > 1) a WHERE {table}.{key} = a.k""")
+
+
 def _last_per(con, rows_sql: str, key: str) -> str:
     """SQL for the last row of each ``key`` among ``rows_sql`` (no window when every key is unique)."""
     n, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {rows_sql}").fetchall()[0]
@@ -88,6 +100,7 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, {data_expr} AS _data, {cols}
         FROM _typed WHERE NOT _rejected
     """)
+    _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
     kept = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.report.rows_duplicate += ctx.rows_ok - kept
@@ -108,6 +121,11 @@ def write_enterprises(ctx: ImportContext) -> None:
               JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key
             UNION ALL
             SELECT t._key, e.id, 2, 'uscc' FROM _ent t JOIN enterprises e ON e.uscc = t.uscc WHERE t.uscc IS NOT NULL
+            UNION ALL
+            -- the same 6-digit A-share code (000977 = 000977.SZ): an exchange list, an industry file, a products file
+            SELECT t._key, e.id, 2, 'listed_code' FROM _ent t JOIN enterprises e
+              ON regexp_extract(e.listed_code, '^[0-9]{{6}}') = regexp_extract(t.listed_code, '^[0-9]{{6}}')
+              WHERE t.listed_code IS NOT NULL AND regexp_extract(t.listed_code, '^[0-9]{{6}}') <> ''
             UNION ALL
             SELECT t._key, e.id, 3, 'name+province' FROM _ent t JOIN enterprises e ON e.name_norm = t.name_norm
               WHERE (t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc)
@@ -160,6 +178,9 @@ def write_enterprises(ctx: ImportContext) -> None:
         CREATE OR REPLACE TEMP TABLE _ent_upd AS
         SELECT * FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method <> 'new')", "enterprise_id")}
     """)
+    # a row linked by its stock code names the company as an industry or products file does (often the short
+    # name): it adds facts, it does not rename the registered enterprise
+    con.execute("UPDATE _ent_upd SET name = NULL, name_norm = NULL WHERE link_method = 'listed_code'")
     changed_on = ql(str(ctx.data_date))
     for fld in TRACKED_FIELDS:
         con.execute(f"""

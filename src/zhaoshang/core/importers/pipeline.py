@@ -71,10 +71,10 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
             docs.append((path.name, doc))
     m = Mapping(kind=kind)
     for name, doc in docs:
-        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "source", "description"}
+        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description"}
         if unknown:
             raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}")
-        for key in ("columns", "defaults", "separators", "units"):
+        for key in ("columns", "defaults", "separators", "units", "combine"):
             val = doc.get(key) or {}
             if not isinstance(val, dict):
                 raise UserError(f"{name}: {key} 应为 字段: 值 的映射")
@@ -86,7 +86,7 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
         m.source = doc.get("source") or m.source
         m.name = name
     fields = {f.name for f in KINDS[kind]}
-    for key in ("defaults", "separators", "units"):
+    for key in ("defaults", "separators", "units", "combine"):
         bad = set(getattr(m, key)) - fields
         if bad:
             raise UserError(f"映射中的目标字段不存在: {', '.join(sorted(bad))}（{kind} 可用字段: {', '.join(sorted(fields))}）")

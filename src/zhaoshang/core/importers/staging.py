@@ -46,6 +46,7 @@ class Mapping:
     defaults: dict[str, Any] = field(default_factory=dict)  # target field → constant
     separators: dict[str, str] = field(default_factory=dict)  # list field → separator characters
     units: dict[str, str] = field(default_factory=dict)  # amount/number field → unit (万元, 元, USD…)
+    combine: dict[str, str] = field(default_factory=dict)  # text field → joiner: rows of one key are combined
     source: str | None = None
     name: str | None = None  # preset or mapping-file name, for the record
 

@@ -28,7 +28,7 @@ from ...core.errors import UserError
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
-FIELDS = ("name", "products", "description", "industry", "scope", "tags")
+FIELDS = ("name", "products", "products_rest", "description", "applications", "industry", "scope", "scope_rest", "tags")
 CHUNK = 200_000
 
 
@@ -114,7 +114,8 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
     for kw, entries in tax.keyword_index.items():
         for e in entries:
             node = tax.nodes[e.node]
-            weight = float(w["negative"]) if e.tier == "negative" else float(tiers.get(e.tier, 0))
+            weight = (float(w["negative"]) if e.tier == "negative" else float(w["industry_name_weight"])
+                      if e.tier == "industry" else float(tiers.get(e.tier, 0)))
             sign = -1.0 if e.tier == "negative" else 1.0
             if e.token_only:
                 tok_words.add(kw)
@@ -146,20 +147,48 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
     _load(con, "zs_icode", ["node", "code", "via", "gated"], icode_rows or [("", "-", "", False)])
     _load(con, "zs_fw", ["field", "w"], [(f, float(fields.get(f, 0.0))) for f in FIELDS])
     _load(con, "zs_levels", ["node", "level", "parent"], [(n.code, n.level, n.parent or "") for n in tax.nodes.values()])
-    words = sorted(all_kws, key=lambda k: (-len(k), k))
-    pattern = "(?:" + "|".join(keyword_regex(k) for k in words) + ")" if words else None
-    return {"pattern": pattern, "tok_words": tok_words, "all_kws": all_kws}
+    # node keywords and gate keywords are matched by two alternations, so that a gate word (人工智能) never
+    # shadows an overlapping node keyword (人工智能客服 → 智能客服)
+    def alternation(ws):
+        ws = sorted(ws, key=lambda k: (-len(k), k))
+        return "(?:" + "|".join(keyword_regex(k) for k in ws) + ")" if ws else None
+    patterns = [p for p in (alternation(tax.keyword_index), alternation(set(tax.gate_keywords) - set(tax.keyword_index))) if p]
+    return {"patterns": patterns, "tok_words": tok_words, "all_kws": all_kws}
 
 
-def _field_exprs(tax: Taxonomy) -> list[tuple[str, str]]:
+NORM_COLS = ("name", "products", "description", "industry", "scope", "tags")
+
+
+def _norm_exprs(tax: Taxonomy) -> dict[str, str]:
+    """Each text column of ``enterprises e`` normalised once (half-width, lower case, boilerplate removed)."""
     w = tax.weights
+    cols = {c: f"e.{c}" for c in NORM_COLS}
+    cols["tags"] = "array_to_string(e.tags, ' ')"
+    return {c: (f"ltrim({norm_sql(x, w)})" if c == "scope" else norm_sql(x, w)) for c, x in cols.items()}
+
+
+def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(field, SQL text) pairs over normalised columns (``cols``: column → SQL; default: normalised here).
+
+    经营范围 is split: its first ``scope_head_chars`` characters (extended to the end of the item) name the
+    main business; the rest is a registry list of side lines and weighs less (``scope_rest``). Main products
+    come ordered by revenue share, so the first ``products_head_chars`` weigh more than the rest. Clauses of
+    a description that name markets served (应用于…, 面向…, …等领域) are ``applications``."""
+    w = tax.weights
+    c = cols or _norm_exprs(tax)
+    shead = f"regexp_extract({c['scope']}, '^.{{0,{int(w['scope_head_chars'])}}}[^;,。、]*')"
+    phead = f"regexp_extract({c['products']}, '^.{{0,{int(w['products_head_chars'])}}}[^;,。、]*')"
+    app = _lit(w.get("application_clause") or "^$")
     return [
-        ("name", norm_sql("e.name", w)),
-        ("products", norm_sql("e.products", w)),
-        ("description", norm_sql("e.description", w)),
-        ("industry", norm_sql("e.industry", w)),
-        ("scope", norm_sql("e.scope", w)),
-        ("tags", norm_sql("array_to_string(e.tags, ' ')", w)),
+        ("name", c["name"]),
+        ("products", phead),
+        ("products_rest", f"substr({c['products']}, length({phead}) + 1)"),
+        ("description", f"regexp_replace({c['description']}, {app}, ' ', 'g')"),
+        ("applications", f"array_to_string(regexp_extract_all({c['description']}, {app}), ' ')"),
+        ("industry", c["industry"]),
+        ("scope", shead),
+        ("scope_rest", f"substr({c['scope']}, length({shead}) + 1)"),
+        ("tags", c["tags"]),
     ]
 
 
@@ -202,11 +231,13 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
     # 2. keyword matches, chunk by chunk
     con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
-    if meta["pattern"] and total:
-        pat = _lit(meta["pattern"])
-        sel = " UNION ALL ".join(
-            f"SELECT e.id, '{f}' AS field, unnest(regexp_extract_all({expr}, {pat})) AS kw FROM enterprises e "
-            f"JOIN zs_chunk c ON c.id = e.id" for f, expr in _field_exprs(tax))
+    if meta["patterns"] and total:
+        # per chunk: normalise each column once, cut the fields once, then run every alternation over them
+        norm = ", ".join(f"{x} AS {c}" for c, x in _norm_exprs(tax).items())
+        fields = " UNION ALL ".join(f"SELECT id, '{f}' AS field, {x} AS txt FROM zs_norm"
+                                    for f, x in _field_exprs(tax, {c: c for c in NORM_COLS}))
+        sel = " UNION ALL ".join(f"SELECT id, field, unnest(regexp_extract_all(txt, {_lit(pat)})) AS kw FROM zs_txt"
+                                 for pat in meta["patterns"])
         lo_hi = con.execute("SELECT min(id), max(id) FROM zs_scope").fetchone()
         n_chunks = max(1, math.ceil(total / CHUNK))
         step = max(1, math.ceil((lo_hi[1] - lo_hi[0] + 1) / n_chunks))
@@ -217,6 +248,9 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
                         [start, end])
             n = con.execute("SELECT count(*) FROM zs_chunk").fetchone()[0]
             if n:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE zs_norm AS SELECT e.id, {norm} FROM enterprises e "
+                            "JOIN zs_chunk c ON c.id = e.id")
+                con.execute(f"CREATE OR REPLACE TEMP TABLE zs_txt AS SELECT * FROM ({fields}) WHERE txt <> ''")
                 con.execute(f"INSERT INTO zs_hits SELECT DISTINCT id, field, kw, TRUE FROM ({sel})")
             if on_progress:
                 on_progress(n)
@@ -233,7 +267,8 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
     summary["placements_written"] = n_written
     summary["seconds"] = round(time.perf_counter() - t0, 3)
-    for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final"):
+    for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final", "zs_branch",
+                  "zs_norm", "zs_txt"):
         con.execute(f"DROP TABLE IF EXISTS {tname}")
     return summary
 
@@ -301,15 +336,24 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
 
 def _score(con, tax: Taxonomy, as_of) -> None:
     w = tax.weights
-    # keywords: best field per (enterprise, node, keyword)
-    con.execute("""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
-        SELECT h.id, k.node, h.kw,
-               arg_max(k.tier, struct_pack(w := k.weight * fw.w, f := h.field, t := k.tier)) AS tier,
-               arg_max(h.field, struct_pack(w := k.weight * fw.w, f := h.field, t := k.tier)) AS field,
-               max(k.weight * fw.w) AS w, any_value(k.sign) AS sign, any_value(k.gated) AS gated
-        FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
-        WHERE (h.tok_ok OR NOT k.token_only) AND fw.w > 0
-        GROUP BY h.id, k.node, h.kw""")
+    # branches (分公司, 营业部 …) register their parent's licensed scope: it is weaker evidence of what they do
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_branch AS SELECT e.id FROM enterprises e
+        WHERE e.id IN (SELECT id FROM zs_scope) AND regexp_matches(e.name, {_lit(w.get("branch_name") or "^$")})""")
+    bf = float(w["branch_scope_factor"])
+    # keywords: best field per (enterprise, node, keyword); industry names count only in the industry field
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
+        WITH m AS (
+            SELECT h.id, k.node, h.kw, h.field, k.tier, k.sign, k.gated,
+                   k.weight * fw.w * CASE WHEN h.field IN ('scope', 'scope_rest') AND b.id IS NOT NULL
+                                          THEN {bf} ELSE 1 END AS w
+            FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
+            LEFT JOIN zs_branch b ON b.id = h.id
+            WHERE (h.tok_ok OR NOT k.token_only) AND fw.w > 0 AND (k.tier <> 'industry' OR h.field = 'industry'))
+        SELECT id, node, kw,
+               arg_max(tier, struct_pack(w := w, f := field, t := tier)) AS tier,
+               arg_max(field, struct_pack(w := w, f := field, t := tier)) AS field,
+               max(w) AS w, any_value(sign) AS sign, any_value(gated) AS gated
+        FROM m GROUP BY id, node, kw""")
     # patents
     sat = float(w["ipc_saturation"])
     pdate = "AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)" if as_of else ""
@@ -332,7 +376,9 @@ def _score(con, tax: Taxonomy, as_of) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_direct AS
         WITH kw AS (
             SELECT id, node, any_value(gated) AS gated,
-                   sum(sign * w) AS text_score,
+                   coalesce(sum(w) FILTER (WHERE sign > 0 AND tier IN ('strong', 'industry')), 0)
+                     + least({float(w["support_cap"])}, coalesce(sum(w) FILTER (WHERE sign > 0 AND tier NOT IN ('strong', 'industry')), 0))
+                     - coalesce(sum(w) FILTER (WHERE sign < 0), 0) AS text_score,
                    list(struct_pack(field := field, keyword := kw, tier := tier, weight := round(w, 3))
                         ORDER BY w DESC, kw) FILTER (WHERE sign > 0) AS keywords,
                    list(struct_pack(field := field, keyword := kw)) FILTER (WHERE sign < 0) AS negatives
@@ -412,6 +458,10 @@ def _place(store, tax: Taxonomy, subset: list[int] | None) -> int:
             tx.execute("DELETE FROM placements WHERE chain = ?", [tax.chain])
         tx.execute("""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT id, ?, node, round(conf, 4), evidence, ?, now()::TIMESTAMP FROM zs_final""", [tax.chain, METHOD])
+    # declared placements and analyst decisions are kept apart and re-applied on every run
+    from .corrections import apply
+
+    apply(store, tax, subset)
     return int(n)
 
 

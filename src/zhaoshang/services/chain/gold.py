@@ -68,7 +68,8 @@ def load_evidence(shared: str | Path) -> dict[tuple[str, str], dict[str, Any]]:
     Fields follow what an import of the same file gives the classifier: IT桔子 brand + legal name,
     description, top-level industry (never ``sub_industry``, a label); A-share full name, main products
     by revenue share, Shenwan 2021 levels and CSRC sector; the large-model list's organisation, model
-    names and category (every row is a large model, hence the tag); registration name and 经营范围.
+    names and category (every row is a large model: 通用 → a general model, any other category → an
+    industry model of that category); registration name and 经营范围.
     """
     s = Path(shared)
     con = duckdb.connect()
@@ -103,8 +104,11 @@ def load_evidence(shared: str | Path) -> dict[tuple[str, str], dict[str, Any]]:
                 string_agg(model, '、' ORDER BY TRY_CAST(seq AS INTEGER)) AS models,
                 string_agg(DISTINCT category, '、') AS category, string_agg(note, '；') AS note
                 FROM {rd(LLMS)} GROUP BY organization"""):
+            cats = [c for c in (r["category"] or "").split("、") if c]
+            kind = ["通用大模型"] if "通用" in cats else []
+            kind += ["行业大模型"] if any(c != "通用" for c in cats) else []
             out[(LLMS, r["key"])] = {"name": r["key"], "products": r["models"], "description": r["note"],
-                                     "tags": ["大模型"] + [c for c in (r["category"] or "").split("、") if c]}
+                                     "tags": kind + [c for c in cats if c != "通用"]}
     if (s / REGISTRATION).exists():
         for r in _q(con, f"""SELECT 统一社会信用代码 AS key, 企业名称 AS name, 经营范围 AS scope, sample_stratum AS stratum
                 FROM {rd(REGISTRATION)}"""):
@@ -115,3 +119,30 @@ def load_evidence(shared: str | Path) -> dict[tuple[str, str], dict[str, Any]]:
 
 def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
+
+
+def agreement(l1: list[dict[str, Any]], l2: list[dict[str, Any]]) -> dict[str, Any]:
+    """Agreement of a second labeller with the first on the rows both labelled.
+
+    Cohen's κ on AI vs not-AI; node level: mean Jaccard per row (two empty label sets agree fully) and micro
+    precision/recall/F1 of L2's (row, node) pairs against L1's.
+    """
+    first = {(r["source"], r["key"]): r["labels"] for r in l1}
+    pairs = [(first[(r["source"], r["key"])], r["labels"]) for r in l2 if (r["source"], r["key"]) in first]
+    n = len(pairs)
+    if not n:
+        return {"rows": 0}
+    a = [bool(x) for x, _ in pairs]
+    b = [bool(y) for _, y in pairs]
+    po = sum(1 for x, y in zip(a, b) if x == y) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
+    jac = [1.0 if not (x | y) else len(x & y) / len(x | y) for x, y in pairs]
+    tp = sum(len(x & y) for x, y in pairs)
+    n1, n2 = sum(len(x) for x, _ in pairs), sum(len(y) for _, y in pairs)
+    p, r = (tp / n2 if n2 else 0.0), (tp / n1 if n1 else 0.0)
+    return {"rows": n, "ai_observed_agreement": round(po, 4), "ai_kappa": round(kappa, 4),
+            "node_jaccard_mean": round(sum(jac) / n, 4), "node_exact_match": round(sum(1 for x, y in pairs if x == y) / n, 4),
+            "node_precision": round(p, 4), "node_recall": round(r, 4),
+            "node_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}

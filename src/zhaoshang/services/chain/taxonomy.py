@@ -100,6 +100,7 @@ class Node:
     ipc: list[str] = field(default_factory=list)
     ipc_regex: list[str] = field(default_factory=list)
     industry_codes: list[str] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
     position: int = 0
     children: list[str] = field(default_factory=list)
 
@@ -108,14 +109,14 @@ class Node:
             "code": self.code, "level": self.level, "parent": self.parent, "stage": self.stage,
             "name_zh": self.name_zh, "name_en": self.name_en, "description": self.description,
             "keywords": self.keywords, "negative": self.negative, "ipc": self.ipc,
-            "industry_codes": self.industry_codes,
+            "industry_codes": self.industry_codes, "industries": self.industries,
         }
 
 
 @dataclass(frozen=True)
 class KeywordEntry:
     node: str
-    tier: str  # strong | medium | weak | negative
+    tier: str  # strong | medium | weak | negative | industry (an industry name, matched in the industry field only)
     token_only: bool
 
 
@@ -130,6 +131,7 @@ class Taxonomy:
     gate_stages: tuple[str, ...] = ()
     gate_keywords: tuple[str, ...] = ()
     gate_token_only: tuple[str, ...] = ()
+    gate_open_nodes: tuple[str, ...] = ()
     version: Any = None
     _kw_index: dict | None = field(default=None, repr=False, compare=False)
 
@@ -183,7 +185,9 @@ class Taxonomy:
         """Whether a matched keyword shows chain relevance (opens the gate for gated stages)."""
         if any(g in kw for g in self.gate_keywords):
             return True
-        return any(e.tier == "strong" and not self.is_gated(e.node) for e in self.keyword_index.get(kw, ()))
+        def opens(code: str) -> bool:
+            return not self.is_gated(code) or (self.nodes[code].level >= 2 and self.ancestor_at(code, 2).code in self.gate_open_nodes)
+        return any(e.tier in ("strong", "industry") and opens(e.node) for e in self.keyword_index.get(kw, ()))
 
 
 def _keyword_index(tax: Taxonomy) -> dict[str, list[KeywordEntry]]:
@@ -195,6 +199,8 @@ def _keyword_index(tax: Taxonomy) -> dict[str, list[KeywordEntry]]:
                 idx.setdefault(kw, []).append(KeywordEntry(n.code, tier, kw in tok))
         for kw in n.negative:
             idx.setdefault(kw, []).append(KeywordEntry(n.code, "negative", False))
+        for kw in n.industries:
+            idx.setdefault(kw, []).append(KeywordEntry(n.code, "industry", False))
     return idx
 
 
@@ -314,12 +320,13 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
         for c in industry_codes:
             if not re.fullmatch(r"[A-T]?\d{1,4}", c):
                 raise UserError(f"{where}: 无效的国民经济行业代码“{c}”（GB/T 4754，例如 6520）")
+        industries = [normalize_keyword(k) for k in _str_list(item.get("industries"), where, "industries")]
         nodes[code] = Node(
             code=code, level=level, parent=parent, stage=stage, stage_code=code if level == 1 else "",
             name_zh=name_zh, name_en=str(item.get("name_en") or "").strip(),
             description=str(item.get("description") or "").strip(), keywords=keywords, negative=negative,
             token_only=token_only, ipc=ipc, ipc_regex=ipc_regex,
-            industry_codes=[re.sub(r"^[A-T]", "", c) for c in industry_codes], position=i,
+            industry_codes=[re.sub(r"^[A-T]", "", c) for c in industry_codes], industries=industries, position=i,
         )
 
     # parents, levels, stages
@@ -358,16 +365,22 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
             raise UserError(f"{p} gate: applies_to 中的 {s} 不是第 1 层（环节）节点")
     gate_kw = tuple(normalize_keyword(k) for k in _str_list(gate.get("keywords"), f"{p} gate", "keywords"))
     gate_tok = tuple(normalize_keyword(k) for k in _str_list(gate.get("token_only"), f"{p} gate", "token_only"))
+    gate_open = tuple(_str_list(gate.get("open_nodes"), f"{p} gate", "open_nodes"))
+    for c in gate_open:
+        if c not in nodes:
+            raise UserError(f"{p} gate: open_nodes 中的 {c} 不是节点")
     if gate_stages and not gate_kw:
         raise UserError(f"{p} gate: 设置了 applies_to 但没有 keywords")
 
     return Taxonomy(chain=chain, name_zh=str(doc.get("name_zh") or chain), name_en=str(doc.get("name_en") or chain),
                     path=str(p), nodes=nodes, weights=weights, gate_stages=gate_stages, gate_keywords=gate_kw,
-                    gate_token_only=gate_tok, version=doc.get("version"))
+                    gate_token_only=gate_tok, gate_open_nodes=gate_open, version=doc.get("version"))
 
 
 _NUMERIC_WEIGHTS = ("negative", "ipc_weight", "ipc_saturation", "industry_code_weight", "relation_weight",
-                    "relation_min_percent", "rollup", "min_confidence", "max_nodes", "relative_cutoff")
+                    "relation_min_percent", "rollup", "min_confidence", "max_nodes", "relative_cutoff",
+                    "industry_name_weight", "support_cap", "scope_head_chars", "branch_scope_factor",
+                    "products_head_chars")
 
 
 def _check_weights(w: dict[str, Any], p: Path) -> None:

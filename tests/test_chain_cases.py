@@ -1,0 +1,137 @@
+"""Named chain-placement cases on real rows imported through the CLI and its presets, and analyst
+corrections and declared placements that survive re-classification and re-imports."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+import pytest
+
+from cli_util import run, run_json
+from conftest import shared_file
+
+REG_KEYS = {
+    "91510500731634293G": "泸州北方化学工业有限公司",       # propellants (发射药)
+    "913611007442990843": "中国移动通信集团江西有限公司上饶分公司",
+    "91360300744268851K": "中国移动通信集团江西有限公司萍乡分公司",
+    "913101107569979204": "上海欧博财经资讯有限公司",
+    "91440703724397904A": "江门市盈东电脑资讯有限公司",
+}
+
+
+def _subset(src, dst, keep) -> int:
+    with open(src, encoding="utf-8", newline="") as fi, open(dst, "w", encoding="utf-8", newline="") as fo:
+        r = csv.DictReader(fi)
+        w = csv.DictWriter(fo, fieldnames=r.fieldnames)
+        w.writeheader()
+        n = 0
+        for row in r:
+            if keep(row):
+                w.writerow(row)
+                n += 1
+    return n
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """The SZSE list, Shenwan industries and main products (presets), registration rows and IT桔子 rows."""
+    szse = shared_file("listed_companies/szse_a_share_list_2026-01.csv")
+    sw = shared_file("industry_chain/company_sw2021_industry_2021-10.csv")
+    prods = shared_file("industry_chain/company_main_products_2021-10.csv")
+    reg = shared_file("enterprises/enterprise_registration_sample_2000_2004.csv")
+    itj = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    d = tmp_path_factory.mktemp("cases")
+    path = d / "z.duckdb"
+    reg_rows = d / "registrations.csv"
+    assert _subset(reg, reg_rows, lambda r: r["统一社会信用代码"] in REG_KEYS) == 5
+    itj_rows = d / "itjuzi.csv"
+    _subset(itj, itj_rows, lambda r: int(r["company_seq"]) <= 60)
+    run("import", "enterprises", szse, "--preset", "szse_a_share", db=path)
+    run("import", "enterprises", sw, "--preset", "sw_industry", db=path)
+    run("import", "enterprises", prods, "--preset", "main_products", db=path)
+    run("import", "enterprises", reg_rows, db=path)
+    run("import", "enterprises", itj_rows, "--preset", "itjuzi_companies", db=path)
+    run("classify", db=path)
+    return {"path": path, "szse": szse, "prods": prods, "itjuzi": itj_rows}
+
+
+def nodes(db, name: str) -> dict[str, str]:
+    with duckdb.connect(str(db["path"]), read_only=True) as con:
+        rows = con.execute("""SELECT p.node_code, p.method FROM placements p JOIN enterprises e ON e.id = p.enterprise_id
+            WHERE e.name = ?""", [name]).fetchall()
+    return dict(rows)
+
+
+def test_servers_surveillance_and_ai_chips_are_placed(db):
+    assert "U02" in nodes(db, "浪潮电子信息产业股份有限公司")       # main products: 服务器
+    assert "D10" in nodes(db, "浙江大华技术股份有限公司")          # Shenwan 安防设备, products 远程图像监控
+    assert "U01" in nodes(db, "中科寒武纪科技股份有限公司")        # Shenwan 数字芯片设计
+
+
+def test_exchange_list_coverage_with_industry_and_products(db):
+    with duckdb.connect(str(db["path"]), read_only=True) as con:
+        n, placed = con.execute("""SELECT count(DISTINCT r.enterprise_id),
+                   count(DISTINCT r.enterprise_id) FILTER (WHERE r.enterprise_id IN (SELECT enterprise_id FROM placements))
+            FROM enterprise_records r WHERE r.source = 'szse_a_share'""").fetchone()
+    assert n == 2882
+    # the list alone carries no scope (49 placed before); Shenwan industries and main products joined by
+    # stock code place far more (measured 454)
+    assert placed >= 300
+
+
+def test_propellant_maker_telecom_branches_and_information_firms_stay_off(db):
+    assert "D10" not in nodes(db, "泸州北方化学工业有限公司")
+    for name in ("中国移动通信集团江西有限公司上饶分公司", "中国移动通信集团江西有限公司萍乡分公司"):
+        assert "U03" not in nodes(db, name), name
+    for name in ("上海欧博财经资讯有限公司", "江门市盈东电脑资讯有限公司"):
+        assert "D13" not in nodes(db, name), name
+
+
+def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
+    p = db["path"]
+    # the exchange files say nothing of speech (products: 教育领域、开放平台 …): the rules cannot place
+    # 科大讯飞 on 语音; an analyst does, with a reason
+    assert "M06" not in nodes(db, "科大讯飞股份有限公司")
+    before = nodes(db, "科大讯飞股份有限公司")
+    wrong = sorted(c for c in before if c != "M04")[0]
+    run("placements", "add", "科大讯飞", "M06", "--reason", "语音识别与合成为主营业务（年报）", "--user", "分析员甲", db=p)
+    run("placements", "remove", "科大讯飞", wrong, "--reason", "占比很小的业务线", "--user", "分析员甲", db=p)
+    run("placements", "confirm", "浙江大华技术股份有限公司", "D10", "--reason", "视频监控设备", "--user", "分析员乙", db=p)
+    after = nodes(db, "科大讯飞股份有限公司")
+    assert after.get("M06") == "analyst" and wrong not in after
+    # re-classification and re-imports keep the decisions
+    run("classify", db=p)
+    run("import", "enterprises", db["szse"], "--preset", "szse_a_share", db=p)
+    run("import", "enterprises", db["prods"], "--preset", "main_products", db=p)
+    run("classify", db=p)
+    after = nodes(db, "科大讯飞股份有限公司")
+    assert after.get("M06") == "analyst" and wrong not in after
+    assert nodes(db, "浙江大华技术股份有限公司")["D10"] == "rules-v1+confirmed"
+    # audit: who, when, why; counts per node; CSV export
+    audit = run_json("placements", "list", db=p)
+    assert [a["action"] for a in audit] == ["confirm", "remove", "add"]
+    assert audit[2]["user_name"] == "分析员甲" and audit[2]["reason"].startswith("语音识别") and audit[2]["decided_at"]
+    counts = {c["node"]: c for c in run_json("placements", "counts", db=p)}
+    assert counts["M06"]["added"] == 1 and counts[wrong]["removed"] == 1 and counts["D10"]["confirmed"] == 1
+    exported = run("placements", "list", "--format", "csv", db=p).stdout
+    assert "科大讯飞股份有限公司" in exported and "分析员乙" in exported
+    # user errors: one line, exit code 2
+    bad = run("placements", "add", "科大讯飞", "X99", "--reason", "x", db=p, check=False)
+    assert bad.returncode == 2 and "X99" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("placements", "remove", "科大讯飞", "D14", "--reason", "x", db=p, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_declared_placements_are_kept_apart_from_inferred_ones(db):
+    p = db["path"]
+    res = run_json("placements", "declare", "--source", "itjuzi", db=p)
+    assert res["declared"] > 20 and res["records"] == 60
+    with duckdb.connect(str(p), read_only=True) as con:
+        rows = con.execute("""SELECT p.method, json_extract_string(p.evidence, '$.declared.source'),
+                   json_extract_string(p.evidence, '$.declared.label') FROM placements p WHERE p.method = 'declared'""").fetchall()
+    assert rows and all(r[1] == "itjuzi" and r[2] for r in rows)
+    run("classify", db=p)
+    with duckdb.connect(str(p), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM placements WHERE method = 'declared'").fetchone()[0]
+    assert n == len(rows)
