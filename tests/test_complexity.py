@@ -296,8 +296,9 @@ def test_cli(tmp_path):
 
 
 def test_region_node_matrix_by_chain_with_as_of(store):
+    # no date: as of the reference date (the latest data date), so 丙, dissolved in 2020, no longer counts
     rows = {(r["region"], r["node"]): r["value"] for r in region_node_matrix(store, "province", "chain")}
-    assert rows == {("110000", "U01"): 1, ("110000", "M01"): 2, ("440000", "D01"): 2, ("310000", "U01"): 1,
+    assert rows == {("110000", "U01"): 1, ("110000", "M01"): 2, ("440000", "D01"): 1, ("310000", "U01"): 1,
                     ("440000", "M01"): 1}
     rows = {(r["region"], r["node"]): r["value"] for r in region_node_matrix(store, "city", "chain", "2020-06-30")}
     # 乙 founded 2019 counts, 丙 dissolved 2020-01 and 戊 founded 2021 do not; 丁 has no founding date.

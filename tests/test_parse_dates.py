@@ -158,3 +158,25 @@ def test_only_value_error(value):
     except ValueError:
         return
     assert r == (None, None) or (isinstance(r[0], D) and r[1] in {"day", "month", "year"})
+
+
+# ------------------------------------------------------------------------------- dates a user types
+def test_user_dates_periods_and_refusals():
+    from zhaoshang.core.errors import UserError
+    from zhaoshang.core.parse.dates import parse_user_date
+
+    today = D(2026, 12, 1)
+    assert parse_user_date("2024-02-29", today=today) == D(2024, 2, 29)
+    assert parse_user_date("2020", today=today) == D(2020, 12, 31)
+    assert parse_user_date("2020-02", today=today) == D(2020, 2, 29)
+    assert parse_user_date("2020", "start", end_of_period=False, today=today) == D(2020, 1, 1)
+    assert parse_user_date("2026", today=today) == today  # the period holding today ends today
+    assert parse_user_date("2024年3月5日", today=today) == D(2024, 3, 5)
+    assert parse_user_date("", today=today) is None and parse_user_date(None) is None
+    for bad, zh, en in (("2024-02-30", "日期不存在", "no such day"), ("2024-13-01", "日期不存在", "no such day"),
+                        ("45000", "无法识别", "not a date"), ("soon", "无法识别", "not a date"),
+                        ("2027-01-01", "晚于今天", "after today"), ("2099", "晚于今天", "after today")):
+        with pytest.raises(UserError) as exc:
+            parse_user_date(bad, today=today)
+        assert zh in str(exc.value) and en in exc.value.in_lang("en") and "\n" not in str(exc.value), bad
+    assert parse_user_date("2027-01-01", "founded_to", allow_future=True, today=today) == D(2027, 1, 1)

@@ -13,7 +13,8 @@ import pytest
 
 from zhaoshang.core.errors import NotFound
 from zhaoshang.core.store import Store
-from zhaoshang.services.region_profile import reference_date, region_profile
+from zhaoshang.core.asof import reference_date
+from zhaoshang.services.region_profile import region_profile
 
 
 def build_demo(path: Path) -> str:
@@ -61,8 +62,9 @@ def _subtree(store, code: str) -> list[str]:
 def test_region_and_defaults(store, sz):
     assert sz["region"]["code"] == "440300" and sz["region"]["full_name"] == "广东省深圳市"
     assert sz["synthetic"] is True
-    latest = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
-                                            (SELECT max(applied) FROM patents)) AS d""")[0]["d"]
+    # the default reference date: the newest data date (imports, or dated facts), never after today
+    latest = store.query("""SELECT greatest((SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises),
+                                            (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents)) AS d""")[0]["d"]
     assert sz["as_of"] == min(latest, dt.date.today()).isoformat() == reference_date(store).isoformat()
     assert region_profile(store, "深圳市", as_of=sz["as_of"])["summary"] == sz["summary"]
     assert {s["source"] for s in sz["sources"]} == {r["source"] for r in store.query("SELECT DISTINCT source FROM imports")}

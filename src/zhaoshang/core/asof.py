@@ -1,60 +1,89 @@
-"""Asking the database as of a past date.
+"""Asking the database as of a date: the one meaning of "as of" and the one default reference date.
 
 Enterprises exist at date D when founded ≤ D (or unknown) and not dissolved by D. Their tracked fields
 (name, address, capital, status, legal representative, region codes) take the value they held at D:
 the ``old_value`` of the earliest change after D, else the current value. Facts with their own dates
 (fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers.
+
+Without a date given, every view answers as of ``reference_date``: the latest date the data speaks of
+(the newest import's data date, founding, funding, patent application or recorded change), never after
+today (docs/methods.md, "As of").
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Iterable
 
+from .parse.dates import parse_user_date
 from .schema import TRACKED_FIELDS
 
 _CASTS = {"capital_wan": "DOUBLE"}
+REGION_FIELDS = ("province_code", "city_code", "district_code")
 
 
-def as_of_date(value) -> _dt.date | None:
-    """Parse an ``--as-of`` value (None stays None: the present)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    from .errors import UserError
-    from .parse.dates import parse_date
-
-    try:
-        d = parse_date(value)
-    except ValueError as exc:
-        raise UserError(f"无效的日期 --as-of: {value}（{exc}）") from exc
-    if d is None:
-        raise UserError(f"无效的日期 --as-of: {value}")
-    return d
+def as_of_date(value, what: str = "as_of") -> _dt.date | None:
+    """A user-given as-of date through the one date parser (None stays None: "the reference date")."""
+    return parse_user_date(value, what)
 
 
-def enterprises_as_of(as_of: _dt.date | str | None) -> str:
-    """SQL (a parenthesised subquery) with the columns of ``enterprises`` as they were at ``as_of``.
+def latest_data_date(store) -> _dt.date | None:
+    """The latest date the database speaks of (None for an empty database), never after today."""
+    row = store.con.execute(
+        """SELECT greatest((SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises),
+                           (SELECT max(dissolved) FROM enterprises), (SELECT max(changed_on) FROM enterprise_history),
+                           (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents))""").fetchone()
+    d = row[0] if row else None
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    return min(d, _dt.date.today()) if d else None
 
-    With ``as_of`` None it is simply the table. Use as ``FROM {enterprises_as_of(d)} e``.
+
+def reference_date(store, as_of=None) -> _dt.date:
+    """The date a view answers for: the one given (checked by the one parser), else the latest data date
+    (today for an empty database). Every service and page shows this same date."""
+    d = as_of_date(as_of)
+    if d is not None:
+        return d
+    return latest_data_date(store) or _dt.date.today()
+
+
+def _changed_after(store, d: _dt.date, fields: Iterable[str]) -> bool:
+    fields = list(fields)
+    row = store.con.execute(
+        f"SELECT 1 FROM enterprise_history WHERE changed_on > ? AND field IN ({','.join('?' * len(fields))}) LIMIT 1",
+        [d, *fields]).fetchone()
+    return row is not None
+
+
+def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable[str] = TRACKED_FIELDS, *,
+                      existing: bool = True) -> str:
+    """SQL (a parenthesised subquery) with the columns of ``enterprises`` as they were at ``as_of``: only the
+    enterprises existing then, with ``fields`` (default every tracked field) replayed from history.
+
+    ``existing=False`` keeps every enterprise (a profile of one founded later). With ``as_of`` None it is
+    simply the table. Given a ``store``, history is only replayed when it holds a
+    change after the date (the common case, the reference date, is a plain filter). Use as
+    ``FROM {enterprises_as_of(d, store)} e``.
     """
     d = as_of_date(as_of)
     if d is None:
         return "enterprises"
     lit = f"DATE '{d.isoformat()}'"
+    exists = (f"(e.founded IS NULL OR e.founded <= {lit}) AND (e.dissolved IS NULL OR e.dissolved > {lit})"
+              if existing else "TRUE")
+    fields = [f for f in fields if f in TRACKED_FIELDS]
+    if store is not None and (not fields or not _changed_after(store, d, fields)):
+        return f"(SELECT e.* FROM enterprises e WHERE {exists})"
     replaced = []
     joins = []
-    for i, f in enumerate(TRACKED_FIELDS):
+    for i, f in enumerate(fields):
         a = f"h{i}"
         cast = _CASTS.get(f, "VARCHAR")
+        # arg_min_null: a change whose old value was empty means the field was empty then
         joins.append(
-            f"LEFT JOIN (SELECT enterprise_id, arg_min(old_value, changed_on) AS v FROM enterprise_history "
+            f"LEFT JOIN (SELECT enterprise_id, arg_min_null(old_value, changed_on) AS v FROM enterprise_history "
             f"WHERE field = '{f}' AND changed_on > {lit} GROUP BY enterprise_id) {a} ON {a}.enterprise_id = e.id"
         )
         replaced.append(f"CASE WHEN {a}.enterprise_id IS NOT NULL THEN CAST({a}.v AS {cast}) ELSE e.{f} END AS {f}")
-    return (
-        f"(SELECT e.* REPLACE ({', '.join(replaced)}) FROM enterprises e {' '.join(joins)} "
-        f"WHERE (e.founded IS NULL OR e.founded <= {lit}) AND (e.dissolved IS NULL OR e.dissolved > {lit}))"
-    )
+    return f"(SELECT e.* REPLACE ({', '.join(replaced)}) FROM enterprises e {' '.join(joins)} WHERE {exists})"

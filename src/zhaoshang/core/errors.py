@@ -4,7 +4,18 @@ from __future__ import annotations
 
 
 class UserError(Exception):
-    """A problem with the user's input (file, column, option, value): shown as one clear line."""
+    """A problem with the user's input (file, column, option, value): shown as one clear line.
+
+    The message is Chinese; ``en`` optionally carries the English one (``in_lang("en")`` falls back to it).
+    """
+
+    def __init__(self, message: str = "", en: str | None = None):
+        super().__init__(message)
+        self.en = en
+
+    def in_lang(self, lang: str) -> str:
+        """The message in the user's language (Chinese when no English text was given)."""
+        return self.en if lang == "en" and self.en else str(self)
 
 
 class ImportFailed(UserError):

@@ -1,8 +1,9 @@
 """Enterprises: search / filter / sort / paginate, export, and the profile of one enterprise.
 
 Shared by the CLI (``search``, ``show``), the API and the web pages. A list "as of" a date holds the
-enterprises active then (founded ≤ date, not dissolved by then) — the same rule as the region × chain
-matrix, so a map cell and the list behind it show the same number.
+enterprises active then (founded ≤ date, not dissolved by then) with their name, region, status and capital
+as they were then (``core.asof``) — the same view as the region × chain matrix, so a map cell and the list
+behind it show the same number.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import json
 import re
 from typing import Any
 
+from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
-from .regions.matrix import _in_list, _region_filter, as_of_date, default_chain, descendants
+from ..core.parse.dates import parse_user_date
+from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -45,26 +48,16 @@ def _as_list(v: Any) -> list[str]:
     return [str(x) for x in v if str(x).strip()]
 
 
-def _year_date(v: Any, end: bool) -> _dt.date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, _dt.date):
-        return v
-    s = str(v).strip()
-    if re.fullmatch(r"\d{4}", s):
-        return _dt.date(int(s), 12, 31) if end else _dt.date(int(s), 1, 1)
-    return as_of_date(s)
+def _view(store, d: _dt.date, include_dissolved: bool) -> str:
+    """The enterprises a list shows: those existing on ``d`` (all with ``include_dissolved``), as they were then."""
+    return enterprises_as_of(d, store, existing=not include_dissolved)
 
 
 def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
            include_dissolved) -> tuple[list[str], list, str]:
-    d = as_of_date(as_of)
     where: list[str] = []
     params: list = []
     ctes = ""
-    if not include_dissolved:
-        where.append("(e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)")
-        params += [d, d]
     if q:
         q = str(q).strip()
         like = f"%{q}%"
@@ -80,7 +73,8 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
         desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
         where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
         params += [chain] + desc
-    f_from, f_to = _year_date(founded_from, False), _year_date(founded_to, True)
+    f_from = parse_user_date(founded_from, "founded_from", end_of_period=False, allow_future=True)
+    f_to = parse_user_date(founded_to, "founded_to", allow_future=True)
     if f_from:
         where.append("e.founded >= ?")
         params.append(f_from)
@@ -125,9 +119,10 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
         raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
-    d = as_of_date(as_of)
+    d = reference_date(store, as_of)
     where, params, ctes = _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
                                  include_dissolved)
+    view = _view(store, d, include_dissolved)
     need_lf = bool(_as_list(stage)) or sort.endswith("funding")
     lf_join = f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id" if need_lf else ""
     lf_params = [d] if need_lf else []
@@ -136,28 +131,28 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     cte_params = [chain or default_chain(store)] * 4 if ctes else []
     # one scan: the page and the total (a window count) together; the total alone only past the last page
     ids_rows = store.query(
-        f"{ctes} SELECT e.id, count(*) OVER () AS total FROM enterprises e {lf_join} WHERE {wsql} "
+        f"{ctes} SELECT e.id, count(*) OVER () AS total FROM {view} e {lf_join} WHERE {wsql} "
         f"ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
         cte_params + lf_params + params + [size, (page - 1) * size])
     if ids_rows:
         total = ids_rows[0]["total"]
     else:
-        total = store.con.execute(f"{ctes} SELECT count(*) FROM enterprises e {lf_join} WHERE {wsql}",
+        total = store.con.execute(f"{ctes} SELECT count(*) FROM {view} e {lf_join} WHERE {wsql}",
                                   cte_params + lf_params + params).fetchone()[0]
     ids = [r["id"] for r in ids_rows]
-    items = _items(store, ids, d, chain)
+    items = _items(store, ids, d, chain, view)
     return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(), "items": items}
 
 
-def _items(store, ids: list[int], d: _dt.date, chain: str | None) -> list[dict]:
+def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises") -> list[dict]:
     if not ids:
         return []
     chain = chain or default_chain(store)
     rows = store.query(
-        """SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
+        f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district, e.listed_code, e.tags,
                   e.lng, e.lat
-           FROM (SELECT * FROM enterprises WHERE id IN (SELECT unnest(?::BIGINT[]))) e
+           FROM (SELECT * FROM {view} v WHERE id IN (SELECT unnest(?::BIGINT[]))) e
            LEFT JOIN regions rp ON rp.code = e.province_code
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code""", [ids])
@@ -200,7 +195,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
         raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
     as_of = filters.get("as_of")
     chain = filters.get("chain") or default_chain(store)
-    d = as_of_date(as_of)
+    d = reference_date(store, as_of)
     where, params, ctes = _where(store, filters.get("q"), filters.get("region"), filters.get("node"),
                                  filters.get("founded_from"), filters.get("founded_to"), filters.get("stage"),
                                  filters.get("listed"), filters.get("tags"), as_of, chain,
@@ -213,7 +208,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
     if store.synthetic:  # the label travels with the file
         cols += ", '合成演示数据 (synthetic demo data)' AS " + ('"数据说明"' if lang != "en" else '"data_label"')
-    sql = (f"{ctes} SELECT {cols} FROM enterprises e "
+    sql = (f"{ctes} SELECT {cols} FROM {_view(store, d, bool(filters.get('include_dissolved')))} e "
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "
            "LEFT JOIN regions rd ON rd.code = e.district_code "
@@ -268,13 +263,13 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
     shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases and sources. Dated items after ``as_of`` are left out."""
     eid = resolve_enterprise(store, key)
-    d = as_of_date(as_of)
+    d = reference_date(store, as_of)
     ent = store.query(
-        """SELECT e.*, rp.name AS province, rc.name AS city, rd.name AS district,
+        f"""SELECT e.*, rp.name AS province, rc.name AS city, rd.name AS district,
                   coalesce(e.lng, rd.lng, rc.lng, rp.lng) AS map_lng, coalesce(e.lat, rd.lat, rc.lat, rp.lat) AS map_lat,
                   CASE WHEN e.lng IS NOT NULL THEN 'address' WHEN rd.lng IS NOT NULL THEN 'district'
                        WHEN rc.lng IS NOT NULL THEN 'city' WHEN rp.lng IS NOT NULL THEN 'province' END AS map_precision
-           FROM enterprises e LEFT JOIN regions rp ON rp.code = e.province_code
+           FROM {enterprises_as_of(d, store, existing=False)} e LEFT JOIN regions rp ON rp.code = e.province_code
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code WHERE e.id = ?""", [eid])[0]
     ent["tags"] = ent["tags"] or []

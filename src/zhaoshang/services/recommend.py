@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ..core.asof import as_of_date, enterprises_as_of
+from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import UserError
 from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
@@ -252,15 +252,6 @@ def _minus_years(d: _dt.date, years: int) -> _dt.date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _reference_date(store, as_of: Any) -> _dt.date:
-    d = as_of_date(as_of)
-    if d is not None:
-        return d
-    row = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
-                                         (SELECT max(applied) FROM patents)) AS d""")[0]
-    return row["d"] or _dt.date.today()
-
-
 def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date) -> list[dict]:
     """(region, node, value): distinct enterprises active at ``ref`` placed on each segment or below it."""
     clo, cp = closure_cte(chain)
@@ -268,7 +259,7 @@ def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date
     sql = f"""WITH RECURSIVE {clo}
         SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
         FROM placements p JOIN clo ON clo.code = p.node_code AND clo.anc_level = ?
-        JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id {join}
+        JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id {join}
         WHERE p.chain = ? AND {expr} IS NOT NULL
         GROUP BY ALL"""
     return store.query(sql, cp + [seg_level] + jp + [chain])
@@ -309,7 +300,7 @@ def region_profile_metrics(store, info: dict, chain: str, ref: _dt.date, cfg: di
         SELECT count(DISTINCT e.id) AS national, count(DISTINCT e.id) FILTER (WHERE {rc}) AS local,
                count(DISTINCT e.id) FILTER (WHERE {rc} AND list_contains(?, clo.anc)) AS infra,
                count(DISTINCT e.id) FILTER (WHERE {rc} AND list_contains(?, clo.anc)) AS app
-        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id
+        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id
         WHERE p.chain = ? AND e.province_code IS NOT NULL""",
                       cp + rp + rp + [list(cfg.get("infra_nodes") or [])] + rp + [list(cfg.get("demand_stages") or []), chain])[0]
     dc, dp = region_condition(info, "d")
@@ -370,7 +361,7 @@ def idle_compute(store, info: dict, chain: str, ref: _dt.date, cfg: dict, resour
     clo, cp = closure_cte(chain)
     apps = {r["region"]: r["n"] for r in store.query(f"""WITH RECURSIVE {clo}
         SELECT e.{lvl}_code AS region, count(DISTINCT e.id) AS n
-        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref)} e ON e.id = p.enterprise_id
+        FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id
         WHERE p.chain = ? AND list_contains(?, clo.anc) AND list_contains(?, e.{lvl}_code) GROUP BY 1""",
                                                                   cp + [chain, list(cfg.get("demand_stages") or []), list(peers)])}
     tot_c = sum(float(e["compute_pflops"]) for e in peers.values())
@@ -398,7 +389,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     if info is None:
         raise UserError("请给出地区（代码或名称）")
     chain = chain or default_chain(store)
-    ref = _reference_date(store, as_of)
+    ref = reference_date(store, as_of)
     seg_level = int(cfg["segment_level"])
     years = int(cfg["window_years"])
     notes: list[str] = []

@@ -3,6 +3,7 @@ synthetic label, thresholds) and the region lists behind pickers and breadcrumbs
 
 from __future__ import annotations
 
+from ..core.asof import reference_date
 from ..core.errors import NotFound
 from .regions import matrix
 
@@ -25,8 +26,10 @@ def sources(store) -> list[dict]:
 
 
 def database_meta(store) -> dict:
-    """Sources with their kinds, data dates and row counts; the synthetic flag; the default chain; thresholds."""
+    """Sources with their kinds, data dates and row counts; the synthetic flag; the default chain; thresholds;
+    the reference date every view answers for without a date (``as_of``)."""
     return {"synthetic": store.synthetic, "sources": sources(store), "chain": matrix.default_chain(store),
+            "as_of": reference_date(store).isoformat(),
             "thresholds": {"strong_lq": matrix.STRONG_LQ, "weak_lq": matrix.WEAK_LQ, "min_strong": matrix.MIN_STRONG}}
 
 

@@ -27,6 +27,7 @@ import importlib
 import inspect
 from typing import Any, Callable
 
+from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import macro_regions, region_info
 from .reference import sources
@@ -43,17 +44,6 @@ TREND_YEARS = 5
 
 
 # --------------------------------------------------------------------------------------------- region
-def reference_date(store, as_of: Any = None) -> _dt.date:
-    """The profile's as-of date: the one given, else the latest dated fact of the database (founding,
-    funding or patent application), never later than today — the same rule as ``services.recommend``."""
-    if as_of not in (None, ""):
-        return matrix.as_of_date(as_of)
-    row = store.query("""SELECT greatest((SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
-                                         (SELECT max(applied) FROM patents)) AS d""")[0]
-    today = _dt.date.today()
-    return min(row["d"], today) if row["d"] else today
-
-
 def resolve_region(store, region: str) -> dict:
     """A region's row from a code, name, path or macro-region (the region service); ``RegionNotFound`` or
     ``AmbiguousRegion`` otherwise."""

@@ -8,10 +8,10 @@ undisclosed, never as zero.
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
-from ..core.asof import as_of_date
+from ..core.asof import REGION_FIELDS, enterprises_as_of, reference_date
+from ..core.parse.dates import parse_user_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import region_condition, region_info
 
@@ -42,15 +42,6 @@ def closure_cte(chain: str) -> tuple[str, list]:
     return sql, [chain, chain, chain]
 
 
-def _date(value: Any, what: str) -> _dt.date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return as_of_date(value)
-    except UserError as exc:
-        raise UserError(f"无效的日期 {what}: {value}") from exc
-
-
 def _child_level(info: dict | None) -> str:
     if info is not None and info["level"] == "province" and info["code"] in MUNICIPALITIES:
         return "district"
@@ -75,8 +66,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
 
     chain = chain or default_chain(store)
     info = resolve_region(store, region, level)
-    d_start, d_end, d_asof = _date(start, "--start"), _date(end, "--end"), _date(as_of, "--as-of")
-    hi = min([d for d in (d_end, d_asof) if d is not None], default=None)
+    d_start = parse_user_date(start, "start", end_of_period=False)
+    d_end, d_asof = parse_user_date(end, "end"), reference_date(store, as_of)
+    hi = min([d for d in (d_end, d_asof) if d is not None])
     if d_start and hi and d_start > hi:
         raise UserError(f"开始日期 {d_start} 晚于结束日期 {hi}")
     if node:
@@ -96,7 +88,8 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         f AS (
             SELECT f.id, f.date, f.amount_wan, f.enterprise_id, f.lead_investor_id,
                    e.province_code, e.city_code, e.district_code
-            FROM fundings f LEFT JOIN enterprises e ON e.id = f.enterprise_id
+            FROM fundings f LEFT JOIN {enterprises_as_of(d_asof, store, REGION_FIELDS, existing=False)} e
+                 ON e.id = f.enterprise_id
             WHERE f.date IS NOT NULL
               AND (CAST(? AS DATE) IS NULL OR f.date >= CAST(? AS DATE))
               AND (CAST(? AS DATE) IS NULL OR f.date <= CAST(? AS DATE))
@@ -199,7 +192,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "region": None if info is None else {k: info[k] for k in ("code", "name", "name_en", "level")},
         "node": node, "chain": chain, "by": by,
         "start": d_start.isoformat() if d_start else None, "end": d_end.isoformat() if d_end else None,
-        "as_of": (d_asof or totals.get("last_date") or _dt.date.today()).isoformat(),
+        "as_of": d_asof.isoformat(),
         "child_level": child, "unit": "万元",
         "totals": totals,
         "by_period": by_period,

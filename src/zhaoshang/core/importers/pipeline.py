@@ -115,10 +115,9 @@ def import_files(
         raise UserError("没有指定要导入的文件")
     m = load_mapping(kind, mapping, preset)
     src = source or m.source or paths[0].stem
-    if isinstance(data_date, str):
-        from ..parse.dates import parse_date
+    from ..parse.dates import parse_user_date
 
-        data_date = parse_date(data_date)
+    data_date = parse_user_date(data_date, "data_date")  # the one parser: no 2024-02-30, nothing after today
     started = _dt.datetime.now().replace(microsecond=0)
     data_date = data_date or started.date()
     step = progress or (lambda *a, **k: None)

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 
-__all__ = ["parse_date", "parse_date_ex", "MIN_YEAR", "MAX_YEAR"]
+__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "DATE_LABELS", "MIN_YEAR", "MAX_YEAR"]
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
@@ -153,3 +153,58 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
 def parse_date(value) -> _dt.date | None:
     """The date of a value (see ``parse_date_ex``), without its precision."""
     return parse_date_ex(value)[0]
+
+
+# --------------------------------------------------------------------------------- dates a user types
+# What each user-given date means, for the one message of a bad value (zh, en).
+DATE_LABELS = {
+    "as_of": ("截至日期", "as-of date"), "data_date": ("数据日期", "data date"),
+    "start": ("开始日期", "start date"), "end": ("结束日期", "end date"),
+    "founded_from": ("成立日期起", "founded from"), "founded_to": ("成立日期止", "founded to"),
+}
+_REASON_EN = (("日期不存在", "no such day"), ("年份超出范围", f"year outside {MIN_YEAR}–{MAX_YEAR}"))
+
+
+def _period_end(d: _dt.date, precision: str) -> _dt.date:
+    if precision == "year":
+        return _dt.date(d.year, 12, 31)
+    if precision == "month":
+        nxt = _dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        return nxt - _dt.timedelta(days=1)
+    return d
+
+
+def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, allow_future: bool = False,
+                    today: _dt.date | None = None) -> _dt.date | None:
+    """The one parser of dates typed by a user (CLI options, URL parameters, service arguments).
+
+    Accepts ``YYYY-MM-DD`` and the other written forms of ``parse_date_ex`` (``2024年3月5日``, ``20240305``);
+    ``YYYY`` and ``YYYY-MM`` mean the end of that period (``end_of_period``) or its first day. Empty → None.
+    A date that does not exist, cannot be read, or (unless ``allow_future``) lies after today raises
+    ``UserError`` with one line in Chinese and English; a period that contains today ends today.
+    """
+    from ..errors import UserError
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    zh, en = DATE_LABELS.get(what, (what, what))
+    raw = str(value).strip() if not isinstance(value, _dt.date) else value.isoformat()
+    try:
+        if isinstance(value, str) and _DIGITS_RE.match(raw) and len(raw.split(".")[0]) not in (4, 6, 8):
+            raise ValueError(f"无法识别的日期: {raw}")  # spreadsheet serial numbers are not something users type
+        d, precision = parse_date_ex(value)
+    except ValueError as exc:
+        reason = str(exc).split(":")[0]
+        reason_en = next((e for z, e in _REASON_EN if reason.startswith(z)), "not a date")
+        raise UserError(f"无效的{zh}: {raw}（{reason}；应为 YYYY-MM-DD）",
+                        en=f"invalid {en}: {raw} ({reason_en}; expected YYYY-MM-DD)") from None
+    if d is None:
+        return None
+    today = today or _dt.date.today()
+    last = _period_end(d, precision)
+    if end_of_period:
+        d = min(last, today) if d <= today else last
+    if not allow_future and d > today:
+        raise UserError(f"{zh} {raw} 晚于今天（{today.isoformat()}）：不能查询未来",
+                        en=f"{en} {raw} is after today ({today.isoformat()})")
+    return d

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rc = app(args=argv, standalone_mode=False, prog_name="zhaoshang")
     except UserError as exc:
-        sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {getattr(exc, 'en', None) or exc}\n")
+        sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")

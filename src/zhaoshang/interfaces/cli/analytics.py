@@ -10,10 +10,9 @@ import typer
 from ...services.analytics.complexity import region_complexity
 from ...services.analytics.concentration import concentration
 from ...services.analytics.network import network
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
-AS_OF_HELP = "截至日期 YYYY-MM-DD"
 
 
 @app.command("complexity")
@@ -22,7 +21,7 @@ def complexity_cmd(
     by: str = typer.Option("chain", "--by", help="矩阵的列：chain（产业链节点）| ipc（IPC 小类）"),
     reference: Optional[str] = typer.Option(None, "--reference", help="ecomplexity：COI/COG 采用该软件包的口径（原始特征向量 PCI）"),
     threshold: float = typer.Option(1.0, "--rca-threshold", help="RCA 达到该值记为具有比较优势（Mcp=1）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_of: Optional[str] = date_option(),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """关联度与经济复杂度：RCA、邻近度、关联密度、ECI、PCI、COI、COG（每个地区 × 节点一行）。"""
@@ -47,7 +46,7 @@ def concentration_cmd(
     chain_node: Optional[str] = typer.Option(None, "--chain", help="产业链节点代码（含其下级节点），默认整条产业链"),
     measure: str = typer.Option("enterprises", "--measure", help="enterprises（企业数）| funding（融资额）| patents（专利数）"),
     window: int = typer.Option(5, "--window", help="增长窗口（年）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_of: Optional[str] = date_option(),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """集聚度与增长：份额、CR3/CR5、HHI、基尼系数、区位熵、复合增长率。"""
@@ -71,7 +70,7 @@ def network_cmd(
     kind: str = typer.Option("patent", "--kind", "-k", help="patent（联合申请专利）| investment（投资）| branch（分支机构/对外投资）| people（共同任职）| all"),
     level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
     group: Optional[str] = typer.Option(None, "--group", "-g", help="地区组：代码、名称或宏观区域，逗号分隔，如 北京市,广东省,上海市 或 长三角"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_of: Optional[str] = date_option(),
     top: int = typer.Option(12, "--secondary", help="次级节点个数上限"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

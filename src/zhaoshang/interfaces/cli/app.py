@@ -201,3 +201,17 @@ def synthetic_note(store: Store) -> str | None:
 
 
 FORMAT_OPTION = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv")
+
+AS_OF_HELP = "截至日期 YYYY-MM-DD（默认：库中最新数据日期，不晚于今天）"
+
+
+def date_option(flag: str = "--as-of", help: str = AS_OF_HELP, *, what: str = "as_of", end_of_period: bool = True):
+    """A date option read by the one date parser (``core.parse.dates.parse_user_date``) before the command
+    runs: a bad or future date is one line and exit code 2. The command receives ``YYYY-MM-DD`` or None."""
+    from ...core.parse.dates import parse_user_date
+
+    def check(value: Optional[str]) -> Optional[str]:
+        d = parse_user_date(value, what, end_of_period=end_of_period)
+        return d.isoformat() if d else None
+
+    return typer.Option(None, flag, help=help, callback=check)

@@ -8,13 +8,13 @@ import typer
 
 from ...services.chain.classify import classify
 from ...services.chain.taxonomy import load_taxonomy
-from .app import FORMAT_OPTION, Fmt, app, emit, progress, synthetic_note, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, progress, synthetic_note, t, update_store
 
 
 @app.command("classify")
 def classify_cmd(
     taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件（默认 $ZHAOSHANG_TAXONOMY，否则内置 AI 产业链）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD：只分类当时存续的企业、当时已申请的专利"),
+    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：只分类当时存续的企业、当时已申请的专利"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """把企业归入产业链节点（多标签，带置信度与证据），替换该产业链原有的归类结果。"""

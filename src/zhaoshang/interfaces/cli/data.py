@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, progress, synthetic_note, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, synthetic_note, t, update_store
 
 
 @app.command("import")
@@ -22,7 +22,7 @@ def import_cmd(
     preset: Optional[str] = typer.Option(None, "--preset", "-p", help="内置预设（zhaoshang presets 查看）"),
     source: Optional[str] = typer.Option(None, "--source", "-s", help="数据来源名称（默认: 预设名或文件名）"),
     strict: bool = typer.Option(False, "--strict", help="任何一行无法导入则全部不导入"),
-    data_date: Optional[str] = typer.Option(None, "--data-date", help="数据日期（变更记录以此日期为准，默认今天）"),
+    data_date: Optional[str] = date_option("--data-date", "数据日期（变更记录以此日期为准，默认今天；不能晚于今天）", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from ...services.regions import matrix
 from ..labels import label, lq_text, region_names
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 
 @app.command("map")
@@ -16,7 +16,7 @@ def map_cmd(
     level: str = typer.Option("province", "--level", "-l", help="层级 province|city|district|macro"),
     parent: Optional[str] = typer.Option(None, "--parent", help="只列出该地区的下级（地区代码）"),
     chain_node: Optional[str] = typer.Option(None, "--chain", "--node", help="产业链环节代码（默认：全部 AI 企业）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    as_of: Optional[str] = date_option(),
     metric: str = typer.Option("count", "--metric", help="排序指标 count|share|lq"),
     top: int = typer.Option(0, "--top", help="每个地区附带的头部企业数"),
     fmt: Fmt = FORMAT_OPTION,
@@ -40,7 +40,7 @@ def map_cmd(
 @app.command("chain")
 def chain_cmd(
     region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或宏观区域（默认全国）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    as_of: Optional[str] = date_option(),
     top: int = typer.Option(5, "--top", help="每个环节附带的头部企业数"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

@@ -10,7 +10,7 @@ import typer
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound
 from ...services.search import find_one, search as search_service
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 _WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别名", "name": "名称包含", "alias": "别名包含",
            "words": "经营范围/简介"}
@@ -44,7 +44,7 @@ def search(
 @app.command()
 def show(
     enterprise: str = typer.Argument(..., help="企业编号、统一社会信用代码、全称或别名"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期（只显示此前发生的事）"),
+    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：当时的名称、地区、状态，只显示此前发生的事"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """显示一家企业的全部关联信息：产业链位置及依据、时间线、人员、股东、专利、融资、分支机构、来源。"""

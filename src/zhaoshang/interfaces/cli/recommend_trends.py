@@ -9,14 +9,14 @@ import typer
 
 from ...services.recommend import recommend
 from ...services.trends import trends
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
 @app.command("recommend")
 def recommend_cmd(
     region: str = typer.Argument(..., help="地区代码或名称，如 杭州市 / 330100 / 合肥 / 长三角"),
     level: Optional[str] = typer.Option(None, "--level", "-l", help="名称有歧义时指定层级 province|city|district|macro"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认：库中最新日期）"),
+    as_of: Optional[str] = date_option(),
     resources: Optional[str] = typer.Option(None, "--resources", help="地区资源文件（YAML：算力、机架、PUE、电价、引导基金、高校、土地）"),
     config: Optional[str] = typer.Option(None, "--config", help="权重与阈值文件（默认 data/recommend.yaml）"),
     top: int = typer.Option(15, "--top", "-n", help="列出的候选环节数（0 = 全部）"),
@@ -72,9 +72,9 @@ def trends_cmd(
     region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或名称（企业所在地）"),
     node: Optional[str] = typer.Option(None, "--node", help="产业链节点代码（含其下级节点）"),
     by: str = typer.Option("quarter", "--by", help="时间粒度 quarter|year"),
-    start: Optional[str] = typer.Option(None, "--start", help="起始日期（含）"),
-    end: Optional[str] = typer.Option(None, "--end", help="结束日期（含）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期：之后的融资不计"),
+    start: Optional[str] = date_option("--start", "起始日期（含）", what="start", end_of_period=False),
+    end: Optional[str] = date_option("--end", "结束日期（含）", what="end"),
+    as_of: Optional[str] = date_option(help="截至日期：之后的融资不计，企业按当时所在地区（默认：库中最新数据日期）"),
     top: int = typer.Option(10, "--top", "-n", help="列出的活跃投资方个数"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from ...core.errors import UserError
 from ...services.region_profile import region_profile
-from .app import app, open_store, state, synthetic_note, t
+from .app import app, date_option, open_store, state, synthetic_note, t
 
 report_app = typer.Typer(help="报告：地区画像报告（PDF / Excel / HTML）", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -20,7 +20,7 @@ app.add_typer(report_app, name="report")
 def report_region(
     region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
     output: str = typer.Option(..., "--output", "-o", help="输出文件：.pdf、.xlsx 或 .html"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD（默认今天）"),
+    as_of: Optional[str] = date_option(),
     lang: Optional[str] = typer.Option(None, "--lang", help="报告语言 zh|en（默认跟随全局 --lang）"),
     top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数"),
 ) -> None:

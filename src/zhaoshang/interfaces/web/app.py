@@ -2,7 +2,8 @@
 
 ``create_app(db_path, geojson=None)`` builds the app from the feature routers in ``pages/`` (one module per
 feature, each calling the same service functions as the CLI); ``serve(...)`` runs it with uvicorn on
-127.0.0.1 by default. Every route runs the ``current_user`` dependency (``deps.py``).
+127.0.0.1 by default. Every route runs the ``current_user`` dependency (``deps.py``) and the one check of
+its date parameters (``dates.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
 from .context import HERE, WebContext, lang_of, region_choices
+from .dates import check_dates
 from .deps import bind_user
 from .geo import Boundaries
 from .pages import register_all
@@ -32,7 +34,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     team = team if team is not None else open_team_db(None, db_path=str(db_path))
     app = FastAPI(title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
-                  version="0.1.0", dependencies=[Depends(bind_user)], docs_url=None, redoc_url=None)
+                  version="0.1.0", dependencies=[Depends(bind_user), Depends(check_dates)], docs_url=None, redoc_url=None)
     app.state.web = web
     app.state.served = web.served
     app.state.bounds = web.bounds

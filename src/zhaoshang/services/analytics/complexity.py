@@ -318,24 +318,23 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
     """(region, node, value) rows from the database.
 
     ``by="chain"``: distinct enterprises placed on each chain node, by the enterprise's region; an
-    enterprise counts when founded on or before ``as_of`` (or with no founding date) and not dissolved by
-    then. ``by="ipc"``: distinct patents applied on or before ``as_of``, by IPC subclass (first four
+    enterprise counts when it exists on ``as_of`` (default: the reference date), in the region it was
+    registered in then (``core.asof``). ``by="ipc"``: distinct patents applied on or before ``as_of``, by IPC subclass (first four
     characters of the main IPC) and applicant region; a patent with applicants in two regions counts once in
     each.
     """
+    from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date
     from .levels import region_sql
 
+    d = reference_date(store, as_of)
     if by == "chain":
         expr, join, params = region_sql(level, "e")
         sql = f"""
             SELECT {expr} AS region, p.node_code AS node, count(DISTINCT e.id) AS value
-            FROM placements p JOIN enterprises e ON e.id = p.enterprise_id {join}
-            WHERE p.chain = ?
-              AND (CAST(? AS DATE) IS NULL OR e.founded IS NULL OR e.founded <= CAST(? AS DATE))
-              AND (CAST(? AS DATE) IS NULL OR e.dissolved IS NULL OR e.dissolved > CAST(? AS DATE))
-              AND {expr} IS NOT NULL
+            FROM placements p JOIN {enterprises_as_of(d, store, REGION_FIELDS)} e ON e.id = p.enterprise_id {join}
+            WHERE p.chain = ? AND {expr} IS NOT NULL
             GROUP BY ALL ORDER BY 1, 2"""
-        return store.query(sql, params + [chain, as_of, as_of, as_of, as_of])
+        return store.query(sql, params + [chain])
     if by == "ipc":
         expr, join, params = region_sql(level, "a")
         sql = f"""
@@ -344,22 +343,25 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
                        coalesce(pa.province_code, e.province_code) AS province_code,
                        coalesce(pa.city_code, e.city_code) AS city_code,
                        coalesce(pa.district_code, e.district_code) AS district_code
-                FROM patent_applicants pa LEFT JOIN enterprises e ON e.id = pa.enterprise_id
+                FROM patent_applicants pa
+                LEFT JOIN {enterprises_as_of(d, store, REGION_FIELDS, existing=False)} e ON e.id = pa.enterprise_id
             )
             SELECT {expr} AS region, upper(substr(replace(pt.main_ipc, ' ', ''), 1, 4)) AS node,
                    count(DISTINCT pt.id) AS value
             FROM a JOIN patents pt ON pt.id = a.patent_id {join}
             WHERE pt.main_ipc IS NOT NULL AND length(replace(pt.main_ipc, ' ', '')) >= 4
-              AND (CAST(? AS DATE) IS NULL OR pt.applied <= CAST(? AS DATE))
-              AND {expr} IS NOT NULL
+              AND pt.applied <= ? AND {expr} IS NOT NULL
             GROUP BY ALL ORDER BY 1, 2"""
-        return store.query(sql, params + [as_of, as_of])
+        return store.query(sql, params + [d])
     raise UserError(f"未知的矩阵类型: {by}（可选: chain, ipc）")
 
 
 def region_complexity(store, level: str = "province", by: str = "chain", as_of=None, *,
                       reference: str | None = None, rca_threshold: float = 1.0, chain: str = "ai") -> dict:
     """The service behind ``zhaoshang complexity``: the matrix from the store and every output."""
+    from ...core.asof import reference_date
+
+    as_of = reference_date(store, as_of)
     rows = region_node_matrix(store, level, by, as_of, chain=chain)
     if not rows:
         raise UserError("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）")
@@ -372,7 +374,7 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
     for r in out:
         r["region_name"] = names.get(r["region"])
     return {
-        "level": level, "by": by, "as_of": as_of, "reference": reference or "published",
+        "level": level, "by": by, "as_of": as_of.isoformat(), "reference": reference or "published",
         "rca_threshold": rca_threshold, "regions": len(regions), "nodes": len(nodes),
         "components": res.components, "second_eigenvalue": None if math.isnan(res.eigenvalue) else res.eigenvalue,
         "notes": res.notes, "rows": out,

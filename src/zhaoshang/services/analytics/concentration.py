@@ -97,19 +97,6 @@ def _minus_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _as_date(v) -> dt.date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v)[:10])
-    except ValueError as exc:
-        raise UserError(f"日期格式不正确: {v}（应为 YYYY-MM-DD）") from exc
-
-
 def concentration(store, level: str = "province", chain_node: str | None = None, as_of=None,
                   window_years: int = 5, measure: str = "enterprises", *, chain: str | None = "ai") -> dict:
     """Shares, CR3/CR5, HHI, Gini, location quotients and CAGRs of an industry across the regions of a level.
@@ -140,13 +127,10 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
 
             raise NotFound(f"产业链节点不存在或没有企业: {chain_node}")
 
-    # The reference date: as_of, else the latest dated fact of the industry.
-    ref = _as_date(as_of)
-    if ref is None:
-        row = store.query("""SELECT greatest(
-                (SELECT max(founded) FROM enterprises), (SELECT max(date) FROM fundings),
-                (SELECT max(applied) FROM patents)) AS d""")[0]
-        ref = _as_date(row["d"]) or dt.date.today()
+    # The reference date: as_of, else the latest data date; enterprises in their regions of that date.
+    from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date
+
+    ref = reference_date(store, as_of)
     start = _minus_years(ref, window_years)
     year_before = lambda d: _minus_years(d, 1)  # noqa: E731
 
@@ -154,7 +138,8 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
     subj_cond = ("EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = e.id AND p.chain = ? "
                  "AND (CAST(? AS VARCHAR) IS NULL OR p.node_code = ? OR p.node_code LIKE ? || '.%'))")
     subj_params = [chain, chain_node, chain_node, chain_node]
-    active = "(e.founded IS NULL OR e.founded <= CAST(? AS DATE)) AND (e.dissolved IS NULL OR e.dissolved > CAST(? AS DATE))"
+    at_ref, at_start = (enterprises_as_of(ref, store, REGION_FIELDS), enterprises_as_of(start, store, REGION_FIELDS))
+    ever = enterprises_as_of(ref, store, REGION_FIELDS, existing=False)
 
     def per_region(select: str, from_: str, where: str, params: list) -> dict[str, float]:
         sql = f"SELECT {expr} AS region, {select} AS v FROM {from_} {join} WHERE {expr} IS NOT NULL AND {where} GROUP BY 1"
@@ -165,20 +150,19 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
             return f"{subj_cond} AND {where}", subj_params + params
         return where, params
 
-    base = per_region("count(DISTINCT e.id)", "enterprises e", active, [ref, ref])
-    w, p = subject(active, [ref, ref])
-    ent_end = per_region("count(DISTINCT e.id)", "enterprises e", w, p)
-    w, p = subject(active, [start, start])
-    ent_start = per_region("count(DISTINCT e.id)", "enterprises e", w, p)
+    base = per_region("count(DISTINCT e.id)", f"{at_ref} e", "TRUE", [])
+    w, p = subject("TRUE", [])
+    ent_end = per_region("count(DISTINCT e.id)", f"{at_ref} e", w, p)
+    ent_start = per_region("count(DISTINCT e.id)", f"{at_start} e", w, p)
 
     def flow(kind: str, lo: dt.date, hi: dt.date) -> dict[str, float]:
         if kind == "funding":
             w, p = subject("f.date > CAST(? AS DATE) AND f.date <= CAST(? AS DATE)", [lo, hi])
-            return per_region("sum(f.amount_wan)", "fundings f JOIN enterprises e ON e.id = f.enterprise_id", w, p)
+            return per_region("sum(f.amount_wan)", f"fundings f JOIN {ever} e ON e.id = f.enterprise_id", w, p)
         w, p = subject("pt.applied > CAST(? AS DATE) AND pt.applied <= CAST(? AS DATE)", [lo, hi])
         return per_region("count(DISTINCT pt.id)",
                           "patents pt JOIN patent_applicants pa ON pa.patent_id = pt.id "
-                          "JOIN enterprises e ON e.id = pa.enterprise_id", w, p)
+                          f"JOIN {ever} e ON e.id = pa.enterprise_id", w, p)
 
     fund_win, pat_win = flow("funding", start, ref), flow("patents", start, ref)
     fund_end, fund_start = flow("funding", year_before(ref), ref), flow("funding", year_before(start), start)

@@ -21,6 +21,7 @@ from collections import defaultdict
 from typing import Iterable, Sequence
 
 
+from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ...core.errors import UserError
 from .levels import LEVELS, region_names, region_sql
 
@@ -51,7 +52,10 @@ def _fractional_pairs(store, level: str, base_sql: str, base_params: list) -> li
 
 
 def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> list[dict]:
-    """Edge rows {src, dst, year, w, kind} between distinct regions of ``level``."""
+    """Edge rows {src, dst, year, w, kind} between distinct regions of ``level``: links dated on or before
+    ``as_of`` (default: the reference date), each enterprise in the region it was registered in then."""
+    as_of = reference_date(store, as_of)
+    ents = enterprises_as_of(as_of, store, REGION_FIELDS, existing=False)
     if kind == "all":
         out = []
         for k in ("patent", "investment", "branch", "people"):
@@ -63,12 +67,12 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
                           coalesce(pa.city_code, e.city_code) AS city_code,
                           coalesce(pa.district_code, e.district_code) AS district_code
                    FROM patent_applicants pa JOIN patents pt ON pt.id = pa.patent_id
-                   LEFT JOIN enterprises e ON e.id = pa.enterprise_id
+                   LEFT JOIN {ents} e ON e.id = pa.enterprise_id
                    WHERE (CAST(? AS DATE) IS NULL OR pt.applied <= CAST(? AS DATE))"""
         rows = _fractional_pairs(store, level, base, [as_of, as_of])
     elif kind == "people":
         base = f"""SELECT r.person_id AS g, year(r.start_date) AS year, e.province_code, e.city_code, e.district_code
-                   FROM roles r JOIN enterprises e ON e.id = r.enterprise_id
+                   FROM roles r JOIN {ents} e ON e.id = r.enterprise_id
                    WHERE r.person_id IS NOT NULL AND {_date_ok('r.start_date')}
                      AND (CAST(? AS DATE) IS NULL OR r.end_date IS NULL OR r.end_date > CAST(? AS DATE))"""
         rows = _fractional_pairs(store, level, base, [as_of, as_of, as_of, as_of])
@@ -81,9 +85,9 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
                               coalesce(i.city_code, ie.city_code) AS city_code,
                               coalesce(i.district_code, ie.district_code) AS district_code
                        FROM funding_investors fi JOIN investors i ON i.id = fi.investor_id
-                       LEFT JOIN enterprises ie ON ie.id = i.enterprise_id),
+                       LEFT JOIN {ents} ie ON ie.id = i.enterprise_id),
                  d AS (SELECT f.id AS funding_id, year(f.date) AS year, e.province_code, e.city_code, e.district_code
-                       FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id WHERE {_date_ok('f.date')})
+                       FROM fundings f JOIN {ents} e ON e.id = f.enterprise_id WHERE {_date_ok('f.date')})
             SELECT {s_expr} AS src, {d_expr} AS dst, d.year AS year, count(DISTINCT (s.funding_id, s.investor_id)) AS w
             FROM s {s_join} JOIN d ON d.funding_id = s.funding_id {d_join}
             WHERE {s_expr} IS NOT NULL AND {d_expr} IS NOT NULL AND {s_expr} <> {d_expr}
@@ -94,11 +98,11 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
         d_expr, d_join, d_params = region_sql(level, "c", "md")
         sql = f"""
             WITH p AS (SELECT b.id, year(b.date) AS year, pe.province_code, pe.city_code, pe.district_code
-                       FROM branches b JOIN enterprises pe ON pe.id = b.parent_id WHERE {_date_ok('b.date')}),
+                       FROM branches b JOIN {ents} pe ON pe.id = b.parent_id WHERE {_date_ok('b.date')}),
                  c AS (SELECT b.id, coalesce(b.province_code, ce.province_code) AS province_code,
                               coalesce(b.city_code, ce.city_code) AS city_code,
                               coalesce(b.district_code, ce.district_code) AS district_code
-                       FROM branches b LEFT JOIN enterprises ce ON ce.id = b.child_id)
+                       FROM branches b LEFT JOIN {ents} ce ON ce.id = b.child_id)
             SELECT {s_expr} AS src, {d_expr} AS dst, p.year AS year, count(DISTINCT p.id) AS w
             FROM p {s_join} JOIN c ON c.id = p.id {d_join}
             WHERE {s_expr} IS NOT NULL AND {d_expr} IS NOT NULL AND {s_expr} <> {d_expr}
@@ -247,8 +251,9 @@ def network(store, kind: str = "patent", level: str = "province", group: list[st
     # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level
     refs = resolve_regions(store, group, level) if group else []
     codes = list(dict.fromkeys(c for ref in refs for c in members_at(store, ref, level)))
+    as_of = reference_date(store, as_of)
     edges = edges_from_store(store, kind, level, as_of)
-    doc = {"kind": kind, "level": level, "as_of": as_of, "group": codes,
+    doc = {"kind": kind, "level": level, "as_of": as_of.isoformat(), "group": codes,
            "group_given": [{"code": r.code, "name": r.name, "level": r.level} for r in refs]}
     doc.update(network_metrics(edges, directed=DIRECTED[kind], group=codes, secondary_k=secondary_k,
                                top_edges=top_edges))

@@ -24,7 +24,6 @@ import math
 import time
 from typing import Any, Callable, Iterable
 
-from ...core.errors import UserError
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
@@ -274,16 +273,10 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
 
 def _as_date(v) -> _dt.date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, _dt.datetime):
-        return v.date()
-    if isinstance(v, _dt.date):
-        return v
-    try:
-        return _dt.date.fromisoformat(str(v))
-    except ValueError:
-        raise UserError(f"无效的日期: {v}（应为 YYYY-MM-DD）") from None
+    """A given as-of date through the one parser; None classifies everything."""
+    from ...core.asof import as_of_date
+
+    return as_of_date(v)
 
 
 def _relations(con, w: dict[str, Any], as_of) -> None:

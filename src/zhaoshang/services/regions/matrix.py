@@ -3,7 +3,8 @@
 Definitions (docs/methods.md, "Region × chain matrix"):
 
 - an enterprise is *active* on a date D when ``founded`` is NULL or ≤ D and ``dissolved`` is NULL or > D;
-  only enterprises located in China (``province_code`` not NULL) count;
+  it counts in the region it was registered in on D (``core.asof``: history replayed); only enterprises
+  located in China (``province_code`` not NULL) count; D defaults to ``core.asof.reference_date``;
 - an enterprise counts for node n when it is placed on n or on any descendant of n (distinct enterprises);
 - ``n_rn`` region r's count on node n; ``n_r`` region r's placed enterprises (any node of the chain);
   ``N_n`` national count on n; ``N`` national placed enterprises;
@@ -21,6 +22,7 @@ import datetime as _dt
 import re
 from typing import Any, Iterable
 
+from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, reference_date
 from ...core.errors import NotFound, UserError
 
 STRONG_LQ = 1.2
@@ -35,25 +37,19 @@ STATUS_ZH = {"strong": "优势", "average": "一般", "weak": "薄弱", "missing
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def as_of_date(as_of: Any = None) -> _dt.date:
-    """Parse an as-of date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); default today."""
-    if as_of is None or as_of == "":
-        return _dt.date.today()
-    if isinstance(as_of, _dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, _dt.date):
-        return as_of
-    s = str(as_of).strip()
-    try:
-        if len(s) == 4:
-            return _dt.date(int(s), 12, 31)
-        if len(s) == 7:
-            y, m = int(s[:4]), int(s[5:7])
-            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
-            return nxt - _dt.timedelta(days=1)
-        return _dt.date.fromisoformat(s[:10])
-    except ValueError as exc:
-        raise UserError(f"日期无效: {as_of}（应为 YYYY-MM-DD）") from exc
+def as_of_date(as_of: Any = None, store=None) -> _dt.date:
+    """The view's date: ``core.asof.reference_date`` (the one parser; the latest data date by default)."""
+    if store is None:  # no database to ask: a date given, else today
+        from ...core.asof import as_of_date as _parse
+
+        return _parse(as_of) or _dt.date.today()
+    return reference_date(store, as_of)
+
+
+def _located(store, d: _dt.date, fields=REGION_FIELDS) -> str:
+    """The enterprises existing on ``d`` with ``fields`` as they were then (``core.asof``); callers add
+    ``e.province_code IS NOT NULL`` (located in China)."""
+    return enterprises_as_of(d, store, fields)
 
 
 def classify_cell(count: int, lq: float | None, national: int, *, strong_lq: float = STRONG_LQ,
@@ -85,6 +81,8 @@ def default_chain(store) -> str:
 
 
 def _active_sql(alias: str = "e") -> str:
+    """Existing on a date (two parameters) and located in China: for the prepared table, whose region codes
+    are the current ones (used only when no region changed after the date)."""
     return (f"({alias}.founded IS NULL OR {alias}.founded <= ?) AND ({alias}.dissolved IS NULL OR {alias}.dissolved > ?)"
             f" AND {alias}.province_code IS NOT NULL")
 
@@ -165,7 +163,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）")
     if metric not in METRICS:
         raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）")
-    d = as_of_date(as_of)
+    d = as_of_date(as_of, store)
     chain = chain or default_chain(store)
     if node:
         _check_node(store, chain, node)
@@ -207,6 +205,8 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
 
     desc = descendants(store, chain, node) if node else []
     cache = (getattr(store, "matrix_cache", None) or {}).get(chain)
+    if cache and _changed_after(store, d, REGION_FIELDS):
+        cache = None  # the prepared table holds today's regions: replay history instead
     if cache:
         # the prepared per-enterprise table (see ``prepare_cache``): one scan, no join
         if not node:
@@ -227,9 +227,9 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         innode_expr = f"bool_or(p.node_code IN {_in_list(desc)})" if node else "TRUE"
         # one pass over placements (per enterprise: placed? on the node?), one join, one GROUP BY
         pe_sql = f"pe AS (SELECT p.enterprise_id AS id, {innode_expr} AS innode FROM placements p WHERE p.chain = ? GROUP BY 1),"
-        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, pe.innode FROM enterprises e "
-                   f"JOIN pe ON pe.id = e.id WHERE {_active_sql()}")
-        head_params = desc + [chain, d, d]
+        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, pe.innode FROM {_located(store, d)} e "
+                   f"JOIN pe ON pe.id = e.id WHERE e.province_code IS NOT NULL")
+        head_params = desc + [chain]
     sql = f"""
     WITH {pe_sql}
     act AS ({act_sql}),
@@ -310,20 +310,21 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
     regions = list(regions)
     if not regions:
         return {}
-    d = as_of_date(as_of)
+    d = as_of_date(as_of, store)
     chain = chain or default_chain(store)
+    ents = _located(store, d, TRACKED_FIELDS)
     if level == "macro":
         ms = {m["code"]: m for m in (macros if macros is not None else load_macros(store))}
         pairs = [(c, mem) for c in regions for mem in ms.get(c, {}).get("members", [])] or [("-", "-")]
-        assign = ("SELECT DISTINCT mm.macro AS rcode, e.id FROM enterprises e JOIN (VALUES "
+        assign = ("SELECT DISTINCT mm.macro AS rcode, e.id FROM ents e JOIN (VALUES "
                   + ",".join(["(?, ?)"] * len(pairs)) + ") mm(macro, member) ON mm.member IN (e.province_code, e.city_code, e.district_code)"
-                  f" WHERE {_active_sql()}")
-        aparams = [x for p in pairs for x in p] + [d, d]
+                  " WHERE e.province_code IS NOT NULL")
+        aparams = [x for p in pairs for x in p]
     else:
         col = {"province": "province_code", "city": "city_code", "district": "district_code"}[level]
         ph = ",".join("?" * len(regions))
-        assign = f"SELECT e.{col} AS rcode, e.id FROM enterprises e WHERE e.{col} IN ({ph}) AND {_active_sql()}"
-        aparams = regions + [d, d]
+        assign = f"SELECT e.{col} AS rcode, e.id FROM ents e WHERE e.{col} IN ({ph}) AND e.province_code IS NOT NULL"
+        aparams = regions
     if node:
         desc = descendants(store, chain, node)
         innode = f"SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)}"
@@ -332,11 +333,11 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
         nparams = [chain]
     sql = f"""
-    WITH innode AS ({innode}), assign AS ({assign}),
+    WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
     ranked AS (
         SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
                row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
-        FROM assign s JOIN innode i ON i.id = s.id JOIN enterprises e ON e.id = s.id
+        FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id
     )
     SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
     """
@@ -365,22 +366,23 @@ def chain_nodes(store, chain: str | None = None) -> list[dict]:
 def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: str | None = None,
                 macros: list[dict] | None = None, top: int = 0) -> dict:
     """Counts per node for a region and nationally: ``{"region_total", "national_total", "nodes": {code: {...}}}``."""
-    d = as_of_date(as_of)
+    d = as_of_date(as_of, store)
     chain = chain or default_chain(store)
     cond, cparams, reg = _region_filter(store, region, macros)
     anc, aparams = _anc_values(store, chain)
+    ents = _located(store, d)
     sql = f"""
-    WITH act AS (SELECT e.id, ({cond}) AS inreg FROM enterprises e WHERE {_active_sql()}),
+    WITH act AS (SELECT e.id, ({cond}) AS inreg FROM {ents} e WHERE e.province_code IS NOT NULL),
     pn AS (SELECT DISTINCT p.enterprise_id AS id, coalesce(anc.ancestor, p.node_code) AS node
            FROM placements p LEFT JOIN {anc} ON anc.code = p.node_code WHERE p.chain = ?)
     SELECT pn.node, count(*) AS national, count(*) FILTER (WHERE act.inreg) AS regional
     FROM pn JOIN act ON act.id = pn.id GROUP BY pn.node
     """
-    rows = store.query(sql, cparams + [d, d] + aparams + [chain])
+    rows = store.query(sql, cparams + aparams + [chain])
     tot = store.con.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE {cond}) FROM enterprises e
-            WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?) AND {_active_sql()}""",
-        cparams + [chain, d, d]).fetchone()
+        f"""SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {ents} e
+            WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?) AND e.province_code IS NOT NULL""",
+        cparams + [chain]).fetchone()
     res = {"region": reg, "national_total": int(tot[0]), "region_total": int(tot[1]),
            "nodes": {r["node"]: {"national": int(r["national"]), "regional": int(r["regional"])} for r in rows},
            "as_of": d.isoformat(), "chain": chain}
@@ -399,12 +401,12 @@ def _top_by_node(store, cond: str, cparams: list, d: _dt.date, chain: str, limit
     ranked AS (
         SELECT pn.node, e.id, e.name, e.capital_wan, e.founded, e.province_code, e.city_code, e.district_code,
                row_number() OVER (PARTITION BY pn.node ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
-        FROM pn JOIN enterprises e ON e.id = pn.id WHERE {cond} AND {_active_sql()}
+        FROM pn JOIN {_located(store, d, TRACKED_FIELDS)} e ON e.id = pn.id WHERE {cond} AND e.province_code IS NOT NULL
     )
     SELECT * FROM ranked WHERE rk <= ? ORDER BY node, rk
     """
     out: dict[str, list[dict]] = {}
-    for r in store.query(sql, aparams + [chain] + cparams + [d, d, limit]):
+    for r in store.query(sql, aparams + [chain] + cparams + [limit]):
         node = r.pop("node")
         r.pop("rk")
         out.setdefault(node, []).append(r)
@@ -462,7 +464,7 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
                      group_by: str | None = None, limit: int = 500, macros: list[dict] | None = None) -> dict:
     """Enterprises of a region placed on ``node`` (or a descendant), grouped by ``district``/``city``/
     ``province`` when asked: ``{"total", "groups": [{code, name, count, items}]}``."""
-    d = as_of_date(as_of)
+    d = as_of_date(as_of, store)
     chain = chain or default_chain(store)
     _check_node(store, chain, node)
     cond, cparams, reg = _region_filter(store, region, macros)
@@ -476,11 +478,11 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
                     WHERE p.chain = ? AND p.node_code IN {_in_list(desc)} GROUP BY p.enterprise_id)
     SELECT e.id, e.name, e.founded, e.capital_wan, e.listed_code, e.province_code, e.city_code, e.district_code,
            e.{gcol} AS gcode, coalesce(r.name, '未知') AS gname, i.confidence
-    FROM innode i JOIN enterprises e ON e.id = i.id LEFT JOIN regions r ON r.code = e.{gcol}
-    WHERE {cond} AND {_active_sql()}
+    FROM innode i JOIN {_located(store, d, TRACKED_FIELDS)} e ON e.id = i.id LEFT JOIN regions r ON r.code = e.{gcol}
+    WHERE {cond} AND e.province_code IS NOT NULL
     ORDER BY gname, e.capital_wan DESC NULLS LAST, e.name
     """
-    rows = store.query(sql, [chain] + desc + cparams + [d, d])
+    rows = store.query(sql, [chain] + desc + cparams)
     groups: dict[str, dict] = {}
     for r in rows:
         g = groups.setdefault(r["gcode"] or "", {"code": r["gcode"], "name": r["gname"], "count": 0, "items": []})

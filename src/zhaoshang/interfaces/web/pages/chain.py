@@ -37,7 +37,7 @@ def register(app, web) -> None:
         return web.page(request, "chain.html", {
             "nav": "chain", "tree": tree, "tree_json": tree["nodes"], "region": info,
             "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
-            "as_of": as_of, "cell": cell, "node": node, "json_twin": "/api/chain" + ("?" + qs if qs else ""),
+            "as_of": as_of, "shown_as_of": tree["as_of"], "cell": cell, "node": node, "json_twin": "/api/chain" + ("?" + qs if qs else ""),
             "macros": matrix.load_macros(store)})
 
     @app.get("/chain/cell", response_class=HTMLResponse, include_in_schema=False)

@@ -8,6 +8,7 @@ from typing import Optional
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ....core.asof import reference_date
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
@@ -35,7 +36,7 @@ def register(app, web) -> None:
         parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
         rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
         return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
-                         "as_of": matrix.as_of_date(as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
+                         "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
     def api_region(code: str, store=Depends(web.get_store), node: Optional[str] = None,

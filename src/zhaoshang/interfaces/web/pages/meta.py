@@ -3,7 +3,6 @@ lists (/api/regions) and boundaries (/api/geo/{code})."""
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Optional
 
 from fastapi import Depends
@@ -16,7 +15,7 @@ from ....services import reference
 def register(app, web) -> None:
     @app.get("/api/meta", tags=["meta"], summary="数据库概况：合成标记、数据来源、阈值、当前用户")
     def api_meta(store=Depends(web.get_store), user=Depends(web.current_user)):
-        return web.json({**web.meta(store), "as_of": _dt.date.today().isoformat(),
+        return web.json({**web.meta(store),
                          "user": {"id": user.id, "name": user.name, "role": user.role, "is_anonymous": user.is_anonymous}})
 
     @app.get("/api/facets", tags=["enterprises"], summary="筛选项：产业链环节、融资轮次、标签")

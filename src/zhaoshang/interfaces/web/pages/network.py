@@ -51,4 +51,4 @@ def register(app, web) -> None:
         return web.page(request, "network.html", {
             "nav": "network", "doc": doc, "doc_json": doc, "kinds": KINDS,
             "f": {"kind": kind, "level": level, "group": group or "", "as_of": web.clean(as_of) or ""},
-            "as_of": web.clean(as_of), "json_twin": "/api/network?" + urlencode(params)})
+            "as_of": doc["as_of"], "json_twin": "/api/network?" + urlencode(params)})

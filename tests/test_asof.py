@@ -1,0 +1,258 @@
+"""One meaning of "as of" and one date parser.
+
+An enterprise that moved from 浙江 to 广东 in 2022 is counted in 浙江 as of 2020 and in 广东 as of 2023 by
+every view (service, CLI and API); every view without a date answers for the same reference date; a bad or
+future date is one clear line (exit 2 / HTTP 400) everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import moved_fixture as mf  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
+
+from zhaoshang.core.asof import reference_date  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.services import enterprises as E  # noqa: E402
+from zhaoshang.services.analytics.complexity import region_node_matrix  # noqa: E402
+from zhaoshang.services.analytics.concentration import concentration  # noqa: E402
+from zhaoshang.services.analytics.network import network  # noqa: E402
+from zhaoshang.services.recommend import recommend  # noqa: E402
+from zhaoshang.services.region_profile import region_profile  # noqa: E402
+from zhaoshang.services.regions import matrix  # noqa: E402
+from zhaoshang.services.trends import trends  # noqa: E402
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+
+BOTH = (mf.BEFORE, mf.AFTER)
+
+
+class Ctx:
+    def __init__(self, db: Path, work: Path, eid: int):
+        self.db, self.work, self.id = db, work, eid
+        self.store = Store(db, read_only=True)
+        self.client = TestClient(create_app(str(db)))
+
+    def api(self, url: str, **params):
+        r = self.client.get(url, params={k: v for k, v in params.items() if v is not None})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def cli(self, *args):
+        return run_json(*args, db=self.db, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    work = tmp_path_factory.mktemp("asof")
+    db = work / "moved.duckdb"
+    info = mf.build(str(db), work)
+    c = Ctx(db, work, info["id"])
+    yield c
+    c.store.close()
+
+
+def provinces_of_map(rows) -> set[str]:
+    return {r["code"] for r in rows if r["count"]}
+
+
+def tree_count(doc) -> int:
+    return next(n for n in matrix.flatten_tree(doc["nodes"]) if n["code"] == mf.NODE)["count"]
+
+
+def segment_count(doc) -> int:
+    return sum(x["count"] for x in doc["segments"] + doc["strengths"] if x["node"] == mf.NODE)
+
+
+def top_names(doc) -> list[str]:
+    return [r["name"] for r in doc["top_enterprises"]["rows"]]
+
+
+def edge_regions(doc) -> set[str]:
+    return {x for e in doc["edges"] for x in (e["src"], e["dst"])} - {mf.PARTNER}
+
+
+# view → interface → f(ctx, as_of) → the provinces where the moved enterprise is counted
+VIEWS = {
+    "map": {
+        "service": lambda c, d: provinces_of_map(matrix.region_map(c.store, "province", node=mf.NODE, as_of=d)),
+        "cli": lambda c, d: provinces_of_map(c.cli("map", "--level", "province", "--node", mf.NODE, "--as-of", d)),
+        "api": lambda c, d: provinces_of_map(c.api("/api/map", node=mf.NODE, as_of=d)["rows"]),
+    },
+    "list": {
+        "service": lambda c, d: {r for r in BOTH if c.id in [i["id"] for i in E.search_enterprises(
+            c.store, region=r, node=mf.NODE, as_of=d)["items"]]},
+        "api": lambda c, d: {r for r in BOTH if c.id in [i["id"] for i in c.api(
+            "/api/enterprises", region=r, node=mf.NODE, as_of=d)["items"]]},
+    },
+    "chain": {
+        "service": lambda c, d: {r for r in BOTH if tree_count(matrix.chain_tree(c.store, r, as_of=d))},
+        "cli": lambda c, d: {r for r in BOTH if tree_count(c.cli("chain", "--region", r, "--as-of", d))},
+        "api": lambda c, d: {r for r in BOTH if tree_count(c.api("/api/chain", region=r, as_of=d))},
+    },
+    "chain_cell": {
+        "service": lambda c, d: {r for r in BOTH if matrix.node_enterprises(c.store, mf.NODE, r, as_of=d)["total"]},
+        "api": lambda c, d: {r for r in BOTH if c.api("/api/chain/enterprises", node=mf.NODE, region=r, as_of=d)["total"]},
+    },
+    "recommend": {
+        "service": lambda c, d: {r for r in BOTH if segment_count(recommend(c.store, r, as_of=d))},
+        "cli": lambda c, d: {r for r in BOTH if segment_count(c.cli("recommend", r, "--as-of", d, "--top", "0"))},
+    },
+    "profile": {
+        "service": lambda c, d: {E.enterprise_profile(c.store, c.id, as_of=d)["enterprise"]["province_code"]},
+        "cli": lambda c, d: {c.cli("show", str(c.id), "--as-of", d)["enterprise"]["province_code"]},
+        "api": lambda c, d: {c.api(f"/api/enterprises/{c.id}", as_of=d)["enterprise"]["province_code"]},
+    },
+    "region_profile": {
+        "service": lambda c, d: {r for r in BOTH if mf.NAME in top_names(region_profile(c.store, r, as_of=d))},
+        "api": lambda c, d: {r for r in BOTH if mf.NAME in top_names(c.api(f"/api/region-profile/{r}", as_of=d))},
+    },
+    "report": {
+        "cli": lambda c, d: {r for r in BOTH if mf.NAME in _report_html(c, r, d)},
+    },
+    "network": {
+        "service": lambda c, d: edge_regions(network(c.store, "patent", "province", as_of=d)),
+        "cli": lambda c, d: edge_regions(c.cli("network", "--kind", "patent", "--as-of", d)),
+        "api": lambda c, d: edge_regions(c.api("/api/network", kind="patent", level="province", group="", as_of=d)),
+    },
+    "trends": {
+        "service": lambda c, d: {r["region"] for r in trends(c.store, node=mf.NODE, as_of=d)["by_region"]},
+        "cli": lambda c, d: {r["region"] for r in c.cli("trends", "--node", mf.NODE, "--as-of", d)["by_region"]},
+        "api": lambda c, d: {r["region"] for r in c.api("/api/trends", node=mf.NODE, as_of=d)["by_region"]},
+    },
+    "complexity": {
+        "service": lambda c, d: {r["region"] for r in region_node_matrix(c.store, "province", "chain", d)
+                                 if r["node"] == mf.NODE and r["value"]},
+        "cli": lambda c, d: {r["region"] for r in c.cli("complexity", "--as-of", d) if r["node"] == mf.NODE and r["value"]},
+    },
+    "concentration": {
+        "service": lambda c, d: {r["region"] for r in concentration(c.store, "province", mf.NODE, d)["rows"]
+                                 if r["enterprises"]},
+        "cli": lambda c, d: {r["region"] for r in c.cli("concentration", "--chain", mf.NODE, "--as-of", d)["rows"]
+                             if r["enterprises"]},
+    },
+}
+
+
+def _report_html(c: Ctx, region: str, d: str) -> str:
+    out = c.work / f"report-{region}-{d}.html"
+    run("report", "region", region, "-o", out, "--as-of", d, db=c.db, timeout=120)
+    return out.read_text(encoding="utf-8")
+
+
+CASES = [pytest.param(view, iface, id=f"{view}-{iface}") for view, fns in VIEWS.items() for iface in fns]
+
+
+@pytest.mark.parametrize("as_of,where", [("2020-12-31", mf.BEFORE), ("2023-12-31", mf.AFTER)])
+@pytest.mark.parametrize("view,iface", CASES)
+def test_moved_enterprise_is_counted_where_it_was(ctx, view, iface, as_of, where):
+    assert VIEWS[view][iface](ctx, as_of) == {where}
+
+
+def test_history_replay_keeps_an_empty_past_value(tmp_path):
+    """A field that was empty before its first recorded change was empty then (not a later old value)."""
+    from zhaoshang.core.asof import enterprises_as_of
+
+    with Store(tmp_path / "h.duckdb") as s:
+        s.con.execute("INSERT INTO enterprises (id, name, district_code) VALUES (1, '甲', '330108')")
+        s.con.execute("INSERT INTO enterprise_history (enterprise_id, field, old_value, new_value, changed_on) VALUES "
+                      "(1, 'district_code', NULL, '330106', DATE '2021-01-01'), "
+                      "(1, 'district_code', '330106', '330108', DATE '2023-01-01')")
+        at = {d: s.con.execute(f"SELECT district_code FROM {enterprises_as_of(d, s)} e").fetchone()[0]
+              for d in ("2020-06-30", "2022-06-30", "2024-06-30")}
+    assert at == {"2020-06-30": None, "2022-06-30": "330106", "2024-06-30": "330108"}
+
+
+# ------------------------------------------------------------------------------------- reference date
+def test_one_default_reference_date_everywhere(ctx):
+    """Without a date every view answers for the latest data date (never after today), and says so."""
+    ref = reference_date(ctx.store)
+    assert ref == min(dt.date.today(), ctx.store.con.execute("""SELECT greatest(
+        (SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises), (SELECT max(dissolved) FROM enterprises),
+        (SELECT max(changed_on) FROM enterprise_history), (SELECT max(date) FROM fundings),
+        (SELECT max(applied) FROM patents))""").fetchone()[0])
+    iso = ref.isoformat()
+    shown = {
+        "meta": ctx.api("/api/meta")["as_of"], "map": ctx.api("/api/map")["as_of"],
+        "chain": ctx.api("/api/chain")["as_of"], "enterprises": ctx.api("/api/enterprises")["as_of"],
+        "profile": ctx.api(f"/api/enterprises/{ctx.id}")["as_of"],
+        "region": ctx.api(f"/api/region-profile/{mf.BEFORE}")["as_of"], "trends": ctx.api("/api/trends")["as_of"],
+        "network": ctx.api("/api/network", group="")["as_of"],
+        "recommend": recommend(ctx.store, mf.AFTER)["as_of"], "network_cli": ctx.cli("network")["as_of"],
+        "trends_cli": ctx.cli("trends")["as_of"],
+    }
+    assert set(shown.values()) == {iso}, shown
+    for url in ("/map", "/chain", "/enterprises", f"/region/{mf.BEFORE}", "/trends", "/network"):
+        html = ctx.client.get(url).text
+        assert re.search(r'id="as-of">([^<]*)<', html).group(1) == iso, url
+
+
+def test_fixture_dates_never_pass_today(tmp_path):
+    """A dissolution dated in the future does not move the reference date past today."""
+    db = tmp_path / "f.duckdb"
+    with Store(db) as s:
+        s.con.execute("INSERT INTO enterprises (id, name, founded, dissolved) "
+                      "VALUES (1, '甲', DATE '2020-01-01', DATE '2099-01-01')")
+        assert reference_date(s) == dt.date.today()
+
+
+# ------------------------------------------------------------------------------------------ bad dates
+BAD_CLI = [
+    ("network", "--as-of", "2024-02-30"), ("complexity", "--as-of", "2024-02-30"),
+    ("concentration", "--as-of", "2024-02-30"), ("map", "--as-of", "2024-13-01"), ("chain", "--as-of", "2024-02-30"),
+    ("recommend", "330000", "--as-of", "2024-02-30"), ("trends", "--start", "2024-02-30"), ("trends", "--end", "soon"),
+    ("show", "1", "--as-of", "2024-02-30"), ("classify", "--as-of", "2024-02-30"),
+    ("report", "region", "330000", "-o", "r.html", "--as-of", "2024-02-30"),
+    ("network", "--as-of", "2099-01-01"), ("map", "--as-of", "2099"),
+]
+
+
+@pytest.mark.parametrize("args", BAD_CLI, ids=lambda a: " ".join(a))
+def test_bad_dates_on_the_cli_are_one_line(ctx, args):
+    p = run(*args, db=ctx.db, check=False, timeout=120, cwd=ctx.work)
+    assert p.returncode == 2, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in p.stderr, p.stderr
+    assert ("晚于今天" if "2099" in " ".join(args) else "无效的") in lines[0]
+
+
+def test_bad_data_date_refuses_the_import(ctx, tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
+    for bad, word in (("2024-02-30", "日期不存在"), ("2099-01-01", "晚于今天")):
+        p = run("import", "enterprises", f, "--data-date", bad, db=tmp_path / "n.duckdb", check=False)
+        assert p.returncode == 2 and word in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    p = run("--lang", "en", "network", "--as-of", "2024-02-30", db=ctx.db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "error: invalid as-of date: 2024-02-30 (no such day; expected YYYY-MM-DD)"
+
+
+BAD_URLS = [
+    "/api/network?as_of=2024-02-30", "/api/map?as_of=2024-02-30", "/api/chain?as_of=2099-01-01",
+    "/api/chain/enterprises?node=D03&as_of=2024-02-30", "/api/enterprises?as_of=2024-02-30",
+    "/api/enterprises?founded_from=2024-02-30", "/api/enterprises/1?as_of=2024-02-30",
+    "/api/region-profile/330000?as_of=2024-02-30", "/api/trends?start=2024-02-30", "/api/trends?end=x",
+    "/api/regions/330000?as_of=2024-02-30", "/network?as_of=2024-02-30", "/chain?as_of=2024-02-30",
+    "/enterprises?as_of=2099-01-01", "/region/330000?as_of=2024-02-30", "/trends?as_of=2024-02-30",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_bad_dates_in_urls_are_400(ctx, url):
+    r = ctx.client.get(url, cookies={"lang": "zh"})
+    assert r.status_code == 400, r.text[:300]
+    if url.startswith("/api/"):
+        msg = r.json()["error"]
+        assert "\n" not in msg and ("无效的" in msg or "晚于今天" in msg)
+    en = ctx.client.get(url + "&lang=en" if "?" in url else url, cookies={"lang": "en"})
+    assert en.status_code == 400 and ("invalid" in en.text or "after today" in en.text)
