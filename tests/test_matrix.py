@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 
+from zhaoshang.core.asof import reference_date  # noqa: E402
 from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.services.regions import matrix as m  # noqa: E402
@@ -76,7 +77,7 @@ def region_of(e, level):
 @pytest.mark.parametrize("node", ["M01", "U01", "D", None])
 @pytest.mark.parametrize("as_of", ["2016-06-30", None])
 def test_region_map_matches_oracle(store, level, node, as_of):
-    d = m.as_of_date(as_of)
+    d = reference_date(store, as_of)
     ents, on_node, placed = oracle(store, d)
     members = on_node[node] if node else placed
     big_n, big_nn = len(placed), len(members)
@@ -210,7 +211,7 @@ def test_errors_are_clear(store):
     with pytest.raises(UserError):
         m.region_map(store, "planet")
     with pytest.raises(UserError):
-        m.as_of_date("2020-13-45")
+        m.region_map(store, "province", as_of="2020-13-45")
 
 
 def test_cli_map_and_chain(db):

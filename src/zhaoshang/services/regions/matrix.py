@@ -37,15 +37,6 @@ STATUS_ZH = {"strong": "优势", "average": "一般", "weak": "薄弱", "missing
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def as_of_date(as_of: Any = None, store=None) -> _dt.date:
-    """The view's date: ``core.asof.reference_date`` (the one parser; the latest data date by default)."""
-    if store is None:  # no database to ask: a date given, else today
-        from ...core.asof import as_of_date as _parse
-
-        return _parse(as_of) or _dt.date.today()
-    return reference_date(store, as_of)
-
-
 def _located(store, d: _dt.date, fields=REGION_FIELDS) -> str:
     """The enterprises existing on ``d`` with ``fields`` as they were then (``core.asof``); callers add
     ``e.province_code IS NOT NULL`` (located in China)."""
@@ -163,7 +154,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）")
     if metric not in METRICS:
         raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）")
-    d = as_of_date(as_of, store)
+    d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     if node:
         _check_node(store, chain, node)
@@ -310,7 +301,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
     regions = list(regions)
     if not regions:
         return {}
-    d = as_of_date(as_of, store)
+    d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     ents = _located(store, d, TRACKED_FIELDS)
     if level == "macro":
@@ -366,7 +357,7 @@ def chain_nodes(store, chain: str | None = None) -> list[dict]:
 def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: str | None = None,
                 macros: list[dict] | None = None, top: int = 0) -> dict:
     """Counts per node for a region and nationally: ``{"region_total", "national_total", "nodes": {code: {...}}}``."""
-    d = as_of_date(as_of, store)
+    d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     cond, cparams, reg = _region_filter(store, region, macros)
     anc, aparams = _anc_values(store, chain)
@@ -464,7 +455,7 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
                      group_by: str | None = None, limit: int = 500, macros: list[dict] | None = None) -> dict:
     """Enterprises of a region placed on ``node`` (or a descendant), grouped by ``district``/``city``/
     ``province`` when asked: ``{"total", "groups": [{code, name, count, items}]}``."""
-    d = as_of_date(as_of, store)
+    d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     _check_node(store, chain, node)
     cond, cparams, reg = _region_filter(store, region, macros)
