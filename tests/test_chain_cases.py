@@ -4,6 +4,7 @@ corrections and declared placements that survive re-classification and re-import
 from __future__ import annotations
 
 import csv
+import sqlite3
 
 import duckdb
 import pytest
@@ -116,6 +117,11 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     assert counts["M06"]["added"] == 1 and counts[wrong]["removed"] == 1 and counts["D10"]["confirmed"] == 1
     exported = run("placements", "list", "--format", "csv", db=p).stdout
     assert "科大讯飞股份有限公司" in exported and "分析员乙" in exported
+    # the decisions are team records, beside users and the audit log, not in the analytical database
+    with sqlite3.connect(p.with_name(p.stem + ".team.sqlite")) as team:
+        entries = team.execute("SELECT actor, action, target FROM audit_log WHERE action LIKE 'placement.%' ORDER BY id").fetchall()
+    assert [e[1] for e in entries] == ["placement.add", "placement.remove", "placement.confirm"]
+    assert entries[0][0] == "分析员甲" and entries[0][2].startswith("ai:M06:")
     # user errors: one line, exit code 2
     bad = run("placements", "add", "科大讯飞", "X99", "--reason", "x", db=p, check=False)
     assert bad.returncode == 2 and "X99" in bad.stderr and "Traceback" not in bad.stderr

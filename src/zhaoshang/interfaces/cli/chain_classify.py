@@ -8,7 +8,7 @@ import typer
 
 from ...services.chain.classify import classify
 from ...services.chain.taxonomy import load_taxonomy
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, progress, synthetic_note, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, progress, synthetic_note, t, update_store
 
 
 @app.command("classify")
@@ -20,7 +20,7 @@ def classify_cmd(
     """把企业归入产业链节点（多标签，带置信度与证据），替换该产业链原有的归类结果。"""
     tax = load_taxonomy(taxonomy)
     with update_store() as store, progress(t("产业链归类", "classifying")) as advance:
-        summary = classify(store, tax, as_of=as_of, on_progress=advance)
+        summary = classify(store, tax, as_of=as_of, on_progress=advance, team=open_team())
         note = synthetic_note(store)
     if fmt == Fmt.json:
         emit(summary, fmt)

@@ -10,23 +10,20 @@ import typer
 from ...services.chain import corrections as corr
 from ...services.chain.evaluate import LABEL_MAP
 from ...services.chain.taxonomy import load_taxonomy
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, t
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t, update_store
 
 placements_app = typer.Typer(help="产业链归类的人工确认、移除、新增（带理由与审计），以及导入数据自带的声明归类", no_args_is_help=True)
 app.add_typer(placements_app, name="placements")
 
 REASON = typer.Option(..., "--reason", help="理由（必填，记入审计记录）")
-USER = typer.Option(None, "--user", help="操作人（默认当前登录用户名）")
+USER = typer.Option(None, "--user", help="操作人（默认 cli:当前登录用户名）")
 TAX = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件")
 
 
 def _decide(action: str, enterprise: str, node: str, reason: str, user: Optional[str], taxonomy: Optional[str],
             fmt: Fmt) -> None:
-    store = open_store()
-    try:
-        row = corr.record(store, enterprise, node, action, reason, user, load_taxonomy(taxonomy))
-    finally:
-        store.close()
+    with update_store() as store:
+        row = corr.record(store, open_team(), enterprise, node, action, reason, user, load_taxonomy(taxonomy))
     verb = {"confirm": t("确认", "confirmed"), "remove": t("移除", "removed"), "add": t("新增", "added")}[action]
     emit(row, fmt, rows=[row], title=t(f"已{verb}：{row['enterprise_name']} → {row['node_code']}",
                                        f"{verb}: {row['enterprise_name']} → {row['node_code']}"))
@@ -52,22 +49,23 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
              latest: bool = typer.Option(False, "--latest", help="每家企业每个节点只列最新的决定"),
              taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """人工决定的审计记录（谁、何时、为何），--format csv 导出。"""
-    store = open_store()
-    try:
-        rows = corr.list_corrections(store, load_taxonomy(taxonomy).chain, node, enterprise, latest)
-    finally:
-        store.close()
+    eid = None
+    if enterprise:
+        from ...services.enterprises import resolve_enterprise
+
+        store = open_store(read_only=True)
+        try:
+            eid = resolve_enterprise(store, enterprise)
+        finally:
+            store.close()
+    rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest)
     emit(rows, fmt, rows=rows, title=t(f"人工决定 {len(rows)} 条", f"{len(rows)} analyst decisions"))
 
 
 @placements_app.command("counts")
 def counts_cmd(taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """每个节点被人工确认、移除、新增的归类数（改进规则从这里开始）。"""
-    store = open_store()
-    try:
-        rows = corr.counts(store, load_taxonomy(taxonomy).chain)
-    finally:
-        store.close()
+    rows = corr.counts(open_team(), load_taxonomy(taxonomy).chain)
     emit(rows, fmt, rows=rows, title=t("各节点的人工更正数", "corrections per node"))
 
 
@@ -77,11 +75,8 @@ def declare_cmd(source: str = typer.Option(..., "--source", help="导入来源�
                 field: str = typer.Option("industry", "--field", help="源记录中存标签的字段（默认 industry）"),
                 taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """把导入数据自带的标签（如 IT桔子 sub_industry、招商局名单）映射为声明归类，与推断归类分开保存与显示。"""
-    store = open_store()
-    try:
-        res = corr.declare_from_label_map(store, source, label_map or LABEL_MAP, load_taxonomy(taxonomy), field)
-    finally:
-        store.close()
+    with update_store() as store:
+        res = corr.declare_from_label_map(store, source, label_map or LABEL_MAP, load_taxonomy(taxonomy), field, open_team())
     emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "unmapped_labels"}],
          title=t(f"声明归类：{res['enterprises']} 家企业 {res['declared']} 条（来源 {source}）",
                  f"declared placements: {res['declared']} for {res['enterprises']} enterprises (source {source})"))

@@ -194,8 +194,10 @@ def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tupl
 # ---------------------------------------------------------------------------- main entry
 def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | None = None,
              enterprise_ids: Iterable[int] | None = None,
-             on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Place enterprises on the chain's nodes; replace this chain's placements; return a summary."""
+             on_progress: Callable[..., None] | None = None, team=None) -> dict[str, Any]:
+    """Place enterprises on the chain's nodes; replace this chain's placements; return a summary.
+
+    ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``)."""
     t0 = time.perf_counter()
     tax = taxonomy or load_taxonomy()
     w = tax.weights
@@ -262,7 +264,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     _score(con, tax, as_of)
 
     # 5-6. relations, final placements
-    n_written = _place(store, tax, subset)
+    n_written = _place(store, tax, subset, team)
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
     summary["placements_written"] = n_written
     summary["seconds"] = round(time.perf_counter() - t0, 3)
@@ -398,7 +400,7 @@ def _score(con, tax: Taxonomy, as_of) -> None:
     con.execute("UPDATE zs_direct SET raw = greatest(0, text_score + ipc_score + icode_score)")
 
 
-def _place(store, tax: Taxonomy, subset: list[int] | None) -> int:
+def _place(store, tax: Taxonomy, subset: list[int] | None, team=None) -> int:
     w = tax.weights
     con = store.con
     minc = float(w["min_confidence"])
@@ -454,7 +456,7 @@ def _place(store, tax: Taxonomy, subset: list[int] | None) -> int:
     # declared placements and analyst decisions are kept apart and re-applied on every run
     from .corrections import apply
 
-    apply(store, tax, subset)
+    apply(store, tax, subset, team)
     return int(n)
 
 

@@ -1,45 +1,43 @@
 """Analyst decisions on chain placements (confirm, remove, add) and declared placements of imports.
 
-Both are stored apart from the imported data and from the inferred placements, like a matcher's human
-judgements: ``placement_corrections`` (who, when, why — an append-only audit, the latest decision per
-enterprise and node wins) and ``declared_placements`` (node labels an import carried, with their source).
-``apply`` re-applies them after every classification, so they survive ``classify`` and re-imports
-(enterprise ids are kept by the importers' linking). Placements they produce carry their own ``method``
-(``analyst``, ``declared``) so that pages and exports show them apart from inferred ones.
-
-All storage of these decisions goes through this module, so it can move to the team-state store in one place.
+Analyst decisions are team records: they live in the team state (``placement_corrections``, beside users and
+the audit log — SQLite beside the database or PostgreSQL), apart from the imported data and from the inferred
+placements, like a matcher's human judgements; each one is also an audit-log entry (who, when, why). The
+latest decision per enterprise and node wins. Declared placements — node labels an import carried, with
+their source — are imported facts and stay in the analytical database (``declared_placements``).
+``apply`` re-applies both after every classification, so they survive ``classify`` and re-imports (the
+importers keep enterprise ids). Placements they produce carry their own ``method`` (``analyst``,
+``declared``, ``…+confirmed``) so that pages and exports show them apart from inferred ones.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import getpass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ...core.errors import UserError
+from ...core.teamstate import register_migration
+from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
+from ..team import audit
 from .taxonomy import Taxonomy, load_taxonomy
 
 ACTIONS = ("confirm", "remove", "add")
 ANALYST = "analyst"
 DECLARED = "declared"
 
-DDL = """
-CREATE TABLE IF NOT EXISTS placement_corrections (
-    id BIGINT NOT NULL,
-    enterprise_id BIGINT NOT NULL,
-    enterprise_uscc VARCHAR,
-    enterprise_name VARCHAR,
-    chain VARCHAR NOT NULL,
-    node_code VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,          -- confirm | remove | add
-    reason VARCHAR NOT NULL,
-    user_name VARCHAR NOT NULL,
-    decided_at TIMESTAMP NOT NULL
-);
+register_migration(20, "chain placement corrections", [
+    """CREATE TABLE placement_corrections (
+        id {id}, enterprise_id BIGINT NOT NULL, enterprise_uscc TEXT, enterprise_name TEXT, chain TEXT NOT NULL,
+        node_code TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL, user_name TEXT NOT NULL,
+        decided_at TEXT NOT NULL)""",
+    "CREATE INDEX placement_corrections_pair ON placement_corrections (chain, enterprise_id, node_code)",
+])
+
+DECLARED_DDL = """
 CREATE TABLE IF NOT EXISTS declared_placements (
     enterprise_id BIGINT NOT NULL,
     chain VARCHAR NOT NULL,
@@ -50,10 +48,12 @@ CREATE TABLE IF NOT EXISTS declared_placements (
     declared_at TIMESTAMP NOT NULL
 );
 """
+CORR_COLS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "chain", "node_code", "action", "reason",
+             "user_name", "decided_at"]
 
 
 def ensure(store) -> None:
-    store.con.execute(DDL)
+    store.con.execute(DECLARED_DDL)
 
 
 def _node(tax: Taxonomy, code: str) -> str:
@@ -63,9 +63,9 @@ def _node(tax: Taxonomy, code: str) -> str:
     return c
 
 
-def record(store, enterprise: Any, node: str, action: str, reason: str, user: str | None = None,
+def record(store, team, enterprise: Any, node: str, action: str, reason: str, user: str | None = None,
            taxonomy: Taxonomy | None = None) -> dict[str, Any]:
-    """Store one analyst decision and apply it to the current placements at once."""
+    """Store one analyst decision in the team state (and the audit log) and apply it to the placements."""
     tax = taxonomy or load_taxonomy()
     if action not in ACTIONS:
         raise UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）")
@@ -73,52 +73,62 @@ def record(store, enterprise: Any, node: str, action: str, reason: str, user: st
         raise UserError("请用 --reason 说明理由（会记入审计记录）")
     code = _node(tax, node)
     eid = resolve_enterprise(store, enterprise)
-    ensure(store)
-    con = store.con
-    uscc, name = con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
-    if action in ("confirm", "remove") and not con.execute(
+    uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
+    if action in ("confirm", "remove") and not store.con.execute(
             "SELECT 1 FROM placements WHERE enterprise_id = ? AND chain = ? AND node_code = ?", [eid, tax.chain, code]).fetchone():
         raise UserError(f"{name} 当前不在节点 {code} 上，不能{'确认' if action == 'confirm' else '移除'}（新增请用 add）")
-    nid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM placement_corrections").fetchone()[0]
-    row = {"id": nid, "enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "chain": tax.chain,
-           "node_code": code, "action": action, "reason": reason.strip(), "user_name": user or _user(),
-           "decided_at": _dt.datetime.now().replace(microsecond=0)}
-    with store.transaction() as tx:
-        tx.execute("INSERT INTO placement_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row.values()))
-    apply(store, tax, [eid])
-    row["decided_at"] = row["decided_at"].isoformat(sep=" ")
-    return row
+    actor = user or audit.cli_actor()
+    row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "chain": tax.chain,
+           "node_code": code, "action": action, "reason": reason.strip(), "user_name": actor, "decided_at": now()}
+    with team.tx() as tx:
+        row["id"] = int(tx.scalar(f"INSERT INTO placement_corrections ({', '.join(row)}) VALUES "
+                                  f"({', '.join('?' for _ in row)}) RETURNING id", list(row.values())))
+    audit.record(team, actor, f"placement.{action}", f"{tax.chain}:{code}:{eid}",
+                 {"enterprise": name, "node": code, "reason": row["reason"]})
+    apply(store, tax, [eid], team)
+    return {c: row[c] for c in CORR_COLS}
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 — no login name in some containers
-        return "unknown"
-
-
-def _latest_sql() -> str:
+def _latest(team, chain: str, enterprise_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """The latest decision per (enterprise, node): later decisions overrule earlier ones."""
-    return """SELECT * FROM placement_corrections WHERE chain = ?
-              QUALIFY row_number() OVER (PARTITION BY enterprise_id, node_code ORDER BY decided_at DESC, id DESC) = 1"""
+    sql = """SELECT * FROM placement_corrections c WHERE chain = ? AND id = (SELECT max(d.id) FROM placement_corrections d
+             WHERE d.chain = c.chain AND d.enterprise_id = c.enterprise_id AND d.node_code = c.node_code)"""
+    rows = _q(team, sql, [chain])
+    if enterprise_ids is not None:
+        ids = {int(i) for i in enterprise_ids}
+        rows = [r for r in rows if int(r["enterprise_id"]) in ids]
+    return rows
 
 
-def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | None = None) -> int:
+def _q(team, sql: str, params: list) -> list[dict[str, Any]]:
+    with team.tx() as tx:
+        return tx.query(sql, params)
+
+
+def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | None = None, team=None) -> int:
     """Re-apply declared placements and the latest analyst decisions onto ``placements``; rows touched.
 
     Called by ``classify`` after it writes inferred placements: a removed placement stays removed, an added or
     declared one is present (method ``analyst`` / ``declared``, confidence 1), a confirmed one keeps its
-    inferred evidence and is marked confirmed.
+    inferred evidence and is marked confirmed. Without a team state (a throw-away evaluation store) only
+    declared placements apply: the evaluation measures the rules, not the analysts.
     """
+    import pyarrow as pa
+
     tax = taxonomy or load_taxonomy()
     ensure(store)
     con = store.con
-    scope = ""
-    params: list[Any] = [tax.chain]
+    scope, params = "", [tax.chain]
     if enterprise_ids is not None:
         ids = sorted({int(i) for i in enterprise_ids}) or [-1]
         scope = f" AND enterprise_id IN ({', '.join(str(i) for i in ids)})"
-    latest = f"SELECT * FROM ({_latest_sql()}) WHERE TRUE{scope}"
+    corr = _latest(team, tax.chain, enterprise_ids) if team is not None else []
+    con.register("zs_corr_view", pa.Table.from_pylist(corr, schema=pa.schema(
+        [(c, pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in CORR_COLS])) if corr else
+        pa.table({c: pa.array([], pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in CORR_COLS}))
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_corr AS SELECT * REPLACE (CAST(decided_at AS TIMESTAMP) AS decided_at) "
+                "FROM zs_corr_view")
+    con.unregister("zs_corr_view")
     n = 0
     with store.transaction() as tx:
         # declared labels: present unless an analyst removed them
@@ -131,64 +141,53 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
             WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = d.enterprise_id AND p.chain = d.chain
                               AND p.node_code = d.node_code)""", params)
         # removals
-        n += tx.execute(f"""DELETE FROM placements p USING ({latest}) c
+        n += tx.execute("""DELETE FROM placements p USING zs_corr c
             WHERE c.action = 'remove' AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
-              AND p.node_code = c.node_code""", params).fetchone()[0]
+              AND p.node_code = c.node_code""").fetchone()[0]
         # additions (and confirmations of a placement the rules no longer make)
         n += tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT c.enterprise_id, c.chain, c.node_code, 1.0,
                    to_json(struct_pack(correction := struct_pack(action := c.action, reason := c.reason,
                                                                  user := c.user_name, at := c.decided_at))),
                    '{ANALYST}', c.decided_at
-            FROM ({latest}) c
+            FROM zs_corr c
             WHERE c.action IN ('add', 'confirm') AND c.enterprise_id IN (SELECT id FROM enterprises)
               AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = c.enterprise_id AND p.chain = c.chain
-                              AND p.node_code = c.node_code)""", params).fetchone()[0]
+                              AND p.node_code = c.node_code)""").fetchone()[0]
         # confirmations of an inferred placement: keep its evidence, record the decision beside it
         n += tx.execute(f"""UPDATE placements SET method = placements.method || '+confirmed',
                    evidence = json_merge_patch(placements.evidence, to_json(struct_pack(correction := struct_pack(
                        action := c.action, reason := c.reason, user := c.user_name, at := c.decided_at))))
-            FROM ({latest}) c
+            FROM zs_corr c
             WHERE c.action = 'confirm' AND placements.enterprise_id = c.enterprise_id AND placements.chain = c.chain
               AND placements.node_code = c.node_code AND placements.method NOT LIKE '%confirmed'
-              AND placements.method <> '{ANALYST}'""",
-                        params).fetchone()[0]
+              AND placements.method <> '{ANALYST}'""").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS zs_corr")
     return int(n)
 
 
-def list_corrections(store, chain: str | None = None, node: str | None = None, enterprise: Any = None,
+def list_corrections(team, chain: str | None = None, node: str | None = None, enterprise_id: int | None = None,
                      latest_only: bool = False) -> list[dict[str, Any]]:
-    """The audit of analyst decisions (newest first), optionally for one node or enterprise."""
-    ensure(store)
+    """The analyst decisions (newest first), optionally for one node or enterprise."""
     chain = chain or load_taxonomy().chain
-    base = _latest_sql() if latest_only else "SELECT * FROM placement_corrections WHERE chain = ?"
-    where, params = ["TRUE"], [chain]
-    if node:
-        where.append("node_code = ?")
-        params.append(node)
-    if enterprise is not None:
-        where.append("enterprise_id = ?")
-        params.append(resolve_enterprise(store, enterprise))
-    rows = store.query(f"SELECT * FROM ({base}) WHERE {' AND '.join(where)} ORDER BY decided_at DESC, id DESC", params)
-    for r in rows:
-        r["decided_at"] = str(r["decided_at"])
-    return rows
+    rows = _latest(team, chain) if latest_only else _q(team, "SELECT * FROM placement_corrections WHERE chain = ?", [chain])
+    rows = [r for r in rows if (not node or r["node_code"] == node)
+            and (enterprise_id is None or int(r["enterprise_id"]) == int(enterprise_id))]
+    return sorted(rows, key=lambda r: int(r["id"]), reverse=True)
 
 
-def counts(store, chain: str | None = None) -> list[dict[str, Any]]:
+def counts(team, chain: str | None = None) -> list[dict[str, Any]]:
     """Per node: how many placements analysts confirmed, removed and added (latest decision per pair)."""
-    ensure(store)
-    chain = chain or load_taxonomy().chain
-    return store.query(f"""SELECT node_code AS node,
-               count(*) FILTER (WHERE action = 'confirm') AS confirmed,
-               count(*) FILTER (WHERE action = 'remove') AS removed,
-               count(*) FILTER (WHERE action = 'add') AS added,
-               count(*) AS corrected
-        FROM ({_latest_sql()}) GROUP BY node_code ORDER BY corrected DESC, node_code""", [chain])
+    per: dict[str, dict[str, Any]] = {}
+    for r in _latest(team, chain or load_taxonomy().chain):
+        c = per.setdefault(r["node_code"], {"node": r["node_code"], "confirmed": 0, "removed": 0, "added": 0, "corrected": 0})
+        c[{"confirm": "confirmed", "remove": "removed", "add": "added"}[r["action"]]] += 1
+        c["corrected"] += 1
+    return sorted(per.values(), key=lambda c: (-c["corrected"], c["node"]))
 
 
 def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: Taxonomy | None = None,
-                           field: str = "industry") -> dict[str, Any]:
+                           field: str = "industry", team=None) -> dict[str, Any]:
     """Declared placements from a column an import carried (e.g. IT桔子 sub_industry), mapped to nodes by a
     label-map YAML (``labels: {label: [nodes]}``). Replaces this source's declarations; returns counts."""
     tax = taxonomy or load_taxonomy()
@@ -212,7 +211,7 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
                    [tax.chain, DECLARED, source])
         if rows:
             tx.executemany("INSERT INTO declared_placements VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    apply(store, tax)
+    apply(store, tax, None, team)
     unmapped = sorted({lab for _, _, lab in recs if lab and lab not in labels})
     return {"source": source, "records": len(recs), "declared": len(rows),
             "enterprises": len({r[0] for r in rows}), "unmapped_labels": unmapped}
