@@ -37,6 +37,8 @@ def test_schema_and_migrations_added_later(team, team_url):
     assert team.migrate() == []  # idempotent
     register_migration(9001, "watchlists (test)", ["CREATE TABLE watchlists (id {id}, name {text} NOT NULL)"])
     try:
+        with team.tx() as tx:  # registered after this database was opened: applied before the next transaction
+            assert tx.scalar("SELECT count(*) FROM watchlists") == 0
         again = open_team_db(team_url)
         assert "watchlists" in again.tables()
         with again.tx() as tx:

@@ -111,6 +111,8 @@ class TeamDB:
                 raise UserError("PostgreSQL 团队数据库需要 psycopg（pip install psycopg）") from exc
             self.location = _redact(self.url)
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._migrated = -1  # how many registered migrations this object has applied
 
     # -- connections ------------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -132,7 +134,10 @@ class TeamDB:
 
     @contextmanager
     def tx(self, exclusive: bool = False) -> Iterator[Tx]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
+        """One transaction: committed when the block ends, rolled back on any exception. A migration a feature
+        registered after this database was opened (its module imported later) is applied first."""
+        if self._migrated != len(MIGRATIONS) and not getattr(self._local, "migrating", False):
+            self.migrate()
         try:
             con = self._pool.get_nowait()
         except queue.Empty:
@@ -173,8 +178,15 @@ class TeamDB:
     # -- schema ---------------------------------------------------------------------------------------
     def migrate(self) -> list[int]:
         """Apply the pending migrations in order; returns the versions applied now."""
-        with self._lock, self.tx(exclusive=True) as tx:
-            return apply_migrations(tx)
+        known = len(MIGRATIONS)
+        self._local.migrating = True
+        try:
+            with self._lock, self.tx(exclusive=True) as tx:
+                applied = apply_migrations(tx)
+        finally:
+            self._local.migrating = False
+        self._migrated = known
+        return applied
 
     def tables(self) -> list[str]:
         with self.tx() as tx:
