@@ -108,7 +108,7 @@ def load_evidence(shared: str | Path) -> dict[tuple[str, str], dict[str, Any]]:
             kind = ["通用大模型"] if "通用" in cats else []
             kind += ["行业大模型"] if any(c != "通用" for c in cats) else []
             out[(LLMS, r["key"])] = {"name": r["key"], "products": r["models"], "description": r["note"],
-                                     "tags": kind + [c for c in cats if c != "通用"]}
+                                     "tags": kind, "industry": " ".join(c for c in cats if c != "通用") or None}
     if (s / REGISTRATION).exists():
         for r in _q(con, f"""SELECT 统一社会信用代码 AS key, 企业名称 AS name, 经营范围 AS scope, sample_stratum AS stratum
                 FROM {rd(REGISTRATION)}"""):
