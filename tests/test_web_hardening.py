@@ -71,3 +71,40 @@ def test_not_found_replies_are_not_cached(app, client):
         assert client.get(f"/region/{code}").status_code == 404
     cached_codes = {x for k in served.cache.keys() for x in (k if isinstance(k, tuple) else (k,))}
     assert not cached_codes & {"999999", "999998", "123456"}
+
+
+@pytest.mark.parametrize("url", [
+    "/api/enterprises?page=9223372036854775807", "/api/enterprises?page=10001", "/api/enterprises?size=100000",
+    "/enterprises?page=9223372036854775807", "/api/map?top=99999999999999999999", "/api/network?edges=-1",
+    "/api/map?as_of=2021-02-29", "/api/map?as_of=99999-01-01", "/api/map?level=planet", "/api/chain?as_of=%00",
+    "/api/enterprises?q=" + "x" * 5000, "/api/enterprises/export?sort=bogus", "/api/trends?start=2020-13",
+])
+def test_out_of_range_and_malformed_input_is_a_clean_400(client, url):
+    r = client.get(url)
+    assert r.status_code == 400, (url, r.status_code, r.text[:200])
+    if url.startswith("/api/"):
+        assert set(r.json()) == {"error", "status"} and r.json()["error"]
+    else:
+        assert "Traceback" not in r.text
+
+
+def test_the_last_allowed_page_answers(client):
+    r = client.get("/api/enterprises", params={"page": 10_000, "size": 1000})
+    assert r.status_code == 200 and r.json()["items"] == [] and r.json()["total"] > 0
+
+
+def test_openapi_declares_bounds_and_every_reply(client):
+    doc = client.get("/openapi.json").json()
+    assert doc["paths"]
+    for path, ops in doc["paths"].items():
+        for op in ops.values():
+            for status in ("200", "400", "401", "403", "404"):
+                assert status in op["responses"], (path, status)
+                assert all(c.get("schema") for c in op["responses"][status]["content"].values()), (path, status)
+            assert "422" not in op["responses"]
+            for p in op.get("parameters", []):
+                s = p["schema"].get("anyOf", [p["schema"]])[0]
+                if s.get("type") == "integer":
+                    assert "minimum" in s and "maximum" in s, (path, p["name"])
+                if p["name"] in ("as_of", "level", "kind", "node", "metric", "sort", "format"):
+                    assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum")), (path, p["name"])

@@ -21,6 +21,7 @@ from .dates import check_dates
 from .deps import bind_user
 from .geo import Boundaries
 from .pages import register_all
+from .schemas import document
 from .served import ServedData
 
 
@@ -40,7 +41,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.state.bounds = web.bounds
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def _error(request: Request, exc: Exception, status: int):
+    def _error(request: Request, exc: Exception | str, status: int):
         lang = lang_of(request)
         message = (getattr(exc, "en", None) or str(exc)) if lang == "en" else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
@@ -53,6 +54,8 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
             status = 300
         return web.page(request, "error.html", {"message": message, "status": status, "choices": choices,
                                                 "ambiguous": isinstance(exc, AmbiguousRegion)}, status_code=status)
+
+    document(app, _error)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):

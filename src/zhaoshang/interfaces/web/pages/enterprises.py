@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
-from typing import Optional
+from typing import Annotated, Literal, Optional
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
 from ..access import personal_view
+from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Text
+
+Sort = Literal[tuple(ent_svc.SORTS)]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,21 +30,19 @@ def register(app, web) -> None:
                 "sort": sort or "-capital", "as_of": c(as_of)}
 
     @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
-    def api_enterprises(store=Depends(web.get_store), q: Optional[str] = None, region: Optional[str] = None,
-                        node: Optional[str] = None, founded_from: Optional[str] = None, founded_to: Optional[str] = None,
-                        stage: Optional[str] = None, listed: Optional[str] = None, tags: Optional[str] = None,
-                        sort: str = "-capital", page: int = Query(1, ge=1), size: int = Query(50, ge=1, le=1000),
-                        as_of: Optional[str] = None):
+    def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Text = None, node: NodeCodes = None,
+                        founded_from: DateFrom = None, founded_to: DateTo = None, stage: Text = None,
+                        listed: Text = None, tags: Text = None, sort: Sort = "-capital", page: Page = 1,
+                        size: int = Query(50, ge=1, le=1000), as_of: AsOf = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
         res = ent_svc.search_enterprises(store, page=page, size=size, **f)
         return web.json({**res, "filters": f, "synthetic": store.synthetic})
 
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
-    def api_export(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
-                   region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
-                   founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
-                   tags: Optional[str] = None, sort: str = "-capital", as_of: Optional[str] = None,
-                   format: str = Query("xlsx", pattern="^(xlsx|csv)$")):
+    def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Text = None,
+                   node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Text = None,
+                   listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
+                   format: Literal["xlsx", "csv"] = "xlsx"):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-export-")
         os.close(fd)
@@ -51,7 +52,8 @@ def register(app, web) -> None:
                             filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
 
     @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
-    def api_enterprise(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+    def api_enterprise(key: Annotated[str, Path(max_length=TEXT_MAX)], request: Request, store=Depends(web.get_store),
+                       as_of: AsOf = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         return web.json({**prof, "synthetic": store.synthetic})
 
@@ -59,7 +61,7 @@ def register(app, web) -> None:
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
                          region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
                          founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
-                         tags: Optional[str] = None, sort: str = "-capital", page_no: int = Query(1, alias="page", ge=1),
+                         tags: Optional[str] = None, sort: str = "-capital", page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
                          size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
         res = ent_svc.search_enterprises(store, page=page_no, size=size, **f)

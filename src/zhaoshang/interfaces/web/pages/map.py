@@ -12,6 +12,7 @@ from ....core.asof import reference_date
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
+from ..schemas import AsOf, Code, Level, Metric, NodeCode
 
 
 def register(app, web) -> None:
@@ -27,11 +28,8 @@ def register(app, web) -> None:
 
     @app.get("/api/map", tags=["map"], summary="产业地图（JSON）：各地区的企业数、占比、区位商与标签")
     def api_map(store=Depends(web.get_store),
-                level: str = Query("province", description="province|city|district|macro"),
-                parent: Optional[str] = Query(None, description="只列出该地区的下级"),
-                node: Optional[str] = Query(None, description="产业链环节代码（空 = 全部）"),
-                metric: str = Query("count", description="count|share|lq"),
-                as_of: Optional[str] = Query(None, description="截至日期 YYYY-MM-DD"),
+                level: Level = "province", parent: Code = None, node: NodeCode = None, metric: Metric = "count",
+                as_of: AsOf = None,
                 top: int = Query(0, ge=0, le=20)):
         parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
         rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
@@ -39,8 +37,8 @@ def register(app, web) -> None:
                          "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
-    def api_region(code: str, store=Depends(web.get_store), node: Optional[str] = None,
-                   as_of: Optional[str] = None, top: int = Query(8, ge=0, le=50)):
+    def api_region(code: str, store=Depends(web.get_store), node: NodeCode = None,
+                   as_of: AsOf = None, top: int = Query(8, ge=0, le=50)):
         node, as_of = web.clean(node), web.clean(as_of)
         info = web.region_info(store, code)
         code = info["code"]  # a name or path given: its code

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from ....core.errors import NotFound
 from ....services import reference
+from ..schemas import Code, Level
 
 
 def register(app, web) -> None:
@@ -34,5 +35,5 @@ def register(app, web) -> None:
         return JSONResponse(doc, headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/api/regions", tags=["map"], summary="地区列表（某地区的下级）")
-    def api_regions(store=Depends(web.get_store), parent: Optional[str] = None, level: Optional[str] = None):
+    def api_regions(store=Depends(web.get_store), parent: Code = None, level: Optional[Level] = None):
         return web.json(reference.region_children(store, parent, level))

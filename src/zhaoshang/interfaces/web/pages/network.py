@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from ....services import reference
 from ....services.analytics.network import KINDS, network
+from ..schemas import TEXT_MAX, AsOf, Level
 
 DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
 
@@ -32,10 +33,9 @@ def register(app, web) -> None:
     @app.get("/api/network", tags=["network"],
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
     def api_network(store=Depends(web.get_store),
-                    kind: str = Query("patent", description="|".join(KINDS)),
-                    level: str = Query("province", description="province|city|district|macro"),
-                    group: Optional[str] = Query(None, description="地区组：代码或名称，逗号分隔"),
-                    as_of: Optional[str] = Query(None, description="截至日期"),
+                    kind: Literal[KINDS] = "patent", level: Level = "province",
+                    group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码或名称，逗号分隔"),
+                    as_of: AsOf = None,
                     edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数")):
         return web.json(run(store, kind, level, group, as_of, edges))
 

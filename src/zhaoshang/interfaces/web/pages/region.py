@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
-from typing import Optional
+from typing import Literal, Optional
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
@@ -18,6 +18,7 @@ from ....services import reference
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
 from ...reports.region import report_context
+from ..schemas import AsOf
 
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8"}
@@ -30,12 +31,12 @@ def register(app, web) -> None:
 
     @app.get("/api/region-profile/{code}", tags=["region"],
              summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")
-    def api_region_profile(code: str, store=Depends(web.get_store), as_of: Optional[str] = None):
+    def api_region_profile(code: str, store=Depends(web.get_store), as_of: AsOf = None):
         return web.json(profile_of(store, code, as_of))
 
     @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
-    def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
-                          format: str = Query("pdf", pattern="^(pdf|xlsx|html)$"), lang: Optional[str] = None):
+    def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None,
+                          format: Literal["pdf", "xlsx", "html"] = "pdf", lang: Optional[Literal["zh", "en"]] = None):
         from ...reports import write_region_report
 
         prof = profile_of(store, code, as_of)

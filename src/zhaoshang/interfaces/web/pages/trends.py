@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -12,6 +12,7 @@ from ....core.errors import NotFound
 from ....services import reference
 from ....services.regions import matrix
 from ....services.trends import trends
+from ..schemas import TEXT_MAX, AsOf, DateFrom, DateTo, NodeCode
 
 
 def _region_choices(store, web, region: str | None) -> dict:
@@ -33,12 +34,9 @@ def register(app, web) -> None:
     @app.get("/api/trends", tags=["trends"],
              summary="资本风向（JSON）：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向")
     def api_trends(store=Depends(web.get_store),
-                   region: Optional[str] = Query(None, description="地区代码或名称（企业所在地）"),
-                   node: Optional[str] = Query(None, description="产业链节点代码（含下级）"),
-                   by: str = Query("quarter", pattern="^(quarter|year)$"),
-                   start: Optional[str] = Query(None, description="起始日期（含）"),
-                   end: Optional[str] = Query(None, description="结束日期（含）"),
-                   as_of: Optional[str] = Query(None, description="截至日期"),
+                   region: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区代码或名称（企业所在地）"),
+                   node: NodeCode = None, by: Literal["quarter", "year"] = "quarter",
+                   start: DateFrom = None, end: DateTo = None, as_of: AsOf = None,
                    top: int = Query(10, ge=0, le=100)):
         return web.json(run(store, region, node, by, start, end, as_of, top))
 

@@ -1,0 +1,114 @@
+"""What the API accepts and answers, stated once: parameter types whose schema is exactly what the routes
+accept (dates, levels, metrics, codes, bounded numbers), the error reply, and the response schemas of the
+OpenAPI document (``document(app)``). A request the schema forbids gets a 400 with a message, like every
+other user error."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+
+# an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given
+_Y = r"(19|20)\d\d"
+_LEAP = r"(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26]))"
+DATE_PATTERN = (rf"^$|^{_Y}(-(0[1-9]|1[0-2]))?$|^{_Y}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"
+                rf"|^{_Y}-(0[13-9]|1[0-2])-(29|30)$|^{_Y}-(0[13578]|1[02])-31$|^{_LEAP}-02-29$")
+CODE_PATTERN = r"^[0-9A-Za-z_.:-]{1,40}$"       # region codes (GB/T 2260, macro-regions), chain node codes
+TEXT_MAX = 200                                   # free text (search, names, lists of codes)
+PAGE_MAX = 10_000                                # pages of a listing (size ≤ 1000: at most 10 million rows deep)
+
+AsOf = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="截至日期 YYYY、YYYY-MM 或 YYYY-MM-DD（空 = 今天）")]
+DateFrom = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="起始日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
+DateTo = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="结束日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
+Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="地区或产业链环节代码（空 = 不限）")]
+NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="产业链环节代码（空 = 全部）")]
+NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
+                                           description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]
+Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
+Level = Literal["province", "city", "district", "macro"]
+Metric = Literal["count", "share", "lq"]
+Page = Annotated[int, Query(ge=1, le=PAGE_MAX, description="页码")]
+
+ERROR = {"type": "object", "required": ["error", "status"],
+         "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+ERRORS = {"400": "请求参数无效", "401": "需要登录", "403": "无权访问", "404": "未找到"}
+ANY_OBJECT = {"type": "object"}
+LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object"}}
+FILES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+         "text/csv": {"schema": {"type": "string"}},
+         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+         "text/html": {"schema": {"type": "string"}}}
+
+
+def _obj(*required: str) -> dict:
+    return {"type": "object", "required": list(required), "properties": {k: {} for k in required}}
+
+
+# the 200 reply of each JSON route: the keys every answer carries (more may follow)
+OK = {
+    "/api/meta": _obj("synthetic", "sources", "as_of"),
+    "/api/facets": _obj("nodes", "provinces"),
+    "/api/map": _obj("level", "metric", "as_of", "synthetic", "rows"),
+    "/api/regions": LIST_OF_OBJECTS,
+    "/api/regions/{code}": _obj("region", "as_of", "nodes", "top", "breadcrumb"),
+    "/api/geo/{code}": _obj("type", "features"),
+    "/api/chain": _obj("as_of", "nodes"),
+    "/api/chain/enterprises": _obj("node", "as_of", "total"),
+    "/api/enterprises": _obj("total", "items", "filters", "synthetic"),
+    "/api/enterprises/{key}": _obj("enterprise", "synthetic"),
+    "/api/region-profile/{code}": ANY_OBJECT,
+    "/api/network": ANY_OBJECT,
+    "/api/trends": ANY_OBJECT,
+}
+DOWNLOADS = {"/api/enterprises/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+             "/api/region-profile/{code}/report": ["application/pdf",
+                                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                                   "text/html"]}
+
+
+def _openapi_doc(app: FastAPI) -> dict:
+    doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path, ops in doc.get("paths", {}).items():
+        for op in ops.values():
+            responses = op.setdefault("responses", {})
+            responses.pop("422", None)  # a request the schema forbids is a 400 here
+            ok = responses.setdefault("200", {"description": "OK"})
+            if path in DOWNLOADS:
+                ok["content"] = {m: FILES[m] for m in DOWNLOADS[path]}
+            else:
+                ok["content"] = {"application/json": {"schema": OK.get(path, ANY_OBJECT)}}
+            if path in {"/api/enterprises/export"}:
+                responses["429"] = {"description": "请求过于频繁，请稍后再试",
+                                    "content": {"application/json": {"schema": ERROR}}}
+            for status, text in ERRORS.items():
+                responses[status] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
+    doc.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    doc.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+    return doc
+
+
+def _message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "参数无效: " + "; ".join(parts)
+
+
+def document(app: FastAPI, error_reply: Any) -> None:
+    """Install the OpenAPI document with every reply declared, and the 400 for schema-invalid requests
+    (``error_reply(request, message, status)`` renders it as JSON or as the error page)."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = _openapi_doc(app)
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return error_reply(request, _message(exc), 400)
