@@ -36,6 +36,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
+def _routed(request) -> bool:
+    """Whether a route takes this method on this path (else the router answers 404/405 and nothing runs)."""
+    from starlette.routing import Match
+
+    return any(r.matches(request.scope)[0] == Match.FULL for r in request.app.router.routes)
+
+
 def required_permission(path: str, method: str = "GET") -> str | None:
     """The permission a request needs (None: open to anyone, e.g. the login page and static assets)."""
     if PUBLIC.match(path):
@@ -153,7 +160,7 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
                 return _refuse(request, 401, "需要登录", "login required")
             if not user.can(need):
                 return _refuse(request, 403, "当前角色无权访问", "your role may not access this")
-        if method not in SAFE_METHODS and user.via != "token":
+        if method not in SAFE_METHODS and user.via != "token" and _routed(request):
             given = await _submitted_csrf(request)
             if not given or not hmac.compare_digest(str(given), expected):
                 return _refuse(request, 403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试",

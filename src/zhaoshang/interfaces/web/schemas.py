@@ -64,6 +64,7 @@ OK = {
     "/api/trends": ANY_OBJECT,
 }
 DOWNLOADS = {"/api/enterprises/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+             "/api/admin/audit/export": ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
              "/api/region-profile/{code}/report": ["application/pdf",
                                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                                    "text/html"]}
