@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from ..core.asof import enterprises_as_of, reference_date
-from ..core.errors import UserError
+from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
@@ -403,7 +403,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     mrows = _segment_matrix(store, chain, info["level"], seg_level, ref)
     regions, nodes, X = matrix_from_rows(mrows)
     if info["code"] not in regions:
-        raise UserError(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度")
+        raise NotFound(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度")
     cx = complexity_matrix(X, regions, nodes, rca_threshold=float(cfg["rca_threshold"]))
     ri = regions.index(info["code"])
     seg_info = {r["code"]: r for r in store.query(

@@ -69,8 +69,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     d_start = parse_user_date(start, "start", end_of_period=False)
     d_end, d_asof = parse_user_date(end, "end"), reference_date(store, as_of)
     hi = min([d for d in (d_end, d_asof) if d is not None])
-    if d_start and hi and d_start > hi:
-        raise UserError(f"开始日期 {d_start} 晚于结束日期 {hi}")
+    if d_start and d_end and d_start > d_end:  # two dates the user gave contradict each other
+        raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}")
+    # a start after the data's reference date is an empty window: no periods, no error
     if node:
         known = store.query("SELECT name_zh, name_en, level FROM chain_nodes WHERE chain = ? AND code = ?", [chain, node])
         if not known:

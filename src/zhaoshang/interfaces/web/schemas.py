@@ -5,13 +5,16 @@ other user error."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as _dt
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
-# an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given
+# an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given.
+# The document narrows it to the periods begun by today (``dates_up_to``), as the one date parser does.
 _Y = r"(19|20)\d\d"
 _LEAP = r"(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26]))"
 DATE_PATTERN = (rf"^$|^{_Y}(-(0[1-9]|1[0-2]))?$|^{_Y}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"
@@ -41,6 +44,33 @@ FILES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"
          "text/csv": {"schema": {"type": "string"}},
          "application/pdf": {"schema": {"type": "string", "format": "binary"}},
          "text/html": {"schema": {"type": "string"}}}
+
+
+def _alt(items) -> str:
+    return "(" + "|".join(items) + ")"
+
+
+def dates_up_to(today: _dt.date) -> str:
+    """The pattern of the dates the routes accept on ``today``: YYYY, YYYY-MM or YYYY-MM-DD from 1900 on,
+    of a period that has begun (the one date parser refuses the future); empty = not given."""
+    y, m, d = today.year, today.month, today.day
+    before = _alt(str(x) for x in range(1900, y))
+    leap = _alt(str(x) for x in range(1900, y) if calendar.isleap(x))
+    forms = [_alt([before, str(y)]), f"{before}-(0[1-9]|1[0-2])", f"{y}-" + _alt(f"{k:02d}" for k in range(1, m + 1)),
+             f"{before}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])", f"{before}-(0[13-9]|1[0-2])-(29|30)",
+             f"{before}-(0[13578]|1[02])-31", f"{leap}-02-29"]
+    forms += [f"{y}-{k:02d}-" + _alt(f"{j:02d}" for j in range(1, calendar.monthrange(y, k)[1] + 1)) for k in range(1, m)]
+    forms.append(f"{y}-{m:02d}-" + _alt(f"{j:02d}" for j in range(1, d + 1)))
+    return "^$|^" + _alt(forms) + "$"
+
+
+def _dated(node: Any, pattern: str) -> Any:
+    """The document with every date parameter's pattern narrowed to the dates accepted today."""
+    if isinstance(node, dict):
+        return {k: (pattern if k == "pattern" and v == DATE_PATTERN else _dated(v, pattern)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_dated(v, pattern) for v in node]
+    return node
 
 
 def _obj(*required: str) -> dict:
@@ -88,7 +118,7 @@ def _openapi_doc(app: FastAPI) -> dict:
                 responses[status] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
     doc.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
     doc.get("components", {}).get("schemas", {}).pop("ValidationError", None)
-    return doc
+    return _dated(doc, dates_up_to(_dt.date.today()))
 
 
 def _message(exc: RequestValidationError) -> str:
@@ -103,10 +133,14 @@ def document(app: FastAPI, error_reply: Any) -> None:
     """Install the OpenAPI document with every reply declared, and the 400 for schema-invalid requests
     (``error_reply(request, message, status)`` renders it as JSON or as the error page)."""
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            app.openapi_schema = _openapi_doc(app)
-        return app.openapi_schema
+    built: dict = {}
+
+    def openapi() -> dict:  # rebuilt each day: the latest date it allows is today
+        today = _dt.date.today()
+        if built.get("day") != today:
+            built.update(day=today, doc=_openapi_doc(app))
+            app.openapi_schema = built["doc"]
+        return built["doc"]
 
     app.openapi = openapi
 
