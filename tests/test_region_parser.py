@@ -336,7 +336,8 @@ def test_import_uses_evidence_order_and_credit_code(shared, tmp_path):
         w.writeheader()
         w.writerows(picked)
     db = tmp_path / "z.duckdb"
-    run_json("import", "enterprises", f, db=db)
+    rep = run_json("import", "enterprises", f, db=db)
+    assert rep["region_conflicts"] == 1  # the 临城 row: text and credit code disagree on the province
     with Store(db, read_only=True) as s:
         got = dict(s.con.execute("SELECT uscc, district_code FROM enterprises").fetchall())
         prov = s.con.execute("SELECT province_code FROM enterprises WHERE uscc = ?", [hainan]).fetchall()

@@ -28,6 +28,7 @@ class ImportReport:
     fields_dropped: int = 0
     unlinked: int = 0
     ambiguous: int = 0
+    region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     rejects_path: str | None = None
     encodings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)

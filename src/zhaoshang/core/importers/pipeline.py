@@ -147,6 +147,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]
+    report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
+                                          ).fetchone()[0]
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected)

@@ -57,10 +57,10 @@ def _region_resolver():
         if country and country.strip().lower() not in _CHINA:
             m = parser.parse(country)
             iso = m.country if (m.foreign and m.country) else country.strip()
-            return (None, None, None, iso, country, False)
+            return (None, None, None, iso, country, False, False)
         m = parser.resolve(province=province, city=city, district=district, address=address, text=region,
                            division=division)
-        return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named)
+        return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named, m.division_conflict)
 
     return resolve
 
@@ -149,7 +149,8 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
     # that still lack a district, on the distinct combinations of those rows.
     inputs = [c for c in REGION_INPUTS if c in kind_fields]
     region_out = [("province_code", pa.string()), ("city_code", pa.string()), ("district_code", pa.string()),
-                  ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_())]
+                  ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_()),
+                  ("conflict", pa.bool_())]
     division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
     if any(c in staged.present for c in inputs) or division:
         resolve = _region_resolver()
@@ -185,10 +186,11 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
             def pick(c, a1=a1):
                 return f"{a1}.{c}"
         selects += [f"{pick('province_code')} AS _province_code", f"{pick('city_code')} AS _city_code",
-                    f"{pick('district_code')} AS _district_code", f"{pick('country')} AS _country"]
+                    f"{pick('district_code')} AS _district_code", f"{pick('country')} AS _country",
+                    f"coalesce({pick('conflict')}, false) AS _region_conflict"]
     else:
         selects += ["NULL::VARCHAR AS _province_code", "NULL::VARCHAR AS _city_code",
-                    "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country"]
+                    "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country", "false AS _region_conflict"]
 
     # Required fields must hold a value.
     for f in kind_fields.values():

@@ -52,6 +52,7 @@ def import_cmd(
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
             (t("未关联到企业", "unlinked"), report.unlinked),
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
+            (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
             (t("问题清单", "rejects file"), report.rejects_path or "-"),
         )
     ]
