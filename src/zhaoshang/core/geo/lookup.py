@@ -56,8 +56,8 @@ class AmbiguousRegion(UserError):
         self.text, self.candidates = text, candidates
         listed = "、".join(f"{c['label']} ({c['code']})" for c in candidates)
         listed_en = ", ".join(f"{c['label']} ({c['code']})" for c in candidates)
-        super().__init__(f"地区名称有歧义：{text}，可能是 {listed}；请给出代码或上级地区")
-        self.en = f"ambiguous region name: {text} could be {listed_en}; give the code or the parent region"
+        super().__init__(f"地区名称有歧义：{text}，可能是 {listed}；请给出代码或上级地区",
+                         en=f"ambiguous region name: {text} could be {listed_en}; give the code or the parent region")
 
 
 class RegionNotFound(NotFound):
@@ -68,11 +68,9 @@ class RegionNotFound(NotFound):
         if suggestions:
             s = "、".join(f"{c['label']} ({c['code']})" for c in suggestions)
             s_en = ", ".join(f"{c['label']} ({c['code']})" for c in suggestions)
-            super().__init__(f"未找到地区 {text}，您是不是要找：{s}?")
-            self.en = f"region not found: {text} — did you mean {s_en}?"
+            super().__init__(f"未找到地区 {text}，您是不是要找：{s}?", en=f"region not found: {text} — did you mean {s_en}?")
         else:
-            super().__init__(f"未找到地区 {text}")
-            self.en = f"region not found: {text}"
+            super().__init__(f"未找到地区 {text}", en=f"region not found: {text}")
 
 
 # ------------------------------------------------------------------------------------------ macro-regions
@@ -129,9 +127,8 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
     m = find_macro(t)
     if m is not None:
         if not macro:  # refused with a clear message rather than "not found"
-            err = UserError(f"{m.name} 是宏观区域，这里只接受省、市或区县（代码或名称）")
-            err.en = f"{m.name} ({m.name_en}) is a macro-region; a province, city or district is needed here"
-            raise err
+            raise UserError(f"{m.name} 是宏观区域，这里只接受省、市或区县（代码或名称）",
+                            en=f"{m.name} ({m.name_en}) is a macro-region; a province, city or district is needed here")
         return m
     exact = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [t]).fetchall()
     if exact:

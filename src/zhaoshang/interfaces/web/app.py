@@ -43,7 +43,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     def _error(request: Request, exc: Exception | str, status: int):
         lang = lang_of(request)
-        message = (getattr(exc, "en", None) or str(exc)) if lang == "en" else str(exc)
+        message = exc.in_lang(lang) if isinstance(exc, UserError) else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
         if request.url.path.startswith("/api/"):
             body = {"error": message, "status": status}
