@@ -214,6 +214,18 @@ def test_login_session_cookie_csrf_logout_and_idle_timeout(server):
     assert out.status_code == 303 and c.get("/map").status_code == 303
 
 
+def test_malformed_credentials_and_bodies_are_refused_not_errors(server):
+    c = TestClient(server["app"], follow_redirects=False, raise_server_exceptions=False)
+    c.cookies.set("zs_session", "not.a.signed.value")
+    assert c.get("/api/me").status_code == 401
+    c.cookies.clear()
+    assert c.get("/api/me", headers={"Authorization": "Bearer zs_\u00e9\u00e9".encode("utf-8")}).status_code == 401
+    for ctype in ("multipart/form-data", "multipart/form-data; boundary=x"):  # no boundary; a part without a name
+        bad = c.post("/login", content=b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--",
+                     headers={"Content-Type": ctype})
+        assert bad.status_code == 403, ctype
+
+
 def test_admin_page_manages_users_and_tokens(server):
     c = TestClient(server["app"], follow_redirects=False)
     c.post("/login", data={"name": "admin1", "password": PW, "csrf_token": _csrf(c.get("/login").text)})

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from ...core.teamstate import TeamDB
@@ -92,7 +92,7 @@ def resolve(cfg: AuthConfig, request: Request) -> tuple[User, str | None, str | 
     if raw:
         try:
             sid = cfg.serializer.loads(raw, max_age=accounts.ABSOLUTE)
-        except BadSignature:
+        except BadData:
             sid = None
         if sid:
             found = accounts.session_user(cfg.team, sid, idle=cfg.idle)
@@ -117,7 +117,10 @@ async def _submitted_csrf(request: Request) -> str | None:
         async def chunks():
             yield body
 
-        form = await MultiPartParser(request.headers, chunks()).parse()
+        try:
+            form = await MultiPartParser(request.headers, chunks()).parse()
+        except Exception:  # a malformed body carries no token: refused with 403, never a 500
+            return None
         value = form.get("csrf_token")
         return value if isinstance(value, str) else None
     return None
