@@ -6,9 +6,11 @@ shareholders, branches). Fictional names only."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 import random
 
+from zhaoshang.core import jsonenc
+from zhaoshang.core.explain import Explained, Part, Ref
 from zhaoshang.core.store import Store
 
 CHAIN = "ai"
@@ -43,6 +45,16 @@ ROUNDS = ["angel", "pre_a", "a", "b", "c", "ipo"]
 TAGS = ["专精特新", "高新技术企业", "独角兽", "瞪羚企业"]
 
 
+
+def _evidence(eid: int, node: str, conf: float) -> str:
+    """A placement's evidence as the classifier writes it: an explained result (one keyword in the scope)."""
+    raw = round(-math.log(max(1e-6, 1 - conf)), 4)
+    return jsonenc.dumps(Explained(
+        value=node, method="keywords", version="1", params={"fixture": True}, confidence=conf,
+        parts=[Part("text", raw=raw, weight=1.0, contribution=raw,
+                    detail={"keywords": [{"field": "scope", "keyword": node, "tier": "strong", "weight": raw}]})],
+        evidence=[Ref("enterprises", ids=[eid])]))
+
 def build(path: str, n: int = 400, seed: int = 7, synthetic: bool = True) -> dict:
     """Write the fixture into ``path``; returns a summary (ids of notable enterprises)."""
     rng = random.Random(seed)
@@ -76,14 +88,13 @@ def build(path: str, n: int = 400, seed: int = 7, synthetic: bool = True) -> dic
             for _ in range(k):
                 nodes.add(rng.choice(fav) if rng.random() < 0.7 else rng.choice(LEAVES))
             for node in nodes:
-                pls.append([eid, CHAIN, node, round(rng.uniform(0.5, 1), 3),
-                            json.dumps({"keywords": [node], "field": "scope"}, ensure_ascii=False), "keywords",
-                            dt.datetime(2024, 1, 1)])
+                conf = round(rng.uniform(0.5, 1), 3)
+                pls.append([eid, CHAIN, node, conf, _evidence(eid, node, conf), "keywords", dt.datetime(2024, 1, 1)])
         # a foreign enterprise (no province): never counted
         ents.append([n + 1, "Foreign AI Ltd", "foreign ai ltd", None, "Foreign AI", None, "active",
                      dt.date(2010, 1, 1), None, None, None, "US", None, None, None, None, None, None, None, None,
                      None, None, None, None, None, None, None, None, "fixture", 1, 1])
-        pls.append([n + 1, CHAIN, "M01", 0.9, "{}", "keywords", dt.datetime(2024, 1, 1)])
+        pls.append([n + 1, CHAIN, "M01", 0.9, _evidence(n + 1, "M01", 0.9), "keywords", dt.datetime(2024, 1, 1)])
         con.executemany("INSERT INTO enterprises VALUES (" + ",".join("?" * 31) + ")", ents)
         con.executemany("INSERT INTO placements VALUES (?,?,?,?,?,?,?)", pls)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 import pytest
 from typer.testing import CliRunner
@@ -44,11 +45,49 @@ def store():
     s.close()
 
 
+def _view(doc: dict) -> dict:
+    """The evidence of a placement (an Explained) by signal: keywords, patents, scores, related rows."""
+    parts = {p["signal"]: p for p in doc["parts"]}
+    part = lambda k: parts.get(k) or {}  # noqa: E731
+    return {"keywords": (part("text").get("detail") or {}).get("keywords", []),
+            "patents": {"count": part("ipc").get("raw") or 0, "classes": (part("ipc").get("detail") or {}).get("classes", [])},
+            "related": (part("relation").get("detail") or {}).get("related", []),
+            "score": {k: part(k).get("contribution") or 0 for k in ("text", "ipc", "industry_code", "relation")}}
+
+
 def placements(store, chain="ai"):
     out: dict[int, dict[str, tuple[float, dict]]] = {}
     for r in store.query("SELECT enterprise_id, node_code, confidence, evidence FROM placements WHERE chain = ?", [chain]):
-        out.setdefault(r["enterprise_id"], {})[r["node_code"]] = (r["confidence"], json.loads(r["evidence"]))
+        out.setdefault(r["enterprise_id"], {})[r["node_code"]] = (r["confidence"], _view(json.loads(r["evidence"])))
     return out
+
+
+def test_evidence_is_an_explained_result(store):
+    """Each placement's evidence is one Explained: the node, the contributions that add up to the raw score
+    behind the confidence, the rows it rests on, the method and its settings' fingerprint."""
+    from zhaoshang.core.explain import Explained
+    from zhaoshang.services.chain.classify import FORMULA
+
+    classify(store)
+    rows = store.query("SELECT enterprise_id, node_code, confidence, evidence FROM placements")
+    assert rows
+    hashes = set()
+    for r in rows:
+        doc = json.loads(r["evidence"])
+        x = Explained.from_json(doc)
+        assert x.value == r["node_code"] and x.method == "rules" and x.formula == FORMULA
+        assert x.confidence == pytest.approx(1 - math.exp(-max(0.0, x.total)), abs=2e-4)
+        assert x.confidence == pytest.approx(r["confidence"], abs=1e-4)
+        assert x.evidence[0].table == "enterprises" and x.evidence[0].ids == [r["enterprise_id"]]
+        assert x.to_json() == doc  # one shape: what SQL wrote is what the type writes
+        hashes.add(x.params_hash)
+    assert len(hashes) == 1
+    related = [json.loads(r["evidence"]) for r in rows if r["enterprise_id"] == 9]
+    # the branch's parent is an evidence row too
+    store.con.execute("UPDATE enterprises SET scope = '图像识别软件销售' WHERE id = 9")
+    classify(store)
+    ev9 = Explained.from_json(store.query("SELECT evidence FROM placements WHERE enterprise_id = 9")[0]["evidence"])
+    assert any(ref.note == "related" and ref.ids == [3] for ref in ev9.evidence) and not related
 
 
 def test_places_with_evidence_and_ignores_boilerplate_and_exclusions(store):

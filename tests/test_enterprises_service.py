@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 
 from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.explain import Explained  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.services import enterprises as E  # noqa: E402
 from zhaoshang.services.regions import matrix  # noqa: E402
@@ -123,7 +124,7 @@ def test_profile(store):
     assert dates == sorted(dates, reverse=True)
     placed = store.query("SELECT node_code FROM placements WHERE enterprise_id = ?", [fid])
     assert sorted(x["node_code"] for x in p["placements"]) == sorted(x["node_code"] for x in placed)
-    assert all(isinstance(x["evidence"], dict) for x in p["placements"])
+    assert all(isinstance(x["evidence"], Explained) and x["evidence"].value == x["node_code"] for x in p["placements"])
     one = E.enterprise_profile(store, 1)
     assert [x["name"] for x in one["people"]] == ["张三", "李四"]
     assert one["shareholders"][0]["percent"] == 51.0

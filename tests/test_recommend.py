@@ -202,8 +202,10 @@ def test_ranking_matches_an_independent_computation(fx):
             assert r["value_pct"] is None
         else:
             assert r["value_pct"] == pytest.approx(v, abs=1e-12)
-        assert sum(r["contributions"].values()) == pytest.approx(r["score"], abs=1e-12)
-        assert r["weights"]["value"]["pci"] == 0
+        x = r["explain"]
+        assert x.value == r["score"] and x.total == pytest.approx(r["score"], abs=1e-12)
+        assert x.params["value_weights"]["pci"] == 0
+        assert {p.signal: p.weight for p in x.parts}["pci"] in (None, 0)
     # strengths: exactly the segments with RCA ≥ 1, none of them among the candidates
     assert sorted(s["node"] for s in doc["strengths"]) == sorted(SEGS[j] for j in range(len(SEGS)) if rca[i, j] >= 1)
     assert doc["rca_threshold"] == 1.0 and doc["as_of"] == "2024-12-31"
@@ -231,7 +233,7 @@ def test_default_value_signals_use_pci_and_cog_of_the_matrix(fx):
         j = SEGS.index(r["node"])
         assert r["pci"] == pytest.approx(cx.pci[j], abs=1e-9)
         assert r["cog"] == pytest.approx(cx.cog[i, j], abs=1e-9)
-        assert set(r["signal_pct"]) == {"pci", "cog", "funding_cagr", "patent_cagr"}
+        assert [p.signal for p in r["explain"].parts] == ["density", "pci", "cog", "funding_cagr", "patent_cagr"]
         split = doc["quadrant_split"]
         feasible, valuable = r["feasibility_pct"] >= split, r["value_pct"] >= split
         assert r["quadrant"] == rec.QUADRANTS[(feasible, valuable)][0]
@@ -410,9 +412,12 @@ def test_demo_recommendation_is_consistent(demo):
     assert doc["candidates"] == len(doc["segments"]) and len(doc["segments"]) + len(doc["strengths"]) + len(doc["unranked"]) >= 20
     for r in doc["segments"]:
         for k in ("count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr", "feasibility_pct", "value_pct",
-                  "quadrant", "score", "weights", "contributions"):
+                  "quadrant", "score", "explain"):
             assert k in r
-        assert sum(r["contributions"].values()) == pytest.approx(r["score"])
+        assert r["explain"].total == pytest.approx(r["score"])
+        for part in r["explain"].parts:  # contribution = effective weight × percentile
+            if part.contribution is not None:
+                assert part.contribution == pytest.approx(part.weight * part.normalised)
     assert [r["rank"] for r in doc["segments"]] == list(range(1, len(doc["segments"]) + 1))
     assert {m["code"] for m in doc["modes"]} == {"scenario", "technology", "chain", "fund", "compute_voucher"}
     for m in doc["modes"]:

@@ -178,6 +178,20 @@ def test_profile_page(page, server):
     assert page.errors == []
 
 
+def test_profile_explains_placements(page, server):
+    """Each placement's evidence is drawn by the explained-result component: signals, contributions, rows."""
+    import httpx
+
+    eid = httpx.get(server + "/api/enterprises?node=M02&size=1").json()["items"][0]["id"]
+    page.goto(f"{server}/enterprises/{eid}")
+    n = len(httpx.get(f"{server}/api/enterprises/{eid}").json()["placements"])
+    assert n >= 1 and page.locator("#placements .xp").count() == n
+    assert page.locator("#placements .xp-part[data-signal='text'] .xp-bar").first.is_visible()
+    assert f"enterprises#{eid}" in page.inner_text("#placements .xp-refs")
+    assert '{"' not in page.inner_text("#placements")  # no raw JSON
+    assert page.errors == []
+
+
 def test_language_switch_and_synthetic_label(page, server):
     page.goto(server + "/chain")
     assert page.inner_text("#synthetic-label") == "合成演示数据"

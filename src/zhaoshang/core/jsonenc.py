@@ -59,6 +59,11 @@ def dumps(v: Any, *, indent: int | None = None) -> str:
         return json.dumps(jsonable(v), ensure_ascii=False, indent=indent, separators=seps, allow_nan=False)
 
 
+def canonical(v: Any) -> str:
+    """Sorted keys, compact: the same text for equal values (fingerprints of parameters)."""
+    return json.dumps(jsonable(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def dumpb(v: Any) -> bytes:
     """``dumps(v)`` as UTF-8 bytes (HTTP bodies)."""
     return dumps(v).encode("utf-8")

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
+from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 
@@ -278,8 +279,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
                   p.classified_at
            FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
            WHERE p.enterprise_id = ? ORDER BY p.confidence DESC NULLS LAST, p.node_code""", [eid])
-    for p in placements:
-        p["evidence"] = _json(p["evidence"])
+    for p in placements:  # an Explained (core/explain.py); evidence of another shape stays as stored
+        p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
     fundings = store.query(
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key
            FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",

@@ -22,6 +22,7 @@ import yaml
 
 from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
+from ..core.explain import Explained, Part, Ref
 from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
@@ -192,8 +193,9 @@ def weighted(terms: dict[str, float | None], weights: dict[str, float]) -> tuple
     return sum(contrib.values()), contrib
 
 
-def evaluate_mode(mode: dict, profile: dict) -> dict:
-    """One attraction mode against a profile: every criterion with its value, threshold and outcome."""
+def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | None = None) -> dict:
+    """One attraction mode against a profile: every criterion with its value, threshold and outcome; the
+    same as an ``Explained`` (value = suggested, one part per criterion: 1 passed, 0 failed, None unknown)."""
     crit = []
     for c in mode.get("criteria") or []:
         v = profile.get(c["metric"])
@@ -204,38 +206,64 @@ def evaluate_mode(mode: dict, profile: dict) -> dict:
     require = mode.get("require", "all")
     outcomes = [c["passed"] is True for c in crit]
     fires = bool(crit) and (all(outcomes) if require == "all" else any(outcomes))
+    explained = Explained(
+        value=fires, method="mode-rules", version="1", as_of=as_of,
+        params={"mode": mode["code"], "require": require,
+                "criteria": [{"metric": c["metric"], "op": c["op"], "threshold": c["threshold"]} for c in crit]},
+        parts=[Part(signal=c["metric"], label=c["label_zh"], raw=c["value"],
+                    contribution=None if c["passed"] is None else float(c["passed"]),
+                    detail={"op": c["op"], "threshold": c["threshold"], "passed": c["passed"], "label_en": c["label_en"]})
+               for c in crit],
+        evidence=[Ref(table=t.strip(), where={"region": region}) for t in
+                  dict.fromkeys(x for c in crit for x in c["source"].split(","))],
+        formula=f"suggested = {require}(criteria passed)")
     return {"code": mode["code"], "name_zh": mode.get("name_zh"), "name_en": mode.get("name_en"),
             "suggested": fires, "require": require, "criteria": crit,
-            "action_zh": mode.get("action_zh"), "action_en": mode.get("action_en")}
+            "action_zh": mode.get("action_zh"), "action_en": mode.get("action_en"), "explain": explained}
 
 
-def rank_segments(rows: list[dict], cfg: dict) -> list[dict]:
+SCORE_FORMULA = "score = Σ w·pct / Σ w over {feasibility: density_pct, value: value_pct}"
+
+
+def rank_segments(rows: list[dict], cfg: dict, context: dict | None = None) -> list[dict]:
     """Percentiles, value, score and quadrant for candidate rows holding density, pci, cog, funding_cagr,
-    patent_cagr; returns the rows ranked (score, then feasibility, then code)."""
+    patent_cagr; returns the rows ranked (score, then feasibility, then code). Each row's ``explain`` holds
+    the score as an ``Explained``: one part per signal (raw value, percentile, effective weight,
+    contribution; the contributions add up to the score). ``context``: chain, level, region, as_of, window."""
+    ctx = context or {}
     feas = percentile_ranks([_finite(r.get("density")) for r in rows])
     pcts = {k: percentile_ranks([_finite(r.get(k)) for r in rows]) for k in VALUE_SIGNALS}
     sw, vw, split = cfg["score_weights"], cfg["value_weights"], cfg["quadrant_split"]
+    params = {"chain": ctx.get("chain"), "level": ctx.get("level"), "segment_level": cfg["segment_level"],
+              "rca_threshold": cfg["rca_threshold"], "quadrant_split": split, "window_years": cfg["window_years"],
+              "score_weights": dict(sw), "value_weights": dict(vw)}
     for i, r in enumerate(rows):
         r["feasibility_pct"] = feas[i]
-        r["signal_pct"] = {k: pcts[k][i] for k in VALUE_SIGNALS}
-        r["value_pct"], vparts = weighted(r["signal_pct"], vw)
+        signal_pct = {k: pcts[k][i] for k in VALUE_SIGNALS}
+        r["value_pct"], vparts = weighted(signal_pct, vw)
         r["score"], sparts = weighted({"feasibility": r["feasibility_pct"], "value": r["value_pct"]}, sw)
-        # Contributions of every signal to the score (they add up to the score).
-        contrib = {}
-        if "feasibility" in sparts:
-            contrib["density"] = sparts["feasibility"]
-        if "value" in sparts and r["value_pct"]:
-            for k, part in vparts.items():
-                contrib[k] = sparts["value"] * part / r["value_pct"]
-        elif "value" in sparts:
-            contrib.update({k: 0.0 for k in vparts})
-        r["contributions"] = contrib
+        # effective weight of every signal in the score: contribution = weight × percentile, Σ = score
+        s_sum = sum(sw[k] for k in sparts) or 1.0
+        v_sum = sum(vw[k] for k in vparts) or 1.0
+        parts = [Part(signal="density", raw=r.get("density"), normalised=r["feasibility_pct"],
+                      weight=sw["feasibility"] / s_sum if "feasibility" in sparts else None,
+                      contribution=sparts.get("feasibility"))]
+        for k in VALUE_SIGNALS:
+            wk = (sw["value"] / s_sum) * (vw[k] / v_sum) if ("value" in sparts and k in vparts) else None
+            parts.append(Part(signal=k, raw=r.get(k), normalised=signal_pct[k], weight=wk,
+                              contribution=None if wk is None else wk * signal_pct[k]))
         if r["feasibility_pct"] is None or r["value_pct"] is None:
             r["quadrant"] = r["quadrant_zh"] = r["quadrant_en"] = None
         else:
             q = QUADRANTS[(r["feasibility_pct"] >= split, r["value_pct"] >= split)]
             r["quadrant"], r["quadrant_zh"], r["quadrant_en"] = q
-        r["weights"] = {"score": dict(sw), "value": dict(vw)}
+        where = {"chain": ctx.get("chain"), "node": r["node"], "level": ctx.get("level")}
+        r["explain"] = Explained(
+            value=r["score"], method="relatedness-complexity", version="1", params=params, parts=parts,
+            evidence=[Ref("placements", where={**where, "region": ctx.get("region")}, note="region × segment matrix"),
+                      Ref("fundings", where={**where, "window": ctx.get("window")}, note="national funding growth"),
+                      Ref("patents", where={**where, "window": ctx.get("window")}, note="national patent growth")],
+            as_of=ctx.get("as_of"), formula=SCORE_FORMULA)
     rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1.0),
                              -(r["feasibility_pct"] if r["feasibility_pct"] is not None else -1.0), r["node"]))
     for i, r in enumerate(rows, 1):
@@ -434,16 +462,17 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
             strengths.append(row)
         else:
             candidates.append(row)
-    ranked = rank_segments(candidates, cfg)
+    mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
+    ranked = rank_segments(candidates, cfg, {"chain": chain, "level": info["level"], "region": info["code"],
+                                             "as_of": ref.isoformat(), "window": [lo.isoformat(), ref.isoformat()]})
     strengths.sort(key=lambda r: (-(r["rca"] or 0), r["node"]))
     if cx.notes:
         notes.append("复杂度计算提示: " + ", ".join(cx.notes))
 
     profile = region_profile_metrics(store, info, chain, ref, cfg, res)
-    modes = [evaluate_mode(m, profile) for m in cfg.get("modes") or []]
+    modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"]) for m in cfg.get("modes") or []]
     modes.sort(key=lambda m: not m["suggested"])  # stable: suggested first, config order kept
 
-    mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
     return {
         "region": {k: info[k] for k in ("code", "name", "name_en", "level")},
         "level": info["level"], "chain": chain, "as_of": ref.isoformat(), "segment_level": seg_level,
@@ -451,7 +480,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         "window": {"years": years, "recent": [mid.isoformat(), ref.isoformat()],
                    "previous": [lo.isoformat(), mid.isoformat()]},
         "weights": {"score": cfg["score_weights"], "value": cfg["value_weights"]},
-        "formula": {"score": "score = Σ w·pct / Σ w over {feasibility: density_pct, value: value_pct}",
+        "formula": {"score": SCORE_FORMULA,
                     "value": "value_pct = Σ w_k·pct_k / Σ w_k over k ∈ {pci, cog, funding_cagr, patent_cagr}",
                     "growth": "cagr = (recent / previous)^(1 / years) − 1",
                     "percentile": "pct = (#{y < x} + ½·#{y = x, other}) / (n − 1) among the candidates"},

@@ -73,6 +73,31 @@ def clean(v: Any) -> Any:
     return None if v in ("", None) else v
 
 
+def xnum(v: Any) -> str:
+    """A number as an analyst reads it: no e-notation, thousands separated, at most three decimals."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "✓" if v else "✗"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        text = f"{v:.3f}".rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0") else text
+    return str(v)
+
+
+def params_text(v: Any) -> str:
+    """Parameters as ``key=value`` pairs (nested ones in parentheses), for a tooltip."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k}=" + (f"({params_text(x)})" if isinstance(x, dict) else params_text(x)) for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return "、".join(params_text(x) for x in v)
+    return xnum(v) if isinstance(v, (int, float)) or v is None else str(v)
+
+
 class WebContext:
     """Shared by every feature router (see ``pages/``)."""
 
@@ -86,6 +111,9 @@ class WebContext:
         self.bounds = bounds
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["pretty"] = jsonenc.dumps
+        self.templates.env.filters["xnum"] = xnum
+        self.templates.env.filters["params_text"] = params_text
+        self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
 
     # -- store ---------------------------------------------------------------------------------------

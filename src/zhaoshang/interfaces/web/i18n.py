@@ -102,6 +102,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sort": ("排序", "Sort"),
 }
 
+# names of the signals and fields in explained results (templates/_explained.html)
+EXPLAIN_STRINGS = {
+    "signal.text": ("文本关键词", "text keywords"), "signal.ipc": ("专利 IPC 分类", "patent IPC classes"),
+    "signal.industry_code": ("行业代码", "industry code"), "signal.relation": ("关联企业", "related enterprises"),
+    "signal.density": ("关联密度（可行性）", "relatedness density (feasibility)"),
+    "signal.pci": ("环节复杂度 PCI", "segment complexity (PCI)"), "signal.cog": ("复杂度前景增益 COG", "outlook gain (COG)"),
+    "signal.funding_cagr": ("全国融资增速", "national funding growth"),
+    "signal.patent_cagr": ("全国专利增速", "national patent growth"),
+    "field.name": ("名称", "name"), "field.products": ("产品", "products"), "field.description": ("简介", "description"),
+    "field.industry": ("行业", "industry"), "field.scope": ("经营范围", "scope"), "field.tags": ("标签", "tags"),
+}
+STRINGS.update(EXPLAIN_STRINGS)
+
 
 def translate(key: str, lang: str = "zh") -> str:
     zh, en = STRINGS.get(key, (key, key))

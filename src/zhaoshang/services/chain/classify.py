@@ -22,8 +22,10 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import time
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ...core import dialect, explain, jsonenc
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
@@ -264,7 +266,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     _score(con, tax, as_of)
 
     # 5-6. relations, final placements
-    n_written = _place(store, tax, subset, team)
+    n_written = _place(store, tax, subset, team, as_of)
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
     summary["placements_written"] = n_written
     summary["seconds"] = round(time.perf_counter() - t0, 3)
@@ -400,7 +402,64 @@ def _score(con, tax: Taxonomy, as_of) -> None:
     con.execute("UPDATE zs_direct SET raw = greatest(0, text_score + ipc_score + icode_score)")
 
 
-def _place(store, tax: Taxonomy, subset: list[int] | None, team=None) -> int:
+FORMULA = "confidence = 1 − exp(−max(0, Σ contribution))"
+
+
+def explain_params(tax: Taxonomy) -> tuple[dict, str]:
+    """The settings a placement shows, and the fingerprint of everything that decides it (taxonomy file and
+    weights)."""
+    w = tax.weights
+    params = {"chain": tax.chain, "taxonomy": Path(tax.path).name if tax.path else None,
+              **{k: w.get(k) for k in ("min_confidence", "ipc_weight", "ipc_saturation", "industry_code_weight",
+                                        "relation_weight", "max_nodes", "relative_cutoff")}}
+    text = Path(tax.path).read_text(encoding="utf-8") if tax.path and Path(tax.path).is_file() else tax.chain
+    return params, explain.params_hash({"taxonomy": text, "weights": w})
+
+
+def _evidence_sql(tax: Taxonomy, as_of=None) -> str:
+    """A placement's evidence as an ``Explained`` (core/explain.py), built in SQL: value = the node, parts =
+    text keywords, patents' IPC classes, the industry code and related enterprises, each with its raw value,
+    weight and contribution to the raw score; evidence = the enterprise's row, its patents, the related rows."""
+    d = dialect.current()
+    w = tax.weights
+    ipcw, icw, relw = float(w["ipc_weight"]), float(w["industry_code_weight"]), float(w["relation_weight"])
+    params, phash = explain_params(tax)
+    lit = dialect.literal
+    parts = d.list_of([
+        explain.sql_part(signal="'text'", raw=d.json_value("round(text_score, 4)"), weight="1.0",
+                         contribution="round(text_score, 4)",
+                         detail=d.json_value(d.struct({"keywords": "coalesce(keywords, [])",
+                                                      "negatives": "coalesce(negatives, [])"}))),
+        explain.sql_part(signal="'ipc'", label="array_to_string(ipc_classes, ' ')",
+                         raw=d.json_value("coalesce(patents, 0)"), normalised=f"round(ipc_score / {ipcw}, 4)" if ipcw else "NULL",
+                         weight=repr(ipcw), contribution="round(ipc_score, 4)",
+                         detail=d.json_value(d.struct({"classes": "coalesce(ipc_classes, [])"}))),
+        explain.sql_part(signal="'industry_code'", label="industry_code", raw=d.json_value("industry_code"),
+                         normalised="CASE WHEN industry_code IS NULL THEN 0.0 ELSE 1.0 END", weight=repr(icw),
+                         contribution="round(icode_score, 4)"),
+        explain.sql_part(signal="'relation'", raw=d.json_value(f"round(rel_score / {relw}, 4)" if relw else "0"),
+                         normalised=f"round(rel_score / {relw}, 4)" if relw else "NULL", weight=repr(relw),
+                         contribution="round(rel_score, 4)",
+                         detail=d.json_value(d.struct({"related": "coalesce(related, [])"}))),
+    ])
+    refs = d.list_of([
+        explain.sql_ref(table="'enterprises'", ids="[id]"),
+        f"CASE WHEN coalesce(patents, 0) > 0 THEN "
+        + explain.sql_ref(table="'patents'", where=d.json_value(d.struct({"applicant": "id", "ipc": "ipc_classes"})),
+                          note="CAST(patents AS VARCHAR) || ' patents'") + " END",
+        f"CASE WHEN len(coalesce(related, [])) > 0 THEN "
+        + explain.sql_ref(table="'enterprises'", ids=d.list_map("related", "r", "r.id"), note="'related'") + " END",
+    ])
+    method, version = METHOD.rsplit("-v", 1)
+    return explain.sql_object(
+        value="node", method=lit(method), version=lit(version), params=d.json_literal(jsonenc.dumps(params)),
+        params_hash=lit(phash),
+        parts=d.list_filter(parts, "p", "p.signal = 'text' OR p.contribution <> 0"),
+        evidence=d.list_filter_nonnull(refs), confidence="round(conf, 4)",
+        as_of=lit(as_of.isoformat()) if as_of else "NULL", formula=lit(FORMULA))
+
+
+def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None) -> int:
     w = tax.weights
     con = store.con
     minc = float(w["min_confidence"])
@@ -431,13 +490,7 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None) -> int:
         keep2 AS (SELECT * FROM l2 WHERE rk <= {int(w['max_nodes'])} AND raw >= {float(w['relative_cutoff'])} * best),
         keep3 AS (SELECT c.* FROM c JOIN keep2 p ON p.id = c.id AND p.node = c.parent
                   WHERE c.level = 3 AND c.conf >= {minc})
-        SELECT id, node, conf, to_json(struct_pack(
-                 keywords := coalesce(keywords, []), negatives := coalesce(negatives, []),
-                 patents := struct_pack(count := coalesce(patents, 0), classes := coalesce(ipc_classes, [])),
-                 industry_code := industry_code, related := coalesce(related, []),
-                 score := struct_pack(text := round(text_score, 4), ipc := round(ipc_score, 4),
-                                      industry_code := round(icode_score, 4), relation := round(rel_score, 4),
-                                      raw := round(raw, 4)))) AS evidence
+        SELECT id, node, conf, {_evidence_sql(tax, as_of)} AS evidence
         FROM (SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
                      text_score, ipc_score, icode_score, rel_score, raw FROM keep2
               UNION ALL

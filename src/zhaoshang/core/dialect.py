@@ -1,0 +1,117 @@
+"""The SQL dialect: the engine-specific constructs the services need, in one place.
+
+Services write portable SQL where they can and ask the dialect for the rest (nested values, JSON text,
+regular expressions, list membership, ...). ``DuckDBDialect`` is the one in use; another engine (Spark SQL,
+PostgreSQL, ...) plugs in by subclassing ``Dialect`` with its own spellings and by a ``Store`` that
+executes on it (docs/architecture.md, "The engine seam"). Only string building here: nothing executes.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+
+def literal(value) -> str:
+    """A SQL literal of a Python value (strings quoted, None as NULL); for constants built into statements."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class Dialect:
+    """The portable defaults (standard SQL); engines override what they spell differently."""
+
+    name = "ansi"
+
+    def struct(self, fields: Mapping[str, str]) -> str:
+        """A named record from SQL expressions."""
+        raise NotImplementedError
+
+    def to_json_text(self, expr: str) -> str:
+        """The JSON text of a value (records, lists, scalars)."""
+        raise NotImplementedError
+
+    def json_literal(self, json_text: str) -> str:
+        """A JSON document given as text, as a nested value of the engine."""
+        raise NotImplementedError
+
+    def list_of(self, exprs: list[str]) -> str:
+        """A list value from expressions."""
+        return "ARRAY[" + ", ".join(exprs) + "]"
+
+    def json_value(self, expr: str) -> str:
+        """Any value as a JSON value (so that values of different types can share a list of records)."""
+        raise NotImplementedError
+
+    def list_concat(self, *exprs: str) -> str:
+        raise NotImplementedError
+
+    def list_filter(self, expr: str, var: str, cond: str) -> str:
+        """The elements ``var`` of a list for which ``cond`` holds."""
+        raise NotImplementedError
+
+    def list_map(self, expr: str, var: str, value: str) -> str:
+        """``value`` for each element ``var`` of a list."""
+        raise NotImplementedError
+
+    def list_filter_nonnull(self, expr: str) -> str:
+        """The list without its NULL elements."""
+        raise NotImplementedError
+
+    def list_contains(self, list_expr: str, value_expr: str) -> str:
+        raise NotImplementedError
+
+    def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        raise NotImplementedError
+
+
+class DuckDBDialect(Dialect):
+    name = "duckdb"
+
+    def struct(self, fields: Mapping[str, str]) -> str:
+        return "struct_pack(" + ", ".join(f"\"{k}\" := {v}" for k, v in fields.items()) + ")"
+
+    def to_json_text(self, expr: str) -> str:
+        return f"CAST(to_json({expr}) AS VARCHAR)"
+
+    def json_literal(self, json_text: str) -> str:
+        return f"CAST({literal(json_text)} AS JSON)"
+
+    def list_of(self, exprs: list[str]) -> str:
+        return "[" + ", ".join(exprs) + "]"
+
+    def json_value(self, expr: str) -> str:
+        return f"to_json({expr})"
+
+    def list_filter(self, expr: str, var: str, cond: str) -> str:
+        return f"list_filter({expr}, lambda {var}: {cond})"
+
+    def list_map(self, expr: str, var: str, value: str) -> str:
+        return f"list_transform({expr}, lambda {var}: {value})"
+
+    def list_concat(self, *exprs: str) -> str:
+        out = exprs[0]
+        for e in exprs[1:]:
+            out = f"list_concat({out}, {e})"
+        return out
+
+    def list_filter_nonnull(self, expr: str) -> str:
+        return f"list_filter({expr}, lambda x: x IS NOT NULL)"
+
+    def list_contains(self, list_expr: str, value_expr: str) -> str:
+        return f"list_contains({list_expr}, {value_expr})"
+
+    def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
+
+
+_CURRENT: Dialect = DuckDBDialect()
+
+
+def current() -> Dialect:
+    """The dialect of the engine in use."""
+    return _CURRENT

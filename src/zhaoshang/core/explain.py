@@ -1,0 +1,137 @@
+"""Explained results: one shape for every computed score, rank, label or placement.
+
+An ``Explained`` says what was computed (``value``), how (``method``, ``version``, ``params`` and their
+hash), from what (``parts``: each signal's raw value, its normalised value, its weight and its contribution),
+on which rows (``evidence``: table and row ids, or the filter that selects them), how sure (``confidence``)
+and as of when (``as_of``). Chain placements, recommended segments and attraction modes carry one; the API
+serialises it with the one JSON encoder (``to_json``) and the web shows it with one component
+(templates/_explained.html). docs/methods.md, "Explained results", describes the fields.
+
+Set-based steps build the same JSON in SQL: ``sql_object`` takes SQL expressions per field and returns the
+object expression in the dialect of the store, in the field order of ``to_json``, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from . import dialect, jsonenc
+
+FIELDS = ("value", "method", "version", "params", "params_hash", "parts", "evidence", "confidence", "as_of",
+          "formula")
+PART_FIELDS = ("signal", "label", "raw", "normalised", "weight", "contribution", "detail")
+REF_FIELDS = ("table", "ids", "where", "note")
+
+
+def params_hash(params: Any) -> str:
+    """A short, stable fingerprint of parameters (canonical JSON, sorted keys): equal hashes, equal settings."""
+    return hashlib.sha256(jsonenc.canonical(params).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Part:
+    """One signal's share of a result: ``contribution`` is what it adds (for weighted sums,
+    ``weight × normalised``); ``raw`` is the value before normalisation; ``detail`` anything specific
+    (the text field a keyword was found in, a threshold and its operator)."""
+
+    signal: str
+    label: str | None = None
+    raw: Any = None
+    normalised: float | None = None
+    weight: float | None = None
+    contribution: float | None = None
+    detail: dict | None = None
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in PART_FIELDS}
+
+
+@dataclass
+class Ref:
+    """Rows a result rests on: a table and its row ids, or (for large sets) the filter selecting them."""
+
+    table: str
+    ids: list | None = None
+    where: dict | None = None
+    note: str | None = None
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in REF_FIELDS}
+
+
+@dataclass
+class Explained:
+    value: Any
+    method: str
+    version: str
+    params: dict = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+    evidence: list[Ref] = field(default_factory=list)
+    confidence: float | None = None
+    as_of: _dt.date | str | None = None
+    formula: str | None = None
+    params_hash: str | None = None  # computed from ``params`` unless given (when params are summarised)
+
+    def __post_init__(self) -> None:
+        if self.params_hash is None:
+            self.params_hash = params_hash(self.params)
+
+    @property
+    def total(self) -> float:
+        """Σ contributions of the numeric parts."""
+        return sum(p.contribution for p in self.parts if isinstance(p.contribution, (int, float))
+                   and not isinstance(p.contribution, bool))
+
+    def to_json(self) -> dict:
+        out = {k: getattr(self, k) for k in FIELDS}
+        out["parts"] = [p.to_json() for p in self.parts]
+        out["evidence"] = [r.to_json() for r in self.evidence]
+        if isinstance(self.as_of, _dt.date):
+            out["as_of"] = self.as_of.isoformat()
+        return out
+
+    @classmethod
+    def from_json(cls, doc: Mapping | str | None) -> "Explained | None":
+        """Back from its JSON (a stored placement's evidence); None for anything that is not one."""
+        if isinstance(doc, str):
+            import json
+
+            try:
+                doc = json.loads(doc)
+            except ValueError:
+                return None
+        if not isinstance(doc, Mapping) or not {"value", "method", "parts"} <= set(doc):
+            return None
+        return cls(value=doc.get("value"), method=doc.get("method"), version=doc.get("version"),
+                   params=doc.get("params") or {},
+                   parts=[Part(**{k: p.get(k) for k in PART_FIELDS}) for p in doc.get("parts") or []],
+                   evidence=[Ref(**{k: r.get(k) for k in REF_FIELDS}) for r in doc.get("evidence") or []],
+                   confidence=doc.get("confidence"), as_of=doc.get("as_of"), formula=doc.get("formula"),
+                   params_hash=doc.get("params_hash"))
+
+
+# -- the same shape built in SQL -----------------------------------------------------------------------
+def _obj(names: tuple[str, ...], exprs: Mapping[str, str], what: str) -> str:
+    unknown = set(exprs) - set(names)
+    if unknown:
+        raise ValueError(f"not {what} fields: {sorted(unknown)}")
+    return dialect.current().struct({k: exprs.get(k, "NULL") for k in names})
+
+
+def sql_part(**exprs: str) -> str:
+    """SQL for one part (missing fields NULL)."""
+    return _obj(PART_FIELDS, exprs, "part")
+
+
+def sql_ref(**exprs: str) -> str:
+    """SQL for one evidence reference (missing fields NULL)."""
+    return _obj(REF_FIELDS, exprs, "evidence")
+
+
+def sql_object(**exprs: str) -> str:
+    """SQL for a whole ``Explained`` as JSON text, fields in ``to_json`` order."""
+    d = dialect.current()
+    return d.to_json_text(_obj(FIELDS, exprs, "Explained"))

@@ -1,0 +1,80 @@
+"""Explained results: one type (core/explain.py) for classification evidence, recommendation scores and
+attraction modes; serialised by the one encoder; rendered by one web component."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from zhaoshang.core import jsonenc  # noqa: E402
+from zhaoshang.core.explain import FIELDS, Explained, Part, Ref, params_hash  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services import recommend as rec  # noqa: E402
+from zhaoshang.services.chain.classify import classify  # noqa: E402
+
+
+def test_round_trip_and_fingerprint():
+    x = Explained(value=0.42, method="m", version="2", params={"b": [1, 2], "a": 0.5},
+                  parts=[Part("p", raw=3, normalised=0.3, weight=0.5, contribution=0.15),
+                         Part("q", raw="x", contribution=0.27, detail={"op": ">="})],
+                  evidence=[Ref("enterprises", ids=[7]), Ref("fundings", where={"node": "M01"})],
+                  confidence=0.9, as_of="2024-12-31", formula="Σ")
+    doc = json.loads(jsonenc.dumps(x))  # the encoder knows the type
+    assert list(doc) == list(FIELDS) and doc["parts"][0]["contribution"] == 0.15
+    back = Explained.from_json(doc)
+    assert back == x and back.total == pytest.approx(0.42)
+    # the fingerprint follows the settings, not their order
+    assert params_hash({"a": 0.5, "b": [1, 2]}) == x.params_hash != params_hash({"a": 0.6, "b": [1, 2]})
+    assert Explained.from_json({"keywords": []}) is None and Explained.from_json("not json") is None
+
+
+@pytest.fixture()
+def classified(tmp_path):
+    db = str(tmp_path / "c.duckdb")
+    s = Store(db)
+    s.con.execute("""INSERT INTO enterprises (id, name, scope, industry_code) VALUES
+        (1, '某芯片设计有限公司', '集成电路设计、人工智能芯片研发', '6520'),
+        (2, '某视觉科技有限公司', '计算机视觉软件开发；图像识别', NULL)""")
+    classify(s)
+    s.close()
+    return db
+
+
+def test_profile_shows_the_explanation_not_raw_json(classified):
+    """Regression: the profile showed evidence as raw JSON (score: {"text": 1.6, "ipc": 0.6667})."""
+    c = TestClient(create_app(classified))
+    doc = c.get("/api/enterprises/1").json()
+    ev = doc["placements"][0]["evidence"]
+    assert list(ev) == list(FIELDS) and ev["value"] == doc["placements"][0]["node_code"]
+    assert ev["confidence"] == pytest.approx(doc["placements"][0]["confidence"], abs=1e-4)
+    html = c.get("/enterprises/1").text
+    cell = html[html.index('id="placements"'):html.index("</section>", html.index('id="placements"'))]
+    assert cell.count('class="xp"') == len(doc["placements"])
+    assert "score" not in cell and "{&#34;" not in cell and '{"' not in cell
+    assert re.search(r'data-signal="text".*集成电路设计', cell, re.S)
+    assert 'href="/enterprises/1"' in cell and ev["params_hash"] in cell
+
+
+def test_modes_are_explained(tmp_path):
+    cfg = rec.load_config()
+    profile = {"demands": 6, "demand_lq": None, "patent_lq": 1.4, "universities": 3}
+    for m in cfg["modes"]:
+        out = rec.evaluate_mode(m, profile, "2024-12-31", "330100")
+        x = out["explain"]
+        assert x.value == out["suggested"] and x.as_of == "2024-12-31"
+        assert [p.signal for p in x.parts] == [c["metric"] for c in out["criteria"]]
+        for p, c in zip(x.parts, out["criteria"]):
+            assert p.raw == c["value"] and p.detail["threshold"] == c["threshold"]
+            assert p.contribution == (None if c["passed"] is None else float(c["passed"]))
+        assert {r.table for r in x.evidence} <= {"demands", "placements", "patents", "resources", "investors"}
