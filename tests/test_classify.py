@@ -84,7 +84,7 @@ def test_evidence_is_an_explained_result(store):
     assert len(hashes) == 1
     related = [json.loads(r["evidence"]) for r in rows if r["enterprise_id"] == 9]
     # the branch's parent is an evidence row too
-    store.con.execute("UPDATE enterprises SET scope = '图像识别软件销售' WHERE id = 9")
+    store.con.execute("UPDATE enterprises SET scope = '图像识别软件、人脸识别门禁的销售' WHERE id = 9")
     classify(store)
     ev9 = Explained.from_json(store.query("SELECT evidence FROM placements WHERE enterprise_id = 9")[0]["evidence"])
     assert any(ref.note == "related" and ref.ids == [3] for ref in ev9.evidence) and not related

@@ -112,6 +112,8 @@ EXPLAIN_STRINGS = {
     "signal.patent_cagr": ("全国专利增速", "national patent growth"),
     "field.name": ("名称", "name"), "field.products": ("产品", "products"), "field.description": ("简介", "description"),
     "field.industry": ("行业", "industry"), "field.scope": ("经营范围", "scope"), "field.tags": ("标签", "tags"),
+    "field.products_rest": ("其他产品", "other products"), "field.applications": ("应用领域", "applications"),
+    "field.scope_rest": ("经营范围（其余）", "scope (rest)"),
 }
 STRINGS.update(EXPLAIN_STRINGS)
 
