@@ -102,7 +102,7 @@ def test_members_at_levels(store):
     cities = members_at(store, yrd, "city")
     assert "310100" in cities and "330100" in cities and "340100" in cities and "440300" not in cities
     assert members_at(store, yrd, "macro") == ["M-YRD"]
-    with pytest.raises(UserError, match="--level city"):  # 珠三角 is nine cities, not a province
+    with pytest.raises(UserError, match="level city"):  # 珠三角 is nine cities, not a province
         members_at(store, resolve_region(store, "珠三角"), "province")
     assert len(members_at(store, resolve_region(store, "珠三角"), "city")) == 9
     assert members_at(store, resolve_region(store, "浙江"), "city")[0] == "330100"
@@ -128,7 +128,7 @@ def test_network_group_by_macro_name_equals_listing_members(tmp_path):
     assert not {x["region"] for x in by_macro["secondary_nodes"]} & {"110000", "310000"}
     # a macro-region of cities at province level is refused with one clear line, never an empty answer
     p = run("network", "--kind", "patent", "--level", "province", "--group", "珠三角", db=db, check=False)
-    assert p.returncode == 2 and "--level city" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "地市级层级（level city）" in p.stderr and "Traceback" not in p.stderr
     # at city level the same macro works: its province members become their cities
     p = run("network", "--kind", "patent", "--level", "city", "--group", "三极", "--format", "json", db=db)
     doc = json.loads(p.stdout)
