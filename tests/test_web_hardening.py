@@ -108,3 +108,46 @@ def test_openapi_declares_bounds_and_every_reply(client):
                     assert "minimum" in s and "maximum" in s, (path, p["name"])
                 if p["name"] in ("as_of", "level", "kind", "node", "metric", "sort", "format"):
                     assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum")), (path, p["name"])
+
+
+def test_csv_export_streams_the_same_rows_as_the_file_export(app, db, tmp_path):
+    import csv
+    import io
+
+    from zhaoshang.core.store import Store
+    from zhaoshang.services import enterprises as E
+
+    app.state.web.export_limits.__init__()  # a fresh allowance for this test
+    c = TestClient(app)
+    r = c.get("/api/enterprises/export", params={"format": "csv", "region": "330000"})
+    assert r.status_code == 200 and "content-length" not in r.headers  # streamed in chunks, size unknown up front
+    assert "attachment" in r.headers["content-disposition"]
+    with Store(db, read_only=True) as store:
+        E.export_enterprises(store, str(tmp_path / "e.csv"), fmt="csv", region="330000")
+        total = E.search_enterprises(store, region="330000")["total"]
+    streamed = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    filed = list(csv.reader(io.StringIO((tmp_path / "e.csv").read_text(encoding="utf-8-sig"))))
+    assert len(streamed) - 1 == total and streamed[0] == filed[0]
+    assert [row[0] for row in streamed] == [row[0] for row in filed]
+    # bad filters are refused before the download starts
+    assert c.get("/api/enterprises/export", params={"format": "csv", "region": "999999"}).status_code == 404
+
+
+def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
+    from zhaoshang.interfaces.web.limits import EXPORT_BURST, TokenBuckets
+
+    app.state.web.export_limits.__init__()
+    c = TestClient(app)
+    codes = [c.get("/api/enterprises/export", params={"format": "csv", "region": "110000"}).status_code
+             for _ in range(EXPORT_BURST + 2)]
+    assert codes[:EXPORT_BURST] == [200] * EXPORT_BURST and codes[EXPORT_BURST:] == [429, 429]
+    r = c.get("/api/region-profile/330100/report", params={"format": "html"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and r.json()["error"]
+    assert all(c.get(u).status_code == 200 for u in ("/api/meta", "/api/map", "/api/enterprises", "/map"))
+    # one bucket per user: another user still has the whole allowance
+    buckets = TokenBuckets(burst=2, per=60)
+    buckets.take("user:1")
+    buckets.take("user:1")
+    with pytest.raises(Exception, match="429|retry"):
+        buckets.take("user:1")
+    buckets.take("user:2")

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 
@@ -233,6 +233,35 @@ def publish(tmp: str | Path, target: str | Path) -> None:
     (0666 less the user's umask): temporary files are private (0600), the published file is not."""
     os.chmod(tmp, 0o666 & ~current_umask())
     os.replace(tmp, target)
+
+
+def iter_csv(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | dict | None = None, *,
+             chunk_rows: int = 5000) -> Iterator[bytes]:
+    """The rows of ``sql`` as formula-safe CSV (UTF-8 with BOM, like ``export_query``), ``chunk_rows`` at a time,
+    so a response can stream a whole library without holding it in memory. The query runs (and any error is
+    raised) before the first chunk is asked for."""
+    import csv
+    import io
+
+    sql = sql.strip().rstrip(";")
+    schema = _describe(con, sql, params)
+    try:
+        cur = con.execute(_csv_select(sql, schema), params) if params else con.execute(_csv_select(sql, schema))
+    except duckdb.Error as e:
+        raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+
+    def chunks() -> Iterator[bytes]:
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\n")
+        out.writerow([_safe_text(name) for name, _ in schema])
+        yield b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+        while rows := cur.fetchmany(chunk_rows):
+            buf.seek(0)
+            buf.truncate()
+            out.writerows(rows)
+            yield buf.getvalue().encode("utf-8")
+
+    return chunks()
 
 
 def export_query(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
@@ -226,6 +226,14 @@ def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = 
 
     sql, params = export_sql(store, lang=lang, **filters)
     return export_query(store.con, sql, path, params, fmt=fmt)
+
+
+def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[bytes]:
+    """The same rows as ``export_enterprises(..., fmt="csv")``, as CSV chunks (for a streamed download)."""
+    from ..core.writers import iter_csv
+
+    sql, params = export_sql(store, lang=lang, **filters)
+    return iter_csv(store.con, sql, params)
 
 
 # ------------------------------------------------------------------------------------------- profile

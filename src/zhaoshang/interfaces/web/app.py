@@ -20,6 +20,7 @@ from .context import HERE, WebContext, lang_of, region_choices
 from .dates import check_dates
 from .deps import bind_user
 from .geo import Boundaries
+from .limits import RateLimited
 from .pages import register_all
 from .schemas import document
 from .served import ServedData
@@ -56,6 +57,12 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
                                                 "ambiguous": isinstance(exc, AmbiguousRegion)}, status_code=status)
 
     document(app, _error)
+
+    @app.exception_handler(RateLimited)
+    async def _limited(request: Request, exc: RateLimited):
+        response = _error(request, exc, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):

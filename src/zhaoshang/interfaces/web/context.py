@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
@@ -24,6 +24,7 @@ from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
 from .i18n import STRINGS, translate
+from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
 
 HERE = Path(__file__).parent
@@ -109,6 +110,13 @@ class WebContext:
     def __init__(self, served: ServedData, bounds: Boundaries):
         self.served = served
         self.bounds = bounds
+        buckets = self.export_limits = TokenBuckets()
+
+        def expensive(request: Request, user=Depends(current_user)) -> None:
+            """Dependency of expensive routes (exports, reports): the user's rate limit (``limits.py``)."""
+            buckets.take(user_key(request, user))
+
+        self.expensive = expensive
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["pretty"] = jsonenc.dumps
         self.templates.env.filters["xnum"] = xnum

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
@@ -38,16 +38,36 @@ def register(app, web) -> None:
         res = ent_svc.search_enterprises(store, page=page, size=size, **f)
         return web.json({**res, "filters": f, "synthetic": store.synthetic})
 
+    def _csv_stream(lang: str, f: dict):
+        """CSV chunks on their own cursor, on the data generation the download started with; bad filters
+        raise here, before the response starts."""
+        scope = web.served.store_scope()
+        try:
+            chunks = ent_svc.stream_enterprises_csv(next(scope), lang=lang, **f)
+        except BaseException:
+            scope.close()
+            raise
+
+        def body():
+            try:
+                yield from chunks
+            finally:
+                scope.close()
+        return body()
+
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
     def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Text = None,
                    node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Text = None,
                    listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
-                   format: Literal["xlsx", "csv"] = "xlsx"):
+                   format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive)):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+        stamp = _dt.date.today().strftime("%Y%m%d")
+        if format == "csv":  # streamed from the store in chunks: any size, constant memory
+            return StreamingResponse(_csv_stream(web.lang_of(request), f), media_type="text/csv; charset=utf-8",
+                                     headers={"Content-Disposition": f'attachment; filename="enterprises-{stamp}.csv"'})
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-export-")
         os.close(fd)
         ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f)
-        stamp = _dt.date.today().strftime("%Y%m%d")
         return FileResponse(tmp, media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
                             filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
 

@@ -36,7 +36,8 @@ def register(app, web) -> None:
 
     @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
     def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None,
-                          format: Literal["pdf", "xlsx", "html"] = "pdf", lang: Optional[Literal["zh", "en"]] = None):
+                          format: Literal["pdf", "xlsx", "html"] = "pdf", lang: Optional[Literal["zh", "en"]] = None,
+                          _limit=Depends(web.expensive)):
         from ...reports import write_region_report
 
         prof = profile_of(store, code, as_of)
