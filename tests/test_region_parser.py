@@ -342,3 +342,16 @@ def test_import_uses_evidence_order_and_credit_code(shared, tmp_path):
         got = dict(s.con.execute("SELECT uscc, district_code FROM enterprises").fetchall())
         prov = s.con.execute("SELECT province_code FROM enterprises WHERE uscc = ?", [hainan]).fetchall()
     assert {k: got[k] for k in want} == want and prov == [("460000",)]
+
+
+def test_a_share_high_tech_zone_addresses_never_in_economic_zones(shared, p):
+    """Registered addresses in a 高新区 (科大讯飞's 合肥市高新开发区 among them) are never placed in a 经开区."""
+    rows = [r for r in _rows(shared, "listed_companies/a_share_companies_merged.csv") if "高新" in r["registered_address"]]
+    wrong = []
+    for r in rows:
+        z = p.regions.get(p.parse(r["registered_address"]).district_code)
+        if z is not None and z.zone and "经济" in z.name:
+            wrong.append((r["short_name"], z.name))
+    assert len(rows) > 300 and wrong == []  # 9 of 339 before
+    xf = next(r for r in rows if r["short_name"] == "科大讯飞")
+    assert p.parse(xf["registered_address"]).district_code == "340176"  # 合肥高新技术产业开发区
