@@ -38,9 +38,14 @@ def file_identity(path: str) -> tuple | None:
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _held_by_reader(exc: UserError) -> bool:
-    cause = exc.__cause__
-    return isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
+def _held_by_reader(exc: Exception) -> bool:
+    cause = exc.__cause__ if isinstance(exc, UserError) else exc
+    return (isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()) or _held_here(cause)
+
+
+def _held_here(exc: BaseException | None) -> bool:
+    """This very process serves the file (an update requested through the web app it runs)."""
+    return isinstance(exc, duckdb.Error) and "file handle conflict" in str(exc).lower()
 
 
 @contextmanager
@@ -85,7 +90,7 @@ def updating(path: str | os.PathLike) -> Iterator[Store]:
     with _update_lock(path):
         try:
             store = Store(path)
-        except UserError as exc:
+        except (UserError, duckdb.Error) as exc:
             if not _held_by_reader(exc):
                 raise
         else:
@@ -98,12 +103,17 @@ def updating(path: str | os.PathLike) -> Iterator[Store]:
             reader = duckdb.connect(path, read_only=True)  # a shared lock: no writer can start while we copy
         except duckdb.IOException as exc:
             raise UserError(f"数据库正被另一个进程写入，请稍后再试: {path} ({exc})") from exc
+        except duckdb.Error as exc:
+            if not _held_here(exc):
+                raise
+            reader = None  # this process already holds the file read-only: no writer can start
         try:
             shutil.copyfile(path, nxt)
             if os.path.exists(path + ".wal"):
                 shutil.copyfile(path + ".wal", nxt + ".wal")
         finally:
-            reader.close()
+            if reader is not None:
+                reader.close()
         published = False
         try:
             store = Store(nxt)
