@@ -114,3 +114,28 @@ def test_app_split_by_feature():
         assert ".query(" not in text and ".execute(" not in text, f"store access in route module {p.name}"
     app_py = (PAGES.parent / "app.py").read_text(encoding="utf-8")
     assert "@app.get" not in app_py and "SELECT" not in app_py
+
+
+@pytest.mark.parametrize("cli,url,part", [
+    (["recommend", "330100", "--top", "3"], "/api/recommend/330100?top=3", None),
+    (["concentration", "--level", "city"], "/api/concentration?level=city", None),
+    (["complexity", "--level", "province"], "/api/complexity?level=province", "rows"),
+    (["search", "科技", "--limit", "5"], "/api/search?q=科技&limit=5", None),
+])
+def test_analytics_twins_answer_like_the_commands(db, app, cli, url, part):
+    """recommend, concentration, complexity and search: the route and ``--format json`` of the command call
+    one service and one encoder (complexity prints its rows)."""
+    out = strict_loads(run(*cli, "--format", "json", db=db).stdout)
+    r = TestClient(app).get(url)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    doc = strict_loads(r.text)
+    assert (doc[part] if part else doc) == out
+    assert doc != [] and doc != {}
+
+
+def test_analytics_twins_refuse_cleanly(app):
+    c = TestClient(app)
+    assert c.get("/api/recommend/不存在的地方").status_code in (400, 404)
+    assert c.get("/api/complexity?by=nonsense").status_code == 400
+    assert c.get("/api/concentration?as_of=2024-02-30").status_code == 400
+    assert c.get("/api/search").status_code == 400

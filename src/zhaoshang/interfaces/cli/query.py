@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound
 from ...services.search import find_one, search as search_service
@@ -28,7 +29,7 @@ def search(
     store = open_store(read_only=True)
     doc = search_service(store, text, limit=limit, region=region)
     if store.synthetic:
-        doc["label"] = "合成演示数据 (synthetic demo data)"
+        doc["label"] = SYNTHETIC_LABEL
     rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",
              t("地区", "region"): r["region"] or "", t("成立", "founded"): r["founded"] or "",
              t("匹配", "matched"): _WHY_ZH.get(r["matched"], r["matched"]) if t("z", "e") == "z" else r["matched"]}
@@ -57,7 +58,7 @@ def show(
             raise
         doc = enterprise_profile(store, eid, as_of=as_of)
     if store.synthetic:
-        doc["label"] = "合成演示数据 (synthetic demo data)"
+        doc["label"] = SYNTHETIC_LABEL
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
