@@ -22,7 +22,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,9 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from web_util import free_port  # noqa: E402  (the tests' loopback port helper)
 
 EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
 REGIONS = ["110000", "310000", "330000", "440000", "320000", "510000", "330100", "440300", "110108", "320500"]
@@ -62,14 +64,6 @@ def mix(rng: random.Random) -> tuple[str, str]:
     weights = [c[0] for c in choices]
     _, kind, url = rng.choices(choices, weights)[0]
     return kind, url
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start_server(db: str) -> tuple[subprocess.Popen, str]:
