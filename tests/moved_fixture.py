@@ -24,6 +24,7 @@ NODE = "D03"
 BEFORE, AFTER = "330000", "440000"  # its province before and after the move
 PARTNER = "510000"                   # its patent co-applicant's province
 MOVED_ON = dt.date(2022, 6, 30)
+USCC = make_uscc(424242, "330106")
 HEAD = ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "所属省份", "所属城市", "注册地址", "经营范围"]
 
 
@@ -31,7 +32,7 @@ def _snapshot(path: Path, province: str, city: str, address: str) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(HEAD)
-        w.writerow([NAME, make_uscc(424242, "330106"), "2016-03-01", "900000万元人民币", province, city, address,
+        w.writerow([NAME, USCC, "2016-03-01", "900000万元人民币", province, city, address,
                     "脑机接口技术开发；服务机器人研发"])
     return path
 

@@ -28,6 +28,7 @@ from zhaoshang.services.analytics.network import network  # noqa: E402
 from zhaoshang.services.recommend import recommend  # noqa: E402
 from zhaoshang.services.region_profile import region_profile  # noqa: E402
 from zhaoshang.services.regions import matrix  # noqa: E402
+from zhaoshang.services.search import search  # noqa: E402
 from zhaoshang.services.trends import trends  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -95,6 +96,11 @@ VIEWS = {
             c.store, region=r, node=mf.NODE, as_of=d)["items"]]},
         "api": lambda c, d: {r for r in BOTH if c.id in [i["id"] for i in c.api(
             "/api/enterprises", region=r, node=mf.NODE, as_of=d)["items"]]},
+    },
+    "search": {
+        "service": lambda c, d: {r for r in BOTH if search(c.store, mf.NAME, region=r, as_of=d)["total"]},
+        "cli": lambda c, d: {r for r in BOTH if c.cli("search", mf.NAME, "--region", r, "--as-of", d)["total"]},
+        "api": lambda c, d: {r for r in BOTH if c.api("/api/search", q=mf.NAME, region=r, as_of=d)["total"]},
     },
     "chain": {
         "service": lambda c, d: {r for r in BOTH if tree_count(matrix.chain_tree(c.store, r, as_of=d))},

@@ -18,6 +18,7 @@ from ..core.errors import NotFound, UserError
 from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
+from .search import matching_ids
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -59,12 +60,10 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     where: list[str] = []
     params: list = []
     ctes = ""
-    if q:
-        q = str(q).strip()
-        like = f"%{q}%"
-        where.append("(strpos(e.name, ?) > 0 OR e.uscc = ? OR e.english_name ILIKE ? OR e.id IN "
-                     "(SELECT enterprise_id FROM enterprise_aliases WHERE alias ILIKE ?))")
-        params += [q, q.upper(), like, like]
+    if q and str(q).strip():  # the one search rule (services.search): codes, names, aliases, words, placements
+        ids, qparams = matching_ids(q)
+        where.append(f"e.id IN ({ids})")
+        params += qparams
     if region:
         cond, cparams, _ = _region_filter(store, region, None)
         where.append(cond)
@@ -112,8 +111,8 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
                        chain: str | None = None, include_dissolved: bool = False) -> dict:
     """Filtered, sorted, paginated enterprises: ``{"total", "page", "size", "items": [...]}``.
 
-    ``q`` matches the name, English name or an alias (substring) or the credit code (exact); ``region`` is
-    any region or macro-region code; ``node`` one or more chain nodes (descendants included); ``stage``
+    ``q`` is a search (``services.search``: credit code, names, aliases, jieba words of the text and of the
+    chain nodes placed on); ``region`` any region or macro-region (code, name or path); ``node`` one or more chain nodes (descendants included); ``stage``
     the latest funding round as of ``as_of`` (``none`` for never funded); ``tags`` any of the tags.
     """
     if sort not in SORTS:

@@ -1,5 +1,6 @@
 """Free-text search over enterprises: credit code, name, aliases, then words of the business scope,
-description, products, industry and the chain nodes the enterprise is placed on.
+description, products, industry and the chain nodes the enterprise is placed on — the one search of every
+interface (CLI ``search``, ``/api/search``, the 企业库 list, page and export with ``q``), so they count alike.
 
 Chinese-aware: the query is cut into words with jieba (search mode, with the AI domain dictionary), so
 "杭州 大模型 医疗" or "医疗大模型" find enterprises whose scope or description holds every word, even
@@ -8,6 +9,10 @@ apart. Each hit says why it matched (which field), so the ranking can be checked
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from ..core.asof import enterprises_as_of, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
 from ..core.text import normalize_name, search_tokens
@@ -26,13 +31,33 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def search(store: Store, text: str, *, limit: int = 20, region: str | None = None) -> dict:
-    """``{"query", "words", "total", "items": [{id, name, uscc, region, matched, rank, ...}]}``."""
-    text = (text or "").strip()
-    if not text:
-        return {"query": text, "words": [], "total": 0, "items": []}
+# the enterprise's own text a query word may stand in (besides the names of the chain nodes it is placed on)
+_TEXT_COLUMNS = ("name", "english_name", "scope", "description", "products", "industry")
+
+
+def _word_condition(word: str) -> tuple[str, list]:
+    """One query word in the enterprise's own text or in the name of a chain node it is placed on.
+    Chinese has no case: only a word with Latin letters is compared lower-cased (and costs a ``lower``)."""
+    w = word.lower()
+    cased = w != word.upper()  # holds a letter with case
+    col = (lambda c: f"contains(lower(e.{c}), ?)") if cased else (lambda c: f"contains(e.{c}, ?)")
+    own = " OR ".join(col(c) for c in _TEXT_COLUMNS)
+    node = ("e.id IN (SELECT p.enterprise_id FROM placements p JOIN chain_nodes n ON n.chain = p.chain "
+            "AND n.code = p.node_code WHERE contains(n.name_zh, ?) OR contains(lower(coalesce(n.name_en, '')), ?))")
+    return f"({own} OR {node})", [w] * len(_TEXT_COLUMNS) + [w, w]
+
+
+def hits_sql(text: str) -> tuple[str, list, list[str]]:
+    """The one matching rule: SQL of ``(id, why)`` rows for a query, its parameters and the query words.
+
+    A query matches an enterprise by its credit code, its name or an alias (exactly, else containing the
+    query), or when every jieba word of the query stands in its name, English name, business scope,
+    description, products, industry or the names of the chain nodes it is placed on. Every interface that
+    searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule."""
     norm = normalize_name(text)
     code, _ = validate_uscc(text)
+    if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
+        code = text.upper()
     words = _words(text)
     params: list = []
     parts = []
@@ -44,22 +69,38 @@ def search(store: Store, text: str, *, limit: int = 20, region: str | None = Non
     parts.append("SELECT enterprise_id AS id, 'alias_exact' AS why FROM enterprise_aliases WHERE alias_norm = ?")
     params.append(norm)
     if norm:
-        parts.append("SELECT id, 'name' AS why FROM enterprises WHERE strpos(name_norm, ?) > 0")
+        parts.append("SELECT id, 'name' AS why FROM enterprises WHERE contains(name_norm, ?)")
         params.append(norm)
-        parts.append("SELECT enterprise_id AS id, 'alias' AS why FROM enterprise_aliases WHERE strpos(alias_norm, ?) > 0")
+        parts.append("SELECT enterprise_id AS id, 'alias' AS why FROM enterprise_aliases WHERE contains(alias_norm, ?)")
         params.append(norm)
     if words:
-        # the words may stand in the enterprise's own text or in the names of the chain nodes it is placed on
-        conds = " AND ".join(
-            "(strpos(lower(coalesce(e.name, '') || ' ' || coalesce(e.scope, '') || ' ' || coalesce(e.description, '') "
-            "|| ' ' || coalesce(e.products, '') || ' ' || coalesce(e.industry, '') || ' ' || coalesce(pn.nodes, '')), ?) > 0)"
-            for _ in words)
-        parts.append(
-            "SELECT e.id, 'words' AS why FROM enterprises e LEFT JOIN (SELECT p.enterprise_id, "
-            "string_agg(n.name_zh || ' ' || coalesce(n.name_en, ''), ' ') AS nodes FROM placements p "
-            "JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code GROUP BY p.enterprise_id) pn "
-            f"ON pn.enterprise_id = e.id WHERE {conds}")
-        params += [w.lower() for w in words]
+        conds = []
+        for w in words:
+            c, p = _word_condition(w)
+            conds.append(c)
+            params += p
+        parts.append(f"SELECT e.id, 'words' AS why FROM enterprises e WHERE {' AND '.join(conds)}")
+    return " UNION ALL ".join(parts), params, words
+
+
+def matching_ids(text: str) -> tuple[str, list]:
+    """SQL selecting the ids of the enterprises matching ``text`` (for a list's ``q`` filter) and its parameters."""
+    sql, params, _ = hits_sql(str(text or "").strip())
+    return f"SELECT id FROM ({sql})", params
+
+
+def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region: str | None = None,
+           as_of: Any = None, include_dissolved: bool = False) -> dict:
+    """``{"query", "words", "as_of", "total", "items": [{id, name, uscc, region, matched, rank, ...}]}``.
+
+    The enterprises existing on ``as_of`` (default: the reference date; every one with
+    ``include_dissolved``), as they were then, that match ``text`` (``hits_sql``) and lie in ``region`` (a
+    code, name, path or macro-region), best match first."""
+    text = (text or "").strip()
+    d = reference_date(store, as_of)
+    if not text:
+        return {"query": text, "words": [], "as_of": d.isoformat(), "total": 0, "items": []}
+    hits, params, words = hits_sql(text)
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""
     if region:  # a code, name, path or macro-region (the region service)
@@ -68,27 +109,28 @@ def search(store: Store, text: str, *, limit: int = 20, region: str | None = Non
         cond, rparams = region_condition(region_info(store, region), "e")
         region_sql, params = f"AND {cond}", params + rparams
     sql = f"""
-        WITH hits AS ({' UNION ALL '.join(parts)}),
+        WITH hits AS ({hits}),
         best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM hits GROUP BY id)
         SELECT e.id, e.name, e.uscc, e.status, e.founded, e.province_code, e.city_code, e.district_code,
                coalesce(rd.name, rc.name, rp.name) AS region, b.best_why AS matched, b.best_rank AS rank, count(*) OVER () AS total
-        FROM best b JOIN enterprises e ON e.id = b.id
+        FROM best b JOIN {enterprises_as_of(d, store, existing=not include_dissolved)} e ON e.id = b.id
         LEFT JOIN regions rp ON rp.code = e.province_code LEFT JOIN regions rc ON rc.code = e.city_code
         LEFT JOIN regions rd ON rd.code = e.district_code
         WHERE true {region_sql}
         ORDER BY b.best_rank, length(e.name), e.id
-        LIMIT {int(limit)}
+        LIMIT ? OFFSET ?
     """
-    rows = store.query(sql, params)
-    total = rows[0]["total"] if rows else 0
+    rows = store.query(sql, params + [int(limit), max(0, int(offset))])
+    first = rows or (store.query(sql, params + [1, 0]) if offset else [])  # past the last page: the total alone
+    total = first[0]["total"] if first else 0
     for r in rows:
         r.pop("total", None)
-    return {"query": text, "words": words, "total": total, "items": rows}
+    return {"query": text, "words": words, "as_of": d.isoformat(), "total": int(total), "items": rows}
 
 
 def find_one(store: Store, key: str) -> int | None:
     """The enterprise a user means by an id, credit code, full name or alias — only when unambiguous."""
-    hits = search(store, key, limit=2)["items"]
+    hits = search(store, key, limit=2, include_dissolved=True)["items"]
     exact = [h for h in hits if h["rank"] <= _RANKS["alias_exact"]]
     if len(exact) == 1 or (exact and exact[0]["rank"] < exact[1]["rank"]):
         return exact[0]["id"]

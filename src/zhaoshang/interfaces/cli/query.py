@@ -21,13 +21,15 @@ _WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别�
 def search(
     words: List[str] = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词（可多个）"),
     limit: int = typer.Option(20, "--limit", "-n", help="最多显示多少条"),
-    region: Optional[str] = typer.Option(None, "--region", help="限定地区代码（省/市/区县）"),
+    region: Optional[str] = typer.Option(None, "--region", help="限定地区：代码、名称、路径或宏观区域（如 浙江省、杭州、长三角）"),
+    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：当时存续的企业及其当时的地区（默认：库中最新数据日期）"),
+    include_dissolved: bool = typer.Option(False, "--include-dissolved", help="也列出截至日期已注销或尚未成立的企业"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
-    """搜索企业（中文分词；按匹配方式排序，并说明匹配到哪个字段）。"""
+    """搜索企业（中文分词；按匹配方式排序，并说明匹配到哪个字段）。与企业库页面、/api/search 同一规则、同一计数。"""
     text = " ".join(words)
     store = open_store(read_only=True)
-    doc = search_service(store, text, limit=limit, region=region)
+    doc = search_service(store, text, limit=limit, region=region, as_of=as_of, include_dissolved=include_dissolved)
     if store.synthetic:
         doc["label"] = SYNTHETIC_LABEL
     rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",

@@ -49,8 +49,12 @@ def register(app, web) -> None:
     @app.get("/api/search", tags=["enterprises"],
              summary="企业搜索（JSON）：名称、简称、信用代码、经营范围分词；说明匹配到哪个字段")
     def api_search(store=Depends(web.get_store), q: str = Query(..., min_length=1, description="检索词"),
-                   limit: int = Query(20, ge=1, le=500), region: Optional[str] = Query(None, description="地区代码或名称")):
-        doc = search(store, q, limit=limit, region=web.clean(region))
+                   limit: int = Query(20, ge=1, le=500), offset: int = Query(0, ge=0),
+                   region: Optional[str] = Query(None, description="地区代码、名称、路径或宏观区域"),
+                   as_of: Optional[str] = Query(None, description="截至日期 YYYY-MM-DD（当时存续的企业及其当时的地区）"),
+                   include_dissolved: bool = Query(False, description="也列出截至日期已注销或尚未成立的企业")):
+        doc = search(store, q, limit=limit, offset=offset, region=web.clean(region), as_of=web.clean(as_of),
+                     include_dissolved=include_dissolved)
         if store.synthetic:
             doc["label"] = SYNTHETIC_LABEL
         return web.json(doc)

@@ -1,0 +1,78 @@
+"""One search: the CLI ``search``, ``/api/search``, the 企业库 list (JSON and page) and its export give the same
+count for the same question, and region names work everywhere."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import moved_fixture as mf  # noqa: E402
+from cli_util import run_json  # noqa: E402
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.search import search  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    work = tmp_path_factory.mktemp("search")
+    path = work / "s.duckdb"
+    mf.build(str(path), work)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(db):
+    return TestClient(create_app(str(db)))
+
+
+def test_region_names_in_search(db):
+    """`search 机器人 --region 浙江省` finds what the province code finds (it found nothing before)."""
+    by_name = run_json("search", "机器人", "--region", "浙江省", "--limit", "500", db=db)
+    by_code = run_json("search", "机器人", "--region", "330000", "--limit", "500", db=db)
+    assert by_name["total"] > 0 and by_name["total"] == by_code["total"]
+    assert {r["id"] for r in by_name["items"]} == {r["id"] for r in by_code["items"]}
+    assert all(r["province_code"] == "330000" for r in by_name["items"])
+
+
+QUERIES = [("机器人", None), ("机器人", "浙江省"), ("人形机器人", "广东"), ("科技", "杭州市"), ("灵犀脑机", None),
+           (mf.USCC, None), ("gpu", None)]
+
+
+@pytest.mark.parametrize("q,region", QUERIES)
+def test_same_count_everywhere(db, client, tmp_path, q, region):
+    params = {"q": q, **({"region": region} if region else {})}
+    cli = run_json("search", q, *(["--region", region] if region else []), db=db)["total"]
+    api = client.get("/api/search", params=params).json()["total"]
+    listed = client.get("/api/enterprises", params=params).json()
+    page = client.get("/enterprises", params=params).text
+    shown = int(re.search(r'id="result-total">(\d+)<', page).group(1))
+    export = client.get("/api/enterprises/export", params={**params, "format": "csv"})
+    rows = list(csv.reader(export.text.splitlines()))[1:]
+    with Store(db, read_only=True) as s:
+        service = search(s, q, region=region)["total"]
+    assert cli == api == listed["total"] == shown == len(rows) == service, (cli, api, listed["total"], shown, len(rows))
+    assert cli > 0
+
+
+def test_search_sees_the_past(db, client):
+    """The moved enterprise is found in 浙江 as of 2020 and in 广东 today, and a dissolved one only on request."""
+    then = client.get("/api/search", params={"q": mf.NAME, "region": "浙江省", "as_of": "2020-12-31"}).json()
+    now = client.get("/api/search", params={"q": mf.NAME, "region": "浙江省"}).json()
+    assert [r["name"] for r in then["items"]] == [mf.NAME] and now["total"] == 0
+    with Store(db, read_only=True) as s:
+        gone = s.con.execute("SELECT name FROM enterprises WHERE dissolved < DATE '2020-01-01' LIMIT 1").fetchone()[0]
+        assert search(s, gone)["total"] == 0 or all(r["name"] != gone for r in search(s, gone, limit=500)["items"])
+        assert gone in [r["name"] for r in search(s, gone, include_dissolved=True, limit=500)["items"]]
+    cli = run_json("search", gone, "--include-dissolved", db=db)
+    assert gone in [r["name"] for r in cli["items"]]
