@@ -159,3 +159,18 @@ def test_user_geojson_overrides(db, shared):
     assert all(f["properties"]["label"] for f in zj["features"])
     bj = c.get("/api/geo/110000").json()  # DataV's city file holds Beijing's districts
     assert "110108" in {f["id"] for f in bj["features"]}
+
+
+def test_region_parameters_take_names_and_macro_regions(client):
+    """Region query parameters go to the region service: names, paths and macro-regions as well as codes."""
+    by_code = client.get("/api/chain?region=330100").json()
+    assert client.get("/api/chain?region=杭州市").json() == by_code
+    assert client.get("/api/chain?region=浙江省杭州市").json() == by_code
+    named, coded = (client.get(f"/api/map?level=city&parent={p}").json() for p in ("浙江", "330000"))
+    assert named.pop("parent") == "浙江" and coded.pop("parent") == "330000" and named == coded
+    assert client.get("/api/chain?region=长三角").status_code == 200
+    r = client.get("/api/chain?region=朝阳区")
+    assert r.status_code == 400 and [c["code"] for c in r.json()["candidates"]] == ["110105", "220104"]
+    r = client.get("/api/chain?region=杭洲市")
+    assert r.status_code == 404 and r.json()["suggestions"][0]["code"] == "330100"
+    assert client.get("/api/chain?region=" + "杭" * 41).status_code == 400  # still bounded

@@ -27,6 +27,10 @@ AsOf = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="截至�
 DateFrom = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="起始日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
 DateTo = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="结束日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
 Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="地区或产业链环节代码（空 = 不限）")]
+# a region reference for the region service: a code, a name or path (杭州市, 浙江省杭州市) or a macro-region (长三角)
+REGION_PATTERN = "^$|^[0-9A-Za-z_.:'\u3400-\u9fff·（）() -]{1,40}$"  # CJK unified ideographs
+Region = Annotated[Optional[str], Query(pattern=REGION_PATTERN,
+                                        description="地区：代码、名称、路径或宏观区域（空 = 全国）")]
 NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="产业链环节代码（空 = 全部）")]
 NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
                                            description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]

@@ -11,18 +11,18 @@ from fastapi.responses import HTMLResponse
 
 from ....services import reference
 from ....services.regions import matrix
-from ..schemas import CODE_PATTERN, AsOf, Code
+from ..schemas import CODE_PATTERN, AsOf, Region
 
 
 def register(app, web) -> None:
     @app.get("/api/chain", tags=["chain"], summary="产业链图谱（JSON）：环节树及地区/全国企业数、区位商、强链/补链/延链")
-    def api_chain(store=Depends(web.get_store), region: Code = None, as_of: AsOf = None,
+    def api_chain(store=Depends(web.get_store), region: Region = None, as_of: AsOf = None,
                   top: int = Query(5, ge=0, le=50)):
         return web.json(matrix.chain_tree(store, web.clean(region), as_of=web.clean(as_of), top=top))
 
     @app.get("/api/chain/enterprises", tags=["chain"], summary="某环节在某地区的企业（按区县/城市分组）")
     def api_chain_enterprises(node: Annotated[str, Query(pattern=CODE_PATTERN)], store=Depends(web.get_store),
-                              region: Code = None, as_of: AsOf = None,
+                              region: Region = None, as_of: AsOf = None,
                               group_by: Optional[Literal["province", "city", "district"]] = None):
         return web.json(matrix.node_enterprises(store, node, web.clean(region), as_of=web.clean(as_of),
                                                 group_by=web.clean(group_by)))

@@ -12,7 +12,7 @@ from ....core.asof import reference_date
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
-from ..schemas import AsOf, Code, Level, Metric, NodeCode
+from ..schemas import AsOf, Level, Metric, NodeCode, Region
 
 
 def register(app, web) -> None:
@@ -28,7 +28,7 @@ def register(app, web) -> None:
 
     @app.get("/api/map", tags=["map"], summary="产业地图（JSON）：各地区的企业数、占比、区位商与标签")
     def api_map(store=Depends(web.get_store),
-                level: Level = "province", parent: Code = None, node: NodeCode = None, metric: Metric = "count",
+                level: Level = "province", parent: Region = None, node: NodeCode = None, metric: Metric = "count",
                 as_of: AsOf = None,
                 top: int = Query(0, ge=0, le=20)):
         parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
