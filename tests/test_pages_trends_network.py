@@ -163,3 +163,19 @@ def test_network_page_city_level_english(page, server):
     assert "Cooperation network" in page.locator("header.top h1").inner_text()
     assert page.locator("#nav-network.on").count() == 1 and page.locator("#nav-trends").count() == 1
     assert page.errors == []
+
+
+def test_network_page_macro_region_group(page, server):
+    """/network?group=长三角 in the browser: the group's members listed, marked in the table, real shares."""
+    page.goto(server + "/network?kind=investment&group=长三角")
+    page.wait_for_selector("#flow-map[data-ready='1']")
+    assert "上海市、江苏省、浙江省、安徽省" in page.locator("#group-members").inner_text()
+    listed = page.locator("#kpi-internal").inner_text()
+    assert listed.endswith("%") and listed != "—"
+    in_group = page.locator("#nodes-table tr.in-group").count()
+    assert in_group >= 1
+    page.goto(server + "/network?kind=investment&group=上海市,江苏省,浙江省,安徽省")
+    page.wait_for_selector("#flow-map[data-ready='1']")
+    assert page.locator("#kpi-internal").inner_text() == listed
+    assert page.locator("#nodes-table tr.in-group").count() == in_group
+    assert page.errors == []

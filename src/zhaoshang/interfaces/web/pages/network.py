@@ -34,7 +34,7 @@ def register(app, web) -> None:
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
     def api_network(store=Depends(web.get_store),
                     kind: Literal[KINDS] = "patent", level: Level = "province",
-                    group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码或名称，逗号分隔"),
+                    group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔"),
                     as_of: AsOf = None,
                     edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数")):
         return web.json(run(store, kind, level, group, as_of, edges))
