@@ -134,8 +134,8 @@ def test_declared_placements_are_kept_apart_from_inferred_ones(db):
     res = run_json("placements", "declare", "--source", "itjuzi", db=p)
     assert res["declared"] > 20 and res["records"] == 60
     with duckdb.connect(str(p), read_only=True) as con:
-        rows = con.execute("""SELECT p.method, json_extract_string(p.evidence, '$.declared.source'),
-                   json_extract_string(p.evidence, '$.declared.label') FROM placements p WHERE p.method = 'declared'""").fetchall()
+        rows = con.execute("""SELECT p.method, json_extract_string(p.evidence, '$.parts[0].detail.source'),
+                   json_extract_string(p.evidence, '$.parts[0].label') FROM placements p WHERE p.method = 'declared'""").fetchall()
     assert rows and all(r[1] == "itjuzi" and r[2] for r in rows)
     run("classify", db=p)
     with duckdb.connect(str(p), read_only=True) as con:

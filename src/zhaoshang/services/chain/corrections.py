@@ -52,6 +52,23 @@ CORR_COLS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "chain
              "user_name", "decided_at"]
 
 
+# Placements made or confirmed by a decision, and declared ones, carry an explained result (core/explain.py)
+# like inferred ones: one part saying who decided what and why (or which source declared which label), and
+# the row it rests on.
+_DECISION_PART = ("json_object('signal', c.action, 'label', c.reason, 'raw', c.action, 'normalised', NULL, "
+                  "'weight', NULL, 'contribution', NULL, 'detail', json_object('user', c.user_name, "
+                  "'at', CAST(c.decided_at AS VARCHAR), 'reason', c.reason))")
+_DECISION_REF = ("json_object('table', 'placement_corrections', 'ids', [c.id], 'where', NULL, "
+                 "'note', c.user_name || ' ' || CAST(c.decided_at AS VARCHAR))")
+_DECLARED_EXPLAINED = (
+    "json_object('value', d.node_code, 'method', 'declared', 'version', '1', 'params', json_object('source', d.source), "
+    "'params_hash', NULL, 'parts', json_array(json_object('signal', 'declared', 'label', d.label, 'raw', d.label, "
+    "'normalised', NULL, 'weight', NULL, 'contribution', NULL, 'detail', json_object('source', d.source, "
+    "'source_key', d.source_key))), 'evidence', json_array(json_object('table', 'enterprise_records', 'ids', NULL, "
+    "'where', json_object('source', d.source, 'source_key', d.source_key), 'note', NULL)), 'confidence', 1.0, "
+    "'as_of', NULL, 'formula', NULL)")
+
+
 def ensure(store) -> None:
     store.con.execute(DECLARED_DDL)
 
@@ -133,9 +150,7 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
     with store.transaction() as tx:
         # declared labels: present unless an analyst removed them
         tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
-            SELECT d.enterprise_id, d.chain, d.node_code, 1.0,
-                   to_json(struct_pack(declared := struct_pack(source := d.source, source_key := d.source_key, label := d.label))),
-                   '{DECLARED}', d.declared_at
+            SELECT d.enterprise_id, d.chain, d.node_code, 1.0, {_DECLARED_EXPLAINED}, '{DECLARED}', d.declared_at
             FROM (SELECT * FROM declared_placements WHERE chain = ?{scope}
                   QUALIFY row_number() OVER (PARTITION BY enterprise_id, node_code ORDER BY declared_at DESC) = 1) d
             WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = d.enterprise_id AND p.chain = d.chain
@@ -147,8 +162,10 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
         # additions (and confirmations of a placement the rules no longer make)
         n += tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT c.enterprise_id, c.chain, c.node_code, 1.0,
-                   to_json(struct_pack(correction := struct_pack(action := c.action, reason := c.reason,
-                                                                 user := c.user_name, at := c.decided_at))),
+                   json_object('value', c.node_code, 'method', '{ANALYST}', 'version', '1',
+                               'params', json_object('action', c.action), 'params_hash', NULL,
+                               'parts', json_array({_DECISION_PART}), 'evidence', json_array({_DECISION_REF}),
+                               'confidence', 1.0, 'as_of', NULL, 'formula', NULL),
                    '{ANALYST}', c.decided_at
             FROM zs_corr c
             WHERE c.action IN ('add', 'confirm') AND c.enterprise_id IN (SELECT id FROM enterprises)
@@ -156,8 +173,11 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                               AND p.node_code = c.node_code)""").fetchone()[0]
         # confirmations of an inferred placement: keep its evidence, record the decision beside it
         n += tx.execute(f"""UPDATE placements SET method = placements.method || '+confirmed',
-                   evidence = json_merge_patch(placements.evidence, to_json(struct_pack(correction := struct_pack(
-                       action := c.action, reason := c.reason, user := c.user_name, at := c.decided_at))))
+                   evidence = json_merge_patch(placements.evidence, json_object(
+                       'parts', to_json(list_append(CAST(coalesce(json_extract(placements.evidence, '$.parts'), '[]') AS JSON[]),
+                                                    {_DECISION_PART})),
+                       'evidence', to_json(list_append(CAST(coalesce(json_extract(placements.evidence, '$.evidence'), '[]') AS JSON[]),
+                                                       {_DECISION_REF}))))
             FROM zs_corr c
             WHERE c.action = 'confirm' AND placements.enterprise_id = c.enterprise_id AND placements.chain = c.chain
               AND placements.node_code = c.node_code AND placements.method NOT LIKE '%confirmed'
@@ -207,7 +227,7 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
     rows = [(eid, tax.chain, code, source, key, lab, now) for eid, key, lab in recs for code in labels.get(lab or "", [])]
     with store.transaction() as tx:
         tx.execute("DELETE FROM declared_placements WHERE chain = ? AND source = ?", [tax.chain, source])
-        tx.execute("DELETE FROM placements WHERE chain = ? AND method = ? AND json_extract_string(evidence, '$.declared.source') = ?",
+        tx.execute("DELETE FROM placements WHERE chain = ? AND method = ? AND json_extract_string(evidence, '$.params.source') = ?",
                    [tax.chain, DECLARED, source])
         if rows:
             tx.executemany("INSERT INTO declared_placements VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
