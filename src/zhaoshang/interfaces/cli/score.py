@@ -1,0 +1,106 @@
+"""Commands ``score`` (企业评估: one enterprise, ``all`` in one batch, ``fit`` learned weights) and
+``backtest score`` (does the score rank the enterprises that raise again first?)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...services.evaluation.backtest import backtest_score
+from ...services.evaluation.fit import fit_weights, write_weights
+from ...services.evaluation.scorecard import score_all, score_enterprise
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t, update_store
+
+backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效果", no_args_is_help=True)
+app.add_typer(backtest_app, name="backtest")
+
+def _read(fn, *args, **kw):
+    """Run one service function on the read-only store: (its result, the synthetic-data note)."""
+    store = open_store(read_only=True)
+    try:
+        return fn(store, *args, **kw), synthetic_note(store)
+    finally:
+        store.close()
+
+
+WEIGHTS_OPTION = typer.Option(None, "--weights", help="权重文件 YAML（默认内置 data/score_weights.yaml；可用 score fit 生成）")
+
+
+@app.command("score")
+def score_cmd(
+    enterprise: str = typer.Argument(..., help="企业（编号、统一社会信用代码、名称或简称）；all = 全部企业批量评分并入库；"
+                                               "fit = 在截至日前的数据上学习权重"),
+    as_of: Optional[str] = date_option(),
+    weights: Optional[str] = WEIGHTS_OPTION,
+    target: str = typer.Option("next-round", "--target", help="fit 的学习目标（next-round：期限内完成下一轮融资）"),
+    horizon: int = typer.Option(365, "--horizon", help="fit 的期限（天）"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="fit 写出的权重文件（默认 score_weights_<版本>.yaml）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """企业评估：创新、资本、成长、影响力与舆情、团队、风险六个维度（同产业链环节、同年龄段内的百分位），每个信号的贡献、置信度与缺失项。"""
+    if enterprise == "all":
+        with update_store() as store:
+            doc = score_all(store, as_of=as_of, weights=weights)
+            note = synthetic_note(store)
+        emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "mean_total", "mean_confidence", "version")}],
+             title=t(f"已评分 {doc['scored']} 家企业（截至 {doc['as_of']}），存入 scores 表",
+                     f"scored {doc['scored']} enterprises (as of {doc['as_of']}) into the scores table"), note=note)
+        return
+    if enterprise == "fit":
+        if target != "next-round":
+            raise UserError(f"未知的学习目标: {target}（可选: next-round）", f"unknown target: {target} (choose next-round)")
+        w, _ = _read(fit_weights, as_of=as_of, horizon=horizon, base=weights)
+        path = write_weights(w, output or f"score_weights_{w['version']}.yaml")
+        doc = {"path": str(path), **w}
+        emit(doc, fmt, rows=[{"dimension": k, "weight": v["weight"]} for k, v in w["dimensions"].items()],
+             title=t(f"学习到的权重（{w['version']}，训练 {w['fitted']['rows']} 行）已写入 {path}",
+                     f"learned weights ({w['version']}, {w['fitted']['rows']} training rows) written to {path}"))
+        return
+    doc, note = _read(score_enterprise, enterprise, as_of=as_of, weights=weights, lang=state.lang)
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    rows = []
+    for key, dim in doc["dimensions"].items():
+        rows.append({"dimension": dim["label"], "score": t("缺失", "absent") if dim["absent"] else dim["score"],
+                     "weight": dim["weight"], "signal": "", "raw": "", "percentile": "", "contribution": ""})
+        for c in dim["contributions"]:
+            rows.append({"dimension": "", "score": "", "weight": c["weight"], "signal": c["label"],
+                         "raw": t("缺失", "missing") if c["detail"]["missing"] else c["raw"],
+                         "percentile": c["normalised"], "contribution": c["contribution"]})
+    tier = doc["tier"][state.lang] if doc["tier"] else "—"
+    emit(doc, fmt, rows=rows, columns=["dimension", "score", "signal", "raw", "percentile", "weight", "contribution"],
+         title=t(f"{doc['name']}：总分 {doc['total']}，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
+                 f"对照组 {doc['cohort']['level']} n={doc['cohort']['n']}，再融资可能性 {tier}）",
+                 f"{doc['name']}: total {doc['total']}, confidence {doc['confidence']} (as of {doc['as_of']}, "
+                 f"{doc['version']}, cohort {doc['cohort']['level']} n={doc['cohort']['n']}, next round: {tier})"),
+         note=note)
+
+
+@backtest_app.command("score")
+def backtest_score_cmd(
+    as_of: Optional[str] = date_option(),
+    horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内完成下一轮融资算作命中"),
+    chain: Optional[str] = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业"),
+    weights: Optional[str] = WEIGHTS_OPTION,
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """评分回测：截至日的评分能否把期限内完成下一轮融资的企业排在前面（AUC、precision@k、recall@k、校准表），与基线（仅融资总额、仅距上轮月数、仅成立年份、随机）并列。"""
+    doc, note = _read(backtest_score, as_of=as_of, horizon=horizon, node=chain, weights=weights)
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    rows = []
+    for name, m in {**doc["models"], **doc["baselines"]}.items():
+        r = {"model": name, "auc": m["auc"]}
+        for a in m["at_k"]:
+            r[f"p@{a['k']}"] = a["precision"]
+            r[f"r@{a['k']}"] = a["recall"]
+        rows.append(r)
+    pop = doc["population"]
+    emit(doc, fmt, rows=rows, title=t(
+        f"评分回测（截至 {doc['as_of']}，{doc['horizon_days']} 天）：{pop['eligible']} 家符合条件，{pop['positives']} 家完成下一轮",
+        f"score backtest (as of {doc['as_of']}, {doc['horizon_days']} days): {pop['eligible']} eligible, "
+        f"{pop['positives']} raised again"), note=note)

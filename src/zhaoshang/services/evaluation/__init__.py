@@ -1,0 +1,1 @@
+"""Enterprise evaluation: signals as of a date, the scorecard, learned weights and the backtest."""

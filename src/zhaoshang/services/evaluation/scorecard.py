@@ -1,0 +1,238 @@
+"""The scorecard (企业评估): six dimensions, each 0–100 as percentiles within the enterprise's cohort.
+
+A signal's percentile is taken among the enterprises of its cohort that have the signal: the chain node of its
+most confident placement × its age band; a cohort smaller than ``min_cohort`` falls back to the node alone,
+then to the age band alone, then to every enterprise (the level used is shown). Ties share the mid-rank:
+``p = 100 × (#below + ½ #equal) / n``. A dimension is the weighted mean of its present signals, the total the
+weighted mean of the present dimensions; missing signals only lower ``confidence`` (the share of the weights
+present). The whole population is scored in one SQL pass (``scored_sql``); ``score_all`` stores it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...core.asof import reference_date
+from ...core.errors import UserError
+from ...core.explain import Explained, Part, Ref
+from ..enterprises import resolve_enterprise
+from .signals import signals_sql, sources_present
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
+DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
+SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total_raised", "latest_stage",
+           "months_since_round", "investor_quality", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
+           "capital_changes_24m", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
+           "negative_events", "abnormal_status")
+TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "不确定", "uncertain"), (0.0, "不太可能", "unlikely"))
+
+
+def load_weights(path: str | Path | None = None) -> dict:
+    """The weights file (default: the shipped one), checked: every signal known, on a known dimension."""
+    p = Path(path) if path else DEFAULT_WEIGHTS
+    try:
+        w = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"无法读取权重文件 {p}: {exc.strerror}", f"cannot read the weights file {p}: {exc.strerror}")
+    except yaml.YAMLError:
+        raise UserError(f"权重文件不是有效的 YAML: {p}", f"the weights file is not valid YAML: {p}")
+    if not isinstance(w, dict) or not isinstance(w.get("signals"), dict) or not isinstance(w.get("dimensions"), dict):
+        raise UserError(f"权重文件缺少 dimensions 或 signals: {p}", f"the weights file lacks dimensions or signals: {p}")
+    for name, s in w["signals"].items():
+        if name not in SIGNALS:
+            raise UserError(f"权重文件中未知的信号: {name}", f"unknown signal in the weights file: {name}")
+        if not isinstance(s, dict) or s.get("dimension") not in w["dimensions"] or s["dimension"] not in DIMENSIONS:
+            raise UserError(f"信号 {name} 的维度无效", f"signal {name} has no valid dimension")
+        try:
+            s["weight"] = float(s.get("weight", 0))
+            s["direction"] = -1 if float(s.get("direction", 1)) < 0 else 1
+        except (TypeError, ValueError):
+            raise UserError(f"信号 {name} 的权重不是数字", f"the weight of signal {name} is not a number")
+    for d in w["dimensions"].values():
+        d["weight"] = float(d.get("weight", 0))
+    w.setdefault("version", p.stem)
+    w["min_cohort"] = int(w.get("min_cohort", 30))
+    w["age_bands"] = [float(x) for x in w.get("age_bands", [3, 8])]
+    return w
+
+
+def weight_params(w: dict) -> dict:
+    """The settings a score depends on (their fingerprint is the explained result's ``params_hash``)."""
+    return {"min_cohort": w["min_cohort"], "age_bands": w["age_bands"],
+            "dimensions": {k: v["weight"] for k, v in w["dimensions"].items()},
+            "signals": {k: {"dimension": v["dimension"], "weight": v["weight"], "direction": v["direction"]}
+                        for k, v in w["signals"].items()}}
+
+
+def _by_dim(w: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {d: [] for d in DIMENSIONS if d in w["dimensions"]}
+    for s, spec in w["signals"].items():
+        out[spec["dimension"]].append(s)
+    return out
+
+
+def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None) -> str:
+    """SQL: every enterprise existing at ``d`` with its signals, percentiles (``p_<signal>``), dimension
+    scores (``d_<dimension>``, ``cov_<dimension>``), ``total``, ``confidence`` and cohort."""
+    b0, b1 = w["age_bands"][:2]
+    m = w["min_cohort"]
+    sig = signals_sql(store, d, chain=chain, present=present)
+    pcts = []
+    for s, spec in w["signals"].items():
+        v = f"({spec['direction']} * {s})"
+        pcts.append(f"CASE WHEN {s} IS NULL THEN NULL ELSE 100.0 * ((rank() OVER (PARTITION BY cohort_key ORDER BY {v}) - 1)"
+                    f" + 0.5 * count(*) OVER (PARTITION BY cohort_key, {s})) / count({s}) OVER (PARTITION BY cohort_key) END AS p_{s}")
+    dims, covs, tot_num, tot_den, conf = [], [], [], [], []
+    for dim, names in _by_dim(w).items():
+        ws = {s: w["signals"][s]["weight"] for s in names}
+        full = sum(ws.values())
+        if not names or full <= 0:
+            dims.append(f"NULL::DOUBLE AS d_{dim}")
+            covs.append(f"0.0 AS cov_{dim}")
+            continue
+        num = " + ".join(f"{ws[s]} * coalesce(p_{s}, 0)" for s in names)
+        den = " + ".join(f"{ws[s]} * (p_{s} IS NOT NULL)::INT" for s in names)
+        dims.append(f"({num}) / nullif({den}, 0) AS d_{dim}")
+        covs.append(f"({den}) / {full} AS cov_{dim}")
+        W = w["dimensions"][dim]["weight"]
+        if W > 0:
+            tot_num.append(f"{W} * coalesce(d_{dim}, 0)")
+            tot_den.append(f"{W} * (d_{dim} IS NOT NULL)::INT")
+            conf.append(f"{W} * cov_{dim}")
+    wsum = sum(v["weight"] for k, v in w["dimensions"].items() if _by_dim(w).get(k)) or 1.0
+    return f"""
+WITH sig AS ({sig}),
+b AS (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
+                     WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig),
+n AS (SELECT *, count(*) OVER (PARTITION BY coalesce(node, '-'), age_band) AS n_nb,
+             count(*) OVER (PARTITION BY coalesce(node, '-')) AS n_n,
+             count(*) OVER (PARTITION BY age_band) AS n_b, count(*) OVER () AS n_all FROM b),
+c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
+                     ELSE 'all' END AS cohort_level FROM n),
+k AS (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
+                     WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
+             CASE cohort_level WHEN 'node+age' THEN n_nb WHEN 'node' THEN n_n WHEN 'age' THEN n_b ELSE n_all END AS cohort_n
+      FROM c),
+p AS (SELECT *, {', '.join(pcts)} FROM k),
+dd AS (SELECT *, {', '.join(dims)}, {', '.join(covs)} FROM p)
+SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
+       ({' + '.join(conf) or '0'}) / {wsum} AS confidence
+FROM dd"""
+
+
+def tier(prob: float | None) -> dict | None:
+    """The tier of a calibrated probability (很可能 ≥ 0.6 > 可能 ≥ 0.4 > 不确定 ≥ 0.2 > 不太可能)."""
+    if prob is None:
+        return None
+    for lo, zh, en in TIERS:
+        if prob >= lo:
+            return {"zh": zh, "en": en}
+    return None
+
+
+def calibrated(total: float | None, calibration: dict | None) -> float | None:
+    """A score's probability through the weights file's calibration (a logistic curve fitted on past data)."""
+    if total is None or not calibration:
+        return None
+    z = calibration["a"] + calibration["b"] * total
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh") -> dict:
+    """The scorecard of one scored row: total and dimensions, each an explained list of contributions."""
+    lab = "en" if lang == "en" else "zh"
+    present_dims = {k: v["weight"] for k, v in w["dimensions"].items()
+                    if v["weight"] > 0 and row.get(f"d_{k}") is not None}
+    wsum = sum(present_dims.values())
+    total_parts, dims, missing = [], {}, []
+    for dim, names in _by_dim(w).items():
+        ws = {s: w["signals"][s]["weight"] for s in names}
+        den = sum(ws[s] for s in names if row.get(f"p_{s}") is not None)
+        parts = []
+        for s in names:
+            spec = w["signals"][s]
+            pct = row.get(f"p_{s}")
+            if pct is None:
+                missing.append(s)
+            share = ws[s] / den if pct is not None and den else 0.0
+            raw = row.get(s)
+            parts.append(Part(signal=s, label=spec.get(lab) or s, raw=round(raw, 4) if isinstance(raw, float) else raw,
+                              normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
+                              contribution=None if pct is None else round(share * pct, 2),
+                              detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s]}))
+            if pct is not None and dim in present_dims:
+                eff = present_dims[dim] / wsum * share
+                total_parts.append(Part(signal=f"{dim}.{s}", label=spec.get(lab) or s, raw=parts[-1].raw,
+                                        normalised=round(pct, 2), weight=round(eff, 4), contribution=round(eff * pct, 2)))
+        score = row.get(f"d_{dim}")
+        dims[dim] = {"label": w["dimensions"][dim].get(lab) or dim, "weight": w["dimensions"][dim]["weight"],
+                     "score": None if score is None else round(score, 1), "absent": score is None,
+                     "coverage": round(row.get(f"cov_{dim}") or 0.0, 3),
+                     "contributions": [p.to_json() for p in parts]}
+    total = row.get("total")
+    prob = calibrated(total, w.get("calibration"))
+    params = {**weight_params(w), "as_of": d.isoformat()}
+    ex = Explained(value=None if total is None else round(total, 1), method="scorecard", version=str(w["version"]),
+                   params=params, parts=total_parts, confidence=round(row.get("confidence") or 0.0, 3), as_of=d,
+                   evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()}),
+                             Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})],
+                   formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
+    return {"enterprise_id": row["enterprise_id"], "name": name, "as_of": d, "total": ex.value,
+            "confidence": ex.confidence, "method": ex.method, "version": ex.version,
+            "cohort": {"level": row["cohort_level"], "node": row.get("node"), "age_band": row["age_band"],
+                       "n": row["cohort_n"]},
+            "dimensions": dims, "missing": missing, "probability": None if prob is None else round(prob, 3),
+            "tier": tier(prob), "explained": ex}
+
+
+def _rows(store, sql: str, params: list | None = None) -> list[dict]:
+    cur = store.con.execute(sql, params or [])
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path | None = None,
+                     chain: str | None = None, lang: str = "zh") -> dict:
+    """One enterprise's scorecard as of a date (its cohort is scored with it, in the same pass)."""
+    eid = resolve_enterprise(store, key)
+    d = reference_date(store, as_of)
+    w = load_weights(weights)
+    rows = _rows(store, f"SELECT * FROM ({scored_sql(store, d, w, chain=chain)}) WHERE enterprise_id = ?", [eid])
+    name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+    if not rows:
+        raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")
+    return _doc(rows[0], w, d, name, lang)
+
+
+SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (
+    enterprise_id BIGINT NOT NULL, as_of DATE NOT NULL, total DOUBLE, confidence DOUBLE,
+    innovation DOUBLE, capital DOUBLE, growth DOUBLE, influence DOUBLE, team DOUBLE, risk DOUBLE,
+    probability DOUBLE, node VARCHAR, cohort_level VARCHAR, cohort_n BIGINT,
+    weights_version VARCHAR, params_hash VARCHAR, scored_at TIMESTAMP)"""
+
+
+def score_all(store, *, as_of: Any = None, weights: str | Path | None = None, chain: str | None = None) -> dict:
+    """Score every enterprise existing at the date in one set-based pass and store the result in ``scores``
+    (replacing that date's earlier batch), so lists can sort and filter by score."""
+    d = reference_date(store, as_of)
+    w = load_weights(weights)
+    ex = Explained(value=None, method="scorecard", version=str(w["version"]), params=weight_params(w))
+    cal = w.get("calibration")
+    prob = f"1 / (1 + exp(-({cal['a']} + {cal['b']} * total)))" if cal else "NULL"
+    dims = ", ".join(f"d_{k}" if k in w["dimensions"] else "NULL" for k in DIMENSIONS)
+    with store.transaction() as con:
+        con.execute(SCORES_DDL)
+        con.execute("DELETE FROM scores WHERE as_of = ?", [d])
+        con.execute(f"""INSERT INTO scores SELECT enterprise_id, DATE '{d.isoformat()}', total, confidence, {dims},
+                        {prob}, node, cohort_level, cohort_n, ?, ?, now()::TIMESTAMP
+                        FROM ({scored_sql(store, d, w, chain=chain)})""", [str(w["version"]), ex.params_hash])
+        n, avg, conf = con.execute("SELECT count(*), avg(total), avg(confidence) FROM scores WHERE as_of = ?",
+                                   [d]).fetchone()
+    return {"as_of": d, "scored": n, "mean_total": None if avg is None else round(avg, 2),
+            "mean_confidence": None if conf is None else round(conf, 3), "version": str(w["version"]),
+            "params_hash": ex.params_hash, "sources": sources_present(store, d)}

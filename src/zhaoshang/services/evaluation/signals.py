@@ -1,0 +1,158 @@
+"""The scorecard's signals as of a date: one set-based SQL query over the facts dated on or before it.
+
+Every signal reads only facts dated on or before ``as_of`` (fundings, patents, branches, roles, news, events,
+status changes). An undated fact (a team member listed without a start date, a status without a change
+record) is known from its import's data date: it counts only when that date is on or before ``as_of``.
+A signal whose source holds no facts at all as of the date is *absent* (NULL for everyone), which lowers the
+confidence, never the score (docs/methods.md, "Scorecard").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ...core.asof import enterprises_as_of
+from ..regions.matrix import default_chain
+
+# Ordinal stage of a normalised round (``core.parse`` rounds); rounds not listed have no stage.
+STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
+         "b": 3, "strategic": 3, "b_plus": 3.5, "c": 4, "neeq": 4, "c_plus": 4.5, "d": 5, "pe": 5, "d_plus": 5.5,
+         "e": 6, "private_placement": 6, "f": 7, "f_plus": 7, "pre_ipo": 7, "ipo": 8, "post_ipo": 8, "ma": 8}
+ABNORMAL = r"注销|吊销|异常|关闭|停业|清算|破产|closed|dissolved|revoked|deregistered|bankrupt"
+NEGATIVE_EVENTS = ("penalty", "litigation", "abnormal", "dissolved", "change_status")
+# Enterprises that can no longer raise a venture round: listed or acquired before the date.
+EXITED_ROUNDS = ("ipo", "post_ipo", "ma")
+
+
+def _lit(d: _dt.date) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+def sources_present(store, d: _dt.date) -> dict[str, bool]:
+    """Which fact sources hold anything dated on or before ``d`` (absent sources make absent signals)."""
+    q = {
+        "fundings": "SELECT count(*) FROM fundings WHERE date <= ?",
+        "investors": "SELECT count(*) FROM funding_investors fi JOIN fundings f ON f.id = fi.funding_id "
+                     "WHERE f.date <= ? AND fi.investor_id IS NOT NULL",
+        "amounts": "SELECT count(amount_wan) FROM fundings WHERE date <= ?",
+        "patents": "SELECT count(*) FROM patents WHERE applied <= ?",
+        "branches": "SELECT count(*) FROM branches WHERE date <= ?",
+        "news": "SELECT count(*) FROM news n JOIN news_mentions m ON m.news_id = n.id WHERE CAST(n.published AS DATE) <= ?",
+        "roles": "SELECT count(*) FROM roles r LEFT JOIN imports i ON i.id = r.import_id "
+                 "WHERE coalesce(r.start_date, i.data_date) <= ?",
+        "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
+    }
+    return {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
+
+
+def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None) -> str:
+    """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
+    placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing)."""
+    chain = chain or default_chain(store)
+    present = present if present is not None else sources_present(store, d)
+    D = _lit(d)
+    stage_case = "CASE f.round " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE.items()) + " END"
+    exited = ", ".join(f"'{r}'" for r in EXITED_ROUNDS)
+    neg = ", ".join(f"'{t}'" for t in NEGATIVE_EVENTS)
+
+    def opt(flag: str, expr: str) -> str:
+        return expr if present.get(flag) else "NULL"
+
+    chain_q = chain.replace("'", "''")
+    return f"""
+WITH e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}),
+node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements
+         WHERE chain = '{chain_q}' GROUP BY enterprise_id),
+f AS (SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
+      FROM fundings f WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL),
+fa AS (SELECT enterprise_id, count(*) AS rounds_total,
+              count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,
+              sum(amount_wan) AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
+              arg_max(stage, date) FILTER (WHERE stage IS NOT NULL) AS latest_stage,
+              bool_or(round IN ({exited})) AS exited
+       FROM f GROUP BY enterprise_id),
+-- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
+-- smoothed towards the overall share with 5 pseudo-enterprises
+inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
+              JOIN f ON f.id = fi.funding_id WHERE fi.investor_id IS NOT NULL),
+inv_port AS (SELECT i.investor_id, i.enterprise_id,
+                    max(CASE WHEN f2.date > i.date THEN 1 ELSE 0 END) AS again
+             FROM (SELECT investor_id, enterprise_id, min(date) AS date FROM inv_deals GROUP BY ALL) i
+             LEFT JOIN f f2 ON f2.enterprise_id = i.enterprise_id AND f2.date > i.date
+             GROUP BY ALL),
+prior AS (SELECT coalesce(avg(again), 0.5) AS p FROM inv_port),
+inv_q AS (SELECT investor_id, (sum(again) + 5 * (SELECT p FROM prior)) / (count(*) + 5) AS q
+          FROM inv_port GROUP BY investor_id),
+ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d JOIN inv_q q USING (investor_id)
+          GROUP BY d.enterprise_id),
+pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
+               count(DISTINCT p.id) FILTER (WHERE p.type = 'invention') AS inventions,
+               count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
+               count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 1460 DAY
+                                            AND p.applied <= {D} - INTERVAL 730 DAY) AS before_recent,
+               count(DISTINCT left(p.main_ipc, 4)) AS ipc_breadth
+        FROM patent_applicants a JOIN patents p ON p.id = a.patent_id
+        WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL GROUP BY a.enterprise_id),
+br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m FROM branches
+       WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL GROUP BY parent_id),
+cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_history
+        WHERE field = 'capital_wan' AND changed_on <= {D} AND changed_on > {D} - INTERVAL 730 DAY
+          AND TRY_CAST(new_value AS DOUBLE) > TRY_CAST(old_value AS DOUBLE) GROUP BY enterprise_id),
+nw AS (SELECT m.enterprise_id, count(DISTINCT n.id) FILTER (WHERE CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY) AS news_12m,
+              avg(n.sentiment) FILTER (WHERE CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY) AS news_tone,
+              count(DISTINCT n.id) FILTER (WHERE n.sentiment < -0.3) AS negative_news
+       FROM news_mentions m JOIN news n ON n.id = m.news_id
+       WHERE CAST(n.published AS DATE) <= {D} AND m.enterprise_id IS NOT NULL GROUP BY m.enterprise_id),
+rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
+       LEFT JOIN imports i ON i.id = r.import_id
+       WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
+         AND r.enterprise_id IS NOT NULL),
+people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS NOT NULL GROUP BY who),
+team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
+                count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
+                sum(p.n - 1) AS board_ties
+         FROM rl JOIN people p USING (who) GROUP BY rl.enterprise_id),
+ev AS (SELECT enterprise_id, count(*) AS events FROM events
+       WHERE date <= {D} AND type IN ({neg}) GROUP BY enterprise_id),
+st AS (SELECT e.id AS enterprise_id,
+              (regexp_matches(coalesce(e.status, ''), '{ABNORMAL}')
+               AND (e.last_import_id IS NULL OR (SELECT data_date FROM imports WHERE id = e.last_import_id) <= {D}
+                    OR EXISTS (SELECT 1 FROM enterprise_history h WHERE h.enterprise_id = e.id
+                               AND h.field = 'status' AND h.changed_on <= {D}))) AS abnormal
+       FROM e)
+SELECT e.id AS enterprise_id, node.node, e.founded,
+       CASE WHEN e.founded IS NULL THEN NULL ELSE date_diff('day', e.founded, {D}) / 365.25 END AS age_years,
+       coalesce(fa.exited, FALSE) AS exited, coalesce(fa.rounds_total, 0) AS rounds_before,
+       fa.last_date AS last_round_date,
+       {opt('patents', 'coalesce(pat.patents, 0)')} AS patents,
+       {opt('patents', 'CASE WHEN pat.patents > 0 THEN pat.inventions / pat.patents END')} AS invention_share,
+       {opt('patents', 'coalesce(pat.recent, 0)')} AS patents_recent,
+       {opt('patents', 'coalesce(pat.ipc_breadth, 0)')} AS ipc_breadth,
+       {opt('amounts', 'CASE WHEN fa.rounds_total IS NULL THEN 0 WHEN fa.disclosed > 0 THEN fa.raised END')} AS total_raised,
+       {opt('fundings', 'fa.latest_stage')} AS latest_stage,
+       {opt('fundings', "CASE WHEN fa.last_date IS NOT NULL THEN date_diff('day', fa.last_date, " + D + ") / 30.44 END")} AS months_since_round,
+       {opt('investors', 'ent_q.investor_quality')} AS investor_quality,
+       {opt('fundings', 'coalesce(fa.rounds_24m, 0)')} AS rounds_24m,
+       {opt('fundings', 'coalesce(fa.rounds_total, 0)')} AS rounds_total,
+       {opt('patents', 'coalesce(pat.recent, 0) - coalesce(pat.before_recent, 0)')} AS patents_growth,
+       {opt('branches', 'coalesce(br.branches_24m, 0)')} AS branches_24m,
+       {opt('capital_changes', 'coalesce(cap.capital_changes_24m, 0)')} AS capital_changes_24m,
+       {opt('news', 'coalesce(nw.news_12m, 0)')} AS news_12m,
+       {opt('news', 'nw.news_tone')} AS news_tone,
+       {opt('roles', 'coalesce(team.key_people, 0)')} AS key_people,
+       {opt('roles', 'coalesce(team.serial_founders, 0)')} AS serial_founders,
+       {opt('roles', 'coalesce(team.board_ties, 0)')} AS board_ties,
+       coalesce(ev.events, 0) + coalesce({opt('news', 'nw.negative_news')}, 0) AS negative_events,
+       CASE WHEN st.abnormal THEN 1 ELSE 0 END AS abnormal_status
+FROM e
+LEFT JOIN node ON node.enterprise_id = e.id
+LEFT JOIN fa ON fa.enterprise_id = e.id
+LEFT JOIN ent_q ON ent_q.enterprise_id = e.id
+LEFT JOIN pat ON pat.enterprise_id = e.id
+LEFT JOIN br ON br.enterprise_id = e.id
+LEFT JOIN cap ON cap.enterprise_id = e.id
+LEFT JOIN nw ON nw.enterprise_id = e.id
+LEFT JOIN team ON team.enterprise_id = e.id
+LEFT JOIN ev ON ev.enterprise_id = e.id
+LEFT JOIN st ON st.enterprise_id = e.id
+"""

@@ -1,0 +1,194 @@
+"""The scorecard and its backtest on a small hand-built database, checked against an independent computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from cli_util import run, run_json
+from zhaoshang.core.store import Store
+from zhaoshang.services.evaluation.backtest import at_k, auc
+
+D = dt.date(2020, 6, 30)
+# enterprise id → founded, [(date, round, amount 万元 or None)]
+FIXTURE = {
+    1: ("2015-03-01", [("2016-01-10", "angel", 500), ("2019-12-01", "a", 3000)]),
+    2: ("2016-05-01", [("2018-02-01", "angel", None)]),
+    3: ("2014-01-01", [("2017-06-01", "a", 2000), ("2019-03-01", "b", 10000), ("2020-09-01", "c", 30000)]),
+    4: ("2017-09-01", [("2020-05-01", "pre_a", 800), ("2021-02-01", "a", 4000)]),
+    5: ("2013-01-01", [("2015-06-01", "b", 6000)]),
+    6: ("2018-01-01", []),
+    7: ("2012-01-01", [("2016-01-01", "a", 1000), ("2018-01-01", "ipo", 90000)]),
+    8: ("2016-01-01", [("2019-08-01", "a", 1500), ("2019-11-01", "a_plus", 2500)]),
+}
+STAGE = {"angel": 1, "pre_a": 1.5, "a": 2, "a_plus": 2.5, "b": 3, "c": 4, "ipo": 8}
+WEIGHTS = """version: test-1
+min_cohort: 100
+age_bands: [3, 8]
+dimensions:
+  capital: {weight: 0.6}
+  growth: {weight: 0.4}
+signals:
+  total_raised: {dimension: capital, weight: 0.5, direction: 1}
+  months_since_round: {dimension: capital, weight: 0.3, direction: -1}
+  latest_stage: {dimension: capital, weight: 0.2, direction: 1}
+  rounds_24m: {dimension: growth, weight: 1.0, direction: 1}
+"""
+
+
+def _build(path, extra=()):
+    s = Store(str(path))
+    s.con.execute("INSERT INTO imports (id, kind, source, data_date) VALUES (1, 'fundings', 'test', DATE '2021-12-31')")
+    fid = 0
+    for eid, (founded, rounds) in FIXTURE.items():
+        s.con.execute("INSERT INTO enterprises (id, name, founded, status) VALUES (?, ?, ?, '存续')",
+                      [eid, f"测试企业{eid}号有限公司", founded])
+        for date, rnd, amt in list(rounds) + [r for e, r in extra if e == eid]:
+            fid += 1
+            s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, ?, ?, ?)",
+                          [fid, eid, date, rnd, amt])
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("score")
+    _build(d / "s.duckdb")
+    (d / "w.yaml").write_text(WEIGHTS, encoding="utf-8")
+    return d
+
+
+def _pct(values: dict, direction: int) -> dict:
+    """Mid-rank percentile among the present values: 100 × (#below + ½ #equal) / n."""
+    present = {k: direction * v for k, v in values.items() if v is not None}
+    n = len(present)
+    return {k: 100 * (sum(x < v for x in present.values()) + 0.5 * sum(x == v for x in present.values())) / n
+            for k, v in present.items()}
+
+
+def _independent(as_of: dt.date) -> dict:
+    raw = {"total_raised": {}, "months_since_round": {}, "latest_stage": {}, "rounds_24m": {}}
+    for eid, (founded, rounds) in FIXTURE.items():
+        if dt.date.fromisoformat(founded) > as_of:
+            continue
+        past = [(dt.date.fromisoformat(d), r, a) for d, r, a in rounds if dt.date.fromisoformat(d) <= as_of]
+        amounts = [a for _, _, a in past if a is not None]
+        raw["total_raised"][eid] = 0 if not past else (sum(amounts) if amounts else None)
+        last = max(past)[0] if past else None
+        raw["months_since_round"][eid] = (as_of - last).days / 30.44 if last else None
+        raw["latest_stage"][eid] = STAGE[max(past)[1]] if past else None
+        raw["rounds_24m"][eid] = sum(1 for d, _, _ in past if d > as_of - dt.timedelta(days=730))
+    p = {"total_raised": _pct(raw["total_raised"], 1), "months_since_round": _pct(raw["months_since_round"], -1),
+         "latest_stage": _pct(raw["latest_stage"], 1), "rounds_24m": _pct(raw["rounds_24m"], 1)}
+    w = {"total_raised": 0.5, "months_since_round": 0.3, "latest_stage": 0.2}
+    out = {}
+    for eid in raw["rounds_24m"]:
+        present = {s: p[s][eid] for s in w if eid in p[s]}
+        cap = sum(w[s] * v for s, v in present.items()) / sum(w[s] for s in present) if present else None
+        growth = p["rounds_24m"][eid]
+        total = (0.6 * cap + 0.4 * growth) / 1.0 if cap is not None else growth
+        conf = (0.6 * sum(w[s] for s in present) + 0.4) / 1.0
+        out[eid] = {"capital": cap, "growth": growth, "total": total, "confidence": conf,
+                    "raw": {s: raw[s][eid] for s in raw}}
+    return out
+
+
+@pytest.mark.parametrize("eid", [1, 2, 3, 6, 8])
+def test_scores_match_an_independent_computation(db, eid):
+    doc = run_json("score", str(eid), "--as-of", D.isoformat(), "--weights", db / "w.yaml", db=db / "s.duckdb")
+    want = _independent(D)[eid]
+    assert doc["as_of"] == D.isoformat() and doc["version"] == "test-1"
+    assert doc["cohort"]["level"] == "all" and doc["cohort"]["n"] == len(_independent(D))
+    assert doc["total"] == pytest.approx(want["total"], abs=0.051)
+    assert doc["confidence"] == pytest.approx(want["confidence"], abs=0.001)
+    if want["capital"] is None:
+        assert doc["dimensions"]["capital"]["score"] is None and doc["dimensions"]["capital"]["absent"]
+    else:
+        assert doc["dimensions"]["capital"]["score"] == pytest.approx(want["capital"], abs=0.051)
+    assert doc["dimensions"]["growth"]["score"] == pytest.approx(want["growth"], abs=0.051)
+    contrib = {c["signal"]: c for c in doc["dimensions"]["capital"]["contributions"]}
+    for s in ("total_raised", "latest_stage", "rounds_24m"):
+        if s in contrib and want["raw"][s] is not None:
+            assert contrib[s]["raw"] == pytest.approx(want["raw"][s])
+    # contributions add up to the dimension score; the explained total's parts to the total
+    if doc["dimensions"]["capital"]["score"] is not None:
+        assert sum(c["contribution"] or 0 for c in doc["dimensions"]["capital"]["contributions"]) == \
+            pytest.approx(doc["dimensions"]["capital"]["score"], abs=0.1)
+    assert sum(p["contribution"] for p in doc["explained"]["parts"]) == pytest.approx(doc["total"], abs=0.1)
+    assert doc["explained"]["method"] == "scorecard" and doc["explained"]["as_of"] == D.isoformat()
+
+
+def test_missing_data_lowers_confidence_not_score_and_is_shown(db):
+    # enterprise 2's only round is undisclosed: total raised is missing, not zero
+    doc = run_json("score", "2", "--as-of", D.isoformat(), "--weights", db / "w.yaml", db=db / "s.duckdb")
+    tr = next(c for c in doc["dimensions"]["capital"]["contributions"] if c["signal"] == "total_raised")
+    assert tr["detail"]["missing"] and tr["normalised"] is None and "total_raised" in doc["missing"]
+    assert doc["confidence"] < 1
+    # default weights: no patents, news or branches in the database → those dimensions absent, shown as absent
+    full = run_json("score", "1", "--as-of", D.isoformat(), db=db / "s.duckdb")
+    assert full["dimensions"]["innovation"]["absent"] and full["dimensions"]["innovation"]["score"] is None
+    assert full["dimensions"]["influence"]["absent"]
+    assert {"total", "dimensions", "confidence", "as_of"} <= set(full)
+    assert all({"score", "contributions"} <= set(v) for v in full["dimensions"].values())
+
+
+def test_facts_after_the_date_change_nothing(db, tmp_path):
+    before = run_json("score", "3", "--as-of", D.isoformat(), db=db / "s.duckdb")
+    _build(tmp_path / "later.duckdb", extra=[(3, ("2020-07-01", "d", 99999)), (6, ("2020-08-01", "a", 5000)),
+                                             (5, ("2021-01-01", "c", 1))])
+    after = run_json("score", "3", "--as-of", D.isoformat(), db=tmp_path / "later.duckdb")
+    assert json.dumps(after, sort_keys=True) == json.dumps(before, sort_keys=True)
+
+
+def test_table_output_and_user_errors(db):
+    out = run("score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb").stdout
+    assert "测试企业3号有限公司" in out and "资本" in out
+    bad = run("score", "不存在的企业", db=db / "s.duckdb", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    bad = run("score", "1", "--weights", db / "nope.yaml", db=db / "s.duckdb", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_batch_stores_every_enterprise_with_its_date(db, tmp_path):
+    path = tmp_path / "b.duckdb"
+    shutil.copy(db / "s.duckdb", path)
+    doc = run_json("score", "all", "--as-of", D.isoformat(), "--weights", db / "w.yaml", db=path)
+    want = _independent(D)
+    assert doc["scored"] == len(want)
+    run_json("score", "all", "--as-of", D.isoformat(), "--weights", db / "w.yaml", db=path)  # replaces, not adds
+    con = duckdb.connect(str(path), read_only=True)
+    rows = dict(con.execute("SELECT enterprise_id, total FROM scores WHERE as_of = ?", [D]).fetchall())
+    con.close()
+    assert set(rows) == set(want)
+    for eid, r in want.items():
+        assert rows[eid] == pytest.approx(r["total"], abs=1e-6)
+
+
+def test_auc_and_at_k_against_hand_counts():
+    # positives 0.9, 0.5(tie with a negative), negatives 0.7, 0.5, 0.1: pairs won 2 + 1 + 0.5 + 1 + 1 = 4.5 of 6
+    assert auc([0.9, 0.5, 0.7, 0.5, 0.1], [True, True, False, False, False]) == pytest.approx(4.5 / 6)
+    r = at_k([0.9, 0.5, 0.7, 0.5, 0.1], [True, True, False, False, False], [1, 2, 3, 4, 5], 3)
+    assert r == {"k": 3, "hits": 2, "precision": round(2 / 3, 4), "recall": 1.0}
+
+
+def test_backtest_population_and_outcomes_are_hand_counted(db):
+    doc = run_json("backtest", "score", "--as-of", D.isoformat(), "--horizon", "365", "--weights", db / "w.yaml",
+                   db=db / "s.duckdb")
+    # eligible: ≥1 round by 2020-06-30 and no IPO/M&A: 1, 2, 3, 4, 5, 8 (6 has none, 7 listed)
+    # raised within (2020-06-30, 2021-06-30]: 3 (2020-09-01) and 4 (2021-02-01)
+    assert doc["population"]["eligible"] == 6 and doc["population"]["positives"] == 2
+    # months since the latest round, shorter first: 4 (2 m), 8 (8 m), 1 (7 m) … positives 3 (15 m) and 4
+    months = {1: "2019-12-01", 2: "2018-02-01", 3: "2019-03-01", 4: "2020-05-01", 5: "2015-06-01", 8: "2019-11-01"}
+    rec = {k: -(D - dt.date.fromisoformat(v)).days for k, v in months.items()}
+    pos, neg = [3, 4], [1, 2, 5, 8]
+    wins = sum((rec[p] > rec[n]) + 0.5 * (rec[p] == rec[n]) for p in pos for n in neg)
+    assert doc["baselines"]["months_since_round"]["auc"] == pytest.approx(wins / 8, abs=1e-4)
+    assert 0 <= doc["models"]["score_hand"]["auc"] <= 1
+    assert {"score_hand", "score_learned"} <= set(doc["models"])
+    assert set(doc["baselines"]) == {"total_raised", "months_since_round", "founding_year", "random"}
+    bad = run("backtest", "score", "--as-of", "2021-06-30", "--horizon", "365", db=db / "s.duckdb", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
