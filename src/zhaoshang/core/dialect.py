@@ -23,9 +23,18 @@ def literal(value) -> str:
 
 
 class Dialect:
-    """The portable defaults (standard SQL); engines override what they spell differently."""
+    """The portable defaults (standard SQL); engines override what they spell differently, and a construct
+    an engine lacks raises ``NotImplementedError`` naming it."""
 
     name = "ansi"
+
+    def session_setup(self) -> list[str]:
+        """Statements run on every new connection and cursor (settings are per connection)."""
+        return []
+
+    def attach_read_only(self, path: str, alias: str) -> str:
+        """Attach another database file, read-only, under ``alias``."""
+        raise NotImplementedError(f"{self.name}: attach")
 
     def struct(self, fields: Mapping[str, str]) -> str:
         """A named record from SQL expressions."""
@@ -72,6 +81,14 @@ class Dialect:
 class DuckDBDialect(Dialect):
     name = "duckdb"
 
+    def session_setup(self) -> list[str]:
+        # our progress bars go to stderr; Python objects named in SQL (Arrow tables, frames) are found in the
+        # callers' frames too, not only in the frame that runs the statement (store.Connection)
+        return ["SET enable_progress_bar = false", "SET python_scan_all_frames = true"]
+
+    def attach_read_only(self, path: str, alias: str) -> str:
+        return f"ATTACH {literal(path)} AS {alias} (READ_ONLY)"
+
     def struct(self, fields: Mapping[str, str]) -> str:
         return "struct_pack(" + ", ".join(f"\"{k}\" := {v}" for k, v in fields.items()) + ")"
 
@@ -109,9 +126,18 @@ class DuckDBDialect(Dialect):
         return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
 
+DIALECTS: dict[str, type[Dialect]] = {"duckdb": DuckDBDialect}
 _CURRENT: Dialect = DuckDBDialect()
 
 
 def current() -> Dialect:
     """The dialect of the engine in use."""
     return _CURRENT
+
+
+def from_name(name: str) -> Dialect:
+    """A dialect by its name (``duckdb``; an engine added later registers in ``DIALECTS``)."""
+    try:
+        return DIALECTS[name]()
+    except KeyError:
+        raise ValueError(f"unknown SQL dialect: {name} (known: {', '.join(DIALECTS)})") from None

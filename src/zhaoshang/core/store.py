@@ -1,17 +1,24 @@
 """The DuckDB store: opening the file, creating the schema, transactions and id allocation.
 
 Everything reads and writes through a ``Store``; services receive one and never open files themselves.
+Every statement runs through ``store.con``, a ``Connection`` around the engine's own: a failing statement's
+error carries the statement (``exc.statement`` and a note in the traceback), and with
+``ZHAOSHANG_TRACE_SQL=1`` each statement and its time go to stderr. Engine-specific SQL lives in
+``core.dialect``; docs/architecture.md, "The engine seam", says how another engine plugs in.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 
+from . import dialect
 from .errors import UserError
 from .schema import DDL, SCHEMA_VERSION
 
@@ -22,8 +29,89 @@ def default_db_path() -> str:
     return os.environ.get("ZHAOSHANG_DB") or DEFAULT_DB
 
 
+TRACE_ENV = "ZHAOSHANG_TRACE_SQL"
+_SHOWN = 2000  # characters of a statement kept in errors and traces
+
+
+def _tracing() -> bool:
+    return os.environ.get(TRACE_ENV, "") not in ("", "0", "false", "no")
+
+
+def _one_line(sql: str, limit: int = _SHOWN) -> str:
+    text = " ".join(str(sql).split())
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+class Connection:
+    """The engine connection as services use it (``execute``, ``executemany``, ``sql``, ``cursor``, …), with
+    the statement attached to any error and, when tracing, each statement's time logged to stderr."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+        for stmt in dialect.current().session_setup():
+            raw.execute(stmt)
+
+    def _run(self, method: str, sql, args: tuple, kwargs: dict):
+        trace = _tracing()
+        t0 = time.perf_counter() if trace else 0.0
+        try:
+            out = getattr(self.raw, method)(sql, *args, **kwargs)
+        except duckdb.Error as exc:
+            exc.statement = str(sql)
+            exc.add_note("SQL: " + _one_line(sql))
+            if trace:
+                sys.stderr.write(f"[sql failed {(time.perf_counter() - t0) * 1000:.1f} ms] {_one_line(sql, 300)}\n")
+            raise
+        if trace:
+            n = f" ×{len(args[0])}" if method == "executemany" and args and hasattr(args[0], "__len__") else ""
+            sys.stderr.write(f"[sql {(time.perf_counter() - t0) * 1000:.1f} ms{n}] {_one_line(sql, 300)}\n")
+        return out
+
+    def execute(self, sql, *args, **kwargs):
+        out = self._run("execute", sql, args, kwargs)
+        return self if out is self.raw else out
+
+    def executemany(self, sql, *args, **kwargs):
+        out = self._run("executemany", sql, args, kwargs)
+        return self if out is self.raw else out
+
+    def sql(self, sql, *args, **kwargs):
+        return self._run("sql", sql, args, kwargs)
+
+    def cursor(self) -> "Connection":
+        return Connection(self.raw.cursor())
+
+    def __getattr__(self, name):  # fetchone, fetchall, description, register, close, … as the engine has them
+        return getattr(self.raw, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.close()
+
+
+def wrap(con) -> Connection:
+    """``con`` as a ``Connection`` (unchanged when it already is one)."""
+    return con if isinstance(con, Connection) or con is None else Connection(con)
+
+
 class Store:
     """One DuckDB database file (or ``:memory:``) with the Zhaoshang schema."""
+
+    @property
+    def con(self) -> Connection:
+        return self._con
+
+    @con.setter
+    def con(self, value) -> None:  # whoever hands the store a connection (a cursor, an attached one) gets it wrapped
+        self._con = wrap(value)
+
+    @property
+    def dialect(self) -> dialect.Dialect:
+        return dialect.current()
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = str(path or default_db_path())
@@ -34,7 +122,6 @@ class Store:
         except duckdb.IOException as exc:
             raise UserError(f"无法打开数据库 {self.path}: {exc}") from exc
         self.read_only = read_only
-        self.con.execute("SET enable_progress_bar = false")  # our own progress goes to stderr, only on a terminal
         if not read_only:
             self.ensure_schema()
 

@@ -110,4 +110,5 @@ def region_coords(store, codes: list[str]) -> list[dict]:
     """English names and coordinates of the given regions (for charts placing them on a map)."""
     if not codes:
         return []
-    return store.query("SELECT code, name_en, lng, lat FROM regions WHERE list_contains(?, code)", [codes])
+    return store.query(f"SELECT code, name_en, lng, lat FROM regions WHERE {store.dialect.list_contains('?', 'code')}",
+                       [codes])

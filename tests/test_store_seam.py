@@ -1,0 +1,66 @@
+"""The engine seam: every statement runs through the store's connection, which names a failing statement in
+its error and traces statements with their timings on request (ZHAOSHANG_TRACE_SQL=1); engine-specific SQL
+comes from the dialect."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+
+from zhaoshang.core import dialect  # noqa: E402
+from zhaoshang.core.store import Connection, Store  # noqa: E402
+
+
+def test_failing_statement_is_named_in_its_error():
+    s = Store(":memory:")
+    sql = "SELECT name FROM enterprises WHERE no_such_column = ?"
+    with pytest.raises(duckdb.BinderException) as info:  # the engine's own error type is kept
+        s.con.execute(sql, [1])
+    assert info.value.statement == sql
+    assert any(sql in note for note in info.value.__notes__)
+    with pytest.raises(duckdb.CatalogException) as info:  # cursors too (one per web request)
+        s.con.cursor().execute("SELECT * FROM no_such_table")
+    assert "no_such_table" in info.value.statement
+
+
+def test_every_connection_is_the_store_connection():
+    s = Store(":memory:")
+    assert isinstance(s.con, Connection) and isinstance(s.con.cursor(), Connection)
+    s.con = duckdb.connect(":memory:")  # handing the store a raw connection wraps it
+    assert isinstance(s.con, Connection)
+    rows = pa.table({"x": [1, 2, 3]})  # a local Arrow table named in SQL is still found
+    assert s.con.execute("SELECT sum(x) FROM rows").fetchone()[0] == 6
+
+
+def test_trace_logs_statements_and_timings(tmp_path):
+    db = tmp_path / "t.duckdb"
+    Store(str(db)).close()
+    quiet = run("map", "--format", "json", db=db)
+    assert "[sql" not in quiet.stderr
+    traced = run("map", "--format", "json", db=db, env={"ZHAOSHANG_TRACE_SQL": "1"})
+    assert json.loads(traced.stdout) == json.loads(quiet.stdout)  # stdout stays the answer
+    lines = [ln for ln in traced.stderr.splitlines() if ln.startswith("[sql")]
+    assert lines and all(re.match(r"\[sql \d+\.\d ms(?: ×\d+)?\] \S", ln) for ln in lines)
+    assert any("FROM" in ln.upper() for ln in lines)
+
+
+def test_dialect():
+    d = dialect.from_name("duckdb")
+    assert d.name == "duckdb" and dialect.current().name == "duckdb"
+    con = duckdb.connect()
+    expr = d.to_json_text(d.struct({"table": dialect.literal("it's"), "n": "1"}))
+    assert json.loads(con.execute(f"SELECT {expr}").fetchone()[0]) == {"table": "it's", "n": 1}
+    assert con.execute(f"SELECT {d.list_filter('[1, 2, 3]', 'v', 'v > 1')}").fetchone()[0] == [2, 3]
+    with pytest.raises(ValueError, match="unknown SQL dialect"):
+        dialect.from_name("nosuch")
+    with pytest.raises(NotImplementedError):
+        dialect.Dialect().struct({"a": "1"})
