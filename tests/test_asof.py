@@ -199,9 +199,13 @@ def test_one_default_reference_date_everywhere(ctx):
         "trends_cli": ctx.cli("trends")["as_of"],
     }
     assert set(shown.values()) == {iso}, shown
-    for url in ("/map", "/chain", "/enterprises", f"/region/{mf.BEFORE}", "/trends", "/network"):
+    pages = ("/map", "/chain", "/enterprises", f"/enterprises/{ctx.id}", f"/region/{mf.BEFORE}", "/trends", "/network")
+    for url in pages:
         html = ctx.client.get(url).text
         assert re.search(r'id="as-of">([^<]*)<', html).group(1) == iso, url
+    for url in pages[1:]:  # a date given is the date shown (the map page shows it from its JSON twin)
+        html = ctx.client.get(url, params={"as_of": "2020"}).text
+        assert re.search(r'id="as-of">([^<]*)<', html).group(1) == "2020-12-31", url
 
 
 def test_fixture_dates_never_pass_today(tmp_path):

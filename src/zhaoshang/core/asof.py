@@ -27,8 +27,19 @@ def as_of_date(value, what: str = "as_of") -> _dt.date | None:
     return parse_user_date(value, what)
 
 
+_LATEST: dict[tuple, _dt.date | None] = {}  # read-only database file (identity) → its latest data date
+
+
 def latest_data_date(store) -> _dt.date | None:
-    """The latest date the database speaks of (None for an empty database), never after today."""
+    """The latest date the database speaks of (None for an empty database), never after today. Remembered
+    for a database opened read-only (the served one) until its file changes."""
+    key = None
+    if getattr(store, "read_only", False) and str(getattr(store, "path", ":memory:")) != ":memory:":
+        from .generations import file_identity
+
+        key = (str(store.path), file_identity(str(store.path)), _dt.date.today())
+        if key in _LATEST:
+            return _LATEST[key]
     row = store.con.execute(
         """SELECT greatest((SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises),
                            (SELECT max(dissolved) FROM enterprises), (SELECT max(changed_on) FROM enterprise_history),
@@ -36,7 +47,12 @@ def latest_data_date(store) -> _dt.date | None:
     d = row[0] if row else None
     if isinstance(d, _dt.datetime):
         d = d.date()
-    return min(d, _dt.date.today()) if d else None
+    d = min(d, _dt.date.today()) if d else None
+    if key is not None:
+        if len(_LATEST) > 64:
+            _LATEST.clear()
+        _LATEST[key] = d
+    return d
 
 
 def reference_date(store, as_of=None) -> _dt.date:

@@ -61,7 +61,7 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     params: list = []
     ctes = ""
     if q and str(q).strip():  # the one search rule (services.search): codes, names, aliases, words, placements
-        ids, qparams = matching_ids(q)
+        ids, qparams = matching_ids(store, q)
         where.append(f"e.id IN ({ids})")
         params += qparams
     if region:

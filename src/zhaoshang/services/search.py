@@ -35,19 +35,24 @@ def _words(text: str) -> list[str]:
 _TEXT_COLUMNS = ("name", "english_name", "scope", "description", "products", "industry")
 
 
-def _word_condition(word: str) -> tuple[str, list]:
+def _word_condition(store: Store, word: str) -> tuple[str, list]:
     """One query word in the enterprise's own text or in the name of a chain node it is placed on.
     Chinese has no case: only a word with Latin letters is compared lower-cased (and costs a ``lower``)."""
     w = word.lower()
     cased = w != word.upper()  # holds a letter with case
     col = (lambda c: f"contains(lower(e.{c}), ?)") if cased else (lambda c: f"contains(e.{c}, ?)")
-    own = " OR ".join(col(c) for c in _TEXT_COLUMNS)
-    node = ("e.id IN (SELECT p.enterprise_id FROM placements p JOIN chain_nodes n ON n.chain = p.chain "
-            "AND n.code = p.node_code WHERE contains(n.name_zh, ?) OR contains(lower(coalesce(n.name_en, '')), ?))")
-    return f"({own} OR {node})", [w] * len(_TEXT_COLUMNS) + [w, w]
+    cond, params = " OR ".join(col(c) for c in _TEXT_COLUMNS), [w] * len(_TEXT_COLUMNS)
+    nodes = [f"{c}\x1f{n}" for c, n in store.con.execute(  # the (few) chain nodes whose names hold the word
+        "SELECT chain, code FROM chain_nodes WHERE contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), ?)",
+        [w, w]).fetchall()]
+    if nodes:
+        cond += (" OR e.id IN (SELECT enterprise_id FROM placements "
+                 "WHERE list_contains(?, chain || chr(31) || node_code))")
+        params.append(nodes)
+    return f"({cond})", params
 
 
-def hits_sql(text: str) -> tuple[str, list, list[str]]:
+def hits_sql(store: Store, text: str) -> tuple[str, list, list[str]]:
     """The one matching rule: SQL of ``(id, why)`` rows for a query, its parameters and the query words.
 
     A query matches an enterprise by its credit code, its name or an alias (exactly, else containing the
@@ -76,16 +81,16 @@ def hits_sql(text: str) -> tuple[str, list, list[str]]:
     if words:
         conds = []
         for w in words:
-            c, p = _word_condition(w)
+            c, p = _word_condition(store, w)
             conds.append(c)
             params += p
         parts.append(f"SELECT e.id, 'words' AS why FROM enterprises e WHERE {' AND '.join(conds)}")
     return " UNION ALL ".join(parts), params, words
 
 
-def matching_ids(text: str) -> tuple[str, list]:
+def matching_ids(store: Store, text: str) -> tuple[str, list]:
     """SQL selecting the ids of the enterprises matching ``text`` (for a list's ``q`` filter) and its parameters."""
-    sql, params, _ = hits_sql(str(text or "").strip())
+    sql, params, _ = hits_sql(store, str(text or "").strip())
     return f"SELECT id FROM ({sql})", params
 
 
@@ -100,7 +105,7 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     d = reference_date(store, as_of)
     if not text:
         return {"query": text, "words": [], "as_of": d.isoformat(), "total": 0, "items": []}
-    hits, params, words = hits_sql(text)
+    hits, params, words = hits_sql(store, text)
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""
     if region:  # a code, name, path or macro-region (the region service)

@@ -90,7 +90,7 @@ def register(app, web) -> None:
         export_qs = urlencode({k: v for k, v in f.items() if v not in (None, "")})
         pages = max(1, (res["total"] + size - 1) // size)
         return web.page(request, "enterprises.html", {
-            "nav": "enterprises", "res": res, "f": f, "facets": web.facets(store), "region": info,
+            "nav": "enterprises", "res": res, "f": f, "shown_as_of": res["as_of"], "facets": web.facets(store), "region": info,
             "provinces": web.provinces(store), "pages": pages, "size": size,
             "json_twin": "/api/enterprises?" + qs, "export_qs": export_qs})
 
@@ -98,4 +98,5 @@ def register(app, web) -> None:
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
+                                                     "shown_as_of": prof["as_of"],
                                                      "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})
