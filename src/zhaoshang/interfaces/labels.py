@@ -95,6 +95,14 @@ COLUMNS: dict[str, Pair] = {
     "imported_at": ("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
     "uscc": ("信用代码", "Credit code"), "founded": ("成立", "Founded"), "matched": ("匹配", "Matched"),
     "item": ("项目", "Item"),
+    # the lead pipeline
+    "status_label": ("状态", "Status"), "owner": ("负责人", "Owner"), "next_action": ("下一步", "Next action"),
+    "next_action_date": ("下一步日期", "Due"), "overdue": ("督办", "Overdue"), "lead_id": ("线索", "Lead"),
+    "signed": ("已签约", "Signed"), "landed": ("已落地", "Landed"), "landing_rate": ("落地率", "Landing rate"),
+    "mean_days_to_land": ("平均落地天数", "Mean days to land"), "median_days_to_land": ("落地天数中位数", "Median days to land"),
+    "kind_label": ("落地形式", "Landing form"), "entity": ("本地主体", "Local entity"), "landed_on": ("落地日期", "Landed on"),
+    "signed_on": ("签约日期", "Signed on"), "actor": ("操作人", "By"), "at": ("时间", "At"), "field": ("字段", "Field"),
+    "from_value": ("原值", "From"), "to_value": ("新值", "To"),
 }
 
 

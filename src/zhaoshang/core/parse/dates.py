@@ -161,6 +161,7 @@ DATE_LABELS = {
     "as_of": ("截至日期", "as-of date"), "data_date": ("数据日期", "data date"),
     "start": ("开始日期", "start date"), "end": ("结束日期", "end date"),
     "founded_from": ("成立日期起", "founded from"), "founded_to": ("成立日期止", "founded to"),
+    "next_action": ("下一步日期", "next action date"),
 }
 _REASON_EN = (("日期不存在", "no such day"), ("年份超出范围", f"year outside {MIN_YEAR}–{MAX_YEAR}"))
 

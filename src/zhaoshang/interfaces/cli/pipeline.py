@@ -1,0 +1,140 @@
+"""Commands ``pipeline …``: the team's lead pipeline (招商项目) — add, move, note, list (督办: --overdue),
+export and import Excel, landing tracking and 落地率. The same service as the API and the 招商项目 page."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from ...services.pipeline import excel, landing
+from ...services.pipeline import leads as L
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t
+
+pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
+app.add_typer(pipeline_app, name="pipeline")
+
+LIST_COLUMNS = ["id", "enterprise_name", "region_name", "status_label", "owner", "segment", "next_action",
+                "next_action_date", "overdue"]
+USER = typer.Option(None, "--user", help="操作人（默认 cli:当前登录用户名）")
+OWNER = typer.Option(None, "--owner", help="负责人（团队用户名）")
+NEXT = typer.Option(None, "--next", help="下一步行动")
+DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
+SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
+
+
+def _lead_title(row: dict, zh: str, en: str) -> str:
+    return t(f"{zh} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {row['status_label']}",
+             f"{en} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {L.STATUS_EN[row['status']]}")
+
+
+@pipeline_app.command("add")
+def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社会信用代码、全称或简称"),
+            region: str = typer.Argument(..., help="目标地区：名称或 6 位代码"),
+            status: str = typer.Option("新线索", "--status", help="初始状态（默认 新线索）"),
+            owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
+            segment: Optional[str] = SEGMENT,
+            source: str = typer.Option("manual", "--source", help="来源 manual|leads|profile|excel"),
+            note: Optional[str] = typer.Option(None, "--note", help="备注"),
+            reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（状态为 已放弃 时必填）"),
+            user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """把一家企业加入某地区的招商项目（每家企业每个地区一条）。"""
+    with open_store(read_only=True) as store:
+        row = L.add(store, open_team(), enterprise, region, user=user, owner=owner, status=status, source=source,
+                    segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason)
+    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已加入", "added"))
+
+
+@pipeline_app.command("move")
+def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
+             status: str = typer.Argument(..., help="新状态：新线索 已接触 已拜访 洽谈中 已签约 已落地 已放弃"),
+             reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（移到 已放弃 时必填）"),
+             owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
+             note: Optional[str] = typer.Option(None, "--note", help="备注"),
+             user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
+    row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner, next_action=next_action,
+                   next_action_date=due, note=note)
+    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已更新", "updated"))
+
+
+@pipeline_app.command("note")
+def note_cmd(lead: str = typer.Argument(..., help="线索编号"),
+             text: Optional[str] = typer.Argument(None, help="备注"),
+             owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
+             user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """给线索加备注，或改负责人、下一步及其日期（不改状态）。"""
+    row = L.update(open_team(), lead, user=user, note=text, owner=owner, next_action=next_action, next_action_date=due)
+    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已记录", "noted"))
+
+
+@pipeline_app.command("list")
+def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看一种状态"),
+             owner: Optional[str] = typer.Option(None, "--owner", help="只看一位负责人"),
+             region: Optional[str] = typer.Option(None, "--region", help="只看一个地区（名称或代码）"),
+             segment: Optional[str] = typer.Option(None, "--segment", help="只看一个产业链环节"),
+             source: Optional[str] = typer.Option(None, "--source", help="只看一种来源"),
+             overdue: bool = typer.Option(False, "--overdue", help="只看下一步已逾期的在办线索（督办）"),
+             fmt: Fmt = FORMAT_OPTION) -> None:
+    """招商项目列表（最近更新在前）；--overdue 列出逾期未办的下一步（督办）。"""
+    code = None
+    if region:
+        from ...core.geo.lookup import resolve_region
+
+        with open_store(read_only=True) as store:
+            code = resolve_region(store, region, macro=False).code
+    rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
+                        overdue=overdue)
+    emit(rows, fmt, rows=rows, columns=LIST_COLUMNS,
+         title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
+                 f"{len(rows)} pipeline leads" + (" (overdue next actions)" if overdue else "")))
+
+
+@pipeline_app.command("show")
+def show_cmd(lead: str = typer.Argument(..., help="线索编号"), fmt: Fmt = FORMAT_OPTION) -> None:
+    """一条线索及其完整历史（谁、何时、从什么改为什么）。"""
+    row = L.get(open_team(), lead, history=True)
+    emit(row, fmt, rows=row["history"], columns=["at", "actor", "field", "from_value", "to_value"],
+         title=_lead_title(row, "线索", "lead"))
+
+
+@pipeline_app.command("export")
+def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文件 .xlsx 或 .csv"),
+               status: Optional[str] = typer.Option(None, "--status", help="只导出一种状态"),
+               owner: Optional[str] = typer.Option(None, "--owner", help="只导出一位负责人"),
+               overdue: bool = typer.Option(False, "--overdue", help="只导出逾期（督办）线索"),
+               fmt: Fmt = FORMAT_OPTION) -> None:
+    """导出招商项目为 Excel（或 CSV）。"""
+    n = excel.export(open_team(), output, status=status, owner=owner, overdue=overdue)
+    res = {"file": output, "rows": n}
+    emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {n} leads to {output}"))
+
+
+@pipeline_app.command("import")
+def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业名称（或企业编号、信用代码）、地区，可选 状态、负责人、"
+                                                    "产业链环节、下一步、下一步日期、放弃理由、备注"),
+               user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """从 Excel 导入线索（来源记为 excel）；任何一行有误则整份拒绝并逐行说明。"""
+    with open_store(read_only=True) as store:
+        res = excel.import_file(store, open_team(), file, user=user)
+    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "lead_ids"}],
+         title=t(f"已导入 {res['added']} 条线索", f"imported {res['added']} leads"))
+
+
+@pipeline_app.command("track")
+def track_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="只列出检测到的落地，不改状态"),
+              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """落地跟踪：已签约线索在之后导入的数据中出现本地主体（分支机构、子公司、对外投资、注册地迁入）即标为已落地。"""
+    with open_store(read_only=True) as store:
+        rows = landing.detect(store, open_team()) if dry_run else landing.track(store, open_team(), user)
+    emit(rows, fmt, rows=rows, columns=["lead_id", "enterprise_name", "region_name", "signed_on", "kind_label", "entity",
+                                        "landed_on"],
+         title=t(f"检测到落地 {len(rows)} 条", f"{len(rows)} landings detected"))
+
+
+@pipeline_app.command("stats")
+def stats_cmd(by: str = typer.Option("owner", "--by", help="按 owner（负责人）| segment（环节）| source（来源）"),
+              fmt: Fmt = FORMAT_OPTION) -> None:
+    """落地率与落地用时（签约 → 落地天数），按负责人、产业链环节或来源。"""
+    rows = landing.stats(open_team(), by)
+    emit(rows, fmt, rows=rows, title=t("落地率", "landing rate"))

@@ -1,0 +1,112 @@
+"""The pipeline to and from Excel (or CSV): export through the one writer, import through the one reader.
+
+An import is all or nothing: every row is checked first (enterprise found, region resolved, status known, a
+reason for 已放弃, owner a user, date readable, no pair twice) and a file with any bad row is refused with
+the rows and reasons, so a half-imported sheet never happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from ...core.errors import UserError
+from ...core.geo.lookup import resolve_region
+from ...core.readers import read_into
+from ...core.writers import export_query
+from ..enterprises import resolve_enterprise
+from . import leads as L
+
+HEADERS = {"id": "编号", "enterprise_id": "企业编号", "enterprise_uscc": "统一社会信用代码", "enterprise_name": "企业名称",
+           "region_code": "地区代码", "region_name": "地区", "status_label": "状态", "owner": "负责人", "source": "来源",
+           "segment": "产业链环节", "next_action": "下一步", "next_action_date": "下一步日期", "overdue": "督办",
+           "abandon_reason": "放弃理由", "signed_on": "签约日期", "landed_on": "落地日期", "updated_at": "更新时间"}
+# import: recognised headers (Chinese as exported, or the keys)
+IMPORT_FIELDS = {
+    "enterprise": ("企业编号", "统一社会信用代码", "企业名称", "企业", "enterprise_id", "enterprise_uscc", "enterprise_name", "enterprise"),
+    "region": ("地区代码", "地区", "region_code", "region_name", "region"),
+    "status": ("状态", "status", "status_label"),
+    "owner": ("负责人", "owner"),
+    "segment": ("产业链环节", "segment"),
+    "next_action": ("下一步", "next_action"),
+    "next_action_date": ("下一步日期", "next_action_date"),
+    "reason": ("放弃理由", "abandon_reason", "reason"),
+    "note": ("备注", "note"),
+}
+MAX_ERRORS = 10
+
+
+def export(team, path: str, **filters) -> int:
+    """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows."""
+    import pyarrow as pa
+
+    rows = L.list_leads(team, **filters)
+    cols = list(HEADERS)
+    tbl = pa.table({HEADERS[c]: pa.array([None if r[c] is None else (("是" if r[c] else "") if c == "overdue" else str(r[c]))
+                                          for r in rows], pa.string()) for c in cols})
+    con = duckdb.connect()
+    try:
+        con.register("zs_pipeline", tbl)
+        return export_query(con, "SELECT * FROM zs_pipeline", path)
+    finally:
+        con.close()
+
+
+def _columns(headers: list[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for key, names in IMPORT_FIELDS.items():
+        found[key] = [i for n in names for i, h in enumerate(headers) if h.strip().lower() == n.lower()]
+    return found
+
+
+def import_file(store, team, path: str, *, user: Any = None) -> dict:
+    """Add the leads of a sheet (source ``excel``); refuses the whole file if any row is bad."""
+    con = duckdb.connect()
+    try:
+        info = read_into(con, path, "zs_pl_import")
+        headers = list(info.headers)
+        data = con.execute(f"SELECT {', '.join(info.columns)} FROM zs_pl_import ORDER BY _row").fetchall()
+    finally:
+        con.close()
+    cols = _columns(headers)
+    if not cols["enterprise"] or not cols["region"]:
+        raise UserError(f"{path}: 缺少列「企业名称」（或 企业编号 / 统一社会信用代码）或「地区」（或 地区代码）",
+                        en=f"{path}: needs an enterprise column and a region column")
+    errors, plan, seen = [], [], set()
+    for n, row in enumerate(data, start=2):  # row 1 is the header
+        def cell(key: str) -> str | None:
+            for i in cols[key]:
+                v = row[i]
+                if v is not None and str(v).strip():
+                    return str(v).strip()
+            return None
+        try:
+            ent, reg = cell("enterprise"), cell("region")
+            if not ent or not reg:
+                raise UserError("企业或地区为空")
+            eid = resolve_enterprise(store, ent)
+            code = resolve_region(store, reg, macro=False).code
+            status = L.check_status(cell("status") or "new")
+            if status == "abandoned" and not cell("reason"):
+                raise UserError("状态为已放弃但没有放弃理由")
+            L._owner(team, cell("owner"))
+            L._date(cell("next_action_date"))
+            if (eid, code) in seen:
+                raise UserError("与前面的行重复（同一企业同一地区）")
+            seen.add((eid, code))
+            with team.tx() as tx:
+                if tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code]):
+                    raise UserError("该企业在该地区已有线索")
+            plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
+                         "segment": cell("segment"), "next_action": cell("next_action"),
+                         "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),
+                         "note": cell("note")})
+        except UserError as exc:
+            errors.append(f"第 {n} 行: {str(exc).splitlines()[0]}")
+    if errors:
+        more = f"；另有 {len(errors) - MAX_ERRORS} 行" if len(errors) > MAX_ERRORS else ""
+        raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索 — " + "；".join(errors[:MAX_ERRORS]) + more,
+                        en=f"{path}: {len(errors)} bad rows, nothing imported — " + "; ".join(errors[:MAX_ERRORS]))
+    added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
+    return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added}

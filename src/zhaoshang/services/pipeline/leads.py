@@ -1,0 +1,244 @@
+"""Leads of the pipeline (招商项目): one per enterprise and region, their status, owner, notes, next action and
+the full history of every change.
+
+Leads are team records: they live in the team state (SQLite beside the database or PostgreSQL), not in the
+analytical DuckDB file, so re-imports, ``demo`` rebuilds and a kill -9 leave them as committed. An enterprise is
+referenced by its stable id; its credit code and name are kept beside it for display (and for a lead whose
+enterprise a later import no longer holds). Every change is one ``pipeline_history`` row (who, when, field,
+from, to) written in the same transaction as the change, and one audit-log entry.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ...core.errors import NotFound, UserError
+from ...core.geo.lookup import resolve_region
+from ...core.parse.dates import parse_user_date
+from ...core.teamstate import register_migration
+from ...core.teamstate.clock import now
+from ..enterprises import resolve_enterprise
+from ..team import accounts, audit
+
+STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
+STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访", "negotiating": "洽谈中", "signed": "已签约",
+             "landed": "已落地", "abandoned": "已放弃"}
+STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", "negotiating": "negotiating",
+             "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
+OPEN = ("new", "contacted", "visited", "negotiating", "signed")
+SOURCES = ("manual", "leads", "profile", "excel")
+TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment")
+
+register_migration(30, "lead pipeline", [
+    """CREATE TABLE pipeline_leads (
+        id {id}, enterprise_id BIGINT NOT NULL, enterprise_uscc TEXT, enterprise_name TEXT NOT NULL,
+        region_code TEXT NOT NULL, region_name TEXT NOT NULL, region_level TEXT NOT NULL,
+        status TEXT NOT NULL, owner TEXT, source TEXT NOT NULL, segment TEXT,
+        next_action TEXT, next_action_date TEXT, abandon_reason TEXT,
+        signed_on TEXT, landed_on TEXT, landing TEXT,
+        created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        UNIQUE (enterprise_id, region_code))""",
+    """CREATE TABLE pipeline_history (
+        id {id}, lead_id BIGINT NOT NULL REFERENCES pipeline_leads(id), at TEXT NOT NULL, actor TEXT NOT NULL,
+        field TEXT NOT NULL, from_value TEXT, to_value TEXT)""",
+    "CREATE INDEX pipeline_history_lead ON pipeline_history (lead_id, id)",
+])
+
+COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
+           "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
+           "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at"]
+
+
+def check_status(value: str) -> str:
+    """A status given as its key (``negotiating``) or its Chinese name (``洽谈中``)."""
+    s = (value or "").strip()
+    if s in STATUSES:
+        return s
+    for k, zh in STATUS_ZH.items():
+        if s == zh or s.lower() == STATUS_EN[k]:
+            return k
+    raise UserError(f"未知的状态: {value}（{' → '.join(STATUS_ZH.values())}）",
+                    en=f"unknown status: {value} ({' | '.join(STATUSES)})")
+
+
+def _owner(team, name: str | None) -> str | None:
+    if name is None or not str(name).strip():
+        return None
+    acc = accounts.get(team, str(name).strip())
+    if acc.disabled:
+        raise UserError(f"用户已停用，不能作为负责人: {acc.name}")
+    return acc.name
+
+
+def _date(value: Any) -> str | None:
+    d = parse_user_date(value, "next_action", end_of_period=False, allow_future=True)
+    return d.isoformat() if d else None
+
+
+def _actor(user: Any) -> str:
+    return getattr(user, "name", None) or (str(user) if user else audit.cli_actor())
+
+
+def _present(row: dict, today: _dt.date | None = None) -> dict:
+    today = today or _dt.date.today()
+    r = dict(row)
+    r["status_label"] = STATUS_ZH[r["status"]]
+    r["overdue"] = bool(r.get("next_action_date") and r["status"] in OPEN
+                        and r["next_action_date"] < today.isoformat())
+    return {c: r.get(c) for c in COLUMNS} | {"landing": r.get("landing")}
+
+
+def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[str, Any, Any]]) -> None:
+    for field, old, new in changes:
+        tx.execute("INSERT INTO pipeline_history (lead_id, at, actor, field, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
+                   [lead_id, at, actor, field, None if old is None else str(old), None if new is None else str(new)])
+
+
+def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: str | None = None,
+        status: str = "new", source: str = "manual", segment: str | None = None, next_action: str | None = None,
+        next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None) -> dict:
+    """Add one lead (enterprise × region); refused if that pair is already in the pipeline."""
+    eid = resolve_enterprise(store, enterprise)
+    uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
+    ref = resolve_region(store, region, macro=False)
+    st = check_status(status)
+    if source not in SOURCES:
+        raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）")
+    if st == "abandoned" and not (abandon_reason or "").strip():
+        raise UserError("放弃线索须说明理由（--reason）", en="abandoning a lead needs a reason (--reason)")
+    if not (segment or "").strip():  # default: the enterprise's most confident chain placement
+        top = store.con.execute("SELECT node_code FROM placements WHERE enterprise_id = ? "
+                                "ORDER BY confidence DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
+        segment = top[0] if top else None
+    actor = _actor(user)
+    at = now()
+    row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "region_code": ref.code,
+           "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
+           "source": source, "segment": (segment or "").strip() or None, "next_action": (next_action or "").strip() or None,
+           "next_action_date": _date(next_action_date), "abandon_reason": (abandon_reason or "").strip() or None,
+           "signed_on": at[:10] if st in ("signed", "landed") else None,
+           "landed_on": at[:10] if st == "landed" else None,
+           "created_by": actor, "created_at": at, "updated_at": at}
+    with team.tx(exclusive=True) as tx:
+        dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
+        if dup:
+            raise UserError(f"{name} 在 {ref.name} 已有线索 #{dup['id']}（{STATUS_ZH[dup['status']]}），每家企业每个地区一条",
+                            en=f"{name} already has lead #{dup['id']} in {ref.name} (one per enterprise and region)")
+        lid = int(tx.scalar(f"INSERT INTO pipeline_leads ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                            "RETURNING id", list(row.values())))
+        changes = [("status", None, st)] + [(f, None, row[f]) for f in TRACKED[1:] if row.get(f)]
+        if note and note.strip():
+            changes.append(("note", None, note.strip()))
+        _write_history(tx, lid, at, actor, changes)
+    audit.record(team, user or actor, "pipeline.add", f"lead:{lid}",
+                 {"enterprise": name, "region": ref.code, "status": st, "source": source})
+    return get(team, lid)
+
+
+def _load(tx, lead_id: Any) -> dict:
+    try:
+        lid = int(str(lead_id).lstrip("#"))
+    except ValueError:
+        raise UserError(f"线索编号应为数字: {lead_id}") from None
+    row = tx.one("SELECT * FROM pipeline_leads WHERE id = ?", [lid])
+    if row is None:
+        raise NotFound(f"没有这条线索: #{lid}", en=f"no such lead: #{lid}")
+    return row
+
+
+def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, reason: str | None = None,
+           owner: str | None = None, next_action: str | None = None, next_action_date: Any = None,
+           segment: str | None = None, note: str | None = None, landing: dict | None = None,
+           on: str | None = None) -> dict:
+    """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
+    one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed."""
+    actor = _actor(user)
+    at = now()
+    new: dict[str, Any] = {}
+    if status is not None:
+        new["status"] = check_status(status)
+    if owner is not None:
+        new["owner"] = _owner(team, owner)
+    if next_action is not None:
+        new["next_action"] = next_action.strip() or None
+    if next_action_date is not None:
+        new["next_action_date"] = _date(next_action_date) if str(next_action_date).strip() else None
+    if segment is not None:
+        new["segment"] = segment.strip() or None
+    with team.tx(exclusive=True) as tx:
+        cur = _load(tx, lead_id)
+        st = new.get("status", cur["status"])
+        if new.get("status") == "abandoned":
+            if not (reason or "").strip():
+                raise UserError("放弃线索须说明理由（--reason）", en="abandoning a lead needs a reason (--reason)")
+            new["abandon_reason"] = reason.strip()
+        elif "status" in new and cur["status"] == "abandoned":
+            new["abandon_reason"] = None
+        if new.get("status") == "landed" and not cur["signed_on"]:
+            raise UserError("线索尚未签约，不能标为已落地（先移到 已签约）", en="a lead must be signed before it lands")
+        if new.get("status") == "signed" and cur["status"] != "signed":
+            new["signed_on"] = on or at[:10]
+        if new.get("status") == "landed" and cur["status"] != "landed":
+            new["landed_on"] = on or at[:10]
+            if landing is not None:
+                from ...core import jsonenc
+
+                new["landing"] = jsonenc.dumps(landing)
+        changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]
+        if note and note.strip():
+            changes.append(("note", None, note.strip()))
+        if not changes:
+            raise UserError("没有要改的内容（状态、负责人、下一步或备注）", en="nothing to change")
+        new = {f: v for f, v in new.items() if cur[f] != v}
+        new["updated_at"] = at
+        tx.execute(f"UPDATE pipeline_leads SET {', '.join(f'{f} = ?' for f in new)} WHERE id = ?",
+                   [*new.values(), cur["id"]])
+        _write_history(tx, cur["id"], at, actor, changes)
+    audit.record(team, user or actor, "pipeline.move" if "status" in new else "pipeline.update", f"lead:{cur['id']}",
+                 {"enterprise": cur["enterprise_name"], "changes": {f: [o, n] for f, o, n in changes}})
+    return get(team, cur["id"]) | {"from_status": cur["status"], "to_status": st}
+
+
+def get(team, lead_id: Any, *, history: bool = False) -> dict:
+    with team.tx() as tx:
+        row = _load(tx, lead_id)
+        hist = tx.query("SELECT at, actor, field, from_value, to_value FROM pipeline_history WHERE lead_id = ? "
+                        "ORDER BY id", [row["id"]]) if history else None
+    out = _present(row)
+    if history:
+        out["history"] = hist
+    return out
+
+
+def list_leads(team, *, status: str | None = None, owner: str | None = None, region: str | None = None,
+               segment: str | None = None, source: str | None = None, overdue: bool = False,
+               enterprise_id: int | None = None, today: _dt.date | None = None) -> list[dict]:
+    """Leads (newest change first) filtered by status, owner, region code, segment, source; ``overdue``: open
+    leads whose next action's date has passed (督办)."""
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(check_status(status))
+    for col, v in (("owner", owner), ("region_code", region), ("segment", segment), ("source", source),
+                   ("enterprise_id", enterprise_id)):
+        if v is not None and v != "":
+            where.append(f"{col} = ?")
+            params.append(v)
+    with team.tx() as tx:
+        rows = tx.query("SELECT * FROM pipeline_leads" + (" WHERE " + " AND ".join(where) if where else "")
+                        + " ORDER BY updated_at DESC, id DESC", params)
+    out = [_present(r, today) for r in rows]
+    return [r for r in out if r["overdue"]] if overdue else out
+
+
+def history(team, lead_id: Any = None, limit: int = 500) -> list[dict]:
+    """The changes of one lead (oldest first), or the team's latest changes."""
+    with team.tx() as tx:
+        if lead_id is not None:
+            lid = _load(tx, lead_id)["id"]
+            return tx.query("SELECT h.lead_id, h.at, h.actor, h.field, h.from_value, h.to_value FROM pipeline_history h "
+                            "WHERE lead_id = ? ORDER BY id", [lid])
+        return tx.query("SELECT h.lead_id, l.enterprise_name, h.at, h.actor, h.field, h.from_value, h.to_value "
+                        "FROM pipeline_history h JOIN pipeline_leads l ON l.id = h.lead_id ORDER BY h.id DESC LIMIT ?",
+                        [int(limit)])

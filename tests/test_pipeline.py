@@ -1,0 +1,167 @@
+"""The lead pipeline on both team-state backends (SQLite and a real PostgreSQL): adding, moving, notes, the
+history of every change, one lead per enterprise and region, overdue next actions, Excel export and import, and
+landing detected end to end from a branch imported after signing and from a registered move."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+import moved_fixture  # noqa: E402
+
+from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.importers import import_files  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.pipeline import excel, landing  # noqa: E402
+from zhaoshang.services.pipeline import leads as L  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+PW = "a-long-enough-password-1"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pipe")
+    path = d / "fx.duckdb"
+    info = moved_fixture.build(str(path), d)
+    return path, info
+
+
+@pytest.fixture
+def team(team_url):
+    db = open_team_db(team_url)
+    for name, role in (("ana", "analyst"), ("bo", "analyst")):
+        accounts.add_user(db, name, role, PW, "cli:test")
+    yield db
+    db.close()
+
+
+def _store(path):
+    return Store(str(path))
+
+
+def _other(store, n=0):
+    return store.con.execute("SELECT id, name FROM enterprises WHERE province_code = '110000' AND id IN (SELECT enterprise_id FROM placements) "
+                             "ORDER BY id LIMIT 1 OFFSET ?",
+                             [n]).fetchone()
+
+
+def test_add_move_note_history_and_one_lead_per_pair(db_path, team):
+    path, _ = db_path
+    with _store(path) as store:
+        eid, name = _other(store)
+        lead = L.add(store, team, str(eid), "杭州市", user="ana", owner="ana", next_action="电话联系",
+                     next_action_date="2020-01-10", note="从线索列表加入")
+        assert lead["region_code"] == "330100" and lead["status"] == "new" and lead["status_label"] == "新线索"
+        assert lead["enterprise_name"] == name and lead["segment"]  # segment defaults to its chain placement
+        with pytest.raises(UserError, match="已有线索"):
+            L.add(store, team, name, "330100", user="bo")
+        with pytest.raises(NotFound):
+            L.add(store, team, str(eid), "杭州市", owner="nobody")
+        second = L.add(store, team, str(eid), "深圳市", user="bo")  # another region: another lead
+    assert second["id"] != lead["id"]
+    L.update(team, lead["id"], user="bo", status="已接触", note="首次电话")
+    L.update(team, lead["id"], user="ana", status="visited", owner="bo", next_action_date="2099-01-01")
+    with pytest.raises(UserError, match="理由"):
+        L.update(team, lead["id"], user="ana", status="已放弃")
+    with pytest.raises(UserError, match="签约"):
+        L.update(team, lead["id"], user="ana", status="landed")
+    with pytest.raises(UserError, match="未知的状态"):
+        L.update(team, lead["id"], status="done")
+    L.update(team, second["id"], user="bo", status="已放弃", reason="已在本地设厂")
+    got = L.get(team, lead["id"], history=True)
+    assert got["status"] == "visited" and got["owner"] == "bo"
+    steps = [(h["actor"], h["field"], h["from_value"], h["to_value"]) for h in got["history"]]
+    assert steps == [
+        ("ana", "status", None, "new"), ("ana", "owner", None, "ana"), ("ana", "next_action", None, "电话联系"),
+        ("ana", "next_action_date", None, "2020-01-10"), ("ana", "segment", None, lead["segment"]),
+        ("ana", "note", None, "从线索列表加入"),
+        ("bo", "status", "new", "contacted"), ("bo", "note", None, "首次电话"),
+        ("ana", "status", "contacted", "visited"), ("ana", "owner", "ana", "bo"),
+        ("ana", "next_action_date", "2020-01-10", "2099-01-01")]
+    ab = L.get(team, second["id"])
+    assert ab["status"] == "abandoned" and ab["abandon_reason"] == "已在本地设厂"
+    with team.tx() as tx:
+        acts = [r["action"] for r in tx.query("SELECT action FROM audit_log WHERE action LIKE 'pipeline.%' ORDER BY id")]
+    assert acts == ["pipeline.add", "pipeline.add", "pipeline.move", "pipeline.move", "pipeline.move"]
+
+
+def test_overdue_filters_and_excel_round_trip(db_path, team, tmp_path):
+    path, _ = db_path
+    with _store(path) as store:
+        a, b = _other(store, 0), _other(store, 1)
+        late = L.add(store, team, str(a[0]), "330100", owner="ana", next_action="回访", next_action_date="2021-03-01")
+        L.add(store, team, str(b[0]), "330100", owner="bo", next_action="拜访", next_action_date="2099-03-01")
+    assert [r["id"] for r in L.list_leads(team, overdue=True)] == [late["id"]]
+    assert [r["owner"] for r in L.list_leads(team, owner="bo")] == ["bo"]
+    out = tmp_path / "pipeline.xlsx"
+    assert excel.export(team, str(out)) == 2
+    # the exported sheet imports into another team's pipeline as the same leads
+    other = open_team_db(str(tmp_path / "other.sqlite"))
+    for name in ("ana", "bo"):
+        accounts.add_user(other, name, "analyst", PW, "cli:test")
+    with _store(path) as store:
+        res = excel.import_file(store, other, str(out), user="ana")
+        assert res["added"] == 2
+        assert sorted((r["enterprise_id"], r["owner"], r["next_action_date"]) for r in L.list_leads(other)) == \
+            sorted((r["enterprise_id"], r["owner"], r["next_action_date"]) for r in L.list_leads(team))
+        assert {r["source"] for r in L.list_leads(other)} == {"excel"}
+        # bad rows: the whole file is refused, each bad row named
+        bad = tmp_path / "bad.csv"
+        with open(bad, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["企业名称", "地区", "状态", "放弃理由"])
+            w.writerow([b[1], "宁波市", "新线索", ""])
+            w.writerow(["不存在的企业有限公司", "宁波市", "新线索", ""])
+            w.writerow([b[1], "火星市", "新线索", ""])
+            w.writerow([a[1], "宁波市", "已放弃", ""])
+        with pytest.raises(UserError) as exc:
+            excel.import_file(store, other, str(bad))
+    msg = str(exc.value)
+    assert "第 3 行" in msg and "第 4 行" in msg and "第 5 行" in msg and "第 2 行" not in msg and "未导入" in msg
+    assert len(L.list_leads(other)) == 2
+    other.close()
+
+
+def test_landing_detected_from_a_branch_imported_after_signing(db_path, team, tmp_path, request):
+    path, moved = db_path
+    k = 2 if request.node.callspec.params["team_url"] == "sqlite" else 4  # the analytical file is shared by both runs
+    with _store(path) as store:
+        eid, name = _other(store, k)
+        lead = L.add(store, team, str(eid), "宁波市", owner="ana", source="leads")
+        idle = L.add(store, team, str(_other(store, k + 1)[0]), "宁波市", owner="ana")
+        # the moved enterprise: signed with 深圳 before its registered move there
+        mv = L.add(store, team, str(moved["id"]), "广东省", owner="bo", source="profile")
+    L.update(team, lead["id"], user="ana", status="signed", on="2023-01-01")
+    L.update(team, idle["id"], user="ana", status="signed", on="2023-01-01")
+    L.update(team, mv["id"], user="bo", status="signed", on="2022-01-01")
+    with _store(path) as store:
+        assert [f["lead_id"] for f in landing.detect(store, team)] == [mv["id"]]  # nothing local yet for the others
+        f = tmp_path / "branches.csv"
+        with open(f, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["企业名称", "分支机构", "类型", "成立日期", "所在地"])
+            w.writerow([name, name.replace("有限公司", "") + "宁波分公司", "分公司", "2023-05-20", "浙江省宁波市海曙区"])
+            w.writerow([name, name.replace("有限公司", "") + "成都分公司", "分公司", "2023-06-20", "四川省成都市"])
+        import_files(store, "branches", [f], source="registry", data_date="2023-06-30")
+        found = {x["lead_id"]: x for x in landing.track(store, team, user="ana")}
+    assert set(found) == {lead["id"], mv["id"]}
+    assert found[lead["id"]]["kind"] == "branch" and found[lead["id"]]["landed_on"] == "2023-05-20"
+    assert found[mv["id"]]["kind"] == "moved" and found[mv["id"]]["landed_on"] == moved_fixture.MOVED_ON.isoformat()
+    got = L.get(team, lead["id"], history=True)
+    assert got["status"] == "landed" and got["landed_on"] == "2023-05-20"
+    assert ("ana", "status", "signed", "landed") in [(h["actor"], h["field"], h["from_value"], h["to_value"])
+                                                    for h in got["history"]]
+    assert L.get(team, idle["id"])["status"] == "signed"
+    by_owner = {s["owner"]: s for s in landing.stats(team, "owner")}
+    assert by_owner["ana"]["signed"] == 2 and by_owner["ana"]["landed"] == 1 and by_owner["ana"]["landing_rate"] == 0.5
+    assert by_owner["ana"]["mean_days_to_land"] == (dt.date(2023, 5, 20) - dt.date(2023, 1, 1)).days
+    assert by_owner["bo"]["median_days_to_land"] == (moved_fixture.MOVED_ON - dt.date(2022, 1, 1)).days
+    assert {s["source"]: s["landed"] for s in landing.stats(team, "source")} == {"leads": 1, "profile": 1, "manual": 0}

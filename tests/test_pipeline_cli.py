@@ -1,0 +1,62 @@
+"""``zhaoshang pipeline`` run as a user runs it: add, a refused move (one line, exit 2), the overdue list as CSV,
+export to Excel, and an import with a bad row refused as a whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
+
+from zhaoshang.core.readers import read_into  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.pipeline import leads as L  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("plcli")
+    path = d / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    team = open_team_db(None, db_path=str(path))  # the team state beside the database, as the CLI opens it
+    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
+    team.close()
+    return path
+
+
+def test_pipeline_commands(db, tmp_path):
+    lead = run_json("pipeline", "add", "1", "宁波市", "--owner", "ana", "--next", "上门拜访", "--due", "2021-01-05",
+                    "--note", "来自企业画像", "--source", "profile", db=db)
+    assert lead["region_code"] == "330200" and lead["status"] == "new" and lead["owner"] == "ana" and lead["overdue"]
+    bad = run("pipeline", "move", str(lead["id"]), "已放弃", db=db, check=False)
+    assert bad.returncode == 2 and "理由" in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    out = run("pipeline", "list", "--overdue", "--format", "csv", db=db).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["id"], r["next_action"], r["next_action_date"]) for r in rows] == [(str(lead["id"]), "上门拜访", "2021-01-05")]
+    xlsx = tmp_path / "pipeline.xlsx"
+    run("pipeline", "export", "-o", xlsx, db=db)
+    import duckdb
+
+    con = duckdb.connect()
+    info = read_into(con, xlsx, "t")
+    assert "企业名称" in info.headers and "督办" in info.headers and info.rows == 1
+    sheet = tmp_path / "more.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["企业编号", "地区", "状态", "负责人"])
+        w.writerow(["2", "宁波市", "洽谈中", "ana"])
+        w.writerow(["3", "宁波市", "洽谈中", "nobody"])
+    refused = run("pipeline", "import", sheet, db=db, check=False)
+    assert refused.returncode == 2 and "第 3 行" in refused.stderr and "nobody" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    team = open_team_db(None, db_path=str(db))
+    assert [r["enterprise_id"] for r in L.list_leads(team)] == [1]  # nothing of the refused file was added
+    team.close()
