@@ -127,6 +127,9 @@ def build(path: str, n: int = 400, seed: int = 7, synthetic: bool = True) -> dic
                             [nid, f"{ents[eid - 1][1]}发布新产品", f"https://example.org/{nid}", dt.datetime(2023, 6, 1, 9), "虚构日报", 0.4])
                 con.execute("INSERT INTO news_mentions VALUES (?,?,?,?)", [nid, eid, ents[eid - 1][1], "declared"])
                 nid += 1
+        con.execute("INSERT INTO events (id, enterprise_id, date, type, title, source) "
+                    "VALUES (?, 1, DATE '2022-01-10', 'change_name', '名称变更', 'fixture')", [evid])
+        evid += 1
         con.execute("INSERT INTO persons (id, name, source) VALUES (1, '张三', 'fixture'), (2, '李四', 'fixture')")
         con.execute("INSERT INTO roles (id, person_id, person_name, enterprise_id, enterprise_name, role, title, source) VALUES "
                     "(1, 1, '张三', 1, ?, 'legal_rep', '董事长', 'fixture'), (2, 2, '李四', 1, ?, 'ceo', '总经理', 'fixture')",

@@ -5,6 +5,7 @@ language switch, synthetic label. Set ZHAOSHANG_SCREENSHOTS=DIR to save screensh
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core.parse.rounds import ROUND_LABELS_EN  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -204,4 +207,165 @@ def test_language_switch_and_synthetic_label(page, server):
     for url in ["/map", "/enterprises/1"]:
         page.goto(server + url)
         assert page.locator("#synthetic-label").is_visible()
+    assert page.errors == []
+
+
+# ------------------------------------------------------------------------------------- the analyst's loose ends
+LABELS_JS = """() => {
+  const zr = ZS.chart.getZr(), out = [];
+  zr.storage.getDisplayList(true).forEach(el => {
+    const tc = el.getTextContent ? el.getTextContent() : null;
+    if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;
+    const r = tc.getBoundingRect().clone(); r.applyTransform(tc.getComputedTransform());
+    out.push({t: tc.style.text, x: r.x, y: r.y, w: r.width, h: r.height});
+  });
+  return out; }"""
+
+
+def test_drilled_map_survives_a_reload(page, server):
+    page.goto(server + "/map?node=M02")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.locator("#map-table tbody tr[data-code='330000'] a.rg").click()
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '330000'")
+    page.locator("#map-table tbody tr[data-code='330100'] a.rg").click()
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '330100'")
+    assert "region=330100" in page.url and "node=M02" in page.url
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']")
+    assert page.evaluate("document.querySelector('#map').dataset.view") == "330100"
+    assert page.evaluate("ZS.chart.getOption().series[0].type") == "scatter"
+    crumbs = page.inner_text("#crumbs")
+    assert "浙江省" in crumbs and "杭州市" in crumbs
+    assert page.inner_text("#panel-title") == "杭州市"
+    assert page.locator("#node-select").input_value() == "M02"
+    shot(page, "map-reload")
+    page.locator("#crumbs a").first.click()  # back to the nation: the URL forgets the region
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '100000'")
+    assert "region=" not in page.url
+    assert page.errors == []
+
+
+def test_district_bubble_labels_do_not_overlap(page, server):
+    page.goto(server + "/map?region=330100")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.wait_for_timeout(400)  # the scatter's labels are laid out after the first frame
+    labels = page.evaluate(LABELS_JS)
+    assert len(labels) >= 10 and "西湖区" in [x["t"] for x in labels]
+    overlaps = [(a["t"], b["t"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+    assert overlaps == []
+    shot(page, "map-city-labels")
+    assert page.errors == []
+
+
+def test_enterprise_region_filter_goes_down_to_districts(page, server):
+    page.goto(server + "/enterprises")
+    assert page.locator("#f-city").is_hidden()
+    page.select_option("#f-region", "330000")
+    page.wait_for_url("**region=330000**")
+    page.wait_for_selector("#f-city:not([hidden])")
+    total_zj = int(page.inner_text("#result-total"))
+    page.select_option("#f-city", "330100")
+    page.wait_for_url("**region=330100**")
+    page.wait_for_selector("#f-district:not([hidden])")
+    total_hz = int(page.inner_text("#result-total"))
+    page.select_option("#f-district", "330106")
+    page.wait_for_url("**region=330106**")
+    total_xh = int(page.inner_text("#result-total"))
+    assert 0 < total_xh < total_hz < total_zj
+    locs = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(2)", "tds => tds.map(t => t.innerText)")
+    assert locs and all("西湖区" in x for x in locs)
+    page.wait_for_selector("#filters[data-region-ready='1']")  # the page shows the chosen levels again
+    assert [page.locator(s).input_value() for s in ("#f-region", "#f-city", "#f-district")] == ["330000", "330100", "330106"]
+    page.select_option("#f-city", "")  # back up one level: the whole province
+    page.wait_for_url("**region=330000**")
+    assert int(page.inner_text("#result-total")) == total_zj
+    # a municipality has no city to choose: its districts come straight away
+    page.select_option("#f-region", "110000")
+    page.wait_for_url("**region=110000**")
+    page.wait_for_selector("#f-district:not([hidden])")
+    assert page.locator("#f-city").is_hidden()
+    assert page.errors == []
+
+
+def test_chain_chips_show_names_with_the_code_in_a_tooltip(page, server):
+    names = {n[0]: n[4] for n in matrix_fixture.NODES}
+    page.goto(server + "/enterprises?node=M02")
+    chips = page.eval_on_selector_all("#ent-table .chip-node", "cs => cs.map(c => [c.dataset.node, c.innerText, c.title])")
+    assert chips
+    for code, text, title in chips:
+        assert text == names[code] and title.startswith(code) and names[code] in title
+    shot(page, "enterprises-chips")
+    assert page.errors == []
+
+
+def test_region_page_tables_use_the_full_width(page, server):
+    page.goto(server + "/region/330100")
+    page.wait_for_function("() => window.ZS && ZS.regionReady === true")
+    content = page.evaluate("document.querySelector('main.content').clientWidth")
+    for sec in ("#sec-recommend", "#sec-partners", "#sec-trends", "#sec-top"):
+        if page.locator(sec + " table.grid").count():
+            assert page.locator(sec).bounding_box()["width"] > 0.9 * content, sec
+    cut = page.evaluate("""() => [...document.querySelectorAll('table.grid')].filter(t => t.offsetParent)
+        .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).map(t => t.closest('section').id)""")
+    assert cut == []
+    # the quadrant column: one line per cell, never a column of single characters
+    lines = page.evaluate("""() => { const t = document.querySelector('#sec-recommend table.grid');
+        const i = [...t.querySelectorAll('th')].findIndex(th => th.innerText.trim() === '象限');
+        return [...t.querySelectorAll('tbody tr')].map(tr => { const r = document.createRange();
+          r.selectNodeContents(tr.children[i]); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }); }""")
+    assert lines and max(lines) == 1
+    shot(page, "region-tables")
+    assert page.errors == []
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+CODE_WORDS = re.compile(r"(?<![A-Za-z])(?:[a-z]+_[a-z_]+|founded|dissolved|district|city|province|person|investor|subsidiary|"
+                        r"branch|strong|average|weak|missing|angel|active)(?![A-Za-z])")
+# the elements that carry the UI's own words (data such as enterprise, person and investor names left out)
+UI_TEXT_JS = """() => {
+  const sel = 'h1, h2, h3, h4, th, label, button, nav a, dt, .chip:not(.chip-tag), .lbl, #crumbs, .legend, #table-caption,'
+    + ' .mix-stage, .mix-name, .rp-links li, .kv dd.ui, small.muted, .rp-kpi span, select:not(#f-tags) option';
+  const drop = 'a[href^="/enterprises/"], #ent-name, .chip-tag, time, #f-tags';
+  return [...document.querySelectorAll(sel)].filter(el => el.offsetParent || el.tagName === 'OPTION').map(el => {
+    const c = el.cloneNode(true); c.querySelectorAll(drop).forEach(x => x.remove());
+    return (c.innerText || c.textContent || '').trim(); }).filter(Boolean); }"""
+PAGES = ["/map?region=330000&node=M02", "/chain?region=330100", "/enterprises?region=330106", "/enterprises/1",
+         "/region/330100", "/trends", "/network"]
+
+
+def _walk(page, server, lang):
+    found = {}
+    for url in PAGES:
+        page.goto(server + url + ("&" if "?" in url else "?") + "lang=" + lang)
+        if url.startswith("/map"):
+            page.wait_for_selector("#map[data-ready='1']")
+            page.wait_for_selector("#panel-title")
+        if url.startswith("/region"):
+            page.wait_for_function("() => window.ZS && ZS.regionReady === true")
+        found[url] = page.evaluate(UI_TEXT_JS)
+    return found
+
+
+def test_english_pages_have_no_chinese_labels(page, server):
+    leaks = {url: [x for x in texts if HAN.search(x)] for url, texts in _walk(page, server, "en").items()}
+    assert {u: x for u, x in leaks.items() if x} == {}
+    page.goto(server + "/enterprises/1?lang=en")
+    assert "name change" in page.inner_text("#timeline") and "person" in page.inner_text("#shareholders")
+    page.goto(server + "/enterprises?lang=en&sort=-funding")
+    rounds = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(6)", "tds => tds.map(t => t.firstChild ? t.firstChild.textContent.trim() : '')")
+    assert [r for r in rounds if r] and all(r in ROUND_LABELS_EN.values() for r in rounds if r), rounds
+    page.goto(server + "/region/330100?lang=en")
+    assert "Hangzhou" in page.inner_text("h1")
+    assert page.errors == []
+
+
+def test_chinese_pages_show_no_codes(page, server):
+    leaks = {url: [x for x in texts if CODE_WORDS.search(x)] for url, texts in _walk(page, server, "zh").items()}
+    assert {u: x for u, x in leaks.items() if x} == {}
+    page.goto(server + "/enterprises/1?lang=zh")
+    assert "名称变更" in page.inner_text("#timeline") and "change_name" not in page.inner_text("#timeline")
+    assert "自然人" in page.inner_text("#shareholders")
+    assert "district" not in page.inner_text("h2:has(#pin-map), section:has(#pin-map) h2")
+    assert page.evaluate("[ZS.lq(1.197), ZS.lq(1.202), ZS.lq(0.4996), ZS.lq(2.5)]") == ["1.197", "1.20", "0.4996", "2.50"]
     assert page.errors == []

@@ -150,7 +150,8 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
     chain = chain or default_chain(store)
     rows = store.query(
         f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
-                  e.district_code, rp.name AS province, rc.name AS city, rd.name AS district, e.listed_code, e.tags,
+                  e.district_code, rp.name AS province, rc.name AS city, rd.name AS district,
+                  rp.name_en AS province_en, rc.name_en AS city_en, rd.name_en AS district_en, e.listed_code, e.tags,
                   e.lng, e.lat
            FROM (SELECT * FROM {view} v WHERE id IN (SELECT unnest(?::BIGINT[]))) e
            LEFT JOIN regions rp ON rp.code = e.province_code
@@ -274,6 +275,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     d = reference_date(store, as_of)
     ent = store.query(
         f"""SELECT e.*, rp.name AS province, rc.name AS city, rd.name AS district,
+                  rp.name_en AS province_en, rc.name_en AS city_en, rd.name_en AS district_en,
                   coalesce(e.lng, rd.lng, rc.lng, rp.lng) AS map_lng, coalesce(e.lat, rd.lat, rc.lat, rp.lat) AS map_lat,
                   CASE WHEN e.lng IS NOT NULL THEN 'address' WHEN rd.lng IS NOT NULL THEN 'district'
                        WHEN rc.lng IS NOT NULL THEN 'city' WHEN rp.lng IS NOT NULL THEN 'province' END AS map_precision

@@ -72,7 +72,7 @@ def breadcrumb(store, code: str | None) -> list[dict]:
     """The path from the province down to ``code`` (a municipality's city level left out)."""
     out = []
     while code:
-        r = store.query("SELECT code, name, level, parent_code FROM regions WHERE code = ?", [code])
+        r = store.query("SELECT code, name, name_en, level, parent_code FROM regions WHERE code = ?", [code])
         if not r:
             break
         r = r[0]

@@ -28,7 +28,8 @@ SYNTH_EN = "synthetic demo data"
 KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "investment"),
            "branch": ("分支/对外投资", "branches"), "people": ("共同任职", "shared people")}
 
-# column: (key, zh, en, kind) — kind: text | int | num | pct | lq | wan | yi | date | status | label
+# column: (key, zh, en, kind) — kind: text | int | num | pct | lq (an LQ, see labels.lq_text) | dec (2 decimals)
+# | wan | yi | date | status | label
 Col = tuple[str, str, str, str]
 TABLES: dict[str, list[Col]] = {
     "chain": [("stage_name", "阶段", "Stage", "text"), ("name_zh", "产业链环节", "Segment", "text"),
@@ -44,11 +45,11 @@ TABLES: dict[str, list[Col]] = {
                  ("branch", "分支/对外投资", "Branches", "num"), ("people", "共同任职", "Shared people", "num")],
     "recommend": [("rank", "排名", "Rank", "int"), ("name_zh", "推荐环节", "Segment", "text"),
                   ("quadrant_zh", "象限", "Quadrant", "text"),
-                  ("count", "本地企业数", "Local", "int"), ("rca", "RCA", "RCA", "lq"),
-                  ("density", "关联密度", "Density", "lq"), ("pci", "复杂度 PCI", "PCI", "lq"), ("cog", "机会增益 COG", "COG", "lq"),
+                  ("count", "本地企业数", "Local", "int"), ("rca", "RCA", "RCA", "dec"),
+                  ("density", "关联密度", "Density", "dec"), ("pci", "复杂度 PCI", "PCI", "dec"), ("cog", "机会增益 COG", "COG", "dec"),
                   ("funding_cagr", "全国融资增速", "Funding CAGR", "pct"), ("patent_cagr", "全国专利增速", "Patent CAGR", "pct"),
                   ("feasibility_pct", "可行性分位", "Feasibility pct", "pct"), ("value_pct", "价值分位", "Value pct", "pct"),
-                  ("score", "综合得分", "Score", "lq")],
+                  ("score", "综合得分", "Score", "dec")],
     "trend_nodes": [("name_zh", "产业链环节", "Segment", "text"), ("rounds", "融资事件", "Rounds", "int"),
                     ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"), ("enterprises", "企业数", "Enterprises", "int")],
     "investors": [("name", "投资方", "Investor", "text"), ("type", "类型", "Type", "text"),
@@ -72,6 +73,8 @@ def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
         return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
     if kind == "lq":
         return lq_text(v)
+    if kind == "dec":
+        return f"{v:.2f}"
     if kind == "int":
         return f"{int(v):,}"
     if kind == "num":
@@ -109,8 +112,10 @@ def _flat_text(x: Any) -> str:
 def guess_kind(key: str, sample: Any) -> str:
     if key in ("share", "growth") or key.endswith("_share") or key.endswith("_growth") or key.endswith("_pct"):
         return "pct"
-    if key in ("lq", "rca", "density", "pci", "cog", "eci", "coi", "score", "feasibility", "value_score"):
+    if key == "lq":
         return "lq"
+    if key in ("rca", "density", "pci", "cog", "eci", "coi", "score", "feasibility", "value_score"):
+        return "dec"
     if key.endswith("_wan"):
         return "wan"
     if key.endswith("_yi"):

@@ -10,7 +10,7 @@ from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, generic_columns, mode_cards, recommend_parts,
                      trend_parts)
 
-NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
+NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
           "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),

@@ -23,6 +23,7 @@ from ...services import reference
 from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
+from ..labels import lq_text
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -176,6 +177,6 @@ class WebContext:
 
         full = {"request": request, "lang": lang, "t": lambda key: translate(key, lang),
                 "tz": lambda zh, en: en if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
-                "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS,
+                "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
                 "user": getattr(request.state, "user", LOCAL_USER), **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)

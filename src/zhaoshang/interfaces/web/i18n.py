@@ -1,6 +1,9 @@
-"""UI strings of the web app: key → (Chinese, English). Chinese is the default."""
+"""UI strings of the web app: key → (Chinese, English). Chinese is the default. The labels of stored codes
+(``interfaces.labels``) are here too as ``VOCAB.CODE`` keys (``event.change_name``, ``holder.person``, …)."""
 
 from __future__ import annotations
+
+from ..labels import VOCABULARIES
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app": ("招商图谱", "Zhaoshang"),
@@ -118,6 +121,14 @@ EXPLAIN_STRINGS = {
 STRINGS.update(EXPLAIN_STRINGS)
 
 
+for _vocab, _codes in VOCABULARIES.items():
+    for _code, _pair in _codes.items():
+        STRINGS.setdefault(f"{_vocab}.{_code}", _pair)
+
+
 def translate(key: str, lang: str = "zh") -> str:
-    zh, en = STRINGS.get(key, (key, key))
-    return en if lang == "en" else zh
+    """The string in the language; an unknown ``VOCAB.CODE`` key shows the code itself."""
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key.split(".", 1)[1] if "." in key and key.split(".", 1)[0] in VOCABULARIES else key
+    return pair[lang == "en"]

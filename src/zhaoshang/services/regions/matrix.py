@@ -167,13 +167,13 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         reg_values = []
         mem_values = []
         for m in ms:
-            reg_values.append((m["code"], m["name"]))
+            reg_values.append((m["code"], m["name"], m.get("name_en") or m["name"]))
             for c in m["members"]:
                 mem_values.append((m["code"], c))
         if not mem_values:
             mem_values = [("-", "-")]
-        reg_sql = "SELECT r.code, r.name, 'macro' AS level, NULL AS parent_code, NULL::DOUBLE AS lng, NULL::DOUBLE AS lat FROM (VALUES " + \
-            ",".join(["(?, ?)"] * len(reg_values)) + ") r(code, name)"
+        reg_sql = "SELECT r.code, r.name, r.name_en, 'macro' AS level, NULL AS parent_code, NULL::DOUBLE AS lng, " \
+            "NULL::DOUBLE AS lat FROM (VALUES " + ",".join(["(?, ?, ?)"] * len(reg_values)) + ") r(code, name, name_en)"
         reg_params = [x for v in reg_values for x in v]
         mem_sql = "(VALUES " + ",".join(["(?, ?)"] * len(mem_values)) + ") mm(macro, member)"
         mem_params = [x for v in mem_values for x in v]
@@ -188,7 +188,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
             col = {"province": "province_code", "city": "city_code", "district": "code"}[prow["level"]]
             where.append(f"r.{col} = ?")
             reg_params.append(prow["code"])
-        reg_sql = ("SELECT r.code, coalesce(r.short_name, r.name) AS short, r.name, r.level, r.parent_code, r.lng, r.lat "
+        reg_sql = ("SELECT r.code, coalesce(r.short_name, r.name) AS short, r.name, r.name_en, r.level, r.parent_code, r.lng, r.lat "
                    f"FROM regions r WHERE {' AND '.join(where)}")
         col = {"province": "province_code", "city": "city_code", "district": "district_code"}[level]
         assign_sql = f"SELECT a.{col} AS rcode, a.id FROM act a WHERE a.{col} IS NOT NULL"
@@ -241,8 +241,8 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         lq = (n_rn / n_r) / (big_nn / big_n) if (node and n_r and big_nn and big_n) else None
         status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong) if node else (None, None)
         row = {
-            "code": r["code"], "name": r["name"], "level": r["level"], "parent_code": r.get("parent_code"),
-            "lng": r.get("lng"), "lat": r.get("lat"),
+            "code": r["code"], "name": r["name"], "name_en": r.get("name_en"), "level": r["level"],
+            "parent_code": r.get("parent_code"), "lng": r.get("lng"), "lat": r.get("lat"),
             "count": int(n_rn), "share": share, "lq": lq, "region_total": int(n_r),
             "national_count": int(big_nn), "national_total": int(big_n),
             "status": status, "label": label,

@@ -6,9 +6,20 @@
     if (!s) return key;
     return ZS.lang === 'en' ? s[1] : s[0];
   };
+  ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
   ZS.pct = x => (x == null ? '—' : (x * 100).toFixed(x >= 0.1 ? 1 : 2) + '%');
   ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
-  ZS.lq = x => (x == null ? '—' : Number(x).toFixed(2));
+  // an LQ with two decimals, or more where two would put it on the other side of a label threshold
+  // (1.197 next to 延链 under LQ ≥ 1.2) — the rule of interfaces/labels.py::lq_text
+  ZS.lq = function (x) {
+    if (x == null) return '—';
+    const th = ZS.thresholds ? [ZS.thresholds.strong_lq, ZS.thresholds.weak_lq] : [1.2, 0.5];
+    for (let d = 2; d <= 6; d++) {
+      const shown = +Number(x).toFixed(d);
+      if (th.every(t => (x >= t) === (shown >= t))) return Number(x).toFixed(d);
+    }
+    return Number(x).toFixed(6);
+  };
   ZS.esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   ZS.getJSON = async function (url) {
     const r = await fetch(url, {headers: {Accept: 'application/json'}});

@@ -1,4 +1,6 @@
-/* 产业地图: choropleth by count / share / LQ, drill-down province → city → district, side panel, table. */
+/* 产业地图: choropleth by count / share / LQ, drill-down province → city → district, side panel, table.
+   The drilled region, the node, the metric and the date live in the URL, so a reload or a shared link
+   returns to the same view. */
 (function () {
   const ZS = window.ZS, T = ZS.T;
   const el = document.getElementById('map');
@@ -20,6 +22,7 @@
   document.querySelectorAll('#metric-seg button').forEach(b => b.classList.toggle('on', b.dataset.metric === state.metric));
 
   function view() { return state.stack[state.stack.length - 1]; }
+  const rname = r => (ZS.lang === 'en' && r.name_en) || r.name;
 
   async function geoFor(code) {
     if (!geoCache[code]) {
@@ -38,7 +41,8 @@
 
   function syncUrl() {
     const p = new URLSearchParams(location.search);
-    ['node', 'metric', 'as_of'].forEach(k => p.delete(k));
+    ['node', 'metric', 'as_of', 'region'].forEach(k => p.delete(k));
+    if (view().code) p.set('region', view().code);
     if (state.node) p.set('node', state.node);
     if (state.metric !== 'count') p.set('metric', state.metric);
     if (state.asOf) p.set('as_of', state.asOf);
@@ -50,9 +54,34 @@
 
   function tooltip(r) {
     if (!r) return '';
-    return '<b>' + ZS.esc(r.name) + '</b><br>' + T('count') + '：' + ZS.num(r.count) +
-      '<br>' + T('share') + '：' + ZS.pct(r.share) + (state.node ? '<br>' + T('lq') + '：' + ZS.lq(r.lq) + ' ' + ZS.labelBadge(r) : '') +
-      '<br><span style="color:#8892a6">' + T('node.all') + '：' + ZS.num(r.region_total) + '</span>';
+    return '<b>' + ZS.esc(rname(r)) + '</b><br>' + T('count') + ZS.colon() + ZS.num(r.count) +
+      '<br>' + T('share') + ZS.colon() + ZS.pct(r.share) + (state.node ? '<br>' + T('lq') + ZS.colon() + ZS.lq(r.lq) + ' ' + ZS.labelBadge(r) : '') +
+      '<br><span style="color:#8892a6">' + T('node.all') + ZS.colon() + ZS.num(r.region_total) + '</span>';
+  }
+
+  // District bubbles crowd around a city centre: each label takes the first free spot among right, left,
+  // above, below and then further out (with a leader line), so that no two labels overlap.
+  let placedLabels = [];
+  function placeLabel(p) {
+    if (p.dataIndex === 0) placedLabels = [];
+    const s = p.rect, w = p.labelRect.width, h = p.labelRect.height, cx = s.x + s.width / 2, cy = s.y + s.height / 2;
+    const spots = [[s.x + s.width + 3, cy - h / 2], [s.x - w - 3, cy - h / 2], [cx - w / 2, s.y - h - 2], [cx - w / 2, s.y + s.height + 2]];
+    for (let k = 1; k <= 8; k++) {
+      [-1, 1].forEach(d => {
+        spots.push([s.x + s.width + 10, cy - h / 2 + d * k * (h + 2)]);
+        spots.push([s.x - w - 10, cy - h / 2 + d * k * (h + 2)]);
+      });
+    }
+    const free = ([x, y]) => placedLabels.every(r => x + w <= r.x || r.x + r.w <= x || y + h <= r.y || r.y + r.h <= y);
+    const i = Math.max(0, spots.findIndex(free));
+    const [x, y] = spots[i];
+    placedLabels.push({x: x, y: y, w: w, h: h});
+    const out = {x: x, y: y, align: 'left', verticalAlign: 'top'};
+    if (i >= 4) {  // moved away from its bubble: a leader line back to it
+      const lx = x > cx ? x : x + w;
+      out.labelLinePoints = [[cx, cy], [lx, y + h / 2], [lx, y + h / 2]];
+    }
+    return out;
   }
 
   async function render() {
@@ -84,18 +113,24 @@
     const labelOf = {};
     geo.features.forEach(f => { labelOf[f.properties.name] = f.properties.label; });
     if (geo.fallback === 'scatter') {
-      const pts = data.rows.filter(r => r.lng != null).map(r => ({name: r.code, value: [r.lng, r.lat, valueOf(r) || 0], label: r.name}));
+      // biggest first: they get their label where they want it, smaller neighbours move around them
+      const pts = data.rows.filter(r => r.lng != null).map(r => ({name: r.code, value: [r.lng, r.lat, valueOf(r) || 0], label: rname(r)}))
+        .sort((a, b) => b.value[2] - a.value[2]);
       option = {tooltip: tip, visualMap: visualMap,
         geo: {map: mapName, roam: true, itemStyle: {areaColor: '#f1f4f9', borderColor: '#9fb0cc'}, emphasis: {disabled: true}, label: {show: false}},
         series: [{type: 'scatter', coordinateSystem: 'geo', data: pts,
-          symbolSize: d => 8 + 34 * Math.sqrt((d[2] || 0) / max), label: {show: true, formatter: p => p.data.label, position: 'right', fontSize: 11, color: '#334'},
+          symbolSize: d => 8 + 34 * Math.sqrt((d[2] || 0) / max),
+          // neighbouring districts: labels on a white ground, pushed apart vertically with a leader line
+          label: {show: true, formatter: p => p.data.label, position: 'right', fontSize: 11, color: '#334',
+                  backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2},
+          labelLayout: placeLabel, labelLine: {show: true, lineStyle: {color: '#8892a6', width: 0.8}},
           itemStyle: {borderColor: '#fff', borderWidth: 1, opacity: 0.9}}]};
     } else {
       option = {tooltip: tip, visualMap: visualMap,
         series: [{type: 'map', map: mapName, roam: true, selectedMode: false, nameProperty: 'name',
-          label: {show: v.level !== 'province', formatter: p => labelOf[p.name] || '', fontSize: 10, color: '#2b3447'},
+          label: {show: v.level !== 'province', formatter: p => (byCode[p.name] && rname(byCode[p.name])) || labelOf[p.name] || '', fontSize: 10, color: '#2b3447'},
           itemStyle: {borderColor: '#fff', borderWidth: 0.8, areaColor: '#e6e9ef'},
-          emphasis: {label: {show: true, formatter: p => labelOf[p.name] || ''}, itemStyle: {areaColor: '#ffd36b'}},
+          emphasis: {label: {show: true, formatter: p => (byCode[p.name] && rname(byCode[p.name])) || labelOf[p.name] || ''}, itemStyle: {areaColor: '#ffd36b'}},
           data: geo.features.map(f => {
             const r = byCode[f.properties.name];
             return {name: f.properties.name, value: r ? valueOf(r) : null, label: f.properties.label};
@@ -133,7 +168,7 @@
       });
     }
     const tb = document.querySelector('#map-table tbody');
-    tb.innerHTML = rows.map(r => '<tr data-code="' + r.code + '"><td><a href="#" class="rg">' + ZS.esc(r.name) + '</a> <small class="muted">' + r.code + '</small></td>' +
+    tb.innerHTML = rows.map(r => '<tr data-code="' + r.code + '"><td><a href="#" class="rg">' + ZS.esc(rname(r)) + '</a> <small class="muted">' + r.code + '</small></td>' +
       '<td class="num">' + ZS.num(r.count) + '</td><td class="num">' + ZS.pct(r.share) + '</td><td class="num">' + ZS.lq(r.lq) + '</td>' +
       '<td class="num">' + ZS.num(r.region_total) + '</td><td>' + ZS.labelBadge(r) + '</td></tr>').join('');
     tb.querySelectorAll('a.rg').forEach(a => a.addEventListener('click', e => { e.preventDefault(); onRegion(a.closest('tr').dataset.code); }));
@@ -147,7 +182,7 @@
     const d = await ZS.getJSON('/api/regions/' + code + '?' + qs({node: state.node, as_of: state.asOf}));
     const stages = d.nodes.filter(n => n.depth === 0), subs = d.nodes.filter(n => n.depth === 1);
     const maxMix = Math.max(1e-9, ...subs.map(n => Math.max(n.region_mix, n.national_mix)));
-    let h = '<h2 id="panel-title">' + ZS.esc(d.region.name) + '</h2>' +
+    let h = '<h2 id="panel-title">' + ZS.esc(rname(d.region)) + '</h2>' +
       '<p class="muted small">' + T('node.all') + ' <b>' + ZS.num(d.region_total) + '</b> · ' + T('share') + ' ' + ZS.pct(d.national_total ? d.region_total / d.national_total : 0) + ' · ' + T('as_of') + ' ' + d.as_of + '</p>' +
       '<h3>' + T('breakdown') + '</h3><div class="mix">';
     stages.forEach(s => {
@@ -172,10 +207,10 @@
     const d = await panel(code);
     if (v.level === 'province') {
       const muni = MUNI.includes(code);
-      state.stack.push({geo: code, level: muni ? 'district' : 'city', parent: code, name: row.name, code: code});
+      state.stack.push({geo: code, level: muni ? 'district' : 'city', parent: code, name: rname(row), code: code});
       await render();
     } else if (v.level === 'city') {
-      state.stack.push({geo: code, level: 'district', parent: code, name: row.name, code: code});
+      state.stack.push({geo: code, level: 'district', parent: code, name: rname(row), code: code});
       await render();
     }
     return d;
@@ -194,5 +229,22 @@
     render();
   }));
   ZS.sortable(document.getElementById('map-table'), (k, d) => { state.sortKey = k; state.sortDir = d; renderTable(); });
-  ZS.ready = render().then(() => { el.dataset.ready = '1'; });
+  // a drilled view from the URL: the region's ancestors (its breadcrumb) become the drill stack
+  async function restore(code) {
+    const d = await ZS.getJSON('/api/regions/' + encodeURIComponent(code) + '?' + qs({node: state.node, as_of: state.asOf}));
+    (d.breadcrumb || []).forEach(b => {
+      if (b.level === 'province') {
+        state.stack.push({geo: b.code, level: MUNI.includes(b.code) ? 'district' : 'city', parent: b.code,
+                          name: (ZS.lang === 'en' && b.name_en) || b.name, code: b.code});
+      } else if (b.level === 'city') {
+        state.stack.push({geo: b.code, level: 'district', parent: b.code, name: (ZS.lang === 'en' && b.name_en) || b.name, code: b.code});
+      }
+    });
+    return d;
+  }
+  const start = params.get('region') ? restore(params.get('region')).catch(err => { console.warn(err.message); }) : Promise.resolve(null);
+  ZS.ready = start.then(async d => {
+    await render();
+    if (d && d.region) await panel(d.region.code);
+  }).then(() => { el.dataset.ready = '1'; });
 })();

@@ -46,10 +46,10 @@
     mapChart.setOption({
       textStyle: {fontFamily: 'inherit'},
       tooltip: {trigger: 'item', confine: true, formatter: p => {
-        if (p.seriesType === 'lines') return ZS.esc(nameOf(p.data.src)) + (d.directed ? ' → ' : ' — ') + ZS.esc(nameOf(p.data.dst)) + '<br>' + tr('权重', 'Weight') + '：' + fmtW(p.data.value);
+        if (p.seriesType === 'lines') return ZS.esc(nameOf(p.data.src)) + (d.directed ? ' → ' : ' — ') + ZS.esc(nameOf(p.data.dst)) + '<br>' + tr('权重', 'Weight') + ZS.colon() + fmtW(p.data.value);
         if (p.seriesType === 'scatter' || p.seriesType === 'effectScatter') {
           const n = byCode[p.data.code];
-          return '<b>' + ZS.esc(nameOf(n.region)) + '</b><br>' + tr('强度', 'Strength') + '：' + fmtW(n.strength) + '<br>' + tr('度', 'Degree') + '：' + n.degree + '<br>PageRank：' + n.pagerank.toFixed(4);
+          return '<b>' + ZS.esc(nameOf(n.region)) + '</b><br>' + tr('强度', 'Strength') + ZS.colon() + fmtW(n.strength) + '<br>' + tr('度', 'Degree') + ZS.colon() + n.degree + '<br>PageRank' + ZS.colon() + n.pagerank.toFixed(4);
         }
         return '';
       }},
@@ -78,8 +78,8 @@
   chord.setOption({
     textStyle: {fontFamily: 'inherit'},
     tooltip: {trigger: 'item', formatter: p => (p.dataType === 'edge'
-      ? ZS.esc(nameOf(p.data.source)) + (d.directed ? ' → ' : ' — ') + ZS.esc(nameOf(p.data.target)) + '<br>' + tr('权重', 'Weight') + '：' + fmtW(p.data.value)
-      : '<b>' + ZS.esc(nameOf(p.name)) + '</b><br>' + tr('强度', 'Strength') + '：' + fmtW((byCode[p.name] || {}).strength || 0))},
+      ? ZS.esc(nameOf(p.data.source)) + (d.directed ? ' → ' : ' — ') + ZS.esc(nameOf(p.data.target)) + '<br>' + tr('权重', 'Weight') + ZS.colon() + fmtW(p.data.value)
+      : '<b>' + ZS.esc(nameOf(p.name)) + '</b><br>' + tr('强度', 'Strength') + ZS.colon() + fmtW((byCode[p.name] || {}).strength || 0))},
     series: [{type: 'chord', data: chordData, links: chordLinks, center: ['50%', '52%'], radius: ['62%', '70%'], padAngle: 2, minAngle: 4,
       clockwise: true, lineStyle: {color: 'source', opacity: 0.35}, emphasis: {focus: 'adjacency', lineStyle: {opacity: 0.7}},
       label: {show: true, position: 'outside', formatter: p => (((byCode[p.name] || {}).strength || 0) >= 0.03 * topStrength ? nameOf(p.name) : ''), fontSize: 11, color: '#2b3447'}}],

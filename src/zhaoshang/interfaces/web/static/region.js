@@ -5,6 +5,7 @@
   const P = JSON.parse(document.getElementById('profile-data').textContent);
   const en = ZS.lang === 'en';
   const tz = (zh, e) => (en ? e : zh);
+  const rname = r => (en && r.name_en) || r.name;
   const COLORS = ZS.STATUS_COLORS || {strong: '#1f9d63', average: '#d39b1f', weak: '#e0703a', missing: '#c9414a'};
   ZS.regionCharts = {};
 
@@ -28,7 +29,7 @@
     const names = {};
     geo.features.forEach(f => { names[f.properties.name] = f.properties.label; });
     const data = m.rows.map(r => ({
-      name: r.code, value: r.count, label_: r.name,
+      name: r.code, value: r.count, label_: rname(r),
       itemStyle: hl.has(r.code) ? {borderColor: '#d4542b', borderWidth: 2.5} : undefined,
       label: hl.has(r.code) ? {show: true, color: '#7a2a10', fontWeight: 'bold'} : undefined,
     }));
@@ -36,8 +37,8 @@
     c.setOption({
       tooltip: {trigger: 'item', formatter: p => {
         const r = m.rows.find(x => x.code === p.name);
-        return '<b>' + ZS.esc(r ? r.name : (names[p.name] || p.name)) + '</b><br>' + tz('企业数', 'Enterprises') + '：' +
-          ZS.num(r ? r.count : 0) + '<br>' + tz('占全国', 'Share') + '：' + ZS.pct(r ? r.share : 0);
+        return '<b>' + ZS.esc(r ? rname(r) : (names[p.name] || p.name)) + '</b><br>' + tz('企业数：', 'Enterprises: ') +
+          ZS.num(r ? r.count : 0) + '<br>' + tz('占全国：', 'Share: ') + ZS.pct(r ? r.share : 0);
       }},
       visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'],
                   inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
@@ -86,7 +87,7 @@
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
       legend: {top: 0, data: kinds.map(k => k[1])},
       grid: {left: 90, right: 30, top: 30, bottom: 20},
-      xAxis: {type: 'value'}, yAxis: {type: 'category', data: rows.map(r => r.name)},
+      xAxis: {type: 'value'}, yAxis: {type: 'category', data: rows.map(rname)},
       series: kinds.map(k => ({name: k[1], type: 'bar', stack: 'w', itemStyle: {color: k[2]}, data: rows.map(r => +(r[k[0]] || 0).toFixed(2))})),
     });
   }

@@ -33,19 +33,19 @@
   const P = d.by_period;
   make('chart-period', {
     grid: {left: 56, right: 56, top: 40, bottom: 56},
-    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (亿)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
+    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (100M CNY)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
       const r = P[ps[0].dataIndex];
-      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) + tr(' 万元', ' 万元') +
-        '<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' +
-        tr('企业', 'Firms') + '：' + r.enterprises;
+      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) + tr(' 万元', ' ×10k CNY') +
+        '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' +
+        tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     dataZoom: P.length > 24 ? [{type: 'slider', height: 16, bottom: 8, startValue: Math.max(0, P.length - 24)}, {type: 'inside'}] : [],
     xAxis: {type: 'category', data: P.map(r => r.period), axisTick: {alignWithLabel: true}, axisLabel: {color: '#4a5468'}},
-    yAxis: [{type: 'value', name: tr('亿元', '亿 CNY'), splitLine: {lineStyle: {color: '#eef1f5'}}},
+    yAxis: [{type: 'value', name: tr('亿元', '100M CNY'), splitLine: {lineStyle: {color: '#eef1f5'}}},
             {type: 'value', name: tr('轮', 'rounds'), minInterval: 1, splitLine: {show: false}}],
     series: [
-      {name: tr('披露金额（亿元）', 'Disclosed (亿)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
+      {name: tr('披露金额（亿元）', 'Disclosed (100M CNY)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
        itemStyle: {color: '#2f6fed', borderRadius: [3, 3, 0, 0]}},
       {name: tr('融资轮次', 'Rounds'), type: 'line', yAxisIndex: 1, data: P.map(r => r.rounds), symbolSize: 5,
        itemStyle: {color: '#e0703a'}, lineStyle: {width: 2}},
@@ -60,13 +60,13 @@
     grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
-      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) +
-        ' 万元<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' + tr('企业', 'Firms') + '：' + r.enterprises;
+      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
+        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: 150, overflow: 'truncate'}},
     series: [{type: 'bar', data: N.map(r => ({value: yi(r.amount_wan), itemStyle: {color: STAGE[r.stage] || '#7aa2ee', borderRadius: [0, 3, 3, 0]}})),
-      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '亿') + ' · ' + N[p.dataIndex].rounds + tr('轮', 'r')}}],
+      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', ' (100M CNY)') + ' · ' + N[p.dataIndex].rounds + tr('轮', 'r')}}],
   });
 
   // 3. by region (top 15)
@@ -76,14 +76,14 @@
     grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
-      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(r.amount_wan)) +
-        ' 万元<br>' + tr('轮次', 'Rounds') + '：' + r.rounds + '<br>' + tr('企业', 'Firms') + '：' + r.enterprises;
+      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
+        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
     series: [{type: 'bar', data: R.map(r => yi(r.amount_wan)), barMaxWidth: 16,
       itemStyle: {color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{offset: 0, color: '#9dbbf5'}, {offset: 1, color: '#2f6fed'}]), borderRadius: [0, 3, 3, 0]},
-      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '亿') + ' · ' + R[p.dataIndex].rounds + tr('轮', 'r')}}],
+      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', ' (100M CNY)') + ' · ' + R[p.dataIndex].rounds + tr('轮', 'r')}}],
   });
 
   // 4. investors → segments (sankey, rounds)
@@ -104,7 +104,7 @@
   if (links.length) {
     make('chart-flow', {
       tooltip: {trigger: 'item', formatter: p => p.dataType === 'edge'
-        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + '：' + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + '：' + ZS.num(Math.round(p.data.amount)) + ' 万元'
+        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(p.data.amount)) + tr(' 万元', ' ×10k CNY')
         : ZS.esc(p.data.full || p.name)},
       series: [{type: 'sankey', left: 170, right: 190, top: 10, bottom: 10, nodeWidth: 12, nodeGap: 8, data: data, links: links,
         emphasis: {focus: 'adjacency'}, lineStyle: {color: 'source', opacity: 0.28, curveness: 0.5},
