@@ -15,7 +15,7 @@ from rich.cells import cell_len
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from cli_util import run  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.interfaces.labels import lq_text  # noqa: E402
 from zhaoshang.services.regions.matrix import STRONG_LQ, WEAK_LQ  # noqa: E402
@@ -58,14 +58,22 @@ def test_headers_follow_the_ui_language(db):
 
 
 def test_recommend_says_which_missing_segments_top_cut(db):
-    full = run("recommend", "510100", "--top", "0", "--format", "json", db=db).stdout
-    assert '"missing_beyond_top":[]' in full.replace(" ", "")
-    proc = run("recommend", "510100", "--top", "1", db=db, env=NARROW)
-    assert "--top 1" in proc.stderr and "M01" in proc.stderr and "--top 0" in proc.stderr
-    assert "M01" not in proc.stdout
-    en = run("--lang", "en", "recommend", "510100", "--top", "1", db=db, env=NARROW)
-    assert "missing locally" in en.stderr and "General large models" in en.stderr
-    assert "note:" not in run("recommend", "510100", "--top", "0", db=db, env=NARROW).stderr
+    for region in ("440100", "510000", "330200", "510100"):
+        full = run_json("recommend", region, "--top", "0", db=db)
+        assert full["missing_beyond_top"] == []
+        missing = [s for s in full["segments"] if s["count"] == 0 and s["rank"] > 1]
+        if missing:
+            break
+    assert missing, "the fixture has a region with a missing segment below the first rank"
+    seg, top = missing[0], str(missing[0]["rank"] - 1)
+    proc = run("recommend", region, "--top", top, db=db, env=NARROW)
+    assert f"--top {top}" in proc.stderr and seg["node"] in proc.stderr and "--top 0" in proc.stderr
+    assert seg["node"] not in proc.stdout
+    cut = run_json("recommend", region, "--top", top, db=db)["missing_beyond_top"]
+    assert [c["node"] for c in cut] == [s["node"] for s in missing]
+    en = run("--lang", "en", "recommend", region, "--top", top, db=db, env=NARROW)
+    assert "missing locally" in en.stderr and seg["name_en"] in en.stderr
+    assert "note:" not in run("recommend", region, "--top", "0", db=db, env=NARROW).stderr
 
 
 def test_lq_text_keeps_values_on_their_side_of_the_threshold():
