@@ -327,7 +327,8 @@ UI_TEXT_JS = """() => {
   const sel = 'h1, h2, h3, h4, th, label, button, nav a, dt, .chip:not(.chip-tag), .lbl, #crumbs, .legend, #table-caption,'
     + ' .mix-stage, .mix-name, .rp-links li, .kv dd.ui, small.muted, .rp-kpi span, select:not(#f-tags) option';
   const drop = 'a[href^="/enterprises/"], #ent-name, .chip-tag, time, #f-tags';
-  return [...document.querySelectorAll(sel)].filter(el => el.offsetParent || el.tagName === 'OPTION').map(el => {
+  const refs = '.xp-refs, .xp-foot';  // an explanation's table/column references are code by design
+  return [...document.querySelectorAll(sel)].filter(el => (el.offsetParent || el.tagName === 'OPTION') && !el.closest(refs)).map(el => {
     const c = el.cloneNode(true); c.querySelectorAll(drop).forEach(x => x.remove());
     return (c.innerText || c.textContent || '').trim(); }).filter(Boolean); }"""
 PAGES = ["/map?region=330000&node=M02", "/chain?region=330100", "/enterprises?region=330106", "/enterprises/1",
