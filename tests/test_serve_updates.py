@@ -136,3 +136,39 @@ def test_classify_while_serving(db, tmp_path):
         with Store(str(db), read_only=True) as direct:  # readers share the file with the server
             expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
         assert summary["placed"] and after == expected and after != before
+
+
+def test_upload_page_imports_while_serving(db, tmp_path):
+    import re
+
+    with serving(db) as base, httpx.Client(base_url=base, timeout=60) as c:
+        page = c.get("/updates")
+        assert page.status_code == 200 and 'id="upload-form"' in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+        def upload(path: Path, name: str) -> dict:
+            with open(path, "rb") as fh:
+                r = c.post("/updates", data={"csrf_token": token, "action": "import", "kind": "enterprises"},
+                           files={"file": (name, fh, "text/csv")}, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            job_id = int(r.headers["location"].rsplit("=", 1)[1])
+            for _ in range(600):
+                job = c.get(f"/api/updates/{job_id}").json()
+                if job["state"] in ("done", "failed"):
+                    return job
+                time.sleep(0.1)
+            raise AssertionError("the update did not finish")
+
+        with Hammer(base) as h:
+            job = upload(write_csv(tmp_path / "u.csv", good_rows(5)), "登记更新.csv")
+            assert job["state"] == "done" and job["result"]["import"]["rows_imported"] == 5
+            assert hangzhou_test_total(base) == 5
+        assert h.statuses and all(s == 200 for _, s in h.statuses)
+        ident = file_identity(str(db))
+        bad = tmp_path / "bad.csv"
+        bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+        job = upload(bad, "bad.csv")
+        assert job["state"] == "failed" and job["error"] and "Traceback" not in job["error"]
+        assert file_identity(str(db)) == ident and hangzhou_test_total(base) == 5
+        listing = c.get("/updates").text
+        assert "登记更新.csv" in listing and "bad.csv" in listing

@@ -76,11 +76,12 @@ def _fsync(path: str) -> None:
 
 
 @contextmanager
-def updating(path: str | os.PathLike) -> Iterator[Store]:
+def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
     """A writable ``Store`` for one update of the database at ``path``; published only if the block succeeds.
 
-    In place when no other process has the file open; on a new generation when a server (or any reader)
-    holds it. Either way a failure or a kill leaves what readers see exactly as it was.
+    In place when no other process has the file open (and ``in_place``); on a new generation when a server
+    (or any reader) holds it — and always from inside the server (``in_place=False``: file locks do not keep a
+    process from itself). Either way a failure or a kill leaves what readers see exactly as it was.
     """
     path = str(path)
     if path == ":memory:" or not Path(path).exists():

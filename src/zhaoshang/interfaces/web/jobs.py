@@ -1,0 +1,86 @@
+"""Data updates started from the web (the data officer's upload page): imports and classifications run one
+at a time in a background worker of the server, each as one update of the served database through
+``core.generations.updating`` — the same mechanism as the CLI: the pages keep answering from the current
+generation and switch to the new one once it is published; a failed job publishes nothing."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from cachetools import LRUCache
+
+from ...core.errors import UserError
+from ...core.generations import updating
+
+KEEP = 100  # finished jobs remembered for the page
+
+
+class UpdateJobs:
+    """The server's queue of data updates (one worker: updates of one file take turns anyway)."""
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhaoshang-update")
+        self._jobs: LRUCache = LRUCache(maxsize=KEEP)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
+               filename: str | None = None, source: str | None = None, data_date: str | None = None,
+               classify_after: bool = False) -> dict:
+        """Queue an import of ``file`` (a temporary copy, deleted when done) or a classification."""
+        job = {"id": next(self._ids), "action": action, "kind": kind, "filename": filename, "user": user,
+               "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
+               "finished": None, "result": None, "error": None}
+        with self._lock:
+            self._jobs[job["id"]] = job
+        self._pool.submit(self._run, job, file, source, data_date, classify_after)
+        return dict(job)
+
+    def get(self, job_id: int) -> dict | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return dict(job) if job else None
+
+    def recent(self) -> list[dict]:
+        with self._lock:
+            return sorted((dict(j) for j in self._jobs.values()), key=lambda j: -j["id"])
+
+    def _set(self, job: dict, **kw) -> None:
+        with self._lock:
+            job.update(kw)
+
+    def _run(self, job: dict, file: str | None, source: str | None, data_date: str | None, classify_after: bool):
+        from ...core.importers import import_files
+        from ...services.chain.classify import classify
+        from ...services.chain.taxonomy import load_taxonomy
+
+        self._set(job, state="running")
+        try:
+            result: dict = {}
+            with updating(self.db_path, in_place=False) as store:
+                if job["action"] == "import":
+                    report = import_files(store, job["kind"], [file], source=source or Path(job["filename"]).stem,
+                                          data_date=data_date)
+                    result["import"] = report.as_dict()
+                if job["action"] == "classify" or classify_after:
+                    summary = classify(store, load_taxonomy(None))
+                    result["classify"] = {k: summary[k] for k in ("chain", "enterprises", "placed", "unplaced")
+                                          if k in summary}
+            self._set(job, state="done", result=result)
+        except UserError as exc:
+            self._set(job, state="failed", error=str(exc))
+        except Exception as exc:  # never lose the worker; the job says what went wrong
+            self._set(job, state="failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._set(job, finished=_dt.datetime.now().isoformat(timespec="seconds"))
+            if file:
+                try:
+                    os.unlink(file)
+                except FileNotFoundError:
+                    pass

@@ -1,0 +1,75 @@
+"""数据更新 (/updates): the data officer uploads a file to import (and may classify after it) while the server
+keeps serving; the JSON twins /api/updates and /api/updates/{id} report the jobs. The work runs in the
+server's update worker (``interfaces.web.jobs``) through the same update mechanism as the CLI."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+from fastapi import Depends, File, Form, Path as PathParam, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ....core.errors import NotFound, UserError
+from ....core.fields import KINDS
+from ..jobs import UpdateJobs
+from ..schemas import DATE_PATTERN
+
+SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".parquet"}
+MAX_UPLOAD = 512 * 1024 * 1024  # bytes
+
+
+def _save(upload: UploadFile) -> str:
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UserError(f"不支持的文件类型: {suffix or '(无扩展名)'}（可用: {'、'.join(sorted(SUFFIXES))}）")
+    fd, tmp = tempfile.mkstemp(prefix="zhaoshang-upload-", suffix=suffix)
+    size = 0
+    with os.fdopen(fd, "wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                out.close()
+                os.unlink(tmp)
+                raise UserError(f"文件超过 {MAX_UPLOAD // 2**20} MB")
+            out.write(chunk)
+    return tmp
+
+
+def register(app, web) -> None:
+    jobs = app.state.update_jobs = UpdateJobs(web.served.path)
+
+    @app.get("/updates", response_class=HTMLResponse, include_in_schema=False)
+    def updates_page(request: Request, job: Optional[int] = None):
+        return web.page(request, "updates.html", {"nav": "updates", "kinds": list(KINDS), "jobs": jobs.recent(),
+                                                  "job": jobs.get(job) if job else None, "json_twin": "/api/updates"})
+
+    @app.post("/updates", include_in_schema=False)
+    def updates_submit(request: Request, user=Depends(web.current_user),
+                       action: Literal["import", "classify"] = Form("import"), kind: str = Form("enterprises"),
+                       file: Optional[UploadFile] = File(None), source: Optional[str] = Form(None, max_length=100),
+                       data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False)):
+        if action == "import":
+            if kind not in KINDS:
+                raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）")
+            if file is None or not file.filename:
+                raise UserError("请选择要导入的文件")
+            tmp = _save(file)
+            job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
+                              source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after)
+        else:
+            job = jobs.submit(action="classify", user=user.name)
+        return RedirectResponse(f"/updates?job={job['id']}", status_code=303)
+
+    @app.get("/api/updates", tags=["updates"], summary="数据更新任务（导入、归类）及其结果")
+    def api_updates():
+        return web.json({"jobs": jobs.recent()})
+
+    @app.get("/api/updates/{job_id}", tags=["updates"], summary="一个数据更新任务：状态（queued/running/done/failed）与结果")
+    def api_update(job_id: Annotated[int, PathParam(ge=1, le=2**31)]):
+        job = jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"未找到更新任务: {job_id}")
+        return web.json(job)
