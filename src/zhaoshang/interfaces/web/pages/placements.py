@@ -3,13 +3,12 @@ service (``services.chain.corrections``), the same team-state storage and audit-
 
 from __future__ import annotations
 
-from typing import Optional
-
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from ....core.generations import updating
 from ....services.chain import corrections as corr
+from ..schemas import NodeCode
 
 
 class Decision(BaseModel):
@@ -28,7 +27,7 @@ def register(app, web) -> None:
         return web.json(row)
 
     @app.get("/api/placements/corrections", tags=["chain"], summary="人工决定的审计记录（谁、何时、为何；最新在前）")
-    def api_corrections(request: Request, node: Optional[str] = None):
+    def api_corrections(request: Request, node: NodeCode = None):
         return web.json({"items": corr.list_corrections(request.app.state.team, None, web.clean(node))})
 
     @app.get("/api/placements/counts", tags=["chain"], summary="各节点被人工确认、移除、新增的归类数")
