@@ -84,3 +84,32 @@ def test_search_sees_the_past(db, client):
         assert gone in [r["name"] for r in search(s, gone, include_dissolved=True, limit=500)["items"]]
     cli = run_json("search", gone, "--include-dissolved", db=db)
     assert gone in [r["name"] for r in cli["items"]]
+
+
+def test_page_in_a_browser_counts_like_the_cli(db):
+    """Typed into the 企业库 search box in a real browser, a query shows the count the CLI gives, and every page
+    shows the same default date (the map's from its JSON twin)."""
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    cli = run_json("search", "机器人", "--region", "浙江省", db=db)
+    with Store(db, read_only=True) as s:
+        from zhaoshang.core.asof import reference_date
+
+        ref = reference_date(s).isoformat()
+    with serving(db) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(base + "/enterprises?region=330000")
+        page.fill("#f-q", "机器人")
+        page.press("#f-q", "Enter")
+        page.wait_for_url("**q=*")
+        assert int(page.inner_text("#result-total")) == cli["total"] > 0
+        for url in ("/map", "/chain", "/trends", "/network", "/region/330000"):
+            page.goto(base + url)
+            if url == "/map":
+                page.wait_for_selector("#map[data-ready='1']")
+            assert page.inner_text("#as-of") == ref, url
+        browser.close()
