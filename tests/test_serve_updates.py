@@ -172,3 +172,17 @@ def test_upload_page_imports_while_serving(db, tmp_path):
         assert file_identity(str(db)) == ident and hangzhou_test_total(base) == 5
         listing = c.get("/updates").text
         assert "登记更新.csv" in listing and "bad.csv" in listing
+
+
+def test_an_open_export_download_does_not_hold_up_other_requests(db):
+    with serving(db) as base, httpx.Client(base_url=base, timeout=60) as c:
+        total = c.get("/api/enterprises").json()["total"]
+        with c.stream("GET", "/api/enterprises/export", params={"format": "csv"}) as download:
+            assert download.status_code == 200 and "content-length" not in download.headers
+            chunks = download.iter_bytes()
+            first = next(chunks)  # the download is open and paused on our side
+            t0 = time.monotonic()
+            statuses = [c.get(url).status_code for url in PAGES]
+            assert statuses == [200] * len(PAGES) and time.monotonic() - t0 < 60
+            body = first + b"".join(chunks)
+        assert body.decode("utf-8-sig").count("\n") == total + 1
