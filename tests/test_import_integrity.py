@@ -3,17 +3,15 @@ facts imported before their enterprises, conflicts, names shared across sources,
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
 import time
 
 import duckdb
-import pytest
 
 from cli_util import BIN, run, run_json
-from test_import_errors import HEAD, good_rows, write_csv
+from test_import_errors import good_rows, write_csv
 from test_import_kinds import q
 
 
@@ -71,3 +69,161 @@ def test_stale_temp_copy_of_a_killed_import_is_removed_on_the_next_run(tmp_path)
     run("import", "enterprises", write_csv(tmp_path / "small.csv", good_rows(2)), db=tmp_path / "b.duckdb", env=env)
     assert not any(c.exists() for c in copies)
     assert mine.exists()
+
+
+FUNDINGS = "financing/itjuzi_china_ai_financing_events_2018-12.csv"
+COMPANIES = "ai_companies/itjuzi_china_ai_companies_2018-12.csv"
+
+
+def test_facts_imported_before_their_enterprises_link_when_they_arrive(tmp_path, shared):
+    right = tmp_path / "right.duckdb"  # the usual order, for reference
+    run_json("import", "enterprises", shared(COMPANIES), "--preset", "itjuzi_companies", db=right)
+    run_json("import", "fundings", shared(FUNDINGS), "--preset", "itjuzi_financing", db=right)
+    linked_right = q(right, "SELECT count(*) FROM fundings WHERE enterprise_id IS NOT NULL")[0][0]
+    assert linked_right > 1000
+
+    db = tmp_path / "z.duckdb"
+    first = run_json("import", "fundings", shared(FUNDINGS), "--preset", "itjuzi_financing", db=db)
+    assert first["unlinked"] > 1000 and first["linked_earlier"] == 0
+    rep = run_json("import", "enterprises", shared(COMPANIES), "--preset", "itjuzi_companies", db=db)
+    assert rep["linked_earlier"] == linked_right
+    assert q(db, "SELECT count(*) FROM fundings WHERE enterprise_id IS NOT NULL")[0][0] == linked_right
+    # the same fundings are linked to the same enterprises as in the usual order (by company_seq)
+    pairs = "SELECT f.source_key, e.name FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id ORDER BY 1"
+    assert q(db, pairs) == q(right, pairs)
+    # and became events of their enterprises
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'funding'") == q(right, "SELECT count(*) FROM events WHERE type = 'funding'")
+    again = run_json("import", "fundings", shared(FUNDINGS), "--preset", "itjuzi_financing", db=db)
+    assert again["rows_imported"] == 0 and again["linked_earlier"] == 0
+    table = run("import", "enterprises", shared(COMPANIES), "--preset", "itjuzi_companies", db=db).stdout
+    assert "关联此前导入的事实" in table
+
+
+def test_relink_command_links_facts_left_unlinked(tmp_path):
+    db = tmp_path / "z.duckdb"
+    ent = [["宁波测试甲智能科技有限公司", "", "", "", "浙江", "宁波", "", ""],
+           ["宁波测试乙智能科技有限公司", "", "", "", "浙江", "宁波", "", ""]]
+    fund = write_csv(tmp_path / "f.csv", [["宁波测试甲智能科技有限公司", "2021-03-01", "A轮", "5000万人民币"],
+                                         ["宁波测试乙智能科技有限公司", "2022-04-01", "B轮", "1亿人民币"]],
+                     header=["企业名称", "融资时间", "融资轮次", "融资金额"])
+    run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ent), db=db)
+    run_json("import", "fundings", fund, db=db)
+    assert q(db, "SELECT count(*) FROM fundings WHERE enterprise_id IS NOT NULL") == [(2,)]
+    # a database written before facts were kept for later linking: the links are missing, nothing is pending
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE fundings SET enterprise_id = NULL")
+    con.execute("DELETE FROM pending_links")
+    con.close()
+    doc = run_json("relink", db=db)
+    assert doc["linked"] == 2 and doc["by_table"] == {"fundings": 2}
+    assert q(db, "SELECT count(*) FROM fundings WHERE enterprise_id IS NOT NULL") == [(2,)]
+    assert run_json("relink", db=db)["linked"] == 0
+    assert "关联" in run("relink", db=db).stdout
+
+
+def test_bare_names_from_different_sources_are_not_merged(tmp_path, shared):
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", shared(COMPANIES), "--preset", "itjuzi_companies", db=db)
+    rep = run_json("import", "enterprises", shared("financing/crunchbase_2013/crunchbase_companies_2013-10.csv"),
+                   "--preset", "crunchbase_companies", db=db)
+    for name in ("Embark", "Spoke", "Strobe"):
+        rows = q(db, "SELECT e.id, year(e.founded), list(DISTINCT r.source ORDER BY r.source) FROM enterprises e "
+                     "JOIN enterprise_records r ON r.enterprise_id = e.id WHERE e.name = ? GROUP BY ALL ORDER BY 2", [name])
+        assert len(rows) == 2, (name, rows)
+        assert [r[2] for r in rows] in (
+            [["crunchbase_2013"], ["itjuzi"]],), (name, rows)  # one enterprise per source, never both on one
+        near = [n for n in rep["near_merges"] if n["name"] == name]
+        assert len(near) == 1 and near[0]["existing_source"] == "itjuzi" and "成立年份不同" in near[0]["reason"]
+    assert q(db, "SELECT year(founded) FROM enterprises WHERE name = 'Embark' ORDER BY 1") == [(2011,), (2016,)]
+    # nothing from the two lists was merged on a bare name alone
+    merged = q(db, "SELECT count(*) FROM (SELECT enterprise_id FROM enterprise_records GROUP BY 1 "
+                   "HAVING count(DISTINCT source) > 1)")[0][0]
+    assert merged == 0 and len(rep["near_merges"]) >= 3
+    table = run("import", "enterprises", shared(COMPANIES), "--preset", "itjuzi_companies", "--source", "itjuzi_again",
+                db=db).stdout
+    assert "疑似同名" in table
+
+
+def test_corroborated_names_from_different_sources_merge(tmp_path):
+    db = tmp_path / "z.duckdb"
+    head = ["企业名称", "成立日期", "所属省份", "官网"]
+    run_json("import", "enterprises", write_csv(tmp_path / "a.csv", [
+        ["Embark", "2016-01-01", "", "http://embarktrucks.com/"], ["深度求索", "2023-07-17", "浙江", ""],
+        ["Lumen", "2019-01-01", "", "https://www.lumen.ai"]], header=head), "--source", "a", db=db)
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "b.csv", [
+        ["Embark", "2016-06-01", "", ""],            # founding year corroborates
+        ["深度求索", "", "浙江", ""],                   # the same province corroborates
+        ["Lumen", "", "", "lumen.ai/about"],          # the same website domain corroborates
+    ], header=head), "--source", "b", db=db)
+    assert rep["rows_updated"] == 3 and rep["rows_imported"] == 0 and rep["near_merges"] == []
+
+
+def _adds_up(rep):
+    parts = rep["rows_imported"] + rep["rows_updated"] + rep["rows_duplicate"] + rep["rows_conflict"] + rep["rows_rejected"]
+    assert rep["rows_read"] == parts, rep
+
+
+def test_conflicting_values_for_a_known_credit_code_are_kept_and_reported(tmp_path):
+    from zhaoshang.core.parse.uscc import make_uscc
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.enterprises import enterprise_profile
+
+    db = tmp_path / "z.duckdb"
+    code = make_uscc(4242, "330100")
+    base = write_csv(tmp_path / "a.csv", [["杭州冲突测试科技有限公司", code, "2019-05-01", "100万元", "浙江", "杭州", "", ""]])
+    _adds_up(run_json("import", "enterprises", base, "--source", "registry", db=db))
+    other = ["苏州另一个名字科技有限公司", code, "2001-01-01", "9000万元", "江苏", "苏州", "", ""]
+    # the same code twice in one file with different values, and again from another source
+    twice = write_csv(tmp_path / "b.csv", [other, ["杭州冲突测试科技有限公司", code, "2019-05-01", "100万元", "浙江", "杭州", "", ""]])
+    rep = run_json("import", "enterprises", twice, "--source", "other_list", db=db)
+    _adds_up(rep)
+    assert rep["rows_conflict"] == 1 and rep["rows_duplicate"] == 0
+    conflict = rep["conflicts"][0]
+    assert conflict["uscc"] == code and {c["field"] for c in conflict["fields"]} == {"name", "province_code", "founded", "capital_wan"}
+    # the conflicting row is a source record with its values
+    data = q(db, "SELECT data FROM enterprise_records WHERE source = 'other_list' AND data LIKE '%苏州另一个名字%'")
+    assert len(data) == 1 and "9000万元" in data[0][0]
+    assert q(db, "SELECT count(*) FROM enterprises WHERE uscc = ?", [code]) == [(1,)]
+    with Store(db, read_only=True) as store:
+        eid = store.query("SELECT id FROM enterprises WHERE uscc = ?", [code])[0]["id"]
+        prof = enterprise_profile(store, eid)
+    fields = {c["field"]: c for c in prof["conflicts"]}
+    assert fields["name"]["record_value"] == "苏州另一个名字科技有限公司" and fields["name"]["source"] == "other_list"
+    assert fields["capital_wan"]["record_value"] == "9000.0"
+    table = run("import", "enterprises", twice, "--source", "third", db=db).stdout
+    assert "冲突" in table
+
+
+def test_counts_add_up_for_several_kinds(tmp_path, shared):
+    db = tmp_path / "z.duckdb"
+    for kind, rel, preset in (("enterprises", COMPANIES, "itjuzi_companies"),
+                              ("fundings", FUNDINGS, "itjuzi_financing"),
+                              ("enterprises", "listed_companies/a_share_companies_merged.csv", "a_share_merged")):
+        first = run_json("import", kind, shared(rel), "--preset", preset, db=db)
+        _adds_up(first)
+        if preset == "a_share_merged":  # rows without a full name are named by their short name: said so
+            assert first["named_by_alternate"] == {"columns": ["short_name"], "rows": 706}
+        again = run_json("import", kind, shared(rel), "--preset", preset, db=db)
+        _adds_up(again)
+        assert again["rows_imported"] == 0 and again["rows_duplicate"] == again["rows_read"] - again["rows_rejected"]
+
+
+def test_a_short_name_never_replaces_a_full_name(tmp_path):
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    db = tmp_path / "z.duckdb"
+    code = make_uscc(777, "440300")
+    run_json("import", "enterprises", write_csv(tmp_path / "full.csv", [["深圳短名测试科技股份有限公司", code]],
+                                                header=["企业名称", "统一社会信用代码"]), db=db)
+    short = write_csv(tmp_path / "short.csv", [["", "短名测试", code]], header=["full_name", "short_name", "uscc"])
+    rep = run_json("import", "enterprises", short, "--mapping", write_mapping(tmp_path), "--source", "b", db=db)
+    assert rep["named_by_alternate"]["rows"] == 1 and rep["rows_updated"] == 1
+    assert q(db, "SELECT name FROM enterprises") == [("深圳短名测试科技股份有限公司",)]
+    assert q(db, "SELECT count(*) FROM enterprise_history WHERE field = 'name'") == [(0,)]
+
+
+def write_mapping(tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: enterprises\ncolumns:\n  name: [full_name, short_name]\n  short_name: short_name\n  uscc: uscc\n",
+                 encoding="utf-8")
+    return m

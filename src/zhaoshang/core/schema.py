@@ -332,6 +332,31 @@ CREATE TABLE IF NOT EXISTS contacts (
     {PROVENANCE}
 );
 
+-- A source record whose credit code (or key) names a known enterprise with other values: kept, shown as a conflict.
+CREATE TABLE IF NOT EXISTS enterprise_conflicts (
+    enterprise_id BIGINT NOT NULL,
+    field VARCHAR NOT NULL,          -- name | province_code | founded | capital_wan
+    value VARCHAR,                   -- the enterprise's value when the record arrived
+    record_value VARCHAR,            -- the record's value
+    record_id BIGINT,
+    {PROVENANCE}
+);
+
+-- Facts whose enterprise was not known when they were imported: the evidence to link them later (when the
+-- enterprise arrives, at the end of every import, or by `zhaoshang relink`). A row is deleted once linked.
+CREATE TABLE IF NOT EXISTS pending_links (
+    ref_table VARCHAR NOT NULL,      -- fundings | roles | shareholdings | branches | contacts | patent_applicants | news_mentions
+    ref_column VARCHAR NOT NULL,     -- the column to fill: enterprise_id | parent_id
+    ref_id BIGINT NOT NULL,          -- the fact's id (patent_applicants, news_mentions: patent_id / news_id)
+    ref_pos INTEGER,                 -- patent_applicants.position
+    name VARCHAR,                    -- the enterprise as the fact names it
+    name_norm VARCHAR,
+    uscc VARCHAR,
+    enterprise_key VARCHAR,          -- the enterprise's key in the fact's source
+    province_code VARCHAR,
+    {PROVENANCE}
+);
+
 -- Filled by the chain service: the taxonomy in force and the placements of enterprises on it.
 CREATE TABLE IF NOT EXISTS chain_nodes (
     chain VARCHAR NOT NULL,

@@ -270,7 +270,9 @@ def _json(v: Any) -> Any:
 def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
-    shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases and sources. Dated items after ``as_of`` are left out."""
+    shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, sources and the
+    conflicts between sources (records whose credit code names this enterprise with other values). Dated items
+    after ``as_of`` are left out."""
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     ent = store.query(
@@ -329,6 +331,11 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     sources = store.query(
         """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
            WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
+    conflicts = store.query(
+        """SELECT c.field, c.value, c.record_value, c.source, c.source_key, c.record_id, i.data_date
+           FROM enterprise_conflicts c LEFT JOIN imports i ON i.id = c.import_id
+           WHERE c.enterprise_id = ? ORDER BY c.field, c.import_id, c.source_key""", [eid]) \
+        if store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_conflicts'")[0]["n"] else []
     timeline = store.query(
         """WITH ev AS (
              SELECT date, type, title, ref_table, ref_id, source FROM events WHERE enterprise_id = ?
@@ -358,7 +365,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
               "people": len(people), "shareholders": len(shareholders), "contacts": len(contacts)}
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
-            "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources, "counts": counts}
+            "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
+            "conflicts": conflicts, "counts": counts}
 
 
 def facets(store, chain: str | None = None) -> dict:

@@ -2,5 +2,6 @@
 
 from .context import ImportReport
 from .pipeline import import_files, list_presets, load_mapping
+from .relink import relink_all
 
-__all__ = ["ImportReport", "import_files", "list_presets", "load_mapping"]
+__all__ = ["ImportReport", "import_files", "list_presets", "load_mapping", "relink_all"]

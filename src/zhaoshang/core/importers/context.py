@@ -25,10 +25,15 @@ class ImportReport:
     rows_updated: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    rows_conflict: int = 0  # kept as source records, values differ from the enterprise's (see ``conflicts``)
     fields_dropped: int = 0
     unlinked: int = 0
     ambiguous: int = 0
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
+    conflicts: list[dict] = field(default_factory=list)
+    named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
+    near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review
+    linked_earlier: int = 0  # facts of earlier imports linked by this one (their enterprise arrived)
     rejects_path: str | None = None
     encodings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)

@@ -85,6 +85,93 @@ def _last_per(con, rows_sql: str, key: str) -> str:
             f"ORDER BY _file DESC, _row DESC) = 1)")
 
 
+# the same name, codes and province not contradicting each other
+NAME_MATCH = ("(t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc) AND (t.province_code = e.province_code "
+              "OR (t.province_code IS NULL AND e.province_code IS NULL))")
+# a registered Chinese name (with its legal form) identifies an enterprise; a brand, short or English name does not
+REGISTERED_NAME = r"^.{4,}(公司|\(有限合伙\)|\(普通合伙\)|合伙企业|集团|厂|合作社|事务所|研究院|研究所|中心|商行|银行|医院|学校|学院|大学)$"
+
+
+def _domain(col: str) -> str:
+    return f"nullif(regexp_extract(lower({col}), '^(?:[a-z]+://)?(?:www\\.)?([^/:?#\\s]+)', 1), '')"
+
+
+def same_source(e: str, src: str) -> str:
+    return f"EXISTS (SELECT 1 FROM enterprise_records r WHERE r.enterprise_id = {e}.id AND r.source = {ql(src)})"
+
+
+def _years_apart(t: str, e: str) -> str:
+    return f"abs(year({t}.founded) - year({e}.founded))"
+
+
+def corroborated(t: str, e: str) -> str:
+    """Evidence beyond the name for merging with an enterprise of another source: a registered Chinese name, or
+    a bare name with the same province, a founding year within one, or the same website domain — and no
+    founding years further apart."""
+    bare_ok = (f"(NOT coalesce({_years_apart(t, e)} > 1, false) AND ({t}.province_code IS NOT NULL "
+               f"OR coalesce({_years_apart(t, e)} <= 1, false) OR coalesce({_domain(t + '.website')} = {_domain(e + '.website')}, false)))")
+    return f"(regexp_matches({t}.name_norm, '{REGISTERED_NAME}') OR {bare_ok})"
+
+
+def _near_merges(ctx: ImportContext) -> None:
+    """Rows whose name alone matches an enterprise of another source: not merged, listed for review."""
+    src = ctx.source
+    rows = ctx.con.execute(f"""
+        SELECT t.name, t._key, e.id, e.name, e.source,
+               CASE WHEN coalesce({_years_apart('t', 'e')} > 1, false)
+                    THEN '成立年份不同 (' || year(t.founded) || ' / ' || year(e.founded) || ')'
+                    ELSE '只有名称相同，没有地区、成立年份或网站佐证' END
+        FROM _ent t JOIN enterprises e ON e.name_norm = t.name_norm
+        WHERE {NAME_MATCH} AND NOT {same_source('e', src)} AND NOT {corroborated('t', 'e')}
+        ORDER BY t._file, t._row, e.id
+    """).fetchall()
+    ctx.report.near_merges += [
+        {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r}
+        for n, k, i, en, es, r in rows]
+
+
+CONFLICT_FIELDS = ("name", "province_code", "founded", "capital_wan")
+
+
+def _write_conflicts(ctx: ImportContext, cross: bool = False) -> None:
+    """Rows of this import that disagree with their enterprise: earlier rows of a key repeated in the import
+    (kept here as source records) and, with ``cross``, rows linked by credit code from another source."""
+    con, src = ctx.con, ctx.source
+    ids = ("(SELECT _key, enterprise_id FROM _ent_ids)" if cross else
+           f"(SELECT source_key AS _key, min(enterprise_id) AS enterprise_id FROM enterprise_records "
+           f"WHERE source = {ql(src)} GROUP BY 1)")
+    next_rec = ctx.store.next_id("enterprise_records", "record_id")
+    con.execute(f"""
+        INSERT INTO enterprise_records
+        SELECT {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row, i.enterprise_id, 'conflict', d._row, d._hash,
+               {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, d._data, {ql(src)}, d._key, {ctx.import_id}
+        FROM _ent_dup d JOIN {ids} i USING (_key)
+    """)
+    vals = ", ".join(f"('{c}', CAST(k.{c} AS VARCHAR), CAST(d.{c} AS VARCHAR))" for c in CONFLICT_FIELDS)
+    con.execute(f"""
+        INSERT INTO enterprise_conflicts
+        SELECT i.enterprise_id, f.field, f.value, f.record_value, {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row,
+               {ql(src)}, d._key, {ctx.import_id}
+        FROM _ent_dup d JOIN {ids} i USING (_key) JOIN enterprises k ON k.id = i.enterprise_id,
+             LATERAL (VALUES {vals}) f(field, value, record_value)
+        WHERE f.value IS NOT NULL AND f.record_value IS NOT NULL AND f.value <> f.record_value
+    """)
+    if cross:
+        con.execute(f"""
+            INSERT INTO enterprise_conflicts
+            SELECT c.enterprise_id, c.field, c.value, c.record_value, r.record_id, {ql(src)}, c._key, {ctx.import_id}
+            FROM _ent_cross c LEFT JOIN enterprise_records r ON r.import_id = {ctx.import_id} AND r.source_key = c._key
+                 AND r.link_method = 'uscc'
+        """)
+    rows = con.execute(f"""
+        SELECT c.enterprise_id, c.source_key, e.uscc, e.name, list({{'field': c.field, 'value': c.value,
+               'record_value': c.record_value}} ORDER BY c.field)
+        FROM enterprise_conflicts c JOIN enterprises e ON e.id = c.enterprise_id
+        WHERE c.import_id = {ctx.import_id} GROUP BY ALL ORDER BY 1, 2 LIMIT 1000""").fetchall()
+    ctx.report.conflicts = [{"enterprise_id": i, "source_key": k, "uscc": u, "name": n, "fields": f}
+                            for i, k, u, n, f in rows]
+
+
 def write_enterprises(ctx: ImportContext) -> None:
     con, src = ctx.con, ctx.source
     exprs = canonical_exprs(ctx)
@@ -97,13 +184,28 @@ def write_enterprises(ctx: ImportContext) -> None:
     # 1. candidate rows with key and hash; the last row of a key within the import wins.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent AS
-        SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, {data_expr} AS _data, {cols}
+        SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, {data_expr} AS _data, {cols},
+               {'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt
         FROM _typed WHERE NOT _rejected
     """)
+    if "name" in ctx.staged.alternates:
+        n = con.execute("SELECT count(*) FROM _ent WHERE _name_alt").fetchone()[0]
+        if n:
+            ctx.report.named_by_alternate = {"columns": ctx.staged.alternates["name"], "rows": n}
+    # rows sharing a key within the import: the last wins; an earlier one with other content is a conflict
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent QUALIFY row_number() OVER "
+                "(PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1")
     _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
+    con.execute(f"""DELETE FROM _ent_dup d WHERE d._hash = (SELECT k._hash FROM _ent k WHERE k._key = d._key)
+                    OR EXISTS (SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = d._key
+                               AND r.row_hash = d._hash)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
+                "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
+    in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
     kept = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
-    ctx.report.rows_duplicate += ctx.rows_ok - kept
+    ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict
+    ctx.report.rows_conflict += in_conflict
     # 2. rows already recorded with the same content add nothing.
     con.execute(f"""
         DELETE FROM _ent WHERE EXISTS (SELECT 1 FROM enterprise_records r
@@ -112,8 +214,9 @@ def write_enterprises(ctx: ImportContext) -> None:
     fresh = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.report.rows_duplicate += kept - fresh
     if fresh == 0:
+        _write_conflicts(ctx)
         return
-    # 3. link to existing enterprises.
+    # 3. link to existing enterprises (a name alone links across sources only with corroboration).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_link AS
         WITH c AS (
@@ -128,13 +231,13 @@ def write_enterprises(ctx: ImportContext) -> None:
               WHERE t.listed_code IS NOT NULL AND regexp_extract(t.listed_code, '^[0-9]{{6}}') <> ''
             UNION ALL
             SELECT t._key, e.id, 3, 'name+province' FROM _ent t JOIN enterprises e ON e.name_norm = t.name_norm
-              WHERE (t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc)
-                AND (t.province_code = e.province_code OR (t.province_code IS NULL AND e.province_code IS NULL))
+              WHERE {NAME_MATCH} AND ({same_source('e', src)} OR {corroborated('t', 'e')})
         ),
         best AS (SELECT _key, min(pri) AS pri FROM c GROUP BY ALL)
         SELECT c._key, min(c.eid) AS eid, count(DISTINCT c.eid) AS n, any_value(c.method) AS method
         FROM c JOIN best USING (_key, pri) GROUP BY ALL
     """)
+    _near_merges(ctx)
     # 4. unlinked rows: group among themselves (credit code first, then name + province) → new ids.
     next_id = ctx.store.next_id("enterprises")
     con.execute(f"""
@@ -171,8 +274,15 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
         FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method = 'new')", "enterprise_id")}
     """)
-    ctx.report.rows_imported += con.execute(
-        "SELECT count(DISTINCT enterprise_id) FROM _ent_all WHERE link_method = 'new'").fetchone()[0]
+    ctx.report.rows_imported += con.execute("SELECT count(*) FROM _ent_all WHERE link_method = 'new'").fetchone()[0]
+    # a credit code known with other values, from another source: kept and reported as a conflict
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_cross AS
+        SELECT u._key, u.enterprise_id, f.field, f.value, f.record_value FROM _ent_all u
+        JOIN enterprises e ON e.id = u.enterprise_id,
+        LATERAL (VALUES {', '.join(f"('{c}', CAST(e.{c} AS VARCHAR), CAST(u.{c} AS VARCHAR))" for c in CONFLICT_FIELDS)})
+            f(field, value, record_value)
+        WHERE u.link_method = 'uscc' AND f.value IS NOT NULL AND f.record_value IS NOT NULL
+          AND f.value <> f.record_value AND NOT (f.field = 'name' AND u._name_alt)""")
     # 6. existing enterprises: history of tracked fields, then update (non-null new values win).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_upd AS
@@ -189,6 +299,7 @@ def write_enterprises(ctx: ImportContext) -> None:
                    {ql(src)}, u._key, {ctx.import_id}
             FROM _ent_upd u JOIN enterprises e ON e.id = u.enterprise_id
             WHERE u.{fld} IS NOT NULL AND e.{fld} IS NOT NULL AND CAST(u.{fld} AS VARCHAR) <> CAST(e.{fld} AS VARCHAR)
+              AND NOT ({ql(fld)} = 'name' AND u._name_alt)
         """)
     # the old name stays findable as a former name
     con.execute(f"""
@@ -197,13 +308,17 @@ def write_enterprises(ctx: ImportContext) -> None:
         FROM enterprise_history h JOIN enterprises e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
     """)
-    sets = ", ".join(f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c != "name_norm")
+    # a name taken from a fallback column (a short name) never replaces a known full name
+    sets = ", ".join(f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm"))
     con.execute(f"""
-        UPDATE enterprises e SET {sets}, name_norm = coalesce(u.name_norm, e.name_norm),
+        UPDATE enterprises e SET {sets}, name = CASE WHEN u._name_alt THEN e.name ELSE coalesce(u.name, e.name) END,
+               name_norm = CASE WHEN u._name_alt THEN e.name_norm ELSE coalesce(u.name_norm, e.name_norm) END,
                last_import_id = {ctx.import_id}
         FROM _ent_upd u WHERE e.id = u.enterprise_id
     """)
-    ctx.report.rows_updated += con.execute("SELECT count(*) FROM _ent_upd").fetchone()[0]
+    ctx.report.rows_updated += con.execute("SELECT count(*) FROM _ent_all WHERE link_method <> 'new' "
+                                           "AND _key NOT IN (SELECT _key FROM _ent_cross)").fetchone()[0]
+    ctx.report.rows_conflict += con.execute("SELECT count(DISTINCT _key) FROM _ent_cross").fetchone()[0]
     # 7. every source record, linked to its canonical enterprise.
     next_rec = ctx.store.next_id("enterprise_records", "record_id")
     con.execute(f"""
@@ -213,6 +328,7 @@ def write_enterprises(ctx: ImportContext) -> None:
         FROM _ent_all
     """)
     _write_aliases(ctx)
+    _write_conflicts(ctx, cross=True)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
 
 

@@ -39,30 +39,58 @@ def derive_events(con, import_id: int, next_id: int) -> int:
                    'enterprise_history', NULL, h.source, h.source_key, {import_id}
             FROM enterprise_history h WHERE h.import_id = {import_id}
             QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, {change_case} ORDER BY h.field DESC) = 1""",
-        f"""SELECT f.enterprise_id, f.date, 'funding',
-                   '融资: ' || coalesce(f.round_raw, f.round, '') || coalesce(' ' || f.amount_text, ''),
-                   to_json(struct_pack(round := f.round, amount_wan := f.amount_wan, investors := f.investors_text)),
-                   'fundings', f.id, f.source, f.source_key, {import_id}
-            FROM fundings f WHERE f.import_id = {import_id} AND f.enterprise_id IS NOT NULL""",
+        *_fact_parts(import_id, {t: f"{a}.import_id = {import_id}" for t, a in _ALIAS.items()}),
+    ]
+    _insert(con, parts, next_id)
+    return con.execute(f"SELECT count(*) FROM events WHERE import_id = {import_id}").fetchone()[0]
+
+
+def _insert(con, parts: list[str], next_id: int) -> None:
+    con.execute(f"""
+        INSERT INTO events
+        SELECT {next_id} - 1 + row_number() OVER (ORDER BY date, enterprise_id, type, ref_id), * FROM ({' UNION ALL '.join(parts)})
+    """)
+
+
+_ALIAS = {"fundings": "f", "patents": "p", "news": "n", "branches": "b"}
+
+
+def derive_relinked_events(con, import_id: int | None, next_id: int) -> None:
+    """Events of facts linked after their import (``_relinked``), recorded under the linking import."""
+    def linked(table: str, cond: str) -> str:
+        return f"EXISTS (SELECT 1 FROM _relinked l WHERE l.ref_table = '{table}' AND {cond})"
+
+    _insert(con, _fact_parts("NULL" if import_id is None else import_id, {
+        "fundings": linked("fundings", "l.ref_id = f.id"),
+        "patents": linked("patent_applicants", "l.ref_id = a.patent_id AND l.ref_pos = a.position"),
+        "news": linked("news_mentions", "l.ref_id = m.news_id AND l.name = m.mention"),
+        "branches": linked("branches", "l.ref_id = b.id"),
+    }), next_id)
+
+
+def _fact_parts(import_id, where: dict[str, str]) -> list[str]:
+    """The events of facts (fundings, patents, news, branches) selected by ``where[table]``."""
+    return [
+        f"""SELECT f.enterprise_id AS enterprise_id, f.date AS date, 'funding' AS type,
+                   '融资: ' || coalesce(f.round_raw, f.round, '') || coalesce(' ' || f.amount_text, '') AS title,
+                   to_json(struct_pack(round := f.round, amount_wan := f.amount_wan, investors := f.investors_text)) AS detail,
+                   'fundings' AS ref_table, f.id AS ref_id, f.source AS source, f.source_key AS source_key,
+                   {import_id}::INTEGER AS import_id
+            FROM fundings f WHERE {where['fundings']} AND f.enterprise_id IS NOT NULL""",
         f"""SELECT a.enterprise_id, coalesce(p.applied, p.published, p.granted), 'patent', '专利: ' || coalesce(p.title, p.number),
                    to_json(struct_pack(number := p.number, type := p.type, ipc := p.main_ipc)),
                    'patents', p.id, p.source, p.source_key, {import_id}
             FROM patents p JOIN patent_applicants a ON a.patent_id = p.id
-            WHERE p.import_id = {import_id} AND a.enterprise_id IS NOT NULL""",
+            WHERE {where['patents']} AND a.enterprise_id IS NOT NULL""",
         f"""SELECT m.enterprise_id, CAST(n.published AS DATE), 'news', '新闻: ' || coalesce(n.title, left(n.body, 40)),
                    to_json(struct_pack(sentiment := n.sentiment, event_type := n.event_type, url := n.url)),
                    'news', n.id, n.source, n.source_key, {import_id}
             FROM news n JOIN news_mentions m ON m.news_id = n.id
-            WHERE n.import_id = {import_id} AND m.enterprise_id IS NOT NULL""",
+            WHERE {where['news']} AND m.enterprise_id IS NOT NULL""",
         f"""SELECT b.parent_id, b.date, CASE WHEN b.kind = 'branch' THEN 'branch' ELSE 'investment' END,
                    CASE WHEN b.kind = 'branch' THEN '设立分支机构: ' ELSE '对外投资: ' END || b.child_name,
                    to_json(struct_pack(child_id := b.child_id, province := b.province_code, city := b.city_code,
                                        percent := b.percent)),
                    'branches', b.id, b.source, b.source_key, {import_id}
-            FROM branches b WHERE b.import_id = {import_id} AND b.parent_id IS NOT NULL""",
+            FROM branches b WHERE {where['branches']} AND b.parent_id IS NOT NULL""",
     ]
-    con.execute(f"""
-        INSERT INTO events
-        SELECT {next_id} - 1 + row_number() OVER (ORDER BY date, enterprise_id, type, ref_id), * FROM ({' UNION ALL '.join(parts)})
-    """)
-    return con.execute(f"SELECT count(*) FROM events WHERE import_id = {import_id}").fetchone()[0]

@@ -12,6 +12,7 @@ from ..parse.rounds import normalize_round
 from ..text import normalize_name, split_pairs
 from .context import ImportContext
 from .linking import link_rows
+from .relink import link_duplicates, record_pending
 from .staging import qi, ql
 
 
@@ -70,6 +71,24 @@ def _dedupe_keyed(ctx: ImportContext, table: str, target: str, where_extra: str 
 
 def _prov(ctx: ImportContext) -> str:
     return f"{ql(ctx.source)}, _key, {ctx.import_id}"
+
+
+def _evidence(ctx: ImportContext, name: str, link: str, uscc: str | None = None, key: str | None = None,
+              province: bool = True) -> str:
+    """Columns keeping how a fact names its enterprise, for linking it later (``relink.record_pending``)."""
+    return (f"{_col(ctx, name, name + '__norm')} AS _norm, {_col(ctx, uscc, uscc + '__ok') if uscc else 'NULL'} AS _uscc, "
+            f"{_col(ctx, key) if key else 'NULL'} AS _ekey, {'_province_code' if province else 'NULL'} AS _prov, "
+            f"coalesce({link}.method = 'ambiguous', false) AS _amb")
+
+
+def _keep_unlinked(ctx: ImportContext, table: str, column: str, rows: str, name_col: str) -> None:
+    """The facts of this import left without an enterprise keep their evidence in ``pending_links``."""
+    record_pending(ctx.con, ctx.source, ctx.import_id, table, column, f"""
+        SELECT x.id AS ref_id, NULL::INTEGER AS ref_pos, any_value(r.{name_col}) AS name, any_value(r._norm) AS name_norm,
+               any_value(r._uscc) AS uscc, any_value(r._ekey) AS enterprise_key, any_value(r._prov) AS province_code,
+               x.source_key
+        FROM {table} x JOIN {rows} r ON x.source_key = r._key
+        WHERE x.import_id = {ctx.import_id} AND x.{column} IS NULL AND NOT r._amb GROUP BY x.id, x.source_key""")
 
 
 # --- investors -----------------------------------------------------------------------------------
@@ -183,13 +202,17 @@ def write_fundings(ctx: ImportContext) -> None:
                any_value(coalesce({_col(ctx, 'amount', 'amount__cur')}, {_col(ctx, 'currency')},
                          CASE WHEN {_col(ctx, 'amount_usd')} IS NOT NULL THEN 'USD' END)) AS currency,
                list_distinct(flatten(list(coalesce({invs}, []::VARCHAR[])))) AS investors,
-               any_value({_col(ctx, 'lead_investor')}) AS lead
+               any_value({_col(ctx, 'lead_investor')}) AS lead,
+               any_value(t.enterprise__norm) AS _norm, any_value({_col(ctx, 'enterprise_uscc', 'enterprise_uscc__ok')}) AS _uscc,
+               any_value({_col(ctx, 'enterprise_key')}) AS _ekey, any_value(t._province_code) AS _prov,
+               bool_and(coalesce(l.method = 'ambiguous', false)) AS _amb
         FROM _typed t LEFT JOIN _fl l USING (_file, _row)
         WHERE NOT t._rejected
         GROUP BY ALL
     """)
     kept = con.execute("SELECT count(*) FROM _fund").fetchone()[0]
     ctx.report.rows_duplicate += ctx.rows_ok - kept
+    link_duplicates(con, "fundings", "enterprise_id", "_fund", ctx.source)
     if not _dedupe_keyed(ctx, "_fund", "fundings"):
         return
     rounds = [r[0] for r in con.execute("SELECT DISTINCT round_raw FROM _fund WHERE round_raw IS NOT NULL").fetchall()]
@@ -232,6 +255,7 @@ def write_fundings(ctx: ImportContext) -> None:
         FROM _fund2 f
     """)
     ctx.report.rows_imported += con.execute("SELECT count(*) FROM _fund2").fetchone()[0]
+    _keep_unlinked(ctx, "fundings", "enterprise_id", "_fund2", "enterprise_name")
 
 
 # --- patents -------------------------------------------------------------------------------------
@@ -316,6 +340,10 @@ def write_patents(ctx: ImportContext) -> None:
             WHERE inventors__list IS NOT NULL
         """)
     ctx.report.unlinked += con.execute("SELECT count(*) FROM _pal WHERE enterprise_id IS NULL").fetchone()[0]
+    record_pending(con, ctx.source, ctx.import_id, "patent_applicants", "enterprise_id", """
+        SELECT a.patent_id AS ref_id, a.position AS ref_pos, a.name, a.name__norm AS name_norm, NULL AS uscc,
+               NULL AS enterprise_key, NULL AS province_code, NULL AS source_key
+        FROM _pa2 a JOIN _pal l USING (patent_id, position) WHERE l.enterprise_id IS NULL AND l.method IS NULL""")
 
 
 # --- persons and roles ---------------------------------------------------------------------------
@@ -398,12 +426,15 @@ def write_roles(ctx: ImportContext) -> None:
                {_col(ctx, 'start', 'start__d', 'DATE')} AS start_date, {_col(ctx, 'end', 'end__d', 'DATE')} AS end_date,
                md5(concat_ws('|', {pkey}, coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise), r.role,
                    coalesce(p.title, ''), CAST({_col(ctx, 'start', 'start__d', 'DATE')} AS VARCHAR))) AS _key,
-               t._file, t._row, p.pos
+               t._file, t._row, p.pos,
+               {_evidence(ctx, 'enterprise', 'l', 'enterprise_uscc', 'enterprise_key') if _has(ctx, 'enterprise') else
+                'NULL AS _norm, NULL AS _uscc, NULL AS _ekey, NULL AS _prov, true AS _amb'}
         FROM _rp p JOIN _typed t USING (_file, _row) LEFT JOIN _rl l USING (_file, _row)
         LEFT JOIN _role_arrow r ON r.k = coalesce({_tcol(ctx, 'role')}, '') || '|' || coalesce(p.title, '')
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file, t._row, p.pos) = 1
     """)
     con.unregister("_role_arrow")
+    link_duplicates(con, "roles", "enterprise_id", "_roles", ctx.source)
     if not _dedupe_keyed(ctx, "_roles", "roles"):
         return
     # persons: the declared key, else one person per (name, enterprise) — common names are not merged
@@ -425,6 +456,7 @@ def write_roles(ctx: ImportContext) -> None:
         FROM _roles r JOIN persons p ON p.source = {ql(ctx.source)} AND p.source_key = r.person_key
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
+    _keep_unlinked(ctx, "roles", "enterprise_id", "_roles", "enterprise_name")
 
 
 # --- shareholdings and branches ------------------------------------------------------------------
@@ -443,12 +475,13 @@ def write_shareholdings(ctx: ImportContext) -> None:
                h.enterprise_id AS holder_eid,
                {_col(ctx, 'percent', 'percent__n', 'DOUBLE')} AS percent, {_col(ctx, 'amount', 'amount__wan', 'DOUBLE')} AS amount,
                {_col(ctx, 'start', 'start__d', 'DATE')} AS start_date, {_col(ctx, 'end', 'end__d', 'DATE')} AS end_date,
-               t._file, t._row
+               t._file, t._row, {_evidence(ctx, 'enterprise', 'l', 'enterprise_uscc')}
         FROM _sh_t t LEFT JOIN _sl l USING (_file, _row) LEFT JOIN _shl h USING (_file, _row)
         WHERE NOT t._rejected
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file DESC, t._row DESC) = 1
     """)
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _sh").fetchone()[0]
+    link_duplicates(con, "shareholdings", "enterprise_id", "_sh", ctx.source)
     if not _dedupe_keyed(ctx, "_sh", "shareholdings"):
         return
     # holder kind: a linked enterprise, else a known investor, else a person when declared or name-like
@@ -484,6 +517,7 @@ def write_shareholdings(ctx: ImportContext) -> None:
              AND p.source_key = s.holder || '@' || coalesce(CAST(s.enterprise_id AS VARCHAR), s.enterprise)
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
+    _keep_unlinked(ctx, "shareholdings", "enterprise_id", "_sh", "enterprise")
 
 
 def write_branches(ctx: ImportContext) -> None:
@@ -502,12 +536,14 @@ def write_branches(ctx: ImportContext) -> None:
                p.enterprise_id AS parent_id, t.parent, c.enterprise_id AS child_id, t.child, t.cnorm, {kind} AS kind,
                {_col(ctx, 'date', 'date__d', 'DATE')} AS date, {_col(ctx, 'percent', 'percent__n', 'DOUBLE')} AS percent,
                t._country, t._province_code, t._city_code, t._district_code, {_col(ctx, 'child_uscc', 'child_uscc__ok')} AS cuscc,
-               {_col(ctx, 'address')} AS address, t._file, t._row
+               {_col(ctx, 'address')} AS address, t._file, t._row,
+               {_evidence(ctx, 'parent', 'p', 'parent_uscc', province=False)}
         FROM _br_t t LEFT JOIN _bl p USING (_file, _row) LEFT JOIN _bcl c USING (_file, _row)
         WHERE NOT t._rejected
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file DESC, t._row DESC) = 1
     """)
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _br").fetchone()[0]
+    link_duplicates(con, "branches", "parent_id", "_br", ctx.source, eid_col="parent_id")
     if not _dedupe_keyed(ctx, "_br", "branches"):
         return
     # an unknown child is an enterprise too (a branch is registered): create it, with this row as its record
@@ -544,6 +580,7 @@ def write_branches(ctx: ImportContext) -> None:
         FROM _br b LEFT JOIN enterprises e ON e.id = b.child_id
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
+    _keep_unlinked(ctx, "branches", "parent_id", "_br", "parent")
 
 
 # --- news, demands, contacts ---------------------------------------------------------------------
@@ -580,6 +617,10 @@ def write_news(ctx: ImportContext) -> None:
                   keys=("news_id", "pos"))
         con.execute("""INSERT INTO news_mentions SELECT m.news_id, l.enterprise_id, m.mention, coalesce(l.method, 'declared')
                        FROM _nm2 m JOIN _nml l USING (news_id, pos)""")
+        record_pending(con, ctx.source, ctx.import_id, "news_mentions", "enterprise_id", """
+            SELECT m.news_id AS ref_id, NULL::INTEGER AS ref_pos, m.mention AS name, m.mnorm AS name_norm, NULL AS uscc,
+                   NULL AS enterprise_key, NULL AS province_code, NULL AS source_key
+            FROM _nm2 m JOIN _nml l USING (news_id, pos) WHERE l.enterprise_id IS NULL AND l.method IS NULL""")
 
 
 def write_demands(ctx: ImportContext) -> None:
@@ -610,13 +651,16 @@ def write_demands(ctx: ImportContext) -> None:
 
 def write_contacts(ctx: ImportContext) -> None:
     con = ctx.con
-    _link(ctx, "_cl", "enterprise" if _has(ctx, "enterprise") else "organisation")
+    org = "enterprise" if _has(ctx, "enterprise") else "organisation"
+    _link(ctx, "_cl", org)
     key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
         f"md5(concat_ws('|', name, {_col(ctx, 'organisation')}, {_col(ctx, 'phone')}, {_col(ctx, 'email')})))"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _con AS SELECT {key} AS _key, t.*, l.enterprise_id FROM _typed t
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _con AS SELECT {key} AS _key, t.*, l.enterprise_id,
+                    {_col(ctx, org)} AS _org, {_evidence(ctx, org, 'l')} FROM _typed t
                     LEFT JOIN _cl l USING (_file, _row) WHERE NOT t._rejected
                     QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _con").fetchone()[0]
+    link_duplicates(con, "contacts", "enterprise_id", "_con", ctx.source)
     if not _dedupe_keyed(ctx, "_con", "contacts"):
         return
     next_id = ctx.store.next_id("contacts")
@@ -628,6 +672,7 @@ def write_contacts(ctx: ImportContext) -> None:
         FROM _con
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
+    _keep_unlinked(ctx, "contacts", "enterprise_id", "_con", "_org")
 
 
 WRITERS = {

@@ -15,17 +15,19 @@ from __future__ import annotations
 from .staging import ql, qi
 
 
-def link_rows(con, table: str, out: str, *, source: str, uscc: str | None, key: str | None, norm: str | None,
+def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None, key: str | None, norm: str | None,
               province: str | None = "_province_code", where: str = "NOT _rejected",
-              keys: tuple[str, str] = ("_file", "_row")) -> None:
+              keys: tuple[str, str] = ("_file", "_row"), source_col: str | None = None) -> None:
     """Create temp table ``out(<keys>, enterprise_id, method)`` for every row of ``table``.
 
-    Column arguments name columns of ``table`` (or None when absent); ``keys`` identify a row.
+    Column arguments name columns of ``table`` (or None when absent); ``keys`` identify a row. The source
+    of the rows' keys is ``source`` or, when the rows come from several sources, the column ``source_col``.
     """
     k1, k2 = keys
     if (k1, k2) != ("_file", "_row"):
         table = f"(SELECT *, {qi(k1)} AS _file, {qi(k2)} AS _row FROM {table})"
     cands = []
+    src = f"t.{qi(source_col)}" if source_col else ql(source)
     prov = f"t.{qi(province)}" if province else "NULL"
     pm = f"({prov} IS NULL OR e.province_code IS NULL OR e.province_code = {prov})"
     if uscc:
@@ -33,7 +35,7 @@ def link_rows(con, table: str, out: str, *, source: str, uscc: str | None, key: 
                      f"JOIN enterprises e ON e.uscc = t.{qi(uscc)} WHERE t.{qi(uscc)} IS NOT NULL AND {where}")
     if key:
         cands.append(f"SELECT t._file, t._row, r.enterprise_id AS eid, 2 AS pri, 'source_key' AS method FROM {table} t "
-                     f"JOIN enterprise_records r ON r.source = {ql(source)} AND r.source_key = t.{qi(key)} "
+                     f"JOIN enterprise_records r ON r.source = {src} AND r.source_key = t.{qi(key)} "
                      f"WHERE t.{qi(key)} IS NOT NULL AND {where}")
     if norm:
         cands.append(f"SELECT t._file, t._row, e.id AS eid, 3 AS pri, 'name' AS method FROM {table} t "

@@ -24,6 +24,7 @@ from .context import ImportContext, ImportReport
 from .enterprises import write_enterprises
 from .events import derive_events
 from .facts import WRITERS
+from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
 from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
 from .typing_ import type_stage
 
@@ -166,10 +167,14 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         report.import_id = import_id
         ctx = ImportContext(store, kind, src, import_id, data_date, started, m, staged, report,
                             rows_ok=staged.rows_read - rejected)
+        con.execute(RELINKED_DDL)
         if kind == "enterprises":
             write_enterprises(ctx)
+            if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
+                link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
             WRITERS[kind](ctx)
+        report.linked_earlier = sum(apply_relinked(con, import_id, store.next_id("events")).values())
         step(2, description="生成事件")
         derive_events(con, import_id, store.next_id("events"))
         con.execute(

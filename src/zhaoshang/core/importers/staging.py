@@ -62,6 +62,7 @@ class Staged:
     present: set[str]  # fields that came from a column or a default
     header_of: dict[str, str]  # field → source header (for reject messages)
     rows_read: int
+    alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -99,6 +100,8 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     parts: list[str] = []
     raws: list[RawInfo] = []
     header_of: dict[str, str] = {}
+    alternates: dict[str, list[str]] = {}
+    alt_sql: dict[int, str] = {}
     present: set[str] = set(mapping.defaults)
     for i, path in enumerate(paths):
         raw = read_into(con, path, f"_raw{i}")
@@ -111,6 +114,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
                          f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
                 select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
+                if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
+                    alt_sql[i] = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
+                    alternates[f.name] = colmap[f.name][1:]
                 if f.type == "uscc":  # normalised once here; validated set-based when typing
                     select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
                 if f.name == "uscc":  # the division code inside a valid credit code: evidence for the region
@@ -136,11 +142,14 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         select[-1] += " AS _extra"
         parts.append(f"SELECT {', '.join(select)} FROM _raw{i}")
     # a view over the raw tables: the trimmed, mapped columns are computed where they are read, not copied
-    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + " UNION ALL ".join(parts))
     rows = sum(r.rows for r in raws)
     for f in fields:
         header_of.setdefault(f, f)
-    return Staged(kind, "_stg", raws, fields, present, header_of, rows)
+    if alt_sql:  # every file of the import carries the flag, as its last column
+        parts = [p.replace(" AS _extra FROM ", f" AS _extra, {alt_sql.get(i, 'false')} AS name__alt FROM ", 1)
+                 for i, p in enumerate(parts)]
+    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + " UNION ALL ".join(parts))
+    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
 
 
 # --- rejects -----------------------------------------------------------------------------------

@@ -48,18 +48,51 @@ def import_cmd(
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
             (t("重复（已存在）", "duplicates"), report.rows_duplicate),
+            (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict),
             (t("拒绝", "rejected"), report.rows_rejected),
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
             (t("未关联到企业", "unlinked"), report.unlinked),
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
+            (t("关联此前导入的事实", "linked earlier facts"), report.linked_earlier),
+            (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
+            (t("缺少全称、以备用列命名", "named from a fallback column"),
+             f"{report.named_by_alternate['rows']} ({'、'.join(report.named_by_alternate['columns'])})"
+             if report.named_by_alternate else 0),
             (t("问题清单", "rejects file"), report.rejects_path or "-"),
         )
     ]
     emit(rows, fmt, title=t("导入结果", "import result"))
+    if report.conflicts:
+        conf = [{t("企业", "enterprise"): f"{c['enterprise_id']} {c['name']}", t("来源键", "source key"): c["source_key"],
+                 t("冲突字段", "fields"): "; ".join(f"{f['field']}: {f['value']} ≠ {f['record_value']}" for f in c["fields"])}
+                for c in report.conflicts[:20]]
+        emit(conf, fmt, title=t(f"与已有企业冲突的记录 {report.rows_conflict} 条（已保留，请核对）",
+                                f"{report.rows_conflict} records conflict with known enterprises (kept, review)"))
+    if report.near_merges:
+        near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
+                 t("原因", "reason"): n["reason"]} for n in report.near_merges[:20]]
+        more = len(report.near_merges) - len(near)
+        emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
+                                f"{len(report.near_merges)} same-name rows not merged (review)"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{report.rows_rejected} rows rejected, {report.fields_dropped} values dropped: see {report.rejects_path}\n"))
+
+
+@app.command()
+def relink(fmt: Fmt = FORMAT_OPTION) -> None:
+    """关联此前未能关联到企业的事实（融资、任职、股东、分支、专利申请人、新闻提及、联系人）。"""
+    from ...core.importers import relink_all
+
+    doc = relink_all(open_store())
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    rows = [{t("表", "table"): k, t("新关联", "linked"): v} for k, v in doc["by_table"].items()]
+    rows.append({t("表", "table"): t("合计", "total"), t("新关联", "linked"): doc["linked"]})
+    emit(rows, fmt, title=t(f"重新关联：{doc['linked']} 条事实已关联，{doc['pending']} 条仍待关联",
+                            f"relink: {doc['linked']} facts linked, {doc['pending']} still pending"))
 
 
 @app.command()

@@ -1,0 +1,147 @@
+"""Facts imported before their enterprise link when it arrives.
+
+A fact row (a funding, a role, an applicant …) whose enterprise is not known at import keeps its linking
+evidence in ``pending_links`` (name, credit code, the enterprise's key in the fact's source, province). At
+the end of every enterprise import the pending rows that name one of the enterprises just written are linked
+with the same rules as at import (``linking.link_rows``); re-importing a fact links it when its enterprise is
+known by then; ``zhaoshang relink`` links everything pending (and, for databases written before facts were
+kept for later, every unlinked fact by the name it carries). All of it is set-based SQL; linked facts become
+events like facts linked at import.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ..text import normalize_name
+from .linking import link_rows
+from .staging import qi, ql
+
+# (fact table, column to fill) → (condition joining the fact row x to a linked row l, the name the fact carries)
+TARGETS: dict[tuple[str, str], tuple[str, str]] = {
+    ("fundings", "enterprise_id"): ("x.id = l.ref_id", "enterprise_name"),
+    ("roles", "enterprise_id"): ("x.id = l.ref_id", "enterprise_name"),
+    ("shareholdings", "enterprise_id"): ("x.id = l.ref_id", "enterprise_name"),
+    ("branches", "parent_id"): ("x.id = l.ref_id", "parent_name"),
+    ("contacts", "enterprise_id"): ("x.id = l.ref_id", "organisation"),
+    ("patent_applicants", "enterprise_id"): ("x.patent_id = l.ref_id AND x.position = l.ref_pos", "name"),
+    ("news_mentions", "enterprise_id"): ("x.news_id = l.ref_id AND x.mention = l.name", "mention"),
+}
+_ID_OF = {"patent_applicants": ("patent_id", "position"), "news_mentions": ("news_id", "NULL::INTEGER")}
+
+RELINKED_DDL = """CREATE OR REPLACE TEMP TABLE _relinked (ref_table VARCHAR, ref_column VARCHAR, ref_id BIGINT,
+    ref_pos INTEGER, name VARCHAR, enterprise_id BIGINT)"""
+
+
+def record_pending(con, source: str, import_id: int, ref_table: str, ref_column: str, select_sql: str) -> None:
+    """Keep the evidence of unlinked facts. ``select_sql`` yields (ref_id, ref_pos, name, name_norm, uscc,
+    enterprise_key, province_code, source_key) for the rows left without an enterprise."""
+    con.execute(f"""
+        INSERT INTO pending_links
+        SELECT {ql(ref_table)}, {ql(ref_column)}, ref_id, ref_pos, name, name_norm, uscc, enterprise_key,
+               province_code, {ql(source)}, source_key, {import_id}
+        FROM ({select_sql}) WHERE coalesce(name_norm, uscc, enterprise_key) IS NOT NULL
+    """)
+
+
+def link_duplicates(con, ref_table: str, ref_column: str, rows: str, source: str, key_col: str = "_key",
+                    eid_col: str = "enterprise_id") -> None:
+    """Re-imported facts already stored without an enterprise take the one their rows link to now."""
+    con.execute(f"""
+        INSERT INTO _relinked
+        SELECT {ql(ref_table)}, {ql(ref_column)}, x.id, NULL, NULL, any_value(t.{qi(eid_col)})
+        FROM {ref_table} x JOIN {rows} t ON x.source = {ql(source)} AND x.source_key = t.{qi(key_col)}
+        WHERE x.{qi(ref_column)} IS NULL AND t.{qi(eid_col)} IS NOT NULL
+        GROUP BY x.id
+    """)
+
+
+def link_pending(con, scope: str | None = None) -> None:
+    """Link the pending rows (all, or those ``scope`` selects: a condition on pending row ``p``) into ``_relinked``."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _pend AS
+        SELECT row_number() OVER () AS _pid, 0 AS _z, p.* FROM pending_links p WHERE {scope or 'true'}""")
+    if not con.execute("SELECT count(*) FROM _pend").fetchone()[0]:
+        return
+    link_rows(con, "_pend", "_pend_l", source=None, source_col="source", uscc="uscc", key="enterprise_key",
+              norm="name_norm", province="province_code", where="true", keys=("_pid", "_z"))
+    con.execute("""
+        INSERT INTO _relinked SELECT p.ref_table, p.ref_column, p.ref_id, p.ref_pos, p.name, l.enterprise_id
+        FROM _pend p JOIN _pend_l l USING (_pid) WHERE l.enterprise_id IS NOT NULL
+    """)
+
+
+def scope_of_enterprises(ids_sql: str) -> str:
+    """Pending rows that could name one of the enterprises ``ids_sql`` selects (by code, name, alias or key)."""
+    return f"""(p.uscc IN (SELECT uscc FROM enterprises WHERE id IN ({ids_sql}) AND uscc IS NOT NULL)
+        OR p.name_norm IN (SELECT name_norm FROM enterprises WHERE id IN ({ids_sql}))
+        OR p.name_norm IN (SELECT alias_norm FROM enterprise_aliases WHERE enterprise_id IN ({ids_sql}))
+        OR p.enterprise_key IN (SELECT source_key FROM enterprise_records WHERE enterprise_id IN ({ids_sql})))"""
+
+
+def backfill_pending(con) -> None:
+    """Unlinked facts with no pending row (databases written before pending rows were kept): their names."""
+    parts = []
+    for (table, column), (_cond, name_col) in TARGETS.items():
+        rid, pos = _ID_OF.get(table, ("id", "NULL::INTEGER"))
+        parts.append(f"""SELECT {ql(table)} AS ref_table, {ql(column)} AS ref_column, x.{rid} AS ref_id,
+            {('x.' + pos) if pos[0] != 'N' else pos} AS ref_pos, x.{name_col} AS name FROM {table} x
+            WHERE x.{column} IS NULL AND x.{name_col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pending_links p
+              WHERE p.ref_table = {ql(table)} AND p.ref_column = {ql(column)} AND p.ref_id = x.{rid}
+                AND p.ref_pos IS NOT DISTINCT FROM {('x.' + pos) if pos[0] != 'N' else pos})""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _backfill AS " + " UNION ALL ".join(parts))
+    names = [r[0] for r in con.execute("SELECT DISTINCT name FROM _backfill").fetchall()]
+    if not names:
+        return
+    con.register("_backfill_norm", pa.table({"name": pa.array(names, pa.string()),
+                                             "norm": pa.array([normalize_name(n) for n in names], pa.string())}))
+    con.execute("""INSERT INTO pending_links SELECT b.ref_table, b.ref_column, b.ref_id, b.ref_pos, b.name, n.norm,
+                   NULL, NULL, NULL, NULL, NULL, NULL FROM _backfill b JOIN _backfill_norm n USING (name)
+                   WHERE n.norm <> ''""")
+    con.unregister("_backfill_norm")
+
+
+def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, int]:
+    """Fill the enterprise of every fact in ``_relinked``, drop their pending rows, write their events.
+
+    Returns the number of facts linked per table."""
+    if not con.execute("SELECT count(*) FROM _relinked").fetchone()[0]:
+        return {}
+    counts: dict[str, int] = {}
+    for (table, column), (cond, _name) in TARGETS.items():
+        n = con.execute(f"""
+            UPDATE {table} x SET {column} = l.enterprise_id
+            FROM (SELECT ref_id, ref_pos, name, min(enterprise_id) AS enterprise_id FROM _relinked
+                  WHERE ref_table = {ql(table)} AND ref_column = {ql(column)} GROUP BY ALL) l
+            WHERE {cond} AND x.{column} IS NULL
+        """).fetchone()[0]
+        if n:
+            counts[table] = counts.get(table, 0) + n
+    # an applicant linked late takes its region from the enterprise when the patent did not give one
+    con.execute("""
+        UPDATE patent_applicants x SET country = coalesce(x.country, e.country),
+            province_code = e.province_code, city_code = e.city_code, district_code = e.district_code
+        FROM _relinked l JOIN enterprises e ON e.id = l.enterprise_id
+        WHERE l.ref_table = 'patent_applicants' AND x.patent_id = l.ref_id AND x.position = l.ref_pos
+          AND x.province_code IS NULL
+    """)
+    con.execute("""DELETE FROM pending_links p WHERE EXISTS (SELECT 1 FROM _relinked l WHERE l.ref_table = p.ref_table
+                   AND l.ref_column = p.ref_column AND l.ref_id = p.ref_id AND l.ref_pos IS NOT DISTINCT FROM p.ref_pos
+                   AND (p.ref_table <> 'news_mentions' OR l.name = p.name))""")
+    from .events import derive_relinked_events
+
+    derive_relinked_events(con, import_id, next_event_id)
+    return counts
+
+
+def relink_all(store) -> dict:
+    """``zhaoshang relink``: link every pending fact (after adding the unlinked ones no row describes)."""
+    con = store.con
+    with store.transaction():
+        con.execute(RELINKED_DDL)
+        backfill_pending(con)
+        link_pending(con)
+        counts = apply_relinked(con, None, store.next_id("events"))
+        pending = con.execute("SELECT count(*) FROM pending_links").fetchone()[0]
+    for t in ("_relinked", "_pend", "_pend_l", "_backfill"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return {"linked": sum(counts.values()), "by_table": counts, "pending": pending}
