@@ -190,7 +190,13 @@ def test_conflicting_values_for_a_known_credit_code_are_kept_and_reported(tmp_pa
     fields = {c["field"]: c for c in prof["conflicts"]}
     assert fields["name"]["record_value"] == "苏州另一个名字科技有限公司" and fields["name"]["source"] == "other_list"
     assert fields["capital_wan"]["record_value"] == "9000.0"
-    table = run("import", "enterprises", twice, "--source", "third", db=db).stdout
+    # from another source, another founding date for the same code is a conflict (a rename is history)
+    later = write_csv(tmp_path / "c.csv", [["杭州冲突测试科技有限公司", code, "2018-01-01", "100万元", "浙江", "杭州", "", ""]])
+    rep = run_json("import", "enterprises", later, "--source", "third", db=db)
+    _adds_up(rep)
+    assert rep["rows_conflict"] == 1 and rep["conflicts"][0]["fields"] == [
+        {"field": "founded", "value": "2019-05-01", "record_value": "2018-01-01"}]
+    table = run("import", "enterprises", later, "--source", "fourth", db=db).stdout
     assert "冲突" in table
 
 

@@ -275,14 +275,13 @@ def write_enterprises(ctx: ImportContext) -> None:
         FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method = 'new')", "enterprise_id")}
     """)
     ctx.report.rows_imported += con.execute("SELECT count(*) FROM _ent_all WHERE link_method = 'new'").fetchone()[0]
-    # a credit code known with other values, from another source: kept and reported as a conflict
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_cross AS
-        SELECT u._key, u.enterprise_id, f.field, f.value, f.record_value FROM _ent_all u
-        JOIN enterprises e ON e.id = u.enterprise_id,
-        LATERAL (VALUES {', '.join(f"('{c}', CAST(e.{c} AS VARCHAR), CAST(u.{c} AS VARCHAR))" for c in CONFLICT_FIELDS)})
-            f(field, value, record_value)
-        WHERE u.link_method = 'uscc' AND f.value IS NOT NULL AND f.record_value IS NOT NULL
-          AND f.value <> f.record_value AND NOT (f.field = 'name' AND u._name_alt)""")
+    # a credit code known from another source with another founding date (a fact that never changes; other
+    # fields change over time and become history): kept and reported as a conflict
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ent_cross AS
+        SELECT u._key, u.enterprise_id, 'founded' AS field, CAST(e.founded AS VARCHAR) AS value,
+               CAST(u.founded AS VARCHAR) AS record_value
+        FROM _ent_all u JOIN enterprises e ON e.id = u.enterprise_id
+        WHERE u.link_method = 'uscc' AND e.founded <> u.founded""")
     # 6. existing enterprises: history of tracked fields, then update (non-null new values win).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_upd AS
