@@ -233,3 +233,26 @@ def write_mapping(tmp_path):
     m.write_text("kind: enterprises\ncolumns:\n  name: [full_name, short_name]\n  short_name: short_name\n  uscc: uscc\n",
                  encoding="utf-8")
     return m
+
+
+def test_profile_page_shows_the_conflict(tmp_path):
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    require_browser()
+    db = tmp_path / "z.duckdb"
+    code = make_uscc(5151, "330100")
+    run_json("import", "enterprises", write_csv(tmp_path / "a.csv", [
+        ["苏州另一个名字科技有限公司", code, "2001-01-01", "9000万元", "江苏", "苏州", "", ""],
+        ["杭州冲突测试科技有限公司", code, "2019-05-01", "100万元", "浙江", "杭州", "", ""]]), db=db)
+    eid = q(db, "SELECT id FROM enterprises WHERE uscc = ?", [code])[0][0]
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/enterprises/{eid}")
+        text = page.inner_text("#conflicts")
+        browser.close()
+    assert "苏州另一个名字科技有限公司" in text and "杭州冲突测试科技有限公司" in text and "2001-01-01" in text
+    assert "成立日期" in text and "注册资本" in text
