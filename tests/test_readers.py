@@ -412,7 +412,7 @@ def test_broken_files_give_one_clear_line(con, tmp_path, case):
 
 
 def test_million_rows_stream_with_modest_memory(con, tmp_path):
-    psutil = pytest.importorskip("psutil")
+    pytest.importorskip("psutil")
     src = tmp_path / "million_utf8.csv"
     gen = duckdb.connect()
     gen.execute(
@@ -431,30 +431,12 @@ def test_million_rows_stream_with_modest_memory(con, tmp_path):
     # with a memory limit DuckDB spills the table to disk: what stays is what the reader itself holds
     con.execute(f"SET temp_directory = '{tmp_path / 'spill'}'")
     con.execute("SET memory_limit = '128MB'")
-    proc = psutil.Process()
-    base = proc.memory_info().rss
-    peak = base
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, proc.memory_info().rss)
-            time.sleep(0.01)
-
-    t = threading.Thread(target=sample)
-    t.start()
-    try:
-        info = read_into(con, p, "million")
-    finally:
-        done.set()
-        t.join()
+    info, growth = peak_growth(lambda: read_into(con, p, "million"))
     assert info.rows == 1_000_000 and info.encoding == "gbk"
     assert con.execute("SELECT c0, c1, _row FROM million WHERE _row = 1000001").fetchall() == [
         ("企业0999999", "000999", 1000001)
     ]
     size = p.stat().st_size
-    growth = peak - base
     print(f"1,000,000 rows, {size / 2**20:.0f} MB GB18030: peak RSS growth {growth / 2**20:.0f} MB")
     # a million rows of Python objects alone would take several hundred MB
     assert growth < 250 * 2**20, (growth, size)
@@ -506,3 +488,126 @@ def test_too_many_columns_refused_with_a_message(con, tmp_path):
     m = readers.MAX_COLUMNS
     ok.write_text(",".join(f"c{i}" for i in range(m)) + "\n" + ",".join("1" for _ in range(m)) + "\n", encoding="utf-8")
     assert read_into(con, ok, "ok").rows == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile workbooks: millions of rows in a few MB, one huge cell — read under a memory cap
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '</Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '</Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '</Relationships>',
+}
+
+
+def hostile_xlsx(path, rows: int, big_cell_chars: int = 0):
+    """A workbook written part by part (as a zip bomb would be): header 企业名称/注册资本/经营范围, then ``rows``
+    identical rows; with ``big_cell_chars`` the first row's 经营范围 is one shared string of that many characters."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, text in _XLSX_PARTS.items():
+            zf.writestr(name, text)
+        with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
+            fh.write('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                     "<si><t>企业名称</t></si><si><t>注册资本</t></si><si><t>经营范围</t></si><si><t>杭州测试科技有限公司</t></si>"
+                     "<si><t>软件开发</t></si><si><t>".encode())
+            chunk = "x" * (1 << 20)
+            left = big_cell_chars
+            while left > 0:
+                fh.write(chunk[: min(left, len(chunk))].encode())
+                left -= len(chunk)
+            fh.write(b"</t></si></sst>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                     b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>')
+            # identical rows without references (valid: each row follows the previous) compress to almost nothing
+            fh.write(f'<row><c t="s"><v>3</v></c><c><v>100</v></c><c t="s"><v>{5 if big_cell_chars else 4}</v></c></row>'.encode())
+            batch = ('<row><c t="s"><v>3</v></c><c><v>100</v></c><c t="s"><v>4</v></c></row>' * 10_000).encode()
+            for _ in range((rows - 1) // 10_000):
+                fh.write(batch)
+            fh.write(b'<row><c t="s"><v>3</v></c><c><v>100</v></c><c t="s"><v>4</v></c></row>' * ((rows - 1) % 10_000))
+            fh.write(b"</sheetData></worksheet>")
+    return path
+
+
+def peak_growth(fn):
+    """(result or exception, peak RSS growth in bytes) of ``fn()``."""
+    psutil = pytest.importorskip("psutil")
+    proc = psutil.Process()
+    base = peak = proc.memory_info().rss
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, proc.memory_info().rss)
+            time.sleep(0.01)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        try:
+            out = fn()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            out = exc
+    finally:
+        done.set()
+        t.join()
+    return out, peak - base
+
+
+def test_two_million_row_xlsx_stops_at_the_row_limit_with_bounded_memory(con, tmp_path, monkeypatch):
+    p = hostile_xlsx(tmp_path / "rows.xlsx", 2_000_000)
+    assert p.stat().st_size < 8_000_000  # a few MB on disk, hundreds of MB of XML inside
+    monkeypatch.setenv("ZHAOSHANG_XLSX_MAX_ROWS", "100000")  # Excel's 1,048,576, lowered to keep the test fast
+    con.execute(f"SET temp_directory = '{tmp_path / 'spill'}'")
+    con.execute("SET memory_limit = '128MB'")
+    err, growth = peak_growth(lambda: read_into(con, p, "rows"))
+    assert isinstance(err, UserError), err
+    assert "超过 100000 行" in str(err) and "第 100001 行" in str(err) and "rows.xlsx" in str(err)
+    assert growth < 200 * 2**20, growth
+    assert not {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()} & {"rows"}
+
+
+def test_xlsx_with_a_huge_cell_is_read_with_the_cell_cut_and_bounded_memory(con, tmp_path):
+    from zhaoshang.core.readers import MAX_CELL_CHARS
+
+    p = hostile_xlsx(tmp_path / "cell.xlsx", 3, big_cell_chars=400 * 2**20)
+    assert p.stat().st_size < 1_000_000  # ≈ 400 KB holding a 400 MB cell
+    info, growth = peak_growth(lambda: read_into(con, p, "cell"))
+    assert not isinstance(info, Exception), info
+    assert info.rows == 3 and info.headers == ["企业名称", "注册资本", "经营范围"]
+    lengths = con.execute("SELECT _row, length(c2) FROM cell ORDER BY _row").fetchall()
+    assert lengths == [(2, MAX_CELL_CHARS + 1), (3, 4), (4, 4)]  # cut just past the cap: the importer rejects it
+    assert growth < 200 * 2**20, growth
+
+
+def test_streaming_and_calamine_read_a_workbook_alike(con, tmp_path, monkeypatch):
+    p = tmp_path / "typed.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["代码", "注册资本", "比例", "成立日期", "时间", "上市", "名称"])
+    ws.append([1050.0, 2000, 0.25, dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 20), True, "甲公司"])
+    ws.append([None] * 7)
+    ws.append(["x", -1.5, None, dt.date(1999, 12, 31), None, False, "=1+2"])
+    ws.cell(row=4, column=7).data_type = "s"
+    wb.save(p)
+    calamine = read_into(con, p, "a")
+    monkeypatch.setenv("ZHAOSHANG_XLSX_STREAM_BYTES", "0")  # every workbook through the streaming reader
+    streamed = read_into(con, p, "b")
+    assert streamed.headers == calamine.headers and streamed.rows == calamine.rows == 2
+    assert table_rows(con, streamed) == table_rows(con, calamine)

@@ -274,7 +274,12 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
         FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method = 'new')", "enterprise_id")}
     """)
-    ctx.report.rows_imported += con.execute("SELECT count(*) FROM _ent_all WHERE link_method = 'new'").fetchone()[0]
+    # a new enterprise counts once; further rows of it in this import (another brand of one legal entity) add
+    # their source records to it, as updates do
+    new_rows, new_ids = con.execute("SELECT count(*), count(DISTINCT enterprise_id) FROM _ent_all "
+                                    "WHERE link_method = 'new'").fetchone()
+    ctx.report.rows_imported += new_ids
+    ctx.report.rows_updated += new_rows - new_ids
     # a credit code known from another source with another founding date (a fact that never changes; other
     # fields change over time and become history): kept and reported as a conflict
     con.execute("""CREATE OR REPLACE TEMP TABLE _ent_cross AS

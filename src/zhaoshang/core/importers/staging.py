@@ -20,9 +20,7 @@ import pyarrow as pa
 from ..errors import UserError
 from ..fields import Field, kind_fields, recognise_columns
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_sql
-from ..readers import RawInfo, read_into
-
-MAX_CELL_CHARS = 1_000_000  # a longer cell is not a value anyone typed: the row is rejected
+from ..readers import MAX_CELL_CHARS, RawInfo, read_into
 
 _seq = itertools.count(1)
 

@@ -1,0 +1,101 @@
+"""Writing news, demands and contacts."""
+
+from __future__ import annotations
+
+from .context import ImportContext
+from .fact_common import _col, _dedupe_keyed, _evidence, _has, _keep_unlinked, _link, _norm_lookup, _prov
+from .linking import link_rows
+from .relink import link_duplicates, record_pending
+from .staging import qi
+
+
+# --- news, demands, contacts ---------------------------------------------------------------------
+
+def write_news(ctx: ImportContext) -> None:
+    con = ctx.con
+    key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
+        f"{_col(ctx, 'url')}, md5(concat_ws('|', {_col(ctx, 'title')}, {_col(ctx, 'published')}, left({_col(ctx, 'body')}, 200))))"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _news AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
+          AND coalesce({_col(ctx, 'title')}, {_col(ctx, 'body')}) IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1
+    """)
+    ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _news").fetchone()[0]
+    if not _dedupe_keyed(ctx, "_news", "news"):
+        return
+    next_id = ctx.store.next_id("news")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _news2 AS SELECT {next_id} - 1 + row_number() OVER (ORDER BY _file, _row) AS id, * FROM _news")
+    n = con.execute(f"""
+        INSERT INTO news SELECT id, {_col(ctx, 'title')}, {_col(ctx, 'body')}, {_col(ctx, 'url')},
+            CAST({_col(ctx, 'published', 'published__d', 'DATE')} AS TIMESTAMP), {_col(ctx, 'outlet')},
+            {_col(ctx, 'sentiment', 'sentiment__n', 'DOUBLE')}, {_col(ctx, 'event_type')}, {_prov(ctx)}
+        FROM _news2
+    """).fetchone()
+    ctx.report.rows_imported += n[0] if n else 0
+    if _has(ctx, "enterprises"):
+        con.execute("""CREATE OR REPLACE TEMP TABLE _nm AS SELECT id AS news_id,
+                       generate_subscripts(enterprises__list, 1) AS pos, unnest(enterprises__list) AS mention
+                       FROM _news2 WHERE enterprises__list IS NOT NULL""")
+        lk = _norm_lookup(ctx, "_nm_norm", "SELECT mention AS v FROM _nm")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _nm2 AS SELECT m.*, n.norm AS mnorm, false AS _rejected FROM _nm m "
+                    f"LEFT JOIN {lk} n ON n.value = m.mention")
+        link_rows(con, "_nm2", "_nml", source=ctx.source, uscc=None, key=None, norm="mnorm", province=None,
+                  keys=("news_id", "pos"))
+        con.execute("""INSERT INTO news_mentions SELECT m.news_id, l.enterprise_id, m.mention, coalesce(l.method, 'declared')
+                       FROM _nm2 m JOIN _nml l USING (news_id, pos)""")
+        record_pending(con, ctx.source, ctx.import_id, "news_mentions", "enterprise_id", """
+            SELECT m.news_id AS ref_id, NULL::INTEGER AS ref_pos, m.mention AS name, m.mnorm AS name_norm, NULL AS uscc,
+                   NULL AS enterprise_key, NULL AS province_code, NULL AS source_key
+            FROM _nm2 m JOIN _nml l USING (news_id, pos) WHERE l.enterprise_id IS NULL AND l.method IS NULL""")
+
+
+def write_demands(ctx: ImportContext) -> None:
+    con = ctx.con
+    key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
+        f"md5(concat_ws('|', title, {_col(ctx, 'organisation')}, {_col(ctx, 'published')})))"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dem AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
+                    QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
+    ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _dem").fetchone()[0]
+    if not _dedupe_keyed(ctx, "_dem", "demands"):
+        return
+    dtype = f"""CASE WHEN {_col(ctx, 'demander_type')} ~ '政府|机关|局|委|(?i)gov' THEN 'government'
+                     WHEN {_col(ctx, 'demander_type')} ~ '企业|公司|(?i)enterprise|company' THEN 'enterprise'
+                     WHEN {_col(ctx, 'demander_type')} IS NOT NULL THEN 'other'
+                     WHEN {_col(ctx, 'organisation')} ~ '政府|局$|委员会|管委会|办公室|中心$' THEN 'government'
+                     WHEN {_col(ctx, 'organisation')} ~ '公司|集团|企业' THEN 'enterprise' END"""
+    next_id = ctx.store.next_id("demands")
+    n = con.execute(f"""
+        INSERT INTO demands SELECT {next_id} - 1 + row_number() OVER (ORDER BY _file, _row), title,
+            {_col(ctx, 'description')}, {_col(ctx, 'category')}, {_col(ctx, 'node')}, {_col(ctx, 'organisation')}, {dtype},
+            _country, _province_code, _city_code, _district_code, {_col(ctx, 'budget', 'budget__wan', 'DOUBLE')},
+            {_col(ctx, 'published', 'published__d', 'DATE')}, {_col(ctx, 'deadline', 'deadline__d', 'DATE')},
+            {_col(ctx, 'status')}, {_col(ctx, 'contact')}, {_prov(ctx)}
+        FROM _dem
+    """).fetchone()
+    ctx.report.rows_imported += n[0] if n else 0
+
+
+def write_contacts(ctx: ImportContext) -> None:
+    con = ctx.con
+    org = "enterprise" if _has(ctx, "enterprise") else "organisation"
+    _link(ctx, "_cl", org)
+    key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
+        f"md5(concat_ws('|', name, {_col(ctx, 'organisation')}, {_col(ctx, 'phone')}, {_col(ctx, 'email')})))"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _con AS SELECT {key} AS _key, t.*, l.enterprise_id,
+                    {_col(ctx, org)} AS _org, {_evidence(ctx, org, 'l')} FROM _typed t
+                    LEFT JOIN _cl l USING (_file, _row) WHERE NOT t._rejected
+                    QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
+    ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _con").fetchone()[0]
+    link_duplicates(con, "contacts", "enterprise_id", "_con", ctx.source)
+    if not _dedupe_keyed(ctx, "_con", "contacts"):
+        return
+    next_id = ctx.store.next_id("contacts")
+    n = con.execute(f"""
+        INSERT INTO contacts SELECT {next_id} - 1 + row_number() OVER (ORDER BY _file, _row), name,
+            {_col(ctx, 'organisation')}, {_col(ctx, 'title')}, {_col(ctx, 'phone')}, {_col(ctx, 'email')},
+            {_col(ctx, 'relation')}, {_col(ctx, 'notes')}, NULL, enterprise_id, _country, _province_code, _city_code,
+            _district_code, {_prov(ctx)}
+        FROM _con
+    """).fetchone()
+    ctx.report.rows_imported += n[0] if n else 0
+    _keep_unlinked(ctx, "contacts", "enterprise_id", "_con", "_org")

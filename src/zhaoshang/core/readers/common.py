@@ -1,0 +1,151 @@
+"""What every reader shares: the description of a loaded file, header cleaning, SQL quoting, format detection."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from zhaoshang.core.errors import UserError
+
+from .limits import CHUNK_BYTES
+
+_BOM_UTF8 = codecs.BOM_UTF8
+_BOMS_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass
+class RawInfo:
+    """What `read_into` loaded: where from, in which format/encoding, and the header ↔ column mapping."""
+
+    table: str
+    path: str
+    format: str  # "csv" | "xlsx" | "jsonl" | "parquet"
+    encoding: str | None  # CSV/JSON Lines: "utf-8", "utf-8-sig", "gbk", "gb18030" (or "utf-16"); else None
+    headers: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: int = 0
+    sha256: str = ""
+    sheet: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def column_of(self) -> dict[str, str]:
+        """Header text → safe column name (c0, c1, …)."""
+        return dict(zip(self.headers, self.columns))
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _clean_headers(raw: list[object]) -> list[str]:
+    """BOM and surrounding whitespace stripped; empty → 列N (1-based); duplicates → name_2, name_3 …"""
+    names: list[str] = []
+    for i, h in enumerate(raw, start=1):
+        text = "" if h is None else str(h)
+        text = text.replace("\ufeff", "").strip()
+        names.append(text or f"列{i}")
+    seen: set[str] = set()
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    for name in names:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+            continue
+        n = counts.get(name, 1)
+        while True:
+            n += 1
+            candidate = f"{name}_{n}"
+            if candidate not in seen and candidate not in names:
+                break
+        counts[name] = n
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _first_line(msg: str) -> str:
+    return (msg or "").strip().splitlines()[0] if (msg or "").strip() else ""
+
+
+def _line_in(msg: str) -> int | None:
+    m = re.search(r"[Ll]ine:?\s*(\d+)", msg or "")
+    return int(m.group(1)) if m else None
+
+
+def _check_file(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"文件不存在: {p}")
+    if not p.is_file():
+        raise UserError(f"不是文件: {p}")
+    if p.stat().st_size == 0:
+        raise UserError(f"文件为空: {p}")
+    return p
+
+
+def _sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def detect_format(path: str | Path) -> str:
+    """"xlsx", "parquet", "jsonl" or "csv", from the content (never the file name)."""
+    p = _check_file(path)
+    with open(p, "rb") as f:
+        head = f.read(64 * 1024)
+    return _format_of(p, head)
+
+
+def _format_of(p: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(p) as z:
+                names = z.namelist()
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            if b"xl/" in head or b"[Content_Types].xml" in head or p.suffix.lower() in (".xlsx", ".xlsm"):
+                raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+            raise UserError(f"文件已损坏或不完整 (zip): {p}") from e
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        raise UserError(f"不支持的压缩文件 (不是 xlsx 工作簿): {p}")
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UserError(f"不支持旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 或 CSV: {p}")
+    body = head
+    for bom in (_BOM_UTF8, *_BOMS_UTF16):
+        if body.startswith(bom):
+            if bom in _BOMS_UTF16:
+                try:
+                    text = body.decode("utf-16", errors="ignore")
+                except UnicodeError:
+                    text = ""
+                return "jsonl" if text.lstrip("\ufeff \t\r\n").startswith("{") else "csv"
+            body = body[len(bom):]
+            break
+    stripped = body.lstrip(b" \t\r\n")
+    return "jsonl" if stripped.startswith(b"{") else "csv"
+
+
+def _drop(con, *tables: str) -> None:
+    for t in tables:
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {_q(t)}")
+        except duckdb.Error:
+            pass
+

@@ -1,0 +1,110 @@
+"""CSV/TSV: dialect sniffing and a DuckDB scan of text columns; malformed rows named once each."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+
+from zhaoshang.core.errors import UserError
+
+from .common import RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q
+from .encoding import _Text
+from .limits import MAX_LINE_SIZE, SNIFF_CHARS, check_width
+
+DELIMITERS = (",", "\t", ";", "|")
+
+_CSV_ERROR_TYPES = {
+    "MISSING COLUMNS": "字段数少于表头",
+    "TOO MANY COLUMNS": "字段数多于表头",
+    "UNQUOTED VALUE": "引号不成对或引号外有多余字符",
+    "LINE SIZE OVER MAXIMUM": "行过长",
+    "INVALID ENCODING": "编码无效",
+    "INVALID UNICODE": "编码无效",
+    "CAST ERROR": "取值无法读取",
+}
+
+
+def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
+    """(delimiter, number of leading blank lines, raw header cells) from a text sample."""
+    lines = sample.splitlines(keepends=True)
+    skip = 0
+    while skip < len(lines) and not lines[skip].strip():
+        skip += 1
+    body = "".join(lines[skip:])
+    if not body.strip():
+        return ",", skip, []
+    if not complete:  # drop the possibly cut last line
+        cut = max(body.rfind("\n"), body.rfind("\r"))
+        if cut > 0:
+            body = body[: cut + 1]
+    best: tuple[tuple[int, int, int], str, list[str]] | None = None
+    for order, d in enumerate(DELIMITERS):
+        try:
+            records = []
+            for rec in csv.reader(io.StringIO(body, newline=""), delimiter=d, quotechar='"', strict=False):
+                if rec:
+                    records.append(rec)
+                if len(records) >= 50:
+                    break
+        except csv.Error:
+            continue
+        if not records:
+            continue
+        width = len(records[0])
+        consistent = sum(1 for r in records if len(r) == width)
+        score = (1 if width > 1 else 0, consistent, -order)
+        if best is None or score > best[0]:
+            best = (score, d, records[0])
+    assert best is not None
+    return best[1], skip, best[2]
+
+
+def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
+    with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
+        sample = f.read(SNIFF_CHARS)
+        complete = not f.read(1)
+    delim, skip, raw_headers = _sniff_csv(sample, complete)
+    if not raw_headers:
+        raise UserError(f"文件为空 (没有表头和数据): {p}")
+    if all(not str(h).replace("\ufeff", "").strip() for h in raw_headers):
+        raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}")
+    check_width(p, len(raw_headers))
+    headers = _clean_headers(raw_headers)
+    columns = [f"c{i}" for i in range(len(headers))]
+    col_spec = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
+    rej_t, rej_s = f"{table}__rejects", f"{table}__rejscan"
+    base = skip + 1  # row_number() starts at 1; the header is row skip + 1
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
+        f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM read_csv({_lit(str(text.path))}, "
+        f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
+        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', max_line_size = {MAX_LINE_SIZE}, "
+        f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})"
+        f") WHERE coalesce({', '.join(_q(c) for c in columns)}) IS NOT NULL"  # fully empty rows carry nothing
+    )
+    try:
+        con.execute(sql)
+        # parallel scans may record the same line more than once: one entry per line
+        bad = con.execute(
+            f"SELECT line, min(error_type) FROM {_q(rej_t)} GROUP BY line ORDER BY line LIMIT 5"
+        ).fetchall()
+        n_bad = con.execute(f"SELECT count(DISTINCT line) FROM {_q(rej_t)}").fetchall()[0][0]
+    except duckdb.Error as e:
+        _drop(con, table, rej_t, rej_s)
+        line = _line_in(str(e))
+        where = f"第 {line} 行附近" if line else "格式错误"
+        raise UserError(f"无法读取 CSV 文件 {p}: {where} ({_first_line(str(e))})") from e
+    _drop(con, rej_t, rej_s)
+    if bad:
+        _drop(con, table)
+        parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et in bad]
+        more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
+        raise UserError(
+            f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}"
+        )
+    rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
+    return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
+

@@ -1,0 +1,176 @@
+"""Text files: encoding detection (UTF-8, UTF-16, GBK, GB18030) and streaming conversion to a UTF-8 copy.
+
+Converted copies are named ``zhaoshang-<pid>-….utf8.tmp`` in the temporary directory, so a copy left behind by
+a killed run is recognised (its owner process is gone) and deleted by the next run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from zhaoshang.core.errors import UserError
+
+from .common import _BOM_UTF8, _BOMS_UTF16
+from .limits import CHUNK_BYTES, SNIFF_CHARS
+
+
+@dataclass
+class _Text:
+    path: Path  # UTF-8 file DuckDB reads (the original or a temporary transcoded copy)
+    encoding: str
+    sha256: str
+    temp: Path | None
+
+
+def _scan_text(p: Path) -> tuple[str | None, str, bool, bool]:
+    """One streaming pass: (utf-8 flavour or None, sha256, has NUL bytes, mixed line endings)."""
+    h = hashlib.sha256()
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok = True
+    bom = False
+    nul = False
+    crlf = lone_cr = lone_lf = 0
+    prev_cr = False
+    first = True
+    with open(p, "rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            h.update(chunk)
+            if first:
+                bom = chunk.startswith(_BOM_UTF8)
+                if chunk.startswith(_BOMS_UTF16):
+                    return "utf-16", _finish_hash(h, f), False, False
+                first = False
+            if not nul and b"\x00" in chunk:
+                nul = True
+            if utf8_ok:
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            n_crlf = chunk.count(b"\r\n")
+            if prev_cr and chunk[:1] == b"\n":
+                n_crlf += 1
+            n_cr = chunk.count(b"\r")
+            n_lf = chunk.count(b"\n")
+            crlf += n_crlf
+            lone_cr += n_cr - chunk.count(b"\r\n")
+            lone_lf += n_lf - n_crlf
+            if prev_cr and chunk[:1] == b"\n":
+                lone_cr -= 1  # the CR ending the previous chunk belonged to a CRLF
+            prev_cr = chunk.endswith(b"\r")
+    if utf8_ok:
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    mixed = sum(1 for n in (crlf, lone_cr, lone_lf) if n > 0) > 1
+    flavour = ("utf-8-sig" if bom else "utf-8") if utf8_ok else None
+    return flavour, h.hexdigest(), nul, mixed
+
+
+def _finish_hash(h, f) -> str:
+    while chunk := f.read(CHUNK_BYTES):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+TEMP_PREFIX = "zhaoshang-"
+TEMP_SUFFIX = ".utf8.tmp"
+_TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-.*" + re.escape(TEMP_SUFFIX) + "$")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_temp(directory: str | Path | None = None) -> int:
+    """Delete converted copies left by killed runs (named ``zhaoshang-<pid>-….utf8.tmp``, owner gone)."""
+    removed = 0
+    base = Path(directory or tempfile.gettempdir())
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _transcode(p: Path, encoding: str) -> Path:
+    """Stream `p` decoded as `encoding` into a temporary UTF-8 file with \\n line endings."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+    try:
+        with open(p, "r", encoding=encoding, errors="strict", newline=None) as src, open(
+            fd, "w", encoding="utf-8", newline=""
+        ) as dst:
+            while chunk := src.read(CHUNK_BYTES):
+                dst.write(chunk.replace("\ufeff", "") if encoding == "utf-16" else chunk)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def _temp_text(tmp: Path, encoding: str, digest: str) -> _Text:
+    return _Text(tmp, encoding, digest, tmp)
+
+
+def _prepare_text(p: Path) -> _Text:
+    flavour, digest, nul, mixed = _scan_text(p)
+    if flavour == "utf-16":
+        try:
+            return _temp_text(_transcode(p, "utf-16"), "utf-16", digest)
+        except UnicodeDecodeError as e:
+            raise UserError(f"无法识别文件编码 (UTF-16 内容无效): {p}") from e
+    if nul:
+        raise UserError(f"无法识别的文件格式或编码 (二进制内容，不是 UTF-8/GBK/GB18030 文本): {p}")
+    if flavour is not None:
+        if mixed:  # DuckDB needs one line-ending style; normalise to \n
+            return _temp_text(_transcode(p, "utf-8-sig"), flavour, digest)
+        return _Text(p, flavour, digest, None)
+    last: Exception | None = None
+    for enc in ("gbk", "gb18030"):
+        try:
+            return _temp_text(_transcode(p, enc), enc, digest)
+        except UnicodeDecodeError as e:
+            last = e
+    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}") from last
+
+
+def _sample_text(p: Path) -> tuple[str, str, bool]:
+    """A decoded sample of the file start for header peeking: (text, encoding, complete)."""
+    with open(p, "rb") as f:
+        raw = f.read(SNIFF_CHARS)
+        complete = not f.read(1)
+    if raw.startswith(_BOMS_UTF16):
+        return raw.decode("utf-16", errors="ignore").lstrip("\ufeff"), "utf-16", complete
+    for enc in ("utf-8-sig", "gbk", "gb18030"):
+        dec = codecs.getincrementaldecoder(enc)("strict")
+        try:
+            text = dec.decode(raw, final=complete)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig":
+            enc = "utf-8-sig" if raw.startswith(_BOM_UTF8) else "utf-8"
+        return text, enc, complete
+    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}")
+
+
