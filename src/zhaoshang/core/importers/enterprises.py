@@ -192,12 +192,14 @@ def write_enterprises(ctx: ImportContext) -> None:
         n = con.execute("SELECT count(*) FROM _ent WHERE _name_alt").fetchone()[0]
         if n:
             ctx.report.named_by_alternate = {"columns": ctx.staged.alternates["name"], "rows": n}
-    # rows sharing a key within the import: the last wins; an earlier one with other content is a conflict
+    # rows sharing a key within the import: the last wins; an earlier one with another name, province, founding
+    # date or capital is a conflict (other differences, e.g. one line per product, are the same enterprise)
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent QUALIFY row_number() OVER "
                 "(PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1")
     _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
-    con.execute(f"""DELETE FROM _ent_dup d WHERE d._hash = (SELECT k._hash FROM _ent k WHERE k._key = d._key)
+    differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
+    con.execute(f"""DELETE FROM _ent_dup d WHERE NOT EXISTS (SELECT 1 FROM _ent k WHERE k._key = d._key AND ({differs}))
                     OR EXISTS (SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = d._key
                                AND r.row_hash = d._hash)""")
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
