@@ -317,20 +317,6 @@ def write_html(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     return _atomic(path, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
 
 
-def write_region_report(profile: dict, path: str | Path, lang: str = "zh") -> Path:
-    """Write the report in the format named by the file's suffix (.pdf, .xlsx, .html)."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in REPORT_SUFFIXES:
-        raise UserError(f"不支持的报告格式: {suffix or Path(path).name}（可用: .pdf、.xlsx、.html）")
-    if suffix == ".pdf":
-        return write_pdf(profile, path, lang)
-    if suffix == ".html":
-        return write_html(profile, path, lang)
-    from .xlsx import write_xlsx
-
-    return write_xlsx(profile, path, lang)
-
-
 def _atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
     """Write through a temporary file in the target directory, then rename: complete or absent, with the
     permissions of the user's umask."""

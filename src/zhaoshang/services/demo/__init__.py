@@ -6,9 +6,8 @@ importers into a store and labels it synthetic. Everything is fictional and seed
 
 from __future__ import annotations
 
-DEFAULT_SEED = 20241
-
-from .generate import generate  # noqa: E402
+from .columns import DEFAULT_SEED
+from .generate import generate
 
 __all__ = ["DEFAULT_SEED", "generate", "build_demo", "fingerprint"]
 

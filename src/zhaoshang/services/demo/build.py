@@ -11,7 +11,7 @@ from typing import Callable
 
 from ...core.schema import FACT_TABLES
 from ...core.store import Store
-from . import DEFAULT_SEED
+from .columns import DEFAULT_SEED
 from .generate import generate
 
 # Columns that record when or from which path something was imported: left out of the fingerprint.

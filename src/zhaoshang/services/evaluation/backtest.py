@@ -18,9 +18,10 @@ import numpy as np
 
 from ...core.asof import latest_data_date, reference_date
 from ...core.errors import UserError
-from ..regions.matrix import default_chain, descendants
+from ..regions.matrix import default_chain
+from .eligible import eligible_rows
 from .fit import fit_weights, platt, training_rows
-from .scorecard import TIERS, _rows, calibrated, load_weights, scored_sql
+from .scorecard import TIERS, calibrated, load_weights
 
 KS = (10, 20, 50, 100)
 
@@ -56,24 +57,6 @@ def calibration_table(probs, labels) -> list[dict]:
                     "mean_predicted": round(float(np.mean([probs[i] for i in idx])), 4) if idx else None,
                     "observed": round(float(np.mean([labels[i] for i in idx])), 4) if idx else None})
     return out
-
-
-def eligible_rows(store, d: _dt.date, horizon: int, w: dict, *, chain: str | None = None,
-                  node: str | None = None, present: dict | None = None) -> list[dict]:
-    """The eligible population at ``d`` with its scores and outcome (``label``)."""
-    end = d + _dt.timedelta(days=horizon)
-    nodes = ""
-    if node:
-        chain = chain or default_chain(store)
-        desc = sorted(descendants(store, chain, node))
-        nodes = "AND node IN (" + ", ".join("'" + x.replace("'", "''") + "'" for x in desc) + ")"
-    sql = f"""SELECT s.*, EXISTS (SELECT 1 FROM fundings f WHERE f.enterprise_id = s.enterprise_id
-                      AND f.date > DATE '{d.isoformat()}' AND f.date <= DATE '{end.isoformat()}') AS label,
-                      year(s.founded) AS founded_year
-              FROM ({scored_sql(store, d, w, chain=chain, present=present)}) s
-              WHERE rounds_before >= 1 AND NOT exited AND abnormal_status = 0 {nodes}
-              ORDER BY enterprise_id"""
-    return _rows(store, sql)
 
 
 def _metrics(scores: list[float], labels: list[bool], ids: list[int], probs: list[float] | None = None) -> dict:

@@ -18,6 +18,7 @@ import yaml
 
 from ...core.asof import reference_date
 from ...core.errors import UserError
+from .eligible import eligible_rows
 from .scorecard import load_weights
 
 WINDOWS = 3
@@ -26,8 +27,6 @@ C = 1.0
 
 def training_rows(store, d: _dt.date, horizon: int, w: dict, *, chain=None, node=None) -> list[dict]:
     """Eligible rows at D − k·h with outcomes in (D − k·h, min(D − (k−1)·h, D − 1 day)]: nothing on or after D."""
-    from .backtest import eligible_rows
-
     out = []
     for k in range(1, WINDOWS + 1):
         t0 = d - _dt.timedelta(days=k * horizon)
