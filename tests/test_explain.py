@@ -78,3 +78,26 @@ def test_modes_are_explained(tmp_path):
             assert p.raw == c["value"] and p.detail["threshold"] == c["threshold"]
             assert p.contribution == (None if c["passed"] is None else float(c["passed"]))
         assert {r.table for r in x.evidence} <= {"demands", "placements", "patents", "resources", "investors"}
+
+
+def test_analyst_decisions_show_as_text_not_json(classified, tmp_path):
+    """An analyst's added placement and a confirmed one (the rules' evidence plus the decision) are drawn by
+    the same component: the decision is a part with its reason, the decision row is evidence."""
+    from zhaoshang.core.teamstate.db import open_team_db
+    from zhaoshang.services.chain import corrections
+
+    s = Store(classified)
+    team = open_team_db(db_path=str(tmp_path / "team"))
+    first = s.query("SELECT node_code FROM placements WHERE enterprise_id = 1 ORDER BY node_code LIMIT 1")[0]["node_code"]
+    corrections.record(s, team, 1, first, "confirm", "核实过产品", user="王分析")
+    corrections.record(s, team, 1, "D01", "add", "有人形机器人产品线", user="王分析")
+    s.close()
+    c = TestClient(create_app(classified))
+    doc = c.get("/api/enterprises/1").json()
+    added = next(p for p in doc["placements"] if p["node_code"] == "D01")
+    assert added["evidence"]["method"] == "analyst" and list(added["evidence"]) == list(FIELDS)
+    html = c.get("/enterprises/1").text
+    cell = html[html.index('id="placements"'):html.index("</section>", html.index('id="placements"'))]
+    assert "{&#34;" not in cell and '{"' not in cell
+    assert cell.count('class="xp"') == len(doc["placements"])
+    assert "核实过产品" in cell and "有人形机器人产品线" in cell and "placement_corrections" in cell
