@@ -64,28 +64,29 @@ def hits_sql(store: Store, text: str) -> tuple[str, list, list[str]]:
     if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
         code = text.upper()
     words = _words(text)
-    params: list = []
-    parts = []
+    # one scan of the enterprises (the best reason per row) and one of the aliases
+    cases: list[tuple[str, list, str]] = []  # (condition, parameters, reason), best first
     if code:
-        parts.append("SELECT id, 'uscc' AS why FROM enterprises WHERE uscc = ?")
-        params.append(code)
-    parts.append("SELECT id, 'name_exact' AS why FROM enterprises WHERE name_norm = ?")
-    params.append(norm)
-    parts.append("SELECT enterprise_id AS id, 'alias_exact' AS why FROM enterprise_aliases WHERE alias_norm = ?")
-    params.append(norm)
+        cases.append(("e.uscc = ?", [code], "uscc"))
+    cases.append(("e.name_norm = ?", [norm], "name_exact"))
     if norm:
-        parts.append("SELECT id, 'name' AS why FROM enterprises WHERE contains(name_norm, ?)")
-        params.append(norm)
-        parts.append("SELECT enterprise_id AS id, 'alias' AS why FROM enterprise_aliases WHERE contains(alias_norm, ?)")
-        params.append(norm)
+        cases.append(("contains(e.name_norm, ?)", [norm], "name"))
     if words:
-        conds = []
+        conds, wparams = [], []
         for w in words:
             c, p = _word_condition(store, w)
             conds.append(c)
-            params += p
-        parts.append(f"SELECT e.id, 'words' AS why FROM enterprises e WHERE {' AND '.join(conds)}")
-    return " UNION ALL ".join(parts), params, words
+            wparams += p
+        cases.append((" AND ".join(conds), wparams, "words"))
+    when = " ".join(f"WHEN {c} THEN '{why}'" for c, _, why in cases)
+    any_ = " OR ".join(f"({c})" for c, _, _ in cases)
+    params = [x for _, p, _ in cases for x in p] * 2
+    alias = "CASE WHEN a.alias_norm = ? THEN 'alias_exact' ELSE 'alias' END"
+    alias_cond = "a.alias_norm = ?" + (" OR contains(a.alias_norm, ?)" if norm else "")
+    params += [norm, norm] + ([norm] if norm else [])
+    sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {any_} "
+           f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {alias_cond}")
+    return sql, params, words
 
 
 def matching_ids(store: Store, text: str) -> tuple[str, list]:
