@@ -27,7 +27,7 @@ DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
 SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total_raised", "latest_stage",
            "months_since_round", "investor_quality", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
-           "capital_changes_24m", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
+           "capital_changes_24m", "age_years", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
            "negative_events", "abnormal_status")
 TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "不确定", "uncertain"), (0.0, "不太可能", "unlikely"))
 
@@ -51,8 +51,10 @@ def load_weights(path: str | Path | None = None) -> dict:
         try:
             s["weight"] = float(s.get("weight", 0))
             s["direction"] = -1 if float(s.get("direction", 1)) < 0 else 1
+            if s.get("cohort") not in (None, "node"):
+                raise ValueError
         except (TypeError, ValueError):
-            raise UserError(f"信号 {name} 的权重不是数字", f"the weight of signal {name} is not a number")
+            raise UserError(f"信号 {name} 的权重、方向或对照组无效", f"signal {name}: invalid weight, direction or cohort")
     for d in w["dimensions"].values():
         d["weight"] = float(d.get("weight", 0))
     w.setdefault("version", p.stem)
@@ -65,7 +67,8 @@ def weight_params(w: dict) -> dict:
     """The settings a score depends on (their fingerprint is the explained result's ``params_hash``)."""
     return {"min_cohort": w["min_cohort"], "age_bands": w["age_bands"],
             "dimensions": {k: v["weight"] for k, v in w["dimensions"].items()},
-            "signals": {k: {"dimension": v["dimension"], "weight": v["weight"], "direction": v["direction"]}
+            "signals": {k: {"dimension": v["dimension"], "weight": v["weight"], "direction": v["direction"],
+                            **({"cohort": v["cohort"]} if v.get("cohort") else {})}
                         for k, v in w["signals"].items()}}
 
 
@@ -85,8 +88,14 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     pcts = []
     for s, spec in w["signals"].items():
         v = f"({spec['direction']} * {s})"
-        pcts.append(f"CASE WHEN {s} IS NULL THEN NULL ELSE 100.0 * ((rank() OVER (PARTITION BY cohort_key ORDER BY {v}) - 1)"
-                    f" + 0.5 * count(*) OVER (PARTITION BY cohort_key, {s})) / count({s}) OVER (PARTITION BY cohort_key) END AS p_{s}")
+        key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
+        # one window (one sort) per signal: #below = rank − 1, #below-or-equal = cume_dist × partition size
+        win = f"(PARTITION BY {key} ORDER BY {v} ASC NULLS LAST)"
+        whole = f"(PARTITION BY {key} ORDER BY {v} ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        below = f"(rank() OVER {win} - 1)"
+        leq = f"round(cume_dist() OVER {win} * count(*) OVER {whole})"
+        pcts.append(f"CASE WHEN {s} IS NULL THEN NULL ELSE 100.0 * ({below} + 0.5 * ({leq} - {below})) "
+                    f"/ count({s}) OVER {whole} END AS p_{s}")
     dims, covs, tot_num, tot_den, conf = [], [], [], [], []
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
@@ -116,6 +125,7 @@ c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node
                      ELSE 'all' END AS cohort_level FROM n),
 k AS (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
                      WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
+             CASE WHEN n_n >= {m} THEN coalesce(node, '-') ELSE '*' END AS node_key,
              CASE cohort_level WHEN 'node+age' THEN n_nb WHEN 'node' THEN n_n WHEN 'age' THEN n_b ELSE n_all END AS cohort_n
       FROM c),
 p AS (SELECT *, {', '.join(pcts)} FROM k),
