@@ -95,3 +95,14 @@ def test_printed_lq_agrees_with_its_label(db):
                     assert lq >= STRONG_LQ, r
                 elif r["label"] == "延链":
                     assert WEAK_LQ <= lq < STRONG_LQ, r
+
+
+@pytest.mark.parametrize("args", [["show", "不存在的公司"], ["export", "foo", "-o", "x.csv"], ["export", "enterprises", "-o", "x.txt"],
+                                  ["export", "enterprises", "-o", "/no/such/dir/x.csv"], ["recommend", "330100", "--top", "-1"],
+                                  ["map", "--as-of", "2024-02-30"], ["recommend", "火星"]], ids=lambda a: " ".join(a))
+def test_error_bodies_follow_the_ui_language(db, tmp_path, args):
+    en = run("--lang", "en", *args, db=db, check=False, cwd=tmp_path)
+    assert en.returncode == 2 and en.stderr.startswith("error: ") and len(en.stderr.strip().splitlines()) == 1
+    assert not re.search(r"[\u4e00-\u9fff]", en.stderr.replace(args[1], "")), en.stderr
+    zh = run(*args, db=db, check=False, cwd=tmp_path)
+    assert zh.returncode == 2 and zh.stderr.startswith("错误: ")

@@ -52,16 +52,23 @@ def _safe_text(v: str) -> str:
     return "'" + v if v.startswith(DANGEROUS_PREFIXES) and v != "-" else v
 
 
+def _failed(e: Exception) -> UserError:
+    first = str(e).strip().splitlines()[0]
+    return UserError(f"导出失败: {first}", f"export failed: {first}")
+
+
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt:
         f = fmt.lower().lstrip(".")
         f = {"json": "jsonl", "ndjson": "jsonl"}.get(f, f)
         if f not in ("csv", "xlsx", "parquet", "jsonl"):
-            raise UserError(f"不支持的导出格式: {fmt} (可用: csv、xlsx、parquet、jsonl)")
+            raise UserError(f"不支持的导出格式: {fmt} (可用: csv、xlsx、parquet、jsonl)",
+                            f"unsupported export format: {fmt} (use csv, xlsx, parquet or jsonl)")
         return f
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise UserError(f"不支持的导出文件类型: {suffix or '(无扩展名)'}: {path} (可用: .csv、.xlsx、.parquet、.jsonl)")
+        raise UserError(f"不支持的导出文件类型: {suffix or '(无扩展名)'}: {path} (可用: .csv、.xlsx、.parquet、.jsonl)",
+                        f"unsupported export file type: {suffix or '(no suffix)'}: {path} (use .csv, .xlsx, .parquet or .jsonl)")
     return FORMATS[suffix]
 
 
@@ -70,7 +77,8 @@ def _describe(con, sql: str, params) -> list[tuple[str, str]]:
         rows = con.execute(f"DESCRIBE {sql}", params).fetchall() if params else con.execute(
             f"DESCRIBE {sql}").fetchall()
     except duckdb.Error as e:
-        raise UserError(f"导出查询无效: {str(e).strip().splitlines()[0]}") from e
+        raise UserError(f"导出查询无效: {str(e).strip().splitlines()[0]}",
+                        f"invalid export query: {str(e).strip().splitlines()[0]}") from e
     return [(r[0], r[1]) for r in rows]
 
 
@@ -101,7 +109,7 @@ def _run(con, sql: str, params) -> Any:
     try:
         return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
     except duckdb.Error as e:
-        raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+        raise _failed(e) from e
 
 
 def _copy(con, select: str, tmp: Path, options: str, params) -> int:
@@ -154,8 +162,8 @@ def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
     total = _run(con, f"SELECT count(*) FROM ({sql}) AS _export", params)[0][0]
     if total + 1 > XLSX_MAX_ROWS:
         raise UserError(
-            f"结果有 {total:,} 行，超过 Excel 工作表上限 {XLSX_MAX_ROWS:,} 行 (含表头)；请导出为 .csv 或 .parquet"
-        )
+            f"结果有 {total:,} 行，超过 Excel 工作表上限 {XLSX_MAX_ROWS:,} 行 (含表头)；请导出为 .csv 或 .parquet",
+            f"{total:,} rows exceed Excel's sheet limit of {XLSX_MAX_ROWS:,} rows (header included); export to .csv or .parquet")
     wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     ws = wb.add_worksheet("数据")
@@ -171,7 +179,7 @@ def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
             res = con.execute(sql, params) if params else con.execute(sql)
             names = [d[0] for d in res.description]
         except duckdb.Error as e:
-            raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+            raise _failed(e) from e
         for j, n in enumerate(names):
             ws.write_string(0, j, _text(str(n)), bold)
         string, number, boolean, dt_ = ws.write_string, ws.write_number, ws.write_boolean, ws.write_datetime
@@ -248,7 +256,7 @@ def iter_csv(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | di
     try:
         cur = con.execute(_csv_select(sql, schema), params) if params else con.execute(_csv_select(sql, schema))
     except duckdb.Error as e:
-        raise UserError(f"导出失败: {str(e).strip().splitlines()[0]}") from e
+        raise _failed(e) from e
 
     def chunks() -> Iterator[bytes]:
         buf = io.StringIO()
@@ -277,9 +285,9 @@ def export_query(
     kind = _format_of(target, fmt)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UserError(f"目录不存在: {directory}")
+        raise UserError(f"目录不存在: {directory}", f"directory does not exist: {directory}")
     if target.is_dir():
-        raise UserError(f"导出路径是一个目录: {target}")
+        raise UserError(f"导出路径是一个目录: {target}", f"the export path is a directory: {target}")
     sql = sql.strip().rstrip(";")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     os.close(fd)

@@ -65,7 +65,8 @@ def export_kind(store: Store, kind: str, output: str | Path) -> int:
     from ..core.writers import export_query
 
     if kind not in EXPORTS:
-        raise UserError(f"未知的导出类型: {kind}（可选: {', '.join(EXPORTS)}）")
+        raise UserError(f"未知的导出类型: {kind}（可选: {', '.join(EXPORTS)}）",
+                        f"unknown export kind: {kind} (choose {', '.join(EXPORTS)})")
     sql = EXPORTS[kind]
     if store.synthetic:
         sql = f"SELECT *, '{SYNTHETIC_LABEL}' AS data_label FROM ({sql})"

@@ -116,7 +116,7 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     the latest funding round as of ``as_of`` (``none`` for never funded); ``tags`` any of the tags.
     """
     if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})")
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
     d = reference_date(store, as_of)
@@ -193,7 +193,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     filters = {k: v for k, v in filters.items() if k not in ("page", "size")}
     sort = filters.pop("sort", "-capital")
     if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）")
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})")
     as_of = filters.get("as_of")
     chain = filters.get("chain") or default_chain(store)
     d = reference_date(store, as_of)
@@ -255,7 +255,7 @@ def resolve_enterprise(store, key: Any) -> int:
                             [s]).fetchone()
     if row:
         return row[0]
-    raise NotFound(f"未找到企业: {s}")
+    raise NotFound(f"未找到企业: {s}", f"enterprise not found: {s}")
 
 
 def _json(v: Any) -> Any:

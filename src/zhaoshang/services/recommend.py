@@ -77,7 +77,7 @@ def load_config(path: str | Path | None = None) -> dict:
     """The weights and thresholds (``data/recommend.yaml`` or a user file), validated."""
     p = Path(path) if path else CONFIG_PATH
     if not p.exists():
-        raise UserError(f"配置文件不存在: {p}")
+        raise UserError(f"配置文件不存在: {p}", f"configuration file not found: {p}")
     try:
         cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -116,7 +116,7 @@ def load_resources(path: str | Path) -> dict:
     """A region resources file: ``regions: {code: {compute_pflops, dc_racks, pue, …}}``, validated."""
     p = Path(path)
     if not p.exists():
-        raise UserError(f"地区资源文件不存在: {p}")
+        raise UserError(f"地区资源文件不存在: {p}", f"region resources file not found: {p}")
     try:
         doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -412,7 +412,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
 
     cfg = load_config(config)
     if top < 0:
-        raise UserError("--top 不能为负")
+        raise UserError("--top 不能为负", "--top cannot be negative")
     info = resolve_region(store, region, level)
     if info is None:
         raise UserError("请给出地区（代码或名称）")
