@@ -37,3 +37,20 @@ def test_itjuzi_backtest_as_of_2017_beats_the_baselines(itjuzi):
     assert hand > best and learned > best
     cal = doc["models"]["score_learned"]["calibration"]
     assert sum(r["n"] for r in cal) == pop["eligible"]
+
+
+def test_learned_weights_file_scores_with_calibrated_tiers(itjuzi, tmp_path):
+    from zhaoshang.services.evaluation.fit import fit_weights, write_weights
+    from zhaoshang.services.evaluation.scorecard import load_weights, score_enterprise
+
+    w = fit_weights(itjuzi, as_of="2017-06-30", horizon=365)
+    assert w["fitted"]["as_of"] == "2017-06-30" and w["calibration"]["b"] > 0
+    path = write_weights(w, tmp_path / "learned.yaml")
+    assert load_weights(path)["version"] == w["version"]
+    doc = score_enterprise(itjuzi, "北京品友互动信息技术有限公司", as_of="2017-06-30", weights=path)
+    assert doc["version"] == w["version"] and 0 < doc["probability"] < 1
+    assert doc["tier"]["zh"] in {"很可能", "可能", "不确定", "不太可能"}
+    # the team list is dated by its import (2018-12-31): not known in 2017, so the team dimension is absent
+    assert doc["dimensions"]["team"]["absent"]
+    later = score_enterprise(itjuzi, "北京品友互动信息技术有限公司", as_of="2018-12-31")
+    assert not later["dimensions"]["team"]["absent"]
