@@ -91,8 +91,8 @@ def relink(fmt: Fmt = FORMAT_OPTION) -> None:
         return
     rows = [{t("表", "table"): k, t("新关联", "linked"): v} for k, v in doc["by_table"].items()]
     rows.append({t("表", "table"): t("合计", "total"), t("新关联", "linked"): doc["linked"]})
-    emit(rows, fmt, title=t(f"重新关联：{doc['linked']} 条事实已关联，{doc['pending']} 条仍待关联",
-                            f"relink: {doc['linked']} facts linked, {doc['pending']} still pending"))
+    rows.append({t("表", "table"): t("仍待关联", "still pending"), t("新关联", "linked"): doc["pending"]})
+    emit(rows, fmt, title=t("重新关联", "relink"))
 
 
 @app.command()
