@@ -21,7 +21,7 @@ from ...core.asof import reference_date
 from ...core.errors import UserError
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
-from .signals import signals_sql, sources_present
+from .signals import SOURCE_OF, signals_sql, sources_present
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -84,9 +84,13 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     scores (``d_<dimension>``, ``cov_<dimension>``), ``total``, ``confidence`` and cohort."""
     b0, b1 = w["age_bands"][:2]
     m = w["min_cohort"]
+    present = present if present is not None else sources_present(store, d)
     sig = signals_sql(store, d, chain=chain, present=present)
     pcts = []
     for s, spec in w["signals"].items():
+        if s in SOURCE_OF and not present.get(SOURCE_OF[s]):  # absent for everyone: no window to sort
+            pcts.append(f"NULL::DOUBLE AS p_{s}")
+            continue
         v = f"({spec['direction']} * {s})"
         key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
         # one window (one sort) per signal: #below = rank − 1, #below-or-equal = cume_dist × partition size

@@ -24,6 +24,15 @@ NEGATIVE_EVENTS = ("penalty", "litigation", "abnormal", "dissolved", "change_sta
 EXITED_ROUNDS = ("ipo", "post_ipo", "ma")
 
 
+# The source each signal is measured from (``sources_present``); signals not listed are always measurable.
+SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent": "patents", "ipc_breadth": "patents",
+             "patents_growth": "patents", "total_raised": "amounts", "latest_stage": "fundings",
+             "months_since_round": "fundings", "rounds_24m": "fundings", "rounds_total": "fundings",
+             "investor_quality": "investors", "branches_24m": "branches", "capital_changes_24m": "capital_changes",
+             "news_12m": "news", "news_tone": "news", "key_people": "roles", "serial_founders": "roles",
+             "board_ties": "roles"}
+
+
 def _lit(d: _dt.date) -> str:
     return f"DATE '{d.isoformat()}'"
 
