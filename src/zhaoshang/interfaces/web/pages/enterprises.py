@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
+from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Text
 
@@ -97,6 +98,9 @@ def register(app, web) -> None:
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
+        leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
+                                                     "leads": leads, "status_zh": pipeline_leads.STATUS_ZH,
+                                                     "status_en": pipeline_leads.STATUS_EN,
                                                      "shown_as_of": prof["as_of"],
                                                      "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})

@@ -1,0 +1,140 @@
+"""招商项目 (/pipeline: list and board views, a lead's page with its history and changes) and its JSON twins
+under /api/pipeline — the same service as ``zhaoshang pipeline`` (``services.pipeline``). Changes are POSTs:
+``team_write`` and CSRF by the access middleware; the pages post plain forms, so they need no script."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+from urllib.parse import urlencode
+
+from fastapi import Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from ....core.errors import UserError
+from ....core.geo.lookup import resolve_region
+from ....services.pipeline import landing
+from ....services.pipeline import leads as L
+from ....services.team import accounts
+from ..schemas import Region, Text
+
+
+class NewLead(BaseModel):
+    enterprise: str = Field(..., max_length=200)
+    region: str = Field(..., max_length=200)
+    status: str = Field("new", max_length=20)
+    owner: Optional[str] = Field(None, max_length=2000)
+    source: str = Field("manual", max_length=20)
+    segment: Optional[str] = Field(None, max_length=2000)
+    next_action: Optional[str] = Field(None, max_length=2000)
+    next_action_date: Optional[str] = Field(None, max_length=2000)
+    note: Optional[str] = Field(None, max_length=2000)
+    reason: Optional[str] = Field(None, max_length=2000)
+
+
+class Change(BaseModel):
+    status: Optional[str] = Field(None, max_length=2000)
+    reason: Optional[str] = Field(None, max_length=2000)
+    owner: Optional[str] = Field(None, max_length=2000)
+    next_action: Optional[str] = Field(None, max_length=2000)
+    next_action_date: Optional[str] = Field(None, max_length=2000)
+    segment: Optional[str] = Field(None, max_length=2000)
+    note: Optional[str] = Field(None, max_length=2000)
+
+
+StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
+SourceParam = Optional[Literal[L.SOURCES]]
+LeadId = Annotated[int, Path(ge=1, le=2 ** 62, description="线索编号")]
+
+
+def _blank(v: Optional[str]) -> Optional[str]:
+    return v if v is not None and v.strip() else None
+
+
+def register(app, web) -> None:
+    def team(request: Request):
+        return request.app.state.team
+
+    def filtered(request, store, status, owner, region, segment, source, overdue):
+        code = resolve_region(store, region, macro=False).code if web.clean(region) else None
+        return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=code,
+                            segment=web.clean(segment), source=web.clean(source), overdue=overdue)
+
+    @app.get("/api/pipeline", tags=["pipeline"], summary="招商项目列表（JSON）：按状态、负责人、地区、环节、来源筛选；overdue=督办")
+    def api_list(request: Request, store=Depends(web.get_store), status: StatusParam = None,
+                 owner: Text = None, region: Region = None, segment: Text = None, source: SourceParam = None,
+                 overdue: bool = False):
+        return web.json({"items": filtered(request, store, status, owner, region, segment, source, overdue),
+                         "statuses": [{"key": k, "zh": L.STATUS_ZH[k], "en": L.STATUS_EN[k]} for k in L.STATUSES]})
+
+    @app.get("/api/pipeline/stats", tags=["pipeline"], summary="落地率与落地用时：按负责人、产业链环节或来源")
+    def api_stats(request: Request, by: Literal["owner", "segment", "source"] = "owner"):
+        return web.json({"by": by, "items": landing.stats(team(request), by)})
+
+    @app.get("/api/pipeline/leads/{lead_id}", tags=["pipeline"], summary="一条线索及其完整历史（谁、何时、从、到）")
+    def api_lead(lead_id: LeadId, request: Request):
+        return web.json(L.get(team(request), lead_id, history=True))
+
+    @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）")
+    def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json(L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner,
+                              status=lead.status, source=lead.source, segment=lead.segment, next_action=lead.next_action,
+                              next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason))
+
+    @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
+    def api_track(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json({"items": landing.track(store, team(request), user)})
+
+    @app.post("/api/pipeline/leads/{lead_id}/change", tags=["pipeline"], summary="改变线索：状态、负责人、下一步及日期、环节、备注（记入历史）")
+    def api_change(lead_id: LeadId, change: Change, request: Request, user=Depends(web.current_user)):
+        return web.json(L.update(team(request), lead_id, user=user, **change.model_dump()))
+
+    # ---------------------------------------------------------------------------------------------- pages
+    @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
+    def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
+                      status: Text = None, owner: Text = None, region: Text = None, segment: Text = None,
+                      source: Text = None, overdue: bool = False, error: Text = None):
+        items = filtered(request, store, status, owner, region, segment, source, overdue)
+        f = {"status": web.clean(status), "owner": web.clean(owner), "region": web.clean(region),
+             "segment": web.clean(segment), "source": web.clean(source), "overdue": overdue}
+        params = {k: v for k, v in f.items() if v}
+        return web.page(request, "pipeline.html", {
+            "nav": "pipeline", "items": items, "view": view, "f": f, "error": error,
+            "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCES,
+            "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
+            "stats": landing.stats(team(request), "owner"), "history": L.history(team(request), limit=20),
+            "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else "")})
+
+    @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
+    def lead_page(lead_id: LeadId, request: Request, error: Text = None):
+        lead = L.get(team(request), lead_id, history=True)
+        return web.page(request, "pipeline_lead.html", {
+            "nav": "pipeline", "lead": lead, "error": error, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
+            "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
+            "json_twin": f"/api/pipeline/leads/{lead_id}"})
+
+    @app.post("/pipeline/add", include_in_schema=False)
+    def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
+                 enterprise: str = Form(...), region: str = Form(...), source: str = Form("profile"),
+                 owner: str = Form(""), next_action: str = Form(""), next_action_date: str = Form("")):
+        try:
+            lead = L.add(store, team(request), enterprise, region, user=user, owner=_blank(owner), source=source,
+                         next_action=_blank(next_action), next_action_date=_blank(next_action_date))
+        except UserError as exc:
+            return RedirectResponse("/pipeline?" + urlencode({"error": str(exc).splitlines()[0]}), status_code=303)
+        return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
+
+    @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
+    def form_change(lead_id: LeadId, request: Request, user=Depends(web.current_user), status: str = Form(""),
+                    reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
+                    next_action_date: str = Form(""), note: str = Form("")):
+        cur = L.get(team(request), lead_id)
+        try:
+            L.update(team(request), lead_id, user=user, reason=_blank(reason), note=_blank(note),
+                     status=status if status and status != cur["status"] else None,
+                     owner=owner if owner != (cur["owner"] or "") else None,
+                     next_action=next_action if next_action != (cur["next_action"] or "") else None,
+                     next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
+        except UserError as exc:
+            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"error": str(exc).splitlines()[0]}), status_code=303)
+        return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)

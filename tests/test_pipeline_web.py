@@ -1,0 +1,111 @@
+"""The pipeline over HTTP and in the browser: the JSON API (team_write for changes, a viewer reads, 4xx with a
+message on bad input) and the 招商项目 page — add from the enterprise profile, move, the refused 已放弃 without
+a reason, history, the overdue filter, the board view and English — in headless chromium under the CSP."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+PW = "a-long-enough-password-1"
+
+
+def test_pipeline_api(tmp_path):
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = {}
+    for name, role in (("ana", "analyst"), ("vera", "viewer")):
+        accounts.add_user(team, name, role, PW, "cli:test")
+        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    client = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
+    r = client.post("/api/pipeline/add", json={"enterprise": "1", "region": "宁波市", "owner": "ana",
+                                           "next_action": "拜访", "next_action_date": "2021-02-01", "source": "leads"})
+    assert r.status_code == 200, r.text
+    lead = r.json()
+    assert lead["region_code"] == "330200" and lead["created_by"] == "ana" and lead["overdue"]
+    assert client.post("/api/pipeline/add", json={"enterprise": "1", "region": "330200"}).status_code == 400
+    assert client.post("/api/pipeline/add", json={"enterprise": "999999", "region": "宁波市"}).status_code == 404
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "已放弃"})
+    assert r.status_code == 400 and "理由" in r.json()["detail" if "detail" in r.json() else "error"]
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "signed", "note": "签约仪式"})
+    assert r.status_code == 200 and r.json()["status"] == "signed"
+    got = client.get(f"/api/pipeline/leads/{lead['id']}", headers=tokens["viewer"]).json()
+    assert [(h["field"], h["to_value"]) for h in got["history"]][-2:] == [("status", "signed"), ("note", "签约仪式")]
+    assert client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "x"}, headers=tokens["viewer"]).status_code == 403
+    items = client.get("/api/pipeline", params={"status": "已签约"}).json()["items"]
+    assert [i["id"] for i in items] == [lead["id"]]
+    # a signed lead is still open (landing to follow up), so its past next action is 督办
+    assert [i["id"] for i in client.get("/api/pipeline", params={"overdue": "true"}).json()["items"]] == [lead["id"]]
+    stats = client.get("/api/pipeline/stats", params={"by": "source"}).json()["items"]
+    assert stats == [{"source": "leads", "signed": 1, "landed": 0, "landing_rate": 0.0, "mean_days_to_land": None,
+                      "median_days_to_land": None}]
+    assert client.get("/api/pipeline/leads/424242").status_code == 404
+    html = client.get("/pipeline").text
+    assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html
+
+
+@pytest.mark.browser
+def test_pipeline_page_in_the_browser(tmp_path):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    accounts.add_user(team, "ana", "analyst", PW, "cli:test")
+    team.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/enterprises/1")
+        pg.fill("#pa-region", "宁波市")
+        pg.click("#pa-submit")
+        pg.wait_for_url("**/pipeline/*")
+        assert "新线索" in pg.inner_text("#lead-status")
+        pg.select_option("#c-status", "abandoned")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "理由" in pg.inner_text("#pl-error") and "新线索" in pg.inner_text("#lead-status")
+        pg.select_option("#c-status", "contacted")
+        pg.select_option("#c-owner", "ana")
+        pg.fill("#c-next", "上门拜访")
+        pg.fill("#c-due", "2021-03-01")
+        pg.fill("#c-note", "电话已通")
+        pg.click("#c-save")
+        pg.wait_for_selector("#lead-overdue")
+        assert "已接触" in pg.inner_text("#lead-status")
+        hist = pg.inner_text("#lead-history")
+        assert "新线索" in hist and "已接触" in hist and "电话已通" in hist and "local" in hist
+        pg.click("#nav-pipeline")
+        pg.check("#f-overdue")
+        pg.click("#pl-apply")
+        pg.wait_for_selector("#pl-table")
+        assert pg.locator("#pl-table tbody tr").count() == 1 and "督办" in pg.inner_text("#pl-table")
+        pg.click("#view-board")
+        pg.wait_for_selector("#pl-board")
+        assert pg.locator('.pl-col[data-status="contacted"] .pl-card').count() == 1
+        assert pg.locator('.pl-col[data-status="new"] .pl-card').count() == 0
+        pg.goto(base + "/pipeline?view=board&lang=en")
+        assert "contacted" in pg.inner_text('.pl-col[data-status="contacted"] h3')
+        pg.goto(base + "/enterprises/1")
+        assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
+        assert not errors, errors
+        b.close()
