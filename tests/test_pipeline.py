@@ -165,3 +165,27 @@ def test_landing_detected_from_a_branch_imported_after_signing(db_path, team, tm
     assert by_owner["ana"]["mean_days_to_land"] == (dt.date(2023, 5, 20) - dt.date(2023, 1, 1)).days
     assert by_owner["bo"]["median_days_to_land"] == (moved_fixture.MOVED_ON - dt.date(2022, 1, 1)).days
     assert {s["source"]: s["landed"] for s in landing.stats(team, "source")} == {"leads": 1, "profile": 1, "manual": 0}
+
+
+def test_leads_survive_a_rebuilt_database_and_a_backup_restore(team, tmp_path):
+    from zhaoshang.core.teamstate.backup import backup, restore
+
+    path = tmp_path / "a.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    with _store(path) as store:
+        eid, name = _other(store)
+        lead = L.add(store, team, str(eid), "宁波市", owner="ana", note="首访")
+    L.update(team, lead["id"], user="bo", status="洽谈中")
+    path.unlink()  # the analytical file rebuilt from scratch: the team's pipeline is not in it
+    matrix_fixture.build(str(path), n=60, seed=8)
+    with _store(path) as store:
+        kept = L.list_leads(team)
+        assert [(r["enterprise_id"], r["enterprise_name"], r["status"]) for r in kept] == [(eid, name, "negotiating")]
+        L.update(team, lead["id"], user="ana", status="已签约")
+        assert [f["lead_id"] for f in landing.detect(store, team)] == []
+    snap = tmp_path / "team.jsonl"
+    backup(team, snap)
+    other = open_team_db(str(tmp_path / "restored.sqlite"))
+    restore(other, snap)
+    assert L.get(other, lead["id"], history=True)["history"] == L.get(team, lead["id"], history=True)["history"]
+    other.close()
