@@ -58,7 +58,7 @@ def check_status(value: str) -> str:
     for k, zh in STATUS_ZH.items():
         if s == zh or s.lower() == STATUS_EN[k]:
             return k
-    raise UserError(f"未知的状态: {value}（{' → '.join(STATUS_ZH.values())}）",
+    raise UserError(f"未知的状态: {value}（{' → '.join(STATUS_ZH[k] for k in STATUSES[:-1])}，或 已放弃）",
                     en=f"unknown status: {value} ({' | '.join(STATUSES)})")
 
 
