@@ -17,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
+from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.evaluation import scorecard  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
 
@@ -55,6 +57,13 @@ def test_pipeline_api(tmp_path):
     assert stats == [{"source": "leads", "signed": 1, "landed": 0, "landing_rate": 0.0, "mean_days_to_land": None,
                       "median_days_to_land": None}]
     assert client.get("/api/pipeline/leads/424242").status_code == 404
+    page = client.get(f"/pipeline/{lead['id']}").text
+    assert 'id="lead-score"' in page and "签约仪式" in page  # enterprise 1 is dissolved: no scorecard, said so
+    other = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市"}).json()
+    page = client.get(f"/pipeline/{other['id']}").text  # a lead's page shows its enterprise's scorecard
+    with Store(str(path), read_only=True) as store:
+        total = scorecard.score_enterprise(store, 3)["total"]
+    assert f'<b id="lead-score-total">{total}</b>' in page
     html = client.get("/pipeline").text
     assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html
 

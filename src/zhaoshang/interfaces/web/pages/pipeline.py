@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
 from ....core.geo.lookup import resolve_region
+from ....services.evaluation import scorecard
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
 from ....services.team import accounts
@@ -106,10 +107,14 @@ def register(app, web) -> None:
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else "")})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
-    def lead_page(lead_id: LeadId, request: Request, error: Text = None):
+    def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
         lead = L.get(team(request), lead_id, history=True)
+        try:  # the scorecard of the lead's enterprise (absent when the current data no longer holds it)
+            card = scorecard.score_enterprise(store, lead["enterprise_id"], lang=web.lang_of(request))
+        except UserError:
+            card = None
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
+            "nav": "pipeline", "lead": lead, "error": error, "card": card, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
             "json_twin": f"/api/pipeline/leads/{lead_id}"})
 
