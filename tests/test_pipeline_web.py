@@ -103,6 +103,7 @@ def test_pipeline_page_in_the_browser(tmp_path):
         assert "已接触" in pg.inner_text("#lead-status")
         hist = pg.inner_text("#lead-history")
         assert "新线索" in hist and "已接触" in hist and "电话已通" in hist and "local" in hist
+        assert "下一步日期" in hist and "next_action_date" not in hist  # field names in the UI's language
         pg.click("#nav-pipeline")
         pg.check("#f-overdue")
         pg.click("#pl-apply")

@@ -28,6 +28,11 @@ STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", 
              "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
 OPEN = ("new", "contacted", "visited", "negotiating", "signed")
 SOURCES = ("manual", "leads", "profile", "excel")
+SOURCE_LABELS = {"manual": ("手工录入", "manual"), "leads": ("招商线索", "leads list"), "profile": ("企业画像", "profile"),
+                 "excel": ("Excel 导入", "Excel import")}
+FIELD_LABELS = {"status": ("状态", "status"), "owner": ("负责人", "owner"), "next_action": ("下一步", "next action"),
+                "next_action_date": ("下一步日期", "due"), "abandon_reason": ("放弃理由", "reason"),
+                "segment": ("产业链环节", "segment"), "note": ("备注", "note")}
 TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment")
 
 register_migration(30, "lead pipeline", [

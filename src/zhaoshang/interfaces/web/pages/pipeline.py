@@ -101,7 +101,8 @@ def register(app, web) -> None:
         params = {k: v for k, v in f.items() if v}
         return web.page(request, "pipeline.html", {
             "nav": "pipeline", "items": items, "view": view, "f": f, "error": error,
-            "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCES,
+            "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
+            "fields": L.FIELD_LABELS,
             "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
             "stats": landing.stats(team(request), "owner"), "history": L.history(team(request), limit=20),
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else "")})
@@ -114,7 +115,8 @@ def register(app, web) -> None:
         except UserError:
             card = None
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "card": card, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
+            "nav": "pipeline", "lead": lead, "error": error, "card": card, "fields": L.FIELD_LABELS,
+            "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
             "json_twin": f"/api/pipeline/leads/{lead_id}"})
 
