@@ -88,7 +88,8 @@ def test_enterprises_json_and_export(client, store):
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     assert len(rows) - 1 == ref["total"]
-    c = client.get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
+    # a fresh client: ?lang=en sets the UI-language cookie, which would carry into the other tests
+    c = TestClient(client.app).get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
     assert c.status_code == 200 and c.content.decode("utf-8-sig").startswith("id,name")
 
 

@@ -138,6 +138,10 @@ def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
 
     app.state.web.export_limits.__init__()
     c = TestClient(app)
+    # refused requests (a format that does not exist, a region that does not exist) spend nothing
+    assert c.get("/api/region-profile/330100/report", params={"format": "doc"}).status_code == 400
+    assert c.get("/api/region-profile/999999/report", params={"format": "html"}).status_code == 404
+    assert c.get("/api/enterprises/export", params={"format": "pdf"}).status_code == 400
     codes = [c.get("/api/enterprises/export", params={"format": "csv", "region": "110000"}).status_code
              for _ in range(EXPORT_BURST + 2)]
     assert codes[:EXPORT_BURST] == [200] * EXPORT_BURST and codes[EXPORT_BURST:] == [429, 429]

@@ -113,9 +113,12 @@ class WebContext:
         self.bounds = bounds
         buckets = self.export_limits = TokenBuckets()
 
-        def expensive(request: Request, user=Depends(current_user)) -> None:
-            """Dependency of expensive routes (exports, reports): the user's rate limit (``limits.py``)."""
-            buckets.take(user_key(request, user))
+        def expensive(request: Request, user=Depends(current_user)) -> Callable[[], None]:
+            """Dependency of expensive routes (exports, reports): the user's rate limit (``limits.py``).
+
+            Returns the spending call, made by the route body once the request has passed validation and its
+            subject was found, so that refused or mistyped requests never use up a user's allowance."""
+            return lambda: buckets.take(user_key(request, user))
 
         self.expensive = expensive
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))

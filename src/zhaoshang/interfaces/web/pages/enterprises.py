@@ -62,6 +62,7 @@ def register(app, web) -> None:
                    listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
                    format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive)):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+        _limit()
         stamp = _dt.date.today().strftime("%Y%m%d")
         if format == "csv":  # streamed from the store in chunks: any size, constant memory
             return StreamingResponse(_csv_stream(web.lang_of(request), f), media_type="text/csv; charset=utf-8",

@@ -41,6 +41,7 @@ def register(app, web) -> None:
         from ...reports import write_region_report
 
         prof = profile_of(store, code, as_of)
+        _limit()
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-report-")
         os.close(fd)
         write_region_report(prof, tmp, web.lang_of(request))
