@@ -38,15 +38,15 @@ class Dialect:
 
     def struct(self, fields: Mapping[str, str]) -> str:
         """A named record from SQL expressions."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: struct")
 
     def to_json_text(self, expr: str) -> str:
         """The JSON text of a value (records, lists, scalars)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: to_json_text")
 
     def json_literal(self, json_text: str) -> str:
         """A JSON document given as text, as a nested value of the engine."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: json_literal")
 
     def list_of(self, exprs: list[str]) -> str:
         """A list value from expressions."""
@@ -54,28 +54,28 @@ class Dialect:
 
     def json_value(self, expr: str) -> str:
         """Any value as a JSON value (so that values of different types can share a list of records)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: json_value")
 
     def list_concat(self, *exprs: str) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: list_concat")
 
     def list_filter(self, expr: str, var: str, cond: str) -> str:
         """The elements ``var`` of a list for which ``cond`` holds."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: list_filter")
 
     def list_map(self, expr: str, var: str, value: str) -> str:
         """``value`` for each element ``var`` of a list."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: list_map")
 
     def list_filter_nonnull(self, expr: str) -> str:
         """The list without its NULL elements."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: list_filter_nonnull")
 
     def list_contains(self, list_expr: str, value_expr: str) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: list_contains")
 
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name}: regexp_replace_all")
 
 
 class DuckDBDialect(Dialect):

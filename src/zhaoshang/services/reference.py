@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ..core.asof import reference_date
 from ..core.errors import NotFound
+from ..core.geo.regions import MUNICIPALITIES
 from .regions import matrix
 
 # municipalities: their one city level is skipped in breadcrumbs and drill-downs
-MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 LEVEL_CHILD = {"nation": "province", "province": "city", "city": "district"}
 REGION_COLUMNS = "code, name, name_en"
 

@@ -30,6 +30,7 @@ from typing import Any, Callable
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import macro_regions, region_info
+from ..core.geo.regions import MUNICIPALITIES
 from .reference import sources
 from .regions import matrix
 
@@ -62,7 +63,7 @@ def _path(store, info: dict) -> list[dict]:
         if not r:
             break
         r = r[0]
-        if not (r["level"] == "city" and r["parent_code"] in ("110000", "120000", "310000", "500000")):
+        if not (r["level"] == "city" and r["parent_code"] in MUNICIPALITIES):
             out.append({k: r[k] for k in ("code", "name", "level")})
         code = r["parent_code"]
     return list(reversed(out))
@@ -135,7 +136,7 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
             highlight = sorted({c[:2] + "0000" for c in highlight})
     else:
         prov = info["province_code"] or info["code"][:2] + "0000"
-        if prov in ("110000", "120000", "310000", "500000"):
+        if prov in MUNICIPALITIES:
             view, level, parent = prov, "district", prov
             highlight = [info["code"]] if lvl == "district" else []
         else:

@@ -14,10 +14,10 @@ from ..core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ..core.parse.dates import parse_user_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import region_condition, region_info
+from ..core.geo.regions import MUNICIPALITIES
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
-MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 PER_INVESTOR = 5  # segments and regions listed per investor (the rest are counted in *_more)
 
 

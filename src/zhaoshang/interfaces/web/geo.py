@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from ...core.geo.regions import MUNICIPALITIES
+
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
-MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 
 
 def _level(code: str) -> str:
