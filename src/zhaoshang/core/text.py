@@ -24,7 +24,7 @@ from functools import lru_cache
 
 __all__ = [
     "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
-    "split_list", "split_pairs", "tokenize", "search_tokens", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
+    "split_list", "split_pairs", "tokenize", "search_tokens", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
     "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
 ]
 
@@ -285,3 +285,16 @@ def search_tokens(text) -> list[str]:
     if not s.strip():
         return []
     return [t for t in _jieba().lcut_for_search(s) if _keep(t)]
+
+
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary has seen ``word`` (0 when it is no dictionary word): a common word scores high."""
+    return int(_jieba().FREQ.get(word, 0) or 0)
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """jieba words of ``text`` as it is (no cleaning) with their character offsets, so callers can test
+    whether a span starts or ends inside a word."""
+    if not text:
+        return []
+    return list(_jieba().tokenize(text))

@@ -1,0 +1,67 @@
+"""Commands ``analyze-news`` (one news item: linked enterprises, event type, sentiment towards each) and
+``evaluate-news`` (the text analysis measured on the real labelled sets against its baselines)."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+
+from ...services.monitoring.nlp import MentionLinker, analyze_item
+from ...services.monitoring.nlp.evaluate import TASKS, evaluate_all
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+
+
+@app.command("analyze-news")
+def analyze_news_cmd(
+    title: str = typer.Argument(..., help="新闻标题（或一段文本）"),
+    body: str = typer.Option("", "--body", help="新闻正文"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """分析一条新闻：识别并关联库中企业（有歧义的列出候选）、事件类型、对每家关联企业的情感倾向。"""
+    with open_store(read_only=True) as store:
+        linker = MentionLinker.from_store(store)
+        note = synthetic_note(store)
+    res = analyze_item(linker, title, body)
+    if fmt == Fmt.json:
+        emit(res, fmt)
+        return
+    rows = [{t("企业", "enterprise"): m["enterprise_id"], t("提及", "mention"): m["mention"],
+             t("位置", "field"): m["field"], t("方法", "method"): m["method"], t("置信度", "confidence"): m["confidence"],
+             t("情感", "sentiment"): m["sentiment"], t("倾向", "label"): m["sentiment_label"]} for m in res["mentions"]]
+    rows += [{t("企业", "enterprise"): t("有歧义：", "ambiguous: ") + ", ".join(str(c) for c in m["candidates"]),
+              t("提及", "mention"): m["mention"], t("位置", "field"): m["field"], t("方法", "method"): m["method"]}
+             for m in res["ambiguous"]]
+    label = res["event_type_zh"] if t("zh", "en") == "zh" else res["event_type_en"]
+    title_line = t(f"事件类型：{label}（置信度 {res['event_confidence']}）",
+                   f"event type: {label} (confidence {res['event_confidence']})")
+    emit(res, fmt, rows=rows, title=title_line, note=note)
+
+
+@app.command("evaluate-news")
+def evaluate_news_cmd(
+    split: str = typer.Option("dev", "--split", help="dev（开发用划分）或 test（报告用划分，不在其上调参）"),
+    task: list[str] = typer.Option(list(TASKS), "--task", help=f"评测任务，可重复：{' | '.join(TASKS)}"),
+    data: Optional[str] = typer.Option(None, "--data", help="公开数据目录（默认 $ZHAOSHANG_SHARED_DATA，否则 ../shared/data）"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="每个数据集只取前 N 行（快速检查）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """在真实标注数据上衡量新闻文本分析（企业提及识别、事件主体、事件类型、情感），并与基线对比。"""
+    shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
+    res = evaluate_all(shared, split, tuple(task), limit)
+    if fmt == Fmt.json:
+        emit(res, fmt)
+        return
+    rows = []
+    for key, r in res.items():
+        if not isinstance(r, dict):
+            continue
+        for who in ("method", "detected", "baseline"):
+            if who in r:
+                m = r[who]
+                rows.append({t("评测", "measure"): key, t("数据集", "set"): f"{r['set']} {r['split']}",
+                             t("方法", "method"): who, "P": m.get("precision"), "R": m.get("recall"),
+                             "F1": m.get("f1"), t("准确率", "accuracy"): m.get("accuracy"),
+                             "macro-F1": m.get("macro_f1"), "n": m.get("gold", m.get("n"))})
+    emit(res, fmt, rows=rows, title=t(f"新闻文本分析评测（{split}）", f"news text analysis evaluation ({split})"))

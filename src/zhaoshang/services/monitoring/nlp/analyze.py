@@ -1,0 +1,31 @@
+"""One news item through the whole text analysis: linked enterprises, event type, sentiment towards each."""
+
+from __future__ import annotations
+
+from .events import EVENT_TYPES, classify_event
+from .linker import MentionLinker
+from .sentiment import sentiment_towards
+
+__all__ = ["analyze_item"]
+
+
+def analyze_item(linker: MentionLinker, title: str, body: str = "") -> dict:
+    """Mentions (linked, ambiguous with candidates), the event type, and the sentiment towards every linked
+    enterprise (scored on the mention's own text: title, else body), each with its explanation."""
+    parts = [("title", title or ""), ("body", body or "")]
+    etype, conf, why = classify_event(title, body)
+    mentions, ambiguous, sentiments = [], [], {}
+    for field, text in parts:
+        res = linker.link(text)
+        spans = [(m.start, m.end) for m in res.linked + res.ambiguous]
+        for m in res.linked:
+            score, label, expl = sentiment_towards(text, m.start, m.end, [s for s in spans if s != (m.start, m.end)])
+            mentions.append({**m.to_json(), "field": field, "sentiment": score, "sentiment_label": label})
+            prev = sentiments.get(m.enterprise_id)
+            if prev is None or abs(score) > abs(prev["score"]):
+                sentiments[m.enterprise_id] = {"score": score, "label": label, "field": field,
+                                               "mention": m.mention, "explanation": expl}
+        ambiguous += [{**m.to_json(), "field": field} for m in res.ambiguous]
+    return {"event_type": etype, "event_type_zh": EVENT_TYPES[etype][0], "event_type_en": EVENT_TYPES[etype][1],
+            "event_confidence": conf, "event_explanation": why, "mentions": mentions, "ambiguous": ambiguous,
+            "enterprises": [{"enterprise_id": eid, **s} for eid, s in sentiments.items()]}

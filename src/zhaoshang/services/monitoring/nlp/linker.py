@@ -1,0 +1,229 @@
+"""Mention linking: which enterprises of the store a news text names, by full name, alias and short name.
+
+Precision comes before recall (docs/methods.md, "News text analysis"):
+
+* the dictionary is every enterprise name and alias of the store (one query), plus each full name without its
+  legal form ("金融街控股股份有限公司" → "金融街控股") when that leaves at least 4 characters;
+* the text is matched leftmost-longest on its normalised form (full-width, traditional, case), offsets are those
+  of the original text;
+* a key that is also a common word (jieba's dictionary frequency ≥ ``COMMON_FREQ``, or a place name), and any
+  key shorter than 3 characters, links only when the text confirms it (a stock code or a legal-form word right
+  after it); otherwise it is dropped;
+* a key cut out of a longer word (a jieba word crossing the match's start or end) is dropped;
+* a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ....core.text import PROVINCE_NAMES, normalize_name, word_frequency, word_spans
+
+__all__ = ["Mention", "LinkResult", "MentionLinker", "COMMON_FREQ"]
+
+#: jieba dictionary frequency from which a short name counts as a common word
+COMMON_FREQ = 300
+#: keys this short are dropped when cut out of a longer word (longer keys are distinctive enough)
+CUT_CHECK_MAX = 2
+#: confidence of a link by the kind of key that matched
+CONFIDENCE = {"name": 0.98, "short": 0.9, "former": 0.85, "brand": 0.85, "other": 0.8, "english": 0.9,
+              "base": 0.85, "confirmed": 0.75}
+_LEGAL_TAILS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "(集团)")
+_PLACES = frozenset(normalize_name(p) for p in PROVINCE_NAMES)
+# what may follow a short key to confirm that the text means the company: a stock code or a legal-form word
+_CONFIRM_RE = re.compile(r"^\s*(?:[(（]\s*(?:[a-z]{2}[.:：]?)?\d{6}|股份|集团|公司|控股|\d{6})", re.I)
+
+
+@dataclass
+class Mention:
+    """One linked (or ambiguous) mention: ``start``/``end`` are offsets into the original text."""
+
+    mention: str
+    start: int
+    end: int
+    enterprise_id: int | None
+    method: str
+    confidence: float
+    candidates: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"enterprise_id": self.enterprise_id, "mention": self.mention, "start": self.start, "end": self.end,
+                "method": self.method, "confidence": self.confidence, "candidates": self.candidates}
+
+
+@dataclass
+class LinkResult:
+    """``linked``: mentions tied to one enterprise; ``ambiguous``: mentions with several candidate enterprises;
+    ``dropped``: keys found but not trusted (common words, cut words), with the reason as ``method``."""
+
+    linked: list[Mention]
+    ambiguous: list[Mention]
+    dropped: list[Mention]
+
+    def enterprise_ids(self) -> list[int]:
+        seen: list[int] = []
+        for m in self.linked:
+            if m.enterprise_id not in seen:
+                seen.append(m.enterprise_id)
+        return seen
+
+    def to_json(self) -> dict:
+        return {"linked": [m.to_json() for m in self.linked], "ambiguous": [m.to_json() for m in self.ambiguous],
+                "dropped": [m.to_json() for m in self.dropped]}
+
+
+@lru_cache(maxsize=4096)
+def _norm_char(ch: str) -> str:
+    if ch.isspace():
+        return ""
+    return normalize_name(ch)
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The matching form of ``text`` and, for each of its characters, the offset of the original character."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        n = _norm_char(ch)
+        for c in n:
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def base_name(full_name: str) -> str:
+    """A full legal name without its legal-form tail, in matching form ("" when too short to be safe)."""
+    s = normalize_name(full_name)
+    for tail in _LEGAL_TAILS:
+        if s.endswith(tail):
+            s = s[: -len(tail)]
+            break
+    else:
+        return ""
+    return s if len(s) >= 4 else ""
+
+
+class MentionLinker:
+    """A dictionary of enterprise names: ``key → {enterprise_id: kind}``; build once, call ``link`` per text."""
+
+    def __init__(self, rows: list[tuple[int, str, str]] | None = None):
+        self.keys: dict[str, dict[int, str]] = {}
+        self.surface: dict[int, str] = {}
+        for eid, name, kind in rows or []:
+            self.add(eid, name, kind)
+
+    _RANK = ("name", "short", "english", "former", "brand", "other", "base")
+
+    def add(self, enterprise_id: int, name: str, kind: str) -> None:
+        key = normalize_name(name or "")
+        if len(key) < 2:
+            return
+        slot = self.keys.setdefault(key, {})
+        old = slot.get(enterprise_id)
+        if old is None or self._RANK.index(kind if kind in self._RANK else "other") < self._RANK.index(old if old in self._RANK else "other"):
+            slot[enterprise_id] = kind
+        if kind == "name":
+            self.surface[enterprise_id] = name
+            b = base_name(name)
+            if b and b not in self.keys.get(b, {}):
+                self.keys.setdefault(b, {}).setdefault(enterprise_id, "base")
+        self._lengths = None
+
+    @classmethod
+    def from_store(cls, store, kinds: tuple[str, ...] = ("short", "brand", "former", "other", "english")) -> "MentionLinker":
+        """All names and aliases of the enterprises in ``store``, read in one query."""
+        marks = ", ".join("?" for _ in kinds)
+        rows = store.con.execute(
+            f"SELECT id, name, 'name' FROM enterprises WHERE name IS NOT NULL "
+            f"UNION ALL SELECT enterprise_id, alias, kind FROM enterprise_aliases WHERE kind IN ({marks})",
+            list(kinds)).fetchall()
+        return cls(rows)
+
+    @property
+    def lengths(self) -> list[int]:
+        if getattr(self, "_lengths", None) is None:
+            self._lengths = sorted({len(k) for k in self.keys}, reverse=True)
+        return self._lengths
+
+    def _candidates(self, norm: str) -> list[tuple[int, int, str]]:
+        """Leftmost-longest, non-overlapping dictionary keys in the normalised text: (start, end, key)."""
+        found, i, n = [], 0, len(norm)
+        lengths = self.lengths
+        while i < n:
+            hit = None
+            for L in lengths:
+                if i + L <= n and norm[i:i + L] in self.keys:
+                    hit = norm[i:i + L]
+                    break
+            if hit:
+                found.append((i, i + len(hit), hit))
+                i += len(hit)
+            else:
+                i += 1
+        return found
+
+    def link(self, text: str) -> LinkResult:
+        """Linked, ambiguous and dropped mentions of ``text`` (see the module docstring for the rules)."""
+        linked: list[Mention] = []
+        ambiguous: list[Mention] = []
+        dropped: list[Mention] = []
+        if not text:
+            return LinkResult(linked, ambiguous, dropped)
+        norm, where = normalise_with_offsets(text)
+        hits = self._candidates(norm)
+        bounds = None
+        for s, e, key in hits:
+            start, end = where[s], where[e - 1] + 1
+            slot = self.keys[key]
+            kinds = set(slot.values())
+            strong = "name" in kinds  # a full legal name is trusted as it is
+            m = Mention(text[start:end], start, end, None, "", 0.0)
+            if not strong:
+                if bounds is None:
+                    bounds = _word_bounds(norm)
+                if len(key) <= CUT_CHECK_MAX and _cuts_word(bounds, s, e):
+                    m.method = "cut_word"
+                    m.candidates = sorted(slot)
+                    dropped.append(m)
+                    continue
+                if _common(key) and not _CONFIRM_RE.match(norm[e:e + 10]):
+                    m.method = "common_word"
+                    m.candidates = sorted(slot)
+                    dropped.append(m)
+                    continue
+            best = {eid: k for eid, k in slot.items() if k != "base"} or slot
+            if len(best) > 1:
+                m.method = "ambiguous"
+                m.candidates = sorted(best)
+                ambiguous.append(m)
+                continue
+            eid, kind = next(iter(best.items()))
+            m.enterprise_id = eid
+            m.method = kind if kind in CONFIDENCE else "other"
+            m.confidence = CONFIDENCE[m.method]
+            if not strong and _common(key):
+                m.method, m.confidence = "confirmed", CONFIDENCE["confirmed"]
+            linked.append(m)
+        return LinkResult(linked, ambiguous, dropped)
+
+
+@lru_cache(maxsize=100_000)
+def _common(key: str) -> bool:
+    """A key a reader would take for an ordinary word or a place before a company: never linked on its own."""
+    return len(key) < 3 or key in _PLACES or word_frequency(key) >= COMMON_FREQ
+
+
+def _word_bounds(norm: str) -> tuple[set[int], set[int]]:
+    """Start and end offsets of the jieba words of the normalised text."""
+    starts, ends = set(), set()
+    for _w, a, b in word_spans(norm):
+        starts.add(a)
+        ends.add(b)
+    return starts, ends
+
+
+def _cuts_word(bounds: tuple[set[int], set[int]], s: int, e: int) -> bool:
+    starts, ends = bounds
+    return s not in starts or e not in ends

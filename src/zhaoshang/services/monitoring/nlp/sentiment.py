@@ -1,0 +1,133 @@
+"""Sentiment towards one named enterprise in a text (not of the whole text): a Chinese financial lexicon
+(data/nlp/sentiment_lexicon.yaml) and rules about which words speak of the target.
+
+* a sentiment word counts fully in the target's clause (text between commas), half in the rest of its sentence,
+  and not at all beyond;
+* a word belongs to the nearest mention before it in its clause (subject–verb order): when another enterprise
+  stands between the target and the word, the word is that enterprise's — unless they are listed together
+  ("A、B、C等涨超5%"); in another clause, a word counts only if that clause names no other enterprise;
+* a negator shortly before a word flips it ("未受处罚", "没有下跌").
+
+The score is ``tanh(total / 2)`` in −1..1; the label is positive / negative beyond ±``THRESHOLD``, else neutral.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+from functools import lru_cache
+
+import yaml
+
+__all__ = ["sentiment_towards", "window_baseline", "THRESHOLD", "label_of"]
+
+THRESHOLD = 0.2
+_SENT_END = "。！？!?；;\n"
+_CLAUSE_END = _SENT_END + "，,：:"
+#: words that start with a negator character without negating anything
+_NOT_NEGATION = ("不断", "不仅", "不少", "不过", "无论", "非常", "未来", "不同", "不超过", "不低于", "不高于", "无锡",
+                 "非公开", "没多久", "不错", "未分配")
+_ENUM_RE = re.compile(r"^[\s、，,和及与以及等等股份()（）\dA-Za-z.]*$")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    res = importlib.resources.files("zhaoshang").joinpath("data", "nlp", "sentiment_lexicon.yaml")
+    cfg = yaml.safe_load(res.read_text(encoding="utf-8"))
+    words = {**{k: float(v) for k, v in cfg["positive"].items()}, **{k: float(v) for k, v in cfg["negative"].items()}}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    negators = sorted(cfg["negators"], key=len, reverse=True)
+    return {"words": words, "re": pattern, "negators": negators, "window": int(cfg.get("negation_window", 4))}
+
+
+def label_of(score: float, threshold: float = THRESHOLD) -> str:
+    return "positive" if score >= threshold else "negative" if score <= -threshold else "neutral"
+
+
+def _bounds(text: str, pos: int, ends: str) -> tuple[int, int]:
+    a = pos
+    while a > 0 and text[a - 1] not in ends:
+        a -= 1
+    b = pos
+    while b < len(text) and text[b] not in ends:
+        b += 1
+    return a, b
+
+
+def _negated(text: str, start: int, clause_start: int, lex: dict) -> str | None:
+    lo = max(clause_start, start - lex["window"])
+    window = text[lo:start]
+    for neg in lex["negators"]:
+        i = window.rfind(neg)
+        if i < 0:
+            continue
+        if any(text[lo + i:lo + i + len(x)] == x for x in _NOT_NEGATION):
+            continue
+        return neg
+    return None
+
+
+def _belongs_to_other(text, t0, t1, w0, w1, others) -> bool:
+    """True when another mention stands between the target and the word (and is not listed with the target)."""
+    if w0 >= t1:
+        between = [(a, b) for a, b in others if t1 <= a and b <= w0]
+        lo, hi = t1, w0
+    else:
+        between = [(a, b) for a, b in others if w1 <= a and b <= t0]
+        lo, hi = w1, t0
+    if not between:
+        return False
+    rest = text[lo:hi]
+    for a, b in sorted(between, reverse=True):
+        rest = rest[: a - lo] + rest[b - lo:]
+    # the target listed with the others before one shared verb ("A、B、C等涨超5%"): the word is theirs together
+    return not (w0 >= t1 and _ENUM_RE.match(rest))
+
+
+def sentiment_towards(text: str, mention_start: int, mention_end: int,
+                      others: list[tuple[int, int]] | None = None) -> tuple[float, str, dict]:
+    """(score −1..1, label, explanation) of ``text`` towards the mention at ``[mention_start, mention_end)``.
+    ``others``: spans of the other enterprises the text names (e.g. the linker's), so that their words are not
+    taken for the target's."""
+    lex = _lexicon()
+    text = text or ""
+    others = [(a, b) for a, b in (others or []) if not (a < mention_end and b > mention_start)]
+    s0, s1 = _bounds(text, mention_start, _SENT_END)
+    c0, c1 = _bounds(text, mention_start, _CLAUSE_END)
+    total, used = 0.0, []
+    for m in lex["re"].finditer(text, s0, s1):
+        w0, w1 = m.start(), m.end()
+        if w0 < mention_end and w1 > mention_start:
+            continue  # part of the name itself ("中国平安" is not "平安" news)
+        weight = lex["words"][m.group(0)]
+        if c0 <= w0 < c1:
+            if _belongs_to_other(text, mention_start, mention_end, w0, w1, others):
+                continue
+            factor, where = 1.0, "clause"
+        else:
+            k0, k1 = _bounds(text, w0, _CLAUSE_END)
+            if any(k0 <= a < k1 for a, _b in others):
+                continue
+            factor, where = 0.5, "sentence"
+        k0, _k1 = _bounds(text, w0, _CLAUSE_END)
+        neg = _negated(text, w0, k0, lex)
+        if neg:
+            factor = -factor
+        contribution = weight * factor
+        total += contribution
+        used.append({"word": m.group(0), "at": w0, "weight": weight, "scope": where, "negated_by": neg,
+                     "contribution": round(contribution, 3)})
+    score = round(math.tanh(total / 2), 4)
+    return score, label_of(score), {"method": "lexicon-rules-v1", "total": round(total, 3), "words": used,
+                                    "threshold": THRESHOLD}
+
+
+def window_baseline(text: str, mention_start: int, mention_end: int, window: int = 20) -> tuple[float, str]:
+    """The baseline: lexicon weights of the words within ``window`` characters of the mention, no rules."""
+    lex = _lexicon()
+    lo, hi = max(0, mention_start - window), min(len(text), mention_end + window)
+    total = sum(lex["words"][m.group(0)] for m in lex["re"].finditer(text, lo, hi)
+                if not (m.start() < mention_end and m.end() > mention_start))
+    score = math.tanh(total / 2)
+    return round(score, 4), label_of(score)

@@ -1,0 +1,133 @@
+"""News text analysis: mention linking, event type and sentiment towards the linked enterprise — named cases on a
+small imported dictionary (fictional names), and each measurement on a slice of the real labelled sets, where the
+method must beat its baseline (skipped when the shared data is absent)."""
+
+from __future__ import annotations
+
+import pytest
+from cli_util import run, run_json
+from conftest import SHARED, shared_file
+
+from zhaoshang.core.importers import import_files
+from zhaoshang.core.store import Store
+from zhaoshang.services.monitoring.nlp import MentionLinker, analyze_item, classify_event, sentiment_towards
+from zhaoshang.services.monitoring.nlp import evaluate as ev
+
+ROWS = ("企业名称,简称,省份\n"
+        "星河光电股份有限公司,星河光电,江苏\n"
+        "长江精密制造股份有限公司,长江,湖北\n"  # short name that is a common word (a river)
+        "北京华辰智能科技有限公司,华辰智能,北京\n"
+        "深圳华辰智能科技有限公司,华辰智能,广东\n"  # the same short name: ambiguous
+        "云帆数据科技有限公司,云帆数据,浙江\n")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("nlp")
+    csv = d / "e.csv"
+    csv.write_text(ROWS, encoding="utf-8")
+    db = d / "z.duckdb"
+    with Store(db) as s:
+        import_files(s, "enterprises", [csv], source="test")
+        ids = {r["name"]: r["id"] for r in s.query("SELECT id, name FROM enterprises")}
+        linker = MentionLinker.from_store(s)
+    return {"db": db, "ids": ids, "linker": linker}
+
+
+@pytest.fixture(scope="module")
+def linker(store):
+    return store["linker"]
+
+
+def _ids(store) -> dict[str, int]:
+    return store["ids"]
+
+
+def test_full_and_short_names_link_with_offsets(linker, store):
+    text = "星河光电股份有限公司公告：星河光电拟在合肥新建生产基地。"
+    res = linker.link(text)
+    ids = _ids(store)
+    assert [(m.mention, m.enterprise_id, m.method) for m in res.linked] == [
+        ("星河光电股份有限公司", ids["星河光电股份有限公司"], "name"), ("星河光电", ids["星河光电股份有限公司"], "short")]
+    assert all(text[m.start:m.end] == m.mention for m in res.linked)
+
+
+def test_a_short_name_that_is_a_common_word_does_not_link(linker, store):
+    res = linker.link("长江流域今年汛期提前，长江水位上涨。")
+    assert res.linked == [] and [m.mention for m in res.dropped] == ["长江", "长江"]
+    assert "common_word" in {m.method for m in res.dropped} <= {"common_word", "cut_word"}
+    # confirmed by a legal-form word right after it, it links (with a lower confidence)
+    res = linker.link("长江股份公告称订单增长")
+    assert [m.enterprise_id for m in res.linked] == [_ids(store)["长江精密制造股份有限公司"]]
+    assert res.linked[0].method == "confirmed" and res.linked[0].confidence < 0.9
+
+
+def test_an_ambiguous_name_stays_unlinked_with_its_candidates(linker, store):
+    res = linker.link("华辰智能获得新一轮融资。")
+    ids = _ids(store)
+    assert res.linked == []
+    assert [m.mention for m in res.ambiguous] == ["华辰智能"]
+    assert res.ambiguous[0].candidates == sorted([ids["北京华辰智能科技有限公司"], ids["深圳华辰智能科技有限公司"]])
+    # the full name is not ambiguous
+    res = linker.link("深圳华辰智能科技有限公司获得新一轮融资。")
+    assert [m.enterprise_id for m in res.linked] == [ids["深圳华辰智能科技有限公司"]]
+
+
+def test_negation_flips_sentiment_towards_the_right_target():
+    text = "星河光电未受到处罚，云帆数据被罚款200万元"
+    a, b = (0, 4), (10, 14)
+    assert text[a[0]:a[1]] == "星河光电" and text[b[0]:b[1]] == "云帆数据"
+    s_a, label_a, why = sentiment_towards(text, *a, others=[b])
+    s_b, label_b, _ = sentiment_towards(text, *b, others=[a])
+    assert label_a == "positive" and label_b == "negative", (s_a, s_b)
+    assert any(w["negated_by"] == "未" for w in why["words"])
+    # without the negation the same clause is negative for the first company
+    assert sentiment_towards("星河光电受到处罚，云帆数据被罚款200万元", *a, others=[(9, 13)])[1] == "negative"
+
+
+def test_listed_together_share_the_verb():
+    text = "星河光电、云帆数据等涨超5%"
+    assert sentiment_towards(text, 0, 4, others=[(5, 9)])[1] == "positive"
+    assert sentiment_towards(text, 5, 9, others=[(0, 4)])[1] == "positive"
+
+
+@pytest.mark.parametrize("title,code", [
+    ("星河光电拟投资12亿元在合肥新建半导体封装生产基地", "expansion"),
+    ("云帆数据与市政府签署战略合作协议，项目正式签约落地", "contract"),
+    ("云帆数据完成B轮融资，由某基金领投", "funding"),
+    ("星河光电控股股东拟减持不超过2%股份", "stake"),
+])
+def test_event_types_of_plain_sentences(title, code):
+    got, conf, why = classify_event(title)
+    assert got == code, why
+    assert 0 < conf <= 1 and why["decided_by"] in ("rules", "model")
+
+
+def test_analyze_item_and_the_cli(store, linker, tmp_path):
+    res = analyze_item(linker, "星河光电拟投资12亿元新建生产基地", "华辰智能同日宣布裁员。")
+    assert res["event_type"] == "expansion" and res["event_type_zh"] == "扩张/新建/投资设厂"
+    assert [m["mention"] for m in res["mentions"]] == ["星河光电"] and res["ambiguous"][0]["mention"] == "华辰智能"
+    doc = run_json("analyze-news", "星河光电拟投资12亿元新建生产基地", db=store["db"])
+    assert doc["event_type"] == "expansion" and doc["enterprises"][0]["enterprise_id"] == _ids(store)["星河光电股份有限公司"]
+    bad = run("evaluate-news", "--split", "final", "--data", str(tmp_path), check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ measurements on slices of the real sets
+@pytest.fixture(scope="module")
+def real_linker():
+    shared_file(ev.LISTED)
+    return ev.load_linker(SHARED)
+
+
+def test_mention_detection_beats_the_short_name_baseline(real_linker):
+    shared_file(ev.NER_SENTENCES)
+    r = ev.evaluate_linking(SHARED, "val", limit=300, linker=real_linker)
+    assert r["method"]["precision"] > r["baseline"]["precision"]
+    assert r["method"]["f1"] >= r["baseline"]["f1"]
+
+
+def test_target_sentiment_beats_the_window_baseline():
+    shared_file(ev.FINNSP)
+    r = ev.evaluate_sentiment(SHARED, "finnsp", "train", limit=400)
+    assert r["method"]["macro_f1"] > r["baseline"]["macro_f1"]
