@@ -103,6 +103,12 @@ COLUMNS: dict[str, Pair] = {
     "kind_label": ("落地形式", "Landing form"), "entity": ("本地主体", "Local entity"), "landed_on": ("落地日期", "Landed on"),
     "signed_on": ("签约日期", "Signed on"), "actor": ("操作人", "By"), "at": ("时间", "At"), "field": ("字段", "Field"),
     "from_value": ("原值", "From"), "to_value": ("新值", "To"),
+    # alerts
+    "types": ("事件类型", "Event types"), "conditions": ("条件", "Conditions"), "channels": ("推送渠道", "Channels"),
+    "enabled": ("启用", "Enabled"), "event_date": ("事件日期", "Event date"), "rule_name": ("规则", "Rule"),
+    "event_type_label": ("事件类型", "Event type"), "read": ("已读", "Read"), "channel": ("渠道", "Channel"),
+    "target": ("投递地址", "Target"), "attempts": ("尝试次数", "Attempts"), "next_at": ("下次尝试", "Next attempt"),
+    "last_error": ("最近错误", "Last error"), "alert_id": ("预警", "Alert"),
 }
 
 

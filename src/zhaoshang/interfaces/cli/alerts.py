@@ -1,0 +1,202 @@
+"""Commands ``alerts …``: watchlists and rules (预警规则) — list, add, remove, import and export YAML — the
+alerts they raised, the daily digest, delivery channels and the delivery queue. The same services as the
+预警规则 page and /api/alerts (``services.alerts``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...services.alerts import delivery, digest, feed
+from ...services.alerts import rules as R
+from ..labels import label
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
+
+alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
+rules_app = typer.Typer(help="预警规则：list | add | remove | import | export", no_args_is_help=True)
+alerts_app.add_typer(rules_app, name="rules")
+app.add_typer(alerts_app, name="alerts")
+
+USER = typer.Option(None, "--user", help="规则所属用户（团队用户名；默认 local，即本机单用户）")
+RULE_COLUMNS = ["id", "owner", "name", "types", "conditions", "channels", "enabled"]
+ALERT_COLUMNS = ["id", "event_date", "rule_name", "enterprise_name", "event_type_label", "title", "read"]
+
+
+def _who(user: Optional[str]) -> str:
+    return user or R.LOCAL
+
+
+def _conditions(r: dict) -> str:
+    bits = []
+    if r["enterprises"]:
+        bits.append(t("企业 ", "enterprises ") + "、".join(e["name"] for e in r["enterprises"]))
+    if r["targets"]:
+        bits.append(t("招商项目目标", "pipeline targets"))
+    if r["regions"]:
+        bits.append(t("地区 ", "regions ") + "、".join(x["name"] for x in r["regions"]))
+    if r["nodes"]:
+        bits.append(t("环节 ", "nodes ") + "、".join(r["nodes"]))
+    if r["gaps_of"]:
+        bits.append(t(f"{r['gaps_of']['name']}的补链环节", f"gaps of {r['gaps_of']['name']}"))
+    if r["min_amount_wan"] is not None:
+        bits.append(f"{t('金额', 'amount')} ≥ {r['min_amount_wan']:g} {t('万元', '×10k CNY')}")
+    if r["max_sentiment"] is not None:
+        bits.append(f"{t('情感', 'sentiment')} ≤ {r['max_sentiment']:g}")
+    if r["min_sentiment"] is not None:
+        bits.append(f"{t('情感', 'sentiment')} ≥ {r['min_sentiment']:g}")
+    return "；".join(bits)
+
+
+def _rule_rows(rows: list[dict]) -> list[dict]:
+    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=_conditions(r)) for r in rows]
+
+
+def _alert_rows(rows: list[dict]) -> list[dict]:
+    return [dict(a, event_type_label=label("event", a["event_type"], state.lang), read=bool(a["read_at"])) for a in rows]
+
+
+@rules_app.command("list")
+def rules_list(user: Optional[str] = typer.Option(None, "--user", help="只看一位用户的规则（默认全部）"),
+               fmt: Fmt = FORMAT_OPTION) -> None:
+    """列出预警规则（关注的企业、地区、环节、事件类型与阈值、推送渠道）。"""
+    rows = R.list_rules(open_team(), user)
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"预警规则 {len(rows)} 条", f"{len(rows)} alert rules"))
+
+
+@rules_app.command("add")
+def rules_add(name: str = typer.Argument(..., help="规则名称（同一用户内唯一）"),
+              types: List[str] = typer.Option([], "--type", help="事件类型，可重复：funding、news、branch、investment、"
+                                              "change_legal_rep … 或新闻事件类型（如 人事变动）"),
+              enterprise: List[str] = typer.Option([], "--enterprise", help="关注的企业（id、信用代码、全称或简称），可重复"),
+              target: List[str] = typer.Option([], "--target", help="目标集合：pipeline = 招商项目中的在办线索"),
+              region: List[str] = typer.Option([], "--region", help="关注的地区（企业所在地，名称或代码），可重复"),
+              node: List[str] = typer.Option([], "--node", help="关注的产业链节点（含其下级），可重复"),
+              gaps_of: Optional[str] = typer.Option(None, "--gaps-of", help="只看该地区的补链环节（缺失或薄弱）中的企业"),
+              min_amount: Optional[float] = typer.Option(None, "--min-amount", help="融资金额下限（万元；1亿 = 10000）"),
+              max_sentiment: Optional[float] = typer.Option(None, "--max-sentiment", help="情感上限（-1…1；负面新闻如 -0.5）"),
+              min_sentiment: Optional[float] = typer.Option(None, "--min-sentiment", help="情感下限（-1…1）"),
+              channel: List[str] = typer.Option([], "--channel", help="推送渠道 app|email|webhook，可重复（默认 app）"),
+              replace: bool = typer.Option(False, "--replace", help="同名规则已存在时替换"),
+              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """新增一条预警规则（各条件同时满足；同一条件的多个值满足其一即可）。"""
+    spec = {"name": name, "types": types, "enterprises": enterprise, "targets": target, "regions": region, "nodes": node,
+            "gaps_of": gaps_of, "min_amount_wan": min_amount, "max_sentiment": max_sentiment,
+            "min_sentiment": min_sentiment, "channels": channel}
+    with open_store(read_only=True) as store:
+        row = R.add(store, open_team(), spec, owner=_who(user), replace=replace)
+    emit(row, fmt, rows=_rule_rows([row]), columns=RULE_COLUMNS, title=t(f"已保存规则 #{row['id']}", f"saved rule #{row['id']}"))
+
+
+@rules_app.command("remove")
+def rules_remove(rule: str = typer.Argument(..., help="规则编号"),
+                 user: Optional[str] = typer.Option(None, "--user", help="操作用户（只能删除自己的规则；默认不限）"),
+                 fmt: Fmt = FORMAT_OPTION) -> None:
+    """删除一条规则（已产生的预警保留）。"""
+    row = R.remove(open_team(), rule, owner=user)
+    emit(row, fmt, rows=_rule_rows([row]), columns=RULE_COLUMNS, title=t(f"已删除规则 #{row['id']}", f"removed rule #{row['id']}"))
+
+
+@rules_app.command("import")
+def rules_import(file: str = typer.Argument(..., help="YAML 文件（rules: 列表，格式见 docs/data-formats.md）"),
+                 user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
+    """从 YAML 导入规则（同名规则被替换；任何一条有误则整份拒绝）。"""
+    p = Path(file)
+    if not p.is_file():
+        raise UserError(f"文件不存在: {file}", en=f"no such file: {file}")
+    with open_store(read_only=True) as store:
+        rows = R.import_yaml(store, open_team(), p.read_text(encoding="utf-8"), owner=_who(user))
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"已导入规则 {len(rows)} 条", f"imported {len(rows)} rules"))
+
+
+@rules_app.command("export")
+def rules_export(output: Optional[str] = typer.Option(None, "--output", "-o", help="写入文件（默认输出到屏幕）"),
+                 user: Optional[str] = typer.Option(None, "--user", help="只导出一位用户的规则（默认全部）")) -> None:
+    """把规则导出为 YAML（可再导入）。"""
+    text = R.export_yaml(open_team(), user)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        typer.echo(t(f"已导出到 {output}", f"exported to {output}"))
+    else:
+        typer.echo(text, nl=False)
+
+
+@alerts_app.command("run")
+def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评估自该日期起的事件（默认：上次以来新到的事件）"),
+            fmt: Fmt = FORMAT_OPTION) -> None:
+    """用全部规则评估新事件并记录预警（同一规则同一事件只记一次）；服务运行时后台每秒自动执行。"""
+    with open_store(read_only=True) as store:
+        res = feed.run(store, open_team(), since=since)
+    emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS,
+         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条",
+                 f"{res['events']} events evaluated, {len(res['alerts'])} new alerts"))
+
+
+@alerts_app.command("list")
+def list_cmd(user: Optional[str] = typer.Option(None, "--user", help="只看一位用户的预警（默认全部）"),
+             unread: bool = typer.Option(False, "--unread", help="只看未读"),
+             rule: Optional[int] = typer.Option(None, "--rule", help="只看一条规则的预警"),
+             limit: int = typer.Option(200, "--limit", help="最多条数"),
+             fmt: Fmt = FORMAT_OPTION) -> None:
+    """预警列表（最新在前），每条附依据（事件及其来源）。"""
+    rows = feed.list_alerts(open_team(), user, unread=unread, rule_id=rule, limit=limit)
+    emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, title=t(f"预警 {len(rows)} 条", f"{len(rows)} alerts"))
+
+
+@alerts_app.command("digest")
+def digest_cmd(user: Optional[str] = USER,
+               output: Optional[str] = typer.Option(None, "--output", "-o", help="把摘要写成 HTML 文件"),
+               send: bool = typer.Option(False, "--send", help="立即通过 SMTP 发送到该用户的邮箱（ZHAOSHANG_SMTP_HOST 等）"),
+               fmt: Fmt = FORMAT_OPTION) -> None:
+    """每日摘要：该用户自上次摘要以来、推送渠道含 email 的规则所产生的预警。"""
+    team, who = open_team(), _who(user)
+    if send:
+        doc = digest.queue(team, who, lang=state.lang)
+        if doc is None:
+            raise UserError(t(f"{who} 没有待发送的摘要（或未设置邮箱：zhaoshang alerts channels --email）",
+                              f"nothing to send to {who} (or no address: zhaoshang alerts channels --email)"))
+        sent = delivery.deliver_due(team)
+        doc["sent"] = sent
+    else:
+        doc = digest.build(team, who, lang=state.lang)
+    if output:
+        Path(output).write_text(doc["html"], encoding="utf-8")
+    res = {k: v for k, v in doc.items() if k not in ("html", "text")} | ({"file": output} if output else {})
+    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "alert_ids"}], title=doc["subject"])
+
+
+@alerts_app.command("channels")
+def channels_cmd(user: Optional[str] = USER,
+                 email: Optional[str] = typer.Option(None, "--email", help="接收每日摘要的邮箱（\"\" 清除）"),
+                 webhook: Optional[str] = typer.Option(None, "--webhook", help="Webhook 地址 http(s)://…（\"\" 清除）"),
+                 secret: Optional[str] = typer.Option(None, "--secret", help="Webhook 签名密钥（HMAC-SHA256；保存后不再显示）"),
+                 fmt: Fmt = FORMAT_OPTION) -> None:
+    """查看或设置推送渠道：邮箱（每日摘要）与 Webhook（逐条推送，带签名）。"""
+    team = open_team()
+    if email is None and webhook is None and secret is None:
+        row = R.channels(team, R.check_owner(team, _who(user)))
+    else:
+        row = R.set_channels(team, _who(user), email=email, webhook_url=webhook, webhook_secret=secret)
+    emit(row, fmt, title=t("推送渠道", "delivery channels"))
+
+
+@alerts_app.command("deliveries")
+def deliveries_cmd(status: Optional[str] = typer.Option(None, "--status", help="pending | done | dead（死信）"),
+                   user: Optional[str] = typer.Option(None, "--user", help="只看一位用户"),
+                   fmt: Fmt = FORMAT_OPTION) -> None:
+    """投递队列：待发、已发与死信（多次重试仍失败的投递）。"""
+    rows = delivery.list_deliveries(open_team(), status=status, owner=user)
+    emit(rows, fmt, rows=rows, columns=["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at",
+                                        "last_error"], title=t(f"投递 {len(rows)} 条", f"{len(rows)} deliveries"))
+
+
+@alerts_app.command("retry")
+def retry_cmd(delivery_id: Optional[int] = typer.Argument(None, help="死信编号（省略则全部）"),
+              fmt: Fmt = FORMAT_OPTION) -> None:
+    """把死信放回队列并立即尝试投递。"""
+    team = open_team()
+    n = delivery.retry(team, delivery_id)
+    res = {"requeued": n, **delivery.deliver_due(team)}
+    emit(res, fmt, title=t(f"重新投递 {n} 条", f"{n} requeued"))

@@ -1,0 +1,175 @@
+"""Delivery of alerts beyond the in-app feed: webhooks (a JSON POST signed with HMAC-SHA256) and the daily
+digest (HTML, sent by e-mail through the configured SMTP server).
+
+Every delivery is a row of ``alert_deliveries`` written in the transaction that created its alert (or its
+digest): nothing is lost when a receiver is down or the server restarts. ``deliver_due`` sends the rows whose
+time has come; a failure is retried with exponential backoff (``BACKOFF`` × 2^(attempt−1)) and after
+``MAX_ATTEMPTS`` the row becomes a dead letter (status ``dead``, with the last error) that ``retry`` can revive.
+Secrets (webhook keys, the SMTP password) are never written to a log, a payload or an error message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from typing import Any
+
+from ...core import jsonenc
+from ...core.errors import UserError
+from ...core.teamstate.clock import now
+from . import rules as R
+
+MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_ALERT_ATTEMPTS", "6"))
+BACKOFF = float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))  # seconds before the first retry
+TIMEOUT = 10.0
+SIGNATURE = "X-Zhaoshang-Signature"
+TIMESTAMP = "X-Zhaoshang-Timestamp"
+DELIVERY = "X-Zhaoshang-Delivery"
+COLUMNS = ["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at", "last_error", "created_at",
+           "updated_at"]
+
+
+def payload(alert: dict) -> dict:
+    """The webhook body of one alert: what happened, to whom, which rule, and the evidence rows."""
+    return {"type": "alert", "alert": {k: alert.get(k) for k in
+                                       ("id", "rule_id", "rule_name", "owner", "event_id", "event_type", "event_date",
+                                        "enterprise_id", "enterprise_name", "title", "created_at")},
+            "reasons": [{"signal": p.get("signal"), "value": p.get("raw"), "detail": p.get("detail")}
+                        for p in (alert.get("explain") or {}).get("parts") or []],
+            "evidence": alert.get("evidence") or []}
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256 over ``timestamp + "." + body`` with the receiver's secret."""
+    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def queue_webhook(tx, alert: dict, url: str, at: str) -> None:
+    tx.execute("INSERT INTO alert_deliveries (alert_id, owner, channel, target, payload, status, attempts, next_at, "
+               "created_at, updated_at) VALUES (?, ?, 'webhook', ?, ?, 'pending', 0, ?, ?, ?)",
+               [alert["id"], alert["owner"], url, jsonenc.dumps(payload(alert)), at, at, at])
+
+
+def queue_email(tx, owner: str, address: str, message: dict, at: str) -> int:
+    return int(tx.scalar("INSERT INTO alert_deliveries (alert_id, owner, channel, target, payload, status, attempts, "
+                         "next_at, created_at, updated_at) VALUES (NULL, ?, 'email', ?, ?, 'pending', 0, ?, ?, ?) RETURNING id",
+                         [owner, address, jsonenc.dumps(message), at, at, at]))
+
+
+# -- sending ------------------------------------------------------------------------------------------------
+def _post(url: str, body: bytes, headers: dict) -> None:
+    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+            if not 200 <= resp.status < 300:
+                raise RuntimeError(f"HTTP {resp.status}")
+    except urllib.error.HTTPError as exc:
+        raise RuntimeError(f"HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise RuntimeError(f"connection failed: {getattr(exc, 'reason', exc)}") from None
+
+
+def smtp_settings(env: dict | None = None) -> dict | None:
+    """The SMTP server from the environment (``ZHAOSHANG_SMTP_HOST`` … ``ZHAOSHANG_SMTP_FROM``); None when unset."""
+    env = os.environ if env is None else env
+    host = env.get("ZHAOSHANG_SMTP_HOST")
+    if not host:
+        return None
+    return {"host": host, "port": int(env.get("ZHAOSHANG_SMTP_PORT", "25")), "user": env.get("ZHAOSHANG_SMTP_USER"),
+            "password": env.get("ZHAOSHANG_SMTP_PASSWORD"), "sender": env.get("ZHAOSHANG_SMTP_FROM", "zhaoshang@localhost"),
+            "starttls": env.get("ZHAOSHANG_SMTP_STARTTLS", "").lower() in ("1", "true", "yes")}
+
+
+def _send_mail(smtp: dict | None, to: str, message: dict) -> None:
+    if not smtp:
+        raise RuntimeError("no SMTP server configured (ZHAOSHANG_SMTP_HOST)")
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = message["subject"], smtp["sender"], to
+    msg.set_content(message["text"])
+    msg.add_alternative(message["html"], subtype="html")
+    try:
+        with smtplib.SMTP(smtp["host"], smtp["port"], timeout=TIMEOUT) as s:
+            if smtp.get("starttls"):
+                s.starttls(context=ssl.create_default_context())
+            if smtp.get("user"):
+                s.login(smtp["user"], smtp.get("password") or "")
+            s.send_message(msg)
+    except (smtplib.SMTPException, OSError) as exc:  # the message names the server's answer, never credentials
+        raise RuntimeError(f"SMTP {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def deliver_due(team, *, smtp: dict | None = None, at: str | None = None) -> dict:
+    """Send every pending delivery whose time has come; returns counts (sent, retry, dead)."""
+    at = at or now()
+    counts = {"sent": 0, "retry": 0, "dead": 0}
+    with team.tx() as tx:
+        due = tx.query("SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY id", [at])
+    for d in due:
+        with team.tx(exclusive=True) as tx:  # claim it: another process may be delivering the same row
+            lease = now(TIMEOUT * 3)
+            claimed = tx.execute("UPDATE alert_deliveries SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at = ?",
+                                 [lease, d["id"], d["next_at"]]).rowcount
+        if not claimed:
+            continue
+        try:
+            if d["channel"] == "webhook":
+                secret = R.channels(team, d["owner"], secret=True).get("webhook_secret") or ""
+                body = d["payload"].encode("utf-8")
+                ts = str(int(time.time()))
+                _post(d["target"], body, {TIMESTAMP: ts, DELIVERY: str(d["id"]), SIGNATURE: sign(secret, ts, body)})
+            else:
+                _send_mail(smtp if smtp is not None else smtp_settings(), d["target"], json.loads(d["payload"]))
+            error = None
+        except RuntimeError as exc:
+            error = str(exc)
+        attempts = d["attempts"] + 1
+        with team.tx(exclusive=True) as tx:
+            if error is None:
+                tx.execute("UPDATE alert_deliveries SET status = 'done', attempts = ?, last_error = NULL, updated_at = ? "
+                           "WHERE id = ?", [attempts, now(), d["id"]])
+                counts["sent"] += 1
+            elif attempts >= MAX_ATTEMPTS:
+                tx.execute("UPDATE alert_deliveries SET status = 'dead', attempts = ?, last_error = ?, updated_at = ? "
+                           "WHERE id = ?", [attempts, error, now(), d["id"]])
+                counts["dead"] += 1
+            else:
+                tx.execute("UPDATE alert_deliveries SET attempts = ?, last_error = ?, next_at = ?, updated_at = ? WHERE id = ?",
+                           [attempts, error, now(BACKOFF * 2 ** (attempts - 1)), now(), d["id"]])
+                counts["retry"] += 1
+    return counts
+
+
+def list_deliveries(team, *, status: str | None = None, owner: str | None = None, limit: int = 200) -> list[dict]:
+    where, params = [], []
+    if status:
+        if status not in ("pending", "done", "dead"):
+            raise UserError(f"未知的投递状态: {status}（pending | done | dead）", en=f"unknown delivery status: {status}")
+        where.append("status = ?")
+        params.append(status)
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    with team.tx() as tx:
+        rows = tx.query("SELECT * FROM alert_deliveries" + (" WHERE " + " AND ".join(where) if where else "")
+                        + " ORDER BY id DESC LIMIT ?", params + [int(limit)])
+    return [{c: r.get(c) for c in COLUMNS} for r in rows]
+
+
+def retry(team, delivery_id: int | None = None) -> int:
+    """Put dead letters (one, or all) back in the queue, due now; returns how many."""
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        if delivery_id is None:
+            return tx.execute("UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_at = ?, updated_at = ? "
+                              "WHERE status = 'dead'", [at, at]).rowcount or 0
+        return tx.execute("UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_at = ?, updated_at = ? "
+                          "WHERE status = 'dead' AND id = ?", [at, at, int(delivery_id)]).rowcount or 0

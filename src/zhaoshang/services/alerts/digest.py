@@ -1,0 +1,99 @@
+"""The daily digest: a user's alerts since their last digest, as HTML (and plain text) — written to a file by
+``zhaoshang alerts digest`` and sent by e-mail once a day (after ``DIGEST_HOUR`` in China time) by the
+server's scheduler. Which alerts went into which digest is kept in ``alert_state`` (per user), so a digest is
+never sent twice and a missed day is caught up after a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+from zoneinfo import ZoneInfo
+
+from ...core.teamstate.clock import now
+from . import delivery
+from . import feed as F
+from . import rules as R
+
+TZ = ZoneInfo("Asia/Shanghai")
+DIGEST_HOUR = int(os.environ.get("ZHAOSHANG_DIGEST_HOUR", "8"))
+
+
+def _cursor_key(owner: str) -> str:
+    return f"digest_cursor:{owner}"
+
+
+def pending(team, owner: str) -> list[dict]:
+    """``owner``'s alerts not yet in a digest, of rules that deliver by e-mail (oldest first)."""
+    with team.tx() as tx:
+        after = int(F.state_get(tx, _cursor_key(owner), "0"))
+    email_rules = {r["id"] for r in R.list_rules(team, owner) if "email" in r["channels"]}
+    rows = F.list_alerts(team, owner, after=after, limit=100000)
+    return [a for a in reversed(rows) if a["rule_id"] in email_rules]
+
+
+def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base_url: str = "") -> dict:
+    """Subject, HTML and text of one digest."""
+    zh = lang != "en"
+    subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(alerts)} 条" if zh
+               else f"Zhaoshang alert digest {day.isoformat()}: {len(alerts)}")
+    rows, lines = [], []
+    for a in alerts:
+        ev = next((r for r in a["evidence"] if r.get("table") not in ("events",)), None)
+        src = html.escape((ev or {}).get("note") or "")
+        link = f"{base_url}/enterprise/{a['enterprise_id']}" if a.get("enterprise_id") is not None else ""
+        rows.append(f"<tr><td>{html.escape(a.get('event_date') or '')}</td><td>{html.escape(a['rule_name'])}</td>"
+                    f"<td><a href=\"{html.escape(link)}\">{html.escape(a.get('enterprise_name') or '')}</a></td>"
+                    f"<td>{html.escape(a.get('title') or '')}</td><td>{src}</td></tr>")
+        lines.append(f"- {a.get('event_date') or ''} [{a['rule_name']}] {a.get('enterprise_name') or ''}: {a.get('title') or ''}")
+    head = ("<tr><th>日期</th><th>规则</th><th>企业</th><th>事件</th><th>来源</th></tr>" if zh
+            else "<tr><th>Date</th><th>Rule</th><th>Enterprise</th><th>Event</th><th>Source</th></tr>")
+    body = (f"<!doctype html><html lang=\"{'zh-CN' if zh else 'en'}\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(subject)}</title></head><body><h1>{html.escape(subject)}</h1>"
+            f"<p>{html.escape(owner)}</p><table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">{head}{''.join(rows)}</table>"
+            "</body></html>")
+    return {"subject": subject, "html": body, "text": subject + "\n\n" + "\n".join(lines) + "\n", "alerts": len(alerts),
+            "alert_ids": [a["id"] for a in alerts]}
+
+
+def build(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict:
+    """The digest ``owner`` would receive now (nothing is marked as sent)."""
+    day = day or _dt.datetime.now(TZ).date()
+    return render(owner, pending(team, owner), day, lang, base_url)
+
+
+def queue(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict | None:
+    """Queue ``owner``'s digest for e-mail and move their digest cursor, in one transaction; None when there is
+    no address or nothing to send."""
+    address = R.channels(team, owner)["email"]
+    doc = build(team, owner, lang=lang, day=day, base_url=base_url)
+    if not address or not doc["alerts"]:
+        return None
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        if int(F.state_get(tx, _cursor_key(owner), "0")) >= max(doc["alert_ids"]):
+            return None  # another process queued it meanwhile
+        did = delivery.queue_email(tx, owner, address, {k: doc[k] for k in ("subject", "html", "text")}, at)
+        F.state_set(tx, _cursor_key(owner), max(doc["alert_ids"]))
+    return doc | {"delivery_id": did, "to": address}
+
+
+def due(team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dict]:
+    """The scheduler's daily step: once per day after ``DIGEST_HOUR`` (China time), queue each user's digest."""
+    local = (at or _dt.datetime.now(_dt.timezone.utc)).astimezone(TZ)
+    if local.hour < DIGEST_HOUR:
+        return []
+    day = local.date().isoformat()
+    with team.tx() as tx:
+        owners = [r["owner"] for r in tx.query("SELECT owner FROM alert_channels WHERE email IS NOT NULL ORDER BY owner")]
+    out = []
+    for owner in owners:
+        with team.tx(exclusive=True) as tx:
+            if F.state_get(tx, f"digest_day:{owner}") == day:
+                continue
+            F.state_set(tx, f"digest_day:{owner}", day)
+        q = queue(team, owner, day=local.date(), base_url=base_url)
+        if q:
+            out.append(q)
+    return out

@@ -1,0 +1,181 @@
+"""The one rule evaluator: ``match(rule, event, context)`` is a pure function of a rule (as stored by
+``rules.normalise``), one event record (a row of the ``events`` table with its enterprise's regions and chain
+nodes, see ``enrich``) and the sets a rule may name (pipeline targets, a region's gaps: ``Context``). Rules from
+the page, the CLI and YAML all pass through it; the alert it yields is an explained result whose evidence is
+the event and the fact (and source) it came from.
+
+Conditions combine with AND; the items of one condition with OR. docs/methods.md ("Alert rules") has the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ...core import jsonenc
+from ...core.explain import Explained, Part, Ref
+
+METHOD, VERSION = "alert_rule", "1"
+
+
+@dataclass
+class Context:
+    """What rules refer to by name, resolved once per evaluation: the enterprises of open pipeline leads, and
+    per region code the chain nodes labelled 补链 (missing or weak) in the region × chain matrix."""
+
+    pipeline: set = field(default_factory=set)
+    gaps: dict = field(default_factory=dict)
+
+
+def event_key(ev: dict) -> str:
+    """What makes two event records the same event, across re-imports and rebuilt files (ids change, these
+    do not): type, enterprise, date, title, source and its record key. Alerts are unique per rule and key."""
+    parts = [ev.get("type"), ev.get("enterprise_id"), str(ev.get("date") or ""), ev.get("title"),
+             ev.get("source"), ev.get("source_key")]
+    return hashlib.sha256(jsonenc.canonical(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _detail(ev: dict) -> dict:
+    d = ev.get("detail")
+    if isinstance(d, str):
+        try:
+            d = json.loads(d)
+        except ValueError:
+            d = None
+    return d if isinstance(d, dict) else {}
+
+
+def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
+    """The explained match of ``rule`` on event ``ev``, or None. Pure: no I/O."""
+    ctx = ctx or Context()
+    detail = _detail(ev)
+    parts: list[Part] = []
+    types = rule.get("types") or []
+    if types:
+        kind = ev.get("type")
+        sub = detail.get("event_type")  # a news item's type (融资, 人事变动 …)
+        hit = kind if kind in types else (sub if sub in types else None)
+        if hit is None:
+            return None
+        parts.append(Part("type", raw=hit, detail={"any_of": types}))
+    eid = ev.get("enterprise_id")
+    ents = {e["id"] for e in rule.get("enterprises") or []}
+    if ents or rule.get("targets"):
+        if eid in ents:
+            parts.append(Part("enterprise", raw=eid, detail={"watched": True}))
+        elif "pipeline" in (rule.get("targets") or []) and eid in ctx.pipeline:
+            parts.append(Part("target", raw=eid, detail={"set": "pipeline"}))
+        else:
+            return None
+    regions = [r["code"] for r in rule.get("regions") or []]
+    if regions:
+        hit = next((c for c in regions if c in (ev.get("regions") or ())), None)
+        if hit is None:
+            return None
+        parts.append(Part("region", raw=hit, detail={"any_of": regions}))
+    nodes = rule.get("nodes") or []
+    if nodes:
+        hit = next((n for n in nodes if n in (ev.get("nodes") or ())), None)
+        if hit is None:
+            return None
+        parts.append(Part("node", raw=hit, detail={"any_of": nodes}))
+    gaps_of = rule.get("gaps_of")
+    if gaps_of:
+        gap = ctx.gaps.get(gaps_of["code"], set())
+        hit = sorted(n for n in ev.get("placed") or () if n in gap)
+        if not hit:
+            return None
+        parts.append(Part("gap", raw=hit, detail={"region": gaps_of["code"], "label": "补链"}))
+    for key, field_, op in (("min_amount_wan", "amount_wan", ">="), ("max_sentiment", "sentiment", "<="),
+                            ("min_sentiment", "sentiment", ">=")):
+        thr = rule.get(key)
+        if thr is None:
+            continue
+        v = detail.get(field_)
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return None
+        if not (v >= thr if op == ">=" else v <= thr):
+            return None
+        parts.append(Part(field_, raw=v, detail={"op": op, "threshold": thr}))
+    evidence = [Ref("events", ids=[ev["id"]] if ev.get("id") is not None else None,
+                    where=None if ev.get("id") is not None else {"event_key": event_key(ev)})]
+    if ev.get("ref_table"):
+        evidence.append(Ref(ev["ref_table"], ids=[ev["ref_id"]] if ev.get("ref_id") is not None else None,
+                            note=" · ".join(str(x) for x in (ev.get("source"), ev.get("source_key"), detail.get("url")) if x)
+                            or None))
+    params = {k: rule.get(k) for k in ("name", "types", "targets", "regions", "nodes", "gaps_of", "min_amount_wan",
+                                       "max_sentiment", "min_sentiment")}
+    params["enterprises"] = sorted(ents)
+    return Explained(value=True, method=METHOD, version=VERSION, params=params, parts=parts, evidence=evidence,
+                     as_of=str(ev.get("date") or "") or None,
+                     formula="every condition of the rule holds (AND); one item of a list suffices (OR)")
+
+
+def evaluate(rules: Iterable[dict], events: Iterable[dict], ctx: Context | None = None) -> list[tuple[dict, dict, Explained]]:
+    """Every (rule, event, explanation) that matches; rules that are disabled are skipped."""
+    rules = [r for r in rules if r.get("enabled", True)]
+    out = []
+    for ev in events:
+        for r in rules:
+            x = match(r, ev, ctx)
+            if x is not None:
+                out.append((r, ev, x))
+    return out
+
+
+# -- reading what the evaluator needs ---------------------------------------------------------------------
+def context(store, team, rules: list[dict]) -> Context:
+    """The sets the given rules name, read once (pipeline targets from the team state, gaps from the matrix)."""
+    ctx = Context()
+    if any("pipeline" in (r.get("targets") or []) for r in rules):
+        from ..pipeline.leads import OPEN
+
+        with team.tx() as tx:
+            rows = tx.query(f"SELECT DISTINCT enterprise_id FROM pipeline_leads WHERE status IN ({', '.join('?' for _ in OPEN)})",
+                            list(OPEN))
+        ctx.pipeline = {int(r["enterprise_id"]) for r in rows}
+    codes = {r["gaps_of"]["code"] for r in rules if r.get("gaps_of")}
+    if codes:
+        from ..regions.matrix import chain_tree
+
+        for code in codes:
+            tree = chain_tree(store, code, top=0)
+            gap: set = set()
+            stack = list(tree.get("nodes") or tree.get("children") or [])
+            while stack:
+                n = stack.pop()
+                if n.get("label") == "补链":
+                    gap.add(n["code"])
+                stack.extend(n.get("children") or [])
+            ctx.gaps[code] = gap
+    return ctx
+
+
+def enrich(store, events: list[dict]) -> list[dict]:
+    """Events with their enterprise's name, region codes (province, city, district), the chain nodes it is
+    placed on (``placed``) and those with their ancestors (``nodes``)."""
+    ids = sorted({int(e["enterprise_id"]) for e in events if e.get("enterprise_id") is not None})
+    if not ids:
+        return [dict(e, regions=[], placed=[], nodes=[]) for e in events]
+    lst = ", ".join(str(i) for i in ids)
+    ents = {r["id"]: r for r in store.query(
+        f"SELECT id, name, province_code, city_code, district_code FROM enterprises WHERE id IN ({lst})")}
+    parents = dict(store.con.execute("SELECT code, parent_code FROM chain_nodes").fetchall())
+    placed: dict[int, set] = {}
+    for eid, node in store.con.execute(f"SELECT enterprise_id, node_code FROM placements WHERE enterprise_id IN ({lst})").fetchall():
+        placed.setdefault(eid, set()).add(node)
+    out = []
+    for e in events:
+        ent = ents.get(e.get("enterprise_id")) or {}
+        direct = placed.get(e.get("enterprise_id"), set())
+        nodes = set()
+        for n in direct:
+            while n and n not in nodes:
+                nodes.add(n)
+                n = parents.get(n)
+        out.append(dict(e, enterprise_name=e.get("enterprise_name") or ent.get("name"),
+                        regions=[c for c in (ent.get("province_code"), ent.get("city_code"), ent.get("district_code")) if c],
+                        placed=sorted(direct), nodes=sorted(nodes)))
+    return out

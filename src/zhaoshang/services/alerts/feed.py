@@ -1,0 +1,149 @@
+"""Alerts: rules evaluated over new events, each match stored once in the team state (unique per rule and
+event key, so re-running, re-importing or two server processes never duplicate an alert), read per user.
+
+``run`` evaluates the events of the analytical database that arrived since the last run (a cursor in
+``alert_state``; a rebuilt file, whose ids restart, is noticed and read again — deduplication keeps that
+harmless). ``record`` evaluates event records handed over directly (the event bus, the API), and both queue
+the webhook deliveries of new alerts in the same transaction (``delivery``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from ...core import jsonenc
+from ...core.teamstate.clock import now
+from . import evaluate as E
+from . import rules as R
+
+CURSOR = "event_cursor"
+BATCH = 5000
+COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "enterprise_name", "event_type",
+           "event_date", "title", "created_at", "read_at"]
+EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
+
+
+def state_get(tx, key: str, default: str | None = None) -> str | None:
+    v = tx.scalar("SELECT value FROM alert_state WHERE key = ?", [key])
+    return default if v is None else v
+
+
+def state_set(tx, key: str, value: Any) -> None:
+    tx.execute("DELETE FROM alert_state WHERE key = ?", [key])
+    tx.execute("INSERT INTO alert_state (key, value) VALUES (?, ?)", [key, str(value)])
+
+
+def record(store, team, events: list[dict], rules: list[dict] | None = None) -> list[dict]:
+    """Evaluate event records against every enabled rule; store the new alerts (and queue their webhooks).
+    Returns the alerts created now (an alert that already exists for the rule and event is not repeated)."""
+    rules = R.list_rules(team, enabled_only=True) if rules is None else rules
+    if not rules or not events:
+        return []
+    ctx = E.context(store, team, rules)
+    matches = E.evaluate(rules, E.enrich(store, events), ctx)
+    if not matches:
+        return []
+    from . import delivery
+
+    created = []
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        hooks = {r["owner"]: r for r in tx.query("SELECT owner, webhook_url FROM alert_channels WHERE webhook_url IS NOT NULL")}
+        for rule, ev, x in matches:
+            key = E.event_key(ev)
+            if tx.scalar("SELECT id FROM alerts WHERE rule_id = ? AND event_key = ?", [rule["id"], key]) is not None:
+                continue
+            row = {"rule_id": rule["id"], "owner": rule["owner"], "rule_name": rule["name"], "event_key": key,
+                   "event_id": ev.get("id"), "enterprise_id": ev.get("enterprise_id"),
+                   "enterprise_name": ev.get("enterprise_name"), "event_type": ev.get("type"),
+                   "event_date": str(ev.get("date") or "") or None, "title": ev.get("title"),
+                   "explain": jsonenc.dumps(x), "created_at": at}
+            aid = int(tx.scalar(f"INSERT INTO alerts ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
+                                list(row.values())))
+            alert = _present(dict(row, id=aid, read_at=None))
+            if "webhook" in rule["channels"] and rule["owner"] in hooks:
+                delivery.queue_webhook(tx, alert, hooks[rule["owner"]]["webhook_url"], at)
+            created.append(alert)
+    return created
+
+
+def run(store, team, *, since: str | None = None) -> dict:
+    """Evaluate the events that arrived since the last run (or, with ``since``, every event dated from that
+    day on, again); returns how many events were read and the alerts created."""
+    with team.tx() as tx:
+        cursor = int(state_get(tx, CURSOR, "0"))
+    top = store.con.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+    if top < cursor:  # a rebuilt or replaced file: its ids start again
+        cursor = 0
+    if since:
+        from ...core.parse.dates import parse_user_date
+
+        d = parse_user_date(since, "since", end_of_period=False)
+        where, params = "date >= ?", [d]
+    else:
+        where, params = "id > ?", [cursor]
+    rules = R.list_rules(team, enabled_only=True)
+    created, read, last = [], 0, 0
+    while True:
+        rows = store.query(f"SELECT {EVENT_COLS} FROM events WHERE {where} AND id > ? ORDER BY id LIMIT {BATCH}",
+                           params + [last])
+        if not rows:
+            break
+        read += len(rows)
+        last = rows[-1]["id"]
+        created += record(store, team, rows, rules)
+    with team.tx(exclusive=True) as tx:
+        state_set(tx, CURSOR, top)
+    return {"events": read, "rules": len(rules), "alerts": created}
+
+
+def _present(r: dict) -> dict:
+    out = {c: r.get(c) for c in COLUMNS}
+    x = r.get("explain")
+    out["explain"] = json.loads(x) if isinstance(x, str) else x
+    out["evidence"] = (out["explain"] or {}).get("evidence") or []
+    return out
+
+
+def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 200, unread: bool = False,
+                rule_id: int | None = None) -> list[dict]:
+    """Alerts newest first (``after``: only those with a larger id — the live feed's cursor)."""
+    where, params = ["id > ?"], [int(after)]
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    if unread:
+        where.append("read_at IS NULL")
+    if rule_id is not None:
+        where.append("rule_id = ?")
+        params.append(int(rule_id))
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", params + [int(limit)])
+    return [_present(r) for r in rows]
+
+
+def get(team, alert_id: Any) -> dict:
+    return _present(R.row_by_id(team, "alerts", alert_id, ("预警", "alert")))
+
+
+def mark_read(team, owner: str, ids: Iterable[int] | None = None) -> int:
+    """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed."""
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        if ids is None:
+            cur = tx.execute("UPDATE alerts SET read_at = ? WHERE owner = ? AND read_at IS NULL", [at, owner])
+        else:
+            ids = [int(i) for i in ids]
+            if not ids:
+                return 0
+            cur = tx.execute(f"UPDATE alerts SET read_at = ? WHERE owner = ? AND read_at IS NULL AND id IN "
+                             f"({', '.join('?' for _ in ids)})", [at, owner, *ids])
+        return cur.rowcount or 0
+
+
+def latest_id(team, owner: str | None = None) -> int:
+    with team.tx() as tx:
+        if owner:
+            return int(tx.scalar("SELECT coalesce(max(id), 0) FROM alerts WHERE owner = ?", [owner]))
+        return int(tx.scalar("SELECT coalesce(max(id), 0) FROM alerts"))

@@ -1,0 +1,282 @@
+"""Alert rules (预警规则) of each user: what to watch (enterprises, pipeline targets, regions, chain nodes or the
+gaps of a region), which event types, which thresholds, and where to deliver.
+
+A rule is data — the same dict whether it was made on the 预警规则 page, by ``zhaoshang alerts rules add`` or
+read from YAML — validated here once and kept in the team state (``alert_rules``). References typed by a user
+(regions, enterprises) are resolved when the rule is saved, so evaluation never guesses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ...core.errors import NotFound, UserError
+from ...core.geo.lookup import resolve_region
+from ...core.teamstate import register_migration
+from ...core.teamstate.clock import now
+from ..enterprises import resolve_enterprise
+from ..team import accounts, audit
+
+register_migration(50, "alert rules, alerts, deliveries, channels", [
+    """CREATE TABLE alert_rules (
+        id {id}, owner TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (owner, name))""",
+    """CREATE TABLE alerts (
+        id {id}, rule_id BIGINT NOT NULL, owner TEXT NOT NULL, rule_name TEXT NOT NULL, event_key TEXT NOT NULL,
+        event_id BIGINT, enterprise_id BIGINT, enterprise_name TEXT, event_type TEXT, event_date TEXT,
+        title TEXT, explain TEXT NOT NULL, created_at TEXT NOT NULL, read_at TEXT,
+        UNIQUE (rule_id, event_key))""",
+    "CREATE INDEX alerts_owner ON alerts (owner, id)",
+    """CREATE TABLE alert_deliveries (
+        id {id}, alert_id BIGINT, owner TEXT NOT NULL, channel TEXT NOT NULL, target TEXT NOT NULL,
+        payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL,
+        last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_at)",
+    """CREATE TABLE alert_channels (
+        owner TEXT PRIMARY KEY, email TEXT, webhook_url TEXT, webhook_secret TEXT, updated_at TEXT NOT NULL)""",
+    "CREATE TABLE alert_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+])
+
+CHANNELS = ("app", "email", "webhook")
+TARGETS = ("pipeline",)
+#: the keys of a rule, in the order they are shown and exported
+KEYS = ("name", "types", "enterprises", "targets", "regions", "nodes", "gaps_of", "min_amount_wan", "max_sentiment",
+        "min_sentiment", "channels", "enabled")
+LOCAL = "local"  # the single user of a local-only server
+
+
+def _list(v: Any) -> list:
+    if v is None or v == "":
+        return []
+    if isinstance(v, str):
+        return [x.strip() for x in v.replace("，", ",").replace("、", ",").split(",") if x.strip()]
+    if isinstance(v, (list, tuple)):
+        return [x for x in v if x is not None and str(x).strip() != ""]
+    return [v]
+
+
+def _number(v: Any, what: str) -> float | None:
+    if v is None or v == "":
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise UserError(f"{what} 应为数字: {v}", en=f"{what} must be a number: {v}") from None
+
+
+def check_owner(team, owner: Any) -> str:
+    """The user a rule belongs to: a team user's name, or ``local`` (the single user of a local server)."""
+    name = getattr(owner, "name", None) or (str(owner).strip() if owner else LOCAL)
+    if name != LOCAL and not name.startswith("cli:"):
+        accounts.get(team, name)
+    return name
+
+
+def normalise(store, spec: dict) -> dict:
+    """A rule as stored: known keys only, references resolved (regions → codes, enterprises → ids and names),
+    thresholds as numbers. A rule must narrow something: an empty rule would alert on every event."""
+    if not isinstance(spec, dict):
+        raise UserError("规则应为键值对（name、types、regions …）", en="a rule is a mapping (name, types, regions …)")
+    unknown = sorted(set(spec) - set(KEYS) - {"id", "owner"})
+    if unknown:
+        raise UserError(f"规则中有未知的键: {', '.join(unknown)}（可用: {', '.join(KEYS)}）",
+                        en=f"unknown rule keys: {', '.join(unknown)} (known: {', '.join(KEYS)})")
+    name = str(spec.get("name") or "").strip()
+    if not name or len(name) > 100:
+        raise UserError("规则须有名称（name，不超过 100 字）", en="a rule needs a name (up to 100 characters)")
+    out: dict[str, Any] = {"name": name, "types": [str(t).strip() for t in _list(spec.get("types"))]}
+    ents = []
+    for e in _list(spec.get("enterprises")):
+        key = e.get("id") if isinstance(e, dict) else e
+        eid = resolve_enterprise(store, key)
+        ents.append({"id": eid, "name": store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]})
+    out["enterprises"] = ents
+    targets = [str(t).strip() for t in _list(spec.get("targets"))]
+    bad = [t for t in targets if t not in TARGETS]
+    if bad:
+        raise UserError(f"未知的目标集合: {', '.join(bad)}（可用: pipeline = 招商项目中的在办线索）",
+                        en=f"unknown target set: {', '.join(bad)} (known: pipeline)")
+    out["targets"] = targets
+    regions = []
+    for r in _list(spec.get("regions")):
+        ref = resolve_region(store, str(r.get("code") if isinstance(r, dict) else r), macro=False)
+        regions.append({"code": ref.code, "name": ref.name})
+    out["regions"] = regions
+    nodes = [str(n).strip() for n in _list(spec.get("nodes"))]
+    if nodes:
+        known = {r[0] for r in store.con.execute("SELECT code FROM chain_nodes").fetchall()}
+        bad = [n for n in nodes if n not in known]
+        if bad:
+            raise UserError(f"未知的产业链节点: {', '.join(bad)}", en=f"unknown chain nodes: {', '.join(bad)}")
+    out["nodes"] = nodes
+    gaps = spec.get("gaps_of")
+    if isinstance(gaps, dict):
+        gaps = gaps.get("code")
+    if gaps not in (None, ""):
+        ref = resolve_region(store, str(gaps), macro=False)
+        out["gaps_of"] = {"code": ref.code, "name": ref.name}
+    else:
+        out["gaps_of"] = None
+    out["min_amount_wan"] = _number(spec.get("min_amount_wan"), "min_amount_wan")
+    out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
+    out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
+    for k in ("max_sentiment", "min_sentiment"):
+        if out[k] is not None and not -1 <= out[k] <= 1:
+            raise UserError(f"{k} 应在 -1 到 1 之间: {out[k]}", en=f"{k} must lie between -1 and 1: {out[k]}")
+    channels = [str(c).strip() for c in _list(spec.get("channels"))] or ["app"]
+    bad = [c for c in channels if c not in CHANNELS]
+    if bad:
+        raise UserError(f"未知的推送渠道: {', '.join(bad)}（可用: {', '.join(CHANNELS)}）",
+                        en=f"unknown channels: {', '.join(bad)} (known: {', '.join(CHANNELS)})")
+    out["channels"] = channels
+    enabled = spec.get("enabled", True)
+    out["enabled"] = enabled if isinstance(enabled, bool) else str(enabled).strip().lower() not in ("0", "false", "no", "否")
+    if not any(out[k] for k in ("types", "enterprises", "targets", "regions", "nodes", "gaps_of")):
+        raise UserError(f"规则“{name}”没有任何条件（types、enterprises、targets、regions、nodes、gaps_of 至少一项）",
+                        en=f"rule {name!r} has no condition (types, enterprises, targets, regions, nodes or gaps_of)")
+    return out
+
+
+def _row(r: dict) -> dict:
+    spec = json.loads(r["spec"])
+    return {"id": r["id"], "owner": r["owner"], **spec, "enabled": bool(r["enabled"]),
+            "created_at": r["created_at"], "updated_at": r["updated_at"]}
+
+
+def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) -> dict:
+    """Save one rule of ``owner``; a second rule of the same name is refused unless ``replace``."""
+    who = check_owner(team, owner)
+    rule = normalise(store, spec)
+    body = json.dumps({k: rule[k] for k in KEYS if k != "enabled"}, ensure_ascii=False)
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        cur = tx.one("SELECT id FROM alert_rules WHERE owner = ? AND name = ?", [who, rule["name"]])
+        if cur and not replace:
+            raise UserError(f"已有同名规则: {rule['name']} (#{cur['id']})", en=f"a rule named {rule['name']!r} exists (#{cur['id']})")
+        if cur:
+            tx.execute("UPDATE alert_rules SET spec = ?, enabled = ?, updated_at = ? WHERE id = ?",
+                       [body, int(rule["enabled"]), at, cur["id"]])
+            rid = cur["id"]
+        else:
+            rid = int(tx.scalar("INSERT INTO alert_rules (owner, name, spec, enabled, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [who, rule["name"], body, int(rule["enabled"]), at, at]))
+    audit.record(team, owner or who, "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
+    return get(team, rid)
+
+
+def row_by_id(team, table: str, key: Any, what: tuple[str, str]) -> dict:
+    """One row of ``table`` by its id as typed (``12`` or ``#12``); ``what``: its name in Chinese and English."""
+    try:
+        rid = int(str(key).lstrip("#"))
+    except ValueError:
+        raise UserError(f"{what[0]}编号应为数字: {key}", en=f"a {what[1]} id is a number: {key}") from None
+    with team.tx() as tx:
+        r = tx.one(f"SELECT * FROM {table} WHERE id = ?", [rid])
+    if r is None:
+        raise NotFound(f"没有这条{what[0]}: #{rid}", en=f"no such {what[1]}: #{rid}")
+    return r
+
+
+def get(team, rule_id: Any) -> dict:
+    return _row(row_by_id(team, "alert_rules", rule_id, ("规则", "rule")))
+
+
+def list_rules(team, owner: str | None = None, *, enabled_only: bool = False) -> list[dict]:
+    where, params = [], []
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    if enabled_only:
+        where.append("enabled = 1")
+    with team.tx() as tx:
+        rows = tx.query("SELECT * FROM alert_rules" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id",
+                        params)
+    return [_row(r) for r in rows]
+
+
+def remove(team, rule_id: Any, *, owner: Any = None, admin: bool = False) -> dict:
+    """Delete a rule (its alerts stay, with the rule's name, as the record of what was sent)."""
+    rule = get(team, rule_id)
+    who = getattr(owner, "name", None) or owner
+    if who and not admin and rule["owner"] != who:
+        raise UserError(f"规则 #{rule['id']} 属于 {rule['owner']}，不能删除", en=f"rule #{rule['id']} belongs to {rule['owner']}")
+    with team.tx(exclusive=True) as tx:
+        tx.execute("DELETE FROM alert_rules WHERE id = ?", [rule["id"]])
+    audit.record(team, owner or rule["owner"], "alerts.rule_remove", f"alert_rule:{rule['id']}", {"name": rule["name"]})
+    return rule
+
+
+def export_yaml(team, owner: str | None = None) -> str:
+    """The rules as YAML (``rules:`` list, the format ``import_yaml`` reads back)."""
+    out = []
+    for r in list_rules(team, owner):
+        d: dict[str, Any] = {}
+        for k in KEYS:
+            v = r.get(k)
+            if k == "enterprises":
+                v = [e["name"] for e in v]
+            elif k == "regions":
+                v = [x["code"] for x in v]
+            elif k == "gaps_of":
+                v = v["code"] if v else None
+            if v not in (None, [], "") or k == "enabled":
+                d[k] = v
+        out.append(d)
+    return yaml.safe_dump({"rules": out}, allow_unicode=True, sort_keys=False)
+
+
+def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = True) -> list[dict]:
+    """Read ``rules:`` from YAML; every rule is checked before any is saved (a bad one refuses the file)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"YAML 无法解析: {str(exc).splitlines()[0]}", en=f"unreadable YAML: {str(exc).splitlines()[0]}") from None
+    items = doc.get("rules") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not items:
+        raise UserError("YAML 中没有规则（应为 rules: 列表）", en="no rules in the YAML (expected a rules: list)")
+    errors = []
+    for i, spec in enumerate(items, 1):
+        try:
+            normalise(store, spec)
+        except UserError as exc:
+            errors.append(f"第 {i} 条: {exc}")
+    if errors:
+        raise UserError("；".join(errors))
+    return [add(store, team, spec, owner=owner, replace=replace) for spec in items]
+
+
+def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str | None = None,
+                 webhook_secret: str | None = None) -> dict:
+    """Where ``owner``'s e-mail digest and webhook go (a value of "" clears it). The secret is stored for
+    signing and never shown again."""
+    who = check_owner(team, owner)
+    cur = channels(team, who, secret=True)
+    new = {"email": cur["email"] if email is None else (email.strip() or None),
+           "webhook_url": cur["webhook_url"] if webhook_url is None else (webhook_url.strip() or None),
+           "webhook_secret": cur["webhook_secret"] if webhook_secret is None else (webhook_secret or None)}
+    if new["email"] and ("@" not in new["email"] or len(new["email"]) > 200):
+        raise UserError(f"邮箱地址无效: {new['email']}", en=f"invalid e-mail address: {new['email']}")
+    if new["webhook_url"] and not new["webhook_url"].startswith(("http://", "https://")):
+        raise UserError(f"Webhook 地址应以 http:// 或 https:// 开头: {new['webhook_url']}",
+                        en=f"a webhook URL starts with http:// or https://: {new['webhook_url']}")
+    with team.tx(exclusive=True) as tx:
+        tx.execute("DELETE FROM alert_channels WHERE owner = ?", [who])
+        tx.execute("INSERT INTO alert_channels (owner, email, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?)",
+                   [who, new["email"], new["webhook_url"], new["webhook_secret"], now()])
+    audit.record(team, owner or who, "alerts.channels", f"user:{who}",
+                 {"email": bool(new["email"]), "webhook": bool(new["webhook_url"]), "secret": bool(new["webhook_secret"])})
+    return channels(team, who)
+
+
+def channels(team, owner: str, *, secret: bool = False) -> dict:
+    """``owner``'s delivery addresses; the webhook secret only as whether one is set, unless ``secret``."""
+    with team.tx() as tx:
+        r = tx.one("SELECT email, webhook_url, webhook_secret FROM alert_channels WHERE owner = ?", [owner]) or {}
+    out = {"owner": owner, "email": r.get("email"), "webhook_url": r.get("webhook_url"),
+           "webhook_secret_set": bool(r.get("webhook_secret"))}
+    if secret:
+        out["webhook_secret"] = r.get("webhook_secret")
+    return out

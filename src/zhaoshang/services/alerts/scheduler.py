@@ -1,0 +1,55 @@
+"""The alert schedule inside ``zhaoshang serve``: every ``INTERVAL`` seconds evaluate new events, queue the
+day's digests and send the deliveries that are due. All of its state is in the team state, so a restarted
+server resumes exactly where the last one stopped (pending deliveries, retry times, digest days)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from typing import Callable, ContextManager
+
+from . import delivery, digest, feed
+
+log = logging.getLogger("zhaoshang.alerts")
+INTERVAL = float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
+
+
+def tick(store, team) -> dict:
+    """One round: new events → alerts; the day's digests; due deliveries."""
+    res = feed.run(store, team)
+    queued = digest.due(team)
+    sent = delivery.deliver_due(team)
+    return {"events": res["events"], "alerts": len(res["alerts"]), "digests": len(queued), **sent}
+
+
+class Scheduler:
+    """A daemon thread running ``tick`` on a store opened by ``store_scope`` (the served generation)."""
+
+    def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL):
+        self.store_scope, self.team, self.interval = store_scope, team, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="zhaoshang-alerts", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.store_scope() as store:
+                    tick(store, self.team)
+            except Exception as exc:  # keep the schedule alive; the error names no secret
+                log.warning("alert schedule: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            self._stop.wait(self.interval)
+
+
+def served_scope(served) -> Callable[[], ContextManager]:
+    return contextmanager(served.store_scope)

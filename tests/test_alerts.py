@@ -1,0 +1,118 @@
+"""Alert rules and alerts on both team-state backends: the four example rules (a large funding in the region's
+missing segments, strongly negative news about a local enterprise, a pipeline target opening a branch, a
+target's key person changing) imported from YAML, evaluated by the one evaluator over event records, stored
+once per rule and event with their evidence; YAML round trip; refusals of bad rules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import alerts_fixture as AF  # noqa: E402
+
+from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.alerts import evaluate as E  # noqa: E402
+from zhaoshang.services.alerts import feed  # noqa: E402
+from zhaoshang.services.alerts import rules as R  # noqa: E402
+from zhaoshang.services.pipeline import leads as L  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+PW = "a-long-enough-password-1"
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    path = tmp_path_factory.mktemp("alerts") / "fx.duckdb"
+    return path, AF.build(str(path))
+
+
+@pytest.fixture
+def team(team_url):
+    db = open_team_db(team_url)
+    accounts.add_user(db, "ana", "analyst", PW, "cli:test")
+    yield db
+    db.close()
+
+
+def test_example_rules_raise_exactly_their_alerts_once(fx, team):
+    path, info = fx
+    with Store(str(path), read_only=True) as store:
+        L.add(store, team, str(info["target"]), "杭州市", user="ana")
+        saved = R.import_yaml(store, team, AF.RULES_YAML, owner="ana")
+        assert [r["name"] for r in saved] == list(AF.EXPECTED)
+        assert saved[0]["gaps_of"] == {"code": AF.CITY, "name": "杭州市"} and saved[1]["regions"][0]["code"] == AF.CITY
+        first = feed.run(store, team)
+        again = feed.run(store, team)
+        since = feed.run(store, team, since="2024-01-01")
+    ids = {v: k for k, v in info["events"].items()}
+    got: dict[str, set] = {}
+    for a in first["alerts"]:
+        got.setdefault(a["rule_name"], set()).add(ids.get(a["event_id"], a["event_id"]))
+    assert got == AF.EXPECTED
+    assert again["alerts"] == [] and again["events"] == 0  # nothing new since the last run
+    assert since["events"] == len(info["events"]) and since["alerts"] == []  # re-evaluated, deduplicated
+    alerts = feed.list_alerts(team, "ana")
+    assert len(alerts) == 5 and feed.list_alerts(team, "nobody") == []
+    big = next(a for a in alerts if a["rule_name"] == "缺失环节大额融资")
+    # each alert's evidence: the event and the fact with its source and record key
+    assert big["evidence"][0] == {"table": "events", "ids": [info["events"]["big_gap_funding"]], "where": None, "note": None}
+    assert big["evidence"][1]["table"] == "fundings" and "fixture-events" in big["evidence"][1]["note"]
+    parts = {p["signal"]: p for p in big["explain"]["parts"]}
+    assert parts["amount_wan"]["raw"] == 20000.0 and parts["amount_wan"]["detail"] == {"op": ">=", "threshold": 10000.0}
+    assert info["gap_node"] in parts["gap"]["raw"]
+    assert feed.mark_read(team, "ana", [big["id"]]) == 1 and len(feed.list_alerts(team, "ana", unread=True)) == 4
+
+
+def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
+    """A rule made by hand (the page's and the CLI's dict) and the same rule from YAML decide alike."""
+    path, info = fx
+    with Store(str(path), read_only=True) as store:
+        by_hand = R.normalise(store, {"name": "x", "types": "news", "regions": "330100", "max_sentiment": "-0.5"})
+        from_yaml = R.normalise(store, {"name": "x", "types": ["news"], "regions": ["杭州市"], "max_sentiment": -0.5})
+        assert by_hand == from_yaml
+        events = E.enrich(store, store.query(f"SELECT {feed.EVENT_COLS} FROM events WHERE source = 'fixture-events' ORDER BY id"))
+    hits = [ev["id"] for ev in events if E.match(by_hand, ev) is not None]
+    assert hits == [info["events"]["local_bad_news"]]
+    # thresholds are inclusive; a missing value never matches
+    ev = next(e for e in events if e["id"] == info["events"]["local_bad_news"])
+    assert E.match(dict(by_hand, max_sentiment=-0.8), ev) is not None
+    assert E.match(dict(by_hand, max_sentiment=-0.81), ev) is None
+    assert E.match(dict(by_hand, types=[], min_amount_wan=1.0), ev) is None
+    assert E.event_key(ev) == E.event_key(dict(ev, id=424242))  # the same event under another id
+
+
+def test_yaml_round_trip_and_refusals(fx, team):
+    path, info = fx
+    with Store(str(path), read_only=True) as store:
+        R.import_yaml(store, team, AF.RULES_YAML, owner="ana")
+        text = R.export_yaml(team, "ana")
+        again = R.import_yaml(store, team, text, owner="ana")  # same names: replaced, not duplicated
+        assert len(R.list_rules(team, "ana")) == 4
+        assert [r["name"] for r in again] == list(AF.EXPECTED)
+        with pytest.raises(UserError, match="没有任何条件"):
+            R.add(store, team, {"name": "all"}, owner="ana")
+        with pytest.raises(UserError, match="已有同名规则"):
+            R.add(store, team, {"name": "本地企业负面新闻", "types": ["news"]}, owner="ana")
+        with pytest.raises(UserError, match="未知的键"):
+            R.add(store, team, {"name": "y", "typs": ["news"]}, owner="ana")
+        with pytest.raises(UserError, match="-1 到 1"):
+            R.add(store, team, {"name": "y", "types": ["news"], "max_sentiment": -5}, owner="ana")
+        with pytest.raises(UserError, match="第 2 条"):  # one bad rule refuses the whole file, nothing saved
+            R.import_yaml(store, team, "rules:\n- {name: a, types: [news]}\n- {name: b, channels: [fax], types: [news]}\n",
+                          owner="ana")
+        assert len(R.list_rules(team, "ana")) == 4
+        with pytest.raises(NotFound):
+            R.add(store, team, {"name": "z", "types": ["news"]}, owner="nobody")
+        with pytest.raises(NotFound):
+            R.add(store, team, {"name": "z", "enterprises": ["不存在的公司"]}, owner="ana")
+    rid = R.list_rules(team, "ana")[0]["id"]
+    with pytest.raises(UserError, match="属于"):
+        R.remove(team, rid, owner="bo")
+    assert R.remove(team, rid, owner="ana")["id"] == rid
+    with pytest.raises(NotFound):
+        R.get(team, rid)

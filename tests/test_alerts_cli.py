@@ -1,0 +1,73 @@
+"""``zhaoshang alerts …`` run as the real console script: rules imported from YAML and added by options, run,
+list, export (and re-import), the digest written as HTML, channels with the secret never echoed, user errors as
+one line with exit code 2, English."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+import alerts_fixture as AF  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("alerts_cli")
+    path = d / "fx.duckdb"
+    info = AF.build(str(path))
+    return path, info, d
+
+
+def test_rules_alerts_digest_from_the_command_line(db):
+    path, info, d = db
+    (d / "rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
+    run("pipeline", "add", str(info["target"]), "杭州市", db=path)
+    saved = run_json("alerts", "rules", "import", str(d / "rules.yaml"), db=path)
+    assert [r["name"] for r in saved] == list(AF.EXPECTED) and all(r["owner"] == "local" for r in saved)
+    added = run_json("alerts", "rules", "add", "关注企业", "--enterprise", str(info["far"]), "--type", "news",
+                     "--channel", "app", db=path)
+    assert added["enterprises"][0]["id"] == info["far"] and added["types"] == ["news"]
+    table = run("alerts", "rules", "list", db=path).stdout
+    assert "杭州市的补链环节" in table and "金额 ≥ 10000 万元" in table
+    res = run_json("alerts", "run", db=path)
+    assert len(res["alerts"]) == 6  # the five of the examples and the watched enterprise's news
+    listed = run_json("alerts", "list", "--rule", str(added["id"]), db=path)
+    assert [a["event_id"] for a in listed] == [info["events"]["far_bad_news"]]
+    # the digest: alerts of rules that deliver by e-mail (the funding and the key-person rules: 3)
+    out = d / "digest.html"
+    doc = run_json("alerts", "digest", "--output", str(out), db=path)
+    assert doc["alerts"] == 3 and "预警日报" in doc["subject"]
+    html = out.read_text(encoding="utf-8")
+    assert "融资: B轮 2亿元" in html and "变更: legal_rep 张某 → 李某" in html and "新闻: 某公司首席技术官离职" in html
+    # export: the rules as YAML (read back by import; round trip in test_alerts.py)
+    exported = run("alerts", "rules", "export", db=path).stdout
+    assert [r["name"] for r in yaml.safe_load(exported)["rules"]] == [*AF.EXPECTED, "关注企业"]
+    # channels: the secret is kept and never printed
+    ch = run_json("alerts", "channels", "--email", "ana@example.org", "--webhook", "http://127.0.0.1:9/hook",
+                  "--secret", "s3cret-value", db=path)
+    assert ch == {"owner": "local", "email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/hook",
+                  "webhook_secret_set": True}
+    assert "s3cret-value" not in run("alerts", "channels", db=path).stdout
+    assert run_json("alerts", "rules", "remove", str(added["id"]), db=path)["name"] == "关注企业"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("alerts", "rules", "add", "空规则"), "没有任何条件"),
+    (("alerts", "rules", "remove", "999"), "没有这条规则"),
+    (("alerts", "channels", "--webhook", "ftp://x"), "http://"),
+])
+def test_user_errors_are_one_line(db, args, message):
+    path = db[0]
+    proc = run(*args, db=path, check=False)
+    assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_english(db):
+    path = db[0]
+    proc = run("--lang", "en", "alerts", "rules", "add", "x", db=path, check=False)
+    assert proc.returncode == 2 and "no condition" in proc.stderr
