@@ -45,7 +45,7 @@ def build(path: str) -> dict:
             ("far_branch", far, "branch", "设立分支机构: 某公司武汉分公司", {"province": "420000", "city": "420100"}, "branches"),
             ("target_legal_rep", target, "change_legal_rep", "变更: legal_rep 张某 → 李某",
              {"field": "legal_rep", "old": "张某", "new": "李某"}, "enterprise_history"),
-            ("target_people_news", target, "news", "新闻: 某公司首席技术官离职", {"sentiment": -0.3, "event_type": "人事变动"}, "news"),
+            ("target_people_news", target, "news", "新闻: 某公司首席技术官离职", {"sentiment": -0.3, "event_type": "personnel"}, "news"),
         ]
         ids = {}
         for i, (name, eid, typ, title, detail, table) in enumerate(ev):

@@ -20,6 +20,19 @@ from ...core.explain import Explained, Part, Ref
 METHOD, VERSION = "alert_rule", "1"
 
 
+def _news_aliases() -> dict[str, str]:
+    """A news item's event type by code and by Chinese name (``personnel`` ↔ ``人事变动``): a rule may name either."""
+    from ..monitoring.nlp.events import EVENT_TYPES
+
+    out = {}
+    for code, (zh, _en) in EVENT_TYPES.items():
+        out[code], out[zh] = zh, code
+    return out
+
+
+NEWS_ALIASES = _news_aliases()
+
+
 @dataclass
 class Context:
     """What rules refer to by name, resolved once per evaluation: the enterprises of open pipeline leads, and
@@ -56,7 +69,7 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
     if types:
         kind = ev.get("type")
         sub = detail.get("event_type")  # a news item's type (融资, 人事变动 …)
-        hit = kind if kind in types else (sub if sub in types else None)
+        hit = kind if kind in types else (sub if sub in types or NEWS_ALIASES.get(sub) in types else None)
         if hit is None:
             return None
         parts.append(Part("type", raw=hit, detail={"any_of": types}))
