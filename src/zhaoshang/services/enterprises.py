@@ -18,6 +18,7 @@ from ..core.errors import NotFound, UserError
 from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
+from .evaluation.stored import score_join, stored_totals
 from .search import matching_ids
 
 SORTS = {
@@ -30,6 +31,8 @@ SORTS = {
     "id": "e.id",
     "-funding": "lf.date DESC NULLS LAST, e.id",
     "funding": "lf.date ASC NULLS LAST, e.id",
+    "-score": "sc.total DESC NULLS LAST, e.id",  # the stored score (services.evaluation.stored)
+    "score": "sc.total ASC NULLS LAST, e.id",
 }
 ROUND_ORDER = ["angel", "seed", "pre_a", "a", "a_plus", "pre_b", "b", "b_plus", "c", "d", "e", "f", "pre_ipo",
                "ipo", "strategic", "ma", "other"]
@@ -108,12 +111,15 @@ def _latest_funding_sql() -> str:
 def search_enterprises(store, q: str | None = None, *, region: str | None = None, node: Any = None,
                        founded_from: Any = None, founded_to: Any = None, stage: Any = None, listed: Any = None,
                        tags: Any = None, sort: str = "-capital", page: int = 1, size: int = 50, as_of: Any = None,
-                       chain: str | None = None, include_dissolved: bool = False) -> dict:
+                       chain: str | None = None, include_dissolved: bool = False, score_min: Any = None,
+                       score_max: Any = None) -> dict:
     """Filtered, sorted, paginated enterprises: ``{"total", "page", "size", "items": [...]}``.
 
     ``q`` is a search (``services.search``: credit code, names, aliases, jieba words of the text and of the
     chain nodes placed on); ``region`` any region or macro-region (code, name or path); ``node`` one or more chain nodes (descendants included); ``stage``
-    the latest funding round as of ``as_of`` (``none`` for never funded); ``tags`` any of the tags.
+    the latest funding round as of ``as_of`` (``none`` for never funded); ``tags`` any of the tags;
+    ``score_min`` / ``score_max`` and the sorts ``score`` / ``-score`` read the latest stored score batch on or
+    before the date (``score_as_of``; each item's ``score`` and ``score_confidence``).
     """
     if sort not in SORTS:
         raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})")
@@ -126,6 +132,12 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     need_lf = bool(_as_list(stage)) or sort.endswith("funding")
     lf_join = f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id" if need_lf else ""
     lf_params = [d] if need_lf else []
+    sc_join, sc_jparams, sc_where, sc_params, sd = score_join(store, d, needed=sort.endswith("score"),
+                                                              score_min=score_min, score_max=score_max)
+    lf_join += " " + sc_join
+    lf_params += sc_jparams
+    where += sc_where
+    params += sc_params
     wsql = " AND ".join(where) or "TRUE"
     # parameter order: CTE (chain x4 when node filter), join, where
     cte_params = [chain or default_chain(store)] * 4 if ctes else []
@@ -141,7 +153,11 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
                                   cte_params + lf_params + params).fetchone()[0]
     ids = [r["id"] for r in ids_rows]
     items = _items(store, ids, d, chain, view)
-    return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(), "items": items}
+    scores = stored_totals(store, ids, sd)
+    for it in items:
+        it["score"], it["score_confidence"] = scores.get(it["id"], (None, None))
+    return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(),
+            "score_as_of": sd.isoformat() if sd else None, "items": items}
 
 
 def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises") -> list[dict]:
@@ -201,6 +217,11 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
                                  filters.get("founded_from"), filters.get("founded_to"), filters.get("stage"),
                                  filters.get("listed"), filters.get("tags"), as_of, chain,
                                  bool(filters.get("include_dissolved")))
+    sc_join, sc_jparams, sc_where, sc_params, _ = score_join(store, d, needed=sort.endswith("score"),
+                                                             score_min=filters.get("score_min"),
+                                                             score_max=filters.get("score_max"))
+    where += sc_where
+    params += sc_params
     names = EXPORT_HEADERS_ZH if lang != "en" else EXPORT_COLUMNS
     exprs = ["e.id", "e.name", "e.uscc", "e.status", "e.founded", "e.capital_wan", "rp.name", "rc.name", "rd.name",
              "e.listed_code", "array_to_string(e.tags, '、')",
@@ -213,10 +234,10 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "
            "LEFT JOIN regions rd ON rd.code = e.district_code "
-           f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id "
+           f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id {sc_join} "
            f"WHERE {' AND '.join(where) or 'TRUE'} ORDER BY {SORTS[sort]}" + (f" LIMIT {int(limit)}" if limit else ""))
     cte_params = [chain] * 4 if ctes else []
-    return sql, cte_params + [chain, d] + params
+    return sql, cte_params + [chain, d] + sc_jparams + params
 
 
 def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = "zh", **filters) -> int:

@@ -37,6 +37,7 @@ NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
 Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
 Level = Literal["province", "city", "district", "macro"]
 Metric = Literal["count", "share", "lq"]
+Score = Annotated[Optional[float], Query(ge=0, le=100, description="存储评分（score all）的下限或上限 0–100")]
 Page = Annotated[int, Query(ge=1, le=PAGE_MAX, description="页码")]
 
 ERROR = {"type": "object", "required": ["error", "status"],

@@ -16,7 +16,8 @@ from starlette.background import BackgroundTask
 from ....services import enterprises as ent_svc
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
-from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Text
+from .scorecard import profile_card
+from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Score, Text
 
 Sort = Literal[tuple(ent_svc.SORTS)]
 
@@ -24,18 +25,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register(app, web) -> None:
-    def filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of) -> dict:
+    def filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min=None,
+                score_max=None) -> dict:
         c = web.clean
         return {"q": c(q), "region": c(region), "node": c(node), "founded_from": c(founded_from),
                 "founded_to": c(founded_to), "stage": c(stage), "listed": c(listed), "tags": c(tags),
-                "sort": sort or "-capital", "as_of": c(as_of)}
+                "sort": sort or "-capital", "as_of": c(as_of), "score_min": score_min, "score_max": score_max}
 
     @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
     def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Text = None, node: NodeCodes = None,
                         founded_from: DateFrom = None, founded_to: DateTo = None, stage: Text = None,
                         listed: Text = None, tags: Text = None, sort: Sort = "-capital", page: Page = 1,
-                        size: int = Query(50, ge=1, le=1000), as_of: AsOf = None):
-        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+                        size: int = Query(50, ge=1, le=1000), as_of: AsOf = None, score_min: Score = None,
+                        score_max: Score = None):
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
         res = ent_svc.search_enterprises(store, page=page, size=size, **f)
         return web.json({**res, "filters": f, "synthetic": store.synthetic})
 
@@ -60,8 +63,9 @@ def register(app, web) -> None:
     def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Text = None,
                    node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Text = None,
                    listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
-                   format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive)):
-        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+                   format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive), score_min: Score = None,
+                   score_max: Score = None):
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
         _limit()
         stamp = _dt.date.today().strftime("%Y%m%d")
         if format == "csv":  # streamed from the store in chunks: any size, constant memory
@@ -84,8 +88,10 @@ def register(app, web) -> None:
                          region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
                          founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
                          tags: Optional[str] = None, sort: str = "-capital", page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
-                         size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None):
-        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of)
+                         size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None, score_min: Text = None,
+                         score_max: Text = None):  # the form sends empty fields: "" = not given
+        f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, web.clean(score_min),
+                    web.clean(score_max))
         res = ent_svc.search_enterprises(store, page=page_no, size=size, **f)
         info = web.region_info(store, f["region"]) if f["region"] else None
         qs = urlencode({k: v for k, v in {**f, "page": page_no, "size": size}.items() if v not in (None, "")})
@@ -100,8 +106,10 @@ def register(app, web) -> None:
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
+        card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
-                                                     "leads": leads, "status_zh": pipeline_leads.STATUS_ZH,
+                                                     "leads": leads, "card": card, "card_why": card_why,
+                                                     "status_zh": pipeline_leads.STATUS_ZH,
                                                      "status_en": pipeline_leads.STATUS_EN,
                                                      "shown_as_of": prof["as_of"],
                                                      "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})

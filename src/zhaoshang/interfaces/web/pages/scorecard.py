@@ -1,0 +1,32 @@
+"""The scorecard (企业评估) on the web: the JSON twin of ``zhaoshang score ENTERPRISE --format json`` and the
+card the enterprise profile shows — the same service (``services.evaluation.scorecard``), the same explained
+result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from ....core.errors import UserError
+from ....services.evaluation.scorecard import score_enterprise
+from ..schemas import TEXT_MAX, AsOf
+
+
+def profile_card(web, store, eid: int, as_of, lang: str) -> tuple[dict | None, str | None]:
+    """The enterprise's scorecard for its profile, or why there is none (not existing at the date); cached per
+    data generation."""
+    key = ("scorecard", eid, as_of, lang)
+    try:
+        return web.cached(store, key, lambda: score_enterprise(store, eid, as_of=as_of, lang=lang)), None
+    except UserError as exc:
+        return None, str(exc).splitlines()[0]
+
+
+def register(app, web) -> None:
+    @app.get("/api/enterprises/{key}/score", tags=["enterprises"],
+             summary="企业评估（JSON）：总分、六个维度及每个信号的贡献、置信度、缺失项、截至日期与方法版本（同 zhaoshang score --format json）")
+    def api_score(key: Annotated[str, Path(max_length=TEXT_MAX)], request: Request, store=Depends(web.get_store),
+                  as_of: AsOf = None):
+        doc = score_enterprise(store, key, as_of=web.clean(as_of), lang=web.lang_of(request))
+        return web.json({**doc, "synthetic": store.synthetic})
