@@ -1,0 +1,83 @@
+"""Commands ``match …``: scenario matching (需求清单 × 能力图谱) both ways, the demand list, the index and the
+evaluation on the labelled set — all through ``services.matching``."""
+
+from __future__ import annotations
+
+import time
+from typing import List, Optional
+
+import typer
+
+from ...services.matching import index as idx_svc
+from ...services.matching import match as M
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+
+match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
+app.add_typer(match_app, name="match")
+
+TOP = typer.Option(10, "--top", "-n", help="返回前几条（1–500）")
+SEMANTIC = typer.Option(False, "--semantic", help="用语义模型（multilingual-e5-small，需安装 semantic 扩展）重排前若干候选")
+
+
+def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
+    if doc.get("note") and fmt != Fmt.json:
+        typer.echo(t(doc["note"], "semantic model not installed; matched by keywords and chain nodes"), err=True)
+    rows = M.result_rows(doc, "en" if t("z", "e") == "e" else "zh")
+    emit(doc, fmt, rows=rows, title=title, note=note)
+
+
+@match_app.command("demand")
+def demand_cmd(demand: str = typer.Argument(..., help="需求：编号、源编号或标题"), top: int = TOP,
+               region: Optional[str] = typer.Option(None, "--region", help="只要位于该地区的企业（代码、名称或宏观区域）"),
+               require: Optional[List[str]] = typer.Option(None, "--require", help="资质硬条件（可重复）：patents（有专利）、listed（上市）、funding（有融资）"),
+               include_inactive: bool = typer.Option(False, "--include-inactive", help="也列出已注销、吊销的企业"),
+               semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
+    """为一条需求找能承接的企业：每条结果附匹配词、匹配环节、相似度与各项得分。"""
+    store = open_store(read_only=True)
+    doc = M.match_demand(store, demand, top=top, region=region, require=require or (), include_inactive=include_inactive,
+                         semantic=semantic, lang=t("zh", "en"))
+    d = doc["demand"]
+    _emit_matches(doc, fmt, t(f"需求 {d['id']}「{d['title']}」的匹配企业", f"enterprises for demand {d['id']} “{d['title']}”"),
+                  synthetic_note(store))
+
+
+@match_app.command("enterprise")
+def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号、统一社会信用代码、全称或简称"), top: int = TOP,
+                   region: Optional[str] = typer.Option(None, "--region", help="只要该地区的需求"),
+                   node: Optional[str] = typer.Option(None, "--node", help="只要涉及该产业链环节的需求（如 M03）"),
+                   all_status: bool = typer.Option(False, "--all-status", help="也包括已对接、已完成的需求（默认只要征集中、对接中）"),
+                   semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
+    """为一家企业找它能承接的需求（反向匹配），附理由。"""
+    store = open_store(read_only=True)
+    doc = M.match_enterprise(store, enterprise, top=top, region=region, node=node, all_status=all_status,
+                             semantic=semantic, lang=t("zh", "en"))
+    e = doc["enterprise"]
+    _emit_matches(doc, fmt, t(f"{e['name']} 可承接的需求", f"demands {e['name']} can serve"), synthetic_note(store))
+
+
+@match_app.command("demands")
+def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需求所在地区"),
+                node: Optional[str] = typer.Option(None, "--node", help="产业链环节（声明的或文本中识别的）"),
+                status: Optional[str] = typer.Option(None, "--status", help="状态，如 征集中"),
+                q: Optional[str] = typer.Option(None, "--q", help="标题、描述或单位包含的文字"),
+                limit: int = typer.Option(50, "--limit", help="最多显示多少条"), fmt: Fmt = FORMAT_OPTION) -> None:
+    """需求清单：按地区、环节、状态筛选。"""
+    store = open_store(read_only=True)
+    doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
+    rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
+             "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"], "status": d["status"],
+             "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
+    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", f"{doc['total']} demands"), note=synthetic_note(store))
+
+
+@match_app.command("index")
+def index_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
+    """（重新）建立能力画像与需求的 BM25 索引，保存在数据库旁（<db>.match/），报告用时。"""
+    store = open_store(read_only=True)
+    rows = []
+    for kind in idx_svc.KINDS:
+        t0 = time.perf_counter()
+        ix = idx_svc.get_index(store, kind, rebuild=True)
+        rows.append({"kind": kind, "documents": len(ix.ids), "seconds": round(time.perf_counter() - t0, 2),
+                     "fingerprint": ix.fingerprint})
+    emit(rows, fmt, rows=rows, title=t("匹配索引", "matching indexes"))

@@ -1,0 +1,164 @@
+"""BM25 indexes (bm25s, over jieba tokens) of enterprise profiles and of demands, cached and refreshed.
+
+An index is keyed by a fingerprint of what it was built from (imports, enterprise/patent/placement/demand
+counts, the newest classification, the settings' version): an import or a classification changes it, and the
+next match rebuilds. Built indexes are kept in the process (a few) and, for a database file, in a directory
+beside it (``<db>.match/<kind>-<fingerprint>/``), so a second command or a restarted server loads instead of
+tokenising again. Only the newest index of each kind is kept on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...core import jsonenc
+from .profiles import config, demand_rows, profile_sql, tokens
+
+KINDS = ("enterprises", "demands")
+_MEMO: "OrderedDict[tuple, Index]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+@dataclass
+class Index:
+    kind: str
+    fingerprint: str
+    ids: np.ndarray                       # document position → enterprise/demand id
+    retriever: Any                        # bm25s.BM25, or None for an empty corpus
+    build_seconds: float = 0.0
+    loaded_from: str | None = None
+    pos: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pos = {int(i): p for p, i in enumerate(self.ids.tolist())}
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 of the query against every document (zeros when nothing matches)."""
+        if self.retriever is None or not query_tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        vocab = self.retriever.vocab_dict
+        q = [t for t in query_tokens if t in vocab]
+        if not q:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(q), dtype=np.float32)
+
+    def idf(self, term: str) -> float:
+        """The term's weight in this corpus (for ordering matched terms)."""
+        vocab = self.retriever.vocab_dict if self.retriever is not None else {}
+        if term not in vocab:
+            return 0.0
+        return float(self.retriever.get_scores([term]).max())
+
+
+_FINGERPRINT_SQL = {
+    "enterprises": """SELECT (SELECT max(id) FROM imports WHERE kind <> 'demands'), (SELECT count(*) FROM enterprises),
+        (SELECT count(*) FROM patents), (SELECT count(*) FROM placements), (SELECT max(classified_at) FROM placements)""",
+    "demands": """SELECT (SELECT max(id) FROM imports WHERE kind = 'demands'), (SELECT count(*) FROM demands),
+        (SELECT max(id) FROM demands)""",
+}
+
+
+def fingerprint(store, kind: str) -> str:
+    """What the index of ``kind`` was built from: an import of that data or a classification changes it."""
+    row = store.con.execute(_FINGERPRINT_SQL[kind]).fetchone()
+    doc = {"kind": kind, "data": [str(x) for x in row], "config": config().get("version"),
+           "stop": sorted(config().get("stopwords") or [])}
+    return hashlib.sha256(jsonenc.canonical(doc).encode("utf-8")).hexdigest()[:16]
+
+
+def _texts(store, kind: str) -> tuple[list[int], list[str]]:
+    if kind == "enterprises":
+        sql, params = profile_sql(store)
+        rows = store.con.execute(f"SELECT id, text FROM ({sql})", params).fetchall()
+    else:
+        rows = [(r["id"], r["text"]) for r in demand_rows(store)]
+    return [r[0] for r in rows], [r[1] or "" for r in rows]
+
+
+def build(store, kind: str, fp: str | None = None) -> Index:
+    """Tokenise every profile (or demand) and index it with bm25s."""
+    import bm25s
+
+    t0 = time.perf_counter()
+    ids, texts = _texts(store, kind)
+    corpus = [tokens(t) for t in texts]
+    retriever = None
+    if ids:
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+    return Index(kind, fp or fingerprint(store, kind), np.asarray(ids, dtype=np.int64), retriever,
+                 build_seconds=round(time.perf_counter() - t0, 3))
+
+
+def _cache_root(store) -> Path | None:
+    path = getattr(store, "path", None)
+    if not path or path == ":memory:":
+        return None
+    return Path(str(path) + ".match")
+
+
+def _save(idx: Index, root: Path) -> None:
+    d = root / f"{idx.kind}-{idx.fingerprint}"
+    tmp = root / f".{idx.kind}-{idx.fingerprint}.{os.getpid()}"
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        np.save(tmp / "ids.npy", idx.ids)
+        if idx.retriever is not None:
+            idx.retriever.save(str(tmp), show_progress=False)
+        (tmp / "build.json").write_text(json.dumps({"build_seconds": idx.build_seconds}), encoding="utf-8")
+        if d.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            os.replace(tmp, d)
+        for old in root.glob(f"{idx.kind}-*"):
+            if old != d:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:  # a read-only directory: the index simply lives in memory
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load(kind: str, fp: str, root: Path) -> Index | None:
+    d = root / f"{kind}-{fp}"
+    if not (d / "ids.npy").exists():
+        return None
+    import bm25s
+
+    try:
+        ids = np.load(d / "ids.npy")
+        retriever = bm25s.BM25.load(str(d), show_progress=False) if (d / "params.index.json").exists() else None
+        meta = json.loads((d / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Index(kind, fp, ids, retriever, build_seconds=meta.get("build_seconds", 0.0), loaded_from=str(d))
+
+
+def get_index(store, kind: str, *, rebuild: bool = False) -> Index:
+    """The current index of ``kind`` for this store: from memory, from disk, or built (and saved)."""
+    fp = fingerprint(store, kind)
+    key = (getattr(store, "path", None), kind, fp)
+    with _LOCK:
+        if not rebuild and key in _MEMO and key[0] != ":memory:":
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    root = _cache_root(store)
+    idx = None if rebuild or root is None else _load(kind, fp, root)
+    if idx is None:
+        idx = build(store, kind, fp)
+        if root is not None:
+            _save(idx, root)
+    with _LOCK:
+        _MEMO[key] = idx
+        while len(_MEMO) > 6:
+            _MEMO.popitem(last=False)
+    return idx

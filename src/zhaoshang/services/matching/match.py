@@ -1,0 +1,364 @@
+"""Scenario matching both ways: a demand → the enterprises able to serve it, an enterprise → the demands it can serve.
+
+Score of a pair (every part in the result's ``Explained``):
+
+    score = w_bm25 · BM25 / max BM25 of the query  +  w_nodes · node agreement  [+ w_sem · similarity]
+
+- BM25 (bm25s) over jieba tokens of the capability profile (``profiles.py``), with the matched terms;
+- node agreement: the highest placement confidence of the enterprise on a segment the demand names (declared, or
+  found by the taxonomy's keywords in its text), 0 when none;
+- similarity (optional, ``semantic=True``): multilingual-e5-small cosine, min–max scaled within the re-ranked
+  short list of the first stage's best candidates.
+
+Hard filters come before ranking: active enterprises only (not dissolved, status not 注销/吊销 …), a region, and
+qualifications (``patents``, ``listed``, ``funding``); for demands: open status by default, region, node.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from ...core.errors import NotFound, UserError
+from ...core.explain import Explained, Part, Ref
+from ...core.geo.lookup import region_condition, resolve_region
+from ..chain.taxonomy import Taxonomy, load_taxonomy
+from ..enterprises import resolve_enterprise
+from . import semantic as sem
+from .index import get_index
+from .profiles import config, demand_nodes, demand_rows, enterprise_profiles, level2, tokens
+
+METHOD = "match.hybrid"
+QUALIFICATIONS = {
+    "patents": "EXISTS (SELECT 1 FROM patent_applicants a WHERE a.enterprise_id = e.id)",
+    "listed": "e.listed_code IS NOT NULL AND e.listed_code <> ''",
+    "funding": "EXISTS (SELECT 1 FROM fundings f WHERE f.enterprise_id = e.id)",
+}
+FORMULA = "w_bm25·BM25/max + w_nodes·节点一致度 + w_sem·语义相似度"
+LABELS = {"bm25": ("关键词相关度（BM25）", "keyword relevance (BM25)"),
+          "nodes": ("产业链节点一致", "chain-node agreement"),
+          "semantic": ("语义相似度（e5）", "semantic similarity (e5)")}
+
+
+def weights(semantic: bool, override: dict | None = None) -> dict[str, float]:
+    w = {k: float(v) for k, v in (config().get("weights") or {}).items()}
+    w.update({k: float(v) for k, v in (override or {}).items()})
+    if not semantic:
+        w["semantic"] = 0.0
+    return w
+
+
+def _semantic_state(semantic: bool | None) -> tuple[bool, str | None]:
+    if not semantic:
+        return False, None
+    if sem.available():
+        return True, None
+    return False, "未安装语义模型（pip install 'zhaoshang[semantic]'），已按关键词与节点匹配"
+
+
+def _region_names(store, codes: Iterable[str | None]) -> dict[str, dict]:
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return {}
+    return {r["code"]: r for r in store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)", [codes])}
+
+
+def _place(row: dict, names: dict) -> dict | None:
+    code = row.get("district_code") or row.get("city_code") or row.get("province_code")
+    r = names.get(code)
+    return {"code": code, "name": r["name"], "name_en": r["name_en"]} if r else ({"code": code} if code else None)
+
+
+def _matched_terms(query: list[str], doc_text: str | None, idf, limit: int = 8) -> list[str]:
+    shared = set(query) & set(tokens(doc_text))
+    shared = {t for t in shared if not any(t != o and t in o for o in shared)}  # 服务器, not also 务器
+    return sorted(shared, key=lambda t: (-idf(t), t))[:limit]
+
+
+def _explain(score: float, parts: list[Part], params: dict, evidence: list[Ref]) -> Explained:
+    return Explained(value=round(score, 4), method=METHOD, version=str(config().get("version")), params=params,
+                     parts=parts, evidence=evidence, formula=FORMULA)
+
+
+def _parts(w: dict, bm: float, bm_n: float, terms: list[str], agree: float, nodes: list[dict],
+           sim: float | None, sim_n: float, lang: str) -> list[Part]:
+    i = 1 if lang == "en" else 0
+    out = [Part("bm25", LABELS["bm25"][i], round(bm, 4), round(bm_n, 4), w["bm25"], round(w["bm25"] * bm_n, 4),
+                {"terms": terms}),
+           Part("nodes", LABELS["nodes"][i], round(agree, 4), round(agree, 4), w["nodes"], round(w["nodes"] * agree, 4),
+                {"nodes": nodes})]
+    if w.get("semantic"):
+        out.append(Part("semantic", LABELS["semantic"][i], None if sim is None else round(sim, 4), round(sim_n, 4),
+                        w["semantic"], round(w["semantic"] * sim_n, 4), {"model": sem.MODEL}))
+    return out
+
+
+def _minmax(v: np.ndarray) -> np.ndarray:
+    if v.size == 0:
+        return v
+    lo, hi = float(v.min()), float(v.max())
+    return (v - lo) / (hi - lo) if hi > lo else np.ones_like(v)
+
+
+def _in_region(store, region: str | None, alias: str, conds: list, params: list) -> None:
+    """Adds the region service's condition for ``alias`` (nothing when no region is asked for)."""
+    if region:
+        c, p = region_condition(resolve_region(store, region), alias)
+        conds.append(c)
+        params += p
+
+
+def _rerank(scored: list[list], w: dict, query_text: str, texts: dict[int, str]) -> list[list]:
+    """Adds w_sem × scaled similarity to the first-stage short list (rows [score, id, …, sim, sim'])."""
+    if not w.get("semantic") or not scored:
+        return scored
+    short = scored[: int(config().get("rerank") or 30)]
+    sims = sem.similarity(query_text, [texts.get(s[1], "") for s in short])
+    for s, sim, sn in zip(short, sims.tolist(), _minmax(sims).tolist()):
+        s[6], s[7] = sim, sn
+        s[0] += w["semantic"] * sn
+    return sorted(short, key=lambda s: (-s[0], s[1])) + scored[len(short):]
+
+
+# ---------------------------------------------------------------------------------- demand → enterprises
+def resolve_demand(store, key: Any) -> dict:
+    """A demand by id, its key in the source, or its exact title."""
+    s = str(key).strip()
+    for cond, val in (("id = ?", int(s) if s.isdigit() and len(s) < 18 else None), ("source_key = ?", s), ("title = ?", s)):
+        if val is None:
+            continue
+        row = store.con.execute(f"SELECT id FROM demands WHERE {cond} ORDER BY id LIMIT 1", [val]).fetchone()
+        if row:
+            return demand_rows(store, [row[0]])[0]
+    raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
+
+
+def _eligible(store, ids: list[int], *, region: str | None, require: Iterable[str], include_inactive: bool) -> set[int]:
+    """The candidates that pass the hard filters (one query)."""
+    if not ids:
+        return set()
+    conds, params = ["list_contains(?, e.id)"], [ids]
+    if not include_inactive:
+        conds.append("e.dissolved IS NULL AND NOT regexp_matches(coalesce(e.status, ''), ?)")
+        params.append(str(config().get("inactive_status")))
+    _in_region(store, region, "e", conds, params)
+    for q in require:
+        if q not in QUALIFICATIONS:
+            raise UserError(f"未知的资质条件: {q}（可选 {', '.join(QUALIFICATIONS)}）",
+                            f"unknown qualification: {q} (one of {', '.join(QUALIFICATIONS)})")
+        conds.append(QUALIFICATIONS[q])
+    rows = store.con.execute(f"SELECT e.id FROM enterprises e WHERE {' AND '.join(conds)}", params).fetchall()
+    return {r[0] for r in rows}
+
+
+def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int) -> dict[int, list[dict]]:
+    """Enterprises placed on (or below) the demand's segments → their placements there."""
+    nodes = sorted(set(nodes))
+    if not nodes:
+        return {}
+    rows = store.query("""SELECT enterprise_id, node_code, coalesce(confidence, 1.0) AS confidence FROM placements
+        WHERE chain = ? AND list_contains(?, split_part(node_code, '.', 1))
+        ORDER BY confidence DESC, enterprise_id LIMIT ?""", [tax.chain, nodes, limit * 4])
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        code = level2(tax, r["node_code"])
+        if code in nodes:
+            out.setdefault(r["enterprise_id"], []).append(
+                {"code": r["node_code"], "segment": code, "name": tax.nodes[r["node_code"]].name_zh
+                 if r["node_code"] in tax.nodes else r["node_code"], "confidence": round(float(r["confidence"]), 4)})
+    return out
+
+
+def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int = 10, region: str | None = None,
+                     require: Iterable[str] = (), include_inactive: bool = False, semantic: bool = False,
+                     weights_override: dict | None = None, tax: Taxonomy | None = None, lang: str = "zh",
+                     evidence: list[Ref] | None = None) -> list[dict]:
+    """The best ``top`` enterprises for a demand text and its segments, each with its explanation."""
+    tax = tax or load_taxonomy()
+    w = weights(semantic, weights_override)
+    idx = get_index(store, "enterprises")
+    q = tokens(text)
+    bm = idx.scores(q)
+    k = int(config().get("candidates") or 300)
+    best = float(bm.max()) if bm.size else 0.0
+    cand = {int(idx.ids[p]): float(bm[p]) for p in np.argsort(-bm)[:k] if bm[p] > 0}
+    on_nodes = _node_candidates(store, tax, nodes, k) if w["nodes"] else {}
+    for eid in on_nodes:
+        p = idx.pos.get(eid)
+        cand.setdefault(eid, float(bm[p]) if p is not None else 0.0)
+    ok = _eligible(store, list(cand), region=region, require=require, include_inactive=include_inactive)
+    scored = []
+    for eid, b in cand.items():
+        if eid not in ok:
+            continue
+        pl = on_nodes.get(eid, [])
+        agree = max((x["confidence"] for x in pl), default=0.0)
+        bn = b / best if best > 0 else 0.0
+        scored.append([w["bm25"] * bn + w["nodes"] * agree, eid, b, bn, agree, pl, None, 0.0])
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    if w.get("semantic") and scored:
+        short_ids = [s[1] for s in scored[: int(config().get("rerank") or 30)]]
+        scored = _rerank(scored, w, text, {p["id"]: p["text"] for p in enterprise_profiles(store, short_ids)})
+    scored = scored[:top]
+    profs = {p["id"]: p for p in enterprise_profiles(store, [s[1] for s in scored])}
+    names = _region_names(store, [c for p in profs.values() for c in (p["province_code"], p["city_code"], p["district_code"])])
+    params = {"weights": w, "region": region, "require": sorted(require), "include_inactive": include_inactive,
+              "semantic": bool(w.get("semantic")), "nodes": sorted(nodes)}
+    out = []
+    for rank, (score, eid, b, bn, agree, pl, sim, sn) in enumerate(scored, 1):
+        p = profs.get(eid, {})
+        terms = _matched_terms(q, p.get("text"), idx.idf)
+        parts = _parts(w, b, bn, terms, agree, pl, sim, sn, lang)
+        ev = [Ref("enterprises", [eid])] + list(evidence or [])
+        if pl:
+            ev.append(Ref("placements", where={"enterprise_id": eid, "chain": tax.chain, "segments": sorted({x["segment"] for x in pl})}))
+        out.append({"rank": rank, "enterprise_id": eid, "name": p.get("name"), "uscc": p.get("uscc"),
+                    "region": _place(p, names), "status": p.get("status"), "score": round(score, 4),
+                    "bm25": round(b, 4), "node_agreement": round(agree, 4),
+                    "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
+                    "matched_nodes": pl, "n_patents": p.get("n_patents"),
+                    "explain": _explain(score, parts, params, ev)})
+    return out
+
+
+def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, require: Iterable[str] = (),
+                 include_inactive: bool = False, semantic: bool | None = False, lang: str = "zh",
+                 taxonomy: str | None = None) -> dict:
+    """``zhaoshang match demand``: the enterprises whose capabilities fit a demand, best first, with reasons."""
+    _check_top(top)
+    tax = load_taxonomy(taxonomy)
+    d = resolve_demand(store, key)
+    use_sem, note = _semantic_state(semantic)
+    nodes = demand_nodes(d["text"], d["node"], tax)
+    results = rank_enterprises(store, d["text"], nodes, top=top, region=region, require=list(require),
+                               include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
+                               evidence=[Ref("demands", [d["id"]])])
+    names = _region_names(store, [d["province_code"], d["city_code"], d["district_code"]])
+    return {"demand": {**{k: v for k, v in d.items() if k != "text"}, "region": _place(d, names)},
+            "demand_nodes": _node_list(tax, nodes), "semantic": use_sem, "note": note, "results": results}
+
+
+def _node_list(tax: Taxonomy, nodes: dict[str, list[str]]) -> list[dict]:
+    return [{"code": c, "name": tax.nodes[c].name_zh if c in tax.nodes else c,
+             "name_en": tax.nodes[c].name_en if c in tax.nodes else c, "found_by": how} for c, how in sorted(nodes.items())]
+
+
+def _check_top(top: int) -> None:
+    if not 1 <= int(top) <= 500:
+        raise UserError("--top 须在 1 到 500 之间", "--top must be between 1 and 500")
+
+
+# ---------------------------------------------------------------------------------- enterprise → demands
+def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = None, node: str | None = None,
+                     all_status: bool = False, semantic: bool | None = False, lang: str = "zh",
+                     taxonomy: str | None = None) -> dict:
+    """``zhaoshang match enterprise``: the demands an enterprise can serve, best first, with reasons."""
+    _check_top(top)
+    tax = load_taxonomy(taxonomy)
+    eid = resolve_enterprise(store, key)
+    prof = enterprise_profiles(store, [eid], tax.chain)
+    if not prof:
+        raise NotFound(f"企业已不存续: {key}", f"enterprise no longer exists: {key}")
+    prof = prof[0]
+    use_sem, note = _semantic_state(semantic)
+    w = weights(use_sem)
+    idx = get_index(store, "demands")
+    q = tokens(prof["text"])
+    bm = idx.scores(q)
+    best = float(bm.max()) if bm.size else 0.0
+    segs: dict[str, dict] = {}
+    for n in prof["nodes"]:
+        s = level2(tax, n["code"])
+        c = float(n["confidence"] if n["confidence"] is not None else 1.0)
+        if s not in segs or c > segs[s]["confidence"]:
+            segs[s] = {"code": n["code"], "segment": s, "name": n["name"], "confidence": round(c, 4)}
+    conds, params = ["TRUE"], []
+    if not all_status:
+        conds.append("regexp_matches(coalesce(d.status, ''), ?)")
+        params.append(str(config().get("open_status")))
+    _in_region(store, region, "d", conds, params)
+    rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
+    ok = {r["id"] for r in rows}
+    demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
+    scored = []
+    for did, d in demands.items():
+        dn = demand_nodes(d["text"], d["node"], tax)
+        if node and level2(tax, node) not in dn:
+            continue
+        shared = [segs[s] for s in dn if s in segs]
+        agree = max((x["confidence"] for x in shared), default=0.0)
+        p = idx.pos.get(did)
+        b = float(bm[p]) if p is not None else 0.0
+        bn = b / best if best > 0 else 0.0
+        if b <= 0 and agree <= 0:
+            continue
+        scored.append([w["bm25"] * bn + w["nodes"] * agree, did, b, bn, agree, shared, None, 0.0])
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    scored = _rerank(scored, w, prof["text"], {i: d["text"] for i, d in demands.items()})
+    scored = scored[:top]
+    names = _region_names(store, [c for s in scored for c in (demands[s[1]]["province_code"], demands[s[1]]["city_code"],
+                                                               demands[s[1]]["district_code"])])
+    params_doc = {"weights": w, "region": region, "node": node, "all_status": all_status, "semantic": use_sem}
+    results = []
+    for rank, (score, did, b, bn, agree, shared, sim, sn) in enumerate(scored, 1):
+        d = demands[did]
+        terms = _matched_terms(q, d["text"], idx.idf)
+        parts = _parts(w, b, bn, terms, agree, shared, sim, sn, lang)
+        results.append({"rank": rank, "demand_id": did, "title": d["title"], "organisation": d["organisation"],
+                        "region": _place(d, names), "node": d["node"], "status": d["status"],
+                        "budget_wan": d["budget_wan"], "deadline": d["deadline"], "score": round(score, 4),
+                        "bm25": round(b, 4), "node_agreement": round(agree, 4),
+                        "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
+                        "matched_nodes": shared,
+                        "explain": _explain(score, parts, params_doc, [Ref("demands", [did]), Ref("enterprises", [eid])])})
+    return {"enterprise": {"id": eid, "name": prof["name"], "uscc": prof["uscc"], "nodes": list(segs.values()),
+                           "n_patents": prof["n_patents"], "ipc": prof["ipc"]},
+            "semantic": use_sem, "note": note, "results": results}
+
+
+# ---------------------------------------------------------------------------------- the demand list
+def list_demands(store, *, region: str | None = None, node: str | None = None, status: str | None = None,
+                 q: str | None = None, limit: int = 200, offset: int = 0) -> dict:
+    """Demands filtered by region, segment (declared or in the text) and status, newest first."""
+    tax = load_taxonomy()
+    conds, params = ["TRUE"], []
+    _in_region(store, region, "d", conds, params)
+    if status:
+        conds.append("d.status = ?")
+        params.append(status)
+    if q:
+        conds.append("concat_ws(' ', d.title, d.description, d.organisation) ILIKE ?")
+        params.append(f"%{q}%")
+    ids = [r["id"] for r in store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)} "
+                                         "ORDER BY d.published DESC NULLS LAST, d.id", params)]
+    rows = demand_rows(store, ids) if ids else []
+    seg = level2(tax, node) if node else None
+    out = []
+    for d in rows:
+        dn = demand_nodes(d["text"], d["node"], tax)
+        if seg and seg not in dn:
+            continue
+        out.append({**{k: v for k, v in d.items() if k != "text"}, "segments": sorted(dn)})
+    out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
+    names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
+    page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]
+    statuses = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
+    return {"total": len(out), "items": page, "statuses": statuses,
+            "filters": {"region": region, "node": node, "status": status, "q": q}}
+
+
+def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
+    """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text)."""
+    rows = []
+    for r in doc["results"]:
+        base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"]}
+                if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["demand_id"], "title": r["title"],
+                                              "organisation": r["organisation"], "status": r["status"]})
+        reg = r.get("region") or {}
+        rows.append({**base, "region": reg.get("name_en" if lang == "en" else "name") or reg.get("code"),
+                     "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],
+                     "similarity": r["similarity"], "matched_terms": "、".join(r["matched_terms"]),
+                     "matched_nodes": "、".join(f"{n['code']} {n['name']}" for n in r["matched_nodes"])})
+    return rows
+

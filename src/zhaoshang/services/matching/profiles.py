@@ -1,0 +1,136 @@
+"""Capability profiles (能力图谱) of enterprises and the texts of demands (需求清单), built set-based from the store.
+
+A profile is one row per enterprise: its name, industry, business scope, description, products and tags, the
+titles and abstracts of its patents (at most ``patents_per_enterprise``, newest first), its IPC subclasses and
+the chain nodes it is placed on (names in the text, codes with their confidence beside it). One SQL statement
+builds them all, so the same step runs at national scale. A demand's nodes are its declared node plus the nodes
+whose strong/medium keywords its text contains (the taxonomy's keyword lists, ``node_tiers``).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from typing import Any
+
+import yaml
+
+from ...core.asof import enterprises_as_of, reference_date
+from ...core.text import search_tokens
+from ..chain.taxonomy import Taxonomy, keyword_regex, load_taxonomy, normalize_keyword
+
+@functools.lru_cache(maxsize=1)
+def config() -> dict[str, Any]:
+    """The matching settings (data/matching.yaml): weights, candidate sizes, stopwords, status rules."""
+    with importlib.resources.files("zhaoshang").joinpath("data", "matching.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(str(w) for w in config().get("stopwords") or ())
+
+
+def tokens(text: str | None) -> list[str]:
+    """Index/query tokens: jieba search-mode words (domain dictionary), without stopwords and single
+    characters other than letters/digits runs."""
+    stop = _stopwords()
+    return [t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())]
+
+
+def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple[str, list]:
+    """SELECT id, name, region codes, status, text fields, patents, ipc, nodes (list of {code, name, confidence})
+    of every existing enterprise (as of the reference date), or of ``ids``."""
+    n_pat = int(config().get("patents_per_enterprise") or 20)
+    view = enterprises_as_of(reference_date(store), store)
+    where, params = "TRUE", [chain]
+    if ids is not None:
+        where = "list_contains(?, e.id)"
+        params.append([int(i) for i in ids])
+    sql = f"""
+    WITH pat AS (
+        SELECT a.enterprise_id AS id,
+               string_agg(concat_ws(' ', p.title, p.abstract), ' ' ORDER BY p.applied DESC NULLS LAST, p.id)
+                   FILTER (WHERE rn <= {n_pat}) AS patents,
+               list_distinct(flatten(list(list_transform(coalesce(p.ipc, []), lambda x: left(x, 4))))) AS ipc,
+               count(*) AS n_patents
+        FROM (SELECT DISTINCT ap.enterprise_id, ap.patent_id,
+                     row_number() OVER (PARTITION BY ap.enterprise_id ORDER BY pp.applied DESC NULLS LAST, pp.id) AS rn
+              FROM patent_applicants ap JOIN patents pp ON pp.id = ap.patent_id
+              WHERE ap.enterprise_id IS NOT NULL) a
+        JOIN patents p ON p.id = a.patent_id
+        GROUP BY a.enterprise_id),
+    pl AS (
+        SELECT pl.enterprise_id AS id,
+               list({{'code': pl.node_code, 'name': n.name_zh, 'confidence': pl.confidence}} ORDER BY pl.node_code) AS nodes,
+               string_agg(n.name_zh, ' ' ORDER BY pl.node_code) AS node_names
+        FROM placements pl LEFT JOIN chain_nodes n ON n.chain = pl.chain AND n.code = pl.node_code
+        WHERE pl.chain = ?
+        GROUP BY pl.enterprise_id)
+    SELECT e.id, e.name, e.uscc, e.province_code, e.city_code, e.district_code, e.status, e.listed_code,
+           e.industry, e.scope, e.description, e.products, pat.patents, coalesce(pat.ipc, []) AS ipc,
+           coalesce(pat.n_patents, 0) AS n_patents, coalesce(pl.nodes, []) AS nodes,
+           concat_ws(' ', e.name, e.industry, e.scope, e.description, e.products, array_to_string(e.tags, ' '),
+                     pl.node_names, pat.patents) AS text
+    FROM {view} e LEFT JOIN pat ON pat.id = e.id LEFT JOIN pl ON pl.id = e.id
+    WHERE {where}
+    ORDER BY e.id"""
+    return sql, params
+
+
+def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") -> list[dict[str, Any]]:
+    sql, params = profile_sql(store, ids, chain)
+    return store.query(sql, params)
+
+
+def demand_rows(store, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Demands with their text (title, description, category) for the index and the pages."""
+    where, params = ("list_contains(?, d.id)", [[int(i) for i in ids]]) if ids is not None else ("TRUE", [])
+    return store.query(f"""
+        SELECT d.id, d.title, d.description, d.category, d.node, d.organisation, d.demander_type,
+               d.province_code, d.city_code, d.district_code, d.budget_wan, d.published, d.deadline, d.status,
+               concat_ws(' ', d.title, d.description, d.category) AS text
+        FROM demands d WHERE {where} ORDER BY d.id""", params)
+
+
+# -------------------------------------------------------------------------------------- demand nodes
+@functools.lru_cache(maxsize=4)
+def _keyword_nodes(tax_path: str) -> tuple[re.Pattern | None, dict[str, set[str]]]:
+    tax = load_taxonomy(tax_path or None)
+    tiers = set(config().get("node_tiers") or ("strong", "medium"))
+    kw_nodes: dict[str, set[str]] = {}
+    for kw, entries in tax.keyword_index.items():
+        for e in entries:
+            if len(kw) < 2:
+                continue
+            if e.tier in tiers:
+                kw_nodes.setdefault(kw, set()).add(level2(tax, e.node))
+            elif e.tier == "negative":  # matched first (longest), so 聊天机器人 does not count as 机器人
+                kw_nodes.setdefault(kw, set())
+    if not kw_nodes:
+        return None, {}
+    pat = re.compile("|".join(keyword_regex(k) for k in sorted(kw_nodes, key=len, reverse=True)))
+    return pat, kw_nodes
+
+
+def level2(tax: Taxonomy, code: str) -> str:
+    """A node's level-2 ancestor (level-1 stages stay as they are): agreement is judged per segment."""
+    n = tax.nodes.get(code)
+    if n is None or n.level < 2:
+        return code
+    return tax.ancestor_at(code, 2).code
+
+
+def demand_nodes(text: str | None, declared: str | None, tax: Taxonomy) -> dict[str, list[str]]:
+    """Level-2 nodes of a demand → how they were found (``declared`` or the keywords in its text)."""
+    out: dict[str, list[str]] = {}
+    if declared and declared in tax.nodes:
+        out.setdefault(level2(tax, declared), []).append("declared")
+    pat, kw_nodes = _keyword_nodes(tax.path)
+    if pat is not None and text:
+        for m in pat.finditer(normalize_keyword(text)):
+            for code in kw_nodes[m.group(0)]:
+                if m.group(0) not in out.setdefault(code, []):
+                    out[code].append(m.group(0))
+    return out

@@ -1,0 +1,137 @@
+"""Scenario matching (场景匹配) on a tiny hand-built corpus where the right answers are known, through the real
+CLI: imports (enterprises and demands), classification, both match directions, hard filters, reasons, the
+index refreshed after an import."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from cli_util import run, run_json
+from zhaoshang.core.errors import UserError
+from zhaoshang.core.importers import import_files
+from zhaoshang.core.store import Store
+from zhaoshang.services.chain.classify import classify
+from zhaoshang.services.matching import match as M
+
+ENTERPRISES = [
+    # name, region, status, scope, description, products
+    ("北京声智语音科技有限公司", "北京市海淀区", "存续", "语音识别软件开发；人工智能应用软件开发",
+     "专注中文语音识别、声纹识别与远场语音交互，为政务热线、智能客服提供语音识别引擎与实时转写。", "语音识别引擎、实时转写"),
+    ("杭州语音文化传媒有限公司", "浙江省杭州市西湖区", "存续", "广告设计、代理、制作；文化艺术交流活动策划；会议及展览服务",
+     "一家广告与活动策划公司，承办演出、展会与品牌推广。", "广告投放、活动策划"),
+    ("深圳视芯微电子有限公司", "广东省深圳市南山区", "存续", "集成电路设计；芯片研发",
+     "设计面向计算机视觉的 AI 芯片与神经网络处理器。", "视觉处理芯片"),
+    ("广州声纹语音技术有限公司", "广东省广州市天河区", "注销", "语音识别技术开发",
+     "语音识别与语音合成技术服务，热线录音转写。", "语音识别"),
+    ("杭州云语智能科技有限公司", "浙江省杭州市滨江区", "存续", "人工智能基础软件开发；语音技术服务",
+     "提供语音识别、语音合成与智能外呼，服务政务热线和金融客服的电话录音转写。", "语音识别、语音合成"),
+    ("成都锐焊机器人有限公司", "四川省成都市武侯区", "存续", "工业机器人制造；焊接设备制造",
+     "生产汽车白车身焊接机器人与工业机器人工作站。", "焊接机器人、工业机器人"),
+]
+DEMANDS = [
+    ("DM1", "政务热线语音识别转写", "市民热线电话录音需要实时转写为文字，要求中文语音识别准确率高、支持方言。",
+     "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200"),
+    ("DM2", "汽车焊装车间机器人改造", "汽车工厂白车身焊装线需要引入焊接机器人，提升自动化水平。",
+     "成都市经济和信息化局", "四川省成都市", "对接中", "800"),
+    ("DM3", "城市文旅宣传片拍摄", "为城市文旅推广拍摄宣传片并组织推广活动。", "杭州市文化广电旅游局", "浙江省杭州市", "已完成", "50"),
+]
+
+
+def _write(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("match")
+    path = d / "m.duckdb"
+    ents = d / "ents.csv"
+    _write(ents, ["企业名称", "所在地", "登记状态", "经营范围", "公司简介", "主营产品"], ENTERPRISES[:-1])
+    dem = d / "demands.csv"
+    _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"], DEMANDS)
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test")
+    res = run_json("import", "demands", dem, db=path)
+    assert res["rows_imported"] == 3
+    with Store(path) as store:
+        classify(store)
+    return {"path": path, "dir": d}
+
+
+def _names(doc):
+    return [r["name"] for r in doc["results"]]
+
+
+def _svc(db, fn, *args, **kw):
+    """A service call on the test database (read-only, closed after), as the CLI and the web make it."""
+    with Store(db["path"], read_only=True) as store:
+        return fn(store, *args, **kw)
+
+
+def test_speech_demand_finds_the_speech_companies_not_the_name_lookalike(db):
+    doc = run_json("match", "demand", "政务热线语音识别转写", "--top", "10", db=db["path"])  # by title
+    names = _names(doc)
+    assert names[:2] == ["杭州云语智能科技有限公司", "北京声智语音科技有限公司"] or \
+        set(names[:2]) == {"杭州云语智能科技有限公司", "北京声智语音科技有限公司"}
+    assert "杭州语音文化传媒有限公司" not in names[:2]
+    # hard filter: the deregistered speech company is left out unless asked for
+    assert "广州声纹语音技术有限公司" not in names
+    more = _names(_svc(db, M.match_demand, "DM1", include_inactive=True))
+    assert "广州声纹语音技术有限公司" in more[:3]
+    # reasons: matched terms, nodes and every score part
+    top = doc["results"][0]
+    assert "语音识别" in top["matched_terms"]
+    assert {p["signal"] for p in top["explain"]["parts"]} == {"bm25", "nodes"}
+    assert top["explain"]["value"] == pytest.approx(sum(p["contribution"] for p in top["explain"]["parts"]), abs=1e-3)
+    assert any(n["code"].startswith("M06") for n in top["matched_nodes"])  # 语音识别 segment, from the classifier
+    assert any(n["code"].startswith("M06") for n in doc["demand_nodes"])
+
+
+def test_region_filter_and_qualification(db):
+    doc = _svc(db, M.match_demand, "1", region="浙江省")
+    assert _names(doc)[0] == "杭州云语智能科技有限公司"
+    assert all(r["region"]["code"].startswith("33") for r in doc["results"])
+    assert _svc(db, M.match_demand, "1", require=["listed"])["results"] == []
+    with pytest.raises(UserError):
+        _svc(db, M.match_demand, "1", require=["gold"])
+
+
+def test_robot_demand_and_the_reverse_direction(db):
+    rev = run_json("match", "enterprise", "北京声智语音科技有限公司", db=db["path"])
+    assert [r["title"] for r in rev["results"]][:1] == ["政务热线语音识别转写"]
+    assert rev["results"][0]["matched_terms"] and rev["results"][0]["explain"]["parts"]
+    titles = lambda doc: [r["title"] for r in doc["results"]]  # noqa: E731
+    assert "政务热线语音识别转写" not in titles(_svc(db, M.match_enterprise, "北京声智语音科技有限公司", node="D01"))
+    # a completed demand is only offered with all_status (--all-status)
+    media = "杭州语音文化传媒有限公司"
+    assert "城市文旅宣传片拍摄" not in titles(_svc(db, M.match_enterprise, media))
+    assert "城市文旅宣传片拍摄" in titles(_svc(db, M.match_enterprise, media, all_status=True))
+
+
+def test_table_csv_and_user_errors(db):
+    out = run("match", "demand", "DM1", "--format", "csv", db=db["path"]).stdout.splitlines()
+    assert out[0].startswith("rank,enterprise_id,name") and "matched_terms" in out[0] and len(out) >= 3
+    p = run("--lang", "en", "match", "demand", "nope", db=db["path"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "error: demand not found: nope"
+    for key, kw in (("无此企业", {}), ("1", {"top": 0})):
+        with pytest.raises(UserError):
+            _svc(db, M.match_enterprise, key, **kw)
+    lst = _svc(db, M.list_demands, node="D01")
+    assert [d["title"] for d in lst["items"]] == ["汽车焊装车间机器人改造"]
+
+
+def test_index_is_cached_beside_the_db_and_refreshed_after_an_import(db):
+    assert {r["kind"] for r in run_json("match", "index", db=db["path"])} == {"enterprises", "demands"}
+    assert any(p.name.startswith("enterprises-") for p in (db["dir"] / "m.duckdb.match").iterdir())
+    late = db["dir"] / "late.csv"
+    _write(late, ["企业名称", "所在地", "登记状态", "经营范围", "公司简介", "主营产品"], ENTERPRISES[-1:])
+    with Store(db["path"]) as store:
+        import_files(store, "enterprises", [late], source="test")
+        classify(store)
+    assert _names(_svc(db, M.match_demand, "DM2", top=3))[0] == "成都锐焊机器人有限公司"
+    assert len([p for p in (db["dir"] / "m.duckdb.match").iterdir() if p.name.startswith("enterprises-")]) == 1
