@@ -1,0 +1,108 @@
+"""Commands ``people`` (关键人, and person identity: links, confirm, split) and ``reach`` (关键人触达 paths,
+企业间找关系)."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...services.graph import between, reach
+from ...services.graph.identity import decide, person_links
+from ...services.graph.people import key_persons
+from ...services.team.audit import cli_actor
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
+
+TIES_OPTION = typer.Option(None, "--ties", help="关系强度模型 YAML（默认内置 data/tie_strength.yaml）")
+
+
+@app.command("people")
+def people_cmd(
+    enterprise: str = typer.Argument(..., help="企业（编号、统一社会信用代码、名称或简称）；links = 同名人员的身份关联；"
+                                               "confirm / split A B = 确认或拆分两条人员记录"),
+    others: List[str] = typer.Argument(None, help="confirm/split 的两条人员记录（p:编号）；links 的姓名（可选）"),
+    as_of: Optional[str] = date_option(),
+    reason: Optional[str] = typer.Option(None, "--reason", help="confirm/split 的理由（写入审计日志）"),
+    ties: Optional[str] = TIES_OPTION,
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """关键人：决策者按决策权排序（法定代表人、董事长、总经理、创始人、控股及主要股东——股权穿透至实际控制人、领投方合伙人），附证据与日期。"""
+    others = others or []
+    store = open_store(read_only=True)  # decisions live in the team state, never in the imported data
+    try:
+        note = synthetic_note(store)
+        if enterprise in ("confirm", "split"):
+            if len(others) != 2:
+                raise UserError(f"people {enterprise} 需要两条人员记录（p:编号 p:编号）",
+                                f"people {enterprise} needs two person records (p:ID p:ID)")
+            team = open_team()
+            doc = decide(store, team, others[0], others[1], enterprise, reason, cli_actor())
+            emit(doc, fmt, rows=[{"decision": doc["decision"], "a": f"p:{doc['a']['id']} {doc['a']['name']}",
+                                  "b": f"p:{doc['b']['id']} {doc['b']['name']}", "reason": reason}], note=note)
+            return
+        if enterprise == "links":
+            team = open_team()
+            doc = person_links(store, team, name=others[0] if others else None)
+            rows = [{"a": f"p:{x['a']}", "b": f"p:{x['b']}", "name": x["name"], "confidence": x["confidence"],
+                     "reasons": x["reasons"] or [x.get("why")]} for x in doc["links"] + doc["apart"]][:200]
+            emit(doc, fmt, rows=rows, title=t(
+                f"同名记录对 {doc['summary']['same_name_pairs']}：关联 {doc['summary']['linked_pairs']}，"
+                f"分开 {doc['summary']['kept_apart_pairs']}",
+                f"same-name pairs {doc['summary']['same_name_pairs']}: linked {doc['summary']['linked_pairs']}, "
+                f"kept apart {doc['summary']['kept_apart_pairs']}"), note=note)
+            return
+        doc = key_persons(store, enterprise, as_of=as_of, ties=ties, lang=state.lang)
+    finally:
+        store.close()
+    rows = [{"name": p["name"], "type": p["type"], "power": p["power"],
+             "grounds": [g["ground"] + (f" {g['share']}%" if g.get("share") is not None else "")
+                         + (f" ({g['title']})" if g.get("title") else "") for g in p["grounds"]],
+             "since": min((g["start"] for g in p["grounds"] if g.get("start")), default=None)} for p in doc["persons"]]
+    emit(doc, fmt, rows=rows, title=t(f"{doc['enterprise']['name']} 的关键人（截至 {doc['as_of']}）",
+                                      f"key persons of {doc['enterprise']['name']} (as of {doc['as_of']})"), note=note)
+
+
+@app.command("reach")
+def reach_cmd(
+    enterprise: Optional[str] = typer.Argument(None, help="目标企业（编号、信用代码、名称或简称）"),
+    from_region: Optional[str] = typer.Option(None, "--from-region", help="从本地区出发（联系人、本地企业人员、本地投资机构）"),
+    contacts: Optional[str] = typer.Option(None, "--contacts", help="从自己的联系人出发：CSV（姓名、所在企业）"),
+    person: Optional[str] = typer.Option(None, "--from", help="从一个人出发（p:编号，或唯一的姓名）"),
+    between_: Optional[List[str]] = typer.Option(None, "--between", help="企业间找关系：两家或更多企业（可重复给出）"),
+    k: int = typer.Option(5, "--k", help="路径条数"),
+    max_hops: int = typer.Option(4, "--max-hops", help="最多几跳"),
+    as_of: Optional[str] = date_option(),
+    ties: Optional[str] = TIES_OPTION,
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """关键人触达：从本方到目标企业关键人的 k 条最强、无环、互不雷同的路径（强度 = 各关系强度之积），每一跳附关系、日期与证据。"""
+    store = open_store(read_only=True)
+    try:
+        note = synthetic_note(store)
+        team = open_team()
+        if between_:
+            names = list(between_) + ([enterprise] if enterprise else [])
+            doc = between(store, names, k=k, max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
+            rows = [{"a": p["a"]["name"], "b": p["b"]["name"], "strength": x["strength"], "path": _path_text(x)}
+                    for p in doc["pairs"] for x in p["paths"]]
+            emit(doc, fmt, rows=rows, title=t("企业间关系路径", "paths between the enterprises"), note=note)
+            return
+        if not enterprise:
+            raise UserError("请给出目标企业，或 --between A --between B", "give a target enterprise, or --between A --between B")
+        doc = reach(store, enterprise, from_region=from_region, contacts=contacts, person=person, k=k,
+                    max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
+    finally:
+        store.close()
+    rows = [{"strength": x["strength"], "origin": x["origin"]["name"], "target": x["target"]["name"],
+             "path": _path_text(x)} for x in doc["paths"]]
+    emit(doc, fmt, rows=rows, title=t(f"到 {doc['enterprise']['name']} 关键人的路径（截至 {doc['as_of']}）",
+                                      f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})"),
+         note=note)
+
+
+def _path_text(p: dict) -> str:
+    out = p["origin"]["name"] or ""
+    for h in p["hops"]:
+        out += f" —{h['relation_label']}→ {h['to']['name']}"
+    return out

@@ -1,0 +1,175 @@
+"""The compact in-memory graph built from the store: CSR arrays for the path search, an igraph graph for
+structure, the edge table for evidence.
+
+Nodes are numbered 0…n−1; each node's ties are stored strongest first (``indptr``/``nbr``/``w``/``eid``), so a
+search reads a node's best ties as one slice. Built from the edge view in one query, kept per database file
+state (its identity and last import) and as-of date, so an import or a new generation rebuilds it on next use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import igraph
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...core.asof import reference_date
+from . import identity
+from .edges import ties_sql
+from .ties import load_ties
+
+TYPES = ("person", "enterprise", "investor", "contact", "inventor")
+_PREFIX = {"p": "person", "e": "enterprise", "i": "investor", "c": "contact", "v": "inventor"}
+
+
+@dataclass
+class Graph:
+    keys: list
+    types: np.ndarray            # index into TYPES
+    names: list
+    indptr: np.ndarray
+    nbr: np.ndarray
+    w: np.ndarray
+    eid: np.ndarray
+    edges: pa.Table | None = None  # relation, strength, n, dates, percent, evidence; row = eid
+    model: dict = field(default_factory=dict)
+    as_of: str | None = None
+    build_seconds: float = 0.0
+    ig: igraph.Graph | None = None
+    _index: dict | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def m(self) -> int:
+        return len(self.nbr) // 2
+
+    def index(self, key: str) -> int | None:
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self.keys)}
+        return self._index.get(key)
+
+    def memory_bytes(self) -> int:
+        arrays = sum(a.nbytes for a in (self.types, self.indptr, self.nbr, self.w, self.eid))
+        return arrays + (self.edges.nbytes if self.edges is not None else 0)
+
+    def edge(self, e: int) -> dict:
+        return {c: self.edges.column(c)[e].as_py() for c in self.edges.column_names} if self.edges is not None else {}
+
+    def node(self, i: int) -> dict:
+        return {"key": self.keys[i], "type": TYPES[self.types[i]], "name": self.names[i]}
+
+    def stats(self) -> dict:
+        return {"nodes": self.n, "edges": self.m, "build_seconds": round(self.build_seconds, 3),
+                "memory_mb": round(self.memory_bytes() / 2**20, 1), "as_of": self.as_of,
+                "ties_version": self.model.get("version")}
+
+
+def from_arrays(a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int, *, keys=None, types=None, names=None,
+                edges: pa.Table | None = None, with_igraph: bool = True) -> Graph:
+    """A graph from undirected edge arrays (node numbers, strengths): each tie stored in both directions,
+    every node's ties sorted strongest first."""
+    m = len(a)
+    src = np.concatenate([a, b]).astype(np.int32)
+    dst = np.concatenate([b, a]).astype(np.int32)
+    ww = np.concatenate([w, w]).astype(np.float32)
+    ee = np.concatenate([np.arange(m, dtype=np.int32)] * 2)
+    order = np.lexsort((-ww, src))
+    counts = np.bincount(src, minlength=n)
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    g = Graph(keys=keys if keys is not None else list(range(n)),
+              types=types if types is not None else np.zeros(n, np.int8),
+              names=names if names is not None else [None] * n,
+              indptr=indptr, nbr=dst[order], w=ww[order], eid=ee[order], edges=edges)
+    if with_igraph:
+        g.ig = igraph.Graph(n=n, edges=np.column_stack([a, b]).astype(np.int64))
+    return g
+
+
+_NAMES = """
+SELECT k.i, k.key,
+       coalesce(p.name, e.name, iv.name, c.name, regexp_extract(k.key, '^v:(.*)@', 1)) AS name
+FROM _graph_keys k
+LEFT JOIN persons p ON k.key = 'p:' || p.id
+LEFT JOIN enterprises e ON k.key = 'e:' || e.id
+LEFT JOIN investors iv ON k.key = 'i:' || iv.id
+LEFT JOIN contacts c ON k.key = 'c:' || c.id
+ORDER BY k.i
+"""
+
+
+def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
+    """The relationship graph as of a date (default: the reference date), with identity links (and the user's
+    confirm/split decisions when the team state is given)."""
+    t0 = time.perf_counter()
+    model = load_ties(ties)
+    d = reference_date(store, as_of).isoformat()
+    extra, ident = identity.links_edge_sql(store, team)
+    con = store.con
+    if ident is not None:
+        con.register("_graph_identity", ident)
+    try:
+        tbl = con.sql(ties_sql(model, d, extra)).to_arrow_table()
+    finally:
+        if ident is not None:
+            con.unregister("_graph_identity")
+    ends = tbl.column("ends").combine_chunks()
+    a_key, b_key = ends.field("a"), ends.field("b")
+    keys = pc.unique(pa.concat_arrays([a_key, b_key]))
+    ai = pc.index_in(a_key, keys).to_numpy()
+    bi = pc.index_in(b_key, keys).to_numpy()
+    key_list = keys.to_pylist()
+    types = np.array([TYPES.index(_PREFIX[k[0]]) for k in key_list], np.int8)
+    con.register("_graph_keys", pa.table({"i": pa.array(np.arange(len(key_list))), "key": keys}))
+    try:
+        names = [r[2] for r in con.execute(_NAMES).fetchall()]
+    finally:
+        con.unregister("_graph_keys")
+    edges = tbl.drop(["ends"]).append_column("a", pa.array(ai)).append_column("b", pa.array(bi))
+    g = from_arrays(ai, bi, tbl.column("strength").to_numpy(), len(key_list), keys=key_list, types=types,
+                    names=names, edges=edges)
+    g.model, g.as_of = model, d
+    g.build_seconds = time.perf_counter() - t0
+    return g
+
+
+_CACHE: dict = {}
+_LOCK = threading.Lock()
+
+
+def _state(store) -> tuple:
+    from ...core.generations import file_identity
+
+    path = str(getattr(store, "path", ":memory:"))
+    ident = file_identity(path) if path != ":memory:" else id(store)
+    last = store.con.execute("SELECT max(id), count(*) FROM imports").fetchone()
+    return path, ident, tuple(last)
+
+
+def graph_for(store, as_of=None, ties: str | None = None, team=None) -> Graph:
+    """The graph of this database state and date, built once and reused until the file or its imports change."""
+    key = (_state(store), reference_date(store, as_of).isoformat(), ties, _decisions_state(team))
+    with _LOCK:
+        g = _CACHE.get(key)
+    if g is None:
+        g = build_graph(store, as_of, ties, team)
+        with _LOCK:
+            if len(_CACHE) >= 4:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = g
+    return g
+
+
+def _decisions_state(team) -> tuple | None:
+    if team is None:
+        return None
+    with team.tx() as tx:
+        row = tx.query("SELECT max(id) AS m, count(*) AS n FROM person_decisions")
+    return (getattr(team, "url", None), row[0]["m"], row[0]["n"]) if row else None

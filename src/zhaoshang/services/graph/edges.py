@@ -1,0 +1,114 @@
+"""The edge view: one relation over every relationship table, each edge with its type, dates and evidence.
+
+Node keys are typed text: ``p:<persons.id>``, ``e:<enterprises.id>``, ``i:<investors.id>``, ``c:<contacts.id>``
+and, for an inventor named on a patent without a person record, ``v:<name>@<enterprise id>`` (a name is a
+person only within one applicant: namesakes elsewhere stay apart). Every raw edge carries the row it comes from
+(``ref_table``, ``ref_id``) and that row's provenance (``source``, ``source_key``, ``import_id``); repeated rows of
+one tie are combined afterwards (``ties``). Set-based SQL only, so a larger engine can run it unchanged.
+"""
+
+from __future__ import annotations
+
+from .ties import strength_sql
+
+# columns of a raw edge: a, a_type, b, b_type, relation, start_date, end_date, percent, overlap_days,
+# ref_table, ref_id, source, source_key, import_id, note
+_ROLE_REL = "CASE WHEN r.role IN ('legal_rep','chairman','ceo','founder','director','executive','supervisor') " \
+            "THEN r.role ELSE 'other' END"
+
+
+INVENTORS_SQL = """(
+SELECT i.patent_id, coalesce('p:' || i.person_id, 'v:' || i.name || '@' || a.enterprise_id) AS node,
+       CASE WHEN i.person_id IS NULL THEN 'inventor' ELSE 'person' END AS ntype, a.enterprise_id AS eid, i.name
+FROM patent_inventors i
+JOIN (SELECT patent_id, arg_min(enterprise_id, position) AS enterprise_id FROM patent_applicants
+      WHERE enterprise_id IS NOT NULL GROUP BY 1) a USING (patent_id)
+WHERE i.name IS NOT NULL)"""
+
+
+def raw_edges_sql(as_of: str, colleague_cap: int = 60) -> str:
+    """SQL of every raw edge in force (started, or undated) on ``as_of``: one row per relationship record."""
+    d = f"DATE '{as_of}'"
+    started = lambda col: f"({col} IS NULL OR {col} <= {d})"  # noqa: E731
+    return f"""
+    SELECT 'p:' || r.person_id AS a, 'person' AS a_type, 'e:' || r.enterprise_id AS b, 'enterprise' AS b_type,
+           {_ROLE_REL} AS relation, r.start_date, r.end_date, NULL::DOUBLE AS percent, NULL::DOUBLE AS overlap_days,
+           'roles' AS ref_table, r.id AS ref_id, r.source, r.source_key, r.import_id, r.title AS note
+    FROM roles r WHERE r.person_id IS NOT NULL AND r.enterprise_id IS NOT NULL AND {started('r.start_date')}
+    UNION ALL
+    SELECT CASE s.holder_type WHEN 'person' THEN 'p:' || s.holder_person_id WHEN 'investor' THEN 'i:' || s.holder_investor_id
+                ELSE 'e:' || s.holder_enterprise_id END,
+           CASE s.holder_type WHEN 'person' THEN 'person' WHEN 'investor' THEN 'investor' ELSE 'enterprise' END,
+           'e:' || s.enterprise_id, 'enterprise', 'shareholder', s.start_date, s.end_date, s.percent, NULL,
+           'shareholdings', s.id, s.source, s.source_key, s.import_id, CAST(s.percent AS VARCHAR) || '%'
+    FROM shareholdings s
+    WHERE s.enterprise_id IS NOT NULL AND {started('s.start_date')}
+      AND (CASE s.holder_type WHEN 'person' THEN s.holder_person_id WHEN 'investor' THEN s.holder_investor_id
+           ELSE s.holder_enterprise_id END) IS NOT NULL
+    UNION ALL
+    SELECT 'i:' || fi.investor_id, 'investor', 'e:' || f.enterprise_id, 'enterprise', 'investment', f.date, NULL, NULL,
+           NULL, 'fundings', f.id, f.source, f.source_key, f.import_id,
+           concat_ws(' ', f.round_raw, CASE WHEN fi.is_lead THEN '领投' END)
+    FROM funding_investors fi JOIN fundings f ON f.id = fi.funding_id
+    WHERE fi.investor_id IS NOT NULL AND f.enterprise_id IS NOT NULL AND {started('f.date')}
+    UNION ALL
+    SELECT 'i:' || x.investor_id, 'investor', 'i:' || y.investor_id, 'investor', 'co_investment', f.date, NULL, NULL,
+           NULL, 'fundings', f.id, f.source, f.source_key, f.import_id, concat_ws(' ', f.enterprise_name, f.round_raw)
+    FROM funding_investors x JOIN funding_investors y ON x.funding_id = y.funding_id AND x.investor_id < y.investor_id
+    JOIN fundings f ON f.id = x.funding_id WHERE {started('f.date')}
+    UNION ALL
+    SELECT 'e:' || b.parent_id, 'enterprise', 'e:' || b.child_id, 'enterprise',
+           CASE b.kind WHEN 'branch' THEN 'branch' WHEN 'subsidiary' THEN 'subsidiary' ELSE 'outbound' END,
+           b.date, NULL, b.percent, NULL, 'branches', b.id, b.source, b.source_key, b.import_id, b.kind
+    FROM branches b WHERE b.parent_id IS NOT NULL AND b.child_id IS NOT NULL AND {started('b.date')}
+    UNION ALL
+    SELECT 'e:' || x.enterprise_id, 'enterprise', 'e:' || y.enterprise_id, 'enterprise', 'co_applicant',
+           p.applied, NULL, NULL, NULL, 'patents', p.id, p.source, p.source_key, p.import_id, p.number
+    FROM patent_applicants x JOIN patent_applicants y ON x.patent_id = y.patent_id AND x.enterprise_id < y.enterprise_id
+    JOIN patents p ON p.id = x.patent_id WHERE {started('p.applied')}
+    UNION ALL
+    SELECT v.node, v.ntype, 'e:' || v.eid, 'enterprise', 'inventor', p.applied, NULL, NULL, NULL, 'patents', p.id,
+           p.source, p.source_key, p.import_id, p.number
+    FROM {INVENTORS_SQL} v JOIN patents p ON p.id = v.patent_id WHERE {started('p.applied')}
+    UNION ALL
+    SELECT x.node, x.ntype, y.node, y.ntype, 'co_inventor', p.applied, NULL, NULL, NULL, 'patents', p.id,
+           p.source, p.source_key, p.import_id, p.number
+    FROM {INVENTORS_SQL} x JOIN {INVENTORS_SQL} y ON x.patent_id = y.patent_id AND x.node < y.node
+    JOIN patents p ON p.id = x.patent_id WHERE {started('p.applied')}
+    UNION ALL
+    SELECT 'c:' || c.id, 'contact', 'e:' || c.enterprise_id, 'enterprise', 'contact_at', NULL, NULL, NULL, NULL,
+           'contacts', c.id, c.source, c.source_key, c.import_id, c.title
+    FROM contacts c WHERE c.enterprise_id IS NOT NULL
+    UNION ALL
+    SELECT 'p:' || x.person_id, 'person', 'p:' || y.person_id, 'person', 'colleague',
+           greatest(x.start_date, y.start_date), least(x.end_date, y.end_date), NULL,
+           date_diff('day', greatest(coalesce(x.start_date, y.start_date), coalesce(y.start_date, x.start_date)),
+                     least(coalesce(x.end_date, y.end_date, {d}), coalesce(y.end_date, x.end_date, {d}), {d})),
+           'roles', x.id, x.source, x.source_key, x.import_id, x.enterprise_name
+    FROM (SELECT * FROM roles WHERE person_id IS NOT NULL AND enterprise_id IS NOT NULL AND {started('start_date')}
+          AND enterprise_id IN (SELECT enterprise_id FROM roles GROUP BY 1 HAVING count(*) <= {int(colleague_cap)})) x
+    JOIN roles y ON y.enterprise_id = x.enterprise_id AND x.person_id < y.person_id AND {started('y.start_date')}
+    WHERE (x.end_date IS NULL OR y.start_date IS NULL OR x.end_date >= y.start_date)
+      AND (y.end_date IS NULL OR x.start_date IS NULL OR y.end_date >= x.start_date)
+    """
+
+
+
+
+
+def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
+    """SQL of the ties: the raw edges (plus ``extra``, e.g. identity links) with their strength, repeated records
+    of one tie combined as 1 − Π(1 − sᵢ), the first five records kept as evidence."""
+    raw = raw_edges_sql(as_of) + (f" UNION ALL {extra}" if extra else "")
+    s = strength_sql(model, as_of)
+    return f"""
+    WITH raw AS (SELECT *, least(CASE WHEN relation = 'same_person' THEN percent ELSE {s} END, 0.999) AS s FROM ({raw}) WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b),
+    und AS (SELECT CASE WHEN a < b THEN a ELSE b END AS u, CASE WHEN a < b THEN b ELSE a END AS w, * FROM raw)
+    SELECT arg_min({{'a': a, 'a_type': a_type, 'b': b, 'b_type': b_type}}, coalesce(ref_id, 0)) AS ends, relation,
+           1 - exp(sum(ln(1 - s))) AS strength, count(*) AS n, min(start_date) AS start_date,
+           CASE WHEN count(*) = count(end_date) THEN max(end_date) END AS end_date, max(percent) FILTER (WHERE relation <> 'same_person') AS percent,
+           list({{'table': ref_table, 'id': ref_id, 'source': source, 'source_key': source_key,
+                 'import_id': import_id, 'note': note, 'start': start_date, 'end': end_date}}
+                ORDER BY s DESC, ref_id)[1:5] AS evidence
+    FROM und GROUP BY u, w, relation
+    """

@@ -1,0 +1,216 @@
+"""Person identity: the same name is not the same person.
+
+Person records (one per source and key; the importers key an unkeyed person by name *and* enterprise) are
+linked only with evidence beyond the name, each link with a confidence and its reasons:
+
+- ``same_enterprise_tenure`` (0.95): roles at one enterprise whose tenures overlap;
+- ``same_enterprise`` (0.90): roles at one credit-coded enterprise, tenure unknown on one side;
+- ``shared_codirector`` (0.80): roles at two enterprises that share another co-director (by the same rules
+  applied to that co-director's name — two coincidences rather than one);
+- ``gender_birth_year`` (0.50, *possible* only): gender and birth year both given and equal;
+- ``contact_same_enterprise`` (0.90): a bureau contact at the enterprise where the person holds a role.
+
+Gender or birth years (±1) given on both sides and different keep two records apart whatever else holds.
+A name-only match is never a link. Links at or above ``LINK_MIN`` join the graph as ``same_person`` ties.
+User decisions (``people confirm`` / ``people split``) are team records (migration 40) keyed by the records'
+source and source key, so they survive re-imports; each is audited. docs/methods.md, "Person identity".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from ...core.errors import NotFound, UserError
+from ...core.teamstate import register_migration
+from ...core.teamstate.clock import now
+from ..team import audit
+
+METHOD, VERSION = "identity-rules", "1"
+LINK_MIN = 0.6
+RULES = {"same_enterprise_tenure": 0.95, "same_enterprise": 0.90, "shared_codirector": 0.80,
+         "gender_birth_year": 0.50, "contact_same_enterprise": 0.90}
+SUPPORT = 0.05  # matching gender and birth year on top of another rule
+
+register_migration(40, "person identity decisions", [
+    """CREATE TABLE person_decisions (
+        id {id}, a_source TEXT NOT NULL, a_key TEXT NOT NULL, b_source TEXT NOT NULL, b_key TEXT NOT NULL,
+        a_name TEXT, decision TEXT NOT NULL, reason TEXT, user_name TEXT NOT NULL, decided_at TEXT NOT NULL)""",
+    "CREATE INDEX person_decisions_pair ON person_decisions (a_source, a_key, b_source, b_key)",
+])
+
+_PAIRS = """
+WITH p AS (SELECT id, name, coalesce(name_norm, name) AS nn, gender, birth_year, source, source_key FROM persons),
+r AS (SELECT person_id, enterprise_id, start_date, end_date FROM roles WHERE person_id IS NOT NULL AND enterprise_id IS NOT NULL
+      UNION ALL SELECT holder_person_id, enterprise_id, start_date, end_date FROM shareholdings
+      WHERE holder_person_id IS NOT NULL AND enterprise_id IS NOT NULL),
+pairs AS (SELECT x.id AS a, y.id AS b, x.nn FROM p x JOIN p y ON x.nn = y.nn AND x.id < y.id
+          WHERE length(x.nn) >= 2),
+same_ent AS (
+    SELECT q.a, q.b, bool_or(ra.start_date IS NOT NULL AND rb.start_date IS NOT NULL
+               AND (ra.end_date IS NULL OR ra.end_date >= rb.start_date)
+               AND (rb.end_date IS NULL OR rb.end_date >= ra.start_date)) AS overlap,
+           bool_or(e.uscc IS NOT NULL OR e.listed_code IS NOT NULL) AS coded, min(ra.enterprise_id) AS eid
+    FROM pairs q JOIN r ra ON ra.person_id = q.a JOIN r rb ON rb.person_id = q.b AND rb.enterprise_id = ra.enterprise_id
+    JOIN enterprises e ON e.id = ra.enterprise_id GROUP BY q.a, q.b),
+co AS (
+    SELECT q.a, q.b, any_value(pc.name) AS via
+    FROM pairs q JOIN r ra ON ra.person_id = q.a JOIN r rb ON rb.person_id = q.b AND rb.enterprise_id <> ra.enterprise_id
+    JOIN r ca ON ca.enterprise_id = ra.enterprise_id AND ca.person_id NOT IN (q.a, q.b)
+    JOIN r cb ON cb.enterprise_id = rb.enterprise_id AND cb.person_id NOT IN (q.a, q.b, ca.person_id)
+    JOIN p pc ON pc.id = ca.person_id JOIN p pd ON pd.id = cb.person_id AND pd.nn = pc.nn AND pc.nn <> q.nn
+    WHERE (pc.gender IS NULL OR pd.gender IS NULL OR pc.gender = pd.gender)
+      AND (pc.birth_year IS NULL OR pd.birth_year IS NULL OR abs(pc.birth_year - pd.birth_year) <= 1)
+    GROUP BY q.a, q.b)
+SELECT q.a, q.b, x.name, x.source AS a_source, x.source_key AS a_key, y.source AS b_source, y.source_key AS b_key,
+       (x.gender IS NOT NULL AND y.gender IS NOT NULL AND x.gender <> y.gender)
+         OR (x.birth_year IS NOT NULL AND y.birth_year IS NOT NULL AND abs(x.birth_year - y.birth_year) > 1) AS veto,
+       x.gender IS NOT NULL AND x.gender = y.gender AND x.birth_year IS NOT NULL
+         AND abs(x.birth_year - y.birth_year) <= 1 AS gb,
+       s.overlap, s.coded, s.eid, co.via
+FROM pairs q JOIN p x ON x.id = q.a JOIN p y ON y.id = q.b
+LEFT JOIN same_ent s ON s.a = q.a AND s.b = q.b LEFT JOIN co ON co.a = q.a AND co.b = q.b
+"""
+
+_CONTACTS = """
+SELECT c.id AS contact_id, p.id AS person_id, c.name, min(r.enterprise_id) AS eid
+FROM contacts c JOIN roles r ON r.enterprise_id = c.enterprise_id
+JOIN persons p ON p.id = r.person_id AND coalesce(p.name_norm, p.name) = c.name
+GROUP BY c.id, p.id, c.name
+"""
+
+
+def _decisions(team) -> dict[tuple, dict]:
+    if team is None:
+        return {}
+    with team.tx() as tx:
+        rows = tx.query("SELECT * FROM person_decisions ORDER BY id")
+    out = {}
+    for d in rows:
+        out[_pair_key((d["a_source"], d["a_key"]), (d["b_source"], d["b_key"]))] = d  # the latest decision wins
+    return out
+
+
+def _pair_key(x: tuple, y: tuple) -> tuple:
+    return (x, y) if x <= y else (y, x)
+
+
+def person_links(store, team=None, *, name: str | None = None) -> dict:
+    """Every same-name pair of person records with the rules' verdict: ``links`` (with confidence and reasons),
+    ``apart`` (kept apart: vetoed, split, or a name only) and a summary."""
+    sql = _PAIRS + (" WHERE x.name = ?" if name else "")
+    rows = store.query(sql, [name] if name else [])
+    decisions = _decisions(team)
+    links, apart = [], []
+    for r in rows:
+        reasons, conf = [], 0.0
+        if r["overlap"]:
+            reasons.append("same_enterprise_tenure")
+        elif r["eid"] is not None and r["coded"]:
+            reasons.append("same_enterprise")
+        if r["via"]:
+            reasons.append("shared_codirector")
+        if r["gb"]:
+            reasons.append("gender_birth_year")
+        if reasons:
+            conf = max(RULES[x] for x in reasons)
+            if r["gb"] and len(reasons) > 1:
+                conf = min(0.99, conf + SUPPORT)
+        item = {"a": r["a"], "b": r["b"], "name": r["name"], "a_record": [r["a_source"], r["a_key"]],
+                "b_record": [r["b_source"], r["b_key"]], "confidence": round(conf, 2), "reasons": reasons,
+                "enterprise_id": r["eid"], "via": r["via"]}
+        dec = decisions.get(_pair_key((r["a_source"], r["a_key"]), (r["b_source"], r["b_key"])))
+        if dec:
+            item["decision"] = {k: dec[k] for k in ("decision", "reason", "user_name", "decided_at")}
+            if dec["decision"] == "confirm":
+                links.append({**item, "confidence": 1.0, "reasons": reasons + ["confirmed"]})
+            else:
+                apart.append({**item, "why": "split"})
+            continue
+        if r["veto"]:
+            apart.append({**item, "confidence": 0.0, "why": "gender_or_birth_year_differ"})
+        elif conf >= LINK_MIN or (reasons and conf > 0):
+            links.append(item)
+        else:
+            apart.append({**item, "why": "name_only"})
+    contacts = store.query(_CONTACTS + (" HAVING c.name = ?" if name else ""), [name] if name else [])
+    contact_links = [{**c, "confidence": RULES["contact_same_enterprise"], "reasons": ["contact_same_enterprise"]}
+                     for c in contacts]
+    used = [x for x in links if x["confidence"] >= LINK_MIN]
+    merged_records = len({p for x in used for p in (x["a"], x["b"])})
+    clusters = _clusters([(x["a"], x["b"]) for x in used])
+    summary = {"same_name_pairs": len(rows), "linked_pairs": len(used),
+               "possible_pairs": len([x for x in links if x["confidence"] < LINK_MIN]),
+               "kept_apart_pairs": len(apart),
+               "kept_apart_by": {w: len([x for x in apart if x["why"] == w]) for w in
+                                 ("name_only", "gender_or_birth_year_differ", "split")},
+               "records_merged": merged_records, "persons_after_merge": clusters,
+               "by_rule": {k: len([x for x in used if k in x["reasons"]]) for k in RULES if k != "contact_same_enterprise"},
+               "contact_links": len(contact_links), "method": METHOD, "version": VERSION, "link_min": LINK_MIN}
+    return {"summary": summary, "links": links, "apart": apart, "contact_links": contact_links}
+
+
+def _clusters(pairs: list[tuple]) -> int:
+    """How many persons the linked records make (union–find over the links)."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    return len({find(x) for x in parent})
+
+
+def links_edge_sql(store, team=None) -> tuple[str | None, pa.Table | None]:
+    """The identity links as raw graph edges (``same_person``, strength = confidence): SQL over a registered
+    table, and the table to register as ``_graph_identity``."""
+    doc = person_links(store, team)
+    rows = [(f"p:{x['a']}", "person", f"p:{x['b']}", "person", x["confidence"], ",".join(x["reasons"]))
+            for x in doc["links"] if x["confidence"] >= LINK_MIN]
+    rows += [(f"c:{x['contact_id']}", "contact", f"p:{x['person_id']}", "person", x["confidence"],
+              ",".join(x["reasons"])) for x in doc["contact_links"]]
+    if not rows:
+        return None, None
+    cols = list(zip(*rows))
+    tbl = pa.table({"a": pa.array(cols[0], pa.string()), "a_type": pa.array(cols[1], pa.string()),
+                    "b": pa.array(cols[2], pa.string()), "b_type": pa.array(cols[3], pa.string()),
+                    "conf": pa.array(cols[4], pa.float64()), "reasons": pa.array(cols[5], pa.string())})
+    # an identity link's strength is its confidence (carried in the percent column, see edges.ties_sql)
+    sql = ("SELECT a, a_type, b, b_type, 'same_person' AS relation, NULL::DATE, NULL::DATE, conf, NULL::DOUBLE, "
+           "'persons', NULL::BIGINT, 'identity', a || '=' || b, NULL::BIGINT, reasons FROM _graph_identity")
+    return sql, tbl
+
+
+def _record(store, key: str) -> dict:
+    """A person record by id (``p:12`` or ``12``)."""
+    s = str(key).strip().removeprefix("p:")
+    if not s.isdigit():
+        raise UserError(f"人员须以编号给出（p:编号 或 编号，见 people links）: {key}",
+                        f"give a person by id (p:ID or ID, see people links): {key}")
+    row = store.con.execute("SELECT id, name, source, source_key FROM persons WHERE id = ?", [int(s)]).fetchone()
+    if not row:
+        raise NotFound(f"未找到人员: {key}", f"person not found: {key}")
+    return {"id": row[0], "name": row[1], "source": row[2], "source_key": row[3]}
+
+
+def decide(store, team, a: str, b: str, decision: str, reason: str | None, actor: Any) -> dict:
+    """Confirm (the same person) or split (different persons) two person records; stored in the team state
+    apart from the imported data, keyed by source and source key, and audited."""
+    if decision not in ("confirm", "split"):
+        raise UserError(f"未知的决定: {decision}（可选 confirm、split）", f"unknown decision: {decision} (confirm, split)")
+    x, y = _record(store, a), _record(store, b)
+    if x["id"] == y["id"]:
+        raise UserError("两条人员记录须不同", "the two person records must differ")
+    (xs, xk), (ys, yk) = _pair_key((x["source"], x["source_key"]), (y["source"], y["source_key"]))
+    user = getattr(actor, "name", None) or str(actor)
+    with team.tx() as tx:
+        tx.execute("INSERT INTO person_decisions (a_source, a_key, b_source, b_key, a_name, decision, reason, user_name, "
+                   "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [xs, xk, ys, yk, x["name"], decision, reason, user, now()])
+    audit.record(team, actor, f"person.{decision}", f"persons:{x['id']},{y['id']}",
+                 {"a": [xs, xk], "b": [ys, yk], "name": x["name"], "reason": reason})
+    return {"decision": decision, "a": x, "b": y, "reason": reason, "user": user}

@@ -1,0 +1,206 @@
+"""Reach (关键人触达): the best warm paths from the bureau's side to a target's key persons, and how two or
+more enterprises are connected (企业间找关系). Every hop names the node type, name, relation, dates and the
+records it rests on; the strength is the product of the tie strengths times the origin's factor.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from pathlib import Path
+
+from ...core.errors import NotFound, UserError
+from ...core.explain import Explained, Part, Ref
+from ...core.geo.lookup import region_condition, resolve_region
+from ..enterprises import resolve_enterprise
+from .build import TYPES, Graph, graph_for
+from .people import key_persons
+from .search import k_paths
+from .ties import relation_label
+
+METHOD, VERSION = "reach-paths", "1"
+KEY_PERSONS = 5
+
+
+def _origins_region(store, g: Graph, region: str) -> tuple[dict, dict]:
+    """The region's side: the bureau's contacts there (or without a place), its investors and funds, the people
+    in office at its enterprises, and the enterprises themselves — each with the model's origin factor."""
+    ref = resolve_region(store, region)
+    f = {k: float(v["factor"]) for k, v in g.model["origins"].items()}
+    out: dict = {}
+    cond_c, pc = region_condition(ref, "c")
+    cond_i, pi = region_condition(ref, "i")
+    cond_e, pe = region_condition(ref, "e")
+    rows = store.con.execute(
+        f"""SELECT 'c:' || c.id, 'contact' FROM contacts c WHERE {cond_c} OR (c.province_code IS NULL AND c.country IS NULL)
+            UNION ALL SELECT 'i:' || i.id, 'local_investor' FROM investors i WHERE {cond_i}
+            UNION ALL SELECT 'e:' || e.id, 'local_enterprise' FROM enterprises e WHERE {cond_e}
+            UNION ALL SELECT 'p:' || r.person_id, 'local_person' FROM roles r JOIN enterprises e ON e.id = r.enterprise_id
+                      WHERE {cond_e} AND r.end_date IS NULL AND r.person_id IS NOT NULL""",
+        pc + pi + pe + pe).fetchall()
+    for key, kind in rows:
+        i = g.index(key)
+        if i is not None and f[kind] > out.get(i, (0.0, None))[0]:
+            out[i] = (f[kind], kind)
+    return {i: v[0] for i, v in out.items()}, {i: v[1] for i, v in out.items()}
+
+
+def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
+    s = str(person).strip()
+    if s.removeprefix("p:").isdigit():
+        i = g.index("p:" + s.removeprefix("p:"))
+        if i is None:
+            raise NotFound(f"人员不在关系图中: {s}", f"person not in the graph: {s}")
+        return {i: 1.0}, {i: "given"}
+    ids = [r[0] for r in store.con.execute("SELECT id FROM persons WHERE name = ? ORDER BY id", [s]).fetchall()]
+    if not ids:
+        raise NotFound(f"未找到人员: {s}", f"person not found: {s}")
+    if len(ids) > 1:  # namesakes are never taken for one person
+        raise UserError(f"同名人员 {len(ids)} 条，请以编号指定（p:编号）: " + "、".join(f"p:{i}" for i in ids[:10]),
+                        f"{len(ids)} persons named {s}; give one by id (p:ID): " + ", ".join(f"p:{i}" for i in ids[:10]))
+    return _origins_person(store, g, f"p:{ids[0]}")
+
+
+def _origins_contacts(store, g: Graph, path: str) -> tuple[dict, dict]:
+    """The user's own contacts (a CSV with 姓名/name and 单位/所在企业/enterprise): a contact is the person in
+    office at that enterprise under that name (a name alone is never enough), else the enterprise itself."""
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"联系人文件不存在: {path}", f"contacts file not found: {path}")
+    with p.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    f = {k: float(v["factor"]) for k, v in g.model["origins"].items()}
+    out, kinds = {}, {}
+    for r in rows:
+        name = (r.get("姓名") or r.get("name") or "").strip()
+        ent = (r.get("所在企业") or r.get("单位") or r.get("enterprise") or r.get("organisation") or "").strip()
+        if not ent:
+            continue
+        try:
+            eid = resolve_enterprise(store, ent)
+        except NotFound:
+            continue
+        pids = [x[0] for x in store.con.execute(
+            "SELECT DISTINCT r.person_id FROM roles r JOIN persons p ON p.id = r.person_id "
+            "WHERE r.enterprise_id = ? AND p.name = ?", [eid, name]).fetchall()] if name else []
+        for key, kind in ([(f"p:{x}", "contact") for x in pids] or [(f"e:{eid}", "local_enterprise")]):
+            i = g.index(key)
+            if i is not None:
+                fac = f["contact"] if kind == "contact" else f["contact"] * float(g.model["relations"]["contact_at"]["base"])
+                if fac > out.get(i, 0):
+                    out[i], kinds[i] = fac, kind
+    if not out:
+        raise UserError("联系人文件中没有能在关系图中找到的联系人（需姓名与所在企业）",
+                        "no contact of the file is in the graph (name and enterprise needed)")
+    return out, kinds
+
+
+def _hop(g: Graph, a: int, b: int, e: int, lang: str) -> dict:
+    ed = g.edge(e)
+    return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"),
+            "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
+            "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
+            "evidence": ed.get("evidence")}
+
+
+def _path_doc(g: Graph, p, kinds: dict, lang: str) -> dict:
+    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang) for i in range(len(p.edges))]
+    origin = g.node(p.nodes[0])
+    kind = kinds.get(p.nodes[0], "given")
+    return {"strength": round(p.strength, 6), "ties": round(p.ties, 6), "origin_factor": p.origin_factor,
+            "origin": {**origin, "kind": kind, "kind_label": (g.model["origins"].get(kind) or {}).get(lang, kind)},
+            "target": g.node(p.nodes[-1]), "length": len(hops), "hops": hops}
+
+
+def reach(store, enterprise, *, from_region: str | None = None, contacts: str | None = None,
+          person: str | None = None, k: int = 5, max_hops: int = 4, as_of=None, ties: str | None = None,
+          team=None, lang: str = "zh") -> dict:
+    """The k best loop-free, diverse paths from the region's side (or a contacts file, or one person) to the
+    key persons of ``enterprise``."""
+    if sum(x is not None for x in (from_region, contacts, person)) != 1:
+        raise UserError("请给出起点之一：--from-region、--contacts 或 --from",
+                        "give one start: --from-region, --contacts or --from")
+    if not 1 <= k <= 50 or not 1 <= max_hops <= 6:
+        raise UserError("k 须在 1–50，max-hops 须在 1–6", "k must be 1–50 and max-hops 1–6")
+    eid = resolve_enterprise(store, enterprise)
+    g = graph_for(store, as_of, ties, team)
+    kp = key_persons(store, eid, as_of=g.as_of, ties=ties, lang=lang)
+    chosen = [p for p in kp["persons"] if p["type"] == "person" and any(g.index(r) is not None for r in p["records"])]
+    chosen = chosen[:KEY_PERSONS]
+    targets = [g.index(r) for p in chosen for r in p["records"] if g.index(r) is not None]
+    if from_region is not None:
+        origins, kinds = _origins_region(store, g, from_region)
+    elif contacts is not None:
+        origins, kinds = _origins_contacts(store, g, contacts)
+    else:
+        origins, kinds = _origins_person(store, g, person)
+    paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops,
+                                                 common={g.index(f"e:{eid}")}) if targets and origins else ([], {})
+    return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
+                {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
+            "from": {"region": from_region, "contacts": contacts, "person": person, "origins": len(origins)},
+            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang) for p in paths],
+            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
+            "formula": "strength = origin factor × Π tie strengths"}
+
+
+def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained | None:
+    """Best path strength from the region's side to the enterprise's key persons, with the path as evidence
+    (None when no path within the bounds). For lead mining's reachability signal."""
+    doc = reach(store, enterprise_id, from_region=str(region_code), k=1, max_hops=4, as_of=as_of)
+    if not doc["paths"]:
+        return None
+    p = doc["paths"][0]
+    return Explained(
+        value=p["strength"], method=METHOD, version=VERSION,
+        params={"region": str(region_code), "k": 1, "max_hops": 4, "ties": doc["graph"]["ties_version"]},
+        parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"])]
+        + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} → {h['to']['name']}",
+                weight=h["strength"], detail={"start": h["start"], "end": h["end"]}) for h in p["hops"]],
+        evidence=[Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
+                  for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],
+        confidence=None, as_of=doc["as_of"], formula="strength = origin factor × Π tie strengths")
+
+
+def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=None, ties: str | None = None,
+            team=None, lang: str = "zh") -> dict:
+    """How two or more enterprises are connected: the k best paths between every pair."""
+    if len(enterprises) < 2:
+        raise UserError("--between 需要至少两家企业", "--between needs at least two enterprises")
+    ids = [resolve_enterprise(store, e) for e in enterprises]
+    g = graph_for(store, as_of, ties, team)
+    pairs = []
+    for a, b in itertools.combinations(ids, 2):
+        ia, ib = g.index(f"e:{a}"), g.index(f"e:{b}")
+        paths = []
+        if ia is not None and ib is not None:
+            found, _ = k_paths(g, [ib], {ia: 1.0}, k=k, max_hops=max_hops)
+            paths = [_path_doc(g, p, {ia: "given"}, lang) for p in found]
+        pairs.append({"a": {"id": a, "name": _name(g, ia, store, a)}, "b": {"id": b, "name": _name(g, ib, store, b)},
+                      "paths": paths})
+    return {"enterprises": ids, "as_of": g.as_of, "k": k, "max_hops": max_hops, "pairs": pairs,
+            "graph": g.stats(), "method": METHOD, "version": VERSION}
+
+
+def _name(g: Graph, i, store, eid) -> str:
+    if i is not None:
+        return g.names[i]
+    return store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+
+
+def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
+               team=None, lang: str = "zh") -> dict:
+    """A node's ties, strongest first, capped and paged (a hub has thousands)."""
+    g = graph_for(store, as_of, ties, team)
+    i = g.index(node)
+    if i is None:
+        raise NotFound(f"节点不在关系图中: {node}", f"node not in the graph: {node}")
+    limit = max(1, min(int(limit), 200))
+    lo, hi = int(g.indptr[i]), int(g.indptr[i + 1])
+    sl = range(lo + max(0, offset), min(hi, lo + max(0, offset) + limit))
+    items = [{**_hop(g, i, int(g.nbr[j]), int(g.eid[j]), lang), "node": g.node(int(g.nbr[j]))} for j in sl]
+    return {"node": g.node(i), "total": hi - lo, "offset": offset, "limit": limit, "neighbours": items,
+            "types": list(TYPES), "as_of": g.as_of}
+
+
+__all__ = ["reach", "reach_strength", "between", "neighbours"]

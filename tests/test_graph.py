@@ -1,0 +1,253 @@
+"""The relationship graph: paths and strengths against an independent search on hand-built graphs, the identity
+rules on hand-made namesakes, key persons with 股权穿透, and the people/reach commands."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import numpy as np
+import pytest
+
+from cli_util import run, run_json
+from zhaoshang.core.store import Store
+from zhaoshang.services.graph.build import build_graph, from_arrays
+from zhaoshang.services.graph.identity import person_links
+from zhaoshang.services.graph.people import key_persons
+from zhaoshang.services.graph.reach import reach, reach_strength
+from zhaoshang.services.graph.search import k_paths
+
+
+# -- the search against brute-force enumeration ------------------------------------------------------------
+def _brute(a, b, w, n, targets, origins, max_hops):
+    """Every simple path (as a sequence of edges) from a target outwards to an origin, by plain recursion."""
+    adj = {i: [] for i in range(n)}
+    for e, (x, y) in enumerate(zip(a, b)):
+        adj[x].append((y, e))
+        adj[y].append((x, e))
+    out = []
+
+    def walk(v, nodes, edges, s):
+        if v in origins:
+            out.append((s * origins[v], list(reversed(nodes)), list(reversed(edges))))
+        if len(edges) == max_hops:
+            return
+        for u, e in adj[v]:
+            if u in nodes or u in targets:
+                continue
+            walk(u, nodes + [u], edges + [e], s * w[e])
+
+    for t in targets:
+        walk(t, [t], [], 1.0)
+    return sorted(out, key=lambda p: -p[0])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_k_best_paths_equal_brute_force(seed):
+    rng = random.Random(seed)
+    n = 14
+    pairs = set()
+    while len(pairs) < 30:
+        x, y = rng.sample(range(n), 2)
+        pairs.add((min(x, y), max(x, y)))
+    pairs = sorted(pairs)
+    pairs += [pairs[0], pairs[3]]  # parallel ties: two relations between one pair
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    w = np.array([round(rng.uniform(0.05, 0.95), 3) for _ in pairs])
+    g = from_arrays(a, b, w, n, with_igraph=False)
+    targets = [0, 1]
+    origins = {9: 1.0, 12: 0.7, 13: 0.5}
+    expected = _brute(a, b, w, n, set(targets), origins, 4)
+    got, stats = k_paths(g, targets, origins, k=8, max_hops=4, diverse=False, max_neighbours=100, min_strength=0.0)
+    assert expected, "the random graph connects the targets to the origins"
+    want = [s for s, _, _ in expected[:8]]  # strengths are stored as float32: equal to 1e-5
+    assert [p.strength for p in got] == pytest.approx(want, rel=1e-5)
+    for p in got:  # each path is real: consecutive nodes joined by its edges, strength the product
+        assert len(set(p.nodes)) == len(p.nodes)
+        prod = 1.0
+        for i, e in enumerate(p.edges):
+            assert {p.nodes[i], p.nodes[i + 1]} == {int(a[e]), int(b[e])}
+            prod *= w[e]
+        assert math.isclose(p.strength, prod * origins[p.nodes[0]], rel_tol=1e-5)
+        assert len(p.edges) <= 4
+
+
+def test_diverse_paths_skip_variants_and_hops_are_bounded():
+    # target 0; two routes to origin 5: via 1-2 (strong) and via 3-4; a near copy of the strong one via 1-6-2
+    edges = [(0, 1, .9), (1, 2, .9), (2, 5, .9), (1, 6, .85), (6, 2, .85), (0, 3, .5), (3, 4, .5), (4, 5, .5),
+             (5, 7, .9), (7, 8, .9), (8, 9, .9), (9, 10, .9), (10, 0, .9)]
+    a, b, w = (np.array(c) for c in zip(*edges))
+    g = from_arrays(a, b, w, 11, with_igraph=False)
+    plain, _ = k_paths(g, [0], {5: 1.0}, k=3, max_hops=4, diverse=False, min_strength=0)
+    assert [p.nodes for p in plain][:2] == [[5, 2, 1, 0], [5, 2, 6, 1, 0]]
+    diverse, _ = k_paths(g, [0], {5: 1.0}, k=3, max_hops=4, diverse=True, min_strength=0)
+    assert [p.nodes for p in diverse][:2] == [[5, 2, 1, 0], [5, 4, 3, 0]]
+    # the 6-hop route 5-7-8-9-10-0 exists but exceeds the hop bound
+    assert all(len(p.edges) <= 4 for p in diverse + plain)
+    long, _ = k_paths(g, [0], {5: 1.0}, k=10, max_hops=6, diverse=False, min_strength=0)
+    assert [5, 7, 8, 9, 10, 0] in [p.nodes for p in long]
+
+
+# -- a hand-built store ---------------------------------------------------------------------------------------
+ENTERPRISES = [  # id, name, uscc, province, city, district
+    (1, "目标科技有限公司", "91110108MA0000001X", "110000", "110100", "110108"),
+    (2, "本地甲科技有限公司", "91330106MA0000002X", "330000", "330100", "330106"),
+    (3, "上海乙科技有限公司", None, "310000", "310100", "310104"),
+    (4, "控股丙有限公司", None, "110000", "110100", "110108"),
+]
+PERSONS = [  # id, name, gender, birth_year, source, key
+    (1, "张伟", "男", 1970, "s1", "k1"), (2, "李娜", "女", 1980, "s1", "k2"),
+    (3, "张伟", "女", 1990, "s1", "k3"),            # a namesake of 1: another gender and age
+    (4, "王芳", None, None, "s1", "k4"), (5, "王芳", None, None, "s1", "k5"),   # name only
+    (6, "赵强", None, None, "s1", "k6"), (7, "赵强", None, None, "s2", "k7"),   # same enterprise, overlapping tenure
+    (8, "陈明", None, None, "s1", "k8"), (9, "陈明", None, None, "s1", "k9"),   # co-directors of 刘洋
+    (10, "刘洋", None, None, "s1", "k10"), (11, "刘洋", None, None, "s1", "k11"),
+    (12, "周杰", None, None, "s1", "k12"), (13, "<script>alert(1)</script>", None, None, "s1", "k13"),
+]
+ROLES = [  # id, person, enterprise, role, title, start, end
+    (1, 1, 1, "chairman", "董事长", "2018-01-01", None), (2, 2, 1, "ceo", "总经理", "2019-01-01", None),
+    (3, 3, 2, "director", "董事", "2017-01-01", None), (4, 4, 2, "director", "董事", "2017-01-01", None),
+    (5, 5, 4, "executive", "副总经理", "2017-01-01", None),
+    (6, 6, 1, "director", "董事", "2015-01-01", "2021-06-30"), (7, 7, 1, "director", "董事", "2019-01-01", None),
+    (8, 8, 2, "director", "董事", "2016-01-01", None), (9, 9, 3, "director", "董事", "2016-01-01", None),
+    (10, 10, 2, "director", "董事", "2016-01-01", None), (11, 11, 3, "director", "董事", "2016-01-01", None),
+    (12, 13, 2, "executive", "总监", "2016-01-01", None),
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("graph") / "g.duckdb"
+    s = Store(path)
+    s.ensure_schema()
+    c = s.con
+    c.execute("INSERT INTO imports (id, kind, source, data_date) VALUES (1, 'roles', 's1', DATE '2024-12-31')")
+    for e in ENTERPRISES:
+        c.execute("INSERT INTO enterprises (id, name, uscc, province_code, city_code, district_code, founded) "
+                  "VALUES (?, ?, ?, ?, ?, ?, DATE '2010-01-01')", list(e))
+    for p in PERSONS:
+        c.execute("INSERT INTO persons (id, name, name_norm, gender, birth_year, source, source_key, import_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, 1)", [p[0], p[1], p[1], *p[2:]])
+    names = {e[0]: e[1] for e in ENTERPRISES}
+    pnames = {p[0]: p[1] for p in PERSONS}
+    for r in ROLES:
+        c.execute("INSERT INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 's1', ?, 1)",
+                  [r[0], r[1], pnames[r[1]], r[2], names[r[2]], r[3], r[4], r[5], r[6], f"r{r[0]}"])
+    # 控股丙 holds 60 % of the target; 周杰 holds 80 % of 控股丙: 48 % through the chain, the ultimate controller
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_enterprise_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(1, 1, '目标科技有限公司', '控股丙有限公司', 'enterprise', 4, 60, DATE '2018-01-01', 's1', 'h1', 1)")
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_person_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(2, 4, '控股丙有限公司', '周杰', 'person', 12, 80, DATE '2018-01-01', 's1', 'h2', 1)")
+    c.execute("INSERT INTO investors (id, name, name_norm, type, province_code, city_code, source, source_key, import_id) "
+              "VALUES (1, '杭州引导基金', '杭州引导基金', 'government_fund', '330000', '330100', 's1', 'i1', 1)")
+    c.execute("INSERT INTO fundings (id, enterprise_id, enterprise_name, date, round, round_raw, source, source_key, "
+              "import_id) VALUES (1, 1, '目标科技有限公司', DATE '2022-05-01', 'a', 'A轮', 's1', 'f1', 1)")
+    c.execute("INSERT INTO fundings (id, enterprise_id, enterprise_name, date, round, round_raw, source, source_key, "
+              "import_id) VALUES (2, 2, '本地甲科技有限公司', DATE '2021-03-01', 'angel', '天使轮', 's1', 'f2', 1)")
+    c.execute("INSERT INTO funding_investors VALUES (1, 1, '杭州引导基金', 1, true), (2, 1, '杭州引导基金', 1, true)")
+    c.execute("INSERT INTO contacts (id, name, organisation, enterprise_id, province_code, city_code, source, "
+              "source_key, import_id) VALUES (1, '孙丽', '本地甲科技有限公司', 2, '330000', '330100', 's1', 'c1', 1)")
+    s.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(db):
+    s = Store(db, read_only=True)
+    yield s
+    s.close()
+
+
+def test_identity_rules_on_namesakes(store):
+    doc = person_links(store)
+    pairs = {(x["a"], x["b"]): x for x in doc["links"]}
+    apart = {(x["a"], x["b"]): x for x in doc["apart"]}
+    assert apart[(1, 3)]["why"] == "gender_or_birth_year_differ"  # 张伟 ≠ 张伟
+    assert apart[(4, 5)]["why"] == "name_only"                   # a name alone is never a link
+    assert pairs[(6, 7)]["reasons"] == ["same_enterprise_tenure"] and pairs[(6, 7)]["confidence"] == 0.95
+    assert "shared_codirector" in pairs[(8, 9)]["reasons"] and "shared_codirector" in pairs[(10, 11)]["reasons"]
+    assert doc["summary"]["linked_pairs"] == 3 and doc["summary"]["kept_apart_pairs"] == 2
+
+
+def test_key_persons_follow_shareholdings_to_the_ultimate_controller(store):
+    doc = key_persons(store, 1, as_of="2024-12-31")
+    by = {p["name"]: p for p in doc["persons"]}
+    assert doc["ultimate_controller"] == "p:12"
+    zhou = by["周杰"]["grounds"][0]
+    assert zhou["ground"] == "major_shareholder" and zhou["share"] == pytest.approx(48.0)
+    assert zhou["chains"][0]["path"] == ["目标科技有限公司", "控股丙有限公司", "周杰"]
+    assert by["控股丙有限公司"]["grounds"][0]["ground"] == "controlling_shareholder"
+    assert doc["persons"][0]["name"] in ("张伟", "控股丙有限公司")
+    assert by["赵强"]["records"] == ["p:7"]  # p:6 left the board in 2021
+    mid = {p["name"]: p for p in key_persons(store, 1, as_of="2020-06-30")["persons"]}
+    assert mid["赵强"]["records"] == ["p:6", "p:7"]  # one person, two records at the same enterprise
+    assert by["张伟"]["power"] == 1 - (1 - 1.0 * 0.999)  # chairman (capped at 0.999)
+    old = key_persons(store, 1, as_of="2018-06-30")  # 李娜 took office in 2019
+    assert "李娜" not in {p["name"] for p in old["persons"]}
+
+
+def test_reach_from_the_region_and_its_strength(store):
+    doc = reach(store, 1, from_region="330100", k=5, as_of="2024-12-31")
+    assert doc["paths"], "the local fund invested in the target"
+    best = doc["paths"][0]
+    strengths = [p["strength"] for p in doc["paths"]]
+    assert strengths == sorted(strengths, reverse=True)
+    # strength = origin factor × product of the hops' strengths
+    prod = best["origin_factor"]
+    for h in best["hops"]:
+        prod *= h["strength"]
+        assert h["evidence"] and h["relation"]
+    assert best["strength"] == pytest.approx(prod, rel=1e-3)
+    assert best["target"]["name"] in {p["name"] for p in doc["key_persons"]}
+    ex = reach_strength(store, 1, "330100", as_of="2024-12-31")
+    assert ex.value == pytest.approx(best["strength"]) and ex.evidence
+    assert reach_strength(store, 1, "440300", as_of="2024-12-31") is None  # nothing of Shenzhen in the graph
+
+
+def test_graph_stats_and_namesakes_stay_apart_in_the_graph(store):
+    g = build_graph(store, "2024-12-31")
+    assert g.n > 0 and g.m > 0 and g.memory_bytes() > 0
+    rels = {g.edge(e)["relation"] for e in range(g.m)}
+    assert {"chairman", "shareholder", "investment", "same_person", "colleague", "contact_at"} <= rels
+    same = [(g.keys[g.edge(e)["a"]], g.keys[g.edge(e)["b"]]) for e in range(g.m) if g.edge(e)["relation"] == "same_person"]
+    assert ("p:1", "p:3") not in same and ("p:3", "p:1") not in same and ("p:4", "p:5") not in same
+
+
+def test_cli_people_reach_and_between(db, tmp_path):
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    doc = run_json("people", "目标科技有限公司", "--as-of", "2024-12-31", db=db, env=env)
+    assert doc["persons"][0]["power"] >= doc["persons"][-1]["power"]
+    doc = run_json("reach", "目标科技有限公司", "--from-region", "杭州市", "--k", "3", db=db, env=env)
+    assert doc["paths"] and all({"strength", "hops"} <= set(p) for p in doc["paths"])
+    hop = doc["paths"][0]["hops"][0]
+    assert {"from", "to", "relation", "start", "end", "evidence"} <= set(hop)
+    doc = run_json("reach", "--between", "1", "--between", "2", db=db, env=env)
+    assert [h["to"]["name"] for h in doc["pairs"][0]["paths"][0]["hops"]] == ["杭州引导基金", "本地甲科技有限公司"]
+    bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    amb = run("reach", "1", "--from", "张伟", db=db, env=env, check=False)  # two 张伟: never guessed
+    assert amb.returncode == 2 and "p:1" in amb.stderr and "p:3" in amb.stderr
+
+
+def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    run("people", "split", "p:6", "p:7", "--reason", "两位同名董事", db=db, env=env)
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.graph.identity import decide
+    from zhaoshang.services.team import audit
+
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    with Store(db, read_only=True) as s:
+        decide(s, team, "4", "p:5", "confirm", "电话核实", "analyst1")
+    doc = run_json("people", "links", db=db, env=env)
+    apart = {(x["a"], x["b"]): x for x in doc["apart"]}
+    linked = {(x["a"], x["b"]): x for x in doc["links"]}
+    assert apart[(6, 7)]["why"] == "split" and linked[(4, 5)]["confidence"] == 1.0
+    actions = [e["action"] for e in audit.search(team)["rows"]]
+    assert "person.split" in actions and "person.confirm" in actions
+    with Store(db, read_only=True) as s, pytest.raises(Exception, match="不同|differ"):
+        decide(s, team, "p:6", "6", "split", None, "analyst1")
