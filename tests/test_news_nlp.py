@@ -131,3 +131,33 @@ def test_target_sentiment_beats_the_window_baseline():
     shared_file(ev.FINNSP)
     r = ev.evaluate_sentiment(SHARED, "finnsp", "train", limit=400)
     assert r["method"]["macro_f1"] > r["baseline"]["macro_f1"]
+
+
+def test_event_subject_beats_the_first_short_name_baseline(real_linker):
+    shared_file(ev.FINESE)
+    r = ev.evaluate_subjects(SHARED, "train", limit=400, linker=real_linker)
+    assert r["method"]["correct"] > r["baseline"]["correct"]
+    assert r["listed"]["method"]["accuracy"] > r["listed"]["baseline"]["accuracy"]
+
+
+def test_event_type_beats_the_keyword_baseline():
+    shared_file(ev.FINESE)
+    r = ev.evaluate_events(SHARED, "eval", limit=300)  # the model never saw eval rows
+    assert r["method"]["macro_f1"] > r["baseline"]["macro_f1"] + 0.2
+    g = r["gold"]  # the hand-labelled set's test part (expansion and signing)
+    assert g["split"] == "test" and g["method"]["n"] == 75
+    assert g["method"]["macro_f1"] > g["baseline"]["macro_f1"]
+
+
+def test_absa_sentiment_beats_the_window_baseline():
+    shared_file(ev.ABSA)
+    r = ev.evaluate_sentiment(SHARED, "absa", limit=800)
+    assert r["method"]["macro_f1"] > r["baseline"]["macro_f1"]
+
+
+def test_the_event_model_is_the_one_trained_on_dev_data():
+    from zhaoshang.services.monitoring.nlp.events import _model
+
+    m = _model()
+    assert m is not None and "expansion" in m.classes and "legal" in m.classes
+    assert m.meta["trained_on"] == ["FinESE train (mapped)", "event_gold dev"]

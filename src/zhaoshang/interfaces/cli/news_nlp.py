@@ -65,3 +65,19 @@ def evaluate_news_cmd(
                              "F1": m.get("f1"), t("准确率", "accuracy"): m.get("accuracy"),
                              "macro-F1": m.get("macro_f1"), "n": m.get("gold", m.get("n"))})
     emit(res, fmt, rows=rows, title=t(f"新闻文本分析评测（{split}）", f"news text analysis evaluation ({split})"))
+
+
+@app.command("train-event-model")
+def train_event_model_cmd(
+    data: Optional[str] = typer.Option(None, "--data", help="公开数据目录（默认 $ZHAOSHANG_SHARED_DATA，否则 ../shared/data）"),
+    out: str = typer.Option(..., "--out", "-o", help="模型输出文件（JSON）；内置模型位于 zhaoshang/data/nlp/event_model.json"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """用 FinESE 训练集（风险类型映射后）与人工标注事件集的开发部分重新训练事件类型模型（需要 scikit-learn）。"""
+    from ...services.monitoring.nlp.train import train_event_model
+
+    shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
+    model = train_event_model(shared, out)
+    doc = {"out": out, "classes": model.classes, "features": len(model.vocab), **model.meta}
+    emit(doc, fmt, rows=[{k: v for k, v in doc.items() if k != "classes"}],
+         title=t(f"事件类型模型已写入 {out}", f"event type model written to {out}"))

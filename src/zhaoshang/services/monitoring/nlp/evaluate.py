@@ -8,35 +8,16 @@ hand-labelled event set) and reported on the test splits.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
-from pathlib import Path
 
 from ....core.errors import UserError
 from ....core.text import normalize_name
 from .linker import MentionLinker
+from .sets import (ABSA, COMPANY_TYPES, FINESE, FINNSP, LISTED, MAX_CHARS, NER_MENTIONS, NER_SENTENCES, _path,
+                   _rows, gold_rows)
 
-__all__ = ["load_linker", "evaluate_linking",
-           "baseline_linker"]
-
-LISTED = "listed_companies/a_share_companies_merged.csv"
-NER_SENTENCES, NER_MENTIONS = "news/cfsc_ner_sentences.csv", "news/cfsc_ner_mentions.csv"
-FINESE = "news/cfleb_finese_event_subject_ccks2019.csv"
-ABSA = "sentiment/cfsc_absa_company_sentiment.csv"
-FINNSP = "sentiment/cfleb_finnsp_negative_entity_news.csv"
-COMPANY_TYPES = ("Corporate", "Stock")
-
-
-def _path(data: str | Path, rel: str) -> Path:
-    p = Path(data) / rel
-    if not p.exists():
-        raise UserError(f"找不到评测数据 {p}（用 --data 指定公开数据目录）", f"evaluation data not found: {p} (set --data)")
-    return p
-
-
-def _rows(data, rel: str) -> list[dict]:
-    with open(_path(data, rel), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+__all__ = ["load_linker", "baseline_linker", "evaluate_linking", "evaluate_subjects", "evaluate_events",
+           "evaluate_sentiment", "evaluate_all", "TASKS", "SPLITS"]
 
 
 def load_linker(data, store=None) -> MentionLinker:
@@ -69,7 +50,7 @@ class baseline_linker:
         out, i = [], 0
         while i < len(norm):
             for L in self.lengths:
-                if norm[i:i + L] in self.names:
+                if i + L <= len(norm) and norm[i:i + L] in self.names:
                     out.append((where[i], where[i + L - 1] + 1, self.names[norm[i:i + L]]))
                     i += L
                     break
@@ -175,7 +156,82 @@ def evaluate_sentiment(data, dataset: str = "absa", split: str = "eval", limit: 
             "baseline": _acc_f1(out_b, labels)}
 
 
-TASKS = ("linking", "sentiment")
+def evaluate_events(data, split: str = "eval", limit: int | None = None) -> dict:
+    """Event type, macro-F1 against the keyword baseline: on FinESE (``split`` train | eval; every (text, type)
+    row, types mapped by ``finese_map``) and on the hand-labelled event set (dev with train, test with eval)."""
+    from .events import classify_event, finese_map, keyword_baseline
+
+    if split not in ("train", "eval"):
+        raise UserError("FinESE 的划分只有 train 与 eval", "FinESE splits are train and eval")
+    mapping = finese_map()
+    rows = [r for r in _rows(data, FINESE) if r["split"] == split][:limit]
+    cache: dict[str, tuple[str, str]] = {}
+    out_m, out_b, out_r = [], [], []
+    for r in rows:
+        text = r["text"][:MAX_CHARS]
+        if text not in cache:
+            cache[text] = (classify_event(text)[0], keyword_baseline(text), classify_event(text, use_model=False)[0])
+        m, b, ru = cache[text]
+        gold = mapping.get(r["event_type"], "other")
+        out_m.append((gold, m))
+        out_b.append((gold, b))
+        out_r.append((gold, ru))
+    labels = sorted(set(mapping.values()))
+    gsplit = "dev" if split == "train" else "test"
+    grows = gold_rows(gsplit)[:limit]
+    g_m = [(r["label"], classify_event(r["text"])[0]) for r in grows]
+    g_b = [(r["label"], keyword_baseline(r["text"])) for r in grows]
+    g_r = [(r["label"], classify_event(r["text"], use_model=False)[0]) for r in grows]
+    focus = ["expansion", "contract"]
+    return {"set": "FinESE", "split": split, "labels": labels, "method": _acc_f1(out_m, labels),
+            "rules_only": _acc_f1(out_r, labels), "baseline": _acc_f1(out_b, labels),
+            "gold": {"set": "event_gold (hand-labelled)", "split": gsplit, "labels_scored": focus,
+                     "method": _acc_f1(g_m, focus), "rules_only": _acc_f1(g_r, focus), "baseline": _acc_f1(g_b, focus)}}
+
+
+def evaluate_subjects(data, split: str = "eval", limit: int | None = None, linker: MentionLinker | None = None) -> dict:
+    """Event-subject identification on FinESE rows with a subject: given the text and its event type (mapped),
+    is the chosen enterprise the subject? A choice is right when the gold subject is one of the chosen
+    enterprise's names (normalised). Baseline: the first listed-company short name found (longest match).
+    ``listed`` repeats the figures on the rows whose subject is a listed company (the reachable ones)."""
+    from .events import finese_map
+    from .subjects import event_subject
+
+    if split not in ("train", "eval"):
+        raise UserError("FinESE 的划分只有 train 与 eval", "FinESE splits are train and eval")
+    mapping = finese_map()
+    rows = [r for r in _rows(data, FINESE) if r["split"] == split and r["subject"]][:limit]
+    linker = linker or load_linker(data)
+    names: dict[int, set] = {}
+    for key, ids in linker.keys.items():
+        for eid in ids:
+            names.setdefault(eid, set()).add(key)
+    base = baseline_linker(data)
+    code_names: dict[str, set] = {}
+    for r in _rows(data, LISTED):
+        code_names[r["code"]] = {normalize_name(r["short_name"] or ""), normalize_name(r["full_name"] or "")}
+    counts = Counter()
+    for r in rows:
+        gold = normalize_name(r["subject"])
+        listed = bool(r["derived_a_share_code"])
+        m, _why = event_subject(r["text"], linker.link(r["text"]), mapping.get(r["event_type"], "other"))
+        ok = m is not None and gold in names.get(m.enterprise_id, ())
+        spans = base.spans(r["text"])
+        b_ok = bool(spans) and gold in code_names.get(spans[0][2], ())
+        counts.update({"n": 1, "ok": ok, "b_ok": b_ok, "answered": m is not None, "b_answered": bool(spans),
+                       "n_listed": listed, "ok_listed": ok and listed, "b_ok_listed": b_ok and listed})
+
+    def fig(ok, answered, n):
+        return {"accuracy": round(ok / n, 4) if n else 0.0, "answered": answered, "correct": ok, "n": n,
+                "precision_of_answers": round(ok / answered, 4) if answered else 0.0}
+
+    return {"set": "FinESE", "split": split, "method": fig(counts["ok"], counts["answered"], counts["n"]),
+            "baseline": fig(counts["b_ok"], counts["b_answered"], counts["n"]),
+            "listed": {"method": fig(counts["ok_listed"], None, counts["n_listed"]),
+                       "baseline": fig(counts["b_ok_listed"], None, counts["n_listed"])}}
+
+
+TASKS = ("linking", "subjects", "events", "sentiment")
 #: the dev and test split of each labelled set (dev: where rules and keywords are developed; test: reported)
 SPLITS = {"linking": {"dev": "val", "test": "test"}, "subjects": {"dev": "train", "test": "eval"},
           "events": {"dev": "train", "test": "eval"}, "sentiment": {"dev": "train", "test": "eval"}}
@@ -192,6 +248,12 @@ def evaluate_all(data, split: str = "dev", tasks: tuple[str, ...] = TASKS, limit
     out: dict = {"split": split, "data": str(data)}
     if "linking" in tasks:
         out["linking"] = evaluate_linking(data, SPLITS["linking"][split], limit)
+    if "subjects" in tasks:
+        out["subjects"] = evaluate_subjects(data, SPLITS["subjects"][split], limit)
+    if "events" in tasks:
+        res = evaluate_events(data, SPLITS["events"][split], limit)
+        out["events_gold"] = res.pop("gold")
+        out["events_finese"] = res
     if "sentiment" in tasks:
         out["sentiment_finnsp"] = evaluate_sentiment(data, "finnsp", SPLITS["sentiment"][split], limit)
         if split == "test":

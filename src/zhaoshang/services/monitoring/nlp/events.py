@@ -3,7 +3,8 @@
 
 The rules know every type; the model learned the types it has labelled rows for (the FinESE risk types mapped
 to ours, and the dev part of the hand-labelled expansion/signing set). The decision, in order:
-a rule total of at least ``STRONG_RULE`` wins; else the model's type when its probability reaches
+a rule total of at least ``STRONG_RULE`` wins, and so does one of ``RULE_OVER_OTHER`` for a type the
+model has (almost) no rows of when the model says 其他; else the model's type when its probability reaches
 ``MODEL_MIN``; else the best rule type reaching the YAML's ``min_score``; else 其他 (``other``).
 """
 
@@ -22,6 +23,8 @@ __all__ = ["EVENT_TYPES", "EventType", "classify_event", "rule_scores", "keyword
            "STRONG_RULE", "MODEL_MIN"]
 
 STRONG_RULE = 3.0
+#: a rule total from which a type the FinESE data does not have (funding, stake …) wins over the model's 其他
+RULE_OVER_OTHER = 2.0
 MODEL_MIN = 0.6
 
 
@@ -103,7 +106,9 @@ def classify_event(title: str, body: str = "", use_model: bool = True) -> tuple[
     top_model = max(probs.items(), key=lambda kv: kv[1]) if probs else None
     explanation = {"rules": {c: {"score": s, "keywords": h} for c, (s, h) in rules.items()},
                    "model": {c: round(p, 3) for c, p in sorted(probs.items(), key=lambda kv: -kv[1])[:3]}}
-    if best_rule and best_rule[1][0] >= STRONG_RULE:
+    if best_rule and (best_rule[1][0] >= STRONG_RULE or (
+            best_rule[1][0] >= RULE_OVER_OTHER and top_model and top_model[0] == "other"
+            and best_rule[0] not in set(finese_map().values()))):
         code, conf, step = best_rule[0], min(0.95, 0.6 + best_rule[1][0] / 10), "rules"
     elif top_model and top_model[1] >= MODEL_MIN:
         code, conf, step = top_model[0], top_model[1], "model"
