@@ -1,6 +1,7 @@
 """The scorecard on the web, in headless chromium on one served fixture: the profile's scorecard (radar, every
 signal's contribution, confidence, missing signals, as-of, method) and its JSON twin equal to ``zhaoshang score
---format json``; the enterprise library sorted and filtered by the stored score batch it names."""
+--format json``; the enterprise library sorted and filtered by the stored score batch it names; the methods page
+with a saved backtest (figures equal to ``backtest score --format json``, ROC curves whose area is the AUC)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 AS_OF = "2024-12-31"
+BT_AS_OF = "2017-06-30"  # the fixture's rounds run 2015–2018: 16 eligible, 3 raise again within the year
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,7 @@ def served(tmp_path_factory):
     db = d / "fx.duckdb"
     matrix_fixture.build(str(db), n=80)
     run("score", "all", "--as-of", AS_OF, db=db)
+    run("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", "--save", "--label", "测试回测", db=db)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page(viewport={"width": 1300, "height": 900})
@@ -99,4 +102,38 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     r = httpx.get(f"{base}/api/enterprises", params={"as_of": "2019-01-01", "sort": "-score"})
     assert r.status_code == 400 and "score all" in r.json()["error"]
     assert httpx.get(f"{base}/api/enterprises", params={"score_min": 101}).status_code == 400
+    assert not served["errors"], served["errors"]
+
+
+def _area(points) -> float:
+    return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in zip(points, points[1:]))
+
+
+def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
+    base, pg, db = served["base"], served["page"], served["db"]
+    cli = run_json("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", db=db)
+    api = httpx.get(f"{base}/api/methods").json()
+    saved = [r for r in api["saved"] if r["label"] == "测试回测"]
+    assert len(saved) == 1 and saved[0]["population"] == cli["population"]
+    for k, m in {**cli["models"], **cli["baselines"]}.items():
+        got = {**saved[0]["models"], **saved[0]["baselines"]}[k]
+        assert got["auc"] == m["auc"] and got["at_k"] == m["at_k"], k
+        if m["auc"] is not None:  # the curve is the ranking's: its area is the AUC (ties as diagonal steps)
+            assert got["roc"][0] == [0.0, 0.0] and got["roc"][-1] == [1.0, 1.0]
+            assert _area(got["roc"]) == pytest.approx(m["auc"], abs=2e-3), k
+    pg.goto(f"{base}/methods?lang=zh")
+    run_el = pg.locator('.bt-run[data-kind="saved"]').first
+    assert "测试回测" in run_el.locator("h2").inner_text() and BT_AS_OF in run_el.locator("h2").inner_text()
+    assert run_el.locator(".bt-eligible").inner_text() == str(cli["population"]["eligible"])
+    assert run_el.locator(".bt-positives").inner_text() == str(cli["population"]["positives"])
+    rows = run_el.locator(".bt-auc tbody tr")
+    assert rows.count() == len(cli["models"]) + len(cli["baselines"]) == 6
+    hand = run_el.locator('.bt-auc tr[data-model="score_hand"] .bt-auc-v').inner_text()
+    assert float(hand) == pytest.approx(cli["models"]["score_hand"]["auc"], abs=1e-3)
+    pg.wait_for_selector('.bt-run[data-kind="saved"] .bt-roc[data-ready="1"] canvas')
+    pg.wait_for_selector('.bt-run[data-kind="saved"] .bt-pk[data-ready="1"] canvas')
+    assert run_el.locator(".bt-cal tbody tr").count() == 4
+    assert pg.locator('.bt-run[data-kind="published"]').count() == len(api["published"])
+    pg.click("#nav-methods")
+    assert "方法与回测" in pg.inner_text("h1")
     assert not served["errors"], served["errors"]

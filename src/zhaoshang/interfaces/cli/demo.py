@@ -59,6 +59,7 @@ def demo(
         f"{c['fundings']} funding rounds, {c['news']} news (seed {seed}, {summary['seconds_total']} s)\n"))
     if isinstance(summary.get("classified"), str):
         sys.stderr.write(summary["classified"] + "\n")
+    _score_demo(db)
     if not serve:
         return
     try:
@@ -72,6 +73,33 @@ def demo(
         return
     sys.stderr.write(f"http://127.0.0.1:{port}/\n")
     web_serve(db, port=port)
+
+
+def _score_demo(db: str) -> None:
+    """Store the demo's scores (for sorting the lists) and a backtest a year before the data ends (for the
+    methods page), as ``score all`` and ``backtest score --save`` would."""
+    import datetime as _dt
+
+    from ...core.asof import latest_data_date
+    from ...core.errors import UserError
+    from ...core.store import Store
+    from ...services.evaluation.backtest import backtest_score
+    from ...services.evaluation.runs import save_backtest
+    from ...services.evaluation.scorecard import score_all
+
+    store = Store(db)
+    try:
+        score_all(store)
+        last = latest_data_date(store)
+        d = _dt.date(last.year - 1, 12, 31) if last else None
+        if d and d + _dt.timedelta(days=365) > last:
+            d = _dt.date(last.year - 2, 12, 31)
+        if d:
+            save_backtest(store, backtest_score(store, as_of=d, horizon=365), t("合成演示数据", "synthetic demo data"))
+    except UserError as exc:  # too small a demo to backtest: the lists still sort by score
+        sys.stderr.write(str(exc).splitlines()[0] + "\n")
+    finally:
+        store.close()
 
 
 def _replaceable(db: str) -> bool:

@@ -10,6 +10,7 @@ import typer
 from ...core.errors import UserError
 from ...services.evaluation.backtest import backtest_score
 from ...services.evaluation.fit import fit_weights, write_weights
+from ...services.evaluation.runs import save_backtest
 from ...services.evaluation.scorecard import score_all, score_enterprise
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t, update_store
 
@@ -85,10 +86,19 @@ def backtest_score_cmd(
     horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内完成下一轮融资算作命中"),
     chain: Optional[str] = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业"),
     weights: Optional[str] = WEIGHTS_OPTION,
+    label: Optional[str] = typer.Option(None, "--label", help="这次回测的名称（如数据集名），显示在方法与回测页"),
+    save: bool = typer.Option(False, "--save", help="把结果存入数据库（backtests 表），供方法与回测页（/methods）显示"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """评分回测：截至日的评分能否把期限内完成下一轮融资的企业排在前面（AUC、precision@k、recall@k、校准表），与基线（仅融资总额、仅距上轮月数、仅成立年份、随机）并列。"""
-    doc, note = _read(backtest_score, as_of=as_of, horizon=horizon, node=chain, weights=weights)
+    if save:
+        with update_store() as store:
+            doc = save_backtest(store, backtest_score(store, as_of=as_of, horizon=horizon, node=chain, weights=weights),
+                                label)
+            note = synthetic_note(store)
+    else:
+        doc, note = _read(backtest_score, as_of=as_of, horizon=horizon, node=chain, weights=weights)
+        doc["label"] = label
     if fmt == Fmt.json:
         emit(doc, fmt)
         return

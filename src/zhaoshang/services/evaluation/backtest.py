@@ -59,9 +59,29 @@ def calibration_table(probs, labels) -> list[dict]:
     return out
 
 
+def roc_points(scores, labels, max_points: int = 101) -> list[list[float]]:
+    """The ROC curve as [false-positive rate, true-positive rate] points, one per distinct score threshold
+    (highest first; thinned to at most ``max_points``, ends kept); empty without both classes."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=bool)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if not pos or not neg:
+        return []
+    order = np.argsort(-s, kind="mergesort")
+    s, y = s[order], y[order]
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]  # the last row of each distinct score
+    tp, fp = np.cumsum(y)[last], np.cumsum(~y)[last]
+    pts = [[0.0, 0.0]] + [[round(f / neg, 4), round(t / pos, 4)] for f, t in zip(fp, tp)]
+    if len(pts) > max_points:
+        keep = np.unique(np.linspace(0, len(pts) - 1, max_points).round().astype(int))
+        pts = [pts[i] for i in keep]
+    return pts
+
+
 def _metrics(scores: list[float], labels: list[bool], ids: list[int], probs: list[float] | None = None) -> dict:
     out = {"auc": None if (a := auc(scores, labels)) is None else round(a, 4),
-           "at_k": [at_k(scores, labels, ids, k) for k in KS if k <= len(ids)]}
+           "at_k": [at_k(scores, labels, ids, k) for k in KS if k <= len(ids)],
+           "roc": roc_points(scores, labels)}
     if probs is not None:
         out["calibration"] = calibration_table(probs, labels)
     return out
@@ -112,7 +132,7 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
                                    "version": learned["version"],
                                    "weights": {k: v["weight"] for k, v in learned["dimensions"].items()}}
     else:
-        models["score_learned"] = {"auc": None, "at_k": [], "skipped": skipped}
+        models["score_learned"] = {"auc": None, "at_k": [], "roc": [], "skipped": skipped}
     base = {k: _metrics(v, y, ids) for k, v in baselines.items()}
     best = max((b["auc"] or 0) for b in base.values())
     return {"as_of": d, "horizon_days": horizon, "outcome_until": end, "chain": chain or default_chain(store),

@@ -1,0 +1,40 @@
+"""方法与回测 (/methods): the score's backtests — ROC curves and precision@k of the score against each baseline,
+the calibration table, counts and the eligible population — for the real-data runs published with the package
+and the runs saved in this database (``backtest score --save``); JSON twin /api/methods."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from ....services.evaluation.runs import methods_doc
+
+MODEL_LABELS = {"score_hand": ("评分（人工权重）", "score (hand weights)"),
+                "score_learned": ("评分（截至日前学习的权重）", "score (weights learned before the date)"),
+                "total_raised": ("仅融资总额", "total raised alone"),
+                "months_since_round": ("仅距上轮月数", "months since last round alone"),
+                "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random")}
+
+
+def _series(run: dict, labels: dict) -> dict:
+    """The chart series of one run: ROC points and precision@k per model and baseline."""
+    models = {**run["models"], **run["baselines"]}
+    return {"roc": [{"key": k, "name": labels.get(k, k), "data": m.get("roc") or []} for k, m in models.items()],
+            "pk": [{"key": k, "name": labels.get(k, k), "data": [[a["k"], a["precision"]] for a in m.get("at_k", [])]}
+                   for k, m in models.items() if m.get("at_k")]}
+
+
+def register(app, web) -> None:
+    @app.get("/api/methods", tags=["evaluation"],
+             summary="方法与回测（JSON）：已发布的真实数据回测与本库保存的回测（ROC、precision@k、校准表、人数）")
+    def api_methods(store=Depends(web.get_store)):
+        return web.json(web.cached(store, ("methods",), lambda: methods_doc(store)))
+
+    @app.get("/methods", response_class=HTMLResponse, include_in_schema=False)
+    def methods_page(request: Request, store=Depends(web.get_store)):
+        doc = web.cached(store, ("methods",), lambda: methods_doc(store))
+        lang = web.lang_of(request)
+        labels = {k: (en if lang == "en" else zh) for k, (zh, en) in MODEL_LABELS.items()}
+        runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved") for i, r in enumerate(doc[kind])]
+        return web.page(request, "methods.html", {"nav": "methods", "runs": runs, "labels": labels,
+                                                  "json_twin": "/api/methods"})

@@ -1,0 +1,46 @@
+"""Backtest runs the methods page (方法与回测) shows: those saved in the database by ``backtest score --save``
+(e.g. the demo's) and those published with the package (``data/backtests/*.json``: the real-data runs of
+docs/methods.md, each the JSON a ``backtest score --label … --format json`` printed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ...core import jsonenc
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "data" / "backtests"
+DDL = """CREATE TABLE IF NOT EXISTS backtests (
+    label VARCHAR, as_of DATE NOT NULL, horizon_days INTEGER NOT NULL, node VARCHAR, doc VARCHAR NOT NULL,
+    saved_at TIMESTAMP)"""
+
+
+def save_backtest(store, doc: dict, label: str | None = None) -> dict:
+    """Store a backtest's document (replacing the earlier run of the same label, date, horizon and node)."""
+    doc = {**doc, "label": label or doc.get("label")}
+    with store.transaction() as con:
+        con.execute(DDL)
+        con.execute("DELETE FROM backtests WHERE coalesce(label, '') = coalesce(?, '') AND as_of = ? AND horizon_days = ? "
+                    "AND coalesce(node, '') = coalesce(?, '')", [doc["label"], doc["as_of"], doc["horizon_days"], doc.get("node")])
+        con.execute("INSERT INTO backtests VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                    [doc["label"], doc["as_of"], doc["horizon_days"], doc.get("node"), jsonenc.dumps(doc)])
+    return doc
+
+
+def saved_backtests(store) -> list[dict]:
+    """The runs saved in this database, latest date first."""
+    has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'backtests'").fetchone()[0]
+    if not has:
+        return []
+    rows = store.con.execute("SELECT doc, saved_at FROM backtests ORDER BY as_of DESC, label").fetchall()
+    return [{**json.loads(doc), "saved_at": saved} for doc, saved in rows]
+
+
+def published_backtests(folder: Path = PUBLISHED) -> list[dict]:
+    """The real-data runs published with the package (docs/methods.md, "Backtest of the score")."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+
+def methods_doc(store) -> dict:
+    """What the methods page shows: the published real-data runs and the runs saved in this database."""
+    return {"published": published_backtests(), "saved": saved_backtests(store), "synthetic": store.synthetic}
