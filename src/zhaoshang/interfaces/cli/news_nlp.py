@@ -48,8 +48,7 @@ def evaluate_news_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """在真实标注数据上衡量新闻文本分析（企业提及识别、事件主体、事件类型、情感），并与基线对比。"""
-    shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
-    res = evaluate_all(shared, split, tuple(task), limit)
+    res = evaluate_all(_shared(data), split, tuple(task), limit)
     if fmt == Fmt.json:
         emit(res, fmt)
         return
@@ -57,7 +56,7 @@ def evaluate_news_cmd(
     for key, r in res.items():
         if not isinstance(r, dict):
             continue
-        for who in ("method", "detected", "baseline"):
+        for who in ("method", "detected", "rules_only", "lexicon_only", "baseline"):
             if who in r:
                 m = r[who]
                 rows.append({t("评测", "measure"): key, t("数据集", "set"): f"{r['set']} {r['split']}",
@@ -76,8 +75,26 @@ def train_event_model_cmd(
     """用 FinESE 训练集（风险类型映射后）与人工标注事件集的开发部分重新训练事件类型模型（需要 scikit-learn）。"""
     from ...services.monitoring.nlp.train import train_event_model
 
-    shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
-    model = train_event_model(shared, out)
+    _emit_model(train_event_model(_shared(data), out), out, fmt)
+
+
+@app.command("train-sentiment-model")
+def train_sentiment_model_cmd(
+    data: Optional[str] = typer.Option(None, "--data", help="公开数据目录（默认 $ZHAOSHANG_SHARED_DATA，否则 ../shared/data）"),
+    out: str = typer.Option(..., "--out", "-o", help="模型输出文件（JSON）；内置模型位于 zhaoshang/data/nlp/target_negative_model.json"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """用 FinNSP 训练集重新训练“针对目标企业的负面新闻”模型（需要 scikit-learn）。"""
+    from ...services.monitoring.nlp.train import train_sentiment_model
+
+    _emit_model(train_sentiment_model(_shared(data), out), out, fmt)
+
+
+def _shared(data: Optional[str]) -> str:
+    return data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
+
+
+def _emit_model(model, out: str, fmt: Fmt) -> None:
     doc = {"out": out, "classes": model.classes, "features": len(model.vocab), **model.meta}
     emit(doc, fmt, rows=[{k: v for k, v in doc.items() if k != "classes"}],
-         title=t(f"事件类型模型已写入 {out}", f"event type model written to {out}"))
+         title=t(f"模型已写入 {out}", f"model written to {out}"))

@@ -119,7 +119,9 @@ def evaluate_sentiment(data, dataset: str = "absa", split: str = "eval", limit: 
     on ``split`` (train for development, eval for reporting)."""
     from .sentiment import sentiment_towards, window_baseline
 
-    out_m, out_b = [], []
+    from .train import finnsp_pairs
+
+    out_m, out_l, out_b = [], [], []
     if dataset == "absa":
         rows = [r for r in _rows(data, ABSA) if r["aspect_category"] in COMPANY_TYPES][:limit]
         spans: dict[str, list] = {}
@@ -129,6 +131,7 @@ def evaluate_sentiment(data, dataset: str = "absa", split: str = "eval", limit: 
             a, b = int(r["from"]), int(r["to"])
             others = [s for s in spans[r["sentence_id"]] if s != (a, b)]
             out_m.append((r["polarity"], sentiment_towards(r["sentence"], a, b, others)[1]))
+            out_l.append((r["polarity"], sentiment_towards(r["sentence"], a, b, others, use_model=False)[1]))
             out_b.append((r["polarity"], window_baseline(r["sentence"], a, b)[1]))
         labels = ["negative", "neutral", "positive"]
         name = "CFSC-ABSA (Corporate+Stock)"
@@ -136,24 +139,23 @@ def evaluate_sentiment(data, dataset: str = "absa", split: str = "eval", limit: 
         if split not in ("train", "eval"):
             raise UserError("FinNSP 的划分只有 train 与 eval", "FinNSP splits are train and eval")
         rows = [r for r in _rows(data, FINNSP) if r["split"] == split][:limit]
-        for r in rows:
-            text = r["text"] or ""
-            ents = [e for e in (r["entities"] or "").split(";") if e]
-            keys = set((r["key_entities"] or "").split(";")) if r["negative"] == "1" else set()
-            found = {e: text.find(e) for e in ents if text.find(e) >= 0}
-            for e, pos in found.items():
-                others = [(p, p + len(o)) for o, p in found.items() if o != e]
-                gold = "negative" if e in keys else "other"
-                score = sentiment_towards(text, pos, pos + len(e), others)[0]
-                base = window_baseline(text, pos, pos + len(e))[0]
-                out_m.append((gold, "negative" if score < 0 else "other"))
-                out_b.append((gold, "negative" if base < 0 else "other"))
+        for p in finnsp_pairs(rows):
+            gold = "negative" if p["negative"] else "other"
+            if p["start"] is None:  # nested in a longer candidate: no mention of its own, nothing to score
+                for out in (out_m, out_l, out_b):
+                    out.append((gold, "other"))
+                continue
+            a, b, text = p["start"], p["start"] + len(p["entity"]), p["text"]
+            out_m.append((gold, "negative" if sentiment_towards(text, a, b, p["others"])[0] < 0 else "other"))
+            out_l.append((gold, "negative" if sentiment_towards(text, a, b, p["others"], use_model=False)[0] < 0
+                          else "other"))
+            out_b.append((gold, "negative" if window_baseline(text, a, b)[0] < 0 else "other"))
         labels = ["negative", "other"]
         name = "FinNSP"
     else:
         raise UserError(f"未知的情感评测集 {dataset}（absa 或 finnsp）", f"unknown sentiment set {dataset} (absa or finnsp)")
     return {"set": name, "split": "all" if dataset == "absa" else split, "method": _acc_f1(out_m, labels),
-            "baseline": _acc_f1(out_b, labels)}
+            "lexicon_only": _acc_f1(out_l, labels), "baseline": _acc_f1(out_b, labels)}
 
 
 def evaluate_events(data, split: str = "eval", limit: int | None = None) -> dict:

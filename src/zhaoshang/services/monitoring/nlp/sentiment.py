@@ -8,7 +8,10 @@
   ("A、B、C等涨超5%"); in another clause, a word counts only if that clause names no other enterprise;
 * a negator shortly before a word flips it ("未受处罚", "没有下跌").
 
-The score is ``tanh(total / 2)`` in −1..1; the label is positive / negative beyond ±``THRESHOLD``, else neutral.
+The lexicon score is ``tanh(total / 2)`` in −1..1. A small model trained on FinNSP (is this negative news about
+the target? char n-grams of the text around it, the target masked; data/nlp/target_negative_model.json) then
+pulls it down: with P(negative) = p ≥ 0.5 the score becomes ``min(score, 1 − 2p)``. The label is positive /
+negative beyond ±``THRESHOLD``, else neutral.
 """
 
 from __future__ import annotations
@@ -85,11 +88,18 @@ def _belongs_to_other(text, t0, t1, w0, w1, others) -> bool:
     return not (w0 >= t1 and _ENUM_RE.match(rest))
 
 
+@lru_cache(maxsize=1)
+def _model():
+    from .textmodel import LinearTextModel
+
+    return LinearTextModel.load_packaged("target_negative_model.json")
+
+
 def sentiment_towards(text: str, mention_start: int, mention_end: int,
-                      others: list[tuple[int, int]] | None = None) -> tuple[float, str, dict]:
+                      others: list[tuple[int, int]] | None = None, use_model: bool = True) -> tuple[float, str, dict]:
     """(score −1..1, label, explanation) of ``text`` towards the mention at ``[mention_start, mention_end)``.
     ``others``: spans of the other enterprises the text names (e.g. the linker's), so that their words are not
-    taken for the target's."""
+    taken for the target's. With ``use_model``, the target-negative model (FinNSP) may pull the score down."""
     lex = _lexicon()
     text = text or ""
     others = [(a, b) for a, b in (others or []) if not (a < mention_end and b > mention_start)]
@@ -118,9 +128,19 @@ def sentiment_towards(text: str, mention_start: int, mention_end: int,
         total += contribution
         used.append({"word": m.group(0), "at": w0, "weight": weight, "scope": where, "negated_by": neg,
                      "contribution": round(contribution, 3)})
-    score = round(math.tanh(total / 2), 4)
-    return score, label_of(score), {"method": "lexicon-rules-v1", "total": round(total, 3), "words": used,
-                                    "threshold": THRESHOLD}
+    score = lexicon_score = math.tanh(total / 2)
+    why = {"method": "lexicon-rules-v1", "total": round(total, 3), "words": used, "threshold": THRESHOLD}
+    model = _model() if use_model else None
+    if model is not None:
+        from .train import target_window
+
+        p_neg = model.predict_proba(target_window(text, mention_start, mention_end))["negative"]
+        if p_neg >= 0.5:
+            score = min(score, 1 - 2 * p_neg)
+        why.update(method="lexicon-rules+target-negative-model-v1", lexicon_score=round(lexicon_score, 4),
+                   model_negative=round(p_neg, 4))
+    score = round(score, 4)
+    return score, label_of(score), why
 
 
 def window_baseline(text: str, mention_start: int, mention_end: int, window: int = 20) -> tuple[float, str]:
