@@ -1,0 +1,217 @@
+"""Delivery against real local servers the test starts: webhooks to an HTTP server that fails first and then
+succeeds (retried with backoff, HMAC signature verified by the receiver) and to one that always fails (a dead
+letter, revived by retry); the daily digest by e-mail through a real SMTP server (aiosmtpd); a delivery queued
+while the receiver is down survives a restart (a new team-state connection) and is sent when it is up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import sys
+import threading
+import time
+from email import message_from_bytes
+from email.policy import default as email_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import alerts_fixture as AF  # noqa: E402
+
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.alerts import delivery, digest, feed  # noqa: E402
+from zhaoshang.services.alerts import rules as R  # noqa: E402
+from zhaoshang.services.pipeline import leads as L  # noqa: E402
+
+SECRET = "whsec-test-only"
+
+
+class Receiver:
+    """A real HTTP server on loopback answering 500 to the first ``fail`` POSTs (all when fail < 0), then 200."""
+
+    def __init__(self, fail: int):
+        self.fail, self.calls, self.ok, self.times = fail, [], [], []
+        outer = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.calls.append((dict(self.headers), body))
+                outer.times.append(time.monotonic())
+                bad = outer.fail < 0 or len(outer.calls) <= outer.fail
+                if not bad:
+                    outer.ok.append((dict(self.headers), body))
+                self.send_response(500 if bad else 200)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    path = tmp_path_factory.mktemp("alerts_delivery") / "fx.duckdb"
+    return path, AF.build(str(path))
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    monkeypatch.setattr(delivery, "BACKOFF", 0.2)
+    monkeypatch.setattr(delivery, "MAX_ATTEMPTS", 3)
+
+
+def _alerts(fx, team_url, owner="local"):
+    path, info = fx
+    team = open_team_db(team_url)
+    with Store(str(path), read_only=True) as store:
+        L.add(store, team, str(info["target"]), "杭州市")
+        R.import_yaml(store, team, AF.RULES_YAML, owner=owner)
+    return team, path
+
+
+def _drain(team, until, timeout=10.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        delivery.deliver_due(team)
+        if until():
+            return
+        time.sleep(0.05)
+    raise AssertionError("deliveries did not settle")
+
+
+def test_webhook_retries_then_succeeds_signed(fx, tmp_path, fast):
+    rx = Receiver(fail=1)
+    try:
+        team, path = _alerts(fx, str(tmp_path / "t.sqlite"))
+        R.set_channels(team, "local", webhook_url=rx.url, webhook_secret=SECRET)
+        with Store(str(path), read_only=True) as store:
+            created = feed.run(store, team)["alerts"]
+        hooked = [a for a in created if a["rule_name"] == "缺失环节大额融资"]  # the one rule with the webhook channel
+        assert len(hooked) == 1
+        first = delivery.deliver_due(team)
+        assert first == {"sent": 0, "retry": 1, "dead": 0}
+        row = delivery.list_deliveries(team)[0]
+        assert row["status"] == "pending" and row["attempts"] == 1 and row["last_error"] == "HTTP 500"
+        _drain(team, lambda: rx.ok)
+        headers, body = rx.ok[0]
+        mac = hmac.new(SECRET.encode(), headers["X-Zhaoshang-Timestamp"].encode() + b"." + body, hashlib.sha256)
+        assert hmac.compare_digest(headers["X-Zhaoshang-Signature"], "sha256=" + mac.hexdigest())
+        assert headers["X-Zhaoshang-Delivery"] == str(row["id"])
+        doc = json.loads(body)
+        assert doc["alert"]["id"] == hooked[0]["id"] and doc["alert"]["title"] == "融资: B轮 2亿元"
+        assert doc["evidence"][1]["table"] == "fundings" and SECRET not in body.decode()
+        assert len(rx.calls) == 2 and delivery.list_deliveries(team)[0]["status"] == "done"
+        assert delivery.deliver_due(team) == {"sent": 0, "retry": 0, "dead": 0}  # nothing sent twice
+    finally:
+        rx.close()
+
+
+def test_webhook_that_always_fails_becomes_a_dead_letter(fx, tmp_path, fast):
+    rx = Receiver(fail=-1)
+    try:
+        team, path = _alerts(fx, str(tmp_path / "t.sqlite"))
+        R.set_channels(team, "local", webhook_url=rx.url, webhook_secret=SECRET)
+        with Store(str(path), read_only=True) as store:
+            feed.run(store, team)
+        _drain(team, lambda: delivery.list_deliveries(team, status="dead"))
+        dead = delivery.list_deliveries(team, status="dead")
+        assert len(dead) == 1 and dead[0]["attempts"] == 3 and dead[0]["last_error"] == "HTTP 500" and len(rx.calls) == 3
+        gaps = [b - a for a, b in zip(rx.times, rx.times[1:])]  # backoff: 0.2 s, then 0.4 s
+        assert 0.2 <= gaps[0] < gaps[1] and gaps[1] >= 0.4
+        rx.fail = 0  # the receiver is fixed: the dead letter is put back and delivered
+        assert delivery.retry(team) == 1
+        _drain(team, lambda: rx.ok)
+        assert delivery.list_deliveries(team)[0]["status"] == "done"
+    finally:
+        rx.close()
+
+
+def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
+    url = str(tmp_path / "t.sqlite")
+    rx = Receiver(fail=0)
+    port = rx.server.server_address[1]
+    rx.close()  # the receiver is down
+    team, path = _alerts(fx, url)
+    R.set_channels(team, "local", webhook_url=f"http://127.0.0.1:{port}/hook", webhook_secret=SECRET)
+    with Store(str(path), read_only=True) as store:
+        feed.run(store, team)
+    assert delivery.deliver_due(team)["retry"] == 1
+    team.close()  # the server stops
+    again = open_team_db(url)  # and starts again
+    pending = delivery.list_deliveries(again, status="pending")
+    assert len(pending) == 1 and "connection failed" in pending[0]["last_error"]
+    from http.server import ThreadingHTTPServer as S
+
+    rx2 = Receiver(fail=0)
+    rx2.server.shutdown()
+    rx2.server.server_close()
+    rx2.server = S(("127.0.0.1", port), rx2.server.RequestHandlerClass)  # up again on the same address
+    threading.Thread(target=rx2.server.serve_forever, daemon=True).start()
+    try:
+        _drain(again, lambda: rx2.ok)
+        assert json.loads(rx2.ok[0][1])["alert"]["rule_name"] == "缺失环节大额融资"
+    finally:
+        rx2.close()
+
+
+def test_daily_digest_by_email_through_a_real_smtp_server(fx, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=port)
+    ctl.start()
+    try:
+        smtp = {"host": "127.0.0.1", "port": port, "user": None, "password": None,
+                "sender": "zhaoshang@test.local", "starttls": False}
+        team, path = _alerts(fx, str(tmp_path / "t.sqlite"), owner="local")
+        R.set_channels(team, "local", email="ana@example.org")
+        with Store(str(path), read_only=True) as store:
+            feed.run(store, team)
+        # before the digest hour nothing is queued; after it, one digest per day
+        early = dt.datetime(2026, 3, 2, 0, 30, tzinfo=digest.TZ)
+        assert digest.due(team, at=early) == []
+        late = early.replace(hour=digest.DIGEST_HOUR, minute=5)
+        queued = digest.due(team, at=late)
+        assert [q["alerts"] for q in queued] == [3] and digest.due(team, at=late) == []
+        assert delivery.deliver_due(team, smtp=smtp) == {"sent": 1, "retry": 0, "dead": 0}
+        assert len(received) == 1 and received[0].rcpt_tos == ["ana@example.org"]
+        msg = message_from_bytes(received[0].content, policy=email_policy)
+        assert "预警日报" in msg["Subject"]
+        html = msg.get_body(("html",)).get_content()
+        assert "融资: B轮 2亿元" in html and "变更: legal_rep 张某 → 李某" in html and "新闻: 某公司首席技术官离职" in html
+        # those alerts are digested; the next day's digest is empty, so nothing is sent
+        assert digest.due(team, at=late + dt.timedelta(days=1)) == []
+        # a server that refuses the login: retried later, and the password appears nowhere
+        d = digest.render("local", feed.list_alerts(team, "local")[:1], late.date())
+        with team.tx() as tx:
+            delivery.queue_email(tx, "local", "ana@example.org", {k: d[k] for k in ("subject", "html", "text")}, "2000-01-01")
+        bad = dict(smtp, user="ana", password="pw-never-shown")
+        assert delivery.deliver_due(team, smtp=bad)["retry"] == 1
+        row = delivery.list_deliveries(team, status="pending")[0]
+        assert row["last_error"].startswith("SMTP") and "pw-never-shown" not in json.dumps(delivery.list_deliveries(team))
+    finally:
+        ctl.stop()
