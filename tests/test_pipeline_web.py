@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -30,10 +30,7 @@ def test_pipeline_api(tmp_path):
     path = tmp_path / "fx.duckdb"
     matrix_fixture.build(str(path), n=60)
     team = open_team_db(str(tmp_path / "team.sqlite"))
-    tokens = {}
-    for name, role in (("ana", "analyst"), ("vera", "viewer")):
-        accounts.add_user(team, name, role, PW, "cli:test")
-        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    tokens = team_tokens(team)
     client = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
     r = client.post("/api/pipeline/add", json={"enterprise": "1", "region": "宁波市", "owner": "ana",
                                            "next_action": "拜访", "next_action_date": "2021-02-01", "source": "leads"})

@@ -64,3 +64,14 @@ def serving(db: str | Path, tries: int = 300, args: tuple = ()) -> Iterator[str]
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer")), password: str = "a-long-enough-password-1") -> dict:
+    """Create team users and an API token for each; returns ``{role: Authorization header}``."""
+    from zhaoshang.services.team import accounts
+
+    tokens = {}
+    for name, role in users:
+        accounts.add_user(team, name, role, password, "cli:test")
+        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    return tokens

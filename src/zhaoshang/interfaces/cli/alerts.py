@@ -29,29 +29,8 @@ def _who(user: Optional[str]) -> str:
     return user or R.LOCAL
 
 
-def _conditions(r: dict) -> str:
-    bits = []
-    if r["enterprises"]:
-        bits.append(t("企业 ", "enterprises ") + "、".join(e["name"] for e in r["enterprises"]))
-    if r["targets"]:
-        bits.append(t("招商项目目标", "pipeline targets"))
-    if r["regions"]:
-        bits.append(t("地区 ", "regions ") + "、".join(x["name"] for x in r["regions"]))
-    if r["nodes"]:
-        bits.append(t("环节 ", "nodes ") + "、".join(r["nodes"]))
-    if r["gaps_of"]:
-        bits.append(t(f"{r['gaps_of']['name']}的补链环节", f"gaps of {r['gaps_of']['name']}"))
-    if r["min_amount_wan"] is not None:
-        bits.append(f"{t('金额', 'amount')} ≥ {r['min_amount_wan']:g} {t('万元', '×10k CNY')}")
-    if r["max_sentiment"] is not None:
-        bits.append(f"{t('情感', 'sentiment')} ≤ {r['max_sentiment']:g}")
-    if r["min_sentiment"] is not None:
-        bits.append(f"{t('情感', 'sentiment')} ≥ {r['min_sentiment']:g}")
-    return "；".join(bits)
-
-
 def _rule_rows(rows: list[dict]) -> list[dict]:
-    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=_conditions(r)) for r in rows]
+    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=R.describe(r, state.lang)) for r in rows]
 
 
 def _alert_rows(rows: list[dict]) -> list[dict]:

@@ -93,5 +93,8 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
     from ...core.store import default_db_path
 
     app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only)
+    from ...services.alerts.scheduler import Scheduler, served_scope
+
+    Scheduler(served_scope(app.state.served), app.state.team).start()  # alerts: evaluate, digest, deliver
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -42,7 +42,7 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
     for a in alerts:
         ev = next((r for r in a["evidence"] if r.get("table") not in ("events",)), None)
         src = html.escape((ev or {}).get("note") or "")
-        link = f"{base_url}/enterprise/{a['enterprise_id']}" if a.get("enterprise_id") is not None else ""
+        link = f"{base_url}/enterprises/{a['enterprise_id']}" if a.get("enterprise_id") is not None else ""
         rows.append(f"<tr><td>{html.escape(a.get('event_date') or '')}</td><td>{html.escape(a['rule_name'])}</td>"
                     f"<td><a href=\"{html.escape(link)}\">{html.escape(a.get('enterprise_name') or '')}</a></td>"
                     f"<td>{html.escape(a.get('title') or '')}</td><td>{src}</td></tr>")

@@ -1,0 +1,198 @@
+"""预警规则 (/alerts: the signed-in user's watchlists and rules, delivery channels and the live alert feed; an
+alert's page with its evidence) and the JSON twins under /api/alerts — the same services as ``zhaoshang
+alerts`` (``services.alerts``). Changes are POSTs (``team_write`` and CSRF by the access middleware, so viewers
+read only); the feed updates by server-sent events (``/api/alerts/stream``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+from urllib.parse import urlencode
+
+from fastapi import Body, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from ....core.errors import NotFound, UserError
+from ....services.alerts import feed
+from ....services.alerts import rules as R
+from ...labels import EVENT_TYPES
+from .. import sse
+
+EVENT_CHOICES = ("funding", "news", "branch", "investment", "patent", "change_legal_rep", "change_status",
+                 "change_region", "change_capital", "dissolved")
+Id = Annotated[int, Path(ge=1, le=2 ** 62)]
+S = Field(None, max_length=2000)
+
+
+class RuleIn(BaseModel):
+    name: str = Field(..., max_length=100)
+    types: Optional[list[str]] = Field(None, max_length=50)
+    enterprises: Optional[list[str]] = Field(None, max_length=200)
+    targets: Optional[list[str]] = Field(None, max_length=5)
+    regions: Optional[list[str]] = Field(None, max_length=100)
+    nodes: Optional[list[str]] = Field(None, max_length=200)
+    gaps_of: Optional[str] = Field(None, max_length=200)
+    min_amount_wan: Optional[float] = None
+    max_sentiment: Optional[float] = None
+    min_sentiment: Optional[float] = None
+    channels: Optional[list[str]] = Field(None, max_length=3)
+    enabled: bool = True
+    replace: bool = False
+
+
+class ChannelsIn(BaseModel):
+    email: Optional[str] = Field(None, max_length=200)
+    webhook_url: Optional[str] = Field(None, max_length=2000)
+    webhook_secret: Optional[str] = Field(None, max_length=500)
+
+
+class ReadIn(BaseModel):
+    ids: Optional[list[int]] = Field(None, max_length=1000)
+
+
+def _owner(user) -> str:
+    return getattr(user, "name", None) or R.LOCAL
+
+
+def _blank(v: Optional[str]) -> Optional[str]:
+    return v if v is not None and v.strip() else None
+
+
+def register(app, web) -> None:
+    def team(request: Request):
+        return request.app.state.team
+
+    def own_alert(request: Request, alert_id: int, user) -> dict:
+        a = feed.get(team(request), alert_id)
+        if a["owner"] != _owner(user) and not user.can("admin"):
+            raise NotFound(f"没有这条预警: #{alert_id}", en=f"no such alert: #{alert_id}")
+        return a
+
+    def overview(request: Request, user, lang: str) -> dict:
+        who = _owner(user)
+        rules = [dict(r, conditions=R.describe(r, lang)) for r in R.list_rules(team(request), who)]
+        return {"owner": who, "rules": rules, "alerts": feed.list_alerts(team(request), who, limit=100),
+                "channels": R.channels(team(request), who)}
+
+    @app.get("/api/alerts", tags=["alerts"], summary="我的预警规则、推送渠道与最近的预警（JSON，预警规则页的数据）")
+    def api_overview(request: Request, user=Depends(web.current_user)):
+        return web.json(overview(request, user, web.lang_of(request)))
+
+    @app.get("/api/alerts/items", tags=["alerts"], summary="我的预警（最新在前；after=编号：只要更新的；unread：只要未读）")
+    def api_items(request: Request, user=Depends(web.current_user), after: int = 0, unread: bool = False,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 200):
+        return web.json({"items": feed.list_alerts(team(request), _owner(user), after=after, unread=unread, limit=limit)})
+
+    @app.get("/api/alerts/items/{alert_id}", tags=["alerts"], summary="一条预警：规则、事件、解释与依据（事件及其来源）")
+    def api_item(alert_id: Id, request: Request, user=Depends(web.current_user)):
+        return web.json(own_alert(request, alert_id, user))
+
+    @app.post("/api/alerts/read", tags=["alerts"], summary="把预警标为已读（ids 省略则全部）")
+    def api_read(request: Request, body: ReadIn = Body(ReadIn()), user=Depends(web.current_user)):
+        return web.json({"marked": feed.mark_read(team(request), _owner(user), body.ids)})
+
+    @app.get("/api/alerts/rules", tags=["alerts"], summary="我的预警规则")
+    def api_rules(request: Request, user=Depends(web.current_user)):
+        return web.json({"items": R.list_rules(team(request), _owner(user))})
+
+    @app.post("/api/alerts/rules", tags=["alerts"], summary="新建（或 replace=true 时替换同名的）预警规则")
+    def api_add_rule(rule: RuleIn, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        spec = rule.model_dump(exclude={"replace"})
+        return web.json(R.add(store, team(request), spec, owner=user, replace=rule.replace))
+
+    @app.post("/api/alerts/rules/{rule_id}/remove", tags=["alerts"], summary="删除一条自己的规则（已产生的预警保留）")
+    def api_remove_rule(rule_id: Id, request: Request, user=Depends(web.current_user)):
+        return web.json(R.remove(team(request), rule_id, owner=_owner(user), admin=user.can("admin") and not user.is_anonymous))
+
+    @app.get("/api/alerts/rules/yaml", tags=["alerts"], summary="我的规则导出为 YAML", response_class=PlainTextResponse)
+    def api_rules_yaml(request: Request, user=Depends(web.current_user)):
+        return PlainTextResponse(R.export_yaml(team(request), _owner(user)), media_type="application/yaml; charset=utf-8")
+
+    @app.post("/api/alerts/rules/yaml", tags=["alerts"], summary="从 YAML 读入规则（rules: 列表；同名替换；一条有误则整份拒绝）")
+    def api_rules_from_yaml(request: Request, text: str = Body(..., media_type="application/yaml", max_length=200_000),
+                            store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json({"items": R.import_yaml(store, team(request), text, owner=_owner(user))})
+
+    @app.get("/api/alerts/channels", tags=["alerts"], summary="我的推送渠道（邮箱、Webhook；密钥只显示是否已设置）")
+    def api_channels(request: Request, user=Depends(web.current_user)):
+        return web.json(R.channels(team(request), _owner(user)))
+
+    @app.post("/api/alerts/channels", tags=["alerts"], summary="设置推送渠道（\"\" 清除一项）")
+    def api_set_channels(body: ChannelsIn, request: Request, user=Depends(web.current_user)):
+        return web.json(R.set_channels(team(request), _owner(user), **body.model_dump()))
+
+    @app.get("/api/alerts/stream", include_in_schema=False)
+    def api_stream(request: Request, user=Depends(web.current_user), after: int = 0):
+        who, db = _owner(user), team(request)
+
+        def fetch(last: int) -> list[dict]:
+            return list(reversed(feed.list_alerts(db, who, after=last, limit=100)))
+
+        return sse.polled(request, fetch, after, event="alert")
+
+    # ---------------------------------------------------------------------------------------------- pages
+    def back(error: Any = None) -> RedirectResponse:
+        return RedirectResponse("/alerts" + ("?" + urlencode({"error": str(error).splitlines()[0]}) if error else ""),
+                                status_code=303)
+
+    @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+    def alerts_page(request: Request, user=Depends(web.current_user), error: Optional[str] = None):
+        doc = overview(request, user, web.lang_of(request))
+        return web.page(request, "alerts.html", {
+            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "event_choices": EVENT_CHOICES,
+            "can_write": user.can("team_write"),
+            "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((a["id"] for a in doc["alerts"]), default=0),
+            "json_twin": "/api/alerts"})
+
+    @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
+    def alert_page(alert_id: Id, request: Request, user=Depends(web.current_user)):
+        return web.page(request, "alert.html", {"nav": "alerts", "alert": own_alert(request, alert_id, user),
+                                                "json_twin": f"/api/alerts/items/{alert_id}"})
+
+    @app.post("/alerts/rules/add", include_in_schema=False)
+    def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
+                 name: str = Form(""), types: list[str] = Form([]), more_types: str = Form(""),
+                 enterprises: str = Form(""), pipeline: str = Form(""), regions: str = Form(""), nodes: str = Form(""),
+                 gaps_of: str = Form(""), min_amount_wan: str = Form(""), max_sentiment: str = Form(""),
+                 min_sentiment: str = Form(""), channels: list[str] = Form([])):
+        spec = {"name": name, "types": list(types) + R._list(more_types), "enterprises": enterprises,
+                "targets": ["pipeline"] if pipeline else [], "regions": regions, "nodes": nodes,
+                "gaps_of": _blank(gaps_of), "min_amount_wan": _blank(min_amount_wan),
+                "max_sentiment": _blank(max_sentiment), "min_sentiment": _blank(min_sentiment), "channels": list(channels)}
+        try:
+            R.add(store, team(request), spec, owner=user)
+        except UserError as exc:
+            return back(exc.in_lang(web.lang_of(request)))
+        return back()
+
+    @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
+    def form_remove(rule_id: Id, request: Request, user=Depends(web.current_user)):
+        try:
+            R.remove(team(request), rule_id, owner=_owner(user))
+        except UserError as exc:
+            return back(exc.in_lang(web.lang_of(request)))
+        return back()
+
+    @app.post("/alerts/rules/yaml", include_in_schema=False)
+    def form_yaml(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
+                  text: str = Form("", max_length=200_000)):
+        try:
+            R.import_yaml(store, team(request), text, owner=_owner(user))
+        except UserError as exc:
+            return back(exc.in_lang(web.lang_of(request)))
+        return back()
+
+    @app.post("/alerts/channels", include_in_schema=False)
+    def form_channels(request: Request, user=Depends(web.current_user), email: str = Form(""),
+                      webhook_url: str = Form(""), webhook_secret: str = Form("")):
+        try:
+            R.set_channels(team(request), _owner(user), email=email, webhook_url=webhook_url,
+                           webhook_secret=webhook_secret or None)  # an empty secret field keeps the stored one
+        except UserError as exc:
+            return back(exc.in_lang(web.lang_of(request)))
+        return back()
+
+    @app.post("/alerts/read", include_in_schema=False)
+    def form_read(request: Request, user=Depends(web.current_user)):
+        feed.mark_read(team(request), _owner(user))
+        return back()
