@@ -5,7 +5,7 @@ method must beat its baseline (skipped when the shared data is absent)."""
 from __future__ import annotations
 
 import pytest
-from cli_util import run, run_json
+from cli_util import run
 from conftest import SHARED, shared_file
 
 from zhaoshang.core.importers import import_files
@@ -107,8 +107,9 @@ def test_analyze_item_and_the_cli(store, linker, tmp_path):
     res = analyze_item(linker, "星河光电拟投资12亿元新建生产基地", "华辰智能同日宣布裁员。")
     assert res["event_type"] == "expansion" and res["event_type_zh"] == "扩张/新建/投资设厂"
     assert [m["mention"] for m in res["mentions"]] == ["星河光电"] and res["ambiguous"][0]["mention"] == "华辰智能"
-    doc = run_json("analyze-news", "星河光电拟投资12亿元新建生产基地", db=store["db"])
-    assert doc["event_type"] == "expansion" and doc["enterprises"][0]["enterprise_id"] == _ids(store)["星河光电股份有限公司"]
+    en = run("--lang", "en", "analyze-news", "星河光电拟投资12亿元新建生产基地", "--body", "华辰智能获得新一轮融资",
+             db=store["db"])
+    assert "event type: expansion / new plant" in en.stdout and "ambiguous" in en.stdout and "星河光电" in en.stdout
     bad = run("evaluate-news", "--split", "final", "--data", str(tmp_path), check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 

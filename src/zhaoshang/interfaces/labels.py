@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
+from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
 Pair = tuple[str, str]
 
@@ -55,6 +56,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED,
+    "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

@@ -10,6 +10,7 @@ import typer
 
 from ...services.monitoring.nlp import MentionLinker, analyze_item
 from ...services.monitoring.nlp.evaluate import TASKS, evaluate_all
+from .. import labels
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
 
@@ -33,7 +34,7 @@ def analyze_news_cmd(
     rows += [{t("企业", "enterprise"): t("有歧义：", "ambiguous: ") + ", ".join(str(c) for c in m["candidates"]),
               t("提及", "mention"): m["mention"], t("位置", "field"): m["field"], t("方法", "method"): m["method"]}
              for m in res["ambiguous"]]
-    label = res["event_type_zh"] if t("zh", "en") == "zh" else res["event_type_en"]
+    label = labels.label("news_event", res["event_type"], t("zh", "en"))
     title_line = t(f"事件类型：{label}（置信度 {res['event_confidence']}）",
                    f"event type: {label} (confidence {res['event_confidence']})")
     emit(res, fmt, rows=rows, title=title_line, note=note)

@@ -142,9 +142,13 @@ class MentionLinker:
         return cls(rows)
 
     @property
-    def lengths(self) -> list[int]:
+    def lengths(self) -> dict[str, list[int]]:
+        """Per first character, the lengths of the keys starting with it, longest first."""
         if getattr(self, "_lengths", None) is None:
-            self._lengths = sorted({len(k) for k in self.keys}, reverse=True)
+            by: dict[str, set] = {}
+            for k in self.keys:
+                by.setdefault(k[0], set()).add(len(k))
+            self._lengths = {c: sorted(ls, reverse=True) for c, ls in by.items()}
         return self._lengths
 
     def _candidates(self, norm: str) -> list[tuple[int, int, str]]:
@@ -153,7 +157,7 @@ class MentionLinker:
         lengths = self.lengths
         while i < n:
             hit = None
-            for L in lengths:
+            for L in lengths.get(norm[i], ()):
                 if i + L <= n and norm[i:i + L] in self.keys:
                     hit = norm[i:i + L]
                     break
@@ -181,7 +185,7 @@ class MentionLinker:
             strong = "name" in kinds  # a full legal name is trusted as it is
             m = Mention(text[start:end], start, end, None, "", 0.0)
             if not strong:
-                if bounds is None:
+                if len(key) <= CUT_CHECK_MAX and bounds is None:
                     bounds = _word_bounds(norm)
                 if len(key) <= CUT_CHECK_MAX and _cuts_word(bounds, s, e):
                     m.method = "cut_word"
