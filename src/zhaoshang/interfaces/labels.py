@@ -23,7 +23,12 @@ EVENT_TYPES: dict[str, Pair] = {
     "subsidiary": ("设立子公司", "subsidiary"), "parent_branch": ("作为分支机构设立", "opened as a branch"),
     "parent_investment": ("获得股东投资", "invested by a parent"),
     "parent_subsidiary": ("作为子公司设立", "founded as a subsidiary"),
+    "risk": ("风险事件", "risk event"),  # live events from other systems; news types are added below
 }
+
+
+EVENT_TYPES.update({k: v for k, v in NEWS_EVENT_TYPES.items() if k not in EVENT_TYPES})  # live events of news items
+ORIGINS: dict[str, Pair] = {"import": ("导入", "import"), "api": ("接口", "API"), "feed": ("新闻源", "feed")}
 HOLDER_TYPES: dict[str, Pair] = {"person": ("自然人", "person"), "enterprise": ("企业法人", "enterprise"),
                                  "investor": ("投资机构", "investor"), "other": ("其他", "other")}
 BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch"), "investment": ("对外投资", "investment"),
@@ -55,7 +60,7 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "name_exact
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
-    "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED,
+    "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
 }
 
@@ -117,6 +122,11 @@ COLUMNS: dict[str, Pair] = {
     "similarity": ("语义相似度", "Similarity"), "matched_terms": ("匹配词", "Matched terms"),
     "matched_nodes": ("匹配环节", "Matched segments"), "segments": ("环节", "Segments"),
     "budget_wan": ("预算（万元）", "Budget (10k CNY)"), "deadline": ("截止日期", "Deadline"), "published": ("发布日期", "Published"),
+    # monitoring
+    "type_label": ("类型", "Type"), "origin": ("途径", "Via"), "origin_label": ("途径", "Via"),
+    "sentiment": ("情感", "Sentiment"), "feed": ("新闻源", "Feed"), "fetched": ("获取", "Fetched"),
+    "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "error": ("错误", "Error"),
+    "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
 }
 
 

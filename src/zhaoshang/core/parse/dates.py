@@ -162,6 +162,7 @@ DATE_LABELS = {
     "start": ("开始日期", "start date"), "end": ("结束日期", "end date"),
     "founded_from": ("成立日期起", "founded from"), "founded_to": ("成立日期止", "founded to"),
     "next_action": ("下一步日期", "next action date"),
+    "since": ("起始日期", "since date"), "event_date": ("事件日期", "event date"),
 }
 _REASON_EN = (("日期不存在", "no such day"), ("年份超出范围", f"year outside {MIN_YEAR}–{MAX_YEAR}"))
 

@@ -64,6 +64,15 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.exception_handler(405)
+    async def _method_not_allowed(request: Request, exc: Exception):
+        """405 naming every method the path takes (a path served by several routes, e.g. GET and POST)."""
+        allowed = sorted({m for r in app.router.routes if getattr(r, "path_regex", None) is not None
+                          and r.path_regex.match(request.url.path) for m in (getattr(r, "methods", None) or ())})
+        response = _error(request, "不支持的请求方法 (method not allowed)", 405)
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):
         return _error(request, exc, 404)

@@ -1,0 +1,125 @@
+"""动态监测 (/monitor: the live event feed with filters) and its JSON twins: ``GET /api/events`` (the timeline),
+``POST /api/events`` (events from other systems: API token or session, ``team_write``, rate-limited), and
+``GET /api/events/stream`` (server-sent events of the new events matching the filters). The same service as
+``zhaoshang events`` (``services.monitoring.events``); the stream reads the in-process bus."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Annotated, Any, Literal, Optional, Union
+
+from fastapi import Body, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette.sse import EventSourceResponse
+
+from ....core import jsonenc
+from ....services.monitoring import bus
+from ....services.monitoring import events as E
+from ...labels import label
+from ..limits import TokenBuckets, user_key
+from ..schemas import DATE_PATTERN, DateFrom, NodeCode, Region, Text
+
+INGEST_BURST = 120     # events requests a user may send at once
+INGEST_PER = 0.25      # seconds per further one (4 a second sustained)
+
+TypeCode = Literal[E.TYPES]
+_ONE = "(" + "|".join(E.TYPES) + ")"
+Types = Annotated[Optional[str], Query(pattern=f"^$|^{_ONE}(,{_ONE})*$", max_length=400,
+                                       description="事件类型代码，逗号分隔（空 = 全部）")]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="最多条数")]
+
+
+class EventIn(BaseModel):
+    """One event from another system. The enterprise is named by ``enterprise_id`` or ``enterprise`` (id,
+    统一社会信用代码, full name or alias)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enterprise: Optional[str] = Field(None, min_length=1, max_length=200)
+    enterprise_id: Optional[int] = Field(None, ge=1, le=2 ** 62)
+    type: TypeCode
+    date: str = Field(..., pattern=DATE_PATTERN, description="事件日期 YYYY-MM-DD")
+    title: str = Field(..., min_length=1, max_length=500)
+    url: Optional[str] = Field(None, max_length=2000)
+    source: Optional[str] = Field(None, max_length=200)
+    source_key: Optional[str] = Field(None, max_length=200)
+    sentiment: Optional[float] = Field(None, ge=-1, le=1)
+    detail: Optional[dict[str, Any]] = None
+
+
+EventsIn = Union[EventIn, Annotated[list[EventIn], Field(min_length=1, max_length=E.MAX_BATCH)]]
+
+
+def register(app, web) -> None:
+    buckets = TokenBuckets(burst=INGEST_BURST, per=INGEST_PER)
+    tail_lock = threading.Lock()
+
+    def team(request: Request):
+        return request.app.state.team
+
+    def ensure_tail(request: Request) -> None:
+        """Events stored by other processes (``zhaoshang monitor run``) reach this server's bus."""
+        with tail_lock:
+            if getattr(request.app.state, "event_tail", None) is None:
+                tail = E.Tail(team(request))
+                tail.start()
+                request.app.state.event_tail = tail
+
+    def timeline(request, store, since, region, node, type, enterprise, limit):
+        return E.timeline(store, team(request), since=since, region=web.clean(region), node=web.clean(node),
+                          types=web.clean(type), enterprise=web.clean(enterprise), limit=limit)
+
+    @app.get("/api/events", tags=["monitoring"], summary="事件时间线（JSON）：导入与实时事件，按起始日期、地区、环节、类型、企业筛选")
+    def api_events(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,
+                   node: NodeCode = None, type: Types = None, enterprise: Text = None, limit: Limit = 200):
+        return web.json(timeline(request, store, since, region, node, type, enterprise, limit))
+
+    @app.post("/api/events", tags=["monitoring"],
+              summary="接收外部系统的事件（一个或最多 100 个）：校验、关联企业、去重、保存并实时推送")
+    def api_post_events(request: Request, payload: EventsIn = Body(...), store=Depends(web.get_store),
+                        user=Depends(web.current_user)):
+        items = payload if isinstance(payload, list) else [payload]
+        buckets.take(user_key(request, user))
+        res = E.ingest(store, team(request), [i.model_dump() for i in items], origin="api",
+                       actor=getattr(user, "name", None))
+        return web.json({"stored": len(res["stored"]), "duplicates": len(res["duplicates"]),
+                         "events": res["stored"] + res["duplicates"]})
+
+    @app.get("/api/events/stream", include_in_schema=False)
+    async def api_stream(request: Request, store=Depends(web.get_store), since: DateFrom = None,
+                         region: Region = None, node: NodeCode = None, type: Types = None, enterprise: Text = None):
+        f = E.Filter(store, since=since, region=web.clean(region), node=web.clean(node), types=web.clean(type),
+                     enterprise=web.clean(enterprise))
+        ensure_tail(request)
+        sub = bus.subscribe()
+
+        async def stream():
+            try:
+                yield {"event": "ready", "data": jsonenc.dumps({"filters": f.as_dict()})}
+                while True:
+                    ev = await sub.get(timeout=1.0)
+                    if ev is None:
+                        if await request.is_disconnected():
+                            break
+                        continue
+                    if await asyncio.to_thread(f.matches, ev):
+                        yield {"event": "event", "id": ev["key"], "data": jsonenc.dumps(ev)}
+            finally:
+                sub.close()
+
+        return EventSourceResponse(stream(), ping=15)
+
+    @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
+    def monitor_page(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,
+                     node: NodeCode = None, type: Types = None, enterprise: Text = None):
+        doc = timeline(request, store, since, region, node, type, enterprise, 100)
+        f = {"since": since or "", "region": web.clean(region) or "", "node": web.clean(node) or "",
+             "type": web.clean(type) or "", "enterprise": web.clean(enterprise) or ""}
+        qs = "&".join(f"{k}={v}" for k, v in f.items() if v)
+        lang = web.lang_of(request)
+        return web.page(request, "monitor.html", {
+            "type_labels": {k: label("event", k, lang) for k in E.TYPES},
+            "origin_labels": {k: label("origin", k, lang) for k in E.ORIGINS},
+            "nav": "monitor", "doc": doc, "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
+            "stream_url": "/api/events/stream" + ("?" + qs if qs else "")})

@@ -1,0 +1,38 @@
+/* 动态监测: new events arrive by server-sent events (/api/events/stream with the page's filters) and are put at
+   the top of the list, highlighted. #live-status tells whether the stream is connected. */
+(function () {
+  const cfg = (window.ZS || {}).monitor;
+  if (!cfg || !window.EventSource) return;
+  const list = document.getElementById('ev-list');
+  const status = document.getElementById('live-status');
+  const count = document.getElementById('ev-count');
+  const empty = document.getElementById('ev-empty');
+  const setState = (state) => { status.dataset.state = state; status.textContent = cfg.labels[state] || state; };
+  const cell = (text, cls) => { const td = document.createElement('td'); if (cls) td.className = cls; td.textContent = text || ''; return td; };
+  const src = new EventSource(cfg.stream);
+  src.addEventListener('ready', () => setState('live'));
+  src.addEventListener('error', () => setState('lost'));
+  src.addEventListener('event', (msg) => {
+    const ev = JSON.parse(msg.data);
+    if (list.querySelector(`tr[data-key="${ev.key}"]`)) return;
+    const tr = document.createElement('tr');
+    tr.dataset.key = ev.key;
+    tr.className = 'ev-' + ev.origin + ' ev-new';
+    tr.appendChild(cell(ev.date));
+    const type = cell(''); const chip = document.createElement('span'); chip.className = 'chip';
+    chip.textContent = cfg.types[ev.type] || ev.type; type.appendChild(chip); tr.appendChild(type);
+    const ent = cell(''); const a = document.createElement('a'); a.href = '/enterprises/' + ev.enterprise_id;
+    a.textContent = ev.enterprise_name; ent.appendChild(a); tr.appendChild(ent);
+    const title = cell('');
+    if (ev.url && /^https?:\/\//.test(ev.url)) {
+      const link = document.createElement('a'); link.href = ev.url; link.rel = 'noopener noreferrer'; link.target = '_blank';
+      link.textContent = ev.title; title.appendChild(link);
+    } else { title.textContent = ev.title; }
+    tr.appendChild(title);
+    tr.appendChild(cell(ev.source, 'muted'));
+    tr.appendChild(cell(cfg.origins[ev.origin] || ev.origin, 'muted'));
+    list.insertBefore(tr, list.firstChild);
+    if (count) count.textContent = String(Number(count.textContent || 0) + 1);
+    if (empty) empty.hidden = true;
+  });
+})();

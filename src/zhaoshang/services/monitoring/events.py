@@ -1,0 +1,389 @@
+"""Event timelines (动态) and the ingestion of live events.
+
+Two stores, one timeline:
+
+* **imported events** — the ``events`` table of the analytical file, derived by every import (founded, funding,
+  patent, news, branch, investment, change_* …; ``core.importers.events``), so they grow with each incremental
+  import;
+* **live events** — events that arrive while the platform runs (``POST /api/events`` from other systems, news
+  feeds read by the monitor): risk events, 人事变动, 签约落地 … They are kept in the team state
+  (``monitor_events``, migration 60), which the server can write while it serves the analytical file read-only,
+  and which survives a re-import or a rebuilt demo.
+
+``timeline`` merges both with one set of filters (since, region, chain node, type, enterprise). ``ingest`` is the
+one way a live event is stored: validated, linked to an enterprise through the one resolver
+(``services.enterprises.resolve_enterprise``), deduplicated (enterprise + type + date + source key), stored with
+its provenance, then published once on the bus (``services.monitoring.bus``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from typing import Any, Iterable
+
+from ...core.errors import NotFound, UserError
+from ...core.parse.dates import parse_user_date
+from ...core.teamstate import register_migration
+from ...core.teamstate.clock import now
+from ..enterprises import resolve_enterprise
+from ..regions.matrix import _in_list, _region_filter, default_chain, descendants
+from . import bus as _bus
+from .nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
+
+IMPORT_TYPES = ("founded", "dissolved", "funding", "patent", "news", "branch", "investment", "subsidiary",
+                "parent_branch", "parent_investment", "parent_subsidiary", "change_name", "change_capital",
+                "change_address", "change_legal_rep", "change_status", "change_region")
+
+
+# what monitoring adds: the types of news items (expansion, contract, ma, ipo, layoff, legal, distress, personnel,
+# product, stake, other) and ``risk`` for other systems' risk events (labels: interfaces/labels.py)
+MONITOR_TYPES = tuple(t for t in NEWS_EVENT_TYPES if t not in IMPORT_TYPES) + ("risk",)
+TYPES = IMPORT_TYPES + MONITOR_TYPES
+ORIGINS = ("import", "api", "feed")
+MAX_BATCH = 100
+COLUMNS = ["key", "id", "origin", "date", "type", "enterprise_id", "enterprise_name", "enterprise_uscc", "title",
+           "detail", "sentiment", "url", "source", "source_key", "province_code", "city_code", "district_code",
+           "nodes", "news_id", "received_at", "actor"]
+
+register_migration(60, "monitoring: live events, news items, feed state", [
+    """CREATE TABLE monitor_events (
+        id {id}, origin TEXT NOT NULL, enterprise_id BIGINT NOT NULL, enterprise_name TEXT NOT NULL,
+        enterprise_uscc TEXT, province_code TEXT, city_code TEXT, district_code TEXT, nodes TEXT,
+        type TEXT NOT NULL, date TEXT NOT NULL, title TEXT NOT NULL, detail TEXT, sentiment REAL, url TEXT,
+        source TEXT NOT NULL, source_key TEXT, news_id BIGINT, actor TEXT, received_at TEXT NOT NULL,
+        dedup_key TEXT NOT NULL UNIQUE)""",
+    "CREATE INDEX monitor_events_date ON monitor_events (date, id)",
+    "CREATE INDEX monitor_events_enterprise ON monitor_events (enterprise_id, date)",
+    """CREATE TABLE monitor_news (
+        id {id}, title TEXT NOT NULL, body TEXT, url TEXT, published TEXT, fingerprint TEXT NOT NULL,
+        sources TEXT NOT NULL, mentions TEXT, candidates TEXT, event_type TEXT, type_confidence REAL,
+        sentiment REAL, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    "CREATE INDEX monitor_news_seen ON monitor_news (first_seen)",
+    """CREATE TABLE monitor_feeds (
+        name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT, last_run TEXT, last_ok TEXT,
+        last_status TEXT, last_error TEXT, items_new BIGINT NOT NULL DEFAULT 0, items_total BIGINT NOT NULL DEFAULT 0,
+        next_run TEXT)""",
+])
+
+
+# ------------------------------------------------------------------------------------------- records
+def _loads(v: Any) -> Any:
+    if isinstance(v, str) and v[:1] in "[{":
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _live_record(row: dict) -> dict:
+    r = dict(row)
+    r["key"] = f"m{r['id']}"
+    r["detail"] = _loads(r.get("detail"))
+    r["nodes"] = _loads(r.get("nodes")) or []
+    return {c: r.get(c) for c in COLUMNS}
+
+
+def _import_record(row: tuple) -> dict:
+    (eid, ent, name, uscc, date, typ, title, detail, source, skey, prov, city, dist, ref_table) = row
+    return {"key": f"e{eid}", "id": eid, "origin": "import", "date": date.isoformat() if date else None,
+            "type": typ, "enterprise_id": ent, "enterprise_name": name, "enterprise_uscc": uscc, "title": title,
+            "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
+            "province_code": prov, "city_code": city, "district_code": dist, "nodes": None, "news_id": None,
+            "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
+
+
+def check_types(value: Any) -> list[str]:
+    """Event types given as codes (``funding,risk``), one clear line for an unknown one."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,，;；、|\s]+", str(value))
+    out = [str(x).strip() for x in items if str(x).strip()]
+    bad = [x for x in out if x not in TYPES]
+    if bad:
+        raise UserError(f"未知的事件类型: {'、'.join(bad)}（可选 {'|'.join(TYPES)}）",
+                        en=f"unknown event type: {', '.join(bad)} (one of {'|'.join(TYPES)})")
+    return out
+
+
+# ------------------------------------------------------------------------------------------- timeline
+class Filter:
+    """The filters of a timeline and of the live stream, resolved once (region, chain node, types, enterprise)."""
+
+    def __init__(self, store, *, since: Any = None, region: str | None = None, node: str | None = None,
+                 chain: str | None = None, types: Any = None, enterprise: Any = None):
+        self.since = parse_user_date(since, "since", end_of_period=False)
+        self.types = check_types(types)
+        self.enterprise_id = resolve_enterprise(store, enterprise) if enterprise not in (None, "") else None
+        self.region_sql, self.region_params, self.region = _region_filter(store, region, None) if region else ("TRUE", [], None)
+        self.chain = self.nodes = None
+        if node:
+            self.chain = chain or default_chain(store)
+            found = store.con.execute("SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL SELECT 1 "
+                                      "FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
+                                      [self.chain, node, self.chain, node]).fetchone()
+            if not found:
+                raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
+            self.nodes = descendants(store, self.chain, node)
+        self.node = node
+        self._con = None
+        self._lock = threading.Lock()
+
+    def as_dict(self) -> dict:
+        return {"since": self.since, "region": self.region, "node": self.node, "chain": self.chain,
+                "types": self.types, "enterprise_id": self.enterprise_id}
+
+    def _enterprise_sql(self, col: str) -> tuple[str, list]:
+        """Condition on an enterprise-id column: region (by the one region condition) and chain node."""
+        where, params = [], []
+        if self.region is not None:
+            where.append(f"{col} IN (SELECT e.id FROM enterprises e WHERE {self.region_sql})")
+            params += self.region_params
+        if self.nodes:
+            where.append(f"{col} IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? "
+                         f"AND p.node_code IN {_in_list(self.nodes)})")
+            params += [self.chain] + self.nodes
+        return " AND ".join(where) or "TRUE", params
+
+    def matches(self, ev: dict) -> bool:
+        """Whether one live event (as published on the bus) passes the filters; the region by the one region
+        condition (``core.geo.lookup.region_condition``) over the event's region codes, evaluated on a small
+        connection of the filter's own (a stream outlives the request's store)."""
+        if self.types and ev.get("type") not in self.types:
+            return False
+        if self.enterprise_id is not None and ev.get("enterprise_id") != self.enterprise_id:
+            return False
+        if self.since and (ev.get("date") or "") < self.since.isoformat():
+            return False
+        if self.region is None and not self.nodes:
+            return True
+        conds, params = [], []
+        if self.region is not None:
+            conds.append(self.region_sql)
+            params += self.region_params
+        if self.nodes:
+            conds.append("list_has_any(?::VARCHAR[], ?::VARCHAR[])")
+            params += [list(ev.get("nodes") or []), self.nodes]
+        sql = (f"SELECT {' AND '.join(conds)} FROM (SELECT ?::VARCHAR AS province_code, ?::VARCHAR AS city_code, "
+               f"?::VARCHAR AS district_code) e")
+        with self._lock:
+            if self._con is None:
+                import duckdb
+
+                self._con = duckdb.connect()
+            row = self._con.execute(sql, params + [ev.get("province_code"), ev.get("city_code"), ev.get("district_code")])
+            return bool(row.fetchone()[0])
+
+
+def timeline(store, team=None, *, since: Any = None, region: str | None = None, node: str | None = None,
+             chain: str | None = None, types: Any = None, enterprise: Any = None, limit: int = 200) -> dict:
+    """The events matching the filters, newest first: imported ones (``events``) and live ones (team state)."""
+    if not 1 <= int(limit) <= 10_000:
+        raise UserError("--limit 须在 1 到 10000 之间", en="--limit must be between 1 and 10000")
+    f = Filter(store, since=since, region=region, node=node, chain=chain, types=types, enterprise=enterprise)
+    items = _imported(store, f, limit)
+    if team is not None:
+        items += _live(store, team, f, limit)
+    items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
+    return {"filters": f.as_dict(), "count": min(len(items), limit), "items": items[:limit]}
+
+
+def _own_sql(f: Filter, prefix: str, since: Any) -> tuple[str, list]:
+    """The filters an event store checks itself: since, types, enterprise (columns ``prefix``date …)."""
+    where, params = ["1 = 1"], []
+    for cond, values in ((f"{prefix}date >= ?", [since] if f.since else []),
+                         (f"{prefix}type IN {_in_list(f.types)}", f.types),
+                         (f"{prefix}enterprise_id = ?", [] if f.enterprise_id is None else [f.enterprise_id])):
+        if values:
+            where.append(cond)
+            params += values
+    return " AND ".join(where), params
+
+
+def _imported(store, f: Filter, limit: int) -> list[dict]:
+    where, params = _own_sql(f, "ev.", f.since)
+    cond, cparams = f._enterprise_sql("ev.enterprise_id")
+    rows = store.con.execute(f"""
+        SELECT ev.id, ev.enterprise_id, e.name, e.uscc, ev.date, ev.type, ev.title, ev.detail, ev.source, ev.source_key,
+               e.province_code, e.city_code, e.district_code, ev.ref_table
+        FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id
+        WHERE {where} AND {cond}
+        ORDER BY ev.date DESC NULLS LAST, ev.id DESC LIMIT ?""", params + cparams + [int(limit)]).fetchall()
+    return [_import_record(r) for r in rows]
+
+
+def _live(store, team, f: Filter, limit: int) -> list[dict]:
+    where, params = _own_sql(f, "", f.since.isoformat() if f.since else None)
+    out: list[dict] = []
+    offset = 0
+    while len(out) < limit:  # pages of candidates, region and node checked in the analytical file
+        with team.tx() as tx:
+            rows = tx.query(f"SELECT * FROM monitor_events WHERE {where} "
+                            f"ORDER BY date DESC, id DESC LIMIT {int(limit) * 4} OFFSET {offset}", params)
+        if not rows:
+            break
+        offset += len(rows)
+        if f.region is not None or f.nodes:
+            ids = sorted({r["enterprise_id"] for r in rows})
+            cond, cparams = f._enterprise_sql("x.id")
+            keep = {r[0] for r in store.con.execute(
+                f"SELECT x.id FROM (SELECT unnest(?::BIGINT[]) AS id) x WHERE {cond}", [ids] + cparams).fetchall()}
+            rows = [r for r in rows if r["enterprise_id"] in keep]
+        out += [_live_record(r) for r in rows]
+    return out[:limit]
+
+
+# ------------------------------------------------------------------------------------------- ingestion
+def _text(v: Any, what: str, n: int, required: bool = False) -> str | None:
+    s = None if v is None else str(v).strip()
+    if not s:
+        if required:
+            raise UserError(f"事件缺少{what}", en=f"the event has no {what}")
+        return None
+    if len(s) > n:
+        raise UserError(f"事件的{what}过长（最多 {n} 字）", en=f"the event's {what} is too long (at most {n} characters)")
+    return s
+
+
+def norm_title(title: str) -> str:
+    """A title reduced to its letters and digits (dedup keys and near-duplicate matching)."""
+    return re.sub(r"[\W_]+", "", (title or "").lower())
+
+
+def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None) -> dict:
+    """One incoming event checked and linked (nothing stored): the row ``store_events`` writes."""
+    typ = _text(item.get("type"), "类型", 40, True)
+    check_types([typ])
+    d = parse_user_date(item.get("date"), "event_date", end_of_period=False)
+    if d is None:
+        raise UserError("事件缺少日期", en="the event has no date")
+    key = item.get("enterprise_id") if item.get("enterprise_id") not in (None, "") else item.get("enterprise")
+    if key in (None, ""):
+        raise UserError("事件缺少企业（enterprise：编号、统一社会信用代码或名称）",
+                        en="the event names no enterprise (enterprise: id, credit code or name)")
+    eid = resolve_enterprise(store, key)
+    ent = store.con.execute("SELECT name, uscc, province_code, city_code, district_code FROM enterprises WHERE id = ?",
+                            [eid]).fetchone()
+    nodes = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT node_code FROM placements WHERE enterprise_id = ? ORDER BY 1", [eid]).fetchall()]
+    title = _text(item.get("title"), "标题", 500, True)
+    source = _text(item.get("source"), "来源", 200) or origin
+    source_key = _text(item.get("source_key"), "来源编号", 200)
+    sentiment = item.get("sentiment")
+    if sentiment is not None:
+        try:
+            sentiment = float(sentiment)
+        except (TypeError, ValueError):
+            raise UserError(f"情感值应为 -1 到 1 之间的数: {sentiment}", en=f"sentiment must be a number in -1…1: {sentiment}")
+        if not -1.0 <= sentiment <= 1.0:
+            raise UserError(f"情感值应在 -1 到 1 之间: {sentiment}", en=f"sentiment must lie in -1…1: {sentiment}")
+    detail = item.get("detail")
+    if detail is not None and not isinstance(detail, dict):
+        raise UserError("detail 应为 JSON 对象", en="detail must be a JSON object")
+    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
+    if detail_text and len(detail_text) > 20_000:
+        raise UserError("detail 过大（最多 20000 字符）", en="detail is too large (at most 20000 characters)")
+    ident = source_key or norm_title(title)
+    dedup = hashlib.sha256(f"{eid}|{typ}|{d.isoformat()}|{source}|{ident}".encode()).hexdigest()
+    return {"origin": origin, "enterprise_id": eid, "enterprise_name": ent[0], "enterprise_uscc": ent[1],
+            "province_code": ent[2], "city_code": ent[3], "district_code": ent[4],
+            "nodes": json.dumps(nodes, ensure_ascii=False), "type": typ, "date": d.isoformat(), "title": title,
+            "detail": detail_text, "sentiment": sentiment, "url": _text(item.get("url"), "链接", 2000),
+            "source": source, "source_key": source_key, "news_id": item.get("news_id"), "actor": actor,
+            "dedup_key": dedup}
+
+
+def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.EventBus | None = None) -> dict:
+    """Write prepared events in one transaction; a duplicate (same dedup key) is returned as it was stored.
+    The new ones are then published on the bus."""
+    at = now()
+    new, dups = [], []
+    with team.tx(exclusive=True) as tx:
+        for row in rows:
+            row = dict(row, received_at=at)
+            got = tx.one("SELECT * FROM monitor_events WHERE dedup_key = ?", [row["dedup_key"]])
+            if got:
+                dups.append(_live_record(got))
+                continue
+            eid = tx.scalar(f"INSERT INTO monitor_events ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                            "RETURNING id", list(row.values()))
+            new.append(_live_record(dict(row, id=int(eid))))
+    if publish:
+        for ev in new:
+            (bus or _bus.BUS).publish(ev)
+    return {"stored": new, "duplicates": dups}
+
+
+def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: str | None = None,
+           bus: _bus.EventBus | None = None) -> dict:
+    """Validate, link, deduplicate, store and publish events (all or none: one bad item refuses the batch,
+    naming it)."""
+    items = list(items)
+    if not items:
+        raise UserError("没有事件", en="no events given")
+    if len(items) > MAX_BATCH:
+        raise UserError(f"一次最多 {MAX_BATCH} 个事件", en=f"at most {MAX_BATCH} events at once")
+    rows = []
+    for i, item in enumerate(items, 1):
+        try:
+            rows.append(prepare(store, item, origin=origin, actor=actor))
+        except UserError as exc:
+            if len(items) == 1:
+                raise
+            raise type(exc)(f"第 {i} 个事件: {exc}", en=f"event {i}: {exc.in_lang('en')}") from None
+    seen, unique = set(), []
+    for r in rows:  # the same event twice in one batch is stored once
+        if r["dedup_key"] not in seen:
+            seen.add(r["dedup_key"])
+            unique.append(r)
+    return store_events(team, unique, bus=bus)
+
+
+def get_event(team, key: str) -> dict:
+    """One live event by its key (``m12``)."""
+    m = re.fullmatch(r"m?(\d{1,18})", str(key).strip())
+    row = None
+    if m:
+        with team.tx() as tx:
+            row = tx.one("SELECT * FROM monitor_events WHERE id = ?", [int(m.group(1))])
+    if not row:
+        raise NotFound(f"未找到事件: {key}", f"event not found: {key}")
+    return _live_record(row)
+
+
+# ------------------------------------------------------------------------------------------- other processes
+def last_id(team) -> int:
+    with team.tx() as tx:
+        return int(tx.scalar("SELECT coalesce(max(id), 0) FROM monitor_events") or 0)
+
+
+def tail_into_bus(team, after: int, bus: _bus.EventBus | None = None, batch: int = 500) -> int:
+    """Publish the live events stored after id ``after`` (by any process) that this bus has not published yet;
+    returns the last id seen."""
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM monitor_events WHERE id > ? ORDER BY id LIMIT {int(batch)}", [after])
+    for r in rows:
+        (bus or _bus.BUS).publish(_live_record(r))
+        after = max(after, int(r["id"]))
+    return after
+
+
+class Tail(threading.Thread):
+    """The server's reader of events stored by other processes (``zhaoshang monitor run`` beside it)."""
+
+    def __init__(self, team, interval: float = 0.5, bus: _bus.EventBus | None = None):
+        super().__init__(name="zhaoshang-event-tail", daemon=True)
+        self.team, self.interval, self.bus = team, interval, bus
+        self.stop = threading.Event()
+        self.after = last_id(team)
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.after = tail_into_bus(self.team, self.after, self.bus)
+            except Exception:  # the team database briefly unavailable: try again next time
+                time.sleep(self.interval)

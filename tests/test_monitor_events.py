@@ -1,0 +1,204 @@
+"""Event timelines and live events: the timeline of imported events (the real importer's ``events``) merged with
+live ones, its filters (since, region, chain node, type, enterprise) on the CLI and the API; ``POST /api/events``
+with an API token (validated, linked by id / credit code / name, deduplicated, 4xx with a message, rate-limited);
+the bus (listeners and async subscribers); and the 动态监测 page updating live in chromium within 2 seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import moved_fixture  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.monitoring import bus as B  # noqa: E402
+from zhaoshang.services.monitoring import events as E  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+PW = "a-long-enough-password-1"
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    d = tmp_path_factory.mktemp("mon")
+    path = d / "fx.duckdb"
+    info = moved_fixture.build(str(path), d)
+    return path, info
+
+
+def _event(**kw):
+    return {"enterprise": moved_fixture.NAME, "type": "personnel", "date": "2024-03-05", "title": "总经理变更",
+            "source": "registry-watch", "source_key": "chg-1"} | kw
+
+
+def test_timeline_merges_imported_and_live_events_with_filters(fx, tmp_path):
+    path, info = fx
+    team = open_team_db(str(tmp_path / "t.sqlite"))
+    got = []
+    bus = B.EventBus()
+    bus.add_listener(got.append)
+    with Store(str(path), read_only=True) as store:
+        imported = E.timeline(store, None, enterprise=moved_fixture.NAME)
+        types = [ev["type"] for ev in imported["items"]]
+        assert "change_region" in types and "founded" in types  # derived by the importer
+        res = E.ingest(store, team, [_event()], bus=bus)
+        assert len(res["stored"]) == 1 and got == res["stored"]
+        ev = res["stored"][0]
+        assert ev["enterprise_id"] == info["id"] and ev["province_code"] == moved_fixture.AFTER
+        assert ev["nodes"] == [moved_fixture.NODE] and ev["key"] == f"m{ev['id']}"
+        # the same enterprise + type + date + source key again: one event; by credit code it links the same
+        again = E.ingest(store, team, [_event(enterprise=moved_fixture.USCC, title="总经理变更（更正）")], bus=bus)
+        assert again["stored"] == [] and again["duplicates"][0]["key"] == ev["key"] and len(got) == 1
+        # region, node, type and since filters apply to both kinds
+        tl = E.timeline(store, team, region="广东", node=moved_fixture.NODE)
+        assert {e["origin"] for e in tl["items"]} == {"import", "api"}
+        assert all(e["enterprise_id"] == info["id"] for e in tl["items"])
+        assert E.timeline(store, team, region="浙江", types="personnel")["items"] == []
+        assert [e["key"] for e in E.timeline(store, team, types="personnel,risk")["items"]] == [ev["key"]]
+        assert E.timeline(store, team, since="2024-03-06", types="personnel")["items"] == []
+        assert E.timeline(store, team, limit=3)["count"] == 3
+        # live filtering of published events uses the same region rule (a macro-region included)
+        assert E.Filter(store, region="珠三角").matches(ev) and not E.Filter(store, region="长三角").matches(ev)
+        assert E.Filter(store, node=moved_fixture.NODE, types="personnel").matches(ev)
+        for bad, msg in [({"type": "rumour"}, "未知的事件类型"), ({"date": "2024-02-30"}, "无效的事件日期"),
+                         ({"enterprise": "不存在的公司"}, "未找到企业"), ({"title": " "}, "缺少标题"),
+                         ({"sentiment": 2}, "情感值"), ({"date": "2099-01-01"}, "晚于今天")]:
+            with pytest.raises(UserError, match=msg):
+                E.ingest(store, team, [_event(**bad)], bus=bus)
+        with pytest.raises(UserError, match="第 2 个事件"):  # a batch is all or nothing, naming the bad one
+            E.ingest(store, team, [_event(source_key="ok-2"), _event(type="rumour")], bus=bus)
+        assert len(got) == 1
+        with pytest.raises(NotFound):
+            E.timeline(store, team, node="Z99")
+
+
+def test_bus_subscribers_and_listeners():
+    bus = B.EventBus()
+    seen = []
+
+    def boom(ev):
+        raise RuntimeError("listener failure")
+
+    bus.add_listener(boom)
+    bus.add_listener(seen.append)
+
+    async def main():
+        sub = bus.subscribe(maxsize=2)
+        assert bus.subscribers == 1
+        await asyncio.to_thread(bus.publish, {"key": "m1"})  # from another thread
+        assert (await sub.get(1)) == {"key": "m1"}
+        assert bus.publish({"key": "m1"}) is False  # published once
+        for k in ("m2", "m3", "m4"):
+            bus.publish({"key": k})
+        await asyncio.sleep(0)
+        assert [await sub.get(1), await sub.get(1)] == [{"key": "m3"}, {"key": "m4"}] and sub.dropped == 1
+        assert await sub.get(0.05) is None
+        sub.close()
+        assert bus.subscribers == 0
+
+    asyncio.run(main())
+    assert [e["key"] for e in seen] == ["m1", "m2", "m3", "m4"]  # a failing listener stops nobody
+
+
+def test_events_command(fx):
+    path, info = fx
+    doc = run_json("events", "--region", "440000", "--chain", moved_fixture.NODE, db=path)
+    assert doc["items"] and all(e["enterprise_id"] == info["id"] for e in doc["items"])
+    assert doc["filters"]["region"]["code"] == "440000"
+    table = run("--lang", "en", "events", "--enterprise", moved_fixture.NAME, "--type", "change_region", db=path).stdout
+    assert "moved to another region" in table and moved_fixture.NAME in table
+    p = run("events", "--type", "rumour", db=path, check=False)
+    assert p.returncode == 2 and "未知的事件类型" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_post_events_api_with_a_token(fx, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, info = fx
+    team = open_team_db(str(tmp_path / "t.sqlite"))
+    accounts.add_user(team, "ana", "analyst", PW, "cli:test")
+    accounts.add_user(team, "vic", "viewer", PW, "cli:test")
+    tok = accounts.create_token(team, "ana", "feeder", "cli:test")["token"]
+    vtok = accounts.create_token(team, "vic", "reader", "cli:test")["token"]
+    app = create_app(str(path), team=team, local_only=False)
+    c = TestClient(app)
+    h = {"Authorization": f"Bearer {tok}"}
+    assert c.post("/api/events", json=_event()).status_code == 401  # no token, no session
+    assert c.post("/api/events", json=_event(), headers={"Authorization": f"Bearer {vtok}"}).status_code == 403
+    r = c.post("/api/events", json=_event(enterprise=None, enterprise_id=info["id"], sentiment=-0.6,
+                                          detail={"from": "甲", "to": "乙"}), headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["stored"] == 1 and body["events"][0]["actor"] == "ana" and body["events"][0]["detail"]["to"] == "乙"
+    r = c.post("/api/events", json=[_event(), _event(source_key="chg-2", type="risk", title="被列入经营异常名录")], headers=h)
+    assert r.json()["stored"] == 1 and r.json()["duplicates"] == 1
+    for bad, status in [(_event(type="rumour"), 400), (_event(date="2024-13-01"), 400), (_event(extra=1), 400),
+                        (_event(title="x" * 501), 400), (_event(enterprise="不存在的公司"), 404),
+                        ([_event()] * 101, 400), ([], 400), (_event(sentiment=3), 400)]:
+        r = c.post("/api/events", json=bad, headers=h)
+        assert r.status_code == status and r.json()["error"], (bad if not isinstance(bad, list) else len(bad), r.text)
+    doc = c.get("/api/events", params={"type": "risk,personnel", "region": "广东"}, headers=h).json()
+    assert [e["type"] for e in doc["items"]] == ["personnel", "risk"] or {e["type"] for e in doc["items"]} == {"personnel", "risk"}
+    page = c.get("/monitor", headers=h).text
+    assert 'id="ev-list"' in page and "被列入经营异常名录" in page and 'href="/api/events"' in page
+    # rate-limited: a burst beyond the allowance gets 429 with Retry-After
+    codes = []
+    while 429 not in codes and len(codes) < 600:  # the bucket refills 4 a second while we send
+        r = c.post("/api/events", json=_event(source_key=f"burst-{len(codes)}"), headers=h)
+        codes.append(r.status_code)
+    assert codes[-1] == 429 and set(codes[:-1]) == {200} and len(codes) > 100
+    assert int(r.headers["Retry-After"]) >= 1 and "请求过于频繁" in r.json()["error"]
+
+
+@pytest.mark.browser
+def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
+    """An event POSTed to /api/events appears on an open 动态监测 page (filtered to its region) within 2 s."""
+    require_browser()
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    path, info = fx
+    db = tmp_path / "live.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    team = open_team_db(None, db_path=str(db))
+    accounts.add_user(team, "ana", "analyst", PW, "cli:test")
+    tok = accounts.create_token(team, "ana", "feeder", "cli:test")["token"]
+    team.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/monitor?region=440000")
+        pg.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+        before = pg.locator("#ev-list tr").count()
+        h = {"Authorization": f"Bearer {tok}"}
+        other = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(
+            enterprise="1", source_key="elsewhere", title="不在广东的企业事件"))  # enterprise 1 is not in 广东
+        assert other.status_code == 200, other.text
+        t0 = time.monotonic()
+        r = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(title="新任总经理到岗", source_key="live-1"))
+        assert r.status_code == 200, r.text
+        key = r.json()["events"][0]["key"]
+        pg.wait_for_selector(f'#ev-list tr[data-key="{key}"]', timeout=2_000)
+        assert time.monotonic() - t0 < 2.0
+        row = pg.inner_text(f'#ev-list tr[data-key="{key}"]')
+        assert "新任总经理到岗" in row and "人事变动" in row and moved_fixture.NAME in row
+        assert pg.locator("#ev-list tr").count() == before + 1  # the other region's event did not arrive
+        pg.click("#nav-monitor")
+        pg.wait_for_selector("#ev-list")
+        assert "新任总经理到岗" in pg.inner_text("#ev-list")
+        assert not errors, errors
+        b.close()
