@@ -9,15 +9,22 @@ import sys
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from cli_util import run, run_json  # noqa: E402
+from cli_util import run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.evaluation.backtest import backtest_score  # noqa: E402
+from zhaoshang.services.evaluation.runs import save_backtest  # noqa: E402
+from zhaoshang.services.evaluation.scorecard import score_all  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
 pytestmark = pytest.mark.browser
+PW = "a long enough password"
 AS_OF = "2024-12-31"
 BT_AS_OF = "2017-06-30"  # the fixture's rounds run 2015–2018: 16 eligible, 3 raise again within the year
 
@@ -30,15 +37,32 @@ def served(tmp_path_factory):
     d = tmp_path_factory.mktemp("scoreweb")
     db = d / "fx.duckdb"
     matrix_fixture.build(str(db), n=80)
-    run("score", "all", "--as-of", AS_OF, db=db)
-    run("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", "--save", "--label", "测试回测", db=db)
-    with serving(db) as base, sync_playwright() as pw:
+    with Store(str(db)) as store:  # what score all and backtest score --save do (the CLI is compared below)
+        score_all(store, as_of=AS_OF)
+        save_backtest(store, backtest_score(store, as_of=BT_AS_OF, horizon=365), "测试回测")
+    team = open_team_db(None, db_path=str(db))
+    for name, role in (("boss", "admin"), ("ana", "analyst"), ("vera", "viewer")):
+        accounts.add_user(team, name, role, PW, "cli:test")
+    team.close()
+    with serving(db, args=("--require-login",)) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page(viewport={"width": 1300, "height": 900})
         errors: list[str] = []
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield {"db": db, "base": base, "page": pg, "errors": errors}
+        pages = {}
+        for name in ("ana", "vera"):  # an analyst and a viewer, each in a browser context of their own
+            pg = b.new_context(viewport={"width": 1300, "height": 900}).new_page()
+            pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.goto(base + "/login")
+            pg.fill("#login-name", name)
+            pg.fill("#login-password", PW)
+            pg.click("#login-submit")
+            pg.wait_for_selector("#current-user")
+            pages[name] = pg
+        pg = pages["ana"]
+
+        def get(path, **params):  # the JSON API with the analyst's session
+            return pg.request.get(base + path, params=params)
+        yield {"db": db, "base": base, "page": pg, "viewer": pages["vera"], "errors": errors, "get": get}
         b.close()
 
 
@@ -54,7 +78,7 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     base, pg, db = served["base"], served["page"], served["db"]
     eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY total DESC, enterprise_id LIMIT 1")[0][0]
     cli = run_json("score", str(eid), "--as-of", AS_OF, db=db)
-    api = httpx.get(f"{base}/api/enterprises/{eid}/score", params={"as_of": AS_OF}).json()
+    api = served["get"](f"/api/enterprises/{eid}/score", as_of=AS_OF).json()
     for k in ("total", "confidence", "as_of", "method", "version", "missing"):
         assert api[k] == cli[k], k
     assert api["dimensions"] == cli["dimensions"] and api["explained"] == cli["explained"]
@@ -73,7 +97,7 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     first = next(c for d in cli["dimensions"].values() for c in d["contributions"] if not c["detail"]["missing"])
     cells = pg.locator(f'#sc-signals tr[data-signal="{first["signal"]}"] td').all_inner_texts()
     assert float(cells[-1]) == pytest.approx(first["contribution"]) and float(cells[3]) == pytest.approx(first["normalised"])
-    assert httpx.get(f"{base}/api/enterprises/999999/score").status_code == 404
+    assert served["get"]("/api/enterprises/999999/score").status == 404
     pg.goto(f"{base}/enterprises/{eid}?lang=en&as_of={AS_OF}")
     assert "Scorecard" in pg.inner_text("#scorecard")
     assert not served["errors"], served["errors"]
@@ -96,12 +120,12 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     n = _stored(db, "SELECT count(*) FROM scores WHERE as_of = ? AND total >= 60", [AS_OF])[0][0]
     assert 0 < n < len(expected) and int(pg.inner_text("#result-total")) == n
     assert all(float(x) >= 60 for x in pg.locator("#ent-table td.ent-score").all_inner_texts())
-    api = httpx.get(f"{base}/api/enterprises", params={"as_of": AS_OF, "score_min": 60, "sort": "-score"}).json()
+    api = served["get"]("/api/enterprises", as_of=AS_OF, score_min=60, sort="-score").json()
     assert api["total"] == n and api["score_as_of"] == AS_OF
     # a list as of a date before any stored batch cannot sort by score: one line, 400
-    r = httpx.get(f"{base}/api/enterprises", params={"as_of": "2019-01-01", "sort": "-score"})
-    assert r.status_code == 400 and "score all" in r.json()["error"]
-    assert httpx.get(f"{base}/api/enterprises", params={"score_min": 101}).status_code == 400
+    r = served["get"]("/api/enterprises", as_of="2019-01-01", sort="-score")
+    assert r.status == 400 and "score all" in r.json()["error"]
+    assert served["get"]("/api/enterprises", score_min=101).status == 400
     assert not served["errors"], served["errors"]
 
 
@@ -112,7 +136,7 @@ def _area(points) -> float:
 def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     base, pg, db = served["base"], served["page"], served["db"]
     cli = run_json("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", db=db)
-    api = httpx.get(f"{base}/api/methods").json()
+    api = served["get"]("/api/methods").json()
     saved = [r for r in api["saved"] if r["label"] == "测试回测"]
     assert len(saved) == 1 and saved[0]["population"] == cli["population"]
     for k, m in {**cli["models"], **cli["baselines"]}.items():
@@ -136,4 +160,48 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     assert pg.locator('.bt-run[data-kind="published"]').count() == len(api["published"])
     pg.click("#nav-methods")
     assert "方法与回测" in pg.inner_text("h1")
+    assert not served["errors"], served["errors"]
+
+
+def _decide(pg, action: str, node: str, reason: str, then: str) -> None:
+    """Fill and send the profile's placement form, wait for the page it leads to."""
+    pg.select_option("#pl-action", action)
+    pg.select_option("#pl-node", node)
+    pg.fill("#pl-reason", reason)
+    pg.click("#pl-submit")
+    pg.wait_for_selector(then)
+
+
+def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
+    base, pg, db = served["base"], served["page"], served["db"]
+    eid, node = _stored(db, "SELECT enterprise_id, node_code FROM placements ORDER BY enterprise_id, node_code LIMIT 1")[0]
+    other = _stored(db, "SELECT code FROM chain_nodes WHERE code NOT IN (SELECT node_code FROM placements "
+                        "WHERE enterprise_id = ?) AND level = 2 ORDER BY code LIMIT 1", [eid])[0][0]
+    viewer = served["viewer"]
+    viewer.goto(f"{base}/enterprises/{eid}")
+    assert viewer.locator("#placements").count() == 1 and viewer.locator("#pl-form").count() == 0
+    pg.goto(f"{base}/enterprises/{eid}?lang=zh")
+    assert pg.locator(f'#pl-inferred tr[data-node="{node}"]').count() == 1
+    # remove the inferred placement, with a reason
+    _decide(pg, "remove", node, "主营业务不属于该环节", "#pl-done")
+    assert pg.locator(f'#pl-inferred tr[data-node="{node}"]').count() == 0
+    assert "主营业务不属于该环节" in pg.locator('#pl-decisions tr[data-action="remove"]').inner_text()
+    # add another node: shown as corrected, apart from the inferred ones
+    _decide(pg, "add", other, "官网产品为该环节", "#pl-done")
+    assert pg.locator(f'#pl-corrected tr[data-node="{other}"]').count() == 1
+    assert pg.locator(f'#pl-inferred tr[data-node="{other}"]').count() == 0
+    # confirming a node it is not on is refused in one line, nothing recorded
+    _decide(pg, "confirm", node, "确认", "#pl-error")
+    assert node in pg.inner_text("#pl-error") and pg.locator("#pl-decisions tbody tr").count() == 2
+    # the decisions are the service's: in the team state, the audit log and the JSON twin, with the analyst's name
+    got = served["get"]("/api/placements/corrections").json()["items"]
+    mine = [(c["action"], c["node_code"], c["user_name"]) for c in got if int(c["enterprise_id"]) == eid]
+    assert mine == [("add", other, "ana"), ("remove", node, "ana")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        now = {r[0]: r[1] for r in con.execute("SELECT node_code, method FROM placements WHERE enterprise_id = ?",
+                                               [eid]).fetchall()}
+    assert node not in now and now[other] == "analyst"
+    # a viewer cannot post a decision even without the form
+    r = viewer.request.post(f"{base}/enterprises/{eid}/placements", form={"action": "add", "node": node, "reason": "x"})
+    assert r.status == 403 and "无权" in r.text()
     assert not served["errors"], served["errors"]

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
+from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from .scorecard import profile_card
@@ -103,12 +104,16 @@ def register(app, web) -> None:
             "json_twin": "/api/enterprises?" + qs, "export_qs": export_qs})
 
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
-    def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+    def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
+                        pl_error: Optional[str] = Query(None, max_length=500), pl_done: Optional[int] = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
+        decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
+                                                     "decisions": decisions, "pl_error": pl_error, "pl_done": pl_done,
+                                                     "facets": web.facets(store),
                                                      "status_zh": pipeline_leads.STATUS_ZH,
                                                      "status_en": pipeline_leads.STATUS_EN,
                                                      "shown_as_of": prof["as_of"],

@@ -1,10 +1,16 @@
-"""Analyst decisions on chain placements over HTTP — the JSON twin of ``zhaoshang placements``: the same
-service (``services.chain.corrections``), the same team-state storage and audit-log entries."""
+"""Analyst decisions on chain placements over HTTP — the JSON twin of ``zhaoshang placements``, and the form on
+the enterprise profile: the same service (``services.chain.corrections``), the same team-state storage and
+audit-log entries (``team_write`` and CSRF by the access middleware)."""
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from urllib.parse import urlencode
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
+
+from ....core.errors import UserError
 
 from ....core.generations import updating
 from ....services.chain import corrections as corr
@@ -33,3 +39,16 @@ def register(app, web) -> None:
     @app.get("/api/placements/counts", tags=["chain"], summary="各节点被人工确认、移除、新增的归类数")
     def api_counts(request: Request):
         return web.json({"items": corr.counts(request.app.state.team)})
+
+    @app.post("/enterprises/{key}/placements", include_in_schema=False)
+    def form_decide(key: str, request: Request, user=Depends(web.current_user), action: str = Form(""),
+                    node: str = Form(""), reason: str = Form("")):
+        try:
+            with updating(web.served.path) as store:
+                row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
+                                  getattr(user, "name", None))
+        except UserError as exc:
+            return RedirectResponse(f"/enterprises/{key}?" + urlencode({"pl_error": str(exc).splitlines()[0]})
+                                    + "#placements", status_code=303)
+        return RedirectResponse(f"/enterprises/{row['enterprise_id']}?" + urlencode({"pl_done": row["id"]})
+                                + "#placements", status_code=303)
