@@ -63,6 +63,7 @@ def serve_cmd(
     geojson: Optional[str] = typer.Option(None, "--geojson", help="自备的行政区划边界 GeoJSON（覆盖内置边界）"),
     require_login: bool = typer.Option(False, "--require-login",
                                        help="在 127.0.0.1 上也要求登录（在反向代理之后运行时必须使用）"),
+    feeds: Optional[str] = typer.Option(None, "--feeds", help="新闻源配置 YAML：在后台按其 interval 定时抓取（动态监测）"),
 ) -> None:
     """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。
 
@@ -79,7 +80,11 @@ def serve_cmd(
             f"在 {host} 上服务需要登录，但还没有启用的管理员账号；先创建一个：zhaoshang users add NAME --role admin",
             f"serving on {host} requires login, and there is no active admin user yet; create one first: "
             "zhaoshang users add NAME --role admin"))
-    serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only)
+    if feeds:
+        from ...services.monitoring.feeds import load_feeds
+
+        load_feeds(feeds)  # a bad feeds file is one line before the server starts
+    serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only, feeds=feeds)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -95,7 +95,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
 
 def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None, *,
-          team: Any = None, local_only: bool = True) -> None:
+          team: Any = None, local_only: bool = True, feeds: Any = None) -> None:
     """Run the web app with uvicorn (blocking)."""
     import uvicorn
 
@@ -105,5 +105,13 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
     from ...services.alerts.scheduler import Scheduler, served_scope
 
     Scheduler(served_scope(app.state.served), app.state.team).start()  # alerts: evaluate, digest, deliver
+    from ...services.monitoring import events as monitor_events
+    from ...services.monitoring.feeds import FeedSchedule, load_feeds
+    from ...services.monitoring.news import run_feeds
+
+    app.state.event_tail = monitor_events.Tail(app.state.team)  # live events stored by other processes → the bus
+    app.state.event_tail.start()
+    if feeds:  # the news monitor on the feeds file's schedule
+        FeedSchedule(load_feeds(feeds), served_scope(app.state.served), app.state.team, run_feeds).start()
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

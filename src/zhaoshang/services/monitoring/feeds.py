@@ -1,0 +1,287 @@
+"""News feeds: the feeds file (YAML), fetching (conditional GET, timeouts), parsing (RSS/Atom by feedparser, JSON
+Feed), and the schedule the server runs. What happens to the items (near-duplicate merge, linking, event type,
+sentiment, events) is ``news.py``.
+
+A bad feed — unreachable, timing out, an HTTP error, unparseable — is reported with its error and recorded in its
+state; the other feeds run on. Per-feed state (``monitor_feeds`` in the team state: ETag, Last-Modified, last
+run and result, next run) makes a restarted server resume the schedule where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ContextManager
+
+import yaml
+
+from ...core.errors import UserError
+from ...core.parse.dates import parse_date
+from ...core.teamstate.clock import now
+
+log = logging.getLogger("zhaoshang.monitor")
+
+DEFAULT_INTERVAL = 900       # seconds between runs in the server
+DEFAULT_TIMEOUT = 10.0       # seconds per request
+MAX_BYTES = 5 * 1024 * 1024  # a feed larger than this is refused
+USER_AGENT = "zhaoshang-monitor/1 (+feeds)"
+
+
+@dataclass
+class Feed:
+    name: str
+    url: str                 # http(s) URL or a local file path
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def is_local(self) -> bool:
+        return not self.url.lower().startswith(("http://", "https://"))
+
+
+@dataclass
+class FeedsConfig:
+    feeds: list[Feed]
+    interval: float = DEFAULT_INTERVAL
+    timeout: float = DEFAULT_TIMEOUT
+    path: str | None = None
+
+
+@dataclass
+class Fetched:
+    """One feed's answer: the items (empty on 304), the HTTP status, new validators, or the error."""
+
+    feed: Feed
+    items: list[dict] = field(default_factory=list)
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "error" if self.error else "not_modified" if self.http_status == 304 else "ok"
+
+
+def load_feeds(path: str | Path) -> FeedsConfig:
+    """Read a feeds file: ``interval`` (seconds), ``timeout`` (seconds), ``feeds`` (list of ``{name, url}``; a
+    ``url`` without a scheme is a file, relative to the YAML's folder)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"找不到新闻源配置文件: {path}", en=f"feeds file not found: {path}")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"新闻源配置文件不是有效的 YAML: {path}（{str(exc).splitlines()[0]}）",
+                        en=f"feeds file is not valid YAML: {path}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list) or not doc["feeds"]:
+        raise UserError(f"新闻源配置文件须有非空的 feeds 列表: {path}", en=f"the feeds file needs a non-empty list 'feeds': {path}")
+    interval = _number(doc.get("interval", DEFAULT_INTERVAL), "interval", 10, 7 * 86400)
+    timeout = _number(doc.get("timeout", DEFAULT_TIMEOUT), "timeout", 0.1, 300)
+    feeds, names = [], set()
+    for i, f in enumerate(doc["feeds"], 1):
+        if isinstance(f, str):
+            f = {"url": f}
+        if not isinstance(f, dict) or not str(f.get("url") or "").strip():
+            raise UserError(f"第 {i} 个新闻源缺少 url", en=f"feed {i} has no url")
+        url = str(f["url"]).strip()
+        if not url.lower().startswith(("http://", "https://")) and not Path(url).is_absolute():
+            url = str((p.parent / url).resolve())
+        name = str(f.get("name") or url).strip()
+        if name in names:
+            raise UserError(f"新闻源名称重复: {name}", en=f"duplicate feed name: {name}")
+        names.add(name)
+        feeds.append(Feed(name, url, _number(f.get("timeout", timeout), "timeout", 0.1, 300)))
+    return FeedsConfig(feeds, interval, timeout, str(p))
+
+
+def one_feed(url_or_file: str, timeout: float = DEFAULT_TIMEOUT) -> FeedsConfig:
+    """``--feed URL_OR_FILE``: one feed named by itself."""
+    s = str(url_or_file).strip()
+    if not s.lower().startswith(("http://", "https://")):
+        if not Path(s).is_file():
+            raise UserError(f"找不到新闻源文件: {s}", en=f"feed file not found: {s}")
+        s = str(Path(s).resolve())
+    return FeedsConfig([Feed(s, s, timeout)], DEFAULT_INTERVAL, timeout)
+
+
+def _number(v: Any, what: str, lo: float, hi: float) -> float:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise UserError(f"新闻源配置的 {what} 应为数字: {v}", en=f"{what} in the feeds file must be a number: {v}") from None
+    if not lo <= x <= hi:
+        raise UserError(f"新闻源配置的 {what} 应在 {lo} 到 {hi} 之间: {v}", en=f"{what} must lie in {lo}…{hi}: {v}")
+    return x
+
+
+# ------------------------------------------------------------------------------------------- fetch and parse
+def fetch(feed: Feed, state: dict | None = None, client=None) -> Fetched:
+    """Fetch and parse one feed; never raises for the feed's own faults (they are the ``error``)."""
+    state = state or {}
+    out = Fetched(feed)
+    try:
+        if feed.is_local:
+            data, ctype = Path(feed.url).read_bytes()[:MAX_BYTES + 1], ""
+        else:
+            import httpx
+
+            headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
+                       "application/feed+json, application/json, application/xml;q=0.9, */*;q=0.5"}
+            if state.get("etag"):
+                headers["If-None-Match"] = state["etag"]
+            if state.get("last_modified"):
+                headers["If-Modified-Since"] = state["last_modified"]
+            own = client is None
+            client = client or httpx.Client(follow_redirects=True, max_redirects=5)
+            try:
+                r = client.get(feed.url, headers=headers, timeout=feed.timeout)
+            finally:
+                if own:
+                    client.close()
+            out.http_status = r.status_code
+            out.etag = r.headers.get("etag") or state.get("etag")
+            out.last_modified = r.headers.get("last-modified") or state.get("last_modified")
+            if r.status_code == 304:
+                return out
+            if r.status_code >= 400:
+                out.error = f"HTTP {r.status_code}"
+                return out
+            data, ctype = r.content[:MAX_BYTES + 1], r.headers.get("content-type", "")
+        if len(data) > MAX_BYTES:
+            out.error = f"过大（超过 {MAX_BYTES // 1024 // 1024} MB）"
+            return out
+        out.items = parse_feed(data, ctype)
+    except Exception as exc:  # timeouts, refused connections, unreadable files, unparseable documents
+        out.error = _reason(exc)
+    return out
+
+
+def _reason(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return f"超时 (timeout: {name})"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{name}: {text}"[:300] if text else name
+
+
+def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
+    """Items of an RSS/Atom document (feedparser) or a JSON Feed: ``{guid, title, body, url, published}``."""
+    head = data.lstrip()[:1]
+    if "json" in content_type.lower() or head in (b"{", b"["):
+        return _json_feed(data)
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    if parsed.bozo and not parsed.entries:
+        raise ValueError(f"无法解析的新闻源 (unparseable feed: {type(parsed.bozo_exception).__name__})")
+    items = []
+    for e in parsed.entries:
+        body = ""
+        if e.get("content"):
+            body = " ".join(c.get("value", "") for c in e["content"])
+        body = body or e.get("summary", "") or e.get("description", "")
+        t = e.get("published_parsed") or e.get("updated_parsed")
+        items.append(_item(e.get("id") or e.get("link"), e.get("title"), body, e.get("link"),
+                           _dt.date(t.tm_year, t.tm_mon, t.tm_mday) if t else None))
+    return [i for i in items if i["title"]]
+
+
+def _json_feed(data: bytes) -> list[dict]:
+    doc = json.loads(data.decode("utf-8-sig"))
+    entries = doc.get("items") if isinstance(doc, dict) else doc
+    if not isinstance(entries, list):
+        raise ValueError("JSON 新闻源缺少 items 列表 (JSON feed without items)")
+    items = []
+    for e in entries:
+        if not isinstance(e, dict):
+            continue
+        body = e.get("content_text") or e.get("content_html") or e.get("summary") or ""
+        published = e.get("date_published") or e.get("date_modified")
+        items.append(_item(e.get("id") or e.get("url"), e.get("title"), body, e.get("url") or e.get("external_url"),
+                           parse_date(str(published)[:10]) if published else None))
+    return [i for i in items if i["title"]]
+
+
+def _item(guid, title, body, url, published) -> dict:
+    import html
+    import re
+
+    def clean(s: Any) -> str:
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", str(s or "")))).strip()
+
+    return {"guid": str(guid or url or title or "")[:500], "title": clean(title)[:500], "body": clean(body)[:20_000],
+            "url": str(url)[:2000] if url else None, "published": published}
+
+
+# ------------------------------------------------------------------------------------------- feed state
+def get_state(team, name: str) -> dict:
+    with team.tx() as tx:
+        return tx.one("SELECT * FROM monitor_feeds WHERE name = ?", [name]) or {}
+
+
+def feed_states(team) -> list[dict]:
+    with team.tx() as tx:
+        return tx.query("SELECT * FROM monitor_feeds ORDER BY name")
+
+
+def save_state(team, f: Fetched, items_new: int, next_run: str | None) -> None:
+    at = now()
+    with team.tx(exclusive=True) as tx:
+        old = tx.one("SELECT * FROM monitor_feeds WHERE name = ?", [f.feed.name])
+        row = {"name": f.feed.name, "url": f.feed.url,
+               "etag": f.etag if not f.error else (old or {}).get("etag"),
+               "last_modified": f.last_modified if not f.error else (old or {}).get("last_modified"),
+               "last_run": at, "last_ok": at if not f.error else (old or {}).get("last_ok"),
+               "last_status": f.status, "last_error": f.error, "items_new": items_new,
+               "items_total": int((old or {}).get("items_total") or 0) + items_new, "next_run": next_run}
+        tx.execute("DELETE FROM monitor_feeds WHERE name = ?", [f.feed.name])
+        tx.execute(f"INSERT INTO monitor_feeds ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+
+
+# ------------------------------------------------------------------------------------------- schedule
+class FeedSchedule:
+    """The server's background monitor: runs every feed of the file every ``interval`` seconds. On start it waits
+    until the earliest ``next_run`` recorded by the previous server (a restart resumes the schedule; an overdue run
+    starts at once)."""
+
+    def __init__(self, config: FeedsConfig, store_scope: Callable[[], ContextManager], team,
+                 run: Callable[..., Any]):
+        self.config, self.store_scope, self.team, self.run = config, store_scope, team, run
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="zhaoshang-feeds", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def due_in(self) -> float:
+        """Seconds until the next run recorded in the team state (0: run now)."""
+        from ...core.teamstate.clock import parse
+
+        nexts = [s.get("next_run") for s in feed_states(self.team) if s["name"] in {f.name for f in self.config.feeds}]
+        if len(nexts) < len(self.config.feeds) or not all(nexts):
+            return 0.0
+        return max(0.0, (parse(min(nexts)) - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+
+    def _loop(self) -> None:
+        wait = self.due_in()
+        while not self._stop.wait(wait):
+            started = time.monotonic()
+            try:
+                with self.store_scope() as store:
+                    self.run(store, self.team, self.config)
+                self.runs += 1
+            except Exception as exc:  # keep the schedule alive
+                log.warning("feed schedule: %s", _reason(exc))
+            wait = max(0.0, self.config.interval - (time.monotonic() - started))

@@ -1,0 +1,178 @@
+"""Feed items → news items → events: near-duplicate merge, text analysis, storage, publication.
+
+Each fetched item is first compared with the news items already held (the last ``WINDOW_DAYS`` days) and with the
+ones of the same run: the same URL, the same feed's same guid, or a near-duplicate text — normalised titles with a
+similarity (rapidfuzz ratio) of at least ``TITLE_SAME``, or of at least ``TITLE_NEAR`` with bodies that agree to
+``BODY_NEAR`` — is the same story: it becomes one more source of the held item, not a new item. A new item goes
+through the text analysis of ``nlp`` (linking → event type → sentiment towards each linked enterprise), is stored
+in ``monitor_news`` with its mentions and ambiguous candidates, and yields one event per linked enterprise
+(``events.prepare``/``store_events``: deduplicated, stored, published on the bus).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from ...core.teamstate.clock import now
+from . import bus as _bus
+from . import events as E
+from . import feeds as F
+
+WINDOW_DAYS = 30
+TITLE_SAME = 90.0
+TITLE_NEAR = 70.0
+BODY_NEAR = 85.0
+BODY_PREFIX = 400
+
+
+def _fingerprint(title: str, body: str) -> str:
+    return E.norm_title(title)[:200] + "|" + E.norm_title(body)[:BODY_PREFIX]
+
+
+class Held:
+    """The news items a run compares against: recent ones from the team state plus the ones it adds."""
+
+    def __init__(self, team, days: int = WINDOW_DAYS):
+        since = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=days)).strftime("%Y-%m-%dT")
+        with team.tx() as tx:
+            rows = tx.query("SELECT id, url, sources, fingerprint FROM monitor_news WHERE first_seen >= ? ORDER BY id",
+                            [since])
+        self.ids: list[int] = []
+        self.titles: list[str] = []
+        self.bodies: list[str] = []
+        self.urls: dict[str, int] = {}
+        self.guids: dict[tuple, int] = {}
+        for r in rows:
+            self.add(int(r["id"]), r["fingerprint"], r["url"], json.loads(r["sources"] or "[]"))
+
+    def add(self, nid: int, fingerprint: str, url: str | None, sources: list[dict]) -> None:
+        title, _, body = fingerprint.partition("|")
+        self.ids.append(nid)
+        self.titles.append(title)
+        self.bodies.append(body)
+        self.note(nid, url, sources)
+
+    def note(self, nid: int, url: str | None, sources: list[dict]) -> None:
+        """Remember an item's URLs and guids (a merged source's too)."""
+        for s in sources:
+            if s.get("url"):
+                self.urls[s["url"]] = nid
+            if s.get("guid"):
+                self.guids[(s.get("feed"), s["guid"])] = nid
+        if url:
+            self.urls[url] = nid
+
+    def same_story(self, feed: str, item: dict) -> int | None:
+        """The held item this one repeats, or None."""
+        if item.get("url") and item["url"] in self.urls:
+            return self.urls[item["url"]]
+        if (feed, item["guid"]) in self.guids:
+            return self.guids[(feed, item["guid"])]
+        title, _, body = _fingerprint(item["title"], item["body"]).partition("|")
+        if not title or not self.titles:
+            return None
+        for _t, score, i in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=TITLE_NEAR, limit=5):
+            if score >= TITLE_SAME or (body and self.bodies[i] and fuzz.ratio(body, self.bodies[i]) >= BODY_NEAR):
+                return self.ids[i]
+        return None
+
+
+def _add_source(team, nid: int, source: dict) -> bool:
+    """One more source of a held item; False when it already lists that source."""
+    with team.tx(exclusive=True) as tx:
+        row = tx.one("SELECT sources FROM monitor_news WHERE id = ?", [nid])
+        sources = json.loads(row["sources"] or "[]") if row else []
+        if any(s.get("feed") == source["feed"] and (s.get("guid") == source["guid"] or s.get("url") == source["url"])
+               for s in sources):
+            return False
+        sources.append(source)
+        tx.execute("UPDATE monitor_news SET sources = ?, updated_at = ? WHERE id = ?",
+                   [json.dumps(sources, ensure_ascii=False), now(), nid])
+    return True
+
+
+def _event_date(published: Any) -> str:
+    today = _dt.date.today()
+    return min(published, today).isoformat() if isinstance(published, _dt.date) else today.isoformat()
+
+
+def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, linker, *,
+                  bus: _bus.EventBus | None = None) -> dict:
+    """Merge, analyse and store one feed's items; returns counts (new, merged, events)."""
+    from .nlp.analyze import analyze_item
+
+    counts = {"items_new": 0, "merged": 0, "events_new": 0}
+    for item in items:
+        source = {"feed": feed.name, "guid": item["guid"], "url": item.get("url"),
+                  "published": item["published"].isoformat() if item.get("published") else None}
+        nid = held.same_story(feed.name, item)
+        if nid is not None:
+            counts["merged"] += _add_source(team, nid, source)
+            held.note(nid, item.get("url"), [source])
+            continue
+        res = analyze_item(linker, item["title"], item["body"])
+        sentiments = {e["enterprise_id"]: e for e in res["enterprises"]}
+        overall = min((e["score"] for e in res["enterprises"]), default=None)
+        fp = _fingerprint(item["title"], item["body"])
+        at = now()
+        row = {"title": item["title"], "body": item["body"], "url": item.get("url"),
+               "published": source["published"], "fingerprint": fp, "sources": json.dumps([source], ensure_ascii=False),
+               "mentions": json.dumps(res["mentions"], ensure_ascii=False),
+               "candidates": json.dumps(res["ambiguous"], ensure_ascii=False), "event_type": res["event_type"],
+               "type_confidence": res["event_confidence"], "sentiment": overall, "first_seen": at, "updated_at": at}
+        with team.tx(exclusive=True) as tx:
+            nid = int(tx.scalar(f"INSERT INTO monitor_news ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                                "RETURNING id", list(row.values())))
+        held.add(nid, fp, item.get("url"), [source])
+        counts["items_new"] += 1
+        etype = res["event_type"] if res["event_type"] in E.TYPES and res["event_type"] != "other" else "news"
+        prepared = []
+        for eid, s in sentiments.items():
+            prepared.append(E.prepare(store, {
+                "enterprise_id": eid, "type": etype, "date": _event_date(item.get("published")), "title": item["title"],
+                "url": item.get("url"), "source": feed.name, "source_key": item["guid"][:200], "news_id": nid,
+                "sentiment": s["score"], "detail": {"news_type": res["event_type"], "type_confidence": res["event_confidence"],
+                                                    "mention": s["mention"], "sentiment_label": s["label"]}},
+                origin="feed", actor="monitor"))
+        if prepared:
+            counts["events_new"] += len(E.store_events(team, prepared, bus=bus)["stored"])
+    return counts
+
+
+def run_feeds(store, team, config: F.FeedsConfig, *, bus: _bus.EventBus | None = None, client=None) -> dict:
+    """Fetch every feed of ``config`` and process its items; a failing feed is reported, never stops the others."""
+    from .nlp.linker import MentionLinker
+
+    linker = MentionLinker.from_store(store)
+    held = Held(team)
+    reports = []
+    next_run = now(config.interval)
+    for feed in config.feeds:
+        fetched = F.fetch(feed, F.get_state(team, feed.name), client=client)
+        counts = {"items_new": 0, "merged": 0, "events_new": 0}
+        if not fetched.error and fetched.items:
+            try:
+                counts = process_items(store, team, feed, fetched.items, held, linker, bus=bus)
+            except Exception as exc:  # an item that breaks the analysis fails its feed, not the run
+                fetched.error = F._reason(exc)
+        F.save_state(team, fetched, counts["items_new"], next_run)
+        reports.append({"feed": feed.name, "url": feed.url, "status": fetched.status, "http_status": fetched.http_status,
+                        "fetched": len(fetched.items), **counts, "error": fetched.error})
+    return {"feeds": reports, "items_new": sum(r["items_new"] for r in reports),
+            "merged": sum(r["merged"] for r in reports), "events_new": sum(r["events_new"] for r in reports),
+            "errors": sum(1 for r in reports if r["status"] == "error"), "next_run": next_run}
+
+
+def list_news(team, limit: int = 50) -> list[dict]:
+    """The latest news items with their sources, mentions and candidates."""
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM monitor_news ORDER BY id DESC LIMIT {int(limit)}")
+    for r in rows:
+        for k in ("sources", "mentions", "candidates"):
+            r[k] = json.loads(r[k] or "[]")
+        r.pop("fingerprint", None)
+    return rows

@@ -1,0 +1,189 @@
+"""News feeds against a real HTTP server on loopback (started here): RSS and JSON Feed, conditional GET (ETag →
+304), a broken feed, a missing one and one that times out — each failing alone while the others run; the same
+story from two feeds becomes one item with two sources; items are linked to the enterprise they name and become
+events on the bus; the schedule resumes after a restart; ``zhaoshang monitor run`` on a feeds file."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import moved_fixture  # noqa: E402
+from cli_util import run  # noqa: E402
+
+from zhaoshang.core.errors import UserError  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.services.monitoring import bus as B  # noqa: E402
+from zhaoshang.services.monitoring import events as E  # noqa: E402
+from zhaoshang.services.monitoring import feeds as F  # noqa: E402
+from zhaoshang.services.monitoring import news as N  # noqa: E402
+
+NAME = moved_fixture.NAME
+STORY = f"{NAME}完成5亿元B轮融资"
+BODY = f"{NAME}宣布完成5亿元B轮融资，本轮由虚构资本领投，资金将用于脑机接口产品研发。"
+RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>科技快讯（测试）</title><link>http://example.test/</link><description>t</description>
+<item><title>{STORY}</title><link>http://example.test/a/1</link><guid>rss-1</guid>
+  <description>{BODY}</description><pubDate>{formatdate(1_700_000_000, usegmt=True)}</pubDate></item>
+<item><title>某地发布人工智能产业扶持政策</title><link>http://example.test/a/2</link><guid>rss-2</guid>
+  <description>政策涵盖算力券与场景开放。</description></item>
+</channel></rss>""".encode()
+JSON_FEED = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "创投日报（测试）", "items": [
+    {"id": "j-1", "url": "http://other.test/news/88", "title": STORY + "，虚构资本领投", "content_text": BODY,
+     "date_published": "2023-11-14T09:00:00+08:00"},
+    {"id": "j-2", "url": "http://other.test/news/89", "title": f"{NAME}总经理辞职", "content_text": f"{NAME}公告，总经理因个人原因辞职。",
+     "date_published": "2023-11-15T09:00:00+08:00"}]}, ensure_ascii=False).encode()
+ETAG = '"v1"'
+
+
+class Handler(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def log_message(self, *a):  # quiet
+        pass
+
+    def do_GET(self):
+        Handler.seen.append((self.path, self.headers.get("If-None-Match")))
+        if self.path == "/rss.xml":
+            if self.headers.get("If-None-Match") == ETAG:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self._send(RSS, "application/rss+xml", {"ETag": ETAG})
+        elif self.path == "/feed.json":
+            self._send(JSON_FEED, "application/feed+json")
+        elif self.path == "/broken.xml":
+            self._send(b"<html><body>this is not a feed", "text/html")
+        elif self.path == "/slow.xml":
+            time.sleep(1.5)
+            self._send(RSS, "application/rss+xml")
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def _send(self, body: bytes, ctype: str, headers: dict | None = None):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    d = tmp_path_factory.mktemp("feeds")
+    path = d / "fx.duckdb"
+    moved_fixture.build(str(path), d)
+    return path, d
+
+
+def _feeds_yaml(path: Path, base: str, names=("rss", "json", "broken", "slow", "missing")) -> Path:
+    urls = {"rss": "/rss.xml", "json": "/feed.json", "broken": "/broken.xml", "slow": "/slow.xml", "missing": "/gone.xml"}
+    path.write_text("interval: 60\ntimeout: 0.5\nfeeds:\n" + "".join(
+        f"  - name: {n}\n    url: {base}{urls[n]}\n" for n in names), encoding="utf-8")
+    return path
+
+
+def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
+    path, _ = fx
+    team = open_team_db(str(tmp_path / "t.sqlite"))
+    cfg = F.load_feeds(_feeds_yaml(tmp_path / "feeds.yaml", server))
+    bus = B.EventBus()
+    got = []
+    bus.add_listener(got.append)
+    with Store(str(path), read_only=True) as store:
+        res = N.run_feeds(store, team, cfg, bus=bus)
+        by = {r["feed"]: r for r in res["feeds"]}
+        assert by["rss"]["status"] == "ok" and by["rss"]["items_new"] == 2
+        # the same story from the JSON feed (a longer title, the same body) is one item with two sources
+        assert by["json"]["status"] == "ok" and by["json"]["merged"] == 1 and by["json"]["items_new"] == 1
+        assert by["broken"]["status"] == "error" and "unparseable" in by["broken"]["error"]
+        assert by["slow"]["status"] == "error" and "超时" in by["slow"]["error"]
+        assert by["missing"]["status"] == "error" and by["missing"]["error"] == "HTTP 404"
+        assert res["errors"] == 3
+        items = N.list_news(team)
+        story = next(i for i in items if i["title"] == STORY)
+        assert {s["feed"] for s in story["sources"]} == {"rss", "json"}
+        assert [m["enterprise_id"] for m in story["mentions"]][:1] == [store.con.execute(
+            "SELECT id FROM enterprises WHERE name = ?", [NAME]).fetchone()[0]]
+        policy = next(i for i in items if i["title"].startswith("某地"))
+        assert policy["mentions"] == []  # names no enterprise: a news item, no event
+        # events: the funding story and the resignation, linked, typed, with sentiment, published on the bus
+        evs = {e["title"]: e for e in got}
+        assert set(evs) == {STORY, f"{NAME}总经理辞职"} and res["events_new"] == 2
+        assert evs[STORY]["type"] == "funding" and evs[STORY]["origin"] == "feed" and evs[STORY]["source"] == "rss"
+        assert evs[STORY]["date"] == "2023-11-14" and evs[STORY]["news_id"] == story["id"]
+        assert evs[f"{NAME}总经理辞职"]["type"] == "personnel"
+        timeline = E.timeline(store, team, enterprise=NAME, types="funding,personnel")
+        assert {e["key"] for e in timeline["items"]} == {e["key"] for e in got}
+        # second run: the RSS feed answers 304 to its ETag, nothing is new, nothing merged twice
+        res2 = N.run_feeds(store, team, cfg, bus=bus)
+        by2 = {r["feed"]: r for r in res2["feeds"]}
+        assert by2["rss"]["status"] == "not_modified" and by2["rss"]["http_status"] == 304
+        assert ("/rss.xml", ETAG) in Handler.seen
+        assert res2["items_new"] == 0 and res2["events_new"] == 0 and res2["merged"] == 0 and len(got) == 2
+    state = {s["name"]: s for s in F.feed_states(team)}
+    assert state["rss"]["etag"] == ETAG and state["rss"]["items_total"] == 2 and state["slow"]["last_error"]
+    # a restarted server waits for the recorded next run instead of running at once
+    runs = []
+    sched = F.FeedSchedule(cfg, lambda: Store(str(path), read_only=True), team, lambda *a: runs.append(1))
+    assert 50 < sched.due_in() <= 60
+    fresh = F.FeedsConfig([F.Feed("new-feed", server + "/feed.json")], 60)
+    sched = F.FeedSchedule(fresh, lambda: Store(str(path), read_only=True), team, lambda *a: runs.append(1))
+    assert sched.due_in() == 0.0
+    sched.start()
+    for _ in range(50):
+        if runs:
+            break
+        time.sleep(0.05)
+    sched.stop()
+    assert runs == [1]
+
+
+def test_feeds_file_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    for text, msg in [("feeds: []\n", "非空的 feeds"), ("feeds:\n  - name: a\n", "缺少 url"),
+                      ("interval: 1\nfeeds:\n  - url: x.xml\n", "interval"),
+                      ("feeds:\n  - {name: a, url: x}\n  - {name: a, url: y}\n", "名称重复"), ("feeds: [", "YAML")]:
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(UserError, match=msg):
+            F.load_feeds(bad)
+
+
+def test_monitor_run_command(fx, server, tmp_path):
+    path, d = fx
+    local = tmp_path / "local.xml"
+    local.write_bytes(RSS)
+    feeds = tmp_path / "f.yaml"
+    feeds.write_text(f"feeds:\n  - name: local\n    url: local.xml\n  - name: broken\n    url: {server}/broken.xml\n",
+                     encoding="utf-8")
+    db = tmp_path / "cli.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    p = run("monitor", "run", "--feeds", feeds, "--format", "json", db=db, check=False)
+    assert p.returncode == 1, p.stderr  # one feed failed: reported, the other ran
+    doc = json.loads(p.stdout)
+    by = {r["feed"]: r for r in doc["feeds"]}
+    assert by["local"]["status"] == "ok" and by["local"]["items_new"] == 2 and by["broken"]["status"] == "error"
+    team = open_team_db(None, db_path=str(db))
+    assert STORY in {i["title"] for i in N.list_news(team)}
+    p = run("monitor", "run", db=db, check=False)
+    assert p.returncode == 2 and "--feeds" in p.stderr and "Traceback" not in p.stderr
