@@ -219,8 +219,6 @@ def test_graph_stats_and_namesakes_stay_apart_in_the_graph(store):
 
 def test_cli_people_reach_and_between(db, tmp_path):
     env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
-    doc = run_json("people", "目标科技有限公司", "--as-of", "2024-12-31", db=db, env=env)
-    assert doc["persons"][0]["power"] >= doc["persons"][-1]["power"]
     doc = run_json("reach", "目标科技有限公司", "--from-region", "杭州市", "--k", "3", db=db, env=env)
     assert doc["paths"] and all({"strength", "hops"} <= set(p) for p in doc["paths"])
     hop = doc["paths"][0]["hops"][0]
@@ -229,8 +227,15 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert [h["to"]["name"] for h in doc["pairs"][0]["paths"][0]["hops"]] == ["杭州引导基金", "本地甲科技有限公司"]
     bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
-    amb = run("reach", "1", "--from", "张伟", db=db, env=env, check=False)  # two 张伟: never guessed
-    assert amb.returncode == 2 and "p:1" in amb.stderr and "p:3" in amb.stderr
+
+
+def test_a_name_held_by_two_persons_is_never_guessed(store):
+    from zhaoshang.core.errors import UserError
+
+    with pytest.raises(UserError) as exc:
+        reach(store, 1, person="张伟")
+    assert "p:1" in str(exc.value) and "p:3" in str(exc.value)
+    assert reach(store, 1, person="p:3", as_of="2024-12-31")["from"]["person"] == "p:3"
 
 
 def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):

@@ -78,6 +78,10 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("start", "date", "任职日期|开始日期|start|begin_date|start_date", doc="start date"),
         _f("end", "date", "离职日期|结束日期|end|end_date", doc="end date"),
         _f("team", "list", "团队|创始团队|team", doc="\"姓名:职务\" pairs, one role row each", sep=LIST_SEP),
+        _f("enterprise_code", headers="股票代码|证券代码|stock_code|enterprise_code", doc="the listed enterprise's stock code (601058, 000011.SZ): links to its listed code"),
+        _f("gender", headers="性别|gender", doc="the person's gender (男/女, M/F)"),
+        _f("birth_year", "number", "出生年份|birth_year", doc="the person's birth year"),
+        _f("age", "number", "年龄|age", doc="the person's age on the file's data date (→ birth year)"),
     ),
     "shareholdings": (
         _f("enterprise", headers="企业名称|公司名称|被投企业|enterprise|company_name", required=True, doc="the held enterprise"),

@@ -29,7 +29,7 @@ def _tcol(ctx: ImportContext, field: str, alias: str = "t") -> str:
 
 def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key: str | None = None,
           table: str = "_typed", keys=("_file", "_row"), where: str = "NOT _rejected",
-          province: str | None = "_province_code") -> None:
+          province: str | None = "_province_code", listed: str | None = None) -> None:
     """Link the rows' ``name`` to enterprises; ``province`` names the column that locates *that* enterprise
     (None when the row's region columns describe something else, e.g. a branch's child)."""
     link_rows(
@@ -37,7 +37,7 @@ def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key:
         uscc=(uscc + "__ok") if uscc and _has(ctx, uscc) else None,
         key=key if key and _has(ctx, key) else None,
         norm=(name + "__norm") if _has(ctx, name) else None,
-        where=where, keys=keys,
+        where=where, keys=keys, listed=listed if listed and _has(ctx, listed) else None,
     )
     row = ctx.con.execute(f"SELECT count(*) FILTER (WHERE enterprise_id IS NULL AND method IS NULL), "
                           f"count(*) FILTER (WHERE method = 'ambiguous') FROM {out}").fetchone()

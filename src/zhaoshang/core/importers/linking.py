@@ -17,11 +17,13 @@ from .staging import ql, qi
 
 def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None, key: str | None, norm: str | None,
               province: str | None = "_province_code", where: str = "NOT _rejected",
-              keys: tuple[str, str] = ("_file", "_row"), source_col: str | None = None) -> None:
+              keys: tuple[str, str] = ("_file", "_row"), source_col: str | None = None,
+              listed: str | None = None) -> None:
     """Create temp table ``out(<keys>, enterprise_id, method)`` for every row of ``table``.
 
     Column arguments name columns of ``table`` (or None when absent); ``keys`` identify a row. The source
     of the rows' keys is ``source`` or, when the rows come from several sources, the column ``source_col``.
+    ``listed`` names a stock-code column, matched on its six digits against the enterprises' listed codes.
     """
     k1, k2 = keys
     if (k1, k2) != ("_file", "_row"):
@@ -37,6 +39,10 @@ def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None
         cands.append(f"SELECT t._file, t._row, r.enterprise_id AS eid, 2 AS pri, 'source_key' AS method FROM {table} t "
                      f"JOIN enterprise_records r ON r.source = {src} AND r.source_key = t.{qi(key)} "
                      f"WHERE t.{qi(key)} IS NOT NULL AND {where}")
+    if listed:
+        cands.append(f"SELECT t._file, t._row, e.id AS eid, 2 AS pri, 'listed_code' AS method FROM {table} t "
+                     f"JOIN enterprises e ON e.listed_code IS NOT NULL AND regexp_extract(e.listed_code, '^[0-9]{{6}}') "
+                     f"= regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') WHERE t.{qi(listed)} IS NOT NULL AND {where}")
     if norm:
         cands.append(f"SELECT t._file, t._row, e.id AS eid, 3 AS pri, 'name' AS method FROM {table} t "
                      f"JOIN enterprises e ON e.name_norm = t.{qi(norm)} WHERE {pm} AND {where}")

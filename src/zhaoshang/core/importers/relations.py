@@ -16,9 +16,12 @@ from .staging import qi, ql
 
 # --- persons and roles ---------------------------------------------------------------------------
 
-ROLE_PATTERNS = (
+ROLE_PATTERNS = (  # first match wins: the deputies and the supervisory board before the titles they contain
     ("legal_rep", r"法定代表人|法人代表|legal"),
     ("founder", r"创始人|创办人|联合创始|founder"),
+    ("supervisor", r"监事"),
+    ("executive", r"董事会秘书|证券事务代表|副总经理|副总裁|总经理助理|vice president"),
+    ("director", r"副董事长|vice chair"),
     ("chairman", r"董事长|chairman|主席"),
     ("ceo", r"CEO|首席执行官|总经理|总裁|president|general manager"),
     ("supervisor", r"监事"),
@@ -57,9 +60,14 @@ def write_persons(ctx: ImportContext) -> None:
     ctx.report.rows_imported += n[0] if n else 0
 
 
+def _gender(ctx: ImportContext) -> str:
+    g = _tcol(ctx, "gender")
+    return (f"CASE WHEN {g} ~ '^(男|M|m|male|Male)$' THEN '男' WHEN {g} ~ '^(女|F|f|female|Female)$' THEN '女' END")
+
+
 def write_roles(ctx: ImportContext) -> None:
     con = ctx.con
-    _link(ctx, "_rl", "enterprise", uscc="enterprise_uscc", key="enterprise_key")
+    _link(ctx, "_rl", "enterprise", uscc="enterprise_uscc", key="enterprise_key", listed="enterprise_code")
     # one row per (person, title): either the person/title columns, or the pairs of a team cell
     parts = []
     if _has(ctx, "person"):
@@ -87,14 +95,19 @@ def write_roles(ctx: ImportContext) -> None:
     con.register("_role_arrow", pa.table({"k": pa.array(roles, pa.string()),
                                           "role": pa.array([normalize_role(k.replace('|', ' ')) for k in roles], pa.string())}))
     pkey = (f"coalesce(t.{qi('person_key')}, " if _has(ctx, "person_key") else "coalesce(") + \
-        "p.pname || '@' || coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise, ''))"
+        f"p.pname || '@' || coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise, {_tcol(ctx, 'enterprise_code')}, ''))"
+    # the enterprise as the file names it: its name, else its stock code (a file keyed by code alone)
+    ename = f"coalesce({_tcol(ctx, 'enterprise')}, {_tcol(ctx, 'enterprise_code')})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _roles AS
-        SELECT {pkey} AS person_key, p.pname, l.enterprise_id, t.enterprise AS enterprise_name, r.role, p.title,
+        SELECT {pkey} AS person_key, p.pname, l.enterprise_id, {ename} AS enterprise_name, r.role, p.title,
                {_col(ctx, 'start', 'start__d', 'DATE')} AS start_date, {_col(ctx, 'end', 'end__d', 'DATE')} AS end_date,
-               md5(concat_ws('|', {pkey}, coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise), r.role,
+               md5(concat_ws('|', {pkey}, coalesce(CAST(l.enterprise_id AS VARCHAR), {ename}), r.role,
                    coalesce(p.title, ''), CAST({_col(ctx, 'start', 'start__d', 'DATE')} AS VARCHAR))) AS _key,
-               t._file, t._row, p.pos,
+               t._file, t._row, p.pos, {_gender(ctx)} AS gender,
+               CAST(coalesce({_col(ctx, 'birth_year', 'birth_year__n', 'DOUBLE')},
+                    year(DATE '{ctx.data_date}') - CASE WHEN {_col(ctx, 'age', 'age__n', 'DOUBLE')} BETWEEN 16 AND 100
+                    THEN {_col(ctx, 'age', 'age__n', 'DOUBLE')} END) AS INTEGER) AS birth_year,
                {_evidence(ctx, 'enterprise', 'l', 'enterprise_uscc', 'enterprise_key') if _has(ctx, 'enterprise') else
                 'NULL AS _norm, NULL AS _uscc, NULL AS _ekey, NULL AS _prov, true AS _amb'}
         FROM _rp p JOIN _typed t USING (_file, _row) LEFT JOIN _rl l USING (_file, _row)
@@ -109,9 +122,9 @@ def write_roles(ctx: ImportContext) -> None:
     names = _norm_lookup(ctx, "_rp_norm", "SELECT pname AS v FROM _roles")
     next_pid = ctx.store.next_id("persons")
     con.execute(f"""
-        INSERT INTO persons (id, name, name_norm, source, source_key, import_id)
+        INSERT INTO persons (id, name, name_norm, gender, birth_year, source, source_key, import_id)
         SELECT {next_pid} - 1 + row_number() OVER (ORDER BY person_key), any_value(r.pname), any_value(n.norm),
-               {ql(ctx.source)}, r.person_key, {ctx.import_id}
+               any_value(r.gender), any_value(r.birth_year), {ql(ctx.source)}, r.person_key, {ctx.import_id}
         FROM _roles r LEFT JOIN {names} n ON n.value = r.pname
         WHERE NOT EXISTS (SELECT 1 FROM persons x WHERE x.source = {ql(ctx.source)} AND x.source_key = r.person_key)
         GROUP BY r.person_key

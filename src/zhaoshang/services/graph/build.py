@@ -120,8 +120,7 @@ def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
     finally:
         if ident is not None:
             con.unregister("_graph_identity")
-    ends = tbl.column("ends").combine_chunks()
-    a_key, b_key = ends.field("a"), ends.field("b")
+    a_key, b_key = tbl.column("u").combine_chunks(), tbl.column("w").combine_chunks()
     keys = pc.unique(pa.concat_arrays([a_key, b_key]))
     ai = pc.index_in(a_key, keys).to_numpy()
     bi = pc.index_in(b_key, keys).to_numpy()
@@ -132,7 +131,7 @@ def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
         names = [r[2] for r in con.execute(_NAMES).fetchall()]
     finally:
         con.unregister("_graph_keys")
-    edges = tbl.drop(["ends"]).append_column("a", pa.array(ai)).append_column("b", pa.array(bi))
+    edges = tbl.drop(["u", "w"]).append_column("a", pa.array(ai)).append_column("b", pa.array(bi))
     g = from_arrays(ai, bi, tbl.column("strength").to_numpy(), len(key_list), keys=key_list, types=types,
                     names=names, edges=edges)
     g.model, g.as_of = model, d
@@ -149,7 +148,7 @@ def _state(store) -> tuple:
 
     path = str(getattr(store, "path", ":memory:"))
     ident = file_identity(path) if path != ":memory:" else id(store)
-    last = store.con.execute("SELECT max(id), count(*) FROM imports").fetchone()
+    last = store.con.execute("SELECT max(id), count(*) FROM imports").fetchall()[0]
     return path, ident, tuple(last)
 
 

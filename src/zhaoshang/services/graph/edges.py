@@ -98,17 +98,39 @@ def raw_edges_sql(as_of: str, colleague_cap: int = 60) -> str:
 
 def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
     """SQL of the ties: the raw edges (plus ``extra``, e.g. identity links) with their strength, repeated records
-    of one tie combined as 1 − Π(1 − sᵢ), the first five records kept as evidence."""
+    of one tie (same two ends and relation) combined as 1 − Π(1 − sᵢ); the ends in key order (``u`` < ``w``), up
+    to five records' table, id, source and note kept as evidence (``evidence`` reads their provenance)."""
     raw = raw_edges_sql(as_of) + (f" UNION ALL {extra}" if extra else "")
     s = strength_sql(model, as_of)
     return f"""
-    WITH raw AS (SELECT *, least(CASE WHEN relation = 'same_person' THEN percent ELSE {s} END, 0.999) AS s FROM ({raw}) WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b),
-    und AS (SELECT CASE WHEN a < b THEN a ELSE b END AS u, CASE WHEN a < b THEN b ELSE a END AS w, * FROM raw)
-    SELECT arg_min({{'a': a, 'a_type': a_type, 'b': b, 'b_type': b_type}}, coalesce(ref_id, 0)) AS ends, relation,
+    WITH raw AS (SELECT *, least(CASE WHEN relation = 'same_person' THEN percent ELSE {s} END, 0.999) AS s FROM ({raw})
+                 WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b)
+    SELECT CASE WHEN a < b THEN a ELSE b END AS u, CASE WHEN a < b THEN b ELSE a END AS w, relation,
            1 - exp(sum(ln(1 - s))) AS strength, count(*) AS n, min(start_date) AS start_date,
-           CASE WHEN count(*) = count(end_date) THEN max(end_date) END AS end_date, max(percent) FILTER (WHERE relation <> 'same_person') AS percent,
-           list({{'table': ref_table, 'id': ref_id, 'source': source, 'source_key': source_key,
-                 'import_id': import_id, 'note': note, 'start': start_date, 'end': end_date}}
-                ORDER BY s DESC, ref_id)[1:5] AS evidence
-    FROM und GROUP BY u, w, relation
+           CASE WHEN count(*) = count(end_date) THEN max(end_date) END AS end_date,
+           max(percent) FILTER (WHERE relation <> 'same_person') AS percent,
+           list(ref_table)[1:5] AS ref_tables, list(ref_id)[1:5] AS ref_ids, list(source)[1:5] AS sources,
+           list(note)[1:5] AS notes
+    FROM raw GROUP BY 1, 2, 3
     """
+
+
+_TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_date", "fundings": "date, NULL",
+           "branches": "date, NULL", "patents": "applied, NULL", "contacts": "NULL, NULL"}
+
+
+def evidence(store, tie: dict) -> list[dict]:
+    """The records a tie rests on, with their provenance (source, source record key, import)."""
+    refs = list(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
+                    tie.get("notes") or []))
+    out = []
+    for table, rid, source, note in refs:
+        row = None
+        if table in _TABLES and rid is not None:
+            got = store.con.execute(f"SELECT source, source_key, import_id, {_TABLES[table]} FROM {table} WHERE id = ?",
+                                    [rid]).fetchall()
+            row = got[0] if got else None
+        out.append({"table": table, "id": rid, "source": row[0] if row else source,
+                    "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
+                    "start": row[3] if row else None, "end": row[4] if row else None})
+    return out

@@ -192,7 +192,8 @@ def _record(store, key: str) -> dict:
     if not s.isdigit():
         raise UserError(f"人员须以编号给出（p:编号 或 编号，见 people links）: {key}",
                         f"give a person by id (p:ID or ID, see people links): {key}")
-    row = store.con.execute("SELECT id, name, source, source_key FROM persons WHERE id = ?", [int(s)]).fetchone()
+    row = store.con.execute("SELECT id, name, source, source_key FROM persons WHERE id = ?", [int(s)]).fetchall()
+    row = row[0] if row else None
     if not row:
         raise NotFound(f"未找到人员: {key}", f"person not found: {key}")
     return {"id": row[0], "name": row[1], "source": row[2], "source_key": row[3]}

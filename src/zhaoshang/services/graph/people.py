@@ -55,7 +55,7 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
     eid = resolve_enterprise(store, enterprise)
     d = reference_date(store, as_of)
     kp = load_ties(ties).get("key_persons") or {}
-    name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+    name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchall()[0][0]
     people: dict = {}
 
     def entry(key, kind, nm, node_id):

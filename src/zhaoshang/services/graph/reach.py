@@ -14,6 +14,7 @@ from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
 from ..enterprises import resolve_enterprise
 from .build import TYPES, Graph, graph_for
+from .edges import evidence
 from .people import key_persons
 from .search import k_paths
 from .ties import relation_label
@@ -95,16 +96,16 @@ def _origins_contacts(store, g: Graph, path: str) -> tuple[dict, dict]:
     return out, kinds
 
 
-def _hop(g: Graph, a: int, b: int, e: int, lang: str) -> dict:
+def _hop(g: Graph, a: int, b: int, e: int, lang: str, store=None) -> dict:
     ed = g.edge(e)
     return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"),
             "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
-            "evidence": ed.get("evidence")}
+            "evidence": evidence(store, ed) if store is not None else None}
 
 
-def _path_doc(g: Graph, p, kinds: dict, lang: str) -> dict:
-    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang) for i in range(len(p.edges))]
+def _path_doc(g: Graph, p, kinds: dict, lang: str, store) -> dict:
+    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, store) for i in range(len(p.edges))]
     origin = g.node(p.nodes[0])
     kind = kinds.get(p.nodes[0], "given")
     return {"strength": round(p.strength, 6), "ties": round(p.ties, 6), "origin_factor": p.origin_factor,
@@ -139,7 +140,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
             "from": {"region": from_region, "contacts": contacts, "person": person, "origins": len(origins)},
-            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang) for p in paths],
+            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
             "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
             "formula": "strength = origin factor × Π tie strengths"}
 
@@ -175,7 +176,7 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
         paths = []
         if ia is not None and ib is not None:
             found, _ = k_paths(g, [ib], {ia: 1.0}, k=k, max_hops=max_hops)
-            paths = [_path_doc(g, p, {ia: "given"}, lang) for p in found]
+            paths = [_path_doc(g, p, {ia: "given"}, lang, store) for p in found]
         pairs.append({"a": {"id": a, "name": _name(g, ia, store, a)}, "b": {"id": b, "name": _name(g, ib, store, b)},
                       "paths": paths})
     return {"enterprises": ids, "as_of": g.as_of, "k": k, "max_hops": max_hops, "pairs": pairs,
@@ -185,7 +186,7 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
 def _name(g: Graph, i, store, eid) -> str:
     if i is not None:
         return g.names[i]
-    return store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+    return store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchall()[0][0]
 
 
 def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
