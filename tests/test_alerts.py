@@ -84,6 +84,10 @@ def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
     assert E.match(dict(by_hand, max_sentiment=-0.81), ev) is None
     assert E.match(dict(by_hand, types=[], min_amount_wan=1.0), ev) is None
     assert E.event_key(ev) == E.event_key(dict(ev, id=424242))  # the same event under another id
+    # a live event record: the news type as its type, sentiment beside the detail
+    live = dict(ev, type="legal", detail=None, sentiment=-0.7)
+    assert E.match(dict(by_hand, types=["诉讼/处罚/监管"]), live).parts[-1].raw == -0.7
+    assert E.match(dict(by_hand, types=["legal"]), dict(live, sentiment=-0.4)) is None
 
 
 def test_yaml_round_trip_and_refusals(fx, team):

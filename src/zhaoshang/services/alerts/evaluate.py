@@ -51,13 +51,20 @@ def event_key(ev: dict) -> str:
 
 
 def _detail(ev: dict) -> dict:
+    """The event's detail; a record that carries sentiment or URL beside it (live events) gets them inside."""
     d = ev.get("detail")
+    if isinstance(d, dict) and "placed" in ev:
+        return d  # already read by ``enrich`` (once per event, not once per rule)
     if isinstance(d, str):
         try:
             d = json.loads(d)
         except ValueError:
             d = None
-    return d if isinstance(d, dict) else {}
+    d = dict(d) if isinstance(d, dict) else {}
+    for k in ("sentiment", "url", "amount_wan"):
+        if d.get(k) is None and ev.get(k) is not None:
+            d[k] = ev[k]
+    return d
 
 
 def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
@@ -67,9 +74,9 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
     parts: list[Part] = []
     types = rule.get("types") or []
     if types:
-        kind = ev.get("type")
-        sub = detail.get("event_type")  # a news item's type (融资, 人事变动 …)
-        hit = kind if kind in types else (sub if sub in types or NEWS_ALIASES.get(sub) in types else None)
+        kind = ev.get("type")  # an events type, or a live event's news type (personnel …)
+        sub = detail.get("event_type")  # an imported news item's type
+        hit = next((k for k in (kind, sub) if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
         if hit is None:
             return None
         parts.append(Part("type", raw=hit, detail={"any_of": types}))
@@ -167,17 +174,19 @@ def context(store, team, rules: list[dict]) -> Context:
 
 
 def enrich(store, events: list[dict]) -> list[dict]:
-    """Events with their enterprise's name, region codes (province, city, district), the chain nodes it is
-    placed on (``placed``) and those with their ancestors (``nodes``)."""
+    """Events with their detail read, their enterprise's name, region codes (province, city, district), the chain
+    nodes it is placed on (``placed``) and those with their ancestors (``nodes``)."""
     ids = sorted({int(e["enterprise_id"]) for e in events if e.get("enterprise_id") is not None})
     if not ids:
-        return [dict(e, regions=[], placed=[], nodes=[]) for e in events]
-    lst = ", ".join(str(i) for i in ids)
+        return [dict(e, detail=_detail(e), regions=[], placed=[], nodes=[]) for e in events]
     ents = {r["id"]: r for r in store.query(
-        f"SELECT id, name, province_code, city_code, district_code FROM enterprises WHERE id IN ({lst})")}
+        "SELECT e.id, e.name, e.province_code, e.city_code, e.district_code FROM enterprises e "
+        "SEMI JOIN (SELECT unnest(?::BIGINT[]) AS id) w ON w.id = e.id", [ids])}
     parents = dict(store.con.execute("SELECT code, parent_code FROM chain_nodes").fetchall())
     placed: dict[int, set] = {}
-    for eid, node in store.con.execute(f"SELECT enterprise_id, node_code FROM placements WHERE enterprise_id IN ({lst})").fetchall():
+    for eid, node in store.con.execute("SELECT p.enterprise_id, p.node_code FROM placements p "
+                                       "SEMI JOIN (SELECT unnest(?::BIGINT[]) AS id) w ON w.id = p.enterprise_id",
+                                       [ids]).fetchall():
         placed.setdefault(eid, set()).add(node)
     out = []
     for e in events:
@@ -188,7 +197,7 @@ def enrich(store, events: list[dict]) -> list[dict]:
             while n and n not in nodes:
                 nodes.add(n)
                 n = parents.get(n)
-        out.append(dict(e, enterprise_name=e.get("enterprise_name") or ent.get("name"),
+        out.append(dict(e, detail=_detail(e), enterprise_name=e.get("enterprise_name") or ent.get("name"),
                         regions=[c for c in (ent.get("province_code"), ent.get("city_code"), ent.get("district_code")) if c],
                         placed=sorted(direct), nodes=sorted(nodes)))
     return out
