@@ -136,7 +136,8 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                 "enterprise_id": eid, "type": etype, "date": _event_date(item.get("published")), "title": item["title"],
                 "url": item.get("url"), "source": feed.name, "source_key": item["guid"][:200], "news_id": nid,
                 "sentiment": s["score"], "detail": {"news_type": res["event_type"], "type_confidence": res["event_confidence"],
-                                                    "mention": s["mention"], "sentiment_label": s["label"]}},
+                                                    "mention": s["mention"], "sentiment": s["score"],
+                                                    "sentiment_label": s["label"]}},
                 origin="feed", actor="monitor"))
         if prepared:
             counts["events_new"] += len(E.store_events(team, prepared, bus=bus)["stored"])
