@@ -84,8 +84,9 @@ def test_page_in_chromium(server, tmp_path):
         body = page.inner_text("main")
         assert exp["top_enterprises"]["rows"][0]["name"] in body
         assert exp["recommend"]["segments"][0]["name_zh"] in body
-        assert "暂无数据" in page.inner_text("#sec-leads")  # no leads service yet
-        for sec in ("#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
+        leads = page.inner_text("#sec-leads")  # the real top leads with their reasons
+        assert exp["leads"]["rows"][0]["name"] in leads and exp["leads"]["rows"][0]["reasons_text"][:10] in leads
+        for sec in ("#sec-leads", "#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
             assert "暂无数据" not in page.inner_text(sec), sec
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)

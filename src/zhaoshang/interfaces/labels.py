@@ -102,6 +102,8 @@ COLUMNS: dict[str, Pair] = {
     "imported_at": ("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
     "uscc": ("信用代码", "Credit code"), "founded": ("成立", "Founded"), "matched": ("匹配", "Matched"),
     "item": ("项目", "Item"),
+    # lead mining
+    "segment_name": ("环节", "Segment"), "reasons_text": ("理由", "Reasons"), "enterprise_id": ("企业编号", "Enterprise ID"),
     # the lead pipeline
     "status_label": ("状态", "Status"), "owner": ("负责人", "Owner"), "next_action": ("下一步", "Next action"),
     "next_action_date": ("下一步日期", "Due"), "overdue": ("督办", "Overdue"), "lead_id": ("线索", "Lead"),

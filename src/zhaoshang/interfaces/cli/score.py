@@ -26,6 +26,18 @@ def _read(fn, *args, **kw):
         store.close()
 
 
+def at_k_rows(models: dict) -> list[dict]:
+    """A backtest's models as table rows: AUC, then precision and recall at each k."""
+    rows = []
+    for name, m in models.items():
+        r = {"model": name, "auc": m.get("auc")}
+        for a in m["at_k"]:
+            r[f"p@{a['k']}"] = a["precision"]
+            r[f"r@{a['k']}"] = a["recall"]
+        rows.append(r)
+    return rows
+
+
 WEIGHTS_OPTION = typer.Option(None, "--weights", help="权重文件 YAML（默认内置 data/score_weights.yaml；可用 score fit 生成）")
 
 
@@ -102,13 +114,7 @@ def backtest_score_cmd(
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
-    rows = []
-    for name, m in {**doc["models"], **doc["baselines"]}.items():
-        r = {"model": name, "auc": m["auc"]}
-        for a in m["at_k"]:
-            r[f"p@{a['k']}"] = a["precision"]
-            r[f"r@{a['k']}"] = a["recall"]
-        rows.append(r)
+    rows = at_k_rows({**doc["models"], **doc["baselines"]})
     pop = doc["population"]
     emit(doc, fmt, rows=rows, title=t(
         f"评分回测（截至 {doc['as_of']}，{doc['horizon_days']} 天）：{pop['eligible']} 家符合条件，{pop['positives']} 家完成下一轮",

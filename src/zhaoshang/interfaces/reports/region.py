@@ -32,6 +32,9 @@ KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "i
 # | wan | yi | date | status | label
 Col = tuple[str, str, str, str]
 TABLES: dict[str, list[Col]] = {
+    "leads": [("rank", "排名", "Rank", "int"), ("name", "企业", "Enterprise", "text"),
+              ("segment_name", "环节", "Segment", "text"), ("score", "线索得分", "Score", "num"),
+              ("reasons_text", "理由", "Reasons", "text")],
     "chain": [("stage_name", "阶段", "Stage", "text"), ("name_zh", "产业链环节", "Segment", "text"),
               ("count", "本地企业数", "Local", "int"), ("national_count", "全国企业数", "National", "int"),
               ("share", "占全国比重", "Share of nation", "pct"), ("region_mix", "本地结构占比", "Local mix", "pct"),
@@ -294,7 +297,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "kind_names": KIND_ZH,
     }
     if ctx["leads_rows"]:
-        ctx["leads_table"] = table(ctx["leads_rows"][:15], generic_columns(ctx["leads_rows"], ("rank", "name", "score")), lang)
+        ctx["leads_table"] = table(ctx["leads_rows"][:15], TABLES["leads"], lang)
     return ctx
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, generic_columns, mode_cards, recommend_parts,
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, mode_cards, recommend_parts,
                      trend_parts)
 
 NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
@@ -52,7 +52,7 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
                                                                            ("last_funding", "最近融资", "Last funding", "date")]),
     ]
     if lead_rows:
-        out.append(("leads", lead_rows, generic_columns(lead_rows, ("rank", "name", "score"))))
+        out.append(("leads", lead_rows, [("enterprise_id", "企业编号", "Id", "int")] + TABLES["leads"]))
     return out
 
 

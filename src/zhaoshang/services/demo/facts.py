@@ -19,15 +19,26 @@ from .columns import (CATEGORY_NAMES, CHUNK, COLUMNS, GENERATOR_VERSION, INV_TYP
 
 
 class FactsMixin:
+    def _latent(self, a) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden traits of each enterprise that no table holds (docs/demo-data.md, "Expansion"): an expansion
+        propensity (log-normal, mean 1) that drives its branches and, noisily, its rounds and patents, and a
+        favourite province its cross-province branches lean to. The lead model reads only the facts they
+        produce, so its backtest is not circular."""
+        z = np.sqrt(2) * _erfinv(2 * np.clip(R.uniform(self.seed, a["idx"], "xprop"), 1e-9, 1 - 1e-9) - 1)
+        xp = np.exp(0.9 * z - 0.405)
+        fav = R.choice_rows(R.uniform(self.seed, a["idx"], "xfav"), self.dst_given_src, a["prov"])
+        return xp, fav
+
     def _fundings(self, a, rng) -> dict:
         """Funding rounds of AI enterprises with realistic stage gaps and sizes (all rounds of a chunk at once)."""
         P, s = self.P, self.seed
         idx = a["idx"]
         vol = self.cal["volumes"]
         u = R.uniform(s, idx, "funded")
-        p_f = np.where(a["unicorn"], 1.0, np.where(a["bench"], 0.9, vol["funded_share"]))
+        xp, _ = self._latent(a)
+        p_f = np.where(a["unicorn"], 1.0, np.where(a["bench"], 0.9, np.clip(vol["funded_share"] * xp ** 0.4, 0, 0.9)))
         funded = a["ai"] & (u < p_f) & (a["cat"] != NON_AI)
-        cont = np.where(a["unicorn"], 0.9, np.where(a["bench"], 0.72, 0.55))
+        cont = np.clip(np.where(a["unicorn"], 0.9, np.where(a["bench"], 0.72, 0.55)) * xp ** 0.1, 0, 0.95)
         fe = np.nonzero(funded)[0]
         nf, K = len(fe), len(ROUNDS)
         if nf == 0:
@@ -52,7 +63,7 @@ class FactsMixin:
         rnd = stage[row, col]
         when = date[row, col]
         boost = np.where(a["unicorn"][e], 3.0, np.where(a["bench"][e], 1.6, 1.0))
-        wan = np.array(ROUND_MEDIAN_WAN, dtype=np.float64)[rnd] * boost * lognorm[row, col]
+        wan = np.array(ROUND_MEDIAN_WAN, dtype=np.float64)[rnd] * boost * lognorm[row, col] * xp[e] ** 0.4
         m = len(e)
         if m == 0:
             return {"e": np.zeros(0, np.int64)}
@@ -104,7 +115,8 @@ class FactsMixin:
         P, s = self.P, self.seed
         idx = a["idx"]
         ai = a["ai"]
-        lam = self.cal["volumes"]["branches_per_ai"] * np.where(a["bench"] | a["unicorn"], 4.0, 1.0) * self.q_src[a["prov"]]
+        xp, fav = self._latent(a)
+        lam = self.cal["volumes"]["branches_per_ai"] * np.where(a["bench"] | a["unicorn"], 4.0, 1.0) * self.q_src[a["prov"]] * xp
         k = np.where(ai, rng.poisson(lam), 0)
         e = np.repeat(np.arange(len(idx)), k)
         m = len(e)
@@ -112,7 +124,8 @@ class FactsMixin:
             return
         src = a["prov"][e]
         cross = rng.random(m) < 0.7
-        dst = np.where(cross, R.choice_rows(rng.random(m), self.dst_given_src, src), src)
+        # half of the cross-province openings go to the enterprise's hidden favourite province
+        dst = np.where(cross, np.where(rng.random(m) < 0.5, fav[e], R.choice_rows(rng.random(m), self.dst_given_src, src)), src)
         city = self._city_in(dst, rng.random(m))
         kind = np.where(rng.random(m) < 0.55, "branch", np.where(rng.random(m) < 0.6, "subsidiary", "investment"))
         start = a["founded"][e] + 365

@@ -87,9 +87,9 @@ def _metrics(scores: list[float], labels: list[bool], ids: list[int], probs: lis
     return out
 
 
-def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str | None = None, node: str | None = None,
-                   weights: str | Path | None = None, seed: int = 0) -> dict:
-    """The score's backtest at one date, beside the learned weights and the baselines."""
+def outcome_window(store, as_of: Any, horizon: int) -> tuple[_dt.date, _dt.date]:
+    """(as-of date, end of the horizon), refused when the horizon is not positive or ends after the latest data
+    date (outcomes not yet known). Shared by every backtest."""
     if horizon <= 0:
         raise UserError("--horizon 必须为正的天数", "--horizon must be a positive number of days")
     d = reference_date(store, as_of)
@@ -98,6 +98,13 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
     if last is None or end > last:
         raise UserError(f"截至 {d} 加 {horizon} 天（{end}）晚于库中最新数据日期 {last}：结果尚不可知",
                         f"{d} + {horizon} days ({end}) is after the latest data date {last}: outcomes not yet known")
+    return d, end
+
+
+def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str | None = None, node: str | None = None,
+                   weights: str | Path | None = None, seed: int = 0) -> dict:
+    """The score's backtest at one date, beside the learned weights and the baselines."""
+    d, end = outcome_window(store, as_of, horizon)
     hand = load_weights(weights)
     rows = eligible_rows(store, d, horizon, hand, chain=chain, node=node)
     if not rows:

@@ -123,10 +123,12 @@ def register(app, web) -> None:
     @app.post("/pipeline/add", include_in_schema=False)
     def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                  enterprise: str = Form(...), region: str = Form(...), source: str = Form("profile"),
-                 owner: str = Form(""), next_action: str = Form(""), next_action_date: str = Form("")):
+                 owner: str = Form(""), next_action: str = Form(""), next_action_date: str = Form(""),
+                 segment: str = Form("")):
         try:
             lead = L.add(store, team(request), enterprise, region, user=user, owner=_blank(owner), source=source,
-                         next_action=_blank(next_action), next_action_date=_blank(next_action_date))
+                         segment=_blank(segment), next_action=_blank(next_action),
+                         next_action_date=_blank(next_action_date))
         except UserError as exc:
             return RedirectResponse("/pipeline?" + urlencode({"error": str(exc).splitlines()[0]}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)

@@ -1,0 +1,89 @@
+"""Commands ``leads`` (智能线索挖掘: the region's best targets with reasons and signals) and ``backtest leads``
+(do the leads open a branch or subsidiary in the region within the horizon, against a funding baseline?)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+import typer
+
+from ...core.errors import UserError
+from ...services.leads import mine_leads
+from ...services.leads.backtest import backtest_leads
+from ...services.leads.export import write_leads
+from .app import Fmt, app, date_option, emit, state, t
+from .score import _read, at_k_rows, backtest_app
+
+
+class LeadFmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+CHAIN_NODE = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业")
+
+
+@app.command("leads")
+def leads_cmd(
+    region: str = typer.Argument(..., help="地区（代码、名称或区域）"),
+    chain: Optional[str] = CHAIN_NODE,
+    top: int = typer.Option(20, "--top", help="列出前 N 条线索（1–1000）"),
+    as_of: Optional[str] = date_option(),
+    weights: Optional[str] = typer.Option(None, "--weights", help="线索权重文件 YAML（默认内置 data/leads.yaml）"),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="只列得分不低于此值的线索"),
+    has: Optional[list[str]] = typer.Option(None, "--has", help="只列该信号非零的线索（可重复）：funding、branches、"
+                                            "patents、expansion_news、demands、local_ties"),
+    fmt: LeadFmt = typer.Option(LeadFmt.table, "--format", "-f", help="输出格式 table|json|csv|xlsx"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="写入文件（csv、xlsx；xlsx 必须给出）"),
+) -> None:
+    """智能线索挖掘：本地应引进的环节（补链、推荐引进）中、截至日在本地没有注册地/分支机构/子公司的企业，按扩张意愿、契合度、可触达性与风险打分排序，每条附理由与信号。"""
+    if fmt == LeadFmt.xlsx and not output:
+        raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
+    doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=weights, lang=state.lang,
+                      min_score=min_score, having=has or None)
+    if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
+        n = write_leads(doc, output, lang=state.lang)
+        emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],
+             title=t(f"已导出 {n} 条线索到 {output}", f"exported {n} leads to {output}"), note=note)
+        return
+    if fmt == LeadFmt.json:
+        emit(doc["leads"], Fmt.json)
+        return
+    sep = "; " if state.lang == "en" else "；"
+    rows = [{"rank": r["rank"], "name": r["name"], "segment": r["segment_name"], "score": r["score"],
+             "confidence": r["confidence"], "reasons": sep.join(r["reasons"])} for r in doc["leads"]]
+    pop = doc["population"]
+    emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,
+         columns=["rank", "name", "segment", "score", "confidence", "reasons"],
+         title=t(f"{doc['region']['name']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
+                 f"leads for {doc['region'].get('name_en') or doc['region']['name']} (as of {doc['as_of']}): "
+                 f"{pop['candidates']} candidates, top {len(rows)} shown"),
+         note="\n".join([x for x in [note, *doc["notes"]] if x]) or None)
+
+
+@backtest_app.command("leads")
+def backtest_leads_cmd(
+    region: str = typer.Argument(..., help="地区（代码、名称或区域）"),
+    as_of: Optional[str] = date_option(),
+    horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内在本地新设分支机构或子公司算作命中"),
+    k: Optional[list[int]] = typer.Option(None, "--k", help="precision@k / recall@k 的 k（可重复；默认 10 20 50 100）"),
+    chain: Optional[str] = CHAIN_NODE,
+    weights: Optional[str] = typer.Option(None, "--weights", help="线索权重文件 YAML（默认内置 data/leads.yaml）"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
+) -> None:
+    """线索回测：截至日的线索排序能否把期限内在本地新设分支机构或子公司的企业排在前面（precision@k、recall@k），与基线（仅按融资总额排序、随机）并列。"""
+    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=weights)
+    if fmt == Fmt.json:
+        emit(doc, fmt)
+        return
+    rows = at_k_rows(doc["models"])
+    pop = doc["population"]
+    emit(doc, fmt, rows=rows, title=t(
+        f"线索回测（{doc['region']['name']}，截至 {doc['as_of']}，{doc['horizon_days']} 天）：候选 {pop['eligible']} 家，"
+        f"{pop['positives']} 家在期限内于本地新设分支机构或子公司",
+        f"lead backtest ({doc['region'].get('name_en') or doc['region']['name']}, as of {doc['as_of']}, "
+        f"{doc['horizon_days']} days): {pop['eligible']} candidates, {pop['positives']} opened a branch or subsidiary "
+        f"in the region"), note=note)

@@ -1,0 +1,66 @@
+"""招商线索 (/leads) and its JSON twin (/api/leads): both call ``services.leads.mine_leads``, the service of
+``zhaoshang leads``. "加入招商项目" posts the lead to the pipeline form (/pipeline/add, source "leads"), which
+the access rules reserve to roles that may write."""
+
+from __future__ import annotations
+
+from typing import Optional
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ....services import reference
+from ....services.leads import mine_leads
+from ....services.leads.mine import FILTERS
+from ....services.regions import matrix
+from ..schemas import AsOf, NodeCode, Region
+
+TopN = Query(20, ge=1, le=200, description="列出前 N 条线索")
+MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
+Has = Query(None, max_length=200, pattern=r"^[a-z_,]{0,200}$",
+            description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
+
+
+def register(app, web) -> None:
+    def run(request, store, region, node, as_of, top, min_score, has):
+        lang = web.lang_of(request)
+        having = [h for h in (web.clean(has) or "").split(",") if h] or None
+        args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, min_score=min_score, having=having, lang=lang)
+        key = ("leads", region) + tuple(str(v) for v in args.values())
+        return web.cached(store, key, lambda: mine_leads(store, region, **args))
+
+    def default_region(store, region):
+        return web.clean(region) or reference.busiest_province(store) or "110000"
+
+    @app.get("/api/leads", tags=["leads"],
+             summary="招商线索（JSON）：本地应引进环节中、本地尚无机构的企业，按扩张意愿、契合度、可触达性与风险排序，附理由与信号")
+    def api_leads(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
+                  as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore, has: Optional[str] = Has):
+        return web.json(run(request, store, default_region(store, region), node, as_of, top, min_score, has))
+
+    @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
+    def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
+                   node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
+                   min_score: Optional[str] = Query(None, pattern=r"^$|^\d{1,3}(\.\d{1,4})?$"), has: Optional[str] = Has):
+        # the page's form sends an empty box as "": not given
+        min_score = float(min_score) if web.clean(min_score) else None
+        code = web.region_info(store, default_region(store, region))["code"]
+        doc = run(request, store, code, node, as_of, top, min_score, has)
+        nodes = web.cached(store, ("lead-nodes", doc["chain"]),
+                           lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
+        pick = reference.picker(store, web.region_info(store, code) if len(code) == 6 else None)
+        f = {"region": code, "node": web.clean(node), "as_of": web.clean(as_of), "top": top if top != 20 else None,
+             "min_score": min_score, "has": web.clean(has)}
+        params = {k: v for k, v in f.items() if v not in (None, "")}
+        chosen = [h for h in (web.clean(has) or "").split(",") if h]
+        toggles = {}
+        for k in FILTERS:  # the link that switches one signal filter on or off, the others kept
+            on = [h for h in chosen if h != k] if k in chosen else chosen + [k]
+            toggles[k] = "/leads?" + urlencode({**{x: y for x, y in params.items() if x != "has"},
+                                                **({"has": ",".join(on)} if on else {})})
+        return web.page(request, "leads.html", {
+            "nav": "leads", "doc": doc, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
+            "has": chosen, "as_of": doc["as_of"],
+            "provinces": web.provinces(store), "cities": pick["cities"],
+            "json_twin": "/api/leads?" + urlencode(params)})

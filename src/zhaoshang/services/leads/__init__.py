@@ -1,0 +1,6 @@
+"""Lead mining (智能线索挖掘): candidates, signals, reasons and the backtest. Not the lead pipeline
+(``services.pipeline`` holds the team's pipeline records)."""
+
+from .mine import candidate_rows, load_config, mine_leads, top_leads
+
+__all__ = ["candidate_rows", "load_config", "mine_leads", "top_leads"]

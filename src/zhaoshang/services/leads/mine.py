@@ -1,0 +1,154 @@
+"""Lead mining (智能线索挖掘): which enterprises, concretely, should this region approach now, and why.
+
+``mine_leads(store, region, node=None, top=20, as_of=None)``: the region's target segments (gaps and
+recommended, ``targets``), every candidate in them with no presence in the region (one SQL pass,
+``signals``), ranked by the lead score; the top ones with reasons and the explained score. The same service
+feeds ``zhaoshang leads``, ``/api/leads``, the 招商线索 page, the region page and the region report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...core.asof import reference_date
+from ...core.errors import UserError
+from ...core.geo.lookup import region_info
+from ..regions.matrix import default_chain
+from . import reach
+from .reasons import GROUPS, SIGNAL_LABELS, explain, reasons
+from .signals import candidates_sql, measurable
+from .targets import target_segments
+
+CONFIG = Path(__file__).resolve().parents[2] / "data" / "leads.yaml"
+MAX_TOP = 1000
+
+
+def load_config(path: str | Path | None = None) -> dict:
+    """Weights and thresholds (``data/leads.yaml`` or a user file), checked."""
+    p = Path(path) if path else CONFIG
+    if not p.exists():
+        raise UserError(f"权重文件不存在: {p}", f"weights file not found: {p}")
+    try:
+        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"权重文件不是有效的 YAML: {p}", f"weights file is not valid YAML: {p}") from exc
+    sigs = cfg.get("signals") or {}
+    for k, v in sigs.items():
+        if k not in SIGNAL_LABELS or not isinstance(v, dict) or not isinstance(v.get("weight"), (int, float)) or v["weight"] < 0:
+            raise UserError(f"{p.name}: 信号 {k} 未知或权重无效", f"{p.name}: unknown signal or bad weight: {k}")
+    for key in ("saturation", "funding", "risk"):
+        if not isinstance(cfg.get(key), dict):
+            raise UserError(f"{p.name}: 缺少 {key}", f"{p.name}: {key} is missing")
+    return cfg
+
+
+def _region(store, region: str) -> dict:
+    if not str(region or "").strip():
+        raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
+    return region_info(store, region)
+
+
+FILTERS = ("funding", "branches", "patents", "expansion_news", "demands", "local_ties")
+
+
+def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = None, chain: str | None = None,
+                   weights: str | Path | None = None, limit: int | None = None, min_score: float | None = None,
+                   having: list[str] | None = None) -> dict:
+    """Every candidate's signals and score (ranked), with the context: region, date, targets, measurable
+    signals, counts. ``limit`` keeps the first rows only (ties broken by enterprise id); ``min_score`` and
+    ``having`` (signals that must be non-zero) filter the rows, not the counts."""
+    bad = [h for h in having or [] if h not in FILTERS]
+    if bad:
+        raise UserError(f"未知的信号: {', '.join(bad)}（可选: {', '.join(FILTERS)}）",
+                        f"unknown signal: {', '.join(bad)} (choose from {', '.join(FILTERS)})")
+    info = _region(store, region)
+    d = reference_date(store, as_of)
+    chain = chain or default_chain(store)
+    cfg = load_config(weights)
+    present = measurable(store, d)
+    tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
+    rows: list[dict] = []
+    counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0}
+    if tg["codes"]:
+        sql, params = candidates_sql(store, info, d, chain, tg["codes"], tg["segments"], cfg, present)
+        conds = [f"coalesce(n_{h}, 0) > 0" for h in having or []]
+        if min_score is not None:
+            conds.append(f"score >= {float(min_score)}")
+        sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, enterprise_id" + \
+            (f" LIMIT {int(limit)}" if limit else "")
+        rows = store.query(sql, params)
+        if rows:
+            counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
+                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"]}
+    present["reachability"] = False
+    return {"info": info, "as_of": d, "chain": chain, "cfg": cfg, "present": present, "targets": tg,
+            "rows": rows, "counts": counts}
+
+
+def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as_of: Any = None,
+               chain: str | None = None, weights: str | Path | None = None, lang: str = "zh",
+               min_score: float | None = None, having: list[str] | None = None) -> dict:
+    """The region's top leads with reasons and signals (see the module docstring)."""
+    if top < 1 or top > MAX_TOP:
+        raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
+    c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, limit=top,
+                       min_score=min_score, having=having)
+    return _document(store, c, node, lang)
+
+
+def _document(store, c: dict, node: str | None, lang: str) -> dict:
+    info, d, cfg, present, tg = c["info"], c["as_of"], c["cfg"], dict(c["present"]), c["targets"]
+    if reach.reachability(store, info, [r["enterprise_id"] for r in c["rows"]], d) is not None:
+        present["reachability"] = True
+    seg = {s["code"]: s for s in tg["segments"]}
+    params = {"region": info["code"], "chain": c["chain"], "node": node, "version": cfg.get("version"),
+              "weights": {k: v["weight"] for k, v in cfg["signals"].items()}}
+    out = []
+    for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
+        s = seg.get(r["segment"]) or {}
+        names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
+        xp = explain(r, cfg, present, d, params)
+        signals = {p.signal: {"label": p.label if lang != "en" else SIGNAL_LABELS[p.signal][1],
+                              "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
+                              "weight": p.weight, "contribution": p.contribution,
+                              "absent": (p.detail or {}).get("absent", False),
+                              "detail": {k: v for k, v in (p.detail or {}).items() if k not in ("group", "absent", "label_en")}}
+                   for p in xp.parts}
+        out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
+                    "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
+                    "score": round(float(r["score"]), 2), "confidence": xp.confidence,
+                    "reasons": reasons(r, names, lang), "signals": signals,
+                    "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp})
+    absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
+    notes = list(tg["notes"])
+    if "reachability" in absent:
+        notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
+                     "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
+    return {"region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
+            "chain": c["chain"], "node": node, "version": cfg.get("version"),
+            "targets": [{k: s[k] for k in ("code", "name_zh", "name_en", "status", "gap", "recommended", "rank")}
+                        for s in tg["segments"]],
+            "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a "
+                                   "target segment with no registered office, branch or subsidiary in the region on "
+                                   "the date, of normal status", **c["counts"]},
+            "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
+            "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
+
+
+def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:
+    """The region page's and the region report's section: the top leads as flat rows (reasons joined)."""
+    c = candidate_rows(store, region, as_of=as_of, chain=chain, limit=limit)
+    zh = _document(store, c, None, "zh")
+    en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
+    rows = []
+    for r in zh["leads"]:
+        e = en.get(r["enterprise_id"]) or r
+        rows.append({"rank": r["rank"], "name": r["name"], "segment_name": r["segment_name"],
+                     "segment_name_en": e["segment_name"], "score": r["score"],
+                     "reasons_text": "；".join(r["reasons"]), "reasons_text_en": "; ".join(e["reasons"]),
+                     "enterprise_id": r["enterprise_id"]})
+    return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"], "notes": zh["notes"]}

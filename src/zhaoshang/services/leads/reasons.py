@@ -1,0 +1,133 @@
+"""A lead's reasons as short sentences with the numbers (Chinese, or English), and its score as an explained
+result: one part per signal with its raw value, normalised value, weight and contribution."""
+
+from __future__ import annotations
+
+from ...core.explain import Explained, Part, Ref
+from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
+
+GROUPS = {"expansion": ("扩张意愿", "expansion propensity"), "fit": ("契合度", "fit"),
+          "reachability": ("可触达性", "reachability"), "risk": ("风险", "risk")}
+SIGNAL_LABELS = {
+    "funding": ("近12个月融资", "funding, last 12 months"),
+    "branches": ("近24个月异地新设分支/子公司", "branches in other cities, last 24 months"),
+    "patents": ("专利申请增长", "patent growth"),
+    "expansion_news": ("扩张类新闻", "expansion news"),
+    "segment_fit": ("环节契合（补链/推荐）", "segment is a gap / recommended"),
+    "demands": ("本地需求匹配", "local demands in its segment"),
+    "local_ties": ("与本地企业的关系", "ties with local enterprises"),
+    "reachability": ("关系图谱可触达性", "reachability in the relationship graph"),
+    "negative_news": ("强烈负面新闻", "strongly negative news"),
+}
+FORMULA = "score = max(0, 100 × Σ w·n / Σ w(measurable) − penalty × min(2, strongly negative news))"
+TIE_KIND = {"investor": ("是其股东/投资方", "is its investor"), "investee": ("是其投资企业", "is its investee"),
+            "co_applicant": ("与其联合申请专利", "co-applied for patents with it")}
+
+
+def money(wan: float | None, lang: str) -> str:
+    """万元 as the analyst reads it: 3亿元 / 5000万元; en: CNY 300M."""
+    if wan is None:
+        return ""
+    if lang == "en":
+        return f"CNY {wan / 100:,.0f}M" if wan >= 100 else f"CNY {wan * 10:,.0f}k"
+    if wan >= 10000:
+        return f"{wan / 10000:.1f}".rstrip("0").rstrip(".") + "亿元"
+    return f"{wan:,.0f}万元".replace(",", "")
+
+
+def _join(names: list[str], lang: str, limit: int = 3) -> str:
+    names = [n for n in (names or []) if n][:limit]
+    return ", ".join(names) if lang == "en" else "、".join(names)
+
+
+def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
+    """Sentences for the signals that speak for (or against) the lead, strongest evidence first."""
+    en = lang == "en"
+    out = []
+    if r["rounds_12m"]:
+        rnd = r.get("round_12m")
+        label = (ROUND_LABELS_EN if en else ROUND_LABELS_ZH).get(rnd, rnd or "")
+        amt = money(r.get("amount_12m"), lang)
+        if en:
+            s = f"raised {r['rounds_12m']} round{'s' if r['rounds_12m'] > 1 else ''} in the last 12 months"
+            s += f" (latest {label})" if label else ""
+            s += f", {amt} disclosed" if amt else ", amount undisclosed"
+        elif r["rounds_12m"] == 1:
+            s = f"近12个月完成{label}融资" + (amt or "（金额未披露）")
+        else:
+            s = f"近12个月完成{r['rounds_12m']}轮融资" + (f"共{amt}" if amt else "（金额未披露）") + (f"（最近一轮{label}）" if label else "")
+        out.append(s)
+    if r["branches_24m"]:
+        cities = _join(r.get("branch_cities_en" if en else "branch_cities") or [], lang)
+        what = "branches or subsidiaries" if r["branches_24m"] > 1 else "branch or subsidiary"
+        out.append(f"opened {r['branches_24m']} {what} in {cities} in the last 24 months" if en else f"近24个月在{cities}新设{r['branches_24m']}家分支机构")
+    grow = r["patents_24m"] - r["patents_prev_24m"]
+    if r["patents_24m"] and grow > 0:
+        out.append(f"{r['patents_24m']} patent application{'s' if r['patents_24m'] > 1 else ''} in the last 24 months, {grow} more than the 24 before" if en
+                   else f"近24个月申请专利{r['patents_24m']}件，比前24个月多{grow}件")
+    if r["expansion_news"]:
+        out.append(f"{r['expansion_news']} expansion news item(s) in the last 12 months" if en
+                   else f"近12个月有{r['expansion_news']}条扩张类新闻")
+    zh, enn = seg_name
+    if r["is_gap"] or r["is_recommended"]:
+        what = [w for w, ok in ((("a gap" if en else "补链环节"), r["is_gap"]),
+                                (("recommended" if en else "推荐引进环节"), r["is_recommended"])) if ok]
+        out.append(f"its segment {enn} is {' and '.join(what)} for the region" if en
+                   else f"所属环节「{zh}」是本地{'、'.join(what)}")
+    if r["demands"]:
+        out.append(f"{r['demands']} open local demand(s) in its segment" if en
+                   else f"本地有{r['demands']}项需求与其环节匹配")
+    if r["local_ties"]:
+        kind = TIE_KIND.get(r.get("tie_kind") or "", ("有关联", "is related to it"))
+        more = r["local_ties"] - 1
+        if en:
+            out.append(f"local enterprise {r['tie_example']} {kind[1]}" + (f" (and {more} more)" if more else ""))
+        elif r.get("tie_kind") == "co_applicant":
+            out.append(f"与本地企业{r['tie_example']}联合申请专利" + (f"（另有{more}家本地关联企业）" if more else ""))
+        else:
+            out.append(f"与本地企业{r['tie_example']}有投资关系" + (f"（另有{more}家本地关联企业）" if more else ""))
+    if r["negative_news"]:
+        out.append(f"caution: {r['negative_news']} strongly negative news item(s) in the last 12 months" if en
+                   else f"注意：近12个月有{r['negative_news']}条强烈负面新闻（已扣分）")
+    return out
+
+
+def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained:
+    """The lead score with one part per signal; absent signals are listed with no weight (confidence)."""
+    w = {k: float(v["weight"]) for k, v in cfg["signals"].items()}
+    W = sum(v for k, v in w.items() if present.get(k)) or 1.0
+    fit = [w for w, ok in (("gap", r["is_gap"]), ("recommended", r["is_recommended"])) if ok]
+    # raw: the number the signal is measured by; detail: what else it rests on
+    raw = {"funding": (r["rounds_12m"], {"amount_wan": r.get("amount_12m"), "round": r.get("round_12m")}),
+           "branches": (r["branches_24m"], {"cities": r.get("branch_cities")}),
+           "patents": (r["patents_24m"] - r["patents_prev_24m"],
+                       {"recent_24m": r["patents_24m"], "previous_24m": r["patents_prev_24m"]}),
+           "expansion_news": (r["expansion_news"], {}), "segment_fit": ("+".join(fit) or None, {"segment": r["segment"]}),
+           "demands": (r["demands"], {"example": r.get("demand_example")}),
+           "local_ties": (r["local_ties"], {"example": r.get("tie_example"), "example_id": r.get("tie_example_id"),
+                                            "kind": r.get("tie_kind")}),
+           "reachability": (None, {})}
+    parts = []
+    for k, wk in w.items():
+        nv = r.get(f"n_{k}")
+        ok = present.get(k) and nv is not None
+        value, more = raw.get(k, (None, {}))
+        parts.append(Part(signal=k, label=SIGNAL_LABELS[k][0], raw=value,
+                          normalised=None if not ok else round(float(nv), 4),
+                          weight=round(wk / W, 4) if ok else None,
+                          contribution=round(100.0 * wk * float(nv) / W, 2) if ok else None,
+                          detail={"group": cfg["signals"][k]["group"], "absent": not ok, "label_en": SIGNAL_LABELS[k][1],
+                                  **more}))
+    if present.get("negative_news"):
+        parts.append(Part(signal="negative_news", label=SIGNAL_LABELS["negative_news"][0], raw=r["negative_news"],
+                          normalised=float(min(2, r["negative_news"])), weight=-float(cfg["risk"]["penalty"]),
+                          contribution=-round(float(r["risk_penalty"]), 2),
+                          detail={"group": "risk", "absent": False, "label_en": SIGNAL_LABELS["negative_news"][1]}))
+    conf = sum(v for k, v in w.items() if present.get(k)) / (sum(w.values()) or 1.0)
+    eid = r["enterprise_id"]
+    return Explained(value=round(float(r["score"]), 2), method="lead-signals", version=cfg.get("version", "leads-1"),
+                     params=params, parts=parts, confidence=round(conf, 4), as_of=as_of, formula=FORMULA,
+                     evidence=[Ref("fundings", where={"enterprise_id": eid, "window_days": 365}),
+                               Ref("branches", where={"parent_id": eid, "window_days": 730}),
+                               Ref("patent_applicants", where={"enterprise_id": eid, "window_days": 1460}),
+                               Ref("news_mentions", where={"enterprise_id": eid, "window_days": 365})])

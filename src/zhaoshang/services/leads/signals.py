@@ -1,0 +1,153 @@
+"""The candidate pass of lead mining: one set-based SQL statement over the store.
+
+Candidates are the enterprises existing on the date, placed on a target segment, of normal status, with
+no presence in the region on that date: not registered there (as of the date, ``core.asof``), no branch or
+subsidiary there (``branches`` of kind branch/subsidiary dated on or before it, or undated), and not the
+majority holder of an enterprise registered there. Each gets its signals (all from facts dated on or
+before the date) and its score, computed in the same statement from the weights (docs/methods.md, "Leads").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ...core.asof import enterprises_as_of
+from ...core.geo.lookup import region_condition
+from ..evaluation.signals import ABNORMAL, sources_present
+
+PRESENCE_KINDS = ("branch", "subsidiary")
+
+
+def _lit(d: _dt.date) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+def _values(pairs: dict[str, str]) -> tuple[str, list]:
+    items = sorted(pairs.items()) or [("", "")]
+    return "(VALUES " + ", ".join(["(?, ?)"] * len(items)) + ") AS seg(code, segment)", [x for p in items for x in p]
+
+
+def measurable(store, d: _dt.date) -> dict[str, bool]:
+    """Which signals the data can measure on ``d`` (an unmeasurable one is absent: it lowers the confidence,
+    never the score)."""
+    src = sources_present(store, d)
+    one = lambda sql: bool(store.con.execute(sql, [d]).fetchone()[0])  # noqa: E731
+    return {"funding": src["fundings"], "branches": src["branches"], "patents": src["patents"],
+            "expansion_news": one("SELECT count(event_type) FROM news WHERE CAST(published AS DATE) <= ?"),
+            "segment_fit": True,
+            "demands": one("SELECT count(*) FROM demands WHERE published IS NULL OR published <= ?"),
+            "local_ties": True, "reachability": False, "negative_news": src["news"]}
+
+
+def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, str], segments: list[dict],
+                   cfg: dict, present: dict[str, bool]) -> tuple[str, list]:
+    """SQL and parameters: one row per candidate with its signals, normalised values and ``score``."""
+    D = _lit(d)
+    seg_sql, seg_p = _values(codes)
+    gap = [s["code"] for s in segments if s["gap"]] or [""]
+    recd = [s["code"] for s in segments if s["recommended"]] or [""]
+    cond_e, pe = region_condition(info, "e")
+    cond_b, pb = region_condition(info, "b")
+    cond_d, pd = region_condition(info, "d")
+    sat = cfg["saturation"]
+    full = float(cfg["funding"]["full_amount_wan"])
+    neg = float(cfg["risk"]["negative_sentiment"])
+    kinds = ", ".join(f"'{k}'" for k in PRESENCE_KINDS)
+    w = {k: float(v["weight"]) for k, v in cfg["signals"].items()}
+    W = sum(v for k, v in w.items() if present.get(k)) or 1.0
+
+    def n(sig: str, expr: str) -> str:
+        return expr if present.get(sig) else "NULL"
+
+    norms = {
+        "funding": n("funding", f"CASE WHEN coalesce(fund.rounds_12m, 0) = 0 THEN 0.0 ELSE least(1.0, 0.4 + 0.6 * "
+                                f"ln(1 + coalesce(fund.amount_12m, 0)) / ln(1 + {full})) END"),
+        "branches": n("branches", f"least(1.0, coalesce(br.branches_24m, 0) / {float(sat['branches'])})"),
+        "patents": n("patents", f"least(1.0, greatest(0, coalesce(pat.recent, 0) - coalesce(pat.before, 0)) / {float(sat['patents'])})"),
+        "expansion_news": n("expansion_news", f"least(1.0, coalesce(nw.expansion_news, 0) / {float(sat['expansion_news'])})"),
+        "segment_fit": "CASE WHEN c.is_gap AND c.is_recommended THEN 1.0 WHEN c.is_gap OR c.is_recommended THEN 0.6 ELSE 0.0 END",
+        "demands": n("demands", f"least(1.0, coalesce(dem.demands, 0) / {float(sat['demands'])})"),
+        "local_ties": f"least(1.0, coalesce(tie.local_ties, 0) / {float(sat['local_ties'])})",
+        "reachability": "NULL",
+    }
+    weighted = " + ".join(f"{w[k]} * coalesce(n_{k}, 0)" for k in norms if k in w)
+    penalty = f"{float(cfg['risk']['penalty'])} * least(2, coalesce(negative_news, 0))" if present.get("negative_news") else "0"
+    sql = f"""
+WITH e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}),
+node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements WHERE chain = ? GROUP BY enterprise_id),
+seg AS (SELECT * FROM {seg_sql}),
+local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
+present AS (SELECT id AS enterprise_id FROM local
+            UNION SELECT b.parent_id FROM branches b WHERE b.kind IN ({kinds}) AND b.parent_id IS NOT NULL
+                  AND (b.date IS NULL OR b.date <= {D}) AND {cond_b}
+            UNION SELECT s.holder_enterprise_id FROM shareholdings s JOIN local l ON l.id = s.enterprise_id
+                  WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
+                    AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D})),
+placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, seg.segment,
+                  seg.segment IN ({', '.join('?' * len(gap))}) AS is_gap,
+                  seg.segment IN ({', '.join('?' * len(recd))}) AS is_recommended
+           FROM e JOIN node ON node.enterprise_id = e.id JOIN seg ON seg.code = node.node
+           WHERE e.id NOT IN (SELECT enterprise_id FROM present)),
+c AS (SELECT * FROM placed WHERE NOT regexp_matches(coalesce(status, ''), '{ABNORMAL}')),
+fund AS (SELECT f.enterprise_id,
+                count(*) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS rounds_12m,
+                sum(f.amount_wan) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS amount_12m,
+                arg_max(f.round, f.date) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS round_12m,
+                coalesce(sum(f.amount_wan), 0) AS raised_total
+         FROM fundings f JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
+br AS (SELECT b.parent_id AS enterprise_id, count(*) AS branches_24m,
+              list_sort(list(DISTINCT coalesce(r.short_name, r.name, b.city_code))) AS branch_cities,
+              list_sort(list(DISTINCT coalesce(r.name_en, r.short_name, r.name, b.city_code))) AS branch_cities_en
+       FROM branches b JOIN c ON c.id = b.parent_id LEFT JOIN regions r ON r.code = b.city_code
+       WHERE b.kind IN ({kinds}) AND b.date <= {D} AND b.date > {D} - INTERVAL 730 DAY
+         AND b.city_code IS DISTINCT FROM c.city_code GROUP BY 1),
+pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
+               count(DISTINCT p.id) FILTER (WHERE p.applied <= {D} - INTERVAL 730 DAY
+                                            AND p.applied > {D} - INTERVAL 1460 DAY) AS before
+        FROM patent_applicants a JOIN c ON c.id = a.enterprise_id JOIN patents p ON p.id = a.patent_id
+        WHERE p.applied <= {D} GROUP BY 1),
+nw AS (SELECT m.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type = 'expansion') AS expansion_news,
+              count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news
+       FROM news_mentions m JOIN c ON c.id = m.enterprise_id JOIN news n ON n.id = m.news_id
+       WHERE CAST(n.published AS DATE) <= {D} AND CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY GROUP BY 1),
+dem AS (SELECT seg.segment, count(DISTINCT d.id) AS demands, arg_min(d.title, d.id) AS demand_example
+        FROM demands d JOIN seg ON seg.code = d.node
+        WHERE {cond_d} AND (d.published IS NULL OR d.published <= {D}) AND (d.deadline IS NULL OR d.deadline >= {D})
+        GROUP BY 1),
+ties AS (SELECT s.enterprise_id AS cid, 'investor' AS kind, l.id AS lid, l.name AS lname
+         FROM shareholdings s JOIN c ON c.id = s.enterprise_id JOIN local l ON l.id = s.holder_enterprise_id
+         WHERE s.start_date IS NULL OR s.start_date <= {D}
+         UNION SELECT f.enterprise_id, 'investor', l.id, l.name FROM fundings f JOIN c ON c.id = f.enterprise_id
+               JOIN funding_investors fi ON fi.funding_id = f.id JOIN investors i ON i.id = fi.investor_id
+               JOIN local l ON l.id = i.enterprise_id WHERE f.date <= {D}
+         UNION SELECT s.holder_enterprise_id, 'investee', l.id, l.name FROM shareholdings s
+               JOIN c ON c.id = s.holder_enterprise_id JOIN local l ON l.id = s.enterprise_id
+               WHERE s.start_date IS NULL OR s.start_date <= {D}
+         UNION SELECT b.parent_id, 'investee', l.id, l.name FROM branches b JOIN c ON c.id = b.parent_id
+               JOIN local l ON l.id = b.child_id WHERE b.kind = 'investment' AND (b.date IS NULL OR b.date <= {D})
+         UNION SELECT a1.enterprise_id, 'co_applicant', l.id, l.name FROM patent_applicants a1
+               JOIN c ON c.id = a1.enterprise_id JOIN patents p ON p.id = a1.patent_id
+               JOIN patent_applicants a2 ON a2.patent_id = a1.patent_id AND a2.enterprise_id <> a1.enterprise_id
+               JOIN local l ON l.id = a2.enterprise_id WHERE p.applied <= {D}),
+tie AS (SELECT cid AS enterprise_id, count(DISTINCT lid) AS local_ties, arg_min(lname, (kind, lid)) AS tie_example,
+               min(kind) AS tie_kind, arg_min(lid, (kind, lid)) AS tie_example_id
+        FROM ties GROUP BY 1),
+sig AS (
+  SELECT c.id AS enterprise_id, c.name, c.uscc, c.node, c.segment, c.is_gap, c.is_recommended,
+         coalesce(fund.rounds_12m, 0) AS rounds_12m, fund.amount_12m, fund.round_12m,
+         coalesce(fund.raised_total, 0) AS raised_total,
+         coalesce(br.branches_24m, 0) AS branches_24m, br.branch_cities, br.branch_cities_en,
+         coalesce(pat.recent, 0) AS patents_24m, coalesce(pat.before, 0) AS patents_prev_24m,
+         coalesce(nw.expansion_news, 0) AS expansion_news, coalesce(nw.negative_news, 0) AS negative_news,
+         coalesce(dem.demands, 0) AS demands, dem.demand_example,
+         coalesce(tie.local_ties, 0) AS local_ties, tie.tie_example, tie.tie_example_id, tie.tie_kind,
+         {', '.join(f'{expr} AS n_{k}' for k, expr in norms.items())}
+  FROM c LEFT JOIN fund ON fund.enterprise_id = c.id LEFT JOIN br ON br.enterprise_id = c.id
+  LEFT JOIN pat ON pat.enterprise_id = c.id LEFT JOIN nw ON nw.enterprise_id = c.id
+  LEFT JOIN dem ON dem.segment = c.segment LEFT JOIN tie ON tie.enterprise_id = c.id)
+SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
+       greatest(0.0, 100.0 * ({weighted}) / {W} - {penalty}) AS score,
+       (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates
+FROM sig"""
+    params = [chain, *seg_p, *pe, *pb, *gap, *recd, *pd]
+    return sql, params

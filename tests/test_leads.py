@@ -1,0 +1,152 @@
+"""Lead mining on a small hand-built database: the candidate rule (present through a registered office, a
+branch, a subsidiary or a majority holding → excluded; absent → included), the reasons with their numbers,
+the JSON keys, the exports, and the backtest's precision@k / recall@k against hand-counted outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from cli_util import run, run_json
+from zhaoshang.core.errors import UserError
+from zhaoshang.core.store import Store
+from zhaoshang.services.leads import mine_leads
+from zhaoshang.services.leads.backtest import backtest_leads
+
+D = dt.date(2020, 6, 30)
+REGION = "510100"  # 成都市: holds segment S1 only, so S2 and S3 are its gaps
+CITIES = {"bj": ("110000", "110100", "110108"), "sh": ("310000", "310100", "310104"), "cd": ("510000", "510100", "510104"),
+          "wh": ("420000", "420100", "420102"), "xa": ("610000", "610100", "610104")}
+# id: (name, city, segment, status)
+ENTS = {
+    1: ("成都本地甲智能科技有限公司", "cd", "S1", "存续"), 2: ("成都本地乙智能科技有限公司", "cd", "S1", "存续"),
+    3: ("成都本地丙智能科技有限公司", "cd", "S1", "存续"),
+    11: ("北京背景一科技有限公司", "bj", "S1", "存续"), 12: ("上海背景二科技有限公司", "sh", "S1", "存续"),
+    101: ("北京分支已在科技有限公司", "bj", "S2", "存续"),      # branch in 成都 before the date → excluded
+    102: ("北京扩张甲科技有限公司", "bj", "S2", "存续"),        # absent, funded, expanding → included
+    103: ("上海合作乙科技有限公司", "sh", "S3", "存续"),        # absent, co-applicant with a local → included
+    104: ("上海后至丙科技有限公司", "sh", "S3", "存续"),        # branch in 成都 after the date → included, positive
+    105: ("北京吊销丁科技有限公司", "bj", "S3", "吊销"),        # abnormal status → excluded
+    106: ("北京控股戊科技有限公司", "bj", "S2", "存续"),        # majority holder of a 成都 enterprise → excluded
+    107: ("上海子公司己科技有限公司", "sh", "S2", "存续"),      # subsidiary in 成都 after the date → included, positive
+    4: ("成都庚子公司科技有限公司", "cd", None, "存续"),        # held 60 % by 106
+}
+# (id, parent, kind, date, city)
+BRANCHES = [(1, 101, "branch", "2019-05-01", "cd"), (2, 102, "branch", "2019-09-01", "wh"),
+            (3, 102, "subsidiary", "2020-02-01", "xa"), (4, 104, "branch", "2021-01-15", "cd"),
+            (5, 107, "subsidiary", "2020-10-01", "cd"), (6, 103, "branch", "2022-03-01", "cd")]
+# (id, enterprise, date, round, amount 万元)
+FUNDINGS = [(1, 102, "2020-03-01", "b", 30000), (2, 104, "2019-01-01", "a", 5000), (3, 107, "2018-01-01", "angel", 1000)]
+EXPECTED_CANDIDATES = {102, 103, 104, 107}
+POSITIVES = {104, 107}  # opened a branch / subsidiary in 成都 within 365 days of D
+
+
+def _build(path):
+    s = Store(str(path))
+    x = s.con.execute
+    x("INSERT INTO imports (id, kind, source, data_date) VALUES (1, 'enterprises', 'test', DATE '2022-12-31')")
+    x("INSERT INTO chain_nodes VALUES ('ai', 'R', NULL, 1, 'midstream', '根', 'Root', NULL, 0), "
+      "('ai', 'S1', 'R', 2, 'midstream', '环节一', 'Segment one', NULL, 1), "
+      "('ai', 'S2', 'R', 2, 'midstream', '环节二', 'Segment two', NULL, 2), "
+      "('ai', 'S3', 'R', 2, 'midstream', '环节三', 'Segment three', NULL, 3)")
+    for eid, (name, city, seg, status) in ENTS.items():
+        p, c, dcode = CITIES[city]
+        x("INSERT INTO enterprises (id, name, founded, status, country, province_code, city_code, district_code, last_import_id) "
+          "VALUES (?, ?, DATE '2010-01-01', ?, 'CN', ?, ?, ?, 1)", [eid, name, status, p, c, dcode])
+        if seg:
+            x("INSERT INTO placements (enterprise_id, chain, node_code, confidence) VALUES (?, 'ai', ?, 0.9)", [eid, seg])
+    for bid, parent, kind, date, city in BRANCHES:
+        p, c, dcode = CITIES[city]
+        x("INSERT INTO branches (id, parent_id, child_name, kind, date, country, province_code, city_code, district_code) "
+          "VALUES (?, ?, ?, ?, ?, 'CN', ?, ?, ?)", [bid, parent, f"分支{bid}", kind, date, p, c, dcode])
+    for fid, eid, date, rnd, amt in FUNDINGS:
+        x("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, ?, ?, ?)", [fid, eid, date, rnd, amt])
+    x("INSERT INTO shareholdings (id, enterprise_id, holder_enterprise_id, holder_type, percent) VALUES (1, 4, 106, 'enterprise', 60)")
+    x("INSERT INTO patents (id, title, applied) VALUES (1, '联合专利', DATE '2019-06-01')")
+    x("INSERT INTO patent_applicants (patent_id, position, enterprise_id) VALUES (1, 1, 103), (1, 2, 1)")
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("leads")
+    _build(d / "l.duckdb")
+    return d / "l.duckdb"
+
+
+@pytest.fixture(scope="module")
+def leads_json(db):
+    return run_json("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=db)
+
+
+def test_candidate_rule_excludes_present_and_keeps_absent(leads_json):
+    got = {r["enterprise_id"] for r in leads_json}
+    assert got == EXPECTED_CANDIDATES
+
+
+def test_json_keys_reasons_and_signals(leads_json):
+    for r in leads_json:
+        assert {"enterprise_id", "name", "score", "reasons", "signals"} <= set(r)
+        assert r["signals"]["reachability"]["absent"] is True
+        contrib = [v["contribution"] for v in r["signals"].values() if v["contribution"] is not None]
+        assert sum(contrib) == pytest.approx(r["score"], abs=0.05)
+    by = {r["enterprise_id"]: r for r in leads_json}
+    assert leads_json[0]["enterprise_id"] == 102  # the funded, expanding one first
+    assert "近12个月完成B轮融资3亿元" in by[102]["reasons"]
+    assert "近24个月在武汉、西安新设2家分支机构" in by[102]["reasons"]
+    assert "与本地企业成都本地甲智能科技有限公司联合申请专利" in by[103]["reasons"]
+    assert any("补链环节" in x for x in by[103]["reasons"])
+    assert by[102]["signals"]["funding"]["raw"] == 1 and by[102]["signals"]["funding"]["detail"]["amount_wan"] == 30000
+    assert by[102]["signals"]["branches"]["raw"] == 2 and by[102]["signals"]["segment_fit"]["raw"] == "gap+recommended"
+
+
+@pytest.fixture(scope="module")
+def store(db):
+    s = Store(str(db), read_only=True)
+    yield s
+    s.close()
+
+
+def test_later_date_sees_the_new_branches(store):
+    later = mine_leads(store, "成都", as_of="2021-06-30", top=50)["leads"]
+    assert {r["enterprise_id"] for r in later} == EXPECTED_CANDIDATES - POSITIVES
+
+
+def test_english_reasons_and_exports(db, store, tmp_path):
+    en = mine_leads(store, REGION, as_of=D, lang="en")["leads"][0]
+    assert "raised 1 round in the last 12 months (latest Series B), CNY 300M disclosed" in en["reasons"]
+    assert "opened 2 branches or subsidiaries in Wuhan, Xi'an in the last 24 months" in en["reasons"]
+    out = tmp_path / "leads.xlsx"
+    run("leads", REGION, "--as-of", D.isoformat(), "-f", "xlsx", "-o", out, db=db)
+    ws = openpyxl.load_workbook(out).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("排名", "企业编号", "企业名称") and len(rows) == 1 + len(EXPECTED_CANDIDATES)
+    assert rows[1][2] == ENTS[102][0] and "3亿元" in rows[1][-1]
+    bad = run("leads", REGION, "-f", "xlsx", db=db, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_backtest_against_hand_counted_outcomes(db, leads_json):
+    doc = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365,
+                   "--k", 1, "--k", 2, "--k", 3, "--k", 4, db=db)
+    pop = doc["population"]
+    assert pop["eligible"] == len(EXPECTED_CANDIDATES) and pop["positives"] == len(POSITIVES)
+    assert pop["opened_in_region_all"] == 2  # 103's branch in 2022 is outside the horizon
+    # the funding baseline ranks by total raised by the date: 102 (30000), 104 (5000), 107 (1000), 103 (0)
+    base = {a["k"]: a for a in doc["models"]["baseline_funding"]["at_k"]}
+    assert (base[1]["hits"], base[2]["hits"], base[3]["hits"], base[4]["hits"]) == (0, 1, 2, 2)
+    assert base[2]["precision"] == 0.5 and base[3]["recall"] == 1.0 and base[3]["precision"] == pytest.approx(0.6667)
+    # the lead score: its hits at k counted by hand from the ranking the leads command shows
+    order = [r["enterprise_id"] for r in leads_json]
+    lead = {a["k"]: a for a in doc["models"]["lead_score"]["at_k"]}
+    for k in (1, 2, 3, 4):
+        hits = len(set(order[:k]) & POSITIVES)
+        assert lead[k]["hits"] == hits and lead[k]["precision"] == pytest.approx(round(hits / k, 4))
+        assert lead[k]["recall"] == pytest.approx(round(hits / len(POSITIVES), 4))
+
+
+def test_backtest_refuses_an_open_horizon(store):
+    with pytest.raises(UserError, match="2023-06-30"):
+        backtest_leads(store, REGION, as_of="2022-06-30", horizon=365)

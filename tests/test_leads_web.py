@@ -1,0 +1,107 @@
+"""The 招商线索 page and its JSON twin on the hand-built lead database: the twin equals the service, a viewer
+reads but cannot add to the pipeline, bad parameters are 4xx; in headless chromium under the CSP: the leads
+with their reasons, the signals, a filter, and "加入招商项目" in one click (source 招商线索)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core import jsonenc  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.leads import mine_leads  # noqa: E402
+from zhaoshang.services.pipeline import leads as pipeline  # noqa: E402
+from zhaoshang.services.team import accounts  # noqa: E402
+
+PW = "a-long-enough-password-1"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("leadsweb") / "l.duckdb"
+    _build(path)
+    return path
+
+
+def test_api_twin_roles_and_errors(db, tmp_path):
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = {}
+    for name, role in (("ana", "analyst"), ("vera", "viewer")):
+        accounts.add_user(team, name, role, PW, "cli:test")
+        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    client = TestClient(create_app(str(db), team=team, local_only=False), headers=tokens["viewer"])
+    got = client.get("/api/leads", params={"region": "成都", "as_of": D.isoformat()})
+    assert got.status_code == 200
+    with Store(str(db), read_only=True) as s:
+        want = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D)))
+    assert got.json() == want and {r["enterprise_id"] for r in want["leads"]} == EXPECTED_CANDIDATES
+    only = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "has": "local_ties"}).json()
+    assert [r["enterprise_id"] for r in only["leads"]] == [103]
+    page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}).text
+    assert ENTS[102][0] in page and "近12个月完成B轮融资3亿元" in page and 'action="/pipeline/add"' not in page
+    form = {"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"}
+    assert client.post("/pipeline/add", data=form, follow_redirects=False).status_code == 403
+    assert client.get("/api/leads", params={"region": "火星"}).status_code == 404
+    assert client.get("/api/leads", params={"region": REGION, "has": "nothing"}).status_code == 400
+    assert client.get("/api/leads", params={"region": REGION, "top": 0}).status_code == 400
+    analyst = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}, headers=tokens["analyst"]).text
+    assert 'action="/pipeline/add"' in analyst
+    r = client.post("/api/pipeline/add", json={"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"},
+                    headers=tokens["analyst"])
+    assert r.status_code == 200 and r.json()["source"] == "leads"
+    team.close()
+
+
+@pytest.mark.browser
+def test_leads_page_in_the_browser(db):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/map")
+        pg.click("#nav-leads")
+        pg.wait_for_url("**/leads*")
+        pg.fill("#f-region", REGION)
+        pg.fill("#f-asof", D.isoformat())
+        pg.click("#leads-apply")
+        pg.wait_for_selector("#leads-table")
+        rows = pg.locator("#leads-table tbody tr.lead-row")
+        assert rows.count() == len(EXPECTED_CANDIDATES)
+        first = rows.nth(0).inner_text()
+        assert ENTS[102][0] in first and "近24个月在武汉、西安新设2家分支机构" in first
+        assert "补链" in pg.inner_text("#ld-targets")
+        rows.nth(0).locator("summary").click()
+        assert rows.nth(0).locator(".xp-part").count() >= 8
+        pg.click("#has-local_ties")
+        pg.wait_for_selector("#leads-table")
+        assert pg.locator("#leads-table tbody tr.lead-row").count() == 1
+        pg.click("#has-local_ties")  # off again
+        pg.wait_for_selector("#add-107")
+        pg.click("#add-107")
+        pg.wait_for_url("**/pipeline/*")
+        assert "新线索" in pg.inner_text("#lead-status") and "招商线索" in pg.inner_text("main")
+        pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
+        assert "Add to pipeline" in pg.inner_text("#leads-table") and "Target segments" in pg.inner_text("main")
+        assert not errors, errors
+    team = open_team_db(None, db_path=str(db))
+    added = pipeline.list_leads(team, source="leads")
+    team.close()
+    assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
