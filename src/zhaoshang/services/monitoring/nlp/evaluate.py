@@ -224,8 +224,10 @@ def evaluate_subjects(data, split: str = "eval", limit: int | None = None, linke
                        "n_listed": listed, "ok_listed": ok and listed, "b_ok_listed": b_ok and listed})
 
     def fig(ok, answered, n):
-        return {"accuracy": round(ok / n, 4) if n else 0.0, "answered": answered, "correct": ok, "n": n,
-                "precision_of_answers": round(ok / answered, 4) if answered else 0.0}
+        out = {"accuracy": round(ok / n, 4) if n else 0.0, "correct": ok, "n": n}
+        if answered is not None:
+            out.update(answered=answered, precision_of_answers=round(ok / answered, 4) if answered else 0.0)
+        return out
 
     return {"set": "FinESE", "split": split, "method": fig(counts["ok"], counts["answered"], counts["n"]),
             "baseline": fig(counts["b_ok"], counts["b_answered"], counts["n"]),
