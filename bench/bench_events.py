@@ -40,7 +40,7 @@ RULES = [{"name": "融资", "types": ["funding"]},
 def main(n: int) -> dict:
     texts = list(dict.fromkeys([r["text"] for r in _rows(SHARED, FINESE) if r["split"] == "eval"]
                                + [r["text"] for r in _rows(SHARED, NER_SENTENCES) if r["split"] == "test"]))[:n]
-    store = Store(None)
+    store = Store(":memory:")  # never the default database file of the working directory
     load_linker(SHARED, store)
     linker = MentionLinker.from_store(store)
     analyze_item(linker, "预热：" + texts[0])  # jieba, the models and the lexicon loaded outside the timings

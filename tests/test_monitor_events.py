@@ -202,3 +202,36 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         assert "新任总经理到岗" in pg.inner_text("#ev-list")
         assert not errors, errors
         b.close()
+
+
+def test_tail_publishes_events_stored_elsewhere(fx, tmp_path):
+    """Events that did not pass through this process's bus — stored by another process, or by an import published
+    as a new data generation — are published by the server's tail, each once."""
+    from contextlib import nullcontext
+
+    path, info = fx
+    db = tmp_path / "tail.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    team = open_team_db(str(tmp_path / "t.sqlite"))
+    bus = B.EventBus()
+    got = []
+    bus.add_listener(got.append)
+    with Store(str(db)) as store:
+        tail = E.Tail(team, interval=0.05, bus=bus, store_scope=lambda: nullcontext(store))
+        tail.start()
+        try:
+            other = E.store_events(team, [E.prepare(store, _event(), origin="api")], publish=False)["stored"][0]
+            top = E.max_imported(store)
+            store.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, source) VALUES "
+                              "(?, ?, DATE '2024-06-01', 'funding', '融资: C轮', 'import-test')", [top + 1, info["id"]])
+            for _ in range(100):
+                if len(got) >= 2:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.2)
+        finally:
+            tail.stop.set()
+            tail.join(5)
+    assert sorted(e["key"] for e in got) == sorted([other["key"], f"e{top + 1}"])
+    imported = next(e for e in got if e["origin"] == "import")
+    assert imported["nodes"] == [moved_fixture.NODE] and imported["province_code"] == moved_fixture.AFTER

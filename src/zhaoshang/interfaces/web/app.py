@@ -109,7 +109,7 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
     from ...services.monitoring.feeds import FeedSchedule, load_feeds
     from ...services.monitoring.news import run_feeds
 
-    app.state.event_tail = monitor_events.Tail(app.state.team)  # live events stored by other processes → the bus
+    app.state.event_tail = monitor_events.Tail(app.state.team, store_scope=served_scope(app.state.served))  # → the bus
     app.state.event_tail.start()
     if feeds:  # the news monitor on the feeds file's schedule
         FeedSchedule(load_feeds(feeds), served_scope(app.state.served), app.state.team, run_feeds).start()

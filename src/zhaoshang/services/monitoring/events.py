@@ -204,13 +204,16 @@ def _own_sql(f: Filter, prefix: str, since: Any) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+_IMPORT_SELECT = """
+        SELECT ev.id, ev.enterprise_id, e.name, e.uscc, ev.date, ev.type, ev.title, ev.detail, ev.source, ev.source_key,
+               e.province_code, e.city_code, e.district_code, ev.ref_table
+        FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id"""
+
+
 def _imported(store, f: Filter, limit: int) -> list[dict]:
     where, params = _own_sql(f, "ev.", f.since)
     cond, cparams = f._enterprise_sql("ev.enterprise_id")
-    rows = store.con.execute(f"""
-        SELECT ev.id, ev.enterprise_id, e.name, e.uscc, ev.date, ev.type, ev.title, ev.detail, ev.source, ev.source_key,
-               e.province_code, e.city_code, e.district_code, ev.ref_table
-        FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id
+    rows = store.con.execute(f"""{_IMPORT_SELECT}
         WHERE {where} AND {cond}
         ORDER BY ev.date DESC NULLS LAST, ev.id DESC LIMIT ?""", params + cparams + [int(limit)]).fetchall()
     return [_import_record(r) for r in rows]
@@ -372,18 +375,52 @@ def tail_into_bus(team, after: int, bus: _bus.EventBus | None = None, batch: int
     return after
 
 
-class Tail(threading.Thread):
-    """The server's reader of events stored by other processes (``zhaoshang monitor run`` beside it)."""
+def imported_after(store, after: int, batch: int = 5000) -> list[dict]:
+    """Imported events with an id above ``after`` (a new import published as a new data generation), with the
+    chain nodes of their enterprises."""
+    rows = store.con.execute(f"{_IMPORT_SELECT} WHERE ev.id > ? ORDER BY ev.id LIMIT {int(batch)}", [after]).fetchall()
+    out = [_import_record(r) for r in rows]
+    if out:
+        nodes: dict = {}
+        for eid, node in store.con.execute(
+                "SELECT DISTINCT enterprise_id, node_code FROM placements WHERE enterprise_id IN "
+                "(SELECT unnest(?::BIGINT[])) ORDER BY 1, 2", [sorted({r["enterprise_id"] for r in out})]).fetchall():
+            nodes.setdefault(eid, []).append(node)
+        for r in out:
+            r["nodes"] = nodes.get(r["enterprise_id"], [])
+    return out
 
-    def __init__(self, team, interval: float = 0.5, bus: _bus.EventBus | None = None):
+
+def max_imported(store) -> int:
+    return int(store.con.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+
+class Tail(threading.Thread):
+    """The server's reader of events that did not pass through its own bus: live events stored by other
+    processes (``zhaoshang monitor run`` beside it) and, with ``store_scope`` (the served data), the events of an
+    import published as a new data generation. Each is published once."""
+
+    def __init__(self, team, interval: float = 0.5, bus: _bus.EventBus | None = None, store_scope=None):
         super().__init__(name="zhaoshang-event-tail", daemon=True)
-        self.team, self.interval, self.bus = team, interval, bus
+        self.team, self.interval, self.bus, self.store_scope = team, interval, bus, store_scope
         self.stop = threading.Event()
         self.after = last_id(team)
+        self.import_after = None
+        if store_scope is not None:
+            with store_scope() as store:
+                self.import_after = max_imported(store)
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
             try:
                 self.after = tail_into_bus(self.team, self.after, self.bus)
-            except Exception:  # the team database briefly unavailable: try again next time
+                if self.store_scope is not None:
+                    with self.store_scope() as store:
+                        top = max_imported(store)
+                        if top < self.import_after:  # another file (a rebuilt demo): its ids start again
+                            self.import_after = top
+                        for ev in imported_after(store, self.import_after):
+                            (self.bus or _bus.BUS).publish(ev)
+                            self.import_after = max(self.import_after, ev["id"])
+            except Exception:  # the team database or the data briefly unavailable: try again next time
                 time.sleep(self.interval)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal, Optional, Union
 
 from fastapi import Body, Depends, Query, Request
@@ -62,7 +63,7 @@ def register(app, web) -> None:
         """Events stored by other processes (``zhaoshang monitor run``) reach this server's bus."""
         with tail_lock:
             if getattr(request.app.state, "event_tail", None) is None:
-                tail = E.Tail(team(request))
+                tail = E.Tail(team(request), store_scope=contextmanager(web.served.store_scope))
                 tail.start()
                 request.app.state.event_tail = tail
 
