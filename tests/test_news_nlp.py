@@ -18,7 +18,8 @@ ROWS = ("企业名称,简称,省份\n"
         "长江精密制造股份有限公司,长江,湖北\n"  # short name that is a common word (a river)
         "北京华辰智能科技有限公司,华辰智能,北京\n"
         "深圳华辰智能科技有限公司,华辰智能,广东\n"  # the same short name: ambiguous
-        "云帆数据科技有限公司,云帆数据,浙江\n")
+        "云帆数据科技有限公司,云帆数据,浙江\n"
+        "蓝鲸视界科技有限公司,BWV,上海\n")
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,12 @@ def test_a_short_name_that_is_a_common_word_does_not_link(linker, store):
     res = linker.link("长江股份公告称订单增长")
     assert [m.enterprise_id for m in res.linked] == [_ids(store)["长江精密制造股份有限公司"]]
     assert res.linked[0].method == "confirmed" and res.linked[0].confidence < 0.9
+
+
+def test_a_latin_short_name_links_only_as_a_whole_word(linker, store):
+    assert [m.mention for m in linker.link("BWV发布新一代显示器").linked] == ["BWV"]
+    res = linker.link("新型号BWVX与ABWV均未上市")
+    assert res.linked == [] and {m.method for m in res.dropped} == {"cut_word"}
 
 
 def test_an_ambiguous_name_stays_unlinked_with_its_candidates(linker, store):

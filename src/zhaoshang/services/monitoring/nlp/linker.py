@@ -9,7 +9,8 @@ Precision comes before recall (docs/methods.md, "News text analysis"):
 * a key that is also a common word (jieba's dictionary frequency ≥ ``COMMON_FREQ``, or a place name), and any
   key shorter than 3 characters, links only when the text confirms it (a stock code or a legal-form word right
   after it); otherwise it is dropped;
-* a key cut out of a longer word (a jieba word crossing the match's start or end) is dropped;
+* a 2-character key cut out of a longer word (a jieba word crossing the match's start or end) is dropped, and
+  so is a Latin key with a letter or digit right before or after it;
 * a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates.
 """
 
@@ -184,6 +185,12 @@ class MentionLinker:
             kinds = set(slot.values())
             strong = "name" in kinds  # a full legal name is trusted as it is
             m = Mention(text[start:end], start, end, None, "", 0.0)
+            if key.isascii() and (norm[s - 1:s].isalnum() and norm[s - 1:s].isascii()
+                                  or norm[e:e + 1].isalnum() and norm[e:e + 1].isascii()):
+                m.method = "cut_word"  # a Latin name inside a longer Latin word ("TCL" in "TCLX")
+                m.candidates = sorted(slot)
+                dropped.append(m)
+                continue
             if not strong:
                 if len(key) <= CUT_CHECK_MAX and bounds is None:
                     bounds = _word_bounds(norm)
