@@ -92,6 +92,13 @@ def test_negation_flips_sentiment_towards_the_right_target():
     assert sentiment_towards("星河光电受到处罚，云帆数据被罚款200万元", *a, others=[(9, 13)])[1] == "negative"
 
 
+def test_a_passive_puts_the_negative_verb_on_its_patient():
+    text = "星河光电被云帆数据起诉索赔"
+    a, b = (0, 4), (5, 9)
+    assert sentiment_towards(text, *a, others=[b], use_model=False)[1] == "negative"
+    assert sentiment_towards(text, *b, others=[a], use_model=False)[1] == "neutral"
+
+
 def test_listed_together_share_the_verb():
     text = "星河光电、云帆数据等涨超5%"
     assert sentiment_towards(text, 0, 4, others=[(5, 9)])[1] == "positive"

@@ -5,7 +5,8 @@
   and not at all beyond;
 * a word belongs to the nearest mention before it in its clause (subject–verb order): when another enterprise
   stands between the target and the word, the word is that enterprise's — unless they are listed together
-  ("A、B、C等涨超5%"); in another clause, a word counts only if that clause names no other enterprise;
+  ("A、B、C等涨超5%"); in a passive ("甲被乙起诉") the word is the patient's (甲), not the agent's (乙); in another
+  clause, a word counts only if that clause names no other enterprise;
 * a negator shortly before a word flips it ("未受处罚", "没有下跌").
 
 The lexicon score is ``tanh(total / 2)`` in −1..1. A small model trained on FinNSP (is this negative news about
@@ -72,9 +73,15 @@ def _negated(text: str, start: int, clause_start: int, lex: dict) -> str | None:
 
 
 def _belongs_to_other(text, t0, t1, w0, w1, others) -> bool:
-    """True when another mention stands between the target and the word (and is not listed with the target)."""
+    """True when the word speaks of another enterprise: another mention stands between the target and the word
+    (and is not listed with the target), or the target is the agent of a passive ("乙被甲起诉": 起诉 is 乙's)."""
+    if w0 >= t1 and text[max(0, t0 - 1):t0] == "被" and any(b <= t0 - 1 and t0 - 1 - b <= 2 for _a, b in others):
+        return True
     if w0 >= t1:
         between = [(a, b) for a, b in others if t1 <= a and b <= w0]
+        if between and "被" in text[t1:min(a for a, _b in between)]:
+            return False  # "甲被乙起诉": the target suffers what the other does
+
         lo, hi = t1, w0
     else:
         between = [(a, b) for a, b in others if w1 <= a and b <= t0]
