@@ -88,6 +88,8 @@ def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
     live = dict(ev, type="legal", detail=None, sentiment=-0.7)
     assert E.match(dict(by_hand, types=["诉讼/处罚/监管"]), live).parts[-1].raw == -0.7
     assert E.match(dict(by_hand, types=["legal"]), dict(live, sentiment=-0.4)) is None
+    assert E.match(by_hand, live) is not None  # a live news item, typed by its news type, is news
+    assert E.match(dict(by_hand, max_sentiment=None), dict(live, type="funding")) is None  # a funding is not news
 
 
 def test_yaml_round_trip_and_refusals(fx, team):
@@ -120,3 +122,31 @@ def test_yaml_round_trip_and_refusals(fx, team):
     assert R.remove(team, rid, owner="ana")["id"] == rid
     with pytest.raises(NotFound):
         R.get(team, rid)
+
+
+def test_live_events_from_the_api_path_raise_alerts_once(fx, team):
+    """Events received live (``services.monitoring.events.ingest``, what ``POST /api/events`` calls) are
+    evaluated by the same rules from their own cursor; the evidence is the stored live event and its source."""
+    from zhaoshang.services.monitoring import bus
+    from zhaoshang.services.monitoring import events as live
+
+    path, info = fx
+    quiet = bus.EventBus()
+    with Store(str(path), read_only=True) as store:
+        R.import_yaml(store, team, AF.RULES_YAML, owner="ana")
+        feed.run(store, team)  # the imported events first
+        before = len(feed.list_alerts(team, "ana"))
+        got = live.ingest(store, team, [
+            {"enterprise_id": info["local"], "type": "legal", "date": "2024-05-02", "title": "某公司因违规被处罚",
+             "sentiment": -0.9, "source": "partner-api", "source_key": "p-1", "url": "https://partner.example/p-1"},
+            {"enterprise_id": info["local"], "type": "product", "date": "2024-05-03", "title": "某公司发布新品",
+             "sentiment": 0.6, "source": "partner-api", "source_key": "p-2"}], bus=quiet)
+        assert len(got["stored"]) == 2
+        res = feed.run_all(store, team)
+        assert res["events"] == 2 and [a["rule_name"] for a in res["alerts"]] == ["本地企业负面新闻"]
+        assert feed.run_all(store, team)["alerts"] == []  # the cursor moved on
+    a = res["alerts"][0]
+    assert a["event_id"] is None and a["title"] == "某公司因违规被处罚"
+    assert a["evidence"] == [{"table": "monitor_events", "ids": [got["stored"][0]["id"]], "where": None,
+                              "note": "partner-api · p-1 · https://partner.example/p-1"}]
+    assert len(feed.list_alerts(team, "ana")) == before + 1

@@ -1,6 +1,6 @@
 """预警规则 over HTTP and in the browser: the JSON API (an analyst's rules, YAML in and out, channels with the
 secret never shown, 4xx with a message on bad input; a viewer reads and cannot change), and the page in
-headless chromium under the CSP — a rule made with the form, then an event imported into the served database
+headless chromium under the CSP — a rule made with the form, then an event another system POSTs to /api/events
 while the page is open reaches the live feed within 2 seconds, with a link to its evidence.
 ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 
@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
-from cli_util import run  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
@@ -86,8 +85,11 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
     db.write_bytes(path.read_bytes())
     with Store(str(db), read_only=True) as store:
         target = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [info["gap_ent"]]).fetchone()[0]
-    rounds = tmp_path / "rounds.csv"
-    rounds.write_text(f"企业名称,融资日期,融资轮次,融资金额\n{target},2024-06-01,C轮,3亿元\n", encoding="utf-8")
+    import httpx
+
+    from zhaoshang.core.teamstate import default_team_url
+
+    other_system = team_tokens(open_team_db(default_team_url(str(db))), users=(("partner", "analyst"),))["analyst"]
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
@@ -107,9 +109,12 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
         pg.wait_for_selector("#al-rules tr[data-id]")
         assert "杭州市的补链环节" in pg.inner_text("#al-rules") and pg.locator("#al-error").count() == 0
         pg.wait_for_selector("#al-live[data-state=on]")
-        # an event arrives: a funding imported into the served database while the page is open
-        run("import", "fundings", str(rounds), "--source", "live-test", db=db)
+        # an event arrives from another system by POST /api/events while the page is open
+        r = httpx.post(base + "/api/events", headers=other_system, timeout=10, json={
+            "enterprise_id": info["gap_ent"], "type": "funding", "date": "2024-06-01", "title": "融资: C轮 3亿元",
+            "detail": {"round": "c", "amount_wan": 30000}, "source": "live-test", "source_key": "x-1"})
         t0 = time.monotonic()
+        assert r.status_code == 200, r.text
         pg.wait_for_selector("#al-feed tr.al-new", timeout=2000)
         took = time.monotonic() - t0
         assert took < 2.0
@@ -120,7 +125,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
             pg.screenshot(path=str(Path(SHOTS) / "alerts.png"), full_page=True)
         pg.click("#al-feed tr.al-new a.al-evidence")
         pg.wait_for_selector("#alert-card")
-        assert "fundings" in pg.inner_text("#alert-source") and "live-test" in pg.inner_text("#alert-source")
+        assert "monitor_events" in pg.inner_text("#alert-source") and "live-test · x-1" in pg.inner_text("#alert-source")
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         pg.goto(base + "/alerts?lang=en")

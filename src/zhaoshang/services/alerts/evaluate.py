@@ -31,6 +31,14 @@ def _news_aliases() -> dict[str, str]:
 
 
 NEWS_ALIASES = _news_aliases()
+def _news_codes() -> frozenset:
+    """News types that are not also types of imported events (``funding`` is both: it stays a funding)."""
+    from ..monitoring.events import IMPORT_TYPES
+
+    return frozenset(k for k in NEWS_ALIASES if k.isascii() and k not in IMPORT_TYPES)
+
+
+NEWS_CODES = _news_codes()
 
 
 @dataclass
@@ -76,7 +84,8 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
     if types:
         kind = ev.get("type")  # an events type, or a live event's news type (personnel …)
         sub = detail.get("event_type")  # an imported news item's type
-        hit = next((k for k in (kind, sub) if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
+        cands = (kind, sub, "news" if kind in NEWS_CODES else None)  # a live news item is typed by its news type
+        hit = next((k for k in cands if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
         if hit is None:
             return None
         parts.append(Part("type", raw=hit, detail={"any_of": types}))
@@ -119,8 +128,7 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
         if not (v >= thr if op == ">=" else v <= thr):
             return None
         parts.append(Part(field_, raw=v, detail={"op": op, "threshold": thr}))
-    evidence = [Ref("events", ids=[ev["id"]] if ev.get("id") is not None else None,
-                    where=None if ev.get("id") is not None else {"event_key": event_key(ev)})]
+    evidence = [Ref("events", ids=[ev["id"]])] if ev.get("id") is not None else []
     if ev.get("ref_table"):
         evidence.append(Ref(ev["ref_table"], ids=[ev["ref_id"]] if ev.get("ref_id") is not None else None,
                             note=" · ".join(str(x) for x in (ev.get("source"), ev.get("source_key"), detail.get("url")) if x)

@@ -1,5 +1,6 @@
-"""The alert schedule inside ``zhaoshang serve``: every ``INTERVAL`` seconds evaluate new events, queue the
-day's digests and send the deliveries that are due. All of its state is in the team state, so a restarted
+"""The alert schedule inside ``zhaoshang serve``: every ``INTERVAL`` seconds — and at once when the event bus
+publishes a live event (``POST /api/events``, a news feed) — evaluate new events, queue the day's digests and
+send the deliveries that are due. All of its state is in the team state, so a restarted
 server resumes exactly where the last one stopped (pending deliveries, retry times, digest days)."""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ INTERVAL = float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
 
 
 def tick(store, team) -> dict:
-    """One round: new events → alerts; the day's digests; due deliveries."""
-    res = feed.run(store, team)
+    """One round: new events (imported and live) → alerts; the day's digests; due deliveries."""
+    res = feed.run_all(store, team)
     queued = digest.due(team)
     sent = delivery.deliver_due(team)
     return {"events": res["events"], "alerts": len(res["alerts"]), "digests": len(queued), **sent}
@@ -30,25 +31,38 @@ class Scheduler:
     def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL):
         self.store_scope, self.team, self.interval = store_scope, team, interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Run rounds every ``interval`` seconds, and at once when the event bus publishes a live event."""
+        from ..monitoring import bus
+
+        bus.add_listener(self._on_event)
         self._thread = threading.Thread(target=self._loop, name="zhaoshang-alerts", daemon=True)
         self._thread.start()
 
+    def _on_event(self, event: dict) -> None:
+        self._wake.set()
+
     def stop(self) -> None:
+        from ..monitoring import bus
+
+        bus.remove_listener(self._on_event)
         self._stop.set()
+        self._wake.set()
         if self._thread:
             self._thread.join(timeout=30)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()
             try:
                 with self.store_scope() as store:
                     tick(store, self.team)
             except Exception as exc:  # keep the schedule alive; the error names no secret
                 log.warning("alert schedule: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            self._stop.wait(self.interval)
+            self._wake.wait(self.interval)
 
 
 def served_scope(served) -> Callable[[], ContextManager]:

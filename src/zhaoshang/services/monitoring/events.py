@@ -364,14 +364,19 @@ def last_id(team) -> int:
         return int(tx.scalar("SELECT coalesce(max(id), 0) FROM monitor_events") or 0)
 
 
+def live_after(team, after: int, batch: int = 500) -> list[dict]:
+    """The live events stored after id ``after`` (by any process), oldest first, as event records."""
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM monitor_events WHERE id > ? ORDER BY id LIMIT {int(batch)}", [after])
+    return [_live_record(r) for r in rows]
+
+
 def tail_into_bus(team, after: int, bus: _bus.EventBus | None = None, batch: int = 500) -> int:
     """Publish the live events stored after id ``after`` (by any process) that this bus has not published yet;
     returns the last id seen."""
-    with team.tx() as tx:
-        rows = tx.query(f"SELECT * FROM monitor_events WHERE id > ? ORDER BY id LIMIT {int(batch)}", [after])
-    for r in rows:
-        (bus or _bus.BUS).publish(_live_record(r))
-        after = max(after, int(r["id"]))
+    for ev in live_after(team, after, batch):
+        (bus or _bus.BUS).publish(ev)
+        after = max(after, int(ev["id"]))
     return after
 
 
