@@ -41,9 +41,10 @@ def _event(**kw):
             "source": "registry-watch", "source_key": "chg-1"} | kw
 
 
-def test_timeline_merges_imported_and_live_events_with_filters(fx, tmp_path):
+def test_timeline_merges_imported_and_live_events_with_filters(fx, team_url):
+    """On both team-state backends (SQLite and a real PostgreSQL)."""
     path, info = fx
-    team = open_team_db(str(tmp_path / "t.sqlite"))
+    team = open_team_db(team_url)
     got = []
     bus = B.EventBus()
     bus.add_listener(got.append)

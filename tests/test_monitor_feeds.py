@@ -143,6 +143,17 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
         assert res2["items_new"] == 0 and res2["events_new"] == 0 and res2["merged"] == 0 and len(got) == 2
     state = {s["name"]: s for s in F.feed_states(team)}
     assert state["rss"]["etag"] == ETAG and state["rss"]["items_total"] == 2 and state["slow"]["last_error"]
+    # the JSON twins and the page's cards
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = TestClient(create_app(str(path), team=team))
+    news = c.get("/api/monitor/news", params={"limit": 5}).json()["items"]
+    assert next(i for i in news if i["title"] == STORY)["sources"][1]["feed"] == "json"
+    assert {f["name"] for f in c.get("/api/monitor/feeds").json()["feeds"]} == {"rss", "json", "broken", "slow", "missing"}
+    page = c.get("/monitor").text
+    assert "2 个来源" in page and 'data-feed="slow"' in page and "超时" in page
     # a restarted server waits for the recorded next run instead of running at once
     runs = []
     sched = F.FeedSchedule(cfg, lambda: Store(str(path), read_only=True), team, lambda *a: runs.append(1))

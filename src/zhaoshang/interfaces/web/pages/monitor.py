@@ -18,6 +18,8 @@ from sse_starlette.sse import EventSourceResponse
 from ....core import jsonenc
 from ....services.monitoring import bus
 from ....services.monitoring import events as E
+from ....services.monitoring import feeds as F
+from ....services.monitoring import news as N
 from ...labels import label
 from ..limits import TokenBuckets, user_key
 from ..schemas import DATE_PATTERN, DateFrom, NodeCode, Region, Text
@@ -87,6 +89,14 @@ def register(app, web) -> None:
         return web.json({"stored": len(res["stored"]), "duplicates": len(res["duplicates"]),
                          "events": res["stored"] + res["duplicates"]})
 
+    @app.get("/api/monitor/feeds", tags=["monitoring"], summary="各新闻源的状态：上次运行、结果、错误、条目数、下次运行")
+    def api_feeds(request: Request):
+        return web.json({"feeds": F.feed_states(team(request))})
+
+    @app.get("/api/monitor/news", tags=["monitoring"], summary="最近的新闻条目：多个来源、关联企业、候选企业、事件类型、情感")
+    def api_news(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 50):
+        return web.json({"items": N.list_news(team(request), limit=limit)})
+
     @app.get("/api/events/stream", include_in_schema=False)
     async def api_stream(request: Request, store=Depends(web.get_store), since: DateFrom = None,
                          region: Region = None, node: NodeCode = None, type: Types = None, enterprise: Text = None):
@@ -122,5 +132,5 @@ def register(app, web) -> None:
         return web.page(request, "monitor.html", {
             "type_labels": {k: label("event", k, lang) for k in E.TYPES},
             "origin_labels": {k: label("origin", k, lang) for k in E.ORIGINS},
-            "nav": "monitor", "doc": doc, "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
+            "nav": "monitor", "doc": doc, "feeds": F.feed_states(team(request)), "news": N.list_news(team(request), 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
             "stream_url": "/api/events/stream" + ("?" + qs if qs else "")})
