@@ -5,6 +5,7 @@ index refreshed after an import."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,68 @@ def test_index_is_cached_beside_the_db_and_refreshed_after_an_import(db):
         classify(store)
     assert _names(_svc(db, M.match_demand, "DM2", top=3))[0] == "成都锐焊机器人有限公司"
     assert len([p for p in (db["dir"] / "m.duckdb.match").iterdir() if p.name.startswith("enterprises-")]) == 1
+
+
+def test_match_api_and_exports(db):
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = TestClient(create_app(str(db["path"])))
+    doc = c.get("/api/match/demand/DM1", params={"top": 3}).json()
+    cli = run_json("match", "demand", "DM1", "--top", "3", db=db["path"])
+    assert [r["enterprise_id"] for r in doc["results"]] == [r["enterprise_id"] for r in cli["results"]]
+    assert c.get("/api/match/demands", params={"status": "征集中"}).json()["total"] == 1
+    assert c.get("/api/match/demand/424242").status_code == 404
+    assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400
+    csv_body = c.get("/api/match/demand/DM1/export", params={"format": "csv"}).content.decode("utf-8-sig")
+    assert csv_body.splitlines()[0].startswith("rank,enterprise_id,name") and "杭州云语智能科技有限公司" in csv_body
+    x = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "xlsx"})
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(x.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["rank", "demand_id", "title"] and rows[1][2] == "政务热线语音识别转写"
+
+
+@pytest.mark.browser
+def test_match_page_in_the_browser(db):
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db["path"]) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/map")
+        pg.click("#nav-match")
+        pg.wait_for_selector("#mt-demands")
+        assert pg.locator("#mt-demands tbody tr").count() == 3
+        pg.fill("#f-node", "M06")
+        pg.click("#mt-apply")
+        pg.wait_for_url("**node=M06**")
+        assert pg.locator("#mt-demands tbody tr").count() == 1
+        pg.click("#mt-demands a")
+        pg.wait_for_selector("#mt-results")
+        first = pg.locator("#mt-results tbody tr").first
+        speech = ("杭州云语智能科技有限公司", "北京声智语音科技有限公司")
+        assert any(n in first.inner_text() for n in speech) and "语音识别" in first.inner_text()
+        first.locator("details summary").click()
+        assert first.locator(".xp").is_visible()
+        with pg.expect_download() as dl:
+            pg.click("#mt-export-csv")
+        assert all(n in Path(dl.value.path()).read_text(encoding="utf-8-sig") for n in speech)
+        first.locator("a", has_text="它可承接的需求").click()
+        pg.wait_for_selector("#mt-enterprise")
+        assert "政务热线语音识别转写" in pg.inner_text("#mt-results")
+        pg.goto(pg.url + ("&" if "?" in pg.url else "?") + "lang=en")
+        assert "Demands it can serve" in pg.inner_text("main")
+        assert not errors, errors
+        b.close()

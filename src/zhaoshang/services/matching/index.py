@@ -146,17 +146,21 @@ def _load(kind: str, fp: str, root: Path) -> Index | None:
 def get_index(store, kind: str, *, rebuild: bool = False) -> Index:
     """The current index of ``kind`` for this store: from memory, from disk, or built (and saved)."""
     fp = fingerprint(store, kind)
-    key = (getattr(store, "path", None), kind, fp)
+    root = _cache_root(store)
+    if root is None:  # an in-memory store keeps its own indexes
+        own = store.__dict__.setdefault("_match_indexes", {})
+        if rebuild or own.get(kind) is None or own[kind].fingerprint != fp:
+            own[kind] = build(store, kind, fp)
+        return own[kind]
+    key = (store.path, kind, fp)
     with _LOCK:
-        if not rebuild and key in _MEMO and key[0] != ":memory:":
+        if not rebuild and key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-    root = _cache_root(store)
-    idx = None if rebuild or root is None else _load(kind, fp, root)
+    idx = None if rebuild else _load(kind, fp, root)
     if idx is None:
         idx = build(store, kind, fp)
-        if root is not None:
-            _save(idx, root)
+        _save(idx, root)
     with _LOCK:
         _MEMO[key] = idx
         while len(_MEMO) > 6:

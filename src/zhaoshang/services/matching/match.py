@@ -362,3 +362,30 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
                      "matched_nodes": "、".join(f"{n['code']} {n['name']}" for n in r["matched_nodes"])})
     return rows
 
+
+
+def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
+    """Flat rows of the demand list for exports."""
+    return [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
+             "region": (d["region"] or {}).get("name_en" if lang == "en" else "name"), "segments": "、".join(d["segments"]),
+             "status": d["status"], "budget_wan": d["budget_wan"], "published": d["published"], "deadline": d["deadline"],
+             "description": d["description"]} for d in doc["items"]]
+
+
+def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str]) -> int:
+    """Write flat result rows to CSV/XLSX through the one export writer (``core.writers``)."""
+    import pyarrow as pa
+
+    from ...core.writers import export_query
+
+    table = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) if c not in NUMERIC else r.get(c)
+                                   for r in rows], type=pa.float64() if c in NUMERIC else pa.string()) for c in columns})
+    cur = store.con.cursor()
+    try:
+        cur.register("_match_rows", table)
+        return export_query(cur, "SELECT * FROM _match_rows", path, fmt=fmt)
+    finally:
+        cur.close()
+
+
+NUMERIC = frozenset({"score", "bm25", "node_agreement", "similarity", "budget_wan"})

@@ -1,0 +1,120 @@
+"""场景匹配 (/match: the demand list; /match/demand/{id}: a demand's enterprises; /match/enterprise/{key}: an
+enterprise's demands) with JSON twins and CSV/XLSX exports under /api/match — the same service as
+``zhaoshang match`` (``services.matching``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from ....services.matching import match as M
+from ..schemas import TEXT_MAX, NodeCode, Region, Text
+
+Key = Annotated[str, Path(max_length=TEXT_MAX, description="需求：编号、源编号或标题")]
+EntKey = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、信用代码、全称或简称")]
+Top = Annotated[int, Query(ge=1, le=500, description="返回前几条")]
+Require = Annotated[list[Literal["patents", "listed", "funding"]] | None, Query(description="资质硬条件（可重复）")]
+Fmt = Literal["xlsx", "csv"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "region", "score", "bm25", "node_agreement", "similarity",
+                  "matched_terms", "matched_nodes"]
+REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
+                   "similarity", "matched_terms", "matched_nodes"]
+LIST_COLUMNS = ["id", "title", "organisation", "region", "segments", "status", "budget_wan", "published", "deadline",
+                "description"]
+
+
+def register(app, web) -> None:
+    def demands(store, region, node, status, q):
+        return M.list_demands(store, region=web.clean(region), node=web.clean(node), status=web.clean(status),
+                              q=web.clean(q))
+
+    def download(store, rows, columns, fmt: str, name: str):
+        fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-match-")
+        os.close(fd)
+        M.export_rows(store, rows, tmp, fmt, columns)
+        stamp = _dt.date.today().strftime("%Y%m%d")
+        return FileResponse(tmp, media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+                            filename=f"{name}-{stamp}.{fmt}", background=BackgroundTask(os.unlink, tmp))
+
+    @app.get("/api/match/demands", tags=["match"], summary="需求清单（JSON）：按地区、产业链环节、状态、文字筛选")
+    def api_demands(store=Depends(web.get_store), region: Region = None, node: NodeCode = None, status: Text = None,
+                    q: Text = None):
+        return web.json({**demands(store, region, node, status, q), "synthetic": store.synthetic})
+
+    @app.get("/api/match/demands/export", tags=["match"], summary="导出需求清单（xlsx 或 csv）")
+    def api_demands_export(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
+                           status: Text = None, q: Text = None, format: Fmt = "xlsx", _limit=Depends(web.expensive)):
+        doc = demands(store, region, node, status, q)
+        _limit()
+        return download(store, M.demand_list_rows(doc, web.lang_of(request)), LIST_COLUMNS, format, "demands")
+
+    @app.get("/api/match/demand/{key}", tags=["match"], summary="一条需求的匹配企业（JSON），每条附理由与各项得分")
+    def api_demand(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
+                   require: Require = None, include_inactive: bool = False, semantic: bool = False):
+        return web.json({**M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
+                                          include_inactive=include_inactive, semantic=semantic,
+                                          lang=web.lang_of(request)), "synthetic": store.synthetic})
+
+    @app.get("/api/match/demand/{key}/export", tags=["match"], summary="导出一条需求的匹配企业（xlsx 或 csv）")
+    def api_demand_export(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
+                          require: Require = None, include_inactive: bool = False, format: Fmt = "xlsx",
+                          _limit=Depends(web.expensive)):
+        doc = M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
+                             include_inactive=include_inactive, lang=web.lang_of(request))
+        _limit()
+        return download(store, M.result_rows(doc, web.lang_of(request)), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}")
+
+    @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
+    def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
+                       node: NodeCode = None, all_status: bool = False, semantic: bool = False):
+        return web.json({**M.match_enterprise(store, key, top=top, region=web.clean(region), node=web.clean(node),
+                                              all_status=all_status, semantic=semantic, lang=web.lang_of(request)),
+                         "synthetic": store.synthetic})
+
+    @app.get("/api/match/enterprise/{key}/export", tags=["match"], summary="导出一家企业可承接的需求（xlsx 或 csv）")
+    def api_enterprise_export(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10,
+                              region: Region = None, node: NodeCode = None, all_status: bool = False,
+                              format: Fmt = "xlsx", _limit=Depends(web.expensive)):
+        doc = M.match_enterprise(store, key, top=top, region=web.clean(region), node=web.clean(node),
+                                 all_status=all_status, lang=web.lang_of(request))
+        _limit()
+        return download(store, M.result_rows(doc, web.lang_of(request)), REVERSE_COLUMNS, format,
+                        f"match-enterprise-{doc['enterprise']['id']}")
+
+    # ---------------------------------------------------------------------------------------------- pages
+    @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
+    def match_page(request: Request, store=Depends(web.get_store), region: Text = None, node: Text = None,
+                   status: Text = None, q: Text = None):
+        doc = demands(store, region, node, status, q)
+        f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q)}
+        qs = urlencode({k: v for k, v in f.items() if v})
+        return web.page(request, "match.html", {"nav": "match", "view": "list", "doc": doc, "f": f, "qs": qs,
+                                                "json_twin": "/api/match/demands" + ("?" + qs if qs else "")})
+
+    @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Text = None,
+                    include_inactive: bool = False):
+        doc = M.match_demand(store, key, top=top, region=web.clean(region), include_inactive=include_inactive,
+                             lang=web.lang_of(request))
+        qs = urlencode({k: v for k, v in {"top": top, "region": web.clean(region),
+                                          "include_inactive": "true" if include_inactive else None}.items() if v})
+        return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,
+                                                "f": {"region": web.clean(region), "top": top, "include_inactive": include_inactive},
+                                                "json_twin": f"/api/match/demand/{doc['demand']['id']}?{qs}"})
+
+    @app.get("/match/enterprise/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def enterprise_page(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10,
+                        all_status: bool = False):
+        doc = M.match_enterprise(store, key, top=top, all_status=all_status, lang=web.lang_of(request))
+        qs = urlencode({k: v for k, v in {"top": top, "all_status": "true" if all_status else None}.items() if v})
+        return web.page(request, "match.html", {"nav": "match", "view": "enterprise", "doc": doc, "qs": qs,
+                                                "f": {"all_status": all_status, "top": top},
+                                                "json_twin": f"/api/match/enterprise/{doc['enterprise']['id']}?{qs}"})
