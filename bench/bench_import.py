@@ -5,11 +5,17 @@ province/city/district columns, name normalisation, linking, provenance records,
 child process (so its peak memory is measured alone), side by side with the reference: a bare DuckDB
 read of the same file into a table of text columns. The figure is the ratio. Prints one JSON document.
 
-    .venv/bin/python bench/bench_import.py [N]        (default 1,000,000)
+    .venv/bin/python bench/bench_import.py [N] [--delta]      (default 1,000,000)
+    .venv/bin/python bench/bench_import.py --write FILE N [--month M]
+
+``--delta`` also imports the same registry's export a month later (renamed, moved, deregistered, gone and
+new enterprises, about 1 % each) and reports its time as a fraction of the first import. ``--write`` only
+writes the export (``--month M``: M months later) and prints what changed.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import platform
@@ -37,35 +43,51 @@ SCOPES = ["人工智能应用软件开发；软件开发；信息系统集成服
 BOILER = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 
 
-def write_file(path: Path, n: int, seed: int = 7) -> None:
-    """An N-row CSV like a registry export: real district names, valid credit codes, mixed text."""
+def write_file(path: Path, n: int, seed: int = 7, month: int = 0) -> dict:
+    """An N-row CSV like a registry export: real district names, valid credit codes, mixed text.
+
+    ``month`` > 0 writes the same registry that many months later: the same rows, except that about one
+    enterprise in a hundred each was renamed, moved to another district, deregistered (注销) or is gone, and
+    N/100 per month are new. Returns those counts (by enterprise)."""
     store = Store(":memory:")
     districts = store.query("""SELECT d.code, p.name AS p, c.name AS c, d.name AS d FROM regions d
         JOIN regions c ON c.code = d.city_code JOIN regions p ON p.code = d.province_code WHERE d.level = 'district'""")
     store.close()
     rng = random.Random(seed)
-    codes = [make_uscc(10_000_000 + i, districts[i % len(districts)]["code"]) for i in range(n)]
-    con = duckdb.connect()
-    import pyarrow as pa
 
-    cols = {h: [] for h in HEADER}
-    for i in range(n):
+    counts = dict.fromkeys(("renamed", "moved", "deregistered", "disappeared", "new"), 0)
+    # streamed row by row: the writer's memory stays flat at any N
+    fh = open(path, "w", encoding="utf-8", newline="")
+    out = csv.writer(fh, lineterminator="\n")
+    out.writerow(HEADER)
+    for i in range(n + month * (n // 100)):
         d = districts[rng.randrange(len(districts))]
-        cols["企业名称"].append(f"{d['c'].rstrip('市')}{rng.choice(STEMS)}{i}{rng.choice(WORDS)}{rng.choice(FORMS)}")
-        cols["统一社会信用代码"].append(codes[i])
-        cols["法定代表人"].append("张" + "伟芳娜敏静丽强磊军洋"[i % 10])
-        cols["成立日期"].append(f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}")
-        cols["注册资本"].append(f"{(i % 997 + 1) * 10}万元人民币")
-        cols["企业类型"].append("有限责任公司(自然人投资或控股)")
-        cols["登记状态"].append("存续" if i % 11 else "注销")
-        cols["所属省份"].append(d["p"])
-        cols["所属城市"].append(d["c"])
-        cols["所属区县"].append(d["d"])
-        cols["注册地址"].append(f"{d['p']}{d['c']}{d['d']}科技路{i % 500}号")
-        cols["经营范围"].append(rng.choice(SCOPES) + "。" + BOILER)
-    con.register("t", pa.table(cols))
-    con.execute(f"COPY t TO '{path}' (HEADER)")
-    con.close()
+        # the credit code carries the division where the enterprise registered: its district, or (one in
+        # fifty) another one it has since moved from
+        div = d["code"] if i % 50 else districts[i % len(districts)]["code"]
+        name = f"{d['c'].rstrip('市')}{rng.choice(STEMS)}{i}{rng.choice(WORDS)}{rng.choice(FORMS)}"
+        scope = rng.choice(SCOPES) + "。" + BOILER
+        status = "存续" if i % 11 else "注销"
+        change = (i * 7919 + month * 104729) % 100 if month and i < n else None
+        if change == 3:
+            counts["disappeared"] += 1
+            continue
+        if change == 0:
+            name = name.replace(str(i), f"{i}新", 1)
+            counts["renamed"] += 1
+        elif change == 1:
+            d = districts[(districts.index(d) + 1 + i % 7) % len(districts)]
+            counts["moved"] += 1
+        elif change == 2 and status != "注销":
+            status = "注销"
+            counts["deregistered"] += 1
+        counts["new"] += i >= n
+        out.writerow([name, make_uscc(10_000_000 + i, div), "张" + "伟芳娜敏静丽强磊军洋"[i % 10],
+                      f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}", f"{(i % 997 + 1) * 10}万元人民币",
+                      "有限责任公司(自然人投资或控股)", status, d["p"], d["c"], d["d"],
+                      f"{d['p']}{d['c']}{d['d']}科技路{i % 500}号", scope])
+    fh.close()
+    return counts
 
 
 def bare_read(path: Path) -> float:
@@ -81,46 +103,78 @@ CHILD = """
 import json, resource, sys, time
 from zhaoshang.core.store import Store
 from zhaoshang.core.importers import import_files
-t = time.perf_counter()
-store = Store(sys.argv[1])
-rep = import_files(store, "enterprises", [sys.argv[2]], rejects_dir=sys.argv[3])
-store.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "imported": rep.rows_imported, "rejected": rep.rows_rejected,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+marks = []
+def progress(*a, description=None, **k):
+    if description:
+        marks.append((description.split("（")[0], time.perf_counter()))
+def run(path, date):
+    marks.clear()
+    t = time.perf_counter()
+    store = Store(sys.argv[1])
+    rep = import_files(store, "enterprises", [path], source="registry", rejects_dir=sys.argv[3], data_date=date,
+                       progress=progress)
+    store.close()
+    end = time.perf_counter()
+    steps = {a: round(b2 - b, 2) for (a, b), (_, b2) in zip(marks, marks[1:] + [("", end)])}
+    return {"seconds": end - t, "steps": steps, "imported": rep.rows_imported, "rejected": rep.rows_rejected,
+            "changes": rep.changes}
+out = {"first": run(sys.argv[2], "2026-10-01")}
+if len(sys.argv) > 4:
+    out["delta"] = run(sys.argv[4], "2026-11-01")
+out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def main(n: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
+def main(n: int, delta: bool = False) -> dict:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("ZHAOSHANG_BENCH_TMP")) as tmp:
         tmp = Path(tmp)
         csv = tmp / "registry.csv"
         t = time.perf_counter()
         # generated in its own process: a large parent would be inherited by the import child's peak-RSS figure
-        subprocess.run([sys.executable, __file__, "--write", str(csv), str(n)], check=True)
+        subprocess.run([sys.executable, __file__, "--write", str(csv), str(n)], check=True, capture_output=True)
         gen = time.perf_counter() - t
+        extra = []
+        if delta:  # the same registry's export a month later
+            extra = [str(tmp / "registry-next-month.csv")]
+            subprocess.run([sys.executable, __file__, "--write", extra[0], str(n), "--month", "1"], check=True,
+                           capture_output=True)
+        load_before = os.getloadavg()
         bare = min(bare_read(csv) for _ in range(2))
-        out = subprocess.run([sys.executable, "-c", CHILD, str(tmp / "z.duckdb"), str(csv), str(tmp)],
+        out = subprocess.run([sys.executable, "-c", CHILD, str(tmp / "z.duckdb"), str(csv), str(tmp)] + extra,
                              capture_output=True, text=True, check=True)
         child = json.loads(out.stdout.strip().splitlines()[-1])
-        return {
+        first = child["first"]
+        doc = {
             "benchmark": "import_enterprises_csv",
             "rows": n,
             "file_mb": round(csv.stat().st_size / 1e6, 1),
             "generate_seconds": round(gen, 1),
             "reference_bare_duckdb_read_seconds": round(bare, 2),
-            "import_seconds": round(child["seconds"], 2),
-            "ratio": round(child["seconds"] / bare, 2),
-            "rows_per_second": round(n / child["seconds"]),
+            "import_seconds": round(first["seconds"], 2),
+            "ratio": round(first["seconds"] / bare, 2),
+            "rows_per_second": round(n / first["seconds"]),
+            "steps_seconds": first["steps"],
             "peak_rss_mb": round(child["peak_rss_mb"]),
-            "imported": child["imported"],
-            "rejected": child["rejected"],
+            "imported": first["imported"],
+            "rejected": first["rejected"],
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-                        "load_average": [round(x, 2) for x in os.getloadavg()]},
+                        "memory_cap": os.environ.get("ZHAOSHANG_IMPORT_MEMORY", "1GB"),
+                        "load_average_before": [round(x, 2) for x in load_before],
+                        "load_average_after": [round(x, 2) for x in os.getloadavg()]},
         }
+        if delta:
+            d = child["delta"]
+            doc["delta"] = {"seconds": round(d["seconds"], 2), "fraction_of_first": round(d["seconds"] / first["seconds"], 3),
+                            "ratio_to_bare_read": round(d["seconds"] / bare, 2), "changes": d["changes"],
+                            "steps_seconds": d["steps"]}
+        return doc
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--write"]:
-        write_file(Path(sys.argv[2]), int(sys.argv[3]))
+    if sys.argv[1:2] == ["--write"]:  # --write FILE N [--month M]: the export M months later
+        month = int(sys.argv[5]) if sys.argv[4:5] == ["--month"] else 0
+        print(json.dumps(write_file(Path(sys.argv[2]), int(sys.argv[3]), month=month)))
     else:
-        print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000), ensure_ascii=False))
+        args = [a for a in sys.argv[1:] if a != "--delta"]
+        print(json.dumps(main(int(args[0]) if args else 1_000_000, delta="--delta" in sys.argv), ensure_ascii=False))

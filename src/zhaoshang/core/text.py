@@ -87,6 +87,26 @@ def normalize_name(name: str) -> str:
     return s
 
 
+# ``normalize_name`` in SQL for names made only of characters that NFKC, lower case and the traditional →
+# simplified table leave alone, or that the name table maps one to one (printable ASCII, CJK unified
+# ideographs, the brackets and separators above): there it is a short character translation, run by the
+# database on every row; any other name (a traditional character, full-width letters, spaces) goes through Python.
+_FULLWIDTH = {"（": "(", "）": ")", "［": "(", "］": ")", "｛": "(", "｝": ")", "，": None, "･": None}
+_SQL_MAP = _BRACKETS | _FULLWIDTH | dict.fromkeys(_DROP)
+
+
+def normalize_name_sql(expr: str) -> tuple[str, str]:
+    """(condition, value): where ``condition`` holds, ``value`` equals ``normalize_name`` of ``expr``."""
+    mapped = [(c, v) for c, v in _SQL_MAP.items() if v is not None]
+    src = "".join(c for c, _ in mapped) + "".join(c for c, v in _SQL_MAP.items() if v is None)
+    dst = "".join(v for _, v in mapped)
+    safe = "[!-~\u4e00-\u9fff" + "".join(re.escape(c) for c in _SQL_MAP) + "]*"
+    traditional = "[" + "".join(chr(k) for k in sorted(_TS_TABLE)) + "]"
+    lit = lambda t: "'" + t.replace("'", "''") + "'"  # noqa: E731
+    cond = f"(regexp_full_match({expr}, {lit(safe)}) AND NOT regexp_matches({expr}, {lit(traditional)}))"
+    return cond, f"translate(lower({expr}), {lit(src)}, {lit(dst)})"
+
+
 def normalize_names(names: list[str]) -> list[str]:
     """``normalize_name`` over a list (the same result, element by element)."""
     return [normalize_name(n) for n in names]

@@ -38,6 +38,8 @@ class ImportReport:
     encodings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     skipped_same_file: bool = False
+    # enterprises, by source key: new / changed / unchanged / disappeared against this source's earlier exports
+    changes: dict[str, int] | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

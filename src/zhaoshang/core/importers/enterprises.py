@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .context import ImportContext
+from .delta import row_hash_sql
 from .staging import qi, ql
 
 # canonical column → expression over the typed table (None when the field is absent in this import)
@@ -176,7 +177,7 @@ def write_enterprises(ctx: ImportContext) -> None:
     con, src = ctx.con, ctx.source
     exprs = canonical_exprs(ctx)
     present_raw = [f for f in ctx.staged.fields if f in ctx.staged.present]
-    hash_expr = "md5(concat_ws('\x1f', " + ", ".join(f"coalesce({qi(f)}, '')" for f in present_raw) + "))"
+    hash_expr = row_hash_sql(ctx.staged)
     key_expr = (f"coalesce({qi('key')}, " if "key" in ctx.staged.present else "coalesce(") + \
         f"{exprs['uscc'] if exprs['uscc'] != 'NULL' else 'NULL'}, name__norm || '|' || coalesce(_province_code, ''))"
     cols = ", ".join(f"CAST({e} AS {CANON_TYPES.get(c, 'VARCHAR')}) AS {qi(c)}" for c, e in exprs.items())
@@ -194,8 +195,10 @@ def write_enterprises(ctx: ImportContext) -> None:
             ctx.report.named_by_alternate = {"columns": ctx.staged.alternates["name"], "rows": n}
     # rows sharing a key within the import: the last wins; an earlier one with another name, province, founding
     # date or capital is a conflict (other differences, e.g. one line per product, are the same enterprise)
-    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent QUALIFY row_number() OVER "
-                "(PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1")
+    n_rows, n_keys = con.execute("SELECT count(*), count(DISTINCT _key) FROM _ent").fetchone()
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent " + (
+        "LIMIT 0" if n_rows == n_keys else  # every key once (a registry export): no window over all rows
+        "QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1"))
     _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
     differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)

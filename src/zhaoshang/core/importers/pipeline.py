@@ -11,6 +11,8 @@ import csv
 import datetime as _dt
 import hashlib
 import os
+import re
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +23,7 @@ from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
 from ..store import Store
 from .context import ImportContext, ImportReport
+from .delta import count_changes, skip_unchanged
 from .enterprises import write_enterprises
 from .events import derive_events
 from .facts import WRITERS
@@ -30,7 +33,15 @@ from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
 # DuckDB's memory cap while importing (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
-IMPORT_MEMORY_LIMIT = os.environ.get("ZHAOSHANG_IMPORT_MEMORY", "1GB")
+IMPORT_MEMORY_LIMIT = "1GB"
+
+
+def import_memory_limit() -> str:
+    """The cap for this import, read at each import so a deployment (or a test) can lower it."""
+    value = os.environ.get("ZHAOSHANG_IMPORT_MEMORY", IMPORT_MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.I):
+        raise UserError(f"设置 ZHAOSHANG_IMPORT_MEMORY 应为内存大小（如 2GB、512MB）: {value}")
+    return value
 
 
 def list_presets() -> dict[str, dict]:
@@ -125,24 +136,33 @@ def import_files(
     con = store.con
 
     step(0, description=f"读取 {paths[0].name}", total=6)
-    previous_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond this
+    previous_limit, previous_order = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchall()[0]
+    con.execute(f"SET memory_limit = '{import_memory_limit()}'")  # DuckDB spills to disk beyond this
     try:
         return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step)
     finally:
         con.execute(f"SET memory_limit = '{previous_limit}'")
+        con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
         _cleanup(con)
 
 
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step) -> ImportReport:
     con = store.con
     con.execute(REJECT_DDL)
+    t0 = time.perf_counter()
     staged = stage_files(con, kind, paths, m)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns={f: staged.header_of[f] for f in staged.present if f in staged.header_of})
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
-    step(1, description="解析与校验")
+    # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
+    # stream them in bounded memory
+    con.execute("SET preserve_insertion_order = false")
+    # a later export of the same source: rows it already delivered skip typing, linking and writing
+    unchanged = skip_unchanged(con, staged, src) if kind == "enterprises" else 0
+    step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}"
+                        + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）")
     type_stage(con, staged, m)
     drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
@@ -152,7 +172,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                                           ).fetchone()[0]
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
-    _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected)
+    _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
     if strict and (rejected or report.fields_dropped):
         f, row, column, reason = con.execute(
             'SELECT _file, _row, "column", reason FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
@@ -161,21 +181,23 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
             f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}"
         )
-    step(1, description="关联与写入")
+    step(1, description=f"关联与写入（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
     with store.transaction():
         import_id = store.next_id("imports")
         report.import_id = import_id
+        report.rows_duplicate += unchanged
         ctx = ImportContext(store, kind, src, import_id, data_date, started, m, staged, report,
-                            rows_ok=staged.rows_read - rejected)
+                            rows_ok=staged.rows_read - rejected - unchanged)
         con.execute(RELINKED_DDL)
         if kind == "enterprises":
             write_enterprises(ctx)
+            report.changes = count_changes(con, src, import_id)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
             WRITERS[kind](ctx)
         report.linked_earlier = sum(apply_relinked(con, import_id, store.next_id("events")).values())
-        step(2, description="生成事件")
+        step(2, description=f"生成事件（{_rate(staged.rows_read, t0)}）")
         derive_events(con, import_id, store.next_id("events"))
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -187,8 +209,13 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             store.set_meta("synthetic", "true")
     if store.path != ":memory:":
         con.execute("CHECKPOINT")  # write the WAL into the file now, under the import's memory cap
-    step(1, description="完成")
+    step(1, description=f"完成（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
     return report
+
+
+def _rate(rows: int, t0: float) -> str:
+    """Throughput so far, for the progress line."""
+    return f"{rows / max(time.perf_counter() - t0, 1e-6):,.0f} 行/秒"
 
 
 def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:

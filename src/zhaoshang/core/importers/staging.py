@@ -61,6 +61,7 @@ class Staged:
     header_of: dict[str, str]  # field → source header (for reject messages)
     rows_read: int
     alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
+    sql: str = ""  # the SELECT behind the staging view (a delta import narrows the view to the changed rows)
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -146,8 +147,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     if alt_sql:  # every file of the import carries the flag, as its last column
         parts = [p.replace(" AS _extra FROM ", f" AS _extra, {alt_sql.get(i, 'false')} AS name__alt FROM ", 1)
                  for i, p in enumerate(parts)]
-    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + " UNION ALL ".join(parts))
-    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+    sql = " UNION ALL ".join(parts)
+    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + sql)
+    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, sql)
 
 
 # --- rejects -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
 from ..parse.uscc import uscc_valid_sql, validate_uscc
-from ..text import normalize_name, split_list
+from ..text import normalize_name, normalize_name_sql, split_list
 from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where
 
 # Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
@@ -136,14 +136,15 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__list')}")
 
-    # Names → normalised names.
+    # Names → normalised names: in SQL where the name allows it, in Python (on distinct names) elsewhere.
     for name_field in NAME_FIELDS.get(staged.kind, ()):
         if name_field in staged.present:
+            fast, fast_value = normalize_name_sql(f"s.{qi(name_field)}")
             lk = map_distinct(con, staged, name_field + "_norm", [name_field], lambda v: (normalize_name(v),),
-                              [("v", pa.string())])
+                              [("v", pa.string())], source=f"(SELECT * FROM {staged.table} s WHERE NOT {fast})")
             a = alias()
             joins.append(join_lookup(lk, a, [name_field]))
-            selects.append(f"{a}.v AS {qi(name_field + '__norm')}")
+            selects.append(f"CASE WHEN {fast} THEN {fast_value} ELSE {a}.v END AS {qi(name_field + '__norm')}")
 
     # Regions: structured columns first (few distinct combinations); the address is parsed only for rows
     # that still lack a district, on the distinct combinations of those rows.

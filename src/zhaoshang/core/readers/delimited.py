@@ -12,7 +12,7 @@ from zhaoshang.core.errors import UserError
 
 from .common import RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q
 from .encoding import _Text
-from .limits import MAX_LINE_SIZE, SNIFF_CHARS, check_width
+from .limits import SNIFF_CHARS, check_width, scan_options
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -81,7 +81,7 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
         f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
         f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM read_csv({_lit(str(text.path))}, "
         f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
-        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', max_line_size = {MAX_LINE_SIZE}, "
+        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', {scan_options(con, text.path)}, "
         f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})"
         f") WHERE coalesce({', '.join(_q(c) for c in columns)}) IS NOT NULL"  # fully empty rows carry nothing
     )

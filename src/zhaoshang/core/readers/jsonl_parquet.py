@@ -10,7 +10,7 @@ from zhaoshang.core.errors import UserError
 
 from .common import RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q, _sha256
 from .encoding import _Text
-from .limits import MAX_LINE_SIZE, check_width
+from .limits import check_width, scan_options
 
 
 def _create(con, table: str, select: str, message) -> int:
@@ -32,7 +32,7 @@ def _read_jsonl(con, p: Path, table: str, text: _Text) -> RawInfo:
     lines = (
         f"(SELECT row_number() OVER () AS ln, line FROM read_csv({_lit(str(text.path))}, "
         "header = false, columns = {'line': 'VARCHAR'}, auto_detect = false, delim = E'\\x01', "
-        f"quote = '', escape = '', max_line_size = {MAX_LINE_SIZE}))"
+        f"quote = '', escape = '', {scan_options(con, Path(text.path))}))"
     )
     nonblank = "line IS NOT NULL AND trim(line) <> ''"
     invalid = "(NOT json_valid(line) OR json_type(line) <> 'OBJECT')"

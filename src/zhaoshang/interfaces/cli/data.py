@@ -62,6 +62,11 @@ def import_cmd(
             (t("问题清单", "rejects file"), report.rejects_path or "-"),
         )
     ]
+    if report.changes:  # enterprises: what this export changed against the source's earlier exports
+        rows[3:3] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
+            ("new", t("企业：新出现", "enterprises: new")), ("changed", t("企业：有变化", "enterprises: changed")),
+            ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
+            ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]
     emit(rows, fmt, title=t("导入结果", "import result"))
     if report.conflicts:
         conf = [{t("企业", "enterprise"): f"{c['enterprise_id']} {c['name']}", t("来源键", "source key"): c["source_key"],
