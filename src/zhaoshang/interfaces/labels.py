@@ -57,16 +57,24 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "name_exact
                             "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
                             "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
 
+# grounds of a key person's decision power (zhaoshang people): the roles, and these
+KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股东", "controlling shareholder"),
+                                "major_shareholder": ("主要股东", "major shareholder"),
+                                "lead_investor_partner": ("领投方人员", "person at a lead investor")}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
+    "ground": KEY_GROUNDS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
 COLUMNS: dict[str, Pair] = {
-    "rank": ("排名", "Rank"), "id": ("编号", "ID"), "code": ("代码", "Code"), "node": ("环节代码", "Node"),
+    "rank": ("排名", "Rank"), "id": ("编号", "ID"), "power": ("决策权", "Power"), "grounds": ("依据", "Grounds"),
+    "since": ("起始", "Since"), "start_node": ("起点", "Start"), "key_person": ("关键人", "Key person"),
+    "path": ("路径", "Path"), "code": ("代码", "Code"), "node": ("环节代码", "Node"),
     "node_code": ("环节代码", "Node"), "name": ("名称", "Name"), "name_zh": ("环节", "Segment"),
     "name_en": ("环节", "Segment"), "node_name": ("环节", "Segment"), "segment": ("环节", "Segment"),
     "level": ("层级", "Level"), "count": ("企业数", "Enterprises"), "national_count": ("全国企业数", "National"),

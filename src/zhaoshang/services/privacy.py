@@ -77,3 +77,36 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
                            if _person_holder(s) else s for s in profile.get("shareholders") or []]
     out["masked"] = True
     return out
+
+
+def present_person(details: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
+    """A person's details (``services.graph.reach.person_details``) as ``user`` may see them. Every read is written
+    to the audit log (``person.read``, masked or not); without the ``personal`` permission gender, birth year and
+    description are withheld, and a person holding no office (a private shareholder) shows as surname and stars."""
+    person = details["person"]
+    masked = not user.can("personal")
+    if record is not None:
+        record("person.read", person["key"], {"name": person["name"], "masked": masked})
+    if not masked:
+        return {**details, "masked": False}
+    out = copy.deepcopy(details)
+    out["person"].update(gender=None, birth_year=None, description=None)
+    if not details.get("roles"):
+        out["person"]["name"] = mask_name(person["name"])
+        for x in out.get("links", []) + out.get("apart", []):
+            x["name"] = mask_name(x.get("name"))
+    out["masked"] = True
+    return out
+
+
+def present_key_persons(doc: dict, user: Any) -> dict:
+    """Key persons as ``user`` may see them: private individuals whose only ground is a shareholding show as
+    surname and stars without the personal permission (officers' names are public registry facts)."""
+    if user.can("personal"):
+        return {**doc, "masked": False}
+    out = copy.copy(doc)
+    out["persons"] = [{**p, "name": mask_name(p["name"]), "records": []}
+                      if p["type"] == "person" and all(g["ground"].endswith("shareholder") for g in p["grounds"]) else p
+                      for p in doc["persons"]]
+    out["masked"] = True
+    return out

@@ -94,7 +94,7 @@ def reach_cmd(
                     max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
     finally:
         store.close()
-    rows = [{"strength": x["strength"], "origin": x["origin"]["name"], "target": x["target"]["name"],
+    rows = [{"strength": x["strength"], "start_node": x["origin"]["name"], "key_person": x["target"]["name"],
              "path": _path_text(x)} for x in doc["paths"]]
     emit(doc, fmt, rows=rows, title=t(f"到 {doc['enterprise']['name']} 关键人的路径（截至 {doc['as_of']}）",
                                       f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})"),

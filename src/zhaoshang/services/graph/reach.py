@@ -62,14 +62,18 @@ def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
     return _origins_person(store, g, f"p:{ids[0]}")
 
 
-def _origins_contacts(store, g: Graph, path: str) -> tuple[dict, dict]:
-    """The user's own contacts (a CSV with 姓名/name and 单位/所在企业/enterprise): a contact is the person in
-    office at that enterprise under that name (a name alone is never enough), else the enterprise itself."""
+def read_contacts(path: str) -> list[dict]:
+    """The rows of a contacts CSV (姓名/name, 所在企业/单位/enterprise)."""
     p = Path(path)
     if not p.is_file():
         raise UserError(f"联系人文件不存在: {path}", f"contacts file not found: {path}")
     with p.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        return list(csv.DictReader(fh))
+
+
+def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
+    """The user's own contacts: a contact is the person of that name in office at that enterprise (a name alone
+    is never enough), else the enterprise itself (as a contact working there)."""
     f = {k: float(v["factor"]) for k, v in g.model["origins"].items()}
     out, kinds = {}, {}
     for r in rows:
@@ -113,11 +117,11 @@ def _path_doc(g: Graph, p, kinds: dict, lang: str, store) -> dict:
             "target": g.node(p.nodes[-1]), "length": len(hops), "hops": hops}
 
 
-def reach(store, enterprise, *, from_region: str | None = None, contacts: str | None = None,
+def reach(store, enterprise, *, from_region: str | None = None, contacts: str | list | None = None,
           person: str | None = None, k: int = 5, max_hops: int = 4, as_of=None, ties: str | None = None,
           team=None, lang: str = "zh") -> dict:
-    """The k best loop-free, diverse paths from the region's side (or a contacts file, or one person) to the
-    key persons of ``enterprise``."""
+    """The k best loop-free, diverse paths from the region's side (or contacts: a CSV file or rows of name and
+    enterprise; or one person) to the key persons of ``enterprise``."""
     if sum(x is not None for x in (from_region, contacts, person)) != 1:
         raise UserError("请给出起点之一：--from-region、--contacts 或 --from",
                         "give one start: --from-region, --contacts or --from")
@@ -132,14 +136,15 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     if from_region is not None:
         origins, kinds = _origins_region(store, g, from_region)
     elif contacts is not None:
-        origins, kinds = _origins_contacts(store, g, contacts)
+        origins, kinds = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str) else contacts)
     else:
         origins, kinds = _origins_person(store, g, person)
     paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops,
                                                  common={g.index(f"e:{eid}")}) if targets and origins else ([], {})
     return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
-            "from": {"region": from_region, "contacts": contacts, "person": person, "origins": len(origins)},
+            "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
+                     (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
             "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
             "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
             "formula": "strength = origin factor × Π tie strengths"}
@@ -204,4 +209,29 @@ def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50
             "types": list(TYPES), "as_of": g.as_of}
 
 
-__all__ = ["reach", "reach_strength", "between", "neighbours"]
+
+
+def person_details(store, person: str, *, as_of=None, team=None) -> dict:
+    """One person record: name, gender, birth year, roles and shareholdings with dates and sources, and its
+    identity links (the records the rules hold to be the same person, and namesakes kept apart)."""
+    from .identity import person_links
+
+    s = str(person).strip().removeprefix("p:")
+    if not s.isdigit():
+        raise UserError(f"人员须以编号给出（p:编号）: {person}", f"give a person by id (p:ID): {person}")
+    rows = store.query("SELECT id, name, gender, birth_year, description, source, source_key FROM persons WHERE id = ?",
+                       [int(s)])
+    if not rows:
+        raise NotFound(f"未找到人员: {person}", f"person not found: {person}")
+    p = rows[0]
+    roles = store.query(
+        "SELECT r.id, r.enterprise_id, coalesce(e.name, r.enterprise_name) AS enterprise, r.role, r.title, "
+        "r.start_date, r.end_date, r.source, r.source_key FROM roles r LEFT JOIN enterprises e ON e.id = r.enterprise_id "
+        "WHERE r.person_id = ? ORDER BY r.start_date NULLS LAST, r.id", [p["id"]])
+    holdings = store.query(
+        "SELECT s.id, s.enterprise_id, s.enterprise_name AS enterprise, s.percent, s.start_date, s.end_date, s.source "
+        "FROM shareholdings s WHERE s.holder_person_id = ? ORDER BY s.id", [p["id"]])
+    links = person_links(store, team, name=p["name"])
+    mine = lambda xs: [x for x in xs if p["id"] in (x.get("a"), x.get("b"))]  # noqa: E731
+    return {"person": {**p, "key": f"p:{p['id']}"}, "roles": roles, "shareholdings": holdings,
+            "links": mine(links["links"]), "apart": mine(links["apart"])}

@@ -1,0 +1,101 @@
+"""关系图谱 (/relations/{key}): an enterprise's relationship view, its key persons, paths from the region's side
+and "introduce me" from the user's own contacts, with JSON twins under /api/graph/…. Every route calls the same
+service functions as ``zhaoshang people`` and ``zhaoshang reach``; person data passes the masking of
+``services.privacy`` and every read of a person's details is audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from ....services import privacy
+from ....services.graph import neighbours, reach
+from ....services.graph.people import key_persons
+from ....services.graph.reach import person_details
+from ....services.team import audit
+from ..auth import client_ip
+from ..schemas import TEXT_MAX, AsOf
+
+Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、统一社会信用代码、名称或简称")]
+
+
+class Contact(BaseModel):
+    name: str = Field(..., max_length=60)
+    enterprise: str = Field(..., max_length=TEXT_MAX)
+
+
+class Introduce(BaseModel):
+    contacts: list[Contact] = Field(..., min_length=1, max_length=500)
+    k: int = Field(5, ge=1, le=20)
+    max_hops: int = Field(4, ge=1, le=6)
+    as_of: Optional[str] = Field(None, max_length=10)
+
+
+def register(app, web) -> None:
+    def team(request: Request):
+        return request.app.state.team
+
+    def people(request, store, key, as_of):
+        doc = key_persons(store, key, as_of=web.clean(as_of), lang=web.lang_of(request))
+        return privacy.present_key_persons(doc, request.state.user)
+
+    @app.get("/api/graph/people/{key}", tags=["graph"],
+             summary="关键人（JSON）：决策者按决策权排序，附依据、股权穿透链与日期（同 zhaoshang people --format json）")
+    def api_people(key: Key, request: Request, store=Depends(web.get_store), as_of: AsOf = None):
+        return web.json({**people(request, store, key, as_of), "synthetic": store.synthetic})
+
+    @app.get("/api/graph/reach/{key}", tags=["graph"],
+             summary="关键人触达（JSON）：从本地区出发到目标企业关键人的 k 条最强路径，每一跳附证据（同 zhaoshang reach）")
+    def api_reach(key: Key, request: Request, store=Depends(web.get_store),
+                  from_region: str = Query(..., max_length=TEXT_MAX, description="出发地区：代码或名称"),
+                  k: int = Query(5, ge=1, le=20), max_hops: int = Query(4, ge=1, le=6), as_of: AsOf = None):
+        return web.json(reach(store, key, from_region=from_region, k=k, max_hops=max_hops, as_of=web.clean(as_of),
+                              team=team(request), lang=web.lang_of(request)))
+
+    @app.post("/api/graph/introduce/{key}", tags=["graph"],
+              summary="引荐：从我自己的联系人（姓名 + 所在企业）出发到目标企业关键人的路径")
+    def api_introduce(key: Key, body: Introduce, request: Request, store=Depends(web.get_store)):
+        rows = [{"name": c.name, "enterprise": c.enterprise} for c in body.contacts]
+        return web.json(reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops, as_of=web.clean(body.as_of),
+                              team=team(request), lang=web.lang_of(request)))
+
+    @app.get("/api/graph/neighbours", tags=["graph"],
+             summary="关系图节点的邻居（JSON）：按关系强度排序、分页（node = p:/e:/i:/c: 编号）")
+    def api_neighbours(request: Request, store=Depends(web.get_store),
+                       node: str = Query(..., max_length=TEXT_MAX, pattern=r"^[peicv]:.+$"),
+                       offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(30, ge=1, le=200),
+                       as_of: AsOf = None):
+        return web.json(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit, team=team(request),
+                                   lang=web.lang_of(request)))
+
+    @app.get("/api/graph/person/{pid}", tags=["graph"],
+             summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
+    def api_person(pid: Annotated[str, Path(max_length=24, pattern=r"^(p:)?\d+$")], request: Request,
+                   store=Depends(web.get_store)):
+        user = request.state.user
+
+        def record(action, target, detail):
+            audit.record(team(request), user, action, target, {**detail, "path": request.url.path}, client_ip(request))
+
+        return web.json(privacy.present_person(person_details(store, pid, team=team(request)), user, record))
+
+    @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
+                       from_region: Optional[str] = Query(None, max_length=TEXT_MAX)):
+        doc = people(request, store, key, as_of)
+        eid = doc["enterprise"]["id"]
+        first = neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
+                           lang=web.lang_of(request)) if _in_graph(store, eid, doc["as_of"], request) else None
+        data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
+                "neighbours": first, "from_region": web.clean(from_region) or ""}
+        return web.page(request, "relations.html", {
+            "nav": "enterprises", "doc": doc, "graph": data, "as_of": doc["as_of"],
+            "json_twin": f"/api/graph/people/{eid}"})
+
+    def _in_graph(store, eid, as_of, request) -> bool:
+        from ....services.graph.build import graph_for
+
+        return graph_for(store, as_of, None, team(request)).index(f"e:{eid}") is not None

@@ -1,0 +1,115 @@
+/* 关系图谱: the enterprise's relationship graph (ECharts graph; click a node to expand its strongest ties, 30 at
+   a time), person details (masked by role, audited by the server), paths to the key persons from a region and
+   "introduce me" from the user's own contacts. Data: window.ZS.relations; JSON twins under /api/graph/…
+   Every name is inserted as text (ZS.esc or textContent), never as markup. */
+(function () {
+  const ZS = window.ZS, d = ZS.relations, en = ZS.lang === 'en';
+  const tr = (zh, e) => (en ? e : zh);
+  const COLORS = {enterprise: '#2f6fed', person: '#e0703a', investor: '#1f9d63', contact: '#9b59b6', inventor: '#8fa3c4'};
+  const TYPE_LABEL = {enterprise: tr('企业', 'enterprise'), person: tr('人员', 'person'), investor: tr('投资机构', 'investor'),
+    contact: tr('联系人', 'contact'), inventor: tr('发明人', 'inventor')};
+  const legend = document.getElementById('rel-legend');
+  if (legend) legend.innerHTML = Object.keys(COLORS).map(k => '<span><i style="background:' + COLORS[k] + '"></i>' + ZS.esc(TYPE_LABEL[k]) + '</span>').join('');
+
+  // -- the graph ------------------------------------------------------------------------------------------
+  const nodes = new Map(), links = new Map(), paged = {};
+  const el = document.getElementById('rel-graph');
+  const chart = (window.echarts && el) ? echarts.init(el, null, {renderer: 'canvas'}) : null;
+  if (chart) window.addEventListener('resize', () => chart.resize());
+  function addNode(n, center) {
+    if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
+      symbolSize: center ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
+      label: {show: true, fontSize: 11}});
+  }
+  function addTies(doc) {
+    addNode(doc.node, !nodes.size);
+    doc.neighbours.forEach(x => {
+      addNode(x.node);
+      const id = [doc.node.key, x.node.key, x.relation].sort().join('|');
+      if (!links.has(id)) links.set(id, {source: doc.node.key, target: x.node.key, relation: x.relation_label,
+        strength: x.strength, start: x.start, end: x.end, lineStyle: {width: 0.5 + 3 * x.strength, opacity: 0.7}});
+    });
+    paged[doc.node.key] = {offset: doc.offset + doc.neighbours.length, total: doc.total};
+    draw();
+    const more = document.getElementById('rel-more');
+    if (more) more.textContent = doc.total > paged[doc.node.key].offset
+      ? tr('「' + doc.node.name + '」共 ' + doc.total + ' 个关系，已显示 ' + paged[doc.node.key].offset + ' 个；再次点击显示更多',
+           '"' + doc.node.name + '" has ' + doc.total + ' ties, ' + paged[doc.node.key].offset + ' shown; click it again for more')
+      : '';
+  }
+  function draw() {
+    if (!chart) return;
+    chart.setOption({
+      tooltip: {confine: true, formatter: p => p.dataType === 'edge'
+        ? ZS.esc(p.data.relation) + ZS.colon() + p.data.strength + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
+        : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type)},
+      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, force: {repulsion: 160, edgeLength: [50, 120]},
+        data: Array.from(nodes.values()), links: Array.from(links.values()),
+        edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
+  }
+  if (d.neighbours) addTies(d.neighbours);
+  if (chart) chart.on('click', p => {
+    if (p.dataType !== 'node') return;
+    const key = p.data.id, pg = paged[key] || {offset: 0};
+    ZS.getJSON('/api/graph/neighbours?node=' + encodeURIComponent(key) + '&offset=' + pg.offset + '&limit=30' +
+               (d.as_of ? '&as_of=' + encodeURIComponent(d.as_of) : '')).then(addTies);
+    if (key.startsWith('p:')) showPerson(key);
+  });
+
+  // -- person details (masked by role; the server audits each read) --------------------------------------
+  const panel = document.getElementById('person-panel');
+  function showPerson(pid) {
+    ZS.getJSON('/api/graph/person/' + encodeURIComponent(pid)).then(doc => {
+      const p = doc.person;
+      let h = '<h3 id="person-name">' + ZS.esc(p.name) + '</h3><dl class="kv">';
+      if (!doc.masked) h += '<dt>' + tr('性别', 'Gender') + '</dt><dd>' + ZS.esc(p.gender || '—') + '</dd><dt>' + tr('出生年份', 'Born') + '</dt><dd>' + ZS.esc(p.birth_year || '—') + '</dd>';
+      h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
+      if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
+      h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.title || r.role) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
+      if (doc.links.length) h += '<p>' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + x.confidence + ' ' + ZS.esc(x.reasons.join(', ')) + ')').join('；') + '</p>';
+      if (doc.apart.length) h += '<p class="muted">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + ZS.esc(x.why) + ')').join('；') + '</p>';
+      panel.innerHTML = h;
+    });
+  }
+  document.querySelectorAll('.kp-person').forEach(a => a.addEventListener('click', () => showPerson(a.dataset.pid)));
+
+  // -- paths ---------------------------------------------------------------------------------------------
+  const out = document.getElementById('paths');
+  function renderPaths(doc, source) {
+    out.dataset.source = source;
+    if (!doc.paths.length) {
+      out.innerHTML = '<p class="muted" id="no-path">' + tr('在给定跳数内没有找到路径', 'No path within the hop limit') + '</p>';
+      return;
+    }
+    out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + p.strength +
+      ' <small class="muted">' + ZS.esc(p.origin.kind_label) + ZS.colon() + ZS.esc(p.origin.name) + ' → ' + ZS.esc(p.target.name) + '</small></h3>' +
+      p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">—' + ZS.esc(h.relation_label) + ' (' + h.strength + ')→</span> ' + ZS.esc(h.to.name) +
+        (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
+        (h.evidence || []).map(ev => '<span class="ev">' + ZS.esc(ev.table) + ' #' + ZS.esc(ev.id == null ? '' : ev.id) + ' · ' + ZS.esc(ev.source || '') +
+          (ev.source_key ? ' · ' + ZS.esc(ev.source_key) : '') + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') + '</div>').join('');
+  }
+  function fail(r) { out.innerHTML = '<p class="warn">' + ZS.esc((r && (r.detail || r.error)) || tr('请求失败', 'request failed')) + '</p>'; }
+  const form = document.getElementById('reach-form');
+  if (form) form.addEventListener('submit', ev => {
+    ev.preventDefault();
+    const q = new URLSearchParams({from_region: document.getElementById('reach-region').value,
+      k: document.getElementById('reach-k').value, max_hops: document.getElementById('reach-hops').value});
+    if (d.as_of) q.set('as_of', d.as_of);
+    out.innerHTML = '<p class="muted">…</p>';
+    out.dataset.source = '';
+    fetch('/api/graph/reach/' + d.enterprise.id + '?' + q, {headers: {Accept: 'application/json'}})
+      .then(r => r.json().then(j => (r.ok ? renderPaths(j, 'region') : fail(j))));
+  });
+  const intro = document.getElementById('intro-go');
+  if (intro) intro.addEventListener('click', () => {
+    const contacts = document.getElementById('intro-contacts').value.split('\n').map(l => l.split(/[,，\t]/))
+      .filter(x => x.length >= 2 && x[0].trim() && x[1].trim()).map(x => ({name: x[0].trim(), enterprise: x[1].trim()}));
+    if (!contacts.length) return;
+    out.innerHTML = '<p class="muted">…</p>';
+    out.dataset.source = '';
+    fetch('/api/graph/introduce/' + d.enterprise.id, {method: 'POST', body: JSON.stringify({contacts: contacts, as_of: d.as_of}),
+      headers: {'X-CSRF-Token': ZS.csrf || '', Accept: 'application/json', 'Content-Type': 'application/json'}})
+      .then(r => r.json().then(j => (r.ok ? renderPaths(j, 'contacts') : fail(j))));
+  });
+  if (d.from_region && form) form.requestSubmit();
+})();

@@ -1,0 +1,71 @@
+"""A hand-built relationship store for the graph tests: a target enterprise, a local one, namesakes of several
+kinds (another gender and age; a name only; one enterprise, two sources; co-directors), an ownership chain,
+a local fund, a bureau contact and a person with a hostile name."""
+
+from __future__ import annotations
+
+from zhaoshang.core.store import Store
+
+ENTERPRISES = [  # id, name, uscc, province, city, district
+    (1, "目标科技有限公司", "91110108MA0000001X", "110000", "110100", "110108"),
+    (2, "本地甲科技有限公司", "91330106MA0000002X", "330000", "330100", "330106"),
+    (3, "上海乙科技有限公司", None, "310000", "310100", "310104"),
+    (4, "控股丙有限公司", None, "110000", "110100", "110108"),
+]
+PERSONS = [  # id, name, gender, birth_year, source, key
+    (1, "张伟", "男", 1970, "s1", "k1"), (2, "李娜", "女", 1980, "s1", "k2"),
+    (3, "张伟", "女", 1990, "s1", "k3"),            # a namesake of 1: another gender and age
+    (4, "王芳", None, None, "s1", "k4"), (5, "王芳", None, None, "s1", "k5"),   # name only
+    (6, "赵强", None, None, "s1", "k6"), (7, "赵强", None, None, "s2", "k7"),   # same enterprise, overlapping tenure
+    (8, "陈明", None, None, "s1", "k8"), (9, "陈明", None, None, "s1", "k9"),   # co-directors of 刘洋
+    (10, "刘洋", None, None, "s1", "k10"), (11, "刘洋", None, None, "s1", "k11"),
+    (12, "周杰", None, None, "s1", "k12"), (13, "<script>alert(1)</script>", None, None, "s1", "k13"),
+]
+ROLES = [  # id, person, enterprise, role, title, start, end
+    (1, 1, 1, "chairman", "董事长", "2018-01-01", None), (2, 2, 1, "ceo", "总经理", "2019-01-01", None),
+    (3, 3, 2, "director", "董事", "2017-01-01", None), (4, 4, 2, "director", "董事", "2017-01-01", None),
+    (5, 5, 4, "executive", "副总经理", "2017-01-01", None),
+    (6, 6, 1, "director", "董事", "2015-01-01", "2021-06-30"), (7, 7, 1, "director", "董事", "2019-01-01", None),
+    (8, 8, 2, "director", "董事", "2016-01-01", None), (9, 9, 3, "director", "董事", "2016-01-01", None),
+    (10, 10, 2, "director", "董事", "2016-01-01", None), (11, 11, 3, "director", "董事", "2016-01-01", None),
+    (12, 13, 2, "executive", "总监", "2016-01-01", None), (13, 13, 1, "director", "董事", "2020-01-01", None),
+]
+
+
+def build(path):
+    """The hand-built relationship store at ``path``."""
+    s = Store(path)
+    s.ensure_schema()
+    c = s.con
+    c.execute("INSERT INTO imports (id, kind, source, data_date) VALUES (1, 'roles', 's1', DATE '2024-12-31')")
+    for e in ENTERPRISES:
+        c.execute("INSERT INTO enterprises (id, name, uscc, province_code, city_code, district_code, founded) "
+                  "VALUES (?, ?, ?, ?, ?, ?, DATE '2010-01-01')", list(e))
+    for p in PERSONS:
+        c.execute("INSERT INTO persons (id, name, name_norm, gender, birth_year, source, source_key, import_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, 1)", [p[0], p[1], p[1], *p[2:]])
+    names = {e[0]: e[1] for e in ENTERPRISES}
+    pnames = {p[0]: p[1] for p in PERSONS}
+    for r in ROLES:
+        c.execute("INSERT INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 's1', ?, 1)",
+                  [r[0], r[1], pnames[r[1]], r[2], names[r[2]], r[3], r[4], r[5], r[6], f"r{r[0]}"])
+    # 控股丙 holds 60 % of the target; 周杰 holds 80 % of 控股丙: 48 % through the chain, the ultimate controller
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_enterprise_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(1, 1, '目标科技有限公司', '控股丙有限公司', 'enterprise', 4, 60, DATE '2018-01-01', 's1', 'h1', 1)")
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_person_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(2, 4, '控股丙有限公司', '周杰', 'person', 12, 80, DATE '2018-01-01', 's1', 'h2', 1)")
+    c.execute("INSERT INTO investors (id, name, name_norm, type, province_code, city_code, source, source_key, import_id) "
+              "VALUES (1, '杭州引导基金', '杭州引导基金', 'government_fund', '330000', '330100', 's1', 'i1', 1)")
+    c.execute("INSERT INTO fundings (id, enterprise_id, enterprise_name, date, round, round_raw, source, source_key, "
+              "import_id) VALUES (1, 1, '目标科技有限公司', DATE '2022-05-01', 'a', 'A轮', 's1', 'f1', 1)")
+    c.execute("INSERT INTO fundings (id, enterprise_id, enterprise_name, date, round, round_raw, source, source_key, "
+              "import_id) VALUES (2, 2, '本地甲科技有限公司', DATE '2021-03-01', 'angel', '天使轮', 's1', 'f2', 1)")
+    c.execute("INSERT INTO funding_investors VALUES (1, 1, '杭州引导基金', 1, true), (2, 1, '杭州引导基金', 1, true)")
+    c.execute("INSERT INTO contacts (id, name, organisation, enterprise_id, province_code, city_code, source, "
+              "source_key, import_id) VALUES (1, '孙丽', '本地甲科技有限公司', 2, '330000', '330100', 's1', 'c1', 1)")
+    s.close()
+    return path
+
+

@@ -1,0 +1,100 @@
+"""The relationship pages in a real browser: key persons, the expandable graph, person details (masked by role,
+every read audited), paths with the evidence of every hop, "introduce me" from one's own contacts, a hostile
+name shown as text. ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph_fixture import build
+from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens
+
+SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("graph_web") / "g.duckdb")
+
+
+def test_json_twins_masking_and_audit(db, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.team import audit
+
+    team_db = tmp_path / "team.sqlite"
+    team = open_team_db(str(team_db))
+    tokens = team_tokens(team)
+    app = create_app(str(db), team=team, local_only=False)
+    c = TestClient(app)
+    ana, vera = tokens["analyst"], tokens["viewer"]
+    people = c.get("/api/graph/people/1", headers=ana).json()
+    assert people["persons"][0]["power"] >= people["persons"][-1]["power"]
+    # 周杰 holds shares only: a private individual, masked for a viewer
+    assert "周杰" in {p["name"] for p in people["persons"]}
+    masked = c.get("/api/graph/people/1", headers=vera).json()
+    assert "周杰" not in {p["name"] for p in masked["persons"]} and "周*" in {p["name"] for p in masked["persons"]}
+    # person details: whole for an analyst, masked for a viewer, every read audited
+    whole = c.get("/api/graph/person/p:1", headers=ana).json()
+    assert whole["person"]["birth_year"] == 1970 and not whole["masked"]
+    part = c.get("/api/graph/person/1", headers=vera).json()
+    assert part["person"]["birth_year"] is None and part["masked"]
+    reads = [e for e in audit.search(team, action="person.read")["rows"]]
+    assert {(e["actor"], e["target"]) for e in reads} >= {("ana", "p:1"), ("vera", "p:1")}
+    # paths, neighbours, introduce; user errors are 4xx with a message
+    r = c.get("/api/graph/reach/1?from_region=330100&k=3", headers=ana).json()
+    assert r["paths"][0]["length"] == 0 and r["paths"][0]["target"]["name"] == HOSTILE  # already at a local enterprise
+    assert all(h["evidence"] for p in r["paths"] for h in p["hops"]) and any(p["hops"] for p in r["paths"])
+    n = c.get("/api/graph/neighbours?node=e:1&limit=2", headers=ana).json()
+    assert len(n["neighbours"]) == 2 and n["total"] > 2
+    assert c.get("/api/graph/neighbours?node=e:1&offset=2&limit=2", headers=ana).json()["neighbours"][0] != n["neighbours"][0]
+    assert c.get("/api/graph/reach/不存在的企业?from_region=330100", headers=ana).status_code == 404
+    assert c.get("/api/graph/neighbours?node=zz", headers=ana).status_code == 400
+    assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
+
+
+@pytest.mark.browser
+def test_relations_page_in_the_browser(db):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1400, "height": 1000})
+        errors, dialogs = [], []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(base + "/enterprises/1")
+        pg.click("#ent-relations")
+        pg.wait_for_selector("#kp-table tbody tr")
+        table = pg.inner_text("#kp-table")
+        assert "张伟" in table and HOSTILE in table  # the hostile name is text, not markup
+        assert pg.locator("#rel-graph canvas").count() == 1
+        pg.click("#kp-table a.kp-person >> nth=0")
+        pg.wait_for_selector("#person-name")
+        assert pg.inner_text("#person-name") == "张伟"
+        pg.fill("#reach-region", "330100")
+        pg.click("#reach-go")
+        pg.wait_for_selector("#paths[data-source=region] .path")
+        paths = pg.inner_text("#paths")
+        assert HOSTILE in paths and "roles #" in paths  # names as text; every hop shows its records
+        pg.click("#intro-box summary")
+        pg.fill("#intro-contacts", "孙丽,本地甲科技有限公司")
+        pg.click("#intro-go")
+        pg.wait_for_selector("#paths[data-source=contacts] .path")
+        assert "本地甲科技有限公司" in pg.inner_text("#paths")  # 孙丽 holds no role there: the enterprise is the start
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(Path(SHOTS) / "relations.png"), full_page=True)
+        # the hostile person's own page of ties and details: still text
+        pg.goto(base + "/relations/2?lang=en")
+        pg.wait_for_selector("#kp-table tbody tr")
+        assert HOSTILE in pg.inner_text("#kp-table") and "Key persons" in pg.inner_text("body")
+        assert dialogs == [] and errors == []
+        b.close()
