@@ -89,7 +89,7 @@ def test_candidate_rule_excludes_present_and_keeps_absent(leads_json):
 def test_json_keys_reasons_and_signals(leads_json):
     for r in leads_json:
         assert {"enterprise_id", "name", "score", "reasons", "signals"} <= set(r)
-        assert r["signals"]["reachability"]["absent"] is True
+        assert r["signals"]["reachability"]["absent"] is False and r["signals"]["reachability"]["raw"] == 0  # no key person: no path
         contrib = [v["contribution"] for v in r["signals"].values() if v["contribution"] is not None]
         assert sum(contrib) == pytest.approx(r["score"], abs=0.05)
     by = {r["enterprise_id"]: r for r in leads_json}

@@ -89,7 +89,8 @@ def test_xlsx_holds_the_json_numbers(env):
 
     wb = load_workbook(env["xlsx"])
     p = env["p"]
-    assert wb.sheetnames == ["概览", "产业链分布", "地区对比", "推荐环节", "招商模式", "合作伙伴", "融资趋势", "活跃投资方", "头部企业", "说明"]
+    assert wb.sheetnames == ["概览", "产业链分布", "地区对比", "推荐环节", "招商模式", "合作伙伴", "融资趋势", "活跃投资方", "头部企业",
+                             "重点线索", "说明"]
 
     def table(name):
         ws = wb[name]
@@ -116,6 +117,9 @@ def test_xlsx_holds_the_json_numbers(env):
     quarters = table("融资趋势")
     assert [r["季度"] for r in quarters] == [q["period"] for q in p["trends"]["by_period"]]
     assert sum(r["融资事件"] for r in quarters) == p["trends"]["totals"]["rounds"]
+    leads = table("重点线索")  # the real top leads with their reasons
+    assert [(r["企业编号"], r["企业"], r["理由"]) for r in leads] == \
+        [(r["enterprise_id"], r["name"], r["reasons_text"]) for r in p["leads"]["rows"]] and leads
     modes = table("招商模式")
     assert len(modes) == len(p["recommend"]["modes"])
     ov = {r[0]: r[1] for r in wb["概览"].iter_rows(values_only=True) if r[0]}

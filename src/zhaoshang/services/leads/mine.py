@@ -97,13 +97,26 @@ def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
     c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, limit=top,
                        min_score=min_score, having=having)
-    return _document(store, c, node, lang)
+    return _document(store, _with_reach(store, c), node, lang)
+
+
+def _with_reach(store, c: dict) -> dict:
+    """The first ``reach_top`` leads with their reachability (``reach``): the part joins their score, and the
+    leads are ranked again by the full score."""
+    n = int(c["cfg"].get("reach_top", 10))
+    got = reach.reachability(store, c["info"], [r["enterprise_id"] for r in c["rows"][:n]], c["as_of"])
+    if not got:
+        return c
+    sat = float(c["cfg"]["saturation"].get("reachability", 0.3))
+    for r in c["rows"]:
+        if r["enterprise_id"] in got:
+            strength, path = got[r["enterprise_id"]]
+            r.update(reach_strength=strength, reach_path=path, n_reachability=min(1.0, strength / sat))
+    return c
 
 
 def _document(store, c: dict, node: str | None, lang: str) -> dict:
     info, d, cfg, present, tg = c["info"], c["as_of"], c["cfg"], dict(c["present"]), c["targets"]
-    if reach.reachability(store, info, [r["enterprise_id"] for r in c["rows"]], d) is not None:
-        present["reachability"] = True
     seg = {s["code"]: s for s in tg["segments"]}
     params = {"region": info["code"], "chain": c["chain"], "node": node, "version": cfg.get("version"),
               "weights": {k: v["weight"] for k, v in cfg["signals"].items()}}
@@ -111,7 +124,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
-        xp = explain(r, cfg, present, d, params)
+        xp = explain(r, cfg, {**present, "reachability": r.get("n_reachability") is not None}, d, params)
         signals = {p.signal: {"label": p.label if lang != "en" else SIGNAL_LABELS[p.signal][1],
                               "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
                               "weight": p.weight, "contribution": p.contribution,
@@ -120,11 +133,19 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                    for p in xp.parts}
         out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
                     "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
-                    "score": round(float(r["score"]), 2), "confidence": xp.confidence,
+                    "score": xp.value, "confidence": xp.confidence,
                     "reasons": reasons(r, names, lang), "signals": signals,
                     "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp})
-    absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
+    out.sort(key=lambda x: (-x["score"], x["enterprise_id"]))  # reachability may have moved the first ones
+    for i, x in enumerate(out, 1):
+        x["rank"] = i
+    reached = any(r.get("n_reachability") is not None for r in c["rows"])
+    absent = [k for k, ok in {**present, "reachability": reached}.items() if not ok and k in cfg["signals"]]
     notes = list(tg["notes"])
+    if reached:
+        notes.append(f"可触达性只对排序前 {int(cfg.get('reach_top', 10))} 的线索计算（关系图谱逐一寻路）" if lang != "en" else
+                     f"reachability is measured for the first {int(cfg.get('reach_top', 10))} leads only "
+                     "(one relationship-graph search each)")
     if "reachability" in absent:
         notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
                      "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
@@ -141,7 +162,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
 
 def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:
     """The region page's and the region report's section: the top leads as flat rows (reasons joined)."""
-    c = candidate_rows(store, region, as_of=as_of, chain=chain, limit=limit)
+    c = _with_reach(store, candidate_rows(store, region, as_of=as_of, chain=chain, limit=limit))
     zh = _document(store, c, None, "zh")
     en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
     rows = []

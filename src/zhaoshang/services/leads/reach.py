@@ -1,20 +1,32 @@
-"""Reachability of a lead from the region: the strength of the relationship-graph paths from the region's
-side to the enterprise. It comes from the relationship graph (``services.graph``); while that service has no
-path-strength function the signal is absent (it lowers the confidence, never the score)."""
+"""Reachability of a lead from the region: the strength of the best relationship-graph path from the region's
+side (its contacts, investors, enterprises and their people) to the enterprise's key persons
+(``services.graph.reach.reach_strength``). The graph walk is per enterprise, so it is measured for the first
+leads of the set-based ranking only (``reach_top`` in data/leads.yaml); without the graph service the signal
+is absent (it lowers the confidence, never the score)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import importlib
 
+from ...core.errors import UserError
 
-def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, float] | None:
-    """{enterprise id: path strength in [0, 1]}, or None when the relationship graph offers none."""
+
+def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, tuple[float, object]] | None:
+    """{enterprise id: (path strength, the path as an explained result or None)} for ``ids``; None when the
+    relationship graph offers no path strength (service absent, or a macro-region it cannot start from)."""
     try:
-        graph = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.graph")
+        graph = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.graph.reach")
     except ImportError:
         return None
-    fn = getattr(graph, "region_path_strength", None)
-    if not callable(fn) or not ids:
+    fn = getattr(graph, "reach_strength", None)
+    if not callable(fn) or not ids or info.get("level") == "macro":
         return None
-    return fn(store, info["code"], ids, as_of=d)
+    out = {}
+    for eid in ids:  # the first leads only: one graph walk each on the cached graph
+        try:
+            x = fn(store, eid, info["code"], as_of=d)
+        except UserError:
+            x = None
+        out[eid] = (float(x.value) if x is not None else 0.0, x)
+    return out

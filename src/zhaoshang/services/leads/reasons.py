@@ -86,6 +86,12 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
             out.append(f"与本地企业{r['tie_example']}联合申请专利" + (f"（另有{more}家本地关联企业）" if more else ""))
         else:
             out.append(f"与本地企业{r['tie_example']}有投资关系" + (f"（另有{more}家本地关联企业）" if more else ""))
+    path = r.get("reach_path")
+    if path is not None and path.parts:
+        first = path.parts[0].raw
+        hops = len(path.parts) - 1
+        out.append(f"reachable from {first} in {hops} step(s) (path strength {r['reach_strength']:.2f})" if en
+                   else f"可经{first}等{hops}步关系触达（路径强度{r['reach_strength']:.2f}）")
     if r["negative_news"]:
         out.append(f"caution: {r['negative_news']} strongly negative news item(s) in the last 12 months" if en
                    else f"注意：近12个月有{r['negative_news']}条强烈负面新闻（已扣分）")
@@ -106,7 +112,7 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
            "demands": (r["demands"], {"example": r.get("demand_example")}),
            "local_ties": (r["local_ties"], {"example": r.get("tie_example"), "example_id": r.get("tie_example_id"),
                                             "kind": r.get("tie_kind")}),
-           "reachability": (None, {})}
+           "reachability": (r.get("reach_strength"), {"path": [p.raw for p in (r["reach_path"].parts if r.get("reach_path") else [])]})}
     parts = []
     for k, wk in w.items():
         nv = r.get(f"n_{k}")
@@ -125,7 +131,8 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
                           detail={"group": "risk", "absent": False, "label_en": SIGNAL_LABELS["negative_news"][1]}))
     conf = sum(v for k, v in w.items() if present.get(k)) / (sum(w.values()) or 1.0)
     eid = r["enterprise_id"]
-    return Explained(value=round(float(r["score"]), 2), method="lead-signals", version=cfg.get("version", "leads-1"),
+    value = max(0.0, sum(p.contribution for p in parts if p.contribution is not None))
+    return Explained(value=round(value, 2), method="lead-signals", version=cfg.get("version", "leads-1"),
                      params=params, parts=parts, confidence=round(conf, 4), as_of=as_of, formula=FORMULA,
                      evidence=[Ref("fundings", where={"enterprise_id": eid, "window_days": 365}),
                                Ref("branches", where={"parent_id": eid, "window_days": 730}),
