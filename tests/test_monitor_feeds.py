@@ -196,3 +196,45 @@ def test_monitor_run_command(fx, server, tmp_path):
     assert by["local"]["status"] == "ok" and by["local"]["items_new"] == 2 and by["broken"]["status"] == "error"
     team = open_team_db(None, db_path=str(db))
     assert STORY in {i["title"] for i in N.list_news(team)}
+
+
+def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
+    """``zhaoshang serve --feeds``: the items become events without any request, and the next run is recorded
+    (what a restarted server waits for: ``FeedSchedule.due_in``, tested above)."""
+    import subprocess
+
+    import httpx
+    from web_util import EXE, free_port
+
+    path, _ = fx
+    db = tmp_path / "served.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    feeds = _feeds_yaml(tmp_path / "serve.yaml", server, names=("rss", "json"))
+
+    def serve_until(check, tries=300):
+        port = free_port()
+        proc = subprocess.Popen([EXE, "--db", str(db), "serve", "--port", str(port), "--feeds", str(feeds)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            for _ in range(tries):
+                try:
+                    out = check(f"http://127.0.0.1:{port}")
+                    if out:
+                        return out
+                except httpx.HTTPError:
+                    pass
+                assert proc.poll() is None, proc.stdout.read().decode()
+                time.sleep(0.1)
+            raise AssertionError("the served monitor did not answer in time")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+    def feed_events(base):
+        items = httpx.get(base + "/api/events", params={"type": "funding,personnel"}, timeout=5).json()["items"]
+        return [e for e in items if e["origin"] == "feed"]
+
+    first = serve_until(lambda base: len(feed_events(base)) == 2 and feed_events(base))
+    assert {e["source"] for e in first} <= {"rss", "json"}
+    state = {s["name"]: s for s in F.feed_states(open_team_db(None, db_path=str(db)))}
+    assert set(state) == {"rss", "json"} and state["rss"]["next_run"] > state["rss"]["last_run"]
