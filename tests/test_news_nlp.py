@@ -13,13 +13,13 @@ from zhaoshang.core.store import Store
 from zhaoshang.services.monitoring.nlp import MentionLinker, analyze_item, classify_event, sentiment_towards
 from zhaoshang.services.monitoring.nlp import evaluate as ev
 
-ROWS = ("企业名称,简称,省份\n"
-        "星河光电股份有限公司,星河光电,江苏\n"
-        "长江精密制造股份有限公司,长江,湖北\n"  # short name that is a common word (a river)
-        "北京华辰智能科技有限公司,华辰智能,北京\n"
-        "深圳华辰智能科技有限公司,华辰智能,广东\n"  # the same short name: ambiguous
-        "云帆数据科技有限公司,云帆数据,浙江\n"
-        "蓝鲸视界科技有限公司,BWV,上海\n")
+ROWS = ("企业名称,简称,省份,股票代码\n"
+        "星河光电股份有限公司,星河光电,江苏,688990\n"
+        "长江精密制造股份有限公司,长江,湖北,\n"  # short name that is a common word (a river)
+        "北京华辰智能科技有限公司,华辰智能,北京,\n"
+        "深圳华辰智能科技有限公司,华辰智能,广东,\n"  # the same short name: ambiguous
+        "云帆数据科技有限公司,云帆数据,浙江,\n"
+        "蓝鲸视界科技有限公司,BWV,上海,\n")
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,14 @@ def test_a_short_name_that_is_a_common_word_does_not_link(linker, store):
     res = linker.link("长江股份公告称订单增长")
     assert [m.enterprise_id for m in res.linked] == [_ids(store)["长江精密制造股份有限公司"]]
     assert res.linked[0].method == "confirmed" and res.linked[0].confidence < 0.9
+
+
+def test_a_name_missing_from_the_dictionary_links_by_its_stock_code(linker, store):
+    res = linker.link("7月26日，星河新材(688990)公告称拟新建产线；某公司(000000)")
+    assert [(m.mention, m.enterprise_id, m.method) for m in res.linked] == [
+        ("星河新材", _ids(store)["星河光电股份有限公司"], "code")]
+    # a known name before the code links by the name, once
+    assert [m.method for m in linker.link("星河光电(688990)涨停").linked] == ["short"]
 
 
 def test_a_latin_short_name_links_only_as_a_whole_word(linker, store):

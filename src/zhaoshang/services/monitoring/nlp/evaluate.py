@@ -194,7 +194,7 @@ def evaluate_events(data, split: str = "eval", limit: int | None = None) -> dict
 def evaluate_subjects(data, split: str = "eval", limit: int | None = None, linker: MentionLinker | None = None) -> dict:
     """Event-subject identification on FinESE rows with a subject: given the text and its event type (mapped),
     is the chosen enterprise the subject? A choice is right when the gold subject is one of the chosen
-    enterprise's names (normalised). Baseline: the first listed-company short name found (longest match).
+    enterprise's names or the mention's own text (normalised). Baseline: the first listed-company short name found (longest match).
     ``listed`` repeats the figures on the rows whose subject is a listed company (the reachable ones)."""
     from .events import finese_map
     from .subjects import event_subject
@@ -217,9 +217,10 @@ def evaluate_subjects(data, split: str = "eval", limit: int | None = None, linke
         gold = normalize_name(r["subject"])
         listed = bool(r["derived_a_share_code"])
         m, _why = event_subject(r["text"], linker.link(r["text"]), mapping.get(r["event_type"], "other"))
-        ok = m is not None and gold in names.get(m.enterprise_id, ())
+        ok = m is not None and (gold in names.get(m.enterprise_id, ()) or normalize_name(m.mention) == gold)
         spans = base.spans(r["text"])
-        b_ok = bool(spans) and gold in code_names.get(spans[0][2], ())
+        b_ok = bool(spans) and (gold in code_names.get(spans[0][2], ())
+                                or normalize_name(r["text"][spans[0][0]:spans[0][1]]) == gold)
         counts.update({"n": 1, "ok": ok, "b_ok": b_ok, "answered": m is not None, "b_answered": bool(spans),
                        "n_listed": listed, "ok_listed": ok and listed, "b_ok_listed": b_ok and listed})
 

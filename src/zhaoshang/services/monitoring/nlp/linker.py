@@ -11,7 +11,10 @@ Precision comes before recall (docs/methods.md, "News text analysis"):
   after it); otherwise it is dropped;
 * a 2-character key cut out of a longer word (a jieba word crossing the match's start or end) is dropped, and
   so is a Latin key with a letter or digit right before or after it;
-* a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates.
+* a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates;
+* a name the dictionary lacks (renamed, newly listed) of 2–4 characters (with its *ST/ST prefix, A/B suffix) that
+  starts a clause and is followed by a stock code in brackets ("獐子岛(002069)") links by the code when exactly
+  one enterprise has it (method ``code``); a longer run may carry other words and is left alone.
 """
 
 from __future__ import annotations
@@ -30,11 +33,14 @@ COMMON_FREQ = 300
 CUT_CHECK_MAX = 2
 #: confidence of a link by the kind of key that matched
 CONFIDENCE = {"name": 0.98, "short": 0.9, "former": 0.85, "brand": 0.85, "other": 0.8, "english": 0.9,
-              "base": 0.85, "confirmed": 0.75}
+              "base": 0.85, "confirmed": 0.75, "code": 0.8}
 _LEGAL_TAILS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "(集团)")
 _PLACES = frozenset(normalize_name(p) for p in PROVINCE_NAMES)
 # what may follow a short key to confirm that the text means the company: a stock code or a legal-form word
 _CONFIRM_RE = re.compile(r"^\s*(?:[(（]\s*(?:[a-z]{2}[.:：]?)?\d{6}|股份|集团|公司|控股|\d{6})", re.I)
+# a name the dictionary does not hold, right before its stock code, at the start of a clause: "獐子岛(002069)"
+_CODE_RE = re.compile(r"(^|[\s，,。；;：:、！!？?“”\"‘’（(【】\[\]）)])(\*?(?:S?ST)?[\u4e00-\u9fff]{2,4}[AB]?)"
+                      r"\s*[（(]\s*(?:[A-Za-z]{2}[.:：]?)?(\d{6})(?!\d)")
 
 
 @dataclass
@@ -112,8 +118,12 @@ class MentionLinker:
     def __init__(self, rows: list[tuple[int, str, str]] | None = None):
         self.keys: dict[str, dict[int, str]] = {}
         self.surface: dict[int, str] = {}
+        self.codes: dict[str, set[int]] = {}
         for eid, name, kind in rows or []:
-            self.add(eid, name, kind)
+            if kind == "code":
+                self.codes.setdefault(name, set()).add(eid)
+            else:
+                self.add(eid, name, kind)
 
     _RANK = ("name", "short", "english", "former", "brand", "other", "base")
 
@@ -134,11 +144,12 @@ class MentionLinker:
 
     @classmethod
     def from_store(cls, store, kinds: tuple[str, ...] = ("short", "brand", "former", "other", "english")) -> "MentionLinker":
-        """All names and aliases of the enterprises in ``store``, read in one query."""
+        """All names, aliases and stock codes of the enterprises in ``store``, read in one query."""
         marks = ", ".join("?" for _ in kinds)
         rows = store.con.execute(
             f"SELECT id, name, 'name' FROM enterprises WHERE name IS NOT NULL "
-            f"UNION ALL SELECT enterprise_id, alias, kind FROM enterprise_aliases WHERE kind IN ({marks})",
+            f"UNION ALL SELECT enterprise_id, alias, kind FROM enterprise_aliases WHERE kind IN ({marks}) "
+            f"UNION ALL SELECT id, listed_code, 'code' FROM enterprises WHERE listed_code IS NOT NULL",
             list(kinds)).fetchall()
         return cls(rows)
 
@@ -217,7 +228,22 @@ class MentionLinker:
             if not strong and _common(key):
                 m.method, m.confidence = "confirmed", CONFIDENCE["confirmed"]
             linked.append(m)
+        if self.codes:
+            linked += self._by_code(text, linked + ambiguous)
+            linked.sort(key=lambda x: x.start)
         return LinkResult(linked, ambiguous, dropped)
+
+    def _by_code(self, text: str, taken: list[Mention]) -> list[Mention]:
+        """Names the dictionary lacks (renamed, new) linked by the stock code that follows them, when the code is
+        one enterprise's and no found mention overlaps the name."""
+        out = []
+        for mt in _CODE_RE.finditer(text):
+            start, end = mt.start(2), mt.end(2)
+            ids = self.codes.get(mt.group(3), set())
+            if len(ids) != 1 or any(m.start < end and m.end > start for m in taken):
+                continue
+            out.append(Mention(text[start:end], start, end, next(iter(ids)), "code", CONFIDENCE["code"]))
+        return out
 
 
 @lru_cache(maxsize=100_000)

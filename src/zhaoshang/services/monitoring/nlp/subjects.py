@@ -43,6 +43,7 @@ def event_subject(text: str, links: LinkResult, event_type: str | None = None) -
         dist[m.mention] = d
         if d is not None and (best_d is None or d < best_d):
             best, best_d = m, d
-    if best is None:
-        return links.linked[0], {"rule": "first linked mention", "distance": dist}
+    if best is None:  # a mention found by name before one linked only by its stock code
+        first = next((m for m in links.linked if m.method != "code"), links.linked[0])
+        return first, {"rule": "first linked mention", "distance": dist}
     return best, {"rule": "nearest event word after the mention", "distance": dist}
