@@ -145,6 +145,7 @@ def test_post_events_api_with_a_token(fx, tmp_path):
     assert r.json()["stored"] == 1 and r.json()["duplicates"] == 1
     for bad, status in [(_event(type="rumour"), 400), (_event(date="2024-13-01"), 400), (_event(extra=1), 400),
                         (_event(title="x" * 501), 400), (_event(enterprise="不存在的公司"), 404),
+                        (_event(url="javascript:alert(1)"), 400),
                         ([_event()] * 101, 400), ([], 400), (_event(sentiment=3), 400)]:
         r = c.post("/api/events", json=bad, headers=h)
         assert r.status_code == status and r.json()["error"], (bad if not isinstance(bad, list) else len(bad), r.text)

@@ -252,6 +252,14 @@ def _text(v: Any, what: str, n: int, required: bool = False) -> str | None:
     return s
 
 
+def _url(v: Any) -> str | None:
+    """A link to the source: http(s) only (a page renders it as a link)."""
+    url = _text(v, "链接", 2000)
+    if url and not re.match(r"https?://[^\s]+$", url, re.I):
+        raise UserError(f"链接须以 http:// 或 https:// 开头: {url[:80]}", en=f"the url must start with http:// or https://: {url[:80]}")
+    return url
+
+
 def norm_title(title: str) -> str:
     """A title reduced to its letters and digits (dedup keys and near-duplicate matching)."""
     return re.sub(r"[\W_]+", "", (title or "").lower())
@@ -295,7 +303,7 @@ def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None)
     return {"origin": origin, "enterprise_id": eid, "enterprise_name": ent[0], "enterprise_uscc": ent[1],
             "province_code": ent[2], "city_code": ent[3], "district_code": ent[4],
             "nodes": json.dumps(nodes, ensure_ascii=False), "type": typ, "date": d.isoformat(), "title": title,
-            "detail": detail_text, "sentiment": sentiment, "url": _text(item.get("url"), "链接", 2000),
+            "detail": detail_text, "sentiment": sentiment, "url": _url(item.get("url")),
             "source": source, "source_key": source_key, "news_id": item.get("news_id"), "actor": actor,
             "dedup_key": dedup}
 

@@ -215,7 +215,8 @@ def _item(guid, title, body, url, published) -> dict:
         return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", str(s or "")))).strip()
 
     return {"guid": str(guid or url or title or "")[:500], "title": clean(title)[:500], "body": clean(body)[:20_000],
-            "url": str(url)[:2000] if url else None, "published": published}
+            "url": str(url)[:2000] if url and re.match(r"https?://\S+$", str(url), re.I) else None,
+            "published": published}
 
 
 # ------------------------------------------------------------------------------------------- feed state
