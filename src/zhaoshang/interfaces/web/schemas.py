@@ -48,7 +48,8 @@ LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object"}}
 FILES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
          "text/csv": {"schema": {"type": "string"}},
          "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-         "text/html": {"schema": {"type": "string"}}}
+         "text/html": {"schema": {"type": "string"}},
+         "application/yaml": {"schema": {"type": "object", "required": ["rules"]}}}
 
 
 def _alt(items) -> str:
@@ -105,7 +106,8 @@ DOWNLOADS = {"/api/enterprises/export": ["application/vnd.openxmlformats-officed
              "/api/admin/audit/export": ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
              "/api/region-profile/{code}/report": ["application/pdf",
                                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                                   "text/html"]}
+                                                   "text/html"],
+             "/api/alerts/rules/yaml": ["application/yaml"]}
 
 
 def _openapi_doc(app: FastAPI) -> dict:

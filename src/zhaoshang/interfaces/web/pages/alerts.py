@@ -21,6 +21,7 @@ from .. import sse
 EVENT_CHOICES = ("funding", "news", "branch", "investment", "patent", "change_legal_rep", "change_status",
                  "change_region", "change_capital", "dissolved")
 Id = Annotated[int, Path(ge=1, le=2 ** 62)]
+YAML = "application/yaml"
 S = Field(None, max_length=2000)
 
 
@@ -106,7 +107,7 @@ def register(app, web) -> None:
 
     @app.get("/api/alerts/rules/yaml", tags=["alerts"], summary="我的规则导出为 YAML", response_class=PlainTextResponse)
     def api_rules_yaml(request: Request, user=Depends(web.current_user)):
-        return PlainTextResponse(R.export_yaml(team(request), _owner(user)), media_type="application/yaml; charset=utf-8")
+        return PlainTextResponse(R.export_yaml(team(request), _owner(user)), media_type=YAML + "; charset=utf-8")
 
     @app.post("/api/alerts/rules/yaml", tags=["alerts"], summary="从 YAML 读入规则（rules: 列表；同名替换；一条有误则整份拒绝）")
     def api_rules_from_yaml(request: Request, text: str = Body(..., media_type="application/yaml", max_length=200_000),
