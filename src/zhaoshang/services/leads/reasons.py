@@ -86,12 +86,9 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
             out.append(f"与本地企业{r['tie_example']}联合申请专利" + (f"（另有{more}家本地关联企业）" if more else ""))
         else:
             out.append(f"与本地企业{r['tie_example']}有投资关系" + (f"（另有{more}家本地关联企业）" if more else ""))
-    path = r.get("reach_path")
-    if path is not None and path.parts:
-        first = path.parts[0].raw
-        hops = len(path.parts) - 1
-        out.append(f"reachable from {first} in {hops} step(s) (path strength {r['reach_strength']:.2f})" if en
-                   else f"可经{first}等{hops}步关系触达（路径强度{r['reach_strength']:.2f}）")
+    if r.get("reach_path") is not None:  # the strength only: equally strong paths may start elsewhere
+        out.append(f"reachable from the region through the relationship graph (path strength {r['reach_strength']:.2f})" if en
+                   else f"可经本地关系网络触达（路径强度{r['reach_strength']:.2f}）")
     if r["negative_news"]:
         out.append(f"caution: {r['negative_news']} strongly negative news item(s) in the last 12 months" if en
                    else f"注意：近12个月有{r['negative_news']}条强烈负面新闻（已扣分）")
