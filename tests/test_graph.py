@@ -138,15 +138,19 @@ def test_reach_from_the_region_and_its_strength(store):
     best = doc["paths"][0]
     strengths = [p["strength"] for p in doc["paths"]]
     assert strengths == sorted(strengths, reverse=True)
-    # strength = origin factor × product of the hops' strengths
-    prod = best["origin_factor"]
-    for h in best["hops"]:
-        prod *= h["strength"]
-        assert h["evidence"] and h["relation"]
-    assert best["strength"] == pytest.approx(prod, rel=1e-3)
-    assert best["target"]["name"] in {p["name"] for p in doc["key_persons"]}
+    # strength = origin factor × product of the hops' strengths, on every path
+    for path in doc["paths"]:
+        prod = path["origin_factor"]
+        for h in path["hops"]:
+            prod *= h["strength"]
+            assert h["evidence"] and h["relation"]
+        assert path["strength"] == pytest.approx(prod, rel=1e-3)
+        assert path["target"]["name"] in {p["name"] for p in doc["key_persons"]}
+    assert any(p["hops"] for p in doc["paths"])
     ex = reach_strength(store, 1, "330100", as_of="2024-12-31")
-    assert ex.value == pytest.approx(best["strength"]) and ex.evidence
+    assert ex.value == pytest.approx(best["strength"])
+    assert ex.evidence[0].table == "persons" and ex.evidence[0].note == "本地企业人员"  # the start and why it is local
+    assert best["length"] == 0  # the hostile-named director also works at the local enterprise
     assert reach_strength(store, 1, "440300", as_of="2024-12-31") is None  # nothing of Shenzhen in the graph
 
 
@@ -163,10 +167,15 @@ def test_cli_people_reach_and_between(db, tmp_path):
     env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
     doc = run_json("reach", "目标科技有限公司", "--from-region", "杭州市", "--k", "3", db=db, env=env)
     assert doc["paths"] and all({"strength", "hops"} <= set(p) for p in doc["paths"])
-    hop = doc["paths"][0]["hops"][0]
+    hop = next(p for p in doc["paths"] if p["hops"])["hops"][0]
     assert {"from", "to", "relation", "start", "end", "evidence"} <= set(hop)
-    doc = run_json("reach", "--between", "1", "--between", "2", db=db, env=env)
-    assert [h["to"]["name"] for h in doc["pairs"][0]["paths"][0]["hops"]] == ["杭州引导基金", "本地甲科技有限公司"]
+    doc = run_json("reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env)
+    routes = [[h["to"]["name"] for h in p["hops"]] for p in doc["pairs"][0]["paths"]]
+    # the chair's colleague (0.9 × 0.7 × 0.6 = 0.378) beats the director alone (0.6 × 0.6 = 0.36), which is then a
+    # variant of it (its one intermediate is on the better path)
+    assert routes[0] == ["张伟", "<script>alert(1)</script>", "本地甲科技有限公司"]
+    assert ["<script>alert(1)</script>", "本地甲科技有限公司"] not in routes
+    assert ["杭州引导基金", "本地甲科技有限公司"] in routes  # the fund invested in both: 0.5 × 0.5
     bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 

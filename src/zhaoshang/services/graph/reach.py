@@ -163,9 +163,20 @@ def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained |
         parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"])]
         + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} → {h['to']['name']}",
                 weight=h["strength"], detail={"start": h["start"], "end": h["end"]}) for h in p["hops"]],
-        evidence=[Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
+        evidence=[_node_ref(p["origin"])] + [Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
                   for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],
         confidence=None, as_of=doc["as_of"], formula="strength = origin factor × Π tie strengths")
+
+
+_NODE_TABLES = {"p": "persons", "e": "enterprises", "i": "investors", "c": "contacts"}
+
+
+def _node_ref(node: dict) -> Ref:
+    """The start of a path as evidence: its row, and why it counts as the region's side."""
+    prefix, _, ident = node["key"].partition(":")
+    table = _NODE_TABLES.get(prefix, "patent_inventors")
+    return Ref(table=table, ids=[int(ident)] if ident.isdigit() else None, where=None if ident.isdigit() else {"key": node["key"]},
+               note=node.get("kind_label"))
 
 
 def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=None, ties: str | None = None,
