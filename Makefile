@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql libpq5
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql libpq5 openjdk-17-jre-headless
 PORT ?= 8800
 
 .PHONY: setup setup-system setup-python setup-web demo test bench clean
@@ -11,7 +11,7 @@ PORT ?= 8800
 setup: setup-system setup-python setup-web
 
 # Debian packages: headless chromium for browser tests, CJK fonts for PDF reports, pdftoppm, PostgreSQL
-# (the team-state tests start a throw-away server; libpq for psycopg).
+# (the team-state tests start a throw-away server; libpq for psycopg), Java 17 for Spark in local mode.
 setup-system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -26,7 +26,7 @@ $(BIN)/python:
 
 # Reinstalls only when pyproject.toml changed.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,spark]'
 	touch $@
 
 setup-python: $(VENV)/.installed

@@ -77,6 +77,10 @@ class Dialect:
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         raise NotImplementedError(f"{self.name}: regexp_replace_all")
 
+    def arg_min(self, value: str, key: str) -> str:
+        """The ``value`` of the row with the smallest ``key`` in a group (a NULL value counts)."""
+        raise NotImplementedError(f"{self.name}: arg_min")
+
 
 class DuckDBDialect(Dialect):
     name = "duckdb"
@@ -125,8 +129,47 @@ class DuckDBDialect(Dialect):
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
+    def arg_min(self, value: str, key: str) -> str:
+        return f"arg_min_null({value}, {key})"
 
-DIALECTS: dict[str, type[Dialect]] = {"duckdb": DuckDBDialect}
+
+class SparkDialect(Dialect):
+    """Spark SQL (PySpark in local mode or on a cluster): the batch steps' constructs."""
+
+    name = "spark"
+
+    def struct(self, fields: Mapping[str, str]) -> str:
+        return "named_struct(" + ", ".join(f"{literal(k)}, {v}" for k, v in fields.items()) + ")"
+
+    def to_json_text(self, expr: str) -> str:
+        return f"to_json({expr})"
+
+    def list_of(self, exprs: list[str]) -> str:
+        return "array(" + ", ".join(exprs) + ")"
+
+    def list_filter(self, expr: str, var: str, cond: str) -> str:
+        return f"filter({expr}, {var} -> {cond})"
+
+    def list_map(self, expr: str, var: str, value: str) -> str:
+        return f"transform({expr}, {var} -> {value})"
+
+    def list_concat(self, *exprs: str) -> str:
+        return "concat(" + ", ".join(exprs) + ")"
+
+    def list_filter_nonnull(self, expr: str) -> str:
+        return f"filter({expr}, x -> x IS NOT NULL)"
+
+    def list_contains(self, list_expr: str, value_expr: str) -> str:
+        return f"array_contains({list_expr}, {value_expr})"
+
+    def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {pattern}, {replacement})"
+
+    def arg_min(self, value: str, key: str) -> str:
+        return f"min_by({value}, {key})"
+
+
+DIALECTS: dict[str, type[Dialect]] = {"duckdb": DuckDBDialect, "spark": SparkDialect}
 _CURRENT: Dialect = DuckDBDialect()
 
 
