@@ -5,6 +5,9 @@ watches (a large and a small funding, negative and mild news, a branch, a legal-
 from __future__ import annotations
 
 import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import matrix_fixture
 
@@ -78,3 +81,49 @@ rules:
 
 EXPECTED = {"缺失环节大额融资": {"big_gap_funding"}, "本地企业负面新闻": {"local_bad_news"},
             "目标设立分支": {"target_branch"}, "目标关键人变动": {"target_legal_rep", "target_people_news"}}
+
+
+class Receiver:
+    """A real HTTP server on loopback answering 500 to the first ``fail`` POSTs (all when fail < 0), then 200."""
+
+    def __init__(self, fail: int):
+        self.fail, self.calls, self.ok, self.times = fail, [], [], []
+        outer = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.calls.append((dict(self.headers), body))
+                outer.times.append(time.monotonic())
+                bad = outer.fail < 0 or len(outer.calls) <= outer.fail
+                if not bad:
+                    outer.ok.append((dict(self.headers), body))
+                self.send_response(500 if bad else 200)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+_BUILT: dict = {}
+
+
+def copy(tmp_path_factory, name: str):
+    """A private copy of the fixture database (built once per test session): ``(path, info, directory)``."""
+    import shutil
+
+    if "path" not in _BUILT:
+        base = tmp_path_factory.mktemp("alerts_base") / "fx.duckdb"
+        _BUILT["info"] = build(str(base))
+        _BUILT["path"] = base
+    d = tmp_path_factory.mktemp(name)
+    shutil.copyfile(_BUILT["path"], d / "fx.duckdb")
+    return d / "fx.duckdb", _BUILT["info"], d

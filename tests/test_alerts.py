@@ -27,8 +27,7 @@ PW = "a-long-enough-password-1"
 
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    path = tmp_path_factory.mktemp("alerts") / "fx.duckdb"
-    return path, AF.build(str(path))
+    return AF.copy(tmp_path_factory, "alerts")[:2]
 
 
 @pytest.fixture
@@ -116,6 +115,10 @@ def test_yaml_round_trip_and_refusals(fx, team):
             R.add(store, team, {"name": "z", "types": ["news"]}, owner="nobody")
         with pytest.raises(NotFound):
             R.add(store, team, {"name": "z", "enterprises": ["不存在的公司"]}, owner="ana")
+    with pytest.raises(UserError, match="http://"):
+        R.set_channels(team, "ana", webhook_url="ftp://x")
+    with pytest.raises(UserError, match="邮箱"):
+        R.set_channels(team, "ana", email="not-an-address")
     rid = R.list_rules(team, "ana")[0]["id"]
     with pytest.raises(UserError, match="属于"):
         R.remove(team, rid, owner="bo")

@@ -14,13 +14,13 @@ import threading
 import time
 from email import message_from_bytes
 from email.policy import default as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
+from alerts_fixture import Receiver  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -31,40 +31,9 @@ from zhaoshang.services.pipeline import leads as L  # noqa: E402
 SECRET = "whsec-test-only"
 
 
-class Receiver:
-    """A real HTTP server on loopback answering 500 to the first ``fail`` POSTs (all when fail < 0), then 200."""
-
-    def __init__(self, fail: int):
-        self.fail, self.calls, self.ok, self.times = fail, [], [], []
-        outer = self
-
-        class H(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.calls.append((dict(self.headers), body))
-                outer.times.append(time.monotonic())
-                bad = outer.fail < 0 or len(outer.calls) <= outer.fail
-                if not bad:
-                    outer.ok.append((dict(self.headers), body))
-                self.send_response(500 if bad else 200)
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    path = tmp_path_factory.mktemp("alerts_delivery") / "fx.duckdb"
-    return path, AF.build(str(path))
+    return AF.copy(tmp_path_factory, "alerts_delivery")[:2]
 
 
 @pytest.fixture

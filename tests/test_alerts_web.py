@@ -19,21 +19,21 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
+from alerts_fixture import Receiver  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.alerts import feed  # noqa: E402
+from zhaoshang.services.alerts import rules as R  # noqa: E402
 
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    d = tmp_path_factory.mktemp("alerts_web")
-    path = d / "fx.duckdb"
-    return path, AF.build(str(path)), d
+    return AF.copy(tmp_path_factory, "alerts_web")
 
 
 def test_alerts_api(fx, tmp_path):
@@ -76,8 +76,9 @@ def test_alerts_api(fx, tmp_path):
 
 
 @pytest.mark.browser
-def test_alerts_page_live_in_the_browser(fx, tmp_path):
+def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     require_browser()
+    monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.3")  # the served process retries a failed webhook soon
     from playwright.sync_api import sync_playwright
 
     path, info, _ = fx
@@ -89,7 +90,10 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
 
     from zhaoshang.core.teamstate import default_team_url
 
-    other_system = team_tokens(open_team_db(default_team_url(str(db))), users=(("partner", "analyst"),))["analyst"]
+    served_team = open_team_db(default_team_url(str(db)))
+    other_system = team_tokens(served_team, users=(("partner", "analyst"),))["analyst"]
+    rx = Receiver(fail=1)  # the local user's webhook: fails once, then accepts
+    R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-browser")
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
@@ -105,6 +109,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
         pg.check("input[name=types][value=funding]")
         pg.fill("#r-gaps", "杭州市")
         pg.fill("#r-amount", "10000")
+        pg.check("input[name=channels][value=webhook]")
         pg.click("#r-save")
         pg.wait_for_selector("#al-rules tr[data-id]")
         assert "杭州市的补链环节" in pg.inner_text("#al-rules") and pg.locator("#al-error").count() == 0
@@ -132,3 +137,10 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path):
         assert "Alert feed" in pg.inner_text("#al-feed-card") and "gaps of" in pg.inner_text("#al-rules")
         assert errors == []
         b.close()
+        # the server's background schedule delivered the webhook: retried after the first failure, signed
+        for _ in range(200):
+            if rx.ok:
+                break
+            time.sleep(0.1)
+        assert len(rx.calls) == 2 and rx.ok[0][0]["X-Zhaoshang-Signature"].startswith("sha256=")
+    rx.close()
