@@ -129,6 +129,9 @@ def test_analyze_item_and_the_cli(store, linker, tmp_path):
     res = analyze_item(linker, "星河光电拟投资12亿元新建生产基地", "华辰智能同日宣布裁员。")
     assert res["event_type"] == "expansion" and res["event_type_zh"] == "扩张/新建/投资设厂"
     assert [m["mention"] for m in res["mentions"]] == ["星河光电"] and res["ambiguous"][0]["mention"] == "华辰智能"
+    assert res["subject"]["enterprise_id"] == _ids(store)["星河光电股份有限公司"] and res["subject"]["field"] == "title"
+    two = analyze_item(linker, "云帆数据减持计划披露后，星河光电收到证监会警示函")
+    assert two["event_type"] == "legal" and two["subject"]["mention"] == "星河光电"
     en = run("--lang", "en", "analyze-news", "星河光电拟投资12亿元新建生产基地", "--body", "华辰智能获得新一轮融资",
              db=store["db"])
     assert "event type: expansion / new plant" in en.stdout and "ambiguous" in en.stdout and "星河光电" in en.stdout

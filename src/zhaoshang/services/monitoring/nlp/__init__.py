@@ -7,6 +7,7 @@ from .analyze import analyze_item
 from .events import EVENT_TYPES, classify_event
 from .linker import LinkResult, Mention, MentionLinker
 from .sentiment import sentiment_towards
+from .subjects import event_subject
 
 __all__ = ["EVENT_TYPES", "LinkResult", "Mention", "MentionLinker", "analyze_item", "classify_event",
-           "sentiment_towards"]
+           "event_subject", "sentiment_towards"]

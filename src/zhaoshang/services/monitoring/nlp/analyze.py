@@ -5,18 +5,23 @@ from __future__ import annotations
 from .events import EVENT_TYPES, classify_event
 from .linker import MentionLinker
 from .sentiment import sentiment_towards
+from .subjects import event_subject
 
 __all__ = ["analyze_item"]
 
 
 def analyze_item(linker: MentionLinker, title: str, body: str = "") -> dict:
-    """Mentions (linked, ambiguous with candidates), the event type, and the sentiment towards every linked
-    enterprise (scored on the mention's own text: title, else body), each with its explanation."""
+    """Mentions (linked, ambiguous with candidates), the event type, the enterprise the event is about (``subject``:
+    from the title, else the body; None when nothing links) and the sentiment towards every linked enterprise
+    (scored on the mention's own text: title, else body), each with its explanation."""
     parts = [("title", title or ""), ("body", body or "")]
     etype, conf, why = classify_event(title, body)
-    mentions, ambiguous, sentiments = [], [], {}
+    mentions, ambiguous, sentiments, subject = [], [], {}, None
     for field, text in parts:
         res = linker.link(text)
+        if subject is None and res.linked:
+            m, why = event_subject(text, res, etype)
+            subject = {"enterprise_id": m.enterprise_id, "mention": m.mention, "field": field, **why}
         spans = [(m.start, m.end) for m in res.linked + res.ambiguous]
         for m in res.linked:
             score, label, expl = sentiment_towards(text, m.start, m.end, [s for s in spans if s != (m.start, m.end)])
@@ -28,4 +33,4 @@ def analyze_item(linker: MentionLinker, title: str, body: str = "") -> dict:
         ambiguous += [{**m.to_json(), "field": field} for m in res.ambiguous]
     return {"event_type": etype, "event_type_zh": EVENT_TYPES[etype][0], "event_type_en": EVENT_TYPES[etype][1],
             "event_confidence": conf, "event_explanation": why, "mentions": mentions, "ambiguous": ambiguous,
-            "enterprises": [{"enterprise_id": eid, **s} for eid, s in sentiments.items()]}
+            "enterprises": [{"enterprise_id": eid, **s} for eid, s in sentiments.items()], "subject": subject}
