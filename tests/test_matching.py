@@ -201,3 +201,15 @@ def test_match_page_in_the_browser(db):
         assert "Demands it can serve" in pg.inner_text("main")
         assert not errors, errors
         b.close()
+
+
+def test_evaluation_on_a_slice_of_the_labelled_set(tmp_path):
+    from conftest import shared_file
+
+    itjuzi = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    doc = run_json("match", "evaluate", "--split", "dev", "--limit", "12", "--data", itjuzi.parents[1], db=tmp_path / "x.duckdb")
+    assert doc["split"] == "dev" and doc["demands"] == 12 and doc["pairs_judged"] > 100
+    m = doc["methods"]
+    assert m["bm25"]["demands"] >= 8 and m["bm25"]["mrr"] > 0.3
+    assert m["bm25_nodes"]["recall_at_10"] >= m["bm25"]["recall_at_10"]
+    assert "bm25_nodes_semantic" not in m  # only with --semantic

@@ -81,3 +81,23 @@ def index_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
         rows.append({"kind": kind, "documents": len(ix.ids), "seconds": round(time.perf_counter() - t0, 2),
                      "fingerprint": ix.fingerprint})
     emit(rows, fmt, rows=rows, title=t("匹配索引", "matching indexes"))
+
+
+@match_app.command("evaluate")
+def evaluate_cmd(split: str = typer.Option("test", "--split", help="dev（调参用）、test（报告用）或 all"),
+                 semantic: bool = typer.Option(False, "--semantic", help="也评测语义重排（需安装 semantic 扩展；较慢）"),
+                 limit: Optional[int] = typer.Option(None, "--limit", help="只用该划分的前 N 条需求"),
+                 data: Optional[str] = typer.Option(None, "--data", help="公开数据目录（默认 $ZHAOSHANG_SHARED_DATA，否则 ../shared/data）"),
+                 fmt: Fmt = FORMAT_OPTION) -> None:
+    """在标注集上测量匹配：MRR 与 recall@10（BM25、BM25+节点、可选语义重排）；读取共享数据中的 IT桔子 公司表。"""
+    from ...core.errors import UserError
+    from ...services.matching import evaluate as ev
+
+    if split not in ("dev", "test", "all"):
+        raise UserError("--split 须为 dev、test 或 all", "--split must be dev, test or all")
+    path = ev.shared_itjuzi(data)
+    methods = [m for m in ev.METHODS if semantic or not m.endswith("semantic")]
+    res = ev.evaluate(path, split, methods=methods, limit=limit)
+    rows = [{"method": m, **v} for m, v in res["methods"].items()]
+    emit(res, fmt, rows=rows, title=t(f"场景匹配评测（{split}：{res['demands']} 条需求，{res['pairs_judged']} 对判断）",
+                                      f"matching evaluation ({split}: {res['demands']} demands, {res['pairs_judged']} judged pairs)"))

@@ -30,6 +30,19 @@ METHODS = {"bm25": {"nodes": 0.0}, "bm25_nodes": {}, "bm25_nodes_semantic": {}}
 DEPTH = 100
 
 
+def shared_itjuzi(data: str | Path | None = None) -> Path:
+    """The IT桔子 file in the public data directory (``data``, else $ZHAOSHANG_SHARED_DATA, else ../shared/data)."""
+    import os
+
+    from ...core.errors import UserError
+
+    p = Path(data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data") / ITJUZI
+    if not p.exists():
+        raise UserError(f"找不到公开数据文件: {p}（用 --data 或 ZHAOSHANG_SHARED_DATA 指定目录）",
+                        f"public data file not found: {p} (give the directory with --data or ZHAOSHANG_SHARED_DATA)")
+    return p
+
+
 def data_file(name: str) -> Path:
     return Path(str(importlib.resources.files("zhaoshang").joinpath("data", "matching", name)))
 
