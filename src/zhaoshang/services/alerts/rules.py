@@ -48,7 +48,8 @@ KEYS = ("name", "types", "enterprises", "targets", "regions", "nodes", "gaps_of"
 LOCAL = "local"  # the single user of a local-only server
 
 
-def _list(v: Any) -> list:
+def as_list(v: Any) -> list:
+    """A list from a list, one value, or text separated by commas or 、 (form fields, CLI options, YAML)."""
     if v is None or v == "":
         return []
     if isinstance(v, str):
@@ -87,25 +88,25 @@ def normalise(store, spec: dict) -> dict:
     name = str(spec.get("name") or "").strip()
     if not name or len(name) > 100:
         raise UserError("规则须有名称（name，不超过 100 字）", en="a rule needs a name (up to 100 characters)")
-    out: dict[str, Any] = {"name": name, "types": [str(t).strip() for t in _list(spec.get("types"))]}
+    out: dict[str, Any] = {"name": name, "types": [str(t).strip() for t in as_list(spec.get("types"))]}
     ents = []
-    for e in _list(spec.get("enterprises")):
+    for e in as_list(spec.get("enterprises")):
         key = e.get("id") if isinstance(e, dict) else e
         eid = resolve_enterprise(store, key)
         ents.append({"id": eid, "name": store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]})
     out["enterprises"] = ents
-    targets = [str(t).strip() for t in _list(spec.get("targets"))]
+    targets = [str(t).strip() for t in as_list(spec.get("targets"))]
     bad = [t for t in targets if t not in TARGETS]
     if bad:
         raise UserError(f"未知的目标集合: {', '.join(bad)}（可用: pipeline = 招商项目中的在办线索）",
                         en=f"unknown target set: {', '.join(bad)} (known: pipeline)")
     out["targets"] = targets
     regions = []
-    for r in _list(spec.get("regions")):
+    for r in as_list(spec.get("regions")):
         ref = resolve_region(store, str(r.get("code") if isinstance(r, dict) else r), macro=False)
         regions.append({"code": ref.code, "name": ref.name})
     out["regions"] = regions
-    nodes = [str(n).strip() for n in _list(spec.get("nodes"))]
+    nodes = [str(n).strip() for n in as_list(spec.get("nodes"))]
     if nodes:
         known = {r[0] for r in store.con.execute("SELECT code FROM chain_nodes").fetchall()}
         bad = [n for n in nodes if n not in known]
@@ -126,7 +127,7 @@ def normalise(store, spec: dict) -> dict:
     for k in ("max_sentiment", "min_sentiment"):
         if out[k] is not None and not -1 <= out[k] <= 1:
             raise UserError(f"{k} 应在 -1 到 1 之间: {out[k]}", en=f"{k} must lie between -1 and 1: {out[k]}")
-    channels = [str(c).strip() for c in _list(spec.get("channels"))] or ["app"]
+    channels = [str(c).strip() for c in as_list(spec.get("channels"))] or ["app"]
     bad = [c for c in channels if c not in CHANNELS]
     if bad:
         raise UserError(f"未知的推送渠道: {', '.join(bad)}（可用: {', '.join(CHANNELS)}）",

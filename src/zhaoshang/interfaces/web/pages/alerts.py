@@ -156,7 +156,7 @@ def register(app, web) -> None:
                  enterprises: str = Form(""), pipeline: str = Form(""), regions: str = Form(""), nodes: str = Form(""),
                  gaps_of: str = Form(""), min_amount_wan: str = Form(""), max_sentiment: str = Form(""),
                  min_sentiment: str = Form(""), channels: list[str] = Form([])):
-        spec = {"name": name, "types": list(types) + R._list(more_types), "enterprises": enterprises,
+        spec = {"name": name, "types": list(types) + R.as_list(more_types), "enterprises": enterprises,
                 "targets": ["pipeline"] if pipeline else [], "regions": regions, "nodes": nodes,
                 "gaps_of": _blank(gaps_of), "min_amount_wan": _blank(min_amount_wan),
                 "max_sentiment": _blank(max_sentiment), "min_sentiment": _blank(min_sentiment), "channels": list(channels)}
