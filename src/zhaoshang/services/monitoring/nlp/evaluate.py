@@ -13,7 +13,7 @@ from collections import Counter
 from ....core.errors import UserError
 from ....core.text import normalize_name
 from .linker import MentionLinker
-from .sets import (ABSA, COMPANY_TYPES, FINESE, FINNSP, LISTED, MAX_CHARS, NER_MENTIONS, NER_SENTENCES, _path,
+from .sets import (ABSA, COMPANY_TYPES, FINESE, FINFE, FINNSP, LISTED, MAX_CHARS, NER_MENTIONS, NER_SENTENCES, _path,
                    _rows, gold_rows)
 
 __all__ = ["load_linker", "baseline_linker", "evaluate_linking", "evaluate_subjects", "evaluate_events",
@@ -152,8 +152,20 @@ def evaluate_sentiment(data, dataset: str = "absa", split: str = "eval", limit: 
             out_b.append((gold, "negative" if window_baseline(text, a, b)[0] < 0 else "other"))
         labels = ["negative", "other"]
         name = "FinNSP"
+    elif dataset == "finfe":
+        from .sentiment import text_sentiment
+
+        if split not in ("train", "eval"):
+            raise UserError("FinFE 的划分只有 train 与 eval", "FinFE splits are train and eval")
+        for r in [r for r in _rows(data, FINFE) if r["split"] == split][:limit]:
+            out_l.append((r["label_name"], text_sentiment(r["text"])[1]))
+            out_b.append((r["label_name"], text_sentiment(r["text"], negation=False)[1]))
+        out_m = out_l
+        labels = ["negative", "neutral", "positive"]
+        name = "FinFE (whole post, no target)"
     else:
-        raise UserError(f"未知的情感评测集 {dataset}（absa 或 finnsp）", f"unknown sentiment set {dataset} (absa or finnsp)")
+        raise UserError(f"未知的情感评测集 {dataset}（absa、finnsp 或 finfe）",
+                        f"unknown sentiment set {dataset} (absa, finnsp or finfe)")
     return {"set": name, "split": "all" if dataset == "absa" else split, "method": _acc_f1(out_m, labels),
             "lexicon_only": _acc_f1(out_l, labels), "baseline": _acc_f1(out_b, labels)}
 
@@ -261,6 +273,7 @@ def evaluate_all(data, split: str = "dev", tasks: tuple[str, ...] = TASKS, limit
         out["events_finese"] = res
     if "sentiment" in tasks:
         out["sentiment_finnsp"] = evaluate_sentiment(data, "finnsp", SPLITS["sentiment"][split], limit)
+        out["sentiment_finfe"] = evaluate_sentiment(data, "finfe", SPLITS["sentiment"][split], limit)
         if split == "test":
             out["sentiment_absa"] = evaluate_sentiment(data, "absa", limit=limit)
     return out

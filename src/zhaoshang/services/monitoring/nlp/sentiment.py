@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import yaml
 
-__all__ = ["sentiment_towards", "window_baseline", "THRESHOLD", "label_of"]
+__all__ = ["sentiment_towards", "text_sentiment", "window_baseline", "THRESHOLD", "label_of"]
 
 THRESHOLD = 0.2
 _SENT_END = "。！？!?；;\n"
@@ -156,5 +156,18 @@ def window_baseline(text: str, mention_start: int, mention_end: int, window: int
     lo, hi = max(0, mention_start - window), min(len(text), mention_end + window)
     total = sum(lex["words"][m.group(0)] for m in lex["re"].finditer(text, lo, hi)
                 if not (m.start() < mention_end and m.end() > mention_start))
+    score = math.tanh(total / 2)
+    return round(score, 4), label_of(score)
+
+
+def text_sentiment(text: str, negation: bool = True) -> tuple[float, str]:
+    """Polarity of a whole text (no target): the lexicon over every word, negators flipping (``negation``)."""
+    lex = _lexicon()
+    total = 0.0
+    for m in lex["re"].finditer(text or ""):
+        w = lex["words"][m.group(0)]
+        if negation and _negated(text, m.start(), _bounds(text, m.start(), _CLAUSE_END)[0], lex):
+            w = -w
+        total += w
     score = math.tanh(total / 2)
     return round(score, 4), label_of(score)

@@ -14,6 +14,7 @@ NER_SENTENCES, NER_MENTIONS = "news/cfsc_ner_sentences.csv", "news/cfsc_ner_ment
 FINESE = "news/cfleb_finese_event_subject_ccks2019.csv"
 ABSA = "sentiment/cfsc_absa_company_sentiment.csv"
 FINNSP = "sentiment/cfleb_finnsp_negative_entity_news.csv"
+FINFE = "sentiment/cfleb_finfe_social_media_sentiment.csv"
 COMPANY_TYPES = ("Corporate", "Stock")
 
 
