@@ -1,7 +1,8 @@
 """Delivery against real local servers the test starts: webhooks to an HTTP server that fails first and then
 succeeds (retried with backoff, HMAC signature verified by the receiver) and to one that always fails (a dead
 letter, revived by retry); the daily digest by e-mail through a real SMTP server (aiosmtpd); a delivery queued
-while the receiver is down survives a restart (a new team-state connection) and is sent when it is up."""
+while the receiver is down survives a restart (a new team-state connection) and is sent when it is up. The
+webhook and digest tests run on both team-state backends (SQLite and a real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -61,10 +62,10 @@ def _drain(team, until, timeout=10.0):
     raise AssertionError("deliveries did not settle")
 
 
-def test_webhook_retries_then_succeeds_signed(fx, tmp_path, fast):
+def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
     rx = Receiver(fail=1)
     try:
-        team, path = _alerts(fx, str(tmp_path / "t.sqlite"))
+        team, path = _alerts(fx, team_url)
         R.set_channels(team, "local", webhook_url=rx.url, webhook_secret=SECRET)
         with Store(str(path), read_only=True) as store:
             created = feed.run(store, team)["alerts"]
@@ -136,7 +137,7 @@ def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
         rx2.close()
 
 
-def test_daily_digest_by_email_through_a_real_smtp_server(fx, tmp_path):
+def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
     from aiosmtpd.controller import Controller
 
     received = []
@@ -156,7 +157,7 @@ def test_daily_digest_by_email_through_a_real_smtp_server(fx, tmp_path):
     try:
         smtp = {"host": "127.0.0.1", "port": port, "user": None, "password": None,
                 "sender": "zhaoshang@test.local", "starttls": False}
-        team, path = _alerts(fx, str(tmp_path / "t.sqlite"), owner="local")
+        team, path = _alerts(fx, team_url, owner="local")
         R.set_channels(team, "local", email="ana@example.org")
         with Store(str(path), read_only=True) as store:
             feed.run(store, team)

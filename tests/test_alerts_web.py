@@ -131,6 +131,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         pg.click("#al-feed tr.al-new a.al-evidence")
         pg.wait_for_selector("#alert-card")
         assert "monitor_events" in pg.inner_text("#alert-source") and "live-test · x-1" in pg.inner_text("#alert-source")
+        assert pg.get_attribute("#alert-timeline", "href") == f"/monitor?enterprise={info['gap_ent']}"
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         pg.goto(base + "/alerts?lang=en")
