@@ -25,7 +25,7 @@ class FactsMixin:
         favourite province its cross-province branches lean to. The lead model reads only the facts they
         produce, so its backtest is not circular."""
         z = np.sqrt(2) * _erfinv(2 * np.clip(R.uniform(self.seed, a["idx"], "xprop"), 1e-9, 1 - 1e-9) - 1)
-        xp = np.exp(0.9 * z - 0.405)
+        xp = np.exp(1.2 * z - 0.72)
         fav = R.choice_rows(R.uniform(self.seed, a["idx"], "xfav"), self.dst_given_src, a["prov"])
         return xp, fav
 
@@ -132,6 +132,12 @@ class FactsMixin:
         stop = np.where(a["dissolved"][e] >= 0, a["dissolved"][e], self.end_day - 20)
         ok = stop > start
         date = start + np.floor(rng.random(m) ** 0.6 * np.maximum(stop - start, 1)).astype(np.int64)
+        # most openings fall in the enterprise's hidden expansion wave: three years from a day of its life
+        life = np.maximum(stop - start, 1)
+        wave = start + np.floor(R.uniform(self.seed, a["idx"], "xwave")[e] * life).astype(np.int64)
+        in_wave = rng.random(m) < 0.7
+        date = np.where(in_wave, np.minimum(wave + np.floor(rng.random(m) * 1095).astype(np.int64), stop - 1), date)
+        date = np.maximum(date, start)
         # investments go to existing enterprises of the target city
         inv = kind == "investment"
         tgt = P.pick(city, AI_ALIVE, rng.random(m))
