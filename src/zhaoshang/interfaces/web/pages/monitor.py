@@ -13,14 +13,13 @@ from typing import Annotated, Any, Literal, Optional, Union
 from fastapi import Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sse_starlette.sse import EventSourceResponse
 
-from ....core import jsonenc
 from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
 from ...labels import label
+from .. import sse
 from ..limits import TokenBuckets, user_key
 from ..schemas import DATE_PATTERN, DateFrom, NodeCode, Region, Text
 
@@ -107,7 +106,7 @@ def register(app, web) -> None:
 
         async def stream():
             try:
-                yield {"event": "ready", "data": jsonenc.dumps({"filters": f.as_dict()})}
+                yield sse.message("ready", {"filters": f.as_dict()})
                 while True:
                     ev = await sub.get(timeout=1.0)
                     if ev is None:
@@ -115,11 +114,11 @@ def register(app, web) -> None:
                             break
                         continue
                     if await asyncio.to_thread(f.matches, ev):
-                        yield {"event": "event", "id": ev["key"], "data": jsonenc.dumps(ev)}
+                        yield sse.message("event", ev, ev["key"])
             finally:
                 sub.close()
 
-        return EventSourceResponse(stream(), ping=15)
+        return sse.response(stream())
 
     @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_page(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,
