@@ -60,10 +60,11 @@ def evaluate_news_cmd(
         for who in ("method", "detected", "rules_only", "lexicon_only", "baseline"):
             if who in r:
                 m = r[who]
+                figs = (f"P {m['precision']}  R {m['recall']}  F1 {m['f1']}" if "f1" in m
+                        else f"acc {m['accuracy']}  macro-F1 {m['macro_f1']}" if "macro_f1" in m
+                        else f"acc {m['accuracy']}")
                 rows.append({t("评测", "measure"): key, t("数据集", "set"): f"{r['set']} {r['split']}",
-                             t("方法", "method"): who, "P": m.get("precision"), "R": m.get("recall"),
-                             "F1": m.get("f1"), t("准确率", "accuracy"): m.get("accuracy"),
-                             "macro-F1": m.get("macro_f1"), "n": m.get("gold", m.get("n"))})
+                             t("方法", "method"): who, t("指标", "figures"): figs, "n": m.get("gold", m.get("n"))})
     emit(res, fmt, rows=rows, title=t(f"新闻文本分析评测（{split}）", f"news text analysis evaluation ({split})"))
 
 
