@@ -65,6 +65,11 @@ def build(path):
     c.execute("INSERT INTO funding_investors VALUES (1, 1, '杭州引导基金', 1, true), (2, 1, '杭州引导基金', 1, true)")
     c.execute("INSERT INTO contacts (id, name, organisation, enterprise_id, province_code, city_code, source, "
               "source_key, import_id) VALUES (1, '孙丽', '本地甲科技有限公司', 2, '330000', '330100', 's1', 'c1', 1)")
+    # a patent of the target: inventor 张伟 is the target's chair (same enterprise), not the namesake at 本地甲
+    c.execute("INSERT INTO patents (id, number, title, applied, source, source_key, import_id) "
+              "VALUES (1, 'CN1', '一种方法', DATE '2021-01-01', 's1', 'pt1', 1)")
+    c.execute("INSERT INTO patent_applicants (patent_id, position, name, enterprise_id) VALUES (1, 1, '目标科技有限公司', 1)")
+    c.execute("INSERT INTO patent_inventors (patent_id, position, name) VALUES (1, 1, '张伟'), (1, 2, '王五')")
     s.close()
     return path
 

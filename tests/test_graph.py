@@ -161,6 +161,8 @@ def test_graph_stats_and_namesakes_stay_apart_in_the_graph(store):
     assert {"chairman", "shareholder", "investment", "same_person", "colleague", "contact_at"} <= rels
     same = [(g.keys[g.edge(e)["a"]], g.keys[g.edge(e)["b"]]) for e in range(g.m) if g.edge(e)["relation"] == "same_person"]
     assert ("p:1", "p:3") not in same and ("p:3", "p:1") not in same and ("p:4", "p:5") not in same
+    assert ("p:1", "v:张伟@1") in same and ("p:3", "v:张伟@1") not in same  # the inventor is the chair, not the namesake
+    assert not [x for x in same if "v:王五@1" in x]
 
 
 def test_cli_people_reach_and_between(db, tmp_path):

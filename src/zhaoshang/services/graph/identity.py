@@ -8,7 +8,9 @@ linked only with evidence beyond the name, each link with a confidence and its r
 - ``shared_codirector`` (0.80): roles at two enterprises that share another co-director (by the same rules
   applied to that co-director's name — two coincidences rather than one);
 - ``gender_birth_year`` (0.50, *possible* only): gender and birth year both given and equal;
-- ``contact_same_enterprise`` (0.90): a bureau contact at the enterprise where the person holds a role.
+- ``contact_same_enterprise`` (0.90): a bureau contact at the enterprise where the person holds a role;
+- ``inventor_same_enterprise`` (0.90): an inventor (no person record) of a patent of the enterprise where a person
+  of that name holds a role.
 
 Gender or birth years (±1) given on both sides and different keep two records apart whatever else holds.
 A name-only match is never a link. Links at or above ``LINK_MIN`` join the graph as ``same_person`` ties.
@@ -30,7 +32,7 @@ from ..team import audit
 METHOD, VERSION = "identity-rules", "1"
 LINK_MIN = 0.6
 RULES = {"same_enterprise_tenure": 0.95, "same_enterprise": 0.90, "shared_codirector": 0.80,
-         "gender_birth_year": 0.50, "contact_same_enterprise": 0.90}
+         "gender_birth_year": 0.50, "contact_same_enterprise": 0.90, "inventor_same_enterprise": 0.90}
 SUPPORT = 0.05  # matching gender and birth year on top of another rule
 
 register_migration(40, "person identity decisions", [
@@ -78,6 +80,16 @@ SELECT c.id AS contact_id, p.id AS person_id, c.name, min(r.enterprise_id) AS ei
 FROM contacts c JOIN roles r ON r.enterprise_id = c.enterprise_id
 JOIN persons p ON p.id = r.person_id AND coalesce(p.name_norm, p.name) = c.name
 GROUP BY c.id, p.id, c.name
+"""
+
+
+_INVENTORS = """
+SELECT DISTINCT 'v:' || i.name || '@' || a.enterprise_id AS node, r.person_id
+FROM patent_inventors i
+JOIN (SELECT patent_id, arg_min(enterprise_id, position) AS enterprise_id FROM patent_applicants
+      WHERE enterprise_id IS NOT NULL GROUP BY 1) a USING (patent_id)
+JOIN roles r ON r.enterprise_id = a.enterprise_id JOIN persons p ON p.id = r.person_id AND p.name = i.name
+WHERE i.person_id IS NULL
 """
 
 
@@ -174,6 +186,8 @@ def links_edge_sql(store, team=None) -> tuple[str | None, pa.Table | None]:
             for x in doc["links"] if x["confidence"] >= LINK_MIN]
     rows += [(f"c:{x['contact_id']}", "contact", f"p:{x['person_id']}", "person", x["confidence"],
               ",".join(x["reasons"])) for x in doc["contact_links"]]
+    rows += [(x["node"], "inventor", f"p:{x['person_id']}", "person", RULES["inventor_same_enterprise"],
+              "inventor_same_enterprise") for x in store.query(_INVENTORS)]
     if not rows:
         return None, None
     cols = list(zip(*rows))

@@ -44,11 +44,11 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
     indptr, nbr, w, eid = g.indptr, g.nbr, g.w, g.eid
     heap: list = []
     tick = 0
-    # queue entry: (-priority, tick, complete, node, hops, strength, chain) — chain = (node, edge, parent chain)
+    # chain = (node, edge, parent chain): a partial path from a target outwards
     target_set = set(targets)
     common = set(common or ())
     for t in dict.fromkeys(targets):
-        heap.append((-1.0, tick, False, t, 0, 1.0, (t, -1, None)))
+        heap.append((-1.0, tick, 0, t, 0, 1.0, (t, -1, None), 0))
         tick += 1
     heapq.heapify(heap)
     expanded: dict = {}
@@ -58,13 +58,16 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
     inter_sets: list[set] = []
     pops = 0
     truncated = False
+    # entries: (-priority, tick, kind, node, hops, strength, chain, pos); kind 0 = a partial path at ``node``,
+    # 1 = a complete path, 2 = a cursor on ``node``'s ties at ``pos`` (its priority is that tie's completion,
+    # and the ties are sorted strongest first, so one cursor stands for all of a node's remaining ties)
     while heap and len(accepted) < k:
         if pops >= budget:
             truncated = True
             break
-        negp, _, complete, v, hops, st, chain = heapq.heappop(heap)
+        negp, _, kind, v, hops, st, chain, pos = heapq.heappop(heap)
         pops += 1
-        if complete:
+        if kind == 1:
             nodes, edges = _unwind(chain)
             seq = tuple(nodes)
             if diverse:
@@ -76,9 +79,20 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
                 inter_sets.append(inter)
             accepted.append(Path(nodes, edges, -negp, st, -negp / st if st else 0.0))
             continue
+        if kind == 2:
+            hi = min(int(indptr[v + 1]), int(indptr[v]) + cap)
+            if pos + 1 < hi and st * float(w[pos + 1]) >= floor:
+                heapq.heappush(heap, (-(st * float(w[pos + 1])), tick, 2, v, hops, st, chain, pos + 1))
+                tick += 1
+            u = int(nbr[pos])
+            if u not in target_set and u not in _on_path(chain):
+                c = st * float(w[pos])
+                heapq.heappush(heap, (-c, tick, 0, u, hops + 1, c, (u, int(eid[pos]), chain), 0))
+                tick += 1
+            continue
         f = factor(v)
         if f > 0 and st * f >= floor:
-            heapq.heappush(heap, (-(st * f), tick, True, v, hops, st, chain))
+            heapq.heappush(heap, (-(st * f), tick, 1, v, hops, st, chain, 0))
             tick += 1
         if hops >= max_hops:
             continue
@@ -86,15 +100,9 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
         if c >= per_node:  # the k-shortest-walks bound: no node is needed more often by the k best paths
             continue
         expanded[v] = c + 1
-        lo = indptr[v]
-        hi = min(indptr[v + 1], lo + cap)
-        on_path = _on_path(chain)
-        cand = st * w[lo:hi]
-        for j in np.nonzero(cand >= floor)[0]:
-            u = int(nbr[lo + j])
-            if u in on_path or u in target_set:
-                continue
-            heapq.heappush(heap, (-float(cand[j]), tick, False, u, hops + 1, float(cand[j]), (u, int(eid[lo + j]), chain)))
+        lo = int(indptr[v])
+        if lo < indptr[v + 1] and st * float(w[lo]) >= floor:
+            heapq.heappush(heap, (-(st * float(w[lo])), tick, 2, v, hops, st, chain, lo))
             tick += 1
     return accepted, {"pops": pops, "truncated": truncated, "expanded_nodes": len(expanded)}
 
