@@ -18,7 +18,8 @@ from ..schemas import AsOf, NodeCode, Region
 
 TopN = Query(20, ge=1, le=200, description="列出前 N 条线索")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
-Has = Query(None, max_length=200, pattern=r"^[a-z_,]{0,200}$",
+_ONE = "(" + "|".join(FILTERS) + ")"
+Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",
             description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
 
 
