@@ -1,10 +1,12 @@
-"""The scorecard on the web, in headless chromium on one served fixture: the profile's scorecard (radar, every
+"""The scorecard on the web, in headless chromium on one served fixture (ZHAOSHANG_SCREENSHOTS=DIR saves the
+screenshots of the profile scorecard, the methods page and the pipeline board): the profile's scorecard (radar, every
 signal's contribution, confidence, missing signals, as-of, method) and its JSON twin equal to ``zhaoshang score
 --format json``; the enterprise library sorted and filtered by the stored score batch it names; the methods page
 with a saved backtest (figures equal to ``backtest score --format json``, ROC curves whose area is the AUC)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,9 +23,11 @@ from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.evaluation.backtest import backtest_score  # noqa: E402
 from zhaoshang.services.evaluation.runs import save_backtest  # noqa: E402
 from zhaoshang.services.evaluation.scorecard import score_all  # noqa: E402
+from zhaoshang.services.pipeline import leads as pipeline_leads  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")  # a folder: save the README's screenshots there
 PW = "a long enough password"
 AS_OF = "2024-12-31"
 BT_AS_OF = "2017-06-30"  # the fixture's rounds run 2015–2018: 16 eligible, 3 raise again within the year
@@ -40,10 +44,15 @@ def served(tmp_path_factory):
     with Store(str(db)) as store:  # what score all and backtest score --save do (the CLI is compared below)
         score_all(store, as_of=AS_OF)
         save_backtest(store, backtest_score(store, as_of=BT_AS_OF, horizon=365), "测试回测")
-    team = open_team_db(None, db_path=str(db))
-    for name, role in (("boss", "admin"), ("ana", "analyst"), ("vera", "viewer")):
-        accounts.add_user(team, name, role, PW, "cli:test")
-    team.close()
+        top = [r[0] for r in store.con.execute("SELECT enterprise_id FROM scores WHERE total IS NOT NULL "
+                                               "ORDER BY total DESC, enterprise_id LIMIT 5").fetchall()]
+        team = open_team_db(None, db_path=str(db))
+        for name, role in (("boss", "admin"), ("ana", "analyst"), ("vera", "viewer")):
+            accounts.add_user(team, name, role, PW, "cli:test")
+        for eid, status in zip(top, ("new", "contacted", "visited", "negotiating", "signed")):  # the board's columns
+            pipeline_leads.add(store, team, eid, "宁波市", user="ana", owner="ana", status=status, source="profile",
+                               next_action="上门拜访", next_action_date="2099-03-01")
+        team.close()
     with serving(db, args=("--require-login",)) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         errors: list[str] = []
@@ -98,6 +107,8 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     cells = pg.locator(f'#sc-signals tr[data-signal="{first["signal"]}"] td').all_inner_texts()
     assert float(cells[-1]) == pytest.approx(first["contribution"]) and float(cells[3]) == pytest.approx(first["normalised"])
     assert served["get"]("/api/enterprises/999999/score").status == 404
+    _shot(pg, "#scorecard", "scorecard")
+    assert "新线索" in pg.inner_text("#pipeline") and pg.locator("#pipeline a.pl-lead, #pipeline .pl-lead a").count() == 1
     pg.goto(f"{base}/enterprises/{eid}?lang=en&as_of={AS_OF}")
     assert "Scorecard" in pg.inner_text("#scorecard")
     assert not served["errors"], served["errors"]
@@ -129,6 +140,14 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     assert not served["errors"], served["errors"]
 
 
+def _shot(pg, selector, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        if selector:  # the part in view, below the page's sticky header
+            pg.evaluate(f"document.querySelector('{selector}').scrollIntoView(); window.scrollBy(0, -80)")
+        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=not selector)
+
+
 def _area(points) -> float:
     return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in zip(points, points[1:]))
 
@@ -158,6 +177,11 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     pg.wait_for_selector('.bt-run[data-kind="saved"] .bt-pk[data-ready="1"] canvas')
     assert run_el.locator(".bt-cal tbody tr").count() == 4
     assert pg.locator('.bt-run[data-kind="published"]').count() == len(api["published"])
+    _shot(pg, None, "methods")
+    pg.goto(f"{base}/pipeline?view=board")
+    pg.wait_for_selector("#pl-board")
+    assert pg.locator("#pl-board .pl-card").count() == 5
+    _shot(pg, None, "pipeline-board")
     pg.click("#nav-methods")
     assert "方法与回测" in pg.inner_text("h1")
     assert not served["errors"], served["errors"]
@@ -172,6 +196,19 @@ def _decide(pg, action: str, node: str, reason: str, then: str) -> None:
     pg.wait_for_selector(then)
 
 
+def _settled(pg, check, tries: int = 20) -> None:
+    """The decision is applied on a new data generation, which the server opens at a request after it is
+    published: reload until the page shows it (at most ~5 s)."""
+    import time
+
+    for _ in range(tries):
+        if check():
+            return
+        time.sleep(0.25)
+        pg.reload()
+    assert check()
+
+
 def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     base, pg, db = served["base"], served["page"], served["db"]
     eid, node = _stored(db, "SELECT enterprise_id, node_code FROM placements ORDER BY enterprise_id, node_code LIMIT 1")[0]
@@ -184,11 +221,11 @@ def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     assert pg.locator(f'#pl-inferred tr[data-node="{node}"]').count() == 1
     # remove the inferred placement, with a reason
     _decide(pg, "remove", node, "主营业务不属于该环节", "#pl-done")
-    assert pg.locator(f'#pl-inferred tr[data-node="{node}"]').count() == 0
+    _settled(pg, lambda: pg.locator(f'#pl-inferred tr[data-node="{node}"]').count() == 0)
     assert "主营业务不属于该环节" in pg.locator('#pl-decisions tr[data-action="remove"]').inner_text()
     # add another node: shown as corrected, apart from the inferred ones
     _decide(pg, "add", other, "官网产品为该环节", "#pl-done")
-    assert pg.locator(f'#pl-corrected tr[data-node="{other}"]').count() == 1
+    _settled(pg, lambda: pg.locator(f'#pl-corrected tr[data-node="{other}"]').count() == 1)
     assert pg.locator(f'#pl-inferred tr[data-node="{other}"]').count() == 0
     # confirming a node it is not on is refused in one line, nothing recorded
     _decide(pg, "confirm", node, "确认", "#pl-error")

@@ -15,7 +15,7 @@
       series: series.map(s => ({name: s.name, type: 'line', showSymbol: false, data: s.data,
         lineStyle: {width: s.key.startsWith('score') ? 3 : 1.5, type: s.key === 'random' ? 'dashed' : 'solid'},
         itemStyle: {color: colors[s.key]}})).concat([{name: 'y = x', type: 'line', data: [[0, 0], [1, 1]], showSymbol: false,
-        lineStyle: {color: '#ccc', type: 'dotted'}, silent: true}]),
+        lineStyle: {color: '#bbb', type: 'dotted'}, itemStyle: {color: '#bbb'}, silent: true}]),
     });
     el.dataset.ready = '1';
   });
