@@ -12,6 +12,7 @@ from ...services.graph import between, reach
 from ...services.graph.identity import decide, person_links
 from ...services.graph.people import key_persons
 from ...services.team.audit import cli_actor
+from ..labels import label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 TIES_OPTION = typer.Option(None, "--ties", help="关系强度模型 YAML（默认内置 data/tie_strength.yaml）")
@@ -55,8 +56,8 @@ def people_cmd(
         doc = key_persons(store, enterprise, as_of=as_of, ties=ties, lang=state.lang)
     finally:
         store.close()
-    rows = [{"name": p["name"], "type": p["type"], "power": p["power"],
-             "grounds": [g["ground"] + (f" {g['share']}%" if g.get("share") is not None else "")
+    rows = [{"name": p["name"], "type": label("holder", p["type"], state.lang), "power": p["power"],
+             "grounds": [label("ground", g["ground"], state.lang) + (f" {g['share']}%" if g.get("share") is not None else "")
                          + (f" ({g['title']})" if g.get("title") else "") for g in p["grounds"]],
              "since": min((g["start"] for g in p["grounds"] if g.get("start")), default=None)} for p in doc["persons"]]
     emit(doc, fmt, rows=rows, title=t(f"{doc['enterprise']['name']} 的关键人（截至 {doc['as_of']}）",
