@@ -39,6 +39,7 @@ Level = Literal["province", "city", "district", "macro"]
 Metric = Literal["count", "share", "lq"]
 Score = Annotated[Optional[float], Query(ge=0, le=100, description="存储评分（score all）的下限或上限 0–100")]
 Page = Annotated[int, Query(ge=1, le=PAGE_MAX, description="页码")]
+After = Annotated[int, Query(ge=0, le=2**53, description="只要编号大于此值的条目（0 = 从头）")]
 
 ERROR = {"type": "object", "required": ["error", "status"],
          "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}

@@ -17,6 +17,7 @@ from ....services.alerts import feed
 from ....services.alerts import rules as R
 from ...labels import EVENT_TYPES
 from .. import sse
+from ..schemas import After
 
 EVENT_CHOICES = ("funding", "news", "branch", "investment", "patent", "change_legal_rep", "change_status",
                  "change_region", "change_capital", "dissolved")
@@ -80,7 +81,7 @@ def register(app, web) -> None:
         return web.json(overview(request, user, web.lang_of(request)))
 
     @app.get("/api/alerts/items", tags=["alerts"], summary="我的预警（最新在前；after=编号：只要更新的；unread：只要未读）")
-    def api_items(request: Request, user=Depends(web.current_user), after: int = 0, unread: bool = False,
+    def api_items(request: Request, user=Depends(web.current_user), after: After = 0, unread: bool = False,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200):
         return web.json({"items": feed.list_alerts(team(request), _owner(user), after=after, unread=unread, limit=limit)})
 
@@ -123,7 +124,7 @@ def register(app, web) -> None:
         return web.json(R.set_channels(team(request), _owner(user), **body.model_dump()))
 
     @app.get("/api/alerts/stream", include_in_schema=False)
-    def api_stream(request: Request, user=Depends(web.current_user), after: int = 0):
+    def api_stream(request: Request, user=Depends(web.current_user), after: After = 0):
         who, db = _owner(user), team(request)
 
         def fetch(last: int) -> list[dict]:
