@@ -30,7 +30,7 @@ def main(n: int) -> dict:
     texts = [r["text"] for r in _rows(SHARED, FINESE) if r["split"] == "eval"]
     texts += [r["text"] for r in _rows(SHARED, NER_SENTENCES) if r["split"] == "test"]
     texts = (texts * (n // len(texts) + 1))[:n]
-    store = Store(None)
+    store = Store(":memory:")  # never the default database file of the working directory
     t0 = time.perf_counter()
     load_linker(SHARED, store)
     t_import = time.perf_counter() - t0
