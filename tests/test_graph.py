@@ -209,3 +209,21 @@ def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):
     assert "person.split" in actions and "person.confirm" in actions
     with Store(db, read_only=True) as s, pytest.raises(Exception, match="不同|differ"):
         decide(s, team, "p:6", "6", "split", None, "analyst1")
+
+
+def test_the_graph_is_rebuilt_after_an_import(db, tmp_path):
+    from zhaoshang.services.graph.build import graph_for
+
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    s = Store(copy)
+    try:
+        g1 = graph_for(s, "2024-12-31")
+        assert graph_for(s, "2024-12-31") is g1  # kept while nothing changes
+        s.con.execute("INSERT INTO imports (id, kind, source, data_date) VALUES (2, 'roles', 's3', DATE '2024-12-31')")
+        s.con.execute("INSERT INTO roles VALUES (99, 2, '李娜', 3, '上海乙科技有限公司', 'director', '董事', "
+                      "DATE '2023-01-01', NULL, 's3', 'r99', 2)")
+        g2 = graph_for(s, "2024-12-31")
+        assert g2 is not g1 and g2.m > g1.m and g2.index("e:3") is not None
+    finally:
+        s.close()
