@@ -176,7 +176,9 @@ def test_match_page_in_the_browser(db):
         errors = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(base + "/map")
+        pg.goto(base + "/enterprises/1")
+        pg.click("#match-link a")
+        pg.wait_for_selector("#mt-enterprise")
         pg.click("#nav-match")
         pg.wait_for_selector("#mt-demands")
         assert pg.locator("#mt-demands tbody tr").count() == 3

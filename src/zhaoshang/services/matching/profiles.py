@@ -44,10 +44,11 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
     of every existing enterprise (as of the reference date), or of ``ids``."""
     n_pat = int(config().get("patents_per_enterprise") or 20)
     view = enterprises_as_of(reference_date(store), store)
-    where, params = "TRUE", [chain]
-    if ids is not None:
-        where = "list_contains(?, e.id)"
-        params.append([int(i) for i in ids])
+    where, pat_where, pl_where, params = "TRUE", "TRUE", "TRUE", []
+    if ids is not None:  # the filter inside each aggregate too, so a few profiles cost a few rows
+        id_list = [int(i) for i in ids]
+        where, pat_where, pl_where = "list_contains(?, e.id)", "list_contains(?, ap.enterprise_id)", "list_contains(?, pl.enterprise_id)"
+        params = [id_list, id_list, id_list]
     sql = f"""
     WITH pat AS (
         SELECT a.enterprise_id AS id,
@@ -58,7 +59,7 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
         FROM (SELECT DISTINCT ap.enterprise_id, ap.patent_id,
                      row_number() OVER (PARTITION BY ap.enterprise_id ORDER BY pp.applied DESC NULLS LAST, pp.id) AS rn
               FROM patent_applicants ap JOIN patents pp ON pp.id = ap.patent_id
-              WHERE ap.enterprise_id IS NOT NULL) a
+              WHERE ap.enterprise_id IS NOT NULL AND {pat_where}) a
         JOIN patents p ON p.id = a.patent_id
         GROUP BY a.enterprise_id),
     pl AS (
@@ -66,7 +67,7 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
                list({{'code': pl.node_code, 'name': n.name_zh, 'confidence': pl.confidence}} ORDER BY pl.node_code) AS nodes,
                string_agg(n.name_zh, ' ' ORDER BY pl.node_code) AS node_names
         FROM placements pl LEFT JOIN chain_nodes n ON n.chain = pl.chain AND n.code = pl.node_code
-        WHERE pl.chain = ?
+        WHERE pl.chain = ? AND {pl_where}
         GROUP BY pl.enterprise_id)
     SELECT e.id, e.name, e.uscc, e.province_code, e.city_code, e.district_code, e.status, e.listed_code,
            e.industry, e.scope, e.description, e.products, pat.patents, coalesce(pat.ipc, []) AS ipc,
@@ -76,7 +77,9 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
     FROM {view} e LEFT JOIN pat ON pat.id = e.id LEFT JOIN pl ON pl.id = e.id
     WHERE {where}
     ORDER BY e.id"""
-    return sql, params
+    if ids is None:
+        return sql, [chain]
+    return sql, [params[0], chain, params[1], params[2]]
 
 
 def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") -> list[dict[str, Any]]:
