@@ -96,6 +96,8 @@ OK = {
     "/api/chain/enterprises": _obj("node", "as_of", "total"),
     "/api/enterprises": _obj("total", "items", "filters", "synthetic"),
     "/api/enterprises/{key}": _obj("enterprise", "synthetic"),
+    "/api/enterprises/{key}/score": _obj("total", "dimensions", "confidence", "as_of", "method", "version"),
+    "/api/methods": _obj("published", "saved", "synthetic"),
     "/api/region-profile/{code}": ANY_OBJECT,
     "/api/network": ANY_OBJECT,
     "/api/trends": ANY_OBJECT,

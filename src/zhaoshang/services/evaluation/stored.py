@@ -18,14 +18,12 @@ def stored_as_of(store, d: _dt.date) -> _dt.date | None:
 
 def score_join(store, d: _dt.date, *, needed: bool, score_min=None, score_max=None) -> tuple[str, list, list, list, _dt.date | None]:
     """(LEFT JOIN sql, its params, WHERE conditions, their params, the batch's as-of) for a list as of ``d``
-    sorted or filtered by the stored total (``sc.total``); refused when no batch is stored by then."""
+    sorted or filtered by the stored total (``sc.total``). With no batch stored by then every score is missing:
+    the sort falls back to the id and a score bound keeps nobody (the list says no batch is stored)."""
     sd = stored_as_of(store, d)
     bounds = {k: v for k, v in (("score_min", score_min), ("score_max", score_max)) if v not in (None, "")}
     if not needed and not bounds:
         return "", [], [], [], sd
-    if sd is None:
-        raise UserError(f"截至 {d} 尚无存储的企业评分：请先运行 zhaoshang score all --as-of {d}",
-                        f"no stored scores as of {d}: run zhaoshang score all --as-of {d} first")
     where, params = [], []
     for k, v in bounds.items():
         try:
@@ -36,6 +34,9 @@ def score_join(store, d: _dt.date, *, needed: bool, score_min=None, score_max=No
             raise UserError(f"{k} 必须是 0–100 的数字: {v}", f"{k} must be a number from 0 to 100: {v}")
         where.append("sc.total >= ?" if k == "score_min" else "sc.total <= ?")
         params.append(x)
+    if sd is None:
+        return ("LEFT JOIN (SELECT NULL::BIGINT AS enterprise_id, NULL::DOUBLE AS total, NULL::DOUBLE AS confidence "
+                "WHERE FALSE) sc ON sc.enterprise_id = e.id", [], where, params, None)
     return ("LEFT JOIN (SELECT enterprise_id, total, confidence FROM scores WHERE as_of = ?) sc ON sc.enterprise_id = e.id",
             [sd], where, params, sd)
 
