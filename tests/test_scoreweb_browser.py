@@ -140,6 +140,12 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     assert served["get"]("/api/enterprises", as_of="2019-01-01", score_min=0).json()["total"] == 0
     pg.goto(f"{base}/enterprises?as_of=2019-01-01&sort=-score")
     assert "score all" in pg.inner_text("#score-asof")
+    # the map's region panel leads to that region's enterprises by score
+    pg.goto(f"{base}/map?region=330100&lang=zh")
+    pg.click("#panel a.by-score")
+    pg.wait_for_url("**sort=-score**")
+    shown = [float(x) for x in pg.locator("#ent-table td.ent-score").all_inner_texts() if x.strip()]
+    assert "region=330100" in pg.url and shown and shown == sorted(shown, reverse=True)
     assert served["get"]("/api/enterprises", score_min=101).status == 400
     assert not served["errors"], served["errors"]
 
