@@ -58,6 +58,8 @@ def link_duplicates(con, ref_table: str, ref_column: str, rows: str, source: str
 
 def link_pending(con, scope: str | None = None) -> None:
     """Link the pending rows (all, or those ``scope`` selects: a condition on pending row ``p``) into ``_relinked``."""
+    if not con.execute("SELECT 1 FROM pending_links LIMIT 1").fetchall():
+        return  # nothing waits for an enterprise: the scope (a scan of this import's enterprises) is not built
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _pend AS
         SELECT row_number() OVER () AS _pid, 0 AS _z, p.* FROM pending_links p WHERE {scope or 'true'}""")
     if not con.execute("SELECT count(*) FROM _pend").fetchone()[0]:
