@@ -152,6 +152,7 @@ def test_match_api_and_exports(db):
     assert [r["enterprise_id"] for r in doc["results"]] == [r["enterprise_id"] for r in cli["results"]]
     assert c.get("/api/match/demands", params={"status": "征集中"}).json()["total"] == 1
     assert c.get("/api/match/demand/424242").status_code == 404
+    assert c.get("/api/match/demand/²").status_code == 404  # a non-ASCII digit is a title, not an id
     assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400
     csv_body = c.get("/api/match/demand/DM1/export", params={"format": "csv"}).content.decode("utf-8-sig")
     assert csv_body.splitlines()[0].startswith("rank,enterprise_id,name") and "杭州云语智能科技有限公司" in csv_body

@@ -124,7 +124,8 @@ def _openapi_doc(app: FastAPI) -> dict:
                 ok["content"] = {m: FILES[m] for m in DOWNLOADS[path]}
             else:
                 ok["content"] = {"application/json": {"schema": OK.get(path, ANY_OBJECT)}}
-            if path in {"/api/enterprises/export", "/api/region-profile/{code}/report", "/api/events"}:
+            if path in {"/api/enterprises/export", "/api/region-profile/{code}/report", "/api/events"} or (
+                    path.startswith("/api/match/") and path.endswith("/export")):
                 responses["429"] = {"description": "请求过于频繁，请稍后再试",
                                     "content": {"application/json": {"schema": ERROR}}}
             for status, text in ERRORS.items():

@@ -125,7 +125,7 @@ def _rerank(scored: list[list], w: dict, query_text: str, texts: dict[int, str])
 def resolve_demand(store, key: Any) -> dict:
     """A demand by id, its key in the source, or its exact title."""
     s = str(key).strip()
-    for cond, val in (("id = ?", int(s) if s.isdigit() and len(s) < 18 else None), ("source_key = ?", s), ("title = ?", s)):
+    for cond, val in (("id = ?", int(s) if s.isascii() and s.isdigit() and len(s) < 18 else None), ("source_key = ?", s), ("title = ?", s)):
         if val is None:
             continue
         row = store.con.execute(f"SELECT id FROM demands WHERE {cond} ORDER BY id LIMIT 1", [val]).fetchone()
