@@ -59,7 +59,7 @@ def demo(
         f"{c['fundings']} funding rounds, {c['news']} news (seed {seed}, {summary['seconds_total']} s)\n"))
     if isinstance(summary.get("classified"), str):
         sys.stderr.write(summary["classified"] + "\n")
-    _score_demo(db)
+    _score_demo(db, backtest=serve)
     if not serve:
         return
     try:
@@ -75,9 +75,9 @@ def demo(
     web_serve(db, port=port)
 
 
-def _score_demo(db: str) -> None:
-    """Store the demo's scores (for sorting the lists) and a backtest a year before the data ends (for the
-    methods page), as ``score all`` and ``backtest score --save`` would."""
+def _score_demo(db: str, backtest: bool = True) -> None:
+    """Store the demo's scores (for sorting the lists) and, when it is about to be served, a backtest a year
+    before the data ends (for the methods page), as ``score all`` and ``backtest score --save`` would."""
     import datetime as _dt
 
     from ...core.asof import latest_data_date
@@ -94,7 +94,7 @@ def _score_demo(db: str) -> None:
         d = _dt.date(last.year - 1, 12, 31) if last else None
         if d and d + _dt.timedelta(days=365) > last:
             d = _dt.date(last.year - 2, 12, 31)
-        if d:
+        if d and backtest:
             save_backtest(store, backtest_score(store, as_of=d, horizon=365), t("合成演示数据", "synthetic demo data"))
     except UserError as exc:  # too small a demo to backtest: the lists still sort by score
         sys.stderr.write(str(exc).splitlines()[0] + "\n")
