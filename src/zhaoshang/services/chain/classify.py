@@ -196,8 +196,10 @@ def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tupl
 # ---------------------------------------------------------------------------- main entry
 def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | None = None,
              enterprise_ids: Iterable[int] | None = None,
-             on_progress: Callable[..., None] | None = None, team=None) -> dict[str, Any]:
+             on_progress: Callable[..., None] | None = None, team=None, use_model: bool = True) -> dict[str, Any]:
     """Place enterprises on the chain's nodes; replace this chain's placements; return a summary.
+
+    ``use_model`` lets the chain's trained model (model.py) check the rule placements; False = rules only.
 
     ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``)."""
     t0 = time.perf_counter()
@@ -266,7 +268,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     _score(con, tax, as_of)
 
     # 5-6. relations, final placements
-    n_written = _place(store, tax, subset, team, as_of)
+    n_written = _place(store, tax, subset, team, as_of, use_model)
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
     summary["placements_written"] = n_written
     summary["seconds"] = round(time.perf_counter() - t0, 3)
@@ -459,7 +461,7 @@ def _evidence_sql(tax: Taxonomy, as_of=None) -> str:
         as_of=lit(as_of.isoformat()) if as_of else "NULL", formula=lit(FORMULA))
 
 
-def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None) -> int:
+def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None, use_model: bool = True) -> int:
     w = tax.weights
     con = store.con
     minc = float(w["min_confidence"])
@@ -498,6 +500,10 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
                      text_score, ipc_score, icode_score, rel_score, raw FROM keep3)""")
     if subset is not None:
         con.execute("DELETE FROM zs_final WHERE id NOT IN (SELECT id FROM zs_req)")
+    from .model import check_placements
+
+    if use_model:
+        check_placements(con, tax)
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
     with store.transaction() as tx:
         if subset is not None:

@@ -20,6 +20,7 @@ import yaml
 from ...core.errors import UserError
 from ...core.store import Store
 from .classify import classify
+from .model import load as load_model
 from .taxonomy import DATA_DIR, Taxonomy, load_taxonomy
 
 LABEL_MAP = DATA_DIR.parent / "chain_label_map_itjuzi.yaml"
@@ -200,7 +201,7 @@ def gold_store(store: Store, rows: list[dict[str, Any]], evidence: dict) -> None
 
 
 def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | None = None,
-                  gold_path: str | Path | None = None) -> dict[str, Any]:
+                  gold_path: str | Path | None = None, use_model: bool = True) -> dict[str, Any]:
     """Stage- and node-level micro P/R/F1, per-node figures and AI-vs-not-AI on registrations, on a split.
 
     ``split`` is ``dev``, ``test`` or ``all``. The gold file keeps only keys and labels; the evidence is
@@ -219,9 +220,11 @@ def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | N
         raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} {missing[0]['key']}）")
     with Store(":memory:") as store:
         gold_store(store, rows, evidence)
-        classify(store, tax)
+        classify(store, tax, use_model=use_model)
         placed = store.con.execute("SELECT enterprise_id, node_code FROM placements WHERE chain = ?", [tax.chain]).fetchall()
-    return score_gold(rows, placed, tax, evidence)
+    out = score_gold(rows, placed, tax, evidence)
+    out["method"] = "rules+model" if use_model and load_model(tax) is not None else "rules"
+    return out
 
 
 def score_gold(rows: list[dict[str, Any]], placed: list[tuple[int, str]], tax: Taxonomy,

@@ -1,0 +1,67 @@
+"""The trained chain model: reproducible training, the AI gate on rule placements, its explained part."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SHARED, shared_file
+from zhaoshang.core.store import Store
+from zhaoshang.services.chain import gold as g
+from zhaoshang.services.chain import model as m
+from zhaoshang.services.chain.classify import classify
+from zhaoshang.services.chain.taxonomy import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return load_taxonomy()
+
+
+def test_training_is_reproducible_on_gold_dev_rows(tax):
+    shared_file(g.REGISTRATION)
+    rows = [r for r in g.read_gold() if r["split"] == "dev"][::6]  # a fixed sixth of the development part
+    ev = g.load_evidence(SHARED)
+    texts = [m.text_of(ev[(r["source"], r["key"])]) for r in rows]
+    labels = [{tax.ancestor_at(c, 2).code for c in r["labels"] if c in tax.nodes} for r in rows]
+    nodes = [n.code for n in tax.level(2)]
+    a, b = m.train(texts, labels, nodes), m.train(texts, labels, nodes)
+    assert list(a["vocab"]) == list(b["vocab"]) and list(a["names"]) == list(b["names"])
+    pa, pb = m.Model(a).predict(texts[:5]), m.Model(b).predict(texts[:5])
+    for k in pa:
+        np.testing.assert_array_equal(pa[k], pb[k])
+    # it learned something: the gate ranks the labelled AI rows above the others on its own data
+    p = m.Model(a).predict(texts)["*"]
+    ai = np.array([bool(s) for s in labels])
+    assert p[ai].mean() > p[~ai].mean() + 0.2
+
+
+def _one(tax, use_model: bool, **cols):
+    with Store(":memory:") as st:
+        st.con.execute("INSERT INTO enterprises (id, name, scope) VALUES (1, ?, ?)", [cols["name"], cols["scope"]])
+        classify(st, tax, use_model=use_model)
+        return st.con.execute("SELECT node_code, evidence FROM placements ORDER BY node_code").fetchall()
+
+
+# a real registration of the gold development part, labelled not on the chain: a security-works integrator
+# whose scope lists 智能技术 and 安防工程 — the rules place it on 安防与智慧城市
+TRADER_KEY = "91310114766455949K"
+
+
+def test_shipped_model_gate_refuses_a_non_ai_scope_the_rules_place(tax):
+    assert m.load(tax) is not None, "the shipped model file is missing"
+    shared_file(g.REGISTRATION)
+    e = g.load_evidence(SHARED)[(g.REGISTRATION, TRADER_KEY)]
+    assert [r["labels"] for r in g.read_gold() if r["key"] == TRADER_KEY] == [set()]
+    assert _one(tax, False, name=e["name"], scope=e["scope"]), "the rules alone place it (the false hit)"
+    assert _one(tax, True, name=e["name"], scope=e["scope"]) == []
+
+
+def test_model_part_is_in_the_explained_placement(tax):
+    rows = _one(tax, True, name="科大讯飞股份有限公司", scope="智能语音技术开发；语音识别、语音合成软件开发；人工智能应用软件开发")
+    assert "M06" in {r[0] for r in rows} or "M04" in {r[0] for r in rows}
+    parts = json.loads(rows[0][1])["parts"]
+    mp = [p for p in parts if p["signal"] == "model"]
+    assert mp and mp[0]["detail"]["p_chain"] >= m.DEFAULTS["gate"] and mp[0]["detail"]["model"]
