@@ -63,6 +63,8 @@ def test_profile_shows_the_explanation_not_raw_json(classified):
     assert cell.count('class="xp"') == len(doc["placements"])
     assert "score" not in cell and "{&#34;" not in cell and '{"' not in cell
     assert re.search(r'data-signal="text".*集成电路设计', cell, re.S)
+    # the trained model's check is one more part, named in the page's language
+    assert 'data-signal="model"' in cell and "训练模型复核" in cell
     assert 'href="/enterprises/1"' in cell and ev["params_hash"] in cell
 
 
