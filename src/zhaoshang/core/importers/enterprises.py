@@ -300,6 +300,10 @@ def write_enterprises(ctx: ImportContext) -> None:
     # a row linked by its stock code names the company as an industry or products file does (often the short
     # name): it adds facts, it does not rename the registered enterprise
     con.execute("UPDATE _ent_upd SET name = NULL, name_norm = NULL WHERE link_method = 'listed_code'")
+    # …nor does the same file imported again (then linked by its own key)
+    con.execute(f"""UPDATE _ent_upd SET name = NULL, name_norm = NULL WHERE link_method = 'source_key' AND EXISTS (
+        SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = _ent_upd._key
+          AND r.link_method = 'listed_code')""")
     changed_on = ql(str(ctx.data_date))
     for fld in TRACKED_FIELDS:
         con.execute(f"""
