@@ -32,9 +32,10 @@ def skip_unchanged(con, staged: Staged, source: str) -> int:
               GROUP BY row_hash) r ON r.row_hash = s._hash
     """)
     n = con.execute("SELECT count(*) FROM _unch").fetchone()[0]
-    if n:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT s.* FROM ({staged.sql}) s "
+    if n:  # the (few) changed rows, materialised once: every typing pass then reads only them
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_changed AS SELECT s.* FROM ({staged.sql}) s "
                     "ANTI JOIN _unch u ON u._file = s._file AND u._row = s._row")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT * FROM _stg_changed")
     return n
 
 
