@@ -471,7 +471,7 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
         rel AS (
             SELECT r.a AS id, d.node, max(d.conf) AS best,
                    list(struct_pack(id := r.b, role := r.role, kind := r.kind, confidence := round(d.conf, 3))
-                        ORDER BY d.conf DESC)[1:5] AS related
+                        ORDER BY d.conf DESC, r.b)[1:5] AS related
             FROM zs_rel r JOIN d ON d.id = r.b AND d.conf >= {minc}
             WHERE r.a IN (SELECT id FROM zs_scope)
             GROUP BY r.a, d.node),

@@ -128,11 +128,11 @@ def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
     model = model or load(tax)
     if model is None:
         return 0
-    rows = con.execute("SELECT id, node, conf, evidence FROM zs_final").fetchall()
+    rows = con.execute("SELECT id, node, conf, evidence FROM zs_final ORDER BY id, node").fetchall()
     if not rows:
         return 0
     recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
-        FROM enterprises e WHERE e.id IN (SELECT DISTINCT id FROM zs_final)""").fetchall()
+        FROM enterprises e WHERE e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""").fetchall()
     pos = {r[0]: k for k, r in enumerate(recs)}
     keys = ("name", "products", "description", "industry", "scope", "tags")
     probs = model.predict([text_of(dict(zip(keys, r[1:]))) for r in recs])
