@@ -121,8 +121,9 @@ def evaluate_itjuzi(csv_path: str | Path, taxonomy: Taxonomy | None = None,
     }
 
 
-def evaluate_registration(csv_path: str | Path, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
-    """AI placement rates per sampling stratum of the registration sample, and obvious-case checks."""
+def evaluate_registration(csv_path: str | Path, taxonomy: Taxonomy | None = None, use_model: bool = True) -> dict[str, Any]:
+    """AI placement rates per sampling stratum of the registration sample, and obvious-case checks
+    (``use_model`` False: the rules alone)."""
     tax = taxonomy or load_taxonomy()
     with Store(":memory:") as store:
         con = store.con
@@ -131,7 +132,7 @@ def evaluate_registration(csv_path: str | Path, taxonomy: Taxonomy | None = None
             FROM read_csv(?, all_varchar = true, header = true)""", [str(csv_path)])
         con.execute("""CREATE TEMP TABLE strata AS SELECT row_number() OVER () AS id, sample_stratum AS stratum,
             经营范围 AS scope FROM read_csv(?, all_varchar = true, header = true)""", [str(csv_path)])
-        classify(store, tax)
+        classify(store, tax, use_model=use_model)
         by = con.execute("""SELECT s.stratum, count(*) AS n,
                    count(*) FILTER (WHERE s.id IN (SELECT enterprise_id FROM placements)) AS placed
             FROM strata s GROUP BY s.stratum ORDER BY s.stratum""").fetchall()
