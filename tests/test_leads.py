@@ -150,3 +150,27 @@ def test_backtest_against_hand_counted_outcomes(db, leads_json):
 def test_backtest_refuses_an_open_horizon(store):
     with pytest.raises(UserError, match="2023-06-30"):
         backtest_leads(store, REGION, as_of="2022-06-30", horizon=365)
+
+
+def test_fit_learns_weights_from_outcomes_before_the_date_only(db, tmp_path):
+    out = tmp_path / "learned.yaml"
+    doc = run_json("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", out, db=db)
+    f = doc["fitted"]
+    # windows by hand: 2021-06-30 → {102, 103}, 103's 成都 branch (2022-03-01) is a hit; 2020-06-30 → the four
+    # candidates, 104 and 107 hits; 2019-07-01 → the four, no opening before 2020-07-01
+    assert [(w["as_of"], w["rows"], w["positives"]) for w in f["windows"]] == [
+        ("2021-06-30", 2, 1), ("2020-06-30", 4, 2), ("2019-07-01", 4, 0)]
+    assert (f["rows"], f["positives"]) == (10, 3) and doc["version"] == "leads-learned-2022-06-30-h365"
+    w = {k: v["weight"] for k, v in doc["signals"].items()}
+    assert all(v >= 0 for v in w.values()) and w["reachability"] == 0.10  # kept from data/leads.yaml
+    assert sum(w.values()) == pytest.approx(1.0, abs=1e-4)
+    # an earlier date must not see 103's opening (2022-03-01): its first window ends the day before
+    early = run_json("leads-fit", REGION, "--as-of", "2022-03-01", "--horizon", 365, "-o", tmp_path / "e.yaml", db=db)
+    assert early["fitted"]["windows"][0]["positives"] == 0
+    # the file drives the lead score
+    got = run_json("leads", REGION, "--as-of", D.isoformat(), "--weights", out, db=db)
+    for r in got:
+        shown = {k: v["weight"] for k, v in r["signals"].items() if v["weight"] is not None}  # absent: None
+        assert shown and shown == pytest.approx({k: w[k] for k in shown}, abs=1e-4)
+    bad = run("leads-fit", REGION, "--as-of", "2020-06-30", "--horizon", 365, db=db, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -12,6 +12,7 @@ from ...core.errors import UserError
 from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
 from ...services.leads.export import write_leads
+from ...services.leads.fit import fit_lead_weights, write_lead_weights
 from .app import Fmt, app, date_option, emit, state, t
 from .score import _read, at_k_rows, backtest_app
 
@@ -62,6 +63,26 @@ def leads_cmd(
                  f"leads for {doc['region'].get('name_en') or doc['region']['name']} (as of {doc['as_of']}): "
                  f"{pop['candidates']} candidates, top {len(rows)} shown"),
          note="\n".join([x for x in [note, *doc["notes"]] if x]) or None)
+
+
+@app.command("leads-fit")
+def leads_fit_cmd(
+    regions: list[str] = typer.Argument(..., help="训练用的地区（可多个；代码或名称）"),
+    as_of: Optional[str] = date_option(),
+    horizon: int = typer.Option(730, "--horizon", help="期限（天）：训练窗口内多少天内在本地新设分支机构或子公司算作命中"),
+    chain: Optional[str] = CHAIN_NODE,
+    weights: Optional[str] = typer.Option(None, "--weights", help="基础线索权重文件 YAML（阈值与饱和值沿用；默认内置 data/leads.yaml）"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="写出的权重文件（默认 leads_<版本>.yaml）"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
+) -> None:
+    """学习线索权重：在截至日之前的数据上（各地区在截至日前 1–3 个期限的候选企业及其在本地新设机构的结果）拟合正则化逻辑回归，写出带版本的线索权重文件，供 leads / backtest leads 的 --weights 使用。"""
+    w, _ = _read(fit_lead_weights, regions, as_of=as_of, horizon=horizon, weights=weights, node=chain)
+    path = write_lead_weights(w, output or f"leads_{w['version']}.yaml")
+    f = w["fitted"]
+    emit({"path": str(path), **w}, fmt,
+         rows=[{"signal": k, "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
+         title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
+                 f"learned lead weights ({w['version']}, {f['rows']} training rows, {f['positives']} positives) written to {path}"))
 
 
 @backtest_app.command("leads")

@@ -51,7 +51,6 @@ def platt(totals, labels) -> dict | None:
 def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | str | Path | None = None,
                 chain: str | None = None, node: str | None = None) -> dict:
     """Weights learned on data strictly before ``as_of`` (a dict in the weights file's shape, with calibration)."""
-    from sklearn import __version__ as skv
     from sklearn.linear_model import LogisticRegression
 
     d = reference_date(store, as_of)
@@ -79,16 +78,22 @@ def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | st
     totals = training_rows(store, d, horizon, learned, chain=chain, node=node)
     learned["calibration"] = platt([r["total"] for r in totals], [bool(r["label"]) for r in totals])
     learned["fitted"] = {"target": "next-round", "as_of": d.isoformat(), "horizon_days": horizon,
-                         "windows": WINDOWS, "rows": len(rows), "positives": int(y.sum()), "C": C,
-                         "model": "LogisticRegression(L2)", "scikit_learn": skv,
-                         "coefficients": {s: round(float(c), 6) for s, c in zip(names, m.coef_[0])},
-                         "intercept": round(float(m.intercept_[0]), 6)}
+                         "windows": WINDOWS, "rows": len(rows), "positives": int(y.sum()), **model_info(m, names)}
     return learned
 
 
-def write_weights(w: dict, path: str | Path) -> Path:
+def model_info(m, names) -> dict:
+    """A fitted logistic regression as the weights file records it (C, model, library version, coefficients)."""
+    from sklearn import __version__ as skv
+
+    return {"C": C, "model": "LogisticRegression(L2)", "scikit_learn": skv,
+            "coefficients": {s: round(float(c), 6) for s, c in zip(names, m.coef_[0])},
+            "intercept": round(float(m.intercept_[0]), 6)}
+
+
+def write_weights(w: dict, path: str | Path,
+                  header: str = "learned weights: zhaoshang score fit (docs/methods.md, \"Learned weights\")") -> Path:
     """Save learned weights as a weights file (usable with --weights)."""
     p = Path(path)
-    p.write_text("# learned weights: zhaoshang score fit (docs/methods.md, \"Learned weights\")\n"
-                 + yaml.safe_dump(w, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    p.write_text(f"# {header}\n" + yaml.safe_dump(w, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return p
