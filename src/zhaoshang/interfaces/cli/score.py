@@ -12,7 +12,7 @@ from ...services.evaluation.backtest import backtest_score
 from ...services.evaluation.fit import fit_weights, write_weights
 from ...services.evaluation.runs import save_backtest
 from ...services.evaluation.scorecard import score_all, score_enterprise
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
 
 backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效果", no_args_is_help=True)
 app.add_typer(backtest_app, name="backtest")
@@ -71,7 +71,7 @@ def score_cmd(
              title=t(f"学习到的权重（{w['version']}，训练 {w['fitted']['rows']} 行）已写入 {path}",
                      f"learned weights ({w['version']}, {w['fitted']['rows']} training rows) written to {path}"))
         return
-    doc, note = _read(score_enterprise, enterprise, as_of=as_of, weights=weights, lang=state.lang)
+    doc, note = _read(score_enterprise, enterprise, as_of=as_of, weights=weights, lang=state.lang, team=open_team())
     if fmt == Fmt.json:
         emit(doc, fmt)
         return

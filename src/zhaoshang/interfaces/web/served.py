@@ -73,6 +73,14 @@ class BoundedCache:
         with self._lock:
             self._lru.clear()
 
+    def drop(self, match: Callable[[Any], bool]) -> int:
+        """Forget the entries whose key ``match``es (answers a live event made stale); how many."""
+        with self._lock:
+            keys = [k for k in self._lru.keys() if match(k)]
+            for k in keys:
+                self._lru.pop(k, None)
+        return len(keys)
+
     @property
     def bytes(self) -> int:
         with self._lock:

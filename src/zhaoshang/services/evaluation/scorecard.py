@@ -21,6 +21,8 @@ from ...core.asof import reference_date
 from ...core.errors import UserError
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
+from .live import evidence as live_evidence
+from .live import register_live
 from .signals import SOURCE_OF, signals_sql, sources_present
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
@@ -157,8 +159,10 @@ def calibrated(total: float | None, calibration: dict | None) -> float | None:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh") -> dict:
-    """The scorecard of one scored row: total and dimensions, each an explained list of contributions."""
+def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", live: dict | None = None) -> dict:
+    """The scorecard of one scored row: total and dimensions, each an explained list of contributions; ``live``
+    names the live events behind each signal (signal → event keys)."""
+    live = live or {}
     lab = "en" if lang == "en" else "zh"
     present_dims = {k: v["weight"] for k, v in w["dimensions"].items()
                     if v["weight"] > 0 and row.get(f"d_{k}") is not None}
@@ -178,7 +182,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh") ->
             parts.append(Part(signal=s, label=spec.get(lab) or s, raw=round(raw, 4) if isinstance(raw, float) else raw,
                               normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
                               contribution=None if pct is None else round(share * pct, 2),
-                              detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s]}))
+                              detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s],
+                                      **({"live_events": live[s]} if live.get(s) else {})}))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
                 total_parts.append(Part(signal=f"{dim}.{s}", label=spec.get(lab) or s, raw=parts[-1].raw,
@@ -194,7 +199,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh") ->
     ex = Explained(value=None if total is None else round(total, 1), method="scorecard", version=str(w["version"]),
                    params=params, parts=total_parts, confidence=round(row.get("confidence") or 0.0, 3), as_of=d,
                    evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()}),
-                             Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})],
+                             Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})]
+                   + ([Ref("monitor_events", ids=sorted({k for v in live.values() for k in v}))] if live else []),
                    formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
     return {"enterprise_id": row["enterprise_id"], "name": name, "as_of": d, "total": ex.value,
             "confidence": ex.confidence, "method": ex.method, "version": ex.version,
@@ -211,16 +217,18 @@ def _rows(store, sql: str, params: list | None = None) -> list[dict]:
 
 
 def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path | None = None,
-                     chain: str | None = None, lang: str = "zh") -> dict:
-    """One enterprise's scorecard as of a date (its cohort is scored with it, in the same pass)."""
+                     chain: str | None = None, lang: str = "zh", team=None) -> dict:
+    """One enterprise's scorecard as of a date (its cohort is scored with it, in the same pass). With ``team``
+    the live events of the team state count too, each named in the evidence of the signals it fed."""
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     w = load_weights(weights)
+    live = live_evidence(register_live(store, team), eid, d) if team is not None else None
     rows = _rows(store, f"SELECT * FROM ({scored_sql(store, d, w, chain=chain)}) WHERE enterprise_id = ?", [eid])
     name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
     if not rows:
         raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")
-    return _doc(rows[0], w, d, name, lang)
+    return _doc(rows[0], w, d, name, lang, live)
 
 
 SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (

@@ -1,5 +1,8 @@
 """The scorecard's signals as of a date: one set-based SQL query over the facts dated on or before it.
 
+Live events (``live_events``, registered from the team state by ``live.register_live``) are unioned with the
+imported fundings, branches, risk events and news, so they count in the same signals (``live.SIGNALS_OF``).
+
 Every signal reads only facts dated on or before ``as_of`` (fundings, patents, branches, roles, news, events,
 status changes). An undated fact (a team member listed without a start date, a status without a change
 record) is known from its import's data date: it counts only when that date is on or before ``as_of``.
@@ -13,6 +16,7 @@ import datetime as _dt
 
 from ...core.asof import enterprises_as_of
 from ..regions.matrix import default_chain
+from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
 
 # Ordinal stage of a normalised round (``core.parse`` rounds); rounds not listed have no stage.
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
@@ -51,7 +55,18 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
                  "WHERE coalesce(r.start_date, i.data_date) <= ?",
         "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
     }
-    return {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
+    out = {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
+    lv = store.con.execute(f"""SELECT count(*) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
+        count(amount_wan) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
+        count(*) FILTER (WHERE type IN {_types(EXPANSION_TYPES)}), count(sentiment)
+        FROM ({live_source(store)}) WHERE date <= ?""", [d]).fetchone()
+    for k, n in zip(("fundings", "amounts", "branches", "news"), lv):  # live events make a source present too
+        out[k] = out[k] or bool(n)
+    return out
+
+
+def _types(types: tuple) -> str:
+    return "(" + ", ".join(f"'{t}'" for t in types) + ")"
 
 
 def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None) -> str:
@@ -69,11 +84,14 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
 
     chain_q = chain.replace("'", "''")
     return f"""
-WITH e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}),
+WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
+e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}),
 node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements
          WHERE chain = '{chain_q}' GROUP BY enterprise_id),
 f AS (SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
-      FROM fundings f WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL),
+      FROM (SELECT enterprise_id, id, date, amount_wan, round FROM fundings
+            UNION ALL SELECT enterprise_id, -id, date, amount_wan, round FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
+      WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL),
 fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,
               sum(amount_wan) AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
@@ -102,16 +120,20 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
                count(DISTINCT left(p.main_ipc, 4)) AS ipc_breadth
         FROM patent_applicants a JOIN patents p ON p.id = a.patent_id
         WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL GROUP BY a.enterprise_id),
-br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m FROM branches
+br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m
+       FROM (SELECT parent_id, date FROM branches
+             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(EXPANSION_TYPES)})
        WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL GROUP BY parent_id),
 cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_history
         WHERE field = 'capital_wan' AND changed_on <= {D} AND changed_on > {D} - INTERVAL 730 DAY
           AND TRY_CAST(new_value AS DOUBLE) > TRY_CAST(old_value AS DOUBLE) GROUP BY enterprise_id),
-nw AS (SELECT m.enterprise_id, count(DISTINCT n.id) FILTER (WHERE CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY) AS news_12m,
-              avg(n.sentiment) FILTER (WHERE CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY) AS news_tone,
-              count(DISTINCT n.id) FILTER (WHERE n.sentiment < -0.3) AS negative_news
-       FROM news_mentions m JOIN news n ON n.id = m.news_id
-       WHERE CAST(n.published AS DATE) <= {D} AND m.enterprise_id IS NOT NULL GROUP BY m.enterprise_id),
+nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_12m,
+              avg(sentiment) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_tone,
+              count(DISTINCT id) FILTER (WHERE sentiment < -0.3) AS negative_news
+       FROM (SELECT m.enterprise_id, n.id, CAST(n.published AS DATE) AS day, n.sentiment
+             FROM news_mentions m JOIN news n ON n.id = m.news_id
+             UNION ALL SELECT enterprise_id, -id, date, sentiment FROM lv WHERE sentiment IS NOT NULL)
+       WHERE day <= {D} AND enterprise_id IS NOT NULL GROUP BY enterprise_id),
 rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
        LEFT JOIN imports i ON i.id = r.import_id
        WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
@@ -121,8 +143,10 @@ team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
                 count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
                 sum(p.n - 1) AS board_ties
          FROM rl JOIN people p USING (who) GROUP BY rl.enterprise_id),
-ev AS (SELECT enterprise_id, count(*) AS events FROM events
-       WHERE date <= {D} AND type IN ({neg}) GROUP BY enterprise_id),
+ev AS (SELECT enterprise_id, count(*) AS events
+       FROM (SELECT enterprise_id, date FROM events WHERE type IN ({neg})
+             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(NEGATIVE_TYPES)})
+       WHERE date <= {D} GROUP BY enterprise_id),
 st AS (SELECT e.id AS enterprise_id,
               (regexp_matches(coalesce(e.status, ''), '{ABNORMAL}')
                AND (e.last_import_id IS NULL OR (SELECT data_date FROM imports WHERE id = e.last_import_id) <= {D}

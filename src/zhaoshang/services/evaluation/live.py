@@ -1,0 +1,120 @@
+"""Live events in the scorecard: the team state's live events (``monitor_events``) as a relation of the
+analytical connection, so the one signals query (``signals.signals_sql``) counts them with the imported facts.
+
+The server serves the analytical file read-only and the live events arrive in the team state, so they are read
+from there and registered on the DuckDB connection (``con.register`` of a pandas table) as ``live_events``;
+the signals query unions it with fundings, branches, events and news. Which live type feeds which signal is
+``SIGNALS_OF``, also used to name the live events behind each contribution (docs/methods.md, "Scorecard").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from ...core.parse.amounts import parse_amount
+from ...core.parse.rounds import normalize_round
+
+RELATION = "live_events"
+FUNDING_TYPES = ("funding",)
+EXPANSION_TYPES = ("expansion", "branch", "investment")
+NEGATIVE_TYPES = ("legal", "distress", "risk")
+# live event type → the signals it feeds (any live event with a sentiment also feeds the news signals)
+SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "rounds_24m", "rounds_total")
+                 for t in FUNDING_TYPES},
+              **{t: ("branches_24m",) for t in EXPANSION_TYPES},
+              **{t: ("negative_events",) for t in NEGATIVE_TYPES}}
+NEWS_SIGNALS = ("news_12m", "news_tone", "negative_events")
+COLUMNS = ("id", "key", "enterprise_id", "date", "type", "amount_wan", "round", "sentiment")
+EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS enterprise_id, NULL::DATE AS date, "
+             "NULL::VARCHAR AS type, NULL::DOUBLE AS amount_wan, NULL::VARCHAR AS round, NULL::DOUBLE AS sentiment "
+             "WHERE FALSE")
+
+
+def _amount(detail: dict) -> float | None:
+    """The funding amount of a live event's detail in 万元: ``amount_wan`` (a number) or ``amount`` (text such
+    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable."""
+    v = detail.get("amount_wan")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    try:
+        a = parse_amount(detail.get("amount"), unit="万元") if detail.get("amount") not in (None, "") else None
+    except ValueError:
+        return None
+    return None if a is None or a.undisclosed else a.wan
+
+
+def _round(detail: dict) -> str | None:
+    try:
+        return normalize_round(detail["round"]) if detail.get("round") else None
+    except (ValueError, TypeError):
+        return None
+
+
+def live_rows(team, enterprise_ids: list[int] | None = None) -> list[dict]:
+    """The live events that can feed a signal (by type or by sentiment), as rows of ``COLUMNS``."""
+    types = tuple(SIGNALS_OF)
+    where = f"(type IN ({', '.join('?' for _ in types)}) OR sentiment IS NOT NULL)"
+    params: list[Any] = list(types)
+    if enterprise_ids is not None:
+        where += f" AND enterprise_id IN ({', '.join('?' for _ in enterprise_ids) or 'NULL'})"
+        params += list(enterprise_ids)
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT id, enterprise_id, date, type, detail, sentiment FROM monitor_events WHERE {where} "
+                        "ORDER BY id", params)
+    out = []
+    for r in rows:
+        detail = r.get("detail")
+        detail = json.loads(detail) if isinstance(detail, str) and detail.startswith("{") else {}
+        out.append({"id": int(r["id"]), "key": f"m{r['id']}", "enterprise_id": int(r["enterprise_id"]),
+                    "date": _dt.date.fromisoformat(str(r["date"])[:10]), "type": r["type"],
+                    "amount_wan": _amount(detail) if r["type"] in FUNDING_TYPES else None,
+                    "round": _round(detail) if r["type"] in FUNDING_TYPES else None,
+                    "sentiment": None if r.get("sentiment") is None else float(r["sentiment"])})
+    return out
+
+
+def register_live(store, team, enterprise_ids: list[int] | None = None) -> list[dict]:
+    """Register the live events (of ``enterprise_ids``, or all) as ``live_events`` on the store's connection;
+    the next signals query counts them. Returns the rows registered."""
+    import pandas as pd
+
+    rows = live_rows(team, enterprise_ids)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype(
+        {"id": "int64", "key": "string", "enterprise_id": "int64", "type": "string", "amount_wan": "float64",
+         "round": "string", "sentiment": "float64"})
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date if rows else pd.Series([], dtype="object")
+    store.con.execute("SELECT 1").fetchall()  # an earlier query's unread rows would refuse the registration
+    store.con.register(RELATION, frame)
+    return rows
+
+
+def live_source(store) -> str:
+    """The live relation for the signals query: the registered one with typed columns, or an empty one."""
+    if not store.con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary",
+                             [RELATION]).fetchone()[0]:  # a catalog probe: a failing query would abort a transaction
+        return EMPTY_SQL
+    return (f"SELECT id::BIGINT AS id, key::VARCHAR AS key, enterprise_id::BIGINT AS enterprise_id, "
+            f"CAST(date AS DATE) AS date, type::VARCHAR AS type, amount_wan::DOUBLE AS amount_wan, "
+            f"round::VARCHAR AS round, sentiment::DOUBLE AS sentiment FROM {RELATION}")
+
+
+def evidence(rows: list[dict], enterprise_id: int, d: _dt.date) -> dict[str, list[str]]:
+    """Signal → the keys of the live events of the enterprise, dated on or before ``d``, that fed it."""
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        if r["enterprise_id"] != enterprise_id or r["date"] > d:
+            continue
+        sigs = set(SIGNALS_OF.get(r["type"], ()))
+        if r["sentiment"] is not None and r["date"] > d - _dt.timedelta(days=365):
+            sigs.update(("news_12m", "news_tone"))
+        if r["sentiment"] is not None and r["sentiment"] < -0.3:
+            sigs.add("negative_events")
+        if r["type"] in FUNDING_TYPES and r["amount_wan"] is None:
+            sigs.discard("total_raised")
+        if r["date"] <= d - _dt.timedelta(days=730):  # outside the 24-month windows
+            sigs.difference_update(("rounds_24m", "branches_24m"))
+        for s in sigs:
+            out.setdefault(s, []).append(r["key"])
+    return out

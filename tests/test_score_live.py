@@ -1,0 +1,128 @@
+"""Live events in the scorecard: a live funding event (ingested into the team state) counts in the capital and
+growth signals of its enterprise up to the as-of date, through the one signals query, and names itself in the
+evidence; a later one does not count; a live negative event counts in the risk signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cli_util import run_json
+from test_score import WEIGHTS, _build
+from zhaoshang.core.store import Store
+from zhaoshang.core.teamstate import open_team_db
+from zhaoshang.services.evaluation.scorecard import score_enterprise
+from zhaoshang.services.monitoring import bus as B
+from zhaoshang.services.monitoring import events as E
+
+AS_OF = "2020-06-30"
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    d = tmp_path_factory.mktemp("live")
+    _build(d / "s.duckdb")
+    (d / "w.yaml").write_text(WEIGHTS + "  negative_events: {dimension: growth, weight: 0.5, direction: -1}\n",
+                              encoding="utf-8")
+    return d
+
+
+def _score(d, eid=6):
+    return run_json("--team-db", d / "team.sqlite", "score", str(eid), "--as-of", AS_OF, "--weights", d / "w.yaml",
+                    db=d / "s.duckdb")
+
+
+def _part(doc, dim, signal):
+    return next(p for p in doc["dimensions"][dim]["contributions"] if p["signal"] == signal)
+
+
+def test_live_funding_event_changes_the_capital_score(fx):
+    before = _score(fx)
+    raised = _part(before, "capital", "total_raised")
+    assert raised["raw"] == 0 and "live_events" not in raised["detail"]
+    team = open_team_db(str(fx / "team.sqlite"), db_path=str(fx / "s.duckdb"))
+    store = Store(str(fx / "s.duckdb"), read_only=True)
+    try:
+        got = E.ingest(store, team, [
+            {"enterprise": "测试企业6号有限公司", "type": "funding", "date": "2020-05-15", "title": "完成B轮融资1亿元",
+             "source": "test-feed", "detail": {"amount": "1亿元", "round": "B轮"}},
+            {"enterprise": 6, "type": "funding", "date": "2020-09-01", "title": "完成C轮融资5亿元",
+             "source": "test-feed", "detail": {"amount_wan": 50000, "round": "C"}}], bus=B.EventBus())
+        key = got["stored"][0]["key"]
+        # the service gives the same figures as the command
+        svc = score_enterprise(store, 6, as_of=AS_OF, weights=fx / "w.yaml", team=team)
+    finally:
+        store.close()
+    after = _score(fx)
+    assert svc["total"] == after["total"] and svc["dimensions"] == after["dimensions"]
+    raised = _part(after, "capital", "total_raised")
+    assert raised["raw"] == 10000  # the 1亿 round of May; the September one is after the as-of date
+    assert raised["detail"]["live_events"] == [key]
+    assert _part(after, "capital", "latest_stage")["raw"] == 3  # B
+    assert _part(after, "growth", "rounds_24m")["detail"]["live_events"] == [key]
+    # 7 disclosed totals by the date (no. 2's amount is undisclosed); 4 are below 10000 万: (4 + 0.5) / 7
+    assert raised["normalised"] == pytest.approx(100 * 4.5 / 7, abs=0.01)
+    assert raised["contribution"] > _part(before, "capital", "total_raised")["contribution"]
+    assert after["dimensions"]["capital"]["score"] > before["dimensions"]["capital"]["score"]
+    assert after["total"] > before["total"]
+    assert {"table": "monitor_events", "ids": [key]}.items() <= {
+        k: v for r in after["explained"]["evidence"] if r["table"] == "monitor_events" for k, v in r.items()}.items()
+    # another enterprise's card does not name the event
+    other = _score(fx, 1)
+    assert "live_events" not in _part(other, "capital", "total_raised")["detail"]
+
+
+def test_live_negative_event_counts_in_risk(fx):
+    before = _score(fx, 2)
+    team = open_team_db(str(fx / "team.sqlite"), db_path=str(fx / "s.duckdb"))
+    store = Store(str(fx / "s.duckdb"), read_only=True)
+    try:
+        got = E.ingest(store, team, [{"enterprise": 2, "type": "legal", "date": "2020-03-01", "title": "被列为被执行人",
+                                      "source": "court-watch", "sentiment": -0.8}], bus=B.EventBus())
+    finally:
+        store.close()
+    after = _score(fx, 2)
+    neg = _part(after, "growth", "negative_events")
+    assert neg["raw"] == _part(before, "growth", "negative_events")["raw"] + 2  # the legal event, and negative news
+    assert neg["detail"]["live_events"] == [got["stored"][0]["key"]]
+    assert after["dimensions"]["growth"]["score"] < before["dimensions"]["growth"]["score"]
+    assert dt.date.fromisoformat(after["as_of"]) == dt.date(2020, 6, 30)
+
+
+def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_path):
+    """The server caches the profile's scorecard; a live event stored by another process reaches its bus (the
+    tail) and the next profile shows the refreshed score, as does the JSON route."""
+    import re
+    import time
+
+    import httpx
+    from web_util import serving
+
+    _build(tmp_path / "w.duckdb")
+    team_path = tmp_path / "team.sqlite"
+
+    def total(base):
+        html = httpx.get(base + "/enterprises/6?as_of=" + AS_OF, timeout=30).text
+        return float(re.search(r'id="sc-total">([\d.]+)<', html).group(1))
+
+    with serving(tmp_path / "w.duckdb", args=("--team-db", str(team_path))) as base:
+        before = total(base)
+        assert total(base) == before  # cached, unchanged
+        team = open_team_db(str(team_path), db_path=str(tmp_path / "w.duckdb"))
+        store = Store(str(tmp_path / "w.duckdb"), read_only=True)
+        try:
+            key = E.ingest(store, team, [{"enterprise": 6, "type": "funding", "date": "2020-05-15",
+                                          "title": "完成B轮融资1亿元", "source": "test-feed",
+                                          "detail": {"amount_wan": 10000, "round": "b"}}],
+                           bus=B.EventBus())["stored"][0]["key"]
+        finally:
+            store.close()
+        deadline = time.time() + 10
+        while (after := total(base)) == before and time.time() < deadline:
+            time.sleep(0.2)
+        assert after > before
+        doc = httpx.get(f"{base}/api/enterprises/6/score?as_of={AS_OF}", timeout=30).json()
+        assert doc["total"] == after
+        raised = _part(doc, "capital", "total_raised")
+        assert raised["raw"] == 10000 and raised["detail"]["live_events"] == [key]
