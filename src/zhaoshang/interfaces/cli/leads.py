@@ -93,10 +93,12 @@ def backtest_leads_cmd(
     k: Optional[list[int]] = typer.Option(None, "--k", help="precision@k / recall@k 的 k（可重复；默认 10 20 50 100）"),
     chain: Optional[str] = CHAIN_NODE,
     weights: Optional[str] = typer.Option(None, "--weights", help="线索权重文件 YAML（默认内置 data/leads.yaml）"),
+    compare: Optional[str] = typer.Option(None, "--compare", help="另一个线索权重文件（如 leads-fit 学习所得），在同一批候选上并列为 lead_score_compare"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """线索回测：截至日的线索排序能否把期限内在本地新设分支机构或子公司的企业排在前面（precision@k、recall@k），与基线（仅按融资总额排序、随机）并列。"""
-    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=weights)
+    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=weights,
+                      compare=compare)
     if fmt == Fmt.json:
         emit(doc, fmt)
         return

@@ -18,7 +18,7 @@ import numpy as np
 from ...core.errors import UserError
 from ...core.geo.lookup import region_condition
 from ..evaluation.backtest import at_k, auc, outcome_window
-from .mine import candidate_rows
+from .mine import candidate_rows, load_config
 from .signals import PRESENCE_KINDS
 
 KS = (10, 20, 50, 100)
@@ -40,8 +40,10 @@ def _metrics(scores: list[float], labels: list[bool], ids: list[int], ks) -> dic
 
 
 def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365, ks: list[int] | None = None,
-                   node: str | None = None, weights: str | Path | None = None, seed: int = 0) -> dict:
-    """The lead ranking's backtest at one date, beside the funding-only and random baselines."""
+                   node: str | None = None, weights: str | Path | None = None, compare: str | Path | None = None,
+                   seed: int = 0) -> dict:
+    """The lead ranking's backtest at one date, beside the funding-only and random baselines; ``compare``: a
+    second lead weights file (e.g. learned by ``leads-fit``) ranked on the same candidates, as ``lead_score_compare``."""
     ks = sorted(set(ks or KS))
     if any(k < 1 for k in ks):
         raise UserError("--k 必须为正整数", "--k must be a positive integer")
@@ -58,6 +60,10 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
     models = {"lead_score": [float(r["score"]) for r in rows],
               "baseline_funding": [float(r["raised_total"] or 0) for r in rows],
               "baseline_random": list(rng.random(len(rows)))}
+    if compare:
+        other = {r["enterprise_id"]: float(r["score"])
+                 for r in candidate_rows(store, region, node=node, as_of=d, weights=compare)["rows"]}
+        models["lead_score_compare"] = [other.get(i, 0.0) for i in ids]
     out = {k: _metrics(v, y, ids, ks) for k, v in models.items()}
     info = c["info"]
     return {"region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
@@ -69,7 +75,8 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
                            "base_rate": round(sum(y) / len(rows), 4),
                            "opened_in_region_all": len(opened),
                            "target_segments": [s["code"] for s in c["targets"]["segments"]]},
-            "models": out,
+            "models": out, "versions": {"lead_score": c["cfg"].get("version"),
+                                        **({"lead_score_compare": load_config(compare).get("version")} if compare else {})},
             "beats_baseline": {f"p@{a['k']}": a["precision"] > b["precision"]
                                for a, b in zip(out["lead_score"]["at_k"], out["baseline_funding"]["at_k"])},
             "synthetic": bool(store.synthetic)}
