@@ -126,3 +126,34 @@ def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_pat
         assert doc["total"] == after
         raised = _part(doc, "capital", "total_raised")
         assert raised["raw"] == 10000 and raised["detail"]["live_events"] == [key]
+
+
+def test_live_funding_event_raises_a_lead(tmp_path):
+    """A live funding of a lead candidate counts in its funding signal (amount and reasons) and its score."""
+    from test_leads import D as LEADS_D
+    from test_leads import REGION
+    from test_leads import _build as build_leads
+
+    db = tmp_path / "l.duckdb"
+    build_leads(db)
+
+    def lead(eid):
+        rows = run_json("--team-db", tmp_path / "team.sqlite", "leads", REGION, "--as-of", LEADS_D.isoformat(),
+                        "--top", 50, db=db)
+        return next(r for r in rows if r["enterprise_id"] == eid)
+
+    before = lead(103)
+    assert before["signals"]["funding"]["raw"] == 0 and before["live_events"] == []
+    team = open_team_db(str(tmp_path / "team.sqlite"), db_path=str(db))
+    store = Store(str(db), read_only=True)
+    try:
+        key = E.ingest(store, team, [{"enterprise": 103, "type": "funding", "date": "2020-04-01", "title": "完成B轮融资5亿元",
+                                      "source": "test-feed", "detail": {"amount": "5亿元", "round": "B轮"}}],
+                       bus=B.EventBus())["stored"][0]["key"]
+    finally:
+        store.close()
+    after = lead(103)
+    assert after["signals"]["funding"]["raw"] == 1 and after["signals"]["funding"]["detail"]["amount_wan"] == 50000
+    assert after["live_events"] == [key]
+    assert after["score"] > before["score"]
+    assert any("B轮" in x for x in after["reasons"])

@@ -13,7 +13,7 @@ from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
 from ...services.leads.export import write_leads
 from ...services.leads.fit import fit_lead_weights, write_lead_weights
-from .app import Fmt, app, date_option, emit, state, t
+from .app import Fmt, app, date_option, emit, open_team, state, t
 from .score import _read, at_k_rows, backtest_app
 
 
@@ -44,7 +44,7 @@ def leads_cmd(
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
     doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=weights, lang=state.lang,
-                      min_score=min_score, having=has or None)
+                      min_score=min_score, having=has or None, team=open_team())
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
         n = write_leads(doc, output, lang=state.lang)
         emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],

@@ -17,6 +17,7 @@ import yaml
 from ...core.asof import reference_date
 from ...core.errors import UserError
 from ...core.geo.lookup import region_info
+from ..evaluation.live import register_live
 from ..regions.matrix import default_chain
 from . import reach
 from .reasons import GROUPS, SIGNAL_LABELS, explain, reasons
@@ -57,10 +58,11 @@ FILTERS = ("funding", "branches", "patents", "expansion_news", "demands", "local
 
 def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = None, chain: str | None = None,
                    weights: str | Path | None = None, limit: int | None = None, min_score: float | None = None,
-                   having: list[str] | None = None) -> dict:
+                   having: list[str] | None = None, team=None) -> dict:
     """Every candidate's signals and score (ranked), with the context: region, date, targets, measurable
     signals, counts. ``limit`` keeps the first rows only (ties broken by enterprise id); ``min_score`` and
-    ``having`` (signals that must be non-zero) filter the rows, not the counts."""
+    ``having`` (signals that must be non-zero) filter the rows, not the counts. With ``team`` the live events of
+    the team state count too."""
     bad = [h for h in having or [] if h not in FILTERS]
     if bad:
         raise UserError(f"未知的信号: {', '.join(bad)}（可选: {', '.join(FILTERS)}）",
@@ -69,6 +71,8 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     cfg = load_config(weights)
+    if team is not None:
+        register_live(store, team)
     present = measurable(store, d)
     tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
     rows: list[dict] = []
@@ -91,12 +95,12 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
 
 def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as_of: Any = None,
                chain: str | None = None, weights: str | Path | None = None, lang: str = "zh",
-               min_score: float | None = None, having: list[str] | None = None) -> dict:
+               min_score: float | None = None, having: list[str] | None = None, team=None) -> dict:
     """The region's top leads with reasons and signals (see the module docstring)."""
     if top < 1 or top > MAX_TOP:
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
     c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, limit=top,
-                       min_score=min_score, having=having)
+                       min_score=min_score, having=having, team=team)
     return _document(store, _with_reach(store, c), node, lang)
 
 
@@ -135,7 +139,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                     "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
                     "score": xp.value, "confidence": xp.confidence,
                     "reasons": reasons(r, names, lang), "signals": signals,
-                    "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp})
+                    "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp,
+                    "live_events": list(r.get("live_events") or [])})
     out.sort(key=lambda x: (-x["score"], x["enterprise_id"]))  # reachability may have moved the first ones
     for i, x in enumerate(out, 1):
         x["rank"] = i

@@ -5,6 +5,8 @@ no presence in the region on that date: not registered there (as of the date, ``
 subsidiary there (``branches`` of kind branch/subsidiary dated on or before it, or undated), and not the
 majority holder of an enterprise registered there. Each gets its signals (all from facts dated on or
 before the date) and its score, computed in the same statement from the weights (docs/methods.md, "Leads").
+Live events registered from the team state (``evaluation.live``) count with the imported facts: live fundings as
+rounds, live expansions as expansion news, live events with a low tone as negative news (``live_events``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import datetime as _dt
 
 from ...core.asof import enterprises_as_of
 from ...core.geo.lookup import region_condition
-from ..evaluation.signals import ABNORMAL, sources_present
+from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
+from ..evaluation.signals import ABNORMAL, _types, sources_present
 
 PRESENCE_KINDS = ("branch", "subsidiary")
 
@@ -33,7 +36,9 @@ def measurable(store, d: _dt.date) -> dict[str, bool]:
     src = sources_present(store, d)
     one = lambda sql: bool(store.con.execute(sql, [d]).fetchone()[0])  # noqa: E731
     return {"funding": src["fundings"], "branches": src["branches"], "patents": src["patents"],
-            "expansion_news": one("SELECT count(event_type) FROM news WHERE CAST(published AS DATE) <= ?"),
+            "expansion_news": one("SELECT count(event_type) FROM news WHERE CAST(published AS DATE) <= ?")
+                              or one(f"SELECT count(*) FROM ({live_source(store)}) WHERE date <= ? "
+                                     f"AND type IN {_types(EXPANSION_TYPES)}"),
             "segment_fit": True,
             "demands": one("SELECT count(*) FROM demands WHERE published IS NULL OR published <= ?"),
             "local_ties": True, "reachability": False, "negative_news": src["news"]}
@@ -73,7 +78,8 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     weighted = " + ".join(f"{w[k]} * coalesce(n_{k}, 0)" for k in norms if k in w)
     penalty = f"{float(cfg['risk']['penalty'])} * least(2, coalesce(negative_news, 0))" if present.get("negative_news") else "0"
     sql = f"""
-WITH e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}),
+WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
+e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}),
 node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements WHERE chain = ? GROUP BY enterprise_id),
 seg AS (SELECT * FROM {seg_sql}),
 local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
@@ -94,7 +100,9 @@ fund AS (SELECT f.enterprise_id,
                 sum(f.amount_wan) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS amount_12m,
                 arg_max(f.round, f.date) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS round_12m,
                 coalesce(sum(f.amount_wan), 0) AS raised_total
-         FROM fundings f JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
+         FROM (SELECT enterprise_id, date, round, amount_wan FROM fundings
+               UNION ALL SELECT enterprise_id, date, round, amount_wan FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
+         JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
 br AS (SELECT b.parent_id AS enterprise_id, count(*) AS branches_24m,
               list_sort(list(DISTINCT coalesce(r.short_name, r.name, b.city_code))) AS branch_cities,
               list_sort(list(DISTINCT coalesce(r.name_en, r.short_name, r.name, b.city_code))) AS branch_cities_en
@@ -106,10 +114,17 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) FILTER (WHERE p.applied > {
                                             AND p.applied > {D} - INTERVAL 1460 DAY) AS before
         FROM patent_applicants a JOIN c ON c.id = a.enterprise_id JOIN patents p ON p.id = a.patent_id
         WHERE p.applied <= {D} GROUP BY 1),
-nw AS (SELECT m.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type = 'expansion') AS expansion_news,
+nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type = 'expansion') AS expansion_news,
               count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news
-       FROM news_mentions m JOIN c ON c.id = m.enterprise_id JOIN news n ON n.id = m.news_id
-       WHERE CAST(n.published AS DATE) <= {D} AND CAST(n.published AS DATE) > {D} - INTERVAL 365 DAY GROUP BY 1),
+       FROM (SELECT m.enterprise_id, n.id, n.event_type, n.sentiment, CAST(n.published AS DATE) AS day
+             FROM news_mentions m JOIN news n ON n.id = m.news_id
+             UNION ALL SELECT enterprise_id, -id, CASE WHEN type IN {_types(EXPANSION_TYPES)} THEN 'expansion' END,
+                              sentiment, date FROM lv) n
+       JOIN c ON c.id = n.enterprise_id
+       WHERE n.day <= {D} AND n.day > {D} - INTERVAL 365 DAY GROUP BY 1),
+lvk AS (SELECT enterprise_id, list_sort(list(key)) AS live_events FROM lv
+        WHERE (type IN {_types(FUNDING_TYPES + EXPANSION_TYPES)} OR sentiment <= {neg})
+          AND date > {D} - INTERVAL 365 DAY GROUP BY 1),
 dem AS (SELECT seg.segment, count(DISTINCT d.id) AS demands, arg_min(d.title, d.id) AS demand_example
         FROM demands d JOIN seg ON seg.code = d.node
         WHERE {cond_d} AND (d.published IS NULL OR d.published <= {D}) AND (d.deadline IS NULL OR d.deadline >= {D})
@@ -141,10 +156,12 @@ sig AS (
          coalesce(nw.expansion_news, 0) AS expansion_news, coalesce(nw.negative_news, 0) AS negative_news,
          coalesce(dem.demands, 0) AS demands, dem.demand_example,
          coalesce(tie.local_ties, 0) AS local_ties, tie.tie_example, tie.tie_example_id, tie.tie_kind,
+         lvk.live_events,
          {', '.join(f'{expr} AS n_{k}' for k, expr in norms.items())}
   FROM c LEFT JOIN fund ON fund.enterprise_id = c.id LEFT JOIN br ON br.enterprise_id = c.id
   LEFT JOIN pat ON pat.enterprise_id = c.id LEFT JOIN nw ON nw.enterprise_id = c.id
-  LEFT JOIN dem ON dem.segment = c.segment LEFT JOIN tie ON tie.enterprise_id = c.id)
+  LEFT JOIN dem ON dem.segment = c.segment LEFT JOIN tie ON tie.enterprise_id = c.id
+  LEFT JOIN lvk ON lvk.enterprise_id = c.id)
 SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
        greatest(0.0, 100.0 * ({weighted}) / {W} - {penalty}) AS score,
        (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from ....services import reference
 from ....services.leads import mine_leads
 from ....services.leads.mine import FILTERS
+from ....services.monitoring import bus
 from ....services.regions import matrix
 from ..schemas import AsOf, NodeCode, Region
 
@@ -24,12 +25,15 @@ Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",
 
 
 def register(app, web) -> None:
+    # a live event can move any region's ranking: the cached lead lists are forgotten on each one
+    app.state.leads_listener = bus.add_listener(lambda ev: web.served.cache.drop(lambda k: len(k) > 1 and k[1] == "leads"))
+
     def run(request, store, region, node, as_of, top, min_score, has):
         lang = web.lang_of(request)
         having = [h for h in (web.clean(has) or "").split(",") if h] or None
         args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, min_score=min_score, having=having, lang=lang)
         key = ("leads", region) + tuple(str(v) for v in args.values())
-        return web.cached(store, key, lambda: mine_leads(store, region, **args))
+        return web.cached(store, key, lambda: mine_leads(store, region, team=request.app.state.team, **args))
 
     def default_region(store, region):
         return web.clean(region) or reference.busiest_province(store) or "110000"
