@@ -111,7 +111,7 @@ def register(app, web) -> None:
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
         lead = L.get(team(request), lead_id, history=True)
         try:  # the scorecard of the lead's enterprise (absent when the current data no longer holds it)
-            card = scorecard.score_enterprise(store, lead["enterprise_id"], lang=web.lang_of(request))
+            card = scorecard.score_enterprise(store, lead["enterprise_id"], lang=web.lang_of(request), team=team(request))
         except UserError:
             card = None
         return web.page(request, "pipeline_lead.html", {
