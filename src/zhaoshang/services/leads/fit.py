@@ -69,8 +69,8 @@ def fit_lead_weights(store, regions: list[str], *, as_of: Any = None, horizon: i
         raise UserError("学习到的权重全为零：信号与结果无正相关", "the learned weights are all zero")
     keep = float((base["signals"].get("reachability") or {}).get("weight", 0.0))
     scale = (1.0 - keep) / coef.sum() if keep < 1 else 1.0 / coef.sum()
-    learned = {k: v for k, v in base.items() if k not in ("signals", "version", "fitted")}
-    learned["version"] = f"leads-learned-{d.isoformat()}-h{horizon}"
+    learned = {"version": f"leads-learned-{d.isoformat()}-h{horizon}",
+               **{k: v for k, v in base.items() if k not in ("signals", "version", "fitted")}}
     learned["signals"] = {s: {**v, "weight": round(float(coef[FITTED.index(s)] * scale), 6) if s in FITTED else v["weight"]}
                           for s, v in base["signals"].items()}
     learned["fitted"] = {"target": "opened a branch or subsidiary in the region", "as_of": d.isoformat(),
