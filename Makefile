@@ -42,8 +42,10 @@ src/zhaoshang/interfaces/web/static/vendor/.stamp: package.json package-lock.jso
 demo: setup
 	$(BIN)/zhaoshang demo --port $(PORT)
 
+# Two workers, one test file each at a time (a file's module fixtures stay in one process): the suite waits on
+# browsers, servers and subprocesses often enough that the second core would otherwise sit idle.
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/run.py
