@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..core.asof import reference_date
 from ..core.errors import NotFound
-from ..core.geo.regions import MUNICIPALITIES
+from ..core.geo.regions import CAPITAL, MUNICIPALITIES
 from .regions import matrix
 
 # municipalities: their one city level is skipped in breadcrumbs and drill-downs
@@ -104,6 +104,11 @@ def busiest_province(store) -> str | None:
     row = store.query("SELECT province_code AS code FROM enterprises WHERE province_code IS NOT NULL "
                       "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
     return row[0]["code"] if row else None
+
+
+def default_region(store) -> str:
+    """The region a page opens on when none is asked for: the busiest province, else the capital (an empty library)."""
+    return busiest_province(store) or CAPITAL
 
 
 def region_coords(store, codes: list[str]) -> list[dict]:

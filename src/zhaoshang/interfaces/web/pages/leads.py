@@ -36,7 +36,7 @@ def register(app, web) -> None:
         return web.cached(store, key, lambda: mine_leads(store, region, team=request.app.state.team, **args))
 
     def default_region(store, region):
-        return web.clean(region) or reference.busiest_province(store) or "110000"
+        return web.clean(region) or reference.default_region(store)
 
     @app.get("/api/leads", tags=["leads"],
              summary="招商线索（JSON）：本地应引进环节中、本地尚无机构的企业，按扩张意愿、契合度、可触达性与风险排序，附理由与信号")

@@ -53,7 +53,7 @@ def register(app, web) -> None:
     def region_home(store=Depends(web.get_store), code: Optional[str] = None):
         if web.clean(code):
             return RedirectResponse(f"/region/{quote(code)}", status_code=302)
-        return RedirectResponse(f"/region/{reference.busiest_province(store) or '110000'}", status_code=302)
+        return RedirectResponse(f"/region/{reference.default_region(store)}", status_code=302)
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
