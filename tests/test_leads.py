@@ -5,11 +5,13 @@ the JSON keys, the exports, and the backtest's precision@k / recall@k against ha
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
 
 from cli_util import run, run_json
+from zhaoshang.core import jsonenc
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.store import Store
 from zhaoshang.services.leads import mine_leads
@@ -181,3 +183,23 @@ def test_fit_learns_weights_from_outcomes_before_the_date_only(db, store, tmp_pa
     assert bt["versions"] == {"lead_score": "leads-1", "lead_score_compare": "leads-learned-2022-06-30-h365"}
     with pytest.raises(UserError, match="训练数据不足"):  # before 2019-05-01 nobody opened a branch in 成都
         fit_lead_weights(store, [REGION], as_of="2019-05-01", horizon=365)
+
+
+
+def test_saved_weights_in_the_team_state_drive_the_cli(tmp_path):
+    """``leads-fit --save`` keeps the learned weights in the team state; ``--weights VERSION`` then ranks by them
+    exactly as the written file does; an unknown version is one line, exit 2."""
+    db = tmp_path / "saved.duckdb"
+    _build(db)
+    out = tmp_path / "learned.yaml"
+    fitted = run_json("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", out, "--save", db=db)
+    version = fitted["version"]
+    assert fitted["saved"]["version"] == version and fitted["saved"]["fitted_as_of"] == "2022-06-30"
+    by_version = run_json("leads", REGION, "--as-of", D.isoformat(), "--weights", version, db=db)
+    with Store(str(db), read_only=True) as s:
+        by_file = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, weights=out)["leads"]))
+        shipped = mine_leads(s, REGION, as_of=D)["leads"]
+    assert by_version == by_file and by_version[0]["explain"]["params"]["version"] == version
+    assert [r["signals"]["funding"]["weight"] for r in by_version] != [r["signals"]["funding"]["weight"] for r in shipped]
+    bad = run("leads", REGION, "--weights", "leads-learned-1999-01-01-h1", db=db, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "leads-learned-1999" in bad.stderr

@@ -22,7 +22,8 @@ from zhaoshang.core import jsonenc  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
-from zhaoshang.services.leads import mine_leads  # noqa: E402
+from zhaoshang.services.leads import mine_leads, save_weights  # noqa: E402
+from zhaoshang.services.leads.fit import fit_lead_weights  # noqa: E402
 from zhaoshang.services.pipeline import leads as pipeline  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
 
@@ -62,6 +63,17 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     r = client.post("/api/pipeline/add", json={"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"},
                     headers=tokens["analyst"])
     assert r.status_code == 200 and r.json()["source"] == "leads"
+    # learned weights saved in the team state: chosen by version name, never by a path
+    with Store(str(db), read_only=True) as s:
+        learned = fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365)
+        save_weights(team, learned, "ana")
+        want = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, weights=learned)))
+    got = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "weights": learned["version"]})
+    assert got.status_code == 200 and got.json() == want and want["version"] == learned["version"] != "leads-1"
+    page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat(), "weights": learned["version"]}).text
+    assert f'<option value="{learned["version"]}" selected' in page
+    for bad in ("leads-learned-1999-01-01-h1", "/etc/passwd", str(db)):
+        assert client.get("/api/leads", params={"region": REGION, "weights": bad}).status_code == 404
     team.close()
 
 
@@ -70,6 +82,10 @@ def test_leads_page_in_the_browser(db):
     require_browser()
     from playwright.sync_api import sync_playwright
 
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as s:
+        learned = save_weights(team, fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365), "ana")
+    team.close()
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page()
@@ -98,6 +114,11 @@ def test_leads_page_in_the_browser(db):
         pg.click("#add-107")
         pg.wait_for_url("**/pipeline/*")
         assert "新线索" in pg.inner_text("#lead-status") and "招商线索" in pg.inner_text("main")
+        pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}")
+        pg.select_option("#f-weights", learned["version"])  # the team's learned weights, one pick
+        pg.click("#leads-apply")
+        pg.wait_for_selector("#leads-table")
+        assert learned["version"] in pg.inner_text("#ld-version") and "weights=" in pg.url
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
         assert "Add to pipeline" in pg.inner_text("#leads-table") and "Target segments" in pg.inner_text("main")
         assert not errors, errors

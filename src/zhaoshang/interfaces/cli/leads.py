@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -13,6 +14,7 @@ from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
 from ...services.leads.export import write_leads
 from ...services.leads.fit import fit_lead_weights, write_lead_weights
+from ...services.leads.saved import resolve_weights, save_weights
 from .app import Fmt, app, date_option, emit, open_team, state, t
 from .score import _read, at_k_rows, backtest_app
 
@@ -25,6 +27,18 @@ class LeadFmt(str, Enum):
 
 
 CHAIN_NODE = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业")
+WEIGHTS_HELP = "线索权重：YAML 文件或 leads-fit --save 保存的版本名（默认内置 data/leads.yaml）"
+
+
+def _weights(choice: Optional[str]):
+    """A --weights / --compare value: a file as given, else the team's saved weights of that version."""
+    if not choice or Path(choice).exists():
+        return choice
+    team = open_team()
+    try:
+        return resolve_weights(choice, team)
+    finally:
+        team.close()
 
 
 @app.command("leads")
@@ -33,7 +47,7 @@ def leads_cmd(
     chain: Optional[str] = CHAIN_NODE,
     top: int = typer.Option(20, "--top", help="列出前 N 条线索（1–1000）"),
     as_of: Optional[str] = date_option(),
-    weights: Optional[str] = typer.Option(None, "--weights", help="线索权重文件 YAML（默认内置 data/leads.yaml）"),
+    weights: Optional[str] = typer.Option(None, "--weights", help=WEIGHTS_HELP),
     min_score: Optional[float] = typer.Option(None, "--min-score", help="只列得分不低于此值的线索"),
     has: Optional[list[str]] = typer.Option(None, "--has", help="只列该信号非零的线索（可重复）：funding、branches、"
                                             "patents、expansion_news、demands、local_ties"),
@@ -43,7 +57,7 @@ def leads_cmd(
     """智能线索挖掘：本地应引进的环节（补链、推荐引进）中、截至日在本地没有注册地/分支机构/子公司的企业，按扩张意愿、契合度、可触达性与风险打分排序，每条附理由与信号。"""
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
-    doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=weights, lang=state.lang,
+    doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=_weights(weights), lang=state.lang,
                       min_score=min_score, having=has or None, team=open_team())
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
         n = write_leads(doc, output, lang=state.lang)
@@ -71,18 +85,27 @@ def leads_fit_cmd(
     as_of: Optional[str] = date_option(),
     horizon: int = typer.Option(730, "--horizon", help="期限（天）：训练窗口内多少天内在本地新设分支机构或子公司算作命中"),
     chain: Optional[str] = CHAIN_NODE,
-    weights: Optional[str] = typer.Option(None, "--weights", help="基础线索权重文件 YAML（阈值与饱和值沿用；默认内置 data/leads.yaml）"),
+    weights: Optional[str] = typer.Option(None, "--weights", help="基础线索权重（文件或已保存的版本；阈值与饱和值沿用；默认内置 data/leads.yaml）"),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="写出的权重文件（默认 leads_<版本>.yaml）"),
+    save: bool = typer.Option(False, "--save", help="同时保存到团队数据库（按版本名），供招商线索页面和 --weights 版本名选用"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """学习线索权重：在截至日之前的数据上（各地区在截至日前 1–3 个期限的候选企业及其在本地新设机构的结果）拟合正则化逻辑回归，写出带版本的线索权重文件，供 leads / backtest leads 的 --weights 使用。"""
-    w, _ = _read(fit_lead_weights, regions, as_of=as_of, horizon=horizon, weights=weights, node=chain)
+    w, _ = _read(fit_lead_weights, regions, as_of=as_of, horizon=horizon, weights=_weights(weights), node=chain)
     path = write_lead_weights(w, output or f"leads_{w['version']}.yaml")
     f = w["fitted"]
-    emit({"path": str(path), **w}, fmt,
+    saved = None
+    if save:
+        team = open_team()
+        try:
+            saved = save_weights(team, w)
+        finally:
+            team.close()
+    emit({"path": str(path), "saved": saved, **w}, fmt,
          rows=[{"signal": k, "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
          title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
-                 f"learned lead weights ({w['version']}, {f['rows']} training rows, {f['positives']} positives) written to {path}"))
+                 f"learned lead weights ({w['version']}, {f['rows']} training rows, {f['positives']} positives) written to {path}")
+         + (t(f"；已保存到团队数据库（版本 {w['version']}）", f"; saved in the team state (version {w['version']})") if saved else ""))
 
 
 @backtest_app.command("leads")
@@ -92,13 +115,13 @@ def backtest_leads_cmd(
     horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内在本地新设分支机构或子公司算作命中"),
     k: Optional[list[int]] = typer.Option(None, "--k", help="precision@k / recall@k 的 k（可重复；默认 10 20 50 100）"),
     chain: Optional[str] = CHAIN_NODE,
-    weights: Optional[str] = typer.Option(None, "--weights", help="线索权重文件 YAML（默认内置 data/leads.yaml）"),
-    compare: Optional[str] = typer.Option(None, "--compare", help="另一个线索权重文件（如 leads-fit 学习所得），在同一批候选上并列为 lead_score_compare"),
+    weights: Optional[str] = typer.Option(None, "--weights", help=WEIGHTS_HELP),
+    compare: Optional[str] = typer.Option(None, "--compare", help="另一组线索权重（文件或已保存的版本，如 leads-fit 学习所得），在同一批候选上并列为 lead_score_compare"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """线索回测：截至日的线索排序能否把期限内在本地新设分支机构或子公司的企业排在前面（precision@k、recall@k），与基线（仅按融资总额排序、随机）并列。"""
-    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=weights,
-                      compare=compare)
+    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain,
+                      weights=_weights(weights), compare=_weights(compare))
     if fmt == Fmt.json:
         emit(doc, fmt)
         return

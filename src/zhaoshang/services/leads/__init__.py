@@ -2,5 +2,6 @@
 (``services.pipeline`` holds the team's pipeline records)."""
 
 from .mine import candidate_rows, load_config, mine_leads, top_leads
+from .saved import resolve_weights, saved_weights, save_weights
 
-__all__ = ["candidate_rows", "load_config", "mine_leads", "top_leads"]
+__all__ = ["candidate_rows", "load_config", "mine_leads", "top_leads", "resolve_weights", "saved_weights", "save_weights"]

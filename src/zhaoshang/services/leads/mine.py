@@ -28,15 +28,20 @@ CONFIG = Path(__file__).resolve().parents[2] / "data" / "leads.yaml"
 MAX_TOP = 1000
 
 
-def load_config(path: str | Path | None = None) -> dict:
-    """Weights and thresholds (``data/leads.yaml`` or a user file), checked."""
-    p = Path(path) if path else CONFIG
-    if not p.exists():
-        raise UserError(f"权重文件不存在: {p}", f"weights file not found: {p}")
-    try:
-        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"权重文件不是有效的 YAML: {p}", f"weights file is not valid YAML: {p}") from exc
+def load_config(path: str | Path | dict | None = None) -> dict:
+    """Weights and thresholds (``data/leads.yaml``, a user file, or saved weights already read), checked."""
+    if isinstance(path, dict):
+        cfg, p = path, Path(str(path.get("version") or "weights"))
+    else:
+        p = Path(path) if path else CONFIG
+        if not p.exists():
+            raise UserError(f"权重文件不存在: {p}", f"weights file not found: {p}")
+        try:
+            cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UserError(f"权重文件不是有效的 YAML: {p}", f"weights file is not valid YAML: {p}") from exc
+    if not isinstance(cfg, dict):
+        raise UserError(f"{p.name}: 不是线索权重文件", f"{p.name}: not a lead weights file")
     sigs = cfg.get("signals") or {}
     for k, v in sigs.items():
         if k not in SIGNAL_LABELS or not isinstance(v, dict) or not isinstance(v.get("weight"), (int, float)) or v["weight"] < 0:

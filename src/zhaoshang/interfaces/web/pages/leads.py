@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ....services import reference
-from ....services.leads import mine_leads
+from ....services.leads import mine_leads, resolve_weights, saved_weights
 from ....services.leads.mine import FILTERS
 from ....services.monitoring import bus
 from ....services.regions import matrix
@@ -20,6 +20,7 @@ from ..schemas import AsOf, NodeCode, Region
 TopN = Query(20, ge=1, le=200, description="列出前 N 条线索")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
 _ONE = "(" + "|".join(FILTERS) + ")"
+Weights = Query(None, max_length=120, description="线索权重：已保存的版本名（zhaoshang leads-fit --save）；不给则用内置权重")
 Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",
             description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
 
@@ -28,12 +29,17 @@ def register(app, web) -> None:
     # a live event can move any region's ranking: the cached lead lists are forgotten on each one
     app.state.leads_listener = bus.add_listener(lambda ev: web.served.cache.drop(lambda k: len(k) > 1 and k[1] == "leads"))
 
-    def run(request, store, region, node, as_of, top, min_score, has):
+    def run(request, store, region, node, as_of, top, min_score, has, weights=None):
         lang = web.lang_of(request)
+        team = request.app.state.team
         having = [h for h in (web.clean(has) or "").split(",") if h] or None
+        version = web.clean(weights)
         args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, min_score=min_score, having=having, lang=lang)
-        key = ("leads", region) + tuple(str(v) for v in args.values())
-        return web.cached(store, key, lambda: mine_leads(store, region, team=request.app.state.team, **args))
+        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version,)
+        # saved weights are read on every request (a re-save under the same version must show at once)
+        chosen = resolve_weights(version, team, files=False)  # a version name only: the web opens no path
+        return web.cached(store, key + (str(hash(str(chosen))),),
+                          lambda: mine_leads(store, region, team=team, weights=chosen, **args))
 
     def default_region(store, region):
         return web.clean(region) or reference.default_region(store)
@@ -41,22 +47,24 @@ def register(app, web) -> None:
     @app.get("/api/leads", tags=["leads"],
              summary="招商线索（JSON）：本地应引进环节中、本地尚无机构的企业，按扩张意愿、契合度、可触达性与风险排序，附理由与信号")
     def api_leads(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
-                  as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore, has: Optional[str] = Has):
-        return web.json(run(request, store, default_region(store, region), node, as_of, top, min_score, has))
+                  as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore, has: Optional[str] = Has,
+                  weights: Optional[str] = Weights):
+        return web.json(run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights))
 
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
-                   min_score: Optional[str] = Query(None, pattern=r"^$|^\d{1,3}(\.\d{1,4})?$"), has: Optional[str] = Has):
+                   min_score: Optional[str] = Query(None, pattern=r"^$|^\d{1,3}(\.\d{1,4})?$"), has: Optional[str] = Has,
+                   weights: Optional[str] = Weights):
         # the page's form sends an empty box as "": not given
         min_score = float(min_score) if web.clean(min_score) else None
         code = web.region_info(store, default_region(store, region))["code"]
-        doc = run(request, store, code, node, as_of, top, min_score, has)
+        doc = run(request, store, code, node, as_of, top, min_score, has, weights)
         nodes = web.cached(store, ("lead-nodes", doc["chain"]),
                            lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
         pick = reference.picker(store, web.region_info(store, code) if len(code) == 6 else None)
         f = {"region": code, "node": web.clean(node), "as_of": web.clean(as_of), "top": top if top != 20 else None,
-             "min_score": min_score, "has": web.clean(has)}
+             "min_score": min_score, "has": web.clean(has), "weights": web.clean(weights)}
         params = {k: v for k, v in f.items() if v not in (None, "")}
         chosen = [h for h in (web.clean(has) or "").split(",") if h]
         toggles = {}
@@ -66,6 +74,6 @@ def register(app, web) -> None:
                                                 **({"has": ",".join(on)} if on else {})})
         return web.page(request, "leads.html", {
             "nav": "leads", "doc": doc, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
-            "has": chosen, "as_of": doc["as_of"],
+            "has": chosen, "as_of": doc["as_of"], "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
             "json_twin": "/api/leads?" + urlencode(params)})
