@@ -15,12 +15,15 @@ from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, progress
 def classify_cmd(
     taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件（默认 $ZHAOSHANG_TAXONOMY，否则内置 AI 产业链）"),
     as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：只分类当时存续的企业、当时已申请的专利"),
+    full: bool = typer.Option(False, "--full", help="全部重新归类（默认只重新归类上次归类后导入变化的企业及其上下级关联企业）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
-    """把企业归入产业链节点（多标签，带置信度与证据），替换该产业链原有的归类结果。"""
+    """把企业归入产业链节点（多标签，带置信度与证据），替换该产业链原有的归类结果。
+
+    上次归类（同一分类设置）之后只导入了增量时，只重新归类新增、变更的企业及其关联企业，结果与全量归类相同。"""
     tax = load_taxonomy(taxonomy)
     with update_store() as store, progress(t("产业链归类", "classifying")) as advance:
-        summary = classify(store, tax, as_of=as_of, on_progress=advance, team=open_team())
+        summary = classify(store, tax, as_of=as_of, on_progress=advance, team=open_team(), incremental=not full)
         note = synthetic_note(store)
     if fmt == Fmt.json:
         emit(summary, fmt)
@@ -38,6 +41,8 @@ def classify_cmd(
               f"归类记录 {summary['placements']} 条（{summary['seconds']} 秒）",
               f"{tax.name_en}: {summary['enterprises']} enterprises, {summary['placed']} placed, {summary['unplaced']} unplaced, "
               f"{summary['placements']} placements ({summary['seconds']} s)")
+    if summary["mode"] == "incremental":
+        title += t(f"；增量：重新归类 {summary['reclassified']} 家", f"; incremental: {summary['reclassified']} reclassified")
     emit(summary, fmt, rows=rows, title=title, note=note)
 
 

@@ -69,7 +69,7 @@ class UpdateJobs:
                                           data_date=data_date)
                     result["import"] = report.as_dict()
                 if job["action"] == "classify" or classify_after:
-                    summary = classify(store, load_taxonomy(None))
+                    summary = classify(store, load_taxonomy(None), incremental=True)
                     result["classify"] = {k: summary[k] for k in ("chain", "enterprises", "placed", "unplaced")
                                           if k in summary}
             self._set(job, state="done", result=result)

@@ -20,6 +20,7 @@ candidate match. Steps (formula in docs/methods.md "Chain classification"):
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import time
 from pathlib import Path
@@ -92,6 +93,13 @@ class TokenChecker:
                 return True
             start = text.find(kw, start + 1)
         return False
+
+
+@functools.lru_cache(maxsize=2)
+def _checker(words: frozenset[str], window: int) -> TokenChecker:
+    """One checker per keyword set for the process: loading jieba's dictionary costs seconds, and a run that
+    places only the few enterprises an update changed should not pay it again."""
+    return TokenChecker(words, window)
 
 
 # ---------------------------------------------------------------------------- lookup tables
@@ -196,10 +204,13 @@ def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tupl
 # ---------------------------------------------------------------------------- main entry
 def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | None = None,
              enterprise_ids: Iterable[int] | None = None,
-             on_progress: Callable[..., None] | None = None, team=None, use_model: bool = True) -> dict[str, Any]:
+             on_progress: Callable[..., None] | None = None, team=None, use_model: bool = True,
+             incremental: bool = False) -> dict[str, Any]:
     """Place enterprises on the chain's nodes; replace this chain's placements; return a summary.
 
     ``use_model`` lets the chain's trained model (model.py) check the rule placements; False = rules only.
+    ``incremental`` re-places only the enterprises whose evidence changed since the last run with the same
+    settings (incremental.py), when there was one; the summary's ``mode`` says which run it was.
 
     ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``)."""
     t0 = time.perf_counter()
@@ -210,6 +221,13 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     install_taxonomy(store, tax)
     meta = _tables(con, tax)
 
+    from . import incremental as inc
+
+    mode, changed = "full", None
+    if incremental and as_of is None and enterprise_ids is None:
+        changed = inc.changed_since(store, tax, use_model)
+        if changed is not None:
+            mode, enterprise_ids = "incremental", changed
     # the enterprises in scope
     cond = ["TRUE"]
     params: list[Any] = []
@@ -220,10 +238,16 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     subset = None
     if enterprise_ids is not None:
         subset = sorted({int(i) for i in enterprise_ids})
-        con.execute("CREATE OR REPLACE TEMP TABLE zs_req (id BIGINT)")
-        if subset:
-            con.executemany("INSERT INTO zs_req VALUES (?)", [(i,) for i in subset])
+        import pyarrow as pa
+
+        con.register("zs_req_view", pa.table({"id": pa.array(subset, pa.int64())}))
+        con.execute("CREATE OR REPLACE TEMP TABLE zs_req AS SELECT id FROM zs_req_view")
+        con.unregister("zs_req_view")
     _relations(con, w, as_of)
+    if changed is not None:  # their parents and children read their direct scores: placed again too
+        con.execute("INSERT INTO zs_req SELECT DISTINCT b FROM zs_rel WHERE a IN (SELECT id FROM zs_req) "
+                    "AND b NOT IN (SELECT id FROM zs_req)")
+        subset = [r[0] for r in con.execute("SELECT id FROM zs_req ORDER BY id").fetchall()]
     if subset is not None:
         # the requested enterprises and their related ones (for relation evidence)
         con.execute(f"""INSERT INTO zs_scope SELECT e.id FROM enterprises e WHERE {' AND '.join(cond)} AND e.id IN (
@@ -269,7 +293,13 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
     # 5-6. relations, final placements
     n_written = _place(store, tax, subset, team, as_of, use_model)
-    summary = summarize(store, tax, as_of=as_of, enterprise_ids=subset)
+    if as_of is not None:
+        inc.forget(store, tax)  # placements as of a past date: the next incremental run is a full one
+    elif subset is None or mode == "incremental":
+        inc.record(store, tax, use_model)
+    summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset)
+    summary["mode"] = mode
+    summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final", "zs_branch",
@@ -314,7 +344,7 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     cur = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
         FROM (SELECT DISTINCT id, field, kw FROM zs_hits WHERE kw IN (SELECT kw FROM zs_tokw)) h
         JOIN enterprises e ON e.id = h.id""")
-    checker = TokenChecker(set(tax.keyword_index) | set(tax.gate_keywords), int(tax.weights.get("token_window", 8)))
+    checker = _checker(frozenset(set(tax.keyword_index) | set(tax.gate_keywords)), int(tax.weights.get("token_window", 8)))
     bad: list[tuple[int, str, str]] = []
     while True:
         batch = cur.fetchmany(50_000)
@@ -538,14 +568,14 @@ def summarize(store, taxonomy: Taxonomy | None = None, as_of=None,
     counts = {r[0]: (r[1], r[2]) for r in con.execute(
         f"SELECT node_code, count(DISTINCT enterprise_id), avg(confidence) FROM ({pl}) GROUP BY node_code",
         [tax.chain] + params).fetchall()}
-    placed = con.execute(f"SELECT count(DISTINCT enterprise_id) FROM ({pl})", [tax.chain] + params).fetchone()[0]
-    rows = con.execute(f"SELECT enterprise_id, node_code FROM ({pl})", [tax.chain] + params).fetchall()
-    stage_sets: dict[str, set] = {}
-    for eid, code in rows:
-        n = tax.nodes.get(code)
-        if n:
-            stage_sets.setdefault(n.stage_code, set()).add(eid)
-    by_stage = [{"stage": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "enterprises": len(stage_sets.get(s.code, ()))}
+    placed, n_rows = con.execute(f"SELECT count(DISTINCT enterprise_id), count(*) FROM ({pl})",
+                                 [tax.chain] + params).fetchall()[0]
+    # enterprises per stage counted in SQL (millions of placements never pass through Python)
+    _load(con, "zs_stage_of", ["node", "stage"], [(n.code, n.stage_code) for n in tax.nodes.values()] or [("", "")])
+    per_stage = dict(con.execute(f"""SELECT s.stage, count(DISTINCT p.enterprise_id) FROM ({pl}) p
+        JOIN zs_stage_of s ON s.node = p.node_code GROUP BY s.stage""", [tax.chain] + params).fetchall())
+    con.execute("DROP TABLE IF EXISTS zs_stage_of")
+    by_stage = [{"stage": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "enterprises": int(per_stage.get(s.code, 0))}
                 for s in tax.stages()]
     by_node = [{"code": n.code, "level": n.level, "stage": n.stage_code, "name_zh": n.name_zh, "name_en": n.name_en,
                 "enterprises": counts.get(n.code, (0, None))[0],
@@ -553,4 +583,4 @@ def summarize(store, taxonomy: Taxonomy | None = None, as_of=None,
                for n in tax.nodes.values() if n.level > 1]
     return {"chain": tax.chain, "taxonomy": tax.path, "method": METHOD,
             "as_of": as_of.isoformat() if as_of else None, "enterprises": int(total), "placed": int(placed),
-            "unplaced": int(total - placed), "placements": len(rows), "by_stage": by_stage, "by_node": by_node}
+            "unplaced": int(total - placed), "placements": int(n_rows), "by_stage": by_stage, "by_node": by_node}

@@ -118,24 +118,52 @@ def load(tax: Taxonomy, path: str | Path | None = None) -> Model | None:
     return Model(arrays, {k: float(v) for k, v in w.items() if k in DEFAULTS}, digest)
 
 
+CHECK_CHUNK = 100_000  # enterprises per pass: memory stays flat whatever the number of placements
+
+
 def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
     """Apply the model to the rule placements in the temp table ``zs_final`` (id, node, conf, evidence):
-    drop those it refuses, add a ``model`` part to the others' explained results; returns rows dropped."""
-    import json
+    drop those it refuses, add a ``model`` part to the others' explained results; returns rows dropped.
 
-    from ...core import jsonenc
-
+    Each enterprise is decided on its own rows alone, so the table is read in ranges of ``CHECK_CHUNK``
+    enterprises and rewritten range by range (bounded memory at any scale)."""
     model = model or load(tax)
     if model is None:
         return 0
-    rows = con.execute("SELECT id, node, conf, evidence FROM zs_final ORDER BY id, node").fetchall()
-    if not rows:
+    n_ids = con.execute("SELECT count(DISTINCT id) FROM zs_final").fetchone()[0]
+    if not n_ids:
         return 0
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_final_ids AS SELECT id, (row_number() OVER (ORDER BY id) - 1) "
+                f"// {CHECK_CHUNK} AS part FROM (SELECT DISTINCT id FROM zs_final)")
+    bounds = con.execute("SELECT min(id), max(id) FROM zs_final_ids GROUP BY part ORDER BY part").fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_final_out AS SELECT id, node, conf, evidence FROM zs_final LIMIT 0")
+    dropped = 0
+    for lo, hi in bounds:
+        dropped += _check_range(con, tax, model, lo, hi)
+    con.execute("DELETE FROM zs_final")
+    con.execute("INSERT INTO zs_final (id, node, conf, evidence) SELECT id, node, conf, evidence FROM zs_final_out")
+    con.execute("DROP TABLE IF EXISTS zs_final_out")
+    con.execute("DROP TABLE IF EXISTS zs_final_ids")
+    return dropped
+
+
+def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
+    """The model's check of the placements of enterprises ``lo``..``hi``, appended to ``zs_final_out``."""
+    import json
+
+    import pyarrow as pa
+
+    from ...core import jsonenc
+
+    rows = con.execute("SELECT id, node, conf, evidence FROM zs_final WHERE id BETWEEN ? AND ? ORDER BY id, node",
+                       [lo, hi]).fetchall()
     recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
-        FROM enterprises e WHERE e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""").fetchall()
+        FROM enterprises e WHERE e.id BETWEEN ? AND ? AND e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""",
+                       [lo, hi]).fetchall()
     pos = {r[0]: k for k, r in enumerate(recs)}
     keys = ("name", "products", "description", "industry", "scope", "tags")
     probs = model.predict([text_of(dict(zip(keys, r[1:]))) for r in recs])
+    del recs
     best: dict[tuple, float] = {}  # (id, level-2 node) → rule confidence of the level-2 placement
     for eid, node, conf, _ in rows:
         if tax.nodes[node].level == 2:
@@ -168,14 +196,11 @@ def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
                        "gate": s["gate"], "node_threshold": s["node"], "keep_confidence": s["keep_confidence"],
                        "model": model.digest}}]
         out.append((eid, node, conf, jsonenc.dumps(doc)))
-    import pyarrow as pa
-
     tbl = pa.table({"id": pa.array([r[0] for r in out], pa.int64()), "node": pa.array([r[1] for r in out], pa.string()),
                     "conf": pa.array([r[2] for r in out], pa.float64()), "evidence": pa.array([r[3] for r in out], pa.string())})
-    con.execute("DELETE FROM zs_final")
     con.register("zs_model_out", tbl)
     try:
-        con.execute("INSERT INTO zs_final (id, node, conf, evidence) SELECT id, node, conf, evidence FROM zs_model_out")
+        con.execute("INSERT INTO zs_final_out SELECT id, node, conf, evidence FROM zs_model_out")
     finally:
         con.unregister("zs_model_out")
     return dropped

@@ -1,0 +1,71 @@
+"""Classification after an update: only the enterprises whose evidence changed are placed again.
+
+A full classification records in ``meta`` (key ``classified:<chain>``) the last import it saw and the
+fingerprint of everything that decides a placement (taxonomy and weights, the trained model's file, whether
+the model checks). The next incremental run, with the same fingerprint, re-places
+
+- the enterprises an import wrote since (``first_import_id`` / ``last_import_id`` after the recorded one),
+  the applicants of patents and both ends of branches and shareholdings imported since (their evidence), and
+- their parents and children (relation support reads a related enterprise's direct score),
+
+which is exactly the set whose placements can differ: every other enterprise's inputs are unchanged. Any
+other case (no record, another taxonomy, weights or model, a classification as of a date) is a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .taxonomy import Taxonomy
+
+
+def _key(tax: Taxonomy) -> str:
+    return f"classified:{tax.chain}"
+
+
+def fingerprint(tax: Taxonomy, use_model: bool) -> dict[str, Any]:
+    """What decides a placement besides the enterprise's own data: settings hash and model file digest."""
+    from .classify import METHOD, explain_params
+    from .model import model_path
+
+    p = model_path(tax.chain)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16] if use_model and p.is_file() else None
+    return {"method": METHOD, "params": explain_params(tax)[1], "model": digest, "use_model": bool(use_model)}
+
+
+def last_import(store) -> int:
+    return int(store.con.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0])
+
+
+def record(store, tax: Taxonomy, use_model: bool) -> None:
+    """Remember that the placements now reflect every import so far (after a full or incremental run)."""
+    store.set_meta(_key(tax), json.dumps({"import_id": last_import(store), **fingerprint(tax, use_model)}))
+
+
+def forget(store, tax: Taxonomy) -> None:
+    """The placements no longer reflect the current data (e.g. classified as of a past date)."""
+    store.con.execute("DELETE FROM meta WHERE key = ?", [_key(tax)])
+
+
+def changed_since(store, tax: Taxonomy, use_model: bool) -> list[int] | None:
+    """Ids of the enterprises whose own evidence changed since the recorded run; None when a full run is
+    needed (nothing recorded, or the settings, taxonomy or model differ)."""
+    raw = store.get_meta(_key(tax))
+    if not raw:
+        return None
+    state = json.loads(raw)
+    if {k: state.get(k) for k in ("method", "params", "model", "use_model")} != fingerprint(tax, use_model):
+        return None
+    k = int(state.get("import_id") or 0)
+    rows = store.con.execute("""
+        SELECT id FROM enterprises WHERE coalesce(last_import_id, 0) > $k OR coalesce(first_import_id, 0) > $k
+        UNION SELECT pa.enterprise_id FROM patent_applicants pa JOIN patents p ON p.id = pa.patent_id
+              WHERE p.import_id > $k AND pa.enterprise_id IS NOT NULL
+        UNION SELECT parent_id FROM branches WHERE import_id > $k AND parent_id IS NOT NULL
+        UNION SELECT child_id FROM branches WHERE import_id > $k AND child_id IS NOT NULL
+        UNION SELECT enterprise_id FROM shareholdings WHERE import_id > $k AND enterprise_id IS NOT NULL
+        UNION SELECT holder_enterprise_id FROM shareholdings WHERE import_id > $k AND holder_enterprise_id IS NOT NULL
+        """, {"k": k}).fetchall()
+    return sorted(r[0] for r in rows)

@@ -1,0 +1,116 @@
+"""Updates without a full rebuild: classification of only what a delta import changed, equal to a full run."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli_util import run_json
+from zhaoshang.core.importers import import_files
+from zhaoshang.core.store import Store
+from zhaoshang.services.chain.classify import classify
+
+ROOT = Path(__file__).resolve().parents[1]
+AI_SCOPE = "计算机视觉技术开发；人工智能应用软件开发"
+PLAIN_SCOPE = "餐饮服务；食品销售"
+
+
+def _bench_import():
+    spec = importlib.util.spec_from_file_location("bench_import", ROOT / "bench" / "bench_import.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _placements(db: Path) -> list[tuple]:
+    s = Store(db, read_only=True)
+    try:
+        return s.con.execute("""SELECT enterprise_id, node_code, confidence, CAST(evidence AS VARCHAR), method
+            FROM placements WHERE chain = 'ai' ORDER BY 1, 2""").fetchall()
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory):
+    """A 400-enterprise registry imported and classified; its export a month later (renamed, moved,
+    deregistered, gone, new, and 12 enterprises whose business changed) imported as a delta."""
+    tmp = tmp_path_factory.mktemp("incr")
+    db = tmp / "z.duckdb"
+    first, second = tmp / "m0.csv", tmp / "m1.csv"
+    bench = _bench_import()
+    bench.write_file(first, 400)
+    counts = bench.write_file(second, 400, month=1)
+    rows = list(csv.reader(second.open(encoding="utf-8")))
+    flipped = 0
+    for k, r in enumerate(rows[1:]):  # business changed: AI work given up, or taken up
+        if flipped < 12 and k % 29 == 0:
+            r[-1] = PLAIN_SCOPE if "人工智能" in r[-1] or "集成电路" in r[-1] else AI_SCOPE
+            flipped += 1
+    with second.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    store = Store(db)
+    import_files(store, "enterprises", first, source="registry", data_date="2026-10-01")
+    first_run = classify(store)
+    delta = import_files(store, "enterprises", second, source="registry", data_date="2026-11-01").as_dict()
+    store.close()
+    return db, counts, flipped, first_run, delta
+
+
+def test_classify_after_a_delta_places_only_what_changed_and_equals_a_full_run(months, tmp_path):
+    db, counts, flipped, first_run, delta = months
+    assert first_run["mode"] == "full" and first_run["reclassified"] == 400
+    changed = delta["changes"]["new"] + delta["changes"]["changed"]
+    assert flipped == 12 and changed >= 12 + counts["new"]
+    full_db = tmp_path / "full.duckdb"
+    shutil.copy(db, full_db)
+    inc = run_json("classify", db=db)
+    assert inc["mode"] == "incremental"
+    assert inc["reclassified"] == changed  # registry rows carry no relations: exactly the new and changed
+    full = run_json("classify", "--full", db=full_db)
+    assert full["mode"] == "full" and full["reclassified"] == 400 + counts["new"]
+    assert {k: inc[k] for k in ("enterprises", "placed", "placements", "by_stage", "by_node")} == \
+        {k: full[k] for k in ("enterprises", "placed", "placements", "by_stage", "by_node")}
+    assert _placements(db) == _placements(full_db)
+    store = Store(db)
+    again = classify(store, incremental=True)  # nothing imported since: nothing to place again
+    store.close()
+    assert again["mode"] == "incremental" and again["reclassified"] == 0 and again["placed"] == full["placed"]
+
+
+def _related_store(incremental: bool) -> tuple[Store, dict]:
+    s = Store(":memory:")
+    s.con.executemany("INSERT INTO enterprises (id, name, scope, description, first_import_id, last_import_id) "
+                      "VALUES (?, ?, ?, ?, 1, 1)", [
+                          (1, "深圳视界科技有限公司", "计算机视觉技术开发", "公司专注于人脸识别与深度学习算法"),
+                          (2, "深圳视界科技南京分公司", "图像识别软件、人脸识别门禁的销售", None),
+                          (3, "杭州味道餐饮管理有限公司", "餐饮服务", None)])
+    s.con.execute("INSERT INTO branches (id, parent_id, child_id, kind, import_id) VALUES (1, 1, 2, 'branch', 1)")
+    s.con.execute("INSERT INTO imports (id, kind, source) VALUES (1, 'enterprises', 't')")
+    classify(s, use_model=False)
+    assert s.con.execute("SELECT count(*) FROM placements WHERE enterprise_id = 2").fetchall()[0][0] > 0
+    s.con.execute("INSERT INTO imports (id, kind, source) VALUES (2, 'enterprises', 't')")
+    s.con.execute("UPDATE enterprises SET scope = '服装销售', description = NULL, name = '深圳某服装有限公司', "
+                  "last_import_id = 2 WHERE id = 1")
+    return s, classify(s, use_model=False, incremental=incremental)
+
+
+def _rows(s: Store) -> list[tuple]:
+    return s.con.execute("SELECT enterprise_id, node_code, confidence, CAST(evidence AS VARCHAR) FROM placements "
+                         "ORDER BY 1, 2").fetchall()
+
+
+def test_a_changed_parent_places_its_branch_again():
+    """Relation support reads the related enterprise's score: the branch of a changed parent is placed again."""
+    inc, out = _related_store(True)
+    full, out_full = _related_store(False)
+    assert out["mode"] == "incremental" and out["reclassified"] == 2  # the parent and its branch, not 3
+    assert out_full["mode"] == "full"
+    assert _rows(inc) == _rows(full)
+    assert all('"relation"' not in r[3] or '"related": []' in r[3] for r in _rows(inc))
+    inc.close()
+    full.close()
