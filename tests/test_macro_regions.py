@@ -89,5 +89,5 @@ def test_bad_files(tmp_path, text, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(UserError, match="无法读取宏观区域文件"):
+    with pytest.raises(UserError, match=r"^宏观区域文件不存在: .*nope\.yaml$"):
         load_macro_regions(tmp_path / "nope.yaml")

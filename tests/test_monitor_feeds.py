@@ -172,9 +172,10 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
 
 def test_feeds_file_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
-    for text, msg in [("feeds: []\n", "非空的 feeds"), ("feeds:\n  - name: a\n", "缺少 url"),
-                      ("interval: 1\nfeeds:\n  - url: x.xml\n", "interval"),
-                      ("feeds:\n  - {name: a, url: x}\n  - {name: a, url: y}\n", "名称重复"), ("feeds: [", "YAML")]:
+    for text, msg in [("feeds: []\n", "bad.yaml: feeds 应为非空列表"), ("feeds:\n  - name: a\n", r"feeds\[0\]\.url 缺失"),
+                      ("interval: 1\nfeeds:\n  - url: x.xml\n", r"interval 应为 \[10, 604800\] 内的数字（实际为 1）"),
+                      ("feeds:\n  - {name: a, url: x}\n  - {name: a, url: y}\n", r"feeds\[1\]\.name 重复: a"),
+                      ("feeds: [", r"^新闻源配置文件不是有效的 YAML: .*bad\.yaml（第 1 行: expected the node content")]:
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(UserError, match=msg):
             F.load_feeds(bad)

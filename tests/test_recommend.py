@@ -347,13 +347,13 @@ def test_percentile_ranks_and_weighting():
 # -- the resources file ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body,message", [
-    ({"regions": {"330100": {"compute_pflops": -1}}}, "非负数字"),
-    ({"regions": {"330100": {"gpus": 5}}}, "未知字段"),
-    ({"regions": {"杭州": {"compute_pflops": 5}}}, "6 位行政区划代码"),
-    ({"regions": {"330100": {"pue": 0.9}}}, "pue 不能小于 1"),
-    ({"regions": {"330100": {"compute_vouchers": "yes"}}}, "true/false"),
-    ({"regions": {"330100": {"compute_pflops": "很多"}}}, "非负数字"),
-    ({"region": {}}, "顶层应有 regions"),
+    ({"regions": {"330100": {"compute_pflops": -1}}}, r"regions\.330100\.compute_pflops 应为非负数字（实际为 -1）"),
+    ({"regions": {"330100": {"gpus": 5}}}, r"regions\.330100\.gpus 未知（可选: compute_pflops, "),
+    ({"regions": {"杭州": {"compute_pflops": 5}}}, "regions.杭州 的键应为 6 位行政区划代码"),
+    ({"regions": {"330100": {"pue": 0.9}}}, r"regions\.330100\.pue 应为不小于 1 的数字（实际为 0\.9）"),
+    ({"regions": {"330100": {"compute_vouchers": "yes"}}}, r"compute_vouchers 应为 true/false（实际为 'yes'）"),
+    ({"regions": {"330100": {"compute_pflops": "很多"}}}, "compute_pflops 应为非负数字（实际为 '很多'）"),
+    ({"region": {}}, "r.yaml: regions 应为映射"),
 ])
 def test_resources_file_errors_are_clear(tmp_path, body, message):
     p = tmp_path / "r.yaml"
@@ -382,7 +382,7 @@ def test_config_errors(tmp_path):
     cfg["modes"][0]["criteria"][0]["metric"] = "nonsense"
     p = tmp_path / "c.yaml"
     p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(UserError, match="nonsense"):
+    with pytest.raises(UserError, match=r"c\.yaml: modes\[0\]\.criteria\[0\]\.metric 应为以下之一: demands, .*（实际为 'nonsense'）"):
         rec.load_config(p)
 
 

@@ -18,9 +18,8 @@ import operator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..core.asof import enterprises_as_of, reference_date
+from ..core.config import ConfigFile
 from ..core.errors import NotFound, UserError
 from ..core.explain import Explained, Part, Ref
 from ..core.geo.lookup import region_condition
@@ -69,85 +68,54 @@ RESOURCE_FIELDS = {
 
 # -- configuration and resources ---------------------------------------------------------------------------
 
-def _num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def load_config(path: str | Path | None = None) -> dict:
     """The weights and thresholds (``data/recommend.yaml`` or a user file), validated."""
-    p = Path(path) if path else CONFIG_PATH
-    if not p.exists():
-        raise UserError(f"配置文件不存在: {p}", f"configuration file not found: {p}")
-    try:
-        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"配置文件不是有效的 YAML: {p}（{str(exc).splitlines()[0]}）") from exc
-    where = f"配置文件 {p.name}"
-    for key in ("rca_threshold", "segment_level", "window_years", "quadrant_split"):
-        if not _num(cfg.get(key)):
-            raise UserError(f"{where}: {key} 应为数字")
-    if cfg["window_years"] < 1 or int(cfg["window_years"]) != cfg["window_years"]:
-        raise UserError(f"{where}: window_years 应为正整数")
+    f = ConfigFile.read(path or CONFIG_PATH, "配置文件", "configuration file")
+    for key in ("rca_threshold", "segment_level", "quadrant_split"):
+        f.number(key)
+    f.number("window_years", lo=0, above=True, integer=True)
     for group, keys in (("score_weights", ("feasibility", "value")), ("value_weights", VALUE_SIGNALS)):
-        w = cfg.get(group)
-        if not isinstance(w, dict):
-            raise UserError(f"{where}: 缺少 {group}")
+        w = f.known(group, f.mapping(group), keys)
         for k in w:
-            if k not in keys:
-                raise UserError(f"{where}: {group}.{k} 未知（可选: {', '.join(keys)}）")
-            if not _num(w[k]) or w[k] < 0:
-                raise UserError(f"{where}: {group}.{k} 应为非负数")
+            f.number(f"{group}.{k}", lo=0)
         if sum(w.values()) <= 0:
-            raise UserError(f"{where}: {group} 的权重之和应大于 0")
-    for i, m in enumerate(cfg.get("modes") or []):
+            raise f.error(group, "的权重之和应大于 0", "weights should add up to more than 0")
+    for i, m in enumerate(f.items("modes", required=False)):
         if not isinstance(m, dict) or not m.get("code"):
-            raise UserError(f"{where}: modes[{i}] 缺少 code")
-        if m.get("require", "all") not in ("all", "any"):
-            raise UserError(f"{where}: modes[{i}].require 应为 all 或 any")
-        for c in m.get("criteria") or []:
-            if c.get("metric") not in METRICS:
-                raise UserError(f"{where}: 模式 {m['code']} 的指标 {c.get('metric')} 未知（可选: {', '.join(METRICS)}）")
-            if c.get("op") not in OPS or not _num(c.get("value")):
-                raise UserError(f"{where}: 模式 {m['code']} 的条件应为 {{metric, op: >=|>|<=|<|==, value: 数字}}")
-    return cfg
+            raise f.error(f"modes[{i}].code", "缺失", "is missing")
+        f.choice(f"modes[{i}].require", m.get("require", "all"), ("all", "any"))
+        for j, c in enumerate(m.get("criteria") or []):
+            where = f"modes[{i}].criteria[{j}]"
+            f.choice(f"{where}.metric", c.get("metric"), METRICS)
+            f.choice(f"{where}.op", c.get("op"), OPS)
+            f.number(f"{where}.value", c.get("value"))
+    return f.doc
 
 
 def load_resources(path: str | Path) -> dict:
     """A region resources file: ``regions: {code: {compute_pflops, dc_racks, pue, …}}``, validated."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"地区资源文件不存在: {p}", f"region resources file not found: {p}")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise UserError(f"地区资源文件不是有效的 YAML: {p}（{str(exc).splitlines()[0]}）") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("regions"), dict):
-        raise UserError(f"地区资源文件 {p.name}: 顶层应有 regions: {{地区代码: {{字段: 数值}}}}")
+    f = ConfigFile.read(path, "地区资源文件", "region resources file")
     regions: dict[str, dict] = {}
-    for key, entry in doc["regions"].items():
+    for key, entry in f.mapping("regions").items():
         code = str(key).strip()
         if not (len(code) == 6 and code.isdigit()):
-            raise UserError(f"地区资源文件 {p.name}: 地区键 {key!r} 应为 6 位行政区划代码（如 \"330100\"）")
-        if not isinstance(entry, dict):
-            raise UserError(f"地区资源文件 {p.name}: regions.{code} 应为字段表")
-        for f, v in entry.items():
-            kind = RESOURCE_FIELDS.get(f)
-            if kind is None:
-                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 为未知字段（可用: {', '.join(RESOURCE_FIELDS)}）")
+            raise f.error(f"regions.{key}", "的键应为 6 位行政区划代码（如 \"330100\"）",
+                          "should be keyed by a 6-digit region code (e.g. \"330100\")")
+        f.known(f"regions.{code}", f.mapping(f"regions.{code}", entry), RESOURCE_FIELDS)
+        for name, v in entry.items():
+            kind, where = RESOURCE_FIELDS[name], f"regions.{code}.{name}"
             if v is None:
                 continue
-            if kind == "number" and (not _num(v) or v < 0):
-                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为非负数字，实际为 {v!r}")
+            if kind == "number":
+                f.number(where, v, lo=1 if name == "pue" else 0)
             if kind == "bool" and not isinstance(v, bool):
-                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为 true/false，实际为 {v!r}")
+                raise f.expect(where, f" true/false（实际为 {v!r}）", f"true/false (got {v!r})")
             if kind == "text" and not isinstance(v, str):
-                raise UserError(f"地区资源文件 {p.name}: regions.{code}.{f} 应为文字")
-        if _num(entry.get("pue")) and entry["pue"] < 1:
-            raise UserError(f"地区资源文件 {p.name}: regions.{code}.pue 不能小于 1，实际为 {entry['pue']}")
+                raise f.expect(where, "文字", "text")
         regions[code] = dict(entry)
-    as_of = doc.get("as_of")
-    return {"path": str(p), "synthetic": bool(doc.get("synthetic", False)), "label": doc.get("label"),
-            "as_of": as_of.isoformat() if isinstance(as_of, _dt.date) else as_of, "units": doc.get("units"),
+    as_of = f.doc.get("as_of")
+    return {"path": str(f.path), "synthetic": bool(f.doc.get("synthetic", False)), "label": f.doc.get("label"),
+            "as_of": as_of.isoformat() if isinstance(as_of, _dt.date) else as_of, "units": f.doc.get("units"),
             "regions": regions}
 
 

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from zhaoshang.core.config import read_yaml
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.geo.regions import DATA_DIR, build_regions
 
@@ -66,12 +65,7 @@ def load_macro_regions(path: str | Path | None = None) -> MacroRegions:
     malformed YAML raise ``UserError`` with a message naming the file and the entry.
     """
     p = Path(path) if path else DEFAULT_PATH
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise UserError(f"无法读取宏观区域文件 {p}：{e.strerror or e}") from e
-    except yaml.YAMLError as e:
-        raise UserError(f"宏观区域文件 {p} 不是有效的 YAML：{str(e).splitlines()[0]}") from e
+    data = read_yaml(p, "宏观区域文件", "macro-region file")
     entries = data.get("macro_regions") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise UserError(f"宏观区域文件 {p} 缺少 macro_regions 列表")

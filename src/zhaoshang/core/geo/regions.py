@@ -24,8 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from zhaoshang.core.config import read_yaml
 from zhaoshang.core.errors import UserError
 
 MUNICIPALITIES = {"110000": "北京市", "120000": "天津市", "310000": "上海市", "500000": "重庆市"}
@@ -123,7 +123,7 @@ def _pinyin_name(text: str) -> str:
 
 @lru_cache(maxsize=4)
 def _names_en(path: str) -> tuple[dict[str, str], dict[str, str]]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = read_yaml(path, "英文地名表", "English region names file") or {}
     return ({str(k): str(v) for k, v in (data.get("names") or {}).items()},
             {str(k): str(v) for k, v in (data.get("aliases") or {}).items()})
 
@@ -180,12 +180,7 @@ _CODE_RE = re.compile(r"^\d{6}$")
 def load_overrides(path: str | Path | None = None) -> list[Change]:
     """Read and validate the override table (default: the one shipped in the package)."""
     p = Path(path) if path else OVERRIDES_PATH
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise UserError(f"无法读取区划变更表 {p}：{e}") from e
-    except yaml.YAMLError as e:
-        raise UserError(f"区划变更表 {p} 不是有效的 YAML：{e}") from e
+    data = read_yaml(p, "区划变更表", "region change table")
     if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
         raise UserError(f"区划变更表 {p} 缺少 changes 列表")
     out: list[Change] = []

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
 from .. import jsonenc
+from ..config import ConfigFile, read_yaml
 from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
 from ..store import Store
@@ -47,8 +46,7 @@ def import_memory_limit() -> str:
 def list_presets() -> dict[str, dict]:
     out = {}
     for p in sorted(PRESET_DIR.glob("*.yaml")):
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        out[p.stem] = doc
+        out[p.stem] = read_yaml(p, "预设文件", "preset file") or {}
     return out
 
 
@@ -70,14 +68,7 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
             docs.append(("mapping", mapping))
         else:
             path = Path(mapping)
-            if not path.exists():
-                raise UserError(f"映射文件不存在: {path}")
-            try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise UserError(f"映射文件不是有效的 YAML: {path}: {exc}") from exc
-            if not isinstance(doc, dict):
-                raise UserError(f"映射文件格式错误: {path}（应为 kind/columns/defaults 的映射）")
+            doc = ConfigFile.read(path, "映射文件", "mapping file").doc
             if doc.get("kind") and doc["kind"] != kind:
                 raise UserError(f"映射文件 {path.name} 用于 {doc['kind']}，不能用于 {kind}")
             docs.append((path.name, doc))

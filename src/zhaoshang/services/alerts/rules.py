@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ...core.config import parse_yaml
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate import register_migration
@@ -254,10 +255,7 @@ def export_yaml(team, owner: str | None = None) -> str:
 
 def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = True) -> list[dict]:
     """Read ``rules:`` from YAML; every rule is checked before any is saved (a bad one refuses the file)."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UserError(f"YAML 无法解析: {str(exc).splitlines()[0]}", en=f"unreadable YAML: {str(exc).splitlines()[0]}") from None
+    doc = parse_yaml(text, "预警规则文件", "alert rules file")
     items = doc.get("rules") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
         raise UserError("YAML 中没有规则（应为 rules: 列表）", en="no rules in the YAML (expected a rules: list)")

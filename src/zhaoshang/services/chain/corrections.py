@@ -16,8 +16,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
@@ -211,10 +210,7 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
     """Declared placements from a column an import carried (e.g. IT桔子 sub_industry), mapped to nodes by a
     label-map YAML (``labels: {label: [nodes]}``). Replaces this source's declarations; returns counts."""
     tax = taxonomy or load_taxonomy()
-    p = Path(label_map)
-    if not p.exists():
-        raise UserError(f"标签映射文件不存在: {p}")
-    doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    doc = ConfigFile.read(label_map, "标签映射文件", "label map file").doc
     labels = {str(k): [_node(tax, c) for c in v] for k, v in (doc.get("labels") or {}).items()}
     if doc.get("chain") and doc["chain"] != tax.chain:
         raise UserError(f"标签映射属于产业链 {doc['chain']}，而分类体系是 {tax.chain}")

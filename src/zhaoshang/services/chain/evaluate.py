@@ -15,8 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.store import Store
 from .classify import classify
@@ -27,9 +26,7 @@ LABEL_MAP = DATA_DIR.parent / "chain_label_map_itjuzi.yaml"
 
 
 def load_label_map(path: str | Path | None = None) -> dict[str, Any]:
-    p = Path(path or LABEL_MAP)
-    with open(p, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh) or {}
+    doc = ConfigFile.read(path or LABEL_MAP, "标签映射文件", "label map file").doc
     labels = {str(k): [str(c) for c in v] for k, v in (doc.get("labels") or {}).items()}
     return {"chain": doc.get("chain"), "labels": labels, "excluded": [str(x) for x in doc.get("excluded") or []]}
 

@@ -15,8 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
+from ...core.config import read_yaml
 from ...core.errors import NotFound, UserError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "chains"
@@ -210,18 +209,16 @@ def default_weights() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def _read_cached(path: str, mtime: float) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def _read_cached(path: str, mtime: float | None) -> Any:
+    return read_yaml(path, "产业链分类文件", "chain taxonomy file")
 
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return _read_cached(str(path), path.stat().st_mtime)
-    except FileNotFoundError:
-        raise UserError(f"产业链分类文件不存在: {path}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"产业链分类文件 {path} 不是有效的 YAML: {exc}") from None
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = None  # read_yaml says what is wrong
+    return _read_cached(str(path), mtime)
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:

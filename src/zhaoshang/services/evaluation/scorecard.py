@@ -15,9 +15,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...core.asof import reference_date
+from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
@@ -36,32 +35,22 @@ TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "�
 
 def load_weights(path: str | Path | None = None) -> dict:
     """The weights file (default: the shipped one), checked: every signal known, on a known dimension."""
-    p = Path(path) if path else DEFAULT_WEIGHTS
-    try:
-        w = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"无法读取权重文件 {p}: {exc.strerror}", f"cannot read the weights file {p}: {exc.strerror}")
-    except yaml.YAMLError:
-        raise UserError(f"权重文件不是有效的 YAML: {p}", f"the weights file is not valid YAML: {p}")
-    if not isinstance(w, dict) or not isinstance(w.get("signals"), dict) or not isinstance(w.get("dimensions"), dict):
-        raise UserError(f"权重文件缺少 dimensions 或 signals: {p}", f"the weights file lacks dimensions or signals: {p}")
-    for name, s in w["signals"].items():
-        if name not in SIGNALS:
-            raise UserError(f"权重文件中未知的信号: {name}", f"unknown signal in the weights file: {name}")
-        if not isinstance(s, dict) or s.get("dimension") not in w["dimensions"] or s["dimension"] not in DIMENSIONS:
-            raise UserError(f"信号 {name} 的维度无效", f"signal {name} has no valid dimension")
-        try:
-            s["weight"] = float(s.get("weight", 0))
-            s["direction"] = -1 if float(s.get("direction", 1)) < 0 else 1
-            if s.get("cohort") not in (None, "node"):
-                raise ValueError
-        except (TypeError, ValueError):
-            raise UserError(f"信号 {name} 的权重、方向或对照组无效", f"signal {name}: invalid weight, direction or cohort")
-    for d in w["dimensions"].values():
-        d["weight"] = float(d.get("weight", 0))
-    w.setdefault("version", p.stem)
-    w["min_cohort"] = int(w.get("min_cohort", 30))
-    w["age_bands"] = [float(x) for x in w.get("age_bands", [3, 8])]
+    f = ConfigFile.read(path or DEFAULT_WEIGHTS, "权重文件", "weights file")
+    w = f.doc
+    dims = f.known("dimensions", f.mapping("dimensions"), DIMENSIONS)
+    for name, s in f.known("signals", f.mapping("signals"), SIGNALS).items():
+        f.mapping(f"signals.{name}", s)
+        f.choice(f"signals.{name}.dimension", s.get("dimension"), dims)
+        s["weight"] = float(f.number(f"signals.{name}.weight", default=0))
+        s["direction"] = -1 if f.number(f"signals.{name}.direction", default=1) < 0 else 1
+        f.choice(f"signals.{name}.cohort", s.get("cohort"), (None, "node"))
+    for k, d in dims.items():
+        f.mapping(f"dimensions.{k}", d)
+        d["weight"] = float(f.number(f"dimensions.{k}.weight", default=0))
+    w.setdefault("version", f.path.stem)
+    w["min_cohort"] = int(f.number("min_cohort", lo=1, integer=True, default=30))
+    bands = f.items("age_bands") if "age_bands" in w else [3, 8]
+    w["age_bands"] = [float(f.number(f"age_bands[{i}]", x)) for i, x in enumerate(bands)]
     return w
 
 

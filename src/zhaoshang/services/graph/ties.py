@@ -9,27 +9,19 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
-
-from ...core.errors import UserError
+from ...core.config import ConfigFile
 
 DEFAULT_TIES = Path(__file__).resolve().parents[2] / "data" / "tie_strength.yaml"
 
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> dict:
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"无法读取关系强度文件: {path}", f"cannot read the tie-strength file: {path}") from exc
-    for key in ("version", "relations", "recency", "shareholding", "tenure", "origins", "search"):
-        if key not in (doc or {}):
-            raise UserError(f"关系强度文件缺少 {key}: {path}", f"tie-strength file lacks {key}: {path}")
-    for rel, spec in doc["relations"].items():
-        b = spec.get("base")
-        if not isinstance(b, (int, float)) or not 0 < b <= 1:
-            raise UserError(f"关系 {rel} 的强度须在 (0, 1] 内", f"the strength of relation {rel} must be in (0, 1]")
-    return doc
+    f = ConfigFile.read(path, "关系强度文件", "tie-strength file")
+    f.require(("version", "relations", "recency", "shareholding", "tenure", "origins", "search"))
+    for rel in f.mapping("relations"):
+        f.mapping(f"relations.{rel}")
+        f.number(f"relations.{rel}.base", lo=0, hi=1, above=True)
+    return f.doc
 
 
 def load_ties(path: str | None = None) -> dict:

@@ -12,9 +12,8 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...core.asof import reference_date
+from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.geo.lookup import region_info
 from ..evaluation.live import register_live
@@ -31,25 +30,16 @@ MAX_TOP = 1000
 def load_config(path: str | Path | dict | None = None) -> dict:
     """Weights and thresholds (``data/leads.yaml``, a user file, or saved weights already read), checked."""
     if isinstance(path, dict):
-        cfg, p = path, Path(str(path.get("version") or "weights"))
+        f = ConfigFile(str(path.get("version") or "weights"), path, "权重", "weights")
     else:
-        p = Path(path) if path else CONFIG
-        if not p.exists():
-            raise UserError(f"权重文件不存在: {p}", f"weights file not found: {p}")
-        try:
-            cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise UserError(f"权重文件不是有效的 YAML: {p}", f"weights file is not valid YAML: {p}") from exc
-    if not isinstance(cfg, dict):
-        raise UserError(f"{p.name}: 不是线索权重文件", f"{p.name}: not a lead weights file")
-    sigs = cfg.get("signals") or {}
-    for k, v in sigs.items():
-        if k not in SIGNAL_LABELS or not isinstance(v, dict) or not isinstance(v.get("weight"), (int, float)) or v["weight"] < 0:
-            raise UserError(f"{p.name}: 信号 {k} 未知或权重无效", f"{p.name}: unknown signal or bad weight: {k}")
+        f = ConfigFile.read(path or CONFIG, "权重文件", "weights file")
+    sigs = f.known("signals", f.mapping("signals", required=False), SIGNAL_LABELS)
+    for k in sigs:
+        f.mapping(f"signals.{k}")
+        f.number(f"signals.{k}.weight", lo=0)
     for key in ("saturation", "funding", "risk"):
-        if not isinstance(cfg.get(key), dict):
-            raise UserError(f"{p.name}: 缺少 {key}", f"{p.name}: {key} is missing")
-    return cfg
+        f.mapping(key)
+    return f.doc
 
 
 def _region(store, region: str) -> dict:

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ContextManager
 
-import yaml
-
+from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.parse.dates import parse_date
 from ...core.teamstate.clock import now
@@ -70,33 +69,25 @@ class Fetched:
 def load_feeds(path: str | Path) -> FeedsConfig:
     """Read a feeds file: ``interval`` (seconds), ``timeout`` (seconds), ``feeds`` (list of ``{name, url}``; a
     ``url`` without a scheme is a file, relative to the YAML's folder)."""
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"找不到新闻源配置文件: {path}", en=f"feeds file not found: {path}")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"新闻源配置文件不是有效的 YAML: {path}（{str(exc).splitlines()[0]}）",
-                        en=f"feeds file is not valid YAML: {path}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list) or not doc["feeds"]:
-        raise UserError(f"新闻源配置文件须有非空的 feeds 列表: {path}", en=f"the feeds file needs a non-empty list 'feeds': {path}")
-    interval = _number(doc.get("interval", DEFAULT_INTERVAL), "interval", 10, 7 * 86400)
-    timeout = _number(doc.get("timeout", DEFAULT_TIMEOUT), "timeout", 0.1, 300)
+    f = ConfigFile.read(path, "新闻源配置文件", "feeds file")
+    interval = f.number("interval", lo=10, hi=7 * 86400, default=DEFAULT_INTERVAL)
+    timeout = f.number("timeout", lo=0.1, hi=300, default=DEFAULT_TIMEOUT)
     feeds, names = [], set()
-    for i, f in enumerate(doc["feeds"], 1):
-        if isinstance(f, str):
-            f = {"url": f}
-        if not isinstance(f, dict) or not str(f.get("url") or "").strip():
-            raise UserError(f"第 {i} 个新闻源缺少 url", en=f"feed {i} has no url")
-        url = str(f["url"]).strip()
+    for i, item in enumerate(f.items("feeds", nonempty=True)):
+        where = f"feeds[{i}]"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict) or not str(item.get("url") or "").strip():
+            raise f.error(f"{where}.url", "缺失", "is missing")
+        url = str(item["url"]).strip()
         if not url.lower().startswith(("http://", "https://")) and not Path(url).is_absolute():
-            url = str((p.parent / url).resolve())
-        name = str(f.get("name") or url).strip()
+            url = str((f.path.parent / url).resolve())
+        name = str(item.get("name") or url).strip()
         if name in names:
-            raise UserError(f"新闻源名称重复: {name}", en=f"duplicate feed name: {name}")
+            raise f.error(f"{where}.name", f"重复: {name}", f"is a duplicate: {name}")
         names.add(name)
-        feeds.append(Feed(name, url, _number(f.get("timeout", timeout), "timeout", 0.1, 300)))
-    return FeedsConfig(feeds, interval, timeout, str(p))
+        feeds.append(Feed(name, url, f.number(f"{where}.timeout", lo=0.1, hi=300, default=timeout)))
+    return FeedsConfig(feeds, interval, timeout, str(f.path))
 
 
 def one_feed(url_or_file: str, timeout: float = DEFAULT_TIMEOUT) -> FeedsConfig:
@@ -107,16 +98,6 @@ def one_feed(url_or_file: str, timeout: float = DEFAULT_TIMEOUT) -> FeedsConfig:
             raise UserError(f"找不到新闻源文件: {s}", en=f"feed file not found: {s}")
         s = str(Path(s).resolve())
     return FeedsConfig([Feed(s, s, timeout)], DEFAULT_INTERVAL, timeout)
-
-
-def _number(v: Any, what: str, lo: float, hi: float) -> float:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        raise UserError(f"新闻源配置的 {what} 应为数字: {v}", en=f"{what} in the feeds file must be a number: {v}") from None
-    if not lo <= x <= hi:
-        raise UserError(f"新闻源配置的 {what} 应在 {lo} 到 {hi} 之间: {v}", en=f"{what} must lie in {lo}…{hi}: {v}")
-    return x
 
 
 # ------------------------------------------------------------------------------------------- fetch and parse
