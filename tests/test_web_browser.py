@@ -108,6 +108,22 @@ def test_map_draws_and_drills_down(page, server):
     assert page.errors == []
 
 
+def test_map_drills_a_municipality_to_districts_from_the_region_service(page, server):
+    """The municipalities (whose single city the map skips) come from the region service, not from map.js."""
+    from zhaoshang.core.geo.lookup import municipalities
+
+    js = (Path(__file__).parents[1] / "src/zhaoshang/interfaces/web/static/map.js").read_text(encoding="utf-8")
+    assert re.findall(r"\b\d{6}\b", js) == ["100000"]  # the nation only: no region list of its own
+    page.goto(server + "/map?node=M02")
+    page.wait_for_selector("#map[data-ready='1']")
+    assert page.get_attribute("#map", "data-municipalities").split() == municipalities() == ["110000", "120000", "310000", "500000"]
+    page.locator("#map-table tbody tr[data-code='110000'] a.rg").click()
+    page.wait_for_function("() => document.querySelector('#map').dataset.view === '110000'")
+    page.wait_for_function("() => document.querySelector('#map-table tbody tr td').innerText.includes('海淀')")
+    assert page.evaluate("ZS.mapState.stack.at(-1).level") == "district"
+    assert page.errors == []
+
+
 def test_table_sorts(page, server):
     page.goto(server + "/map")
     page.wait_for_selector("#map[data-ready='1']")

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..errors import NotFound, UserError
 from .macro import MacroRegion, load_macro_regions
-from .regions import _level
+from .regions import MUNICIPALITIES, _level
 
 LEVELS = ("province", "city", "district")
 _LEVEL_RANK = "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END"
@@ -103,6 +103,12 @@ def find_macro(text: str) -> RegionRef | None:
 def _ref(row: tuple) -> RegionRef:
     code, name, name_en, level, parent, prov, city, lng, lat = row
     return RegionRef(code, name, level, name_en, parent, prov, city, lng, lat)
+
+
+def municipalities() -> list[str]:
+    """The province-level codes whose single city is skipped when drilling down (北京、天津、上海、重庆): the
+    map and the pickers go from these straight to districts."""
+    return sorted(MUNICIPALITIES)
 
 
 def region_ref(store, code: str) -> RegionRef | None:

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ....core.asof import reference_date
+from ....core.geo.lookup import municipalities
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
@@ -24,6 +25,7 @@ def register(app, web) -> None:
     def map_page(request: Request, store=Depends(web.get_store)):
         return web.page(request, "map.html", {"nav": "map", "facets": web.facets(store), "json_twin": "/api/map",
                                               "boundaries": "user" if web.bounds.user_paths else "package",
+                                              "municipalities": municipalities(),
                                               "vendor": Boundaries.vendor_available()})
 
     @app.get("/api/map", tags=["map"], summary="产业地图（JSON）：各地区的企业数、占比、区位商与标签")

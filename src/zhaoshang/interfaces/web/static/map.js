@@ -8,7 +8,7 @@
   const chart = echarts.init(el, null, {renderer: 'canvas'});
   ZS.chart = chart;
   ZS.onResize(chart);
-  const MUNI = ['110000', '120000', '310000', '500000'];
+  const MUNI = (el.dataset.municipalities || '').split(' ').filter(Boolean);  // from the region service
   const geoCache = {};
   const state = {node: '', metric: 'count', asOf: '', stack: [{geo: '100000', level: 'province', parent: null, name: T('nation'), code: null}], rows: [], sortKey: null, sortDir: 'desc'};
   ZS.mapState = state;
