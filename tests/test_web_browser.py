@@ -386,3 +386,34 @@ def test_chinese_pages_show_no_codes(page, server):
     assert "district" not in page.inner_text("h2:has(#pin-map), section:has(#pin-map) h2")
     assert page.evaluate("[ZS.lq(1.197), ZS.lq(1.202), ZS.lq(0.4996), ZS.lq(2.5)]") == ["1.197", "1.20", "0.4996", "2.50"]
     assert page.errors == []
+
+
+LINES_JS = """sel => [...document.querySelectorAll(sel)].filter(td => td.innerText.trim()).map(td => {
+  const r = document.createRange(); r.selectNodeContents(td);
+  return [td.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })"""
+
+
+def test_phone_width_pages_fit_the_screen(browser, server):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    for url in ("/map", "/region/330100", "/enterprises", "/enterprises/1"):
+        pg.goto(server + url)
+        if url.startswith("/region"):
+            pg.wait_for_function("() => window.ZS && ZS.regionReady === true")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, url  # nothing to scroll sideways
+        main = pg.locator("main.content").bounding_box()
+        assert main["x"] == 0 and main["width"] == 390, (url, main)  # the page uses the screen, not a strip beside the menu
+        assert pg.locator("nav a.on").is_visible(), url
+    ctx.close()
+
+
+def test_dates_and_amounts_stay_on_one_line(browser, server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    short = re.compile(r"^(\d{4}-\d{2}-\d{2}|[\d,.]+万?)$")  # a date or an amount: never cut in two
+    cells = []
+    for url in ("/enterprises?sort=-funding", "/enterprises/1"):
+        pg.goto(server + url)
+        cells += [c for c in pg.evaluate(LINES_JS, "table.grid td, table.grid td small") if short.match(c[0].strip())]
+    assert len(cells) > 5 and [c for c in cells if c[1] > 1] == []
+    ctx.close()
