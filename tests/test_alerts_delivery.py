@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import sys
 import threading
@@ -23,10 +24,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
 from alerts_fixture import Receiver  # noqa: E402
 
+from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.alerts import delivery, digest, feed  # noqa: E402
 from zhaoshang.services.alerts import rules as R  # noqa: E402
+from zhaoshang.services.alerts import targets  # noqa: E402
+from zhaoshang.services.alerts.targets import WebhookPolicy  # noqa: E402
 from zhaoshang.services.pipeline import leads as L  # noqa: E402
 
 SECRET = "whsec-test-only"
@@ -135,6 +139,35 @@ def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
         assert json.loads(rx2.ok[0][1])["alert"]["rule_name"] == "缺失环节大额融资"
     finally:
         rx2.close()
+
+
+def test_server_reached_by_others_refuses_internal_webhook_targets(fx, tmp_path):
+    """A server not on loopback does not call a loopback receiver (SSRF): saving the URL is refused, and a queued
+    delivery to it becomes a dead letter without a request; the admin's explicit allowance lets it through."""
+    rx = Receiver(fail=0)
+    production, allowed = WebhookPolicy.for_server(local_only=False), WebhookPolicy.for_server(False, True)
+    try:
+        team, path = _alerts(fx, str(tmp_path / "t.sqlite"))
+        with pytest.raises(UserError) as exc:
+            R.set_channels(team, "local", webhook_url=rx.url, policy=production)
+        assert "127.0.0.1" in str(exc.value) and "--allow-internal-webhooks" in exc.value.in_lang("en")
+        for url in ("http://localhost:9/h", "http://10.1.2.3/h", "http://169.254.169.254/latest/meta-data/",
+                    "http://100.100.100.200/latest/meta-data/", "http://[::ffff:127.0.0.1]:9/h", "http://[fe80::1]/h"):
+            with pytest.raises(UserError, match="内网、本机或元数据地址"):
+                R.set_channels(team, "local", webhook_url=url, policy=production)
+        assert R.channels(team, "local")["webhook_url"] is None  # nothing was saved
+        R.set_channels(team, "local", webhook_url=rx.url, webhook_secret=SECRET, policy=allowed)
+        with Store(str(path), read_only=True) as store:
+            feed.run(store, team)
+        assert delivery.deliver_due(team, policy=production) == {"sent": 0, "retry": 0, "dead": 1}
+        dead = delivery.list_deliveries(team, status="dead")[0]
+        assert "internal" in dead["last_error"] and "127.0.0.1" in dead["last_error"] and rx.calls == []
+        assert delivery.retry(team) == 1
+        assert delivery.deliver_due(team, policy=allowed)["sent"] == 1 and len(rx.ok) == 1
+        assert not targets.internal(ipaddress.ip_address("8.8.8.8"))  # a public address is never refused
+        WebhookPolicy.for_server(False).check("http://8.8.8.8/hook")
+    finally:
+        rx.close()
 
 
 def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):

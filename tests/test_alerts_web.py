@@ -52,6 +52,10 @@ def test_alerts_api(fx, tmp_path):
     r = client.post("/api/alerts/rules/yaml", content=AF.RULES_YAML.encode(), headers={"Content-Type": "application/yaml"})
     assert r.status_code == 200 and len(r.json()["items"]) == 4
     assert "缺失环节大额融资" in client.get("/api/alerts/rules/yaml").text
+    r = client.post("/api/alerts/channels", json={"webhook_url": "http://127.0.0.1:9/h"})  # not on loopback: refused
+    assert r.status_code == 400 and "127.0.0.1" in r.json()["error"] and "\n" not in r.json()["error"]
+    client = TestClient(create_app(str(path), team=team, local_only=False, allow_internal_webhooks=True),
+                        headers=tokens["analyst"])  # the admin allowed internal targets
     r = client.post("/api/alerts/channels", json={"email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/h",
                                                   "webhook_secret": "top-secret"})
     assert r.status_code == 200 and "top-secret" not in r.text and r.json()["webhook_secret_set"] is True

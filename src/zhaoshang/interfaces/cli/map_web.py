@@ -64,6 +64,8 @@ def serve_cmd(
     require_login: bool = typer.Option(False, "--require-login",
                                        help="在 127.0.0.1 上也要求登录（在反向代理之后运行时必须使用）"),
     feeds: Optional[str] = typer.Option(None, "--feeds", help="新闻源配置 YAML：在后台按其 interval 定时抓取（动态监测）"),
+    allow_internal_webhooks: bool = typer.Option(False, "--allow-internal-webhooks",
+                                                 help="允许 Webhook 指向内网、本机或元数据地址（非本机服务时默认拒绝）"),
 ) -> None:
     """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。
 
@@ -84,7 +86,8 @@ def serve_cmd(
         from ...services.monitoring.feeds import load_feeds
 
         load_feeds(feeds)  # a bad feeds file is one line before the server starts
-    serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only, feeds=feeds)
+    serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only, feeds=feeds,
+          allow_internal_webhooks=allow_internal_webhooks)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

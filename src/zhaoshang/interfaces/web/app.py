@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
+from ...services.alerts.targets import WebhookPolicy
 from .context import HERE, WebContext, lang_of, region_choices
 from .dates import check_dates
 from .deps import bind_user
@@ -26,9 +27,11 @@ from .schemas import document
 from .served import ServedData
 
 
-def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_only: bool = True) -> FastAPI:
+def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_only: bool = True,
+               allow_internal_webhooks: bool = False) -> FastAPI:
     """The FastAPI app over the database at ``db_path`` (opened read-only when it exists). ``team``: the team
-    state (default: beside the database); ``local_only``: no login for the single local user (127.0.0.1)."""
+    state (default: beside the database); ``local_only``: no login for the single local user (127.0.0.1), and
+    webhooks may target internal addresses; elsewhere only with ``allow_internal_webhooks``."""
     from ...core.teamstate import open_team_db
     from .access import install_access
 
@@ -40,6 +43,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.state.web = web
     app.state.served = web.served
     app.state.bounds = web.bounds
+    app.state.webhook_policy = WebhookPolicy.for_server(local_only, allow_internal_webhooks)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def _error(request: Request, exc: Exception | str, status: int):
@@ -95,16 +99,17 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
 
 def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None, *,
-          team: Any = None, local_only: bool = True, feeds: Any = None) -> None:
+          team: Any = None, local_only: bool = True, feeds: Any = None, allow_internal_webhooks: bool = False) -> None:
     """Run the web app with uvicorn (blocking)."""
     import uvicorn
 
     from ...core.store import default_db_path
 
-    app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only)
+    app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only,
+                     allow_internal_webhooks=allow_internal_webhooks)
     from ...services.alerts.scheduler import Scheduler, served_scope
 
-    Scheduler(served_scope(app.state.served), app.state.team).start()  # alerts: evaluate, digest, deliver
+    Scheduler(served_scope(app.state.served), app.state.team, policy=app.state.webhook_policy).start()  # alerts: evaluate, digest, deliver
     from ...services.monitoring import events as monitor_events
     from ...services.monitoring.feeds import FeedSchedule, load_feeds
     from ...services.monitoring.news import run_feeds

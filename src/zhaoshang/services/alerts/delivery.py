@@ -26,6 +26,7 @@ from ...core import jsonenc
 from ...core.errors import UserError
 from ...core.teamstate.clock import now
 from . import rules as R
+from .targets import LOCAL, WebhookPolicy
 
 MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_ALERT_ATTEMPTS", "6"))
 BACKOFF = float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))  # seconds before the first retry
@@ -107,8 +108,9 @@ def _send_mail(smtp: dict | None, to: str, message: dict) -> None:
         raise RuntimeError(f"SMTP {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def deliver_due(team, *, smtp: dict | None = None, at: str | None = None) -> dict:
-    """Send every pending delivery whose time has come; returns counts (sent, retry, dead)."""
+def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy: WebhookPolicy = LOCAL) -> dict:
+    """Send every pending delivery whose time has come; returns counts (sent, retry, dead). A webhook target the
+    ``policy`` refuses becomes a dead letter at once, naming the refused address."""
     at = at or now()
     counts = {"sent": 0, "retry": 0, "dead": 0}
     with team.tx() as tx:
@@ -120,8 +122,14 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None) -> dic
                                  [lease, d["id"], d["next_at"]]).rowcount
         if not claimed:
             continue
+        refused = False
         try:
             if d["channel"] == "webhook":
+                try:
+                    policy.check(d["target"])
+                except UserError as exc:
+                    refused = True
+                    raise RuntimeError(exc.in_lang("en")) from None
                 secret = R.channels(team, d["owner"], secret=True).get("webhook_secret") or ""
                 body = d["payload"].encode("utf-8")
                 ts = str(int(time.time()))
@@ -137,7 +145,7 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None) -> dic
                 tx.execute("UPDATE alert_deliveries SET status = 'done', attempts = ?, last_error = NULL, updated_at = ? "
                            "WHERE id = ?", [attempts, now(), d["id"]])
                 counts["sent"] += 1
-            elif attempts >= MAX_ATTEMPTS:
+            elif attempts >= MAX_ATTEMPTS or refused:
                 tx.execute("UPDATE alert_deliveries SET status = 'dead', attempts = ?, last_error = ?, updated_at = ? "
                            "WHERE id = ?", [attempts, error, now(), d["id"]])
                 counts["dead"] += 1

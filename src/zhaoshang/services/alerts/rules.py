@@ -271,9 +271,9 @@ def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = Tr
 
 
 def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str | None = None,
-                 webhook_secret: str | None = None) -> dict:
+                 webhook_secret: str | None = None, policy=None) -> dict:
     """Where ``owner``'s e-mail digest and webhook go (a value of "" clears it). The secret is stored for
-    signing and never shown again."""
+    signing and never shown again. ``policy`` (``targets.WebhookPolicy``): which webhook hosts this server may call."""
     who = check_owner(team, owner)
     cur = channels(team, who, secret=True)
     new = {"email": cur["email"] if email is None else (email.strip() or None),
@@ -284,6 +284,8 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
     if new["webhook_url"] and not new["webhook_url"].startswith(("http://", "https://")):
         raise UserError(f"Webhook 地址应以 http:// 或 https:// 开头: {new['webhook_url']}",
                         en=f"a webhook URL starts with http:// or https://: {new['webhook_url']}")
+    if new["webhook_url"] and policy is not None:
+        policy.check(new["webhook_url"])
     with team.tx(exclusive=True) as tx:
         tx.execute("DELETE FROM alert_channels WHERE owner = ?", [who])
         tx.execute("INSERT INTO alert_channels (owner, email, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?)",

@@ -12,24 +12,27 @@ from contextlib import contextmanager
 from typing import Callable, ContextManager
 
 from . import delivery, digest, feed
+from .targets import LOCAL, WebhookPolicy
 
 log = logging.getLogger("zhaoshang.alerts")
 INTERVAL = float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
 
 
-def tick(store, team) -> dict:
-    """One round: new events (imported and live) → alerts; the day's digests; due deliveries."""
+def tick(store, team, policy: WebhookPolicy = LOCAL) -> dict:
+    """One round: new events (imported and live) → alerts; the day's digests; due deliveries (webhooks as the
+    server's ``policy`` allows)."""
     res = feed.run_all(store, team)
     queued = digest.due(team)
-    sent = delivery.deliver_due(team)
+    sent = delivery.deliver_due(team, policy=policy)
     return {"events": res["events"], "alerts": len(res["alerts"]), "digests": len(queued), **sent}
 
 
 class Scheduler:
     """A daemon thread running ``tick`` on a store opened by ``store_scope`` (the served generation)."""
 
-    def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL):
-        self.store_scope, self.team, self.interval = store_scope, team, interval
+    def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL,
+                 policy: WebhookPolicy = LOCAL):
+        self.store_scope, self.team, self.interval, self.policy = store_scope, team, interval, policy
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -59,7 +62,7 @@ class Scheduler:
             self._wake.clear()
             try:
                 with self.store_scope() as store:
-                    tick(store, self.team)
+                    tick(store, self.team, self.policy)
             except Exception as exc:  # keep the schedule alive; the error names no secret
                 log.warning("alert schedule: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             self._wake.wait(self.interval)

@@ -121,7 +121,8 @@ def register(app, web) -> None:
 
     @app.post("/api/alerts/channels", tags=["alerts"], summary="设置推送渠道（\"\" 清除一项）")
     def api_set_channels(body: ChannelsIn, request: Request, user=Depends(web.current_user)):
-        return web.json(R.set_channels(team(request), _owner(user), **body.model_dump()))
+        return web.json(R.set_channels(team(request), _owner(user), **body.model_dump(),
+                                       policy=request.app.state.webhook_policy))
 
     @app.get("/api/alerts/stream", include_in_schema=False)
     def api_stream(request: Request, user=Depends(web.current_user), after: After = 0):
@@ -189,7 +190,8 @@ def register(app, web) -> None:
                       webhook_url: str = Form(""), webhook_secret: str = Form("")):
         try:
             R.set_channels(team(request), _owner(user), email=email, webhook_url=webhook_url,
-                           webhook_secret=webhook_secret or None)  # an empty secret field keeps the stored one
+                           webhook_secret=webhook_secret or None,  # an empty secret field keeps the stored one
+                           policy=request.app.state.webhook_policy)
         except UserError as exc:
             return back(exc.in_lang(web.lang_of(request)))
         return back()
