@@ -189,3 +189,60 @@ def test_leads_survive_a_rebuilt_database_and_a_backup_restore(team, tmp_path):
     restore(other, snap)
     assert L.get(other, lead["id"], history=True)["history"] == L.get(team, lead["id"], history=True)["history"]
     other.close()
+
+
+PIPELINE_WRITER = r"""
+import sys
+from zhaoshang.core.store import Store
+from zhaoshang.core.teamstate import open_team_db
+from zhaoshang.services.pipeline import leads as L
+store = Store(sys.argv[1], read_only=True)
+team = open_team_db(sys.argv[2])
+ids = [r[0] for r in store.con.execute("SELECT id FROM enterprises ORDER BY id").fetchall()]
+for region in ("宁波市", "杭州市", "深圳市", "成都市", "武汉市"):
+    for eid in ids:
+        lead = L.add(store, team, str(eid), region, user="ana", owner="ana", note="首访")
+        L.update(team, lead["id"], user="bo", status="已接触", next_action="回访", next_action_date="2030-01-01")
+        print(lead["id"], flush=True)
+"""
+
+
+def test_pipeline_kill_9_keeps_every_committed_change_whole(db_path, team_url):
+    """A writer adding and moving leads is killed with SIGKILL: every change it reported is there, and every lead's
+    state agrees with its history (a change and its history rows commit together or not at all)."""
+    import os
+    import signal
+    import subprocess
+
+    path, _ = db_path
+    team = open_team_db(team_url)
+    for name in ("ana", "bo"):
+        accounts.add_user(team, name, "analyst", PW, "cli:test")
+    team.close()
+    proc = subprocess.Popen([sys.executable, "-c", PIPELINE_WRITER, str(path), team_url], stdout=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    reported, deadline = [], dt.datetime.now() + dt.timedelta(seconds=90)
+    while len(reported) < 25 and dt.datetime.now() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        reported.append(int(line))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert len(reported) >= 25, "the writer did not get going"
+    team = open_team_db(team_url)
+    try:
+        if team.dialect == "sqlite":
+            with team.tx() as tx:
+                assert tx.scalar("PRAGMA integrity_check") == "ok"
+        leads = {r["id"]: r for r in L.list_leads(team)}
+        assert set(reported) <= set(leads)
+        for lid in reported:
+            assert leads[lid]["status"] == "contacted" and leads[lid]["next_action_date"] == "2030-01-01"
+        for lid, r in leads.items():  # the one in flight, if any, is whole too
+            h = L.get(team, lid, history=True)["history"]
+            last = {x["field"]: x["to_value"] for x in h}
+            assert last["status"] == r["status"] and last.get("owner") == r["owner"]
+            assert [x["to_value"] for x in h if x["field"] == "status"] in (["new"], ["new", "contacted"])
+    finally:
+        team.close()
