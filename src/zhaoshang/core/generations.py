@@ -22,6 +22,7 @@ from typing import Iterator
 
 import duckdb
 
+from . import search_index
 from .errors import UserError
 from .store import Store
 
@@ -87,6 +88,7 @@ def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
     if path == ":memory:" or not Path(path).exists():
         with Store(path) as store:
             yield store
+            search_index.refresh(store)
         return
     with _update_lock(path):
         try:
@@ -97,6 +99,7 @@ def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
         else:
             with store:
                 yield store
+                search_index.refresh(store)  # the search index follows every update (only changed text re-indexed)
             return
         nxt = path + NEXT_SUFFIX
         _remove(nxt, nxt + ".wal")
@@ -120,6 +123,7 @@ def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
             store = Store(nxt)
             try:
                 yield store
+                search_index.refresh(store)
                 store.con.execute("CHECKPOINT")
             finally:
                 store.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core import search_index
 from ..core.asof import enterprises_as_of, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
@@ -35,35 +36,67 @@ def _words(text: str) -> list[str]:
 _TEXT_COLUMNS = ("name", "english_name", "scope", "description", "products", "industry")
 
 
-def _word_condition(store: Store, word: str) -> tuple[str, list]:
+def _nodes(store: Store, word: str) -> list[str]:
+    """The (few) chain nodes whose names hold the word, as ``chain␟code``."""
+    w = word.lower()
+    return [f"{c}\x1f{n}" for c, n in store.con.execute(
+        "SELECT chain, code FROM chain_nodes WHERE contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), ?)",
+        [w, w]).fetchall()]
+
+
+_PLACED = "SELECT enterprise_id FROM placements WHERE list_contains(?, chain || chr(31) || node_code)"
+
+
+def _word_condition(word: str, nodes: list[str]) -> tuple[str, list]:
     """One query word in the enterprise's own text or in the name of a chain node it is placed on.
     Chinese has no case: only a word with Latin letters is compared lower-cased (and costs a ``lower``)."""
     w = word.lower()
     cased = w != word.upper()  # holds a letter with case
     col = (lambda c: f"contains(lower(e.{c}), ?)") if cased else (lambda c: f"contains(e.{c}, ?)")
     cond, params = " OR ".join(col(c) for c in _TEXT_COLUMNS), [w] * len(_TEXT_COLUMNS)
-    nodes = [f"{c}\x1f{n}" for c, n in store.con.execute(  # the (few) chain nodes whose names hold the word
-        "SELECT chain, code FROM chain_nodes WHERE contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), ?)",
-        [w, w]).fetchall()]
     if nodes:
-        cond += (" OR e.id IN (SELECT enterprise_id FROM placements "
-                 "WHERE list_contains(?, chain || chr(31) || node_code))")
+        cond += f" OR e.id IN ({_PLACED})"
         params.append(nodes)
     return f"({cond})", params
 
 
-def hits_sql(store: Store, text: str) -> tuple[str, list, list[str]]:
+def _candidates(store: Store, code: str | None, norm: str, words: list[str], nodes: dict) -> tuple[str, list] | None:
+    """SQL of a superset of the ids the rule can accept, from the search index (``core.search_index``), or
+    None when the index is stale or a part is too common to narrow the search (the rule then scans).
+
+    The rule accepts an id by its code, by a name or alias holding the normalised query, or by every word;
+    so code ∪ (ids holding the normalised query) ∪ (ids holding the rarest word, or placed on its nodes)."""
+    if not norm or not search_index.fresh(store):
+        return None
+    whole = search_index.part_ids(store, norm)
+    by_word = [(search_index.part_ids(store, w), w) for w in words]
+    best = min(by_word, key=lambda x: (bool(nodes[x[1]]), x[0][2]), default=None)
+    if whole[2] + (best[0][2] if best else 0) > search_index.narrow_limit(store):
+        return None
+    parts = [(f"SELECT id FROM ({whole[0]})", whole[1])]
+    if code:
+        parts.append(("SELECT id FROM enterprises WHERE uscc = ?", [code]))
+    if best:
+        parts.append((f"SELECT id FROM ({best[0][0]})", best[0][1]))
+        if nodes[best[1]]:
+            parts.append((_PLACED, [nodes[best[1]]]))
+    return " UNION ".join(p for p, _ in parts), [x for _, ps in parts for x in ps]
+
+
+def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list, list[str]]:
     """The one matching rule: SQL of ``(id, why)`` rows for a query, its parameters and the query words.
 
     A query matches an enterprise by its credit code, its name or an alias (exactly, else containing the
     query), or when every jieba word of the query stands in its name, English name, business scope,
     description, products, industry or the names of the chain nodes it is placed on. Every interface that
-    searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule."""
+    searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule.
+    With a fresh search index (and ``index``) the rule runs on the index's candidates only — the same answers."""
     norm = normalize_name(text)
     code, _ = validate_uscc(text)
     if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
         code = text.upper()
     words = _words(text)
+    nodes = {w: _nodes(store, w) for w in words}
     # one scan of the enterprises (the best reason per row) and one of the aliases
     cases: list[tuple[str, list, str]] = []  # (condition, parameters, reason), best first
     if code:
@@ -74,18 +107,23 @@ def hits_sql(store: Store, text: str) -> tuple[str, list, list[str]]:
     if words:
         conds, wparams = [], []
         for w in words:
-            c, p = _word_condition(store, w)
+            c, p = _word_condition(w, nodes[w])
             conds.append(c)
             wparams += p
         cases.append((" AND ".join(conds), wparams, "words"))
     when = " ".join(f"WHEN {c} THEN '{why}'" for c, _, why in cases)
     any_ = " OR ".join(f"({c})" for c, _, _ in cases)
-    params = [x for _, p, _ in cases for x in p] * 2
+    cparams = [x for _, p, _ in cases for x in p]
     alias = "CASE WHEN a.alias_norm = ? THEN 'alias_exact' ELSE 'alias' END"
     alias_cond = "a.alias_norm = ?" + (" OR contains(a.alias_norm, ?)" if norm else "")
-    params += [norm, norm] + ([norm] if norm else [])
-    sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {any_} "
-           f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {alias_cond}")
+    aparams = [norm] + ([norm] if norm else [])
+    cand = _candidates(store, code, norm, words, nodes) if index else None
+    in_e, in_a, kparams = "", "", []
+    if cand:  # the index narrows where the rule looks; the rule still decides
+        in_e, in_a, kparams = f"e.id IN ({cand[0]}) AND ", f"a.enterprise_id IN ({cand[0]}) AND ", cand[1]
+    params = cparams + kparams + cparams + [norm] + kparams + aparams
+    sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
+           f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
     return sql, params, words
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ...core import search_index
 from ...core.schema import FACT_TABLES
 from ...core.store import Store
 from .columns import DEFAULT_SEED
@@ -63,6 +64,7 @@ def build_demo(store_path, scale: int | None = None, seed: int = DEFAULT_SEED, w
             store.set_meta("demo_scale", str(manifest["scale"]))
             store.set_meta("demo_label", "synthetic demo data / 合成演示数据")
             classified = _classify(store) if classify else None
+            search_index.refresh(store)
             step(1)
             counts = {t: int(store.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in FACT_TABLES}
         finally:
