@@ -16,7 +16,7 @@ from zhaoshang.core.store import Store
 from zhaoshang.services.graph.build import build_graph, from_arrays
 from zhaoshang.services.graph.identity import person_links
 from zhaoshang.services.graph.people import key_persons
-from zhaoshang.services.graph.reach import reach, reach_strength
+from zhaoshang.services.graph.reach import neighbours, reach, reach_strength
 from zhaoshang.services.graph.search import k_paths
 
 
@@ -189,6 +189,40 @@ def test_a_name_held_by_two_persons_is_never_guessed(store):
         reach(store, 1, person="张伟")
     assert "p:1" in str(exc.value) and "p:3" in str(exc.value)
     assert reach(store, 1, person="p:3", as_of="2024-12-31")["from"]["person"] == "p:3"
+
+
+def test_two_records_of_one_linked_person_are_one_node(store):
+    """赵强 p:6 and p:7 (roles at the target, tenures overlapping) are one person: one node of the graph view,
+    as in the key-person list; expanding either record expands both, without a tie to itself."""
+    doc = neighbours(store, "e:1", as_of="2024-12-31", limit=200)
+    zhao = [x for x in doc["neighbours"] if x["node"]["name"] == "赵强"]
+    assert len(zhao) == 1 and zhao[0]["node"]["key"] == "p:6" and zhao[0]["node"]["records"] == ["p:6", "p:7"]
+    assert zhao[0]["ties"] == 2 and zhao[0]["from"]["key"] == "e:1"
+    keys = [x["node"]["key"] for x in doc["neighbours"]]
+    assert doc["total"] == len(keys) == len(set(keys))
+    strengths = [x["strength"] for x in doc["neighbours"]]
+    assert strengths == sorted(strengths, reverse=True)
+    assert [x["node"]["key"] for x in neighbours(store, "e:1", as_of="2024-12-31", offset=1, limit=2)["neighbours"]] == keys[1:3]
+    zhang = {x["node"]["key"]: x["node"] for x in doc["neighbours"] if x["node"]["name"] == "张伟"}
+    assert set(zhang) == {"p:1", "v:张伟@1"} and "records" not in zhang["p:1"]  # person records only are merged
+    for key in ("p:6", "p:7"):
+        d = neighbours(store, key, as_of="2024-12-31")
+        assert d["node"]["key"] == "p:6" and d["node"]["records"] == ["p:6", "p:7"]
+        assert not {"p:6", "p:7"} & {x["node"]["key"] for x in d["neighbours"]}
+        assert {x["from"]["key"] for x in d["neighbours"]} <= {"p:6", "p:7"}
+    assert "records" not in neighbours(store, "p:3", as_of="2024-12-31")["node"]  # a namesake kept apart
+
+
+def test_reach_from_a_name_all_of_whose_records_are_one_person(store):
+    from zhaoshang.core.errors import UserError
+
+    doc = reach(store, 1, person="陈明", as_of="2024-12-31")  # p:8 and p:9, linked by a shared co-director
+    assert doc["from"]["origins"] == 2
+    assert doc["paths"] and doc["paths"][0]["origin"]["key"] in ("p:8", "p:9")
+    for name, listed in (("张伟", "p:1、p:3"), ("王芳", "p:4、p:5")):  # other gender and age; the name only
+        with pytest.raises(UserError) as exc:
+            reach(store, 1, person=name)
+        assert str(exc.value).startswith("同名的不同人员 2 位") and str(exc.value).endswith(listed)
 
 
 def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):

@@ -76,6 +76,9 @@ def test_relations_page_in_the_browser(db):
         table = pg.inner_text("#kp-table")
         assert "张伟" in table and HOSTILE in table  # the hostile name is text, not markup
         assert pg.locator("#rel-graph canvas").count() == 1
+        nodes = pg.evaluate("echarts.getInstanceByDom(document.getElementById('rel-graph')).getOption().series[0].data"
+                            ".map(n => [n.name, n.records])")
+        assert [r for n, r in nodes if n == "赵强"] == [["p:6", "p:7"]]  # two records linked as one person: one node
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.inner_text("#person-name") == "张伟"

@@ -41,6 +41,7 @@ class Graph:
     build_seconds: float = 0.0
     ig: igraph.Graph | None = None
     _index: dict | None = None
+    _persons: tuple | None = None
 
     @property
     def n(self) -> int:
@@ -54,6 +55,38 @@ class Graph:
         if self._index is None:
             self._index = {k: i for i, k in enumerate(self.keys)}
         return self._index.get(key)
+
+    def persons(self) -> tuple[np.ndarray, dict]:
+        """Person records linked as one person (``same_person`` ties between person records; the graph holds
+        only links at or above the identity threshold, after the users' confirm/split decisions): each node's
+        representative (itself unless linked; else the record with the lowest id) and representative → records."""
+        if self._persons is None:
+            rep = np.arange(self.n, dtype=np.int64)
+            groups: dict = {}
+            if self.edges is not None and self.n:
+                t = self.edges
+                mask = pc.equal(t.column("relation"), "same_person").to_numpy(zero_copy_only=False)
+                a, b = t.column("a").to_numpy()[mask], t.column("b").to_numpy()[mask]
+                person = TYPES.index("person")
+                both = (self.types[a] == person) & (self.types[b] == person)
+                linked = identity.groups(zip(a[both].tolist(), b[both].tolist()))
+                groups = {min(v, key=self._pid): sorted(v, key=self._pid) for v in linked}
+                for r, members in groups.items():
+                    rep[members] = r
+            self._persons = (rep, groups)
+        return self._persons
+
+    def _pid(self, i: int) -> int:
+        k = self.keys[i]
+        return int(k[2:]) if k[2:].isdigit() else 0
+
+    def person_node(self, i: int) -> dict:
+        """``node(i)`` for the person ``i`` belongs to: the representative's key, and ``records`` when linked."""
+        rep, groups = self.persons()
+        r = int(rep[i])
+        if r not in groups:
+            return self.node(i)
+        return {**self.node(r), "records": [self.keys[x] for x in groups[r]]}
 
     def memory_bytes(self) -> int:
         arrays = sum(a.nbytes for a in (self.types, self.indptr, self.nbr, self.w, self.eid))

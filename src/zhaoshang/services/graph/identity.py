@@ -163,8 +163,8 @@ def person_links(store, team=None, *, name: str | None = None) -> dict:
     return {"summary": summary, "links": links, "apart": apart, "contact_links": contact_links}
 
 
-def _clusters(pairs: list[tuple]) -> int:
-    """How many persons the linked records make (union–find over the links)."""
+def groups(pairs) -> list[list]:
+    """The records the links join into one person each (union–find over the pairs); unlinked records are absent."""
     parent: dict = {}
 
     def find(x):
@@ -175,7 +175,15 @@ def _clusters(pairs: list[tuple]) -> int:
 
     for a, b in pairs:
         parent[find(a)] = find(b)
-    return len({find(x) for x in parent})
+    out: dict = {}
+    for x in parent:
+        out.setdefault(find(x), []).append(x)
+    return list(out.values())
+
+
+def _clusters(pairs: list[tuple]) -> int:
+    """How many persons the linked records make."""
+    return len(groups(pairs))
 
 
 def links_edge_sql(store, team=None) -> tuple[str | None, pa.Table | None]:

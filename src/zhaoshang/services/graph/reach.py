@@ -9,6 +9,8 @@ import csv
 import itertools
 from pathlib import Path
 
+import numpy as np
+
 from ...core.errors import NotFound, UserError
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
@@ -56,10 +58,19 @@ def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
     ids = [r[0] for r in store.con.execute("SELECT id FROM persons WHERE name = ? ORDER BY id", [s]).fetchall()]
     if not ids:
         raise NotFound(f"未找到人员: {s}", f"person not found: {s}")
-    if len(ids) > 1:  # namesakes are never taken for one person
-        raise UserError(f"同名人员 {len(ids)} 条，请以编号指定（p:编号）: " + "、".join(f"p:{i}" for i in ids[:10]),
-                        f"{len(ids)} persons named {s}; give one by id (p:ID): " + ", ".join(f"p:{i}" for i in ids[:10]))
-    return _origins_person(store, g, f"p:{ids[0]}")
+    rep, groups = g.persons()
+    people: dict = {}  # one entry per person: records linked as one person together, any other record alone
+    for pid in ids:
+        i = g.index(f"p:{pid}")
+        people.setdefault(int(rep[i]) if i is not None else f"p:{pid}", []).append(pid)
+    if len(people) > 1:  # namesakes are never taken for one person
+        shown = ["/".join(f"p:{x}" for x in v) for v in list(people.values())[:10]]
+        raise UserError(f"同名的不同人员 {len(people)} 位，请以编号指定（p:编号）: " + "、".join(shown),
+                        f"{len(people)} different persons named {s}; give one by id (p:ID): " + ", ".join(shown))
+    nodes = [g.index(f"p:{x}") for x in ids]
+    if None in nodes:
+        raise NotFound(f"人员不在关系图中: {s}", f"person not in the graph: {s}")
+    return {i: 1.0 for i in nodes}, {i: "given" for i in nodes}
 
 
 def read_contacts(path: str) -> list[dict]:
@@ -207,16 +218,30 @@ def _name(g: Graph, i, store, eid) -> str:
 
 def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
                team=None, lang: str = "zh") -> dict:
-    """A node's ties, strongest first, capped and paged (a hub has thousands)."""
+    """A node's neighbours, strongest tie first, capped and paged (a hub has thousands). Person records linked as
+    one person are one node (``records``): their ties are pooled, and a neighbour reached by several ties is
+    listed once, by its strongest (``ties`` counts them)."""
     g = graph_for(store, as_of, ties, team)
     i = g.index(node)
     if i is None:
         raise NotFound(f"节点不在关系图中: {node}", f"node not in the graph: {node}")
-    limit = max(1, min(int(limit), 200))
-    lo, hi = int(g.indptr[i]), int(g.indptr[i + 1])
-    sl = range(lo + max(0, offset), min(hi, lo + max(0, offset) + limit))
-    items = [{**_hop(g, i, int(g.nbr[j]), int(g.eid[j]), lang), "node": g.node(int(g.nbr[j]))} for j in sl]
-    return {"node": g.node(i), "total": hi - lo, "offset": offset, "limit": limit, "neighbours": items,
+    limit, offset = max(1, min(int(limit), 200)), max(0, int(offset))
+    rep, groups = g.persons()
+    own = groups.get(int(rep[i]), [i])
+    js = np.concatenate([np.arange(g.indptr[r], g.indptr[r + 1]) for r in own])
+    src = np.repeat(np.asarray(own), [int(g.indptr[r + 1] - g.indptr[r]) for r in own])
+    keep = rep[g.nbr[js]] != rep[i]  # ties between the records of this one person are not neighbours
+    js, src = js[keep], src[keep]
+    order = np.argsort(-g.w[js], kind="stable")
+    js, src = js[order], src[order]
+    reps = rep[g.nbr[js]]
+    _, first, counts = np.unique(reps, return_index=True, return_counts=True)
+    n_ties = dict(zip(reps[first].tolist(), counts.tolist()))
+    first = np.sort(first)
+    items = [{**_hop(g, int(src[x]), int(g.nbr[js[x]]), int(g.eid[js[x]]), lang),
+              "node": g.person_node(int(g.nbr[js[x]])), "ties": n_ties[int(reps[x])]}
+             for x in first[offset:offset + limit].tolist()]
+    return {"node": g.person_node(i), "total": len(first), "offset": offset, "limit": limit, "neighbours": items,
             "types": list(TYPES), "as_of": g.as_of}
 
 

@@ -18,6 +18,7 @@
   if (chart) window.addEventListener('resize', () => chart.resize());
   function addNode(n, center) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
+      records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
       symbolSize: center ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
       label: {show: true, fontSize: 11}});
   }
@@ -42,7 +43,8 @@
     chart.setOption({
       tooltip: {confine: true, formatter: p => p.dataType === 'edge'
         ? ZS.esc(p.data.relation) + ZS.colon() + p.data.strength + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
-        : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type)},
+        : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
+          (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
       series: [{type: 'graph', layout: 'force', roam: true, draggable: true, force: {repulsion: 160, edgeLength: [50, 120]},
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
