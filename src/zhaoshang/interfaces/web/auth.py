@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from ...core.teamstate import TeamDB
 from ...services.team import accounts, audit
 from ...services.team.roles import LOCAL_USER, NOBODY, User
+from .uploads import CSRF_KEY, SpoolUploads
 
 SESSION_COOKIE = "zs_session"
 CSRF_COOKIE = "zs_csrf"
@@ -108,21 +109,11 @@ async def _submitted_csrf(request: Request) -> str | None:
     if token:
         return token
     ctype = request.headers.get("content-type", "")
-    body = await request.body()  # cached: the route reads it again
+    if ctype.startswith("multipart/form-data"):  # an upload: picked out while it streamed to disk (uploads.py)
+        return request.scope.get(CSRF_KEY)
     if ctype.startswith("application/x-www-form-urlencoded"):
+        body = await request.body()  # a small form (cached: the route reads it again)
         return (parse_qs(body.decode("utf-8", "replace")).get("csrf_token") or [None])[0]
-    if ctype.startswith("multipart/form-data"):
-        from starlette.formparsers import MultiPartParser
-
-        async def chunks():
-            yield body
-
-        try:
-            form = await MultiPartParser(request.headers, chunks()).parse()
-        except Exception:  # a malformed body carries no token: refused with 403, never a 500
-            return None
-        value = form.get("csrf_token")
-        return value if isinstance(value, str) else None
     return None
 
 
@@ -177,6 +168,7 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
                                 secure=request.url.scheme == "https", path="/")
         return response
 
+    app.add_middleware(SpoolUploads)  # added after the access middleware: outside it, so it sees the body first
     return cfg
 
 

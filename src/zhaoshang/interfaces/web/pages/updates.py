@@ -16,9 +16,9 @@ from ....core.errors import NotFound, UserError
 from ....core.fields import KINDS
 from ..jobs import UpdateJobs
 from ..schemas import DATE_PATTERN
+from ..uploads import max_upload
 
 SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".parquet"}
-MAX_UPLOAD = 512 * 1024 * 1024  # bytes
 
 
 def _save(upload: UploadFile) -> str:
@@ -26,14 +26,14 @@ def _save(upload: UploadFile) -> str:
     if suffix not in SUFFIXES:
         raise UserError(f"不支持的文件类型: {suffix or '(无扩展名)'}（可用: {'、'.join(sorted(SUFFIXES))}）")
     fd, tmp = tempfile.mkstemp(prefix="zhaoshang-upload-", suffix=suffix)
-    size = 0
+    size, limit = 0, max_upload()
     with os.fdopen(fd, "wb") as out:
         while chunk := upload.file.read(1 << 20):
             size += len(chunk)
-            if size > MAX_UPLOAD:
+            if size > limit:
                 out.close()
                 os.unlink(tmp)
-                raise UserError(f"文件超过 {MAX_UPLOAD // 2**20} MB")
+                raise UserError(f"文件超过 {limit // 2**20} MB", f"the file is larger than {limit // 2**20} MB")
             out.write(chunk)
     return tmp
 

@@ -1,0 +1,135 @@
+"""Uploads (multipart/form-data) never sit whole in memory: the body streams to a temporary file under a size
+limit (over it: 413, at once when Content-Length says so), the form's ``csrf_token`` is picked out on the way
+(file parts are only counted, not kept), and the application then reads the body back from the file in chunks.
+
+An ASGI middleware outside the access middleware (``auth.py``), which takes the CSRF token from
+``scope["zhaoshang.form_csrf"]`` instead of reading the body. docs/security.md, "Limits".
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import python_multipart as multipart
+from python_multipart.multipart import parse_options_header
+
+from ...core import jsonenc
+
+MAX_UPLOAD_MB = 512  # a file the data officer may upload (ZHAOSHANG_MAX_UPLOAD_MB changes it)
+FORM_SLACK = 1 << 20  # the request may exceed the file by this much: the form's other fields
+CHUNK = 1 << 20
+CSRF_KEY = "zhaoshang.form_csrf"
+_MEMORY = 1 << 20  # a body up to this size stays in memory; a larger one goes to disk
+
+
+class _CsrfField:
+    """Feeds on the body as it streams by and keeps only the value of the field ``csrf_token``."""
+
+    def __init__(self, boundary: bytes):
+        self.value, self.name, self.found = bytearray(), None, None
+        self.headers: dict[bytes, bytes] = {}
+        self.parser = multipart.MultipartParser(boundary, {
+            "on_part_begin": self._begin, "on_header_field": self._field, "on_header_value": self._hvalue,
+            "on_header_end": self._hend, "on_headers_finished": self._headers, "on_part_data": self._data,
+            "on_part_end": self._end})
+        self._field_name, self._field_value = bytearray(), bytearray()
+
+    def _begin(self) -> None:
+        self.headers, self.name, self.value = {}, None, bytearray()
+
+    def _field(self, data: bytes, start: int, end: int) -> None:
+        self._field_name += data[start:end]
+
+    def _hvalue(self, data: bytes, start: int, end: int) -> None:
+        self._field_value += data[start:end]
+
+    def _hend(self) -> None:
+        self.headers[bytes(self._field_name).lower()] = bytes(self._field_value)
+        self._field_name, self._field_value = bytearray(), bytearray()
+
+    def _headers(self) -> None:
+        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        self.name = None if b"filename" in options else options.get(b"name")
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self.name == b"csrf_token" and len(self.value) < 256:
+            self.value += data[start:end]
+
+    def _end(self) -> None:
+        if self.name == b"csrf_token" and self.found is None:
+            self.found = self.value.decode("utf-8", "replace")
+
+    def write(self, chunk: bytes) -> None:
+        self.parser.write(chunk)
+
+
+def max_upload() -> int:
+    """The largest file an upload may carry, in bytes (``ZHAOSHANG_MAX_UPLOAD_MB``, default 512)."""
+    value = os.environ.get("ZHAOSHANG_MAX_UPLOAD_MB", "")
+    return (int(value) if value.isdigit() and int(value) > 0 else MAX_UPLOAD_MB) * 2**20
+
+
+class SpoolUploads:
+    """ASGI middleware: multipart request bodies go to a temporary file (at most ``limit`` bytes) and are
+    replayed to the application from there."""
+
+    def __init__(self, app, limit: int | None = None):
+        self.app = app
+        self.limit = limit if limit is not None else max_upload() + FORM_SLACK
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        headers = {k.lower(): v for k, v in scope.get("headers") or []}
+        ctype, options = parse_options_header(headers.get(b"content-type", b""))
+        if ctype != b"multipart/form-data":
+            return await self.app(scope, receive, send)
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(send)
+        spool = tempfile.SpooledTemporaryFile(max_size=_MEMORY, prefix="zhaoshang-body-")
+        csrf = _CsrfField(options[b"boundary"]) if options.get(b"boundary") else None
+        size = 0
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.limit:
+                    return await self._refuse(send)
+                spool.write(chunk)
+                if csrf is not None:
+                    try:
+                        csrf.write(chunk)
+                    except Exception:  # a malformed body carries no token: refused later with 403, never a 500
+                        csrf = None
+                if not message.get("more_body"):
+                    break
+            spool.seek(0)
+            scope = {**scope, CSRF_KEY: csrf.found if csrf is not None else None}
+            done = False
+
+            async def replay():
+                nonlocal done
+                if done:
+                    return await receive()  # after the body: wait for the disconnect
+                chunk = spool.read(CHUNK)
+                done = spool.tell() >= size
+                return {"type": "http.request", "body": chunk, "more_body": not done}
+
+            await self.app(scope, replay, send)
+        finally:
+            spool.close()
+
+    @staticmethod
+    async def _refuse(send) -> None:
+        """413 with the one-line JSON error of the API (an upload comes from a script or the page's form)."""
+        mb = max_upload() // 2**20
+        body = jsonenc.dumps({"error": f"上传内容超过 {mb} MB (upload larger than {mb} MB)", "status": 413}).encode("utf-8")
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
