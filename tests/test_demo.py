@@ -373,3 +373,27 @@ def test_blocklisted_brands_never_appear(small):
                                              "UNION ALL SELECT alias FROM enterprise_aliases UNION ALL SELECT name FROM persons").fetchall()]
     hits = [(n, b) for n in names for b in block if b in n]
     assert hits == []
+
+
+def test_demo_ships_example_alert_rules_that_raise_alerts(small, tmp_path):
+    """The demo bureau's watchlist (the first leads of 杭州市) and two rules, saved for the local user; each rule
+    raises alerts on the demo's events; building the demo again replaces them instead of adding copies."""
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.alerts import feed
+    from zhaoshang.services.alerts import rules as R
+    from zhaoshang.services.demo.alerts import seed_alert_rules
+    from zhaoshang.services.leads.mine import candidate_rows
+
+    store, _, _ = small
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    done = seed_alert_rules(store, team)
+    rules = done["rules"]
+    assert [r["name"] for r in rules] == ["重点关注：杭州市前 8 条招商线索（演示）", "杭州市补链环节的大额融资（演示）",
+                                          "杭州市本地企业负面新闻（演示）"]
+    first = [r["enterprise_id"] for r in candidate_rows(store, "330100", limit=8)["rows"]]
+    assert [e["id"] for e in rules[0]["enterprises"]] == first and len(first) == 8
+    assert rules[1]["gaps_of"]["code"] == rules[2]["regions"][0]["code"] == "330100"
+    alerts = feed.list_alerts(team, R.LOCAL, limit=1000)
+    assert done["alerts"] == len(alerts) > 0 and {a["rule_name"] for a in alerts} == {r["name"] for r in rules}
+    again = seed_alert_rules(store, team)
+    assert len(R.list_rules(team, R.LOCAL)) == 3 and again["alerts"] == 0  # one alert per rule and event

@@ -60,6 +60,7 @@ def demo(
     if isinstance(summary.get("classified"), str):
         sys.stderr.write(summary["classified"] + "\n")
     _score_demo(db, backtest=serve)
+    _demo_alert_rules(db)
     if not serve:
         return
     try:
@@ -97,6 +98,24 @@ def _score_demo(db: str, backtest: bool = True) -> None:
         if d and backtest:
             save_backtest(store, backtest_score(store, as_of=d, horizon=365), t("合成演示数据", "synthetic demo data"))
     except UserError as exc:  # too small a demo to backtest: the lists still sort by score
+        sys.stderr.write(str(exc).splitlines()[0] + "\n")
+    finally:
+        store.close()
+
+
+def _demo_alert_rules(db: str) -> None:
+    """The demo bureau's example alert rules for the local user, evaluated once (data/demo/alert_rules.yaml)."""
+    from ...core.errors import UserError
+    from ...core.store import Store
+    from ...services.demo.alerts import seed_alert_rules
+    from .app import open_team
+
+    store, team = Store(db, read_only=True), open_team()
+    try:
+        done = seed_alert_rules(store, team)
+        sys.stderr.write(t(f"演示预警规则 {len(done['rules'])} 条，预警 {done['alerts']} 条（页面：/alerts）\n",
+                           f"demo alert rules: {len(done['rules'])}, alerts: {done['alerts']} (page: /alerts)\n"))
+    except UserError as exc:  # too small a demo for leads: the page still works, without examples
         sys.stderr.write(str(exc).splitlines()[0] + "\n")
     finally:
         store.close()
