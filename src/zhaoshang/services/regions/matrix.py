@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
 from typing import Any, Iterable
 
 from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, reference_date
@@ -210,23 +211,23 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
             test, tparams = "(e.mask & ?::UBIGINT) <> 0", [mask]
         else:
             test, tparams = "list_has_any(e.nodes, ?::VARCHAR[])", [desc]
-        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, {test} AS innode "
-                   f"FROM {cache['table']} e WHERE {_active_sql()}")
-        head_params = tparams + [d, d]
+        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, {test} AS innode, e.w "
+                   f"FROM {_cell_table(store, cache, d)} e")
+        head_params = tparams
         pe_sql = ""
     else:
         innode_expr = f"bool_or(p.node_code IN {_in_list(desc)})" if node else "TRUE"
         # one pass over placements (per enterprise: placed? on the node?), one join, one GROUP BY
         pe_sql = f"pe AS (SELECT p.enterprise_id AS id, {innode_expr} AS innode FROM placements p WHERE p.chain = ? GROUP BY 1),"
-        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, pe.innode FROM {_located(store, d)} e "
+        act_sql = (f"SELECT e.id, e.province_code, e.city_code, e.district_code, pe.innode, 1 AS w FROM {_located(store, d)} e "
                    f"JOIN pe ON pe.id = e.id WHERE e.province_code IS NOT NULL")
         head_params = desc + [chain]
     sql = f"""
     WITH {pe_sql}
     act AS ({act_sql}),
-    assign AS ({assign_sql.replace("SELECT DISTINCT mm.macro AS rcode, a.id", "SELECT DISTINCT mm.macro AS rcode, a.id, a.innode").replace("SELECT a.", "SELECT a.innode, a.")}),
-    per AS (SELECT s.rcode, count(*) AS n_r, count(*) FILTER (WHERE s.innode) AS n_rn FROM assign s GROUP BY s.rcode),
-    nat AS (SELECT count(*) AS big_n, count(*) FILTER (WHERE innode) AS big_nn FROM act),
+    assign AS ({assign_sql.replace("SELECT DISTINCT mm.macro AS rcode, a.id", "SELECT DISTINCT mm.macro AS rcode, a.id, a.innode, a.w").replace("SELECT a.", "SELECT a.innode, a.w, a.")}),
+    per AS (SELECT s.rcode, sum(s.w) AS n_r, coalesce(sum(s.w) FILTER (WHERE s.innode), 0) AS n_rn FROM assign s GROUP BY s.rcode),
+    nat AS (SELECT coalesce(sum(w), 0) AS big_n, coalesce(sum(w) FILTER (WHERE innode), 0) AS big_nn FROM act),
     regs AS ({reg_sql})
     SELECT regs.*, coalesce(per.n_rn, 0) AS count, coalesce(per.n_r, 0) AS region_total,
            nat.big_nn AS national_count, nat.big_n AS national_total
@@ -256,6 +257,27 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         for x in out:
             x["top"] = tops.get(x["code"], [])
     return out
+
+
+_CELL_LOCK = threading.Lock()
+
+
+def _cell_table(store, cache: dict, d: _dt.date) -> str:
+    """The prepared table counted once per date: one row per (region codes, node set) of the enterprises
+    active on ``d`` with their number ``w`` — a few thousand rows the map sums instead of every enterprise.
+    Built on the first map of the date (a served generation keeps the last few dates)."""
+    with _CELL_LOCK:
+        cells = cache.setdefault("cells", {})
+        if d not in cells:
+            if len(cells) >= 4:
+                store.con.execute(f"DROP TABLE IF EXISTS {cells.pop(next(iter(cells)))}")
+            name = f"{cache['table']}_{d:%Y%m%d}"
+            col = "mask" if cache["bits"] is not None else "nodes"
+            store.con.execute(f"""CREATE OR REPLACE TABLE {name} AS
+                SELECT row_number() OVER () AS id, province_code, city_code, district_code, {col}, count(*) AS w
+                FROM {cache['table']} e WHERE {_active_sql()} GROUP BY ALL""", [d, d])
+            cells[d] = name
+        return cells[d]
 
 
 def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> str:
