@@ -246,3 +246,24 @@ def test_prepared_cache_gives_the_same_numbers(db):
         assert a == m.region_map(direct, "macro", node="M02", macros=MACROS)
     finally:
         direct.close()
+
+
+def test_served_lists_by_funding_give_the_same_enterprises(db):
+    """A served generation keeps the latest round of each enterprise per date; lists by stage or sorted by
+    funding give exactly the enterprises (and totals) of the direct query, on several dates."""
+    from zhaoshang.interfaces.web.served import _open
+    from zhaoshang.services.enterprises import search_enterprises
+
+    served, direct = _open(db), Store(db, read_only=True)
+    try:
+        rounds = [r[0] for r in direct.con.execute("SELECT DISTINCT round FROM fundings ORDER BY 1").fetchall()]
+        assert rounds
+        for args in [{"stage": rounds[0], "sort": "-funding"}, {"stage": ",".join(rounds[:2]) + ",none"},
+                     {"sort": "funding", "as_of": "2019-06-30"}, {"stage": rounds[-1], "as_of": "2021-12-31"}]:
+            a = search_enterprises(served, size=500, **args)
+            b = search_enterprises(direct, size=500, **args)
+            assert a["total"] == b["total"] and [x["id"] for x in a["items"]] == [x["id"] for x in b["items"]], args
+        assert served.latest_funding_tables  # the prepared table was used
+    finally:
+        served.con.close()
+        direct.close()

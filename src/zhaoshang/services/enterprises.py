@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import threading
 from typing import Any, Iterator
 
 from ..core.asof import enterprises_as_of, reference_date
@@ -103,6 +104,27 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     return where, params, ctes
 
 
+_PREPARED_LOCK = threading.Lock()
+
+
+def _latest_funding(store, d: _dt.date) -> tuple[str, list]:
+    """The latest funding of each enterprise on ``d`` (SQL, parameters): in a served generation (a database
+    that does not change while it is read, ``store.scratch``) materialised once per date, so a list by stage
+    or sorted by funding does not aggregate every funding round again; elsewhere the aggregate itself."""
+    scratch = getattr(store, "scratch", None)
+    if not scratch:
+        return _latest_funding_sql(), [d]
+    with _PREPARED_LOCK:
+        done = store.__dict__.setdefault("latest_funding_tables", {})
+        if d not in done:
+            if len(done) >= 4:
+                store.con.execute(f"DROP TABLE IF EXISTS {done.pop(next(iter(done)))}")
+            name = f"{scratch}.zs_latest_funding_{d:%Y%m%d}"
+            store.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {_latest_funding_sql()}", [d])
+            done[d] = name
+        return done[d], []
+
+
 def _latest_funding_sql() -> str:
     return ("(SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, sum(amount_wan) AS total_wan "
             "FROM fundings WHERE enterprise_id IS NOT NULL AND (date IS NULL OR date <= ?) GROUP BY enterprise_id)")
@@ -130,8 +152,8 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
                                  include_dissolved)
     view = _view(store, d, include_dissolved)
     need_lf = bool(_as_list(stage)) or sort.endswith("funding")
-    lf_join = f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id" if need_lf else ""
-    lf_params = [d] if need_lf else []
+    lf_sql, lf_params = _latest_funding(store, d) if need_lf else ("", [])
+    lf_join = f"LEFT JOIN {lf_sql} lf ON lf.enterprise_id = e.id" if need_lf else ""
     sc_join, sc_jparams, sc_where, sc_params, sd = score_join(store, d, needed=sort.endswith("score"),
                                                               score_min=score_min, score_max=score_max)
     lf_join += " " + sc_join
