@@ -111,18 +111,19 @@ def _latest_funding(store, d: _dt.date) -> tuple[str, list]:
     """The latest funding of each enterprise on ``d`` (SQL, parameters): in a served generation (a database
     that does not change while it is read, ``store.scratch``) materialised once per date, so a list by stage
     or sorted by funding does not aggregate every funding round again; elsewhere the aggregate itself."""
-    scratch = getattr(store, "scratch", None)
-    if not scratch:
+    scratch, prepared = getattr(store, "scratch", None), getattr(store, "prepared", None)
+    if not scratch or prepared is None:
         return _latest_funding_sql(), [d]
+    key = ("latest_funding", d)
     with _PREPARED_LOCK:
-        done = store.__dict__.setdefault("latest_funding_tables", {})
-        if d not in done:
-            if len(done) >= 4:
-                store.con.execute(f"DROP TABLE IF EXISTS {done.pop(next(iter(done)))}")
+        if key not in prepared:
+            old = [k for k in prepared if k[0] == "latest_funding"]
+            if len(old) >= 4:
+                store.con.execute(f"DROP TABLE IF EXISTS {prepared.pop(old[0])}")
             name = f"{scratch}.zs_latest_funding_{d:%Y%m%d}"
             store.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {_latest_funding_sql()}", [d])
-            done[d] = name
-        return done[d], []
+            prepared[key] = name
+        return prepared[key], []
 
 
 def _latest_funding_sql() -> str:

@@ -91,6 +91,12 @@ def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list,
     description, products, industry or the names of the chain nodes it is placed on. Every interface that
     searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule.
     With a fresh search index (and ``index``) the rule runs on the index's candidates only — the same answers."""
+    sql, params, words, _ = _hits(store, text, index)
+    return sql, params, words
+
+
+def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[str], bool]:
+    """``hits_sql`` and whether the search index narrowed it."""
     norm = normalize_name(text)
     code, _ = validate_uscc(text)
     if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
@@ -124,12 +130,15 @@ def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list,
     params = cparams + kparams + cparams + [norm] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
            f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
-    return sql, params, words
+    return sql, params, words, cand is not None
 
 
 def matching_ids(store: Store, text: str) -> tuple[str, list]:
     """SQL selecting the ids of the enterprises matching ``text`` (for a list's ``q`` filter) and its parameters."""
-    sql, params, _ = hits_sql(store, str(text or "").strip())
+    sql, params, _, narrowed = _hits(store, str(text or "").strip())
+    if narrowed:  # a few ids: looked up once, then a list the database filters the enterprises by directly
+        ids = [r[0] for r in store.con.execute(f"SELECT DISTINCT id FROM ({sql})", params).fetchall()]
+        return "SELECT unnest(?::BIGINT[])", [ids]
     return f"SELECT id FROM ({sql})", params
 
 

@@ -115,7 +115,8 @@ def _open(db_path: str) -> Store:
     con.execute("USE zsdb")
     store = Store.__new__(Store)
     store.path, store.con, store.read_only = db_path, con, True
-    store.scratch = "memory.main"  # writable, in memory: tables prepared once per generation (services)
+    store.scratch = "memory.main"  # writable, in memory: tables prepared once per generation (services) …
+    store.prepared = {}  # … and their names, shared by the request stores of the generation
     try:
         matrix.prepare_cache(store, schema="memory.main")
     except duckdb.Error:  # an empty or foreign database: the direct queries still answer
