@@ -99,3 +99,13 @@ def test_every_service_reports_its_file_key_and_expectation(tmp_path):
     with pytest.raises(UserError) as exc:
         load_feeds(feeds)
     assert exc.value.in_lang("en") == f"feeds file {feeds}: timeout should be a number in [0.1, 300] (got 0)"
+
+
+def test_yaml_is_parsed_in_one_place():
+    """Every YAML file (user-replaceable or packaged) is parsed by core/config.py, so every error reads alike."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "zhaoshang"
+    parsing = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
+                     if "yaml.safe_load(" in p.read_text(encoding="utf-8") or "yaml.load(" in p.read_text(encoding="utf-8"))
+    assert parsing == ["core/config.py"]

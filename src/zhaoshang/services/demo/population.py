@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-import yaml
 
+from ...core.config import parse_yaml
 from . import rand as R
 
 CATS = ("ai_alive", "ai_dissolved", "ai_new", "non_ai")
@@ -28,8 +28,8 @@ ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 
 @lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict:
-    text = resources.files("zhaoshang").joinpath("data", "demo", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    res = resources.files("zhaoshang").joinpath("data", "demo", name)
+    return parse_yaml(res.read_text(encoding="utf-8"), "演示数据设置", "demo data settings", str(res))
 
 
 def calibration() -> dict:

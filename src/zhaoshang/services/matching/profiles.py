@@ -14,17 +14,16 @@ import importlib.resources
 import re
 from typing import Any
 
-import yaml
-
 from ...core.asof import enterprises_as_of, reference_date
+from ...core.config import parse_yaml
 from ...core.text import search_tokens
 from ..chain.taxonomy import Taxonomy, keyword_regex, load_taxonomy, normalize_keyword
 
 @functools.lru_cache(maxsize=1)
 def config() -> dict[str, Any]:
     """The matching settings (data/matching.yaml): weights, candidate sizes, stopwords, status rules."""
-    with importlib.resources.files("zhaoshang").joinpath("data", "matching.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    res = importlib.resources.files("zhaoshang").joinpath("data", "matching.yaml")
+    return parse_yaml(res.read_text(encoding="utf-8"), "匹配设置文件", "matching settings file", str(res))
 
 
 @functools.lru_cache(maxsize=1)

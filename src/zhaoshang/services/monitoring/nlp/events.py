@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
+from ....core.config import parse_yaml
 from .textmodel import LinearTextModel
 
 __all__ = ["EVENT_TYPES", "EventType", "classify_event", "rule_scores", "keyword_baseline", "finese_map",
@@ -40,7 +39,7 @@ class EventType:
 @lru_cache(maxsize=1)
 def _config() -> dict:
     res = importlib.resources.files("zhaoshang").joinpath("data", "nlp", "event_types.yaml")
-    return yaml.safe_load(res.read_text(encoding="utf-8"))
+    return parse_yaml(res.read_text(encoding="utf-8"), "事件类型表", "event type table", str(res))
 
 
 @lru_cache(maxsize=1)

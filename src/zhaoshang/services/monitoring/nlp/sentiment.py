@@ -22,7 +22,7 @@ import math
 import re
 from functools import lru_cache
 
-import yaml
+from ....core.config import parse_yaml
 
 __all__ = ["sentiment_towards", "text_sentiment", "window_baseline", "THRESHOLD", "label_of"]
 
@@ -38,7 +38,7 @@ _ENUM_RE = re.compile(r"^[\s、，,和及与以及等等股份()（）\dA-Za-z.]
 @lru_cache(maxsize=1)
 def _lexicon() -> dict:
     res = importlib.resources.files("zhaoshang").joinpath("data", "nlp", "sentiment_lexicon.yaml")
-    cfg = yaml.safe_load(res.read_text(encoding="utf-8"))
+    cfg = parse_yaml(res.read_text(encoding="utf-8"), "情感词典", "sentiment lexicon", str(res))
     words = {**{k: float(v) for k, v in cfg["positive"].items()}, **{k: float(v) for k, v in cfg["negative"].items()}}
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     negators = sorted(cfg["negators"], key=len, reverse=True)
