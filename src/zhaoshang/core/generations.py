@@ -77,18 +77,21 @@ def _fsync(path: str) -> None:
 
 
 @contextmanager
-def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
+def updating(path: str | os.PathLike, in_place: bool = True, text: bool = True) -> Iterator[Store]:
     """A writable ``Store`` for one update of the database at ``path``; published only if the block succeeds.
 
     In place when no other process has the file open (and ``in_place``); on a new generation when a server
     (or any reader) holds it — and always from inside the server (``in_place=False``: file locks do not keep a
     process from itself). Either way a failure or a kill leaves what readers see exactly as it was.
+    The search index follows the update (``core.search_index.refresh``) unless the caller says the update
+    leaves the enterprises' names, aliases and text alone (``text=False``, e.g. a placement correction).
     """
     path = str(path)
     if path == ":memory:" or not Path(path).exists():
         with Store(path) as store:
             yield store
-            search_index.refresh(store)
+            if text:
+                search_index.refresh(store)
         return
     with _update_lock(path):
         try:
@@ -99,7 +102,8 @@ def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
         else:
             with store:
                 yield store
-                search_index.refresh(store)  # the search index follows every update (only changed text re-indexed)
+                if text:
+                    search_index.refresh(store)  # only the enterprises whose text changed are re-indexed
             return
         nxt = path + NEXT_SUFFIX
         _remove(nxt, nxt + ".wal")
@@ -123,7 +127,8 @@ def updating(path: str | os.PathLike, in_place: bool = True) -> Iterator[Store]:
             store = Store(nxt)
             try:
                 yield store
-                search_index.refresh(store)
+                if text:
+                    search_index.refresh(store)
                 store.con.execute("CHECKPOINT")
             finally:
                 store.close()

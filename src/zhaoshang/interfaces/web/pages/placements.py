@@ -27,7 +27,7 @@ def register(app, web) -> None:
     @app.post("/api/enterprises/{key}/placements", tags=["chain"],
               summary="人工确认、移除或新增企业的一条产业链归类（理由必填，记入审计日志，重新归类后仍保持）")
     def api_decide(key: str, decision: Decision, request: Request, user=Depends(web.current_user)):
-        with updating(web.served.path) as store:
+        with updating(web.served.path, text=False) as store:  # placements only
             row = corr.record(store, request.app.state.team, key, decision.node, decision.action, decision.reason,
                               getattr(user, "name", None))
         return web.json(row)
@@ -44,7 +44,7 @@ def register(app, web) -> None:
     def form_decide(key: str, request: Request, user=Depends(web.current_user), action: str = Form(""),
                     node: str = Form(""), reason: str = Form("")):
         try:
-            with updating(web.served.path) as store:
+            with updating(web.served.path, text=False) as store:  # placements only
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
                                   getattr(user, "name", None))
         except UserError as exc:
