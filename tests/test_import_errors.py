@@ -213,6 +213,11 @@ def test_history_and_as_of(tmp_path):
     assert ("district_code", "330110") in hist and hist[("district_code", "330110")] == "330108"
     types = {r[0] for r in con.execute("SELECT type FROM events").fetchall()}
     assert {"founded", "change_name", "change_region", "change_capital"} <= types
+    # event titles say what changed in words, never a column name or a float
+    titles = dict(con.execute("SELECT type, title FROM events WHERE type LIKE 'change_%'").fetchall())
+    assert titles["change_capital"] == "注册资本: 602万元 → 5,000万元"
+    assert titles["change_region"] == "所在地区: 余杭区 → 滨江区"
+    assert titles["change_name"].startswith("名称: ") and "name" not in titles["change_name"]
     # the old name is still findable, and as-of queries see the past
     assert con.execute("SELECT count(*) FROM enterprise_aliases WHERE kind = 'former'").fetchone()[0] == 1
     then = dict(con.execute(f"SELECT uscc, name FROM {enterprises_as_of('2020-01-01')} e").fetchall())

@@ -20,6 +20,21 @@ _CHANGE_TYPES = {
 }
 
 
+# what a change event's title calls the field (its type's chip already says it is a change)
+_FIELD_NAMES = {"name": "名称", "address": "地址", "capital_wan": "注册资本", "status": "登记状态", "legal_rep": "法定代表人",
+                "province_code": "所在地区", "city_code": "所在地区", "district_code": "所在地区"}
+
+
+def _change_title() -> str:
+    """SQL for a readable title of an ``enterprise_history`` row: "注册资本: 602万元 → 5,000万元", regions by name."""
+    def value(col: str) -> str:
+        return f"""coalesce(CASE WHEN h.field = 'capital_wan' THEN printf('%,.0f万元', TRY_CAST({col} AS DOUBLE))
+                                 WHEN h.field LIKE '%\\_code' ESCAPE '\\' THEN (SELECT r.name FROM regions r WHERE r.code = {col}) END,
+                            {col}, '—')"""
+    label = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _FIELD_NAMES.items()) + " ELSE h.field END"
+    return f"{label} || ': ' || {value('h.old_value')} || ' → ' || {value('h.new_value')}"
+
+
 def derive_events(con, import_id: int, next_id: int) -> int:
     """Insert the events of one import; returns how many."""
     change_case = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
@@ -34,7 +49,7 @@ def derive_events(con, import_id: int, next_id: int) -> int:
               AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved')""",
         # tracked changes (the region change is one event even when three codes change)
         f"""SELECT h.enterprise_id, h.changed_on, {change_case},
-                   '变更: ' || h.field || ' ' || coalesce(h.old_value, '') || ' → ' || coalesce(h.new_value, ''),
+                   {_change_title()},
                    to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value)),
                    'enterprise_history', NULL, h.source, h.source_key, {import_id}
             FROM enterprise_history h WHERE h.import_id = {import_id}
