@@ -234,3 +234,7 @@ def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
         assert job["state"] == "done" and job["result"]["import"]["rows_imported"] == 3
         # the same body with a wrong token is refused (the token is read from the stream, not guessed)
         assert c.post("/updates", content=body("wrong" + token, 3 * 2**19, b), headers=ctype).status_code == 403
+        # any other body is held in memory, so it is capped lower: 8 MB, counted while it streams
+        r = c.post("/api/alerts/rules/yaml", content=(b"#" * 65536 for _ in range(129)),
+                   headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 413 and r.json()["error"] == "请求内容超过 8 MB (request body larger than 8 MB)"

@@ -1,6 +1,8 @@
 """Uploads (multipart/form-data) never sit whole in memory: the body streams to a temporary file under a size
 limit (over it: 413, at once when Content-Length says so), the form's ``csrf_token`` is picked out on the way
 (file parts are only counted, not kept), and the application then reads the body back from the file in chunks.
+Any other request body (JSON, YAML, a plain form) is counted the same way and capped at 8 MB before the
+application sees it.
 
 An ASGI middleware outside the access middleware (``auth.py``), which takes the CSRF token from
 ``scope["zhaoshang.form_csrf"]`` instead of reading the body. docs/security.md, "Limits".
@@ -18,6 +20,7 @@ from ...core import jsonenc
 
 MAX_UPLOAD_MB = 512  # a file the data officer may upload (ZHAOSHANG_MAX_UPLOAD_MB changes it)
 FORM_SLACK = 1 << 20  # the request may exceed the file by this much: the form's other fields
+MAX_OTHER = 8 << 20  # any other request body (JSON, YAML, a plain form) is held in memory, so it is capped lower
 CHUNK = 1 << 20
 CSRF_KEY = "zhaoshang.form_csrf"
 _MEMORY = 1 << 20  # a body up to this size stays in memory; a larger one goes to disk
@@ -71,11 +74,12 @@ def max_upload() -> int:
 
 
 class SpoolUploads:
-    """ASGI middleware: multipart request bodies go to a temporary file (at most ``limit`` bytes) and are
-    replayed to the application from there."""
+    """ASGI middleware: every request body is counted as it arrives and refused over its limit (413); a
+    multipart body goes to a temporary file (at most ``limit`` bytes), any other body stays in memory (at most
+    ``MAX_OTHER``); the application reads it back from there."""
 
-    def __init__(self, app, limit: int | None = None):
-        self.app = app
+    def __init__(self, app, limit: int | None = None, other: int = MAX_OTHER):
+        self.app, self.other = app, other
         self.limit = limit if limit is not None else max_upload() + FORM_SLACK
 
     async def __call__(self, scope, receive, send):
@@ -83,13 +87,13 @@ class SpoolUploads:
             return await self.app(scope, receive, send)
         headers = {k.lower(): v for k, v in scope.get("headers") or []}
         ctype, options = parse_options_header(headers.get(b"content-type", b""))
-        if ctype != b"multipart/form-data":
-            return await self.app(scope, receive, send)
+        upload = ctype == b"multipart/form-data"
+        limit = self.limit if upload else self.other
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send)
-        spool = tempfile.SpooledTemporaryFile(max_size=_MEMORY, prefix="zhaoshang-body-")
-        csrf = _CsrfField(options[b"boundary"]) if options.get(b"boundary") else None
+        if declared.isdigit() and int(declared) > limit:
+            return await self._refuse(send, limit, upload)
+        spool = tempfile.SpooledTemporaryFile(max_size=_MEMORY if upload else limit + 1, prefix="zhaoshang-body-")
+        csrf = _CsrfField(options[b"boundary"]) if upload and options.get(b"boundary") else None
         size = 0
         try:
             while True:
@@ -98,8 +102,8 @@ class SpoolUploads:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.limit:
-                    return await self._refuse(send)
+                if size > limit:
+                    return await self._refuse(send, limit, upload)
                 spool.write(chunk)
                 if csrf is not None:
                     try:
@@ -109,7 +113,8 @@ class SpoolUploads:
                 if not message.get("more_body"):
                     break
             spool.seek(0)
-            scope = {**scope, CSRF_KEY: csrf.found if csrf is not None else None}
+            if upload:
+                scope = {**scope, CSRF_KEY: csrf.found if csrf is not None else None}
             done = False
 
             async def replay():
@@ -125,10 +130,12 @@ class SpoolUploads:
             spool.close()
 
     @staticmethod
-    async def _refuse(send) -> None:
+    async def _refuse(send, limit: int, upload: bool) -> None:
         """413 with the one-line JSON error of the API (an upload comes from a script or the page's form)."""
-        mb = max_upload() // 2**20
-        body = jsonenc.dumps({"error": f"上传内容超过 {mb} MB (upload larger than {mb} MB)", "status": 413}).encode("utf-8")
+        mb = (limit - FORM_SLACK if upload else limit) // 2**20
+        error = (f"上传内容超过 {mb} MB (upload larger than {mb} MB)" if upload
+                 else f"请求内容超过 {mb} MB (request body larger than {mb} MB)")
+        body = jsonenc.dumps({"error": error, "status": 413}).encode("utf-8")
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
                                 (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
