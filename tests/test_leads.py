@@ -131,6 +131,14 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
+def test_notes_follow_the_language(store):
+    """A region with no placed enterprise has no recommendation: the note says so in the user's language."""
+    en = mine_leads(store, "420100", as_of=D, lang="en")["notes"]
+    assert any(n.startswith("recommended segments unavailable") and "Wuhan" in n for n in en)
+    assert not any("\u4e00" <= ch <= "\u9fff" for n in en for ch in n)
+    assert any(n.startswith("推荐引进环节不可用") for n in mine_leads(store, "420100", as_of=D)["notes"])
+
+
 def test_backtest_against_hand_counted_outcomes(db, leads_json):
     doc = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365,
                    "--k", 1, "--k", 2, "--k", 3, "--k", 4, db=db)
@@ -153,6 +161,17 @@ def test_backtest_against_hand_counted_outcomes(db, leads_json):
 def test_backtest_refuses_an_open_horizon(store):
     with pytest.raises(UserError, match="2023-06-30"):
         backtest_leads(store, REGION, as_of="2022-06-30", horizon=365)
+
+
+def test_backtest_refuses_data_without_dated_openings(tmp_path):
+    """Imported data without dated branches (e.g. IT桔子 companies and rounds only) cannot show an opening: the
+    backtest says so instead of reporting zeros."""
+    path = tmp_path / "nobranch.duckdb"
+    _build(path)
+    with Store(str(path)) as s:
+        s.con.execute("UPDATE branches SET date = NULL")
+        with pytest.raises(UserError, match="分支机构"):
+            backtest_leads(s, REGION, as_of=D, horizon=365)
 
 
 def test_fit_learns_weights_from_outcomes_before_the_date_only(db, store, tmp_path):

@@ -399,7 +399,9 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     mrows = _segment_matrix(store, chain, info["level"], seg_level, ref)
     regions, nodes, X = matrix_from_rows(mrows)
     if info["code"] not in regions:
-        raise NotFound(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度")
+        raise NotFound(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度",
+                       f"{info.get('name_en') or info['name']} has no enterprise placed on the chain as of {ref}: "
+                       "relatedness cannot be computed")
     cx = complexity_matrix(X, regions, nodes, rca_threshold=float(cfg["rca_threshold"]))
     ri = regions.index(info["code"])
     seg_info = {r["code"]: r for r in store.query(

@@ -48,6 +48,13 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
     if any(k < 1 for k in ks):
         raise UserError("--k 必须为正整数", "--k must be a positive integer")
     d, end = outcome_window(store, as_of, horizon)
+    kinds = ", ".join("?" * len(PRESENCE_KINDS))
+    if not store.con.execute(f"SELECT count(*) FROM branches WHERE kind IN ({kinds}) AND date IS NOT NULL",
+                             list(PRESENCE_KINDS)).fetchone()[0]:
+        # without any dated opening the outcome cannot be observed: every figure would be a silent zero
+        raise UserError("库中没有带日期的分支机构或子公司记录，无法计量「期限内在本地新设机构」：请先导入分支机构数据（import branches）",
+                        "the database holds no dated branch or subsidiary: the outcome (an opening in the region) "
+                        "cannot be observed; import branches first")
     c = candidate_rows(store, region, node=node, as_of=d, weights=weights)
     rows = c["rows"]
     if not rows:

@@ -141,7 +141,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
         x["rank"] = i
     reached = any(r.get("n_reachability") is not None for r in c["rows"])
     absent = [k for k, ok in {**present, "reachability": reached}.items() if not ok and k in cfg["signals"]]
-    notes = list(tg["notes"])
+    notes = [n[1] if lang == "en" else n[0] for n in tg["notes"]]
     if reached:
         notes.append(f"可触达性只对排序前 {int(cfg.get('reach_top', 10))} 的线索计算（关系图谱逐一寻路）" if lang != "en" else
                      f"reachability is measured for the first {int(cfg.get('reach_top', 10))} leads only "

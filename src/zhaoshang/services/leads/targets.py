@@ -14,10 +14,10 @@ from ..regions import matrix
 def target_segments(store, info: dict, d: _dt.date, chain: str, *, recommended_top: int = 5,
                     node: str | None = None) -> dict:
     """``{"segments": [{code, name_zh, name_en, status, label, gap, recommended, rank, quadrant_zh, …}],
-    "codes": {placement code → segment}, "notes": [...]}``. With ``node`` the segments are that node's own
+    "codes": {placement code → segment}, "notes": [(zh, en)]}``. With ``node`` the segments are that node's own
     subtree (at segment level, or the node itself when below it), whether or not the region should attract
     them: the fit signal then says so."""
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     cfg = rec.load_config()
     seg_level = int(cfg["segment_level"])
     tree = matrix.chain_tree(store, info["code"], as_of=d, chain=chain, top=0)
@@ -29,7 +29,8 @@ def target_segments(store, info: dict, d: _dt.date, chain: str, *, recommended_t
         for r in doc["segments"]:
             ranked[r["node"]] = r
     except (NotFound, UserError) as exc:
-        notes.append(f"推荐引进环节不可用（{exc}）：只按补链环节筛选")
+        notes.append((f"推荐引进环节不可用（{exc}）：只按补链环节筛选",
+                      f"recommended segments unavailable ({exc.in_lang('en')}): gaps only"))
     out = []
     for code, n in segs.items():
         r = ranked.get(code) or {}
