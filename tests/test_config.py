@@ -62,6 +62,8 @@ def test_checks_name_the_key_and_what_was_expected(tmp_path):
         assert str(exc.value) == f"配置文件 {f.path}: {zh}"
         assert exc.value.in_lang("en") == f"configuration file {f.path}: {en}"
     assert f.number("n", lo=0) == 0 and f.number("absent", default=3) == 3 and f.get("a.b") == "x"
+    g = ConfigFile(tmp_path / "g.yaml", {"feeds": [{"url": "a", "timeout": 5}]}, "配置文件", "configuration file")
+    assert g.get("feeds[0].timeout") == 5 and g.get("feeds[1].timeout", 7) == 7 and g.get("feeds.timeout") is None
 
 
 def _edited(tmp_path, src, edit) -> str:
@@ -99,6 +101,11 @@ def test_every_service_reports_its_file_key_and_expectation(tmp_path):
     with pytest.raises(UserError) as exc:
         load_feeds(feeds)
     assert exc.value.in_lang("en") == f"feeds file {feeds}: timeout should be a number in [0.1, 300] (got 0)"
+    feeds.write_text("feeds:\n  - {url: a.xml, timeout: 2.5}\n  - {url: b.xml, timeout: 500}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"feeds\[1\]\.timeout 应为 \[0\.1, 300\] 内的数字（实际为 500）"):
+        load_feeds(feeds)  # a feed's own timeout is read and checked
+    feeds.write_text("feeds:\n  - {url: a.xml, timeout: 2.5}\n  - b.xml\n", encoding="utf-8")
+    assert [x.timeout for x in load_feeds(feeds).feeds] == [2.5, 10.0]
 
 
 def test_yaml_is_parsed_in_one_place():

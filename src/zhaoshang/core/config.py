@@ -10,6 +10,7 @@ English twin, naming the file, the key and what was expected — the same wordin
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,6 +19,7 @@ import yaml
 from .errors import UserError
 
 _MISSING = object()
+_PART = re.compile(r"\[\d+\]|[^.\[\]]+")
 
 
 def parse_yaml(text: str, zh: str, en: str, where: str | Path = "") -> Any:
@@ -83,12 +85,18 @@ class ConfigFile:
 
     # -- values -----------------------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
-        """The value at a dotted key (``a.b``), ``default`` when any part is absent."""
+        """The value at a dotted key (``a.b``, list items as ``a[0].b``), ``default`` when any part is absent."""
         v: Any = self.doc
-        for part in key.split("."):
-            if not isinstance(v, dict) or part not in v:
+        for part in _PART.findall(key):
+            if part.startswith("["):
+                i = int(part[1:-1])
+                if not isinstance(v, list) or i >= len(v):
+                    return default
+                v = v[i]
+            elif isinstance(v, dict) and part in v:
+                v = v[part]
+            else:
                 return default
-            v = v[part]
         return v
 
     def _value(self, key: str, value: Any) -> Any:

@@ -86,7 +86,7 @@ def load_feeds(path: str | Path) -> FeedsConfig:
         if name in names:
             raise f.error(f"{where}.name", f"重复: {name}", f"is a duplicate: {name}")
         names.add(name)
-        feeds.append(Feed(name, url, f.number(f"{where}.timeout", lo=0.1, hi=300, default=timeout)))
+        feeds.append(Feed(name, url, f.number(f"{where}.timeout", item.get("timeout", timeout), lo=0.1, hi=300)))
     return FeedsConfig(feeds, interval, timeout, str(f.path))
 
 
