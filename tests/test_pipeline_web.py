@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # no
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.evaluation import scorecard  # noqa: E402
+from zhaoshang.services.leads import lead_of  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
 
@@ -61,6 +63,12 @@ def test_pipeline_api(tmp_path):
     with Store(str(path), read_only=True) as store:
         total = scorecard.score_enterprise(store, 3)["total"]
     assert f'<b id="lead-score-total">{total}</b>' in page
+    # …and why it is a lead there: its reasons and signals for the region today, as the leads list gives them
+    with Store(str(path), read_only=True) as store:
+        why = lead_of(store, "330200", 3, node=other["segment"])
+    assert why is not None and why["reasons"] and f'<b id="lead-reasons-score">{why["score"]:.1f}</b>' in page
+    assert all(html_escape(r) in page for r in why["reasons"])
+    assert "不是本地区的候选" in client.get(f"/pipeline/{lead['id']}").text  # the dissolved one is no candidate
     html = client.get("/pipeline").text
     assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html
 

@@ -53,11 +53,11 @@ FILTERS = ("funding", "branches", "patents", "expansion_news", "demands", "local
 
 def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = None, chain: str | None = None,
                    weights: str | Path | None = None, limit: int | None = None, min_score: float | None = None,
-                   having: list[str] | None = None, team=None) -> dict:
+                   having: list[str] | None = None, team=None, only: int | None = None) -> dict:
     """Every candidate's signals and score (ranked), with the context: region, date, targets, measurable
-    signals, counts. ``limit`` keeps the first rows only (ties broken by enterprise id); ``min_score`` and
-    ``having`` (signals that must be non-zero) filter the rows, not the counts. With ``team`` the live events of
-    the team state count too."""
+    signals, counts. ``limit`` keeps the first rows only (ties broken by enterprise id); ``min_score``,
+    ``having`` (signals that must be non-zero) and ``only`` (one enterprise id) filter the rows, not the counts.
+    With ``team`` the live events of the team state count too."""
     bad = [h for h in having or [] if h not in FILTERS]
     if bad:
         raise UserError(f"未知的信号: {', '.join(bad)}（可选: {', '.join(FILTERS)}）",
@@ -77,6 +77,8 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
         conds = [f"coalesce(n_{h}, 0) > 0" for h in having or []]
         if min_score is not None:
             conds.append(f"score >= {float(min_score)}")
+        if only is not None:
+            conds.append(f"enterprise_id = {int(only)}")
         sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, enterprise_id" + \
             (f" LIMIT {int(limit)}" if limit else "")
         rows = store.query(sql, params)
@@ -158,6 +160,22 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                                    "the date, of normal status", **c["counts"]},
             "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
+
+
+def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, lang: str = "zh",
+            team=None) -> dict | None:
+    """One enterprise's lead for the region today — reasons, signals, explained score — as the leads list shows it
+    (the pipeline's lead page). ``node``: the lead's segment, so that it is a candidate whether or not the
+    segment is still a target; None when it is no candidate there (present in the region, abnormal, unplaced)."""
+    for n in dict.fromkeys([node, None]):
+        try:
+            c = candidate_rows(store, region, node=n, team=team, only=int(enterprise_id))
+        except UserError:
+            continue  # a segment the chain no longer has: the region's targets instead
+        if c["rows"]:
+            lead = _document(store, _with_reach(store, c), n, lang)["leads"][0]
+            return {k: v for k, v in lead.items() if k != "rank"}
+    return None
 
 
 def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import UserError
 from ....core.geo.lookup import resolve_region
 from ....services.evaluation import scorecard
+from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
 from ....services.team import accounts
@@ -114,8 +115,13 @@ def register(app, web) -> None:
             card = scorecard.score_enterprise(store, lead["enterprise_id"], lang=web.lang_of(request), team=team(request))
         except UserError:
             card = None
+        try:  # why it is a lead: its reasons and signals for the region today, as on the 招商线索 page
+            why = lead_of(store, lead["region_code"], lead["enterprise_id"], node=lead.get("segment"),
+                          lang=web.lang_of(request), team=team(request))
+        except UserError:
+            why = None
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "card": card, "fields": L.FIELD_LABELS,
+            "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
             "json_twin": f"/api/pipeline/leads/{lead_id}"})
