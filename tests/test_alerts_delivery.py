@@ -166,6 +166,12 @@ def test_server_reached_by_others_refuses_internal_webhook_targets(fx, tmp_path)
         assert delivery.deliver_due(team, policy=allowed)["sent"] == 1 and len(rx.ok) == 1
         assert not targets.internal(ipaddress.ip_address("8.8.8.8"))  # a public address is never refused
         WebhookPolicy.for_server(False).check("http://8.8.8.8/hook")
+        # a name that does not resolve (now) is retried, not a dead letter: DNS may be back on the next round
+        with team.tx() as tx:  # the delivered one again, now to a name that does not resolve
+            tx.execute("UPDATE alert_deliveries SET target = ?, status = 'pending', attempts = 0, next_at = ? "
+                       "WHERE status = 'done'", ["http://no-such-host.invalid/hook", "2000-01-01T00:00:00.000000Z"])
+        assert delivery.deliver_due(team, policy=production) == {"sent": 0, "retry": 1, "dead": 0}
+        assert "cannot resolve" in delivery.list_deliveries(team, status="pending")[0]["last_error"]
     finally:
         rx.close()
 

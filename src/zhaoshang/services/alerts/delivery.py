@@ -26,7 +26,7 @@ from ...core import jsonenc
 from ...core.errors import UserError
 from ...core.teamstate.clock import now
 from . import rules as R
-from .targets import LOCAL, WebhookPolicy
+from .targets import LOCAL, RefusedTarget, WebhookPolicy
 
 MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_ALERT_ATTEMPTS", "6"))
 BACKOFF = float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))  # seconds before the first retry
@@ -127,8 +127,8 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy
             if d["channel"] == "webhook":
                 try:
                     policy.check(d["target"])
-                except UserError as exc:
-                    refused = True
+                except UserError as exc:  # an internal address: never sent; a name that does not resolve: retried
+                    refused = isinstance(exc, RefusedTarget)
                     raise RuntimeError(exc.in_lang("en")) from None
                 secret = R.channels(team, d["owner"], secret=True).get("webhook_secret") or ""
                 body = d["payload"].encode("utf-8")

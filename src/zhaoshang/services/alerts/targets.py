@@ -21,6 +21,10 @@ from ...core.errors import UserError
 METADATA = {ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254", "169.254.170.2")}
 
 
+class RefusedTarget(UserError):
+    """A webhook URL this server will not call: its host is an internal address."""
+
+
 def internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Not a public address: loopback, link-local, private, shared (100.64/10), reserved, multicast, metadata."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
@@ -62,7 +66,7 @@ class WebhookPolicy:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         for ip in resolve(parts.hostname, port):
             if internal(ip):
-                raise UserError(
+                raise RefusedTarget(
                     f"Webhook 地址 {url} 指向内网、本机或元数据地址 {ip}，本服务器不向其发送"
                     "（管理员可用 zhaoshang serve --allow-internal-webhooks 明确放行）",
                     en=f"the webhook URL {url} points at an internal, loopback or metadata address ({ip}); this server "
