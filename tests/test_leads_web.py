@@ -16,12 +16,14 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
+from cli_util import run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core import jsonenc  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.interfaces.web.context import xnum  # noqa: E402
 from zhaoshang.services.leads import mine_leads, save_weights  # noqa: E402
 from zhaoshang.services.leads.fit import fit_lead_weights  # noqa: E402
 from zhaoshang.services.pipeline import leads as pipeline  # noqa: E402
@@ -86,6 +88,8 @@ def test_leads_page_in_the_browser(db):
     with Store(str(db), read_only=True) as s:
         learned = save_weights(team, fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365), "ana")
     team.close()
+    saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--k", 1, "--k", 2,
+                     "--save", db=db)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page()
@@ -119,6 +123,15 @@ def test_leads_page_in_the_browser(db):
         pg.click("#leads-apply")
         pg.wait_for_selector("#leads-table")
         assert learned["version"] in pg.inner_text("#ld-version") and "weights=" in pg.url
+        # the saved lead backtest on the methods page: counts, each model's hits, ROC and precision@k charts
+        pg.goto(base + "/methods")
+        run = pg.locator('.bt-run[data-kind="saved"]').filter(has_text="线索回测")
+        assert run.locator(".bt-eligible").inner_text() == str(len(EXPECTED_CANDIDATES))
+        assert run.locator(".bt-positives").inner_text() == str(saved["population"]["positives"])
+        assert run.locator('tr[data-model="baseline_funding"] .bt-auc-v').inner_text() == \
+            xnum(saved["models"]["baseline_funding"]["auc"])
+        run.locator('.bt-roc[data-ready="1"]').wait_for()
+        run.locator('.bt-pk[data-ready="1"]').wait_for()
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
         assert "Add to pipeline" in pg.inner_text("#leads-table") and "Target segments" in pg.inner_text("main")
         assert not errors, errors

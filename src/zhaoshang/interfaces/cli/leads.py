@@ -10,12 +10,13 @@ from typing import Optional
 import typer
 
 from ...core.errors import UserError
+from ...services.evaluation.runs import save_backtest
 from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
 from ...services.leads.export import write_leads
 from ...services.leads.fit import fit_lead_weights, write_lead_weights
 from ...services.leads.saved import resolve_weights, save_weights
-from .app import Fmt, app, date_option, emit, open_team, state, t
+from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
 from .score import _read, at_k_rows, backtest_app
 
 
@@ -117,11 +118,20 @@ def backtest_leads_cmd(
     chain: Optional[str] = CHAIN_NODE,
     weights: Optional[str] = typer.Option(None, "--weights", help=WEIGHTS_HELP),
     compare: Optional[str] = typer.Option(None, "--compare", help="另一组线索权重（文件或已保存的版本，如 leads-fit 学习所得），在同一批候选上并列为 lead_score_compare"),
+    label: Optional[str] = typer.Option(None, "--label", help="这次回测的名称，显示在方法与回测页（默认「线索回测 · 地区」）"),
+    save: bool = typer.Option(False, "--save", help="把结果存入数据库（backtests 表），供方法与回测页（/methods）显示"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """线索回测：截至日的线索排序能否把期限内在本地新设分支机构或子公司的企业排在前面（precision@k、recall@k），与基线（仅按融资总额排序、随机）并列。"""
-    doc, note = _read(backtest_leads, region, as_of=as_of, horizon=horizon, ks=k or None, node=chain,
-                      weights=_weights(weights), compare=_weights(compare))
+    args = dict(as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=_weights(weights), compare=_weights(compare))
+    if save:
+        with update_store() as store:
+            doc = backtest_leads(store, region, **args)
+            doc = save_backtest(store, doc, label or f"线索回测 · {doc['region']['name']}")
+            note = synthetic_note(store)
+    else:
+        doc, note = _read(backtest_leads, region, **args)
+        doc["label"] = label
     if fmt == Fmt.json:
         emit(doc, fmt)
         return

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...core.errors import UserError
 from ...core.geo.lookup import region_condition
-from ..evaluation.backtest import at_k, auc, outcome_window
+from ..evaluation.backtest import at_k, auc, outcome_window, roc_points
 from .mine import candidate_rows, load_config
 from .signals import PRESENCE_KINDS
 
@@ -36,7 +36,8 @@ def opened_in_region(store, info: dict, start: _dt.date, end: _dt.date) -> set[i
 
 def _metrics(scores: list[float], labels: list[bool], ids: list[int], ks) -> dict:
     a = auc(scores, labels)
-    return {"auc": None if a is None else round(a, 4), "at_k": [at_k(scores, labels, ids, k) for k in ks]}
+    return {"auc": None if a is None else round(a, 4), "at_k": [at_k(scores, labels, ids, k) for k in ks],
+            "roc": roc_points(scores, labels)}
 
 
 def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365, ks: list[int] | None = None,
@@ -73,7 +74,7 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
         models["lead_score_compare"] = [other.get(i, 0.0) for i in ids]
     out = {k: _metrics(v, y, ids, ks) for k, v in models.items()}
     info = c["info"]
-    return {"region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
+    return {"kind": "leads", "region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
             "horizon_days": horizon, "outcome_until": end, "chain": c["chain"], "node": node,
             "target": "opened a branch or subsidiary in the region within the horizon",
             "population": {"rule": "截至日目标环节内、本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a target "

@@ -1,4 +1,4 @@
-"""方法与回测 (/methods): the score's backtests — ROC curves and precision@k of the score against each baseline,
+"""方法与回测 (/methods): the score's backtests (and the lead backtests saved by ``backtest leads --save``) — ROC curves and precision@k of the score against each baseline,
 the calibration table, counts and the eligible population — for the real-data runs published with the package
 and the runs saved in this database (``backtest score --save``); JSON twin /api/methods."""
 
@@ -13,7 +13,19 @@ MODEL_LABELS = {"score_hand": ("评分（人工权重）", "score (hand weights)
                 "score_learned": ("评分（截至日前学习的权重）", "score (weights learned before the date)"),
                 "total_raised": ("仅融资总额", "total raised alone"),
                 "months_since_round": ("仅距上轮月数", "months since last round alone"),
-                "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random")}
+                "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random"),
+                "lead_score": ("线索得分", "lead score"), "lead_score_compare": ("线索得分（对比权重）", "lead score (compared weights)"),
+                "baseline_funding": ("仅融资总额", "total funding alone"), "baseline_random": ("随机", "random")}
+
+
+def _shaped(run: dict) -> dict:
+    """A lead backtest (``backtest leads --save``) in the score runs' shape: its lead scores as models, the
+    funding and random rankings as baselines."""
+    if run.get("kind") != "leads":
+        return run
+    m = run["models"]
+    return {**run, "models": {k: v for k, v in m.items() if k.startswith("lead_")},
+            "baselines": {k: v for k, v in m.items() if not k.startswith("lead_")}}
 
 
 def _series(run: dict, labels: dict) -> dict:
@@ -35,6 +47,7 @@ def register(app, web) -> None:
         doc = web.cached(store, ("methods",), lambda: methods_doc(store))
         lang = web.lang_of(request)
         labels = {k: (en if lang == "en" else zh) for k, (zh, en) in MODEL_LABELS.items()}
-        runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved") for i, r in enumerate(doc[kind])]
+        runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved")
+                for i, r in enumerate(_shaped(x) for x in doc[kind])]
         return web.page(request, "methods.html", {"nav": "methods", "runs": runs, "labels": labels,
                                                   "json_twin": "/api/methods"})

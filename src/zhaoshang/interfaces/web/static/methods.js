@@ -2,7 +2,10 @@
 (function () {
   if (!window.echarts) return;
   const colors = {score_hand: '#2f6fd6', score_learned: '#7b3fd0', total_raised: '#e0883e', months_since_round: '#3aa56b',
-    founding_year: '#b0a030', random: '#9aa3b5'};
+    founding_year: '#b0a030', random: '#9aa3b5', lead_score: '#2f6fd6', lead_score_compare: '#7b3fd0',
+    baseline_funding: '#e0883e', baseline_random: '#9aa3b5'};
+  const main = k => k.startsWith('score') || k.startsWith('lead_');
+  const dashed = k => k === 'random' || k === 'baseline_random';
   document.querySelectorAll('.bt-roc').forEach(el => {
     const series = JSON.parse(el.dataset.series || '[]');
     const chart = echarts.init(el);
@@ -13,7 +16,7 @@
       xAxis: {type: 'value', min: 0, max: 1, name: 'FPR', nameLocation: 'middle', nameGap: 22},
       yAxis: {type: 'value', min: 0, max: 1, name: 'TPR'},
       series: series.map(s => ({name: s.name, type: 'line', showSymbol: false, data: s.data,
-        lineStyle: {width: s.key.startsWith('score') ? 3 : 1.5, type: s.key === 'random' ? 'dashed' : 'solid'},
+        lineStyle: {width: main(s.key) ? 3 : 1.5, type: dashed(s.key) ? 'dashed' : 'solid'},
         itemStyle: {color: colors[s.key]}})).concat([{name: 'y = x', type: 'line', data: [[0, 0], [1, 1]], showSymbol: false,
         lineStyle: {color: '#bbb', type: 'dotted'}, itemStyle: {color: '#bbb'}, silent: true}]),
     });
