@@ -58,6 +58,7 @@ class ImportContext:
     report: ImportReport
     rows_ok: int = 0
     linked_ids_sql: str | None = None
+    data_expr: str = ""  # SQL for a row's mapped source values as JSON (over ``_typed t``)
 
     @property
     def con(self):

@@ -19,7 +19,7 @@ def row_hash_sql(staged: Staged) -> str:
 
 
 def skip_unchanged(con, staged: Staged, source: str) -> int:
-    """Set aside (in ``_unch``) the rows whose content this source already delivered; narrow the staging view
+    """Set aside (in ``_unch``) the rows whose content this source already delivered; narrow the staging table
     to the rest. Returns how many rows were set aside."""
     con.execute("CREATE OR REPLACE TEMP TABLE _unch (_file INTEGER, _row BIGINT, _key VARCHAR)")
     if not con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall():
@@ -27,15 +27,14 @@ def skip_unchanged(con, staged: Staged, source: str) -> int:
     con.execute(f"""
         INSERT INTO _unch
         SELECT s._file, s._row, r.source_key
-        FROM (SELECT _file, _row, {row_hash_sql(staged)} AS _hash FROM ({staged.sql})) s
+        FROM (SELECT _file, _row, {row_hash_sql(staged)} AS _hash FROM {staged.table}) s
         JOIN (SELECT row_hash, min(source_key) AS source_key FROM enterprise_records WHERE source = {ql(source)}
               GROUP BY row_hash) r ON r.row_hash = s._hash
     """)
     n = con.execute("SELECT count(*) FROM _unch").fetchone()[0]
-    if n:  # the (few) changed rows, materialised once: every typing pass then reads only them
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_changed AS SELECT s.* FROM ({staged.sql}) s "
+    if n:  # only the (few) changed rows stay: every typing pass then reads only them
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.table} AS SELECT s.* FROM {staged.table} s "
                     "ANTI JOIN _unch u ON u._file = s._file AND u._row = s._row")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT * FROM _stg_changed")
     return n
 
 

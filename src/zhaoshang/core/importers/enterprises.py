@@ -48,6 +48,22 @@ def canonical_exprs(ctx: ImportContext) -> dict[str, str]:
     }
 
 
+# enterprise columns holding a mapped field's text as read (a plain insert's record keeps no copy of it)
+RAW_COLUMNS = {"name": "name", "english_name": "english_name", "legal_form": "legal_form", "status": "status",
+               "capital": "capital_text", "region": "region_text", "address": "address", "industry_code": "industry_code",
+               "industry": "industry", "scope": "scope", "description": "description", "products": "products",
+               "website": "website", "listed_code": "listed_code", "legal_rep": "legal_rep"}
+
+
+def record_value_sql(field: str, r: str = "r", e: str = "e") -> str:
+    """SQL for one mapped value of source record ``r`` (joined to its enterprise ``e``): from the record's own
+    copy, or — for a plain insert, which keeps none (``_write_records``) — from the enterprise it created."""
+    own = f"json_extract_string({r}.data, {ql('$.' + field)})"
+    if field not in RAW_COLUMNS:
+        return own
+    return f"CASE WHEN json_exists({r}.data, '$.name') THEN {own} ELSE {e}.{qi(RAW_COLUMNS[field])} END"
+
+
 # record ids: next free id + file index × stride + row number — unique and deterministic without a sort
 RECORD_ID_STRIDE = 10_000_000_000
 
@@ -181,11 +197,13 @@ def write_enterprises(ctx: ImportContext) -> None:
     key_expr = (f"coalesce({qi('key')}, " if "key" in ctx.staged.present else "coalesce(") + \
         f"{exprs['uscc'] if exprs['uscc'] != 'NULL' else 'NULL'}, name__norm || '|' || coalesce(_province_code, ''))"
     cols = ", ".join(f"CAST({e} AS {CANON_TYPES.get(c, 'VARCHAR')}) AS {qi(c)}" for c, e in exprs.items())
-    data_expr = "to_json(struct_pack(" + ", ".join(f"{qi(f)} := {qi(f)}" for f in present_raw) + ", _extra := _extra))"
+    # the mapped source values as JSON, built only for the rows that keep them (see ``_write_records``)
+    ctx.data_expr = "to_json(struct_pack(" + ", ".join(f"{qi(f)} := t.{qi(f)}" for f in present_raw) + \
+        ", _extra := t._extra))"
     # 1. candidate rows with key and hash; the last row of a key within the import wins.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent AS
-        SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, {data_expr} AS _data, {cols},
+        SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, _extra, {cols},
                {'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt
         FROM _typed WHERE NOT _rejected
     """)
@@ -196,9 +214,10 @@ def write_enterprises(ctx: ImportContext) -> None:
     # rows sharing a key within the import: the last wins; an earlier one with another name, province, founding
     # date or capital is a conflict (other differences, e.g. one line per product, are the same enterprise)
     n_rows, n_keys = con.execute("SELECT count(*), count(DISTINCT _key) FROM _ent").fetchone()
-    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent " + (
-        "LIMIT 0" if n_rows == n_keys else  # every key once (a registry export): no window over all rows
-        "QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT e.*, {ctx.data_expr} AS _data FROM _ent e "
+                "JOIN _typed t USING (_file, _row) " + (
+                    "LIMIT 0" if n_rows == n_keys else  # every key once (a registry export): no window over all rows
+                    "QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1"))
     _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
     differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
@@ -245,7 +264,14 @@ def write_enterprises(ctx: ImportContext) -> None:
     _near_merges(ctx)
     # 4. unlinked rows: group among themselves (credit code first, then name + province) → new ids.
     next_id = ctx.store.next_id("enterprises")
-    con.execute(f"""
+    if _one_group_per_row(con, "key" in ctx.staged.present):
+        # every unlinked row has its own credit code (a registry export): each is a new enterprise, numbered in
+        # file order, with no grouping by code or name
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_new AS
+            SELECT _key, {next_id} - 1 + row_number() OVER (ORDER BY _file, _row) AS eid
+            FROM _ent t ANTI JOIN _ent_link l USING (_key)""")
+    else:
+        con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_new AS
         WITH u AS (
             SELECT t.* FROM _ent t LEFT JOIN _ent_link l USING (_key) WHERE l.eid IS NULL
@@ -270,19 +296,22 @@ def write_enterprises(ctx: ImportContext) -> None:
                CASE WHEN l.n = 1 THEN l.method ELSE 'new' END AS link_method
         FROM _ent t LEFT JOIN _ent_link l USING (_key) LEFT JOIN _ent_new n USING (_key)
     """)
-    con.execute("CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT t.*, i.enterprise_id, i.link_method "
+    # the ids go into the rows once: every later step reads them without joining again
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent AS SELECT t.*, i.enterprise_id, i.link_method "
                 "FROM _ent t JOIN _ent_ids i USING (_key)")
+    con.execute("CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT * FROM _ent")
     canon = list(exprs)
     # 5. new enterprises: the latest row of each new id gives the values.
+    new_rows, new_ids = con.execute("SELECT count(*), count(DISTINCT enterprise_id) FROM _ent_all "
+                                    "WHERE link_method = 'new'").fetchone()
+    new_sql = "(SELECT * FROM _ent_all WHERE link_method = 'new')"
     con.execute(f"""
         INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
         SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
-        FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method = 'new')", "enterprise_id")}
+        FROM {new_sql if new_rows == new_ids else _last_per(con, new_sql, "enterprise_id")}
     """)
     # a new enterprise counts once; further rows of it in this import (another brand of one legal entity) add
     # their source records to it, as updates do
-    new_rows, new_ids = con.execute("SELECT count(*), count(DISTINCT enterprise_id) FROM _ent_all "
-                                    "WHERE link_method = 'new'").fetchone()
     ctx.report.rows_imported += new_ids
     ctx.report.rows_updated += new_rows - new_ids
     # a credit code known from another source with another founding date (a fact that never changes; other
@@ -333,16 +362,41 @@ def write_enterprises(ctx: ImportContext) -> None:
                                            "AND _key NOT IN (SELECT _key FROM _ent_cross)").fetchone()[0]
     ctx.report.rows_conflict += con.execute("SELECT count(DISTINCT _key) FROM _ent_cross").fetchone()[0]
     # 7. every source record, linked to its canonical enterprise.
-    next_rec = ctx.store.next_id("enterprise_records", "record_id")
-    con.execute(f"""
-        INSERT INTO enterprise_records
-        SELECT {next_rec} + _file * {RECORD_ID_STRIDE} + _row, enterprise_id, link_method, _row, _hash,
-               {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, _data, {ql(src)}, _key, {ctx.import_id}
-        FROM _ent_all
-    """)
+    _write_records(ctx, plain_all=new_rows == new_ids)
     _write_aliases(ctx)
     _write_conflicts(ctx, cross=True)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
+
+
+def _one_group_per_row(con, keyed: bool) -> bool:
+    """Every unlinked row has a credit code of its own (and no separate key column): no grouping is needed."""
+    if keyed:
+        return False
+    n, coded, codes = con.execute("SELECT count(*), count(uscc), count(DISTINCT uscc) FROM _ent t "
+                                  "ANTI JOIN _ent_link l USING (_key)").fetchone()
+    return n == coded == codes
+
+
+def _write_records(ctx: ImportContext, plain_all: bool) -> None:
+    """Every source record: (record id, enterprise, link method, row number, content hash) per row.
+
+    A plain insert — the row that created its enterprise, alone in this import — keeps no copy of its mapped
+    values: they are the enterprise's own columns as this import wrote them (later changes of tracked fields
+    are in ``enterprise_history``); only its unmapped columns are kept (``data._extra``). Every other record
+    (an update, a second row of an enterprise, a link to an existing one) keeps its mapped values as JSON."""
+    con, src = ctx.con, ctx.source
+    next_rec = ctx.store.next_id("enterprise_records", "record_id")
+    plain = "a.link_method = 'new'"
+    if not plain_all:
+        con.execute("CREATE OR REPLACE TEMP TABLE _ent_multi AS SELECT enterprise_id FROM _ent_all "
+                    "WHERE link_method = 'new' GROUP BY 1 HAVING count(*) > 1")
+        plain += " AND a.enterprise_id NOT IN (SELECT enterprise_id FROM _ent_multi)"
+    head = (f"INSERT INTO enterprise_records SELECT {next_rec} + a._file * {RECORD_ID_STRIDE} + a._row, "
+            f"a.enterprise_id, a.link_method, a._row, a._hash, {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP")
+    tail = f"{ql(src)}, a._key, {ctx.import_id}"
+    con.execute(f"{head}, CASE WHEN a._extra IS NOT NULL THEN to_json(struct_pack(_extra := a._extra)) END, {tail} "
+                f"FROM _ent_all a WHERE {plain}")
+    con.execute(f"{head}, {ctx.data_expr}, {tail} FROM _ent_all a JOIN _typed t USING (_file, _row) WHERE NOT ({plain})")
 
 
 def _write_aliases(ctx: ImportContext) -> None:

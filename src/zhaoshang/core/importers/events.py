@@ -38,13 +38,20 @@ def _change_title() -> str:
 def derive_events(con, import_id: int, next_id: int) -> int:
     """Insert the events of one import; returns how many."""
     change_case = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
+    # new enterprises: one `founded` event each, numbered by the enterprise's id (ids of one import are a
+    # contiguous run), so the largest part of a first import needs no sort
+    lo, hi = con.execute(f"SELECT min(id), max(id) FROM enterprises WHERE first_import_id = {import_id}").fetchone()
+    if lo is not None:
+        con.execute(f"""
+            INSERT INTO events
+            SELECT {next_id} + e.id - {lo}, e.id, e.founded, 'founded', '成立: ' || e.name, NULL::JSON, 'enterprises',
+                   e.id, e.source, NULL::VARCHAR, {import_id}
+            FROM enterprises e WHERE e.first_import_id = {import_id} AND e.founded IS NOT NULL""")
+        next_id += hi - lo + 1
     parts = [
-        # new enterprises: founded / dissolved
-        f"""SELECT e.id AS enterprise_id, e.founded AS date, 'founded' AS type, '成立: ' || e.name AS title,
+        f"""SELECT e.id AS enterprise_id, e.dissolved AS date, 'dissolved' AS type, '注销/吊销: ' || e.name AS title,
                    NULL::JSON AS detail, 'enterprises' AS ref_table, e.id AS ref_id, e.source AS source,
                    NULL::VARCHAR AS source_key, {import_id} AS import_id
-            FROM enterprises e WHERE e.first_import_id = {import_id} AND e.founded IS NOT NULL""",
-        f"""SELECT e.id, e.dissolved, 'dissolved', '注销/吊销: ' || e.name, NULL::JSON, 'enterprises', e.id, e.source, NULL, {import_id}
             FROM enterprises e WHERE e.last_import_id = {import_id} AND e.dissolved IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved')""",
         # tracked changes (the region change is one event even when three codes change)

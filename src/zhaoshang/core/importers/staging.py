@@ -61,7 +61,6 @@ class Staged:
     header_of: dict[str, str]  # field → source header (for reject messages)
     rows_read: int
     alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
-    sql: str = ""  # the SELECT behind the staging view (a delta import narrows the view to the changed rows)
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -116,12 +115,8 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
                     alt_sql[i] = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
                     alternates[f.name] = colmap[f.name][1:]
-                if f.type == "uscc":  # normalised once here; validated set-based when typing
+                if f.type == "uscc":  # normalised once here, then validated set-based (``__ok``)
                     select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
-                if f.name == "uscc":  # the division code inside a valid credit code: evidence for the region
-                    code = "coalesce(" + ", ".join(exprs) + ")"
-                    select.append(f"CASE WHEN {uscc_valid_sql(code)} THEN substr({uscc_normalize_sql(code)}, 3, 6) END "
-                                  f"AS uscc__div")
                 header_of.setdefault(f.name, colmap[f.name][0])
                 present.add(f.name)
             elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
@@ -132,24 +127,30 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 select.append(f"NULL::VARCHAR AS {qi(f.name)}")
                 if f.type == "uscc":
                     select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
-            if f.name == "uscc" and f.name not in colmap:
-                select.append("NULL::VARCHAR AS uscc__div")
         used = {h for hs in colmap.values() for h in hs}
         extra = [h for h in raw.headers if h not in used]
         select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"
                       if extra else "NULL::JSON")
         select[-1] += " AS _extra"
         parts.append(f"SELECT {', '.join(select)} FROM _raw{i}")
-    # a view over the raw tables: the trimmed, mapped columns are computed where they are read, not copied
     rows = sum(r.rows for r in raws)
     for f in fields:
         header_of.setdefault(f, f)
     if alt_sql:  # every file of the import carries the flag, as its last column
         parts = [p.replace(" AS _extra FROM ", f" AS _extra, {alt_sql.get(i, 'false')} AS name__alt FROM ", 1)
                  for i, p in enumerate(parts)]
+    # valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
+    # the region
+    checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} END "
+               f"AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
+    if "uscc" in fields:
+        checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     sql = " UNION ALL ".join(parts)
-    con.execute("CREATE OR REPLACE TEMP VIEW _stg AS " + sql)
-    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, sql)
+    # one pass computes the trimmed, mapped and checked columns; every later pass reads them as they are
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *{''.join(', ' + c for c in checked)} FROM ({sql})")
+    for i in range(len(raws)):
+        con.execute(f"DROP TABLE IF EXISTS _raw{i}")
+    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
 
 
 # --- rejects -----------------------------------------------------------------------------------
@@ -162,13 +163,13 @@ CREATE OR REPLACE TEMP TABLE _rej (
 
 
 def reject_where(con, staged: Staged, condition: str, column: str, reason_sql: str, action: str = "rejected",
-                 value_sql: str | None = None) -> None:
-    """Record a problem for every staging row matching ``condition``."""
+                 value_sql: str | None = None, table: str | None = None) -> None:
+    """Record a problem for every staging row (or row of ``table``) matching ``condition``."""
     header = staged.header_of.get(column, column)
     value = value_sql or (f"left(CAST({qi(column)} AS VARCHAR), 200)" if column in staged.fields else "NULL")
     con.execute(
         f"INSERT INTO _rej SELECT _file, _row, {ql(header)}, {value}, {reason_sql}, {ql(action)} "
-        f"FROM {staged.table} WHERE {condition}"
+        f"FROM {table or staged.table} WHERE {condition}"
     )
 
 
@@ -228,7 +229,5 @@ def today() -> _dt.date:
 
 
 def drop_stage(con, staged: Staged) -> None:
-    """Free the staging view and the raw tables once the typed table exists."""
-    con.execute(f"DROP VIEW IF EXISTS {staged.table}")
-    for i in range(len(staged.raws)):
-        con.execute(f"DROP TABLE IF EXISTS _raw{i}")
+    """Free the staging table once the typed table exists."""
+    con.execute(f"DROP TABLE IF EXISTS {staged.table}")

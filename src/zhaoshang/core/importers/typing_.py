@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
-from ..parse.uscc import uscc_valid_sql, validate_uscc
+from ..parse.uscc import validate_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
 from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where
 
@@ -80,17 +80,15 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
     for f in kind_fields.values():
         if f.name not in staged.present:
             continue
-        if f.type in ("text", "region") or f.type == "list":
-            reject_where(con, staged, f"length({qi(f.name)}) > {MAX_CELL_CHARS}", f.name,
-                         ql(f"字段过长（超过 {MAX_CELL_CHARS:,} 个字符）"), value_sql="left(" + qi(f.name) + ", 50) || '…'")
         if f.type == "date":
             lk = map_distinct(con, staged, f.name, [f.name], _date_fn, [("v", pa.date32()), ("err", pa.string())])
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__d')}")
-            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                        f"'日期无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
-                        f"WHERE {a}.err IS NOT NULL")
+            if _has_errors(con, lk):
+                con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                            f"'日期无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                            f"WHERE {a}.err IS NOT NULL")
         elif f.type == "amount":
             unit = mapping.units.get(f.name)
             lk = map_distinct(
@@ -104,9 +102,10 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
             joins.append(join_lookup(lk, a, keys))
             selects += [f"{a}.wan AS {qi(f.name + '__wan')}", f"{a}.low AS {qi(f.name + '__low')}",
                         f"{a}.high AS {qi(f.name + '__high')}", f"{a}.cur AS {qi(f.name + '__cur')}"]
-            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                        f"'金额无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, keys)} "
-                        f"WHERE {a}.err IS NOT NULL")
+            if _has_errors(con, lk):
+                con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                            f"'金额无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, keys)} "
+                            f"WHERE {a}.err IS NOT NULL")
         elif f.type == "number":
             unit = mapping.units.get(f.name)
             fn = _usd_fn if (f.name == "amount_usd" or (unit or "").upper() == "USD") else _number_fn
@@ -115,20 +114,12 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__n')}")
-            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                        f"{a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
-                        f"WHERE {a}.err IS NOT NULL")
-        elif f.type == "uscc":
-            # valid codes are checked in SQL (vectorised); only invalid ones go to Python for the reason
-            valid = uscc_valid_sql(f"s.{qi(f.name + '__n')}", normalized=True)
-            lk = map_distinct(con, staged, f.name, [f.name], _uscc_fn, [("v", pa.string()), ("err", pa.string())],
-                              source=f"(SELECT * FROM {staged.table} s WHERE s.{qi(f.name)} IS NOT NULL AND NOT {valid})")
-            a = alias()
-            joins.append(join_lookup(lk, a, [f.name]))
-            selects.append(f"CASE WHEN {valid} THEN s.{qi(f.name + '__n')} END AS {qi(f.name + '__ok')}")
-            con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                        f"'统一社会信用代码无效: ' || {a}.err || '（该代码未被使用，其余字段已导入）', 'field_dropped' "
-                        f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} WHERE {a}.err IS NOT NULL")
+            if _has_errors(con, lk):
+                con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
+                            f"{a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                            f"WHERE {a}.err IS NOT NULL")
+        # credit codes: checked in SQL when staged (``__ok``); the invalid ones go to Python afterwards, for the
+        # reason (``_uscc_reasons``)
         elif f.type == "list":
             sep = mapping.separators.get(f.name) or f.sep or ","
             lk = map_distinct(con, staged, f.name, [f.name], _list_fn(sep), [("v", pa.list_(pa.string()))])
@@ -144,7 +135,8 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
                               [("v", pa.string())], source=f"(SELECT * FROM {staged.table} s WHERE NOT {fast})")
             a = alias()
             joins.append(join_lookup(lk, a, [name_field]))
-            selects.append(f"CASE WHEN {fast} THEN {fast_value} ELSE {a}.v END AS {qi(name_field + '__norm')}")
+            # the lookup holds exactly the names SQL cannot normalise: a name it lacks is normalised in SQL
+            selects.append(f"CASE WHEN {a}.k0 IS NOT NULL THEN {a}.v ELSE {fast_value} END AS {qi(name_field + '__norm')}")
 
     # Regions: structured columns first (few distinct combinations); the address is parsed only for rows
     # that still lack a district, on the distinct combinations of those rows.
@@ -193,17 +185,53 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
         selects += ["NULL::VARCHAR AS _province_code", "NULL::VARCHAR AS _city_code",
                     "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country", "false AS _region_conflict"]
 
-    # Required fields must hold a value.
-    for f in kind_fields.values():
-        if f.required and f.name in staged.present:
-            reject_where(con, staged, f"{qi(f.name)} IS NULL", f.name, ql(f"必填字段为空: {f.name}"))
+    _cell_checks(con, staged)
 
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {', '.join(selects)}, "
         f"EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected') "
         f"AS _rejected FROM {staged.table} s {' '.join(joins)}"
     )
+    for f in kind_fields.values():
+        if f.type == "uscc" and f.name in staged.present:
+            _uscc_reasons(con, staged, f.name)
     return "_typed"
+
+
+def _has_errors(con, lookup: str) -> bool:
+    """A lookup with no unreadable value needs no pass over the rows to name them."""
+    return bool(con.execute(f"SELECT 1 FROM {lookup} WHERE err IS NOT NULL LIMIT 1").fetchall())
+
+
+def _cell_checks(con, staged: Staged) -> None:
+    """Over-long cells and empty required fields, in one pass over the rows: the byte length (known without
+    reading the text) bounds the character count, so only the rare candidate rows are looked at closely."""
+    fields = staged.fields.values()
+    long = [f.name for f in fields if f.name in staged.present and f.type in ("text", "region", "list")]
+    required = [f.name for f in fields if f.required and f.name in staged.present]
+    cond = [f"strlen({qi(c)}) > {MAX_CELL_CHARS}" for c in long] + [f"{qi(c)} IS NULL" for c in required]
+    if not cond:
+        return
+    cols = ", ".join(qi(c) for c in dict.fromkeys(long + required))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _chk AS SELECT _file, _row, {cols} FROM {staged.table} "
+                f"WHERE {' OR '.join(cond)}")
+    if not con.execute("SELECT 1 FROM _chk LIMIT 1").fetchall():
+        return
+    for c in long:
+        reject_where(con, staged, f"length({qi(c)}) > {MAX_CELL_CHARS}", c,
+                     ql(f"字段过长（超过 {MAX_CELL_CHARS:,} 个字符）"), value_sql="left(" + qi(c) + ", 50) || '…'",
+                     table="_chk")
+    for c in required:
+        reject_where(con, staged, f"{qi(c)} IS NULL", c, ql(f"必填字段为空: {c}"), table="_chk")
+
+
+def _uscc_reasons(con, staged: Staged, name: str) -> None:
+    """An invalid credit code is dropped from its row (the rest is kept): the reason, per distinct code."""
+    source = f"(SELECT _file, _row, {qi(name)} FROM _typed WHERE {qi(name)} IS NOT NULL AND {qi(name + '__ok')} IS NULL)"
+    lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), ("err", pa.string())], source=source)
+    con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
+                f"'统一社会信用代码无效: ' || a.err || '（该代码未被使用，其余字段已导入）', 'field_dropped' "
+                f"FROM {source} s {join_lookup(lk, 'a', [name])} WHERE a.err IS NOT NULL")
 
 
 def _currency_col(staged: Staged) -> str | None:

@@ -15,15 +15,16 @@ Modules: ``limits`` (sizes and settings), ``common``, ``encoding``, ``delimited`
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 
 from zhaoshang.core.errors import UserError
 
-from .common import RawInfo, _check_file, _clean_headers, _format_of, detect_format
+from .common import RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format
 from .delimited import _read_csv, _sniff_csv
-from .encoding import _prepare_text, _sample_text, clean_stale_temp
+from .encoding import _prepare_text, _sample_text, _scan_text, _Text, clean_stale_temp, utf8_head
 from .jsonl_parquet import _parquet_schema, _read_jsonl, _read_parquet
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, XLSX_CHUNK_ROWS
 from .xlsx import _read_xlsx, peek_xlsx_headers
@@ -48,6 +49,10 @@ def read_into(
         return _read_xlsx(con, p, table, sheet)
     if fmt == "parquet":
         return _read_parquet(con, p, table)
+    if fmt == "csv" and (flavour := utf8_head(head)):
+        raw = _read_utf8_csv(con, p, table, flavour)
+        if raw is not None:
+            return raw
     text = _prepare_text(p)
     try:
         if fmt == "jsonl":
@@ -59,6 +64,24 @@ def read_into(
                 os.unlink(text.temp)
             except OSError:
                 pass
+
+
+def _read_utf8_csv(con, p: Path, table: str, flavour: str) -> RawInfo | None:
+    """A file that starts as UTF-8 is read as it is while another thread hashes it and looks for NUL bytes and
+    mixed line endings (DuckDB checks every byte's UTF-8 itself). None — after dropping what was read — when
+    the file needs the careful path (another encoding, binary content, line endings to normalise)."""
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(_scan_text, p, False)
+        try:
+            raw = _read_csv(con, p, table, _Text(p, flavour, "", None))
+        except UserError:
+            raw = None  # an encoding problem or a malformed file: the careful path says which
+        _flavour, digest, nul, mixed = scan.result()
+    if raw is None or nul or mixed:
+        _drop(con, table)
+        return None
+    raw.sha256 = digest
+    return raw
 
 
 def peek_headers(path: str | Path, sheet: str | None = None) -> list[str]:

@@ -28,8 +28,9 @@ class _Text:
     temp: Path | None
 
 
-def _scan_text(p: Path) -> tuple[str | None, str, bool, bool]:
-    """One streaming pass: (utf-8 flavour or None, sha256, has NUL bytes, mixed line endings)."""
+def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, bool]:
+    """One streaming pass: (utf-8 flavour or None, sha256, has NUL bytes, mixed line endings). Without
+    ``decode`` the UTF-8 check is left to the caller (the flavour is then a guess from the BOM)."""
     h = hashlib.sha256()
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
@@ -48,7 +49,7 @@ def _scan_text(p: Path) -> tuple[str | None, str, bool, bool]:
                 first = False
             if not nul and b"\x00" in chunk:
                 nul = True
-            if utf8_ok:
+            if utf8_ok and decode:
                 try:
                     dec.decode(chunk)
                 except UnicodeDecodeError:
@@ -64,7 +65,7 @@ def _scan_text(p: Path) -> tuple[str | None, str, bool, bool]:
             if prev_cr and chunk[:1] == b"\n":
                 lone_cr -= 1  # the CR ending the previous chunk belonged to a CRLF
             prev_cr = chunk.endswith(b"\r")
-    if utf8_ok:
+    if utf8_ok and decode:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -153,6 +154,17 @@ def _prepare_text(p: Path) -> _Text:
         except UnicodeDecodeError as e:
             last = e
     raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}") from last
+
+
+def utf8_head(head: bytes) -> str | None:
+    """"utf-8" or "utf-8-sig" when the start of a file reads as UTF-8 text (no NUL, no UTF-16 mark), else None."""
+    if head.startswith(_BOMS_UTF16) or b"\x00" in head:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    return "utf-8-sig" if head.startswith(_BOM_UTF8) else "utf-8"
 
 
 def _sample_text(p: Path) -> tuple[str, str, bool]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...core.config import ConfigFile
 from ...core.errors import UserError
+from ...core.importers.enterprises import record_value_sql
 from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
@@ -215,8 +216,9 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
     if doc.get("chain") and doc["chain"] != tax.chain:
         raise UserError(f"标签映射属于产业链 {doc['chain']}，而分类体系是 {tax.chain}")
     ensure(store)
-    recs = store.con.execute("""SELECT enterprise_id, source_key, json_extract_string(data, '$.' || ?) AS label
-        FROM enterprise_records WHERE source = ?""", [field, source]).fetchall()
+    recs = store.con.execute(f"""SELECT r.enterprise_id, r.source_key, {record_value_sql(field)} AS label
+        FROM enterprise_records r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = ?""",
+                             [source]).fetchall()
     if not recs:
         raise UserError(f"没有来源为 {source} 的企业记录（先导入，再声明）")
     now = _dt.datetime.now().replace(microsecond=0)
