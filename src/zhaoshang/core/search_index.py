@@ -60,9 +60,13 @@ def narrow_limit(store: Store) -> float:
 
 
 def _state(store: Store) -> str:
-    """What the indexed text of all enterprises amounts to: their number and a sum of per-row hashes."""
-    n, s = store.con.execute(f"SELECT count(*), coalesce(sum(hash(id, t)), 0) FROM ({_docs_sql()})").fetchone()
-    return f"{n}:{s}"
+    """What the indexed text amounts to — the number of enterprises and aliases and a sum of per-row hashes of
+    the fields as stored (no text is built, so a reader can afford it once per generation)."""
+    cols = ", ".join(_FIELDS)
+    row = store.con.execute(f"""SELECT (SELECT count(*) FROM enterprises), (SELECT coalesce(sum(hash(id, {cols})), 0) FROM enterprises),
+                                       (SELECT count(*) FROM enterprise_aliases),
+                                       (SELECT coalesce(sum(hash(enterprise_id, alias_norm)), 0) FROM enterprise_aliases)""").fetchone()
+    return ":".join(str(x) for x in row)
 
 
 def fresh(store: Store) -> bool:
@@ -129,8 +133,7 @@ def refresh(store: Store, *, rebuild: bool = False) -> dict:
         _build(store)
         mode = "built"
         changed = store.con.execute("SELECT count(*) FROM search_docs").fetchone()[0]
-    n, h = store.con.execute("SELECT count(*), coalesce(sum(h), 0) FROM search_docs").fetchone()
-    store.set_meta("search_index_state", f"{n}:{h}")  # what ``_state`` says of the text indexed
+    store.set_meta("search_index_state", _state(store))
     return {"mode": mode, "changed": int(changed)}
 
 
