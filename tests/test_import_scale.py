@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from cli_util import run_json
 from zhaoshang.core.importers import import_files
+from zhaoshang.core.importers.enterprises import record_value_sql
 from zhaoshang.core.readers import read_into
 from zhaoshang.core.store import Store
 from zhaoshang.core.text import _TS_TABLE, normalize_name, normalize_name_sql
@@ -72,6 +74,24 @@ def test_monthly_export_imports_as_a_delta(months):
     assert history["name"] == counts["renamed"]
     assert history["status"] == counts["deregistered"]
     assert history["district_code"] == counts["moved"]
+
+
+def test_source_records_keep_their_values_only_where_the_database_lacks_them(months):
+    db, counts, _, _ = months
+    files = {i: list(csv.reader((db.parent / f"m{i - 1}.csv").open(encoding="utf-8")))[1:] for i in (1, 2)}
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(f"""SELECT r.import_id, r.row_no, r.link_method, r.data IS NULL, e.last_import_id,
+                                  {record_value_sql('name')}, {record_value_sql('address')}
+                           FROM enterprise_records r JOIN enterprises e ON e.id = r.enterprise_id""").fetchall()
+    con.close()
+    # a row that created its enterprise keeps no copy; one that updated an enterprise keeps its values as read
+    assert {(i, m, empty) for i, _, m, empty, *_ in rows} == {(1, "new", True), (2, "new", True), (2, "source_key", False)}
+    changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
+    assert sum(1 for i, _, m, *_ in rows if i == 2 and m != "new") == changed
+    # either way every value reads back as the file has it (an enterprise changed since: from its later record)
+    for i, row_no, _, _, last, name, address in rows:
+        if i == 2 or last == 1:
+            assert (name, address) == (files[i][row_no - 2][0], files[i][row_no - 2][10])
 
 
 def test_the_same_export_again_changes_nothing(months):
