@@ -216,7 +216,7 @@ def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
         return
     if fields:
         cond = " OR ".join(f'"{f}" IS NOT NULL' for f, _ in fields)
-        if con.execute(f"SELECT count(*) FROM _typed WHERE NOT _rejected AND ({cond})").fetchone()[0]:
+        if con.execute(f"SELECT 1 FROM _typed WHERE NOT _rejected AND ({cond}) LIMIT 1").fetchall():
             return
     labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL[staged.kind]))
     found = "、".join(staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of) or "-"
