@@ -192,3 +192,43 @@ def test_backtest_population_and_outcomes_are_hand_counted(db):
     assert set(doc["baselines"]) == {"total_raised", "months_since_round", "founding_year", "random"}
     bad = run("backtest", "score", "--as-of", "2021-06-30", "--horizon", "365", db=db / "s.duckdb", check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_pace_and_recency_signals_match_an_independent_computation(db):
+    """pace, months_from_12 and gap_vs_stage (docs/methods.md, "Revision learned-4") counted by hand."""
+    import math
+    import statistics
+
+    from zhaoshang.services.evaluation.scorecard import _rows
+    from zhaoshang.services.evaluation.signals import signals_sql
+
+    store = Store(str(db / "s.duckdb"), read_only=True)
+    try:
+        got = {r["enterprise_id"]: r for r in _rows(store, signals_sql(store, D))}
+    finally:
+        store.close()
+    past = {e: sorted((dt.date.fromisoformat(d), r) for d, r, _ in rounds if dt.date.fromisoformat(d) <= D)
+            for e, (_, rounds) in FIXTURE.items()}
+    gaps: dict[str, list[float]] = {}
+    for rounds in past.values():
+        for (d0, r0), (d1, _) in zip(rounds, rounds[1:]):
+            gaps.setdefault(r0, []).append((d1 - d0).days / 30.44)
+    typical = {r: statistics.median(g) for r, g in gaps.items()}
+    assert typical == pytest.approx({"angel": (dt.date(2019, 12, 1) - dt.date(2016, 1, 10)).days / 30.44,
+                                     "a": 638 / 30.44}, abs=0.01)  # medians of 638, 731, 92 days
+    for eid, (founded, _) in FIXTURE.items():
+        row = got[eid]
+        if not past[eid]:
+            assert row["pace"] is None and row["months_from_12"] is None and row["gap_vs_stage"] is None
+            continue
+        months = (D - past[eid][-1][0]).days / 30.44
+        age = (D - dt.date.fromisoformat(founded)).days / 365.25
+        assert row["pace"] == pytest.approx(len(past[eid]) / max(age, 0.5))
+        assert row["months_from_12"] == pytest.approx(abs(months - 12))
+        typ = typical.get(past[eid][-1][1])
+        if typ is None:
+            assert row["gap_vs_stage"] is None, eid
+        else:
+            assert row["gap_vs_stage"] == pytest.approx(abs(math.log(max(months / typ, 0.05)))), eid
+    # no investors imported: the investor count is absent for everyone, never 0
+    assert all(r["investors_n"] is None for r in got.values())

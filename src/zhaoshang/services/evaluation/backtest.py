@@ -5,7 +5,8 @@ by then (no IPO / M&A round) and not known closed or deregistered then. Outcome:
 (as_of, as_of + horizon]. Reported for the hand weights, the weights learned on data strictly before the date
 (``fit``), and the baselines (total raised alone; months since the latest round alone; founding year alone;
 random): AUC (Mann–Whitney, ties counted ½), precision@k and recall@k (ties at the cut broken by id), and a
-calibration table by tier. docs/methods.md, "Backtest".
+calibration table by tier. The learned weights are the shipped method (``method``); the hand weights stand
+beside them. docs/methods.md, "Backtest".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ...core.asof import latest_data_date, reference_date
 from ...core.errors import UserError
 from ..regions.matrix import default_chain
 from .eligible import eligible_rows
-from .fit import fit_weights, platt, training_rows
+from .fit import METHOD, fit_weights, platt, training_rows
 from .scorecard import TIERS, calibrated, load_weights
 
 KS = (10, 20, 50, 100)
@@ -116,7 +117,7 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
     train = training_rows(store, d, horizon, hand, chain=chain, node=node)
     hand_cal = platt([r["total"] for r in train], [r["label"] for r in train]) if train else None
     try:
-        learned = fit_weights(store, as_of=d, horizon=horizon, base=hand, chain=chain, node=node)
+        learned = fit_weights(store, as_of=d, horizon=horizon, base=hand, chain=chain, node=node, rows=train)
     except UserError as exc:  # too little history before d: the hand weights stand alone
         learned, skipped = None, str(exc)
     hand_s = [r["total"] or 0.0 for r in rows]
@@ -144,6 +145,8 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
     best = max((b["auc"] or 0) for b in base.values())
     return {"as_of": d, "horizon_days": horizon, "outcome_until": end, "chain": chain or default_chain(store),
             "node": node, "target": "next-round",
+            # the shipped method: weights learned strictly before the date (docs/methods.md, "Revision learned-4")
+            "method": {"model": "score_learned", "name": METHOD},
             "population": {"rule": "至少一轮融资（截至日）、未上市/未被并购、未知关闭或注销 / ≥1 round by the date, "
                                    "not listed or acquired, not known closed",
                            "eligible": len(rows), "positives": sum(y), "base_rate": round(sum(y) / len(rows), 4),

@@ -27,7 +27,7 @@ from .signals import SOURCE_OF, signals_sql, sources_present
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
 SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total_raised", "latest_stage",
-           "months_since_round", "investor_quality", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
+           "months_since_round", "investor_quality", "investors_n", "months_from_12", "gap_vs_stage", "pace", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
            "capital_changes_24m", "age_years", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
            "negative_events", "abnormal_status")
 TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "不确定", "uncertain"), (0.0, "不太可能", "unlikely"))

@@ -33,6 +33,7 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
              "patents_growth": "patents", "total_raised": "amounts", "latest_stage": "fundings",
              "months_since_round": "fundings", "rounds_24m": "fundings", "rounds_total": "fundings",
              "investor_quality": "investors", "branches_24m": "branches", "capital_changes_24m": "capital_changes",
+             "investors_n": "investors", "pace": "fundings", "gap_vs_stage": "fundings", "months_from_12": "fundings",
              "news_12m": "news", "news_tone": "news", "key_people": "roles", "serial_founders": "roles",
              "board_ties": "roles"}
 
@@ -96,8 +97,14 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,
               sum(amount_wan) AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
               arg_max(stage, date) FILTER (WHERE stage IS NOT NULL) AS latest_stage,
+              arg_max(round, date) AS latest_round,
               bool_or(round IN ({exited})) AS exited
        FROM f GROUP BY enterprise_id),
+-- the typical gap after a round of each type: median months to the same enterprise's next round, both by D
+gaps AS (SELECT round, date_diff('day', date, lead(date) OVER (PARTITION BY enterprise_id ORDER BY date, id)) / 30.44 AS gap
+         FROM f),
+typ AS (SELECT round, median(gap) AS typ_gap FROM gaps WHERE gap IS NOT NULL GROUP BY round),
+
 -- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
 -- smoothed towards the overall share with 5 pseudo-enterprises
 inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
@@ -108,6 +115,7 @@ inv_port AS (SELECT i.investor_id, i.enterprise_id,
              LEFT JOIN f f2 ON f2.enterprise_id = i.enterprise_id AND f2.date > i.date
              GROUP BY ALL),
 prior AS (SELECT coalesce(avg(again), 0.5) AS p FROM inv_port),
+ninv AS (SELECT enterprise_id, count(DISTINCT investor_id) AS investors_n FROM inv_deals GROUP BY enterprise_id),
 inv_q AS (SELECT investor_id, (sum(again) + 5 * (SELECT p FROM prior)) / (count(*) + 5) AS q
           FROM inv_port GROUP BY investor_id),
 ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d JOIN inv_q q USING (investor_id)
@@ -165,6 +173,10 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        {opt('fundings', 'fa.latest_stage')} AS latest_stage,
        {opt('fundings', "CASE WHEN fa.last_date IS NOT NULL THEN date_diff('day', fa.last_date, " + D + ") / 30.44 END")} AS months_since_round,
        {opt('investors', 'ent_q.investor_quality')} AS investor_quality,
+       {opt('investors', 'coalesce(ninv.investors_n, 0)')} AS investors_n,
+       {opt('fundings', "CASE WHEN fa.last_date IS NOT NULL THEN abs(date_diff('day', fa.last_date, " + D + ") / 30.44 - 12) END")} AS months_from_12,
+       {opt('fundings', "CASE WHEN typ.typ_gap > 0 THEN abs(ln(greatest(date_diff('day', fa.last_date, " + D + ") / 30.44 / typ.typ_gap, 0.05))) END")} AS gap_vs_stage,
+       {opt('fundings', 'CASE WHEN fa.rounds_total > 0 AND e.founded IS NOT NULL THEN fa.rounds_total / greatest(date_diff(' + "'day'" + ', e.founded, ' + D + ') / 365.25, 0.5) END')} AS pace,
        {opt('fundings', 'coalesce(fa.rounds_24m, 0)')} AS rounds_24m,
        {opt('fundings', 'coalesce(fa.rounds_total, 0)')} AS rounds_total,
        {opt('patents', 'coalesce(pat.recent, 0) - coalesce(pat.before_recent, 0)')} AS patents_growth,
@@ -181,6 +193,8 @@ FROM e
 LEFT JOIN node ON node.enterprise_id = e.id
 LEFT JOIN fa ON fa.enterprise_id = e.id
 LEFT JOIN ent_q ON ent_q.enterprise_id = e.id
+LEFT JOIN ninv ON ninv.enterprise_id = e.id
+LEFT JOIN typ ON typ.round = fa.latest_round
 LEFT JOIN pat ON pat.enterprise_id = e.id
 LEFT JOIN br ON br.enterprise_id = e.id
 LEFT JOIN cap ON cap.enterprise_id = e.id

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from ....services.evaluation.runs import methods_doc
 
 MODEL_LABELS = {"score_hand": ("评分（人工权重）", "score (hand weights)"),
-                "score_learned": ("评分（截至日前学习的权重）", "score (weights learned before the date)"),
+                "score_learned": ("评分（截至日前学习的权重，默认方法）", "score (weights learned before the date, the default method)"),
                 "total_raised": ("仅融资总额", "total raised alone"),
                 "months_since_round": ("仅距上轮月数", "months since last round alone"),
                 "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random"),
