@@ -24,13 +24,15 @@ from ...core.errors import UserError
 from .eligible import eligible_rows
 from .scorecard import load_weights
 
-WINDOWS = 8           # quarterly training windows at most (two years)
-C = 0.1
+WINDOWS = 3           # yearly windows and C of the first recipe (the lead weights still learn this way)
+C = 1.0
+QUARTERS = 8          # learned-4: quarterly training windows at most (two years)
+SCORE_C = 0.1         # learned-4: inverse regularisation strength
 SHRINK = 0.5          # share of the base (hand) weights in the learned weights
 METHOD = "learned-4"
 
 
-def window_dates(d: _dt.date, horizon: int, n: int = WINDOWS) -> list[_dt.date]:
+def window_dates(d: _dt.date, horizon: int, n: int = QUARTERS) -> list[_dt.date]:
     """The training windows' dates: D − h, then every 3 months earlier (month ends kept as month ends)."""
     t0 = d - _dt.timedelta(days=horizon)
     out = []
@@ -98,7 +100,7 @@ def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | st
                         f"too little training data before {d} ({len(rows)} rows, {int(y.sum())} positives)")
     names = [s for s in w["signals"] if any(r.get(f"p_{s}") is not None for r in rows)]
     x = np.asarray([[(r[f"p_{s}"] if r.get(f"p_{s}") is not None else 50.0) / 100 - 0.5 for s in names] for r in rows])
-    m = LogisticRegression(C=C, max_iter=2000).fit(x, y)
+    m = LogisticRegression(C=SCORE_C, max_iter=2000).fit(x, y)
     raw = m.coef_[0] / (np.abs(m.coef_[0]).sum() or 1.0)
     hand = effective_weights(w, names)
     coef = {s: (1 - SHRINK) * float(c) + SHRINK * hand[s] for s, c in zip(names, raw)}
@@ -119,15 +121,15 @@ def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | st
     learned["calibration"] = platt([r["total"] for r in totals], [bool(r["label"]) for r in totals])
     learned["fitted"] = {"target": "next-round", "as_of": d.isoformat(), "horizon_days": horizon, "method": METHOD,
                          "windows": len({r["window"] for r in rows}), "rows": len(rows), "positives": int(y.sum()),
-                         "shrink_to": str(w["version"]), "shrink": SHRINK, **model_info(m, names)}
+                         "shrink_to": str(w["version"]), "shrink": SHRINK, **model_info(m, names, SCORE_C)}
     return learned
 
 
-def model_info(m, names) -> dict:
+def model_info(m, names, c: float = C) -> dict:
     """A fitted logistic regression as the weights file records it (C, model, library version, coefficients)."""
     from sklearn import __version__ as skv
 
-    return {"C": C, "model": "LogisticRegression(L2)", "scikit_learn": skv,
+    return {"C": c, "model": "LogisticRegression(L2)", "scikit_learn": skv,
             "coefficients": {s: round(float(c), 6) for s, c in zip(names, m.coef_[0])},
             "intercept": round(float(m.intercept_[0]), 6)}
 
