@@ -24,19 +24,10 @@ import duckdb
 
 from . import search_index
 from .errors import UserError
-from .store import Store
+from .store import Store, file_identity  # noqa: F401 - file_identity is read here by the web layer
 
 LOCK_SUFFIX = ".update.lock"
 NEXT_SUFFIX = ".next"
-
-
-def file_identity(path: str) -> tuple | None:
-    """What changes when a new generation is published (or the file is rewritten): inode and mtime."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _held_by_reader(exc: Exception) -> bool:

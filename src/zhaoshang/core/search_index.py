@@ -17,7 +17,7 @@ the index matches the data (``fresh``).
 
 from __future__ import annotations
 
-from .store import Store
+from .store import Store, file_identity
 
 SEP = "chr(31)"  # between the fields of one enterprise (grams across it only add candidates, never lose one)
 _FIELDS = ("name_norm", "name", "english_name", "scope", "description", "products", "industry")
@@ -73,8 +73,6 @@ def fresh(store: Store) -> bool:
     """Whether the index exists and was built from exactly today's text (remembered per file when read-only)."""
     key = None
     if getattr(store, "read_only", False) and str(getattr(store, "path", ":memory:")) != ":memory:":
-        from .generations import file_identity
-
         key = (str(store.path), file_identity(str(store.path)))
         if key in _FRESH:
             return _FRESH[key]

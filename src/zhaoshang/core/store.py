@@ -180,3 +180,12 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def file_identity(path: str) -> tuple | None:
+    """What changes when a new generation is published (or the file is rewritten): inode and mtime."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)

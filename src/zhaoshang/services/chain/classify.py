@@ -225,7 +225,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
     mode, changed = "full", None
     if incremental and as_of is None and enterprise_ids is None:
-        changed = inc.changed_since(store, tax, use_model)
+        changed = inc.changed_since(store, tax, use_model, _settings(tax))
         if changed is not None:
             mode, enterprise_ids = "incremental", changed
     # the enterprises in scope
@@ -296,7 +296,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     if as_of is not None:
         inc.forget(store, tax)  # placements as of a past date: the next incremental run is a full one
     elif subset is None or mode == "incremental":
-        inc.record(store, tax, use_model)
+        inc.record(store, tax, use_model, _settings(tax))
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset)
     summary["mode"] = mode
     summary["reclassified"] = len(subset) if subset is not None else int(total)
@@ -435,6 +435,11 @@ def _score(con, tax: Taxonomy, as_of) -> None:
 
 
 FORMULA = "confidence = 1 − exp(−max(0, Σ contribution))"
+
+
+def _settings(tax: Taxonomy) -> dict[str, str]:
+    """The method and parameter hash an incremental run must share with the run it continues."""
+    return {"method": METHOD, "params": explain_params(tax)[1]}
 
 
 def explain_params(tax: Taxonomy) -> tuple[dict, str]:

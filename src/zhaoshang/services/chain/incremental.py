@@ -25,23 +25,23 @@ def _key(tax: Taxonomy) -> str:
     return f"classified:{tax.chain}"
 
 
-def fingerprint(tax: Taxonomy, use_model: bool) -> dict[str, Any]:
-    """What decides a placement besides the enterprise's own data: settings hash and model file digest."""
-    from .classify import METHOD, explain_params
+def fingerprint(tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> dict[str, Any]:
+    """What decides a placement besides the enterprise's own data: the classifier's ``settings`` (its method
+    and the hash of its parameters, given by the classifier) and the model file's digest."""
     from .model import model_path
 
     p = model_path(tax.chain)
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16] if use_model and p.is_file() else None
-    return {"method": METHOD, "params": explain_params(tax)[1], "model": digest, "use_model": bool(use_model)}
+    return {"method": settings["method"], "params": settings["params"], "model": digest, "use_model": bool(use_model)}
 
 
 def last_import(store) -> int:
     return int(store.con.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0])
 
 
-def record(store, tax: Taxonomy, use_model: bool) -> None:
+def record(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> None:
     """Remember that the placements now reflect every import so far (after a full or incremental run)."""
-    store.set_meta(_key(tax), json.dumps({"import_id": last_import(store), **fingerprint(tax, use_model)}))
+    store.set_meta(_key(tax), json.dumps({"import_id": last_import(store), **fingerprint(tax, use_model, settings)}))
 
 
 def forget(store, tax: Taxonomy) -> None:
@@ -49,14 +49,14 @@ def forget(store, tax: Taxonomy) -> None:
     store.con.execute("DELETE FROM meta WHERE key = ?", [_key(tax)])
 
 
-def changed_since(store, tax: Taxonomy, use_model: bool) -> list[int] | None:
+def changed_since(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> list[int] | None:
     """Ids of the enterprises whose own evidence changed since the recorded run; None when a full run is
     needed (nothing recorded, or the settings, taxonomy or model differ)."""
     raw = store.get_meta(_key(tax))
     if not raw:
         return None
     state = json.loads(raw)
-    if {k: state.get(k) for k in ("method", "params", "model", "use_model")} != fingerprint(tax, use_model):
+    if {k: state.get(k) for k in ("method", "params", "model", "use_model")} != fingerprint(tax, use_model, settings):
         return None
     k = int(state.get("import_id") or 0)
     rows = store.con.execute("""
