@@ -14,6 +14,8 @@ from cli_util import run, run_json
 from zhaoshang.core import jsonenc
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.store import Store
+from zhaoshang.core.teamstate import open_team_db
+from zhaoshang.services.pipeline import leads as pipeline_leads
 from zhaoshang.services.leads import mine_leads
 from zhaoshang.services.leads.backtest import backtest_leads
 from zhaoshang.services.leads.fit import fit_lead_weights
@@ -126,7 +128,17 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     ws = openpyxl.load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:3] == ("排名", "企业编号", "企业名称") and len(rows) == 1 + len(EXPECTED_CANDIDATES)
-    assert rows[1][2] == ENTS[102][0] and "3亿元" in rows[1][-1]
+    assert rows[1][2] == ENTS[102][0] and "3亿元" in rows[1][7]
+    assert rows[0][-2:] == ("地区代码", "产业链环节") and rows[1][-2:] == (REGION, "S2")
+    # the sheet, trimmed by hand to its first two leads, imports into the pipeline as they are (source excel)
+    wb = openpyxl.load_workbook(out)
+    wb.active.delete_rows(4, wb.active.max_row)
+    wb.save(out)
+    run("pipeline", "import", out, db=db)
+    team = open_team_db(None, db_path=str(db))
+    got = [(x["enterprise_id"], x["region_code"], x["segment"], x["source"]) for x in pipeline_leads.list_leads(team)]
+    team.close()
+    assert sorted(got) == sorted((r[1], REGION, r[-1], "excel") for r in rows[1:3])
     bad = run("leads", REGION, "-f", "xlsx", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 

@@ -24,11 +24,12 @@ HEADERS = {"id": "编号", "enterprise_id": "企业编号", "enterprise_uscc": "
            "abandon_reason": "放弃理由", "signed_on": "签约日期", "landed_on": "落地日期", "updated_at": "更新时间"}
 # import: recognised headers (Chinese as exported, or the keys)
 IMPORT_FIELDS = {
-    "enterprise": ("企业编号", "统一社会信用代码", "企业名称", "企业", "enterprise_id", "enterprise_uscc", "enterprise_name", "enterprise"),
-    "region": ("地区代码", "地区", "region_code", "region_name", "region"),
+    "enterprise": ("企业编号", "统一社会信用代码", "企业名称", "企业", "enterprise_id", "enterprise_uscc", "enterprise_name", "enterprise",
+                   "Enterprise ID"),
+    "region": ("地区代码", "地区", "region_code", "region_name", "region", "Region code"),
     "status": ("状态", "status", "status_label"),
     "owner": ("负责人", "owner"),
-    "segment": ("产业链环节", "segment"),
+    "segment": ("产业链环节", "segment", "Segment code"),
     "next_action": ("下一步", "next_action"),
     "next_action_date": ("下一步日期", "next_action_date"),
     "reason": ("放弃理由", "abandon_reason", "reason"),
