@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -234,3 +235,32 @@ def test_saved_weights_in_the_team_state_drive_the_cli(tmp_path):
     assert [r["signals"]["funding"]["weight"] for r in by_version] != [r["signals"]["funding"]["weight"] for r in shipped]
     bad = run("leads", REGION, "--weights", "leads-learned-1999-01-01-h1", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "leads-learned-1999" in bad.stderr
+
+
+def test_saved_weights_on_both_backends(team_url):
+    """Saved lead weights in the team state, SQLite and PostgreSQL alike: saving the same version again replaces
+    it, every save is an audit entry, an unknown version is NotFound, and a file path is never opened by name."""
+    from zhaoshang.core.errors import NotFound
+    from zhaoshang.services.leads import load_config, resolve_weights, save_weights, saved_weights
+    from zhaoshang.services.leads.saved import get_weights
+
+    team = open_team_db(team_url)
+    try:
+        w = {**load_config(), "version": "leads-learned-test", "fitted": {"as_of": "2022-06-30", "horizon_days": 365}}
+        save_weights(team, w, "ana")
+        w2 = {**w, "signals": {**w["signals"], "funding": {**w["signals"]["funding"], "weight": 0.5}}}
+        save_weights(team, w2, "bo")
+        listed = saved_weights(team)
+        assert [(x["version"], x["saved_by"], x["weights"]["funding"]) for x in listed] == [("leads-learned-test", "bo", 0.5)]
+        assert get_weights(team, "leads-learned-test")["signals"]["funding"]["weight"] == 0.5
+        with pytest.raises(NotFound):
+            get_weights(team, "nope")
+        with pytest.raises(NotFound):
+            resolve_weights(str(Path(__file__)), team, files=False)  # the web's choice: a version name, not a path
+        with pytest.raises(UserError):
+            save_weights(team, {**w, "signals": {"nonsense": {"weight": 1}}}, "ana")
+        with team.tx() as tx:
+            acts = [r["actor"] for r in tx.query("SELECT actor FROM audit_log WHERE action = 'lead_weights.save' ORDER BY id")]
+        assert acts == ["ana", "bo"]
+    finally:
+        team.close()
