@@ -106,3 +106,23 @@ def test_error_bodies_follow_the_ui_language(db, tmp_path, args):
     assert not re.search(r"[\u4e00-\u9fff]", en.stderr.replace(args[1], "")), en.stderr
     zh = run(*args, db=db, check=False, cwd=tmp_path)
     assert zh.returncode == 2 and zh.stderr.startswith("错误: ")
+
+
+SNAKE_HEADER = re.compile(r"^[┃│ ]*(dimension|signal|percentile|contribution|rows_imported|last_import|imports|created_at|"
+                          r"disabled|last_seen|tokens|preset|description)\b", re.M)
+
+
+@pytest.mark.parametrize("args", [["status"], ["score", "2"], ["presets"], ["users", "list"]], ids=lambda a: " ".join(a))
+def test_table_headers_are_words_at_80_columns(db, args):
+    out = run(*args, db=db, env=NARROW).stdout
+    assert out.strip() and not SNAKE_HEADER.search(out), out
+    if args == ["users", "list"]:
+        assert "角色" in run(*args, db=db, env={"COLUMNS": "160"}).stdout  # a user's role, not a person's 职务
+
+
+@pytest.mark.parametrize("args", [["pipeline", "stats"], ["placements", "counts"], ["placements", "list", "--latest"]],
+                         ids=lambda a: " ".join(a))
+def test_an_empty_result_says_so(db, args):
+    assert "无记录" in run(*args, db=db, env=NARROW).stdout
+    assert "nothing to show" in run("--lang", "en", *args, db=db, env=NARROW).stdout
+    assert run_json(*args, db=db) in ([], {}) or run_json(*args, db=db)  # JSON stays a document

@@ -137,6 +137,16 @@ COLUMNS: dict[str, Pair] = {
     "sentiment": ("情感", "Sentiment"), "feed": ("新闻源", "Feed"), "fetched": ("获取", "Fetched"),
     "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "error": ("错误", "Error"),
     "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
+    "last_run": ("最近运行", "Last run"), "last_status": ("最近状态", "Last status"), "items_total": ("累计条目", "Items total"),
+    "next_run": ("下次运行", "Next run"),
+    # scorecard
+    "dimension": ("维度", "Dimension"), "signal": ("信号", "Signal"), "raw": ("原始值", "Raw"),
+    "percentile": ("百分位", "Percentile"), "weight": ("权重", "Weight"), "contribution": ("贡献", "Contribution"),
+    # status, presets, users, person links
+    "imports": ("导入次数", "Imports"), "rows_imported": ("导入行数", "Rows imported"), "last_import": ("最近导入", "Last import"),
+    "preset": ("预设", "Preset"), "description": ("说明", "Description"), "disabled": ("已停用", "Disabled"),
+    "created_at": ("创建时间", "Created"), "last_seen": ("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
+    "a": ("记录 A", "Record A"), "b": ("记录 B", "Record B"),
 }
 
 

@@ -116,13 +116,14 @@ def dumps(doc: Any) -> str:
 
 
 def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: list[str] | None = None,
-         title: str | None = None, note: str | None = None) -> None:
+         title: str | None = None, note: str | None = None, headers: dict[str, tuple[str, str]] | None = None) -> None:
     """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
 
     Table headers are the columns' labels in the UI language (``interfaces.labels``); CSV keeps the keys.
     A table wider than the terminal is printed as one block of "header  value" lines per row instead of
     being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
-    table/csv so stdout stays clean.
+    table/csv so stdout stays clean. ``headers`` overrides a column's (zh, en) label where the shared one would
+    mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line.
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")
@@ -147,7 +148,14 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     from ..labels import column
 
     console = Console()
-    headers = [column(str(c), state.lang) for c in columns]
+    if not rows and not columns:
+        if title:
+            console.print(title, style="italic", markup=False)
+        console.print(t("（无记录）", "(nothing to show)"), markup=False)
+        if note:
+            Console(stderr=True).print(note, style="yellow", markup=False)
+        return
+    headers = [(headers or {}).get(str(c), (None, None))[state.lang == "en"] or column(str(c), state.lang) for c in columns]
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     tbl = Table(title=title, show_lines=False)
     for h in headers:
@@ -168,6 +176,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
             if i < len(cells) - 1:
                 tbl.add_row("", "")
     console.print(tbl)
+    if not rows:
+        console.print(t("（无记录）", "(nothing to show)"), markup=False)
     if note:
         Console(stderr=True).print(note, style="yellow", markup=False)
 

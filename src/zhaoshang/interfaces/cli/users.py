@@ -65,7 +65,7 @@ def users_list(fmt: Fmt = FORMAT_OPTION) -> None:
     for r in rows:
         r["disabled"] = bool(r["disabled"])
     emit(rows, fmt, columns=["name", "role", "disabled", "created_at", "last_seen", "tokens"],
-         title=t("用户", "Users"))
+         title=t("用户", "Users"), headers={"role": ("角色", "Role")})
 
 
 @users_app.command("set-role")
