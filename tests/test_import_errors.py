@@ -228,3 +228,17 @@ def test_history_and_as_of(tmp_path):
     assert cap_then == 602  # 100 + i for i = 502, before the increase
     assert con.execute(f"SELECT count(*) FROM {enterprises_as_of('2018-01-01')} e").fetchone()[0] == 0
     con.close()
+
+
+def test_import_errors_in_english(tmp_path):
+    """--lang en: the import's own refusals are English lines (file names may be anything)."""
+    (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "other.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    cases = [("enterprises", "junk.csv"), ("enterprises", "empty.csv"), ("enterprises", "missing.csv"),
+             ("fundings", "other.csv"), ("enterprises", "other.csv", "--preset", "itjuzi_financing"),
+             ("enterprize", "other.csv")]
+    for args in cases:
+        p = run("--lang", "en", "import", *args, db=tmp_path / "e.duckdb", check=False, cwd=tmp_path)
+        assert p.returncode == 2 and p.stderr.startswith("error: ") and len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert not any("\u4e00" <= c <= "\u9fff" for c in p.stderr), p.stderr

@@ -53,15 +53,15 @@ def list_presets() -> dict[str, dict]:
 def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: str | None = None) -> Mapping:
     """Build a ``Mapping`` from a preset name, a YAML mapping file or a dict (the file/dict wins)."""
     if kind not in KINDS:
-        raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）")
+        raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", en=f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
     docs: list[tuple[str, dict]] = []
     if preset:
         presets = list_presets()
         if preset not in presets:
-            raise UserError(f"未知的预设: {preset}（可选: {', '.join(presets)}）")
+            raise UserError(f"未知的预设: {preset}（可选: {', '.join(presets)}）", en=f"unknown preset: {preset} (one of: {', '.join(presets)})")
         doc = presets[preset]
         if doc.get("kind") != kind:
-            raise UserError(f"预设 {preset} 用于 {doc.get('kind')}，不能用于 {kind}")
+            raise UserError(f"预设 {preset} 用于 {doc.get('kind')}，不能用于 {kind}", en=f"preset {preset} is for {doc.get('kind')}, not for {kind}")
         docs.append((preset, doc))
     if mapping is not None:
         if isinstance(mapping, dict):
@@ -115,7 +115,7 @@ def import_files(
         paths = [paths]
     paths = [Path(p) for p in paths]
     if not paths:
-        raise UserError("没有指定要导入的文件")
+        raise UserError("没有指定要导入的文件", en="no file to import")
     m = load_mapping(kind, mapping, preset)
     src = source or m.source or paths[0].stem
     from ..parse.dates import parse_user_date
@@ -170,8 +170,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         total = rejected + report.fields_dropped
         raise ImportFailed(
             f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
-            f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}"
-        )
+            f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
+            en=f"strict mode: {paths[f].name} row {row} {column}: {reason}{f' ({total} problems)' if total > 1 else ''}; "
+               f"nothing was written. Problem list: {report.rejects_path}")
     step(1, description=f"关联与写入（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
     with store.transaction():
         import_id = store.next_id("imports")
@@ -220,8 +221,11 @@ def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
             return
     labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL[staged.kind]))
     found = "、".join(staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of) or "-"
+    fields_en = ", ".join(dict.fromkeys(f for f, _ in MEANINGFUL[staged.kind]))
     raise UserError(f"{'、'.join(p.name for p in paths)} 不像 {staged.kind} 数据：没有任何一行有{labels}中的任何一项"
-                    f"（识别到的列: {found}），未导入。请检查数据类型或用 --mapping 指定列")
+                    f"（识别到的列: {found}），未导入。请检查数据类型或用 --mapping 指定列",
+                    en=f"{', '.join(p.name for p in paths)} does not look like {staged.kind} data: no row has any of {fields_en} "
+                       f"(columns recognised: {found}); nothing imported. Check the kind or name the columns with --mapping")
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:

@@ -73,7 +73,8 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
         srcs = src if isinstance(src, list) else [src]
         for s in srcs:
             if s not in headers:
-                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（文件中的列: {', '.join(headers[:30])}）")
+                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（文件中的列: {', '.join(headers[:30])}）",
+                                en=f"{path.name}: the mapping names a column the file does not have: {s} (columns: {', '.join(headers[:30])})")
         result[target] = srcs
     taken = {s for srcs in result.values() for s in srcs}
     # Exact target-field names first (our own canonical files), then recognised headers.
@@ -88,7 +89,9 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     missing = [f for f in fields.values() if f.required and f.name not in result and f.name not in mapping.defaults]
     if missing:
         names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
-        raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}")
+        names_en = ", ".join(f.name for f in missing)
+        raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}",
+                        en=f"{path.name}: missing required column: {names_en}; columns in the file: {', '.join(headers[:30])}")
     return result
 
 

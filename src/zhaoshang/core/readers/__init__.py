@@ -118,7 +118,7 @@ def peek_headers(path: str | Path, sheet: str | None = None) -> list[str]:
         return _clean_headers(list(keys))
     _delim, skip, raw = _sniff_csv(text, complete)
     if not raw:
-        raise UserError(f"文件为空 (没有表头和数据): {p}")
+        raise UserError(f"文件为空 (没有表头和数据): {p}", en=f"the file is empty (no header, no rows): {p}")
     if all(not str(h).replace("\ufeff", "").strip() for h in raw):
-        raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}")
+        raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}", en=f"no header (line {skip + 1} has blank column names): {p}")
     return _clean_headers(raw)

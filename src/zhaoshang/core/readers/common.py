@@ -87,11 +87,11 @@ def _line_in(msg: str) -> int | None:
 def _check_file(path: str | Path) -> Path:
     p = Path(path)
     if not p.exists():
-        raise UserError(f"文件不存在: {p}")
+        raise UserError(f"文件不存在: {p}", en=f"file not found: {p}")
     if not p.is_file():
-        raise UserError(f"不是文件: {p}")
+        raise UserError(f"不是文件: {p}", en=f"not a file: {p}")
     if p.stat().st_size == 0:
-        raise UserError(f"文件为空: {p}")
+        raise UserError(f"文件为空: {p}", en=f"the file is empty: {p}")
     return p
 
 
@@ -118,15 +118,16 @@ def _format_of(p: Path, head: bytes) -> str:
                 names = z.namelist()
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             if b"xl/" in head or b"[Content_Types].xml" in head or p.suffix.lower() in (".xlsx", ".xlsm"):
-                raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
-            raise UserError(f"文件已损坏或不完整 (zip): {p}") from e
+                raise UserError(f"文件已损坏或不完整 (xlsx): {p}", en=f"the file is damaged or incomplete (xlsx): {p}") from e
+            raise UserError(f"文件已损坏或不完整 (zip): {p}", en=f"the file is damaged or incomplete (zip): {p}") from e
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
-        raise UserError(f"不支持的压缩文件 (不是 xlsx 工作簿): {p}")
+        raise UserError(f"不支持的压缩文件 (不是 xlsx 工作簿): {p}", en=f"unsupported archive (not an xlsx workbook): {p}")
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UserError(f"不支持旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 或 CSV: {p}")
+        raise UserError(f"不支持旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 或 CSV: {p}",
+                        en=f"old Excel (.xls) files are not supported; save it as .xlsx or CSV in Excel: {p}")
     body = head
     for bom in (_BOM_UTF8, *_BOMS_UTF16):
         if body.startswith(bom):

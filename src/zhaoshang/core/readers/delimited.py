@@ -68,9 +68,9 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
         complete = not f.read(1)
     delim, skip, raw_headers = _sniff_csv(sample, complete)
     if not raw_headers:
-        raise UserError(f"文件为空 (没有表头和数据): {p}")
+        raise UserError(f"文件为空 (没有表头和数据): {p}", en=f"the file is empty (no header, no rows): {p}")
     if all(not str(h).replace("\ufeff", "").strip() for h in raw_headers):
-        raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}")
+        raise UserError(f"缺少表头 (第 {skip + 1} 行为空白列名): {p}", en=f"no header (line {skip + 1} has blank column names): {p}")
     check_width(p, len(raw_headers))
     headers = _clean_headers(raw_headers)
     columns = [f"c{i}" for i in range(len(headers))]

@@ -140,9 +140,10 @@ def _prepare_text(p: Path) -> _Text:
         try:
             return _temp_text(_transcode(p, "utf-16"), "utf-16", digest)
         except UnicodeDecodeError as e:
-            raise UserError(f"无法识别文件编码 (UTF-16 内容无效): {p}") from e
+            raise UserError(f"无法识别文件编码 (UTF-16 内容无效): {p}", en=f"unrecognised encoding (invalid UTF-16): {p}") from e
     if nul:
-        raise UserError(f"无法识别的文件格式或编码 (二进制内容，不是 UTF-8/GBK/GB18030 文本): {p}")
+        raise UserError(f"无法识别的文件格式或编码 (二进制内容，不是 UTF-8/GBK/GB18030 文本): {p}",
+                        en=f"unrecognised file format or encoding (binary content, not UTF-8/GBK/GB18030 text): {p}")
     if flavour is not None:
         if mixed:  # DuckDB needs one line-ending style; normalise to \n
             return _temp_text(_transcode(p, "utf-8-sig"), flavour, digest)
@@ -153,7 +154,7 @@ def _prepare_text(p: Path) -> _Text:
             return _temp_text(_transcode(p, enc), enc, digest)
         except UnicodeDecodeError as e:
             last = e
-    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}") from last
+    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}") from last
 
 
 def utf8_head(head: bytes) -> str | None:
@@ -183,6 +184,6 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
         if enc == "utf-8-sig":
             enc = "utf-8-sig" if raw.startswith(_BOM_UTF8) else "utf-8"
         return text, enc, complete
-    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}")
+    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}")
 
 
