@@ -125,8 +125,10 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     aparams = [norm] + ([norm] if norm else [])
     cand = _candidates(store, code, norm, words, nodes) if index else None
     in_e, in_a, kparams = "", "", []
-    if cand:  # the index narrows where the rule looks; the rule still decides
-        in_e, in_a, kparams = f"e.id IN ({cand[0]}) AND ", f"a.enterprise_id IN ({cand[0]}) AND ", cand[1]
+    if cand:  # the index narrows where the rule looks (the candidates, looked up once); the rule still decides
+        ids = [r[0] for r in store.con.execute(cand[0], cand[1]).fetchall()]
+        in_e, in_a = "e.id IN (SELECT unnest(?::BIGINT[])) AND ", "a.enterprise_id IN (SELECT unnest(?::BIGINT[])) AND "
+        kparams = [ids]
     params = cparams + kparams + cparams + [norm] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
            f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
