@@ -187,9 +187,15 @@ def test_backtest_refuses_data_without_dated_openings(tmp_path):
             backtest_leads(s, REGION, as_of=D, horizon=365)
 
 
-def test_fit_learns_weights_from_outcomes_before_the_date_only(db, store, tmp_path):
-    out = tmp_path / "learned.yaml"
-    doc = run_json("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", out, db=db)
+@pytest.fixture(scope="module")
+def fitted(db, tmp_path_factory):
+    """``leads-fit`` run once: the weights written to a file and saved in the team state beside the database."""
+    out = tmp_path_factory.mktemp("fit") / "learned.yaml"
+    return run_json("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", out, "--save", db=db), out
+
+
+def test_fit_learns_weights_from_outcomes_before_the_date_only(db, store, fitted):
+    doc, out = fitted
     f = doc["fitted"]
     # windows by hand: 2021-06-30 → {102, 103}, 103's 成都 branch (2022-03-01) is a hit; 2020-06-30 → the four
     # candidates, 104 and 107 hits; 2019-07-01 → the four, no opening before 2020-07-01
@@ -218,15 +224,12 @@ def test_fit_learns_weights_from_outcomes_before_the_date_only(db, store, tmp_pa
 
 
 
-def test_saved_weights_in_the_team_state_drive_the_cli(tmp_path):
+def test_saved_weights_in_the_team_state_drive_the_cli(db, fitted):
     """``leads-fit --save`` keeps the learned weights in the team state; ``--weights VERSION`` then ranks by them
     exactly as the written file does; an unknown version is one line, exit 2."""
-    db = tmp_path / "saved.duckdb"
-    _build(db)
-    out = tmp_path / "learned.yaml"
-    fitted = run_json("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", out, "--save", db=db)
-    version = fitted["version"]
-    assert fitted["saved"]["version"] == version and fitted["saved"]["fitted_as_of"] == "2022-06-30"
+    doc, out = fitted
+    version = doc["version"]
+    assert doc["saved"]["version"] == version and doc["saved"]["fitted_as_of"] == "2022-06-30"
     by_version = run_json("leads", REGION, "--as-of", D.isoformat(), "--weights", version, db=db)
     with Store(str(db), read_only=True) as s:
         by_file = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, weights=out)["leads"]))
