@@ -31,16 +31,20 @@ from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
-# DuckDB's memory cap while importing (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
+# the memory cap of an import (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
 IMPORT_MEMORY_LIMIT = "1GB"
+# DuckDB's share of the cap; the rest is the process's own (Python, the region parser, one chunk of names)
+DUCKDB_SHARE = 7 / 8
 
 
 def import_memory_limit() -> str:
-    """The cap for this import, read at each import so a deployment (or a test) can lower it."""
+    """DuckDB's memory limit for this import, read at each import so a deployment (or a test) can lower the cap."""
     value = os.environ.get("ZHAOSHANG_IMPORT_MEMORY", IMPORT_MEMORY_LIMIT).strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.I):
         raise UserError(f"设置 ZHAOSHANG_IMPORT_MEMORY 应为内存大小（如 2GB、512MB）: {value}")
-    return value
+    from ..readers.limits import _bytes
+
+    return f"{int(_bytes(value.replace(' ', '')) * DUCKDB_SHARE) // 1024}KiB"
 
 
 def list_presets() -> dict[str, dict]:
