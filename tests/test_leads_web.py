@@ -103,6 +103,7 @@ def test_leads_page_in_the_browser(db):
         pg.fill("#f-asof", D.isoformat())
         pg.click("#leads-apply")
         pg.wait_for_selector("#leads-table")
+        assert pg.input_value("#f-region") == "成都市"  # the region by name, not its code
         rows = pg.locator("#leads-table tbody tr.lead-row")
         assert rows.count() == len(EXPECTED_CANDIDATES)
         first = rows.nth(0).inner_text()

@@ -58,7 +58,8 @@ def register(app, web) -> None:
                    weights: Optional[str] = Weights):
         # the page's form sends an empty box as "": not given
         min_score = float(min_score) if web.clean(min_score) else None
-        code = web.region_info(store, default_region(store, region))["code"]
+        info = web.region_info(store, default_region(store, region))
+        code = info["code"]
         doc = run(request, store, code, node, as_of, top, min_score, has, weights)
         nodes = web.cached(store, ("lead-nodes", doc["chain"]),
                            lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
@@ -74,6 +75,6 @@ def register(app, web) -> None:
                                                 **({"has": ",".join(on)} if on else {})})
         return web.page(request, "leads.html", {
             "nav": "leads", "doc": doc, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
-            "has": chosen, "as_of": doc["as_of"], "saved_weights": saved_weights(request.app.state.team),
+            "has": chosen, "as_of": doc["as_of"], "region_name": info.get("name"), "region_en": info.get("name_en"), "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
             "json_twin": "/api/leads?" + urlencode(params)})
