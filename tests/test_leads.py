@@ -236,6 +236,9 @@ def test_saved_weights_in_the_team_state_drive_the_cli(db, fitted):
         shipped = mine_leads(s, REGION, as_of=D)["leads"]
     assert by_version == by_file and by_version[0]["explain"]["params"]["version"] == version
     assert [r["signals"]["funding"]["weight"] for r in by_version] != [r["signals"]["funding"]["weight"] for r in shipped]
+    listed = run_json("leads-weights", db=db)
+    assert [(x["version"], x["fitted_as_of"], x["weights"]["branches"]) for x in listed] == \
+        [(version, "2022-06-30", doc["signals"]["branches"]["weight"])]
     bad = run("leads", REGION, "--weights", "leads-learned-1999-01-01-h1", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "leads-learned-1999" in bad.stderr
 

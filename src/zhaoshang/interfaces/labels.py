@@ -112,6 +112,9 @@ COLUMNS: dict[str, Pair] = {
     "item": ("项目", "Item"),
     # lead mining
     "segment_name": ("环节", "Segment"), "reasons_text": ("理由", "Reasons"), "enterprise_id": ("企业编号", "Enterprise ID"),
+    "version": ("版本", "Version"), "saved_by": ("保存人", "Saved by"), "saved_at": ("保存时间", "Saved at"),
+    "fitted_as_of": ("学习截至日", "Fitted as of"), "horizon_days": ("期限（天）", "Horizon (days)"),
+    "weights": ("权重", "Weights"),
     # the lead pipeline
     "status_label": ("状态", "Status"), "owner": ("负责人", "Owner"), "next_action": ("下一步", "Next action"),
     "next_action_date": ("下一步日期", "Due"), "overdue": ("督办", "Overdue"), "lead_id": ("线索", "Lead"),

@@ -15,7 +15,7 @@ from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
 from ...services.leads.export import write_leads
 from ...services.leads.fit import fit_lead_weights, write_lead_weights
-from ...services.leads.saved import resolve_weights, save_weights
+from ...services.leads.saved import resolve_weights, save_weights, saved_weights
 from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
 from .score import _read, at_k_rows, backtest_app
 
@@ -107,6 +107,23 @@ def leads_fit_cmd(
          title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
                  f"learned lead weights ({w['version']}, {f['rows']} training rows, {f['positives']} positives) written to {path}")
          + (t(f"；已保存到团队数据库（版本 {w['version']}）", f"; saved in the team state (version {w['version']})") if saved else ""))
+
+
+@app.command("leads-weights")
+def leads_weights_cmd(
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
+) -> None:
+    """团队保存的线索权重（leads-fit --save）：版本、保存人、时间、学习截至日与各信号权重，供 --weights 版本名与招商线索页面选用。"""
+    team = open_team()
+    try:
+        rows = saved_weights(team)
+    finally:
+        team.close()
+    emit(rows, fmt, rows=[{"version": r["version"], "saved_by": r["saved_by"], "saved_at": r["saved_at"],
+                           "fitted_as_of": r["fitted_as_of"], "horizon_days": r["horizon_days"],
+                           "weights": ", ".join(f"{k} {v:g}" for k, v in r["weights"].items() if v)} for r in rows],
+         columns=["version", "saved_by", "saved_at", "fitted_as_of", "horizon_days", "weights"],
+         title=t(f"已保存的线索权重：{len(rows)} 个版本", f"saved lead weights: {len(rows)} versions"))
 
 
 @backtest_app.command("leads")
