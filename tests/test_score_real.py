@@ -51,7 +51,7 @@ def test_itjuzi_backtest_as_of_2017_beats_the_baselines(itjuzi):
 
 def test_learned_weights_file_scores_with_calibrated_tiers(itjuzi, tmp_path):
     from zhaoshang.services.evaluation.fit import effective_weights, fit_weights, write_weights
-    from zhaoshang.services.evaluation.scorecard import load_weights, score_enterprise
+    from zhaoshang.services.evaluation.scorecard import load_weights, score_all, score_enterprise
 
     w = fit_weights(itjuzi, as_of="2017-06-30", horizon=365)
     assert w["fitted"]["as_of"] == "2017-06-30" and w["calibration"]["b"] > 0
@@ -75,3 +75,11 @@ def test_learned_weights_file_scores_with_calibrated_tiers(itjuzi, tmp_path):
     assert doc["dimensions"]["team"]["absent"]
     later = score_enterprise(itjuzi, "北京品友互动信息技术有限公司", as_of="2018-12-31")
     assert not later["dimensions"]["team"]["absent"]
+    # the stored batch reads the learned file too: its version and the probabilities of its calibration
+    batch = score_all(itjuzi, as_of="2017-06-30", weights=path)
+    assert batch["version"] == w["version"]
+    total, prob, version = itjuzi.con.execute(
+        "SELECT total, probability, weights_version FROM scores WHERE as_of = DATE '2017-06-30' AND enterprise_id = ?",
+        [doc["enterprise_id"]]).fetchone()
+    assert version == w["version"] and total == pytest.approx(doc["total"], abs=0.05)
+    assert prob == pytest.approx(doc["probability"], abs=0.001)
