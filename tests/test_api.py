@@ -99,7 +99,8 @@ def test_profile_json(client):
 
 
 @pytest.mark.parametrize("url", ["/api/enterprises/999999", "/api/regions/999999", "/api/chain?region=999999",
-                                 "/api/map?node=NOPE", "/api/chain/enterprises?node=NOPE", "/api/geo/999999"])
+                                 "/api/map?node=NOPE", "/api/chain/enterprises?node=NOPE", "/api/geo/999999",
+                                 "/api/enterprises?node=NOPE", "/api/enterprises?node=M02,NOPE", "/api/enterprises/export?node=NOPE"])
 def test_clean_404s(client, url):
     r = client.get(url)
     assert r.status_code == 404

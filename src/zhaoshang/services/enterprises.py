@@ -18,7 +18,7 @@ from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
-from .regions.matrix import _in_list, _region_filter, default_chain, descendants
+from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import score_join, stored_totals
 from .search import matching_ids
 
@@ -74,6 +74,8 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
         params += cparams
     if node:
         chain = chain or default_chain(store)
+        for n in _as_list(node):
+            matrix_check_node(store, chain, n)
         desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
         where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
         params += [chain] + desc

@@ -310,11 +310,12 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
 
 
 def _check_node(store, chain: str, node: str) -> None:
+    """An unknown node is an error (404 / exit 2), never an empty answer."""
     row = store.con.execute(
         "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
         "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1", [chain, node, chain, node]).fetchone()
     if not row:
-        raise NotFound(f"未找到产业链环节: {node}")
+        raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
 
 
 def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | None = None, as_of: Any = None,
