@@ -45,19 +45,22 @@ def months(tmp_path_factory):
     bench = _bench_import()
     bench.write_file(first, 400)
     counts = bench.write_file(second, 400, month=1)
-    rows = list(csv.reader(second.open(encoding="utf-8")))
     flipped = 0
-    for k, r in enumerate(rows[1:]):  # business changed: AI work given up, or taken up
-        if flipped < 12 and k % 29 == 0:
-            r[-1] = PLAIN_SCOPE if "人工智能" in r[-1] or "集成电路" in r[-1] else AI_SCOPE
-            flipped += 1
-    with second.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+    for path in (first, second):  # a deregistration date column: empty a month ago, some dates now
+        rows = list(csv.reader(path.open(encoding="utf-8")))
+        rows[0].append("注销日期")
+        for k, r in enumerate(rows[1:]):
+            r.append("2026-10-20" if path == second and r[6] == "注销" and k % 3 == 0 else "")
+            if path == second and flipped < 12 and k % 29 == 0:  # business changed: AI given up, or taken up
+                r[-2] = PLAIN_SCOPE if "人工智能" in r[-2] or "集成电路" in r[-2] else AI_SCOPE
+                flipped += 1
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
     store = Store(db)
     import_files(store, "enterprises", first, source="registry", data_date="2026-10-01")
     first_run = classify(store)
-    delta = import_files(store, "enterprises", second, source="registry", data_date="2026-11-01").as_dict()
     store.close()
+    delta = run_json("import", "enterprises", second, "--source", "registry", "--data-date", "2026-11-01", db=db)
     return db, counts, flipped, first_run, delta
 
 
@@ -76,6 +79,8 @@ def test_classify_after_a_delta_places_only_what_changed_and_equals_a_full_run(m
     assert {k: inc[k] for k in ("enterprises", "placed", "placements", "by_stage", "by_node")} == \
         {k: full[k] for k in ("enterprises", "placed", "placements", "by_stage", "by_node")}
     assert _placements(db) == _placements(full_db)
+    assert inc["matrix"]["mode"] == "incremental" and inc["matrix"]["affected"] == changed
+    assert full["matrix"]["mode"] == "full"
     store = Store(db)
     again = classify(store, incremental=True)  # nothing imported since: nothing to place again
     store.close()
@@ -114,3 +119,44 @@ def test_a_changed_parent_places_its_branch_again():
     assert all('"relation"' not in r[3] or '"related": []' in r[3] for r in _rows(inc))
     inc.close()
     full.close()
+
+
+def _table(db: Path, sql: str) -> list[tuple]:
+    s = Store(db, read_only=True)
+    try:
+        return s.con.execute(sql).fetchall()
+    finally:
+        s.close()
+
+
+def test_the_region_matrix_updated_by_the_delta_equals_a_full_rebuild(months, tmp_path):
+    """After the delta import (moves, new, deregistered) and the incremental classification (reclassified),
+    the stored matrix, updated only for the enterprises they touched, equals one rebuilt from scratch, and the
+    map read from it equals the map computed from the base tables."""
+    from zhaoshang.services.regions import stored
+    from zhaoshang.services.regions.matrix import region_map
+
+    db = months[0]
+    assert _table(db, "SELECT count(*) FROM placements")[0][0] > 0
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copy(db, copy)
+    s = Store(copy)
+    assert stored.valid(s, "ai")  # the delta kept it up to date
+    assert stored.rebuild(s, "ai")["mode"] == "full"
+    s.close()
+    for sql in ("SELECT * FROM zs_matrix_ent_ai ORDER BY id", "SELECT * FROM zs_matrix_counts_ai ORDER BY ALL"):
+        assert _table(db, sql) == _table(copy, sql)
+    assert len(_table(db, "SELECT * FROM zs_matrix_counts_ai WHERE level = 'macro'")) > 0
+    base = tmp_path / "base.duckdb"  # the same file without the stored matrix: maps from the base tables
+    shutil.copy(db, base)
+    s = Store(base)
+    s.con.execute("DELETE FROM meta WHERE key = 'matrix:ai'")
+    s.close()
+    a, b = Store(db, read_only=True), Store(base, read_only=True)
+    try:
+        assert stored.cache_entry(a, "ai") and not stored.cache_entry(b, "ai")
+        for level, node in (("province", None), ("province", "M"), ("city", "M01"), ("district", None), ("macro", "U")):
+            assert region_map(a, level, node=node) == region_map(b, level, node=node), (level, node)
+    finally:
+        a.close()
+        b.close()

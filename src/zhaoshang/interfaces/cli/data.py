@@ -28,12 +28,14 @@ def import_cmd(
 ) -> None:
     """导入数据文件到数据库（一次导入是一个事务：失败时数据库保持不变）。"""
     from ...core.importers import import_files
+    from ...services.regions.stored import refresh as refresh_matrix
 
     if kind not in KINDS:
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
     with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
         report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
                               data_date=data_date, rejects_dir=rejects, progress=advance)
+        refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
     doc = report.as_dict()
     if fmt == Fmt.json:
         emit(doc, fmt)

@@ -59,6 +59,7 @@ class UpdateJobs:
         from ...core.importers import import_files
         from ...services.chain.classify import classify
         from ...services.chain.taxonomy import load_taxonomy
+        from ...services.regions.stored import refresh as refresh_matrix
 
         self._set(job, state="running")
         try:
@@ -68,6 +69,7 @@ class UpdateJobs:
                     report = import_files(store, job["kind"], [file], source=source or Path(job["filename"]).stem,
                                           data_date=data_date)
                     result["import"] = report.as_dict()
+                    refresh_matrix(store)
                 if job["action"] == "classify" or classify_after:
                     summary = classify(store, load_taxonomy(None), incremental=True)
                     result["classify"] = {k: summary[k] for k in ("chain", "enterprises", "placed", "unplaced")

@@ -297,10 +297,15 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
         inc.forget(store, tax)  # placements as of a past date: the next incremental run is a full one
     elif subset is None or mode == "incremental":
         inc.record(store, tax, use_model, _settings(tax))
+    from ..regions.stored import refresh as refresh_matrix
+
+    # the stored region matrix: only the re-placed enterprises' regions and nodes, or rebuilt after a full run
+    summary_matrix = refresh_matrix(store, tax.chain, ids=subset or (), full=subset is None)
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset)
     summary["mode"] = mode
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
+    summary["matrix"] = summary_matrix[0] if summary_matrix else None
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final", "zs_branch",
                   "zs_norm", "zs_txt"):

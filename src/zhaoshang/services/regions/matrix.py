@@ -196,9 +196,43 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         assign_params = []
 
     desc = descendants(store, chain, node) if node else []
-    cache = (getattr(store, "matrix_cache", None) or {}).get(chain)
+    from . import stored
+
+    cache = (getattr(store, "matrix_cache", None) or {}).get(chain) or stored.cache_entry(store, chain)
     if cache and _changed_after(store, d, REGION_FIELDS):
         cache = None  # the prepared table holds today's regions: replay history instead
+    if cache and cache.get("counts") and d == cache["d"] and (level != "macro" or macros is None):
+        # the stored counts on the reference date (stored.py): no scan at all
+        rows = stored.map_rows(store, cache, reg_sql, reg_params, level, node)
+    else:
+        rows = store.query(*_scan_sql(store, cache, d, node, desc, chain, assign_sql, assign_params, reg_sql, reg_params))
+    out = []
+    for r in rows:
+        n_rn, n_r, big_nn, big_n = r["count"], r["region_total"], r["national_count"], r["national_total"]
+        share = n_rn / big_nn if big_nn else 0.0
+        lq = (n_rn / n_r) / (big_nn / big_n) if (node and n_r and big_nn and big_n) else None
+        status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong) if node else (None, None)
+        row = {
+            "code": r["code"], "name": r["name"], "name_en": r.get("name_en"), "level": r["level"],
+            "parent_code": r.get("parent_code"), "lng": r.get("lng"), "lat": r.get("lat"),
+            "count": int(n_rn), "share": share, "lq": lq, "region_total": int(n_r),
+            "national_count": int(big_nn), "national_total": int(big_n),
+            "status": status, "label": label,
+        }
+        row["value"] = row[metric] if row[metric] is not None else 0
+        out.append(row)
+    out.sort(key=lambda x: (-(x["value"] or 0), -x["count"], x["code"]))
+    if top and out:
+        tops = top_enterprises(store, [x["code"] for x in out if x["count"]], level, node=node, as_of=d,
+                               chain=chain, limit=top, macros=macros)
+        for x in out:
+            x["top"] = tops.get(x["code"], [])
+    return out
+
+
+
+def _scan_sql(store, cache, d, node, desc, chain, assign_sql, assign_params, reg_sql, reg_params) -> tuple[str, list]:
+    """The map's rows computed from the prepared per-enterprise table (``cache``) or from the base tables."""
     if cache:
         # the prepared per-enterprise table (see ``prepare_cache``): one scan, no join
         if not node:
@@ -233,30 +267,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
            nat.big_nn AS national_count, nat.big_n AS national_total
     FROM regs LEFT JOIN per ON per.rcode = regs.code CROSS JOIN nat
     """
-    params = head_params + assign_params + reg_params
-    rows = store.query(sql, params)
-    out = []
-    for r in rows:
-        n_rn, n_r, big_nn, big_n = r["count"], r["region_total"], r["national_count"], r["national_total"]
-        share = n_rn / big_nn if big_nn else 0.0
-        lq = (n_rn / n_r) / (big_nn / big_n) if (node and n_r and big_nn and big_n) else None
-        status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong) if node else (None, None)
-        row = {
-            "code": r["code"], "name": r["name"], "name_en": r.get("name_en"), "level": r["level"],
-            "parent_code": r.get("parent_code"), "lng": r.get("lng"), "lat": r.get("lat"),
-            "count": int(n_rn), "share": share, "lq": lq, "region_total": int(n_r),
-            "national_count": int(big_nn), "national_total": int(big_n),
-            "status": status, "label": label,
-        }
-        row["value"] = row[metric] if row[metric] is not None else 0
-        out.append(row)
-    out.sort(key=lambda x: (-(x["value"] or 0), -x["count"], x["code"]))
-    if top and out:
-        tops = top_enterprises(store, [x["code"] for x in out if x["count"]], level, node=node, as_of=d,
-                               chain=chain, limit=top, macros=macros)
-        for x in out:
-            x["top"] = tops.get(x["code"], [])
-    return out
+    return sql, head_params + assign_params + reg_params
 
 
 _CELL_LOCK = threading.Lock()
@@ -286,6 +297,13 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
     store (``store.matrix_cache[chain]``), so ``region_map`` scans it instead of joining placements each
     time. For a database that does not change while it is served (the web app opens it read-only)."""
     chain = chain or default_chain(store)
+    from . import stored
+
+    entry = stored.cache_entry(store, chain)
+    if entry:  # the tables the last update kept up to date (stored.py): nothing to build
+        store.matrix_cache = {**(getattr(store, "matrix_cache", None) or {}), chain: entry}
+        store.chain_default = chain
+        return entry["table"]
     name = f"{schema}.zs_matrix_{re.sub(r'[^0-9A-Za-z_]', '_', chain)}"
     codes = sorted({c for c, _ in _closure_pairs(store, chain)} | {r[0] for r in store.con.execute(
         "SELECT DISTINCT node_code FROM placements WHERE chain = ?", [chain]).fetchall()})
