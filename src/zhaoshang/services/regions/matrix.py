@@ -282,9 +282,10 @@ def _cell_table(store, cache: dict, d: _dt.date) -> str:
         if d not in cells:
             if len(cells) >= 4:
                 store.con.execute(f"DROP TABLE IF EXISTS {cells.pop(next(iter(cells)))}")
-            name = f"{cache['table']}_{d:%Y%m%d}"
+            name = f"{cache.get('cells_prefix', cache['table'])}_{d:%Y%m%d}"
             col = "mask" if cache["bits"] is not None else "nodes"
-            store.con.execute(f"""CREATE OR REPLACE TABLE {name} AS
+            temp = "TEMP " if cache.get("cells_temp") else ""  # beside a stored table a reader may not write
+            store.con.execute(f"""CREATE OR REPLACE {temp}TABLE {name} AS
                 SELECT row_number() OVER () AS id, province_code, city_code, district_code, {col}, count(*) AS w
                 FROM {cache['table']} e WHERE {_active_sql()} GROUP BY ALL""", [d, d])
             cells[d] = name
@@ -301,6 +302,8 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
 
     entry = stored.cache_entry(store, chain)
     if entry:  # the tables the last update kept up to date (stored.py): nothing to build
+        entry = {**entry, "cells_prefix": f"{schema}.zs_matrix_cells_{re.sub(r'[^0-9A-Za-z_]', '_', chain)}",
+                 "cells_temp": False}
         store.matrix_cache = {**(getattr(store, "matrix_cache", None) or {}), chain: entry}
         store.chain_default = chain
         return entry["table"]

@@ -72,7 +72,8 @@ def cache_entry(store, chain: str) -> dict[str, Any] | None:
     if not st:
         return None
     ent, counts = _names(chain)
-    return {"table": ent, "counts": counts, "bits": st["bits"], "d": _dt.date.fromisoformat(st["stamp"]["d"])}
+    return {"table": ent, "counts": counts, "bits": st["bits"], "d": _dt.date.fromisoformat(st["stamp"]["d"]),
+            "cells_prefix": f"zs_matrix_cells_{ent[len('zs_matrix_ent_'):]}", "cells_temp": True}
 
 
 def _anc(con, chain: str) -> None:
