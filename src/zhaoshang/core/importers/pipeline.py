@@ -33,8 +33,9 @@ from .typing_ import type_stage
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
 # the memory cap of an import (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
 IMPORT_MEMORY_LIMIT = "1GB"
-# DuckDB's share of the cap; the rest is the process's own (Python, the region parser, one chunk of names)
-DUCKDB_SHARE = 7 / 8
+# DuckDB's share of the cap; the rest is the process's own (Python, the region parser, one chunk of names, and
+# what DuckDB allocates outside its buffer manager)
+DUCKDB_SHARE = 3 / 4
 
 
 def import_memory_limit() -> str:
