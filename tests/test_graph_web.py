@@ -101,3 +101,39 @@ def test_relations_page_in_the_browser(db):
         assert HOSTILE in pg.inner_text("#kp-table") and "Key persons" in pg.inner_text("body")
         assert dialogs == [] and errors == []
         b.close()
+
+
+GRAPH_LABELS_JS = """() => { const zr = echarts.getInstanceByDom(document.getElementById('rel-graph')).getZr(), out = [];
+  zr.storage.getDisplayList(true).forEach(el => { const tc = el.getTextContent ? el.getTextContent() : null;
+    if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;
+    const r = tc.getBoundingRect().clone(); r.applyTransform(tc.getComputedTransform());
+    out.push({t: tc.style.text, x: r.x, y: r.y, w: r.width, h: r.height}); }); return out; }"""
+
+
+def test_graph_labels_do_not_cover_one_another(tmp_path):
+    """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.core.store import Store
+
+    db = build(tmp_path / "busy.duckdb")
+    s = Store(str(db))
+    for i in range(30):
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
+                      [100 + i, f"董事成员{i:02d}号", f"董事成员{i:02d}号", f"b{i}"])
+        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
+                      [100 + i, 100 + i, f"董事成员{i:02d}号", f"rb{i}"])
+    s.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1400, "height": 1000})
+        pg.goto(base + "/relations/1")
+        pg.wait_for_selector("#rel-graph canvas")
+        pg.wait_for_timeout(1500)
+        labels = pg.evaluate(GRAPH_LABELS_JS)
+        assert len(labels) >= 10
+        overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
+                    if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
+        assert overlaps == []
+        b.close()

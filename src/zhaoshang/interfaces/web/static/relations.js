@@ -45,7 +45,9 @@
         ? ZS.esc(p.data.relation) + ZS.colon() + p.data.strength + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
-      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, force: {repulsion: 160, edgeLength: [50, 120]},
+      // labels that would cover one another are hidden (the name stays in the tooltip); wider spacing keeps most shown
+      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, force: {repulsion: 420, edgeLength: [80, 200], layoutAnimation: false},
+        labelLayout: {hideOverlap: true},
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
   }
