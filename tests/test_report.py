@@ -165,3 +165,12 @@ def test_report_json_twin_shape(env):
     # the profile document serialises as the API returns it
     doc = json.loads(json.dumps(env["p"], default=str, ensure_ascii=False))
     assert set(doc["available"]) >= {"chain", "map", "recommend", "partners", "trends", "top_enterprises"}
+
+
+def test_lead_scores_show_two_decimals_every_row():
+    """40.4 next to 41.83 in one column reads as a different precision: every lead score has two decimals."""
+    from zhaoshang.interfaces.reports.region import TABLES, table
+
+    rows = [{"rank": 1, "name": "甲", "segment_name": "通用大模型", "score": 41.83, "reasons_text": "x"},
+            {"rank": 2, "name": "乙", "segment_name": "通用大模型", "score": 40.4, "reasons_text": "y"}]
+    assert [r["cells"][3] for r in table(rows, TABLES["leads"])["rows"]] == ["41.83", "40.40"]

@@ -33,7 +33,7 @@ KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "i
 Col = tuple[str, str, str, str]
 TABLES: dict[str, list[Col]] = {
     "leads": [("rank", "排名", "Rank", "int"), ("name", "企业", "Enterprise", "text"),
-              ("segment_name", "环节", "Segment", "text"), ("score", "线索得分", "Score", "num"),
+              ("segment_name", "环节", "Segment", "text"), ("score", "线索得分", "Score", "dec"),
               ("reasons_text", "理由", "Reasons", "text")],
     "chain": [("stage_name", "阶段", "Stage", "text"), ("name_zh", "产业链环节", "Segment", "text"),
               ("count", "本地企业数", "Local", "int"), ("national_count", "全国企业数", "National", "int"),
