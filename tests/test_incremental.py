@@ -160,3 +160,18 @@ def test_the_region_matrix_updated_by_the_delta_equals_a_full_rebuild(months, tm
     finally:
         a.close()
         b.close()
+
+
+def test_a_damaged_stored_matrix_never_blocks_an_update():
+    """The classification stands when the stored matrix cannot follow it: its record is dropped (maps then
+    count from the base tables) and the next full run rebuilds it."""
+    s, _ = _related_store(True)
+    assert s.get_meta("matrix:ai")
+    s.con.execute("DROP TABLE zs_matrix_counts_ai")
+    s.con.execute("INSERT INTO imports (id, kind, source) VALUES (3, 'enterprises', 't')")
+    s.con.execute("UPDATE enterprises SET scope = '人脸识别算法研发', last_import_id = 3 WHERE id = 3")
+    out = classify(s, use_model=False, incremental=True)
+    assert out["mode"] == "incremental" and out["matrix"]["mode"] == "dropped"
+    assert s.get_meta("matrix:ai") is None and 3 in {r[0] for r in _rows(s)}
+    assert classify(s, use_model=False)["matrix"]["mode"] == "full" and s.get_meta("matrix:ai")
+    s.close()

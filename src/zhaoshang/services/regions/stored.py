@@ -151,13 +151,27 @@ def rebuild(store, chain: str) -> dict[str, Any]:
 
 def refresh(store, chain: str | None = None, ids: Iterable[int] | None = None, full: bool = False) -> list[dict]:
     """Bring the stored matrix of ``chain`` (default: every chain stored or placed) up to date after an
-    update; ``ids``: enterprises whose placements were written again. Returns what was done per chain."""
+    update; ``ids``: enterprises whose placements were written again. Returns what was done per chain.
+
+    The update it follows has succeeded: should the matrix fail (an engine error), its record is dropped —
+    readers then compute from the base tables — and the update is kept."""
+    import duckdb
+
     con = store.con
     if chain is None:
         chains = sorted({r[0] for r in con.execute("SELECT DISTINCT chain FROM placements").fetchall()}
                         | {r[0][len("matrix:"):] for r in con.execute(
                             "SELECT key FROM meta WHERE key LIKE 'matrix:%'").fetchall()})
         return [r for c in chains for r in refresh(store, c, ids, full)]
+    try:
+        return _refresh(store, chain, ids, full)
+    except duckdb.Error as exc:
+        con.execute("DELETE FROM meta WHERE key = ?", [_key(chain)])
+        return [{"chain": chain, "mode": "dropped", "error": str(exc).splitlines()[0]}]
+
+
+def _refresh(store, chain: str, ids: Iterable[int] | None, full: bool) -> list[dict]:
+    con = store.con
     st = _state(store, chain)
     if full or st is None:
         return [rebuild(store, chain)]
