@@ -22,18 +22,17 @@ def tax():
 
 def test_training_is_reproducible_on_gold_dev_rows(tax):
     shared_file(g.REGISTRATION)
-    rows = [r for r in g.read_gold() if r["split"] == "dev"][::6]  # a fixed sixth of the development part
-    ev = g.load_evidence(SHARED)
-    texts = [m.text_of(ev[(r["source"], r["key"])]) for r in rows]
-    labels = [{tax.ancestor_at(c, 2).code for c in r["labels"] if c in tax.nodes} for r in rows]
-    nodes = [n.code for n in tax.level(2)]
-    a, b = m.train(texts, labels, nodes), m.train(texts, labels, nodes)
+    t = m.gold_training_set(SHARED, tax)  # the development part, with the rules' confidences
+    idx = list(range(0, len(t["rows"]), 6))  # a fixed sixth of it
+    recs, confs, labels = [t["records"][i] for i in idx], [t["confs"][i] for i in idx], [t["labels"][i] for i in idx]
+    a, b = (m.train(recs, t["rule"][idx], labels, t["nodes"]) for _ in range(2))
     assert list(a["vocab"]) == list(b["vocab"]) and list(a["names"]) == list(b["names"])
-    pa, pb = m.Model(a).predict(texts[:5]), m.Model(b).predict(texts[:5])
+    assert list(a["ind_vocab"]) == list(b["ind_vocab"]) and list(a["rule_nodes"]) == t["nodes"]
+    pa, pb = m.Model(a).predict(recs[:5], confs[:5]), m.Model(b).predict(recs[:5], confs[:5])
     for k in pa:
         np.testing.assert_array_equal(pa[k], pb[k])
     # it learned something: the gate ranks the labelled AI rows above the others on its own data
-    p = m.Model(a).predict(texts)["*"]
+    p = m.Model(a).predict(recs, confs)["*"]
     ai = np.array([bool(s) for s in labels])
     assert p[ai].mean() > p[~ai].mean() + 0.2
 

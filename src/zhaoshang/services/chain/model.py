@@ -1,13 +1,16 @@
 """A small trained model that checks the rules' placements (method ``rules-v1`` + ``model``).
 
-Char 1–3-gram TF-IDF over name, products, description, industry, the head of the registry scope and tags;
-one logistic regression for "on the chain at all" (the AI gate) and one per level-2 node. It is trained on
-the gold set's development part only (``train``; ``scripts/train_chain_model.py`` writes the shipped file
-``data/chains/<chain>_model.npz``); thresholds were chosen by cross-validation within that part
-(docs/methods.md). At classification time it only reads enterprises the rules already placed: a rule
-placement is kept when the gate passes and either its rule confidence is high or the node model agrees;
-an enterprise the gate accepts keeps at least its surest rule node.
-The model's probabilities are a part of each placement's explained result.
+Features: char 1–3-gram TF-IDF over name, products, description, industry, the head of the registry scope
+and tags; the industry field's own terms (Shenwan levels, CSRC sector, IT桔子 industry, large-model
+category) as whole words; the rules' confidence on every level-2 node; which kinds of evidence the
+enterprise has (scope, products, description, tags, industry). One logistic regression for "on the chain
+at all" (the AI gate) and one per level-2 node. It is trained on the gold set's development part only
+(``train``; ``scripts/train_chain_model.py`` writes the shipped file ``data/chains/<chain>_model.npz``);
+settings were chosen by cross-validation within that part (``scripts/cv_chain_model.py``, docs/methods.md).
+At classification time it only reads enterprises the rules already placed: a rule placement is kept when
+the gate passes and either its rule confidence is high or the node model agrees; an enterprise the gate
+accepts keeps at least its surest rule node. The model's probabilities are a part of each placement's
+explained result.
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ from .taxonomy import DATA_DIR, Taxonomy
 
 SCOPE_CHARS = 300
 SEED = 0
-C = 10.0
+C = 30.0
+KINDS = ("scope", "products", "description", "tags", "industry")
 # combination settings (cross-validated on the development part, docs/methods.md)
-DEFAULTS = {"gate": 0.2, "node": 0.1, "keep_confidence": 0.8}
+DEFAULTS = {"gate": 0.2, "gate_scope": 0.3, "node": 0.4, "keep_confidence": 2.0}
+
+
+def scope_only(e: dict[str, Any]) -> bool:
+    """Registration-like evidence: a registry scope and no products or description. Its AI words are often
+    side lines of a licence list, so it can be held to its own, stricter gate (``gate_scope``)."""
+    return bool(e.get("scope")) and not e.get("products") and not e.get("description")
 
 
 def model_path(chain: str) -> Path:
@@ -40,29 +50,63 @@ def text_of(e: dict[str, Any]) -> str:
     return " ".join(str(p) for p in parts if p).lower()
 
 
-def train(texts: list[str], labels: list[set[str]], nodes: list[str]) -> dict[str, Any]:
-    """Fit the gate and the node models; deterministic (liblinear-free lbfgs, fixed vocabulary order)."""
+def industry_of(e: dict[str, Any]) -> str:
+    """The industry field's terms, each one word (安防设备, 数字芯片设计, 医疗 …)."""
+    return " ".join(str(e.get("industry") or "").lower().split())
+
+
+def kinds_of(e: dict[str, Any]) -> list[float]:
+    """Which kinds of evidence an enterprise has: a registration scope reads differently from a listing."""
+    return [1.0 if e.get(k) else 0.0 for k in KINDS]
+
+
+def _split(s: str) -> list[str]:
+    return s.split()
+
+
+def _matrix(vec, ivec, records: list[dict[str, Any]], rule: np.ndarray):
+    import scipy.sparse as sp
+
+    parts = [vec.transform([text_of(e) for e in records])]
+    if ivec is not None:
+        parts.append(ivec.transform([industry_of(e) for e in records]))
+    parts += [sp.csr_matrix(rule), sp.csr_matrix(np.array([kinds_of(e) for e in records]).reshape(len(records), -1))]
+    return sp.hstack(parts).tocsr()
+
+
+def train(records: list[dict[str, Any]], rule: np.ndarray, labels: list[set[str]], nodes: list[str],
+          c: float = C) -> dict[str, Any]:
+    """Fit the gate and the node models; deterministic (liblinear with a fixed seed, vocabularies in index
+    order). ``rule``: the rules' confidence per record and level-2 node (columns in ``nodes`` order)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=20000,
                           dtype=np.float64)
-    X = vec.fit_transform(texts)
-    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    vec.fit([text_of(e) for e in records])
+    ivec = TfidfVectorizer(analyzer=_split, min_df=2, dtype=np.float64)
+    try:
+        ivec.fit([industry_of(e) for e in records])
+    except ValueError:  # no industry term twice
+        ivec = None
+    X = _matrix(vec, ivec, records, rule)
     ai = np.array([1 if s else 0 for s in labels])
     names, coefs, inter = ["*"], [], []
-    m = LogisticRegression(C=C, max_iter=2000, random_state=SEED).fit(X, ai)
+    m = LogisticRegression(C=c, solver="liblinear", random_state=SEED).fit(X, ai)
     coefs.append(m.coef_[0])
     inter.append(m.intercept_[0])
     for n in nodes:
         y = np.array([1 if n in s else 0 for s in labels])
         if y.sum() < 2:
             continue
-        m = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=SEED).fit(X, y)
+        m = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=SEED).fit(X, y)
         names.append(n)
         coefs.append(m.coef_[0])
         inter.append(m.intercept_[0])
-    return {"vocab": np.array(vocab), "idf": vec.idf_.astype(np.float32), "names": np.array(names),
+    ivocab = sorted(ivec.vocabulary_, key=ivec.vocabulary_.get) if ivec is not None else []
+    return {"vocab": np.array(sorted(vec.vocabulary_, key=vec.vocabulary_.get)), "idf": vec.idf_.astype(np.float32),
+            "ind_vocab": np.array(ivocab, dtype=str), "ind_idf": (ivec.idf_ if ivec is not None else np.zeros(0)).astype(np.float32),
+            "rule_nodes": np.array(nodes), "names": np.array(names),
             "coef": np.array(coefs, dtype=np.float32), "intercept": np.array(inter, dtype=np.float32)}
 
 
@@ -71,33 +115,53 @@ def save(model: dict[str, Any], path: str | Path) -> None:
 
 
 class Model:
-    """A loaded model: ``predict(texts)`` → probabilities per name ("*" = on the chain)."""
+    """A loaded model: ``predict(records, rule)`` → probabilities per name ("*" = on the chain)."""
 
     def __init__(self, arrays: dict[str, Any], settings: dict[str, float] | None = None, digest: str = ""):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.names = [str(x) for x in arrays["names"]]
+        self.rule_nodes = [str(x) for x in arrays["rule_nodes"]]
         self.coef = np.asarray(arrays["coef"], dtype=np.float64)
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         vocab = [str(x) for x in arrays["vocab"]]
         self.vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
                                    vocabulary={v: i for i, v in enumerate(vocab)})
         self.vec.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        ivocab = [str(x) for x in arrays["ind_vocab"]]
+        self.ivec = None
+        if ivocab:
+            self.ivec = TfidfVectorizer(analyzer=_split, vocabulary={v: i for i, v in enumerate(ivocab)})
+            self.ivec.idf_ = np.asarray(arrays["ind_idf"], dtype=np.float64)
         self.settings = {**DEFAULTS, **(settings or {})}
         self.digest = digest
 
-    def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
-        if not texts:
+    def rule_matrix(self, confs: list[dict[str, float]]) -> np.ndarray:
+        """The rules' confidences ({node: confidence} per record) as the model's rule columns."""
+        col = {n: j for j, n in enumerate(self.rule_nodes)}
+        r = np.zeros((len(confs), len(self.rule_nodes)))
+        for i, d in enumerate(confs):
+            for n, c in d.items():
+                if n in col:
+                    r[i, col[n]] = c
+        return r
+
+    def predict(self, records: list[dict[str, Any]], confs: list[dict[str, float]] | None = None) -> dict[str, np.ndarray]:
+        if not records:
             return {n: np.zeros(0) for n in self.names}
-        z = self.vec.transform(texts) @ self.coef.T + self.intercept
+        X = _matrix(self.vec, self.ivec, records, self.rule_matrix(confs or [{} for _ in records]))
+        z = X @ self.coef.T + self.intercept
         p = 1.0 / (1.0 + np.exp(-np.asarray(z)))
         return {n: p[:, j] for j, n in enumerate(self.names)}
 
-    def keep(self, probs: dict[str, np.ndarray], i: int, node: str, confidence: float) -> bool:
-        """Whether a rule placement stands: positive evidence of AI business, and the node model agrees
-        unless the rules are very sure."""
+    def gate(self, record: dict[str, Any]) -> float:
+        return self.settings["gate_scope" if scope_only(record) else "gate"]
+
+    def keep(self, probs: dict[str, np.ndarray], i: int, node: str, confidence: float, gate: float) -> bool:
+        """Whether a rule placement stands: positive evidence of AI business (p(on the chain) ≥ ``gate``),
+        and the node model agrees unless the rules are very sure."""
         s = self.settings
-        if probs["*"][i] < s["gate"]:
+        if probs["*"][i] < gate:
             return False
         if confidence >= s["keep_confidence"] or node not in probs:
             return True
@@ -162,17 +226,22 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
                        [lo, hi]).fetchall()
     pos = {r[0]: k for k, r in enumerate(recs)}
     keys = ("name", "products", "description", "industry", "scope", "tags")
-    probs = model.predict([text_of(dict(zip(keys, r[1:]))) for r in recs])
-    del recs
     best: dict[tuple, float] = {}  # (id, level-2 node) → rule confidence of the level-2 placement
+    confs: list[dict[str, float]] = [{} for _ in recs]
     for eid, node, conf, _ in rows:
         if tax.nodes[node].level == 2:
             best[(eid, node)] = conf
-    kept = {key for key, conf in best.items() if key[0] in pos and model.keep(probs, pos[key[0]], key[1], conf)}
+            if eid in pos:
+                confs[pos[eid]][node] = conf
+    records = [dict(zip(keys, r[1:])) for r in recs]
+    probs = model.predict(records, confs)
+    gates = [model.gate(e) for e in records]
+    del recs, records
+    kept = {key for key, conf in best.items() if key[0] in pos and model.keep(probs, pos[key[0]], key[1], conf, gates[pos[key[0]]])}
     # the node models prune an accepted enterprise's nodes but never remove it: its surest node stays
     top: dict[int, tuple[float, str]] = {}
     for (eid, node), conf in best.items():
-        if eid in pos and probs["*"][pos[eid]] >= model.settings["gate"] and (eid not in top or conf > top[eid][0]):
+        if eid in pos and probs["*"][pos[eid]] >= gates[pos[eid]] and (eid not in top or conf > top[eid][0]):
             top[eid] = (conf, node)
     have = {eid for eid, _ in kept}
     kept |= {(eid, node) for eid, (_, node) in top.items() if eid not in have}
@@ -193,7 +262,7 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
             "signal": "model", "label": n2, "raw": round(float(probs["*"][k]), 4),
             "normalised": None if p_node is None else round(p_node, 4), "weight": None, "contribution": 0.0,
             "detail": {"p_chain": round(float(probs["*"][k]), 4), "p_node": None if p_node is None else round(p_node, 4),
-                       "gate": s["gate"], "node_threshold": s["node"], "keep_confidence": s["keep_confidence"],
+                       "gate": gates[k], "node_threshold": s["node"], "keep_confidence": s["keep_confidence"],
                        "model": model.digest}}]
         out.append((eid, node, conf, jsonenc.dumps(doc)))
     tbl = pa.table({"id": pa.array([r[0] for r in out], pa.int64()), "node": pa.array([r[1] for r in out], pa.string()),
@@ -206,13 +275,40 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
     return dropped
 
 
-def train_from_gold(shared: str | Path, tax: Taxonomy, gold_path: str | Path | None = None,
-                    split: str = "dev") -> dict[str, Any]:
-    """Train on one part of the gold set (the development part; test rows are never read for training)."""
+def rule_confidences(rows: list[dict[str, Any]], evidence: dict, tax: Taxonomy) -> list[dict[str, float]]:
+    """The rules' level-2 confidences of gold rows, classified as imported enterprises (rules alone)."""
+    from ...core.store import Store
+    from .classify import classify
+    from .evaluate import gold_store
+
+    out: list[dict[str, float]] = [{} for _ in rows]
+    with Store(":memory:") as store:
+        gold_store(store, rows, evidence)
+        classify(store, tax, use_model=False)
+        for eid, node, conf in store.con.execute(
+                "SELECT enterprise_id, node_code, confidence FROM placements WHERE chain = ?", [tax.chain]).fetchall():
+            if node in tax.nodes and tax.nodes[node].level == 2:
+                out[int(eid)][node] = float(conf)
+    return out
+
+
+def gold_training_set(shared: str | Path, tax: Taxonomy, gold_path: str | Path | None = None,
+                      split: str = "dev") -> dict[str, Any]:
+    """One part of the gold set as training input: rows, evidence records, rule confidences, labels."""
     from . import gold as g
 
     rows = [r for r in g.read_gold(gold_path) if r["split"] == split]
     evidence = g.load_evidence(shared)
-    texts = [text_of(evidence.get((r["source"], r["key"]), {"name": r["name"]})) for r in rows]
+    records = [evidence.get((r["source"], r["key"]), {"name": r["name"]}) for r in rows]
+    nodes = [n.code for n in tax.level(2)]
+    confs = rule_confidences(rows, evidence, tax)
+    rule = np.array([[d.get(n, 0.0) for n in nodes] for d in confs]).reshape(len(rows), len(nodes))
     labels = [{tax.ancestor_at(c, 2).code for c in r["labels"] if c in tax.nodes} for r in rows]
-    return train(texts, labels, [n.code for n in tax.level(2)])
+    return {"rows": rows, "records": records, "confs": confs, "rule": rule, "labels": labels, "nodes": nodes}
+
+
+def train_from_gold(shared: str | Path, tax: Taxonomy, gold_path: str | Path | None = None,
+                    split: str = "dev") -> dict[str, Any]:
+    """Train on one part of the gold set (the development part; test rows are never read for training)."""
+    t = gold_training_set(shared, tax, gold_path, split)
+    return train(t["records"], t["rule"], t["labels"], t["nodes"])

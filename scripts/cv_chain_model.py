@@ -1,0 +1,96 @@
+"""Choose the chain model's settings by 5-fold cross-validation within the gold development part.
+
+    python scripts/cv_chain_model.py [--data ../shared/data] [--c 10]
+
+Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
+out-of-fold probabilities then decide, for every setting of the grid, which rule placements stand (exactly
+as ``model.check_placements``). Prints JSON: the rules alone, the shipped settings, the chosen ones (best node micro-F1 among settings
+whose registration AI precision is at least 0.95) and the best settings by node micro-F1.
+Test rows are never read (docs/methods.md, "Trained model").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+
+import numpy as np
+
+from zhaoshang.services.chain import gold as g
+from zhaoshang.services.chain import model as m
+from zhaoshang.services.chain.evaluate import score_gold
+from zhaoshang.services.chain.taxonomy import load_taxonomy
+
+GRID = {"gate": [0.1, 0.2, 0.3, 0.4], "gate_scope": [0.2, 0.3, 0.4, 0.5, 0.6],
+        "node": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "keep_confidence": [0.7, 0.8, 2.0]}
+# the choice: best node micro-F1 among settings whose registration AI precision reaches the goal
+MIN_REG_PRECISION = 0.95
+
+
+def out_of_fold(t: dict, c: float, folds: int = 5) -> dict[str, np.ndarray]:
+    fold = np.array([int(hashlib.sha1(f"{r['source']}:{r['key']}".encode()).hexdigest()[:8], 16) % folds
+                     for r in t["rows"]])
+    probs = {n: np.zeros(len(t["rows"])) for n in ["*"] + t["nodes"]}
+    for f in range(folds):
+        tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+        arrays = m.train([t["records"][i] for i in tr], t["rule"][tr], [t["labels"][i] for i in tr], t["nodes"], c)
+        p = m.Model(arrays).predict([t["records"][i] for i in te], [t["confs"][i] for i in te])
+        for n, v in p.items():
+            probs[n][te] = v
+        for n in t["nodes"]:
+            if n not in p:
+                probs[n][te] = np.nan  # no model for the node: the check keeps its rule placements
+    return probs
+
+
+def decide(t: dict, probs: dict, s: dict) -> list[tuple[int, str]]:
+    """The placements that stand under settings ``s`` (the rule of ``model.check_placements``)."""
+    out = []
+    for i, confs in enumerate(t["confs"]):
+        gate = s["gate_scope"] if m.scope_only(t["records"][i]) else s["gate"]
+        if not confs or probs["*"][i] < gate:
+            continue
+        kept = [n for n, cf in confs.items()
+                if cf >= s["keep_confidence"] or np.isnan(probs[n][i]) or probs[n][i] >= s["node"]]
+        out += [(i, n) for n in (kept or [max(confs, key=lambda n: (confs[n], n))])]
+    return out
+
+
+def figures(t: dict, placed, tax) -> dict:
+    o = score_gold(t["rows"], placed, tax)
+    reg = o["by_source"][g.REGISTRATION]["ai"]
+    return {"stage_f1": o["stages"]["micro"]["f1"], "node_f1": o["nodes"]["micro"]["f1"],
+            "node_p": o["nodes"]["micro"]["precision"], "node_r": o["nodes"]["micro"]["recall"],
+            "reg_ai_p": reg["precision"], "reg_ai_r": reg["recall"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data")
+    ap.add_argument("--c", type=float, default=m.C)
+    ap.add_argument("--top", type=int, default=10)
+    a = ap.parse_args()
+    tax = load_taxonomy()
+    t = m.gold_training_set(a.data, tax)
+    probs = out_of_fold(t, a.c)
+    rules = figures(t, [(i, n) for i, d in enumerate(t["confs"]) for n in d], tax)
+    res = []
+    for vals in itertools.product(*GRID.values()):
+        s = dict(zip(GRID, vals))
+        res.append({**s, **figures(t, decide(t, probs, s), tax)})
+    res.sort(key=lambda r: (-r["node_f1"], -r["stage_f1"]))
+    chosen = next((r for r in res if (r["reg_ai_p"] or 0) >= MIN_REG_PRECISION), None)
+    shipped = next((r for r in res if all(r[k] == v for k, v in m.DEFAULTS.items())), None)
+    per_node = None
+    if chosen:
+        o = score_gold(t["rows"], decide(t, probs, {k: chosen[k] for k in GRID}), tax)
+        per_node = {n: {k: v[k] for k in ("precision", "recall", "f1", "gold")} for n, v in o["nodes"]["per_unit"].items()}
+    print(json.dumps({"c": a.c, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node, "best": res[:a.top]},
+                     ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
