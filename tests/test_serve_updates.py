@@ -136,6 +136,8 @@ def test_classify_while_serving(db, tmp_path):
         with Store(str(db), read_only=True) as direct:  # readers share the file with the server
             expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
         assert summary["placed"] and after == expected and after != before
+        # relinking writes too, and like any update it does so beside the running server
+        assert set(run_json("relink", db=db)) == {"linked", "by_table", "pending"}
 
 
 def test_upload_page_imports_while_serving(db, tmp_path):

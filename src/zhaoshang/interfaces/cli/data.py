@@ -92,7 +92,8 @@ def relink(fmt: Fmt = FORMAT_OPTION) -> None:
     """关联此前未能关联到企业的事实（融资、任职、股东、分支、专利申请人、新闻提及、联系人）。"""
     from ...core.importers import relink_all
 
-    doc = relink_all(open_store())
+    with update_store() as store:  # beside a running server too: published as a new generation
+        doc = relink_all(store)
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
