@@ -99,7 +99,8 @@ def test_printed_lq_agrees_with_its_label(db):
 
 @pytest.mark.parametrize("args", [["show", "不存在的公司"], ["export", "foo", "-o", "x.csv"], ["export", "enterprises", "-o", "x.txt"],
                                   ["export", "enterprises", "-o", "/no/such/dir/x.csv"], ["recommend", "330100", "--top", "-1"],
-                                  ["map", "--as-of", "2024-02-30"], ["recommend", "火星"]], ids=lambda a: " ".join(a))
+                                  ["map", "--as-of", "2024-02-30"], ["recommend", "火星"], ["map", "--level", "town"],
+                                  ["users", "add", "bob", "--role", "boss"]], ids=lambda a: " ".join(a))
 def test_error_bodies_follow_the_ui_language(db, tmp_path, args):
     en = run("--lang", "en", *args, db=db, check=False, cwd=tmp_path)
     assert en.returncode == 2 and en.stderr.startswith("error: ") and len(en.stderr.strip().splitlines()) == 1

@@ -152,7 +152,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
     ``top`` > 0 adds the region's top enterprises on the node (by registered capital).
     """
     if level not in LEVELS:
-        raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）")
+        raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）", f"invalid level: {level} (one of {'|'.join(LEVELS)})")
     if metric not in METRICS:
         raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）")
     d = reference_date(store, as_of)

@@ -26,7 +26,7 @@ ROLE_NAMES = {"admin": ("管理员", "administrator"), "analyst": ("分析师", 
 def check_role(role: str) -> str:
     r = (role or "").strip().lower()
     if r not in ROLES:
-        raise UserError(f"未知的角色: {role}（可选 {'|'.join(ROLES)}）")
+        raise UserError(f"未知的角色: {role}（可选 {'|'.join(ROLES)}）", f"unknown role: {role} (one of {'|'.join(ROLES)})")
     return r
 
 
