@@ -143,12 +143,15 @@ class ServedData:
         return self.current.store
 
     def _maybe_switch(self) -> None:
-        """Open the new generation when the file changed; other requests meanwhile use the current one."""
+        """Open the new generation when the file changed. A request arriving while another opens it waits for
+        it, so every request after a publish reads the new data (no request is answered from the old one once a
+        newer generation has been seen)."""
         ident = self._identity()
         if ident is None or ident == self.current.identity or time.monotonic() < self._next_try:
             return
         if not self._switching.acquire(blocking=False):
-            return
+            with self._switching:  # another request is opening it: wait, then serve what it opened
+                return
         try:
             if ident == self.current.identity:
                 return
