@@ -151,6 +151,8 @@ def test_match_api_and_exports(db):
     cli = run_json("match", "demand", "DM1", "--top", "3", db=db["path"])
     assert [r["enterprise_id"] for r in doc["results"]] == [r["enterprise_id"] for r in cli["results"]]
     assert c.get("/api/match/demands", params={"status": "征集中"}).json()["total"] == 1
+    en = c.get("/match", params={"lang": "en"}).text  # statuses are labelled in the UI language
+    assert ">open<" in en and ">征集中<" not in en and ">征集中<" in c.get("/match", params={"lang": "zh"}).text
     assert c.get("/api/match/demand/424242").status_code == 404
     assert c.get("/api/match/demand/²").status_code == 404  # a non-ASCII digit is a title, not an id
     assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400

@@ -62,12 +62,16 @@ KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股�
                                 "major_shareholder": ("主要股东", "major shareholder"),
                                 "lead_investor_partner": ("领投方人员", "person at a lead investor")}
 
+# a scenario demand's status, as the bureau's lists write it
+DEMAND_STATUS: dict[str, Pair] = {"征集中": ("征集中", "open"), "对接中": ("对接中", "in talks"),
+                                  "已对接": ("已对接", "matched"), "已完成": ("已完成", "completed")}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
-    "ground": KEY_GROUNDS,
+    "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
