@@ -74,11 +74,11 @@ def test_evaluate_chain_command_on_the_test_split():
         m = res[k]["micro"]
         assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
     assert set(res["by_source"]) == set(g.SOURCES)
-    # published in docs/methods.md (test part, rules checked by the trained model): stage micro-F1 0.793,
-    # node micro-F1 0.717, registration AI precision 0.75 (rules alone: 0.769, 0.673, 0.30)
+    # published in docs/methods.md (test part, rules checked by the second trained model): stage micro-F1
+    # 0.796, node micro-F1 0.724, registration AI precision 0.667 (rules alone: 0.769, 0.673, 0.30)
     assert res["method"] == "rules+model"
-    assert res["stages"]["micro"]["f1"] >= 0.78 and res["nodes"]["micro"]["f1"] >= 0.70
-    assert res["registration_ai_precision"] >= 0.7
+    assert res["stages"]["micro"]["f1"] >= 0.79 and res["nodes"]["micro"]["f1"] >= 0.72
+    assert res["registration_ai_precision"] >= 0.66
 
 
 def test_evaluate_gold_rejects_an_unknown_split():

@@ -224,6 +224,10 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
     recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
         FROM enterprises e WHERE e.id BETWEEN ? AND ? AND e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""",
                        [lo, hi]).fetchall()
+    # the model judges text: placements that rest on no keyword (patents, industry codes, relations) pass as the
+    # rules made them
+    texted = {eid for eid, node, _, ev in rows if tax.nodes[node].level == 2 and _has_text(json.loads(ev))}
+    recs = [r for r in recs if r[0] in texted]
     pos = {r[0]: k for k, r in enumerate(recs)}
     keys = ("name", "products", "description", "industry", "scope", "tags")
     best: dict[tuple, float] = {}  # (id, level-2 node) → rule confidence of the level-2 placement
@@ -273,6 +277,10 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
     finally:
         con.unregister("zs_model_out")
     return dropped
+
+
+def _has_text(doc: dict[str, Any]) -> bool:
+    return any(p.get("signal") == "text" and (p.get("contribution") or 0) > 0 for p in doc.get("parts") or [])
 
 
 def rule_confidences(rows: list[dict[str, Any]], evidence: dict, tax: Taxonomy) -> list[dict[str, float]]:
