@@ -5,6 +5,7 @@ with the service's numbers. ZHAOSHANG_SCREENSHOTS=DIR saves screenshots."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -135,6 +136,9 @@ def test_trends_page_english_and_empty(page, server):
     page.goto(server + "/trends?lang=en&region=650000")
     assert page.locator("#no-data").is_visible()
     assert "Capital trends" in page.locator("header.top h1").inner_text()
+    page.goto(server + "/trends?lang=en")  # investors' destinations by their English names
+    dest = page.eval_on_selector_all(".inv-go:last-child .chip", "cs => cs.map(c => c.firstChild.textContent)")
+    assert dest and not [d for d in dest if re.search(r"[\u4e00-\u9fff]", d)], dest
     assert page.errors == []
 
 

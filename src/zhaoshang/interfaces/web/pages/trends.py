@@ -12,6 +12,7 @@ from ....core.errors import NotFound
 from ....services import reference
 from ....services.regions import matrix
 from ....services.trends import trends
+from ...labels import region_names
 from ..schemas import TEXT_MAX, AsOf, DateFrom, DateTo, NodeCode
 
 
@@ -56,4 +57,5 @@ def register(app, web) -> None:
             "f": {"region": region_code, "node": web.clean(node), "by": by, "start": web.clean(start) or "",
                   "end": web.clean(end) or "", "as_of": web.clean(as_of) or ""},
             "as_of": doc["as_of"], "json_twin": "/api/trends" + ("?" + urlencode(params) if params else ""),
+            "names_en": region_names(store, web.lang_of(request)),
             **_region_choices(store, web, region_code)})
