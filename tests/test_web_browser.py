@@ -417,3 +417,18 @@ def test_dates_and_amounts_stay_on_one_line(browser, server):
         cells += [c for c in pg.evaluate(LINES_JS, "table.grid td, table.grid td small") if short.match(c[0].strip())]
     assert len(cells) > 5 and [c for c in cells if c[1] > 1] == []
     ctx.close()
+
+
+def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
+    import httpx
+
+    ref = httpx.get(server + "/api/map").json()["as_of"]  # the one as-of service's reference date
+    for url, box in (("/map", "#as-of-input"), ("/enterprises", "#f-asof"), ("/leads?region=330100", "#f-asof")):
+        page.goto(server + url)
+        if url == "/map":
+            page.wait_for_selector("#map[data-ready='1']")
+        assert page.input_value(box) == ref, url
+        assert page.locator("#as-of").inner_text() == ref, url
+    page.goto(server + "/enterprises?as_of=2020-06-30")
+    assert page.input_value("#f-asof") == "2020-06-30"
+    assert page.errors == []

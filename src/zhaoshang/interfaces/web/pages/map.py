@@ -22,8 +22,9 @@ def register(app, web) -> None:
         return RedirectResponse("/map", status_code=302)
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
-    def map_page(request: Request, store=Depends(web.get_store)):
+    def map_page(request: Request, store=Depends(web.get_store), as_of: AsOf = None):
         return web.page(request, "map.html", {"nav": "map", "facets": web.facets(store), "json_twin": "/api/map",
+                                              "as_of": reference_date(store, web.clean(as_of)).isoformat(),
                                               "boundaries": "user" if web.bounds.user_paths else "package",
                                               "municipalities": municipalities(),
                                               "vendor": Boundaries.vendor_available()})

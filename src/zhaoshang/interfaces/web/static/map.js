@@ -18,7 +18,7 @@
   if (params.get('metric')) state.metric = params.get('metric');
   if (params.get('as_of')) state.asOf = params.get('as_of');
   document.getElementById('node-select').value = state.node;
-  document.getElementById('as-of-input').value = state.asOf;
+  if (state.asOf) document.getElementById('as-of-input').value = state.asOf;  // else the page's own as-of date
   document.querySelectorAll('#metric-seg button').forEach(b => b.classList.toggle('on', b.dataset.metric === state.metric));
 
   function view() { return state.stack[state.stack.length - 1]; }
