@@ -88,6 +88,15 @@ def test_page_in_chromium(server, tmp_path):
         assert exp["leads"]["rows"][0]["name"] in leads and exp["leads"]["rows"][0]["reasons_text"][:10] in leads
         for sec in ("#sec-leads", "#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
             assert "暂无数据" not in page.inner_text(sec), sec
+        # each lead links to its enterprise profile
+        links = page.eval_on_selector_all("#sec-leads tbody tr a", "as => as.map(a => a.getAttribute('href'))")
+        want = [f"/enterprises/{r['enterprise_id']}" for r in exp["leads"]["rows"][:15]]
+        assert links == want
+        # the mode cards keep method, version, parameters and row filters in the explanation's closed details
+        modes = page.inner_text("#sec-modes")
+        assert "mode-rules" not in modes and "region=" not in modes and "参数" not in modes
+        page.click("#sec-modes .xp-more summary")
+        assert "mode-rules" in page.inner_text("#sec-modes .xp-more")
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(SHOTS) / "region.png"), full_page=False)

@@ -206,6 +206,7 @@ def test_profile_explains_placements(page, server):
     n = len(httpx.get(f"{server}/api/enterprises/{eid}").json()["placements"])
     assert n >= 1 and page.locator("#placements .xp").count() == n
     assert page.locator("#placements .xp-part[data-signal='text'] .xp-bar").first.is_visible()
+    page.locator("#placements .xp-more summary").first.click()  # rows and method wait in closed details
     assert f"enterprises#{eid}" in page.inner_text("#placements .xp-refs")
     assert '{"' not in page.inner_text("#placements")  # no raw JSON
     assert page.errors == []
