@@ -127,3 +127,14 @@ def test_an_empty_result_says_so(db, args):
     assert "无记录" in run(*args, db=db, env=NARROW).stdout
     assert "nothing to show" in run("--lang", "en", *args, db=db, env=NARROW).stdout
     assert run_json(*args, db=db) in ([], {}) or run_json(*args, db=db)  # JSON stays a document
+
+
+def test_status_prints_import_times_to_the_second(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
+    db = tmp_path / "n.duckdb"
+    run("import", "enterprises", f, db=db)
+    last = run_json("status", db=db)["sources"][0]["last_import"]
+    assert last and "." in last  # stored with microseconds
+    out = run("status", db=db, env={"COLUMNS": "200"}).stdout
+    assert last[:19].replace("T", " ") in out and not re.search(r"\d\d:\d\d:\d\d\.\d", out), out

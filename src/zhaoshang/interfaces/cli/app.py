@@ -7,6 +7,7 @@ them all. Commands stay thin: they parse options, call one service function and 
 from __future__ import annotations
 
 import csv
+import datetime
 import decimal
 import io
 import math
@@ -183,9 +184,12 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
 
 
 def _cell(v: Any) -> str:
-    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、."""
+    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、,
+    times to the second."""
     if v is None:
         return ""
+    if isinstance(v, datetime.datetime):
+        return v.isoformat(sep=" ", timespec="seconds")
     if isinstance(v, bool):
         return t("是", "yes") if v else t("否", "no")
     if isinstance(v, decimal.Decimal):
