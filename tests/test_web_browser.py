@@ -433,3 +433,20 @@ def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
     page.goto(server + "/enterprises?as_of=2020-06-30")
     assert page.input_value("#f-asof") == "2020-06-30"
     assert page.errors == []
+
+
+def test_map_panel_list_link_counts_what_the_map_counts(page, server):
+    """Without a node the map counts the enterprises placed on the chain; its 企业库 link lists those same ones."""
+    import httpx
+
+    rows = httpx.get(server + "/api/map?level=city&parent=330000").json()["rows"]
+    want = next(r for r in rows if r["code"] == "330100")
+    everyone = httpx.get(server + "/api/enterprises?region=330100&size=1").json()["total"]
+    assert want["count"] < everyone  # some of the city's enterprises are not on the chain
+    page.goto(server + "/map?region=330100")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.wait_for_function("() => document.querySelector('#panel-title')?.innerText === '杭州市'")
+    page.locator(".panel-links a[href^='/enterprises?']:not(.by-score)").click()
+    page.wait_for_url("**/enterprises?*")
+    assert int(page.inner_text("#result-total").replace(",", "")) == want["count"]
+    assert page.errors == []

@@ -74,11 +74,15 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
         params += cparams
     if node:
         chain = chain or default_chain(store)
-        for n in _as_list(node):
-            matrix_check_node(store, chain, n)
-        desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
-        where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
-        params += [chain] + desc
+        if chain in _as_list(node):  # the chain's own code: placed anywhere on it (the map's count without a node)
+            where.append("e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ?)")
+            params.append(chain)
+        else:
+            for n in _as_list(node):
+                matrix_check_node(store, chain, n)
+            desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
+            where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
+            params += [chain] + desc
     f_from = parse_user_date(founded_from, "founded_from", end_of_period=False, allow_future=True)
     f_to = parse_user_date(founded_to, "founded_to", allow_future=True)
     if f_from:

@@ -9,6 +9,7 @@
   ZS.chart = chart;
   ZS.onResize(chart);
   const MUNI = (el.dataset.municipalities || '').split(' ').filter(Boolean);  // from the region service
+  ZS.mapChain = el.dataset.chain;  // the map counts enterprises placed on this chain: its lists say the same
   const geoCache = {};
   const state = {node: '', metric: 'count', asOf: '', stack: [{geo: '100000', level: 'province', parent: null, name: T('nation'), code: null}], rows: [], sortKey: null, sortDir: 'desc'};
   ZS.mapState = state;
@@ -195,8 +196,8 @@
     });
     h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(state.node) : '') + '</h3><ol class="tops-list">' +
       (d.top.length ? d.top.map(e => '<li><a href="/enterprises/' + e.id + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + ZS.num(Math.round(e.capital_wan)) + (ZS.lang === 'en' ? '0k' : '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
-      '</ol><p class="panel-links"><a href="/chain?region=' + code + '">' + T('nav.chain') + ' →</a> <a href="/enterprises?' + qs({region: code, node: state.node}) + '">' + T('nav.enterprises') + ' →</a>' +
-      ' <a class="by-score" href="/enterprises?' + qs({region: code, node: state.node, sort: '-score'}) + '">' + (ZS.lang === 'en' ? 'by score →' : '按评分 →') + '</a></p>';
+      '</ol><p class="panel-links"><a href="/chain?region=' + code + '">' + T('nav.chain') + ' →</a> <a class="to-list" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf}) + '">' + T('nav.enterprises') + ' →</a>' +
+      ' <a class="by-score" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf, sort: '-score'}) + '">' + (ZS.lang === 'en' ? 'by score →' : '按评分 →') + '</a></p>';
     body.innerHTML = h;
     return d;
   }
