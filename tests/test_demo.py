@@ -317,11 +317,12 @@ def test_classifier_places_ai_enterprises_on_their_intended_node(default):
     n, placed, l2, top, leaf = s.con.execute(PLACED).fetchone()
     assert n == one(s, "SELECT count(*) FROM demo_labels WHERE node IS NOT NULL") > 4000
     # the rules alone place ≥ 99 % (98.4 % on the intended level-2 node, 94.6 % first); the trained model,
-    # fitted on real registry text, refuses part of the generated scopes (AI phrases among trading lines)
-    assert placed / n >= 0.87   # measured 89.0 % at seed 20241
-    assert l2 / n >= 0.83       # a placement on the intended level-2 node (measured 85.2 %)
-    assert top / n >= 0.82      # the most confident placement is there (measured 84.1 %)
-    assert leaf / n >= 0.82     # on the intended leaf itself (measured 84.2 %)
+    # fitted on real registry text, refuses part of the generated scopes (AI phrases among trading lines; its
+    # second version holds registry-only scopes to a stricter gate and prunes nodes its node models doubt)
+    assert placed / n >= 0.82   # measured 84.1 % at seed 20241
+    assert l2 / n >= 0.75       # a placement on the intended level-2 node (measured 77.5 %)
+    assert top / n >= 0.75      # the most confident placement is there (measured 77.5 %)
+    assert leaf / n >= 0.74     # on the intended leaf itself (measured 76.5 %)
     # ordinary enterprises are not placed on the AI chain
     non_ai = one(s, """SELECT count(*) FROM demo_labels l JOIN enterprises e ON e.uscc = l.uscc
                        WHERE l.node IS NULL AND EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = e.id)""")
