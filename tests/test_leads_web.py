@@ -109,7 +109,7 @@ def test_leads_page_in_the_browser(db):
         first = rows.nth(0).inner_text()
         assert ENTS[102][0] in first and "近24个月在武汉、西安新设2家分支机构" in first
         assert "补链" in pg.inner_text("#ld-targets")
-        rows.nth(0).locator("summary").click()
+        rows.nth(0).locator("summary").first.click()  # the signals; rows and method sit in the next details
         assert rows.nth(0).locator(".xp-part").count() >= 8
         pg.click("#has-local_ties")
         pg.wait_for_selector("#leads-table")

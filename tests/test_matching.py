@@ -194,7 +194,7 @@ def test_match_page_in_the_browser(db):
         first = pg.locator("#mt-results tbody tr").first
         speech = ("杭州云语智能科技有限公司", "北京声智语音科技有限公司")
         assert any(n in first.inner_text() for n in speech) and "语音识别" in first.inner_text()
-        first.locator("details summary").click()
+        first.locator("details summary").first.click()  # the explanation; its rows and method sit in a nested details
         assert first.locator(".xp").is_visible()
         with pg.expect_download() as dl:
             pg.click("#mt-export-csv")
