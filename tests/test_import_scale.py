@@ -84,14 +84,17 @@ def test_source_records_keep_their_values_only_where_the_database_lacks_them(mon
                                   {record_value_sql('name')}, {record_value_sql('address')}
                            FROM enterprise_records r JOIN enterprises e ON e.id = r.enterprise_id""").fetchall()
     con.close()
-    # a row that created its enterprise keeps no copy; one that updated an enterprise keeps its values as read
-    assert {(i, m, empty) for i, _, m, empty, *_ in rows} == {(1, "new", True), (2, "new", True), (2, "source_key", False)}
+    # a row that created its enterprise keeps no copy until a later import changes the enterprise; one that
+    # updated an enterprise keeps its values as read
+    assert {(i, m, empty) for i, _, m, empty, *_ in rows} == {(1, "new", True), (1, "new", False), (2, "new", True),
+                                                               (2, "source_key", False)}
     changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
     assert sum(1 for i, _, m, *_ in rows if i == 2 and m != "new") == changed
-    # either way every value reads back as the file has it (an enterprise changed since: from its later record)
+    assert sum(1 for i, _, _, empty, *_ in rows if i == 1 and not empty) == changed
+    assert all(empty == (last == 1) for i, _, _, empty, last, *_ in rows if i == 1)
+    # every record reads back as its own file has it, also after a later import renamed or moved the enterprise
     for i, row_no, _, _, last, name, address in rows:
-        if i == 2 or last == 1:
-            assert (name, address) == (files[i][row_no - 2][0], files[i][row_no - 2][10])
+        assert (name, address) == (files[i][row_no - 2][0], files[i][row_no - 2][10])
 
 
 def test_the_same_export_again_changes_nothing(months):

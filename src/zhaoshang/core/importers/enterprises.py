@@ -350,6 +350,7 @@ def write_enterprises(ctx: ImportContext) -> None:
         FROM enterprise_history h JOIN enterprises e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
     """)
+    _keep_plain_values(con)
     # a name taken from a fallback column (a short name) never replaces a known full name
     sets = ", ".join(f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm"))
     con.execute(f"""
@@ -366,6 +367,21 @@ def write_enterprises(ctx: ImportContext) -> None:
     _write_aliases(ctx)
     _write_conflicts(ctx, cross=True)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
+
+
+def _keep_plain_values(con) -> None:
+    """Before enterprises are updated, the plain-insert records that created them (which read their values
+    from the enterprise's columns, ``record_value_sql``) get their own copy of those values, so what each
+    source said stays readable after a later import overwrites a column. Only the updated enterprises'
+    records are touched: an import that only adds enterprises writes no copy."""
+    fields = ", ".join(f"{ql(f)}, e.{qi(c)}" for f, c in RAW_COLUMNS.items())
+    con.execute(f"""
+        UPDATE enterprise_records r
+        SET data = json_merge_patch(coalesce(r.data, '{{}}'), json_object({fields}))
+        FROM enterprises e
+        WHERE e.id = r.enterprise_id AND r.link_method = 'new'
+          AND (r.data IS NULL OR NOT json_exists(r.data, '$.name'))
+          AND r.enterprise_id IN (SELECT enterprise_id FROM _ent_upd)""")
 
 
 def _one_group_per_row(con, keyed: bool) -> bool:
