@@ -21,6 +21,7 @@ import numpy as np
 
 from zhaoshang.services.chain import gold as g
 from zhaoshang.services.chain import model as m
+from zhaoshang.services.chain import training
 from zhaoshang.services.chain.evaluate import score_gold
 from zhaoshang.services.chain.taxonomy import load_taxonomy
 
@@ -74,7 +75,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=10)
     a = ap.parse_args()
     tax = load_taxonomy()
-    t = m.gold_training_set(a.data, tax)
+    t = training.gold_training_set(a.data, tax)
     probs = out_of_fold(t, a.c)
     rules = figures(t, [(i, n) for i, d in enumerate(t["confs"]) for n in d], tax)
     res = []

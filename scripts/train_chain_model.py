@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from zhaoshang.services.chain.model import model_path, save, train_from_gold
+from zhaoshang.services.chain.model import model_path, save
+from zhaoshang.services.chain.training import train_from_gold
 from zhaoshang.services.chain.taxonomy import load_taxonomy
 
 

@@ -11,6 +11,7 @@ from conftest import SHARED, shared_file
 from zhaoshang.core.store import Store
 from zhaoshang.services.chain import gold as g
 from zhaoshang.services.chain import model as m
+from zhaoshang.services.chain import training
 from zhaoshang.services.chain.classify import classify
 from zhaoshang.services.chain.taxonomy import load_taxonomy
 
@@ -22,7 +23,7 @@ def tax():
 
 def test_training_is_reproducible_on_gold_dev_rows(tax):
     shared_file(g.REGISTRATION)
-    t = m.gold_training_set(SHARED, tax)  # the development part, with the rules' confidences
+    t = training.gold_training_set(SHARED, tax)  # the development part, with the rules' confidences
     idx = list(range(0, len(t["rows"]), 6))  # a fixed sixth of it
     recs, confs, labels = [t["records"][i] for i in idx], [t["confs"][i] for i in idx], [t["labels"][i] for i in idx]
     a, b = (m.train(recs, t["rule"][idx], labels, t["nodes"]) for _ in range(2))
