@@ -134,7 +134,7 @@ COLUMNS: dict[str, Pair] = {
     "target": ("投递地址", "Target"), "attempts": ("尝试次数", "Attempts"), "next_at": ("下次尝试", "Next attempt"),
     "last_error": ("最近错误", "Last error"), "alert_id": ("预警", "Alert"),
     # scenario matching
-    "enterprise_id": ("企业编号", "Enterprise ID"), "demand_id": ("需求编号", "Demand ID"),
+    "demand_id": ("需求编号", "Demand ID"),
     "organisation": ("需求单位", "Organisation"), "bm25": ("BM25", "BM25"), "node_agreement": ("节点一致", "Node agreement"),
     "similarity": ("语义相似度", "Similarity"), "matched_terms": ("匹配词", "Matched terms"),
     "matched_nodes": ("匹配环节", "Matched segments"), "segments": ("环节", "Segments"),
