@@ -261,3 +261,16 @@ def test_the_graph_is_rebuilt_after_an_import(db, tmp_path):
         assert g2 is not g1 and g2.m > g1.m and g2.index("e:3") is not None
     finally:
         s.close()
+
+
+def test_a_link_between_two_records_of_one_person_is_no_hop(store):
+    """A contact who is the key person is reached with no hop, never via the identity link to the other record
+    (which would rank a needless hop beside or above it); a start given by name starts at the linked record that
+    reaches furthest, not through the link."""
+    doc = reach(store, 1, contacts=[{"姓名": "赵强", "所在企业": "目标科技有限公司"}], as_of="2024-12-31")
+    first = [p["hops"][0]["relation"] for p in doc["paths"] if p["hops"]]
+    assert doc["paths"][0]["length"] == 0 and doc["paths"][0]["strength"] == 1.0
+    assert doc["paths"][0]["origin"]["name"] == "赵强" and "same_person" not in first
+    doc = reach(store, 1, person="陈明", as_of="2024-12-31", k=6)
+    assert all(p["hops"][0]["relation"] != "same_person" for p in doc["paths"])
+    assert len({tuple(h["to"]["key"] for h in p["hops"]) for p in doc["paths"]}) == len(doc["paths"])

@@ -65,7 +65,7 @@ class Graph:
             groups: dict = {}
             if self.edges is not None and self.n:
                 t = self.edges
-                mask = pc.equal(t.column("relation"), "same_person").to_numpy(zero_copy_only=False)
+                mask = self.identity_edges()
                 a, b = t.column("a").to_numpy()[mask], t.column("b").to_numpy()[mask]
                 person = TYPES.index("person")
                 both = (self.types[a] == person) & (self.types[b] == person)
@@ -75,6 +75,12 @@ class Graph:
                     rep[members] = r
             self._persons = (rep, groups)
         return self._persons
+
+    def identity_edges(self) -> np.ndarray | None:
+        """A flag per edge id: true for an identity link (``same_person``), which joins records, not people."""
+        if self.edges is None:
+            return None
+        return pc.equal(self.edges.column("relation"), "same_person").to_numpy(zero_copy_only=False)
 
     def _pid(self, i: int) -> int:
         k = self.keys[i]

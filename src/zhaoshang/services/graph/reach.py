@@ -111,6 +111,23 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
     return out, kinds
 
 
+def _linked_origins(g: Graph, origins: dict, kinds: dict) -> tuple[dict, dict]:
+    """Records linked as one person start paths alike: each record of a person who is an origin is one, with the
+    best factor among them (a contact who is also the key person is a path of no hop, not one via the link)."""
+    rep, groups = g.persons()
+    best: dict = {}
+    for i, f in origins.items():
+        r = int(rep[i])
+        if r in groups and f > best.get(r, (0.0, None))[0]:
+            best[r] = (f, kinds.get(i))
+    out, kout = dict(origins), dict(kinds)
+    for r, (f, kind) in best.items():
+        for i in groups[r]:
+            if f > out.get(i, 0.0):
+                out[i], kout[i] = f, kind
+    return out, kout
+
+
 def _hop(g: Graph, a: int, b: int, e: int, lang: str, store=None) -> dict:
     ed = g.edge(e)
     return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"),
@@ -150,8 +167,9 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
         origins, kinds = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str) else contacts)
     else:
         origins, kinds = _origins_person(store, g, person)
-    paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops,
-                                                 common={g.index(f"e:{eid}")}) if targets and origins else ([], {})
+    origins, kinds = _linked_origins(g, origins, kinds)
+    paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
+                           same=g.identity_edges()) if targets and origins else ([], {})
     return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
             "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else

@@ -7,6 +7,8 @@ search small on millions of ties: at most ``max_hops`` ties, each node's ``max_n
 paths weaker than ``min_strength`` dropped, each node expanded at most ``4k`` times, ``max_pops`` in all
 (a search that hits a bound says so: ``truncated``). Diversity: a path sharing more than ``diversity`` of its
 intermediate nodes with a better accepted path, or the same nodes in the same order, is a variant and skipped.
+A path whose first hop is an identity link (``same``: two records of one person) to a node that is as good an
+origin is the same path with a needless hop, and is never a result.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ class Path:
 
 def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int = 4, diverse: bool = True,
             max_neighbours: int | None = None, min_strength: float | None = None, max_pops: int | None = None,
-            diversity: float | None = None, common: set | None = None) -> tuple[list[Path], dict]:
+            diversity: float | None = None, common: set | None = None,
+            same: np.ndarray | None = None) -> tuple[list[Path], dict]:
     """The k best paths from any origin (``origins``: node → factor in (0, 1], or an array of factors, 0 = not
     an origin) to any of ``targets`` (a path passes through no other target). ``common``: nodes every path may
-    share without being a variant (the target enterprise). Returns (paths, search statistics)."""
+    share without being a variant (the target enterprise); ``same``: a flag per edge id, true for identity links.
+    Returns (paths, search statistics)."""
     s = g.model.get("search", {}) if getattr(g, "model", None) else {}
     cap = int(max_neighbours or s.get("max_neighbours", 40))
     floor = float(min_strength if min_strength is not None else s.get("min_strength", 0.0005))
@@ -91,6 +95,8 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
                 tick += 1
             continue
         f = factor(v)
+        if f > 0 and same is not None and chain[1] >= 0 and same[chain[1]] and factor(chain[2][0]) >= f:
+            f = 0.0  # the path from the record it links to is this one without the needless hop
         if f > 0 and st * f >= floor:
             heapq.heappush(heap, (-(st * f), tick, 1, v, hops, st, chain, 0))
             tick += 1
