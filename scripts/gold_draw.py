@@ -1,8 +1,11 @@
 """Draw the rows of the chain gold set (a fixed, hash-ordered sample per source and stratum).
 
 Writes a labelling worksheet (key + evidence, no labels) to the given CSV; the labels themselves are
-written by hand into data/gold/chain_gold.csv following docs/gold-labelling.md. Usage:
-    python scripts/gold_draw.py ../shared/data /tmp/gold_worksheet.csv
+written by hand into data/gold/chain_gold.csv following docs/gold-labelling.md. Round 2 extends the set
+with the NEXT rows of each stratum in the same hash order (rows already drawn are skipped, never rows
+chosen by content). Usage:
+    python scripts/gold_draw.py ../shared/data /tmp/gold_worksheet.csv            # round 1
+    python scripts/gold_draw.py ../shared/data /tmp/gold_round2.csv --round 2     # round 2 only
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from zhaoshang.services.chain.gold import ASHARE, ITJUZI, LLMS, REGISTRATION, lo
 
 QUOTA = {ITJUZI: 400, LLMS: 150, (ASHARE, "tech"): 280, (ASHARE, "other"): 170,
          (REGISTRATION, "tech_keyword_in_scope"): 250, (REGISTRATION, "random_by_province"): 300}
+# round 2: the next rows of each stratum in the same order; A-share keeps round 1's tech/other proportion
+QUOTA2 = {ITJUZI: 250, (ASHARE, "tech"): 124, (ASHARE, "other"): 76,
+          (REGISTRATION, "tech_keyword_in_scope"): 300, (REGISTRATION, "random_by_province"): 100}
 TECH_SW = ("电子", "计算机", "通信", "传媒")
 # rows named in the product's acceptance cases, always in the set
 FORCED = {(ASHARE, k) for k in ("000977.SZ", "002236.SZ", "688256.SH", "002230.SZ")} | {
@@ -34,14 +40,26 @@ def stratum(source: str, ev: dict) -> object:
     return source
 
 
-def main(shared: str, out: str) -> None:
-    ev = load_evidence(shared)
+def draw(ev: dict, rounds: int = 1) -> tuple[set, set]:
+    """(round-1 rows, round-2 rows): per stratum the first quota in hash order, then the next rows not yet drawn."""
     groups: dict[object, list] = {}
     for (src, key), e in ev.items():
         groups.setdefault(stratum(src, e), []).append((order(src, key), src, key))
-    chosen = set(FORCED)
+    first = set(FORCED)
     for g, n in QUOTA.items():
-        chosen |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
+        first |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
+    second: set = set()
+    if rounds >= 2:
+        for g, n in QUOTA2.items():
+            rest = [(s, k) for _, s, k in sorted(groups.get(g, []))[QUOTA.get(g, 0):] if (s, k) not in first]
+            second |= set(rest[:n])
+    return first, second
+
+
+def main(shared: str, out: str, rnd: int = 1) -> None:
+    ev = load_evidence(shared)
+    first, second = draw(ev, rnd)
+    chosen = second if rnd >= 2 else first
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["source", "key", "name", "evidence"])
@@ -54,4 +72,4 @@ def main(shared: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--round" else 1)

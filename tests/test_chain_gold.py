@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 
 import pytest
@@ -18,7 +19,7 @@ def test_gold_file_is_well_formed_and_split_by_hash():
     tax = load_taxonomy()
     assert len(rows) >= 1500
     assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
-    assert {r["labeller"] for r in rows} == {"L1"}
+    assert {r["labeller"] for r in rows} == {"L1", "L3"}
     assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
     assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
     share = Counter(r["split"] for r in rows)["dev"] / len(rows)
@@ -66,10 +67,18 @@ def test_score_gold_counts_pairs_stages_and_ai_precision():
     assert res["nodes"]["per_unit"]["D01"] == {"precision": 0.0, "recall": None, "f1": 0.0, "tp": 0, "predicted": 1, "gold": 0}
 
 
-def test_evaluate_chain_command_on_the_test_split():
+def test_evaluate_chain_command_on_the_test_split(tmp_path):
     shared_file(g.REGISTRATION)
-    res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED))
-    assert res["rows"] == sum(1 for r in g.read_gold() if r["split"] == "test")
+    # the published figures were measured on the first labeller's rows: check them on exactly those rows
+    with open(g.GOLD_FILE, encoding="utf-8", newline="") as fh:
+        first = [r for r in csv.DictReader(fh) if r["labeller"] == "L1"]
+    gold = tmp_path / "gold_L1.csv"
+    with open(gold, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(first[0]))
+        w.writeheader()
+        w.writerows(first)
+    res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED), "--gold", str(gold))
+    assert res["rows"] == sum(1 for r in first if r["split"] == "test")
     for k in ("nodes", "stages"):
         m = res[k]["micro"]
         assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
@@ -106,3 +115,22 @@ def test_agreement_formula_on_a_small_case():
     assert a["ai_observed_agreement"] == 0.75 and a["ai_kappa"] == 0.5
     assert a["node_jaccard_mean"] == round((1 + 0 + 0.5 + 1) / 4, 4)
     assert a["node_precision"] == round(2 / 3, 4) and a["node_recall"] == round(2 / 3, 4)
+
+
+def test_round_two_rows_are_the_next_rows_of_the_fixed_hash_order():
+    shared_file(g.REGISTRATION)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gold_draw", g.ROOT / "scripts" / "gold_draw.py")
+    draw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(draw)
+    first, second = draw.draw(g.load_evidence(SHARED), rounds=2)
+    rows = g.read_gold()
+    assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L1"} == first
+    third = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L3"}
+    # every source the third labeller covered is complete: exactly the next rows of its strata, none chosen by content
+    for src in {s for s, _ in third}:
+        assert {x for x in third if x[0] == src} == {x for x in second if x[0] == src}
+    assert not first & second
+    reg = [x for x in second if x[0] == g.REGISTRATION]
+    assert len(reg) == 400 and len([x for x in second if x[0] == g.ASHARE]) == 200
