@@ -24,6 +24,20 @@ def shared():
     return shared_file
 
 
+def gold_of_labeller(tmp_path: Path, labeller: str = "L1") -> Path:
+    """The chain gold file cut to one labeller's rows: published figures are checked on the rows they were measured on."""
+    import csv
+
+    with open(ROOT / "data" / "gold" / "chain_gold.csv", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["labeller"] == labeller]
+    out = tmp_path / f"chain_gold_{labeller}.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return out
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A real PostgreSQL server started for this test session (Debian's binaries); skips when absent."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 
 import pytest
 
 from cli_util import run_json
-from conftest import SHARED, shared_file
+from conftest import SHARED, gold_of_labeller, shared_file
 from zhaoshang.services.chain import gold as g
 from zhaoshang.services.chain.evaluate import evaluate_gold, score_gold
 from zhaoshang.services.chain.taxonomy import load_taxonomy
@@ -70,15 +69,9 @@ def test_score_gold_counts_pairs_stages_and_ai_precision():
 def test_evaluate_chain_command_on_the_test_split(tmp_path):
     shared_file(g.REGISTRATION)
     # the published figures were measured on the first labeller's rows: check them on exactly those rows
-    with open(g.GOLD_FILE, encoding="utf-8", newline="") as fh:
-        first = [r for r in csv.DictReader(fh) if r["labeller"] == "L1"]
-    gold = tmp_path / "gold_L1.csv"
-    with open(gold, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(first[0]))
-        w.writeheader()
-        w.writerows(first)
+    gold = gold_of_labeller(tmp_path, "L1")
     res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED), "--gold", str(gold))
-    assert res["rows"] == sum(1 for r in first if r["split"] == "test")
+    assert res["rows"] == sum(1 for r in g.read_gold(gold) if r["split"] == "test")
     for k in ("nodes", "stages"):
         m = res[k]["micro"]
         assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
@@ -131,6 +124,22 @@ def test_round_two_rows_are_the_next_rows_of_the_fixed_hash_order():
     # every source the third labeller covered is complete: exactly the next rows of its strata, none chosen by content
     for src in {s for s, _ in third}:
         assert {x for x in third if x[0] == src} == {x for x in second if x[0] == src}
+    assert {s for s, _ in third} == {g.REGISTRATION, g.ITJUZI, g.ASHARE} and third == second
     assert not first & second
     reg = [x for x in second if x[0] == g.REGISTRATION]
     assert len(reg) == 400 and len([x for x in second if x[0] == g.ASHARE]) == 200
+
+
+def test_third_labeller_repeat_sample_and_its_agreement():
+    rows = g.read_gold()
+    third = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L3"}
+    rep = g.read_gold(g.GOLD_DIR / "chain_gold_L3_repeat.csv")
+    assert len(rep) == 60 and {r["labeller"] for r in rep} == {"L3b"}
+    # the sample is the 60 lowest hashes of the third labeller's rows, never chosen by content
+    import hashlib
+
+    by_hash = sorted(third, key=lambda x: hashlib.sha1(f"agree:{x[0]}:{x[1]}".encode("utf-8")).hexdigest())
+    assert {(r["source"], r["key"]) for r in rep} == set(by_hash[:60])
+    a = g.agreement(rows, rep)
+    # published in docs/gold-labelling.md: κ 1.00 on AI vs not AI, node F1 0.875, node Jaccard 0.947
+    assert a["rows"] == 60 and a["ai_kappa"] == 1.0 and a["node_f1"] == 0.875 and a["node_jaccard_mean"] == 0.9472
