@@ -91,13 +91,40 @@ def test_evaluate_gold_rejects_an_unknown_split():
 
 
 def test_second_labeller_sample_and_agreement():
-    l1, l2 = g.read_gold(), g.read_gold(g.GOLD_L2_FILE)
+    l1 = g.read_gold()
+    second = g.read_gold(g.GOLD_L2_FILE)
+    assert {r["labeller"] for r in second} == {"L2", "L4"}
+    # the L2 figures are about L2's rows (round 1) only
+    l2 = [r for r in second if r["labeller"] == "L2"]
     keys = {(r["source"], r["key"]) for r in l1}
-    assert len(l2) == 200 and {r["labeller"] for r in l2} == {"L2"}
+    assert len(l2) == 200
     assert all((r["source"], r["key"]) in keys for r in l2)
     a = g.agreement(l1, l2)
     # published in docs/methods.md: κ 0.90 on AI vs not AI, node Jaccard 0.91, node F1 0.88
     assert a["rows"] == 200 and a["ai_kappa"] >= 0.85 and a["node_jaccard_mean"] >= 0.85
+
+
+def test_blind_second_labeller_of_round_two_and_agreement():
+    rows = g.read_gold()
+    by_key = {(r["source"], r["key"]): r for r in rows}
+    third = [k for k, r in by_key.items() if r["labeller"] == "L3"]
+    l4 = [r for r in g.read_gold(g.GOLD_L2_FILE) if r["labeller"] == "L4"]
+    # the sample is the 150 lowest hashes of the third labeller's rows, never chosen by content
+    import hashlib
+
+    by_hash = sorted(third, key=lambda x: hashlib.sha1(f"L4:{x[0]}:{x[1]}".encode("utf-8")).hexdigest())
+    assert [(r["source"], r["key"]) for r in l4] == by_hash[:150]
+    assert all(r["split"] == by_key[(r["source"], r["key"])]["split"] for r in l4)
+    tax = load_taxonomy()
+    assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in l4 for c in r["labels"])
+    a = g.agreement(rows, l4)
+    # published in docs/gold-labelling.md and docs/methods.md: κ 0.987 on AI vs not AI, stage micro-F1 0.952,
+    # node micro-F1 0.921 (P 0.884, R 0.962), node Jaccard 0.957
+    assert a["rows"] == 150 and a["ai_kappa"] == 0.9865 and a["stage_f1"] == 0.9524
+    assert (a["node_f1"], a["node_precision"], a["node_recall"], a["node_jaccard_mean"]) == (0.9212, 0.8837, 0.962, 0.9567)
+    # the test rows alone: κ 1.00, stage F1 0.951, node F1 0.923, Jaccard 0.965
+    t = g.agreement(rows, [r for r in l4 if r["split"] == "test"])
+    assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"], t["node_jaccard_mean"]) == (62, 1.0, 0.9508, 0.9231, 0.9651)
 
 
 def test_agreement_formula_on_a_small_case():
@@ -108,6 +135,8 @@ def test_agreement_formula_on_a_small_case():
     assert a["ai_observed_agreement"] == 0.75 and a["ai_kappa"] == 0.5
     assert a["node_jaccard_mean"] == round((1 + 0 + 0.5 + 1) / 4, 4)
     assert a["node_precision"] == round(2 / 3, 4) and a["node_recall"] == round(2 / 3, 4)
+    # stages: {U}, {}, {M, D} against {U}, {D}, {M}: tp 2, first 3, second 3
+    assert a["stage_precision"] == round(2 / 3, 4) and a["stage_f1"] == round(2 / 3, 4)
 
 
 def test_round_two_rows_are_the_next_rows_of_the_fixed_hash_order():

@@ -121,11 +121,20 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _micro(pairs: list[tuple[set, set]]) -> tuple[float, float, float]:
+    """Micro precision, recall and F1 of the second sets' members against the first sets'."""
+    tp = sum(len(x & y) for x, y in pairs)
+    n1, n2 = sum(len(x) for x, _ in pairs), sum(len(y) for _, y in pairs)
+    p, r = (tp / n2 if n2 else 0.0), (tp / n1 if n1 else 0.0)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
 def agreement(l1: list[dict[str, Any]], l2: list[dict[str, Any]]) -> dict[str, Any]:
     """Agreement of a second labeller with the first on the rows both labelled.
 
     Cohen's κ on AI vs not-AI; node level: mean Jaccard per row (two empty label sets agree fully) and micro
-    precision/recall/F1 of L2's (row, node) pairs against L1's.
+    precision/recall/F1 of L2's (row, node) pairs against L1's; the same micro F1 on (row, stage) pairs, the
+    stage being a node code's letter (U upstream, M midstream, D downstream).
     """
     first = {(r["source"], r["key"]): r["labels"] for r in l1}
     pairs = [(first[(r["source"], r["key"])], r["labels"]) for r in l2 if (r["source"], r["key"]) in first]
@@ -139,10 +148,9 @@ def agreement(l1: list[dict[str, Any]], l2: list[dict[str, Any]]) -> dict[str, A
     pe = pa * pb + (1 - pa) * (1 - pb)
     kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
     jac = [1.0 if not (x | y) else len(x & y) / len(x | y) for x, y in pairs]
-    tp = sum(len(x & y) for x, y in pairs)
-    n1, n2 = sum(len(x) for x, _ in pairs), sum(len(y) for _, y in pairs)
-    p, r = (tp / n2 if n2 else 0.0), (tp / n1 if n1 else 0.0)
+    p, r, f = _micro(pairs)
+    sp, sr, sf = _micro([({c[:1] for c in x}, {c[:1] for c in y}) for x, y in pairs])
     return {"rows": n, "ai_observed_agreement": round(po, 4), "ai_kappa": round(kappa, 4),
             "node_jaccard_mean": round(sum(jac) / n, 4), "node_exact_match": round(sum(1 for x, y in pairs if x == y) / n, 4),
-            "node_precision": round(p, 4), "node_recall": round(r, 4),
-            "node_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+            "node_precision": round(p, 4), "node_recall": round(r, 4), "node_f1": round(f, 4),
+            "stage_precision": round(sp, 4), "stage_recall": round(sr, 4), "stage_f1": round(sf, 4)}
