@@ -5,6 +5,7 @@ index refreshed after an import."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,13 @@ def test_match_api_and_exports(db):
 
     rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(x.content)).get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["rank", "demand_id", "title"] and rows[1][2] == "政务热线语音识别转写"
+    # in English: segment chips of the reasons, statuses of exports and of the CLI (which also takes them in English)
+    chips = re.findall(r'class="chip mt-node"[^>]*>([^<]*)<', c.get("/match/demand/DM1", params={"lang": "en"}).text)
+    assert chips and not any(re.search(r"[\u4e00-\u9fff]", x) for x in chips), chips
+    en_csv = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "csv", "lang": "en"})
+    assert "征集中" not in en_csv.content.decode("utf-8-sig") and ",open," in en_csv.content.decode("utf-8-sig")
+    out = run("--lang", "en", "match", "demands", "--status", "open", "--format", "csv", db=db["path"]).stdout
+    assert out.splitlines()[1:] and all(",open," in line for line in out.splitlines()[1:]), out
 
 
 @pytest.mark.browser

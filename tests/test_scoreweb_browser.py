@@ -7,6 +7,7 @@ with a saved backtest (figures equal to ``backtest score --format json``, ROC cu
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -188,6 +189,11 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     assert run_el.locator(".bt-cal tbody tr").count() == 4
     assert pg.locator('.bt-run[data-kind="published"]').count() == len(api["published"])
     _shot(pg, None, "methods")
+    pg.goto(f"{base}/methods?lang=en")  # the published real-data runs read wholly in English
+    for card in pg.locator('.bt-run[data-kind="published"]').all():
+        text = card.inner_text()
+        assert "real data" in text and not re.search(r"[\u4e00-\u9fff]", text), text[:300]
+    pg.goto(f"{base}/methods?lang=zh")
     pg.goto(f"{base}/pipeline?view=board")
     pg.wait_for_selector("#pl-board")
     assert pg.locator("#pl-board .pl-card").count() == 5

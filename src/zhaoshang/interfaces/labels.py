@@ -165,10 +165,21 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
     return str(value) if pair is None else pair[lang == "en"]
 
 
+def labelled(rows: list[dict], key: str, vocab: str, lang: str = "zh") -> list[dict]:
+    """Rows with the stored code under ``key`` shown by its label (tables and exports in the UI language)."""
+    return [{**r, key: label(vocab, r[key], lang)} if key in r else r for r in rows]
+
+
 def column(key: str, lang: str = "zh") -> str:
     """A column header for a result key."""
     pair = COLUMNS.get(key)
     return key if pair is None else pair[lang == "en"]
+
+
+def one_side(text: Any, lang: str = "zh") -> str:
+    """The part of a stored "中文 / English" text in the UI language (a text without both sides is shown whole)."""
+    zh, sep, en = str(text or "").partition(" / ")
+    return (en if lang == "en" else zh) if sep and zh and en else str(text or "")
 
 
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:

@@ -10,6 +10,7 @@ import typer
 
 from ...services.matching import index as idx_svc
 from ...services.matching import match as M
+from ..labels import DEMAND_STATUS, label, labelled
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
 match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
@@ -22,7 +23,8 @@ SEMANTIC = typer.Option(False, "--semantic", help="用语义模型（multilingua
 def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
     if doc.get("note") and fmt != Fmt.json:
         typer.echo(t(doc["note"], "semantic model not installed; matched by keywords and chain nodes"), err=True)
-    rows = M.result_rows(doc, "en" if t("z", "e") == "e" else "zh")
+    lang = t("zh", "en")
+    rows = labelled(M.result_rows(doc, lang), "status", "demand_status", lang)
     emit(doc, fmt, rows=rows, title=title, note=note)
 
 
@@ -58,14 +60,16 @@ def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号�
 @match_app.command("demands")
 def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需求所在地区"),
                 node: Optional[str] = typer.Option(None, "--node", help="产业链环节（声明的或文本中识别的）"),
-                status: Optional[str] = typer.Option(None, "--status", help="状态，如 征集中"),
+                status: Optional[str] = typer.Option(None, "--status", help="状态，如 征集中（英文亦可：open、in talks、matched、completed）"),
                 q: Optional[str] = typer.Option(None, "--q", help="标题、描述或单位包含的文字"),
                 limit: int = typer.Option(50, "--limit", help="最多显示多少条"), fmt: Fmt = FORMAT_OPTION) -> None:
     """需求清单：按地区、环节、状态筛选。"""
     store = open_store(read_only=True)
+    status = next((k for k, (_, en) in DEMAND_STATUS.items() if status and status.strip().lower() == en), status)
     doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
     rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
-             "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"], "status": d["status"],
+             "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"],
+             "status": label("demand_status", d["status"], t("zh", "en")),
              "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
     emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", f"{doc['total']} demands"), note=synthetic_note(store))
 

@@ -166,6 +166,7 @@ def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int) -> 
         if code in nodes:
             out.setdefault(r["enterprise_id"], []).append(
                 {"code": r["node_code"], "segment": code, "name": tax.nodes[r["node_code"]].name_zh
+                 if r["node_code"] in tax.nodes else r["node_code"], "name_en": tax.nodes[r["node_code"]].name_en
                  if r["node_code"] in tax.nodes else r["node_code"], "confidence": round(float(r["confidence"]), 4)})
     return out
 
@@ -272,7 +273,8 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
         s = level2(tax, n["code"])
         c = float(n["confidence"] if n["confidence"] is not None else 1.0)
         if s not in segs or c > segs[s]["confidence"]:
-            segs[s] = {"code": n["code"], "segment": s, "name": n["name"], "confidence": round(c, 4)}
+            segs[s] = {"code": n["code"], "segment": s, "name": n["name"], "name_en": n.get("name_en"),
+                       "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     if not all_status:
         conds.append("regexp_matches(coalesce(d.status, ''), ?)")
@@ -359,7 +361,8 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
         rows.append({**base, "region": reg.get("name_en" if lang == "en" else "name") or reg.get("code"),
                      "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],
                      "similarity": r["similarity"], "matched_terms": "、".join(r["matched_terms"]),
-                     "matched_nodes": "、".join(f"{n['code']} {n['name']}" for n in r["matched_nodes"])})
+                     "matched_nodes": "、".join(f"{n['code']} {n.get('name_en') if lang == 'en' and n.get('name_en') else n['name']}"
+                                              for n in r["matched_nodes"])})
     return rows
 
 

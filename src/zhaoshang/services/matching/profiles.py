@@ -63,7 +63,8 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
         GROUP BY a.enterprise_id),
     pl AS (
         SELECT pl.enterprise_id AS id,
-               list({{'code': pl.node_code, 'name': n.name_zh, 'confidence': pl.confidence}} ORDER BY pl.node_code) AS nodes,
+               list({{'code': pl.node_code, 'name': n.name_zh, 'name_en': n.name_en, 'confidence': pl.confidence}}
+                    ORDER BY pl.node_code) AS nodes,
                string_agg(n.name_zh, ' ' ORDER BY pl.node_code) AS node_names
         FROM placements pl LEFT JOIN chain_nodes n ON n.chain = pl.chain AND n.code = pl.node_code
         WHERE pl.chain = ? AND {pl_where}

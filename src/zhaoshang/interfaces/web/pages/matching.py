@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ....services.matching import match as M
+from ...labels import labelled
 from ..schemas import TEXT_MAX, NodeCode, Region, Text
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="需求：编号、源编号或标题")]
@@ -36,6 +37,10 @@ def register(app, web) -> None:
         return M.list_demands(store, region=web.clean(region), node=web.clean(node), status=web.clean(status),
                               q=web.clean(q))
 
+    def _rows(flat, doc: dict, request: Request) -> list[dict]:
+        """A result's flat rows in the UI language (statuses by their label)."""
+        return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
+
     def download(store, rows, columns, fmt: str, name: str):
         fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-match-")
         os.close(fd)
@@ -54,7 +59,7 @@ def register(app, web) -> None:
                            status: Text = None, q: Text = None, format: Fmt = "xlsx", _limit=Depends(web.expensive)):
         doc = demands(store, region, node, status, q)
         _limit()
-        return download(store, M.demand_list_rows(doc, web.lang_of(request)), LIST_COLUMNS, format, "demands")
+        return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands")
 
     @app.get("/api/match/demand/{key}", tags=["match"], summary="一条需求的匹配企业（JSON），每条附理由与各项得分")
     def api_demand(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -70,7 +75,7 @@ def register(app, web) -> None:
         doc = M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
                              include_inactive=include_inactive, lang=web.lang_of(request))
         _limit()
-        return download(store, M.result_rows(doc, web.lang_of(request)), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}")
+        return download(store, _rows(M.result_rows, doc, request), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}")
 
     @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
     def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -86,7 +91,7 @@ def register(app, web) -> None:
         doc = M.match_enterprise(store, key, top=top, region=web.clean(region), node=web.clean(node),
                                  all_status=all_status, lang=web.lang_of(request))
         _limit()
-        return download(store, M.result_rows(doc, web.lang_of(request)), REVERSE_COLUMNS, format,
+        return download(store, _rows(M.result_rows, doc, request), REVERSE_COLUMNS, format,
                         f"match-enterprise-{doc['enterprise']['id']}")
 
     # ---------------------------------------------------------------------------------------------- pages
