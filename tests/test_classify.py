@@ -227,3 +227,30 @@ def test_registration_sample_ai_vs_non_ai(shared):
     # 集成电路设计 as the main business places; as a side line of a software firm's list it does not
     assert r["ic_design_rows"] > 20 and 10 <= r["ic_design_on_U01_or_U06"] < r["ic_design_rows"]
     assert r["catering_or_clothing_rows"] > 100 and r["catering_or_clothing_placed"] == 0
+
+
+def test_runs_under_the_batch_memory_cap_and_restores_the_limit(store, monkeypatch):
+    from zhaoshang.services.chain import classify as cl
+
+    before = classify(store)
+    rows = store.query("SELECT enterprise_id, node_code, confidence FROM placements ORDER BY 1, 2")
+    default = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen: list[str] = []
+    monkeypatch.setenv("ZHAOSHANG_BATCH_MEMORY", "64MB")
+    monkeypatch.setattr(cl, "TOKEN_BATCH", 1)  # the jieba check read one match range at a time
+    got = classify(store, on_progress=lambda *a, **k: seen.append(
+        store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert seen and set(seen) == {"45.7 MiB"}  # three quarters of the cap for DuckDB, the rest for Python
+    assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+    assert got["placed"] == before["placed"]
+    assert store.query("SELECT enterprise_id, node_code, confidence FROM placements ORDER BY 1, 2") == rows
+
+
+def test_cli_refuses_a_malformed_memory_cap_in_one_line(tmp_path):
+    from tests.cli_util import run
+
+    db = tmp_path / "z.duckdb"
+    Store(db).close()
+    proc = run("classify", db=db, check=False, env={"ZHAOSHANG_BATCH_MEMORY": "lots"})
+    assert proc.returncode == 2 and "ZHAOSHANG_BATCH_MEMORY" in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
-import os
-import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +18,7 @@ from .. import jsonenc
 from ..config import ConfigFile, read_yaml
 from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
+from ..memory import IMPORT_DEFAULT, IMPORT_VAR, duckdb_limit
 from ..store import Store
 from .context import ImportContext, ImportReport
 from .delta import count_changes, skip_unchanged
@@ -31,21 +30,10 @@ from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
-# the memory cap of an import (ZHAOSHANG_IMPORT_MEMORY overrides): big imports spill to disk
-IMPORT_MEMORY_LIMIT = "1GB"
-# DuckDB's share of the cap; the rest is the process's own (Python, the region parser, one chunk of names, and
-# what DuckDB allocates outside its buffer manager)
-DUCKDB_SHARE = 3 / 4
-
-
 def import_memory_limit() -> str:
-    """DuckDB's memory limit for this import, read at each import so a deployment (or a test) can lower the cap."""
-    value = os.environ.get("ZHAOSHANG_IMPORT_MEMORY", IMPORT_MEMORY_LIMIT).strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.I):
-        raise UserError(f"设置 ZHAOSHANG_IMPORT_MEMORY 应为内存大小（如 2GB、512MB）: {value}")
-    from ..readers.limits import _bytes
-
-    return f"{int(_bytes(value.replace(' ', '')) * DUCKDB_SHARE) // 1024}KiB"
+    """DuckDB's memory limit for this import (``ZHAOSHANG_IMPORT_MEMORY``, core/memory.py), read at each import so
+    a deployment (or a test) can lower the cap."""
+    return duckdb_limit(IMPORT_VAR, IMPORT_DEFAULT)
 
 
 def list_presets() -> dict[str, dict]:

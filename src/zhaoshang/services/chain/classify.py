@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...core import dialect, explain, jsonenc
+from ...core.memory import capped
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
 FIELDS = ("name", "products", "products_rest", "description", "applications", "industry", "scope", "scope_rest", "tags")
 CHUNK = 200_000
+TOKEN_BATCH = 50_000  # token_only matches checked (and their refusals written) per batch
 
 
 def _lit(s: str) -> str:
@@ -103,14 +105,15 @@ def _checker(words: frozenset[str], window: int) -> TokenChecker:
 
 
 # ---------------------------------------------------------------------------- lookup tables
-def _load(con, name: str, columns: list[str], rows: list[tuple]) -> None:
-    """Create or replace a temp table from Python rows in one Arrow insert."""
+def _load(con, name: str, columns: list[str], rows: list[tuple], append: bool = False) -> None:
+    """Create or replace a temp table from Python rows (or ``append`` them to it) in one Arrow insert."""
     import pyarrow as pa
 
     tbl = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
     con.register("zs_load_view", tbl)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM zs_load_view")
+        con.execute(f"INSERT INTO {name} SELECT * FROM zs_load_view" if append else
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM zs_load_view")
     finally:
         con.unregister("zs_load_view")
 
@@ -212,7 +215,15 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
     ``incremental`` re-places only the enterprises whose evidence changed since the last run with the same
     settings (incremental.py), when there was one; the summary's ``mode`` says which run it was.
 
-    ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``)."""
+    ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``).
+
+    The run holds at most the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py); DuckDB spills
+    beyond it."""
+    with capped(store.con):
+        return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
+
+
+def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental) -> dict[str, Any]:
     t0 = time.perf_counter()
     tax = taxonomy or load_taxonomy()
     w = tax.weights
@@ -346,26 +357,25 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     if not n:
         return
     cases = " ".join(f"WHEN '{f}' THEN {expr}" for f, expr in _field_exprs(tax))
-    cur = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
-        FROM (SELECT DISTINCT id, field, kw FROM zs_hits WHERE kw IN (SELECT kw FROM zs_tokw)) h
-        JOIN enterprises e ON e.id = h.id""")
     checker = _checker(frozenset(set(tax.keyword_index) | set(tax.gate_keywords)), int(tax.weights.get("token_window", 8)))
-    bad: list[tuple[int, str, str]] = []
-    while True:
-        batch = cur.fetchmany(50_000)
-        if not batch:
-            break
-        for eid, field, kw, txt in batch:
-            if not checker.ok(txt or "", kw):
-                bad.append((eid, field, kw))
-    if bad:
-        import pyarrow as pa
-
-        tbl = pa.table({"id": [b[0] for b in bad], "field": [b[1] for b in bad], "kw": [b[2] for b in bad]})
-        con.register("zs_bad_view", tbl)
-        con.execute("UPDATE zs_hits SET tok_ok = FALSE FROM zs_bad_view b "
-                    "WHERE zs_hits.id = b.id AND zs_hits.field = b.field AND zs_hits.kw = b.kw")
-        con.unregister("zs_bad_view")
+    # the matches are read in id ranges of about TOKEN_BATCH matches and the refused ones written range by
+    # range: Python holds one range at a time, whatever the number of enterprises
+    con.execute("""CREATE OR REPLACE TEMP TABLE zs_tokhits AS SELECT DISTINCT id, field, kw FROM zs_hits
+                   WHERE kw IN (SELECT kw FROM zs_tokw)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_bad (id BIGINT, field VARCHAR, kw VARCHAR)")
+    lo, hi = con.execute("SELECT min(id), max(id) FROM zs_tokhits").fetchone()
+    step = max(1, math.ceil((hi - lo + 1) / math.ceil(n / TOKEN_BATCH)))
+    for start in range(lo, hi + 1, step):
+        rows = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
+            FROM zs_tokhits h JOIN enterprises e ON e.id = h.id WHERE h.id BETWEEN ? AND ?""",
+                           [start, start + step - 1]).fetchall()
+        bad = [(eid, field, kw) for eid, field, kw, txt in rows if not checker.ok(txt or "", kw)]
+        if bad:
+            _load(con, "zs_bad", ["id", "field", "kw"], bad, append=True)
+    con.execute("UPDATE zs_hits SET tok_ok = FALSE FROM zs_bad b "
+                "WHERE zs_hits.id = b.id AND zs_hits.field = b.field AND zs_hits.kw = b.kw")
+    con.execute("DROP TABLE IF EXISTS zs_bad")
+    con.execute("DROP TABLE IF EXISTS zs_tokhits")
 
 
 def _score(con, tax: Taxonomy, as_of) -> None:

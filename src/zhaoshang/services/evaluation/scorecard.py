@@ -18,6 +18,7 @@ from typing import Any
 from ...core.asof import reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
+from ...core.memory import capped
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
 from .live import evidence as live_evidence
@@ -229,7 +230,13 @@ SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (
 
 def score_all(store, *, as_of: Any = None, weights: str | Path | None = None, chain: str | None = None) -> dict:
     """Score every enterprise existing at the date in one set-based pass and store the result in ``scores``
-    (replacing that date's earlier batch), so lists can sort and filter by score."""
+    (replacing that date's earlier batch), so lists can sort and filter by score. The pass holds at most the
+    batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py)."""
+    with capped(store.con):
+        return _score_all(store, as_of, weights, chain)
+
+
+def _score_all(store, as_of, weights, chain) -> dict:
     d = reference_date(store, as_of)
     w = load_weights(weights)
     ex = Explained(value=None, method="scorecard", version=str(w["version"]), params=weight_params(w))
