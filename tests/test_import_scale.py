@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 from pathlib import Path
 
@@ -117,3 +118,54 @@ def test_names_normalised_in_sql_equal_the_python_normalisation():
     assert [n for n, ok, _ in rows if ok] == names[:8]
     assert [n for n, ok, _ in rows[:len(names) - len(_TS_TABLE)] if not ok] == names[8:14]
     assert [(n, v) for n, ok, v in rows if ok and v != normalize_name(n)] == []
+
+
+def _names(db) -> dict[str, str]:
+    con = duckdb.connect(str(db), read_only=True)
+    names = dict(con.execute("SELECT uscc, name FROM enterprises").fetchall())
+    con.close()
+    return names
+
+
+def test_a_change_undone_next_month_is_a_change(months, tmp_path):
+    # the first month's export again after the second month's: renamed, moved and deregistered enterprises get
+    # their first values back. Comparing with every hash the source ever delivered called them unchanged and
+    # kept the second month's names
+    db, counts, _, _ = months
+    copy = tmp_path / "z.duckdb"
+    copy.write_bytes(db.read_bytes())
+    store = Store(copy)
+    r = import_files(store, "enterprises", db.parent / "m0.csv", source="registry", data_date="2026-12-01")
+    store.close()
+    changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
+    assert r.changes == {"new": 0, "changed": changed, "unchanged": 300 - changed, "disappeared": counts["new"]}
+    first = {row[1]: row[0] for row in list(csv.reader((db.parent / "m0.csv").open(encoding="utf-8")))[1:]}
+    names = _names(copy)
+    assert {u: names[u] for u in first} == first
+
+
+def test_hashes_recorded_as_md5_text_keep_working(months, tmp_path):
+    # a database that recorded content hashes as 32 hex characters (md5 of the mapped values joined by U+001F):
+    # its first import converts them to numbers, and the month's export again changes nothing
+    db, counts, _, _ = months
+    old = tmp_path / "old.duckdb"
+    old.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(old))
+    h = "lower(lpad(hex(row_hash), 32, '0'))"
+    rev = " || ".join(f"substr({h}, {31 - 2 * i}, 2)" for i in range(16))
+    con.execute(f"ALTER TABLE enterprise_records ALTER row_hash TYPE VARCHAR USING {rev}")
+    # the text is what md5 gave for the row's values: the first row of the first file
+    row = next(r for r in csv.DictReader((db.parent / "m0.csv").open(encoding="utf-8")))
+    values = [row[h] for h in ("企业名称", "统一社会信用代码", "企业类型", "登记状态", "成立日期", "注册资本", "所属省份",
+                               "所属城市", "所属区县", "注册地址", "经营范围", "法定代表人")]
+    text = con.execute("SELECT row_hash FROM enterprise_records WHERE import_id = 1 AND row_no = 2").fetchone()[0]
+    con.close()
+    assert text == hashlib.md5("\x1f".join(values).encode()).hexdigest()
+    store = Store(old)
+    r = import_files(store, "enterprises", db.parent / "m1.csv", source="registry", data_date="2026-11-03")
+    kind = store.con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 'enterprise_records' "
+                             "AND column_name = 'row_hash'").fetchone()[0]
+    store.close()
+    assert kind == "UHUGEINT"
+    assert r.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
+                         "disappeared": counts["disappeared"]}

@@ -106,7 +106,7 @@ CREATE TABLE IF NOT EXISTS enterprise_records (
     enterprise_id BIGINT NOT NULL,
     link_method VARCHAR,             -- uscc | name+province | new | manual
     row_no BIGINT,
-    row_hash VARCHAR,
+    row_hash UHUGEINT,               -- content hash: md5 of the mapped values as a 128-bit number
     imported_at TIMESTAMP,
     data JSON,                       -- the mapped source values, as read
     {PROVENANCE}

@@ -221,23 +221,19 @@ def write_enterprises(ctx: ImportContext) -> None:
     _combine(con, "_ent", "_key", ctx.mapping.combine)
     _keep_last(con, "_ent", "_key")
     differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
-    con.execute(f"""DELETE FROM _ent_dup d WHERE NOT EXISTS (SELECT 1 FROM _ent k WHERE k._key = d._key AND ({differs}))
+    if n_rows != n_keys:  # (no earlier rows of a key: nothing to compare with every record of the source)
+        con.execute(f"""DELETE FROM _ent_dup d WHERE NOT EXISTS (SELECT 1 FROM _ent k WHERE k._key = d._key AND ({differs}))
                     OR EXISTS (SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = d._key
                                AND r.row_hash = d._hash)""")
-    con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
-                "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
+        con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
+                    "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
     in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
     kept = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict
     ctx.report.rows_conflict += in_conflict
-    # 2. rows already recorded with the same content add nothing.
-    con.execute(f"""
-        DELETE FROM _ent WHERE EXISTS (SELECT 1 FROM enterprise_records r
-            WHERE r.source = {ql(src)} AND r.source_key = _ent._key AND r.row_hash = _ent._hash)
-    """)
-    fresh = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
-    ctx.report.rows_duplicate += kept - fresh
-    if fresh == 0:
+    # 2. rows whose content is the latest recorded for their key never got here (``delta.unchanged_rows``);
+    # a row repeating an older content (a change undone) is a change.
+    if kept == 0:
         _write_conflicts(ctx)
         return
     # 3. link to existing enterprises (a name alone links across sources only with corroboration).

@@ -21,7 +21,7 @@ from ..fields import KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_VAR, duckdb_limit
 from ..store import Store
 from .context import ImportContext, ImportReport
-from .delta import count_changes, skip_unchanged
+from .delta import count_changes, count_unchanged, unchanged_rows
 from .enterprises import write_enterprises
 from .events import derive_events
 from .facts import WRITERS
@@ -135,7 +135,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     con = store.con
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
-    staged = stage_files(con, kind, paths, m)
+    # a later export of the same source: rows it already delivered are never staged, typed, linked or written
+    staged = stage_files(con, kind, paths, m, skip=unchanged_rows(src) if kind == "enterprises" else None)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns={f: staged.header_of[f] for f in staged.present if f in staged.header_of})
@@ -143,8 +144,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
     con.execute("SET preserve_insertion_order = false")
-    # a later export of the same source: rows it already delivered skip typing, linking and writing
-    unchanged = skip_unchanged(con, staged, src) if kind == "enterprises" else 0
+    unchanged = count_unchanged(con) if kind == "enterprises" else 0
     step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}"
                         + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）")
     type_stage(con, staged, m)

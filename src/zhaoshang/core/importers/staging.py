@@ -95,8 +95,12 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     return result
 
 
-def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping) -> Staged:
-    """Read every file and build one text staging table ``_stg`` with a column per target field."""
+def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
+                skip: Callable[..., str | None] | None = None) -> Staged:
+    """Read every file and build one text staging table ``_stg`` with a column per target field.
+
+    ``skip(con, staged, rows_sql)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta
+    import already holds): they are never staged."""
     fields = kind_fields(kind)
     parts: list[str] = []
     raws: list[RawInfo] = []
@@ -148,12 +152,17 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                f"AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
     if "uscc" in fields:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
+    staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+    skipped = skip(con, staged, f"({' UNION ALL '.join(parts)})") if skip else None
+    if skipped:  # each file's rows are narrowed before any column is computed
+        parts = [p.replace(f" FROM _raw{i}", f" FROM (SELECT * FROM _raw{i} ANTI JOIN (SELECT _row AS _skip FROM "
+                           f"{skipped} WHERE _file = {i}) ON _skip = _row)") for i, p in enumerate(parts)]
     sql = " UNION ALL ".join(parts)
     # one pass computes the trimmed, mapped and checked columns; every later pass reads them as they are
     con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *{''.join(', ' + c for c in checked)} FROM ({sql})")
     for i in range(len(raws)):
         con.execute(f"DROP TABLE IF EXISTS _raw{i}")
-    return Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+    return staged
 
 
 # --- rejects -----------------------------------------------------------------------------------
