@@ -235,9 +235,13 @@ def test_import_errors_in_english(tmp_path):
     (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "other.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04garbage")
+    (tmp_path / "bad.jsonl").write_text('{"企业名称": "甲"}\n{oops\n', encoding="utf-8")
+    (tmp_path / "ragged.csv").write_text('企业名称,所属省份\n甲公司,浙江\n乙公司,浙江,多,余\n"丙\n', encoding="utf-8")
     cases = [("enterprises", "junk.csv"), ("enterprises", "empty.csv"), ("enterprises", "missing.csv"),
              ("fundings", "other.csv"), ("enterprises", "other.csv", "--preset", "itjuzi_financing"),
-             ("enterprize", "other.csv")]
+             ("enterprize", "other.csv"), ("enterprises", "broken.xlsx"), ("enterprises", "bad.jsonl"),
+             ("enterprises", "ragged.csv")]
     for args in cases:
         p = run("--lang", "en", "import", *args, db=tmp_path / "e.duckdb", check=False, cwd=tmp_path)
         assert p.returncode == 2 and p.stderr.startswith("error: ") and len(p.stderr.strip().splitlines()) == 1, p.stderr

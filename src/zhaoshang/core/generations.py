@@ -101,7 +101,7 @@ def updating(path: str | os.PathLike, in_place: bool = True, text: bool = True) 
         try:
             reader = duckdb.connect(path, read_only=True)  # a shared lock: no writer can start while we copy
         except duckdb.IOException as exc:
-            raise UserError(f"数据库正被另一个进程写入，请稍后再试: {path} ({exc})") from exc
+            raise UserError(f"数据库正被另一个进程写入，请稍后再试: {path} ({exc})", f"the database is being written by another process; try again shortly: {path} ({exc})") from exc
         except duckdb.Error as exc:
             if not _held_here(exc):
                 raise

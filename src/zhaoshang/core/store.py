@@ -116,11 +116,11 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = str(path or default_db_path())
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
-            raise UserError(f"数据库不存在: {self.path}（先运行 zhaoshang import 或 zhaoshang demo）")
+            raise UserError(f"数据库不存在: {self.path}（先运行 zhaoshang import 或 zhaoshang demo）", f"no database at {self.path} (run zhaoshang import or zhaoshang demo first)")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
-            raise UserError(f"无法打开数据库 {self.path}: {exc}") from exc
+            raise UserError(f"无法打开数据库 {self.path}: {exc}", f"cannot open the database {self.path}: {exc}") from exc
         self.read_only = read_only
         if not read_only:
             self.ensure_schema()

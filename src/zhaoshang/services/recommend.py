@@ -383,7 +383,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         raise UserError("--top 不能为负", "--top cannot be negative")
     info = resolve_region(store, region, level)
     if info is None:
-        raise UserError("请给出地区（代码或名称）")
+        raise UserError("请给出地区（代码或名称）", "give a region (code or name)")
     chain = chain or default_chain(store)
     ref = reference_date(store, as_of)
     seg_level = int(cfg["segment_level"])

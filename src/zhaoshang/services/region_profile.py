@@ -49,7 +49,7 @@ def resolve_region(store, region: str) -> dict:
     """A region's row from a code, name, path or macro-region (the region service); ``RegionNotFound`` or
     ``AmbiguousRegion`` otherwise."""
     if not str(region or "").strip():
-        raise UserError("请指定地区（代码或名称）")
+        raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
     return region_info(store, region)
 
 

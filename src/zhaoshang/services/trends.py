@@ -59,9 +59,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     below it), ``start``/``end`` (funding dates, inclusive) and ``as_of`` (nothing after it counts).
     """
     if by not in BYS:
-        raise UserError(f"未知的时间粒度: {by}（可选: {', '.join(BYS)}）")
+        raise UserError(f"未知的时间粒度: {by}（可选: {', '.join(BYS)}）", f"unknown period: {by} (one of: {', '.join(BYS)})")
     if top < 0:
-        raise UserError("--top 不能为负")
+        raise UserError("--top 不能为负", "--top cannot be negative")
     from .regions.matrix import default_chain
 
     chain = chain or default_chain(store)
@@ -70,12 +70,12 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     d_end, d_asof = parse_user_date(end, "end"), reference_date(store, as_of)
     hi = min([d for d in (d_end, d_asof) if d is not None])
     if d_start and d_end and d_start > d_end:  # two dates the user gave contradict each other
-        raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}")
+        raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}", f"the start date {d_start} is after the end date {d_end}")
     # a start after the data's reference date is an empty window: no periods, no error
     if node:
         known = store.query("SELECT name_zh, name_en, level FROM chain_nodes WHERE chain = ? AND code = ?", [chain, node])
         if not known:
-            raise NotFound(f"产业链节点不存在: {node}")
+            raise NotFound(f"产业链节点不存在: {node}", f"chain node not found: {node}")
 
     clo, clo_params = closure_cte(chain)
     rcond, rparams = region_condition(info, "e")

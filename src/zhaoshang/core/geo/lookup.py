@@ -128,7 +128,7 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
     """
     t = str(text or "").strip()
     if not t:
-        raise UserError("请指定地区（代码或名称）")
+        raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
     con = store.con
     m = find_macro(t)
     if m is not None:
@@ -166,7 +166,7 @@ def region_info(store, text: str | None, level: str | None = None) -> dict | Non
         return None
     items = split_regions(str(text))
     if len(items) > 1:
-        raise UserError(f"请只给出一个地区: {text}")
+        raise UserError(f"请只给出一个地区: {text}", f"give one region only: {text}")
     return resolve_region(store, items[0], level).as_dict()
 
 
@@ -269,7 +269,7 @@ def macro_join(alias: str, tag: str = "mr") -> tuple[str, list]:
     same membership rule as ``region_condition``."""
     pairs = [(m.code, c) for m in _macros() for c in m.members]
     if not pairs:
-        raise UserError("宏观区域配置为空")
+        raise UserError("宏观区域配置为空", "the macro-region configuration is empty")
     values = ", ".join("(?, ?)" for _ in pairs)
     return (f" JOIN (VALUES {values}) AS {tag}(macro, code) ON {tag}.code IN ({alias}.province_code, {alias}.city_code, {alias}.district_code)",
             [x for p in pairs for x in p])
@@ -280,10 +280,10 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
     group analytics over nodes of that level. A region finer than the level cannot be a node of it: refused."""
     if level == "macro":
         if not ref.is_macro:
-            raise UserError(f"{ref.name} 不是宏观区域，无法用于区域层级 macro")
+            raise UserError(f"{ref.name} 不是宏观区域，无法用于区域层级 macro", f"{ref.name} is not a macro-region and cannot be used with level macro")
         return [ref.code]
     if level not in LEVELS:
-        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS + ('macro',))}）")
+        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS + ('macro',))}）", f"unknown region level: {level} (one of: {', '.join(LEVELS + ('macro',))})")
     rank = {"province": 0, "city": 1, "district": 2}
     members = list(ref.members) if ref.is_macro else [ref.code]
     levels = {c: (ref.level if c == ref.code else _level(c)) for c in members}

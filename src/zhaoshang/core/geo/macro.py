@@ -68,37 +68,37 @@ def load_macro_regions(path: str | Path | None = None) -> MacroRegions:
     data = read_yaml(p, "宏观区域文件", "macro-region file")
     entries = data.get("macro_regions") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise UserError(f"宏观区域文件 {p} 缺少 macro_regions 列表")
+        raise UserError(f"宏观区域文件 {p} 缺少 macro_regions 列表", f"macro-region file {p} has no macro_regions list")
 
     known = {r.code: r for r in build_regions()}
     raw: dict[str, dict] = {}
     for i, e in enumerate(entries, 1):
         if not isinstance(e, dict):
-            raise UserError(f"宏观区域文件 {p} 第 {i} 项不是一个映射（需要 code、name、members）")
+            raise UserError(f"宏观区域文件 {p} 第 {i} 项不是一个映射（需要 code、name、members）", f"macro-region file {p}, item {i} is not a mapping (code, name, members needed)")
         code = str(e.get("code") or "").strip()
         where = f"宏观区域文件 {p} 第 {i} 项（{code or '无代码'}）"
         if not _CODE_RE.match(code):
-            raise UserError(f"{where}：代码必须形如 M-JJJ（大写字母、数字、连字符）")
+            raise UserError(f"{where}：代码必须形如 M-JJJ（大写字母、数字、连字符）", f"{where}: the code must look like M-JJJ (capitals, digits, hyphens)")
         if code in raw:
-            raise UserError(f"{where}：代码 {code} 重复")
+            raise UserError(f"{where}：代码 {code} 重复", f"{where}: code {code} appears twice")
         if not str(e.get("name") or "").strip():
-            raise UserError(f"{where}：缺少中文名称 name")
+            raise UserError(f"{where}：缺少中文名称 name", f"{where}: the Chinese name (name) is missing")
         members = e.get("members") or []
         includes = e.get("includes") or []
         if not isinstance(members, list) or not isinstance(includes, list):
-            raise UserError(f"{where}：members 和 includes 必须是列表")
+            raise UserError(f"{where}：members 和 includes 必须是列表", f"{where}: members and includes must be lists")
         if not members and not includes:
-            raise UserError(f"{where}：members 和 includes 不能都为空")
+            raise UserError(f"{where}：members 和 includes 不能都为空", f"{where}: members and includes cannot both be empty")
         seen: set[str] = set()
         for m in members:
             m = str(m).strip()
             r = known.get(m)
             if r is None:
-                raise UserError(f"{where}：成员代码 {m} 不是已知的区划代码")
+                raise UserError(f"{where}：成员代码 {m} 不是已知的区划代码", f"{where}: member {m} is not a known region code")
             if r.level not in ("province", "city"):
-                raise UserError(f"{where}：成员 {m}（{r.name}）是区县级，成员只能是省级或地级区划")
+                raise UserError(f"{where}：成员 {m}（{r.name}）是区县级，成员只能是省级或地级区划", f"{where}: member {m} ({r.name}) is a district; members must be provinces or cities")
             if m in seen:
-                raise UserError(f"{where}：成员 {m}（{r.name}）重复")
+                raise UserError(f"{where}：成员 {m}（{r.name}）重复", f"{where}: member {m} ({r.name}) appears twice")
             seen.add(m)
         raw[code] = {"e": e, "where": where, "members": [str(m).strip() for m in members],
                      "includes": [str(x).strip() for x in includes]}
@@ -112,9 +112,9 @@ def load_macro_regions(path: str | Path | None = None) -> MacroRegions:
         out = list(info["members"])
         for inc in info["includes"]:
             if inc not in raw:
-                raise UserError(f"{info['where']}：includes 中的 {inc} 不是文件中定义的宏观区域")
+                raise UserError(f"{info['where']}：includes 中的 {inc} 不是文件中定义的宏观区域", f"{info['where']}: {inc} in includes is not a macro-region of the file")
             if inc in stack:
-                raise UserError(f"{info['where']}：includes 形成循环（{' → '.join(stack + (inc,))}）")
+                raise UserError(f"{info['where']}：includes 形成循环（{' → '.join(stack + (inc,))}）", f"{info['where']}: includes form a cycle ({' → '.join(stack + (inc,))})")
             out.extend(expand(inc, stack + (inc,)))
         res = tuple(dict.fromkeys(out))
         expanded[code] = res

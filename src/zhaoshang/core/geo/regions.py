@@ -182,14 +182,14 @@ def load_overrides(path: str | Path | None = None) -> list[Change]:
     p = Path(path) if path else OVERRIDES_PATH
     data = read_yaml(p, "区划变更表", "region change table")
     if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
-        raise UserError(f"区划变更表 {p} 缺少 changes 列表")
+        raise UserError(f"区划变更表 {p} 缺少 changes 列表", f"region change table {p} has no changes list")
     out: list[Change] = []
     for i, e in enumerate(data["changes"], 1):
         if not isinstance(e, dict) or e.get("change") not in _CHANGE_KINDS:
-            raise UserError(f"区划变更表 {p} 第 {i} 条：change 必须是 {sorted(_CHANGE_KINDS)} 之一：{e}")
+            raise UserError(f"区划变更表 {p} 第 {i} 条：change 必须是 {sorted(_CHANGE_KINDS)} 之一：{e}", f"region change table {p}, entry {i}: change must be one of {sorted(_CHANGE_KINDS)}: {e}")
         codes = [str(e[k]) for k in ("code", "old", "successor", "parent", "from") if e.get(k) is not None]
         if "code" not in e or "name" not in e or not all(_CODE_RE.match(c) for c in codes):
-            raise UserError(f"区划变更表 {p} 第 {i} 条：需要 6 位代码 code 和名称 name：{e}")
+            raise UserError(f"区划变更表 {p} 第 {i} 条：需要 6 位代码 code 和名称 name：{e}", f"region change table {p}, entry {i}: a 6-digit code and a name are needed: {e}")
         out.append(Change(
             change=e["change"], code=str(e["code"]), name=str(e["name"]),
             old=str(e["old"]) if e.get("old") else None, old_name=e.get("old_name"),

@@ -63,17 +63,17 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
             path = Path(mapping)
             doc = ConfigFile.read(path, "映射文件", "mapping file").doc
             if doc.get("kind") and doc["kind"] != kind:
-                raise UserError(f"映射文件 {path.name} 用于 {doc['kind']}，不能用于 {kind}")
+                raise UserError(f"映射文件 {path.name} 用于 {doc['kind']}，不能用于 {kind}", f"mapping file {path.name} is for {doc['kind']}, not {kind}")
             docs.append((path.name, doc))
     m = Mapping(kind=kind)
     for name, doc in docs:
         unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description"}
         if unknown:
-            raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}")
+            raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}", f"{name}: unknown mapping keys: {', '.join(sorted(unknown))}")
         for key in ("columns", "defaults", "separators", "units", "combine"):
             val = doc.get(key) or {}
             if not isinstance(val, dict):
-                raise UserError(f"{name}: {key} 应为 字段: 值 的映射")
+                raise UserError(f"{name}: {key} 应为 字段: 值 的映射", f"{name}: {key} must be a mapping of field: value")
             for k, v in val.items():
                 if key == "columns" and isinstance(v, list):
                     getattr(m, key)[str(k)] = [str(x) for x in v]
@@ -85,7 +85,7 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
     for key in ("defaults", "separators", "units", "combine"):
         bad = set(getattr(m, key)) - fields
         if bad:
-            raise UserError(f"映射中的目标字段不存在: {', '.join(sorted(bad))}（{kind} 可用字段: {', '.join(sorted(fields))}）")
+            raise UserError(f"映射中的目标字段不存在: {', '.join(sorted(bad))}（{kind} 可用字段: {', '.join(sorted(fields))}）", f"target fields of the mapping do not exist: {', '.join(sorted(bad))} (fields of {kind}: {', '.join(sorted(fields))})")
     return m
 
 

@@ -87,7 +87,7 @@ def write_roles(ctx: ImportContext) -> None:
     if not parts:
         from ..errors import UserError
 
-        raise UserError("roles 导入需要人员列（姓名/person）或团队列（team）")
+        raise UserError("roles 导入需要人员列（姓名/person）或团队列（team）", "a roles import needs a person column (姓名/person) or a team column (team)")
     con.execute("CREATE OR REPLACE TEMP TABLE _rp AS " + " UNION ALL ".join(parts))
     roles = [r[0] for r in con.execute(
         f"SELECT DISTINCT coalesce({_tcol(ctx, 'role')}, '') || '|' || coalesce(p.title, '') FROM _rp p "

@@ -69,7 +69,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     result: dict[str, list[str]] = {}
     for target, src in mapping.columns.items():
         if target not in fields:
-            raise UserError(f"映射中的目标字段不存在: {target}（{kind} 可用字段: {', '.join(fields)}）")
+            raise UserError(f"映射中的目标字段不存在: {target}（{kind} 可用字段: {', '.join(fields)}）", f"target field of the mapping does not exist: {target} (fields of {kind}: {', '.join(fields)})")
         srcs = src if isinstance(src, list) else [src]
         for s in srcs:
             if s not in headers:

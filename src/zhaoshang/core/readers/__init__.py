@@ -112,7 +112,7 @@ def peek_headers(path: str | Path, sheet: str | None = None) -> list[str]:
             try:
                 obj = json.loads(line)
             except ValueError as e:
-                raise UserError(f"JSON Lines 文件 {p}: 第 {n} 行不是有效的 JSON 对象") from e
+                raise UserError(f"JSON Lines 文件 {p}: 第 {n} 行不是有效的 JSON 对象", f"JSON Lines file {p}: line {n} is not a valid JSON object") from e
             if isinstance(obj, dict):
                 keys.update(dict.fromkeys(obj))
         return _clean_headers(list(keys))

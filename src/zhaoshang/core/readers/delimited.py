@@ -96,15 +96,18 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
         _drop(con, table, rej_t, rej_s)
         line = _line_in(str(e))
         where = f"第 {line} 行附近" if line else "格式错误"
-        raise UserError(f"无法读取 CSV 文件 {p}: {where} ({_first_line(str(e))})") from e
+        where_en = f"near line {line}" if line else "malformed"
+        raise UserError(f"无法读取 CSV 文件 {p}: {where} ({_first_line(str(e))})",
+                        f"cannot read CSV file {p}: {where_en} ({_first_line(str(e))})") from e
     _drop(con, rej_t, rej_s)
     if bad:
         _drop(con, table)
         parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et in bad]
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
-            f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}"
-        )
+            f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}",
+            f"the CSV file has {n_bad} malformed rows (the header has {len(headers)} columns): {p}: "
+            + "; ".join(f"line {ln}" for ln, _ in bad) + (f" and {n_bad - len(bad)} more" if n_bad > len(bad) else ""))
     rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
     return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
 

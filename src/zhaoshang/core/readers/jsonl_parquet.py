@@ -14,12 +14,13 @@ from .limits import check_width, scan_options
 
 
 def _create(con, table: str, select: str, message) -> int:
-    """Create the text table from ``select``; on failure drop it and raise ``message(error)``. Returns its rows."""
+    """Create the text table from ``select``; on failure drop it and raise ``message(error)`` (a Chinese and an
+    English line). Returns its rows."""
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS {select}")
     except duckdb.Error as e:
         _drop(con, table)
-        raise UserError(message(e)) from e
+        raise UserError(*message(e)) from e
     return con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
 
 
@@ -52,14 +53,17 @@ def _read_jsonl(con, p: Path, table: str, text: _Text) -> RawInfo:
     except duckdb.Error as e:
         line = _line_in(str(e))
         where = f"第 {line} 行不是有效的 JSON" if line else "内容不是有效的 JSON Lines"
-        raise UserError(f"JSON Lines 文件 {p}: {where}") from e
+        where_en = f"line {line} is not valid JSON" if line else "the content is not valid JSON Lines"
+        raise UserError(f"JSON Lines 文件 {p}: {where}", f"JSON Lines file {p}: {where_en}") from e
     if bad:
         n_bad = bad[0][1]
         numbers = "、".join(str(r[0]) for r in bad)
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
-        raise UserError(f"JSON Lines 文件 {p}: 第 {numbers} 行不是有效的 JSON 对象{more}")
+        raise UserError(f"JSON Lines 文件 {p}: 第 {numbers} 行不是有效的 JSON 对象{more}",
+                        f"JSON Lines file {p}: not a valid JSON object on line {', '.join(str(r[0]) for r in bad)}"
+                        + (f" ({n_bad} lines in all)" if n_bad > len(bad) else ""))
     if not keys:
-        raise UserError(f"文件为空 (没有任何字段): {p}")
+        raise UserError(f"文件为空 (没有任何字段): {p}", f"the file is empty (no fields): {p}")
     check_width(p, len(keys))
     headers = _clean_headers(keys)
     columns = [f"c{i}" for i in range(len(keys))]
@@ -67,7 +71,8 @@ def _read_jsonl(con, p: Path, table: str, text: _Text) -> RawInfo:
         f"json_extract_string(line, {_lit(_json_pointer(k))}) AS {_q(c)}" for k, c in zip(keys, columns)
     )
     rows = _create(con, table, f"SELECT ln::BIGINT AS _row, {select} FROM {lines} WHERE {nonblank}",
-                   lambda e: f"JSON Lines 文件 {p}: 无法读取 ({_first_line(str(e))})")
+                   lambda e: (f"JSON Lines 文件 {p}: 无法读取 ({_first_line(str(e))})",
+                              f"JSON Lines file {p}: cannot be read ({_first_line(str(e))})"))
     return RawInfo(table, str(p), "jsonl", text.encoding, headers, columns, rows, text.sha256, None)
 
 
@@ -78,7 +83,7 @@ def _parquet_schema(con, p: Path) -> list[tuple[str, str]]:
             for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(p))})").fetchall()
         ]
     except duckdb.Error as e:
-        raise UserError(f"文件已损坏或不完整 (parquet): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (parquet): {p}", f"the file is damaged or incomplete (parquet): {p}") from e
 
 
 def _as_text_sql(name: str, typ: str) -> str:
@@ -109,6 +114,6 @@ def _read_parquet(con, p: Path, table: str) -> RawInfo:
     columns = [f"c{i}" for i in range(len(schema))]
     select = ", ".join(f"{_as_text_sql(n, t)} AS {_q(c)}" for (n, t), c in zip(schema, columns))
     rows = _create(con, table, f"SELECT row_number() OVER ()::BIGINT AS _row, {select} FROM read_parquet({_lit(str(p))})",
-                   lambda e: f"文件已损坏或不完整 (parquet): {p}")
+                   lambda e: (f"文件已损坏或不完整 (parquet): {p}", f"the file is damaged or incomplete (parquet): {p}"))
     return RawInfo(table, str(p), "parquet", None, headers, columns, rows, _sha256(p), None)
 

@@ -31,7 +31,7 @@ def _setting(name: str, default: int) -> int:
     try:
         return int(os.environ.get(name, default))
     except ValueError:
-        raise UserError(f"设置 {name} 应为整数: {os.environ.get(name)}") from None
+        raise UserError(f"设置 {name} 应为整数: {os.environ.get(name)}", f"{name} must be an integer: {os.environ.get(name)}") from None
 
 
 def xlsx_max_rows() -> int:
@@ -71,4 +71,4 @@ def _bytes(setting: str) -> int:
 def check_width(p: Path, n: int) -> None:
     """Refuse a file with more columns than any table we import (DuckDB would run out of memory planning it)."""
     if n > MAX_COLUMNS:
-        raise UserError(f"列数过多: {n} 列（最多 {MAX_COLUMNS} 列），请只保留需要导入的列: {p}")
+        raise UserError(f"列数过多: {n} 列（最多 {MAX_COLUMNS} 列），请只保留需要导入的列: {p}", f"too many columns: {n} (at most {MAX_COLUMNS}); keep only the columns to import: {p}")

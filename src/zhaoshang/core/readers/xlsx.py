@@ -55,22 +55,22 @@ def _open_sheet(p: Path, sheet: str | None):
         wb = pc.CalamineWorkbook.from_path(str(p))
     except Exception as e:  # calamine raises its own error family (zip, xml, password …)
         if type(e).__name__ == "PasswordError":
-            raise UserError(f"xlsx 文件有密码保护，无法读取: {p}") from e
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+            raise UserError(f"xlsx 文件有密码保护，无法读取: {p}", f"the xlsx file is password-protected and cannot be read: {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     name = _sheet_name(p, list(wb.sheet_names), sheet)
     try:
         ws = wb.get_sheet_by_name(name)
     except Exception as e:
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     return ws, name
 
 
 def _sheet_name(p: Path, names: list[str], sheet: str | None) -> str:
     if not names:
-        raise UserError(f"xlsx 文件没有工作表: {p}")
+        raise UserError(f"xlsx 文件没有工作表: {p}", f"the xlsx file has no sheet: {p}")
     name = names[0] if sheet is None else sheet
     if name not in names:
-        raise UserError(f"工作表不存在: {sheet} (可用: {'、'.join(names)}): {p}")
+        raise UserError(f"工作表不存在: {sheet} (可用: {'、'.join(names)}): {p}", f"no such sheet: {sheet} (sheets: {', '.join(names)}): {p}")
     return name
 
 
@@ -102,7 +102,7 @@ def _stream_rows(p: Path, sheet: str | None, max_rows: int):
     try:
         wb = Workbook(p, MAX_CELL_CHARS)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ExpatError) as e:
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     name = _sheet_name(p, list(wb.sheets), sheet)
 
     def rows():
@@ -123,7 +123,9 @@ def sheet_rows(p: Path, sheet: str | None, max_rows: int):
 
 def _too_many_rows(p: Path, name: str, row: int, max_rows: int) -> UserError:
     return UserError(f"工作表 {name} 超过 {max_rows} 行（Excel 最多 {EXCEL_MAX_ROWS:,} 行），第 {row} 行起无法读取，"
-                     f"文件未导入；请拆分文件或另存为 CSV: {p}")
+                     f"文件未导入；请拆分文件或另存为 CSV: {p}",
+                     f"sheet {name} has more than {max_rows} rows (Excel holds at most {EXCEL_MAX_ROWS:,}); rows from {row} "
+                     f"cannot be read and the file was not imported: split it or save it as CSV: {p}")
 
 
 def peek_xlsx_headers(p: Path, sheet: str | None) -> list[str]:
@@ -133,9 +135,9 @@ def peek_xlsx_headers(p: Path, sheet: str | None) -> list[str]:
     except UserError:
         raise
     except Exception as e:
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     if first is None:
-        raise UserError(f"工作表为空: {name}: {p}")
+        raise UserError(f"工作表为空: {name}: {p}", f"the sheet is empty: {name}: {p}")
     return _clean_headers([_cell_text(v) for v in first[1]])
 
 
@@ -151,13 +153,13 @@ def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
     except RowLimit as e:
         raise _too_many_rows(p, name, e.row, max_rows) from None
     except Exception as e:
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     if first is None:
-        raise UserError(f"工作表为空: {name}: {p}")
+        raise UserError(f"工作表为空: {name}: {p}", f"the sheet is empty: {name}: {p}")
     first_row, header_cells = first
     raw = [_cell_text(v) for v in header_cells]
     if all(h is None or not h.strip() for h in raw):
-        raise UserError(f"缺少表头 (工作表 {name} 第 {first_row} 行为空): {p}")
+        raise UserError(f"缺少表头 (工作表 {name} 第 {first_row} 行为空): {p}", f"no header (sheet {name}, row {first_row} is empty): {p}")
     check_width(p, len(raw))
     headers = _clean_headers(raw)
     width = len(headers)
@@ -214,5 +216,5 @@ def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
         raise
     except Exception as e:
         _drop(con, table)
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}") from e
+        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
     return RawInfo(table, str(p), "xlsx", None, headers, columns, total, _sha256(p), name)

@@ -55,23 +55,23 @@ def backup(db: TeamDB, path: str | os.PathLike) -> dict:
 def read_backup(path: str | os.PathLike) -> tuple[dict, list[dict]]:
     p = Path(path)
     if not p.exists():
-        raise UserError(f"备份文件不存在: {p}")
+        raise UserError(f"备份文件不存在: {p}", f"backup file not found: {p}")
     with p.open(encoding="utf-8") as f:
         try:
             header = json.loads(f.readline() or "{}")
             items = [json.loads(line) for line in f if line.strip()]
         except ValueError as exc:
-            raise UserError(f"不是团队数据备份文件: {p} ({exc})") from exc
+            raise UserError(f"不是团队数据备份文件: {p} ({exc})", f"not a team-state backup file: {p} ({exc})") from exc
     if header.get("format") != FORMAT:
-        raise UserError(f"不是团队数据备份文件: {p}")
+        raise UserError(f"不是团队数据备份文件: {p}", f"not a team-state backup file: {p}")
     unknown = [v for v in header.get("migrations", []) if v not in MIGRATIONS]
     if unknown:
-        raise UserError(f"备份来自更新的版本（未知的迁移 {unknown}），请先升级 zhaoshang")
+        raise UserError(f"备份来自更新的版本（未知的迁移 {unknown}），请先升级 zhaoshang", f"the backup comes from a newer version (unknown migrations {unknown}): upgrade zhaoshang first")
     per_table = {t: 0 for t in header.get("tables", {})}
     for it in items:
         per_table[it["table"]] = per_table.get(it["table"], 0) + 1
     if per_table != header.get("tables", {}):
-        raise UserError(f"备份文件不完整: {p}（行数与文件头不符）")
+        raise UserError(f"备份文件不完整: {p}（行数与文件头不符）", f"the backup file is incomplete: {p} (row counts differ from its header)")
     return header, items
 
 

@@ -102,13 +102,13 @@ class TeamDB:
             else:
                 self._target, self._uri = path, False
                 if not Path(path).parent.exists():
-                    raise UserError(f"团队数据库的目录不存在: {Path(path).parent}")
+                    raise UserError(f"团队数据库的目录不存在: {Path(path).parent}", f"the team database's folder does not exist: {Path(path).parent}")
             self.location = path
         else:
             try:
                 import psycopg  # noqa: F401
             except ImportError as exc:  # pragma: no cover - pinned dependency
-                raise UserError("PostgreSQL 团队数据库需要 psycopg（pip install psycopg）") from exc
+                raise UserError("PostgreSQL 团队数据库需要 psycopg（pip install psycopg）", "a PostgreSQL team database needs psycopg (pip install psycopg)") from exc
             self.location = _redact(self.url)
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -130,7 +130,7 @@ class TeamDB:
         try:
             return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as exc:
-            raise UserError(f"无法连接团队数据库 {self.location}: {str(exc).strip().splitlines()[0]}") from exc
+            raise UserError(f"无法连接团队数据库 {self.location}: {str(exc).strip().splitlines()[0]}", f"cannot connect to the team database {self.location}: {str(exc).strip().splitlines()[0]}") from exc
 
     @contextmanager
     def tx(self, exclusive: bool = False) -> Iterator[Tx]:
@@ -217,5 +217,5 @@ def open_team_db(url: str | None = None, db_path: str | None = None) -> TeamDB:
     try:
         db.migrate()
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"团队数据库无法使用 {db.location}: {exc}") from exc
+        raise UserError(f"团队数据库无法使用 {db.location}: {exc}", f"the team database cannot be used: {db.location}: {exc}") from exc
     return db

@@ -18,6 +18,6 @@ def write_region_report(profile: dict, path: str | Path, lang: str = "zh") -> Pa
     """Write the report in the format named by the file's suffix (.pdf, .xlsx, .html)."""
     suffix = Path(path).suffix.lower()
     if suffix not in REPORT_SUFFIXES:
-        raise UserError(f"不支持的报告格式: {suffix or Path(path).name}（可用: .pdf、.xlsx、.html）")
+        raise UserError(f"不支持的报告格式: {suffix or Path(path).name}（可用: .pdf、.xlsx、.html）", f"unsupported report format: {suffix or Path(path).name} (use .pdf, .xlsx or .html)")
     writer = {".pdf": write_pdf, ".html": write_html, ".xlsx": write_xlsx}[suffix]
     return writer(profile, path, lang)

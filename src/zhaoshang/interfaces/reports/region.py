@@ -325,7 +325,7 @@ def _atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
     permissions of the user's umask."""
     target = Path(path)
     if not target.parent.exists():
-        raise UserError(f"目录不存在: {target.parent}")
+        raise UserError(f"目录不存在: {target.parent}", f"directory does not exist: {target.parent}")
     fd, tmp = tempfile.mkstemp(prefix=".zs-report-", suffix=target.suffix, dir=str(target.parent))
     os.close(fd)
     try:

@@ -62,7 +62,7 @@ class Boundaries:
             if not p.exists():
                 from ...core.errors import UserError
 
-                raise UserError(f"GeoJSON 文件不存在: {p}")
+                raise UserError(f"GeoJSON 文件不存在: {p}", f"GeoJSON file not found: {p}")
         self._user: dict[str, dict] | None = None
 
     # -- sources --------------------------------------------------------------------------------

@@ -264,9 +264,9 @@ def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = Tr
         try:
             normalise(store, spec)
         except UserError as exc:
-            errors.append(f"第 {i} 条: {exc}")
+            errors.append((f"第 {i} 条: {exc}", f"rule {i}: {exc.in_lang('en')}"))
     if errors:
-        raise UserError("；".join(errors))
+        raise UserError("；".join(z for z, _ in errors), "; ".join(e for _, e in errors))
     return [add(store, team, spec, owner=owner, replace=replace) for spec in items]
 
 

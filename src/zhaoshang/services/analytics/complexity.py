@@ -191,13 +191,13 @@ def complexity_matrix(X, regions: Sequence[str] | None = None, nodes: Sequence[s
                       reference: str | None = None, rca_threshold: float = 1.0) -> ComplexityResult:
     """Compute every output for a regions × nodes value matrix (dense array or scipy.sparse)."""
     if reference not in REFERENCES:
-        raise UserError(f"未知的参照实现: {reference}（可选: ecomplexity）")
+        raise UserError(f"未知的参照实现: {reference}（可选: ecomplexity）", f"unknown reference implementation: {reference} (one of: ecomplexity)")
     X = X.toarray() if sp.issparse(X) else np.array(X, dtype=float, copy=True)
     if X.ndim != 2:
-        raise UserError("输入必须是二维矩阵（地区 × 节点）")
+        raise UserError("输入必须是二维矩阵（地区 × 节点）", "the input must be a two-dimensional matrix (regions × nodes)")
     X = np.nan_to_num(X, nan=0.0)
     if (X < 0).any():
-        raise UserError("数值不能为负")
+        raise UserError("数值不能为负", "values cannot be negative")
     R, N = X.shape
     regions = list(regions) if regions is not None else [str(i) for i in range(R)]
     nodes = list(nodes) if nodes is not None else [str(j) for j in range(N)]
@@ -353,7 +353,7 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
               AND pt.applied <= ? AND {expr} IS NOT NULL
             GROUP BY ALL ORDER BY 1, 2"""
         return store.query(sql, params + [d])
-    raise UserError(f"未知的矩阵类型: {by}（可选: chain, ipc）")
+    raise UserError(f"未知的矩阵类型: {by}（可选: chain, ipc）", f"unknown matrix: {by} (one of: chain, ipc)")
 
 
 def region_complexity(store, level: str = "province", by: str = "chain", as_of=None, *,
@@ -364,7 +364,7 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
     as_of = reference_date(store, as_of)
     rows = region_node_matrix(store, level, by, as_of, chain=chain)
     if not rows:
-        raise UserError("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）")
+        raise UserError("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）", "no data to compute complexity from (check chain placements or patents, the level and the date)")
     regions, nodes, X = matrix_from_rows(rows)
     res = complexity_matrix(X, regions, nodes, reference=reference, rca_threshold=rca_threshold)
     from .levels import region_names

@@ -22,7 +22,7 @@ MEASURES = ("enterprises", "funding", "patents")
 def _arr(values: Iterable[float]) -> np.ndarray:
     a = np.asarray([0.0 if v is None else float(v) for v in values], dtype=float)
     if (a < 0).any():
-        raise UserError("集中度指标的数值不能为负")
+        raise UserError("集中度指标的数值不能为负", "values of a concentration measure cannot be negative")
     return a
 
 
@@ -74,7 +74,7 @@ def location_quotient(local: Sequence[float], local_base: Sequence[float]) -> li
     """LQ_r = (x_r / Σ x) / (b_r / Σ b): a region's share of the industry over its share of the base."""
     x, b = _arr(local), _arr(local_base)
     if len(x) != len(b):
-        raise UserError("区位熵的两组数值长度不同")
+        raise UserError("区位熵的两组数值长度不同", "the two series of the location quotient differ in length")
     tx, tb = x.sum(), b.sum()
     out: list[float | None] = []
     for xi, bi in zip(x, b):
@@ -106,11 +106,11 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
     docs/methods.md for the windows and the universe of regions.
     """
     if level not in LEVELS:
-        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）")
+        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
     if measure not in MEASURES:
-        raise UserError(f"未知的度量: {measure}（可选: {', '.join(MEASURES)}）")
+        raise UserError(f"未知的度量: {measure}（可选: {', '.join(MEASURES)}）", f"unknown measure: {measure} (one of: {', '.join(MEASURES)})")
     if window_years < 1:
-        raise UserError("增长窗口至少 1 年")
+        raise UserError("增长窗口至少 1 年", "the growth window is at least 1 year")
     con_notes: list[str] = []
     use_chain = chain is not None
     if use_chain and chain_node is None:
@@ -125,7 +125,7 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
         if known == 0:
             from ...core.errors import NotFound
 
-            raise NotFound(f"产业链节点不存在或没有企业: {chain_node}")
+            raise NotFound(f"产业链节点不存在或没有企业: {chain_node}", f"chain node not found or without enterprises: {chain_node}")
 
     # The reference date: as_of, else the latest data date; enterprises in their regions of that date.
     from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date

@@ -24,7 +24,7 @@ CODE_LEVELS = ("province", "city", "district")
 def chain_matrix_sql(dialect: Dialect, level: str, as_of: _dt.date, chain: str) -> str:
     """(region, node, value) rows, ordered, for a code level (province, city or district)."""
     if level not in CODE_LEVELS:
-        raise UserError(f"分布式矩阵只支持代码层级: {', '.join(CODE_LEVELS)}（不支持 {level}）")
+        raise UserError(f"分布式矩阵只支持代码层级: {', '.join(CODE_LEVELS)}（不支持 {level}）", f"the distributed matrix supports code levels only: {', '.join(CODE_LEVELS)} (not {level})")
     day = f"DATE {literal(as_of.isoformat())}"
     history = (f"SELECT enterprise_id, field, {dialect.arg_min('old_value', 'changed_on')} AS v "
                f"FROM enterprise_history WHERE changed_on > {day} AND field IN "

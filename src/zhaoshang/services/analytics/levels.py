@@ -22,7 +22,7 @@ def region_sql(level: str, alias: str, tag: str = "mr") -> tuple[str, str, list]
     if level == "macro":
         join, params = macro_join(alias, tag)
         return f"{tag}.macro", join, params
-    raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）")
+    raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
 
 
 def region_names(store, codes: Iterable[str]) -> dict[str, str]:

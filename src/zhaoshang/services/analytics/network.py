@@ -109,7 +109,7 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
             GROUP BY ALL"""
         rows = store.query(sql, [as_of, as_of] + s_params + d_params)
     else:
-        raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）")
+        raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
     for r in rows:
         r["w"] = float(r["w"])
         r["kind"] = kind
@@ -243,9 +243,9 @@ def network(store, kind: str = "patent", level: str = "province", group: list[st
             as_of=None, *, secondary_k: int = SECONDARY_K, top_edges: int = TOP_EDGES) -> dict:
     """The service behind ``zhaoshang network``."""
     if kind not in KINDS:
-        raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）")
+        raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
     if level not in LEVELS:
-        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）")
+        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
     from ...core.geo.lookup import members_at, resolve_regions
 
     # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level

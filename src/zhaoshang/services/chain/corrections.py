@@ -76,7 +76,7 @@ def ensure(store) -> None:
 def _node(tax: Taxonomy, code: str) -> str:
     c = str(code).strip()
     if c not in tax.nodes or tax.nodes[c].level < 2:
-        raise UserError(f"产业链 {tax.chain} 没有节点 {c}（应为第 2、3 层节点编码，例如 M06）")
+        raise UserError(f"产业链 {tax.chain} 没有节点 {c}（应为第 2、3 层节点编码，例如 M06）", f"chain {tax.chain} has no node {c} (give a level-2 or level-3 node code, e.g. M06)")
     return c
 
 
@@ -85,15 +85,15 @@ def record(store, team, enterprise: Any, node: str, action: str, reason: str, us
     """Store one analyst decision in the team state (and the audit log) and apply it to the placements."""
     tax = taxonomy or load_taxonomy()
     if action not in ACTIONS:
-        raise UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）")
+        raise UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）", f"unknown action: {action} ({' | '.join(ACTIONS)})")
     if not (reason or "").strip():
-        raise UserError("请用 --reason 说明理由（会记入审计记录）")
+        raise UserError("请用 --reason 说明理由（会记入审计记录）", "give the reason with --reason (it goes into the audit log)")
     code = _node(tax, node)
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     if action in ("confirm", "remove") and not store.con.execute(
             "SELECT 1 FROM placements WHERE enterprise_id = ? AND chain = ? AND node_code = ?", [eid, tax.chain, code]).fetchone():
-        raise UserError(f"{name} 当前不在节点 {code} 上，不能{'确认' if action == 'confirm' else '移除'}（新增请用 add）")
+        raise UserError(f"{name} 当前不在节点 {code} 上，不能{'确认' if action == 'confirm' else '移除'}（新增请用 add）", f"{name} is not on node {code} now and cannot be {'confirmed' if action == 'confirm' else 'removed'} (use add to add it)")
     actor = user or audit.cli_actor()
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "chain": tax.chain,
            "node_code": code, "action": action, "reason": reason.strip(), "user_name": actor, "decided_at": now()}
@@ -214,13 +214,13 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
     doc = ConfigFile.read(label_map, "标签映射文件", "label map file").doc
     labels = {str(k): [_node(tax, c) for c in v] for k, v in (doc.get("labels") or {}).items()}
     if doc.get("chain") and doc["chain"] != tax.chain:
-        raise UserError(f"标签映射属于产业链 {doc['chain']}，而分类体系是 {tax.chain}")
+        raise UserError(f"标签映射属于产业链 {doc['chain']}，而分类体系是 {tax.chain}", f"the label map is for chain {doc['chain']}, the taxonomy is {tax.chain}")
     ensure(store)
     recs = store.con.execute(f"""SELECT r.enterprise_id, r.source_key, {record_value_sql(field)} AS label
         FROM enterprise_records r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = ?""",
                              [source]).fetchall()
     if not recs:
-        raise UserError(f"没有来源为 {source} 的企业记录（先导入，再声明）")
+        raise UserError(f"没有来源为 {source} 的企业记录（先导入，再声明）", f"no enterprise records from source {source} (import first, then declare)")
     now = _dt.datetime.now().replace(microsecond=0)
     rows = [(eid, tax.chain, code, source, key, lab, now) for eid, key, lab in recs for code in labels.get(lab or "", [])]
     with store.transaction() as tx:

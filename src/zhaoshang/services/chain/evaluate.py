@@ -74,7 +74,7 @@ def evaluate_itjuzi(csv_path: str | Path, taxonomy: Taxonomy | None = None,
     tax = taxonomy or load_taxonomy()
     lm = load_label_map(label_map)
     if lm["chain"] and lm["chain"] != tax.chain:
-        raise UserError(f"标签映射属于产业链 {lm['chain']}，而分类体系是 {tax.chain}")
+        raise UserError(f"标签映射属于产业链 {lm['chain']}，而分类体系是 {tax.chain}", f"the label map is for chain {lm['chain']}, the taxonomy is {tax.chain}")
     with Store(":memory:") as store:
         store.con.execute("""INSERT INTO enterprises (id, name, description, industry)
             SELECT CAST(company_seq AS BIGINT),
@@ -209,13 +209,13 @@ def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | N
     from . import gold as g
 
     if split not in ("dev", "test", "all"):
-        raise UserError(f"未知的划分: {split}（dev | test | all）")
+        raise UserError(f"未知的划分: {split}（dev | test | all）", f"unknown split: {split} (dev | test | all)")
     tax = taxonomy or load_taxonomy()
     rows = [r for r in g.read_gold(gold_path) if split == "all" or r["split"] == split]
     evidence = g.load_evidence(shared)
     missing = [r for r in rows if (r["source"], r["key"]) not in evidence]
     if missing:
-        raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} {missing[0]['key']}）")
+        raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} {missing[0]['key']}）", f"{len(missing)} gold rows are not in the data folder {shared} (e.g. {missing[0]['source']} {missing[0]['key']})")
     with Store(":memory:") as store:
         gold_store(store, rows, evidence)
         classify(store, tax, use_model=use_model)

@@ -85,20 +85,20 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
         try:
             ent, reg = cell("enterprise"), cell("region")
             if not ent or not reg:
-                raise UserError("企业或地区为空")
+                raise UserError("企业或地区为空", "enterprise or region is empty")
             eid = resolve_enterprise(store, ent)
             code = resolve_region(store, reg, macro=False).code
             status = L.check_status(cell("status") or "new")
             if status == "abandoned" and not cell("reason"):
-                raise UserError("状态为已放弃但没有放弃理由")
+                raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
             L._owner(team, cell("owner"))
             L._date(cell("next_action_date"))
             if (eid, code) in seen:
-                raise UserError("与前面的行重复（同一企业同一地区）")
+                raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
             seen.add((eid, code))
             with team.tx() as tx:
                 if tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code]):
-                    raise UserError("该企业在该地区已有线索")
+                    raise UserError("该企业在该地区已有线索", "the enterprise already has a lead in this region")
             plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
                          "segment": cell("segment"), "next_action": cell("next_action"),
                          "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),

@@ -85,7 +85,7 @@ def stats(team, by: str = "owner") -> list[dict]:
     if by not in ("owner", "segment", "source"):
         from ...core.errors import UserError
 
-        raise UserError(f"无法按 {by} 统计（owner | segment | source）")
+        raise UserError(f"无法按 {by} 统计（owner | segment | source）", f"cannot count by {by} (owner | segment | source)")
     groups: dict[Any, dict] = {}
     for r in L.list_leads(team):
         if not r["signed_on"]:

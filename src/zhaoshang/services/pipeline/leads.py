@@ -72,7 +72,7 @@ def _owner(team, name: str | None) -> str | None:
         return None
     acc = accounts.get(team, str(name).strip())
     if acc.disabled:
-        raise UserError(f"用户已停用，不能作为负责人: {acc.name}")
+        raise UserError(f"用户已停用，不能作为负责人: {acc.name}", f"the user is disabled and cannot own a lead: {acc.name}")
     return acc.name
 
 
@@ -109,7 +109,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     ref = resolve_region(store, region, macro=False)
     st = check_status(status)
     if source not in SOURCES:
-        raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）")
+        raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError("放弃线索须说明理由（--reason）", en="abandoning a lead needs a reason (--reason)")
     if not (segment or "").strip():  # default: the enterprise's most confident chain placement
@@ -145,7 +145,7 @@ def _load(tx, lead_id: Any) -> dict:
     try:
         lid = int(str(lead_id).lstrip("#"))
     except ValueError:
-        raise UserError(f"线索编号应为数字: {lead_id}") from None
+        raise UserError(f"线索编号应为数字: {lead_id}", f"a lead id is a number: {lead_id}") from None
     row = tx.one("SELECT * FROM pipeline_leads WHERE id = ?", [lid])
     if row is None:
         raise NotFound(f"没有这条线索: #{lid}", en=f"no such lead: #{lid}")

@@ -154,7 +154,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
     if level not in LEVELS:
         raise UserError(f"层级无效: {level}（可选 {'|'.join(LEVELS)}）", f"invalid level: {level} (one of {'|'.join(LEVELS)})")
     if metric not in METRICS:
-        raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）")
+        raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）", f"invalid metric: {metric} (one of {'|'.join(METRICS)})")
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
     if node:
@@ -164,7 +164,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
     if level == "macro":
         ms = macros if macros is not None else load_macros(store)
         if not ms:
-            raise UserError("未定义宏观区域（macro-regions）")
+            raise UserError("未定义宏观区域（macro-regions）", "no macro-regions are defined")
         reg_values = []
         mem_values = []
         for m in ms:

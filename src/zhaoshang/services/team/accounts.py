@@ -71,13 +71,13 @@ def _account(row: dict | None) -> Account | None:
 def check_name(name: str) -> str:
     n = (name or "").strip()
     if not re.fullmatch(r"[\w.@-]{2,64}", n):
-        raise UserError(f"用户名无效: {name!r}（2–64 个字母、数字、汉字或 . _ @ -）")
+        raise UserError(f"用户名无效: {name!r}（2–64 个字母、数字、汉字或 . _ @ -）", f"invalid user name: {name!r} (2–64 letters, digits, Chinese characters or . _ @ -)")
     return n
 
 
 def check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
+        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符", f"a password has at least {MIN_PASSWORD} characters")
     return password
 
 
@@ -90,7 +90,7 @@ def get(team: TeamDB, name: str) -> Account:
     with team.tx() as tx:
         acc = _account(tx.one("SELECT * FROM users WHERE name = ?", [name]))
     if acc is None:
-        raise NotFound(f"没有这个用户: {name}")
+        raise NotFound(f"没有这个用户: {name}", f"no such user: {name}")
     return acc
 
 
@@ -114,7 +114,7 @@ def add_user(team: TeamDB, name: str, role: str, password: str, actor, ip: str |
     t = now()
     with team.tx(exclusive=True) as tx:
         if tx.scalar("SELECT count(*) FROM users WHERE name = ?", [name]):
-            raise UserError(f"用户已存在: {name}")
+            raise UserError(f"用户已存在: {name}", f"the user already exists: {name}")
         tx.execute("INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) "
                    "VALUES (?, ?, ?, 0, ?, ?)", [name, role, h, t, t])
     audit.record(team, actor, "user.add", name, {"role": role}, ip)
@@ -130,7 +130,7 @@ def set_role(team: TeamDB, name: str, role: str, actor, ip: str | None = None) -
     acc = get(team, name)
     with team.tx(exclusive=True) as tx:
         if acc.role == "admin" and role != "admin" and not acc.disabled and _would_remove_last_admin(tx, name):
-            raise UserError("不能移除最后一个启用的管理员")
+            raise UserError("不能移除最后一个启用的管理员", "the last active admin cannot be removed")
         tx.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", [role, now(), acc.id])
     audit.record(team, actor, "user.set_role", name, {"from": acc.role, "to": role}, ip)
     return get(team, name)
@@ -140,7 +140,7 @@ def set_disabled(team: TeamDB, name: str, disabled: bool, actor, ip: str | None 
     acc = get(team, name)
     with team.tx(exclusive=True) as tx:
         if disabled and acc.role == "admin" and _would_remove_last_admin(tx, name):
-            raise UserError("不能停用最后一个启用的管理员")
+            raise UserError("不能停用最后一个启用的管理员", "the last active admin cannot be disabled")
         tx.execute("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", [int(disabled), now(), acc.id])
         if disabled:
             tx.execute("DELETE FROM sessions WHERE user_id = ?", [acc.id])
@@ -182,7 +182,7 @@ def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) 
         with team.tx() as tx:
             tx.execute("INSERT INTO login_failures (name, ip, at) VALUES (?, ?, ?)", [name, ip, now()])
         audit.record(team, name, "login.failed", name, {"reason": "disabled" if ok and acc else "password"}, ip)
-        raise UserError("用户名或密码错误 (wrong name or password)")
+        raise UserError("用户名或密码错误 (wrong name or password)", "wrong name or password")
     if _hasher.check_needs_rehash(row["password_hash"]):
         with team.tx() as tx:
             tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), acc.id])
@@ -247,7 +247,7 @@ def revoke_token(team: TeamDB, token_id: int, actor, ip: str | None = None) -> d
         row = tx.one("SELECT t.id, t.revoked_at, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id "
                      "WHERE t.id = ?", [int(token_id)])
         if not row:
-            raise NotFound(f"没有这个令牌: {token_id}")
+            raise NotFound(f"没有这个令牌: {token_id}", f"no such token: {token_id}")
         if row["revoked_at"] is None:
             tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), int(token_id)])
     audit.record(team, actor, "token.revoke", row["name"], {"token_id": int(token_id)}, ip)

@@ -28,7 +28,7 @@ def register(app, web) -> None:
         def build():
             view = web.bounds.view(code)
             if not view["features"]:
-                raise NotFound(f"没有该地区的边界: {code}")
+                raise NotFound(f"没有该地区的边界: {code}", f"no boundary for this region: {code}")
             return view
 
         doc = web.cache.get_or_build(("geo", code), build)  # boundaries do not change with the data

@@ -24,7 +24,7 @@ SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".parquet"}
 def _save(upload: UploadFile) -> str:
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise UserError(f"不支持的文件类型: {suffix or '(无扩展名)'}（可用: {'、'.join(sorted(SUFFIXES))}）")
+        raise UserError(f"不支持的文件类型: {suffix or '(无扩展名)'}（可用: {'、'.join(sorted(SUFFIXES))}）", f"unsupported file type: {suffix or '(no extension)'} (use {', '.join(sorted(SUFFIXES))})")
     fd, tmp = tempfile.mkstemp(prefix="zhaoshang-upload-", suffix=suffix)
     size, limit = 0, max_upload()
     with os.fdopen(fd, "wb") as out:
@@ -53,9 +53,9 @@ def register(app, web) -> None:
                        data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False)):
         if action == "import":
             if kind not in KINDS:
-                raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）")
+                raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
             if file is None or not file.filename:
-                raise UserError("请选择要导入的文件")
+                raise UserError("请选择要导入的文件", "choose a file to import")
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
                               source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after)
@@ -71,5 +71,5 @@ def register(app, web) -> None:
     def api_update(job_id: Annotated[int, PathParam(ge=1, le=2**31)]):
         job = jobs.get(job_id)
         if job is None:
-            raise NotFound(f"未找到更新任务: {job_id}")
+            raise NotFound(f"未找到更新任务: {job_id}", f"update job not found: {job_id}")
         return web.json(job)
