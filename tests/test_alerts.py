@@ -5,6 +5,7 @@ once per rule and event with their evidence; YAML round trip; refusals of bad ru
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def test_example_rules_raise_exactly_their_alerts_once(fx, team):
         first = feed.run(store, team)
         again = feed.run(store, team)
         since = feed.run(store, team, since="2024-01-01")
+        # the first run reads the 90 days up to the newest event, not the file's years of history
+        newest, total = store.con.execute("SELECT max(date), count(*) FROM events").fetchone()
+        window = newest - datetime.timedelta(days=90)
+        in_window = store.con.execute("SELECT count(*) FROM events WHERE date >= ?", [window]).fetchone()[0]
+    assert first["window_start"] == window and first["events"] == in_window < total and again["window_start"] is None
     ids = {v: k for k, v in info["events"].items()}
     got: dict[str, set] = {}
     for a in first["alerts"]:

@@ -103,14 +103,16 @@ def rules_export(output: Optional[str] = typer.Option(None, "--output", "-o", he
 
 
 @alerts_app.command("run")
-def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评估自该日期起的事件（默认：上次以来新到的事件）"),
+def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评估自该日期起的事件（默认：上次以来新到的事件；首次运行为最新事件前 90 天起）"),
             fmt: Fmt = FORMAT_OPTION) -> None:
     """用全部规则评估新事件（导入的与实时接收的）并记录预警（同一规则同一事件只记一次）；服务运行时后台自动执行。"""
     with open_store(read_only=True) as store:
         res = feed.run_all(store, open_team(), since=since)
     emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS,
-         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条",
-                 f"{res['events']} events evaluated, {len(res['alerts'])} new alerts"))
+         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条", f"{res['events']} events evaluated, "
+                 f"{len(res['alerts'])} new alerts") + (t(f"（首次运行：自 {w} 起的事件；更早的用 --since）",
+                                                          f" (first run: events from {w} on; older ones with --since)")
+                                                        if (w := res.get("window_start")) else ""))
 
 
 @alerts_app.command("list")

@@ -9,6 +9,7 @@ the webhook deliveries of new alerts in the same transaction (``delivery``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from typing import Any, Iterable
 
@@ -19,6 +20,7 @@ from . import rules as R
 
 CURSOR = "event_cursor"
 BATCH = 5000
+FIRST_RUN_DAYS = 90  # a first run (no cursor yet, or a rebuilt file) reads this many days up to the newest event
 COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "enterprise_name", "event_type",
            "event_date", "title", "created_at", "read_at"]
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
@@ -70,20 +72,28 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
 
 def run(store, team, *, since: str | None = None) -> dict:
     """Evaluate the events that arrived since the last run (or, with ``since``, every event dated from that
-    day on, again); returns how many events were read and the alerts created."""
+    day on, again); returns how many events were read and the alerts created. A first run (and a run on a
+    rebuilt file) starts from ``FIRST_RUN_DAYS`` before the newest event, not from years of history, which
+    would bury today's alerts under old ones (``window_start`` says from when; ``since`` reaches further back)."""
     with team.tx() as tx:
-        cursor = int(state_get(tx, CURSOR, "0"))
+        stored = state_get(tx, CURSOR)
+    cursor = int(stored or 0)
     top = store.con.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-    if top < cursor:  # a rebuilt or replaced file: its ids start again
+    first = stored is None or top < cursor  # no run yet, or a rebuilt or replaced file (its ids start again)
+    if top < cursor:
         cursor = 0
     rules = R.list_rules(team, enabled_only=True)
     if not since and top == cursor:  # nothing new: the common case of the server's round every second
-        return {"events": 0, "rules": len(rules), "alerts": []}
+        return {"events": 0, "rules": len(rules), "alerts": [], "window_start": None}
+    window = None
     if since:
         from ...core.parse.dates import parse_user_date
 
         d = parse_user_date(since, "since", end_of_period=False)
         where, params = "date >= ?", [d]
+    elif first and (newest := store.con.execute("SELECT max(date) FROM events").fetchone()[0]) is not None:
+        window = newest - _dt.timedelta(days=FIRST_RUN_DAYS)
+        where, params = "date >= ?", [window]
     else:
         where, params = "id > ?", [cursor]
     created, read, last = [], 0, 0
@@ -98,7 +108,7 @@ def run(store, team, *, since: str | None = None) -> dict:
         created += record(store, team, rows, rules, ctx)
     with team.tx(exclusive=True) as tx:
         state_set(tx, CURSOR, top)
-    return {"events": read, "rules": len(rules), "alerts": created}
+    return {"events": read, "rules": len(rules), "alerts": created, "window_start": window}
 
 
 LIVE_CURSOR = "live_cursor"
@@ -141,7 +151,8 @@ def run_all(store, team, *, since: str | None = None) -> dict:
     """``run`` (imported events) and ``run_live`` (live events) in one: what the server's round and
     ``zhaoshang alerts run`` do."""
     a, b = run(store, team, since=since), run_live(store, team)
-    return {"events": a["events"] + b["events"], "rules": a["rules"], "alerts": a["alerts"] + b["alerts"]}
+    return {"events": a["events"] + b["events"], "rules": a["rules"], "alerts": a["alerts"] + b["alerts"],
+            "window_start": a["window_start"]}
 
 
 def _present(r: dict) -> dict:
