@@ -191,6 +191,12 @@ def test_profile_page(page, server):
     assert page.inner_text("#ent-name")
     page.wait_for_selector("#pin-map[data-ready='1']")
     assert canvas_ink(page, "#pin-map canvas") > 500
+    page.wait_for_timeout(400)  # labels are laid out after the first frame
+    labels = page.evaluate(LABELS_JS, "#pin-map")  # the pin's name and the region names never overlap
+    assert page.inner_text("#ent-name") in [x["t"] for x in labels] and len(labels) >= 3, labels
+    overlaps = [(a["t"], b["t"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+    assert overlaps == []
     assert "张三" in page.inner_text("#people")
     assert "51.00%" in page.inner_text("#shareholders")
     shot(page, "enterprise")
@@ -228,8 +234,8 @@ def test_language_switch_and_synthetic_label(page, server):
 
 
 # ------------------------------------------------------------------------------------- the analyst's loose ends
-LABELS_JS = """() => {
-  const zr = ZS.chart.getZr(), out = [];
+LABELS_JS = """(sel) => {
+  const zr = (sel ? echarts.getInstanceByDom(document.querySelector(sel)) : ZS.chart).getZr(), out = [];
   zr.storage.getDisplayList(true).forEach(el => {
     const tc = el.getTextContent ? el.getTextContent() : null;
     if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;

@@ -11,9 +11,15 @@
     echarts.registerMap('pin-' + code, g);
     chart.setOption({
       geo: {map: 'pin-' + code, roam: true, itemStyle: {areaColor: '#f1f4f9', borderColor: '#9fb0cc'}, emphasis: {disabled: true},
-        label: {show: true, color: '#8a93a6', fontSize: 10, formatter: p => ((g.features.find(f => f.properties.name === p.name) || {}).properties || {}).label || ''}},
-      series: isNaN(lng) ? [] : [{type: 'effectScatter', coordinateSystem: 'geo', data: [[lng, lat]], symbolSize: 12,
-        itemStyle: {color: '#e0483e'}, rippleEffect: {scale: 3}, label: {show: true, formatter: el.dataset.name, position: 'right', color: '#2b3447'}}],
+        label: {show: false}},
+      // region names as labels of invisible points, so that a label overlapping another (the small central
+      // districts of a city) is hidden; the pin's label, on the larger symbol, goes first
+      series: [{type: 'scatter', coordinateSystem: 'geo', silent: true, symbolSize: 1, itemStyle: {color: 'rgba(0,0,0,0)'},
+        data: g.features.filter(f => f.properties.cp).map(f => ({name: f.properties.label || '', value: f.properties.cp})),
+        label: {show: true, formatter: '{b}', position: 'inside', color: '#8a93a6', fontSize: 10}, labelLayout: {hideOverlap: true}}]
+        .concat(isNaN(lng) ? [] : [{type: 'effectScatter', coordinateSystem: 'geo', data: [[lng, lat]], symbolSize: 12, z: 3,
+          itemStyle: {color: '#e0483e'}, rippleEffect: {scale: 3}, labelLayout: {hideOverlap: true},
+          label: {show: true, formatter: el.dataset.name, position: 'right', color: '#2b3447', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3]}}]),
     });
     el.dataset.ready = '1';
   };
