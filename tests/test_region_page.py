@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,9 @@ def test_report_download_endpoint(server):
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and "region-440300" in r.headers["content-disposition"]
     x = httpx.get(server["base"] + "/api/region-profile/440300/report?format=xlsx", timeout=120)
     assert x.status_code == 200 and x.content[:2] == b"PK"
+    time.sleep(1.1)  # a workbook written again carries a later time: the same bytes are the file built once
+    again = httpx.get(server["base"] + "/api/region-profile/440300/report?format=xlsx", timeout=120)
+    assert again.content == x.content and again.headers["content-disposition"] == x.headers["content-disposition"]
     bad = httpx.get(server["base"] + "/api/region-profile/440300/report?format=doc", timeout=30)
     assert bad.status_code == 400 and "format" in bad.json()["error"]  # like every user error: 400 with a message
 

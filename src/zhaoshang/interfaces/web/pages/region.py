@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+from pathlib import Path
 from typing import Literal, Optional
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ....services import reference
 from ....services.region_profile import region_profile
@@ -42,12 +42,23 @@ def register(app, web) -> None:
 
         prof = profile_of(store, code, as_of)
         _limit()
-        fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-report-")
-        os.close(fd)
-        write_region_report(prof, tmp, web.lang_of(request))
-        stamp = prof["as_of"].replace("-", "")
-        return FileResponse(tmp, media_type=MEDIA[format], filename=f"region-{prof['region']['code']}-{stamp}.{format}",
-                            background=BackgroundTask(os.unlink, tmp))
+        lang = web.lang_of(request)
+
+        def build() -> bytes:
+            """The report file's bytes; built once per data generation, region, date, language and format (a PDF
+            takes seconds to lay out, and the data it shows only changes with a new generation)."""
+            fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-report-")
+            os.close(fd)
+            try:
+                write_region_report(prof, tmp, lang)
+                return Path(tmp).read_bytes()
+            finally:
+                os.unlink(tmp)
+
+        body = web.cached(store, ("region-report", prof["region"]["code"], web.clean(as_of), lang, format), build)
+        name = f"region-{prof['region']['code']}-{prof['as_of'].replace('-', '')}.{format}"
+        return Response(body, media_type=MEDIA[format],
+                        headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
 
     @app.get("/region", include_in_schema=False)
     def region_home(store=Depends(web.get_store), code: Optional[str] = None):
