@@ -139,6 +139,15 @@ def test_trends_page_english_and_empty(page, server):
     page.goto(server + "/trends?lang=en")  # investors' destinations by their English names
     dest = page.eval_on_selector_all(".inv-go:last-child .chip", "cs => cs.map(c => c.firstChild.textContent)")
     assert dest and not [d for d in dest if re.search(r"[\u4e00-\u9fff]", d)], dest
+    page.wait_for_timeout(700)  # the bars' value labels (in English, longer) stay inside their charts
+    for sel in ("#chart-node", "#chart-region"):
+        out = page.evaluate("""(sel) => { const el = document.querySelector(sel), c = echarts.getInstanceByDom(el), bad = [];
+          c.getZr().storage.getDisplayList(true).forEach(e => { const t = e.getTextContent && e.getTextContent();
+            if (!t || t.ignore || t.invisible || !t.style || !t.style.text) return;
+            const r = t.getBoundingRect().clone(); r.applyTransform(t.getComputedTransform());
+            if (r.x + r.width > el.clientWidth + 1) bad.push(t.style.text); });
+          return bad; }""", sel)
+        assert out == [], (sel, out)
     assert page.errors == []
 
 

@@ -85,6 +85,10 @@ def test_page_in_chromium(server, tmp_path):
                 return c ? c.getOption().series[0].data.length : -1; }}""")
             assert n >= min_points, el
         assert page.locator("#rp-map canvas").count() == 1
+        # the local bars take their label's colour: the legend's icon is not a colour no bar has
+        legend, colours = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.getElementById('rp-chain')).getOption();
+            return [o.series[0].itemStyle.color, o.series[0].data.map(d => d.itemStyle.color)]; }""")
+        assert legend in colours
         body = page.inner_text("main")
         assert exp["top_enterprises"]["rows"][0]["name"] in body
         assert exp["recommend"]["segments"][0]["name_zh"] in body

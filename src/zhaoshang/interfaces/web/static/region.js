@@ -56,6 +56,7 @@
     const c = init('rp-chain');
     if (!c) return;
     const label = r => (en ? r.name_en : r.name_zh) || r.code;
+    const LOCAL = tz('本地结构占比（颜色：优势 / 一般 / 薄弱）', 'Local mix (colour: strong / average / weak)');
     c.setOption({
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
         const r = rows[ps[0].dataIndex];
@@ -63,12 +64,14 @@
           tz('全国', 'National') + ' ' + r.national_count + '<br>' + tz('本地结构占比', 'Local mix') + ' ' + ZS.pct(r.region_mix) +
           '<br>' + tz('全国结构占比', 'National mix') + ' ' + ZS.pct(r.national_mix) + '<br>LQ ' + ZS.lq(r.lq);
       }},
-      legend: {data: [tz('本地结构占比', 'Local mix'), tz('全国结构占比', 'National mix')], top: 0},
+      // the local bars take the colour of their segment's label: the legend says so (its icon in the 一般 colour)
+      legend: {data: [LOCAL, tz('全国结构占比', 'National mix')], top: 0},
       grid: {left: 150, right: 60, top: 28, bottom: 24},
       xAxis: {type: 'value', axisLabel: {formatter: v => (v * 100).toFixed(0) + '%'}},
       yAxis: {type: 'category', data: rows.map(label), axisLabel: {fontSize: 11}},
       series: [
-        {name: tz('本地结构占比', 'Local mix'), type: 'bar', barGap: '10%', data: rows.map(r => ({value: r.region_mix, itemStyle: {color: COLORS[r.status] || '#4585c1'}})),
+        {name: LOCAL, type: 'bar', barGap: '10%', itemStyle: {color: COLORS.average},
+         data: rows.map(r => ({value: r.region_mix, itemStyle: {color: COLORS[r.status] || '#4585c1'}})),
          label: {show: true, position: 'right', fontSize: 10, color: '#4b5563', formatter: p => 'LQ ' + ZS.lq(rows[p.dataIndex].lq)}},
         {name: tz('全国结构占比', 'National mix'), type: 'bar', data: rows.map(r => r.national_mix), itemStyle: {color: '#c7ccd3'}},
       ],

@@ -57,7 +57,7 @@
   // 2. by segment (top 16 by amount)
   const N = d.by_node.slice(0, 16).reverse();
   make('chart-node', {
-    grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
+    grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
       return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
@@ -66,14 +66,14 @@
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: 150, overflow: 'truncate'}},
     series: [{type: 'bar', data: N.map(r => ({value: yi(r.amount_wan), itemStyle: {color: STAGE[r.stage] || '#7aa2ee', borderRadius: [0, 3, 3, 0]}})),
-      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', ' (100M CNY)') + ' · ' + N[p.dataIndex].rounds + tr('轮', 'r')}}],
+      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '') + ' · ' + N[p.dataIndex].rounds + tr('轮', ' rounds')}}],
   });
 
   // 3. by region (top 15)
   const R = d.by_region.slice(0, 15).reverse();
   const rname = r => (en && r.name_en ? r.name_en : r.name) || r.region;
   make('chart-region', {
-    grid: {left: 8, right: 64, top: 8, bottom: 8, containLabel: true},
+    grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
       return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
@@ -83,7 +83,7 @@
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
     series: [{type: 'bar', data: R.map(r => yi(r.amount_wan)), barMaxWidth: 16,
       itemStyle: {color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{offset: 0, color: '#9dbbf5'}, {offset: 1, color: '#2f6fed'}]), borderRadius: [0, 3, 3, 0]},
-      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', ' (100M CNY)') + ' · ' + R[p.dataIndex].rounds + tr('轮', 'r')}}],
+      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '') + ' · ' + R[p.dataIndex].rounds + tr('轮', ' rounds')}}],
   });
 
   // 4. investors → segments (sankey, rounds)
