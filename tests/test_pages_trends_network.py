@@ -175,6 +175,9 @@ def test_network_page_city_level_english(page, server):
     page.wait_for_selector("#flow-map[data-ready='1']")
     assert "Cooperation network" in page.locator("header.top h1").inner_text()
     assert page.locator("#nav-network.on").count() == 1 and page.locator("#nav-trends").count() == 1
+    page.goto(server + "/network?lang=en&group=北京市,长三角")  # the group, given and resolved, in English
+    members = page.locator("#group-members").inner_text()
+    assert "Beijing, Yangtze River Delta → Beijing, Shanghai" in members and not re.search(r"[\u4e00-\u9fff]", members)
     assert page.errors == []
 
 

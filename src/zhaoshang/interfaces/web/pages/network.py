@@ -25,6 +25,9 @@ def register(app, web) -> None:
             rows = reference.region_coords(store, codes)
             doc["coords"] = {r["code"]: [r["lng"], r["lat"]] for r in rows if r["lng"] is not None}
             doc["names_en"] = {r["code"]: r["name_en"] for r in rows if r["name_en"]}
+            for g in doc.get("group_given") or []:  # a macro-region given as the group has an English name too
+                if g["code"] not in doc["names_en"]:
+                    doc["names_en"][g["code"]] = (reference.region_info(store, g["code"]) or {}).get("name_en") or g["name"]
             doc["synthetic"] = bool(store.synthetic)
             return doc
 
