@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import moved_fixture as mf  # noqa: E402
-from cli_util import run_json  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
@@ -43,6 +43,9 @@ def test_region_names_in_search(db):
     assert by_name["total"] > 0 and by_name["total"] == by_code["total"]
     assert {r["id"] for r in by_name["items"]} == {r["id"] for r in by_code["items"]}
     assert all(r["province_code"] == "330000" for r in by_name["items"])
+    en = run("--lang", "en", "search", "机器人", "--region", "浙江省", "--format", "csv", db=db).stdout.splitlines()
+    places = [row["region"] for row in csv.DictReader(en)]  # the table's places in English
+    assert places and all(p and not re.search(r"[\u4e00-\u9fff]", p) for p in places), places
 
 
 QUERIES = [("机器人", None), ("机器人", "浙江省"), ("人形机器人", "广东"), ("科技", "杭州市"), ("灵犀脑机", None),

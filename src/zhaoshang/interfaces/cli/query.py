@@ -11,6 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound
 from ...services.search import find_one, search as search_service
+from ..labels import region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 _WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别名", "name": "名称包含", "alias": "别名包含",
@@ -32,8 +33,11 @@ def search(
     doc = search_service(store, text, limit=limit, region=region, as_of=as_of, include_dissolved=include_dissolved)
     if store.synthetic:
         doc["label"] = SYNTHETIC_LABEL
+    en = region_names(store, t("zh", "en"))  # the English names of the regions, in English
+    place = lambda r: next((en[c] for c in (r["district_code"], r["city_code"], r["province_code"]) if c in en),  # noqa: E731
+                           r["region"] or "")
     rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",
-             t("地区", "region"): r["region"] or "", t("成立", "founded"): r["founded"] or "",
+             t("地区", "region"): place(r), t("成立", "founded"): r["founded"] or "",
              t("匹配", "matched"): _WHY_ZH.get(r["matched"], r["matched"]) if t("z", "e") == "z" else r["matched"]}
             for r in doc["items"]]
     if not rows and fmt != Fmt.json:
