@@ -1,5 +1,6 @@
-"""User errors in English: the shared error type carries both languages, and the commands analysts use most
-answer a mistake with one English line under --lang en."""
+"""English where the product speaks: user errors (the shared error type carries both languages, and the commands
+analysts use most answer a mistake with one English line under --lang en) and the English labels of the shipped
+configuration."""
 
 from __future__ import annotations
 
@@ -52,3 +53,25 @@ def test_mistakes_of_the_main_commands_read_in_english(db, args, expected):
     line = p.stderr.strip()
     assert p.returncode == 2 and len(line.splitlines()) == 1 and line.startswith(expected), p.stderr
     assert not re.search(r"[\u4e00-\u9fff]", line), line
+
+
+def test_english_labels_of_the_shipped_configuration_are_english():
+    """Every en / name_en / label_en of the shipped YAML files is English (a Chinese unit once stood in one)."""
+    from zhaoshang.core.config import read_yaml
+
+    bad = []
+
+    def walk(x, where):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k in ("en", "name_en", "label_en") and isinstance(v, str) and re.search(r"[\u4e00-\u9fff]", v):
+                    bad.append((where, v))
+                walk(v, f"{where}/{k}")
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                walk(v, f"{where}[{i}]")
+
+    files = sorted((SRC / "data").rglob("*.yaml"))
+    for p in files:
+        walk(read_yaml(p, "配置", "configuration"), p.relative_to(SRC).as_posix())
+    assert len(files) > 5 and bad == []
