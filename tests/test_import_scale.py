@@ -169,3 +169,26 @@ def test_hashes_recorded_as_md5_text_keep_working(months, tmp_path):
     assert kind == "UHUGEINT"
     assert r.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
                          "disappeared": counts["disappeared"]}
+
+
+def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
+    # rows are compared as read first (no trimming); a row whose cells only gained spaces (also U+3000) at
+    # their edges is hashed again as staged and is unchanged; a row with spaces and a real change is a change
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    head = "企业名称,统一社会信用代码,注册地址,登记状态\n"
+    a, b, c, d = (make_uscc(i, "330106") for i in range(4))
+    (tmp_path / "m0.csv").write_text(head + f"甲科技有限公司,{a},杭州市西湖区一路1号,存续\n"
+                                     f"乙科技有限公司,{b},杭州市西湖区二路2号,存续\n丙科技有限公司,{c},杭州市西湖区三路3号,存续\n",
+                                     encoding="utf-8")
+    (tmp_path / "m1.csv").write_text(head + f" 甲科技有限公司\u3000,{a}, 杭州市西湖区一路1号 ,存续\n"
+                                     f"乙科技有限公司 ,{b},杭州市西湖区二路2号,注销\n丙科技有限公司,{c},杭州市西湖区三路3号,存续\n"
+                                     f"丁科技有限公司,{d},杭州市西湖区四路4号,存续\n", encoding="utf-8")
+    store = Store(tmp_path / "z.duckdb")
+    import_files(store, "enterprises", tmp_path / "m0.csv", source="reg", data_date="2026-10-01")
+    r = import_files(store, "enterprises", tmp_path / "m1.csv", source="reg", data_date="2026-11-01")
+    history = store.con.execute("SELECT e.name, h.field FROM enterprise_history h JOIN enterprises e "
+                                "ON e.id = h.enterprise_id").fetchall()
+    store.close()
+    assert r.changes == {"new": 1, "changed": 1, "unchanged": 2, "disappeared": 0}
+    assert r.rows_duplicate == 2 and history == [("乙科技有限公司", "status")]

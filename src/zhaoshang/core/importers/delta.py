@@ -59,9 +59,10 @@ def _latest_sql(con, source: str) -> str:
 def unchanged_rows(source: str):
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
-    Creates ``_unch`` (file, row of each unchanged row), ``_seen`` (the keys they match) and ``_before`` (how
-    many keys the source had); returns ``_unch``, or None for a source's first export."""
-    def skip(con, staged: Staged, rows_sql: str) -> str | None:
+    Creates ``_unch`` (file, row of each unchanged row), ``_seen`` (the keys they match), ``_before`` (how
+    many keys the source had) and ``_hashes`` (every row's hash as read); returns ``_unch``, or None for a
+    source's first export."""
+    def skip(con, staged: Staged, rows) -> str | None:
         convert_recorded_hashes(con)
         con.execute("CREATE OR REPLACE TEMP TABLE _unch (_file INTEGER, _row BIGINT)")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _seen (source_key VARCHAR, row_hash {HASH_TYPE})")
@@ -69,18 +70,43 @@ def unchanged_rows(source: str):
         if not con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall():
             return None  # the first export of a source: everything is new
         latest = _latest_sql(con, source)
-        # one pass over the file's rows: 16 bytes of hash per row, nothing else is kept
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {row_hash_sql(staged)} AS _hash "
-                    f"FROM {rows_sql}")
-        # the keys whose current content this export repeats: a join on the fixed-width hash
-        con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
-                    "SEMI JOIN _hashes h ON h._hash = r.row_hash")
-        con.execute("INSERT INTO _unch SELECT _file, _row FROM _hashes h SEMI JOIN _seen s ON s.row_hash = h._hash")
-        con.execute("DROP TABLE _hashes")
+        hash_ = row_hash_sql(staged)
+        # one pass over the file's cells as read (no trimming: the same hash wherever no cell has spaces at its
+        # edges, ``recheck_trimmed`` sees to the others); 16 bytes of hash per row are kept, nothing else
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {hash_} AS _hash "
+                    f"FROM {rows(trimmed=False)}")
+        _match(con, latest, "_hashes")
         # one latest record per key: their number is the number of keys the source had
         con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT count(*) AS n FROM {latest}")
         return "_unch"
     return skip
+
+
+def recheck_trimmed(con, staged: Staged, source: str) -> None:
+    """After staging: a staged row whose hash as staged (trimmed) differs from its hash as read had spaces at
+    the edges of a cell; if that hash is its key's latest, the row is unchanged after all and leaves ``_stg``."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_hashes'").fetchall():
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rest AS SELECT s._file, s._row, s._hash FROM (SELECT _file, _row, "
+                f"{row_hash_sql(staged)} AS _hash FROM {staged.table}) s JOIN _hashes h USING (_file, _row) "
+                "WHERE h._hash <> s._hash")
+    con.execute("DROP TABLE _hashes")
+    if con.execute("SELECT 1 FROM _rest LIMIT 1").fetchall():
+        n = count_unchanged(con)
+        _match(con, _latest_sql(con, source), "_rest")
+        if count_unchanged(con) > n:
+            con.execute(f"DELETE FROM {staged.table} s USING _unch u WHERE u._file = s._file AND u._row = s._row")
+    con.execute("DROP TABLE _rest")
+
+
+def _match(con, latest: str, hashes: str) -> None:
+    """Rows of ``hashes`` (file, row, hash) that repeat a key's latest content go to ``_unch``, their keys
+    (once each) to ``_seen``: joins on the fixed-width hash."""
+    con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
+                f"SEMI JOIN (SELECT _hash FROM {hashes} h ANTI JOIN _seen s ON s.row_hash = h._hash) h "
+                "ON h._hash = r.row_hash")
+    con.execute(f"INSERT INTO _unch SELECT _file, _row FROM {hashes} h SEMI JOIN _seen s ON s.row_hash = h._hash "
+                "ANTI JOIN _unch u ON u._file = h._file AND u._row = h._row")
 
 
 def count_unchanged(con) -> int:

@@ -374,10 +374,9 @@ def _keep_plain_values(con) -> None:
     con.execute(f"""
         UPDATE enterprise_records r
         SET data = json_merge_patch(coalesce(r.data, '{{}}'), json_object({fields}))
-        FROM enterprises e
+        FROM (SELECT e.* FROM enterprises e SEMI JOIN _ent_upd u ON u.enterprise_id = e.id) e
         WHERE e.id = r.enterprise_id AND r.link_method = 'new'
-          AND (r.data IS NULL OR NOT json_exists(r.data, '$.name'))
-          AND r.enterprise_id IN (SELECT enterprise_id FROM _ent_upd)""")
+          AND (r.data IS NULL OR NOT json_exists(r.data, '$.name'))""")
 
 
 def _one_group_per_row(con, keyed: bool) -> bool:

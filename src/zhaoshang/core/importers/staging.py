@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +100,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 skip: Callable[..., str | None] | None = None) -> Staged:
     """Read every file and build one text staging table ``_stg`` with a column per target field.
 
-    ``skip(con, staged, rows_sql)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta
-    import already holds): they are never staged."""
+    ``skip(con, staged, rows)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta import
+    already holds): they are never staged. ``rows(trimmed, leave_out)`` gives it SQL for the mapped rows
+    (``rows_sql``)."""
     fields = kind_fields(kind)
     parts: list[str] = []
     raws: list[RawInfo] = []
@@ -153,16 +155,30 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     if "uscc" in fields:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
-    skipped = skip(con, staged, f"({' UNION ALL '.join(parts)})") if skip else None
-    if skipped:  # each file's rows are narrowed before any column is computed
-        parts = [p.replace(f" FROM _raw{i}", f" FROM (SELECT * FROM _raw{i} ANTI JOIN (SELECT _row AS _skip FROM "
-                           f"{skipped} WHERE _file = {i}) ON _skip = _row)") for i, p in enumerate(parts)]
-    sql = " UNION ALL ".join(parts)
+    skipped = skip(con, staged, lambda trimmed=True, leave_out=None: rows_sql(parts, trimmed, leave_out)) if skip else None
     # one pass computes the trimmed, mapped and checked columns; every later pass reads them as they are
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *{''.join(', ' + c for c in checked)} FROM ({sql})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *{''.join(', ' + c for c in checked)} "
+                f"FROM {rows_sql(parts, leave_out=skipped)}")
     for i in range(len(raws)):
         con.execute(f"DROP TABLE IF EXISTS _raw{i}")
     return staged
+
+
+def rows_sql(parts: list[str], trimmed: bool = True, leave_out: str | None = None) -> str:
+    """The mapped rows of every file (one ``SELECT … FROM _raw<i>`` each). ``trimmed=False``: cells as read,
+    equal to the trimmed ones wherever a cell has no space at its edges (cheaper). ``leave_out``: a table of
+    (``_file``, ``_row``) whose rows are dropped before any column is computed."""
+    out = []
+    for i, part in enumerate(parts):
+        if not trimmed:
+            part = re.sub(r'trim\(("(?:[^"]|"")*")\)', r"\1", part)
+        if leave_out:
+            tail = f" FROM _raw{i}"
+            assert part.endswith(tail)
+            part = (part[:-len(tail)] + f" FROM (SELECT * FROM _raw{i} ANTI JOIN (SELECT _row AS _skip FROM {leave_out} "
+                    f"WHERE _file = {i}) ON _skip = _row)")
+        out.append(part)
+    return "(" + " UNION ALL ".join(out) + ")"
 
 
 # --- rejects -----------------------------------------------------------------------------------
