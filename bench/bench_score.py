@@ -1,11 +1,17 @@
-"""Batch scoring (``zhaoshang score all``) against a bare DuckDB percentile query over the same signals.
+"""Batch scoring (``zhaoshang score all``) and lead mining (``zhaoshang leads``) on a large database, each beside a
+bare DuckDB query over the same rows.
 
-    .venv/bin/python bench/bench_score.py [N] [--db FILE]      # default N = 1,000,000 synthetic enterprises
+    .venv/bin/python bench/bench_score.py [N] [--db FILE] [--leads]   # default N = 1,000,000 synthetic enterprises
 
-Builds a synthetic database (labelled synthetic: random enterprises, founding dates, placements on 20 nodes and
-about 1.5 rounds each, generated set-based in DuckDB), then times ``score_all`` (every signal, cohort fallbacks,
-percentiles, dimensions, total, confidence, stored in ``scores``) and the reference: one SELECT computing the
-funding signals and ``percent_rank`` per node for each, with nothing stored. Prints one JSON document.
+Builds a synthetic database (labelled synthetic: random enterprises in real districts, founding dates, placements
+on 20 of the AI chain's nodes and about 1.5 rounds each, generated set-based in DuckDB) unless ``--db`` names one that exists (e.g.
+one ``bench/bench_api.py --keep FILE`` built, with the AI chain's nodes). Then times ``score_all`` (every signal,
+cohort fallbacks, percentiles, dimensions, total, confidence, stored in ``scores``) against one SELECT computing
+the funding signals and ``percent_rank`` per node for each, with nothing stored. ``--leads`` also times
+``mine_leads`` for the province with the most enterprises (targets, candidates, ranking, reasons and
+reachability of the top 20) against a bare query ranking that province's absent placed enterprises by their
+funding of the last year. Both run under the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, default 2GB).
+Prints one JSON document with the peak memory of each step and the load average.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -29,10 +36,20 @@ def build(path: Path, n: int) -> None:
     s.set_meta("synthetic", "true")
     con = s.con
     con.execute("INSERT INTO imports (id, kind, source, data_date, synthetic) VALUES (1, 'fundings', 'bench', DATE '2024-12-31', TRUE)")
-    con.execute(f"""INSERT INTO enterprises (id, name, founded, status, last_import_id)
-        SELECT i, '合成企业' || i, DATE '2000-01-01' + CAST(hash(i) % 8000 AS INTEGER), '存续', 1 FROM range({n}) t(i)""")
+    con.execute("""CREATE TEMP TABLE dk AS SELECT code, city_code, province_code, row_number() OVER (ORDER BY hash(code)) - 1 AS k
+                   FROM regions WHERE level = 'district' AND city_code IS NOT NULL""")
+    nd = con.execute("SELECT count(*) FROM dk").fetchone()[0]
+    con.execute(f"""INSERT INTO enterprises (id, name, founded, status, last_import_id, province_code, city_code, district_code)
+        SELECT i, '合成企业' || i, DATE '2000-01-01' + CAST(hash(i) % 8000 AS INTEGER), '存续', 1,
+               dk.province_code, dk.city_code, dk.code
+        FROM range({n}) t(i) JOIN dk ON dk.k = hash(i * 5) % {nd}""")
+    from zhaoshang.services.chain.taxonomy import install_taxonomy
+
+    install_taxonomy(s)  # the AI chain's nodes: placements on its 20 first level-2 and level-3 nodes
+    con.execute("""CREATE TEMP TABLE nk AS SELECT code, row_number() OVER (ORDER BY position) - 1 AS k FROM chain_nodes
+                   WHERE chain = 'ai' AND level > 1 QUALIFY k < 20""")
     con.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence)
-        SELECT i, 'ai', 'N' || (hash(i * 7) % 20), 0.5 FROM range({n}) t(i) WHERE hash(i * 3) % 4 <> 0""")
+        SELECT i, 'ai', nk.code, 0.5 FROM range({n}) t(i) JOIN nk ON nk.k = hash(i * 7) % 20 WHERE hash(i * 3) % 4 <> 0""")
     con.execute(f"""INSERT INTO fundings (id, enterprise_id, date, round, amount_wan)
         SELECT row_number() OVER (), e, DATE '2008-01-01' + CAST(hash(e * 31 + k) % 6000 AS INTEGER),
                ['angel', 'a', 'b', 'c'][1 + k], CASE WHEN hash(e + k) % 5 = 0 THEN NULL ELSE 100 + hash(e * k) % 50000 END
@@ -57,6 +74,18 @@ SELECT count(*), avg(p1 + p2 + p3 + p4) FROM (
          percent_rank() OVER (PARTITION BY node ORDER BY -since) AS p4 FROM s)"""
 
 
+LEADS_REFERENCE = """
+SELECT e.id, sum(f.amount_wan) AS raised FROM enterprises e
+JOIN (SELECT DISTINCT enterprise_id FROM placements) p ON p.enterprise_id = e.id
+LEFT JOIN fundings f ON f.enterprise_id = e.id AND f.date > DATE '{d}' - INTERVAL 365 DAY AND f.date <= DATE '{d}'
+WHERE e.province_code IS DISTINCT FROM '{prov}' AND (e.founded IS NULL OR e.founded <= DATE '{d}')
+GROUP BY e.id ORDER BY raised DESC NULLS LAST, e.id LIMIT 20"""
+
+
+def _rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def main(argv: list[str]) -> int:
     n = int(next((a for a in argv if a.isdigit()), 1_000_000))
     d = dt.date(2024, 6, 30)
@@ -66,26 +95,54 @@ def main(argv: list[str]) -> int:
     if not path.exists():
         build(path, n)
     build_s = time.perf_counter() - t0
+    rss_build = _rss_mb()
 
     from zhaoshang.core.store import Store
     from zhaoshang.services.evaluation.scorecard import score_all
 
     s = Store(str(path))
+    n = s.con.execute("SELECT count(*) FROM enterprises").fetchone()[0]
+    prov = s.con.execute("SELECT province_code FROM enterprises GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     t0 = time.perf_counter()
     doc = score_all(s, as_of=d)
     ours = time.perf_counter() - t0
+    rss_score = _rss_mb()
+    leads = None
+    if "--leads" in argv and prov:
+        from zhaoshang.services.leads.mine import mine_leads
+
+        t0 = time.perf_counter()
+        got = mine_leads(s, prov, as_of=d)
+        leads = {"region": prov, "leads_seconds": round(time.perf_counter() - t0, 2), "leads": len(got["leads"]),
+                 "candidates": got["population"]["candidates"], "peak_rss_mb_after_leads": _rss_mb()}
     s.close()
     con = duckdb.connect(str(path), read_only=True)
+    con.execute(f"SET memory_limit = '{memory_cap()}'")  # the bare queries under the same DuckDB limit
     t0 = time.perf_counter()
     ref_rows = con.execute(REFERENCE.format(d=d.isoformat())).fetchone()[0]
     ref = time.perf_counter() - t0
+    if leads is not None:
+        t0 = time.perf_counter()
+        con.execute(LEADS_REFERENCE.format(d=d.isoformat(), prov=prov)).fetchall()
+        ref_l = time.perf_counter() - t0
+        leads.update(leads_reference_seconds=round(ref_l, 2),
+                     leads_ratio=round(leads["leads_seconds"] / ref_l, 2) if ref_l else None)
     con.close()
     print(json.dumps({"benchmark": "score_all", "enterprises": n, "scored": doc["scored"], "reference_rows": ref_rows,
                       "build_seconds": round(build_s, 2), "ours_seconds": round(ours, 2),
                       "reference_seconds": round(ref, 2), "ratio": round(ours / ref, 2) if ref else None,
+                      **(leads or {}), "memory_cap": os.environ.get("ZHAOSHANG_BATCH_MEMORY") or "2GB",
+                      "peak_rss_mb_build": rss_build, "peak_rss_mb_score": rss_score,
+                      "load_average": [round(x, 2) for x in os.getloadavg()],
                       "machine": {"nproc": os.cpu_count(), "python": platform.python_version(),
                                   "duckdb": duckdb.__version__}}, ensure_ascii=False))
     return 0
+
+
+def memory_cap() -> str:
+    from zhaoshang.core.memory import BATCH_VAR, batch_default, duckdb_limit
+
+    return duckdb_limit(BATCH_VAR, batch_default())
 
 
 if __name__ == "__main__":

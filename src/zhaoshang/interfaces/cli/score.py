@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import UserError
+from ...core.memory import capped
 from ...services.evaluation.backtest import backtest_score
 from ...services.evaluation.fit import fit_weights, write_weights
 from ...services.evaluation.runs import save_backtest
@@ -18,10 +19,12 @@ backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效�
 app.add_typer(backtest_app, name="backtest")
 
 def _read(fn, *args, **kw):
-    """Run one service function on the read-only store: (its result, the synthetic-data note)."""
+    """Run one service function on the read-only store, under the batch memory cap (core/memory.py): (its result,
+    the synthetic-data note)."""
     store = open_store(read_only=True)
     try:
-        return fn(store, *args, **kw), synthetic_note(store)
+        with capped(store.con):
+            return fn(store, *args, **kw), synthetic_note(store)
     finally:
         store.close()
 

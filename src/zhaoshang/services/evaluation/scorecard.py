@@ -78,20 +78,20 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     m = w["min_cohort"]
     present = present if present is not None else sources_present(store, d)
     sig = signals_sql(store, d, chain=chain, present=present)
-    pcts = []
-    for s, spec in w["signals"].items():
-        if s in SOURCE_OF and not present.get(SOURCE_OF[s]):  # absent for everyone: no window to sort
+    pcts, ranks, joins = [], [], []
+    for i, (s, spec) in enumerate(w["signals"].items()):
+        if s in SOURCE_OF and not present.get(SOURCE_OF[s]):  # absent for everyone: nothing to rank
             pcts.append(f"NULL::DOUBLE AS p_{s}")
             continue
-        v = f"({spec['direction']} * {s})"
         key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
-        # one window (one sort) per signal: #below = rank − 1, #below-or-equal = cume_dist × partition size
-        win = f"(PARTITION BY {key} ORDER BY {v} ASC NULLS LAST)"
-        whole = f"(PARTITION BY {key} ORDER BY {v} ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
-        below = f"(rank() OVER {win} - 1)"
-        leq = f"round(cume_dist() OVER {win} * count(*) OVER {whole})"
-        pcts.append(f"CASE WHEN {s} IS NULL THEN NULL ELSE 100.0 * ({below} + 0.5 * ({leq} - {below})) "
-                    f"/ count({s}) OVER {whole} END AS p_{s}")
+        # ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
+        # value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population
+        ranks.append(f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + 0.5 * c)
+                        / sum(c) OVER (PARTITION BY key) AS p
+                 FROM (SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
+                       WHERE {s} IS NOT NULL GROUP BY ALL))""")
+        joins.append(f"LEFT JOIN r{i} ON r{i}.key = k.{key} AND r{i}.v = {spec['direction']} * k.{s}")
+        pcts.append(f"r{i}.p AS p_{s}")
     dims, covs, tot_num, tot_den, conf = [], [], [], [], []
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
@@ -112,19 +112,21 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     wsum = sum(v["weight"] for k, v in w["dimensions"].items() if _by_dim(w).get(k)) or 1.0
     return f"""
 WITH sig AS ({sig}),
-b AS (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
+b AS MATERIALIZED (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
                      WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig),
-n AS (SELECT *, count(*) OVER (PARTITION BY coalesce(node, '-'), age_band) AS n_nb,
-             count(*) OVER (PARTITION BY coalesce(node, '-')) AS n_n,
-             count(*) OVER (PARTITION BY age_band) AS n_b, count(*) OVER () AS n_all FROM b),
+-- cohort sizes counted on the (node, age band) groups and joined back
+nb AS (SELECT coalesce(node, '-') AS nb_node, age_band AS nb_band, count(*) AS n_nb FROM b GROUP BY ALL),
+nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT) AS n_n,
+              CAST(sum(n_nb) OVER (PARTITION BY nb_band) AS BIGINT) AS n_b, CAST(sum(n_nb) OVER () AS BIGINT) AS n_all FROM nb),
+n AS (SELECT b.*, nc.n_nb, nc.n_n, nc.n_b, nc.n_all FROM b JOIN nc ON nc.nb_node = coalesce(b.node, '-') AND nc.nb_band = b.age_band),
 c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
                      ELSE 'all' END AS cohort_level FROM n),
-k AS (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
+k AS MATERIALIZED (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
                      WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
              CASE WHEN n_n >= {m} THEN coalesce(node, '-') ELSE '*' END AS node_key,
              CASE cohort_level WHEN 'node+age' THEN n_nb WHEN 'node' THEN n_n WHEN 'age' THEN n_b ELSE n_all END AS cohort_n
       FROM c),
-p AS (SELECT *, {', '.join(pcts)} FROM k),
+{''.join(r + ',' + chr(10) for r in ranks)}p AS (SELECT k.*, {', '.join(pcts)} FROM k {' '.join(joins)}),
 dd AS (SELECT *, {', '.join(dims)}, {', '.join(covs)} FROM p)
 SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
        ({' + '.join(conf) or '0'}) / {wsum} AS confidence
