@@ -8,45 +8,138 @@ starting with it does (each text's trigrams run to its end, the last ones shorte
 trigrams hold the part are a superset of those the rule accepts, and the rule itself, run on those ids,
 gives exactly the answers of the scan. The index never decides a match; it only narrows where the rule looks.
 
-Tables (built set-based in DuckDB, kept beside the data): ``search_grams (g, id)`` sorted by trigram, so a
-lookup reads a few row groups; ``search_gram_df (g, n)`` how many enterprises hold each trigram (the rarest
-trigrams of a part are looked up); ``search_docs (id, h)`` a hash of each enterprise's indexed text, so a
-refresh after an update re-indexes only the enterprises whose text changed, and a reader can tell whether
-the index matches the data (``fresh``).
+A trigram is one integer: its three code points packed 21 bits each (a shorter one at the end of a text has
+zeros after it), so the trigrams starting with a one- or two-character part are one integer range. A
+normalised name that stands inside the lower-cased name adds no trigram a part could need, so it is indexed
+only where it does not (most names: half the text of a names-only registry).
+
+Tables (kept beside the data): ``search_grams (g, id)`` built per chunk of ids, each chunk sorted by trigram
+(computed with numpy, sorted by the database on both threads), so a lookup reads a row group or two per
+chunk; ``search_gram_df (g, n)`` how many rows each trigram has (the rarest trigrams of a part are looked
+up); ``search_docs (id, h)`` a hash of each enterprise's indexed text, so a refresh after an update
+re-indexes only the enterprises whose text changed, and a reader can tell whether the index matches the
+data (``fresh``).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+
 from .store import Store, file_identity
 
+FORMAT = "int3"  # the trigram encoding (an index of another encoding is rebuilt, never read)
 SEP = "chr(31)"  # between the fields of one enterprise (grams across it only add candidates, never lose one)
 _FIELDS = ("name_norm", "name", "english_name", "scope", "description", "products", "industry")
+_INDEXED = ("CASE WHEN contains(lower(e.name), lower(e.name_norm)) THEN NULL ELSE e.name_norm END",
+            ) + tuple(f"e.{f}" for f in _FIELDS[1:])
 # the enterprise's indexed text: every field the rule reads, and its aliases, lower-cased as the rule compares
-_DOC = (f"lower(concat_ws({SEP}, " + ", ".join(f"e.{f}" for f in _FIELDS) +
-        ", a.aliases)) AS t")
+_DOC = f"lower(concat_ws({SEP}, " + ", ".join(_INDEXED) + ", a.aliases)) AS t"
 _ALIASES = ("LEFT JOIN (SELECT enterprise_id, string_agg(alias_norm, chr(31) ORDER BY alias_norm) AS aliases "
             "FROM enterprise_aliases GROUP BY 1) a ON a.enterprise_id = e.id")
-# the distinct trigrams of t (its characters as a list: linear in the text's length), the last two shorter
-_GRAMS = ("unnest(list_distinct(list_transform(range(1, len(s) + 1), "
-          "lambda i: s[i] || coalesce(s[i + 1], '') || coalesce(s[i + 2], ''))))")
+CHUNK = 250_000  # enterprises per chunk of the build (a chunk's trigrams sorted at once: ~300 MB at 80 characters)
 # more candidates than this share of the enterprises (and than FEW) narrow too little: the rule scans instead
 MAX_SHARE, FEW = 0.05, 20_000
 REBUILD_SHARE = 0.2  # more changed enterprises than this share: rebuild (keeps the table sorted) instead of patching
 _FRESH: dict[tuple, bool] = {}  # read-only database file (identity) → whether its index matches its data
+_B = 21  # bits per code point (Unicode ends at 0x10FFFF)
 
 
 def _docs_sql(where: str = "") -> str:
     return f"SELECT e.id, {_DOC} FROM enterprises e {_ALIASES} {where}"
 
 
-def _grams_sql(where: str = "") -> str:
-    return f"SELECT id, {_GRAMS} AS g FROM (SELECT id, string_split(t, '') AS s FROM ({_docs_sql(where)}))"
+def grams(ids: np.ndarray, texts: list[str], pack: bool = True) -> pa.Table:
+    """Distinct ``(g, id)`` rows of the texts, sorted by trigram: every trigram of every text as a packed
+    integer (the last two of a text shorter: zeros after them). A NUL in a text is read as the field
+    separator (``part_ids`` never narrows a part holding one).
+
+    Sorting pairs is the cost, so each pair is first made one sortable integer: the chunk's code points
+    ranked (order kept), three ranks and the text's place in the chunk side by side; sorted, the pairs come
+    back by table look-up — distinct and in trigram order."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = "\0\0".join(t.replace("\0", "\x1f") for t in texts) + "\0\0"
+    c = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lens + 2)
+    keep = c != 0
+    seen = np.zeros(0x110000, dtype=bool)
+    seen[c] = True
+    seen[0] = True
+    cps = np.flatnonzero(seen)  # the code points present, in order, 0 first
+    rb = max(1, int(len(cps) - 1).bit_length())  # bits of a rank
+    db = max(1, int(len(texts)).bit_length())  # bits of a text's place
+    if pack and 3 * rb + db <= 63:
+        lut = np.zeros(0x110000, dtype=np.int64)
+        lut[cps] = np.arange(len(cps), dtype=np.int64)
+        r = lut[c]
+        k = r << (2 * rb + db)
+        k[:-1] |= r[1:] << (rb + db)
+        k[:-2] |= r[2:] << db
+        k = np.sort((k | doc)[keep])
+        k = k[np.concatenate(([True], k[1:] != k[:-1]))]
+        cp = cps.astype(np.int64)
+        m = (1 << rb) - 1
+        g = (cp[k >> (2 * rb + db)] << (2 * _B)) | (cp[(k >> (rb + db)) & m] << _B) | cp[(k >> db) & m]
+        place = k & ((1 << db) - 1)
+    else:  # too many distinct characters to pack: sort the pairs themselves
+        c = c.astype(np.int64)
+        g = c << (2 * _B)
+        g[:-1] |= c[1:] << _B
+        g[:-2] |= c[2:]
+        g, place = g[keep], doc[keep]
+        o = np.lexsort((place, g))
+        g, place = g[o], place[o]
+        first = np.concatenate(([True], (g[1:] != g[:-1]) | (place[1:] != place[:-1])))
+        g, place = g[first], place[first]
+    return pa.table({"g": g, "id": np.asarray(ids, dtype=np.int64)[place]})
+
+
+def _texts(store: Store, where: str, params: list) -> pa.Table:
+    """``(id, t, h)`` of the enterprises ``where`` says: the indexed text and its hash."""
+    return store.con.sql(f"SELECT id, t, hash(id, t) AS h FROM ({_docs_sql(where)})", params=params).to_arrow_table()
+
+
+def _bounds(store: Store) -> list[int]:
+    """Ids starting the chunks of the build (every ``CHUNK``-th id)."""
+    return [r[0] for r in store.con.execute(
+        f"SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM enterprises) WHERE k % {CHUNK} = 0 ORDER BY id"
+    ).fetchall()]
+
+
+def _insert_chunks(store: Store, table: str, chunks: list[tuple[str, list]], docs: str | None = None) -> None:
+    """Trigram rows of each chunk of enterprises, in trigram order, appended to ``table`` (and the texts'
+    hashes to ``docs``); the next chunk's trigrams are computed (numpy, without the interpreter lock for the
+    sort) while the database writes this one. Insertion order is kept: it is the chunk's trigram order."""
+    con = store.con
+    keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = None
+            for chunk in chunks + [None]:
+                nxt = None
+                if chunk is not None:
+                    tb = _texts(store, *chunk)
+                    if docs:
+                        con.register("zs_docs", tb)
+                        con.execute(f"INSERT INTO {docs} SELECT id, h FROM zs_docs")
+                        con.unregister("zs_docs")
+                    nxt = pool.submit(grams, tb.column(0).to_numpy(), tb.column(1).to_pylist())
+                if pending is not None:
+                    con.register("zs_grams", pending.result())
+                    con.execute(f"INSERT INTO {table} SELECT g, id FROM zs_grams")
+                    con.unregister("zs_grams")
+                pending = nxt
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if str(keep).lower() == 'true' else 'false'}")
 
 
 def exists(store: Store) -> bool:
     return bool(store.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('search_grams', 'search_gram_df', 'search_docs') "
-        "AND NOT temporary").fetchone()[0] == 3)
+        "AND NOT temporary").fetchone()[0] == 3) and store.get_meta("search_index_format") == FORMAT
 
 
 def size(store: Store) -> int:
@@ -86,9 +179,13 @@ def fresh(store: Store) -> bool:
 
 def _build(store: Store) -> None:
     con = store.con
-    con.execute("CREATE OR REPLACE TABLE search_docs AS SELECT id, hash(id, t) AS h FROM (" + _docs_sql() + ")")
-    con.execute(f"CREATE OR REPLACE TABLE search_grams AS SELECT g, id FROM ({_grams_sql()}) ORDER BY g, id")
+    con.execute("CREATE OR REPLACE TABLE search_docs (id BIGINT, h UBIGINT)")
+    con.execute("CREATE OR REPLACE TABLE search_grams (g BIGINT, id BIGINT)")
+    b = _bounds(store)
+    chunks = [("WHERE e.id >= ?" + (" AND e.id < ?" if i + 1 < len(b) else ""), b[i:i + 2]) for i in range(len(b))]
+    _insert_chunks(store, "search_grams", chunks, docs="search_docs")
     con.execute("CREATE OR REPLACE TABLE search_gram_df AS SELECT g, count(*) AS n FROM search_grams GROUP BY g ORDER BY g")
+    store.set_meta("search_index_format", FORMAT)
 
 
 def _patch(store: Store) -> int | None:
@@ -103,8 +200,8 @@ def _patch(store: Store) -> int | None:
     if changed > REBUILD_SHARE * max(total, 1):
         return None
     if changed:
-        con.execute("CREATE OR REPLACE TEMP TABLE zs_snew AS SELECT g, id FROM ("
-                    + _grams_sql("WHERE e.id IN (SELECT id FROM zs_schanged)") + ")")
+        con.execute("CREATE OR REPLACE TEMP TABLE zs_snew (g BIGINT, id BIGINT)")
+        _insert_chunks(store, "zs_snew", [("WHERE e.id IN (SELECT id FROM zs_schanged)", [])])
         con.execute("""CREATE OR REPLACE TEMP TABLE zs_sdelta AS SELECT g, sum(d) AS d FROM (
                          SELECT g, -1 AS d FROM search_grams WHERE id IN (SELECT id FROM zs_schanged)
                          UNION ALL SELECT g, 1 FROM zs_snew) GROUP BY g""")
@@ -123,8 +220,8 @@ def _patch(store: Store) -> int | None:
 def refresh(store: Store, *, rebuild: bool = False) -> dict:
     """Bring the index up to date with the enterprises and aliases: ``{"mode", "changed"}``.
 
-    First time (or ``rebuild``, or when many enterprises changed): built set-based; otherwise only the
-    enterprises whose indexed text changed are re-indexed (an import of a monthly delta touches few)."""
+    First time (or ``rebuild``, or when many enterprises changed, or an index of another encoding): built per
+    chunk; otherwise only the enterprises whose indexed text changed are re-indexed (a monthly delta touches few)."""
     changed = None if rebuild or not exists(store) else _patch(store)
     mode = "patched"
     if changed is None:
@@ -138,25 +235,32 @@ def refresh(store: Store, *, rebuild: bool = False) -> dict:
 # ---------------------------------------------------------------- lookups
 
 
-def _next(s: str) -> str:
-    """The smallest string after every string starting with ``s`` (its last character bumped)."""
-    return s[:-1] + chr(ord(s[-1]) + 1)
+def _pack(part: str) -> int:
+    """The packed trigram of up to three characters (a shorter one: zeros after it)."""
+    cs = [ord(ch) for ch in part] + [0, 0]
+    return (cs[0] << (2 * _B)) | (cs[1] << _B) | cs[2]
+
+
+def _prefix(part: str) -> tuple[int, int]:
+    """The range ``[lo, hi)`` of the trigrams starting with a part of one or two characters."""
+    lo = _pack(part)
+    return lo, lo + (1 << (_B * (3 - len(part))))
 
 
 def part_ids(store: Store, part: str, max_grams: int = 3) -> tuple[str, list, int] | None:
     """SQL of a superset of the ids whose indexed text holds ``part`` (lower-cased), its parameters and an
-    estimate of its size; None for an empty part."""
+    estimate of its size; None for an empty part or one the index cannot answer (a NUL in it)."""
     p = part.lower()
-    if not p:
+    if not p or "\0" in p:
         return None
     if len(p) <= 2:  # every occurrence starts some trigram: the trigrams starting with the part
-        n = store.con.execute("SELECT coalesce(sum(n), 0) FROM search_gram_df WHERE g >= ? AND g < ?",
-                              [p, _next(p)]).fetchone()[0]
-        return "SELECT DISTINCT id FROM search_grams WHERE g >= ? AND g < ?", [p, _next(p)], int(n)
-    grams = sorted({p[i:i + 3] for i in range(len(p) - 2)})
-    df = dict(store.con.execute("SELECT g, n FROM search_gram_df WHERE list_contains(?, g)", [grams]).fetchall())
-    if len(df) < len(grams):  # a trigram no enterprise holds: nothing can match
+        lo, hi = _prefix(p)
+        n = store.con.execute("SELECT coalesce(sum(n), 0) FROM search_gram_df WHERE g >= ? AND g < ?", [lo, hi]).fetchone()[0]
+        return "SELECT DISTINCT id FROM search_grams WHERE g >= ? AND g < ?", [lo, hi], int(n)
+    grams_ = sorted({_pack(p[i:i + 3]) for i in range(len(p) - 2)})
+    df = dict(store.con.execute("SELECT g, n FROM search_gram_df WHERE g IN (SELECT unnest(?::BIGINT[]))", [grams_]).fetchall())
+    if len(df) < len(grams_):  # a trigram no enterprise holds: nothing can match
         return "SELECT NULL::BIGINT AS id WHERE false", [], 0
-    rare = sorted(grams, key=lambda g: df[g])[:max_grams]
+    rare = sorted(grams_, key=lambda g: df[g])[:max_grams]
     sql = " INTERSECT ".join("SELECT id FROM search_grams WHERE g = ?" for _ in rare)
     return f"({sql})", rare, int(df[rare[0]])

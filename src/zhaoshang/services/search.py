@@ -69,7 +69,9 @@ def _candidates(store: Store, code: str | None, norm: str, words: list[str], nod
     if not norm or not search_index.fresh(store):
         return None
     whole = search_index.part_ids(store, norm)
-    by_word = [(search_index.part_ids(store, w), w) for w in words]
+    by_word = [(ids, w) for w in words if (ids := search_index.part_ids(store, w))]
+    if whole is None or (words and not by_word):  # a part the index cannot answer: the rule scans
+        return None
     best = min(by_word, key=lambda x: (bool(nodes[x[1]]), x[0][2]), default=None)
     if whole[2] + (best[0][2] if best else 0) > search_index.narrow_limit(store):
         return None
