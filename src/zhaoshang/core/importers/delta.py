@@ -73,8 +73,9 @@ def unchanged_rows(source: str):
         hash_ = row_hash_sql(staged)
         # one pass over the file's cells as read (no trimming: the same hash wherever no cell has spaces at its
         # edges, ``recheck_trimmed`` sees to the others); 16 bytes of hash per row are kept, nothing else
+        # (``rows`` may also be the name of a staged table: then its values are trimmed already)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {hash_} AS _hash "
-                    f"FROM {rows(trimmed=False)}")
+                    f"FROM {rows(trimmed=False) if callable(rows) else rows}")
         _match(con, latest, "_hashes")
         # one latest record per key: their number is the number of keys the source had
         con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT count(*) AS n FROM {latest}")
