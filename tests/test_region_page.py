@@ -5,6 +5,7 @@ download button. ZHAOSHANG_SCREENSHOTS=DIR saves a screenshot (region.png)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -47,6 +48,13 @@ def test_json_twin_equals_the_service(server):
     assert httpx.get(server["base"] + "/region/999999", timeout=30).status_code == 404
     old = httpx.get(server["base"] + "/api/region-profile/440300?as_of=2016-12-31", timeout=60).json()
     assert old["as_of"] == "2016-12-31" and old["summary"]["region_total"] < doc["summary"]["region_total"]
+    # in English the top enterprises' districts and segments are English (their names stay as registered)
+    top = exp["top_enterprises"]["rows"]
+    assert all(r["district_en"] and r["nodes_en"] and not re.search(r"[\u4e00-\u9fff]", r["nodes_en"]) for r in top)
+    html = httpx.get(server["base"] + "/region/440300?lang=en", timeout=60).text
+    sec = html[html.index('id="sec-top"'):]
+    sec = sec[:sec.index("</section>")]
+    assert top[0]["district_en"] in sec and top[0]["nodes_en"] in sec and top[0]["district"] not in sec
 
 
 def test_report_download_endpoint(server):

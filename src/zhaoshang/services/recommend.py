@@ -55,7 +55,7 @@ METRICS = {
     "compute_pflops": ("算力规模（PFLOPS）", "compute capacity (PFLOPS)", "resources"),
     "dc_racks": ("数据中心标准机架", "data-centre racks", "resources"),
     "government_funds": ("本地政府引导基金（投资方）数", "local government guidance funds (investors)", "investors"),
-    "guidance_fund_yi": ("引导基金规模（亿元）", "guidance funds committed (亿元)", "resources"),
+    "guidance_fund_yi": ("引导基金规模（亿元）", "guidance funds committed (100M CNY)", "resources"),
     "idle_compute_ratio": ("算力空转风险比（算力占比 ÷ 应用需求占比）", "idle-compute ratio (compute share ÷ demand share)", "resources, placements"),
     "app_enterprises": ("模型与应用企业数（用算需求）", "model and application enterprises (compute demand)", "placements"),
 }

@@ -207,23 +207,24 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
         return {**_unavailable("该地区没有产业链上的企业"), "rows": []}
     ids = [r["id"] for r in rows]
     nodes = store.query(
-        """SELECT p.enterprise_id AS id, string_agg(DISTINCT coalesce(n.name_zh, p.node_code), '、' ORDER BY coalesce(n.name_zh, p.node_code)) AS nodes
+        """SELECT p.enterprise_id AS id, string_agg(DISTINCT coalesce(n.name_zh, p.node_code), '、' ORDER BY coalesce(n.name_zh, p.node_code)) AS nodes,
+                  string_agg(DISTINCT coalesce(n.name_en, p.node_code), '; ' ORDER BY coalesce(n.name_en, p.node_code)) AS nodes_en
            FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
            WHERE p.chain = ? AND list_contains(?, p.enterprise_id) GROUP BY 1""", [chain, ids])
     fund = store.query(
         """SELECT enterprise_id AS id, count(*) AS fundings, sum(amount_wan) AS funding_wan, max(date) AS last_funding
            FROM fundings WHERE list_contains(?, enterprise_id) AND (date IS NULL OR date <= ?) GROUP BY 1""", [ids, d])
-    dist = store.query("SELECT code, name FROM regions WHERE list_contains(?, code)",
+    dist = store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)",
                        [[r.get("district_code") or r.get("city_code") for r in rows if r.get("district_code") or r.get("city_code")]])
-    nmap = {r["id"]: r["nodes"] for r in nodes}
+    nmap = {r["id"]: r for r in nodes}
     fmap = {r["id"]: r for r in fund}
-    dmap = {r["code"]: r["name"] for r in dist}
+    dmap = {r["code"]: r for r in dist}
     out = []
     for i, r in enumerate(rows, 1):
-        f = fmap.get(r["id"], {})
+        f, dr, nr = fmap.get(r["id"], {}), dmap.get(r.get("district_code") or r.get("city_code") or "", {}), nmap.get(r["id"], {})
         out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"],
-                    "founded": r["founded"], "district": dmap.get(r.get("district_code") or r.get("city_code") or ""),
-                    "nodes": nmap.get(r["id"]), "fundings": int(f.get("fundings") or 0),
+                    "founded": r["founded"], "district": dr.get("name"), "district_en": dr.get("name_en"),
+                    "nodes": nr.get("nodes"), "nodes_en": nr.get("nodes_en"), "fundings": int(f.get("fundings") or 0),
                     "funding_wan": f.get("funding_wan"), "last_funding": f.get("last_funding")})
     return {"available": True, "rows": out, "order": "capital_wan DESC"}
 
