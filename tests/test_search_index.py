@@ -118,6 +118,7 @@ def test_chunked_build_and_both_packings_agree(db, monkeypatch, tmp_path):
         store.con.execute("INSERT INTO enterprises (id, name, name_norm, status, country) VALUES (?, ?, ?, '存续', 'CN')",
                           [nid, name, search_service.normalize_name(name)])
     monkeypatch.setattr(search_index, "CHUNK", 37)
+    monkeypatch.setattr(search_index, "CHUNK_CHARS", 5000)
     with Store(path) as store:
         assert search_index.refresh(store, rebuild=True)["mode"] == "built"
         assert store.con.execute("SELECT count(*) FROM search_docs").fetchone()[0] == \

@@ -39,7 +39,10 @@ _INDEXED = ("CASE WHEN contains(lower(e.name), lower(e.name_norm)) THEN NULL ELS
 _DOC = f"lower(concat_ws({SEP}, " + ", ".join(_INDEXED) + ", a.aliases)) AS t"
 _ALIASES = ("LEFT JOIN (SELECT enterprise_id, string_agg(alias_norm, chr(31) ORDER BY alias_norm) AS aliases "
             "FROM enterprise_aliases GROUP BY 1) a ON a.enterprise_id = e.id")
-CHUNK = 250_000  # enterprises per chunk of the build (a chunk's trigrams sorted at once: ~300 MB at 80 characters)
+# a chunk of the build: at most this many characters of text (its trigrams sorted at once: ~40 bytes each, so
+# ~650 MB) and enterprises (a place in the chunk takes 20 bits of the packed key); fewer, larger chunks mean
+# fewer row groups per lookup
+CHUNK_CHARS, CHUNK = 16_000_000, 1 << 20
 # more candidates than this share of the enterprises (and than FEW) narrow too little: the rule scans instead
 MAX_SHARE, FEW = 0.05, 20_000
 REBUILD_SHARE = 0.2  # more changed enterprises than this share: rebuild (keeps the table sorted) instead of patching
@@ -102,10 +105,13 @@ def _texts(store: Store, where: str, params: list) -> pa.Table:
 
 
 def _bounds(store: Store) -> list[int]:
-    """Ids starting the chunks of the build (every ``CHUNK``-th id)."""
-    return [r[0] for r in store.con.execute(
-        f"SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM enterprises) WHERE k % {CHUNK} = 0 ORDER BY id"
-    ).fetchall()]
+    """Ids starting the chunks of the build: a new chunk every ``CHUNK_CHARS`` characters of the fields (as
+    stored: a bound, not the exact indexed text) or every ``CHUNK`` enterprises, whichever comes first."""
+    chars = " + ".join(f"coalesce(length({f}), 0)" for f in _FIELDS)
+    return [r[0] for r in store.con.execute(f"""
+        SELECT min(id) FROM (SELECT id, sum({chars}) OVER w AS c, row_number() OVER w AS k FROM enterprises
+                             WINDOW w AS (ORDER BY id))
+        GROUP BY floor(c / {CHUNK_CHARS}), floor((k - 1) / {CHUNK}) ORDER BY 1""").fetchall()]
 
 
 def _insert_chunks(store: Store, table: str, chunks: list[tuple[str, list]], docs: str | None = None) -> None:
