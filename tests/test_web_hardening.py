@@ -88,6 +88,12 @@ def test_out_of_range_and_malformed_input_is_a_clean_400(client, url):
         assert "Traceback" not in r.text
 
 
+def test_a_malformed_parameter_is_refused_in_the_ui_language(client):
+    r = client.get("/api/map", params={"level": "planet", "lang": "en"})
+    assert r.status_code == 400 and r.json()["error"].startswith("invalid parameter: level"), r.text
+    assert client.get("/api/map", params={"level": "planet", "lang": "zh"}).json()["error"].startswith("参数无效: level")
+
+
 def test_the_last_allowed_page_answers(client):
     r = client.get("/api/enterprises", params={"page": 10_000, "size": 1000})
     assert r.status_code == 200 and r.json()["items"] == [] and r.json()["total"] > 0

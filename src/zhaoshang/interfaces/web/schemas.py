@@ -135,12 +135,12 @@ def _openapi_doc(app: FastAPI) -> dict:
     return _dated(doc, dates_up_to(_dt.date.today()))
 
 
-def _message(exc: RequestValidationError) -> str:
+def _message(exc: RequestValidationError, lang: str = "zh") -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
-    return "参数无效: " + "; ".join(parts)
+    return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
 
 
 def document(app: FastAPI, error_reply: Any) -> None:
@@ -160,4 +160,6 @@ def document(app: FastAPI, error_reply: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        return error_reply(request, _message(exc), 400)
+        from .context import lang_of
+
+        return error_reply(request, _message(exc, lang_of(request)), 400)
