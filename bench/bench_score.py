@@ -111,8 +111,11 @@ def main(argv: list[str]) -> int:
     if "--leads" in argv and prov:
         from zhaoshang.services.leads.mine import mine_leads
 
+        from zhaoshang.core.memory import capped
+
         t0 = time.perf_counter()
-        got = mine_leads(s, prov, as_of=d)
+        with capped(s.con):  # as `zhaoshang leads` runs it
+            got = mine_leads(s, prov, as_of=d)
         leads = {"region": prov, "leads_seconds": round(time.perf_counter() - t0, 2), "leads": len(got["leads"]),
                  "candidates": got["population"]["candidates"], "peak_rss_mb_after_leads": _rss_mb()}
     s.close()
