@@ -109,7 +109,7 @@ def main() -> None:
         R.import_yaml(store, team, RULES, owner="local")
         ctx = E.context(store, team, R.list_rules(team))
         t1 = time.perf_counter()
-        res = feed.run(store, team)
+        res = feed.run(store, team, since="1900-01-01")  # every event (a first run reads only the last 90 days)
         ours = time.perf_counter() - t1
         ref, expected = bare(store, pipeline, ctx.gaps["330100"])
     out = {"benchmark": "alerts", "enterprises": a.enterprises if not a.db else None, "events": res["events"],
