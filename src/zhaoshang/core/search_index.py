@@ -51,7 +51,10 @@ _B = 21  # bits per code point (Unicode ends at 0x10FFFF)
 
 
 def _docs_sql(where: str = "") -> str:
-    return f"SELECT e.id, {_DOC} FROM enterprises e {_ALIASES} {where}"
+    """The indexed text of the enterprises ``where`` says (on ``e.id``; the aliases read for those only, so
+    the condition's parameters are given twice)."""
+    aliases = _ALIASES.replace("GROUP BY 1", where.replace("e.id", "enterprise_id") + " GROUP BY 1")
+    return f"SELECT e.id, {_DOC} FROM enterprises e {aliases} {where}"
 
 
 def grams(ids: np.ndarray, texts: list[str], pack: bool = True) -> pa.Table:
@@ -101,7 +104,7 @@ def grams(ids: np.ndarray, texts: list[str], pack: bool = True) -> pa.Table:
 
 def _texts(store: Store, where: str, params: list) -> pa.Table:
     """``(id, t, h)`` of the enterprises ``where`` says: the indexed text and its hash."""
-    return store.con.sql(f"SELECT id, t, hash(id, t) AS h FROM ({_docs_sql(where)})", params=params).to_arrow_table()
+    return store.con.sql(f"SELECT id, t, hash(id, t) AS h FROM ({_docs_sql(where)})", params=params * 2).to_arrow_table()
 
 
 def _bounds(store: Store) -> list[int]:
