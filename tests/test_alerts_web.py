@@ -139,7 +139,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         pg.goto(base + "/alerts?lang=en")
-        assert "Alert feed" in pg.inner_text("#al-feed-card") and "gaps of" in pg.inner_text("#al-rules")
+        assert "Alert feed" in pg.inner_text("#al-feed-card") and "gaps of Hangzhou" in pg.inner_text("#al-rules")
         assert errors == []
         b.close()
         # the server's background schedule delivered the webhook: retried after the first failure, signed

@@ -142,20 +142,22 @@ def normalise(store, spec: dict) -> dict:
     return out
 
 
-def describe(r: dict, lang: str = "zh") -> str:
-    """A rule's conditions in one line of the user's language (CLI table, 预警规则 page)."""
+def describe(r: dict, lang: str = "zh", names_en: dict | None = None) -> str:
+    """A rule's conditions in one line of the user's language (CLI table, 预警规则 page); ``names_en``: region
+    code → English name, for its regions in English."""
     en = lang == "en"
+    place = lambda x: (names_en or {}).get(x["code"], x["name"]) if en else x["name"]  # noqa: E731
     bits = []
     if r.get("enterprises"):
         bits.append(("enterprises " if en else "企业 ") + "、".join(e["name"] for e in r["enterprises"]))
     if r.get("targets"):
         bits.append("pipeline targets" if en else "招商项目目标")
     if r.get("regions"):
-        bits.append(("regions " if en else "地区 ") + "、".join(x["name"] for x in r["regions"]))
+        bits.append(("regions " if en else "地区 ") + ("、" if not en else ", ").join(place(x) for x in r["regions"]))
     if r.get("nodes"):
         bits.append(("nodes " if en else "环节 ") + "、".join(r["nodes"]))
     if r.get("gaps_of"):
-        bits.append(f"gaps of {r['gaps_of']['name']}" if en else f"{r['gaps_of']['name']}的补链环节")
+        bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{r['gaps_of']['name']}的补链环节")
     if r.get("min_amount_wan") is not None:
         bits.append(f"{'amount' if en else '金额'} ≥ {r['min_amount_wan']:g} {'×10k CNY' if en else '万元'}")
     if r.get("max_sentiment") is not None:

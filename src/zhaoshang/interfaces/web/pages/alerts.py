@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import NotFound, UserError
 from ....services.alerts import feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES
+from ...labels import EVENT_TYPES, region_names
 from .. import sse
 from ..schemas import After
 
@@ -70,15 +70,16 @@ def register(app, web) -> None:
             raise NotFound(f"没有这条预警: #{alert_id}", en=f"no such alert: #{alert_id}")
         return a
 
-    def overview(request: Request, user, lang: str) -> dict:
+    def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
-        rules = [dict(r, conditions=R.describe(r, lang)) for r in R.list_rules(team(request), who)]
+        names = web.cached(store, ("region-names", lang), lambda: region_names(store, lang))
+        rules = [dict(r, conditions=R.describe(r, lang, names)) for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": feed.list_alerts(team(request), who, limit=100),
                 "channels": R.channels(team(request), who)}
 
     @app.get("/api/alerts", tags=["alerts"], summary="我的预警规则、推送渠道与最近的预警（JSON，预警规则页的数据）")
-    def api_overview(request: Request, user=Depends(web.current_user)):
-        return web.json(overview(request, user, web.lang_of(request)))
+    def api_overview(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json(overview(request, store, user, web.lang_of(request)))
 
     @app.get("/api/alerts/items", tags=["alerts"], summary="我的预警（最新在前；after=编号：只要更新的；unread：只要未读）")
     def api_items(request: Request, user=Depends(web.current_user), after: After = 0, unread: bool = False,
@@ -139,8 +140,9 @@ def register(app, web) -> None:
                                 status_code=303)
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
-    def alerts_page(request: Request, user=Depends(web.current_user), error: Optional[str] = None):
-        doc = overview(request, user, web.lang_of(request))
+    def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
+                    error: Optional[str] = None):
+        doc = overview(request, store, user, web.lang_of(request))
         return web.page(request, "alerts.html", {
             "nav": "alerts", **doc, "error": (error or "")[:300] or None, "event_choices": EVENT_CHOICES,
             "can_write": user.can("team_write"),
