@@ -268,6 +268,15 @@ def test_drilled_map_survives_a_reload(page, server):
     assert page.errors == []
 
 
+def test_map_panel_gives_capital_in_english_units(page, server):
+    page.goto(server + "/map?region=330000&lang=en")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.wait_for_selector("#panel-title")
+    caps = page.eval_on_selector_all(".tops-list small", "xs => xs.map(x => x.innerText.trim())")
+    assert caps and all(re.fullmatch(r"\d{1,3}(,\d{3})*k CNY", c) for c in caps), caps  # 10k CNY × 10 = k CNY
+    assert page.errors == []
+
+
 def test_district_bubble_labels_do_not_overlap(page, server):
     page.goto(server + "/map?region=330100")
     page.wait_for_selector("#map[data-ready='1']")
