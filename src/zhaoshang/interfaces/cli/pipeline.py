@@ -23,6 +23,12 @@ DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
 
 
+def _shown(rows: list[dict]) -> list[dict]:
+    """Table rows in the CLI's language (the stored status label is Chinese)."""
+    return [dict(r, status_label=L.STATUS_EN[r["status"]]) if t("z", "e") == "e" and r.get("status") in L.STATUS_EN
+            else r for r in rows]
+
+
 def _lead_title(row: dict, zh: str, en: str) -> str:
     return t(f"{zh} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {row['status_label']}",
              f"{en} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {L.STATUS_EN[row['status']]}")
@@ -42,7 +48,7 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
     with open_store(read_only=True) as store:
         row = L.add(store, open_team(), enterprise, region, user=user, owner=owner, status=status, source=source,
                     segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason)
-    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已加入", "added"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已加入", "added"))
 
 
 @pipeline_app.command("move")
@@ -55,7 +61,7 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner, next_action=next_action,
                    next_action_date=due, note=note)
-    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已更新", "updated"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已更新", "updated"))
 
 
 @pipeline_app.command("note")
@@ -65,7 +71,7 @@ def note_cmd(lead: str = typer.Argument(..., help="线索编号"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """给线索加备注，或改负责人、下一步及其日期（不改状态）。"""
     row = L.update(open_team(), lead, user=user, note=text, owner=owner, next_action=next_action, next_action_date=due)
-    emit(row, fmt, rows=[row], columns=LIST_COLUMNS, title=_lead_title(row, "已记录", "noted"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已记录", "noted"))
 
 
 @pipeline_app.command("list")
@@ -85,7 +91,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
             code = resolve_region(store, region, macro=False).code
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
-    emit(rows, fmt, rows=rows, columns=LIST_COLUMNS,
+    emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS,
          title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
                  f"{len(rows)} pipeline leads" + (" (overdue next actions)" if overdue else "")))
 
