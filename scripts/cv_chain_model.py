@@ -1,11 +1,13 @@
 """Choose the chain model's settings by 5-fold cross-validation within the gold development part.
 
-    python scripts/cv_chain_model.py [--data ../shared/data] [--c 10]
+    python scripts/cv_chain_model.py [--data ../shared/data] [--c 10] [--curve 0.25,0.5,0.75]
 
 Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
 out-of-fold probabilities then decide, for every setting of the grid, which rule placements stand (exactly
 as ``model.check_placements``). Prints JSON: the rules alone, the shipped settings, the chosen ones (best node micro-F1 among settings
-whose registration AI precision is at least 0.95) and the best settings by node micro-F1.
+whose registration AI precision is at least 0.95) and the best settings by node micro-F1. ``--curve``
+adds a learning curve: each fold's model trained on a hash-chosen share of its training rows, scored at the
+chosen settings (does more labelled data still help?).
 Test rows are never read (docs/methods.md, "Trained model").
 """
 
@@ -31,12 +33,17 @@ GRID = {"gate": [0.1, 0.2, 0.3, 0.4], "gate_scope": [0.2, 0.3, 0.4, 0.5, 0.6],
 MIN_REG_PRECISION = 0.95
 
 
-def out_of_fold(t: dict, c: float, folds: int = 5) -> dict[str, np.ndarray]:
-    fold = np.array([int(hashlib.sha1(f"{r['source']}:{r['key']}".encode()).hexdigest()[:8], 16) % folds
-                     for r in t["rows"]])
+def _hash(r: dict, salt: str = "") -> int:
+    return int(hashlib.sha1(f"{salt}{r['source']}:{r['key']}".encode()).hexdigest()[:8], 16)
+
+
+def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0) -> dict[str, np.ndarray]:
+    fold = np.array([_hash(r) % folds for r in t["rows"]])
+    # the learning curve's subsample: the same rows at every share below 1 grow into the larger shares
+    keep = np.array([_hash(r, "curve:") % 1000 < share * 1000 for r in t["rows"]])
     probs = {n: np.zeros(len(t["rows"])) for n in ["*"] + t["nodes"]}
     for f in range(folds):
-        tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+        tr, te = np.where((fold != f) & keep)[0], np.where(fold == f)[0]
         arrays = m.train([t["records"][i] for i in tr], t["rule"][tr], [t["labels"][i] for i in tr], t["nodes"], c)
         p = m.Model(arrays).predict([t["records"][i] for i in te], [t["confs"][i] for i in te])
         for n, v in p.items():
@@ -73,6 +80,7 @@ def main() -> None:
     ap.add_argument("--data", default=os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data")
     ap.add_argument("--c", type=float, default=m.C)
     ap.add_argument("--top", type=int, default=10)
+    ap.add_argument("--curve", default="", help="shares of the training rows for a learning curve, e.g. 0.25,0.5,0.75")
     a = ap.parse_args()
     tax = load_taxonomy()
     t = training.gold_training_set(a.data, tax)
@@ -89,8 +97,14 @@ def main() -> None:
     if chosen:
         o = score_gold(t["rows"], decide(t, probs, {k: chosen[k] for k in GRID}), tax)
         per_node = {n: {k: v[k] for k in ("precision", "recall", "f1", "gold")} for n, v in o["nodes"]["per_unit"].items()}
-    print(json.dumps({"c": a.c, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node, "best": res[:a.top]},
-                     ensure_ascii=False, indent=1))
+    curve = {}
+    for share in [float(x) for x in a.curve.split(",") if x.strip()]:
+        pc = out_of_fold(t, a.c, share=share)
+        curve[str(share)] = figures(t, decide(t, pc, {k: (chosen or shipped)[k] for k in GRID}), tax)
+    if curve:
+        curve["1.0"] = {k: (chosen or shipped)[k] for k in ("stage_f1", "node_f1", "node_p", "node_r", "reg_ai_p", "reg_ai_r")}
+    print(json.dumps({"c": a.c, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node,
+                      "best": res[:a.top], "curve": curve}, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
