@@ -232,3 +232,39 @@ def test_pace_and_recency_signals_match_an_independent_computation(db):
             assert row["gap_vs_stage"] == pytest.approx(abs(math.log(max(months / typ, 0.05)))), eid
     # no investors imported: the investor count is absent for everyone, never 0
     assert all(r["investors_n"] is None for r in got.values())
+
+
+def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(tmp_path):
+    # ranking on (cohort, value) pairs joined back must give every row the mid-rank within its own cohort,
+    # for the node+age cohorts, the node fallback, and signals ranked within the node alone
+    from zhaoshang.services.evaluation.scorecard import load_weights, scored_sql
+
+    s = Store(str(tmp_path / "c.duckdb"))
+    s.con.execute("INSERT INTO imports (id, kind, source, data_date) VALUES (1, 'fundings', 'test', DATE '2021-12-31')")
+    for eid in range(1, 19):
+        founded = "2019-01-01" if eid % 3 else "2010-01-01"  # two age bands
+        s.con.execute("INSERT INTO enterprises (id, name, founded, status) VALUES (?, ?, ?, '存续')",
+                      [eid, f"测试企业{eid}号有限公司", founded])
+        s.con.execute("INSERT INTO placements (enterprise_id, chain, node_code, confidence) VALUES (?, 'ai', ?, 0.5)",
+                      [eid, "U01" if eid <= 12 else "M01"])
+        for k in range(eid % 4):
+            s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, ?, ?, ?)",
+                          [eid * 10 + k, eid, f"20{17 + k}-0{1 + eid % 9}-01", ["angel", "a", "b"][k], 100 * (eid % 5)])
+    (tmp_path / "w.yaml").write_text(WEIGHTS.replace("min_cohort: 100", "min_cohort: 4").replace(
+        "latest_stage: {dimension: capital, weight: 0.2, direction: 1}",
+        "latest_stage: {dimension: capital, weight: 0.2, direction: 1, cohort: node}"), encoding="utf-8")
+    w = load_weights(tmp_path / "w.yaml")
+    rows = s.query(f"SELECT * FROM ({scored_sql(s, D, w, chain='ai')}) ORDER BY enterprise_id")
+    s.close()
+    levels = {r["cohort_level"] for r in rows}
+    assert {"node+age", "node"} <= levels  # both the cohort and its fallback occur
+    for sig, spec in w["signals"].items():
+        key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
+        for k in {r[key] for r in rows}:
+            group = [r for r in rows if r[key] == k]
+            want = _pct({r["enterprise_id"]: r[sig] for r in group}, spec["direction"])
+            got = {r["enterprise_id"]: r[f"p_{sig}"] for r in group if r[f"p_{sig}"] is not None}
+            assert got == pytest.approx(want), (sig, k)
+    for r in rows:  # cohort sizes counted independently
+        same = [x for x in rows if x["node"] == r["node"] and x["age_band"] == r["age_band"]]
+        assert r["n_nb"] == len(same) and r["n_n"] == sum(x["node"] == r["node"] for x in rows)
