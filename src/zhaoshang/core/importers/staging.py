@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,87 +97,95 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
 
 def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
                 skip: Callable[..., str | None] | None = None) -> Staged:
-    """Read every file and build one text staging table ``_stg`` with a column per target field.
+    """Read every file into the staging shape: ``_stg`` with a column per target field.
 
-    ``skip(con, staged, rows)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta import
-    already holds): they are never staged. ``rows(trimmed, leave_out)`` gives it SQL for the mapped rows
-    (``rows_sql``)."""
+    A CSV is read, trimmed, mapped and its credit codes checked in one parallel pass into a table per file
+    (``_stg0``, ``_stg1`` …; row numbers from the rowid, rows being stored in file order); other formats are read
+    first and shaped in a second pass. The view ``_stg`` numbers the rows and leaves out fully empty ones.
+    ``skip(con, staged, rows_sql)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta import
+    already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead."""
     fields = kind_fields(kind)
-    parts: list[str] = []
     raws: list[RawInfo] = []
     header_of: dict[str, str] = {}
     alternates: dict[str, list[str]] = {}
-    alt_sql: dict[int, str] = {}
     present: set[str] = set(mapping.defaults)
+
+    def shaper(i: int, path: Path):
+        def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
+            colmap = resolve_mapping(kind, headers, mapping, path)
+            select, alt = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
+                                        header_of, alternates, present)
+            # valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence
+            # for the region
+            checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
+                       f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
+            if "uscc" in fields:
+                checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
+            return (f"SELECT *{''.join(', ' + c for c in checked)} FROM (SELECT {passthrough}, {', '.join(select)}, "
+                    f"{alt or 'false'} AS name__alt FROM {relation})")
+        return shape
+
+    # rows must land in file order for the rowid to number them
+    con.execute("SET preserve_insertion_order = true")
+    views = []
     for i, path in enumerate(paths):
-        raw = read_into(con, path, f"_raw{i}")
+        shape = shaper(i, path)
+        raw = read_into(con, path, f"_stg{i}", shape=shape)
+        if raw.row_sql is None:  # not a CSV: the raw table (with _row) is shaped in a second pass
+            con.execute(f"ALTER TABLE _stg{i} RENAME TO _raw{i}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _stg{i} AS "
+                        + shape(raw.headers, raw.columns, f"_raw{i}", "_row"))
+            con.execute(f"DROP TABLE IF EXISTS _raw{i}")
+            views.append(f"SELECT {i} AS _file, * FROM _stg{i}")
+        else:
+            views.append(f"SELECT {i} AS _file, {raw.row_sql} AS _row, * EXCLUDE (_keep) FROM _stg{i}"
+                         + ("" if raw.all_kept else " WHERE _keep"))
         raws.append(raw)
-        colmap = resolve_mapping(kind, raw.headers, mapping, path)
-        col_by_header = dict(zip(raw.headers, raw.columns))
-        select = [f"{i} AS _file", "_row"]
-        for f in fields.values():
-            if f.name in colmap:
-                exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
-                         f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
-                select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
-                if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
-                    alt_sql[i] = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
-                    alternates[f.name] = colmap[f.name][1:]
-                if f.type == "uscc":  # normalised once here, then validated set-based (``__ok``)
-                    select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
-                header_of.setdefault(f.name, colmap[f.name][0])
-                present.add(f.name)
-            elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
-                select.append(f"{ql(mapping.defaults[f.name])} AS {qi(f.name)}")
-                if f.type == "uscc":
-                    select.append(f"{uscc_normalize_sql(ql(mapping.defaults[f.name]))} AS {qi(f.name + '__n')}")
-            else:
-                select.append(f"NULL::VARCHAR AS {qi(f.name)}")
-                if f.type == "uscc":
-                    select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
-        used = {h for hs in colmap.values() for h in hs}
-        extra = [h for h in raw.headers if h not in used]
-        select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"
-                      if extra else "NULL::JSON")
-        select[-1] += " AS _extra"
-        parts.append(f"SELECT {', '.join(select)} FROM _raw{i}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
     rows = sum(r.rows for r in raws)
     for f in fields:
         header_of.setdefault(f, f)
-    if alt_sql:  # every file of the import carries the flag, as its last column
-        parts = [p.replace(" AS _extra FROM ", f" AS _extra, {alt_sql.get(i, 'false')} AS name__alt FROM ", 1)
-                 for i, p in enumerate(parts)]
-    # valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
-    # the region
-    checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} END "
-               f"AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
-    if "uscc" in fields:
-        checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
-    skipped = skip(con, staged, lambda trimmed=True, leave_out=None: rows_sql(parts, trimmed, leave_out)) if skip else None
-    # one pass computes the trimmed, mapped and checked columns; every later pass reads them as they are
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *{''.join(', ' + c for c in checked)} "
-                f"FROM {rows_sql(parts, leave_out=skipped)}")
-    for i in range(len(raws)):
-        con.execute(f"DROP TABLE IF EXISTS _raw{i}")
+    skipped = skip(con, staged, "_stg") if skip else None
+    if skipped and con.execute(f"SELECT 1 FROM {skipped} LIMIT 1").fetchall():
+        # only the (few) changed rows stay: every typing pass then reads only them
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT s.* FROM _stg s ANTI JOIN {skipped} u "
+                    "ON u._file = s._file AND u._row = s._row")
+        staged.table = "_stg_rest"
     return staged
 
 
-def rows_sql(parts: list[str], trimmed: bool = True, leave_out: str | None = None) -> str:
-    """The mapped rows of every file (one ``SELECT … FROM _raw<i>`` each). ``trimmed=False``: cells as read,
-    equal to the trimmed ones wherever a cell has no space at its edges (cheaper). ``leave_out``: a table of
-    (``_file``, ``_row``) whose rows are dropped before any column is computed."""
-    out = []
-    for i, part in enumerate(parts):
-        if not trimmed:
-            part = re.sub(r'trim\(("(?:[^"]|"")*")\)', r"\1", part)
-        if leave_out:
-            tail = f" FROM _raw{i}"
-            assert part.endswith(tail)
-            part = (part[:-len(tail)] + f" FROM (SELECT * FROM _raw{i} ANTI JOIN (SELECT _row AS _skip FROM {leave_out} "
-                    f"WHERE _file = {i}) ON _skip = _row)")
-        out.append(part)
-    return "(" + " UNION ALL ".join(out) + ")"
+def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, header_of, alternates, present):
+    """The staging columns of one file: trimmed text per target field (or its default), the normalised credit
+    code (``<field>__n``), the unmapped columns as JSON (``_extra``); and the SQL of the flag ``name__alt`` (the
+    name came from a fallback column)."""
+    select: list[str] = []
+    alt = None
+    for f in fields.values():
+        if f.name in colmap:
+            exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
+                     f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
+            select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
+            if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
+                alt = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
+                alternates[f.name] = colmap[f.name][1:]
+            if f.type == "uscc":  # normalised once here, then validated set-based (``__ok``)
+                select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
+            header_of.setdefault(f.name, colmap[f.name][0])
+            present.add(f.name)
+        elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
+            select.append(f"{ql(mapping.defaults[f.name])} AS {qi(f.name)}")
+            if f.type == "uscc":
+                select.append(f"{uscc_normalize_sql(ql(mapping.defaults[f.name]))} AS {qi(f.name + '__n')}")
+        else:
+            select.append(f"NULL::VARCHAR AS {qi(f.name)}")
+            if f.type == "uscc":
+                select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
+    used = {h for hs in colmap.values() for h in hs}
+    extra = [h for h in headers if h not in used]
+    select.append(("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"
+                   if extra else "NULL::JSON") + " AS _extra")
+    return select, alt
 
 
 # --- rejects -----------------------------------------------------------------------------------
@@ -257,5 +264,9 @@ def today() -> _dt.date:
 
 
 def drop_stage(con, staged: Staged) -> None:
-    """Free the staging table once the typed table exists."""
-    con.execute(f"DROP TABLE IF EXISTS {staged.table}")
+    """Free the staging tables once the typed table exists."""
+    con.execute("DROP VIEW IF EXISTS _stg")
+    if staged.table != "_stg":
+        con.execute(f"DROP TABLE IF EXISTS {staged.table}")
+    for i in range(len(staged.raws)):
+        con.execute(f"DROP TABLE IF EXISTS _stg{i}")

@@ -34,10 +34,13 @@ __all__ = ["RawInfo", "read_into", "peek_headers", "detect_format", "clean_stale
 
 
 def read_into(
-    con: duckdb.DuckDBPyConnection, path: str | Path, table: str, *, sheet: str | None = None
+    con: duckdb.DuckDBPyConnection, path: str | Path, table: str, *, sheet: str | None = None, shape=None
 ) -> RawInfo:
     """Load `path` into TEMP TABLE `table` (_row BIGINT, c0 … cN VARCHAR) and describe it.
 
+    ``shape(headers, columns, relation, passthrough)`` — a SELECT over ``relation`` keeping the column named
+    ``passthrough`` — lets a CSV land directly in the caller's shape, in one parallel pass; the result then says
+    how to number its rows (``RawInfo.row_sql``). Other formats ignore it (``row_sql`` stays None).
     Raises `UserError` (one line, Chinese, naming the file) for every problem with the file.
     """
     p = _check_file(path)
@@ -50,14 +53,14 @@ def read_into(
     if fmt == "parquet":
         return _read_parquet(con, p, table)
     if fmt == "csv" and (flavour := utf8_head(head)):
-        raw = _read_utf8_csv(con, p, table, flavour)
+        raw = _read_utf8_csv(con, p, table, flavour, shape)
         if raw is not None:
             return raw
     text = _prepare_text(p)
     try:
         if fmt == "jsonl":
             return _read_jsonl(con, p, table, text)
-        return _read_csv(con, p, table, text)
+        return _read_csv(con, p, table, text, shape)
     finally:
         if text.temp is not None:
             try:
@@ -66,14 +69,14 @@ def read_into(
                 pass
 
 
-def _read_utf8_csv(con, p: Path, table: str, flavour: str) -> RawInfo | None:
+def _read_utf8_csv(con, p: Path, table: str, flavour: str, shape=None) -> RawInfo | None:
     """A file that starts as UTF-8 is read as it is while another thread hashes it and looks for NUL bytes and
     mixed line endings (DuckDB checks every byte's UTF-8 itself). None — after dropping what was read — when
     the file needs the careful path (another encoding, binary content, line endings to normalise)."""
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_scan_text, p, False)
         try:
-            raw = _read_csv(con, p, table, _Text(p, flavour, "", None))
+            raw = _read_csv(con, p, table, _Text(p, flavour, "", None), shape)
         except UserError:
             raw = None  # an encoding problem or a malformed file: the careful path says which
         _flavour, digest, nul, mixed = scan.result()

@@ -33,6 +33,11 @@ class RawInfo:
     sha256: str = ""
     sheet: str | None = None
     delimiter: str | None = None
+    # shaped read (``read_into(shape=…)``): the table holds the caller's columns and ``_keep`` (false for a fully
+    # empty row), no ``_row``; ``row_sql`` gives the row number from the table's rowid (rows are stored in file
+    # order), and ``all_kept`` says no row needs the ``_keep`` filter
+    row_sql: str | None = None
+    all_kept: bool = True
 
     @property
     def column_of(self) -> dict[str, str]:

@@ -62,7 +62,7 @@ def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
     return best[1], skip, best[2]
 
 
-def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
+def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
     with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
         sample = f.read(SNIFF_CHARS)
         complete = not f.read(1)
@@ -76,15 +76,20 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
     columns = [f"c{i}" for i in range(len(headers))]
     col_spec = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
     rej_t, rej_s = f"{table}__rejects", f"{table}__rejscan"
-    base = skip + 1  # row_number() starts at 1; the header is row skip + 1
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
-        f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM read_csv({_lit(str(text.path))}, "
-        f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
-        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', {scan_options(con, text.path)}, "
-        f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})"
-        f") WHERE coalesce({', '.join(_q(c) for c in columns)}) IS NOT NULL"  # fully empty rows carry nothing
-    )
+    base = skip + 1  # the first record is row base + 1; the header is row skip + 1
+    scan = (f"read_csv({_lit(str(text.path))}, "
+            f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
+            f"delim = {_lit(delim)}, quote = '\"', escape = '\"', {scan_options(con, text.path)}, "
+            f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)})")
+    nonempty = f"coalesce({', '.join(_q(c) for c in columns)}) IS NOT NULL"  # fully empty rows carry nothing
+    if shape is not None:
+        # no row-numbering window (it would serialise the scan): rows land in file order, so the table's rowid
+        # numbers them; the caller's SELECT shapes them in the same pass
+        sql = (f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS "
+               + shape(headers, columns, f"(SELECT *, {nonempty} AS _keep FROM {scan})", "_keep"))
+    else:
+        sql = (f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
+               f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM {scan}) WHERE {nonempty}")
     try:
         con.execute(sql)
         # parallel scans may record the same line more than once: one entry per line
@@ -108,6 +113,9 @@ def _read_csv(con, p: Path, table: str, text: _Text) -> RawInfo:
             f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}",
             f"the CSV file has {n_bad} malformed rows (the header has {len(headers)} columns): {p}: "
             + "; ".join(f"line {ln}" for ln, _ in bad) + (f" and {n_bad - len(bad)} more" if n_bad > len(bad) else ""))
-    rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
-    return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
-
+    if shape is None:
+        rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
+        return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
+    rows, total = con.execute(f"SELECT count(*) FILTER (WHERE _keep), count(*) FROM {_q(table)}").fetchall()[0]
+    return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim,
+                   row_sql=f"(rowid + {base + 1})::BIGINT", all_kept=rows == total)

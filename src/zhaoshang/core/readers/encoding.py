@@ -54,16 +54,13 @@ def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, boo
                     dec.decode(chunk)
                 except UnicodeDecodeError:
                     utf8_ok = False
-            n_crlf = chunk.count(b"\r\n")
-            if prev_cr and chunk[:1] == b"\n":
-                n_crlf += 1
             n_cr = chunk.count(b"\r")
-            n_lf = chunk.count(b"\n")
+            inner = chunk.count(b"\r\n") if n_cr else 0  # most files have no CR at all: one pass fewer
+            joined = prev_cr and chunk[:1] == b"\n"  # a CRLF split across two chunks
+            n_crlf = inner + joined
             crlf += n_crlf
-            lone_cr += n_cr - chunk.count(b"\r\n")
-            lone_lf += n_lf - n_crlf
-            if prev_cr and chunk[:1] == b"\n":
-                lone_cr -= 1  # the CR ending the previous chunk belonged to a CRLF
+            lone_cr += n_cr - inner - joined  # the CR ending the previous chunk belonged to a CRLF
+            lone_lf += chunk.count(b"\n") - n_crlf
             prev_cr = chunk.endswith(b"\r")
     if utf8_ok and decode:
         try:
