@@ -18,7 +18,7 @@ from .. import jsonenc
 from ..config import ConfigFile, read_yaml
 from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
-from ..memory import IMPORT_DEFAULT, IMPORT_VAR, duckdb_limit
+from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, duckdb_limit
 from ..store import Store
 from .context import ImportContext, ImportReport
 from .delta import count_changes, count_unchanged, recheck_trimmed, unchanged_rows
@@ -33,7 +33,7 @@ PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
 def import_memory_limit() -> str:
     """DuckDB's memory limit for this import (``ZHAOSHANG_IMPORT_MEMORY``, core/memory.py), read at each import so
     a deployment (or a test) can lower the cap."""
-    return duckdb_limit(IMPORT_VAR, IMPORT_DEFAULT)
+    return duckdb_limit(IMPORT_VAR, IMPORT_DEFAULT, IMPORT_SHARE)
 
 
 def list_presets() -> dict[str, dict]:

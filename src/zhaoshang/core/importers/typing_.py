@@ -187,10 +187,12 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
 
     _cell_checks(con, staged)
 
+    # most imports reject nothing: then no row needs looking up among the rejects
+    rejected = ("EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected')"
+                if con.execute("SELECT 1 FROM _rej WHERE action = 'rejected' LIMIT 1").fetchall() else "false")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {', '.join(selects)}, "
-        f"EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected') "
-        f"AS _rejected FROM {staged.table} s {' '.join(joins)}"
+        f"{rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
     )
     for f in kind_fields.values():
         if f.type == "uscc" and f.name in staged.present:
