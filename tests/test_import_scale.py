@@ -45,6 +45,27 @@ def test_reader_streams_a_file_larger_than_the_memory_cap(tmp_path):
     assert con.execute("SELECT c0 FROM _raw WHERE _row = 60_001").fetchone()[0] == "企业59999"
 
 
+def test_staging_numbers_rows_by_their_place_in_the_file_when_read_in_parallel(tmp_path):
+    # the CSV lands in the staging shape in one parallel scan, without a row-numbering window: the row numbers
+    # come from the order rows are stored in, and a fully empty line keeps its number without being staged
+    from zhaoshang.core.importers.staging import Mapping, stage_files
+
+    csv = tmp_path / "big.csv"
+    row = "企业{0},91110000{0:010d},北京市海淀区中关村大街{0}号," + "经营范围" * 20 + "\n"
+    with csv.open("w", encoding="utf-8") as fh:
+        fh.write("企业名称,统一社会信用代码,注册地址,经营范围\n")
+        fh.writelines(row.format(i) if i != 30_000 else ",,,\n" for i in range(40_000))
+    con = duckdb.connect(str(tmp_path / "z.duckdb"))
+    con.execute("SET memory_limit = '16MB'")  # pieces of 2 MB: several, read by both threads
+    con.execute("SET threads = 2")
+    staged = stage_files(con, "enterprises", [csv], Mapping(kind="enterprises"))
+    assert staged.rows_read == 39_999
+    wrong = con.execute("SELECT count(*) FROM _stg WHERE name <> '企业' || (_row - 2)").fetchone()[0]
+    assert wrong == 0
+    assert con.execute("SELECT min(_row), max(_row), count(*) FROM _stg").fetchone() == (2, 40_001, 39_999)
+    assert not con.execute("SELECT 1 FROM _stg WHERE _row = 30_002").fetchall()  # the empty line
+
+
 @pytest.fixture(scope="module")
 def months(tmp_path_factory):
     """A 300-enterprise registry imported, then its export a month later imported by the CLI (JSON report)."""
