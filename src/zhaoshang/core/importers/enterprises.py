@@ -330,15 +330,14 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = _ent_upd._key
           AND r.link_method = 'listed_code')""")
     changed_on = ql(str(ctx.data_date))
-    for fld in TRACKED_FIELDS:
-        con.execute(f"""
-            INSERT INTO enterprise_history
-            SELECT e.id, {ql(fld)}, CAST(e.{fld} AS VARCHAR), CAST(u.{fld} AS VARCHAR), {changed_on}::DATE,
-                   {ql(src)}, u._key, {ctx.import_id}
-            FROM _ent_upd u JOIN enterprises e ON e.id = u.enterprise_id
-            WHERE u.{fld} IS NOT NULL AND e.{fld} IS NOT NULL AND CAST(u.{fld} AS VARCHAR) <> CAST(e.{fld} AS VARCHAR)
-              AND NOT ({ql(fld)} = 'name' AND u._name_alt)
-        """)
+    # every tracked field in one pass over the updated enterprises (not one join with the table per field)
+    vals = ", ".join(f"({ql(f)}, CAST(e.{f} AS VARCHAR), CAST(u.{f} AS VARCHAR))" for f in TRACKED_FIELDS)
+    con.execute(f"""
+        INSERT INTO enterprise_history
+        SELECT e.id, c.field, c.old, c.new, {changed_on}::DATE, {ql(src)}, u._key, {ctx.import_id}
+        FROM _ent_upd u JOIN enterprises e ON e.id = u.enterprise_id, LATERAL (VALUES {vals}) c(field, old, new)
+        WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND u._name_alt)
+    """)
     # the old name stays findable as a former name
     con.execute(f"""
         INSERT INTO enterprise_aliases
