@@ -1,9 +1,9 @@
-"""Monthly exports as deltas: rows whose content a source already delivered are set aside before staging.
+"""Monthly exports as deltas: rows whose content a source already delivered are set aside before typing.
 
 A registry export a month later repeats most rows unchanged. Each row's content hash — a 128-bit number
-(``md5_number`` of its mapped values), the same hash the source records keep — is computed straight from
-the file as read and hash-joined with the latest hash recorded for each key of the source. Matching rows
-are never staged, typed, linked or written: only new and changed rows cost anything, and history is
+(``md5_number`` of its mapped values), the same hash the source records keep — is computed as the rows are
+staged and hash-joined with the latest hash recorded for each key of the source. Matching rows
+are never typed, linked or written: only new and changed rows cost anything, and history is
 recorded only for what changed. ``count_changes`` says what the export changed, by source key: new,
 changed, unchanged, disappeared (recorded before, absent from this export).
 
@@ -60,7 +60,7 @@ def unchanged_rows(source: str):
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
     Creates ``_unch`` (file, row of each unchanged row), ``_seen`` (the keys they match), ``_before`` (how
-    many keys the source had) and ``_hashes`` (every row's hash as read); returns ``_unch``, or None for a
+    many keys the source had) and ``_hashes`` (every row's hash); returns ``_unch``, or None for a
     source's first export."""
     def skip(con, staged: Staged, rows) -> str | None:
         convert_recorded_hashes(con)
@@ -71,33 +71,13 @@ def unchanged_rows(source: str):
             return None  # the first export of a source: everything is new
         latest = _latest_sql(con, source)
         hash_ = row_hash_sql(staged)
-        # one pass over the file's cells as read (no trimming: the same hash wherever no cell has spaces at its
-        # edges, ``recheck_trimmed`` sees to the others); 16 bytes of hash per row are kept, nothing else
-        # (``rows`` may also be the name of a staged table: then its values are trimmed already)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {hash_} AS _hash "
-                    f"FROM {rows(trimmed=False) if callable(rows) else rows}")
+        # one pass over the staged rows: 16 bytes of hash per row are kept, nothing else
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {hash_} AS _hash FROM {rows}")
         _match(con, latest, "_hashes")
         # one latest record per key: their number is the number of keys the source had
         con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT count(*) AS n FROM {latest}")
         return "_unch"
     return skip
-
-
-def recheck_trimmed(con, staged: Staged, source: str) -> None:
-    """After staging: a staged row whose hash as staged (trimmed) differs from its hash as read had spaces at
-    the edges of a cell; if that hash is its key's latest, the row is unchanged after all and leaves ``_stg``."""
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_hashes'").fetchall():
-        return
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rest AS SELECT s._file, s._row, s._hash FROM (SELECT _file, _row, "
-                f"{row_hash_sql(staged)} AS _hash FROM {staged.table}) s JOIN _hashes h USING (_file, _row) "
-                "WHERE h._hash <> s._hash")
-    con.execute("DROP TABLE _hashes")
-    if con.execute("SELECT 1 FROM _rest LIMIT 1").fetchall():
-        n = count_unchanged(con)
-        _match(con, _latest_sql(con, source), "_rest")
-        if count_unchanged(con) > n:
-            con.execute(f"DELETE FROM {staged.table} s USING _unch u WHERE u._file = s._file AND u._row = s._row")
-    con.execute("DROP TABLE _rest")
 
 
 def _match(con, latest: str, hashes: str) -> None:

@@ -21,7 +21,7 @@ from ..fields import KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, duckdb_limit
 from ..store import Store
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, recheck_trimmed, unchanged_rows
+from .delta import count_changes, count_unchanged, unchanged_rows
 from .enterprises import write_enterprises
 from .events import derive_events
 from .facts import WRITERS
@@ -144,8 +144,6 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
     con.execute("SET preserve_insertion_order = false")
-    if kind == "enterprises":
-        recheck_trimmed(con, staged, src)
     unchanged = count_unchanged(con) if kind == "enterprises" else 0
     step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}"
                         + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）")
