@@ -116,6 +116,11 @@ def test_page_in_chromium(server, tmp_path):
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(SHOTS) / "region.png"), full_page=False)
+        # the report is built once per data generation; build it first (under load a first layout takes long
+        # enough for the browser to give up the download it started on the click) and check what the link serves
+        href = page.get_attribute("#download-pdf", "href")
+        first = page.request.get(server["base"] + href, timeout=180000)
+        assert first.ok and first.body().startswith(b"%PDF")
         with page.expect_download() as dl:
             page.click("#download-pdf")
         target = tmp_path / dl.value.suggested_filename
