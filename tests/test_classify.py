@@ -148,11 +148,13 @@ def test_rerun_replaces_rows_and_subset_keeps_others(store):
     n = store.query("SELECT count(*) AS n FROM placements")[0]["n"]
     classify(store)
     assert store.query("SELECT count(*) AS n FROM placements")[0]["n"] == n
+    others = {k: v for k, v in placements(store).items() if k != 1}
+    assert others
     store.con.execute("UPDATE enterprises SET scope = '餐饮服务' WHERE id = 1")
     s = classify(store, enterprise_ids=[1])
     assert s["enterprises"] == 1 and s["placed"] == 0
     p = placements(store)
-    assert 1 not in p and 5 in p  # other enterprises untouched
+    assert 1 not in p and p == others  # other enterprises untouched
 
 
 def test_as_of_leaves_out_later_enterprises_and_patents(store):
@@ -244,6 +246,19 @@ def test_runs_under_the_batch_memory_cap_and_restores_the_limit(store, monkeypat
     assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
     assert got["placed"] == before["placed"]
     assert store.query("SELECT enterprise_id, node_code, confidence FROM placements ORDER BY 1, 2") == rows
+
+
+def test_without_a_named_cap_classification_keeps_duckdbs_own_limit(store, monkeypatch):
+    from zhaoshang.services.chain import classify as cl
+
+    monkeypatch.delenv("ZHAOSHANG_BATCH_MEMORY", raising=False)
+    monkeypatch.delenv("ZHAOSHANG_IMPORT_MEMORY", raising=False)
+    monkeypatch.setattr(cl, "TOKEN_BATCH", 1)
+    default = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen: list[str] = []
+    classify(store, on_progress=lambda *a, **k: seen.append(
+        store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert seen and set(seen) == {default}  # its evidence lists cannot spill: no small default cap
 
 
 def test_cli_refuses_a_malformed_memory_cap_in_one_line(tmp_path):

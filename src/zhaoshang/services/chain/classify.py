@@ -219,7 +219,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
     The run holds at most the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py); DuckDB spills
     beyond it."""
-    with capped(store.con):
+    with capped(store.con, only_when_set=True):
         return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
 
 
