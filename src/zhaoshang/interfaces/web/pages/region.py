@@ -41,12 +41,13 @@ def register(app, web) -> None:
         from ...reports import write_region_report
 
         prof = profile_of(store, code, as_of)
-        _limit()
         lang = web.lang_of(request)
 
         def build() -> bytes:
             """The report file's bytes; built once per data generation, region, date, language and format (a PDF
-            takes seconds to lay out, and the data it shows only changes with a new generation)."""
+            takes seconds to lay out, and the data it shows only changes with a new generation). Only a build spends
+            the user's allowance of expensive requests: a cached file is served free."""
+            _limit()
             fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-report-")
             os.close(fd)
             try:
