@@ -2,7 +2,7 @@
 
 Builds (or takes, ``--db PATH``) the demo database (``zhaoshang demo --no-serve``, synthetic and labelled so),
 starts the web app in this process (FastAPI's test client: no network, the same routes and cache as
-``zhaoshang serve``) and times, for one region (default 440300):
+``zhaoshang serve``) and times, for one region (default: the region pages open on without one, from the reference service):
   1. the page ``/region/{code}`` on a fresh app (everything cold: region tables, relationship graph for the
      leads' reachability, every section of the profile);
   2. the same page again (the profile is kept per data generation);
@@ -11,7 +11,7 @@ starts the web app in this process (FastAPI's test client: no network, the same 
 Reference: the service alone (``region_profile``) in the same process once warm, so ``ratio`` = first page /
 warm service. Prints one JSON document with the load average.
 
-    .venv/bin/python bench/bench_region_page.py [--db PATH] [--region 440300]
+    .venv/bin/python bench/bench_region_page.py [--db PATH] [--region CODE]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _timed(fn) -> tuple[float, object]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
-    ap.add_argument("--region", default="440300")
+    ap.add_argument("--region")
     a = ap.parse_args()
     db = a.db
     if not db:
@@ -49,8 +49,12 @@ def main() -> None:
 
     from zhaoshang.core.store import Store
     from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.reference import default_region
     from zhaoshang.services.region_profile import region_profile
 
+    if not a.region:
+        with Store(db, read_only=True) as store:
+            a.region = default_region(store)
     c = TestClient(create_app(db))
     page = f"/region/{a.region}"
     pdf = f"/api/region-profile/{a.region}/report"

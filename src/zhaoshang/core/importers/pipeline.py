@@ -18,7 +18,7 @@ from .. import jsonenc
 from ..config import ConfigFile, read_yaml
 from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
-from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, duckdb_limit
+from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from .context import ImportContext, ImportReport
 from .delta import count_changes, count_unchanged, unchanged_rows
@@ -30,10 +30,6 @@ from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
-def import_memory_limit() -> str:
-    """DuckDB's memory limit for this import (``ZHAOSHANG_IMPORT_MEMORY``, core/memory.py), read at each import so
-    a deployment (or a test) can lower the cap."""
-    return duckdb_limit(IMPORT_VAR, IMPORT_DEFAULT, IMPORT_SHARE)
 
 
 def list_presets() -> dict[str, dict]:
@@ -120,15 +116,14 @@ def import_files(
     con = store.con
 
     step(0, description=f"读取 {paths[0].name}", total=6)
-    previous_limit, previous_order = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchall()[0]
-    con.execute(f"SET memory_limit = '{import_memory_limit()}'")  # DuckDB spills to disk beyond this
-    try:
-        return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step)
-    finally:
-        con.execute(f"SET memory_limit = '{previous_limit}'")
-        con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
-        _cleanup(con)
+    previous_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    # under the import's memory cap (ZHAOSHANG_IMPORT_MEMORY, read at each import): DuckDB spills beyond it
+    with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
+        try:
+            return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step)
+        finally:
+            con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
+            _cleanup(con)
 
 
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step) -> ImportReport:
