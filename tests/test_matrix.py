@@ -267,3 +267,30 @@ def test_served_lists_by_funding_give_the_same_enterprises(db):
     finally:
         served.con.close()
         direct.close()
+
+
+def test_served_lists_by_region_and_node_give_the_same_pages(db):
+    """A served generation answers a list by region and node from the map's cells (the total) and a table in
+    list order (the page, the nodes): the same totals and items, page by page, as the direct query."""
+    from zhaoshang.core.asof import reference_date
+    from zhaoshang.interfaces.web.served import _open
+    from zhaoshang.services import list_order
+    from zhaoshang.services.enterprises import search_enterprises
+
+    served, direct = _open(db), Store(db, read_only=True)
+    try:
+        assert list_order.usable(served, reference_date(served), m.default_chain(served), "-capital")
+        cases = [{"region": "330000", "node": "M02"}, {"region": "330100", "node": "U01,D"}, {"node": "M"}, {"region": "110000", "node": "M"},
+                 {"region": "长三角", "node": m.default_chain(direct)}, {"region": "330000", "node": "M02", "as_of": "2015-01-01"},
+                 {"node": "U01", "sort": "name"}]
+        for args in cases:
+            for page in (1, 2, 9):
+                a = search_enterprises(served, size=7, page=page, **args)
+                b = search_enterprises(direct, size=7, page=page, **args)
+                assert a == b, (args, page)
+            assert a["total"] > 7, args  # more than one page
+        with pytest.raises(NotFound):
+            search_enterprises(served, node="M02,NOPE")
+    finally:
+        served.con.close()
+        direct.close()

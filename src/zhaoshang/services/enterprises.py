@@ -20,7 +20,8 @@ from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import score_join, stored_totals
-from .search import matching_ids
+from . import list_order
+from .search import matching_condition
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -65,8 +66,8 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     params: list = []
     ctes = ""
     if q and str(q).strip():  # the one search rule (services.search): codes, names, aliases, words, placements
-        ids, qparams = matching_ids(store, q)
-        where.append(f"e.id IN ({ids})")
+        cond, qparams = matching_condition(store, q)
+        where.append(cond)
         params += qparams
     if region:
         cond, cparams, _ = _region_filter(store, region, None)
@@ -155,6 +156,14 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
     d = reference_date(store, as_of)
+    plain = (q and str(q).strip()) or founded_from or founded_to or _as_list(stage) or tags \
+        or (listed is not None and listed != "") or include_dissolved or score_min is not None or score_max is not None
+    if region and node and not plain:  # by region and node alone: the served generation's prepared tables, if they fit
+        prepared = _prepared_page(store, d, region, node, chain or default_chain(store), sort, page, size)
+        if prepared:
+            total, ids, nodes = prepared
+            return _answer(store, d, total, page, size, sort, _items(store, ids, d, chain, _view(store, d, False), nodes),
+                           score_join(store, d, needed=False)[4])
     where, params, ctes = _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
                                  include_dissolved)
     view = _view(store, d, include_dissolved)
@@ -180,16 +189,37 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     else:
         total = store.con.execute(f"{ctes} SELECT count(*) FROM {view} e {lf_join} WHERE {wsql}",
                                   cte_params + lf_params + params).fetchone()[0]
-    ids = [r["id"] for r in ids_rows]
-    items = _items(store, ids, d, chain, view)
-    scores = stored_totals(store, ids, sd)
+    return _answer(store, d, total, page, size, sort, _items(store, [r["id"] for r in ids_rows], d, chain, view), sd)
+
+
+def _prepared_page(store, d: _dt.date, region, node, chain: str, sort: str, page: int,
+                   size: int) -> tuple[int, list[int], dict] | None:
+    """(total, page ids, their nodes) of a list by region and node from the served generation's prepared
+    tables (``services.list_order``), or None where they do not give the plain query's answer."""
+    if not list_order.usable(store, d, chain, sort):
+        return None
+    nodes = _as_list(node)
+    codes = None  # the chain's own code: placed anywhere on it
+    if chain not in nodes:
+        for n in nodes:
+            matrix_check_node(store, chain, n)
+        codes = sorted({c for n in nodes for c in descendants(store, chain, n)})
+    cond, cparams, _ = _region_filter(store, region, None)
+    return list_order.page(store, d, chain, cond, cparams, codes, page, size)
+
+
+def _answer(store, d: _dt.date, total: int, page: int, size: int, sort: str, items: list[dict], sd) -> dict:
+    scores = stored_totals(store, [it["id"] for it in items], sd)
     for it in items:
         it["score"], it["score_confidence"] = scores.get(it["id"], (None, None))
     return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(),
             "score_as_of": sd.isoformat() if sd else None, "items": items}
 
 
-def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises") -> list[dict]:
+def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises",
+           nodes: dict[int, list[str]] | None = None) -> list[dict]:
+    """The page's rows with region names, chain nodes (looked up unless given) and latest funding; the ids
+    are looked up as a list (``= ANY``), which lets the scans skip the row groups holding none of them."""
     if not ids:
         return []
     chain = chain or default_chain(store)
@@ -198,16 +228,17 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district,
                   rp.name_en AS province_en, rc.name_en AS city_en, rd.name_en AS district_en, e.listed_code, e.tags,
                   e.lng, e.lat
-           FROM (SELECT * FROM {view} v WHERE id IN (SELECT unnest(?::BIGINT[]))) e
+           FROM (SELECT * FROM {view} v WHERE v.id = ANY(?::BIGINT[])) e
            LEFT JOIN regions rp ON rp.code = e.province_code
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code""", [ids])
-    nodes = {r[0]: r[1] for r in store.con.execute(
-        "SELECT enterprise_id, list(DISTINCT node_code ORDER BY node_code) FROM placements "
-        "WHERE chain = ? AND enterprise_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1", [chain, ids]).fetchall()}
+    if nodes is None:
+        nodes = {r[0]: r[1] for r in store.con.execute(
+            "SELECT enterprise_id, list(DISTINCT node_code ORDER BY node_code) FROM placements "
+            "WHERE chain = ? AND enterprise_id = ANY(?::BIGINT[]) GROUP BY 1", [chain, ids]).fetchall()}
+    lf_sql, lf_params = _latest_funding(store, d)
     lf = {r["enterprise_id"]: r for r in store.query(
-        "SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, sum(amount_wan) AS total_wan FROM fundings "
-        "WHERE enterprise_id IN (SELECT unnest(?::BIGINT[])) AND (date IS NULL OR date <= ?) GROUP BY 1", [ids, d])}
+        f"SELECT * FROM {lf_sql} f WHERE f.enterprise_id = ANY(?::BIGINT[])", lf_params + [ids])}
     by_id = {r["id"]: r for r in rows}
     out = []
     for i in ids:

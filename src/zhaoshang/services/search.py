@@ -129,7 +129,8 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     in_e, in_a, kparams = "", "", []
     if cand:  # the index narrows where the rule looks (the candidates, looked up once); the rule still decides
         ids = [r[0] for r in store.con.execute(cand[0], cand[1]).fetchall()]
-        in_e, in_a = "e.id IN (SELECT unnest(?::BIGINT[])) AND ", "a.enterprise_id IN (SELECT unnest(?::BIGINT[])) AND "
+        # a list (= ANY) lets the scans skip the row groups holding no candidate
+        in_e, in_a = "e.id = ANY(?::BIGINT[]) AND ", "a.enterprise_id = ANY(?::BIGINT[]) AND "
         kparams = [ids]
     params = cparams + kparams + cparams + [norm] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
@@ -137,13 +138,14 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     return sql, params, words, cand is not None
 
 
-def matching_ids(store: Store, text: str) -> tuple[str, list]:
-    """SQL selecting the ids of the enterprises matching ``text`` (for a list's ``q`` filter) and its parameters."""
+def matching_condition(store: Store, text: str, alias: str = "e") -> tuple[str, list]:
+    """SQL condition on ``alias.id`` that the enterprise matches ``text`` (for a list's ``q`` filter) and its
+    parameters."""
     sql, params, _, narrowed = _hits(store, str(text or "").strip())
-    if narrowed:  # a few ids: looked up once, then a list the database filters the enterprises by directly
+    if narrowed:  # a few ids: looked up once, then a list the scan skips row groups by
         ids = [r[0] for r in store.con.execute(f"SELECT DISTINCT id FROM ({sql})", params).fetchall()]
-        return "SELECT unnest(?::BIGINT[])", [ids]
-    return f"SELECT id FROM ({sql})", params
+        return f"{alias}.id = ANY(?::BIGINT[])", [ids]
+    return f"{alias}.id IN (SELECT id FROM ({sql}))", params
 
 
 def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region: str | None = None,

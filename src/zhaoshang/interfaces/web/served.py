@@ -22,6 +22,7 @@ from cachetools import LRUCache
 
 from ...core.generations import file_identity
 from ...core.store import Store
+from ...services import list_order
 from ...services.regions import matrix
 
 log = logging.getLogger("zhaoshang.web")
@@ -119,6 +120,7 @@ def _open(db_path: str) -> Store:
     store.prepared = {}  # … and their names, shared by the request stores of the generation
     try:
         matrix.prepare_cache(store, schema="memory.main")
+        list_order.prepare(store)  # the list by region and node in its default order (services.list_order)
     except duckdb.Error:  # an empty or foreign database: the direct queries still answer
         pass
     return store

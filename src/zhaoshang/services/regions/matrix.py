@@ -287,7 +287,8 @@ def _cell_table(store, cache: dict, d: _dt.date) -> str:
             temp = "TEMP " if cache.get("cells_temp") else ""  # beside a stored table a reader may not write
             store.con.execute(f"""CREATE OR REPLACE {temp}TABLE {name} AS
                 SELECT row_number() OVER () AS id, province_code, city_code, district_code, {col}, count(*) AS w
-                FROM {cache['table']} e WHERE {_active_sql()} GROUP BY ALL""", [d, d])
+                FROM {cache['table']} e WHERE {_active_sql()} GROUP BY ALL
+                ORDER BY province_code, city_code, district_code""", [d, d])  # a region's cells: a few row groups
             cells[d] = name
         return cells[d]
 
