@@ -231,34 +231,63 @@ def test_registration_sample_ai_vs_non_ai(shared):
     assert r["catering_or_clothing_rows"] > 100 and r["catering_or_clothing_placed"] == 0
 
 
-def test_runs_under_the_batch_memory_cap_and_restores_the_limit(store, monkeypatch):
+@pytest.fixture(scope="module")
+def synthetic():
+    """3,000 synthetic enterprises from the classification benchmark's generator (AI and plain business,
+    boilerplate, exclusion clauses), with their placements under the default cap."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "bench_classify.py"
+    spec = importlib.util.spec_from_file_location("bench_classify", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    s = Store(":memory:")
+    s.con.execute("SET threads = 1")  # one worker's buffers: at a cap this small they would otherwise dominate
+    bench.fill(s, 3000)
+    classify(s, use_model=False)
+    yield s, s.query("SELECT enterprise_id, node_code, confidence, evidence FROM placements ORDER BY 1, 2")
+    s.close()
+
+
+def test_finishes_range_by_range_under_a_cap_too_small_for_one_pass(synthetic, monkeypatch):
+    import duckdb
+
     from zhaoshang.services.chain import classify as cl
 
-    before = classify(store)
-    rows = store.query("SELECT enterprise_id, node_code, confidence FROM placements ORDER BY 1, 2")
+    store, rows = synthetic
+    assert len(rows) > 500
     default = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    monkeypatch.setenv("ZHAOSHANG_BATCH_MEMORY", "24MB")
+    monkeypatch.setattr(cl, "CHUNK", 100_000)  # every enterprise in one range: the evidence lists overflow
+    with pytest.raises(duckdb.OutOfMemoryException) as exc:
+        classify(store, use_model=False)
+    assert "zs_direct" in exc.value.statement or "zs_kwscore" in exc.value.statement
+    monkeypatch.setattr(cl, "CHUNK", 300)
     seen: list[str] = []
-    monkeypatch.setenv("ZHAOSHANG_BATCH_MEMORY", "64MB")
-    monkeypatch.setattr(cl, "TOKEN_BATCH", 1)  # the jieba check read one match range at a time
-    got = classify(store, on_progress=lambda *a, **k: seen.append(
+    got = classify(store, use_model=False, on_progress=lambda *a, **k: seen.append(
         store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
-    assert seen and set(seen) == {"45.7 MiB"}  # three quarters of the cap for DuckDB, the rest for Python
+    assert len(seen) == 11 and set(seen) == {"17.1 MiB"}  # three quarters of the cap for DuckDB, ten ranges
     assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
-    assert got["placed"] == before["placed"]
-    assert store.query("SELECT enterprise_id, node_code, confidence FROM placements ORDER BY 1, 2") == rows
+    assert got["placements"] == len(rows)
+    assert store.query("SELECT enterprise_id, node_code, confidence, evidence FROM placements ORDER BY 1, 2") == rows
 
 
-def test_without_a_named_cap_classification_keeps_duckdbs_own_limit(store, monkeypatch):
-    from zhaoshang.services.chain import classify as cl
+def test_without_a_named_cap_classification_holds_the_default_cap(store, monkeypatch):
+    import duckdb
+
+    from zhaoshang.core.memory import duckdb_limit
 
     monkeypatch.delenv("ZHAOSHANG_BATCH_MEMORY", raising=False)
     monkeypatch.delenv("ZHAOSHANG_IMPORT_MEMORY", raising=False)
-    monkeypatch.setattr(cl, "TOKEN_BATCH", 1)
     default = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     seen: list[str] = []
     classify(store, on_progress=lambda *a, **k: seen.append(
         store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
-    assert seen and set(seen) == {default}  # its evidence lists cannot spill: no small default cap
+    other = duckdb.connect()
+    other.execute(f"SET memory_limit = '{duckdb_limit('ZHAOSHANG_BATCH_MEMORY', '2GB')}'")
+    assert set(seen) == {other.execute("SELECT current_setting('memory_limit')").fetchone()[0]} != {default}
+    other.close()
 
 
 def test_cli_refuses_a_malformed_memory_cap_in_one_line(tmp_path):

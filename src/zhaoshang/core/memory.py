@@ -52,26 +52,16 @@ def batch_default() -> str:
     return os.environ.get(IMPORT_VAR, "").strip() or BATCH_DEFAULT
 
 
-def cap_is_set() -> bool:
-    """Whether the deployment named a cap for batch passes (``ZHAOSHANG_BATCH_MEMORY`` or the import's)."""
-    return bool(os.environ.get(BATCH_VAR, "").strip() or os.environ.get(IMPORT_VAR, "").strip())
-
-
 @contextmanager
-def capped(con, var: str = BATCH_VAR, default: str | None = None, only_when_set: bool = False,
-           share: float = DUCKDB_SHARE) -> Iterator[str | None]:
+def capped(con, var: str = BATCH_VAR, default: str | None = None,
+           share: float = DUCKDB_SHARE) -> Iterator[str]:
     """Run a step under the memory cap ``var``: DuckDB's limit lowered (never raised above an existing lower
     one), spilling to the database's temp directory — or the system's for an in-memory database — and the
     previous limit restored afterwards. Yields the limit set.
 
-    ``only_when_set``: a step that cannot yet keep every statement within a small cap (classification collects
-    each enterprise's evidence in lists DuckDB does not spill) runs with DuckDB's own limit unless a cap is named.
     ``share``: DuckDB's part of the cap (an import's is smaller, see ``IMPORT_SHARE``)."""
     from .readers.limits import _bytes
 
-    if only_when_set and not cap_is_set():
-        yield None
-        return
     limit = duckdb_limit(var, default or (batch_default() if var == BATCH_VAR else IMPORT_DEFAULT), share)
     prev_limit, prev_temp = con.execute(
         "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]

@@ -217,10 +217,15 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
 
     ``team`` (the team state) holds analysts' decisions, re-applied after the rules (``corrections.apply``).
 
-    The run holds at most the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py); DuckDB spills
-    beyond it."""
-    with capped(store.con, only_when_set=True):
-        return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
+    The run holds at most the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, default 2GB, core/memory.py);
+    DuckDB spills beyond it, and the steps that would hold every enterprise at once run by id ranges."""
+    with capped(store.con):
+        try:
+            return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
+        finally:  # a run stopped half-way leaves no working tables holding memory either
+            for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad"):
+                store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
 
 def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental) -> dict[str, Any]:
@@ -269,6 +274,8 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     if on_progress:
         on_progress(0, total=total)
 
+    # every step that reads all enterprises runs range by range of ids (bounded memory at any scale)
+    ranges = _ranges(con, "zs_scope", CHUNK)
     # 2. keyword matches, chunk by chunk
     con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
     if meta["patterns"] and total:
@@ -278,12 +285,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
                                     for f, x in _field_exprs(tax, {c: c for c in NORM_COLS}))
         sel = " UNION ALL ".join(f"SELECT id, field, unnest(regexp_extract_all(txt, {_lit(pat)})) AS kw FROM zs_txt"
                                  for pat in meta["patterns"])
-        lo_hi = con.execute("SELECT min(id), max(id) FROM zs_scope").fetchone()
-        n_chunks = max(1, math.ceil(total / CHUNK))
-        step = max(1, math.ceil((lo_hi[1] - lo_hi[0] + 1) / n_chunks))
-        start = lo_hi[0]
-        while start <= lo_hi[1]:
-            end = start + step - 1
+        for start, end in ranges:
             con.execute("CREATE OR REPLACE TEMP TABLE zs_chunk AS SELECT id FROM zs_scope WHERE id BETWEEN ? AND ?",
                         [start, end])
             n = con.execute("SELECT count(*) FROM zs_chunk").fetchone()[0]
@@ -294,16 +296,15 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
                 con.execute(f"INSERT INTO zs_hits SELECT DISTINCT id, field, kw, TRUE FROM ({sel})")
             if on_progress:
                 on_progress(n)
-            start = end + 1
 
     # 3. jieba check of token_only matches
     _check_tokens(con, tax, meta["tok_words"])
 
     # 4. direct scores
-    _score(con, tax, as_of)
+    _score(con, tax, as_of, ranges)
 
     # 5-6. relations, final placements
-    n_written = _place(store, tax, subset, team, as_of, use_model)
+    n_written = _place(store, tax, subset, team, as_of, use_model, ranges)
     if as_of is not None:
         inc.forget(store, tax)  # placements as of a past date: the next incremental run is a full one
     elif subset is None or mode == "incremental":
@@ -312,16 +313,25 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     # the stored region matrix: only the re-placed enterprises' regions and nodes, or rebuilt after a full run
     summary_matrix = refresh_matrix(store, tax.chain, ids=subset or (), full=subset is None)
+    from .summary import summarize
+
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset)
     summary["mode"] = mode
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
     summary["matrix"] = summary_matrix[0] if summary_matrix else None
     summary["seconds"] = round(time.perf_counter() - t0, 3)
-    for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final", "zs_branch",
-                  "zs_norm", "zs_txt"):
-        con.execute(f"DROP TABLE IF EXISTS {tname}")
     return summary
+
+
+def _ranges(con, table: str, per: int) -> list[tuple[int, int]]:
+    """Ranges of ``table``'s ids holding about ``per`` rows each (equal widths between its least and greatest
+    id): the unit of work of the steps that would otherwise hold every enterprise at once."""
+    total, lo, hi = con.execute(f"SELECT count(*), min(id), max(id) FROM {table}").fetchone()
+    if not total:
+        return []
+    step = max(1, math.ceil((hi - lo + 1) / math.ceil(total / per)))
+    return [(start, start + step - 1) for start in range(lo, hi + 1, step)]
 
 
 def _as_date(v) -> _dt.date | None:
@@ -363,12 +373,10 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE zs_tokhits AS SELECT DISTINCT id, field, kw FROM zs_hits
                    WHERE kw IN (SELECT kw FROM zs_tokw)""")
     con.execute("CREATE OR REPLACE TEMP TABLE zs_bad (id BIGINT, field VARCHAR, kw VARCHAR)")
-    lo, hi = con.execute("SELECT min(id), max(id) FROM zs_tokhits").fetchone()
-    step = max(1, math.ceil((hi - lo + 1) / math.ceil(n / TOKEN_BATCH)))
-    for start in range(lo, hi + 1, step):
+    for start, end in _ranges(con, "zs_tokhits", TOKEN_BATCH):
         rows = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
             FROM zs_tokhits h JOIN enterprises e ON e.id = h.id WHERE h.id BETWEEN ? AND ?""",
-                           [start, start + step - 1]).fetchall()
+                           [start, end]).fetchall()
         bad = [(eid, field, kw) for eid, field, kw, txt in rows if not checker.ok(txt or "", kw)]
         if bad:
             _load(con, "zs_bad", ["id", "field", "kw"], bad, append=True)
@@ -378,11 +386,18 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     con.execute("DROP TABLE IF EXISTS zs_tokhits")
 
 
-def _score(con, tax: Taxonomy, as_of) -> None:
+def _score(con, tax: Taxonomy, as_of, ranges: list[tuple[int, int]]) -> None:
+    """Direct scores per (enterprise, node) into ``zs_direct``, one id range at a time: an enterprise's score
+    reads its own evidence only, and the ordered evidence lists DuckDB cannot spill stay one range's worth."""
+    for i, (lo, hi) in enumerate(ranges or [(0, -1)]):
+        _score_range(con, tax, as_of, lo, hi, first=i == 0)
+
+
+def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> None:
     w = tax.weights
     # branches (分公司, 营业部 …) register their parent's licensed scope: it is weaker evidence of what they do
     con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_branch AS SELECT e.id FROM enterprises e
-        WHERE e.id IN (SELECT id FROM zs_scope) AND regexp_matches(e.name, {_lit(w.get("branch_name") or "^$")})""")
+        WHERE e.id BETWEEN {lo} AND {hi} AND e.id IN (SELECT id FROM zs_scope) AND regexp_matches(e.name, {_lit(w.get("branch_name") or "^$")})""")
     bf = float(w["branch_scope_factor"])
     # keywords: best field per (enterprise, node, keyword); industry names count only in the industry field
     con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
@@ -392,7 +407,7 @@ def _score(con, tax: Taxonomy, as_of) -> None:
                                           THEN {bf} ELSE 1 END AS w
             FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
             LEFT JOIN zs_branch b ON b.id = h.id
-            WHERE (h.tok_ok OR NOT k.token_only) AND fw.w > 0 AND (k.tier <> 'industry' OR h.field = 'industry'))
+            WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT k.token_only) AND fw.w > 0 AND (k.tier <> 'industry' OR h.field = 'industry'))
         SELECT id, node, kw,
                arg_max(tier, struct_pack(w := w, f := field, t := tier)) AS tier,
                arg_max(field, struct_pack(w := w, f := field, t := tier)) AS field,
@@ -406,18 +421,21 @@ def _score(con, tax: Taxonomy, as_of) -> None:
             SELECT DISTINCT pa.enterprise_id AS id, p.id AS pid, upper(replace(c, ' ', '')) AS cls
             FROM patent_applicants pa JOIN patents p ON p.id = pa.patent_id,
                  unnest(CASE WHEN p.ipc IS NULL OR len(p.ipc) = 0 THEN [p.main_ipc] ELSE p.ipc END) AS u(c)
-            WHERE pa.enterprise_id IN (SELECT id FROM zs_scope) AND c IS NOT NULL {pdate})
+            WHERE pa.enterprise_id BETWEEN {lo} AND {hi} AND pa.enterprise_id IN (SELECT id FROM zs_scope)
+                  AND c IS NOT NULL {pdate})
         SELECT pc.id, i.node, count(DISTINCT pc.pid) AS n, list(DISTINCT pc.cls ORDER BY pc.cls)[1:5] AS classes,
                any_value(i.gated) AS gated
         FROM pc JOIN zs_ipc i ON (i.prefix IS NULL OR left(pc.cls, 4) = i.prefix) AND regexp_matches(pc.cls, i.rx)
         GROUP BY pc.id, i.node""", [as_of] if as_of else [])
     # gate: chain relevance per enterprise
-    con.execute("""CREATE OR REPLACE TEMP TABLE zs_gate AS
-        SELECT DISTINCT h.id FROM zs_hits h JOIN zs_gatekw g ON g.kw = h.kw WHERE h.tok_ok OR NOT g.needs_tok
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_gate AS
+        SELECT DISTINCT h.id FROM zs_hits h JOIN zs_gatekw g ON g.kw = h.kw
+        WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT g.needs_tok)
         UNION SELECT DISTINCT id FROM zs_ipcscore WHERE NOT gated""")
     icw = float(w["industry_code_weight"])
     ipcw = float(w["ipc_weight"])
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_direct AS
+    into = "CREATE OR REPLACE TEMP TABLE zs_direct AS" if first else "INSERT INTO zs_direct"
+    con.execute(f"""{into}
         WITH kw AS (
             SELECT id, node, any_value(gated) AS gated,
                    coalesce(sum(w) FILTER (WHERE sign > 0 AND tier IN ('strong', 'industry')), 0)
@@ -431,10 +449,11 @@ def _score(con, tax: Taxonomy, as_of) -> None:
             SELECT e.id, i.node, any_value(i.gated) AS gated, max(regexp_replace(e.industry_code, '[^0-9]', '', 'g')) AS code
             FROM enterprises e JOIN zs_icode i
               ON starts_with(regexp_replace(e.industry_code, '[^0-9]', '', 'g'), i.code)
-            WHERE e.industry_code IS NOT NULL AND e.id IN (SELECT id FROM zs_scope)
+            WHERE e.industry_code IS NOT NULL AND e.id BETWEEN {lo} AND {hi} AND e.id IN (SELECT id FROM zs_scope)
             GROUP BY e.id, i.node),
         allk AS (SELECT id, node, gated FROM kw UNION SELECT id, node, gated FROM zs_ipcscore
                  UNION SELECT id, node, gated FROM ic)
+        SELECT *, greatest(0, text_score + ipc_score + icode_score) AS raw FROM (
         SELECT a.id, a.node,
                coalesce(kw.text_score, 0) AS text_score,
                CASE WHEN ip.n IS NULL THEN 0 ELSE {ipcw} * least(1.0, ip.n / {sat}) END AS ipc_score,
@@ -444,9 +463,7 @@ def _score(con, tax: Taxonomy, as_of) -> None:
         LEFT JOIN kw ON kw.id = a.id AND kw.node = a.node
         LEFT JOIN zs_ipcscore ip ON ip.id = a.id AND ip.node = a.node
         LEFT JOIN ic ON ic.id = a.id AND ic.node = a.node
-        WHERE NOT a.gated OR a.id IN (SELECT id FROM zs_gate)""")
-    con.execute("ALTER TABLE zs_direct ADD COLUMN raw DOUBLE")
-    con.execute("UPDATE zs_direct SET raw = greatest(0, text_score + ipc_score + icode_score)")
+        WHERE NOT a.gated OR a.id IN (SELECT id FROM zs_gate))""")
 
 
 FORMULA = "confidence = 1 − exp(−max(0, Σ contribution))"
@@ -511,19 +528,22 @@ def _evidence_sql(tax: Taxonomy, as_of=None) -> str:
         as_of=lit(as_of.isoformat()) if as_of else "NULL", formula=lit(FORMULA))
 
 
-def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None, use_model: bool = True) -> int:
+def _place_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> None:
+    """Final placements of the enterprises ``lo``..``hi`` into ``zs_final``: relation support, thresholds, top-k,
+    explained evidence."""
     w = tax.weights
-    con = store.con
     minc = float(w["min_confidence"])
     relw = float(w["relation_weight"])
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_final AS
-        WITH d AS (SELECT *, 1 - exp(-raw) AS conf FROM zs_direct),
+    into = "CREATE OR REPLACE TEMP TABLE zs_final AS" if first else "INSERT INTO zs_final"
+    con.execute(f"""{into}
+        WITH d AS (SELECT *, 1 - exp(-raw) AS conf FROM zs_direct WHERE id BETWEEN {lo} AND {hi}),
         rel AS (
             SELECT r.a AS id, d.node, max(d.conf) AS best,
                    list(struct_pack(id := r.b, role := r.role, kind := r.kind, confidence := round(d.conf, 3))
                         ORDER BY d.conf DESC, r.b)[1:5] AS related
-            FROM zs_rel r JOIN d ON d.id = r.b AND d.conf >= {minc}
-            WHERE r.a IN (SELECT id FROM zs_scope)
+            FROM zs_rel r JOIN (SELECT id, node, 1 - exp(-raw) AS conf FROM zs_direct) d
+              ON d.id = r.b AND d.conf >= {minc}
+            WHERE r.a BETWEEN {lo} AND {hi} AND r.a IN (SELECT id FROM zs_scope)
             GROUP BY r.a, d.node),
         s AS (
             SELECT coalesce(d.id, rel.id) AS id, coalesce(d.node, rel.node) AS node,
@@ -548,6 +568,14 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
               UNION ALL
               SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
                      text_score, ipc_score, icode_score, rel_score, raw FROM keep3)""")
+
+
+def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None, use_model: bool = True,
+           ranges: list[tuple[int, int]] = ()) -> int:
+    con = store.con
+    # range by range of ids: an enterprise's placements read its own direct scores and its related ones'
+    for i, (lo, hi) in enumerate(ranges or [(0, -1)]):
+        _place_range(con, tax, as_of, lo, hi, first=i == 0)
     if subset is not None:
         con.execute("DELETE FROM zs_final WHERE id NOT IN (SELECT id FROM zs_req)")
     from .model import check_placements
@@ -567,40 +595,3 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
 
     apply(store, tax, subset, team)
     return int(n)
-
-
-# ---------------------------------------------------------------------------- summary
-def summarize(store, taxonomy: Taxonomy | None = None, as_of=None,
-              enterprise_ids: list[int] | None = None) -> dict[str, Any]:
-    """Counts of the chain's current placements: per stage, per node, placed and unplaced enterprises."""
-    tax = taxonomy or load_taxonomy()
-    con = store.con
-    scope = "TRUE"
-    params: list[Any] = []
-    if enterprise_ids is not None:
-        scope = "e.id IN (SELECT id FROM zs_req)"
-    as_of = _as_date(as_of)
-    if as_of is not None:
-        scope += " AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)"
-        params += [as_of, as_of]
-    total = con.execute(f"SELECT count(*) FROM enterprises e WHERE {scope}", params).fetchone()[0]
-    pl = f"SELECT p.* FROM placements p JOIN enterprises e ON e.id = p.enterprise_id WHERE p.chain = ? AND {scope}"
-    counts = {r[0]: (r[1], r[2]) for r in con.execute(
-        f"SELECT node_code, count(DISTINCT enterprise_id), avg(confidence) FROM ({pl}) GROUP BY node_code",
-        [tax.chain] + params).fetchall()}
-    placed, n_rows = con.execute(f"SELECT count(DISTINCT enterprise_id), count(*) FROM ({pl})",
-                                 [tax.chain] + params).fetchall()[0]
-    # enterprises per stage counted in SQL (millions of placements never pass through Python)
-    _load(con, "zs_stage_of", ["node", "stage"], [(n.code, n.stage_code) for n in tax.nodes.values()] or [("", "")])
-    per_stage = dict(con.execute(f"""SELECT s.stage, count(DISTINCT p.enterprise_id) FROM ({pl}) p
-        JOIN zs_stage_of s ON s.node = p.node_code GROUP BY s.stage""", [tax.chain] + params).fetchall())
-    con.execute("DROP TABLE IF EXISTS zs_stage_of")
-    by_stage = [{"stage": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "enterprises": int(per_stage.get(s.code, 0))}
-                for s in tax.stages()]
-    by_node = [{"code": n.code, "level": n.level, "stage": n.stage_code, "name_zh": n.name_zh, "name_en": n.name_en,
-                "enterprises": counts.get(n.code, (0, None))[0],
-                "avg_confidence": round(counts[n.code][1], 3) if n.code in counts else None}
-               for n in tax.nodes.values() if n.level > 1]
-    return {"chain": tax.chain, "taxonomy": tax.path, "method": METHOD,
-            "as_of": as_of.isoformat() if as_of else None, "enterprises": int(total), "placed": int(placed),
-            "unplaced": int(total - placed), "placements": int(n_rows), "by_stage": by_stage, "by_node": by_node}
