@@ -55,3 +55,45 @@ def team_url(request, tmp_path):
     from pg_util import fresh_schema
 
     return fresh_schema(request.getfixturevalue("postgres_url"))
+
+
+DEMO_SCALE = "600"
+
+
+def _build_demo_once(root: Path) -> Path:
+    """The synthetic demo at scale 600, built by the real ``zhaoshang demo`` command once per test run: the first
+    worker to ask builds it under a lock in the run's shared temp folder, the others wait and reuse it."""
+    import fcntl
+
+    from cli_util import run
+
+    src = root / f"demo{DEMO_SCALE}"
+    src.mkdir(parents=True, exist_ok=True)
+    with open(root / f"demo{DEMO_SCALE}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (src / "built").exists():
+            for f in src.iterdir():
+                f.unlink()
+            run("demo", "--no-serve", "--scale", DEMO_SCALE, db=src / "demo.duckdb", timeout=900)
+            (src / "built").write_text("ok")
+    return src / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory, worker_id):
+    """``demo_copy(path)``: a private copy of the scale-600 demo database (and its team state beside it) at
+    ``path``. Building the demo takes half a minute; copying its files a few milliseconds, so every module
+    that needs the demo gets its own copy to read or change."""
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    built = _build_demo_once(base if worker_id == "master" else base.parent)
+
+    def copy(path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, path)
+        shutil.copyfile(built.with_name("demo.team.sqlite"), path.with_name(path.stem + ".team.sqlite"))
+        return path
+
+    return copy

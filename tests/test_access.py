@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run  # noqa: E402
 
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
@@ -32,11 +31,11 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]+")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_copy):
     """The synthetic demo (scale 600) with full phone numbers on its contacts (the demo ships them masked)."""
     d = tmp_path_factory.mktemp("access")
     db = d / "demo.duckdb"
-    run("demo", "--no-serve", "--scale", "600", db=db, timeout=900)
+    demo_copy(db)
     con = duckdb.connect(str(db))
     con.execute("UPDATE contacts SET phone = '1380013' || lpad(CAST(id AS VARCHAR), 4, '0')")
     contacts = con.execute("SELECT enterprise_id, phone, email FROM contacts WHERE enterprise_id IS NOT NULL "

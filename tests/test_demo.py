@@ -71,12 +71,6 @@ def test_same_seed_gives_same_database_fingerprint(tmp_path, small):
     assert fingerprint(tmp_path / "other.duckdb") != fingerprint(store)
 
 
-def test_same_seed_gives_same_classification_evidence(tmp_path, small):
-    store, _, _ = small
-    build_demo(tmp_path / "again.duckdb", scale=SMALL, on_error="skip")
-    assert fingerprint(tmp_path / "again.duckdb") == fingerprint(store)
-
-
 def test_database_is_labelled_synthetic(small):
     store, summary, _ = small
     assert store.synthetic

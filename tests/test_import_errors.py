@@ -160,26 +160,47 @@ def test_huge_cell_and_formula_injection(tmp_path, db):
     assert "'=HYPERLINK" in text and "'+86" in text
 
 
+def _reading(proc, path) -> float:
+    """Wait until the process has ``path`` open (its import has started reading it); the seconds waited."""
+    t0 = time.time()
+    fds = f"/proc/{proc.pid}/fd"
+    while proc.poll() is None:
+        try:
+            if any(os.path.realpath(os.path.join(fds, fd)) == str(path) for fd in os.listdir(fds)):
+                break
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        time.sleep(0.01)
+    return time.time() - t0
+
+
 def test_kill_9_during_large_import_leaves_database_as_before(tmp_path, db):
     import shutil
 
-    big = write_big_csv(tmp_path / "big.csv", 250_000)
-    env = dict(os.environ)
+    # 25 MB of registry rows under a lowered import memory cap (DuckDB's buffer smaller than the import's
+    # working set, so it streams and spills as on a large file); the kills are timed from the moment the
+    # process opens the file, so each lands inside the import and not in the command's start-up
+    big = write_big_csv(tmp_path / "big.csv", 60_000).resolve()
+    env = dict(os.environ, ZHAOSHANG_IMPORT_MEMORY="96MB")
     env.pop("ZHAOSHANG_DB", None)
     cmd = lambda target: [str(BIN), "--db", str(target), "import", "enterprises", str(big)]  # noqa: E731
-    # how long a full import takes here, on a copy
+    # how long a full import takes here, on a copy, from its first read of the file
     probe = tmp_path / "probe.duckdb"
     shutil.copy(db, probe)
+    proc = subprocess.Popen(cmd(probe), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _reading(proc, big)
     t0 = time.time()
-    subprocess.run(cmd(probe), env=env, check=True, capture_output=True)
+    assert proc.wait() == 0, proc.stderr.read()
     full = time.time() - t0
     complete = counts(probe)  # what a finished import leaves
+    assert complete["enterprises"] == counts(db)["enterprises"] + 60_000
     killed = 0
     for i, fraction in enumerate((0.3, 0.6, 0.85)):  # while reading/parsing, and inside the write transaction
         target = tmp_path / f"attempt{i}.duckdb"
         shutil.copy(db, target)
         before = counts(target)
         proc = subprocess.Popen(cmd(target), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _reading(proc, big)
         time.sleep(full * fraction)
         if proc.poll() is not None:  # finished early on a faster run: nothing to learn from this attempt
             continue

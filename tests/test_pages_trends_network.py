@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
@@ -23,10 +22,8 @@ SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    run("demo", "--no-serve", "--scale", "600", "--db", path)
-    return path
+def db(tmp_path_factory, demo_copy):
+    return demo_copy(tmp_path_factory.mktemp("pages") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")

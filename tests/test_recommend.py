@@ -389,10 +389,8 @@ def test_config_errors(tmp_path):
 # -- the demo database and the command ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    run("demo", "--no-serve", "--scale", "600", "--db", db)
-    return db
+def demo(tmp_path_factory, demo_copy):
+    return demo_copy(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 def test_demo_recommendation_is_consistent(demo):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_util import ARGS, CHROMIUM, EXE, require_browser, serving  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.services.region_profile import region_profile  # noqa: E402
@@ -23,10 +22,8 @@ SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-
-    db = str(tmp_path_factory.mktemp("rpage") / "demo.duckdb")
-    subprocess.run([EXE, "demo", "--no-serve", "--scale", "600", "--db", db], check=True, capture_output=True, timeout=300)
+def server(tmp_path_factory, demo_copy):
+    db = str(demo_copy(tmp_path_factory.mktemp("rpage") / "demo.duckdb"))
     s = Store(db, read_only=True)
     expected = region_profile(s, "440300")
     s.close()

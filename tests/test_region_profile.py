@@ -4,10 +4,7 @@ checked against independent SQL over the same tables, defaults, name resolution 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,16 +14,9 @@ from zhaoshang.core.asof import reference_date
 from zhaoshang.services.region_profile import region_profile
 
 
-def build_demo(path: Path) -> str:
-    exe = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
-    subprocess.run([exe, "demo", "--no-serve", "--scale", "600", "--db", str(path)], check=True,
-                   capture_output=True, timeout=300)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    db = build_demo(tmp_path_factory.mktemp("rp") / "demo.duckdb")
+def store(tmp_path_factory, demo_copy):
+    db = str(demo_copy(tmp_path_factory.mktemp("rp") / "demo.duckdb"))
     s = Store(db, read_only=True)
     yield s
     s.close()

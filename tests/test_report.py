@@ -25,10 +25,10 @@ def run(*args, check=True):
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
+def env(tmp_path_factory, demo_copy):
     d = tmp_path_factory.mktemp("report")
     db = str(d / "demo.duckdb")
-    run("demo", "--no-serve", "--scale", "600", "--db", db)
+    demo_copy(db)
     s = Store(db, read_only=True)
     prof = region_profile(s, "440300")
     s.close()

@@ -18,9 +18,8 @@ from zhaoshang.services.trends import trends  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    db = tmp_path_factory.mktemp("trends") / "demo.duckdb"
-    run("demo", "--no-serve", "--scale", "600", "--db", db)
+def demo(tmp_path_factory, demo_copy):
+    db = demo_copy(tmp_path_factory.mktemp("trends") / "demo.duckdb")
     store = Store(db, read_only=True)
     yield db, store
     store.close()

@@ -30,9 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from ...core.errors import UserError
 
@@ -141,6 +138,8 @@ def matrix_from_rows(rows: Iterable[Any], *, region_key: str = "region", node_ke
 # -- the computation -------------------------------------------------------------------------------------
 
 def _product(a, b) -> np.ndarray:
+    import scipy.sparse as sp
+
     out = a @ b
     return out.toarray() if sp.issparse(out) else np.asarray(out)
 
@@ -156,6 +155,8 @@ def _eigen(M: np.ndarray, d: np.ndarray, u: np.ndarray, notes: list[str]) -> tup
 
     ``M`` holds only regions with d > 0 and nodes with u > 0.
     """
+    import scipy.linalg
+
     nc, npr = M.shape
     sd, su = np.sqrt(d), np.sqrt(u)
     A = M / sd[:, None] / su[None, :]
@@ -190,6 +191,8 @@ def _eigen(M: np.ndarray, d: np.ndarray, u: np.ndarray, notes: list[str]) -> tup
 def complexity_matrix(X, regions: Sequence[str] | None = None, nodes: Sequence[str] | None = None, *,
                       reference: str | None = None, rca_threshold: float = 1.0) -> ComplexityResult:
     """Compute every output for a regions × nodes value matrix (dense array or scipy.sparse)."""
+    import scipy.sparse as sp  # scipy is imported when a matrix is computed, not with every command
+    from scipy.sparse.csgraph import connected_components
     if reference not in REFERENCES:
         raise UserError(f"未知的参照实现: {reference}（可选: ecomplexity）", f"unknown reference implementation: {reference} (one of: ecomplexity)")
     X = X.toarray() if sp.issparse(X) else np.array(X, dtype=float, copy=True)

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -34,7 +35,13 @@ TOKEN_PREFIX = "zs_"
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("timing-equaliser")
+
+
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """A hash to verify against for an unknown name (same time as a known one); made at the first login, not
+    by every command that imports this module."""
+    return _hasher.hash("timing-equaliser")
 
 
 class Throttled(UserError):
@@ -174,7 +181,7 @@ def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) 
         raise Throttled(max(retry, 1))
     ok = False
     try:
-        ok = _hasher.verify(row["password_hash"] if row and row["password_hash"] else _DUMMY, password or "")
+        ok = _hasher.verify(row["password_hash"] if row and row["password_hash"] else _dummy(), password or "")
     except (VerificationError, InvalidHashError):
         ok = False
     acc = _account(row)
