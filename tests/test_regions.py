@@ -155,3 +155,22 @@ def test_override_file_errors(tmp_path):
     changes = load_overrides()
     assert {c.change for c in changes} == {"recoded", "added", "zone", "abolished", "renamed", "coordinates"}
     assert all(c.year for c in changes if c.change not in ("zone", "coordinates"))
+
+
+def test_reference_table_is_cached_per_user_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch):
+    from zhaoshang.core.geo import regions as R
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    R._build.cache_clear()
+    try:
+        fresh = R._compute()
+        assert R._build() == fresh
+        cached = R._cache_path()
+        assert cached.parent == tmp_path / "zhaoshang" and cached.exists()
+        R._build.cache_clear()
+        assert R._build() == fresh  # read back from the file
+        cached.write_text('{"regions": [["1"', encoding="utf-8")  # a half-written or damaged file
+        R._build.cache_clear()
+        assert R._build() == fresh and R._build()[0][0] == fresh[0][0]
+    finally:
+        R._build.cache_clear()
