@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
 
 import duckdb
+import pytest
 
 from cli_util import run_json
 from conftest import shared_file
@@ -44,10 +46,29 @@ def test_szse_list_preset(tmp_path):
     assert q(db, "SELECT count(*) FROM enterprise_records WHERE source = 'szse_a_share'")[0][0] == n
 
 
-def test_registration_sample_auto_columns(tmp_path):
+@pytest.fixture(scope="module")
+def registration(tmp_path_factory):
+    """The registration sample imported once (UTF-8 CSV, columns found by their headers): read by the column test
+    and compared with the GB18030 and XLSX copies of the same file."""
     src = shared_file("enterprises/enterprise_registration_sample_2000_2004.csv")
-    db = tmp_path / "z.duckdb"
-    rep = run_json("import", "enterprises", src, "--rejects", tmp_path, db=db)
+    d = tmp_path_factory.mktemp("registration")
+    rep = run_json("import", "enterprises", src, "--source", "reg", "--rejects", d / "rej", db=d / "z.duckdb")
+    return src, d / "z.duckdb", rep
+
+
+@pytest.fixture(scope="module")
+def itjuzi(tmp_path_factory):
+    """IT桔子 companies and their financing rounds imported once; tests that add to it work on a copy."""
+    comp = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
+    db = tmp_path_factory.mktemp("itjuzi") / "z.duckdb"
+    r1 = run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=db)
+    r2 = run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
+    return comp, fin, db, r1, r2
+
+
+def test_registration_sample_auto_columns(registration):
+    src, db, rep = registration
     rows = csv_rows(src)
     assert rep["rows_read"] == len(rows) == 11750
     assert rep["rows_imported"] + rep["rows_duplicate"] + rep["rows_rejected"] == len(rows)
@@ -73,17 +94,14 @@ def test_registration_sample_auto_columns(tmp_path):
         assert 5 < wan / float(text.split("(")[0].replace(",", "")) < 8  # 万美元 → 万元 at the documented rate
 
 
-def test_itjuzi_companies_financing_team_link(tmp_path):
-    comp = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
-    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
-    db = tmp_path / "z.duckdb"
-    r1 = run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=db)
+def test_itjuzi_companies_financing_team_link(tmp_path, itjuzi):
+    comp, fin, shared_db, r1, r2 = itjuzi
+    db = shutil.copy(shared_db, tmp_path / "z.duckdb")
     rows = csv_rows(comp)
     names = {r["legal_name"] or r["brand_name"] for r in rows}
     # one legal entity behind two brands is one enterprise with two source records
     assert r1["rows_imported"] == len(names) < len(rows) and r1["rows_rejected"] == 0
     assert q(db, "SELECT count(*) FROM enterprise_records")[0][0] == len(rows)
-    r2 = run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
     assert r2["rows_read"] == 1439
     linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM fundings")[0]
     assert total > 1300 and linked == total  # company_seq links every round to its company
@@ -145,10 +163,10 @@ def _fingerprint(db) -> str:
     return h.hexdigest()
 
 
-def test_gb18030_and_xlsx_give_identical_databases(tmp_path):
+def test_gb18030_and_xlsx_give_identical_databases(tmp_path, registration):
     import openpyxl
 
-    src = shared_file("enterprises/enterprise_registration_sample_2000_2004.csv")
+    src, utf8_db, _ = registration
     text = src.read_text(encoding="utf-8")
     gb = tmp_path / "reg.csv"
     gb.write_bytes(text.encode("gb18030"))
@@ -159,8 +177,8 @@ def test_gb18030_and_xlsx_give_identical_databases(tmp_path):
     for r in rows:
         ws.append(r)
     wb.save(xl)
-    dbs = []
-    for i, f in enumerate((src, gb, xl)):
+    dbs = [utf8_db]
+    for i, f in enumerate((gb, xl), start=1):
         db = tmp_path / f"db{i}.duckdb"
         rep = run_json("import", "enterprises", f, "--source", "reg", "--rejects", tmp_path / f"rej{i}", db=db)
         assert rep["rows_read"] == 11750
@@ -170,12 +188,9 @@ def test_gb18030_and_xlsx_give_identical_databases(tmp_path):
     assert len(fps) == 1
 
 
-def test_reimport_adds_nothing(tmp_path):
-    src = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
-    fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
-    db = tmp_path / "z.duckdb"
-    run_json("import", "enterprises", src, "--preset", "itjuzi_companies", db=db)
-    run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
+def test_reimport_adds_nothing(tmp_path, itjuzi):
+    src, fin, shared_db, _, _ = itjuzi
+    db = shutil.copy(shared_db, tmp_path / "z.duckdb")
     before = {t: q(db, f"SELECT count(*) FROM {t}")[0][0] for t in
               ("enterprises", "enterprise_records", "enterprise_aliases", "fundings", "funding_investors", "investors", "events")}
     r1 = run_json("import", "enterprises", src, "--preset", "itjuzi_companies", db=db)
