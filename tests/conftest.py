@@ -11,6 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ZHAOSHANG_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
+def pytest_configure(config):
+    """Byte-compile the package once before the run: the suite starts the ``zhaoshang`` command hundreds of
+    times, and with bytecode writing off (``PYTHONDONTWRITEBYTECODE``) each start compiled every module again."""
+    if not hasattr(config, "workerinput"):
+        import compileall
+
+        compileall.compile_dir(ROOT / "src", quiet=1)
+
+
 def shared_file(rel: str) -> Path:
     """Path of a file in ../shared/data, or skip the test when it is absent."""
     p = SHARED / rel
