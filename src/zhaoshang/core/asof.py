@@ -64,12 +64,29 @@ def reference_date(store, as_of=None) -> _dt.date:
     return latest_data_date(store) or _dt.date.today()
 
 
+def generation_memo(store, key: tuple, compute):
+    """``compute()`` once per served generation (a database that does not change while it is read: its
+    ``store.prepared`` is shared by the generation's requests); every time elsewhere."""
+    prepared = getattr(store, "prepared", None)
+    if prepared is None:
+        return compute()
+    memo = prepared.setdefault(("memo",), {})
+    if key not in memo:
+        if len(memo) >= 1024:  # dates asked for are the user's: kept bounded
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
+
+
 def _changed_after(store, d: _dt.date, fields: Iterable[str]) -> bool:
     fields = list(fields)
-    row = store.con.execute(
-        f"SELECT 1 FROM enterprise_history WHERE changed_on > ? AND field IN ({','.join('?' * len(fields))}) LIMIT 1",
-        [d, *fields]).fetchone()
-    return row is not None
+
+    def look() -> bool:
+        return store.con.execute(
+            f"SELECT 1 FROM enterprise_history WHERE changed_on > ? AND field IN ({','.join('?' * len(fields))}) LIMIT 1",
+            [d, *fields]).fetchone() is not None
+
+    return generation_memo(store, ("changed_after", d, tuple(fields)), look)
 
 
 def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable[str] = TRACKED_FIELDS, *,

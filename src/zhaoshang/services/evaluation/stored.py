@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ...core.asof import generation_memo
 from ...core.errors import UserError
 
 
 def stored_as_of(store, d: _dt.date) -> _dt.date | None:
     """The as-of date of the latest stored batch on or before ``d`` (None when nothing is stored)."""
-    has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'").fetchone()[0]
-    if not has:
-        return None
-    return store.con.execute("SELECT max(as_of) FROM scores WHERE as_of <= ?", [d]).fetchone()[0]
+    def look() -> _dt.date | None:
+        has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'").fetchone()[0]
+        if not has:
+            return None
+        return store.con.execute("SELECT max(as_of) FROM scores WHERE as_of <= ?", [d]).fetchone()[0]
+
+    return generation_memo(store, ("scores_as_of", d), look)  # once per served generation
 
 
 def score_join(store, d: _dt.date, *, needed: bool, score_min=None, score_max=None) -> tuple[str, list, list, list, _dt.date | None]:
