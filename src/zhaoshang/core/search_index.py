@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pyarrow as pa
 
+from .asof import generation_memo
 from .store import Store, file_identity
 
 FORMAT = "int3"  # the trigram encoding (an index of another encoding is rebuilt, never read)
@@ -152,8 +153,9 @@ def exists(store: Store) -> bool:
 
 
 def size(store: Store) -> int:
-    """How many enterprises the index covers."""
-    return int(store.con.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+    """How many enterprises the index covers (once per served generation)."""
+    return generation_memo(store, ("search_docs",),
+                           lambda: int(store.con.execute("SELECT count(*) FROM search_docs").fetchone()[0]))
 
 
 def narrow_limit(store: Store) -> float:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..core import search_index
-from ..core.asof import enterprises_as_of, reference_date
+from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
 from ..core.text import normalize_name, search_tokens
@@ -97,14 +97,14 @@ def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list,
     return sql, params, words
 
 
-def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[str], bool]:
-    """``hits_sql`` and whether the search index narrowed it."""
+def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[str], list[int] | None]:
+    """``hits_sql`` and the candidates the search index narrowed it to (None: not narrowed)."""
     norm = normalize_name(text)
     code, _ = validate_uscc(text)
     if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
         code = text.upper()
     words = _words(text)
-    nodes = {w: _nodes(store, w) for w in words}
+    nodes = {w: generation_memo(store, ("nodes_holding", w), lambda w=w: _nodes(store, w)) for w in words}
     # one scan of the enterprises (the best reason per row) and one of the aliases
     cases: list[tuple[str, list, str]] = []  # (condition, parameters, reason), best first
     if code:
@@ -126,7 +126,7 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     alias_cond = "a.alias_norm = ?" + (" OR contains(a.alias_norm, ?)" if norm else "")
     aparams = [norm] + ([norm] if norm else [])
     cand = _candidates(store, code, norm, words, nodes) if index else None
-    in_e, in_a, kparams = "", "", []
+    in_e, in_a, kparams, ids = "", "", [], None
     if cand:  # the index narrows where the rule looks (the candidates, looked up once); the rule still decides
         ids = [r[0] for r in store.con.execute(cand[0], cand[1]).fetchall()]
         # a list (= ANY) lets the scans skip the row groups holding no candidate
@@ -135,14 +135,14 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     params = cparams + kparams + cparams + [norm] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
            f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
-    return sql, params, words, cand is not None
+    return sql, params, words, ids
 
 
 def matching_condition(store: Store, text: str, alias: str = "e") -> tuple[str, list]:
     """SQL condition on ``alias.id`` that the enterprise matches ``text`` (for a list's ``q`` filter) and its
     parameters."""
     sql, params, _, narrowed = _hits(store, str(text or "").strip())
-    if narrowed:  # a few ids: looked up once, then a list the scan skips row groups by
+    if narrowed is not None:  # a few ids: looked up once, then a list the scan skips row groups by
         ids = [r[0] for r in store.con.execute(f"SELECT DISTINCT id FROM ({sql})", params).fetchall()]
         return f"{alias}.id = ANY(?::BIGINT[])", [ids]
     return f"{alias}.id IN (SELECT id FROM ({sql}))", params
@@ -159,7 +159,7 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     d = reference_date(store, as_of)
     if not text:
         return {"query": text, "words": [], "as_of": d.isoformat(), "total": 0, "items": []}
-    hits, params, words = hits_sql(store, text)
+    hits, params, words, cands = _hits(store, text)
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""
     if region:  # a code, name, path or macro-region (the region service)
@@ -167,6 +167,8 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
 
         cond, rparams = region_condition(region_info(store, region), "e")
         region_sql, params = f"AND {cond}", params + rparams
+    if cands is not None:  # the view read for the candidates only (row groups without one are skipped)
+        region_sql, params = region_sql + " AND e.id = ANY(?::BIGINT[])", params + [cands]
     sql = f"""
         WITH hits AS ({hits}),
         best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM hits GROUP BY id)
