@@ -128,7 +128,8 @@ def _latest_funding(store, d: _dt.date) -> tuple[str, list]:
             if len(old) >= 4:
                 store.con.execute(f"DROP TABLE IF EXISTS {prepared.pop(old[0])}")
             name = f"{scratch}.zs_latest_funding_{d:%Y%m%d}"
-            store.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {_latest_funding_sql()}", [d])
+            store.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {_latest_funding_sql()} "
+                              "ORDER BY enterprise_id", [d])  # a page's ids: the row groups holding them
             prepared[key] = name
         return prepared[key], []
 
@@ -161,8 +162,8 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     if region and node and not plain:  # by region and node alone: the served generation's prepared tables, if they fit
         prepared = _prepared_page(store, d, region, node, chain or default_chain(store), sort, page, size)
         if prepared:
-            total, ids, nodes = prepared
-            return _answer(store, d, total, page, size, sort, _items(store, ids, d, chain, _view(store, d, False), nodes),
+            total, ids, nodes, rowids = prepared
+            return _answer(store, d, total, page, size, sort, _items(store, ids, d, chain, nodes=nodes, rowids=rowids),
                            score_join(store, d, needed=False)[4])
     where, params, ctes = _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
                                  include_dissolved)
@@ -193,9 +194,10 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
 
 
 def _prepared_page(store, d: _dt.date, region, node, chain: str, sort: str, page: int,
-                   size: int) -> tuple[int, list[int], dict] | None:
-    """(total, page ids, their nodes) of a list by region and node from the served generation's prepared
-    tables (``services.list_order``), or None where they do not give the plain query's answer."""
+                   size: int) -> tuple[int, list[int], dict, list[int]] | None:
+    """(total, page ids, their nodes, their row ids) of a list by region and node from the served
+    generation's prepared tables (``services.list_order``), or None where they would not give the plain
+    query's answer."""
     if not list_order.usable(store, d, chain, sort):
         return None
     nodes = _as_list(node)
@@ -217,21 +219,24 @@ def _answer(store, d: _dt.date, total: int, page: int, size: int, sort: str, ite
 
 
 def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises",
-           nodes: dict[int, list[str]] | None = None) -> list[dict]:
+           nodes: dict[int, list[str]] | None = None, rowids: list[int] | None = None) -> list[dict]:
     """The page's rows with region names, chain nodes (looked up unless given) and latest funding; the ids
-    are looked up as a list (``= ANY``), which lets the scans skip the row groups holding none of them."""
+    are looked up as a list (``= ANY``), which lets the scans skip the row groups holding none of them, or
+    read at their row ids in ``enterprises`` when given (rows already known to be the view's)."""
     if not ids:
         return []
     chain = chain or default_chain(store)
+    pick = ("(SELECT v.* FROM enterprises v JOIN (SELECT unnest(?::BIGINT[]) AS r) k ON k.r = v.rowid)" if rowids
+            else f"(SELECT * FROM {view} v WHERE v.id = ANY(?::BIGINT[]))")
     rows = store.query(
         f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district,
                   rp.name_en AS province_en, rc.name_en AS city_en, rd.name_en AS district_en, e.listed_code, e.tags,
                   e.lng, e.lat
-           FROM (SELECT * FROM {view} v WHERE v.id = ANY(?::BIGINT[])) e
+           FROM {pick} e
            LEFT JOIN regions rp ON rp.code = e.province_code
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
-           LEFT JOIN regions rd ON rd.code = e.district_code""", [ids])
+           LEFT JOIN regions rd ON rd.code = e.district_code""", [rowids or ids])
     if nodes is None:
         nodes = {r[0]: r[1] for r in store.con.execute(
             "SELECT enterprise_id, list(DISTINCT node_code ORDER BY node_code) FROM placements "

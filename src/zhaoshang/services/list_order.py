@@ -39,7 +39,7 @@ def prepare(store, chain: str | None = None) -> str | None:
     col = "mask" if cache["bits"] is not None else "nodes"
     name = f"{scratch}.zs_list_{re.sub(r'[^0-9A-Za-z_]', '_', chain)}"
     store.con.execute(f"""CREATE OR REPLACE TABLE {name} AS
-        SELECT row_number() OVER (ORDER BY e.capital_wan DESC NULLS LAST, e.id) AS k, m.id, m.province_code,
+        SELECT row_number() OVER (ORDER BY e.capital_wan DESC NULLS LAST, e.id) AS k, m.id, e.rowid AS rid, m.province_code,
                m.city_code, m.district_code, m.founded, m.dissolved, m.{col}
         FROM {cache['table']} m JOIN enterprises e ON e.id = m.id ORDER BY k""")
     store.list_order = {**(getattr(store, "list_order", None) or {}), chain: name}
@@ -68,9 +68,10 @@ def _node_test(store, chain: str, codes: list[str] | None) -> tuple[str, list]:
 
 
 def page(store, d: _dt.date, chain: str, region_sql: str, region_params: list, codes: list[str] | None,
-         page_no: int, size: int) -> tuple[int, list[int], dict[int, list[str]]]:
-    """(total, the page's ids, their nodes) of the enterprises existing on ``d`` in the region (a condition on
-    ``e``) placed on one of ``codes`` (or anywhere on the chain), in list order."""
+         page_no: int, size: int) -> tuple[int, list[int], dict[int, list[str]], list[int]]:
+    """(total, the page's ids, their nodes, their row ids in ``enterprises``) of the enterprises existing on
+    ``d`` in the region (a condition on ``e``) placed on one of ``codes`` (or anywhere on the chain), in list
+    order. The row ids let the page's rows be read directly (the generation's file does not change)."""
     from .regions.matrix import _cell_table
 
     cache = store.matrix_cache[chain]
@@ -80,12 +81,12 @@ def page(store, d: _dt.date, chain: str, region_sql: str, region_params: list, c
                               region_params + tparams).fetchone()[0]
     col = "mask" if cache["bits"] is not None else "nodes"
     rows = store.con.execute(
-        f"SELECT e.id, e.{col} FROM {store.list_order[chain]} e WHERE {region_sql} AND {test} "
+        f"SELECT e.id, e.{col}, e.rid FROM {store.list_order[chain]} e WHERE {region_sql} AND {test} "
         "AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?) "
         "ORDER BY e.k LIMIT ? OFFSET ?", region_params + tparams + [d, d, size, (page_no - 1) * size]).fetchall()
     if cache["bits"] is None:
-        nodes = {i: sorted(set(v or [])) for i, v in rows}
+        nodes = {i: sorted(set(v or [])) for i, v, _ in rows}
     else:
         names = sorted(cache["bits"].items(), key=lambda x: x[1])
-        nodes = {i: sorted(c for c, b in names if (int(m) >> b) & 1) for i, m in rows}
-    return int(total), [i for i, _ in rows], nodes
+        nodes = {i: sorted(c for c, b in names if (int(m) >> b) & 1) for i, m, _ in rows}
+    return int(total), [r[0] for r in rows], nodes, [r[2] for r in rows]
