@@ -166,6 +166,20 @@ def test_batch_stores_every_enterprise_with_its_date(db, tmp_path):
     assert set(rows) == set(want)
     for eid, r in want.items():
         assert rows[eid] == pytest.approx(r["total"], abs=1e-6)
+    # one scorecard reads the batch's stored cohorts and percentiles: the same document as ranking everyone
+    from zhaoshang.services.evaluation.scorecard import score_enterprise
+
+    before, s = Store(str(db / "s.duckdb")), Store(str(path))
+    for eid in want:
+        card, ranked = score_enterprise(s, eid, as_of=D, weights=db / "w.yaml"), \
+            score_enterprise(before, eid, as_of=D, weights=db / "w.yaml")
+        assert (card["cohort"].pop("ranked"), ranked["cohort"].pop("ranked")) == ("stored", "population")
+        assert json.dumps(card, sort_keys=True, default=str) == json.dumps(ranked, sort_keys=True, default=str)
+    assert score_enterprise(s, 3, as_of=D)["cohort"]["ranked"] == "population"  # other weights
+    s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (99, 6, '2020-01-01', 'a', 9)")
+    assert score_enterprise(s, 3, as_of=D, weights=db / "w.yaml")["cohort"]["ranked"] == "population"  # data changed
+    before.close()
+    s.close()
 
 
 def test_auc_and_at_k_against_hand_counts():
@@ -255,6 +269,12 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
         "latest_stage: {dimension: capital, weight: 0.2, direction: 1, cohort: node}"), encoding="utf-8")
     w = load_weights(tmp_path / "w.yaml")
     rows = s.query(f"SELECT * FROM ({scored_sql(s, D, w, chain='ai')}) ORDER BY enterprise_id")
+    # the batch stores these cohorts and percentiles; one enterprise's row read from them is the same, column by column
+    from zhaoshang.services.evaluation.scorecard import score_all
+
+    score_all(s, as_of=D, weights=tmp_path / "w.yaml", chain="ai")
+    for r in rows:
+        assert s.query(scored_sql(s, D, w, chain="ai", only=r["enterprise_id"], stored=True)) == [r]
     s.close()
     levels = {r["cohort_level"] for r in rows}
     assert {"node+age", "node"} <= levels  # both the cohort and its fallback occur

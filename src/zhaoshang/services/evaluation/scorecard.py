@@ -21,8 +21,11 @@ from ...core.errors import UserError
 from ...core.memory import capped
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
+from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
 from .live import register_live
+from . import cohorts
+from .cohorts import stored_ranks_sql, stored_sizes_sql
 from .signals import SOURCE_OF, signals_sql, sources_present
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
@@ -71,25 +74,72 @@ def _by_dim(w: dict) -> dict[str, list[str]]:
     return out
 
 
-def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None) -> str:
-    """SQL: every enterprise existing at ``d`` with its signals, percentiles (``p_<signal>``), dimension
-    scores (``d_<dimension>``, ``cov_<dimension>``), ``total``, ``confidence`` and cohort."""
+def _ranked(w: dict, present: dict) -> list[tuple[int, str, dict]]:
+    """The signals ranked within cohorts (index, name, spec); those absent for everyone are not ranked."""
+    return [(i, s, spec) for i, (s, spec) in enumerate(w["signals"].items())
+            if not (s in SOURCE_OF and not present.get(SOURCE_OF[s]))]
+
+
+def rank_sql(i: int, s: str, spec: dict) -> str:
+    """CTE ``r<i>``: the percentile of each (cohort, value) pair of signal ``s`` over the rows of ``k``.
+
+    Ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
+    value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population."""
+    key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
+    return f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + 0.5 * c)
+                        / sum(c) OVER (PARTITION BY key) AS p
+                 FROM (SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
+                       WHERE {s} IS NOT NULL GROUP BY ALL))"""
+
+
+def cohort_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
+               only: int | None = None, stored: bool = False) -> str:
+    """CTEs ``sig`` … ``k``: each enterprise's signals, age band, cohort level, cohort key and size. ``only``:
+    one enterprise's row; ``stored``: the cohort sizes of the batch stored for ``d`` (cohorts.py), not counted."""
     b0, b1 = w["age_bands"][:2]
     m = w["min_cohort"]
     present = present if present is not None else sources_present(store, d)
-    sig = signals_sql(store, d, chain=chain, present=present)
+    sig = signals_sql(store, d, chain=chain, present=present, only=only)
+    if stored:
+        counts = f"nc AS ({stored_sizes_sql(d)}),"
+    else:
+        counts = """-- cohort sizes counted on the (node, age band) groups and joined back
+nb AS (SELECT coalesce(node, '-') AS nb_node, age_band AS nb_band, count(*) AS n_nb FROM b GROUP BY ALL),
+nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT) AS n_n,
+              CAST(sum(n_nb) OVER (PARTITION BY nb_band) AS BIGINT) AS n_b, CAST(sum(n_nb) OVER () AS BIGINT) AS n_all FROM nb),"""
+    return f"""sig AS ({sig}),
+b AS MATERIALIZED (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
+                     WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig),
+{counts}
+n AS (SELECT b.*, nc.n_nb, nc.n_n, nc.n_b, nc.n_all FROM b JOIN nc ON nc.nb_node = coalesce(b.node, '-') AND nc.nb_band = b.age_band),
+c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
+                     ELSE 'all' END AS cohort_level FROM n),
+k AS MATERIALIZED (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
+                     WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
+             CASE WHEN n_n >= {m} THEN coalesce(node, '-') ELSE '*' END AS node_key,
+             CASE cohort_level WHEN 'node+age' THEN n_nb WHEN 'node' THEN n_n WHEN 'age' THEN n_b ELSE n_all END AS cohort_n
+      FROM c)"""
+
+
+def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
+               only: int | None = None, stored: bool = False, base: str | None = None) -> str:
+    """SQL: every enterprise existing at ``d`` with its signals, percentiles (``p_<signal>``), dimension
+    scores (``d_<dimension>``, ``cov_<dimension>``), ``total``, ``confidence`` and cohort.
+
+    ``only``: one enterprise's row. ``stored``: cohort sizes and percentiles read from the batch ``score all``
+    stored for ``d`` (cohorts.py) — one scorecard then reads its own facts only, with the same numbers.
+    ``base``: a table already holding the cohort rows (``k``) of the population."""
+    present = present if present is not None else sources_present(store, d)
+    ctes = f"k AS (SELECT * FROM {base})" if base else cohort_sql(store, d, w, chain=chain, present=present,
+                                                                 only=only, stored=stored)
     pcts, ranks, joins = [], [], []
+    ranked = {i for i, _, _ in _ranked(w, present)}
     for i, (s, spec) in enumerate(w["signals"].items()):
-        if s in SOURCE_OF and not present.get(SOURCE_OF[s]):  # absent for everyone: nothing to rank
+        if i not in ranked:  # absent for everyone: nothing to rank
             pcts.append(f"NULL::DOUBLE AS p_{s}")
             continue
         key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
-        # ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
-        # value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population
-        ranks.append(f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + 0.5 * c)
-                        / sum(c) OVER (PARTITION BY key) AS p
-                 FROM (SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
-                       WHERE {s} IS NOT NULL GROUP BY ALL))""")
+        ranks.append(f"r{i} AS ({stored_ranks_sql(d, s)})" if stored else rank_sql(i, s, spec))
         joins.append(f"LEFT JOIN r{i} ON r{i}.key = k.{key} AND r{i}.v = {spec['direction']} * k.{s}")
         pcts.append(f"r{i}.p AS p_{s}")
     dims, covs, tot_num, tot_den, conf = [], [], [], [], []
@@ -111,21 +161,7 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
             conf.append(f"{W} * cov_{dim}")
     wsum = sum(v["weight"] for k, v in w["dimensions"].items() if _by_dim(w).get(k)) or 1.0
     return f"""
-WITH sig AS ({sig}),
-b AS MATERIALIZED (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
-                     WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig),
--- cohort sizes counted on the (node, age band) groups and joined back
-nb AS (SELECT coalesce(node, '-') AS nb_node, age_band AS nb_band, count(*) AS n_nb FROM b GROUP BY ALL),
-nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT) AS n_n,
-              CAST(sum(n_nb) OVER (PARTITION BY nb_band) AS BIGINT) AS n_b, CAST(sum(n_nb) OVER () AS BIGINT) AS n_all FROM nb),
-n AS (SELECT b.*, nc.n_nb, nc.n_n, nc.n_b, nc.n_all FROM b JOIN nc ON nc.nb_node = coalesce(b.node, '-') AND nc.nb_band = b.age_band),
-c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
-                     ELSE 'all' END AS cohort_level FROM n),
-k AS MATERIALIZED (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
-                     WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
-             CASE WHEN n_n >= {m} THEN coalesce(node, '-') ELSE '*' END AS node_key,
-             CASE cohort_level WHEN 'node+age' THEN n_nb WHEN 'node' THEN n_n WHEN 'age' THEN n_b ELSE n_all END AS cohort_n
-      FROM c),
+WITH {ctes},
 {''.join(r + ',' + chr(10) for r in ranks)}p AS (SELECT k.*, {', '.join(pcts)} FROM k {' '.join(joins)}),
 dd AS (SELECT *, {', '.join(dims)}, {', '.join(covs)} FROM p)
 SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
@@ -215,12 +251,27 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     w = load_weights(weights)
-    live = live_evidence(register_live(store, team), eid, d) if team is not None else None
-    rows = _rows(store, f"SELECT * FROM ({scored_sql(store, d, w, chain=chain)}) WHERE enterprise_id = ?", [eid])
+    registered = register_live(store, team) if team is not None else []
+    live = live_evidence(registered, eid, d) if team is not None else None
+    present = sources_present(store, d)
+    chain = chain or default_chain(store)
+    rows, ranked = [], "population"
+    # a batch stored by `score all` for this date, weights and data: its cohorts and percentiles, read not ranked
+    if not registered and cohorts.usable(store, d, weight_params(w), chain):
+        rows = _rows(store, scored_sql(store, d, w, chain=chain, present=present, only=eid, stored=True))
+        if rows and all(rows[0][f"p_{s}"] is not None or rows[0][s] is None for _, s, _ in _ranked(w, present)):
+            ranked = "stored"
+        else:  # its (cohort, value) pair is not among the stored ones: rank the population after all
+            rows = []
+    if not rows:
+        rows = _rows(store, f"SELECT * FROM ({scored_sql(store, d, w, chain=chain, present=present)}) "
+                     "WHERE enterprise_id = ?", [eid])
     name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
     if not rows:
         raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")
-    return _doc(rows[0], w, d, name, lang, live)
+    doc = _doc(rows[0], w, d, name, lang, live)
+    doc["cohort"]["ranked"] = ranked
+    return doc
 
 
 SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (
@@ -245,12 +296,20 @@ def _score_all(store, as_of, weights, chain) -> dict:
     cal = w.get("calibration")
     prob = f"1 / (1 + exp(-({cal['a']} + {cal['b']} * total)))" if cal else "NULL"
     dims = ", ".join(f"d_{k}" if k in w["dimensions"] else "NULL" for k in DIMENSIONS)
+    present = sources_present(store, d)
+    chain = chain or default_chain(store)
     with store.transaction() as con:
         con.execute(SCORES_DDL)
         con.execute("DELETE FROM scores WHERE as_of = ?", [d])
+        # the population's cohorts and percentiles are stored first (one scorecard reads them later), then
+        # every enterprise is scored from them
+        cohorts.store_batch(store, d, cohort_sql(store, d, w, chain=chain, present=present),
+                            [(s, rank_sql(i, s, spec)) for i, s, spec in _ranked(w, present)], weight_params(w), chain)
         con.execute(f"""INSERT INTO scores SELECT enterprise_id, DATE '{d.isoformat()}', total, confidence, {dims},
                         {prob}, node, cohort_level, cohort_n, ?, ?, now()::TIMESTAMP
-                        FROM ({scored_sql(store, d, w, chain=chain)})""", [str(w["version"]), ex.params_hash])
+                        FROM ({scored_sql(store, d, w, present=present, stored=True, base=cohorts.WORK)})""",
+                    [str(w["version"]), ex.params_hash])
+        cohorts.drop_work(store)
         n, avg, conf = con.execute("SELECT count(*), avg(total), avg(confidence) FROM scores WHERE as_of = ?",
                                    [d]).fetchone()
     return {"as_of": d, "scored": n, "mean_total": None if avg is None else round(avg, 2),

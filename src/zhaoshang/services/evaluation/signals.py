@@ -70,9 +70,13 @@ def _types(types: tuple) -> str:
     return "(" + ", ".join(f"'{t}'" for t in types) + ")"
 
 
-def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None) -> str:
+def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None,
+                only: int | None = None) -> str:
     """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
-    placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing)."""
+    placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing).
+
+    ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
+    between rounds, investors' records, people's other enterprises) still from everyone."""
     chain = chain or default_chain(store)
     present = present if present is not None else sources_present(store, d)
     D = _lit(d)
@@ -84,11 +88,15 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
         return expr if present.get(flag) else "NULL"
 
     chain_q = chain.replace("'", "''")
+
+    def one(col: str) -> str:  # the condition keeping one enterprise's own facts (TRUE: everyone's)
+        return "TRUE" if only is None else f"{col} = {int(only)}"
     return f"""
 WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
-e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}),
+e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}
+      WHERE {one('id')}),
 node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements
-         WHERE chain = '{chain_q}' GROUP BY enterprise_id),
+         WHERE chain = '{chain_q}' AND {one('enterprise_id')} GROUP BY enterprise_id),
 f AS (SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
       FROM (SELECT enterprise_id, id, date, amount_wan, round FROM fundings
             UNION ALL SELECT enterprise_id, -id, date, amount_wan, round FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
@@ -99,7 +107,7 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               arg_max(stage, date) FILTER (WHERE stage IS NOT NULL) AS latest_stage,
               arg_max(round, date) AS latest_round,
               bool_or(round IN ({exited})) AS exited
-       FROM f GROUP BY enterprise_id),
+       FROM f WHERE {one('enterprise_id')} GROUP BY enterprise_id),
 -- the typical gap after a round of each type: median months to the same enterprise's next round, both by D
 gaps AS (SELECT round, date_diff('day', date, lead(date) OVER (PARTITION BY enterprise_id ORDER BY date, id)) / 30.44 AS gap
          FROM f),
@@ -127,21 +135,23 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
                                             AND p.applied <= {D} - INTERVAL 730 DAY) AS before_recent,
                count(DISTINCT left(p.main_ipc, 4)) AS ipc_breadth
         FROM patent_applicants a JOIN patents p ON p.id = a.patent_id
-        WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL GROUP BY a.enterprise_id),
+        WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL AND {one('a.enterprise_id')} GROUP BY a.enterprise_id),
 br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m
        FROM (SELECT parent_id, date FROM branches
              UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(EXPANSION_TYPES)})
-       WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL GROUP BY parent_id),
+       WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL AND {one('parent_id')}
+       GROUP BY parent_id),
 cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_history
         WHERE field = 'capital_wan' AND changed_on <= {D} AND changed_on > {D} - INTERVAL 730 DAY
-          AND TRY_CAST(new_value AS DOUBLE) > TRY_CAST(old_value AS DOUBLE) GROUP BY enterprise_id),
+          AND TRY_CAST(new_value AS DOUBLE) > TRY_CAST(old_value AS DOUBLE) AND {one('enterprise_id')}
+        GROUP BY enterprise_id),
 nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_12m,
               avg(sentiment) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_tone,
               count(DISTINCT id) FILTER (WHERE sentiment < -0.3) AS negative_news
        FROM (SELECT m.enterprise_id, n.id, CAST(n.published AS DATE) AS day, n.sentiment
              FROM news_mentions m JOIN news n ON n.id = m.news_id
              UNION ALL SELECT enterprise_id, -id, date, sentiment FROM lv WHERE sentiment IS NOT NULL)
-       WHERE day <= {D} AND enterprise_id IS NOT NULL GROUP BY enterprise_id),
+       WHERE day <= {D} AND enterprise_id IS NOT NULL AND {one('enterprise_id')} GROUP BY enterprise_id),
 rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
        LEFT JOIN imports i ON i.id = r.import_id
        WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
@@ -150,11 +160,11 @@ people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS N
 team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
                 count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
                 sum(p.n - 1) AS board_ties
-         FROM rl JOIN people p USING (who) GROUP BY rl.enterprise_id),
+         FROM rl JOIN people p USING (who) WHERE {one('rl.enterprise_id')} GROUP BY rl.enterprise_id),
 ev AS (SELECT enterprise_id, count(*) AS events
        FROM (SELECT enterprise_id, date FROM events WHERE type IN ({neg})
              UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(NEGATIVE_TYPES)})
-       WHERE date <= {D} GROUP BY enterprise_id),
+       WHERE date <= {D} AND {one('enterprise_id')} GROUP BY enterprise_id),
 st AS (SELECT e.id AS enterprise_id,
               (regexp_matches(coalesce(e.status, ''), '{ABNORMAL}')
                AND (e.last_import_id IS NULL OR (SELECT data_date FROM imports WHERE id = e.last_import_id) <= {D}
