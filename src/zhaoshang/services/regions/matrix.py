@@ -23,7 +23,7 @@ import re
 import threading
 from typing import Any, Iterable
 
-from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, reference_date
+from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, generation_memo, reference_date
 from ...core.errors import NotFound, UserError
 
 STRONG_LQ = 1.2
@@ -80,8 +80,8 @@ def _active_sql(alias: str = "e") -> str:
 
 
 def _parents(store, chain: str) -> dict[str, str | None]:
-    return {r[0]: r[1] for r in store.con.execute(
-        "SELECT code, nullif(parent_code, '') FROM chain_nodes WHERE chain = ?", [chain]).fetchall()}
+    return dict(generation_memo(store, ("parents", chain), lambda: {r[0]: r[1] for r in store.con.execute(
+        "SELECT code, nullif(parent_code, '') FROM chain_nodes WHERE chain = ?", [chain]).fetchall()}))
 
 
 def _closure_pairs(store, chain: str) -> list[tuple[str, str]]:
@@ -332,11 +332,14 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
 
 
 def _check_node(store, chain: str, node: str) -> None:
-    """An unknown node is an error (404 / exit 2), never an empty answer."""
-    row = store.con.execute(
-        "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
-        "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1", [chain, node, chain, node]).fetchone()
-    if not row:
+    """An unknown node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
+    def known() -> bool:
+        return store.con.execute(
+            "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
+            "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
+            [chain, node, chain, node]).fetchone() is not None
+
+    if not generation_memo(store, ("node_known", chain, node), known):
         raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
 
 
