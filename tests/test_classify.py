@@ -116,6 +116,31 @@ def test_places_with_evidence_and_ignores_boilerplate_and_exclusions(store):
                 assert code.split(".")[0] in nodes
 
 
+# registry phrasings of a chain business as the first listed item (placed) and the same trades as one side
+# line among building works or a guard company's services (left alone); docs/gold-labelling.md
+REGISTRY_CASES = [
+    ("浦东某微电子有限公司", "芯片和微电子产品的设计、开发；集成电路的开发、设计；计算机软件的开发", "U01"),
+    ("深圳某视讯科技有限公司", "开发、生产经营光端机、闭路电视系统产品、出入口控制系统产品、数据通信设备", "D10"),
+    ("合肥某电子有限公司", "电视监控系统及安全防范工程的设计、施工、维修、技术培训和服务；电子产品批发和零售", "D10"),
+    ("天水某混合电路有限公司", "混合集成电路开发、生产、销售，电子、模具设计制造", "U06"),
+    ("南京某数控技术有限公司", "数控技术开发、研制、转让；软件开发、维修、技术咨询、服务", "D07"),
+    ("杭州某建筑装饰工程有限公司", "室内外装饰装修工程、园林绿化工程、水电安装工程、钢结构工程的设计与施工；安防工程；建筑材料销售", None),
+    ("某市保安服务有限公司", "门卫、巡逻、随身护卫、安全检查、区域秩序维护", None),
+]
+
+
+def test_registry_phrasings_of_a_first_listed_business():
+    with Store(":memory:") as s:
+        s.con.executemany("INSERT INTO enterprises (id, name, scope) VALUES (?, ?, ?)",
+                          [(i, name, scope) for i, (name, scope, _) in enumerate(REGISTRY_CASES)])
+        classify(s, use_model=False)
+        got: dict[int, set] = {}
+        for r in s.query("SELECT enterprise_id, node_code FROM placements"):
+            got.setdefault(r["enterprise_id"], set()).add(r["node_code"].split(".")[0])
+    for i, (name, _, node) in enumerate(REGISTRY_CASES):
+        assert (node in got.get(i, set())) if node else i not in got, (name, got.get(i))
+
+
 def test_normalize_text_drops_boilerplate_and_exclusions():
     w = load_taxonomy().weights
     s = normalize_text("一般项目：软件开发（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）；不含芯片设计、集成电路。", w)
