@@ -74,5 +74,6 @@ def test_evaluate_chain_rules_only_measures_the_rules_alone(tmp_path):
     gold = gold_of_labeller(tmp_path, "L1")  # the rows the published figures were measured on
     res = run_json("evaluate-chain", "--split", "dev", "--data", str(SHARED), "--rules-only", "--gold", str(gold))
     assert res["method"] == "rules"
-    # published in docs/methods.md (dev, rules alone): node micro-F1 0.675, registration AI precision 0.667
-    assert round(res["nodes"]["micro"]["f1"], 2) == 0.68 and round(res["registration_ai_precision"], 2) == 0.67
+    # published in docs/methods.md (dev, rules alone, first labeller's rows): node micro-F1 0.694, registration AI
+    # precision 0.708 (before the registry phrasings of the third version: 0.677, 0.667)
+    assert round(res["nodes"]["micro"]["f1"], 2) == 0.69 and round(res["registration_ai_precision"], 2) == 0.71
