@@ -43,9 +43,10 @@ demo: setup
 	$(BIN)/zhaoshang demo --port $(PORT)
 
 # Two workers, one test file each at a time (a file's module fixtures stay in one process): the suite waits on
-# browsers, servers and subprocesses often enough that the second core would otherwise sit idle.
+# browsers, servers and subprocesses often enough that the second core would otherwise sit idle. Files go out in
+# collection order, the slowest first (tests/conftest.py::SLOW_FIRST), so both workers finish together.
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: setup
 	$(BIN)/python bench/run.py
