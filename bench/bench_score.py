@@ -1,7 +1,7 @@
 """Batch scoring (``zhaoshang score all``) and lead mining (``zhaoshang leads``) on a large database, each beside a
 bare DuckDB query over the same rows.
 
-    .venv/bin/python bench/bench_score.py [N] [--db FILE] [--leads]   # default N = 1,000,000 synthetic enterprises
+    .venv/bin/python bench/bench_score.py [N] [--db FILE] [--leads] [--card]   # default N = 1,000,000 synthetic enterprises
 
 Builds a synthetic database (labelled synthetic: random enterprises in real districts, founding dates, placements
 on 20 of the AI chain's nodes and about 1.5 rounds each, generated set-based in DuckDB) unless ``--db`` names one that exists (e.g.
@@ -11,6 +11,9 @@ the funding signals and ``percent_rank`` per node for each, with nothing stored.
 ``mine_leads`` for the province with the most enterprises (targets, candidates, ranking, reasons and
 reachability of the top 20) against a bare query ranking that province's absent placed enterprises by their
 funding of the last year. Both run under the batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, default 2GB).
+``--card`` also times one enterprise's scorecard (``score_enterprise``) before the batch — ranking the whole
+population — and after it, from the cohorts and percentiles the batch stored, for a few enterprises, and
+checks that both give the same document.
 Prints one JSON document with the peak memory of each step and the load average.
 """
 
@@ -103,10 +106,20 @@ def main(argv: list[str]) -> int:
     s = Store(str(path))
     n = s.con.execute("SELECT count(*) FROM enterprises").fetchone()[0]
     prov = s.con.execute("SELECT province_code FROM enterprises GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    sample = [r[0] for r in s.con.execute("SELECT id FROM enterprises WHERE founded <= ? ORDER BY hash(id) LIMIT 5",
+                                          [d]).fetchall()] if "--card" in argv else []
+    # a batch an earlier run stored for the date is forgotten: the card before the batch ranks the population
+    s.con.execute("DELETE FROM meta WHERE key = ?", [f"score_cohorts:{d.isoformat()}"])
+    before = _cards(s, sample[:1], d)
     t0 = time.perf_counter()
     doc = score_all(s, as_of=d)
     ours = time.perf_counter() - t0
     rss_score = _rss_mb()
+    card = None
+    if sample:
+        after = _cards(s, sample, d)
+        card = {"card_population_seconds": before[0][1], "card_stored_seconds": [c[1] for c in after],
+                "card_ranked": sorted({c[2] for c in after}), "card_same_figures": before[0][0] == after[0][0]}
     leads = None
     if "--leads" in argv and prov:
         from zhaoshang.services.leads.mine import mine_leads
@@ -134,12 +147,26 @@ def main(argv: list[str]) -> int:
     print(json.dumps({"benchmark": "score_all", "enterprises": n, "scored": doc["scored"], "reference_rows": ref_rows,
                       "build_seconds": round(build_s, 2), "ours_seconds": round(ours, 2),
                       "reference_seconds": round(ref, 2), "ratio": round(ours / ref, 2) if ref else None,
-                      **(leads or {}), "memory_cap": os.environ.get("ZHAOSHANG_BATCH_MEMORY") or "2GB",
+                      **(leads or {}), **(card or {}), "memory_cap": os.environ.get("ZHAOSHANG_BATCH_MEMORY") or "2GB",
                       "peak_rss_mb_build": rss_build, "peak_rss_mb_score": rss_score,
                       "load_average": [round(x, 2) for x in os.getloadavg()],
                       "machine": {"nproc": os.cpu_count(), "python": platform.python_version(),
                                   "duckdb": duckdb.__version__}}, ensure_ascii=False))
     return 0
+
+
+def _cards(s, ids: list[int], d: dt.date) -> list[tuple[str, float, str]]:
+    """(document without ``cohort.ranked``, seconds, where its percentiles came from) of each enterprise's card."""
+    from zhaoshang.services.evaluation.scorecard import score_enterprise
+
+    out = []
+    for eid in ids:
+        t0 = time.perf_counter()
+        doc = score_enterprise(s, eid, as_of=d)
+        secs = round(time.perf_counter() - t0, 3)
+        ranked = doc["cohort"].pop("ranked")
+        out.append((json.dumps(doc, sort_keys=True, default=str), secs, ranked))
+    return out
 
 
 def memory_cap() -> str:

@@ -20,6 +20,7 @@ COHORTS_DDL = """CREATE TABLE IF NOT EXISTS score_cohorts (
     as_of DATE NOT NULL, nb_node VARCHAR, nb_band VARCHAR, n_nb BIGINT, n_n BIGINT, n_b BIGINT, n_all BIGINT)"""
 RANKS_DDL = """CREATE TABLE IF NOT EXISTS score_ranks (
     as_of DATE NOT NULL, signal VARCHAR NOT NULL, key VARCHAR, v DOUBLE, p DOUBLE)"""
+TYPICAL_DDL = "CREATE TABLE IF NOT EXISTS score_typical (as_of DATE NOT NULL, round VARCHAR, typ_gap DOUBLE)"
 # every table a signal or a cohort reads
 FACT_TABLES = ("enterprises", "placements", "fundings", "funding_investors", "patents", "patent_applicants",
                "branches", "shareholdings", "enterprise_history", "news", "news_mentions", "roles", "events",
@@ -41,6 +42,11 @@ def stored_ranks_sql(d: _dt.date, signal: str) -> str:
     return f"SELECT key, v, p FROM score_ranks WHERE as_of = {_date(d)} AND signal = '{signal}'"
 
 
+def stored_typical_sql(d: _dt.date) -> str:
+    """The stored typical gaps after each round type of the batch ``d`` (signals.typical_sql)."""
+    return f"SELECT round, typ_gap FROM score_typical WHERE as_of = {_date(d)}"
+
+
 def fingerprint(store, d: _dt.date, params: dict, chain: str) -> str:
     """What a batch's cohorts and percentiles depend on: date, weights, chain and the state of the data."""
     counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in FACT_TABLES)
@@ -56,28 +62,32 @@ def _key(d: _dt.date) -> str:
 
 def usable(store, d: _dt.date, params: dict, chain: str) -> bool:
     """Whether a stored batch for ``d`` was ranked with these weights and chain on the data as it is now."""
-    has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_ranks'"
+    has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_typical'"
                             ).fetchone()[0]
     raw = store.get_meta(_key(d)) if has else None
     return bool(raw) and json.loads(raw).get("fingerprint") == fingerprint(store, d, params, chain)
 
 
 def store_batch(store, d: _dt.date, cohort_ctes: str, ranks: list[tuple[str, str]], params: dict,
-                chain: str) -> None:
+                chain: str, typical: str) -> None:
     """Keep the population's cohort rows in ``WORK`` (for the scores pass that follows) and store its cohort
-    sizes and each ranked signal's percentiles for ``d``. ``ranks``: (signal, CTE ``r<i>`` ranking it)."""
+    sizes, each ranked signal's percentiles and the typical gaps between rounds (``typical``: their SQL) for
+    ``d``. ``ranks``: (signal, CTE ``r<i>`` ranking it); stored in key and value order, so that one card's
+    lookup reads a few row groups."""
     con = store.con
     con.execute(COHORTS_DDL)
     con.execute(RANKS_DDL)
-    con.execute("DELETE FROM score_cohorts WHERE as_of = ?", [d])
-    con.execute("DELETE FROM score_ranks WHERE as_of = ?", [d])
+    con.execute(TYPICAL_DDL)
+    for table in ("score_cohorts", "score_ranks", "score_typical"):
+        con.execute(f"DELETE FROM {table} WHERE as_of = ?", [d])
+    con.execute(f"INSERT INTO score_typical SELECT {_date(d)}, round, typ_gap FROM ({typical})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {WORK} AS WITH {cohort_ctes} SELECT * FROM k")
     con.execute(f"""INSERT INTO score_cohorts SELECT DISTINCT {_date(d)}, coalesce(node, '-'), age_band,
                     n_nb, n_n, n_b, n_all FROM {WORK}""")
     for signal, cte in ranks:  # one signal at a time: one window pass each, as in the scores pass
         name = cte.split(" ", 1)[0]
         con.execute(f"""INSERT INTO score_ranks WITH k AS (SELECT * FROM {WORK}), {cte}
-                        SELECT {_date(d)}, '{signal}', key, v, p FROM {name}""")
+                        SELECT {_date(d)}, '{signal}', key, v, p FROM {name} ORDER BY key, v""")
     store.set_meta(_key(d), json.dumps({"fingerprint": fingerprint(store, d, params, chain)}))
 
 

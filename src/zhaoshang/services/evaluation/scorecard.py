@@ -25,8 +25,8 @@ from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
 from .live import register_live
 from . import cohorts
-from .cohorts import stored_ranks_sql, stored_sizes_sql
-from .signals import SOURCE_OF, signals_sql, sources_present
+from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
+from .signals import SOURCE_OF, signals_sql, sources_present, typical_sql
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -99,7 +99,8 @@ def cohort_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     b0, b1 = w["age_bands"][:2]
     m = w["min_cohort"]
     present = present if present is not None else sources_present(store, d)
-    sig = signals_sql(store, d, chain=chain, present=present, only=only)
+    sig = signals_sql(store, d, chain=chain, present=present, only=only,
+                      typical=stored_typical_sql(d) if stored else None)
     if stored:
         counts = f"nc AS ({stored_sizes_sql(d)}),"
     else:
@@ -304,7 +305,8 @@ def _score_all(store, as_of, weights, chain) -> dict:
         # the population's cohorts and percentiles are stored first (one scorecard reads them later), then
         # every enterprise is scored from them
         cohorts.store_batch(store, d, cohort_sql(store, d, w, chain=chain, present=present),
-                            [(s, rank_sql(i, s, spec)) for i, s, spec in _ranked(w, present)], weight_params(w), chain)
+                            [(s, rank_sql(i, s, spec)) for i, s, spec in _ranked(w, present)], weight_params(w), chain,
+                            typical_sql(store, d))
         con.execute(f"""INSERT INTO scores SELECT enterprise_id, DATE '{d.isoformat()}', total, confidence, {dims},
                         {prob}, node, cohort_level, cohort_n, ?, ?, now()::TIMESTAMP
                         FROM ({scored_sql(store, d, w, present=present, stored=True, base=cohorts.WORK)})""",

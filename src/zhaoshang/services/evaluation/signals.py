@@ -70,17 +70,40 @@ def _types(types: tuple) -> str:
     return "(" + ", ".join(f"'{t}'" for t in types) + ")"
 
 
+def _funding_ctes(store, d: _dt.date, inline: bool = False) -> str:
+    """CTEs ``lv`` (live events by ``d``) and ``f`` (rounds by ``d``, imported and live, with their stage);
+    ``inline``: ``f`` is read where used (one enterprise's rounds then come from a filtered scan), not stored."""
+    D = _lit(d)
+    stage_case = "CASE f.round " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE.items()) + " END"
+    return f"""lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
+f AS {'NOT MATERIALIZED ' if inline else ''}(SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
+      FROM (SELECT enterprise_id, id, date, amount_wan, round FROM fundings
+            UNION ALL SELECT enterprise_id, -id, date, amount_wan, round FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
+      WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL)"""
+
+
+TYPICAL_CTES = """-- the typical gap after a round of each type: median months to the same enterprise's next round, both by D
+gaps AS (SELECT round, date_diff('day', date, lead(date) OVER (PARTITION BY enterprise_id ORDER BY date, id)) / 30.44 AS gap
+         FROM f),
+typ AS (SELECT round, median(gap) AS typ_gap FROM gaps WHERE gap IS NOT NULL GROUP BY round),"""
+
+
+def typical_sql(store, d: _dt.date) -> str:
+    """SQL: the typical gap (months) after a round of each type by ``d`` — (round, typ_gap), read from everyone."""
+    return f"WITH {_funding_ctes(store, d)},\n{TYPICAL_CTES.rstrip(',')}\nSELECT round, typ_gap FROM typ"
+
+
 def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None,
-                only: int | None = None) -> str:
+                only: int | None = None, typical: str | None = None) -> str:
     """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
     placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing).
 
     ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
-    between rounds, investors' records, people's other enterprises) still from everyone."""
+    between rounds, investors' records, people's other enterprises) still from everyone; ``typical``: SQL
+    giving the typical gaps (``typical_sql``, e.g. as a batch stored them) instead of computing them."""
     chain = chain or default_chain(store)
     present = present if present is not None else sources_present(store, d)
     D = _lit(d)
-    stage_case = "CASE f.round " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE.items()) + " END"
     exited = ", ".join(f"'{r}'" for r in EXITED_ROUNDS)
     neg = ", ".join(f"'{t}'" for t in NEGATIVE_EVENTS)
 
@@ -91,16 +114,13 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
 
     def one(col: str) -> str:  # the condition keeping one enterprise's own facts (TRUE: everyone's)
         return "TRUE" if only is None else f"{col} = {int(only)}"
+    typ = f"typ AS ({typical})," if typical else TYPICAL_CTES
     return f"""
-WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
+WITH {_funding_ctes(store, d, inline=only is not None)},
 e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}
       WHERE {one('id')}),
 node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements
          WHERE chain = '{chain_q}' AND {one('enterprise_id')} GROUP BY enterprise_id),
-f AS (SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
-      FROM (SELECT enterprise_id, id, date, amount_wan, round FROM fundings
-            UNION ALL SELECT enterprise_id, -id, date, amount_wan, round FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
-      WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL),
 fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,
               sum(amount_wan) AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
@@ -108,11 +128,7 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               arg_max(round, date) AS latest_round,
               bool_or(round IN ({exited})) AS exited
        FROM f WHERE {one('enterprise_id')} GROUP BY enterprise_id),
--- the typical gap after a round of each type: median months to the same enterprise's next round, both by D
-gaps AS (SELECT round, date_diff('day', date, lead(date) OVER (PARTITION BY enterprise_id ORDER BY date, id)) / 30.44 AS gap
-         FROM f),
-typ AS (SELECT round, median(gap) AS typ_gap FROM gaps WHERE gap IS NOT NULL GROUP BY round),
-
+{typ}
 -- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
 -- smoothed towards the overall share with 5 pseudo-enterprises
 inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
