@@ -102,14 +102,14 @@ def _build_demo_once(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_copy(tmp_path_factory, worker_id):
+def demo_copy(tmp_path_factory):
     """``demo_copy(path)``: a private copy of the scale-600 demo database (and its team state beside it) at
     ``path``. Building the demo takes half a minute; copying its files a few milliseconds, so every module
     that needs the demo gets its own copy to read or change."""
     import shutil
 
     base = tmp_path_factory.getbasetemp()
-    built = _build_demo_once(base if worker_id == "master" else base.parent)
+    built = _build_demo_once(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)  # the run's folder
 
     def copy(path: Path | str) -> Path:
         path = Path(path)

@@ -237,7 +237,10 @@ class FormerName:
 def _build() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
     """The table, read from the user's cache when its inputs are unchanged: building it reads the division
     table and spells 3,300 names in pinyin, about a second of every command's start-up."""
-    path = _cache_path()
+    try:
+        path = _cache_path()
+    except Exception:  # no home folder, package metadata missing: build it in memory
+        return _compute()
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         return tuple(Region(*r) for r in doc["regions"]), tuple(FormerName(*f) for f in doc["former"])
