@@ -59,6 +59,7 @@ class ImportContext:
     rows_ok: int = 0
     linked_ids_sql: str | None = None
     data_expr: str = ""  # SQL for a row's mapped source values as JSON (over ``_typed t``)
+    unique_keys: int | None = None  # enterprises: the rows written when every key came once
 
     @property
     def con(self):

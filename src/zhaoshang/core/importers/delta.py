@@ -13,16 +13,10 @@ place by the first enterprise import: the text is the same digest, so the number
 
 from __future__ import annotations
 
-from .staging import Staged, qi, ql
+from .staging import Staged, ql
 
 # the recorded hash's column type: 16 bytes, compared and joined as a number
 HASH_TYPE = "UHUGEINT"
-
-
-def row_hash_sql(staged: Staged) -> str:
-    """The content hash of a row: its mapped source values (the same before and after typing), as a number."""
-    present = [f for f in staged.fields if f in staged.present]
-    return "md5_number(concat_ws('\x1f', " + ", ".join(f"coalesce({qi(f)}, '')" for f in present) + "))"
 
 
 def _hex_to_number(col: str) -> str:
@@ -59,45 +53,40 @@ def _latest_sql(con, source: str) -> str:
 def unchanged_rows(source: str):
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
-    Creates ``_unch`` (file, row of each unchanged row), ``_seen`` (the keys they match), ``_before`` (how
-    many keys the source had) and ``_hashes`` (every row's hash); returns ``_unch``, or None for a
-    source's first export."""
-    def skip(con, staged: Staged, rows) -> str | None:
+    The staged rows carry their hash from the read itself (``staging.content_hash_sql``): the comparison reads
+    16 bytes per row, never the staged text. Creates ``_seen`` (the keys whose latest content came again, with
+    that hash) and ``_before`` (how many keys the source had); returns ``_seen``, or None when no row is
+    unchanged (a source's first export)."""
+    def skip(con, staged: Staged) -> str | None:
         convert_recorded_hashes(con)
-        con.execute("CREATE OR REPLACE TEMP TABLE _unch (_file INTEGER, _row BIGINT)")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _seen (source_key VARCHAR, row_hash {HASH_TYPE})")
         con.execute("CREATE OR REPLACE TEMP TABLE _before AS SELECT 0::BIGINT AS n")
         if not con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall():
             return None  # the first export of a source: everything is new
         latest = _latest_sql(con, source)
-        hash_ = row_hash_sql(staged)
-        # one pass over the staged rows: 16 bytes of hash per row are kept, nothing else
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _hashes AS SELECT _file, _row, {hash_} AS _hash FROM {rows}")
-        _match(con, latest, "_hashes")
+        con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
+                    f"SEMI JOIN {staged.table} s ON s._hash = r.row_hash")
         # one latest record per key: their number is the number of keys the source had
         con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT count(*) AS n FROM {latest}")
-        return "_unch"
+        return "_seen" if con.execute("SELECT 1 FROM _seen LIMIT 1").fetchall() else None
     return skip
 
 
-def _match(con, latest: str, hashes: str) -> None:
-    """Rows of ``hashes`` (file, row, hash) that repeat a key's latest content go to ``_unch``, their keys
-    (once each) to ``_seen``: joins on the fixed-width hash."""
-    con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
-                f"SEMI JOIN (SELECT _hash FROM {hashes} h ANTI JOIN _seen s ON s.row_hash = h._hash) h "
-                "ON h._hash = r.row_hash")
-    con.execute(f"INSERT INTO _unch SELECT _file, _row FROM {hashes} h SEMI JOIN _seen s ON s.row_hash = h._hash "
-                "ANTI JOIN _unch u ON u._file = h._file AND u._row = h._row")
+def count_unchanged(con, staged: Staged) -> int:
+    """Rows set aside as unchanged: the staged rows that did not go on to typing."""
+    if staged.table != "_stg_rest":
+        return 0
+    return staged.rows_read - con.execute("SELECT count(*) FROM _stg_rest").fetchone()[0]
 
 
-def count_unchanged(con) -> int:
-    return con.execute("SELECT count(*) FROM _unch").fetchone()[0]
-
-
-def count_changes(con, source: str, import_id: int) -> dict[str, int]:
+def count_changes(con, source: str, import_id: int, unique_keys: int | None = None) -> dict[str, int]:
     """What this export changed for its source, counted by source key (``_ent`` holds the written rows):
     new and changed split the written keys by whether the source had them; unchanged are the keys whose
-    content came again and were not written; the rest of the keys the source had disappeared."""
+    content came again and were not written; the rest of the keys the source had disappeared.
+    ``unique_keys``: the number of written rows when each has a key of its own (then a source's first export
+    needs no pass over them)."""
+    if unique_keys is not None and not con.execute("SELECT n FROM _before").fetchone()[0]:
+        return {"new": unique_keys, "changed": 0, "unchanged": 0, "disappeared": 0}
     new, changed, unchanged, before = con.execute(f"""
         WITH written AS (SELECT DISTINCT _key FROM _ent),
              known AS (SELECT DISTINCT r.source_key FROM enterprise_records r SEMI JOIN written w ON w._key = r.source_key

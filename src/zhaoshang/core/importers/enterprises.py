@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .context import ImportContext
-from .delta import row_hash_sql
 from .staging import qi, ql
 
 # canonical column → expression over the typed table (None when the field is absent in this import)
@@ -154,26 +153,28 @@ def _write_conflicts(ctx: ImportContext, cross: bool = False) -> None:
     """Rows of this import that disagree with their enterprise: earlier rows of a key repeated in the import
     (kept here as source records) and, with ``cross``, rows linked by credit code from another source."""
     con, src = ctx.con, ctx.source
-    ids = ("(SELECT _key, enterprise_id FROM _ent_ids)" if cross else
+    ids = ("(SELECT _key, enterprise_id FROM _ent_all)" if cross else
            f"(SELECT source_key AS _key, min(enterprise_id) AS enterprise_id FROM enterprise_records "
            f"WHERE source = {ql(src)} GROUP BY 1)")
     next_rec = ctx.store.next_id("enterprise_records", "record_id")
-    con.execute(f"""
-        INSERT INTO enterprise_records
-        SELECT {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row, i.enterprise_id, 'conflict', d._row, d._hash,
-               {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, d._data, {ql(src)}, d._key, {ctx.import_id}
-        FROM _ent_dup d JOIN {ids} i USING (_key)
-    """)
+    dups = bool(con.execute("SELECT 1 FROM _ent_dup LIMIT 1").fetchall())  # (none: no pass over the ids)
     vals = ", ".join(f"('{c}', CAST(k.{c} AS VARCHAR), CAST(d.{c} AS VARCHAR))" for c in CONFLICT_FIELDS)
-    con.execute(f"""
-        INSERT INTO enterprise_conflicts
-        SELECT i.enterprise_id, f.field, f.value, f.record_value, {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row,
-               {ql(src)}, d._key, {ctx.import_id}
-        FROM _ent_dup d JOIN {ids} i USING (_key) JOIN enterprises k ON k.id = i.enterprise_id,
-             LATERAL (VALUES {vals}) f(field, value, record_value)
-        WHERE f.value IS NOT NULL AND f.record_value IS NOT NULL AND f.value <> f.record_value
-    """)
-    if cross:
+    if dups:
+        con.execute(f"""
+            INSERT INTO enterprise_records
+            SELECT {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row, i.enterprise_id, 'conflict', d._row, d._hash,
+                   {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP, d._data, {ql(src)}, d._key, {ctx.import_id}
+            FROM _ent_dup d JOIN {ids} i USING (_key)
+        """)
+        con.execute(f"""
+            INSERT INTO enterprise_conflicts
+            SELECT i.enterprise_id, f.field, f.value, f.record_value, {next_rec} + d._file * {RECORD_ID_STRIDE} + d._row,
+                   {ql(src)}, d._key, {ctx.import_id}
+            FROM _ent_dup d JOIN {ids} i USING (_key) JOIN enterprises k ON k.id = i.enterprise_id,
+                 LATERAL (VALUES {vals}) f(field, value, record_value)
+            WHERE f.value IS NOT NULL AND f.record_value IS NOT NULL AND f.value <> f.record_value
+        """)
+    if cross and con.execute("SELECT 1 FROM _ent_cross LIMIT 1").fetchall():
         con.execute(f"""
             INSERT INTO enterprise_conflicts
             SELECT c.enterprise_id, c.field, c.value, c.record_value, r.record_id, {ql(src)}, c._key, {ctx.import_id}
@@ -189,46 +190,56 @@ def _write_conflicts(ctx: ImportContext, cross: bool = False) -> None:
                             for i, k, u, n, f in rows]
 
 
+def key_sql(staged) -> str:
+    """SQL of an enterprise row's key in its source (over the typed columns): the key column, else the valid
+    credit code, else the normalised name with the province."""
+    uscc = "uscc__ok" if "uscc" in staged.present else "NULL"
+    return (f"coalesce({qi('key')}, " if "key" in staged.present else "coalesce(") + \
+        f"{uscc}, name__norm || '|' || coalesce(_province_code, ''))"
+
+
 def write_enterprises(ctx: ImportContext) -> None:
     con, src = ctx.con, ctx.source
     exprs = canonical_exprs(ctx)
     present_raw = [f for f in ctx.staged.fields if f in ctx.staged.present]
-    hash_expr = row_hash_sql(ctx.staged)
-    key_expr = (f"coalesce({qi('key')}, " if "key" in ctx.staged.present else "coalesce(") + \
-        f"{exprs['uscc'] if exprs['uscc'] != 'NULL' else 'NULL'}, name__norm || '|' || coalesce(_province_code, ''))"
     cols = ", ".join(f"CAST({e} AS {CANON_TYPES.get(c, 'VARCHAR')}) AS {qi(c)}" for c, e in exprs.items())
     # the mapped source values as JSON, built only for the rows that keep them (see ``_write_records``)
     ctx.data_expr = "to_json(struct_pack(" + ", ".join(f"{qi(f)} := t.{qi(f)}" for f in present_raw) + \
         ", _extra := t._extra))"
-    # 1. candidate rows with key and hash; the last row of a key within the import wins.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _ent AS
-        SELECT _file, _row, {key_expr} AS _key, {hash_expr} AS _hash, _extra, {cols},
-               {'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt
-        FROM _typed WHERE NOT _rejected
-    """)
+    # 1. candidate rows with key and hash (both computed as the rows were read and typed); the last row of a key
+    # within the import wins. Whether keys repeat is counted on their 64-bit hashes: fixed-width groups, and a
+    # collision only sends the import down the general path.
+    n_rows, n_hashed, n_coded, files, lo, hi = con.execute(
+        f"SELECT count(*), count(DISTINCT hash(_key)), count({exprs['uscc']}), count(DISTINCT _file), min(_row), "
+        "max(_row) FROM _typed WHERE NOT _rejected").fetchone()
+    unique = n_rows == n_hashed and not ctx.mapping.combine
+    ent_sql = (f"SELECT _file, _row, _key, _hash, _extra, {cols}, "
+               f"{'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt "
+               "FROM _typed WHERE NOT _rejected")
+    # every key once (a registry export): the rows are read from the typed table as they are, never copied
+    con.execute(f"CREATE OR REPLACE TEMP {'VIEW' if unique else 'TABLE'} _ent AS {ent_sql}")
     if "name" in ctx.staged.alternates:
         n = con.execute("SELECT count(*) FROM _ent WHERE _name_alt").fetchone()[0]
         if n:
             ctx.report.named_by_alternate = {"columns": ctx.staged.alternates["name"], "rows": n}
     # rows sharing a key within the import: the last wins; an earlier one with another name, province, founding
     # date or capital is a conflict (other differences, e.g. one line per product, are the same enterprise)
-    n_rows, n_keys = con.execute("SELECT count(*), count(DISTINCT _key) FROM _ent").fetchone()
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT e.*, {ctx.data_expr} AS _data FROM _ent e "
                 "JOIN _typed t USING (_file, _row) " + (
-                    "LIMIT 0" if n_rows == n_keys else  # every key once (a registry export): no window over all rows
-                    "QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) > 1"))
-    _combine(con, "_ent", "_key", ctx.mapping.combine)
-    _keep_last(con, "_ent", "_key")
-    differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
-    if n_rows != n_keys:  # (no earlier rows of a key: nothing to compare with every record of the source)
+                    "LIMIT 0" if unique else  # every key once: no window over all rows
+                    "QUALIFY row_number() OVER (PARTITION BY e._key ORDER BY _file DESC, _row DESC) > 1"))
+    if not unique:
+        _combine(con, "_ent", "_key", ctx.mapping.combine)
+        _keep_last(con, "_ent", "_key")
+        differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
         con.execute(f"""DELETE FROM _ent_dup d WHERE NOT EXISTS (SELECT 1 FROM _ent k WHERE k._key = d._key AND ({differs}))
                     OR EXISTS (SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = d._key
                                AND r.row_hash = d._hash)""")
         con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
                     "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
     in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
-    kept = con.execute("SELECT count(*) FROM _ent").fetchone()[0]
+    kept = n_rows if unique else con.execute("SELECT count(*) FROM _ent").fetchone()[0]
+    ctx.unique_keys = n_rows if unique else None
     ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict
     ctx.report.rows_conflict += in_conflict
     # 2. rows whose content is the latest recorded for their key never got here (``delta.unchanged_rows``);
@@ -236,9 +247,13 @@ def write_enterprises(ctx: ImportContext) -> None:
     if kept == 0:
         _write_conflicts(ctx)
         return
-    # 3. link to existing enterprises (a name alone links across sources only with corroboration).
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _ent_link AS
+    # 3. link to existing enterprises (a name alone links across sources only with corroboration); into a
+    # database without enterprises nothing links and nothing is near
+    known = bool(con.execute("SELECT 1 FROM enterprises LIMIT 1").fetchall())
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_link (_key VARCHAR, eid BIGINT, n BIGINT, method VARCHAR)")
+    if known:
+        con.execute(f"""
+        INSERT INTO _ent_link
         WITH c AS (
             SELECT t._key, r.enterprise_id AS eid, 1 AS pri, 'source_key' AS method FROM _ent t
               JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key
@@ -257,10 +272,55 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT c._key, min(c.eid) AS eid, count(DISTINCT c.eid) AS n, any_value(c.method) AS method
         FROM c JOIN best USING (_key, pri) GROUP BY ALL
     """)
-    _near_merges(ctx)
+    linked = known and bool(con.execute("SELECT 1 FROM _ent_link LIMIT 1").fetchall())
+    if known:
+        _near_merges(ctx)
     # 4. unlinked rows: group among themselves (credit code first, then name + province) → new ids.
     next_id = ctx.store.next_id("enterprises")
-    if _one_group_per_row(con, "key" in ctx.staged.present):
+    all_new = (not linked and unique and "key" not in ctx.staged.present and n_coded == n_rows and files == 1
+               and hi - lo + 1 == n_rows)
+    if all_new:
+        # a registry export into a database that knows none of it, one line per enterprise, each with its own
+        # credit code and no line left out: ids follow the rows' numbers (file order), no sort and no join
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT *, {next_id} + _row - {lo} AS enterprise_id, "
+                    "'new' AS link_method FROM _ent")
+    else:
+        _identify(ctx, next_id, unique)
+    canon = list(exprs)
+    # 5. new enterprises: the latest row of each new id gives the values.
+    new_rows, new_ids = (n_rows, n_rows) if all_new else con.execute(
+        "SELECT count(*), count(DISTINCT enterprise_id) FROM _ent_all WHERE link_method = 'new'").fetchone()
+    new_sql = "_ent_all" if all_new else "(SELECT * FROM _ent_all WHERE link_method = 'new')"
+    con.execute(f"""
+        INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
+        SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
+        FROM {new_sql if new_rows == new_ids else _last_per(con, new_sql, "enterprise_id")}
+    """)
+    # a new enterprise counts once; further rows of it in this import (another brand of one legal entity) add
+    # their source records to it, as updates do
+    ctx.report.rows_imported += new_ids
+    ctx.report.rows_updated += new_rows - new_ids
+    # a credit code known from another source with another founding date (a fact that never changes; other
+    # fields change over time and become history): kept and reported as a conflict
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_cross AS
+        SELECT u._key, u.enterprise_id, 'founded' AS field, CAST(e.founded AS VARCHAR) AS value,
+               CAST(u.founded AS VARCHAR) AS record_value
+        FROM _ent_all u JOIN enterprises e ON e.id = u.enterprise_id
+        WHERE u.link_method = 'uscc' AND e.founded <> u.founded {'LIMIT 0' if all_new else ''}""")
+    if not all_new:  # 6. existing enterprises: history of tracked fields, then update
+        _update_existing(ctx, canon)
+    # 7. every source record, linked to its canonical enterprise.
+    _write_records(ctx, plain_all=new_rows == new_ids, all_new=all_new)
+    _write_aliases(ctx, all_new)
+    _write_conflicts(ctx, cross=True)
+    ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
+
+
+def _identify(ctx: ImportContext, next_id: int, unique: bool) -> None:
+    """Enterprise ids for rows that link to known enterprises or share a code or name among themselves:
+    ``_ent_all`` = the rows of ``_ent`` with ``enterprise_id`` and ``link_method``."""
+    con = ctx.con
+    if _one_group_per_row(con, "key" in ctx.staged.present, unique):
         # every unlinked row has its own credit code (a registry export): each is a new enterprise, numbered in
         # file order, with no grouping by code or name
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_new AS
@@ -285,39 +345,20 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT g._key, {next_id} - 1 + dense_rank() OVER (ORDER BY f.first) AS eid
         FROM g JOIN firsts f USING (gkey)
     """)
-    # a small id map and a view over it: the rows themselves are not copied again
+    # the ids go into the rows once: every later step reads them without joining again
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE _ent_ids AS
-        SELECT t._key, coalesce(CASE WHEN l.n = 1 THEN l.eid END, n.eid) AS enterprise_id,
+        CREATE OR REPLACE TEMP TABLE _ent_idd AS
+        SELECT t.*, coalesce(CASE WHEN l.n = 1 THEN l.eid END, n.eid) AS enterprise_id,
                CASE WHEN l.n = 1 THEN l.method ELSE 'new' END AS link_method
         FROM _ent t LEFT JOIN _ent_link l USING (_key) LEFT JOIN _ent_new n USING (_key)
     """)
-    # the ids go into the rows once: every later step reads them without joining again
-    con.execute("CREATE OR REPLACE TEMP TABLE _ent AS SELECT t.*, i.enterprise_id, i.link_method "
-                "FROM _ent t JOIN _ent_ids i USING (_key)")
-    con.execute("CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT * FROM _ent")
-    canon = list(exprs)
-    # 5. new enterprises: the latest row of each new id gives the values.
-    new_rows, new_ids = con.execute("SELECT count(*), count(DISTINCT enterprise_id) FROM _ent_all "
-                                    "WHERE link_method = 'new'").fetchone()
-    new_sql = "(SELECT * FROM _ent_all WHERE link_method = 'new')"
-    con.execute(f"""
-        INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
-        SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id}
-        FROM {new_sql if new_rows == new_ids else _last_per(con, new_sql, "enterprise_id")}
-    """)
-    # a new enterprise counts once; further rows of it in this import (another brand of one legal entity) add
-    # their source records to it, as updates do
-    ctx.report.rows_imported += new_ids
-    ctx.report.rows_updated += new_rows - new_ids
-    # a credit code known from another source with another founding date (a fact that never changes; other
-    # fields change over time and become history): kept and reported as a conflict
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ent_cross AS
-        SELECT u._key, u.enterprise_id, 'founded' AS field, CAST(e.founded AS VARCHAR) AS value,
-               CAST(u.founded AS VARCHAR) AS record_value
-        FROM _ent_all u JOIN enterprises e ON e.id = u.enterprise_id
-        WHERE u.link_method = 'uscc' AND e.founded <> u.founded""")
-    # 6. existing enterprises: history of tracked fields, then update (non-null new values win).
+    con.execute("CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT * FROM _ent_idd")
+
+
+def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
+    """Rows linked to known enterprises: history of the tracked fields, former names, then the update
+    (non-null new values win)."""
+    con, src = ctx.con, ctx.source
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_upd AS
         SELECT * FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method <> 'new')", "enterprise_id")}
@@ -357,11 +398,6 @@ def write_enterprises(ctx: ImportContext) -> None:
     ctx.report.rows_updated += con.execute("SELECT count(*) FROM _ent_all WHERE link_method <> 'new' "
                                            "AND _key NOT IN (SELECT _key FROM _ent_cross)").fetchone()[0]
     ctx.report.rows_conflict += con.execute("SELECT count(DISTINCT _key) FROM _ent_cross").fetchone()[0]
-    # 7. every source record, linked to its canonical enterprise.
-    _write_records(ctx, plain_all=new_rows == new_ids)
-    _write_aliases(ctx)
-    _write_conflicts(ctx, cross=True)
-    ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
 
 
 def _keep_plain_values(con) -> None:
@@ -378,16 +414,17 @@ def _keep_plain_values(con) -> None:
           AND (r.data IS NULL OR NOT json_exists(r.data, '$.name'))""")
 
 
-def _one_group_per_row(con, keyed: bool) -> bool:
-    """Every unlinked row has a credit code of its own (and no separate key column): no grouping is needed."""
+def _one_group_per_row(con, keyed: bool, unique: bool) -> bool:
+    """Every unlinked row has a credit code of its own (and no separate key column): no grouping is needed.
+    With every key once, the code is the key of a coded row, so counting the coded rows is enough."""
     if keyed:
         return False
-    n, coded, codes = con.execute("SELECT count(*), count(uscc), count(DISTINCT uscc) FROM _ent t "
-                                  "ANTI JOIN _ent_link l USING (_key)").fetchone()
-    return n == coded == codes
+    n, coded, codes = con.execute("SELECT count(*), count(uscc), " + ("0" if unique else "count(DISTINCT uscc)")
+                                  + " FROM _ent t ANTI JOIN _ent_link l USING (_key)").fetchone()
+    return n == coded and (unique or coded == codes)
 
 
-def _write_records(ctx: ImportContext, plain_all: bool) -> None:
+def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False) -> None:
     """Every source record: (record id, enterprise, link method, row number, content hash) per row.
 
     A plain insert — the row that created its enterprise, alone in this import — keeps no copy of its mapped
@@ -406,10 +443,12 @@ def _write_records(ctx: ImportContext, plain_all: bool) -> None:
     tail = f"{ql(src)}, a._key, {ctx.import_id}"
     con.execute(f"{head}, CASE WHEN a._extra IS NOT NULL THEN to_json(struct_pack(_extra := a._extra)) END, {tail} "
                 f"FROM _ent_all a WHERE {plain}")
-    con.execute(f"{head}, {ctx.data_expr}, {tail} FROM _ent_all a JOIN _typed t USING (_file, _row) WHERE NOT ({plain})")
+    if not all_new:  # (every row of an all-new import is a plain insert)
+        con.execute(f"{head}, {ctx.data_expr}, {tail} FROM _ent_all a JOIN _typed t USING (_file, _row) "
+                    f"WHERE NOT ({plain})")
 
 
-def _write_aliases(ctx: ImportContext) -> None:
+def _write_aliases(ctx: ImportContext, all_new: bool = False) -> None:
     con, p = ctx.con, ctx.staged.present
     parts = []
     for field, kind in (("short_name", "short"), ("brand", "brand"), ("english_name", "english")):
@@ -420,9 +459,13 @@ def _write_aliases(ctx: ImportContext) -> None:
         if field in p:
             parts.append(f"SELECT a.enterprise_id, unnest(t.{qi(field + '__list')}) AS alias, '{kind}' AS kind, a._key "
                          f"FROM _typed t JOIN _ent_all a USING (_file, _row)")
-    # a record whose registered name differs from the canonical one (a duplicate from another source)
-    parts.append("SELECT a.enterprise_id, a.name AS alias, 'other' AS kind, a._key FROM _ent_all a JOIN enterprises e "
-                 "ON e.id = a.enterprise_id WHERE a.name_norm <> e.name_norm")
+    # a record whose registered name differs from the canonical one (a duplicate from another source; none when
+    # every row created its own enterprise)
+    if not all_new:
+        parts.append("SELECT a.enterprise_id, a.name AS alias, 'other' AS kind, a._key FROM _ent_all a JOIN enterprises e "
+                     "ON e.id = a.enterprise_id WHERE a.name_norm <> e.name_norm")
+    if not parts:
+        return
     con.execute("CREATE OR REPLACE TEMP TABLE _alias_in AS " + " UNION ALL ".join(parts))
     names = [r[0] for r in con.execute("SELECT DISTINCT alias FROM _alias_in WHERE alias IS NOT NULL").fetchall()]
     import pyarrow as pa

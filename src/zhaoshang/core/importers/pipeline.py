@@ -22,7 +22,7 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from .context import ImportContext, ImportReport
 from .delta import count_changes, count_unchanged, unchanged_rows
-from .enterprises import write_enterprises
+from .enterprises import key_sql, write_enterprises
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
@@ -131,7 +131,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
-    staged = stage_files(con, kind, paths, m, skip=unchanged_rows(src) if kind == "enterprises" else None)
+    ent = kind == "enterprises"
+    staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src) if ent else None)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns={f: staged.header_of[f] for f in staged.present if f in staged.header_of})
@@ -139,10 +140,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
     con.execute("SET preserve_insertion_order = false")
-    unchanged = count_unchanged(con) if kind == "enterprises" else 0
+    unchanged = count_unchanged(con, staged) if ent else 0
     step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}"
                         + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）")
-    type_stage(con, staged, m)
+    type_stage(con, staged, m, extra=f"{key_sql(staged)} AS _key" if ent else None)
     drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
@@ -171,7 +172,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         con.execute(RELINKED_DDL)
         if kind == "enterprises":
             write_enterprises(ctx)
-            report.changes = count_changes(con, src, import_id)
+            report.changes = count_changes(con, src, import_id, ctx.unique_keys)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:

@@ -96,19 +96,23 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
 
 
 def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
-                skip: Callable[..., str | None] | None = None) -> Staged:
+                hashed: bool = False, skip: Callable[..., str | None] | None = None) -> Staged:
     """Read every file into the staging shape: ``_stg`` with a column per target field.
 
     A CSV is read, trimmed, mapped and its credit codes checked in one parallel pass into a table per file
     (``_stg0``, ``_stg1`` …; row numbers from the rowid, rows being stored in file order); other formats are read
     first and shaped in a second pass. The view ``_stg`` numbers the rows and leaves out fully empty ones.
-    ``skip(con, staged, rows_sql)`` may name a table of (``_file``, ``_row``) to leave out (rows a delta import
-    already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead."""
+    ``hashed``: each row's content hash (``_hash``, ``content_hash_sql``) is computed in the same pass.
+    ``skip(con, staged)`` may name a table of hashes (``row_hash``) whose rows to leave out (rows a delta
+    import already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead."""
     fields = kind_fields(kind)
     raws: list[RawInfo] = []
     header_of: dict[str, str] = {}
     alternates: dict[str, list[str]] = {}
     present: set[str] = set(mapping.defaults)
+    if hashed and len(paths) > 1:
+        # the hash covers the fields of all files (an absent one counts as empty): known before the first is read
+        present |= _fields_of(kind, paths, mapping)
 
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
@@ -121,8 +125,10 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                        f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
             if "uscc" in fields:
                 checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
-            return (f"SELECT *{''.join(', ' + c for c in checked)} FROM (SELECT {passthrough}, {', '.join(select)}, "
-                    f"{alt or 'false'} AS name__alt FROM {relation})")
+            inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
+            if hashed:  # the content hash of the trimmed values, in the same pass
+                inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
+            return f"SELECT *{''.join(', ' + c for c in checked)} FROM ({inner})"
         return shape
 
     # rows must land in file order for the rowid to number them
@@ -142,17 +148,38 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                          + ("" if raw.all_kept else " WHERE _keep"))
         raws.append(raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
+    con.execute("SET preserve_insertion_order = false")  # every row now carries its number
     rows = sum(r.rows for r in raws)
     for f in fields:
         header_of.setdefault(f, f)
     staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
-    skipped = skip(con, staged, "_stg") if skip else None
-    if skipped and con.execute(f"SELECT 1 FROM {skipped} LIMIT 1").fetchall():
-        # only the (few) changed rows stay: every typing pass then reads only them
+    skipped = skip(con, staged) if skip else None
+    if skipped:
+        # only the (few) changed rows stay, found by their hash alone: every typing pass then reads only them
         con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT s.* FROM _stg s ANTI JOIN {skipped} u "
-                    "ON u._file = s._file AND u._row = s._row")
+                    "ON u.row_hash = s._hash")
         staged.table = "_stg_rest"
     return staged
+
+
+def content_hash_sql(fields: dict[str, Field], present: set[str]) -> str:
+    """The content hash of a staged row: its mapped source values (the same before and after typing) joined
+    by a unit separator, as the 128-bit number ``md5_number`` gives (docs/data-formats.md, "The content hash")."""
+    cols = [f for f in fields if f in present]
+    return "md5_number(concat_ws('\x1f', " + ", ".join(f"coalesce({qi(f)}, '')" for f in cols) + "))"
+
+
+def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
+    """The target fields some file of a multi-file import maps (read from the files' headers only)."""
+    from ..readers import peek_headers
+
+    out: set[str] = set()
+    for path in paths:
+        try:
+            out |= set(resolve_mapping(kind, peek_headers(path), mapping, path))
+        except UserError:
+            pass  # the read itself reports it
+    return out
 
 
 def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, header_of, alternates, present):

@@ -65,8 +65,11 @@ def _region_resolver():
     return resolve
 
 
-def type_stage(con, staged: Staged, mapping: Mapping) -> str:
-    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``."""
+def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) -> str:
+    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``.
+
+    ``extra``: more columns computed over the typed ones in the same pass (an enterprise's key), so the
+    writers read this one table and never copy the rows again."""
     kind_fields = staged.fields
     selects = ["s.*"]
     joins: list[str] = []
@@ -190,10 +193,8 @@ def type_stage(con, staged: Staged, mapping: Mapping) -> str:
     # most imports reject nothing: then no row needs looking up among the rejects
     rejected = ("EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected')"
                 if con.execute("SELECT 1 FROM _rej WHERE action = 'rejected' LIMIT 1").fetchall() else "false")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {', '.join(selects)}, "
-        f"{rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
-    )
+    typed = f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS " + (f"SELECT *, {extra} FROM ({typed})" if extra else typed))
     for f in kind_fields.values():
         if f.type == "uscc" and f.name in staged.present:
             _uscc_reasons(con, staged, f.name)
