@@ -119,3 +119,17 @@ def demo_copy(tmp_path_factory):
         return path
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def itjuzi_db(tmp_path_factory):
+    """IT桔子 companies, then their financing rounds, imported by the real command into one database once per
+    worker: ``(path, companies report, rounds report)``. Tests copy the file before changing it."""
+    from cli_util import run_json
+
+    db = tmp_path_factory.mktemp("itjuzi") / "z.duckdb"
+    r1 = run_json("import", "enterprises", shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"),
+                  "--preset", "itjuzi_companies", db=db)
+    r2 = run_json("import", "fundings", shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"),
+                  "--preset", "itjuzi_financing", db=db)
+    return db, r1, r2

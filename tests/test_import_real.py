@@ -57,14 +57,11 @@ def registration(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def itjuzi(tmp_path_factory):
-    """IT桔子 companies and their financing rounds imported once; tests that add to it work on a copy."""
+def itjuzi(itjuzi_db):
+    """IT桔子 companies and their financing rounds imported once (conftest); tests that add to it work on a copy."""
     comp = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
     fin = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
-    db = tmp_path_factory.mktemp("itjuzi") / "z.duckdb"
-    r1 = run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=db)
-    r2 = run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=db)
-    return comp, fin, db, r1, r2
+    return (comp, fin, *itjuzi_db)
 
 
 def test_registration_sample_auto_columns(registration):
