@@ -57,10 +57,15 @@ def ensure_investors(ctx: ImportContext, names_sql: str) -> str:
         SELECT norm, min(value) FROM {lk} WHERE norm NOT IN (SELECT name_norm FROM investors WHERE name_norm IS NOT NULL)
         GROUP BY norm ORDER BY norm
     """).fetchall()
-    if new:
-        rows = [(next_id + i, v, n, infer_investor_type(v), ctx.source, n, ctx.import_id) for i, (n, v) in enumerate(new)]
-        con.executemany("INSERT INTO investors (id, name, name_norm, type, source, source_key, import_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    if new:  # one INSERT from an Arrow table: row by row, 40,000 new investors took half a minute
+        con.register("_new_inv_arrow", pa.table({
+            "id": pa.array(range(next_id, next_id + len(new)), pa.int64()),
+            "name": pa.array([v for _, v in new], pa.string()),
+            "norm": pa.array([n for n, _ in new], pa.string()),
+            "type": pa.array([infer_investor_type(v) for _, v in new], pa.string())}))
+        con.execute("INSERT INTO investors (id, name, name_norm, type, source, source_key, import_id) "
+                    "SELECT id, name, norm, type, ?, norm, ? FROM _new_inv_arrow", [ctx.source, ctx.import_id])
+        con.unregister("_new_inv_arrow")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _inv_ids AS
         SELECT l.value, l.norm, min(i.id) AS investor_id FROM {lk} l JOIN investors i ON i.name_norm = l.norm GROUP BY ALL
