@@ -50,6 +50,11 @@ def _latest_sql(con, source: str) -> str:
             "AND l.import_id > b.import_id)")
 
 
+def has_earlier(con, source: str) -> bool:
+    """Whether the source delivered enterprise rows before (then this export is compared with them)."""
+    return bool(con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall())
+
+
 def unchanged_rows(source: str):
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
@@ -61,7 +66,7 @@ def unchanged_rows(source: str):
         convert_recorded_hashes(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _seen (source_key VARCHAR, row_hash {HASH_TYPE})")
         con.execute("CREATE OR REPLACE TEMP TABLE _before AS SELECT 0::BIGINT AS n")
-        if not con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall():
+        if not has_earlier(con, source):
             return None  # the first export of a source: everything is new
         latest = _latest_sql(con, source)
         con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "

@@ -21,7 +21,7 @@ from ..fields import KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, unchanged_rows
+from .delta import count_changes, count_unchanged, has_earlier, unchanged_rows
 from .enterprises import key_sql, write_enterprises
 from .events import derive_events
 from .facts import WRITERS
@@ -132,7 +132,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     t0 = time.perf_counter()
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
     ent = kind == "enterprises"
-    staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src) if ent else None)
+    staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src) if ent else None,
+                         defer_checks=ent and has_earlier(con, src))
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns={f: staged.header_of[f] for f in staged.present if f in staged.header_of})

@@ -96,7 +96,8 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
 
 
 def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
-                hashed: bool = False, skip: Callable[..., str | None] | None = None) -> Staged:
+                hashed: bool = False, skip: Callable[..., str | None] | None = None,
+                defer_checks: bool = False) -> Staged:
     """Read every file into the staging shape: ``_stg`` with a column per target field.
 
     A CSV is read, trimmed, mapped and its credit codes checked in one parallel pass into a table per file
@@ -104,7 +105,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     first and shaped in a second pass. The view ``_stg`` numbers the rows and leaves out fully empty ones.
     ``hashed``: each row's content hash (``_hash``, ``content_hash_sql``) is computed in the same pass.
     ``skip(con, staged)`` may name a table of hashes (``row_hash``) whose rows to leave out (rows a delta
-    import already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead."""
+    import already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead.
+    ``defer_checks`` (a later export, most of whose rows will be left out): the credit codes are checked as the
+    rest is kept, not for every row read."""
     fields = kind_fields(kind)
     raws: list[RawInfo] = []
     header_of: dict[str, str] = {}
@@ -119,12 +122,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
             colmap = resolve_mapping(kind, headers, mapping, path)
             select, alt = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
                                         header_of, alternates, present)
-            # valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence
-            # for the region
-            checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
-                       f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
-            if "uscc" in fields:
-                checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
+            checked = [] if defer_checks else _checks(fields)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
                 inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
@@ -154,12 +152,26 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         header_of.setdefault(f, f)
     staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
     skipped = skip(con, staged) if skip else None
+    checks = "".join(", " + c for c in _checks(fields)) if defer_checks else ""
     if skipped:
         # only the (few) changed rows stay, found by their hash alone: every typing pass then reads only them
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT s.* FROM _stg s ANTI JOIN {skipped} u "
-                    "ON u.row_hash = s._hash")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM (SELECT s.* FROM _stg s "
+                    f"ANTI JOIN {skipped} u ON u.row_hash = s._hash)")
+        staged.table = "_stg_rest"
+    elif defer_checks:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM _stg")
         staged.table = "_stg_rest"
     return staged
+
+
+def _checks(fields: dict[str, Field]) -> list[str]:
+    """Valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
+    the region."""
+    checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
+               f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
+    if "uscc" in fields:
+        checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
+    return checked
 
 
 def content_hash_sql(fields: dict[str, Field], present: set[str]) -> str:
