@@ -96,6 +96,13 @@ def test_monthly_export_imports_as_a_delta(months):
     assert history["name"] == counts["renamed"]
     assert history["status"] == counts["deregistered"]
     assert history["district_code"] == counts["moved"]
+    # ids in file order, without gaps: from the rows' numbers in the first export (every row new), from a
+    # numbering of the new rows in the next
+    con = duckdb.connect(str(db), read_only=True)
+    ids = con.execute("SELECT import_id, list(enterprise_id ORDER BY row_no) FROM enterprise_records "
+                      "WHERE link_method = 'new' GROUP BY 1 ORDER BY 1").fetchall()
+    con.close()
+    assert ids == [(1, list(range(1, 301))), (2, list(range(301, 301 + counts["new"])))]
 
 
 def test_source_records_keep_their_values_only_where_the_database_lacks_them(months):
