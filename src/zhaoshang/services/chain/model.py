@@ -182,7 +182,9 @@ def load(tax: Taxonomy, path: str | Path | None = None) -> Model | None:
     return Model(arrays, {k: float(v) for k, v in w.items() if k in DEFAULTS}, digest)
 
 
-CHECK_CHUNK = 100_000  # enterprises per pass: memory stays flat whatever the number of placements
+# enterprises per pass: memory stays flat whatever the number of placements; a range's texts, TF-IDF rows and
+# probabilities are held in Python beside DuckDB's share of the batch cap, so a range stays small
+CHECK_CHUNK = 20_000
 
 
 def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
