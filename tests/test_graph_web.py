@@ -110,6 +110,19 @@ GRAPH_LABELS_JS = """() => { const zr = echarts.getInstanceByDom(document.getEle
     out.push({t: tc.style.text, x: r.x, y: r.y, w: r.width, h: r.height}); }); return out; }"""
 
 
+def settled_labels(pg, tries: int = 40) -> list:
+    """The drawn labels once two reads 300 ms apart agree: a busy machine may still be drawing the graph (or
+    hiding covered labels, which ECharts does on the frame after a layout) at any fixed moment."""
+    before = pg.evaluate(GRAPH_LABELS_JS)
+    for _ in range(tries):
+        pg.wait_for_timeout(300)
+        now = pg.evaluate(GRAPH_LABELS_JS)
+        if now == before:
+            return now
+        before = now
+    return before
+
+
 def test_graph_labels_do_not_cover_one_another(tmp_path):
     """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
     require_browser()
@@ -130,8 +143,7 @@ def test_graph_labels_do_not_cover_one_another(tmp_path):
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/1")
         pg.wait_for_selector("#rel-graph canvas")
-        pg.wait_for_timeout(1500)
-        labels = pg.evaluate(GRAPH_LABELS_JS)
+        labels = settled_labels(pg)
         assert len(labels) >= 10
         overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
                     if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]

@@ -35,7 +35,7 @@ def latest_data_date(store) -> _dt.date | None:
     for a database opened read-only (the served one) until its file changes."""
     key = None
     if getattr(store, "read_only", False) and str(getattr(store, "path", ":memory:")) != ":memory:":
-        from .generations import file_identity
+        from .store import file_identity
 
         key = (str(store.path), file_identity(str(store.path)), _dt.date.today())
         if key in _LATEST:

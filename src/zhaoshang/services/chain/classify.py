@@ -315,7 +315,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     summary_matrix = refresh_matrix(store, tax.chain, ids=subset or (), full=subset is None)
     from .summary import summarize
 
-    summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset)
+    summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset, method=METHOD)
     summary["mode"] = mode
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
