@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from zhaoshang.core.geo.lookup import region_condition, resolve_region
 from zhaoshang.core.store import Store
 from zhaoshang.services.demo import build_demo
 from zhaoshang.services.demo.population import calibration
@@ -41,6 +42,17 @@ def _tol(name):
     return calibration()["targets"][name]
 
 
+def _within(s, *names) -> tuple[str, list]:
+    """SQL condition on enterprises ``e`` lying in any of the named regions, as the region service defines them
+    (macro-regions by their members, municipalities by their province code)."""
+    parts, params = [], []
+    for name in names:
+        cond, p = region_condition(resolve_region(s, name), "e")
+        parts.append(cond)
+        params += p
+    return "(" + " OR ".join(parts) + ")", params
+
+
 def test_calibration_enterprise_counts_and_shares(default):
     s = default
     n = one(s, f"SELECT count(*) FROM enterprises WHERE {CORE}")
@@ -48,29 +60,30 @@ def test_calibration_enterprise_counts_and_shares(default):
     assert abs(n - t["value"]) <= t["value"] * t["tolerance"]
 
     def share(where):
-        return one(s, f"SELECT count(*) FILTER (WHERE {where})::DOUBLE / count(*) FROM enterprises WHERE {CORE}")
+        return one(s, f"SELECT count(*) FILTER (WHERE {where[0]})::DOUBLE / count(*) FROM enterprises e WHERE {CORE}", where[1])
 
-    yrd = "province_code IN ('310000', '330000', '320000', '340000')"
-    poles = f"(province_code IN ('110000', '120000', '130000', '440000') OR {yrd})"
-    for name, where in [("three_poles_share", poles), ("yrd_share", yrd), ("guangdong_share", "province_code = '440000'")]:
+    yrd = _within(s, "长三角")
+    for name, where in [("three_poles_share", _within(s, "京津冀", "长三角", "广东")), ("yrd_share", yrd),
+                        ("guangdong_share", _within(s, "广东"))]:
         t = _tol(name)
         assert abs(share(where) - t["value"]) <= t["tolerance"], name
-    n_yrd = one(s, f"SELECT count(*) FROM enterprises WHERE {CORE} AND {yrd}")
+    n_yrd = one(s, f"SELECT count(*) FROM enterprises e WHERE {CORE} AND {yrd[0]}", yrd[1])
     t = _tol("yrd_enterprises")
     assert abs(n_yrd - t["value"]) <= t["value"] * t["tolerance"]
     t = _tol("yrd_province_split")
     for prov, val in t["value"].items():
-        got = one(s, f"SELECT count(*) FILTER (WHERE province_code = '{prov}')::DOUBLE / count(*) FROM enterprises WHERE {CORE} AND {yrd}")
+        got = one(s, f"SELECT count(*) FILTER (WHERE e.province_code = ?)::DOUBLE / count(*) FROM enterprises e "
+                     f"WHERE {CORE} AND {yrd[0]}", [str(prov)] + yrd[1])
         assert abs(got - val) <= t["tolerance"], prov
 
 
 def test_calibration_growth_of_multi_centre_cities(default):
     s = default
-    poles = "('110000', '120000', '130000', '440000', '310000', '330000', '320000', '340000')"
+    poles, params = _within(s, "京津冀", "长三角", "广东")
 
     def stock(y):
-        return one(s, f"""SELECT count(*) FROM enterprises WHERE scope LIKE '%人工智能%' AND province_code NOT IN {poles}
-                          AND founded <= DATE '{y}-12-31' AND (dissolved IS NULL OR dissolved > DATE '{y}-12-31')""")
+        return one(s, f"""SELECT count(*) FROM enterprises e WHERE scope LIKE '%人工智能%' AND NOT {poles}
+                          AND founded <= DATE '{y}-12-31' AND (dissolved IS NULL OR dissolved > DATE '{y}-12-31')""", params)
 
     cagr = (stock(2024) / stock(2021)) ** (1 / 3) - 1
     t = _tol("central_western_growth")
@@ -80,7 +93,8 @@ def test_calibration_growth_of_multi_centre_cities(default):
 def test_calibration_hangzhou_benchmarks(default):
     s = default
     t = _tol("hangzhou_benchmarks")
-    assert one(s, "SELECT count(*) FROM enterprises WHERE list_contains(tags, '标杆') AND city_code = '330100'") == t["value"]
+    hz, params = _within(s, "杭州")
+    assert one(s, f"SELECT count(*) FROM enterprises e WHERE list_contains(tags, '标杆') AND {hz}", params) == t["value"]
     assert one(s, "SELECT count(*) FROM enterprises WHERE list_contains(tags, '标杆')") == t["value"]
     for dname, n in t["districts"].items():
         got = one(s, "SELECT count(*) FROM enterprises e JOIN regions r ON r.code = e.district_code "
@@ -90,12 +104,13 @@ def test_calibration_hangzhou_benchmarks(default):
 
 def test_calibration_beijing_models_and_unicorns(default):
     s = default
-    got = one(s, f"SELECT count(*) FILTER (WHERE city_code = '110100' OR province_code = '110000')::DOUBLE / count(*) "
-                 f"FROM enterprises WHERE {CORE} AND products LIKE '%通用大模型%'")
+    bj, params = _within(s, "北京")
+    got = one(s, f"SELECT count(*) FILTER (WHERE {bj})::DOUBLE / count(*) "
+                 f"FROM enterprises e WHERE {CORE} AND products LIKE '%通用大模型%'", params)
     t = _tol("beijing_general_model_share")
     assert abs(got - t["value"]) <= t["tolerance"]
-    got = one(s, "SELECT count(*) FILTER (WHERE province_code = '110000')::DOUBLE / count(*) FROM enterprises "
-                 "WHERE list_contains(tags, '独角兽')")
+    got = one(s, f"SELECT count(*) FILTER (WHERE {bj})::DOUBLE / count(*) FROM enterprises e "
+                 "WHERE list_contains(tags, '独角兽')", params)
     t = _tol("beijing_unicorn_share")
     assert abs(got - t["value"]) <= t["tolerance"]
 
@@ -105,14 +120,15 @@ def test_calibration_cooperation_between_provinces(default):
     co-applied-patent network between provinces, group 北京 + 广东 + 上海."""
     from zhaoshang.services.analytics.network import network
 
-    got = network(default, kind="patent", level="province", group=["110000", "440000", "310000"])
+    poles = {resolve_region(default, name).code for name in ("北京", "广东", "上海")}
+    got = network(default, kind="patent", level="province", group=sorted(poles))
     t = _tol("cooperation_internal_share")
     assert abs(got["internal_share"] - t["value"]) <= t["tolerance"], got["internal_share"]
     t = _tol("cooperation_output_share")
     assert abs(got["external_output_share"] - t["value"]) <= t["tolerance"], got["external_output_share"]
     # the three poles are the most central regions of the network
     top3 = {n["region"] for n in sorted(got["nodes"], key=lambda n: -n["strength"])[:3]}
-    assert top3 == {"110000", "440000", "310000"}
+    assert top3 == poles
 
 
 # -- classification of the demo population (the classifier ran inside build_demo) ------------------------------
