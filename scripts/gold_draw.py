@@ -6,6 +6,7 @@ with the NEXT rows of each stratum in the same hash order (rows already drawn ar
 chosen by content). Usage:
     python scripts/gold_draw.py ../shared/data /tmp/gold_worksheet.csv            # round 1
     python scripts/gold_draw.py ../shared/data /tmp/gold_round2.csv --round 2     # round 2 only
+    python scripts/gold_draw.py ../shared/data /tmp/gold_round3.csv --round 3     # round 3 only
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ QUOTA = {ITJUZI: 400, LLMS: 150, (ASHARE, "tech"): 280, (ASHARE, "other"): 170,
          (REGISTRATION, "tech_keyword_in_scope"): 250, (REGISTRATION, "random_by_province"): 300}
 # round 2: the next rows of each stratum in the same order; A-share keeps round 1's tech/other proportion
 QUOTA2 = {ITJUZI: 250, (ASHARE, "tech"): 124, (ASHARE, "other"): 76,
+          (REGISTRATION, "tech_keyword_in_scope"): 300, (REGISTRATION, "random_by_province"): 100}
+# round 3: the next rows again, registrations and A-share only (the weakest sources), same proportions as round 2
+QUOTA3 = {(ASHARE, "tech"): 124, (ASHARE, "other"): 76,
           (REGISTRATION, "tech_keyword_in_scope"): 300, (REGISTRATION, "random_by_province"): 100}
 TECH_SW = ("电子", "计算机", "通信", "传媒")
 # rows named in the product's acceptance cases, always in the set
@@ -40,26 +44,35 @@ def stratum(source: str, ev: dict) -> object:
     return source
 
 
-def draw(ev: dict, rounds: int = 1) -> tuple[set, set]:
-    """(round-1 rows, round-2 rows): per stratum the first quota in hash order, then the next rows not yet drawn."""
+def draw_rounds(ev: dict, rounds: int = 1) -> list[set]:
+    """The rows of each round: round 1 the first quota per stratum in hash order, each later round the next rows
+    of its strata in that order, skipping rows any earlier round drew."""
     groups: dict[object, list] = {}
     for (src, key), e in ev.items():
         groups.setdefault(stratum(src, e), []).append((order(src, key), src, key))
     first = set(FORCED)
     for g, n in QUOTA.items():
         first |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
-    second: set = set()
-    if rounds >= 2:
-        for g, n in QUOTA2.items():
-            rest = [(s, k) for _, s, k in sorted(groups.get(g, []))[QUOTA.get(g, 0):] if (s, k) not in first]
-            second |= set(rest[:n])
-    return first, second
+    out = [first]
+    for quota in (QUOTA2, QUOTA3)[:max(0, rounds - 1)]:
+        taken = set().union(*out)
+        nxt: set = set()
+        for g, n in quota.items():
+            rest = [(s, k) for _, s, k in sorted(groups.get(g, []))[QUOTA.get(g, 0):] if (s, k) not in taken]
+            nxt |= set(rest[:n])
+        out.append(nxt)
+    return out
+
+
+def draw(ev: dict, rounds: int = 1) -> tuple[set, set]:
+    """(round-1 rows, round-2 rows): per stratum the first quota in hash order, then the next rows not yet drawn."""
+    got = draw_rounds(ev, min(max(rounds, 1), 2))
+    return got[0], (got[1] if len(got) > 1 else set())
 
 
 def main(shared: str, out: str, rnd: int = 1) -> None:
     ev = load_evidence(shared)
-    first, second = draw(ev, rnd)
-    chosen = second if rnd >= 2 else first
+    chosen = draw_rounds(ev, rnd)[-1]
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["source", "key", "name", "evidence"])

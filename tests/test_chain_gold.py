@@ -18,7 +18,7 @@ def test_gold_file_is_well_formed_and_split_by_hash():
     tax = load_taxonomy()
     assert len(rows) >= 1500
     assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
-    assert {r["labeller"] for r in rows} == {"L1", "L3"}
+    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5"}
     assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
     assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
     share = Counter(r["split"] for r in rows)["dev"] / len(rows)
@@ -140,14 +140,15 @@ def test_agreement_formula_on_a_small_case():
     assert a["stage_precision"] == round(2 / 3, 4) and a["stage_f1"] == round(2 / 3, 4)
 
 
-def test_round_two_rows_are_the_next_rows_of_the_fixed_hash_order():
+def test_rounds_two_and_three_are_the_next_rows_of_the_fixed_hash_order():
     shared_file(g.REGISTRATION)
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("gold_draw", g.ROOT / "scripts" / "gold_draw.py")
     draw = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(draw)
-    first, second = draw.draw(g.load_evidence(SHARED), rounds=2)
+    ev = g.load_evidence(SHARED)
+    first, second = draw.draw(ev, rounds=2)
     rows = g.read_gold()
     assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L1"} == first
     third = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L3"}
@@ -158,6 +159,18 @@ def test_round_two_rows_are_the_next_rows_of_the_fixed_hash_order():
     assert not first & second
     reg = [x for x in second if x[0] == g.REGISTRATION]
     assert len(reg) == 400 and len([x for x in second if x[0] == g.ASHARE]) == 200
+    # round 3: the next rows again, after every row of rounds 1 and 2; drawing it leaves the earlier rounds alone
+    one, two, third_round = draw.draw_rounds(ev, rounds=3)
+    assert (one, two) == (first, second) and not (first | second) & third_round
+    assert len([x for x in third_round if x[0] == g.REGISTRATION]) == 400
+    assert len([x for x in third_round if x[0] == g.ASHARE]) == 200 and {s for s, _ in third_round} == {g.REGISTRATION, g.ASHARE}
+    strata = Counter(draw.stratum(s, ev[(s, k)]) for s, k in third_round)
+    assert strata[(g.REGISTRATION, "tech_keyword_in_scope")] == 300 and strata[(g.ASHARE, "tech")] == 124
+    fifth = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L5"}
+    # the fifth labeller's rows are exactly round 3's rows of each source it covered
+    assert g.REGISTRATION in {s for s, _ in fifth}
+    for src in {s for s, _ in fifth}:
+        assert {x for x in fifth if x[0] == src} == {x for x in third_round if x[0] == src}
 
 
 def test_third_labeller_repeat_sample_and_its_agreement():
