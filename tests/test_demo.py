@@ -58,6 +58,18 @@ def test_same_seed_gives_same_database_fingerprint(tmp_path, small):
     assert fingerprint(tmp_path / "again.duckdb") == fingerprint(store)  # placements and their evidence too
     build_demo(tmp_path / "other.duckdb", scale=SMALL, seed=99, on_error="skip", classify=False)
     assert fingerprint(tmp_path / "other.duckdb") != fingerprint(store)
+    # the stored scores record what they were ranked on by content, not by when the build classified
+    from zhaoshang.services.evaluation.scorecard import score_all
+
+    with Store(tmp_path / "again.duckdb") as s2:
+        key = f"score_cohorts:{score_all(s2)['as_of'].isoformat()}"
+        score_all(store)
+        assert s2.get_meta(key) == store.get_meta(key) is not None
+        assert fingerprint(s2) == fingerprint(store)
+        s2.con.execute("UPDATE placements SET confidence = confidence / 2 WHERE enterprise_id = "
+                       "(SELECT min(enterprise_id) FROM placements)")
+        score_all(s2)
+        assert s2.get_meta(key) != store.get_meta(key)  # a changed placement is a changed fingerprint
 
 
 def test_database_is_labelled_synthetic(small):

@@ -4,7 +4,8 @@ ranking the whole population again (about a minute at 10 M enterprises; millisec
 ``score all`` keeps, per as-of date, the size of every (node, age band) group (``score_cohorts``) and the
 percentile of every (cohort, value) pair of every ranked signal (``score_ranks``) — exactly the figures its
 own pass ranked with — and a fingerprint of what they were computed from: the weights, the chain, and the
-data (row counts of the fact tables, the last import, the last classification). A scorecard uses them only
+data (row counts of the fact tables, the last import, a digest of the placements' contents — never a
+time, so the same data gives the same fingerprint). A scorecard uses them only
 while the fingerprint still matches; after an update, with other weights or with live events from the team
 state it ranks the population itself, as before.
 """
@@ -15,6 +16,7 @@ import datetime as _dt
 import json
 
 from ...core import explain
+from ...core.asof import generation_memo
 
 COHORTS_DDL = """CREATE TABLE IF NOT EXISTS score_cohorts (
     as_of DATE NOT NULL, nb_node VARCHAR, nb_band VARCHAR, n_nb BIGINT, n_n BIGINT, n_b BIGINT, n_all BIGINT)"""
@@ -47,13 +49,20 @@ def stored_typical_sql(d: _dt.date) -> str:
     return f"SELECT round, typ_gap FROM score_typical WHERE as_of = {_date(d)}"
 
 
+def data_state(store) -> list[str]:
+    """The state of the data a batch was ranked on: row counts of the fact tables, the last import and a
+    digest of the placements (which enterprise on which node with which confidence) — contents only, so two
+    builds of the same data agree whenever they ran; once per served generation."""
+    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in FACT_TABLES)
+    return generation_memo(store, ("score_data_state",), lambda: [str(x) for x in store.con.execute(
+        f"""SELECT {counts}, (SELECT bit_xor(hash(enterprise_id, chain, node_code, confidence)) FROM placements),
+        (SELECT max(id) FROM imports)""").fetchone()])
+
+
 def fingerprint(store, d: _dt.date, params: dict, chain: str) -> str:
     """What a batch's cohorts and percentiles depend on: date, weights, chain and the state of the data."""
-    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in FACT_TABLES)
-    state = store.con.execute(f"""SELECT {counts}, (SELECT max(classified_at) FROM placements),
-        (SELECT max(id) FROM imports)""").fetchone()
     return explain.params_hash({"as_of": d.isoformat(), "params": params, "chain": chain,
-                                "data": [str(x) for x in state]})
+                                "data": data_state(store)})
 
 
 def _key(d: _dt.date) -> str:
