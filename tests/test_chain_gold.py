@@ -94,7 +94,7 @@ def test_evaluate_gold_rejects_an_unknown_split():
 def test_second_labeller_sample_and_agreement():
     l1 = g.read_gold()
     second = g.read_gold(g.GOLD_L2_FILE)
-    assert {r["labeller"] for r in second} == {"L2", "L4"}
+    assert {r["labeller"] for r in second} == {"L2", "L4", "L6"}
     # the L2 figures are about L2's rows (round 1) only
     l2 = [r for r in second if r["labeller"] == "L2"]
     keys = {(r["source"], r["key"]) for r in l1}
@@ -105,19 +105,25 @@ def test_second_labeller_sample_and_agreement():
     assert a["rows"] == 200 and a["ai_kappa"] >= 0.85 and a["node_jaccard_mean"] >= 0.85
 
 
-def test_blind_second_labeller_of_round_two_and_agreement():
-    rows = g.read_gold()
-    by_key = {(r["source"], r["key"]): r for r in rows}
-    third = [k for k, r in by_key.items() if r["labeller"] == "L3"]
-    l4 = [r for r in g.read_gold(g.GOLD_L2_FILE) if r["labeller"] == "L4"]
-    # the sample is the 150 lowest hashes of the third labeller's rows, never chosen by content
+def _blind_second_labeller(first: str, second: str) -> tuple[list[dict], list[dict]]:
+    """The gold rows and a blind second labeller's rows: the 150 lowest hashes of the first labeller's rows, never
+    chosen by content, with the gold file's split and level-2 labels only."""
     import hashlib
 
-    by_hash = sorted(third, key=lambda x: hashlib.sha1(f"L4:{x[0]}:{x[1]}".encode("utf-8")).hexdigest())
-    assert [(r["source"], r["key"]) for r in l4] == by_hash[:150]
-    assert all(r["split"] == by_key[(r["source"], r["key"])]["split"] for r in l4)
+    rows = g.read_gold()
+    by_key = {(r["source"], r["key"]): r for r in rows}
+    own = [k for k, r in by_key.items() if r["labeller"] == first]
+    sample = [r for r in g.read_gold(g.GOLD_L2_FILE) if r["labeller"] == second]
+    by_hash = sorted(own, key=lambda x: hashlib.sha1(f"{second}:{x[0]}:{x[1]}".encode("utf-8")).hexdigest())
+    assert [(r["source"], r["key"]) for r in sample] == by_hash[:150]
+    assert all(r["split"] == by_key[(r["source"], r["key"])]["split"] for r in sample)
     tax = load_taxonomy()
-    assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in l4 for c in r["labels"])
+    assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in sample for c in r["labels"])
+    return rows, sample
+
+
+def test_blind_second_labeller_of_round_two_and_agreement():
+    rows, l4 = _blind_second_labeller("L3", "L4")
     a = g.agreement(rows, l4)
     # published in docs/gold-labelling.md and docs/methods.md: κ 0.987 on AI vs not AI, stage micro-F1 0.952,
     # node micro-F1 0.921 (P 0.884, R 0.962), node Jaccard 0.957
@@ -126,6 +132,22 @@ def test_blind_second_labeller_of_round_two_and_agreement():
     # the test rows alone: κ 1.00, stage F1 0.951, node F1 0.923, Jaccard 0.965
     t = g.agreement(rows, [r for r in l4 if r["split"] == "test"])
     assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"], t["node_jaccard_mean"]) == (62, 1.0, 0.9508, 0.9231, 0.9651)
+
+
+def test_blind_second_labeller_of_round_three_and_agreement():
+    rows, l6 = _blind_second_labeller("L5", "L6")
+    assert Counter(r["source"] for r in l6) == {g.REGISTRATION: 93, g.ASHARE: 57}
+    a = g.agreement(rows, l6)
+    # published in docs/gold-labelling.md and docs/methods.md: κ 0.979 on AI vs not AI, stage micro-F1 0.984
+    # (P 1.00, R 0.969), node micro-F1 0.959 (P 0.972, R 0.946), node Jaccard 0.987, exact match 0.98
+    assert (a["rows"], a["ai_observed_agreement"], a["ai_kappa"]) == (150, 0.9933, 0.9794)
+    assert (a["stage_f1"], a["stage_precision"], a["stage_recall"]) == (0.9841, 1.0, 0.9688)
+    assert (a["node_f1"], a["node_precision"], a["node_recall"]) == (0.9589, 0.9722, 0.9459)
+    assert (a["node_jaccard_mean"], a["node_exact_match"]) == (0.9867, 0.98)
+    # the test rows alone (57): κ 0.923, stage and node F1 0.933, Jaccard 0.982, exact match 0.982
+    t = g.agreement(rows, [r for r in l6 if r["split"] == "test"])
+    assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"]) == (57, 0.9233, 0.9333, 0.9333)
+    assert (t["node_jaccard_mean"], t["node_exact_match"]) == (0.9825, 0.9825)
 
 
 def test_agreement_formula_on_a_small_case():
