@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from cli_util import run
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.store import Store
 from zhaoshang.services.chain.taxonomy import (
@@ -69,25 +70,44 @@ GOOD = """\
     """
 
 
-@pytest.mark.parametrize("bad, message", [
-    (GOOD + "  - {code: U01, level: 2, parent: U, name_zh: 重复}\n", "U01: 节点编码重复"),
-    (GOOD + "  - {code: U02, level: 2, parent: X, name_zh: 无上级}\n", "U02: 上级节点 X 不存在"),
-    (GOOD + "  - {code: U02, level: 5, parent: U, name_zh: 层级}\n", "U02: level 应为 1、2 或 3"),
-    (GOOD + "  - {code: U02, level: 3, parent: U, name_zh: 跳级}\n", "U02: 第 3 层节点的上级 U 应在第 2 层"),
-    (GOOD + "  - {code: U02, level: 2, parent: U}\n", "U02: 缺少中文名称"),
-    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, ipc: ['12 abc']}\n", "U02: 无效的 IPC 分类模式"),
-    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, ipc: ['re:G06[']}\n", "U02: 无效的 IPC 分类模式"),
-    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, keywords: {great: [x]}}\n", "U02: 未知的关键词层级"),
-    (GOOD.replace("chain: demo", "chain: ''"), "缺少或无效的 chain"),
-    ("chain: demo\nnodes: [\n", "不是有效的 YAML"),
+@pytest.mark.parametrize("bad, message, english", [
+    (GOOD + "  - {code: U01, level: 2, parent: U, name_zh: 重复}\n", "U01: 节点编码重复", "node U01: duplicate node code"),
+    (GOOD + "  - {code: U02, level: 2, parent: X, name_zh: 无上级}\n", "U02: 上级节点 X 不存在", "node U02: parent node X does not exist"),
+    (GOOD + "  - {code: U02, level: 5, parent: U, name_zh: 层级}\n", "U02: level 应为 1、2 或 3", "node U02: level should be 1, 2 or 3"),
+    (GOOD + "  - {code: U02, level: 3, parent: U, name_zh: 跳级}\n", "U02: 第 3 层节点的上级 U 应在第 2 层",
+     "node U02: the parent U of a level-3 node should be on level 2"),
+    (GOOD + "  - {code: U02, level: 2, parent: U}\n", "U02: 缺少中文名称", "node U02: missing the Chinese name name_zh"),
+    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, ipc: ['12 abc']}\n", "U02: 无效的 IPC 分类模式",
+     "node U02: invalid IPC class pattern"),
+    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, ipc: ['re:G06[']}\n", "U02: 无效的 IPC 分类模式",
+     "node U02: invalid IPC class pattern"),
+    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, keywords: {great: [x]}}\n", "U02: 未知的关键词层级",
+     "node U02: unknown keyword tier ['great']"),
+    (GOOD + "  - {code: U02, level: 2, parent: U, name_zh: 坏, keywords: {strong: [x, '']}}\n", "U02: keywords.strong 中有空项",
+     "node U02: keywords.strong has an empty item"),
+    (GOOD + "  - [U02]\n", "第 3 个节点: 应为映射", "node #3: should be a mapping"),
+    (GOOD + "gate: {applies_to: [U]}\n", "gate: 设置了 applies_to 但没有 keywords", "gate: applies_to is set but keywords are missing"),
+    (GOOD + "weights: {min_confidence: 2}\n", "weights.min_confidence 应在 0 与 1 之间",
+     "weights.min_confidence should be between 0 and 1"),
+    (GOOD.replace("chain: demo", "chain: ''"), "缺少或无效的 chain", "missing or invalid chain identifier"),
+    ("chain: demo\nnodes: [\n", "不是有效的 YAML", "not valid YAML"),
 ])
-def test_validation_errors_name_file_and_node(tmp_path, bad, message):
+def test_validation_errors_name_file_and_node(tmp_path, bad, message, english):
+    """Each check names the file and the node, in Chinese and in English."""
     p = _write(tmp_path, bad)
     load_taxonomy(_write(tmp_path, GOOD))  # the base document is valid
     p = _write(tmp_path, bad)
     with pytest.raises(UserError) as exc:
         load_taxonomy(p)
     assert message in str(exc.value) and str(p) in str(exc.value)
+    en = exc.value.in_lang("en")
+    assert english in en and str(p) in en and not re.search(r"[\u4e00-\u9fff]", en.replace(str(p), "")), en
+
+
+def test_a_bad_taxonomy_file_is_one_english_line_under_lang_en(tmp_path):
+    bad = _write(tmp_path, GOOD + "  - {code: U02, level: 2, parent: X, name_zh: 无上级}\n")
+    proc = run("--lang", "en", "classify", "--taxonomy", bad, db=tmp_path / "z.duckdb", check=False)
+    assert proc.returncode == 2 and proc.stderr == f"error: {bad} node U02: parent node X does not exist\n", proc.stderr
 
 
 def test_missing_file_is_a_user_error(tmp_path):

@@ -23,10 +23,18 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2, never a traceback.
 
     Usage errors (unknown option, missing argument) are shown by the CLI framework, also with exit code 2.
-    Called in-process with ``argv``, a successful command simply returns.
+    Called in-process with ``argv``, a successful command simply returns. Help texts are English under
+    ``--lang en`` or ZHAOSHANG_LANG=en (``helptext``).
     """
+    import typer
+
+    from .helptext import argv_lang, to_english
+
+    command = typer.main.get_command(app)
+    if argv_lang(sys.argv[1:] if argv is None else argv) == "en":
+        to_english(command)  # before parsing: --help is eager
     try:
-        rc = app(args=argv, standalone_mode=False, prog_name="zhaoshang")
+        rc = command(args=argv, standalone_mode=False, prog_name="zhaoshang")
     except UserError as exc:
         sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
         sys.exit(2)

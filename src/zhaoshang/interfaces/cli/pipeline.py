@@ -37,7 +37,7 @@ def _lead_title(row: dict, zh: str, en: str) -> str:
 @pipeline_app.command("add")
 def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社会信用代码、全称或简称"),
             region: str = typer.Argument(..., help="目标地区：名称或 6 位代码"),
-            status: str = typer.Option("新线索", "--status", help="初始状态（默认 新线索）"),
+            status: str = typer.Option("新线索", "--status", show_default=False, help="初始状态（默认 新线索）"),
             owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
             segment: Optional[str] = SEGMENT,
             source: str = typer.Option("manual", "--source", help="来源 manual|leads|profile|excel"),

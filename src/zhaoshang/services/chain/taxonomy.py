@@ -139,7 +139,7 @@ class Taxonomy:
         try:
             return self.nodes[code]
         except KeyError:
-            raise NotFound(f"产业链 {self.chain} 中没有节点 {code}") from None
+            raise NotFound(f"产业链 {self.chain} 中没有节点 {code}", f"chain {self.chain} has no node {code}") from None
 
     def stage_of(self, code: str) -> str:
         return self.node(code).stage
@@ -228,17 +228,22 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_TAXONOMY
 
 
-def _str_list(value: Any, where: str, what: str) -> list[str]:
+def _bad(where: tuple[str, str], zh: str, en: str) -> UserError:
+    """A check of a taxonomy file that failed, in both languages: ``where`` is the (zh, en) place in the file."""
+    return UserError(f"{where[0]}: {zh}", f"{where[1]}: {en}")
+
+
+def _str_list(value: Any, where: tuple[str, str], what: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (str, int, float)):
         value = [value]
     if not isinstance(value, list):
-        raise UserError(f"{where}: {what} 应为列表")
+        raise _bad(where, f"{what} 应为列表", f"{what} should be a list")
     out = []
     for v in value:
         if v is None or str(v).strip() == "":
-            raise UserError(f"{where}: {what} 中有空项")
+            raise _bad(where, f"{what} 中有空项", f"{what} has an empty item")
         out.append(str(v).strip())
     return out
 
@@ -248,54 +253,57 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
     p = resolve_path(path)
     doc = _read_yaml(p)
     if not isinstance(doc, dict):
-        raise UserError(f"产业链分类文件 {p} 顶层应为映射（chain、nodes…）")
+        raise UserError(f"产业链分类文件 {p} 顶层应为映射（chain、nodes…）",
+                        f"chain taxonomy file {p}: the top level should be a mapping (chain, nodes, …)")
+    file = (f"产业链分类文件 {p}", f"chain taxonomy file {p}")
     chain = str(doc.get("chain") or "").strip()
     if not chain or not CODE_RE.match(chain):
-        raise UserError(f"产业链分类文件 {p}: 缺少或无效的 chain 标识（例如 chain: ai）")
+        raise _bad(file, "缺少或无效的 chain 标识（例如 chain: ai）", "missing or invalid chain identifier (e.g. chain: ai)")
     raw_nodes = doc.get("nodes")
     if not isinstance(raw_nodes, list) or not raw_nodes:
-        raise UserError(f"产业链分类文件 {p}: nodes 应为非空列表")
+        raise _bad(file, "nodes 应为非空列表", "nodes should be a non-empty list")
 
     nodes: dict[str, Node] = {}
     for i, item in enumerate(raw_nodes):
-        where = f"{p} 第 {i + 1} 个节点"
+        where = (f"{p} 第 {i + 1} 个节点", f"{p} node #{i + 1}")
         if not isinstance(item, dict):
-            raise UserError(f"{where}: 应为映射")
+            raise _bad(where, "应为映射", "should be a mapping")
         code = str(item.get("code") or "").strip()
         if not code or not CODE_RE.match(code):
-            raise UserError(f"{where}: 缺少或无效的 code")
-        where = f"{p} 节点 {code}"
+            raise _bad(where, "缺少或无效的 code", "missing or invalid code")
+        where = (f"{p} 节点 {code}", f"{p} node {code}")
         if code in nodes:
-            raise UserError(f"{where}: 节点编码重复")
+            raise _bad(where, "节点编码重复", "duplicate node code")
         try:
             level = int(item.get("level"))
         except (TypeError, ValueError):
-            raise UserError(f"{where}: level 应为 1、2 或 3") from None
+            raise _bad(where, "level 应为 1、2 或 3", "level should be 1, 2 or 3") from None
         if level not in (1, 2, 3):
-            raise UserError(f"{where}: level 应为 1、2 或 3（当前 {item.get('level')}）")
+            raise _bad(where, f"level 应为 1、2 或 3（当前 {item.get('level')}）", f"level should be 1, 2 or 3 (is {item.get('level')})")
         name_zh = str(item.get("name_zh") or "").strip()
         if not name_zh:
-            raise UserError(f"{where}: 缺少中文名称 name_zh")
+            raise _bad(where, "缺少中文名称 name_zh", "missing the Chinese name name_zh")
         parent = item.get("parent")
         parent = str(parent).strip() if parent not in (None, "") else None
         if level == 1:
             if parent:
-                raise UserError(f"{where}: 第 1 层（环节）节点不能有 parent")
+                raise _bad(where, "第 1 层（环节）节点不能有 parent", "a level-1 node (stage) cannot have a parent")
             stage = str(item.get("stage") or "").strip()
             if stage not in STAGES:
-                raise UserError(f"{where}: stage 应为 {' | '.join(STAGES)}")
+                raise _bad(where, f"stage 应为 {' | '.join(STAGES)}", f"stage should be {' | '.join(STAGES)}")
         else:
             if not parent:
-                raise UserError(f"{where}: 第 {level} 层节点缺少 parent")
+                raise _bad(where, f"第 {level} 层节点缺少 parent", f"a level-{level} node needs a parent")
             stage = ""
         kw_doc = item.get("keywords") or {}
         if isinstance(kw_doc, list):
             kw_doc = {"strong": kw_doc}
         if not isinstance(kw_doc, dict):
-            raise UserError(f"{where}: keywords 应为 strong/medium/weak 列表的映射")
+            raise _bad(where, "keywords 应为 strong/medium/weak 列表的映射", "keywords should map strong/medium/weak to lists")
         bad = set(kw_doc) - set(TIERS)
         if bad:
-            raise UserError(f"{where}: 未知的关键词层级 {sorted(bad)}（可用 strong、medium、weak）")
+            raise _bad(where, f"未知的关键词层级 {sorted(bad)}（可用 strong、medium、weak）",
+                       f"unknown keyword tier {sorted(bad)} (use strong, medium, weak)")
         keywords = {t: [normalize_keyword(k) for k in _str_list(kw_doc.get(t), where, f"keywords.{t}")]
                     for t in TIERS if kw_doc.get(t)}
         negative = [normalize_keyword(k) for k in _str_list(item.get("negative"), where, "negative")]
@@ -303,7 +311,7 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
         all_kw = {k for ks in keywords.values() for k in ks}
         for k in token_only:
             if k not in all_kw:
-                raise UserError(f"{where}: token_only 中的“{k}”不在该节点的 keywords 中")
+                raise _bad(where, f"token_only 中的“{k}”不在该节点的 keywords 中", f"“{k}” in token_only is not among the node's keywords")
         ipc = _str_list(item.get("ipc"), where, "ipc")
         ipc_regex = []
         for pat in ipc:
@@ -311,12 +319,14 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
                 rx = ipc_pattern_regex(pat)
                 re.compile(rx)
             except (ValueError, re.error):
-                raise UserError(f"{where}: 无效的 IPC 分类模式“{pat}”（例如 G06N 3/*、G06V、re:^G06N）") from None
+                raise _bad(where, f"无效的 IPC 分类模式“{pat}”（例如 G06N 3/*、G06V、re:^G06N）",
+                           f"invalid IPC class pattern “{pat}” (e.g. G06N 3/*, G06V, re:^G06N)") from None
             ipc_regex.append(rx)
         industry_codes = _str_list(item.get("industry_codes"), where, "industry_codes")
         for c in industry_codes:
             if not re.fullmatch(r"[A-T]?\d{1,4}", c):
-                raise UserError(f"{where}: 无效的国民经济行业代码“{c}”（GB/T 4754，例如 6520）")
+                raise _bad(where, f"无效的国民经济行业代码“{c}”（GB/T 4754，例如 6520）",
+                           f"invalid national industry code “{c}” (GB/T 4754, e.g. 6520)")
         industries = [normalize_keyword(k) for k in _str_list(item.get("industries"), where, "industries")]
         nodes[code] = Node(
             code=code, level=level, parent=parent, stage=stage, stage_code=code if level == 1 else "",
@@ -332,9 +342,12 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
             continue
         par = nodes.get(n.parent)
         if par is None:
-            raise UserError(f"{p} 节点 {n.code}: 上级节点 {n.parent} 不存在")
+            raise _bad((f"{p} 节点 {n.code}", f"{p} node {n.code}"), f"上级节点 {n.parent} 不存在",
+                       f"parent node {n.parent} does not exist")
         if par.level != n.level - 1:
-            raise UserError(f"{p} 节点 {n.code}: 第 {n.level} 层节点的上级 {n.parent} 应在第 {n.level - 1} 层（实际第 {par.level} 层）")
+            raise _bad((f"{p} 节点 {n.code}", f"{p} node {n.code}"),
+                       f"第 {n.level} 层节点的上级 {n.parent} 应在第 {n.level - 1} 层（实际第 {par.level} 层）",
+                       f"the parent {n.parent} of a level-{n.level} node should be on level {n.level - 1} (is on level {par.level})")
         par.children.append(n.code)
     for n in nodes.values():
         top = n
@@ -345,7 +358,7 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
     weights = dict(default_weights())
     override = doc.get("weights") or {}
     if not isinstance(override, dict):
-        raise UserError(f"产业链分类文件 {p}: weights 应为映射")
+        raise _bad(file, "weights 应为映射", "weights should be a mapping")
     for k, v in override.items():
         if isinstance(v, dict) and isinstance(weights.get(k), dict):
             weights[k] = {**weights[k], **v}
@@ -355,19 +368,20 @@ def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
 
     gate = doc.get("gate") or {}
     if not isinstance(gate, dict):
-        raise UserError(f"产业链分类文件 {p}: gate 应为映射（applies_to、keywords）")
-    gate_stages = tuple(_str_list(gate.get("applies_to"), f"{p} gate", "applies_to"))
+        raise _bad(file, "gate 应为映射（applies_to、keywords）", "gate should be a mapping (applies_to, keywords)")
+    at_gate = (f"{p} gate",) * 2
+    gate_stages = tuple(_str_list(gate.get("applies_to"), at_gate, "applies_to"))
     for s in gate_stages:
         if s not in nodes or nodes[s].level != 1:
-            raise UserError(f"{p} gate: applies_to 中的 {s} 不是第 1 层（环节）节点")
-    gate_kw = tuple(normalize_keyword(k) for k in _str_list(gate.get("keywords"), f"{p} gate", "keywords"))
-    gate_tok = tuple(normalize_keyword(k) for k in _str_list(gate.get("token_only"), f"{p} gate", "token_only"))
-    gate_open = tuple(_str_list(gate.get("open_nodes"), f"{p} gate", "open_nodes"))
+            raise _bad(at_gate, f"applies_to 中的 {s} 不是第 1 层（环节）节点", f"{s} in applies_to is not a level-1 node (stage)")
+    gate_kw = tuple(normalize_keyword(k) for k in _str_list(gate.get("keywords"), at_gate, "keywords"))
+    gate_tok = tuple(normalize_keyword(k) for k in _str_list(gate.get("token_only"), at_gate, "token_only"))
+    gate_open = tuple(_str_list(gate.get("open_nodes"), at_gate, "open_nodes"))
     for c in gate_open:
         if c not in nodes:
-            raise UserError(f"{p} gate: open_nodes 中的 {c} 不是节点")
+            raise _bad(at_gate, f"open_nodes 中的 {c} 不是节点", f"{c} in open_nodes is not a node")
     if gate_stages and not gate_kw:
-        raise UserError(f"{p} gate: 设置了 applies_to 但没有 keywords")
+        raise _bad(at_gate, "设置了 applies_to 但没有 keywords", "applies_to is set but keywords are missing")
 
     return Taxonomy(chain=chain, name_zh=str(doc.get("name_zh") or chain), name_en=str(doc.get("name_en") or chain),
                     path=str(p), nodes=nodes, weights=weights, gate_stages=gate_stages, gate_keywords=gate_kw,
@@ -383,15 +397,15 @@ _NUMERIC_WEIGHTS = ("negative", "ipc_weight", "ipc_saturation", "industry_code_w
 def _check_weights(w: dict[str, Any], p: Path) -> None:
     for k in ("fields", "tiers"):
         if not isinstance(w.get(k), dict):
-            raise UserError(f"{p} weights.{k} 应为映射")
+            raise UserError(f"{p} weights.{k} 应为映射", f"{p} weights.{k} should be a mapping")
         for kk, v in w[k].items():
             if not isinstance(v, (int, float)):
-                raise UserError(f"{p} weights.{k}.{kk} 应为数字")
+                raise UserError(f"{p} weights.{k}.{kk} 应为数字", f"{p} weights.{k}.{kk} should be a number")
     for k in _NUMERIC_WEIGHTS:
         if not isinstance(w.get(k), (int, float)):
-            raise UserError(f"{p} weights.{k} 应为数字")
+            raise UserError(f"{p} weights.{k} 应为数字", f"{p} weights.{k} should be a number")
     if not 0 < w["min_confidence"] < 1:
-        raise UserError(f"{p} weights.min_confidence 应在 0 与 1 之间")
+        raise UserError(f"{p} weights.min_confidence 应在 0 与 1 之间", f"{p} weights.min_confidence should be between 0 and 1")
 
 
 def install_taxonomy(store, taxonomy: Taxonomy | None = None) -> int:
