@@ -55,6 +55,8 @@ def test_headers_follow_the_ui_language(db):
     assert "企业数" in wide and "区位商" in wide and "┃" in wide  # a real table where it fits
     en_map = run("--lang", "en", "map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
     assert "Hangzhou" in en_map and "杭州" not in en_map and "强链" not in en_map and "地市" not in en_map
+    en_trends = run("--lang", "en", "trends", db=db, env=NARROW).stdout
+    assert "(10k CNY) disclosed" in en_trends and "万元" not in en_trends, en_trends
 
 
 def test_recommend_says_which_missing_segments_top_cut(db):

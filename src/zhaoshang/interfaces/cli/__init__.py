@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("已中断\n")
+        sys.stderr.write("已中断\n" if state.lang != "en" else "interrupted\n")
         sys.exit(130)
     except Exception as exc:
         # the framework's own usage errors (it vendors its option parser, so match by behaviour)

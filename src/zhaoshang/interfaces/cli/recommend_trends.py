@@ -93,7 +93,7 @@ def trends_cmd(
     emit(doc, fmt, rows=doc["by_period"], columns=["period", "rounds", "disclosed", "undisclosed", "amount_wan", "enterprises"],
          title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']} 轮融资，披露金额 {tot['amount_wan']:,.0f} 万元，"
                  f"未披露 {tot['undisclosed']} 轮（截至 {doc['as_of']}）",
-                 f"{where}{' · ' + node if node else ''}: {tot['rounds']} rounds, {tot['amount_wan']:,.0f} 万元 disclosed, "
+                 f"{where}{' · ' + node if node else ''}: {tot['rounds']} rounds, {tot['amount_wan']:,.0f} (10k CNY) disclosed, "
                  f"{tot['undisclosed']} undisclosed (as of {doc['as_of']})"),
          note=note if fmt == Fmt.csv else None)
     if fmt == Fmt.csv:  # one CSV document: the periods
