@@ -199,7 +199,12 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
 
 
 def region_names(store, lang: str = "zh") -> dict[str, str]:
-    """Region code → the name shown in the UI language (the English name where the region table has one)."""
+    """Region code → the name shown in the UI language (the English name where the region table or the
+    macro-regions' file has one)."""
     if lang != "en":
         return {}
-    return {r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")}
+    from ..core.geo.lookup import macro_regions
+
+    names = {m.code: m.name_en for m in macro_regions() if m.name_en}
+    names.update({r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")})
+    return names

@@ -10,7 +10,8 @@ import typer
 from ...services.analytics.complexity import region_complexity
 from ...services.analytics.concentration import concentration
 from ...services.analytics.network import network
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
+from ..labels import region_names
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
 
@@ -29,13 +30,14 @@ def complexity_cmd(
     try:
         doc = region_complexity(store, level, by, as_of, reference=reference, rca_threshold=threshold)
         note = synthetic_note(store)
+        names = region_names(store, state.lang)
     finally:
         store.close()
     if doc["components"] > 1:
         sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
                            f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
-    emit(doc["rows"], fmt, rows=doc["rows"], columns=cols,
+    emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
          title=t(f"复杂度（{level} × {by}，{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
                  f"complexity ({level} × {by}, {doc['regions']} regions × {doc['nodes']} nodes)"), note=note)
 
@@ -54,6 +56,7 @@ def concentration_cmd(
     try:
         doc = concentration(store, level, chain_node, as_of, window, measure)
         note = synthetic_note(store)
+        names = region_names(store, state.lang)
     finally:
         store.close()
     fmt_pct = lambda v: None if v is None else round(v * 100, 2)  # noqa: E731
@@ -62,7 +65,8 @@ def concentration_cmd(
               f"as of {doc['as_of']}: CR3 {fmt_pct(doc['cr3'])}%, CR5 {fmt_pct(doc['cr5'])}%, "
               f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}, Gini {doc['gini'] and round(doc['gini'], 3)}")
     cols = ["rank", "region", "name", "value", "share", "lq", "cagr_enterprises", "cagr_funding", "cagr_patents"]
-    emit(doc, fmt, rows=doc["rows"], columns=cols, title=title, note=note)
+    emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"])} for r in doc["rows"]], columns=cols, title=title,
+         note=note)
 
 
 @app.command("network")
@@ -79,18 +83,21 @@ def network_cmd(
     try:
         doc = network(store, kind, level, group, as_of, secondary_k=top)
         note = synthetic_note(store)
+        names = region_names(store, state.lang)
     finally:
         store.close()
     pct = lambda v: "—" if v is None else f"{v * 100:.2f}%"  # noqa: E731
     given = "、".join(g["name"] for g in doc["group_given"])
     members = "、".join(doc["group_names"])
     grp = t(f"；组 {given}（{members}）" if given and given != members else (f"；组 {members}" if members else ""),
-            f"; group {given} ({', '.join(doc['group'])})" if doc["group"] else "")
+            f"; group {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} ({', '.join(doc['group'])})"
+            if doc["group"] else "")
     title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {doc['density'] and round(doc['density'], 3)}；"
               f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
               f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
               f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {doc['density'] and round(doc['density'], 3)}; "
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
-              f"secondary nodes {', '.join(x['region'] for x in doc['secondary_nodes']) or '—'}{grp}")
+              f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
     cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
-    emit(doc, fmt, rows=doc["nodes"], columns=cols, title=title, note=note)
+    emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"])} for r in doc["nodes"]], columns=cols, title=title,
+         note=note)

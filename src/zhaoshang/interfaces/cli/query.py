@@ -11,7 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound
 from ...services.search import find_one, search as search_service
-from ..labels import region_names
+from ..labels import label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 _WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别名", "name": "名称包含", "alias": "别名包含",
@@ -69,10 +69,12 @@ def show(
         emit(doc, fmt)
         return
     e = doc["enterprise"] if "enterprise" in doc else doc
+    lang = t("zh", "en")
+    place = [e.get(k + ("_en" if lang == "en" else "")) or e.get(k) for k in ("province", "city", "district")]
     basics = [(t("名称", "name"), e.get("name")), (t("信用代码", "uscc"), e.get("uscc")),
-              (t("状态", "status"), e.get("status")), (t("成立", "founded"), e.get("founded")),
+              (t("状态", "status"), label("ent_status", e.get("status"), lang)), (t("成立", "founded"), e.get("founded")),
               (t("注册资本(万元)", "capital (10k CNY)"), e.get("capital_wan")),
-              (t("地区", "region"), " ".join(x for x in (e.get("province"), e.get("city"), e.get("district")) if x)),
+              (t("地区", "region"), " ".join(dict.fromkeys(x for x in place if x))),
               (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
               (t("标签", "tags"), "、".join(e.get("tags") or []))]
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
@@ -85,10 +87,22 @@ def show(
                 ("patents", t("专利", "patents"), ["number", "title", "applied", "main_ipc"]),
                 ("branches", t("分支机构与对外投资", "branches"), ["date", "kind", "child_name", "region_name"]),
                 ("sources", t("数据来源", "sources"), None))
+    names = region_names(store, lang)
+    shown = {  # stored codes by their labels, names in the UI language
+        "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"]},
+        "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"]},
+        "timeline": lambda r: {**r, "type": label("event", r["type"], lang)},
+        "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
+        "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
+        "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(
+            (names[c] for c in (r.get("district_code"), r.get("city_code"), r.get("province_code")) if c in names),
+            r.get("region_name"))},
+    }
     for key, title, cols in sections:
         rows = doc.get(key) or []
         if rows:
-            emit(rows[:30], fmt, columns=cols, title=f"{title}（{len(rows)}）")
+            emit(rows[:30], fmt, rows=[shown.get(key, dict)(r) for r in rows[:30]], columns=cols,
+                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"))
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")

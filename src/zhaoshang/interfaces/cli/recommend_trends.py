@@ -43,7 +43,7 @@ def recommend_cmd(
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
     emit(doc, fmt, rows=rows, columns=cols, title=t(
         f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
-        f"{doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
+        f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
          note=note if fmt == Fmt.csv else None)
     if fmt == Fmt.csv:  # one CSV document: the ranked segments
         return
@@ -89,7 +89,8 @@ def trends_cmd(
         emit(doc, fmt)
         return
     tot = doc["totals"]
-    where = doc["region"]["name"] if doc["region"] else t("全国", "China")
+    en = t("zh", "en") == "en"
+    where = (doc["region"].get("name_en") if en else None) or doc["region"]["name"] if doc["region"] else t("全国", "China")
     emit(doc, fmt, rows=doc["by_period"], columns=["period", "rounds", "disclosed", "undisclosed", "amount_wan", "enterprises"],
          title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']} 轮融资，披露金额 {tot['amount_wan']:,.0f} 万元，"
                  f"未披露 {tot['undisclosed']} 轮（截至 {doc['as_of']}）",
@@ -98,9 +99,10 @@ def trends_cmd(
          note=note if fmt == Fmt.csv else None)
     if fmt == Fmt.csv:  # one CSV document: the periods
         return
-    emit(doc["by_node"], fmt, rows=doc["by_node"], columns=["node", "name_zh", "rounds", "undisclosed", "amount_wan", "enterprises"],
+    by_node = [{**r, "name_zh": r["name_en"] if en and r.get("name_en") else r["name_zh"]} for r in doc["by_node"]]
+    emit(doc["by_node"], fmt, rows=by_node, columns=["node", "name_zh", "rounds", "undisclosed", "amount_wan", "enterprises"],
          title=t("按产业链环节", "By chain segment"))
-    inv = [{**r, "top_nodes": [x["node"] for x in r["nodes"][:3]], "top_regions": [x["name"] for x in r["regions"][:3]]}
+    inv = [{**r, "top_nodes": [x["node"] for x in r["nodes"][:3]], "top_regions": [(x.get("name_en") if en else None) or x["name"] for x in r["regions"][:3]]}
            for r in doc["investors"]]
     emit(inv, fmt, rows=inv, columns=["name", "type", "rounds", "lead_rounds", "amount_wan", "top_nodes", "top_regions"],
          title=t("最活跃的投资方", "Most active investors"), note=note)
