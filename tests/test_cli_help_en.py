@@ -55,3 +55,15 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     main(["--lang", "zh", "alerts", "rules", "add", "--help"])
     out = capsys.readouterr().out
     assert "规则名称（同一用户内唯一）" in out and "Rule name" not in out
+
+
+def test_presets_are_described_in_english(capsys, monkeypatch):
+    """Every built-in preset carries an English description, and `presets` shows it under --lang en."""
+    from zhaoshang.core.importers import list_presets
+
+    missing = [k for k, v in list_presets().items() if not v.get("description_en") or HAN.search(v["description_en"])]
+    assert not missing, f"presets without an English description_en: {missing}"
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["--lang", "en", "presets"])
+    out = capsys.readouterr().out
+    assert "Crunchbase 2013 companies table" in out and not HAN.search(out), out

@@ -63,7 +63,7 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
             docs.append((path.name, doc))
     m = Mapping(kind=kind)
     for name, doc in docs:
-        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description"}
+        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description", "description_en"}
         if unknown:
             raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}", f"{name}: unknown mapping keys: {', '.join(sorted(unknown))}")
         for key in ("columns", "defaults", "separators", "units", "combine"):

@@ -123,8 +123,11 @@ def presets(fmt: Fmt = FORMAT_OPTION) -> None:
     """列出内置导入预设。"""
     from ...core.importers import list_presets
 
-    rows = [{"preset": k, "kind": v.get("kind"), "description": v.get("description", "")} for k, v in list_presets().items()]
-    emit(rows, fmt, title=t("导入预设", "import presets"))
+    doc = [{"preset": k, "kind": v.get("kind"), "description": v.get("description", ""),
+            "description_en": v.get("description_en", "")} for k, v in list_presets().items()]
+    rows = [{"preset": r["preset"], "kind": r["kind"], "description": t(r["description"], r["description_en"] or r["description"])}
+            for r in doc]
+    emit(doc, fmt, rows=rows, title=t("导入预设", "import presets"))
 
 
 @app.command()

@@ -27,10 +27,9 @@ def argv_lang(argv: list[str]) -> str:
 
 def catalogue() -> dict[str, str]:
     """Chinese help text → English."""
-    import yaml
+    from ...core.config import read_yaml
 
-    with open(CATALOGUE, encoding="utf-8") as f:
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return read_yaml(CATALOGUE, "命令行英文帮助", "English help catalogue") or {}
 
 
 def help_texts(command: Any, path: str = "zhaoshang") -> Iterator[tuple[str, Any, str]]:
