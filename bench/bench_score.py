@@ -111,6 +111,7 @@ def main(argv: list[str]) -> int:
     # a batch an earlier run stored for the date is forgotten: the card before the batch ranks the population
     s.con.execute("DELETE FROM meta WHERE key = ?", [f"score_cohorts:{d.isoformat()}"])
     before = _cards(s, sample[:1], d)
+    rss_card = _rss_mb()  # the card ranked over the population is the first step that reads it
     t0 = time.perf_counter()
     doc = score_all(s, as_of=d)
     ours = time.perf_counter() - t0
@@ -119,7 +120,8 @@ def main(argv: list[str]) -> int:
     if sample:
         after = _cards(s, sample, d)
         card = {"card_population_seconds": before[0][1], "card_stored_seconds": [c[1] for c in after],
-                "card_ranked": sorted({c[2] for c in after}), "card_same_figures": before[0][0] == after[0][0]}
+                "card_ranked": sorted({c[2] for c in after}), "card_same_figures": before[0][0] == after[0][0],
+                "peak_rss_mb_card_population": rss_card}
     leads = None
     if "--leads" in argv and prov:
         from zhaoshang.services.leads.mine import mine_leads

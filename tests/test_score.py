@@ -272,6 +272,19 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
     # the batch stores these cohorts and percentiles; one enterprise's row read from them is the same, column by column
     from zhaoshang.services.evaluation.scorecard import score_all
 
+    # one card with no batch to read ranks the population range by range: the same row, column by column,
+    # whatever the ranges (one enterprise each, a few); one enterprise of each cohort level and node
+    from zhaoshang.services.evaluation.population import card_rows
+    from zhaoshang.services.evaluation.signals import sources_present
+
+    present = sources_present(s, D)
+    some = {(r["cohort_level"], r["node"]): r for r in rows}
+    assert len(some) >= 3
+    for per, sample in ((1, list(some.values())[:1]), (4, some.values())):
+        for r in sample:
+            assert card_rows(s, D, w, chain="ai", present=present, eid=r["enterprise_id"], per=per) == [r]
+    assert card_rows(s, dt.date(2000, 1, 1), w, chain="ai", present=present, eid=1) == []  # not founded yet
+    assert not s.query("SELECT * FROM duckdb_tables() WHERE temporary")  # its working tables are gone
     score_all(s, as_of=D, weights=tmp_path / "w.yaml", chain="ai")
     for r in rows:
         assert s.query(scored_sql(s, D, w, chain="ai", only=r["enterprise_id"], stored=True)) == [r]
@@ -288,3 +301,37 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
     for r in rows:  # cohort sizes counted independently
         same = [x for x in rows if x["node"] == r["node"] and x["age_band"] == r["age_band"]]
         assert r["n_nb"] == len(same) and r["n_n"] == sum(x["node"] == r["node"] for x in rows)
+
+
+def test_population_ranked_card_holds_the_batch_memory_cap_and_leaves_other_requests_limits(tmp_path, monkeypatch):
+    # 10,000 enterprises of the scoring benchmark's generator (labelled synthetic); under a 64MB cap ranking
+    # the whole population in one query ran out of memory, range by range it finishes
+    import importlib.util
+    from pathlib import Path
+
+    from zhaoshang.core.memory import capped
+    from zhaoshang.services.evaluation.scorecard import score_enterprise
+
+    spec = importlib.util.spec_from_file_location("bench_score", Path(__file__).resolve().parents[1] / "bench" / "bench_score.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.build(tmp_path / "b.duckdb", 10_000)
+    monkeypatch.setenv("ZHAOSHANG_BATCH_MEMORY", "64MB")
+    s = Store(str(tmp_path / "b.duckdb"), read_only=True)
+    with capped(s.con):  # as `score ENTERPRISE` runs it
+        card = score_enterprise(s, 123, as_of="2024-06-30")
+    s.close()
+    assert card["cohort"]["ranked"] == "population" and card["total"] is not None
+    # served: each request on its own cursor of one database instance, whose memory_limit is global — the card
+    # neither changes it for the others nor leaves its working tables to them
+    from zhaoshang.interfaces.web.served import ServedData
+
+    served = ServedData(str(tmp_path / "b.duckdb"))
+    gen = served.acquire()
+    req, other = served.cursor_store(gen), served.cursor_store(gen)
+    limit = other.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert score_enterprise(req, 123, as_of="2024-06-30") == card
+    assert other.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == limit
+    assert not other.con.execute("SELECT * FROM duckdb_tables() WHERE temporary").fetchall()
+    served.release(gen)
+    gen.store.close()

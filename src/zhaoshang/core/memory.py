@@ -9,6 +9,7 @@ settings come back when the step ends, so a served database keeps its own.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -79,3 +80,13 @@ def capped(con, var: str = BATCH_VAR, default: str | None = None,
         con.execute("RESET memory_limit")  # exact when it was the default (the setting reads back rounded)
         if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != prev_limit:
             con.execute(f"SET memory_limit = '{prev_limit}'")
+
+
+def id_ranges(con, table: str, per: int) -> list[tuple[int, int]]:
+    """Ranges of ``table``'s ids holding about ``per`` rows each (equal widths between its least and greatest
+    id): the unit of work of the steps that would otherwise hold every enterprise at once."""
+    total, lo, hi = con.execute(f"SELECT count(*), min(id), max(id) FROM {table}").fetchone()
+    if not total:
+        return []
+    step = max(1, math.ceil((hi - lo + 1) / math.ceil(total / per)))
+    return [(start, start + step - 1) for start in range(lo, hi + 1, step)]

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import math
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...core import dialect, explain, jsonenc
-from ...core.memory import capped
+from ...core.memory import capped, id_ranges
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
@@ -275,7 +274,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
         on_progress(0, total=total)
 
     # every step that reads all enterprises runs range by range of ids (bounded memory at any scale)
-    ranges = _ranges(con, "zs_scope", CHUNK)
+    ranges = id_ranges(con, "zs_scope", CHUNK)
     # 2. keyword matches, chunk by chunk
     con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
     if meta["patterns"] and total:
@@ -324,16 +323,6 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     return summary
 
 
-def _ranges(con, table: str, per: int) -> list[tuple[int, int]]:
-    """Ranges of ``table``'s ids holding about ``per`` rows each (equal widths between its least and greatest
-    id): the unit of work of the steps that would otherwise hold every enterprise at once."""
-    total, lo, hi = con.execute(f"SELECT count(*), min(id), max(id) FROM {table}").fetchone()
-    if not total:
-        return []
-    step = max(1, math.ceil((hi - lo + 1) / math.ceil(total / per)))
-    return [(start, start + step - 1) for start in range(lo, hi + 1, step)]
-
-
 def _as_date(v) -> _dt.date | None:
     """A given as-of date through the one parser; None classifies everything."""
     from ...core.asof import as_of_date
@@ -373,7 +362,7 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE zs_tokhits AS SELECT DISTINCT id, field, kw FROM zs_hits
                    WHERE kw IN (SELECT kw FROM zs_tokw)""")
     con.execute("CREATE OR REPLACE TEMP TABLE zs_bad (id BIGINT, field VARCHAR, kw VARCHAR)")
-    for start, end in _ranges(con, "zs_tokhits", TOKEN_BATCH):
+    for start, end in id_ranges(con, "zs_tokhits", TOKEN_BATCH):
         rows = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
             FROM zs_tokhits h JOIN enterprises e ON e.id = h.id WHERE h.id BETWEEN ? AND ?""",
                            [start, end]).fetchall()

@@ -34,19 +34,24 @@ def _date(d: _dt.date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def stored_sizes_sql(d: _dt.date) -> str:
+# where a batch's cohorts, percentiles and typical gaps are read from: the stored tables, or the temporary
+# ones of one card ranked over the population (population.py) in the same layout
+STORED = {"cohorts": "score_cohorts", "ranks": "score_ranks", "typical": "score_typical"}
+
+
+def stored_sizes_sql(d: _dt.date, tables: dict = STORED) -> str:
     """The stored cohort sizes of the batch ``d``, as the scorecard's ``nc`` step counts them."""
-    return f"SELECT nb_node, nb_band, n_nb, n_n, n_b, n_all FROM score_cohorts WHERE as_of = {_date(d)}"
+    return f"SELECT nb_node, nb_band, n_nb, n_n, n_b, n_all FROM {tables['cohorts']} WHERE as_of = {_date(d)}"
 
 
-def stored_ranks_sql(d: _dt.date, signal: str) -> str:
+def stored_ranks_sql(d: _dt.date, signal: str, tables: dict = STORED) -> str:
     """The stored percentiles of ``signal`` in the batch ``d``: (cohort key, signed value, percentile)."""
-    return f"SELECT key, v, p FROM score_ranks WHERE as_of = {_date(d)} AND signal = '{signal}'"
+    return f"SELECT key, v, p FROM {tables['ranks']} WHERE as_of = {_date(d)} AND signal = '{signal}'"
 
 
-def stored_typical_sql(d: _dt.date) -> str:
+def stored_typical_sql(d: _dt.date, tables: dict = STORED) -> str:
     """The stored typical gaps after each round type of the batch ``d`` (signals.typical_sql)."""
-    return f"SELECT round, typ_gap FROM score_typical WHERE as_of = {_date(d)}"
+    return f"SELECT round, typ_gap FROM {tables['typical']} WHERE as_of = {_date(d)}"
 
 
 def data_state(store) -> list[str]:

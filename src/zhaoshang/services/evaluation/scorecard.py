@@ -80,40 +80,40 @@ def _ranked(w: dict, present: dict) -> list[tuple[int, str, dict]]:
             if not (s in SOURCE_OF and not present.get(SOURCE_OF[s]))]
 
 
-def rank_sql(i: int, s: str, spec: dict) -> str:
+def rank_sql(i: int, s: str, spec: dict, pairs: str | None = None) -> str:
     """CTE ``r<i>``: the percentile of each (cohort, value) pair of signal ``s`` over the rows of ``k``.
 
     Ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
-    value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population."""
+    value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population.
+    ``pairs``: SQL giving those (key, v, c) counts already (population.py sums them range by range)."""
     key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
+    pairs = pairs or f"""SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
+                       WHERE {s} IS NOT NULL GROUP BY ALL"""
     return f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + 0.5 * c)
                         / sum(c) OVER (PARTITION BY key) AS p
-                 FROM (SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
-                       WHERE {s} IS NOT NULL GROUP BY ALL))"""
+                 FROM ({pairs}))"""
 
 
-def cohort_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
-               only: int | None = None, stored: bool = False) -> str:
-    """CTEs ``sig`` … ``k``: each enterprise's signals, age band, cohort level, cohort key and size. ``only``:
-    one enterprise's row; ``stored``: the cohort sizes of the batch stored for ``d`` (cohorts.py), not counted."""
-    b0, b1 = w["age_bands"][:2]
-    m = w["min_cohort"]
-    present = present if present is not None else sources_present(store, d)
-    sig = signals_sql(store, d, chain=chain, present=present, only=only,
-                      typical=stored_typical_sql(d) if stored else None)
-    if stored:
-        counts = f"nc AS ({stored_sizes_sql(d)}),"
-    else:
-        counts = """-- cohort sizes counted on the (node, age band) groups and joined back
-nb AS (SELECT coalesce(node, '-') AS nb_node, age_band AS nb_band, count(*) AS n_nb FROM b GROUP BY ALL),
-nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT) AS n_n,
+# cohort sizes from the (node, age band) group sizes ``nb``: of the node, the band and everyone
+SIZES = """nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT) AS n_n,
               CAST(sum(n_nb) OVER (PARTITION BY nb_band) AS BIGINT) AS n_b, CAST(sum(n_nb) OVER () AS BIGINT) AS n_all FROM nb),"""
+
+
+def band_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
+             only: int | None = None, ids: tuple[int, int] | None = None, typical: str | None = None) -> str:
+    """CTEs ``sig`` and ``b``: each enterprise's signals and age band (``only``, ``ids``: signals.signals_sql)."""
+    b0, b1 = w["age_bands"][:2]
+    sig = signals_sql(store, d, chain=chain, present=present, only=only, ids=ids, typical=typical)
     return f"""sig AS ({sig}),
 b AS MATERIALIZED (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
-                     WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig),
-{counts}
-n AS (SELECT b.*, nc.n_nb, nc.n_n, nc.n_b, nc.n_all FROM b JOIN nc ON nc.nb_node = coalesce(b.node, '-') AND nc.nb_band = b.age_band),
-c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
+                     WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig)"""
+
+
+def levels_sql(w: dict) -> str:
+    """CTEs ``c`` and ``k`` over ``n`` (rows with ``node``, ``age_band`` and their cohort sizes): the cohort
+    level, the cohort key, the node key and the cohort's size."""
+    m = w["min_cohort"]
+    return f"""c AS (SELECT *, CASE WHEN n_nb >= {m} THEN 'node+age' WHEN n_n >= {m} THEN 'node' WHEN n_b >= {m} THEN 'age'
                      ELSE 'all' END AS cohort_level FROM n),
 k AS MATERIALIZED (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(node, '-') || '|' || age_band
                      WHEN 'node' THEN coalesce(node, '-') WHEN 'age' THEN '|' || age_band ELSE '*' END AS cohort_key,
@@ -122,17 +122,39 @@ k AS MATERIALIZED (SELECT *, CASE cohort_level WHEN 'node+age' THEN coalesce(nod
       FROM c)"""
 
 
+def cohort_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
+               only: int | None = None, stored: bool = False, tables: dict = cohorts.STORED) -> str:
+    """CTEs ``sig`` … ``k``: each enterprise's signals, age band, cohort level, cohort key and size. ``only``:
+    one enterprise's row; ``stored``: the cohort sizes of the batch stored for ``d`` (cohorts.py; ``tables``:
+    where it is kept), not counted."""
+    present = present if present is not None else sources_present(store, d)
+    bands = band_sql(store, d, w, chain=chain, present=present, only=only,
+                     typical=stored_typical_sql(d, tables) if stored else None)
+    if stored:
+        counts = f"nc AS ({stored_sizes_sql(d, tables)}),"
+    else:
+        counts = f"""-- cohort sizes counted on the (node, age band) groups and joined back
+nb AS (SELECT coalesce(node, '-') AS nb_node, age_band AS nb_band, count(*) AS n_nb FROM b GROUP BY ALL),
+{SIZES}"""
+    return f"""{bands},
+{counts}
+n AS (SELECT b.*, nc.n_nb, nc.n_n, nc.n_b, nc.n_all FROM b JOIN nc ON nc.nb_node = coalesce(b.node, '-') AND nc.nb_band = b.age_band),
+{levels_sql(w)}"""
+
+
 def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
-               only: int | None = None, stored: bool = False, base: str | None = None) -> str:
+               only: int | None = None, stored: bool = False, base: str | None = None,
+               tables: dict = cohorts.STORED) -> str:
     """SQL: every enterprise existing at ``d`` with its signals, percentiles (``p_<signal>``), dimension
     scores (``d_<dimension>``, ``cov_<dimension>``), ``total``, ``confidence`` and cohort.
 
     ``only``: one enterprise's row. ``stored``: cohort sizes and percentiles read from the batch ``score all``
     stored for ``d`` (cohorts.py) — one scorecard then reads its own facts only, with the same numbers.
-    ``base``: a table already holding the cohort rows (``k``) of the population."""
+    ``base``: a table already holding the cohort rows (``k``) of the population; ``tables``: where the batch
+    read with ``stored`` is kept (population.py keeps one card's in temporary tables)."""
     present = present if present is not None else sources_present(store, d)
     ctes = f"k AS (SELECT * FROM {base})" if base else cohort_sql(store, d, w, chain=chain, present=present,
-                                                                 only=only, stored=stored)
+                                                                 only=only, stored=stored, tables=tables)
     pcts, ranks, joins = [], [], []
     ranked = {i for i, _, _ in _ranked(w, present)}
     for i, (s, spec) in enumerate(w["signals"].items()):
@@ -140,7 +162,7 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
             pcts.append(f"NULL::DOUBLE AS p_{s}")
             continue
         key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
-        ranks.append(f"r{i} AS ({stored_ranks_sql(d, s)})" if stored else rank_sql(i, s, spec))
+        ranks.append(f"r{i} AS ({stored_ranks_sql(d, s, tables)})" if stored else rank_sql(i, s, spec))
         joins.append(f"LEFT JOIN r{i} ON r{i}.key = k.{key} AND r{i}.v = {spec['direction']} * k.{s}")
         pcts.append(f"r{i}.p AS p_{s}")
     dims, covs, tot_num, tot_den, conf = [], [], [], [], []
@@ -264,9 +286,10 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
             ranked = "stored"
         else:  # its (cohort, value) pair is not among the stored ones: rank the population after all
             rows = []
-    if not rows:
-        rows = _rows(store, f"SELECT * FROM ({scored_sql(store, d, w, chain=chain, present=present)}) "
-                     "WHERE enterprise_id = ?", [eid])
+    if not rows:  # the population ranked range by range, under the batch memory cap (population.py)
+        from .population import card_rows
+
+        rows = card_rows(store, d, w, chain=chain, present=present, eid=eid)
     name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
     if not rows:
         raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")

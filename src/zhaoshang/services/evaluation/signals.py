@@ -94,13 +94,14 @@ def typical_sql(store, d: _dt.date) -> str:
 
 
 def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None,
-                only: int | None = None, typical: str | None = None) -> str:
+                only: int | None = None, typical: str | None = None, ids: tuple[int, int] | None = None) -> str:
     """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
     placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing).
 
     ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
-    between rounds, investors' records, people's other enterprises) still from everyone; ``typical``: SQL
-    giving the typical gaps (``typical_sql``, e.g. as a batch stored them) instead of computing them."""
+    between rounds, investors' records, people's other enterprises) still from everyone; ``ids``: likewise
+    the rows of the enterprises whose ids lie in that range (inclusive); ``typical``: SQL giving the typical
+    gaps (``typical_sql``, e.g. as a batch stored them) instead of computing them."""
     chain = chain or default_chain(store)
     present = present if present is not None else sources_present(store, d)
     D = _lit(d)
@@ -112,8 +113,10 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
 
     chain_q = chain.replace("'", "''")
 
-    def one(col: str) -> str:  # the condition keeping one enterprise's own facts (TRUE: everyone's)
-        return "TRUE" if only is None else f"{col} = {int(only)}"
+    def one(col: str) -> str:  # the condition keeping one enterprise's (or a range's) own facts (TRUE: everyone's)
+        if only is not None:
+            return f"{col} = {int(only)}"
+        return "TRUE" if ids is None else f"{col} BETWEEN {int(ids[0])} AND {int(ids[1])}"
     typ = f"typ AS ({typical})," if typical else TYPICAL_CTES
     return f"""
 WITH {_funding_ctes(store, d, inline=only is not None)},
