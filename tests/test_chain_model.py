@@ -77,3 +77,34 @@ def test_evaluate_chain_rules_only_measures_the_rules_alone(tmp_path):
     # published in docs/methods.md (dev, rules alone, first labeller's rows): node micro-F1 0.694, registration AI
     # precision 0.708 (before the registry phrasings of the third version: 0.677, 0.667)
     assert round(res["nodes"]["micro"]["f1"], 2) == 0.69 and round(res["registration_ai_precision"], 2) == 0.71
+
+
+def test_model_features_without_scikit_learn_are_its_matrices_to_the_last_bit(tax):
+    # the shipped model's TF-IDF transform (numpy, scipy.sparse) against scikit-learn's vectoriser with the same
+    # vocabulary and idf, on real registrations of the gold development part: the same matrices, the same
+    # probabilities, bit for bit
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    shared_file(g.REGISTRATION)
+    model = m.load(tax)
+    recs = [{"name": e.get("name"), "scope": e.get("scope"), "industry": e.get("industry")}
+            for e in list(g.load_evidence(SHARED).values())[:400]]
+    recs += [{"name": "  ＡＩ  Robot\t\t语音  ", "scope": "", "industry": "计算机 软件"}, {"name": "", "scope": None}]
+    ref = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, vocabulary=model.vec.vocabulary)
+    ref.idf_ = model.vec.idf
+    iref = TfidfVectorizer(analyzer=m._split, vocabulary=model.ivec.vocabulary)
+    iref.idf_ = model.ivec.idf
+    for ours, theirs, docs in ((model.vec, ref, [m.text_of(e) for e in recs]),
+                               (model.ivec, iref, [m.industry_of(e) for e in recs])):
+        a, b = sp.csr_array(ours.transform(docs)), sp.csr_array(theirs.transform(docs))
+        assert a.nnz > len(docs) / 2
+        np.testing.assert_array_equal(a.indptr, b.indptr)
+        np.testing.assert_array_equal(a.indices, b.indices)
+        np.testing.assert_array_equal(a.data, b.data)  # exact, not approximately
+    confs = [{} for _ in recs]
+    ours = model.predict(recs, confs)
+    model.vec, model.ivec = ref, iref
+    theirs = model.predict(recs, confs)
+    for k in ours:
+        np.testing.assert_array_equal(ours[k], theirs[k])

@@ -25,9 +25,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
-import pyarrow as pa
-
 from .asof import generation_memo
 from .store import Store, file_identity
 
@@ -66,6 +63,9 @@ def grams(ids: np.ndarray, texts: list[str], pack: bool = True) -> pa.Table:
     Sorting pairs is the cost, so each pair is first made one sortable integer: the chunk's code points
     ranked (order kept), three ranks and the text's place in the chunk side by side; sorted, the pairs come
     back by table look-up — distinct and in trigram order."""
+    import numpy as np  # here, not at the top: every command imports this module, few build an index
+    import pyarrow as pa
+
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     joined = "\0\0".join(t.replace("\0", "\x1f") for t in texts) + "\0\0"
     c = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)

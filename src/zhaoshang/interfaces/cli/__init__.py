@@ -1,22 +1,68 @@
-"""Command-line interface: ``zhaoshang``. Every command module in this package registers itself on ``app``."""
+"""Command-line interface: ``zhaoshang``. Every command module in this package registers itself on ``app``.
+
+A command line loads only the module of the command it names (each imports its own services: numpy, pyarrow,
+igraph … load for the commands that use them, not for every start); help, an unknown name, or ``app`` read
+from this package load them all.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
+from pathlib import Path
 
 from ...core.errors import UserError
-from .app import app, state
+from .app import state
+
+globals().pop("app", None)  # the Typer app, not its module: read through __getattr__, every command loaded
+_loaded: set[str] = set()
+# the global options that take a value (app.py's callback): the command is the first other word
+_VALUED = ("--db", "--lang", "--team-db")
+_DEFINES = re.compile(r'^@app\.command\((?:"([^"]+)")?[^)]*\)\s*\ndef (\w+)|^app\.add_typer\(\w+, name="([^"]+)"\)', re.M)
 
 
-def _load_commands() -> None:
-    for mod in pkgutil.iter_modules(__path__):
-        if mod.name != "app":
-            importlib.import_module(f"{__name__}.{mod.name}")
+def _modules() -> list[str]:
+    return [m.name for m in pkgutil.iter_modules(__path__) if m.name != "app"]
 
 
-_load_commands()
+def _load_commands(only: str | None = None) -> None:
+    """Import the command modules (all, or the one defining the command ``only``)."""
+    names = _modules()
+    if only is not None:
+        names = [n for n in names if only in _defined(n)] or names
+    for name in names:
+        if name not in _loaded:
+            importlib.import_module(f"{__name__}.{name}")
+            _loaded.add(name)
+
+
+def _defined(module: str) -> set[str]:
+    """The top-level commands a command module defines, read from its source (as the CLI framework names them)."""
+    text = (Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    return {m[0] or m[2] or m[1].lower().replace("_", "-") for m in _DEFINES.findall(text)}
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command a command line names, after the global options (None: none named)."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _VALUED:
+            i += 2
+        elif a.startswith("-"):
+            i += 1
+        else:
+            return a
+    return None
+
+
+def __getattr__(name: str):
+    if name == "app":
+        _load_commands()
+        return sys.modules[f"{__name__}.app"].app
+    raise AttributeError(name)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from .helptext import argv_lang, to_english
 
-    command = typer.main.get_command(app)
+    name = _command(sys.argv[1:] if argv is None else list(argv))
+    _load_commands(name) if name else _load_commands()
+    command = typer.main.get_command(sys.modules[f"{__name__}.app"].app)
     if argv_lang(sys.argv[1:] if argv is None else argv) == "en":
         to_english(command)  # before parsing: --help is eager
     try:

@@ -9,9 +9,6 @@ import typer
 
 from ...core.errors import UserError
 from ...core.memory import capped
-from ...services.evaluation.backtest import backtest_score
-from ...services.evaluation.fit import fit_weights, write_weights
-from ...services.evaluation.runs import save_backtest
 from ...services.evaluation.scorecard import score_all, score_enterprise
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
 
@@ -67,6 +64,8 @@ def score_cmd(
     if enterprise == "fit":
         if target != "next-round":
             raise UserError(f"未知的学习目标: {target}（可选: next-round）", f"unknown target: {target} (choose next-round)")
+        from ...services.evaluation.fit import fit_weights, write_weights  # numpy loads for fitting only
+
         w, _ = _read(fit_weights, as_of=as_of, horizon=horizon, base=weights)
         path = write_weights(w, output or f"score_weights_{w['version']}.yaml")
         doc = {"path": str(path), **w}
@@ -106,6 +105,9 @@ def backtest_score_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """评分回测：截至日的评分能否把期限内完成下一轮融资的企业排在前面（AUC、precision@k、recall@k、校准表），与基线（仅融资总额、仅距上轮月数、仅成立年份、随机）并列。"""
+    from ...services.evaluation.backtest import backtest_score  # numpy loads for the backtest only
+    from ...services.evaluation.runs import save_backtest
+
     if save:
         with update_store() as store:
             doc = save_backtest(store, backtest_score(store, as_of=as_of, horizon=horizon, node=chain, weights=weights),

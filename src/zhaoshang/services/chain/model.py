@@ -16,6 +16,7 @@ explained result.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,25 +115,76 @@ def save(model: dict[str, Any], path: str | Path) -> None:
     np.savez_compressed(path, **model)
 
 
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def _char_grams(doc: str) -> list[str]:
+    """The text model's analyser (scikit-learn's ``analyzer="char"``, 1–3): lower case, runs of white space as
+    one space, every 1-, 2- and 3-character slice."""
+    t = _WHITE_SPACES.sub(" ", doc.lower())
+    out = list(t)
+    for n in (2, 3):
+        out += [t[i:i + n] for i in range(len(t) - n + 1)]
+    return out
+
+
+class Tfidf:
+    """The transform of a TF-IDF vectoriser the model was trained with (scikit-learn's ``TfidfVectorizer``:
+    counts over the fixed vocabulary, ``1 + log`` of each, times the idf, each row scaled to unit length), in
+    numpy and scipy.sparse: checking placements needs no scikit-learn (about 1.5 s to import), and gives the
+    same matrix to the last bit (tests/test_chain_model.py compares them)."""
+
+    def __init__(self, vocabulary: dict[str, int], idf, analyzer):
+        self.vocabulary, self.analyzer = vocabulary, analyzer
+        self.idf = np.asarray(idf, dtype=np.float64)
+
+    def transform(self, docs: list[str]):
+        import scipy.sparse as sp
+
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        vocab = self.vocabulary
+        for doc in docs:
+            seen: dict[int, int] = {}
+            for g in self.analyzer(doc):
+                j = vocab.get(g)
+                if j is not None:
+                    seen[j] = seen.get(j, 0) + 1
+            indices += seen.keys()
+            counts += seen.values()
+            indptr.append(len(indices))
+        X = sp.csr_array((np.asarray(counts, dtype=np.intc), np.asarray(indices, dtype=np.int32),
+                          np.asarray(indptr, dtype=np.int32)), shape=(len(docs), len(vocab)), dtype=np.float64)
+        X.sort_indices()
+        np.log(X.data, X.data)
+        X.data += 1.0
+        X.data *= self.idf[X.indices]
+        # each row's squares summed in column order, one term after the other (a pairwise sum rounds otherwise)
+        lens = np.diff(X.indptr)
+        sums = np.zeros(len(lens))
+        for k in range(int(lens.max(initial=0))):
+            rows = np.flatnonzero(lens > k)
+            v = X.data[X.indptr[rows] + k]
+            sums[rows] += v * v
+        X.data /= np.repeat(np.where(sums == 0.0, 1.0, np.sqrt(sums)), lens)
+        return X
+
+
 class Model:
     """A loaded model: ``predict(records, rule)`` → probabilities per name ("*" = on the chain)."""
 
     def __init__(self, arrays: dict[str, Any], settings: dict[str, float] | None = None, digest: str = ""):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.names = [str(x) for x in arrays["names"]]
         self.rule_nodes = [str(x) for x in arrays["rule_nodes"]]
         self.coef = np.asarray(arrays["coef"], dtype=np.float64)
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         vocab = [str(x) for x in arrays["vocab"]]
-        self.vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                   vocabulary={v: i for i, v in enumerate(vocab)})
-        self.vec.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        self.vec = Tfidf({v: i for i, v in enumerate(vocab)}, arrays["idf"], _char_grams)
         ivocab = [str(x) for x in arrays["ind_vocab"]]
         self.ivec = None
         if ivocab:
-            self.ivec = TfidfVectorizer(analyzer=_split, vocabulary={v: i for i, v in enumerate(ivocab)})
-            self.ivec.idf_ = np.asarray(arrays["ind_idf"], dtype=np.float64)
+            self.ivec = Tfidf({v: i for i, v in enumerate(ivocab)}, arrays["ind_idf"], _split)
         self.settings = {**DEFAULTS, **(settings or {})}
         self.digest = digest
 

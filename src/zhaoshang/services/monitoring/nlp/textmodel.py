@@ -10,8 +10,6 @@ import math
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 __all__ = ["LinearTextModel"]
 
 
@@ -19,6 +17,8 @@ class LinearTextModel:
     """``vocab`` n-gram → column, ``idf`` per column, ``coef`` classes × columns, ``intercept`` per class."""
 
     def __init__(self, classes, vocab, idf, coef, intercept, ngram_range=(1, 3), meta=None):
+        import numpy as np  # here: every command imports this module (through the alerts), few load a model
+
         self.classes = list(classes)
         self.vocab = dict(vocab)
         self.idf = np.asarray(idf, dtype=float)
@@ -40,6 +40,8 @@ class LinearTextModel:
         return c
 
     def decision(self, text: str) -> np.ndarray:
+        import numpy as np
+
         c = self._ngrams(text)
         if not c:
             return self.intercept.copy()
@@ -53,6 +55,8 @@ class LinearTextModel:
         if len(self.classes) == 2 and z.shape[0] == 1:
             p1 = 1.0 / (1.0 + math.exp(-float(z[0])))
             return {self.classes[0]: 1.0 - p1, self.classes[1]: p1}
+        import numpy as np
+
         z = np.exp(z - z.max())
         z /= z.sum()
         return {c: float(p) for c, p in zip(self.classes, z)}
