@@ -52,6 +52,7 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     main(["import", "--help"])
     out = capsys.readouterr().out
     assert "导入数据文件到数据库" in out and "列映射 YAML 文件" in out and "Column mapping" not in out
+    monkeypatch.setenv("ZHAOSHANG_LANG", "en")  # --lang on the command line wins over the environment
     main(["--lang", "zh", "alerts", "rules", "add", "--help"])
     out = capsys.readouterr().out
     assert "规则名称（同一用户内唯一）" in out and "Rule name" not in out
