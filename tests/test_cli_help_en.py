@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import typer
 
 from cli_util import run
 from zhaoshang.interfaces.cli import app, main
-from zhaoshang.interfaces.cli.helptext import catalogue, help_texts
+from zhaoshang.interfaces.cli.helptext import catalogue, help_texts, shows_help
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -39,6 +40,10 @@ def test_english_help_under_lang_en(capsys, monkeypatch):
     assert "Alert rules: list | add | remove | import | export" in out and "List the alert rules" in out
     assert not HAN.search(out), out
     monkeypatch.delenv("ZHAOSHANG_LANG")
+    with pytest.raises(SystemExit):  # a group without its sub-command shows its help
+        main(["--lang", "en", "users", "token"])
+    out = capsys.readouterr().out
+    assert "API tokens (for scripts and other systems" in out and not HAN.search(out), out
     for argv, expected in ((["--lang=en", "--help"], "UI language zh|en"),
                            (["--db", "x.duckdb", "--lang", "en", "alerts", "rules", "add", "--help"], "Rule name (unique per user)"),
                            (["--lang", "en", "pipeline", "add", "--help"], "Initial status (default new)")):
@@ -68,3 +73,12 @@ def test_presets_are_described_in_english(capsys, monkeypatch):
     main(["--lang", "en", "presets"])
     out = capsys.readouterr().out
     assert "Crunchbase 2013 companies table" in out and not HAN.search(out), out
+
+
+def test_the_catalogue_is_read_only_when_help_is_shown():
+    """English commands that print no help start without reading the catalogue."""
+    tree = typer.main.get_command(app)
+    assert shows_help(tree, ["--lang", "en", "import", "--help"]) and shows_help(tree, ["--db", "x.duckdb", "users", "token"])
+    assert shows_help(tree, []) and shows_help(tree, ["status", "-h"])
+    assert not shows_help(tree, ["--lang", "en", "pipeline", "list", "--status", "new"])
+    assert not shows_help(tree, ["alerts", "rules", "add", "users"]) and not shows_help(tree, ["search", "alerts"])

@@ -74,12 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     """
     import typer
 
-    from .helptext import argv_lang, to_english
+    from .helptext import argv_lang, shows_help, to_english
 
-    name = _command(sys.argv[1:] if argv is None else list(argv))
+    args = sys.argv[1:] if argv is None else list(argv)
+    name = _command(args)
     _load_commands(name) if name else _load_commands()
     command = typer.main.get_command(sys.modules[f"{__name__}.app"].app)
-    if argv_lang(sys.argv[1:] if argv is None else argv) == "en":
+    if argv_lang(args) == "en" and shows_help(command, args):
         to_english(command)  # before parsing: --help is eager
     try:
         rc = command(args=argv, standalone_mode=False, prog_name="zhaoshang")

@@ -1,7 +1,7 @@
 """The language of the help texts. Commands write their help in Chinese (docstrings, ``help=``); the English
 comes from one catalogue, ``data/cli_help_en.yaml``, keyed by the Chinese text, and is put on the command tree
-before the command line is parsed — ``--help`` is eager, so the language is read from argv and the environment
-first. A Chinese text without an English entry stays Chinese (tests/test_cli_help_en.py fails on it)."""
+before the command line is parsed when it will print help — ``--help`` is eager, so the language is read from
+argv and the environment first. A Chinese text without an English entry stays Chinese (tests/test_cli_help_en.py fails on it)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,30 @@ def argv_lang(argv: list[str]) -> str:
         elif a.startswith("--lang="):
             lang = a.split("=", 1)[1]
     return "en" if lang.lower().startswith("en") else "zh"
+
+
+def shows_help(command: Any, argv: list[str]) -> bool:
+    """Whether this command line prints help: ``--help``/``-h``, or a group named without its sub-command (the
+    catalogue is read only then, so English commands start as fast as Chinese ones)."""
+    if "--help" in argv or "-h" in argv:
+        return True
+    words, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            break
+        if a in ("--db", "--lang", "--team-db"):  # the global options that take a value
+            i += 2
+            continue
+        if not a.startswith("-"):
+            words.append(a)
+        i += 1
+    for w in words:
+        sub = (getattr(command, "commands", None) or {}).get(w)
+        if sub is None:
+            return False
+        command = sub
+    return bool(getattr(command, "commands", None))
 
 
 def catalogue() -> dict[str, str]:
