@@ -220,3 +220,27 @@ def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
     store.close()
     assert r.changes == {"new": 1, "changed": 1, "unchanged": 2, "disappeared": 0}
     assert r.rows_duplicate == 2 and history == [("乙科技有限公司", "status")]
+
+
+def test_a_months_export_read_with_its_unchanged_rows_left_out_names_the_rows_of_its_problems(tmp_path):
+    # the month's file is read keeping the values of its new and changed rows only: their row numbers (for the
+    # problem list and the source records) still count every line of the file
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    head = "企业名称,统一社会信用代码,注册地址,成立日期\n"
+    codes = [make_uscc(i, "330106") for i in range(300)]
+    rows = [f"企业{i}科技有限公司,{codes[i]},杭州市西湖区{i}号,2020-01-01\n" for i in range(300)]
+    (tmp_path / "m0.csv").write_text(head + "".join(rows), encoding="utf-8")
+    rows[150] = f"企业150科技有限公司,{codes[150]},杭州市西湖区150号,2020-13-45\n"  # changed: a bad date
+    rows[299] = f"企业299新名称有限公司,{codes[299]},杭州市西湖区299号,2020-01-01\n"  # renamed
+    (tmp_path / "m1.csv").write_text(head + "".join(rows), encoding="utf-8")
+    store = Store(tmp_path / "z.duckdb")
+    import_files(store, "enterprises", tmp_path / "m0.csv", source="reg", data_date="2026-10-01")
+    r = import_files(store, "enterprises", tmp_path / "m1.csv", source="reg", data_date="2026-11-01",
+                     rejects_dir=tmp_path)
+    recorded = store.con.execute("SELECT row_no FROM enterprise_records WHERE import_id = 2 ORDER BY 1").fetchall()
+    store.close()
+    assert (r.changes["changed"], r.changes["unchanged"], r.rows_rejected) == (1, 298, 1)
+    problems = list(csv.DictReader(open(r.rejects_path, encoding="utf-8-sig")))
+    assert [(p["row"], p["value"]) for p in problems] == [("152", "2020-13-45")]
+    assert recorded == [(301,)]

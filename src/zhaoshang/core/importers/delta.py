@@ -13,6 +13,10 @@ place by the first enterprise import: the text is the same digest, so the number
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
+from duckdb import sqltypes
+
 from .staging import Staged, ql
 
 # the recorded hash's column type: 16 bytes, compared and joined as a number
@@ -55,26 +59,100 @@ def has_earlier(con, source: str) -> bool:
     return bool(con.execute("SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [source]).fetchall())
 
 
-def unchanged_rows(source: str):
+class LatestHashes:
+    """The latest content hash of each key of a source, looked up row by row while the month's file is read.
+
+    A join inside the read would give up the file order the rows' numbers come from; a scalar function does
+    not. The hashes (16 bytes each) are sorted by their low half into buckets of about two, so a lookup is a
+    few array reads; a row's hash must match in both halves."""
+
+    def __init__(self, con, source: str):
+        self.con = con
+        latest = _latest_sql(con, source)
+        arr = con.execute(f"SELECT {_half('row_hash', 0)} AS lo, {_half('row_hash', 1)} AS hi FROM {latest}"
+                          ).fetchnumpy()
+        lo, hi = np.asarray(arr["lo"], np.uint64), np.asarray(arr["hi"], np.uint64)
+        self.n = len(lo)
+        order = np.argsort(lo)
+        self.lo, self.hi = lo[order], hi[order]
+        del order, lo, hi
+        bits = max(1, int(self.n).bit_length() - 1)  # about two hashes per bucket
+        self.shift = np.uint64(64 - bits)
+        self.starts = np.searchsorted(self.lo >> self.shift, np.arange((1 << bits) + 1, dtype=np.uint64)
+                                      ).astype(np.int64)
+        self.name = f"_latest_hash_{id(self)}"
+        con.create_function(self.name, self._known, [sqltypes.UBIGINT, sqltypes.UBIGINT], sqltypes.BOOLEAN,
+                            type="arrow", side_effects=False)
+
+    def _known(self, lo, hi):
+        lo, hi = np.asarray(lo.to_numpy(), np.uint64), np.asarray(hi.to_numpy(), np.uint64)
+        bucket = (lo >> self.shift).astype(np.int64)
+        at, end = self.starts[bucket], self.starts[bucket + 1]
+        out = np.zeros(len(lo), bool)
+        live = np.flatnonzero(at < end)
+        while len(live):  # the j-th hash of each row's bucket, for rows whose bucket has one
+            i = at[live]
+            out[live] |= (self.lo[i] == lo[live]) & (self.hi[i] == hi[live])
+            at[live] += 1
+            live = live[at[live] < end[live]]
+        return pa.array(out)
+
+    def sql(self, col: str) -> str:
+        """SQL: whether the 128-bit hash ``col`` is the latest of some key of the source."""
+        return f"{self.name}({_half(col, 0)}, {_half(col, 1)})"
+
+    def close(self) -> None:
+        self.con.remove_function(self.name)
+        self.lo = self.hi = self.starts = None
+
+
+def _half(col: str, upper: int) -> str:
+    return f"({col} >> 64)::UBIGINT" if upper else f"({col} & 18446744073709551615::{HASH_TYPE})::UBIGINT"
+
+
+class UnchangedRows:
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
-    The staged rows carry their hash from the read itself (``staging.content_hash_sql``): the comparison reads
-    16 bytes per row, never the staged text. Creates ``_seen`` (the keys whose latest content came again, with
-    that hash) and ``_before`` (how many keys the source had); returns ``_seen``, or None when no row is
-    unchanged (a source's first export)."""
-    def skip(con, staged: Staged) -> str | None:
+    ``prepare`` (before the read) gives the lookup of the source's latest hashes (None for a source's first
+    export): the read then keeps the values of the other rows only. Called after the read, it creates ``_seen``
+    (the keys whose latest content came again, with that hash) and ``_before`` (how many keys the source had);
+    returns ``_seen``, or None when no row is unchanged."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.latest: LatestHashes | None = None
+        self.keys: int | None = None  # how many keys the source had (known once ``prepare`` found them)
+
+    def prepare(self, con) -> LatestHashes | None:
+        convert_recorded_hashes(con)
+        if has_earlier(con, self.source):
+            self.latest = LatestHashes(con, self.source)
+            self.keys = self.latest.n
+        return self.latest
+
+    def close(self) -> None:
+        if self.latest is not None:
+            self.latest.close()
+            self.latest = None
+
+    def __call__(self, con, staged: Staged) -> str | None:
         convert_recorded_hashes(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _seen (source_key VARCHAR, row_hash {HASH_TYPE})")
         con.execute("CREATE OR REPLACE TEMP TABLE _before AS SELECT 0::BIGINT AS n")
-        if not has_earlier(con, source):
+        if not has_earlier(con, self.source):
             return None  # the first export of a source: everything is new
-        latest = _latest_sql(con, source)
+        latest = _latest_sql(con, self.source)
         con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
                     f"SEMI JOIN {staged.table} s ON s._hash = r.row_hash")
         # one latest record per key: their number is the number of keys the source had
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT count(*) AS n FROM {latest}")
+        n = self.keys if self.keys is not None else f"(SELECT count(*) FROM {latest})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT {n}::BIGINT AS n")
         return "_seen" if con.execute("SELECT 1 FROM _seen LIMIT 1").fetchall() else None
-    return skip
+
+
+def unchanged_rows(source: str) -> UnchangedRows:
+    """The ``stage_files`` hook of an enterprise import from ``source``."""
+    return UnchangedRows(source)
 
 
 def count_unchanged(con, staged: Staged) -> int:

@@ -117,11 +117,17 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         # the hash covers the fields of all files (an absent one counts as empty): known before the first is read
         present |= _fields_of(kind, paths, mapping)
 
+    # a later export: rows whose hash is the latest of some key keep only their hash (``_packed_shape``)
+    latest = skip.prepare(con) if hashed and skip is not None and hasattr(skip, "prepare") else None
+    packed: list[str] = []  # the packed columns, in order
+
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
             colmap = resolve_mapping(kind, headers, mapping, path)
             select, alt = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
                                         header_of, alternates, present)
+            if latest is not None:
+                return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed)
             checked = [] if defer_checks else _checks(fields)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
@@ -132,6 +138,37 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     # rows must land in file order for the rowid to number them
     con.execute("SET preserve_insertion_order = true")
     views = []
+    try:
+        _read_all(con, paths, shaper, views, raws)
+    finally:
+        if latest is not None:
+            skip.close()
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
+    con.execute("SET preserve_insertion_order = false")  # every row now carries its number
+    rows = sum(r.rows for r in raws)
+    for f in fields:
+        header_of.setdefault(f, f)
+    staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+    skipped = skip(con, staged) if skip else None
+    checks = "".join(", " + c for c in _checks(fields)) if defer_checks else ""
+    if latest is not None:
+        # the values of the rows that are not unchanged, unpacked: every typing pass reads only them
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM (SELECT _file, _row, _hash, "
+                    f"unnest(json_transform(_v, {ql(_packed_types(fields, packed))})) FROM _stg WHERE _v IS NOT NULL)")
+        staged.table = "_stg_rest"
+    elif skipped:
+        # only the (few) changed rows stay, found by their hash alone: every typing pass then reads only them
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM (SELECT s.* FROM _stg s "
+                    f"ANTI JOIN {skipped} u ON u.row_hash = s._hash)")
+        staged.table = "_stg_rest"
+    elif defer_checks:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM _stg")
+        staged.table = "_stg_rest"
+    return staged
+
+
+def _read_all(con, paths: list[Path], shaper, views: list[str], raws: list[RawInfo]) -> None:
+    """Read each file into ``_stg<i>`` in the staging shape; ``views`` gets the SELECT that numbers its rows."""
     for i, path in enumerate(paths):
         shape = shaper(i, path)
         raw = read_into(con, path, f"_stg{i}", shape=shape)
@@ -145,23 +182,6 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
             views.append(f"SELECT {i} AS _file, {raw.row_sql} AS _row, * EXCLUDE (_keep) FROM _stg{i}"
                          + ("" if raw.all_kept else " WHERE _keep"))
         raws.append(raw)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
-    con.execute("SET preserve_insertion_order = false")  # every row now carries its number
-    rows = sum(r.rows for r in raws)
-    for f in fields:
-        header_of.setdefault(f, f)
-    staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
-    skipped = skip(con, staged) if skip else None
-    checks = "".join(", " + c for c in _checks(fields)) if defer_checks else ""
-    if skipped:
-        # only the (few) changed rows stay, found by their hash alone: every typing pass then reads only them
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM (SELECT s.* FROM _stg s "
-                    f"ANTI JOIN {skipped} u ON u.row_hash = s._hash)")
-        staged.table = "_stg_rest"
-    elif defer_checks:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM _stg")
-        staged.table = "_stg_rest"
-    return staged
 
 
 def _checks(fields: dict[str, Field]) -> list[str]:
@@ -172,6 +192,33 @@ def _checks(fields: dict[str, Field]) -> list[str]:
     if "uscc" in fields:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     return checked
+
+
+def _alias(item: str) -> str:
+    """The column name of one ``expr AS "name"`` item of the staging SELECT."""
+    return item.rsplit(" AS ", 1)[1].strip('"').replace('""', '"')
+
+
+def _packed_shape(fields, present, select: list[str], alt: str | None, relation: str, passthrough: str,
+                  latest, packed: list[str]) -> str:
+    """The staging SELECT of a later export: every row's content hash, and its other values — packed as one JSON
+    text — only where the hash is not the latest of some key (``latest``, a lookup that keeps the file order).
+    The trimmed fields are computed for every row (the hash needs them); credit-code normalisation, unmapped
+    columns and flags only for the rows kept."""
+    own = [c for c in select if _alias(c) in fields]
+    rest = [c for c in select if _alias(c) not in fields] + [f"{alt or 'false'} AS name__alt"]
+    packed[:] = [_alias(c) for c in own + rest]
+    values = ", ".join(f"{qi(_alias(c))} := {qi(_alias(c))}" for c in own)
+    values += "".join(f", {qi(_alias(c))} := {c.rsplit(' AS ', 1)[0]}" for c in rest)
+    return (f"SELECT {passthrough}, _hash, CASE WHEN NOT _known THEN to_json(struct_pack({values})) END AS _v "
+            f"FROM (SELECT *, {latest.sql('_hash')} AS _known FROM (SELECT *, {content_hash_sql(fields, present)} "
+            f"AS _hash FROM (SELECT *, {', '.join(own)} FROM {relation})))")
+
+
+def _packed_types(fields, packed: list[str]) -> str:
+    """The ``json_transform`` structure that unpacks ``_packed_shape``'s values to the staging columns' types."""
+    kinds = {"_extra": "JSON", "name__alt": "BOOLEAN"}
+    return "{" + ", ".join(f'"{c}": "{kinds.get(c, "VARCHAR")}"' for c in packed) + "}"
 
 
 def content_hash_sql(fields: dict[str, Field], present: set[str]) -> str:
