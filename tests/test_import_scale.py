@@ -244,3 +244,24 @@ def test_a_months_export_read_with_its_unchanged_rows_left_out_names_the_rows_of
     problems = list(csv.DictReader(open(r.rejects_path, encoding="utf-8-sig")))
     assert [(p["row"], p["value"]) for p in problems] == [("152", "2020-13-45")]
     assert recorded == [(301,)]
+
+
+def test_a_key_with_an_unchanged_and_a_changed_row_in_the_month_is_changed_not_unchanged(tmp_path):
+    # the unchanged rows are counted as the file is read; a key whose last content came again but which a
+    # second, different row of the file wrote all the same counts once, as changed
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    head = "企业名称,统一社会信用代码,注册地址,登记状态\n"
+    a, b, c = (make_uscc(i, "330106") for i in range(3))
+    rows = [f"甲科技有限公司,{a},杭州市西湖区一路1号,存续\n", f"乙科技有限公司,{b},杭州市西湖区二路2号,存续\n",
+            f"丙科技有限公司,{c},杭州市西湖区三路3号,存续\n"]
+    (tmp_path / "m0.csv").write_text(head + "".join(rows), encoding="utf-8")
+    (tmp_path / "m1.csv").write_text(head + "".join(rows) + f"乙科技有限公司,{b},杭州市西湖区二路2号,注销\n",
+                                     encoding="utf-8")
+    store = Store(tmp_path / "z.duckdb")
+    import_files(store, "enterprises", tmp_path / "m0.csv", source="reg", data_date="2026-10-01")
+    r = import_files(store, "enterprises", tmp_path / "m1.csv", source="reg", data_date="2026-11-01")
+    status = store.con.execute("SELECT status FROM enterprises WHERE uscc = ?", [b]).fetchone()[0]
+    store.close()
+    assert r.changes == {"new": 0, "changed": 1, "unchanged": 2, "disappeared": 0}
+    assert status == "注销"

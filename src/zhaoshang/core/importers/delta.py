@@ -1,9 +1,9 @@
 """Monthly exports as deltas: rows whose content a source already delivered are set aside before typing.
 
 A registry export a month later repeats most rows unchanged. Each row's content hash — a 128-bit number
-(``md5_number`` of its mapped values), the same hash the source records keep — is computed as the rows are
-staged and hash-joined with the latest hash recorded for each key of the source. Matching rows
-are never typed, linked or written: only new and changed rows cost anything, and history is
+(``md5_number`` of its mapped values), the same hash the source records keep — is computed as the file is
+read and looked up, in the same pass, in the latest hash recorded for each key of the source (``LatestHashes``).
+Matching rows keep only their hash: they are never typed, linked or written: only new and changed rows cost anything, and history is
 recorded only for what changed. ``count_changes`` says what the export changed, by source key: new,
 changed, unchanged, disappeared (recorded before, absent from this export).
 
@@ -69,17 +69,17 @@ class LatestHashes:
     def __init__(self, con, source: str):
         self.con = con
         latest = _latest_sql(con, source)
-        arr = con.execute(f"SELECT {_half('row_hash', 0)} AS lo, {_half('row_hash', 1)} AS hi FROM {latest}"
-                          ).fetchnumpy()
-        lo, hi = np.asarray(arr["lo"], np.uint64), np.asarray(arr["hi"], np.uint64)
-        self.n = len(lo)
-        order = np.argsort(lo)
-        self.lo, self.hi = lo[order], hi[order]
-        del order, lo, hi
+        # sorted by DuckDB (in parallel, under the import's memory cap)
+        arr = con.execute(f"SELECT {_half('row_hash', 0)} AS lo, {_half('row_hash', 1)} AS hi FROM {latest} "
+                          "ORDER BY lo").fetchnumpy()
+        self.lo, self.hi = np.asarray(arr["lo"], np.uint64), np.asarray(arr["hi"], np.uint64)
+        del arr
+        self.n = len(self.lo)
         bits = max(1, int(self.n).bit_length() - 1)  # about two hashes per bucket
         self.shift = np.uint64(64 - bits)
-        self.starts = np.searchsorted(self.lo >> self.shift, np.arange((1 << bits) + 1, dtype=np.uint64)
-                                      ).astype(np.int64)
+        self.starts = np.zeros((1 << bits) + 1, np.int64)
+        np.cumsum(np.bincount((self.lo >> self.shift).astype(np.int64), minlength=1 << bits), out=self.starts[1:])
+        self.seen = np.zeros(self.n, bool)  # which latest hashes came again (each key's content, at most once)
         self.name = f"_latest_hash_{id(self)}"
         con.create_function(self.name, self._known, [sqltypes.UBIGINT, sqltypes.UBIGINT], sqltypes.BOOLEAN,
                             type="arrow", side_effects=False)
@@ -92,7 +92,9 @@ class LatestHashes:
         live = np.flatnonzero(at < end)
         while len(live):  # the j-th hash of each row's bucket, for rows whose bucket has one
             i = at[live]
-            out[live] |= (self.lo[i] == lo[live]) & (self.hi[i] == hi[live])
+            hit = (self.lo[i] == lo[live]) & (self.hi[i] == hi[live])
+            out[live] |= hit
+            self.seen[i[hit]] = True
             at[live] += 1
             live = live[at[live] < end[live]]
         return pa.array(out)
@@ -103,7 +105,7 @@ class LatestHashes:
 
     def close(self) -> None:
         self.con.remove_function(self.name)
-        self.lo = self.hi = self.starts = None
+        self.lo = self.hi = self.starts = self.seen = None
 
 
 def _half(col: str, upper: int) -> str:
@@ -114,20 +116,19 @@ class UnchangedRows:
     """A ``stage_files`` hook: rows whose content hash is the latest recorded for their key are set aside.
 
     ``prepare`` (before the read) gives the lookup of the source's latest hashes (None for a source's first
-    export): the read then keeps the values of the other rows only. Called after the read, it creates ``_seen``
-    (the keys whose latest content came again, with that hash) and ``_before`` (how many keys the source had);
-    returns ``_seen``, or None when no row is unchanged."""
+    export): the read then keeps the values of the other rows only. Called after the read, it records what
+    ``count_changes`` needs: ``_before`` (how many keys the source had), ``_seen_n`` (how many of their latest
+    contents came again, counted by the lookup as the file was read) and ``_file_hashes`` (the hashes of the
+    file's rows, 16 bytes each). Returns None: the rows to leave out were left out as they were read."""
 
     def __init__(self, source: str):
         self.source = source
         self.latest: LatestHashes | None = None
-        self.keys: int | None = None  # how many keys the source had (known once ``prepare`` found them)
 
     def prepare(self, con) -> LatestHashes | None:
         convert_recorded_hashes(con)
         if has_earlier(con, self.source):
             self.latest = LatestHashes(con, self.source)
-            self.keys = self.latest.n
         return self.latest
 
     def close(self) -> None:
@@ -136,18 +137,12 @@ class UnchangedRows:
             self.latest = None
 
     def __call__(self, con, staged: Staged) -> str | None:
-        convert_recorded_hashes(con)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _seen (source_key VARCHAR, row_hash {HASH_TYPE})")
-        con.execute("CREATE OR REPLACE TEMP TABLE _before AS SELECT 0::BIGINT AS n")
-        if not has_earlier(con, self.source):
-            return None  # the first export of a source: everything is new
-        latest = _latest_sql(con, self.source)
-        con.execute(f"INSERT INTO _seen SELECT r.source_key, r.row_hash FROM {latest} r "
-                    f"SEMI JOIN {staged.table} s ON s._hash = r.row_hash")
-        # one latest record per key: their number is the number of keys the source had
-        n = self.keys if self.keys is not None else f"(SELECT count(*) FROM {latest})"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT {n}::BIGINT AS n")
-        return "_seen" if con.execute("SELECT 1 FROM _seen LIMIT 1").fetchall() else None
+        before, seen = (self.latest.n, int(self.latest.seen.sum())) if self.latest is not None else (0, 0)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _before AS SELECT {before}::BIGINT AS n")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _seen_n AS SELECT {seen}::BIGINT AS n")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _file_hashes AS SELECT _hash FROM {staged.table}"
+                    + ("" if seen else " LIMIT 0"))
+        return None
 
 
 def unchanged_rows(source: str) -> UnchangedRows:
@@ -165,18 +160,19 @@ def count_unchanged(con, staged: Staged) -> int:
 def count_changes(con, source: str, import_id: int, unique_keys: int | None = None) -> dict[str, int]:
     """What this export changed for its source, counted by source key (``_ent`` holds the written rows):
     new and changed split the written keys by whether the source had them; unchanged are the keys whose
-    content came again and were not written; the rest of the keys the source had disappeared.
-    ``unique_keys``: the number of written rows when each has a key of its own (then a source's first export
-    needs no pass over them)."""
+    latest content came again (``_seen_n``) less those written all the same (a key with a second, different row
+    in the file); the rest of the keys the source had disappeared. ``unique_keys``: the number of written rows
+    when each has a key of its own (then a source's first export needs no pass over them)."""
     if unique_keys is not None and not con.execute("SELECT n FROM _before").fetchone()[0]:
         return {"new": unique_keys, "changed": 0, "unchanged": 0, "disappeared": 0}
     new, changed, unchanged, before = con.execute(f"""
         WITH written AS (SELECT DISTINCT _key FROM _ent),
-             known AS (SELECT DISTINCT r.source_key FROM enterprise_records r SEMI JOIN written w ON w._key = r.source_key
-                       WHERE r.source = {ql(source)} AND r.import_id <> {import_id})
+             known AS (SELECT r.source_key, arg_max(r.row_hash, r.import_id) FILTER (WHERE r.link_method <> 'conflict') AS h
+                       FROM enterprise_records r SEMI JOIN written w ON w._key = r.source_key
+                       WHERE r.source = {ql(source)} AND r.import_id <> {import_id} GROUP BY r.source_key)
         SELECT (SELECT count(*) FROM written) - (SELECT count(*) FROM known),
                (SELECT count(*) FROM known),
-               (SELECT count(*) FROM _seen s ANTI JOIN written w ON w._key = s.source_key),
+               (SELECT n FROM _seen_n) - (SELECT count(*) FROM known k SEMI JOIN _file_hashes f ON f._hash = k.h),
                (SELECT n FROM _before)
     """).fetchone()
     return {"new": new, "changed": changed, "unchanged": unchanged, "disappeared": before - changed - unchanged}

@@ -140,16 +140,16 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     views = []
     try:
         _read_all(con, paths, shaper, views, raws)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
+        con.execute("SET preserve_insertion_order = false")  # every row now carries its number
+        rows = sum(r.rows for r in raws)
+        for f in fields:
+            header_of.setdefault(f, f)
+        staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+        skipped = skip(con, staged) if skip else None
     finally:
         if latest is not None:
             skip.close()
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
-    con.execute("SET preserve_insertion_order = false")  # every row now carries its number
-    rows = sum(r.rows for r in raws)
-    for f in fields:
-        header_of.setdefault(f, f)
-    staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
-    skipped = skip(con, staged) if skip else None
     checks = "".join(", " + c for c in _checks(fields)) if defer_checks else ""
     if latest is not None:
         # the values of the rows that are not unchanged, unpacked: every typing pass reads only them
