@@ -130,14 +130,15 @@ def corroborated(t: str, e: str) -> str:
 
 
 def _near_merges(ctx: ImportContext) -> None:
-    """Rows whose name alone matches an enterprise of another source: not merged, listed for review."""
+    """Rows whose name alone matches an enterprise of another source: not merged, listed for review (a row
+    its source key linked was no candidate)."""
     src = ctx.source
     rows = ctx.con.execute(f"""
         SELECT t.name, t._key, e.id, e.name, e.source,
                CASE WHEN coalesce({_years_apart('t', 'e')} > 1, false)
                     THEN '成立年份不同 (' || year(t.founded) || ' / ' || year(e.founded) || ')'
                     ELSE '只有名称相同，没有地区、成立年份或网站佐证' END
-        FROM _ent t JOIN enterprises e ON e.name_norm = t.name_norm
+        FROM (SELECT * FROM _ent ANTI JOIN _ent_bykey USING (_key)) t JOIN enterprises e ON e.name_norm = t.name_norm
         WHERE {NAME_MATCH} AND NOT {same_source('e', src)} AND NOT {corroborated('t', 'e')}
         ORDER BY t._file, t._row, e.id
     """).fetchall()
@@ -252,20 +253,23 @@ def write_enterprises(ctx: ImportContext) -> None:
     known = bool(con.execute("SELECT 1 FROM enterprises LIMIT 1").fetchall())
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_link (_key VARCHAR, eid BIGINT, n BIGINT, method VARCHAR)")
     if known:
+        # the source's own key links first (a monthly export: most rows); only the rest look for a code or name
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_bykey AS SELECT t._key, r.enterprise_id AS eid FROM _ent t
+              JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key""")
         con.execute(f"""
         INSERT INTO _ent_link
-        WITH c AS (
-            SELECT t._key, r.enterprise_id AS eid, 1 AS pri, 'source_key' AS method FROM _ent t
-              JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key
+        WITH t AS (SELECT * FROM _ent ANTI JOIN _ent_bykey USING (_key)),
+        c AS (
+            SELECT _key, eid, 1 AS pri, 'source_key' AS method FROM _ent_bykey
             UNION ALL
-            SELECT t._key, e.id, 2, 'uscc' FROM _ent t JOIN enterprises e ON e.uscc = t.uscc WHERE t.uscc IS NOT NULL
+            SELECT t._key, e.id, 2, 'uscc' FROM t JOIN enterprises e ON e.uscc = t.uscc WHERE t.uscc IS NOT NULL
             UNION ALL
             -- the same 6-digit A-share code (000977 = 000977.SZ): an exchange list, an industry file, a products file
-            SELECT t._key, e.id, 2, 'listed_code' FROM _ent t JOIN enterprises e
+            SELECT t._key, e.id, 2, 'listed_code' FROM t JOIN enterprises e
               ON regexp_extract(e.listed_code, '^[0-9]{{6}}') = regexp_extract(t.listed_code, '^[0-9]{{6}}')
               WHERE t.listed_code IS NOT NULL AND regexp_extract(t.listed_code, '^[0-9]{{6}}') <> ''
             UNION ALL
-            SELECT t._key, e.id, 3, 'name+province' FROM _ent t JOIN enterprises e ON e.name_norm = t.name_norm
+            SELECT t._key, e.id, 3, 'name+province' FROM t JOIN enterprises e ON e.name_norm = t.name_norm
               WHERE {NAME_MATCH} AND ({same_source('e', src)} OR {corroborated('t', 'e')})
         ),
         best AS (SELECT _key, min(pri) AS pri FROM c GROUP BY ALL)
