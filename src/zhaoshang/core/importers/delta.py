@@ -165,11 +165,16 @@ def count_changes(con, source: str, import_id: int, unique_keys: int | None = No
     when each has a key of its own (then a source's first export needs no pass over them)."""
     if unique_keys is not None and not con.execute("SELECT n FROM _before").fetchone()[0]:
         return {"new": unique_keys, "changed": 0, "unchanged": 0, "disappeared": 0}
+    # the written keys' earlier records: found as the rows were linked by their key (``_ent_bykey``), else read
+    linked = con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_ent_bykey'").fetchall()
+    records = "_ent_bykey r" if linked else (
+        f"enterprise_records r SEMI JOIN written w ON w._key = r.source_key WHERE r.source = {ql(source)} "
+        f"AND r.import_id <> {import_id}")
     new, changed, unchanged, before = con.execute(f"""
         WITH written AS (SELECT DISTINCT _key FROM _ent),
-             known AS (SELECT r.source_key, arg_max(r.row_hash, r.import_id) FILTER (WHERE r.link_method <> 'conflict') AS h
-                       FROM enterprise_records r SEMI JOIN written w ON w._key = r.source_key
-                       WHERE r.source = {ql(source)} AND r.import_id <> {import_id} GROUP BY r.source_key)
+             known AS (SELECT r.{'_key' if linked else 'source_key'} AS source_key,
+                              arg_max(r.row_hash, r.import_id) FILTER (WHERE r.link_method <> 'conflict') AS h
+                       FROM {records} GROUP BY 1)
         SELECT (SELECT count(*) FROM written) - (SELECT count(*) FROM known),
                (SELECT count(*) FROM known),
                (SELECT n FROM _seen_n) - (SELECT count(*) FROM known k SEMI JOIN _file_hashes f ON f._hash = k.h),

@@ -254,13 +254,14 @@ def write_enterprises(ctx: ImportContext) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_link (_key VARCHAR, eid BIGINT, n BIGINT, method VARCHAR)")
     if known:
         # the source's own key links first (a monthly export: most rows); only the rest look for a code or name
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_bykey AS SELECT t._key, r.enterprise_id AS eid FROM _ent t
-              JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key""")
+        # (with each record's hash: ``delta.count_changes`` reads the keys the source had from here)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_bykey AS SELECT t._key, r.enterprise_id AS eid, r.row_hash,
+              r.import_id, r.link_method FROM _ent t JOIN enterprise_records r ON r.source = {ql(src)} AND r.source_key = t._key""")
         con.execute(f"""
         INSERT INTO _ent_link
         WITH t AS (SELECT * FROM _ent ANTI JOIN _ent_bykey USING (_key)),
         c AS (
-            SELECT _key, eid, 1 AS pri, 'source_key' AS method FROM _ent_bykey
+            SELECT DISTINCT _key, eid, 1 AS pri, 'source_key' AS method FROM _ent_bykey
             UNION ALL
             SELECT t._key, e.id, 2, 'uscc' FROM t JOIN enterprises e ON e.uscc = t.uscc WHERE t.uscc IS NOT NULL
             UNION ALL
