@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import UserError
 from .clock import now
 from .db import TeamDB, apply_migrations
-from .migrations import MIGRATIONS
+from .migrations import registered
 
 FORMAT = "zhaoshang-team-backup"
 SKIP = {"schema_migrations"}
@@ -64,7 +64,7 @@ def read_backup(path: str | os.PathLike) -> tuple[dict, list[dict]]:
             raise UserError(f"不是团队数据备份文件: {p} ({exc})", f"not a team-state backup file: {p} ({exc})") from exc
     if header.get("format") != FORMAT:
         raise UserError(f"不是团队数据备份文件: {p}", f"not a team-state backup file: {p}")
-    unknown = [v for v in header.get("migrations", []) if v not in MIGRATIONS]
+    unknown = [v for v in header.get("migrations", []) if v not in registered()]
     if unknown:
         raise UserError(f"备份来自更新的版本（未知的迁移 {unknown}），请先升级 zhaoshang", f"the backup comes from a newer version (unknown migrations {unknown}): upgrade zhaoshang first")
     per_table = {t: 0 for t in header.get("tables", {})}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import UserError
-from .migrations import MIGRATIONS
+from .migrations import registered
 
 ENV = "ZHAOSHANG_TEAM_DB"
 
@@ -136,7 +136,7 @@ class TeamDB:
     def tx(self, exclusive: bool = False) -> Iterator[Tx]:
         """One transaction: committed when the block ends, rolled back on any exception. A migration a feature
         registered after this database was opened (its module imported later) is applied first."""
-        if self._migrated != len(MIGRATIONS) and not getattr(self._local, "migrating", False):
+        if self._migrated != len(registered()) and not getattr(self._local, "migrating", False):
             self.migrate()
         try:
             con = self._pool.get_nowait()
@@ -178,7 +178,7 @@ class TeamDB:
     # -- schema ---------------------------------------------------------------------------------------
     def migrate(self) -> list[int]:
         """Apply the pending migrations in order; returns the versions applied now."""
-        known = len(MIGRATIONS)
+        known = len(registered())
         self._local.migrating = True
         try:
             with self._lock, self.tx(exclusive=True) as tx:
@@ -202,11 +202,12 @@ def apply_migrations(tx: Tx) -> list[int]:
                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
     done = {r["version"] for r in tx.query("SELECT version FROM schema_migrations")}
     applied = []
-    for v in sorted(MIGRATIONS):
+    migrations = registered()
+    for v in sorted(migrations):
         if v not in done:
-            for st in MIGRATIONS[v].sql(tx.dialect):
+            for st in migrations[v].sql(tx.dialect):
                 tx.execute(st)
-            tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [v, MIGRATIONS[v].name, now()])
+            tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [v, migrations[v].name, now()])
             applied.append(v)
     return applied
 

@@ -35,6 +35,21 @@ class Migration:
 
 
 MIGRATIONS: dict[int, Migration] = {}
+# callables that import every feature registering migrations, run before the registry is first read (the CLI
+# imports a command's own module only; the team state must still know every feature's tables)
+_LOADERS: list = []
+
+
+def before_use(loader) -> None:
+    """Run ``loader`` once before the registry is next read (``registered``)."""
+    _LOADERS.append(loader)
+
+
+def registered() -> dict[int, Migration]:
+    """Every migration: the registry after the pending loaders have run."""
+    while _LOADERS:
+        _LOADERS.pop()()
+    return MIGRATIONS
 
 
 def register_migration(version: int, name: str, statements: list[Statement]) -> Migration:

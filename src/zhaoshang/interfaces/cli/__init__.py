@@ -1,8 +1,8 @@
 """Command-line interface: ``zhaoshang``. Every command module in this package registers itself on ``app``.
 
 A command line loads only the module of the command it names (each imports its own services: numpy, pyarrow,
-igraph … load for the commands that use them, not for every start); help, an unknown name, or ``app`` read
-from this package load them all.
+igraph … load for the commands that use them, not for every start); help, an unknown name, ``app`` read from
+this package, or a first use of the team state (whose tables every feature registers on import) load them all.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 
 from ...core.errors import UserError
+from ...core.teamstate.migrations import before_use
 from .app import state
 
 globals().pop("app", None)  # the Typer app, not its module: read through __getattr__, every command loaded
 _loaded: set[str] = set()
 # the global options that take a value (app.py's callback): the command is the first other word
 _VALUED = ("--db", "--lang", "--team-db")
-_DEFINES = re.compile(r'^@app\.command\((?:"([^"]+)")?[^)]*\)\s*\ndef (\w+)|^app\.add_typer\(\w+, name="([^"]+)"\)', re.M)
+_COMMANDS = re.compile(r'^@app\.command\((?:"([^"]+)")?[^)]*\)\s*\ndef (\w+)', re.M)
+_GROUPS = re.compile(r'^app\.add_typer\((\w+), name="([^"]+)"\)', re.M)
+_BORROWS = re.compile(r'^from \.(\w+) import ([^\n]+)', re.M)  # another module's group, to add commands to
 
 
 def _modules() -> list[str]:
@@ -38,10 +41,25 @@ def _load_commands(only: str | None = None) -> None:
             _loaded.add(name)
 
 
+# every feature registers its team-state tables when its module is imported: before the team state is read, the
+# command modules are all loaded (with them the services they import), as the web app loads them
+before_use(lambda: _load_commands())
+
+
 def _defined(module: str) -> set[str]:
-    """The top-level commands a command module defines, read from its source (as the CLI framework names them)."""
-    text = (Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8")
-    return {m[0] or m[2] or m[1].lower().replace("_", "-") for m in _DEFINES.findall(text)}
+    """The top-level commands and groups a command module defines or adds commands to, read from its source (as
+    the CLI framework names them)."""
+    def source(name: str) -> str:
+        return (Path(__file__).parent / f"{name}.py").read_text(encoding="utf-8")
+
+    text = source(module)
+    names = {m[0] or m[1].lower().replace("_", "-") for m in _COMMANDS.findall(text)}
+    names |= {g for _, g in _GROUPS.findall(text)}
+    for other, imported in _BORROWS.findall(text):
+        if other != "app":
+            groups = dict(_GROUPS.findall(source(other)))
+            names |= {groups[v.strip()] for v in imported.strip("()").split(",") if v.strip() in groups}
+    return names
 
 
 def _command(argv: list[str]) -> str | None:

@@ -71,13 +71,8 @@ def open_store(read_only: bool = False) -> Store:
 
 
 def open_team():
-    """The team state (users, sessions, tokens, audit log) for --db / --team-db. Every feature registers its
-    team-state tables when its module is imported: the commands are all loaded first (a command line loads only
-    its own otherwise), so the state is opened with every feature's tables, as the web app opens it."""
+    """The team state (users, sessions, tokens, audit log) for --db / --team-db."""
     from ...core.teamstate import open_team_db
-    from . import _load_commands
-
-    _load_commands()
 
     return open_team_db(state.team_db, db_path=state.db or default_db_path())
 
