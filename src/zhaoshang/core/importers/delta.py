@@ -77,7 +77,7 @@ class LatestHashes:
         self.n = len(self.lo)
         bits = max(1, int(self.n).bit_length() - 1)  # about two hashes per bucket
         self.shift = np.uint64(64 - bits)
-        self.starts = np.zeros((1 << bits) + 1, np.int64)
+        self.starts = np.zeros((1 << bits) + 1, np.int64 if self.n >= 1 << 31 else np.int32)
         np.cumsum(np.bincount((self.lo >> self.shift).astype(np.int64), minlength=1 << bits), out=self.starts[1:])
         self.seen = np.zeros(self.n, bool)  # which latest hashes came again (each key's content, at most once)
         self.name = f"_latest_hash_{id(self)}"
@@ -90,13 +90,14 @@ class LatestHashes:
         at, end = self.starts[bucket], self.starts[bucket + 1]
         out = np.zeros(len(lo), bool)
         live = np.flatnonzero(at < end)
-        while len(live):  # the j-th hash of each row's bucket, for rows whose bucket has one
+        while len(live):  # the j-th hash of each row's bucket, for rows not found yet whose bucket has one
             i = at[live]
             hit = (self.lo[i] == lo[live]) & (self.hi[i] == hi[live])
-            out[live] |= hit
+            out[live[hit]] = True
             self.seen[i[hit]] = True
-            at[live] += 1
-            live = live[at[live] < end[live]]
+            live, i = live[~hit], i[~hit] + 1
+            at[live] = i
+            live = live[i < end[live]]
         return pa.array(out)
 
     def sql(self, col: str) -> str:
