@@ -61,6 +61,8 @@ class Staged:
     header_of: dict[str, str]  # field → source header (for reject messages)
     rows_read: int
     alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
+    # columns no file maps (name → SQL type): never stored; the table typing reads and ``_typed`` give them as NULL
+    absent: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -120,19 +122,24 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     # a later export: rows whose hash is the latest of some key keep only their hash (``_packed_shape``)
     latest = skip.prepare(con) if hashed and skip is not None and hasattr(skip, "prepare") else None
     packed: list[str] = []  # the packed columns, in order
+    held: set[str] = set()  # the fields some file maps or defaults
 
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
             colmap = resolve_mapping(kind, headers, mapping, path)
-            select, alt = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
-                                        header_of, alternates, present)
+            select, alt, here = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
+                                              header_of, alternates, present)
+            held.update(here)
             if latest is not None:
                 return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed)
-            checked = [] if defer_checks else _checks(fields)
+            checked = [] if defer_checks else _checks(fields, here)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
                 inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
-            return f"SELECT *{''.join(', ' + c for c in checked)} FROM ({inner})"
+            # the normalised codes are only the checks' input: once checked they are not stored
+            spent = [qi(f + "__n") for f in here if fields[f].type == "uscc"] if checked else []
+            return (f"SELECT *{' EXCLUDE (' + ', '.join(spent) + ')' if spent else ''}"
+                    f"{''.join(', ' + c for c in checked)} FROM ({inner})")
         return shape
 
     # rows must land in file order for the rowid to number them
@@ -140,21 +147,32 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     views = []
     try:
         _read_all(con, paths, shaper, views, raws)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {' UNION ALL BY NAME '.join(views)}")
+        # the columns no file holds are given by the view (NULL), never stored
+        absent = {} if latest is not None else _absent(fields, defer_checks, _stored(con, len(paths)))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{_nulls(absent)} "
+                    f"FROM ({' UNION ALL BY NAME '.join(views)})")
         con.execute("SET preserve_insertion_order = false")  # every row now carries its number
         rows = sum(r.rows for r in raws)
         for f in fields:
             header_of.setdefault(f, f)
-        staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates)
+        staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, absent)
         skipped = skip(con, staged) if skip else None
     finally:
         if latest is not None:
             skip.close()
-    checks = "".join(", " + c for c in _checks(fields)) if defer_checks else ""
+    checks = "".join(", " + c for c in _checks(fields, held)) if defer_checks else ""
+    if defer_checks and latest is None:  # the check columns of the codes no file maps: NULL, like their codes
+        late = {c: t for c, t in _absent(fields, False, set(held)).items() if c.endswith("__ok") or c == "uscc__div"}
+        staged.absent.update(late)
+        checks += _nulls(late)
     if latest is not None:
-        # the values of the rows that are not unchanged, unpacked: every typing pass reads only them
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM (SELECT _file, _row, _hash, "
-                    f"unnest(json_transform(_v, {ql(_packed_types(fields, packed))})) FROM _stg WHERE _v IS NOT NULL)")
+        # the values of the rows that are not unchanged, unpacked (the fields no file maps as NULL): every typing
+        # pass reads only them
+        staged.absent = _absent(fields, False, set(packed) | {c + "__ok" for c in held if fields[c].type == "uscc"}
+                                | ({"uscc__div"} if "uscc" in held else set()))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks}{_nulls(staged.absent)} FROM ("
+                    f"SELECT _file, _row, _hash, unnest(json_transform(_v, {ql(_packed_types(fields, packed))})) "
+                    "FROM _stg WHERE _v IS NOT NULL)")
         staged.table = "_stg_rest"
     elif skipped:
         # only the (few) changed rows stay, found by their hash alone: every typing pass then reads only them
@@ -184,14 +202,42 @@ def _read_all(con, paths: list[Path], shaper, views: list[str], raws: list[RawIn
         raws.append(raw)
 
 
-def _checks(fields: dict[str, Field]) -> list[str]:
+def _checks(fields: dict[str, Field], here: set[str]) -> list[str]:
     """Valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
-    the region."""
+    the region. ``here``: the fields the rows hold (a code no file maps is absent, not checked)."""
     checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
-               f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc"]
-    if "uscc" in fields:
+               f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc" and f.name in here]
+    if "uscc" in fields and "uscc" in here:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     return checked
+
+
+def _absent(fields: dict[str, Field], defer_checks: bool, stored: set[str]) -> dict[str, str]:
+    """The staging columns (name → SQL type) not in ``stored``: given as NULL, never stored. With
+    ``defer_checks`` the checks' columns are added later (over the rows kept), not here."""
+    expected = {}
+    for f in fields.values():
+        expected[f.name] = "VARCHAR"
+        if f.type == "uscc":
+            expected[f.name + "__n"] = "VARCHAR"
+            if not defer_checks:
+                expected[f.name + "__ok"] = "VARCHAR"
+    if "uscc" in fields and not defer_checks:
+        expected["uscc__div"] = "VARCHAR"
+    expected["_extra"] = "JSON"
+    return {c: t for c, t in expected.items() if c not in stored}
+
+
+def _stored(con, files: int) -> set[str]:
+    """The columns the per-file staging tables hold."""
+    tables = ", ".join(ql(f"_stg{i}") for i in range(files))
+    return {r[0] for r in con.execute("SELECT DISTINCT column_name FROM duckdb_columns() WHERE database_name = "
+                                      f"'temp' AND table_name IN ({tables})").fetchall()}
+
+
+def _nulls(columns: dict[str, str]) -> str:
+    """SELECT items giving ``columns`` as NULL."""
+    return "".join(f", NULL::{t} AS {qi(c)}" for c, t in columns.items())
 
 
 def _alias(item: str) -> str:
@@ -243,9 +289,11 @@ def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
 
 def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, header_of, alternates, present):
     """The staging columns of one file: trimmed text per target field (or its default), the normalised credit
-    code (``<field>__n``), the unmapped columns as JSON (``_extra``); and the SQL of the flag ``name__alt`` (the
-    name came from a fallback column)."""
+    code (``<field>__n``), the unmapped columns as JSON (``_extra``); the SQL of the flag ``name__alt`` (the
+    name came from a fallback column); and the fields the file holds. A field it neither maps nor defaults is
+    not stored at all (given as NULL by the view): ten million NULLs still cost memory."""
     select: list[str] = []
+    here: set[str] = set()
     alt = None
     for f in fields.values():
         if f.name in colmap:
@@ -259,19 +307,18 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
                 select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
             header_of.setdefault(f.name, colmap[f.name][0])
             present.add(f.name)
+            here.add(f.name)
         elif f.name in mapping.defaults and mapping.defaults[f.name] is not None:
             select.append(f"{ql(mapping.defaults[f.name])} AS {qi(f.name)}")
             if f.type == "uscc":
                 select.append(f"{uscc_normalize_sql(ql(mapping.defaults[f.name]))} AS {qi(f.name + '__n')}")
-        else:
-            select.append(f"NULL::VARCHAR AS {qi(f.name)}")
-            if f.type == "uscc":
-                select.append(f"NULL::VARCHAR AS {qi(f.name + '__n')}")
+            here.add(f.name)
     used = {h for hs in colmap.values() for h in hs}
     extra = [h for h in headers if h not in used]
-    select.append(("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra) + "))"
-                   if extra else "NULL::JSON") + " AS _extra")
-    return select, alt
+    if extra:
+        select.append("to_json(struct_pack(" + ", ".join(f"{qi(h)} := {qi(col_by_header[h])}" for h in extra)
+                      + ")) AS _extra")
+    return select, alt, here
 
 
 # --- rejects -----------------------------------------------------------------------------------

@@ -66,10 +66,11 @@ def _region_resolver():
 
 
 def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) -> str:
-    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``.
+    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``. The rows are
+    stored in ``_typed_rows`` without the columns no file maps; the view ``_typed`` adds them as NULL.
 
-    ``extra``: more columns computed over the typed ones in the same pass (an enterprise's key), so the
-    writers read this one table and never copy the rows again."""
+    ``extra``: more columns computed over the typed ones (an enterprise's key), in the view: the writers read
+    this one table and never copy the rows again, and a key that repeats a credit code is never stored."""
     kind_fields = staged.fields
     selects = ["s.*"]
     joins: list[str] = []
@@ -193,8 +194,13 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
     # most imports reject nothing: then no row needs looking up among the rejects
     rejected = ("EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected')"
                 if con.execute("SELECT 1 FROM _rej WHERE action = 'rejected' LIMIT 1").fetchall() else "false")
+    if staged.absent:  # the columns no file maps stay out of the stored rows (the view gives them as NULL)
+        selects[0] = f"s.* EXCLUDE ({', '.join(qi(c) for c in staged.absent)})"
     typed = f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS " + (f"SELECT *, {extra} FROM ({typed})" if extra else typed))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typed}")
+    con.execute("CREATE OR REPLACE TEMP VIEW _typed AS SELECT *"
+                + "".join(f", NULL::{t} AS {qi(c)}" for c, t in staged.absent.items())
+                + (f", {extra}" if extra else "") + " FROM _typed_rows")
     for f in kind_fields.values():
         if f.type == "uscc" and f.name in staged.present:
             _uscc_reasons(con, staged, f.name)
