@@ -132,7 +132,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
             held.update(here)
             if latest is not None:
                 return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed)
-            checked = [] if defer_checks else _checks(fields, here)
+            checked = [] if defer_checks else _checks(fields, here, division=False)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
                 inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
@@ -149,7 +149,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         _read_all(con, paths, shaper, views, raws)
         # the columns no file holds are given by the view (NULL), never stored
         absent = {} if latest is not None else _absent(fields, defer_checks, _stored(con, len(paths)))
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{_nulls(absent)} "
+        # the division code is the checked code's digits 3–8: the view reads it there, it is not stored
+        derived = {"uscc__div": "substr(uscc__ok, 3, 6)"} if "uscc" in held and not defer_checks else {}
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{_nulls(absent, derived)} "
                     f"FROM ({' UNION ALL BY NAME '.join(views)})")
         con.execute("SET preserve_insertion_order = false")  # every row now carries its number
         rows = sum(r.rows for r in raws)
@@ -202,12 +204,13 @@ def _read_all(con, paths: list[Path], shaper, views: list[str], raws: list[RawIn
         raws.append(raw)
 
 
-def _checks(fields: dict[str, Field], here: set[str]) -> list[str]:
+def _checks(fields: dict[str, Field], here: set[str], division: bool = True) -> list[str]:
     """Valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
-    the region. ``here``: the fields the rows hold (a code no file maps is absent, not checked)."""
+    the region (``division``; else the view derives it). ``here``: the fields the rows hold (a code no file
+    maps is absent, not checked)."""
     checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
                f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc" and f.name in here]
-    if "uscc" in fields and "uscc" in here:
+    if "uscc" in fields and "uscc" in here and division:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     return checked
 
@@ -235,9 +238,10 @@ def _stored(con, files: int) -> set[str]:
                                       f"'temp' AND table_name IN ({tables})").fetchall()}
 
 
-def _nulls(columns: dict[str, str]) -> str:
-    """SELECT items giving ``columns`` as NULL."""
-    return "".join(f", NULL::{t} AS {qi(c)}" for c, t in columns.items())
+def _nulls(columns: dict[str, str], derived: dict[str, str] | None = None) -> str:
+    """SELECT items giving ``columns`` as NULL (or as their ``derived`` expression)."""
+    derived = derived or {}
+    return "".join(f", {derived[c] if c in derived else 'NULL::' + t} AS {qi(c)}" for c, t in columns.items())
 
 
 def _alias(item: str) -> str:
