@@ -70,8 +70,9 @@ class LatestHashes:
         self.con = con
         latest = _latest_sql(con, source)
         # sorted by DuckDB (in parallel, under the import's memory cap)
-        arr = con.execute(f"SELECT {_half('row_hash', 0)} AS lo, {_half('row_hash', 1)} AS hi FROM {latest} "
-                          "ORDER BY lo").fetchnumpy()
+        # (a key recorded without a hash — never the case since hashes are numbers — counts, and matches no row)
+        arr = con.execute(f"SELECT coalesce({_half('row_hash', 0)}, 0) AS lo, coalesce({_half('row_hash', 1)}, 0) AS hi "
+                          f"FROM {latest} ORDER BY lo").fetchnumpy()
         self.lo, self.hi = np.asarray(arr["lo"], np.uint64), np.asarray(arr["hi"], np.uint64)
         del arr
         self.n = len(self.lo)
