@@ -158,3 +158,25 @@ def test_status_prints_import_times_to_the_second(tmp_path):
     assert last and "." in last  # stored with microseconds
     out = run("status", db=db, env={"COLUMNS": "200"}).stdout
     assert last[:19].replace("T", " ") in out and not re.search(r"\d\d:\d\d:\d\d\.\d", out), out
+
+
+def test_a_command_line_imports_its_own_command_and_libraries_only(db):
+    # every command used to import every command module, and numpy, pyarrow and igraph with them; a command
+    # line now imports its own module (the rest when the team state is read, or for help)
+    import subprocess
+
+    from cli_util import BIN
+
+    def loaded(*args: str) -> set[str]:
+        proc = subprocess.run([sys.executable, "-X", "importtime", str(BIN), "--db", str(db), *args],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return {ln.split("|")[2].strip() for ln in proc.stderr.splitlines() if ln.startswith("import time:")}
+
+    heavy = {"numpy", "pyarrow", "igraph", "sklearn"}
+    status = loaded("status")
+    assert not heavy & status and "zhaoshang.services.datastore" in status  # status's own service
+    assert "zhaoshang.interfaces.cli.graph" not in status
+    assert not heavy & loaded("score", "--help")
+    # (help listing every command: test_docs.py; a group another module adds to, `backtest leads`: test_leads.py;
+    # the team state migrated by every feature, `team restore`: test_cli_users.py)
