@@ -63,6 +63,8 @@ class Staged:
     alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
     # columns no file maps (name → SQL type): never stored; the table typing reads and ``_typed`` give them as NULL
     absent: dict[str, str] = field(default_factory=dict)
+    # credit-code fields stored only where the checked code (``<field>__ok``) differs from them
+    compact: list[str] = field(default_factory=list)
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -138,8 +140,10 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
             # the normalised codes are only the checks' input: once checked they are not stored
             spent = [qi(f + "__n") for f in here if fields[f].type == "uscc"] if checked else []
-            return (f"SELECT *{' EXCLUDE (' + ', '.join(spent) + ')' if spent else ''}"
-                    f"{''.join(', ' + c for c in checked)} FROM ({inner})")
+            out = (f"SELECT *{' EXCLUDE (' + ', '.join(spent) + ')' if spent else ''}"
+                   f"{''.join(', ' + c for c in checked)} FROM ({inner})")
+            # a code as read is kept only where it is not the checked one (mostly it is): the view restores it
+            return f"SELECT *{compact_sql([f for f in here if fields[f].type == 'uscc'])} FROM ({out})" if spent else out
         return shape
 
     # rows must land in file order for the rowid to number them
@@ -151,13 +155,15 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         absent = {} if latest is not None else _absent(fields, defer_checks, _stored(con, len(paths)))
         # the division code is the checked code's digits 3–8: the view reads it there, it is not stored
         derived = {"uscc__div": "substr(uscc__ok, 3, 6)"} if "uscc" in held and not defer_checks else {}
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{_nulls(absent, derived)} "
+        compact = [] if latest is not None or defer_checks else [f for f in fields if f in held
+                                                                 and fields[f].type == "uscc"]
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{restore_sql(compact)}{_nulls(absent, derived)} "
                     f"FROM ({' UNION ALL BY NAME '.join(views)})")
         con.execute("SET preserve_insertion_order = false")  # every row now carries its number
         rows = sum(r.rows for r in raws)
         for f in fields:
             header_of.setdefault(f, f)
-        staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, absent)
+        staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, absent, compact)
         skipped = skip(con, staged) if skip else None
     finally:
         if latest is not None:
@@ -236,6 +242,19 @@ def _stored(con, files: int) -> set[str]:
     tables = ", ".join(ql(f"_stg{i}") for i in range(files))
     return {r[0] for r in con.execute("SELECT DISTINCT column_name FROM duckdb_columns() WHERE database_name = "
                                       f"'temp' AND table_name IN ({tables})").fetchall()}
+
+
+def compact_sql(codes: list[str], alias: str = "") -> str:
+    """``* REPLACE`` items that keep a credit code as read only where it differs from its checked form."""
+    a = alias + "." if alias else ""
+    return (" REPLACE (" + ", ".join(f"CASE WHEN {a}{qi(c)} IS DISTINCT FROM {a}{qi(c + '__ok')} THEN {a}{qi(c)} END "
+                                    f"AS {qi(c)}" for c in codes) + ")") if codes else ""
+
+
+def restore_sql(codes: list[str]) -> str:
+    """``* REPLACE`` items that give back the credit codes ``compact_sql`` left out."""
+    return (" REPLACE (" + ", ".join(f"coalesce({qi(c)}, {qi(c + '__ok')}) AS {qi(c)}" for c in codes) + ")"
+            ) if codes else ""
 
 
 def _nulls(columns: dict[str, str], derived: dict[str, str] | None = None) -> str:

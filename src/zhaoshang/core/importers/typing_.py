@@ -16,7 +16,8 @@ from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
 from ..parse.uscc import validate_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
-from .staging import MAX_CELL_CHARS, Mapping, Staged, join_lookup, map_distinct, ql, qi, reject_where
+from .staging import (MAX_CELL_CHARS, Mapping, Staged, compact_sql, join_lookup, map_distinct, ql, qi, reject_where,
+                      restore_sql)
 
 # Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
 NAME_FIELDS = {
@@ -196,9 +197,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
                 if con.execute("SELECT 1 FROM _rej WHERE action = 'rejected' LIMIT 1").fetchall() else "false")
     if staged.absent:  # the columns no file maps stay out of the stored rows (the view gives them as NULL)
         selects[0] = f"s.* EXCLUDE ({', '.join(qi(c) for c in staged.absent)})"
+    selects[0] += compact_sql(staged.compact, "s")  # and a credit code that is its checked form is stored once
     typed = f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typed}")
-    con.execute("CREATE OR REPLACE TEMP VIEW _typed AS SELECT *"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT *{restore_sql(staged.compact)}"
                 + "".join(f", NULL::{t} AS {qi(c)}" for c, t in staged.absent.items())
                 + (f", {extra}" if extra else "") + " FROM _typed_rows")
     for f in kind_fields.values():
