@@ -274,7 +274,7 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
 
     # one card with no batch to read ranks the population range by range: the same row, column by column,
     # whatever the ranges (one enterprise each, a few); one enterprise of each cohort level and node
-    from zhaoshang.services.evaluation.population import card_rows
+    from zhaoshang.services.evaluation.scorecard import _population_rows as card_rows
     from zhaoshang.services.evaluation.signals import sources_present
 
     present = sources_present(s, D)

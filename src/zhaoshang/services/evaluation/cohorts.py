@@ -35,7 +35,7 @@ def _date(d: _dt.date) -> str:
 
 
 # where a batch's cohorts, percentiles and typical gaps are read from: the stored tables, or the temporary
-# ones of one card ranked over the population (population.py) in the same layout
+# ones of one card ranked over the population (scorecard._population_rows) in the same layout
 STORED = {"cohorts": "score_cohorts", "ranks": "score_ranks", "typical": "score_typical"}
 
 

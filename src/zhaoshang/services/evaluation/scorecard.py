@@ -18,12 +18,13 @@ from typing import Any
 from ...core.asof import reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
-from ...core.memory import capped
+from ...core.memory import capped, id_ranges
 from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
 from .live import register_live
+from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
 from .signals import SOURCE_OF, signals_sql, sources_present, typical_sql
@@ -85,7 +86,7 @@ def rank_sql(i: int, s: str, spec: dict, pairs: str | None = None) -> str:
 
     Ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
     value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population.
-    ``pairs``: SQL giving those (key, v, c) counts already (population.py sums them range by range)."""
+    ``pairs``: SQL giving those (key, v, c) counts already (``_population_rows`` sums them range by range)."""
     key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
     pairs = pairs or f"""SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
                        WHERE {s} IS NOT NULL GROUP BY ALL"""
@@ -151,7 +152,7 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
     ``only``: one enterprise's row. ``stored``: cohort sizes and percentiles read from the batch ``score all``
     stored for ``d`` (cohorts.py) — one scorecard then reads its own facts only, with the same numbers.
     ``base``: a table already holding the cohort rows (``k``) of the population; ``tables``: where the batch
-    read with ``stored`` is kept (population.py keeps one card's in temporary tables)."""
+    read with ``stored`` is kept (``_population_rows`` keeps one card's in temporary tables)."""
     present = present if present is not None else sources_present(store, d)
     ctes = f"k AS (SELECT * FROM {base})" if base else cohort_sql(store, d, w, chain=chain, present=present,
                                                                  only=only, stored=stored, tables=tables)
@@ -267,6 +268,61 @@ def _rows(store, sql: str, params: list | None = None) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+def _population_rows(store, d: _dt.date, w: dict, *, chain: str, present: dict, eid: int,
+              per: int | None = None) -> list[dict]:
+    """The scored row of enterprise ``eid`` (as ``scorecard.scored_sql`` gives it), its cohorts ranked over
+    every enterprise existing at ``d``, ``per`` enterprises at a time (default: ``population.range_rows()``)."""
+    con = store.con
+    D = f"DATE '{d.isoformat()}'"
+    ranked = _ranked(w, present)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TEMP['typical']} AS "
+                    f"SELECT {D} AS as_of, round, typ_gap FROM ({typical_sql(store, d)})")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {GROUPS} (nb_node VARCHAR, nb_band VARCHAR, signal VARCHAR, "
+                    "v DOUBLE, c BIGINT)")
+        own = None  # the enterprise's (node, age band)
+        counts = " UNION ALL ".join(
+            [f"SELECT node, age_band, '' AS signal, NULL::DOUBLE AS v FROM {RANGE}"]
+            + [f"SELECT node, age_band, '{s}', ({spec['direction']} * {s})::DOUBLE FROM {RANGE} WHERE {s} IS NOT NULL"
+               for _, s, spec in ranked])
+        for lo, hi in id_ranges(con, "enterprises", per or range_rows()):
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE {RANGE} AS WITH {band_sql(
+                store, d, w, chain=chain, present=present, ids=(lo, hi),
+                typical=f"SELECT round, typ_gap FROM {TEMP['typical']}")}
+                SELECT * EXCLUDE (node), coalesce(node, '-') AS node FROM b""")
+            con.execute(f"INSERT INTO {GROUPS} SELECT node, age_band, signal, v, count(*) FROM ({counts}) GROUP BY ALL")
+            if lo <= eid <= hi:
+                own = con.execute(f"SELECT node, age_band FROM {RANGE} WHERE enterprise_id = ?", [eid]).fetchone()
+            con.execute(f"DROP TABLE {RANGE}")
+        if own is None:  # not existing at the date
+            return []
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {TEMP['cohorts']} AS
+            WITH nb AS (SELECT nb_node, nb_band, CAST(sum(c) AS BIGINT) AS n_nb FROM {GROUPS} WHERE signal = ''
+                        GROUP BY ALL),
+            {SIZES.rstrip(',')}
+            SELECT {D} AS as_of, nb_node, nb_band, n_nb, n_n, n_b, n_all FROM nc""")
+        # the counts of the groups in the enterprise's own cohort (and node cohort) summed per value, then ranked
+        ranks = [rank_sql(i, s, spec, pairs=f"""SELECT {key} AS key, v, CAST(sum(c) AS BIGINT) AS c FROM k
+                          WHERE signal = '{s}' AND {key} = (SELECT {key} FROM own) GROUP BY ALL""")
+                 for i, s, spec in ranked
+                 for key in ["node_key" if spec.get("cohort") == "node" else "cohort_key"]]
+        union = " UNION ALL ".join(f"SELECT {D} AS as_of, '{s}' AS signal, key, v, p FROM r{i}" for i, s, _ in ranked)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {TEMP['ranks']} AS
+            WITH n AS (SELECT g.nb_node AS node, g.nb_band AS age_band, g.signal, g.v, g.c, nc.n_nb, nc.n_n, nc.n_b,
+                              nc.n_all
+                       FROM {GROUPS} g JOIN {TEMP['cohorts']} nc USING (nb_node, nb_band)),
+            {levels_sql(w)},
+            own AS (SELECT cohort_key, node_key FROM k WHERE node = ? AND age_band = ? LIMIT 1)
+            {''.join(',' + chr(10) + r for r in ranks)}
+            {union or f"SELECT {D} AS as_of, '' AS signal, '' AS key, 0.0 AS v, 0.0 AS p WHERE FALSE"}""",
+                    list(own))
+        return _rows(store, scored_sql(store, d, w, chain=chain, present=present, only=eid, stored=True,
+                                       tables=TEMP))
+    finally:
+        for t in (RANGE, GROUPS, *TEMP.values()):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
 def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path | None = None,
                      chain: str | None = None, lang: str = "zh", team=None) -> dict:
     """One enterprise's scorecard as of a date (its cohort is scored with it, in the same pass). With ``team``
@@ -286,10 +342,8 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
             ranked = "stored"
         else:  # its (cohort, value) pair is not among the stored ones: rank the population after all
             rows = []
-    if not rows:  # the population ranked range by range, under the batch memory cap (population.py)
-        from .population import card_rows
-
-        rows = card_rows(store, d, w, chain=chain, present=present, eid=eid)
+    if not rows:  # the population ranked range by range, under the batch memory cap (sizes: population.py)
+        rows = _population_rows(store, d, w, chain=chain, present=present, eid=eid)
     name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
     if not rows:
         raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")
