@@ -376,19 +376,23 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
         SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = _ent_upd._key
           AND r.link_method = 'listed_code')""")
     changed_on = ql(str(ctx.data_date))
+    # the updated enterprises as they are, read out of the table once: history, former names and the records'
+    # copies read them from here (a few percent of a month's registry), not from every enterprise again
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
+                "SEMI JOIN _ent_upd u ON u.enterprise_id = e.id")
     # every tracked field in one pass over the updated enterprises (not one join with the table per field)
     vals = ", ".join(f"({ql(f)}, CAST(e.{f} AS VARCHAR), CAST(u.{f} AS VARCHAR))" for f in TRACKED_FIELDS)
     con.execute(f"""
         INSERT INTO enterprise_history
         SELECT e.id, c.field, c.old, c.new, {changed_on}::DATE, {ql(src)}, u._key, {ctx.import_id}
-        FROM _ent_upd u JOIN enterprises e ON e.id = u.enterprise_id, LATERAL (VALUES {vals}) c(field, old, new)
+        FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id, LATERAL (VALUES {vals}) c(field, old, new)
         WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND u._name_alt)
     """)
     # the old name stays findable as a former name
     con.execute(f"""
         INSERT INTO enterprise_aliases
         SELECT h.enterprise_id, h.old_value, e.name_norm, 'former', {ql(src)}, h.source_key, {ctx.import_id}
-        FROM enterprise_history h JOIN enterprises e ON e.id = h.enterprise_id
+        FROM enterprise_history h JOIN _ent_old e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
     """)
     _keep_plain_values(con)
@@ -409,12 +413,13 @@ def _keep_plain_values(con) -> None:
     """Before enterprises are updated, the plain-insert records that created them (which read their values
     from the enterprise's columns, ``record_value_sql``) get their own copy of those values, so what each
     source said stays readable after a later import overwrites a column. Only the updated enterprises'
-    records are touched: an import that only adds enterprises writes no copy."""
+    records are touched (``_ent_old``: their values before the update): an import that only adds enterprises
+    writes no copy."""
     fields = ", ".join(f"{ql(f)}, e.{qi(c)}" for f, c in RAW_COLUMNS.items())
     con.execute(f"""
         UPDATE enterprise_records r
         SET data = json_merge_patch(coalesce(r.data, '{{}}'), json_object({fields}))
-        FROM (SELECT e.* FROM enterprises e SEMI JOIN _ent_upd u ON u.enterprise_id = e.id) e
+        FROM _ent_old e
         WHERE e.id = r.enterprise_id AND r.link_method = 'new'
           AND (r.data IS NULL OR NOT json_exists(r.data, '$.name'))""")
 
