@@ -5,7 +5,8 @@
 Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
 out-of-fold probabilities then decide, for every setting of the grid, which rule placements stand (exactly
 as ``model.check_placements``). Prints JSON: the rules alone, the shipped settings, the chosen ones (best node micro-F1 among settings
-whose registration AI precision is at least 0.8 and recall at least 0.6) and the best settings by node micro-F1. ``--curve``
+whose registration AI precision is at least 0.8 and recall at least 0.6), the precision step (a setting at precision
+0.9 or more within 0.005 node F1 of it, taken instead when its model passes the classification tests) and the best settings by node micro-F1. ``--curve``
 adds a learning curve: each fold's model trained on a hash-chosen share of its training rows, scored at the
 chosen settings (does more labelled data still help?).
 Test rows are never read (docs/methods.md, "Trained model").
@@ -34,6 +35,10 @@ GRID = {"gate": [0.1, 0.2, 0.3, 0.4], "gate_scope": [0.1, 0.2, 0.3, 0.4, 0.5, 0.
 # (a gate that keeps precision by placing almost no registration is no choice)
 MIN_REG_PRECISION = 0.8
 MIN_REG_RECALL = 0.6
+# then the precision step: a setting at registration AI precision >= 0.9 (same recall bound) within this much node
+# micro-F1 of that choice, taken instead when its model passes the classification tests (the goal is precision 0.95)
+STEP_REG_PRECISION = 0.9
+STEP_NODE_F1_SLACK = 0.005
 
 
 def _hash(r: dict, salt: str = "") -> int:
@@ -98,6 +103,9 @@ def main() -> None:
         res.append({**s, **figures(t, decide(t, probs, s), tax)})
     res.sort(key=lambda r: (-r["node_f1"], -r["stage_f1"]))
     chosen = next((r for r in res if (r["reg_ai_p"] or 0) >= MIN_REG_PRECISION and (r["reg_ai_r"] or 0) >= MIN_REG_RECALL), None)
+    # taken instead of ``chosen`` when the model at this setting passes the classification tests
+    step = chosen and next((r for r in res if (r["reg_ai_p"] or 0) >= STEP_REG_PRECISION and (r["reg_ai_r"] or 0) >= MIN_REG_RECALL
+                            and r["node_f1"] >= chosen["node_f1"] - STEP_NODE_F1_SLACK), None)
     shipped = next((r for r in res if all(r[k] == v for k, v in m.DEFAULTS.items() if k in GRID)), None)
     per_node = None
     if chosen:
@@ -113,7 +121,7 @@ def main() -> None:
     by_propose = {str(v): {"any": next((r for r in res if r["propose"] == v), None),
                            "bounded": next((r for r in res if r["propose"] == v and (r["reg_ai_p"] or 0) >= MIN_REG_PRECISION
                                             and (r["reg_ai_r"] or 0) >= MIN_REG_RECALL), None)} for v in GRID["propose"]}
-    print(json.dumps({"c": a.c, "by_propose": by_propose, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node,
+    print(json.dumps({"c": a.c, "by_propose": by_propose, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node, "precision_step": step,
                       "best": res[:a.top], "curve": curve}, ensure_ascii=False, indent=1))
 
 

@@ -157,6 +157,11 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
     _load(con, "zs_ipc", ["node", "rx", "prefix", "via", "gated"], ipc_rows or [("", "^$", "", "", False)])
     _load(con, "zs_icode", ["node", "code", "via", "gated"], icode_rows or [("", "-", "", False)])
     _load(con, "zs_fw", ["field", "w"], [(f, float(fields.get(f, 0.0))) for f in FIELDS])
+    # a node's own field weights (``node_fields``) replace the common ones for its keywords and its sub-nodes'
+    nf = w.get("node_fields") or {}
+    nf_rows = [(n.code, f, float(v)) for n in tax.nodes.values() if n.level >= 2
+               for f, v in (nf.get(tax.ancestor_at(n.code, 2).code) or {}).items()]
+    _load(con, "zs_nfw", ["node", "field", "w"], nf_rows or [("", "", 0.0)])
     _load(con, "zs_levels", ["node", "level", "parent"], [(n.code, n.level, n.parent or "") for n in tax.nodes.values()])
     # node keywords and gate keywords are matched by two alternations, so that a gate word (人工智能) never
     # shadows an overlapping node keyword (人工智能客服 → 智能客服)
@@ -392,11 +397,12 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
     con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_kwscore AS
         WITH m AS (
             SELECT h.id, k.node, h.kw, h.field, k.tier, k.sign, k.gated,
-                   k.weight * fw.w * CASE WHEN h.field IN ('scope', 'scope_rest') AND b.id IS NOT NULL
+                   k.weight * coalesce(nf.w, fw.w) * CASE WHEN h.field IN ('scope', 'scope_rest') AND b.id IS NOT NULL
                                           THEN {bf} ELSE 1 END AS w
             FROM zs_hits h JOIN zs_kw k ON k.kw = h.kw JOIN zs_fw fw ON fw.field = h.field
+            LEFT JOIN zs_nfw nf ON nf.node = k.node AND nf.field = h.field
             LEFT JOIN zs_branch b ON b.id = h.id
-            WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT k.token_only) AND fw.w > 0 AND (k.tier <> 'industry' OR h.field = 'industry'))
+            WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT k.token_only) AND coalesce(nf.w, fw.w) > 0 AND (k.tier <> 'industry' OR h.field = 'industry'))
         SELECT id, node, kw,
                arg_max(tier, struct_pack(w := w, f := field, t := tier)) AS tier,
                arg_max(field, struct_pack(w := w, f := field, t := tier)) AS field,

@@ -29,7 +29,7 @@ SEED = 0
 C = 30.0
 KINDS = ("scope", "products", "description", "tags", "industry")
 # combination settings (cross-validated on the development part, docs/methods.md)
-DEFAULTS = {"gate": 0.1, "gate_scope": 0.2, "node": 0.5, "keep_confidence": 0.8}
+DEFAULTS = {"gate": 0.1, "gate_scope": 0.1, "node": 0.6, "keep_confidence": 2.0}
 
 
 def scope_only(e: dict[str, Any]) -> bool:
