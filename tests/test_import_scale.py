@@ -73,6 +73,35 @@ def test_staging_numbers_rows_by_their_place_in_the_file_when_read_in_parallel(t
     assert con.execute("SELECT count(name), count(website), count(uscc__n) FROM _stg").fetchone() == (39_999, 0, 0)
 
 
+def test_files_that_map_different_fields_import_and_compare_together(tmp_path):
+    # a field one file maps and another does not (credit code, website): each file stores only its own columns,
+    # the hash counts the other's as empty — the two once failed with "Referenced column not found"
+    _write_registry(tmp_path / "all.csv", 40)
+    rows = list(csv.reader((tmp_path / "all.csv").open(encoding="utf-8")))
+    head, body = rows[0], rows[1:]
+    code, status = head.index("统一社会信用代码"), head.index("登记状态")
+
+    def write(month: int) -> list[Path]:
+        out = [tmp_path / f"a{month}.csv", tmp_path / f"b{month}.csv"]
+        changed = [[*r[:status], "吊销" if month and i in (3, 23) else r[status], *r[status + 1:]] for i, r in enumerate(body)]
+        with out[0].open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([head] + changed[:20])
+        with out[1].open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([[h for i, h in enumerate(head) if i != code] + ["网址"]]
+                                     + [[v for i, v in enumerate(r) if i != code] + [f"www.e{n}.cn"]
+                                        for n, r in enumerate(changed[20:])])
+        return out
+
+    store = Store(tmp_path / "z.duckdb")
+    first = import_files(store, "enterprises", write(0), source="registry", data_date="2026-10-01")
+    later = import_files(store, "enterprises", write(1), source="registry", data_date="2026-11-01")
+    websites = store.con.execute("SELECT count(website), count(uscc) FROM enterprises").fetchone()
+    store.close()
+    assert first.changes == {"new": 40, "changed": 0, "unchanged": 0, "disappeared": 0}
+    assert later.changes == {"new": 0, "changed": 2, "unchanged": 38, "disappeared": 0}
+    assert websites == (20, 20)
+
+
 @pytest.fixture(scope="module")
 def months(tmp_path_factory):
     """A 300-enterprise registry imported, then its export a month later imported by the CLI (JSON report)."""

@@ -133,11 +133,11 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                                               header_of, alternates, present)
             held.update(here)
             if latest is not None:
-                return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed)
+                return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed, here)
             checked = [] if defer_checks else _checks(fields, here, division=False)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
-                inner = f"SELECT *, {content_hash_sql(fields, present)} AS _hash FROM ({inner})"
+                inner = f"SELECT *, {content_hash_sql(fields, present, here)} AS _hash FROM ({inner})"
             # the normalised codes are only the checks' input: once checked they are not stored
             spent = [qi(f + "__n") for f in here if fields[f].type == "uscc"] if checked else []
             out = (f"SELECT *{' EXCLUDE (' + ', '.join(spent) + ')' if spent else ''}"
@@ -269,18 +269,19 @@ def _alias(item: str) -> str:
 
 
 def _packed_shape(fields, present, select: list[str], alt: str | None, relation: str, passthrough: str,
-                  latest, packed: list[str]) -> str:
+                  latest, packed: list[str], here: set[str]) -> str:
     """The staging SELECT of a later export: every row's content hash, and its other values — packed as one JSON
     text — only where the hash is not the latest of some key (``latest``, a lookup that keeps the file order).
     The trimmed fields are computed for every row (the hash needs them); credit-code normalisation, unmapped
     columns and flags only for the rows kept."""
     own = [c for c in select if _alias(c) in fields]
     rest = [c for c in select if _alias(c) not in fields] + [f"{alt or 'false'} AS name__alt"]
-    packed[:] = [_alias(c) for c in own + rest]
+    # the packed columns of all files (one file may map a field another does not): unpacked with one structure
+    packed += [a for a in map(_alias, own + rest) if a not in packed]
     values = ", ".join(f"{qi(_alias(c))} := {qi(_alias(c))}" for c in own)
     values += "".join(f", {qi(_alias(c))} := {c.rsplit(' AS ', 1)[0]}" for c in rest)
     return (f"SELECT {passthrough}, _hash, CASE WHEN NOT _known THEN to_json(struct_pack({values})) END AS _v "
-            f"FROM (SELECT *, {latest.sql('_hash')} AS _known FROM (SELECT *, {content_hash_sql(fields, present)} "
+            f"FROM (SELECT *, {latest.sql('_hash')} AS _known FROM (SELECT *, {content_hash_sql(fields, present, here)} "
             f"AS _hash FROM (SELECT *, {', '.join(own)} FROM {relation})))")
 
 
@@ -290,11 +291,13 @@ def _packed_types(fields, packed: list[str]) -> str:
     return "{" + ", ".join(f'"{c}": "{kinds.get(c, "VARCHAR")}"' for c in packed) + "}"
 
 
-def content_hash_sql(fields: dict[str, Field], present: set[str]) -> str:
+def content_hash_sql(fields: dict[str, Field], present: set[str], here: set[str] | None = None) -> str:
     """The content hash of a staged row: its mapped source values (the same before and after typing) joined
-    by a unit separator, as the 128-bit number ``md5_number`` gives (docs/data-formats.md, "The content hash")."""
+    by a unit separator, as the 128-bit number ``md5_number`` gives (docs/data-formats.md, "The content hash").
+    ``present``: the fields of all files; ``here``: those this file holds (the others count as empty)."""
     cols = [f for f in fields if f in present]
-    return "md5_number(concat_ws('\x1f', " + ", ".join(f"coalesce({qi(f)}, '')" for f in cols) + "))"
+    return "md5_number(concat_ws('\x1f', " + ", ".join(
+        f"coalesce({qi(f)}, '')" if here is None or f in here else "''" for f in cols) + "))"
 
 
 def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
