@@ -82,11 +82,22 @@ def test_map_draws_and_drills_down(page, server):
     assert "北京" in first  # the fixture's biggest M02 province
     shot(page, "map")
     # click on Zhejiang on the canvas: its pixel from the map's own projection
-    pt = page.evaluate("""() => { const c = ZS.chart; const m = c.getModel().getSeriesByIndex(0).coordinateSystem;
-                                 return c.convertToPixel({seriesIndex: 0}, [120.15, 29.3]); }""")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     before = page.evaluate("ZS.chart.getOption().series[0].map")
-    page.mouse.click(page.locator("#map").bounding_box()["x"] + pt[0], page.locator("#map").bounding_box()["y"] + pt[1])
-    page.wait_for_function("() => document.querySelector('#map').dataset.view === '330000'")
+    # the pixel is read again before each click: on a busy machine the first click can land while the chart is
+    # still laying itself out, and the drill-down must follow a real click on the drawn province
+    for attempt in range(3):
+        pt = page.evaluate("() => ZS.chart.convertToPixel({seriesIndex: 0}, [120.15, 29.3])")
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+        try:
+            page.wait_for_function("() => document.querySelector('#map').dataset.view === '330000'",
+                                   timeout=10000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.wait_for_selector("#panel-title")
     assert page.inner_text("#panel-title") == "浙江省"
     assert "浙江省" in page.inner_text("#crumbs")
