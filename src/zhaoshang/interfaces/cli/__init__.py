@@ -19,8 +19,6 @@ from .app import state
 
 globals().pop("app", None)  # the Typer app, not its module: read through __getattr__, every command loaded
 _loaded: set[str] = set()
-# the global options that take a value (app.py's callback): the command is the first other word
-_VALUED = ("--db", "--lang", "--team-db")
 _COMMANDS = re.compile(r'^@app\.command\((?:"([^"]+)")?[^)]*\)\s*\ndef (\w+)', re.M)
 _GROUPS = re.compile(r'^app\.add_typer\((\w+), name="([^"]+)"\)', re.M)
 _BORROWS = re.compile(r'^from \.(\w+) import ([^\n]+)', re.M)  # another module's group, to add commands to
@@ -62,20 +60,6 @@ def _defined(module: str) -> set[str]:
     return names
 
 
-def _command(argv: list[str]) -> str | None:
-    """The command a command line names, after the global options (None: none named)."""
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in _VALUED:
-            i += 2
-        elif a.startswith("-"):
-            i += 1
-        else:
-            return a
-    return None
-
-
 def __getattr__(name: str):
     if name == "app":
         _load_commands()
@@ -92,10 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     """
     import typer
 
-    from .helptext import argv_lang, shows_help, to_english
+    from .helptext import argv_lang, command_words, shows_help, to_english
 
     args = sys.argv[1:] if argv is None else list(argv)
-    name = _command(args)
+    name = next(iter(command_words(args)), None)
     _load_commands(name) if name else _load_commands()
     command = typer.main.get_command(sys.modules[f"{__name__}.app"].app)
     if argv_lang(args) == "en" and shows_help(command, args):

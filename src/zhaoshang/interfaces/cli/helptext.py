@@ -25,23 +25,33 @@ def argv_lang(argv: list[str]) -> str:
     return "en" if lang.lower().startswith("en") else "zh"
 
 
-def shows_help(command: Any, argv: list[str]) -> bool:
-    """Whether this command line prints help: ``--help``/``-h``, or a group named without its sub-command (the
-    catalogue is read only then, so English commands start as fast as Chinese ones)."""
-    if "--help" in argv or "-h" in argv:
-        return True
+# the global options that take a value (app.py's callback): the words after them name commands
+GLOBAL_VALUED = ("--db", "--lang", "--team-db")
+
+
+def command_words(argv: list[str]) -> list[str]:
+    """The words of a command line that are not options or the values of global options: the command, its
+    sub-command and their arguments."""
     words, i = [], 0
     while i < len(argv):
         a = argv[i]
         if a == "--":
             break
-        if a in ("--db", "--lang", "--team-db"):  # the global options that take a value
+        if a in GLOBAL_VALUED:
             i += 2
             continue
         if not a.startswith("-"):
             words.append(a)
         i += 1
-    for w in words:
+    return words
+
+
+def shows_help(command: Any, argv: list[str]) -> bool:
+    """Whether this command line prints help: ``--help``/``-h``, or a group named without its sub-command (the
+    catalogue is read only then, so English commands start as fast as Chinese ones)."""
+    if "--help" in argv or "-h" in argv:
+        return True
+    for w in command_words(argv):
         sub = (getattr(command, "commands", None) or {}).get(w)
         if sub is None:
             return False
