@@ -70,7 +70,7 @@ def __getattr__(name: str):
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2, never a traceback.
 
-    Usage errors (unknown option, missing argument) are shown by the CLI framework, also with exit code 2.
+    Usage errors (unknown option, missing argument) also exit with code 2, in the user's language (``usage``).
     Called in-process with ``argv``, a successful command simply returns. Help texts are English under
     ``--lang en`` or ZHAOSHANG_LANG=en (``helptext``).
     """
@@ -93,9 +93,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("已中断\n" if state.lang != "en" else "interrupted\n")
         sys.exit(130)
     except Exception as exc:
-        # the framework's own usage errors (it vendors its option parser, so match by behaviour)
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+        from . import usage
+
+        if usage.is_usage_error(exc):  # the framework's own: read before the language option was applied
+            usage.show(exc, argv_lang(args))
             sys.exit(exc.exit_code)
         if type(exc).__name__ == "Abort":
             sys.exit(1)
