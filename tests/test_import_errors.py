@@ -95,17 +95,27 @@ def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
     rows[3][0] = ""                     # no name
     f = write_csv(tmp_path / "bad.csv", rows)
     before = counts(db)
-    p = run("import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
-    assert p.returncode == 2 and "严格模式" in p.stderr and "Traceback" not in p.stderr
+    p = run("--lang", "en", "import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("error: strict mode: bad.csv row 3 成立日期: unreadable date: no such day: 2024-02-30 (3 problems)")
     assert counts(db) == before
     rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
     assert rep["rows_rejected"] == 2 and rep["fields_dropped"] == 1 and rep["rows_imported"] == 2
-    with open(rep["rejects_path"], encoding="utf-8-sig") as fh:
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh))
+        fh.seek(0)
         rej = list(csv.DictReader(fh))
+    # the first six columns as always (Chinese reason and action), then a stable code and the English
+    assert header == ["file", "row", "column", "value", "reason", "action", "code", "reason_en", "action_en"]
     by_row = {int(r["row"]): r for r in rej}
     assert by_row[3]["column"] == "成立日期" and "日期" in by_row[3]["reason"] and by_row[3]["value"] == "2024-02-30"
+    assert (by_row[3]["code"], by_row[3]["reason_en"], by_row[3]["action"], by_row[3]["action_en"]) == (
+        "date_nonexistent", "unreadable date: no such day: 2024-02-30", "已拒绝", "rejected")
     assert by_row[4]["column"] == "统一社会信用代码" and "校验位" in by_row[4]["reason"]
+    assert by_row[4]["code"] == "uscc_check_character" and by_row[4]["action_en"] == "value dropped"
+    assert by_row[4]["reason_en"].startswith("invalid credit code: wrong check character, should be ")
     assert by_row[5]["column"] == "企业名称" and "必填" in by_row[5]["reason"]
+    assert (by_row[5]["code"], by_row[5]["reason_en"]) == ("required_missing", "required field is empty: name")
     # the invalid code is never used as a key
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM enterprises WHERE uscc = '91330100MA2B0000X0'").fetchone()[0] == 0

@@ -7,7 +7,6 @@ transaction on recovery). Re-importing the same rows adds nothing: records are k
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
 import time
@@ -20,13 +19,14 @@ from ..errors import ImportFailed, UserError
 from ..fields import KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
+from ..writers import export_query
 from .context import ImportContext, ImportReport
 from .delta import count_changes, count_unchanged, has_earlier, unchanged_rows
 from .enterprises import key_sql, write_enterprises
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
-from .staging import REJECT_DDL, Mapping, drop_stage, stage_files
+from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
@@ -155,13 +155,13 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
     if strict and (rejected or report.fields_dropped):
-        f, row, column, reason = con.execute(
-            'SELECT _file, _row, "column", reason FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
+        f, row, column, reason, reason_en = con.execute(
+            'SELECT _file, _row, "column", reason, reason_en FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
         total = rejected + report.fields_dropped
         raise ImportFailed(
             f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
             f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
-            en=f"strict mode: {paths[f].name} row {row} {column}: {reason}{f' ({total} problems)' if total > 1 else ''}; "
+            en=f"strict mode: {paths[f].name} row {row} {column}: {reason_en}{f' ({total} problems)' if total > 1 else ''}; "
                f"nothing was written. Problem list: {report.rejects_path}")
     step(1, description=f"关联与写入（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
     with store.transaction():
@@ -218,22 +218,25 @@ def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
                        f"(columns recognised: {found}); nothing imported. Check the kind or name the columns with --mapping")
 
 
+# the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's
+# stable code and the reason and action in English (docs/data-formats.md)
+REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped")}
+
+
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:
-    """Write the problems next to the database (or into ``rejects_dir``): file, row, column, value, reason."""
+    """Write the problems next to the database (or into ``rejects_dir``) with the one formula-safe CSV writer."""
     base = Path(rejects_dir) if rejects_dir else (
         Path(store.path).resolve().parent if store.path != ":memory:" else Path.cwd())
     base.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = base / f"{paths[0].stem}.{stamp}.rejects.csv"
-    rows = con.execute('SELECT _file, _row, "column", value, reason, action FROM _rej ORDER BY _file, _row').fetchall()
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", "row", "column", "value", "reason", "action"])
-        for f, r, c, v, reason, action in rows:
-            v = "" if v is None else str(v)
-            if v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                v = "'" + v
-            w.writerow([paths[f].name, r, c, v, reason, "已拒绝" if action == "rejected" else "字段已忽略"])
+    names = "[" + ", ".join(ql(p.name) for p in paths) + "]"
+
+    def action(i: int) -> str:
+        return "CASE action " + " ".join(f"WHEN {ql(k)} THEN {ql(v[i])}" for k, v in REJECT_ACTIONS.items()) + " END"
+
+    export_query(con, f'SELECT {names}[_file + 1] AS file, _row AS row, "column", value, reason, {action(0)} AS action, '
+                      f'code, reason_en, {action(1)} AS action_en FROM _rej ORDER BY _file, _row', out, fmt="csv")
     return str(out)
 
 

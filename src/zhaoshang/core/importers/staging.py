@@ -351,18 +351,21 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
 
 REJECT_DDL = """
 CREATE OR REPLACE TEMP TABLE _rej (
-    _file INTEGER, _row BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR, action VARCHAR
+    _file INTEGER, _row BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR, action VARCHAR,
+    code VARCHAR, reason_en VARCHAR
 )
 """
 
 
-def reject_where(con, staged: Staged, condition: str, column: str, reason_sql: str, action: str = "rejected",
-                 value_sql: str | None = None, table: str | None = None) -> None:
-    """Record a problem for every staging row (or row of ``table``) matching ``condition``."""
+def reject_where(con, staged: Staged, condition: str, column: str, reason: tuple[str, str, str],
+                 action: str = "rejected", value_sql: str | None = None, table: str | None = None) -> None:
+    """Record a problem for every staging row (or row of ``table``) matching ``condition``; ``reason`` is
+    (code, Chinese, English)."""
     header = staged.header_of.get(column, column)
     value = value_sql or (f"left(CAST({qi(column)} AS VARCHAR), 200)" if column in staged.fields else "NULL")
+    code, zh, en = reason
     con.execute(
-        f"INSERT INTO _rej SELECT _file, _row, {ql(header)}, {value}, {reason_sql}, {ql(action)} "
+        f"INSERT INTO _rej SELECT _file, _row, {ql(header)}, {value}, {ql(zh)}, {ql(action)}, {ql(code)}, {ql(en)} "
         f"FROM {table or staged.table} WHERE {condition}"
     )
 

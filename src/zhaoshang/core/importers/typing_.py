@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
-from ..parse.uscc import validate_uscc
+from ..parse.problem import ParseError, reason_of
+from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
 from .staging import (MAX_CELL_CHARS, Mapping, Staged, compact_sql, join_lookup, map_distinct, ql, qi, reject_where,
                       restore_sql)
@@ -42,7 +43,7 @@ def parse_number(text: str) -> float | None:
     if not t or t in {"-", "—", "--"}:
         return None
     if not _NUM_RE.match(t):
-        raise ValueError(f"不是数字: {text}")
+        raise ParseError("number_unreadable", f"不是数字: {text}", f"not a number: {text}")
     return float(t)
 
 
@@ -86,13 +87,14 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
         if f.name not in staged.present:
             continue
         if f.type == "date":
-            lk = map_distinct(con, staged, f.name, [f.name], _date_fn, [("v", pa.date32()), ("err", pa.string())])
+            lk = map_distinct(con, staged, f.name, [f.name], _date_fn, [("v", pa.date32()), *_REASON_OUT])
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__d')}")
             if _has_errors(con, lk):
                 con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                            f"'日期无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                            f"'日期无法识别: ' || {a}.err, 'rejected', {a}.code, 'unreadable date: ' || {a}.err_en "
+                            f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
                             f"WHERE {a}.err IS NOT NULL")
         elif f.type == "amount":
             unit = mapping.units.get(f.name)
@@ -100,7 +102,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
                 con, staged, f.name, [f.name, _currency_col(staged)] if _currency_col(staged) else [f.name],
                 _amount_fn(unit),
                 [("wan", pa.float64()), ("low", pa.float64()), ("high", pa.float64()), ("cur", pa.string()),
-                 ("undisclosed", pa.bool_()), ("err", pa.string())],
+                 ("undisclosed", pa.bool_()), *_REASON_OUT],
             )
             keys = [f.name, _currency_col(staged)] if _currency_col(staged) else [f.name]
             a = alias()
@@ -109,19 +111,20 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
                         f"{a}.high AS {qi(f.name + '__high')}", f"{a}.cur AS {qi(f.name + '__cur')}"]
             if _has_errors(con, lk):
                 con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                            f"'金额无法识别: ' || {a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, keys)} "
+                            f"'金额无法识别: ' || {a}.err, 'rejected', {a}.code, 'unreadable amount: ' || {a}.err_en "
+                            f"FROM {staged.table} s {join_lookup(lk, a, keys)} "
                             f"WHERE {a}.err IS NOT NULL")
         elif f.type == "number":
             unit = mapping.units.get(f.name)
             fn = _usd_fn if (f.name == "amount_usd" or (unit or "").upper() == "USD") else _number_fn
-            out = [("v", pa.float64()), ("err", pa.string())]
+            out = [("v", pa.float64()), *_REASON_OUT]
             lk = map_distinct(con, staged, f.name, [f.name], fn, out)
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__n')}")
             if _has_errors(con, lk):
                 con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
-                            f"{a}.err, 'rejected' FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
+                            f"{a}.err, 'rejected', {a}.code, {a}.err_en FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
                             f"WHERE {a}.err IS NOT NULL")
         # credit codes: checked in SQL when staged (``__ok``); the invalid ones go to Python afterwards, for the
         # reason (``_uscc_reasons``)
@@ -230,18 +233,21 @@ def _cell_checks(con, staged: Staged) -> None:
         return
     for c in long:
         reject_where(con, staged, f"length({qi(c)}) > {MAX_CELL_CHARS}", c,
-                     ql(f"字段过长（超过 {MAX_CELL_CHARS:,} 个字符）"), value_sql="left(" + qi(c) + ", 50) || '…'",
+                     ("cell_too_long", f"字段过长（超过 {MAX_CELL_CHARS:,} 个字符）",
+                      f"value too long (over {MAX_CELL_CHARS:,} characters)"), value_sql="left(" + qi(c) + ", 50) || '…'",
                      table="_chk")
     for c in required:
-        reject_where(con, staged, f"{qi(c)} IS NULL", c, ql(f"必填字段为空: {c}"), table="_chk")
+        reject_where(con, staged, f"{qi(c)} IS NULL", c, ("required_missing", f"必填字段为空: {c}",
+                                                         f"required field is empty: {c}"), table="_chk")
 
 
 def _uscc_reasons(con, staged: Staged, name: str) -> None:
     """An invalid credit code is dropped from its row (the rest is kept): the reason, per distinct code."""
     source = f"(SELECT _file, _row, {qi(name)} FROM _typed WHERE {qi(name)} IS NOT NULL AND {qi(name + '__ok')} IS NULL)"
-    lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), ("err", pa.string())], source=source)
+    lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), *_REASON_OUT], source=source)
     con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
-                f"'统一社会信用代码无效: ' || a.err || '（该代码未被使用，其余字段已导入）', 'field_dropped' "
+                f"'统一社会信用代码无效: ' || a.err || '（该代码未被使用，其余字段已导入）', 'field_dropped', a.code, "
+                f"'invalid credit code: ' || a.err_en || ' (the code is not used; the other fields were imported)' "
                 f"FROM {source} s {join_lookup(lk, 'a', [name])} WHERE a.err IS NOT NULL")
 
 
@@ -249,18 +255,24 @@ def _currency_col(staged: Staged) -> str | None:
     return "currency" if "currency" in staged.present else None
 
 
-def _or_reason(parse):
-    """A parser returning (value, None), or (None, reason) where it raises ValueError."""
+# the reason columns of a parser's lookup: Chinese reason, its code, English reason (``parse.problem``)
+_REASON_OUT = [("err", pa.string()), ("code", pa.string()), ("err_en", pa.string())]
+_NO_REASON = (None, None, None)
+
+
+def _or_reason(parse, code: str, en: str):
+    """A parser returning (value, None, None, None), or (None, reason, code, English reason) where it raises
+    ValueError."""
     def fn(v):
         try:
-            return parse(v), None
+            return parse(v), *_NO_REASON
         except ValueError as exc:
-            return None, str(exc)
+            return None, *reason_of(exc, code, en)
     return fn
 
 
-_date_fn = _or_reason(parse_date)
-_number_fn = _or_reason(parse_number)
+_date_fn = _or_reason(parse_date, "date_unreadable", "not a date")
+_number_fn = _or_reason(parse_number, "number_unreadable", "not a number")
 
 
 def _amount_fn(unit):
@@ -268,10 +280,10 @@ def _amount_fn(unit):
         try:
             a = parse_amount(text, currency=currency, unit=unit)
         except ValueError as exc:
-            return None, None, None, None, None, str(exc)
+            return None, None, None, None, None, *reason_of(exc, "amount_unreadable", "not an amount")
         if a is None:
-            return None, None, None, None, None, None
-        return a.wan, a.low_wan, a.high_wan, a.currency, a.undisclosed, None
+            return None, None, None, None, None, *_NO_REASON
+        return a.wan, a.low_wan, a.high_wan, a.currency, a.undisclosed, *_NO_REASON
 
     return fn
 
@@ -281,16 +293,16 @@ def _usd_fn(v):
     try:
         num = parse_number(v)
     except ValueError as exc:
-        return None, str(exc)
+        return None, *reason_of(exc, "number_unreadable", "not a number")
     if num is None:
-        return None, None
+        return None, *_NO_REASON
     a = parse_amount(str(num), unit="USD")
-    return (a.wan if a else None), None
+    return (a.wan if a else None), *_NO_REASON
 
 
 def _uscc_fn(v):
-    code, reason = validate_uscc(v)
-    return code, reason
+    code, problem = check_uscc(v)
+    return (code, *_NO_REASON) if problem is None else (None, str(problem), problem.code, problem.en)
 
 
 def _list_fn(sep: str):

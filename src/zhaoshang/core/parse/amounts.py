@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .problem import ParseError
+
 __all__ = ["Amount", "parse_amount", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
 
 #: The plausibility rule for every amount: above 10^10 万元 (100 万亿元, about a year of China's GDP)
@@ -51,7 +53,7 @@ def fx_rate(currency: str) -> float:
     try:
         return FX_CNY[currency.upper()]
     except (KeyError, AttributeError):
-        raise ValueError(f"未知币种: {currency}") from None
+        raise ParseError("currency_unknown", f"未知币种: {currency}", f"unknown currency: {currency}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +211,7 @@ def _unit_spec(unit: str | None) -> tuple[str | None, float]:
         else:
             raise _Garbage
     except _Garbage:
-        raise ValueError(f"无法识别的金额单位: {unit}") from None
+        raise ParseError("amount_unit_unknown", f"无法识别的金额单位: {unit}", f"unknown amount unit: {unit}") from None
     return cur, value
 
 
@@ -234,12 +236,12 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     if text is None:
         return None
     if isinstance(text, bool):
-        raise ValueError(f"无法识别的金额: {text}")
+        raise ParseError("amount_unreadable", f"无法识别的金额: {text}", f"not an amount: {text}")
     if isinstance(text, (int, float)):
         if isinstance(text, float) and math.isnan(text):
             return None
         if math.isinf(text):
-            raise ValueError(f"无法识别的金额: {text}")
+            raise ParseError("amount_unreadable", f"无法识别的金额: {text}", f"not an amount: {text}")
         raw = str(text)
         s = repr(float(text)) if isinstance(text, float) else raw
         if "e" in s:
@@ -264,7 +266,7 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         s = _CURRENCY_RE.sub(" ", s)
     cur = cur or default_cur
     if cur not in FX_CNY:
-        raise ValueError(f"未知币种: {cur}")
+        raise ParseError("currency_unknown", f"未知币种: {cur}", f"unknown currency: {cur}")
 
     if _UNDISCLOSED_RE.search(s):
         return Amount(None, None, None, cur, None, vague=False, undisclosed=True, text=raw)
@@ -272,12 +274,13 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     s = _THOUSANDS_RE.sub("", s)
     s = _SCI_RE.sub(_expand_sci, s)
     if "∞" in s:
-        raise ValueError(f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）")
+        raise ParseError("amount_out_of_range", f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）",
+                         f"amount out of range: {raw} (at most {MAX_WAN:.0e} 10k CNY)")
     s = _NOISE_RE.sub("", s)
     # 元 is the unit, not a number: 万元 = 万, 元 alone = 1
     s = s.replace("元", "")
     if not s:
-        raise ValueError(f"无法识别的金额: {raw}")
+        raise ParseError("amount_unreadable", f"无法识别的金额: {raw}", f"not an amount: {raw}")
 
     kinds: list[str] = []
     changed = True
@@ -311,12 +314,13 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     try:
         value, scaled = _core_value(s)
     except (_Garbage, ValueError, OverflowError):
-        raise ValueError(f"无法识别的金额: {raw}") from None
+        raise ParseError("amount_unreadable", f"无法识别的金额: {raw}", f"not an amount: {raw}") from None
     if value < 0 or not math.isfinite(value):
-        raise ValueError(f"无法识别的金额: {raw}")
+        raise ParseError("amount_unreadable", f"无法识别的金额: {raw}", f"not an amount: {raw}")
     bare_scale = s and all(ch in _CN_BIG for ch in s)
     if bare_scale and not kinds and span is None:
-        raise ValueError(f"无法识别的金额: {raw}（只有数量级，没有数字）")
+        raise ParseError("amount_unreadable", f"无法识别的金额: {raw}（只有数量级，没有数字）",
+                         f"not an amount: {raw} (an order of magnitude without a number)")
     if not scaled:
         value *= unit_mult
 
@@ -340,7 +344,8 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     point = math.sqrt(low * high) if vague else value
     rate = FX_CNY[cur] / 10_000
     if not math.isfinite(high * rate) or high * rate > MAX_WAN:
-        raise ValueError(f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）")
+        raise ParseError("amount_out_of_range", f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）",
+                         f"amount out of range: {raw} (at most {MAX_WAN:.0e} 10k CNY)")
     return Amount(
         wan=_clean_float(point * rate),
         low_wan=_clean_float(low * rate),

@@ -14,6 +14,7 @@ import math
 import re
 import unicodedata
 
+from .problem import ParseError
 __all__ = ["parse_date", "parse_date_ex", "parse_user_date", "DATE_LABELS", "MIN_YEAR", "MAX_YEAR"]
 
 MIN_YEAR = 1800
@@ -55,19 +56,21 @@ def _cn_small(m: re.Match) -> str:
 
 def _make(y: int, m: int, d: int, raw) -> _dt.date:
     if not MIN_YEAR <= y <= MAX_YEAR:
-        raise ValueError(f"年份超出范围（{MIN_YEAR}–{MAX_YEAR}）: {raw}")
+        raise ParseError("date_out_of_range", f"年份超出范围（{MIN_YEAR}–{MAX_YEAR}）: {raw}",
+                         f"year outside {MIN_YEAR}–{MAX_YEAR}: {raw}")
     try:
         return _dt.date(y, m, d)
     except ValueError:
-        raise ValueError(f"日期不存在: {raw}") from None
+        raise ParseError("date_nonexistent", f"日期不存在: {raw}", f"no such day: {raw}") from None
 
 
 def _from_serial(x: float, raw) -> _dt.date:
     n = int(math.floor(x))
     if n < 1 or n > _EXCEL_MAX:
-        raise ValueError(f"无法识别的日期: {raw}")
+        raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
     if n == 60:
-        raise ValueError(f"日期不存在: {raw}（Excel 序列号 60 即不存在的 1900-02-29）")
+        raise ParseError("date_nonexistent", f"日期不存在: {raw}（Excel 序列号 60 即不存在的 1900-02-29）",
+                         f"no such day: {raw} (Excel serial 60 is the non-existent 1900-02-29)")
     if n < 60:  # before the fictitious 1900-02-29 Excel counts from 1899-12-31
         d = _dt.date(1899, 12, 31) + _dt.timedelta(days=n)
     else:
@@ -83,14 +86,15 @@ def _from_digits(s: str, raw) -> tuple[_dt.date, str]:
         y, m = int(s[:4]), int(s[4:])
         if 1 <= m <= 12:
             return _make(y, m, 1, raw), "month"
-        raise ValueError(f"日期不存在: {raw}")
+        raise ParseError("date_nonexistent", f"日期不存在: {raw}", f"no such day: {raw}")
     if len(s) == 4 and MIN_YEAR <= int(s) <= MAX_YEAR:
         return _make(int(s), 1, 1, raw), "year"
     return _from_serial(float(s), raw), "day"
 
 
 def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
-    """(date, precision) of a value; (None, None) for empty cells; ValueError with a Chinese reason otherwise."""
+    """(date, precision) of a value; (None, None) for empty cells; ``ParseError`` (a ValueError: Chinese
+    reason, code, English reason) otherwise."""
     if value is None:
         return None, None
     if isinstance(value, _dt.datetime):  # before date: datetime is a subclass of date
@@ -100,14 +104,14 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
     if isinstance(value, _dt.date):
         return _make(value.year, value.month, value.day, value), "day"
     if isinstance(value, bool):
-        raise ValueError(f"无法识别的日期: {value}")
+        raise ParseError("date_unreadable", f"无法识别的日期: {value}", f"not a date: {value}")
     if isinstance(value, int):
         return _from_digits(str(value), value) if value >= 0 else _from_serial(value, value)
     if isinstance(value, float):
         if math.isnan(value):
             return None, None
         if math.isinf(value):
-            raise ValueError(f"无法识别的日期: {value}")
+            raise ParseError("date_unreadable", f"无法识别的日期: {value}", f"not a date: {value}")
         if value.is_integer() and len(str(int(value))) in (4, 6, 8):
             return _from_digits(str(int(value)), value)
         return _from_serial(value, value), "day"
@@ -127,7 +131,7 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
         if not 1 <= mo <= 12:
-            raise ValueError(f"日期不存在: {raw}")
+            raise ParseError("date_nonexistent", f"日期不存在: {raw}", f"no such day: {raw}")
         if d is None:
             return _make(y, mo, 1, raw), "month"
         return _make(y, mo, int(d), raw), "day"
@@ -147,7 +151,7 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
     m = _EN_DMY_RE.match(s)
     if m and m.group(2) in _MONTHS:
         return _make(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), raw), "day"
-    raise ValueError(f"无法识别的日期: {raw}")
+    raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
 
 
 def parse_date(value) -> _dt.date | None:
@@ -164,7 +168,6 @@ DATE_LABELS = {
     "next_action": ("下一步日期", "next action date"),
     "since": ("起始日期", "since date"), "event_date": ("事件日期", "event date"),
 }
-_REASON_EN = (("日期不存在", "no such day"), ("年份超出范围", f"year outside {MIN_YEAR}–{MAX_YEAR}"))
 
 
 def _period_end(d: _dt.date, precision: str) -> _dt.date:
@@ -193,11 +196,12 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     raw = str(value).strip() if not isinstance(value, _dt.date) else value.isoformat()
     try:
         if isinstance(value, str) and _DIGITS_RE.match(raw) and len(raw.split(".")[0]) not in (4, 6, 8):
-            raise ValueError(f"无法识别的日期: {raw}")  # spreadsheet serial numbers are not something users type
+            # spreadsheet serial numbers are not something users type
+            raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
         d, precision = parse_date_ex(value)
     except ValueError as exc:
         reason = str(exc).split(":")[0]
-        reason_en = next((e for z, e in _REASON_EN if reason.startswith(z)), "not a date")
+        reason_en = getattr(exc, "en", "not a date").split(":")[0]
         raise UserError(f"无效的{zh}: {raw}（{reason}；应为 YYYY-MM-DD）",
                         en=f"invalid {en}: {raw} ({reason_en}; expected YYYY-MM-DD)") from None
     if d is None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from .problem import ParseError
+
 __all__ = [
-    "CHARSET", "WEIGHTS", "uscc_check_char", "org_code_check_char", "normalize_uscc", "validate_uscc",
+    "CHARSET", "WEIGHTS", "uscc_check_char", "org_code_check_char", "normalize_uscc", "check_uscc", "validate_uscc",
     "is_valid_uscc", "make_uscc", "uscc_normalize_sql", "uscc_valid_sql",
 ]
 
@@ -56,22 +58,28 @@ def normalize_uscc(code) -> str:
     return "".join(s.split()).replace("-", "").upper()
 
 
-def validate_uscc(code) -> tuple[str | None, str | None]:
-    """(normalised code, None) when valid, else (None, Chinese reason)."""
-    if code is None:
-        return None, "统一社会信用代码为空"
+def check_uscc(code) -> tuple[str | None, ParseError | None]:
+    """(normalised code, None) when valid, else (None, the problem with its code and both languages)."""
+    if code is None or not normalize_uscc(code):
+        return None, ParseError("uscc_empty", "统一社会信用代码为空", "the credit code is empty")
     s = normalize_uscc(code)
-    if not s:
-        return None, "统一社会信用代码为空"
     if len(s) != 18:
-        return None, f"统一社会信用代码长度应为 18 位，实际为 {len(s)} 位"
+        return None, ParseError("uscc_length", f"统一社会信用代码长度应为 18 位，实际为 {len(s)} 位",
+                                f"a credit code has 18 characters, this one {len(s)}")
     bad = [c for c in s if c not in _CHARSET_SET]
     if bad:
-        return None, f"统一社会信用代码含非法字符: {bad[0]}（不使用 I、O、Z、S、V）"
+        return None, ParseError("uscc_character", f"统一社会信用代码含非法字符: {bad[0]}（不使用 I、O、Z、S、V）",
+                                f"invalid character in the credit code: {bad[0]} (I, O, Z, S, V are not used)")
     want = uscc_check_char(s[:17])
     if s[17] != want:
-        return None, f"校验位错误，应为 {want}"
+        return None, ParseError("uscc_check_character", f"校验位错误，应为 {want}", f"wrong check character, should be {want}")
     return s, None
+
+
+def validate_uscc(code) -> tuple[str | None, str | None]:
+    """(normalised code, None) when valid, else (None, Chinese reason)."""
+    s, problem = check_uscc(code)
+    return s, (str(problem) if problem else None)
 
 
 def is_valid_uscc(code) -> bool:
