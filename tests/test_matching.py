@@ -125,6 +125,14 @@ def test_table_csv_and_user_errors(db):
             _svc(db, M.match_enterprise, key, **kw)
     lst = _svc(db, M.list_demands, node="D01")
     assert [d["title"] for d in lst["items"]] == ["汽车焊装车间机器人改造"]
+    # a stage keeps the demands on any of its segments; an unknown node is an error, not an empty list
+    stage = {d["title"]: d["segments"] for d in _svc(db, M.list_demands, node="D")["items"]}
+    assert set(stage) == {"汽车焊装车间机器人改造", "政务热线语音识别转写"}  # D01; D08 政务服务 (hotline)
+    assert all(any(s.startswith("D") for s in segs) for segs in stage.values())
+    p = run("--lang", "en", "match", "demands", "--node", "X99", db=db["path"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "error: chain node not found: X99"
+    with pytest.raises(UserError):
+        _svc(db, M.match_enterprise, "北京声智语音科技有限公司", node="X99")
 
 
 def test_index_is_cached_beside_the_db_and_refreshed_after_an_import(db):

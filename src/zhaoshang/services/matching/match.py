@@ -27,7 +27,7 @@ from ..chain.taxonomy import Taxonomy, load_taxonomy
 from ..enterprises import resolve_enterprise
 from . import semantic as sem
 from .index import get_index
-from .profiles import config, demand_nodes, demand_rows, enterprise_profiles, level2, tokens
+from .profiles import config, demand_nodes, demand_rows, enterprise_profiles, level2, segment_filter, tokens
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
@@ -257,6 +257,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     """``zhaoshang match enterprise``: the demands an enterprise can serve, best first, with reasons."""
     _check_top(top)
     tax = load_taxonomy(taxonomy)
+    on_node = segment_filter(tax, node) if node else None
     eid = resolve_enterprise(store, key)
     prof = enterprise_profiles(store, [eid], tax.chain)
     if not prof:
@@ -286,7 +287,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     scored = []
     for did, d in demands.items():
         dn = demand_nodes(d["text"], d["node"], tax)
-        if node and level2(tax, node) not in dn:
+        if on_node and not on_node(dn):
             continue
         shared = [segs[s] for s in dn if s in segs]
         agree = max((x["confidence"] for x in shared), default=0.0)
@@ -335,11 +336,11 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     ids = [r["id"] for r in store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)} "
                                          "ORDER BY d.published DESC NULLS LAST, d.id", params)]
     rows = demand_rows(store, ids) if ids else []
-    seg = level2(tax, node) if node else None
+    on_node = segment_filter(tax, node) if node else None
     out = []
     for d in rows:
         dn = demand_nodes(d["text"], d["node"], tax)
-        if seg and seg not in dn:
+        if on_node and not on_node(dn):
             continue
         out.append({**{k: v for k, v in d.items() if k != "text"}, "segments": sorted(dn)})
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...core.asof import enterprises_as_of, reference_date
 from ...core.config import parse_yaml
+from ...core.errors import NotFound
 from ...core.text import search_tokens
 from ..chain.taxonomy import Taxonomy, keyword_regex, load_taxonomy, normalize_keyword
 
@@ -123,6 +124,18 @@ def level2(tax: Taxonomy, code: str) -> str:
     if n is None or n.level < 2:
         return code
     return tax.ancestor_at(code, 2).code
+
+
+def segment_filter(tax: Taxonomy, node: str):
+    """A filter on a demand's level-2 segments for a node the user gave: a stage keeps the demands with any
+    segment under it, a node or sub-node those on its segment; an unknown code is an error, never an empty list."""
+    n = tax.nodes.get(node)
+    if n is None:
+        raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
+    if n.level < 2:
+        return lambda segments: any(s in tax.nodes and tax.nodes[s].stage_code == n.code for s in segments)
+    seg = level2(tax, node)
+    return lambda segments: seg in segments
 
 
 def demand_nodes(text: str | None, declared: str | None, tax: Taxonomy) -> dict[str, list[str]]:
