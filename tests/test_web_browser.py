@@ -454,11 +454,49 @@ def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
         page.goto(server + url)
         if url == "/map":
             page.wait_for_selector("#map[data-ready='1']")
+            date_field_of_the_map(page, ref)
+            continue
         assert page.input_value(box) == ref, url
         assert page.locator("#as-of").inner_text() == ref, url
     page.goto(server + "/enterprises?as_of=2020-06-30")
     assert page.input_value("#f-asof") == "2020-06-30"
+    page.goto(server + "/admin?lang=en")  # English: the same field, its refusal in English
+    start = page.locator("input.zs-date[name=since]")
+    start.fill("31/12/2025")
+    start.press("Tab")
+    assert start.evaluate("b => b.validationMessage") == "not a valid date: use YYYY-MM-DD"
+    start.fill("2025/1/5")
+    start.press("Tab")
+    assert start.input_value() == "2025-01-05" and start.get_attribute("title") == "2025-01-05"
     assert page.errors == []
+
+
+def date_field_of_the_map(page, ref):
+    """The map's as-of field — the shared date field of every page — shows YYYY-MM-DD (年月日 on hover) on a
+    Chinese page in a browser whose locale writes 12/31/2025; a typed 2024年3月5日 is the date the map is then
+    drawn for; a day that does not exist is refused in Chinese and never asked for; a pick from the calendar
+    lands as YYYY-MM-DD."""
+    assert page.evaluate("navigator.language").startswith("en")
+    box = page.locator("#as-of-input")
+    assert page.locator("#as-of").inner_text() == ref
+    assert box.get_attribute("type") == "text" and box.input_value() == ref and re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref)
+    assert box.get_attribute("title") == f"{int(ref[:4])}年{int(ref[5:7])}月{int(ref[8:])}日"
+    shot(page, "date_field_zh")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/map?" in r.url else None)
+    box.fill("2024年3月5日")
+    with page.expect_response(lambda r: "/api/map?" in r.url and "as_of=2024-03-05" in r.url):
+        box.press("Enter")
+    assert box.input_value() == "2024-03-05"
+    box.fill("2024-02-30")
+    box.press("Enter")
+    assert box.evaluate("b => b.validationMessage") == "日期无效或不存在，应为 YYYY-MM-DD"
+    # the browser's calendar (behind the icon) gives its pick to the field, which tells the page
+    with page.expect_response(lambda r: "/api/map?" in r.url and "as_of=2023-12-31" in r.url):
+        page.evaluate("""() => { const p = document.querySelector('.zs-date-pick'); p.value = '2023-12-31';
+                                p.dispatchEvent(new Event('change', {bubbles: true})); }""")
+    assert box.input_value() == "2023-12-31" and box.evaluate("b => b.validity.valid")
+    assert [u for u in asked if "2024-02-30" in u] == []
 
 
 def test_map_panel_list_link_counts_what_the_map_counts(page, server):

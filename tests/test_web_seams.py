@@ -139,3 +139,13 @@ def test_analytics_twins_refuse_cleanly(app):
     assert c.get("/api/complexity?by=nonsense").status_code == 400
     assert c.get("/api/concentration?as_of=2024-02-30").status_code == 400
     assert c.get("/api/search").status_code == 400
+
+
+def test_every_date_field_is_the_shared_one():
+    """No page has a date input of its own (the browser would write it in its locale: 12/31/2025 on a Chinese
+    page): every one is the macro of templates/_date.html, and every page loads its script."""
+    tpl = Path(__file__).resolve().parents[1] / "src/zhaoshang/interfaces/web/templates"
+    own = [p.name for p in tpl.glob("*.html") if p.name != "_date.html" and re.search(r"type=.?date\b", p.read_text("utf-8"))]
+    users = [p.name for p in tpl.glob("*.html") if "date_input(" in p.read_text("utf-8") and p.name != "_date.html"]
+    assert own == [] and len(users) >= 10, (own, users)
+    assert '<script src="/static/dates.js"></script>' in (tpl / "base.html").read_text("utf-8")
