@@ -237,17 +237,18 @@ def test_hashes_recorded_as_md5_text_keep_working(months, tmp_path):
 
 def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
     # rows are compared as read first (no trimming); a row whose cells only gained spaces (also U+3000) at
-    # their edges is hashed again as staged and is unchanged; a row with spaces and a real change is a change
+    # their edges is hashed again as staged and is unchanged; a row with spaces and a real change is a change;
+    # a "-" (no value) in a field that is not free text is hashed as empty, so its row is found the second way
     from zhaoshang.core.parse.uscc import make_uscc
 
-    head = "企业名称,统一社会信用代码,注册地址,登记状态\n"
+    head = "企业名称,统一社会信用代码,注册地址,登记状态,注册资本\n"
     a, b, c, d = (make_uscc(i, "330106") for i in range(4))
-    (tmp_path / "m0.csv").write_text(head + f"甲科技有限公司,{a},杭州市西湖区一路1号,存续\n"
-                                     f"乙科技有限公司,{b},杭州市西湖区二路2号,存续\n丙科技有限公司,{c},杭州市西湖区三路3号,存续\n",
+    (tmp_path / "m0.csv").write_text(head + f"甲科技有限公司,{a},杭州市西湖区一路1号,存续,100万\n"
+                                     f"乙科技有限公司,{b},杭州市西湖区二路2号,存续,100万\n丙科技有限公司,{c},杭州市西湖区三路3号,存续,-\n",
                                      encoding="utf-8")
-    (tmp_path / "m1.csv").write_text(head + f" 甲科技有限公司\u3000,{a}, 杭州市西湖区一路1号 ,存续\n"
-                                     f"乙科技有限公司 ,{b},杭州市西湖区二路2号,注销\n丙科技有限公司,{c},杭州市西湖区三路3号,存续\n"
-                                     f"丁科技有限公司,{d},杭州市西湖区四路4号,存续\n", encoding="utf-8")
+    (tmp_path / "m1.csv").write_text(head + f" 甲科技有限公司\u3000,{a}, 杭州市西湖区一路1号 ,存续,100万\n"
+                                     f"乙科技有限公司 ,{b},杭州市西湖区二路2号,注销,100万\n丙科技有限公司,{c},杭州市西湖区三路3号,存续,-\n"
+                                     f"丁科技有限公司,{d},杭州市西湖区四路4号,存续,100万\n", encoding="utf-8")
     store = Store(tmp_path / "z.duckdb")
     import_files(store, "enterprises", tmp_path / "m0.csv", source="reg", data_date="2026-10-01")
     r = import_files(store, "enterprises", tmp_path / "m1.csv", source="reg", data_date="2026-11-01")
@@ -301,3 +302,30 @@ def test_a_key_with_an_unchanged_and_a_changed_row_in_the_month_is_changed_not_u
     store.close()
     assert r.changes == {"new": 0, "changed": 1, "unchanged": 2, "disappeared": 0}
     assert status == "注销"
+
+
+def test_the_hash_lookup_counts_against_the_memory_cap(months, tmp_path, monkeypatch, capfd):
+    # the latest hashes of the source are held in this process while the month's file is read: DuckDB's limit
+    # is lowered by their size (the statement, traced), and comes back when the lookup is closed
+    import re
+
+    from zhaoshang.core.importers.delta import LatestHashes
+    from zhaoshang.core.readers.limits import _bytes
+
+    db, counts, _, _ = months
+    copy = tmp_path / "z.duckdb"
+    copy.write_bytes(db.read_bytes())
+    store = Store(copy)
+    store.con.execute("SET memory_limit = '1GB'")
+    before = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    monkeypatch.setenv("ZHAOSHANG_TRACE_SQL", "1")
+    capfd.readouterr()
+    latest = LatestHashes(store.con, "registry")
+    held = sum(a.nbytes for a in (latest.lo, latest.hi, latest.starts, latest.seen))
+    lowered = re.findall(r"SET memory_limit = '(\d+)KiB'", capfd.readouterr().err)
+    latest.close()
+    after = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    store.close()
+    assert latest.n == 300 + counts["new"] and held >= 17 * latest.n
+    assert [int(k) for k in lowered] == [(_bytes(before) - held) // 1024]
+    assert abs(_bytes(after) - _bytes(before)) < 1 << 17  # as DuckDB shows it: to a tenth of a MiB

@@ -294,6 +294,21 @@ def test_cr_only_and_mixed_line_endings(con, tmp_path):
     assert table_rows(con, info) == [(2, "甲", "软件开发\n技术服务"), (3, "乙", "咨询")]
 
 
+def test_line_endings_are_judged_across_chunks(monkeypatch, tmp_path):
+    # the file is scanned in chunks (here of 4 bytes): a chunk without CR only says whether it holds a LF, and a
+    # CRLF split between two chunks is one CRLF
+    from zhaoshang.core.readers import encoding
+
+    monkeypatch.setattr(encoding, "CHUNK_BYTES", 4)
+    cases = {b"a,b\n1,2\n3,4\n": False, b"a,b\n1,2\n3,4\r\n": True, b"a,b\r\n1,2\r\n": False,
+             b"a,b\r\n1,2\n": True, b"a,bc\r12\r\n": True, b"a,bc\r12\r": False}
+    for i, (data, mixed) in enumerate(cases.items()):
+        p = tmp_path / f"{i}.csv"
+        p.write_bytes(data)
+        flavour, digest, nul, found = encoding._scan_text(p)
+        assert (flavour, digest, nul, found) == ("utf-8", hashlib.sha256(data).hexdigest(), False, mixed), data
+
+
 def test_ten_megabyte_cell_reads_intact(con, tmp_path):
     cell = ("人工智能," * 1_250_000)[:-1]  # ≈ 15 MB of UTF-8 with commas inside the quotes
     p = tmp_path / "big.csv"

@@ -17,10 +17,12 @@ import numpy as np
 import pyarrow as pa
 from duckdb import sqltypes
 
+from ..readers.limits import _bytes
 from .staging import Staged, ql
 
 # the recorded hash's column type: 16 bytes, compared and joined as a number
 HASH_TYPE = "UHUGEINT"
+MIN_LIMIT = 64 << 20  # DuckDB's limit while the lookup is held, at least (a tiny cap is the caller's choice)
 
 
 def _hex_to_number(col: str) -> str:
@@ -81,6 +83,11 @@ class LatestHashes:
         self.starts = np.zeros((1 << bits) + 1, np.int64 if self.n >= 1 << 31 else np.int32)
         np.cumsum(np.bincount((self.lo >> self.shift).astype(np.int64), minlength=1 << bits), out=self.starts[1:])
         self.seen = np.zeros(self.n, bool)  # which latest hashes came again (each key's content, at most once)
+        # the arrays live in this process beside DuckDB's buffer pool: they count against the import's cap, so
+        # DuckDB's limit is lowered by their size while they are held (about 21 bytes a key)
+        self.limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        held = sum(a.nbytes for a in (self.lo, self.hi, self.starts, self.seen))
+        con.execute(f"SET memory_limit = '{max(_bytes(self.limit) - held, MIN_LIMIT) // 1024}KiB'")
         self.name = f"_latest_hash_{id(self)}"
         con.create_function(self.name, self._known, [sqltypes.UBIGINT, sqltypes.UBIGINT], sqltypes.BOOLEAN,
                             type="arrow", side_effects=False)
@@ -107,6 +114,7 @@ class LatestHashes:
 
     def close(self) -> None:
         self.con.remove_function(self.name)
+        self.con.execute(f"SET memory_limit = '{self.limit}'")
         self.lo = self.hi = self.starts = self.seen = None
 
 

@@ -129,11 +129,13 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
             colmap = resolve_mapping(kind, headers, mapping, path)
+            as_read: dict[str, str] = {}
             select, alt, here = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
-                                              header_of, alternates, present)
+                                              header_of, alternates, present, as_read)
             held.update(here)
             if latest is not None:
-                return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed, here)
+                return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed, here,
+                                     as_read)
             checked = [] if defer_checks else _checks(fields, here, division=False)
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
             if hashed:  # the content hash of the trimmed values, in the same pass
@@ -269,20 +271,32 @@ def _alias(item: str) -> str:
 
 
 def _packed_shape(fields, present, select: list[str], alt: str | None, relation: str, passthrough: str,
-                  latest, packed: list[str], here: set[str]) -> str:
+                  latest, packed: list[str], here: set[str], as_read: dict[str, str]) -> str:
     """The staging SELECT of a later export: every row's content hash, and its other values — packed as one JSON
     text — only where the hash is not the latest of some key (``latest``, a lookup that keeps the file order).
-    The trimmed fields are computed for every row (the hash needs them); credit-code normalisation, unmapped
-    columns and flags only for the rows kept."""
+
+    The hash is first taken over the cells as read (``as_read``: field → its one source column), untrimmed: a
+    row whose cells need no trimming hashes the same either way, so when that hash is the latest of some key
+    the row is unchanged and nothing of it is trimmed (an untrimmed hash can only equal a recorded hash if
+    its cells were already trimmed). The other rows — new, changed, or cells with spaces around — are
+    trimmed, hashed as usual and looked up again; credit-code normalisation, unmapped columns and flags only
+    for the rows kept."""
     own = [c for c in select if _alias(c) in fields]
     rest = [c for c in select if _alias(c) not in fields] + [f"{alt or 'false'} AS name__alt"]
     # the packed columns of all files (one file may map a field another does not): unpacked with one structure
     packed += [a for a in map(_alias, own + rest) if a not in packed]
     values = ", ".join(f"{qi(_alias(c))} := {qi(_alias(c))}" for c in own)
     values += "".join(f", {qi(_alias(c))} := {c.rsplit(' AS ', 1)[0]}" for c in rest)
+    exprs = {_alias(c): c.rsplit(" AS ", 1)[0] for c in own}
+    raw = content_hash_sql(fields, present, here, {f: as_read.get(f, e) for f, e in exprs.items()})
+    # the trimmed values only for the rows the untrimmed hash did not find (each in a CASE of its own: an
+    # expression shared by two branches would be computed for every row)
+    trimmed = ", ".join(f"CASE WHEN NOT _same THEN {e} END AS {qi(f)}" for f, e in exprs.items())
     return (f"SELECT {passthrough}, _hash, CASE WHEN NOT _known THEN to_json(struct_pack({values})) END AS _v "
-            f"FROM (SELECT *, {latest.sql('_hash')} AS _known FROM (SELECT *, {content_hash_sql(fields, present, here)} "
-            f"AS _hash FROM (SELECT *, {', '.join(own)} FROM {relation})))")
+            f"FROM (SELECT *, CASE WHEN _same THEN true ELSE {latest.sql('_hash')} END AS _known "
+            f"FROM (SELECT *, CASE WHEN _same THEN _raw ELSE {content_hash_sql(fields, present, here)} END AS _hash "
+            f"FROM (SELECT *, {trimmed} FROM (SELECT *, {latest.sql('_raw')} AS _same "
+            f"FROM (SELECT *, {raw} AS _raw FROM {relation})))))")
 
 
 def _packed_types(fields, packed: list[str]) -> str:
@@ -291,13 +305,16 @@ def _packed_types(fields, packed: list[str]) -> str:
     return "{" + ", ".join(f'"{c}": "{kinds.get(c, "VARCHAR")}"' for c in packed) + "}"
 
 
-def content_hash_sql(fields: dict[str, Field], present: set[str], here: set[str] | None = None) -> str:
+def content_hash_sql(fields: dict[str, Field], present: set[str], here: set[str] | None = None,
+                     exprs: dict[str, str] | None = None) -> str:
     """The content hash of a staged row: its mapped source values (the same before and after typing) joined
     by a unit separator, as the 128-bit number ``md5_number`` gives (docs/data-formats.md, "The content hash").
-    ``present``: the fields of all files; ``here``: those this file holds (the others count as empty)."""
+    ``present``: the fields of all files; ``here``: those this file holds (the others count as empty);
+    ``exprs``: SQL giving a field's value (default: its column)."""
     cols = [f for f in fields if f in present]
+    exprs = exprs or {}
     return "md5_number(concat_ws('\x1f', " + ", ".join(
-        f"coalesce({qi(f)}, '')" if here is None or f in here else "''" for f in cols) + "))"
+        f"coalesce({exprs.get(f, qi(f))}, '')" if here is None or f in here else "''" for f in cols) + "))"
 
 
 def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
@@ -313,11 +330,13 @@ def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
     return out
 
 
-def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, header_of, alternates, present):
+def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, header_of, alternates, present,
+                  as_read: dict[str, str] | None = None):
     """The staging columns of one file: trimmed text per target field (or its default), the normalised credit
     code (``<field>__n``), the unmapped columns as JSON (``_extra``); the SQL of the flag ``name__alt`` (the
     name came from a fallback column); and the fields the file holds. A field it neither maps nor defaults is
-    not stored at all (given as NULL by the view): ten million NULLs still cost memory."""
+    not stored at all (given as NULL by the view): ten million NULLs still cost memory. ``as_read`` gets the
+    column of each field one column feeds, as read (before trimming)."""
     select: list[str] = []
     here: set[str] = set()
     alt = None
@@ -326,6 +345,8 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
             exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
                      f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
             select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
+            if as_read is not None and len(colmap[f.name]) == 1:
+                as_read[f.name] = qi(col_by_header[colmap[f.name][0]])
             if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
                 alt = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
                 alternates[f.name] = colmap[f.name][1:]

@@ -30,7 +30,9 @@ class _Text:
 
 def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, bool]:
     """One streaming pass: (utf-8 flavour or None, sha256, has NUL bytes, mixed line endings). Without
-    ``decode`` the UTF-8 check is left to the caller (the flavour is then a guess from the BOM)."""
+    ``decode`` the UTF-8 check is left to the caller (the flavour is then a guess from the BOM). The line
+    endings are counted only in chunks with a CR: a chunk without one only says whether it holds a LF (a
+    byte search that stops at the first), so a file of LF lines costs its SHA-256 and two byte searches."""
     h = hashlib.sha256()
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
@@ -54,8 +56,11 @@ def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, boo
                     dec.decode(chunk)
                 except UnicodeDecodeError:
                     utf8_ok = False
+            if not prev_cr and b"\r" not in chunk:  # most files have no CR at all: only whether a LF is there
+                lone_lf = lone_lf or int(b"\n" in chunk)
+                continue
             n_cr = chunk.count(b"\r")
-            inner = chunk.count(b"\r\n") if n_cr else 0  # most files have no CR at all: one pass fewer
+            inner = chunk.count(b"\r\n") if n_cr else 0
             joined = prev_cr and chunk[:1] == b"\n"  # a CRLF split across two chunks
             n_crlf = inner + joined
             crlf += n_crlf
