@@ -132,6 +132,7 @@ def test_bare_names_from_different_sources_are_not_merged(tmp_path, shared):
             [["crunchbase_2013"], ["itjuzi"]],), (name, rows)  # one enterprise per source, never both on one
         near = [n for n in rep["near_merges"] if n["name"] == name]
         assert len(near) == 1 and near[0]["existing_source"] == "itjuzi" and "成立年份不同" in near[0]["reason"]
+        assert near[0]["reason_en"].startswith("founded in different years (")
     assert q(db, "SELECT year(founded) FROM enterprises WHERE name = 'Embark' ORDER BY 1") == [(2011,), (2016,)]
     # nothing from the two lists was merged on a bare name alone
     merged = q(db, "SELECT count(*) FROM (SELECT enterprise_id FROM enterprise_records GROUP BY 1 "

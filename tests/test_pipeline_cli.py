@@ -43,7 +43,8 @@ def test_pipeline_commands(db, tmp_path):
     assert [(r["id"], r["next_action"], r["next_action_date"]) for r in rows] == [(str(lead["id"]), "上门拜访", "2021-01-05")]
     assert rows[0]["status_label"] == "新线索"
     en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "list", "--format", "csv", db=db).stdout)))
-    assert [r["status_label"] for r in en] == ["new lead"]  # the status in the CLI's language
+    assert [(r["status_label"], r["region_name"]) for r in en] == [("new lead", "Ningbo")]  # in the CLI's language
+    assert rows[0]["region_name"] == "宁波市"
     xlsx = tmp_path / "pipeline.xlsx"
     run("pipeline", "export", "-o", xlsx, db=db)
     import duckdb

@@ -120,6 +120,8 @@ def test_pipeline_page_in_the_browser(tmp_path):
         assert pg.locator('.pl-col[data-status="new"] .pl-card').count() == 0
         pg.goto(base + "/pipeline?view=board&lang=en")
         assert "contacted" in pg.inner_text('.pl-col[data-status="contacted"] h3')
+        card = pg.inner_text('.pl-col[data-status="contacted"] .pl-card')
+        assert "Ningbo" in card and "宁波市" not in card  # the region in the page's language
         pg.goto(base + "/enterprises/1")
         assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
         assert not errors, errors

@@ -137,14 +137,17 @@ def _near_merges(ctx: ImportContext) -> None:
         SELECT t.name, t._key, e.id, e.name, e.source,
                CASE WHEN coalesce({_years_apart('t', 'e')} > 1, false)
                     THEN '成立年份不同 (' || year(t.founded) || ' / ' || year(e.founded) || ')'
-                    ELSE '只有名称相同，没有地区、成立年份或网站佐证' END
+                    ELSE '只有名称相同，没有地区、成立年份或网站佐证' END,
+               CASE WHEN coalesce({_years_apart('t', 'e')} > 1, false)
+                    THEN 'founded in different years (' || year(t.founded) || ' / ' || year(e.founded) || ')'
+                    ELSE 'only the name is the same: no region, founding year or website to confirm' END
         FROM (SELECT * FROM _ent ANTI JOIN _ent_bykey USING (_key)) t JOIN enterprises e ON e.name_norm = t.name_norm
         WHERE {NAME_MATCH} AND NOT {same_source('e', src)} AND NOT {corroborated('t', 'e')}
         ORDER BY t._file, t._row, e.id
     """).fetchall()
     ctx.report.near_merges += [
-        {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r}
-        for n, k, i, en, es, r in rows]
+        {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r,
+         "reason_en": r_en} for n, k, i, en, es, r, r_en in rows]
 
 
 CONFLICT_FIELDS = ("name", "province_code", "founded", "capital_wan")

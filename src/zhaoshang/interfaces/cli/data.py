@@ -78,7 +78,7 @@ def import_cmd(
                                 f"{report.rows_conflict} records conflict with known enterprises (kept, review)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
-                 t("原因", "reason"): n["reason"]} for n in report.near_merges[:20]]
+                 t("原因", "reason"): t(n["reason"], n["reason_en"])} for n in report.near_merges[:20]]
         more = len(report.near_merges) - len(near)
         emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
                                 f"{len(report.near_merges)} same-name rows not merged (review)"))

@@ -7,8 +7,10 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import UserError
 from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
+from ..labels import region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
@@ -24,14 +26,22 @@ SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码�
 
 
 def _shown(rows: list[dict]) -> list[dict]:
-    """Table rows in the CLI's language (the stored status label is Chinese)."""
-    return [dict(r, status_label=L.STATUS_EN[r["status"]]) if t("z", "e") == "e" and r.get("status") in L.STATUS_EN
-            else r for r in rows]
+    """Table rows in the CLI's language (the stored status label and region name are Chinese)."""
+    if t("z", "e") == "z" or not rows:
+        return rows
+    try:
+        with open_store(read_only=True) as store:
+            names = region_names(store, "en")
+    except UserError:  # no database beside the team state: the names as stored
+        names = {}
+    return [dict(r, status_label=L.STATUS_EN.get(r.get("status"), r.get("status_label")),
+                 region_name=names.get(r.get("region_code"), r.get("region_name"))) for r in rows]
 
 
 def _lead_title(row: dict, zh: str, en: str) -> str:
+    shown = _shown([row])[0]
     return t(f"{zh} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {row['status_label']}",
-             f"{en} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {L.STATUS_EN[row['status']]}")
+             f"{en} #{row['id']} {row['enterprise_name']} · {shown['region_name']} · {shown['status_label']}")
 
 
 @pipeline_app.command("add")

@@ -23,7 +23,7 @@ from ...services import reference
 from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import lq_text, one_side
+from ..labels import lq_text, one_side, region_names
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -156,6 +156,10 @@ class WebContext:
 
     def provinces(self, store: Store) -> list[dict]:
         return self.cached(store, ("provinces",), lambda: reference.regions_at(store, "province"))
+
+    def region_names(self, store: Store, lang: str) -> dict[str, str]:
+        """Region code → its name in ``lang`` where that is not the stored Chinese one (``labels.region_names``)."""
+        return self.cached(store, ("region-names", lang), lambda: region_names(store, lang))
 
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first

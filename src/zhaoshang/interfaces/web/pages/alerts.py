@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import NotFound, UserError
 from ....services.alerts import feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, region_names
+from ...labels import EVENT_TYPES
 from .. import sse
 from ..schemas import After
 
@@ -72,7 +72,7 @@ def register(app, web) -> None:
 
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
-        names = web.cached(store, ("region-names", lang), lambda: region_names(store, lang))
+        names = web.region_names(store, lang)
         rules = [dict(r, conditions=R.describe(r, lang, names)) for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": feed.list_alerts(team(request), who, limit=100),
                 "channels": R.channels(team(request), who)}

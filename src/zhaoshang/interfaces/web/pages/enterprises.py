@@ -112,6 +112,7 @@ def register(app, web) -> None:
         decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
+                                                     "region_names": web.region_names(store, web.lang_of(request)),
                                                      "decisions": decisions, "pl_error": pl_error, "pl_done": pl_done,
                                                      "facets": web.facets(store),
                                                      "status_zh": pipeline_leads.STATUS_ZH,
