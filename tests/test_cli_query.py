@@ -19,6 +19,11 @@ def db(tmp_path_factory):
     run_json("import", "enterprises", comp, "--preset", "itjuzi_companies", db=d)
     run_json("import", "fundings", fin, "--preset", "itjuzi_financing", db=d)
     run_json("import", "roles", comp, "--preset", "itjuzi_team", db=d)
+    with open(shared_file("listed_companies/szse_a_share_list_2026-01.csv"), encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(21)]  # the header and 20 listed companies
+    szse = d.parent / "szse20.csv"
+    szse.write_text("".join(head), encoding="utf-8")
+    run_json("import", "enterprises", szse, "--preset", "szse_a_share", db=d)
     return d
 
 
@@ -37,6 +42,21 @@ def test_search_by_brand_name_and_words(db):
              for r in companies()}
     for hit in words["items"]:
         assert "语音" in texts[hit["name"]] and "识别" in texts[hit["name"]]
+
+
+def test_search_and_show_by_stock_code(db):
+    from zhaoshang.core.store import Store
+    from zhaoshang.interfaces.labels import label
+    from zhaoshang.services.enterprises import resolve_enterprise
+
+    row = list(csv.DictReader(open(shared_file("listed_companies/szse_a_share_list_2026-01.csv"), encoding="utf-8")))[1]
+    code = row["A股代码"]
+    assert code.startswith("0")
+    top = run_json("search", "sz" + code, db=db)["items"][0]
+    assert top["name"] == row["公司全称"] and top["matched"] == "listed_code"
+    assert label("matched", "listed_code", "en") == "stock code"
+    with Store(db, read_only=True) as store:  # an id never starts with 0: 000002 is the stock code
+        assert resolve_enterprise(store, code) == resolve_enterprise(store, code + ".SZ") == top["id"]
 
 
 def test_show_by_brand_name_has_fundings_and_people(db):
@@ -58,7 +78,7 @@ def test_status_json_is_one_document(db):
     doc = json.loads(out)
     tables = {t["table"]: t["rows"] for t in doc["tables"]}
     assert tables["fundings"] == 1439 and doc["synthetic"] is False
-    assert {s["source"] for s in doc["sources"]} == {"itjuzi"}
+    assert {s["source"] for s in doc["sources"]} == {"itjuzi", "szse_a_share"}
 
 
 def test_usage_errors_are_clear_and_never_a_traceback(db):

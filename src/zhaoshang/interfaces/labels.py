@@ -53,7 +53,7 @@ MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address
 LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
                            "macro": ("区域", "macro-region"), "nation": ("全国", "nation")}
 ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
-MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "name_exact": ("全称", "full name"),
+MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_code": ("股票代码", "stock code"), "name_exact": ("全称", "full name"),
                             "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
                             "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
 

@@ -21,7 +21,7 @@ from ..core.parse.dates import parse_user_date
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import score_join, stored_totals
 from . import list_order
-from .search import matching_condition
+from .search import matching_condition, stock_code_forms
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -324,9 +324,10 @@ def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[by
 
 # ------------------------------------------------------------------------------------------- profile
 def resolve_enterprise(store, key: Any) -> int:
-    """Enterprise id from an id, a 统一社会信用代码, a full name or an alias."""
+    """Enterprise id from an id, a 统一社会信用代码, a stock code, a full name or an alias. An id never starts
+    with 0, so 002230 is a stock code."""
     s = str(key).strip()
-    if re.fullmatch(r"\d{1,17}", s):
+    if re.fullmatch(r"[1-9]\d{0,16}", s):
         row = store.con.execute("SELECT id FROM enterprises WHERE id = ?", [int(s)]).fetchone()
         if row:
             return row[0]
@@ -334,6 +335,10 @@ def resolve_enterprise(store, key: Any) -> int:
         row = store.con.execute("SELECT id FROM enterprises WHERE uscc = ? LIMIT 1", [s.upper()]).fetchone()
         if row:
             return row[0]
+    if stock := stock_code_forms(s):
+        rows = store.con.execute("SELECT id FROM enterprises WHERE list_contains(?, listed_code) LIMIT 2", [stock]).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
     row = store.con.execute("SELECT id FROM enterprises WHERE name = ? ORDER BY id LIMIT 1", [s]).fetchone()
     if row:
         return row[0]

@@ -19,7 +19,7 @@ from ..core.store import Store
 from ..core.text import normalize_name, search_tokens
 
 # rank of each kind of match, best first
-_RANKS = {"uscc": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4, "words": 5}
+_RANKS = {"uscc": 0, "listed_code": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4, "words": 5}
 
 
 def _words(text: str) -> list[str]:
@@ -60,7 +60,18 @@ def _word_condition(word: str, nodes: list[str]) -> tuple[str, list]:
     return f"({cond})", params
 
 
-def _candidates(store: Store, code: str | None, norm: str, words: list[str], nodes: dict) -> tuple[str, list] | None:
+# a stock code as analysts type it: 002230, 002230.SZ, SZ002230, 688454.SH, 830799.BJ
+_STOCK_CODE = re.compile(r"(?i)(?:s[hz]|bj)?(\d{6})(?:\.(?:s[hz]|bj))?")
+
+
+def stock_code_forms(text: str) -> list[str]:
+    """The forms a listed code may be stored in for a query that is a stock code (none otherwise)."""
+    m = _STOCK_CODE.fullmatch(text.strip())
+    return list(dict.fromkeys([m.group(1), text.strip().upper()])) if m else []
+
+
+def _candidates(store: Store, code: str | None, norm: str, words: list[str], nodes: dict,
+                stock: list[str] = ()) -> tuple[str, list] | None:
     """SQL of a superset of the ids the rule can accept, from the search index (``core.search_index``), or
     None when the index is stale or a part is too common to narrow the search (the rule then scans).
 
@@ -78,6 +89,8 @@ def _candidates(store: Store, code: str | None, norm: str, words: list[str], nod
     parts = [(f"SELECT id FROM ({whole[0]})", whole[1])]
     if code:
         parts.append(("SELECT id FROM enterprises WHERE uscc = ?", [code]))
+    if stock:
+        parts.append(("SELECT id FROM enterprises WHERE list_contains(?, listed_code)", [list(stock)]))
     if best:
         parts.append((f"SELECT id FROM ({best[0][0]})", best[0][1]))
         if nodes[best[1]]:
@@ -88,7 +101,7 @@ def _candidates(store: Store, code: str | None, norm: str, words: list[str], nod
 def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list, list[str]]:
     """The one matching rule: SQL of ``(id, why)`` rows for a query, its parameters and the query words.
 
-    A query matches an enterprise by its credit code, its name or an alias (exactly, else containing the
+    A query matches an enterprise by its credit code, its stock code, its name or an alias (exactly, else containing the
     query), or when every jieba word of the query stands in its name, English name, business scope,
     description, products, industry or the names of the chain nodes it is placed on. Every interface that
     searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule.
@@ -109,6 +122,9 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     cases: list[tuple[str, list, str]] = []  # (condition, parameters, reason), best first
     if code:
         cases.append(("e.uscc = ?", [code], "uscc"))
+    stock = stock_code_forms(text)
+    if stock:
+        cases.append(("list_contains(?, e.listed_code)", [stock], "listed_code"))
     cases.append(("e.name_norm = ?", [norm], "name_exact"))
     if norm:
         cases.append(("contains(e.name_norm, ?)", [norm], "name"))
@@ -125,7 +141,7 @@ def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[
     alias = "CASE WHEN a.alias_norm = ? THEN 'alias_exact' ELSE 'alias' END"
     alias_cond = "a.alias_norm = ?" + (" OR contains(a.alias_norm, ?)" if norm else "")
     aparams = [norm] + ([norm] if norm else [])
-    cand = _candidates(store, code, norm, words, nodes) if index else None
+    cand = _candidates(store, code, norm, words, nodes, stock) if index else None
     in_e, in_a, kparams, ids = "", "", [], None
     if cand:  # the index narrows where the rule looks (the candidates, looked up once); the rule still decides
         ids = [r[0] for r in store.con.execute(cand[0], cand[1]).fetchall()]

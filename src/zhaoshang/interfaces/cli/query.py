@@ -14,10 +14,6 @@ from ...services.search import find_one, search as search_service
 from ..labels import label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
-_WHY_ZH = {"uscc": "信用代码", "name_exact": "全称", "alias_exact": "别名", "name": "名称包含", "alias": "别名包含",
-           "words": "经营范围/简介"}
-
-
 @app.command()
 def search(
     words: List[str] = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词（可多个）"),
@@ -38,7 +34,7 @@ def search(
                            r["region"] or "")
     rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",
              t("地区", "region"): place(r), t("成立", "founded"): r["founded"] or "",
-             t("匹配", "matched"): _WHY_ZH.get(r["matched"], r["matched"]) if t("z", "e") == "z" else r["matched"]}
+             t("匹配", "matched"): label("matched", r["matched"], t("zh", "en"))}
             for r in doc["items"]]
     if not rows and fmt != Fmt.json:
         sys.stderr.write(t(f"没有找到与“{text}”匹配的企业（分词: {' / '.join(doc['words'])}）\n",
