@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from ..core.asof import enterprises_as_of, reference_date
 from ..core.errors import NotFound, UserError
+from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
@@ -452,6 +453,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            )
            SELECT * FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
         [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d, limit])
+    for ev in timeline:
+        ev["title_en"] = title_en(ev["title"])
     counts = {"fundings": len(fundings), "patents": len(patents), "news": len(news), "branches": len(branches),
               "people": len(people), "shareholders": len(shareholders), "contacts": len(contacts)}
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,

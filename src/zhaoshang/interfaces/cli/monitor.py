@@ -16,6 +16,7 @@ EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "or
 
 def event_rows(items: list[dict]) -> list[dict]:
     return [{**ev, "type_label": label("event", ev["type"], state.lang),
+             "title": ev.get("title_en") or ev["title"] if state.lang == "en" else ev["title"],
              "origin_label": label("origin", ev["origin"], state.lang)} for ev in items]
 
 

@@ -87,7 +87,8 @@ def show(
     shown = {  # stored codes by their labels, names in the UI language
         "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"]},
         "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"]},
-        "timeline": lambda r: {**r, "type": label("event", r["type"], lang)},
+        "timeline": lambda r: {**r, "type": label("event", r["type"], lang),
+                               "title": r.get("title_en") or r["title"] if lang == "en" else r["title"]},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(

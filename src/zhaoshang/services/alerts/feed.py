@@ -14,6 +14,7 @@ import json
 from typing import Any, Iterable
 
 from ...core import jsonenc
+from ...core.event_titles import title_en
 from ...core.teamstate.clock import now
 from . import evaluate as E
 from . import rules as R
@@ -157,6 +158,7 @@ def run_all(store, team, *, since: str | None = None) -> dict:
 
 def _present(r: dict) -> dict:
     out = {c: r.get(c) for c in COLUMNS}
+    out["title_en"] = title_en(out.get("title"))
     x = r.get("explain")
     out["explain"] = json.loads(x) if isinstance(x, str) else x
     out["evidence"] = (out["explain"] or {}).get("evidence") or []

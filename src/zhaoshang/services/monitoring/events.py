@@ -26,6 +26,7 @@ import time
 from typing import Any, Iterable
 
 from ...core.errors import NotFound, UserError
+from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
@@ -46,7 +47,7 @@ TYPES = IMPORT_TYPES + MONITOR_TYPES
 ORIGINS = ("import", "api", "feed")
 MAX_BATCH = 100
 COLUMNS = ["key", "id", "origin", "date", "type", "enterprise_id", "enterprise_name", "enterprise_uscc", "title",
-           "detail", "sentiment", "url", "source", "source_key", "province_code", "city_code", "district_code",
+           "title_en", "detail", "sentiment", "url", "source", "source_key", "province_code", "city_code", "district_code",
            "nodes", "news_id", "received_at", "actor"]
 
 register_migration(60, "monitoring: live events, news items, feed state", [
@@ -85,6 +86,7 @@ def _live_record(row: dict) -> dict:
     r["key"] = f"m{r['id']}"
     r["detail"] = _loads(r.get("detail"))
     r["nodes"] = _loads(r.get("nodes")) or []
+    r["title_en"] = r.get("title")  # the sender's title, in whatever language it was sent
     return {c: r.get(c) for c in COLUMNS}
 
 
@@ -92,7 +94,7 @@ def _import_record(row: tuple) -> dict:
     (eid, ent, name, uscc, date, typ, title, detail, source, skey, prov, city, dist, ref_table) = row
     return {"key": f"e{eid}", "id": eid, "origin": "import", "date": date.isoformat() if date else None,
             "type": typ, "enterprise_id": ent, "enterprise_name": name, "enterprise_uscc": uscc, "title": title,
-            "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
+            "title_en": title_en(title), "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
             "province_code": prov, "city_code": city, "district_code": dist, "nodes": None, "news_id": None,
             "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
 

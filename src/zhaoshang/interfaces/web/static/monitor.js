@@ -8,6 +8,8 @@
   const count = document.getElementById('ev-count');
   const empty = document.getElementById('ev-empty');
   const setState = (state) => { status.dataset.state = state; status.textContent = cfg.labels[state] || state; };
+  // an import's event title in the page's language (title_en: services' English of its head)
+  const shownTitle = ev => ((window.ZS || {}).lang === 'en' && ev.title_en) || ev.title;
   const cell = (text, cls) => { const td = document.createElement('td'); if (cls) td.className = cls; td.textContent = text || ''; return td; };
   const src = new EventSource(cfg.stream);
   src.addEventListener('ready', () => setState('live'));
@@ -26,8 +28,8 @@
     const title = cell('');
     if (ev.url && /^https?:\/\//.test(ev.url)) {
       const link = document.createElement('a'); link.href = ev.url; link.rel = 'noopener noreferrer'; link.target = '_blank';
-      link.textContent = ev.title; title.appendChild(link);
-    } else { title.textContent = ev.title; }
+      link.textContent = shownTitle(ev); title.appendChild(link);
+    } else { title.textContent = shownTitle(ev); }
     tr.appendChild(title);
     tr.appendChild(cell(ev.source, 'muted'));
     tr.appendChild(cell(cfg.origins[ev.origin] || ev.origin, 'muted'));
