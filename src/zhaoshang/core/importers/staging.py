@@ -253,10 +253,12 @@ def compact_sql(codes: list[str], alias: str = "") -> str:
                                     f"AS {qi(c)}" for c in codes) + ")") if codes else ""
 
 
-def restore_sql(codes: list[str]) -> str:
-    """``* REPLACE`` items that give back the credit codes ``compact_sql`` left out."""
-    return (" REPLACE (" + ", ".join(f"coalesce({qi(c)}, {qi(c + '__ok')}) AS {qi(c)}" for c in codes) + ")"
-            ) if codes else ""
+def restore_sql(codes: list[str], same: dict[str, str] | None = None) -> str:
+    """``* REPLACE`` items that give back the credit codes ``compact_sql`` left out, and the columns stored as
+    NULL where they equal another (``same``: column → the column it then equals)."""
+    pairs = {c: c + "__ok" for c in codes} | (same or {})
+    return (" REPLACE (" + ", ".join(f"coalesce({qi(c)}, {qi(b)}) AS {qi(c)}" for c, b in pairs.items()) + ")"
+            ) if pairs else ""
 
 
 def _nulls(columns: dict[str, str], derived: dict[str, str] | None = None) -> str:

@@ -135,7 +135,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
             joins.append(join_lookup(lk, a, [f.name]))
             selects.append(f"{a}.v AS {qi(f.name + '__list')}")
 
-    # Names → normalised names: in SQL where the name allows it, in Python (on distinct names) elsewhere.
+    # Names → normalised names: in SQL where the name allows it, in Python (on distinct names) elsewhere. Most
+    # names are their own normal form: the typed rows then hold NULL (the view gives the name back), not a
+    # second copy of every name
+    same_norm: list[str] = []
     for name_field in NAME_FIELDS.get(staged.kind, ()):
         if name_field in staged.present:
             fast, fast_value = normalize_name_sql(f"s.{qi(name_field)}")
@@ -144,7 +147,9 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
             a = alias()
             joins.append(join_lookup(lk, a, [name_field]))
             # the lookup holds exactly the names SQL cannot normalise: a name it lacks is normalised in SQL
-            selects.append(f"CASE WHEN {a}.k0 IS NOT NULL THEN {a}.v ELSE {fast_value} END AS {qi(name_field + '__norm')}")
+            selects.append(f"nullif(CASE WHEN {a}.k0 IS NOT NULL THEN {a}.v ELSE {fast_value} END, s.{qi(name_field)}) "
+                           f"AS {qi(name_field + '__norm')}")
+            same_norm.append(name_field)
 
     # Regions: structured columns first (few distinct combinations); the address is parsed only for rows
     # that still lack a district, on the distinct combinations of those rows.
@@ -203,9 +208,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
     selects[0] += compact_sql(staged.compact, "s")  # and a credit code that is its checked form is stored once
     typed = f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typed}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT *{restore_sql(staged.compact)}"
-                + "".join(f", NULL::{t} AS {qi(c)}" for c, t in staged.absent.items())
-                + (f", {extra}" if extra else "") + " FROM _typed_rows")
+    restored = restore_sql(staged.compact, {f + "__norm": f for f in same_norm})
+    # (the extra columns read the restored ones: computed over the inner view)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT *{f', {extra}' if extra else ''} FROM (SELECT *{restored}"
+                + "".join(f", NULL::{t} AS {qi(c)}" for c, t in staged.absent.items()) + " FROM _typed_rows)")
     for f in kind_fields.values():
         if f.type == "uscc" and f.name in staged.present:
             _uscc_reasons(con, staged, f.name)
