@@ -311,7 +311,10 @@ def test_import_uses_evidence_order_and_credit_code(shared, tmp_path):
     want = {"911101057214059484": "110105",   # 北京市朝阳区… with district 朝阳 (was 辽宁朝阳县)
             "91120105724452459K": "120105",   # 天津市河北区… with district 河北 (was 河北省)
             "916325237105452406": "632523",   # 贵德县… with district 海南 (was 海南省)
-            "9150011174745860X2": "500111"}   # 重庆市双桥经开区… (was 河北承德双桥区); district from the code
+            "9150011174745860X2": "500111",   # 重庆市双桥经开区… (was 河北承德双桥区); district from the code
+            # district column 广州/沈阳 (a city): the address's district, not the credit code's 越秀区/沈河区
+            "91440104724826027H": "440106",   # 广州市天河区…
+            "912101037196442534": "210106"}   # 辽宁省沈阳市铁西区…
     hainan = "91469028760361845K"  # 临城镇… (a bare 临城 matched 河北临城县): the code's province, 海南
     picked = [r for r in rows if r["统一社会信用代码"] in want or r["统一社会信用代码"] == hainan]
     assert len(picked) == len(want) + 1
@@ -322,7 +325,8 @@ def test_import_uses_evidence_order_and_credit_code(shared, tmp_path):
         w.writerows(picked)
     db = tmp_path / "z.duckdb"
     rep = run_json("import", "enterprises", f, db=db)
-    assert rep["region_conflicts"] == 1  # the 临城 row: text and credit code disagree on the province
+    # the 临城 row (text and credit code disagree on the province) and the two districts the address names
+    assert rep["region_conflicts"] == 3
     with Store(db, read_only=True) as s:
         got = dict(s.con.execute("SELECT uscc, district_code FROM enterprises").fetchall())
         prov = s.con.execute("SELECT province_code FROM enterprises WHERE uscc = ?", [hainan]).fetchall()

@@ -61,6 +61,7 @@ class RegionMatch:
     confidence: float = 0.0
     named: bool = False  # a province or city was named explicitly (not inferred from a bare district name)
     division_conflict: bool = False  # the credit code's division code points elsewhere (see ``resolve``)
+    district_from_division: bool = False  # the district is the division code's: the text named none
 
     @property
     def code(self) -> str | None:
@@ -370,13 +371,13 @@ class RegionParser:
             if st.dist is None:
                 read(v, st)
         st.finish()
-        conflict = False
+        conflict, had_district = False, st.dist is not None
         if division:
             st, conflict = self._reconcile(st, division)
         if st.prov is None:
             return foreign_hit or NO_MATCH
         return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3), st.named,
-                           conflict)
+                           conflict, st.dist is not None and not had_district)
 
     def _reconcile(self, st: _State, division: str) -> tuple[_State, bool]:
         """Bring the credit code's division code into ``st``: returns the state to use and whether they disagree."""

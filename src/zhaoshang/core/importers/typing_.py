@@ -59,10 +59,13 @@ def _region_resolver():
         if country and country.strip().lower() not in _CHINA:
             m = parser.parse(country)
             iso = m.country if (m.foreign and m.country) else country.strip()
-            return (None, None, None, iso, country, False, False)
+            return (None, None, None, iso, country, False, False, None)
         m = parser.resolve(province=province, city=city, district=district, address=address, text=region,
                            division=division)
-        return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named, m.division_conflict)
+        # a district only the credit code gave: its short name, which an address naming it needs no parse to confirm
+        by_code = parser.regions[m.district_code].short_name if m.district_from_division else None
+        return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named, m.division_conflict,
+                by_code)
 
     return resolve
 
@@ -156,7 +159,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
     inputs = [c for c in REGION_INPUTS if c in kind_fields]
     region_out = [("province_code", pa.string()), ("city_code", pa.string()), ("district_code", pa.string()),
                   ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_()),
-                  ("conflict", pa.bool_())]
+                  ("conflict", pa.bool_()), ("by_code", pa.string())]
     division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
     if any(c in staged.present for c in inputs) or division:
         resolve = _region_resolver()
@@ -176,10 +179,12 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
             a1 = alias()
             joins.append(join_lookup(lk1, a1, first))
         if "address" in staged.present:
-            # the address is read where the columns gave no district, or only a bare district name that an
-            # address naming its province or city outranks (北京市朝阳区… over a district column 朝阳)
+            # the address is read where the columns gave no district — or only the credit code did, and the address
+            # does not name that district —, or only a bare district name that an address naming its province or
+            # city outranks (北京市朝阳区… over a district column 朝阳)
             need = (f"(SELECT s.* FROM {staged.table} s {join_lookup(lk1, 'r1', first)} WHERE (r1.district_code IS NULL "
-                    f"OR NOT coalesce(r1.named, false)) AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
+                    f"OR NOT coalesce(r1.named, false) OR NOT contains(coalesce(s.address, ''), r1.by_code)) "
+                    f"AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
             cols2 = (first or division) + ["address"]
             lk2 = map_distinct(con, staged, "region_addr", cols2, region_fn(cols2), region_out, source=need)
             a2 = alias()
