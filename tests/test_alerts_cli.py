@@ -40,6 +40,7 @@ def test_rules_alerts_digest_from_the_command_line(db):
     assert len(res["alerts"]) == 6  # the five of the examples and the watched enterprise's news
     listed = run_json("alerts", "list", "--rule", str(added["id"]), db=path)
     assert [a["event_id"] for a in listed] == [info["events"]["far_bad_news"]]
+    assert listed[0]["title"].startswith("新闻: ") and listed[0]["title_en"] == "news: " + listed[0]["title"][4:]
     # the digest: alerts of rules that deliver by e-mail (the funding and the key-person rules: 3)
     out = d / "digest.html"
     doc = run_json("alerts", "digest", "--output", str(out), db=path)

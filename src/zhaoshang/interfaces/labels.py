@@ -198,6 +198,11 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
     return f"{v:.6f}"
 
 
+def event_title(row: dict, lang: str = "zh") -> str | None:
+    """An event's (or an alert's) title in the UI language: its ``title_en`` in English (``core/event_titles.py``)."""
+    return (row.get("title_en") or row.get("title")) if lang == "en" else row.get("title")
+
+
 def region_names(store, lang: str = "zh") -> dict[str, str]:
     """Region code → the name shown in the UI language (the English name where the region table or the
     macro-regions' file has one)."""

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...services.monitoring import events as E
-from ..labels import label
+from ..labels import event_title, label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
@@ -16,7 +16,7 @@ EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "or
 
 def event_rows(items: list[dict]) -> list[dict]:
     return [{**ev, "type_label": label("event", ev["type"], state.lang),
-             "title": ev.get("title_en") or ev["title"] if state.lang == "en" else ev["title"],
+             "title": event_title(ev, state.lang),
              "origin_label": label("origin", ev["origin"], state.lang)} for ev in items]
 
 
