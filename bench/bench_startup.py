@@ -24,7 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = (["--help"], ["status"], ["score", "--help"], ["classify", "--help"], ["search", "合成"])
+COMMANDS = (["--help"], ["status"], ["score", "--help"], ["classify", "--help"], ["search", "合成"],
+            # commands that open the team state: the lead pipeline's list, and a classification (from the second
+            # run on an incremental one with nothing to do: mostly start-up)
+            ["pipeline", "list"], ["classify"])
 HEAVY = ("numpy", "pyarrow", "sklearn", "igraph")
 RUN = "import sys; from zhaoshang.interfaces.cli import main; sys.argv = ['zhaoshang'] + sys.argv[1:]; main()"
 FLOOR = "import duckdb, typer"

@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from rich.cells import cell_len
 
@@ -178,5 +179,11 @@ def test_a_command_line_imports_its_own_command_and_libraries_only(db):
     assert not heavy & status and "zhaoshang.services.datastore" in status  # status's own service
     assert "zhaoshang.interfaces.cli.graph" not in status
     assert not heavy & loaded("score", "--help")
+    # a command that opens the team state (a scorecard reads its live events): its own command module still
+    with duckdb.connect(str(db), read_only=True) as con:
+        eid = con.execute("SELECT min(id) FROM enterprises WHERE dissolved IS NULL").fetchone()[0]
+    card = loaded("score", str(eid), "--format", "json")
+    assert {"zhaoshang.services.evaluation.scorecard", "zhaoshang.core.teamstate.tables"} <= card
+    assert not {"zhaoshang.services.graph.identity", "zhaoshang.services.alerts.rules", "igraph"} & card
     # (help listing every command: test_docs.py; a group another module adds to, `backtest leads`: test_leads.py;
-    # the team state migrated by every feature, `team restore`: test_cli_users.py)
+    # the team state's tables, known without importing the features: test_team_state.py)

@@ -50,6 +50,39 @@ def test_schema_and_migrations_added_later(team, team_url):
         del MIGRATIONS[9001]
 
 
+
+def test_a_team_state_opened_alone_has_every_features_tables(tmp_path):
+    # a command line imports its own command module only (opening the team state used to import them all): a
+    # migration registered in a feature's module would be missing from a team state that a command not importing
+    # that module creates. Opened in a fresh process with nothing but the team state imported, it gets every
+    # migration the source registers (read from every module's syntax tree, imported or not)
+    import ast
+    from pathlib import Path
+
+    import zhaoshang
+
+    code = """import json, sys
+from zhaoshang.core.teamstate import open_team_db
+with open_team_db(sys.argv[1]).tx() as tx:
+    applied = [r["version"] for r in tx.query("SELECT version FROM schema_migrations ORDER BY version")]
+print(json.dumps([applied, sorted(m for m in sys.modules if m.startswith(("zhaoshang.services", "zhaoshang.interfaces",
+                                                                          "numpy")))]))"""
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "alone.team.sqlite")], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    applied, imported = json.loads(proc.stdout)
+    assert imported == []  # no feature, no command module, no numpy
+    root = Path(zhaoshang.__file__).parent
+    registered = {}  # version -> module registering it
+    for f in root.rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)) if "register_migration" in text else ():
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    == "register_migration" and node.args and isinstance(node.args[0], ast.Constant)):
+                registered[node.args[0].value] = f.relative_to(root).as_posix()
+    assert set(registered.values()) == {"core/teamstate/tables.py"}, registered
+    assert applied == sorted(registered) == [1, 20, 30, 40, 50, 60, 70]
+
 def test_users_passwords_roles(team):
     acc = A.add_user(team, "alice", "admin", PW, "cli:test")
     assert acc.role == "admin" and not acc.disabled

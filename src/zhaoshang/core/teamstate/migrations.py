@@ -1,8 +1,9 @@
 """Numbered schema migrations of the team state, the same on SQLite and PostgreSQL.
 
-A feature that keeps team records (lead pipeline, notes, watchlists, alert rules, placement corrections)
-registers its tables with ``register_migration(version, name, statements)``; every open applies the pending
-ones in order, each in one transaction, and records them in ``schema_migrations``. Statements are portable
+The tables of every feature that keeps team records (lead pipeline, alert rules, placement corrections …) are
+declared in one place, ``tables.py`` — as the analytical tables are in ``core/schema.py`` — so opening the team
+state knows them all without importing the features (their models and graph libraries); every open applies the
+pending ones in order, each in one transaction, and records them in ``schema_migrations``. Statements are portable
 SQL with two placeholders: ``{id}`` (an auto-numbered primary key) and ``{text}``; a statement given as
 ``{"sqlite": …, "postgresql": …}`` differs by dialect (triggers).
 """
@@ -35,20 +36,10 @@ class Migration:
 
 
 MIGRATIONS: dict[int, Migration] = {}
-# callables that import every feature registering migrations, run before the registry is first read (the CLI
-# imports a command's own module only; the team state must still know every feature's tables)
-_LOADERS: list = []
-
-
-def before_use(loader) -> None:
-    """Run ``loader`` once before the registry is next read (``registered``)."""
-    _LOADERS.append(loader)
 
 
 def registered() -> dict[int, Migration]:
-    """Every migration: the registry after the pending loaders have run."""
-    while _LOADERS:
-        _LOADERS.pop()()
+    """Every migration (``tables.py`` declares the team state's tables; a test's own are added to them)."""
     return MIGRATIONS
 
 
@@ -61,34 +52,4 @@ def register_migration(version: int, name: str, statements: list[Statement]) -> 
     return m
 
 
-_APPEND_ONLY_PG = """
-CREATE OR REPLACE FUNCTION zs_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"""
-
-register_migration(1, "users, sessions, API tokens, login failures, audit log", [
-    "CREATE TABLE team_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE users (
-        id {id}, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL, password_hash TEXT,
-        disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-    """CREATE TABLE sessions (
-        id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), csrf TEXT NOT NULL,
-        created_at TEXT NOT NULL, last_seen TEXT NOT NULL, ip TEXT, user_agent TEXT)""",
-    """CREATE TABLE api_tokens (
-        id {id}, user_id BIGINT NOT NULL REFERENCES users(id), label TEXT, prefix TEXT NOT NULL,
-        token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)""",
-    "CREATE TABLE login_failures (id {id}, name TEXT NOT NULL, ip TEXT, at TEXT NOT NULL)",
-    "CREATE INDEX login_failures_name ON login_failures (name, at)",
-    """CREATE TABLE audit_log (
-        id {id}, at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, action TEXT NOT NULL, target TEXT,
-        detail TEXT, ip TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""",
-    "CREATE INDEX audit_log_at ON audit_log (at)",
-    {"sqlite": "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-     "postgresql": _APPEND_ONLY_PG},
-    {"sqlite": "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-     "postgresql": "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION zs_append_only()"},
-    {"postgresql": "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION zs_append_only()"},
-])
+from . import tables  # noqa: E402,F401  (registers the schema: imports this module's register_migration)

@@ -1,8 +1,9 @@
 """Command-line interface: ``zhaoshang``. Every command module in this package registers itself on ``app``.
 
 A command line loads only the module of the command it names (each imports its own services: numpy, pyarrow,
-igraph … load for the commands that use them, not for every start); help, an unknown name, ``app`` read from
-this package, or a first use of the team state (whose tables every feature registers on import) load them all.
+igraph … load for the commands that use them, not for every start); help, an unknown name or ``app`` read from
+this package load them all. The team state's tables are declared in core/teamstate/tables.py, so a command
+that opens it still imports only its own module.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import sys
 from pathlib import Path
 
 from ...core.errors import UserError
-from ...core.teamstate.migrations import before_use
 from .app import state
 
 globals().pop("app", None)  # the Typer app, not its module: read through __getattr__, every command loaded
@@ -37,11 +37,6 @@ def _load_commands(only: str | None = None) -> None:
         if name not in _loaded:
             importlib.import_module(f"{__name__}.{name}")
             _loaded.add(name)
-
-
-# every feature registers its team-state tables when its module is imported: before the team state is read, the
-# command modules are all loaded (with them the services they import), as the web app loads them
-before_use(lambda: _load_commands())
 
 
 def _defined(module: str) -> set[str]:

@@ -16,30 +16,10 @@ import yaml
 from ...core.config import parse_yaml
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import accounts, audit
 
-register_migration(50, "alert rules, alerts, deliveries, channels", [
-    """CREATE TABLE alert_rules (
-        id {id}, owner TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1,
-        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (owner, name))""",
-    """CREATE TABLE alerts (
-        id {id}, rule_id BIGINT NOT NULL, owner TEXT NOT NULL, rule_name TEXT NOT NULL, event_key TEXT NOT NULL,
-        event_id BIGINT, enterprise_id BIGINT, enterprise_name TEXT, event_type TEXT, event_date TEXT,
-        title TEXT, explain TEXT NOT NULL, created_at TEXT NOT NULL, read_at TEXT,
-        UNIQUE (rule_id, event_key))""",
-    "CREATE INDEX alerts_owner ON alerts (owner, id)",
-    """CREATE TABLE alert_deliveries (
-        id {id}, alert_id BIGINT, owner TEXT NOT NULL, channel TEXT NOT NULL, target TEXT NOT NULL,
-        payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL,
-        last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-    "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_at)",
-    """CREATE TABLE alert_channels (
-        owner TEXT PRIMARY KEY, email TEXT, webhook_url TEXT, webhook_secret TEXT, updated_at TEXT NOT NULL)""",
-    "CREATE TABLE alert_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-])
 
 CHANNELS = ("app", "email", "webhook")
 TARGETS = ("pipeline",)

@@ -19,7 +19,6 @@ from typing import Any
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.importers.enterprises import record_value_sql
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import audit
@@ -29,13 +28,6 @@ ACTIONS = ("confirm", "remove", "add")
 ANALYST = "analyst"
 DECLARED = "declared"
 
-register_migration(20, "chain placement corrections", [
-    """CREATE TABLE placement_corrections (
-        id {id}, enterprise_id BIGINT NOT NULL, enterprise_uscc TEXT, enterprise_name TEXT, chain TEXT NOT NULL,
-        node_code TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL, user_name TEXT NOT NULL,
-        decided_at TEXT NOT NULL)""",
-    "CREATE INDEX placement_corrections_pair ON placement_corrections (chain, enterprise_id, node_code)",
-])
 
 DECLARED_DDL = """
 CREATE TABLE IF NOT EXISTS declared_placements (

@@ -25,7 +25,6 @@ from typing import Any
 import pyarrow as pa
 
 from ...core.errors import NotFound, UserError
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..team import audit
 
@@ -35,12 +34,6 @@ RULES = {"same_enterprise_tenure": 0.95, "same_enterprise": 0.90, "shared_codire
          "gender_birth_year": 0.50, "contact_same_enterprise": 0.90, "inventor_same_enterprise": 0.90}
 SUPPORT = 0.05  # matching gender and birth year on top of another rule
 
-register_migration(40, "person identity decisions", [
-    """CREATE TABLE person_decisions (
-        id {id}, a_source TEXT NOT NULL, a_key TEXT NOT NULL, b_source TEXT NOT NULL, b_key TEXT NOT NULL,
-        a_name TEXT, decision TEXT NOT NULL, reason TEXT, user_name TEXT NOT NULL, decided_at TEXT NOT NULL)""",
-    "CREATE INDEX person_decisions_pair ON person_decisions (a_source, a_key, b_source, b_key)",
-])
 
 _PAIRS = """
 WITH p AS (SELECT id, name, coalesce(name_norm, name) AS nn, gender, birth_year, source, source_key FROM persons),

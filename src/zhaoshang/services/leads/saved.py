@@ -12,14 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ...core.errors import NotFound, UserError
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..team import audit
-
-register_migration(70, "saved lead weights", [
-    """CREATE TABLE lead_weights (
-        version TEXT PRIMARY KEY, body TEXT NOT NULL, saved_by TEXT NOT NULL, saved_at TEXT NOT NULL)""",
-])
 
 
 def save_weights(team, w: dict, actor: Any = None) -> dict:

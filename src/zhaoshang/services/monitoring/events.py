@@ -28,7 +28,6 @@ from typing import Any, Iterable
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import _in_list, _region_filter, default_chain, descendants
@@ -49,26 +48,6 @@ MAX_BATCH = 100
 COLUMNS = ["key", "id", "origin", "date", "type", "enterprise_id", "enterprise_name", "enterprise_uscc", "title",
            "title_en", "detail", "sentiment", "url", "source", "source_key", "province_code", "city_code", "district_code",
            "nodes", "news_id", "received_at", "actor"]
-
-register_migration(60, "monitoring: live events, news items, feed state", [
-    """CREATE TABLE monitor_events (
-        id {id}, origin TEXT NOT NULL, enterprise_id BIGINT NOT NULL, enterprise_name TEXT NOT NULL,
-        enterprise_uscc TEXT, province_code TEXT, city_code TEXT, district_code TEXT, nodes TEXT,
-        type TEXT NOT NULL, date TEXT NOT NULL, title TEXT NOT NULL, detail TEXT, sentiment REAL, url TEXT,
-        source TEXT NOT NULL, source_key TEXT, news_id BIGINT, actor TEXT, received_at TEXT NOT NULL,
-        dedup_key TEXT NOT NULL UNIQUE)""",
-    "CREATE INDEX monitor_events_date ON monitor_events (date, id)",
-    "CREATE INDEX monitor_events_enterprise ON monitor_events (enterprise_id, date)",
-    """CREATE TABLE monitor_news (
-        id {id}, title TEXT NOT NULL, body TEXT, url TEXT, published TEXT, fingerprint TEXT NOT NULL,
-        sources TEXT NOT NULL, mentions TEXT, candidates TEXT, event_type TEXT, type_confidence REAL,
-        sentiment REAL, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-    "CREATE INDEX monitor_news_seen ON monitor_news (first_seen)",
-    """CREATE TABLE monitor_feeds (
-        name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT, last_run TEXT, last_ok TEXT,
-        last_status TEXT, last_error TEXT, items_new BIGINT NOT NULL DEFAULT 0, items_total BIGINT NOT NULL DEFAULT 0,
-        next_run TEXT)""",
-])
 
 
 # ------------------------------------------------------------------------------------------- records

@@ -16,7 +16,6 @@ from typing import Any
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.parse.dates import parse_user_date
-from ...core.teamstate import register_migration
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import accounts, audit
@@ -35,20 +34,6 @@ FIELD_LABELS = {"status": ("状态", "status"), "owner": ("负责人", "owner"),
                 "segment": ("产业链环节", "segment"), "note": ("备注", "note")}
 TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment")
 
-register_migration(30, "lead pipeline", [
-    """CREATE TABLE pipeline_leads (
-        id {id}, enterprise_id BIGINT NOT NULL, enterprise_uscc TEXT, enterprise_name TEXT NOT NULL,
-        region_code TEXT NOT NULL, region_name TEXT NOT NULL, region_level TEXT NOT NULL,
-        status TEXT NOT NULL, owner TEXT, source TEXT NOT NULL, segment TEXT,
-        next_action TEXT, next_action_date TEXT, abandon_reason TEXT,
-        signed_on TEXT, landed_on TEXT, landing TEXT,
-        created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-        UNIQUE (enterprise_id, region_code))""",
-    """CREATE TABLE pipeline_history (
-        id {id}, lead_id BIGINT NOT NULL REFERENCES pipeline_leads(id), at TEXT NOT NULL, actor TEXT NOT NULL,
-        field TEXT NOT NULL, from_value TEXT, to_value TEXT)""",
-    "CREATE INDEX pipeline_history_lead ON pipeline_history (lead_id, id)",
-])
 
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
            "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
