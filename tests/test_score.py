@@ -264,11 +264,25 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
         for k in range(eid % 4):
             s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, ?, ?, ?)",
                           [eid * 10 + k, eid, f"20{17 + k}-0{1 + eid % 9}-01", ["angel", "a", "b"][k], 100 * (eid % 5)])
+        for k, person in enumerate((eid % 5, 100 + eid)):  # a person of several enterprises, and one's own
+            s.con.execute("INSERT INTO roles (id, person_id, person_name, enterprise_id, role, start_date) "
+                          "VALUES (?, ?, ?, ?, 'director', DATE '2015-01-01')", [eid * 10 + k, person, f"测试人{person}", eid])
+    # investors of rounds of several enterprises: their records, like the people's, are read from everyone
+    s.con.execute("INSERT INTO funding_investors (funding_id, investor_id) SELECT id, 1 + id % 3 FROM fundings")
     (tmp_path / "w.yaml").write_text(WEIGHTS.replace("min_cohort: 100", "min_cohort: 4").replace(
         "latest_stage: {dimension: capital, weight: 0.2, direction: 1}",
-        "latest_stage: {dimension: capital, weight: 0.2, direction: 1, cohort: node}"), encoding="utf-8")
+        "latest_stage: {dimension: capital, weight: 0.2, direction: 1, cohort: node}").replace(
+        "  growth: {weight: 0.4}\n", "  growth: {weight: 0.4}\n  team: {weight: 0.3}\n") + """\
+  investor_quality: {dimension: capital, weight: 0.2, direction: 1}
+  investors_n: {dimension: capital, weight: 0.1, direction: 1}
+  key_people: {dimension: team, weight: 0.3, direction: 1}
+  serial_founders: {dimension: team, weight: 0.4, direction: 1}
+  board_ties: {dimension: team, weight: 0.3, direction: 1}
+""", encoding="utf-8")
     w = load_weights(tmp_path / "w.yaml")
     rows = s.query(f"SELECT * FROM ({scored_sql(s, D, w, chain='ai')}) ORDER BY enterprise_id")
+    assert {r["investors_n"] for r in rows} > {0} and {r["serial_founders"] for r in rows} == {1}
+    assert len({r["investor_quality"] for r in rows}) > 1 and all(r["p_board_ties"] is not None for r in rows)
     # the batch stores these cohorts and percentiles; one enterprise's row read from them is the same, column by column
     from zhaoshang.services.evaluation.scorecard import score_all
 

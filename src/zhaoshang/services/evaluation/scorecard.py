@@ -27,7 +27,7 @@ from .live import register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
-from .signals import SOURCE_OF, signals_sql, sources_present, typical_sql
+from .signals import SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -101,10 +101,12 @@ SIZES = """nc AS (SELECT *, CAST(sum(n_nb) OVER (PARTITION BY nb_node) AS BIGINT
 
 
 def band_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present: dict | None = None,
-             only: int | None = None, ids: tuple[int, int] | None = None, typical: str | None = None) -> str:
-    """CTEs ``sig`` and ``b``: each enterprise's signals and age band (``only``, ``ids``: signals.signals_sql)."""
+             only: int | None = None, ids: tuple[int, int] | None = None, typical: str | None = None,
+             shared: str | None = None) -> str:
+    """CTEs ``sig`` and ``b``: each enterprise's signals and age band (``only``, ``ids``, ``typical``,
+    ``shared``: signals.signals_sql)."""
     b0, b1 = w["age_bands"][:2]
-    sig = signals_sql(store, d, chain=chain, present=present, only=only, ids=ids, typical=typical)
+    sig = signals_sql(store, d, chain=chain, present=present, only=only, ids=ids, typical=typical, shared=shared)
     return f"""sig AS ({sig}),
 b AS MATERIALIZED (SELECT *, CASE WHEN age_years IS NULL THEN 'unknown' WHEN age_years < {b0} THEN '<{b0:g}'
                      WHEN age_years < {b1} THEN '{b0:g}-{b1:g}' ELSE '>={b1:g}' END AS age_band FROM sig)"""
@@ -127,10 +129,11 @@ def cohort_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
                only: int | None = None, stored: bool = False, tables: dict = cohorts.STORED) -> str:
     """CTEs ``sig`` … ``k``: each enterprise's signals, age band, cohort level, cohort key and size. ``only``:
     one enterprise's row; ``stored``: the cohort sizes of the batch stored for ``d`` (cohorts.py; ``tables``:
-    where it is kept), not counted."""
+    where it is kept — a card ranked over the population also keeps its ``shared`` signals there), not counted."""
     present = present if present is not None else sources_present(store, d)
+    shared = f"SELECT * FROM {tables['shared']}" if stored and "shared" in tables else None
     bands = band_sql(store, d, w, chain=chain, present=present, only=only,
-                     typical=stored_typical_sql(d, tables) if stored else None)
+                     typical=stored_typical_sql(d, tables) if stored else None, shared=shared)
     if stored:
         counts = f"nc AS ({stored_sizes_sql(d, tables)}),"
     else:
@@ -271,13 +274,16 @@ def _rows(store, sql: str, params: list | None = None) -> list[dict]:
 def _population_rows(store, d: _dt.date, w: dict, *, chain: str, present: dict, eid: int,
               per: int | None = None) -> list[dict]:
     """The scored row of enterprise ``eid`` (as ``scorecard.scored_sql`` gives it), its cohorts ranked over
-    every enterprise existing at ``d``, ``per`` enterprises at a time (default: ``population.range_rows()``)."""
+    every enterprise existing at ``d``, ``per`` enterprises at a time (default: ``population.range_rows()``).
+    What every range reads from everyone's facts (typical gaps, investors' records, people's other
+    enterprises) is computed once first, narrow: one row per round type or per enterprise having any."""
     con = store.con
     D = f"DATE '{d.isoformat()}'"
     ranked = _ranked(w, present)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TEMP['typical']} AS "
                     f"SELECT {D} AS as_of, round, typ_gap FROM ({typical_sql(store, d)})")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TEMP['shared']} AS {shared_sql(store, d)}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {GROUPS} (nb_node VARCHAR, nb_band VARCHAR, signal VARCHAR, "
                     "v DOUBLE, c BIGINT)")
         own = None  # the enterprise's (node, age band)
@@ -288,7 +294,7 @@ def _population_rows(store, d: _dt.date, w: dict, *, chain: str, present: dict, 
         for lo, hi in id_ranges(con, "enterprises", per or range_rows()):
             con.execute(f"""CREATE OR REPLACE TEMP TABLE {RANGE} AS WITH {band_sql(
                 store, d, w, chain=chain, present=present, ids=(lo, hi),
-                typical=f"SELECT round, typ_gap FROM {TEMP['typical']}")}
+                typical=f"SELECT round, typ_gap FROM {TEMP['typical']}", shared=f"SELECT * FROM {TEMP['shared']}")}
                 SELECT * EXCLUDE (node), coalesce(node, '-') AS node FROM b""")
             con.execute(f"INSERT INTO {GROUPS} SELECT node, age_band, signal, v, count(*) FROM ({counts}) GROUP BY ALL")
             if lo <= eid <= hi:

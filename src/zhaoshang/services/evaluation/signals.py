@@ -93,15 +93,58 @@ def typical_sql(store, d: _dt.date) -> str:
     return f"WITH {_funding_ctes(store, d)},\n{TYPICAL_CTES.rstrip(',')}\nSELECT round, typ_gap FROM typ"
 
 
+def _population_ctes(D: str, where: str) -> str:
+    """CTEs ``ninv`` and ``ent_q`` (an enterprise's investors and their records) and ``team`` (its people and
+    their other enterprises): read from everyone's facts by ``D``; ``team`` kept for the rows ``where`` selects."""
+    return f"""-- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
+-- smoothed towards the overall share with 5 pseudo-enterprises
+inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
+              JOIN f ON f.id = fi.funding_id WHERE fi.investor_id IS NOT NULL),
+inv_port AS (SELECT i.investor_id, i.enterprise_id,
+                    max(CASE WHEN f2.date > i.date THEN 1 ELSE 0 END) AS again
+             FROM (SELECT investor_id, enterprise_id, min(date) AS date FROM inv_deals GROUP BY ALL) i
+             LEFT JOIN f f2 ON f2.enterprise_id = i.enterprise_id AND f2.date > i.date
+             GROUP BY ALL),
+prior AS (SELECT coalesce(avg(again), 0.5) AS p FROM inv_port),
+ninv AS (SELECT enterprise_id, count(DISTINCT investor_id) AS investors_n FROM inv_deals GROUP BY enterprise_id),
+inv_q AS (SELECT investor_id, (sum(again) + 5 * (SELECT p FROM prior)) / (count(*) + 5) AS q
+          FROM inv_port GROUP BY investor_id),
+ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d JOIN inv_q q USING (investor_id)
+          GROUP BY d.enterprise_id),
+rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
+       LEFT JOIN imports i ON i.id = r.import_id
+       WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
+         AND r.enterprise_id IS NOT NULL),
+people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS NOT NULL GROUP BY who),
+team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
+                count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
+                sum(p.n - 1) AS board_ties
+         FROM rl JOIN people p USING (who) WHERE {where} GROUP BY rl.enterprise_id)"""
+
+
+def shared_sql(store, d: _dt.date) -> str:
+    """SQL: an enterprise's signals read from everyone's facts — ``investors_n``, ``investor_quality`` (its
+    investors' records across the population), ``key_people``, ``serial_founders``, ``board_ties`` (its people's
+    other enterprises) — one row per enterprise having any. Computed once, they serve every range of a card
+    ranked over the population (``signals_sql(shared=…)``) with the figures of the one-pass query."""
+    return f"""WITH {_funding_ctes(store, d)},
+{_population_ctes(_lit(d), 'TRUE')}
+SELECT enterprise_id, ninv.investors_n, ent_q.investor_quality, team.key_people, team.serial_founders,
+       team.board_ties
+FROM ninv LEFT JOIN ent_q USING (enterprise_id) FULL JOIN team USING (enterprise_id)"""
+
+
 def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None,
-                only: int | None = None, typical: str | None = None, ids: tuple[int, int] | None = None) -> str:
+                only: int | None = None, typical: str | None = None, ids: tuple[int, int] | None = None,
+                shared: str | None = None) -> str:
     """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
     placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing).
 
     ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
     between rounds, investors' records, people's other enterprises) still from everyone; ``ids``: likewise
     the rows of the enterprises whose ids lie in that range (inclusive); ``typical``: SQL giving the typical
-    gaps (``typical_sql``, e.g. as a batch stored them) instead of computing them."""
+    gaps (``typical_sql``, e.g. as a batch stored them) instead of computing them; ``shared``: SQL giving the
+    signals read from everyone's facts (``shared_sql``, computed once for many ranges) instead of computing them."""
     chain = chain or default_chain(store)
     present = present if present is not None else sources_present(store, d)
     D = _lit(d)
@@ -118,6 +161,13 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
             return f"{col} = {int(only)}"
         return "TRUE" if ids is None else f"{col} BETWEEN {int(ids[0])} AND {int(ids[1])}"
     typ = f"typ AS ({typical})," if typical else TYPICAL_CTES
+    if shared is None:
+        population = _population_ctes(D, one("rl.enterprise_id")) + ","
+    else:  # one row per enterprise: the same joins as the CTEs computed here
+        population = f"""sh AS (SELECT * FROM ({shared}) WHERE {one('enterprise_id')}),
+ninv AS (SELECT enterprise_id, investors_n FROM sh),
+ent_q AS (SELECT enterprise_id, investor_quality FROM sh),
+team AS (SELECT enterprise_id, key_people, serial_founders, board_ties FROM sh),"""
     return f"""
 WITH {_funding_ctes(store, d, inline=only is not None)},
 e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}
@@ -132,21 +182,7 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               bool_or(round IN ({exited})) AS exited
        FROM f WHERE {one('enterprise_id')} GROUP BY enterprise_id),
 {typ}
--- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
--- smoothed towards the overall share with 5 pseudo-enterprises
-inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
-              JOIN f ON f.id = fi.funding_id WHERE fi.investor_id IS NOT NULL),
-inv_port AS (SELECT i.investor_id, i.enterprise_id,
-                    max(CASE WHEN f2.date > i.date THEN 1 ELSE 0 END) AS again
-             FROM (SELECT investor_id, enterprise_id, min(date) AS date FROM inv_deals GROUP BY ALL) i
-             LEFT JOIN f f2 ON f2.enterprise_id = i.enterprise_id AND f2.date > i.date
-             GROUP BY ALL),
-prior AS (SELECT coalesce(avg(again), 0.5) AS p FROM inv_port),
-ninv AS (SELECT enterprise_id, count(DISTINCT investor_id) AS investors_n FROM inv_deals GROUP BY enterprise_id),
-inv_q AS (SELECT investor_id, (sum(again) + 5 * (SELECT p FROM prior)) / (count(*) + 5) AS q
-          FROM inv_port GROUP BY investor_id),
-ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d JOIN inv_q q USING (investor_id)
-          GROUP BY d.enterprise_id),
+{population}
 pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
                count(DISTINCT p.id) FILTER (WHERE p.type = 'invention') AS inventions,
                count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
@@ -171,15 +207,6 @@ nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERV
              FROM news_mentions m JOIN news n ON n.id = m.news_id
              UNION ALL SELECT enterprise_id, -id, date, sentiment FROM lv WHERE sentiment IS NOT NULL)
        WHERE day <= {D} AND enterprise_id IS NOT NULL AND {one('enterprise_id')} GROUP BY enterprise_id),
-rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
-       LEFT JOIN imports i ON i.id = r.import_id
-       WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
-         AND r.enterprise_id IS NOT NULL),
-people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS NOT NULL GROUP BY who),
-team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
-                count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
-                sum(p.n - 1) AS board_ties
-         FROM rl JOIN people p USING (who) WHERE {one('rl.enterprise_id')} GROUP BY rl.enterprise_id),
 ev AS (SELECT enterprise_id, count(*) AS events
        FROM (SELECT enterprise_id, date FROM events WHERE type IN ({neg})
              UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(NEGATIVE_TYPES)})
