@@ -95,15 +95,28 @@ _FULLWIDTH = {"（": "(", "）": ")", "［": "(", "］": ")", "｛": "(", "｝":
 _SQL_MAP = _BRACKETS | _FULLWIDTH | dict.fromkeys(_DROP)
 
 
+@lru_cache(maxsize=1)
+def _sql_safe_class() -> str:
+    """The characters of a name ``normalize_name_sql`` covers — printable ASCII, CJK unified ideographs and the
+    mapped ones, but no traditional character — as one regular-expression class (one match per name, not two)."""
+    allowed = sorted((set(range(0x21, 0x7F)) | set(range(0x4E00, 0xA000)) | {ord(c) for c in _SQL_MAP})
+                     - set(_TS_TABLE))
+    ranges: list[list[int]] = []
+    for c in allowed:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges) + "]*"
+
+
 def normalize_name_sql(expr: str) -> tuple[str, str]:
     """(condition, value): where ``condition`` holds, ``value`` equals ``normalize_name`` of ``expr``."""
     mapped = [(c, v) for c, v in _SQL_MAP.items() if v is not None]
     src = "".join(c for c, _ in mapped) + "".join(c for c, v in _SQL_MAP.items() if v is None)
     dst = "".join(v for _, v in mapped)
-    safe = "[!-~\u4e00-\u9fff" + "".join(re.escape(c) for c in _SQL_MAP) + "]*"
-    traditional = "[" + "".join(chr(k) for k in sorted(_TS_TABLE)) + "]"
     lit = lambda t: "'" + t.replace("'", "''") + "'"  # noqa: E731
-    cond = f"(regexp_full_match({expr}, {lit(safe)}) AND NOT regexp_matches({expr}, {lit(traditional)}))"
+    cond = f"regexp_full_match({expr}, {lit(_sql_safe_class())})"
     # most names hold no capital letter and none of the mapped characters: they are their own normal form, and
     # one character-class match is a fifth of the cost of the translation (which the rest still get)
     touched = "[A-Z" + "".join(re.escape(c) for c in _SQL_MAP) + "]"
