@@ -31,6 +31,7 @@ def store():
 @pytest.mark.parametrize("text, code", [
     ("330100", "330100"), ("杭州", "330100"), ("杭州市", "330100"), ("浙江省杭州市", "330100"), ("浙江", "330000"),
     ("北京", "110000"), ("北京市", "110000"), ("北京市朝阳区", "110105"), ("南京鼓楼区", "320106"), ("海淀", "110108"),
+    ("Beijing", "110000"), ("shanghai", "310000"), ("Jilin", "220000"), ("Zhejiang", "330000"), ("Hangzhou", "330100"),
 ])
 def test_names_and_paths(store, text, code):
     assert find_region(store, text) == code

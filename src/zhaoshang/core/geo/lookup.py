@@ -148,6 +148,11 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
         if len(best) == 1 or best[0][3] == "province":
             return _ref(best[0])
         raise AmbiguousRegion(t, [_candidate(store, r[0]) for r in best])
+    # an English name a province shares with its city (Beijing, Shanghai, Jilin) is the province, as in Chinese
+    province = con.execute(f"SELECT {_COLS} FROM regions WHERE level = 'province' AND lower(name_en) = lower(?)",
+                           [t]).fetchall()
+    if len(province) == 1:
+        return _ref(province[0])
     # a path such as 浙江省杭州市 or 北京市朝阳区: the region parser reads it
     from .parser import RegionParser
 
