@@ -307,18 +307,20 @@ def _population_rows(store, d: _dt.date, w: dict, *, chain: str, present: dict, 
                         GROUP BY ALL),
             {SIZES.rstrip(',')}
             SELECT {D} AS as_of, nb_node, nb_band, n_nb, n_n, n_b, n_all FROM nc""")
-        # the counts of the groups in the enterprise's own cohort (and node cohort) summed per value, then ranked
-        ranks = [rank_sql(i, s, spec, pairs=f"""SELECT {key} AS key, v, CAST(sum(c) AS BIGINT) AS c FROM k
+        # the cohort levels and keys of the (node, age band) groups; the counts of the groups in the enterprise's
+        # own cohort (and node cohort) — read once from the per-value counts — summed per value, then ranked
+        ranks = [rank_sql(i, s, spec, pairs=f"""SELECT {key} AS key, v, CAST(sum(c) AS BIGINT) AS c FROM mine
                           WHERE signal = '{s}' AND {key} = (SELECT {key} FROM own) GROUP BY ALL""")
                  for i, s, spec in ranked
                  for key in ["node_key" if spec.get("cohort") == "node" else "cohort_key"]]
         union = " UNION ALL ".join(f"SELECT {D} AS as_of, '{s}' AS signal, key, v, p FROM r{i}" for i, s, _ in ranked)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {TEMP['ranks']} AS
-            WITH n AS (SELECT g.nb_node AS node, g.nb_band AS age_band, g.signal, g.v, g.c, nc.n_nb, nc.n_n, nc.n_b,
-                              nc.n_all
-                       FROM {GROUPS} g JOIN {TEMP['cohorts']} nc USING (nb_node, nb_band)),
+            WITH n AS (SELECT nb_node AS node, nb_band AS age_band, n_nb, n_n, n_b, n_all FROM {TEMP['cohorts']}),
             {levels_sql(w)},
-            own AS (SELECT cohort_key, node_key FROM k WHERE node = ? AND age_band = ? LIMIT 1)
+            own AS (SELECT cohort_key, node_key FROM k WHERE node = ? AND age_band = ?),
+            mine AS MATERIALIZED (SELECT g.signal, g.v, g.c, k.cohort_key, k.node_key FROM {GROUPS} g
+                    JOIN k ON k.node = g.nb_node AND k.age_band = g.nb_band
+                    WHERE k.cohort_key = (SELECT cohort_key FROM own) OR k.node_key = (SELECT node_key FROM own))
             {''.join(',' + chr(10) + r for r in ranks)}
             {union or f"SELECT {D} AS as_of, '' AS signal, '' AS key, 0.0 AS v, 0.0 AS p WHERE FALSE"}""",
                     list(own))
