@@ -302,6 +302,7 @@ def test_idle_compute_ratio_is_compute_share_over_demand_share(fx):
 def test_without_resources_file_the_resource_criteria_are_unknown(fx):
     doc = rec.recommend(fx["store"], "330100", as_of=AS_OF)  # not a synthetic database: no default file
     assert doc["resources"] is None and doc["notes"]
+    assert len(doc["notes_en"]) == len(doc["notes"]) and doc["notes_en"][0].startswith("no region resources file")
     tech = _modes(doc)["technology"]
     assert [c["passed"] for c in tech["criteria"]] == [True, None] and not tech["suggested"]
     assert doc["profile"]["idle_compute_ratio"] is None

@@ -146,6 +146,7 @@ def test_english_report_and_as_of(env):
     run("--db", env["db"], "report", "region", "440300", "-o", str(out), "--lang", "en", "--as-of", "2020-06-30")
     html = out.read_text(encoding="utf-8")
     assert "Chain breakdown against the nation" in html and "2020-06-30" in html and "synthetic demo data" in html
+    assert "amounts are sums of disclosed amounts" in html and "金额为披露金额之和" not in html  # notes in English
 
 
 @pytest.mark.parametrize("args, needle", [

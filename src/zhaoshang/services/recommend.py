@@ -389,11 +389,14 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     seg_level = int(cfg["segment_level"])
     years = int(cfg["window_years"])
     notes: list[str] = []
+    notes_en: list[str] = []  # the same notes in English, in the same order
 
     res_path = Path(resources) if resources else default_resources(store)
     res = load_resources(res_path) if res_path else None
     if res is None:
         notes.append("未提供地区资源文件（--resources）：算力、高校、引导基金规模等指标缺失，相关条件不计为通过")
+        notes_en.append("no region resources file (--resources): compute, universities, guidance funds and the like "
+                        "are unknown and their criteria count as not met")
 
     # Region × segment matrix at the region's level, and every complexity output.
     mrows = _segment_matrix(store, chain, info["level"], seg_level, ref)
@@ -438,6 +441,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     strengths.sort(key=lambda r: (-(r["rca"] or 0), r["node"]))
     if cx.notes:
         notes.append("复杂度计算提示: " + ", ".join(cx.notes))
+        notes_en.append("complexity computation: " + ", ".join(cx.notes))
 
     profile = region_profile_metrics(store, info, chain, ref, cfg, res)
     modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"]) for m in cfg.get("modes") or []]
@@ -469,5 +473,5 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         "profile": profile,
         "resources": None if res is None else {k: res[k] for k in ("path", "synthetic", "label", "as_of")},
         "synthetic": bool(store.synthetic) or bool(res and res["synthetic"]),
-        "notes": notes,
+        "notes": notes, "notes_en": notes_en,
     }

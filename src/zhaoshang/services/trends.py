@@ -207,4 +207,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
             "一家企业归入多个环节时，其融资在每个环节各计一次，各环节之和可大于合计",
             "投资方金额为其参与轮次的整轮金额（各方份额通常未披露）",
         ],
+        "notes_en": [
+            "amounts are sums of disclosed amounts (10k CNY); rounds without a disclosed amount are counted apart",
+            "an enterprise on several segments counts its fundings on each, so the segments can add up to more than the total",
+            "an investor's amount is the whole amount of the rounds it took part in (shares are rarely disclosed)",
+        ],
     }

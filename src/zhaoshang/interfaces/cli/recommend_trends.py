@@ -63,7 +63,7 @@ def recommend_cmd(
                            f"用 --top 0 列出全部 {doc['candidates']} 个候选环节。\n",
                            f"note: {len(cut)} segment(s) missing locally (no enterprise) rank below --top {top} and are not "
                            f"listed: {names}; use --top 0 to list all {doc['candidates']} candidates.\n"))
-    for n in doc["notes"]:
+    for n in doc["notes_en" if en else "notes"]:
         sys.stderr.write(n + "\n")
 
 

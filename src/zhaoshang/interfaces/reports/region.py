@@ -209,7 +209,7 @@ def trend_parts(profile: dict, lang: str = "zh") -> dict:
                   if isinstance(r.get("nodes"), list) else r.get("nodes")}
                  for r in _rows_of(tr, "top_investors", "investors")]
     return {"quarters": series, "nodes": _rows_of(tr, "by_node", "nodes"), "investors": investors,
-            "totals": tr.get("totals") or {}, "notes": tr.get("notes") or []}
+            "totals": tr.get("totals") or {}, "notes": tr.get("notes_en" if lang == "en" else "notes") or []}
 
 
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
