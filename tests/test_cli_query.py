@@ -44,6 +44,15 @@ def test_search_by_brand_name_and_words(db):
         assert "语音" in texts[hit["name"]] and "识别" in texts[hit["name"]]
 
 
+def test_an_unknown_name_in_the_query_stays_one_word(db):
+    """jieba leaves 个推 as two single characters: the query 个推科技 needs 个推, not only 科技 (every tech firm)."""
+    doc = run_json("search", "个推科技", db=db)
+    assert doc["words"] == ["个推", "科技"]
+    holding = [r for r in companies() if "个推" in r["brand_name"] + r["legal_name"] + r["description"]]
+    assert 1 <= doc["total"] <= len(holding)
+    assert doc["items"][0]["name"] in {r["legal_name"] or r["brand_name"] for r in holding}
+
+
 def test_search_and_show_by_stock_code(db):
     from zhaoshang.core.store import Store
     from zhaoshang.interfaces.labels import label

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 __all__ = [
     "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
-    "split_list", "split_pairs", "tokenize", "search_tokens", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
+    "split_list", "split_pairs", "tokenize", "search_tokens", "query_words", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
     "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
 ]
 
@@ -322,6 +322,29 @@ def search_tokens(text) -> list[str]:
     if not s.strip():
         return []
     return [t for t in _jieba().lcut_for_search(s) if _keep(t)]
+
+
+def query_words(text) -> list[str]:
+    """The words of a search query: jieba's words (accurate mode, same cleaning), with each run of adjacent
+    single characters joined — a name jieba does not know (讯飞 → 讯 + 飞, 云从科技 → 云 + 从 + 科技) stays one
+    word instead of falling apart into characters that match anywhere."""
+    s = _prep(text)
+    out: list[str] = []
+    run, end = "", -1
+    for tok, start, stop in _jieba().tokenize(s):
+        single = len(tok) == 1 and _keep(tok)
+        if single and start == end and run:
+            run += tok
+        else:
+            if run:
+                out.append(run)
+            run = tok if single else ""
+            if not single and _keep(tok):
+                out.append(tok)
+        end = stop
+    if run:
+        out.append(run)
+    return out
 
 
 def word_frequency(word: str) -> int:

@@ -16,15 +16,16 @@ from ..core import search_index
 from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
-from ..core.text import normalize_name, search_tokens
+from ..core.text import normalize_name, query_words
 
 # rank of each kind of match, best first
 _RANKS = {"uscc": 0, "listed_code": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4, "words": 5}
 
 
 def _words(text: str) -> list[str]:
-    """Distinct query words; single characters only when the whole query is one character."""
-    toks = [t for t in search_tokens(text) if t.strip()]
+    """Distinct query words (a run of characters jieba leaves single, an unknown name, is one word); a lone
+    single character only when the query has no longer word."""
+    toks = [t for t in query_words(text) if t.strip()]
     long = [t for t in toks if len(t) > 1]
     words = long or toks
     # drop words contained in a longer word of the query (search mode yields both 大模型 and 模型)
