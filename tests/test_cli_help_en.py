@@ -38,6 +38,7 @@ def test_english_help_under_lang_en(capsys, monkeypatch):
     main(["alerts", "rules", "--help"])
     out = capsys.readouterr().out
     assert "Alert rules: list | add | remove | import | export" in out and "List the alert rules" in out
+    assert "─ Commands ─" in out and "Show this message and exit." in out
     assert not HAN.search(out), out
     monkeypatch.delenv("ZHAOSHANG_LANG")
     with pytest.raises(SystemExit):  # a group without its sub-command shows its help
@@ -57,6 +58,9 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     main(["import", "--help"])
     out = capsys.readouterr().out
     assert "导入数据文件到数据库" in out and "列映射 YAML 文件" in out and "Column mapping" not in out
+    # the help screen's own words too: panel titles, the help option, default marks
+    assert "─ 选项 ─" in out and "─ 参数 ─" in out and "显示本帮助并退出" in out and "[默认: " in out
+    assert not re.search(r"Options|Arguments|Show this message|\[default", out), out
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")  # --lang on the command line wins over the environment
     main(["--lang", "zh", "alerts", "rules", "add", "--help"])
     out = capsys.readouterr().out

@@ -71,14 +71,16 @@ def main(argv: list[str] | None = None) -> None:
     """
     import typer
 
-    from .helptext import argv_lang, command_words, shows_help, to_english
+    from .helptext import argv_lang, command_words, help_frame, shows_help, to_english
 
     args = sys.argv[1:] if argv is None else list(argv)
     name = next(iter(command_words(args)), None)
     _load_commands(name) if name else _load_commands()
     command = typer.main.get_command(sys.modules[f"{__name__}.app"].app)
-    if argv_lang(args) == "en" and shows_help(command, args):
-        to_english(command)  # before parsing: --help is eager
+    if shows_help(command, args):  # before parsing: --help is eager
+        help_frame(command, argv_lang(args))
+        if argv_lang(args) == "en":
+            to_english(command)
     try:
         rc = command(args=argv, standalone_mode=False, prog_name="zhaoshang")
     except UserError as exc:

@@ -86,3 +86,33 @@ def to_english(command: Any) -> None:
         text = getattr(obj, attr)
         if text in en:
             setattr(obj, attr, en[text])
+
+
+# the help screen's own words (panel titles, the help option, default and required marks): the CLI framework
+# writes them in English; a Chinese help screen gets them in Chinese, an English one the framework's own
+FRAME = {"ARGUMENTS_PANEL_TITLE": ("参数", "Arguments"), "OPTIONS_PANEL_TITLE": ("选项", "Options"),
+         "COMMANDS_PANEL_TITLE": ("命令", "Commands"), "DEFAULT_STRING": ("[默认: {}]", "[default: {}]"),
+         "REQUIRED_LONG_STRING": ("[必填]", "[required]"), "ENVVAR_STRING": ("[环境变量: {}]", "[env var: {}]")}
+HELP_OPTION = ("显示本帮助并退出。", "Show this message and exit.")
+
+
+def help_frame(command: Any, lang: str) -> None:
+    """Put the help screen's own words in ``lang`` (before --help is parsed, like ``to_english``)."""
+    from typer import rich_utils
+
+    en = lang == "en"
+    for name, texts in FRAME.items():
+        setattr(rich_utils, name, texts[en])
+
+    class _Names:  # what the help option is named (the app's context settings)
+        help_option_names = ["-h", "--help"]
+
+    def walk(cmd: Any) -> Iterator[Any]:
+        yield cmd
+        for sub in (getattr(cmd, "commands", None) or {}).values():
+            yield from walk(sub)
+
+    for cmd in walk(command):
+        option = cmd.get_help_option(_Names())
+        if option is not None:
+            option.help = HELP_OPTION[en]
