@@ -26,6 +26,7 @@ from zhaoshang.core.geo.regions import (
 
 PREFIX = 24  # characters of the normalised text that are scanned
 _CACHE_MAX = 400_000
+_COLUMNS_MAX = 100_000
 
 # Kinds of a name, best first.
 FULL, SHORT, ALIAS, FORMER, RELATIVE = 0, 1, 2, 3, 4  # RELATIVE: only used after its city (高新区)
@@ -279,6 +280,7 @@ class RegionParser:
             self._foreign_first.setdefault(k[0], set()).add(len(k))
         self._foreign_first = {k: tuple(sorted(v, reverse=True)) for k, v in self._foreign_first.items()}
         self._cache: dict[str, RegionMatch] = {}
+        self._columns: dict[tuple, tuple] = {}  # ``resolve``'s reading of the columns alone
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -304,6 +306,7 @@ class RegionParser:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._columns.clear()
 
     def parse_many(self, texts: Iterable[str | None]) -> list[RegionMatch]:
         parse = self.parse
@@ -322,6 +325,28 @@ class RegionParser:
         kept and ``division_conflict`` set, except that a bare district name of another province (no province
         or city named) gives way to the division code (also flagged).
         """
+        # the columns alone (no address or text) repeat across rows with different division codes: their reading
+        # is kept and only the division is brought in per call
+        key = None if address or text else (province, city, district)
+        hit = self._columns.get(key) if key is not None else None
+        if hit is None:
+            hit = self._read_columns(province, city, district, address, text)
+            if key is not None:
+                if len(self._columns) >= _COLUMNS_MAX:
+                    self._columns.clear()
+                self._columns[key] = hit
+        st, matched, foreign_hit = hit
+        st = st.copy()  # ``_reconcile`` changes it
+        conflict, had_district = False, st.dist is not None
+        if division:
+            st, conflict = self._reconcile(st, division)
+        if st.prov is None:
+            return foreign_hit or NO_MATCH
+        return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3), st.named,
+                           conflict, st.dist is not None and not had_district)
+
+    def _read_columns(self, province, city, district, address, text) -> tuple["_State", list[str], RegionMatch | None]:
+        """``resolve`` without the division code: the state its texts give, what matched, a foreign match."""
         st = _State()
         matched: list[str] = []
         foreign_hit: RegionMatch | None = None
@@ -371,13 +396,7 @@ class RegionParser:
             if st.dist is None:
                 read(v, st)
         st.finish()
-        conflict, had_district = False, st.dist is not None
-        if division:
-            st, conflict = self._reconcile(st, division)
-        if st.prov is None:
-            return foreign_hit or NO_MATCH
-        return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3), st.named,
-                           conflict, st.dist is not None and not had_district)
+        return st, matched, foreign_hit
 
     def _reconcile(self, st: _State, division: str) -> tuple[_State, bool]:
         """Bring the credit code's division code into ``st``: returns the state to use and whether they disagree."""
