@@ -147,6 +147,17 @@ def test_english_report_and_as_of(env):
     html = out.read_text(encoding="utf-8")
     assert "Chain breakdown against the nation" in html and "2020-06-30" in html and "synthetic demo data" in html
     assert "amounts are sums of disclosed amounts" in html and "金额为披露金额之和" not in html  # notes in English
+    from openpyxl import load_workbook
+    import re
+
+    xlsx = env["dir"] / "en.xlsx"
+    run("--db", env["db"], "report", "region", "440300", "-o", str(xlsx), "--lang", "en", "--as-of", "2020-06-30")
+    wb = load_workbook(xlsx)
+    notes = [str(c).replace("合成演示数据", "") for r in wb["Notes"].iter_rows(values_only=True) for c in r if c]
+    assert not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]  # the notes sheet in English
+    regions = list(wb["Regions"].iter_rows(values_only=True))
+    mine = [r for r in regions[2:] if r[0] == "440300"][0]
+    assert mine[regions[1].index("This region")] == "yes"
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -62,10 +62,10 @@ def _text(x) -> str:
     return str(x)
 
 
-def _put(ws, row: int, col: int, value, kind: str = "text"):
+def _put(ws, row: int, col: int, value, kind: str = "text", lang: str = "zh"):
     v = _xlsx_value(value)
     if isinstance(v, bool):
-        v = "是" if v else ""
+        v = ("yes" if lang == "en" else "是") if v else ""
     c = ws.cell(row=row, column=col, value=v)
     if isinstance(v, str) and v.startswith(DANGEROUS_PREFIXES):
         c.data_type = "s"  # never a formula
@@ -136,34 +136,53 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                     v = fmt_value(v, c[3], lang)
                 if isinstance(v, (list, dict)) and c[3] != "text":
                     v = _text(v)
-                _put(sh, i, j, v, c[3])
+                _put(sh, i, j, v, c[3], lang)
         sh.freeze_panes = sh.cell(row=start + 1, column=1)
 
     notes = wb.create_sheet(name("notes"))
-    lines = []
+    lines = []  # (label zh, label en, text zh, text en)
     if synth:
-        lines.append(("合成标记", "Synthetic", f"【{SYNTH_ZH}】本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。"))
-    lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）"), ("数据截至", "As of", profile["as_of"]),
-              ("生成日期", "Generated", profile["generated"]), ("产业链", "Chain", f"{profile['chain_name']}（{profile['chain']}）")]
+        lines.append(("合成标记", "Synthetic", f"【{SYNTH_ZH}】本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。",
+                      f"【{SYNTH_EN}】This workbook's database holds synthetic demo data (generated from a fixed seed); "
+                      "its enterprises, people and figures are fictional."))
+    lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）", f"{reg.get('full_name_en') or reg['full_name']} ({reg['code']})"),
+              ("数据截至", "As of", profile["as_of"], profile["as_of"]),
+              ("生成日期", "Generated", profile["generated"], profile["generated"]),
+              ("产业链", "Chain", f"{profile['chain_name']}（{profile['chain']}）",
+               f"{'AI industry chain' if profile['chain'] == 'ai' else 'industry chain'} ({profile['chain']})")]  # as the PDF
     for src in profile["sources"]:
         lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '—'}；"
-                                             f"导入 {src.get('rows') or 0} 行"))
+                                             f"导入 {src.get('rows') or 0} 行",
+                      f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or '—'}; "
+                      f"{src.get('rows') or 0} rows imported"))
     th = profile["thresholds"]
     lines += [
-        ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。"),
-        ("公式", "Share", "占全国比重 share = 本地该环节企业数 ÷ 全国该环节企业数"),
-        ("公式", "Mix", "结构占比 mix = 该环节企业数 ÷ 产业链企业总数（本地 region_mix；全国 national_mix）"),
-        ("公式", "LQ", "区位商 LQ = region_mix ÷ national_mix"),
-        ("公式", "Labels", f"强链（优势）：LQ ≥ {th['strong_lq']} 且企业数 ≥ {th['min_strong']}；补链：LQ < {th['weak_lq']}（薄弱）或无企业（缺失）；延链：其余（一般）"),
-        ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和"),
-        ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区）按产业链企业数降序"),
-        ("公式", "Recommend", "推荐环节：RCA、关联密度、PCI、COG 等见推荐服务的输出列（Hidalgo & Hausmann 2009；Balland et al. 2018）"),
-        ("文档", "Docs", "完整定义与参考文献：docs/methods.md（Region × chain matrix；Cooperation network between regions；Region report）"),
+        ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。",
+         "Counted as of the date: enterprises founded on or before it, not deregistered before it, located in China; "
+         "an enterprise counts on its segments and all their parents (once each)."),
+        ("公式", "Share", "占全国比重 share = 本地该环节企业数 ÷ 全国该环节企业数",
+         "share = local enterprises on the segment ÷ national enterprises on the segment"),
+        ("公式", "Mix", "结构占比 mix = 该环节企业数 ÷ 产业链企业总数（本地 region_mix；全国 national_mix）",
+         "mix = enterprises on the segment ÷ all chain enterprises (local region_mix; national national_mix)"),
+        ("公式", "LQ", "区位商 LQ = region_mix ÷ national_mix", "location quotient LQ = region_mix ÷ national_mix"),
+        ("公式", "Labels", f"强链（优势）：LQ ≥ {th['strong_lq']} 且企业数 ≥ {th['min_strong']}；补链：LQ < {th['weak_lq']}（薄弱）或无企业（缺失）；延链：其余（一般）",
+         f"strong: LQ ≥ {th['strong_lq']} and at least {th['min_strong']} enterprises; fill: LQ < {th['weak_lq']} (weak) "
+         "or no enterprise (missing); extend: the others (average)"),
+        ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和",
+         "partner weight = joint patents (fractional 1/(k−1)) + investments (both ways) + branches and outbound "
+         "investments + shared officers; share = weight ÷ the sum over all partners"),
+        ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区）按产业链企业数降序",
+         "rank: peers of the same level (the provinces, or the province's cities / the city's districts) by chain enterprises, descending"),
+        ("公式", "Recommend", "推荐环节：RCA、关联密度、PCI、COG 等见推荐服务的输出列（Hidalgo & Hausmann 2009；Balland et al. 2018）",
+         "recommended segments: RCA, relatedness density, PCI, COG … in the recommendation's columns "
+         "(Hidalgo & Hausmann 2009; Balland et al. 2018)"),
+        ("文档", "Docs", "完整定义与参考文献：docs/methods.md（Region × chain matrix；Cooperation network between regions；Region report）",
+         "definitions and references: docs/methods.md (Region × chain matrix; Cooperation network between regions; Region report)"),
     ]
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 120
-    for i, (zh, e, text) in enumerate(lines, 1):
+    for i, (zh, e, text_zh, text_en) in enumerate(lines, 1):
         notes.cell(row=i, column=1, value=e if en else zh).font = Font(bold=True)
-        c = _put(notes, i, 2, text)
+        c = _put(notes, i, 2, text_en if en else text_zh)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     return _atomic(path, lambda tmp: wb.save(str(tmp)))
