@@ -141,6 +141,27 @@ def test_profile(store):
         E.enterprise_profile(store, "不存在的企业")
 
 
+def test_profile_people_and_shareholders_on_the_date(store, tmp_path):
+    """The profile lists who holds office and shares on the date, as key persons do: a chairman who left in 2022
+    is not a second chairman today, and one who started in 2022 is not there as of 2020."""
+    import shutil
+
+    path = tmp_path / "dated.duckdb"
+    shutil.copy(store.path, path)
+    with Store(path) as s:
+        s.con.execute("INSERT INTO roles (id, person_name, enterprise_id, role, title, start_date, end_date, source) VALUES "
+                      "(91, '王五', 1, 'chairman', '董事长', DATE '2015-03-01', DATE '2022-07-15', 'fixture'), "
+                      "(92, '赵六', 1, 'chairman', '董事长', DATE '2022-07-19', NULL, 'fixture')")
+        s.con.execute("INSERT INTO shareholdings (id, enterprise_id, holder_name, holder_type, percent, start_date, source) "
+                      "VALUES (93, 1, '后来资本', 'investor', 5.0, DATE '2023-01-01', 'fixture')")
+    with Store(path, read_only=True) as s:
+        now, before = E.enterprise_profile(s, 1), E.enterprise_profile(s, 1, as_of="2020-06-30")
+    assert {"赵六"} <= {x["name"] for x in now["people"]} and "王五" not in {x["name"] for x in now["people"]}
+    assert {"王五"} <= {x["name"] for x in before["people"]} and "赵六" not in {x["name"] for x in before["people"]}
+    assert "后来资本" in {x["holder_name"] for x in now["shareholders"]}
+    assert "后来资本" not in {x["holder_name"] for x in before["shareholders"]}
+
+
 def test_facets(store):
     f = E.facets(store)
     assert [n["code"] for n in f["nodes"]][:2] == ["U", "U01"]

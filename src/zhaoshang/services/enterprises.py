@@ -364,7 +364,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
     shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, sources and the
     conflicts between sources (records whose credit code names this enterprise with other values). Dated items
-    after ``as_of`` are left out."""
+    after ``as_of`` are left out; people and shareholders are those in office or holding on the date."""
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     ent = store.query(
@@ -410,12 +410,15 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     people = store.query(
         """SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source
            FROM roles r LEFT JOIN persons p ON p.id = r.person_id WHERE r.enterprise_id = ?
-           ORDER BY CASE r.role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""", [eid])
+             AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
+           ORDER BY CASE r.role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""",
+        [eid, d, d])  # in office on the date, as key persons (services/graph/people.py)
     shareholders = store.query(
         """SELECT holder_name, holder_type, holder_enterprise_id, holder_person_id, holder_investor_id, percent, amount_wan,
                   start_date, end_date, source
-           FROM shareholdings WHERE enterprise_id = ? AND (end_date IS NULL OR end_date > ?)
-           ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d])
+           FROM shareholdings WHERE enterprise_id = ? AND (start_date IS NULL OR start_date <= ?)
+             AND (end_date IS NULL OR end_date > ?)
+           ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d, d])
     contacts = store.query(  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id LIMIT ?""", [eid, limit])
