@@ -383,13 +383,16 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
                 "SEMI JOIN _ent_upd u ON u.enterprise_id = e.id")
-    # every tracked field in one pass over the updated enterprises (not one join with the table per field)
-    vals = ", ".join(f"({ql(f)}, CAST(e.{f} AS VARCHAR), CAST(u.{f} AS VARCHAR))" for f in TRACKED_FIELDS)
+    # every tracked field in one pass over the updated enterprises (not one join with the table per field): a
+    # list of (field, old, new) per enterprise, unnested (a third of the CPU of a LATERAL VALUES join)
+    vals = ", ".join(f"{{'field': {ql(f)}, 'old': CAST(e.{f} AS VARCHAR), 'new': CAST(u.{f} AS VARCHAR)}}"
+                     for f in TRACKED_FIELDS)
     con.execute(f"""
         INSERT INTO enterprise_history
-        SELECT e.id, c.field, c.old, c.new, {changed_on}::DATE, {ql(src)}, u._key, {ctx.import_id}
-        FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id, LATERAL (VALUES {vals}) c(field, old, new)
-        WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND u._name_alt)
+        SELECT id, c.field, c.old, c.new, {changed_on}::DATE, {ql(src)}, _key, {ctx.import_id}
+        FROM (SELECT e.id, u._key, u._name_alt, unnest([{vals}]) AS c
+              FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id)
+        WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND _name_alt)
     """)
     # the old name stays findable as a former name
     con.execute(f"""
