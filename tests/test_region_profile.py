@@ -176,3 +176,16 @@ def test_missing_service_is_reported_not_raised(store, sz, monkeypatch):
     html = render_region_html(p)
     sec = html[html.index('id="sec-trends"'):html.index('id="sec-top"')]
     assert "暂无数据" in sec
+
+
+def test_a_region_without_chain_enterprises_has_a_profile_saying_why(store, sz):
+    """Tibet has no enterprise on the demo's chain: its profile (page, report) still answers, each empty section
+    saying why in Chinese and English, rather than the whole profile refused by one section."""
+    p = region_profile(store, "540000", as_of=sz["as_of"])
+    rec, partners = p["recommend"], p["partners"]
+    assert rec["available"] is False and "没有已归入产业链的企业" in rec["note"] and "relatedness" in rec["note_en"]
+    assert partners["available"] is False and partners["note_en"].startswith("no cross-region")
+    from zhaoshang.interfaces.reports import render_region_html
+
+    html = render_region_html(p, lang="en")
+    assert "relatedness cannot be computed" in html and "无法计算关联度" not in html

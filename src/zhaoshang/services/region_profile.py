@@ -81,28 +81,40 @@ def full_name(store, info: dict) -> str:
     return "".join(out)
 
 
-def _unavailable(note: str) -> dict:
-    return {"available": False, "note": note}
+def _unavailable(note: str, note_en: str) -> dict:
+    """A section without data, and why (in Chinese and English)."""
+    return {"available": False, "note": note, "note_en": note_en}
 
 
-def _call(module: str, names: tuple[str, ...], *args, **kwargs) -> tuple[Any, str | None]:
+_NO_DATA = ("服务未返回数据", "the service returned no data")
+
+
+def _not_enabled(module: str) -> tuple[str, str]:
+    return (("该功能尚未启用", "not enabled yet") if module == "leads" else
+            (f"该功能不可用（{module}）", f"not available ({module})"))
+
+
+def _call(module: str, names: tuple[str, ...], *args, **kwargs) -> tuple[Any, tuple[str, str] | None]:
     """Call the first function of ``names`` found in ``zhaoshang.services.<module>`` with the keyword
-    arguments it accepts; ``(None, note)`` when the service is not installed."""
+    arguments it accepts; ``(None, (note, note_en))`` when the service is not installed."""
     try:
         mod = importlib.import_module(f"{__package__}.{module}")
     except ImportError:
-        return None, "该功能尚未启用" if module == "leads" else f"该功能不可用（{module}）"
+        return None, _not_enabled(module)
     fn: Callable | None = None
     for n in names:
         fn = getattr(mod, n, None)
         if callable(fn):
             break
     if fn is None:
-        return None, "该功能尚未启用" if module == "leads" else f"该功能不可用（{module}）"
+        return None, _not_enabled(module)
     params = inspect.signature(fn).parameters
     if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
         kwargs = {k: v for k, v in kwargs.items() if k in params}
-    return fn(*args, **kwargs), None
+    try:
+        return fn(*args, **kwargs), None
+    except UserError as exc:  # this section cannot be answered for the region (no chain enterprise): said there
+        return None, (str(exc), exc.in_lang("en"))
 
 
 # -------------------------------------------------------------------------------------------- sections
@@ -194,7 +206,8 @@ def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
         r["name"] = names.get(r["region"], r["region"])
         r["share"] = r["weight"] / total if total else None
     if not rows:
-        return {**_unavailable("该地区没有跨地区的专利、投资、分支或任职联系"), "rows": [], "total_weight": 0.0,
+        return {**_unavailable("该地区没有跨地区的专利、投资、分支或任职联系",
+                                 "no cross-region co-patents, investments, branches or shared people"), "rows": [], "total_weight": 0.0,
                 "partners": 0, "level": level}
     return {"available": True, "level": level, "rows": rows[:limit], "partners": len(rows),
             "total_weight": total, "weight_by_kind": totals, "kinds": list(PARTNER_KINDS)}
@@ -204,7 +217,7 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
     tops = matrix.top_enterprises(store, [info["code"]], info["level"], as_of=d, chain=chain, limit=limit)
     rows = tops.get(info["code"], [])
     if not rows:
-        return {**_unavailable("该地区没有产业链上的企业"), "rows": []}
+        return {**_unavailable("该地区没有产业链上的企业", "no chain enterprises in this region"), "rows": []}
     ids = [r["id"] for r in rows]
     nodes = store.query(
         """SELECT p.enterprise_id AS id, string_agg(DISTINCT coalesce(n.name_zh, p.node_code), '、' ORDER BY coalesce(n.name_zh, p.node_code)) AS nodes,
@@ -229,16 +242,16 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
     return {"available": True, "rows": out, "order": "capital_wan DESC"}
 
 
-def _service_section(result: Any, note: str | None, keys: tuple[str, ...]) -> dict:
+def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str, ...]) -> dict:
     if note:
-        return _unavailable(note)
+        return _unavailable(*note)
     if result is None:
-        return _unavailable("服务未返回数据")
+        return _unavailable(*_NO_DATA)
     doc = dict(result) if isinstance(result, dict) else {"rows": list(result)}
     has = any(doc.get(k) for k in keys)
     doc["available"] = bool(has)
-    if not has:
-        doc.setdefault("note", "服务未返回数据")
+    if not has and "note" not in doc:
+        doc["note"], doc["note_en"] = _NO_DATA
     return doc
 
 

@@ -120,8 +120,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
             start = 2
         if not rows:
             sh.cell(row=start, column=1, value="暂无数据" if not en else "No data")
-            note = (profile.get({"modes": "recommend", "recommend": "recommend", "trends": "trends",
-                                 "investors": "trends", "partners": "partners", "leads": "leads"}.get(key, "")) or {}).get("note")
+            section = profile.get({"modes": "recommend", "recommend": "recommend", "trends": "trends",
+                                   "investors": "trends", "partners": "partners", "leads": "leads"}.get(key, "")) or {}
+            note = (en and section.get("note_en")) or section.get("note")
             if note:
                 sh.cell(row=start + 1, column=1, value=note)
             continue
