@@ -52,6 +52,16 @@ def test_pipeline_commands(db, tmp_path):
     con = duckdb.connect()
     info = read_into(con, xlsx, "t")
     assert "企业名称" in info.headers and "督办" in info.headers and info.rows == 1
+    en_csv = tmp_path / "pipeline_en.csv"  # in English: headers, status and region too; the import reads it back
+    run("--lang", "en", "pipeline", "export", "-o", en_csv, db=db)
+    with open(en_csv, encoding="utf-8-sig", newline="") as fh:
+        en_rows = list(csv.DictReader(fh))
+    assert [(r["Enterprise"], r["Region"], r["Status"], r["Overdue"]) for r in en_rows] == [
+        (lead["enterprise_name"], "Ningbo", "new lead", "yes")]
+    from zhaoshang.services.pipeline.excel import _columns
+
+    found = _columns(list(en_rows[0]))
+    assert all(found[k] for k in ("enterprise", "region", "status", "owner", "next_action", "next_action_date"))
     sheet = tmp_path / "more.csv"
     with open(sheet, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

@@ -25,15 +25,20 @@ DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
 
 
+def _region_names_en() -> dict[str, str]:
+    """Region code → English name; none without a database beside the team state (the names as stored)."""
+    try:
+        with open_store(read_only=True) as store:
+            return region_names(store, "en")
+    except UserError:
+        return {}
+
+
 def _shown(rows: list[dict]) -> list[dict]:
     """Table rows in the CLI's language (the stored status label and region name are Chinese)."""
     if t("z", "e") == "z" or not rows:
         return rows
-    try:
-        with open_store(read_only=True) as store:
-            names = region_names(store, "en")
-    except UserError:  # no database beside the team state: the names as stored
-        names = {}
+    names = _region_names_en()
     return [dict(r, status_label=L.STATUS_EN.get(r.get("status"), r.get("status_label")),
                  region_name=names.get(r.get("region_code"), r.get("region_name"))) for r in rows]
 
@@ -121,7 +126,9 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
                overdue: bool = typer.Option(False, "--overdue", help="只导出逾期（督办）线索"),
                fmt: Fmt = FORMAT_OPTION) -> None:
     """导出招商项目为 Excel（或 CSV）。"""
-    n = excel.export(open_team(), output, status=status, owner=owner, overdue=overdue)
+    en = t("z", "e") == "e"
+    n = excel.export(open_team(), output, lang="en" if en else "zh", region_names=_region_names_en() if en else None,
+                     status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
     emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {n} leads to {output}"))
 

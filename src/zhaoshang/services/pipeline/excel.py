@@ -18,34 +18,45 @@ from ...core.writers import export_query
 from ..enterprises import resolve_enterprise
 from . import leads as L
 
-HEADERS = {"id": "编号", "enterprise_id": "企业编号", "enterprise_uscc": "统一社会信用代码", "enterprise_name": "企业名称",
-           "region_code": "地区代码", "region_name": "地区", "status_label": "状态", "owner": "负责人", "source": "来源",
-           "segment": "产业链环节", "next_action": "下一步", "next_action_date": "下一步日期", "overdue": "督办",
-           "abandon_reason": "放弃理由", "signed_on": "签约日期", "landed_on": "落地日期", "updated_at": "更新时间"}
-# import: recognised headers (Chinese as exported, or the keys)
+# the exported columns: key → (Chinese header, English header); the file's language follows the user's
+HEADERS = {"id": ("编号", "ID"), "enterprise_id": ("企业编号", "Enterprise ID"),
+           "enterprise_uscc": ("统一社会信用代码", "Credit code"), "enterprise_name": ("企业名称", "Enterprise"),
+           "region_code": ("地区代码", "Region code"), "region_name": ("地区", "Region"), "status_label": ("状态", "Status"),
+           "owner": ("负责人", "Owner"), "source": ("来源", "Source"), "segment": ("产业链环节", "Segment"),
+           "next_action": ("下一步", "Next action"), "next_action_date": ("下一步日期", "Next action date"),
+           "overdue": ("督办", "Overdue"), "abandon_reason": ("放弃理由", "Abandon reason"),
+           "signed_on": ("签约日期", "Signed on"), "landed_on": ("落地日期", "Landed on"),
+           "updated_at": ("更新时间", "Updated at")}
+# import: recognised headers (an export's, Chinese or English, or the keys)
 IMPORT_FIELDS = {
     "enterprise": ("企业编号", "统一社会信用代码", "企业名称", "企业", "enterprise_id", "enterprise_uscc", "enterprise_name", "enterprise",
-                   "Enterprise ID"),
+                   "Enterprise ID", "Credit code"),
     "region": ("地区代码", "地区", "region_code", "region_name", "region", "Region code"),
     "status": ("状态", "status", "status_label"),
     "owner": ("负责人", "owner"),
     "segment": ("产业链环节", "segment", "Segment code"),
-    "next_action": ("下一步", "next_action"),
-    "next_action_date": ("下一步日期", "next_action_date"),
-    "reason": ("放弃理由", "abandon_reason", "reason"),
+    "next_action": ("下一步", "next_action", "Next action"),
+    "next_action_date": ("下一步日期", "next_action_date", "Next action date"),
+    "reason": ("放弃理由", "abandon_reason", "reason", "Abandon reason"),
     "note": ("备注", "note"),
 }
 MAX_ERRORS = 10
 
 
-def export(team, path: str, **filters) -> int:
-    """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows."""
+def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None, **filters) -> int:
+    """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows. In English
+    (``lang``) the headers, statuses and the regions (``region_names``: code → English name) are English; either
+    file imports again."""
     import pyarrow as pa
 
+    en = lang == "en"
     rows = L.list_leads(team, **filters)
-    cols = list(HEADERS)
-    tbl = pa.table({HEADERS[c]: pa.array([None if r[c] is None else (("是" if r[c] else "") if c == "overdue" else str(r[c]))
-                                          for r in rows], pa.string()) for c in cols})
+    if en:
+        rows = [dict(r, status_label=L.STATUS_EN[r["status"]],
+                     region_name=(region_names or {}).get(r["region_code"], r["region_name"])) for r in rows]
+    yes = "yes" if en else "是"
+    tbl = pa.table({HEADERS[c][en]: pa.array([None if r[c] is None else ((yes if r[c] else "") if c == "overdue" else str(r[c]))
+                                              for r in rows], pa.string()) for c in HEADERS})
     con = duckdb.connect()
     try:
         con.register("zs_pipeline", tbl)
