@@ -16,8 +16,10 @@ from zhaoshang.core.parse.uscc import (
     WEIGHTS,
     is_valid_uscc,
     make_uscc,
+    normalize_uscc,
     org_code_check_char,
     uscc_check_char,
+    uscc_valid_arrow,
     uscc_valid_sql,
     validate_uscc,
 )
@@ -154,3 +156,15 @@ def test_sql_agrees_with_python():
     mismatches = [(codes[i], sql[i], py[i]) for i in range(len(codes)) if sql[i] != py[i]]
     assert not mismatches, mismatches[:10]
     assert all(v in (True, False) for _, v in rows)  # NULL input gives false, not NULL
+
+
+def test_vectorised_check_agrees_with_python():
+    # the import's check (normalised codes, a batch at a time, as DuckDB hands them over): the corpus, codes of 18
+    # bytes that are not 18 characters, and a batch that starts inside a larger array (an Arrow offset)
+    codes = [None if c is None else normalize_uscc(c) for c in _corpus(3000)]
+    codes += ["中文中文中文", "9144030019218537é", "91440300192185379h", "91440300192185379I", "\x00" * 18]
+    array = pa.array(["pad"] + codes, pa.string()).slice(1)
+    got = uscc_valid_arrow(array).to_pylist()
+    want = [c is not None and validate_uscc(c)[0] == c for c in codes]  # valid, and in its normal form
+    assert sum(want) > 3000 and len(got) == len(codes)
+    assert [c for c, g, w in zip(codes, got, want) if g != w] == []

@@ -16,10 +16,11 @@ from typing import Any, Callable
 
 import duckdb
 import pyarrow as pa
+from duckdb import sqltypes
 
 from ..errors import UserError
 from ..fields import Field, kind_fields, recognise_columns
-from ..parse.uscc import uscc_normalize_sql, uscc_valid_sql
+from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
 from ..readers import MAX_CELL_CHARS, RawInfo, read_into
 
 _seq = itertools.count(1)
@@ -113,6 +114,8 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     ``defer_checks`` (a later export, most of whose rows will be left out): the credit codes are checked as the
     rest is kept, not for every row read."""
     fields = kind_fields(kind)
+    if any(f.type == "uscc" for f in fields.values()):
+        _register_checks(con)
     raws: list[RawInfo] = []
     header_of: dict[str, str] = {}
     alternates: dict[str, list[str]] = {}
@@ -216,11 +219,22 @@ def _checks(fields: dict[str, Field], here: set[str], division: bool = True) -> 
     """Valid credit codes (``<field>__ok``) and, for the enterprise's own code, its division code: evidence for
     the region (``division``; else the view derives it). ``here``: the fields the rows hold (a code no file
     maps is absent, not checked)."""
-    checked = [f"CASE WHEN {uscc_valid_sql(qi(f.name + '__n'), normalized=True)} THEN {qi(f.name + '__n')} "
+    checked = [f"CASE WHEN {USCC_VALID}({qi(f.name + '__n')}) THEN {qi(f.name + '__n')} "
                f"END AS {qi(f.name + '__ok')}" for f in fields.values() if f.type == "uscc" and f.name in here]
     if "uscc" in fields and "uscc" in here and division:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     return checked
+
+
+USCC_VALID = "_uscc_valid"  # ``uscc_valid_arrow`` as a DuckDB function (``_register_checks``)
+
+
+def _register_checks(con) -> None:
+    """The credit-code check as a vectorised function of the connection: one numpy pass per batch of codes
+    instead of 17 SQL terms per code."""
+    if not con.execute(f"SELECT 1 FROM duckdb_functions() WHERE function_name = '{USCC_VALID}'").fetchall():
+        con.create_function(USCC_VALID, uscc_valid_arrow, [sqltypes.VARCHAR], sqltypes.BOOLEAN, type="arrow",
+                            null_handling="special", side_effects=False)
 
 
 def _absent(fields: dict[str, Field], defer_checks: bool, stored: set[str]) -> dict[str, str]:

@@ -10,12 +10,13 @@ is the same test as a DuckDB expression, for set-based validation of a whole col
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from .problem import ParseError
 
 __all__ = [
     "CHARSET", "WEIGHTS", "uscc_check_char", "org_code_check_char", "normalize_uscc", "check_uscc", "validate_uscc",
-    "is_valid_uscc", "make_uscc", "uscc_normalize_sql", "uscc_valid_sql",
+    "is_valid_uscc", "make_uscc", "uscc_normalize_sql", "uscc_valid_sql", "uscc_valid_arrow",
 ]
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -139,3 +140,39 @@ def uscc_valid_sql(col: str, *, normalized: bool = False) -> str:
         f"coalesce(regexp_full_match({n}, '[0-9A-HJ-NP-RTUW-Y]{{18}}') "
         f"AND {check} = substr({n}, 18, 1), false)"
     )
+
+
+def uscc_valid_arrow(codes):
+    """``is_valid_uscc`` of normalised codes, over an Arrow string array at once (a DuckDB vectorised function):
+    the 18 bytes of each code of 18 bytes are read as one row of a matrix, valued through a 256-entry table and
+    weighted in one product — a fraction of the 17 unrolled SQL terms' cost. NULL is not valid."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes
+    out = np.zeros(len(codes), bool)
+    lens = pc.fill_null(pc.binary_length(codes), 0).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(lens == 18)
+    if len(rows):
+        starts = np.frombuffer(codes.buffers()[1], np.int32, len(codes) + 1, codes.offset * 4)[rows]
+        data = np.frombuffer(codes.buffers()[2], np.uint8)
+        chars = data[starts[:, None] + np.arange(18)]
+        byte_value, weights, charset = _byte_tables()
+        values = byte_value[chars]
+        ok = (values < 31).all(axis=1)
+        total = values[:, :17] @ weights
+        out[rows] = ok & (charset[(31 - total % 31) % 31] == chars[:, 17])
+    return pa.array(out)
+
+
+@lru_cache(maxsize=1)
+def _byte_tables():
+    """A byte's value in the charset (99 outside it), the weights, the charset's bytes (numpy, loaded when used)."""
+    import numpy as np
+
+    value = np.full(256, 99, np.int64)  # 99: not in the charset
+    for i, c in enumerate(CHARSET):
+        value[ord(c)] = i
+    return value, np.array(WEIGHTS, np.int64), np.frombuffer(CHARSET.encode(), np.uint8)
+
