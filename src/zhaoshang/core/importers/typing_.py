@@ -185,11 +185,22 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
             need = (f"(SELECT s.* FROM {staged.table} s {join_lookup(lk1, 'r1', first)} WHERE (r1.district_code IS NULL "
                     f"OR NOT coalesce(r1.named, false) OR NOT contains(coalesce(s.address, ''), r1.by_code)) "
                     f"AND (r1.country IS NULL OR r1.country = 'CN'))") if first else staged.table
+            if first and not con.execute(
+                    f"SELECT 1 FROM {lk1} WHERE (district_code IS NULL OR NOT coalesce(named, false) OR by_code IS NOT "
+                    "NULL) AND (country IS NULL OR country = 'CN') LIMIT 1").fetchall():
+                # no combination of the columns leaves the address anything to do (a registry with every district
+                # named): only rows holding none of them are read by address — no join of every row
+                need = f"(SELECT * FROM {staged.table} WHERE {' AND '.join(f'{qi(c)} IS NULL' for c in first)})"
             cols2 = (first or division) + ["address"]
             lk2 = map_distinct(con, staged, "region_addr", cols2, region_fn(cols2), region_out, source=need)
             a2 = alias()
-            joins.append(join_lookup(lk2, a2, cols2))
+            if first and not con.execute(f"SELECT 1 FROM {lk2} LIMIT 1").fetchall():
+                a2 = None  # no row needed its address: no join on it (every row's address is a key of it)
+            else:
+                joins.append(join_lookup(lk2, a2, cols2))
             def pick(c, a1=(a1 if first else None), a2=a2):
+                if a2 is None:
+                    return f"{a1}.{c}"
                 if a1 is None:
                     return f"{a2}.{c}"
                 return f"CASE WHEN {a2}.province_code IS NOT NULL OR {a2}.country IS NOT NULL THEN {a2}.{c} ELSE {a1}.{c} END"
