@@ -291,11 +291,12 @@ def _population_rows(store, d: _dt.date, w: dict, *, chain: str, present: dict, 
             [f"SELECT node, age_band, '' AS signal, NULL::DOUBLE AS v FROM {RANGE}"]
             + [f"SELECT node, age_band, '{s}', ({spec['direction']} * {s})::DOUBLE FROM {RANGE} WHERE {s} IS NOT NULL"
                for _, s, spec in ranked])
+        cols = "".join(f", {s}" for _, s, _ in ranked)  # what the counts read: no column is computed for nothing
         for lo, hi in id_ranges(con, "enterprises", per or range_rows()):
             con.execute(f"""CREATE OR REPLACE TEMP TABLE {RANGE} AS WITH {band_sql(
                 store, d, w, chain=chain, present=present, ids=(lo, hi),
                 typical=f"SELECT round, typ_gap FROM {TEMP['typical']}", shared=f"SELECT * FROM {TEMP['shared']}")}
-                SELECT * EXCLUDE (node), coalesce(node, '-') AS node FROM b""")
+                SELECT enterprise_id, coalesce(node, '-') AS node, age_band{cols} FROM b""")
             con.execute(f"INSERT INTO {GROUPS} SELECT node, age_band, signal, v, count(*) FROM ({counts}) GROUP BY ALL")
             if lo <= eid <= hi:
                 own = con.execute(f"SELECT node, age_band FROM {RANGE} WHERE enterprise_id = ?", [eid]).fetchone()
