@@ -157,7 +157,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
             Console(stderr=True).print(note, style="yellow", markup=False)
         return
     headers = [(headers or {}).get(str(c), (None, None))[state.lang == "en"] or column(str(c), state.lang) for c in columns]
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[_cell(r.get(c), t("、", ", ")) for c in columns] for r in rows]
     tbl = Table(title=title, show_lines=False)
     for h in headers:
         tbl.add_column(h)
@@ -183,9 +183,9 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         Console(stderr=True).print(note, style="yellow", markup=False)
 
 
-def _cell(v: Any) -> str:
-    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、,
-    times to the second."""
+def _cell(v: Any, joiner: str = "、") -> str:
+    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
+    English table's with ", "), times to the second."""
     if v is None:
         return ""
     if isinstance(v, datetime.datetime):
@@ -204,7 +204,7 @@ def _cell(v: Any) -> str:
             s = f"{v:.{min(12, 2 - math.floor(math.log10(abs(v))))}f}".rstrip("0").rstrip(".")
         return s
     if isinstance(v, (list, tuple)):
-        return "、".join(str(x) for x in v)
+        return joiner.join(str(x) for x in v)
     if isinstance(v, dict):
         return dumps(v)
     return str(v)

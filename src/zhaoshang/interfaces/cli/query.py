@@ -72,7 +72,7 @@ def show(
               (t("注册资本(万元)", "capital (10k CNY)"), e.get("capital_wan")),
               (t("地区", "region"), " ".join(dict.fromkeys(x for x in place if x))),
               (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
-              (t("标签", "tags"), "、".join(e.get("tags") or []))]
+              (t("标签", "tags"), t("、", ", ").join(e.get("tags") or []))]
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
     sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),

@@ -353,7 +353,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
 
 def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
     """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text)."""
-    rows = []
+    rows, sep = [], ", " if lang == "en" else "、"
     for r in doc["results"]:
         base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"]}
                 if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["demand_id"], "title": r["title"],
@@ -361,8 +361,8 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
         reg = r.get("region") or {}
         rows.append({**base, "region": reg.get("name_en" if lang == "en" else "name") or reg.get("code"),
                      "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],
-                     "similarity": r["similarity"], "matched_terms": "、".join(r["matched_terms"]),
-                     "matched_nodes": "、".join(f"{n['code']} {n.get('name_en') if lang == 'en' and n.get('name_en') else n['name']}"
+                     "similarity": r["similarity"], "matched_terms": sep.join(r["matched_terms"]),
+                     "matched_nodes": sep.join(f"{n['code']} {n.get('name_en') if lang == 'en' and n.get('name_en') else n['name']}"
                                               for n in r["matched_nodes"])})
     return rows
 
@@ -371,7 +371,7 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
 def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
     """Flat rows of the demand list for exports."""
     return [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
-             "region": (d["region"] or {}).get("name_en" if lang == "en" else "name"), "segments": "、".join(d["segments"]),
+             "region": (d["region"] or {}).get("name_en" if lang == "en" else "name"), "segments": (", " if lang == "en" else "、").join(d["segments"]),
              "status": d["status"], "budget_wan": d["budget_wan"], "published": d["published"], "deadline": d["deadline"],
              "description": d["description"]} for d in doc["items"]]
 
