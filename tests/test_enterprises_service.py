@@ -99,6 +99,21 @@ def test_as_of_time_travel(store):
     assert early == n
 
 
+def test_a_later_dissolution_had_not_happened_on_the_date(store):
+    """As of a date before its dissolution an enterprise is active in the list and its profile: no 注销, no date."""
+    r = store.query("SELECT id, founded, dissolved FROM enterprises WHERE dissolved IS NOT NULL AND status = '注销' "
+                    "AND founded < dissolved - INTERVAL 100 DAY ORDER BY id LIMIT 1")[0]
+    d = (r["dissolved"] - dt.timedelta(days=30)).isoformat()
+    listed = [i for i in E.search_enterprises(store, as_of=d, size=1000, sort="id")["items"] if i["id"] == r["id"]]
+    assert [(i["status"], i["dissolved"]) for i in listed] == [("存续", None)]
+    then = E.enterprise_profile(store, r["id"], as_of=d)["enterprise"]
+    assert (then["status"], then["dissolved"]) == ("存续", None)
+    now = E.enterprise_profile(store, r["id"])["enterprise"]
+    assert (now["status"], now["dissolved"]) == ("注销", r["dissolved"])
+    early = (r["founded"] - dt.timedelta(days=30)).isoformat()
+    assert E.enterprise_profile(store, r["id"], as_of=early)["enterprise"]["status"] == "尚未成立"
+
+
 def test_export_xlsx_and_csv(store, tmp_path):
     res = E.search_enterprises(store, region="330000", node="M02", size=1000)
     x = tmp_path / "out.xlsx"

@@ -2,7 +2,8 @@
 
 Enterprises exist at date D when founded ≤ D (or unknown) and not dissolved by D. Their tracked fields
 (name, address, capital, status, legal representative, region codes) take the value they held at D:
-the ``old_value`` of the earliest change after D, else the current value. Facts with their own dates
+the ``old_value`` of the earliest change after D, else the current value. A dissolution dated after D had not
+happened: no dissolution date then, and a status that says dissolved (注销, 吊销, 撤销) reads 存续. Facts with their own dates
 (fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers.
 
 Without a date given, every view answers as of ``reference_date``: the latest date the data speaks of
@@ -19,6 +20,7 @@ from .parse.dates import parse_user_date
 from .schema import TRACKED_FIELDS
 
 _CASTS = {"capital_wan": "DOUBLE"}
+_DISSOLVED_STATUSES = "('注销', '吊销', '撤销')"  # statuses that say the enterprise has ended
 REGION_FIELDS = ("province_code", "city_code", "district_code")
 
 
@@ -89,6 +91,24 @@ def _changed_after(store, d: _dt.date, fields: Iterable[str]) -> bool:
     return generation_memo(store, ("changed_after", d, tuple(fields)), look)
 
 
+def _later(d: _dt.date, alias: str) -> str:
+    return f"coalesce({alias}.dissolved > DATE '{d.isoformat()}', false)"
+
+
+def _status_then(d: _dt.date, alias: str, status: str) -> str:
+    return f"CASE WHEN {_later(d, alias)} AND {status} IN {_DISSOLVED_STATUSES} THEN '存续' ELSE {status} END AS status"
+
+
+def _dissolved_then(d: _dt.date, alias: str) -> str:
+    return f"CASE WHEN {_later(d, alias)} THEN NULL ELSE {alias}.dissolved END AS dissolved"
+
+
+def not_ended_yet(d: _dt.date, alias: str = "e") -> str:
+    """``REPLACE`` items of an enterprise row read on ``d``: a dissolution dated later had not happened — no
+    dissolution date, and a status saying it ended (注销, 吊销, 撤销) reads 存续."""
+    return f"{_status_then(d, alias, alias + '.status')}, {_dissolved_then(d, alias)}"
+
+
 def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable[str] = TRACKED_FIELDS, *,
                       existing: bool = True) -> str:
     """SQL (a parenthesised subquery) with the columns of ``enterprises`` as they were at ``as_of``: only the
@@ -107,7 +127,7 @@ def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable
               if existing else "TRUE")
     fields = [f for f in fields if f in TRACKED_FIELDS]
     if store is not None and (not fields or not _changed_after(store, d, fields)):
-        return f"(SELECT e.* FROM enterprises e WHERE {exists})"
+        return f"(SELECT e.* REPLACE ({not_ended_yet(d)}) FROM enterprises e WHERE {exists})"
     replaced = []
     joins = []
     for i, f in enumerate(fields):
@@ -118,5 +138,9 @@ def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable
             f"LEFT JOIN (SELECT enterprise_id, arg_min_null(old_value, changed_on) AS v FROM enterprise_history "
             f"WHERE field = '{f}' AND changed_on > {lit} GROUP BY enterprise_id) {a} ON {a}.enterprise_id = e.id"
         )
-        replaced.append(f"CASE WHEN {a}.enterprise_id IS NOT NULL THEN CAST({a}.v AS {cast}) ELSE e.{f} END AS {f}")
+        value = f"CASE WHEN {a}.enterprise_id IS NOT NULL THEN CAST({a}.v AS {cast}) ELSE e.{f} END"
+        replaced.append(_status_then(d, "e", value) if f == "status" else f"{value} AS {f}")
+    if "status" not in fields:
+        replaced.append(_status_then(d, "e", "e.status"))
+    replaced.append(_dissolved_then(d, "e"))
     return f"(SELECT e.* REPLACE ({', '.join(replaced)}) FROM enterprises e {' '.join(joins)} WHERE {exists})"

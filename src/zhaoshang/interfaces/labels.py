@@ -42,7 +42,7 @@ INVESTOR_TYPES: dict[str, Pair] = {
     "angel": ("天使投资", "angel investor"), "strategic": ("战略投资", "strategic investor"), "other": ("其他", "other")}
 # registry statuses as the registries write them
 ENTERPRISE_STATUS: dict[str, Pair] = {
-    "存续": ("存续", "active"), "在业": ("在业", "in business"), "开业": ("开业", "in business"),
+    "尚未成立": ("尚未成立", "not yet founded"), "存续": ("存续", "active"), "在业": ("在业", "in business"), "开业": ("开业", "in business"),
     "吊销": ("吊销", "licence revoked"), "注销": ("注销", "deregistered"), "迁出": ("迁出", "moved out"),
     "停业": ("停业", "suspended"), "清算": ("清算", "in liquidation"), "撤销": ("撤销", "cancelled")}
 CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("一般", "average"),

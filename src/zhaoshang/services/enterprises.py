@@ -14,7 +14,7 @@ import re
 import threading
 from typing import Any, Iterator
 
-from ..core.asof import enterprises_as_of, reference_date
+from ..core.asof import enterprises_as_of, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
@@ -227,7 +227,8 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
     if not ids:
         return []
     chain = chain or default_chain(store)
-    pick = ("(SELECT v.* FROM enterprises v JOIN (SELECT unnest(?::BIGINT[]) AS r) k ON k.r = v.rowid)" if rowids
+    pick = (f"(SELECT v.* REPLACE ({not_ended_yet(d, 'v')}) FROM enterprises v "  # as the view reads them on d
+            "JOIN (SELECT unnest(?::BIGINT[]) AS r) k ON k.r = v.rowid)" if rowids
             else f"(SELECT * FROM {view} v WHERE v.id = ANY(?::BIGINT[]))")
     rows = store.query(
         f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
@@ -359,6 +360,9 @@ def _json(v: Any) -> Any:
     return v
 
 
+NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before its founding
+
+
 def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
@@ -377,6 +381,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code WHERE e.id = ?""", [eid])[0]
     ent["tags"] = ent["tags"] or []
+    if ent["founded"] is not None and ent["founded"] > d:  # asked about a date before it existed: say so
+        ent["status"] = NOT_YET_FOUNDED
     placements = store.query(
         """SELECT p.chain, p.node_code, n.name_zh, n.name_en, n.stage, n.parent_code, p.confidence, p.evidence, p.method,
                   p.classified_at
