@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import UserError
+from . import tables  # noqa: F401  (registers the team state's tables before any open)
 from .migrations import registered
 
 ENV = "ZHAOSHANG_TEAM_DB"

@@ -39,7 +39,8 @@ MIGRATIONS: dict[int, Migration] = {}
 
 
 def registered() -> dict[int, Migration]:
-    """Every migration (``tables.py`` declares the team state's tables; a test's own are added to them)."""
+    """Every migration (``tables.py``, loaded with ``db.py``, declares the team state's tables; a test's own are added
+    to them)."""
     return MIGRATIONS
 
 
@@ -51,5 +52,3 @@ def register_migration(version: int, name: str, statements: list[Statement]) -> 
     MIGRATIONS[version] = m
     return m
 
-
-from . import tables  # noqa: E402,F401  (registers the schema: imports this module's register_migration)
