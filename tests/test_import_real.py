@@ -11,6 +11,8 @@ import pytest
 
 from cli_util import run_json
 from conftest import shared_file
+from zhaoshang.core.importers import import_files
+from zhaoshang.core.store import Store
 
 
 def q(db, sql):
@@ -44,6 +46,58 @@ def test_szse_list_preset(tmp_path):
     assert got[0][0] == next(r["公司全称"] for r in rows if r["A股代码"] == "000001")
     # provenance: every enterprise has its source record
     assert q(db, "SELECT count(*) FROM enterprise_records WHERE source = 'szse_a_share'")[0][0] == n
+    # a company's B share on its row (000012 南玻A beside 200012) is kept as its other stock code
+    b = {r["B股代码"]: r["A股代码"] for r in rows if r["B股代码"].strip()}
+    got = dict(q(db, "SELECT a.alias, e.listed_code FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id "
+                     "WHERE a.kind = 'code'"))
+    assert got == b and len(b) > 30
+
+
+def _subset(src, dest, keep):
+    """The rows of a real file that ``keep`` selects, in a file of the same layout."""
+    with open(src, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [r for r in reader if keep(r)]
+        fields = reader.fieldnames
+    with open(dest, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fields)
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
+def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
+    """The 2018 executives file lists B-share companies under their B code (200012 南玻B, 900942 黄山B股): they
+    link to the company the exchange lists give that code on the same row as its A share, never by a guess;
+    a B code no list gives (900933, a B share since converted) stays unlinked and counted."""
+    d = "listed_companies/"
+    szse, merged = tmp_path / "szse.csv", tmp_path / "merged.csv"
+    sse, ths = tmp_path / "sse.csv", tmp_path / "ths.csv"
+    _subset(shared_file(d + "szse_a_share_list_2026-01.csv"), szse, lambda r: r["A股代码"] in ("000012", "000001"))
+    _subset(shared_file(d + "a_share_companies_merged.csv"), merged, lambda r: r["code"] in ("600054", "600000"))
+    _subset(shared_file(d + "sse_main_board_list_2026-01.csv"), sse, lambda r: r["A股代码"] in ("600054", "600000"))
+    execs = _subset(shared_file(d + "ths_listed_company_executives_2018.csv"), ths,
+                    lambda r: r["code"] in ("000012", "200012", "600054", "900942", "900933"))
+    db = tmp_path / "b.duckdb"
+    store = Store(db)
+    import_files(store, "enterprises", szse, preset="szse_a_share")
+    import_files(store, "enterprises", merged, preset="a_share_merged")
+    rep = import_files(store, "enterprises", sse, preset="sse_main_board")
+    store.close()
+    assert rep.rows_updated == 2 and rep.rows_imported == 0  # linked by the A-share code, names kept
+    rep = run_json("import", "roles", ths, "--preset", "ths_executives", "--data-date", "2018-06-30", db=db)
+    n = {c: sum(r["code"] == c for r in execs) for c in ("000012", "200012", "600054", "900942", "900933")}
+    assert all(n.values())
+    assert rep["linked_by"] == {"listed_code": n["000012"] + n["600054"], "other_code": n["200012"] + n["900942"]}
+    assert rep["unlinked"] == n["900933"]
+    # the board listed under both codes is one board: each person once, with one role, at the company
+    got = q(db, "SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "
+                "LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = 'ths_executives' GROUP BY 1 ORDER BY 1")
+    assert got == sorted([("中国南玻集团股份有限公司", n["000012"], n["000012"]),
+                          ("黄山旅游发展股份有限公司", n["600054"], n["600054"]), ("900933", n["900933"], n["900933"])])
+    assert n["200012"] == n["000012"] and n["900942"] == n["600054"]
+    assert rep["rows_duplicate"] == n["200012"] + n["900942"]
+    assert rep["rows_imported"] + rep["rows_duplicate"] == rep["rows_read"] == len(execs)
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("products", headers="主营产品|主要产品|产品|products|main_business", doc="products / main business"),
         _f("website", headers="官网|公司网址|网址|公司网站|website|homepage_url", doc="website"),
         _f("listed_code", headers="股票代码|A股代码|证券代码|listed_code|stock_code", doc="stock code"),
+        _f("other_codes", "list", "B股代码|other_codes|other_listed_codes", doc="the company's other share codes (B share 200xxx/900xxx) → aliases of kind `code`; facts under them link to the company", sep=LIST_SEP),
         _f("legal_rep", headers="法定代表人|法人代表|法人|legal_rep|legal_representative", doc="legal representative"),
         _f("tags", "list", "标签|资质|企业标签|tags", doc="tags such as 专精特新, 高新技术企业", sep=LIST_SEP),
     ),

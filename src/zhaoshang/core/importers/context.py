@@ -29,6 +29,8 @@ class ImportReport:
     fields_dropped: int = 0
     unlinked: int = 0
     ambiguous: int = 0
+    # facts linked to an enterprise, by the evidence: uscc / source_key / listed_code / other_code / name / alias
+    linked_by: dict[str, int] = field(default_factory=dict)
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}

@@ -273,6 +273,11 @@ def write_enterprises(ctx: ImportContext) -> None:
               ON regexp_extract(e.listed_code, '^[0-9]{{6}}') = regexp_extract(t.listed_code, '^[0-9]{{6}}')
               WHERE t.listed_code IS NOT NULL AND regexp_extract(t.listed_code, '^[0-9]{{6}}') <> ''
             UNION ALL
+            -- the code is another share code of a known company (its B share, given by an exchange list)
+            SELECT t._key, a.enterprise_id, 2, 'other_code' FROM t JOIN enterprise_aliases a
+              ON a.kind = 'code' AND a.alias = regexp_extract(t.listed_code, '^[0-9]{{6}}')
+              WHERE t.listed_code IS NOT NULL
+            UNION ALL
             SELECT t._key, e.id, 3, 'name+province' FROM t JOIN enterprises e ON e.name_norm = t.name_norm
               WHERE {NAME_MATCH} AND ({same_source('e', src)} OR {corroborated('t', 'e')})
         ),
@@ -475,6 +480,10 @@ def _write_aliases(ctx: ImportContext, all_new: bool = False) -> None:
         if field in p:
             parts.append(f"SELECT a.enterprise_id, unnest(t.{qi(field + '__list')}) AS alias, '{kind}' AS kind, a._key "
                          f"FROM _typed t JOIN _ent_all a USING (_file, _row)")
+    if "other_codes" in p:  # the company's other share codes (a B share beside its A share): six digits, "-" is none
+        parts.append("SELECT enterprise_id, alias, 'code' AS kind, _key FROM (SELECT a.enterprise_id, "
+                     "regexp_extract(unnest(t.other_codes__list), '^\\s*([0-9]{6})', 1) AS alias, a._key "
+                     "FROM _typed t JOIN _ent_all a USING (_file, _row)) WHERE alias <> ''")
     # a record whose registered name differs from the canonical one (a duplicate from another source; none when
     # every row created its own enterprise)
     if not all_new:

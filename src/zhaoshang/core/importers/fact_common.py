@@ -43,6 +43,8 @@ def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key:
                           f"count(*) FILTER (WHERE method = 'ambiguous') FROM {out}").fetchone()
     ctx.report.unlinked += row[0]
     ctx.report.ambiguous += row[1]
+    for method, n in ctx.con.execute(f"SELECT method, count(*) FROM {out} WHERE enterprise_id IS NOT NULL GROUP BY 1").fetchall():
+        ctx.report.linked_by[method] = ctx.report.linked_by.get(method, 0) + n
 
 
 def _norm_lookup(ctx: ImportContext, name: str, values_sql: str) -> str:

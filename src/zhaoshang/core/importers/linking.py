@@ -3,6 +3,9 @@
 Order of evidence, strongest first:
 1. the same valid 统一社会信用代码;
 2. the same record key in the same source (e.g. IT桔子 company_seq shared by its company and financing lists);
+   at the same level, the same stock code (six digits) as an enterprise's listed code, or (``other_code``) as
+   another share code of a company — its B share, stored from an exchange list that gives both codes on one
+   row (aliases of kind ``code``);
 3. the same normalised full name (width, brackets, spaces, traditional/simplified folded), in the same
    province when both sides know it;
 4. a known alias (short, brand, English or former name), with the same province rule.
@@ -43,6 +46,10 @@ def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None
         cands.append(f"SELECT t._file, t._row, e.id AS eid, 2 AS pri, 'listed_code' AS method FROM {table} t "
                      f"JOIN enterprises e ON e.listed_code IS NOT NULL AND regexp_extract(e.listed_code, '^[0-9]{{6}}') "
                      f"= regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') WHERE t.{qi(listed)} IS NOT NULL AND {where}")
+        # another share code of a known company (its B share beside the A share, as an exchange list gives it)
+        cands.append(f"SELECT t._file, t._row, a.enterprise_id AS eid, 2 AS pri, 'other_code' AS method FROM {table} t "
+                     f"JOIN enterprise_aliases a ON a.kind = 'code' AND a.alias = regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') "
+                     f"WHERE t.{qi(listed)} IS NOT NULL AND {where}")
     if norm:
         cands.append(f"SELECT t._file, t._row, e.id AS eid, 3 AS pri, 'name' AS method FROM {table} t "
                      f"JOIN enterprises e ON e.name_norm = t.{qi(norm)} WHERE {pm} AND {where}")

@@ -115,6 +115,8 @@ def write_roles(ctx: ImportContext) -> None:
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file, t._row, p.pos) = 1
     """)
     con.unregister("_role_arrow")
+    # a row repeating another of the file once both are linked (a board listed under the A and the B share)
+    ctx.report.rows_duplicate += con.execute("SELECT (SELECT count(*) FROM _rp) - (SELECT count(*) FROM _roles)").fetchone()[0]
     link_duplicates(con, "roles", "enterprise_id", "_roles", ctx.source)
     if not _dedupe_keyed(ctx, "_roles", "roles"):
         return
