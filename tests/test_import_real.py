@@ -250,3 +250,29 @@ def test_reimport_adds_nothing(tmp_path, itjuzi):
     assert r2["rows_imported"] == 0
     after = {t: q(db, f"SELECT count(*) FROM {t}")[0][0] for t in before}
     assert after == before
+
+
+def test_limited_company_converted_to_joint_stock_is_a_near_merge(tmp_path):
+    """云天励飞 and 成都纵横 in IT桔子 2018 as 有限公司, listed since as 股份有限公司: two enterprises, and the pair
+    is listed among the near-merges for a decision (never merged); the other way round too (劲旅: the A-share
+    table first, the registry sample's 有限公司 after); another province is no candidate."""
+    d = tmp_path
+    _subset(shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), d / "itjuzi.csv",
+            lambda r: r["legal_name"] in ("深圳云天励飞技术有限公司", "成都纵横自动化技术有限公司"))
+    _subset(shared_file("listed_companies/a_share_companies_merged.csv"), d / "merged.csv",
+            lambda r: r["code"] in ("688343", "688070", "001230"))
+    _subset(shared_file("enterprises/enterprise_registration_sample_2000_2004.csv"), d / "reg.csv",
+            lambda r: r[next(iter(r))] == "劲旅环境科技有限公司")
+    (d / "other.csv").write_text("企业名称,省份,城市\n深圳云天励飞技术有限公司,浙江省,杭州市\n", encoding="utf-8")
+    store = Store(d / "n.duckdb")
+    import_files(store, "enterprises", d / "itjuzi.csv", preset="itjuzi_companies")
+    rep = import_files(store, "enterprises", d / "merged.csv", preset="a_share_merged")
+    pairs = {(n["name"], n["existing_name"]) for n in rep.near_merges if n["reason_en"].startswith("the names differ")}
+    assert pairs == {("深圳云天励飞技术股份有限公司", "深圳云天励飞技术有限公司"),
+                     ("成都纵横自动化技术股份有限公司", "成都纵横自动化技术有限公司")}
+    rep = import_files(store, "enterprises", d / "reg.csv")
+    assert [(n["name"], n["existing_name"]) for n in rep.near_merges] == [("劲旅环境科技有限公司", "劲旅环境科技股份有限公司")]
+    rep = import_files(store, "enterprises", d / "other.csv", source="other")
+    assert rep.near_merges == []  # 杭州 is not 深圳
+    assert store.con.execute("SELECT count(*) FROM enterprises").fetchone()[0] == 2 + 3 + 1 + 1  # nothing merged
+    store.close()

@@ -145,9 +145,33 @@ def _near_merges(ctx: ImportContext) -> None:
         WHERE {NAME_MATCH} AND NOT {same_source('e', src)} AND NOT {corroborated('t', 'e')}
         ORDER BY t._file, t._row, e.id
     """).fetchall()
+    rows += ctx.con.execute(f"""
+        WITH t AS (
+            SELECT *, CASE WHEN name_norm LIKE '%股份有限公司' THEN [left(name_norm, length(name_norm) - 6) || '有限公司',
+                                                                  left(name_norm, length(name_norm) - 6) || '有限责任公司']
+                           WHEN name_norm LIKE '%有限责任公司' THEN [left(name_norm, length(name_norm) - 6) || '股份有限公司']
+                           WHEN name_norm LIKE '%有限公司' THEN [left(name_norm, length(name_norm) - 4) || '股份有限公司'] END AS other_forms
+            FROM _ent ANTI JOIN _ent_bykey USING (_key)
+            WHERE name_norm LIKE '%有限公司' OR name_norm LIKE '%有限责任公司'),
+        c AS (SELECT *, unnest(other_forms) AS other_form FROM t WHERE length(name_norm) > 8)
+        SELECT t.name, t._key, e.id, e.name, e.source, {ql(LEGAL_FORM_REASON[0])}, {ql(LEGAL_FORM_REASON[1])}
+        FROM c t JOIN enterprises e ON e.name_norm = t.other_form
+        WHERE (t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc)
+          AND (t.province_code IS NULL OR e.province_code IS NULL OR t.province_code = e.province_code)
+          AND (t.city_code IS NULL OR e.city_code IS NULL OR t.city_code = e.city_code)
+          AND NOT EXISTS (SELECT 1 FROM _ent_link l WHERE l._key = t._key AND l.eid = e.id)
+        ORDER BY t._file, t._row, e.id
+    """).fetchall()
     ctx.report.near_merges += [
         {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r,
          "reason_en": r_en} for n, k, i, en, es, r, r_en in rows]
+
+
+# a company converted from 有限公司 to 股份有限公司 (before a listing) keeps its credit code but often appears in
+# older files under its old name: the pair is suggested, never merged (the names alone do not prove it)
+LEGAL_FORM_REASON = ("名称仅组织形式不同（有限公司 / 股份有限公司），可能为改制前后的同一企业，地区一致",
+                     "the names differ only in the legal form (有限公司 / 股份有限公司): possibly one company before and "
+                     "after its conversion; the regions agree")
 
 
 CONFLICT_FIELDS = ("name", "province_code", "founded", "capital_wan")
