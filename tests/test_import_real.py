@@ -98,6 +98,16 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
     assert n["200012"] == n["000012"] and n["900942"] == n["600054"]
     assert rep["rows_duplicate"] == n["200012"] + n["900942"]
     assert rep["rows_imported"] + rep["rows_duplicate"] == rep["rows_read"] == len(execs)
+    # the other order: executives first, named by code alone, link as the lists arrive (600054 with the
+    # A-share table, 900942 with the 上交所 list, 000012 and 200012 with the 深交所 list); 900933 still waits
+    store = Store(tmp_path / "late.duckdb")
+    rep = import_files(store, "roles", ths, preset="ths_executives", data_date="2018-06-30")
+    assert rep.unlinked == len(execs) and rep.linked_by == {}
+    got = [import_files(store, "enterprises", f, preset=p).linked_earlier
+           for f, p in ((merged, "a_share_merged"), (sse, "sse_main_board"), (szse, "szse_a_share"))]
+    assert got == [n["600054"], n["900942"], n["000012"] + n["200012"]]
+    assert store.con.execute("SELECT count(*) FROM roles WHERE enterprise_id IS NULL").fetchone()[0] == n["900933"]
+    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -109,7 +109,7 @@ def write_roles(ctx: ImportContext) -> None:
                     year(DATE '{ctx.data_date}') - CASE WHEN {_col(ctx, 'age', 'age__n', 'DOUBLE')} BETWEEN 16 AND 100
                     THEN {_col(ctx, 'age', 'age__n', 'DOUBLE')} END) AS INTEGER) AS birth_year,
                {_evidence(ctx, 'enterprise', 'l', 'enterprise_uscc', 'enterprise_key') if _has(ctx, 'enterprise') else
-                'NULL AS _norm, NULL AS _uscc, NULL AS _ekey, NULL AS _prov, true AS _amb'}
+                "NULL AS _norm, NULL AS _uscc, NULL AS _ekey, NULL AS _prov, coalesce(l.method = 'ambiguous', false) AS _amb"}
         FROM _rp p JOIN _typed t USING (_file, _row) LEFT JOIN _rl l USING (_file, _row)
         LEFT JOIN _role_arrow r ON r.k = coalesce({_tcol(ctx, 'role')}, '') || '|' || coalesce(p.title, '')
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY t._file, t._row, p.pos) = 1

@@ -1,9 +1,9 @@
 """Facts imported before their enterprise link when it arrives.
 
 A fact row (a funding, a role, an applicant …) whose enterprise is not known at import keeps its linking
-evidence in ``pending_links`` (name, credit code, the enterprise's key in the fact's source, province). At
-the end of every enterprise import the pending rows that name one of the enterprises just written are linked
-with the same rules as at import (``linking.link_rows``); re-importing a fact links it when its enterprise is
+evidence in ``pending_links`` (name — or the stock code a fact names its company by —, credit code, the
+enterprise's key in the fact's source, province). At the end of every enterprise import the pending rows that
+name one of the enterprises just written are linked with the same rules as at import (``linking.link_rows``); re-importing a fact links it when its enterprise is
 known by then; ``zhaoshang relink`` links everything pending (and, for databases written before facts were
 kept for later, every unlinked fact by the name it carries). All of it is set-based SQL; linked facts become
 events like facts linked at import.
@@ -29,6 +29,9 @@ TARGETS: dict[tuple[str, str], tuple[str, str]] = {
 }
 _ID_OF = {"patent_applicants": ("patent_id", "position"), "news_mentions": ("news_id", "NULL::INTEGER")}
 
+# a fact that names its company by stock code alone (an executives list): the code is the name it carries
+STOCK_CODE = "regexp_full_match({col}, '[0-9]{{6}}(\\.[A-Za-z]{{2}})?')"
+
 RELINKED_DDL = """CREATE OR REPLACE TEMP TABLE _relinked (ref_table VARCHAR, ref_column VARCHAR, ref_id BIGINT,
     ref_pos INTEGER, name VARCHAR, enterprise_id BIGINT)"""
 
@@ -40,7 +43,7 @@ def record_pending(con, source: str, import_id: int, ref_table: str, ref_column:
         INSERT INTO pending_links
         SELECT {ql(ref_table)}, {ql(ref_column)}, ref_id, ref_pos, name, name_norm, uscc, enterprise_key,
                province_code, {ql(source)}, source_key, {import_id}
-        FROM ({select_sql}) WHERE coalesce(name_norm, uscc, enterprise_key) IS NOT NULL
+        FROM ({select_sql}) WHERE coalesce(name_norm, uscc, enterprise_key) IS NOT NULL OR {STOCK_CODE.format(col='name')}
     """)
 
 
@@ -61,11 +64,12 @@ def link_pending(con, scope: str | None = None) -> None:
     if not con.execute("SELECT 1 FROM pending_links LIMIT 1").fetchall():
         return  # nothing waits for an enterprise: the scope (a scan of this import's enterprises) is not built
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _pend AS
-        SELECT row_number() OVER () AS _pid, 0 AS _z, p.* FROM pending_links p WHERE {scope or 'true'}""")
+        SELECT row_number() OVER () AS _pid, 0 AS _z, p.*, CASE WHEN {STOCK_CODE.format(col='p.name')} THEN p.name END AS _code
+        FROM pending_links p WHERE {scope or 'true'}""")
     if not con.execute("SELECT count(*) FROM _pend").fetchone()[0]:
         return
     link_rows(con, "_pend", "_pend_l", source=None, source_col="source", uscc="uscc", key="enterprise_key",
-              norm="name_norm", province="province_code", where="true", keys=("_pid", "_z"))
+              norm="name_norm", province="province_code", where="true", keys=("_pid", "_z"), listed="_code")
     con.execute("""
         INSERT INTO _relinked SELECT p.ref_table, p.ref_column, p.ref_id, p.ref_pos, p.name, l.enterprise_id
         FROM _pend p JOIN _pend_l l USING (_pid) WHERE l.enterprise_id IS NOT NULL
@@ -77,7 +81,10 @@ def scope_of_enterprises(ids_sql: str) -> str:
     return f"""(p.uscc IN (SELECT uscc FROM enterprises WHERE id IN ({ids_sql}) AND uscc IS NOT NULL)
         OR p.name_norm IN (SELECT name_norm FROM enterprises WHERE id IN ({ids_sql}))
         OR p.name_norm IN (SELECT alias_norm FROM enterprise_aliases WHERE enterprise_id IN ({ids_sql}))
-        OR p.enterprise_key IN (SELECT source_key FROM enterprise_records WHERE enterprise_id IN ({ids_sql})))"""
+        OR p.enterprise_key IN (SELECT source_key FROM enterprise_records WHERE enterprise_id IN ({ids_sql}))
+        OR ({STOCK_CODE.format(col='p.name')} AND left(p.name, 6) IN (
+            SELECT left(listed_code, 6) FROM enterprises WHERE id IN ({ids_sql}) AND listed_code IS NOT NULL
+            UNION ALL SELECT alias FROM enterprise_aliases WHERE kind = 'code' AND enterprise_id IN ({ids_sql}))))"""
 
 
 def backfill_pending(con) -> None:
