@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from cli_util import run_json
+from cli_util import run, run_json
 from conftest import shared_file
 from zhaoshang.core.importers import import_files
 from zhaoshang.core.store import Store
@@ -85,10 +85,15 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
     rep = import_files(store, "enterprises", sse, preset="sse_main_board")
     store.close()
     assert rep.rows_updated == 2 and rep.rows_imported == 0  # linked by the A-share code, names kept
-    rep = run_json("import", "roles", ths, "--preset", "ths_executives", "--data-date", "2018-06-30", db=db)
+    out = run("--lang", "en", "import", "roles", ths, "--preset", "ths_executives", "--data-date", "2018-06-30",
+              "--format", "csv", db=db).stdout
+    rep = {r["item"]: r["value"] for r in csv.DictReader(out.splitlines())}
+    rep |= {k: int(rep[v]) for k, v in (("rows_read", "rows read"), ("rows_imported", "imported"),
+                                        ("rows_duplicate", "duplicates"), ("unlinked", "unlinked"))}
     n = {c: sum(r["code"] == c for r in execs) for c in ("000012", "200012", "600054", "900942", "900933")}
     assert all(n.values())
-    assert rep["linked_by"] == {"listed_code": n["000012"] + n["600054"], "other_code": n["200012"] + n["900942"]}
+    assert rep["linked (by evidence)"] == (f"stock code {n['000012'] + n['600054']}; "
+                                           f"other stock code (B share) {n['200012'] + n['900942']}")
     assert rep["unlinked"] == n["900933"]
     # the board listed under both codes is one board: each person once, with one role, at the company
     got = q(db, "SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "

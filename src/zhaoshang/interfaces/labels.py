@@ -56,6 +56,10 @@ ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in 
 MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_code": ("股票代码", "stock code"), "name_exact": ("全称", "full name"),
                             "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
                             "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
+# how an import linked its facts to enterprises (the import report's linked_by)
+LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
+                              "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
+                              "name": ("全称", "full name"), "alias": ("别名", "alias")}
 
 # grounds of a key person's decision power (zhaoshang people): the roles, and these
 KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股东", "controlling shareholder"),

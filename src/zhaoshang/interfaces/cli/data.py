@@ -11,6 +11,7 @@ import typer
 from ...core.errors import UserError
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
+from ..labels import LINKED_BY
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, synthetic_note, t, update_store
 
 
@@ -53,6 +54,8 @@ def import_cmd(
             (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict),
             (t("拒绝", "rejected"), report.rows_rejected),
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
+            (t("已关联（按依据）", "linked (by evidence)"),
+             t("；", "; ").join(f"{t(*LINKED_BY.get(m, (m, m)))} {n}" for m, n in report.linked_by.items()) or 0),
             (t("未关联到企业", "unlinked"), report.unlinked),
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
