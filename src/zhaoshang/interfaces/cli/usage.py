@@ -75,14 +75,22 @@ def message_zh(exc: Any) -> str:
         hint = _hint(exc)
         return (f"{hint} 的值无效: " if hint else "值无效: ") + _value_reason(exc)
     text = str(getattr(exc, "message", "") or exc)
-    for pattern, zh in _MESSAGES:
+    found = _translate(_MESSAGES, text)
+    if found is None:
+        return text  # a message written by a command itself (Chinese already) or one not known here
+    out, m = found
+    if m.re.pattern.startswith("^No such command") and m.group(2):
+        out += f"（是否要输入: {m.group(2)}？）"
+    return out
+
+
+def _translate(table, text: str):
+    """The Chinese of the first (pattern, Chinese) pair of ``table`` whose pattern matches ``text``, with the match."""
+    for pattern, zh in table:
         m = pattern.match(text)
         if m:
-            out = zh.format(*m.groups())
-            if pattern.pattern.startswith("^No such command") and m.group(2):
-                out += f"（是否要输入: {m.group(2)}？）"
-            return out
-    return text  # a message written by a command itself (Chinese already) or one not known here
+            return zh.format(*m.groups()), m
+    return None
 
 
 def _hint(exc: Any) -> str:
@@ -103,8 +111,5 @@ def _value_reason(exc: Any) -> str:
         first = (cause.errors() or [{}])[0]
         if first.get("type") in _VALUE_TYPES:
             return _VALUE_TYPES[first["type"]].format(input=first.get("input", ""))
-    for pattern, zh in _VALUE_TEXTS:
-        m = pattern.match(text)
-        if m:
-            return zh.format(*m.groups())
-    return text
+    found = _translate(_VALUE_TEXTS, text)
+    return found[0] if found else text
