@@ -258,3 +258,25 @@ def test_profile_page_shows_the_conflict(tmp_path):
         browser.close()
     assert "苏州另一个名字科技有限公司" in text and "杭州冲突测试科技有限公司" in text and "2001-01-01" in text
     assert "成立日期" in text and "注册资本" in text
+
+
+def test_ties_linked_late_are_stored_once_when_their_file_comes_again(tmp_path):
+    """Shareholdings and branches imported before their enterprise take, once linked, the key they would have had
+    with it known: importing their files again adds nothing (no second holding, person, branch or event)."""
+    db = tmp_path / "z.duckdb"
+    sh = write_csv(tmp_path / "s.csv", [["宁波测试丙智能科技有限公司", "王小明", "自然人", "64.5%", "2018-03-01"],
+                                        ["宁波测试丙智能科技有限公司", "李小红", "自然人", "35.5%", "2018-03-01"]],
+                   header=["企业名称", "股东", "股东类型", "持股比例", "出资日期"])
+    br = write_csv(tmp_path / "b.csv", [["宁波测试丙智能科技有限公司", "宁波测试丙智能科技有限公司杭州分公司", "2023-05-06",
+                                         "浙江杭州"]], header=["企业名称", "分支机构名称", "成立日期", "所在地"])
+    assert run_json("import", "shareholdings", sh, db=db)["unlinked"] == 2
+    assert run_json("import", "branches", br, db=db)["unlinked"] == 1
+    ent = [["宁波测试丙智能科技有限公司", "", "", "", "浙江", "宁波", "", ""]]
+    assert run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ent), db=db)["linked_earlier"] == 3
+    counts = ("SELECT (SELECT count(*) FROM shareholdings WHERE enterprise_id IS NOT NULL), (SELECT count(*) FROM persons), "
+              "(SELECT count(*) FROM branches WHERE parent_id IS NOT NULL), (SELECT count(*) FROM events WHERE type = 'branch')")
+    assert q(db, counts) == [(2, 2, 1, 1)]
+    for kind, f in (("shareholdings", sh), ("branches", br)):
+        again = run_json("import", kind, f, db=db)
+        assert again["rows_imported"] == 0 and again["rows_duplicate"] == again["rows_read"], kind
+    assert q(db, counts) == [(2, 2, 1, 1)]

@@ -96,9 +96,9 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
                                            f"other stock code (B share) {n['200012'] + n['900942']}")
     assert rep["unlinked"] == n["900933"]
     # the board listed under both codes is one board: each person once, with one role, at the company
-    got = q(db, "SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "
-                "LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = 'ths_executives' GROUP BY 1 ORDER BY 1")
-    assert got == sorted([("中国南玻集团股份有限公司", n["000012"], n["000012"]),
+    got_board = q(db, "SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "
+                      "LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = 'ths_executives' GROUP BY 1 ORDER BY 1")
+    assert got_board == sorted([("中国南玻集团股份有限公司", n["000012"], n["000012"]),
                           ("黄山旅游发展股份有限公司", n["600054"], n["600054"]), ("900933", n["900933"], n["900933"])])
     assert n["200012"] == n["000012"] and n["900942"] == n["600054"]
     assert rep["rows_duplicate"] == n["200012"] + n["900942"]
@@ -112,6 +112,17 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
            for f, p in ((merged, "a_share_merged"), (sse, "sse_main_board"), (szse, "szse_a_share"))]
     assert got == [n["600054"], n["900942"], n["000012"] + n["200012"]]
     assert store.con.execute("SELECT count(*) FROM roles WHERE enterprise_id IS NULL").fetchone()[0] == n["900933"]
+    # linked late, the board listed under both codes is one board too: each person once, with one role
+    board = ("SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "
+             "LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.source = 'ths_executives' GROUP BY 1 ORDER BY 1")
+    assert store.con.execute(board).fetchall() == got_board
+    people = "SELECT count(*), count(DISTINCT source_key) FROM persons WHERE source = 'ths_executives'"
+    assert store.con.execute(people).fetchone() == (n["000012"] + n["600054"] + n["900933"],) * 2
+    # and the same file imported again adds nothing: every row is one already stored
+    again = import_files(store, "roles", ths, preset="ths_executives", data_date="2018-06-30")
+    assert again.rows_imported == 0 and again.rows_duplicate == len(execs)
+    assert store.con.execute(board).fetchall() == got_board
+    assert store.con.execute(people).fetchone() == (n["000012"] + n["600054"] + n["900933"],) * 2
     store.close()
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 from ..text import split_pairs
 from .context import ImportContext
 from .fact_common import _col, _dedupe_keyed, _evidence, _has, _keep_unlinked, _link, _norm_lookup, _prov, _tcol
+from .keys import branch_key, person_key, role_key, shareholding_key
 from .linking import link_rows
 from .relink import link_duplicates
 from .staging import qi, ql
@@ -94,16 +95,16 @@ def write_roles(ctx: ImportContext) -> None:
         f"JOIN _typed t USING (_file, _row)").fetchall()]
     con.register("_role_arrow", pa.table({"k": pa.array(roles, pa.string()),
                                           "role": pa.array([normalize_role(k.replace('|', ' ')) for k in roles], pa.string())}))
-    pkey = (f"coalesce(t.{qi('person_key')}, " if _has(ctx, "person_key") else "coalesce(") + \
-        f"p.pname || '@' || coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise, {_tcol(ctx, 'enterprise_code')}, ''))"
+    pkey = (f"coalesce(t.{qi('person_key')}, " if _has(ctx, "person_key") else "coalesce(") + person_key(
+        "p.pname", f"coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise, {_tcol(ctx, 'enterprise_code')}, '')") + ")"
     # the enterprise as the file names it: its name, else its stock code (a file keyed by code alone)
     ename = f"coalesce({_tcol(ctx, 'enterprise')}, {_tcol(ctx, 'enterprise_code')})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _roles AS
         SELECT {pkey} AS person_key, p.pname, l.enterprise_id, {ename} AS enterprise_name, r.role, p.title,
                {_col(ctx, 'start', 'start__d', 'DATE')} AS start_date, {_col(ctx, 'end', 'end__d', 'DATE')} AS end_date,
-               md5(concat_ws('|', {pkey}, coalesce(CAST(l.enterprise_id AS VARCHAR), {ename}), r.role,
-                   coalesce(p.title, ''), CAST({_col(ctx, 'start', 'start__d', 'DATE')} AS VARCHAR))) AS _key,
+               {role_key(pkey, f"coalesce(CAST(l.enterprise_id AS VARCHAR), {ename})", "r.role", "p.title",
+                         _col(ctx, 'start', 'start__d', 'DATE'))} AS _key,
                t._file, t._row, p.pos, {_gender(ctx)} AS gender,
                CAST(coalesce({_col(ctx, 'birth_year', 'birth_year__n', 'DOUBLE')},
                     year(DATE '{ctx.data_date}') - CASE WHEN {_col(ctx, 'age', 'age__n', 'DOUBLE')} BETWEEN 16 AND 100
@@ -152,8 +153,8 @@ def write_shareholdings(ctx: ImportContext) -> None:
               key=None, norm="hnorm", province=None)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sh AS
-        SELECT md5(concat_ws('|', coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise), t.holder,
-                   CAST({_col(ctx, 'start', 'start__d', 'DATE')} AS VARCHAR))) AS _key,
+        SELECT {shareholding_key("coalesce(CAST(l.enterprise_id AS VARCHAR), t.enterprise)", "t.holder",
+                                 _col(ctx, 'start', 'start__d', 'DATE'))} AS _key,
                l.enterprise_id, t.enterprise, t.holder, t.hnorm, {_col(ctx, 'holder_type')} AS htype,
                h.enterprise_id AS holder_eid,
                {_col(ctx, 'percent', 'percent__n', 'DOUBLE')} AS percent, {_col(ctx, 'amount', 'amount__wan', 'DOUBLE')} AS amount,
@@ -185,7 +186,7 @@ def write_shareholdings(ctx: ImportContext) -> None:
         INSERT INTO persons (id, name, name_norm, source, source_key, import_id)
         SELECT {next_pid} - 1 + row_number() OVER (ORDER BY pk), any_value(holder), any_value(hnorm), {ql(ctx.source)}, pk,
                {ctx.import_id}
-        FROM (SELECT *, holder || '@' || coalesce(CAST(enterprise_id AS VARCHAR), enterprise) AS pk FROM _sh
+        FROM (SELECT *, {person_key("holder", "coalesce(CAST(enterprise_id AS VARCHAR), enterprise)")} AS pk FROM _sh
               WHERE kind = 'person') s
         WHERE NOT EXISTS (SELECT 1 FROM persons x WHERE x.source = {ql(ctx.source)} AND x.source_key = s.pk)
         GROUP BY pk
@@ -197,7 +198,7 @@ def write_shareholdings(ctx: ImportContext) -> None:
                s.holder_eid, p.id, s.investor_id, s.percent, s.amount, s.start_date, s.end_date, {ql(ctx.source)}, s._key,
                {ctx.import_id}
         FROM _sh s LEFT JOIN persons p ON s.kind = 'person' AND p.source = {ql(ctx.source)}
-             AND p.source_key = s.holder || '@' || coalesce(CAST(s.enterprise_id AS VARCHAR), s.enterprise)
+             AND p.source_key = {person_key("s.holder", "coalesce(CAST(s.enterprise_id AS VARCHAR), s.enterprise)")}
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
     _keep_unlinked(ctx, "shareholdings", "enterprise_id", "_sh", "enterprise")
@@ -215,7 +216,7 @@ def write_branches(ctx: ImportContext) -> None:
                     WHEN t.child ~ '分公司|分部|分中心|办事处' THEN 'branch' ELSE 'investment' END"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _br AS
-        SELECT md5(concat_ws('|', coalesce(CAST(p.enterprise_id AS VARCHAR), t.parent), t.child)) AS _key,
+        SELECT {branch_key("coalesce(CAST(p.enterprise_id AS VARCHAR), t.parent)", "t.child")} AS _key,
                p.enterprise_id AS parent_id, t.parent, c.enterprise_id AS child_id, t.child, t.cnorm, {kind} AS kind,
                {_col(ctx, 'date', 'date__d', 'DATE')} AS date, {_col(ctx, 'percent', 'percent__n', 'DOUBLE')} AS percent,
                t._country, t._province_code, t._city_code, t._district_code, {_col(ctx, 'child_uscc', 'child_uscc__ok')} AS cuscc,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ..text import normalize_name
+from .keys import branch_key, person_key, role_key, shareholding_key
 from .linking import link_rows
 from .staging import qi, ql
 
@@ -125,6 +126,7 @@ def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, 
         """).fetchone()[0]
         if n:
             counts[table] = counts.get(table, 0) + n
+    _rekey(con)
     # an applicant linked late takes its region from the enterprise when the patent did not give one
     con.execute("""
         UPDATE patent_applicants x SET country = coalesce(x.country, e.country),
@@ -140,6 +142,64 @@ def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, 
 
     derive_relinked_events(con, import_id, next_event_id)
     return counts
+
+
+# facts whose key names their enterprise (keys.py): (table, enterprise id, the key from the linked row ``x``);
+# the person part of a role's key is its person's key
+REKEYED = {
+    "roles": ("enterprise_id", role_key("p.source_key", "CAST(x.enterprise_id AS VARCHAR)", "x.role", "x.title",
+                                        "x.start_date")),
+    "shareholdings": ("enterprise_id", shareholding_key("CAST(x.enterprise_id AS VARCHAR)", "x.holder_name",
+                                                        "x.start_date")),
+    "branches": ("parent_id", branch_key("CAST(x.parent_id AS VARCHAR)", "x.child_name")),
+}
+# the facts that point at a person
+PERSON_REFS = (("roles", "person_id"), ("shareholdings", "holder_person_id"), ("patent_inventors", "person_id"),
+               ("contacts", "person_id"))
+
+
+def _rekey(con) -> None:
+    """Facts linked now take the keys they would have had if their enterprise had been known at import, so
+    importing their file again finds them stored. A person keyed by name and enterprise name (or stock code) is
+    keyed by name and enterprise id: the persons this makes one (a board listed under a company's A-share and
+    B-share codes) are merged, and a fact that turns out to repeat one already stored is dropped."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _rk_p AS
+        SELECT DISTINCT p.id AS old_id, p.source, {person_key('x.pname', 'CAST(x.eid AS VARCHAR)')} AS new_key
+        FROM persons p JOIN (
+            SELECT r.person_id AS pid, r.person_name AS pname, r.enterprise_name AS ename, r.enterprise_id AS eid
+            FROM roles r JOIN _relinked l ON l.ref_table = 'roles' AND l.ref_id = r.id
+            UNION ALL SELECT s.holder_person_id, s.holder_name, s.enterprise_name, s.enterprise_id
+            FROM shareholdings s JOIN _relinked l ON l.ref_table = 'shareholdings' AND l.ref_id = s.id) x
+          ON x.pid = p.id AND x.eid IS NOT NULL
+        WHERE p.source_key = {person_key('x.pname', 'x.ename')}""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _rk_pmap AS
+        WITH c AS (SELECT old_id AS id, source, new_key FROM _rk_p
+                   UNION SELECT x.id, x.source, x.source_key FROM persons x
+                   JOIN (SELECT DISTINCT source, new_key FROM _rk_p) k ON x.source = k.source AND x.source_key = k.new_key)
+        SELECT id AS old_id, new_key, min(id) OVER (PARTITION BY source, new_key) AS new_id FROM c""")
+    for table, column in PERSON_REFS:
+        con.execute(f"""UPDATE {table} SET {column} = m.new_id FROM _rk_pmap m
+                        WHERE {table}.{column} = m.old_id AND m.old_id <> m.new_id""")
+    con.execute("DELETE FROM persons WHERE id IN (SELECT old_id FROM _rk_pmap WHERE old_id <> new_id)")
+    con.execute("""UPDATE persons SET source_key = m.new_key FROM _rk_pmap m
+                   WHERE persons.id = m.old_id AND m.old_id = m.new_id AND persons.source_key <> m.new_key""")
+    for table, (column, key) in REKEYED.items():
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _rk_f AS
+            SELECT x.id, x.source, {key} AS new_key FROM {table} x
+            {'JOIN persons p ON p.id = x.person_id' if table == 'roles' else ''}
+            WHERE x.{column} IS NOT NULL AND x.id IN (SELECT ref_id FROM _relinked WHERE ref_table = {ql(table)})""")
+        # the one kept of a key: a fact stored linked before this one, else the first imported
+        con.execute(f"""DELETE FROM {table} WHERE id IN (
+            SELECT id FROM (SELECT id, source, new_key, 1 AS fresh FROM _rk_f
+                            UNION ALL SELECT x.id, x.source, x.source_key, 0 FROM {table} x
+                            JOIN (SELECT DISTINCT source, new_key FROM _rk_f) k
+                              ON x.source = k.source AND x.source_key = k.new_key
+                            WHERE x.id NOT IN (SELECT id FROM _rk_f))
+            QUALIFY row_number() OVER (PARTITION BY source, new_key ORDER BY fresh, id) > 1)""")
+        con.execute(f"""UPDATE {table} SET source_key = f.new_key FROM _rk_f f
+                        WHERE {table}.id = f.id AND {table}.source_key <> f.new_key""")
+    for t in ("_rk_p", "_rk_pmap", "_rk_f"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def relink_all(store) -> dict:
