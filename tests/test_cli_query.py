@@ -96,3 +96,22 @@ def test_usage_errors_are_clear_and_never_a_traceback(db):
         assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.strip()
     p = run("show", "没有这家公司", db=db, check=False)
     assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到企业: 没有这家公司"
+
+
+def test_show_table_gives_the_record_the_profile_page_gives(db):
+    """The table of `show` names the stock code, English name, industry and website as the profile page does,
+    and says when the enterprise sits on no chain node instead of leaving the section out."""
+    row = list(csv.DictReader(open(shared_file("listed_companies/szse_a_share_list_2026-01.csv"), encoding="utf-8")))[1]
+    code = row["A股代码"]
+    doc = run_json("show", code, db=db)
+    e = doc["enterprise"]
+    assert e["listed_code"] == code and e["website"] and e["english_name"] and e["industry"]
+    zh = run("show", code, db=db).stdout
+    for label_zh, value in (("股票代码", code), ("英文名称", e["english_name"]), ("行业", e["industry"]),
+                            ("网站", e["website"])):
+        assert label_zh in zh and value.split()[0] in zh, (label_zh, value)
+    en = run("--lang", "en", "show", code, db=db).stdout
+    assert "stock code" in en and code in en and "website" in en
+    if not doc["placements"]:  # this database was never classified
+        assert "产业链位置：未归入任何环节" in zh
+        assert "chain placements: none" in en

@@ -67,11 +67,14 @@ def show(
     e = doc["enterprise"] if "enterprise" in doc else doc
     lang = t("zh", "en")
     place = [e.get(k + ("_en" if lang == "en" else "")) or e.get(k) for k in ("province", "city", "district")]
-    basics = [(t("名称", "name"), e.get("name")), (t("信用代码", "uscc"), e.get("uscc")),
+    basics = [(t("名称", "name"), e.get("name")), (t("英文名称", "English name"), e.get("english_name")),
+              (t("信用代码", "uscc"), e.get("uscc")), (t("股票代码", "stock code"), e.get("listed_code")),
               (t("状态", "status"), label("ent_status", e.get("status"), lang)), (t("成立", "founded"), e.get("founded")),
               (t("注册资本(万元)", "capital (10k CNY)"), e.get("capital_wan")),
               (t("地区", "region"), " ".join(dict.fromkeys(x for x in place if x))),
               (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
+              (t("企业类型", "legal form"), e.get("legal_form")), (t("行业", "industry"), e.get("industry")),
+              (t("网站", "website"), e.get("website")),
               (t("标签", "tags"), t("、", ", ").join(e.get("tags") or []))]
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
@@ -97,6 +100,8 @@ def show(
     }
     for key, title, cols in sections:
         rows = doc.get(key) or []
+        if key == "placements" and not rows and fmt == Fmt.table:  # say so rather than leave the section out
+            print(t("产业链位置：未归入任何环节", "chain placements: none"))
         if rows:
             emit(rows[:30], fmt, rows=[shown.get(key, dict)(r) for r in rows[:30]], columns=cols,
                  title=title + t(f"（{len(rows)}）", f" ({len(rows)})"))
