@@ -66,14 +66,15 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2, never a traceback.
 
     Usage errors (unknown option, missing argument) also exit with code 2, in the user's language (``usage``).
+    The global options are accepted before and after the command (``helptext.globals_first``).
     Called in-process with ``argv``, a successful command simply returns. Help texts are English under
     ``--lang en`` or ZHAOSHANG_LANG=en (``helptext``).
     """
     import typer
 
-    from .helptext import argv_lang, command_words, help_frame, shows_help, to_english
+    from .helptext import argv_lang, command_words, globals_first, help_frame, shows_help, to_english
 
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = globals_first(sys.argv[1:] if argv is None else list(argv))
     name = next(iter(command_words(args)), None)
     _load_commands(name) if name else _load_commands()
     command = typer.main.get_command(sys.modules[f"{__name__}.app"].app)
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         if argv_lang(args) == "en":
             to_english(command)
     try:
-        rc = command(args=argv, standalone_mode=False, prog_name="zhaoshang")
+        rc = command(args=args, standalone_mode=False, prog_name="zhaoshang")
     except UserError as exc:
         sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
         sys.exit(2)

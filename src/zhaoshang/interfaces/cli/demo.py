@@ -19,7 +19,6 @@ def demo(
     port: int = typer.Option(8800, "--port", help="Web 应用端口"),
     out: Optional[Path] = typer.Option(None, "--out", help="生成文件的目录（默认临时目录，建库后删除）"),
     generate_only: bool = typer.Option(False, "--generate-only", help="只生成 Parquet 文件到 --out，不建库"),
-    db_file: Optional[str] = typer.Option(None, "--db", help="演示数据库文件（同全局 --db；会被重建）"),
 ) -> None:
     """生成合成演示数据（虚构企业、人员与事件）并建库；默认随后启动 Web 应用。"""
     from ...core.errors import UserError
@@ -35,8 +34,6 @@ def demo(
         sys.stdout.write(dumps({"out": str(out), "scale": manifest["scale"], "seed": seed,
                                 "files": manifest["files"], "label": manifest["label"]}) + "\n")
         return
-    if db_file:
-        state.db = db_file
     db = state.db
     if db and db != ":memory:" and Path(db).exists():
         if not _replaceable(db):

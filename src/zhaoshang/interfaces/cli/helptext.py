@@ -29,6 +29,24 @@ def argv_lang(argv: list[str]) -> str:
 GLOBAL_VALUED = ("--db", "--lang", "--team-db")
 
 
+def globals_first(argv: list[str]) -> list[str]:
+    """The command line with the global options (``--db X``, ``--lang en``, ``--team-db Y``, also ``--db=X``) moved
+    before the command, in their order, so that every command accepts them before or after its name alike."""
+    front, rest, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest += argv[i:]
+            break
+        if a in GLOBAL_VALUED and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        (front if a.split("=", 1)[0] in GLOBAL_VALUED and "=" in a else rest).append(a)
+        i += 1
+    return front + rest
+
+
 def command_words(argv: list[str]) -> list[str]:
     """The words of a command line that are not options or the values of global options: the command, its
     sub-command and their arguments."""

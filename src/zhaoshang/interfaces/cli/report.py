@@ -21,7 +21,6 @@ def report_region(
     region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
     output: str = typer.Option(..., "--output", "-o", help="输出文件：.pdf、.xlsx 或 .html"),
     as_of: Optional[str] = date_option(),
-    lang: Optional[str] = typer.Option(None, "--lang", help="报告语言 zh|en（默认跟随全局 --lang）"),
     top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数"),
 ) -> None:
     """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
@@ -33,14 +32,13 @@ def report_region(
                           f"unsupported report format: {suffix or output} (use .pdf, .xlsx or .html)"))
     if not Path(output).resolve().parent.exists():
         raise UserError(t(f"目录不存在: {Path(output).parent}", f"directory does not exist: {Path(output).parent}"))
-    report_lang = ("en" if lang.lower().startswith("en") else "zh") if lang else state.lang
     store = open_store(read_only=True)
     try:
         profile = region_profile(store, region, as_of=as_of, top=top, partners=top)
         note = synthetic_note(store)
     finally:
         store.close()
-    path = write_region_report(profile, output, report_lang)
+    path = write_region_report(profile, output, state.lang)
     sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
                        f"report written: {path} ({profile['region'].get('full_name_en') or profile['region']['full_name']}, "
                        f"as of {profile['as_of']})\n"))
