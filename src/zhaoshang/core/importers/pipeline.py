@@ -115,7 +115,7 @@ def import_files(
     step = progress or (lambda *a, **k: None)
     con = store.con
 
-    step(0, description=f"读取 {paths[0].name}", total=6)
+    step(0, description=f"读取 {paths[0].name}", description_en=f"reading {paths[0].name}", total=6)
     previous_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     # under the import's memory cap (ZHAOSHANG_IMPORT_MEMORY, read at each import): DuckDB spills beyond it
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
@@ -142,8 +142,11 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # stream them in bounded memory
     con.execute("SET preserve_insertion_order = false")
     unchanged = count_unchanged(con, staged) if ent else 0
-    step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}"
-                        + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）")
+    rate = _rate(staged.rows_read, t0)
+    step(1, description=f"解析与校验（已读 {staged.rows_read:,} 行，{rate} 行/秒"
+                        + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）",
+         description_en=f"parsing and checking ({staged.rows_read:,} rows read, {rate} rows/s"
+                        + (f", {unchanged:,} unchanged" if unchanged else "") + ")")
     type_stage(con, staged, m, extra=f"{key_sql(staged)} AS _key" if ent else None)
     drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
@@ -163,7 +166,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
             en=f"strict mode: {paths[f].name} row {row} {column}: {reason_en}{f' ({total} problems)' if total > 1 else ''}; "
                f"nothing was written. Problem list: {report.rejects_path}")
-    step(1, description=f"关联与写入（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
+    rate = _rate(staged.rows_read, t0)
+    step(1, description=f"关联与写入（{staged.rows_read:,} 行，{rate} 行/秒）",
+         description_en=f"linking and writing ({staged.rows_read:,} rows, {rate} rows/s)")
     with store.transaction():
         import_id = store.next_id("imports")
         report.import_id = import_id
@@ -179,7 +184,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         else:
             WRITERS[kind](ctx)
         report.linked_earlier = sum(apply_relinked(con, import_id, store.next_id("events")).values())
-        step(2, description=f"生成事件（{_rate(staged.rows_read, t0)}）")
+        rate = _rate(staged.rows_read, t0)
+        step(2, description=f"生成事件（{rate} 行/秒）", description_en=f"deriving events ({rate} rows/s)")
         derive_events(con, import_id, store.next_id("events"))
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -191,13 +197,15 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             store.set_meta("synthetic", "true")
     if store.path != ":memory:":
         con.execute("CHECKPOINT")  # write the WAL into the file now, under the import's memory cap
-    step(1, description=f"完成（{staged.rows_read:,} 行，{_rate(staged.rows_read, t0)}）")
+    rate = _rate(staged.rows_read, t0)
+    step(1, description=f"完成（{staged.rows_read:,} 行，{rate} 行/秒）",
+         description_en=f"done ({staged.rows_read:,} rows, {rate} rows/s)")
     return report
 
 
 def _rate(rows: int, t0: float) -> str:
-    """Throughput so far, for the progress line."""
-    return f"{rows / max(time.perf_counter() - t0, 1e-6):,.0f} 行/秒"
+    """Throughput so far in rows a second, for the progress line."""
+    return f"{rows / max(time.perf_counter() - t0, 1e-6):,.0f}"
 
 
 def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:

@@ -91,21 +91,24 @@ def interactive() -> bool:
 
 @contextmanager
 def progress(description: str, total: int | None = None) -> Iterator:
-    """A rich progress bar on a terminal; silent when piped. Yields an ``advance(n)`` callable."""
+    """A rich progress bar on a terminal (on stderr: stdout stays the answer); silent when piped. Yields an
+    ``advance(n, total=…, description=…, description_en=…)`` callable: a service names a step in Chinese and
+    in English, and the language is chosen here, as for every message."""
     if not interactive():
         yield lambda n=1, **kw: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), transient=True) as p:
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as p:
         task = p.add_task(description, total=total)
 
         def advance(n: int = 1, **kw: Any) -> None:
-            if "total" in kw:
-                p.update(task, total=kw["total"])
+            if "total" in kw:  # a new total starts a new phase (the demo: generating, then importing)
+                p.update(task, total=kw["total"], completed=0)
             if "description" in kw:
-                p.update(task, description=kw["description"])
+                p.update(task, description=t(kw["description"], kw.get("description_en") or kw["description"]))
             p.advance(task, n)
 
         yield advance

@@ -41,7 +41,8 @@ def build_demo(store_path, scale: int | None = None, seed: int = DEFAULT_SEED, w
         store = Store(store_path) if own else store_path
         try:
             reports, errors = [], []
-            step(0, total=len(manifest["files"]) + 1, description="导入合成演示数据")
+            step(0, total=len(manifest["files"]) + 1, description="导入合成演示数据",
+                 description_en="importing the synthetic demo data")
             from ...core.importers import import_files
 
             for f in manifest["files"]:

@@ -173,7 +173,8 @@ class Generator(FactsMixin, PeopleMixin):
                  "news": "news", "demands": "demands", "contacts": "contacts"}
         self.sinks = {f: Sink(self.out / f"{f}.parquet", k) for f, k in names.items()}
         self.sinks["labels"] = Sink(self.out / "labels.parquet", "labels")
-        self.progress(0, total=self.n_chunks + 2, description="生成合成演示数据")
+        self.progress(0, total=self.n_chunks + 2, description="生成合成演示数据",
+                      description_en="generating synthetic demo data")
         self._write_investors()
         self.branch_no = 0
         self.patent_no = 0

@@ -1,0 +1,62 @@
+"""The command line in the user's language: under --lang en nothing it prints is left in Chinese (the data's own
+names aside), on a terminal too."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import subprocess
+
+from cli_util import BIN
+from test_import_errors import write_big_csv
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def on_terminal(*args, cwd=None) -> tuple[str, str, int]:
+    """Run ``zhaoshang ARGS`` with stderr on a terminal (where the progress bar shows) and stdout piped: returns
+    (stdout, the terminal's text without escape codes, exit code)."""
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("ZHAOSHANG_DB", "ZHAOSHANG_LANG")}
+    proc = subprocess.Popen([str(BIN), *map(str, args)], stdin=slave, stderr=slave, stdout=subprocess.PIPE,
+                            env={**env, "COLUMNS": "200"}, cwd=cwd)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = proc.stdout.read().decode()
+    proc.wait(600)
+    os.close(master)
+    return out, ANSI.sub("", seen.decode(errors="replace")), proc.returncode
+
+
+def test_import_progress_in_the_ui_language(tmp_path):
+    """The import's progress steps are named in the UI language, on stderr: stdout stays the one JSON document."""
+    f = write_big_csv(tmp_path / "big.csv", 20_000)
+    out, term, rc = on_terminal("--lang", "en", "--db", tmp_path / "en.duckdb", "import", "enterprises", f,
+                                "--format", "json")
+    assert rc == 0 and json.loads(out)["rows_imported"] == 20_000 and out.startswith("{")
+    assert "done (20,000 rows" in term and "rows/s)" in term, term
+    assert not HAN.search(term), term
+    out, term, rc = on_terminal("--db", tmp_path / "zh.duckdb", "import", "enterprises", f, "--format", "json")
+    assert rc == 0 and out.startswith("{") and "完成（20,000 行" in term and "行/秒）" in term, term
+    assert "rows/s" not in term
+
+
+def test_demo_progress_in_english(tmp_path):
+    """Generating and importing the demo are named in English under --lang en, and each phase counts from zero."""
+    out, term, rc = on_terminal("--lang", "en", "demo", "--no-serve", "--scale", "60", "--db", tmp_path / "demo.duckdb")
+    assert rc == 0 and out == ""
+    assert "generating synthetic demo data" in term and "importing the synthetic demo data" in term, term
+    assert "[synthetic demo data] built" in term and not HAN.search(term), term
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) \d+:\d\d:\d\d", term)]
+    assert counts and all(a <= b for a, b in counts), counts
