@@ -108,6 +108,28 @@ def test_short_and_english_names(regions):
     assert all(r.name_en and r.short_name for r in regions.values())
 
 
+def test_development_zones_have_readable_english_names(regions):
+    """A development zone's English name is its place in pinyin and its kind in English, the way the zones
+    name themselves (Hefei High-tech Industrial Development Zone), never one run-together pinyin word."""
+    expect = {
+        "340176": "Hefei High-tech Industrial Development Zone",
+        "340177": "Hefei Economic and Technological Development Zone",
+        "320576": "Suzhou Industrial Park",
+        "130271": "Hebei Tangshan Lutai Economic Development Zone",
+        "130272": "Tangshan Hangu Administrative Zone",
+        "371071": "Weihai Torch High-tech Industrial Development Zone",
+        "620171": "Lanzhou New Area",
+        "410173": "Zhengzhou Airport Economy Comprehensive Experimental Zone",
+    }
+    assert {c: regions[c].name_en for c in expect} == expect
+    zones = [r for r in regions.values() if r.zone]
+    assert len(zones) > 100
+    # every zone's English name ends in words (Zone, Park, Area…), each word at most a place name long
+    for r in zones:
+        words = r.name_en.split()
+        assert len(words) >= 2 and all(len(w) <= 16 for w in words), (r.code, r.name, r.name_en)
+
+
 def test_datav_codes_exist_modulo_documented_changes(shared, regions):
     former = {f.old_code for f in former_names()}
     unknown = {}

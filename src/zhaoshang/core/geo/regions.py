@@ -21,7 +21,7 @@ import io
 import json
 import os
 import re
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -122,6 +122,72 @@ def _pinyin_name(text: str) -> str:
             out += "'"
         out += s
     return out[:1].upper() + out[1:]
+
+
+# Development zones in English: the kind of zone (the end of its name, longest first) in words, the places and
+# words before it each in turn — 合肥高新技术产业开发区 → Hefei High-tech Industrial Development Zone, never the
+# whole name as one pinyin word.
+_ZONE_KINDS_EN = (
+    ("高新技术产业开发区", "High-tech Industrial Development Zone"),
+    ("高技术产业开发区", "High-tech Industrial Development Zone"),
+    ("高新技术产业园区", "High-tech Industrial Park"),
+    ("高新技术开发区", "High-tech Development Zone"),
+    ("经济技术开发区", "Economic and Technological Development Zone"),
+    ("经济综合实验区", "Economy Comprehensive Experimental Zone"),
+    ("经济开发区", "Economic Development Zone"),
+    ("综合改革示范区", "Comprehensive Reform Demonstration Zone"),
+    ("城乡一体化示范区", "Urban-Rural Integration Demonstration Zone"),
+    ("综合物流产业聚集区", "Comprehensive Logistics Industry Cluster"),
+    ("现代产业园区", "Modern Industrial Park"),
+    ("文化旅游创意园区", "Cultural Tourism and Creative Park"),
+    ("工业园区", "Industrial Park"),
+    ("化工园区", "Chemical Park"),
+    ("风景名胜区", "Scenic Area"),
+    ("管理区管委会", "Administrative Zone"),
+    ("行政委员会", "Administrative Committee"),
+    ("管理区", "Administrative Zone"),
+    ("示范区", "Demonstration Zone"),
+    ("开发区", "Development Zone"),
+    ("食品区", "Food Zone"),
+    ("新区", "New Area"),
+    ("新城", "New Town"),
+    ("园区", "Park"),
+)
+# words of zone names that are not places
+_ZONE_WORDS_EN = {"中国新加坡": "China-Singapore", "中新": "China-Singapore", "火炬": "Torch", "汽车": "Automotive",
+                  "稀土": "Rare Earth", "航空港": "Airport", "循环": "Circular", "转型": "Transformation"}
+
+
+def _zone_name_en(name: str, place_en: dict[str, str]) -> str:
+    """English of a development zone's name; ``place_en`` gives the English of region names and short names."""
+    head, kind = name, ""
+    for zh, en in (*_ZONE_KINDS_EN, ("区", "District")):
+        if name.endswith(zh) and len(name) > len(zh):
+            head, kind = name[: -len(zh)], en
+            break
+    words = {**place_en, **_ZONE_WORDS_EN}
+    longest = max(map(len, words))
+    out: list[str] = []
+    run = ""  # characters that are no known place or word: one pinyin word
+    i = 0
+    while i < len(head):
+        # places only lead the name (河北唐山芦台), each leaving a name of two characters or more behind it
+        # (五台山 stays Wutaishan, 回龙圩 Huilongwei)
+        hit = next((head[i:j] for j in range(min(len(head), i + longest), i + 1, -1) if head[i:j] in words
+                    and (head[i:j] in _ZONE_WORDS_EN or (not run and len(head) - j != 1))), None)
+        if hit is None:
+            run += head[i]
+            i += 1
+            continue
+        if run:
+            out.append(_pinyin_name(run))
+            run = ""
+        if words[hit] not in out[-1:]:  # 吉林 the province then 吉林 the city: once
+            out.append(words[hit])
+        i += len(hit)
+    if run:
+        out.append(_pinyin_name(run))
+    return " ".join(out + [kind]).strip() or _pinyin_name(name)
 
 
 @lru_cache(maxsize=4)
@@ -323,10 +389,18 @@ def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
         elif lvl == "city" and code[:2] + "0000" in MUNICIPALITIES:
             name_en = en.get(code[:2] + "0000") or _pinyin_name(short)
         else:
-            name_en = _pinyin_name(short)
+            name_en = "" if info["zone"] else _pinyin_name(short)
         lng, lat = coords.get(code, (None, None))
         regions.append(Region(code, info["name"], short, name_en, lvl, parent, code[:2] + "0000", city,
                               lng, lat, info["zone"]))
+    # the zones last: their names are made of the divisions' names (the province's and city's first)
+    place_en: dict[str, str] = {}
+    for r in sorted((r for r in regions if not r.zone), key=lambda r: ("province", "city", "district").index(r.level)):
+        for key in (r.name, r.short_name):
+            if len(key) >= 2:
+                place_en.setdefault(key, r.name_en)
+    regions = [replace(r, name_en=_zone_name_en(r.name, place_en)) if r.zone and not r.name_en else r
+               for r in regions]
     return tuple(regions), tuple(former)
 
 
