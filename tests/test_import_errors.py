@@ -277,3 +277,32 @@ def test_import_errors_in_english(tmp_path):
         p = run("--lang", "en", "import", *args, db=tmp_path / "e.duckdb", check=False, cwd=tmp_path)
         assert p.returncode == 2 and p.stderr.startswith("error: ") and len(p.stderr.strip().splitlines()) == 1, p.stderr
         assert not any("\u4e00" <= c <= "\u9fff" for c in p.stderr), p.stderr
+
+
+def test_roles_without_an_enterprise_column_are_refused_and_the_preset_named(tmp_path, db):
+    """The 同花顺 executives list imported without its preset: `code` and `jobs` are not headers the roles
+    import knows, so every row would be a person tied to no enterprise. Refused, naming the preset that fits."""
+    from conftest import shared_file
+
+    src = shared_file("listed_companies/ths_listed_company_executives_2018.csv")
+    with open(src, encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(51)]
+    f = tmp_path / "executives.csv"
+    f.write_text("".join(head), encoding="utf-8")
+    con = duckdb.connect(str(db), read_only=True)
+    roles_before = con.execute("SELECT count(*) FROM roles").fetchone()[0]
+    con.close()
+    before = counts(db)
+    p = run("import", "roles", f, db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "企业" in p.stderr and "--preset ths_executives" in p.stderr and "未导入" in p.stderr
+    p = run("--lang", "en", "import", "roles", f, db=db, check=False)
+    assert p.returncode == 2 and "--preset ths_executives" in p.stderr and "nothing imported" in p.stderr
+    assert not any("\u4e00" <= c <= "\u9fff" for c in p.stderr.replace(f.name, "")), p.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM roles").fetchone()[0] == roles_before
+    con.close()
+    assert counts(db) == before
+    # with the preset the same file imports, linked by stock code once the companies are known
+    doc = run_json("import", "roles", f, "--preset", "ths_executives", "--data-date", "2018-06-30", db=db)
+    assert doc["rows_imported"] > 0

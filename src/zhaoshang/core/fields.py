@@ -200,6 +200,14 @@ MEANINGFUL: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# Facts that mean nothing without their enterprise: an import of such a kind in which no file maps any of
+# these columns is refused (an executives list whose company column is not recognised would add people
+# tied to no enterprise, never to be linked). (field, label in messages)
+ENTERPRISE_EVIDENCE: dict[str, tuple[tuple[str, str], ...]] = {
+    "roles": (("enterprise", "企业名称"), ("enterprise_uscc", "统一社会信用代码"), ("enterprise_code", "股票代码"),
+              ("enterprise_key", "企业在来源中的编号")),
+}
+
 def kind_fields(kind: str) -> dict[str, Field]:
     return {f.name: f for f in KINDS[kind]}
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .. import jsonenc
 from ..config import ConfigFile, read_yaml
 from ..errors import ImportFailed, UserError
-from ..fields import KINDS, MEANINGFUL
+from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
@@ -157,6 +157,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
+    _refuse_unlinkable(staged, paths, m)
     if strict and (rejected or report.fields_dropped):
         f, row, column, reason, reason_en = con.execute(
             'SELECT _file, _row, "column", reason, reason_en FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
@@ -224,6 +225,28 @@ def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
                     f"（识别到的列: {found}），未导入。请检查数据类型或用 --mapping 指定列",
                     en=f"{', '.join(p.name for p in paths)} does not look like {staged.kind} data: no row has any of {fields_en} "
                        f"(columns recognised: {found}); nothing imported. Check the kind or name the columns with --mapping")
+
+
+def _refuse_unlinkable(staged, paths: list[Path], m: Mapping) -> None:
+    """No file maps a column that names the facts' enterprise: every row would be tied to nothing."""
+    evidence = ENTERPRISE_EVIDENCE.get(staged.kind)
+    if not evidence or any(f in staged.present or f in m.defaults for f, _ in evidence):
+        return
+    headers = {h for raw in staged.raws for h in raw.headers}
+    fits = [name for name, doc in list_presets().items() if doc.get("kind") == staged.kind and not m.name
+            and doc.get("columns") and all(h in headers for v in doc["columns"].values()
+                                           for h in ([v] if isinstance(v, str) else v))]
+    labels = "、".join(label for _, label in evidence)
+    found = [staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of] or ["-"]
+    files = "、".join(p.name for p in paths)
+    hint = (f"该文件的列与预设 {fits[0]} 相符：请加 --preset {fits[0]}" if fits else "请用 --mapping 指定企业列")
+    hint_en = (f"the file's columns fit the preset {fits[0]}: add --preset {fits[0]}" if fits
+               else "name the enterprise column with --mapping")
+    raise UserError(f"{files}: 没有可关联企业的列（{labels}中的任何一项；识别到的列: {'、'.join(found)}），"
+                    f"各行无法关联到企业，未导入。{hint}",
+                    en=f"{', '.join(p.name for p in paths)}: no column names the enterprise "
+                       f"({', '.join(f for f, _ in evidence)}; columns recognised: {', '.join(found)}); the rows could not be "
+                       f"linked to any enterprise, nothing imported. {hint_en[0].upper() + hint_en[1:]}")
 
 
 # the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's
