@@ -20,3 +20,13 @@ def title_en(title: str | None) -> str | None:
     if head == "注册资本":
         rest = rest.replace("万元", "") + " (10k CNY)"
     return f"{HEADS_EN[head]}: {rest}" if sep else HEADS_EN[head]
+
+
+def title_body(title: str | None, lang: str = "zh") -> str | None:
+    """An event title without its head, for a reader that shows the event's type beside it (a timeline's type
+    label says 专利, so ``专利: X`` shows ``X``): the data after the head, in English as ``title_en`` gives it
+    (``602 → 5,000 (10k CNY)``); nothing for a bare head (``成立``); another title (a live event's) as it is."""
+    head, _sep, rest = (title or "").partition(": ")
+    if head not in HEADS_EN:
+        return title
+    return (title_en(title) or "").partition(": ")[2] if lang == "en" else rest

@@ -207,6 +207,14 @@ def event_title(row: dict, lang: str = "zh") -> str | None:
     return (row.get("title_en") or row.get("title")) if lang == "en" else row.get("title")
 
 
+def event_text(row: dict, lang: str = "zh") -> str | None:
+    """An event's title beside its type's label (a timeline): without the head the label already says
+    (``core/event_titles.py``: ``专利 专利: X`` would say the type twice)."""
+    from ..core.event_titles import title_body
+
+    return title_body(row.get("title"), lang)
+
+
 def region_names(store, lang: str = "zh") -> dict[str, str]:
     """Region code → the name shown in the UI language (the English name where the region table or the
     macro-regions' file has one)."""

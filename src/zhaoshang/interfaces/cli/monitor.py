@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...services.monitoring import events as E
-from ..labels import event_title, label
+from ..labels import event_text, label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
@@ -16,7 +16,7 @@ EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "or
 
 def event_rows(items: list[dict]) -> list[dict]:
     return [{**ev, "type_label": label("event", ev["type"], state.lang),
-             "title": event_title(ev, state.lang),
+             "title": event_text(ev, state.lang),
              "origin_label": label("origin", ev["origin"], state.lang)} for ev in items]
 
 

@@ -11,7 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound
 from ...services.search import find_one, search as search_service
-from ..labels import event_title, label, region_names
+from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 @app.command()
@@ -91,7 +91,7 @@ def show(
         "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"]},
         "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"]},
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang),
-                               "title": event_title(r, lang)},
+                               "title": event_text(r, lang)},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(

@@ -1,0 +1,79 @@
+"""The enterprise profile's timeline names each event's type once: the type label, then what the event says
+(``专利`` and the patent's title, not ``专利 专利: …``), in Chinese and in English — in headless chromium against
+a real server on the demo database, and in ``zhaoshang show`` / ``zhaoshang events``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+
+HEADS = {*HEADS_EN, *HEADS_EN.values()}
+ITEMS_JS = """() => [...document.querySelectorAll('#timeline li.ev')].map(li => {
+  const c = li.cloneNode(true); c.querySelectorAll('time, .chip, small').forEach(x => x.remove());
+  return [li.querySelector('.chip').innerText.trim(), c.innerText.trim()]; })"""
+
+
+def says_type_again(label: str, text: str) -> bool:
+    head = text.partition(":")[0].strip()
+    return text.startswith(label) or (":" in text and head in HEADS)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, demo_copy):
+    db = str(demo_copy(tmp_path_factory.mktemp("timeline") / "demo.duckdb"))
+    s = Store(db, read_only=True)
+    eid, name = s.con.execute(
+        """SELECT e.id, e.name FROM events v JOIN enterprises e ON e.id = v.enterprise_id
+           GROUP BY e.id, e.name HAVING count(*) FILTER (WHERE type = 'patent') > 0
+             AND count(*) FILTER (WHERE type = 'funding') > 0 AND count(*) FILTER (WHERE type = 'founded') > 0
+           ORDER BY count(DISTINCT type) DESC, e.id LIMIT 1""").fetchone()
+    patent = s.con.execute("SELECT p.title FROM patents p JOIN patent_applicants a ON a.patent_id = p.id "
+                           "WHERE a.enterprise_id = ? ORDER BY p.id LIMIT 1", [eid]).fetchone()[0]
+    s.close()
+    return {"db": db, "id": eid, "name": name, "patent": patent}
+
+
+def test_timeline_page_names_the_type_once(demo):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(demo["db"]) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for lang, patent, founded in (("zh", "专利", "成立"), ("en", "patent", "founded")):
+            page.goto(f"{base}/enterprises/{demo['id']}?lang={lang}")
+            items = page.evaluate(ITEMS_JS)
+            assert len(items) > 3 and {patent, founded} <= {label for label, _ in items}, items
+            repeated = [(label, text) for label, text in items if says_type_again(label, text)]
+            assert repeated == [], repeated
+            assert [patent, demo["patent"]] in [list(x) for x in items]  # the patent's title, as it was filed
+        browser.close()
+        assert errors == []
+
+
+def test_show_and_events_name_the_type_once(demo):
+    for lang in ("zh", "en"):
+        out = list(csv.reader(io.StringIO(run("--lang", lang, "show", str(demo["id"]), "--format", "csv",
+                                             db=demo["db"]).stdout)))
+        start = out.index(["date", "type", "title"]) + 1
+        rows = list(itertools.takewhile(lambda r: len(r) == 3 and re.fullmatch(r"(\d{4}-\d\d-\d\d)?", r[0]), out[start:]))
+        assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[2])], rows
+        assert [r for r in rows if r[2] == demo["patent"]], rows
+        out = run("--lang", lang, "events", "--enterprise", str(demo["id"]), "--format", "csv", db=demo["db"]).stdout
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) > 3 and not [r for r in rows if says_type_again(r["type_label"], r["title"])], rows
