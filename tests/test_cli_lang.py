@@ -60,3 +60,18 @@ def test_demo_progress_in_english(tmp_path):
     assert "[synthetic demo data] built" in term and not HAN.search(term), term
     counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) \d+:\d\d:\d\d", term)]
     assert counts and all(a <= b for a, b in counts), counts
+
+
+def test_trends_investors_in_english(tmp_path, demo_copy):
+    """The most active investors' kinds and destinations by their English labels and names (as on the page)."""
+    from cli_util import run
+    from zhaoshang.interfaces.labels import INVESTOR_TYPES
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    for lang, kinds in (("en", {en for _, en in INVESTOR_TYPES.values()}), ("zh", {zh for zh, _ in INVESTOR_TYPES.values()})):
+        out = run("--lang", lang, "trends", db=db, env={"COLUMNS": "300"}).stdout
+        table = out[out.index("Most active investors" if lang == "en" else "最活跃的投资方"):]
+        rows = [[c.strip() for c in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+        assert len(rows) >= 5 and all(r[1] in kinds for r in rows), rows
+        if lang == "en":
+            assert all(r[6] and not HAN.search(r[6]) for r in rows), rows

@@ -9,6 +9,7 @@ import typer
 
 from ...services.recommend import recommend
 from ...services.trends import trends
+from ..labels import label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -83,6 +84,7 @@ def trends_cmd(
     try:
         doc = trends(store, region=region, node=node, by=by, start=start, end=end, as_of=as_of, top=top)
         note = synthetic_note(store)
+        names = region_names(store, t("zh", "en"))
     finally:
         store.close()
     if fmt == Fmt.json:
@@ -102,7 +104,7 @@ def trends_cmd(
     by_node = [{**r, "name_zh": r["name_en"] if en and r.get("name_en") else r["name_zh"]} for r in doc["by_node"]]
     emit(doc["by_node"], fmt, rows=by_node, columns=["node", "name_zh", "rounds", "undisclosed", "amount_wan", "enterprises"],
          title=t("按产业链环节", "By chain segment"))
-    inv = [{**r, "top_nodes": [x["node"] for x in r["nodes"][:3]], "top_regions": [(x.get("name_en") if en else None) or x["name"] for x in r["regions"][:3]]}
-           for r in doc["investors"]]
+    inv = [{**r, "type": label("investor", r["type"], t("zh", "en")), "top_nodes": [x["node"] for x in r["nodes"][:3]],
+            "top_regions": [names.get(x["region"]) or x["name"] for x in r["regions"][:3]]} for r in doc["investors"]]
     emit(inv, fmt, rows=inv, columns=["name", "type", "rounds", "lead_rounds", "amount_wan", "top_nodes", "top_regions"],
          title=t("最活跃的投资方", "Most active investors"), note=note)
