@@ -4,6 +4,7 @@ workbook's sheets against the JSON twin, the HTML report, English, and one-line 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -186,3 +187,37 @@ def test_lead_scores_show_two_decimals_every_row():
     rows = [{"rank": 1, "name": "甲", "segment_name": "通用大模型", "score": 41.83, "reasons_text": "x"},
             {"rank": 2, "name": "乙", "segment_name": "通用大模型", "score": 40.4, "reasons_text": "y"}]
     assert [r["cells"][3] for r in table(rows, TABLES["leads"])["rows"]] == ["41.83", "40.40"]
+
+
+def test_english_report_charts_fit_and_speak_english(env):
+    """The English report's charts: every label inside its figure (the long English segment names were cut at
+    the left edge, the LQ of the longest bar at the right), legends in English, and the running title with a
+    space between the region and the report's name."""
+    from playwright.sync_api import sync_playwright
+
+    html = env["dir"] / "en_charts.html"
+    run("--db", env["db"], "report", "region", "440300", "-o", str(html), "--lang", "en")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
+        pg = b.new_page()
+        pg.goto(html.as_uri())
+        out = pg.evaluate("""() => [...document.querySelectorAll('svg.chart')].map(svg => {
+            const box = svg.viewBox.baseVal;
+            return {cls: svg.getAttribute('class'), w: box.width,
+                    texts: [...svg.querySelectorAll('text')].map(t => { const r = t.getBBox();
+                        return {s: t.textContent, x0: r.x, x1: r.x + r.width}; })};
+        })""")
+        b.close()
+    bars = [c for c in out if "bars" in c["cls"]]
+    assert bars and out
+    for chart in out:
+        for t in chart["texts"]:
+            assert not re.search(r"[\u4e00-\u9fff]", t["s"]), (chart["cls"], t["s"])
+    for chart in bars:
+        for t in chart["texts"]:
+            assert t["x0"] >= -0.5 and t["x1"] <= chart["w"] + 0.5, (chart["cls"], t)
+    if shutil.which("pdftotext"):
+        pdf = env["dir"] / "en_charts.pdf"
+        run("--db", env["db"], "report", "region", "440300", "-o", str(pdf), "--lang", "en")
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Shenzhen, Guangdong AI industry chain" in text

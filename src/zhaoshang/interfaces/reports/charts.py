@@ -66,7 +66,7 @@ def _ramp(v: float, vmax: float) -> str:
 
 def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (), *, width: int = 640,
                height: int = 460, title: str = "", unit: str = "家", labels: dict[str, str] | None = None,
-               boundaries: Boundaries | None = None) -> str:
+               boundaries: Boundaries | None = None, here: str = "本地区") -> str:
     """The regions of ``view`` (``100000`` = the provinces of the nation; a province code = its cities)
     filled by value, the highlighted regions outlined in the accent colour, with a legend."""
     doc = (boundaries or Boundaries()).view(view)
@@ -150,26 +150,46 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
     leg.append(f'<text x="{lx:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{vmax:g} {escape(unit)}</text>')
     lx += 70
     leg.append(f'<rect x="{lx:.0f}" y="{ly}" width="16" height="10" fill="none" stroke="{ACCENT}" stroke-width="2"/>'
-               f'<text x="{lx + 22:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">本地区</text>')
+               f'<text x="{lx + 22:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{escape(here)}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart map" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}">' + "".join(parts + top_parts + label_parts + leg) + "</svg>")
 
 
 # -------------------------------------------------------------------------------------------- bar charts
-def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, label_w: int = 150,
+def _text_w(text: str, size: float) -> float:
+    """About how wide ``text`` is at font size ``size`` (CJK and full-width one em, Latin about 0.56 em)."""
+    return sum(size if ord(ch) > 0x2E80 else size * (0.3 if ch in " .,;:'()·|il" else 0.58) for ch in text)
+
+
+def _fit(text: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis to about ``width``."""
+    if _text_w(text, size) <= width:
+        return text
+    while text and _text_w(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, label_w: int | None = None,
                 a_key: str = "region_mix", b_key: str = "national_mix", a_name: str = "本地区占比",
-                b_name: str = "全国占比", color_key: str = "status") -> str:
-    """Horizontal bars, two per row (e.g. the region's mix next to the nation's), values in 0–1 shown as %."""
+                b_name: str = "全国占比", color_key: str = "status", colour_note: str = "（颜色 = 判断）") -> str:
+    """Horizontal bars, two per row (e.g. the region's mix next to the nation's), values in 0–1 shown as %.
+    The label column is as wide as the longest label (at most 40 % of the figure; longer ones are cut)."""
     if not rows:
         return ""
+    names = [str(r.get("label_text") or r.get("name_zh") or r.get("code")) for r in rows]
+    if label_w is None:
+        label_w = int(min(max(max(_text_w(n, 9.5) for n in names) + 12, 90), width * 0.4))
     vmax = max([max(r.get(a_key) or 0, r.get(b_key) or 0) for r in rows] + [1e-9])
-    top, right = 26, 56
+    top, right = 34, 74  # room for the legend above the ticks, and for "10.1% · LQ 1.62" after the longest bar
     h = top + len(rows) * row_h + 8
     plot_w = width - label_w - right
+    a_legend = a_name + colour_note
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" viewBox="0 0 {width} {h}" width="{width}" height="{h}">']
+    bx = label_w + 14 + _text_w(a_legend, 10) + 16
     out.append(f'<rect x="{label_w}" y="6" width="10" height="9" fill="#4585c1"/><text x="{label_w + 14}" y="14" font-size="10" '
-               f'fill="#374151" style="{FONT}">{escape(a_name)}（颜色 = 判断）</text>'
-               f'<rect x="{label_w + 190}" y="6" width="10" height="9" fill="#c7ccd3"/><text x="{label_w + 204}" y="14" '
+               f'fill="#374151" style="{FONT}">{escape(a_legend)}</text>'
+               f'<rect x="{bx:.0f}" y="6" width="10" height="9" fill="#c7ccd3"/><text x="{bx + 14:.0f}" y="14" '
                f'font-size="10" fill="#374151" style="{FONT}">{escape(b_name)}</text>')
     for k in range(0, 5):
         x = label_w + plot_w * k / 4
@@ -181,7 +201,7 @@ def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, labe
         a, b = r.get(a_key) or 0, r.get(b_key) or 0
         col = STATUS_COLORS.get(r.get(color_key), "#4585c1")
         out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" font-size="9.5" fill="#1f2937" text-anchor="end" '
-                   f'style="{FONT}">{escape(str(r.get("label_text") or r.get("name_zh") or r.get("code")))}</text>')
+                   f'style="{FONT}">{escape(_fit(names[i], 9.5, label_w - 10))}</text>')
         wa, wb = plot_w * a / vmax, plot_w * b / vmax
         out.append(f'<rect x="{label_w}" y="{y + 1.5:.1f}" width="{wa:.1f}" height="{row_h * 0.42:.1f}" fill="{col}"/>')
         out.append(f'<rect x="{label_w}" y="{y + 1.5 + row_h * 0.42:.1f}" width="{wb:.1f}" height="{row_h * 0.3:.1f}" fill="#c7ccd3"/>')

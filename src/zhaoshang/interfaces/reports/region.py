@@ -260,7 +260,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
     if m.get("available"):
         map_svg = charts.choropleth(m["view"], {r["code"]: r["count"] for r in m["rows"]}, m["highlight"],
                                     title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
-                                    labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]})
+                                    labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]},
+                                    here=tr("本地区", "this region"))
     map_rows = [{**r, "rank": i + 1} for i, r in enumerate(m.get("rows", []))]
     hl = set(m.get("highlight") or [])
     near = [r for r in map_rows[:10]] + [r for r in map_rows[10:] if r["code"] in hl]
@@ -270,7 +271,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                                 [s["count"] for s in trends["quarters"]], bar_name=tr("融资额（亿元）", "Amount (100M CNY)"),
                                 line_name=tr("融资事件（起）", "Rounds")) if trends["quarters"] else ""
     partners = profile["partners"]
-    partner_svg = charts.hbars([(r["name"], r["weight"]) for r in partners.get("rows", [])[:10]], digits=1) \
+    partner_svg = charts.hbars([((r.get("name_en") if en else None) or r["name"], r["weight"])
+                               for r in partners.get("rows", [])[:10]], digits=1) \
         if partners.get("available") else ""
     links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
     leads = profile.get("leads") or {}
@@ -280,7 +282,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                     f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
         "synthetic": profile["synthetic"], "synth_label": tr(SYNTH_ZH, f"{SYNTH_EN} / {SYNTH_ZH}"),
         "map_svg": Markup(map_svg), "chain_svg": Markup(charts.paired_bars(bars, a_name=tr("本地结构占比", "Local mix"),
-                                                                               b_name=tr("全国结构占比", "National mix"))),
+                                                                               b_name=tr("全国结构占比", "National mix"),
+                                                                               colour_note=tr("（颜色 = 判断）", " (colour = status)"))),
         "trend_svg": Markup(trend_svg), "partner_svg": Markup(partner_svg),
         "chain_table": table(segs, TABLES["chain"], lang),
         "map_table": table(near, TABLES["map"], lang), "map_hl": hl, "map_rows": near,
