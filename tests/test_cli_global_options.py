@@ -17,21 +17,20 @@ from zhaoshang.interfaces.cli import app, main
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _leaves(command, path=()):
-    subs = getattr(command, "commands", None) or {}
-    if not subs:
-        yield path
-    for name, sub in subs.items():
-        yield from _leaves(sub, (*path, name))
+def _paths(command, path=()):
+    """The program, every group and every command, as the words naming them."""
+    yield path
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        yield from _paths(sub, (*path, name))
 
 
 def test_every_command_takes_the_global_options_after_its_name(tmp_path, capsys):
-    """Each command line parses with the global options after the command and its help follows the --lang given
-    there (the options are parsed before --help is honoured, so an option a command refuses fails here)."""
-    leaves = list(_leaves(typer.main.get_command(app)))
-    assert len(leaves) > 60 and ("serve",) in leaves and ("demo",) in leaves and ("report", "region") in leaves
+    """Each command line (the program's, a group's, a command's) parses with the global options after the
+    command and its help follows the --lang given there (the options are parsed before --help is honoured, so an option a command refuses fails here)."""
+    paths = list(_paths(typer.main.get_command(app)))
+    assert len(paths) > 70 and {(), ("serve",), ("demo",), ("users", "token"), ("report", "region")} <= set(paths)
     for lang, mark in (("en", "Show this message and exit."), ("zh", "显示本帮助并退出。")):
-        for path in leaves:
+        for path in paths:
             main([*path, "--db", str(tmp_path / "x.duckdb"), f"--lang={lang}", "--team-db", str(tmp_path / "t.sqlite"),
                   "--help"])
             out = capsys.readouterr().out

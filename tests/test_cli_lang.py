@@ -75,3 +75,27 @@ def test_trends_investors_in_english(tmp_path, demo_copy):
         assert len(rows) >= 5 and all(r[1] in kinds for r in rows), rows
         if lang == "en":
             assert all(r[6] and not HAN.search(r[6]) for r in rows), rows
+
+
+def _headers(out: str) -> list[str]:
+    return [h.strip() for line in out.splitlines() if "┃" in line for h in line.split("┃")[1:-1] if h.strip()]
+
+
+def test_table_headers_are_words_of_the_ui_language(tmp_path, demo_copy):
+    """Stored scores, alert channels and digests, the matching index, API tokens and the audit log: no table
+    header is a result's field name (mean_total, webhook_url, last_used_at) in either language."""
+    from cli_util import run
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    run("users", "add", "ana", "--role", "analyst", db=db)
+    run("users", "token", "create", "ana", "--label", "script", db=db)
+    commands = (["score", "all"], ["alerts", "channels"], ["alerts", "digest"], ["match", "index"],
+                ["users", "token", "list", "ana"], ["team", "audit"])
+    for lang in ("zh", "en"):
+        for args in commands:
+            headers = _headers(run("--lang", lang, *args, db=db, env={"COLUMNS": "300"}).stdout)
+            assert headers, args
+            raw = [h for h in headers if re.fullmatch(r"[a-z_]+", h) or "_" in h]
+            assert raw == [], (lang, args, raw)
+            if lang == "zh":
+                assert all(HAN.search(h) or h.isupper() for h in headers), (args, headers)

@@ -158,6 +158,15 @@ COLUMNS: dict[str, Pair] = {
     "preset": ("预设", "Preset"), "description": ("说明", "Description"), "disabled": ("已停用", "Disabled"),
     "created_at": ("创建时间", "Created"), "last_seen": ("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
     "a": ("记录 A", "Record A"), "b": ("记录 B", "Record B"),
+    # stored scores, backtests, the matching index, alert channels and digests, tokens, the audit log
+    "as_of": ("截至", "As of"), "scored": ("已评分", "Scored"), "mean_total": ("平均总分", "Mean total"),
+    "mean_confidence": ("平均置信度", "Mean confidence"), "model": ("模型", "Model"), "auc": ("AUC", "AUC"),
+    "documents": ("文档数", "Documents"), "fingerprint": ("指纹", "Fingerprint"), "seconds": ("用时（秒）", "Seconds"),
+    "email": ("电子邮箱", "E-mail"), "webhook_url": ("Webhook 地址", "Webhook URL"),
+    "webhook_secret_set": ("已设 Webhook 密钥", "Webhook secret set"), "subject": ("主题", "Subject"),
+    "alerts": ("预警数", "Alerts"), "user": ("用户", "User"), "prefix": ("前缀", "Prefix"),
+    "last_used_at": ("最近使用", "Last used"), "revoked_at": ("吊销时间", "Revoked"), "action": ("操作", "Action"),
+    "detail": ("详情", "Detail"), "ip": ("IP 地址", "IP address"),
 }
 
 
