@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -92,6 +93,27 @@ def test_a_malformed_parameter_is_refused_in_the_ui_language(client):
     r = client.get("/api/map", params={"level": "planet", "lang": "en"})
     assert r.status_code == 400 and r.json()["error"].startswith("invalid parameter: level"), r.text
     assert client.get("/api/map", params={"level": "planet", "lang": "zh"}).json()["error"].startswith("参数无效: level")
+
+
+@pytest.mark.parametrize("url, zh", [
+    ("/api/enterprises?page=0", "page: 应大于或等于 1"),
+    ("/api/enterprises?size=100000", "size: 应小于或等于 1000"),
+    ("/api/enterprises?score_min=abc", "score_min: 应为数字，收到 'abc'"),
+    ("/api/map?level=planet", "level: 应为 'province'、'city'、'district' 或 'macro'"),
+    ("/api/map?top=99999999999999999999", "top: 应小于或等于"),
+    ("/api/search?q=", "q: 至少 1 个字符"),
+    ("/api/enterprises?page=abc", "page: 应为整数，收到 'abc'"),
+    ("/api/map?as_of=2025-1-5", "as_of: 应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 2025-01-05），收到 '2025-1-5'"),
+])
+def test_a_malformed_parameter_reads_as_chinese_in_chinese(client, url, zh):
+    """The framework's checks (ranges, numbers, choices) speak Chinese in the Chinese UI, not
+    "参数无效: page: Input should be greater than or equal to 1"; English stays the framework's text."""
+    r = client.get(url + "&lang=zh")
+    assert r.status_code == 400 and zh in r.json()["error"], r.text
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", r.json()["error"]), r.json()["error"]  # no English sentence
+    en = client.get(url + "&lang=en").json()["error"]
+    assert en.startswith("invalid parameter: ") and not re.search(r"[\u4e00-\u9fff]", en), en
+    assert "(19|20)" not in en  # a date is explained, not its regular expression
 
 
 def test_the_last_allowed_page_answers(client):

@@ -24,3 +24,43 @@ class ImportFailed(UserError):
 
 class NotFound(UserError):
     """A named thing (enterprise, region, chain node) does not exist in the database."""
+
+
+# Why the value checker under the CLI and the web API refused a value, in Chinese: its error type → text, filled
+# from the value given (``input``) and the check's limits (its ``ctx``: ge, le, min_length, expected …). The
+# checker has no message catalogue; its English text is the English.
+_CHECKS_ZH = {
+    "int_parsing": "应为整数，收到 '{input}'",
+    "int_from_float": "应为整数，收到 '{input}'",
+    "int_type": "应为整数，收到 '{input}'",
+    "float_parsing": "应为数字，收到 '{input}'",
+    "float_type": "应为数字，收到 '{input}'",
+    "decimal_parsing": "应为数字，收到 '{input}'",
+    "finite_number": "应为有限的数字，收到 '{input}'",
+    "bool_parsing": "应为 true 或 false，收到 '{input}'",
+    "date_parsing": "应为日期 YYYY-MM-DD，收到 '{input}'",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD，收到 '{input}'",
+    "greater_than_equal": "应大于或等于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应小于或等于 {le}",
+    "less_than": "应小于 {lt}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "至多 {max_length} 个字符",
+    "literal_error": "应为 {expected}",
+    "enum": "应为 {expected}",
+    "missing": "缺少此参数",
+}
+
+
+def check_reason_zh(err: dict) -> str | None:
+    """The Chinese of one value-checker error (``{"type", "input", "ctx"}``), None for a type not known here."""
+    text = _CHECKS_ZH.get(str(err.get("type")))
+    if text is None:
+        return None
+    fields = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in fields:  # "'a', 'b' or 'c'" → "'a'、'b' 或 'c'"
+        fields["expected"] = fields["expected"].replace(", ", "、").replace(" or ", " 或 ")
+    try:
+        return text.format(input=err.get("input", ""), **fields)
+    except (KeyError, IndexError):
+        return None

@@ -9,6 +9,8 @@ import re
 import sys
 from typing import Any
 
+from ...core.errors import check_reason_zh
+
 # the framework's messages that carry no fields of their own: its text → Chinese
 _MESSAGES = (
     (re.compile(r"^Got unexpected extra argument(?:\(s\)|s)? \((.*)\)$", re.S), "多余的参数: {0}"),
@@ -19,14 +21,6 @@ _MESSAGES = (
     (re.compile(r"^Option '(.*)' does not take a value\.$"), "选项 '{0}' 不接受值"),
     (re.compile(r"^Argument '(.*)' takes (\d+) values\.$"), "参数 '{0}' 需要 {1} 个值"),
 )
-# why a value is invalid: the value checker's error type → Chinese (``{input}`` is the value given)
-_VALUE_TYPES = {
-    "int_parsing": "应为整数，收到 '{input}'",
-    "int_from_float": "应为整数，收到 '{input}'",
-    "float_parsing": "应为数字，收到 '{input}'",
-    "bool_parsing": "应为 true 或 false，收到 '{input}'",
-    "decimal_parsing": "应为数字，收到 '{input}'",
-}
 _VALUE_TEXTS = (
     (re.compile(r"^(?:Value error, )?'(.*)' is not one of (.*)\.$", re.S), "'{0}' 不是可选值之一（可选: {1}）"),
     (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.$"), "'{0}' 不存在"),
@@ -108,8 +102,8 @@ def _value_reason(exc: Any) -> str:
         return text
     cause = exc.__cause__
     if cause is not None and hasattr(cause, "errors"):
-        first = (cause.errors() or [{}])[0]
-        if first.get("type") in _VALUE_TYPES:
-            return _VALUE_TYPES[first["type"]].format(input=first.get("input", ""))
+        why = check_reason_zh((cause.errors() or [{}])[0])  # the value checker's error, as the web API says it
+        if why:
+            return why
     found = _translate(_VALUE_TEXTS, text)
     return found[0] if found else text

@@ -13,6 +13,9 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
+from ...core.errors import UserError, check_reason_zh
+from ...core.parse.dates import parse_user_date
+
 # an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given.
 # The document narrows it to the periods begun by today (``dates_up_to``), as the one date parser does.
 _Y = r"(19|20)\d\d"
@@ -135,11 +138,27 @@ def _openapi_doc(app: FastAPI) -> dict:
     return _dated(doc, dates_up_to(_dt.date.today()))
 
 
+def _date_reason(err: dict, lang: str) -> str | None:
+    """A date parameter not written YYYY, YYYY-MM or YYYY-MM-DD: said so, with the date the one date parser
+    reads in it as the example (2025-1-5 → 2025-01-05), instead of the pattern's regular expression."""
+    if err.get("type") != "string_pattern_mismatch" or (err.get("ctx") or {}).get("pattern") != DATE_PATTERN:
+        return None
+    value = str(err.get("input", ""))
+    try:
+        example = parse_user_date(value, "date", allow_future=True).isoformat()
+    except UserError:  # not a date at all: the general example
+        example = "2025-12-31"
+    if lang == "en":
+        return f"expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. {example}), got '{value}'"
+    return f"应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 {example}），收到 '{value}'"
+
+
 def _message(exc: RequestValidationError, lang: str = "zh") -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        why = _date_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid")
+        parts.append(f"{where}: {why}")
     return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
 
 
