@@ -116,3 +116,28 @@ def test_page_in_a_browser_counts_like_the_cli(db):
                 page.wait_for_selector("#map[data-ready='1']")
             assert page.inner_text("#as-of") == ref, url
         browser.close()
+
+
+def test_names_that_begin_with_the_query_come_first(tmp_path):
+    """`search 浪潮` on the real registry sample and the SZSE list: the companies whose names begin with 浪潮
+    (浪潮软件, 浪潮电子信息产业) come before 重庆市浪潮科技 and 新余市新浪潮电脑 — with names of the same length
+    the order was by id, which put 新余市新浪潮电脑 before 浪潮电子信息产业."""
+    from conftest import shared_file
+
+    def subset(rel: str, name_col: str) -> Path:
+        with open(shared_file(rel), encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        col = rows[0].index(name_col)
+        out = tmp_path / Path(rel).name
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([rows[0]] + [r for r in rows[1:] if "浪潮" in r[col]])
+        return out
+
+    db = tmp_path / "q.duckdb"
+    run_json("import", "enterprises", subset("enterprises/enterprise_registration_sample_2000_2004.csv", "企业名称"), db=db)
+    run_json("import", "enterprises", subset("listed_companies/a_share_companies_merged.csv", "full_name"),
+             "--preset", "a_share_merged", db=db)
+    names = [i["name"] for i in run_json("search", "浪潮", db=db)["items"]]
+    assert len(names) >= 4 and any(not n.startswith("浪潮") for n in names)
+    first = [n.startswith("浪潮") for n in names]
+    assert first == sorted(first, reverse=True), names  # every name beginning with 浪潮 before the others

@@ -195,9 +195,10 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
         LEFT JOIN regions rp ON rp.code = e.province_code LEFT JOIN regions rc ON rc.code = e.city_code
         LEFT JOIN regions rd ON rd.code = e.district_code
         WHERE true {region_sql}
-        ORDER BY b.best_rank, length(e.name), e.id
+        ORDER BY b.best_rank, NOT starts_with(lower(e.name), ?), length(e.name), e.id
         LIMIT ? OFFSET ?
     """
+    params = params + ["".join(words)]  # within a kind of match, names that begin with the query first (浪潮…)
     rows = store.query(sql, params + [int(limit), max(0, int(offset))])
     first = rows or (store.query(sql, params + [1, 0]) if offset else [])  # past the last page: the total alone
     total = first[0]["total"] if first else 0
