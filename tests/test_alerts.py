@@ -111,6 +111,15 @@ def test_yaml_round_trip_and_refusals(fx, team):
             R.add(store, team, {"name": "本地企业负面新闻", "types": ["news"]}, owner="ana")
         with pytest.raises(UserError, match="未知的键"):
             R.add(store, team, {"name": "y", "typs": ["news"]}, owner="ana")
+        # a misspelt event type would be a rule that never fires: refused, naming the types there are
+        with pytest.raises(UserError, match="未知的事件类型: fundng.*funding"):
+            R.add(store, team, {"name": "y", "types": ["fundng"]}, owner="ana")
+        with pytest.raises(UserError, match="未知的事件类型: 专利申请") as e:
+            R.add(store, team, {"name": "y", "types": ["news", "专利申请"]}, owner="ana")
+        assert e.value.en.startswith("unknown event type: 专利申请") and "patent" in e.value.en
+        # codes and the Chinese names of news types are types
+        R.add(store, team, {"name": "人事与融资", "types": ["人事变动", "funding", "融资"]}, owner="ana")
+        R.remove(team, [r for r in R.list_rules(team, "ana") if r["name"] == "人事与融资"][0]["id"], owner="ana")
         with pytest.raises(UserError, match="-1 到 1"):
             R.add(store, team, {"name": "y", "types": ["news"], "max_sentiment": -5}, owner="ana")
         with pytest.raises(UserError, match="第 2 条"):  # one bad rule refuses the whole file, nothing saved

@@ -57,6 +57,19 @@ def check_owner(team, owner: Any) -> str:
     return name
 
 
+def _check_types(types: list[str]) -> None:
+    """Every event type a rule names is one there is — a code of the event timeline or the Chinese name of a
+    news type (人事变动) — so a misspelt type is refused rather than stored as a rule that never fires."""
+    from ..monitoring.events import TYPES
+    from .evaluate import NEWS_ALIASES
+
+    bad = [t for t in types if t not in TYPES and t not in NEWS_ALIASES]
+    if bad:
+        raise UserError(f"未知的事件类型: {', '.join(bad)}（可用: {', '.join(TYPES)}；新闻类型也可写中文名，如 人事变动）",
+                        en=f"unknown event type: {', '.join(bad)} (known: {', '.join(TYPES)}; news types may also be "
+                           f"given by their Chinese names, e.g. 人事变动)")
+
+
 def normalise(store, spec: dict) -> dict:
     """A rule as stored: known keys only, references resolved (regions → codes, enterprises → ids and names),
     thresholds as numbers. A rule must narrow something: an empty rule would alert on every event."""
@@ -70,6 +83,7 @@ def normalise(store, spec: dict) -> dict:
     if not name or len(name) > 100:
         raise UserError("规则须有名称（name，不超过 100 字）", en="a rule needs a name (up to 100 characters)")
     out: dict[str, Any] = {"name": name, "types": [str(t).strip() for t in as_list(spec.get("types"))]}
+    _check_types(out["types"])
     ents = []
     for e in as_list(spec.get("enterprises")):
         key = e.get("id") if isinstance(e, dict) else e
