@@ -329,3 +329,38 @@ def test_the_hash_lookup_counts_against_the_memory_cap(months, tmp_path, monkeyp
     assert latest.n == 300 + counts["new"] and held >= 17 * latest.n
     assert [int(k) for k in lowered] == [(_bytes(before) - held) // 1024]
     assert abs(_bytes(after) - _bytes(before)) < 1 << 17  # as DuckDB shows it: to a tenth of a MiB
+
+
+def test_the_hash_lookup_finds_exactly_the_recorded_hashes_in_crowded_buckets():
+    # hashes sharing their low half (one bucket holding many), hashes differing only in their high half, a
+    # hash recorded for two keys, and hashes never recorded: the lookup says exactly which are recorded, and
+    # marks each recorded hash found (the first of equal ones) once, however often the file repeats it
+    import random
+
+    from zhaoshang.core.importers.delta import LatestHashes
+
+    rng = random.Random(5)
+    crowd = rng.getrandbits(64)
+    recorded = [rng.getrandbits(128) for _ in range(3000)]
+    recorded += [(rng.getrandbits(64) << 64) | crowd for _ in range(40)]  # one low half, forty high halves
+    recorded += [(h ^ (1 << 100)) for h in recorded[:50]]  # the same low half as another, a different high one
+    keys = [f"k{i}" for i in range(len(recorded))] + ["twin"]
+    recorded.append(recorded[7])  # the content of key k7 also recorded for another key
+    store = Store(":memory:")
+    con = store.con
+    con.execute("CREATE TEMP TABLE rec (k VARCHAR, h UHUGEINT)")
+    con.executemany("INSERT INTO temp.rec VALUES (?, ?::UHUGEINT)", [[k, str(h)] for k, h in zip(keys, recorded)])
+    con.execute("INSERT INTO enterprise_records SELECT row_number() OVER (), 1, 'new', 1, h, now()::TIMESTAMP, NULL, "
+                "'reg', k, 1 FROM temp.rec")
+    never = [rng.getrandbits(128) for _ in range(500)] + [(rng.getrandbits(64) << 64) | crowd for _ in range(30)]
+    asked = recorded[::3] + never + recorded[::3] + recorded[-41:-1] + [recorded[7]]
+    rng.shuffle(asked)
+    con.execute("CREATE TEMP TABLE q (n INTEGER, h UHUGEINT)")
+    con.executemany("INSERT INTO temp.q VALUES (?, ?::UHUGEINT)", [[i, str(h)] for i, h in enumerate(asked)])
+    latest = LatestHashes(con, "reg")
+    found = [r[0] for r in con.execute(f"SELECT {latest.sql('h')} FROM temp.q ORDER BY n").fetchall()]
+    seen = int(latest.seen.sum())
+    latest.close()
+    store.close()
+    assert found == [h in set(recorded) for h in asked]
+    assert seen == len({h for h in asked if h in set(recorded)})

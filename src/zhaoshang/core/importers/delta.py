@@ -66,7 +66,9 @@ class LatestHashes:
 
     A join inside the read would give up the file order the rows' numbers come from; a scalar function does
     not. The hashes (16 bytes each) are sorted by their low half into buckets of about two, so a lookup is a
-    few array reads; a row's hash must match in both halves."""
+    few array reads; a row's hash must match in both halves. A batch of rows is looked up in a fixed number
+    of array operations whatever the depth of its buckets (the function runs under the interpreter's lock,
+    so its time is not shared between the read's threads)."""
 
     def __init__(self, con, source: str):
         self.con = con
@@ -94,18 +96,23 @@ class LatestHashes:
 
     def _known(self, lo, hi):
         lo, hi = np.asarray(lo.to_numpy(), np.uint64), np.asarray(hi.to_numpy(), np.uint64)
-        bucket = (lo >> self.shift).astype(np.int64)
-        at, end = self.starts[bucket], self.starts[bucket + 1]
+        bucket = (lo >> self.shift).astype(np.intp)
+        at = self.starts[bucket]
+        size = self.starts[bucket + 1] - at
         out = np.zeros(len(lo), bool)
-        live = np.flatnonzero(at < end)
-        while len(live):  # the j-th hash of each row's bucket, for rows not found yet whose bucket has one
-            i = at[live]
-            hit = (self.lo[i] == lo[live]) & (self.hi[i] == hi[live])
-            out[live[hit]] = True
-            self.seen[i[hit]] = True
-            live, i = live[~hit], i[~hit] + 1
-            at[live] = i
-            live = live[i < end[live]]
+        # every hash of each row's bucket at once (about three a row, side by side in memory): the row each
+        # candidate is for, and the candidate's place; no loop over the buckets' depth
+        row = np.repeat(np.arange(len(lo)), size)
+        if len(row):
+            i = np.arange(len(row)) + np.repeat(at - (np.cumsum(size) - size), size)
+            same = self.lo[i] == lo[row]
+            row, i = row[same], i[same]
+            same = self.hi[i] == hi[row]
+            row, i = row[same], i[same]
+            if len(row):  # a row's first match in its bucket (a bucket's hashes stay in the order of the sort)
+                first = np.flatnonzero(np.diff(row, prepend=-1))
+                out[row[first]] = True
+                self.seen[i[first]] = True
         return pa.array(out)
 
     def sql(self, col: str) -> str:
