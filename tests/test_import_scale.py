@@ -364,3 +364,37 @@ def test_the_hash_lookup_finds_exactly_the_recorded_hashes_in_crowded_buckets():
     store.close()
     assert found == [h in set(recorded) for h in asked]
     assert seen == len({h for h in asked if h in set(recorded)})
+
+
+def test_records_keep_their_values_when_the_month_updates_enterprises_another_source_created(tmp_path):
+    # the registry's month updates an enterprise it created and one a list of another source created (linked
+    # by the credit code): the records that created each keep what their own file said, and the enterprises
+    # and the other rows stay as they were
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    a, b, c = (make_uscc(20_000_000 + i, "110105") for i in range(3))
+    head = "企业名称,统一社会信用代码,注册地址,登记状态\n"
+    (tmp_path / "list.csv").write_text(head + f"甲科技有限公司,{a},北京市朝阳区甲路1号,存续\n", encoding="utf-8")
+    (tmp_path / "m0.csv").write_text(head + f"乙科技有限公司,{b},北京市朝阳区乙路2号,存续\n"
+                                     f"丙科技有限公司,{c},北京市朝阳区丙路3号,存续\n", encoding="utf-8")
+    (tmp_path / "m1.csv").write_text(head + f"甲科技有限公司,{a},北京市朝阳区甲路9号,存续\n"
+                                     f"乙科技有限公司,{b},北京市朝阳区乙路8号,注销\n"
+                                     f"丙科技有限公司,{c},北京市朝阳区丙路3号,存续\n", encoding="utf-8")
+    store = Store(tmp_path / "z.duckdb")
+    import_files(store, "enterprises", tmp_path / "list.csv", source="list", data_date="2026-09-01")
+    import_files(store, "enterprises", tmp_path / "m0.csv", source="registry", data_date="2026-10-01")
+    r = import_files(store, "enterprises", tmp_path / "m1.csv", source="registry", data_date="2026-11-01")
+    rows = store.con.execute(f"""SELECT r.source, r.import_id, r.link_method, r.data IS NULL, e.uscc,
+                                        {record_value_sql('address')}, {record_value_sql('status')}
+                                 FROM enterprise_records r JOIN enterprises e ON e.id = r.enterprise_id
+                                 ORDER BY r.record_id""").fetchall()
+    ents = store.con.execute("SELECT uscc, address, status, last_import_id FROM enterprises ORDER BY id").fetchall()
+    store.close()
+    assert r.changes == {"new": 1, "changed": 1, "unchanged": 1, "disappeared": 0}
+    assert rows == [("list", 1, "new", False, a, "北京市朝阳区甲路1号", "存续"),
+                    ("registry", 2, "new", False, b, "北京市朝阳区乙路2号", "存续"),
+                    ("registry", 2, "new", True, c, "北京市朝阳区丙路3号", "存续"),
+                    ("registry", 3, "uscc", False, a, "北京市朝阳区甲路9号", "存续"),
+                    ("registry", 3, "source_key", False, b, "北京市朝阳区乙路8号", "注销")]
+    assert ents == [(a, "北京市朝阳区甲路9号", "存续", 3), (b, "北京市朝阳区乙路8号", "注销", 3),
+                    (c, "北京市朝阳区丙路3号", "存续", 2)]
