@@ -240,3 +240,54 @@ def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
         r = c.post("/api/alerts/rules/yaml", content=(b"#" * 65536 for _ in range(129)),
                    headers={"Content-Type": "application/yaml"})
         assert r.status_code == 413 and r.json()["error"] == "请求内容超过 8 MB (request body larger than 8 MB)"
+
+
+def test_upload_page_reads_an_export_with_its_preset(tmp_path):
+    """The 数据更新 page takes a preset as the CLI does: the IT桔子 company list and then its financing events,
+    uploaded in a real browser with their presets, link by the list's company key (the fundings' source is
+    the preset's, not the file's name) — without a preset the page could not read these exports at all."""
+    import csv
+
+    from conftest import shared_file
+    from playwright.sync_api import sync_playwright
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    comp_rows = list(csv.reader(open(shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), encoding="utf-8")))
+    fin_rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
+    seq_c, seq_f = comp_rows[0].index("company_seq"), fin_rows[0].index("company_seq")
+    keep = {r[seq_c] for r in comp_rows[1:61]}
+    comp, fin = tmp_path / "公司列表.csv", tmp_path / "融资事件.csv"
+    csv.writer(open(comp, "w", encoding="utf-8", newline="")).writerows(comp_rows[:61])
+    fin_keep = [r for r in fin_rows[1:] if r[seq_f] in keep]
+    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows([fin_rows[0]] + fin_keep)
+    assert len(fin_keep) > 5
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+
+        def upload(path: Path, preset: str) -> dict:
+            page.goto(base + "/updates")
+            page.select_option("#upload-preset", preset)
+            page.set_input_files("#upload-form input[type=file]", str(path))
+            page.click("#upload-form button.primary")
+            page.wait_for_url("**/updates?job=*")
+            job_id = int(page.url.rsplit("=", 1)[1])
+            for _ in range(600):
+                job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
+                if job["state"] in ("done", "failed"):
+                    return job
+                time.sleep(0.1)
+            raise AssertionError("the update did not finish")
+
+        job = upload(comp, "itjuzi_companies")
+        assert job["state"] == "done" and job["kind"] == "enterprises", job
+        assert job["result"]["import"]["rows_imported"] == 60 and job["result"]["import"]["source"] == "itjuzi"
+        job = upload(fin, "itjuzi_financing")
+        b.close()
+    assert job["state"] == "done" and job["kind"] == "fundings", job
+    rep = job["result"]["import"]
+    assert rep["rows_read"] == len(fin_keep) and rep["unlinked"] == 0 and rep["linked_by"].get("source_key")

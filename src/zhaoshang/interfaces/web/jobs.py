@@ -32,11 +32,12 @@ class UpdateJobs:
 
     def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
                filename: str | None = None, source: str | None = None, data_date: str | None = None,
-               classify_after: bool = False) -> dict:
-        """Queue an import of ``file`` (a temporary copy, deleted when done) or a classification."""
-        job = {"id": next(self._ids), "action": action, "kind": kind, "filename": filename, "user": user,
-               "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
-               "finished": None, "result": None, "error": None}
+               classify_after: bool = False, preset: str | None = None) -> dict:
+        """Queue an import of ``file`` (a temporary copy, deleted when done; read with ``preset``'s layout when
+        given) or a classification."""
+        job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "filename": filename,
+               "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
+               "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
             self._jobs[job["id"]] = job
         self._pool.submit(self._run, job, file, source, data_date, classify_after)
@@ -66,8 +67,10 @@ class UpdateJobs:
             result: dict = {}
             with updating(self.db_path, in_place=False) as store:
                 if job["action"] == "import":
-                    report = import_files(store, job["kind"], [file], source=source or Path(job["filename"]).stem,
-                                          data_date=data_date)
+                    # the source: the one given, else the preset's (itjuzi: fundings link to its companies), else
+                    # the file's name
+                    report = import_files(store, job["kind"], [file], preset=job.get("preset"), data_date=data_date,
+                                          source=source or (None if job.get("preset") else Path(job["filename"]).stem))
                     result["import"] = report.as_dict()
                     refresh_matrix(store)
                 if job["action"] == "classify" or classify_after:
@@ -76,7 +79,7 @@ class UpdateJobs:
                                           if k in summary}
             self._set(job, state="done", result=result)
         except UserError as exc:
-            self._set(job, state="failed", error=str(exc))
+            self._set(job, state="failed", error=str(exc), error_en=exc.en)
         except Exception as exc:  # never lose the worker; the job says what went wrong
             self._set(job, state="failed", error=f"{type(exc).__name__}: {exc}")
         finally:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ....core.errors import NotFound, UserError
 from ....core.fields import KINDS
+from ....core.importers import list_presets
 from ..jobs import UpdateJobs
 from ..schemas import DATE_PATTERN
 from ..uploads import max_upload
@@ -44,21 +45,31 @@ def register(app, web) -> None:
     @app.get("/updates", response_class=HTMLResponse, include_in_schema=False)
     def updates_page(request: Request, job: Optional[int] = None):
         return web.page(request, "updates.html", {"nav": "updates", "kinds": list(KINDS), "jobs": jobs.recent(),
+                                                  "presets": list_presets(),
                                                   "job": jobs.get(job) if job else None, "json_twin": "/api/updates"})
 
     @app.post("/updates", include_in_schema=False)
     def updates_submit(request: Request, user=Depends(web.current_user),
                        action: Literal["import", "classify"] = Form("import"), kind: str = Form("enterprises"),
                        file: Optional[UploadFile] = File(None), source: Optional[str] = Form(None, max_length=100),
-                       data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False)):
+                       data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False),
+                       preset: Optional[str] = Form(None, max_length=100)):
         if action == "import":
+            preset = web.clean(preset)
+            if preset:  # the preset is a layout of one kind: it says the kind
+                presets = list_presets()
+                if preset not in presets:
+                    raise UserError(f"未知的预设: {preset}（可选: {', '.join(presets)}）",
+                                    f"unknown preset: {preset} (one of: {', '.join(presets)})")
+                kind = presets[preset].get("kind") or kind
             if kind not in KINDS:
                 raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
             if file is None or not file.filename:
                 raise UserError("请选择要导入的文件", "choose a file to import")
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
-                              source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after)
+                              source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after,
+                              preset=preset)
         else:
             job = jobs.submit(action="classify", user=user.name)
         return RedirectResponse(f"/updates?job={job['id']}", status_code=303)
