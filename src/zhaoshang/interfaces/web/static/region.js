@@ -129,8 +129,10 @@
     return v('sel-district') || v('sel-city') || v('sel-province');
   }
   function go(code) {
+    // the box shows the page's date; it goes into the next URL when the user gave or changed it
     const asOf = document.getElementById('rp-as-of').value;
-    location.href = '/region/' + (code || deepest()) + (asOf ? '?as_of=' + asOf : '');
+    const keep = asOf && (new URLSearchParams(location.search).get('as_of') || asOf !== P.as_of);
+    location.href = '/region/' + (code || deepest()) + (keep ? '?as_of=' + asOf : '');
   }
   const btn = document.getElementById('rp-go');
   if (btn) btn.addEventListener('click', () => go());
