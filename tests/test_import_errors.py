@@ -306,3 +306,20 @@ def test_roles_without_an_enterprise_column_are_refused_and_the_preset_named(tmp
     # with the preset the same file imports, linked by stock code once the companies are known
     doc = run_json("import", "roles", f, "--preset", "ths_executives", "--data-date", "2018-06-30", db=db)
     assert doc["rows_imported"] > 0
+
+
+def test_a_managers_list_keyed_by_stock_code_is_refused_without_its_preset(tmp_path, db):
+    """Tushare's managers list read without its preset: ts_code is taken for the enterprise's key in the file's
+    own source, where there is no enterprise — all 4,000 rows were imported unlinked. Refused, naming the preset."""
+    from conftest import shared_file
+
+    with open(shared_file("listed_companies/tushare_stk_managers_sample_2024-05.csv"), encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(31)]
+    f = tmp_path / "managers.csv"
+    f.write_text("".join(head), encoding="utf-8")
+    before = counts(db)
+    p = run("import", "roles", f, db=db, check=False)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "ts_code" in p.stderr and "--preset tushare_managers" in p.stderr and "未导入" in p.stderr
+    assert counts(db) == before
+    assert run_json("import", "roles", f, "--preset", "tushare_managers", db=db)["rows_imported"] == 30

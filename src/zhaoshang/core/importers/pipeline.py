@@ -157,7 +157,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
-    _refuse_unlinkable(staged, paths, m)
+    _refuse_unlinkable(con, staged, paths, m, src)
     if strict and (rejected or report.fields_dropped):
         f, row, column, reason, reason_en = con.execute(
             'SELECT _file, _row, "column", reason, reason_en FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
@@ -227,24 +227,37 @@ def _refuse_wrong_kind(con, staged, paths: list[Path], rows_ok: int) -> None:
                        f"(columns recognised: {found}); nothing imported. Check the kind or name the columns with --mapping")
 
 
-def _refuse_unlinkable(staged, paths: list[Path], m: Mapping) -> None:
-    """No file maps a column that names the facts' enterprise: every row would be tied to nothing."""
+def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> None:
+    """No file maps a column that names the facts' enterprise — or only the enterprise's key in this import's
+    source, where no enterprise is known, while a preset reads the file (a Tushare managers list's ts_code is a
+    stock code, which the preset reads as one): every row would be tied to nothing."""
     evidence = ENTERPRISE_EVIDENCE.get(staged.kind)
-    if not evidence or any(f in staged.present or f in m.defaults for f, _ in evidence):
+    if not evidence:
         return
+    present = [f for f, _ in evidence if f in staged.present or f in m.defaults]
     headers = {h for raw in staged.raws for h in raw.headers}
     fits = [name for name, doc in list_presets().items() if doc.get("kind") == staged.kind and not m.name
             and doc.get("columns") and all(h in headers for v in doc["columns"].values()
                                            for h in ([v] if isinstance(v, str) else v))]
+    files, files_en = "、".join(p.name for p in paths), ", ".join(p.name for p in paths)
+    if present:
+        if present != ["enterprise_key"] or not fits or con.execute(
+                "SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [src]).fetchall():
+            return
+        key = staged.header_of.get("enterprise_key", "enterprise_key")
+        raise UserError(f"{files}: 只有企业在来源中的编号（{key}），而来源 {src} 中没有企业，各行无法关联到企业，未导入。"
+                        f"该文件的列与预设 {fits[0]} 相符：请加 --preset {fits[0]}",
+                        en=f"{files_en}: only the enterprise's key in its source ({key}), and the source {src} holds no "
+                           f"enterprise: the rows could not be linked to any enterprise, nothing imported. The file's "
+                           f"columns fit the preset {fits[0]}: add --preset {fits[0]}")
     labels = "、".join(label for _, label in evidence)
     found = [staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of] or ["-"]
-    files = "、".join(p.name for p in paths)
     hint = (f"该文件的列与预设 {fits[0]} 相符：请加 --preset {fits[0]}" if fits else "请用 --mapping 指定企业列")
     hint_en = (f"the file's columns fit the preset {fits[0]}: add --preset {fits[0]}" if fits
                else "name the enterprise column with --mapping")
     raise UserError(f"{files}: 没有可关联企业的列（{labels}中的任何一项；识别到的列: {'、'.join(found)}），"
                     f"各行无法关联到企业，未导入。{hint}",
-                    en=f"{', '.join(p.name for p in paths)}: no column names the enterprise "
+                    en=f"{files_en}: no column names the enterprise "
                        f"({', '.join(f for f, _ in evidence)}; columns recognised: {', '.join(found)}); the rows could not be "
                        f"linked to any enterprise, nothing imported. {hint_en[0].upper() + hint_en[1:]}")
 
