@@ -1,6 +1,7 @@
 """Choose the chain model's settings by 5-fold cross-validation within the gold development part.
 
     python scripts/cv_chain_model.py [--data ../shared/data] [--c 10] [--scope-gate] [--curve 0.25,0.5,0.75]
+                                     [--scope-items] [--proposers]
 
 Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
 out-of-fold probabilities then decide, for every setting of the grid, which rule placements stand (exactly
@@ -9,7 +10,9 @@ among settings whose registration AI precision is at least 0.9, then at least 0.
 first whose model passes the classification tests ships), the chosen one (the first of that order) and the best
 settings by node micro-F1. ``--scope-gate`` gives registrations their own gate model (measured, not shipped). ``--curve``
 adds a learning curve: each fold's model trained on a hash-chosen share of its training rows, scored at the
-chosen settings (does more labelled data still help?).
+chosen settings (does more labelled data still help?). ``--scope-items`` adds the structure of a registry scope as
+model features and ``--proposers`` a node-proposing model per node (both measured, not shipped: docs/methods.md, "After
+the fifth version").
 Test rows are never read (docs/methods.md, "Trained model").
 """
 
@@ -19,7 +22,9 @@ import argparse
 import hashlib
 import itertools
 import json
+import math
 import os
+import re
 
 import numpy as np
 
@@ -40,11 +45,57 @@ REG_PRECISION_STEPS = (0.9, 0.8)
 MIN_REG_RECALL = 0.6
 
 
+# the structure of a registry scope (measured as model features, ``--scope-items``): its items, and the verbs that say
+# whether an item makes or researches a thing, only trades it or only does works with it
+_EXCLUDED = re.compile(r"[（(][^）)]*(除|不含|不包括|不得|不从事)[^）)]*[）)]")
+_RESEARCH = re.compile("研发|开发|设计|生产|制造|加工|研制|技术服务|技术咨询")
+_TRADE = re.compile("销售|批发|零售|经销|代理|购销|经营")
+_WORKS = re.compile("施工|安装|维修|维护|工程|装饰|布线|承包|保养")
+
+
+def strong_words(tax) -> re.Pattern:
+    """One pattern of every strong keyword (two characters or more) of the level-2 and level-3 nodes."""
+    kws = {k for n in tax.nodes.values() if n.level >= 2 for k in n.keywords.get("strong", []) if len(k) >= 2}
+    return re.compile("|".join(re.escape(k) for k in sorted(kws, key=lambda k: (-len(k), k))))
+
+
+def scope_items(scope: str) -> list[str]:
+    """A scope's items: cut at ；，。 (or at 、 when it has no other separator), exclusion clauses removed."""
+    s = _EXCLUDED.sub("", (scope or "").lower())
+    items = [x for x in re.split(r"[;；,，。\n]", s) if x.strip()]
+    return items if len(items) > 1 else [x for x in re.split(r"[;；,，。、\n]", s) if x.strip()]
+
+
+def scope_structure(e: dict, strong: re.Pattern) -> list[float]:
+    """12 features: has a scope; no item holds a strong word; the first that does is the first item, the second or
+    third, a later one; its verb researches or makes, only trades, only does works; share of items with a strong word;
+    some such item researches or makes; log number of items; share of items that only trade or do works."""
+    f = [0.0] * 12
+    if not e.get("scope"):
+        return f
+    items = scope_items(e["scope"])
+    hits = [i for i, x in enumerate(items) if strong.search(x)]
+    f[0] = 1.0
+    if not hits:
+        f[1] = 1.0
+    else:
+        k, x = hits[0], items[hits[0]]
+        research = bool(_RESEARCH.search(x))
+        f[2], f[3], f[4] = float(k == 0), float(1 <= k <= 2), float(k >= 3)
+        f[5], f[6], f[7] = float(research), float(bool(_TRADE.search(x)) and not research), float(bool(_WORKS.search(x)) and not research)
+        f[8] = len(hits) / len(items)
+        f[9] = float(any(_RESEARCH.search(items[j]) for j in hits))
+    f[10] = math.log1p(len(items)) / 3
+    f[11] = sum(1 for x in items if (_TRADE.search(x) or _WORKS.search(x)) and not _RESEARCH.search(x)) / max(1, len(items))
+    return f
+
+
 def _hash(r: dict, salt: str = "") -> int:
     return int(hashlib.sha1(f"{salt}{r['source']}:{r['key']}".encode()).hexdigest()[:8], 16)
 
 
-def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0, scope_gate: bool = False) -> dict[str, np.ndarray]:
+def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0, scope_gate: bool = False,
+                extra: np.ndarray | None = None, proposers: bool = False) -> dict[str, np.ndarray]:
     fold = np.array([_hash(r) % folds for r in t["rows"]])
     # the learning curve's subsample: the same rows at every share below 1 grow into the larger shares
     keep = np.array([_hash(r, "curve:") % 1000 < share * 1000 for r in t["rows"]])
@@ -52,8 +103,9 @@ def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0, scope_gat
     for f in range(folds):
         tr, te = np.where((fold != f) & keep)[0], np.where(fold == f)[0]
         arrays = m.train([t["records"][i] for i in tr], t["rule"][tr], [t["labels"][i] for i in tr], t["nodes"], c,
-                         scope_gate=scope_gate)
-        p = m.Model(arrays).predict([t["records"][i] for i in te], [t["confs"][i] for i in te])
+                         scope_gate=scope_gate, extra=None if extra is None else extra[tr], proposers=proposers)
+        p = m.Model(arrays).predict([t["records"][i] for i in te], [t["confs"][i] for i in te],
+                                    None if extra is None else extra[te])
         for n, v in p.items():
             probs.setdefault(n, np.zeros(len(t["rows"])))[te] = v
         for n in t["nodes"]:
@@ -65,15 +117,20 @@ def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0, scope_gat
 def decide(t: dict, probs: dict, s: dict) -> list[tuple[int, str]]:
     """The placements that stand under settings ``s`` (the rule of ``model.check_placements``)."""
     out = []
+    # the node-proposing models (``+NODE``, ``--proposers``) when there are any, else the check's node models
+    proposing = {n: probs.get("+" + n, probs[n]) for n in t["nodes"]}
+    own = any(("+" + n) in probs for n in t["nodes"])
     for i, confs in enumerate(t["confs"]):
         gate = s["gate_scope"] if m.scope_only(t["records"][i]) else s["gate"]
-        if not confs or probs["*"][i] < gate:
+        if probs["*"][i] < gate or not (confs or own):
             continue
         kept = [n for n, cf in confs.items()
                 if cf >= s["keep_confidence"] or np.isnan(probs[n][i]) or probs[n][i] >= s["node"]]
-        kept = kept or [max(confs, key=lambda n: (confs[n], n))]
-        # an accepted enterprise also takes the nodes the node models are very sure of and the rules missed
-        kept += [n for n in t["nodes"] if n not in confs and not np.isnan(probs[n][i]) and probs[n][i] >= s.get("propose", 2.0)]
+        kept = kept or ([max(confs, key=lambda n: (confs[n], n))] if confs else [])
+        # an accepted enterprise also takes the nodes the node models are very sure of and the rules missed (the
+        # proposing models also propose to an enterprise the rules left without a node)
+        kept += [n for n in t["nodes"] if n not in confs and not np.isnan(proposing[n][i])
+                 and proposing[n][i] >= s.get("propose", 2.0)]
         out += [(i, n) for n in kept]
     return out
 
@@ -93,10 +150,18 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=10)
     ap.add_argument("--scope-gate", action="store_true", help="give registrations their own gate model (measured, not shipped)")
     ap.add_argument("--curve", default="", help="shares of the training rows for a learning curve, e.g. 0.25,0.5,0.75")
+    ap.add_argument("--scope-items", action="store_true", help="the structure of a registry scope as model features (measured)")
+    ap.add_argument("--proposers", action="store_true", help="a node-proposing model per node (measured)")
     a = ap.parse_args()
+    if a.proposers:
+        GRID["propose"] = [2.0, 0.5, 0.6, 0.7, 0.8, 0.9]
     tax = load_taxonomy()
     t = training.gold_training_set(a.data, tax)
-    probs = out_of_fold(t, a.c, scope_gate=a.scope_gate)
+    extra = None
+    if a.scope_items:
+        strong = strong_words(tax)
+        extra = np.array([scope_structure(e, strong) for e in t["records"]])
+    probs = out_of_fold(t, a.c, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers)
     rules = figures(t, [(i, n) for i, d in enumerate(t["confs"]) for n in d], tax)
     res = []
     for vals in itertools.product(*GRID.values()):
@@ -114,7 +179,7 @@ def main() -> None:
         per_node = {n: {k: v[k] for k in ("precision", "recall", "f1", "gold")} for n, v in o["nodes"]["per_unit"].items()}
     curve = {}
     for share in [float(x) for x in a.curve.split(",") if x.strip()]:
-        pc = out_of_fold(t, a.c, share=share, scope_gate=a.scope_gate)
+        pc = out_of_fold(t, a.c, share=share, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers)
         curve[str(share)] = figures(t, decide(t, pc, {k: (chosen or shipped)[k] for k in GRID}), tax)
     if curve:
         curve["1.0"] = {k: (chosen or shipped)[k] for k in ("stage_f1", "node_f1", "node_p", "node_r", "reg_ai_p", "reg_ai_r")}

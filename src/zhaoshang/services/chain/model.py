@@ -67,21 +67,28 @@ def _split(s: str) -> list[str]:
     return s.split()
 
 
-def _matrix(vec, ivec, records: list[dict[str, Any]], rule: np.ndarray):
+def _matrix(vec, ivec, records: list[dict[str, Any]], rule: np.ndarray, extra: np.ndarray | None = None):
     import scipy.sparse as sp
 
     parts = [vec.transform([text_of(e) for e in records])]
     if ivec is not None:
         parts.append(ivec.transform([industry_of(e) for e in records]))
     parts += [sp.csr_matrix(rule), sp.csr_matrix(np.array([kinds_of(e) for e in records]).reshape(len(records), -1))]
+    if extra is not None:  # measured feature columns (scripts/cv_chain_model.py), never in a shipped model
+        parts.append(sp.csr_matrix(extra))
     return sp.hstack(parts).tocsr()
 
 
 def train(records: list[dict[str, Any]], rule: np.ndarray, labels: list[set[str]], nodes: list[str],
-          c: float = C, scope_gate: bool = False) -> dict[str, Any]:
+          c: float = C, scope_gate: bool = False, extra: np.ndarray | None = None,
+          proposers: bool = False) -> dict[str, Any]:
     """Fit the gate and the node models, and with ``scope_gate`` the registrations' own gate (measured, not
     shipped: docs/methods.md "Fifth version"); deterministic (liblinear with a fixed seed, vocabularies in index
-    order). ``rule``: the rules' confidence per record and level-2 node (columns in ``nodes`` order)."""
+    order). ``rule``: the rules' confidence per record and level-2 node (columns in ``nodes`` order).
+
+    Measured, not shipped (docs/methods.md "After the fifth version"): ``extra``, more feature columns per record
+    (the model is then only usable with the same columns given to ``Model.predict``), and ``proposers``, per node
+    a second model without class weights, named ``+NODE``, whose probability may add a node the rules missed."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -93,7 +100,7 @@ def train(records: list[dict[str, Any]], rule: np.ndarray, labels: list[set[str]
         ivec.fit([industry_of(e) for e in records])
     except ValueError:  # no industry term twice
         ivec = None
-    X = _matrix(vec, ivec, records, rule)
+    X = _matrix(vec, ivec, records, rule, extra)
     ai = np.array([1 if s else 0 for s in labels])
     names, coefs, inter = ["*"], [], []
     m = LogisticRegression(C=c, solver="liblinear", random_state=SEED).fit(X, ai)
@@ -110,10 +117,11 @@ def train(records: list[dict[str, Any]], rule: np.ndarray, labels: list[set[str]
         y = np.array([1 if n in s else 0 for s in labels])
         if y.sum() < 2:
             continue
-        m = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=SEED).fit(X, y)
-        names.append(n)
-        coefs.append(m.coef_[0])
-        inter.append(m.intercept_[0])
+        for name, weight in [(n, "balanced")] + ([("+" + n, None)] if proposers else []):
+            m = LogisticRegression(C=c, solver="liblinear", class_weight=weight, random_state=SEED).fit(X, y)
+            names.append(name)
+            coefs.append(m.coef_[0])
+            inter.append(m.intercept_[0])
     ivocab = sorted(ivec.vocabulary_, key=ivec.vocabulary_.get) if ivec is not None else []
     return {"vocab": np.array(sorted(vec.vocabulary_, key=vec.vocabulary_.get)), "idf": vec.idf_.astype(np.float32),
             "ind_vocab": np.array(ivocab, dtype=str), "ind_idf": (ivec.idf_ if ivec is not None else np.zeros(0)).astype(np.float32),
@@ -208,10 +216,11 @@ class Model:
                     r[i, col[n]] = c
         return r
 
-    def predict(self, records: list[dict[str, Any]], confs: list[dict[str, float]] | None = None) -> dict[str, np.ndarray]:
+    def predict(self, records: list[dict[str, Any]], confs: list[dict[str, float]] | None = None,
+                extra: np.ndarray | None = None) -> dict[str, np.ndarray]:
         if not records:
             return {n: np.zeros(0) for n in self.names}
-        X = _matrix(self.vec, self.ivec, records, self.rule_matrix(confs or [{} for _ in records]))
+        X = _matrix(self.vec, self.ivec, records, self.rule_matrix(confs or [{} for _ in records]), extra)
         z = X @ self.coef.T + self.intercept
         p = 1.0 / (1.0 + np.exp(-np.asarray(z)))
         out = {n: p[:, j] for j, n in enumerate(self.names)}
