@@ -398,3 +398,49 @@ def test_records_keep_their_values_when_the_month_updates_enterprises_another_so
                     ("registry", 3, "source_key", False, b, "北京市朝阳区乙路8号", "注销")]
     assert ents == [(a, "北京市朝阳区甲路9号", "存续", 3), (b, "北京市朝阳区乙路8号", "注销", 3),
                     (c, "北京市朝阳区丙路3号", "存续", 2)]
+
+
+def _contents(db: Path) -> dict[str, list]:
+    """Every row of the tables an enterprise import writes, sorted (the time of import left out)."""
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    for table in ("enterprises", "enterprise_records", "enterprise_history", "enterprise_aliases", "events"):
+        cols = [c for (c,) in con.execute(f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}' "
+                                          "AND column_name <> 'imported_at' ORDER BY column_index").fetchall()]
+        out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
+    out["imports"] = con.execute("SELECT rows_read, rows_imported, rows_updated, rows_duplicate, rows_rejected "
+                                 "FROM imports ORDER BY id").fetchall()
+    con.close()
+    return out
+
+
+def test_a_first_export_written_in_parts_gives_the_same_tables(tmp_path, monkeypatch):
+    # a registry's first export larger than one part is typed and written part by part (each part's typed rows
+    # held in memory, never spilled); its tables, and those of the next month's delta over them, are the ones
+    # of the import that types every row first — also with a row rejected before the first kept one
+    from zhaoshang.core.importers import enterprises, pipeline
+
+    _write_registry(tmp_path / "m0.csv", 1_000)
+    _write_registry(tmp_path / "m1.csv", 1_000, month=1)
+    rows = list(csv.reader((tmp_path / "m0.csv").open(encoding="utf-8")))
+    rows[1][rows[0].index("成立日期")] = "不是日期"
+    with (tmp_path / "m0.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    monkeypatch.setattr(enterprises, "part_rows", lambda con: 300)
+    reports = {}
+    for parts in (False, True):
+        monkeypatch.setattr(pipeline, "PARTS", parts)
+        seen: list[str] = []
+        store = Store(tmp_path / f"{parts}.duckdb")
+        first = import_files(store, "enterprises", tmp_path / "m0.csv", source="registry", data_date="2026-10-01",
+                             rejects_dir=tmp_path, progress=lambda *a, description=None, **k: seen.append(description))
+        later = import_files(store, "enterprises", tmp_path / "m1.csv", source="registry", data_date="2026-11-01",
+                             rejects_dir=tmp_path)
+        store.close()
+        written = [d for d in seen if d and d.startswith("关联与写入（") and " / " in d]
+        assert len(written) == (4 if parts else 0)  # 999 rows kept: four parts of at most 300
+        assert all(d.startswith("关联与写入（999 / 999 行") for d in written[-1:])
+        reports[parts] = ({k: v for k, v in first.as_dict().items() if k not in ("import_id", "rejects_path")},
+                          later.changes, _contents(tmp_path / f"{parts}.duckdb"))
+    assert reports[True][0]["rows_rejected"] == 1 and reports[True][0]["rows_imported"] == 999
+    assert reports[True] == reports[False]

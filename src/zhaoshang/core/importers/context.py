@@ -62,6 +62,8 @@ class ImportContext:
     linked_ids_sql: str | None = None
     data_expr: str = ""  # SQL for a row's mapped source values as JSON (over ``_typed t``)
     unique_keys: int | None = None  # enterprises: the rows written when every key came once
+    # a first export written in parts: the first ``founded`` event's id when they are written with the enterprises
+    founded_events: int | None = None
 
     @property
     def con(self):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .context import ImportContext
+from .events import founded_events
 from .staging import qi, ql
 
 # canonical column → expression over the typed table (None when the field is absent in this import)
@@ -226,14 +229,102 @@ def key_sql(staged) -> str:
         f"{uscc}, name__norm || '|' || coalesce(_province_code, ''))"
 
 
-def write_enterprises(ctx: ImportContext) -> None:
-    con, src = ctx.con, ctx.source
+def _ent_sql(ctx: ImportContext) -> str:
+    """SQL of the candidate rows (``_ent``): the typed rows not rejected, with key, hash and canonical columns;
+    sets ``ctx.data_expr``."""
     exprs = canonical_exprs(ctx)
     present_raw = [f for f in ctx.staged.fields if f in ctx.staged.present]
     cols = ", ".join(f"CAST({e} AS {CANON_TYPES.get(c, 'VARCHAR')}) AS {qi(c)}" for c, e in exprs.items())
     # the mapped source values as JSON, built only for the rows that keep them (see ``_write_records``)
     ctx.data_expr = "to_json(struct_pack(" + ", ".join(f"{qi(f)} := t.{qi(f)}" for f in present_raw) + \
         ", _extra := t._extra))"
+    return (f"SELECT _file, _row, _key, _hash, _extra, {cols}, "
+            f"{'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt "
+            "FROM _typed WHERE NOT _rejected")
+
+
+# rows typed and written at a time by a registry's first export (``write_new_in_parts``): a multiple of DuckDB's
+# row group (the parts are read from the staged table by rowid, whole row groups at a time), sized to the cap
+ROW_GROUP = 122_880
+BYTES_PER_ROW = 1_000  # a staged and typed registry row in memory (1 M rows of the benchmark's export: 1,063 MB)
+
+
+def part_rows(con) -> int:
+    """How many staged rows one part holds: what the import's memory limit holds with room to spare."""
+    from ..readers.limits import _bytes
+
+    limit = _bytes(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    return max(1, limit // BYTES_PER_ROW // ROW_GROUP) * ROW_GROUP
+
+
+def new_registry_rows(con, staged, typing, mapping) -> tuple[int, int] | None:
+    """A registry's first export into a database without enterprises — one line per enterprise, each with a
+    credit code of its own and no line left out between the first and the last kept — gives every row an
+    enterprise of its own, numbered by the row: (rows, first row number). None for any other import (which
+    types every row first and takes the general path). Counted over the staged rows: nothing is typed yet."""
+    if ("key" in staged.present or "uscc" not in staged.present or mapping.combine or staged.part_sql is None
+            or con.execute("SELECT 1 FROM enterprises LIMIT 1").fetchall()):
+        return None
+    if con.execute("SELECT count(*) FROM _stg0").fetchone()[0] <= part_rows(con):
+        return None  # one part: typed whole (and the staged rows freed before the writes), as any other import
+    n_rows, n_hashed, n_coded, lo, hi = con.execute(
+        f"SELECT count(*), count(DISTINCT hash(uscc__ok)), count(uscc__ok), min(_row), max(_row) "
+        f"FROM {staged.table} s WHERE NOT {typing.rejected}").fetchone()
+    if not n_rows or n_coded != n_rows or n_hashed != n_rows or hi - lo + 1 != n_rows:
+        return None
+    return n_rows, lo
+
+
+def write_new_in_parts(ctx: ImportContext, typing, rows: tuple[int, int], step) -> None:
+    """A registry's first export (``new_registry_rows``): typed and written part by part, each part's typed rows
+    held in memory — nothing of them is spilled and read back — and its enterprises, source records and (with
+    ``ctx.founded_events``, the first event id) ``founded`` events written from them. The same rows as the
+    general path gives (``write_enterprises``): ids follow the rows' numbers, every row a plain insert."""
+    con, src, staged = ctx.con, ctx.source, ctx.staged
+    n_rows, lo = rows
+    next_id = ctx.store.next_id("enterprises")
+    next_rec = ctx.store.next_id("enterprise_records", "record_id")
+    ent_sql = _ent_sql(ctx)
+    canon = list(canonical_exprs(ctx))
+    per = part_rows(con)
+    places = con.execute("SELECT count(*) FROM _stg0").fetchone()[0]
+    done, alternate, t0 = 0, 0, time.perf_counter()
+    for start in range(0, places, per):
+        typing.rows(con, staged.part(start, start + per))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _ent AS {ent_sql}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT *, {next_id} + _row - {lo} AS enterprise_id, "
+                    "'new' AS link_method FROM _ent")
+        con.execute(f"""
+            INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
+            SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id} FROM _ent_all""")
+        _write_records(ctx, plain_all=True, all_new=True, next_rec=next_rec)
+        _write_aliases(ctx, all_new=True)
+        if ctx.founded_events is not None:
+            founded_events(con, f"(SELECT enterprise_id AS id, founded, name, {ql(src)} AS source FROM _ent_all)",
+                           ctx.founded_events - next_id, ctx.import_id)
+        part, conflicts, alt = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE _region_conflict), count(*) FILTER (WHERE _name_alt) "
+            "FROM _ent JOIN _typed USING (_file, _row)" if "name" in staged.alternates else
+            "SELECT count(*), count(*) FILTER (WHERE _region_conflict), 0 FROM _typed WHERE NOT _rejected").fetchone()
+        done += part
+        alternate += alt
+        ctx.report.region_conflicts += conflicts
+        rate = f"{done / max(time.perf_counter() - t0, 1e-6):,.0f}"
+        step(0, description=f"关联与写入（{done:,} / {n_rows:,} 行，{rate} 行/秒）",
+             description_en=f"linking and writing ({done:,} / {n_rows:,} rows, {rate} rows/s)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _typed_rows AS SELECT * FROM _typed_rows LIMIT 0")
+    if alternate:
+        ctx.report.named_by_alternate = {"columns": staged.alternates["name"], "rows": alternate}
+    ctx.report.rows_imported += n_rows
+    ctx.report.rows_duplicate += ctx.rows_ok - n_rows  # (none: every row kept is new)
+    ctx.unique_keys = n_rows
+    ctx.linked_ids_sql = f"SELECT id FROM enterprises WHERE first_import_id = {ctx.import_id}"
+
+
+def write_enterprises(ctx: ImportContext) -> None:
+    con, src = ctx.con, ctx.source
+    exprs = canonical_exprs(ctx)
+    ent_sql = _ent_sql(ctx)
     # 1. candidate rows with key and hash (both computed as the rows were read and typed); the last row of a key
     # within the import wins. Whether keys repeat is counted on their 64-bit hashes: fixed-width groups, and a
     # collision only sends the import down the general path.
@@ -241,9 +332,6 @@ def write_enterprises(ctx: ImportContext) -> None:
         f"SELECT count(*), count(DISTINCT hash(_key)), count({exprs['uscc']}), count(DISTINCT _file), min(_row), "
         "max(_row) FROM _typed WHERE NOT _rejected").fetchone()
     unique = n_rows == n_hashed and not ctx.mapping.combine
-    ent_sql = (f"SELECT _file, _row, _key, _hash, _extra, {cols}, "
-               f"{'name__alt' if 'name' in ctx.staged.alternates else 'false'} AS _name_alt "
-               "FROM _typed WHERE NOT _rejected")
     # every key once (a registry export): the rows are read from the typed table as they are, never copied
     con.execute(f"CREATE OR REPLACE TEMP {'VIEW' if unique else 'TABLE'} _ent AS {ent_sql}")
     if "name" in ctx.staged.alternates:
@@ -469,7 +557,7 @@ def _one_group_per_row(con, keyed: bool, unique: bool) -> bool:
     return n == coded and (unique or coded == codes)
 
 
-def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False) -> None:
+def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False, next_rec: int | None = None) -> None:
     """Every source record: (record id, enterprise, link method, row number, content hash) per row.
 
     A plain insert — the row that created its enterprise, alone in this import — keeps no copy of its mapped
@@ -477,7 +565,7 @@ def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False) -
     are in ``enterprise_history``); only its unmapped columns are kept (``data._extra``). Every other record
     (an update, a second row of an enterprise, a link to an existing one) keeps its mapped values as JSON."""
     con, src = ctx.con, ctx.source
-    next_rec = ctx.store.next_id("enterprise_records", "record_id")
+    next_rec = next_rec or ctx.store.next_id("enterprise_records", "record_id")
     plain = "a.link_method = 'new'"
     if not plain_all:
         con.execute("CREATE OR REPLACE TEMP TABLE _ent_multi AS SELECT enterprise_id FROM _ent_all "

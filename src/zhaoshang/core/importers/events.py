@@ -35,18 +35,26 @@ def _change_title() -> str:
     return f"{label} || ': ' || {value('h.old_value')} || ' → ' || {value('h.new_value')}"
 
 
-def derive_events(con, import_id: int, next_id: int) -> int:
-    """Insert the events of one import; returns how many."""
+def founded_events(con, rows: str, offset: int, import_id: int) -> None:
+    """The ``founded`` events of new enterprises ``rows`` (SQL giving id, founded, name, source): numbered by the
+    enterprise's id plus ``offset`` (ids of one import are a contiguous run), so no sort is needed."""
+    con.execute(f"""
+        INSERT INTO events
+        SELECT {offset} + e.id, e.id, e.founded, 'founded', '成立: ' || e.name, NULL::JSON, 'enterprises',
+               e.id, e.source, NULL::VARCHAR, {import_id}
+        FROM {rows} e WHERE e.founded IS NOT NULL""")
+
+
+def derive_events(con, import_id: int, next_id: int, founded: bool = True) -> int:
+    """Insert the events of one import; returns how many. ``founded``: the new enterprises' ``founded`` events
+    are still to write (else they were written with the enterprises, and ``next_id`` is past them)."""
     change_case = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
-    # new enterprises: one `founded` event each, numbered by the enterprise's id (ids of one import are a
-    # contiguous run), so the largest part of a first import needs no sort
-    lo, hi = con.execute(f"SELECT min(id), max(id) FROM enterprises WHERE first_import_id = {import_id}").fetchone()
+    # new enterprises: one `founded` event each
+    lo, hi = con.execute(f"SELECT min(id), max(id) FROM enterprises WHERE first_import_id = {import_id}"
+                         ).fetchone() if founded else (None, None)
     if lo is not None:
-        con.execute(f"""
-            INSERT INTO events
-            SELECT {next_id} + e.id - {lo}, e.id, e.founded, 'founded', '成立: ' || e.name, NULL::JSON, 'enterprises',
-                   e.id, e.source, NULL::VARCHAR, {import_id}
-            FROM enterprises e WHERE e.first_import_id = {import_id} AND e.founded IS NOT NULL""")
+        founded_events(con, f"(SELECT * FROM enterprises WHERE first_import_id = {import_id})", next_id - lo,
+                       import_id)
         next_id += hi - lo + 1
     parts = [
         f"""SELECT e.id AS enterprise_id, e.dissolved AS date, 'dissolved' AS type, '注销/吊销: ' || e.name AS title,

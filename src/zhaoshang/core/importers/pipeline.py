@@ -22,7 +22,7 @@ from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
 from .delta import count_changes, count_unchanged, has_earlier, unchanged_rows
-from .enterprises import key_sql, write_enterprises
+from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
@@ -30,6 +30,8 @@ from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
 from .typing_ import type_stage
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
+# a registry's first export typed and written in parts (off: every import types all its rows first)
+PARTS = True
 
 
 def list_presets() -> dict[str, dict]:
@@ -147,13 +149,21 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                         + (f"，未变 {unchanged:,} 行" if unchanged else "") + "）",
          description_en=f"parsing and checking ({staged.rows_read:,} rows read, {rate} rows/s"
                         + (f", {unchanged:,} unchanged" if unchanged else "") + ")")
-    type_stage(con, staged, m, extra=f"{key_sql(staged)} AS _key" if ent else None)
-    drop_stage(con, staged)  # everything needed is in _typed now
+    # a registry's first export is typed and written part by part (``write_new_in_parts``); any other import is
+    # typed whole here
+    first = ent and not unchanged and staged.part_sql is not None and not has_earlier(con, src)
+    typing = type_stage(con, staged, m, extra=f"{key_sql(staged)} AS _key" if ent else None, deferred=first)
+    parts = new_registry_rows(con, staged, typing, m) if first and PARTS else None
+    if first and parts is None:
+        typing.rows(con, staged.table)
+    if parts is None:
+        drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]
-    report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
-                                          ).fetchone()[0]
+    if parts is None:  # (else counted as the parts are typed)
+        report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
+                                              ).fetchone()[0]
     if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
@@ -177,7 +187,17 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         ctx = ImportContext(store, kind, src, import_id, data_date, started, m, staged, report,
                             rows_ok=staged.rows_read - rejected - unchanged)
         con.execute(RELINKED_DDL)
-        if kind == "enterprises":
+        if parts is not None:
+            # the founded events are written with the enterprises, unless facts waiting for these enterprises
+            # (whose events are numbered first) are linked
+            if not con.execute("SELECT 1 FROM pending_links LIMIT 1").fetchall():
+                ctx.founded_events = store.next_id("events")
+            write_new_in_parts(ctx, typing, parts, step)
+            drop_stage(con, staged)
+            report.changes = count_changes(con, src, import_id, ctx.unique_keys)
+            if ctx.linked_ids_sql:
+                link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
+        elif kind == "enterprises":
             write_enterprises(ctx)
             report.changes = count_changes(con, src, import_id, ctx.unique_keys)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
@@ -187,7 +207,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         report.linked_earlier = sum(apply_relinked(con, import_id, store.next_id("events")).values())
         rate = _rate(staged.rows_read, t0)
         step(2, description=f"生成事件（{rate} 行/秒）", description_en=f"deriving events ({rate} rows/s)")
-        derive_events(con, import_id, store.next_id("events"))
+        if ctx.founded_events is None:
+            derive_events(con, import_id, store.next_id("events"))
+        else:
+            derive_events(con, import_id, ctx.founded_events + parts[0], founded=False)
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,

@@ -66,6 +66,17 @@ class Staged:
     absent: dict[str, str] = field(default_factory=dict)
     # credit-code fields stored only where the checked code (``<field>__ok``) differs from them
     compact: list[str] = field(default_factory=list)
+    # the SQL of ``_stg`` with ``ROWS`` standing for a condition on the rowid of the file's table (one file read
+    # straight into the staging shape): ``part`` gives the rows of one range, read without scanning the others
+    part_sql: str | None = None
+
+    def part(self, lo: int, hi: int) -> str:
+        """The staged rows stored at places ``lo`` ≤ rowid < ``hi`` of the file's table, as ``_stg`` gives them."""
+        assert self.part_sql is not None
+        return "(" + self.part_sql.replace(ROWS, f"rowid >= {lo} AND rowid < {hi}") + ")"
+
+
+ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sql``
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
@@ -162,13 +173,19 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         derived = {"uscc__div": "substr(uscc__ok, 3, 6)"} if "uscc" in held and not defer_checks else {}
         compact = [] if latest is not None or defer_checks else [f for f in fields if f in held
                                                                  and fields[f].type == "uscc"]
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS SELECT *{restore_sql(compact)}{_nulls(absent, derived)} "
-                    f"FROM ({' UNION ALL BY NAME '.join(views)})")
+        view = (f"SELECT *{restore_sql(compact)}{_nulls(absent, derived)} FROM ("
+                + " UNION ALL BY NAME ".join(f"{sql} WHERE {' AND '.join(cond)}" if cond else sql for sql, cond in views)
+                + ")")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _stg AS {view}")
         con.execute("SET preserve_insertion_order = false")  # every row now carries its number
         rows = sum(r.rows for r in raws)
         for f in fields:
             header_of.setdefault(f, f)
         staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, absent, compact)
+        if len(paths) == 1 and latest is None:
+            sql, cond = views[0]
+            staged.part_sql = view.replace(f"{sql} WHERE {' AND '.join(cond)}" if cond else sql,
+                                           f"{sql} WHERE {' AND '.join(cond + [ROWS])}")
         skipped = skip(con, staged) if skip else None
     finally:
         if latest is not None:
@@ -198,8 +215,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     return staged
 
 
-def _read_all(con, paths: list[Path], shaper, views: list[str], raws: list[RawInfo]) -> None:
-    """Read each file into ``_stg<i>`` in the staging shape; ``views`` gets the SELECT that numbers its rows."""
+def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]], raws: list[RawInfo]) -> None:
+    """Read each file into ``_stg<i>`` in the staging shape; ``views`` gets the SELECT that numbers its rows and
+    the conditions on them."""
     for i, path in enumerate(paths):
         shape = shaper(i, path)
         raw = read_into(con, path, f"_stg{i}", shape=shape)
@@ -208,10 +226,10 @@ def _read_all(con, paths: list[Path], shaper, views: list[str], raws: list[RawIn
             con.execute(f"CREATE OR REPLACE TEMP TABLE _stg{i} AS "
                         + shape(raw.headers, raw.columns, f"_raw{i}", "_row"))
             con.execute(f"DROP TABLE IF EXISTS _raw{i}")
-            views.append(f"SELECT {i} AS _file, * FROM _stg{i}")
+            views.append((f"SELECT {i} AS _file, * FROM _stg{i}", []))
         else:
-            views.append(f"SELECT {i} AS _file, {raw.row_sql} AS _row, * EXCLUDE (_keep) FROM _stg{i}"
-                         + ("" if raw.all_kept else " WHERE _keep"))
+            views.append((f"SELECT {i} AS _file, {raw.row_sql} AS _row, * EXCLUDE (_keep) FROM _stg{i}",
+                          [] if raw.all_kept else ["_keep"]))
         raws.append(raw)
 
 

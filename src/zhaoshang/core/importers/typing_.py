@@ -9,6 +9,8 @@ reported (it is never used as a key), the rest of the row is kept.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 import pyarrow as pa
 
@@ -70,12 +72,28 @@ def _region_resolver():
     return resolve
 
 
-def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) -> str:
-    """Build ``_typed`` from ``_stg``; returns its name. Rejected rows are flagged ``_rejected``. The rows are
-    stored in ``_typed_rows`` without the columns no file maps; the view ``_typed`` adds them as NULL.
+@dataclass
+class Typing:
+    """How the staged rows are typed: ``select(rows)`` is the SQL of the typed rows of ``rows`` (the staged table,
+    or a part of it); ``rejected`` the condition, over a staged row ``s``, that it was rejected."""
+
+    select: Callable[[str], str]
+    rejected: str
+
+    def rows(self, con, source: str) -> None:
+        """Type the staged rows of ``source`` into ``_typed_rows`` (which the view ``_typed`` reads)."""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {self.select(source)}")
+
+
+def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, deferred: bool = False) -> Typing:
+    """Build ``_typed`` from ``_stg``. Rejected rows are flagged ``_rejected``. The rows are stored in
+    ``_typed_rows`` without the columns no file maps; the view ``_typed`` adds them as NULL.
 
     ``extra``: more columns computed over the typed ones (an enterprise's key), in the view: the writers read
-    this one table and never copy the rows again, and a key that repeats a credit code is never stored."""
+    this one table and never copy the rows again, and a key that repeats a credit code is never stored.
+
+    ``deferred``: the values are parsed, checked and every problem recorded, but no row is typed yet
+    (``_typed_rows`` is empty): the caller types the staged rows part by part with ``Typing.rows``."""
     kind_fields = staged.fields
     selects = ["s.*"]
     joins: list[str] = []
@@ -222,8 +240,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
     if staged.absent:  # the columns no file maps stay out of the stored rows (the view gives them as NULL)
         selects[0] = f"s.* EXCLUDE ({', '.join(qi(c) for c in staged.absent)})"
     selects[0] += compact_sql(staged.compact, "s")  # and a credit code that is its checked form is stored once
-    typed = f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {staged.table} s {' '.join(joins)}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typed}")
+    typing = Typing(lambda rows: f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {rows} s {' '.join(joins)}",
+                    rejected)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typing.select(staged.table)}"
+                + (" LIMIT 0" if deferred else ""))
     restored = restore_sql(staged.compact, {f + "__norm": f for f in same_norm})
     # (the extra columns read the restored ones: computed over the inner view)
     con.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT *{f', {extra}' if extra else ''} FROM (SELECT *{restored}"
@@ -231,7 +251,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None) 
     for f in kind_fields.values():
         if f.type == "uscc" and f.name in staged.present:
             _uscc_reasons(con, staged, f.name)
-    return "_typed"
+    return typing
 
 
 def _has_errors(con, lookup: str) -> bool:
@@ -265,7 +285,9 @@ def _cell_checks(con, staged: Staged) -> None:
 
 def _uscc_reasons(con, staged: Staged, name: str) -> None:
     """An invalid credit code is dropped from its row (the rest is kept): the reason, per distinct code."""
-    source = f"(SELECT _file, _row, {qi(name)} FROM _typed WHERE {qi(name)} IS NOT NULL AND {qi(name + '__ok')} IS NULL)"
+    # (read from the staged rows: the typed ones carry the same code and check, and may not be typed yet)
+    source = (f"(SELECT _file, _row, {qi(name)} FROM {staged.table} WHERE {qi(name)} IS NOT NULL "
+              f"AND {qi(name + '__ok')} IS NULL)")
     lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), *_REASON_OUT], source=source)
     con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
                 f"'统一社会信用代码无效: ' || a.err || '（该代码未被使用，其余字段已导入）', 'field_dropped', a.code, "
