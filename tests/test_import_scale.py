@@ -426,7 +426,7 @@ def test_a_first_export_written_in_parts_gives_the_same_tables(tmp_path, monkeyp
     rows[1][rows[0].index("成立日期")] = "不是日期"
     with (tmp_path / "m0.csv").open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    monkeypatch.setattr(enterprises, "part_rows", lambda con: 300)
+    monkeypatch.setattr(enterprises, "part_rows", lambda con: 200)
     reports = {}
     for parts in (False, True):
         monkeypatch.setattr(pipeline, "PARTS", parts)
@@ -438,7 +438,7 @@ def test_a_first_export_written_in_parts_gives_the_same_tables(tmp_path, monkeyp
                              rejects_dir=tmp_path)
         store.close()
         written = [d for d in seen if d and d.startswith("关联与写入（") and " / " in d]
-        assert len(written) == (4 if parts else 0)  # 999 rows kept: four parts of at most 300
+        assert len(written) == (5 if parts else 0)  # 999 rows kept: five parts of at most 200
         assert all(d.startswith("关联与写入（999 / 999 行") for d in written[-1:])
         reports[parts] = ({k: v for k, v in first.as_dict().items() if k not in ("import_id", "rejects_path")},
                           later.changes, _contents(tmp_path / f"{parts}.duckdb"))

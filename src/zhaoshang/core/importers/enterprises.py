@@ -247,6 +247,8 @@ def _ent_sql(ctx: ImportContext) -> str:
 # row group (the parts are read from the staged table by rowid, whole row groups at a time), sized to the cap
 ROW_GROUP = 122_880
 BYTES_PER_ROW = 1_000  # a staged and typed registry row in memory (1 M rows of the benchmark's export: 1,063 MB)
+# parts are taken from this many parts' rows on: below it typing the whole file costs less (docs/benchmarks.md)
+PARTS_FROM = 4
 
 
 def part_rows(con) -> int:
@@ -258,15 +260,16 @@ def part_rows(con) -> int:
 
 
 def new_registry_rows(con, staged, typing, mapping) -> tuple[int, int] | None:
-    """A registry's first export into a database without enterprises — one line per enterprise, each with a
-    credit code of its own and no line left out between the first and the last kept — gives every row an
-    enterprise of its own, numbered by the row: (rows, first row number). None for any other import (which
-    types every row first and takes the general path). Counted over the staged rows: nothing is typed yet."""
+    """A registry's first export of more than ``PARTS_FROM`` parts into a database without enterprises — one line
+    per enterprise, each with a credit code of its own and no line left out between the first and the last
+    kept — gives every row an enterprise of its own, numbered by the row: (rows, first row number). None for
+    any other import (which types every row first and takes the general path). Counted over the staged rows:
+    nothing is typed yet."""
     if ("key" in staged.present or "uscc" not in staged.present or mapping.combine or staged.part_sql is None
             or con.execute("SELECT 1 FROM enterprises LIMIT 1").fetchall()):
         return None
-    if con.execute("SELECT count(*) FROM _stg0").fetchone()[0] <= part_rows(con):
-        return None  # one part: typed whole (and the staged rows freed before the writes), as any other import
+    if con.execute("SELECT count(*) FROM _stg0").fetchone()[0] <= PARTS_FROM * part_rows(con):
+        return None  # a few parts: typed whole (the staged rows freed before the writes), as any other import
     n_rows, n_hashed, n_coded, lo, hi = con.execute(
         f"SELECT count(*), count(DISTINCT hash(uscc__ok)), count(uscc__ok), min(_row), max(_row) "
         f"FROM {staged.table} s WHERE NOT {typing.rejected}").fetchone()
