@@ -1,6 +1,6 @@
 """The enterprise profile's timeline names each event's type once: the type label, then what the event says
 (``专利`` and the patent's title, not ``专利 专利: …``), in Chinese and in English — in headless chromium against
-a real server on the demo database, and in ``zhaoshang show`` / ``zhaoshang events``."""
+a real server on the demo database, and in ``zhaoshang show`` / ``events`` / ``alerts list``."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_timeline_page_names_the_type_once(demo):
         assert errors == []
 
 
-def test_show_and_events_name_the_type_once(demo):
+def test_show_events_and_alerts_name_the_type_once(demo):
     for lang in ("zh", "en"):
         out = list(csv.reader(io.StringIO(run("--lang", lang, "show", str(demo["id"]), "--format", "csv",
                                              db=demo["db"]).stdout)))
@@ -77,3 +77,6 @@ def test_show_and_events_name_the_type_once(demo):
         out = run("--lang", lang, "events", "--enterprise", str(demo["id"]), "--format", "csv", db=demo["db"]).stdout
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r["type_label"], r["title"])], rows
+        out = run("--lang", lang, "alerts", "list", "--format", "csv", db=demo["db"]).stdout  # the demo's alerts
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) > 3 and not [r for r in rows if says_type_again(r["event_type_label"], r["title"])], rows
