@@ -74,3 +74,16 @@ def test_pipeline_commands(db, tmp_path):
     team = open_team_db(None, db_path=str(db))
     assert [r["enterprise_id"] for r in L.list_leads(team)] == [1]  # nothing of the refused file was added
     team.close()
+
+
+def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
+    """落地率 counts signed leads: with open leads only, the table says there is no signed lead yet rather than
+    （无记录） beside a list that has leads."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    run_json("pipeline", "add", "1", "宁波市", db=path)
+    zh = run("pipeline", "stats", "--by", "segment", db=path).stdout
+    assert "还没有已签约的线索" in zh and "（无记录）" not in zh
+    en = run("--lang", "en", "pipeline", "stats", db=path).stdout
+    assert "no signed leads yet" in en
+    assert run_json("pipeline", "stats", db=path) == []

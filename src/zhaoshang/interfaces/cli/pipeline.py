@@ -160,4 +160,8 @@ def stats_cmd(by: str = typer.Option("owner", "--by", help="按 owner（负责�
               fmt: Fmt = FORMAT_OPTION) -> None:
     """落地率与落地用时（签约 → 落地天数），按负责人、产业链环节或来源。"""
     rows = landing.stats(open_team(), by)
+    if not rows and fmt == Fmt.table:  # the rate is over signed leads: say so rather than （无记录）
+        print(t("落地率：还没有已签约的线索（落地率 = 已落地 ÷ 已签约）",
+                "landing rate: no signed leads yet (landing rate = landed ÷ signed)"))
+        return
     emit(rows, fmt, rows=rows, title=t("落地率", "landing rate"))
