@@ -231,6 +231,7 @@ def test_cli_classify_on_an_imported_database(tmp_path):
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert doc["enterprises"] == 3 and doc["placed"] == 2 and doc["unplaced"] == 1
+    assert doc["method"] == "rules-v1" and len(doc["checked_by_model"]["digest"]) == 12  # the shipped model checked them
     nodes = {n["code"]: n["enterprises"] for n in doc["by_node"]}
     assert nodes["U01"] == 1 and nodes["D01"] == 1 and nodes["D01.3"] == 1
     assert {s["stage"]: s["enterprises"] for s in doc["by_stage"]} == {"U": 1, "M": 0, "D": 1}

@@ -41,6 +41,9 @@ def classify_cmd(
               f"归类记录 {summary['placements']} 条（{summary['seconds']} 秒）",
               f"{tax.name_en}: {summary['enterprises']} enterprises, {summary['placed']} placed, {summary['unplaced']} unplaced, "
               f"{summary['placements']} placements ({summary['seconds']} s)")
+    if summary.get("checked_by_model"):
+        title += t(f"；规则归类经训练模型复核（{summary['checked_by_model']['digest']}）",
+                   f"; rule placements checked by the trained model ({summary['checked_by_model']['digest']})")
     if summary["mode"] == "incremental":
         title += t(f"；增量：重新归类 {summary['reclassified']} 家", f"; incremental: {summary['reclassified']} reclassified")
     emit(summary, fmt, rows=rows, title=title, note=note)

@@ -321,6 +321,11 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset, method=METHOD)
     summary["mode"] = mode
+    # the placements' explanation names the trained model that checked them; the summary says so too
+    from .model import load as load_model
+
+    checker = load_model(tax) if use_model else None
+    summary["checked_by_model"] = {"digest": checker.digest} if checker is not None else None
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
     summary["matrix"] = summary_matrix[0] if summary_matrix else None
