@@ -18,7 +18,7 @@ def test_gold_file_is_well_formed_and_split_by_hash():
     tax = load_taxonomy()
     assert len(rows) >= 1500
     assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
-    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5"}
+    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5", "L7"}
     assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
     assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
     share = Counter(r["split"] for r in rows)["dev"] / len(rows)
@@ -163,7 +163,7 @@ def test_agreement_formula_on_a_small_case():
     assert a["stage_precision"] == round(2 / 3, 4) and a["stage_f1"] == round(2 / 3, 4)
 
 
-def test_rounds_two_and_three_are_the_next_rows_of_the_fixed_hash_order():
+def test_later_rounds_are_the_next_rows_of_the_fixed_hash_order():
     shared_file(g.REGISTRATION)
     import importlib.util
 
@@ -192,6 +192,18 @@ def test_rounds_two_and_three_are_the_next_rows_of_the_fixed_hash_order():
     fifth = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L5"}
     # the fifth labeller's rows are exactly round 3's rows, none chosen by content
     assert fifth == third_round
+    # round 4: the rest of the IT桔子 list and the next A-share rows, after every row of rounds 1-3
+    *earlier, fourth_round = draw.draw_rounds(ev, rounds=4)
+    assert earlier == [first, second, third_round] and not set().union(*earlier) & fourth_round
+    it = {k for s, k in fourth_round if s == g.ITJUZI}
+    assert it and it | {r["key"] for r in rows if r["source"] == g.ITJUZI and r["labeller"] != "L7"} == {
+        k for s, k in ev if s == g.ITJUZI}
+    strata = Counter(draw.stratum(s, ev[(s, k)]) for s, k in fourth_round)
+    assert strata[(g.ASHARE, "tech")] == 124 and strata[(g.ASHARE, "other")] == 76 and len(fourth_round) == len(it) + 200
+    seventh = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L7"}
+    # every source the seventh labeller covered is complete: exactly round 4's rows of that source
+    for src in {s for s, _ in seventh}:
+        assert {x for x in seventh if x[0] == src} == {x for x in fourth_round if x[0] == src}
 
 
 def _repeat_agreement(labeller: str, file: str, salt: str) -> dict:
