@@ -236,6 +236,6 @@ def test_tail_publishes_events_stored_elsewhere(fx, tmp_path):
     assert sorted(e["key"] for e in got) == sorted([other["key"], f"e{top + 1}"])
     imported = next(e for e in got if e["origin"] == "import")
     assert imported["nodes"] == [moved_fixture.NODE] and imported["province_code"] == moved_fixture.AFTER
-    assert imported["title"] == "融资: C轮" and imported["title_en"] == "funding: C轮"  # its head in English too
+    assert imported["title"] == "融资: C轮" and imported["title_en"] == "funding: Series C"  # its head and round in English too
     live = next(e for e in got if e["origin"] == "api")
     assert live["title_en"] == live["title"]  # a sender's title is left as sent

@@ -365,11 +365,12 @@ def test_region_page_tables_use_the_full_width(page, server):
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CODE_WORDS = re.compile(r"(?<![A-Za-z])(?:[a-z]+_[a-z_]+|founded|dissolved|district|city|province|person|investor|subsidiary|"
                         r"branch|strong|average|weak|missing|angel|active)(?![A-Za-z])")
-# the elements that carry the UI's own words (data such as enterprise, person and investor names left out)
+# the elements that carry the UI's own words (data such as enterprise, person and investor names left out; tags
+# are shown by their labels, core/tags.py)
 UI_TEXT_JS = """() => {
-  const sel = 'h1, h2, h3, h4, th, label, button, nav a, dt, .chip:not(.chip-tag), .lbl, #crumbs, .legend, #table-caption,'
-    + ' .mix-stage, .mix-name, .rp-links li, .kv dd.ui, small.muted, .rp-kpi span, select:not(#f-tags) option';
-  const drop = 'a[href^="/enterprises/"], #ent-name, .chip-tag, time, #f-tags';
+  const sel = 'h1, h2, h3, h4, th, label, button, nav a, dt, .chip, .lbl, #crumbs, .legend, #table-caption,'
+    + ' .mix-stage, .mix-name, .rp-links li, .kv dd.ui, small.muted, .rp-kpi span, select option';
+  const drop = 'a[href^="/enterprises/"], #ent-name, time';
   const refs = '.xp-refs, .xp-foot';  // an explanation's table/column references are code by design
   return [...document.querySelectorAll(sel)].filter(el => (el.offsetParent || el.tagName === 'OPTION') && !el.closest(refs)).map(el => {
     const c = el.cloneNode(true); c.querySelectorAll(drop).forEach(x => x.remove());

@@ -1,5 +1,5 @@
 """Display labels, in Chinese and English, of the codes the database stores (event types, shareholder types,
-roles, statuses, rounds …) and of the result keys tables show as column headers — one table for the CLI,
+roles, statuses, rounds, tags …) and of the result keys tables show as column headers — one table for the CLI,
 the web pages and the reports — and the one way an LQ is printed next to its 强链/延链/补链 label."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
+from ..core.tags import TAG_LABELS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
 Pair = tuple[str, str]
@@ -53,6 +54,8 @@ MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address
 LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
                            "macro": ("区域", "macro-region"), "nation": ("全国", "nation")}
 ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
+# enterprise tags as stored (高新技术企业, 专精特新 …; core/tags.py); a tag not listed is shown as written
+TAGS: dict[str, Pair] = {k: (k, v) for k, v in TAG_LABELS_EN.items()}
 MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_code": ("股票代码", "stock code"), "name_exact": ("全称", "full name"),
                             "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
                             "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
@@ -75,7 +78,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
-    "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS,
+    "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

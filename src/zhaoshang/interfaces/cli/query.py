@@ -75,7 +75,7 @@ def show(
               (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
               (t("企业类型", "legal form"), e.get("legal_form")), (t("行业", "industry"), e.get("industry")),
               (t("网站", "website"), e.get("website")),
-              (t("标签", "tags"), t("、", ", ").join(e.get("tags") or []))]
+              (t("标签", "tags"), t("、", ", ").join(label("tag", tg, lang) for tg in e.get("tags") or []))]
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
     sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),

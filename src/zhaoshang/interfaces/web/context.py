@@ -23,7 +23,7 @@ from ...services import reference
 from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import event_text, lq_text, one_side, region_names
+from ..labels import event_text, label, lq_text, one_side, region_names
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -127,6 +127,7 @@ class WebContext:
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["event_text"] = event_text
+        self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
 

@@ -1,0 +1,81 @@
+"""English readers of what a source wrote in Chinese: an enterprise's tags (高新技术企业, 专精特新 …) and its funding
+rounds, by their English labels in the profile page, the library and its export, and the CLI (core/tags.py,
+core/event_titles.py) — on the synthetic demo built by the real ``zhaoshang demo``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+
+from zhaoshang.core.parse.rounds import ROUND_LABELS_EN  # noqa: E402
+from zhaoshang.core.tags import TAG_LABELS_EN  # noqa: E402
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, demo_copy):
+    return demo_copy(tmp_path_factory.mktemp("labels") / "demo.duckdb")
+
+
+def _tagged_funded(db) -> int:
+    """An enterprise of the demo with tags and an imported funding event."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT e.id FROM enterprises e JOIN events v ON v.enterprise_id = e.id AND v.type = 'funding' "
+                           "AND v.title LIKE '融资: %轮%' WHERE len(e.tags) > 0 ORDER BY e.id LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_cli_profile_shows_tags_and_rounds_in_english(demo):
+    eid = _tagged_funded(demo)
+    out = run("--lang", "en", "show", eid, db=demo, env={"COLUMNS": "250"}).stdout
+    tags_line = next(line for line in out.splitlines() if "│ tags" in line)
+    assert any(en in tags_line for en in TAG_LABELS_EN.values()) and not HAN.search(tags_line), tags_line
+    timeline = out[out.index("timeline"):]
+    funding = [line for line in timeline.splitlines() if "│ funding" in line]
+    assert funding and all(any(r in line for r in ROUND_LABELS_EN.values()) and "轮" not in line for line in funding), funding
+    zh = run("show", eid, db=demo, env={"COLUMNS": "250"}).stdout
+    assert any(t in zh for t in ("高新技术企业", "专精特新")) and "轮" in zh  # Chinese as the source wrote it
+
+
+def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(demo):
+    import httpx
+
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    eid = _tagged_funded(demo)
+    with serving(demo) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(f"{base}/enterprises/{eid}?lang=en")
+        chips = page.eval_on_selector_all(".chip-tag", "els => els.map(e => e.innerText.trim())")
+        assert chips and all(c in TAG_LABELS_EN.values() for c in chips), chips
+        funding = page.eval_on_selector_all("#timeline li.ev-funding", "els => els.map(e => e.innerText)")
+        assert funding and all(any(r in f for r in ROUND_LABELS_EN.values()) and not HAN.search(f.split("·")[0])
+                               for f in funding), funding
+        page.goto(f"{base}/enterprises?lang=en&tags=高新技术企业")  # the filter keeps the stored tag, shows its label
+        assert page.inner_text("#f-tags option:checked").strip() == TAG_LABELS_EN["高新技术企业"]
+        cells = page.eval_on_selector_all("#ent-table tbody tr", "trs => trs.map(t => t.innerText)")
+        assert cells and all("high-tech enterprise" in c for c in cells)
+        page.goto(f"{base}/enterprises/{eid}?lang=zh")
+        assert any(t in page.inner_text("#main, body") for t in ("高新技术企业", "专精特新"))
+        b.close()
+        got = httpx.get(f"{base}/api/enterprises/export?format=csv&tags=专精特新", cookies={"lang": "en"}, timeout=60)
+        assert got.status_code == 200, got.text
+        rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+        assert rows and all("specialised and innovative (SRDI)" in r["tags"] and not HAN.search(r["tags"]) for r in rows)
