@@ -67,6 +67,21 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     assert "规则名称（同一用户内唯一）" in out and "Rule name" not in out
 
 
+@pytest.mark.parametrize("argv,usage", [
+    (["--lang", "zh", "import", "--help"], "用法: zhaoshang import [选项] {kind} {files}..."),
+    (["--help"], "用法: zhaoshang [选项] 命令 [参数]..."),
+    (["alerts", "rules", "--help"], "用法: zhaoshang alerts rules [选项] 命令 [参数]..."),
+])
+def test_chinese_help_starts_with_a_chinese_usage_line(argv, usage):
+    """The usage line at the top of a Chinese help screen is in Chinese, as a Chinese usage error's is
+    (``usage.py``); English help keeps the framework's ``Usage: … [OPTIONS]``."""
+    out = run(*argv, env={"ZHAOSHANG_LANG": "zh", "COLUMNS": "200"}).stdout
+    first = next(line.strip() for line in out.splitlines() if line.strip())
+    assert first == usage and not re.search(r"Usage|OPTIONS|COMMAND|ARGS", out), out
+    en = run("--lang", "en", *[a for a in argv if a not in ("--lang", "zh")], env={"COLUMNS": "200"}).stdout
+    assert next(line.strip() for line in en.splitlines() if line.strip()).startswith("Usage: zhaoshang"), en
+
+
 def test_presets_are_described_in_english(capsys, monkeypatch):
     """Every built-in preset carries an English description, and `presets` shows it under --lang en."""
     from zhaoshang.core.importers import list_presets

@@ -6,6 +6,7 @@ argv and the environment first. A Chinese text without an English entry stays Ch
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -112,6 +113,15 @@ FRAME = {"ARGUMENTS_PANEL_TITLE": ("参数", "Arguments"), "OPTIONS_PANEL_TITLE"
          "COMMANDS_PANEL_TITLE": ("命令", "Commands"), "DEFAULT_STRING": ("[默认: {}]", "[default: {}]"),
          "REQUIRED_LONG_STRING": ("[必填]", "[required]"), "ENVVAR_STRING": ("[环境变量: {}]", "[env var: {}]")}
 HELP_OPTION = ("显示本帮助并退出。", "Show this message and exit.")
+# the usage line's own words (its prefix and the framework's metavars) in Chinese; arguments keep their names
+USAGE_ZH = (("Usage:", "用法:"), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+
+
+def usage_zh(text: str) -> str:
+    """A usage line (``Usage: zhaoshang import [OPTIONS] {kind} {files}...``) in Chinese: ``用法: … [选项] …``."""
+    for en, zh in USAGE_ZH:
+        text = text.replace(en, zh) if en != "Usage:" else re.sub(r"^(\s*)Usage:", r"\g<1>" + zh, text)
+    return text
 
 
 def help_frame(command: Any, lang: str) -> None:
@@ -134,3 +144,12 @@ def help_frame(command: Any, lang: str) -> None:
         option = cmd.get_help_option(_Names())
         if option is not None:
             option.help = HELP_OPTION[en]
+        if not en:  # the usage line at the top of the screen
+            cmd.format_usage = _usage_in_chinese(cmd)
+
+
+def _usage_in_chinese(cmd: Any):
+    def format_usage(ctx: Any, formatter: Any) -> None:
+        head = usage_zh("Usage: ")
+        formatter.write_usage(ctx.command_path, usage_zh(" ".join(cmd.collect_usage_pieces(ctx))), prefix=head)
+    return format_usage

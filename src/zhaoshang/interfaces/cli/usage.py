@@ -47,9 +47,9 @@ def show(exc: Any, lang: str) -> None:
     lines = []
     where = ""
     if ctx is not None:
-        usage = ctx.get_usage().strip()
-        usage = re.sub(r"^Usage:", "用法:", usage).replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
-        lines.append(usage)
+        from .helptext import usage_zh
+
+        lines.append(usage_zh(ctx.get_usage().strip()))
         if ctx.command.get_help_option(ctx) is not None:
             where = f"。帮助: {ctx.command_path} {ctx.help_option_names[0]}"
     lines.append(f"错误: {message_zh(exc)}{where}")
