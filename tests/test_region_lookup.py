@@ -81,9 +81,10 @@ def test_misspelling_suggested(store):
         resolve_region(store, "杭洲市")
     assert str(e.value).startswith("未找到地区 杭洲市，您是不是要找：杭州市 (330100)")
     assert "\n" not in str(e.value)
-    assert e.value.en.startswith("region not found: 杭洲市 — did you mean 杭州市 (330100)")
-    assert e.value.suggestions[0]["code"] == "330100"
+    assert e.value.en.startswith("region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")  # English beside
+    assert e.value.suggestions[0]["code"] == "330100" and e.value.suggestions[0]["label_en"] == "Hangzhou"
     assert isinstance(e.value, NotFound)
+    assert suggest("Hangzou")[0] == "330100"  # an English name misspelt is suggested too
     with pytest.raises(RegionNotFound) as e:   # nothing close: no suggestion
         resolve_region(store, "火星基地")
     assert e.value.suggestions == [] and str(e.value) == "未找到地区 火星基地"
@@ -142,7 +143,11 @@ def test_cli_messages_suggest_and_list(tmp_path):
     p = run("trends", "--region", "杭洲市", db=db, check=False)
     assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到地区 杭洲市，您是不是要找：杭州市 (330100)?"
     p = run("--lang", "en", "trends", "--region", "杭洲市", db=db, check=False)
-    assert p.returncode == 2 and p.stderr.startswith("error: region not found: 杭洲市 — did you mean 杭州市 (330100)")
+    assert p.returncode == 2 and p.stderr.startswith("error: region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")
+    p = run("--lang", "en", "trends", "--region", "Hangzou", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("error: region not found: Hangzou — did you mean 杭州市 Hangzhou (330100)")
+    p = run("--lang", "en", "search", "机器人", "--region", "朝阳区", db=db, check=False)
+    assert "北京市朝阳区 Chaoyang, Beijing (110105)" in p.stderr and "长春市朝阳区 Chaoyang, Changchun (220104)" in p.stderr
     for args in (["search", "机器人", "--region", "朝阳区"], ["network", "--group", "朝阳区,长三角"]):
         p = run(*args, db=db, check=False)
         assert p.returncode == 2 and "110105" in p.stderr and "220104" in p.stderr, (args, p.stderr)

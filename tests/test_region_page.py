@@ -153,7 +153,8 @@ def test_region_names_in_urls(server):
     assert r.status_code == 404 and r.json()["suggestions"][0]["code"] == "330100"
     assert "您是不是要找：杭州市 (330100)" in r.json()["error"]
     r = httpx.get(base + "/api/region-profile/杭洲市?lang=en", timeout=30)
-    assert r.json()["error"].startswith("region not found: 杭洲市 — did you mean 杭州市 (330100)")
+    assert r.json()["error"].startswith("region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")
+    assert r.json()["suggestions"][0]["label_en"] == "Hangzhou"
     assert httpx.get(base + "/region/杭洲市", timeout=30).status_code == 404
     require_browser()
     pw_api = pytest.importorskip("playwright.sync_api")
@@ -171,8 +172,11 @@ def test_region_names_in_urls(server):
         assert "北京市朝阳区" in page.inner_text("h1")
         resp = page.goto(base + "/region/杭洲市")
         assert resp.status == 404 and "杭州市" in page.inner_text("#region-choices")
+        assert "Hangzhou" not in page.inner_text("#region-choices")  # Chinese page: the Chinese name
+        resp = page.goto(base + "/region/杭洲市?lang=en")  # English page: the English name beside
+        assert resp.status == 404 and "杭州市 Hangzhou" in page.inner_text("#region-choices")
         page.click("#region-choices a")
-        page.wait_for_url("**/region/330100")
+        page.wait_for_url("**/region/330100**")
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
-        assert "杭州市" in page.inner_text("h1")
+        assert "Hangzhou" in page.inner_text("h1")
         b.close()

@@ -49,25 +49,30 @@ class RegionRef:
                 "lng": self.lng, "lat": self.lat, "members": list(self.members) if self.is_macro else None}
 
 
+def _listed_en(choices: list[dict]) -> str:
+    """Regions offered in an English message: the Chinese label with the English name beside (杭州市 Hangzhou (330100))."""
+    return ", ".join(f"{c['label']}{' ' + c['label_en'] if c.get('label_en') else ''} ({c['code']})" for c in choices)
+
+
 class AmbiguousRegion(UserError):
-    """A name several regions share; ``candidates`` are ``{code, name, label}`` to choose from."""
+    """A name several regions share; ``candidates`` are ``{code, name, label, label_en}`` to choose from."""
 
     def __init__(self, text: str, candidates: list[dict]):
         self.text, self.candidates = text, candidates
         listed = "、".join(f"{c['label']} ({c['code']})" for c in candidates)
-        listed_en = ", ".join(f"{c['label']} ({c['code']})" for c in candidates)
+        listed_en = _listed_en(candidates)
         super().__init__(f"地区名称有歧义：{text}，可能是 {listed}；请给出代码或上级地区",
                          en=f"ambiguous region name: {text} could be {listed_en}; give the code or the parent region")
 
 
 class RegionNotFound(NotFound):
-    """No region has this name; ``suggestions`` are the closest names ``{code, name, label}``."""
+    """No region has this name; ``suggestions`` are the closest names ``{code, name, label, label_en}``."""
 
     def __init__(self, text: str, suggestions: list[dict]):
         self.text, self.suggestions = text, suggestions
         if suggestions:
             s = "、".join(f"{c['label']} ({c['code']})" for c in suggestions)
-            s_en = ", ".join(f"{c['label']} ({c['code']})" for c in suggestions)
+            s_en = _listed_en(suggestions)
             super().__init__(f"未找到地区 {text}，您是不是要找：{s}?", en=f"region not found: {text} — did you mean {s_en}?")
         else:
             super().__init__(f"未找到地区 {text}", en=f"region not found: {text}")
@@ -195,38 +200,41 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
 
 
 def _candidate(store, code: str) -> dict:
-    """``{code, name, label}``: the label names the city before a district (北京市朝阳区) or is the macro name."""
+    """``{code, name, label, label_en}``: the label names the city before a district (北京市朝阳区) or is the macro
+    name; ``label_en`` is the English (``Chaoyang, Beijing``), None where the region has none."""
     m = find_macro(code) if code.startswith("M-") else None
     if m is not None:
-        return {"code": m.code, "name": m.name, "label": m.name}
+        return {"code": m.code, "name": m.name, "label": m.name, "label_en": m.name_en or None}
     row = store.con.execute(
-        "SELECT r.code, r.name, coalesce(c.name, '') || r.name FROM regions r "
+        "SELECT r.code, r.name, coalesce(c.name, '') || r.name, "
+        "nullif(r.name_en, '') || coalesce(', ' || nullif(c.name_en, ''), '') FROM regions r "
         "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code "
         "WHERE r.code = ?", [code]).fetchall()
     if not row:
-        return {"code": code, "name": code, "label": code}
-    return {"code": row[0][0], "name": row[0][1], "label": row[0][2]}
+        return {"code": code, "name": code, "label": code, "label_en": None}
+    return {"code": row[0][0], "name": row[0][1], "label": row[0][2], "label_en": row[0][3]}
 
 
 # ------------------------------------------------------------------------------------------ suggestions
 @lru_cache(maxsize=1)
 def _suggest_index() -> tuple[list[str], list[str], list[str]]:
-    """(names, their pinyin, their codes): full and short names of every region, and macro-region names."""
+    """(names, their pinyin, their codes): full, short and English names of every region, and macro-region names
+    (an English name is its own "pinyin", lower case: Hangzou is close to Hangzhou)."""
     from pypinyin import lazy_pinyin
 
     from .regions import build_regions
 
     names, codes = [], []
     for r in build_regions():
-        for n in {r.name, r.short_name}:
-            if len(n) >= 2:
+        for n in {r.name, r.short_name, r.name_en}:
+            if n and len(n) >= 2:
                 names.append(n)
                 codes.append(r.code)
     for m in _macros():
-        for n in (m.name, *m.aliases):
+        for n in (m.name, *m.aliases, *([m.name_en] if m.name_en else [])):
             names.append(n)
             codes.append(m.code)
-    return names, ["".join(lazy_pinyin(n)) for n in names], codes
+    return names, ["".join(lazy_pinyin(n)).lower() for n in names], codes
 
 
 def suggest(text: str, limit: int = 3, *, macro: bool = True) -> list[str]:
@@ -237,7 +245,7 @@ def suggest(text: str, limit: int = 3, *, macro: bool = True) -> list[str]:
 
     names, pinyins, codes = _suggest_index()
     t = str(text).strip()
-    py = "".join(lazy_pinyin(t))
+    py = "".join(lazy_pinyin(t)).lower()
     chars = process.extract(t, names, scorer=fuzz.ratio, limit=None, score_cutoff=40)
     sounds = dict((i, s) for _, s, i in process.extract(py, pinyins, scorer=fuzz.ratio, limit=None, score_cutoff=60))
     scored: dict[str, float] = {}
