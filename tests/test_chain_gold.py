@@ -95,7 +95,7 @@ def test_evaluate_gold_rejects_an_unknown_split():
 def test_second_labeller_sample_and_agreement():
     l1 = g.read_gold()
     second = g.read_gold(g.GOLD_L2_FILE)
-    assert {r["labeller"] for r in second} == {"L2", "L4", "L6"}
+    assert {r["labeller"] for r in second} == {"L2", "L4", "L6", "L8"}
     # the L2 figures are about L2's rows (round 1) only
     l2 = [r for r in second if r["labeller"] == "L2"]
     keys = {(r["source"], r["key"]) for r in l1}
@@ -149,6 +149,27 @@ def test_blind_second_labeller_of_round_three_and_agreement():
     t = g.agreement(rows, [r for r in l6 if r["split"] == "test"])
     assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"]) == (57, 0.9233, 0.9333, 0.9333)
     assert (t["node_jaccard_mean"], t["node_exact_match"]) == (0.9825, 0.9825)
+
+
+def test_blind_second_labeller_of_round_four_and_agreement():
+    rows, l8 = _blind_second_labeller("L7", "L8")
+    assert Counter(r["source"] for r in l8) == {g.ITJUZI: 65, g.ASHARE: 85}
+    assert Counter(r["split"] for r in l8) == {"dev": 87, "test": 63}
+    a = g.agreement(rows, l8)
+    # published in docs/gold-labelling.md and docs/methods.md: κ 0.986 on AI vs not AI, stage micro-F1 0.975
+    # (P 0.952, R 1.00), node micro-F1 0.932 (P 0.887, R 0.981), node Jaccard 0.951, exact match 0.92
+    assert (a["rows"], a["ai_observed_agreement"], a["ai_kappa"]) == (150, 0.9933, 0.9864)
+    assert (a["stage_f1"], a["stage_precision"], a["stage_recall"]) == (0.9751, 0.9515, 1.0)
+    assert (a["node_f1"], a["node_precision"], a["node_recall"]) == (0.9315, 0.887, 0.9808)
+    assert (a["node_jaccard_mean"], a["node_exact_match"]) == (0.9511, 0.92)
+    # the test rows alone (63): κ 0.968, stage F1 0.957, node F1 0.925, Jaccard 0.952, exact match 0.937
+    t = g.agreement(rows, [r for r in l8 if r["split"] == "test"])
+    assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"]) == (63, 0.9682, 0.9565, 0.925)
+    assert (t["node_jaccard_mean"], t["node_exact_match"]) == (0.9524, 0.9365)
+    # by source: IT桔子 κ 1.00, node F1 0.941; A-share κ 0.971, node F1 0.902
+    by = {s: g.agreement(rows, [r for r in l8 if r["source"] == s]) for s in (g.ITJUZI, g.ASHARE)}
+    assert (by[g.ITJUZI]["ai_kappa"], by[g.ITJUZI]["node_f1"]) == (1.0, 0.9405)
+    assert (by[g.ASHARE]["ai_kappa"], by[g.ASHARE]["node_f1"]) == (0.9706, 0.902)
 
 
 def test_agreement_formula_on_a_small_case():
