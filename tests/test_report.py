@@ -221,3 +221,15 @@ def test_english_report_charts_fit_and_speak_english(env):
         run("--db", env["db"], "report", "region", "440300", "-o", str(pdf), "--lang", "en")
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Shenzhen, Guangdong AI industry chain" in text
+
+
+def test_values_that_round_to_zero_show_no_minus_sign():
+    """A PCI of -0.0014 read "-0.00" in the recommended segments (region page and report): zero has no sign."""
+    from zhaoshang.interfaces.reports.region import TABLES, fmt_value, table
+
+    assert fmt_value(-0.0014, "dec") == "0.00" and fmt_value(-0.004, "pct") == "-0.4%" and fmt_value(-0.0000001, "pct") == "0.00%"
+    assert fmt_value(-0.0004, "wan") == "0" and fmt_value(-0.02, "dec") == "-0.02" and fmt_value(-1.5, "num") == "-1.5"
+    rows = [{"rank": 3, "name_zh": "智慧教育", "quadrant_zh": "优先突破", "count": 1, "rca": 0.29, "density": 0.4,
+             "pci": -0.00136970795058168, "funding_cagr": 0.851, "patent_cagr": 0.086, "score": 0.76}]
+    cells = table(rows, TABLES["recommend"])["rows"][0]["cells"]
+    assert "0.00" in cells and "-0.00" not in cells

@@ -69,7 +69,15 @@ TABLES: dict[str, list[Col]] = {
 }
 # ------------------------------------------------------------------------------------------- formats
 def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
-    """The text of a cell in the HTML/PDF report (the workbook keeps the raw value)."""
+    """The text of a cell in the HTML/PDF report (the workbook keeps the raw value). A value that rounds to zero is
+    shown as zero, never as "-0.00" (a PCI of -0.0014)."""
+    text = _fmt_value(v, kind, lang)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
+def _fmt_value(v: Any, kind: str, lang: str) -> str:
     if v is None or v == "":
         return "—"
     if kind == "pct":
