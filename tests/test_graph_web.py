@@ -149,3 +149,34 @@ def test_graph_labels_do_not_cover_one_another(tmp_path):
                     if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
         assert overlaps == []
         b.close()
+
+
+NODES_AND_LABELS_JS = """() => { const ch = echarts.getInstanceByDom(document.getElementById('rel-graph'));
+  const data = ch.getModel().getSeriesByIndex(0).getData(), out = [];
+  for (let i = 0; i < data.count(); i++) {
+    const g = data.getItemGraphicEl(i), el = g && g.getSymbolPath ? g.getSymbolPath() : g;
+    const tc = el && el.getTextContent ? el.getTextContent() : null;
+    if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) continue;
+    const r = tc.getBoundingRect().clone(); r.applyTransform(tc.getComputedTransform());
+    const c = ch.convertToPixel({seriesIndex: 0}, data.getItemLayout(i));
+    out.push({t: tc.style.text, fill: tc.style.fill, x: r.x, cx: c[0]}); } return out; }"""
+
+
+@pytest.mark.browser
+def test_graph_names_stand_beside_their_dots(db):
+    """Names drawn on the dots, in the dot's colour, sat on the edges meeting there and could not be read: each name
+    starts right of its dot's centre, in the text colour."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1400, "height": 1000})
+        pg.goto(base + "/relations/1")
+        pg.wait_for_selector("#rel-graph canvas")
+        settled_labels(pg)
+        drawn = pg.evaluate(NODES_AND_LABELS_JS)
+        assert len(drawn) >= 3
+        assert [d["t"] for d in drawn if d["x"] <= d["cx"]] == []
+        assert {d["fill"] for d in drawn} == {"#333"}
+        b.close()

@@ -20,7 +20,8 @@
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
       records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
       symbolSize: center ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
-      label: {show: true, fontSize: 11}});
+      // the name beside its dot in the text colour: drawn on the dot (ECharts' default) it sat on the edges meeting there
+      label: {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0}});
   }
   function addTies(doc) {
     addNode(doc.node, !nodes.size);
