@@ -1,4 +1,5 @@
-"""Errors a user can act on. Interfaces print their message as one line and exit non-zero, no traceback."""
+"""Errors a user can act on. Interfaces print their message as one line and exit non-zero, no traceback; and the
+one way an English message says a count (``count_en``: 1 row, 2 rows)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,16 @@ def check_reason_zh(err: dict) -> str | None:
         return text.format(input=err.get("input", ""), **fields)
     except (KeyError, IndexError):
         return None
+
+
+def count_en(n, noun: str, plural: str | None = None, *, sep: bool = False) -> str:
+    """A count in an English message, singular or plural as it should read: ``1 row``, ``2 rows``, ``0 rows``,
+    ``1 entry`` / ``3 entries`` (``plural`` for the irregular ones); ``sep``: thousands separated (``1,234 rows``).
+    Chinese needs no such care (``1 行``, ``2 行``)."""
+    shown = f"{n:,}" if sep and isinstance(n, int) else str(n)
+    return f"{shown} {noun_en(n, noun, plural)}"
+
+
+def noun_en(n, noun: str, plural: str | None = None) -> str:
+    """The noun of ``count_en`` alone, for a page that shows the number in an element of its own."""
+    return noun if n == 1 else plural or noun + "s"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from zhaoshang.core.errors import UserError
+from zhaoshang.core.errors import UserError, count_en
 
 from .common import RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q
 from .encoding import _Text
@@ -111,7 +111,7 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
             f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}",
-            f"the CSV file has {n_bad} malformed rows (the header has {len(headers)} columns): {p}: "
+            f"the CSV file has {count_en(n_bad, 'malformed row')} (the header has {count_en(len(headers), 'column')}): {p}: "
             + "; ".join(f"line {ln}" for ln, _ in bad) + (f" and {n_bad - len(bad)} more" if n_bad > len(bad) else ""))
     if shape is None:
         rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]

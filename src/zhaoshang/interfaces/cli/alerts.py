@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
 from ..labels import event_text, label, region_names
@@ -48,7 +48,7 @@ def rules_list(user: Optional[str] = typer.Option(None, "--user", help="只看�
                fmt: Fmt = FORMAT_OPTION) -> None:
     """列出预警规则（关注的企业、地区、环节、事件类型与阈值、推送渠道）。"""
     rows = R.list_rules(open_team(), user)
-    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"预警规则 {len(rows)} 条", f"{len(rows)} alert rules"))
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"预警规则 {len(rows)} 条", count_en(len(rows), 'alert rule')))
 
 
 @rules_app.command("add")
@@ -93,7 +93,7 @@ def rules_import(file: str = typer.Argument(..., help="YAML 文件（rules: 列�
         raise UserError(f"文件不存在: {file}", en=f"no such file: {file}")
     with open_store(read_only=True) as store:
         rows = R.import_yaml(store, open_team(), p.read_text(encoding="utf-8"), owner=_who(user))
-    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"已导入规则 {len(rows)} 条", f"imported {len(rows)} rules"))
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"已导入规则 {len(rows)} 条", f"imported {count_en(len(rows), 'rule')}"))
 
 
 @rules_app.command("export")
@@ -115,8 +115,8 @@ def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评
     with open_store(read_only=True) as store:
         res = feed.run_all(store, open_team(), since=since)
     emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS,
-         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条", f"{res['events']} events evaluated, "
-                 f"{len(res['alerts'])} new alerts") + (t(f"（首次运行：自 {w} 起的事件；更早的用 --since）",
+         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条", f"{count_en(res['events'], 'event')} evaluated, "
+                 f"{count_en(len(res['alerts']), 'new alert')}") + (t(f"（首次运行：自 {w} 起的事件；更早的用 --since）",
                                                           f" (first run: events from {w} on; older ones with --since)")
                                                         if (w := res.get("window_start")) else ""))
 
@@ -129,7 +129,7 @@ def list_cmd(user: Optional[str] = typer.Option(None, "--user", help="只看一�
              fmt: Fmt = FORMAT_OPTION) -> None:
     """预警列表（最新在前），每条附依据（事件及其来源）。"""
     rows = feed.list_alerts(open_team(), user, unread=unread, rule_id=rule, limit=limit)
-    emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, title=t(f"预警 {len(rows)} 条", f"{len(rows)} alerts"))
+    emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, title=t(f"预警 {len(rows)} 条", count_en(len(rows), 'alert')))
 
 
 @alerts_app.command("digest")
@@ -176,7 +176,7 @@ def deliveries_cmd(status: Optional[str] = typer.Option(None, "--status", help="
     """投递队列：待发、已发与死信（多次重试仍失败的投递）。"""
     rows = delivery.list_deliveries(open_team(), status=status, owner=user)
     emit(rows, fmt, rows=rows, columns=["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at",
-                                        "last_error"], title=t(f"投递 {len(rows)} 条", f"{len(rows)} deliveries"))
+                                        "last_error"], title=t(f"投递 {len(rows)} 条", count_en(len(rows), 'delivery', 'deliveries')))
 
 
 @alerts_app.command("retry")

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import count_en
 from ...services.chain.classify import classify
 from ...services.chain.taxonomy import load_taxonomy
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, progress, synthetic_note, t, update_store
@@ -39,8 +40,8 @@ def classify_cmd(
                          t("企业数", "enterprises"): n["enterprises"], t("平均置信度", "avg confidence"): n["avg_confidence"]})
     title = t(f"{tax.name_zh}：企业 {summary['enterprises']} 家，已归类 {summary['placed']} 家，未归类 {summary['unplaced']} 家，"
               f"归类记录 {summary['placements']} 条（{summary['seconds']} 秒）",
-              f"{tax.name_en}: {summary['enterprises']} enterprises, {summary['placed']} placed, {summary['unplaced']} unplaced, "
-              f"{summary['placements']} placements ({summary['seconds']} s)")
+              f"{tax.name_en}: {count_en(summary['enterprises'], 'enterprise')}, {summary['placed']} placed, {summary['unplaced']} unplaced, "
+              f"{count_en(summary['placements'], 'placement')} ({summary['seconds']} s)")
     if summary.get("checked_by_model"):
         title += t(f"；规则归类经训练模型复核（{summary['checked_by_model']['digest']}）",
                    f"; rule placements checked by the trained model ({summary['checked_by_model']['digest']})")

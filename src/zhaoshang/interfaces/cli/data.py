@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
 from ..labels import LINKED_BY
@@ -78,16 +78,16 @@ def import_cmd(
                  t("冲突字段", "fields"): "; ".join(f"{f['field']}: {f['value']} ≠ {f['record_value']}" for f in c["fields"])}
                 for c in report.conflicts[:20]]
         emit(conf, fmt, title=t(f"与已有企业冲突的记录 {report.rows_conflict} 条（已保留，请核对）",
-                                f"{report.rows_conflict} records conflict with known enterprises (kept, review)"))
+                                f"{count_en(report.rows_conflict, 'record')} conflict with known enterprises (kept, review)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
                  t("原因", "reason"): t(n["reason"], n["reason_en"])} for n in report.near_merges[:20]]
         more = len(report.near_merges) - len(near)
         emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
-                                f"{len(report.near_merges)} same-name rows not merged (review)"))
+                                f"{count_en(len(report.near_merges), 'same-name row')} not merged (review)"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
-                           f"{report.rows_rejected} rows rejected, {report.fields_dropped} values dropped: see {report.rejects_path}\n"))
+                           f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
 
 
 @app.command()
@@ -145,6 +145,6 @@ def export(
         from ...services.team import audit
 
         audit.record(open_team(), audit.cli_actor(), "export", kind, {"output": str(output), "rows": n, "personal": True})
-    sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {n} rows to {output}\n"))
+    sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {count_en(n, 'row')} to {output}\n"))
     if store.synthetic:
         sys.stderr.write(synthetic_note(store) + "\n")

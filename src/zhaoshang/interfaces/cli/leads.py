@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...services.evaluation.runs import save_backtest
 from ...services.leads import mine_leads
 from ...services.leads.backtest import backtest_leads
@@ -63,7 +63,7 @@ def leads_cmd(
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
         n = write_leads(doc, output, lang=state.lang)
         emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],
-             title=t(f"已导出 {n} 条线索到 {output}", f"exported {n} leads to {output}"), note=note)
+             title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"), note=note)
         return
     if fmt == LeadFmt.json:
         emit(doc["leads"], Fmt.json)
@@ -105,7 +105,7 @@ def leads_fit_cmd(
     emit({"path": str(path), "saved": saved, **w}, fmt,
          rows=[{"signal": k, "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
          title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
-                 f"learned lead weights ({w['version']}, {f['rows']} training rows, {f['positives']} positives) written to {path}")
+                 f"learned lead weights ({w['version']}, {count_en(f['rows'], 'training row')}, {count_en(f['positives'], 'positive')}) written to {path}")
          + (t(f"；已保存到团队数据库（版本 {w['version']}）", f"; saved in the team state (version {w['version']})") if saved else ""))
 
 

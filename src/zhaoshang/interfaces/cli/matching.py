@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from ...core.errors import count_en
 from ...services.matching import index as idx_svc
 from ...services.matching import match as M
 from ..labels import DEMAND_STATUS, label, labelled
@@ -71,7 +72,7 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
              "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"],
              "status": label("demand_status", d["status"], t("zh", "en")),
              "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
-    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", f"{doc['total']} demands"), note=synthetic_note(store))
+    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", count_en(doc['total'], 'demand')), note=synthetic_note(store))
 
 
 @match_app.command("index")

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import count_en
 from ...services.monitoring import events as E
 from ..labels import event_text, label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
@@ -35,7 +36,7 @@ def events_cmd(
         doc = E.timeline(store, open_team(), since=since, region=region, node=chain_node, types=type_,
                          enterprise=enterprise, limit=limit)
         emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS,
-             title=t(f"事件 {doc['count']} 条", f"{doc['count']} events"), note=synthetic_note(store))
+             title=t(f"事件 {doc['count']} 条", count_en(doc['count'], 'event')), note=synthetic_note(store))
 
 
 monitor_app = typer.Typer(help="动态监测：新闻源抓取（RSS/Atom/JSON Feed）、去重、企业关联、事件", no_args_is_help=True)
@@ -76,7 +77,7 @@ def monitor_run_cmd(
         res = news.run_feeds(store, open_team(), cfg)
     emit(res, fmt, rows=res["feeds"], columns=FEED_COLUMNS,
          title=t(f"新条目 {res['items_new']}，合并重复 {res['merged']}，新事件 {res['events_new']}，出错 {res['errors']}",
-                 f"{res['items_new']} new items, {res['merged']} merged, {res['events_new']} new events, {res['errors']} failed"))
+                 f"{count_en(res['items_new'], 'new item')}, {res['merged']} merged, {count_en(res['events_new'], 'new event')}, {res['errors']} failed"))
     if res["errors"]:
         raise typer.Exit(1)
 
@@ -100,4 +101,4 @@ def monitor_news_cmd(limit: int = typer.Option(50, "--limit", "-n", help="最多
     table = [{**r, "sources": len(r["sources"]), "enterprise": "、".join(m["mention"] for m in r["mentions"]),
               "type_label": label("event", r["event_type"], state.lang)} for r in rows]
     emit(rows, fmt, rows=table, columns=["id", "published", "title", "sources", "enterprise", "type_label", "sentiment"],
-         title=t(f"新闻 {len(rows)} 条", f"{len(rows)} news items"))
+         title=t(f"新闻 {len(rows)} 条", count_en(len(rows), 'news item')))

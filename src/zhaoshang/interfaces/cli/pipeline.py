@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
 from ..labels import region_names
@@ -108,7 +108,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
                         overdue=overdue)
     emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS,
          title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
-                 f"{len(rows)} pipeline leads" + (" (overdue next actions)" if overdue else "")))
+                 count_en(len(rows), 'pipeline lead') + (" (overdue next actions)" if overdue else "")))
 
 
 @pipeline_app.command("show")
@@ -130,7 +130,7 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
     n = excel.export(open_team(), output, lang="en" if en else "zh", region_names=_region_names_en() if en else None,
                      status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
-    emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {n} leads to {output}"))
+    emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"))
 
 
 @pipeline_app.command("import")
@@ -141,7 +141,7 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
     with open_store(read_only=True) as store:
         res = excel.import_file(store, open_team(), file, user=user)
     emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "lead_ids"}],
-         title=t(f"已导入 {res['added']} 条线索", f"imported {res['added']} leads"))
+         title=t(f"已导入 {res['added']} 条线索", f"imported {count_en(res['added'], 'lead')}"))
 
 
 @pipeline_app.command("track")

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import count_en
 from ...services.chain import corrections as corr
 from ...services.chain.evaluate import LABEL_MAP
 from ...services.chain.taxonomy import load_taxonomy
@@ -59,7 +60,7 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
         finally:
             store.close()
     rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest)
-    emit(rows, fmt, rows=rows, title=t(f"人工决定 {len(rows)} 条", f"{len(rows)} analyst decisions"))
+    emit(rows, fmt, rows=rows, title=t(f"人工决定 {len(rows)} 条", count_en(len(rows), 'analyst decision')))
 
 
 @placements_app.command("counts")
@@ -79,4 +80,4 @@ def declare_cmd(source: str = typer.Option(..., "--source", help="导入来源�
         res = corr.declare_from_label_map(store, source, label_map or LABEL_MAP, load_taxonomy(taxonomy), field, open_team())
     emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "unmapped_labels"}],
          title=t(f"声明归类：{res['enterprises']} 家企业 {res['declared']} 条（来源 {source}）",
-                 f"declared placements: {res['declared']} for {res['enterprises']} enterprises (source {source})"))
+                 f"declared placements: {res['declared']} for {count_en(res['enterprises'], 'enterprise')} (source {source})"))

@@ -9,7 +9,7 @@ import typer
 
 from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
-from ...core.errors import NotFound
+from ...core.errors import NotFound, count_en
 from ...services.search import find_one, search as search_service
 from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
@@ -41,7 +41,7 @@ def search(
                            f"no enterprise matches '{text}'\n"))
         return
     emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}）",
-                                      f"search '{text}': {doc['total']} hits"), note=synthetic_note(store))
+                                      f"search '{text}': {count_en(doc['total'], 'hit')}"), note=synthetic_note(store))
 
 
 @app.command()

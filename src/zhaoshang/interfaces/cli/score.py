@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.memory import capped
 from ...services.evaluation.scorecard import score_all, score_enterprise
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
@@ -59,7 +59,7 @@ def score_cmd(
             note = synthetic_note(store)
         emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "mean_total", "mean_confidence", "version")}],
              title=t(f"已评分 {doc['scored']} 家企业（截至 {doc['as_of']}），存入 scores 表",
-                     f"scored {doc['scored']} enterprises (as of {doc['as_of']}) into the scores table"), note=note)
+                     f"scored {count_en(doc['scored'], 'enterprise')} (as of {doc['as_of']}) into the scores table"), note=note)
         return
     if enterprise == "fit":
         if target != "next-round":
@@ -71,7 +71,7 @@ def score_cmd(
         doc = {"path": str(path), **w}
         emit(doc, fmt, rows=[{"dimension": k, "weight": v["weight"]} for k, v in w["dimensions"].items()],
              title=t(f"学习到的权重（{w['version']}，训练 {w['fitted']['rows']} 行）已写入 {path}",
-                     f"learned weights ({w['version']}, {w['fitted']['rows']} training rows) written to {path}"))
+                     f"learned weights ({w['version']}, {count_en(w['fitted']['rows'], 'training row')}) written to {path}"))
         return
     doc, note = _read(score_enterprise, enterprise, as_of=as_of, weights=weights, lang=state.lang, team=open_team())
     if fmt == Fmt.json:

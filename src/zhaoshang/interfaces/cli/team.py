@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import count_en
 from .app import FORMAT_OPTION, Fmt, app, emit, open_team, t
 
 team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
@@ -56,7 +57,7 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
         existing = int(tx.scalar("SELECT count(*) FROM users"))
     if existing and not yes:
         raise UserError(t(f"现有团队数据有 {existing} 个用户，将被替换；确认请加 --yes",
-                          f"the team state has {existing} users and would be replaced: add --yes to confirm"))
+                          f"the team state has {count_en(existing, 'user')} and would be replaced: add --yes to confirm"))
     header = restore(team, file)
     check = audit.verify(team)
     audit.record(team, audit.cli_actor(), "team.restore", file, {"backup_created_at": header["created_at"]})
@@ -84,7 +85,7 @@ def team_audit(
     if output:
         n = audit.export(team, output, **filters)
         audit.record(team, audit.cli_actor(), "audit.export", output, {"rows": n, **{k: v for k, v in filters.items() if v}})
-        sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {n} entries to {output}\n"))
+        sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries')} to {output}\n"))
         return
     res = audit.search(team, limit=limit, **filters)
     emit(res, fmt, rows=res["rows"], columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"))

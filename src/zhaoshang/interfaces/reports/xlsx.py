@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, mode_cards, recommend_parts,
                      trend_parts)
@@ -155,7 +156,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '—'}；"
                                              f"导入 {src.get('rows') or 0} 行",
                       f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or '—'}; "
-                      f"{src.get('rows') or 0} rows imported"))
+                      f"{count_en(src.get('rows') or 0, 'row')} imported"))
     th = profile["thresholds"]
     lines += [
         ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。",

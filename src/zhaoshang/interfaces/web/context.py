@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from ...core import jsonenc
+from ...core.errors import noun_en
 from ...core.store import Store
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
@@ -186,7 +187,9 @@ class WebContext:
             return request.url.path + ("?" + urlencode(params) if params else "")
 
         full = {"request": request, "lang": lang, "t": lambda key: translate(key, lang),
-                "tz": lambda zh, en: en if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
+                "tz": lambda zh, en: en if lang == "en" else zh,
+                # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
+                "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
                 "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
                 "user": getattr(request.state, "user", LOCAL_USER), **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)

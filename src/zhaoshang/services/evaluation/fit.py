@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from ...core.asof import reference_date
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from .eligible import eligible_rows
 from .scorecard import load_weights
 
@@ -97,7 +97,7 @@ def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | st
     y = np.asarray([bool(r["label"]) for r in rows], dtype=int)
     if len(rows) < 20 or len(set(y.tolist())) < 2:
         raise UserError(f"{d} 之前的训练数据不足（{len(rows)} 家，{int(y.sum())} 家再融资）",
-                        f"too little training data before {d} ({len(rows)} rows, {int(y.sum())} positives)")
+                        f"too little training data before {d} ({count_en(len(rows), 'row')}, {count_en(int(y.sum()), 'positive')})")
     names = [s for s in w["signals"] if any(r.get(f"p_{s}") is not None for r in rows)]
     x = np.asarray([[(r[f"p_{s}"] if r.get(f"p_{s}") is not None else 50.0) / 100 - 0.5 for s in names] for r in rows])
     m = LogisticRegression(C=SCORE_C, max_iter=2000).fit(x, y)

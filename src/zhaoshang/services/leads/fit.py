@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...core.asof import reference_date
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ..evaluation.fit import C, WINDOWS, model_info, write_weights
 from .backtest import opened_in_region
 from .mine import candidate_rows, load_config
@@ -62,7 +62,7 @@ def fit_lead_weights(store, regions: list[str], *, as_of: Any = None, horizon: i
     x, y, used = training_rows(store, regions, d, horizon, weights, node)
     if len(y) < MIN_ROWS or len(set(y.tolist())) < 2:
         raise UserError(f"{d} 之前的训练数据不足（{len(y)} 行，{int(y.sum())} 家在本地新设机构）",
-                        f"too little training data before {d} ({len(y)} rows, {int(y.sum())} positives)")
+                        f"too little training data before {d} ({count_en(len(y), 'row')}, {count_en(int(y.sum()), 'positive')})")
     m = LogisticRegression(C=C, max_iter=2000).fit(x, y)
     coef = np.clip(m.coef_[0], 0, None)
     if coef.sum() <= 0:

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.geo.lookup import resolve_region
 from ...core.readers import read_into
 from ...core.writers import export_query
@@ -119,6 +119,6 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
     if errors:
         more = f"；另有 {len(errors) - MAX_ERRORS} 行" if len(errors) > MAX_ERRORS else ""
         raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索 — " + "；".join(errors[:MAX_ERRORS]) + more,
-                        en=f"{path}: {len(errors)} bad rows, nothing imported — " + "; ".join(errors[:MAX_ERRORS]))
+                        en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported — " + "; ".join(errors[:MAX_ERRORS]))
     added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
     return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added}

@@ -35,6 +35,8 @@
     tr.appendChild(cell(cfg.origins[ev.origin] || ev.origin, 'muted'));
     list.insertBefore(tr, list.firstChild);
     if (count) count.textContent = String(Number(count.textContent || 0) + 1);
+    const noun = document.getElementById('ev-noun');  // 1 event, 2 events
+    if (count && noun) noun.textContent = count.textContent === '1' ? noun.dataset.one : noun.dataset.many;
     if (empty) empty.hidden = true;
   });
 })();
