@@ -151,7 +151,14 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
                 return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed, here,
                                      as_read)
             checked = [] if defer_checks else _checks(fields, here, division=False)
+            # a credit code is normalised from its trimmed value in a layer of its own: an expression inside the
+            # same SELECT would trim and map the cell again for each of its uses
+            codes = [f for f in fields if fields[f].type == "uscc" and f in here]
+            select = [c for c in select if _alias(c) not in {f + "__n" for f in codes}]
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
+            if codes:
+                inner = (f"SELECT *, {', '.join(uscc_normalize_sql(qi(f)) + ' AS ' + qi(f + '__n') for f in codes)} "
+                         f"FROM ({inner})")
             if hashed:  # the content hash of the trimmed values, in the same pass
                 inner = f"SELECT *, {content_hash_sql(fields, present, here)} AS _hash FROM ({inner})"
             # the normalised codes are only the checks' input: once checked they are not stored
