@@ -129,6 +129,8 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         assert took < 2.0
         row = pg.inner_text("#al-feed tr.al-new")
         assert target in row and "缺失环节大额融资" in row
+        # the event beside its type column, without the head that says the type again (融资 | C轮 3亿元)
+        assert pg.inner_text("#al-feed tr.al-new td:nth-child(6)").strip() == "C轮 3亿元"
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(Path(SHOTS) / "alerts.png"), full_page=True)
@@ -138,8 +140,14 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         assert pg.get_attribute("#alert-timeline", "href") == f"/monitor?enterprise={info['gap_ent']}"
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
+        assert pg.inner_text("#alert-title").strip() == "C轮 3亿元"
+        pg.goto(base + "/alerts")  # rendered by the page, not streamed: the same
+        titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
+        assert "C轮 3亿元" in titles and not [x for x in titles if x.startswith("融资")], titles
         pg.goto(base + "/alerts?lang=en")
         assert "Alert feed" in pg.inner_text("#al-feed-card") and "gaps of Hangzhou" in pg.inner_text("#al-rules")
+        titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
+        assert "Series C CNY 300 million" in titles and not [x for x in titles if x.startswith("funding")], titles
         assert errors == []
         b.close()
         # the server's background schedule delivered the webhook: retried after the first failure, signed

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -197,10 +198,23 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         row = pg.inner_text(f'#ev-list tr[data-key="{key}"]')
         assert "新任总经理到岗" in row and "人事变动" in row and moved_fixture.NAME in row
         assert pg.locator("#ev-list tr").count() == before + 1  # the other region's event did not arrive
+        # the title beside the type column without the head that says the type again (融资 | 融资: B轮 2亿元)
+        r = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(
+            type="funding", title="融资: B轮 2亿元", source_key="live-2"))
+        fkey = r.json()["events"][0]["key"]
+        pg.wait_for_selector(f'#ev-list tr[data-key="{fkey}"]', timeout=2_000)
+        assert pg.inner_text(f'#ev-list tr[data-key="{fkey}"] td:nth-child(4)').strip() == "B轮 2亿元"
+        pg.reload()
+        titles = pg.eval_on_selector_all("#ev-list tr td:nth-child(4)", "tds => tds.map(t => t.innerText.trim())")
+        assert "B轮 2亿元" in titles and not [x for x in titles if re.match(r"^[^:]{1,8}: ", x)], titles
         pg.goto(base + "/monitor?lang=en&type=personnel")  # the English UI, filtered by type
         pg.wait_for_selector('#live-status[data-state="live"]')
         assert "Live monitor" in pg.inner_text("h1") and "personnel change" in pg.inner_text("#ev-list")
         assert "新任总经理到岗" in pg.inner_text("#ev-list") and "founded" not in pg.inner_text("#ev-list")
+        pg.goto(base + "/monitor?lang=en&type=funding")
+        pg.wait_for_selector('#live-status[data-state="live"]')
+        titles = pg.eval_on_selector_all("#ev-list tr td:nth-child(4)", "tds => tds.map(t => t.innerText.trim())")
+        assert "Series B CNY 200 million" in titles and not [x for x in titles if x.startswith("funding")], titles
         assert not errors, errors
         b.close()
 

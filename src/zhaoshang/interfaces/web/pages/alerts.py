@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import NotFound, UserError
 from ....services.alerts import feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES
+from ...labels import EVENT_TYPES, event_text
 from .. import sse
 from ..schemas import After
 
@@ -127,10 +127,11 @@ def register(app, web) -> None:
 
     @app.get("/api/alerts/stream", include_in_schema=False)
     def api_stream(request: Request, user=Depends(web.current_user), after: After = 0):
-        who, db = _owner(user), team(request)
+        who, db, lang = _owner(user), team(request), web.lang_of(request)
 
-        def fetch(last: int) -> list[dict]:
-            return list(reversed(feed.list_alerts(db, who, after=last, limit=100)))
+        def fetch(last: int) -> list[dict]:  # each title as the feed shows it, beside its type (labels.event_text)
+            rows = reversed(feed.list_alerts(db, who, after=last, limit=100))
+            return [{**a, "shown_title": event_text(a, lang)} for a in rows]
 
         return sse.polled(request, fetch, after, event="alert")
 

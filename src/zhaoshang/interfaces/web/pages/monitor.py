@@ -18,7 +18,7 @@ from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
-from ...labels import label
+from ...labels import event_text, label
 from .. import sse
 from ..limits import TokenBuckets, user_key
 from ..schemas import DATE_PATTERN, DateFrom, NodeCode, Region, Text
@@ -103,6 +103,7 @@ def register(app, web) -> None:
                      enterprise=web.clean(enterprise))
         ensure_tail(request)
         sub = bus.subscribe()
+        lang = web.lang_of(request)
 
         async def stream():
             try:
@@ -114,7 +115,8 @@ def register(app, web) -> None:
                             break
                         continue
                     if await asyncio.to_thread(f.matches, ev):
-                        yield sse.message("event", ev, ev["key"])
+                        # its title as the page shows it: without the head the type column says (labels.event_text)
+                        yield sse.message("event", {**ev, "shown_title": event_text(ev, lang)}, ev["key"])
             finally:
                 sub.close()
 

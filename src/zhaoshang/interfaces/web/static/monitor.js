@@ -8,8 +8,8 @@
   const count = document.getElementById('ev-count');
   const empty = document.getElementById('ev-empty');
   const setState = (state) => { status.dataset.state = state; status.textContent = cfg.labels[state] || state; };
-  // an import's event title in the page's language (title_en: services' English of its head)
-  const shownTitle = ev => ((window.ZS || {}).lang === 'en' && ev.title_en) || ev.title;
+  // the title as the server renders it for this page: without the head the type column already says
+  const shownTitle = ev => ev.shown_title != null ? ev.shown_title : (((window.ZS || {}).lang === 'en' && ev.title_en) || ev.title);
   const cell = (text, cls) => { const td = document.createElement('td'); if (cls) td.className = cls; td.textContent = text || ''; return td; };
   const src = new EventSource(cfg.stream);
   src.addEventListener('ready', () => setState('live'));
