@@ -1,7 +1,7 @@
 """Choose the chain model's settings by 5-fold cross-validation within the gold development part.
 
     python scripts/cv_chain_model.py [--data ../shared/data] [--c 10] [--scope-gate] [--curve 0.25,0.5,0.75]
-                                     [--scope-items] [--proposers]
+                                     [--scope-items] [--proposers] [--shipped-only] [--compare L1,L3,L5]
 
 Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
 out-of-fold probabilities then decide, for every setting of the grid, which rule placements stand (exactly
@@ -9,8 +9,10 @@ as ``model.check_placements``). Prints JSON: the rules alone, the shipped settin
 among settings whose registration AI precision is at least 0.9, then at least 0.8, both at recall 0.6 or more; the
 first whose model passes the classification tests ships), the chosen one (the first of that order) and the best
 settings by node micro-F1. ``--scope-gate`` gives registrations their own gate model (measured, not shipped). ``--curve``
-adds a learning curve: each fold's model trained on a hash-chosen share of its training rows, scored at the
-chosen settings (does more labelled data still help?). ``--scope-items`` adds the structure of a registry scope as
+adds a learning curve: each fold's model trained on a hash-chosen share of its training rows (nested: the rows of a
+smaller share are in every larger one), scored at the shipped settings, overall and per source (does more labelled
+data still help?). ``--compare L1,L3,L5`` scores, on the same folds, the model trained per fold on those labellers'
+rows only beside the one trained on all (a labelling round's worth). ``--shipped-only`` skips the grid. ``--scope-items`` adds the structure of a registry scope as
 model features and ``--proposers`` a node-proposing model per node (both measured, not shipped: docs/methods.md, "After
 the fifth version").
 Test rows are never read (docs/methods.md, "Trained model").
@@ -95,10 +97,15 @@ def _hash(r: dict, salt: str = "") -> int:
 
 
 def out_of_fold(t: dict, c: float, folds: int = 5, share: float = 1.0, scope_gate: bool = False,
-                extra: np.ndarray | None = None, proposers: bool = False) -> dict[str, np.ndarray]:
+                extra: np.ndarray | None = None, proposers: bool = False,
+                train_labellers: set[str] | None = None) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities: each fold's model trained on the other folds' rows (a hash-chosen ``share`` of
+    them, and with ``train_labellers`` only the rows those labellers labelled), every row scored once."""
     fold = np.array([_hash(r) % folds for r in t["rows"]])
     # the learning curve's subsample: the same rows at every share below 1 grow into the larger shares
     keep = np.array([_hash(r, "curve:") % 1000 < share * 1000 for r in t["rows"]])
+    if train_labellers:
+        keep &= np.array([r.get("labeller") in train_labellers for r in t["rows"]])
     probs = {n: np.zeros(len(t["rows"])) for n in ["*"] + t["nodes"]}
     for f in range(folds):
         tr, te = np.where((fold != f) & keep)[0], np.where(fold == f)[0]
@@ -135,12 +142,17 @@ def decide(t: dict, probs: dict, s: dict) -> list[tuple[int, str]]:
     return out
 
 
-def figures(t: dict, placed, tax) -> dict:
+def figures(t: dict, placed, tax, by_source: bool = False) -> dict:
     o = score_gold(t["rows"], placed, tax)
     reg = o["by_source"][g.REGISTRATION]["ai"]
-    return {"stage_f1": o["stages"]["micro"]["f1"], "node_f1": o["nodes"]["micro"]["f1"],
-            "node_p": o["nodes"]["micro"]["precision"], "node_r": o["nodes"]["micro"]["recall"],
-            "reg_ai_p": reg["precision"], "reg_ai_r": reg["recall"]}
+    out = {"stage_f1": o["stages"]["micro"]["f1"], "node_f1": o["nodes"]["micro"]["f1"],
+           "node_p": o["nodes"]["micro"]["precision"], "node_r": o["nodes"]["micro"]["recall"],
+           "reg_ai_p": reg["precision"], "reg_ai_r": reg["recall"]}
+    if by_source:  # node micro-F1 (and its pairs) per source
+        out["by_source"] = {src.split("/")[-1]: {"node_f1": v["nodes"]["f1"], "tp": v["nodes"]["tp"],
+                                                 "predicted": v["nodes"]["predicted"], "gold": v["nodes"]["gold"]}
+                            for src, v in o["by_source"].items()}
+    return out
 
 
 def main() -> None:
@@ -152,6 +164,11 @@ def main() -> None:
     ap.add_argument("--curve", default="", help="shares of the training rows for a learning curve, e.g. 0.25,0.5,0.75")
     ap.add_argument("--scope-items", action="store_true", help="the structure of a registry scope as model features (measured)")
     ap.add_argument("--proposers", action="store_true", help="a node-proposing model per node (measured)")
+    ap.add_argument("--shipped-only", action="store_true",
+                    help="score only the shipped setting (model.DEFAULTS), not the grid: for --curve and --compare")
+    ap.add_argument("--compare", default="",
+                    help="labellers, e.g. L1,L3,L5: beside the model trained per fold on all its training rows, the same "
+                         "design trained per fold on those labellers' rows only, both at the shipped setting")
     a = ap.parse_args()
     if a.proposers:
         GRID["propose"] = [2.0, 0.5, 0.6, 0.7, 0.8, 0.9]
@@ -163,6 +180,9 @@ def main() -> None:
         extra = np.array([scope_structure(e, strong) for e in t["records"]])
     probs = out_of_fold(t, a.c, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers)
     rules = figures(t, [(i, n) for i, d in enumerate(t["confs"]) for n in d], tax)
+    if a.shipped_only:
+        for k in GRID:
+            GRID[k] = [m.DEFAULTS.get(k, 2.0)]
     res = []
     for vals in itertools.product(*GRID.values()):
         s = dict(zip(GRID, vals))
@@ -177,17 +197,29 @@ def main() -> None:
     if chosen:
         o = score_gold(t["rows"], decide(t, probs, {k: chosen[k] for k in GRID}), tax)
         per_node = {n: {k: v[k] for k in ("precision", "recall", "f1", "gold")} for n, v in o["nodes"]["per_unit"].items()}
+    # the learning curve, scored at the shipped setting (the fifth version's model as it ships), per source too
+    at = {k: m.DEFAULTS.get(k, 2.0) for k in GRID}
     curve = {}
     for share in [float(x) for x in a.curve.split(",") if x.strip()]:
         pc = out_of_fold(t, a.c, share=share, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers)
-        curve[str(share)] = figures(t, decide(t, pc, {k: (chosen or shipped)[k] for k in GRID}), tax)
+        curve[str(share)] = figures(t, decide(t, pc, at), tax, by_source=True)
     if curve:
-        curve["1.0"] = {k: (chosen or shipped)[k] for k in ("stage_f1", "node_f1", "node_p", "node_r", "reg_ai_p", "reg_ai_r")}
+        curve["1.0"] = figures(t, decide(t, probs, at), tax, by_source=True)
+    compare = {}
+    if a.compare:
+        labellers = {x.strip() for x in a.compare.split(",") if x.strip()}
+        pc = out_of_fold(t, a.c, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers, train_labellers=labellers)
+        compare = {"trained on " + ",".join(sorted(labellers)): figures(t, decide(t, pc, at), tax, by_source=True),
+                   "trained on all": figures(t, decide(t, probs, at), tax, by_source=True), "setting": at}
+        o = score_gold(t["rows"], decide(t, pc, at), tax)
+        o2 = score_gold(t["rows"], decide(t, probs, at), tax)
+        compare["per_node"] = {n: {"restricted": o["nodes"]["per_unit"][n]["f1"], "all": o2["nodes"]["per_unit"][n]["f1"],
+                                   "gold": o2["nodes"]["per_unit"][n]["gold"]} for n in o2["nodes"]["per_unit"]}
     # the model as a proposer (2.0 = off): the best setting at each bar, with and without the registration bounds
     by_propose = {str(v): {"any": next((r for r in res if r["propose"] == v), None),
                            "bounded": next((r for r in order if r["propose"] == v), None)} for v in GRID["propose"]}
     print(json.dumps({"c": a.c, "by_propose": by_propose, "rows": len(t["rows"]), "rules": rules, "shipped": shipped, "chosen": chosen, "chosen_per_node": per_node,
-                      "order": order[:a.top], "best": res[:a.top], "curve": curve}, ensure_ascii=False, indent=1))
+                      "order": order[:a.top], "best": res[:a.top], "curve": curve, "compare": compare}, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
