@@ -138,7 +138,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                          defer_checks=ent and has_earlier(con, src))
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
-                          columns={f: staged.header_of[f] for f in staged.present if f in staged.header_of})
+                          columns=staged.column_map())
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory

@@ -70,6 +70,17 @@ class Staged:
     # straight into the staging shape): ``part`` gives the rows of one range, read without scanning the others
     part_sql: str | None = None
 
+    def column_map(self) -> dict[str, str]:
+        """Field → the header it was read from, in the order of the columns in the file(s) (the first file's, then
+        any header a later file adds); fields given only by a default last, by name. Stable from run to run (the
+        import report, the ``imports`` table's ``options.columns``)."""
+        place: dict[str, int] = {}
+        for r in self.raws:
+            for h in r.headers:
+                place.setdefault(h, len(place))
+        mapped = [(f, self.header_of[f]) for f in self.present if f in self.header_of]
+        return dict(sorted(mapped, key=lambda fh: (place.get(fh[1], len(place)), fh[0])))
+
     def part(self, lo: int, hi: int) -> str:
         """The staged rows stored at places ``lo`` ≤ rowid < ``hi`` of the file's table, as ``_stg`` gives them."""
         assert self.part_sql is not None
