@@ -141,6 +141,12 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         assert pg.inner_text("#alert-title").strip() == "C轮 3亿元"
+        # why it fired, by name: the event type's label and the gap segments' names, not funding and ['U02']
+        with Store(str(db), read_only=True) as store:
+            names = {c: f"{c} {n}" for c, n in store.con.execute("SELECT code, name_zh FROM chain_nodes").fetchall()}
+        assert pg.inner_text(".xp-part[data-signal=type] td.num") == "融资"
+        gap = pg.inner_text(".xp-part[data-signal=gap] td.num")
+        assert "[" not in gap and set(gap.split("、")) <= set(names.values()), gap
         pg.goto(base + "/alerts")  # rendered by the page, not streamed: the same
         titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
         assert "C轮 3亿元" in titles and not [x for x in titles if x.startswith("融资")], titles

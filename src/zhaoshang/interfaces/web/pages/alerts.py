@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import NotFound, UserError
 from ....services.alerts import feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, event_text
+from ...labels import EVENT_TYPES, event_text, label
 from .. import sse
 from ..schemas import After
 
@@ -58,6 +58,35 @@ def _owner(user) -> str:
 
 def _blank(v: Optional[str]) -> Optional[str]:
     return v if v is not None and v.strip() else None
+
+
+def shown_explain(alert: dict, store, lang: str, names_en: dict[str, str]) -> dict:
+    """The alert's explained match as the page shows it: the values of its conditions by their names in ``lang``
+    (event type 融资, not ``funding``; the region, segments and enterprise by name, not by code or id). The JSON twin
+    keeps the codes."""
+    x = alert.get("explain")
+    if not isinstance(x, dict) or not x.get("parts"):
+        return x
+    en = lang == "en"
+    params = x.get("params") or {}
+    places = {r["code"]: r.get("name") for r in params.get("regions") or [] if isinstance(r, dict)}
+    nodes = {r["code"]: r["name_en" if en else "name_zh"] or r["code"]
+             for r in store.query("SELECT code, name_zh, name_en FROM chain_nodes")}
+    node = lambda c: f"{c} {nodes[c]}" if c in nodes else str(c)  # noqa: E731
+
+    def text(signal: str, raw: Any) -> Any:
+        if signal == "type":
+            return label("event", raw, lang)
+        if signal == "region":
+            return (names_en.get(raw) if en else None) or places.get(raw) or raw
+        if signal in ("enterprise", "target") and raw == alert.get("enterprise_id"):
+            return alert.get("enterprise_name") or raw
+        if signal == "node":
+            return node(raw)
+        if signal == "gap" and isinstance(raw, list):
+            return ("、" if not en else ", ").join(node(c) for c in raw)
+        return raw
+    return {**x, "parts": [{**p, "raw": text(p.get("signal"), p.get("raw"))} for p in x["parts"]]}
 
 
 def register(app, web) -> None:
@@ -151,9 +180,10 @@ def register(app, web) -> None:
             "json_twin": "/api/alerts"})
 
     @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
-    def alert_page(alert_id: Id, request: Request, user=Depends(web.current_user)):
-        return web.page(request, "alert.html", {"nav": "alerts", "alert": own_alert(request, alert_id, user),
-                                                "json_twin": f"/api/alerts/items/{alert_id}"})
+    def alert_page(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        a, lang = own_alert(request, alert_id, user), web.lang_of(request)
+        return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
+                                                "why": shown_explain(a, store, lang, web.region_names(store, lang))})
 
     @app.post("/alerts/rules/add", include_in_schema=False)
     def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
