@@ -357,6 +357,17 @@ CREATE TABLE IF NOT EXISTS pending_links (
     {PROVENANCE}
 );
 
+-- Persons re-keyed when a late link told their enterprise (importers/relink.py: name@enterprise-as-written →
+-- name@enterprise-id, records of one person merged): the key each record had before, so that a decision a user
+-- recorded on the old key (team state, services/graph/identity.py) carries over to the new one.
+CREATE TABLE IF NOT EXISTS person_key_changes (
+    source VARCHAR NOT NULL,
+    old_key VARCHAR NOT NULL,
+    new_key VARCHAR NOT NULL,
+    import_id INTEGER,               -- the import whose late link re-keyed it (NULL: zhaoshang relink)
+    changed_at TIMESTAMP
+);
+
 -- Filled by the chain service: the taxonomy in force and the placements of enterprises on it.
 CREATE TABLE IF NOT EXISTS chain_nodes (
     chain VARCHAR NOT NULL,

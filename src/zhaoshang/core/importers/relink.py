@@ -126,7 +126,7 @@ def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, 
         """).fetchone()[0]
         if n:
             counts[table] = counts.get(table, 0) + n
-    _rekey(con)
+    _rekey(con, import_id)
     # an applicant linked late takes its region from the enterprise when the patent did not give one
     con.execute("""
         UPDATE patent_applicants x SET country = coalesce(x.country, e.country),
@@ -158,11 +158,12 @@ PERSON_REFS = (("roles", "person_id"), ("shareholdings", "holder_person_id"), ("
                ("contacts", "person_id"))
 
 
-def _rekey(con) -> None:
+def _rekey(con, import_id: int | None = None) -> None:
     """Facts linked now take the keys they would have had if their enterprise had been known at import, so
     importing their file again finds them stored. A person keyed by name and enterprise name (or stock code) is
     keyed by name and enterprise id: the persons this makes one (a board listed under a company's A-share and
-    B-share codes) are merged, and a fact that turns out to repeat one already stored is dropped."""
+    B-share codes) are merged, and a fact that turns out to repeat one already stored is dropped. Each person
+    record's old and new key go to ``person_key_changes`` (decisions on the old key carry over: identity.py)."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rk_p AS
         SELECT DISTINCT p.id AS old_id, p.source, {person_key('x.pname', 'CAST(x.eid AS VARCHAR)')} AS new_key
         FROM persons p JOIN (
@@ -177,6 +178,9 @@ def _rekey(con) -> None:
                    UNION SELECT x.id, x.source, x.source_key FROM persons x
                    JOIN (SELECT DISTINCT source, new_key FROM _rk_p) k ON x.source = k.source AND x.source_key = k.new_key)
         SELECT id AS old_id, new_key, min(id) OVER (PARTITION BY source, new_key) AS new_id FROM c""")
+    con.execute(f"""INSERT INTO person_key_changes SELECT p.source, p.source_key, m.new_key,
+                        {'NULL' if import_id is None else int(import_id)}, now()::TIMESTAMP
+                    FROM _rk_pmap m JOIN persons p ON p.id = m.old_id WHERE p.source_key <> m.new_key""")
     for table, column in PERSON_REFS:
         con.execute(f"""UPDATE {table} SET {column} = m.new_id FROM _rk_pmap m
                         WHERE {table}.{column} = m.old_id AND m.old_id <> m.new_id""")

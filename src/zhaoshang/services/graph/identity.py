@@ -15,7 +15,10 @@ linked only with evidence beyond the name, each link with a confidence and its r
 Gender or birth years (±1) given on both sides and different keep two records apart whatever else holds.
 A name-only match is never a link. Links at or above ``LINK_MIN`` join the graph as ``same_person`` ties.
 User decisions (``people confirm`` / ``people split``) are team records (migration 40) keyed by the records'
-source and source key, so they survive re-imports; each is audited. docs/methods.md, "Person identity".
+source and source key, so they survive re-imports; each is audited. A record re-keyed by a late link (its
+enterprise arrived after it: ``importers/relink.py``, the change kept in ``person_key_changes``) takes its
+decisions along: ``carry_decisions`` writes each again on the new key, audited (``person.rekey``), the first
+time the decisions are read after the import. docs/methods.md, "Person identity".
 """
 
 from __future__ import annotations
@@ -89,12 +92,67 @@ WHERE i.person_id IS NULL
 def _decisions(team) -> dict[tuple, dict]:
     if team is None:
         return {}
-    with team.tx() as tx:
-        rows = tx.query("SELECT * FROM person_decisions ORDER BY id")
+    with team.tx() as tx:  # by the time decided (a decision carried to a new key keeps its time)
+        rows = tx.query("SELECT * FROM person_decisions ORDER BY decided_at, id")
     out = {}
     for d in rows:
         out[_pair_key((d["a_source"], d["a_key"]), (d["b_source"], d["b_key"]))] = d  # the latest decision wins
     return out
+
+
+CARRIED_BY = "system:relink"  # the audit log's actor of a decision carried to a re-keyed record
+
+
+def _key_changes(store) -> dict[tuple, tuple]:
+    """(source, old key) → (source, new key) of the person records late links re-keyed."""
+    if not store.con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'person_key_changes'").fetchone()[0]:
+        return {}  # a database written before re-keys were kept, opened read-only
+    rows = store.con.execute("SELECT source, old_key, new_key FROM person_key_changes ORDER BY changed_at").fetchall()
+    return {(s, old): (s, new) for s, old, new in rows}
+
+
+def carry_decisions(store, team) -> list[dict]:
+    """Write again, on the new key, the decision in force on a person record's key before a late link re-keyed
+    it (``person_key_changes``; a key re-keyed twice is followed to its last), keeping the decision, reason, user
+    and time; each carried decision is audited (``person.rekey``). A pair whose two records became one person
+    record needs no decision any more and is left. Idempotent: a decision already carried is not written again.
+    Returns the decisions carried."""
+    if team is None:
+        return []
+    changes = _key_changes(store)
+    if not changes:
+        return []
+
+    def final(k: tuple) -> tuple:
+        for _ in range(len(changes)):
+            if k not in changes:
+                break
+            k = changes[k]
+        return k
+
+    with team.tx() as tx:
+        rows = tx.query("SELECT * FROM person_decisions ORDER BY decided_at, id")
+    have = {(_pair_key((d["a_source"], d["a_key"]), (d["b_source"], d["b_key"])), d["decision"], d["decided_at"])
+            for d in rows}
+    latest = {_pair_key((d["a_source"], d["a_key"]), (d["b_source"], d["b_key"])): d for d in rows}  # in force
+    carried = []
+    for d in latest.values():
+        a, b = (d["a_source"], d["a_key"]), (d["b_source"], d["b_key"])
+        pair = _pair_key(final(a), final(b))
+        if pair == _pair_key(a, b) or pair[0] == pair[1] or (pair, d["decision"], d["decided_at"]) in have:
+            continue
+        (xs, xk), (ys, yk) = pair
+        with team.tx() as tx:
+            tx.execute("INSERT INTO person_decisions (a_source, a_key, b_source, b_key, a_name, decision, reason, "
+                       "user_name, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [xs, xk, ys, yk, d["a_name"], d["decision"], d["reason"], d["user_name"], d["decided_at"]])
+        audit.record(team, CARRIED_BY, "person.rekey", f"person_decisions:{d['id']}",
+                     {"decision": d["decision"], "name": d["a_name"], "from": [list(a), list(b)],
+                      "to": [[xs, xk], [ys, yk]], "decided_by": d["user_name"], "decided_at": d["decided_at"]})
+        have.add((pair, d["decision"], d["decided_at"]))
+        carried.append({"id": d["id"], "decision": d["decision"], "from": [a, b], "to": list(pair)})
+    return carried
 
 
 def _pair_key(x: tuple, y: tuple) -> tuple:
@@ -106,6 +164,7 @@ def person_links(store, team=None, *, name: str | None = None) -> dict:
     ``apart`` (kept apart: vetoed, split, or a name only) and a summary."""
     sql = _PAIRS + (" WHERE x.name = ?" if name else "")
     rows = store.query(sql, [name] if name else [])
+    carry_decisions(store, team)  # decisions on keys a late link changed since: on their new keys first
     decisions = _decisions(team)
     links, apart = [], []
     for r in rows:
