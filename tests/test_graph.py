@@ -274,3 +274,14 @@ def test_a_link_between_two_records_of_one_person_is_no_hop(store):
     doc = reach(store, 1, person="陈明", as_of="2024-12-31", k=6)
     assert all(p["hops"][0]["relation"] != "same_person" for p in doc["paths"])
     assert len({tuple(h["to"]["key"] for h in p["hops"]) for p in doc["paths"]}) == len(doc["paths"])
+
+
+def test_two_records_of_one_person_are_one_path(store):
+    """赵强 p:6 and p:7 are one person in office at the target in 2020: a contact, a start by name or the region's
+    side reaches him once — not once per record, which took a place of the k best from another person."""
+    for kw in ({"contacts": [{"姓名": "赵强", "所在企业": "目标科技有限公司"}]}, {"person": "赵强"}, {"from_region": "110000"}):
+        doc = reach(store, 1, as_of="2020-06-30", k=5, **kw)
+        zhao = [p for p in doc["paths"] if p["target"]["name"] == "赵强" and p["length"] == 0]
+        assert len(zhao) == 1, (kw, [(p["origin"]["key"], p["target"]["key"]) for p in doc["paths"]])
+    doc = reach(store, 1, as_of="2020-06-30", k=5, from_region="110000")
+    assert len({p["target"]["name"] for p in doc["paths"] if p["length"] == 0}) == len([p for p in doc["paths"] if p["length"] == 0])

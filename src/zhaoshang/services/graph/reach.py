@@ -169,7 +169,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
         origins, kinds = _origins_person(store, g, person)
     origins, kinds = _linked_origins(g, origins, kinds)
     paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
-                           same=g.identity_edges()) if targets and origins else ([], {})
+                           same=g.identity_edges(), person_of=g.persons()[0]) if targets and origins else ([], {})
     return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
             "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else

@@ -31,11 +31,12 @@ class Path:
 def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int = 4, diverse: bool = True,
             max_neighbours: int | None = None, min_strength: float | None = None, max_pops: int | None = None,
             diversity: float | None = None, common: set | None = None,
-            same: np.ndarray | None = None) -> tuple[list[Path], dict]:
+            same: np.ndarray | None = None, person_of: np.ndarray | None = None) -> tuple[list[Path], dict]:
     """The k best paths from any origin (``origins``: node → factor in (0, 1], or an array of factors, 0 = not
     an origin) to any of ``targets`` (a path passes through no other target). ``common``: nodes every path may
-    share without being a variant (the target enterprise); ``same``: a flag per edge id, true for identity links.
-    Returns (paths, search statistics)."""
+    share without being a variant (the target enterprise); ``same``: a flag per edge id, true for identity links;
+    ``person_of``: each node's person (``Graph.persons``), so that a path through or to another record of one
+    person is the same path, not a second one. Returns (paths, search statistics)."""
     s = g.model.get("search", {}) if getattr(g, "model", None) else {}
     cap = int(max_neighbours or s.get("max_neighbours", 40))
     floor = float(min_strength if min_strength is not None else s.get("min_strength", 0.0005))
@@ -73,10 +74,10 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
         pops += 1
         if kind == 1:
             nodes, edges = _unwind(chain)
-            seq = tuple(nodes)
+            seq = tuple(nodes) if person_of is None else tuple(int(person_of[x]) for x in nodes)
             if diverse:
-                inter = set(nodes[1:-1]) - common
-                key = seq if inter else (nodes[0], nodes[-1])
+                inter = set(seq[1:-1]) - common
+                key = seq if inter else (seq[0], seq[-1])
                 if key in seen_seq or (inter and any(len(inter & j) / len(inter) > share for j in inter_sets)):
                     continue
                 seen_seq.add(key)
