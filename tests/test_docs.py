@@ -45,6 +45,9 @@ def test_every_import_field_and_preset_is_documented():
                 assert h in section, f"{kind}.{f.name}: header {h} not documented"
     for name in list_presets():
         assert f"`{name}`" in text, f"preset {name} missing from docs/data-formats.md"
+    cli = (DOCS / "cli.md").read_text(encoding="utf-8").split("## `zhaoshang presets`", 1)[1].split("\n## ", 1)[0]
+    missing = [name for name in list_presets() if f"`{name}`" not in cli]
+    assert not missing, f"presets missing from the list of `zhaoshang presets` in docs/cli.md: {missing}"
 
 
 def test_every_benchmark_is_recorded():
