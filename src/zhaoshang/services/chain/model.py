@@ -29,7 +29,7 @@ SEED = 0
 C = 30.0
 KINDS = ("scope", "products", "description", "tags", "industry")
 # combination settings (cross-validated on the development part, docs/methods.md)
-DEFAULTS = {"gate": 0.1, "gate_scope": 0.2, "node": 0.6, "keep_confidence": 2.0}
+DEFAULTS = {"gate": 0.1, "gate_scope": 0.3, "node": 0.6, "keep_confidence": 2.0}
 # the name of the registrations' own gate model (trained on scope-only rows alone), when a model file has one
 SCOPE_GATE = "*scope"
 
