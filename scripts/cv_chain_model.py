@@ -169,6 +169,8 @@ def main() -> None:
     ap.add_argument("--compare", default="",
                     help="labellers, e.g. L1,L3,L5: beside the model trained per fold on all its training rows, the same "
                          "design trained per fold on those labellers' rows only, both at the shipped setting")
+    ap.add_argument("--compare-at", default="",
+                    help="more settings for --compare, gate/gate_scope/node/keep_confidence separated by ;, e.g. 0.1/0.2/0.6/2")
     a = ap.parse_args()
     if a.proposers:
         GRID["propose"] = [2.0, 0.5, 0.6, 0.7, 0.8, 0.9]
@@ -209,12 +211,16 @@ def main() -> None:
     if a.compare:
         labellers = {x.strip() for x in a.compare.split(",") if x.strip()}
         pc = out_of_fold(t, a.c, scope_gate=a.scope_gate, extra=extra, proposers=a.proposers, train_labellers=labellers)
-        compare = {"trained on " + ",".join(sorted(labellers)): figures(t, decide(t, pc, at), tax, by_source=True),
-                   "trained on all": figures(t, decide(t, probs, at), tax, by_source=True), "setting": at}
-        o = score_gold(t["rows"], decide(t, pc, at), tax)
-        o2 = score_gold(t["rows"], decide(t, probs, at), tax)
-        compare["per_node"] = {n: {"restricted": o["nodes"]["per_unit"][n]["f1"], "all": o2["nodes"]["per_unit"][n]["f1"],
-                                   "gold": o2["nodes"]["per_unit"][n]["gold"]} for n in o2["nodes"]["per_unit"]}
+        settings = [at] + [dict(zip(("gate", "gate_scope", "node", "keep_confidence"), map(float, x.split("/"))),
+                                propose=2.0) for x in a.compare_at.split(";") if x.strip()]
+        for s in settings:
+            key = "/".join(f"{s[k]:g}" for k in ("gate", "gate_scope", "node", "keep_confidence"))
+            o, o2 = (score_gold(t["rows"], decide(t, p, s), tax) for p in (pc, probs))
+            compare[key] = {"trained on " + ",".join(sorted(labellers)): figures(t, decide(t, pc, s), tax, by_source=True),
+                            "trained on all": figures(t, decide(t, probs, s), tax, by_source=True),
+                            "per_node": {n: {"restricted": o["nodes"]["per_unit"][n]["f1"],
+                                             "all": o2["nodes"]["per_unit"][n]["f1"],
+                                             "gold": o2["nodes"]["per_unit"][n]["gold"]} for n in o2["nodes"]["per_unit"]}}
     # the model as a proposer (2.0 = off): the best setting at each bar, with and without the registration bounds
     by_propose = {str(v): {"any": next((r for r in res if r["propose"] == v), None),
                            "bounded": next((r for r in order if r["propose"] == v), None)} for v in GRID["propose"]}
