@@ -323,3 +323,18 @@ def test_a_managers_list_keyed_by_stock_code_is_refused_without_its_preset(tmp_p
     assert "ts_code" in p.stderr and "--preset tushare_managers" in p.stderr and "未导入" in p.stderr
     assert counts(db) == before
     assert run_json("import", "roles", f, "--preset", "tushare_managers", db=db)["rows_imported"] == 30
+
+
+@pytest.mark.parametrize("lang, needle", [("zh", "错误: 文件没有数据行（只有表头）: "), ("en", "error: the file has no data rows (a header only): ")])
+def test_a_header_only_file_is_refused(tmp_path, lang, needle):
+    """A header and no row (an export cut short) imported as a registry's next export reported every enterprise of
+    the source as gone, with exit 0: it is refused in one line, exit 2, and nothing is recorded."""
+    db = tmp_path / "h.duckdb"
+    full, cut = tmp_path / "登记库.csv", tmp_path / "登记库-12月.csv"
+    full.write_text("企业名称,统一社会信用代码\n甲科技有限公司,\n乙科技有限公司,\n", encoding="utf-8")
+    cut.write_text("企业名称,统一社会信用代码\n", encoding="utf-8")
+    run("import", "enterprises", full, "--source", "登记库", db=db)
+    r = run("--lang", lang, "import", "enterprises", cut, "--source", "登记库", db=db, check=False)
+    assert r.returncode == 2 and r.stderr.strip() == needle + str(cut) and "Traceback" not in r.stderr
+    st = run_json("status", db=db)
+    assert [s["imports"] for s in st["sources"] if s["source"] == "登记库"] == [1]

@@ -248,6 +248,8 @@ def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]]
         else:
             views.append((f"SELECT {i} AS _file, {raw.row_sql} AS _row, * EXCLUDE (_keep) FROM _stg{i}",
                           [] if raw.all_kept else ["_keep"]))
+        if not raw.rows:  # an export cut short: as a registry's delta it would report every enterprise gone
+            raise UserError(f"文件没有数据行（只有表头）: {path}", en=f"the file has no data rows (a header only): {path}")
         raws.append(raw)
 
 
