@@ -108,9 +108,13 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
     store = Store(tmp_path / "late.duckdb")
     rep = import_files(store, "roles", ths, preset="ths_executives", data_date="2018-06-30")
     assert rep.unlinked == len(execs) and rep.linked_by == {}
-    got = [import_files(store, "enterprises", f, preset=p).linked_earlier
-           for f, p in ((merged, "a_share_merged"), (sse, "sse_main_board"), (szse, "szse_a_share"))]
-    assert got == [n["600054"], n["900942"], n["000012"] + n["200012"]]
+    reps = [import_files(store, "enterprises", f, preset=p)
+            for f, p in ((merged, "a_share_merged"), (sse, "sse_main_board"), (szse, "szse_a_share"))]
+    # the facts linked late, each once: a B-share row that repeats its A-share row is merged away, not counted
+    # (900942's board repeats 600054's, linked before it; 200012's repeats 000012's, linked with it) — and the
+    # enterprises they belong to, one company per list here
+    assert [r.linked_earlier for r in reps] == [n["600054"], 0, n["000012"]]
+    assert [r.linked_earlier_enterprises for r in reps] == [1, 1, 1]
     assert store.con.execute("SELECT count(*) FROM roles WHERE enterprise_id IS NULL").fetchone()[0] == n["900933"]
     # linked late, the board listed under both codes is one board too: each person once, with one role
     board = ("SELECT coalesce(e.name, r.enterprise_name), count(*), count(DISTINCT r.person_id) FROM roles r "
@@ -124,6 +128,26 @@ def test_executives_under_b_share_codes_link_to_their_company(tmp_path):
     assert store.con.execute(board).fetchall() == got_board
     assert store.con.execute(people).fetchone() == (n["000012"] + n["600054"] + n["900933"],) * 2
     store.close()
+
+
+def test_the_late_link_count_counts_a_board_once(tmp_path):
+    """The CLI's report of the 深交所 list imported after the executives (listed under 000012 and its B share
+    200012): the facts linked late counted once each — the B-share rows merged into the A-share ones are not
+    counted again — and the enterprises they belong to."""
+    szse, ths = tmp_path / "szse.csv", tmp_path / "ths.csv"
+    d = "listed_companies/"
+    _subset(shared_file(d + "szse_a_share_list_2026-01.csv"), szse, lambda r: r["A股代码"] == "000012")
+    execs = _subset(shared_file(d + "ths_listed_company_executives_2018.csv"), ths,
+                    lambda r: r["code"] in ("000012", "200012"))
+    db = tmp_path / "late.duckdb"
+    run("import", "roles", ths, "--preset", "ths_executives", "--data-date", "2018-06-30", db=db)
+    rep = run_json("import", "enterprises", szse, "--preset", "szse_a_share", db=db)
+    a_rows = sum(r["code"] == "000012" for r in execs)
+    assert a_rows and len(execs) == 2 * a_rows  # the board, under both codes
+    assert rep["linked_earlier"] == a_rows and rep["linked_earlier_enterprises"] == 1, rep  # was 2 × a_rows
+    out = run("--lang", "en", "import", "enterprises", szse, "--preset", "szse_a_share", "--format", "csv",
+              db=tmp_path / "other.duckdb").stdout
+    assert "their enterprises" in out
 
 
 @pytest.fixture(scope="module")

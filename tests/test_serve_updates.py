@@ -137,7 +137,7 @@ def test_classify_while_serving(db, tmp_path):
             expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
         assert summary["placed"] and after == expected and after != before
         # relinking writes too, and like any update it does so beside the running server
-        assert set(run_json("relink", db=db)) == {"linked", "by_table", "pending"}
+        assert set(run_json("relink", db=db)) == {"linked", "by_table", "enterprises", "pending"}
 
 
 def test_upload_page_imports_while_serving(db, tmp_path):

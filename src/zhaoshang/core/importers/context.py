@@ -35,7 +35,8 @@ class ImportReport:
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
     near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review
-    linked_earlier: int = 0  # facts of earlier imports linked by this one (their enterprise arrived)
+    linked_earlier: int = 0  # facts of earlier imports linked by this one (their enterprise arrived), each once
+    linked_earlier_enterprises: int = 0  # the enterprises those facts were linked to
     rejects_path: str | None = None
     encodings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)

@@ -204,7 +204,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
             WRITERS[kind](ctx)
-        report.linked_earlier = sum(apply_relinked(con, import_id, store.next_id("events")).values())
+        counts, report.linked_earlier_enterprises = apply_relinked(con, import_id, store.next_id("events"))
+        report.linked_earlier = sum(counts.values())
         rate = _rate(staged.rows_read, t0)
         step(2, description=f"生成事件（{rate} 行/秒）", description_en=f"deriving events ({rate} rows/s)")
         if ctx.founded_events is None:

@@ -110,23 +110,28 @@ def backfill_pending(con) -> None:
     con.unregister("_backfill_norm")
 
 
-def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, int]:
+def apply_relinked(con, import_id: int | None, next_event_id: int) -> tuple[dict[str, int], int]:
     """Fill the enterprise of every fact in ``_relinked``, drop their pending rows, write their events.
 
-    Returns the number of facts linked per table."""
+    Returns the number of facts linked per table and the number of enterprises they were linked to. A fact that,
+    once linked, turns out to repeat one stored (a board listed under a company's A-share and B-share codes:
+    ``_rekey`` keeps it once) is counted once: the count is of the facts kept, not of the rows linked."""
     if not con.execute("SELECT count(*) FROM _relinked").fetchone()[0]:
-        return {}
-    counts: dict[str, int] = {}
+        return {}, 0
+    con.execute("CREATE OR REPLACE TEMP TABLE _linked_now (ref_table VARCHAR, id BIGINT, enterprise_id BIGINT)")
     for (table, column), (cond, _name) in TARGETS.items():
-        n = con.execute(f"""
-            UPDATE {table} x SET {column} = l.enterprise_id
-            FROM (SELECT ref_id, ref_pos, name, min(enterprise_id) AS enterprise_id FROM _relinked
-                  WHERE ref_table = {ql(table)} AND ref_column = {ql(column)} GROUP BY ALL) l
-            WHERE {cond} AND x.{column} IS NULL
-        """).fetchone()[0]
-        if n:
-            counts[table] = counts.get(table, 0) + n
+        linked = f"""(SELECT ref_id, ref_pos, name, min(enterprise_id) AS enterprise_id FROM _relinked
+                  WHERE ref_table = {ql(table)} AND ref_column = {ql(column)} GROUP BY ALL) l"""
+        rid = "x.id" if table in REKEYED else "NULL::BIGINT"  # the facts _rekey may find repeated
+        con.execute(f"""INSERT INTO _linked_now SELECT {ql(table)}, {rid}, l.enterprise_id FROM {table} x, {linked}
+                        WHERE {cond} AND x.{column} IS NULL""")
+        con.execute(f"UPDATE {table} x SET {column} = l.enterprise_id FROM {linked} WHERE {cond} AND x.{column} IS NULL")
     _rekey(con, import_id)
+    kept = " UNION ALL ".join(f"SELECT id FROM {t}" for t in REKEYED)
+    counts = dict(con.execute(f"""SELECT ref_table, count(*) FROM _linked_now
+                                  WHERE id IS NULL OR id IN ({kept}) GROUP BY ref_table""").fetchall())
+    enterprises = con.execute("SELECT count(DISTINCT enterprise_id) FROM _linked_now").fetchone()[0]
+    con.execute("DROP TABLE _linked_now")
     # an applicant linked late takes its region from the enterprise when the patent did not give one
     con.execute("""
         UPDATE patent_applicants x SET country = coalesce(x.country, e.country),
@@ -141,7 +146,7 @@ def apply_relinked(con, import_id: int | None, next_event_id: int) -> dict[str, 
     from .events import derive_relinked_events
 
     derive_relinked_events(con, import_id, next_event_id)
-    return counts
+    return counts, enterprises
 
 
 # facts whose key names their enterprise (keys.py): (table, enterprise id, the key from the linked row ``x``);
@@ -213,8 +218,8 @@ def relink_all(store) -> dict:
         con.execute(RELINKED_DDL)
         backfill_pending(con)
         link_pending(con)
-        counts = apply_relinked(con, None, store.next_id("events"))
+        counts, enterprises = apply_relinked(con, None, store.next_id("events"))
         pending = con.execute("SELECT count(*) FROM pending_links").fetchone()[0]
     for t in ("_relinked", "_pend", "_pend_l", "_backfill"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    return {"linked": sum(counts.values()), "by_table": counts, "pending": pending}
+    return {"linked": sum(counts.values()), "by_table": counts, "enterprises": enterprises, "pending": pending}

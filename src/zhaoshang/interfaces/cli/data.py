@@ -60,6 +60,7 @@ def import_cmd(
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
             (t("关联此前导入的事实", "linked earlier facts"), report.linked_earlier),
+            (t("其所属企业", "their enterprises"), report.linked_earlier_enterprises),
             (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
             (t("缺少全称、以备用列命名", "named from a fallback column"),
              f"{report.named_by_alternate['rows']} ({'、'.join(report.named_by_alternate['columns'])})"
@@ -102,6 +103,7 @@ def relink(fmt: Fmt = FORMAT_OPTION) -> None:
         return
     rows = [{t("表", "table"): k, t("新关联", "linked"): v} for k, v in doc["by_table"].items()]
     rows.append({t("表", "table"): t("合计", "total"), t("新关联", "linked"): doc["linked"]})
+    rows.append({t("表", "table"): t("其所属企业", "their enterprises"), t("新关联", "linked"): doc["enterprises"]})
     rows.append({t("表", "table"): t("仍待关联", "still pending"), t("新关联", "linked"): doc["pending"]})
     emit(rows, fmt, title=t("重新关联", "relink"))
 
