@@ -59,3 +59,18 @@ def test_library_page_says_1_result(db):
         page.goto(f"{base}/enterprises?q=测试科技&lang=zh")
         assert "1 条结果" in page.inner_text("#result-total >> xpath=..")
         b.close()
+
+
+def test_lead_reasons_say_their_counts_in_english():
+    from zhaoshang.services.leads.reasons import reasons
+
+    r = {"rounds_12m": 1, "round_12m": "a", "amount_12m": 2000.0, "branches_24m": 1, "branch_cities_en": ["Chengdu"],
+         "patents_24m": 1, "patents_prev_24m": 0, "expansion_news": 1, "is_gap": False, "is_recommended": False,
+         "demands": 1, "local_ties": 0, "negative_news": 1}
+    one = " | ".join(reasons(r, ("芯片", "Chips"), "en"))
+    for s in ("raised 1 round in", "opened 1 branch or subsidiary in Chengdu", "1 patent application in",
+              "1 expansion news item in", "1 open local demand in", "1 strongly negative news item in"):
+        assert s in one, one
+    two = " | ".join(reasons({**r, **{k: 2 for k in ("rounds_12m", "branches_24m", "patents_24m", "expansion_news",
+                                                         "demands", "negative_news")}}, ("芯片", "Chips"), "en"))
+    assert "(s)" not in one + two and "2 branches or subsidiaries" in two and "2 open local demands" in two, two

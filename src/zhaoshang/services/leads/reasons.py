@@ -3,6 +3,7 @@ result: one part per signal with its raw value, normalised value, weight and con
 
 from __future__ import annotations
 
+from ...core.errors import count_en
 from ...core.explain import Explained, Part, Ref
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
@@ -49,7 +50,7 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
         label = (ROUND_LABELS_EN if en else ROUND_LABELS_ZH).get(rnd, rnd or "")
         amt = money(r.get("amount_12m"), lang)
         if en:
-            s = f"raised {r['rounds_12m']} round{'s' if r['rounds_12m'] > 1 else ''} in the last 12 months"
+            s = f"raised {count_en(r['rounds_12m'], 'round')} in the last 12 months"
             s += f" (latest {label})" if label else ""
             s += f", {amt} disclosed" if amt else ", amount undisclosed"
         elif r["rounds_12m"] == 1:
@@ -59,14 +60,14 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
         out.append(s)
     if r["branches_24m"]:
         cities = _join(r.get("branch_cities_en" if en else "branch_cities") or [], lang)
-        what = "branches or subsidiaries" if r["branches_24m"] > 1 else "branch or subsidiary"
-        out.append(f"opened {r['branches_24m']} {what} in {cities} in the last 24 months" if en else f"近24个月在{cities}新设{r['branches_24m']}家分支机构")
+        what = count_en(r["branches_24m"], "branch or subsidiary", "branches or subsidiaries")
+        out.append(f"opened {what} in {cities} in the last 24 months" if en else f"近24个月在{cities}新设{r['branches_24m']}家分支机构")
     grow = r["patents_24m"] - r["patents_prev_24m"]
     if r["patents_24m"] and grow > 0:
-        out.append(f"{r['patents_24m']} patent application{'s' if r['patents_24m'] > 1 else ''} in the last 24 months, {grow} more than the 24 before" if en
+        out.append(f"{count_en(r['patents_24m'], 'patent application')} in the last 24 months, {grow} more than the 24 before" if en
                    else f"近24个月申请专利{r['patents_24m']}件，比前24个月多{grow}件")
     if r["expansion_news"]:
-        out.append(f"{r['expansion_news']} expansion news item(s) in the last 12 months" if en
+        out.append(f"{count_en(r['expansion_news'], 'expansion news item')} in the last 12 months" if en
                    else f"近12个月有{r['expansion_news']}条扩张类新闻")
     zh, enn = seg_name
     if r["is_gap"] or r["is_recommended"]:
@@ -75,7 +76,7 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
         out.append(f"its segment {enn} is {' and '.join(what)} for the region" if en
                    else f"所属环节「{zh}」是本地{'、'.join(what)}")
     if r["demands"]:
-        out.append(f"{r['demands']} open local demand(s) in its segment" if en
+        out.append(f"{count_en(r['demands'], 'open local demand')} in its segment" if en
                    else f"本地有{r['demands']}项需求与其环节匹配")
     if r["local_ties"]:
         kind = TIE_KIND.get(r.get("tie_kind") or "", ("有关联", "is related to it"))
@@ -90,7 +91,7 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
         out.append(f"reachable from the region through the relationship graph (path strength {r['reach_strength']:.2f})" if en
                    else f"可经本地关系网络触达（路径强度{r['reach_strength']:.2f}）")
     if r["negative_news"]:
-        out.append(f"caution: {r['negative_news']} strongly negative news item(s) in the last 12 months" if en
+        out.append(f"caution: {count_en(r['negative_news'], 'strongly negative news item')} in the last 12 months" if en
                    else f"注意：近12个月有{r['negative_news']}条强烈负面新闻（已扣分）")
     return out
 
