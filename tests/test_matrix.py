@@ -226,6 +226,14 @@ def test_cli_map_and_chain(db):
     assert [n["code"] for n in tree["nodes"]] == ["U", "M", "D"]
     bad = subprocess.run(exe + ["--db", db, "map", "--chain", "NOPE"], capture_output=True, text=True)
     assert bad.returncode == 2 and "NOPE" in bad.stderr and "Traceback" not in bad.stderr
+    # a typo in a node names the nodes meant: another case, a missing zero, a word of the name
+    with Store(db, read_only=True) as s:
+        zh, en = s.con.execute("SELECT name_zh, name_en FROM chain_nodes WHERE code = 'M02'").fetchone()
+    for typo in ("m02", "M2", zh[1:]):
+        bad = subprocess.run(exe + ["--db", db, "map", "--chain", typo], capture_output=True, text=True)
+        assert bad.returncode == 2 and bad.stderr.strip() == f"错误: 未找到产业链环节: {typo}，您是不是要找：M02 {zh}?", bad.stderr
+    bad = subprocess.run(exe + ["--db", db, "--lang", "en", "trends", "--node", "m2"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.strip() == f"error: chain node not found: m2; did you mean M02 ({en})?"
 
 
 def test_prepared_cache_gives_the_same_numbers(db):

@@ -167,7 +167,7 @@ def test_errors(demo):
     _, store = demo
     with pytest.raises(UserError, match="时间粒度"):
         trends(store, by="month")
-    with pytest.raises(UserError, match="节点不存在"):
+    with pytest.raises(UserError, match="未找到产业链环节: X99"):
         trends(store, node="X99")
     with pytest.raises(UserError, match="晚于"):
         trends(store, start="2024-01-01", end="2020-01-01")

@@ -12,9 +12,10 @@ from typing import Any
 
 from ..core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ..core.parse.dates import parse_user_date
-from ..core.errors import NotFound, UserError
+from ..core.errors import UserError
 from ..core.geo.lookup import region_condition, region_info
 from ..core.geo.regions import MUNICIPALITIES
+from .regions.matrix import node_not_found
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
@@ -75,7 +76,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     if node:
         known = store.query("SELECT name_zh, name_en, level FROM chain_nodes WHERE chain = ? AND code = ?", [chain, node])
         if not known:
-            raise NotFound(f"产业链节点不存在: {node}", f"chain node not found: {node}")
+            raise node_not_found(store, chain, node)
 
     clo, clo_params = closure_cte(chain)
     rcond, rparams = region_condition(info, "e")

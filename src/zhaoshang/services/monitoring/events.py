@@ -30,7 +30,7 @@ from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
-from ..regions.matrix import _in_list, _region_filter, default_chain, descendants
+from ..regions.matrix import _in_list, _region_filter, default_chain, descendants, node_not_found
 from . import bus as _bus
 from .nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
@@ -108,7 +108,7 @@ class Filter:
                                       "FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
                                       [self.chain, node, self.chain, node]).fetchone()
             if not found:
-                raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
+                raise node_not_found(store, self.chain, node)
             self.nodes = descendants(store, self.chain, node)
         self.node = node
         self._con = None

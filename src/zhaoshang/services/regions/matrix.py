@@ -340,7 +340,23 @@ def _check_node(store, chain: str, node: str) -> None:
             [chain, node, chain, node]).fetchone() is not None
 
     if not generation_memo(store, ("node_known", chain, node), known):
-        raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
+        raise node_not_found(store, chain, node)
+
+
+def node_not_found(store, chain: str, node: str) -> NotFound:
+    """The error for a chain node the chain does not have, naming the nodes the user may have meant: the code in
+    another case or without its zero (m05, M5 → M05) or a node whose name holds the text (视觉 → M05 计算机视觉)."""
+    s = str(node).strip()
+    m = re.fullmatch(r"([A-Za-z])0*(\d{1,2})", s)
+    padded = f"{m.group(1).upper()}{int(m.group(2)):02d}" if m else None
+    rows = store.con.execute(
+        "SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND (upper(code) = upper(?) "
+        "OR code = ? OR contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), lower(?))) ORDER BY level, code "
+        "LIMIT 3", [chain, s, padded, s, s]).fetchall() if s else []
+    if not rows:
+        return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}")
+    return NotFound(f"未找到产业链环节: {s}，您是不是要找：{'、'.join(f'{c} {zh}' for c, zh, _ in rows)}?",
+                    f"chain node not found: {s}; did you mean {', '.join(f'{c} ({en})' for c, _, en in rows)}?")
 
 
 def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | None = None, as_of: Any = None,
