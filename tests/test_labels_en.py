@@ -68,6 +68,9 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
         funding = page.eval_on_selector_all("#timeline li.ev-funding", "els => els.map(e => e.innerText)")
         assert funding and all(any(r in f for r in ROUND_LABELS_EN.values()) and not HAN.search(f.split("·")[0])
                                for f in funding), funding
+        rounds = page.eval_on_selector_all("#fundings tr td:nth-child(2), #fundings tr td:nth-child(3)",
+                                           "tds => tds.map(t => t.innerText.trim())")
+        assert rounds and not [x for x in rounds if HAN.search(x)], rounds  # 2,420万 was shown in English too
         page.goto(f"{base}/enterprises?lang=en&tags=高新技术企业")  # the filter keeps the stored tag, shows its label
         assert page.inner_text("#f-tags option:checked").strip() == TAG_LABELS_EN["高新技术企业"]
         cells = page.eval_on_selector_all("#ent-table tbody tr", "trs => trs.map(t => t.innerText)")
