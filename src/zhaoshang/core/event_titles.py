@@ -47,6 +47,11 @@ _VAGUE = {"数百万": "several million", "数千万": "tens of millions of", "�
 _APPROX = {"约": "about ", "近": "nearly ", "超": "over ", "超过": "over ", "逾": "over "}
 
 
+def money_en(amount: float, currency: str = "CNY") -> str:
+    """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion`` (an amount in 万元 is ``wan * 1e4``)."""
+    return f"{currency} {amount / 1e9:,.4g} billion" if amount >= 1e9 else f"{currency} {amount / 1e6:,.4g} million"
+
+
 def amount_en(text: str) -> str:
     """A funding amount as the source wrote it (``2420万人民币``, ``1.5亿美元``, ``数千万人民币``, ``未透露``) in
     English (``CNY 24.2 million``, ``USD 150 million``, ``tens of millions of CNY``, ``undisclosed``); another
@@ -58,9 +63,7 @@ def amount_en(text: str) -> str:
             n = float(m.group(2).replace(",", "")) * (1e4 if m.group(3) == "万" else 1e8)
         except ValueError:
             return text
-        cur = _CURRENCIES[m.group(4) or ""]
-        big = f"{n / 1e9:,.4g} billion" if n >= 1e9 else f"{n / 1e6:,.4g} million"
-        return f"{_APPROX.get(m.group(1) or '', '')}{cur} {big}"
+        return _APPROX.get(m.group(1) or "", "") + money_en(n, _CURRENCIES[m.group(4) or ""])
     for zh, en in _VAGUE.items():
         if t.startswith(zh):
             tail = t[len(zh):]

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from ...core import jsonenc
 from ...core.errors import noun_en
-from ...core.event_titles import amount_en
+from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
@@ -130,6 +130,7 @@ class WebContext:
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["event_text"] = event_text
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
+        self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million
         self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
