@@ -161,23 +161,20 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
             if latest is not None:
                 return _packed_shape(fields, present, select, alt, relation, passthrough, latest, packed, here,
                                      as_read)
-            checked = [] if defer_checks else _checks(fields, here, division=False)
             # a credit code is normalised from its trimmed value in a layer of its own: an expression inside the
             # same SELECT would trim and map the cell again for each of its uses
             codes = [f for f in fields if fields[f].type == "uscc" and f in here]
             select = [c for c in select if _alias(c) not in {f + "__n" for f in codes}]
             inner = f"SELECT {passthrough}, {', '.join(select)}, {alt or 'false'} AS name__alt FROM {relation}"
-            if codes:
+            if codes and defer_checks:  # the normalised codes are kept for the checks made later
                 inner = (f"SELECT *, {', '.join(uscc_normalize_sql(qi(f)) + ' AS ' + qi(f + '__n') for f in codes)} "
                          f"FROM ({inner})")
             if hashed:  # the content hash of the trimmed values, in the same pass
                 inner = f"SELECT *, {content_hash_sql(fields, present, here)} AS _hash FROM ({inner})"
-            # the normalised codes are only the checks' input: once checked they are not stored
-            spent = [qi(f + "__n") for f in here if fields[f].type == "uscc"] if checked else []
-            out = (f"SELECT *{' EXCLUDE (' + ', '.join(spent) + ')' if spent else ''}"
-                   f"{''.join(', ' + c for c in checked)} FROM ({inner})")
+            checked = [] if defer_checks else _read_checks(codes)
+            out = f"SELECT *{''.join(', ' + c for c in checked)} FROM ({inner})"
             # a code as read is kept only where it is not the checked one (mostly it is): the view restores it
-            return f"SELECT *{compact_sql([f for f in here if fields[f].type == 'uscc'])} FROM ({out})" if spent else out
+            return f"SELECT *{compact_sql(codes)} FROM ({out})" if checked else out
         return shape
 
     # rows must land in file order for the rowid to number them
@@ -262,6 +259,18 @@ def _checks(fields: dict[str, Field], here: set[str], division: bool = True) -> 
     if "uscc" in fields and "uscc" in here and division:
         checked.append("substr(uscc__ok, 3, 6) AS uscc__div")
     return checked
+
+
+def _read_checks(codes: list[str]) -> list[str]:
+    """The checked credit codes (``<field>__ok``) as the read computes them: a code valid as it stands is
+    already in normal form (18 characters of the check's own set), so only the others are normalised (no
+    pattern match per row) and checked again."""
+    out = []
+    for f in codes:
+        n = uscc_normalize_sql(qi(f))
+        out.append(f"CASE WHEN {USCC_VALID}({qi(f)}) THEN {qi(f)} WHEN {USCC_VALID}({n}) THEN {n} END "
+                   f"AS {qi(f + '__ok')}")
+    return out
 
 
 USCC_VALID = "_uscc_valid"  # ``uscc_valid_arrow`` as a DuckDB function (``_register_checks``)
