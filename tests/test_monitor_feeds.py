@@ -197,6 +197,12 @@ def test_monitor_run_command(fx, server, tmp_path):
     assert by["local"]["status"] == "ok" and by["local"]["items_new"] == 2 and by["broken"]["status"] == "error"
     team = open_team_db(None, db_path=str(db))
     assert STORY in {i["title"] for i in N.list_news(team)}
+    # the tables speak Chinese in every column (merged, last_error were printed as field names)
+    for args in (("monitor", "run", "--feed", local), ("monitor", "feeds")):
+        out = run(*args, db=db, env={"COLUMNS": "250"}).stdout
+        assert "merged" not in out and "last_error" not in out and "_" not in out.splitlines()[2], out
+    assert "合并重复" in run("monitor", "run", "--feed", local, db=db, env={"COLUMNS": "250"}).stdout
+    assert "最近错误" in run("monitor", "feeds", db=db, env={"COLUMNS": "250"}).stdout
 
 
 def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):

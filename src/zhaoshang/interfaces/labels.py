@@ -150,6 +150,7 @@ COLUMNS: dict[str, Pair] = {
     "type_label": ("类型", "Type"), "origin": ("途径", "Via"), "origin_label": ("途径", "Via"),
     "sentiment": ("情感", "Sentiment"), "feed": ("新闻源", "Feed"), "fetched": ("获取", "Fetched"),
     "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "error": ("错误", "Error"),
+    "merged": ("合并重复", "Merged"), "last_error": ("最近错误", "Last error"),
     "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
     "last_run": ("最近运行", "Last run"), "last_status": ("最近状态", "Last status"), "items_total": ("累计条目", "Items total"),
     "next_run": ("下次运行", "Next run"),
