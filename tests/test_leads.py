@@ -142,6 +142,14 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     assert sorted(got) == sorted((r[1], REGION, r[-1], "excel") for r in rows[1:3])
     bad = run("leads", REGION, "-f", "xlsx", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    # -o alone writes the file its suffix names (it printed the table and wrote nothing, exit 0)
+    for name in ("alone.xlsx", "alone.csv"):
+        run("leads", REGION, "--as-of", D.isoformat(), "-o", tmp_path / name, db=db)
+        assert (tmp_path / name).stat().st_size > 0
+    assert len(list(openpyxl.load_workbook(tmp_path / "alone.xlsx").active.iter_rows())) == 1 + len(EXPECTED_CANDIDATES)
+    for args in (["-o", tmp_path / "leads.txt"], ["-f", "json", "-o", tmp_path / "leads.json"]):
+        bad = run("leads", REGION, *args, db=db, check=False)
+        assert bad.returncode == 2 and bad.stderr.strip().startswith("错误: -o 写出 .csv 或 .xlsx 文件: ")
 
 
 def test_notes_follow_the_language(store):

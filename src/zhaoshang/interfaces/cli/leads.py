@@ -58,6 +58,11 @@ def leads_cmd(
     """智能线索挖掘：本地应引进的环节（补链、推荐引进）中、截至日在本地没有注册地/分支机构/子公司的企业，按扩张意愿、契合度、可触达性与风险打分排序，每条附理由与信号。"""
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
+    if output and fmt in (LeadFmt.table, LeadFmt.json):  # -o alone: the file's suffix says csv or xlsx
+        suffix = Path(output).suffix.lower()
+        if fmt == LeadFmt.json or suffix not in (".csv", ".xlsx"):
+            raise UserError(f"-o 写出 .csv 或 .xlsx 文件: {output}", f"-o writes a .csv or .xlsx file: {output}")
+        fmt = LeadFmt(suffix[1:])
     doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=_weights(weights), lang=state.lang,
                       min_score=min_score, having=has or None, team=open_team())
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
