@@ -278,3 +278,52 @@ def test_saved_weights_on_both_backends(team_url):
         assert acts == ["ana", "bo"]
     finally:
         team.close()
+
+
+def _weights(**over):
+    from zhaoshang.services.leads import load_config
+    cfg = load_config()
+    return {**cfg, **over}
+
+
+@pytest.fixture()
+def paths(monkeypatch):
+    """Reachability from a stand-in relationship graph: 107 has a full-strength path, the others none; the
+    enterprises searched are recorded."""
+    from zhaoshang.services.leads import reach
+    searched: list[int] = []
+
+    def fake(store, info, ids, d):
+        searched.extend(ids)
+        return {i: (0.3 if i == 107 else 0.0, None) for i in ids}
+    monkeypatch.setattr(reach, "reachability", fake)
+    return searched
+
+
+def test_a_lead_ranks_the_same_whether_its_reachability_was_measured_or_not(store):
+    """A lead measured at 0 and a lead not measured score alike (reachability counted 0); only the confidence
+    says which was measured. Before, the measured ones fell below the unmeasured ones by the weight of the signal."""
+    every = mine_leads(store, REGION, as_of=D, top=4)
+    one = mine_leads(store, REGION, as_of=D, top=4, weights=_weights(reach_max=1, reach_top=1))
+    assert [(x["enterprise_id"], x["score"]) for x in one["leads"]] == [(x["enterprise_id"], x["score"]) for x in every["leads"]]
+    conf = {x["enterprise_id"]: x["confidence"] for x in one["leads"]}
+    assert conf[102] == 0.85 and conf[103] == conf[104] == conf[107] == 0.75  # 102 measured (0), the others not
+    assert one["leads"][1]["signals"]["reachability"]["absent"] is True
+    assert one["leads"][1]["signals"]["reachability"]["detail"]["not_measured"] is True
+    assert "上限 1" in one["notes"][-1]
+    assert "可能进入本列表的线索都已计算" in every["notes"][-1]
+
+
+def test_reachability_is_measured_for_every_lead_that_can_enter_the_list(store, paths):
+    """107 comes last without reachability (17.65) but its path lifts it to second (29.41, above 103's 25.88):
+    the list of two must show it — the list's leads are those of the ranking with every lead measured."""
+    full = mine_leads(store, REGION, as_of=D, top=4)["leads"]
+    assert [x["enterprise_id"] for x in full] == [102, 107, 103, 104]
+    for top in (1, 2, 3):
+        paths.clear()
+        got = mine_leads(store, REGION, as_of=D, top=top)["leads"]
+        assert [(x["enterprise_id"], x["score"]) for x in got] == [(x["enterprise_id"], x["score"]) for x in full[:top]]
+    assert set(paths) == {102, 103, 104, 107}  # the top 3: 104's upper bound still reaches 103's score
+    paths.clear()
+    got = mine_leads(store, REGION, as_of=D, top=2, weights=_weights(reach_max=2))
+    assert sorted(paths) == [102, 103] and "本列表可能不完整" in got["notes"][-1]  # the limit: 107 was not searched

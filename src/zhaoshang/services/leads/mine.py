@@ -96,23 +96,69 @@ def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as
     """The region's top leads with reasons and signals (see the module docstring)."""
     if top < 1 or top > MAX_TOP:
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
-    c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, limit=top,
-                       min_score=min_score, having=having, team=team)
-    return _document(store, _with_reach(store, c), node, lang)
+    c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
+    doc = _document(store, _with_reach(store, c, top), node, lang)
+    if min_score is not None:  # on the score shown, reachability counted (the leads are ranked by it: a prefix)
+        doc["leads"] = [x for x in doc["leads"] if x["score"] >= float(min_score)]
+    return doc
 
 
-def _with_reach(store, c: dict) -> dict:
-    """The first ``reach_top`` leads with their reachability (``reach``): the part joins their score, and the
-    leads are ranked again by the full score."""
-    n = int(c["cfg"].get("reach_top", 10))
-    got = reach.reachability(store, c["info"], [r["enterprise_id"] for r in c["rows"][:n]], c["as_of"])
-    if not got:
+def _bounds(r: dict, cfg: dict, present: dict) -> tuple[float, float]:
+    """A lead's full score with its reachability counted 0 (the lower bound) and counted 1 (the upper bound): the
+    set-based ``base_score`` (100 × Σ w·n / W over the measurable signals but reachability) put on the weights that
+    include reachability, less the risk penalty."""
+    w = {k: float(v["weight"]) for k, v in cfg["signals"].items()}
+    W = sum(v for k, v in w.items() if present.get(k) and k != "reachability") or 1.0
+    W1 = W + w.get("reachability", 0.0)
+    b = float(r.get("base_score") or 0.0) * W
+    pen = float(r.get("risk_penalty") or 0.0)
+    return max(0.0, b / W1 - pen), max(0.0, (b + 100.0 * w.get("reachability", 0.0)) / W1 - pen)
+
+
+def _with_reach(store, c: dict, top: int | None = None) -> dict:
+    """Reachability (``reach``, one graph search per lead) for every lead that can enter the first ``top``: the
+    score counts reachability for every lead, an unmeasured one as 0 (its lower bound), so that a lead measured
+    at 0 and one not measured score alike; the leads are searched best upper bound first, and again while an
+    unmeasured lead's upper bound (reachability 1) reaches the ``top``-th score, at most ``reach_max`` searches.
+    Then the rows are ranked by the full score and cut to ``top``. ``c["reach"]``: searches made, and whether
+    the first ``top`` are exact (no unmeasured lead could still enter them)."""
+    cfg, rows = c["cfg"], c["rows"]
+    top = top or len(rows)
+    budget = int(cfg.get("reach_max", 60))
+    wr = float((cfg["signals"].get("reachability") or {}).get("weight", 0.0))
+    c["reach"] = {"measured": 0, "exact": True, "max": budget}
+    if not rows or wr <= 0 or budget <= 0:
+        c["rows"] = rows[:top]
         return c
     sat = float(c["cfg"]["saturation"].get("reachability", 0.3))
-    for r in c["rows"]:
-        if r["enterprise_id"] in got:
-            strength, path = got[r["enterprise_id"]]
-            r.update(reach_strength=strength, reach_path=path, n_reachability=min(1.0, strength / sat))
+    bounds = {r["enterprise_id"]: _bounds(r, cfg, c["present"]) for r in rows}
+    full = lambda r: bounds[r["enterprise_id"]][0] + (  # noqa: E731
+        float(r["n_reachability"]) * (bounds[r["enterprise_id"]][1] - bounds[r["enterprise_id"]][0])
+        if r.get("n_reachability") is not None else 0.0)
+    measured: set[int] = set()
+    while True:
+        rows.sort(key=lambda r: (-full(r), r["enterprise_id"]))
+        cut = full(rows[top - 1]) if len(rows) >= top else 0.0
+        pending = sorted((r for r in rows if r["enterprise_id"] not in measured
+                          and bounds[r["enterprise_id"]][1] >= cut), key=lambda r: (-bounds[r["enterprise_id"]][1], r["enterprise_id"]))
+        room = budget - len(measured)
+        if not pending or room <= 0:
+            c["reach"]["exact"] = not pending
+            break
+        batch = [r["enterprise_id"] for r in pending[:min(room, top)]]
+        got = reach.reachability(store, c["info"], batch, c["as_of"])
+        if got is None:  # no graph to search: the signal is absent for every lead, the set-based ranking stands
+            rows.sort(key=lambda r: (-float(r["score"]), r["enterprise_id"]))
+            c["rows"] = rows[:top]
+            return c
+        measured.update(batch)
+        for r in rows:
+            if r["enterprise_id"] in got:
+                strength, path = got[r["enterprise_id"]]
+                r.update(reach_strength=strength, reach_path=path, n_reachability=min(1.0, strength / sat))
+    c["present"] = {**c["present"], "reachability": True}
+    c["reach"]["measured"] = len(measured)
+    c["rows"] = rows[:top]
     return c
 
 
@@ -125,7 +171,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
-        xp = explain(r, cfg, {**present, "reachability": r.get("n_reachability") is not None}, d, params)
+        xp = explain(r, cfg, present, d, params)
         signals = {p.signal: {"label": p.label if lang != "en" else SIGNAL_LABELS[p.signal][1],
                               "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
                               "weight": p.weight, "contribution": p.contribution,
@@ -141,13 +187,20 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     out.sort(key=lambda x: (-x["score"], x["enterprise_id"]))  # reachability may have moved the first ones
     for i, x in enumerate(out, 1):
         x["rank"] = i
-    reached = any(r.get("n_reachability") is not None for r in c["rows"])
-    absent = [k for k, ok in {**present, "reachability": reached}.items() if not ok and k in cfg["signals"]]
+    absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
     notes = [n[1] if lang == "en" else n[0] for n in tg["notes"]]
-    if reached:
-        notes.append(f"可触达性只对排序前 {int(cfg.get('reach_top', 10))} 的线索计算（关系图谱逐一寻路）" if lang != "en" else
-                     f"reachability is measured for the first {int(cfg.get('reach_top', 10))} leads only "
-                     "(one relationship-graph search each)")
+    rc = c.get("reach") or {}
+    if present.get("reachability"):
+        n, cap = rc.get("measured", 0), rc.get("max")
+        if lang == "en":
+            notes.append(f"reachability (one relationship-graph search per lead) was measured for {n} leads: "
+                         + ("every lead that could enter the list; a lead not measured counts it as 0 and has a lower "
+                            "confidence" if rc.get("exact") else f"the limit ({cap}): a lead not measured counts it as 0 "
+                            "and has a lower confidence, and might still belong in the list"))
+        else:
+            notes.append(f"可触达性（关系图谱逐一寻路）对 {n} 条线索计算" + (
+                "：可能进入本列表的线索都已计算；未计算的按 0 计分、置信度较低" if rc.get("exact") else
+                f"（上限 {cap}）：未计算的按 0 计分、置信度较低，本列表可能不完整"))
     if "reachability" in absent:
         notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
                      "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
@@ -173,14 +226,14 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
         except UserError:
             continue  # a segment the chain no longer has: the region's targets instead
         if c["rows"]:
-            lead = _document(store, _with_reach(store, c), n, lang)["leads"][0]
+            lead = _document(store, _with_reach(store, c, 1), n, lang)["leads"][0]
             return {k: v for k, v in lead.items() if k != "rank"}
     return None
 
 
 def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:
     """The region page's and the region report's section: the top leads as flat rows (reasons joined)."""
-    c = _with_reach(store, candidate_rows(store, region, as_of=as_of, chain=chain, limit=limit))
+    c = _with_reach(store, candidate_rows(store, region, as_of=as_of, chain=chain), limit)
     zh = _document(store, c, None, "zh")
     en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
     rows = []

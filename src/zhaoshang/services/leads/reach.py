@@ -1,8 +1,8 @@
 """Reachability of a lead from the region: the strength of the best relationship-graph path from the region's
 side (its contacts, investors, enterprises and their people) to the enterprise's key persons
-(``services.graph.reach.reach_strength``). The graph walk is per enterprise, so it is measured for the first
-leads of the set-based ranking only (``reach_top`` in data/leads.yaml); without the graph service the signal
-is absent (it lowers the confidence, never the score)."""
+(``services.graph.reach.reach_strength``). The graph walk is per enterprise, so it is measured for the leads that
+can enter the list only (``mine._with_reach``, at most ``reach_max`` in data/leads.yaml; the others count it as 0);
+without the graph service the signal is absent (it lowers the confidence, never the score)."""
 
 from __future__ import annotations
 

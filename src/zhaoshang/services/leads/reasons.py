@@ -114,8 +114,10 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
     parts = []
     for k, wk in w.items():
         nv = r.get(f"n_{k}")
-        ok = present.get(k) and nv is not None
+        ok = present.get(k) and nv is not None  # measurable but not measured for this lead: counted 0 (W), absent
         value, more = raw.get(k, (None, {}))
+        if present.get(k) and nv is None:
+            more = {**more, "not_measured": True}
         parts.append(Part(signal=k, label=SIGNAL_LABELS[k][0], raw=value,
                           normalised=None if not ok else round(float(nv), 4),
                           weight=round(wk / W, 4) if ok else None,
@@ -127,7 +129,7 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
                           normalised=float(min(2, r["negative_news"])), weight=-float(cfg["risk"]["penalty"]),
                           contribution=-round(float(r["risk_penalty"]), 2),
                           detail={"group": "risk", "absent": False, "label_en": SIGNAL_LABELS["negative_news"][1]}))
-    conf = sum(v for k, v in w.items() if present.get(k)) / (sum(w.values()) or 1.0)
+    conf = sum(v for k, v in w.items() if present.get(k) and r.get(f"n_{k}") is not None) / (sum(w.values()) or 1.0)
     eid = r["enterprise_id"]
     value = max(0.0, sum(p.contribution for p in parts if p.contribution is not None))
     return Explained(value=round(value, 2), method="lead-signals", version=cfg.get("version", "leads-1"),
