@@ -338,3 +338,18 @@ def test_a_header_only_file_is_refused(tmp_path, lang, needle):
     assert r.returncode == 2 and r.stderr.strip() == needle + str(cut) and "Traceback" not in r.stderr
     st = run_json("status", db=db)
     assert [s["imports"] for s in st["sources"] if s["source"] == "登记库"] == [1]
+
+
+@pytest.mark.parametrize("rows", [3, 30000])
+def test_a_utf8_file_cut_inside_a_character_is_refused(tmp_path, db, rows):
+    """A UTF-8 export cut short in the middle of a character gave a traceback (small file, exit 1) or blamed the
+    encoding (不是 UTF-8、GBK 或 GB18030, a long file): one line that says the file may be cut short, exit 2."""
+    f = tmp_path / "cut.csv"
+    data = "\n".join([",".join(HEAD)] + [",".join(r) for r in good_rows(rows, 100)]).encode()
+    f.write_bytes(data[:-2])  # the last character, 发 of 人工智能软件开发 (3 bytes), loses its last two
+    before = counts(db)
+    for lang, needle in (("zh", "错误: 文件在一个字符的中间结束（UTF-8 不完整），可能被截断: "),
+                         ("en", "error: the file ends in the middle of a character (incomplete UTF-8); it may have been cut short: ")):
+        p = run("--lang", lang, "import", "enterprises", f, db=db, check=False)
+        assert p.returncode == 2 and p.stderr.strip() == needle + str(f), p.stderr
+    assert counts(db) == before

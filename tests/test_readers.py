@@ -386,6 +386,11 @@ BROKEN = {
     "corrupt parquet": (_corrupt_parquet, r"^文件已损坏或不完整 \(parquet\): .*cut\.parquet$"),
     "random bytes": (lambda t: _write(t / "r.csv", random.Random(7).randbytes(8192)), r"^无法识别.*r\.csv$"),
     "latin-1 bytes": (lambda t: _write(t / "l.csv", "name,city\nJosé,Zürich\n".encode("cp1252") + b"\x80\x81\xff\n"), r"^无法识别文件编码 \(不是 UTF-8、GBK 或 GB18030\)"),
+    "utf-8 cut inside a character": (lambda t: _write(t / "cut8.csv", "名称,城市\n杭州数据科技,杭州\n".encode()[:-2]),
+                                     r"^文件在一个字符的中间结束（UTF-8 不完整），可能被截断: .*cut8\.csv$"),
+    "long utf-8 cut inside a character": (
+        lambda t: _write(t / "cut8l.csv", ("名称,城市\n" + "杭州数据科技有限公司,杭州\n" * 30000).encode()[:-2]),
+        r"^文件在一个字符的中间结束（UTF-8 不完整），可能被截断: .*cut8l\.csv$"),
     "empty file": (lambda t: _write(t / "e.csv", b""), r"^文件为空: .*e\.csv$"),
     "blank lines only": (lambda t: _write(t / "b.csv", b"\n \r\n\n"), r"^文件为空"),
     "no header": (lambda t: _write(t / "nh.csv", b",,,\n1,2,3,4\n"), r"^缺少表头"),
@@ -417,7 +422,7 @@ def test_broken_files_give_one_clear_line(con, tmp_path, case):
     # nothing half-made is left behind
     left = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert not any(t.startswith("broken") for t in left)
-    if case not in ("ragged rows", "unterminated quote"):  # a header-only peek cannot see those
+    if case not in ("ragged rows", "unterminated quote", "long utf-8 cut inside a character"):  # a header-only peek cannot see those
         with pytest.raises(UserError):
             peek_headers(p)
 

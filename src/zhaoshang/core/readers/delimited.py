@@ -63,9 +63,12 @@ def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
 
 
 def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
-    with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
-        sample = f.read(SNIFF_CHARS)
-        complete = not f.read(1)
+    try:
+        with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
+            sample = f.read(SNIFF_CHARS)
+            complete = not f.read(1)
+    except UnicodeDecodeError as e:  # read as UTF-8 from its start, it is not (or is cut short) further on
+        raise UserError(f"无法识别文件编码 (不是有效的 UTF-8): {p}", en=f"unrecognised encoding (not valid UTF-8): {p}") from e
     delim, skip, raw_headers = _sniff_csv(sample, complete)
     if not raw_headers:
         raise UserError(f"文件为空 (没有表头和数据): {p}", en=f"the file is empty (no header, no rows): {p}")

@@ -70,11 +70,25 @@ def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, boo
     if utf8_ok and decode:
         try:
             dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
+        except UnicodeDecodeError as e:  # UTF-8 to the last bytes, which start a character and stop: cut short
+            raise truncated_utf8(p) from e
     mixed = sum(1 for n in (crlf, lone_cr, lone_lf) if n > 0) > 1
     flavour = ("utf-8-sig" if bom else "utf-8") if utf8_ok else None
     return flavour, h.hexdigest(), nul, mixed
+
+
+def truncated_utf8(p: Path) -> UserError:
+    """A file that is UTF-8 up to its last bytes, which begin a character and end: a copy or download cut short."""
+    return UserError(f"文件在一个字符的中间结束（UTF-8 不完整），可能被截断: {p}",
+                     en=f"the file ends in the middle of a character (incomplete UTF-8); it may have been cut short: {p}")
+
+
+def _utf8_but_last(raw: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")("strict").decode(raw, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _finish_hash(h, f) -> str:
@@ -182,6 +196,8 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
         try:
             text = dec.decode(raw, final=complete)
         except UnicodeDecodeError:
+            if enc == "utf-8-sig" and complete and _utf8_but_last(raw):
+                raise truncated_utf8(p) from None
             continue
         if enc == "utf-8-sig":
             enc = "utf-8-sig" if raw.startswith(_BOM_UTF8) else "utf-8"
