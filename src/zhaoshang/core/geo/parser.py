@@ -335,8 +335,7 @@ class RegionParser:
                 if len(self._columns) >= _COLUMNS_MAX:
                     self._columns.clear()
                 self._columns[key] = hit
-        st, matched, foreign_hit = hit
-        st = st.copy()  # ``_reconcile`` changes it
+        st, matched, foreign_hit = hit  # (``_reconcile`` changes a copy of it, never the reading kept)
         conflict, had_district = False, st.dist is not None
         if division:
             st, conflict = self._reconcile(st, division)
@@ -414,6 +413,8 @@ class RegionParser:
         agree = k_prov == st.prov and (k_city is None or st.city is None or k_city == st.city) and (
             k_dist is None or st.dist is None or k_dist == st.dist)
         if agree:
+            if (st.city is None and k_city is not None) or (st.dist is None and k_dist is not None):
+                st = st.copy()  # the columns' reading is kept for other calls: filled in on a copy
             if st.city is None and k_city is not None:
                 st.city = k_city
             if st.dist is None and k_dist is not None and st.city == k_city:
