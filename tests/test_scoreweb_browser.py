@@ -97,6 +97,11 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert pg.inner_text("#sc-total") == str(cli["total"])
     assert pg.inner_text("#sc-confidence") == str(cli["confidence"])
     assert AS_OF in pg.inner_text("#sc-asof") and cli["version"] in pg.inner_text("#sc-method")
+    # the cohort in words, naming only what it was ranked within (node+age printed raw; a node cohort showed an age band)
+    co, shown = cli["cohort"], pg.inner_text("#sc-cohort")
+    words = {"node+age": "同环节、同成立年限", "node": "同环节", "age": "同成立年限"}.get(co["level"], "全部企业")
+    assert shown.startswith(f"对照组 {words}") and shown.endswith(f"n={co['n']}") and "node" not in shown, shown
+    assert ((co["node"] or "未定位环节") in shown) == ("node" in co["level"]) and ("成立" in shown.split(words)[1]) == ("age" in co["level"])
     n_signals = sum(len(d["contributions"]) for d in cli["dimensions"].values())
     assert pg.locator("#sc-signals tr.sc-signal").count() == n_signals
     # the fixture has no investors or team roles dated by then: those signals are listed as missing
