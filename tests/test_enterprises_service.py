@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -182,3 +183,20 @@ def test_facets(store):
     assert [n["code"] for n in f["nodes"]][:2] == ["U", "U01"]
     assert "专精特新" in f["tags"]
     assert f["rounds"][0]["code"] == "angel"
+
+
+def test_the_english_export_writes_statuses_and_regions_in_english(store, tmp_path):
+    """The English file says active / deregistered and Zhejiang, not 存续 / 注销 and 浙江省 (the statuses'
+    vocabulary is core/status.py, the one the pages' labels read); the Chinese file keeps them as stored."""
+    import csv
+
+    rows = {}
+    for lang in ("zh", "en"):
+        p = tmp_path / f"all_{lang}.csv"
+        E.export_enterprises(store, str(p), lang=lang, region="330000", include_dissolved=True)
+        rows[lang] = list(csv.DictReader(p.open(encoding="utf-8-sig")))
+    zh = {r["登记状态"] for r in rows["zh"]}
+    en = {r["status"] for r in rows["en"]}
+    assert zh == {"存续", "注销"} and en == {"active", "deregistered"}
+    assert {r["省份"] for r in rows["zh"]} == {"浙江省"} and {r["province"] for r in rows["en"]} == {"Zhejiang"}
+    assert not any(re.search(r"[\u4e00-\u9fff]", r["city"] + r["district"]) for r in rows["en"])

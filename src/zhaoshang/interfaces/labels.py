@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
+from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
@@ -41,11 +42,8 @@ INVESTOR_TYPES: dict[str, Pair] = {
     "government_fund": ("政府引导基金", "government guidance fund"), "VC": ("风险投资", "venture capital"),
     "PE": ("私募股权", "private equity"), "CVC": ("产业资本", "corporate venture capital"),
     "angel": ("天使投资", "angel investor"), "strategic": ("战略投资", "strategic investor"), "other": ("其他", "other")}
-# registry statuses as the registries write them
-ENTERPRISE_STATUS: dict[str, Pair] = {
-    "尚未成立": ("尚未成立", "not yet founded"), "存续": ("存续", "active"), "在业": ("在业", "in business"), "开业": ("开业", "in business"),
-    "吊销": ("吊销", "licence revoked"), "注销": ("注销", "deregistered"), "迁出": ("迁出", "moved out"),
-    "停业": ("停业", "suspended"), "清算": ("清算", "in liquidation"), "撤销": ("撤销", "cancelled")}
+# registry statuses as the registries and the venture lists write them (core/status.py, which the exports read too)
+ENTERPRISE_STATUS: dict[str, Pair] = {k: (k, v) for k, v in STATUS_EN.items()}
 CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("一般", "average"),
                                  "weak": ("薄弱", "weak"), "missing": ("缺失", "missing")}
 CHAIN_LABEL: dict[str, Pair] = {"强链": ("强链", "strong"), "延链": ("延链", "extend"), "补链": ("补链", "fill")}

@@ -19,6 +19,7 @@ from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.parse.dates import parse_user_date
+from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import score_join, stored_totals
@@ -291,7 +292,9 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     where += sc_where
     params += sc_params
     names = EXPORT_HEADERS_ZH if lang != "en" else EXPORT_COLUMNS
-    exprs = ["e.id", "e.name", "e.uscc", "e.status", "e.founded", "e.capital_wan", "rp.name", "rc.name", "rd.name",
+    place = (lambda a: f"coalesce({a}.name_en, {a}.name)") if lang == "en" else (lambda a: f"{a}.name")
+    exprs = ["e.id", "e.name", "e.uscc", status_label_sql("e.status", lang), "e.founded", "e.capital_wan",
+             place("rp"), place("rc"), place("rd"),
              "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
              "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date"]
