@@ -67,6 +67,17 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     assert "规则名称（同一用户内唯一）" in out and "Rule name" not in out
 
 
+def test_chinese_help_names_the_value_types_in_chinese():
+    """Beside each option a Chinese help screen says <文本>, <整数>, <数值>, <路径>, <开关> (a list: <文本，可多个>);
+    a choice stays its values; English help keeps the framework's <str>, <int> …"""
+    for argv, want in ((["leads", "--help"], ["<文本>", "<整数>", "<数值>", "<文本，可多个>", "<开关>", "<table|json|csv|xlsx>"]),
+                       (["import", "--help"], ["<路径，可多个>", "<路径>", "<开关>"]), (["--help"], ["<文本>"])):
+        out = run(*argv, env={"ZHAOSHANG_LANG": "zh", "COLUMNS": "200"}).stdout
+        assert all(w in out for w in want) and not re.search(r"<(str|int|float|bool|path|Path|list\[)", out), out
+    en = run("--lang", "en", "leads", "--help", env={"COLUMNS": "200"}).stdout
+    assert "<int>" in en and "<list[str]>" in en and not HAN.search(en), en
+
+
 @pytest.mark.parametrize("argv,usage", [
     (["--lang", "zh", "import", "--help"], "用法: zhaoshang import [选项] {kind} {files}..."),
     (["--help"], "用法: zhaoshang [选项] 命令 [参数]..."),

@@ -117,6 +117,22 @@ HELP_OPTION = ("显示本帮助并退出。", "Show this message and exit.")
 USAGE_ZH = (("Usage:", "用法:"), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
 
 
+# the value types the framework names beside each option (<str>, <int>, <list[str]> …); a choice (<table|json>) is
+# the values themselves and stays as it is
+TYPES_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "开关", "path": "路径", "Path": "路径",
+            "datetime": "日期时间"}
+
+
+def type_zh(text: str | None) -> str | None:
+    """A value type of the help screen in Chinese: ``<int>`` → ``<整数>``, ``<list[str]>`` → ``<文本，可多个>``."""
+    m = re.fullmatch(r"<(?:list\[(\w+)\]|(\w+))>(\.\.\.)?", text or "")
+    if not m or (m.group(1) or m.group(2)) not in TYPES_ZH:
+        return text
+    if m.group(1):
+        return f"<{TYPES_ZH[m.group(1)]}，可多个>"
+    return f"<{TYPES_ZH[m.group(2)]}>{m.group(3) or ''}"
+
+
 def usage_zh(text: str) -> str:
     """A usage line (``Usage: zhaoshang import [OPTIONS] {kind} {files}...``) in Chinese: ``用法: … [选项] …``."""
     for en, zh in USAGE_ZH:
@@ -144,8 +160,12 @@ def help_frame(command: Any, lang: str) -> None:
         option = cmd.get_help_option(_Names())
         if option is not None:
             option.help = HELP_OPTION[en]
-        if not en:  # the usage line at the top of the screen
+        if not en:  # the usage line at the top of the screen, and the value types beside the options
             cmd.format_usage = _usage_in_chinese(cmd)
+            for param in [*cmd.params, *([option] if option is not None else [])]:
+                if hasattr(param, "display_type_rich") and not hasattr(param, "_type_en"):
+                    param._type_en = param.display_type_rich
+                    param.display_type_rich = lambda ctx, _p=param: type_zh(_p._type_en(ctx=ctx))
 
 
 def _usage_in_chinese(cmd: Any):
