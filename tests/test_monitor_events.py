@@ -150,6 +150,9 @@ def test_post_events_api_with_a_token(fx, tmp_path):
                         ([_event()] * 101, 400), ([], 400), (_event(sentiment=3), 400)]:
         r = c.post("/api/events", json=bad, headers=h)
         assert r.status_code == status and r.json()["error"], (bad if not isinstance(bad, list) else len(bad), r.text)
+        # only the errors of the form the body took: an object is not also "not a valid list", a list not "not an object"
+        assert ("list[" in r.json()["error"] or status == 404) if isinstance(bad, list) else "list[" not in r.json()["error"], r.text
+        assert "valid list" not in r.json()["error"] and "valid dictionary" not in r.json()["error"], r.text
     doc = c.get("/api/events", params={"type": "risk,personnel", "region": "广东"}, headers=h).json()
     assert [e["type"] for e in doc["items"]] == ["personnel", "risk"] or {e["type"] for e in doc["items"]} == {"personnel", "risk"}
     page = c.get("/monitor", headers=h).text

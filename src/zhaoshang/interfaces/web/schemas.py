@@ -155,7 +155,15 @@ def _date_reason(err: dict, lang: str) -> str | None:
 
 def _message(exc: RequestValidationError, lang: str = "zh") -> str:
     parts = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # a body that may be one object or a list of them (POST /api/events): only the errors of the branch the body
+    # took — an object with a bad field is not also "not a valid list", nor a list of 101 "not an object"
+    listed = lambda e: str((e.get("loc") or ("", ""))[1:2] and e["loc"][1]).startswith("list[")  # noqa: E731
+    if any(listed(e) for e in errors) and not all(listed(e) for e in errors):
+        not_object = any(not listed(e) and len(e.get("loc", ())) == 2 and e.get("type") in
+                         ("model_type", "model_attributes_type", "dict_type") for e in errors)
+        errors = [e for e in errors if listed(e) == not_object]
+    for err in errors:
         where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
         why = _date_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid")
         parts.append(f"{where}: {why}")
