@@ -70,3 +70,27 @@ def test_login_pages_admin_docs_logout(base):
         pg.goto(base + "/map")
         assert "/login" in pg.url
         b.close()
+
+
+def test_the_login_page_shows_nothing_of_the_data(base, tmp_path):
+    """Before a login the page a team server shows everyone named every imported source with its data date and the
+    database's reference date in its footer: now the footer shows neither until the user is signed in."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        for lang in ("zh", "en"):
+            pg.goto(base + f"/enterprises?lang={lang}")
+            assert "/login" in pg.url
+            foot = pg.inner_text("footer.foot")
+            assert pg.locator("#as-of").count() == 0, foot
+            assert not any(w in foot for w in ("截至", "数据来源", "As of", "Sources")), foot  # the synthetic label stays
+        pg.screenshot(path=str(tmp_path / "login.png"))
+        pg.fill("#login-name", "boss")
+        pg.fill("#login-password", PW)
+        pg.click("#login-submit")
+        pg.wait_for_url("**/enterprises*")
+        assert pg.locator("#as-of").count() == 1 and pg.inner_text("#as-of").strip()
+        assert "Sources" in pg.inner_text("footer.foot")
+        b.close()

@@ -179,6 +179,9 @@ class WebContext:
             m = self.meta(next(scope))
         finally:
             scope.close()
+        user = getattr(request.state, "user", LOCAL_USER)
+        if not user.can("read"):  # the login page of a team server: nothing of the data before a login
+            m = {**m, "as_of": None, "sources": []}
 
         def url_with(**kw):
             params = dict(request.query_params)
@@ -194,5 +197,5 @@ class WebContext:
                 # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
                 "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
                 "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
-                "user": getattr(request.state, "user", LOCAL_USER), **ctx}
+                "user": user, **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)
