@@ -42,6 +42,11 @@ def test_users_lifecycle_from_the_command_line(tmp_path):
     audit = run_json("team", "audit", "--action", "user.", db=db)
     assert audit["total"] == 6 and {r["actor"] for r in audit["rows"]} == {audit["rows"][0]["actor"]}
     assert audit["rows"][0]["actor"].startswith("cli:")
+    # the table's headers say what the columns hold: a user's role (not a person's 职务 / job title), the entry's
+    # object (not an alert's 投递地址 / delivery address)
+    for lang, want, wrong in (("zh", ("角色", "对象"), ("职务", "投递地址")), ("en", ("Role", "Target"), ())):
+        table = run("--lang", lang, "team", "audit", "--action", "user.set_role", db=db, env={"COLUMNS": "200"}).stdout
+        assert all(w in table for w in want) and not any(w in table for w in wrong), table
 
 
 def test_tokens_from_the_command_line(tmp_path):

@@ -88,4 +88,5 @@ def team_audit(
         sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries')} to {output}\n"))
         return
     res = audit.search(team, limit=limit, **filters)
-    emit(res, fmt, rows=res["rows"], columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"))
+    emit(res, fmt, rows=res["rows"], columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
+         headers={"role": ("角色", "Role"), "target": ("对象", "Target")})  # not a person's 职务 nor an alert's 投递地址
