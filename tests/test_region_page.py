@@ -180,3 +180,39 @@ def test_region_names_in_urls(server):
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert "Hangzhou" in page.inner_text("h1")
         b.close()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (#rgb, #rrggbb or rgb(r, g, b))."""
+    import re
+
+    def lum(c: str) -> float:
+        c = c.strip().lower()
+        if c.startswith("#"):
+            h = c[1:] if len(c) == 7 else "".join(x * 2 for x in c[1:4])
+            rgb = [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+        else:
+            rgb = [int(float(x)) for x in re.findall(r"[\d.]+", c)[:3]]
+        lin = [(v / 255) / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_regions_own_name_on_the_map_is_readable(server):
+    """The region's own name on its map was dark red on the dark blue of the region with the most enterprises:
+    its letters (or their outline) stand out from the fill it is drawn on."""
+    require_browser()
+    pw_api = pytest.importorskip("playwright.sync_api")
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(server["base"] + "/region/440300")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        fill, label = page.evaluate("""() => { const c = echarts.getInstanceByDom(document.getElementById('rp-map'));
+            const d = c.getModel().getSeriesByIndex(0).getData(), i = d.indexOfName('440300');
+            return [d.getItemVisual(i, 'style').fill, c.getOption().series[0].data.find(x => x.name === '440300').label]; }""")
+        b.close()
+    assert label["show"]
+    outline = _contrast(label["textBorderColor"], fill) if label.get("textBorderWidth", 0) >= 2 else 0
+    assert max(_contrast(label["color"], fill), outline) >= 4.5, (label, fill)

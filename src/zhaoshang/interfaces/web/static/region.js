@@ -31,7 +31,8 @@
     const data = m.rows.map(r => ({
       name: r.code, value: r.count, label_: rname(r),
       itemStyle: hl.has(r.code) ? {borderColor: '#d4542b', borderWidth: 2.5} : undefined,
-      label: hl.has(r.code) ? {show: true, color: '#7a2a10', fontWeight: 'bold'} : undefined,
+      // white with a dark outline: readable on the darkest fill (the region usually leads its peers) and the lightest
+      label: hl.has(r.code) ? {show: true, color: '#fff', fontWeight: 'bold', textBorderColor: '#7a2a10', textBorderWidth: 3} : undefined,
     }));
     const max = Math.max(1, ...m.rows.map(r => r.count || 0));
     c.setOption({
