@@ -96,8 +96,8 @@ def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as
     """The region's top leads with reasons and signals (see the module docstring)."""
     if top < 1 or top > MAX_TOP:
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
-    c = candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
-    doc = _document(store, _with_reach(store, c, top), node, lang)
+    c = _ranked(store, region, top, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
+    doc = _document(store, c, node, lang)
     if min_score is not None:  # on the score shown, reachability counted (the leads are ranked by it: a prefix)
         doc["leads"] = [x for x in doc["leads"] if x["score"] >= float(min_score)]
     return doc
@@ -113,6 +113,17 @@ def _bounds(r: dict, cfg: dict, present: dict) -> tuple[float, float]:
     b = float(r.get("base_score") or 0.0) * W
     pen = float(r.get("risk_penalty") or 0.0)
     return max(0.0, b / W1 - pen), max(0.0, (b + 100.0 * w.get("reachability", 0.0)) / W1 - pen)
+
+
+def _ranked(store, region: str, top: int, weights=None, **kw) -> dict:
+    """The first ``top`` leads by the full score (``_with_reach``). The set-based statement hands over its first
+    ``top + reach_max`` rows only: no lead below them can be searched within the limit anyway, and their bound
+    says whether one of them could still enter the list."""
+    cfg = load_config(weights)
+    limit = top + max(0, int(cfg.get("reach_max", 60)))
+    c = candidate_rows(store, region, weights=cfg, limit=limit, **kw)
+    c["more"] = len(c["rows"]) >= limit
+    return _with_reach(store, c, top)
 
 
 def _with_reach(store, c: dict, top: int | None = None) -> dict:
@@ -135,6 +146,11 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
     full = lambda r: bounds[r["enterprise_id"]][0] + (  # noqa: E731
         float(r["n_reachability"]) * (bounds[r["enterprise_id"]][1] - bounds[r["enterprise_id"]][0])
         if r.get("n_reachability") is not None else 0.0)
+    # a lead the statement did not hand over scores at most its set-based score below the last one's, put on the
+    # weights with reachability, plus the whole of reachability (the risk penalty only lowers it)
+    w = {k: float(v["weight"]) for k, v in cfg["signals"].items()}
+    W = sum(v for k, v in w.items() if c["present"].get(k) and k != "reachability") or 1.0
+    rest = float(rows[-1]["score"]) * W / (W + wr) + 100.0 * wr / (W + wr) if c.get("more") else None
     measured: set[int] = set()
     while True:
         rows.sort(key=lambda r: (-full(r), r["enterprise_id"]))
@@ -143,7 +159,7 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
                           and bounds[r["enterprise_id"]][1] >= cut), key=lambda r: (-bounds[r["enterprise_id"]][1], r["enterprise_id"]))
         room = budget - len(measured)
         if not pending or room <= 0:
-            c["reach"]["exact"] = not pending
+            c["reach"]["exact"] = not pending and (rest is None or rest < cut)
             break
         batch = [r["enterprise_id"] for r in pending[:min(room, top)]]
         got = reach.reachability(store, c["info"], batch, c["as_of"])
@@ -233,7 +249,7 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
 
 def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:
     """The region page's and the region report's section: the top leads as flat rows (reasons joined)."""
-    c = _with_reach(store, candidate_rows(store, region, as_of=as_of, chain=chain), limit)
+    c = _ranked(store, region, limit, as_of=as_of, chain=chain)
     zh = _document(store, c, None, "zh")
     en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
     rows = []
