@@ -232,8 +232,9 @@ def test_cli_map_and_chain(db):
     for typo in ("m02", "M2", zh[1:]):
         bad = subprocess.run(exe + ["--db", db, "map", "--chain", typo], capture_output=True, text=True)
         assert bad.returncode == 2 and bad.stderr.strip() == f"错误: 未找到产业链环节: {typo}，您是不是要找：M02 {zh}?", bad.stderr
-    bad = subprocess.run(exe + ["--db", db, "--lang", "en", "trends", "--node", "m2"], capture_output=True, text=True)
-    assert bad.returncode == 2 and bad.stderr.strip() == f"error: chain node not found: m2; did you mean M02 ({en})?"
+    for cmd in (["trends", "--node", "m2"], ["concentration", "--chain", "m2"]):
+        bad = subprocess.run(exe + ["--db", db, "--lang", "en", *cmd], capture_output=True, text=True)
+        assert bad.returncode == 2 and bad.stderr.strip() == f"error: chain node not found: m2; did you mean M02 ({en})?"
 
 
 def test_prepared_cache_gives_the_same_numbers(db):

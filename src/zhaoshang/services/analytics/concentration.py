@@ -123,9 +123,9 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
                             [chain, chain_node, chain_node])[0]["n"]
         known += store.query("SELECT count(*) AS n FROM chain_nodes WHERE chain = ? AND code = ?", [chain, chain_node])[0]["n"]
         if known == 0:
-            from ...core.errors import NotFound
+            from ..regions.matrix import node_not_found
 
-            raise NotFound(f"产业链节点不存在或没有企业: {chain_node}", f"chain node not found or without enterprises: {chain_node}")
+            raise node_not_found(store, chain, chain_node)
 
     # The reference date: as_of, else the latest data date; enterprises in their regions of that date.
     from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date
