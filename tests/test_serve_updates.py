@@ -291,3 +291,58 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
     assert job["state"] == "done" and job["kind"] == "fundings", job
     rep = job["result"]["import"]
     assert rep["rows_read"] == len(fin_keep) and rep["unlinked"] == 0 and rep["linked_by"].get("source_key")
+
+
+def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
+    """An upload's errors and rejects named the server's temporary copy (zhaoshang-upload-3nly_322.csv: 映射指定的列不存在…),
+    the page showed only 新增 and 拒绝 (29 rows updated and a dropped credit code were not there), and the rejects file
+    stayed on the server: now the user's file name, every count, and a link that downloads the rejects."""
+    from playwright.sync_api import sync_playwright
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    rows = good_rows(6, 700)
+    rows[1][0] = ""                      # no name: rejected
+    rows[2][1] = "91330100XXXXXXXX1"     # a credit code of 17 characters: the value is dropped
+    f = write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(accept_downloads=True)
+
+        def upload(preset: str, name: str) -> dict:
+            page.goto(base + "/updates")
+            page.select_option("#upload-preset", preset)
+            page.set_input_files("#upload-form input[type=file]",
+                                 files=[{"name": name, "mimeType": "text/csv", "buffer": f.read_bytes()}])
+            page.click("#upload-form button.primary")
+            page.wait_for_url("**/updates?job=*")
+            job_id = int(page.url.rsplit("=", 1)[1])
+            for _ in range(600):
+                job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
+                if job["state"] in ("done", "failed"):
+                    page.goto(base + "/updates")
+                    return job
+                time.sleep(0.1)
+            raise AssertionError("the update did not finish")
+
+        job = upload("a_share_merged", "登记库-12月.csv")  # the wrong preset
+        assert job["state"] == "failed" and job["error"].startswith("登记库-12月.csv: 映射指定的列不存在: ts_code"), job
+        assert "zhaoshang-upload" not in page.inner_text("#jobs")
+        job = upload("", "登记库-12月.csv")
+        rep = job["result"]["import"]
+        assert job["state"] == "done" and rep["rows_read"] == 6 and rep["rows_imported"] == 5 and rep["rows_rejected"] == 1
+        assert rep["fields_dropped"] == 1 and rep["source"] == "登记库-12月"
+        cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+        assert "读取 6" in cell and "新增 5" in cell and "拒绝 1" in cell and "忽略的字段值 1" in cell, cell
+        with page.expect_download() as dl:
+            page.click("#jobs tbody tr:first-child a.rejects-link")
+        got = dl.value
+        assert got.suggested_filename.startswith("登记库-12月.") and got.suggested_filename.endswith(".rejects.csv")
+        text = Path(got.path()).read_text(encoding="utf-8-sig")
+        lines = text.splitlines()
+        assert len(lines) == 3 and all(ln.startswith("登记库-12月.csv,") for ln in lines[1:]), text
+        assert "required_missing" in text and "uscc_length" in text
+        b.close()
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))

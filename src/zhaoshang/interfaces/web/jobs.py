@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -85,7 +84,6 @@ class UpdateJobs:
         finally:
             self._set(job, finished=_dt.datetime.now().isoformat(timespec="seconds"))
             if file:
-                try:
-                    os.unlink(file)
-                except FileNotFoundError:
-                    pass
+                from .pages.updates import discard_upload
+
+                discard_upload(file)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 from fastapi import Depends, File, Form, Path as PathParam, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from ....core.errors import NotFound, UserError
 from ....core.fields import KINDS
@@ -26,17 +26,29 @@ def _save(upload: UploadFile) -> str:
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in SUFFIXES:
         raise UserError(f"不支持的文件类型: {suffix or '(无扩展名)'}（可用: {'、'.join(sorted(SUFFIXES))}）", f"unsupported file type: {suffix or '(no extension)'} (use {', '.join(sorted(SUFFIXES))})")
-    fd, tmp = tempfile.mkstemp(prefix="zhaoshang-upload-", suffix=suffix)
+    # the file keeps the name it was uploaded with, in a directory of its own: errors, the import's source and the
+    # rejects (their file column and name) speak of the user's file, not of a temporary name
+    name = Path((upload.filename or "").replace("\\", "/")).name.lstrip(".") or f"upload{suffix}"
+    tmp = os.path.join(tempfile.mkdtemp(prefix="zhaoshang-upload-"), name)
     size, limit = 0, max_upload()
-    with os.fdopen(fd, "wb") as out:
+    with open(tmp, "wb") as out:
         while chunk := upload.file.read(1 << 20):
             size += len(chunk)
             if size > limit:
                 out.close()
-                os.unlink(tmp)
+                discard_upload(tmp)
                 raise UserError(f"文件超过 {limit // 2**20} MB", f"the file is larger than {limit // 2**20} MB")
             out.write(chunk)
     return tmp
+
+
+def discard_upload(path: str) -> None:
+    """Remove a saved upload and the directory made for it."""
+    for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+        try:
+            remove(target)
+        except OSError:
+            pass
 
 
 def register(app, web) -> None:
@@ -84,3 +96,13 @@ def register(app, web) -> None:
         if job is None:
             raise NotFound(f"未找到更新任务: {job_id}", f"update job not found: {job_id}")
         return web.json(job)
+
+
+    @app.get("/api/updates/{job_id}/rejects", tags=["updates"], summary="一个导入任务的问题清单（CSV：文件、行、列、值、原因、处理）",
+             response_class=FileResponse, responses={200: {"content": {"text/csv": {}}}})
+    def api_update_rejects(job_id: Annotated[int, PathParam(ge=1, le=2**31)]):
+        job = jobs.get(job_id)
+        path = ((job or {}).get("result") or {}).get("import", {}).get("rejects_path")
+        if not path or not os.path.exists(path):
+            raise NotFound(f"该更新任务没有问题清单: {job_id}", f"this update job has no rejects file: {job_id}")
+        return FileResponse(path, media_type="text/csv; charset=utf-8", filename=os.path.basename(path))
