@@ -242,6 +242,22 @@ def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
         assert r.status_code == 413 and r.json()["error"] == "请求内容超过 8 MB (request body larger than 8 MB)"
 
 
+def _upload_in_browser(page, base: str, preset: str, file) -> dict:
+    """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page with ``preset``; the finished job."""
+    page.goto(base + "/updates")
+    page.select_option("#upload-preset", preset)
+    page.set_input_files("#upload-form input[type=file]", files=[file])
+    page.click("#upload-form button.primary")
+    page.wait_for_url("**/updates?job=*")
+    job_id = int(page.url.rsplit("=", 1)[1])
+    for _ in range(600):
+        job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the update did not finish")
+
+
 def test_upload_page_reads_an_export_with_its_preset(tmp_path):
     """The 数据更新 page takes a preset as the CLI does: the IT桔子 company list and then its financing events,
     uploaded in a real browser with their presets, link by the list's company key (the fundings' source is
@@ -270,18 +286,7 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
         page = b.new_page()
 
         def upload(path: Path, preset: str) -> dict:
-            page.goto(base + "/updates")
-            page.select_option("#upload-preset", preset)
-            page.set_input_files("#upload-form input[type=file]", str(path))
-            page.click("#upload-form button.primary")
-            page.wait_for_url("**/updates?job=*")
-            job_id = int(page.url.rsplit("=", 1)[1])
-            for _ in range(600):
-                job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
-                if job["state"] in ("done", "failed"):
-                    return job
-                time.sleep(0.1)
-            raise AssertionError("the update did not finish")
+            return _upload_in_browser(page, base, preset, str(path))
 
         job = upload(comp, "itjuzi_companies")
         assert job["state"] == "done" and job["kind"] == "enterprises", job
@@ -312,20 +317,9 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
         page = b.new_page(accept_downloads=True)
 
         def upload(preset: str, name: str) -> dict:
+            job = _upload_in_browser(page, base, preset, {"name": name, "mimeType": "text/csv", "buffer": f.read_bytes()})
             page.goto(base + "/updates")
-            page.select_option("#upload-preset", preset)
-            page.set_input_files("#upload-form input[type=file]",
-                                 files=[{"name": name, "mimeType": "text/csv", "buffer": f.read_bytes()}])
-            page.click("#upload-form button.primary")
-            page.wait_for_url("**/updates?job=*")
-            job_id = int(page.url.rsplit("=", 1)[1])
-            for _ in range(600):
-                job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
-                if job["state"] in ("done", "failed"):
-                    page.goto(base + "/updates")
-                    return job
-                time.sleep(0.1)
-            raise AssertionError("the update did not finish")
+            return job
 
         job = upload("a_share_merged", "登记库-12月.csv")  # the wrong preset
         assert job["state"] == "failed" and job["error"].startswith("登记库-12月.csv: 映射指定的列不存在: ts_code"), job
