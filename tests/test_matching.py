@@ -234,3 +234,16 @@ def test_evaluation_on_a_slice_of_the_labelled_set(tmp_path):
     assert m["bm25"]["demands"] >= 8 and m["bm25"]["mrr"] > 0.3
     assert m["bm25_nodes"]["recall_at_10"] >= m["bm25"]["recall_at_10"]
     assert "bm25_nodes_semantic" not in m  # only with --semantic
+
+
+def test_place_names_are_no_terms():
+    """Where a demand or an enterprise is says nothing of what it can do: 珠海市 and 上海市 shared jieba's sub-word
+    海市 (a 珠海 demand ranked Shanghai companies first on it); full names are cut out, short names dropped, and a
+    word that only looks like a fragment (城市 of 晋城市) stays."""
+    from zhaoshang.services.matching.profiles import tokens
+
+    got = tokens("珠海政务热线大模型智能问答，需求单位珠海市应急管理局")
+    assert "政务" in got and "热线" in got and not {"海市", "珠海", "珠海市"} & set(got)
+    assert not {"海市", "上海", "上海市"} & set(tokens("上海市泓舟数字科技有限公司"))
+    assert {"城市", "智慧城市"} <= set(tokens("智慧城市视频监控，四川省成都市公安局"))
+    assert not {"四川", "成都", "川省", "都市"} & set(tokens("智慧城市视频监控，四川省成都市公安局"))

@@ -73,7 +73,7 @@ def fingerprint(store, kind: str) -> str:
     """What the index of ``kind`` was built from: an import of that data or a classification changes it."""
     row = store.con.execute(_FINGERPRINT_SQL[kind]).fetchone()
     doc = {"kind": kind, "data": [str(x) for x in row], "config": config().get("version"),
-           "stop": sorted(config().get("stopwords") or [])}
+           "stop": sorted(config().get("stopwords") or []), "tokens": "no-places-1"}
     return hashlib.sha256(jsonenc.canonical(doc).encode("utf-8")).hexdigest()[:16]
 
 

@@ -32,11 +32,27 @@ def _stopwords() -> frozenset[str]:
     return frozenset(str(w) for w in config().get("stopwords") or ())
 
 
+@functools.lru_cache(maxsize=1)
+def _places() -> tuple[frozenset[str], re.Pattern]:
+    """The names of the provinces and cities (full and short: 珠海市, 珠海), and a pattern of the full names."""
+    from ...core.geo.regions import build_regions
+
+    rows = [r for r in build_regions() if r.level in ("province", "city")]
+    full = sorted({r.name for r in rows if len(r.name) > 1}, key=lambda n: (-len(n), n))
+    return (frozenset({r.name for r in rows} | {r.short_name for r in rows if r.short_name}),
+            re.compile("|".join(map(re.escape, full))))
+
+
 def tokens(text: str | None) -> list[str]:
-    """Index/query tokens: jieba search-mode words (domain dictionary), without stopwords and single
-    characters other than letters/digits runs."""
+    """Index/query tokens: jieba search-mode words (domain dictionary), without stopwords, single characters
+    other than letters/digits runs, and place names — where a demand or an enterprise is says nothing of what it
+    can do: the full names of provinces and cities are cut out of the text first (jieba's sub-words of 珠海市 and
+    上海市 share 海市), then a province's or city's name left as a word (珠海, 上海) is dropped."""
     stop = _stopwords()
-    return [t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())]
+    names, full = _places()
+    text = full.sub(" ", text) if isinstance(text, str) else text
+    return [t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())
+            and t not in names]
 
 
 def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple[str, list]:
