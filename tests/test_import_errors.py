@@ -353,3 +353,28 @@ def test_a_utf8_file_cut_inside_a_character_is_refused(tmp_path, db, rows):
         p = run("--lang", lang, "import", "enterprises", f, db=db, check=False)
         assert p.returncode == 2 and p.stderr.strip() == needle + str(f), p.stderr
     assert counts(db) == before
+
+
+def test_a_workbook_whose_data_is_not_on_its_first_sheet_names_its_sheets(tmp_path, db):
+    """An export with a 说明 sheet before its data was refused for the columns of the note alone: the error now says
+    which sheet was read and which others the workbook has."""
+    import openpyxl
+
+    x = tmp_path / "名录.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["本表为导出说明"])
+    data = wb.create_sheet("企业名录")
+    data.append(HEAD)
+    for r in good_rows(3, 900):
+        data.append(r)
+    wb.save(x)
+    before = counts(db)
+    for lang, needle in (("zh", "（读取的是第一个工作表「说明」，另有工作表: 企业名录；请把要导入的工作表移到最前，或另存为 CSV）"),
+                         ("en", " (the first sheet, 说明, was read; other sheets: 企业名录; move the sheet to import to the front, or save it as CSV)")):
+        p = run("--lang", lang, "import", "enterprises", x, db=db, check=False)
+        assert p.returncode == 2 and p.stderr.strip().endswith(needle) and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert counts(db) == before
+    wb.move_sheet("企业名录", offset=-1)  # as the message says: the data sheet first
+    wb.save(x)
+    assert run_json("import", "enterprises", x, db=db)["rows_imported"] == 3

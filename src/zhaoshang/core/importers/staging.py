@@ -90,6 +90,20 @@ class Staged:
 ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sql``
 
 
+def _other_sheets(path: Path) -> tuple[str, str]:
+    """A workbook of several sheets is read from its first: say which one it was and which others there are (an
+    export with a 说明 sheet before its data) — (Chinese, English) to add to a missing-column error, else empty."""
+    from ..readers import detect_format
+    from ..readers.xlsx import sheet_names
+
+    names = sheet_names(path) if detect_format(path) == "xlsx" else []
+    if len(names) < 2:
+        return "", ""
+    return (f"（读取的是第一个工作表「{names[0]}」，另有工作表: {'、'.join(names[1:])}；请把要导入的工作表移到最前，或另存为 CSV）",
+            f" (the first sheet, {names[0]}, was read; other sheets: {', '.join(names[1:])}; move the sheet to import "
+            "to the front, or save it as CSV)")
+
+
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
     """Target field → source header(s) for one file; clear errors for unknown or missing columns."""
     fields = kind_fields(kind)
@@ -117,8 +131,9 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     if missing:
         names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
         names_en = ", ".join(f.name for f in missing)
-        raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}",
-                        en=f"{path.name}: missing required column: {names_en}; columns in the file: {', '.join(headers[:30])}")
+        zh, en = _other_sheets(path)
+        raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}{zh}",
+                        en=f"{path.name}: missing required column: {names_en}; columns in the file: {', '.join(headers[:30])}{en}")
     return result
 
 

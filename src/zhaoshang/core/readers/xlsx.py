@@ -65,6 +65,16 @@ def _open_sheet(p: Path, sheet: str | None):
     return ws, name
 
 
+def sheet_names(p: Path) -> list[str]:
+    """The workbook's sheet names in order ([] when they cannot be read: the reader reports that itself)."""
+    import python_calamine as pc
+
+    try:
+        return list(pc.CalamineWorkbook.from_path(str(p)).sheet_names)
+    except Exception:  # calamine's own error family; reading the sheet says what is wrong
+        return []
+
+
 def _sheet_name(p: Path, names: list[str], sheet: str | None) -> str:
     if not names:
         raise UserError(f"xlsx 文件没有工作表: {p}", f"the xlsx file has no sheet: {p}")
