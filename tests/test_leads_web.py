@@ -108,6 +108,9 @@ def test_leads_page_in_the_browser(db):
         assert rows.count() == len(EXPECTED_CANDIDATES)
         first = rows.nth(0).inner_text()
         assert ENTS[102][0] in first and "近24个月在武汉、西安新设2家分支机构" in first
+        with Store(str(db), read_only=True) as s:  # the score as the region page and the report print it: 2 decimals
+            want = mine_leads(s, REGION, as_of=D)["leads"][0]["score"]
+        assert rows.nth(0).locator(".ld-score").inner_text() == f"{want:.2f}"
         assert "补链" in pg.inner_text("#ld-targets")
         rows.nth(0).locator("summary").first.click()  # the signals; rows and method sit in the next details
         assert rows.nth(0).locator(".xp-part").count() >= 8

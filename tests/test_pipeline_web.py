@@ -66,7 +66,7 @@ def test_pipeline_api(tmp_path):
     # …and why it is a lead there: its reasons and signals for the region today, as the leads list gives them
     with Store(str(path), read_only=True) as store:
         why = lead_of(store, "330200", 3, node=other["segment"])
-    assert why is not None and why["reasons"] and f'<b id="lead-reasons-score">{why["score"]:.1f}</b>' in page
+    assert why is not None and why["reasons"] and f'<b id="lead-reasons-score">{why["score"]:.2f}</b>' in page
     assert all(html_escape(r) in page for r in why["reasons"])
     assert "不是本地区的候选" in client.get(f"/pipeline/{lead['id']}").text  # the dissolved one is no candidate
     html = client.get("/pipeline").text
