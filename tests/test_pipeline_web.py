@@ -122,6 +122,19 @@ def test_pipeline_page_in_the_browser(tmp_path):
         assert "contacted" in pg.inner_text('.pl-col[data-status="contacted"] h3')
         card = pg.inner_text('.pl-col[data-status="contacted"] .pl-card')
         assert "Ningbo" in card and "宁波市" not in card  # the region in the page's language
+        # the segment by its name in the page's language, not by its code alone (U01 → U01 AI chips)
+        from zhaoshang.services.pipeline import leads as pipeline_leads
+
+        t = open_team_db(None, db_path=str(db))
+        pipeline_leads.update(t, pipeline_leads.list_leads(t)[0]["id"], segment="U01")
+        t.close()
+        pg.reload()
+        assert pg.inner_text('.pl-col[data-status="contacted"] .pl-card .pl-seg') == "U01 AI chips"
+        pg.goto(base + "/pipeline?lang=zh")
+        assert pg.inner_text("#pl-table tbody td.pl-seg") == "U01 AI芯片"
+        pg.click("#pl-table tbody a >> nth=0")
+        pg.wait_for_selector("#lead-segment")
+        assert pg.inner_text("#lead-segment") == "U01 AI芯片"
         pg.goto(base + "/enterprises/1")
         assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
         assert not errors, errors

@@ -167,6 +167,12 @@ class WebContext:
         """Region code → its name in ``lang`` where that is not the stored Chinese one (``labels.region_names``)."""
         return self.cached(store, ("region-names", lang), lambda: region_names(store, lang))
 
+    def node_names(self, store: Store, lang: str) -> dict[str, str]:
+        """Chain node code → "code name" in ``lang`` (a segment shown by name, not by its code alone)."""
+        col = "coalesce(name_en, name_zh)" if lang == "en" else "name_zh"
+        return self.cached(store, ("node-names", lang), lambda: {
+            r["code"]: f"{r['code']} {r['name']}" for r in store.query(f"SELECT code, {col} AS name FROM chain_nodes")})
+
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
 

@@ -60,7 +60,7 @@ def _blank(v: Optional[str]) -> Optional[str]:
     return v if v is not None and v.strip() else None
 
 
-def shown_explain(alert: dict, store, lang: str, names_en: dict[str, str]) -> dict:
+def shown_explain(alert: dict, lang: str, names_en: dict[str, str], nodes: dict[str, str]) -> dict:
     """The alert's explained match as the page shows it: the values of its conditions by their names in ``lang``
     (event type 融资, not ``funding``; the region, segments and enterprise by name, not by code or id). The JSON twin
     keeps the codes."""
@@ -70,9 +70,7 @@ def shown_explain(alert: dict, store, lang: str, names_en: dict[str, str]) -> di
     en = lang == "en"
     params = x.get("params") or {}
     places = {r["code"]: r.get("name") for r in params.get("regions") or [] if isinstance(r, dict)}
-    nodes = {r["code"]: r["name_en" if en else "name_zh"] or r["code"]
-             for r in store.query("SELECT code, name_zh, name_en FROM chain_nodes")}
-    node = lambda c: f"{c} {nodes[c]}" if c in nodes else str(c)  # noqa: E731
+    node = lambda c: nodes.get(c, str(c))  # noqa: E731
 
     def text(signal: str, raw: Any) -> Any:
         if signal == "type":
@@ -183,7 +181,8 @@ def register(app, web) -> None:
     def alert_page(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
         a, lang = own_alert(request, alert_id, user), web.lang_of(request)
         return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
-                                                "why": shown_explain(a, store, lang, web.region_names(store, lang))})
+                                                "why": shown_explain(a, lang, web.region_names(store, lang),
+                                                                     web.node_names(store, lang))})
 
     @app.post("/alerts/rules/add", include_in_schema=False)
     def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),

@@ -107,7 +107,8 @@ def register(app, web) -> None:
             "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
             "stats": landing.stats(team(request), "owner"), "history": L.history(team(request), limit=20),
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
-            "region_names": web.region_names(store, web.lang_of(request))})
+            "region_names": web.region_names(store, web.lang_of(request)),
+            "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
@@ -125,7 +126,8 @@ def register(app, web) -> None:
             "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
-            "json_twin": f"/api/pipeline/leads/{lead_id}", "region_names": web.region_names(store, web.lang_of(request))})
+            "json_twin": f"/api/pipeline/leads/{lead_id}", "region_names": web.region_names(store, web.lang_of(request)),
+            "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.post("/pipeline/add", include_in_schema=False)
     def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
