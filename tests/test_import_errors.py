@@ -378,3 +378,20 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_names_its_sheets(tmp_pa
     wb.move_sheet("企业名录", offset=-1)  # as the message says: the data sheet first
     wb.save(x)
     assert run_json("import", "enterprises", x, db=db)["rows_imported"] == 3
+
+
+@pytest.mark.parametrize("kind, needle", [
+    ("patents", "。该文件的列与预设 uspto_pgpub 相符：请加 --preset uspto_pgpub"),
+    ("enterprises", "。该文件的列与预设 uspto_pgpub（patents 数据）相符：zhaoshang import patents … --preset uspto_pgpub")])
+def test_an_export_read_without_its_preset_names_the_preset(tmp_path, db, kind, needle):
+    """A USPTO export imported without --preset was refused naming only the missing column: the error now names the
+    preset whose columns the file has (and its kind when it is another)."""
+    f = write_csv(tmp_path / "uspto.csv", [["1", "US2024000001A1", "Image recognizer", "2024-10-03", "2023-01-05", "Acme", "A. Smith"]],
+                  header=["ID", "Patent Number", "Title", "Date Published", "Filing Date", "Applicant Name", "Inventer"])
+    before = counts(db)
+    p = run("import", kind, f, db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip().endswith(needle) and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    p = run("--lang", "en", "import", kind, f, db=db, check=False)
+    assert p.returncode == 2 and "The file's columns fit the preset uspto_pgpub" in p.stderr, p.stderr
+    assert counts(db) == before
+    assert run_json("import", "patents", f, "--preset", "uspto_pgpub", db=db)["rows_imported"] == 1

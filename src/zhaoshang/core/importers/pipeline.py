@@ -41,6 +41,14 @@ def list_presets() -> dict[str, dict]:
     return out
 
 
+def fitting_presets(headers, kind: str | None = None) -> list[str]:
+    """The presets (of ``kind``, or any) every column of which the file's ``headers`` have: the layout it looks like."""
+    have = set(headers)
+    return [name for name, doc in list_presets().items() if (kind is None or doc.get("kind") == kind)
+            and doc.get("columns") and all(h in have for v in doc["columns"].values()
+                                           for h in ([v] if isinstance(v, str) else v))]
+
+
 def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: str | None = None) -> Mapping:
     """Build a ``Mapping`` from a preset name, a YAML mapping file or a dict (the file/dict wins)."""
     if kind not in KINDS:
@@ -260,9 +268,7 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
         return
     present = [f for f, _ in evidence if f in staged.present or f in m.defaults]
     headers = {h for raw in staged.raws for h in raw.headers}
-    fits = [name for name, doc in list_presets().items() if doc.get("kind") == staged.kind and not m.name
-            and doc.get("columns") and all(h in headers for v in doc["columns"].values()
-                                           for h in ([v] if isinstance(v, str) else v))]
+    fits = [] if m.name else fitting_presets(headers, staged.kind)
     files, files_en = "、".join(p.name for p in paths), ", ".join(p.name for p in paths)
     if present:
         if present != ["enterprise_key"] or not fits or con.execute(

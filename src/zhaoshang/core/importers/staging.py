@@ -90,15 +90,30 @@ class Staged:
 ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sql``
 
 
-def _other_sheets(path: Path) -> tuple[str, str]:
+def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
+    """When the columns are a preset's layout (an export read without its preset): which preset, as the command needs it."""
+    from .pipeline import fitting_presets, list_presets
+
+    fits = fitting_presets(headers)
+    if not fits:
+        return "", ""
+    same = [f for f in fits if list_presets()[f].get("kind") == kind]
+    if same:
+        return f"。该文件的列与预设 {same[0]} 相符：请加 --preset {same[0]}", f". The file's columns fit the preset {same[0]}: add --preset {same[0]}"
+    other = list_presets()[fits[0]].get("kind")
+    return (f"。该文件的列与预设 {fits[0]}（{other} 数据）相符：zhaoshang import {other} … --preset {fits[0]}",
+            f". The file's columns fit the preset {fits[0]} ({other} data): zhaoshang import {other} … --preset {fits[0]}")
+
+
+def _other_sheets(path: Path, hint: tuple[str, str] = ("", "")) -> tuple[str, str]:
     """A workbook of several sheets is read from its first: say which one it was and which others there are (an
-    export with a 说明 sheet before its data) — (Chinese, English) to add to a missing-column error, else empty."""
+    export with a 说明 sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``."""
     from ..readers import detect_format
     from ..readers.xlsx import sheet_names
 
     names = sheet_names(path) if detect_format(path) == "xlsx" else []
     if len(names) < 2:
-        return "", ""
+        return hint
     return (f"（读取的是第一个工作表「{names[0]}」，另有工作表: {'、'.join(names[1:])}；请把要导入的工作表移到最前，或另存为 CSV）",
             f" (the first sheet, {names[0]}, was read; other sheets: {', '.join(names[1:])}; move the sheet to import "
             "to the front, or save it as CSV)")
@@ -131,7 +146,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     if missing:
         names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
         names_en = ", ".join(f.name for f in missing)
-        zh, en = _other_sheets(path)
+        zh, en = _other_sheets(path) if mapping.name else _other_sheets(path, _preset_hint(kind, headers))
         raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}{zh}",
                         en=f"{path.name}: missing required column: {names_en}; columns in the file: {', '.join(headers[:30])}{en}")
     return result
