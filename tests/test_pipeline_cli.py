@@ -76,6 +76,17 @@ def test_pipeline_commands(db, tmp_path):
     team.close()
 
 
+def test_the_list_names_the_segment(db):
+    """pipeline list shows a lead's segment by its name in the CLI's language (U01 AI芯片 / U01 AI chips), not U01;
+    the JSON keeps the code."""
+    lead = run_json("pipeline", "add", "2", "杭州市", "--segment", "U01", db=db)
+    zh = list(csv.DictReader(io.StringIO(run("pipeline", "list", "--segment", "U01", "--format", "csv", db=db).stdout)))
+    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "list", "--segment", "U01", "--format", "csv",
+                                             db=db).stdout)))
+    assert [r["segment"] for r in zh] == ["U01 AI芯片"] and [r["segment"] for r in en] == ["U01 AI chips"]
+    assert lead["segment"] == "U01" and run_json("pipeline", "list", "--segment", "U01", db=db)[0]["segment"] == "U01"
+
+
 def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
     """落地率 counts signed leads: with open leads only, the table says there is no signed lead yet rather than
     （无记录） beside a list that has leads."""

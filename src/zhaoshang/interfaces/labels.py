@@ -226,6 +226,13 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     return title_body(row.get("title"), lang)
 
 
+def node_names(store, lang: str = "zh") -> dict[str, str]:
+    """Chain node code → the code with its name in the UI language, as a list shows a segment: ``D09 智慧教育`` /
+    ``D09 Smart education`` (the stored Chinese name where the English one is missing)."""
+    col = "coalesce(name_en, name_zh)" if lang == "en" else "name_zh"
+    return {r["code"]: f"{r['code']} {r['name']}" for r in store.query(f"SELECT code, {col} AS name FROM chain_nodes")}
+
+
 def region_names(store, lang: str = "zh") -> dict[str, str]:
     """Region code → the name shown in the UI language (the English name where the region table or the
     macro-regions' file has one)."""

@@ -10,7 +10,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
-from ..labels import region_names
+from ..labels import node_names, region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
@@ -34,9 +34,23 @@ def _region_names_en() -> dict[str, str]:
         return {}
 
 
+def _node_names() -> dict[str, str]:
+    """Chain node code → ``D09 智慧教育`` in the CLI's language; none without a database beside the team state."""
+    try:
+        with open_store(read_only=True) as store:
+            return node_names(store, t("zh", "en"))
+    except UserError:
+        return {}
+
+
 def _shown(rows: list[dict]) -> list[dict]:
-    """Table rows in the CLI's language (the stored status label and region name are Chinese)."""
-    if t("z", "e") == "z" or not rows:
+    """Table rows in the CLI's language (the stored status label and region name are Chinese), the segment by
+    its name (D09 智慧教育, not D09)."""
+    if not rows:
+        return rows
+    nodes = _node_names() if any(r.get("segment") for r in rows) else {}
+    rows = [dict(r, segment=nodes.get(r["segment"], r["segment"])) if r.get("segment") else r for r in rows]
+    if t("z", "e") == "z":
         return rows
     names = _region_names_en()
     return [dict(r, status_label=L.STATUS_EN.get(r.get("status"), r.get("status_label")),

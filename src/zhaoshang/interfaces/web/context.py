@@ -25,7 +25,7 @@ from ...services import reference
 from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import event_text, label, lq_text, one_side, region_names
+from ..labels import event_text, label, lq_text, node_names, one_side, region_names
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -168,10 +168,9 @@ class WebContext:
         return self.cached(store, ("region-names", lang), lambda: region_names(store, lang))
 
     def node_names(self, store: Store, lang: str) -> dict[str, str]:
-        """Chain node code → "code name" in ``lang`` (a segment shown by name, not by its code alone)."""
-        col = "coalesce(name_en, name_zh)" if lang == "en" else "name_zh"
-        return self.cached(store, ("node-names", lang), lambda: {
-            r["code"]: f"{r['code']} {r['name']}" for r in store.query(f"SELECT code, {col} AS name FROM chain_nodes")})
+        """Chain node code → "code name" in ``lang`` (a segment shown by name, not by its code alone;
+        ``labels.node_names``, which the CLI reads too)."""
+        return self.cached(store, ("node-names", lang), lambda: node_names(store, lang))
 
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
