@@ -174,6 +174,14 @@ def test_upload_page_imports_while_serving(db, tmp_path):
         assert file_identity(str(db)) == ident and hangzhou_test_total(base) == 5
         listing = c.get("/updates").text
         assert "登记更新.csv" in listing and "bad.csv" in listing
+        # an empty file and a header alone: refused, by the user's file name (the server's temporary path was shown)
+        (tmp_path / "e.csv").write_bytes(b"")
+        (tmp_path / "h.csv").write_text("企业名称,统一社会信用代码\n", encoding="utf-8")
+        for path, name, error in ((tmp_path / "e.csv", "空.csv", "文件为空: 空.csv"),
+                                  (tmp_path / "h.csv", "表头.csv", "文件没有数据行（只有表头）: 表头.csv")):
+            job = upload(path, name)
+            assert job["state"] == "failed" and job["error"] == error and "zhaoshang-upload" not in job["error_en"], job
+        assert file_identity(str(db)) == ident
 
 
 def test_an_open_export_download_does_not_hold_up_other_requests(db):

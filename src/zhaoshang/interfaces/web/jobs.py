@@ -77,8 +77,9 @@ class UpdateJobs:
                     result["classify"] = {k: summary[k] for k in ("chain", "enterprises", "placed", "unplaced")
                                           if k in summary}
             self._set(job, state="done", result=result)
-        except UserError as exc:
-            self._set(job, state="failed", error=str(exc), error_en=exc.en)
+        except UserError as exc:  # the user's file by its name, never the server's temporary copy
+            named = lambda text: text.replace(str(file), job["filename"]) if text and file and job.get("filename") else text  # noqa: E731
+            self._set(job, state="failed", error=named(str(exc)), error_en=named(exc.en))
         except Exception as exc:  # never lose the worker; the job says what went wrong
             self._set(job, state="failed", error=f"{type(exc).__name__}: {exc}")
         finally:
