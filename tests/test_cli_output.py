@@ -61,8 +61,9 @@ def test_headers_follow_the_ui_language(db):
 @pytest.mark.parametrize("args, english, chinese", [
     (["concentration"], ["Beijing"], ["北京市"]),
     (["network", "--kind", "all", "-g", "M-YRD"], ["Yangtze River Delta"], ["长三角"]),
-    (["show", "1"], ["deregistered", "专精特新, 独角兽"], ["注销", "成立", "专精特新、独角兽"]),  # 成立: the timeline's
-    # founding, titled in Chinese; a list (the tags) joined as the language does
+    (["show", "1"], ["deregistered", "specialised and innovative (SRDI), unicorn"], ["注销", "成立", "专精特新、独角兽"]),
+    # 成立: the timeline's founding, titled in Chinese; a list (the tags, in English: core/tags.py) joined as the
+    # language does
     (["trends"], ["General large models", "(10k CNY) disclosed"], ["通用大模型", "万元"]),
 ])
 def test_english_tables_name_regions_and_codes_in_english(db, args, english, chinese, capsys, monkeypatch):
