@@ -347,4 +347,10 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
         assert len(lines) == 3 and all(ln.startswith("登记库-12月.csv,") for ln in lines[1:]), text
         assert "required_missing" in text and "uscc_length" in text
         b.close()
+    # both updates are in the audit log, with the user's file, the outcome and the counts
+    rows = run_json("team", "audit", "--action", "data.", db=db)["rows"]
+    assert [(r["action"], r["target"], r["actor"]) for r in rows] == [("data.import", "登记库-12月.csv", "local")] * 2
+    done, failed = (json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"] for r in rows)
+    assert failed["state"] == "failed" and failed["preset"] == "a_share_merged" and "ts_code" in failed["error"]
+    assert done["state"] == "done" and done["rows_read"] == 6 and done["rows_rejected"] == 1 and done["kind"] == "enterprises"
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))

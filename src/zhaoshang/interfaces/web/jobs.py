@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +18,7 @@ from ...core.errors import UserError
 from ...core.generations import updating
 
 KEEP = 100  # finished jobs remembered for the page
+log = logging.getLogger("zhaoshang.web")
 
 
 class UpdateJobs:
@@ -31,15 +33,15 @@ class UpdateJobs:
 
     def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
                filename: str | None = None, source: str | None = None, data_date: str | None = None,
-               classify_after: bool = False, preset: str | None = None) -> dict:
+               classify_after: bool = False, preset: str | None = None, on_finish=None) -> dict:
         """Queue an import of ``file`` (a temporary copy, deleted when done; read with ``preset``'s layout when
-        given) or a classification."""
+        given) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
         job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "filename": filename,
                "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
                "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
             self._jobs[job["id"]] = job
-        self._pool.submit(self._run, job, file, source, data_date, classify_after)
+        self._pool.submit(self._run, job, file, source, data_date, classify_after, on_finish)
         return dict(job)
 
     def get(self, job_id: int) -> dict | None:
@@ -55,7 +57,8 @@ class UpdateJobs:
         with self._lock:
             job.update(kw)
 
-    def _run(self, job: dict, file: str | None, source: str | None, data_date: str | None, classify_after: bool):
+    def _run(self, job: dict, file: str | None, source: str | None, data_date: str | None, classify_after: bool,
+             on_finish=None):
         from ...core.importers import import_files
         from ...services.chain.classify import classify
         from ...services.chain.taxonomy import load_taxonomy
@@ -88,3 +91,8 @@ class UpdateJobs:
                 from .pages.updates import discard_upload
 
                 discard_upload(file)
+            if on_finish is not None:
+                try:
+                    on_finish(dict(job))
+                except Exception:  # the audit entry must not take the worker down
+                    log.exception("update job %s: the audit entry could not be written", job["id"])

@@ -15,6 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from ....core.errors import NotFound, UserError
 from ....core.fields import KINDS
 from ....core.importers import list_presets
+from ....services.team import audit
+from ..auth import client_ip
 from ..jobs import UpdateJobs
 from ..schemas import DATE_PATTERN
 from ..uploads import max_upload
@@ -51,6 +53,23 @@ def discard_upload(path: str) -> None:
             pass
 
 
+def _auditor(request: Request, user):
+    """The audit entry of a finished update: ``data.import`` (target the uploaded file) or ``data.classify``, with
+    the job, its outcome and its counts — a data update changes what everyone sees."""
+    team, ip = request.app.state.team, client_ip(request)
+
+    def record(job: dict) -> None:
+        result = job.get("result") or {}
+        report, placed = result.get("import") or {}, result.get("classify") or {}
+        detail = {"job": job["id"], "state": job["state"], **{k: job[k] for k in ("kind", "preset", "error") if job.get(k)},
+                  **{k: report[k] for k in ("source", "rows_read", "rows_imported", "rows_updated", "rows_duplicate",
+                                            "rows_rejected", "changes") if report.get(k) is not None},
+                  **({"placed": placed["placed"]} if "placed" in placed else {})}
+        audit.record(team, user, f"data.{job['action']}", job.get("filename"), detail, ip)
+
+    return record
+
+
 def register(app, web) -> None:
     jobs = app.state.update_jobs = UpdateJobs(web.served.path)
 
@@ -81,9 +100,9 @@ def register(app, web) -> None:
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
                               source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after,
-                              preset=preset)
+                              preset=preset, on_finish=_auditor(request, user))
         else:
-            job = jobs.submit(action="classify", user=user.name)
+            job = jobs.submit(action="classify", user=user.name, on_finish=_auditor(request, user))
         return RedirectResponse(f"/updates?job={job['id']}", status_code=303)
 
     @app.get("/api/updates", tags=["updates"], summary="数据更新任务（导入、归类）及其结果")
