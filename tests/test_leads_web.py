@@ -80,6 +80,19 @@ def test_api_twin_roles_and_errors(db, tmp_path):
 
 
 @pytest.mark.browser
+def _fits(pg, selector: str) -> bool:
+    """Whether a select shows its chosen option's text whole: the text's width in the select's font, plus the
+    select's padding and its arrow, within the select's width."""
+    return pg.evaluate("""(sel) => {
+        const el = document.querySelector(sel), cs = getComputedStyle(el);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = cs.font;
+        const text = el.options[el.selectedIndex].text;
+        const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20;  // the arrow
+        return ctx.measureText(text).width + pad <= el.clientWidth;
+    }""", selector)
+
+
 def test_leads_page_in_the_browser(db):
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -112,6 +125,7 @@ def test_leads_page_in_the_browser(db):
             want = mine_leads(s, REGION, as_of=D)["leads"][0]["score"]
         assert rows.nth(0).locator(".ld-score").inner_text() == f"{want:.2f}"
         assert "补链" in pg.inner_text("#ld-targets")
+        assert _fits(pg, "#f-node"), "the segment select cuts its chosen text"
         rows.nth(0).locator("summary").first.click()  # the signals; rows and method sit in the next details
         assert rows.nth(0).locator(".xp-part").count() >= 8
         pg.click("#has-local_ties")
@@ -138,6 +152,7 @@ def test_leads_page_in_the_browser(db):
         run.locator('.bt-pk[data-ready="1"]').wait_for()
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
         assert "Add to pipeline" in pg.inner_text("#leads-table") and "Target segments" in pg.inner_text("main")
+        assert _fits(pg, "#f-node"), "the segment select cuts its chosen text (English)"
         assert not errors, errors
     team = open_team_db(None, db_path=str(db))
     added = pipeline.list_leads(team, source="leads")
