@@ -174,6 +174,11 @@ def test_upload_page_imports_while_serving(db, tmp_path):
         assert file_identity(str(db)) == ident and hangzhou_test_total(base) == 5
         listing = c.get("/updates").text
         assert "登记更新.csv" in listing and "bad.csv" in listing
+        # the jobs in the page's language: 导入 企业 · 完成 / 失败 (import enterprises · done read in Chinese)
+        assert "导入 企业" in listing and ">完成<" in listing and ">失败<" in listing and ">done<" not in listing
+        assert '<option value="enterprises">企业</option>' in listing
+        english = c.get("/updates?lang=en").text
+        assert "import enterprises" in english and ">done<" in english and '<option value="enterprises">enterprises</option>' in english
         # an empty file and a header alone: refused, by the user's file name (the server's temporary path was shown)
         (tmp_path / "e.csv").write_bytes(b"")
         (tmp_path / "h.csv").write_text("企业名称,统一社会信用代码\n", encoding="utf-8")
