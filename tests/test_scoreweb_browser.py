@@ -102,6 +102,10 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     words = {"node+age": "同环节、同成立年限", "node": "同环节", "age": "同成立年限"}.get(co["level"], "全部企业")
     assert shown.startswith(f"对照组 {words}") and shown.endswith(f"n={co['n']}") and "node" not in shown, shown
     assert ((co["node"] or "未定位环节") in shown) == ("node" in co["level"]) and ("成立" in shown.split(words)[1]) == ("age" in co["level"])
+    # the weight column gives each dimension's share of the total: they add up to 1 (the file's weights add up to 1.05)
+    shares = [float(x) for x in pg.locator("#sc-dims td.sc-share").all_inner_texts() if x != "—"]
+    assert sum(shares) == pytest.approx(1.0, abs=0.005)
+    assert shares == pytest.approx([d["share"] for d in cli["dimensions"].values() if d["share"] is not None], abs=0.0005)
     n_signals = sum(len(d["contributions"]) for d in cli["dimensions"].values())
     assert pg.locator("#sc-signals tr.sc-signal").count() == n_signals
     # the fixture has no investors or team roles dated by then: those signals are listed as missing

@@ -80,7 +80,8 @@ def score_cmd(
     rows = []
     for key, dim in doc["dimensions"].items():
         rows.append({"dimension": dim["label"], "score": t("缺失", "absent") if dim["absent"] else dim["score"],
-                     "weight": dim["weight"], "signal": "", "raw": "", "percentile": "", "contribution": ""})
+                     "weight": dim["share"] if dim["share"] is not None else "", "signal": "", "raw": "",
+                     "percentile": "", "contribution": ""})
         for c in dim["contributions"]:
             rows.append({"dimension": "", "score": "", "weight": c["weight"], "signal": c["label"],
                          "raw": t("缺失", "missing") if c["detail"]["missing"] else c["raw"],

@@ -245,6 +245,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                                         normalised=round(pct, 2), weight=round(eff, 4), contribution=round(eff * pct, 2)))
         score = row.get(f"d_{dim}")
         dims[dim] = {"label": w["dimensions"][dim].get(lab) or dim, "weight": w["dimensions"][dim]["weight"],
+                     # its share of the total: the weight over the present dimensions' (the shares add up to 1)
+                     "share": round(present_dims[dim] / wsum, 4) if dim in present_dims and wsum else None,
                      "score": None if score is None else round(score, 1), "absent": score is None,
                      "coverage": round(row.get(f"cov_{dim}") or 0.0, 3),
                      "contributions": [p.to_json() for p in parts]}
