@@ -78,10 +78,19 @@ def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
     refused = run("team", "restore", backup, db=db, check=False)
     assert refused.returncode == 2 and "--yes" in refused.stderr
     p = run("team", "restore", backup, "--yes", db=db)
-    assert "完整" in p.stderr
+    assert "完整" in p.stderr and "备份之后的审计记录 1 条已保留" in p.stderr, p.stderr
     assert [u["name"] for u in run_json("users", "list", db=db)] == ["alice"]
     status = run_json("team", "status", db=db)
     assert status["backend"] == "sqlite" and status["audit_chain"]["ok"]
+    # the restore replaced the users but not the log: the entry written after the backup (user.add later) stays, as it
+    # was written, before the restore's own entry, and the chain holds (it was erased and its id reused)
+    log = run_json("team", "audit", "--limit", "3", db=db)["rows"]
+    assert [(r["action"], r["target"]) for r in log] == [("team.restore", str(backup)), ("user.add", "later"),
+                                                        ("team.backup", str(backup))]
+    assert json.loads(log[0]["detail"])["audit_entries_kept"] == 1
+    again = run("--lang", "en", "team", "restore", backup, "--yes", db=db)  # the restore's entry is kept in turn
+    assert "2 audit entries written since the backup kept" in again.stderr, again.stderr
+    assert run_json("team", "status", db=db)["audit_chain"]["ok"]
     out = tmp_path / "audit.csv"
     run("team", "audit", "--output", out, db=db)
     assert "user.add" in out.read_text(encoding="utf-8-sig")

@@ -75,8 +75,9 @@ def read_backup(path: str | os.PathLike) -> tuple[dict, list[dict]]:
     return header, items
 
 
-def restore(db: TeamDB, path: str | os.PathLike) -> dict:
-    """Replace the team state with the backup at ``path`` (all or nothing); returns the backup's header."""
+def restore(db: TeamDB, path: str | os.PathLike, after=None) -> dict:
+    """Replace the team state with the backup at ``path`` (all or nothing); returns the backup's header.
+    ``after(tx)`` runs last in the same transaction (the audit entries written since the backup are appended)."""
     header, items = read_backup(path)
     with db.tx(exclusive=True) as tx:
         tx.lock("zhaoshang-team-migrate")
@@ -99,4 +100,6 @@ def restore(db: TeamDB, path: str | os.PathLike) -> dict:
                 if "id" in columns[t] and tx.scalar("SELECT pg_get_serial_sequence(?, 'id')", [t]):
                     tx.execute(f"SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false) "
                                f'FROM "{t}"', [t])
+        if after is not None:
+            after(tx)
     return header

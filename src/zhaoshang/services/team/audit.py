@@ -41,6 +41,27 @@ def record(team: TeamDB, actor: Any, action: str, target: str | None = None, det
                              [at, name, role, action, target, det, ip, prev, h]))
 
 
+def entries_since(team: TeamDB, items: list[dict]) -> list[dict]:
+    """The entries of this team state's log that a backup's ``items`` do not hold (written after it was taken), oldest
+    first: a restore keeps them, so replacing the team state never removes a trace of what was done."""
+    kept = {it["row"].get("hash") for it in items if it["table"] == "audit_log"}
+    with team.tx() as tx:
+        rows = tx.query("SELECT at, actor, role, action, target, detail, ip, hash FROM audit_log ORDER BY id")
+    return [r for r in rows if r["hash"] not in kept]
+
+
+def append_entries(tx, entries: list[dict]) -> int:
+    """Append ``entries`` as they were written (time, actor, action, detail, address), chained after the last entry."""
+    prev = tx.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or GENESIS
+    for e in entries:
+        h = _digest(prev, e["at"], e["actor"], e["role"], e["action"], e["target"], e["detail"], e["ip"])
+        tx.execute("INSERT INTO audit_log (at, actor, role, action, target, detail, ip, prev_hash, hash) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [e["at"], e["actor"], e["role"], e["action"], e["target"], e["detail"], e["ip"], prev, h])
+        prev = h
+    return len(entries)
+
+
 def cli_actor() -> str:
     """The actor named for commands run on the server's shell."""
     import pwd
