@@ -57,6 +57,8 @@ def test_tokens_from_the_command_line(tmp_path):
     assert token.startswith("zs_") and "只显示这一次" in p.stderr
     listed = run_json("users", "token", "list", db=db)
     assert listed[0]["prefix"] == token[:10] and token not in json.dumps(listed)
+    table = run("users", "token", "list", db=db, env={"COLUMNS": "200"}).stdout
+    assert "用途" in table and "nightly" in table and "判断" not in table, table  # the label's header, not a chain label's
     run("users", "token", "revoke", str(listed[0]["id"]), db=db)
     assert run_json("users", "token", "list", "svc", db=db)[0]["revoked_at"]
     assert run("users", "token", "revoke", "99", db=db, check=False).returncode == 2

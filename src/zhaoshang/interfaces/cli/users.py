@@ -129,7 +129,8 @@ def token_list(name: Optional[str] = typer.Argument(None, help="只列出该用�
     from ...services.team import accounts
 
     emit(accounts.list_tokens(open_team(), name), fmt,
-         columns=["id", "user", "label", "prefix", "created_at", "last_used_at", "revoked_at"], title=t("API 令牌", "API tokens"))
+         columns=["id", "user", "label", "prefix", "created_at", "last_used_at", "revoked_at"], title=t("API 令牌", "API tokens"),
+         headers={"label": ("用途", "Label")})  # the token's label as the admin page names it, not a chain label's 判断
 
 
 @token_app.command("revoke")
