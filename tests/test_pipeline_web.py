@@ -68,6 +68,7 @@ def test_pipeline_api(tmp_path):
         why = lead_of(store, "330200", 3, node=other["segment"])
     assert why is not None and why["reasons"] and f'<b id="lead-reasons-score">{why["score"]:.2f}</b>' in page
     assert all(html_escape(r) in page for r in why["reasons"])
+    assert f'<span id="lead-reasons-asof">截至 {why["as_of"]}</span>' in page and "截至今日" not in page  # the data's date
     assert "不是本地区的候选" in client.get(f"/pipeline/{lead['id']}").text  # the dissolved one is no candidate
     html = client.get("/pipeline").text
     assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html

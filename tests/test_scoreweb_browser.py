@@ -128,6 +128,7 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     base, pg, db = served["base"], served["page"], served["db"]
     pg.goto(f"{base}/enterprises?as_of={AS_OF}&size=500")
     assert AS_OF in pg.inner_text("#score-asof")
+    assert f"截至 {AS_OF} 的存储批次" in pg.inner_text("#score-asof")  # a space between the date and the Chinese after it
     pg.goto(f"{base}/enterprises?as_of={AS_OF}&size=500&lang=zh")
     pg.click("#ent-table thead a.sort[href*=\"sort=-score\"]")  # first click: highest first
     pg.wait_for_url("**sort=-score**")

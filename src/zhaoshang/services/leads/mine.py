@@ -233,7 +233,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
 
 def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, lang: str = "zh",
             team=None) -> dict | None:
-    """One enterprise's lead for the region today — reasons, signals, explained score — as the leads list shows it
+    """One enterprise's lead for the region at the reference date (``as_of`` in the result: the latest data, not
+    today) — reasons, signals, explained score — as the leads list shows it
     (the pipeline's lead page). ``node``: the lead's segment, so that it is a candidate whether or not the
     segment is still a target; None when it is no candidate there (present in the region, abnormal, unplaced)."""
     for n in dict.fromkeys([node, None]):
@@ -242,8 +243,8 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
         except UserError:
             continue  # a segment the chain no longer has: the region's targets instead
         if c["rows"]:
-            lead = _document(store, _with_reach(store, c, 1), n, lang)["leads"][0]
-            return {k: v for k, v in lead.items() if k != "rank"}
+            doc = _document(store, _with_reach(store, c, 1), n, lang)
+            return {**{k: v for k, v in doc["leads"][0].items() if k != "rank"}, "as_of": doc["as_of"]}
     return None
 
 
