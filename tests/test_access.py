@@ -5,6 +5,7 @@ security headers behave."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import warnings
@@ -178,10 +179,12 @@ def test_analyst_sees_personal_data_and_each_read_is_audited(server, demo):
 def test_exports_are_audited_and_the_log_is_read_only(server, demo):
     c = server["client"]
     server["app"].state.web.export_limits._buckets.clear()  # the route walk above spent the viewer's export allowance
-    r = c.get("/api/enterprises/export?format=csv&region=330000", headers=_bearer(server, "viewer"))
+    r = c.get("/api/enterprises/export?format=csv&region=330000&q=%E6%99%BA%E8%83%BD+%E7%A7%91%E6%8A%80",
+              headers=_bearer(server, "viewer"))
     assert r.status_code == 200
     e = audit.search(server["team"], actor="vera", action="export")["rows"]
     assert e and "region=330000" in e[0]["detail"]
+    assert json.loads(e[0]["detail"])["query"] == "format=csv&region=330000&q=智能 科技"  # readable, not %E6%99%BA…
     log = c.get("/api/admin/audit?action=export", headers=_bearer(server, "admin")).json()
     assert log["total"] >= 1 and log["chain"]["ok"]
     csv = c.get("/api/admin/audit/export?actor=vera", headers=_bearer(server, "admin"))

@@ -18,7 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote_plus
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -162,7 +162,8 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
         response = await call_next(request)
         if need == "export" and response.status_code == 200:  # every export is on the record
             await run_in_threadpool(audit.record, cfg.team, user, "export", path,
-                                    {"query": request.url.query} if request.url.query else None, client_ip(request))
+                                    {"query": unquote_plus(request.url.query)} if request.url.query else None,
+                                    client_ip(request))  # the filters as typed (q=演示合成), not percent-encoded
         if new_nonce:
             response.set_cookie(CSRF_COOKIE, new_nonce, httponly=True, samesite="strict",
                                 secure=request.url.scheme == "https", path="/")
