@@ -125,6 +125,7 @@ def test_xlsx_holds_the_json_numbers(env):
     assert len(modes) == len(p["recommend"]["modes"])
     ov = {r[0]: r[1] for r in wb["概览"].iter_rows(values_only=True) if r[0]}
     assert ov["本地产业链企业数"] == p["summary"]["region_total"] and ov["数据截至"] == p["as_of"]
+    assert ov["层级"] in ("省级", "地市", "区县") and ov["产业链"] == f"{p['chain_name']}（{p['chain']}）"  # not city, ai
     notes = " ".join(str(c) for r in wb["说明"].iter_rows(values_only=True) for c in r if c)
     for needle in ("合成演示数据", p["as_of"], "synthetic-demo", "区位商 LQ", "docs/methods.md"):
         assert needle in notes
@@ -159,6 +160,8 @@ def test_english_report_and_as_of(env):
     regions = list(wb["Regions"].iter_rows(values_only=True))
     mine = [r for r in regions[2:] if r[0] == "440300"][0]
     assert mine[regions[1].index("This region")] == "yes"
+    ov = {r[0]: r[1] for r in wb["Overview"].iter_rows(values_only=True) if r[0]}
+    assert ov["Level"] == "city" and ov["Chain"] == "AI industry chain (ai)"
 
 
 @pytest.mark.parametrize("args, needle", [

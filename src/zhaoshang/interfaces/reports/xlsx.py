@@ -8,8 +8,16 @@ from pathlib import Path
 
 from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
+from ..labels import label
 from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, mode_cards, recommend_parts,
                      trend_parts)
+
+def _chain_text(profile: dict, en: bool) -> str:
+    """The chain by name with its code, as the PDF names it: 人工智能产业链（ai） / AI industry chain (ai)."""
+    if en:
+        return f"{'AI industry chain' if profile['chain'] == 'ai' else 'industry chain'} ({profile['chain']})"
+    return f"{profile['chain_name']}（{profile['chain']}）"
+
 
 NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
@@ -95,8 +103,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         ws.cell(row=r, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
         r += 1
     overview = [("地区代码", "Region code", reg["code"], "text"), ("地区", "Region", reg.get("full_name_en") if en else reg["full_name"], "text"),
-                ("层级", "Level", reg["level"], "text"), ("数据截至", "As of", profile["as_of"], "text"),
-                ("产业链", "Chain", profile["chain"], "text"),
+                ("层级", "Level", label("level", reg["level"], "en" if en else "zh"), "text"),
+                ("数据截至", "As of", profile["as_of"], "text"), ("产业链", "Chain", _chain_text(profile, en), "text"),
                 ("本地产业链企业数", "Local chain enterprises", s["region_total"], "int"),
                 ("全国产业链企业数", "National chain enterprises", s["national_total"], "int"),
                 ("占全国比重", "Share of nation", s["national_share"], "pct"),
@@ -150,8 +158,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）", f"{reg.get('full_name_en') or reg['full_name']} ({reg['code']})"),
               ("数据截至", "As of", profile["as_of"], profile["as_of"]),
               ("生成日期", "Generated", profile["generated"], profile["generated"]),
-              ("产业链", "Chain", f"{profile['chain_name']}（{profile['chain']}）",
-               f"{'AI industry chain' if profile['chain'] == 'ai' else 'industry chain'} ({profile['chain']})")]  # as the PDF
+              ("产业链", "Chain", _chain_text(profile, False), _chain_text(profile, True))]  # as the PDF
     for src in profile["sources"]:
         lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '—'}；"
                                              f"导入 {src.get('rows') or 0} 行",
