@@ -117,6 +117,7 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
         # the same story from the JSON feed (a longer title, the same body) is one item with two sources
         assert by["json"]["status"] == "ok" and by["json"]["merged"] == 1 and by["json"]["items_new"] == 1
         assert by["broken"]["status"] == "error" and "unparseable" in by["broken"]["error"]
+        assert by["broken"]["error"].startswith("无法解析的新闻源") and "ValueError" not in by["broken"]["error"]
         assert by["slow"]["status"] == "error" and "超时" in by["slow"]["error"]
         assert by["missing"]["status"] == "error" and by["missing"]["error"] == "HTTP 404"
         assert res["errors"] == 3

@@ -142,8 +142,14 @@ def fetch(feed: Feed, state: dict | None = None, client=None) -> Fetched:
     return out
 
 
+class FeedError(ValueError):
+    """A feed's document that cannot be read, said in the product's words (no exception class shown)."""
+
+
 def _reason(exc: Exception) -> str:
     name = type(exc).__name__
+    if isinstance(exc, FeedError):
+        return str(exc)[:300]
     if "Timeout" in name:
         return f"超时 (timeout: {name})"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -159,7 +165,7 @@ def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
 
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
-        raise ValueError(f"无法解析的新闻源 (unparseable feed: {type(parsed.bozo_exception).__name__})")
+        raise FeedError(f"无法解析的新闻源 (unparseable feed: {type(parsed.bozo_exception).__name__})")
     items = []
     for e in parsed.entries:
         body = ""
@@ -173,10 +179,13 @@ def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
 
 
 def _json_feed(data: bytes) -> list[dict]:
-    doc = json.loads(data.decode("utf-8-sig"))
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"无法解析的 JSON 新闻源 (unparseable JSON feed: {exc})") from exc
     entries = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(entries, list):
-        raise ValueError("JSON 新闻源缺少 items 列表 (JSON feed without items)")
+        raise FeedError("JSON 新闻源缺少 items 列表 (JSON feed without items)")
     items = []
     for e in entries:
         if not isinstance(e, dict):
