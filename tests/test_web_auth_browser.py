@@ -60,6 +60,14 @@ def test_login_pages_admin_docs_logout(base):
         pg.goto(base + "/admin")
         assert pg.locator('tr[data-user="boss"]').count() == 1
         assert pg.locator("#audit-table tbody tr").count() >= 2  # user.add and login
+        for lang in ("zh", "en"):  # the new user's password field shows its placeholder whole
+            pg.goto(base + f"/admin?lang={lang}")
+            assert pg.evaluate("""() => {
+                const el = document.querySelector('#add-user input[name=password]');
+                const cs = getComputedStyle(el), ctx = document.createElement('canvas').getContext('2d');
+                ctx.font = cs.font;
+                return ctx.measureText(el.placeholder).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight)
+                       <= el.clientWidth; }"""), lang
         pg.goto(base + "/docs")
         pg.wait_for_selector(".swagger-ui .opblock", timeout=20000)
         assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
