@@ -62,6 +62,15 @@ def test_timeline_page_names_the_type_once(demo):
             repeated = [(label, text) for label, text in items if says_type_again(label, text)]
             assert repeated == [], repeated
             assert [patent, demo["patent"]] in [list(x) for x in items]  # the patent's title, as it was filed
+            # the patents list: a filing date and a grant date, each in its own labelled column (one column mixed them)
+            heads = page.locator("#patents-table thead th").all_inner_texts()
+            assert heads[3:] == (["申请日", "授权日"] if lang == "zh" else ["Filed", "Granted"]), heads
+            rows = page.evaluate("""() => [...document.querySelectorAll('#patents-table tbody tr[data-number]')].map(
+                tr => [tr.dataset.number, tr.querySelector('.pt-applied').innerText, tr.querySelector('.pt-granted').innerText])""")
+            with Store(demo["db"], read_only=True) as s:
+                want = {n: (str(a or ""), str(g or "")) for n, a, g in s.con.execute(
+                    "SELECT number, applied, granted FROM patents WHERE number = ANY(?)", [[r[0] for r in rows]]).fetchall()}
+            assert rows and all(want[n] == (a, g) for n, a, g in rows), rows
         browser.close()
         assert errors == []
 
