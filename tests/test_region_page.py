@@ -97,6 +97,7 @@ def test_page_in_chromium(server, tmp_path):
         body = page.inner_text("main")
         assert exp["top_enterprises"]["rows"][0]["name"] in body
         assert exp["recommend"]["segments"][0]["name_zh"] in body
+        assert "区位商 LQ 不同" in page.inner_text("#rec-rca-note")  # RCA beside the chart's LQ: why they differ
         leads = page.inner_text("#sec-leads")  # the real top leads with their reasons
         assert exp["leads"]["rows"][0]["name"] in leads and exp["leads"]["rows"][0]["reasons_text"][:10] in leads
         for sec in ("#sec-leads", "#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
