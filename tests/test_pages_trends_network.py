@@ -145,6 +145,12 @@ def test_trends_page_english_and_empty(page, server):
             if (r.x + r.width > el.clientWidth + 1) bad.push(t.style.text); });
           return bad; }""", sel)
         assert out == [], (sel, out)
+    cut = page.evaluate("""() => { const c = echarts.getInstanceByDom(document.querySelector('#chart-node')), cut = [];
+      c.getZr().storage.getDisplayList(true).forEach(e => { const t = e.getTextContent && e.getTextContent();
+        const s = (t && t.style && t.style.text) || (e.style && e.style.text) || '';
+        if (String(s).includes('…') || String(s).includes('...')) cut.push(s); });
+      return cut; }""")
+    assert cut == [], cut  # the segments' English names whole (Speech and natural langu… was cut)
     assert page.errors == []
 
 

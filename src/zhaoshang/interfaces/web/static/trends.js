@@ -64,7 +64,7 @@
         tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
-    yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: 150, overflow: 'truncate'}},
+    yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
     series: [{type: 'bar', data: N.map(r => ({value: yi(r.amount_wan), itemStyle: {color: STAGE[r.stage] || '#7aa2ee', borderRadius: [0, 3, 3, 0]}})),
       barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '') + ' · ' + N[p.dataIndex].rounds + tr('轮', ' rounds')}}],
   });
