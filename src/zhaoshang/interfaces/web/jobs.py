@@ -16,6 +16,7 @@ from cachetools import LRUCache
 
 from ...core.errors import UserError
 from ...core.generations import updating
+from .uploads import discard_upload
 
 KEEP = 100  # finished jobs remembered for the page
 log = logging.getLogger("zhaoshang.web")
@@ -88,8 +89,6 @@ class UpdateJobs:
         finally:
             self._set(job, finished=_dt.datetime.now().isoformat(timespec="seconds"))
             if file:
-                from .pages.updates import discard_upload
-
                 discard_upload(file)
             if on_finish is not None:
                 try:

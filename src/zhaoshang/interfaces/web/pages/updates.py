@@ -19,7 +19,7 @@ from ....services.team import audit
 from ..auth import client_ip
 from ..jobs import UpdateJobs
 from ..schemas import DATE_PATTERN
-from ..uploads import max_upload
+from ..uploads import discard_upload, max_upload
 
 SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".parquet"}
 
@@ -42,15 +42,6 @@ def _save(upload: UploadFile) -> str:
                 raise UserError(f"文件超过 {limit // 2**20} MB", f"the file is larger than {limit // 2**20} MB")
             out.write(chunk)
     return tmp
-
-
-def discard_upload(path: str) -> None:
-    """Remove a saved upload and the directory made for it."""
-    for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
-        try:
-            remove(target)
-        except OSError:
-            pass
 
 
 def _auditor(request: Request, user):
