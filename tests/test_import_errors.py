@@ -382,7 +382,8 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_names_its_sheets(tmp_pa
 
 @pytest.mark.parametrize("kind, needle", [
     ("patents", "。该文件的列与预设 uspto_pgpub 相符：请加 --preset uspto_pgpub"),
-    ("enterprises", "。该文件的列与预设 uspto_pgpub（patents 数据）相符：zhaoshang import patents … --preset uspto_pgpub")])
+    ("enterprises", "该文件的列与预设 uspto_pgpub（patents 数据）相符，不像 enterprises 数据，未导入。"
+                    "请用 zhaoshang import patents … --preset uspto_pgpub（确要按 enterprises 导入，请用 --mapping 指定列）")])
 def test_an_export_read_without_its_preset_names_the_preset(tmp_path, db, kind, needle):
     """A USPTO export imported without --preset was refused naming only the missing column: the error now names the
     preset whose columns the file has (and its kind when it is another)."""
@@ -392,6 +393,24 @@ def test_an_export_read_without_its_preset_names_the_preset(tmp_path, db, kind, 
     p = run("import", kind, f, db=db, check=False)
     assert p.returncode == 2 and p.stderr.strip().endswith(needle) and len(p.stderr.strip().splitlines()) == 1, p.stderr
     p = run("--lang", "en", "import", kind, f, db=db, check=False)
-    assert p.returncode == 2 and "The file's columns fit the preset uspto_pgpub" in p.stderr, p.stderr
+    assert p.returncode == 2 and "columns fit the preset uspto_pgpub" in p.stderr, p.stderr
     assert counts(db) == before
     assert run_json("import", "patents", f, "--preset", "uspto_pgpub", db=db)["rows_imported"] == 1
+
+
+def test_another_kinds_export_is_refused(tmp_path, db):
+    """IT桔子's financing events imported as enterprises were read by their names alone — 783 enterprises "updated",
+    6 made from funding rows, date, round and amount dropped, exit 0: refused, naming the kind and the preset."""
+    f = write_csv(tmp_path / "融资事件.csv", [["1", "示例智能", "杭州示例智能科技有限公司", "浙江-杭州", "2018-05-01", "A轮", "数千万人民币", "某资本"]],
+                  header=["company_seq", "brand_name", "legal_name", "location_raw", "date", "round", "amount_raw", "investors_raw"])
+    before = counts(db)
+    p = run("import", "enterprises", f, db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        "错误: 融资事件.csv: 该文件的列与预设 itjuzi_financing（fundings 数据）相符，不像 enterprises 数据，未导入。"
+        "请用 zhaoshang import fundings … --preset itjuzi_financing（确要按 enterprises 导入，请用 --mapping 指定列）"), p.stderr
+    p = run("--lang", "en", "import", "enterprises", f, db=db, check=False)
+    assert p.returncode == 2 and "the file's columns fit the preset itjuzi_financing (fundings data)" in p.stderr
+    assert counts(db) == before
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("kind: enterprises\ncolumns:\n  name: legal_name\n", encoding="utf-8")
+    assert run_json("import", "enterprises", f, "--mapping", mapping, db=db)["rows_imported"] == 1  # as asked

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import jsonenc
-from ..config import ConfigFile, read_yaml
+from ..config import ConfigFile
 from ..errors import ImportFailed, UserError
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
@@ -26,27 +26,33 @@ from .enterprises import key_sql, new_registry_rows, write_enterprises, write_ne
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
+from .presets import fitting_presets, list_presets
 from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
 from .typing_ import type_stage
 
-PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
 # a registry's first export typed and written in parts (off: every import types all its rows first)
 PARTS = True
 
 
-def list_presets() -> dict[str, dict]:
-    out = {}
-    for p in sorted(PRESET_DIR.glob("*.yaml")):
-        out[p.stem] = read_yaml(p, "预设文件", "preset file") or {}
-    return out
+def _refuse_another_kinds_export(kind: str, paths: list[Path]) -> None:
+    """A file laid out as another kind's export (IT桔子's financing events imported as ``enterprises``) would be read
+    by the headers it shares with this kind — its names — and the rest dropped: 783 enterprises "updated" from funding
+    rows. Refused, naming the kind and preset it fits, unless a preset of this kind fits it too."""
+    from ..readers import peek_headers
 
-
-def fitting_presets(headers, kind: str | None = None) -> list[str]:
-    """The presets (of ``kind``, or any) every column of which the file's ``headers`` have: the layout it looks like."""
-    have = set(headers)
-    return [name for name, doc in list_presets().items() if (kind is None or doc.get("kind") == kind)
-            and doc.get("columns") and all(h in have for v in doc["columns"].values()
-                                           for h in ([v] if isinstance(v, str) else v))]
+    for p in paths:
+        headers = peek_headers(p)
+        if fitting_presets(headers, kind):
+            continue
+        other = fitting_presets(headers)
+        if other:
+            name = other[0]
+            other_kind = list_presets()[name].get("kind")
+            raise UserError(f"{p.name}: 该文件的列与预设 {name}（{other_kind} 数据）相符，不像 {kind} 数据，未导入。"
+                            f"请用 zhaoshang import {other_kind} … --preset {name}（确要按 {kind} 导入，请用 --mapping 指定列）",
+                            en=f"{p.name}: the file's columns fit the preset {name} ({other_kind} data), not {kind} data; "
+                               f"nothing imported. Use zhaoshang import {other_kind} … --preset {name} (to import it as "
+                               f"{kind} all the same, name the columns with --mapping)")
 
 
 def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: str | None = None) -> Mapping:
@@ -116,6 +122,8 @@ def import_files(
     if not paths:
         raise UserError("没有指定要导入的文件", en="no file to import")
     m = load_mapping(kind, mapping, preset)
+    if m.name is None and not m.columns:
+        _refuse_another_kinds_export(kind, paths)
     src = source or m.source or paths[0].stem
     from ..parse.dates import parse_user_date
 

@@ -92,7 +92,7 @@ ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sq
 
 def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     """When the columns are a preset's layout (an export read without its preset): which preset, as the command needs it."""
-    from .pipeline import fitting_presets, list_presets
+    from .presets import fitting_presets, list_presets
 
     fits = fitting_presets(headers)
     if not fits:
