@@ -48,9 +48,13 @@ def _refuse_another_kinds_export(kind: str, paths: list[Path]) -> None:
         if other:
             name = other[0]
             other_kind = list_presets()[name].get("kind")
-            raise UserError(f"{p.name}: 该文件的列与预设 {name}（{other_kind} 数据）相符，不像 {kind} 数据，未导入。"
+            labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL.get(kind, ())))
+            fields_en = ", ".join(dict.fromkeys(f for f, _ in MEANINGFUL.get(kind, ())))
+            raise UserError(f"{p.name}: 该文件的列与预设 {name}（{other_kind} 数据）相符，不像 {kind} 数据"
+                            + (f"（没有{labels}）" if labels else "") + "，未导入。"
                             f"请用 zhaoshang import {other_kind} … --preset {name}（确要按 {kind} 导入，请用 --mapping 指定列）",
-                            en=f"{p.name}: the file's columns fit the preset {name} ({other_kind} data), not {kind} data; "
+                            en=f"{p.name}: the file's columns fit the preset {name} ({other_kind} data), not {kind} data"
+                               + (f" (no {fields_en})" if fields_en else "") + "; "
                                f"nothing imported. Use zhaoshang import {other_kind} … --preset {name} (to import it as "
                                f"{kind} all the same, name the columns with --mapping)")
 
