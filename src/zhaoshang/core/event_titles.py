@@ -6,8 +6,7 @@ after the head (a name, a patent's or a news item's title) stays as written. A l
 
 from __future__ import annotations
 
-import re
-
+from .parse.amounts import fx_rate, parse_amount
 from .parse.rounds import ROUND_LABELS_EN, normalize_round
 
 HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "funding", "专利": "patent", "新闻": "news",
@@ -38,38 +37,29 @@ def title_body(title: str | None, lang: str = "zh") -> str | None:
     return (title_en(title) or "").partition(": ")[2] if lang == "en" else rest
 
 
-_CURRENCIES = {"人民币": "CNY", "元": "CNY", "元人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD",
-               "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "新台币": "TWD", "": "CNY"}
-_AMOUNT_RE = re.compile(r"^(约|近|超|超过|逾)?\s*([\d.,]+)\s*(万|亿)\s*(" + "|".join(k for k in _CURRENCIES if k) + r")?$")
-_VAGUE = {"数百万": "several million", "数千万": "tens of millions of", "数亿": "hundreds of millions of",
-          "数十亿": "billions of", "数十万": "hundreds of thousands of", "百万级": "millions of", "千万级": "tens of millions of",
-          "未透露": "undisclosed", "未披露": "undisclosed", "不详": "undisclosed"}
-_APPROX = {"约": "about ", "近": "nearly ", "超": "over ", "超过": "over ", "逾": "over "}
-
-
 def money_en(amount: float, currency: str = "CNY") -> str:
     """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion`` (an amount in 万元 is ``wan * 1e4``)."""
     return f"{currency} {amount / 1e9:,.4g} billion" if amount >= 1e9 else f"{currency} {amount / 1e6:,.4g} million"
 
 
 def amount_en(text: str) -> str:
-    """A funding amount as the source wrote it (``2420万人民币``, ``1.5亿美元``, ``数千万人民币``, ``未透露``) in
-    English (``CNY 24.2 million``, ``USD 150 million``, ``tens of millions of CNY``, ``undisclosed``); another
-    text as written."""
-    t = text.strip()
-    m = _AMOUNT_RE.match(t)
-    if m:
-        try:
-            n = float(m.group(2).replace(",", "")) * (1e4 if m.group(3) == "万" else 1e8)
-        except ValueError:
-            return text
-        return _APPROX.get(m.group(1) or "", "") + money_en(n, _CURRENCIES[m.group(4) or ""])
-    for zh, en in _VAGUE.items():
-        if t.startswith(zh):
-            tail = t[len(zh):]
-            cur = _CURRENCIES.get(tail) or _CURRENCIES.get(tail.removesuffix("元"))
-            return en if en == "undisclosed" else f"{en} {cur}" if cur else text
-    return text
+    """A funding amount as the source wrote it (``2420万人民币``, ``1.5亿美元``, ``数千万人民币``, ``未透露``) in English,
+    as the one amount parser reads it (``core/parse/amounts.py``): ``CNY 24.2 million``, ``USD 150 million``, a vague
+    amount by its range (``CNY 10–100 million``), ``undisclosed``; a text the parser cannot read as written."""
+    try:
+        a = parse_amount(text)
+    except ValueError:
+        return text
+    if a is None:
+        return text
+    if a.undisclosed:
+        return "undisclosed"
+    if not a.vague or a.low_wan is None or a.high_wan is None:
+        return money_en(a.original, a.currency)
+    rate = fx_rate(a.currency)
+    low, high = a.low_wan * 1e4 / rate, a.high_wan * 1e4 / rate
+    scale, word = (1e9, "billion") if high >= 1e9 else (1e6, "million")
+    return f"{a.currency} {low / scale:,.4g}–{high / scale:,.4g} {word}"
 
 
 def funding_en(rest: str) -> str:
