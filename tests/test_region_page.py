@@ -217,3 +217,22 @@ def test_the_regions_own_name_on_the_map_is_readable(server):
     assert label["show"]
     outline = _contrast(label["textBorderColor"], fill) if label.get("textBorderWidth", 0) >= 2 else 0
     assert max(_contrast(label["color"], fill), outline) >= 4.5, (label, fill)
+
+
+def test_the_regions_name_on_the_map_in_english(server):
+    """In English the region's own name on its map is English (Shenzhen): it read 深圳市, the boundary file's
+    Chinese name, on an English page."""
+    require_browser()
+    pw_api = pytest.importorskip("playwright.sync_api")
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        names = {}
+        for lang in ("en", "zh"):
+            page.goto(server["base"] + "/region/440300?lang=" + lang)
+            page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+            names[lang] = page.evaluate("""() => { const s = echarts.getInstanceByDom(document.getElementById('rp-map'))
+                .getOption().series[0]; const item = s.data.find(x => x.name === '440300');
+                return [s.label.formatter({name: '440300', data: item}), s.emphasis.label.formatter({name: '440300', data: item})]; }""")
+        b.close()
+    assert names == {"en": ["Shenzhen", "Shenzhen"], "zh": ["深圳市", "深圳市"]}, names

@@ -35,6 +35,8 @@
       label: hl.has(r.code) ? {show: true, color: '#fff', fontWeight: 'bold', textBorderColor: '#7a2a10', textBorderWidth: 3} : undefined,
     }));
     const max = Math.max(1, ...m.rows.map(r => r.count || 0));
+    // the region's name in the page's language (the boundary file carries the Chinese name only)
+    const mapLabel = p => (p.data && p.data.label_) || names[p.name] || p.name;
     c.setOption({
       tooltip: {trigger: 'item', formatter: p => {
         const r = m.rows.find(x => x.code === p.name);
@@ -44,8 +46,8 @@
       visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'],
                   inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
       series: [{type: 'map', map: 'rp-' + m.view, roam: false, data: data, nameProperty: 'name',
-                label: {show: false, formatter: p => names[p.name] || p.name, fontSize: 11},
-                emphasis: {label: {show: true, formatter: p => names[p.name] || p.name}},
+                label: {show: false, formatter: mapLabel, fontSize: 11},
+                emphasis: {label: {show: true, formatter: mapLabel}},
                 itemStyle: {borderColor: '#fff', borderWidth: 0.6, areaColor: '#f4f6f8'}}],
     });
     c.on('click', p => { if (p.name && /^\d{6}$/.test(p.name)) location.href = '/region/' + p.name + location.search; });
