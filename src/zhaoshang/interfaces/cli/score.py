@@ -84,7 +84,9 @@ def score_cmd(
                      "percentile": "", "contribution": ""})
         for c in dim["contributions"]:
             rows.append({"dimension": "", "score": "", "weight": c["weight"], "signal": c["label"],
-                         "raw": t("缺失", "missing") if c["detail"]["missing"] else c["raw"],
+                         "raw": (t("未覆盖（融资来源未列入）", "not covered (no funding source lists it)")
+                                 if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
+                                 else c["raw"]),
                          "percentile": c["normalised"], "contribution": c["contribution"]})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
     emit(doc, fmt, rows=rows, columns=["dimension", "score", "signal", "raw", "percentile", "weight", "contribution"],
@@ -92,7 +94,17 @@ def score_cmd(
                  f"对照组 {doc['cohort']['level']} n={doc['cohort']['n']}，再融资可能性 {tier}）",
                  f"{doc['name']}: total {doc['total']}, confidence {doc['confidence']} (as of {doc['as_of']}, "
                  f"{doc['version']}, cohort {doc['cohort']['level']} n={doc['cohort']['n']}, next round: {tier})"),
-         note=note)
+         note=_coverage_note(doc, note))
+
+
+def _coverage_note(doc: dict, note: str | None) -> str | None:
+    """The scorecard's note: no funding source covers the enterprise (its funding signals unknown, not 0)."""
+    if doc.get("funding_coverage") != "not_covered":
+        return note
+    cov = t("导入的融资来源均未覆盖该企业：融资信号未知（未覆盖），不按 0 计，只降低置信度",
+            "No imported funding source lists this enterprise: its funding signals are unknown (not covered), "
+            "not 0 — they lower the confidence only")
+    return f"{note}\n{cov}" if note else cov
 
 
 @backtest_app.command("score")

@@ -27,7 +27,7 @@ from .live import register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
-from .signals import SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
+from .signals import FUNDING_SOURCES, SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -222,7 +222,9 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
     present_dims = {k: v["weight"] for k, v in w["dimensions"].items()
                     if v["weight"] > 0 and row.get(f"d_{k}") is not None}
     wsum = sum(present_dims.values())
-    total_parts, dims, missing = [], {}, []
+    total_parts, dims, missing, not_covered = [], {}, [], []
+    # no funding source covers this enterprise: its funding signals are unknown, not a known "none found"
+    uncovered = row.get("funding_covered") is False
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
         den = sum(ws[s] for s in names if row.get(f"p_{s}") is not None)
@@ -230,14 +232,18 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
         for s in names:
             spec = w["signals"][s]
             pct = row.get(f"p_{s}")
+            nc = uncovered and SOURCE_OF.get(s) in FUNDING_SOURCES
             if pct is None:
                 missing.append(s)
+                if nc:
+                    not_covered.append(s)
             share = ws[s] / den if pct is not None and den else 0.0
             raw = row.get(s)
             parts.append(Part(signal=s, label=spec.get(lab) or s, raw=round(raw, 4) if isinstance(raw, float) else raw,
                               normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
                               contribution=None if pct is None else round(share * pct, 2),
                               detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s],
+                                      **({"not_covered": True} if pct is None and nc else {}),
                                       **({"live_events": live[s]} if live.get(s) else {})}))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
@@ -255,7 +261,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
     params = {**weight_params(w), "as_of": d.isoformat()}
     ex = Explained(value=None if total is None else round(total, 1), method="scorecard", version=str(w["version"]),
                    params=params, parts=total_parts, confidence=round(row.get("confidence") or 0.0, 3), as_of=d,
-                   evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()}),
+                   evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()},
+                                 note=_funding_note(row, lang)),
                              Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})]
                    + ([Ref("monitor_events", ids=sorted({k for v in live.values() for k in v}))] if live else []),
                    formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
@@ -263,8 +270,23 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
             "confidence": ex.confidence, "method": ex.method, "version": ex.version,
             "cohort": {"level": row["cohort_level"], "node": row.get("node"), "age_band": row["age_band"],
                        "n": row["cohort_n"]},
-            "dimensions": dims, "missing": missing, "probability": None if prob is None else round(prob, 3),
+            "dimensions": dims, "missing": missing, "not_covered": not_covered,
+            "funding_coverage": (None if row.get("funding_covered") is None
+                                 else "covered" if row["funding_covered"] else "not_covered"),
+            "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
+
+
+def _funding_note(row: dict, lang: str) -> str | None:
+    """What the fundings evidence says: no funding source covers the enterprise (its funding signals unknown),
+    or a source covers it and holds no round by the date (a known none) — never the one read as the other."""
+    if row.get("funding_covered") is False:
+        return ("no imported funding source lists this enterprise: funding unknown (not covered), not 0"
+                if lang == "en" else "导入的融资来源均未覆盖该企业：融资情况未知（未覆盖），不按 0 计")
+    if row.get("funding_covered") and not row.get("rounds_before"):
+        return ("covered by an imported funding source: no round found by the date"
+                if lang == "en" else "导入的融资来源覆盖该企业：截至该日未见融资")
+    return None
 
 
 def _rows(store, sql: str, params: list | None = None) -> list[dict]:

@@ -38,6 +38,16 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
              "board_ties": "roles"}
 
 
+# The sources funding signals are read from. An enterprise is *not covered* by them when no round of it is known by
+# the date (imported or live) and the sources that list it (its enterprise records) include none that imported
+# fundings — a registry-only enterprise beside IT桔子's funding events: its funding signals are missing, never a
+# known 0. Listed by a source that imported fundings (IT桔子's company list beside its events), it is covered and
+# no round reads as 0 (docs/methods.md, "Scorecard"). An enterprise without any source record keeps the 0.
+FUNDING_SOURCES = ("fundings", "amounts", "investors")
+UNCOV = """uncov AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
+          HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = 'fundings'), FALSE))),"""
+
+
 def _lit(d: _dt.date) -> str:
     return f"DATE '{d.isoformat()}'"
 
@@ -151,8 +161,14 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
     exited = ", ".join(f"'{r}'" for r in EXITED_ROUNDS)
     neg = ", ".join(f"'{t}'" for t in NEGATIVE_EVENTS)
 
+    funding = present.get("fundings") or present.get("amounts") or present.get("investors")
+    covered = "(fa.enterprise_id IS NOT NULL OR uncov.enterprise_id IS NULL)"
+
     def opt(flag: str, expr: str) -> str:
-        return expr if present.get(flag) else "NULL"
+        if not present.get(flag):
+            return "NULL"
+        # funding signals: unknown (NULL) for an enterprise no funding source covers, not a known 0
+        return f"CASE WHEN {covered} THEN {expr} END" if flag in FUNDING_SOURCES else expr
 
     chain_q = chain.replace("'", "''")
 
@@ -183,6 +199,7 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
        FROM f WHERE {one('enterprise_id')} GROUP BY enterprise_id),
 {typ}
 {population}
+{UNCOV.format(where=one('r.enterprise_id')) if funding else 'uncov AS (SELECT NULL::BIGINT AS enterprise_id WHERE FALSE),'}
 pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
                count(DISTINCT p.id) FILTER (WHERE p.type = 'invention') AS inventions,
                count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
@@ -221,6 +238,7 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        CASE WHEN e.founded IS NULL THEN NULL ELSE date_diff('day', e.founded, {D}) / 365.25 END AS age_years,
        coalesce(fa.exited, FALSE) AS exited, coalesce(fa.rounds_total, 0) AS rounds_before,
        fa.last_date AS last_round_date,
+       {covered if funding else 'NULL::BOOLEAN'} AS funding_covered,
        {opt('patents', 'coalesce(pat.patents, 0)')} AS patents,
        {opt('patents', 'CASE WHEN pat.patents > 0 THEN pat.inventions / pat.patents END')} AS invention_share,
        {opt('patents', 'coalesce(pat.recent, 0)')} AS patents_recent,
@@ -248,6 +266,7 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
 FROM e
 LEFT JOIN node ON node.enterprise_id = e.id
 LEFT JOIN fa ON fa.enterprise_id = e.id
+LEFT JOIN uncov ON uncov.enterprise_id = e.id
 LEFT JOIN ent_q ON ent_q.enterprise_id = e.id
 LEFT JOIN ninv ON ninv.enterprise_id = e.id
 LEFT JOIN typ ON typ.round = fa.latest_round

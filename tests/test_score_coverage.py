@@ -1,0 +1,94 @@
+"""Funding coverage in the scorecard, by running the CLI on imported files: an enterprise that no imported funding
+source lists has its funding signals unknown ("not covered"), never a known 0; one listed by the source that
+imported the fundings and holding no round reads as "covered, none found" (0)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+REGISTRY = """企业名称,统一社会信用代码,成立日期,登记状态,地区
+甲星智能科技有限公司,,2015-03-01,存续,杭州市
+乙辰数据科技有限公司,,2016-05-01,存续,杭州市
+丙午银行股份有限公司,,2010-01-01,存续,杭州市
+"""
+FUNDING_LIST = """企业名称,成立日期,地区
+甲星智能科技有限公司,2015-03-01,杭州市
+乙辰数据科技有限公司,2016-05-01,杭州市
+"""
+FUNDINGS = """企业名称,融资时间,融资轮次,融资金额
+甲星智能科技有限公司,2018-06-01,A轮,3000万人民币
+"""
+FUNDING_SIGNALS = {"total_raised", "rounds_total", "rounds_24m", "investors_n"}
+
+
+def _signals(doc: dict) -> dict:
+    return {c["signal"]: c for d in doc["dimensions"].values() for c in d["contributions"]}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("coverage")
+    db = d / "cov.duckdb"
+    for name, text in (("登记库.csv", REGISTRY), ("融资库企业.csv", FUNDING_LIST), ("融资库事件.csv", FUNDINGS)):
+        (d / name).write_text(text, encoding="utf-8")
+    run("import", "enterprises", d / "登记库.csv", "--source", "登记库", db=db)
+    run("import", "enterprises", d / "融资库企业.csv", "--source", "融资库", db=db)
+    run("import", "fundings", d / "融资库事件.csv", "--source", "融资库", db=db)
+    return db
+
+
+def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
+
+    bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)  # registry only
+    sig = _signals(bank)
+    for s in FUNDING_SIGNALS:  # unknown, not a known 0 ranked at the bottom
+        assert sig[s]["raw"] is None and sig[s]["detail"]["missing"] and sig[s]["detail"]["not_covered"], s
+        assert s in bank["missing"] and s in bank["not_covered"]
+    assert bank["funding_coverage"] == "not_covered"
+    note = next(r["note"] for r in bank["explained"]["evidence"] if r["table"] == "fundings")
+    assert "未覆盖" in note
+    table = run("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db).stdout
+    assert "未覆盖" in table
+    en = run("--lang", "en", "score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db).stdout
+    assert "not covered" in en
+
+    listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)  # covered, no round
+    sig = _signals(listed)
+    assert sig["rounds_total"]["raw"] == 0 and sig["total_raised"]["raw"] == 0
+    assert not sig["rounds_total"]["detail"].get("not_covered") and listed["funding_coverage"] == "covered"
+    assert listed["not_covered"] == []
+    # the unknown lowers the confidence, never the score's dimensions by a made-up 0
+    assert bank["confidence"] < listed["confidence"]
+
+    funded = run_json("score", "甲星智能科技有限公司", "--as-of", "2019-12-31", db=db)
+    assert _signals(funded)["rounds_total"]["raw"] == 1 and funded["funding_coverage"] == "covered"
+
+
+@pytest.mark.browser
+def test_profile_scorecard_tells_not_covered_from_none_found(db):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
+    listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(f"{base}/enterprises/{bank}?as_of=2019-12-31")
+        assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "not_covered"
+        assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
+        assert "未覆盖" in pg.inner_text('#sc-missing .sc-miss[data-signal="total_raised"]')
+        pg.goto(f"{base}/enterprises/{bank}?as_of=2019-12-31&lang=en")
+        assert "not covered" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
+        pg.goto(f"{base}/enterprises/{listed}?as_of=2019-12-31")
+        assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "covered"
+        cells = pg.locator('#sc-signals tr[data-signal="rounds_total"] td').all_inner_texts()
+        assert cells[2] == "0" and pg.locator('#sc-missing .sc-miss[data-signal="rounds_total"]').count() == 0
+        b.close()
