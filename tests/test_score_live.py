@@ -126,6 +126,33 @@ def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_pat
         assert doc["total"] == after
         raised = _part(doc, "capital", "total_raised")
         assert raised["raw"] == 10000 and raised["detail"]["live_events"] == [key]
+        _live_note_in_chromium(base, key)
+
+
+def _live_note_in_chromium(base, key):
+    """The profile says its score counts a live event, which signals it fed, and that the library's score column
+    (the stored batch) leaves it out — a profile at 56.0 beside a library row at 35.8 had no word why."""
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        for lang, says, chip in (("zh", "含 1 条实时事件", "实时"), ("en", "Includes 1 live event (", "live")):
+            page.goto(f"{base}/enterprises/6?as_of={AS_OF}&lang={lang}")
+            note = page.locator("#sc-live")
+            assert note.is_visible() and says in note.inner_text() and "score all" in note.inner_text()
+            assert note.get_attribute("data-events") == key
+            assert note.locator("a").get_attribute("href") == "/monitor?enterprise=6"
+            marked = page.locator("tr.sc-signal:has(span.sc-live)")
+            signals = {marked.nth(i).get_attribute("data-signal") for i in range(marked.count())}
+            assert {"total_raised", "latest_stage", "rounds_24m"} <= signals, signals
+            assert "patents" not in signals and marked.first.locator("span.sc-live").inner_text() == chip
+        page.goto(f"{base}/enterprises/1?as_of={AS_OF}")  # another enterprise: no live event, no note
+        assert page.locator("#scorecard").count() == 1 and page.locator("#sc-live").count() == 0
+        b.close()
 
 
 def test_live_funding_event_raises_a_lead(tmp_path):
