@@ -8,7 +8,9 @@ happened: no dissolution date then, and a status that says dissolved (注销, �
 
 Without a date given, every view answers as of ``reference_date``: the latest date the data speaks of
 (the newest import's data date, founding, funding, patent application or recorded change), never after
-today (docs/methods.md, "As of").
+today (docs/methods.md, "As of"). An import without a data date (``--data-date`` not given, a web upload with
+the field empty) speaks of no date: its import day, and the changes it recorded dated by that day, do not
+move the reference date (``UNDATED_IMPORTS``) — the dates of its rows' own facts (founding, funding…) do.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ def as_of_date(value, what: str = "as_of") -> _dt.date | None:
     return parse_user_date(value, what)
 
 
+# The imports given no data date (recorded in their options; imports recorded before that was kept count as dated).
+UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extract_string(options, "
+                   "'$.data_date_given') AS BOOLEAN), TRUE)")
 _LATEST: dict[tuple, _dt.date | None] = {}  # read-only database file (identity) → its latest data date
 
 
@@ -43,8 +48,11 @@ def latest_data_date(store) -> _dt.date | None:
         if key in _LATEST:
             return _LATEST[key]
     row = store.con.execute(
-        """SELECT greatest((SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises),
-                           (SELECT max(dissolved) FROM enterprises), (SELECT max(changed_on) FROM enterprise_history),
+        f"""WITH undated AS ({UNDATED_IMPORTS})
+        SELECT greatest((SELECT max(data_date) FROM imports WHERE id NOT IN (SELECT id FROM undated)),
+                           (SELECT max(founded) FROM enterprises), (SELECT max(dissolved) FROM enterprises),
+                           (SELECT max(changed_on) FROM enterprise_history
+                            WHERE import_id IS NULL OR import_id NOT IN (SELECT id FROM undated)),
                            (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents))""").fetchone()
     d = row[0] if row else None
     if isinstance(d, _dt.datetime):

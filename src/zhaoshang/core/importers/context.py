@@ -43,6 +43,9 @@ class ImportReport:
     skipped_same_file: bool = False
     # enterprises, by source key: new / changed / unchanged / disappeared against this source's earlier exports
     changes: dict[str, int] | None = None
+    # the data date its changes are dated by; not given: the import day, and the reference date stays (core.asof)
+    data_date: str | None = None
+    data_date_given: bool = True
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

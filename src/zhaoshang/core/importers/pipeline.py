@@ -133,6 +133,7 @@ def import_files(
 
     data_date = parse_user_date(data_date, "data_date")  # the one parser: no 2024-02-30, nothing after today
     started = _dt.datetime.now().replace(microsecond=0)
+    dated = data_date is not None  # undated: changes are dated by the import day, the as-of stays (core.asof)
     data_date = data_date or started.date()
     step = progress or (lambda *a, **k: None)
     con = store.con
@@ -142,13 +143,14 @@ def import_files(
     # under the import's memory cap (ZHAOSHANG_IMPORT_MEMORY, read at each import): DuckDB spills beyond it
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
         try:
-            return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step)
+            return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated)
         finally:
             con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
             _cleanup(con)
 
 
-def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step) -> ImportReport:
+def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
+            dated: bool = True) -> ImportReport:
     con = store.con
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
@@ -158,7 +160,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                          defer_checks=ent and has_earlier(con, src))
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
-                          columns=staged.column_map())
+                          columns=staged.column_map(), data_date=data_date.isoformat(), data_date_given=dated)
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
@@ -236,7 +238,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,
              report.rows_imported, report.rows_updated, report.rows_duplicate, report.rows_rejected,
-             report.rejects_path, jsonenc.dumps({"mapping": m.name, "strict": strict, "columns": report.columns}), synthetic],
+             report.rejects_path, jsonenc.dumps({"mapping": m.name, "strict": strict, "columns": report.columns,
+                                        "data_date_given": dated}), synthetic],
         )
         if synthetic:
             store.set_meta("synthetic", "true")

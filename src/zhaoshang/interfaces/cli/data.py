@@ -47,6 +47,9 @@ def import_cmd(
             (t("导入编号", "import id"), report.import_id),
             (t("数据类型", "kind"), report.kind),
             (t("来源", "source"), report.source),
+            (t("数据日期", "data date"), report.data_date if report.data_date_given else
+             t(f"未给出（变更记为导入日 {report.data_date}，不移动数据截至日期）",
+               f"not given (changes dated by the import day {report.data_date}; the as-of date does not move)")),
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
@@ -69,7 +72,7 @@ def import_cmd(
         )
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
-        rows[3:3] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
+        rows[4:4] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
             ("new", t("企业：新出现", "enterprises: new")), ("changed", t("企业：有变化", "enterprises: changed")),
             ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
             ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]

@@ -1,0 +1,76 @@
+"""An import without a data date does not move the reference date ("as of") of the data: by the CLI and by the
+数据更新 upload in a real browser. Its changes are dated by the import day; the summary says so."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+HEAD = "企业名称,统一社会信用代码,成立日期,注册地址,所属省份,所属城市\n"
+FIRST = HEAD + "甲星智能科技有限公司,,2015-03-01,浙江省杭州市西湖区文三路1号,浙江,杭州\n乙辰数据科技有限公司,,2016-05-01,浙江省杭州市滨江区1号,浙江,杭州\n"
+# the same source later, without a date: one address changed, one enterprise new (founded 2017)
+LATER = HEAD + "甲星智能科技有限公司,,2015-03-01,浙江省杭州市余杭区2号,浙江,杭州\n乙辰数据科技有限公司,,2016-05-01,浙江省杭州市滨江区1号,浙江,杭州\n丙午信息技术有限公司,,2017-08-01,浙江省杭州市上城区3号,浙江,杭州\n"
+DATED = "2019-06-30"
+
+
+def _db(tmp_path) -> Path:
+    db = tmp_path / "asof.duckdb"
+    (tmp_path / "first.csv").write_text(FIRST, encoding="utf-8")
+    run("import", "enterprises", tmp_path / "first.csv", "--source", "登记库", "--data-date", DATED, db=db)
+    assert run_json("network", db=db)["as_of"] == DATED
+    return db
+
+
+def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
+    db = _db(tmp_path)
+    (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
+    rep = run_json("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db)
+    assert rep["data_date_given"] is False and rep["rows_imported"] == 1 and rep["rows_updated"] == 1
+    assert run_json("network", db=db)["as_of"] == DATED  # was moved to the import day
+    table = run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db).stdout
+    assert "未给出" in table and "不移动数据截至日期" in table
+    # a data date given moves it as before
+    run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库b", "--data-date", "2020-03-31", db=db)
+    assert run_json("network", db=db)["as_of"] == "2020-03-31"
+
+
+@pytest.mark.browser
+def test_web_upload_without_data_date_keeps_the_as_of(tmp_path):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = _db(tmp_path)
+    later = tmp_path / "later.csv"
+    later.write_text(LATER, encoding="utf-8")
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(base + "/updates")
+        page.select_option("#upload-form select[name=kind]", "enterprises")
+        page.fill("#upload-form input[name=source]", "登记库")
+        page.set_input_files("#upload-form input[type=file]", files=[str(later)])
+        page.click("#upload-form button.primary")
+        page.wait_for_url("**/updates?job=*")
+        job_id = int(page.url.rsplit("=", 1)[1])
+        for _ in range(600):
+            job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert job["state"] == "done", job
+        assert job["result"]["import"]["data_date_given"] is False
+        page.goto(base + "/updates")
+        note = page.locator(".job-data-date").first
+        assert note.get_attribute("data-given") == "0" and "不移动数据截至日期" in note.inner_text()
+        assert httpx.get(f"{base}/api/meta", timeout=30).json()["as_of"] == DATED
+        page.goto(base + "/enterprises")
+        assert page.inner_text("#as-of") == DATED
+        b.close()
