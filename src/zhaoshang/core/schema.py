@@ -333,6 +333,14 @@ CREATE TABLE IF NOT EXISTS contacts (
 );
 
 -- A source record whose credit code (or key) names a known enterprise with other values: kept, shown as a conflict.
+-- A source's keys an enterprise export of it no longer listed (the delta's "disappeared"), one row per export.
+CREATE TABLE IF NOT EXISTS enterprise_absences (
+    enterprise_id BIGINT,
+    source VARCHAR NOT NULL,
+    source_key VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS enterprise_conflicts (
     enterprise_id BIGINT NOT NULL,
     field VARCHAR NOT NULL,          -- name | province_code | founded | capital_wan

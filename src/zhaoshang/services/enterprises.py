@@ -436,6 +436,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     sources = store.query(
         """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
            WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
+    absent = _absent_from_latest_export(store, eid, d)
     conflicts = store.query(
         """SELECT c.field, c.value, c.record_value, c.source, c.source_key, c.record_id, i.data_date
            FROM enterprise_conflicts c LEFT JOIN imports i ON i.id = c.import_id
@@ -473,7 +474,28 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
-            "conflicts": conflicts, "counts": counts}
+            "conflicts": conflicts, "absent_from_latest": absent, "counts": counts}
+
+
+def _absent_from_latest_export(store, eid: int, d) -> list[dict]:
+    """The sources whose latest enterprise export (dated by ``d``) no longer lists this enterprise's key — it
+    disappeared in the last delta (``enterprise_absences``, written by the import): per source the key, that
+    export's import and data date, and the date of the first export since its last record that left it out."""
+    if not store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_absences'")[0]["n"]:
+        return []  # a database written before absences were recorded
+    return store.query(
+        """WITH keys AS (SELECT source, source_key, max(import_id) AS last_listed FROM enterprise_records
+                         WHERE enterprise_id = ? AND source_key IS NOT NULL GROUP BY ALL),
+                latest AS (SELECT source, max(id) AS import_id FROM imports
+                           WHERE kind = 'enterprises' AND data_date <= ? GROUP BY source)
+           SELECT k.source, k.source_key, l.import_id, li.data_date AS export_date,
+                  min(fi.data_date) AS first_missing_date
+           FROM keys k JOIN latest l ON l.source = k.source
+           JOIN enterprise_absences a ON a.source = k.source AND a.source_key = k.source_key AND a.import_id = l.import_id
+           JOIN imports li ON li.id = l.import_id
+           JOIN enterprise_absences f ON f.source = k.source AND f.source_key = k.source_key AND f.import_id > k.last_listed
+           JOIN imports fi ON fi.id = f.import_id AND fi.id <= l.import_id
+           GROUP BY ALL ORDER BY k.source, k.source_key""", [eid, d])
 
 
 def facets(store, chain: str | None = None) -> dict:

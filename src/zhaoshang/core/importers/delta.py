@@ -46,7 +46,7 @@ def _latest_sql(con, source: str) -> str:
     """SQL for the latest record of each key of the source (its current content). Only records of later
     imports (few: the changed rows of each month) can supersede one, so the bulk of the first import is read
     once and never grouped."""
-    base = (f"(SELECT source_key, row_hash, import_id FROM enterprise_records WHERE source = {ql(source)} "
+    base = (f"(SELECT source_key, row_hash, import_id, enterprise_id FROM enterprise_records WHERE source = {ql(source)} "
             "AND link_method <> 'conflict')")
     first = con.execute(f"SELECT min(import_id) FROM {base}").fetchone()[0]
     later = f"(SELECT source_key, import_id FROM {base} WHERE import_id > {first})"
@@ -72,7 +72,7 @@ class LatestHashes:
 
     def __init__(self, con, source: str):
         self.con = con
-        latest = _latest_sql(con, source)
+        self.latest_sql = latest = _latest_sql(con, source)
         # sorted by DuckDB (in parallel, under the import's memory cap)
         # (a key recorded without a hash — never the case since hashes are numbers — counts, and matches no row)
         arr = con.execute(f"SELECT coalesce({_half('row_hash', 0)}, 0) AS lo, coalesce({_half('row_hash', 1)}, 0) AS hi "
@@ -159,7 +159,33 @@ class UnchangedRows:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _seen_n AS SELECT {seen}::BIGINT AS n")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _file_hashes AS SELECT _hash FROM {staged.table}"
                     + ("" if seen else " LIMIT 0"))
+        # the keys whose latest content did not come again: changed (written below) or gone from this export
+        # (``record_absences``); read while the latest records are still the earlier exports'
+        con.execute("CREATE OR REPLACE TEMP TABLE _unseen (source_key VARCHAR, enterprise_id BIGINT)")
+        if self.latest is not None and before > seen:
+            lh = self.latest
+            miss = ~lh.seen
+            con.register("_unseen_v", pa.table({"lo": lh.lo[miss], "hi": lh.hi[miss]}))
+            try:
+                con.execute(f"""INSERT INTO _unseen SELECT l.source_key, l.enterprise_id FROM {lh.latest_sql} l
+                    JOIN _unseen_v u ON u.lo = {_half('l.row_hash', 0)} AND u.hi = {_half('l.row_hash', 1)}""")
+            finally:
+                con.unregister("_unseen_v")
         return None
+
+
+def record_absences(con, source: str, import_id: int) -> int:
+    """Record the source's keys this export no longer lists (``enterprise_absences``): the keys whose latest
+    content did not come again (``_unseen``) and that this import did not write (``_ent``) — the
+    ``disappeared`` of ``count_changes``, one row each. A profile reads them (services.enterprises)."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_unseen'").fetchall():
+        return 0
+    con.execute(f"""INSERT INTO enterprise_absences (enterprise_id, source, source_key, import_id)
+        SELECT u.enterprise_id, {ql(source)}, u.source_key, {int(import_id)} FROM _unseen u
+        ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key""")
+    n = con.execute(f"SELECT count(*) FROM enterprise_absences WHERE import_id = {int(import_id)}").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS _unseen")
+    return n
 
 
 def unchanged_rows(source: str) -> UnchangedRows:

@@ -21,7 +21,7 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, has_earlier, unchanged_rows
+from .delta import count_changes, count_unchanged, has_earlier, record_absences, unchanged_rows
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -217,11 +217,13 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             write_new_in_parts(ctx, typing, parts, step)
             drop_stage(con, staged)
             report.changes = count_changes(con, src, import_id, ctx.unique_keys)
+            record_absences(con, src, import_id)
             if ctx.linked_ids_sql:
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         elif kind == "enterprises":
             write_enterprises(ctx)
             report.changes = count_changes(con, src, import_id, ctx.unique_keys)
+            record_absences(con, src, import_id)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:

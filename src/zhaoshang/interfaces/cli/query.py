@@ -76,6 +76,10 @@ def show(
               (t("企业类型", "legal form"), e.get("legal_form")), (t("行业", "industry"), e.get("industry")),
               (t("网站", "website"), e.get("website")),
               (t("标签", "tags"), t("、", ", ").join(label("tag", tg, lang) for tg in e.get("tags") or []))]
+    for a in doc.get("absent_from_latest") or []:  # gone from its source's last export: before anything else
+        basics.append((t("最新导出未列入", "missing from the latest export"),
+                       t(f"{a['source']}（{a['export_date']} 的导出；来源键 {a['source_key']}）",
+                         f"{a['source']} (export of {a['export_date']}; source key {a['source_key']})")))
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
     sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),
