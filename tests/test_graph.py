@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ from zhaoshang.core.store import Store
 from zhaoshang.services.graph.build import build_graph, from_arrays
 from zhaoshang.services.graph.identity import person_links
 from zhaoshang.services.graph.people import key_persons
-from zhaoshang.services.graph.reach import neighbours, reach, reach_strength
+import zhaoshang.services.graph.reach  # noqa: F401  (the module, patched below)
+from zhaoshang.services.graph.reach import neighbours, reach, reach_strength, reach_strengths
 from zhaoshang.services.graph.search import k_paths
 
 
@@ -152,6 +154,31 @@ def test_reach_from_the_region_and_its_strength(store):
     assert ex.evidence[0].table == "persons" and ex.evidence[0].note == "本地企业人员"  # the start and why it is local
     assert best["length"] == 0  # the hostile-named director also works at the local enterprise
     assert reach_strength(store, 1, "440300", as_of="2024-12-31") is None  # nothing of Shenzhen in the graph
+
+
+def test_reach_strengths_search_only_where_a_path_can_be(tmp_path, monkeypatch):
+    """Several leads' reachability at once: the same answers as one search each, and no search for an enterprise
+    whose possible key persons are all in a part of the graph without an origin of the region."""
+    s = Store(build(tmp_path / "g.duckdb"))
+    c = s.con  # an enterprise with a director, tied to nothing of Hangzhou; another without any person
+    c.execute("INSERT INTO enterprises (id, name, province_code, city_code) VALUES (5, '孤立丁有限公司', '440000', '440300'), "
+              "(6, '无人戊有限公司', '440000', '440300')")
+    c.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (14, '吴昊', '吴昊', 's1', 'k14', 1)")
+    c.execute("INSERT INTO roles VALUES (14, 14, '吴昊', 5, '孤立丁有限公司', 'chairman', '董事长', DATE '2018-01-01', NULL, 's1', 'r14', 1)")
+    ids = [1, 2, 3, 4, 5, 6]
+    one = {i: reach_strength(s, i, "330100", as_of="2024-12-31") for i in ids}
+    searched = []
+    mod = sys.modules["zhaoshang.services.graph.reach"]
+    real = mod.reach_strength
+    monkeypatch.setattr(mod, "reach_strength", lambda st, e, *a, **k: searched.append(e) or real(st, e, *a, **k))
+    many = reach_strengths(s, ids, "330100", as_of="2024-12-31")
+    assert {i: x and x.value for i, x in many.items()} == {i: x and x.value for i, x in one.items()}
+    assert one[1] is not None and one[5] is None and one[6] is None
+    assert 5 not in searched and 6 not in searched and 1 in searched
+    searched.clear()  # from Shenzhen: 吴昊 is local there, so 孤立丁 is searched (a path of no hop); Hangzhou's are not
+    sz = reach_strengths(s, ids, "440300", as_of="2024-12-31")
+    assert searched == [5] and sz[5] is not None and sz[5].value == reach_strength(s, 5, "440300", as_of="2024-12-31").value
+    s.close()
 
 
 def test_graph_stats_and_namesakes_stay_apart_in_the_graph(store):

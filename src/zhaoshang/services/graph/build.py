@@ -42,6 +42,7 @@ class Graph:
     ig: igraph.Graph | None = None
     _index: dict | None = None
     _persons: tuple | None = None
+    memo: dict = field(default_factory=dict, repr=False)  # what is derived once per graph (a region's origins …)
 
     @property
     def n(self) -> int:
@@ -93,6 +94,21 @@ class Graph:
         if r not in groups:
             return self.node(i)
         return {**self.node(r), "records": [self.keys[x] for x in groups[r]]}
+
+    def components(self) -> np.ndarray:
+        """Each node's connected component (identity links included): no path joins two components."""
+        c = self.memo.get("components")
+        if c is None:
+            if self.ig is not None:
+                c = np.asarray(self.ig.connected_components().membership, np.int64)
+            else:
+                from scipy.sparse import csr_matrix
+                from scipy.sparse.csgraph import connected_components
+
+                adj = csr_matrix((np.ones(len(self.nbr), np.int8), self.nbr, self.indptr), shape=(self.n, self.n))
+                c = connected_components(adj, directed=False)[1].astype(np.int64)
+            self.memo["components"] = c
+        return c
 
     def memory_bytes(self) -> int:
         arrays = sum(a.nbytes for a in (self.types, self.indptr, self.nbr, self.w, self.eid))

@@ -6,6 +6,7 @@ records it rests on; the strength is the product of the tie strengths times the 
 from __future__ import annotations
 
 import csv
+import datetime
 import itertools
 from pathlib import Path
 
@@ -46,6 +47,38 @@ def _origins_region(store, g: Graph, region: str) -> tuple[dict, dict]:
         if i is not None and f[kind] > out.get(i, (0.0, None))[0]:
             out[i] = (f[kind], kind)
     return {i: v[0] for i, v in out.items()}, {i: v[1] for i, v in out.items()}
+
+
+_MEMO_REGIONS = 8
+
+
+def _region_side(store, g: Graph, region: str) -> tuple[dict, dict]:
+    """``_origins_region`` with the linked records (``_linked_origins``), once per graph (the graph is kept per
+    database state and date, as are the rows the origins come from) for the last few regions asked."""
+    key = ("origins", str(region))
+    got = g.memo.get(key)
+    if got is None:
+        got = _linked_origins(g, *_origins_region(store, g, region))
+        held = [k for k in g.memo if isinstance(k, tuple) and k[0] == "origins"]
+        for k in held[:max(0, len(held) - _MEMO_REGIONS + 1)]:
+            g.memo.pop(k, None)
+            g.memo.pop(("parts", k[1]), None)
+        g.memo[key] = got
+    return got
+
+
+def _reachable_parts(store, g: Graph, region: str) -> set:
+    """The graph's components that hold both an origin of the region and a person: a key person outside them has
+    no path from the region (every path stays in one component, and a target is a person)."""
+    key = ("parts", str(region))
+    got = g.memo.get(key)
+    if got is None:
+        origins, _ = _region_side(store, g, region)
+        comp = g.components()
+        persons = set(np.unique(comp[g.types == TYPES.index("person")]).tolist())
+        got = {int(comp[i]) for i in origins} & persons
+        g.memo[key] = got
+    return got
 
 
 def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
@@ -162,12 +195,13 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     chosen = chosen[:KEY_PERSONS]
     targets = [g.index(r) for p in chosen for r in p["records"] if g.index(r) is not None]
     if from_region is not None:
-        origins, kinds = _origins_region(store, g, from_region)
-    elif contacts is not None:
-        origins, kinds = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str) else contacts)
+        origins, kinds = _region_side(store, g, from_region)
     else:
-        origins, kinds = _origins_person(store, g, person)
-    origins, kinds = _linked_origins(g, origins, kinds)
+        if contacts is not None:
+            origins, kinds = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str) else contacts)
+        else:
+            origins, kinds = _origins_person(store, g, person)
+        origins, kinds = _linked_origins(g, origins, kinds)
     paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
                            same=g.identity_edges(), person_of=g.persons()[0]) if targets and origins else ([], {})
     return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
@@ -179,9 +213,39 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
             "formula": "strength = origin factor × Π tie strengths"}
 
 
+def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dict:
+    """``reach_strength`` of several enterprises for one region: {enterprise id: the result or None}. An
+    enterprise none of whose possible key persons is in a component with an origin of the region has no path
+    and is answered without a search: its key persons are people with a role at it, holders up its ownership
+    chains (both joined to it by ties) and people with a role at the enterprise of a lead investor of its rounds
+    (joined to that enterprise), so the components of these enterprises' nodes hold them all."""
+    ids = [int(x) for x in enterprise_ids]
+    if not ids:
+        return {}
+    g = graph_for(store, as_of)
+    parts = _reachable_parts(store, g, str(region_code))
+    comp = g.components()
+    side: dict = {}
+    if parts:
+        for eid, iid in store.con.execute(
+                "SELECT DISTINCT f.enterprise_id, i.enterprise_id FROM fundings f "
+                "JOIN funding_investors fi ON fi.funding_id = f.id AND fi.is_lead JOIN investors i ON i.id = fi.investor_id "
+                "WHERE list_contains(?, f.enterprise_id) AND i.enterprise_id IS NOT NULL AND (f.date IS NULL OR f.date <= ?)",
+                [ids, datetime.date.fromisoformat(g.as_of)]).fetchall():
+            side.setdefault(int(eid), []).append(int(iid))
+    out = {}
+    for eid in ids:
+        nodes = [g.index(f"e:{x}") for x in [eid, *side.get(eid, [])]]
+        if any(i is not None and int(comp[i]) in parts for i in nodes):
+            out[eid] = reach_strength(store, eid, region_code, as_of=as_of)
+        else:
+            out[eid] = None
+    return out
+
+
 def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained | None:
     """Best path strength from the region's side to the enterprise's key persons, with the path as evidence
-    (None when no path within the bounds). For lead mining's reachability signal."""
+    (None when no path within the bounds). For lead mining's reachability signal (``reach_strengths``)."""
     doc = reach(store, enterprise_id, from_region=str(region_code), k=1, max_hops=4, as_of=as_of)
     if not doc["paths"]:
         return None

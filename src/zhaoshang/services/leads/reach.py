@@ -1,6 +1,6 @@
 """Reachability of a lead from the region: the strength of the best relationship-graph path from the region's
 side (its contacts, investors, enterprises and their people) to the enterprise's key persons
-(``services.graph.reach.reach_strength``). The graph walk is per enterprise, so it is measured for the leads that
+(``services.graph.reach.reach_strengths``). The graph walk is per enterprise, so it is measured for the leads that
 can enter the list only (``mine._with_reach``, at most ``reach_max`` in data/leads.yaml; the others count it as 0);
 without the graph service the signal is absent (it lowers the confidence, never the score)."""
 
@@ -19,14 +19,21 @@ def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, tu
         graph = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.graph.reach")
     except ImportError:
         return None
-    fn = getattr(graph, "reach_strength", None)
+    fn, many = getattr(graph, "reach_strength", None), getattr(graph, "reach_strengths", None)
     if not callable(fn) or not ids or info.get("level") == "macro":
         return None
+    try:  # the first leads only: the region's side found once, a graph walk for each lead that may have a path
+        got = many(store, ids, info["code"], as_of=d) if callable(many) else None
+    except UserError:
+        got = None
     out = {}
-    for eid in ids:  # the first leads only: one graph walk each on the cached graph
-        try:
-            x = fn(store, eid, info["code"], as_of=d)
-        except UserError:
-            x = None
+    for eid in ids:
+        if got is not None:
+            x = got.get(eid)
+        else:
+            try:
+                x = fn(store, eid, info["code"], as_of=d)
+            except UserError:
+                x = None
         out[eid] = (float(x.value) if x is not None else 0.0, x)
     return out
