@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving, upload_in_browser  # noqa: E402
 
 HEAD = "企业名称,统一社会信用代码,成立日期,注册地址,所属省份,所属城市\n"
 FIRST = HEAD + "甲星智能科技有限公司,,2015-03-01,浙江省杭州市西湖区文三路1号,浙江,杭州\n乙辰数据科技有限公司,,2016-05-01,浙江省杭州市滨江区1号,浙江,杭州\n"
@@ -53,18 +52,7 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path):
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page()
-        page.goto(base + "/updates")
-        page.select_option("#upload-form select[name=kind]", "enterprises")
-        page.fill("#upload-form input[name=source]", "登记库")
-        page.set_input_files("#upload-form input[type=file]", files=[str(later)])
-        page.click("#upload-form button.primary")
-        page.wait_for_url("**/updates?job=*")
-        job_id = int(page.url.rsplit("=", 1)[1])
-        for _ in range(600):
-            job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
-            if job["state"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        job = upload_in_browser(page, base, str(later), kind="enterprises", fill={"source": "登记库"})
         assert job["state"] == "done", job
         assert job["result"]["import"]["data_date_given"] is False
         page.goto(base + "/updates")

@@ -370,8 +370,8 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_names_its_sheets(tmp_pa
         data.append(r)
     wb.save(x)
     before = counts(db)
-    for lang, needle in (("zh", "（读取的是第一个工作表「说明」，另有工作表: 企业名录；请把要导入的工作表移到最前，或另存为 CSV）"),
-                         ("en", " (the first sheet, 说明, was read; other sheets: 企业名录; move the sheet to import to the front, or save it as CSV)")):
+    for lang, needle in (("zh", "（读取的是第一个工作表「说明」，另有工作表: 企业名录；用 --sheet 名称或序号选择要导入的工作表）"),
+                         ("en", " (the first sheet, 说明, was read; other sheets: 企业名录; choose the sheet to import with --sheet NAME or number)")):
         p = run("--lang", lang, "import", "enterprises", x, db=db, check=False)
         assert p.returncode == 2 and p.stderr.strip().endswith(needle) and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert counts(db) == before

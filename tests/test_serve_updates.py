@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from cli_util import BIN, run, run_json  # noqa: E402
 from test_import_errors import good_rows, write_big_csv, write_csv  # noqa: E402
-from web_util import serving  # noqa: E402
+from web_util import serving, upload_in_browser  # noqa: E402
 
 from zhaoshang.core.generations import NEXT_SUFFIX, file_identity  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -257,18 +257,7 @@ def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
 
 def _upload_in_browser(page, base: str, preset: str, file) -> dict:
     """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page with ``preset``; the finished job."""
-    page.goto(base + "/updates")
-    page.select_option("#upload-preset", preset)
-    page.set_input_files("#upload-form input[type=file]", files=[file])
-    page.click("#upload-form button.primary")
-    page.wait_for_url("**/updates?job=*")
-    job_id = int(page.url.rsplit("=", 1)[1])
-    for _ in range(600):
-        job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
-        if job["state"] in ("done", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError("the update did not finish")
+    return upload_in_browser(page, base, file, preset=preset)
 
 
 def test_upload_page_reads_an_export_with_its_preset(tmp_path):

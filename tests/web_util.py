@@ -75,3 +75,28 @@ def team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer")), password: 
         accounts.add_user(team, name, role, password, "cli:test")
         tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
     return tokens
+
+
+def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind: str | None = None,
+                      fill: dict | None = None) -> dict:
+    """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page — with ``preset`` or ``kind``,
+    and the form's text fields ``fill`` (name → value: source, sheet, data_date) — and wait for the finished job."""
+    import httpx
+
+    page.goto(base + "/updates")
+    if preset:
+        page.select_option("#upload-preset", preset)
+    if kind:
+        page.select_option("#upload-kind", kind)
+    for name, value in (fill or {}).items():
+        page.fill(f"#upload-form input[name={name}]", value)
+    page.set_input_files("#upload-form input[type=file]", files=[file])
+    page.click("#upload-form button.primary")
+    page.wait_for_url("**/updates?job=*")
+    job_id = int(page.url.rsplit("=", 1)[1])
+    for _ in range(600):
+        job = httpx.get(f"{base}/api/updates/{job_id}", timeout=30).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the update did not finish")

@@ -46,6 +46,8 @@ class ImportReport:
     # the data date its changes are dated by; not given: the import day, and the reference date stays (core.asof)
     data_date: str | None = None
     data_date_given: bool = True
+    # the sheet each XLSX was read from: [{file, sheet, number, of}] (the first unless --sheet chose another)
+    sheets: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

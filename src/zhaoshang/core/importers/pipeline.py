@@ -34,14 +34,29 @@ from .typing_ import type_stage
 PARTS = True
 
 
-def _refuse_another_kinds_export(kind: str, paths: list[Path]) -> None:
+def _sheets_read(raws) -> list[dict]:
+    """The sheet each XLSX was read from: its name, number (from 1), the workbook's sheet count and whether it
+    was the default (the first) — said in the summary, so a workbook of several sheets never reads silently."""
+    from ..readers.xlsx import sheet_names
+
+    out = []
+    for r in raws:
+        if r.format != "xlsx" or not r.sheet:
+            continue
+        names = sheet_names(Path(r.path)) or [r.sheet]
+        out.append({"file": Path(r.path).name, "sheet": r.sheet, "number": names.index(r.sheet) + 1 if r.sheet in names else 1,
+                    "of": len(names)})
+    return out
+
+
+def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None = None) -> None:
     """A file laid out as another kind's export (IT桔子's financing events imported as ``enterprises``) would be read
     by the headers it shares with this kind — its names — and the rest dropped: 783 enterprises "updated" from funding
     rows. Refused, naming the kind and preset it fits, unless a preset of this kind fits it too."""
     from ..readers import peek_headers
 
     for p in paths:
-        headers = peek_headers(p)
+        headers = peek_headers(p, sheet)
         if fitting_presets(headers, kind):
             continue
         other = fitting_presets(headers)
@@ -118,8 +133,11 @@ def import_files(
     synthetic: bool = False,
     rejects_dir: str | Path | None = None,
     progress: Callable[..., Any] | None = None,
+    sheet: str | int | None = None,
 ) -> ImportReport:
-    """Import files of one kind. Returns the report; raises ``ImportFailed`` in strict mode on rejects."""
+    """Import files of one kind. Returns the report; raises ``ImportFailed`` in strict mode on rejects.
+    ``sheet``: an XLSX's sheet by name or number from 1 (default: the first; the report names the one read)."""
+    sheet = None if sheet is None or str(sheet).strip() == "" else str(sheet).strip()
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = [Path(p) for p in paths]
@@ -127,7 +145,7 @@ def import_files(
         raise UserError("没有指定要导入的文件", en="no file to import")
     m = load_mapping(kind, mapping, preset)
     if m.name is None and not m.columns:
-        _refuse_another_kinds_export(kind, paths)
+        _refuse_another_kinds_export(kind, paths, sheet)
     src = source or m.source or paths[0].stem
     from ..parse.dates import parse_user_date
 
@@ -143,24 +161,26 @@ def import_files(
     # under the import's memory cap (ZHAOSHANG_IMPORT_MEMORY, read at each import): DuckDB spills beyond it
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
         try:
-            return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated)
+            return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated,
+                           sheet)
         finally:
             con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
             _cleanup(con)
 
 
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
-            dated: bool = True) -> ImportReport:
+            dated: bool = True, sheet: str | None = None) -> ImportReport:
     con = store.con
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
     ent = kind == "enterprises"
     staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src) if ent else None,
-                         defer_checks=ent and has_earlier(con, src))
+                         defer_checks=ent and has_earlier(con, src), sheet=sheet)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
-                          columns=staged.column_map(), data_date=data_date.isoformat(), data_date_given=dated)
+                          columns=staged.column_map(), data_date=data_date.isoformat(), data_date_given=dated,
+                          sheets=_sheets_read(staged.raws))
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory

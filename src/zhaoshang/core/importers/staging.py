@@ -105,21 +105,26 @@ def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
             f". The file's columns fit the preset {fits[0]} ({other} data): zhaoshang import {other} … --preset {fits[0]}")
 
 
-def _other_sheets(path: Path, hint: tuple[str, str] = ("", "")) -> tuple[str, str]:
-    """A workbook of several sheets is read from its first: say which one it was and which others there are (an
-    export with a 说明 sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``."""
+def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None) -> tuple[str, str]:
+    """A workbook of several sheets: say which one was read and which others there are (an export with a 说明
+    sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``."""
     from ..readers import detect_format
-    from ..readers.xlsx import sheet_names
+    from ..readers.xlsx import pick_sheet, sheet_names
 
     names = sheet_names(path) if detect_format(path) == "xlsx" else []
     if len(names) < 2:
         return hint
-    return (f"（读取的是第一个工作表「{names[0]}」，另有工作表: {'、'.join(names[1:])}；请把要导入的工作表移到最前，或另存为 CSV）",
-            f" (the first sheet, {names[0]}, was read; other sheets: {', '.join(names[1:])}; move the sheet to import "
-            "to the front, or save it as CSV)")
+    read = pick_sheet(path, names, sheet)
+    others = [n for n in names if n != read]
+    which = ("第一个" if read == names[0] else f"第 {names.index(read) + 1} 个"), (
+        "the first sheet" if read == names[0] else f"sheet {names.index(read) + 1}")
+    return (f"（读取的是{which[0]}工作表「{read}」，另有工作表: {'、'.join(others)}；用 --sheet 名称或序号选择要导入的工作表）",
+            f" ({which[1]}, {read}, was read; other sheets: {', '.join(others)}; choose the sheet to import with "
+            "--sheet NAME or number)")
 
 
-def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path) -> dict[str, list[str]]:
+def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
+                    sheet: str | None = None) -> dict[str, list[str]]:
     """Target field → source header(s) for one file; clear errors for unknown or missing columns."""
     fields = kind_fields(kind)
     result: dict[str, list[str]] = {}
@@ -146,7 +151,8 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
     if missing:
         names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
         names_en = ", ".join(f.name for f in missing)
-        zh, en = _other_sheets(path) if mapping.name else _other_sheets(path, _preset_hint(kind, headers))
+        zh, en = (_other_sheets(path, sheet=sheet) if mapping.name
+                  else _other_sheets(path, _preset_hint(kind, headers), sheet))
         raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}{zh}",
                         en=f"{path.name}: missing required column: {names_en}; columns in the file: {', '.join(headers[:30])}{en}")
     return result
@@ -154,7 +160,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path)
 
 def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
                 hashed: bool = False, skip: Callable[..., str | None] | None = None,
-                defer_checks: bool = False) -> Staged:
+                defer_checks: bool = False, sheet: str | None = None) -> Staged:
     """Read every file into the staging shape: ``_stg`` with a column per target field.
 
     A CSV is read, trimmed, mapped and its credit codes checked in one parallel pass into a table per file
@@ -164,7 +170,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     ``skip(con, staged)`` may name a table of hashes (``row_hash``) whose rows to leave out (rows a delta
     import already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead.
     ``defer_checks`` (a later export, most of whose rows will be left out): the credit codes are checked as the
-    rest is kept, not for every row read."""
+    rest is kept, not for every row read. ``sheet``: an XLSX's sheet by name or number (default the first)."""
     fields = kind_fields(kind)
     if any(f.type == "uscc" for f in fields.values()):
         _register_checks(con)
@@ -174,7 +180,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     present: set[str] = set(mapping.defaults)
     if hashed and len(paths) > 1:
         # the hash covers the fields of all files (an absent one counts as empty): known before the first is read
-        present |= _fields_of(kind, paths, mapping)
+        present |= _fields_of(kind, paths, mapping, sheet)
 
     # a later export: rows whose hash is the latest of some key keep only their hash (``_packed_shape``)
     latest = skip.prepare(con) if hashed and skip is not None and hasattr(skip, "prepare") else None
@@ -183,7 +189,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
 
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
-            colmap = resolve_mapping(kind, headers, mapping, path)
+            colmap = resolve_mapping(kind, headers, mapping, path, sheet)
             as_read: dict[str, str] = {}
             select, alt, here = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
                                               header_of, alternates, present, as_read)
@@ -211,7 +217,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     con.execute("SET preserve_insertion_order = true")
     views = []
     try:
-        _read_all(con, paths, shaper, views, raws)
+        _read_all(con, paths, shaper, views, raws, sheet)
         # the columns no file holds are given by the view (NULL), never stored
         absent = {} if latest is not None else _absent(fields, defer_checks, _stored(con, len(paths)))
         # the division code is the checked code's digits 3–8: the view reads it there, it is not stored
@@ -260,12 +266,13 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     return staged
 
 
-def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]], raws: list[RawInfo]) -> None:
+def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]], raws: list[RawInfo],
+              sheet: str | None = None) -> None:
     """Read each file into ``_stg<i>`` in the staging shape; ``views`` gets the SELECT that numbers its rows and
     the conditions on them."""
     for i, path in enumerate(paths):
         shape = shaper(i, path)
-        raw = read_into(con, path, f"_stg{i}", shape=shape)
+        raw = read_into(con, path, f"_stg{i}", shape=shape, sheet=sheet)
         if raw.row_sql is None:  # not a CSV: the raw table (with _row) is shaped in a second pass
             con.execute(f"ALTER TABLE _stg{i} RENAME TO _raw{i}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE _stg{i} AS "
@@ -410,14 +417,14 @@ def content_hash_sql(fields: dict[str, Field], present: set[str], here: set[str]
         f"coalesce({exprs.get(f, qi(f))}, '')" if here is None or f in here else "''" for f in cols) + "))"
 
 
-def _fields_of(kind: str, paths: list[Path], mapping: Mapping) -> set[str]:
+def _fields_of(kind: str, paths: list[Path], mapping: Mapping, sheet: str | None = None) -> set[str]:
     """The target fields some file of a multi-file import maps (read from the files' headers only)."""
     from ..readers import peek_headers
 
     out: set[str] = set()
     for path in paths:
         try:
-            out |= set(resolve_mapping(kind, peek_headers(path), mapping, path))
+            out |= set(resolve_mapping(kind, peek_headers(path, sheet), mapping, path, sheet))
         except UserError:
             pass  # the read itself reports it
     return out

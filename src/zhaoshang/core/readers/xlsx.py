@@ -78,10 +78,22 @@ def sheet_names(p: Path) -> list[str]:
 def _sheet_name(p: Path, names: list[str], sheet: str | None) -> str:
     if not names:
         raise UserError(f"xlsx 文件没有工作表: {p}", f"the xlsx file has no sheet: {p}")
-    name = names[0] if sheet is None else sheet
-    if name not in names:
-        raise UserError(f"工作表不存在: {sheet} (可用: {'、'.join(names)}): {p}", f"no such sheet: {sheet} (sheets: {', '.join(names)}): {p}")
-    return name
+    return pick_sheet(p, names, sheet)
+
+
+def pick_sheet(p: Path, names: list[str], sheet: str | int | None) -> str:
+    """The sheet to read: the first by default, else the one named, else (a number not naming a sheet) the N-th,
+    counted from 1; a sheet that does not exist is one bilingual line naming the workbook's sheets."""
+    if sheet is None or str(sheet).strip() == "":
+        return names[0]
+    sheet = str(sheet).strip()
+    if sheet in names:
+        return sheet
+    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    listed = [f"{i} {n}" for i, n in enumerate(names, 1)]
+    raise UserError(f"工作表不存在: {sheet}（该文件的工作表: {'、'.join(listed)}；按名称或序号选择）: {p}",
+                    f"no such sheet: {sheet} (the file's sheets: {', '.join(listed)}; choose one by name or number): {p}")
 
 
 def _xml_bytes(p: Path) -> int:

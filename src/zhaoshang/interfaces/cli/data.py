@@ -25,6 +25,7 @@ def import_cmd(
     strict: bool = typer.Option(False, "--strict", help="任何一行无法导入则全部不导入"),
     data_date: Optional[str] = date_option("--data-date", "数据日期（变更记录以此日期为准，默认今天；不能晚于今天）", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """导入数据文件到数据库（一次导入是一个事务：失败时数据库保持不变）。"""
@@ -35,7 +36,7 @@ def import_cmd(
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
     with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
         report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
-                              data_date=data_date, rejects_dir=rejects, progress=advance)
+                              data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
         refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
     doc = report.as_dict()
     if fmt == Fmt.json:
@@ -47,6 +48,11 @@ def import_cmd(
             (t("导入编号", "import id"), report.import_id),
             (t("数据类型", "kind"), report.kind),
             (t("来源", "source"), report.source),
+            *[(t("工作表", "sheet"), t(f"{s['file']}: {s['sheet']}（第 {s['number']} 个，共 {s['of']} 个"
+                                       + ("；默认第一个，--sheet 选择其他）" if s["number"] == 1 and s["of"] > 1 and not sheet else "）"),
+                                       f"{s['file']}: {s['sheet']} ({s['number']} of {s['of']}"
+                                       + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
+                                          and not sheet else ")"))) for s in report.sheets],
             (t("数据日期", "data date"), report.data_date if report.data_date_given else
              t(f"未给出（变更记为导入日 {report.data_date}，不移动数据截至日期）",
                f"not given (changes dated by the import day {report.data_date}; the as-of date does not move)")),
@@ -72,7 +78,8 @@ def import_cmd(
         )
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
-        rows[4:4] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
+        at = 4 + len(report.sheets)  # after the source, its sheets and the data date
+        rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
             ("new", t("企业：新出现", "enterprises: new")), ("changed", t("企业：有变化", "enterprises: changed")),
             ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
             ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]

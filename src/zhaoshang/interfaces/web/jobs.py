@@ -34,10 +34,11 @@ class UpdateJobs:
 
     def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
                filename: str | None = None, source: str | None = None, data_date: str | None = None,
-               classify_after: bool = False, preset: str | None = None, on_finish=None) -> dict:
+               classify_after: bool = False, preset: str | None = None, on_finish=None,
+               sheet: str | None = None) -> dict:
         """Queue an import of ``file`` (a temporary copy, deleted when done; read with ``preset``'s layout when
-        given) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
-        job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "filename": filename,
+        given; an XLSX from ``sheet``, by name or number, default the first) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
+        job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "sheet": sheet, "filename": filename,
                "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
                "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
@@ -73,8 +74,11 @@ class UpdateJobs:
                     # the source: the one given, else the preset's (itjuzi: fundings link to its companies), else
                     # the file's name
                     report = import_files(store, job["kind"], [file], preset=job.get("preset"), data_date=data_date,
-                                          source=source or (None if job.get("preset") else Path(job["filename"]).stem))
+                                          source=source or (None if job.get("preset") else Path(job["filename"]).stem),
+                                          sheet=job.get("sheet"))
                     result["import"] = report.as_dict()
+                    for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
+                        s["file"] = job["filename"]
                     refresh_matrix(store)
                 if job["action"] == "classify" or classify_after:
                     summary = classify(store, load_taxonomy(None), incremental=True)

@@ -75,7 +75,8 @@ def register(app, web) -> None:
                        action: Literal["import", "classify"] = Form("import"), kind: str = Form("enterprises"),
                        file: Optional[UploadFile] = File(None), source: Optional[str] = Form(None, max_length=100),
                        data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False),
-                       preset: Optional[str] = Form(None, max_length=100)):
+                       preset: Optional[str] = Form(None, max_length=100),
+                       sheet: Optional[str] = Form(None, max_length=100)):
         if action == "import":
             preset = web.clean(preset)
             if preset:  # the preset is a layout of one kind: it says the kind
@@ -91,7 +92,7 @@ def register(app, web) -> None:
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
                               source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after,
-                              preset=preset, on_finish=_auditor(request, user))
+                              preset=preset, sheet=web.clean(sheet), on_finish=_auditor(request, user))
         else:
             job = jobs.submit(action="classify", user=user.name, on_finish=_auditor(request, user))
         return RedirectResponse(f"/updates?job={job['id']}", status_code=303)
