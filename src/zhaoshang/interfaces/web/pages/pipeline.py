@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
 from ....core.geo.lookup import resolve_region
-from ....services.evaluation import scorecard
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
 from ....services.team import accounts
 from ..schemas import Region, Text
+from .scorecard import profile_card
 
 
 class NewLead(BaseModel):
@@ -113,15 +113,20 @@ def register(app, web) -> None:
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
         lead = L.get(team(request), lead_id, history=True)
-        try:  # the scorecard of the lead's enterprise (absent when the current data no longer holds it)
-            card = scorecard.score_enterprise(store, lead["enterprise_id"], lang=web.lang_of(request), team=team(request))
-        except UserError:
-            card = None
-        try:  # why it is a lead: its reasons and signals for the region today, as on the 招商线索 page
-            why = lead_of(store, lead["region_code"], lead["enterprise_id"], node=lead.get("segment"),
-                          lang=web.lang_of(request), team=team(request))
-        except UserError:
-            why = None
+        lang = web.lang_of(request)
+        # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
+        # cached card, forgotten when a live event about the enterprise arrives
+        card = profile_card(web, store, lead["enterprise_id"], None, lang)[0]
+
+        def why_lead():  # why it is a lead: its reasons and signals for the region today, as on the 招商线索 page
+            try:
+                return lead_of(store, lead["region_code"], lead["enterprise_id"], node=lead.get("segment"), lang=lang,
+                               team=team(request))
+            except UserError:
+                return None
+        # cached with the lead lists ("leads" keys), which every live event forgets
+        why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
+                                 lang), why_lead)
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
