@@ -129,3 +129,27 @@ def test_serve_on_the_network_needs_an_admin(tmp_path):
     assert p.returncode == 2 and "zhaoshang users add NAME --role admin" in p.stderr
     p = run("serve", "--require-login", "--port", "1", db=db, check=False, timeout=60)
     assert p.returncode == 2 and "zhaoshang users add" in p.stderr
+
+
+def test_team_audit_days_read_by_the_one_date_parser(tmp_path):
+    """--since / --until are days a user types: a month runs to its last day, 2026年… is read, a day that does not
+    exist or lies ahead is one line and exit code 2 (they were compared as text: --until 2026-12 left December out,
+    --since 2026-13-01 answered nothing, quietly)."""
+    import datetime as dt
+
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "alice", "--role", "admin", "--password-stdin", db=db, input=PW)
+    today = dt.date.today()
+    month, year = today.strftime("%Y-%m"), str(today.year)
+    for since, until in ((month, month), (year, year), (today.isoformat(), today.isoformat()),
+                         (f"{today.year}年{today.month}月{today.day}日", None), (None, today.strftime("%Y%m%d"))):
+        args = (["--since", since] if since else []) + (["--until", until] if until else [])
+        assert run_json("team", "audit", *args, db=db)["total"] == 1, args  # the user.add of today
+    assert run_json("team", "audit", "--until", (today - dt.timedelta(days=1)).isoformat(), db=db)["total"] == 0
+    for args, words in ((["--since", f"{today.year}-13-01"], "无效的起始日期"), (["--until", f"{today.year}-02-30"], "无效的截止日期"),
+                        (["--until", (today + dt.timedelta(days=40)).isoformat()], "晚于今天")):
+        p = run("team", "audit", *args, db=db, check=False)
+        assert p.returncode == 2 and p.stderr.startswith("错误:") and words in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
+        assert run("team", "audit", *args, "--output", tmp_path / "a.csv", db=db, check=False).returncode == 2
+    p = run("--lang", "en", "team", "audit", "--since", "2024-02-30", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("error: invalid since date: 2024-02-30"), p.stderr

@@ -166,7 +166,7 @@ DATE_LABELS = {
     "start": ("开始日期", "start date"), "end": ("结束日期", "end date"),
     "founded_from": ("成立日期起", "founded from"), "founded_to": ("成立日期止", "founded to"),
     "next_action": ("下一步日期", "next action date"),
-    "since": ("起始日期", "since date"), "event_date": ("事件日期", "event date"),
+    "since": ("起始日期", "since date"), "until": ("截止日期", "until date"), "event_date": ("事件日期", "event date"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
-from .app import FORMAT_OPTION, Fmt, app, emit, open_team, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, t
 
 team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
 app.add_typer(team_app, name="team")
@@ -74,8 +74,8 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
 def team_audit(
     actor: Optional[str] = typer.Option(None, "--user", help="只看该用户"),
     action: Optional[str] = typer.Option(None, "--action", help="动作（前缀），如 person.read、export、login"),
-    since: Optional[str] = typer.Option(None, "--since", help="起始日期 YYYY-MM-DD"),
-    until: Optional[str] = typer.Option(None, "--until", help="截止日期 YYYY-MM-DD（含）"),
+    since: Optional[str] = date_option("--since", "起始日期 YYYY-MM-DD", what="since", end_of_period=False),
+    until: Optional[str] = date_option("--until", "截止日期 YYYY-MM-DD（含）", what="until"),
     q: Optional[str] = typer.Option(None, "--q", help="在对象、详情、地址中查找"),
     limit: int = typer.Option(200, "--limit", help="最多显示条数"),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="导出到文件（.csv / .xlsx）"),

@@ -20,6 +20,7 @@ from ...core.errors import UserError
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLE_NAMES, ROLES
 from .auth import AuthConfig, client_ip, end_session, safe_next, start_session
+from .schemas import DateFrom, DateTo
 
 
 def _filters(actor, action, since, until, q) -> dict:
@@ -80,7 +81,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
 
     @app.get("/admin", include_in_schema=False)
     def admin_page(request: Request, actor: Optional[str] = None, action: Optional[str] = None,
-                   since: Optional[str] = None, until: Optional[str] = None, q: Optional[str] = None,
+                   since: DateFrom = None, until: DateTo = None, q: Optional[str] = None,
                    page_no: int = Query(1, alias="page", ge=1, le=100000), done: Optional[str] = None,
                    error: Optional[str] = None):
         return page(request, "admin.html", admin_context(page_no, _filters(actor, action, since, until, q),
@@ -141,8 +142,8 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         return json_response({"tokens": accounts.list_tokens(team, user)})
 
     @app.get("/api/admin/audit", tags=["team"], summary="审计日志（仅管理员）：按用户、动作、时间、文本筛选")
-    def api_admin_audit(actor: Optional[str] = None, action: Optional[str] = None, since: Optional[str] = None,
-                        until: Optional[str] = None, q: Optional[str] = None,
+    def api_admin_audit(actor: Optional[str] = None, action: Optional[str] = None, since: DateFrom = None,
+                        until: DateTo = None, q: Optional[str] = None,
                         limit: int = Query(200, ge=1, le=10000), offset: int = Query(0, ge=0, le=10**9)):
         f = _filters(actor, action, since, until, q)
         return json_response({**audit.search(team, limit=limit, offset=offset, **f), "filters": f,
@@ -150,7 +151,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
 
     @app.get("/api/admin/audit/export", tags=["team"], summary="导出审计日志（csv 或 xlsx，仅管理员）")
     def api_admin_audit_export(request: Request, actor: Optional[str] = None, action: Optional[str] = None,
-                               since: Optional[str] = None, until: Optional[str] = None, q: Optional[str] = None,
+                               since: DateFrom = None, until: DateTo = None, q: Optional[str] = None,
                                format: str = Query("csv", pattern="^(csv|xlsx)$")):
         f = _filters(actor, action, since, until, q)
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-audit-")

@@ -72,22 +72,39 @@ def cli_actor() -> str:
         return f"cli:{os.getuid()}"
 
 
+def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """The days a user typed (``--since`` / ``--until``, the admin page's 从 / 到) as the first time included and the
+    first time excluded, read by the one date parser: ``2026-12`` from its first day, until its last (or today),
+    ``2024年3月5日`` as that day; a day that does not exist or lies after today is refused (``UserError``), never
+    compared as text (``2026-13-01`` found nothing, ``--until 2026-12`` left December out)."""
+    import datetime as _dt
+
+    from ...core.parse.dates import parse_user_date
+
+    first = parse_user_date(since, "since", end_of_period=False)
+    last = parse_user_date(until, "until")
+    return (first.isoformat() if first else None,
+            (last + _dt.timedelta(days=1)).isoformat() if last else None)
+
+
 def search(team: TeamDB, *, actor: str | None = None, action: str | None = None, since: str | None = None,
            until: str | None = None, q: str | None = None, limit: int = 200, offset: int = 0) -> dict:
-    """Entries newest first, filtered by actor, action (prefix), time range (ISO dates) and text."""
+    """Entries newest first, filtered by actor, action (prefix), days (``since`` … ``until``, both included, UTC;
+    ``day_bounds``) and text."""
     where, params = [], []
+    start, stop = day_bounds(since, until)
     if actor:
         where.append("actor = ?")
         params.append(actor)
     if action:
         where.append("action LIKE ?")
         params.append(action.replace("%", "") + "%")
-    if since:
+    if start:
         where.append("at >= ?")
-        params.append(since)
-    if until:
+        params.append(start)
+    if stop:
         where.append("at < ?")
-        params.append(until + ("T99" if len(until) == 10 else ""))
+        params.append(stop)
     if q:
         where.append("(target LIKE ? OR detail LIKE ? OR ip LIKE ?)")
         params += [f"%{q}%"] * 3
