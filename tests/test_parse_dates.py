@@ -175,7 +175,10 @@ def test_user_dates_periods_and_refusals():
     assert parse_user_date("", today=today) is None and parse_user_date(None) is None
     for bad, zh, en in (("2024-02-30", "日期不存在", "no such day"), ("2024-13-01", "日期不存在", "no such day"),
                         ("45000", "无法识别", "not a date"), ("soon", "无法识别", "not a date"),
-                        ("2027-01-01", "晚于今天", "after today"), ("2099", "晚于今天", "after today")):
+                        ("2027-01-01", "晚于今天", "after today"), ("2099", "晚于今天", "after today"),
+                        # a cell's placeholder typed as a date is not "no date" (as_of=null was a 500 on every route)
+                        ("null", "无法识别", "not a date"), ("None", "无法识别", "not a date"),
+                        ("nan", "无法识别", "not a date"), ("-", "无法识别", "not a date")):
         with pytest.raises(UserError) as exc:
             parse_user_date(bad, today=today)
         assert zh in str(exc.value) and en in exc.value.in_lang("en") and "\n" not in str(exc.value), bad

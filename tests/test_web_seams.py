@@ -138,6 +138,9 @@ def test_analytics_twins_refuse_cleanly(app):
     assert c.get("/api/recommend/不存在的地方").status_code in (400, 404)
     assert c.get("/api/complexity?by=nonsense").status_code == 400
     assert c.get("/api/concentration?as_of=2024-02-30").status_code == 400
+    for url in ("/api/concentration?as_of=null", "/api/enterprises?as_of=nan", "/api/trends?start=-"):  # were 500s
+        r = c.get(url)
+        assert r.status_code == 400 and "YYYY" in r.json()["error"], (url, r.text)
     assert c.get("/api/search").status_code == 400
 
 

@@ -199,13 +199,13 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
             # spreadsheet serial numbers are not something users type
             raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
         d, precision = parse_date_ex(value)
+        if d is None:  # a cell's placeholder (null, none, nan, -, 无): typed as a date, it is not one
+            raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
     except ValueError as exc:
         reason = str(exc).split(":")[0]
         reason_en = getattr(exc, "en", "not a date").split(":")[0]
         raise UserError(f"无效的{zh}: {raw}（{reason}；应为 YYYY-MM-DD）",
                         en=f"invalid {en}: {raw} ({reason_en}; expected YYYY-MM-DD)") from None
-    if d is None:
-        return None
     today = today or _dt.date.today()
     last = _period_end(d, precision)
     if end_of_period:
