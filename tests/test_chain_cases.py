@@ -81,6 +81,36 @@ def test_exchange_list_coverage_with_industry_and_products(db):
     assert placed >= 300
 
 
+@pytest.fixture(scope="module")
+def exchange_list(tmp_path_factory):
+    """The SZSE list alone, as an analyst imports it first: name, English name and CSRC sector, no scope or products."""
+    szse = shared_file("listed_companies/szse_a_share_list_2026-01.csv")
+    path = tmp_path_factory.mktemp("szse") / "z.duckdb"
+    run("import", "enterprises", szse, "--preset", "szse_a_share", db=path)
+    run("classify", db=path)
+    return path
+
+
+def test_exchange_list_alone_places_by_what_it_says(exchange_list):
+    with duckdb.connect(str(exchange_list), read_only=True) as con:
+        xf = con.execute("""SELECT e.industry, e.scope, e.products, e.description, count(p.node_code)
+            FROM enterprises e LEFT JOIN placements p ON p.enterprise_id = e.id
+            WHERE e.name = '科大讯飞股份有限公司' GROUP BY ALL""").fetchone()
+        fin, fin_d06 = con.execute("""SELECT count(DISTINCT e.id), count(DISTINCT p.enterprise_id)
+            FROM enterprises e LEFT JOIN placements p ON p.enterprise_id = e.id AND p.node_code = 'D06'
+            WHERE e.industry = 'J 金融业'""").fetchone()
+        robots = con.execute("""SELECT count(*) FROM placements p JOIN enterprises e ON e.id = p.enterprise_id
+            WHERE p.node_code = 'D01' AND e.name LIKE '%机器人%'""").fetchone()[0]
+    # 科大讯飞's row carries only the CSRC sector I 信息技术, which holds IT outsourcing and integrators as well
+    # (docs/gold-labelling.md, general rule 3): the list alone places it nowhere; its main products do (above)
+    assert xf == ("I 信息技术", None, None, None, 0)
+    # banks, brokers, trusts and futures firms (CSRC 金融业) are not fintech (guide, rule 4 and D06): the sector's
+    # 金融 is no D06 evidence
+    assert fin >= 30 and fin_d06 == 0
+    # a name that says the business still places (沈阳新松机器人自动化, 迈赫机器人自动化)
+    assert robots >= 2
+
+
 def test_propellant_maker_telecom_branches_and_information_firms_stay_off(db):
     assert "D10" not in nodes(db, "泸州北方化学工业有限公司")
     for name in ("中国移动通信集团江西有限公司上饶分公司", "中国移动通信集团江西有限公司萍乡分公司"):

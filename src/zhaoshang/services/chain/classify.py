@@ -195,13 +195,18 @@ def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tupl
     shead = f"regexp_extract({c['scope']}, '^.{{0,{int(w['scope_head_chars'])}}}[^;,。、]*')"
     phead = f"regexp_extract({c['products']}, '^.{{0,{int(w['products_head_chars'])}}}[^;,。、]*')"
     app = _lit(w.get("application_clause") or "^$")
+    # sector names that hold a node's industry name but name other firms (CSRC 金融业: banks, brokers, insurers)
+    # are no evidence: removed from the industry field before matching (``industry_exclusions``)
+    industry = c["industry"]
+    for rx in w.get("industry_exclusions") or []:
+        industry = f"regexp_replace({industry}, {_lit(rx)}, ' ', 'g')"
     return [
         ("name", c["name"]),
         ("products", phead),
         ("products_rest", f"substr({c['products']}, length({phead}) + 1)"),
         ("description", f"regexp_replace({c['description']}, {app}, ' ', 'g')"),
         ("applications", f"array_to_string(regexp_extract_all({c['description']}, {app}), ' ')"),
-        ("industry", c["industry"]),
+        ("industry", industry),
         ("scope", shead),
         ("scope_rest", f"substr({c['scope']}, length({shead}) + 1)"),
         ("tags", c["tags"]),

@@ -31,11 +31,12 @@ def rule_confidences(rows: list[dict[str, Any]], evidence: dict, tax: Taxonomy) 
 
 
 def gold_training_set(shared: str | Path, tax: Taxonomy, gold_path: str | Path | None = None,
-                      split: str = "dev") -> dict[str, Any]:
-    """One part of the gold set as training input: rows, evidence records, rule confidences, labels."""
+                      split: str = "dev", labellers: set[str] | None = None) -> dict[str, Any]:
+    """One part of the gold set as training input: rows, evidence records, rule confidences, labels (with
+    ``labellers``, only the rows those labellers labelled: a labelling round's rows)."""
     from . import gold as g
 
-    rows = [r for r in g.read_gold(gold_path) if r["split"] == split]
+    rows = [r for r in g.read_gold(gold_path) if r["split"] == split and (not labellers or r["labeller"] in labellers)]
     evidence = g.load_evidence(shared)
     records = [evidence.get((r["source"], r["key"]), {"name": r["name"]}) for r in rows]
     nodes = [n.code for n in tax.level(2)]
@@ -46,7 +47,7 @@ def gold_training_set(shared: str | Path, tax: Taxonomy, gold_path: str | Path |
 
 
 def train_from_gold(shared: str | Path, tax: Taxonomy, gold_path: str | Path | None = None,
-                    split: str = "dev") -> dict[str, Any]:
+                    split: str = "dev", labellers: set[str] | None = None) -> dict[str, Any]:
     """Train on one part of the gold set (the development part; test rows are never read for training)."""
-    t = gold_training_set(shared, tax, gold_path, split)
+    t = gold_training_set(shared, tax, gold_path, split, labellers)
     return train(t["records"], t["rule"], t["labels"], t["nodes"])
