@@ -116,3 +116,21 @@ def test_yaml_is_parsed_in_one_place():
     parsing = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
                      if "yaml.safe_load(" in p.read_text(encoding="utf-8") or "yaml.load(" in p.read_text(encoding="utf-8"))
     assert parsing == ["core/config.py"]
+
+
+def test_every_shipped_file_reads_as_the_python_parser_reads_it():
+    """The files are read by libyaml where the wheel has it: the same data as the Python parser's, file by file,
+    and a malformed file's complaint is still the Python parser's (the message above names its line)."""
+    from pathlib import Path
+
+    import zhaoshang
+    from zhaoshang.core.config import parse_yaml
+
+    files = sorted(Path(zhaoshang.__file__).parent.joinpath("data").rglob("*.y*ml"))
+    assert len(files) > 20
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert parse_yaml(text, "文件", "file", f) == yaml.safe_load(text), f
+    with pytest.raises(UserError) as exc:
+        parse_yaml("a: b: c\n", "文件", "file")
+    assert "mapping values are not allowed here" in exc.value.in_lang("en")

@@ -19,11 +19,18 @@ import yaml
 from .errors import UserError
 
 _MISSING = object()
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PART = re.compile(r"\[\d+\]|[^.\[\]]+")
 
 
 def parse_yaml(text: str, zh: str, en: str, where: str | Path = "") -> Any:
-    """YAML text → data; a syntax error is one line with the line number and the parser's complaint."""
+    """YAML text → data; a syntax error is one line with the line number and the parser's complaint. Read by
+    libyaml where the wheel has it (the same data, ≈ 5× faster: the chain taxonomy is read on a page's first
+    view); a file it refuses is read again by the Python parser, whose complaint the message quotes."""
+    try:
+        return yaml.load(text, Loader=_FAST)
+    except yaml.YAMLError:
+        pass
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
