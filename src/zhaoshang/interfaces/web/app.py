@@ -28,14 +28,15 @@ from .served import ServedData
 
 
 def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_only: bool = True,
-               allow_internal_webhooks: bool = False) -> FastAPI:
+               allow_internal_webhooks: bool = False, warm: bool = False) -> FastAPI:
     """The FastAPI app over the database at ``db_path`` (opened read-only when it exists). ``team``: the team
     state (default: beside the database); ``local_only``: no login for the single local user (127.0.0.1), and
-    webhooks may target internal addresses; elsewhere only with ``allow_internal_webhooks``."""
+    webhooks may target internal addresses; elsewhere only with ``allow_internal_webhooks``; ``warm``: prepare
+    each data generation's first views in the background (``services.warmup``; ``serve`` does)."""
     from ...core.teamstate import open_team_db
     from .access import install_access
 
-    web = WebContext(ServedData(str(db_path)), Boundaries(geojson))
+    web = WebContext(ServedData(str(db_path), warm=warm), Boundaries(geojson))
     team = team if team is not None else open_team_db(None, db_path=str(db_path))
     app = FastAPI(title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
@@ -106,7 +107,7 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
     from ...core.store import default_db_path
 
     app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only,
-                     allow_internal_webhooks=allow_internal_webhooks)
+                     allow_internal_webhooks=allow_internal_webhooks, warm=True)
     from ...services.alerts.scheduler import Scheduler, served_scope
 
     Scheduler(served_scope(app.state.served), app.state.team, policy=app.state.webhook_policy).start()  # alerts: evaluate, digest, deliver

@@ -129,13 +129,40 @@ def _open(db_path: str) -> Store:
 class ServedData:
     """The served database across its generations, with the app's bounded cache."""
 
-    def __init__(self, db_path: str, cache: BoundedCache | None = None):
+    def __init__(self, db_path: str, cache: BoundedCache | None = None, *, warm: bool = False):
         self.path = str(db_path)
         self.cache = cache or BoundedCache()
         self._lock = threading.Lock()
         self._switching = threading.Lock()
         self._next_try = 0.0
+        self.warm = warm  # prepare each generation's first views in the background (``serve``)
+        self.warmed: dict = {}  # generation number → seconds spent on each part (or the error)
         self.current = Generation(1, _open(self.path), self._identity())
+        self._warm(self.current)
+
+    def _warm(self, gen: Generation) -> None:
+        """``services.warmup.prepare`` on a store of ``gen`` in a background thread, holding the generation open."""
+        if not self.warm:
+            return
+        with self._lock:
+            if gen.retired:
+                return
+            gen.users += 1
+
+        def run():
+            s = self.cursor_store(gen)
+            try:
+                from ...services.warmup import prepare
+
+                self.warmed[gen.number] = prepare(s)
+            except Exception as exc:  # the requests compute it themselves: nothing is lost
+                self.warmed[gen.number] = {"error": str(exc)}
+                log.info("warm-up of generation %s failed: %s", gen.number, exc)
+            finally:
+                s.con.close()
+                self.release(gen)
+
+        threading.Thread(target=run, name=f"zhaoshang-warm-{gen.number}", daemon=True).start()
 
     def _identity(self) -> tuple | None:
         return None if self.path == ":memory:" else file_identity(self.path)
@@ -171,6 +198,7 @@ class ServedData:
             self.cache.clear()
             if close_old:
                 old.store.close()
+            self._warm(self.current)
         finally:
             self._switching.release()
 

@@ -143,10 +143,13 @@ def _load(kind: str, fp: str, root: Path) -> Index | None:
     return Index(kind, fp, ids, retriever, build_seconds=meta.get("build_seconds", 0.0), loaded_from=str(d))
 
 
-def get_index(store, kind: str, *, rebuild: bool = False) -> Index:
-    """The current index of ``kind`` for this store: from memory, from disk, or built (and saved)."""
+def get_index(store, kind: str, *, rebuild: bool = False, build_missing: bool = True) -> Index | None:
+    """The current index of ``kind`` for this store: from memory, from disk, or built (and saved); with
+    ``build_missing=False`` None rather than a build."""
     fp = fingerprint(store, kind)
     root = _cache_root(store)
+    if root is None and not build_missing:
+        return None
     if root is None:  # an in-memory store keeps its own indexes
         own = store.__dict__.setdefault("_match_indexes", {})
         if rebuild or own.get(kind) is None or own[kind].fingerprint != fp:
@@ -158,6 +161,8 @@ def get_index(store, kind: str, *, rebuild: bool = False) -> Index:
             _MEMO.move_to_end(key)
             return _MEMO[key]
     idx = None if rebuild else _load(kind, fp, root)
+    if idx is None and not build_missing:
+        return None
     if idx is None:
         idx = build(store, kind, fp)
         _save(idx, root)

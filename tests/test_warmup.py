@@ -1,0 +1,62 @@
+"""A server prepares each data generation's first views in the background (services/warmup.py): the relationship
+graph on the reference date is built once — a request asking while it is being built waits for that build instead
+of making a second — and a request after the warm-up finds it ready."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from graph_fixture import build
+from zhaoshang.core.store import Store
+from zhaoshang.interfaces.web.served import ServedData
+from zhaoshang.services.graph import build as graph_build
+
+
+def _counting(monkeypatch, pause: float = 0.0) -> list:
+    calls: list = []
+    real = graph_build.build_graph
+
+    def slow(*a, **k):
+        calls.append(threading.current_thread().name)
+        time.sleep(pause)
+        return real(*a, **k)
+
+    monkeypatch.setattr(graph_build, "build_graph", slow)
+    graph_build._CACHE.clear()
+    return calls
+
+
+def test_a_graph_asked_for_while_it_is_built_is_built_once(tmp_path, monkeypatch):
+    db = build(tmp_path / "g.duckdb")
+    calls = _counting(monkeypatch, pause=0.5)
+    stores = [Store(db, read_only=True) for _ in range(3)]
+    got: list = []
+    threads = [threading.Thread(target=lambda s=s: got.append(graph_build.graph_for(s))) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(calls) == 1 and len(got) == 3 and got[0] is got[1] is got[2]
+    for s in stores:
+        s.close()
+
+
+def test_the_server_prepares_the_graph_before_the_first_request(tmp_path, monkeypatch):
+    db = build(tmp_path / "g.duckdb")
+    calls = _counting(monkeypatch)
+    served = ServedData(str(db), warm=True)
+    deadline = time.monotonic() + 60
+    while 1 not in served.warmed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "graph" in served.warmed[1], served.warmed
+    assert calls == ["zhaoshang-warm-1"]
+    gen = served.acquire()
+    s = served.cursor_store(gen)
+    try:
+        g = graph_build.graph_for(s)  # what a request's leads would ask: the prepared graph, not a new build
+        assert calls == ["zhaoshang-warm-1"] and g.n > 0
+    finally:
+        s.con.close()
+        served.release(gen)
+    assert ServedData(str(db)).warmed == {}  # without warm (the app in tests, a command): nothing in the background
