@@ -341,15 +341,19 @@ def test_a_header_only_file_is_refused(tmp_path, lang, needle):
 
 
 @pytest.mark.parametrize("rows", [3, 30000])
-def test_a_utf8_file_cut_inside_a_character_is_refused(tmp_path, db, rows):
-    """A UTF-8 export cut short in the middle of a character gave a traceback (small file, exit 1) or blamed the
-    encoding (不是 UTF-8、GBK 或 GB18030, a long file): one line that says the file may be cut short, exit 2."""
+@pytest.mark.parametrize("encoding,label,cut", [("utf-8", "UTF-8", 2), ("gbk", "GBK", 1)])
+def test_a_file_cut_inside_a_character_is_refused(tmp_path, db, rows, encoding, label, cut):
+    """An export cut short in the middle of a character gave a traceback (small UTF-8 file, exit 1) or blamed the
+    encoding (不是 UTF-8、GBK 或 GB18030: a long UTF-8 file, any GBK file): one rule for every encoding — one line
+    naming the last line, cut inside a character, and the encoding; exit 2, nothing imported."""
     f = tmp_path / "cut.csv"
-    data = "\n".join([",".join(HEAD)] + [",".join(r) for r in good_rows(rows, 100)]).encode()
-    f.write_bytes(data[:-2])  # the last character, 发 of 人工智能软件开发 (3 bytes), loses its last two
+    data = "\n".join([",".join(HEAD)] + [",".join(r) for r in good_rows(rows, 100)]).encode(encoding)
+    f.write_bytes(data[:-cut])  # the last character, 发 of 人工智能软件开发 (UTF-8 3 bytes, GBK 2), loses its last byte(s)
+    last = rows + 1  # the header is line 1
     before = counts(db)
-    for lang, needle in (("zh", "错误: 文件在一个字符的中间结束（UTF-8 不完整），可能被截断: "),
-                         ("en", "error: the file ends in the middle of a character (incomplete UTF-8); it may have been cut short: ")):
+    for lang, needle in (("zh", f"错误: 文件的最后一行（第 {last} 行）在一个字符的中间结束（{label} 不完整），文件可能被截断，未导入: "),
+                         ("en", f"error: the last line (line {last}) ends in the middle of a character (incomplete {label}); "
+                                "the file may have been cut short, nothing imported: ")):
         p = run("--lang", lang, "import", "enterprises", f, db=db, check=False)
         assert p.returncode == 2 and p.stderr.strip() == needle + str(f), p.stderr
     assert counts(db) == before

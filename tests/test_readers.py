@@ -387,10 +387,15 @@ BROKEN = {
     "random bytes": (lambda t: _write(t / "r.csv", random.Random(7).randbytes(8192)), r"^无法识别.*r\.csv$"),
     "latin-1 bytes": (lambda t: _write(t / "l.csv", "name,city\nJosé,Zürich\n".encode("cp1252") + b"\x80\x81\xff\n"), r"^无法识别文件编码 \(不是 UTF-8、GBK 或 GB18030\)"),
     "utf-8 cut inside a character": (lambda t: _write(t / "cut8.csv", "名称,城市\n杭州数据科技,杭州\n".encode()[:-2]),
-                                     r"^文件在一个字符的中间结束（UTF-8 不完整），可能被截断: .*cut8\.csv$"),
+                                     r"^文件的最后一行（第 2 行）在一个字符的中间结束（UTF-8 不完整），文件可能被截断，未导入: .*cut8\.csv$"),
+    "gbk cut inside a character": (lambda t: _write(t / "cutg.csv", "名称,城市\n杭州数据科技,杭州\n".encode("gbk")[:-2]),
+                                   r"^文件的最后一行（第 2 行）在一个字符的中间结束（GBK 不完整），文件可能被截断，未导入: .*cutg\.csv$"),
     "long utf-8 cut inside a character": (
         lambda t: _write(t / "cut8l.csv", ("名称,城市\n" + "杭州数据科技有限公司,杭州\n" * 30000).encode()[:-2]),
-        r"^文件在一个字符的中间结束（UTF-8 不完整），可能被截断: .*cut8l\.csv$"),
+        r"^文件的最后一行（第 30001 行）在一个字符的中间结束（UTF-8 不完整），文件可能被截断，未导入: .*cut8l\.csv$"),
+    "long gbk cut inside a character": (
+        lambda t: _write(t / "cutgl.csv", ("名称,城市\n" + "杭州数据科技有限公司,杭州\n" * 30000).encode("gbk")[:-2]),
+        r"^文件的最后一行（第 30001 行）在一个字符的中间结束（GBK 不完整），文件可能被截断，未导入: .*cutgl\.csv$"),
     "empty file": (lambda t: _write(t / "e.csv", b""), r"^文件为空: .*e\.csv$"),
     "blank lines only": (lambda t: _write(t / "b.csv", b"\n \r\n\n"), r"^文件为空"),
     "no header": (lambda t: _write(t / "nh.csv", b",,,\n1,2,3,4\n"), r"^缺少表头"),
@@ -422,7 +427,8 @@ def test_broken_files_give_one_clear_line(con, tmp_path, case):
     # nothing half-made is left behind
     left = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert not any(t.startswith("broken") for t in left)
-    if case not in ("ragged rows", "unterminated quote", "long utf-8 cut inside a character"):  # a header-only peek cannot see those
+    if case not in ("ragged rows", "unterminated quote", "long utf-8 cut inside a character",
+                    "long gbk cut inside a character"):  # a header-only peek cannot see those
         with pytest.raises(UserError):
             peek_headers(p)
 

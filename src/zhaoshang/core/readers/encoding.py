@@ -71,16 +71,39 @@ def _scan_text(p: Path, decode: bool = True) -> tuple[str | None, str, bool, boo
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError as e:  # UTF-8 to the last bytes, which start a character and stop: cut short
-            raise truncated_utf8(p) from e
+            raise truncated_text(p, "UTF-8") from e
     mixed = sum(1 for n in (crlf, lone_cr, lone_lf) if n > 0) > 1
     flavour = ("utf-8-sig" if bom else "utf-8") if utf8_ok else None
     return flavour, h.hexdigest(), nul, mixed
 
 
-def truncated_utf8(p: Path) -> UserError:
-    """A file that is UTF-8 up to its last bytes, which begin a character and end: a copy or download cut short."""
-    return UserError(f"文件在一个字符的中间结束（UTF-8 不完整），可能被截断: {p}",
-                     en=f"the file ends in the middle of a character (incomplete UTF-8); it may have been cut short: {p}")
+def truncated_text(p: Path, encoding: str) -> UserError:
+    """A file that is text in ``encoding`` (UTF-8, GBK, GB18030) up to its last bytes, which begin a character and
+    end: a copy or download cut short. One rule for every encoding: refused, nothing imported, naming the last
+    line (line 1 = the header) — the line cut in the middle of a character."""
+    line = 1
+    with open(p, "rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            line += chunk.count(b"\n")
+    return UserError(f"文件的最后一行（第 {line} 行）在一个字符的中间结束（{encoding} 不完整），文件可能被截断，未导入: {p}",
+                     en=f"the last line (line {line}) ends in the middle of a character (incomplete {encoding}); "
+                        f"the file may have been cut short, nothing imported: {p}")
+
+
+def _decodes_but_last(p: Path, encoding: str) -> bool:
+    """Whether the whole file decodes as ``encoding`` but for its last bytes, which begin a character and stop."""
+    dec = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(p, "rb") as f:
+            while chunk := f.read(CHUNK_BYTES):
+                dec.decode(chunk, final=False)
+    except UnicodeDecodeError:
+        return False
+    try:
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _utf8_but_last(raw: bytes) -> bool:
@@ -170,6 +193,9 @@ def _prepare_text(p: Path) -> _Text:
             return _temp_text(_transcode(p, enc), enc, digest)
         except UnicodeDecodeError as e:
             last = e
+    for enc, label in (("gbk", "GBK"), ("gb18030", "GB18030")):  # Chinese text to its last bytes: cut short
+        if _decodes_but_last(p, enc):
+            raise truncated_text(p, label) from last
     raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}") from last
 
 
@@ -197,11 +223,15 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
             text = dec.decode(raw, final=complete)
         except UnicodeDecodeError:
             if enc == "utf-8-sig" and complete and _utf8_but_last(raw):
-                raise truncated_utf8(p) from None
+                raise truncated_text(p, "UTF-8") from None
             continue
         if enc == "utf-8-sig":
             enc = "utf-8-sig" if raw.startswith(_BOM_UTF8) else "utf-8"
         return text, enc, complete
+    if complete:  # the whole file read: Chinese text to its last bytes, which stop inside a character
+        for enc, label in (("gbk", "GBK"), ("gb18030", "GB18030")):
+            if _decodes_but_last(p, enc):
+                raise truncated_text(p, label)
     raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}")
 
 
