@@ -261,6 +261,35 @@ def test_history_and_as_of(tmp_path):
     con.close()
 
 
+def test_an_export_older_than_the_sources_latest_is_refused(tmp_path):
+    """October's export imported after November's, as the same source, would read as November's changes undone:
+    every enterprise set back to its older values and a rename recorded on 10-31 undoing the one of 11-30 (the
+    profile, its timeline and the as-of views contradicting each other). It is refused, nothing written; the same
+    date again, a later one and an export given no data date are imported."""
+    db = tmp_path / "o.duckdb"
+    rows = good_rows(3, 700)
+    oct_csv = write_csv(tmp_path / "10月.csv", rows)
+    run_json("import", "enterprises", oct_csv, "--source", "登记库", "--data-date", "2024-10-31", db=db)
+    rows[0][0] = "杭州改名后智能科技有限公司"
+    nov_csv = write_csv(tmp_path / "11月.csv", rows)
+    assert run_json("import", "enterprises", nov_csv, "--source", "登记库", "--data-date", "2024-11-30",
+                    db=db)["changes"]["changed"] == 1
+    before = run_json("status", db=db)["tables"]
+    for lang, words in (("zh", "来源 登记库 已导入数据日期为 2024-11-30 的导出，这份导出的数据日期 2024-10-31 更早"),
+                        ("en", "the source 登记库 already holds an export dated 2024-11-30; this one is dated 2024-10-31")):
+        p = run("--lang", lang, "import", "enterprises", oct_csv, "--source", "登记库", "--data-date", "2024-10-31",
+                db=db, check=False)
+        assert p.returncode == 2 and words in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert run_json("status", db=db)["tables"] == before
+    assert run_json("show", rows[0][1], db=db)["enterprise"]["name"] == "杭州改名后智能科技有限公司"
+    # another source may be older; the same date again, or no date, is the next delta as before
+    run_json("import", "enterprises", oct_csv, "--source", "旧登记库", "--data-date", "2024-10-31", db=db)
+    assert run_json("import", "enterprises", nov_csv, "--source", "登记库", "--data-date", "2024-11-30",
+                    db=db)["changes"]["unchanged"] == 3
+    rep = run_json("import", "enterprises", oct_csv, "--source", "登记库", db=db)
+    assert rep["changes"]["changed"] == 1
+
+
 def test_import_errors_in_english(tmp_path):
     """--lang en: the import's own refusals are English lines (file names may be anything)."""
     (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 8)

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 from duckdb import sqltypes
 
+from ..errors import UserError
 from ..readers.limits import _bytes
 from .staging import Staged, ql
 
@@ -54,6 +55,24 @@ def _latest_sql(con, source: str) -> str:
         return base
     return (f"(SELECT b.* FROM {base} b ANTI JOIN {later} l ON l.source_key = b.source_key "
             "AND l.import_id > b.import_id)")
+
+
+def refuse_older_export(con, source: str, data_date) -> None:
+    """An export dated before one this source already delivered is refused: read as the next delta it would set
+    every enterprise it lists back to its older values and record the reversal as changes (a rename dated before
+    the rename it undoes), so the profile, its timeline and the as-of views would contradict each other. Exports
+    given no data date say nothing of their date and are left out of the comparison."""
+    from ..asof import UNDATED_IMPORTS
+
+    latest = con.execute(f"SELECT max(data_date) FROM imports WHERE kind = 'enterprises' AND source = ? "
+                         f"AND id NOT IN ({UNDATED_IMPORTS})", [source]).fetchone()[0]
+    if latest is not None and data_date < latest:
+        raise UserError(f"来源 {source} 已导入数据日期为 {latest.isoformat()} 的导出，这份导出的数据日期 {data_date.isoformat()} "
+                        "更早：作为增量导入会把企业改回旧值、记下倒序的变更，未导入。同一来源的导出请按数据日期先后导入",
+                        en=f"the source {source} already holds an export dated {latest.isoformat()}; this one is dated "
+                           f"{data_date.isoformat()}, earlier: imported as the next delta it would set enterprises back to "
+                           "older values and record the reversal as changes; nothing imported. Import a source's exports "
+                           "in the order of their data dates")
 
 
 def has_earlier(con, source: str) -> bool:

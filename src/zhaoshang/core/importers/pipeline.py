@@ -21,7 +21,7 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, has_earlier, record_absences, unchanged_rows
+from .delta import count_changes, count_unchanged, has_earlier, record_absences, refuse_older_export, unchanged_rows
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -155,6 +155,8 @@ def import_files(
     data_date = data_date or started.date()
     step = progress or (lambda *a, **k: None)
     con = store.con
+    if kind == "enterprises" and dated:
+        refuse_older_export(con, src, data_date)
 
     step(0, description=f"读取 {paths[0].name}", description_en=f"reading {paths[0].name}", total=6)
     previous_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
