@@ -62,3 +62,28 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path):
         page.goto(base + "/enterprises")
         assert page.inner_text("#as-of") == DATED
         b.close()
+
+
+@pytest.mark.browser
+def test_a_source_imported_without_data_date_shows_none(tmp_path):
+    """A source imported only without a data date reads "no data date" — in /api/meta, the pages' footer (in
+    chromium) and the region report — where it showed its import day (登记库b（2026-12-02）) beside a 截至 date
+    years earlier; a dated source keeps its date."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = _db(tmp_path)
+    (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
+    run("import", "enterprises", tmp_path / "later.csv", "--source", "新来源", db=db)
+    with serving(db) as base, sync_playwright() as pw:
+        got = {s["source"]: s["data_date"] for s in httpx.get(f"{base}/api/meta", timeout=30).json()["sources"]}
+        assert got == {"登记库": DATED, "新来源": None}, got
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        for lang, said in (("zh", f"新来源（未注明数据日期）、登记库（{DATED}）"), ("en", f"新来源 (no data date), 登记库 ({DATED})")):
+            page.goto(f"{base}/enterprises?lang={lang}")
+            assert said in page.inner_text("footer"), page.inner_text("footer")
+        b.close()
+    run("report", "region", "杭州市", "-o", tmp_path / "r.html", db=db)
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f"登记库（数据日期 {DATED}）" in html and "新来源（未注明数据日期）" in html

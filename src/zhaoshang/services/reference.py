@@ -3,7 +3,7 @@ synthetic label, thresholds) and the region lists behind pickers and breadcrumbs
 
 from __future__ import annotations
 
-from ..core.asof import reference_date
+from ..core.asof import UNDATED_IMPORTS, reference_date
 from ..core.errors import NotFound
 from ..core.geo.regions import CAPITAL, MUNICIPALITIES
 from .regions import matrix
@@ -14,9 +14,13 @@ REGION_COLUMNS = "code, name, name_en"
 
 
 def sources(store) -> list[dict]:
-    """The imports behind the data: source, kinds, latest data date, rows (from the ``imports`` log)."""
+    """The imports behind the data: source, kinds, latest data date, rows (from the ``imports`` log). The data
+    date is the latest one given (``--data-date``): an import given none speaks of no date (``UNDATED_IMPORTS``,
+    as for the reference date), so a source imported only so reads None, not its import day."""
     rows = store.query(
-        """SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds, max(data_date) AS data_date,
+        f"""WITH undated AS ({UNDATED_IMPORTS})
+           SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,
+                  max(data_date) FILTER (WHERE id NOT IN (SELECT id FROM undated)) AS data_date,
                   max(finished_at) AS imported_at, sum(rows_imported) AS rows
            FROM imports GROUP BY source ORDER BY source""")
     if not rows:

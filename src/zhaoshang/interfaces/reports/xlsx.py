@@ -160,9 +160,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
               ("生成日期", "Generated", profile["generated"], profile["generated"]),
               ("产业链", "Chain", _chain_text(profile, False), _chain_text(profile, True))]  # as the PDF
     for src in profile["sources"]:
-        lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '—'}；"
+        lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '未注明'}；"
                                              f"导入 {src.get('rows') or 0} 行",
-                      f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or '—'}; "
+                      f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or 'not given'}; "
                       f"{count_en(src.get('rows') or 0, 'row')} imported"))
     th = profile["thresholds"]
     lines += [
