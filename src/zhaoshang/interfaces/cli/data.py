@@ -34,11 +34,16 @@ def import_cmd(
 
     if kind not in KINDS:
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
-    with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
-        report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
-                              data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
-        refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
+    try:
+        with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
+            report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
+                                  data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
+            refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
+    except UserError as exc:
+        _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
+        raise
     doc = report.as_dict()
+    _audit_import(files, doc, kind=kind, preset=preset, state="done")
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
@@ -99,6 +104,21 @@ def import_cmd(
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
+
+
+def _audit_import(files: list[Path], report: dict | None, **detail) -> None:
+    """A command-line import in the team's audit log, as a 数据更新 upload is (``data.import``), by the OS user."""
+    from ...services.team import audit
+
+    try:
+        team = open_team()
+        try:
+            audit.record(team, audit.cli_actor(), "data.import", ", ".join(Path(f).name for f in files),
+                         audit.import_detail(report, via="cli", **detail))
+        finally:
+            team.close()
+    except (UserError, OSError) as exc:  # the import stands as it ended; say that its entry could not be written
+        sys.stderr.write(t(f"警告: 审计日志未能记录这次导入: {exc}\n", f"warning: the audit log could not record this import: {exc}\n"))
 
 
 @app.command()

@@ -62,6 +62,18 @@ def append_entries(tx, entries: list[dict]) -> int:
     return len(entries)
 
 
+# what a ``data.import`` entry keeps of the import's report, for a web upload and a command-line import alike
+IMPORT_COUNTS = ("source", "rows_read", "rows_imported", "rows_updated", "rows_duplicate", "rows_rejected", "changes")
+
+
+def import_detail(report: dict | None, **extra) -> dict:
+    """The detail of a ``data.import`` entry: ``extra`` (job, state, kind, preset, error…; empty ones left out) and
+    the report's counts — one shape whether the file came through the 数据更新 page or ``zhaoshang import``."""
+    report = report or {}
+    return {**{k: v for k, v in extra.items() if v not in (None, "", [])},
+            **{k: report[k] for k in IMPORT_COUNTS if report.get(k) is not None}}
+
+
 def cli_actor() -> str:
     """The actor named for commands run on the server's shell."""
     import pwd

@@ -52,9 +52,8 @@ def _auditor(request: Request, user):
     def record(job: dict) -> None:
         result = job.get("result") or {}
         report, placed = result.get("import") or {}, result.get("classify") or {}
-        detail = {"job": job["id"], "state": job["state"], **{k: job[k] for k in ("kind", "preset", "error") if job.get(k)},
-                  **{k: report[k] for k in ("source", "rows_read", "rows_imported", "rows_updated", "rows_duplicate",
-                                            "rows_rejected", "changes") if report.get(k) is not None},
+        detail = {**audit.import_detail(report, job=job["id"], state=job["state"],
+                                        **{k: job.get(k) for k in ("kind", "preset", "error")}),
                   **({"placed": placed["placed"]} if "placed" in placed else {})}
         audit.record(team, user, f"data.{job['action']}", job.get("filename"), detail, ip)
 
