@@ -290,6 +290,14 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
         def upload(path: Path, preset: str) -> dict:
             return _upload_in_browser(page, base, preset, str(path))
 
+        for lang in ("zh", "en"):  # the form's text fields show their placeholders whole (sheet and data date were cut)
+            page.goto(f"{base}/updates?lang={lang}")
+            assert page.evaluate("""() => [...document.querySelectorAll('#upload-form input[placeholder]')].filter(el => {
+                const cs = getComputedStyle(el), ctx = document.createElement('canvas').getContext('2d');
+                ctx.font = cs.font;
+                return ctx.measureText(el.placeholder).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight)
+                       > el.clientWidth; }).map(el => el.name)""") == [], lang
+        page.goto(f"{base}/updates?lang=zh")
         job = upload(comp, "itjuzi_companies")
         assert job["state"] == "done" and job["kind"] == "enterprises", job
         assert job["result"]["import"]["rows_imported"] == 60 and job["result"]["import"]["source"] == "itjuzi"
