@@ -11,5 +11,17 @@ def now(offset_seconds: float = 0) -> str:
     return (_dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds=offset_seconds)).strftime(FMT)
 
 
+def to_second(text: str | None) -> str | None:
+    """A stored time as shown to people (CLI tables, pages): to the second, UTC — ``2026-12-02 18:20:30``. The
+    stored text (microseconds) stays as it is in JSON, exports and the audit chain; text of another shape is
+    shown as it is."""
+    if not text:
+        return text
+    try:
+        return parse(text).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return text
+
+
 def parse(text: str) -> _dt.datetime:
     return _dt.datetime.strptime(text, FMT).replace(tzinfo=_dt.timezone.utc)

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
+from ...core.teamstate.clock import to_second
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, t
 
 team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
@@ -92,5 +93,7 @@ def team_audit(
         sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries')} to {output}\n"))
         return
     res = audit.search(team, limit=limit, **filters)
-    emit(res, fmt, rows=res["rows"], columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
+    # a table shows times to the second; JSON and CSV keep them as stored (as the exports do)
+    rows = res["rows"] if fmt != Fmt.table else [{**r, "at": to_second(r["at"])} for r in res["rows"]]
+    emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
          headers={"role": ("角色", "Role"), "target": ("对象", "Target")})  # not a person's 职务 nor an alert's 投递地址

@@ -19,6 +19,7 @@ from ...core import jsonenc
 from ...core.errors import noun_en
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
+from ...core.teamstate.clock import to_second
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -126,6 +127,7 @@ class WebContext:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["pretty"] = jsonenc.dumps
         self.templates.env.filters["xnum"] = xnum
+        self.templates.env.filters["to_second"] = to_second  # team-state times, shown to the second
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["event_text"] = event_text
