@@ -79,6 +79,28 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     team.close()
 
 
+def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
+    """The English page after the Chinese one words the same ranking (the candidates are not mined again), and
+    each language's twin equals the service; a min-score cut is applied to the kept ranking."""
+    from zhaoshang.services.leads import mine as mine_module
+
+    made = []
+    real = mine_module._ranked
+    monkeypatch.setattr(mine_module, "_ranked", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    client = TestClient(create_app(str(db)))
+    params = {"region": REGION, "as_of": D.isoformat()}
+    zh = client.get("/api/leads", params={**params, "lang": "zh"}).json()
+    en = client.get("/api/leads", params={**params, "lang": "en"}).json()
+    page = client.get("/leads", params={**params, "lang": "en"}).text
+    cut = client.get("/api/leads", params={**params, "lang": "en", "min_score": 30}).json()
+    assert made == [REGION], made
+    with Store(str(db), read_only=True) as s:
+        for lang, got in (("zh", zh), ("en", en)):
+            assert got == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang=lang)))
+        assert cut == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang="en", min_score=30)))
+    assert en["leads"] and en["leads"][0]["reasons"] != zh["leads"][0]["reasons"] and en["leads"][0]["name"] in page
+
+
 @pytest.mark.browser
 def _fits(pg, selector: str) -> bool:
     """Whether a select shows its chosen option's text whole: the text's width in the select's font, plus the

@@ -94,9 +94,23 @@ def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as
                chain: str | None = None, weights: str | Path | None = None, lang: str = "zh",
                min_score: float | None = None, having: list[str] | None = None, team=None) -> dict:
     """The region's top leads with reasons and signals (see the module docstring)."""
+    c = ranked_leads(store, region, node=node, top=top, as_of=as_of, chain=chain, weights=weights, having=having,
+                     team=team)
+    return leads_document(store, c, node=node, lang=lang, min_score=min_score)
+
+
+def ranked_leads(store, region: str, *, node: str | None = None, top: int = 20, as_of: Any = None,
+                 chain: str | None = None, weights: str | Path | None = None, having: list[str] | None = None,
+                 team=None) -> dict:
+    """The work of ``mine_leads`` that does not depend on the language: targets, candidates, reachability and the
+    ranking (the web app keeps it once for both languages); ``leads_document`` words it."""
     if top < 1 or top > MAX_TOP:
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
-    c = _ranked(store, region, top, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
+    return _ranked(store, region, top, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
+
+
+def leads_document(store, c: dict, *, node: str | None = None, lang: str = "zh", min_score: float | None = None) -> dict:
+    """The leads of ``ranked_leads`` in a language, with reasons, signals and notes (``c`` is left as it was)."""
     doc = _document(store, c, node, lang)
     if min_score is not None:  # on the score shown, reachability counted (the leads are ranked by it: a prefix)
         doc["leads"] = [x for x in doc["leads"] if x["score"] >= float(min_score)]

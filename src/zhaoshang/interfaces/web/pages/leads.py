@@ -1,6 +1,7 @@
-"""招商线索 (/leads) and its JSON twin (/api/leads): both call ``services.leads.mine_leads``, the service of
-``zhaoshang leads``. "加入招商项目" posts the lead to the pipeline form (/pipeline/add, source "leads"), which
-the access rules reserve to roles that may write."""
+"""招商线索 (/leads) and its JSON twin (/api/leads): both call the service of ``zhaoshang leads``
+(``services.leads.mine_leads`` in its two steps: the ranking, kept once for both languages, and its wording).
+"加入招商项目" posts the lead to the pipeline form (/pipeline/add, source "leads"), which the access rules reserve
+to roles that may write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ....services import reference
-from ....services.leads import mine_leads, resolve_weights, saved_weights
+from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
 from ....services.leads.mine import FILTERS
 from ....services.monitoring import bus
 from ....services.regions import matrix
@@ -34,12 +35,14 @@ def register(app, web) -> None:
         team = request.app.state.team
         having = [h for h in (web.clean(has) or "").split(",") if h] or None
         version = web.clean(weights)
-        args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, min_score=min_score, having=having, lang=lang)
-        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version,)
+        args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, having=having)
         # saved weights are read on every request (a re-save under the same version must show at once)
         chosen = resolve_weights(version, team, files=False)  # a version name only: the web opens no path
-        return web.cached(store, key + (str(hash(str(chosen))),),
-                          lambda: mine_leads(store, region, team=team, weights=chosen, **args))
+        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))))
+        # the ranking once for both languages; the wording (and the min-score cut of what is shown) per request
+        c = web.cached(store, key, lambda: ranked_leads(store, region, team=team, weights=chosen, **args))
+        return web.cached(store, key + (str(min_score), lang),
+                          lambda: leads_document(store, c, node=args["node"], lang=lang, min_score=min_score))
 
     def default_region(store, region):
         return web.clean(region) or reference.default_region(store)
