@@ -136,6 +136,36 @@ def test_pipeline_page_in_the_browser(tmp_path):
         pg.click("#pl-table tbody a >> nth=0")
         pg.wait_for_selector("#lead-segment")
         assert pg.inner_text("#lead-segment") == "U01 AI芯片"
+        # a refused change says why in the page's language (it was Chinese on the English page) and names the
+        # page's field, not only the command's option
+        lead_url = pg.url.split("?")[0]
+        pg.goto(lead_url + "?lang=en")
+        pg.select_option("#c-status", "abandoned")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        said = pg.inner_text("#pl-error")
+        assert said.startswith("abandoning a lead needs a reason (the page's Reason field") and "理由" not in said, said
+        pg.select_option("#c-status", "landed")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert pg.inner_text("#pl-error") == "a lead must be signed before it lands"
+        pg.goto(lead_url + "?lang=zh")
+        pg.select_option("#c-status", "abandoned")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "放弃理由" in pg.inner_text("#pl-error")
+        # so does a refused chain-placement decision on the profile
+        import re
+
+        pg.goto(base + "/enterprises/1?lang=en")
+        pg.select_option("#pl-action", "remove")
+        placed = {x["node_code"] for x in __import__("httpx").get(base + "/api/enterprises/1", timeout=30).json()["placements"]}
+        pg.select_option("#pl-node", next(v for v in pg.eval_on_selector_all("#pl-node option", "os => os.map(o => o.value)")
+                                          if v not in placed))
+        pg.fill("#pl-reason", "not this segment")
+        pg.click("#pl-submit")
+        pg.wait_for_selector("#pl-error")
+        assert not re.search(r"[\u4e00-\u9fff]", pg.inner_text("#pl-error")), pg.inner_text("#pl-error")
         pg.goto(base + "/enterprises/1")
         assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
         assert not errors, errors

@@ -20,6 +20,9 @@ from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import accounts, audit
 
+# the page's field and the command's option both named: the one message serves the 招商项目 form and the CLI
+NEEDS_REASON = ("放弃线索须说明理由（页面的“放弃理由”，命令行 --reason）",
+                "abandoning a lead needs a reason (the page's Reason field, --reason on the command line)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
 STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访", "negotiating": "洽谈中", "signed": "已签约",
              "landed": "已落地", "abandoned": "已放弃"}
@@ -96,7 +99,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     if source not in SOURCES:
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
-        raise UserError("放弃线索须说明理由（--reason）", en="abandoning a lead needs a reason (--reason)")
+        raise UserError(*NEEDS_REASON)
     if not (segment or "").strip():  # default: the enterprise's most confident chain placement
         top = store.con.execute("SELECT node_code FROM placements WHERE enterprise_id = ? "
                                 "ORDER BY confidence DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
@@ -161,7 +164,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         st = new.get("status", cur["status"])
         if new.get("status") == "abandoned":
             if not (reason or "").strip():
-                raise UserError("放弃线索须说明理由（--reason）", en="abandoning a lead needs a reason (--reason)")
+                raise UserError(*NEEDS_REASON)
             new["abandon_reason"] = reason.strip()
         elif "status" in new and cur["status"] == "abandoned":
             new["abandon_reason"] = None

@@ -144,7 +144,7 @@ def register(app, web) -> None:
                          segment=_blank(segment), next_action=_blank(next_action),
                          next_action_date=_blank(next_action_date))
         except UserError as exc:
-            return RedirectResponse("/pipeline?" + urlencode({"error": str(exc).splitlines()[0]}), status_code=303)
+            return RedirectResponse("/pipeline?" + urlencode({"error": exc.in_lang(web.lang_of(request)).splitlines()[0]}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
@@ -159,5 +159,5 @@ def register(app, web) -> None:
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
         except UserError as exc:
-            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"error": str(exc).splitlines()[0]}), status_code=303)
+            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"error": exc.in_lang(web.lang_of(request)).splitlines()[0]}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)

@@ -48,7 +48,7 @@ def register(app, web) -> None:
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
                                   getattr(user, "name", None))
         except UserError as exc:
-            return RedirectResponse(f"/enterprises/{key}?" + urlencode({"pl_error": str(exc).splitlines()[0]})
+            return RedirectResponse(f"/enterprises/{key}?" + urlencode({"pl_error": exc.in_lang(web.lang_of(request)).splitlines()[0]})
                                     + "#placements", status_code=303)
         return RedirectResponse(f"/enterprises/{row['enterprise_id']}?" + urlencode({"pl_done": row["id"]})
                                 + "#placements", status_code=303)
