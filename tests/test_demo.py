@@ -262,3 +262,24 @@ def test_demo_ships_example_alert_rules_that_raise_alerts(small, tmp_path):
     assert done["alerts"] == len(alerts) > 0 and {a["rule_name"] for a in alerts} == {r["name"] for r in rules}
     again = seed_alert_rules(store, team)
     assert len(R.list_rules(team, R.LOCAL)) == 3 and again["alerts"] == 0  # one alert per rule and event
+
+
+def test_a_rebuilt_demo_warns_of_team_rows_about_the_enterprises_it_replaced(tmp_path):
+    """Pipeline leads stay in the team state across demo rebuilds; a rebuild with another seed numbers other
+    enterprises with their ids, and the command says which leads now point at another enterprise (run as a user
+    runs it). The same seed builds the same enterprises: nothing to say."""
+    from cli_util import run
+
+    db = tmp_path / "d.duckdb"
+    run("demo", "--no-serve", "--scale", "100", db=db)
+    with Store(db, read_only=True) as store:
+        eid, name = store.con.execute("SELECT id, name FROM enterprises ORDER BY id LIMIT 1 OFFSET 40").fetchone()
+    run("pipeline", "add", str(eid), "杭州市", db=db)
+    same = run("demo", "--no-serve", "--scale", "100", db=db)
+    assert "招商项目线索" not in same.stderr
+    other = run("demo", "--no-serve", "--scale", "100", "--seed", "20242", db=db)
+    assert f"1 条招商项目线索所指的企业在新建的演示数据库中已是另一家企业或不存在" in other.stderr, other.stderr
+    assert f"#1 {name}（企业编号 {eid}，" in other.stderr and "已原样保留" in other.stderr
+    assert "d.team.sqlite" in other.stderr
+    listed = run("pipeline", "list", "--format", "json", db=db)
+    assert name in listed.stdout  # kept as it was

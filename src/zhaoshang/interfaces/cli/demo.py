@@ -58,6 +58,7 @@ def demo(
         sys.stderr.write(summary["classified"] + "\n")
     _score_demo(db, backtest=serve)
     _demo_alert_rules(db)
+    _team_references(db)
     if not serve:
         return
     try:
@@ -116,6 +117,35 @@ def _demo_alert_rules(db: str) -> None:
         sys.stderr.write(str(exc).splitlines()[0] + "\n")
     finally:
         store.close()
+
+
+def _team_references(db: str) -> None:
+    """Warn when the team state beside the rebuilt demo holds pipeline leads or live events about enterprises of
+    the demo it replaced (another --scale or --seed numbers other enterprises with their ids); they are kept."""
+    from ...core.store import Store
+    from ...services.team.references import TABLES, mismatched
+    from .app import open_team
+
+    store, team = Store(db, read_only=True), open_team()
+    try:
+        bad = mismatched(store, team)
+    finally:
+        store.close()
+    if not bad:
+        return
+    where = getattr(team, "location", None) or getattr(team, "url", "")
+    for table, rows in bad.items():
+        zh, en = TABLES[table]
+        ex = "、".join(f"#{r['id']} {r['enterprise_name']}（企业编号 {r['enterprise_id']}，"
+                      + (f"新库中为{r['now']}）" if r["now"] else "新库中无此编号）") for r in rows[:3])
+        ex_en = "; ".join(f"#{r['id']} {r['enterprise_name']} (enterprise id {r['enterprise_id']}, "
+                          + (f"now {r['now']})" if r["now"] else "not in the new database)") for r in rows[:3])
+        sys.stderr.write(t(
+            f"警告：团队状态（{where}）中有 {len(rows)} 条{zh}所指的企业在新建的演示数据库中已是另一家企业或不存在，"
+            f"它们属于此前构建的演示数据，已原样保留：{ex}。不再需要时请改用另一个团队状态（--team-db）或删除该文件\n",
+            f"warning: {len(rows)} {en} in the team state ({where}) are about enterprises that the rebuilt demo "
+            f"database numbers otherwise or no longer holds; they belong to the demo built before and are kept as "
+            f"they are: {ex_en}. If they are not needed, use another team state (--team-db) or delete that file\n"))
 
 
 def _replaceable(db: str) -> bool:
