@@ -447,3 +447,25 @@ def test_another_kinds_export_is_refused(tmp_path, db):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("kind: enterprises\ncolumns:\n  name: legal_name\n", encoding="utf-8")
     assert run_json("import", "enterprises", f, "--mapping", mapping, db=db)["rows_imported"] == 1  # as asked
+
+
+def test_the_fits_a_preset_sentence_is_composed_once(tmp_path, db):
+    """"This file fits another kind's preset" was composed in two places (the refusal of another kind's export, the
+    missing-column hint) and a third (no enterprise column): one sentence, importers/presets.fits_sentence, said
+    word for word by all of them in both languages."""
+    from pathlib import Path
+
+    import zhaoshang.core.importers as importers
+    from zhaoshang.core.importers.presets import fits_sentence
+
+    pkg = Path(importers.__file__).parent
+    assert [p.name for p in sorted(pkg.glob("*.py")) if "该文件的列与预设" in p.read_text(encoding="utf-8")] == ["presets.py"]
+    itjuzi = write_csv(tmp_path / "融资事件.csv", [["1", "示例智能", "杭州示例智能科技有限公司", "浙江-杭州", "2018-05-01", "A轮", "数千万人民币", "某资本"]],
+                       header=["company_seq", "brand_name", "legal_name", "location_raw", "date", "round", "amount_raw", "investors_raw"])
+    uspto = write_csv(tmp_path / "uspto.csv", [["1", "US2024000001A1", "Image recognizer", "2024-10-03", "2023-01-05", "Acme", "A. Smith"]],
+                      header=["ID", "Patent Number", "Title", "Date Published", "Filing Date", "Applicant Name", "Inventer"])
+    for kind, f, sentence in (("enterprises", itjuzi, fits_sentence("itjuzi_financing", "fundings")),
+                              ("patents", uspto, fits_sentence("uspto_pgpub"))):
+        zh = run("import", kind, f, db=db, check=False).stderr
+        en = run("--lang", "en", "import", kind, f, db=db, check=False).stderr
+        assert sentence[0] in zh and (sentence[1] in en or sentence[1][0].upper() + sentence[1][1:] in en), (zh, en)

@@ -26,7 +26,7 @@ from .enterprises import key_sql, new_registry_rows, write_enterprises, write_ne
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
-from .presets import fitting_presets, list_presets
+from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets
 from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
 from .typing_ import type_stage
 
@@ -56,19 +56,16 @@ def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None
     from ..readers import peek_headers
 
     for p in paths:
-        headers = peek_headers(p, sheet)
-        if fitting_presets(headers, kind):
-            continue
-        other = fitting_presets(headers)
-        if other:
-            name = other[0]
-            other_kind = list_presets()[name].get("kind")
+        fit = fitting_preset(peek_headers(p, sheet), kind)
+        if fit is not None and fit[1] is not None:  # another kind's layout, and none of this kind's
+            name, other_kind = fit
+            fits_zh, fits_en = fits_sentence(name, other_kind)
             labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL.get(kind, ())))
             fields_en = ", ".join(dict.fromkeys(f for f, _ in MEANINGFUL.get(kind, ())))
-            raise UserError(f"{p.name}: 该文件的列与预设 {name}（{other_kind} 数据）相符，不像 {kind} 数据"
+            raise UserError(f"{p.name}: {fits_zh}，不像 {kind} 数据"
                             + (f"（没有{labels}）" if labels else "") + "，未导入。"
                             f"请用 zhaoshang import {other_kind} … --preset {name}（确要按 {kind} 导入，请用 --mapping 指定列）",
-                            en=f"{p.name}: the file's columns fit the preset {name} ({other_kind} data), not {kind} data"
+                            en=f"{p.name}: {fits_en}, not {kind} data"
                                + (f" (no {fields_en})" if fields_en else "") + "; "
                                f"nothing imported. Use zhaoshang import {other_kind} … --preset {name} (to import it as "
                                f"{kind} all the same, name the columns with --mapping)")
@@ -309,21 +306,21 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
     headers = {h for raw in staged.raws for h in raw.headers}
     fits = [] if m.name else fitting_presets(headers, staged.kind)
     files, files_en = "、".join(p.name for p in paths), ", ".join(p.name for p in paths)
+    fits_zh, fits_en = fits_sentence(fits[0]) if fits else ("", "")
     if present:
         if present != ["enterprise_key"] or not fits or con.execute(
                 "SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [src]).fetchall():
             return
         key = staged.header_of.get("enterprise_key", "enterprise_key")
         raise UserError(f"{files}: 只有企业在来源中的编号（{key}），而来源 {src} 中没有企业，各行无法关联到企业，未导入。"
-                        f"该文件的列与预设 {fits[0]} 相符：请加 --preset {fits[0]}",
+                        f"{fits_zh}：请加 --preset {fits[0]}",
                         en=f"{files_en}: only the enterprise's key in its source ({key}), and the source {src} holds no "
-                           f"enterprise: the rows could not be linked to any enterprise, nothing imported. The file's "
-                           f"columns fit the preset {fits[0]}: add --preset {fits[0]}")
+                           f"enterprise: the rows could not be linked to any enterprise, nothing imported. "
+                           f"{fits_en[0].upper()}{fits_en[1:]}: add --preset {fits[0]}")
     labels = "、".join(label for _, label in evidence)
     found = [staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of] or ["-"]
-    hint = (f"该文件的列与预设 {fits[0]} 相符：请加 --preset {fits[0]}" if fits else "请用 --mapping 指定企业列")
-    hint_en = (f"the file's columns fit the preset {fits[0]}: add --preset {fits[0]}" if fits
-               else "name the enterprise column with --mapping")
+    hint = f"{fits_zh}：请加 --preset {fits[0]}" if fits else "请用 --mapping 指定企业列"
+    hint_en = f"{fits_en}: add --preset {fits[0]}" if fits else "name the enterprise column with --mapping"
     raise UserError(f"{files}: 没有可关联企业的列（{labels}中的任何一项；识别到的列: {'、'.join(found)}），"
                     f"各行无法关联到企业，未导入。{hint}",
                     en=f"{files_en}: no column names the enterprise "

@@ -92,17 +92,16 @@ ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sq
 
 def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     """When the columns are a preset's layout (an export read without its preset): which preset, as the command needs it."""
-    from .presets import fitting_presets, list_presets
+    from .presets import fits_sentence, fitting_preset
 
-    fits = fitting_presets(headers)
-    if not fits:
+    fit = fitting_preset(headers, kind)
+    if fit is None:
         return "", ""
-    same = [f for f in fits if list_presets()[f].get("kind") == kind]
-    if same:
-        return f"。该文件的列与预设 {same[0]} 相符：请加 --preset {same[0]}", f". The file's columns fit the preset {same[0]}: add --preset {same[0]}"
-    other = list_presets()[fits[0]].get("kind")
-    return (f"。该文件的列与预设 {fits[0]}（{other} 数据）相符：zhaoshang import {other} … --preset {fits[0]}",
-            f". The file's columns fit the preset {fits[0]} ({other} data): zhaoshang import {other} … --preset {fits[0]}")
+    name, other = fit
+    zh, en = fits_sentence(name, other)
+    todo = f"zhaoshang import {other} … --preset {name}" if other else f"--preset {name}"
+    return (f"。{zh}：{'请加 ' if not other else ''}{todo}",
+            f". {en[0].upper()}{en[1:]}: {'add ' if not other else ''}{todo}")
 
 
 def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None) -> tuple[str, str]:
