@@ -141,3 +141,34 @@ def test_names_that_begin_with_the_query_come_first(tmp_path):
     assert len(names) >= 4 and any(not n.startswith("浪潮") for n in names)
     first = [n.startswith("浪潮") for n in names]
     assert first == sorted(first, reverse=True), names  # every name beginning with 浪潮 before the others
+
+
+def test_a_compound_found_nowhere_whole_is_looked_for_apart(tmp_path):
+    """`search 医疗影像` found nothing while `search 医疗 影像` found the enterprises (jieba keeps 医疗影像 whole): a
+    compound no enterprise holds whole is read as its own words apart, and says so; one some enterprise holds
+    whole is still looked for whole (no broadening); the CLI, the API and the 企业库 list count alike."""
+    rows = ["(1, '甲医疗科技有限公司', '甲医疗科技', '医疗器械销售；影像设备研发', '330000', '330100', DATE '2015-01-01')",
+            "(2, '乙软件有限公司', '乙软件', '软件开发；影像处理', '330000', '330100', DATE '2015-01-01')",
+            "(3, '丙智能有限公司', '丙智能', '医疗影像智能分析', '330000', '330100', DATE '2016-01-01')"]
+
+    def counts(db, q):
+        client = TestClient(create_app(str(db)))
+        cli = run_json("search", q, db=db)
+        api = client.get("/api/search", params={"q": q}).json()
+        listed = client.get("/api/enterprises", params={"q": q}).json()["total"]
+        assert cli["total"] == api["total"] == listed, (cli["total"], api["total"], listed)
+        return cli
+
+    dbs = []
+    for n, some in (("apart", rows[:2]), ("whole", rows)):
+        dbs.append(tmp_path / f"{n}.duckdb")
+        with Store(dbs[-1]) as s:
+            s.ensure_schema()
+            s.con.execute("INSERT INTO enterprises (id, name, name_norm, scope, province_code, city_code, founded) "
+                          "VALUES " + ", ".join(some))
+    whole, spaced = counts(dbs[0], "医疗影像"), counts(dbs[0], "医疗 影像")
+    assert [i["id"] for i in whole["items"]] == [i["id"] for i in spaced["items"]] == [1]
+    assert whole["words"] == ["医疗", "影像"] and whole["apart"] and not spaced["apart"]
+    assert "整词无匹配，按拆开的词查找" in run("search", "医疗影像", db=dbs[0]).stdout
+    again = counts(dbs[1], "医疗影像")  # an enterprise holds the compound whole: only it matches, as before
+    assert [i["id"] for i in again["items"]] == [3] and again["words"] == ["医疗影像"] and not again["apart"]

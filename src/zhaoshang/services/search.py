@@ -4,7 +4,8 @@ interface (CLI ``search``, ``/api/search``, the 企业库 list, page and export 
 
 Chinese-aware: the query is cut into words with jieba (search mode, with the AI domain dictionary), so
 "杭州 大模型 医疗" or "医疗大模型" find enterprises whose scope or description holds every word, even
-apart. Each hit says why it matched (which field), so the ranking can be checked.
+apart; a compound the dictionary keeps whole (医疗影像) is looked for whole, and when nothing holds it, as its own
+words apart (医疗 + 影像; the result's ``apart`` says so). Each hit says why it matched (which field), so the ranking can be checked.
 """
 
 from __future__ import annotations
@@ -31,6 +32,35 @@ def _words(text: str) -> list[str]:
     # drop words contained in a longer word of the query (search mode yields both 大模型 and 模型)
     words = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
     return words
+
+
+def _tiling(word: str, pieces: list[str], whole: str | None = None) -> list[str] | None:
+    """``word`` written as pieces (other than ``whole``, the word itself) of two or more characters laid end to
+    end, the longest first piece first; None when they do not tile it."""
+    if not word:
+        return []
+    whole = word if whole is None else whole
+    for p in sorted((p for p in pieces if len(p) > 1 and p != whole and word.startswith(p)), key=len, reverse=True):
+        rest = _tiling(word[len(p):], pieces, whole)
+        if rest is not None:
+            return [p, *rest]
+    return None
+
+
+def _apart(text: str, words: list[str]) -> list[str] | None:
+    """The query's words with each compound jieba keeps whole (医疗影像, 计算机视觉) written as the words its search
+    mode finds inside it, when they tile it (医疗 + 影像, 计算机 + 视觉); None when no word is such a compound."""
+    from ..core.text import search_tokens
+
+    out, changed = [], False
+    for w in words:
+        parts = _tiling(w, search_tokens(w)) if len(w) > 3 or not w.isascii() else None
+        if parts and len(parts) > 1:
+            out += parts
+            changed = True
+        else:
+            out.append(w)
+    return list(dict.fromkeys(out)) if changed else None
 
 
 # the enterprise's own text a query word may stand in (besides the names of the chain nodes it is placed on)
@@ -112,12 +142,22 @@ def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list,
 
 
 def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[str], list[int] | None]:
-    """``hits_sql`` and the candidates the search index narrowed it to (None: not narrowed)."""
+    """``hits_sql`` and the candidates the search index narrowed it to (None: not narrowed). A query whose
+    words match no enterprise, one of them a compound jieba keeps whole (医疗影像), is read again with the
+    compound's own words apart (医疗 + 影像, each somewhere in the text): the words returned say which were used."""
+    words = _words(text)
+    got = _hits_for(store, text, words, index)
+    apart = _apart(text, words) if words else None
+    if apart and not store.con.execute(f"SELECT 1 FROM ({got[0]}) LIMIT 1", got[1]).fetchall():
+        got = _hits_for(store, text, apart, index)
+    return got
+
+
+def _hits_for(store: Store, text: str, words: list[str], index: bool) -> tuple[str, list, list[str], list[int] | None]:
     norm = normalize_name(text)
     code, _ = validate_uscc(text)
     if not code and re.fullmatch(r"[0-9A-Za-z]{18}", text):  # a stored code as written, even with a bad check character
         code = text.upper()
-    words = _words(text)
     nodes = {w: generation_memo(store, ("nodes_holding", w), lambda w=w: _nodes(store, w)) for w in words}
     # one scan of the enterprises (the best reason per row) and one of the aliases
     cases: list[tuple[str, list, str]] = []  # (condition, parameters, reason), best first
@@ -175,7 +215,7 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     text = (text or "").strip()
     d = reference_date(store, as_of)
     if not text:
-        return {"query": text, "words": [], "as_of": d.isoformat(), "total": 0, "items": []}
+        return {"query": text, "words": [], "apart": False, "as_of": d.isoformat(), "total": 0, "items": []}
     hits, params, words, cands = _hits(store, text)
     rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
     region_sql = ""
@@ -204,7 +244,8 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     total = first[0]["total"] if first else 0
     for r in rows:
         r.pop("total", None)
-    return {"query": text, "words": words, "as_of": d.isoformat(), "total": int(total), "items": rows}
+    return {"query": text, "words": words, "apart": words != _words(text), "as_of": d.isoformat(),
+            "total": int(total), "items": rows}
 
 
 def find_one(store: Store, key: str) -> int | None:

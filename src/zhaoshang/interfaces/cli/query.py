@@ -36,12 +36,14 @@ def search(
              t("地区", "region"): place(r), t("成立", "founded"): r["founded"] or "",
              t("匹配", "matched"): label("matched", r["matched"], t("zh", "en"))}
             for r in doc["items"]]
+    apart_zh = "；整词无匹配，按拆开的词查找" if doc.get("apart") else ""
+    apart_en = f" (no enterprise holds the words whole; searched as {' + '.join(doc['words'])})" if doc.get("apart") else ""
     if not rows and fmt != Fmt.json:
-        sys.stderr.write(t(f"没有找到与“{text}”匹配的企业（分词: {' / '.join(doc['words'])}）\n",
-                           f"no enterprise matches '{text}'\n"))
+        sys.stderr.write(t(f"没有找到与“{text}”匹配的企业（分词: {' / '.join(doc['words'])}{apart_zh}）\n",
+                           f"no enterprise matches '{text}'{apart_en}\n"))
         return
-    emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}）",
-                                      f"search '{text}': {count_en(doc['total'], 'hit')}"), note=synthetic_note(store))
+    emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}{apart_zh}）",
+                                      f"search '{text}': {count_en(doc['total'], 'hit')}{apart_en}"), note=synthetic_note(store))
 
 
 @app.command()
