@@ -4,6 +4,7 @@ the JSON keys, the exports, and the backtest's precision@k / recall@k against ha
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 import json
 from pathlib import Path
@@ -327,3 +328,22 @@ def test_reachability_is_measured_for_every_lead_that_can_enter_the_list(store, 
     paths.clear()
     got = mine_leads(store, REGION, as_of=D, top=2, weights=_weights(reach_max=2))
     assert sorted(paths) == [102, 103] and "本列表可能不完整" in got["notes"][-1]  # the limit: 107 was not searched
+
+
+def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
+    """The reachability signal's path (zhaoshang leads, /api/leads) gives each hop its relation in the list's
+    language, so two records of one person read 欧阳航 → 欧阳航（同一人（身份关联）） and not as a loop."""
+    db = demo_copy(tmp_path / "demo.duckdb")
+    paths = {}
+    for lang in ("zh", "en"):
+        doc = run_json("--lang", lang, "leads", "杭州市", "--top", "12", db=db)
+        paths[lang] = [x["signals"]["reachability"]["detail"]["path"] for x in doc
+                       if x["signals"]["reachability"]["detail"].get("path")]
+    assert paths["zh"] and paths["en"]
+    for path in paths["zh"]:  # the start, then one entry per hop with its relation
+        assert "→" not in path[0]
+        assert all("→" in a and a.endswith("）") and "（" in a for a in path[1:]), path
+    for path in paths["en"]:  # (equal-strength paths may differ from one process to the next)
+        assert "→" not in path[0]
+        assert all("→" in b and b.endswith(")") and not re.search(r"[\u4e00-\u9fff]", b[b.rindex(" ("):])
+                   for b in path[1:]), path

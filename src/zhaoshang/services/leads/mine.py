@@ -206,7 +206,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                               "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
                               "weight": p.weight, "contribution": p.contribution,
                               "absent": (p.detail or {}).get("absent", False),
-                              "detail": {k: v for k, v in (p.detail or {}).items() if k not in ("group", "absent", "label_en")}}
+                              "detail": _in_lang(p.detail, lang)}
                    for p in xp.parts}
         out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
                     "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
@@ -243,6 +243,14 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                                    "the date, of normal status", **c["counts"]},
             "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
+
+
+def _in_lang(detail: dict | None, lang: str) -> dict:
+    """A signal's detail for the list: without the part's bookkeeping, its wording (a reach path) in ``lang``."""
+    d = {k: v for k, v in (detail or {}).items() if k not in ("group", "absent", "label_en", "path_en")}
+    if lang == "en" and "path_en" in (detail or {}):
+        d["path"] = detail["path_en"]
+    return d
 
 
 def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, lang: str = "zh",

@@ -110,7 +110,8 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
            "demands": (r["demands"], {"example": r.get("demand_example")}),
            "local_ties": (r["local_ties"], {"example": r.get("tie_example"), "example_id": r.get("tie_example_id"),
                                             "kind": r.get("tie_kind")}),
-           "reachability": (r.get("reach_strength"), {"path": [p.raw for p in (r["reach_path"].parts if r.get("reach_path") else [])]})}
+           "reachability": (r.get("reach_strength"), {"path": _path(r.get("reach_path"), "zh"),
+                                                      "path_en": _path(r.get("reach_path"), "en")})}
     parts = []
     for k, wk in w.items():
         nv = r.get(f"n_{k}")
@@ -138,3 +139,16 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
                                Ref("branches", where={"parent_id": eid, "window_days": 730}),
                                Ref("patent_applicants", where={"enterprise_id": eid, "window_days": 1460}),
                                Ref("news_mentions", where={"enterprise_id": eid, "window_days": 365})])
+
+
+def _path(x: Explained | None, lang: str) -> list[str]:
+    """A reach path as read: its start, then each hop with its relation (欧阳航 → 欧阳航（同一人（身份关联））: two
+    records of one person, not a loop)."""
+    if x is None:
+        return []
+    from ..graph.ties import load_ties, relation_label
+
+    model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
+    return [str(p.raw) if p.signal == "origin" else
+            f"{p.raw}（{relation_label(model, p.signal, lang)}）" if lang != "en" else
+            f"{p.raw} ({relation_label(model, p.signal, lang)})" for p in x.parts]
