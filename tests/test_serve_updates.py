@@ -356,3 +356,34 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     assert failed["state"] == "failed" and failed["preset"] == "a_share_merged" and "ts_code" in failed["error"]
     assert done["state"] == "done" and done["rows_read"] == 6 and done["rows_rejected"] == 1 and done["kind"] == "enterprises"
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))
+
+
+def test_upload_page_says_which_preset_to_choose(tmp_path):
+    """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
+    --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it
+    says to choose the preset (in both languages); the command line keeps its words."""
+    import csv
+
+    from conftest import shared_file
+    from playwright.sync_api import sync_playwright
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
+    fin = tmp_path / "融资事件.csv"
+    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:21])
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        job = upload_in_browser(page, base, str(fin), kind="enterprises")
+        assert job["state"] == "failed", job
+        for text, words in ((job["error"], "请在「预设」中选 itjuzi_financing（按 fundings 导入）后重新上传"),
+                            (job["error_en"], "Choose the preset itjuzi_financing (it imports fundings) and upload again")):
+            assert words in text and "zhaoshang import" not in text and "--mapping" not in text, text
+        page.goto(base + "/updates?lang=zh")
+        assert "请在「预设」中选 itjuzi_financing（按 fundings 导入）后重新上传" in page.inner_text("#jobs")
+        b.close()
+    cli = run("import", "enterprises", fin, db=db, check=False)
+    assert cli.returncode == 2 and "请用 zhaoshang import fundings … --preset itjuzi_financing" in cli.stderr, cli.stderr

@@ -26,7 +26,7 @@ from .enterprises import key_sql, new_registry_rows, write_enterprises, write_ne
 from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
-from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets
+from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets, use_preset
 from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
 from .typing_ import type_stage
 
@@ -62,13 +62,12 @@ def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None
             fits_zh, fits_en = fits_sentence(name, other_kind)
             labels = "、".join(dict.fromkeys(label for _, label in MEANINGFUL.get(kind, ())))
             fields_en = ", ".join(dict.fromkeys(f for f, _ in MEANINGFUL.get(kind, ())))
+            advice, advice_en = use_preset(name, other_kind, kind)
             raise UserError(f"{p.name}: {fits_zh}，不像 {kind} 数据"
-                            + (f"（没有{labels}）" if labels else "") + "，未导入。"
-                            f"请用 zhaoshang import {other_kind} … --preset {name}（确要按 {kind} 导入，请用 --mapping 指定列）",
+                            + (f"（没有{labels}）" if labels else "") + f"，未导入。{advice}",
                             en=f"{p.name}: {fits_en}, not {kind} data"
                                + (f" (no {fields_en})" if fields_en else "") + "; "
-                               f"nothing imported. Use zhaoshang import {other_kind} … --preset {name} (to import it as "
-                               f"{kind} all the same, name the columns with --mapping)")
+                               f"nothing imported. {advice_en[0].upper()}{advice_en[1:]}")
 
 
 def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: str | None = None) -> Mapping:
@@ -307,20 +306,21 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
     fits = [] if m.name else fitting_presets(headers, staged.kind)
     files, files_en = "、".join(p.name for p in paths), ", ".join(p.name for p in paths)
     fits_zh, fits_en = fits_sentence(fits[0]) if fits else ("", "")
+    advice, advice_en = use_preset(fits[0]) if fits else ("", "")
     if present:
         if present != ["enterprise_key"] or not fits or con.execute(
                 "SELECT 1 FROM enterprise_records WHERE source = ? LIMIT 1", [src]).fetchall():
             return
         key = staged.header_of.get("enterprise_key", "enterprise_key")
         raise UserError(f"{files}: 只有企业在来源中的编号（{key}），而来源 {src} 中没有企业，各行无法关联到企业，未导入。"
-                        f"{fits_zh}：请加 --preset {fits[0]}",
+                        f"{fits_zh}：{advice}",
                         en=f"{files_en}: only the enterprise's key in its source ({key}), and the source {src} holds no "
                            f"enterprise: the rows could not be linked to any enterprise, nothing imported. "
-                           f"{fits_en[0].upper()}{fits_en[1:]}: add --preset {fits[0]}")
+                           f"{fits_en[0].upper()}{fits_en[1:]}: {advice_en}")
     labels = "、".join(label for _, label in evidence)
     found = [staged.header_of[f] for f in sorted(staged.present) if f in staged.header_of] or ["-"]
-    hint = f"{fits_zh}：请加 --preset {fits[0]}" if fits else "请用 --mapping 指定企业列"
-    hint_en = f"{fits_en}: add --preset {fits[0]}" if fits else "name the enterprise column with --mapping"
+    hint = f"{fits_zh}：{advice}" if fits else "请用 --mapping 指定企业列"
+    hint_en = f"{fits_en}: {advice_en}" if fits else "name the enterprise column with --mapping"
     raise UserError(f"{files}: 没有可关联企业的列（{labels}中的任何一项；识别到的列: {'、'.join(found)}），"
                     f"各行无法关联到企业，未导入。{hint}",
                     en=f"{files_en}: no column names the enterprise "

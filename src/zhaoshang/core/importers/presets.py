@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import read_yaml
@@ -41,3 +43,36 @@ def fits_sentence(name: str, other_kind: str | None = None) -> tuple[str, str]:
         return (f"该文件的列与预设 {name}（{other_kind} 数据）相符",
                 f"the file's columns fit the preset {name} ({other_kind} data)")
     return f"该文件的列与预设 {name} 相符", f"the file's columns fit the preset {name}"
+
+
+# Where the user who reads an import's refusal can act: the command line (--preset, --mapping) or the 数据更新 page,
+# which has a preset picker and no mapping. Set by the page's update worker (``advice_on_the_page``).
+_ADVICE_ON_PAGE = contextvars.ContextVar("zhaoshang_preset_advice_on_page", default=False)
+
+
+@contextmanager
+def advice_on_the_page():
+    """Imports run inside say how to use a preset in the upload page's words (choose it, upload again)."""
+    token = _ADVICE_ON_PAGE.set(True)
+    try:
+        yield
+    finally:
+        _ADVICE_ON_PAGE.reset(token)
+
+
+def use_preset(preset: str, other_kind: str | None = None, instead_of: str | None = None) -> tuple[str, str]:
+    """How to read the file with ``preset`` (of another kind ``other_kind``; the file refused as ``instead_of``),
+    (Chinese, English), in the words of where the import was asked: ``add --preset P`` / ``zhaoshang import KIND …
+    --preset P`` on the command line, "choose the preset P and upload again" on the 数据更新 page."""
+    if _ADVICE_ON_PAGE.get():
+        if other_kind:
+            return (f"请在「预设」中选 {preset}（按 {other_kind} 导入）后重新上传",
+                    f"choose the preset {preset} (it imports {other_kind}) and upload again")
+        return f"请在「预设」中选 {preset} 后重新上传", f"choose the preset {preset} and upload again"
+    if other_kind and instead_of:
+        return (f"请用 zhaoshang import {other_kind} … --preset {preset}（确要按 {instead_of} 导入，请用 --mapping 指定列）",
+                f"use zhaoshang import {other_kind} … --preset {preset} (to import it as {instead_of} all the same, "
+                "name the columns with --mapping)")
+    if other_kind:
+        return f"zhaoshang import {other_kind} … --preset {preset}", f"zhaoshang import {other_kind} … --preset {preset}"
+    return f"请加 --preset {preset}", f"add --preset {preset}"

@@ -92,16 +92,15 @@ ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sq
 
 def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     """When the columns are a preset's layout (an export read without its preset): which preset, as the command needs it."""
-    from .presets import fits_sentence, fitting_preset
+    from .presets import fits_sentence, fitting_preset, use_preset
 
     fit = fitting_preset(headers, kind)
     if fit is None:
         return "", ""
     name, other = fit
     zh, en = fits_sentence(name, other)
-    todo = f"zhaoshang import {other} … --preset {name}" if other else f"--preset {name}"
-    return (f"。{zh}：{'请加 ' if not other else ''}{todo}",
-            f". {en[0].upper()}{en[1:]}: {'add ' if not other else ''}{todo}")
+    advice, advice_en = use_preset(name, other)
+    return f"。{zh}：{advice}", f". {en[0].upper()}{en[1:]}: {advice_en}"
 
 
 def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None) -> tuple[str, str]:

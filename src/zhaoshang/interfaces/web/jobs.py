@@ -62,6 +62,7 @@ class UpdateJobs:
     def _run(self, job: dict, file: str | None, source: str | None, data_date: str | None, classify_after: bool,
              on_finish=None):
         from ...core.importers import import_files
+        from ...core.importers.presets import advice_on_the_page
         from ...services.chain.classify import classify
         from ...services.chain.taxonomy import load_taxonomy
         from ...services.regions.stored import refresh as refresh_matrix
@@ -69,7 +70,7 @@ class UpdateJobs:
         self._set(job, state="running")
         try:
             result: dict = {}
-            with updating(self.db_path, in_place=False) as store:
+            with updating(self.db_path, in_place=False) as store, advice_on_the_page():  # a refusal says: choose the preset
                 if job["action"] == "import":
                     # the source: the one given, else the preset's (itjuzi: fundings link to its companies), else
                     # the file's name
