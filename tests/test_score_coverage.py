@@ -92,3 +92,28 @@ def test_profile_scorecard_tells_not_covered_from_none_found(db):
         cells = pg.locator('#sc-signals tr[data-signal="rounds_total"] td').all_inner_texts()
         assert cells[2] == "0" and pg.locator('#sc-missing .sc-miss[data-signal="rounds_total"]').count() == 0
         b.close()
+
+
+def test_a_batch_stored_by_an_earlier_reading_of_the_signals_is_not_used(db, tmp_path, monkeypatch):
+    """A batch ranked before funding coverage (an uncovered enterprise's funding read as 0) must not serve the
+    cards: how the signals are read is part of the stored batch's fingerprint."""
+    import datetime as dt
+    import shutil
+
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.evaluation import cohorts, signals
+    from zhaoshang.services.evaluation.scorecard import load_weights, score_all
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    d = dt.date(2019, 12, 31)
+    with Store(str(copy)) as store:
+        score_all(store, as_of=d)
+        w = load_weights(None)
+        from zhaoshang.services.evaluation.scorecard import weight_params
+        from zhaoshang.services.regions.matrix import default_chain
+
+        args = (store, d, weight_params(w), default_chain(store))
+        assert cohorts.usable(*args)
+        monkeypatch.setattr(signals, "SIGNALS_VERSION", "an-earlier-reading")
+        assert not cohorts.usable(*args)

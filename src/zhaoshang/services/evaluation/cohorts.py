@@ -65,9 +65,12 @@ def data_state(store) -> list[str]:
 
 
 def fingerprint(store, d: _dt.date, params: dict, chain: str) -> str:
-    """What a batch's cohorts and percentiles depend on: date, weights, chain and the state of the data."""
+    """What a batch's cohorts and percentiles depend on: date, weights, chain, the state of the data and how the
+    signals are read (``signals.SIGNALS_VERSION``)."""
+    from .signals import SIGNALS_VERSION
+
     return explain.params_hash({"as_of": d.isoformat(), "params": params, "chain": chain,
-                                "data": data_state(store)})
+                                "data": data_state(store), "signals": SIGNALS_VERSION})
 
 
 def _key(d: _dt.date) -> str:

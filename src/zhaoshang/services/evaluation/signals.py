@@ -44,6 +44,9 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
 # known 0. Listed by a source that imported fundings (IT桔子's company list beside its events), it is covered and
 # no round reads as 0 (docs/methods.md, "Scorecard"). An enterprise without any source record keeps the 0.
 FUNDING_SOURCES = ("fundings", "amounts", "investors")
+# How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
+# an uncovered enterprise read as 0) is not used for the cards once the reading changed.
+SIGNALS_VERSION = "funding-coverage-1"
 UNCOV = """uncov AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
           HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = 'fundings'), FALSE))),"""
 
