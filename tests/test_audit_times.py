@@ -54,3 +54,37 @@ def test_admin_page_shows_audit_times_to_the_second(tmp_path):
         assert stored[:10] + " " + stored[11:19] in shown
         assert cells.first.get_attribute("title") and STORED.fullmatch(cells.first.get_attribute("title"))
         b.close()
+
+
+def test_users_and_tokens_times_to_the_second(tmp_path):
+    """users list / users token list tables and the admin page's users and tokens show team-state times to the second
+    (they printed 2026-12-02T17:37:40.376683Z); JSON keeps the stored time."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = _db(tmp_path)
+    run("users", "add", "boss", "--role", "admin", "--password-stdin", db=db, input="a long enough password\n")
+    run("users", "token", "create", "boss", "--label", "脚本", db=db)
+    run("users", "token", "create", "boss", "--label", "旧脚本", db=db)
+    run("users", "token", "revoke", "2", db=db)
+    created = run_json("users", "list", db=db)[0]["created_at"]
+    revoked = run_json("users", "token", "list", db=db)[-1]["revoked_at"]
+    assert STORED.fullmatch(created) and STORED.fullmatch(revoked)
+    for args in (["users", "list"], ["users", "token", "list"]):
+        table = run(*args, db=db, env={"COLUMNS": "250"}).stdout
+        assert SECOND.search(table) and not re.search(r"\d\dT\d\d:\d\d:\d\d", table), table
+    assert created[:10] + " " + created[11:19] in run("users", "list", db=db, env={"COLUMNS": "250"}).stdout
+    with serving(db, args=("--require-login",)) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + "/login")
+        pg.fill("#login-name", "boss")
+        pg.fill("#login-password", "a long enough password")
+        pg.click("#login-submit")
+        pg.wait_for_load_state("networkidle")
+        pg.goto(base + "/admin")
+        text = pg.inner_text("#users") + pg.inner_text("#tokens")
+        assert SECOND.search(pg.inner_text("#users")), text  # boss's last activity: the login just made
+        assert revoked[:10] + " " + revoked[11:19] in pg.inner_text("#tokens"), text
+        assert not re.search(r"\d\dT\d\d:\d\d:\d\d", text), text
+        b.close()

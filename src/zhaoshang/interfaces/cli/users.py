@@ -56,6 +56,13 @@ def users_add(
         _show_generated(acc.name, password)
 
 
+def _to_second(rows: list[dict], fmt: Fmt, *fields: str) -> list[dict]:
+    """A table shows team-state times to the second (as ``team audit`` does); JSON and CSV keep them as stored."""
+    from ...core.teamstate.clock import to_second
+
+    return rows if fmt != Fmt.table else [{**r, **{f: to_second(r.get(f)) for f in fields}} for r in rows]
+
+
 @users_app.command("list")
 def users_list(fmt: Fmt = FORMAT_OPTION) -> None:
     """列出用户：角色、是否停用、最近活动、有效令牌数。"""
@@ -64,7 +71,8 @@ def users_list(fmt: Fmt = FORMAT_OPTION) -> None:
     rows = accounts.list_users(open_team())
     for r in rows:
         r["disabled"] = bool(r["disabled"])
-    emit(rows, fmt, columns=["name", "role", "disabled", "created_at", "last_seen", "tokens"],
+    emit(rows, fmt, rows=_to_second(rows, fmt, "created_at", "last_seen"),
+         columns=["name", "role", "disabled", "created_at", "last_seen", "tokens"],
          title=t("用户", "Users"), headers={"role": ("角色", "Role")})
 
 
@@ -128,7 +136,8 @@ def token_list(name: Optional[str] = typer.Argument(None, help="只列出该用�
     """列出令牌（编号、用户、前缀、创建与最近使用时间、是否已吊销）。"""
     from ...services.team import accounts
 
-    emit(accounts.list_tokens(open_team(), name), fmt,
+    tokens = accounts.list_tokens(open_team(), name)
+    emit(tokens, fmt, rows=_to_second(tokens, fmt, "created_at", "last_used_at", "revoked_at"),
          columns=["id", "user", "label", "prefix", "created_at", "last_used_at", "revoked_at"], title=t("API 令牌", "API tokens"),
          headers={"label": ("用途", "Label")})  # the token's label as the admin page names it, not a chain label's 判断
 
