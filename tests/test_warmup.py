@@ -60,3 +60,29 @@ def test_the_server_prepares_the_graph_before_the_first_request(tmp_path, monkey
         s.con.close()
         served.release(gen)
     assert ServedData(str(db)).warmed == {}  # without warm (the app in tests, a command): nothing in the background
+
+
+def test_the_server_builds_a_missing_match_index_once(tmp_path, monkeypatch):
+    """A small database without its match indexes on disk (a fresh demo): the warm-up builds them, and a match
+    asked meanwhile takes that build (one build of each kind, not two)."""
+    from zhaoshang.services.matching import index
+
+    db = build(tmp_path / "g.duckdb")
+    made: list = []
+    real = index.build
+    monkeypatch.setattr(index, "build", lambda st, kind, fp: made.append(kind) or time.sleep(0.5) or real(st, kind, fp))
+    served = ServedData(str(db), warm=True)
+    time.sleep(0.2)
+    gen = served.acquire()
+    s = served.cursor_store(gen)
+    try:
+        idx = index.get_index(s, "enterprises")  # asked while the warm-up may still be building it
+    finally:
+        s.con.close()
+        served.release(gen)
+    deadline = time.monotonic() + 60
+    while 1 not in served.warmed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "match" in served.warmed[1], served.warmed
+    assert sorted(made) == ["demands", "enterprises"] and idx is not None
+    assert list(tmp_path.glob("g.duckdb.match/enterprises-*"))

@@ -28,6 +28,7 @@ from .profiles import config, demand_rows, profile_sql, tokens
 KINDS = ("enterprises", "demands")
 _MEMO: "OrderedDict[tuple, Index]" = OrderedDict()
 _LOCK = threading.Lock()
+_BUSY: dict = {}  # index key → the lock of its load or build
 
 
 @dataclass
@@ -160,14 +161,19 @@ def get_index(store, kind: str, *, rebuild: bool = False, build_missing: bool = 
         if not rebuild and key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-    idx = None if rebuild else _load(kind, fp, root)
-    if idx is None and not build_missing:
-        return None
-    if idx is None:
-        idx = build(store, kind, fp)
-        _save(idx, root)
-    with _LOCK:
-        _MEMO[key] = idx
-        while len(_MEMO) > 6:
-            _MEMO.popitem(last=False)
+        busy = _BUSY.setdefault(key, threading.Lock())
+    with busy:  # one load or build of an index at a time: who asks meanwhile takes that one (the server's warm-up)
+        with _LOCK:
+            if not rebuild and key in _MEMO:
+                return _MEMO[key]
+        idx = None if rebuild else _load(kind, fp, root)
+        if idx is None and not build_missing:
+            return None
+        if idx is None:
+            idx = build(store, kind, fp)
+            _save(idx, root)
+        with _LOCK:
+            _MEMO[key] = idx
+            while len(_MEMO) > 6:
+                _MEMO.popitem(last=False)
     return idx
