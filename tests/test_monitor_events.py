@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import moved_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -218,6 +218,10 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         pg.wait_for_selector('#live-status[data-state="live"]')
         titles = pg.eval_on_selector_all("#ev-list tr td:nth-child(4)", "tds => tds.map(t => t.innerText.trim())")
         assert "Series B CNY 200 million" in titles and not [x for x in titles if x.startswith("funding")], titles
+        for lang in ("zh", "en"):  # the filters show their placeholders whole at a laptop's width (was 'name o')
+            pg.set_viewport_size({"width": 1366, "height": 768})
+            pg.goto(base + f"/monitor?lang={lang}")
+            assert cut_placeholders(pg, "form input[placeholder]") == [], lang
         assert not errors, errors
         b.close()
 

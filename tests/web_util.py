@@ -100,3 +100,13 @@ def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind:
             return job
         time.sleep(0.1)
     raise AssertionError("the update did not finish")
+
+
+def cut_placeholders(page, selector: str) -> list[str]:
+    """The name (else id) of each ``selector`` input whose placeholder is wider than its box, measured with the
+    input's own font and padding (a cut placeholder: 'name o' for 'name or code')."""
+    return page.evaluate("""sel => [...document.querySelectorAll(sel)].filter(el => el.placeholder).filter(el => {
+        const cs = getComputedStyle(el), ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = cs.font;
+        return ctx.measureText(el.placeholder).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight)
+               > el.clientWidth; }).map(el => el.name || el.id)""", selector)
