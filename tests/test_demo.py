@@ -283,3 +283,14 @@ def test_a_rebuilt_demo_warns_of_team_rows_about_the_enterprises_it_replaced(tmp
     assert "d.team.sqlite" in other.stderr
     listed = run("pipeline", "list", "--format", "json", db=db)
     assert name in listed.stdout  # kept as it was
+
+
+def test_a_small_demo_without_a_second_sources_duplicate_builds(tmp_path):
+    """`zhaoshang demo --scale 100 --seed 1` stopped with numpy's "zero-size array" error: that small a demo can
+    have no enterprise in the second source's snapshot, and its name rewriting refused the empty array."""
+    from cli_util import run
+
+    done = run("demo", "--no-serve", "--scale", "100", "--seed", "1", db=tmp_path / "s1.duckdb")
+    assert "已建库" in done.stderr
+    with Store(tmp_path / "s1.duckdb", read_only=True) as store:
+        assert store.synthetic and one(store, "SELECT count(*) FROM enterprises") > 50

@@ -397,10 +397,11 @@ class Generator(FactsMixin, PeopleMixin):
                 v = R.uniform(s, idx, "dupv")[m]
                 nm = cols["name"].astype(str)
                 cs = self.city_short[city][m]
-                no_form = np.char.replace(np.char.replace(nm, "股份有限公司", ""), "有限公司", "")
-                bracket = np.char.add(np.char.add(np.char.replace(no_form, cs, "", count=1), np.char.add("（", np.char.add(cs, "）"))),
-                                      np.where(np.char.find(nm, "股份有限公司") >= 0, "股份有限公司", "有限公司"))
-                cols["name"] = np.where(v < 0.5, no_form, bracket)
+                if len(nm):  # a small demo's snapshot may hold no duplicate (numpy's string ops refuse an empty array)
+                    no_form = np.char.replace(np.char.replace(nm, "股份有限公司", ""), "有限公司", "")
+                    bracket = np.char.add(np.char.add(np.char.replace(no_form, cs, "", count=1), np.char.add("（", np.char.add(cs, "）"))),
+                                          np.where(np.char.find(nm, "股份有限公司") >= 0, "股份有限公司", "有限公司"))
+                    cols["name"] = np.where(v < 0.5, no_form, bracket)
                 cols["key"] = R.join("B", R.ints_text(idx[m]))
                 for f in ("short_name", "brand", "english_name", "former_names", "description", "website", "tags", "listed_code", "products"):
                     cols[f] = None
