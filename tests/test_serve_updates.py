@@ -383,3 +383,29 @@ def test_upload_page_says_which_preset_to_choose(tmp_path):
         b.close()
     cli = run("import", "enterprises", fin, db=db, check=False)
     assert cli.returncode == 2 and "请用 zhaoshang import fundings … --preset itjuzi_financing" in cli.stderr, cli.stderr
+
+
+def test_upload_data_date_is_the_shared_date_field(tmp_path):
+    """The form's data date is the one date field of every page: a day that does not exist is refused on the form,
+    the upload not sent (it was sent and answered by the bare error page 参数无效 …, the file and fields lost), and a
+    typed 2024年11月30日 is sent as 2024-11-30."""
+    from playwright.sync_api import sync_playwright
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    f = write_csv(tmp_path / "登记库.csv", good_rows(3, 800))
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(base + "/updates")
+        page.set_input_files("#upload-form input[type=file]", str(f))
+        page.fill("#upload-form input[name=data_date]", "2024-02-30")
+        page.click("#upload-form button.primary")
+        page.wait_for_timeout(500)
+        assert page.url.endswith("/updates") and page.locator("#update-job").count() == 0, page.url
+        assert page.evaluate("document.querySelector('#upload-form input[name=data_date]').validationMessage")
+        job = upload_in_browser(page, base, str(f), fill={"data_date": "2024年11月30日", "source": "登记库"})
+        b.close()
+    assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2024-11-30", job
