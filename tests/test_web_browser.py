@@ -157,6 +157,12 @@ def test_chain_page(page, server):
     assert page.inner_text("#cell-node") == "M02"
     assert "西湖区" in page.inner_text("#cell-groups")
     shot(page, "chain")
+    # in English the groups are the districts' English names (they were 西湖区 … on the English page)
+    page.goto(server + "/chain?region=330100&lang=en")
+    page.locator(".node[data-node='M02']").click()
+    page.wait_for_selector("#cell-node")
+    groups = page.eval_on_selector_all("#cell-groups h3", "hs => hs.map(h => h.firstChild.textContent.trim())")
+    assert "Xihu" in groups and not [g for g in groups if re.search(r"[\u4e00-\u9fff]", g)], groups
     assert page.errors == []
 
 

@@ -40,11 +40,12 @@ def register(app, web) -> None:
             "nav": "chain", "tree": tree, "tree_json": tree["nodes"], "region": info,
             "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
             "as_of": as_of, "shown_as_of": tree["as_of"], "cell": cell, "node": node, "json_twin": "/api/chain" + ("?" + qs if qs else ""),
-            "macros": matrix.load_macros(store)})
+            "macros": matrix.load_macros(store), "region_names": web.region_names(store, web.lang_of(request))})
 
     @app.get("/chain/cell", response_class=HTMLResponse, include_in_schema=False)
     def chain_cell_fragment(request: Request, node: str, store=Depends(web.get_store), region: Optional[str] = None,
                             as_of: Optional[str] = None):
         cell = matrix.node_enterprises(store, node, web.clean(region), as_of=web.clean(as_of), limit=50)
         names = {n["code"]: n for n in web.facets(store)["nodes"]}
-        return web.page(request, "_cell.html", {"cell": cell, "node_info": names.get(node, {"code": node})})
+        return web.page(request, "_cell.html", {"cell": cell, "node_info": names.get(node, {"code": node}),
+                                                "region_names": web.region_names(store, web.lang_of(request))})
