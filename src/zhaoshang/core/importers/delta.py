@@ -199,6 +199,10 @@ def record_absences(con, source: str, import_id: int) -> int:
     ``disappeared`` of ``count_changes``, one row each. A profile reads them (services.enterprises)."""
     if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_unseen'").fetchall():
         return 0
+    if not con.execute("SELECT 1 FROM _unseen LIMIT 1").fetchall():
+        # every key came again, or none was known (a source's first export): no pass over the keys written
+        con.execute("DROP TABLE _unseen")
+        return 0
     con.execute(f"""INSERT INTO enterprise_absences (enterprise_id, source, source_key, import_id)
         SELECT u.enterprise_id, {ql(source)}, u.source_key, {int(import_id)} FROM _unseen u
         ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key""")
