@@ -108,3 +108,34 @@ def test_the_login_page_shows_nothing_of_the_data(base, tmp_path):
         assert pg.locator("#as-of").count() == 1 and pg.inner_text("#as-of").strip()
         assert "Sources" in pg.inner_text("footer.foot")
         b.close()
+
+
+def test_admin_page_says_what_was_done_in_its_language(base):
+    """The admin page's banner says what was done in words (已添加用户 lin — it read user.add lin) and a refusal in the
+    page's language (an English page got 用户已存在: lin)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + "/login")
+        pg.fill("#login-name", "boss")
+        pg.fill("#login-password", PW)
+        pg.click("#login-submit")
+        pg.wait_for_load_state("networkidle")
+        for lang, name, done, refused in (("zh", "lin", "已添加用户 lin", "用户已存在: lin"),
+                                          ("en", "lei", "user lei added", "the user already exists: lei")):
+            pg.goto(base + f"/admin?lang={lang}")
+            for expect in (done, refused):  # the second time the name is taken
+                pg.fill("#add-user input[name=name]", name)
+                pg.fill("#add-user input[name=password]", PW)
+                pg.click("#add-user button")
+                pg.wait_for_load_state("networkidle")
+                box = "#admin-done" if expect == done else "#admin-error"
+                assert expect in pg.inner_text(box), (lang, pg.inner_text("main")[:300])
+                assert "user.add" not in pg.inner_text(box)
+            row = pg.locator(f'tr[data-user="{name}"]')
+            row.locator("form[action$='/disable'] button").click()
+            pg.wait_for_load_state("networkidle")
+            assert pg.inner_text("#admin-done").endswith("已停用 lin" if lang == "zh" else "lei disabled")
+        b.close()

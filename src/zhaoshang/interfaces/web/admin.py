@@ -20,6 +20,7 @@ from ...core.errors import UserError
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLE_NAMES, ROLES
 from .auth import AuthConfig, client_ip, end_session, safe_next, start_session
+from .context import lang_of
 from .schemas import DateFrom, DateTo
 
 
@@ -91,46 +92,51 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         return RedirectResponse("/admin?" + urlencode({k: v for k, v in {"done": done, "error": error}.items() if v}),
                                 status_code=303)
 
-    def _do(request: Request, fn, done: str):
+    def _do(request: Request, fn, done: tuple[str, str]):
+        """Run one change; back to the page saying what was done, or why not, in the page's language (the banner
+        read user.add xiaoli, and an English page got the Chinese refusal)."""
+        lang = lang_of(request)
         try:
             fn(request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=str(exc))
-        return _back(done=done)
+            return _back(error=exc.in_lang(lang))
+        return _back(done=done[1] if lang == "en" else done[0])
 
     @app.post("/admin/users", include_in_schema=False)
     def admin_add_user(request: Request, name: str = Form(...), role: str = Form("viewer"), password: str = Form(...)):
-        return _do(request, lambda u, ip: accounts.add_user(team, name, role, password, u, ip), f"user.add {name}")
+        return _do(request, lambda u, ip: accounts.add_user(team, name, role, password, u, ip), (f"已添加用户 {name}", f"user {name} added"))
 
     @app.post("/admin/users/{name}/role", include_in_schema=False)
     def admin_set_role(request: Request, name: str, role: str = Form(...)):
-        return _do(request, lambda u, ip: accounts.set_role(team, name, role, u, ip), f"user.set_role {name}")
+        return _do(request, lambda u, ip: accounts.set_role(team, name, role, u, ip), (f"已更改 {name} 的角色", f"role of {name} changed"))
 
     @app.post("/admin/users/{name}/disable", include_in_schema=False)
     def admin_disable(request: Request, name: str):
-        return _do(request, lambda u, ip: accounts.set_disabled(team, name, True, u, ip), f"user.disable {name}")
+        return _do(request, lambda u, ip: accounts.set_disabled(team, name, True, u, ip), (f"已停用 {name}", f"{name} disabled"))
 
     @app.post("/admin/users/{name}/enable", include_in_schema=False)
     def admin_enable(request: Request, name: str):
-        return _do(request, lambda u, ip: accounts.set_disabled(team, name, False, u, ip), f"user.enable {name}")
+        return _do(request, lambda u, ip: accounts.set_disabled(team, name, False, u, ip), (f"已启用 {name}", f"{name} enabled"))
 
     @app.post("/admin/users/{name}/password", include_in_schema=False)
     def admin_password(request: Request, name: str, password: str = Form(...)):
         return _do(request, lambda u, ip: accounts.reset_password(team, name, password, u, ip),
-                   f"user.reset_password {name}")
+                   (f"已重置 {name} 的密码", f"password of {name} reset"))
 
     @app.post("/admin/tokens", include_in_schema=False)
     def admin_create_token(request: Request, user: str = Form(...), label: str = Form("")):
+        lang = lang_of(request)
         try:
             tok = accounts.create_token(team, user, label or None, request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=str(exc))
+            return _back(error=exc.in_lang(lang))
         # shown in this one response only: never stored, never in a URL
-        return page(request, "admin.html", admin_context(new_token=tok, done=f"token.create {user}"))
+        return page(request, "admin.html", admin_context(
+            new_token=tok, done=f"token created for {user}" if lang == "en" else f"已为 {user} 创建令牌"))
 
     @app.post("/admin/tokens/{token_id}/revoke", include_in_schema=False)
     def admin_revoke_token(request: Request, token_id: int):
-        return _do(request, lambda u, ip: accounts.revoke_token(team, token_id, u, ip), f"token.revoke {token_id}")
+        return _do(request, lambda u, ip: accounts.revoke_token(team, token_id, u, ip), (f"已吊销令牌 #{token_id}", f"token #{token_id} revoked"))
 
     # ------------------------------------------------------------------------------------ JSON twins, export
     @app.get("/api/admin/users", tags=["team"], summary="用户列表（仅管理员）")
