@@ -175,6 +175,13 @@ def test_leads_page_in_the_browser(db):
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
         assert "Add to pipeline" in pg.inner_text("#leads-table") and "Target segments" in pg.inner_text("main")
         assert _fits(pg, "#f-node"), "the segment select cuts its chosen text (English)"
+        assert "no listed lead has a funding round" not in pg.inner_text("main")  # leads with a round on D
+        # on the reference date no lead has a round in the window: a list of equal-looking scores says why
+        for lang, said in (("en", "no listed lead has a funding round in the 12 months to 2022-12-31; the latest "
+                                  "funding in the data by then is dated 2020-03-01"),
+                           ("zh", "列表中的企业近 12 个月（截至 2022-12-31）均无融资记录；库中截至该日最新的融资日期为 2020-03-01")):
+            pg.goto(base + f"/leads?region={REGION}&lang={lang}")
+            assert said in pg.inner_text("ul.notes"), pg.inner_text("main")
         assert not errors, errors
     team = open_team_db(None, db_path=str(db))
     added = pipeline.list_leads(team, source="leads")

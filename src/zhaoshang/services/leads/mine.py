@@ -231,6 +231,14 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             notes.append(f"可触达性（关系图谱逐一寻路）对 {n} 条线索计算" + (
                 "：可能进入本列表的线索都已计算；未计算的按 0 计分、置信度较低" if rc.get("exact") else
                 f"（上限 {cap}）：未计算的按 0 计分、置信度较低，本列表可能不完整"))
+    if out and present.get("funding") and not any(x["signals"]["funding"]["raw"] for x in out):
+        # every lead reads 0 on the funding signal: say whether the data reach the window at all (real exports
+        # that end years before the date made a list of equal scores with no word why)
+        last = store.con.execute("SELECT max(date) FROM fundings WHERE date <= ?", [d]).fetchone()[0]
+        last = last.isoformat() if last else "—"
+        notes.append(f"列表中的企业近 12 个月（截至 {d}）均无融资记录；库中截至该日最新的融资日期为 {last}" if lang != "en" else
+                     f"no listed lead has a funding round in the 12 months to {d}; the latest funding in the data by "
+                     f"then is dated {last}")
     if "reachability" in absent:
         notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
                      "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
