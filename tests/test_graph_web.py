@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph_fixture import build
-from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens
+from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving, team_tokens
 
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 HOSTILE = "<script>alert(1)</script>"
@@ -179,4 +179,34 @@ def test_graph_names_stand_beside_their_dots(db):
         assert len(drawn) >= 3
         assert [d["t"] for d in drawn if d["x"] <= d["cx"]] == []
         assert {d["fill"] for d in drawn} == {"#333"}
+        b.close()
+
+
+def test_an_enterprise_without_ties_says_so(tmp_path):
+    """An enterprise outside the relationship graph on the date (no officers, holders, investments, branches or
+    co-patents) gets a sentence under the graph, not a blank chart — as 合肥芯碁 on the real imports."""
+    require_browser()
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    from cli_util import run
+
+    path = tmp_path / "g.duckdb"
+    build(str(path))
+    (tmp_path / "lone.csv").write_text("企业名称,成立日期,所属省份,所属城市\n孤立测试科技有限公司,2015-03-01,安徽,合肥\n",
+                                       encoding="utf-8")
+    run("import", "enterprises", tmp_path / "lone.csv", "--source", "单独来源", db=path)
+    with serving(path) as base, sync_playwright() as pw:
+        lone = httpx.get(f"{base}/api/search", params={"q": "孤立测试科技有限公司"}, timeout=30).json()["items"][0]["id"]
+        assert httpx.get(f"{base}/api/graph/neighbours?node=e:{lone}", timeout=30).status_code == 404
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1366, "height": 768})
+        for lang, said in (("zh", "该企业在关系图中没有关系"), ("en", "this enterprise has no ties in the relationship graph")):
+            pg.goto(f"{base}/relations/{lone}?lang={lang}")
+            note = pg.locator('#rel-more[data-empty="1"]')
+            note.wait_for()
+            assert said in note.inner_text(), note.inner_text()
+            assert cut_placeholders(pg, "#reach-region") == [], lang  # 'region code or name,' was cut at 1366
+        pg.goto(f"{base}/relations/1")
+        assert pg.locator('#rel-more[data-empty="1"]').count() == 0
         b.close()

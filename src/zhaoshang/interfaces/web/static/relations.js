@@ -53,6 +53,14 @@
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
   }
   if (d.neighbours) addTies(d.neighbours);
+  else {  // not in the graph on the date: said, not a blank chart
+    const more = document.getElementById('rel-more');
+    if (more) {
+      more.textContent = tr('截至 ' + d.as_of + '，该企业在关系图中没有关系（无任职、股东、投资、分支或专利合作记录）',
+                            'On ' + d.as_of + ' this enterprise has no ties in the relationship graph (no officers, shareholders, investments, branches or co-patents on record)');
+      more.dataset.empty = '1';
+    }
+  }
   if (chart) chart.on('click', p => {
     if (p.dataType !== 'node') return;
     const key = p.data.id, pg = paged[key] || {offset: 0};
