@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from zhaoshang.core.store import Store  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving  # noqa: E402
 from zhaoshang.services.analytics.network import network  # noqa: E402
 from zhaoshang.services.trends import trends  # noqa: E402
 
@@ -181,6 +181,10 @@ def test_network_page_city_level_english(page, server):
     page.goto(server + "/network?lang=en&group=北京市,长三角")  # the group, given and resolved, in English
     members = page.locator("#group-members").inner_text()
     assert "Beijing, Yangtze River Delta → Beijing, Shanghai" in members and not re.search(r"[\u4e00-\u9fff]", members)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for lang in ("en", "zh"):  # the group box shows its placeholder whole at a laptop's width (English was cut)
+        page.goto(server + f"/network?lang={lang}")
+        assert cut_placeholders(page, "#group-input") == [], lang
     assert page.errors == []
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # noqa: E402
+from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -158,6 +158,7 @@ def test_pipeline_page_in_the_browser(tmp_path):
         import re
 
         pg.goto(base + "/enterprises/1?lang=en")
+        assert cut_placeholders(pg, "#pl-reason") == []  # 'required; goes to the audit log' was cut at 1366
         pg.select_option("#pl-action", "remove")
         placed = {x["node_code"] for x in __import__("httpx").get(base + "/api/enterprises/1", timeout=30).json()["placements"]}
         pg.select_option("#pl-node", next(v for v in pg.eval_on_selector_all("#pl-node option", "os => os.map(o => o.value)")
