@@ -345,6 +345,14 @@ def test_chain_chips_show_names_with_the_code_in_a_tooltip(page, server):
     for code, text, title in chips:
         assert text == names[code] and title.startswith(code) and names[code] in title
     shot(page, "enterprises-chips")
+    # whole, on two lines where long (English names were cut to 'Autonomous driving …' by an ellipsis)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(server + "/enterprises?lang=en")
+    # the fixture's names are short: the first chip is given the shipped AI chain's longest English node name
+    page.eval_on_selector("#ent-table .chip-node", "c => { c.textContent = 'Autonomous driving and connected vehicles'; }")
+    cut = page.eval_on_selector_all("#ent-table .chip-node", "cs => cs.filter(c => c.scrollWidth > c.clientWidth + 1)"
+                                    ".map(c => c.innerText)")
+    assert page.locator("#ent-table .chip-node").count() and cut == [], cut
     assert page.errors == []
 
 
