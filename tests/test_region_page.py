@@ -236,3 +236,25 @@ def test_the_regions_name_on_the_map_in_english(server):
                 return [s.label.formatter({name: '440300', data: item}), s.emphasis.label.formatter({name: '440300', data: item})]; }""")
         b.close()
     assert names == {"en": ["Shenzhen", "Shenzhen"], "zh": ["深圳市", "深圳市"]}, names
+
+
+def test_profile_map_names_regions_in_english(server):
+    """The enterprise profile's location map names the province's cities in the page's language: they were the
+    boundary file's Chinese names (亳州市, 宿州市 …) on the English page."""
+    import httpx
+
+    require_browser()
+    pw_api = pytest.importorskip("playwright.sync_api")
+    eid = httpx.get(server["base"] + "/api/enterprises", params={"region": "440300", "size": 1}, timeout=60).json()["items"][0]["id"]
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        labels = {}
+        for lang in ("en", "zh"):
+            page.goto(f"{server['base']}/enterprises/{eid}?lang={lang}")
+            page.wait_for_selector("#pin-map[data-ready='1']", timeout=20000)
+            labels[lang] = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('pin-map'))
+                .getOption().series[0].data.map(d => d.name)""")
+        b.close()
+    assert "Shenzhen" in labels["en"] and not [x for x in labels["en"] if re.search(r"[\u4e00-\u9fff]", x)], labels["en"]
+    assert "深圳市" in labels["zh"]
