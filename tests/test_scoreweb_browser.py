@@ -121,6 +121,12 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert "新线索" in pg.inner_text("#pipeline") and pg.locator("#pipeline a.pl-lead, #pipeline .pl-lead a").count() == 1
     pg.goto(f"{base}/enterprises/{eid}?lang=en&as_of={AS_OF}")
     assert "Scorecard" in pg.inner_text("#scorecard")
+    # the radar names a dimension without a score as missing, in English brackets (it read 'Innovation（missing）')
+    pg.wait_for_selector('#sc-radar[data-ready="1"] canvas')
+    names = pg.evaluate("echarts.getInstanceByDom(document.getElementById('sc-radar')).getOption().radar[0].indicator.map(i => i.name)")
+    dims, scores = pg.evaluate("[JSON.parse(document.getElementById('sc-radar').dataset.dims), JSON.parse(document.getElementById('sc-radar').dataset.scores)]")
+    assert None in scores, scores  # the fixture's card has a dimension without any signal
+    assert names == [d + " (missing)" if s is None else d for d, s in zip(dims, scores)], names
     assert not served["errors"], served["errors"]
 
 

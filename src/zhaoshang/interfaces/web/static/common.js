@@ -7,6 +7,8 @@
     return ZS.lang === 'en' ? s[1] : s[0];
   };
   ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
+  // a note in brackets after a word: full-width in Chinese, ' (…)' in English
+  ZS.paren = s => (ZS.lang === 'en' ? ' (' + s + ')' : '（' + s + '）');
   ZS.pct = x => (x == null ? '—' : (x * 100).toFixed(x >= 0.1 ? 1 : 2) + '%');
   ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
   // an LQ with two decimals, or more where two would put it on the other side of a label threshold

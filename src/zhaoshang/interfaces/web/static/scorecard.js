@@ -8,7 +8,7 @@
   if (window.ZS && window.ZS.onResize) window.ZS.onResize(chart);
   chart.setOption({
     tooltip: {},
-    radar: {indicator: dims.map((d, i) => ({name: scores[i] === null ? d + '（' + miss + '）' : d, max: 100})),
+    radar: {indicator: dims.map((d, i) => ({name: scores[i] === null ? d + ZS.paren(miss) : d, max: 100})),
       radius: '62%', axisName: {color: '#2b3447'}},
     series: [{type: 'radar', areaStyle: {opacity: 0.25}, itemStyle: {color: '#2f6fd6'},
       data: [{value: scores.map(s => s === null ? 0 : s), name: document.getElementById('sc-total') ? document.getElementById('sc-total').textContent : ''}]}],

@@ -37,7 +37,7 @@
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
       const r = P[ps[0].dataIndex];
       return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) + tr(' 万元', ' ×10k CNY') +
-        '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' +
+        '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' +
         tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     dataZoom: P.length > 24 ? [{type: 'slider', height: 16, bottom: 8, startValue: Math.max(0, P.length - 24)}, {type: 'inside'}] : [],
@@ -61,7 +61,7 @@
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
       return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
-        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '（' + tr('未披露 ', 'undisclosed ') + r.undisclosed + '）<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
