@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...core.asof import reference_date
+from ...core.once import KeyedLocks
 from . import identity
 from .edges import ties_sql
 from .ties import load_ties
@@ -195,7 +196,7 @@ def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
 
 
 _CACHE: dict = {}
-_BUILDING: dict = {}  # key → an event set when the graph being built for it is in the cache (or failed)
+_BUILDS = KeyedLocks()  # one build of a graph at a time: who asks meanwhile waits and takes it from the cache
 _LOCK = threading.Lock()
 
 
@@ -212,26 +213,19 @@ def graph_for(store, as_of=None, ties: str | None = None, team=None) -> Graph:
     """The graph of this database state and date, built once and reused until the file or its imports change; a
     caller asking while it is being built waits for that build instead of making a second one."""
     key = (_state(store), reference_date(store, as_of).isoformat(), ties, _decisions_state(team))
-    while True:
+    with _LOCK:
+        g = _CACHE.get(key)
+    if g is not None:
+        return g
+    with _BUILDS.hold(key):  # another request (or the server's warm-up) building this very graph: take it when done
         with _LOCK:
             g = _CACHE.get(key)
-            busy = _BUILDING.get(key) if g is None else None
-            if g is None and busy is None:
-                mine = _BUILDING[key] = threading.Event()
-                break
-        if g is not None:
-            return g
-        busy.wait()  # another request (or the server's warm-up) is building this very graph: take it when done
-    try:
-        g = build_graph(store, as_of, ties, team)
-        with _LOCK:
-            if len(_CACHE) >= 4:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = g
-    finally:
-        with _LOCK:
-            _BUILDING.pop(key, None)
-        mine.set()
+        if g is None:
+            g = build_graph(store, as_of, ties, team)
+            with _LOCK:
+                if len(_CACHE) >= 4:
+                    _CACHE.pop(next(iter(_CACHE)))
+                _CACHE[key] = g
     return g
 
 

@@ -236,10 +236,12 @@ def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dic
     out = {}
     for eid in ids:
         nodes = [g.index(f"e:{x}") for x in [eid, *side.get(eid, [])]]
+        out[eid] = None
         if any(i is not None and int(comp[i]) in parts for i in nodes):
-            out[eid] = reach_strength(store, eid, region_code, as_of=as_of)
-        else:
-            out[eid] = None
+            try:
+                out[eid] = reach_strength(store, eid, region_code, as_of=as_of)
+            except UserError:  # an enterprise the graph does not hold: no path
+                pass
     return out
 
 

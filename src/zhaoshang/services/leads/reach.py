@@ -19,21 +19,11 @@ def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, tu
         graph = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.graph.reach")
     except ImportError:
         return None
-    fn, many = getattr(graph, "reach_strength", None), getattr(graph, "reach_strengths", None)
+    fn = getattr(graph, "reach_strengths", None)
     if not callable(fn) or not ids or info.get("level") == "macro":
         return None
     try:  # the first leads only: the region's side found once, a graph walk for each lead that may have a path
-        got = many(store, ids, info["code"], as_of=d) if callable(many) else None
-    except UserError:
-        got = None
-    out = {}
-    for eid in ids:
-        if got is not None:
-            x = got.get(eid)
-        else:
-            try:
-                x = fn(store, eid, info["code"], as_of=d)
-            except UserError:
-                x = None
-        out[eid] = (float(x.value) if x is not None else 0.0, x)
-    return out
+        got = fn(store, ids, info["code"], as_of=d)
+    except UserError:  # a region the graph cannot start from: no path for any
+        got = {}
+    return {eid: (float(x.value) if x is not None else 0.0, x) for eid in ids for x in [got.get(eid)]}

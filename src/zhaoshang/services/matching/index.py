@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from ...core import jsonenc
+from ...core.once import KeyedLocks
 from .profiles import config, demand_rows, profile_sql, tokens
 
 KINDS = ("enterprises", "demands")
 _MEMO: "OrderedDict[tuple, Index]" = OrderedDict()
 _LOCK = threading.Lock()
-_BUSY: dict = {}  # index key → the lock of its load or build
+_LOADS = KeyedLocks()  # one load or build of an index at a time: who asks meanwhile takes that one
 
 
 @dataclass
@@ -161,8 +162,7 @@ def get_index(store, kind: str, *, rebuild: bool = False, build_missing: bool = 
         if not rebuild and key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-        busy = _BUSY.setdefault(key, threading.Lock())
-    with busy:  # one load or build of an index at a time: who asks meanwhile takes that one (the server's warm-up)
+    with _LOADS.hold(key):  # the server's warm-up may be loading or building this very index
         with _LOCK:
             if not rebuild and key in _MEMO:
                 return _MEMO[key]
