@@ -49,6 +49,34 @@ def test_users_lifecycle_from_the_command_line(tmp_path):
         assert all(w in table for w in want) and not any(w in table for w in wrong), table
 
 
+def test_login_throttles_listed_and_cleared_from_the_command_line(tmp_path):
+    """An admin on the server's shell sees who is throttled and clears it (audited): before, nothing could."""
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.team import accounts
+
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "gina", "--password-stdin", db=db, input=PW)
+    team = open_team_db(str(tmp_path / "z.team.sqlite"))
+    for _ in range(accounts.PAIR_LIMIT):
+        try:
+            accounts.authenticate(team, "gina", "a wrong password", "203.0.113.5")
+        except accounts.UserError:
+            pass
+    listed = run_json("users", "throttles", db=db)
+    assert [(r["name"], r["ip"], r["failures"], r["scope"]) for r in listed] == [("gina", "203.0.113.5", 5, "address")]
+    table = run("--lang", "en", "users", "throttles", db=db, env={"COLUMNS": "200"}).stdout
+    assert "gina" in table and "203.0.113.5" in table
+    refused = run("users", "unlock", "gina", "--address", "198.51.100.1", db=db, check=False)
+    assert refused.returncode == 2 and "198.51.100.1" in refused.stderr
+    p = run("users", "unlock", "gina", db=db)
+    assert "gina" in p.stderr and "5" in p.stderr
+    assert run_json("users", "throttles", db=db) == []
+    assert accounts.authenticate(team, "gina", PW.strip(), "203.0.113.5").name == "gina"
+    entry = run_json("team", "audit", "--action", "login.throttle_clear", db=db)["rows"][0]
+    assert entry["actor"].startswith("cli:") and entry["target"] == "gina"
+    team.close()
+
+
 def test_tokens_from_the_command_line(tmp_path):
     db = tmp_path / "z.duckdb"
     run("users", "add", "svc", "--role", "viewer", "--password-stdin", db=db, input=PW)

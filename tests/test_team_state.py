@@ -114,7 +114,7 @@ def test_users_passwords_roles(team):
 
 def test_login_throttled_after_repeated_failures(team):
     A.add_user(team, "carol", "viewer", PW, "cli:test")
-    for _ in range(A.MAX_FAILURES):
+    for _ in range(A.PAIR_LIMIT):
         with pytest.raises(UserError) as exc:
             A.authenticate(team, "carol", "wrong password!", "10.0.0.9")
         assert not isinstance(exc.value, A.Throttled)
@@ -122,9 +122,47 @@ def test_login_throttled_after_repeated_failures(team):
         A.authenticate(team, "carol", PW, "10.0.0.9")
     assert 0 < exc.value.retry_after <= A.THROTTLE_WINDOW
     actions = [r["action"] for r in audit.search(team, actor="carol")["rows"]]
-    assert actions.count("login.failed") == A.MAX_FAILURES and "login.throttled" in actions
+    assert actions.count("login.failed") == A.PAIR_LIMIT and "login.throttled" in actions
     A.reset_password(team, "carol", PW, "cli:test")  # an admin's reset clears the failures
     assert A.authenticate(team, "carol", PW, "10.0.0.8").name == "carol"
+
+
+def test_one_persons_failures_do_not_lock_colleagues_behind_the_same_address(team):
+    """Throttling was per name or per address: five mistakes by anyone behind an office's NAT locked every
+    colleague out for 15 minutes, with nothing to clear it. Now per (name, address) and per name, cleared by an
+    admin (audited)."""
+    A.add_user(team, "erin", "viewer", PW, "cli:test")
+    A.add_user(team, "frank", "analyst", PW, "cli:test")
+    office = "203.0.113.7"
+    for _ in range(A.PAIR_LIMIT):
+        with pytest.raises(UserError):
+            A.authenticate(team, "erin", "not her password", office)
+    with pytest.raises(A.Throttled):
+        A.authenticate(team, "erin", PW, office)
+    assert A.authenticate(team, "frank", PW, office).name == "frank"  # the colleague at the next desk
+    assert A.authenticate(team, "erin", PW, "198.51.100.4").name == "erin"  # erin herself, from home
+    listed = [r for r in A.throttles(team) if r["name"] == "erin"]
+    assert [(r["ip"], r["failures"], r["scope"]) for r in listed] == [(office, A.PAIR_LIMIT, "address")]
+    assert listed[0]["throttled_until"] > listed[0]["last_failure"]
+    assert A.clear_throttle(team, "erin", office, "admin1", "10.0.0.1") == A.PAIR_LIMIT
+    assert A.authenticate(team, "erin", PW, office).name == "erin"
+    entry = audit.search(team, action="login.throttle_clear")["rows"][0]
+    assert (entry["actor"], entry["target"], json.loads(entry["detail"])) == (
+        "admin1", "erin", {"address": office, "failures": A.PAIR_LIMIT})
+    with pytest.raises(NotFound):
+        A.clear_throttle(team, "erin", None, "admin1")
+
+    # guessing one name from many addresses: the name is throttled from every address after ACCOUNT_LIMIT
+    for i in range(A.ACCOUNT_LIMIT):
+        with pytest.raises(UserError) as exc:
+            A.authenticate(team, "frank", "guess %d" % i, f"192.0.2.{i % 10}")
+        assert not isinstance(exc.value, A.Throttled)
+    with pytest.raises(A.Throttled):
+        A.authenticate(team, "frank", PW, office)
+    assert {r["scope"] for r in A.throttles(team) if r["name"] == "frank"} == {"account"}
+    assert A.authenticate(team, "erin", PW, office).name == "erin"  # other names are not affected
+    assert A.clear_throttle(team, "frank", None, "admin1") == A.ACCOUNT_LIMIT
+    assert A.authenticate(team, "frank", PW, office).name == "frank"
 
 
 def test_sessions_idle_timeout_logout_and_disable(team):

@@ -20,7 +20,7 @@ PW = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def served(tmp_path_factory):
     require_browser()
     from web_util import VENDOR
 
@@ -30,7 +30,30 @@ def base(tmp_path_factory):
     matrix_fixture.build(str(db))
     run("users", "add", "boss", "--role", "admin", "--password-stdin", db=db, input=PW + "\n")
     with serving(db, args=("--require-login",)) as url:
-        yield url
+        yield url, db
+
+
+@pytest.fixture(scope="module")
+def base(served):
+    return served[0]
+
+
+def _login_status(base: str, name: str, password: str) -> int:
+    import re
+
+    import httpx
+
+    with httpx.Client(base_url=base) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+        return c.post("/login", data={"name": name, "password": password, "csrf_token": token}).status_code
+
+
+def _sign_in(pg, base: str, name: str = "boss") -> None:
+    pg.goto(base + "/login")
+    pg.fill("#login-name", name)
+    pg.fill("#login-password", PW)
+    pg.click("#login-submit")
+    pg.wait_for_load_state("networkidle")
 
 
 def test_login_pages_admin_docs_logout(base):
@@ -139,3 +162,39 @@ def test_admin_page_says_what_was_done_in_its_language(base):
             pg.wait_for_load_state("networkidle")
             assert pg.inner_text("#admin-done").endswith("已停用 lin" if lang == "zh" else "lei disabled")
         b.close()
+
+
+def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clears_them(served):
+    """Behind one address (an office's NAT; here every request comes from 127.0.0.1) five wrong passwords by one
+    person locked every colleague out for 15 minutes with nothing to clear it: the throttle is now per name and
+    address (and per name from any address), and the admin page lists it and clears it (audited)."""
+    from playwright.sync_api import sync_playwright
+
+    base, db = served
+    for name in ("mia", "noah"):
+        run("users", "add", name, "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
+    assert [_login_status(base, "mia", "not mia's password") for _ in range(5)] == [401] * 5
+    assert _login_status(base, "mia", PW) == 429
+    assert _login_status(base, "noah", PW) == 303  # the colleague logs in
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        _sign_in(pg, base)
+        for lang, clear, done in (("en", "Clear", "login throttle of mia cleared"), ("zh", "解除", "已解除 mia 的登录限制")):
+            pg.goto(base + f"/admin?lang={lang}")
+            row = pg.locator('#throttle-table tr[data-throttle="mia"]')
+            assert row.count() == 1 and "127.0.0.1" in row.inner_text() and row.locator("td").nth(2).inner_text() == "5"
+            if lang == "zh":
+                row.locator("button").click()
+                pg.wait_for_load_state("networkidle")
+                assert done in pg.inner_text("#admin-done")
+                assert pg.locator('#throttle-table tr[data-throttle="mia"]').count() == 0
+            else:
+                assert row.locator("button").inner_text() == clear
+        b.close()
+    assert _login_status(base, "mia", PW) == 303
+    import json
+
+    log = json.loads(run("team", "audit", "--action", "login.throttle_clear", "--format", "json", db=db).stdout)["rows"]
+    assert [(r["actor"], r["target"], json.loads(r["detail"])) for r in log] == [
+        ("boss", "mia", {"address": "127.0.0.1", "failures": 5})]

@@ -169,6 +169,9 @@ COLUMNS: dict[str, Pair] = {
     "alerts": ("预警数", "Alerts"), "user": ("用户", "User"), "prefix": ("前缀", "Prefix"),
     "last_used_at": ("最近使用", "Last used"), "revoked_at": ("吊销时间", "Revoked"), "action": ("操作", "Action"),
     "detail": ("详情", "Detail"), "ip": ("IP 地址", "IP address"),
+    "failures": ("失败次数", "Failures"), "account_failures": ("该用户名共", "Name, all addresses"),
+    "last_failure": ("最近失败", "Last failure"), "throttled_until": ("限制至", "Throttled until"),
+    "scope": ("限制范围", "Scope"),
 }
 
 

@@ -116,6 +116,27 @@ def users_reset_password(name: str = typer.Argument(..., help="用户名"), pass
         _show_generated(name, password)
 
 
+@users_app.command("throttles")
+def users_throttles(fmt: Fmt = FORMAT_OPTION) -> None:
+    """最近 15 分钟的登录失败：每个用户名与来源地址的次数，以及是否被限制、到何时。"""
+    from ...services.team import accounts
+
+    rows = accounts.throttles(open_team())
+    emit(rows, fmt, rows=_to_second(rows, fmt, "last_failure", "throttled_until"),
+         columns=["name", "ip", "failures", "account_failures", "last_failure", "throttled_until", "scope"],
+         title=t("登录失败与限制", "Failed logins and throttles"))
+
+
+@users_app.command("unlock")
+def users_unlock(name: str = typer.Argument(..., help="用户名"),
+                 address: Optional[str] = typer.Option(None, "--address", help="只解除来自该地址的限制")) -> None:
+    """解除登录限制：清除该用户名（或其来自某地址）的登录失败记录（写入审计日志）。"""
+    from ...services.team import accounts
+
+    n = accounts.clear_throttle(open_team(), name, address, _actor())
+    sys.stderr.write(t(f"已解除 {name} 的登录限制（清除 {n} 次失败）\n", f"login throttle of {name} cleared ({n} failures forgotten)\n"))
+
+
 @token_app.command("create")
 def token_create(name: str = typer.Argument(..., help="用户名（令牌代表该用户及其角色）"),
                  label: Optional[str] = typer.Option(None, "--label", help="用途说明"),

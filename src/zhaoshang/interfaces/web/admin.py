@@ -76,6 +76,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         size = 100
         log = audit.search(team, limit=size, offset=(page_no - 1) * size, **f)
         return {"nav": "admin", "users": accounts.list_users(team), "tokens": accounts.list_tokens(team),
+                "throttles": accounts.throttles(team),
                 "log": log, "f": f, "page_no": page_no, "pages": max(1, (log["total"] + size - 1) // size),
                 "roles": list(ROLES), "role_names": ROLE_NAMES, "done": None, "error": None, "new_token": None,
                 "chain": audit.verify(team), "export_qs": urlencode(f), "json_twin": "/api/admin/audit", **extra}
@@ -123,6 +124,11 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         return _do(request, lambda u, ip: accounts.reset_password(team, name, password, u, ip),
                    (f"已重置 {name} 的密码", f"password of {name} reset"))
 
+    @app.post("/admin/throttles/{name}/clear", include_in_schema=False)
+    def admin_clear_throttle(request: Request, name: str, address: str = Form("")):
+        return _do(request, lambda u, ip: accounts.clear_throttle(team, name, address or None, u, ip),
+                   (f"已解除 {name} 的登录限制", f"login throttle of {name} cleared"))
+
     @app.post("/admin/tokens", include_in_schema=False)
     def admin_create_token(request: Request, user: str = Form(...), label: str = Form("")):
         lang = lang_of(request)
@@ -142,6 +148,11 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     @app.get("/api/admin/users", tags=["team"], summary="用户列表（仅管理员）")
     def api_admin_users():
         return json_response({"users": accounts.list_users(team)})
+
+    @app.get("/api/admin/throttles", tags=["team"], summary="最近的登录失败与限制（仅管理员）")
+    def api_admin_throttles():
+        return json_response({"throttles": accounts.throttles(team), "window_seconds": accounts.THROTTLE_WINDOW,
+                              "limits": {"address": accounts.PAIR_LIMIT, "account": accounts.ACCOUNT_LIMIT}})
 
     @app.get("/api/admin/tokens", tags=["team"], summary="API 令牌列表（仅管理员；不含令牌本身）")
     def api_admin_tokens(user: Optional[str] = None):

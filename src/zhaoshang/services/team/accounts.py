@@ -1,7 +1,9 @@
 """Users, passwords, login throttling, sessions and API tokens.
 
 Passwords are argon2id hashes (argon2-cffi). A login is refused without checking the password after
-``MAX_FAILURES`` failures for that name (or from that address) within ``THROTTLE_WINDOW``. Sessions are
+``PAIR_LIMIT`` failures for that name from that address, or ``ACCOUNT_LIMIT`` for that name from any address,
+within ``THROTTLE_WINDOW`` — never for the address alone, so colleagues behind one NAT are not locked out by
+one person's mistakes; an admin clears a throttle (``clear_throttle``, audited). Sessions are
 server-side: the browser holds a random id (signed in the cookie), the database its SHA-256, the user and
 the CSRF token; a session ends after ``idle`` seconds without a request, after ``ABSOLUTE`` seconds in
 any case, at logout, and when its user is disabled or gets a new password. API tokens are random, shown
@@ -23,11 +25,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...core.errors import NotFound, UserError
 from ...core.teamstate import TeamDB
-from ...core.teamstate.clock import now, parse
+from ...core.teamstate.clock import FMT, now, parse
 from . import audit
 from .roles import ROLES, User, check_role
 
-MAX_FAILURES = 5
+PAIR_LIMIT = 5        # failures for one name from one address
+ACCOUNT_LIMIT = 20    # failures for one name from any address (guessing spread over many addresses)
+MAX_FAILURES = PAIR_LIMIT
 THROTTLE_WINDOW = 15 * 60
 IDLE_DEFAULT = int(os.environ.get("ZHAOSHANG_SESSION_IDLE", 30 * 60))
 ABSOLUTE = 12 * 3600
@@ -167,17 +171,36 @@ def reset_password(team: TeamDB, name: str, password: str, actor, ip: str | None
 
 
 # ------------------------------------------------------------------------------------------- login
+def _locked_until(fails: list[dict], limit: int) -> _dt.datetime | None:
+    """When a throttle over ``fails`` (oldest first, within the window) ends; None when under ``limit``."""
+    if len(fails) < limit:
+        return None
+    return parse(fails[-limit]["at"]) + _dt.timedelta(seconds=THROTTLE_WINDOW)
+
+
+def _throttle(fails: list[dict], ip: str | None) -> tuple[_dt.datetime | None, str]:
+    """(until, scope) of the throttle on a name whose recent failures are ``fails``, for a login from ``ip``:
+    ``address`` (this name from this address) or ``account`` (this name from anywhere)."""
+    pair = _locked_until([f for f in fails if f["ip"] == ip], PAIR_LIMIT)
+    account = _locked_until(fails, ACCOUNT_LIMIT)
+    if account and (not pair or account >= pair):
+        return account, "account"
+    return pair, "address"
+
+
 def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) -> Account:
-    """The account for a correct name and password; throttled after repeated failures."""
+    """The account for a correct name and password; throttled after repeated failures for that name from that
+    address (``PAIR_LIMIT``) or for that name from any address (``ACCOUNT_LIMIT``)."""
     since = now(-THROTTLE_WINDOW)
     with team.tx() as tx:
-        fails = tx.query("SELECT at FROM login_failures WHERE (name = ? OR (ip = ? AND ip IS NOT NULL)) AND at >= ? "
-                         "ORDER BY at", [name, ip, since])
+        fails = tx.query("SELECT ip, at FROM login_failures WHERE name = ? AND at >= ? ORDER BY at", [name, since])
         row = tx.one("SELECT * FROM users WHERE name = ?", [name])
-    if len(fails) >= MAX_FAILURES:
-        oldest = parse(fails[-MAX_FAILURES]["at"])
-        retry = int(THROTTLE_WINDOW - (_dt.datetime.now(_dt.timezone.utc) - oldest).total_seconds()) + 1
-        audit.record(team, name, "login.throttled", name, {"failures": len(fails)}, ip)
+    until, scope = _throttle(fails, ip)
+    if until is not None:
+        retry = int((until - _dt.datetime.now(_dt.timezone.utc)).total_seconds()) + 1
+        audit.record(team, name, "login.throttled", name,
+                     {"failures": len(fails) if scope == "account" else sum(f["ip"] == ip for f in fails),
+                      "scope": scope}, ip)
         raise Throttled(max(retry, 1))
     ok = False
     try:
@@ -193,10 +216,48 @@ def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) 
     if _hasher.check_needs_rehash(row["password_hash"]):
         with team.tx() as tx:
             tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), acc.id])
-    with team.tx() as tx:
-        tx.execute("DELETE FROM login_failures WHERE name = ?", [name])
+    with team.tx() as tx:  # this address's failures for this name; others' (someone guessing elsewhere) still count
+        if ip is None:
+            tx.execute("DELETE FROM login_failures WHERE name = ? AND ip IS NULL", [name])
+        else:
+            tx.execute("DELETE FROM login_failures WHERE name = ? AND ip = ?", [name, ip])
     audit.record(team, acc.user(), "login", name, None, ip)
     return acc
+
+
+def throttles(team: TeamDB) -> list[dict]:
+    """Failed logins within the window, one row per name and address (most recent first): how many, the name's
+    count from every address, and until when a login of that name from that address is refused (None: not)."""
+    with team.tx() as tx:
+        rows = tx.query("SELECT name, ip, at FROM login_failures WHERE at >= ? ORDER BY at", [now(-THROTTLE_WINDOW)])
+    by_name: dict[str, list[dict]] = {}
+    for r in rows:
+        by_name.setdefault(r["name"], []).append(r)
+    out = []
+    for name, fails in by_name.items():
+        for ip in dict.fromkeys(f["ip"] for f in fails):
+            until, scope = _throttle(fails, ip)
+            mine = [f for f in fails if f["ip"] == ip]
+            out.append({"name": name, "ip": ip, "failures": len(mine), "account_failures": len(fails),
+                        "last_failure": mine[-1]["at"], "throttled_until": until.strftime(FMT) if until else None,
+                        "scope": scope if until else None})
+    return sorted(out, key=lambda r: r["last_failure"], reverse=True)
+
+
+def clear_throttle(team: TeamDB, name: str, address: str | None, actor, ip: str | None = None) -> int:
+    """Forget the failed logins of ``name`` (from ``address`` only, when given), ending its throttle; audited
+    as ``login.throttle_clear``. Returns how many failures were forgotten."""
+    with team.tx(exclusive=True) as tx:
+        cond, params = "name = ?", [name]
+        if address:
+            cond, params = cond + " AND ip = ?", params + [address]
+        n = int(tx.scalar(f"SELECT count(*) FROM login_failures WHERE {cond}", params))
+        if not n:
+            raise NotFound(f"{name} 没有登录失败记录" + (f"（来自 {address}）" if address else ""),
+                           f"no failed logins of {name}" + (f" from {address}" if address else ""))
+        tx.execute(f"DELETE FROM login_failures WHERE {cond}", params)
+    audit.record(team, actor, "login.throttle_clear", name, {"address": address, "failures": n}, ip)
+    return n
 
 
 # ------------------------------------------------------------------------------------------- sessions
