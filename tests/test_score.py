@@ -153,6 +153,18 @@ def test_table_output_and_user_errors(db):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_shipped_weights_name_every_signal_apart_in_both_languages(db):
+    """The shipped weights' labels as the scorecard prints them: one name per signal in Chinese and in English (an
+    unquoted comma in a YAML flow mapping cut 'months since the latest round, distance from 12' to the label of
+    months_since_round)."""
+    for lang in ("zh", "en"):
+        card = run_json("--lang", lang, "score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb")
+        labels = {c["signal"]: c["label"] for d in card["dimensions"].values() for c in d["contributions"]}
+        assert len(labels) > 20 and len(set(labels.values())) == len(labels), labels
+    assert labels["months_from_12"] == "months since the latest round, distance from 12"
+    assert labels["months_since_round"] == "months since the latest round"
+
+
 def test_batch_stores_every_enterprise_with_its_date(db, tmp_path):
     path = tmp_path / "b.duckdb"
     shutil.copy(db / "s.duckdb", path)
