@@ -129,6 +129,54 @@ def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
     assert run("team", "restore", bad, "--yes", db=db, check=False).returncode == 2
 
 
+def test_a_backup_carries_the_team_not_its_sessions_or_throttles(tmp_path):
+    """A backup held the sessions and the failed logins: a restore brought back a session that had been ended at
+    logout and a throttle long forgotten. Now it holds the team's state only, and a restore ends every session —
+    on a team server really serving on loopback."""
+    import re
+
+    import httpx
+
+    from web_util import serving
+
+    db = tmp_path / "z.duckdb"
+    csv = tmp_path / "e.csv"
+    csv.write_text("企业名称,统一社会信用代码,所属省份\n杭州示例科技有限公司,,浙江省\n", encoding="utf-8")
+    run("import", "enterprises", csv, db=db)
+    run("users", "add", "hana", "--role", "admin", "--password-stdin", db=db, input=PW)
+    run("users", "add", "ivan", "--password-stdin", db=db, input=PW)
+    backup = tmp_path / "team.jsonl"
+    with serving(db, args=("--require-login",)) as base:
+        def client(name=None, password=PW.strip()):
+            c = httpx.Client(base_url=base)
+            if name:
+                token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+                c.post("/login", data={"name": name, "password": password, "csrf_token": token})
+            return c
+
+        ended = client("hana")
+        assert ended.get("/api/me").json()["name"] == "hana"
+        for _ in range(5):
+            client("ivan", "not ivan's password")
+        assert client("ivan").get("/api/me").status_code == 401  # throttled
+        run("team", "backup", backup, db=db)
+        lines = [json.loads(line) for line in backup.read_text(encoding="utf-8").splitlines()]
+        assert not {"sessions", "login_failures"} & (set(lines[0]["tables"]) | {it["table"] for it in lines[1:]})
+        assert {"users", "audit_log", "api_tokens"} <= set(lines[0]["tables"])
+        cookie = dict(ended.cookies)
+        ended.post("/logout", headers={"X-CSRF-Token": re.search(r'name="csrf_token" value="([^"]+)"',
+                                                                  ended.get("/admin").text).group(1)})
+        assert httpx.get(base + "/api/me", cookies=cookie).status_code == 401  # ended at logout
+        live = client("hana")  # signed in after the backup
+        assert live.get("/api/me").status_code == 200
+        p = run("team", "restore", backup, "--yes", db=db)
+        assert "所有会话已结束" in p.stderr, p.stderr
+        assert httpx.get(base + "/api/me", cookies=cookie).status_code == 401  # the ended session stays ended
+        assert live.get("/api/me").status_code == 401  # every session ends at a restore
+        assert client("ivan").get("/api/me").json()["name"] == "ivan"  # no old throttle
+        assert client("hana").get("/api/me").json()["name"] == "hana"
+
+
 def test_cli_exports_of_personal_data_are_audited(tmp_path):
     db = tmp_path / "z.duckdb"
     csv = tmp_path / "c.csv"

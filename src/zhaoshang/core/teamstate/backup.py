@@ -1,8 +1,10 @@
 """Backup and restore of the team state as one portable JSON Lines file (SQLite ↔ PostgreSQL alike).
 
-The backup reads every table in one consistent snapshot and is written to a temporary file that replaces
-the target only when complete. A restore replaces the whole team state in one transaction: it either
-finishes or leaves the state as it was.
+The backup reads every table of the team's state (users, roles, tokens, the team's records, the audit log …) in one
+consistent snapshot and is written to a temporary file that replaces the target only when complete; live state —
+sessions and failed logins (throttles) — is left out, so a restore never brings back a session that has ended or
+an old throttle. A restore replaces the whole team state in one transaction (it either finishes or leaves the state
+as it was) and ends every session: whoever was signed in signs in again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .migrations import registered
 
 FORMAT = "zhaoshang-team-backup"
 SKIP = {"schema_migrations"}
+LIVE = ("sessions", "login_failures")  # not the team's state: never backed up, never restored (older files held them)
 
 
 def backup(db: TeamDB, path: str | os.PathLike) -> dict:
@@ -30,7 +33,7 @@ def backup(db: TeamDB, path: str | os.PathLike) -> dict:
         with os.fdopen(fd, "w", encoding="utf-8") as out, db.tx() as tx:
             if db.dialect == "postgresql":
                 tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            tables = [t for t in tx.tables() if t not in SKIP]
+            tables = [t for t in tx.tables() if t not in SKIP and t not in LIVE]
             migrations = [r["version"] for r in tx.query("SELECT version FROM schema_migrations ORDER BY version")]
             lines = []
             for t in tables:
@@ -38,7 +41,7 @@ def backup(db: TeamDB, path: str | os.PathLike) -> dict:
                 counts[t] = len(rows)
                 lines.extend(json.dumps({"table": t, "row": r}, ensure_ascii=False) for r in rows)
             header = {"format": FORMAT, "version": 1, "created_at": now(), "source": db.dialect,
-                      "migrations": migrations, "tables": counts}
+                      "migrations": migrations, "tables": counts, "left_out": list(LIVE)}
             out.write(json.dumps(header, ensure_ascii=False) + "\n")
             for line in lines:
                 out.write(line + "\n")
@@ -76,7 +79,8 @@ def read_backup(path: str | os.PathLike) -> tuple[dict, list[dict]]:
 
 
 def restore(db: TeamDB, path: str | os.PathLike, after=None) -> dict:
-    """Replace the team state with the backup at ``path`` (all or nothing); returns the backup's header.
+    """Replace the team state with the backup at ``path`` (all or nothing); returns the backup's header. Every
+    session ends and every throttle is forgotten (the rows of ``LIVE`` an older backup holds are not restored).
     ``after(tx)`` runs last in the same transaction (the audit entries written since the backup are appended)."""
     header, items = read_backup(path)
     with db.tx(exclusive=True) as tx:
@@ -89,6 +93,8 @@ def restore(db: TeamDB, path: str | os.PathLike, after=None) -> dict:
         columns: dict[str, set] = {}
         for it in items:
             t, row = it["table"], it["row"]
+            if t in LIVE:
+                continue
             if t not in columns:
                 cur = tx.execute(f'SELECT * FROM "{t}" WHERE 1 = 0')
                 columns[t] = {d[0] for d in cur.description}

@@ -33,7 +33,7 @@ def team_status(fmt: Fmt = FORMAT_OPTION) -> None:
 
 @team_app.command("backup")
 def team_backup(file: str = typer.Argument(..., help="备份文件（JSON Lines，可在 SQLite 与 PostgreSQL 之间恢复）")) -> None:
-    """备份全部团队数据到一个文件（一致快照，写完才替换目标文件）。"""
+    """备份团队数据到一个文件（用户、角色、令牌、线索、规则、审计日志等；不含会话与登录失败记录；一致快照，写完才替换目标文件）。"""
     from ...core.teamstate.backup import backup
     from ...services.team import audit
 
@@ -47,7 +47,7 @@ def team_backup(file: str = typer.Argument(..., help="备份文件（JSON Lines�
 @team_app.command("restore")
 def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup 生成的文件"),
                  yes: bool = typer.Option(False, "--yes", help="确认替换现有的团队数据")) -> None:
-    """从备份恢复：整体替换现有团队数据（要么全部完成，要么原样不动）。"""
+    """从备份恢复：整体替换现有团队数据（要么全部完成，要么原样不动），并结束所有会话。"""
     from ...core.errors import UserError
     from ...core.teamstate.backup import read_backup, restore
     from ...services.team import audit
@@ -68,7 +68,7 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
                        f"restored from {file} ({header['created_at']}); {count_en(len(later), 'audit entry', 'audit entries')} "
                        "written since the backup kept; audit chain ")
                      + (t("完整", "intact") if check["ok"] else t(f"在第 {check['first_bad']} 条被改动", f"broken at {check['first_bad']}"))
-                     + "\n")
+                     + t("；所有会话已结束，请重新登录\n", "; every session has ended: sign in again\n"))
 
 
 @team_app.command("audit")
