@@ -165,6 +165,18 @@ def test_one_persons_failures_do_not_lock_colleagues_behind_the_same_address(tea
     assert A.authenticate(team, "frank", PW, office).name == "frank"
 
 
+def test_a_session_of_a_user_made_long_ago_lives(team):
+    """The session's row was read with the user's columns after it, so the user's created_at stood for the session's:
+    every session of a user made more than 12 hours before ended at its first request (signed in, then out)."""
+    acc = A.add_user(team, "olde", "viewer", PW, "cli:test")
+    with team.tx() as tx:
+        tx.execute("UPDATE users SET created_at = '2026-01-01T00:00:00.000000Z' WHERE name = 'olde'")
+    sid, csrf = A.create_session(team, acc, "10.0.0.3", "pytest")
+    user, token = A.session_user(team, sid)
+    assert (user.name, token) == ("olde", csrf)
+    assert A.session_user(team, sid)[0].name == "olde"
+
+
 def test_sessions_idle_timeout_logout_and_disable(team):
     A.add_user(team, "admin1", "admin", PW, "cli:test")
     acc = A.add_user(team, "dave", "analyst", PW, "cli:test")

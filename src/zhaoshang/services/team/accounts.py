@@ -274,7 +274,9 @@ def session_user(team: TeamDB, sid: str, idle: int = IDLE_DEFAULT) -> tuple[User
     """(user, CSRF token) of a live session, refreshing its idle clock; None when ended or expired."""
     h = _sha(sid)
     with team.tx() as tx:
-        row = tx.one("SELECT s.csrf, s.created_at, s.last_seen, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
+        # the session's times after the user's columns: the user's created_at read as the session's ended every session
+        # of a user made more than ABSOLUTE ago at its first request
+        row = tx.one("SELECT u.*, s.csrf, s.created_at, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
                      "WHERE s.id_hash = ?", [h])
         if not row:
             return None
