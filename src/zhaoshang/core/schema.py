@@ -120,6 +120,19 @@ CREATE TABLE IF NOT EXISTS enterprise_aliases (
     {PROVENANCE}
 );
 
+-- Main product lines of an enterprise with their share of revenue (a listed company's 主营产品 by line): one
+-- row per line, in the order the source gives them (largest share first); `share` as read (0–1, NULL when the
+-- source gives none), `period` the date the shares describe (the import's data date). Replaced per enterprise
+-- and source by each import that maps products with a share.
+CREATE TABLE IF NOT EXISTS product_lines (
+    enterprise_id BIGINT NOT NULL,
+    line_no INTEGER NOT NULL,        -- 1 = first line in the source's order
+    product VARCHAR NOT NULL,
+    share DOUBLE,
+    period DATE,
+    {PROVENANCE}
+);
+
 -- Old values of tracked fields: value `old_value` held until `changed_on`.
 CREATE TABLE IF NOT EXISTS enterprise_history (
     enterprise_id BIGINT NOT NULL,
@@ -406,6 +419,7 @@ FACT_TABLES = (
     "enterprise_records",
     "enterprise_aliases",
     "enterprise_history",
+    "product_lines",
     "persons",
     "roles",
     "investors",

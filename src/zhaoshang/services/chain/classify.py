@@ -30,7 +30,7 @@ from ...core.memory import capped, id_ranges
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
 
 METHOD = "rules-v1"
-FIELDS = ("name", "products", "products_rest", "description", "applications", "industry", "scope", "scope_rest", "tags")
+FIELDS = ("name", "products", "products_rest", "products_side", "description", "applications", "industry", "scope", "scope_rest", "tags")
 CHUNK = 200_000
 TOKEN_BATCH = 50_000  # token_only matches checked (and their refusals written) per batch
 
@@ -172,13 +172,37 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
     return {"patterns": patterns, "tok_words": tok_words, "all_kws": all_kws}
 
 
-NORM_COLS = ("name", "products", "description", "industry", "scope", "tags")
+NORM_COLS = ("name", "products", "products_side", "description", "industry", "scope", "tags")
+# the enterprise's text joined to its product lines split by share (``_product_lines``): FROM clause of every
+# step that reads the fields
+ENTERPRISE_TEXT = "enterprises e LEFT JOIN zs_plines pl ON pl.id = e.id"
+
+
+def _product_lines(con, tax: Taxonomy) -> None:
+    """``zs_plines`` (id, major, minor): the product lines of enterprises whose stored lines (``product_lines``)
+    carry shares, split by ``products_share_min``. A line whose share is below it is a side line (``minor``,
+    matched as ``products_side``), except the enterprise's first line; the other lines, and lines without a share,
+    keep their order as ``major``, which replaces the products text. Empty when the weight is unset: the products
+    text is read by position alone."""
+    t = tax.weights.get("products_share_min")
+    con.execute("CREATE OR REPLACE TEMP TABLE zs_plines (id BIGINT, major VARCHAR, minor VARCHAR)")
+    if t is None:
+        return
+    con.execute(f"""INSERT INTO zs_plines
+        WITH l AS (SELECT enterprise_id AS id, product, share, row_number() OVER (
+                       PARTITION BY enterprise_id ORDER BY source, line_no) AS k FROM product_lines),
+             s AS (SELECT id, product, k, (share IS NOT NULL AND share < {float(t)} AND k > 1) AS side FROM l)
+        SELECT id, string_agg(product, '、' ORDER BY k) FILTER (WHERE NOT side),
+               string_agg(product, '、' ORDER BY k) FILTER (WHERE side)
+        FROM s GROUP BY id HAVING bool_or(side)""")
 
 
 def _norm_exprs(tax: Taxonomy) -> dict[str, str]:
     """Each text column of ``enterprises e`` normalised once (half-width, lower case, boilerplate removed)."""
     w = tax.weights
     cols = {c: f"e.{c}" for c in NORM_COLS}
+    cols["products"] = "CASE WHEN pl.id IS NULL THEN e.products ELSE pl.major END"
+    cols["products_side"] = "pl.minor"
     cols["tags"] = "array_to_string(e.tags, ' ')"
     return {c: (f"ltrim({norm_sql(x, w)})" if c == "scope" else norm_sql(x, w)) for c, x in cols.items()}
 
@@ -204,6 +228,7 @@ def _field_exprs(tax: Taxonomy, cols: dict[str, str] | None = None) -> list[tupl
         ("name", c["name"]),
         ("products", phead),
         ("products_rest", f"substr({c['products']}, length({phead}) + 1)"),
+        ("products_side", c["products_side"]),
         ("description", f"regexp_replace({c['description']}, {app}, ' ', 'g')"),
         ("applications", f"array_to_string(regexp_extract_all({c['description']}, {app}), ' ')"),
         ("industry", industry),
@@ -233,7 +258,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
             return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
         finally:  # a run stopped half-way leaves no working tables holding memory either
             for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
-                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad"):
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines"):
                 store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
 
@@ -285,7 +310,8 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     # every step that reads all enterprises runs range by range of ids (bounded memory at any scale)
     ranges = id_ranges(con, "zs_scope", CHUNK)
-    # 2. keyword matches, chunk by chunk
+    # 2. keyword matches, chunk by chunk (product lines split by share first)
+    _product_lines(con, tax)
     con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
     if meta["patterns"] and total:
         # per chunk: normalise each column once, cut the fields once, then run every alternation over them
@@ -299,7 +325,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
                         [start, end])
             n = con.execute("SELECT count(*) FROM zs_chunk").fetchone()[0]
             if n:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE zs_norm AS SELECT e.id, {norm} FROM enterprises e "
+                con.execute(f"CREATE OR REPLACE TEMP TABLE zs_norm AS SELECT e.id, {norm} FROM {ENTERPRISE_TEXT} "
                             "JOIN zs_chunk c ON c.id = e.id")
                 con.execute(f"CREATE OR REPLACE TEMP TABLE zs_txt AS SELECT * FROM ({fields}) WHERE txt <> ''")
                 con.execute(f"INSERT INTO zs_hits SELECT DISTINCT id, field, kw, TRUE FROM ({sel})")
@@ -379,7 +405,7 @@ def _check_tokens(con, tax: Taxonomy, tok_words: set[str]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE zs_bad (id BIGINT, field VARCHAR, kw VARCHAR)")
     for start, end in id_ranges(con, "zs_tokhits", TOKEN_BATCH):
         rows = con.execute(f"""SELECT h.id, h.field, h.kw, CASE h.field {cases} END AS txt
-            FROM zs_tokhits h JOIN enterprises e ON e.id = h.id WHERE h.id BETWEEN ? AND ?""",
+            FROM zs_tokhits h JOIN {ENTERPRISE_TEXT} ON e.id = h.id WHERE h.id BETWEEN ? AND ?""",
                            [start, end]).fetchall()
         bad = [(eid, field, kw) for eid, field, kw, txt in rows if not checker.ok(txt or "", kw)]
         if bad:

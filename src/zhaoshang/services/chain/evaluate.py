@@ -190,12 +190,22 @@ def gold_store(store: Store, rows: list[dict[str, Any]], evidence: dict) -> None
         "scope": [e.get("scope") for _, e in recs],
         "tags": [e.get("tags") for _, e in recs],
     })
+    # the product lines with their shares, as the main_products preset stores them
+    pl = [(i, k, p, sh) for i, e in recs for k, (p, sh) in enumerate(e.get("product_lines") or [], 1)]
+    lines = pa.table({"enterprise_id": pa.array([x[0] for x in pl], pa.int64()),
+                      "line_no": pa.array([x[1] for x in pl], pa.int32()),
+                      "product": pa.array([x[2] for x in pl], pa.string()),
+                      "share": pa.array([x[3] for x in pl], pa.float64())})
     store.con.register("zs_gold_view", tbl)
+    store.con.register("zs_gold_lines", lines)
     try:
         store.con.execute("""INSERT INTO enterprises (id, name, products, description, industry, scope, tags)
             SELECT id, name, products, description, industry, scope, tags FROM zs_gold_view""")
+        store.con.execute("""INSERT INTO product_lines (enterprise_id, line_no, product, share, source)
+            SELECT enterprise_id, line_no, product, share, 'main_products' FROM zs_gold_lines""")
     finally:
         store.con.unregister("zs_gold_view")
+        store.con.unregister("zs_gold_lines")
 
 
 def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | None = None,
