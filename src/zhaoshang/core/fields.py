@@ -55,6 +55,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("scope", headers="经营范围|scope|business_scope", doc="经营范围"),
         _f("description", headers="公司简介|企业简介|简介|描述|description|overview", doc="description"),
         _f("products", headers="主营产品|主要产品|产品|products|main_business", doc="products / main business"),
+        _f("product_share", "number", "营收占比|收入占比|主营收入占比|product_share", doc="revenue share (0–1) of the row's product line, with `products` one line per row combined per key (`combine`) → `product_lines` (line, share, period = the data date)"),
         _f("website", headers="官网|公司网址|网址|公司网站|website|homepage_url", doc="website"),
         _f("listed_code", headers="股票代码|A股代码|证券代码|listed_code|stock_code", doc="stock code"),
         _f("other_codes", "list", "B股代码|other_codes|other_listed_codes", doc="the company's other share codes (B share 200xxx/900xxx) → aliases of kind `code`; facts under them link to the company", sep=LIST_SEP),

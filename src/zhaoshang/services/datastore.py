@@ -35,6 +35,7 @@ EXPORTS: dict[str, str] = {
     "contacts": "SELECT * FROM contacts ORDER BY id",
     "placements": "SELECT * FROM placements ORDER BY enterprise_id, node_code",
     "aliases": "SELECT * FROM enterprise_aliases ORDER BY enterprise_id, alias",
+    "product_lines": "SELECT * FROM product_lines ORDER BY enterprise_id, source, line_no",
     "history": "SELECT * FROM enterprise_history ORDER BY enterprise_id, changed_on",
     "records": "SELECT * FROM enterprise_records ORDER BY record_id",
 }

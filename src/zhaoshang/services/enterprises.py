@@ -370,7 +370,8 @@ NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before
 def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
-    shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, sources and the
+    shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, main product lines
+    with their revenue shares and period, sources and the
     conflicts between sources (records whose credit code names this enterprise with other values). Dated items
     after ``as_of`` are left out; people and shareholders are those in office or holding on the date."""
     eid = resolve_enterprise(store, key)
@@ -433,6 +434,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id LIMIT ?""", [eid, limit])
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
+    # main product lines with their revenue shares (a listed company's 主营产品), in the source's order
+    product_lines = store.query(
+        """SELECT line_no, product, share, period, source FROM product_lines WHERE enterprise_id = ?
+           ORDER BY source, line_no""", [eid])
     sources = store.query(
         """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
            WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
@@ -474,6 +479,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
+            "product_lines": product_lines,
             "conflicts": conflicts, "absent_from_latest": absent, "counts": counts}
 
 

@@ -157,15 +157,18 @@ class UnchangedRows:
     contents came again, counted by the lookup as the file was read) and ``_file_hashes`` (the hashes of the
     file's rows, 16 bytes each). Returns None: the rows to leave out were left out as they were read."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, read_all: bool = False):
         self.source = source
+        self.read_all = read_all
         self.latest: LatestHashes | None = None
 
     def prepare(self, con) -> LatestHashes | None:
         convert_recorded_hashes(con)
         if has_earlier(con, self.source):
             self.latest = LatestHashes(con, self.source)
-        return self.latest
+        # ``read_all``: rows combined per key (one line per product) are all read — a line set aside as unchanged
+        # would be lost from its key's combined text; the source's keys are still counted and absences recorded
+        return None if self.read_all else self.latest
 
     def close(self) -> None:
         if self.latest is not None:
@@ -211,9 +214,10 @@ def record_absences(con, source: str, import_id: int) -> int:
     return n
 
 
-def unchanged_rows(source: str) -> UnchangedRows:
-    """The ``stage_files`` hook of an enterprise import from ``source``."""
-    return UnchangedRows(source)
+def unchanged_rows(source: str, read_all: bool = False) -> UnchangedRows:
+    """The ``stage_files`` hook of an enterprise import from ``source`` (``read_all``: a mapping that combines
+    rows per key; nothing is set aside)."""
+    return UnchangedRows(source, read_all)
 
 
 def count_unchanged(con, staged: Staged) -> int:

@@ -439,9 +439,28 @@ def write_enterprises(ctx: ImportContext) -> None:
         _update_existing(ctx, canon)
     # 7. every source record, linked to its canonical enterprise.
     _write_records(ctx, plain_all=new_rows == new_ids, all_new=all_new)
+    _write_product_lines(ctx)
     _write_aliases(ctx, all_new)
     _write_conflicts(ctx, cross=True)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
+
+
+def _write_product_lines(ctx: ImportContext) -> None:
+    """Main product lines with their revenue shares (``product_lines``): an import that combines ``products`` per
+    key (one line per row) and maps ``product_share`` stores every line of the keys it wrote — in file order, the
+    share as read (NULL when the row gives none), the import's data date as the period —, replacing the lines this
+    source gave those enterprises before. The combined products text is written as without shares."""
+    if "products" not in ctx.mapping.combine or "product_share" not in ctx.staged.present:
+        return
+    con, src = ctx.con, ctx.source
+    con.execute("CREATE OR REPLACE TEMP TABLE _ent_lines AS SELECT DISTINCT _key, enterprise_id FROM _ent_all")
+    con.execute(f"DELETE FROM product_lines WHERE source = {ql(src)} AND enterprise_id IN (SELECT enterprise_id FROM _ent_lines)")
+    con.execute(f"""INSERT INTO product_lines (enterprise_id, line_no, product, share, period, source, source_key, import_id)
+        SELECT a.enterprise_id, row_number() OVER (PARTITION BY a.enterprise_id ORDER BY t._file, t._row),
+               trim(t.products), t.product_share__n, {ql(str(ctx.data_date))}::DATE, {ql(src)}, t._key, {ctx.import_id}
+        FROM _typed t JOIN _ent_lines a ON a._key = t._key
+        WHERE NOT t._rejected AND nullif(trim(t.products), '') IS NOT NULL""")
+    con.execute("DROP TABLE _ent_lines")
 
 
 def _identify(ctx: ImportContext, next_id: int, unique: bool) -> None:

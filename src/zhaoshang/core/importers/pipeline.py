@@ -173,7 +173,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     t0 = time.perf_counter()
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
     ent = kind == "enterprises"
-    staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src) if ent else None,
+    staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src, bool(m.combine)) if ent else None,
                          defer_checks=ent and has_earlier(con, src), sheet=sheet)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],

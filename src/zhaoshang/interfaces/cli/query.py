@@ -85,6 +85,7 @@ def show(
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
     sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),
+                ("product_lines", t("主营产品与营收占比", "main products and revenue shares"), ["line_no", "product", "share", "period"]),
                 ("fundings", t("融资", "fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
                 ("timeline", t("时间线", "timeline"), ["date", "type", "title"]),
                 ("people", t("人员", "people"), ["name", "role", "title"]),

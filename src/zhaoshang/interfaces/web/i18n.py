@@ -120,7 +120,7 @@ EXPLAIN_STRINGS = {
     "signal.amount_wan": ("融资金额（万元）", "amount (10k CNY)"), "signal.sentiment": ("情感", "sentiment"),
     "field.name": ("名称", "name"), "field.products": ("产品", "products"), "field.description": ("简介", "description"),
     "field.industry": ("行业", "industry"), "field.scope": ("经营范围", "scope"), "field.tags": ("标签", "tags"),
-    "field.products_rest": ("其他产品", "other products"), "field.applications": ("应用领域", "applications"),
+    "field.products_rest": ("其他产品", "other products"), "field.products_side": ("副线产品（营收占比低）", "side product lines (small revenue share)"), "field.applications": ("应用领域", "applications"),
     "field.scope_rest": ("经营范围（其余）", "scope (rest)"),
 }
 STRINGS.update(EXPLAIN_STRINGS)

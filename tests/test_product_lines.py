@@ -1,0 +1,113 @@
+"""Main products with their revenue shares: the ``main_products`` preset stores every line of a listed company with
+its share and period (``product_lines``) beside the combined products text, a re-import keeps every line, lines
+without a share keep their place, and the profile shows them — CLI, and the page in a real browser in Chinese and
+English."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+PRODUCTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "industry_chain" / "company_main_products_2021-10.csv"
+if not PRODUCTS.is_file():
+    PRODUCTS = Path("/work/shared/data/industry_chain/company_main_products_2021-10.csv")
+CODES = ("000004", "002230")  # 国农科技, 科大讯飞: real rows of the file
+
+
+def _real_rows() -> list[dict]:
+    with open(PRODUCTS, encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["code"] in CODES]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["code", "short_name", "product", "weight"])
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    if not PRODUCTS.is_file():
+        pytest.skip("the public main-products file is not here")
+    tmp = tmp_path_factory.mktemp("lines")
+    db = tmp / "p.duckdb"
+    f = _write(tmp / "main_products.csv", _real_rows())
+    run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-26", db=db)
+    return db
+
+
+def test_lines_are_stored_with_share_and_period_in_file_order(db):
+    rows = [r for r in _real_rows() if r["code"] == "002230"]
+    doc = run_json("show", "科大讯飞", db=db)
+    lines = doc["product_lines"]
+    assert [(x["line_no"], x["product"]) for x in lines] == [(i, r["product"]) for i, r in enumerate(rows, 1)]
+    assert [x["share"] for x in lines] == pytest.approx([float(r["weight"]) for r in rows])
+    assert {x["period"] for x in lines} == {"2021-10-26"} and {x["source"] for x in lines} == {"main_products"}
+    # the products text is the lines joined, as before
+    assert doc["enterprise"]["products"] == "、".join(r["product"] for r in rows)
+    out = run("show", "科大讯飞", db=db).stdout
+    assert "主营产品与营收占比" in out and "智慧医疗" in out
+    assert "main products and revenue shares" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
+
+
+def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
+    if not PRODUCTS.is_file():
+        pytest.skip("the public main-products file is not here")
+    db = tmp_path / "r.duckdb"
+    rows = _real_rows()
+    f = _write(tmp_path / "m.csv", rows)
+    for date in ("2021-10-26", "2021-10-27"):  # the same file twice: every line of every company stays
+        run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", date, db=db)
+        for code in CODES:
+            mine = [r["product"] for r in rows if r["code"] == code]
+            doc = run_json("show", mine and next(r["short_name"] for r in rows if r["code"] == code), db=db)
+            assert [x["product"] for x in doc["product_lines"]] == mine
+            assert doc["enterprise"]["products"] == "、".join(mine)
+            assert {x["period"] for x in doc["product_lines"]} == {date}
+    # a later file with fewer lines replaces the lines of that source
+    short = [r for r in rows if r["code"] == "000004"][:3]
+    run_json("import", "enterprises", _write(tmp_path / "m2.csv", short), "--preset", "main_products",
+             "--data-date", "2021-11-30", db=db)
+    doc = run_json("show", "国农科技", db=db)
+    assert [x["product"] for x in doc["product_lines"]] == [r["product"] for r in short]
+
+
+def test_lines_without_a_share_keep_their_place(tmp_path):
+    # synthetic rows (made-up company): an empty share is stored as none and the line keeps its order
+    db = tmp_path / "s.duckdb"
+    f = tmp_path / "s.csv"
+    f.write_text("code,short_name,product,weight\n900001,示例合成股份,主线产品,0.8\n900001,示例合成股份,未披露占比产品,\n"
+                 "900001,示例合成股份,副线产品,0.05\n", encoding="utf-8")
+    run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-26", db=db)
+    lines = run_json("show", "示例合成股份", db=db)["product_lines"]
+    assert [(x["product"], x["share"]) for x in lines] == [("主线产品", 0.8), ("未披露占比产品", None), ("副线产品", 0.05)]
+
+
+def test_profile_page_shows_the_lines_and_shares(db):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    eid = run_json("show", "科大讯飞", db=db)["enterprise"]["id"]
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(f"{base}/enterprises/{eid}")
+        table = pg.locator("#product-lines")
+        assert table.count() == 1
+        first = table.locator("tbody tr").first
+        assert "教育领域" in first.inner_text() and "27.7%" in first.inner_text() and "2021-10-26" in first.inner_text()
+        assert table.locator("tbody tr").count() == 21
+        assert "主营产品与营收占比" in pg.inner_text("#placements")
+        pg.goto(f"{base}/enterprises/{eid}?lang=en")
+        assert "Main products and revenue shares" in pg.inner_text("#placements")
+        assert "Revenue share" in pg.inner_text("#product-lines")
+        b.close()
