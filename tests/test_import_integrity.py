@@ -199,6 +199,41 @@ def test_conflicting_values_for_a_known_credit_code_are_kept_and_reported(tmp_pa
     assert "冲突" in table
 
 
+def test_a_code_repeated_within_one_file_is_said_so_with_both_rows(tmp_path):
+    """A credit code twice in one file, into an empty database: the later row gives the enterprise its values (as
+    before) and the earlier is kept as a source record — reported as the code repeated within the file, with both
+    row numbers, in both languages, in the summary and the rejects file; never as a conflict with a known
+    enterprise (there is none)."""
+    import csv
+
+    db = tmp_path / "z.duckdb"
+    rows = good_rows(3, 300)
+    rows.append(["杭州重复代码另一名称科技有限公司", rows[0][1], rows[0][2], "900万元", "浙江", "杭州", "", ""])
+    f = write_csv(tmp_path / "dup.csv", rows)
+    rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
+    _adds_up(rep)
+    assert (rep["rows_imported"], rep["rows_conflict"], rep["rows_repeated"]) == (3, 1, 1)
+    assert rep["repeats"] == [{"file": "dup.csv", "row": 2, "kept_file": "dup.csv", "kept_row": 5, "column": "统一社会信用代码",
+                               "key": rows[0][1], "uscc": rows[0][1], "fields": ["name", "capital_wan"]}]
+    assert [c["repeated_in_file"] for c in rep["conflicts"]] == [True]
+    # which row wins is unchanged: the last
+    assert q(db, "SELECT name FROM enterprises WHERE uscc = ?", [rows[0][1]]) == [("杭州重复代码另一名称科技有限公司",)]
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        rej = list(csv.DictReader(fh))
+    assert len(rej) == 1 and rej[0]["row"] == "2" and rej[0]["column"] == "统一社会信用代码" and rej[0]["value"] == rows[0][1]
+    assert (rej[0]["code"], rej[0]["action"], rej[0]["action_en"]) == ("key_repeated", "已保留为来源记录", "kept as a source record")
+    assert rej[0]["reason"] == ("统一社会信用代码在文件中重复：第 2 行与第 5 行（名称、注册资本不同），以第 5 行为准，"
+                                "第 2 行保留为来源记录")
+    assert rej[0]["reason_en"] == ("credit code repeated in the file: row 2 and row 5 (name, capital differ); row 5 gives "
+                                   "the enterprise its values, row 2 is kept as a source record")
+    # the printed summary says the same, in Chinese and in English
+    zh = run("import", "enterprises", f, "--source", "again_zh", "--rejects", tmp_path, db=tmp_path / "zh.duckdb").stdout
+    assert "与已有企业冲突" not in zh and "文件内重复的代码 1 行" in zh and "第 2 行与第 5 行" in zh, zh
+    assert "1（其中文件内代码重复 1）" in zh
+    en = run("--lang", "en", "import", "enterprises", f, "--rejects", tmp_path, db=tmp_path / "en.duckdb").stdout
+    assert "conflict with known" not in en and "Codes repeated within the file: 1 row" in en and "row 2 and row 5" in en, en
+
+
 def test_counts_add_up_for_several_kinds(tmp_path, shared, itjuzi_db):
     import shutil
 

@@ -317,6 +317,7 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     rows = good_rows(6, 700)
     rows[1][0] = ""                      # no name: rejected
     rows[2][1] = "91330100XXXXXXXX1"     # a credit code of 17 characters: the value is dropped
+    rows.append(["杭州重复代码科技有限公司", rows[5][1]] + rows[5][2:])  # row 8 repeats row 7's code: row 7 kept as a record
     f = write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -332,25 +333,27 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
         assert "zhaoshang-upload" not in page.inner_text("#jobs")
         job = upload("", "登记库-12月.csv")
         rep = job["result"]["import"]
-        assert job["state"] == "done" and rep["rows_read"] == 6 and rep["rows_imported"] == 5 and rep["rows_rejected"] == 1
-        assert rep["fields_dropped"] == 1 and rep["source"] == "登记库-12月"
+        assert job["state"] == "done" and rep["rows_read"] == 7 and rep["rows_imported"] == 5 and rep["rows_rejected"] == 1
+        assert rep["fields_dropped"] == 1 and rep["source"] == "登记库-12月" and rep["rows_repeated"] == 1
         cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
-        assert "读取 6" in cell and "新增 5" in cell and "拒绝 1" in cell and "忽略的字段值 1" in cell, cell
+        assert "读取 7" in cell and "新增 5" in cell and "拒绝 1" in cell and "忽略的字段值 1" in cell, cell
+        assert "冲突（已保留为来源记录） 1（其中文件内代码重复 1 行，较早的行保留为来源记录，见问题清单）" in cell, cell
         with page.expect_download() as dl:
             page.click("#jobs tbody tr:first-child a.rejects-link")
         got = dl.value
         assert got.suggested_filename.startswith("登记库-12月.") and got.suggested_filename.endswith(".rejects.csv")
         text = Path(got.path()).read_text(encoding="utf-8-sig")
         lines = text.splitlines()
-        assert len(lines) == 3 and all(ln.startswith("登记库-12月.csv,") for ln in lines[1:]), text
+        assert len(lines) == 4 and all(ln.startswith("登记库-12月.csv,") for ln in lines[1:]), text
         assert "required_missing" in text and "uscc_length" in text
+        assert "key_repeated" in text and "统一社会信用代码在文件中重复：第 7 行与第 8 行" in text
         b.close()
     # both updates are in the audit log, with the user's file, the outcome and the counts
     rows = run_json("team", "audit", "--action", "data.", db=db)["rows"]
     assert [(r["action"], r["target"], r["actor"]) for r in rows] == [("data.import", "登记库-12月.csv", "local")] * 2
     done, failed = (json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"] for r in rows)
     assert failed["state"] == "failed" and failed["preset"] == "a_share_merged" and "ts_code" in failed["error"]
-    assert done["state"] == "done" and done["rows_read"] == 6 and done["rows_rejected"] == 1 and done["kind"] == "enterprises"
+    assert done["state"] == "done" and done["rows_read"] == 7 and done["rows_rejected"] == 1 and done["kind"] == "enterprises"
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))
 
 

@@ -26,6 +26,10 @@ class ImportReport:
     rows_duplicate: int = 0
     rows_rejected: int = 0
     rows_conflict: int = 0  # kept as source records, values differ from the enterprise's (see ``conflicts``)
+    # of those, the earlier rows of a key repeated within this import (the last row gives the enterprise its
+    # values): each with its row and the row that won, [{file, row, kept_file, kept_row, column, key, uscc, fields}]
+    rows_repeated: int = 0
+    repeats: list[dict] = field(default_factory=list)
     fields_dropped: int = 0
     unlinked: int = 0
     ambiguous: int = 0

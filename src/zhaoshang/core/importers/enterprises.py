@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
@@ -212,13 +213,70 @@ def _write_conflicts(ctx: ImportContext, cross: bool = False) -> None:
             FROM _ent_cross c LEFT JOIN enterprise_records r ON r.import_id = {ctx.import_id} AND r.source_key = c._key
                  AND r.link_method = 'uscc'
         """)
+    # a record of link method ``conflict`` is an earlier row of a key repeated within this import (``repeats``)
     rows = con.execute(f"""
-        SELECT c.enterprise_id, c.source_key, e.uscc, e.name, list({{'field': c.field, 'value': c.value,
-               'record_value': c.record_value}} ORDER BY c.field)
+        SELECT c.enterprise_id, c.source_key, e.uscc, e.name, coalesce(r.link_method = 'conflict', false),
+               list({{'field': c.field, 'value': c.value, 'record_value': c.record_value}} ORDER BY c.field)
         FROM enterprise_conflicts c JOIN enterprises e ON e.id = c.enterprise_id
-        WHERE c.import_id = {ctx.import_id} GROUP BY ALL ORDER BY 1, 2 LIMIT 1000""").fetchall()
-    ctx.report.conflicts = [{"enterprise_id": i, "source_key": k, "uscc": u, "name": n, "fields": f}
-                            for i, k, u, n, f in rows]
+             LEFT JOIN enterprise_records r ON r.record_id = c.record_id
+        WHERE c.import_id = {ctx.import_id} GROUP BY ALL ORDER BY 1, 2, 5 LIMIT 1000""").fetchall()
+    ctx.report.conflicts = [{"enterprise_id": i, "source_key": k, "uscc": u, "name": n, "repeated_in_file": w,
+                             "fields": f} for i, k, u, n, w, f in rows]
+
+
+# the fields whose difference makes a repeated key a conflict, as a reason names them
+CONFLICT_LABELS = {"name": ("名称", "name"), "province_code": ("省份", "province"), "founded": ("成立日期", "founding date"),
+                   "capital_wan": ("注册资本", "capital")}
+
+
+def _report_repeats(ctx: ImportContext) -> None:
+    """Earlier rows of a key repeated within this import with other content (``_ent_dup``): each is said for what
+    it is — the key repeated, with its own row and the row that gives the enterprise its values — in the rejects
+    file (code ``key_repeated``, the row kept as a source record) and in the report (``rows_repeated``,
+    ``repeats``). Which row wins does not change: the last."""
+    con, p, staged = ctx.con, ctx.staged.present, ctx.staged
+    if "key" in p:
+        column, what, what_en, value = "key", "来源键", "source key", "d._key"
+    elif "uscc" in p:  # rows without a valid code are keyed by name and province (below)
+        column, what, what_en, value = "uscc", "统一社会信用代码", "credit code", "d._key"
+    else:
+        column, what, what_en, value = "name", "企业名称（同一省份）", "name (in the same province)", "d.name"
+    by_name = ("" if column != "uscc" else
+               f"WHEN d.uscc IS NULL THEN {ql(staged.header_of.get('name', 'name'))} ")
+    header = f"CASE {by_name}ELSE {ql(staged.header_of.get(column, column))} END"
+    what_sql = f"CASE WHEN d.uscc IS NULL THEN '企业名称（同一省份）' ELSE {ql(what)} END" if by_name else ql(what)
+    what_en_sql = (f"CASE WHEN d.uscc IS NULL THEN 'name (in the same province)' ELSE {ql(what_en)} END"
+                   if by_name else ql(what_en))
+    value_sql = f"CASE WHEN d.uscc IS NULL THEN d.name ELSE {value} END" if by_name else value
+    differs = ", ".join(f"CASE WHEN coalesce(CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR), false) THEN {ql(c)} END"
+                        for c in CONFLICT_FIELDS)
+    names = "[" + ", ".join(ql(Path(f).name) for f in ctx.report.files) + "]"
+
+    def labels(i: int) -> str:
+        case = " ".join(f"WHEN {ql(c)} THEN {ql(v[i])}" for c, v in CONFLICT_LABELS.items())
+        return f"array_to_string(list_transform(fields, lambda f: CASE f {case} END), {ql('、' if i == 0 else ', ')})"
+
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_rep AS
+        SELECT d._file, d._row, k._file AS kept_file, k._row AS kept_row, {header} AS col, {value_sql} AS value,
+               {what_sql} AS what, {what_en_sql} AS what_en, d.uscc,
+               list_filter([{differs}], lambda f: f IS NOT NULL) AS fields,
+               CASE WHEN k._file = d._file THEN '' ELSE {names}[k._file + 1] END AS kept_in
+        FROM _ent_dup d JOIN _ent k USING (_key)""")
+    con.execute(f"""INSERT INTO _rej SELECT _file, _row, col, value,
+        what || CASE WHEN kept_in = '' THEN '在文件中重复' ELSE '在本次导入的文件中重复' END || '：第 ' || _row
+          || ' 行与' || CASE WHEN kept_in = '' THEN '' ELSE ' ' || kept_in || ' ' END || '第 ' || kept_row || ' 行（'
+          || {labels(0)} || '不同），以第 ' || kept_row || ' 行为准，第 ' || _row || ' 行保留为来源记录',
+        'kept_record', 'key_repeated',
+        what_en || CASE WHEN kept_in = '' THEN ' repeated in the file' ELSE ' repeated across the files' END
+          || ': row ' || _row || ' and ' || CASE WHEN kept_in = '' THEN '' ELSE kept_in || ' ' END || 'row ' || kept_row
+          || ' (' || {labels(1)} || ' differ); row ' || kept_row || ' gives the enterprise its values, row ' || _row
+          || ' is kept as a source record'
+        FROM _ent_rep""")
+    ctx.report.rows_repeated += con.execute("SELECT count(*) FROM _ent_rep").fetchone()[0]
+    rows = con.execute(f"SELECT {names}[_file + 1], _row, {names}[kept_file + 1], kept_row, col, value, uscc, fields "
+                       "FROM _ent_rep ORDER BY _file, _row LIMIT 1000").fetchall()
+    ctx.report.repeats += [{"file": f, "row": r, "kept_file": kf, "kept_row": kr, "column": c, "key": v, "uscc": u,
+                            "fields": fs} for f, r, kf, kr, c, v, u, fs in rows]
 
 
 def key_sql(staged) -> str:
@@ -361,6 +419,8 @@ def write_enterprises(ctx: ImportContext) -> None:
     ctx.unique_keys = n_rows if unique else None
     ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict
     ctx.report.rows_conflict += in_conflict
+    if in_conflict:
+        _report_repeats(ctx)
     # 2. rows whose content is the latest recorded for their key never got here (``delta.unchanged_rows``);
     # a row repeating an older content (a change undone) is a change.
     if kept == 0:

@@ -204,11 +204,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     if parts is None:  # (else counted as the parts are typed)
         report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
                                               ).fetchone()[0]
-    if con.execute("SELECT count(*) FROM _rej").fetchone()[0]:
-        report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
     _refuse_unlinkable(con, staged, paths, m, src)
     if strict and (rejected or report.fields_dropped):
+        report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
         f, row, column, reason, reason_en = con.execute(
             'SELECT _file, _row, "column", reason, reason_en FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
         total = rejected + report.fields_dropped
@@ -254,6 +253,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             derive_events(con, import_id, store.next_id("events"))
         else:
             derive_events(con, import_id, ctx.founded_events + parts[0], founded=False)
+        # the problems, with what the writers noted (a key repeated within the import: ``key_repeated``)
+        if con.execute("SELECT 1 FROM _rej LIMIT 1").fetchall():
+            report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,
@@ -330,7 +332,8 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
 
 # the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's
 # stable code and the reason and action in English (docs/data-formats.md)
-REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped")}
+REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped"),
+                  "kept_record": ("已保留为来源记录", "kept as a source record")}
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:

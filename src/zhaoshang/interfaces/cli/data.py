@@ -65,7 +65,9 @@ def import_cmd(
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
             (t("重复（已存在）", "duplicates"), report.rows_duplicate),
-            (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict),
+            (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict if not report.rows_repeated else
+             t(f"{report.rows_conflict}（其中文件内代码重复 {report.rows_repeated}）",
+               f"{report.rows_conflict} ({report.rows_repeated} repeated within the file)")),
             (t("拒绝", "rejected"), report.rows_rejected),
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
             (t("已关联（按依据）", "linked (by evidence)"),
@@ -89,12 +91,29 @@ def import_cmd(
             ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
             ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]
     emit(rows, fmt, title=t("导入结果", "import result"))
-    if report.conflicts:
+    if report.repeats:  # a key repeated within the import: the last row wins, the earlier is kept as a record
+        from ...core.importers.enterprises import CONFLICT_LABELS
+
+        rep = [{t("代码或键", "code or key"): r["key"],
+                t("行", "rows"): t(f"第 {r['row']} 行与{'' if r['kept_file'] == r['file'] else ' ' + r['kept_file'] + ' '}第 {r['kept_row']} 行",
+                                   f"row {r['row']} and {'' if r['kept_file'] == r['file'] else r['kept_file'] + ' '}row {r['kept_row']}"),
+                t("以此行为准", "values from"): r["kept_row"],
+                t("不同字段", "differing fields"): t("、", ", ").join(t(*CONFLICT_LABELS[f]) for f in r["fields"])}
+               for r in report.repeats[:20]]
+        more = report.rows_repeated - len(rep)
+        emit(rep, fmt, title=t(f"文件内重复的代码 {report.rows_repeated} 行（较早的行保留为来源记录，以较晚的行为准）"
+                               + (f"，另有 {more} 行见问题清单" if more > 0 else ""),
+                               f"Codes repeated within the file: {count_en(report.rows_repeated, 'row')} (the earlier kept "
+                               f"as a source record, the later gives the values)"
+                               + (f"; {more} more in the rejects file" if more > 0 else "")))
+    known = [c for c in report.conflicts if not c.get("repeated_in_file")]
+    if known:
+        n = report.rows_conflict - report.rows_repeated
         conf = [{t("企业", "enterprise"): f"{c['enterprise_id']} {c['name']}", t("来源键", "source key"): c["source_key"],
                  t("冲突字段", "fields"): "; ".join(f"{f['field']}: {f['value']} ≠ {f['record_value']}" for f in c["fields"])}
-                for c in report.conflicts[:20]]
-        emit(conf, fmt, title=t(f"与已有企业冲突的记录 {report.rows_conflict} 条（已保留，请核对）",
-                                f"{count_en(report.rows_conflict, 'record')} conflict with known enterprises (kept, review)"))
+                for c in known[:20]]
+        emit(conf, fmt, title=t(f"与已有企业冲突的记录 {n} 条（已保留，请核对）",
+                                f"{count_en(n, 'record')} conflict with known enterprises (kept, review)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
                  t("原因", "reason"): t(n["reason"], n["reason_en"])} for n in report.near_merges[:20]]
