@@ -88,6 +88,34 @@ def test_news_flashes_and_entity_mentions(tmp_path):
     assert q(db, "SELECT count(*) FROM events WHERE type = 'news'")[0][0] == linked
 
 
+NEWS_ROWS = "标题,正文,发布时间,来源\n某某科技获A轮融资,某某科技今日宣布完成A轮融资,2024-03-01,新闻网\n" \
+    ",某某科技新建生产基地的消息,2024-03-02,新闻网\n无日期的新闻,正文内容三,,新闻网\n,,2024-03-04,新闻网\n"
+
+
+def test_news_without_a_date_or_title_is_counted_and_listed(tmp_path):
+    """News rows without a publication date or a title were imported silently, and a row with neither title nor body
+    was dropped as a 'duplicate'. As for other kinds' optional fields, such a row is kept — counted in the report
+    (kept_without) and listed in the rejects file, with both languages — and a row with nothing to keep is rejected."""
+    f = tmp_path / "news.csv"
+    f.write_text(NEWS_ROWS, encoding="utf-8")
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "news", f, "--rejects", tmp_path, db=db)
+    assert (rep["rows_read"], rep["rows_imported"], rep["rows_duplicate"], rep["rows_rejected"]) == (4, 3, 0, 1)
+    assert rep["kept_without"] == {"published_missing": 1, "title_missing": 1}
+    rej = {(r["row"], r["code"]): r for r in csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig"))}
+    assert set(rej) == {("3", "title_missing"), ("4", "published_missing"), ("5", "content_missing")}
+    assert (rej["4", "published_missing"]["column"], rej["4", "published_missing"]["action"],
+            rej["4", "published_missing"]["action_en"]) == ("发布时间", "已导入（缺此项）", "imported without it")
+    assert rej["3", "title_missing"]["reason_en"] == "no title: imported, shown by the start of its body"
+    assert rej["5", "content_missing"]["action_en"] == "rejected" and rej["5", "content_missing"]["reason"] == "标题、正文都为空"
+    assert q(db, "SELECT count(*), count(published), count(title) FROM news") == [(3, 2, 2)]
+    # the summary says it, in Chinese and in English
+    p = run("import", "news", f, "--source", "zh", "--rejects", tmp_path, db=tmp_path / "zh.duckdb")
+    assert "已导入、无发布日期" in p.stdout and "已导入、无标题" in p.stdout and "1 行已导入、无发布日期" in p.stderr
+    p = run("--lang", "en", "import", "news", f, "--rejects", tmp_path, db=tmp_path / "en.duckdb")
+    assert "imported without a publication date" in p.stdout and "1 row imported without a title" in p.stderr
+
+
 def test_investors_with_types(tmp_path):
     src = shared_file("financing/crunchbase_odm_sample_2016/investors.csv")
     db = tmp_path / "z.duckdb"

@@ -357,6 +357,36 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))
 
 
+def test_upload_page_says_what_news_lacks(tmp_path):
+    """A news file uploaded on the 数据更新 page: the rows without a publication date or a title are counted on
+    the page (as on the command line), in both languages, and listed in the rejects it hands out."""
+    from playwright.sync_api import sync_playwright
+    from test_import_kinds import NEWS_ROWS
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    payload = {"name": "快讯.csv", "mimeType": "text/csv", "buffer": NEWS_ROWS.encode()}
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(accept_downloads=True)
+        job = upload_in_browser(page, base, payload, kind="news")
+        assert job["state"] == "done" and job["result"]["import"]["kept_without"] == {"published_missing": 1,
+                                                                                      "title_missing": 1}, job
+        page.goto(base + "/updates")
+        cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+        assert "已导入、无发布日期 1" in cell and "已导入、无标题 1" in cell and "拒绝 1" in cell, cell
+        with page.expect_download() as dl:
+            page.click("#jobs tbody tr:first-child a.rejects-link")
+        text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+        assert "published_missing" in text and "title_missing" in text and "content_missing" in text
+        page.goto(base + "/updates?lang=en")
+        cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+        assert "imported without a publication date 1" in cell and "imported without a title 1" in cell, cell
+        b.close()
+
+
 def test_upload_page_says_which_preset_to_choose(tmp_path):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it

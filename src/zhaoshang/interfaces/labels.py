@@ -61,6 +61,9 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_cod
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
                               "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
                               "name": ("全称", "full name"), "alias": ("别名", "alias")}
+# rows an import kept without a field their kind should have (the import report's kept_without, by code)
+KEPT_WITHOUT: dict[str, Pair] = {"published_missing": ("已导入、无发布日期", "imported without a publication date"),
+                                 "title_missing": ("已导入、无标题", "imported without a title")}
 
 # grounds of a key person's decision power (zhaoshang people): the roles, and these
 KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股东", "controlling shareholder"),
@@ -76,7 +79,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
-    "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS,
+    "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

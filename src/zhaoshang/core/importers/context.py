@@ -31,6 +31,9 @@ class ImportReport:
     rows_repeated: int = 0
     repeats: list[dict] = field(default_factory=list)
     fields_dropped: int = 0
+    # rows imported without a field their kind should have, by the rejects file's code: a news item without a
+    # publication date (``published_missing``) or a title (``title_missing``)
+    kept_without: dict[str, int] = field(default_factory=dict)
     unlinked: int = 0
     ambiguous: int = 0
     # facts linked to an enterprise, by the evidence: uscc / source_key / listed_code / other_code / name / alias

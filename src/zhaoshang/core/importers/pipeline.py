@@ -200,7 +200,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         drop_stage(con, staged)  # everything needed is in _typed now
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
-    report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action <> 'rejected'").fetchone()[0]
+    report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action = 'field_dropped'").fetchone()[0]
     if parts is None:  # (else counted as the parts are typed)
         report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
                                               ).fetchone()[0]
@@ -209,7 +209,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     if strict and (rejected or report.fields_dropped):
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
         f, row, column, reason, reason_en = con.execute(
-            'SELECT _file, _row, "column", reason, reason_en FROM _rej ORDER BY _file, _row LIMIT 1').fetchone()
+            'SELECT _file, _row, "column", reason, reason_en FROM _rej WHERE action IN (\'rejected\', \'field_dropped\') '
+            'ORDER BY _file, _row LIMIT 1').fetchone()
         total = rejected + report.fields_dropped
         raise ImportFailed(
             f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
@@ -253,6 +254,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             derive_events(con, import_id, store.next_id("events"))
         else:
             derive_events(con, import_id, ctx.founded_events + parts[0], founded=False)
+        # rows kept without a field their kind should have (a news item without a date or title), by code
+        report.kept_without = dict(con.execute("SELECT code, count(*) FROM _rej WHERE action = 'kept_without' "
+                                               "GROUP BY code ORDER BY code").fetchall())
         # the problems, with what the writers noted (a key repeated within the import: ``key_repeated``)
         if con.execute("SELECT 1 FROM _rej LIMIT 1").fetchall():
             report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
@@ -333,7 +337,8 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
 # the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's
 # stable code and the reason and action in English (docs/data-formats.md)
 REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped"),
-                  "kept_record": ("已保留为来源记录", "kept as a source record")}
+                  "kept_record": ("已保留为来源记录", "kept as a source record"),
+                  "kept_without": ("已导入（缺此项）", "imported without it")}
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:

@@ -265,10 +265,14 @@ def _cell_checks(con, staged: Staged) -> None:
     fields = staged.fields.values()
     long = [f.name for f in fields if f.name in staged.present and f.type in ("text", "region", "list")]
     required = [f.name for f in fields if f.required and f.name in staged.present]
-    cond = [f"strlen({qi(c)}) > {MAX_CELL_CHARS}" for c in long] + [f"{qi(c)} IS NULL" for c in required]
+    # a row that needs one of several fields (a news item: a title or a body) and has none of them
+    one_of = [f for f in ONE_OF.get(staged.kind, ()) if f in staged.present]
+    empty = " AND ".join(f"{qi(c)} IS NULL" for c in one_of)
+    cond = [f"strlen({qi(c)}) > {MAX_CELL_CHARS}" for c in long] + [f"{qi(c)} IS NULL" for c in required] + \
+        ([empty] if one_of else [])
     if not cond:
         return
-    cols = ", ".join(qi(c) for c in dict.fromkeys(long + required))
+    cols = ", ".join(qi(c) for c in dict.fromkeys(long + required + one_of))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _chk AS SELECT _file, _row, {cols} FROM {staged.table} "
                 f"WHERE {' OR '.join(cond)}")
     if not con.execute("SELECT 1 FROM _chk LIMIT 1").fetchall():
@@ -281,6 +285,14 @@ def _cell_checks(con, staged: Staged) -> None:
     for c in required:
         reject_where(con, staged, f"{qi(c)} IS NULL", c, ("required_missing", f"必填字段为空: {c}",
                                                          f"required field is empty: {c}"), table="_chk")
+    if one_of:
+        names, names_en = "、".join(staged.header_of.get(c, c) for c in one_of), " or ".join(one_of)
+        reject_where(con, staged, empty, one_of[0], ("content_missing", f"{names}都为空",
+                                                     f"no {names_en}: nothing to keep"), table="_chk")
+
+
+# kinds whose row needs at least one of these fields (when a file maps them): else it is rejected
+ONE_OF = {"news": ("title", "body")}
 
 
 def _uscc_reasons(con, staged: Staged, name: str) -> None:

@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
-from ..labels import LINKED_BY
+from ..labels import KEPT_WITHOUT, LINKED_BY
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, synthetic_note, t, update_store
 
 
@@ -70,6 +70,7 @@ def import_cmd(
                f"{report.rows_conflict} ({report.rows_repeated} repeated within the file)")),
             (t("拒绝", "rejected"), report.rows_rejected),
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
+            *((t(*KEPT_WITHOUT.get(c, (c, c))), n) for c, n in report.kept_without.items()),
             (t("已关联（按依据）", "linked (by evidence)"),
              t("；", "; ").join(f"{t(*LINKED_BY.get(m, (m, m)))} {n}" for m, n in report.linked_by.items()) or 0),
             (t("未关联到企业", "unlinked"), report.unlinked),
@@ -120,6 +121,11 @@ def import_cmd(
         more = len(report.near_merges) - len(near)
         emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
                                 f"{count_en(len(report.near_merges), 'same-name row')} not merged (review)"))
+    if report.kept_without:
+        sys.stderr.write(t("；".join(f"{n} 行{KEPT_WITHOUT.get(c, (c, c))[0]}" for c, n in report.kept_without.items())
+                           + f"，详见 {report.rejects_path}\n",
+                           "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
+                                     for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
