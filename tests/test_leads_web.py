@@ -187,3 +187,36 @@ def test_leads_page_in_the_browser(db):
     added = pipeline.list_leads(team, source="leads")
     team.close()
     assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
+
+
+def test_leads_signals_show_the_reach_path(tmp_path, demo_copy):
+    """The 信号与贡献 table gave the reachability signal's strength alone: it shows the path behind it — its start,
+    then each hop with its relation — the same path the enterprise's reach (关键人触达) finds first from the region,
+    in Chinese and in English (synthetic demo data)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.services.graph.reach import reach
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        doc = mine_leads(s, "杭州市", top=20)
+        eid = next(x["enterprise_id"] for x in doc["leads"] if x["signals"]["reachability"]["raw"])
+        want = {}
+        for lang, (a, b) in (("zh", ("（", "）")), ("en", (" (", ")"))):
+            best = reach(s, eid, from_region=doc["region"]["code"], lang=lang)["paths"][0]
+            want[lang] = [best["origin"]["name"]] + [f"{h['from']['name']} → {h['to']['name']}{a}{h['relation_label']}{b}"
+                                                     for h in best["hops"]]
+    assert len(want["zh"]) >= 2
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        for lang in ("zh", "en"):
+            pg.goto(base + f"/leads?region=杭州市&top=20&lang={lang}")
+            row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+            row.locator("details.ld-signals > summary").click()
+            part = row.locator('.xp-part[data-signal="reachability"]')
+            hops = part.locator(".xp-path li")
+            hops.first.wait_for()
+            assert [h.inner_text() for h in hops.all()] == want[lang], lang
+        b.close()
