@@ -81,7 +81,7 @@ print(json.dumps([applied, sorted(m for m in sys.modules if m.startswith(("zhaos
                     == "register_migration" and node.args and isinstance(node.args[0], ast.Constant)):
                 registered[node.args[0].value] = f.relative_to(root).as_posix()
     assert set(registered.values()) == {"core/teamstate/tables.py"}, registered
-    assert applied == sorted(registered) == [1, 20, 30, 40, 50, 60, 70]
+    assert applied == sorted(registered) == [1, 20, 30, 40, 50, 60, 70, 80]
 
 def test_users_passwords_roles(team):
     acc = A.add_user(team, "alice", "admin", PW, "cli:test")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import sys
 from pathlib import Path
 
@@ -193,8 +194,33 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
                 assert row.locator("button").inner_text() == clear
         b.close()
     assert _login_status(base, "mia", PW) == 303
-    import json
-
     log = json.loads(run("team", "audit", "--action", "login.throttle_clear", "--format", "json", db=db).stdout)["rows"]
     assert [(r["actor"], r["target"], json.loads(r["detail"])) for r in log] == [
         ("boss", "mia", {"address": "127.0.0.1", "failures": 5})]
+
+
+def test_last_seen_stays_after_a_password_reset(served):
+    """最近活动 (last seen) was read from the user's sessions, which a password reset deletes: the admin page's
+    column went blank for the user whose password was just reset. It is kept on the user now."""
+    from playwright.sync_api import sync_playwright
+
+    base, db = served
+    run("users", "add", "pia", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
+    assert _login_status(base, "pia", PW) == 303
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        _sign_in(pg, base)
+        pg.goto(base + "/admin")
+        cell = 'tr[data-user="pia"] td:nth-child(4)'
+        seen = pg.inner_text(cell)
+        assert seen.startswith("20"), seen
+        row = pg.locator('tr[data-user="pia"]')
+        row.locator("form[action$='/password'] input[name=password]").fill("a new long password")
+        row.locator("form[action$='/password'] button").click()
+        pg.wait_for_load_state("networkidle")
+        assert "已重置 pia 的密码" in pg.inner_text("#admin-done")
+        assert pg.inner_text(cell) == seen
+        b.close()
+    listed = {u["name"]: u for u in json.loads(run("users", "list", "--format", "json", db=db).stdout)}
+    assert listed["pia"]["last_seen"] and listed["pia"]["last_seen"].startswith(seen.replace(" ", "T"))

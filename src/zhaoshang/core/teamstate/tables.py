@@ -5,7 +5,8 @@ holds), and a command line imports only its own command module: declared here, t
 importing the features that use them (classification models, the relationship graph …). Versions in use:
 1 users, sessions, tokens, audit log (services/team); 20 placement corrections (services/chain/corrections.py);
 30 lead pipeline (services/pipeline); 40 person identity decisions (services/graph/identity.py); 50 alerts
-(services/alerts); 60 monitoring (services/monitoring/events.py); 70 saved lead weights (services/leads/saved.py).
+(services/alerts); 60 monitoring (services/monitoring/events.py); 70 saved lead weights (services/leads/saved.py);
+80 users' last activity (services/team).
 A feature adds its tables here with its own new version (tests/test_team_state.py fails for a migration
 registered anywhere else: a command line would not know it).
 """
@@ -119,4 +120,13 @@ register_migration(60, "monitoring: live events, news items, feed state", [
 register_migration(70, "saved lead weights", [
     """CREATE TABLE lead_weights (
         version TEXT PRIMARY KEY, body TEXT NOT NULL, saved_by TEXT NOT NULL, saved_at TEXT NOT NULL)""",
+])
+
+# the users' last activity, kept on the user: it was read from their sessions, which a password reset (or disabling
+# the user) deletes, so 最近活动 went blank; filled from the sessions and the log's logins at the upgrade
+register_migration(80, "users' last activity", [
+    "ALTER TABLE users ADD COLUMN last_seen TEXT",
+    "UPDATE users SET last_seen = (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = users.id)",
+    "UPDATE users SET last_seen = (SELECT max(a.at) FROM audit_log a WHERE a.actor = users.name AND a.action = 'login') "
+    "WHERE last_seen IS NULL",
 ])

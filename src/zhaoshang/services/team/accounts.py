@@ -108,8 +108,7 @@ def get(team: TeamDB, name: str) -> Account:
 def list_users(team: TeamDB) -> list[dict]:
     with team.tx() as tx:
         return tx.query(
-            """SELECT u.id, u.name, u.role, u.disabled, u.created_at, u.updated_at,
-                      (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id) AS last_seen,
+            """SELECT u.id, u.name, u.role, u.disabled, u.created_at, u.updated_at, u.last_seen,
                       (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
                FROM users u ORDER BY u.name""")
 
@@ -267,6 +266,7 @@ def create_session(team: TeamDB, acc: Account, ip: str | None = None, user_agent
     with team.tx() as tx:
         tx.execute("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, ip, user_agent) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [_sha(sid), acc.id, csrf, t, t, ip, (user_agent or "")[:200]])
+        tx.execute("UPDATE users SET last_seen = ? WHERE id = ?", [t, acc.id])
     return sid, csrf
 
 
@@ -284,7 +284,9 @@ def session_user(team: TeamDB, sid: str, idle: int = IDLE_DEFAULT) -> tuple[User
             tx.execute("DELETE FROM sessions WHERE id_hash = ?", [h])
             return None
         if row["last_seen"] < now(-30):  # one write per half minute, not per request
-            tx.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [now(), h])
+            t = now()
+            tx.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [t, h])
+            tx.execute("UPDATE users SET last_seen = ? WHERE id = ?", [t, row["id"]])
     return _account(row).user("session"), row["csrf"]
 
 
@@ -334,7 +336,9 @@ def token_user(team: TeamDB, raw: str) -> User | None:
         if not row or row["disabled"]:
             return None
         if not row["last_used_at"] or row["last_used_at"] < now(-60):
-            tx.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now(), row["token_id"]])
+            t = now()
+            tx.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [t, row["token_id"]])
+            tx.execute("UPDATE users SET last_seen = ? WHERE id = ?", [t, row["id"]])
     return _account(row).user("token")
 
 
