@@ -229,3 +229,49 @@ def test_team_audit_days_read_by_the_one_date_parser(tmp_path):
         assert run("team", "audit", *args, "--output", tmp_path / "a.csv", db=db, check=False).returncode == 2
     p = run("--lang", "en", "team", "audit", "--since", "2024-02-30", db=db, check=False)
     assert p.returncode == 2 and p.stderr.startswith("error: invalid since date: 2024-02-30"), p.stderr
+
+
+def _recorded_actions() -> set[str]:
+    """Every audit action the source writes by name (``audit.record(team, actor, "user.add", …)``, either side of a
+    conditional), read from the syntax trees; actions made with an f-string are listed by the test below."""
+    import ast
+    from pathlib import Path
+
+    import zhaoshang
+
+    found = set()
+    for f in Path(zhaoshang.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+                    and getattr(node.func.value, "id", None) == "audit" and len(node.args) >= 3):
+                arg = node.args[2]
+                for part in ([arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]):
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                        found.add(part.value)
+    return found
+
+
+def test_every_audit_action_and_role_has_its_name_in_both_languages(tmp_path):
+    """The audit table showed codes (person.read, admin) on the Chinese page and in the CLI's table: each action and
+    role is named in one place (labels.py) in both languages; JSON keeps the codes."""
+    import re
+    from pathlib import Path
+
+    from zhaoshang.interfaces.labels import AUDIT_ACTIONS, TEAM_ROLES
+    from zhaoshang.services.chain.corrections import ACTIONS as PLACEMENT
+    from zhaoshang.services.team.roles import ROLES
+
+    written = _recorded_actions() | {f"placement.{a}" for a in PLACEMENT} | {"person.confirm", "person.split",
+                                                                             "data.import", "data.classify"}
+    assert len(written) > 20 and written <= set(AUDIT_ACTIONS), sorted(written - set(AUDIT_ACTIONS))
+    docs = (Path(__file__).resolve().parents[1] / "docs/security.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_]+\.[a-z_]+|login|logout|export)`", docs.split("Actions:")[1].split("- **")[0]))
+    assert named and named <= set(AUDIT_ACTIONS), sorted(named - set(AUDIT_ACTIONS))
+    assert set(TEAM_ROLES) == set(ROLES)
+
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "kim", "--role", "admin", "--password-stdin", db=db, input=PW)
+    zh = run("team", "audit", db=db, env={"COLUMNS": "200"}).stdout
+    en = run("--lang", "en", "team", "audit", db=db, env={"COLUMNS": "200"}).stdout
+    assert "添加用户" in zh and "user.add" not in zh and "user added" in en and "user.add" not in en
+    assert run_json("team", "audit", db=db)["rows"][0]["action"] == "user.add"

@@ -224,3 +224,26 @@ def test_last_seen_stays_after_a_password_reset(served):
         b.close()
     listed = {u["name"]: u for u in json.loads(run("users", "list", "--format", "json", db=db).stdout)}
     assert listed["pia"]["last_seen"] and listed["pia"]["last_seen"].startswith(seen.replace(" ", "T"))
+
+
+def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
+    """The audit table showed the codes (admin, login, user.add) on the Chinese page: each is shown by its name in
+    the page's language, the code kept in the cell's data and in the export."""
+    from playwright.sync_api import sync_playwright
+
+    base, _db = served
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        _sign_in(pg, base)
+        for lang, role, action in (("zh", "管理员", "登录"), ("en", "administrator", "signed in")):
+            pg.goto(base + f"/admin?lang={lang}&action=login&actor=boss")
+            first = pg.locator("#audit-table tbody tr").first
+            assert first.locator("td.audit-role").inner_text() == role
+            assert first.locator("td.audit-action").inner_text() == action
+            assert first.locator("td.audit-action").get_attribute("data-code") == "login"
+            assert pg.locator("#add-user select[name=role] option[value=viewer]").inner_text() == (
+                "浏览者" if lang == "zh" else "viewer")
+        csv_text = pg.request.get(base + "/api/admin/audit/export?action=login&actor=boss").text()
+        assert ",admin,login," in csv_text and "登录" not in csv_text and "管理员" not in csv_text
+        b.close()

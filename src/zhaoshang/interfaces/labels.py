@@ -74,12 +74,38 @@ KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股�
 DEMAND_STATUS: dict[str, Pair] = {"征集中": ("征集中", "open"), "对接中": ("对接中", "in talks"),
                                   "已对接": ("已对接", "matched"), "已完成": ("已完成", "completed")}
 
+# the team's roles and the audit log's actions (services/team/roles.py, services/team/audit.py): the admin page and the
+# CLI's audit table show these; JSON, CSV and the exports keep the codes
+TEAM_ROLES: dict[str, Pair] = {"admin": ("管理员", "administrator"), "analyst": ("分析师", "analyst"),
+                               "viewer": ("浏览者", "viewer")}
+AUDIT_ACTIONS: dict[str, Pair] = {
+    "login": ("登录", "signed in"), "login.failed": ("登录失败", "failed login"),
+    "login.throttled": ("登录被限制", "login throttled"), "login.throttle_clear": ("解除登录限制", "login throttle cleared"),
+    "logout": ("退出登录", "signed out"),
+    "person.read": ("查看个人信息", "personal data read"), "person.confirm": ("确认为同一人", "persons confirmed as one"),
+    "person.split": ("确认为不同人", "persons kept apart"), "person.rekey": ("人员决定移至新键", "person decision re-keyed"),
+    "export": ("导出", "export"), "audit.export": ("导出审计日志", "audit log exported"),
+    "user.add": ("添加用户", "user added"), "user.set_role": ("更改角色", "role changed"),
+    "user.disable": ("停用用户", "user disabled"), "user.enable": ("启用用户", "user enabled"),
+    "user.reset_password": ("重置密码", "password reset"),
+    "token.create": ("创建令牌", "token created"), "token.revoke": ("吊销令牌", "token revoked"),
+    "team.backup": ("备份团队数据", "team state backed up"), "team.restore": ("恢复团队数据", "team state restored"),
+    "data.import": ("导入数据", "data imported"), "data.classify": ("产业链归类", "chain classification"),
+    "alerts.rule_add": ("添加预警规则", "alert rule added"), "alerts.rule_remove": ("删除预警规则", "alert rule removed"),
+    "alerts.channels": ("设置预警通道", "alert channels set"), "lead_weights.save": ("保存线索权重", "lead weights saved"),
+    "pipeline.add": ("加入线索跟踪", "lead added to the pipeline"), "pipeline.move": ("线索状态变更", "lead status changed"),
+    "pipeline.update": ("线索信息更新", "lead updated"),
+    "placement.confirm": ("确认环节归类", "placement confirmed"), "placement.remove": ("移除环节归类", "placement removed"),
+    "placement.add": ("添加环节归类", "placement added"),
+}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
+    "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

@@ -9,7 +9,7 @@ import typer
 
 from ...core.errors import count_en
 from ...core.teamstate.clock import to_second
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, state, t
 
 team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
 app.add_typer(team_app, name="team")
@@ -84,6 +84,7 @@ def team_audit(
 ) -> None:
     """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
     from ...services.team import audit
+    from ..labels import label
 
     team = open_team()
     filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
@@ -94,6 +95,9 @@ def team_audit(
         return
     res = audit.search(team, limit=limit, **filters)
     # a table shows times to the second; JSON and CSV keep them as stored (as the exports do)
-    rows = res["rows"] if fmt != Fmt.table else [{**r, "at": to_second(r["at"])} for r in res["rows"]]
+    # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes
+    rows = res["rows"] if fmt != Fmt.table else [
+        {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
+         "action": label("audit_action", r["action"], state.lang)} for r in res["rows"]]
     emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
          headers={"role": ("角色", "Role"), "target": ("对象", "Target")})  # not a person's 职务 nor an alert's 投递地址

@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 
 from ...core.errors import UserError
 from ...services.team import accounts, audit
-from ...services.team.roles import ROLE_NAMES, ROLES
+from ...services.team.roles import ROLES
 from .auth import AuthConfig, client_ip, end_session, safe_next, start_session
 from .context import lang_of
 from .schemas import DateFrom, DateTo
@@ -78,7 +78,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         return {"nav": "admin", "users": accounts.list_users(team), "tokens": accounts.list_tokens(team),
                 "throttles": accounts.throttles(team),
                 "log": log, "f": f, "page_no": page_no, "pages": max(1, (log["total"] + size - 1) // size),
-                "roles": list(ROLES), "role_names": ROLE_NAMES, "done": None, "error": None, "new_token": None,
+                "roles": list(ROLES), "done": None, "error": None, "new_token": None,
                 "chain": audit.verify(team), "export_qs": urlencode(f), "json_twin": "/api/admin/audit", **extra}
 
     @app.get("/admin", include_in_schema=False)

@@ -20,8 +20,6 @@ ROLES: dict[str, frozenset] = {
     "viewer": frozenset({"read", "export"}),
 }
 
-ROLE_NAMES = {"admin": ("管理员", "administrator"), "analyst": ("分析师", "analyst"), "viewer": ("浏览者", "viewer")}
-
 
 def check_role(role: str) -> str:
     r = (role or "").strip().lower()
