@@ -289,6 +289,19 @@ def test_permission_rules_cover_routes_yet_to_come():
     assert "data_update" not in ROLES["analyst"] and "data_update" in ROLES["admin"]
 
 
+def test_the_role_table_in_the_docs_is_the_one_in_the_code():
+    """docs/security.md's role table (what a viewer may export among the rest) states what roles.py grants."""
+    from zhaoshang.services.team.roles import PERMISSIONS, ROLES
+
+    text = (Path(__file__).resolve().parents[1] / "docs/security.md").read_text(encoding="utf-8")
+    rows = {m.group(1): [c.strip().startswith("✓") for c in m.group(2).split("|")[-4:-1]]
+            for m in re.finditer(r"^\| `(\w+)` \|(.*)$", text, re.M)}
+    assert set(rows) == set(PERMISSIONS)
+    for perm, granted in rows.items():
+        assert granted == [perm in ROLES[r] for r in ("admin", "analyst", "viewer")], perm
+    assert "export" in ROLES["viewer"] and "Why viewers may export" in text
+
+
 def test_two_server_processes_share_one_team_state_on_postgresql(demo, postgres_url):
     """Two app instances (as two server processes would) on one PostgreSQL team state: a session made by one
     is valid on the other; logout on one ends it on both; their audit entries form one chain."""
