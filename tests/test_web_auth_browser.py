@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,23 @@ def _login_status(base: str, name: str, password: str) -> int:
         return c.post("/login", data={"name": name, "password": password, "csrf_token": token}).status_code
 
 
-def _sign_in(pg, base: str, name: str = "boss") -> None:
-    pg.goto(base + "/login")
-    pg.fill("#login-name", name)
-    pg.fill("#login-password", PW)
-    pg.click("#login-submit")
-    pg.wait_for_load_state("networkidle")
+@contextmanager
+def _signed_in(base: str, name: str = "boss"):
+    """A chromium page signed in as ``name``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + "/login")
+        pg.fill("#login-name", name)
+        pg.fill("#login-password", PW)
+        pg.click("#login-submit")
+        pg.wait_for_load_state("networkidle")
+        try:
+            yield pg
+        finally:
+            b.close()
 
 
 def test_login_pages_admin_docs_logout(base):
@@ -169,18 +181,13 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
     """Behind one address (an office's NAT; here every request comes from 127.0.0.1) five wrong passwords by one
     person locked every colleague out for 15 minutes with nothing to clear it: the throttle is now per name and
     address (and per name from any address), and the admin page lists it and clears it (audited)."""
-    from playwright.sync_api import sync_playwright
-
     base, db = served
     for name in ("mia", "noah"):
         run("users", "add", name, "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
     assert [_login_status(base, "mia", "not mia's password") for _ in range(5)] == [401] * 5
     assert _login_status(base, "mia", PW) == 429
     assert _login_status(base, "noah", PW) == 303  # the colleague logs in
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page()
-        _sign_in(pg, base)
+    with _signed_in(base) as pg:
         for lang, clear, done in (("en", "Clear", "login throttle of mia cleared"), ("zh", "解除", "已解除 mia 的登录限制")):
             pg.goto(base + f"/admin?lang={lang}")
             row = pg.locator('#throttle-table tr[data-throttle="mia"]')
@@ -192,7 +199,6 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
                 assert pg.locator('#throttle-table tr[data-throttle="mia"]').count() == 0
             else:
                 assert row.locator("button").inner_text() == clear
-        b.close()
     assert _login_status(base, "mia", PW) == 303
     log = json.loads(run("team", "audit", "--action", "login.throttle_clear", "--format", "json", db=db).stdout)["rows"]
     assert [(r["actor"], r["target"], json.loads(r["detail"])) for r in log] == [
@@ -202,15 +208,11 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
 def test_last_seen_stays_after_a_password_reset(served):
     """最近活动 (last seen) was read from the user's sessions, which a password reset deletes: the admin page's
     column went blank for the user whose password was just reset. It is kept on the user now."""
-    from playwright.sync_api import sync_playwright
 
     base, db = served
     run("users", "add", "pia", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
     assert _login_status(base, "pia", PW) == 303
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page()
-        _sign_in(pg, base)
+    with _signed_in(base) as pg:
         pg.goto(base + "/admin")
         cell = 'tr[data-user="pia"] td:nth-child(4)'
         seen = pg.inner_text(cell)
@@ -221,7 +223,6 @@ def test_last_seen_stays_after_a_password_reset(served):
         pg.wait_for_load_state("networkidle")
         assert "已重置 pia 的密码" in pg.inner_text("#admin-done")
         assert pg.inner_text(cell) == seen
-        b.close()
     listed = {u["name"]: u for u in json.loads(run("users", "list", "--format", "json", db=db).stdout)}
     assert listed["pia"]["last_seen"] and listed["pia"]["last_seen"].startswith(seen.replace(" ", "T"))
 
@@ -229,13 +230,9 @@ def test_last_seen_stays_after_a_password_reset(served):
 def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
     """The audit table showed the codes (admin, login, user.add) on the Chinese page: each is shown by its name in
     the page's language, the code kept in the cell's data and in the export."""
-    from playwright.sync_api import sync_playwright
 
     base, _db = served
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page()
-        _sign_in(pg, base)
+    with _signed_in(base) as pg:
         for lang, role, action in (("zh", "管理员", "登录"), ("en", "administrator", "signed in")):
             pg.goto(base + f"/admin?lang={lang}&action=login&actor=boss")
             first = pg.locator("#audit-table tbody tr").first
@@ -246,4 +243,3 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
                 "浏览者" if lang == "zh" else "viewer")
         csv_text = pg.request.get(base + "/api/admin/audit/export?action=login&actor=boss").text()
         assert ",admin,login," in csv_text and "登录" not in csv_text and "管理员" not in csv_text
-        b.close()
