@@ -177,9 +177,18 @@ def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
         if ident is not None:
             con.unregister("_graph_identity")
     a_key, b_key = tbl.column("u").combine_chunks(), tbl.column("w").combine_chunks()
+    # nodes numbered in key order and ties ordered by their ends and relation (a tie's identity), not in the order
+    # DuckDB hands the rows over (which follows the rows' order in the file and the threads): paths of equal
+    # strength are then met, and chosen, alike in every process
     keys = pc.unique(pa.concat_arrays([a_key, b_key]))
+    keys = keys.take(pc.sort_indices(keys))
     ai = pc.index_in(a_key, keys).to_numpy()
     bi = pc.index_in(b_key, keys).to_numpy()
+    rel = tbl.column("relation").combine_chunks()
+    rels = pc.unique(rel)
+    order = np.lexsort((pc.index_in(rel, rels.take(pc.sort_indices(rels))).to_numpy(zero_copy_only=False), bi, ai))
+    if len(order) and (np.diff(order) != 1).any():
+        tbl, ai, bi = tbl.take(order), ai[order], bi[order]
     key_list = keys.to_pylist()
     types = np.array([TYPES.index(_PREFIX[k[0]]) for k in key_list], np.int8)
     con.register("_graph_keys", pa.table({"i": pa.array(np.arange(len(key_list))), "key": keys}))

@@ -98,15 +98,17 @@ def raw_edges_sql(as_of: str, colleague_cap: int = 60) -> str:
 
 def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
     """SQL of the ties: the raw edges (plus ``extra``, e.g. identity links) with their strength, repeated records
-    of one tie (same two ends and relation) combined as 1 − Π(1 − sᵢ); the ends in key order (``u`` < ``w``), up
-    to five records' table, id, source and note kept as evidence (``evidence`` reads their provenance)."""
+    of one tie (same two ends and relation) combined as 1 − Π(1 − sᵢ) (to 12 decimals: a sum of logarithms in
+    another order may differ in its last bits, and ties of equal strength must stay equal); the ends in key order
+    (``u`` < ``w``), up to five records' table, id, source and note kept as evidence (``evidence`` reads their
+    provenance, in table and id order)."""
     raw = raw_edges_sql(as_of) + (f" UNION ALL {extra}" if extra else "")
     s = strength_sql(model, as_of)
     return f"""
     WITH raw AS (SELECT *, least(CASE WHEN relation = 'same_person' THEN percent ELSE {s} END, 0.999) AS s FROM ({raw})
                  WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b)
     SELECT CASE WHEN a < b THEN a ELSE b END AS u, CASE WHEN a < b THEN b ELSE a END AS w, relation,
-           1 - exp(sum(ln(1 - s))) AS strength, count(*) AS n, min(start_date) AS start_date,
+           round(1 - exp(sum(ln(1 - s))), 12) AS strength, count(*) AS n, min(start_date) AS start_date,
            CASE WHEN count(*) = count(end_date) THEN max(end_date) END AS end_date,
            max(percent) FILTER (WHERE relation <> 'same_person') AS percent,
            list(ref_table)[1:5] AS ref_tables, list(ref_id)[1:5] AS ref_ids, list(source)[1:5] AS sources,
@@ -121,8 +123,8 @@ _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_da
 
 def evidence(store, tie: dict) -> list[dict]:
     """The records a tie rests on, with their provenance (source, source record key, import)."""
-    refs = list(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
-                    tie.get("notes") or []))
+    refs = sorted(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
+                      tie.get("notes") or []), key=lambda r: (str(r[0]), r[1] is None, str(r[1]).zfill(20), str(r[2]), str(r[3])))
     out = []
     for table, rid, source, note in refs:
         row = None

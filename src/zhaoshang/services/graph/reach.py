@@ -40,7 +40,8 @@ def _origins_region(store, g: Graph, region: str) -> tuple[dict, dict]:
             UNION ALL SELECT 'i:' || i.id, 'local_investor' FROM investors i WHERE {cond_i}
             UNION ALL SELECT 'e:' || e.id, 'local_enterprise' FROM enterprises e WHERE {cond_e}
             UNION ALL SELECT 'p:' || r.person_id, 'local_person' FROM roles r JOIN enterprises e ON e.id = r.enterprise_id
-                      WHERE {cond_e} AND r.end_date IS NULL AND r.person_id IS NOT NULL""",
+                      WHERE {cond_e} AND r.end_date IS NULL AND r.person_id IS NOT NULL
+            ORDER BY 1, 2""",  # (a node of two kinds of one factor is the first kind, in every process)
         pc + pi + pe + pe).fetchall()
     for key, kind in rows:
         i = g.index(key)
