@@ -173,6 +173,36 @@ def test_network_page_draws_map_chord_and_metrics(page, server):
     assert page.errors == []
 
 
+def flow_map_labels(pg) -> list[dict]:
+    """The flow map's shown place labels, each with its box on the page (after the charts have settled)."""
+    return pg.evaluate("""() => { const el = document.querySelector('#flow-map'), c = echarts.getInstanceByDom(el), out = [];
+      c.getZr().storage.getDisplayList(true).forEach(e => { const t = e.getTextContent && e.getTextContent();
+        if (!t || t.ignore || t.invisible || !t.style || !t.style.text || t.style.opacity === 0) return;
+        const r = t.getBoundingRect().clone(); r.applyTransform(t.getComputedTransform());
+        out.push({text: t.style.text, x: r.x, y: r.y, w: r.width, h: r.height}); });
+      return out; }""")
+
+
+def test_network_flow_map_labels_do_not_overlap(page, server):
+    """The province labels near Shanghai (江苏省, 安徽省, 上海市, 浙江省) were drawn over one another: every label shown on
+    the flow map has a place of its own, in Chinese and in English, and the group's members keep theirs."""
+    for lang in ("zh", "en"):
+        page.goto(server + f"/network?lang={lang}")
+        page.wait_for_selector("#flow-map[data-ready='1']")
+        page.wait_for_timeout(1200)
+        labels = flow_map_labels(page)
+        shot(page, f"network-labels-{lang}")
+        names = {x["text"] for x in labels}
+        want = ({"北京市", "上海市", "广东省", "江苏省", "安徽省", "浙江省"} if lang == "zh" else
+                {"Beijing", "Shanghai", "Guangdong", "Jiangsu", "Anhui", "Zhejiang"})
+        assert want <= names, (lang, names)
+        overlaps = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                    if a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1
+                    and a["y"] < b["y"] + b["h"] - 1 and b["y"] < a["y"] + a["h"] - 1]
+        assert overlaps == [], (lang, overlaps)
+    assert page.errors == []
+
+
 def test_network_page_city_level_english(page, server):
     page.goto(server + "/network?level=city&kind=branch&lang=en")
     page.wait_for_selector("#flow-map[data-ready='1']")

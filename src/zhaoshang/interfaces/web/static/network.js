@@ -62,10 +62,42 @@
          label: {show: true, formatter: p => (labelled.has(p.data.code) ? p.data.name : ''), position: 'right', fontSize: 11, color: '#1d2433', textBorderColor: '#fff', textBorderWidth: 2}},
       ],
     });
+    placeLabels(mapChart, pts, labelled);
+    mapChart.on('georoam', () => placeLabels(mapChart, pts, labelled));
     document.getElementById('flow-map').dataset.ready = '1';
   }).catch(err => {
     document.getElementById('flow-map').innerHTML = '<p class="warn">' + ZS.esc(tr('地图边界不可用：', 'map boundaries unavailable: ') + err.message) + '</p>';
   });
+
+  // Places close together (上海, 江苏, 浙江, 安徽 near the coast) drew their labels over one another: each label takes
+  // the first side of its point — right, left, above, below, then right or left a line higher or lower — where it
+  // meets no label placed before it (the strongest places first) and, if it can, no other point.
+  function placeLabels(chart, pts, labelled) {
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = '11px ' + getComputedStyle(document.getElementById('flow-map')).fontFamily;
+    const at = pts.map(p => chart.convertToPixel({geoIndex: 0}, p.value.slice(0, 2)));
+    const dots = pts.map((p, i) => ({x: at[i][0] - p.symbolSize / 2, y: at[i][1] - p.symbolSize / 2, w: p.symbolSize, h: p.symbolSize}));
+    const meets = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    const placed = [], side = {};
+    const order = pts.map((p, i) => i).filter(i => labelled.has(pts[i].code)).sort((a, b) => pts[b].value[2] - pts[a].value[2]);
+    order.forEach(i => {
+      const [x, y] = at[i], r = pts[i].symbolSize / 2, w = ctx.measureText(pts[i].name).width + 4, h = 14, gap = 5;
+      const sides = [['right', 0, x + r + gap, y - h / 2], ['left', 0, x - r - gap - w, y - h / 2],
+        ['top', 0, x - w / 2, y - r - gap - h], ['bottom', 0, x - w / 2, y + r + gap],
+        ['right', -h, x + r + gap, y - h / 2 - h], ['right', h, x + r + gap, y + h / 2],
+        ['left', -h, x - r - gap - w, y - h / 2 - h], ['left', h, x - r - gap - w, y + h / 2]]
+        .map(([pos, dy, bx, by]) => ({pos, dy, box: {x: bx, y: by, w, h}}));
+      const free = s => !placed.some(b => meets(s.box, b));
+      const clear = s => free(s) && !dots.some((d, j) => j !== i && meets(s.box, d));
+      const pick = sides.find(clear) || sides.find(free) || sides[0];
+      placed.push(pick.box);
+      side[pts[i].code] = pick;
+    });
+    chart.setOption({series: [{}, {data: pts.map(p => {
+      const s = side[p.code];
+      return s ? Object.assign({}, p, {label: {position: s.pos, offset: [0, s.dy]}}) : p;
+    })}]});
+  }
 
   // 2. chord diagram of the strongest regions (links among them from the edges served)
   const top = d.nodes.slice(0, 12).map(n => n.region);
