@@ -199,6 +199,8 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
                 assert pg.locator('#throttle-table tr[data-throttle="mia"]').count() == 0
             else:
                 assert row.locator("button").inner_text() == clear
+                assert "last 15 minutes; a name is paused after 5 failures from one address, or 20 from any" in (
+                    pg.inner_text("#throttles h2"))
     assert _login_status(base, "mia", PW) == 303
     log = json.loads(run("team", "audit", "--action", "login.throttle_clear", "--format", "json", db=db).stdout)["rows"]
     assert [(r["actor"], r["target"], json.loads(r["detail"])) for r in log] == [

@@ -76,7 +76,8 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         size = 100
         log = audit.search(team, limit=size, offset=(page_no - 1) * size, **f)
         return {"nav": "admin", "users": accounts.list_users(team), "tokens": accounts.list_tokens(team),
-                "throttles": accounts.throttles(team),
+                "throttles": accounts.throttles(team), "limits": (accounts.THROTTLE_WINDOW // 60, accounts.PAIR_LIMIT,
+                                                                  accounts.ACCOUNT_LIMIT),
                 "log": log, "f": f, "page_no": page_no, "pages": max(1, (log["total"] + size - 1) // size),
                 "roles": list(ROLES), "done": None, "error": None, "new_token": None,
                 "chain": audit.verify(team), "export_qs": urlencode(f), "json_twin": "/api/admin/audit", **extra}
