@@ -169,7 +169,23 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
         ws = sorted(ws, key=lambda k: (-len(k), k))
         return "(?:" + "|".join(keyword_regex(k) for k in ws) + ")" if ws else None
     patterns = [p for p in (alternation(tax.keyword_index), alternation(set(tax.gate_keywords) - set(tax.keyword_index))) if p]
-    return {"patterns": patterns, "tok_words": tok_words, "all_kws": all_kws}
+    # ``overlapping_matches``: a keyword match masks only the keywords it contains, not one it runs into —
+    # 云计算服务器 is read as 云计算服务 and 服务器 (the leftmost-longest alternation alone reads 云计算服务 + 器).
+    # Pairs (a, a + the rest of b, b) of Chinese node keywords where an end of a is a start of b, neither holding
+    # the other: where the text holds the joined string beside a match of a, b is matched too.
+    overlap = []
+    if w.get("overlapping_matches"):
+        cjk = sorted(k for k in tax.keyword_index if k and not any(c.isascii() and c.isalnum() for c in k))
+        by_start: dict[str, list[str]] = {}
+        for b in cjk:
+            by_start.setdefault(b[0], []).append(b)
+        for a in cjk:
+            for o in range(1, len(a)):
+                for b in by_start.get(a[-o], ()):
+                    if len(b) > o and b.startswith(a[-o:]) and a not in b and b not in a:
+                        overlap.append((a, a + b[o:], b))
+    _load(con, "zs_overlap", ["kw_a", "joined", "kw_b"], overlap or [("", "", "")])
+    return {"patterns": patterns, "tok_words": tok_words, "all_kws": all_kws, "overlap": bool(overlap)}
 
 
 NORM_COLS = ("name", "products", "products_side", "description", "industry", "scope", "tags")
@@ -258,7 +274,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
             return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
         finally:  # a run stopped half-way leaves no working tables holding memory either
             for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
-                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines"):
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap"):
                 store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
 
@@ -329,6 +345,13 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
                             "JOIN zs_chunk c ON c.id = e.id")
                 con.execute(f"CREATE OR REPLACE TEMP TABLE zs_txt AS SELECT * FROM ({fields}) WHERE txt <> ''")
                 con.execute(f"INSERT INTO zs_hits SELECT DISTINCT id, field, kw, TRUE FROM ({sel})")
+                if meta["overlap"]:  # keywords a match ran into (``overlapping_matches``)
+                    con.execute("""INSERT INTO zs_hits SELECT DISTINCT t.id, t.field, o.kw_b, TRUE FROM zs_txt t
+                        JOIN (SELECT DISTINCT id, field, kw FROM zs_hits WHERE id BETWEEN ? AND ?) h
+                          ON h.id = t.id AND h.field = t.field
+                        JOIN zs_overlap o ON o.kw_a = h.kw
+                        WHERE contains(t.txt, o.joined) AND NOT EXISTS (SELECT 1 FROM zs_hits x
+                          WHERE x.id = t.id AND x.field = t.field AND x.kw = o.kw_b)""", [start, end])
             if on_progress:
                 on_progress(n)
 
