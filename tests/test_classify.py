@@ -337,3 +337,44 @@ def test_cli_refuses_a_malformed_memory_cap_in_one_line(tmp_path):
     proc = run("classify", db=db, check=False, env={"ZHAOSHANG_BATCH_MEMORY": "lots"})
     assert proc.returncode == 2 and "ZHAOSHANG_BATCH_MEMORY" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def _ai_with(tmp_path, extra: str):
+    """The AI taxonomy with weights added to its ``weights:`` block (a candidate setting, as measured)."""
+    text = (DATA_DIR / "ai.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "ai.yaml"
+    p.write_text(text.replace("weights:\n", "weights:\n" + extra, 1), encoding="utf-8")
+    return load_taxonomy(p)
+
+
+def test_a_product_line_below_the_share_threshold_supports_never_places(tmp_path):
+    tax = _ai_with(tmp_path, "  products_share_min: 0.10\n")
+    lines = [(1, 1, "纺织品", 0.70), (1, 2, "服装", 0.25), (1, 3, "工业机器人", 0.05),  # robots a side line
+             (2, 1, "工业机器人", 0.05), (2, 2, "服装", 0.04),  # the first line is never a side line
+             (3, 1, "纺织品", 0.70), (3, 2, "未披露产品", None), (3, 3, "工业机器人", None)]  # no share: read as before
+    with Store(":memory:") as s:
+        s.con.executemany("INSERT INTO enterprises (id, name, products) VALUES (?, ?, ?)",
+                          [(i, f"示例{i}股份有限公司", "、".join(p for e, _, p, _ in lines if e == i)) for i in (1, 2, 3)])
+        s.con.executemany("INSERT INTO product_lines (enterprise_id, line_no, product, share, source) VALUES (?, ?, ?, ?, 'm')",
+                          lines)
+        classify(s, tax, use_model=False)
+        got = placements(s)
+        assert 1 not in got and "D01" in got[2] and "D01" in got[3]
+        # without the setting the products text is read by position: the robot line places
+        classify(s, load_taxonomy(), use_model=False)
+        assert "D01" in placements(s)[1]
+        # the side line still counts as support, under its own field
+        s.con.execute("UPDATE enterprises SET description = '机器人' WHERE id = 1")
+        classify(s, tax, use_model=False)
+        kws = placements(s)[1]["D01"][1]["keywords"]
+        assert any(k["field"] == "products_side" and k["keyword"] == "工业机器人" for k in kws)
+
+
+def test_overlapping_matches_read_a_keyword_the_match_runs_into(tmp_path):
+    with Store(":memory:") as s:
+        s.con.execute("INSERT INTO enterprises (id, name, products) VALUES (1, '示例股份有限公司', '云计算服务器')")
+        classify(s, use_model=False)  # leftmost-longest alone: 云计算服务 + 器, U02's 服务器 unseen
+        assert 1 not in placements(s)
+        classify(s, _ai_with(tmp_path, "  overlapping_matches: true\n"), use_model=False)
+        kws = placements(s)[1]["U02"][1]["keywords"]
+        assert any(k["keyword"] == "服务器" for k in kws)
