@@ -236,3 +236,22 @@ def test_values_that_round_to_zero_show_no_minus_sign():
              "pci": -0.00136970795058168, "funding_cagr": 0.851, "patent_cagr": 0.086, "score": 0.76}]
     cells = table(rows, TABLES["recommend"])["rows"][0]["cells"]
     assert "0.00" in cells and "-0.00" not in cells
+
+
+def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tmp_path):
+    """A development zone as the district (合肥高新技术产业开发区, on the real imports) beside a long name took the
+    row's width, both kept on one line, and squeezed 产业链环节 to one character a line in the PDF."""
+    import copy
+
+    from zhaoshang.interfaces.reports.region import write_pdf
+
+    prof = copy.deepcopy(env["p"])
+    rows = prof["top_enterprises"]["rows"]
+    assert rows
+    for r in rows:
+        r.update(name="合肥合锻智能制造股份有限公司", district="合肥高新技术产业开发区", nodes="智能制造与工业检测")
+    pdf = write_pdf(prof, tmp_path / "top.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    top = text[text.index("按注册资本排序"):]
+    assert "产业链环节" in top and "所在区县" in top
+    assert top.count("智能制造与工业") >= len(rows), top[:600]
