@@ -189,3 +189,14 @@ def test_a_region_without_chain_enterprises_has_a_profile_saying_why(store, sz):
 
     html = render_region_html(p, lang="en")
     assert "relatedness cannot be computed" in html and "无法计算关联度" not in html
+
+
+def test_a_region_without_rounds_in_the_window_says_so_with_the_dates(store):
+    """合肥 on the real imports has no round in the five years to its as-of: the section read "服务未返回数据" (the
+    service returned no data) with no English; it names the window, in both languages."""
+    first = store.query("SELECT min(date) AS d FROM fundings")[0]["d"]
+    p = region_profile(store, "440300", as_of=first - dt.timedelta(days=1))
+    tr = p["trends"]
+    assert tr["available"] is False and tr["totals"]["rounds"] == 0
+    assert tr["note"].endswith(f"至 {(first - dt.timedelta(days=1)).isoformat()} 没有融资事件"), tr["note"]
+    assert tr["note_en"].startswith("no funding rounds in the region from "), tr["note_en"]

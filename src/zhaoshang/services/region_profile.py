@@ -281,8 +281,10 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
     start = _dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
     tr, note = _call("trends", ("trends",), store, region=info["code"], as_of=d, start=start, end=d, chain=chain)
     trends = _service_section(tr, note, ("by_period", "by_node", "investors"))
-    if trends.get("available") and not (trends.get("totals") or {}).get("rounds"):
-        trends.update(available=False, note="该地区在此期间没有融资事件")
+    if not note and tr is not None and not (trends.get("totals") or {}).get("rounds"):
+        # the window's dates, not "the service returned no data": 合肥 on the real imports has no round in it
+        trends.update(available=False, note=f"该地区在 {start.isoformat()} 至 {d.isoformat()} 没有融资事件",
+                      note_en=f"no funding rounds in the region from {start.isoformat()} to {d.isoformat()}")
     ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
     leads = _service_section(ld, note, ("rows", "leads"))
 
