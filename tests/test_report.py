@@ -255,3 +255,22 @@ def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tm
     top = text[text.index("按注册资本排序"):]
     assert "产业链环节" in top and "所在区县" in top
     assert top.count("智能制造与工业") >= len(rows), top[:600]
+
+
+def test_overview_counts_every_segment(env):
+    """'29 个产业链环节中，优势 3、一般 6、薄弱 0、缺失 18' (合肥 on the real imports) left out the 2 segments no enterprise
+    of the nation is on yet: the overview names them, and its counts add up to the segments."""
+    import copy
+
+    from zhaoshang.interfaces.reports.region import render_region_html
+
+    s = env["p"]["summary"]
+    assert s["n_strong"] + s["n_average"] + s["n_weak"] + s["n_missing"] + s["n_unoccupied"] == s["segments"]
+    prof = copy.deepcopy(env["p"])
+    prof["summary"].update(n_unoccupied=2, n_missing=prof["summary"]["n_missing"] - 2 if prof["summary"]["n_missing"] >= 2 else 0)
+    zh = re.sub(r"\s+", " ", render_region_html(prof))
+    assert "另有 2 个环节全国尚无企业。" in zh
+    en = re.sub(r"\s+", " ", render_region_html(prof, "en"))
+    assert "; 2 have no enterprise anywhere in the nation yet." in en
+    plain = re.sub(r"\s+", " ", render_region_html(env["p"]))
+    assert ("全国尚无企业" in plain) == bool(s["n_unoccupied"])
