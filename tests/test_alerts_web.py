@@ -138,6 +138,10 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         pg.wait_for_selector("#alert-card")
         assert "monitor_events" in pg.inner_text("#alert-source") and "live-test · x-1" in pg.inner_text("#alert-source")
         assert pg.get_attribute("#alert-timeline", "href") == f"/monitor?enterprise={info['gap_ent']}"
+        # why it fired: a raw value in words stays in its column (an enterprise's name ran under the contribution)
+        cut = pg.evaluate("""() => [...document.querySelectorAll('.xp-parts td')]
+            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.innerText)""")
+        assert cut == [], cut
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         assert pg.inner_text("#alert-title").strip() == "C轮 3亿元"
