@@ -27,7 +27,7 @@ from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
 from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets, use_preset
-from .staging import REJECT_DDL, Mapping, drop_stage, ql, stage_files
+from .staging import REJECT_DDL, Mapping, drop_stage, ql, refuse_columns_a_preset_reads, stage_files
 from .typing_ import type_stage
 
 # a registry's first export typed and written in parts (off: every import types all its rows first)
@@ -206,6 +206,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                                               ).fetchone()[0]
     _refuse_wrong_kind(con, staged, paths, staged.rows_read - rejected - unchanged)
     _refuse_unlinkable(con, staged, paths, m, src)
+    if m.name is None and not m.columns:
+        taken = set(staged.header_of.values()) | {h for hs in staged.alternates.values() for h in hs}
+        for raw in staged.raws:
+            refuse_columns_a_preset_reads(kind, raw.headers, taken, Path(raw.path))
     if strict and (rejected or report.fields_dropped):
         report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
         f, row, column, reason, reason_en = con.execute(

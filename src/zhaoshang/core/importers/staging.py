@@ -103,6 +103,24 @@ def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     return f"。{zh}：{advice}", f". {en[0].upper()}{en[1:]}: {advice_en}"
 
 
+def refuse_columns_a_preset_reads(kind: str, headers: list[str], taken: set[str], path: Path) -> None:
+    """A file in a preset's layout of this kind, imported without the preset, would be read by the headers the
+    kind recognises and the preset's other columns dropped without a word (a 需求清单 of the scenario_demands
+    layout kept its title and date only, the A-share master table its codes and industries): refused,
+    naming the preset and the columns it reads that would be lost."""
+    from .presets import fits_sentence, fitting_presets, list_presets, use_preset
+
+    for name in fitting_presets(headers, kind):
+        cols = list_presets()[name]["columns"].values()
+        lost = [h for h in headers if h not in taken and any(h == v or (isinstance(v, list) and h in v) for v in cols)]
+        if lost:
+            zh, en = fits_sentence(name)
+            advice, advice_en = use_preset(name)
+            raise UserError(f"{path.name}: {zh}；不用该预设，其中的列 {'、'.join(lost)} 将不被读取，未导入。{advice}",
+                            en=f"{path.name}: {en}; without it the columns {', '.join(lost)} would not be read, nothing "
+                               f"imported. {advice_en[0].upper()}{advice_en[1:]}")
+
+
 def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None) -> tuple[str, str]:
     """A workbook of several sheets: say which one was read and which others there are (an export with a 说明
     sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``."""
