@@ -63,6 +63,10 @@ def test_pipeline_api(tmp_path):
     with Store(str(path), read_only=True) as store:
         total = scorecard.score_enterprise(store, 3)["total"]
     assert f'<b id="lead-score-total">{total}</b>' in page
+    # the total and confidence once, above the dimensions; the signals' table below without a second head ("78.0 / 100
+    # · 置信度 0.851" then "78 置信度 0.851" on the real imports)
+    card_html = page[page.index('id="lead-score"'):page.index('id="lead-history"')]
+    assert 'class="xp-parts"' in card_html and 'class="xp-value"' not in card_html
     # …and why it is a lead there: its reasons and signals for the region today, as the leads list gives them
     with Store(str(path), read_only=True) as store:
         why = lead_of(store, "330200", 3, node=other["segment"])
