@@ -53,8 +53,8 @@ def latest_data_date(store) -> _dt.date | None:
                            (SELECT max(founded) FROM enterprises), (SELECT max(dissolved) FROM enterprises),
                            (SELECT max(changed_on) FROM enterprise_history
                             WHERE import_id IS NULL OR import_id NOT IN (SELECT id FROM undated)),
-                           (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents))""").fetchone()
-    d = row[0] if row else None
+                           (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents))""").fetchall()
+    d = row[0][0] if row else None  # fetched to the end: the connection is free for the caller's next statement
     if isinstance(d, _dt.datetime):
         d = d.date()
     d = min(d, _dt.date.today()) if d else None

@@ -167,15 +167,10 @@ def build_graph(store, as_of=None, ties: str | None = None, team=None) -> Graph:
     t0 = time.perf_counter()
     model = load_ties(ties)
     d = reference_date(store, as_of).isoformat()
-    extra, ident = identity.links_edge_sql(store, team)
+    extra, tables = identity.links_edge_sql(store, team)
     con = store.con
-    if ident is not None:
-        con.register("_graph_identity", ident)
-    try:
+    with identity.registered(con, tables):
         tbl = con.sql(ties_sql(model, d, extra)).to_arrow_table()
-    finally:
-        if ident is not None:
-            con.unregister("_graph_identity")
     a_key, b_key = tbl.column("u").combine_chunks(), tbl.column("w").combine_chunks()
     # nodes numbered in key order and ties ordered by their ends and relation (a tie's identity), not in the order
     # DuckDB hands the rows over (which follows the rows' order in the file and the threads): paths of equal

@@ -23,7 +23,8 @@ time the decisions are read after the import. docs/methods.md, "Person identity"
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import pyarrow as pa
 
@@ -52,23 +53,48 @@ same_ent AS (
            bool_or(e.uscc IS NOT NULL OR e.listed_code IS NOT NULL) AS coded, min(ra.enterprise_id) AS eid
     FROM pairs q JOIN r ra ON ra.person_id = q.a JOIN r rb ON rb.person_id = q.b AND rb.enterprise_id = ra.enterprise_id
     JOIN enterprises e ON e.id = ra.enterprise_id GROUP BY q.a, q.b),
-co AS (
-    SELECT q.a, q.b, any_value(pc.name) AS via
-    FROM pairs q JOIN r ra ON ra.person_id = q.a JOIN r rb ON rb.person_id = q.b AND rb.enterprise_id <> ra.enterprise_id
-    JOIN r ca ON ca.enterprise_id = ra.enterprise_id AND ca.person_id NOT IN (q.a, q.b)
-    JOIN r cb ON cb.enterprise_id = rb.enterprise_id AND cb.person_id NOT IN (q.a, q.b, ca.person_id)
-    JOIN p pc ON pc.id = ca.person_id JOIN p pd ON pd.id = cb.person_id AND pd.nn = pc.nn AND pc.nn <> q.nn
+namesakes AS (  -- two enterprises that each have one of two same-name, compatible persons (c at e1, d at e2)
+    SELECT ca.enterprise_id AS e1, cb.enterprise_id AS e2, pc.id AS c, pd.id AS d, pc.nn, pc.name
+    FROM p pc JOIN p pd ON pd.nn = pc.nn AND pd.id <> pc.id
+    JOIN r ca ON ca.person_id = pc.id JOIN r cb ON cb.person_id = pd.id AND cb.enterprise_id <> ca.enterprise_id
     WHERE (pc.gender IS NULL OR pd.gender IS NULL OR pc.gender = pd.gender)
-      AND (pc.birth_year IS NULL OR pd.birth_year IS NULL OR abs(pc.birth_year - pd.birth_year) <= 1)
-    GROUP BY q.a, q.b)
-SELECT q.a, q.b, x.name, x.source AS a_source, x.source_key AS a_key, y.source AS b_source, y.source_key AS b_key,
-       (x.gender IS NOT NULL AND y.gender IS NOT NULL AND x.gender <> y.gender)
-         OR (x.birth_year IS NOT NULL AND y.birth_year IS NOT NULL AND abs(x.birth_year - y.birth_year) > 1) AS veto,
-       x.gender IS NOT NULL AND x.gender = y.gender AND x.birth_year IS NOT NULL
-         AND abs(x.birth_year - y.birth_year) <= 1 AS gb,
-       s.overlap, s.coded, s.eid, co.via
-FROM pairs q JOIN p x ON x.id = q.a JOIN p y ON y.id = q.b
-LEFT JOIN same_ent s ON s.a = q.a AND s.b = q.b LEFT JOIN co ON co.a = q.a AND co.b = q.b
+      AND (pc.birth_year IS NULL OR pd.birth_year IS NULL OR abs(pc.birth_year - pd.birth_year) <= 1)),
+co AS (
+    SELECT q.a, q.b, min(n.name) AS via
+    FROM pairs q JOIN r ra ON ra.person_id = q.a JOIN r rb ON rb.person_id = q.b AND rb.enterprise_id <> ra.enterprise_id
+    JOIN namesakes n ON n.e1 = ra.enterprise_id AND n.e2 = rb.enterprise_id
+    WHERE n.c NOT IN (q.a, q.b) AND n.d NOT IN (q.a, q.b) AND n.nn <> q.nn
+    GROUP BY q.a, q.b),
+facts AS (
+    SELECT q.a, q.b, x.name, x.source AS a_source, x.source_key AS a_key, y.source AS b_source, y.source_key AS b_key,
+           coalesce((x.gender IS NOT NULL AND y.gender IS NOT NULL AND x.gender <> y.gender)
+             OR (x.birth_year IS NOT NULL AND y.birth_year IS NOT NULL AND abs(x.birth_year - y.birth_year) > 1), false) AS veto,
+           coalesce(x.gender IS NOT NULL AND x.gender = y.gender AND x.birth_year IS NOT NULL
+             AND abs(x.birth_year - y.birth_year) <= 1, false) AS gb,
+           coalesce(s.overlap, false) AS overlap, coalesce(s.coded, false) AS coded, s.eid, co.via
+    FROM pairs q JOIN p x ON x.id = q.a JOIN p y ON y.id = q.b
+    LEFT JOIN same_ent s ON s.a = q.a AND s.b = q.b LEFT JOIN co ON co.a = q.a AND co.b = q.b),
+rules AS (
+    SELECT *, overlap AS r1, NOT overlap AND eid IS NOT NULL AND coded AS r2, coalesce(via, '') <> '' AS r3, gb AS r4
+    FROM facts),
+scored AS (
+    SELECT *, concat_ws(',', CASE WHEN r1 THEN 'same_enterprise_tenure' END, CASE WHEN r2 THEN 'same_enterprise' END,
+                        CASE WHEN r3 THEN 'shared_codirector' END, CASE WHEN r4 THEN 'gender_birth_year' END) AS why_linked,
+           coalesce(round(CASE WHEN r4 AND r1::INT + r2::INT + r3::INT > 0 THEN least(0.99, base + {support}) ELSE base END,
+                          2), 0.0) AS conf
+    FROM (SELECT *, greatest(CASE WHEN r1 THEN {w_same_enterprise_tenure} END, CASE WHEN r2 THEN {w_same_enterprise} END,
+                             CASE WHEN r3 THEN {w_shared_codirector} END, CASE WHEN r4 THEN {w_gender_birth_year} END) AS base
+          FROM rules))
+SELECT s.a, s.b, s.name, s.a_source, s.a_key, s.b_source, s.b_key, s.eid, s.via, d.decision,
+       CASE d.decision WHEN 'confirm' THEN concat_ws(',', nullif(s.why_linked, ''), 'confirmed') ELSE s.why_linked END
+         AS reasons,
+       CASE WHEN d.decision = 'confirm' THEN 1.0::DOUBLE WHEN d.decision IS NULL AND s.veto THEN 0.0::DOUBLE
+            ELSE s.conf END AS confidence,
+       CASE WHEN d.decision = 'confirm' THEN NULL WHEN d.decision IS NOT NULL THEN 'split'
+            WHEN s.veto THEN 'gender_or_birth_year_differ' WHEN s.why_linked = '' THEN 'name_only' END AS why
+FROM scored s LEFT JOIN {decisions} d
+  ON d.a_source IS NOT DISTINCT FROM s.a_source AND d.a_key IS NOT DISTINCT FROM s.a_key
+ AND d.b_source IS NOT DISTINCT FROM s.b_source AND d.b_key IS NOT DISTINCT FROM s.b_key
 """
 
 _CONTACTS = """
@@ -106,7 +132,7 @@ CARRIED_BY = "system:relink"  # the audit log's actor of a decision carried to a
 def _key_changes(store) -> dict[tuple, tuple]:
     """(source, old key) → (source, new key) of the person records late links re-keyed."""
     if not store.con.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_name = 'person_key_changes'").fetchone()[0]:
+                             "WHERE table_name = 'person_key_changes'").fetchall()[0][0]:
         return {}  # a database written before re-keys were kept, opened read-only
     rows = store.con.execute("SELECT source, old_key, new_key FROM person_key_changes ORDER BY changed_at").fetchall()
     return {(s, old): (s, new) for s, old, new in rows}
@@ -159,45 +185,70 @@ def _pair_key(x: tuple, y: tuple) -> tuple:
     return (x, y) if x <= y else (y, x)
 
 
+_NO_DECISIONS = ("(SELECT NULL::VARCHAR AS a_source, NULL::VARCHAR AS a_key, NULL::VARCHAR AS b_source, "
+                 "NULL::VARCHAR AS b_key, NULL::VARCHAR AS decision WHERE false)")
+_DECISIONS_TABLE = "_identity_decisions"
+
+
+def _verdict_sql(decided: bool) -> str:
+    """One row per same-name pair of person records with the rules' verdict, in one set-based pass: ``reasons``,
+    ``confidence`` (the strongest rule's, plus ``SUPPORT`` when gender and birth year agree on top of another
+    rule; 0 when vetoed; 1 when confirmed), the user's ``decision`` (the table ``_identity_decisions`` when
+    ``decided``) and ``why`` a pair is kept apart (NULL for a link)."""
+    sql = _PAIRS.replace("{support}", f"{float(SUPPORT)!r}::DOUBLE")
+    for k, v in RULES.items():
+        sql = sql.replace("{w_" + k + "}", f"{float(v)!r}::DOUBLE")
+    return sql.replace("{decisions}", _DECISIONS_TABLE if decided else _NO_DECISIONS)
+
+
+def _decisions_table(decisions: dict) -> pa.Table:
+    """The decisions in force as a table, each pair in both orders (a verdict row has its records in id order)."""
+    rows = [(x, y, d["decision"]) for (x, y), d in decisions.items()]
+    rows += [(y, x, dec) for x, y, dec in rows]
+    return pa.table({"a_source": pa.array([x[0] for x, _, _ in rows], pa.string()),
+                     "a_key": pa.array([x[1] for x, _, _ in rows], pa.string()),
+                     "b_source": pa.array([y[0] for _, y, _ in rows], pa.string()),
+                     "b_key": pa.array([y[1] for _, y, _ in rows], pa.string()),
+                     "decision": pa.array([d for _, _, d in rows], pa.string())})
+
+
+def _with_decisions(store, team):
+    """(decisions in force by pair, tables to register for ``_verdict_sql``): decisions carried to re-keyed
+    records first."""
+    carry_decisions(store, team)  # decisions on keys a late link changed since: on their new keys first
+    decisions = _decisions(team)
+    return decisions, ({_DECISIONS_TABLE: _decisions_table(decisions)} if decisions else {})
+
+
+@contextmanager
+def registered(con, tables: dict) -> Iterator[None]:
+    """``tables`` registered on ``con`` by name for the statements run inside."""
+    for k, t in tables.items():
+        con.register(k, t)
+    try:
+        yield
+    finally:
+        for k in tables:
+            con.unregister(k)
+
+
 def person_links(store, team=None, *, name: str | None = None) -> dict:
     """Every same-name pair of person records with the rules' verdict: ``links`` (with confidence and reasons),
     ``apart`` (kept apart: vetoed, split, or a name only) and a summary."""
-    sql = _PAIRS + (" WHERE x.name = ?" if name else "")
-    rows = store.query(sql, [name] if name else [])
-    carry_decisions(store, team)  # decisions on keys a late link changed since: on their new keys first
-    decisions = _decisions(team)
+    decisions, tables = _with_decisions(store, team)
+    sql = _verdict_sql(bool(tables)) + (" WHERE s.name = ?" if name else "")
+    with registered(store.con, tables):
+        rows = store.query(sql, [name] if name else [])
     links, apart = [], []
     for r in rows:
-        reasons, conf = [], 0.0
-        if r["overlap"]:
-            reasons.append("same_enterprise_tenure")
-        elif r["eid"] is not None and r["coded"]:
-            reasons.append("same_enterprise")
-        if r["via"]:
-            reasons.append("shared_codirector")
-        if r["gb"]:
-            reasons.append("gender_birth_year")
-        if reasons:
-            conf = max(RULES[x] for x in reasons)
-            if r["gb"] and len(reasons) > 1:
-                conf = min(0.99, conf + SUPPORT)
         item = {"a": r["a"], "b": r["b"], "name": r["name"], "a_record": [r["a_source"], r["a_key"]],
-                "b_record": [r["b_source"], r["b_key"]], "confidence": round(conf, 2), "reasons": reasons,
+                "b_record": [r["b_source"], r["b_key"]], "confidence": r["confidence"],
+                "reasons": r["reasons"].split(",") if r["reasons"] else [],
                 "enterprise_id": r["eid"], "via": r["via"]}
-        dec = decisions.get(_pair_key((r["a_source"], r["a_key"]), (r["b_source"], r["b_key"])))
-        if dec:
+        if r["decision"]:
+            dec = decisions[_pair_key((r["a_source"], r["a_key"]), (r["b_source"], r["b_key"]))]
             item["decision"] = {k: dec[k] for k in ("decision", "reason", "user_name", "decided_at")}
-            if dec["decision"] == "confirm":
-                links.append({**item, "confidence": 1.0, "reasons": reasons + ["confirmed"]})
-            else:
-                apart.append({**item, "why": "split"})
-            continue
-        if r["veto"]:
-            apart.append({**item, "confidence": 0.0, "why": "gender_or_birth_year_differ"})
-        elif conf >= LINK_MIN or (reasons and conf > 0):
-            links.append(item)
-        else:
-            apart.append({**item, "why": "name_only"})
+        (apart if r["why"] else links).append({**item, "why": r["why"]} if r["why"] else item)
     contacts = store.query(_CONTACTS + (" HAVING c.name = ?" if name else ""), [name] if name else [])
     contact_links = [{**c, "confidence": RULES["contact_same_enterprise"], "reasons": ["contact_same_enterprise"]}
                      for c in contacts]
@@ -238,26 +289,30 @@ def _clusters(pairs: list[tuple]) -> int:
     return len(groups(pairs))
 
 
-def links_edge_sql(store, team=None) -> tuple[str | None, pa.Table | None]:
-    """The identity links as raw graph edges (``same_person``, strength = confidence): SQL over a registered
-    table, and the table to register as ``_graph_identity``."""
-    doc = person_links(store, team)
-    rows = [(f"p:{x['a']}", "person", f"p:{x['b']}", "person", x["confidence"], ",".join(x["reasons"]))
-            for x in doc["links"] if x["confidence"] >= LINK_MIN]
-    rows += [(f"c:{x['contact_id']}", "contact", f"p:{x['person_id']}", "person", x["confidence"],
-              ",".join(x["reasons"])) for x in doc["contact_links"]]
-    rows += [(x["node"], "inventor", f"p:{x['person_id']}", "person", RULES["inventor_same_enterprise"],
-              "inventor_same_enterprise") for x in store.query(_INVENTORS)]
-    if not rows:
-        return None, None
-    cols = list(zip(*rows))
-    tbl = pa.table({"a": pa.array(cols[0], pa.string()), "a_type": pa.array(cols[1], pa.string()),
-                    "b": pa.array(cols[2], pa.string()), "b_type": pa.array(cols[3], pa.string()),
-                    "conf": pa.array(cols[4], pa.float64()), "reasons": pa.array(cols[5], pa.string())})
+_EDGES = "_graph_identity"
+
+
+def links_edge_sql(store, team=None) -> tuple[str, dict]:
+    """The identity links as raw graph edges (``same_person``, strength = confidence): SQL for the edge view and the
+    tables to register for it. The links are made by one set-based statement (no pair passes through Python) and
+    handed over as a table: the edge view joins it faster than it would the statement itself."""
+    _, decisions = _with_decisions(store, team)
     # an identity link's strength is its confidence (carried in the percent column, see edges.ties_sql)
-    sql = ("SELECT a, a_type, b, b_type, 'same_person' AS relation, NULL::DATE, NULL::DATE, conf, NULL::DOUBLE, "
-           "'persons', NULL::BIGINT, 'identity', a || '=' || b, NULL::BIGINT, reasons FROM _graph_identity")
-    return sql, tbl
+    sql = f"""
+    SELECT 'p:' || a AS a, 'person' AS a_type, 'p:' || b AS b, 'person' AS b_type, confidence AS conf, reasons
+    FROM ({_verdict_sql(bool(decisions))}) WHERE why IS NULL AND confidence >= {LINK_MIN!r}
+    UNION ALL
+    SELECT 'c:' || contact_id, 'contact', 'p:' || person_id, 'person', {RULES["contact_same_enterprise"]!r}::DOUBLE,
+           'contact_same_enterprise'
+    FROM ({_CONTACTS})
+    UNION ALL
+    SELECT node, 'inventor', 'p:' || person_id, 'person', {RULES["inventor_same_enterprise"]!r}::DOUBLE,
+           'inventor_same_enterprise'
+    FROM ({_INVENTORS})"""
+    with registered(store.con, decisions):
+        tbl = store.con.sql(sql).to_arrow_table()
+    return (f"SELECT a, a_type, b, b_type, 'same_person' AS relation, NULL::DATE, NULL::DATE, conf, NULL::DOUBLE, "
+            f"'persons', NULL::BIGINT, 'identity', a || '=' || b, NULL::BIGINT, reasons FROM {_EDGES}"), {_EDGES: tbl}
 
 
 def _record(store, key: str) -> dict:
