@@ -247,3 +247,25 @@ def test_place_names_are_no_terms():
     assert not {"海市", "上海", "上海市"} & set(tokens("上海市泓舟数字科技有限公司"))
     assert {"城市", "智慧城市"} <= set(tokens("智慧城市视频监控，四川省成都市公安局"))
     assert not {"四川", "成都", "川省", "都市"} & set(tokens("智慧城市视频监控，四川省成都市公安局"))
+
+
+def test_a_title_two_demands_share_is_refused_listing_them(db, tmp_path):
+    """The same 需求清单 imported under two sources (or a demand published again): `match demand TITLE` took the
+    older one without a word — a 合肥 list's first import, without region or description. Refused in one line
+    naming the demands by id and source; the id, or a key only one demand has, still answers."""
+    path = tmp_path / "twice.duckdb"
+    path.write_bytes(Path(db["path"]).read_bytes())
+    again = tmp_path / "需求清单v2.csv"
+    _write(again, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
+           [("V2-" + DEMANDS[0][0],) + tuple(DEMANDS[0][1:])])
+    assert run_json("import", "demands", again, db=path)["rows_imported"] == 1
+    title = DEMANDS[0][1]
+    p = run("match", "demand", title, db=path, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "有多条需求" in p.stderr and "需求清单v2" in p.stderr and "请用需求编号" in p.stderr
+    p = run("--lang", "en", "match", "demand", title, db=path, check=False)
+    assert p.returncode == 2 and "several demands" in p.stderr and "give the demand's id" in p.stderr
+    ids = [int(i) for i in re.findall(r"#(\d+)", p.stderr)]
+    assert len(ids) == 2
+    assert run_json("match", "demand", str(ids[1]), db=path)["demand"]["id"] == ids[1]
+    assert run_json("match", "demand", "V2-" + DEMANDS[0][0], db=path)["demand"]["id"] == ids[1]

@@ -123,14 +123,22 @@ def _rerank(scored: list[list], w: dict, query_text: str, texts: dict[int, str])
 
 # ---------------------------------------------------------------------------------- demand → enterprises
 def resolve_demand(store, key: Any) -> dict:
-    """A demand by id, its key in the source, or its exact title."""
+    """A demand by id, its key in the source, or its exact title. A key or title that several demands share (two
+    sources' lists, a demand published again) is refused listing them by id and source, never guessed."""
     s = str(key).strip()
     for cond, val in (("id = ?", int(s) if s.isascii() and s.isdigit() and len(s) < 18 else None), ("source_key = ?", s), ("title = ?", s)):
         if val is None:
             continue
-        row = store.con.execute(f"SELECT id FROM demands WHERE {cond} ORDER BY id LIMIT 1", [val]).fetchone()
-        if row:
-            return demand_rows(store, [row[0]])[0]
+        rows = store.con.execute(f"SELECT id, source FROM demands WHERE {cond} ORDER BY id LIMIT 11", [val]).fetchall()
+        if len(rows) > 1:
+            listed = rows[:10]
+            more = "…" if len(rows) > 10 else ""
+            raise UserError(f"有多条需求为「{s}」：" + "、".join(f"#{i}（来源 {src or '—'}）" for i, src in listed) + more
+                            + "；请用需求编号",
+                            f"several demands are '{s}': " + ", ".join(f"#{i} (source {src or '—'})" for i, src in listed)
+                            + more + "; give the demand's id")
+        if rows:
+            return demand_rows(store, [rows[0][0]])[0]
     raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
 
 
