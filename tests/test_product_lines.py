@@ -111,3 +111,19 @@ def test_profile_page_shows_the_lines_and_shares(db):
         assert "Main products and revenue shares" in pg.inner_text("#placements")
         assert "Revenue share" in pg.inner_text("#product-lines")
         b.close()
+
+
+def test_every_row_of_the_real_file_is_a_line(tmp_path):
+    # small shares are written in scientific notation (3.9e-05): read as numbers, no row rejected
+    if not PRODUCTS.is_file():
+        pytest.skip("the public main-products file is not here")
+    db = tmp_path / "all.duckdb"
+    rep = run_json("import", "enterprises", PRODUCTS, "--preset", "main_products", "--data-date", "2021-10-26", db=db)
+    assert rep["rows_read"] == 53_779 and rep["rows_rejected"] == 0
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        n, companies, shares, tiny = con.execute(
+            "SELECT count(*), count(DISTINCT enterprise_id), count(share), count(*) FILTER (WHERE share < 0.0001) "
+            "FROM product_lines").fetchone()
+    assert (n, shares) == (53_779, 53_779) and companies == rep["rows_imported"] and tiny > 0

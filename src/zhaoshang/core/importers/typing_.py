@@ -37,7 +37,8 @@ NAME_FIELDS = {
 # Region inputs per kind: which fields feed the province/city/district/country resolution.
 REGION_INPUTS = ("province", "city", "district", "address", "region", "country")
 
-_NUM_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# a plain decimal, or one in scientific notation as exports write small shares (3.9e-05)
+_NUM_RE = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
 def parse_number(text: str) -> float | None:
