@@ -74,6 +74,13 @@ def test_pipeline_commands(db, tmp_path):
     team = open_team_db(None, db_path=str(db))
     assert [r["enterprise_id"] for r in L.list_leads(team)] == [1]  # nothing of the refused file was added
     team.close()
+    # an accepted file: the table's columns in the CLI's language (the count of leads read "added" in Chinese)
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(Path(db).read_bytes())
+    one = tmp_path / "one.csv"
+    one.write_text("企业编号,地区\n2,宁波市\n", encoding="utf-8")
+    out = run("pipeline", "import", one, db=alone).stdout
+    assert "已导入 1 条线索" in out and "新增线索" in out and "added" not in out, out
 
 
 def test_the_list_names_the_segment(db):

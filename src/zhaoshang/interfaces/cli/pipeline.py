@@ -154,7 +154,7 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
     """从 Excel 导入线索（来源记为 excel）；任何一行有误则整份拒绝并逐行说明。"""
     with open_store(read_only=True) as store:
         res = excel.import_file(store, open_team(), file, user=user)
-    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "lead_ids"}],
+    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "lead_ids"}], headers={"added": ("新增线索", "Leads added")},
          title=t(f"已导入 {res['added']} 条线索", f"imported {count_en(res['added'], 'lead')}"))
 
 
