@@ -105,3 +105,22 @@ def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
     en = run("--lang", "en", "pipeline", "stats", db=path).stdout
     assert "no signed leads yet" in en
     assert run_json("pipeline", "stats", db=path) == []
+
+
+def test_show_gives_the_history_in_the_cli_language(tmp_path):
+    """pipeline show's history as the 招商项目 page gives it: to the second, fields and statuses in words, the segment
+    by its name (the table read 2026-12-03T00:50:35.270923Z · status · new → contacted); JSON keeps what is stored."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", db=path)
+    run("pipeline", "move", str(lead["id"]), "contacted", db=path)
+    zh = list(csv.DictReader(io.StringIO(run("pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout)))
+    moved = [r for r in zh if r["from_value"]]
+    assert [(r["field"], r["from_value"], r["to_value"]) for r in moved] == [("状态", "新线索", "已接触")]
+    assert ("产业链环节", "U01 AI芯片") in [(r["field"], r["to_value"]) for r in zh]
+    assert all(len(r["at"]) == 19 and "T" not in r["at"] for r in zh)
+    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "show", str(lead["id"]), "--format", "csv",
+                                             db=path).stdout)))
+    assert [(r["field"], r["from_value"], r["to_value"]) for r in en if r["from_value"]] == [("status", "new lead", "contacted")]
+    stored = run_json("pipeline", "show", str(lead["id"]), db=path)["history"]
+    assert {"status", "segment"} <= {h["field"] for h in stored} and "contacted" in {h["to_value"] for h in stored}

@@ -57,6 +57,25 @@ def _shown(rows: list[dict]) -> list[dict]:
                  region_name=names.get(r.get("region_code"), r.get("region_name"))) for r in rows]
 
 
+def _history_shown(history: list[dict]) -> list[dict]:
+    """A lead's history as the 招商项目 page shows it: to the second, fields and statuses in the CLI's language,
+    segments by their names (the table read 2026-12-03T00:50:35.270923Z · status · new → contacted); JSON keeps
+    the stored values."""
+    en = t("z", "e") == "e"
+    statuses = L.STATUS_EN if en else L.STATUS_ZH
+    nodes = _node_names() if any(h.get("field") == "segment" for h in history) else {}
+
+    def value(field: str, v):
+        if v in (None, ""):
+            return v
+        return statuses.get(v, v) if field == "status" else nodes.get(v, v) if field == "segment" else v
+
+    return [dict(h, at=str(h.get("at") or "")[:19].replace("T", " "),
+                 field=L.FIELD_LABELS.get(h.get("field"), (h.get("field"),) * 2)[en],
+                 from_value=value(h.get("field"), h.get("from_value")), to_value=value(h.get("field"), h.get("to_value")))
+            for h in history]
+
+
 def _lead_title(row: dict, zh: str, en: str) -> str:
     shown = _shown([row])[0]
     return t(f"{zh} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {row['status_label']}",
@@ -129,7 +148,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
 def show_cmd(lead: str = typer.Argument(..., help="线索编号"), fmt: Fmt = FORMAT_OPTION) -> None:
     """一条线索及其完整历史（谁、何时、从什么改为什么）。"""
     row = L.get(open_team(), lead, history=True)
-    emit(row, fmt, rows=row["history"], columns=["at", "actor", "field", "from_value", "to_value"],
+    emit(row, fmt, rows=_history_shown(row["history"]), columns=["at", "actor", "field", "from_value", "to_value"],
          title=_lead_title(row, "线索", "lead"))
 
 
