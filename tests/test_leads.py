@@ -349,3 +349,31 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
                    for b in path[1:]), path
     # each language's list came from its own process: among equal-strength paths both chose the same
     assert [(p[0], len(p)) for p in paths["zh"]] == [(p[0], len(p)) for p in paths["en"]]
+
+
+def test_another_regions_demands_leave_the_scores_as_they_are(tmp_path, db):
+    """A 需求清单 of another region (or of none) made the demands signal present at 0 for every lead of every region:
+    its weight joined every denominator and every score fell (63.63 → 58.33 on the real imports). Demands are the
+    region's own: only a demand located in the region makes the signal measurable there."""
+    import shutil
+
+    path = shutil.copy(db, tmp_path / "d.duckdb")
+    with Store(str(path), read_only=True) as s:
+        before = mine_leads(s, REGION, as_of=D)
+    assert before["leads"] and all(x["signals"]["demands"]["absent"] for x in before["leads"])
+    with Store(str(path)) as s:  # a demand in Shanghai and one without a place, both on the leads' segment
+        s.con.execute("INSERT INTO demands (id, title, node, province_code, city_code, published, source) VALUES "
+                      "(1, '上海的需求', 'S2', '310000', '310100', DATE '2020-01-01', 'x'), "
+                      "(2, '没有地点的需求', 'S2', NULL, NULL, DATE '2020-01-01', 'x')")
+    with Store(str(path), read_only=True) as s:
+        after = mine_leads(s, REGION, as_of=D)
+    assert [(x["enterprise_id"], x["score"], x["confidence"]) for x in after["leads"]] == \
+        [(x["enterprise_id"], x["score"], x["confidence"]) for x in before["leads"]]
+    assert all(x["signals"]["demands"]["absent"] for x in after["leads"])
+    with Store(str(path)) as s:  # a demand of 成都 itself: the signal is measured there
+        s.con.execute("INSERT INTO demands (id, title, node, province_code, city_code, published, source) VALUES "
+                      "(3, '成都的需求', 'S2', '510000', '510100', DATE '2020-01-01', 'x')")
+    with Store(str(path), read_only=True) as s:
+        local = mine_leads(s, REGION, as_of=D)
+    assert not any(x["signals"]["demands"]["absent"] for x in local["leads"])
+    assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in local["leads"]}[102] == 1

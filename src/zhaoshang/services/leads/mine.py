@@ -68,7 +68,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     cfg = load_config(weights)
     if team is not None:
         register_live(store, team)
-    present = measurable(store, d)
+    present = measurable(store, d, info)
     tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
     rows: list[dict] = []
     counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0}

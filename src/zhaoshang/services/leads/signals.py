@@ -30,17 +30,21 @@ def _values(pairs: dict[str, str]) -> tuple[str, list]:
     return "(VALUES " + ", ".join(["(?, ?)"] * len(items)) + ") AS seg(code, segment)", [x for p in items for x in p]
 
 
-def measurable(store, d: _dt.date) -> dict[str, bool]:
-    """Which signals the data can measure on ``d`` (an unmeasurable one is absent: it lowers the confidence,
-    never the score)."""
+def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
+    """Which signals the data can measure on ``d`` for the region ``info`` (an unmeasurable one is absent: it
+    lowers the confidence, never the score). Demands are the region's own: they count only demands located in
+    it, so a list of another region's (or of no region's) demands leaves the signal absent here — it does not
+    put it at 0 for every lead of every region and move their scores."""
     src = sources_present(store, d)
-    one = lambda sql: bool(store.con.execute(sql, [d]).fetchone()[0])  # noqa: E731
+    one = lambda sql, *p: bool(store.con.execute(sql, [*p, d]).fetchone()[0])  # noqa: E731
+    cond_d, pd = region_condition(info, "d")
     return {"funding": src["fundings"], "branches": src["branches"], "patents": src["patents"],
             "expansion_news": one("SELECT count(event_type) FROM news WHERE CAST(published AS DATE) <= ?")
                               or one(f"SELECT count(*) FROM ({live_source(store)}) WHERE date <= ? "
                                      f"AND type IN {_types(EXPANSION_TYPES)}"),
             "segment_fit": True,
-            "demands": one("SELECT count(*) FROM demands WHERE published IS NULL OR published <= ?"),
+            "demands": one(f"SELECT count(*) FROM demands d WHERE {cond_d} AND (d.published IS NULL OR d.published <= ?)",
+                           *pd),
             "local_ties": True, "reachability": False, "negative_news": src["news"]}
 
 
