@@ -491,3 +491,11 @@ def test_a_presets_layout_without_the_preset_is_refused_naming_the_columns_it_wo
     assert counts(db) == before
     doc = run_json("import", "demands", f, "--preset", "scenario_demands", db=db)
     assert doc["rows_imported"] == 5 and {"description", "organisation", "region", "status"} <= set(doc["columns"])
+    # 投资规模（万元） is in 万元: 800 there is 800 万元 (it was read as 800 元, 0.08 万元)
+    g = tmp_path / "预算.csv"
+    g.write_text(head[0] + "HF-02,医学影像辅助诊断,CT影像辅助诊断,医疗健康,市第一人民医院,安徽省合肥市,800,2018-10-15,,对接中\n",
+                 encoding="utf-8")
+    run_json("import", "demands", g, "--preset", "scenario_demands", db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT budget_wan FROM demands WHERE source_key = 'HF-02'").fetchone()[0] == 800
+    con.close()
