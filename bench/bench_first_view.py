@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def _free_port() -> int:
@@ -37,6 +39,31 @@ def _get(url: str) -> tuple[float, int, int]:
     return time.perf_counter() - t, status, len(body)
 
 
+@contextmanager
+def serving(db: str, src: str | None = None) -> Iterator[tuple[subprocess.Popen, str, float]]:
+    """``zhaoshang --db DB serve`` in a fresh process on a free loopback port (``src``: another checkout's source)
+    until the block ends: the process, its base URL and the seconds until it accepted connections."""
+    env = dict(os.environ, **({"PYTHONPATH": src} if src else {}))
+    exe = str(Path(sys.executable).with_name("zhaoshang"))
+    port = _free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([exe, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise SystemExit(f"the server stopped (exit {proc.returncode})")
+                time.sleep(0.05)
+        yield proc, f"http://127.0.0.1:{port}", time.perf_counter() - t0
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
@@ -44,31 +71,11 @@ def main() -> None:
     ap.add_argument("--src")
     ap.add_argument("pages", nargs="+")
     a = ap.parse_args()
-    env = dict(os.environ)
-    if a.src:
-        env["PYTHONPATH"] = a.src
-    exe = str(Path(sys.executable).with_name("zhaoshang"))
     for page in a.pages:
-        port = _free_port()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([exe, "--db", a.db, "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        raise SystemExit(f"the server stopped (exit {proc.returncode})")
-                    time.sleep(0.05)
-            started = time.perf_counter() - t0
+        with serving(a.db, a.src) as (_, base, started):
             time.sleep(a.wait)
-            first, status, size = _get(f"http://127.0.0.1:{port}{page}")
-            again, _, _ = _get(f"http://127.0.0.1:{port}{page}")
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+            first, status, size = _get(base + page)
+            again, _, _ = _get(base + page)
         print(json.dumps({"benchmark": "first_view", "page": page, "src": a.src or "installed", "wait_seconds": a.wait,
                           "server_start_seconds": round(started, 2), "first_seconds": round(first, 2),
                           "again_seconds": round(again, 3), "status": status, "bytes": size,
