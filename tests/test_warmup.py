@@ -62,6 +62,40 @@ def test_the_server_prepares_the_graph_before_the_first_request(tmp_path, monkey
     assert ServedData(str(db)).warmed == {}  # without warm (the app in tests, a command): nothing in the background
 
 
+def test_a_graph_beyond_the_bound_is_left_to_the_first_request_that_needs_it(tmp_path, monkeypatch):
+    """Above ``GRAPH_MAX`` relationship records (a national-scale database) the server does not build the graph at
+    its start: the first request that needs it builds it, once; an empty relation set is not built ahead either."""
+    from zhaoshang.services import warmup
+
+    db = build(tmp_path / "g.duckdb")
+    with Store(db, read_only=True) as s:
+        records = warmup.graph_records(s)
+    assert records > 0
+    monkeypatch.setattr(warmup, "GRAPH_MAX", records - 1)
+    calls = _counting(monkeypatch)
+    served = ServedData(str(db), warm=True)
+    deadline = time.monotonic() + 60
+    while 1 not in served.warmed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert served.warmed[1]["graph"] == f"left to the first request ({records} relationship records)", served.warmed
+    assert calls == []
+    gen = served.acquire()
+    s = served.cursor_store(gen)
+    try:
+        g = graph_build.graph_for(s)  # a region or lead page: built here, in the request, once
+        assert graph_build.graph_for(s) is g and calls == [threading.current_thread().name] and g.n > 0
+    finally:
+        s.con.close()
+        served.release(gen)
+
+    empty = tmp_path / "empty.duckdb"
+    Store(empty).close()
+    with Store(empty, read_only=True) as s:
+        assert warmup.graph_records(s) == 0
+        assert warmup.prepare(s)["graph"] == "left to the first request (0 relationship records)"
+    assert calls == [threading.current_thread().name]
+
+
 def test_the_server_builds_a_missing_match_index_once(tmp_path, monkeypatch):
     """A small database without its match indexes on disk (a fresh demo): the warm-up builds them, and a match
     asked meanwhile takes that build (one build of each kind, not two)."""

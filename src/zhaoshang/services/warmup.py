@@ -7,23 +7,44 @@ publishes a new generation). ``prepare`` does it ahead, on a store of that gener
 caches the requests use (``graph_for`` waits for a build in progress instead of making a second), so every
 answer is the one the request would have computed. A match index missing on disk (a fresh demo) is built ahead
 on a database of up to ``BUILD_MAX`` enterprises; on a larger one it is left to the first match, which would take
-as long (minutes: jieba on every profile); a match asked while it is built waits for that build."""
+as long (minutes: jieba on every profile); a match asked while it is built waits for that build.
+
+The graph is built ahead only when the database holds relationship records (roles, holdings, rounds' investors,
+branches, patents' applicants and inventors, contacts), and no more than ``GRAPH_MAX`` of them: a national register
+of registrations alone has none to build from, and a graph costs ≈ 20 µs of a core and 1.5–1.8 KB per record
+(377,008 records: 7–9 s and 550–670 MB; a national register's tens of millions: minutes and tens of GB), which the
+server would otherwise spend at every start (and at every new generation) whether or not a region or lead page is
+ever opened; there the first request that needs it builds it (once: a second one waits
+for that build). docs/benchmarks.md, "What the server prepares at its start"."""
 
 from __future__ import annotations
 
 import time
 
 BUILD_MAX = 50_000  # enterprises: a missing match index is built ahead up to this size (≈ 570 profiles/s)
+GRAPH_MAX = 200_000  # relationship records: the graph is built ahead up to this many (≈ 20 µs of CPU and 1.5–1.8 KB each)
+_RECORDS = ("roles", "shareholdings", "funding_investors", "branches", "patent_applicants", "patent_inventors",
+            "contacts")  # the tables the graph's ties come from (services.graph.edges)
+
+
+def graph_records(store) -> int:
+    """How many relationship records the graph would be built from (a count per table: no scan)."""
+    return int(store.con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in _RECORDS))
+               .fetchall()[0][0])
 
 
 def prepare(store) -> dict:
     """Warm the per-process caches for ``store``'s generation; seconds spent on each part."""
     out = {}
     t = time.perf_counter()
-    from .graph.build import graph_for
+    records = graph_records(store)
+    if 0 < records <= GRAPH_MAX:
+        from .graph.build import graph_for
 
-    graph_for(store)
-    out["graph"] = round(time.perf_counter() - t, 2)
+        graph_for(store)
+        out["graph"] = round(time.perf_counter() - t, 2)
+    else:  # nothing to build from, or too large to build at every start: the first request that needs it does
+        out["graph"] = f"left to the first request ({records} relationship records)"
     t = time.perf_counter()
     from ..core.text import search_tokens
     from .matching.index import get_index
