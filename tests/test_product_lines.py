@@ -54,6 +54,8 @@ def test_lines_are_stored_with_share_and_period_in_file_order(db):
     assert {x["period"] for x in lines} == {"2021-10-26"} and {x["source"] for x in lines} == {"main_products"}
     # the products text is the lines joined, as before
     assert doc["enterprise"]["products"] == "、".join(r["product"] for r in rows)
+    # as of a date before the period the shares describe, they are not known
+    assert run_json("show", "科大讯飞", "--as-of", "2021-06-30", db=db)["product_lines"] == []
     out = run("show", "科大讯飞", db=db).stdout
     assert "主营产品与营收占比" in out and "智慧医疗" in out
     assert "main products and revenue shares" in run("--lang", "en", "show", "科大讯飞", db=db).stdout

@@ -434,10 +434,11 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id LIMIT ?""", [eid, limit])
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
-    # main product lines with their revenue shares (a listed company's 主营产品), in the source's order
+    # main product lines with their revenue shares (a listed company's 主营产品), in the source's order; shares of
+    # a period after the date are not known on it
     product_lines = store.query(
         """SELECT line_no, product, share, period, source FROM product_lines WHERE enterprise_id = ?
-           ORDER BY source, line_no""", [eid])
+             AND (period IS NULL OR period <= ?) ORDER BY source, line_no""", [eid, d])
     sources = store.query(
         """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
            WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
