@@ -207,6 +207,12 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert ["杭州引导基金", "本地甲科技有限公司"] in routes  # the fund invested in both: 0.5 × 0.5
     bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    # no path: the table says why in a sentence, not (无记录) alone
+    none = run("reach", "目标科技有限公司", "--from-region", "拉萨市", db=db, env=env).stdout
+    assert "（无记录）" in none and "出发方没有可用的起点" in none, none
+    none = run("--lang", "en", "reach", "目标科技有限公司", "--from-region", "杭州市", "--max-hops", "1", "--k", "3",
+               db=db, env=env).stdout
+    assert "(nothing to show)" not in none or "no path within 1 hop from" in none.replace("\n", " "), none
 
 
 def test_a_name_held_by_two_persons_is_never_guessed(store):

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...services.graph import between, reach
 from ...services.graph.identity import decide, person_links
 from ...services.graph.people import key_persons
@@ -97,9 +97,26 @@ def reach_cmd(
         store.close()
     rows = [{"strength": x["strength"], "start_node": x["origin"]["name"], "key_person": x["target"]["name"],
              "path": _path_text(x)} for x in doc["paths"]]
-    emit(doc, fmt, rows=rows, title=t(f"到 {doc['enterprise']['name']} 关键人的路径（截至 {doc['as_of']}）",
-                                      f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})"),
-         note=note)
+    title = t(f"到 {doc['enterprise']['name']} 关键人的路径（截至 {doc['as_of']}）",
+              f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})")
+    if not rows:
+        title += _no_path_reason(doc)
+    emit(doc, fmt, rows=rows, title=title, note=note)
+
+
+def _no_path_reason(doc: dict) -> str:
+    """Why a reach found no path, in a sentence (the table said only （无记录）): no key person known, no start on the
+    bureau's side, or none within the hops — with what to try."""
+    origins = (doc.get("from") or {}).get("origins") or 0
+    hops = doc.get("max_hops")
+    if not doc.get("key_persons"):
+        return t("：该企业在此日期没有已知的关键人", ": no key person of the enterprise is known on the date")
+    if not origins:
+        return t("：出发方没有可用的起点（联系人、本地企业人员或投资机构）",
+                 ": the starting side has no start (contact, person at a local enterprise or investor)")
+    return t(f"：从 {origins:,} 个起点在 {hops} 跳内没有路径（可加大 --max-hops，或用 --contacts 从自己的联系人出发）",
+             f": no path within {count_en(hops, 'hop')} from {origins:,} starts (try a larger --max-hops, or --contacts "
+             "with your own contacts)")
 
 
 def _path_text(p: dict) -> str:
