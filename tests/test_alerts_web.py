@@ -154,6 +154,13 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         pg.goto(base + "/alerts")  # rendered by the page, not streamed: the same
         titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
         assert "C轮 3亿元" in titles and not [x for x in titles if x.startswith("融资")], titles
+        # at a laptop's width the feed's dates and the rules' 删除 stay on one line (2026-12- / 01, 删 / 除 at 1366)
+        pg.set_viewport_size({"width": 1366, "height": 768})
+        pg.goto(base + "/alerts")
+        lines = pg.evaluate("""() => [...document.querySelectorAll('#al-feed td.date, #al-rules .al-remove')].map(el => {
+            const r = document.createRange(); r.selectNodeContents(el);
+            return [el.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })""")
+        assert lines and all(n == 1 for _, n in lines), lines
         pg.goto(base + "/alerts?lang=en")
         assert "Alert feed" in pg.inner_text("#al-feed-card") and "gaps of Hangzhou" in pg.inner_text("#al-rules")
         titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
