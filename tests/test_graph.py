@@ -215,6 +215,23 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert "(nothing to show)" not in none or "no path within 1 hop from" in none.replace("\n", " "), none
 
 
+def test_reach_without_a_path_says_why(db, tmp_path):
+    """Why there is no path is the service's answer (no_path), in both languages — none within the hops from the
+    region's starts, named with their number and the key persons' — printed by the command line and (test_graph_web)
+    shown on the relations page."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    args = ("reach", "控股丙有限公司", "--from-region", "杭州市")  # its key persons lie 3 hops from 杭州市
+    doc = run_json(*args, "--max-hops", "2", db=db, env=env)
+    assert doc["paths"] == [] and doc["no_path"]["case"] == "hops"
+    assert doc["no_path"]["reason"] == "从杭州市的 10 个起点到 2 位关键人，2 跳内没有路径"
+    assert doc["no_path"]["reason_en"] == "no path within 2 hops from the 10 starts of Hangzhou to the 2 key persons"
+    out = "".join(run(*args, "--max-hops", "2", db=db, env=env).stdout.split())
+    assert "从杭州市的10个起点到2位关键人，2跳内没有路径（可加大--max-hops" in out, out
+    assert run_json("reach", "控股丙有限公司", "--from-region", "拉萨市", db=db, env=env)["no_path"]["case"] == "no_start"
+    full = run_json(*args, "--max-hops", "3", db=db, env=env)
+    assert full["paths"] and full["no_path"] is None
+
+
 def test_a_name_held_by_two_persons_is_never_guessed(store):
     from zhaoshang.core.errors import UserError
 

@@ -92,6 +92,15 @@ def test_relations_page_in_the_browser(db):
         pg.click("#intro-go")
         pg.wait_for_selector("#paths[data-source=contacts] .path")
         assert "本地甲科技有限公司" in pg.inner_text("#paths")  # 孙丽 holds no role there: the enterprise is the start
+        # no path: the page says why, as the service gives it (控股丙's key persons lie 3 hops from 杭州市)
+        for lang, words in (("zh", "从杭州市的 10 个起点到 2 位关键人，2 跳内没有路径；可增加最多跳数"),
+                            ("en", "no path within 2 hops from the 10 starts of Hangzhou to the 2 key persons; try more hops")):
+            pg.goto(base + f"/relations/4?lang={lang}")
+            pg.fill("#reach-region", "330100")
+            pg.fill("#reach-hops", "2")
+            pg.click("#reach-go")
+            pg.wait_for_selector("#paths[data-source=region] #no-path")
+            assert words in pg.inner_text("#no-path"), pg.inner_text("#no-path")
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(Path(SHOTS) / "relations.png"), full_page=True)

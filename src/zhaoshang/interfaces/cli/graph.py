@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError, count_en
+from ...core.errors import UserError
 from ...services.graph import between, reach
 from ...services.graph.identity import decide, person_links
 from ...services.graph.people import key_persons
@@ -105,18 +105,14 @@ def reach_cmd(
 
 
 def _no_path_reason(doc: dict) -> str:
-    """Why a reach found no path, in a sentence (the table said only （无记录）): no key person known, no start on the
-    bureau's side, or none within the hops — with what to try."""
-    origins = (doc.get("from") or {}).get("origins") or 0
-    hops = doc.get("max_hops")
-    if not doc.get("key_persons"):
-        return t("：该企业在此日期没有已知的关键人", ": no key person of the enterprise is known on the date")
-    if not origins:
-        return t("：出发方没有可用的起点（联系人、本地企业人员或投资机构）",
-                 ": the starting side has no start (contact, person at a local enterprise or investor)")
-    return t(f"：从 {origins:,} 个起点在 {hops} 跳内没有路径（可加大 --max-hops，或用 --contacts 从自己的联系人出发）",
-             f": no path within {count_en(hops, 'hop')} from {origins:,} starts (try a larger --max-hops, or --contacts "
-             "with your own contacts)")
+    """Why a reach found no path, in a sentence (the table said only （无记录））, as the service gives it
+    (``no_path``), with what to try on the command line."""
+    why = doc.get("no_path") or {}
+    if not why:
+        return ""
+    hint = (t("（可加大 --max-hops，或用 --contacts 从自己的联系人出发）",
+              " (try a larger --max-hops, or --contacts with your own contacts)") if why.get("case") == "hops" else "")
+    return t("：" + why["reason"], ": " + why["reason_en"]) + hint
 
 
 def _path_text(p: dict) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...core.errors import NotFound, UserError
+from ...core.errors import NotFound, UserError, count_en
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
 from ..enterprises import resolve_enterprise
@@ -205,13 +205,39 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
         origins, kinds = _linked_origins(g, origins, kinds)
     paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
                            same=g.identity_edges(), person_of=g.persons()[0]) if targets and origins else ([], {})
-    return {"enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
+    start = None if paths else (_start_words(store, from_region) if from_region is not None else
+                                ("联系人", "the contacts") if contacts is not None else (str(person), str(person)))
+    return {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
+            "enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
             "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
                      (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
             "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
             "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
             "formula": "strength = origin factor × Π tie strengths"}
+
+
+def _start_words(store, region: str) -> tuple[str, str]:
+    ref = resolve_region(store, region)
+    return ref.name, ref.name_en or ref.name
+
+
+def _no_path(start: tuple[str, str], origins: int, persons: int, max_hops: int, stats: dict) -> dict:
+    """Why no path was found, in both languages (``case``: ``no_key_person``, ``no_start`` or ``hops``): no key
+    person of the enterprise in the graph, no start on the bureau's side in it, or none within the hops from the
+    starts there (and whether the search stopped at its bound). The command line and the relations page say it."""
+    if not persons:
+        return {"case": "no_key_person", "reason": "该企业在此日期没有已知的关键人",
+                "reason_en": "no key person of the enterprise is known on the date"}
+    if not origins:
+        return {"case": "no_start", "reason": "出发方没有可用的起点（联系人、本地企业人员或投资机构）",
+                "reason_en": "the starting side has no start (contact, person at a local enterprise or investor)"}
+    cut = stats.get("truncated")
+    return {"case": "hops",
+            "reason": f"从{start[0]}的 {origins:,} 个起点到 {persons} 位关键人，{max_hops} 跳内没有路径"
+                      + ("（搜索达到上限，未穷尽）" if cut else ""),
+            "reason_en": f"no path within {count_en(max_hops, 'hop')} from the {count_en(origins, 'start', sep=True)} of "
+                         f"{start[1]} to the {count_en(persons, 'key person')}" + (" (the search reached its bound)" if cut else "")}
 
 
 def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dict:

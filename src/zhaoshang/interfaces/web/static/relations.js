@@ -91,7 +91,10 @@
   function renderPaths(doc, source) {
     out.dataset.source = source;
     if (!doc.paths.length) {
-      out.innerHTML = '<p class="muted" id="no-path">' + tr('在给定跳数内没有找到路径', 'No path within the hop limit') + '</p>';
+      const np = doc.no_path;  // why, as the service says it (no key person, no start, none within the hops)
+      const why = np ? (en ? np.reason_en : np.reason) + (np.case === 'hops' ? tr('；可增加最多跳数（至多 6）或从自己的联系人出发', '; try more hops (up to 6) or start from your own contacts') : '')
+        : tr('在给定跳数内没有找到路径', 'No path within the hop limit');
+      out.innerHTML = '<p class="muted" id="no-path">' + ZS.esc(why) + '</p>';
       return;
     }
     out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + p.strength +
