@@ -151,6 +151,14 @@ def test_trends_page_english_and_empty(page, server):
         if (String(s).includes('…') || String(s).includes('...')) cut.push(s); });
       return cut; }""")
     assert cut == [], cut  # the segments' English names whole (Speech and natural langu… was cut)
+    # the investors → segments flow: a segment's name is cut by the room the chart leaves it, not at 12 letters
+    # ('M07 Knowledge g…' beside 190 px of white)
+    flow = page.evaluate("""() => { const out = [];
+      echarts.getInstanceByDom(document.querySelector('#chart-flow')).getZr().storage.getDisplayList(true)
+        .forEach(e => { if (e.type === 'tspan' && e.style && /^[UMD][0-9]{2}[ .]/.test(e.style.text || '')) out.push(e.style.text); });
+      return out; }""")
+    assert flow, flow
+    assert [x for x in flow if len(x) > 16 and not x.endswith(("…", "..."))], flow
     assert page.errors == []
 
 

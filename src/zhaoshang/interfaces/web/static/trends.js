@@ -96,7 +96,9 @@
     r.nodes.forEach(x => {
       if (!nodesSeen[x.node]) {
         nodesSeen[x.node] = true;
-        data.push({name: x.node, label: {formatter: x.node + ' ' + short((en ? x.name_en : x.name_zh) || '')}, itemStyle: {color: '#8fa3c4'}, full: (en ? x.name_en : x.name_zh)});
+        // the segment's whole name, cut by the width the chart leaves it (English names were cut at 12 letters:
+        // 'M07 Knowledge g…'); the tooltip has it whole anyway
+        data.push({name: x.node, label: {formatter: x.node + ' ' + ((en ? x.name_en : x.name_zh) || ''), width: 180, overflow: 'truncate'}, itemStyle: {color: '#8fa3c4'}, full: (en ? x.name_en : x.name_zh)});
       }
       links.push({source: key, target: x.node, value: x.rounds, amount: x.amount_wan});
     });
