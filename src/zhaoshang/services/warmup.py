@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 
 BUILD_MAX = 50_000  # enterprises: a missing match index is built ahead up to this size (≈ 570 profiles/s)
-GRAPH_MAX = 200_000  # relationship records: the graph is built ahead up to this many (≈ 20 µs of CPU and 1.5–1.8 KB each)
+GRAPH_MAX = 500_000  # relationship records: the graph is built ahead up to this many (≈ 20 µs of CPU and 1.5–1.8 KB each)
 _RECORDS = ("roles", "shareholdings", "funding_investors", "branches", "patent_applicants", "patent_inventors",
             "contacts")  # the tables the graph's ties come from (services.graph.edges)
 
