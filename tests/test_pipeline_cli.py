@@ -58,6 +58,17 @@ def test_pipeline_commands(db, tmp_path):
         en_rows = list(csv.DictReader(fh))
     assert [(r["Enterprise"], r["Region"], r["Status"], r["Overdue"]) for r in en_rows] == [
         (lead["enterprise_name"], "Ningbo", "new lead", "yes")]
+    xlsx = tmp_path / "pipeline_en.xlsx"  # the sheet: ids as numbers, 督办 yes/no, sources in words, times to the second
+    run("--lang", "en", "pipeline", "export", "-o", xlsx, db=db)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(xlsx).active
+    head, *body = [list(r) for r in ws.iter_rows(values_only=True)]
+    got = [dict(zip(head, r)) for r in body]
+    assert [(type(r["ID"]), type(r["Enterprise ID"]), r["Overdue"], r["Source"]) for r in got] == [
+        (int, int, "yes", "Excel import" if lead["source"] == "excel" else {"manual": "manual", "leads": "leads list",
+                                                                           "profile": "profile"}[lead["source"]])]
+    assert len(got[0]["Updated at"]) == 19 and "T" not in got[0]["Updated at"]
     from zhaoshang.services.pipeline.excel import _columns
 
     found = _columns(list(en_rows[0]))

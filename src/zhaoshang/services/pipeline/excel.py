@@ -54,9 +54,22 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
     if en:
         rows = [dict(r, status_label=L.STATUS_EN[r["status"]],
                      region_name=(region_names or {}).get(r["region_code"], r["region_name"])) for r in rows]
-    yes = "yes" if en else "是"
-    tbl = pa.table({HEADERS[c][en]: pa.array([None if r[c] is None else ((yes if r[c] else "") if c == "overdue" else str(r[c]))
-                                              for r in rows], pa.string()) for c in HEADERS})
+    yes, no = ("yes", "no") if en else ("是", "否")
+
+    def cells(c: str):
+        # numbers as numbers (the sheet's ids were text cells), 督办 yes or no (a blank read as unknown), times to
+        # the second like every other table (2026-12-03T00:49:16.008172Z)
+        if c in ("id", "enterprise_id"):
+            return pa.array([None if r[c] is None else int(r[c]) for r in rows], pa.int64())
+        if c == "overdue":
+            return pa.array([yes if r[c] else no for r in rows], pa.string())
+        if c == "source":
+            return pa.array([None if r[c] is None else L.SOURCE_LABELS.get(r[c], (r[c], r[c]))[en] for r in rows], pa.string())
+        if c == "updated_at":
+            return pa.array([None if r[c] is None else str(r[c])[:19].replace("T", " ") for r in rows], pa.string())
+        return pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string())
+
+    tbl = pa.table({HEADERS[c][en]: cells(c) for c in HEADERS})
     con = duckdb.connect()
     try:
         con.register("zs_pipeline", tbl)
