@@ -58,13 +58,41 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path):
         page.goto(base + "/updates")
         note = page.locator(".job-data-date").first
         assert note.get_attribute("data-given") == "0" and "不移动数据截至日期" in note.inner_text()
+        assert page.locator("#jobs tbody tr:first-child .job-as-of").count() == 0  # nothing moved: nothing said
         assert httpx.get(f"{base}/api/meta", timeout=30).json()["as_of"] == DATED
         page.goto(base + "/enterprises")
         assert page.inner_text("#as-of") == DATED
+        # a dated upload that moves the as-of date says so on the page
+        job = upload_in_browser(page, base, str(later), kind="enterprises", fill={"source": "登记库b",
+                                                                                  "data_date": "2020-03-31"})
+        assert job["state"] == "done" and job["result"]["import"]["as_of"]["moved"] is True, job
+        page.goto(base + "/updates")
+        moved = page.inner_text("#jobs tbody tr:first-child .job-as-of")
+        assert "数据截至日期 2019-06-30 → 2020-03-31" in moved, moved
         b.close()
 
 
 @pytest.mark.browser
+def test_an_import_that_moves_the_as_of_says_so(tmp_path):
+    """One small dated import moved every page's as-of by years and the summary said only 数据日期: it names the move
+    (数据截至日期 2019-06-30 → 2020-03-31), in Chinese and English, and an import that moves nothing says unchanged."""
+    db = _db(tmp_path)
+    (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
+    rep = run_json("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db)
+    assert rep["as_of"] == {"before": DATED, "after": DATED, "moved": False}
+    wide = {"COLUMNS": "200"}  # the table's row on one line
+    p = run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库b", "--data-date", "2020-03-31", db=db,
+            env=wide)
+    out = " ".join(p.stdout.split())
+    assert "数据截至日期" in out and "2019-06-30 → 2020-03-31" in out and "随之按新日期计算" in out, out
+    assert "数据截至日期由 2019-06-30 变为 2020-03-31" in p.stderr
+    p = run("--lang", "en", "import", "enterprises", tmp_path / "later.csv", "--source", "登记库c", "--data-date",
+            "2021-01-31", db=db, env=wide)
+    out = " ".join(p.stdout.split())
+    assert "2020-03-31 → 2021-01-31 (pages, leads and scores now answer for the new date)" in out, out
+    assert "the as-of date moved from 2020-03-31 to 2021-01-31" in p.stderr
+
+
 def test_a_source_imported_without_data_date_shows_none(tmp_path):
     """A source imported only without a data date reads "no data date" — in /api/meta, the pages' footer (in
     chromium) and the region report — where it showed its import day (登记库b（2026-12-02）) beside a 截至 date

@@ -53,6 +53,9 @@ class ImportReport:
     # the data date its changes are dated by; not given: the import day, and the reference date stays (core.asof)
     data_date: str | None = None
     data_date_given: bool = True
+    # the database's as-of date (core.asof.latest_data_date: what every view answers for) before and after this
+    # import: {"before", "after", "moved"} — a dated import can move it by years
+    as_of: dict | None = None
     # the sheet each XLSX was read from: [{file, sheet, number, of}] (the first unless --sheet chose another)
     sheets: list[dict] = field(default_factory=list)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import jsonenc
+from ..asof import latest_data_date
 from ..config import ConfigFile
 from ..errors import ImportFailed, UserError
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
@@ -224,6 +225,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     rate = _rate(staged.rows_read, t0)
     step(1, description=f"关联与写入（{staged.rows_read:,} 行，{rate} 行/秒）",
          description_en=f"linking and writing ({staged.rows_read:,} rows, {rate} rows/s)")
+    as_of_before = latest_data_date(store)  # the date every view answers for, before this import
     with store.transaction():
         import_id = store.next_id("imports")
         report.import_id = import_id
@@ -273,6 +275,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         )
         if synthetic:
             store.set_meta("synthetic", "true")
+        # the import may move the date every page, lead list and scorecard answers for (core.asof): said, not silent
+        after = latest_data_date(store)
+        report.as_of = {"before": as_of_before.isoformat() if as_of_before else None,
+                        "after": after.isoformat() if after else None, "moved": after != as_of_before}
     if store.path != ":memory:":
         con.execute("CHECKPOINT")  # write the WAL into the file now, under the import's memory cap
     rate = _rate(staged.rows_read, t0)

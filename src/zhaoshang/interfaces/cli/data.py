@@ -61,6 +61,7 @@ def import_cmd(
             (t("数据日期", "data date"), report.data_date if report.data_date_given else
              t(f"未给出（变更记为导入日 {report.data_date}，不移动数据截至日期）",
                f"not given (changes dated by the import day {report.data_date}; the as-of date does not move)")),
+            (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
@@ -121,6 +122,9 @@ def import_cmd(
         more = len(report.near_merges) - len(near)
         emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
                                 f"{count_en(len(report.near_merges), 'same-name row')} not merged (review)"))
+    if report.as_of and report.as_of["moved"] and report.as_of["before"]:
+        sys.stderr.write(t(f"注意：数据截至日期由 {report.as_of['before']} 变为 {report.as_of['after']}\n",
+                           f"note: the as-of date moved from {report.as_of['before']} to {report.as_of['after']}\n"))
     if report.kept_without:
         sys.stderr.write(t("；".join(f"{n} 行{KEPT_WITHOUT.get(c, (c, c))[0]}" for c, n in report.kept_without.items())
                            + f"，详见 {report.rejects_path}\n",
@@ -129,6 +133,17 @@ def import_cmd(
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
+
+
+def _as_of_text(a: dict | None) -> str:
+    """The database's as-of date around the import: moved (every page, lead list and scorecard answers for the new
+    date) or not."""
+    if not a:
+        return "-"
+    if not a["moved"]:
+        return t(f"{a['after'] or '-'}（未变）", f"{a['after'] or '-'} (unchanged)")
+    return t(f"{a['before'] or '-'} → {a['after']}（各页面、线索与评分随之按新日期计算）",
+             f"{a['before'] or '-'} → {a['after']} (pages, leads and scores now answer for the new date)")
 
 
 def _audit_import(files: list[Path], report: dict | None, **detail) -> None:
