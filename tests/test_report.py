@@ -274,3 +274,17 @@ def test_overview_counts_every_segment(env):
     assert "; 2 have no enterprise anywhere in the nation yet." in en
     plain = re.sub(r"\s+", " ", render_region_html(env["p"]))
     assert ("全国尚无企业" in plain) == bool(s["n_unoccupied"])
+
+
+def test_english_cover_lists_the_sources_in_english_punctuation(env):
+    """The English report's cover listed its sources as 'a_share（no data date）；itjuzi（…）' — Chinese brackets and
+    semicolons in an English sentence."""
+    from zhaoshang.interfaces.reports.region import render_region_html
+
+    en = render_region_html(env["p"], "en")
+    cover = en[en.index("<th>Sources</th>"):]
+    cover = cover[:cover.index("</tr>")]
+    assert "（" not in cover and "；" not in cover and "）" not in cover, cover
+    assert " (data date " in cover or " (no data date)" in cover, cover
+    zh = render_region_html(env["p"])
+    assert "（数据日期 " in zh or "（未注明数据日期）" in zh
