@@ -288,3 +288,30 @@ def test_english_cover_lists_the_sources_in_english_punctuation(env):
     assert " (data date " in cover or " (no data date)" in cover, cover
     zh = render_region_html(env["p"])
     assert "（数据日期 " in zh or "（未注明数据日期）" in zh
+
+
+def test_sources_say_rows_read_and_updated_not_only_new(tmp_path, demo_copy):
+    """A list whose rows all matched known enterprises (sse_main_board on the real imports: 1,702 rows, all updates)
+    read 导入行数 0 in the report's sources, as if nothing were imported: the appendix and the workbook give rows
+    read, new and updated."""
+    import csv
+    import re
+
+    import openpyxl
+
+    db = str(demo_copy(tmp_path / "demo.duckdb"))
+    with Store(db, read_only=True) as s:
+        known = s.con.execute("SELECT name, uscc FROM enterprises WHERE uscc IS NOT NULL ORDER BY id LIMIT 3").fetchall()
+    f = tmp_path / "list.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known])
+    run("--db", db, "import", "enterprises", str(f), "--source", "交易所名单")
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    for out in (html, xlsx):
+        run("--db", db, "report", "region", "深圳市", "-o", str(out))
+    text = html.read_text(encoding="utf-8")
+    assert "读取行数" in text and "更新" in text
+    row = re.search(r"<tr><td>交易所名单</td>(.*?)</tr>", text).group(1)
+    assert re.findall(r'class="k-int">([^<]*)<', row) == ["3", "0", "3"], row
+    notes = [c.value for r in openpyxl.load_workbook(xlsx)["说明"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any("交易所名单" in v and "读取 3 行，新增 0，更新 3" in v for v in notes), notes
