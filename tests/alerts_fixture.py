@@ -71,7 +71,7 @@ rules:
     regions: [杭州市]
     max_sentiment: -0.5
   - name: 目标设立分支
-    types: [branch, investment]
+    types: [branch, subsidiary, investment]
     targets: [pipeline]
   - name: 目标关键人变动
     types: [change_legal_rep, 人事变动]

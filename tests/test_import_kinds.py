@@ -186,3 +186,20 @@ def test_shareholdings_branches_demands_contacts_with_chinese_headers(tmp_path):
         out = tmp_path / f"{kind}.xlsx"
         run("export", kind, "-o", out, db=db)
         assert out.stat().st_size > 0
+
+
+def test_a_subsidiary_is_a_subsidiary_event_not_an_investment(tmp_path):
+    """A 子公司 row became an event of type investment (对外投资), though subsidiary is a documented event type (设立子公司)
+    that an alert rule may name: each kind of branches row gives its own event — branch, subsidiary, investment."""
+    db = tmp_path / "z.duckdb"
+    a = make_uscc(3, "440305")
+    run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ["企业名称", "统一社会信用代码", "所属省份", "所属城市"],
+                                                 [["深圳丙智能科技有限公司", a, "广东", "深圳"]]), db=db)
+    run_json("import", "branches", write_csv(
+        tmp_path / "b.csv", ["企业名称", "分支机构名称", "类型", "成立日期", "所在地"],
+        [["深圳丙智能科技有限公司", "深圳丙智能科技有限公司成都分公司", "分支机构", "2023-05-06", "成都市"],
+         ["深圳丙智能科技有限公司", "合肥丙智能科技有限公司", "子公司", "2023-06-01", "合肥市"],
+         ["深圳丙智能科技有限公司", "武汉某某科技有限公司", "对外投资", "2023-07-01", "武汉市"]]), db=db)
+    assert q(db, "SELECT type, title FROM events WHERE type IN ('branch', 'subsidiary', 'investment') ORDER BY date") == [
+        ("branch", "设立分支机构: 深圳丙智能科技有限公司成都分公司"), ("subsidiary", "设立子公司: 合肥丙智能科技有限公司"),
+        ("investment", "对外投资: 武汉某某科技有限公司")]

@@ -117,8 +117,11 @@ def _fact_parts(import_id, where: dict[str, str]) -> list[str]:
                    'news', n.id, n.source, n.source_key, {import_id}
             FROM news n JOIN news_mentions m ON m.news_id = n.id
             WHERE {where['news']} AND m.enterprise_id IS NOT NULL""",
-        f"""SELECT b.parent_id, b.date, CASE WHEN b.kind = 'branch' THEN 'branch' ELSE 'investment' END,
-                   CASE WHEN b.kind = 'branch' THEN '设立分支机构: ' ELSE '对外投资: ' END || b.child_name,
+        # a branch, a subsidiary (a documented event type of its own, 设立子公司) or an outbound investment
+        f"""SELECT b.parent_id, b.date, CASE b.kind WHEN 'branch' THEN 'branch' WHEN 'subsidiary' THEN 'subsidiary'
+                                             ELSE 'investment' END,
+                   CASE b.kind WHEN 'branch' THEN '设立分支机构: ' WHEN 'subsidiary' THEN '设立子公司: '
+                               ELSE '对外投资: ' END || b.child_name,
                    to_json(struct_pack(child_id := b.child_id, province := b.province_code, city := b.city_code,
                                        percent := b.percent)),
                    'branches', b.id, b.source, b.source_key, {import_id}

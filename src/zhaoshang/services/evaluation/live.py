@@ -18,7 +18,7 @@ from ...core.parse.rounds import normalize_round
 
 RELATION = "live_events"
 FUNDING_TYPES = ("funding",)
-EXPANSION_TYPES = ("expansion", "branch", "investment")
+EXPANSION_TYPES = ("expansion", "branch", "subsidiary", "investment")
 NEGATIVE_TYPES = ("legal", "distress", "risk")
 # live event type → the signals it feeds (any live event with a sentiment also feeds the news signals)
 SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "rounds_24m", "rounds_total")

@@ -19,7 +19,7 @@ from ...labels import EVENT_TYPES, event_text, label
 from .. import sse
 from ..schemas import After
 
-EVENT_CHOICES = ("funding", "news", "branch", "investment", "patent", "change_legal_rep", "change_status",
+EVENT_CHOICES = ("funding", "news", "branch", "subsidiary", "investment", "patent", "change_legal_rep", "change_status",
                  "change_region", "change_capital", "dissolved")
 Id = Annotated[int, Path(ge=1, le=2 ** 62)]
 YAML = "application/yaml"
