@@ -5,6 +5,7 @@ with their reasons, the signals, a filter, and "加入招商项目" in one click
 from __future__ import annotations
 
 import json
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -158,6 +159,15 @@ def test_leads_page_in_the_browser(db):
         pg.click("#add-107")
         pg.wait_for_url("**/pipeline/*")
         assert "新线索" in pg.inner_text("#lead-status") and "招商线索" in pg.inner_text("main")
+        lead_url = pg.url
+        pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}")
+        # a lead the region's pipeline holds is linked to, not offered again (the button led to an error page)
+        assert pg.locator("#add-107").count() == 0 and pg.locator("#add-102").count() == 1
+        link = pg.locator("#in-pipeline-107")
+        assert re.fullmatch(r"已在招商项目 #\d+（新线索）", link.inner_text()), link.inner_text()
+        assert lead_url.endswith(link.get_attribute("href"))
+        pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}&lang=en")
+        assert re.fullmatch(r"In the pipeline #\d+ \(new lead\)", pg.inner_text("#in-pipeline-107"))
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}")
         pg.select_option("#f-weights", learned["version"])  # the team's learned weights, one pick
         pg.click("#leads-apply")

@@ -15,6 +15,7 @@ from ....services import reference
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
 from ....services.leads.mine import FILTERS
 from ....services.monitoring import bus
+from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
 from ....services.regions import matrix
 from ..schemas import AsOf, NodeCode, Region
 
@@ -76,8 +77,14 @@ def register(app, web) -> None:
             on = [h for h in chosen if h != k] if k in chosen else chosen + [k]
             toggles[k] = "/leads?" + urlencode({**{x: y for x, y in params.items() if x != "has"},
                                                 **({"has": ",".join(on)} if on else {})})
+        # leads of the list the region's pipeline holds already: linked to, not offered again (the button led off
+        # the list to an error: 每家企业每个地区一条)
+        team = request.app.state.team
+        in_pipeline = {r["enterprise_id"]: {"id": r["id"], "status": (STATUS_EN if web.lang_of(request) == "en" else STATUS_ZH)
+                                            .get(r["status"], r["status"])}
+                       for r in list_leads(team, region=code)} if team is not None else {}
         return web.page(request, "leads.html", {
-            "nav": "leads", "doc": doc, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
+            "nav": "leads", "doc": doc, "in_pipeline": in_pipeline, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
             "has": chosen, "as_of": doc["as_of"], "region_name": info.get("name"), "region_en": info.get("name_en"), "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
             "json_twin": "/api/leads?" + urlencode(params)})
