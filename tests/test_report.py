@@ -325,3 +325,15 @@ def test_sources_say_rows_read_and_updated_not_only_new(tmp_path, demo_copy):
     assert re.findall(r'class="k-int">([^<]*)<', row) == ["3", "0", "3"], row
     notes = [c.value for r in openpyxl.load_workbook(xlsx)["说明"].iter_rows() for c in r if isinstance(c.value, str)]
     assert any("交易所名单" in v and "读取 3 行，新增 0，更新 3" in v for v in notes), notes
+
+
+def test_recommendations_say_why_rca_differs_from_lq(env):
+    """The chain structure gave a segment's LQ 0.61 and the recommendations two sections later its RCA 0.71 with no
+    word on why two "local share ÷ national share" differ: the report says it under the recommendations, as the region
+    page does."""
+    from zhaoshang.interfaces.reports.region import render_region_html
+
+    zh = re.sub(r"\s+", " ", render_region_html(env["p"]))
+    assert "RCA 以地区 × 环节矩阵之和为分母" in zh and "区位商 LQ 不同" in zh
+    en = re.sub(r"\s+", " ", render_region_html(env["p"], "en"))
+    assert "RCA divides by the sums of the region × segment matrix" in en
