@@ -59,7 +59,8 @@ def recommend_cmd(
          title=t("招商模式", "Attraction modes"), note=note)
     cut = doc.get("missing_beyond_top") or []
     if cut:
-        names = "、".join(f"{c['name_en'] if en else c['name_zh']}（{c['node']}，#{c['rank']}）" for c in cut)
+        names = (", ".join(f"{c['name_en']} ({c['node']}, #{c['rank']})" for c in cut) if en
+                 else "、".join(f"{c['name_zh']}（{c['node']}，#{c['rank']}）" for c in cut))
         sys.stderr.write(t(f"注意：另有 {len(cut)} 个本地缺失（0 家企业）的环节排在 --top {top} 之外，未列出：{names}；"
                            f"用 --top 0 列出全部 {doc['candidates']} 个候选环节。\n",
                            f"note: {len(cut)} segment(s) missing locally (no enterprise) rank below --top {top} and are not "
