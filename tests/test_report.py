@@ -334,6 +334,6 @@ def test_recommendations_say_why_rca_differs_from_lq(env):
     from zhaoshang.interfaces.reports.region import render_region_html
 
     zh = re.sub(r"\s+", " ", render_region_html(env["p"]))
-    assert "RCA 以地区 × 环节矩阵之和为分母" in zh and "区位商 LQ 不同" in zh
+    assert "RCA 以地区 × 环节矩阵之和为分母" in zh and "RCA ÷ LQ = 全国企业平均所在环节数 ÷ 本地企业平均所在环节数" in zh
     en = re.sub(r"\s+", " ", render_region_html(env["p"], "en"))
-    assert "RCA divides by the sums of the region × segment matrix" in en
+    assert "RCA divides by the sums of the region × segment matrix" in en and "above it where on fewer" in en
