@@ -269,3 +269,27 @@ def test_a_title_two_demands_share_is_refused_listing_them(db, tmp_path):
     assert len(ids) == 2
     assert run_json("match", "demand", str(ids[1]), db=path)["demand"]["id"] == ids[1]
     assert run_json("match", "demand", "V2-" + DEMANDS[0][0], db=path)["demand"]["id"] == ids[1]
+
+
+def test_a_hospital_is_a_buyer_not_a_supplier_of_a_hospital_demand(tmp_path):
+    """A medical-imaging demand ranked registration-sample hospitals (宁夏海基雅医院(有限公司) …) as suppliers on BM25 of
+    医院 and 医学影像 alone, above imaging-AI companies: an enterprise whose name marks an institution that places
+    demands (a hospital, a school) is no candidate unless it is placed on the chain."""
+    path = tmp_path / "h.duckdb"
+    ents, dem = tmp_path / "ents.csv", tmp_path / "demands.csv"
+    _write(ents, ["企业名称", "所在地", "登记状态", "经营范围", "公司简介", "主营产品"], [
+        ("宁夏海基雅医院(有限公司)", "宁夏回族自治区银川市", "存续", "医院服务；医学影像诊断；内科；外科", "综合医院，设医学影像科。", ""),
+        ("重庆玛丽医院有限公司", "重庆市渝中区", "存续", "医疗服务；医学影像检查", "妇产专科医院。", ""),
+        ("北京影智医疗科技有限公司", "北京市海淀区", "存续", "人工智能医学影像软件开发",
+         "为医院提供医学影像辅助诊断：CT、核磁影像的病灶检测与分割。", "医学影像辅助诊断系统")])
+    _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"], [
+        ("H1", "市立医院医学影像辅助诊断", "医院需要医学影像辅助诊断系统，对 CT 与核磁影像做病灶检测。", "市立医院", "安徽省合肥市", "对接中", "800")])
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test")
+    run_json("import", "demands", dem, db=path)
+    with Store(path) as store:
+        classify(store)
+        placed = {r[0] for r in store.con.execute("SELECT e.name FROM placements p JOIN enterprises e ON e.id = p.enterprise_id").fetchall()}
+    assert not placed & {"宁夏海基雅医院(有限公司)", "重庆玛丽医院有限公司"}
+    names = _names(run_json("match", "demand", "H1", "--top", "10", db=path))
+    assert names == ["北京影智医疗科技有限公司"], names

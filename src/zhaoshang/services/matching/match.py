@@ -151,6 +151,10 @@ def _eligible(store, ids: list[int], *, region: str | None, require: Iterable[st
         conds.append("e.dissolved IS NULL AND NOT regexp_matches(coalesce(e.status, ''), ?)")
         params.append(str(config().get("inactive_status")))
     _in_region(store, region, "e", conds, params)
+    # an institution that places demands (its name says so) supplies nothing unless it is placed on the chain
+    conds.append("NOT (regexp_matches(coalesce(e.name_norm, e.name, ''), ?) AND NOT EXISTS "
+                 "(SELECT 1 FROM placements pl WHERE pl.enterprise_id = e.id))")
+    params.append(str(config().get("buyer_names") or "$^"))
     for q in require:
         if q not in QUALIFICATIONS:
             raise UserError(f"未知的资质条件: {q}（可选 {', '.join(QUALIFICATIONS)}）",
