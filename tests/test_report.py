@@ -162,6 +162,12 @@ def test_english_report_and_as_of(env):
     assert mine[regions[1].index("This region")] == "yes"
     ov = {r[0]: r[1] for r in wb["Overview"].iter_rows(values_only=True) if r[0]}
     assert ov["Level"] == "city" and ov["Chain"] == "AI industry chain (ai)"
+    # the modes' criteria joined in English punctuation ('…: 0 (>= 5)；✗ demand LQ …' had a Chinese semicolon)
+    modes = [list(r) for r in wb["Modes"].iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(modes) if "Criteria" in r)
+    col = modes[head].index("Criteria")
+    crit = [r[col] for r in modes[head + 1:] if r[col]]
+    assert crit and not [c for c in crit if "；" in c], crit
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -38,7 +38,8 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
                                                                         ("highlight", "本地区", "This region", "text")]
     rec_segments, rec_modes = recommend_parts(profile)
     modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested"], "require": c["require"],
-              "criteria": "；".join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]), "action": c["action"]}
+              "criteria": ("; " if en else "；").join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]),
+              "action": c["action"]}
              for c in mode_cards(rec_modes, lang)]
     mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议采用", "Suggested", "text"),
                  ("require", "条件要求（all 全部 / any 任一）", "Require", "text"), ("criteria", "依据（✓ 满足）", "Criteria", "text"),
