@@ -193,3 +193,14 @@ def test_a_command_line_imports_its_own_command_and_libraries_only(db):
     assert not {"zhaoshang.services.graph.identity", "zhaoshang.services.alerts.rules", "igraph"} & card
     # (help listing every command: test_docs.py; a group another module adds to, `backtest leads`: test_leads.py;
     # the team state's tables, known without importing the features: test_team_state.py)
+
+
+def test_a_scorecard_at_80_columns_has_no_label_without_its_value(db):
+    """A table too wide for the terminal is printed as one block of "header  value" lines per row; the scorecard's
+    signal rows leave the dimension's columns empty, so most of its blocks' lines were labels with nothing beside
+    them. An empty cell is left out of its block."""
+    out = run("score", "2", db=db, env=NARROW).stdout
+    lines = [ln.strip() for ln in out.splitlines()[1:] if ln.strip()]
+    assert len(lines) > 10 and max(cell_len(line) for line in out.splitlines()) <= 80
+    labels = {"维度", "综合得分", "信号", "原始值", "百分位", "权重", "贡献"}
+    assert not [ln for ln in lines if ln in labels], out  # every label stands beside its value

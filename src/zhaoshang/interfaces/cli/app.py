@@ -127,7 +127,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     A table wider than the terminal is printed as one block of "header  value" lines per row instead of
     being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
     table/csv so stdout stays clean. ``headers`` overrides a column's (zh, en) label where the shared one would
-    mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line.
+    mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line. A table
+    too wide is printed as one block of "header  value" lines per row, its empty cells left out.
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")
@@ -175,8 +176,11 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         tbl.add_column(style="bold", no_wrap=True)
         tbl.add_column(overflow="fold")
         for i, line in enumerate(cells):
-            for j, (h, v) in enumerate(zip(headers, line)):
-                tbl.add_row(h, v, end_section=j == len(headers) - 1)
+            # an empty cell is left out of its block (a scorecard's signal rows leave the dimension's columns
+            # blank: its blocks were mostly labels without values)
+            filled = [(h, v) for h, v in zip(headers, line) if v.strip()] or [(headers[0], line[0])]
+            for j, (h, v) in enumerate(filled):
+                tbl.add_row(h, v, end_section=j == len(filled) - 1)
             if i < len(cells) - 1:
                 tbl.add_row("", "")
     console.print(tbl)
