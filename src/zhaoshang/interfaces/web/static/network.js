@@ -75,7 +75,10 @@
   function placeLabels(chart, pts, labelled) {
     const ctx = document.createElement('canvas').getContext('2d');
     ctx.font = '11px ' + getComputedStyle(document.getElementById('flow-map')).fontFamily;
+    // no map to place on (the chart disposed or not drawn yet, as when the page is left mid-zoom): labels stay as they are
+    if (chart.isDisposed()) return;
     const at = pts.map(p => chart.convertToPixel({geoIndex: 0}, p.value.slice(0, 2)));
+    if (at.some(a => !a || !isFinite(a[0]) || !isFinite(a[1]))) return;
     const dots = pts.map((p, i) => ({x: at[i][0] - p.symbolSize / 2, y: at[i][1] - p.symbolSize / 2, w: p.symbolSize, h: p.symbolSize}));
     const meets = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
     const placed = [], side = {};
