@@ -67,6 +67,12 @@ def test_pipeline_api(tmp_path):
     # · 置信度 0.851" then "78 置信度 0.851" on the real imports)
     card_html = page[page.index('id="lead-score"'):page.index('id="lead-history"')]
     assert 'class="xp-parts"' in card_html and 'class="xp-value"' not in card_html
+    # the rows behind it in English are listed with English punctuation (window=2012-12-23、2018-12-23；…)
+    import re
+
+    refs = re.findall(r'class="xp-refs small">(.*?)</div>', client.get(f"/pipeline/{other['id']}?lang=en").text, re.S)
+    assert refs and not [r for r in refs if "；" in r or "、" in r], refs
+    client.get(f"/pipeline/{other['id']}?lang=zh")  # the language is kept in a cookie: back to Chinese
     # …and why it is a lead there: its reasons and signals for the region today, as the leads list gives them
     with Store(str(path), read_only=True) as store:
         why = lead_of(store, "330200", 3, node=other["segment"])
