@@ -116,6 +116,19 @@ def test_news_without_a_date_or_title_is_counted_and_listed(tmp_path):
     assert "imported without a publication date" in p.stdout and "1 row imported without a title" in p.stderr
 
 
+def test_news_file_without_a_title_column_is_said_once(tmp_path):
+    """A flash feed has no title column: every row is kept without a title, counted, and said once in the rejects
+    file — not a line for each of its rows."""
+    f = tmp_path / "flash.csv"
+    f.write_text("发布时间,正文\n" + "".join(f"2024-03-{d:02d},快讯内容第{d}条\n" for d in range(1, 8)), encoding="utf-8")
+    rep = run_json("import", "news", f, "--rejects", tmp_path, db=tmp_path / "z.duckdb")
+    assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (7, 7, 0)
+    assert rep["kept_without"] == {"title_missing": 7}
+    rows = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
+    assert [(r["row"], r["code"]) for r in rows] == [("", "title_missing")]
+    assert "7" in rows[0]["reason"] and "no such column" in rows[0]["reason_en"]
+
+
 def test_investors_with_types(tmp_path):
     src = shared_file("financing/crunchbase_odm_sample_2016/investors.csv")
     db = tmp_path / "z.duckdb"

@@ -21,9 +21,17 @@ NEWS_MISSING = (
 
 def _note_missing(ctx: ImportContext) -> None:
     """Every news item stored without a publication date or a title: a line in the rejects file each (the row
-    kept), counted in the report (``kept_without``) — never silently."""
+    kept), counted in the report (``kept_without``) — never silently. A file with no such column at all (a flash
+    feed without titles) is said once, with the count, not in a line for every row."""
     for f, typed, code, zh, en in NEWS_MISSING:
         header = ctx.staged.header_of.get(f, f)
+        if not _has(ctx, f):
+            n = ctx.con.execute("SELECT count(*) FROM _news2").fetchone()[0]
+            if n:
+                ctx.report.kept_without[code] = n
+                ctx.con.execute("INSERT INTO _rej VALUES (0, NULL, ?, NULL, ?, 'kept_without', ?, ?)",
+                                [header, f"文件没有此列，{n} 条均{zh}", code, f"the file has no such column, all {n} rows: {en}"])
+            continue
         ctx.con.execute(f"INSERT INTO _rej SELECT _file, _row, {ql(header)}, NULL, {ql(zh)}, 'kept_without', "
                         f"{ql(code)}, {ql(en)} FROM _news2 WHERE {_col(ctx, f, typed)} IS NULL")
 

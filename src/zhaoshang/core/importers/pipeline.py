@@ -261,8 +261,10 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         else:
             derive_events(con, import_id, ctx.founded_events + parts[0], founded=False)
         # rows kept without a field their kind should have (a news item without a date or title), by code
-        report.kept_without = dict(con.execute("SELECT code, count(*) FROM _rej WHERE action = 'kept_without' "
-                                               "GROUP BY code ORDER BY code").fetchall())
+        # (a file without the column at all is one line without a row number, counted by the writer)
+        report.kept_without = dict(sorted({**dict(con.execute(
+            "SELECT code, count(*) FROM _rej WHERE action = 'kept_without' AND _row IS NOT NULL GROUP BY code"
+        ).fetchall()), **report.kept_without}.items()))
         # the problems, with what the writers noted (a key repeated within the import: ``key_repeated``)
         if con.execute("SELECT 1 FROM _rej LIMIT 1").fetchall():
             report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
