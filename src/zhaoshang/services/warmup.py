@@ -23,13 +23,13 @@ import time
 
 BUILD_MAX = 50_000  # enterprises: a missing match index is built ahead up to this size (≈ 570 profiles/s)
 GRAPH_MAX = 500_000  # relationship records: the graph is built ahead up to this many (≈ 20 µs of CPU and 1.5–1.8 KB each)
-_RECORDS = ("roles", "shareholdings", "funding_investors", "branches", "patent_applicants", "patent_inventors",
-            "contacts")  # the tables the graph's ties come from (services.graph.edges)
 
 
 def graph_records(store) -> int:
     """How many relationship records the graph would be built from (a count per table: no scan)."""
-    return int(store.con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in _RECORDS))
+    from .graph.edges import RECORD_TABLES
+
+    return int(store.con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in RECORD_TABLES))
                .fetchall()[0][0])
 
 

@@ -124,11 +124,10 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
 
     Table headers are the columns' labels in the UI language (``interfaces.labels``); CSV keeps the keys.
-    A table wider than the terminal is printed as one block of "header  value" lines per row instead of
-    being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
+    A table wider than the terminal is printed as one block of "header  value" lines per row (its empty cells
+    left out) instead of being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
     table/csv so stdout stays clean. ``headers`` overrides a column's (zh, en) label where the shared one would
-    mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line. A table
-    too wide is printed as one block of "header  value" lines per row, its empty cells left out.
+    mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line.
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")

@@ -11,7 +11,8 @@ from ...core.errors import UserError, count_en
 from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
 from ..labels import node_names, region_names
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t
+from ...core.teamstate.clock import to_second
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
@@ -61,7 +62,7 @@ def _history_shown(history: list[dict]) -> list[dict]:
     """A lead's history as the 招商项目 page shows it: to the second, fields and statuses in the CLI's language,
     segments by their names (the table read 2026-12-03T00:50:35.270923Z · status · new → contacted); JSON keeps
     the stored values."""
-    en = t("z", "e") == "e"
+    en = state.lang == "en"
     statuses = L.STATUS_EN if en else L.STATUS_ZH
     nodes = _node_names() if any(h.get("field") == "segment" for h in history) else {}
 
@@ -70,7 +71,7 @@ def _history_shown(history: list[dict]) -> list[dict]:
             return v
         return statuses.get(v, v) if field == "status" else nodes.get(v, v) if field == "segment" else v
 
-    return [dict(h, at=str(h.get("at") or "")[:19].replace("T", " "),
+    return [dict(h, at=to_second(h.get("at")) or "",
                  field=L.FIELD_LABELS.get(h.get("field"), (h.get("field"),) * 2)[en],
                  from_value=value(h.get("field"), h.get("from_value")), to_value=value(h.get("field"), h.get("to_value")))
             for h in history]

@@ -117,6 +117,10 @@ def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
     """
 
 
+# the tables a tie rests on, as the statements above read them (the warm-up counts them to size a build)
+RECORD_TABLES = ("roles", "shareholdings", "funding_investors", "branches", "patent_applicants", "patent_inventors",
+                 "contacts")
+
 _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_date", "fundings": "date, NULL",
            "branches": "date, NULL", "patents": "applied, NULL", "contacts": "NULL, NULL"}
 

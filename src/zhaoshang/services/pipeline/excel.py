@@ -14,6 +14,7 @@ import duckdb
 from ...core.errors import UserError, count_en
 from ...core.geo.lookup import resolve_region
 from ...core.readers import read_into
+from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
 from ..enterprises import resolve_enterprise
 from . import leads as L
@@ -66,7 +67,7 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
         if c == "source":
             return pa.array([None if r[c] is None else L.SOURCE_LABELS.get(r[c], (r[c], r[c]))[en] for r in rows], pa.string())
         if c == "updated_at":
-            return pa.array([None if r[c] is None else str(r[c])[:19].replace("T", " ") for r in rows], pa.string())
+            return pa.array([None if r[c] is None else to_second(str(r[c])) for r in rows], pa.string())
         return pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string())
 
     tbl = pa.table({HEADERS[c][en]: cells(c) for c in HEADERS})

@@ -274,16 +274,16 @@ def session_user(team: TeamDB, sid: str, idle: int = IDLE_DEFAULT) -> tuple[User
     """(user, CSRF token) of a live session, refreshing its idle clock; None when ended or expired."""
     h = _sha(sid)
     with team.tx() as tx:
-        # the session's times after the user's columns: the user's created_at read as the session's ended every session
-        # of a user made more than ABSOLUTE ago at its first request
-        row = tx.one("SELECT u.*, s.csrf, s.created_at, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
-                     "WHERE s.id_hash = ?", [h])
+        # the session's times under names of their own: read as created_at beside the user's, the user's stood for the
+        # session's and ended every session of a user made more than ABSOLUTE ago at its first request
+        row = tx.one("SELECT u.*, s.csrf, s.created_at AS session_created_at, s.last_seen AS session_last_seen "
+                     "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?", [h])
         if not row:
             return None
-        if row["disabled"] or row["last_seen"] < now(-idle) or row["created_at"] < now(-ABSOLUTE):
+        if row["disabled"] or row["session_last_seen"] < now(-idle) or row["session_created_at"] < now(-ABSOLUTE):
             tx.execute("DELETE FROM sessions WHERE id_hash = ?", [h])
             return None
-        if row["last_seen"] < now(-30):  # one write per half minute, not per request
+        if row["session_last_seen"] < now(-30):  # one write per half minute, not per request
             t = now()
             tx.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [t, h])
             tx.execute("UPDATE users SET last_seen = ? WHERE id = ?", [t, row["id"]])
