@@ -183,6 +183,24 @@ def test_region_names_in_urls(server):
         b.close()
 
 
+def test_region_home_takes_the_region_parameter_of_the_other_pages(server):
+    """/region?region=深圳市 (the parameter /leads and the other pages take) opens 深圳's page, not the default
+    region's, and keeps the rest of the query: the as-of date and the language."""
+    require_browser()
+    pw_api = pytest.importorskip("playwright.sync_api")
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(server["base"] + "/region?region=440300&as_of=2016-12-31&lang=en")
+        page.wait_for_url("**/region/440300?as_of=2016-12-31&lang=en")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert "Shenzhen" in page.inner_text("h1") and page.input_value("#rp-as-of") == "2016-12-31"
+        page.goto(server["base"] + "/region?code=深圳市&as_of=2016-12-31&lang=zh")  # by name, the older parameter
+        page.wait_for_url("**/region/440300?as_of=2016-12-31&lang=zh")
+        assert "深圳市" in page.inner_text("h1")
+        b.close()
+
+
 def _contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two colours (#rgb, #rrggbb or rgb(r, g, b))."""
     import re

@@ -62,10 +62,14 @@ def register(app, web) -> None:
                         headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
 
     @app.get("/region", include_in_schema=False)
-    def region_home(store=Depends(web.get_store), code: Optional[str] = None):
-        if web.clean(code):
-            return RedirectResponse(f"/region/{quote(code)}", status_code=302)
-        return RedirectResponse(f"/region/{reference.default_region(store)}", status_code=302)
+    def region_home(request: Request, store=Depends(web.get_store), code: Optional[str] = None,
+                    region: Optional[str] = None):
+        # ?region= as on every other page (/leads?region=…), ?code= as before; the rest of the query (as_of, lang)
+        # goes along to the region's page
+        target = web.clean(code) or web.clean(region) or reference.default_region(store)
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k not in ("code", "region")]
+        return RedirectResponse(f"/region/{quote(str(target))}" + (f"?{urlencode(rest)}" if rest else ""),
+                                status_code=302)
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
