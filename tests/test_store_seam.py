@@ -64,3 +64,23 @@ def test_dialect():
         dialect.from_name("nosuch")
     with pytest.raises(NotImplementedError):
         dialect.Dialect().struct({"a": "1"})
+
+
+def test_one_row_read_leaves_the_connection_usable():
+    """``fetchone()`` of a one-row query leaves the engine's result unfinished; the next relational call
+    (``sql``, ``register``, ``table``) on the same connection must still run, as ``execute`` does."""
+    s = Store(":memory:")
+    assert s.con.execute("SELECT count(*) FROM regions").fetchone()[0] > 0
+    assert s.con.sql("SELECT 41 + 1").fetchall() == [(42,)]
+    assert s.get_meta("schema_version")  # the store's own one-row read
+    s.con.register("zs_t", pa.table({"x": [1, 2]}))
+    assert s.con.execute("SELECT sum(x) FROM zs_t").fetchone()[0] == 3
+    assert s.con.table("zs_t").aggregate("count(*)").fetchall() == [(2,)]
+    cur = s.con.cursor()  # a request's cursor alike
+    cur.execute("SELECT max(id) FROM imports").fetchone()
+    assert cur.sql("SELECT 1").fetchall() == [(1,)]
+    rows = s.con.execute("SELECT range FROM range(3)")  # reading row by row is unchanged
+    assert [rows.fetchone(), rows.fetchone(), rows.fetchone(), rows.fetchone()] == [(0,), (1,), (2,), None]
+    s.con.execute("CREATE TABLE w (x INT)")  # a write whose result was left unread is kept, not cancelled
+    s.con.execute("INSERT INTO w VALUES (1), (2) RETURNING x").fetchone()
+    assert s.con.sql("SELECT count(*) FROM w").fetchall() == [(2,)]

@@ -42,9 +42,20 @@ def _one_line(sql: str, limit: int = _SHOWN) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+# The engine's relational calls that refuse to start while a result of ``execute`` is unfinished (DuckDB 2:
+# "connection has an unfinished result from execute()") — ``execute`` itself simply replaces that result.
+_AFTER_RESULT = frozenset({"query", "table", "view", "values", "register", "from_arrow", "from_df", "from_query",
+                           "read_csv", "read_json", "read_parquet"})
+
+
 class Connection:
     """The engine connection as services use it (``execute``, ``executemany``, ``sql``, ``cursor``, …), with
-    the statement attached to any error and, when tracing, each statement's time logged to stderr."""
+    the statement attached to any error and, when tracing, each statement's time logged to stderr.
+
+    ``con.execute(q).fetchone()`` reads one row and leaves the result unfinished (the engine has not yet said
+    there is no second row); the engine's relational calls (``sql``, ``register``, ``table``, …) then refuse to
+    run on the connection. They finish such a result first (``duckdb.complete``: run to its end, as a caller
+    who has read what it wanted expects — a write in it is kept, not cancelled), as ``execute`` does."""
 
     __slots__ = ("raw",)
 
@@ -78,13 +89,28 @@ class Connection:
         return self if out is self.raw else out
 
     def sql(self, sql, *args, **kwargs):
+        self._finish()
         return self._run("sql", sql, args, kwargs)
+
+    def _finish(self) -> None:
+        """Run an unfinished result of ``execute`` to its end (nothing to do when there is none)."""
+        done = getattr(duckdb, "complete", None)  # DuckDB 2; before it a new call simply replaced the result
+        if done is not None:
+            done(connection=self.raw)
 
     def cursor(self) -> "Connection":
         return Connection(self.raw.cursor())
 
     def __getattr__(self, name):  # fetchone, fetchall, description, register, close, … as the engine has them
-        return getattr(self.raw, name)
+        attr = getattr(self.raw, name)
+        if name not in _AFTER_RESULT:
+            return attr
+
+        def after_result(*args, **kwargs):
+            self._finish()
+            return attr(*args, **kwargs)
+
+        return after_result
 
     def __enter__(self):
         return self

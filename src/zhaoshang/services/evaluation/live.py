@@ -84,7 +84,6 @@ def register_live(store, team, enterprise_ids: list[int] | None = None) -> list[
     types = {"id": pa.int64(), "key": pa.string(), "enterprise_id": pa.int64(), "date": pa.date32(),
              "type": pa.string(), "amount_wan": pa.float64(), "round": pa.string(), "sentiment": pa.float64()}
     frame = pa.table({c: pa.array([r[c] for r in rows], type=types[c]) for c in COLUMNS})
-    store.con.execute("SELECT 1").fetchall()  # an earlier query's unread rows would refuse the registration
     store.con.register(RELATION, frame)
     return rows
 
