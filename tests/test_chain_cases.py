@@ -4,6 +4,7 @@ corrections and declared placements that survive re-classification and re-import
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 
 import duckdb
@@ -150,6 +151,15 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     assert counts["M06"]["added"] == 1 and counts[wrong]["removed"] == 1 and counts["D10"]["confirmed"] == 1
     exported = run("placements", "list", "--format", "csv", db=p).stdout
     assert "科大讯飞股份有限公司" in exported and "分析员乙" in exported
+    assert ",add," in exported and re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}Z", exported)  # CSV: stored code and time
+    # the table: headers, actions and times in the UI language, times to the second
+    wide = {"COLUMNS": "220"}
+    table = run("placements", "list", db=p, env=wide).stdout
+    assert all(w in table for w in ("操作人", "时间", "产业链", "新增", "移除", "确认")), table
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ", table) and not re.search(r"T\d{2}:\d{2}:\d{2}\.\d+Z", table)
+    assert "user_name" not in table and "decided_at" not in table
+    table = run("--lang", "en", "placements", "counts", db=p, env=wide).stdout
+    assert all(w in table for w in ("Confirmed", "Removed", "Added", "Corrected")), table
     # the decisions are team records, beside users and the audit log, not in the analytical database
     with sqlite3.connect(p.with_name(p.stem + ".team.sqlite")) as team:
         entries = team.execute("SELECT actor, action, target FROM audit_log WHERE action LIKE 'placement.%' ORDER BY id").fetchall()

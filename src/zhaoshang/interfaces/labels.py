@@ -99,13 +99,16 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "placement.add": ("添加环节归类", "placement added"),
 }
 
+# an analyst's decision on a placement (team state ``placement_corrections.action``)
+PLACEMENT_ACTIONS: dict[str, Pair] = {"confirm": ("确认", "confirm"), "remove": ("移除", "remove"), "add": ("新增", "add")}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
-    "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS,
+    "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
@@ -201,6 +204,10 @@ COLUMNS: dict[str, Pair] = {
     "failures": ("失败次数", "Failures"), "account_failures": ("该用户名共", "Name, all addresses"),
     "last_failure": ("最近失败", "Last failure"), "throttled_until": ("限制至", "Throttled until"),
     "scope": ("限制范围", "Scope"),
+    # analysts' decisions on placements (placements list / counts)
+    "chain": ("产业链", "Chain"), "user_name": ("操作人", "By"), "decided_at": ("时间", "At"),
+    "enterprise_uscc": ("信用代码", "Credit code"), "confirmed": ("确认", "Confirmed"), "removed": ("移除", "Removed"),
+    "added": ("新增", "Added"), "corrected": ("更正合计", "Corrected"),
 }
 
 

@@ -11,7 +11,7 @@ from ...core.errors import count_en
 from ...services.chain import corrections as corr
 from ...services.chain.evaluate import LABEL_MAP
 from ...services.chain.taxonomy import load_taxonomy
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t, update_store
 
 placements_app = typer.Typer(help="产业链归类的人工确认、移除、新增（带理由与审计），以及导入数据自带的声明归类", no_args_is_help=True)
 app.add_typer(placements_app, name="placements")
@@ -26,8 +26,20 @@ def _decide(action: str, enterprise: str, node: str, reason: str, user: Optional
     with update_store() as store:
         row = corr.record(store, open_team(), enterprise, node, action, reason, user, load_taxonomy(taxonomy))
     verb = {"confirm": t("确认", "confirmed"), "remove": t("移除", "removed"), "add": t("新增", "added")}[action]
-    emit(row, fmt, rows=[row], title=t(f"已{verb}：{row['enterprise_name']} → {row['node_code']}",
+    emit(row, fmt, rows=_shown([row], fmt), title=t(f"已{verb}：{row['enterprise_name']} → {row['node_code']}",
                                        f"{verb}: {row['enterprise_name']} → {row['node_code']}"))
+
+
+def _shown(rows: list[dict], fmt: Fmt) -> list[dict]:
+    """A table shows a decision's action in the UI language and its time to the second (as the enterprise page
+    does); JSON and CSV keep the stored code and time."""
+    if fmt != Fmt.table:
+        return rows
+    from ...core.teamstate.clock import to_second
+    from ..labels import label
+
+    return [{**r, "action": label("placement_action", r.get("action"), state.lang),
+             "decided_at": to_second(r.get("decided_at"))} for r in rows]
 
 
 def _decision_command(action: str, doc: str):
@@ -60,7 +72,7 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
         finally:
             store.close()
     rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest)
-    emit(rows, fmt, rows=rows, title=t(f"人工决定 {len(rows)} 条", count_en(len(rows), 'analyst decision')))
+    emit(rows, fmt, rows=_shown(rows, fmt), title=t(f"人工决定 {len(rows)} 条", count_en(len(rows), 'analyst decision')))
 
 
 @placements_app.command("counts")
