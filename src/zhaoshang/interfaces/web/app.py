@@ -8,6 +8,7 @@ its date parameters (``dates.py``).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -38,7 +39,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     web = WebContext(ServedData(str(db_path), warm=warm), Boundaries(geojson))
     team = team if team is not None else open_team_db(None, db_path=str(db_path))
-    app = FastAPI(title="招商图谱 Zhaoshang API",
+    app = FastAPI(lifespan=_lifespan, title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
                   version="0.1.0", dependencies=[Depends(bind_user), Depends(check_dates)], docs_url=None, redoc_url=None)
     app.state.web = web
@@ -99,6 +100,38 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     return app
 
 
+def shutdown(app: FastAPI) -> list[str]:
+    """Stop what the app runs in the background on its data: the warm-up, the alert schedule, the event tail, the
+    feed schedule — each told to stop, its queries interrupted, joined with a bound. The names of any thread still
+    running. (Queued data updates are not threads on the served data: their worker finishes them before the
+    process ends, each publishing a new generation or nothing.)"""
+    return app.state.served.stop()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    shutdown(app)
+
+
+def start_background(app: FastAPI, feeds: Any = None) -> None:
+    """The server's background work (``serve``): the alert schedule, the event tail and, with a ``feeds`` file, the
+    news monitor; all stopped by ``shutdown`` (the app's lifespan) or, in any other process, at exit
+    (``core.background``)."""
+    from ...core.background import served_scope
+    from ...services.alerts.scheduler import Scheduler
+    from ...services.monitoring import events as monitor_events
+    from ...services.monitoring.feeds import FeedSchedule, load_feeds
+    from ...services.monitoring.news import run_feeds
+
+    scope = served_scope(app.state.served)
+    Scheduler(scope, app.state.team, policy=app.state.webhook_policy).start()  # alerts: evaluate, digest, deliver
+    app.state.event_tail = monitor_events.Tail(app.state.team, store_scope=scope)  # → the bus
+    app.state.event_tail.start()
+    if feeds:  # the news monitor on the feeds file's schedule
+        FeedSchedule(load_feeds(feeds), scope, app.state.team, run_feeds).start()
+
+
 def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None, *,
           team: Any = None, local_only: bool = True, feeds: Any = None, allow_internal_webhooks: bool = False) -> None:
     """Run the web app with uvicorn (blocking)."""
@@ -108,16 +141,6 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
 
     app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only,
                      allow_internal_webhooks=allow_internal_webhooks, warm=True)
-    from ...services.alerts.scheduler import Scheduler, served_scope
-
-    Scheduler(served_scope(app.state.served), app.state.team, policy=app.state.webhook_policy).start()  # alerts: evaluate, digest, deliver
-    from ...services.monitoring import events as monitor_events
-    from ...services.monitoring.feeds import FeedSchedule, load_feeds
-    from ...services.monitoring.news import run_feeds
-
-    app.state.event_tail = monitor_events.Tail(app.state.team, store_scope=served_scope(app.state.served))  # → the bus
-    app.state.event_tail.start()
-    if feeds:  # the news monitor on the feeds file's schedule
-        FeedSchedule(load_feeds(feeds), served_scope(app.state.served), app.state.team, run_feeds).start()
+    start_background(app, feeds)
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

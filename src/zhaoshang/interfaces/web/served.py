@@ -14,12 +14,14 @@ import logging
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import duckdb
 from cachetools import LRUCache
 
+from ...core import background
 from ...core.generations import file_identity
 from ...core.store import Store
 from ...services import list_order
@@ -137,6 +139,7 @@ class ServedData:
         self._next_try = 0.0
         self.warm = warm  # prepare each generation's first views in the background (``serve``)
         self.warmed: dict = {}  # generation number → seconds spent on each part (or the error)
+        self._cursors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # open cursor → its thread
         self.current = Generation(1, _open(self.path), self._identity())
         self._warm(self.current)
 
@@ -152,6 +155,8 @@ class ServedData:
         def run():
             s = self.cursor_store(gen)
             try:
+                if stopping.is_set():
+                    return
                 from ...services.warmup import prepare
 
                 self.warmed[gen.number] = prepare(s)
@@ -162,7 +167,8 @@ class ServedData:
                 s.con.close()
                 self.release(gen)
 
-        threading.Thread(target=run, name=f"zhaoshang-warm-{gen.number}", daemon=True).start()
+        name, stopping = f"zhaoshang-warm-{gen.number}", threading.Event()
+        background.start(name, run, stopping=stopping, interrupt=lambda: self.interrupt(name), owner=self)
 
     def _identity(self) -> tuple | None:
         return None if self.path == ":memory:" else file_identity(self.path)
@@ -223,7 +229,29 @@ class ServedData:
         if base.path != ":memory:" and base.read_only:
             s.con.execute("USE zsdb")
         s.generation = gen.number
+        with self._lock:
+            self._cursors[s.con.raw] = threading.current_thread().name
         return s
+
+    def stop(self, timeout: float = background.JOIN_SECONDS) -> list[str]:
+        """Stop this data's background threads (the warm-up and those started with ``owner=self``: the alert
+        schedule, the event tail, the feed schedule), interrupting their queries, and join them within
+        ``timeout`` seconds; the names of any still running."""
+        return background.stop_all(timeout, only=lambda w: w.owner is self)
+
+    def interrupt(self, thread: str | None = None) -> int:
+        """``con.interrupt()`` on the open cursors (those opened by the thread named ``thread``, else all): their
+        running queries end at once with an error (a background thread told to stop, a server shutting down)."""
+        with self._lock:
+            cons = [c for c, t in list(self._cursors.items()) if thread is None or t == thread]
+        n = 0
+        for c in cons:
+            try:
+                c.interrupt()
+                n += 1
+            except duckdb.Error:  # closed meanwhile
+                pass
+        return n
 
     def store_scope(self) -> Iterator[Store]:
         """A Store on the current generation for one request (FastAPI dependency body)."""

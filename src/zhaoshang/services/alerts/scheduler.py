@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from contextlib import contextmanager
 from typing import Callable, ContextManager
 
+from ...core import background
+from ...core.background import served_scope  # noqa: F401  (where the server's scope has been imported from)
 from . import delivery, digest, feed
 from .targets import LOCAL, WebhookPolicy
 
@@ -28,22 +29,23 @@ def tick(store, team, policy: WebhookPolicy = LOCAL) -> dict:
 
 
 class Scheduler:
-    """A daemon thread running ``tick`` on a store opened by ``store_scope`` (the served generation)."""
+    """A background thread (``core.background``: stopped and joined at shutdown) running ``tick`` on a store
+    opened by ``store_scope`` (the served generation)."""
 
     def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL,
                  policy: WebhookPolicy = LOCAL):
         self.store_scope, self.team, self.interval, self.policy = store_scope, team, interval, policy
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker: background.Worker | None = None
 
     def start(self) -> None:
         """Run rounds every ``interval`` seconds, and at once when the event bus publishes a live event."""
         from ..monitoring import bus
 
         bus.add_listener(self._on_event)
-        self._thread = threading.Thread(target=self._loop, name="zhaoshang-alerts", daemon=True)
-        self._thread.start()
+        self._worker = background.start_on(self.store_scope, "zhaoshang-alerts", self._loop, stopping=self._stop,
+                                           wake=self._wake)
 
     def _on_event(self, event: dict) -> None:
         self._wake.set()
@@ -54,8 +56,8 @@ class Scheduler:
         bus.remove_listener(self._on_event)
         self._stop.set()
         self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=30)
+        if self._worker:
+            self._worker.stop()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -64,9 +66,7 @@ class Scheduler:
                 with self.store_scope() as store:
                     tick(store, self.team, self.policy)
             except Exception as exc:  # keep the schedule alive; the error names no secret
+                if self._stop.is_set():  # interrupted by the shutdown
+                    break
                 log.warning("alert schedule: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             self._wake.wait(self.interval)
-
-
-def served_scope(served) -> Callable[[], ContextManager]:
-    return contextmanager(served.store_scope)

@@ -22,7 +22,6 @@ import hashlib
 import json
 import re
 import threading
-import time
 from typing import Any, Iterable
 
 from ...core.errors import NotFound, UserError
@@ -389,20 +388,35 @@ def max_imported(store) -> int:
     return int(store.con.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
 
 
-class Tail(threading.Thread):
+class Tail:
     """The server's reader of events that did not pass through its own bus: live events stored by other
     processes (``zhaoshang monitor run`` beside it) and, with ``store_scope`` (the served data), the events of an
-    import published as a new data generation. Each is published once."""
+    import published as a new data generation. Each is published once. Runs in a background thread
+    (``core.background``: stopped and joined at shutdown) from ``start()`` until ``stop`` is set."""
+
+    name = "zhaoshang-event-tail"
 
     def __init__(self, team, interval: float = 0.5, bus: _bus.EventBus | None = None, store_scope=None):
-        super().__init__(name="zhaoshang-event-tail", daemon=True)
         self.team, self.interval, self.bus, self.store_scope = team, interval, bus, store_scope
+        self._worker = None
         self.stop = threading.Event()
         self.after = last_id(team)
         self.import_after = None
         if store_scope is not None:
             with store_scope() as store:
                 self.import_after = max_imported(store)
+
+    def start(self) -> None:
+        from ...core import background
+
+        self._worker = background.start_on(self.store_scope, self.name, self.run, stopping=self.stop)
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._worker is not None:
+            self._worker.thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._worker is not None and self._worker.thread.is_alive()
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
@@ -417,4 +431,4 @@ class Tail(threading.Thread):
                             (self.bus or _bus.BUS).publish(ev)
                             self.import_after = max(self.import_after, ev["id"])
             except Exception:  # the team database or the data briefly unavailable: try again next time
-                time.sleep(self.interval)
+                self.stop.wait(self.interval)

@@ -244,17 +244,18 @@ class FeedSchedule:
                  run: Callable[..., Any]):
         self.config, self.store_scope, self.team, self.run = config, store_scope, team, run
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = None
         self.runs = 0
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="zhaoshang-feeds", daemon=True)
-        self._thread.start()
+        from ...core import background
+
+        self._worker = background.start_on(self.store_scope, "zhaoshang-feeds", self._loop, stopping=self._stop)
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=30)
+        if self._worker:
+            self._worker.stop()
 
     def due_in(self) -> float:
         """Seconds until the next run recorded in the team state (0: run now)."""
@@ -274,5 +275,7 @@ class FeedSchedule:
                     self.run(store, self.team, self.config)
                 self.runs += 1
             except Exception as exc:  # keep the schedule alive
+                if self._stop.is_set():  # interrupted by the shutdown
+                    break
                 log.warning("feed schedule: %s", _reason(exc))
             wait = max(0.0, self.config.interval - (time.monotonic() - started))

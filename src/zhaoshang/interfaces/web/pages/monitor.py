@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from contextlib import contextmanager
 from typing import Annotated, Any, Literal, Optional, Union
 
 from fastapi import Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ....core.background import served_scope
 from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
@@ -64,7 +64,7 @@ def register(app, web) -> None:
         """Events stored by other processes (``zhaoshang monitor run``) reach this server's bus."""
         with tail_lock:
             if getattr(request.app.state, "event_tail", None) is None:
-                tail = E.Tail(team(request), store_scope=contextmanager(web.served.store_scope))
+                tail = E.Tail(team(request), store_scope=served_scope(web.served))
                 tail.start()
                 request.app.state.event_tail = tail
 
