@@ -21,6 +21,7 @@ from starlette.routing import Mount  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.interfaces.web.auth import required_permission  # noqa: E402
@@ -264,6 +265,24 @@ def test_login_throttled_over_http(server):
              for _ in range(accounts.MAX_FAILURES)]
     r = c.post("/login", data={"name": "target", "password": PW, "csrf_token": t})
     assert codes == [401] * accounts.MAX_FAILURES and r.status_code == 429 and int(r.headers["retry-after"]) > 0
+
+
+def test_an_outsider_guessing_elsewhere_does_not_keep_a_user_out_over_http(server):
+    """After ACCOUNT_LIMIT failures for a name from other addresses, its user still signs in on the login page from
+    the address she signed in from before; a new address is refused (429)."""
+    c = TestClient(server["app"], follow_redirects=False)
+    accounts.add_user(server["team"], "known", "viewer", PW, "cli:test")
+    t = _csrf(c.get("/login").text)
+    assert c.post("/login", data={"name": "known", "password": PW, "csrf_token": t}).status_code == 303
+    for i in range(accounts.ACCOUNT_LIMIT):
+        with pytest.raises(UserError):
+            accounts.authenticate(server["team"], "known", "a guess %d" % i, f"192.0.2.{i}")
+    with pytest.raises(accounts.Throttled):
+        accounts.authenticate(server["team"], "known", PW, "192.0.2.250")
+    c = TestClient(server["app"], follow_redirects=False)
+    t = _csrf(c.get("/login").text)
+    r = c.post("/login", data={"name": "known", "password": PW, "csrf_token": t})
+    assert r.status_code == 303, r.text[:300]
 
 
 def test_local_only_server_needs_no_login_but_not_through_a_proxy(demo, server):

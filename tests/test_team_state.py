@@ -157,12 +157,40 @@ def test_one_persons_failures_do_not_lock_colleagues_behind_the_same_address(tea
         with pytest.raises(UserError) as exc:
             A.authenticate(team, "frank", "guess %d" % i, f"192.0.2.{i % 10}")
         assert not isinstance(exc.value, A.Throttled)
-    with pytest.raises(A.Throttled):
-        A.authenticate(team, "frank", PW, office)
+    with pytest.raises(A.Throttled):  # from an address frank has never signed in from
+        A.authenticate(team, "frank", PW, "198.51.100.99")
     assert {r["scope"] for r in A.throttles(team) if r["name"] == "frank"} == {"account"}
     assert A.authenticate(team, "erin", PW, office).name == "erin"  # other names are not affected
     assert A.clear_throttle(team, "frank", None, "admin1") == A.ACCOUNT_LIMIT
-    assert A.authenticate(team, "frank", PW, office).name == "frank"
+    assert A.authenticate(team, "frank", PW, "198.51.100.99").name == "frank"
+
+
+def test_an_outsiders_failures_do_not_keep_the_user_out(team):
+    """Anyone who knew a name could fail ACCOUNT_LIMIT times from anywhere and keep its user out for 15 minutes. The
+    name-wide limit now spares the addresses the user signed in from (within KNOWN_DAYS); a guesser is still
+    throttled: from new addresses by the name-wide limit, from the user's own address by that address's limit."""
+    A.add_user(team, "gina", "analyst", PW, "cli:test")
+    desk = "203.0.113.20"
+    assert A.authenticate(team, "gina", PW, desk).name == "gina"  # she signs in from her desk as usual
+    for i in range(A.ACCOUNT_LIMIT):  # someone else guesses her password from many addresses
+        with pytest.raises(UserError) as exc:
+            A.authenticate(team, "gina", "guess %d" % i, f"192.0.2.{i}")
+        assert not isinstance(exc.value, A.Throttled)
+    with pytest.raises(A.Throttled):  # the guesser, even with the right password, from a new address
+        A.authenticate(team, "gina", PW, "192.0.2.200")
+    with pytest.raises(A.Throttled):  # gina from an address she never used: the name-wide limit holds
+        A.authenticate(team, "gina", PW, "198.51.100.50")
+    assert A.authenticate(team, "gina", PW, desk).name == "gina"  # gina at her desk is not kept out
+    listed = {r["ip"]: r for r in A.throttles(team) if r["name"] == "gina"}
+    assert listed["192.0.2.1"]["scope"] == "account"
+    # guessing from her own address meets that address's limit
+    for _ in range(A.PAIR_LIMIT):
+        with pytest.raises(UserError) as exc:
+            A.authenticate(team, "gina", "wrong again!", desk)
+        assert not isinstance(exc.value, A.Throttled)
+    with pytest.raises(A.Throttled):
+        A.authenticate(team, "gina", PW, desk)
+    assert {r["scope"] for r in A.throttles(team) if r["name"] == "gina" and r["ip"] == desk} == {"address"}
 
 
 def test_a_session_of_a_user_made_long_ago_lives(team):

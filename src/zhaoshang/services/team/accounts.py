@@ -3,7 +3,9 @@
 Passwords are argon2id hashes (argon2-cffi). A login is refused without checking the password after
 ``PAIR_LIMIT`` failures for that name from that address, or ``ACCOUNT_LIMIT`` for that name from any address,
 within ``THROTTLE_WINDOW`` — never for the address alone, so colleagues behind one NAT are not locked out by
-one person's mistakes; an admin clears a throttle (``clear_throttle``, audited). Sessions are
+one person's mistakes; the name-wide limit does not apply at an address the user has signed in from within
+``KNOWN_DAYS`` (someone guessing elsewhere cannot lock the user out; guesses from that address still meet the
+address's own limit); an admin clears a throttle (``clear_throttle``, audited). Sessions are
 server-side: the browser holds a random id (signed in the cookie), the database its SHA-256, the user and
 the CSRF token; a session ends after ``idle`` seconds without a request, after ``ABSOLUTE`` seconds in
 any case, at logout, and when its user is disabled or gets a new password. API tokens are random, shown
@@ -33,6 +35,7 @@ PAIR_LIMIT = 5        # failures for one name from one address
 ACCOUNT_LIMIT = 20    # failures for one name from any address (guessing spread over many addresses)
 MAX_FAILURES = PAIR_LIMIT
 THROTTLE_WINDOW = 15 * 60
+KNOWN_DAYS = 30       # an address the user signed in from within these days is not refused by the name-wide limit
 IDLE_DEFAULT = int(os.environ.get("ZHAOSHANG_SESSION_IDLE", 30 * 60))
 ABSOLUTE = 12 * 3600
 TOKEN_PREFIX = "zs_"
@@ -177,11 +180,25 @@ def _locked_until(fails: list[dict], limit: int) -> _dt.datetime | None:
     return parse(fails[-limit]["at"]) + _dt.timedelta(seconds=THROTTLE_WINDOW)
 
 
-def _throttle(fails: list[dict], ip: str | None) -> tuple[_dt.datetime | None, str]:
+def known_address(team_or_tx, name: str, ip: str | None) -> bool:
+    """Whether ``name`` signed in successfully from ``ip`` within ``KNOWN_DAYS`` (the audit log's ``login``
+    entries, which a restore keeps)."""
+    if ip is None:
+        return False
+    sql = "SELECT 1 FROM audit_log WHERE action = 'login' AND target = ? AND ip = ? AND at >= ? LIMIT 1"
+    args = [name, ip, now(-KNOWN_DAYS * 86400)]
+    if isinstance(team_or_tx, TeamDB):
+        with team_or_tx.tx() as tx:
+            return tx.one(sql, args) is not None
+    return team_or_tx.one(sql, args) is not None
+
+
+def _throttle(fails: list[dict], ip: str | None, known: bool = False) -> tuple[_dt.datetime | None, str]:
     """(until, scope) of the throttle on a name whose recent failures are ``fails``, for a login from ``ip``:
-    ``address`` (this name from this address) or ``account`` (this name from anywhere)."""
+    ``address`` (this name from this address) or ``account`` (this name from anywhere — except from an address
+    the user is ``known`` to sign in from)."""
     pair = _locked_until([f for f in fails if f["ip"] == ip], PAIR_LIMIT)
-    account = _locked_until(fails, ACCOUNT_LIMIT)
+    account = None if known else _locked_until(fails, ACCOUNT_LIMIT)
     if account and (not pair or account >= pair):
         return account, "account"
     return pair, "address"
@@ -189,12 +206,14 @@ def _throttle(fails: list[dict], ip: str | None) -> tuple[_dt.datetime | None, s
 
 def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) -> Account:
     """The account for a correct name and password; throttled after repeated failures for that name from that
-    address (``PAIR_LIMIT``) or for that name from any address (``ACCOUNT_LIMIT``)."""
+    address (``PAIR_LIMIT``) or for that name from any address (``ACCOUNT_LIMIT``; not from an address the user
+    signed in from within ``KNOWN_DAYS``)."""
     since = now(-THROTTLE_WINDOW)
     with team.tx() as tx:
         fails = tx.query("SELECT ip, at FROM login_failures WHERE name = ? AND at >= ? ORDER BY at", [name, since])
         row = tx.one("SELECT * FROM users WHERE name = ?", [name])
-    until, scope = _throttle(fails, ip)
+        known = len(fails) >= ACCOUNT_LIMIT and known_address(tx, name, ip)  # asked only when it matters
+    until, scope = _throttle(fails, ip, known)
     if until is not None:
         retry = int((until - _dt.datetime.now(_dt.timezone.utc)).total_seconds()) + 1
         audit.record(team, name, "login.throttled", name,
@@ -235,7 +254,7 @@ def throttles(team: TeamDB) -> list[dict]:
     out = []
     for name, fails in by_name.items():
         for ip in dict.fromkeys(f["ip"] for f in fails):
-            until, scope = _throttle(fails, ip)
+            until, scope = _throttle(fails, ip, len(fails) >= ACCOUNT_LIMIT and known_address(team, name, ip))
             mine = [f for f in fails if f["ip"] == ip]
             out.append({"name": name, "ip": ip, "failures": len(mine), "account_failures": len(fails),
                         "last_failure": mine[-1]["at"], "throttled_until": until.strftime(FMT) if until else None,
