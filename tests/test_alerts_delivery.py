@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
 from alerts_fixture import Receiver  # noqa: E402
+from cli_util import run  # noqa: E402
 
 from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -127,6 +129,12 @@ def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
     again = open_team_db(url)  # and starts again
     pending = delivery.list_deliveries(again, status="pending")
     assert len(pending) == 1 and "connection failed" in pending[0]["last_error"]
+    # the command's table: the status in the UI language, the next attempt to the second (CSV: as stored)
+    wide = {"COLUMNS": "220"}
+    table = run("--team-db", url, "alerts", "deliveries", env=wide).stdout
+    assert "待发" in table and "pending" not in table and re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ", table), table
+    assert not re.search(r"T\d{2}:\d{2}:\d{2}\.\d+Z", table)
+    assert ",pending," in run("--team-db", url, "alerts", "deliveries", "--format", "csv").stdout
     from http.server import ThreadingHTTPServer as S
 
     rx2 = Receiver(fail=0)
@@ -137,6 +145,9 @@ def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
     try:
         _drain(again, lambda: rx2.ok)
         assert json.loads(rx2.ok[0][1])["alert"]["rule_name"] == "缺失环节大额融资"
+        _drain(again, lambda: delivery.list_deliveries(again, status="done"))
+        table = run("--lang", "en", "--team-db", url, "alerts", "deliveries", env=wide).stdout
+        assert "sent" in table and not re.search(r"\d{2}:\d{2}:\d{2}", table), table  # nothing left to attempt
     finally:
         rx2.close()
 

@@ -102,6 +102,9 @@ AUDIT_ACTIONS: dict[str, Pair] = {
 # an analyst's decision on a placement (team state ``placement_corrections.action``)
 PLACEMENT_ACTIONS: dict[str, Pair] = {"confirm": ("确认", "confirm"), "remove": ("移除", "remove"), "add": ("新增", "add")}
 
+# the state of an alert's delivery (team state ``alert_deliveries.status``)
+DELIVERY_STATUS: dict[str, Pair] = {"pending": ("待发", "pending"), "done": ("已发", "sent"), "dead": ("死信", "dead letter")}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
@@ -109,6 +112,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
+    "delivery_status": DELIVERY_STATUS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

@@ -169,14 +169,24 @@ def channels_cmd(user: Optional[str] = USER,
     emit(row, fmt, title=t("推送渠道", "delivery channels"))
 
 
+def _delivery_rows(rows: list[dict]) -> list[dict]:
+    """The table's rows: the status in the UI language, the next attempt to the second and only while one is due
+    (a sent delivery or a dead letter has none)."""
+    from ...core.teamstate.clock import to_second
+
+    return [dict(r, status=label("delivery_status", r["status"], state.lang),
+                 next_at=to_second(r["next_at"]) if r["status"] == "pending" else None) for r in rows]
+
+
 @alerts_app.command("deliveries")
 def deliveries_cmd(status: Optional[str] = typer.Option(None, "--status", help="pending | done | dead（死信）"),
                    user: Optional[str] = typer.Option(None, "--user", help="只看一位用户"),
                    fmt: Fmt = FORMAT_OPTION) -> None:
     """投递队列：待发、已发与死信（多次重试仍失败的投递）。"""
     rows = delivery.list_deliveries(open_team(), status=status, owner=user)
-    emit(rows, fmt, rows=rows, columns=["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at",
-                                        "last_error"], title=t(f"投递 {len(rows)} 条", count_en(len(rows), 'delivery', 'deliveries')))
+    emit(rows, fmt, rows=_delivery_rows(rows) if fmt == Fmt.table else rows,
+         columns=["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at", "last_error"],
+         title=t(f"投递 {len(rows)} 条", count_en(len(rows), 'delivery', 'deliveries')))
 
 
 @alerts_app.command("retry")
