@@ -115,3 +115,19 @@ def test_show_table_gives_the_record_the_profile_page_gives(db):
     if not doc["placements"]:  # this database was never classified
         assert "产业链位置：未归入任何环节" in zh
         assert "chain placements: none" in en
+
+
+def test_a_chain_node_is_given_by_either_option(db, tmp_path):
+    """--chain and --node name the chain node alike on every command that takes one (docs/cli.md): `leads 北京
+    --node M05` was 没有这个选项: --node, while map and events took both spellings."""
+    import shutil
+
+    d = tmp_path / "z.duckdb"
+    shutil.copyfile(db, d)
+    run("classify", db=d)
+    for cmd in (["leads", "北京市", "--top", "5"], ["concentration"], ["trends", "--region", "北京市"],
+                ["map", "--level", "province"], ["events", "--limit", "5"]):
+        a, b = (run_json(*cmd, opt, "M05", db=d) for opt in ("--chain", "--node"))
+        assert a == b, cmd
+    p = run("leads", "北京市", "--node", "m05", db=d, check=False)
+    assert p.returncode == 2 and "您是不是要找：M05" in p.stderr, p.stderr

@@ -45,7 +45,7 @@ def complexity_cmd(
 @app.command("concentration")
 def concentration_cmd(
     level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
-    chain_node: Optional[str] = typer.Option(None, "--chain", help="产业链节点代码（含其下级节点），默认整条产业链"),
+    chain_node: Optional[str] = typer.Option(None, "--chain", "--node", help="产业链节点代码（含其下级节点），默认整条产业链"),
     measure: str = typer.Option("enterprises", "--measure", help="enterprises（企业数）| funding（融资额）| patents（专利数）"),
     window: int = typer.Option(5, "--window", help="增长窗口（年）"),
     as_of: Optional[str] = date_option(),

@@ -27,7 +27,7 @@ class LeadFmt(str, Enum):
     xlsx = "xlsx"
 
 
-CHAIN_NODE = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业")
+CHAIN_NODE = typer.Option(None, "--chain", "--node", help="只看该产业链节点（含下级）的企业")
 WEIGHTS_HELP = "线索权重：YAML 文件或 leads-fit --save 保存的版本名（默认内置 data/leads.yaml）"
 
 

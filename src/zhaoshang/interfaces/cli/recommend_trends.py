@@ -72,7 +72,7 @@ def recommend_cmd(
 @app.command("trends")
 def trends_cmd(
     region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或名称（企业所在地）"),
-    node: Optional[str] = typer.Option(None, "--node", help="产业链节点代码（含其下级节点）"),
+    node: Optional[str] = typer.Option(None, "--node", "--chain", help="产业链节点代码（含其下级节点）"),
     by: str = typer.Option("quarter", "--by", help="时间粒度 quarter|year"),
     start: Optional[str] = date_option("--start", "起始日期（含）", what="start", end_of_period=False),
     end: Optional[str] = date_option("--end", "结束日期（含）", what="end"),

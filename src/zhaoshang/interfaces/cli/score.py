@@ -111,7 +111,7 @@ def _coverage_note(doc: dict, note: str | None) -> str | None:
 def backtest_score_cmd(
     as_of: Optional[str] = date_option(),
     horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内完成下一轮融资算作命中"),
-    chain: Optional[str] = typer.Option(None, "--chain", help="只看该产业链节点（含下级）的企业"),
+    chain: Optional[str] = typer.Option(None, "--chain", "--node", help="只看该产业链节点（含下级）的企业"),
     weights: Optional[str] = WEIGHTS_OPTION,
     label: Optional[str] = typer.Option(None, "--label", help="这次回测的名称（如数据集名），显示在方法与回测页"),
     save: bool = typer.Option(False, "--save", help="把结果存入数据库（backtests 表），供方法与回测页（/methods）显示"),
