@@ -157,6 +157,10 @@ def test_english_report_and_as_of(env):
     wb = load_workbook(xlsx)
     notes = [str(c).replace("合成演示数据", "") for r in wb["Notes"].iter_rows(values_only=True) for c in r if c]
     assert not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]  # the notes sheet in English
+    # the sources' counts thousands separated, rows read as the others ('23500 rows read, 11,730 new')
+    read = [m for n in notes for m in re.findall(r"([\d,]+) rows? read", n)]
+    assert read and any(int(r.replace(",", "")) >= 1000 for r in read), notes
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", r) for r in read), read
     regions = list(wb["Regions"].iter_rows(values_only=True))
     mine = [r for r in regions[2:] if r[0] == "440300"][0]
     assert mine[regions[1].index("This region")] == "yes"

@@ -165,7 +165,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '未注明'}；"
                                              f"读取 {read:,} 行，新增 {new:,}，更新 {upd:,}",
                       f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or 'not given'}; "
-                      f"{count_en(read, 'row')} read, {new:,} new, {upd:,} updated"))
+                      f"{count_en(read, 'row', sep=True)} read, {new:,} new, {upd:,} updated"))
     th = profile["thresholds"]
     lines += [
         ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。",
