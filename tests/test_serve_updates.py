@@ -304,6 +304,36 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
     assert rep["rows_read"] == len(fin_keep) and rep["unlinked"] == 0 and rep["linked_by"].get("source_key")
 
 
+def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path):
+    """IT桔子 financing events uploaded before their companies are imported, and kept to be linked when they come: the
+    job's line said 读取 … 新增 … 拒绝 0, as if the rounds were on their companies; the command line's
+    未关联到企业 is on the page too, in both languages."""
+    import csv
+
+    from conftest import shared_file
+    from playwright.sync_api import sync_playwright
+    from web_util import ARGS, CHROMIUM, require_browser
+
+    require_browser()
+    rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
+    fin = tmp_path / "融资事件.csv"
+    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:13])
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(f"{base}/updates?lang=zh")
+        job = _upload_in_browser(page, base, "itjuzi_financing", str(fin))
+        assert job["state"] == "done" and job["result"]["import"]["unlinked"] == 12, job
+        for lang, said in (("zh", "未关联到企业 12（其企业导入后自动关联）"),
+                           ("en", "not linked to an enterprise 12 (linked when their enterprises are imported)")):
+            page.goto(f"{base}/updates?lang={lang}")
+            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+            assert said in cell, cell
+        b.close()
+
+
 def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     """An upload's errors and rejects named the server's temporary copy (zhaoshang-upload-3nly_322.csv: 映射指定的列不存在…),
     the page showed only 新增 and 拒绝 (29 rows updated and a dropped credit code were not there), and the rejects file
