@@ -87,6 +87,10 @@ def test_relations_page_in_the_browser(db):
         pg.wait_for_selector("#paths[data-source=region] .path")
         paths = pg.inner_text("#paths")
         assert HOSTILE in paths and "roles #" in paths  # names as text; every hop shows its records
+        # the first path has no hop (the key person is at a local enterprise): it says so, not an empty path
+        first = pg.locator("#paths .path").first
+        assert "关键人本人即起点（本地企业人员），无需中间人" in first.inner_text() and first.locator(".hop").count() == 1
+        assert " # " not in paths and "# ·" not in paths  # a record without an id shows no empty '#'
         pg.click("#intro-box summary")
         pg.fill("#intro-contacts", "孙丽,本地甲科技有限公司")
         pg.click("#intro-go")

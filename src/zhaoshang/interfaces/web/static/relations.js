@@ -99,9 +99,12 @@
     }
     out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + p.strength +
       ' <small class="muted">' + ZS.esc(p.origin.kind_label) + ZS.colon() + ZS.esc(p.origin.name) + ' → ' + ZS.esc(p.target.name) + '</small></h3>' +
+      // a path of no hop: the key person is a start (or a record linked to one as the same person)
+      (p.length === 0 ? '<div class="hop hop-none">' + tr('关键人本人即起点（' + ZS.esc(p.origin.kind_label) + '），无需中间人；强度即起点系数',
+        'the key person is a start (' + ZS.esc(p.origin.kind_label) + '): no one in between; the strength is the start\'s factor') + '</div>' : '') +
       p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">—' + ZS.esc(h.relation_label) + ' (' + h.strength + ')→</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
-        (h.evidence || []).map(ev => '<span class="ev">' + ZS.esc(ev.table) + ' #' + ZS.esc(ev.id == null ? '' : ev.id) + ' · ' + ZS.esc(ev.source || '') +
+        (h.evidence || []).map(ev => '<span class="ev">' + ZS.esc(ev.table) + (ev.id == null ? '' : ' #' + ZS.esc(ev.id)) + ' · ' + ZS.esc(ev.source || '') +
           (ev.source_key ? ' · ' + ZS.esc(ev.source_key) : '') + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') + '</div>').join('');
   }
   function fail(r) { out.innerHTML = '<p class="warn">' + ZS.esc((r && (r.detail || r.error)) || tr('请求失败', 'request failed')) + '</p>'; }
