@@ -143,6 +143,12 @@ def test_cli(tmp_path):
     assert doc["internal_share"] == pytest.approx(1.5 / 3.5)
     bad = run_cli(db, ["network", "--kind", "patent", "--group", "火星市"])
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "火星市" in bad.stderr
+    # a group of cities without --level is a network of cities (it was: 杭州市 含地市级成员…，无法在省级层级上作为一组)
+    out = run_cli(db, ["network", "--group", "杭州市,深圳市", "--format", "json"])
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["level"] == "city" and json.loads(out.stdout)["group"] == ["330100", "440300"]
+    asked = run_cli(db, ["network", "--level", "province", "--group", "杭州市,深圳市"])  # asked for: still refused
+    assert asked.returncode == 2 and "level city" in asked.stderr
 
 
 def pairs(rows):
@@ -178,6 +184,9 @@ def test_investment_branch_and_people_edges(store):
 
 def test_network_service_with_group_names(store):
     doc = network(store, "patent", "province", group="北京市,上海")
+    assert network(store, "patent", group="北京市,上海")["level"] == "province"  # not given: the group's level
+    assert network(store, "patent", group="长三角,杭州市")["level"] == "city"  # the finest; a macro-region is provinces
+    assert network(store, "patent")["level"] == "province"
     assert doc["group"] == ["110000", "310000"] and doc["group_names"] == ["北京市", "上海市"]
     # inside: BJ–SH 1.5; touching: 1.5 + 0.5 + 0.5 + 1 = 3.5
     assert doc["internal_share"] == pytest.approx(1.5 / 3.5)

@@ -226,6 +226,21 @@ def test_network_page_city_level_english(page, server):
     assert page.errors == []
 
 
+def test_network_page_takes_its_level_from_the_group(page, server):
+    """/network?group=杭州市,深圳市 was the error page (杭州市 含地市级成员…无法在省级层级上作为一组): without a level the
+    page draws the cities' network, the level select saying so; a level chosen is still the user's."""
+    for lang, said in (("zh", "按地区组（地市）"), ("en", "by the group (Cities)")):
+        resp = page.goto(server + f"/network?group=杭州市,深圳市&lang={lang}")
+        assert resp.status == 200
+        page.wait_for_selector("#flow-map[data-ready='1']")
+        sel = page.locator("#sel-level")
+        assert sel.input_value() == "" and said in sel.locator("option:checked").inner_text(), sel.inner_text()
+        assert "杭州" in page.locator("#group-members").inner_text() or "Hangzhou" in page.locator("#group-members").inner_text()
+    assert page.errors == []
+    assert page.goto(server + "/network?group=杭州市,深圳市&level=province").status == 400  # (its console error expected)
+    page.errors.clear()
+
+
 def test_network_page_macro_region_group(page, server):
     """/network?group=长三角 in the browser: the group's members listed, marked in the table, real shares."""
     page.goto(server + "/network?kind=investment&group=长三角")

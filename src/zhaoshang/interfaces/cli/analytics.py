@@ -14,6 +14,7 @@ from ..labels import region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
+NETWORK_LEVEL_HELP = "区域层级 province|city|district（默认：地区组中最细的层级，无组时为 province）"
 
 
 @app.command("complexity")
@@ -72,7 +73,7 @@ def concentration_cmd(
 @app.command("network")
 def network_cmd(
     kind: str = typer.Option("patent", "--kind", "-k", help="patent（联合申请专利）| investment（投资）| branch（分支机构/对外投资）| people（共同任职）| all"),
-    level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
+    level: Optional[str] = typer.Option(None, "--level", "-l", help=NETWORK_LEVEL_HELP),
     group: Optional[str] = typer.Option(None, "--group", "-g", help="地区组：代码、名称或宏观区域，逗号分隔，如 北京市,广东省,上海市 或 长三角"),
     as_of: Optional[str] = date_option(),
     top: int = typer.Option(12, "--secondary", help="次级节点个数上限"),

@@ -239,17 +239,21 @@ def trend_direction(rows: list[dict]) -> str | None:
     return "polarisation" if hs[-1] > hs[0] else "diffusion"
 
 
-def network(store, kind: str = "patent", level: str = "province", group: list[str] | str | None = None,
+def network(store, kind: str = "patent", level: str | None = None, group: list[str] | str | None = None,
             as_of=None, *, secondary_k: int = SECONDARY_K, top_edges: int = TOP_EDGES) -> dict:
-    """The service behind ``zhaoshang network``."""
+    """The service behind ``zhaoshang network``. ``level`` None: the finest level among the group's regions (a
+    group of cities is a network of cities; a macro-region counts as its provinces), else province."""
     if kind not in KINDS:
         raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
-    if level not in LEVELS:
+    if level is not None and level not in LEVELS:
         raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
     from ...core.geo.lookup import members_at, resolve_regions
 
     # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level
     refs = resolve_regions(store, group, level) if group else []
+    if level is None:
+        given = [r.level for r in refs if not r.is_macro and r.level in LEVELS]
+        level = max(given, key=LEVELS.index) if given else "province"
     codes = list(dict.fromkeys(c for ref in refs for c in members_at(store, ref, level)))
     as_of = reference_date(store, as_of)
     edges = edges_from_store(store, kind, level, as_of)

@@ -36,7 +36,8 @@ def register(app, web) -> None:
     @app.get("/api/network", tags=["network"],
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
     def api_network(store=Depends(web.get_store),
-                    kind: Literal[KINDS] = "patent", level: Level = "province",
+                    kind: Literal[KINDS] = "patent",
+                    level: Optional[Level] = Query(None, description="区域层级；默认为地区组中最细的层级（无组时为 province）"),
                     group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔"),
                     as_of: AsOf = None,
                     edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数")):
@@ -44,12 +45,13 @@ def register(app, web) -> None:
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, store=Depends(web.get_store), kind: str = "patent",
-                     level: str = Query("province", pattern="^(province|city)$"), group: Optional[str] = None,
+                     level: Optional[str] = Query(None, pattern="^(province|city)?$"), group: Optional[str] = None,
                      as_of: Optional[str] = None, edges: int = Query(60, ge=0, le=500)):
+        level = web.clean(level)  # not given (or 按地区组): the group's finest level — 苏州市,杭州市 is a city network
         if group is None:  # first visit: the article's group at province level
-            group = DEFAULT_GROUP if level == "province" else ""
+            group = DEFAULT_GROUP if level in (None, "province") else ""
         doc = run(store, kind, level, group, as_of, edges)
-        params = {k: v for k, v in {"kind": kind, "level": level, "group": web.clean(group),
+        params = {k: v for k, v in {"kind": kind, "level": level or doc["level"], "group": web.clean(group),
                                     "as_of": web.clean(as_of), "edges": edges}.items() if v not in (None, "")}
         return web.page(request, "network.html", {
             "nav": "network", "doc": doc, "doc_json": doc, "kinds": KINDS,
