@@ -245,3 +245,15 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
                 "浏览者" if lang == "zh" else "viewer")
         csv_text = pg.request.get(base + "/api/admin/audit/export?action=login&actor=boss").text()
         assert ",admin,login," in csv_text and "登录" not in csv_text and "管理员" not in csv_text
+
+
+def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served):
+    """The empty 招商项目 list told a viewer to 「加入招商项目」 on a profile or import an Excel sheet — neither of which
+    a viewer may do; an admin (who may) is still told how."""
+    base, db = served
+    run("users", "add", "vic", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
+    for name, told in (("vic", False), ("boss", True)):
+        with _signed_in(base, name) as pg:
+            pg.goto(base + "/pipeline?owner=nobody-at-all&lang=zh")
+            empty = pg.inner_text("#pl-empty")
+            assert empty.startswith("没有符合条件的线索。") and ("加入招商项目" in empty) == told, (name, empty)
