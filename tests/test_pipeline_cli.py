@@ -116,6 +116,14 @@ def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
     en = run("--lang", "en", "pipeline", "stats", db=path).stdout
     assert "no signed leads yet" in en
     assert run_json("pipeline", "stats", db=path) == []
+    # signed and landed without an owner: the owner is —, the rate a per cent (the table read a blank and 1)
+    run("pipeline", "move", "1", "已签约", db=path)
+    run("pipeline", "move", "1", "已落地", db=path)
+    table = run("pipeline", "stats", db=path, env={"COLUMNS": "200"}).stdout
+    row = [ln for ln in table.splitlines() if "100%" in ln]
+    assert row and row[0].split("│")[1].strip() == "—", table
+    doc = run_json("pipeline", "stats", db=path)
+    assert doc[0]["owner"] is None and doc[0]["landing_rate"] == 1.0  # JSON as stored
 
 
 def test_show_gives_the_history_in_the_cli_language(tmp_path):

@@ -198,4 +198,7 @@ def stats_cmd(by: str = typer.Option("owner", "--by", help="按 owner（负责�
         print(t("落地率：还没有已签约的线索（落地率 = 已落地 ÷ 已签约）",
                 "landing rate: no signed leads yet (landing rate = landed ÷ signed)"))
         return
-    emit(rows, fmt, rows=rows, title=t("落地率", "landing rate"))
+    # the table as the 招商项目 page shows it: a lead without an owner (segment, source) under —, the rate in per cent
+    shown = rows if fmt != Fmt.table else [
+        dict(r, **{by: r[by] or "—"}, landing_rate=f"{r['landing_rate'] * 100:.0f}%") for r in rows]
+    emit(rows, fmt, rows=shown, title=t("落地率", "landing rate"))
