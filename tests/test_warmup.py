@@ -4,8 +4,10 @@ of making a second — and a request after the warm-up finds it ready."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from pathlib import Path
 
 from graph_fixture import build
 from zhaoshang.core.store import Store
@@ -120,3 +122,74 @@ def test_the_server_builds_a_missing_match_index_once(tmp_path, monkeypatch):
     assert "match" in served.warmed[1], served.warmed
     assert sorted(made) == ["demands", "enterprises"] and idx is not None
     assert list(tmp_path.glob("g.duckdb.match/enterprises-*"))
+
+
+def test_a_match_index_that_cannot_be_kept_beside_the_database_is_kept_in_the_users_cache(tmp_path, monkeypatch,
+                                                                                           caplog):
+    """A read-only server of a database whose folder cannot be written built its match index again at every
+    start: it is kept in the user's cache instead (the log says where), and the next start loads it; where
+    nothing can be written the log says it lives in memory, and it is built once per process."""
+    import logging
+
+    from zhaoshang.services.matching import index
+
+    db = build(tmp_path / "g.duckdb")
+    Path(str(db) + ".match").write_text("not a folder")  # <db>.match cannot be made (as a read-only folder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    made: list = []
+    real = index.build
+    monkeypatch.setattr(index, "build", lambda st, kind, fp: made.append(kind) or real(st, kind, fp))
+    index._MEMO.clear()
+    with caplog.at_level(logging.WARNING, logger="zhaoshang.matching"):
+        with Store(db, read_only=True) as s:
+            first = index.get_index(s, "enterprises")
+    assert made == ["enterprises"] and first.saved_to and Path(first.saved_to).is_relative_to(tmp_path / "cache")
+    assert "the match index is kept in" in caplog.text
+    index._MEMO.clear()  # a new start
+    with Store(db, read_only=True) as s:
+        again = index.get_index(s, "enterprises")
+    assert made == ["enterprises"] and again.loaded_from and again.ids.tolist() == first.ids.tolist()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache" / "zhaoshang" / "match" / Path(first.saved_to).name
+                                            / "enterprises-x"))  # under a file: nowhere to write
+    for p in Path(first.saved_to).iterdir():
+        shutil.rmtree(p)
+    Path(first.saved_to, "enterprises-x").write_text("")
+    index._MEMO.clear()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="zhaoshang.matching"):
+        with Store(db, read_only=True) as s:
+            assert index.get_index(s, "enterprises").saved_to is None
+            index.get_index(s, "enterprises")  # once per process
+    assert made == ["enterprises"] * 2 and "kept in memory only" in caplog.text
+
+
+def test_the_warm_up_gives_way_to_a_request_but_not_to_one_waiting_for_its_build(tmp_path, monkeypatch):
+    """The match index's tokenising (pure Python, seconds) pauses while a request runs — a first region page
+    then has the interpreter to itself — but not while a match waits for that very build."""
+    from zhaoshang.services.matching import index
+
+    db = build(tmp_path / "g.duckdb")
+    monkeypatch.setattr(index, "_PIECE", 1)
+    pieces: list = []
+    real_tokens = index.tokens
+    monkeypatch.setattr(index, "tokens", lambda t: pieces.append(time.monotonic()) or real_tokens(t))
+    served = ServedData(str(db), warm=True)
+    scope = served.store_scope()
+    next(scope)  # a request holds a store: the warm-up's tokenising waits
+    time.sleep(1.0)
+    assert not pieces
+    scope.close()
+    deadline = time.monotonic() + 60
+    while 1 not in served.warmed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pieces and "match" in served.warmed[1], served.warmed
+    shutil.rmtree(str(db) + ".match")  # again, with a match asking for the index while it is built
+    index._MEMO.clear()
+    pieces.clear()
+    served2 = ServedData(str(db), warm=True)
+    scope = served2.store_scope()
+    s = next(scope)
+    t0 = time.monotonic()
+    assert index.get_index(s, "enterprises") is not None
+    assert time.monotonic() - t0 < 10 and pieces
+    scope.close()

@@ -19,6 +19,12 @@ class KeyedLocks:
         self._lock = threading.Lock()
         self._held: dict[Hashable, list] = {}  # key → [lock, holders and waiters]
 
+    def waiting(self, key: Hashable) -> int:
+        """How many wait for ``key`` while its holder works (0 when nobody holds it)."""
+        with self._lock:
+            entry = self._held.get(key)
+            return max(0, entry[1] - 1) if entry else 0
+
     @contextmanager
     def hold(self, key: Hashable) -> Iterator[None]:
         with self._lock:

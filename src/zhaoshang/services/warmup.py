@@ -46,6 +46,8 @@ def prepare(store) -> dict:
     else:  # nothing to build from, or too large to build at every start: the first request that needs it does
         out["graph"] = f"left to the first request ({records} relationship records)"
     t = time.perf_counter()
+    quiet = getattr(store, "quiet", None) or (lambda: None)  # the server's: give way to requests running now
+    quiet()
     from ..core.text import search_tokens
     from .matching.index import get_index
 

@@ -32,6 +32,8 @@ log = logging.getLogger("zhaoshang.web")
 CACHE_BYTES = 64 * 1024 * 1024   # the cache's budget in (estimated) bytes of Python objects
 CACHE_ENTRIES = 512              # and in entries
 RETRY_SECONDS = 1.0              # how often to retry opening a new generation that is still locked
+QUIET_WAIT = 2.0                 # the warm-up's optional work waits at most this long at a time for requests …
+QUIET_BUDGET = 30.0              # … and this long in all per warm-up (a page's event stream stays open for long)
 
 
 def deep_size(obj: Any, _seen: set | None = None) -> int:
@@ -140,6 +142,7 @@ class ServedData:
         self.warm = warm  # prepare each generation's first views in the background (``serve``)
         self.warmed: dict = {}  # generation number → seconds spent on each part (or the error)
         self._cursors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # open cursor → its thread
+        self.requests = 0  # requests holding a store now (the warm-up's optional work gives way to them)
         self.current = Generation(1, _open(self.path), self._identity())
         self._warm(self.current)
 
@@ -152,8 +155,21 @@ class ServedData:
                 return
             gen.users += 1
 
+        budget = [QUIET_BUDGET]
+
+        def quiet(needed: Callable[[], bool] = lambda: False) -> None:
+            """Give way while requests run — a first view needs the cores (and the interpreter) more than the
+            warm-up's optional part does (the match index, pure-Python tokenising) — unless ``needed()``: a
+            request waits for this very work."""
+            t0 = time.monotonic()
+            while (self.requests > 0 and not needed() and budget[0] > 0
+                   and time.monotonic() - t0 < QUIET_WAIT):
+                time.sleep(0.02)
+            budget[0] -= time.monotonic() - t0
+
         def run():
             s = self.cursor_store(gen)
+            s.quiet = quiet  # services.warmup: between the pieces of its optional work
             try:
                 if stopping.is_set():
                     return
@@ -257,9 +273,13 @@ class ServedData:
         """A Store on the current generation for one request (FastAPI dependency body)."""
         gen = self.acquire()
         s = self.cursor_store(gen)
+        with self._lock:
+            self.requests += 1
         try:
             yield s
         finally:
+            with self._lock:
+                self.requests -= 1
             s.con.close()
             self.release(gen)
 

@@ -4,13 +4,17 @@ An index is keyed by a fingerprint of what it was built from (imports, enterpris
 counts, the newest classification, the settings' version): an import or a classification changes it, and the
 next match rebuilds. Built indexes are kept in the process (a few) and, for a database file, in a directory
 beside it (``<db>.match/<kind>-<fingerprint>/``), so a second command or a restarted server loads instead of
-tokenising again. Only the newest index of each kind is kept on disk.
+tokenising again. Only the newest index of each kind is kept on disk. A database whose folder cannot be written
+(a read-only share served read-only) has its index kept in the user's cache instead
+(``$XDG_CACHE_HOME/zhaoshang/match/<path hash>-<db>.match/``), which the log says; when neither can be written the
+index is built once per process and the log says the next start builds it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -26,10 +30,13 @@ from ...core import jsonenc
 from ...core.once import KeyedLocks
 from .profiles import config, demand_rows, profile_sql, tokens
 
+log = logging.getLogger("zhaoshang.matching")
+
 KINDS = ("enterprises", "demands")
 _MEMO: "OrderedDict[tuple, Index]" = OrderedDict()
 _LOCK = threading.Lock()
 _LOADS = KeyedLocks()  # one load or build of an index at a time: who asks meanwhile takes that one
+_PIECE = 200  # profiles tokenised between two chances to give way (≈ 0.35 s of a core)
 
 
 @dataclass
@@ -40,6 +47,7 @@ class Index:
     retriever: Any                        # bm25s.BM25, or None for an empty corpus
     build_seconds: float = 0.0
     loaded_from: str | None = None
+    saved_to: str | None = None           # where a build was kept (None: in this process only)
     pos: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -93,13 +101,19 @@ def build(store, kind: str, fp: str | None = None) -> Index:
     import bm25s
 
     t0 = time.perf_counter()
+    fp = fp or fingerprint(store, kind)
     ids, texts = _texts(store, kind)
-    corpus = [tokens(t) for t in texts]
+    quiet = getattr(store, "quiet", None)  # the server's warm-up gives way to requests between pieces
+    corpus = []
+    for at in range(0, len(texts), _PIECE):
+        if quiet is not None:
+            quiet(lambda: _LOADS.waiting((store.path, kind, fp)) > 0)  # not while a match waits for this build
+        corpus += [tokens(t) for t in texts[at:at + _PIECE]]
     retriever = None
     if ids:
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-    return Index(kind, fp or fingerprint(store, kind), np.asarray(ids, dtype=np.int64), retriever,
+    return Index(kind, fp, np.asarray(ids, dtype=np.int64), retriever,
                  build_seconds=round(time.perf_counter() - t0, 3))
 
 
@@ -110,7 +124,33 @@ def _cache_root(store) -> Path | None:
     return Path(str(path) + ".match")
 
 
-def _save(idx: Index, root: Path) -> None:
+def _user_root(root: Path) -> Path:
+    """Where the index of a database whose folder cannot be written is kept instead: the user's cache
+    (``$XDG_CACHE_HOME/zhaoshang/match/``, default ``~/.cache``), one folder per database path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    full = os.path.abspath(str(root))
+    return base / "zhaoshang" / "match" / f"{hashlib.sha256(full.encode('utf-8')).hexdigest()[:16]}-{Path(full).name}"
+
+
+def _save(idx: Index, root: Path) -> str | None:
+    """Keep the index beside the database, else in the user's cache (saying so); None when neither can be
+    written: the index then lives in this process only (built once here, again at the next start)."""
+    for at in (root, _user_root(root)):
+        try:
+            _save_in(idx, at)
+        except OSError as exc:
+            log.warning("场景匹配索引无法写入 %s（%s） / the match index cannot be written to %s (%s)", at, exc, at, exc)
+            continue
+        if at != root:
+            log.warning("场景匹配索引保存在 %s（数据库所在目录不可写） / the match index is kept in %s "
+                        "(the database's folder cannot be written)", at, at)
+        return str(at)
+    log.warning("场景匹配索引只保存在内存中，下次启动将重新建立 / the match index is kept in memory only: "
+                "the next start builds it again")
+    return None
+
+
+def _save_in(idx: Index, root: Path) -> None:
     d = root / f"{idx.kind}-{idx.fingerprint}"
     tmp = root / f".{idx.kind}-{idx.fingerprint}.{os.getpid()}"
     try:
@@ -126,8 +166,9 @@ def _save(idx: Index, root: Path) -> None:
         for old in root.glob(f"{idx.kind}-*"):
             if old != d:
                 shutil.rmtree(old, ignore_errors=True)
-    except OSError:  # a read-only directory: the index simply lives in memory
+    except OSError:  # a read-only folder: the caller tries the next place
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _load(kind: str, fp: str, root: Path) -> Index | None:
@@ -166,12 +207,12 @@ def get_index(store, kind: str, *, rebuild: bool = False, build_missing: bool = 
         with _LOCK:
             if not rebuild and key in _MEMO:
                 return _MEMO[key]
-        idx = None if rebuild else _load(kind, fp, root)
+        idx = None if rebuild else (_load(kind, fp, root) or _load(kind, fp, _user_root(root)))
         if idx is None and not build_missing:
             return None
         if idx is None:
             idx = build(store, kind, fp)
-            _save(idx, root)
+            idx.saved_to = _save(idx, root)
         with _LOCK:
             _MEMO[key] = idx
             while len(_MEMO) > 6:
