@@ -162,7 +162,7 @@ class ServedData:
             warm-up's optional part does (the match index, pure-Python tokenising) — unless ``needed()``: a
             request waits for this very work."""
             t0 = time.monotonic()
-            while (self.requests > 0 and not needed() and budget[0] > 0
+            while (self.requests > 0 and not needed() and not stopping.is_set() and budget[0] > 0
                    and time.monotonic() - t0 < QUIET_WAIT):
                 time.sleep(0.02)
             budget[0] -= time.monotonic() - t0
