@@ -136,6 +136,42 @@ def test_missing_data_lowers_confidence_not_score_and_is_shown(db):
     assert all({"score", "contributions"} <= set(v) for v in full["dimensions"].values())
 
 
+def test_no_people_or_news_data_is_no_data_not_a_middle_score(db, tmp_path):
+    """With people and news imported for some enterprises, one without any read 0 key people and 0 news: ranked among
+    the others (a lone or tied value is the middle, 50) it got a team and an influence score, read as a fact. Its
+    team and influence are now 'no data', left out of the total, which says so (API, CLI table)."""
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(db / "s.duckdb", path)
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO persons (id, name, source) VALUES (1, '张三', 'test')")
+    con.execute("INSERT INTO roles (id, person_id, person_name, enterprise_id, role, title, start_date, source) "
+                "VALUES (1, 1, '张三', 1, 'ceo', '总经理', DATE '2018-01-01', 'test')")
+    con.execute("INSERT INTO news (id, title, published, sentiment, source) VALUES (1, '测试企业1号发布新品', "
+                "TIMESTAMP '2020-03-01 09:00:00', 0.5, 'test')")
+    con.execute("INSERT INTO news_mentions VALUES (1, 1, '测试企业1号有限公司', 'declared')")
+    con.close()
+    one = run_json("score", "1", "--as-of", D.isoformat(), db=path)
+    assert not one["dimensions"]["team"]["absent"] and not one["dimensions"]["influence"]["absent"]
+    assert one["total_basis"]["no_data"] == [k for k, v in one["dimensions"].items() if v["absent"]]
+    doc = run_json("score", "3", "--as-of", D.isoformat(), db=path)
+    for dim in ("team", "influence"):
+        d = doc["dimensions"][dim]
+        assert d["absent"] and d["score"] is None and d["share"] is None, (dim, d)
+        assert all(c["detail"]["missing"] for c in d["contributions"])
+    present = {k: v for k, v in doc["dimensions"].items() if not v["absent"]}
+    weights = {k: v["weight"] for k, v in present.items()}
+    assert doc["total"] == pytest.approx(sum(weights[k] * v["score"] for k, v in present.items()) / sum(weights.values()),
+                                         abs=0.06)  # the weighted mean of the dimensions with data
+    assert {"team", "influence"} <= set(doc["total_basis"]["no_data"]) and doc["total_basis"]["rule"] == "present_dimensions"
+    assert "团队" in doc["total_basis"]["note"] and "不计入总分" in doc["total_basis"]["note"]
+    table = run("score", "3", "--as-of", D.isoformat(), db=path)
+    assert "缺数据、不计入：" in table.stdout
+    assert "综合得分  缺数据" in table.stdout and "不计入总分" in table.stderr, (table.stdout, table.stderr)
+    en = run("--lang", "en", "score", "3", "--as-of", D.isoformat(), db=path)
+    assert "no data, left out:" in en.stdout and "left out of the total" in en.stderr, (en.stdout, en.stderr)
+    assert "confidence 0." in " ".join(en.stdout.split()) and "{" not in en.stdout
+
+
 def test_facts_after_the_date_change_nothing(db, tmp_path):
     before = run_json("score", "3", "--as-of", D.isoformat(), db=db / "s.duckdb")
     _build(tmp_path / "later.duckdb", extra=[(3, ("2020-07-01", "d", 99999)), (6, ("2020-08-01", "a", 5000)),

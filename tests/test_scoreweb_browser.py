@@ -126,7 +126,34 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     names = pg.evaluate("echarts.getInstanceByDom(document.getElementById('sc-radar')).getOption().radar[0].indicator.map(i => i.name)")
     dims, scores = pg.evaluate("[JSON.parse(document.getElementById('sc-radar').dataset.dims), JSON.parse(document.getElementById('sc-radar').dataset.scores)]")
     assert None in scores, scores  # the fixture's card has a dimension without any signal
-    assert names == [d + " (missing)" if s is None else d for d, s in zip(dims, scores)], names
+    assert names == [d + " (no data)" if s is None else d for d, s in zip(dims, scores)], names
+    assert not served["errors"], served["errors"]
+
+
+def test_a_dimension_without_data_says_no_data_on_the_profile_and_the_lead_page(served):
+    """The fixture has news for one enterprise in four: one without news read 0 news, ranked among the others (ties at
+    the middle), and its influence showed a score. It is 'no data' (缺数据), left out of the total, which says so — on
+    the profile's scorecard and on the lead page, as in the JSON twin."""
+    base, pg = served["base"], served["page"]
+    items = served["get"]("/api/pipeline").json()["items"]
+    cards = {it["id"]: served["get"](f"/api/enterprises/{it['enterprise_id']}/score", lang="zh").json() for it in items}
+    lead_id, card = next((k, c) for k, c in cards.items() if c["dimensions"]["influence"]["absent"])
+    assert "influence" in card["total_basis"]["no_data"] and card["dimensions"]["influence"]["score"] is None
+    pg.goto(f"{base}/enterprises/{card['enterprise_id']}?lang=zh")
+    pg.wait_for_selector('#sc-radar[data-ready="1"] canvas')
+    assert pg.inner_text('#sc-dims tr[data-dim="influence"] td.num >> nth=0') == "缺数据"
+    basis = pg.locator("#sc-total-basis")
+    assert "影响力与舆情" in basis.inner_text() and "不计入总分" in basis.inner_text()
+    assert basis.inner_text() == card["total_basis"]["note"]
+    assert pg.inner_text("#sc-total") == str(card["total"])
+    pg.goto(f"{base}/pipeline/{lead_id}?lang=zh")
+    assert pg.inner_text("#lead-score-total") == str(card["total"])
+    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num') == "缺数据"
+    assert pg.inner_text("#lead-score-basis") == card["total_basis"]["note"]
+    pg.goto(f"{base}/pipeline/{lead_id}?lang=en")
+    assert "No data: " in pg.inner_text("#lead-score-basis") and "left out of the total" in pg.inner_text("#lead-score-basis")
+    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num') == "no data"
+    pg.goto(f"{base}/enterprises/{card['enterprise_id']}?lang=zh")  # the next tests read the page in Chinese
     assert not served["errors"], served["errors"]
 
 
@@ -135,6 +162,7 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     pg.goto(f"{base}/enterprises?as_of={AS_OF}&size=500&lang=zh")  # the page may hold an earlier test's English
     assert AS_OF in pg.inner_text("#score-asof")
     assert f"截至 {AS_OF} 的存储批次" in pg.inner_text("#score-asof")  # a space between the date and the Chinese after it
+    assert "缺数据的维度不计入" in pg.inner_text("#score-asof")  # how the totals treat a dimension without data
     pg.click("#ent-table thead a.sort[href*=\"sort=-score\"]")  # first click: highest first
     pg.wait_for_url("**sort=-score**")
     shown = [float(x) for x in pg.locator("#ent-table td.ent-score").all_inner_texts() if x.strip()]

@@ -79,7 +79,7 @@ def score_cmd(
         return
     rows = []
     for key, dim in doc["dimensions"].items():
-        rows.append({"dimension": dim["label"], "score": t("缺失", "absent") if dim["absent"] else dim["score"],
+        rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else dim["score"],
                      "weight": dim["share"] if dim["share"] is not None else "", "signal": "", "raw": "",
                      "percentile": "", "contribution": ""})
         for c in dim["contributions"]:
@@ -89,16 +89,23 @@ def score_cmd(
                                  else c["raw"]),
                          "percentile": c["normalised"], "contribution": c["contribution"]})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
+    no_data = [doc["dimensions"][k]["label"] for k in (doc.get("total_basis") or {}).get("no_data") or []]
     emit(doc, fmt, rows=rows, columns=["dimension", "score", "signal", "raw", "percentile", "weight", "contribution"],
-         title=t(f"{doc['name']}：总分 {doc['total']}，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
+         title=t(f"{doc['name']}：总分 {doc['total']}"
+                 + (f"（缺数据、不计入：{'、'.join(no_data)}）" if no_data else "") + f"，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
                  f"对照组 {doc['cohort']['level']} n={doc['cohort']['n']}，再融资可能性 {tier}）",
-                 f"{doc['name']}: total {doc['total']}, confidence {doc['confidence']} (as of {doc['as_of']}, "
+                 f"{doc['name']}: total {doc['total']}"
+                 + (f" (no data, left out: {', '.join(no_data)})" if no_data else "") + f", confidence {doc['confidence']} (as of {doc['as_of']}, "
                  f"{doc['version']}, cohort {doc['cohort']['level']} n={doc['cohort']['n']}, next round: {tier})"),
          note=_coverage_note(doc, note))
 
 
 def _coverage_note(doc: dict, note: str | None) -> str | None:
-    """The scorecard's note: no funding source covers the enterprise (its funding signals unknown, not 0)."""
+    """The scorecard's note: the dimensions with no data, left out of the total; no funding source covers the
+    enterprise (its funding signals unknown, not 0)."""
+    basis = (doc.get("total_basis") or {}).get("note")
+    if basis:
+        note = f"{note}\n{basis}" if note else basis
     if doc.get("funding_coverage") != "not_covered":
         return note
     cov = t("导入的融资来源均未覆盖该企业：融资信号未知（未覆盖），不按 0 计，只降低置信度",

@@ -256,6 +256,7 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                      "score": None if score is None else round(score, 1), "absent": score is None,
                      "coverage": round(row.get(f"cov_{dim}") or 0.0, 3),
                      "contributions": [p.to_json() for p in parts]}
+    no_data = [k for k, v in dims.items() if v["absent"] and v["weight"] > 0]
     total = row.get("total")
     prob = calibrated(total, w.get("calibration"))
     params = {**weight_params(w), "as_of": d.isoformat()}
@@ -271,10 +272,23 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
             "cohort": {"level": row["cohort_level"], "node": row.get("node"), "age_band": row["age_band"],
                        "n": row["cohort_n"]},
             "dimensions": dims, "missing": missing, "not_covered": not_covered,
+            # how the total treats the dimensions without data: left out of its weighted mean (never read as 50 or 0)
+            "total_basis": {"rule": "present_dimensions", "dimensions": [k for k in dims if k in present_dims],
+                            "no_data": no_data, "note": total_note([dims[k]["label"] for k in no_data], lang)},
             "funding_coverage": (None if row.get("funding_covered") is None
                                  else "covered" if row["funding_covered"] else "not_covered"),
             "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
+
+
+def total_note(no_data_labels: list[str], lang: str = "zh") -> str | None:
+    """What the total says of the dimensions with no data (None when every dimension has data)."""
+    if not no_data_labels:
+        return None
+    if lang == "en":
+        return (f"No data: {', '.join(no_data_labels)} — left out of the total, which weighs only the dimensions "
+                "with data (not counted as 50 or 0); they lower the confidence only")
+    return f"缺数据：{'、'.join(no_data_labels)}——不计入总分（总分只按有数据的维度加权，不按 50 分或 0 分计），只降低置信度"
 
 
 def _funding_note(row: dict, lang: str) -> str | None:

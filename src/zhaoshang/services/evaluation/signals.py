@@ -46,7 +46,7 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
 FUNDING_SOURCES = ("fundings", "amounts", "investors")
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "funding-coverage-1"
+SIGNALS_VERSION = "no-data-2"  # 2: an enterprise without people (or news) data has no team (influence) signals, not 0
 UNCOV = """uncov AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
           HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = 'fundings'), FALSE))),"""
 
@@ -220,6 +220,9 @@ cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_hi
         WHERE field = 'capital_wan' AND changed_on <= {D} AND changed_on > {D} - INTERVAL 730 DAY
           AND TRY_CAST(new_value AS DOUBLE) > TRY_CAST(old_value AS DOUBLE) AND {one('enterprise_id')}
         GROUP BY enterprise_id),
+-- people data: any role of the enterprise known by D (current or ended); without one its team signals are unknown
+ppl AS (SELECT DISTINCT r.enterprise_id FROM roles r LEFT JOIN imports i ON i.id = r.import_id
+        WHERE coalesce(r.start_date, i.data_date) <= {D} AND r.enterprise_id IS NOT NULL AND {one('r.enterprise_id')}),
 nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_12m,
               avg(sentiment) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_tone,
               count(DISTINCT id) FILTER (WHERE sentiment < -0.3) AS negative_news
@@ -259,11 +262,11 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        {opt('patents', 'coalesce(pat.recent, 0) - coalesce(pat.before_recent, 0)')} AS patents_growth,
        {opt('branches', 'coalesce(br.branches_24m, 0)')} AS branches_24m,
        {opt('capital_changes', 'coalesce(cap.capital_changes_24m, 0)')} AS capital_changes_24m,
-       {opt('news', 'coalesce(nw.news_12m, 0)')} AS news_12m,
+       {opt('news', 'CASE WHEN nw.enterprise_id IS NOT NULL THEN coalesce(nw.news_12m, 0) END')} AS news_12m,
        {opt('news', 'nw.news_tone')} AS news_tone,
-       {opt('roles', 'coalesce(team.key_people, 0)')} AS key_people,
-       {opt('roles', 'coalesce(team.serial_founders, 0)')} AS serial_founders,
-       {opt('roles', 'coalesce(team.board_ties, 0)')} AS board_ties,
+       {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.key_people, 0) END')} AS key_people,
+       {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.serial_founders, 0) END')} AS serial_founders,
+       {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.board_ties, 0) END')} AS board_ties,
        coalesce(ev.events, 0) + coalesce({opt('news', 'nw.negative_news')}, 0) AS negative_events,
        CASE WHEN st.abnormal THEN 1 ELSE 0 END AS abnormal_status
 FROM e
@@ -277,6 +280,7 @@ LEFT JOIN pat ON pat.enterprise_id = e.id
 LEFT JOIN br ON br.enterprise_id = e.id
 LEFT JOIN cap ON cap.enterprise_id = e.id
 LEFT JOIN nw ON nw.enterprise_id = e.id
+LEFT JOIN ppl ON ppl.enterprise_id = e.id
 LEFT JOIN team ON team.enterprise_id = e.id
 LEFT JOIN ev ON ev.enterprise_id = e.id
 LEFT JOIN st ON st.enterprise_id = e.id

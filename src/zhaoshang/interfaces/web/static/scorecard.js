@@ -1,4 +1,4 @@
-/* 企业评估: the radar of the scorecard's dimensions (absent dimensions drawn at 0 and named as missing). */
+/* 企业评估: the radar of the scorecard's dimensions (dimensions without data drawn at 0 and named "no data"). */
 (function () {
   const el = document.getElementById('sc-radar');
   if (!window.echarts || !el) return;
