@@ -42,6 +42,35 @@ def test_strict_refuses_a_dropped_value_naming_file_row_column_reason(tmp_path):
     assert rep["rows_imported"] == 3 and rep["fields_dropped"] == 1
 
 
+def test_strict_stops_on_a_repeated_key_and_on_a_row_kept_without_a_field(tmp_path):
+    """A strict import must fail on anything it would report. It stopped on rejected rows and dropped values only: a
+    key repeated within the file (the earlier row kept as a source record) and a news row kept without its title or
+    date were written, and said afterwards. Now each fails the import, naming file, row, column and reason; nothing
+    is written."""
+    db = tmp_path / "z.duckdb"
+    rows = good_rows(3, 400)
+    rows.append(["杭州重复代码另一名称科技有限公司", rows[0][1], rows[0][2], "900万元", "浙江", "杭州", "", ""])
+    dup = write_csv(tmp_path / "dup.csv", rows)
+    p = run("import", "enterprises", dup, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert "严格模式：dup.csv 第 2 行 统一社会信用代码" in p.stderr and "重复" in p.stderr and "未写入任何数据" in p.stderr
+    assert not db.exists() or q(db, "SELECT count(*) FROM enterprises") == [(0,)]
+    assert not db.exists() or q(db, "SELECT count(*) FROM imports") == [(0,)]
+    en = run("--lang", "en", "import", "enterprises", dup, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert en.returncode == 2 and "strict mode: dup.csv row 2" in en.stderr and "nothing was written" in en.stderr
+    news = tmp_path / "news.csv"
+    news.write_text("标题,正文,发布时间,来源\n某某科技获A轮融资,某某科技今日宣布完成A轮融资,2024-03-01,新闻网\n"
+                    ",某某科技新建生产基地的消息,2024-03-02,新闻网\n无日期的新闻,正文内容三,,新闻网\n", encoding="utf-8")
+    p = run("import", "news", news, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert p.returncode == 2 and "严格模式：news.csv 第 3 行" in p.stderr and "（共 2 个问题）" in p.stderr, p.stderr
+    assert q(db, "SELECT count(*) FROM news") == [(0,)]
+    # without --strict both are imported and reported, as before
+    rep = run_json("import", "news", news, "--rejects", tmp_path, db=db)
+    assert rep["rows_imported"] == 3 and rep["kept_without"] == {"published_missing": 1, "title_missing": 1}
+    rep = run_json("import", "enterprises", dup, "--rejects", tmp_path, db=db)
+    assert rep["rows_repeated"] == 1
+
+
 def test_stale_temp_copy_of_a_killed_import_is_removed_on_the_next_run(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()

@@ -212,16 +212,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         for raw in staged.raws:
             refuse_columns_a_preset_reads(kind, raw.headers, taken, Path(raw.path))
     if strict and (rejected or report.fields_dropped):
-        report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
-        f, row, column, reason, reason_en = con.execute(
-            'SELECT _file, _row, "column", reason, reason_en FROM _rej WHERE action IN (\'rejected\', \'field_dropped\') '
-            'ORDER BY _file, _row LIMIT 1').fetchone()
-        total = rejected + report.fields_dropped
-        raise ImportFailed(
-            f"严格模式：{paths[f].name} 第 {row} 行 {column}: {reason}"
-            f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
-            en=f"strict mode: {paths[f].name} row {row} {column}: {reason_en}{f' ({total} problems)' if total > 1 else ''}; "
-               f"nothing was written. Problem list: {report.rejects_path}")
+        _refuse_strict(con, paths, store, rejects_dir, src, report, ("rejected", "field_dropped"))
     rate = _rate(staged.rows_read, t0)
     step(1, description=f"关联与写入（{staged.rows_read:,} 行，{rate} 行/秒）",
          description_en=f"linking and writing ({staged.rows_read:,} rows, {rate} rows/s)")
@@ -265,6 +256,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         report.kept_without = dict(sorted({**dict(con.execute(
             "SELECT code, count(*) FROM _rej WHERE action = 'kept_without' AND _row IS NOT NULL GROUP BY code"
         ).fetchall()), **report.kept_without}.items()))
+        if strict:  # what the writers noted (a key repeated, a row kept without a field) fails a strict import too:
+            # raised inside the transaction, so nothing is written
+            _refuse_strict(con, paths, store, rejects_dir, src, report, ("kept_record", "kept_without"))
         # the problems, with what the writers noted (a key repeated within the import: ``key_repeated``)
         if con.execute("SELECT 1 FROM _rej LIMIT 1").fetchall():
             report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
@@ -344,6 +338,26 @@ def _refuse_unlinkable(con, staged, paths: list[Path], m: Mapping, src: str) -> 
                     en=f"{files_en}: no column names the enterprise "
                        f"({', '.join(f for f, _ in evidence)}; columns recognised: {', '.join(found)}); the rows could not be "
                        f"linked to any enterprise, nothing imported. {hint_en[0].upper() + hint_en[1:]}")
+
+
+def _refuse_strict(con, paths: list[Path], store: Store, rejects_dir, src: str, report: ImportReport,
+                   actions: tuple[str, ...]) -> None:
+    """A strict import stops at the first problem of ``actions`` it would report (file, row, column, reason, how many
+    in all), having written the problem list; nothing is written to the database."""
+    listed = ", ".join(f"'{a}'" for a in actions)
+    first = con.execute(f'SELECT _file, _row, "column", reason, reason_en, count(*) OVER () FROM _rej '
+                        f"WHERE action IN ({listed}) ORDER BY _file, _row NULLS FIRST LIMIT 1").fetchone()
+    if first is None:
+        return
+    f, row, column, reason, reason_en, total = first
+    report.rejects_path = _write_rejects(con, paths, store, rejects_dir, src)
+    where = f" 第 {row} 行" if row is not None else ""
+    where_en = f" row {row}" if row is not None else ""
+    raise ImportFailed(
+        f"严格模式：{paths[f].name}{where} {column}: {reason}"
+        f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
+        en=f"strict mode: {paths[f].name}{where_en} {column}: {reason_en}{f' ({total} problems)' if total > 1 else ''}; "
+           f"nothing was written. Problem list: {report.rejects_path}")
 
 
 # the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's
