@@ -196,6 +196,31 @@ class UnchangedRows:
         return None
 
 
+def combined_hashes(con, table: str = "_ent", key: str = "_key") -> None:
+    """Rows combined per key (one line per product): the key's content hash becomes the hash of all its rows' hashes
+    in file order, so that the record kept for the key says whether any of its lines changed, not only its last."""
+    con.execute(f"""UPDATE {table} SET _hash = a.h FROM (
+        SELECT {key} AS k, md5_number(string_agg(CAST(_hash AS VARCHAR), ',' ORDER BY _file, _row)) AS h
+        FROM {table} GROUP BY {key} HAVING count(*) > 1) a WHERE {table}.{key} = a.k""")
+
+
+def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
+    """Keys combined from several rows whose combined content is the latest the source recorded for them (the
+    rows of such a key are all read, ``UnchangedRows(read_all=True)``): left out of ``table`` (not written) and
+    counted as unchanged (``_seen_n``), never as gone (``_unseen``). How many keys."""
+    if not has_earlier(con, source):
+        return 0
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_same AS SELECT e._key FROM {table} e
+        JOIN {_latest_sql(con, source)} l ON l.source_key = e._key AND l.row_hash = e._hash""")
+    n = con.execute("SELECT count(*) FROM _ent_same").fetchone()[0]
+    if n:
+        con.execute(f"DELETE FROM {table} WHERE _key IN (SELECT _key FROM _ent_same)")
+        con.execute(f"UPDATE _seen_n SET n = n + {int(n)}")
+        con.execute("DELETE FROM _unseen WHERE source_key IN (SELECT _key FROM _ent_same)")
+    con.execute("DROP TABLE _ent_same")
+    return n
+
+
 def record_absences(con, source: str, import_id: int) -> int:
     """Record the source's keys this export no longer lists (``enterprise_absences``): the keys whose latest
     content did not come again (``_unseen``) and that this import did not write (``_ent``) — the

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .context import ImportContext
+from .delta import combined_hashes, set_aside_unchanged_keys
 from .events import founded_events
 from .staging import qi, ql
 
@@ -407,6 +408,8 @@ def write_enterprises(ctx: ImportContext) -> None:
                     "QUALIFY row_number() OVER (PARTITION BY e._key ORDER BY _file DESC, _row DESC) > 1"))
     if not unique:
         _combine(con, "_ent", "_key", ctx.mapping.combine)
+        if ctx.mapping.combine:
+            combined_hashes(con)
         _keep_last(con, "_ent", "_key")
         differs = " OR ".join(f"CAST(d.{c} AS VARCHAR) <> CAST(k.{c} AS VARCHAR)" for c in CONFLICT_FIELDS)
         con.execute(f"""DELETE FROM _ent_dup d WHERE NOT EXISTS (SELECT 1 FROM _ent k WHERE k._key = d._key AND ({differs}))
@@ -414,6 +417,8 @@ def write_enterprises(ctx: ImportContext) -> None:
                                AND r.row_hash = d._hash)""")
         con.execute("CREATE OR REPLACE TEMP TABLE _ent_dup AS SELECT * FROM _ent_dup "
                     "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
+    if ctx.mapping.combine:  # a key whose lines all came again as they were is unchanged, not written
+        set_aside_unchanged_keys(con, src)
     in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
     kept = n_rows if unique else con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.unique_keys = n_rows if unique else None
