@@ -300,6 +300,35 @@ def test_backup_restore_round_trip_and_across_backends(team, tmp_path):
     assert {u["name"] for u in A.list_users(team)} == {"gina", "next"}
 
 
+def test_a_backup_made_before_migration_80_restores_the_users_last_activity(team, tmp_path):
+    """Migration 80 filled users' last activity (最近活动) from the sessions and the log's logins at the upgrade; a
+    restore of a backup made before it re-created the tables empty, ran that fill on nothing, then inserted the users
+    without it: every last_seen was empty. The fill now runs on the restored rows too (the log's logins: no session
+    survives a restore)."""
+    A.add_user(team, "hana", "analyst", PW, "cli:test")
+    A.add_user(team, "ivan", "viewer", PW, "cli:test")  # never signed in
+    A.create_session(team, A.authenticate(team, "hana", PW, "10.0.0.3"), "10.0.0.3")  # signs in on the page
+    login_at = [r for r in audit.search(team, action="login")["rows"] if r["actor"] == "hana"][0]["at"]
+    path = tmp_path / "now.jsonl"
+    backup(team, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["migrations"] = [v for v in header["migrations"] if v < 80]  # as a version before migration 80 wrote it
+    old = [json.dumps(header, ensure_ascii=False)]
+    for line in lines[1:]:
+        item = json.loads(line)
+        if item["table"] == "users":
+            item["row"].pop("last_seen", None)
+        old.append(json.dumps(item, ensure_ascii=False))
+    before80 = tmp_path / "before80.jsonl"
+    before80.write_text("\n".join(old) + "\n", encoding="utf-8")
+    restore(team, before80)
+    seen = {u["name"]: u["last_seen"] for u in A.list_users(team)}
+    assert seen["hana"] == login_at and seen["ivan"] is None, seen
+    restore(team, path)  # a backup made after it keeps what it holds (the session's time)
+    assert {u["name"]: u["last_seen"] for u in A.list_users(team)}["hana"] >= login_at
+
+
 WRITER = r"""
 import sys
 from zhaoshang.core.teamstate import open_team_db

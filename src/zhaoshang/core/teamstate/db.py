@@ -206,7 +206,7 @@ def apply_migrations(tx: Tx) -> list[int]:
     migrations = registered()
     for v in sorted(migrations):
         if v not in done:
-            for st in migrations[v].sql(tx.dialect):
+            for st in migrations[v].sql(tx.dialect) + migrations[v].sql(tx.dialect, migrations[v].backfill):
                 tx.execute(st)
             tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [v, migrations[v].name, now()])
             applied.append(v)

@@ -23,10 +23,13 @@ class Migration:
     version: int
     name: str
     statements: tuple = field(default_factory=tuple)
+    # statements that derive the new columns' values from rows an older version wrote: run after ``statements`` at
+    # the upgrade, and again after a restore of a backup made before this migration (``backup.restore``)
+    backfill: tuple = field(default_factory=tuple)
 
-    def sql(self, dialect: str) -> list[str]:
+    def sql(self, dialect: str, statements: tuple | None = None) -> list[str]:
         out = []
-        for st in self.statements:
+        for st in self.statements if statements is None else statements:
             if isinstance(st, dict):
                 st = st.get(dialect)
                 if not st:
@@ -44,11 +47,13 @@ def registered() -> dict[int, Migration]:
     return MIGRATIONS
 
 
-def register_migration(version: int, name: str, statements: list[Statement]) -> Migration:
-    """Add a migration; versions are unique and applied in ascending order."""
+def register_migration(version: int, name: str, statements: list[Statement],
+                       backfill: list[Statement] | None = None) -> Migration:
+    """Add a migration; versions are unique and applied in ascending order. ``backfill``: the statements filling
+    what it adds from older rows (run at the upgrade and after restoring a backup that predates it)."""
     if version in MIGRATIONS and MIGRATIONS[version].name != name:
         raise ValueError(f"team-state migration {version} is already {MIGRATIONS[version].name!r}")
-    m = Migration(version, name, tuple(statements))
+    m = Migration(version, name, tuple(statements), tuple(backfill or ()))
     MIGRATIONS[version] = m
     return m
 

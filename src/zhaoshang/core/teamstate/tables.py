@@ -124,9 +124,8 @@ register_migration(70, "saved lead weights", [
 
 # the users' last activity, kept on the user: it was read from their sessions, which a password reset (or disabling
 # the user) deletes, so 最近活动 went blank; filled from the sessions and the log's logins at the upgrade
-register_migration(80, "users' last activity", [
-    "ALTER TABLE users ADD COLUMN last_seen TEXT",
+register_migration(80, "users' last activity", ["ALTER TABLE users ADD COLUMN last_seen TEXT"], backfill=[
     "UPDATE users SET last_seen = (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = users.id)",
     "UPDATE users SET last_seen = (SELECT max(a.at) FROM audit_log a WHERE a.actor = users.name AND a.action = 'login') "
     "WHERE last_seen IS NULL",
-])
+])  # the fill runs again after restoring a backup made before it (whose users have no last_seen)
