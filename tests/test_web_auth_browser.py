@@ -177,6 +177,28 @@ def test_admin_page_says_what_was_done_in_its_language(base):
         b.close()
 
 
+def test_an_outsider_failing_elsewhere_does_not_keep_the_user_off_the_login_page(served):
+    """Anyone who knew a name could fail 20 times from anywhere and keep its user out for 15 minutes. The user, at the
+    address she signed in from before, still signs in on the login page; from a new address the name stays throttled."""
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.team import accounts
+
+    base, db = served
+    run("users", "add", "olga", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
+    assert _login_status(base, "olga", PW) == 303  # she signs in from here (127.0.0.1) as usual
+    team = open_team_db(None, db_path=str(db))
+    try:
+        for i in range(accounts.ACCOUNT_LIMIT):  # someone else guesses from many addresses
+            with pytest.raises(accounts.UserError):
+                accounts.authenticate(team, "olga", f"guess number {i}", f"192.0.2.{i}")
+        with pytest.raises(accounts.Throttled):  # the name is throttled from a new address
+            accounts.authenticate(team, "olga", PW, "192.0.2.99")
+    finally:
+        team.close()
+    with _signed_in(base, "olga") as pg:  # in the browser, from her own address
+        assert "olga" in pg.inner_text("#current-user")
+
+
 def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clears_them(served):
     """Behind one address (an office's NAT; here every request comes from 127.0.0.1) five wrong passwords by one
     person locked every colleague out for 15 minutes with nothing to clear it: the throttle is now per name and
