@@ -108,6 +108,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         pg.fill("#r-name", "坏规则")
         pg.click("#r-save")  # nothing but a name: refused with one line
         assert "没有任何条件" in pg.inner_text("#al-error")
+        assert "事件类型、关注企业" in pg.inner_text("#al-error")  # the form's words, not only the YAML keys
         # a rule made with the form (CSRF token of the page): a funding ≥ 1亿 in 杭州市's gap segments
         pg.fill("#r-name", "缺失环节大额融资")
         pg.check("input[name=types][value=funding]")

@@ -131,8 +131,12 @@ def normalise(store, spec: dict) -> dict:
     enabled = spec.get("enabled", True)
     out["enabled"] = enabled if isinstance(enabled, bool) else str(enabled).strip().lower() not in ("0", "false", "no", "否")
     if not any(out[k] for k in ("types", "enterprises", "targets", "regions", "nodes", "gaps_of")):
-        raise UserError(f"规则“{name}”没有任何条件（types、enterprises、targets、regions、nodes、gaps_of 至少一项）",
-                        en=f"rule {name!r} has no condition (types, enterprises, targets, regions, nodes or gaps_of)")
+        # in the words of the form, with the YAML keys beside (the same check serves the page, the CLI and a file)
+        raise UserError(f"规则“{name}”没有任何条件：事件类型、关注企业、招商项目目标、地区、产业链环节、补链地区至少填一项"
+                        "（YAML: types、enterprises、targets、regions、nodes、gaps_of）",
+                        en=f"rule {name!r} has no condition: give at least one of event types, enterprises, pipeline "
+                           "targets, regions, chain nodes or a region's gaps (YAML: types, enterprises, targets, regions, "
+                           "nodes, gaps_of)")
     return out
 
 
