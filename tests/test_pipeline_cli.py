@@ -38,6 +38,11 @@ def test_pipeline_commands(db, tmp_path):
     bad = run("pipeline", "move", str(lead["id"]), "已放弃", db=db, check=False)
     assert bad.returncode == 2 and "理由" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+    # a note as the argument or with --note, as `add` and `move` take it (--note was 没有这个选项)
+    run("pipeline", "note", str(lead["id"]), "首次电话", db=db)
+    run("pipeline", "note", str(lead["id"]), "--note", "约了下周拜访", db=db)
+    notes = [h["to_value"] for h in run_json("pipeline", "show", str(lead["id"]), db=db)["history"] if h["field"] == "note"]
+    assert notes[-2:] == ["首次电话", "约了下周拜访"], notes
     out = run("pipeline", "list", "--overdue", "--format", "csv", db=db).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["id"], r["next_action"], r["next_action_date"]) for r in rows] == [(str(lead["id"]), "上门拜访", "2021-01-05")]

@@ -117,9 +117,12 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
 def note_cmd(lead: str = typer.Argument(..., help="线索编号"),
              text: Optional[str] = typer.Argument(None, help="备注"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
+             note: Optional[str] = typer.Option(None, "--note", help="备注"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """给线索加备注，或改负责人、下一步及其日期（不改状态）。"""
-    row = L.update(open_team(), lead, user=user, note=text, owner=owner, next_action=next_action, next_action_date=due)
+    # the note as the second argument, or --note as `pipeline move` takes it
+    row = L.update(open_team(), lead, user=user, note=text if text is not None else note, owner=owner,
+                   next_action=next_action, next_action_date=due)
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已记录", "noted"))
 
 
