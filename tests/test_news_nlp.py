@@ -135,6 +135,15 @@ def test_analyze_item_and_the_cli(store, linker, tmp_path):
     en = run("--lang", "en", "analyze-news", "星河光电拟投资12亿元新建生产基地", "--body", "华辰智能获得新一轮融资",
              db=store["db"])
     assert "event type: expansion / new plant" in en.stdout and "ambiguous" in en.stdout and "星河光电" in en.stdout
+    # the table names the enterprise (it gave its id alone) under headers in the CLI's language
+    wide = {"COLUMNS": "200"}
+    en = run("--lang", "en", "analyze-news", "星河光电拟投资12亿元新建生产基地", db=store["db"], env=wide).stdout
+    head = [ln for ln in en.splitlines() if "Mention" in ln]
+    assert head and "Enterprise ID" in head[0] and "Leaning" in head[0] and "mention" not in head[0], en
+    zh = run("analyze-news", "星河光电拟投资12亿元新建生产基地", db=store["db"], env=wide).stdout
+    assert "星河光电股份有限公司" in zh and "企业编号" in zh and "标题" in zh and "中性" in zh, zh
+    csv_out = run("analyze-news", "星河光电拟投资12亿元新建生产基地", "--format", "csv", db=store["db"]).stdout
+    assert csv_out.splitlines()[0].startswith("enterprise_id,enterprise_name,mention,field") and ",title," in csv_out
     bad = run("evaluate-news", "--split", "final", "--data", str(tmp_path), check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 

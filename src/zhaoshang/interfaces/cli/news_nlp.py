@@ -24,20 +24,32 @@ def analyze_news_cmd(
     with open_store(read_only=True) as store:
         linker = MentionLinker.from_store(store)
         note = synthetic_note(store)
-    res = analyze_item(linker, title, body)
+        res = analyze_item(linker, title, body)
+        ids = [m["enterprise_id"] for m in res["mentions"]]
+        names = dict(store.con.execute("SELECT id, name FROM enterprises WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
+                     ) if ids else {}
     if fmt == Fmt.json:
         emit(res, fmt)
         return
-    rows = [{t("企业", "enterprise"): m["enterprise_id"], t("提及", "mention"): m["mention"],
-             t("位置", "field"): m["field"], t("方法", "method"): m["method"], t("置信度", "confidence"): m["confidence"],
-             t("情感", "sentiment"): m["sentiment"], t("倾向", "label"): m["sentiment_label"]} for m in res["mentions"]]
-    rows += [{t("企业", "enterprise"): t("有歧义：", "ambiguous: ") + ", ".join(str(c) for c in m["candidates"]),
-              t("提及", "mention"): m["mention"], t("位置", "field"): m["field"], t("方法", "method"): m["method"]}
+    # the table: each linked enterprise by its name beside its id, the headers and words in the CLI's language
+    table = fmt == Fmt.table  # CSV keeps the stored codes (title, neutral …)
+    where = {"title": t("标题", "title"), "body": t("正文", "body")} if table else {}
+    leaning = {"positive": t("正面", "positive"), "negative": t("负面", "negative"), "neutral": t("中性", "neutral")} if table else {}
+    rows = [{"enterprise_id": m["enterprise_id"], "enterprise_name": names.get(m["enterprise_id"], ""),
+             "mention": m["mention"], "field": where.get(m["field"], m["field"]), "method": m["method"],
+             "confidence": m["confidence"], "sentiment": m["sentiment"],
+             "sentiment_label": leaning.get(m["sentiment_label"], m["sentiment_label"])} for m in res["mentions"]]
+    rows += [{"enterprise_id": None, "enterprise_name": t("有歧义：", "ambiguous: ") + ", ".join(str(c) for c in m["candidates"]),
+              "mention": m["mention"], "field": where.get(m["field"], m["field"]), "method": m["method"]}
              for m in res["ambiguous"]]
+    headers = {"mention": ("提及", "Mention"), "field": ("位置", "Where"), "method": ("方法", "Method"),
+               "sentiment_label": ("倾向", "Leaning")}
     label = labels.label("news_event", res["event_type"], t("zh", "en"))
     title_line = t(f"事件类型：{label}（置信度 {res['event_confidence']}）",
                    f"event type: {label} (confidence {res['event_confidence']})")
-    emit(res, fmt, rows=rows, title=title_line, note=note)
+    emit(res, fmt, rows=rows, title=title_line, note=note, headers=headers,
+         columns=["enterprise_id", "enterprise_name", "mention", "field", "method", "confidence", "sentiment",
+                  "sentiment_label"])
 
 
 @app.command("evaluate-news")
