@@ -130,6 +130,11 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     ws = openpyxl.load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:3] == ("排名", "企业编号", "企业名称") and len(rows) == 1 + len(EXPECTED_CANDIDATES)
+    assert ws.title == "数据"
+    en_out = tmp_path / "leads_en.xlsx"  # in English the sheet's name too (it was 数据 above English headers)
+    run("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), "-f", "xlsx", "-o", en_out, db=db)
+    en_ws = openpyxl.load_workbook(en_out).active
+    assert en_ws.title == "Data" and next(en_ws.iter_rows(values_only=True))[:2] == ("Rank", "Enterprise ID")
     assert rows[1][2] == ENTS[102][0] and "3亿元" in rows[1][7]
     assert rows[0][-2:] == ("地区代码", "产业链环节") and rows[1][-2:] == (REGION, "S2")
     # the sheet, trimmed by hand to its first two leads, imports into the pipeline as they are (source excel)

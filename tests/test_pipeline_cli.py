@@ -68,6 +68,7 @@ def test_pipeline_commands(db, tmp_path):
     import openpyxl
 
     ws = openpyxl.load_workbook(xlsx).active
+    assert ws.title == "Data"  # the sheet's name in the file's language
     head, *body = [list(r) for r in ws.iter_rows(values_only=True)]
     got = [dict(zip(head, r)) for r in body]
     assert [(type(r["ID"]), type(r["Enterprise ID"]), r["Overdue"], r["Source"]) for r in got] == [

@@ -154,9 +154,10 @@ def _xlsx_value(v: Any) -> Any:
     return _text(str(v))
 
 
-def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
+def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh") -> int:
     """Rows streamed into XlsxWriter's constant-memory mode: text cells are written as strings (never a
-    formula, whatever they start with), dates with a date format, numbers as numbers."""
+    formula, whatever they start with), dates with a date format, numbers as numbers. The sheet is named in the
+    file's language (数据 / Data)."""
     import xlsxwriter
 
     total = _run(con, f"SELECT count(*) FROM ({sql}) AS _export", params)[0][0]
@@ -166,7 +167,7 @@ def _write_xlsx(con, sql: str, params, tmp: Path) -> int:
             f"{total:,} rows exceed Excel's sheet limit of {XLSX_MAX_ROWS:,} rows (header included); export to .csv or .parquet")
     wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
-    ws = wb.add_worksheet("数据")
+    ws = wb.add_worksheet("Data" if lang == "en" else "数据")
     bold = wb.add_format({"bold": True})
     formats = {_dt.datetime: wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
                _dt.date: wb.add_format({"num_format": "yyyy-mm-dd"}),
@@ -279,8 +280,10 @@ def export_query(
     params: list | tuple | dict | None = None,
     *,
     fmt: str | None = None,
+    lang: str = "zh",
 ) -> int:
-    """Write the rows of `sql` to `path` (format from the suffix, or `fmt`); return the number of rows."""
+    """Write the rows of `sql` to `path` (format from the suffix, or `fmt`); return the number of rows. `lang`: the
+    language of the file's own words (an XLSX's sheet name)."""
     target = Path(path)
     kind = _format_of(target, fmt)
     directory = target.parent if str(target.parent) else Path(".")
@@ -295,7 +298,7 @@ def export_query(
     extra: Path | None = None
     try:
         if kind == "xlsx":
-            n = _write_xlsx(con, sql, params, tmp)
+            n = _write_xlsx(con, sql, params, tmp, lang)
         elif kind == "parquet":
             n = _copy(con, sql, tmp, "FORMAT parquet", params)
         elif kind == "jsonl":

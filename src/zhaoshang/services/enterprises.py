@@ -317,7 +317,7 @@ def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = 
     from ..core.writers import export_query
 
     sql, params = export_sql(store, lang=lang, **filters)
-    return export_query(store.con, sql, path, params, fmt=fmt)
+    return export_query(store.con, sql, path, params, fmt=fmt, lang=lang)
 
 
 def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[bytes]:

@@ -29,6 +29,6 @@ def write_leads(doc: dict, path: str, lang: str = "zh") -> int:
     con = duckdb.connect()
     try:
         con.register("zs_leads", pa.table(cols))
-        return export_query(con, "SELECT * FROM zs_leads", path)
+        return export_query(con, "SELECT * FROM zs_leads", path, lang=lang)
     finally:
         con.close()

@@ -74,7 +74,7 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
     con = duckdb.connect()
     try:
         con.register("zs_pipeline", tbl)
-        return export_query(con, "SELECT * FROM zs_pipeline", path)
+        return export_query(con, "SELECT * FROM zs_pipeline", path, lang=lang)
     finally:
         con.close()
 
