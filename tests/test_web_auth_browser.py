@@ -279,3 +279,18 @@ def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served):
             pg.goto(base + "/pipeline?owner=nobody-at-all&lang=zh")
             empty = pg.inner_text("#pl-empty")
             assert empty.startswith("没有符合条件的线索。") and ("加入招商项目" in empty) == told, (name, empty)
+
+
+def test_admin_rows_read_on_one_line(served):
+    """The users table: a user's name, state and last activity sat at the top of rows made tall by the role and
+    password forms, below the line of the controls beside them; they are centred on it now."""
+    base, _ = served
+    with _signed_in(base) as pg:
+        pg.set_viewport_size({"width": 1366, "height": 768})
+        pg.goto(base + "/admin?lang=zh")
+        row = pg.locator("#users tbody tr").first
+        name = row.locator("td").first.evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td); const b = r.getBoundingClientRect();"
+            " return b.top + b.height / 2; }")
+        sel = row.locator("select[name=role]").bounding_box()
+        assert abs(name - (sel["y"] + sel["height"] / 2)) <= 4, (name, sel)
