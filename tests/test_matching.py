@@ -207,6 +207,8 @@ def test_match_page_in_the_browser(db):
         assert pg.locator("#mt-demands tbody tr").count() == 1
         pg.click("#mt-demands a")
         pg.wait_for_selector("#mt-results")
+        facts = pg.inner_text("#demand-facts")  # the demand's facts: no empty '· ·', the budget in 万元
+        assert facts.startswith("杭州市数据资源管理局 · ") and "· ·" not in facts and " 万元" in facts, facts
         first = pg.locator("#mt-results tbody tr").first
         speech = ("杭州云语智能科技有限公司", "北京声智语音科技有限公司")
         assert any(n in first.inner_text() for n in speech) and "语音识别" in first.inner_text()
@@ -220,6 +222,9 @@ def test_match_page_in_the_browser(db):
         assert "政务热线语音识别转写" in pg.inner_text("#mt-results")
         pg.goto(pg.url + ("&" if "?" in pg.url else "?") + "lang=en")
         assert "Demands it can serve" in pg.inner_text("main")
+        pg.goto(base + "/match/demand/DM1?lang=en")  # in English the budget as an amount (it read 'budget 200 10k CNY')
+        facts = pg.inner_text("#demand-facts")
+        assert "budget CNY " in facts and "10k CNY" not in facts and "· ·" not in facts, facts
         assert not errors, errors
         b.close()
 
