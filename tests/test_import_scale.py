@@ -415,8 +415,8 @@ def _contents(db: Path) -> dict[str, list]:
 
 
 def test_a_first_export_written_in_parts_gives_the_same_tables(tmp_path, monkeypatch):
-    # a registry's first export larger than one part is typed and written part by part (each part's typed rows
-    # held in memory, never spilled); its tables, and those of the next month's delta over them, are the ones
+    # a registry's first export larger than one part is typed and written part by part (each part's rows typed as
+    # its enterprises are inserted, never stored); its tables, and those of the next month's delta over them, are the ones
     # of the import that types every row first — also with a row rejected before the first kept one
     from zhaoshang.core.importers import enterprises, pipeline
 

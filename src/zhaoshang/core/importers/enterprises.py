@@ -318,65 +318,74 @@ def part_rows(con) -> int:
     return max(1, limit // BYTES_PER_ROW // ROW_GROUP) * ROW_GROUP
 
 
-def new_registry_rows(con, staged, typing, mapping) -> tuple[int, int] | None:
+def new_registry_rows(con, staged, typing, mapping) -> tuple[int, int, int, int] | None:
     """A registry's first export of more than ``PARTS_FROM`` parts into a database without enterprises — one line
     per enterprise, each with a credit code of its own and no line left out between the first and the last
-    kept — gives every row an enterprise of its own, numbered by the row: (rows, first row number). None for
-    any other import (which types every row first and takes the general path). Counted over the staged rows:
-    nothing is typed yet."""
+    kept — gives every row an enterprise of its own, numbered by the row: (rows, first row number, rows whose
+    region disagrees with their credit code, rows named by an alternate column). None for any other import (which
+    types every row first and takes the general path). Counted over the staged rows, in one pass: nothing is
+    typed yet."""
     if ("key" in staged.present or "uscc" not in staged.present or mapping.combine or staged.part_sql is None
             or con.execute("SELECT 1 FROM enterprises LIMIT 1").fetchall()):
         return None
     if con.execute("SELECT count(*) FROM _stg0").fetchone()[0] <= PARTS_FROM * part_rows(con):
         return None  # a few parts: typed whole (the staged rows freed before the writes), as any other import
-    n_rows, n_hashed, n_coded, lo, hi = con.execute(
-        f"SELECT count(*), count(DISTINCT hash(uscc__ok)), count(uscc__ok), min(_row), max(_row) "
-        f"FROM {staged.table} s WHERE NOT {typing.rejected}").fetchone()
+    conflict, joins = typing.conflicts if isinstance(typing.conflicts, tuple) else ("false", "")
+    alt = "name__alt" if "name" in staged.alternates else "false"
+    n_rows, n_hashed, n_coded, lo, hi, conflicts, alternate = con.execute(
+        f"SELECT count(*), count(DISTINCT hash(uscc__ok)), count(uscc__ok), min(_row), max(_row), "
+        f"count(*) FILTER (WHERE {conflict}), count(*) FILTER (WHERE {alt}) "
+        f"FROM {staged.table} s {joins} WHERE NOT {typing.rejected}").fetchone()
     if not n_rows or n_coded != n_rows or n_hashed != n_rows or hi - lo + 1 != n_rows:
         return None
-    return n_rows, lo
+    return n_rows, lo, conflicts if isinstance(typing.conflicts, tuple) else typing.conflicts, alternate
 
 
 def write_new_in_parts(ctx: ImportContext, typing, rows: tuple[int, int], step) -> None:
-    """A registry's first export (``new_registry_rows``): typed and written part by part, each part's typed rows
-    held in memory — nothing of them is spilled and read back — and its enterprises, source records and (with
-    ``ctx.founded_events``, the first event id) ``founded`` events written from them. The same rows as the
-    general path gives (``write_enterprises``): ids follow the rows' numbers, every row a plain insert."""
+    """A registry's first export (``new_registry_rows``): typed and written part by part. A part's rows are typed
+    as its enterprises are inserted (the typed rows are never stored: ``_typed_rows`` is a view of the part's
+    typing), its source records are written from the staged part (every row a plain insert, keyed by its credit
+    code) and (with ``ctx.founded_events``, the first event id) its ``founded`` events from the enterprises just
+    written. The same rows as the general path gives (``write_enterprises``): ids follow the rows' numbers."""
     con, src, staged = ctx.con, ctx.source, ctx.staged
-    n_rows, lo = rows
+    n_rows, lo, conflicts, alternate = rows
     next_id = ctx.store.next_id("enterprises")
     next_rec = ctx.store.next_id("enterprise_records", "record_id")
     ent_sql = _ent_sql(ctx)
     canon = list(canonical_exprs(ctx))
     per = part_rows(con)
     places = con.execute("SELECT count(*) FROM _stg0").fetchone()[0]
-    done, alternate, t0 = 0, 0, time.perf_counter()
+    done, t0 = 0, time.perf_counter()
+    con.execute("DROP TABLE IF EXISTS _typed_rows")
     for start in range(0, places, per):
-        typing.rows(con, staged.part(start, start + per))
+        part_sql = staged.part(start, start + per)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _typed_rows AS {typing.select(part_sql)}")
         con.execute(f"CREATE OR REPLACE TEMP VIEW _ent AS {ent_sql}")
         con.execute(f"CREATE OR REPLACE TEMP VIEW _ent_all AS SELECT *, {next_id} + _row - {lo} AS enterprise_id, "
                     "'new' AS link_method FROM _ent")
-        con.execute(f"""
+        part = con.execute(f"""
             INSERT INTO enterprises (id, {', '.join(canon)}, source, first_import_id, last_import_id)
-            SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id} FROM _ent_all""")
-        _write_records(ctx, plain_all=True, all_new=True, next_rec=next_rec)
+            SELECT enterprise_id, {', '.join(canon)}, {ql(src)}, {ctx.import_id}, {ctx.import_id} FROM _ent_all"""
+                           ).fetchone()[0]
+        # (every row has a credit code of its own: its key)
+        _write_records(ctx, plain_all=True, all_new=True, next_rec=next_rec, rows=(
+            f"(SELECT _file, _row, _hash, _extra, uscc__ok AS _key, {next_id} + _row - {lo} AS enterprise_id, "
+            f"'new' AS link_method FROM {part_sql} s WHERE NOT {typing.rejected})"))
         _write_aliases(ctx, all_new=True)
         if ctx.founded_events is not None:
-            founded_events(con, f"(SELECT enterprise_id AS id, founded, name, {ql(src)} AS source FROM _ent_all)",
-                           ctx.founded_events - next_id, ctx.import_id)
-        part, conflicts, alt = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE _region_conflict), count(*) FILTER (WHERE _name_alt) "
-            "FROM _ent JOIN _typed USING (_file, _row)" if "name" in staged.alternates else
-            "SELECT count(*), count(*) FILTER (WHERE _region_conflict), 0 FROM _typed WHERE NOT _rejected").fetchone()
+            # the part's ids: the kept rows are one run of row numbers, in the parts' order
+            founded_events(con, f"(SELECT id, founded, name, source FROM enterprises WHERE id >= {next_id + done} "
+                                f"AND id < {next_id + done + part})", ctx.founded_events - next_id, ctx.import_id)
         done += part
-        alternate += alt
-        ctx.report.region_conflicts += conflicts
         rate = f"{done / max(time.perf_counter() - t0, 1e-6):,.0f}"
         step(0, description=f"关联与写入（{done:,} / {n_rows:,} 行，{rate} 行/秒）",
              description_en=f"linking and writing ({done:,} / {n_rows:,} rows, {rate} rows/s)")
-    con.execute("CREATE OR REPLACE TEMP TABLE _typed_rows AS SELECT * FROM _typed_rows LIMIT 0")
+    ctx.report.region_conflicts += conflicts  # (counted with the rows, ``new_registry_rows``)
     if alternate:
         ctx.report.named_by_alternate = {"columns": staged.alternates["name"], "rows": alternate}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows_empty AS {typing.select(staged.part(0, 0))}")
+    con.execute("DROP VIEW _typed_rows")
+    con.execute("ALTER TABLE _typed_rows_empty RENAME TO _typed_rows")
     ctx.report.rows_imported += n_rows
     ctx.report.rows_duplicate += ctx.rows_ok - n_rows  # (none: every row kept is new)
     ctx.unique_keys = n_rows
@@ -644,7 +653,8 @@ def _one_group_per_row(con, keyed: bool, unique: bool) -> bool:
     return n == coded and (unique or coded == codes)
 
 
-def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False, next_rec: int | None = None) -> None:
+def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False, next_rec: int | None = None,
+                   rows: str = "_ent_all") -> None:
     """Every source record: (record id, enterprise, link method, row number, content hash) per row.
 
     A plain insert — the row that created its enterprise, alone in this import — keeps no copy of its mapped
@@ -662,7 +672,7 @@ def _write_records(ctx: ImportContext, plain_all: bool, all_new: bool = False, n
             f"a.enterprise_id, a.link_method, a._row, a._hash, {ql(ctx.started_at.isoformat(sep=' '))}::TIMESTAMP")
     tail = f"{ql(src)}, a._key, {ctx.import_id}"
     con.execute(f"{head}, CASE WHEN a._extra IS NOT NULL THEN to_json(struct_pack(_extra := a._extra)) END, {tail} "
-                f"FROM _ent_all a WHERE {plain}")
+                f"FROM {rows} a WHERE {plain}")
     if not all_new:  # (every row of an all-new import is a plain insert)
         con.execute(f"{head}, {ctx.data_expr}, {tail} FROM _ent_all a JOIN _typed t USING (_file, _row) "
                     f"WHERE NOT ({plain})")

@@ -514,33 +514,38 @@ DISTINCT_CHUNK = 200_000  # distinct values handed to Python at a time: memory s
 
 
 def map_distinct(con, staged: Staged, name: str, key_cols: list[str], fn: Callable[..., tuple],
-                 out: list[tuple[str, pa.DataType]], source: str | None = None) -> str:
+                 out: list[tuple[str, pa.DataType]], source: str | None = None, counted: bool = False) -> str:
     """Apply ``fn`` to every distinct non-null combination of ``key_cols``; returns the lookup table name.
 
     ``fn(*values)`` returns a tuple aligned with ``out`` (name, arrow type). The lookup table has the key
     columns (as ``k0, k1, …``) and the outputs; join it back with ``IS NOT DISTINCT FROM``. The distinct
     values are numbered in DuckDB and handed to Python ``DISTINCT_CHUNK`` at a time, so ten million distinct
-    names never become ten million Python objects at once.
+    names never become ten million Python objects at once. ``counted``: the lookup also holds how many rows
+    have each combination (``_rows``), counted in the same pass.
     """
     keys = ", ".join(qi(c) for c in key_cols)
     nonnull = " OR ".join(f"{qi(c)} IS NOT NULL" for c in key_cols)
     lookup = f"_map_{name}_{next(_seq)}"
     dist = lookup + "_in"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {dist} AS SELECT row_number() OVER () AS _n, * FROM "
-                f"(SELECT DISTINCT {keys} FROM {source or staged.table} WHERE {nonnull})")
+    distinct = (f"SELECT {keys}, count(*) AS _rows FROM {source or staged.table} WHERE {nonnull} GROUP BY ALL"
+                if counted else f"SELECT DISTINCT {keys} FROM {source or staged.table} WHERE {nonnull}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {dist} AS SELECT row_number() OVER () AS _n, * FROM ({distinct})")
     total = con.execute(f"SELECT count(*) FROM {dist}").fetchall()[0][0]
-    schema = pa.schema([(f"k{i}", pa.string()) for i in range(len(key_cols))] + list(out))
+    schema = pa.schema([(f"k{i}", pa.string()) for i in range(len(key_cols))] + list(out)
+                       + ([("_rows", pa.int64())] if counted else []))
     first = True
     for start in range(0, max(total, 1), DISTINCT_CHUNK):
         with warnings.catch_warnings():  # the extra copy is of one chunk of distinct values only
             warnings.simplefilter("ignore", UserWarning)
-            chunk = con.execute(f"SELECT {keys} FROM {dist} WHERE _n > {start} AND _n <= {start + DISTINCT_CHUNK}"
-                                ).to_arrow_table()
+            chunk = con.execute(f"SELECT {keys}{', _rows' if counted else ''} FROM {dist} WHERE _n > {start} "
+                                f"AND _n <= {start + DISTINCT_CHUNK}").to_arrow_table()
         inputs = [chunk.column(i).to_pylist() for i in range(len(key_cols))]
         results = [fn(*vals) for vals in zip(*inputs)]
         arrays = [pa.array(inputs[i], pa.string()) for i in range(len(key_cols))]
         for j, (_, typ) in enumerate(out):
             arrays.append(pa.array([r[j] for r in results], typ))
+        if counted:
+            arrays.append(chunk.column(len(key_cols)).cast(pa.int64()))
         tbl = pa.Table.from_arrays(arrays, schema=schema)
         con.register(lookup + "_arrow", tbl)
         if first:

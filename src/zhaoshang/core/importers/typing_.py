@@ -80,6 +80,10 @@ class Typing:
 
     select: Callable[[str], str]
     rejected: str
+    # the rows whose region disagrees with their credit code (``_region_conflict``): their count when the region
+    # lookup's row counts give it, else the condition over a staged row ``s`` and the joins of the region lookups
+    # it reads; 0 when no lookup holds a disagreement
+    conflicts: int | tuple[str, str] = 0
 
     def rows(self, con, source: str) -> None:
         """Type the staged rows of ``source`` into ``_typed_rows`` (which the view ``_typed`` reads)."""
@@ -180,6 +184,8 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                   ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_()),
                   ("conflict", pa.bool_()), ("by_code", pa.string())]
     division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
+    region_joins: list[tuple[str, str]] = []  # (lookup, its join) of the region lookups the typed rows read
+    conflict_sql, lk1 = "false", None
     if any(c in staged.present for c in inputs) or division:
         resolve = _region_resolver()
 
@@ -194,9 +200,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         first = [c for c in inputs if c != "address" and c in staged.present]
         if first or "address" not in staged.present:
             first += division
-            lk1 = map_distinct(con, staged, "region", first, region_fn(first), region_out)
+            lk1 = map_distinct(con, staged, "region", first, region_fn(first), region_out, counted=True)
             a1 = alias()
             joins.append(join_lookup(lk1, a1, first))
+            region_joins.append((lk1, joins[-1]))
         if "address" in staged.present:
             # the address is read where the columns gave no district — or only the credit code did, and the address
             # does not name that district —, or only a bare district name that an address naming its province or
@@ -217,6 +224,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                 a2 = None  # no row needed its address: no join on it (every row's address is a key of it)
             else:
                 joins.append(join_lookup(lk2, a2, cols2))
+                region_joins.append((lk2, joins[-1]))
             def pick(c, a1=(a1 if first else None), a2=a2):
                 if a2 is None:
                     return f"{a1}.{c}"
@@ -226,9 +234,10 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         else:
             def pick(c, a1=a1):
                 return f"{a1}.{c}"
+        conflict_sql = f"coalesce({pick('conflict')}, false)"
         selects += [f"{pick('province_code')} AS _province_code", f"{pick('city_code')} AS _city_code",
                     f"{pick('district_code')} AS _district_code", f"{pick('country')} AS _country",
-                    f"coalesce({pick('conflict')}, false) AS _region_conflict"]
+                    f"{conflict_sql} AS _region_conflict"]
     else:
         selects += ["NULL::VARCHAR AS _province_code", "NULL::VARCHAR AS _city_code",
                     "NULL::VARCHAR AS _district_code", "NULL::VARCHAR AS _country", "false AS _region_conflict"]
@@ -241,8 +250,14 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
     if staged.absent:  # the columns no file maps stay out of the stored rows (the view gives them as NULL)
         selects[0] = f"s.* EXCLUDE ({', '.join(qi(c) for c in staged.absent)})"
     selects[0] += compact_sql(staged.compact, "s")  # and a credit code that is its checked form is stored once
+    conflicts: int | tuple[str, str] = 0
+    if len(region_joins) == 1 and region_joins[0][0] == lk1 and rejected == "false":
+        # only the columns' lookup decides, and no row is rejected: counted with the distinct combinations
+        conflicts = con.execute(f"SELECT coalesce(sum(_rows), 0) FROM {lk1} WHERE conflict").fetchone()[0]
+    elif any(con.execute(f"SELECT 1 FROM {lk} WHERE conflict LIMIT 1").fetchall() for lk, _ in region_joins):
+        conflicts = (conflict_sql, " ".join(j for _, j in region_joins))
     typing = Typing(lambda rows: f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {rows} s {' '.join(joins)}",
-                    rejected)
+                    rejected, conflicts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typing.select(staged.table)}"
                 + (" LIMIT 0" if deferred else ""))
     restored = restore_sql(staged.compact, {f + "__norm": f for f in same_norm})
