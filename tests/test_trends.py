@@ -188,3 +188,40 @@ def test_cli_trends(demo):
     assert "最活跃的投资方" in table.stdout
     bad = run("trends", "--by", "week", db=db, check=False)
     assert bad.returncode == 2 and "时间粒度" in bad.stderr
+
+
+def test_rounds_without_a_sub_region_are_said_apart(tmp_path, demo_copy):
+    """苏州 on the real imports: 26 rounds, the 按地区 bars 13 + 2 — the enterprises of 11 rounds have no district, and
+    the page did not say so. The service counts them (``by_region_unplaced``) and the page says it, in both languages."""
+    import duckdb
+
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(db, read_only=True) as s:
+        city = s.query("""SELECT e.city_code AS c, count(*) AS n FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id
+                          WHERE e.city_code IS NOT NULL AND e.district_code IS NOT NULL AND f.date IS NOT NULL
+                          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""")[0]["c"]
+        before = trends(s, region=city)
+    assert before["by_region_unplaced"] == {"rounds": 0, "amount_wan": 0.0}
+    with duckdb.connect(str(db)) as con:  # the district of the city's first funded enterprise is not known
+        eid = con.execute("""SELECT min(e.id) FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id
+                             WHERE e.city_code = ? AND f.date IS NOT NULL""", [city]).fetchone()[0]
+        con.execute("UPDATE enterprises SET district_code = NULL WHERE id = ?", [eid])
+        n, amt = con.execute("SELECT count(*), coalesce(sum(amount_wan), 0) FROM fundings WHERE enterprise_id = ? "
+                             "AND date IS NOT NULL", [eid]).fetchone()
+    with Store(db, read_only=True) as s:
+        doc = trends(s, region=city)
+    assert doc["by_region_unplaced"]["rounds"] == n and doc["by_region_unplaced"]["amount_wan"] == pytest.approx(amt, abs=1e-3)
+    assert sum(r["rounds"] for r in doc["by_region"]) + n == doc["totals"]["rounds"]
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(f"{base}/trends?region={city}&lang=zh")
+        assert pg.inner_text("#region-unplaced").startswith(f"另有 {n} 轮融资"), pg.inner_text("#region-unplaced")
+        pg.goto(f"{base}/trends?region={city}&lang=en")
+        assert f"{n} more round" in pg.inner_text("#region-unplaced") and "not shown" in pg.inner_text("#region-unplaced")
+        b.close()

@@ -137,6 +137,11 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         FROM f LEFT JOIN regions g ON g.code = f.{child}_code
         WHERE f.{child}_code IS NOT NULL
         GROUP BY ALL ORDER BY amount_wan DESC, rounds DESC, region""", bparams)
+    # the rounds of enterprises not placed at the sub-regions' level (no district known): not in by_region, said apart
+    # so that its bars need not add up to the totals without a word
+    by_region_unplaced = {
+        "rounds": max(0, (totals.get("rounds") or 0) - sum(r["rounds"] for r in by_region)),
+        "amount_wan": round(max(0.0, (totals.get("amount_wan") or 0) - sum(r["amount_wan"] or 0 for r in by_region)), 4)}
 
     # Investors: one row per (funding, investor); an investor is its id, else its name as written.
     inv_base = f"""{base},
@@ -201,6 +206,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "by_node": by_node,
         "by_stage": by_stage,
         "by_region": by_region,
+        "by_region_unplaced": by_region_unplaced,
         "investors": investors,
         "synthetic": bool(store.synthetic),
         "notes": [
