@@ -157,6 +157,9 @@ def test_district_and_macro(store, sz):
     yrd = region_profile(store, "长三角", as_of=sz["as_of"])
     assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
     assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners
+    # a macro-region has no rank among the provinces: its first member's was given as its own (长三角 "在全国各省中位列第
+    # 3" was 上海's place); the report says none
+    assert yrd["map"]["rank"] is None and yrd["map"]["highlight"] == ["310000", "320000", "330000", "340000"]
 
 
 def test_unknown_region(store):
@@ -200,3 +203,17 @@ def test_a_region_without_rounds_in_the_window_says_so_with_the_dates(store):
     assert tr["available"] is False and tr["totals"]["rounds"] == 0
     assert tr["note"].endswith(f"至 {(first - dt.timedelta(days=1)).isoformat()} 没有融资事件"), tr["note"]
     assert tr["note_en"].startswith("no funding rounds in the region from "), tr["note_en"]
+
+
+def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
+    """The report's overview said 长三角 "在全国各省中位列第 3（共 34 个）" — 上海's place; a macro-region's says none,
+    a province's still does."""
+    from cli_util import run
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    for region, ranked in (("长三角", False), ("浙江省", True)):
+        out = tmp_path / f"{region}.html"
+        run("--db", str(db), "report", "region", region, "-o", str(out))
+        text = out.read_text(encoding="utf-8")
+        overview = text[text.index("共有产业链企业"):][:200]
+        assert ("在全国各省中位列第" in overview) == ranked, (region, overview)

@@ -157,7 +157,9 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
     rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
     keep = ("code", "name", "count", "share", "region_total", "national_total")
     out = [{k: r.get(k) for k in keep} for r in rows]
-    rank = next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
+    # a macro-region is no peer of the provinces it groups: no rank (its first member's rank was given as its own —
+    # 长三角 "在全国各省中位列第 3" was 上海's place)
+    rank = None if lvl == "macro" else next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
     return {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
             "rank": rank, "peers": len(out), "metric": "count"}
 
