@@ -172,7 +172,15 @@ NODES_AND_LABELS_JS = """() => { const ch = echarts.getInstanceByDom(document.ge
     if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) continue;
     const r = tc.getBoundingRect().clone(); r.applyTransform(tc.getComputedTransform());
     const c = ch.convertToPixel({seriesIndex: 0}, data.getItemLayout(i));
-    out.push({t: tc.style.text, fill: tc.style.fill, x: r.x, cx: c[0]}); } return out; }"""
+    out.push({t: tc.style.text, fill: tc.style.fill, x: r.x, y: r.y, w: r.width, h: r.height, cx: c[0], cy: c[1]}); }
+  return out; }"""
+
+DOTS_JS = """() => { const ch = echarts.getInstanceByDom(document.getElementById('rel-graph'));
+  const data = ch.getModel().getSeriesByIndex(0).getData(), out = [];
+  for (let i = 0; i < data.count(); i++) {
+    const c = ch.convertToPixel({seriesIndex: 0}, data.getItemLayout(i)), size = data.getItemVisual(i, 'symbolSize');
+    out.push({id: data.getId(i), name: data.getName(i), cx: c[0], cy: c[1], r: (Array.isArray(size) ? size[0] : size) / 2}); }
+  return out; }"""
 
 
 @pytest.mark.browser
@@ -190,8 +198,45 @@ def test_graph_names_stand_beside_their_dots(db):
         settled_labels(pg)
         drawn = pg.evaluate(NODES_AND_LABELS_JS)
         assert len(drawn) >= 3
-        assert [d["t"] for d in drawn if d["x"] <= d["cx"]] == []
+        centre = "目标科技有限公司"  # the enterprise of the page: its name under its dot (below)
+        assert [d["t"] for d in drawn if d["x"] <= d["cx"] and d["t"] != centre] == []
+        assert [d["t"] for d in drawn if d["t"] == centre and d["y"] <= d["cy"]] == []
         assert {d["fill"] for d in drawn} == {"#333"}
+        b.close()
+
+
+def test_the_centre_name_covers_no_neighbour(tmp_path):
+    """The centre enterprise's long name, drawn right of its dot, ran over the neighbours placed there (a director's
+    dot and name under 中国长城科技集团股份有限公司 on the real imports): it covers no other node's dot."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.core.store import Store
+
+    db = build(tmp_path / "ring.duckdb")
+    s = Store(str(db))
+    for i in range(16):  # directors all around the enterprise (nine on the real page)
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
+                      [200 + i, f"董事{i}", f"董事{i}", f"c{i}"])
+        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
+                      [200 + i, 200 + i, f"董事{i}", f"rc{i}"])
+    s.con.execute("UPDATE enterprises SET name = '目标科技集团股份有限公司研究院分公司' WHERE id = 1")
+    s.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width in (1400, 1200, 1000):  # the force layout starts from random places: three layouts
+            pg = b.new_page(viewport={"width": width, "height": 900})
+            pg.goto(base + "/relations/1")
+            pg.wait_for_selector("#rel-graph canvas")
+            settled_labels(pg)
+            labels, dots = pg.evaluate(NODES_AND_LABELS_JS), pg.evaluate(DOTS_JS)
+            assert len(dots) >= 10
+            centre = [a for a in labels if a["t"].startswith("目标科技集团")]
+            covered = [(a["t"], d["name"]) for a in centre for d in dots if d["name"] != a["t"]
+                       and a["x"] - d["r"] < d["cx"] < a["x"] + a["w"] + d["r"]
+                       and a["y"] - d["r"] < d["cy"] < a["y"] + a["h"] + d["r"]]
+            assert len(centre) == 1 and covered == [], covered
+            pg.close()
         b.close()
 
 

@@ -20,8 +20,12 @@
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
       records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
       symbolSize: center ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
-      // the name beside its dot in the text colour: drawn on the dot (ECharts' default) it sat on the edges meeting there
-      label: {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0}});
+      // the name beside its dot in the text colour: drawn on the dot (ECharts' default) it sat on the edges meeting there;
+      // the centre's (a long enterprise name) under its dot on a light ground: to its right it ran over the neighbours
+      // placed there, dots and names (the neighbours sit around it, an edge's length away)
+      label: center ? {show: true, fontSize: 11, position: 'bottom', distance: 4, color: '#333', textBorderWidth: 0,
+                       backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2}
+                    : {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0}});
   }
   function addTies(doc) {
     addNode(doc.node, !nodes.size);
