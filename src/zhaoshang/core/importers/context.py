@@ -42,6 +42,9 @@ class ImportReport:
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
     near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review
+    # tracked field values (capital, address, …) this export gave that an export with a later data date (any
+    # source) had already set: kept in this import's source records only, no update, no history, no event
+    values_kept_older: int = 0
     linked_earlier: int = 0  # facts of earlier imports linked by this one (their enterprise arrived), each once
     linked_earlier_enterprises: int = 0  # the enterprises those facts were linked to
     rejects_path: str | None = None

@@ -596,6 +596,7 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
                 "SEMI JOIN _ent_upd u ON u.enterprise_id = e.id")
+    _keep_later_values(ctx)
     # every tracked field in one pass over the updated enterprises (not one join with the table per field): a
     # list of (field, old, new) per enterprise, unnested (a third of the CPU of a LATERAL VALUES join)
     vals = ", ".join(f"{{'field': {ql(f)}, 'old': CAST(e.{f} AS VARCHAR), 'new': CAST(u.{f} AS VARCHAR)}}"
@@ -626,6 +627,39 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     ctx.report.rows_updated += con.execute("SELECT count(*) FROM _ent_all WHERE link_method <> 'new' "
                                            "AND _key NOT IN (SELECT _key FROM _ent_cross)").fetchone()[0]
     ctx.report.rows_conflict += con.execute("SELECT count(DISTINCT _key) FROM _ent_cross").fetchone()[0]
+
+
+def _keep_later_values(ctx: ImportContext) -> None:
+    """A tracked field whose current value an export with a LATER data date set (any source) is not replaced by
+    this earlier-dated export: its value is cleared from ``_ent_upd`` (so no update, no history row, no event)
+    and stays in this import's source record only; counted as ``values_kept_older``. The import that set a
+    value is the latest one that wrote a history row for the field, else the one that created the enterprise.
+    Skipped (no pass) unless some import is dated after this one."""
+    con = ctx.con
+    if not con.execute("SELECT 1 FROM imports WHERE data_date > ?::DATE LIMIT 1", [ctx.data_date]).fetchall():
+        return
+    day = f"{ql(str(ctx.data_date))}::DATE"
+    fields = [f for f in TRACKED_FIELDS if f != "name_norm"]
+    setters = ", ".join(f"arg_max(changed_on, import_id) FILTER (WHERE field = {ql(f)}) AS {qi(f)}" for f in fields)
+    flags = ", ".join(
+        f"(u.{qi(f)} IS NOT NULL AND e.{qi(f)} IS NOT NULL AND CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)"
+        f" AND coalesce(h.{qi(f)}, i.data_date) > {day}) AS {qi(f)}" for f in fields)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_later AS
+        SELECT u.enterprise_id, {flags}
+        FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id
+        LEFT JOIN imports i ON i.id = e.first_import_id
+        LEFT JOIN (SELECT enterprise_id, {setters} FROM enterprise_history
+                   SEMI JOIN _ent_upd u USING (enterprise_id) WHERE field IN ({', '.join(ql(f) for f in fields)})
+                   GROUP BY ALL) h ON h.enterprise_id = e.id""")
+    n = con.execute("SELECT " + " + ".join(f"count(*) FILTER (WHERE {qi(f)})" for f in fields)
+                    + " FROM _ent_later").fetchone()[0]
+    if n:
+        sets = [f"{qi(f)} = CASE WHEN k.{qi(f)} THEN NULL ELSE u.{qi(f)} END" for f in fields]
+        if "name" in fields:  # the name and its normalised form go together
+            sets.append("name_norm = CASE WHEN k.name THEN NULL ELSE u.name_norm END")
+        con.execute(f"UPDATE _ent_upd u SET {', '.join(sets)} FROM _ent_later k WHERE k.enterprise_id = u.enterprise_id")
+        ctx.report.values_kept_older += n
+    con.execute("DROP TABLE _ent_later")
 
 
 def _keep_plain_values(con) -> None:

@@ -70,6 +70,8 @@ def import_cmd(
              t(f"{report.rows_conflict}（其中文件内代码重复 {report.rows_repeated}）",
                f"{report.rows_conflict} ({report.rows_repeated} repeated within the file)")),
             (t("拒绝", "rejected"), report.rows_rejected),
+            (t("较晚导出已设定、仅保留为来源记录的字段值", "values kept as records only (a later export set them)"),
+             report.values_kept_older),
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
             *((t(*KEPT_WITHOUT.get(c, (c, c))), n) for c, n in report.kept_without.items()),
             (t("已关联（按依据）", "linked (by evidence)"),
@@ -130,6 +132,11 @@ def import_cmd(
                            + f"，详见 {report.rejects_path}\n",
                            "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
                                      for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
+    if report.values_kept_older:
+        sys.stderr.write(t(f"注意：{report.values_kept_older} 个字段值已由数据日期较晚的导出设定，未更新企业、未记入变更历史，"
+                           "仅保留在本次的来源记录中\n",
+                           f"note: {count_en(report.values_kept_older, 'value')} already set by an export with a later data "
+                           "date: kept in this import's source records only (no update, no history, no change event)\n"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))

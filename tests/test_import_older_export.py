@@ -1,0 +1,63 @@
+"""An export dated before the one that set an enterprise's current values (another source) does not replace them."""
+
+from __future__ import annotations
+
+from cli_util import run, run_json
+from test_import_errors import write_csv
+from test_import_kinds import q
+
+from zhaoshang.core.parse.uscc import make_uscc
+
+CODE = make_uscc(7301, "330200")
+LISTED = ["宁波测试光伏科技股份有限公司", CODE, "2000-08-04", "43008万元", "浙江", "宁波", "浙江省宁波市北仑区甬江南路26号", "光伏"]
+REGISTRY = ["宁波测试光伏科技股份有限公司", CODE, "2000-08-04", "12793万元", "浙江", "宁波", "浙江省宁波市北仑区大碶镇1号", "光伏"]
+
+
+def _files(tmp_path):
+    return write_csv(tmp_path / "listed.csv", [LISTED]), write_csv(tmp_path / "registry.csv", [REGISTRY])
+
+
+def _state(db):
+    return q(db, "SELECT capital_wan, address FROM enterprises WHERE uscc = ?", [CODE])[0]
+
+
+def test_an_older_export_of_another_source_keeps_its_values_as_records_only(tmp_path):
+    db = tmp_path / "z.duckdb"
+    listed, registry = _files(tmp_path)
+    run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    rep = run_json("import", "enterprises", registry, "--source", "登记库", "--data-date", "2004-12-31", db=db)
+    assert rep["values_kept_older"] == 2 and rep["rows_updated"] == 1
+    assert _state(db) == (43008.0, "浙江省宁波市北仑区甬江南路26号")
+    assert q(db, "SELECT count(*) FROM enterprise_history") == [(0,)]
+    assert q(db, "SELECT count(*) FROM events WHERE ref_table = 'enterprise_history'") == [(0,)]
+    # nothing lost: the registry's record keeps what it said
+    data = q(db, "SELECT data FROM enterprise_records WHERE source = '登记库'")
+    assert len(data) == 1 and "12793" in data[0][0] and "大碶镇1号" in data[0][0]
+    # the summary says it, in both languages
+    proc = run("import", "enterprises", write_csv(tmp_path / "r2.csv", [REGISTRY]), "--source", "登记库二",
+               "--data-date", "2005-12-31", db=db)
+    assert "较晚导出已设定" in proc.stdout and "2 个字段值已由数据日期较晚的导出设定" in proc.stderr
+    assert _state(db) == (43008.0, "浙江省宁波市北仑区甬江南路26号")
+    # a later export still changes the value, with history dated by it (another source: the same source's row
+    # with the same content is unchanged against its last export and skipped as a delta)
+    later = write_csv(tmp_path / "r3.csv", [REGISTRY])
+    rep = run_json("import", "enterprises", later, "--source", "年报", "--data-date", "2026-06-30", db=db)
+    assert rep["values_kept_older"] == 0
+    assert _state(db) == (12793.0, "浙江省宁波市北仑区大碶镇1号")
+    assert q(db, "SELECT field, old_value, new_value, CAST(changed_on AS VARCHAR) FROM enterprise_history "
+                 "WHERE field = 'capital_wan'") == [("capital_wan", "43008.0", "12793.0", "2026-06-30")]
+    # …and then an export dated between the two is older than the value's setter again
+    rep = run_json("import", "enterprises", listed, "--source", "上市公司二", "--data-date", "2026-04-30", db=db)
+    assert rep["values_kept_older"] == 2 and _state(db) == (12793.0, "浙江省宁波市北仑区大碶镇1号")
+
+
+def test_the_same_files_in_date_order_change_the_value(tmp_path):
+    db = tmp_path / "z.duckdb"
+    listed, registry = _files(tmp_path)
+    run_json("import", "enterprises", registry, "--source", "登记库", "--data-date", "2004-12-31", db=db)
+    rep = run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    assert rep["values_kept_older"] == 0
+    assert _state(db) == (43008.0, "浙江省宁波市北仑区甬江南路26号")
+    assert q(db, "SELECT field, old_value, new_value, CAST(changed_on AS VARCHAR) FROM enterprise_history "
+                 "WHERE field = 'capital_wan'") == [("capital_wan", "12793.0", "43008.0", "2026-03-31")]
+    assert q(db, "SELECT count(*) FROM events WHERE ref_table = 'enterprise_history'")[0][0] >= 2
