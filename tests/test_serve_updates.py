@@ -304,22 +304,29 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
     assert rep["rows_read"] == len(fin_keep) and rep["unlinked"] == 0 and rep["linked_by"].get("source_key")
 
 
+def _financing_head(tmp_path, rounds: int) -> tuple[Path, Path]:
+    """The header and first ``rounds`` rows of the real IT桔子 financing file, and a small database to serve."""
+    import csv
+
+    from conftest import shared_file
+
+    rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
+    fin = tmp_path / "融资事件.csv"
+    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:rounds + 1])
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    return fin, db
+
+
 def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path):
     """IT桔子 financing events uploaded before their companies are imported, and kept to be linked when they come: the
     job's line said 读取 … 新增 … 拒绝 0, as if the rounds were on their companies; the command line's
     未关联到企业 is on the page too, in both languages."""
-    import csv
-
-    from conftest import shared_file
     from playwright.sync_api import sync_playwright
     from web_util import ARGS, CHROMIUM, require_browser
 
     require_browser()
-    rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
-    fin = tmp_path / "融资事件.csv"
-    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:13])
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
+    fin, db = _financing_head(tmp_path, 12)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page()
@@ -421,18 +428,11 @@ def test_upload_page_says_which_preset_to_choose(tmp_path):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it
     says to choose the preset (in both languages); the command line keeps its words."""
-    import csv
-
-    from conftest import shared_file
     from playwright.sync_api import sync_playwright
     from web_util import ARGS, CHROMIUM, require_browser
 
     require_browser()
-    rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
-    fin = tmp_path / "融资事件.csv"
-    csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:21])
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
+    fin, db = _financing_head(tmp_path, 20)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page()
