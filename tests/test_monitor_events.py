@@ -6,6 +6,7 @@ the bus (listeners and async subscribers); and the 动态监测 page updating li
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 import sys
@@ -19,6 +20,7 @@ import moved_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving  # noqa: E402
 
+from zhaoshang.core.asof import reference_date  # noqa: E402
 from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -69,6 +71,16 @@ def test_timeline_merges_imported_and_live_events_with_filters(fx, team_url):
         assert [e["key"] for e in E.timeline(store, team, types="personnel,risk")["items"]] == [ev["key"]]
         assert E.timeline(store, team, since="2024-03-06", types="personnel")["items"] == []
         assert E.timeline(store, team, limit=3)["count"] == 3
+        # as of a date like every other view: later events are not among the items but listed apart
+        tl = E.timeline(store, team, as_of="2020-01-01")
+        assert tl["as_of"] == "2020-01-01" and tl["items"] and tl["later"]["items"]
+        assert all(e["date"] <= "2020-01-01" for e in tl["items"])
+        assert all(e["date"] > "2020-01-01" for e in tl["later"]["items"])
+        assert ev["key"] in {e["key"] for e in tl["later"]["items"]}  # the live event of 2024 too
+        assert "change_region" not in {e["type"] for e in tl["items"]}  # the move of 2022-06-30
+        now = E.timeline(store, team)  # the default: the reference date, the date every page shows
+        assert now["as_of"] == reference_date(store).isoformat()
+        assert all(e["date"] <= now["as_of"] for e in now["items"])
         # live filtering of published events uses the same region rule (a macro-region included)
         assert E.Filter(store, region="珠三角").matches(ev) and not E.Filter(store, region="长三角").matches(ev)
         assert E.Filter(store, node=moved_fixture.NODE, types="personnel").matches(ev)
@@ -117,6 +129,12 @@ def test_events_command(fx):
     doc = run_json("events", "--region", "440000", "--chain", moved_fixture.NODE, db=path)
     assert doc["items"] and all(e["enterprise_id"] == info["id"] for e in doc["items"])
     assert doc["filters"]["region"]["code"] == "440000"
+    old = run_json("events", "--as-of", "2020-01-01", db=path)
+    assert old["as_of"] == "2020-01-01" and all(e["date"] <= "2020-01-01" for e in old["items"])
+    assert old["later"]["count"] > 0 and all(e["date"] > "2020-01-01" for e in old["later"]["items"])
+    p = run("events", "--as-of", "2020-01-01", db=path)
+    assert "截至 2020-01-01" in p.stdout and f"另有 {old['later']['count']} 条事件日期晚于截至日期 2020-01-01" in p.stdout + p.stderr
+    assert "2022-06-30" not in p.stdout  # the move, after the as-of date
     p = run("--lang", "en", "events", "--type", "rumour", db=path, check=False)
     assert p.returncode == 2 and "unknown event type: rumour" in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
@@ -207,7 +225,29 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         fkey = r.json()["events"][0]["key"]
         pg.wait_for_selector(f'#ev-list tr[data-key="{fkey}"]', timeout=2_000)
         assert pg.inner_text(f'#ev-list tr[data-key="{fkey}"] td:nth-child(4)').strip() == "B轮 2亿元"
+        # an event dated after the page's as-of date (the reference date) arrives in the list apart, labelled
+        as_of = pg.inner_text("#as-of").strip()
+        today = dt.date.today().isoformat()
+        assert today > as_of
+        assert pg.locator("#ev-later-card").is_hidden()
+        r = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(
+            date=today, title="今天到达的签约事件", source_key="live-today"))
+        lkey = r.json()["events"][0]["key"]
+        pg.wait_for_selector(f'#ev-later tr[data-key="{lkey}"]', timeout=2_000)
+        assert pg.locator(f'#ev-list tr[data-key="{lkey}"]').count() == 0
+        assert "晚于截至日期的事件" in pg.inner_text("#ev-later-card")
         pg.reload()
+        assert pg.locator(f'#ev-later tr[data-key="{lkey}"]').count() == 1  # the server lists it apart as well
+        assert pg.locator(f'#ev-list tr[data-key="{lkey}"]').count() == 0
+        assert f"晚于截至日期 {as_of}" in pg.inner_text("#ev-later-card") or as_of in pg.inner_text("#ev-later-card")
+        pg.goto(base + "/monitor?as_of=2024-03-05&type=personnel")  # as of the live event's own date: listed
+        assert pg.locator(f'#ev-list tr[data-key="{key}"]').count() == 1
+        assert pg.locator(f'#ev-later tr[data-key="{lkey}"]').count() == 1
+        assert pg.inner_text("#as-of").strip() == "2024-03-05"
+        pg.goto(base + "/monitor?as_of=2024-03-04&type=personnel")
+        assert pg.locator(f'#ev-list tr[data-key="{key}"]').count() == 0
+        pg.goto(base + "/monitor?region=440000")
+        pg.wait_for_selector('#live-status[data-state="live"]')
         titles = pg.eval_on_selector_all("#ev-list tr td:nth-child(4)", "tds => tds.map(t => t.innerText.trim())")
         assert "B轮 2亿元" in titles and not [x for x in titles if re.match(r"^[^:]{1,8}: ", x)], titles
         pg.goto(base + "/monitor?lang=en&type=personnel")  # the English UI, filtered by type

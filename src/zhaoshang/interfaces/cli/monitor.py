@@ -29,14 +29,24 @@ def events_cmd(
     type_: Optional[str] = typer.Option(None, "--type", help="事件类型，可逗号分隔（funding、risk、personnel …）"),
     enterprise: Optional[str] = typer.Option(None, "--enterprise", "-e", help="企业：编号、统一社会信用代码、全称或简称"),
     limit: int = typer.Option(200, "--limit", "-n", help="最多显示条数（1–10000）"),
+    as_of: Optional[str] = date_option(),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
-    """事件时间线：导入数据中的事件（融资、专利、新闻、分支机构、变更 …）与实时事件（接口、新闻源），最新在前。"""
+    """事件时间线：导入数据中的事件（融资、专利、新闻、分支机构、变更 …）与实时事件（接口、新闻源），最新在前。
+    截至日期（默认参考日期）之后的事件不列入，另行说明条数（JSON 中的 later）。"""
     with open_store(read_only=True) as store:
         doc = E.timeline(store, open_team(), since=since, region=region, node=chain_node, types=type_,
-                         enterprise=enterprise, limit=limit)
+                         enterprise=enterprise, limit=limit, as_of=as_of)
+        note = synthetic_note(store)
+        n = doc["later"]["count"]
+        if n:
+            later = t(f"另有 {n} 条事件日期晚于截至日期 {doc['as_of']}，未列出（--as-of 给出更晚的日期可见）",
+                      f"{count_en(n, 'more event')} dated after the as-of date {doc['as_of']} not listed "
+                      f"(give a later --as-of to see them)")
+            note = f"{note}\n{later}" if note else later
         emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS,
-             title=t(f"事件 {doc['count']} 条", count_en(doc['count'], 'event')), note=synthetic_note(store))
+             title=t(f"事件 {doc['count']} 条（截至 {doc['as_of']}）",
+                     f"{count_en(doc['count'], 'event')} (as of {doc['as_of']})"), note=note)
 
 
 monitor_app = typer.Typer(help="动态监测：新闻源抓取（RSS/Atom/JSON Feed）、去重、企业关联、事件", no_args_is_help=True)

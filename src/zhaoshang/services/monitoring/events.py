@@ -24,6 +24,7 @@ import re
 import threading
 from typing import Any, Iterable
 
+from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
@@ -160,22 +161,39 @@ class Filter:
 
 
 def timeline(store, team=None, *, since: Any = None, region: str | None = None, node: str | None = None,
-             chain: str | None = None, types: Any = None, enterprise: Any = None, limit: int = 200) -> dict:
-    """The events matching the filters, newest first: imported ones (``events``) and live ones (team state)."""
+             chain: str | None = None, types: Any = None, enterprise: Any = None, limit: int = 200,
+             as_of: Any = None) -> dict:
+    """The events matching the filters, newest first: imported ones (``events``) and live ones (team state).
+
+    As of a date (``as_of``, default the reference date, ``core.asof.reference_date``) like every other view:
+    ``items`` are the events dated on or before it (or undated); the events dated after it — a live event of
+    today on a database whose data speak of an earlier date, the changes of an import given no data date — are
+    not among them but listed apart in ``later`` (newest first, the same filters and limit), so a page about
+    "now" can show them labelled as after the as-of."""
     if not 1 <= int(limit) <= 10_000:
         raise UserError("--limit 须在 1 到 10000 之间", en="--limit must be between 1 and 10000")
     f = Filter(store, since=since, region=region, node=node, chain=chain, types=types, enterprise=enterprise)
-    items = _imported(store, f, limit)
-    if team is not None:
-        items += _live(store, team, f, limit)
-    items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
-    return {"filters": f.as_dict(), "count": min(len(items), limit), "items": items[:limit]}
+    d = reference_date(store, as_of)
+    out = {}
+    for part, window in (("items", (d, None)), ("later", (None, d))):
+        items = _imported(store, f, limit, window)
+        if team is not None:
+            items += _live(store, team, f, limit, window)
+        items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
+        out[part] = {"count": min(len(items), limit), "items": items[:limit]}
+    return {"filters": f.as_dict(), "as_of": d.isoformat(), "count": out["items"]["count"],
+            "items": out["items"]["items"], "later": out["later"]}
 
 
-def _own_sql(f: Filter, prefix: str, since: Any) -> tuple[str, list]:
-    """The filters an event store checks itself: since, types, enterprise (columns ``prefix``date …)."""
+def _own_sql(f: Filter, prefix: str, since: Any, window: tuple = (None, None)) -> tuple[str, list]:
+    """The filters an event store checks itself: since, types, enterprise (columns ``prefix``date …), and the
+    window around the as-of date ``(upto, after)``: ``(d, None)`` dated on or before *d* or undated, ``(None, d)``
+    dated after *d*."""
     where, params = ["1 = 1"], []
+    upto, after = window
     for cond, values in ((f"{prefix}date >= ?", [since] if f.since else []),
+                         (f"({prefix}date IS NULL OR {prefix}date <= ?)", [] if upto is None else [upto]),
+                         (f"{prefix}date > ?", [] if after is None else [after]),
                          (f"{prefix}type IN {_in_list(f.types)}", f.types),
                          (f"{prefix}enterprise_id = ?", [] if f.enterprise_id is None else [f.enterprise_id])):
         if values:
@@ -190,8 +208,8 @@ _IMPORT_SELECT = """
         FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id"""
 
 
-def _imported(store, f: Filter, limit: int) -> list[dict]:
-    where, params = _own_sql(f, "ev.", f.since)
+def _imported(store, f: Filter, limit: int, window: tuple = (None, None)) -> list[dict]:
+    where, params = _own_sql(f, "ev.", f.since, window)
     cond, cparams = f._enterprise_sql("ev.enterprise_id")
     rows = store.con.execute(f"""{_IMPORT_SELECT}
         WHERE {where} AND {cond}
@@ -199,8 +217,10 @@ def _imported(store, f: Filter, limit: int) -> list[dict]:
     return [_import_record(r) for r in rows]
 
 
-def _live(store, team, f: Filter, limit: int) -> list[dict]:
-    where, params = _own_sql(f, "", f.since.isoformat() if f.since else None)
+def _live(store, team, f: Filter, limit: int, window: tuple = (None, None)) -> list[dict]:
+    # the team state stores dates as ISO text
+    where, params = _own_sql(f, "", f.since.isoformat() if f.since else None,
+                             tuple(x.isoformat() if x is not None else None for x in window))
     out: list[dict] = []
     offset = 0
     while len(out) < limit:  # pages of candidates, region and node checked in the analytical file

@@ -21,7 +21,7 @@ from ....services.monitoring import news as N
 from ...labels import event_text, label
 from .. import sse
 from ..limits import TokenBuckets, user_key
-from ..schemas import DATE_PATTERN, DateFrom, NodeCode, Region, Text
+from ..schemas import DATE_PATTERN, AsOf, DateFrom, NodeCode, Region, Text
 
 INGEST_BURST = 120     # events requests a user may send at once
 INGEST_PER = 0.25      # seconds per further one (4 a second sustained)
@@ -68,14 +68,17 @@ def register(app, web) -> None:
                 tail.start()
                 request.app.state.event_tail = tail
 
-    def timeline(request, store, since, region, node, type, enterprise, limit):
+    def timeline(request, store, since, region, node, type, enterprise, limit, as_of=None):
         return E.timeline(store, team(request), since=since, region=web.clean(region), node=web.clean(node),
-                          types=web.clean(type), enterprise=web.clean(enterprise), limit=limit)
+                          types=web.clean(type), enterprise=web.clean(enterprise), limit=limit,
+                          as_of=web.clean(as_of))
 
-    @app.get("/api/events", tags=["monitoring"], summary="事件时间线（JSON）：导入与实时事件，按起始日期、地区、环节、类型、企业筛选")
+    @app.get("/api/events", tags=["monitoring"], summary="事件时间线（JSON）：导入与实时事件，按起始日期、地区、环节、类型、企业筛选；"
+             "截至日期之后的事件另列于 later")
     def api_events(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,
-                   node: NodeCode = None, type: Types = None, enterprise: Text = None, limit: Limit = 200):
-        return web.json(timeline(request, store, since, region, node, type, enterprise, limit))
+                   node: NodeCode = None, type: Types = None, enterprise: Text = None, limit: Limit = 200,
+                   as_of: AsOf = None):
+        return web.json(timeline(request, store, since, region, node, type, enterprise, limit, as_of))
 
     @app.post("/api/events", tags=["monitoring"],
               summary="接收外部系统的事件（一个或最多 100 个）：校验、关联企业、去重、保存并实时推送")
@@ -124,14 +127,15 @@ def register(app, web) -> None:
 
     @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_page(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,
-                     node: NodeCode = None, type: Types = None, enterprise: Text = None):
-        doc = timeline(request, store, since, region, node, type, enterprise, 100)
+                     node: NodeCode = None, type: Types = None, enterprise: Text = None, as_of: AsOf = None):
+        doc = timeline(request, store, since, region, node, type, enterprise, 100, as_of)
         f = {"since": since or "", "region": web.clean(region) or "", "node": web.clean(node) or "",
-             "type": web.clean(type) or "", "enterprise": web.clean(enterprise) or ""}
+             "type": web.clean(type) or "", "enterprise": web.clean(enterprise) or "", "as_of": web.clean(as_of) or ""}
         qs = "&".join(f"{k}={v}" for k, v in f.items() if v)
+        qs_stream = "&".join(f"{k}={v}" for k, v in f.items() if v and k != "as_of")
         lang = web.lang_of(request)
         return web.page(request, "monitor.html", {
             "type_labels": {k: label("event", k, lang) for k in E.TYPES},
             "origin_labels": {k: label("origin", k, lang) for k in E.ORIGINS},
-            "nav": "monitor", "doc": doc, "feeds": F.feed_states(team(request)), "news": N.list_news(team(request), 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
-            "stream_url": "/api/events/stream" + ("?" + qs if qs else "")})
+            "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": F.feed_states(team(request)), "news": N.list_news(team(request), 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
+            "stream_url": "/api/events/stream" + ("?" + qs_stream if qs_stream else "")})

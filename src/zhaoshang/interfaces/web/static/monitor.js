@@ -1,5 +1,6 @@
 /* 动态监测: new events arrive by server-sent events (/api/events/stream with the page's filters) and are put at
-   the top of the list, highlighted. #live-status tells whether the stream is connected. */
+   the top of the list, highlighted — an event dated after the page's as-of date at the top of the list apart
+   (#ev-later: 晚于截至日期的事件), as the server lists it. #live-status tells whether the stream is connected. */
 (function () {
   const cfg = (window.ZS || {}).monitor;
   if (!cfg || !window.EventSource) return;
@@ -16,7 +17,8 @@
   src.addEventListener('error', () => setState('lost'));
   src.addEventListener('event', (msg) => {
     const ev = JSON.parse(msg.data);
-    if (list.querySelector(`tr[data-key="${ev.key}"]`)) return;
+    if (document.querySelector(`tr[data-key="${ev.key}"]`)) return;
+    const later = cfg.as_of && ev.date && ev.date > cfg.as_of;
     const tr = document.createElement('tr');
     tr.dataset.key = ev.key;
     tr.className = 'ev-' + ev.origin + ' ev-new';
@@ -33,6 +35,14 @@
     tr.appendChild(title);
     tr.appendChild(cell(ev.source, 'muted'));
     tr.appendChild(cell(cfg.origins[ev.origin] || ev.origin, 'muted'));
+    if (later) {
+      const box = document.getElementById('ev-later');
+      box.insertBefore(tr, box.firstChild);
+      const n = document.getElementById('ev-later-count');
+      if (n) n.textContent = String(Number(n.textContent || 0) + 1);
+      document.getElementById('ev-later-card').hidden = false;
+      return;
+    }
     list.insertBefore(tr, list.firstChild);
     if (count) count.textContent = String(Number(count.textContent || 0) + 1);
     const noun = document.getElementById('ev-noun');  // 1 event, 2 events
