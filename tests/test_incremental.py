@@ -129,6 +129,16 @@ def _table(db: Path, sql: str) -> list[tuple]:
         s.close()
 
 
+def _without_stored_matrix(db: Path, tmp_path: Path) -> Path:
+    """A copy of ``db`` without its stored matrix: its maps count from the base tables."""
+    base = tmp_path / "base.duckdb"
+    shutil.copy(db, base)
+    s = Store(base)
+    s.con.execute("DELETE FROM meta WHERE key = 'matrix:ai'")
+    s.close()
+    return base
+
+
 def test_the_region_matrix_updated_by_the_delta_equals_a_full_rebuild(months, tmp_path):
     """After the delta import (moves, new, deregistered) and the incremental classification (reclassified),
     the stored matrix, updated only for the enterprises they touched, equals one rebuilt from scratch, and the
@@ -147,12 +157,7 @@ def test_the_region_matrix_updated_by_the_delta_equals_a_full_rebuild(months, tm
     for sql in ("SELECT * FROM zs_matrix_ent_ai ORDER BY id", "SELECT * FROM zs_matrix_counts_ai ORDER BY ALL"):
         assert _table(db, sql) == _table(copy, sql)
     assert len(_table(db, "SELECT * FROM zs_matrix_counts_ai WHERE level = 'macro'")) > 0
-    base = tmp_path / "base.duckdb"  # the same file without the stored matrix: maps from the base tables
-    shutil.copy(db, base)
-    s = Store(base)
-    s.con.execute("DELETE FROM meta WHERE key = 'matrix:ai'")
-    s.close()
-    a, b = Store(db, read_only=True), Store(base, read_only=True)
+    a, b = Store(db, read_only=True), Store(_without_stored_matrix(db, tmp_path), read_only=True)
     try:
         assert stored.cache_entry(a, "ai") and not stored.cache_entry(b, "ai")
         for level, node in (("province", None), ("province", "M"), ("city", "M01"), ("district", None), ("macro", "U")):
@@ -175,3 +180,43 @@ def test_a_damaged_stored_matrix_never_blocks_an_update():
     assert s.get_meta("matrix:ai") is None and 3 in {r[0] for r in _rows(s)}
     assert classify(s, use_model=False)["matrix"]["mode"] == "full" and s.get_meta("matrix:ai")
     s.close()
+
+
+def test_an_analysts_decision_stays_on_the_map_after_the_next_import(months, tmp_path):
+    """An added and a removed placement (科大讯飞 on the real imports: M06 added, M04 removed on its profile)
+    stay on the map and in the map cell's list after the next import: that import refreshes the stored matrix
+    for what it wrote and stamps it as current, so the decided enterprise's row must already be up to date."""
+    from zhaoshang.services.regions import stored
+    from zhaoshang.services.regions.matrix import region_map
+
+    db = tmp_path / "decided.duckdb"
+    shutil.copy(months[0], db)
+    (eid, city, on), = _table(db, """SELECT p.enterprise_id, e.city_code, min(p.node_code) FROM placements p
+        JOIN enterprises e ON e.id = p.enterprise_id WHERE e.city_code IS NOT NULL AND e.dissolved IS NULL
+        GROUP BY 1, 2 ORDER BY 1 LIMIT 1""")
+    (absent,), = _table(db, f"""SELECT code FROM chain_nodes WHERE chain = 'ai' AND level = 2 AND code NOT IN
+        (SELECT node_code FROM placements WHERE enterprise_id = {eid}) ORDER BY code LIMIT 1""")
+    run_json("placements", "add", eid, absent, "--reason", "年报主营", db=db)
+    run_json("placements", "remove", eid, on, "--reason", "误判", db=db)
+    again = run_json("import", "enterprises", months[0].parent / "m1.csv",
+                     "--source", "registry", "--data-date", "2026-11-01", db=db)
+    assert again["changes"]["changed"] == 0 and again["changes"]["new"] == 0
+    s = Store(db, read_only=True)
+    try:
+        assert stored.valid(s, "ai")  # read by every map: it must hold the decisions
+        nodes = s.con.execute("SELECT nodes FROM zs_matrix_ent_ai WHERE id = ?", [eid]).fetchone()
+        assert nodes is None or (absent in nodes[0] and on not in nodes[0])
+    finally:
+        s.close()
+    a, b = Store(db, read_only=True), Store(_without_stored_matrix(db, tmp_path), read_only=True)
+    try:
+        for node in (absent, on, None):
+            got, want = region_map(a, "city", node=node), region_map(b, "city", node=node)
+            assert got == want, node
+        want = [r["count"] for r in region_map(b, "city", node=absent) if r["code"] == city]
+    finally:
+        a.close()
+        b.close()
+    assert want[0] >= 1
+    cli = run_json("map", "--level", "city", "--chain", absent, db=db)  # what the analyst reads
+    assert [r["count"] for r in cli if r["code"] == city] == want

@@ -95,7 +95,18 @@ def record(store, team, enterprise: Any, node: str, action: str, reason: str, us
     audit.record(team, actor, f"placement.{action}", f"{tax.chain}:{code}:{eid}",
                  {"enterprise": name, "node": code, "reason": row["reason"]})
     apply(store, tax, [eid], team)
+    _refresh_matrix(store, tax.chain, [eid])
     return {c: row[c] for c in CORR_COLS}
+
+
+def _refresh_matrix(store, chain: str, ids) -> None:
+    """The stored region matrix (``regions.stored``) follows the enterprises whose placements a decision or a
+    declaration rewrote: a later import or incremental classification refreshes only what it wrote itself, and
+    would otherwise stamp the matrix as current with these enterprises' nodes as they were before."""
+    from ..regions import stored
+
+    if stored.kept(store, chain):  # none stored: maps count from the base tables
+        stored.refresh(store, chain, ids=ids)
 
 
 def _latest(team, chain: str, enterprise_ids: list[int] | None = None) -> list[dict[str, Any]]:
@@ -213,6 +224,8 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
                              [source]).fetchall()
     if not recs:
         raise UserError(f"没有来源为 {source} 的企业记录（先导入，再声明）", f"no enterprise records from source {source} (import first, then declare)")
+    before = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT enterprise_id FROM declared_placements WHERE chain = ? AND source = ?", [tax.chain, source]).fetchall()]
     now = _dt.datetime.now().replace(microsecond=0)
     rows = [(eid, tax.chain, code, source, key, lab, now) for eid, key, lab in recs for code in labels.get(lab or "", [])]
     with store.transaction() as tx:
@@ -222,6 +235,7 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
         if rows:
             tx.executemany("INSERT INTO declared_placements VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     apply(store, tax, None, team)
+    _refresh_matrix(store, tax.chain, {r[0] for r in recs if r[0] is not None} | set(before))
     unmapped = sorted({lab for _, _, lab in recs if lab and lab not in labels})
     return {"source": source, "records": len(recs), "declared": len(rows),
             "enterprises": len({r[0] for r in rows}), "unmapped_labels": unmapped}

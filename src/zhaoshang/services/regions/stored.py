@@ -58,6 +58,11 @@ def _state(store, chain: str) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
+def kept(store, chain: str) -> bool:
+    """Whether the file keeps a stored matrix of ``chain`` (current or not)."""
+    return _state(store, chain) is not None
+
+
 def valid(store, chain: str) -> dict[str, Any] | None:
     """The stored state when the tables reflect the database as it is now, else None."""
     st = _state(store, chain)
