@@ -382,3 +382,47 @@ def test_another_regions_demands_leave_the_scores_as_they_are(tmp_path, db):
         local = mine_leads(s, REGION, as_of=D)
     assert not any(x["signals"]["demands"]["absent"] for x in local["leads"])
     assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in local["leads"]}[102] == 1
+
+
+def test_equal_scores_in_the_stated_order_everywhere(tmp_path, db):
+    """Leads of equal score were ordered by enterprise id (the import order), with no word: 合肥's first 80 on the
+    real imports all 23.08. Now by the placement's confidence, the segment's recommendation rank, then the name —
+    the same in the service, the CLI and the region page's section — and a note says it."""
+    import shutil
+
+    from zhaoshang.services.leads import top_leads
+
+    path = shutil.copy(db, tmp_path / "t.duckdb")
+    # four candidates on the gap S3 with no other signal: equal scores; ids in the reverse of the stated order
+    extra = {201: ("上海同分丙科技有限公司", 0.55), 202: ("上海同分丁科技有限公司", 0.55),
+             203: ("上海同分乙科技有限公司", 0.7), 204: ("上海同分甲科技有限公司", 0.95)}
+    with Store(str(path)) as s:
+        for eid, (name, conf) in extra.items():
+            s.con.execute("INSERT INTO enterprises (id, name, founded, status, country, province_code, city_code, "
+                          "district_code, last_import_id) VALUES (?, ?, DATE '2010-01-01', '存续', 'CN', '310000', "
+                          "'310100', '310104', 1)", [eid, name])
+            s.con.execute("INSERT INTO placements (enterprise_id, chain, node_code, confidence) VALUES (?, 'ai', 'S3', ?)",
+                          [eid, conf])
+    want = [204, 203, 202, 201]  # 0.95, 0.7, then the two of 0.55 by name: 丁 (U+4E01) before 丙 (U+4E19)
+    with Store(str(path), read_only=True) as s:
+        doc = mine_leads(s, REGION, as_of=D, top=50)
+        tied = [x for x in doc["leads"] if x["enterprise_id"] in extra]
+        assert len({x["score"] for x in tied}) == 1
+        assert [x["enterprise_id"] for x in tied] == want
+        assert [x["signals"]["segment_fit"]["detail"]["placement_confidence"] for x in tied] == \
+            pytest.approx([extra[e][1] for e in want])
+        assert doc["order"].startswith("同分按所属环节的归类置信度")
+        assert any(n.endswith(doc["order"]) and "条线索与其他线索同分" in n for n in doc["notes"])
+        en = mine_leads(s, REGION, as_of=D, top=50, lang="en")
+        assert any("ties ordered by the confidence of the enterprise's placement" in n for n in en["notes"])
+        section = top_leads(s, REGION, as_of=D, limit=50)
+        assert [r["enterprise_id"] for r in section["rows"] if r["enterprise_id"] in extra] == want
+        assert section["order"] == doc["order"] and section["order_en"] == en["order"]
+        # a cut inside the tie keeps the first of the stated order (the statement orders the same way)
+        first = [x["enterprise_id"] for x in doc["leads"]]
+        cut = mine_leads(s, REGION, as_of=D, top=first.index(204) + 1)["leads"]
+        assert cut[-1]["enterprise_id"] == 204
+    got = run_json("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=path)
+    assert [r["enterprise_id"] for r in got if r["enterprise_id"] in extra] == want
+    p = run("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=path)
+    assert "同分按所属环节的归类置信度" in p.stdout + p.stderr

@@ -190,6 +190,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         ("文档", "Docs", "完整定义与参考文献：docs/methods.md（Region × chain matrix；Cooperation network between regions；Region report）",
          "definitions and references: docs/methods.md (Region × chain matrix; Cooperation network between regions; Region report)"),
     ]
+    order = (profile.get("leads") or {}).get("order")
+    if order:  # the leads' tie-break, as under the PDF's and the page's table
+        lines.append(("线索排序", "Leads order", order, profile["leads"].get("order_en") or order))
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 120
     for i, (zh, e, text_zh, text_en) in enumerate(lines, 1):

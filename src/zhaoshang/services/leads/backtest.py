@@ -2,8 +2,8 @@
 
 Eligible: the candidates of the date (``mine.candidate_rows``: enterprises on a target segment with no
 presence in the region then, of normal status). Outcome: a branch or subsidiary of the enterprise, located in
-the region, dated in (as_of, as_of + horizon]. Reported: precision@k and recall@k (ties at the cut broken by
-id) and AUC for the lead score, beside the baselines (total funding raised by the date alone; random), with
+the region, dated in (as_of, as_of + horizon]. Reported: precision@k and recall@k (ties at the cut in the lead
+list's stated order, ``mine.tie_key``, for the lead scores; by id for the baselines) and AUC for the lead score, beside the baselines (total funding raised by the date alone; random), with
 the counts. docs/methods.md, "Leads backtest".
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 from ...core.errors import UserError
 from ...core.geo.lookup import region_condition
 from ..evaluation.backtest import at_k, auc, outcome_window, roc_points
-from .mine import candidate_rows, load_config
+from .mine import _segment_ranks, candidate_rows, load_config, tie_key
 from .signals import PRESENCE_KINDS
 
 KS = (10, 20, 50, 100)
@@ -72,7 +72,9 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
         other = {r["enterprise_id"]: float(r["score"])
                  for r in candidate_rows(store, region, node=node, as_of=d, weights=compare)["rows"]}
         models["lead_score_compare"] = [other.get(i, 0.0) for i in ids]
-    out = {k: _metrics(v, y, ids, ks) for k, v in models.items()}
+    ranks = _segment_ranks(c["targets"])
+    ties = [tie_key(r, ranks) for r in rows]  # the order of equal scores the lead list shows
+    out = {k: _metrics(v, y, ties if k.startswith("lead_score") else ids, ks) for k, v in models.items()}
     info = c["info"]
     return {"kind": "leads", "region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
             "horizon_days": horizon, "outcome_until": end, "chain": c["chain"], "node": node,

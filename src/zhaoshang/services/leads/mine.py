@@ -9,6 +9,7 @@ feeds ``zhaoshang leads``, ``/api/leads``, the 招商线索 page, the region pag
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,33 @@ def load_config(path: str | Path | dict | None = None) -> dict:
     return f.doc
 
 
+# Leads of equal score are ordered by the next most informative facts, the same in every view (list, page, API,
+# CLI, export, region page and report): the confidence of the enterprise's placement on its segment (higher
+# first), the segment's place among the region's recommended segments (targets' rank; unranked last), then the
+# enterprise's name and id (code-point order: stable from one build to the next).
+TIE_BREAK = ("同分按所属环节的归类置信度（高者在前）、该环节在本地推荐引进环节中的次序、企业名称排序",
+             "ties ordered by the confidence of the enterprise's placement on its segment (higher first), the "
+             "segment's place among the region's recommended segments, then the enterprise's name")
+
+
+def _segment_ranks(tg: dict) -> dict[str, int]:
+    return {s["code"]: int(s["rank"]) for s in tg["segments"] if s.get("rank") is not None}
+
+
+def tie_key(r: dict, ranks: dict[str, int]) -> tuple:
+    """The order among leads of equal score (``TIE_BREAK``); ``order_sql`` is the same in SQL."""
+    return (-float(r.get("node_confidence") or 0.0), ranks.get(r.get("segment"), 1 << 30), r.get("name") or "",
+            r["enterprise_id"])
+
+
+def order_sql(ranks: dict[str, int]) -> tuple[str, list]:
+    """``ORDER BY`` terms after the score: ``tie_key`` in SQL (a string's order is its code points' in both)."""
+    case = " ".join("WHEN ? THEN ?" for _ in ranks)
+    params = [x for code, rank in sorted(ranks.items()) for x in (code, rank)]
+    rank = f"CASE segment {case} ELSE {1 << 30} END, " if ranks else ""  # (a bare 0 would be a column number)
+    return f"coalesce(node_confidence, 0) DESC, {rank}coalesce(name, ''), enterprise_id", params
+
+
 def _region(store, region: str) -> dict:
     if not str(region or "").strip():
         raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
@@ -55,7 +83,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
                    weights: str | Path | None = None, limit: int | None = None, min_score: float | None = None,
                    having: list[str] | None = None, team=None, only: int | None = None) -> dict:
     """Every candidate's signals and score (ranked), with the context: region, date, targets, measurable
-    signals, counts. ``limit`` keeps the first rows only (ties broken by enterprise id); ``min_score``,
+    signals, counts. ``limit`` keeps the first rows only (ties ordered by ``tie_key``); ``min_score``,
     ``having`` (signals that must be non-zero) and ``only`` (one enterprise id) filter the rows, not the counts.
     With ``team`` the live events of the team state count too."""
     bad = [h for h in having or [] if h not in FILTERS]
@@ -79,9 +107,10 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
             conds.append(f"score >= {float(min_score)}")
         if only is not None:
             conds.append(f"enterprise_id = {int(only)}")
-        sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, enterprise_id" + \
+        order, oparams = order_sql(_segment_ranks(tg))
+        sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, {order}" + \
             (f" LIMIT {int(limit)}" if limit else "")
-        rows = store.query(sql, params)
+        rows = store.query(sql, params + oparams)
         if rows:
             counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
                       "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"]}
@@ -166,11 +195,12 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
     W = sum(v for k, v in w.items() if c["present"].get(k) and k != "reachability") or 1.0
     rest = float(rows[-1]["score"]) * W / (W + wr) + 100.0 * wr / (W + wr) if c.get("more") else None
     measured: set[int] = set()
+    ranks = _segment_ranks(c["targets"])
     while True:
-        rows.sort(key=lambda r: (-full(r), r["enterprise_id"]))
+        rows.sort(key=lambda r: (-full(r), *tie_key(r, ranks)))
         cut = full(rows[top - 1]) if len(rows) >= top else 0.0
         pending = sorted((r for r in rows if r["enterprise_id"] not in measured
-                          and bounds[r["enterprise_id"]][1] >= cut), key=lambda r: (-bounds[r["enterprise_id"]][1], r["enterprise_id"]))
+                          and bounds[r["enterprise_id"]][1] >= cut), key=lambda r: (-bounds[r["enterprise_id"]][1], *tie_key(r, ranks)))
         room = budget - len(measured)
         if not pending or room <= 0:
             c["reach"]["exact"] = not pending and (rest is None or rest < cut)
@@ -178,7 +208,7 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
         batch = [r["enterprise_id"] for r in pending[:min(room, top)]]
         got = reach.reachability(store, c["info"], batch, c["as_of"])
         if got is None:  # no graph to search: the signal is absent for every lead, the set-based ranking stands
-            rows.sort(key=lambda r: (-float(r["score"]), r["enterprise_id"]))
+            rows.sort(key=lambda r: (-float(r["score"]), *tie_key(r, ranks)))
             c["rows"] = rows[:top]
             return c
         measured.update(batch)
@@ -197,7 +227,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     seg = {s["code"]: s for s in tg["segments"]}
     params = {"region": info["code"], "chain": c["chain"], "node": node, "version": cfg.get("version"),
               "weights": {k: v["weight"] for k, v in cfg["signals"].items()}}
-    out = []
+    out, ties = [], {}
+    ranks = _segment_ranks(tg)
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
@@ -214,11 +245,19 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                     "reasons": reasons(r, names, lang), "signals": signals,
                     "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp,
                     "live_events": list(r.get("live_events") or [])})
-    out.sort(key=lambda x: (-x["score"], x["enterprise_id"]))  # reachability may have moved the first ones
+        ties[r["enterprise_id"]] = tie_key(r, ranks)
+    # reachability may have moved the first ones; equal scores (as shown) in the stated order
+    out.sort(key=lambda x: (-x["score"], *ties[x["enterprise_id"]]))
     for i, x in enumerate(out, 1):
         x["rank"] = i
+    tied = len({x["score"] for x in out}) < len(out)
     absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
     notes = [n[1] if lang == "en" else n[0] for n in tg["notes"]]
+    if tied:
+        seen = Counter(x["score"] for x in out)
+        n_tied = sum(n for n in seen.values() if n > 1)
+        notes.append(f"{n_tied} 条线索与其他线索同分；{TIE_BREAK[0]}" if lang != "en" else
+                     f"{n_tied} leads share their score with another; {TIE_BREAK[1]}")
     rc = c.get("reach") or {}
     if present.get("reachability"):
         n, cap = rc.get("measured", 0), rc.get("max")
@@ -249,7 +288,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a "
                                    "target segment with no registered office, branch or subsidiary in the region on "
                                    "the date, of normal status", **c["counts"]},
-            "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
+            "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
 
 
@@ -290,4 +329,6 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
                      "segment_name_en": e["segment_name"], "score": r["score"],
                      "reasons_text": "；".join(r["reasons"]), "reasons_text_en": "; ".join(e["reasons"]),
                      "enterprise_id": r["enterprise_id"]})
-    return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"], "notes": zh["notes"]}
+    tied = len({r["score"] for r in rows}) < len(rows)
+    return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"], "notes": zh["notes"],
+            "order": TIE_BREAK[0] if tied else None, "order_en": TIE_BREAK[1] if tied else None}

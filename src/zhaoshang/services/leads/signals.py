@@ -84,7 +84,8 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     sql = f"""
 WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
 e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}),
-node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements WHERE chain = ? GROUP BY enterprise_id),
+node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node, max(confidence) AS node_confidence
+          FROM placements WHERE chain = ? GROUP BY enterprise_id),
 seg AS (SELECT * FROM {seg_sql}),
 local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
 present AS (SELECT id AS enterprise_id FROM local
@@ -93,7 +94,7 @@ present AS (SELECT id AS enterprise_id FROM local
             UNION SELECT s.holder_enterprise_id FROM shareholdings s JOIN local l ON l.id = s.enterprise_id
                   WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
                     AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D})),
-placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, seg.segment,
+placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, node.node_confidence, seg.segment,
                   seg.segment IN ({', '.join('?' * len(gap))}) AS is_gap,
                   seg.segment IN ({', '.join('?' * len(recd))}) AS is_recommended
            FROM e JOIN node ON node.enterprise_id = e.id JOIN seg ON seg.code = node.node
@@ -152,7 +153,7 @@ tie AS (SELECT cid AS enterprise_id, count(DISTINCT lid) AS local_ties, arg_min(
                min(kind) AS tie_kind, arg_min(lid, (kind, lid)) AS tie_example_id
         FROM ties GROUP BY 1),
 sig AS (
-  SELECT c.id AS enterprise_id, c.name, c.uscc, c.node, c.segment, c.is_gap, c.is_recommended,
+  SELECT c.id AS enterprise_id, c.name, c.uscc, c.node, c.node_confidence, c.segment, c.is_gap, c.is_recommended,
          coalesce(fund.rounds_12m, 0) AS rounds_12m, fund.amount_12m, fund.round_12m,
          coalesce(fund.raised_total, 0) AS raised_total,
          coalesce(br.branches_24m, 0) AS branches_24m, br.branch_cities, br.branch_cities_en,
