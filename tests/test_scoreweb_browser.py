@@ -142,6 +142,17 @@ def test_a_dimension_without_data_says_no_data_on_the_profile_and_the_lead_page(
     pg.goto(f"{base}/enterprises/{card['enterprise_id']}?lang=zh")
     pg.wait_for_selector('#sc-radar[data-ready="1"] canvas')
     assert pg.inner_text('#sc-dims tr[data-dim="influence"] td.num >> nth=0') == "缺数据"
+    # the radar draws it as no value — its outline breaks there, its axis name greyed — not as a score of 0
+    opt = pg.evaluate("(() => { const o = echarts.getInstanceByDom(document.getElementById('sc-radar')).getOption();"
+                      " return {ind: o.radar[0].indicator, series: o.series.map(s => ({type: s.type, data: s.data}))}; })()")
+    keys = list(card["dimensions"])
+    i = keys.index("influence")
+    assert opt["ind"][i]["name"].endswith("（缺数据）") and opt["ind"][i]["color"] == "#a3a9b5"
+    assert all("color" not in x for j, x in enumerate(opt["ind"]) if card["dimensions"][keys[j]]["score"] is not None)
+    values = [p[0] if isinstance(p, list) else p for p in opt["series"][0]["data"]]
+    assert opt["series"][0]["type"] == "line" and values[i] == "-" and 0 not in values[:len(keys)], opt["series"]
+    assert values[:len(keys)] == [("-" if d["score"] is None else d["score"]) for d in card["dimensions"].values()]
+    _shot(pg, "#sc-radar", "radar-no-data")
     basis = pg.locator("#sc-total-basis")
     assert "影响力与舆情" in basis.inner_text() and "不计入总分" in basis.inner_text()
     assert basis.inner_text() == card["total_basis"]["note"]
