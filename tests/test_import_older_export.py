@@ -61,3 +61,51 @@ def test_the_same_files_in_date_order_change_the_value(tmp_path):
     assert q(db, "SELECT field, old_value, new_value, CAST(changed_on AS VARCHAR) FROM enterprise_history "
                  "WHERE field = 'capital_wan'") == [("capital_wan", "12793.0", "43008.0", "2026-03-31")]
     assert q(db, "SELECT count(*) FROM events WHERE ref_table = 'enterprise_history'")[0][0] >= 2
+
+
+HEAD_MORE = ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "所属省份", "所属城市", "注册地址", "经营范围", "所属行业",
+             "官网"]
+CODE2 = make_uscc(7302, "330200")
+
+
+def _row(capital, address, scope, industry, website):
+    return ["宁波测试储能科技股份有限公司", CODE2, "2001-03-02", capital, "浙江", "宁波", address, scope, industry, website]
+
+
+def _fields(db):
+    return q(db, "SELECT capital_wan, address, scope, industry, website FROM enterprises WHERE uscc = ?", [CODE2])[0]
+
+
+def test_every_field_an_import_writes_keeps_the_later_exports_value(tmp_path):
+    """Industry, business scope and website have no history; an older export still leaves them as a later one set
+    them, and a field it fills from empty is dated by it (a later-dated export then replaces it)."""
+    db = tmp_path / "z.duckdb"
+    listed = write_csv(tmp_path / "listed.csv", [_row("43008万元", "北仑区甬江南路26号", "光伏组件；储能系统", "电气机械和器材制造业", "")],
+                       header=HEAD_MORE)
+    registry = write_csv(tmp_path / "registry.csv",
+                         [_row("12793万元", "北仑区大碶镇1号", "太阳能电池片生产", "制造业", "www.nbtest-old.example")], header=HEAD_MORE)
+    first = run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    rep = run_json("import", "enterprises", registry, "--source", "登记库", "--data-date", "2004-12-31", db=db)
+    assert rep["values_kept_older"] == 4
+    assert rep["values_kept_older_by_field"] == {"capital_wan": 1, "address": 1, "scope": 1, "industry": 1}
+    # the website was empty: the 2004 export filled it, and is its setter
+    assert _fields(db) == (43008.0, "北仑区甬江南路26号", "光伏组件；储能系统", "电气机械和器材制造业", "www.nbtest-old.example")
+    assert q(db, "SELECT field, import_id FROM enterprise_field_imports ORDER BY field") == [("website", rep["import_id"])]
+    assert q(db, "SELECT count(*) FROM enterprise_history") == [(0,)]
+    proc = run("import", "enterprises", registry, "--source", "登记库二", "--data-date", "2005-12-31", db=db)
+    assert "4 个字段值已由数据日期较晚的导出设定（" in proc.stderr and "经营范围 1" in proc.stderr
+    # a 2010 export: later than the website's setter (2004), earlier than the rest's (2026)
+    mid = write_csv(tmp_path / "mid.csv", [_row("20000万元", "北仑区新碶街道2号", "储能电池", "电池制造", "www.nbtest.example")],
+                    header=HEAD_MORE)
+    rep = run_json("import", "enterprises", mid, "--source", "年报", "--data-date", "2010-12-31", db=db)
+    assert rep["values_kept_older_by_field"] == {"capital_wan": 1, "address": 1, "scope": 1, "industry": 1}
+    assert _fields(db) == (43008.0, "北仑区甬江南路26号", "光伏组件；储能系统", "电气机械和器材制造业", "www.nbtest.example")
+    # nothing lost: each export's record keeps what it said
+    assert len(q(db, "SELECT 1 FROM enterprise_records WHERE data LIKE '%储能电池%'")) == 1
+    # the same export dated after the listing replaces every field, and is the setter of each
+    rep = run_json("import", "enterprises", mid, "--source", "年报二", "--data-date", "2026-06-30", db=db)
+    assert rep["values_kept_older"] == 0
+    assert _fields(db) == (20000.0, "北仑区新碶街道2号", "储能电池", "电池制造", "www.nbtest.example")
+    setters = dict(q(db, "SELECT field, import_id FROM enterprise_field_imports"))
+    assert {setters[f] for f in ("capital_wan", "address", "scope", "industry", "website")} == {rep["import_id"]}
+    assert first["import_id"] not in setters.values()

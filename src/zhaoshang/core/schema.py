@@ -143,6 +143,16 @@ CREATE TABLE IF NOT EXISTS enterprise_history (
     {PROVENANCE}
 );
 
+-- The import that last set a field of an enterprise (gave it a value: changed, filled from empty or confirmed),
+-- when it is not the import that created the enterprise (`enterprises.first_import_id`): one row per enterprise
+-- and field at most, replaced by the next import that sets the field. An export dated earlier than the setter's
+-- data date does not replace the value (importers.enterprises); `zhaoshang repair history` reads it too.
+CREATE TABLE IF NOT EXISTS enterprise_field_imports (
+    enterprise_id BIGINT NOT NULL,
+    field VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS persons (
     id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
@@ -419,6 +429,7 @@ FACT_TABLES = (
     "enterprise_records",
     "enterprise_aliases",
     "enterprise_history",
+    "enterprise_field_imports",
     "product_lines",
     "persons",
     "roles",

@@ -20,7 +20,7 @@ import duckdb
 
 from . import dialect
 from .errors import UserError
-from .schema import DDL, SCHEMA_VERSION
+from .schema import DDL, SCHEMA_VERSION, TRACKED_FIELDS
 
 DEFAULT_DB = "zhaoshang.duckdb"
 
@@ -157,6 +157,14 @@ class Store:
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [str(SCHEMA_VERSION)]
         )
+        if self.get_meta("field_imports") is None:
+            # a database imported before ``enterprise_field_imports`` existed: the setter of a tracked field is the
+            # latest import that changed it (its history), the one step that table needs to read it alike
+            self.con.execute(f"""INSERT INTO enterprise_field_imports
+                SELECT enterprise_id, field, max(import_id) FROM enterprise_history
+                WHERE field IN ({', '.join(repr(f) for f in TRACKED_FIELDS if f != 'name_norm')}) AND import_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM enterprise_field_imports) GROUP BY ALL""")
+            self.set_meta("field_imports", "1")
         if self.con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
             from .geo.regions import load_regions_into
 

@@ -90,7 +90,9 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "user.reset_password": ("重置密码", "password reset"),
     "token.create": ("创建令牌", "token created"), "token.revoke": ("吊销令牌", "token revoked"),
     "team.backup": ("备份团队数据", "team state backed up"), "team.restore": ("恢复团队数据", "team state restored"),
-    "data.import": ("导入数据", "data imported"), "data.classify": ("产业链归类", "chain classification"),
+    "data.import": ("导入数据", "data imported"),
+    "data.repair_history": ("修复导入顺序造成的历史", "history repaired (imports out of date order)"),
+    "data.classify": ("产业链归类", "chain classification"),
     "alerts.rule_add": ("添加预警规则", "alert rule added"), "alerts.rule_remove": ("删除预警规则", "alert rule removed"),
     "alerts.channels": ("设置预警通道", "alert channels set"), "lead_weights.save": ("保存线索权重", "lead weights saved"),
     "pipeline.add": ("加入线索跟踪", "lead added to the pipeline"), "pipeline.move": ("线索状态变更", "lead status changed"),
@@ -105,7 +107,22 @@ PLACEMENT_ACTIONS: dict[str, Pair] = {"confirm": ("确认", "confirm"), "remove"
 # the state of an alert's delivery (team state ``alert_deliveries.status``)
 DELIVERY_STATUS: dict[str, Pair] = {"pending": ("待发", "pending"), "done": ("已发", "sent"), "dead": ("死信", "dead letter")}
 
+# an enterprise's columns, as an import's summary or a repair names them (``enterprises``)
+ENTERPRISE_FIELDS: dict[str, Pair] = {
+    "name": ("名称", "name"), "uscc": ("信用代码", "credit code"), "english_name": ("英文名称", "English name"),
+    "legal_form": ("企业类型", "legal form"), "status": ("登记状态", "status"), "founded": ("成立日期", "founded"),
+    "dissolved": ("注销日期", "dissolved"), "capital_wan": ("注册资本", "capital"),
+    "capital_text": ("注册资本（原文）", "capital as written"), "country": ("国家", "country"),
+    "province_code": ("省份", "province"), "city_code": ("城市", "city"), "district_code": ("区县", "district"),
+    "region_text": ("地区（原文）", "region as written"), "address": ("地址", "address"), "lat": ("纬度", "latitude"),
+    "lng": ("经度", "longitude"), "industry_code": ("行业代码", "industry code"), "industry": ("行业", "industry"),
+    "scope": ("经营范围", "business scope"), "description": ("简介", "description"), "products": ("产品", "products"),
+    "website": ("网站", "website"), "listed_code": ("股票代码", "stock code"), "legal_rep": ("法定代表人", "legal representative"),
+    "tags": ("标签", "tags"),
+}
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
+    "enterprise_field": ENTERPRISE_FIELDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,

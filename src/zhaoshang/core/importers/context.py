@@ -42,9 +42,11 @@ class ImportReport:
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
     near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review
-    # tracked field values (capital, address, …) this export gave that an export with a later data date (any
-    # source) had already set: kept in this import's source records only, no update, no history, no event
+    # field values (capital, address, industry, website, …) this export gave that an export with a later data
+    # date (any source) had already set: kept in this import's source records only, no update, no history, no
+    # event; and the same by enterprise column
     values_kept_older: int = 0
+    values_kept_older_by_field: dict[str, int] = field(default_factory=dict)
     linked_earlier: int = 0  # facts of earlier imports linked by this one (their enterprise arrived), each once
     linked_earlier_enterprises: int = 0  # the enterprises those facts were linked to
     rejects_path: str | None = None

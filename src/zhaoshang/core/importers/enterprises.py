@@ -596,7 +596,7 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
                 "SEMI JOIN _ent_upd u ON u.enterprise_id = e.id")
-    _keep_later_values(ctx)
+    _keep_later_values(ctx, canon)
     # every tracked field in one pass over the updated enterprises (not one join with the table per field): a
     # list of (field, old, new) per enterprise, unnested (a third of the CPU of a LATERAL VALUES join)
     vals = ", ".join(f"{{'field': {ql(f)}, 'old': CAST(e.{f} AS VARCHAR), 'new': CAST(u.{f} AS VARCHAR)}}"
@@ -624,42 +624,85 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
                last_import_id = {ctx.import_id}
         FROM _ent_upd u WHERE e.id = u.enterprise_id
     """)
+    _record_setters(ctx, canon)
     ctx.report.rows_updated += con.execute("SELECT count(*) FROM _ent_all WHERE link_method <> 'new' "
                                            "AND _key NOT IN (SELECT _key FROM _ent_cross)").fetchone()[0]
     ctx.report.rows_conflict += con.execute("SELECT count(DISTINCT _key) FROM _ent_cross").fetchone()[0]
 
 
-def _keep_later_values(ctx: ImportContext) -> None:
-    """A tracked field whose current value an export with a LATER data date set (any source) is not replaced by
-    this earlier-dated export: its value is cleared from ``_ent_upd`` (so no update, no history row, no event)
-    and stays in this import's source record only; counted as ``values_kept_older``. The import that set a
-    value is the latest one that wrote a history row for the field, else the one that created the enterprise.
-    Skipped (no pass) unless some import is dated after this one."""
+# columns written with another from one mapped value, kept or replaced with it: the normalised name with the name,
+# the capital as written with the capital in 万元
+COMPANIONS = {"name_norm": "name", "capital_text": "capital_wan"}
+
+
+def set_fields(canon: list[str]) -> list[str]:
+    """The enterprise columns whose setter an import records (``enterprise_field_imports``): every column it
+    writes, each companion going with its column (``COMPANIONS``)."""
+    return [c for c in canon if c not in COMPANIONS]
+
+
+def _given(f: str, u: str = "u") -> str:
+    """SQL: row ``u`` gives field ``f`` a value that would be written (a short name never replaces a name)."""
+    return f"({u}.{qi(f)} IS NOT NULL{f' AND NOT {u}._name_alt' if f == 'name' else ''})"
+
+
+def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:
+    """A field (any column an import writes: capital, address, status …, industry, website, scope, products,
+    description …) whose current value an export with a LATER data date set (any source) is not replaced by
+    this earlier-dated export: its value is cleared from ``_ent_upd`` (so no update, no history row, no event,
+    no new setter) and stays in this import's source record only; counted as ``values_kept_older`` when it
+    differs (the same value given again by an older export is cleared too, uncounted: it does not become the
+    value's setter, which would date the value back). The import
+    that set a value is the one ``enterprise_field_imports`` names for the field, else the one that created the
+    enterprise; a field still empty is filled whatever the date. Skipped (no pass) unless some import is dated
+    after this one."""
     con = ctx.con
     if not con.execute("SELECT 1 FROM imports WHERE data_date > ?::DATE LIMIT 1", [ctx.data_date]).fetchall():
         return
     day = f"{ql(str(ctx.data_date))}::DATE"
-    fields = [f for f in TRACKED_FIELDS if f != "name_norm"]
-    setters = ", ".join(f"arg_max(changed_on, import_id) FILTER (WHERE field = {ql(f)}) AS {qi(f)}" for f in fields)
-    flags = ", ".join(
-        f"(u.{qi(f)} IS NOT NULL AND e.{qi(f)} IS NOT NULL AND CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)"
-        f" AND coalesce(h.{qi(f)}, i.data_date) > {day}) AS {qi(f)}" for f in fields)
+    fields = set_fields(canon)
+    setters = ", ".join(f"max(import_id) FILTER (WHERE field = {ql(f)}) AS {qi(f)}" for f in fields)
+    # older: the field has a value its setter's later date keeps (the same value given again is no new setter)
+    flags = ", ".join(f"({_given(f)} AND e.{qi(f)} IS NOT NULL AND coalesce(d.{qi(f)}, i.data_date) > {day}) AS {qi(f)}"
+                      for f in fields)
+    differs = ", ".join(f"{qi(f)} := CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)" for f in fields)
+    dates = ", ".join(f"(SELECT data_date FROM imports WHERE id = s.{qi(f)}) AS {qi(f)}" for f in fields)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_later AS
-        SELECT u.enterprise_id, {flags}
+        SELECT u.enterprise_id, {flags}, struct_pack({differs}) AS _differs
         FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id
         LEFT JOIN imports i ON i.id = e.first_import_id
-        LEFT JOIN (SELECT enterprise_id, {setters} FROM enterprise_history
-                   SEMI JOIN _ent_upd u USING (enterprise_id) WHERE field IN ({', '.join(ql(f) for f in fields)})
-                   GROUP BY ALL) h ON h.enterprise_id = e.id""")
-    n = con.execute("SELECT " + " + ".join(f"count(*) FILTER (WHERE {qi(f)})" for f in fields)
-                    + " FROM _ent_later").fetchone()[0]
-    if n:
+        LEFT JOIN (SELECT s.enterprise_id, {dates} FROM (
+                       SELECT enterprise_id, {setters} FROM enterprise_field_imports
+                       SEMI JOIN _ent_upd u USING (enterprise_id) GROUP BY ALL) s) d ON d.enterprise_id = e.id""")
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {qi(f)} AND _differs.{qi(f)})" for f in fields)
+                         + " FROM _ent_later").fetchone()
+    n = sum(counts)
+    if con.execute("SELECT 1 FROM _ent_later WHERE " + " OR ".join(qi(f) for f in fields) + " LIMIT 1").fetchall():
         sets = [f"{qi(f)} = CASE WHEN k.{qi(f)} THEN NULL ELSE u.{qi(f)} END" for f in fields]
-        if "name" in fields:  # the name and its normalised form go together
-            sets.append("name_norm = CASE WHEN k.name THEN NULL ELSE u.name_norm END")
+        sets += [f"{qi(c)} = CASE WHEN k.{qi(f)} THEN NULL ELSE u.{qi(c)} END" for c, f in COMPANIONS.items()
+                 if f in fields and c in canon]
         con.execute(f"UPDATE _ent_upd u SET {', '.join(sets)} FROM _ent_later k WHERE k.enterprise_id = u.enterprise_id")
         ctx.report.values_kept_older += n
+        for f, c in zip(fields, counts):
+            if c:
+                ctx.report.values_kept_older_by_field[f] = ctx.report.values_kept_older_by_field.get(f, 0) + c
     con.execute("DROP TABLE _ent_later")
+
+
+def _record_setters(ctx: ImportContext, canon: list[str]) -> None:
+    """Which import last set each field of the updated enterprises (``enterprise_field_imports``): every field
+    this import gave a value (changed, filled from empty or confirmed; not one kept as an older export's record
+    only) is now this import's — the row an earlier import had for it is replaced. The import that created an
+    enterprise is its fields' setter without a row (``enterprises.first_import_id``)."""
+    con = ctx.con
+    given = ", ".join(f"CASE WHEN {_given(f)} THEN {ql(f)} END" for f in set_fields(canon))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_set AS
+        SELECT enterprise_id, unnest(list_filter([{given}], lambda x: x IS NOT NULL)) AS field FROM _ent_upd u""")
+    if con.execute("SELECT 1 FROM enterprise_field_imports LIMIT 1").fetchall():
+        con.execute("DELETE FROM enterprise_field_imports f USING _ent_set s "
+                    "WHERE f.enterprise_id = s.enterprise_id AND f.field = s.field")
+    con.execute(f"INSERT INTO enterprise_field_imports SELECT enterprise_id, field, {ctx.import_id} FROM _ent_set")
+    con.execute("DROP TABLE _ent_set")
 
 
 def _keep_plain_values(con) -> None:

@@ -12,7 +12,8 @@ from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
 from ..labels import KEPT_WITHOUT, LINKED_BY
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, synthetic_note, t, update_store
+from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
+                  update_store)
 
 
 @app.command("import")
@@ -133,10 +134,15 @@ def import_cmd(
                            "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
                                      for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
     if report.values_kept_older:
-        sys.stderr.write(t(f"注意：{report.values_kept_older} 个字段值已由数据日期较晚的导出设定，未更新企业、未记入变更历史，"
-                           "仅保留在本次的来源记录中\n",
-                           f"note: {count_en(report.values_kept_older, 'value')} already set by an export with a later data "
-                           "date: kept in this import's source records only (no update, no history, no change event)\n"))
+        from ..labels import label
+
+        by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n}"
+                               for f, n in sorted(report.values_kept_older_by_field.items(), key=lambda x: (-x[1], x[0])))
+        sys.stderr.write(t(f"注意：{report.values_kept_older} 个字段值已由数据日期较晚的导出设定（{by}），未更新企业、"
+                           "未记入变更历史，仅保留在本次的来源记录中\n",
+                           f"note: {count_en(report.values_kept_older, 'value')} already set by an export with a later "
+                           f"data date ({by}): kept in this import's source records only (no update, no history, no change "
+                           "event)\n"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
