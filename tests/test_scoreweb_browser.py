@@ -302,6 +302,16 @@ def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     _decide(pg, "add", other, "官网产品为该环节", "#pl-done")
     _settled(pg, lambda: pg.locator(f'#pl-corrected tr[data-node="{other}"]').count() == 1)
     assert pg.locator(f'#pl-inferred tr[data-node="{other}"]').count() == 0
+    # in the page's words: the decision's action and the placement's method, not their stored codes (add, analyst)
+    added = pg.locator(f'#pl-corrected tr[data-node="{other}"]')
+    assert added.locator(".xp-part td").nth(1).inner_text().strip() == "新增"
+    assert added.locator(".pl-method").inner_text().strip() == "分析师新增"
+    assert added.locator(".pl-method").get_attribute("title") == "analyst"
+    pg.goto(f"{base}/enterprises/{eid}?lang=en")
+    added = pg.locator(f'#pl-corrected tr[data-node="{other}"]')
+    assert added.locator(".xp-part td").nth(1).inner_text().strip() == "add"
+    assert added.locator(".pl-method").inner_text().strip() == "added by an analyst"
+    pg.goto(f"{base}/enterprises/{eid}?lang=zh")
     # confirming a node it is not on is refused in one line, nothing recorded
     _decide(pg, "confirm", node, "确认", "#pl-error")
     assert node in pg.inner_text("#pl-error") and pg.locator("#pl-decisions tbody tr").count() == 2

@@ -104,6 +104,12 @@ AUDIT_ACTIONS: dict[str, Pair] = {
 # an analyst's decision on a placement (team state ``placement_corrections.action``)
 PLACEMENT_ACTIONS: dict[str, Pair] = {"confirm": ("确认", "confirm"), "remove": ("移除", "remove"), "add": ("新增", "add")}
 
+# how a placement came about (``placements.method``): the profile's 方法 column
+PLACEMENT_METHODS: dict[str, Pair] = {
+    "rules-v1": ("归类规则", "classification rules"),
+    "rules-v1+confirmed": ("归类规则，分析师已确认", "rules, confirmed by an analyst"),
+    "analyst": ("分析师新增", "added by an analyst"), "declared": ("导入的标签", "an import's label")}
+
 # the state of an alert's delivery (team state ``alert_deliveries.status``)
 DELIVERY_STATUS: dict[str, Pair] = {"pending": ("待发", "pending"), "done": ("已发", "sent"), "dead": ("死信", "dead letter")}
 
@@ -129,7 +135,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
-    "delivery_status": DELIVERY_STATUS,
+    "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
