@@ -31,3 +31,14 @@ def run(*args, db: Path | str | None = None, check: bool = True, env: dict | Non
 def run_json(*args, db=None, **kw):
     proc = run(*args, "--format", "json", db=db, **kw)
     return json.loads(proc.stdout)
+
+
+def q(db, sql, params=None):
+    """The rows of ``sql`` on the database file ``db``, opened read-only for the query."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import csv
 
-import duckdb
-
-from cli_util import run, run_json
+from cli_util import q, run, run_json
 from conftest import shared_file
 from zhaoshang.core.parse.uscc import make_uscc
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def write_csv(path, header, rows):

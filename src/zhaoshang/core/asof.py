@@ -4,7 +4,8 @@ Enterprises exist at date D when founded ≤ D (or unknown) and not dissolved by
 (name, address, capital, status, legal representative, region codes) take the value they held at D:
 the ``old_value`` of the earliest change after D, else the current value. A dissolution dated after D had not
 happened: no dissolution date then, and a status that says dissolved (注销, 吊销, 撤销) reads 存续. Facts with their own dates
-(fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers.
+(fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers; a news
+item without a publication date counts from its import's data date (``news_day``).
 
 Without a date given, every view answers as of ``reference_date``: the latest date the data speaks of
 (the newest import's data date, founding, funding, patent application or recorded change), never after
@@ -35,6 +36,13 @@ def as_of_date(value, what: str = "as_of") -> _dt.date | None:
 UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extract_string(options, "
                    "'$.data_date_given') AS BOOLEAN), TRUE)")
 _LATEST: dict[tuple, _dt.date | None] = {}  # read-only database file (identity) → its latest data date
+
+
+def news_day(alias: str = "n") -> str:
+    """SQL: the day a news item counts from as of a date — its publication date, else the data date of the import
+    that brought it (an undated item, e.g. a corpus without dates, is known from its export's date, never earlier)."""
+    return (f"coalesce(CAST({alias}.published AS DATE), "
+            f"(SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id))")
 
 
 def latest_data_date(store) -> _dt.date | None:

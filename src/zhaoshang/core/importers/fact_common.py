@@ -39,6 +39,11 @@ def _link(ctx: ImportContext, out: str, name: str, uscc: str | None = None, key:
         norm=(name + "__norm") if _has(ctx, name) else None,
         where=where, keys=keys, listed=listed if listed and _has(ctx, listed) else None,
     )
+    count_links(ctx, out)
+
+
+def count_links(ctx: ImportContext, out: str) -> None:
+    """The report counts a link table's rows (``link_rows``' output): linked by each method, unlinked, ambiguous."""
     row = ctx.con.execute(f"SELECT count(*) FILTER (WHERE enterprise_id IS NULL AND method IS NULL), "
                           f"count(*) FILTER (WHERE method = 'ambiguous') FROM {out}").fetchone()
     ctx.report.unlinked += row[0]

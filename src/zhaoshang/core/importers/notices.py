@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .context import ImportContext
-from .fact_common import _col, _dedupe_keyed, _evidence, _has, _keep_unlinked, _link, _norm_lookup, _prov
+from .fact_common import _col, _dedupe_keyed, _evidence, _has, _keep_unlinked, _link, _norm_lookup, _prov, count_links
 from .linking import link_rows
 from .relink import link_duplicates, record_pending
 from .staging import qi, ql
@@ -39,9 +39,15 @@ def write_news(ctx: ImportContext) -> None:
     con = ctx.con
     key = (f"coalesce({qi('key')}, " if _has(ctx, "key") else "coalesce(") + \
         f"{_col(ctx, 'url')}, md5(concat_ws('|', {_col(ctx, 'title')}, {_col(ctx, 'published')}, left({_col(ctx, 'body')}, 200))))"
+    # rows of one item (the same key: a text listed once per company it is about) are one item; its declared
+    # companies are those of all its rows, in file order (the latest row's other values win)
+    every = ("flatten(list(enterprises__list) OVER (PARTITION BY _key ORDER BY _file, _row "
+             "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))")
+    declared = (f"list_filter({every}, lambda x, i: list_position({every}, x) = i)" if _has(ctx, "enterprises") else None)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _news AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
-          AND coalesce({_col(ctx, 'title')}, {_col(ctx, 'body')}) IS NOT NULL
+        CREATE OR REPLACE TEMP TABLE _news AS SELECT * {f'REPLACE (nullif({declared}, []) AS enterprises__list)' if declared else ''}
+        FROM (SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
+              AND coalesce({_col(ctx, 'title')}, {_col(ctx, 'body')}) IS NOT NULL)
         QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1
     """)
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _news").fetchone()[0]
@@ -66,6 +72,7 @@ def write_news(ctx: ImportContext) -> None:
                     f"LEFT JOIN {lk} n ON n.value = m.mention")
         link_rows(con, "_nm2", "_nml", source=ctx.source, uscc=None, key=None, norm="mnorm", province=None,
                   keys=("news_id", "pos"))
+        count_links(ctx, "_nml")  # the declared companies left unlinked or ambiguous are counted, as every kind's are
         con.execute("""INSERT INTO news_mentions SELECT m.news_id, l.enterprise_id, m.mention, coalesce(l.method, 'declared')
                        FROM _nm2 m JOIN _nml l USING (news_id, pos)""")
         record_pending(con, ctx.source, ctx.import_id, "news_mentions", "enterprise_id", """

@@ -27,6 +27,7 @@ def import_cmd(
     data_date: Optional[str] = date_option("--data-date", "数据日期（变更记录以此日期为准，默认今天；不能晚于今天）", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
+    link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """导入数据文件到数据库（一次导入是一个事务：失败时数据库保持不变）。"""
@@ -35,15 +36,25 @@ def import_cmd(
 
     if kind not in KINDS:
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
+    if link_text and kind != "news":
+        raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
+    text_links = None
     try:
         with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
             report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
                                   data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
+            if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
+                from ...services.monitoring.nlp.stored import link_imported_news
+
+                ids = [r[0] for r in store.con.execute("SELECT id FROM news WHERE import_id = ?", [report.import_id]).fetchall()]
+                text_links = link_imported_news(store, news_ids=ids)
     except UserError as exc:
         _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
         raise
     doc = report.as_dict()
+    if text_links is not None:
+        doc["text_links"] = text_links
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
     if fmt == Fmt.json:
         emit(doc, fmt)
@@ -86,6 +97,7 @@ def import_cmd(
             (t("缺少全称、以备用列命名", "named from a fallback column"),
              f"{report.named_by_alternate['rows']} ({'、'.join(report.named_by_alternate['columns'])})"
              if report.named_by_alternate else 0),
+            *(_text_link_rows(text_links) if text_links is not None else ()),
             (t("问题清单", "rejects file"), report.rejects_path or "-"),
         )
     ]
@@ -233,3 +245,34 @@ def export(
     sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {count_en(n, 'row')} to {output}\n"))
     if store.synthetic:
         sys.stderr.write(synthetic_note(store) + "\n")
+
+
+def _text_link_rows(res: dict) -> list[tuple[str, object]]:
+    """The lines of the text analysis's linking over news items (the import's ``--link-text``, ``link-news``)."""
+    return [(t("正文提及：已读新闻", "text mentions: items read"), res["items"]),
+            (t("正文提及：关联到企业的新闻", "text mentions: items linked"), res["items_linked"]),
+            (t("正文提及：关联数（企业数）", "text mentions: links (enterprises)"), f"{res['mentions']} ({res['enterprises']})"),
+            (t("正文提及：有歧义未关联", "text mentions: ambiguous, not linked"),
+             res["ambiguous"] if not res["ambiguous_examples"] else
+             f"{res['ambiguous']}" + t("（", " (") + t("、", ", ").join(sorted({a['mention'] for a in res['ambiguous_examples']})[:5])
+             + t(" …）", " …)")),
+            (t("声明或正文关联到企业的新闻", "items linked, declared or in the text"), res["items_linked_any"])]
+
+
+@app.command("link-news")
+def link_news_cmd(
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="只处理该来源的新闻（默认全部已导入新闻）"),
+    fmt: Fmt = FORMAT_OPTION,
+) -> None:
+    """用文本分析把已导入新闻的标题与正文关联到库中企业（替换此前的正文提及，保留文件声明的相关企业）；导入新企业后再运行。"""
+    from ...services.monitoring.nlp.stored import link_imported_news
+
+    with update_store() as store:
+        res = link_imported_news(store, source=source)
+    if fmt == Fmt.json:
+        emit(res, fmt)
+        return
+    rows = [{t("项目", "item"): k, t("值", "value"): v} for k, v in _text_link_rows(res)]
+    rows += [{t("项目", "item"): t(f"方法：{m}", f"method: {m}"), t("值", "value"): n} for m, n in res["by_method"].items()]
+    emit(rows, fmt, title=t("新闻正文关联企业", "news texts linked to enterprises"))
+

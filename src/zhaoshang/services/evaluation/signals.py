@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ...core.asof import enterprises_as_of
+from ...core.asof import enterprises_as_of, news_day
 from ..regions.matrix import default_chain
 from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
 
@@ -64,7 +64,7 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
         "amounts": "SELECT count(amount_wan) FROM fundings WHERE date <= ?",
         "patents": "SELECT count(*) FROM patents WHERE applied <= ?",
         "branches": "SELECT count(*) FROM branches WHERE date <= ?",
-        "news": "SELECT count(*) FROM news n JOIN news_mentions m ON m.news_id = n.id WHERE CAST(n.published AS DATE) <= ?",
+        "news": f"SELECT count(*) FROM news n JOIN news_mentions m ON m.news_id = n.id WHERE {news_day()} <= ?",
         "roles": "SELECT count(*) FROM roles r LEFT JOIN imports i ON i.id = r.import_id "
                  "WHERE coalesce(r.start_date, i.data_date) <= ?",
         "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
@@ -226,7 +226,7 @@ ppl AS (SELECT DISTINCT r.enterprise_id FROM roles r LEFT JOIN imports i ON i.id
 nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_12m,
               avg(sentiment) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_tone,
               count(DISTINCT id) FILTER (WHERE sentiment < -0.3) AS negative_news
-       FROM (SELECT m.enterprise_id, n.id, CAST(n.published AS DATE) AS day, n.sentiment
+       FROM (SELECT m.enterprise_id, n.id, {news_day()} AS day, n.sentiment
              FROM news_mentions m JOIN news n ON n.id = m.news_id
              UNION ALL SELECT enterprise_id, -id, date, sentiment FROM lv WHERE sentiment IS NOT NULL)
        WHERE day <= {D} AND enterprise_id IS NOT NULL AND {one('enterprise_id')} GROUP BY enterprise_id),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ...core.asof import enterprises_as_of
+from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
 from ..evaluation.signals import ABNORMAL, _types, sources_present
@@ -39,7 +39,7 @@ def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
     one = lambda sql, *p: bool(store.con.execute(sql, [*p, d]).fetchone()[0])  # noqa: E731
     cond_d, pd = region_condition(info, "d")
     return {"funding": src["fundings"], "branches": src["branches"], "patents": src["patents"],
-            "expansion_news": one("SELECT count(event_type) FROM news WHERE CAST(published AS DATE) <= ?")
+            "expansion_news": one(f"SELECT count(n.event_type) FROM news n WHERE {news_day()} <= ?")
                               or one(f"SELECT count(*) FROM ({live_source(store)}) WHERE date <= ? "
                                      f"AND type IN {_types(EXPANSION_TYPES)}"),
             "segment_fit": True,
@@ -121,7 +121,7 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) FILTER (WHERE p.applied > {
         WHERE p.applied <= {D} GROUP BY 1),
 nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type = 'expansion') AS expansion_news,
               count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news
-       FROM (SELECT m.enterprise_id, n.id, n.event_type, n.sentiment, CAST(n.published AS DATE) AS day
+       FROM (SELECT m.enterprise_id, n.id, n.event_type, n.sentiment, {news_day()} AS day
              FROM news_mentions m JOIN news n ON n.id = m.news_id
              UNION ALL SELECT enterprise_id, -id, CASE WHEN type IN {_types(EXPANSION_TYPES)} THEN 'expansion' END,
                               sentiment, date FROM lv) n

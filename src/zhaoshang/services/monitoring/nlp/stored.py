@@ -1,0 +1,77 @@
+"""The text analysis's enterprise linking over imported news items: the enterprises their title and body name.
+
+The mentions found in the text are stored in ``news_mentions`` with a method ``text_<how>`` (``text_short``,
+``text_name``, ``text_code`` …: the linker's method), apart from the companies the file declared (methods of the
+import's linking: ``name``, ``alias``, ``ambiguous``, ``declared`` when unlinked). Linking an item again replaces
+its text mentions, never its declared ones: run after new enterprises are imported, the links follow the store.
+A name several enterprises share is not stored; it is counted (``ambiguous``) and its first cases are listed.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from .linker import MentionLinker
+
+__all__ = ["TEXT_METHOD_PREFIX", "link_imported_news"]
+
+#: the method of a mention the text analysis found (``text_`` + the linker's method)
+TEXT_METHOD_PREFIX = "text_"
+_SHOWN = 20  # ambiguous mentions listed in the result (all are counted)
+
+
+def link_imported_news(store, *, news_ids: list[int] | None = None, source: str | None = None,
+                       linker: MentionLinker | None = None) -> dict:
+    """Link the text of imported news items (``news_ids``, else those of ``source``, else every item) to the
+    store's enterprises with the text analysis's linker; replace their text mentions in one transaction.
+
+    Returns ``{"items", "items_linked", "mentions", "enterprises", "by_method", "ambiguous", "ambiguous_examples",
+    "items_declared_linked", "items_linked_any"}``: the items read, those with a text link, the text mentions
+    stored, the distinct enterprises, their count by method, the ambiguous mentions (not stored) with their first
+    cases, the items with a linked declared company and those with either."""
+    where, params = "TRUE", []
+    if news_ids is not None:
+        where, params = "id IN (SELECT unnest(?))", [list(news_ids)]
+    elif source is not None:
+        where, params = "source = ?", [source]
+    items = store.con.execute(f"SELECT id, coalesce(title, ''), coalesce(body, '') FROM news WHERE {where} ORDER BY id",
+                              params).fetchall()
+    linker = linker or MentionLinker.from_store(store)
+    ids, eids, mentions, methods, confs = [], [], [], [], []
+    ambiguous, examples = 0, []
+    for nid, title, body in items:
+        seen: set[int] = set()
+        for text in (title, body):
+            res = linker.link(text)
+            for m in res.linked:
+                if m.enterprise_id in seen:
+                    continue
+                seen.add(m.enterprise_id)
+                ids.append(nid)
+                eids.append(m.enterprise_id)
+                mentions.append(m.mention)
+                methods.append(TEXT_METHOD_PREFIX + m.method)
+                confs.append(m.confidence)
+            for m in res.ambiguous:
+                ambiguous += 1
+                if len(examples) < _SHOWN:
+                    examples.append({"news_id": nid, "mention": m.mention, "candidates": m.candidates})
+    tbl = pa.table({"news_id": pa.array(ids, pa.int64()), "enterprise_id": pa.array(eids, pa.int64()),
+                    "mention": pa.array(mentions, pa.string()), "method": pa.array(methods, pa.string())})
+    with store.transaction() as con:
+        con.register("_text_mentions", tbl)
+        con.execute(f"DELETE FROM news_mentions WHERE starts_with(coalesce(method, ''), '{TEXT_METHOD_PREFIX}') "
+                    f"AND news_id IN (SELECT id FROM news WHERE {where})", params)
+        con.execute("INSERT INTO news_mentions SELECT news_id, enterprise_id, mention, method FROM _text_mentions")
+        con.unregister("_text_mentions")
+        declared, either = con.execute(
+            f"""SELECT count(DISTINCT news_id) FILTER (WHERE NOT starts_with(coalesce(method, ''), '{TEXT_METHOD_PREFIX}')),
+                       count(DISTINCT news_id)
+                FROM news_mentions WHERE enterprise_id IS NOT NULL AND news_id IN (SELECT id FROM news WHERE {where})""",
+            params).fetchone()
+    by_method: dict[str, int] = {}
+    for m in methods:
+        by_method[m] = by_method.get(m, 0) + 1
+    return {"items": len(items), "items_linked": len(set(ids)), "mentions": len(ids), "enterprises": len(set(eids)),
+            "by_method": dict(sorted(by_method.items(), key=lambda kv: -kv[1])), "ambiguous": ambiguous,
+            "ambiguous_examples": examples, "items_declared_linked": declared, "items_linked_any": either}
