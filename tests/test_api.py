@@ -90,7 +90,11 @@ def test_enterprises_json_and_export(client, store):
     assert len(rows) - 1 == ref["total"]
     # a fresh client: ?lang=en sets the UI-language cookie, which would carry into the other tests
     c = TestClient(client.app).get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
-    assert c.status_code == 200 and c.content.decode("utf-8-sig").startswith("id,name")
+    # English headers from the one table the library's columns read, not the stored field names (capital_wan)
+    head = c.content.decode("utf-8-sig").splitlines()[0]
+    assert c.status_code == 200 and head.startswith("ID,Name,Credit code,Registry status,Founded,Capital (10k CNY)"), head
+    assert "capital_wan" not in head and "latest_funding_date" not in head and "Latest funding date" in head
+    assert rows[0][:6] == ("编号", "企业名称", "统一社会信用代码", "登记状态", "成立日期", "注册资本(万元)")  # the XLSX above
 
 
 def test_profile_json(client):

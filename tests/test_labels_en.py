@@ -81,4 +81,4 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
         got = httpx.get(f"{base}/api/enterprises/export?format=csv&tags=专精特新", cookies={"lang": "en"}, timeout=60)
         assert got.status_code == 200, got.text
         rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
-        assert rows and all("specialised and innovative (SRDI)" in r["tags"] and not HAN.search(r["tags"]) for r in rows)
+        assert rows and all("specialised and innovative (SRDI)" in r["Tags"] and not HAN.search(r["Tags"]) for r in rows)

@@ -166,18 +166,20 @@ def test_match_api_and_exports(db):
     assert c.get("/api/match/demand/²").status_code == 404  # a non-ASCII digit is a title, not an id
     assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400
     csv_body = c.get("/api/match/demand/DM1/export", params={"format": "csv"}).content.decode("utf-8-sig")
-    assert csv_body.splitlines()[0].startswith("rank,enterprise_id,name") and "杭州云语智能科技有限公司" in csv_body
+    # headers in the UI language from the one label table (they were the result keys rank,enterprise_id,name)
+    assert csv_body.splitlines()[0].startswith("排名,企业编号,名称,信用代码,地区,综合得分") and "杭州云语智能科技有限公司" in csv_body
     x = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "xlsx"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(x.content)).get_sheet_by_index(0).to_python()
-    assert rows[0][:3] == ["rank", "demand_id", "title"] and rows[1][2] == "政务热线语音识别转写"
+    assert rows[0][:3] == ["排名", "需求编号", "标题"] and rows[1][2] == "政务热线语音识别转写"
     # in English: segment chips of the reasons, statuses of exports and of the CLI (which also takes them in English)
     chips = re.findall(r'class="chip mt-node"[^>]*>([^<]*)<', c.get("/match/demand/DM1", params={"lang": "en"}).text)
     assert chips and not any(re.search(r"[\u4e00-\u9fff]", x) for x in chips), chips
     en_csv = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "csv", "lang": "en"})
     assert "征集中" not in en_csv.content.decode("utf-8-sig") and ",open," in en_csv.content.decode("utf-8-sig")
+    assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Region")
     out = run("--lang", "en", "match", "demands", "--status", "open", "--format", "csv", db=db["path"]).stdout
     assert out.splitlines()[1:] and all(",open," in line for line in out.splitlines()[1:]), out
 

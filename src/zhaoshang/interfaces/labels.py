@@ -10,6 +10,7 @@ from typing import Any
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
+from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
 Pair = tuple[str, str]
@@ -236,6 +237,10 @@ COLUMNS: dict[str, Pair] = {
     "enterprise_uscc": ("信用代码", "Credit code"), "confirmed": ("确认", "Confirmed"), "removed": ("移除", "Removed"),
     "added": ("新增", "Added"), "corrected": ("更正合计", "Corrected"),
 }
+
+
+# the enterprise export's keys, as its headers read (one table: services.enterprises.EXPORT_HEADERS)
+COLUMNS.update({k: v for k, v in ENTERPRISE_EXPORT_HEADERS.items() if k not in COLUMNS})
 
 
 def label(vocab: str, value: Any, lang: str = "zh") -> str:

@@ -44,10 +44,23 @@ ROUND_ORDER = ["angel", "seed", "pre_a", "a", "a_plus", "pre_b", "b", "b_plus", 
 ROUND_ZH = {"angel": "天使轮", "seed": "种子轮", "pre_a": "Pre-A轮", "a": "A轮", "a_plus": "A+轮", "pre_b": "Pre-B轮",
             "b": "B轮", "b_plus": "B+轮", "c": "C轮", "d": "D轮", "e": "E轮", "f": "F轮", "pre_ipo": "Pre-IPO",
             "ipo": "IPO", "strategic": "战略投资", "ma": "并购", "other": "其他"}
-EXPORT_COLUMNS = ["id", "name", "uscc", "status", "founded", "capital_wan", "province", "city", "district",
-                  "listed_code", "tags", "nodes", "latest_round", "latest_funding_date"]
-EXPORT_HEADERS_ZH = ["编号", "企业名称", "统一社会信用代码", "登记状态", "成立日期", "注册资本(万元)", "省份", "城市", "区县",
-                     "股票代码", "标签", "产业链环节", "最近融资轮次", "最近融资日期"]
+# The enterprise export's columns and their headers in each language — the one table of these labels: the
+# enterprise library's column headers (interfaces/web/i18n.py col.*) and the tables' (interfaces/labels.py
+# COLUMNS) read it. The Chinese headers are ones the enterprise import recognises (a file exported re-imports).
+EXPORT_HEADERS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "ID"), "name": ("企业名称", "Name"), "uscc": ("统一社会信用代码", "Credit code"),
+    "status": ("登记状态", "Registry status"), "founded": ("成立日期", "Founded"),
+    "capital_wan": ("注册资本(万元)", "Capital (10k CNY)"), "province": ("省份", "Province"), "city": ("城市", "City"),
+    "district": ("区县", "District"), "listed_code": ("股票代码", "Stock code"), "tags": ("标签", "Tags"),
+    "nodes": ("产业链环节", "Chain nodes"), "latest_round": ("最近融资轮次", "Latest round"),
+    "latest_funding_date": ("最近融资日期", "Latest funding date"), "data_label": ("数据说明", "Data label"),
+}
+EXPORT_COLUMNS = [k for k in EXPORT_HEADERS if k != "data_label"]
+
+
+def export_headers(lang: str = "zh") -> list[str]:
+    """The export's column headers in ``lang`` (``EXPORT_HEADERS``), in ``EXPORT_COLUMNS`` order."""
+    return [EXPORT_HEADERS[k][lang == "en"] for k in EXPORT_COLUMNS]
 
 
 def _as_list(v: Any) -> list[str]:
@@ -291,7 +304,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
                                                              score_max=filters.get("score_max"))
     where += sc_where
     params += sc_params
-    names = EXPORT_HEADERS_ZH if lang != "en" else EXPORT_COLUMNS
+    names = export_headers(lang)
     place = (lambda a: f"coalesce({a}.name_en, {a}.name)") if lang == "en" else (lambda a: f"{a}.name")
     exprs = ["e.id", "e.name", "e.uscc", status_label_sql("e.status", lang), "e.founded", "e.capital_wan",
              place("rp"), place("rc"), place("rd"),
@@ -300,7 +313,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
     if store.synthetic:  # the label travels with the file
-        cols += ", '合成演示数据 (synthetic demo data)' AS " + ('"数据说明"' if lang != "en" else '"data_label"')
+        cols += f", '合成演示数据 (synthetic demo data)' AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
     sql = (f"{ctes} SELECT {cols} FROM {_view(store, d, bool(filters.get('include_dissolved')))} e "
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...services.enterprises import EXPORT_HEADERS
 from ..labels import VOCABULARIES
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -65,13 +66,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.xlsx": ("导出 Excel", "Export Excel"),
     "export.csv": ("导出 CSV", "Export CSV"),
     "results": ("条结果", "results"),
-    "col.name": ("企业名称", "Name"),
+    # the enterprise library's columns: the export's headers (services.enterprises.EXPORT_HEADERS), one table
+    "col.name": EXPORT_HEADERS["name"],
     "col.region": ("所在地", "Location"),
-    "col.founded": ("成立日期", "Founded"),
-    "col.capital": ("注册资本(万元)", "Capital (10k CNY)"),
-    "col.nodes": ("产业链环节", "Chain nodes"),
+    "col.founded": EXPORT_HEADERS["founded"],
+    "col.capital": EXPORT_HEADERS["capital_wan"],
+    "col.nodes": EXPORT_HEADERS["nodes"],
     "col.round": ("最近融资", "Latest round"),
-    "col.tags": ("标签", "Tags"),
+    "col.tags": EXPORT_HEADERS["tags"],
     "col.status": ("状态", "Status"),
     "prev": ("上一页", "Previous"),
     "next": ("下一页", "Next"),

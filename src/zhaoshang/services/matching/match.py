@@ -388,18 +388,20 @@ def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
              "description": d["description"]} for d in doc["items"]]
 
 
-def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str]) -> int:
-    """Write flat result rows to CSV/XLSX through the one export writer (``core.writers``)."""
+def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str],
+                headers: dict[str, str] | None = None, lang: str = "zh") -> int:
+    """Write flat result rows to CSV/XLSX through the one export writer (``core.writers``); ``headers``: each
+    column's header in the file's language (the key itself when not given)."""
     import pyarrow as pa
 
     from ...core.writers import export_query
 
-    table = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) if c not in NUMERIC else r.get(c)
+    table = pa.table({(headers or {}).get(c, c): pa.array([None if r.get(c) is None else str(r.get(c)) if c not in NUMERIC else r.get(c)
                                    for r in rows], type=pa.float64() if c in NUMERIC else pa.string()) for c in columns})
     cur = store.con.cursor()
     try:
         cur.register("_match_rows", table)
-        return export_query(cur, "SELECT * FROM _match_rows", path, fmt=fmt)
+        return export_query(cur, "SELECT * FROM _match_rows", path, fmt=fmt, lang=lang)
     finally:
         cur.close()
 

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ....services.matching import match as M
-from ...labels import labelled
+from ...labels import column, labelled
 from ..schemas import TEXT_MAX, NodeCode, Region, Text
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="需求：编号、源编号或标题")]
@@ -41,10 +41,11 @@ def register(app, web) -> None:
         """A result's flat rows in the UI language (statuses by their label)."""
         return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
 
-    def download(store, rows, columns, fmt: str, name: str):
+    def download(store, rows, columns, fmt: str, name: str, lang: str = "zh"):
         fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-match-")
         os.close(fd)
-        M.export_rows(store, rows, tmp, fmt, columns)
+        # headers in the page's language, from the one label table (labels.COLUMNS), not the result keys
+        M.export_rows(store, rows, tmp, fmt, columns, headers={c: column(c, lang) for c in columns}, lang=lang)
         stamp = _dt.date.today().strftime("%Y%m%d")
         return FileResponse(tmp, media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
                             filename=f"{name}-{stamp}.{fmt}", background=BackgroundTask(os.unlink, tmp))
@@ -59,7 +60,8 @@ def register(app, web) -> None:
                            status: Text = None, q: Text = None, format: Fmt = "xlsx", _limit=Depends(web.expensive)):
         doc = demands(store, region, node, status, q)
         _limit()
-        return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands")
+        return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands",
+                        web.lang_of(request))
 
     @app.get("/api/match/demand/{key}", tags=["match"], summary="一条需求的匹配企业（JSON），每条附理由与各项得分")
     def api_demand(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -75,7 +77,8 @@ def register(app, web) -> None:
         doc = M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
                              include_inactive=include_inactive, lang=web.lang_of(request))
         _limit()
-        return download(store, _rows(M.result_rows, doc, request), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}")
+        return download(store, _rows(M.result_rows, doc, request), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}",
+                        web.lang_of(request))
 
     @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
     def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -92,7 +95,7 @@ def register(app, web) -> None:
                                  all_status=all_status, lang=web.lang_of(request))
         _limit()
         return download(store, _rows(M.result_rows, doc, request), REVERSE_COLUMNS, format,
-                        f"match-enterprise-{doc['enterprise']['id']}")
+                        f"match-enterprise-{doc['enterprise']['id']}", web.lang_of(request))
 
     # ---------------------------------------------------------------------------------------------- pages
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
