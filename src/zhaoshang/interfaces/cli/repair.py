@@ -29,7 +29,7 @@ def repair_history_cmd(
             doc = repair_history(store, apply=True, limit=limit)
         _audit(doc)
     else:
-        with open_store() as store:
+        with open_store(read_only=True) as store:  # a preview opens the database read-only: nothing can change
             doc = repair_history(store, apply=False, limit=limit)
     if fmt == Fmt.json:
         emit(doc, fmt)
