@@ -47,6 +47,12 @@ def test_rules_alerts_digest_from_the_command_line(db):
     assert doc["alerts"] == 3 and "预警日报" in doc["subject"]
     html = out.read_text(encoding="utf-8")
     assert "融资: B轮 2亿元" in html and "变更: legal_rep 张某 → 李某" in html and "新闻: 某公司首席技术官离职" in html
+    # read in a mail client: no link relative to nothing; with the team's address, links to the profiles there
+    assert 'href="/' not in html
+    linked = d / "digest-linked.html"
+    run_json("alerts", "digest", "--output", str(linked), db=path,
+             env={"ZHAOSHANG_PUBLIC_URL": "https://zs.bureau.example/"})
+    assert html.count("<tr>") == linked.read_text(encoding="utf-8").count('href="https://zs.bureau.example/enterprises/') + 1
     # export: the rules as YAML (read back by import; round trip in test_alerts.py)
     exported = run("alerts", "rules", "export", db=path).stdout
     assert [r["name"] for r in yaml.safe_load(exported)["rules"]] == [*AF.EXPECTED, "关注企业"]

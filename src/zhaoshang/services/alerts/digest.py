@@ -33,20 +33,32 @@ def pending(team, owner: str) -> list[dict]:
     return [a for a in reversed(rows) if a["rule_id"] in email_rules]
 
 
+def public_url() -> str:
+    """The address the team reaches the web app at (``ZHAOSHANG_PUBLIC_URL``, e.g. https://zs.example.gov.cn), for
+    the links of a digest read in a mail client; empty when not set."""
+    return os.environ.get("ZHAOSHANG_PUBLIC_URL", "").strip().rstrip("/")
+
+
 def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base_url: str = "") -> dict:
-    """Subject, HTML and text of one digest."""
+    """Subject, HTML and text of one digest. The enterprises link to their profiles at ``base_url`` (default
+    ``public_url()``); without an address they are plain names — a mail client cannot follow a link relative to
+    nothing."""
     zh = lang != "en"
+    base_url = (base_url or public_url()).rstrip("/")
     subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(alerts)} 条" if zh
                else f"Zhaoshang alert digest {day.isoformat()}: {len(alerts)}")
     rows, lines = [], []
     for a in alerts:
         ev = next((r for r in a["evidence"] if r.get("table") not in ("events",)), None)
         src = html.escape((ev or {}).get("note") or "")
-        link = f"{base_url}/enterprises/{a['enterprise_id']}" if a.get("enterprise_id") is not None else ""
+        link = f"{base_url}/enterprises/{a['enterprise_id']}" if base_url and a.get("enterprise_id") is not None else ""
+        name = html.escape(a.get("enterprise_name") or "")
+        cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
         rows.append(f"<tr><td>{html.escape(a.get('event_date') or '')}</td><td>{html.escape(a['rule_name'])}</td>"
-                    f"<td><a href=\"{html.escape(link)}\">{html.escape(a.get('enterprise_name') or '')}</a></td>"
+                    f"<td>{cell}</td>"
                     f"<td>{html.escape(a.get('title') or '')}</td><td>{src}</td></tr>")
-        lines.append(f"- {a.get('event_date') or ''} [{a['rule_name']}] {a.get('enterprise_name') or ''}: {a.get('title') or ''}")
+        lines.append(f"- {a.get('event_date') or ''} [{a['rule_name']}] {a.get('enterprise_name') or ''}: {a.get('title') or ''}"
+                     + (f" {link}" if link else ""))
     head = ("<tr><th>日期</th><th>规则</th><th>企业</th><th>事件</th><th>来源</th></tr>" if zh
             else "<tr><th>Date</th><th>Rule</th><th>Enterprise</th><th>Event</th><th>Source</th></tr>")
     body = (f"<!doctype html><html lang=\"{'zh-CN' if zh else 'en'}\"><head><meta charset=\"utf-8\">"
