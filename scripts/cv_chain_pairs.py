@@ -1,0 +1,326 @@
+"""The eighth version's candidate, measured out of fold: a pair reader over the rules' candidate words.
+
+    python scripts/cv_chain_pairs.py [--data ../shared/data] [--cache FILE] [--hgb] [--show N]
+
+Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
+(w) oracle's candidates of ``chain_evidence_ceiling.py``, found with its matcher: ``classify.normalize_text`` and the
+taxonomy's ``keyword_regex``) is one example, labelled by whether the node is among the row's labels. Its features:
+where and how the node's words stand (field, tier, position, item index, market clause, the characters around the word
+and the clause it stands in), the rules' confidence and rank for the node, the seventh version's check probabilities
+(each row's out-of-fold probability, the seventh version's: no pair's check feature has seen its own row's label, but
+a training row's has seen the scored fold's labels — a second-order leak, in the candidate's favour; the leak-free
+nested form, ten more fits, was written first and dropped for time, docs/methods.md), the kinds of evidence and the node. One logistic regression per fold, trained
+on the pairs of the fold's training rows of rounds 1–3 (L1, L3, L5), scores the fold's pairs; a row's placements are
+its pairs at or above the bar (with the gate on, only in rows the check's gate accepts at the seventh's setting).
+Same 5 hash folds as ``cv_chain_model.py``; scored by ``evaluate.score_gold``. Prints JSON: the seventh version the
+same way, every setting of the grid, the chosen one by the written order, per source and per node, and what moved.
+Candidate, grid and rule: docs/methods.md, "Eighth version candidate". Test rows are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import pickle
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chain_evidence_ceiling as ce  # noqa: E402
+import cv_chain_model as cv  # noqa: E402
+
+from zhaoshang.services.chain import model as m  # noqa: E402
+from zhaoshang.services.chain import training  # noqa: E402
+from zhaoshang.services.chain.taxonomy import load_taxonomy  # noqa: E402
+
+FOLDS = 5
+TRAIN_LABELLERS = {"L1", "L3", "L5"}
+GRID = {"c": [0.1, 0.3, 1.0, 3.0], "bar": [round(0.30 + 0.05 * k, 2) for k in range(11)], "gate": [False, True]}
+WINDOW = 8
+ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
+CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
+TIERS = ("strong", "industry", "medium", "weak")
+MAIN = {"name", "products", "description", "industry", "scope", "tags"}
+
+
+# ---------------------------------------------------------------------------- the check's probabilities, leak-free
+def check_probs(t: dict, folds: np.ndarray, cache: str = "") -> dict:
+    """``outer[f]``: the check trained on the rounds 1–3 rows outside fold f, its probabilities for fold f's rows (the
+    seventh version out of fold), each fold's kept in ``cache`` as it is done."""
+    keep = np.array([r.get("labeller") in TRAIN_LABELLERS for r in t["rows"]])
+    outer = {}
+    if cache and Path(cache).is_file():
+        with open(cache, "rb") as fh:
+            outer = pickle.load(fh)
+    for f in range(FOLDS):
+        if f in outer:
+            continue
+        idx = np.where(folds == f)[0]
+        tr = np.where((folds != f) & keep)[0]
+        arrays = m.train([t["records"][i] for i in tr], t["rule"][tr], [t["labels"][i] for i in tr], t["nodes"], m.C)
+        p = m.Model(arrays).predict([t["records"][i] for i in idx], [t["confs"][i] for i in idx])
+        outer[f] = (idx, {k: np.asarray(v) for k, v in p.items()})
+        if cache:
+            with open(cache, "wb") as fh:
+                pickle.dump(outer, fh)
+        print(f"check fold {f}", file=sys.stderr, flush=True)
+    return outer
+
+
+def prob_table(part: tuple[np.ndarray, dict], n_rows: int, nodes: list[str]) -> np.ndarray:
+    """(rows, 1 + nodes) of the check's probabilities (gate first), NaN where a part has no model or row."""
+    idx, p = part
+    out = np.full((n_rows, 1 + len(nodes)), np.nan)
+    out[idx, 0] = p["*"]
+    for j, n in enumerate(nodes):
+        if n in p:
+            out[idx, 1 + j] = p[n]
+    return out
+
+
+# ---------------------------------------------------------------------------- pairs and their features
+def head_len(text: str, chars: int) -> int:
+    """The classifier's head of a field: the first ``chars`` characters extended to the end of the item."""
+    mt = re.match(r"^.{0,%d}[^;,。、]*" % chars, text, re.S)
+    return mt.end() if mt else 0
+
+
+def occurrences(texts: dict[str, str], words: dict[str, list]) -> list[tuple[str, str, str, int, int]]:
+    """(field, tier, word, start, end) of every word of a node in every field."""
+    out = []
+    for tier in TIERS:
+        for w, rx in words.get(tier, []):
+            for f, tx in texts.items():
+                if tx:
+                    out += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
+    return out
+
+
+def grams(s: str, tag: str, ns=(1, 2, 3)) -> set[str]:
+    return {f"{tag}:{s[i:i + n]}" for n in ns for i in range(len(s) - n + 1)}
+
+
+def pair_features(texts: dict[str, str], occ: list, node: str, app: re.Pattern, w: dict) -> dict[str, float]:
+    """Sparse features of one (row, node) pair from the occurrences of its words (presence over occurrences)."""
+    feats: dict[str, float] = {}
+    spans = {f: [(a.start(), a.end()) for a in app.finditer(tx)] for f, tx in texts.items() if tx and f == "description"}
+    heads = {"scope": head_len(texts.get("scope", ""), int(w["scope_head_chars"])),
+             "products": head_len(texts.get("products", ""), int(w["products_head_chars"]))}
+    main_strong = False
+    for f, tier, word, s, e in occ:
+        tx = texts[f]
+        in_app = any(a <= s < b for a, b in spans.get(f, []))
+        if f in heads:
+            head = s < heads[f]
+        else:
+            head = s < 40
+        item = len(ITEM_SPLIT.findall(tx[:s]))
+        item_b = "0" if item == 0 else "1-2" if item <= 2 else "3+"
+        where = ("app" if in_app else "head" if head else "rest")
+        if tier in ("strong", "industry") and f in MAIN and where != "app" and (f not in heads or head):
+            main_strong = True
+        toks = {f"f={f}", f"t={tier}", f"ft={f}|{tier}", f"w={word}", f"nt={node}|{tier}", f"nf={node}|{f}",
+                f"pos={f}|{where}", f"ptier={tier}|{where}", f"item={f}|{item_b}", f"itier={tier}|{item_b}"}
+        left, right = tx[max(0, s - WINDOW):s], tx[e:e + WINDOW]
+        toks |= grams(left, "L") | grams(right, "R")
+        if left:
+            toks |= {f"L1:{left[-1:]}", f"L2:{left[-2:]}"}
+        if right:
+            toks |= {f"R1:{right[:1]}", f"R2:{right[:2]}"}
+        a = max((mt.end() for mt in CLAUSE_SPLIT.finditer(tx, 0, s)), default=0)
+        b = CLAUSE_SPLIT.search(tx, e)
+        clause = tx[a:s] + "□" + tx[e:b.start() if b else len(tx)]
+        toks |= grams(clause, "C", (1, 2))
+        for k in toks:
+            feats[k] = 1.0
+    feats["n_occ"] = math.log1p(len(occ))
+    feats["n_words"] = math.log1p(len({o[2] for o in occ}))
+    feats["n_fields"] = math.log1p(len({o[0] for o in occ}))
+    feats["main_strong"] = float(main_strong)
+    feats[f"n={node}"] = 1.0
+    return feats
+
+
+def build_pairs(t: dict, tax) -> tuple[list[tuple[int, str]], list[dict[str, float]], list[list[tuple]]]:
+    words = ce.node_words(tax)
+    app = re.compile(tax.weights.get("application_clause") or "^$")
+    pairs, feats, occs = [], [], []
+    for i, e in enumerate(t["records"]):
+        texts = ce.evidence_texts(e, tax)
+        cands = []
+        for code in words:
+            occ = occurrences(texts, words[code])
+            if occ:
+                cands.append((code, occ))
+        confs = t["confs"][i]
+        best = max(confs.values(), default=0.0)
+        ranked = sorted(confs, key=lambda n: -confs[n])
+        kinds = m.kinds_of(e)
+        for code, occ in cands:
+            f = pair_features(texts, occ, code, app, tax.weights)
+            c = confs.get(code, 0.0)
+            f["rule_conf"] = c
+            f["rule_placed"] = float(code in confs)
+            f["rule_rank_inv"] = 1.0 / (1 + ranked.index(code)) if code in confs else 0.0
+            f["rule_share"] = c / best if best else 0.0
+            f["n_cands"] = math.log1p(len(cands))
+            f["scope_only"] = float(m.scope_only(e))
+            for k, v in zip(m.KINDS, kinds):
+                f[f"kind={k}"] = v
+            pairs.append((i, code))
+            feats.append(f)
+            occs.append(occ)
+    return pairs, feats, occs
+
+
+def with_check(feats: list[dict], pairs: list, table: np.ndarray, nodes: list[str]) -> list[dict]:
+    col = {n: 1 + j for j, n in enumerate(nodes)}
+    out = []
+    for f, (i, n) in zip(feats, pairs):
+        g = dict(f)
+        pn, pg = table[i, col[n]], table[i, 0]
+        g["chk_node"] = 0.0 if np.isnan(pn) else float(pn)
+        g["chk_node_missing"] = float(np.isnan(pn))
+        g["chk_gate"] = 0.0 if np.isnan(pg) else float(pg)
+        out.append(g)
+    return out
+
+
+# ---------------------------------------------------------------------------- cross-validation
+def int32(X):
+    """A CSR matrix with 32-bit indices (liblinear refuses 64-bit ones, which DictVectorizer may give)."""
+    X = X.tocsr()
+    X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
+    return X
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data")
+    ap.add_argument("--cache", default="", help="pickle of the check's out-of-fold probabilities (reused, per fold)")
+    ap.add_argument("--hgb", action="store_true", help="also HistGradientBoosting on the same features (measured, never chosen)")
+    ap.add_argument("--show", type=int, default=0, help="moved pairs to list")
+    a = ap.parse_args()
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    tax = load_taxonomy()
+    t = training.gold_training_set(a.data, tax)
+    outer = check_probs(t, np.array([cv._hash(r) % FOLDS for r in t["rows"]]), a.cache)
+    rows, nodes, n = t["rows"], t["nodes"], len(t["rows"])
+    folds = np.array([cv._hash(r) % FOLDS for r in rows])
+    keep = np.array([r.get("labeller") in TRAIN_LABELLERS for r in rows])
+    labels = t["labels"]
+
+    # the seventh version out of fold (its check, the shipped setting), reproduced from the outer probabilities
+    oof = np.full((n, 1 + len(nodes)), np.nan)
+    for f in range(FOLDS):
+        tb = prob_table(outer[f], n, nodes)
+        sel = folds == f
+        oof[sel] = tb[sel]
+    probs7 = {"*": oof[:, 0], **{nd: oof[:, 1 + j] for j, nd in enumerate(nodes)}}
+    at = {k: m.DEFAULTS.get(k, 2.0) for k in cv.GRID}
+    seventh = cv.decide(t, probs7, at)
+    gate_ok = np.array([oof[i, 0] >= (at["gate_scope"] if m.scope_only(t["records"][i]) else at["gate"]) for i in range(n)])
+
+    pairs, base, occs = build_pairs(t, tax)
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    pi = np.array([i for i, _ in pairs])
+    print(f"pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
+    p_pair = {c: np.zeros(len(pairs)) for c in GRID["c"]}
+    p_hgb = np.zeros(len(pairs))
+    coefs = {}
+    for f in range(FOLDS):
+        # the check feature: every row's out-of-fold probability (stacking; see the module's note on the leak)
+        fe = with_check(base, pairs, oof, nodes)
+        tr = np.where((folds[pi] != f) & keep[pi])[0]
+        te = np.where(folds[pi] == f)[0]
+        vec = DictVectorizer()
+        Xtr = int32(vec.fit_transform([fe[k] for k in tr]))
+        Xte = int32(vec.transform([fe[k] for k in te]))
+        for c in GRID["c"]:
+            lr = LogisticRegression(C=c, solver="liblinear", random_state=m.SEED, max_iter=1000).fit(Xtr, y[tr])
+            p_pair[c][te] = lr.predict_proba(Xte)[:, 1]
+            if f == 0:
+                coefs[c] = sorted(zip(lr.coef_[0], vec.feature_names_), key=lambda x: x[0])
+        if a.hgb:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+            sel_cols = np.asarray((Xtr > 0).sum(axis=0)).ravel() >= 5
+            h = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, random_state=0)
+            h.fit(Xtr[:, sel_cols].toarray(), y[tr])
+            p_hgb[te] = h.predict_proba(Xte[:, sel_cols].toarray())[:, 1]
+        print(f"fold {f}", file=sys.stderr, flush=True)
+
+    def placed(p, bar, gate):
+        return [pairs[k] for k in np.where(p >= bar)[0] if not gate or gate_ok[pairs[k][0]]]
+
+    res = []
+    for c in GRID["c"]:
+        for bar in GRID["bar"]:
+            for gate in GRID["gate"]:
+                res.append({"c": c, "bar": bar, "gate": gate, **cv.figures(t, placed(p_pair[c], bar, gate), tax)})
+    hgb = []
+    if a.hgb:
+        for bar in GRID["bar"]:
+            for gate in GRID["gate"]:
+                hgb.append({"bar": bar, "gate": gate, **cv.figures(t, placed(p_hgb, bar, gate), tax)})
+    # the written order: precision step, node F1, stage F1, the smaller C, the higher bar
+    step = lambda r: next((k for k, b in enumerate(cv.REG_PRECISION_STEPS) if (r["reg_ai_p"] or 0) >= b), None)  # noqa: E731
+    order = sorted((r for r in res if step(r) is not None and (r["reg_ai_r"] or 0) >= cv.MIN_REG_RECALL),
+                   key=lambda r: (step(r), -r["node_f1"], -r["stage_f1"], r["c"], -r["bar"]))
+    chosen = order[0] if order else None
+    fig7 = cv.figures(t, seventh, tax, by_source=True)
+    out = {"pairs": len(pairs), "labelled_pairs_with_a_word": int(y.sum()),
+           "labelled_pairs": sum(len(x) for x in labels), "seventh": fig7, "chosen": chosen,
+           "ships": bool(chosen and chosen["node_f1"] >= 0.7199 + 0.005 and (chosen["reg_ai_p"] or 0) >= 0.947),
+           "order": order[:10], "best": sorted(res, key=lambda r: -r["node_f1"])[:10],
+           "hgb_best": sorted(hgb, key=lambda r: -r["node_f1"])[:5]}
+    if chosen:
+        mine = placed(p_pair[chosen["c"]], chosen["bar"], chosen["gate"])
+        out["chosen_by_source"] = cv.figures(t, mine, tax, by_source=True)["by_source"]
+        o7, o8 = (cv.score_gold(rows, p, tax) for p in (seventh, mine))
+        out["per_node"] = {nd: {"seventh_f1": o7["nodes"]["per_unit"][nd]["f1"], "pairs_f1": o8["nodes"]["per_unit"][nd]["f1"],
+                                "gold": o8["nodes"]["per_unit"][nd]["gold"]} for nd in o8["nodes"]["per_unit"]}
+        out["moved"] = moved(t, seventh, mine, pairs, occs, args_show=a.show)
+        out["top_features"] = {"negative": [(round(float(v), 3), k) for v, k in coefs[chosen["c"]][:25]],
+                               "positive": [(round(float(v), 3), k) for v, k in coefs[chosen["c"]][-25:][::-1]]}
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+def strongest(occ: list) -> str:
+    tiers = {o[1] for o in occ}
+    return next((x for x in TIERS if x in tiers), "none")
+
+
+def moved(t: dict, seventh: list, mine: list, pairs: list, occs: list, args_show: int = 0) -> dict:
+    """What moved between the seventh version's placements and the pair reader's: false pairs removed and added,
+    right pairs won and lost, by source and by the strongest word of the node in the evidence."""
+    labels, rows = t["labels"], t["rows"]
+    occ_of = dict(zip(pairs, occs))
+    a, b = set(seventh), set(mine)
+    out: dict[str, Counter] = defaultdict(Counter)
+    listing = defaultdict(list)
+    for name, s in (("false removed", a - b), ("false added", b - a), ("right won", b - a), ("right lost", a - b)):
+        want_right = name.startswith("right")
+        for i, nd in sorted(s):
+            if (nd in labels[i]) != want_right:
+                continue
+            src = rows[i]["source"].split("/")[-1].split("_")[0]
+            kind = strongest(occ_of.get((i, nd), []))
+            out[name][f"{src} | {kind}"] += 1
+            out[name]["all"] += 1
+            listing[name].append(f"{rows[i]['name']} {nd} ({'|'.join(sorted(labels[i])) or '-'})")
+    res = {k: dict(v.most_common()) for k, v in out.items()}
+    if args_show:
+        res["examples"] = {k: v[:args_show] for k, v in listing.items()}
+    return res
+
+
+if __name__ == "__main__":
+    main()
