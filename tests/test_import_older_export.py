@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from cli_util import run, run_json
 from test_import_errors import write_csv
 from test_import_kinds import q
+from web_util import ARGS, CHROMIUM, require_browser, serving, upload_in_browser
 
 from zhaoshang.core.parse.uscc import make_uscc
 
@@ -109,3 +111,25 @@ def test_every_field_an_import_writes_keeps_the_later_exports_value(tmp_path):
     setters = dict(q(db, "SELECT field, import_id FROM enterprise_field_imports"))
     assert {setters[f] for f in ("capital_wan", "address", "scope", "industry", "website")} == {rep["import_id"]}
     assert first["import_id"] not in setters.values()
+
+
+@pytest.mark.browser
+def test_an_upload_of_an_older_export_says_which_values_it_kept_as_records(tmp_path):
+    """The 数据更新 page (real chromium): the upload's summary counts the values a later export had set, by field."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "z.duckdb"
+    listed, registry = _files(tmp_path)
+    run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        job = upload_in_browser(page, base, str(registry), kind="enterprises",
+                                fill={"source": "登记库", "data_date": "2004-12-31"})
+        assert job["state"] == "done" and job["result"]["import"]["values_kept_older"] == 2, job
+        page.goto(base + "/updates")
+        kept = page.inner_text("#jobs tbody tr:first-child .job-kept-older")
+        assert "较晚导出已设定、仅保留为来源记录的字段值 2" in kept and "注册资本 1" in kept and "地址 1" in kept, kept
+        b.close()
+    assert _state(db) == (43008.0, "浙江省宁波市北仑区甬江南路26号")
