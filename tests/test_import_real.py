@@ -326,3 +326,24 @@ def test_limited_company_converted_to_joint_stock_is_a_near_merge(tmp_path):
     assert rep.near_merges == []  # 杭州 is not 深圳
     assert store.con.execute("SELECT count(*) FROM enterprises").fetchone()[0] == 2 + 3 + 1 + 1  # nothing merged
     store.close()
+
+
+def test_an_exchange_list_after_the_a_share_list_says_its_enterprises_were_known(tmp_path):
+    """The SSE main-board list imported after the A-share list: every row links to a company the database already
+    holds (by credit code or stock code). The summary said 企业：新出现 1702 — new to the source, read as new
+    enterprises; now it says how many were new enterprises and how many already known (linked)."""
+    a_share = shared_file("listed_companies/a_share_companies_merged.csv")
+    sse = shared_file("listed_companies/sse_main_board_list_2026-01.csv")
+    db = tmp_path / "x.duckdb"
+    first = run_json("import", "enterprises", a_share, "--preset", "a_share_merged", "--data-date", "2026-03-31", db=db)
+    assert first["changes"]["new_enterprises"] == first["changes"]["new"] and first["changes"]["new_linked"] == 0
+    n = q(db, "SELECT count(*) FROM enterprises")[0][0]
+    rep = run_json("import", "enterprises", sse, "--preset", "sse_main_board", "--data-date", "2026-01-31", db=db)
+    created = q(db, "SELECT count(*) FROM enterprises")[0][0] - n
+    ch = rep["changes"]
+    assert ch["new"] == len({r["A股代码"] for r in csv_rows(sse)})
+    assert ch["new_enterprises"] == created and ch["new_linked"] == ch["new"] - created
+    assert ch["new_linked"] > 0.95 * ch["new"], ch
+    table = run("import", "enterprises", sse, "--preset", "sse_main_board", "--data-date", "2026-02-28",
+                "--source", "sse_again", db=db).stdout
+    assert "企业：本来源新出现" in table and "其中库中已有（已关联）" in table and "其中新企业" in table

@@ -97,8 +97,8 @@ def test_files_that_map_different_fields_import_and_compare_together(tmp_path):
     later = import_files(store, "enterprises", write(1), source="registry", data_date="2026-11-01")
     websites = store.con.execute("SELECT count(website), count(uscc) FROM enterprises").fetchone()
     store.close()
-    assert first.changes == {"new": 40, "changed": 0, "unchanged": 0, "disappeared": 0}
-    assert later.changes == {"new": 0, "changed": 2, "unchanged": 38, "disappeared": 0}
+    assert first.changes == {"new": 40, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 40, "new_linked": 0}
+    assert later.changes == {"new": 0, "changed": 2, "unchanged": 38, "disappeared": 0, "new_enterprises": 0, "new_linked": 0}
     assert websites == (20, 20)
 
 
@@ -119,11 +119,12 @@ def months(tmp_path_factory):
 
 def test_monthly_export_imports_as_a_delta(months):
     db, counts, r0, r1 = months
-    assert r0["changes"] == {"new": 300, "changed": 0, "unchanged": 0, "disappeared": 0}
+    assert r0["changes"] == {"new": 300, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 300, "new_linked": 0}
     changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
     assert min(counts.values()) > 0
     assert r1["changes"] == {"new": counts["new"], "changed": changed, "disappeared": counts["disappeared"],
-                             "unchanged": 300 - counts["disappeared"] - changed}
+                             "unchanged": 300 - counts["disappeared"] - changed,
+                             "new_enterprises": counts["new"], "new_linked": 0}
     assert r1["rows_imported"] == counts["new"] and r1["rows_updated"] == changed
     con = duckdb.connect(str(db), read_only=True)
     history = dict(con.execute("SELECT field, count(*) FROM enterprise_history GROUP BY 1").fetchall())
@@ -168,7 +169,7 @@ def test_the_same_export_again_changes_nothing(months):
     r2 = import_files(store, "enterprises", db.parent / "m1.csv", source="registry", data_date="2026-11-02")
     store.close()
     assert r2.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
-                          "disappeared": counts["disappeared"]}
+                          "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0}
     assert r2.rows_imported == 0 and r2.rows_updated == 0
 
 
@@ -202,7 +203,8 @@ def test_a_change_undone_next_month_is_a_change(months, tmp_path):
     r = import_files(store, "enterprises", db.parent / "m0.csv", source="registry", data_date="2026-12-01")
     store.close()
     changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
-    assert r.changes == {"new": 0, "changed": changed, "unchanged": 300 - changed, "disappeared": counts["new"]}
+    assert r.changes == {"new": 0, "changed": changed, "unchanged": 300 - changed, "disappeared": counts["new"],
+                         "new_enterprises": 0, "new_linked": 0}
     first = {row[1]: row[0] for row in list(csv.reader((db.parent / "m0.csv").open(encoding="utf-8")))[1:]}
     names = _names(copy)
     assert {u: names[u] for u in first} == first
@@ -232,7 +234,7 @@ def test_hashes_recorded_as_md5_text_keep_working(months, tmp_path):
     store.close()
     assert kind == "UHUGEINT"
     assert r.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
-                         "disappeared": counts["disappeared"]}
+                         "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0}
 
 
 def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
@@ -255,7 +257,7 @@ def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
     history = store.con.execute("SELECT e.name, h.field FROM enterprise_history h JOIN enterprises e "
                                 "ON e.id = h.enterprise_id").fetchall()
     store.close()
-    assert r.changes == {"new": 1, "changed": 1, "unchanged": 2, "disappeared": 0}
+    assert {k: v for k, v in r.changes.items() if not k.startswith("new_")} == {"new": 1, "changed": 1, "unchanged": 2, "disappeared": 0}
     assert r.rows_duplicate == 2 and history == [("乙科技有限公司", "status")]
 
 
@@ -300,7 +302,7 @@ def test_a_key_with_an_unchanged_and_a_changed_row_in_the_month_is_changed_not_u
     r = import_files(store, "enterprises", tmp_path / "m1.csv", source="reg", data_date="2026-11-01")
     status = store.con.execute("SELECT status FROM enterprises WHERE uscc = ?", [b]).fetchone()[0]
     store.close()
-    assert r.changes == {"new": 0, "changed": 1, "unchanged": 2, "disappeared": 0}
+    assert {k: v for k, v in r.changes.items() if not k.startswith("new_")} == {"new": 0, "changed": 1, "unchanged": 2, "disappeared": 0}
     assert status == "注销"
 
 
@@ -390,7 +392,7 @@ def test_records_keep_their_values_when_the_month_updates_enterprises_another_so
                                  ORDER BY r.record_id""").fetchall()
     ents = store.con.execute("SELECT uscc, address, status, last_import_id FROM enterprises ORDER BY id").fetchall()
     store.close()
-    assert r.changes == {"new": 1, "changed": 1, "unchanged": 1, "disappeared": 0}
+    assert {k: v for k, v in r.changes.items() if not k.startswith("new_")} == {"new": 1, "changed": 1, "unchanged": 1, "disappeared": 0}
     assert rows == [("list", 1, "new", False, a, "北京市朝阳区甲路1号", "存续"),
                     ("registry", 2, "new", False, b, "北京市朝阳区乙路2号", "存续"),
                     ("registry", 2, "new", True, c, "北京市朝阳区丙路3号", "存续"),

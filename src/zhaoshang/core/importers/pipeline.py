@@ -22,7 +22,7 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, has_earlier, record_absences, refuse_older_export, unchanged_rows
+from .delta import count_changes, count_unchanged, split_new, has_earlier, record_absences, refuse_older_export, unchanged_rows
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -231,13 +231,13 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                 ctx.founded_events = store.next_id("events")
             write_new_in_parts(ctx, typing, parts, step)
             drop_stage(con, staged)
-            report.changes = count_changes(con, src, import_id, ctx.unique_keys)
+            report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             record_absences(con, src, import_id)
             if ctx.linked_ids_sql:
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         elif kind == "enterprises":
             write_enterprises(ctx)
-            report.changes = count_changes(con, src, import_id, ctx.unique_keys)
+            report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             record_absences(con, src, import_id)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))

@@ -103,8 +103,11 @@ def import_cmd(
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
         at = 4 + len(report.sheets)  # after the source, its sheets and the data date
-        rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes[k]} for k, label in (
-            ("new", t("企业：新出现", "enterprises: new")), ("changed", t("企业：有变化", "enterprises: changed")),
+        rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes.get(k, 0)} for k, label in (
+            ("new", t("企业：本来源新出现", "enterprises: new to the source")),
+            ("new_enterprises", t("　其中新企业", "  of which new enterprises")),
+            ("new_linked", t("　其中库中已有（已关联）", "  of which already known (linked)")),
+            ("changed", t("企业：有变化", "enterprises: changed")),
             ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
             ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]
     emit(rows, fmt, title=t("导入结果", "import result"))
