@@ -33,14 +33,18 @@ def test_declared_subjects_counted_and_text_mentions_kept_apart(tmp_path):
     assert rep["rows_imported"] == 4 and rep["rows_duplicate"] == 1
     assert rep["linked_by"] == {"alias": 1, "name": 1}
     assert (rep["unlinked"], rep["ambiguous"]) == (1, 1)  # 无名网贷平台 (no such enterprise); 蓝星河 (two share it)
+    assert rep["unlinked_names"] == [{"name": "蓝星河", "rows": 1, "ambiguous": True},
+                                     {"name": "无名网贷平台", "rows": 1, "ambiguous": False}]
     rows = q(db, """SELECT m.mention, e.name, m.method FROM news_mentions m LEFT JOIN enterprises e ON e.id = m.enterprise_id
                     ORDER BY m.news_id, m.mention""")
     assert rows == [("蓝星河光电股份有限公司", "蓝星河光电股份有限公司", "name"), ("青岚数智", "青岚数智科技股份有限公司", "alias"),
                     ("无名网贷平台", None, "declared"), ("蓝星河", None, "ambiguous")]
     # the table says them in the analyst's words
-    out = run("import", "news", tmp_path / "n.csv", "--preset", "finese", "--source", "again", "--rejects", tmp_path,
-              db=tmp_path / "z2.duckdb").stdout
+    run_json("import", "enterprises", tmp_path / "e.csv", db=tmp_path / "z2.duckdb")
+    out = run("import", "news", tmp_path / "n.csv", "--preset", "finese", "--rejects", tmp_path,
+              db=tmp_path / "z2.duckdb", env={"COLUMNS": "200"}).stdout
     assert "未关联到企业" in out and "有歧义未关联" in out
+    assert "未关联的企业名称" in out and "无名网贷平台" in out and "有歧义（多家企业同名）" in out
 
     # the text analysis: its mentions stored apart (method text_…), the declared ones untouched; a rerun replaces them
     res = run_json("link-news", db=db)

@@ -36,6 +36,9 @@ class ImportReport:
     kept_without: dict[str, int] = field(default_factory=dict)
     unlinked: int = 0
     ambiguous: int = 0
+    # the names left ambiguous, then those most often left unlinked (news: the declared companies), most frequent
+    # first: [{name, rows, ambiguous}] — at most ``notices.UNLINKED_SHOWN``; the counts above cover them all
+    unlinked_names: list[dict] = field(default_factory=list)
     # facts linked to an enterprise, by the evidence: uscc / source_key / listed_code / other_code / name / alias
     linked_by: dict[str, int] = field(default_factory=dict)
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text

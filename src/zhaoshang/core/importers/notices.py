@@ -11,6 +11,8 @@ from .staging import qi, ql
 
 # --- news, demands, contacts ---------------------------------------------------------------------
 
+UNLINKED_SHOWN = 20  # declared company names left unlinked or ambiguous listed in the report (all are counted)
+
 # what a stored news item lacks, said in the rejects file (action ``kept_without``) and counted in the report
 NEWS_MISSING = (
     ("published", "published__d", "published_missing", "没有发布日期：已导入，其事件没有日期",
@@ -73,6 +75,10 @@ def write_news(ctx: ImportContext) -> None:
         link_rows(con, "_nm2", "_nml", source=ctx.source, uscc=None, key=None, norm="mnorm", province=None,
                   keys=("news_id", "pos"))
         count_links(ctx, "_nml")  # the declared companies left unlinked or ambiguous are counted, as every kind's are
+        ctx.report.unlinked_names = [  # and shown: the ambiguous first, then the most frequent unlinked
+            {"name": n, "rows": k, "ambiguous": a} for n, k, a in con.execute(f"""
+                SELECT m.mention, count(*) AS k, coalesce(l.method = 'ambiguous', false) AS a FROM _nm2 m JOIN _nml l USING (news_id, pos)
+                WHERE l.enterprise_id IS NULL GROUP BY m.mention, a ORDER BY a DESC, k DESC, m.mention LIMIT {UNLINKED_SHOWN}""").fetchall()]
         con.execute("""INSERT INTO news_mentions SELECT m.news_id, l.enterprise_id, m.mention, coalesce(l.method, 'declared')
                        FROM _nm2 m JOIN _nml l USING (news_id, pos)""")
         record_pending(con, ctx.source, ctx.import_id, "news_mentions", "enterprise_id", """

@@ -134,6 +134,14 @@ def import_cmd(
                 for c in known[:20]]
         emit(conf, fmt, title=t(f"与已有企业冲突的记录 {n} 条（已保留，请核对）",
                                 f"{count_en(n, 'record')} conflict with known enterprises (kept, review)"))
+    if report.unlinked_names:  # news: the declared companies most often left unlinked (no such enterprise) or ambiguous
+        un = [{t("名称", "name"): u["name"], t("条数", "rows"): u["rows"],
+               t("原因", "reason"): t("有歧义（多家企业同名）", "ambiguous (several enterprises)") if u["ambiguous"]
+               else t("库中无此企业", "no such enterprise")} for u in report.unlinked_names]
+        emit(un, fmt, title=t(f"未关联的企业名称（有歧义的在前，再按条数，列出 {len(un)} 个；共 未关联 {report.unlinked}、"
+                              f"有歧义 {report.ambiguous}）",
+                              f"Names not linked (the ambiguous first, then by rows: {len(un)} listed; in all "
+                              f"{report.unlinked} unlinked, {report.ambiguous} ambiguous)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
                  t("原因", "reason"): t(n["reason"], n["reason_en"])} for n in report.near_merges[:20]]
