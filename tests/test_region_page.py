@@ -276,3 +276,26 @@ def test_profile_map_names_regions_in_english(server):
         b.close()
     assert "Shenzhen" in labels["en"] and not [x for x in labels["en"] if re.search(r"[\u4e00-\u9fff]", x)], labels["en"]
     assert "深圳市" in labels["zh"]
+
+
+def test_a_macro_regions_rank_card_is_among_the_macro_regions(server):
+    """长三角's card read "— / 34" (no rank, out of the provinces): it gives its place among the macro-regions, in
+    both languages; a city's card still says its place among its province's cities."""
+    require_browser()
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    doc = httpx.get(server["base"] + "/api/region-profile/M-YRD", timeout=120).json()
+    m = doc["map"]
+    assert m["rank_level"] == "macro" and m["rank"] and m["peers"] < 34
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        for lang, words in (("zh", "宏观区域中排名"), ("en", "Rank among macro-regions")):
+            pg.goto(server["base"] + f"/region/M-YRD?lang={lang}")
+            card = pg.locator(".rp-kpi", has_text=words)
+            assert card.count() == 1, lang
+            assert card.locator("b").inner_text().replace(" ", "") == f"{m['rank']}/{m['peers']}", card.inner_text()
+        pg.goto(server["base"] + "/region/440300?lang=zh")
+        assert pg.locator(".rp-kpi", has_text="同级地区排名").count() == 1
+        b.close()

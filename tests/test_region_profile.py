@@ -159,9 +159,15 @@ def test_district_and_macro(store, sz):
     assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
     assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners
     # a macro-region has no rank among the provinces: its first member's was given as its own (长三角 "在全国各省中位列第
-    # 3" was 上海's place); the report says none
+    # 3" was 上海's place); its rank is among the macro-regions (the card read "— / 34")
     members = members_at(store, resolve_region(store, "长三角"), "province")  # the region service's members
-    assert yrd["map"]["rank"] is None and yrd["map"]["highlight"] == members and len(members) == 4
+    assert yrd["map"]["highlight"] == members and len(members) == 4
+    from zhaoshang.services.regions.matrix import region_map
+
+    macros = region_map(store, "macro", as_of=sz["as_of"])
+    assert yrd["map"]["rank_level"] == "macro" and yrd["map"]["peers"] == len(macros) < 34
+    assert macros[yrd["map"]["rank"] - 1]["code"] == yrd["region"]["code"]
+    assert p["map"]["rank_level"] == "city" and p["map"]["peers"] == len(p["map"]["rows"])
 
 
 def test_unknown_region(store):
@@ -219,3 +225,5 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
         text = out.read_text(encoding="utf-8")
         overview = text[text.index("共有产业链企业"):][:200]
         assert ("在全国各省中位列第" in overview) == ranked, (region, overview)
+        # a macro-region's place is among the macro-regions
+        assert ("在各宏观区域中位列第" in overview) == (not ranked), (region, overview)

@@ -157,11 +157,17 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
     rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
     keep = ("code", "name", "count", "share", "region_total", "national_total")
     out = [{k: r.get(k) for k in keep} for r in rows]
-    # a macro-region is no peer of the provinces it groups: no rank (its first member's rank was given as its own —
-    # 长三角 "在全国各省中位列第 3" was 上海's place)
-    rank = None if lvl == "macro" else next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
+    if lvl == "macro":
+        # a macro-region is no peer of the provinces it groups (its first member's rank was given as its own —
+        # 长三角 "在全国各省中位列第 3" was 上海's place): its rank is among the macro-regions, by the same count
+        macros = matrix.region_map(store, "macro", as_of=d, chain=chain)
+        rank = next((i + 1 for i, r in enumerate(macros) if r["code"] == info["code"]), None)
+        peers, rank_level = len(macros), "macro"
+    else:
+        rank = next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
+        peers, rank_level = len(out), level
     return {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
-            "rank": rank, "peers": len(out), "metric": "count"}
+            "rank": rank, "peers": peers, "rank_level": rank_level, "metric": "count"}
 
 
 def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
