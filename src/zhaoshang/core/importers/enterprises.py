@@ -661,27 +661,28 @@ def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:
         return
     day = f"{ql(str(ctx.data_date))}::DATE"
     fields = set_fields(canon)
-    setters = ", ".join(f"max(import_id) FILTER (WHERE field = {ql(f)}) AS {qi(f)}" for f in fields)
+    # the setter's data date per field (one row per enterprise and field at most: its max is its date)
+    setters = ", ".join(f"max(i.data_date) FILTER (WHERE s.field = {ql(f)}) AS {qi(f)}" for f in fields)
     # older: the field has a value its setter's later date keeps (the same value given again is no new setter)
     flags = ", ".join(f"({_given(f)} AND e.{qi(f)} IS NOT NULL AND coalesce(d.{qi(f)}, i.data_date) > {day}) AS {qi(f)}"
                       for f in fields)
     differs = ", ".join(f"{qi(f)} := CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)" for f in fields)
-    dates = ", ".join(f"(SELECT data_date FROM imports WHERE id = s.{qi(f)}) AS {qi(f)}" for f in fields)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_later AS
         SELECT u.enterprise_id, {flags}, struct_pack({differs}) AS _differs
         FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id
         LEFT JOIN imports i ON i.id = e.first_import_id
-        LEFT JOIN (SELECT s.enterprise_id, {dates} FROM (
-                       SELECT enterprise_id, {setters} FROM enterprise_field_imports
-                       SEMI JOIN _ent_upd u USING (enterprise_id) GROUP BY ALL) s) d ON d.enterprise_id = e.id""")
+        LEFT JOIN (SELECT s.enterprise_id, {setters} FROM enterprise_field_imports s JOIN imports i ON i.id = s.import_id
+                   SEMI JOIN _ent_upd u USING (enterprise_id) GROUP BY ALL) d ON d.enterprise_id = e.id""")
     counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {qi(f)} AND _differs.{qi(f)})" for f in fields)
                          + " FROM _ent_later").fetchone()
     n = sum(counts)
-    if con.execute("SELECT 1 FROM _ent_later WHERE " + " OR ".join(qi(f) for f in fields) + " LIMIT 1").fetchall():
+    older = " OR ".join(f"k.{qi(f)}" for f in fields)
+    if con.execute(f"SELECT 1 FROM _ent_later k WHERE {older} LIMIT 1").fetchall():
         sets = [f"{qi(f)} = CASE WHEN k.{qi(f)} THEN NULL ELSE u.{qi(f)} END" for f in fields]
         sets += [f"{qi(c)} = CASE WHEN k.{qi(f)} THEN NULL ELSE u.{qi(c)} END" for c, f in COMPANIONS.items()
                  if f in fields and c in canon]
-        con.execute(f"UPDATE _ent_upd u SET {', '.join(sets)} FROM _ent_later k WHERE k.enterprise_id = u.enterprise_id")
+        con.execute(f"UPDATE _ent_upd u SET {', '.join(sets)} FROM _ent_later k "
+                    f"WHERE k.enterprise_id = u.enterprise_id AND ({older})")
         ctx.report.values_kept_older += n
         for f, c in zip(fields, counts):
             if c:
