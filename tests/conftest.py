@@ -82,43 +82,30 @@ def team_url(request, tmp_path):
 DEMO_SCALE = "600"
 
 
-def _build_demo_once(root: Path) -> Path:
-    """The synthetic demo at scale 600, built by the real ``zhaoshang demo`` command once per test run: the first
-    worker to ask builds it under a lock in the run's shared temp folder, the others wait and reuse it."""
-    import fcntl
+@pytest.fixture(scope="session", autouse=True)
+def _built_once_folder(tmp_path_factory):
+    """Databases built once per run and copied (tests/built_once.py) are kept in the run's temp folder."""
+    import built_once
 
-    from cli_util import run
-
-    src = root / f"demo{DEMO_SCALE}"
-    src.mkdir(parents=True, exist_ok=True)
-    with open(root / f"demo{DEMO_SCALE}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (src / "built").exists():
-            for f in src.iterdir():
-                f.unlink()
-            run("demo", "--no-serve", "--scale", DEMO_SCALE, db=src / "demo.duckdb", timeout=900)
-            (src / "built").write_text("ok")
-    return src / "demo.duckdb"
+    built_once.FOLDER = built_once.run_folder(tmp_path_factory)
+    yield
+    built_once.FOLDER = None
 
 
 @pytest.fixture(scope="session")
-def demo_copy(tmp_path_factory):
+def demo_copy():
     """``demo_copy(path)``: a private copy of the scale-600 demo database (and its team state beside it) at
-    ``path``. Building the demo takes half a minute; copying its files a few milliseconds, so every module
-    that needs the demo gets its own copy to read or change."""
-    import shutil
+    ``path``. The real ``zhaoshang demo`` command builds it once per test run (half a minute; tests/built_once.py);
+    copying its files takes a few milliseconds, so every module that needs the demo gets its own copy to read or
+    change."""
+    from built_once import built, copy_to
+    from cli_util import run
 
-    base = tmp_path_factory.getbasetemp()
-    built = _build_demo_once(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)  # the run's folder
+    def make(db: Path) -> None:
+        run("demo", "--no-serve", "--scale", DEMO_SCALE, db=db, timeout=900)
 
-    def copy(path: Path | str) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built, path)
-        shutil.copyfile(built.with_name("demo.team.sqlite"), path.with_name(path.stem + ".team.sqlite"))
-        return path
-
-    return copy
+    built_db, _ = built(f"demo{DEMO_SCALE}", make)
+    return lambda path: copy_to(built_db, path)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 import random
 
+import built_once
 from zhaoshang.core import jsonenc
 from zhaoshang.core.explain import Explained, Part, Ref
 from zhaoshang.core.store import Store
@@ -56,7 +57,13 @@ def _evidence(eid: int, node: str, conf: float) -> str:
         evidence=[Ref("enterprises", ids=[eid])]))
 
 def build(path: str, n: int = 400, seed: int = 7, synthetic: bool = True) -> dict:
-    """Write the fixture into ``path``; returns a summary (ids of notable enterprises)."""
+    """Write the fixture into ``path``; returns a summary (ids of notable enterprises). Built once per test run for
+    each ``(n, seed, synthetic)`` and copied to ``path`` (tests/built_once.py)."""
+    return built_once.build_or_copy(path, f"matrix-{n}-{seed}-{int(synthetic)}",
+                                    lambda p: _build(str(p), n, seed, synthetic))
+
+
+def _build(path: str, n: int, seed: int, synthetic: bool) -> dict:
     rng = random.Random(seed)
     store = Store(path)
     con = store.con

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from built_once import built, copy_to
 from cli_util import BIN, run, run_json
 from zhaoshang.core.asof import enterprises_as_of
 from zhaoshang.core.parse.uscc import make_uscc
@@ -57,9 +58,11 @@ def counts(db):
 
 @pytest.fixture
 def db(tmp_path):
-    d = tmp_path / "z.duckdb"
-    run_json("import", "enterprises", write_csv(tmp_path / "base.csv", good_rows(5)), db=d)
-    return d
+    """Five enterprises imported by the real command: imported once per run, a private copy per test."""
+    def make(d: Path) -> None:
+        run_json("import", "enterprises", write_csv(d.with_suffix(".csv"), good_rows(5)), db=d)
+
+    return copy_to(built("import-errors-base", make)[0], tmp_path / "z.duckdb")
 
 
 def test_missing_file_and_unknown_kind_are_one_line_errors(tmp_path, db):
