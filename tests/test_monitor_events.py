@@ -135,6 +135,15 @@ def test_events_command(fx):
     p = run("events", "--as-of", "2020-01-01", db=path)
     assert "截至 2020-01-01" in p.stdout and f"另有 {old['later']['count']} 条事件日期晚于截至日期 2020-01-01" in p.stdout + p.stderr
     assert "2022-06-30" not in p.stdout  # the move, after the as-of date
+    # a list cut at --limit says so (合肥 on the real imports: 100 of 306 shown as "100 条事件")
+    every = run_json("events", "--limit", "10000", db=path)
+    assert every["more"] is False and every["count"] >= 2
+    one = run_json("events", "--limit", "1", db=path)
+    assert one["more"] is True and one["count"] == 1 and one["items"] == every["items"][:1]
+    p = run("events", "--limit", "1", db=path)
+    assert "只列出最新的 1 条" in p.stdout + p.stderr
+    p = run("events", "--limit", "10000", db=path)
+    assert "只列出最新的" not in p.stdout + p.stderr
     p = run("--lang", "en", "events", "--type", "rumour", db=path, check=False)
     assert p.returncode == 2 and "unknown event type: rumour" in p.stderr and len(p.stderr.strip().splitlines()) == 1
 

@@ -38,6 +38,11 @@ def events_cmd(
         doc = E.timeline(store, open_team(), since=since, region=region, node=chain_node, types=type_,
                          enterprise=enterprise, limit=limit, as_of=as_of)
         note = synthetic_note(store)
+        if doc["more"]:
+            more = t(f"只列出最新的 {doc['count']} 条；更早的符合条件的事件未列出（--limit 最多 10000，或用 --since 等缩小范围）",
+                     f"only the newest {doc['count']} are listed; older matching events are not "
+                     f"(--limit up to 10,000, or narrow with --since and the other filters)")
+            note = f"{note}\n{more}" if note else more
         n = doc["later"]["count"]
         if n:
             later = t(f"另有 {n} 条事件日期晚于截至日期 {doc['as_of']}，未列出（--as-of 给出更晚的日期可见）",

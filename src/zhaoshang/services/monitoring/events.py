@@ -169,20 +169,21 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
     ``items`` are the events dated on or before it (or undated); the events dated after it — a live event of
     today on a database whose data speak of an earlier date, the changes of an import given no data date — are
     not among them but listed apart in ``later`` (newest first, the same filters and limit), so a page about
-    "now" can show them labelled as after the as-of."""
+    "now" can show them labelled as after the as-of. ``more`` (in each part) says that events beyond ``limit``
+    match too and are not listed."""
     if not 1 <= int(limit) <= 10_000:
         raise UserError("--limit 须在 1 到 10000 之间", en="--limit must be between 1 and 10000")
     f = Filter(store, since=since, region=region, node=node, chain=chain, types=types, enterprise=enterprise)
     d = reference_date(store, as_of)
     out = {}
     for part, window in (("items", (d, None)), ("later", (None, d))):
-        items = _imported(store, f, limit, window)
+        items = _imported(store, f, limit + 1, window)  # one beyond the limit: are there more?
         if team is not None:
-            items += _live(store, team, f, limit, window)
+            items += _live(store, team, f, limit + 1, window)
         items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
-        out[part] = {"count": min(len(items), limit), "items": items[:limit]}
+        out[part] = {"count": min(len(items), limit), "items": items[:limit], "more": len(items) > limit}
     return {"filters": f.as_dict(), "as_of": d.isoformat(), "count": out["items"]["count"],
-            "items": out["items"]["items"], "later": out["later"]}
+            "more": out["items"]["more"], "items": out["items"]["items"], "later": out["later"]}
 
 
 def _own_sql(f: Filter, prefix: str, since: Any, window: tuple = (None, None)) -> tuple[str, list]:
