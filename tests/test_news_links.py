@@ -90,3 +90,16 @@ def test_finese_subjects_link_and_feed_the_scorecard(tmp_path):
         assert score_enterprise(store, "獐子岛", as_of="2019-06-30")["dimensions"]["influence"]["absent"]
     finally:
         store.close()
+
+
+def test_declared_subjects_link_when_their_companies_arrive_later(tmp_path):
+    """News imported before the company list: their declared names wait, and link when the list brings them."""
+    db = tmp_path / "z.duckdb"
+    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    (tmp_path / "n.csv").write_text(NEWS, encoding="utf-8")
+    first = run_json("import", "news", tmp_path / "n.csv", "--preset", "finese", "--rejects", tmp_path, db=db)
+    assert (first["unlinked"], first["ambiguous"], first["linked_by"]) == (4, 0, {})
+    rep = run_json("import", "enterprises", tmp_path / "e.csv", db=db)
+    assert rep["linked_earlier"] == 2  # 青岚数智 and 蓝星河光电股份有限公司; 蓝星河 (two) and 无名网贷平台 stay unlinked
+    assert q(db, "SELECT m.mention, e.name FROM news_mentions m JOIN enterprises e ON e.id = m.enterprise_id "
+                 "ORDER BY m.mention") == [("蓝星河光电股份有限公司", "蓝星河光电股份有限公司"), ("青岚数智", "青岚数智科技股份有限公司")]
