@@ -206,6 +206,7 @@ def main() -> None:
     ap.add_argument("--cache", default="", help="pickle of the check's out-of-fold probabilities (reused, per fold)")
     ap.add_argument("--hgb", action="store_true", help="also HistGradientBoosting on the same features (measured, never chosen)")
     ap.add_argument("--show", type=int, default=0, help="moved pairs to list")
+    ap.add_argument("--save", default="", help="an .npz of the pairs' out-of-fold probabilities per C")
     a = ap.parse_args()
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -257,8 +258,16 @@ def main() -> None:
             p_hgb[te] = h.predict_proba(Xte[:, sel_cols].toarray())[:, 1]
         print(f"fold {f}", file=sys.stderr, flush=True)
 
+    if a.save:
+        np.savez_compressed(a.save, rows=pi, nodes=np.array([nd for _, nd in pairs]), y=y,
+                            **{f"c{c:g}": v for c, v in p_pair.items()})
+    reg_like = np.array([m.scope_only(e) for e in t["records"]])
+
     def placed(p, bar, gate):
-        return [pairs[k] for k in np.where(p >= bar)[0] if not gate or gate_ok[pairs[k][0]]]
+        """Pairs at or above the bar; ``gate`` True: in rows the check's gate accepts; "registrations": the gate
+        asked of registration-like rows only (measured after the choice, outside the written grid)."""
+        return [pairs[k] for k in np.where(p >= bar)[0]
+                if not gate or gate_ok[pairs[k][0]] or (gate == "registrations" and not reg_like[pairs[k][0]])]
 
     res = []
     for c in GRID["c"]:
@@ -280,7 +289,15 @@ def main() -> None:
            "labelled_pairs": sum(len(x) for x in labels), "seventh": fig7, "chosen": chosen,
            "ships": bool(chosen and chosen["node_f1"] >= 0.7199 + 0.005 and (chosen["reg_ai_p"] or 0) >= 0.947),
            "order": order[:10], "best": sorted(res, key=lambda r: -r["node_f1"])[:10],
-           "hgb_best": sorted(hgb, key=lambda r: -r["node_f1"])[:5]}
+           "hgb_best": sorted(hgb, key=lambda r: -r["node_f1"])[:5],
+           # measured after the choice was read, outside the written grid: the gate asked of registrations only
+           "after_gate_registrations": sorted(({"c": c, "bar": bar, "gate": "registrations",
+                                                **cv.figures(t, placed(p_pair[c], bar, "registrations"), tax, by_source=True)}
+                                               for c in GRID["c"] for bar in GRID["bar"]), key=lambda r: -r["node_f1"])[:6],
+           # and the pair reader for the rows that are not registration-like, the seventh's placements for the others
+           "after_registrations_seventh": sorted(({"c": c, "bar": bar, **cv.figures(
+               t, [x for x in placed(p_pair[c], bar, False) if not reg_like[x[0]]] + [x for x in seventh if reg_like[x[0]]],
+               tax, by_source=True)} for c in GRID["c"] for bar in GRID["bar"]), key=lambda r: -r["node_f1"])[:6]}
     if chosen:
         mine = placed(p_pair[chosen["c"]], chosen["bar"], chosen["gate"])
         out["chosen_by_source"] = cv.figures(t, mine, tax, by_source=True)["by_source"]
