@@ -294,3 +294,26 @@ def test_admin_rows_read_on_one_line(served):
             " return b.top + b.height / 2; }")
         sel = row.locator("select[name=role]").bounding_box()
         assert abs(name - (sel["y"] + sel["height"] / 2)) <= 4, (name, sel)
+
+
+def test_admin_add_user_and_token_fields_look_like_the_rest(served):
+    """The add-user and create-token fields below the tables were the browser's bare inputs (grey 1 px box, no
+    padding, 21 px tall) beside styled selects; every field of the page now has the selects' border, radius,
+    padding and height, in both languages, and the rows start at the left."""
+    base, _ = served
+    with _signed_in(base) as pg:
+        pg.set_viewport_size({"width": 1366, "height": 768})
+        for lang in ("zh", "en"):
+            pg.goto(base + f"/admin?lang={lang}")
+            look = pg.evaluate("""sels => sels.map(s => { const e = document.querySelector(s), c = getComputedStyle(e);
+                return [s, c.borderTopColor, c.borderTopLeftRadius, c.paddingTop, c.fontSize,
+                        Math.round(e.getBoundingClientRect().height)]; })""",
+                               ["#add-user select", "#add-user input[name=name]", "#add-user input[name=password]",
+                                "#create-token select", "#create-token input[name=label]",
+                                "#users input[name=password]", "#audit-filter input[name=actor]"])
+            ref = look[0][1:4]
+            for sel, *style, height in look:
+                assert style[:3] == ref and style[3] == look[0][4] and abs(height - look[0][5]) <= 2, (lang, sel, style, height)
+            for form in ("#add-user", "#create-token"):  # the fields side by side from the left, not spread apart
+                boxes = [pg.locator(f"{form} {t}").first.bounding_box() for t in ("select", "button")]
+                assert boxes[1]["x"] - boxes[0]["x"] < 700, (lang, form, boxes)
