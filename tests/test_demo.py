@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -264,24 +265,49 @@ def test_demo_ships_example_alert_rules_that_raise_alerts(small, tmp_path):
     assert len(R.list_rules(team, R.LOCAL)) == 3 and again["alerts"] == 0  # one alert per rule and event
 
 
-def test_a_rebuilt_demo_warns_of_team_rows_about_the_enterprises_it_replaced(tmp_path):
-    """Pipeline leads stay in the team state across demo rebuilds; a rebuild with another seed numbers other
-    enterprises with their ids, and the command says which leads now point at another enterprise (run as a user
-    runs it). The same seed builds the same enterprises: nothing to say."""
+def test_a_rebuilt_demo_starts_its_team_state_afresh(tmp_path):
+    """A demo built again where an earlier demo's team state lies beside it kept yesterday's users, rules and alerts
+    (预警 4 条 instead of 108; the rules pointing at the old build's ids). The team state beside the demo starts
+    afresh, the old one set aside whole (nothing deleted) and the command says where (run as a user runs it)."""
     from cli_util import run
 
     db = tmp_path / "d.duckdb"
-    run("demo", "--no-serve", "--scale", "100", db=db)
+    first = run("demo", "--no-serve", "--scale", "100", db=db)
+    alerts = re.search(r"预警 (\d+) 条", first.stderr).group(1)
+    run("users", "add", "yesterday", "--role", "analyst", "--password-stdin", db=db, input="a long enough password\n")
+    with Store(db, read_only=True) as store:
+        eid = store.con.execute("SELECT id FROM enterprises ORDER BY id LIMIT 1 OFFSET 40").fetchone()[0]
+    run("pipeline", "add", str(eid), "杭州市", db=db)
+    again = run("demo", "--no-serve", "--scale", "100", "--seed", "20242", db=db)
+    kept = [p for p in tmp_path.glob("d.team-*.sqlite")]
+    assert len(kept) == 1 and "团队状态重新开始" in again.stderr and str(kept[0]) in again.stderr, again.stderr
+    assert "招商项目线索所指的企业" not in again.stderr  # nothing of the old demo left to warn about
+    assert "yesterday" not in run("users", "list", db=db).stdout
+    assert "yesterday" in run("--team-db", str(kept[0]), "users", "list", db=db).stdout  # set aside, not lost
+    leads = json.loads(run("pipeline", "list", "--format", "json", db=db).stdout)
+    assert (leads if isinstance(leads, list) else leads.get("items")) == []  # yesterday's lead went with its state
+    same = run("demo", "--no-serve", "--scale", "100", db=db)
+    assert re.search(r"预警 (\d+) 条", same.stderr).group(1) == alerts  # as many as the first build: a fresh state
+
+
+def test_a_rebuilt_demo_keeps_a_team_state_given_and_says_so(tmp_path):
+    """A team state given with --team-db is the user's: kept across demo rebuilds, said in a line; a rebuild with
+    another seed numbers other enterprises with their ids, and the command says which leads now point at another
+    enterprise. The same seed builds the same enterprises: nothing to say."""
+    from cli_util import run
+
+    db, team = tmp_path / "d.duckdb", tmp_path / "mine.sqlite"
+    run("--team-db", str(team), "demo", "--no-serve", "--scale", "100", db=db)
     with Store(db, read_only=True) as store:
         eid, name = store.con.execute("SELECT id, name FROM enterprises ORDER BY id LIMIT 1 OFFSET 40").fetchone()
-    run("pipeline", "add", str(eid), "杭州市", db=db)
-    same = run("demo", "--no-serve", "--scale", "100", db=db)
-    assert "招商项目线索" not in same.stderr
-    other = run("demo", "--no-serve", "--scale", "100", "--seed", "20242", db=db)
+    run("--team-db", str(team), "pipeline", "add", str(eid), "杭州市", db=db)
+    same = run("--team-db", str(team), "demo", "--no-serve", "--scale", "100", db=db)
+    assert "招商项目线索" not in same.stderr and "已原样保留" in same.stderr and str(team) in same.stderr
+    other = run("--team-db", str(team), "demo", "--no-serve", "--scale", "100", "--seed", "20242", db=db)
     assert f"1 条招商项目线索所指的企业在新建的演示数据库中已是另一家企业或不存在" in other.stderr, other.stderr
     assert f"#1 {name}（企业编号 {eid}，" in other.stderr and "已原样保留" in other.stderr
-    assert "d.team.sqlite" in other.stderr
-    listed = run("pipeline", "list", "--format", "json", db=db)
+    assert "mine.sqlite" in other.stderr and not list(tmp_path.glob("*.team-*.sqlite"))
+    listed = run("--team-db", str(team), "pipeline", "list", "--format", "json", db=db)
     assert name in listed.stdout  # kept as it was
 
 

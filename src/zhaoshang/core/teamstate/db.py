@@ -35,6 +35,30 @@ def default_team_url(db_path: str | os.PathLike | None) -> str:
     return str(path.with_name(path.stem + ".team.sqlite"))
 
 
+def set_aside(path: str | os.PathLike, stamp: str) -> str | None:
+    """Move a SQLite team state out of the way, whole (its write-ahead log folded in first), to a file beside it
+    named with ``stamp`` (``d.team.sqlite`` → ``d.team-STAMP.sqlite``, which ``--team-db`` opens); the path it
+    went to, None when there was none. Nothing is deleted."""
+    src = Path(path)
+    if not src.exists():
+        return None
+    con = sqlite3.connect(str(src))
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:
+        pass  # not a database we can read: moved as it is
+    finally:
+        con.close()
+    dest = src.with_name(src.name.replace(".team.sqlite", "") + f".team-{stamp}.sqlite") \
+        if src.name.endswith(".team.sqlite") else src.with_name(f"{src.stem}-{stamp}{src.suffix}")
+    src.rename(dest)
+    for extra in ("-wal", "-shm"):
+        side = Path(str(src) + extra)
+        if side.exists():
+            side.rename(Path(str(dest) + extra))
+    return str(dest)
+
+
 def _redact(url: str) -> str:
     """A URL fit for messages: the password is never shown."""
     if "://" in url and "@" in url:

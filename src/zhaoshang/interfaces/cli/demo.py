@@ -43,6 +43,7 @@ def demo(
         wal = Path(str(db) + ".wal")
         if wal.exists():
             wal.unlink()
+    team_note = _fresh_team_state(db)
     with progress(t("构建合成演示数据库", "building the synthetic demo database")) as advance:
         summary = build_demo(db, scale=scale, seed=seed, work_dir=out, progress=advance, on_error="skip")
     for err in summary["errors"]:
@@ -57,6 +58,8 @@ def demo(
     if isinstance(summary.get("classified"), str):
         sys.stderr.write(summary["classified"] + "\n")
     _score_demo(db, backtest=serve)
+    if team_note:
+        sys.stderr.write(team_note + "\n")
     _demo_alert_rules(db)
     _team_references(db)
     if not serve:
@@ -72,6 +75,33 @@ def demo(
         return
     sys.stderr.write(f"http://127.0.0.1:{port}/\n")
     web_serve(db, port=port)
+
+
+def _fresh_team_state(db: str) -> str | None:
+    """A demo starts its team state afresh: the team state beside the demo database (the default, not one given
+    by --team-db or $ZHAOSHANG_TEAM_DB) holds an earlier demo's users, alert rules, alerts and pipeline leads,
+    which point at that demo's enterprises — it is set aside whole (``core.teamstate.set_aside``), not deleted.
+    A team state given explicitly is the user's: kept as it is, and the note says so. The note to print."""
+    import datetime as _dt
+    import os
+
+    from ...core.teamstate.db import ENV, default_team_url, set_aside
+
+    if db == ":memory:":
+        return None
+    given = state.team_db or os.environ.get(ENV)
+    if given:
+        return t(f"团队状态为指定的 {given if '://' not in given else given.split('@')[-1]}：已原样保留（其中的用户、预警规则、"
+                 "预警与招商项目继续使用）",
+                 f"the team state is the one given ({given if '://' not in given else given.split('@')[-1]}): kept as it "
+                 "is (its users, alert rules, alerts and pipeline leads stay)")
+    moved = set_aside(default_team_url(db), _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if not moved:
+        return None
+    return t(f"团队状态重新开始：此前演示的用户、预警规则、预警与招商项目属于被替换的演示数据，已整体另存为 {moved}"
+             f"（需要时用 --team-db {moved} 打开）",
+             f"the team state starts afresh: the earlier demo's users, alert rules, alerts and pipeline leads belong to "
+             f"the demo data replaced; set aside whole as {moved} (open it with --team-db {moved} if needed)")
 
 
 def _score_demo(db: str, backtest: bool = True) -> None:
