@@ -108,6 +108,40 @@ def demo_copy():
     return lambda path: copy_to(built_db, path)
 
 
+@pytest.fixture(scope="module")
+def _module_chromium():
+    """One headless chromium for a test module, started when a test first opens a page: starting Playwright's
+    driver and the browser takes a second or two, a new context a few milliseconds. Per module, not per session:
+    while Playwright's sync API is open it marks its event loop as running in this thread, which another module's
+    ``asyncio.run`` would refuse."""
+    from contextlib import ExitStack
+
+    from web_util import ARGS, CHROMIUM
+
+    started: list = []
+    with ExitStack() as stack:
+        def browser():
+            if not started:
+                from playwright.sync_api import sync_playwright
+
+                pw = stack.enter_context(sync_playwright())
+                started.append(pw.chromium.launch(executable_path=CHROMIUM, args=ARGS))
+                stack.callback(started[0].close)
+            return started[0]
+
+        yield browser
+
+
+@pytest.fixture
+def chromium(_module_chromium):
+    """The module's chromium for one test (``web_util.BrowserPages``): its pages, each in a context of its own, are
+    closed when the test ends."""
+    from web_util import BrowserPages
+
+    with BrowserPages(_module_chromium) as pages:
+        yield pages
+
+
 @pytest.fixture(scope="session")
 def itjuzi_db(tmp_path_factory):
     """IT桔子 companies, then their financing rounds, imported by the real command into one database once per

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph_fixture import build
-from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving, team_tokens
+from web_util import cut_placeholders, require_browser, serving, team_tokens
 
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 HOSTILE = "<script>alert(1)</script>"
@@ -60,12 +60,10 @@ def test_json_twins_masking_and_audit(db, tmp_path):
 
 
 @pytest.mark.browser
-def test_relations_page_in_the_browser(db):
+def test_relations_page_in_the_browser(db, chromium):
     require_browser()
-    from playwright.sync_api import sync_playwright
 
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         errors, dialogs = [], []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -136,10 +134,9 @@ def settled_labels(pg, tries: int = 40) -> list:
     return before
 
 
-def test_graph_labels_do_not_cover_one_another(tmp_path):
+def test_graph_labels_do_not_cover_one_another(tmp_path, chromium):
     """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.core.store import Store
 
@@ -151,8 +148,7 @@ def test_graph_labels_do_not_cover_one_another(tmp_path):
         s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
                       [100 + i, 100 + i, f"董事成员{i:02d}号", f"rb{i}"])
     s.close()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/1")
         pg.wait_for_selector("#rel-graph canvas")
@@ -184,14 +180,12 @@ DOTS_JS = """() => { const ch = echarts.getInstanceByDom(document.getElementById
 
 
 @pytest.mark.browser
-def test_graph_names_stand_beside_their_dots(db):
+def test_graph_names_stand_beside_their_dots(db, chromium):
     """Names drawn on the dots, in the dot's colour, sat on the edges meeting there and could not be read: each name
     starts right of its dot's centre, in the text colour."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/1")
         pg.wait_for_selector("#rel-graph canvas")
@@ -205,11 +199,10 @@ def test_graph_names_stand_beside_their_dots(db):
         b.close()
 
 
-def test_the_centre_name_covers_no_neighbour(tmp_path):
+def test_the_centre_name_covers_no_neighbour(tmp_path, chromium):
     """The centre enterprise's long name, drawn right of its dot, ran over the neighbours placed there (a director's
     dot and name under 中国长城科技集团股份有限公司 on the real imports): it covers no other node's dot."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.core.store import Store
 
@@ -222,8 +215,7 @@ def test_the_centre_name_covers_no_neighbour(tmp_path):
                       [200 + i, 200 + i, f"董事{i}", f"rc{i}"])
     s.con.execute("UPDATE enterprises SET name = '目标科技集团股份有限公司研究院分公司' WHERE id = 1")
     s.close()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         for width in (1400, 1200, 1000):  # the force layout starts from random places: three layouts
             pg = b.new_page(viewport={"width": width, "height": 900})
             pg.goto(base + "/relations/1")
@@ -240,12 +232,11 @@ def test_the_centre_name_covers_no_neighbour(tmp_path):
         b.close()
 
 
-def test_an_enterprise_without_ties_says_so(tmp_path):
+def test_an_enterprise_without_ties_says_so(tmp_path, chromium):
     """An enterprise outside the relationship graph on the date (no officers, holders, investments, branches or
     co-patents) gets a sentence under the graph, not a blank chart — as 合肥芯碁 on the real imports."""
     require_browser()
     import httpx
-    from playwright.sync_api import sync_playwright
 
     from cli_util import run
 
@@ -254,10 +245,9 @@ def test_an_enterprise_without_ties_says_so(tmp_path):
     (tmp_path / "lone.csv").write_text("企业名称,成立日期,所属省份,所属城市\n孤立测试科技有限公司,2015-03-01,安徽,合肥\n",
                                        encoding="utf-8")
     run("import", "enterprises", tmp_path / "lone.csv", "--source", "单独来源", db=path)
-    with serving(path) as base, sync_playwright() as pw:
+    with serving(path) as base, chromium as b:
         lone = httpx.get(f"{base}/api/search", params={"q": "孤立测试科技有限公司"}, timeout=30).json()["items"][0]["id"]
         assert httpx.get(f"{base}/api/graph/neighbours?node=e:{lone}", timeout=30).status_code == 404
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page(viewport={"width": 1366, "height": 768})
         for lang, said in (("zh", "该企业在关系图中没有关系"), ("en", "this enterprise has no ties in the relationship graph")):
             pg.goto(f"{base}/relations/{lone}?lang={lang}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.services.region_profile import region_profile  # noqa: E402
@@ -68,12 +68,10 @@ def test_report_download_endpoint(server):
     assert bad.status_code == 400 and "format" in bad.json()["error"]  # like every user error: 400 with a message
 
 
-def test_page_in_chromium(server, tmp_path):
+def test_page_in_chromium(server, tmp_path, chromium):
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
     exp = server["expected"]
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -139,7 +137,7 @@ def test_page_in_chromium(server, tmp_path):
     assert errors == []
 
 
-def test_region_names_in_urls(server):
+def test_region_names_in_urls(server, chromium):
     """/region/{name}: a unique name opens its page, an ambiguous one lists the candidates with links, an
     unknown one is a 404 with suggestions; the JSON twin answers 400/404 with the same choices."""
     import httpx
@@ -158,9 +156,7 @@ def test_region_names_in_urls(server):
     assert r.json()["suggestions"][0]["label_en"] == "Hangzhou"
     assert httpx.get(base + "/region/杭洲市", timeout=30).status_code == 404
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page()
         resp = page.goto(base + "/region/朝阳区?lang=zh")
         assert resp.status == 300
@@ -183,13 +179,11 @@ def test_region_names_in_urls(server):
         b.close()
 
 
-def test_region_home_takes_the_region_parameter_of_the_other_pages(server):
+def test_region_home_takes_the_region_parameter_of_the_other_pages(server, chromium):
     """/region?region=深圳市 (the parameter /leads and the other pages take) opens 深圳's page, not the default
     region's, and keeps the rest of the query: the as-of date and the language."""
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page()
         page.goto(server["base"] + "/region?region=440300&as_of=2016-12-31&lang=en")
         page.wait_for_url("**/region/440300?as_of=2016-12-31&lang=en")
@@ -218,13 +212,11 @@ def _contrast(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def test_the_regions_own_name_on_the_map_is_readable(server):
+def test_the_regions_own_name_on_the_map_is_readable(server, chromium):
     """The region's own name on its map was dark red on the dark blue of the region with the most enterprises:
     its letters (or their outline) stand out from the fill it is drawn on."""
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page(viewport={"width": 1440, "height": 900})
         page.goto(server["base"] + "/region/440300")
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
@@ -237,13 +229,11 @@ def test_the_regions_own_name_on_the_map_is_readable(server):
     assert max(_contrast(label["color"], fill), outline) >= 4.5, (label, fill)
 
 
-def test_the_regions_name_on_the_map_in_english(server):
+def test_the_regions_name_on_the_map_in_english(server, chromium):
     """In English the region's own name on its map is English (Shenzhen): it read 深圳市, the boundary file's
     Chinese name, on an English page."""
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page(viewport={"width": 1366, "height": 768})
         names = {}
         for lang in ("en", "zh"):
@@ -256,16 +246,14 @@ def test_the_regions_name_on_the_map_in_english(server):
     assert names == {"en": ["Shenzhen", "Shenzhen"], "zh": ["深圳市", "深圳市"]}, names
 
 
-def test_profile_map_names_regions_in_english(server):
+def test_profile_map_names_regions_in_english(server, chromium):
     """The enterprise profile's location map names the province's cities in the page's language: they were the
     boundary file's Chinese names (亳州市, 宿州市 …) on the English page."""
     import httpx
 
     require_browser()
-    pw_api = pytest.importorskip("playwright.sync_api")
     eid = httpx.get(server["base"] + "/api/enterprises", params={"region": "440300", "size": 1}, timeout=60).json()["items"][0]["id"]
-    with pw_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page(viewport={"width": 1366, "height": 768})
         labels = {}
         for lang in ("en", "zh"):
@@ -278,18 +266,16 @@ def test_profile_map_names_regions_in_english(server):
     assert "深圳市" in labels["zh"]
 
 
-def test_a_macro_regions_rank_card_is_among_the_macro_regions(server):
+def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
     """长三角's card read "— / 34" (no rank, out of the provinces): it gives its place among the macro-regions, in
     both languages; a city's card still says its place among its province's cities."""
     require_browser()
     import httpx
-    from playwright.sync_api import sync_playwright
 
     doc = httpx.get(server["base"] + "/api/region-profile/M-YRD", timeout=120).json()
     m = doc["map"]
     assert m["rank_level"] == "macro" and m["rank"] and m["peers"] < 34
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         pg = b.new_page()
         for lang, words in (("zh", "宏观区域中排名"), ("en", "Rank among macro-regions")):
             pg.goto(server["base"] + f"/region/M-YRD?lang={lang}")

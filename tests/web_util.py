@@ -9,7 +9,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -29,6 +29,30 @@ def require_browser() -> None:
     if not (VENDOR / "echarts.min.js").exists() or not Boundaries.vendor_available():
         pytest.skip("front-end assets absent: run make setup-web")
     pytest.importorskip("playwright.sync_api")
+
+
+class BrowserPages:
+    """A test's share of its module's chromium (the ``chromium`` fixture, tests/conftest.py), used as ``with chromium
+    as b:``: ``b.new_page(...)`` opens a page in a browser context of its own (no cookies, storage or downloads
+    shared with another test); ``b.close()`` and the end of the block close the pages it opened, not the browser."""
+
+    def __init__(self, browser: Callable):
+        self.browser, self.pages = browser, []  # browser(): the module's chromium, started at its first page
+
+    def new_page(self, **kwargs):
+        page = self.browser().new_page(**kwargs)
+        self.pages.append(page)
+        return page
+
+    def close(self) -> None:
+        while self.pages:
+            self.pages.pop().close()  # a page made by Browser.new_page closes its context with it
+
+    def __enter__(self) -> "BrowserPages":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def free_port() -> int:
