@@ -135,6 +135,8 @@ def test_events_command(fx):
     p = run("events", "--as-of", "2020-01-01", db=path)
     assert "截至 2020-01-01" in p.stdout and f"另有 {old['later']['count']} 条事件日期晚于截至日期 2020-01-01" in p.stdout + p.stderr
     assert "2022-06-30" not in p.stdout  # the move, after the as-of date
+    few = run_json("events", "--as-of", "2020-01-01", "--limit", 2, db=path)  # counted, not only those listed
+    assert len(few["later"]["items"]) == 2 and few["later"]["count"] == old["later"]["count"] > 2
     # a list cut at --limit says so (合肥 on the real imports: 100 of 306 shown as "100 条事件")
     every = run_json("events", "--limit", "10000", db=path)
     assert every["more"] is False and every["count"] >= 2

@@ -182,6 +182,9 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
             items += _live(store, team, f, limit + 1, window)
         items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
         out[part] = {"count": min(len(items), limit), "items": items[:limit], "more": len(items) > limit}
+    if out["later"]["more"]:  # how many there are, not how many are listed (live ones up to 10,000)
+        out["later"]["count"] = _count_imported(store, f, (None, d)) + (
+            len(_live(store, team, f, 10_000, (None, d))) if team is not None else 0)
     return {"filters": f.as_dict(), "as_of": d.isoformat(), "count": out["items"]["count"],
             "more": out["items"]["more"], "items": out["items"]["items"], "later": out["later"]}
 
@@ -216,6 +219,13 @@ def _imported(store, f: Filter, limit: int, window: tuple = (None, None)) -> lis
         WHERE {where} AND {cond}
         ORDER BY ev.date DESC NULLS LAST, ev.id DESC LIMIT ?""", params + cparams + [int(limit)]).fetchall()
     return [_import_record(r) for r in rows]
+
+
+def _count_imported(store, f: Filter, window: tuple = (None, None)) -> int:
+    where, params = _own_sql(f, "ev.", f.since, window)
+    cond, cparams = f._enterprise_sql("ev.enterprise_id")
+    return store.con.execute(f"SELECT count(*) FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id "
+                             f"WHERE {where} AND {cond}", params + cparams).fetchone()[0]
 
 
 def _live(store, team, f: Filter, limit: int, window: tuple = (None, None)) -> list[dict]:
