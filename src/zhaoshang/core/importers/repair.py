@@ -79,26 +79,36 @@ def _tracked(con) -> None:
 def _untracked(con) -> None:
     """``_rep_u``: per (enterprise, field without history) whose value the last import gave over a later-dated
     export's: the value to restore (``value2``) and the import it comes from (``setter2``)."""
-    parts = []
-    for f, c in UNTRACKED.items():
-        v = f"nullif(trim(CAST({record_value_sql(f)} AS VARCHAR)), '')"
-        parts.append(f"SELECT r.enterprise_id, {ql(c)} AS field, r.import_id, r.record_id, {v} AS v, "
-                     f"nullif(trim(CAST(e.{qi(c)} AS VARCHAR)), '') AS current FROM enterprise_records r "
-                     f"JOIN enterprises e ON e.id = r.enterprise_id WHERE r.link_method IS DISTINCT FROM 'conflict'")
-    # only enterprises with records of more than one import can hold an older export's value
-    con.execute("""CREATE OR REPLACE TEMP TABLE _rep_ents AS SELECT enterprise_id FROM enterprise_records
-                   GROUP BY 1 HAVING count(DISTINCT import_id) > 1""")
+    # only an enterprise with a record of an import dated before an earlier import of its records can hold an
+    # older export's value (a source's monthly exports, in date order, are none of them)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _rep_ents AS SELECT DISTINCT enterprise_id FROM (
+        SELECT r.enterprise_id, i.data_date AS d, max(i.data_date) OVER (PARTITION BY r.enterprise_id ORDER BY r.import_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_d
+        FROM (SELECT DISTINCT enterprise_id, import_id FROM enterprise_records) r JOIN imports i ON i.id = r.import_id)
+        WHERE d < before_d""")
+    # their records read once, the last of each import (its last row gave the values), every field's value in one
+    # list: the record's own copy, or — a plain insert's, which keeps none — the enterprise's column
+    # (``enterprises.record_value_sql``)
+    fields, cols = list(UNTRACKED), list(UNTRACKED.values())
+    paths = "[" + ", ".join(ql("$." + f) for f in fields) + "]"
+    current = "[" + ", ".join(f"nullif(trim(CAST(e.{qi(c)} AS VARCHAR)), '')" for c in cols) + "]"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rep_u AS
-        WITH r AS (SELECT * FROM ({' UNION ALL '.join(parts)}) SEMI JOIN _rep_ents USING (enterprise_id) WHERE v IS NOT NULL),
-        last AS (SELECT enterprise_id, field, import_id, d, v, current FROM (
-                     SELECT r.*, i.data_date AS d FROM r LEFT JOIN imports i ON i.id = r.import_id)
-                 QUALIFY row_number() OVER (PARTITION BY enterprise_id, field, import_id ORDER BY record_id DESC) = 1)
+        WITH r AS (
+            SELECT r.enterprise_id, r.import_id, i.data_date AS d, {current} AS cur,
+                   CASE WHEN json_exists(r.data, '$.name')
+                        THEN list_transform(json_extract_string(r.data, {paths}), lambda x: nullif(trim(x), ''))
+                        ELSE {current} END AS vals
+            FROM enterprise_records r SEMI JOIN _rep_ents x ON x.enterprise_id = r.enterprise_id
+                 JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN imports i ON i.id = r.import_id
+            WHERE r.link_method IS DISTINCT FROM 'conflict'
+            QUALIFY row_number() OVER (PARTITION BY r.enterprise_id, r.import_id ORDER BY r.record_id DESC) = 1),
+        last AS (SELECT enterprise_id, import_id, (coalesce(d, {EPOCH}) - {EPOCH}) * 1000000000::BIGINT + import_id AS k,
+                        unnest([{', '.join(ql(c) for c in cols)}]) AS field, unnest(vals) AS v, unnest(cur) AS current FROM r)
         SELECT enterprise_id, field, any_value(current) AS current,
-               arg_max(v, import_id) AS written, arg_max(v, (coalesce(d, {EPOCH}), import_id)) AS value2,
-               arg_max(import_id, (coalesce(d, {EPOCH}), import_id)) AS setter2,
-               arg_max(import_id, import_id) AS writer
-        FROM last GROUP BY ALL
-        HAVING arg_max(v, import_id) IS DISTINCT FROM arg_max(v, (coalesce(d, {EPOCH}), import_id))
+               arg_max(v, import_id) AS written, arg_max(v, k) AS value2, arg_max(import_id, k) AS setter2,
+               max(import_id) AS writer
+        FROM last WHERE v IS NOT NULL GROUP BY ALL
+        HAVING arg_max(v, import_id) IS DISTINCT FROM arg_max(v, k)
            AND any_value(current) IS NOT DISTINCT FROM arg_max(v, import_id)""")
 
 
