@@ -193,7 +193,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     ]
     order = (profile.get("leads") or {}).get("order")
     if order:  # the leads' tie-break, as under the PDF's and the page's table
-        lines.append(("线索排序", "Leads order", order, profile["leads"].get("order_en") or order))
+        en_order = profile["leads"].get("order_en") or order
+        lines.append(("线索排序", "Leads order", order, en_order[:1].upper() + en_order[1:]))
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 120
     for i, (zh, e, text_zh, text_en) in enumerate(lines, 1):
