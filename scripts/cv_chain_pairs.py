@@ -206,6 +206,8 @@ def main() -> None:
     ap.add_argument("--cache", default="", help="pickle of the check's out-of-fold probabilities (reused, per fold)")
     ap.add_argument("--hgb", action="store_true", help="also HistGradientBoosting on the same features (measured, never chosen)")
     ap.add_argument("--show", type=int, default=0, help="moved pairs to list")
+    ap.add_argument("--ablate", action="store_true",
+                    help="after the choice: the chosen C and bar without the context grams, the word, the rules' features")
     ap.add_argument("--save", default="", help="an .npz of the pairs' out-of-fold probabilities per C")
     a = ap.parse_args()
     from sklearn.feature_extraction import DictVectorizer
@@ -307,7 +309,35 @@ def main() -> None:
         out["moved"] = moved(t, seventh, mine, pairs, occs, args_show=a.show)
         out["top_features"] = {"negative": [(round(float(v), 3), k) for v, k in coefs[chosen["c"]][:25]],
                                "positive": [(round(float(v), 3), k) for v, k in coefs[chosen["c"]][-25:][::-1]]}
+    if a.ablate and chosen:
+        out["after_ablations"] = ablations(t, pairs, base, oof, y, pi, folds, keep, chosen, tax, gate_ok)
     print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
+             "no word identity (w=)": ("w=",), "no rules' features (rule_*)": ("rule_",)}
+
+
+def ablations(t, pairs, base, oof, y, pi, folds, keep, chosen, tax, gate_ok) -> dict:
+    """The chosen setting refitted without one group of features at a time (measured after the choice)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    fe = with_check(base, pairs, oof, t["nodes"])
+    out = {}
+    for name, prefixes in ABLATIONS.items():
+        X = [{k: v for k, v in d.items() if not k.startswith(prefixes)} for d in fe]
+        p = np.zeros(len(pairs))
+        for f in range(FOLDS):
+            tr = np.where((folds[pi] != f) & keep[pi])[0]
+            te = np.where(folds[pi] == f)[0]
+            vec = DictVectorizer()
+            Xtr = int32(vec.fit_transform([X[k] for k in tr]))
+            lr = LogisticRegression(C=chosen["c"], solver="liblinear", random_state=m.SEED, max_iter=1000).fit(Xtr, y[tr])
+            p[te] = lr.predict_proba(int32(vec.transform([X[k] for k in te])))[:, 1]
+        sel = [pairs[k] for k in np.where(p >= chosen["bar"])[0] if not chosen["gate"] or gate_ok[pairs[k][0]]]
+        out[name] = cv.figures(t, sel, tax)
+    return out
 
 
 def strongest(occ: list) -> str:
