@@ -263,6 +263,13 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
             assert first.locator("td.audit-role").inner_text() == role
             assert first.locator("td.audit-action").inner_text() == action
             assert first.locator("td.audit-action").get_attribute("data-code") == "login"
+            # each on one line when the table is squeezed (at 1366 px a long detail on the real imports made them
+            # 管理 / 员 and 线索 / 状态 / 变更; here a narrow window squeezes the short fixture rows as much)
+            pg.set_viewport_size({"width": 420, "height": 768})
+            lines = "e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length; }"
+            for c in ("td.audit-at", "td.audit-role", "td.audit-action"):
+                assert first.locator(c).evaluate(lines) == 1, (c, first.locator(c).inner_text())
+            pg.set_viewport_size({"width": 1280, "height": 720})
             assert pg.locator("#add-user select[name=role] option[value=viewer]").inner_text() == (
                 "浏览者" if lang == "zh" else "viewer")
         csv_text = pg.request.get(base + "/api/admin/audit/export?action=login&actor=boss").text()
