@@ -29,8 +29,15 @@ def test_uspto_patents_preset(tmp_path):
     first = rows[0]
     got = q(db, "SELECT title, published, applied FROM patents WHERE number = ?", [first["Patent Number"].upper()])[0]
     assert got[0] == first["Title"] and str(got[1]) == first["Date Published"] and str(got[2]) == first["Filing Date"]
-    # one applicant row per patent, the inventor string kept whole ("Li; Yijun et al." is one person)
-    assert q(db, "SELECT count(*) FROM patent_applicants")[0][0] == len(numbers)
+    # the applicants a comma without a space joins are one row each ("Hyundai Motor Company,Kia Corporation"); a
+    # comma inside a name is not a separator ("Keysight Technologies, Inc.", "SAMSUNG ELECTRONICS CO.,LTD.")
+    joined = [r for r in rows if r["Applicant Name"] == "Hyundai Motor Company,Kia Corporation"]
+    assert joined and q(db, "SELECT list(a.name ORDER BY a.position) FROM patent_applicants a JOIN patents p ON p.id = a.patent_id "
+                            "WHERE p.number = ?", [joined[0]["Patent Number"].upper()])[0][0] == ["Hyundai Motor Company", "Kia Corporation"]
+    names = {n for (n,) in q(db, "SELECT DISTINCT name FROM patent_applicants")}
+    assert {"Keysight Technologies, Inc.", "Keysight Technologies RO SRL", "SAMSUNG ELECTRONICS CO.,LTD."} <= names
+    assert q(db, "SELECT count(*) FROM patent_applicants")[0][0] == 545  # 499 patents, 26 of them with several applicants
+    # the inventor string kept whole ("Li; Yijun et al." is one person)
     assert q(db, "SELECT count(*) FROM patent_inventors WHERE name LIKE '%;%'")[0][0] > 0
 
 

@@ -129,6 +129,16 @@ def test_strip_legal_form(name, stripped):
     assert strip_legal_form(name) == stripped
 
 
+def test_split_list_on_a_pattern():
+    """A separator between slashes is a regular expression: USPTO applicants joined by a comma without a space."""
+    sep = r"/\||,(?=\S)(?!(?i:ltd|inc|llc|corp|co)\b)/"
+    assert split_list("Hyundai Motor Company,Kia Corporation", sep) == ["Hyundai Motor Company", "Kia Corporation"]
+    assert split_list("Keysight Technologies, Inc.,Keysight Technologies RO SRL", sep) == [
+        "Keysight Technologies, Inc.", "Keysight Technologies RO SRL"]
+    assert split_list("SAMSUNG ELECTRONICS CO.,LTD.", sep) == ["SAMSUNG ELECTRONICS CO.,LTD."]
+    assert split_list("Acme Inc.|Beta (Labs), LLC", sep) == ["Acme Inc.", "Beta (Labs), LLC"]
+
+
 def test_split_list():
     assert split_list("红杉中国,高瓴资本", ",") == ["红杉中国", "高瓴资本"]
     assert split_list("中国移动(中移创新产业基金,二期),红杉中国", ",") == ["中国移动(中移创新产业基金,二期)", "红杉中国"]
@@ -196,3 +206,13 @@ def test_split_list_keeps_brackets_whole(parts, inner):
     items = split_list(cell, ",，")
     naive = [p.strip() for p in head.split(",") if p.strip() not in ("", "-", "--")]
     assert items == naive + [f"x({inner})y"]
+
+
+def test_a_separator_pattern_that_does_not_compile_is_refused(tmp_path):
+    from zhaoshang.core.errors import UserError
+    from zhaoshang.core.importers.pipeline import load_mapping
+
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: patents\ncolumns:\n  applicants: 申请人\nseparators:\n  applicants: '/,(?=/'\n", encoding="utf-8")
+    with pytest.raises(UserError, match="separators.applicants"):
+        load_mapping("patents", mapping=m)

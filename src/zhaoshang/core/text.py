@@ -230,18 +230,26 @@ _DROP_ITEMS = frozenset({"", "-", "--", "—", "——"})
 
 
 @lru_cache(maxsize=64)
+def _pattern(regex: str) -> re.Pattern:
+    return re.compile(regex)
+
+
+@lru_cache(maxsize=64)
 def _sep_re(seps: str) -> re.Pattern:
     return re.compile("[" + re.escape(seps) + "]")
 
 
 def split_list(cell, seps: str = ",，、;；|") -> list[str]:
     """Items of a list cell split on any character of ``seps``, never inside brackets; trimmed, without empty
-    items and "-"."""
+    items and "-". ``seps`` written between slashes is a regular expression that separates the items (a mapping's
+    ``separators: {applicants: "/,(?=\\S)/"}``: a comma with no space after it)."""
     if cell is None or (isinstance(cell, float) and cell != cell):
         return []
     s = str(cell)
     if not seps:
         items = [s]
+    elif len(seps) > 2 and seps[0] == seps[-1] == "/":
+        items = _pattern(seps[1:-1]).split(s)
     elif not any(c in _ANY_BRACKET for c in s):
         items = _sep_re(seps).split(s)
     else:

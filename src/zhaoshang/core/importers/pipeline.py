@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -109,6 +110,13 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
                     getattr(m, key)[str(k)] = None if v is None else str(v)
         m.source = doc.get("source") or m.source
         m.name = name
+    for field_name, sep in m.separators.items():  # a separator between slashes is a regular expression
+        if sep and len(sep) > 2 and sep[0] == sep[-1] == "/":
+            try:
+                re.compile(sep[1:-1])
+            except re.error as exc:
+                raise UserError(f"{m.name}: separators.{field_name} 不是有效的正则表达式：{sep}（{exc}）",
+                                f"{m.name}: separators.{field_name} is not a valid regular expression: {sep} ({exc})") from None
     fields = {f.name for f in KINDS[kind]}
     for key in ("defaults", "separators", "units", "combine"):
         bad = set(getattr(m, key)) - fields
