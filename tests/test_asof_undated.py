@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving, upload_in_browser  # noqa: E402
+from web_util import require_browser, serving, upload_in_browser  # noqa: E402
 
 HEAD = "企业名称,统一社会信用代码,成立日期,注册地址,所属省份,所属城市\n"
 FIRST = HEAD + "甲星智能科技有限公司,,2015-03-01,浙江省杭州市西湖区文三路1号,浙江,杭州\n乙辰数据科技有限公司,,2016-05-01,浙江省杭州市滨江区1号,浙江,杭州\n"
@@ -42,15 +42,13 @@ def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
 
 
 @pytest.mark.browser
-def test_web_upload_without_data_date_keeps_the_as_of(tmp_path):
+def test_web_upload_without_data_date_keeps_the_as_of(tmp_path, chromium):
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db = _db(tmp_path)
     later = tmp_path / "later.csv"
     later.write_text(LATER, encoding="utf-8")
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page()
         job = upload_in_browser(page, base, str(later), kind="enterprises", fill={"source": "登记库"})
         assert job["state"] == "done", job
@@ -93,20 +91,18 @@ def test_an_import_that_moves_the_as_of_says_so(tmp_path):
     assert "the as-of date moved from 2020-03-31 to 2021-01-31" in p.stderr
 
 
-def test_a_source_imported_without_data_date_shows_none(tmp_path):
+def test_a_source_imported_without_data_date_shows_none(tmp_path, chromium):
     """A source imported only without a data date reads "no data date" — in /api/meta, the pages' footer (in
     chromium) and the region report — where it showed its import day (登记库b（2026-12-02）) beside a 截至 date
     years earlier; a dated source keeps its date."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db = _db(tmp_path)
     (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
     run("import", "enterprises", tmp_path / "later.csv", "--source", "新来源", db=db)
-    with serving(db) as base, sync_playwright() as pw:
+    with serving(db) as base, chromium as b:
         got = {s["source"]: s["data_date"] for s in httpx.get(f"{base}/api/meta", timeout=30).json()["sources"]}
         assert got == {"登记库": DATED, "新来源": None}, got
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page(viewport={"width": 1366, "height": 768})
         for lang, said in (("zh", f"新来源（未注明数据日期）、登记库（{DATED}）"), ("en", f"新来源 (no data date), 登记库 ({DATED})")):
             page.goto(f"{base}/enterprises?lang={lang}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
 
 SECOND = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -37,14 +37,12 @@ def test_cli_audit_table_to_the_second_json_and_export_full(tmp_path):
     assert stored in ats and all(STORED.fullmatch(a) for a in ats)
 
 
-def test_admin_page_shows_audit_times_to_the_second(tmp_path):
+def test_admin_page_shows_audit_times_to_the_second(tmp_path, chromium):
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db = _db(tmp_path)
     stored = run_json("team", "audit", db=db)["rows"][0]["at"]
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + "/admin")
         cells = pg.locator("#audit-table td.audit-at")
@@ -56,11 +54,10 @@ def test_admin_page_shows_audit_times_to_the_second(tmp_path):
         b.close()
 
 
-def test_users_and_tokens_times_to_the_second(tmp_path):
+def test_users_and_tokens_times_to_the_second(tmp_path, chromium):
     """users list / users token list tables and the admin page's users and tokens show team-state times to the second
     (they printed 2026-12-02T17:37:40.376683Z); JSON keeps the stored time."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db = _db(tmp_path)
     run("users", "add", "boss", "--role", "admin", "--password-stdin", db=db, input="a long enough password\n")
@@ -74,8 +71,7 @@ def test_users_and_tokens_times_to_the_second(tmp_path):
         table = run(*args, db=db, env={"COLUMNS": "250"}).stdout
         assert SECOND.search(table) and not re.search(r"\d\dT\d\d:\d\d:\d\d", table), table
     assert created[:10] + " " + created[11:19] in run("users", "list", db=db, env={"COLUMNS": "250"}).stdout
-    with serving(db, args=("--require-login",)) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db, args=("--require-login",)) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + "/login")
         pg.fill("#login-name", "boss")

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
 from cli_util import run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core import jsonenc  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -116,9 +116,8 @@ def _fits(pg, selector: str) -> bool:
     }""", selector)
 
 
-def test_leads_page_in_the_browser(db):
+def test_leads_page_in_the_browser(db, chromium):
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     team = open_team_db(None, db_path=str(db))
     with Store(str(db), read_only=True) as s:
@@ -126,8 +125,7 @@ def test_leads_page_in_the_browser(db):
     team.close()
     saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--k", 1, "--k", 2,
                      "--save", db=db)
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         errors = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -199,12 +197,11 @@ def test_leads_page_in_the_browser(db):
     assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
 
 
-def test_leads_signals_show_the_reach_path(tmp_path, demo_copy):
+def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
     """The 信号与贡献 table gave the reachability signal's strength alone: it shows the path behind it — its start,
     then each hop with its relation — the same path the enterprise's reach (关键人触达) finds first from the region,
     in Chinese and in English (synthetic demo data)."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.services.graph.reach import reach
 
@@ -218,8 +215,7 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy):
             want[lang] = [best["origin"]["name"]] + [f"{h['from']['name']} → {h['to']['name']}{a}{h['relation_label']}{b}"
                                                      for h in best["hops"]]
     assert len(want["zh"]) >= 2
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         for lang in ("zh", "en"):
             pg.goto(base + f"/leads?region=杭州市&top=20&lang={lang}")

@@ -90,7 +90,7 @@ def test_live_negative_event_counts_in_risk(fx):
     assert dt.date.fromisoformat(after["as_of"]) == dt.date(2020, 6, 30)
 
 
-def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_path):
+def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_path, chromium):
     """The server caches the profile's scorecard; a live event stored by another process reaches its bus (the
     tail) and the next profile shows the refreshed score, as does the JSON route."""
     import re
@@ -126,19 +126,17 @@ def test_served_profile_refreshes_its_cached_score_when_an_event_arrives(tmp_pat
         assert doc["total"] == after
         raised = _part(doc, "capital", "total_raised")
         assert raised["raw"] == 10000 and raised["detail"]["live_events"] == [key]
-        _live_note_in_chromium(base, key)
+        _live_note_in_chromium(chromium, base, key)
 
 
-def _live_note_in_chromium(base, key):
+def _live_note_in_chromium(chromium, base, key):
     """The profile says its score counts a live event, which signals it fed, and that the library's score column
     (the stored batch) leaves it out — a profile at 56.0 beside a library row at 35.8 had no word why."""
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         page = b.new_page(viewport={"width": 1366, "height": 768})
         for lang, says, chip in (("zh", "含 1 条实时事件", "实时"), ("en", "Includes 1 live event (", "live")):
             page.goto(f"{base}/enterprises/6?as_of={AS_OF}&lang={lang}")
@@ -186,7 +184,7 @@ def test_live_funding_event_raises_a_lead(tmp_path):
     assert any("B轮" in x for x in after["reasons"])
 
 
-def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(tmp_path):
+def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(tmp_path, chromium):
     """The pipeline's lead page reads its reasons and scorecard from the cache the 招商线索 list and the profile
     use (it computed both on every view: 1.7–2.4 s a view of the demo's leads), and a live event about the
     enterprise makes the next view show the new reasons and score — checked in chromium."""
@@ -194,16 +192,14 @@ def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(t
 
     from test_leads import REGION
     from test_leads import _build as build_leads
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser, serving
 
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db, team_path = tmp_path / "l.duckdb", tmp_path / "team.sqlite"
     build_leads(db)
     added = run_json("--team-db", team_path, "pipeline", "add", "102", REGION, "--format", "json", db=db)
-    with serving(db, args=("--team-db", str(team_path))) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db, args=("--team-db", str(team_path))) as base, chromium as b:
         page = b.new_page(viewport={"width": 1366, "height": 768})
 
         def view():

@@ -260,15 +260,14 @@ def _upload_in_browser(page, base: str, preset: str, file) -> dict:
     return upload_in_browser(page, base, file, preset=preset)
 
 
-def test_upload_page_reads_an_export_with_its_preset(tmp_path):
+def test_upload_page_reads_an_export_with_its_preset(tmp_path, chromium):
     """The 数据更新 page takes a preset as the CLI does: the IT桔子 company list and then its financing events,
     uploaded in a real browser with their presets, link by the list's company key (the fundings' source is
     the preset's, not the file's name) — without a preset the page could not read these exports at all."""
     import csv
 
     from conftest import shared_file
-    from playwright.sync_api import sync_playwright
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     comp_rows = list(csv.reader(open(shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), encoding="utf-8")))
@@ -283,8 +282,7 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path):
     db = tmp_path / "u.duckdb"
     matrix_fixture.build(str(db), n=50)
 
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page()
 
         def upload(path: Path, preset: str) -> dict:
@@ -318,17 +316,15 @@ def _financing_head(tmp_path, rounds: int) -> tuple[Path, Path]:
     return fin, db
 
 
-def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path):
+def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path, chromium):
     """IT桔子 financing events uploaded before their companies are imported, and kept to be linked when they come: the
     job's line said 读取 … 新增 … 拒绝 0, as if the rounds were on their companies; the command line's
     未关联到企业 is on the page too, in both languages."""
-    from playwright.sync_api import sync_playwright
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     fin, db = _financing_head(tmp_path, 12)
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page()
         page.goto(f"{base}/updates?lang=zh")
         job = _upload_in_browser(page, base, "itjuzi_financing", str(fin))
@@ -341,12 +337,11 @@ def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path):
         b.close()
 
 
-def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
+def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path, chromium):
     """An upload's errors and rejects named the server's temporary copy (zhaoshang-upload-3nly_322.csv: 映射指定的列不存在…),
     the page showed only 新增 and 拒绝 (29 rows updated and a dropped credit code were not there), and the rejects file
     stayed on the server: now the user's file name, every count, and a link that downloads the rejects."""
-    from playwright.sync_api import sync_playwright
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     db = tmp_path / "u.duckdb"
@@ -356,8 +351,7 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     rows[2][1] = "91330100XXXXXXXX1"     # a credit code of 17 characters: the value is dropped
     rows.append(["杭州重复代码科技有限公司", rows[5][1]] + rows[5][2:])  # row 8 repeats row 7's code: row 7 kept as a record
     f = write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page(accept_downloads=True)
 
         def upload(preset: str, name: str) -> dict:
@@ -394,19 +388,17 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path):
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))
 
 
-def test_upload_page_says_what_news_lacks(tmp_path):
+def test_upload_page_says_what_news_lacks(tmp_path, chromium):
     """A news file uploaded on the 数据更新 page: the rows without a publication date or a title are counted on
     the page (as on the command line), in both languages, and listed in the rejects it hands out."""
-    from playwright.sync_api import sync_playwright
     from test_import_kinds import NEWS_ROWS
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     db = tmp_path / "u.duckdb"
     matrix_fixture.build(str(db), n=50)
     payload = {"name": "快讯.csv", "mimeType": "text/csv", "buffer": NEWS_ROWS.encode()}
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page(accept_downloads=True)
         job = upload_in_browser(page, base, payload, kind="news")
         assert job["state"] == "done" and job["result"]["import"]["kept_without"] == {"published_missing": 1,
@@ -424,17 +416,15 @@ def test_upload_page_says_what_news_lacks(tmp_path):
         b.close()
 
 
-def test_upload_page_says_which_preset_to_choose(tmp_path):
+def test_upload_page_says_which_preset_to_choose(tmp_path, chromium):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it
     says to choose the preset (in both languages); the command line keeps its words."""
-    from playwright.sync_api import sync_playwright
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     fin, db = _financing_head(tmp_path, 20)
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page()
         job = upload_in_browser(page, base, str(fin), kind="enterprises")
         assert job["state"] == "failed", job
@@ -448,19 +438,17 @@ def test_upload_page_says_which_preset_to_choose(tmp_path):
     assert cli.returncode == 2 and "请用 zhaoshang import fundings … --preset itjuzi_financing" in cli.stderr, cli.stderr
 
 
-def test_upload_data_date_is_the_shared_date_field(tmp_path):
+def test_upload_data_date_is_the_shared_date_field(tmp_path, chromium):
     """The form's data date is the one date field of every page: a day that does not exist is refused on the form,
     the upload not sent (it was sent and answered by the bare error page 参数无效 …, the file and fields lost), and a
     typed 2024年11月30日 is sent as 2024-11-30."""
-    from playwright.sync_api import sync_playwright
-    from web_util import ARGS, CHROMIUM, require_browser
+    from web_util import require_browser
 
     require_browser()
     db = tmp_path / "u.duckdb"
     matrix_fixture.build(str(db), n=50)
     f = write_csv(tmp_path / "登记库.csv", good_rows(3, 800))
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         page = b.new_page()
         page.goto(base + "/updates")
         page.set_input_files("#upload-form input[type=file]", str(f))

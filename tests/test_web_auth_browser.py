@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from cli_util import run  # noqa: E402
 
-from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving  # noqa: E402
+from web_util import cut_placeholders, require_browser, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PW = "a long enough password"
@@ -51,12 +51,9 @@ def _login_status(base: str, name: str, password: str) -> int:
 
 
 @contextmanager
-def _signed_in(base: str, name: str = "boss"):
-    """A chromium page signed in as ``name``."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+def _signed_in(chromium, base: str, name: str = "boss"):
+    """A chromium page (on the module's browser: the ``chromium`` fixture) signed in as ``name``."""
+    with chromium as b:
         pg = b.new_page()
         pg.goto(base + "/login")
         pg.fill("#login-name", name)
@@ -69,11 +66,8 @@ def _signed_in(base: str, name: str = "boss"):
             b.close()
 
 
-def test_login_pages_admin_docs_logout(base):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+def test_login_pages_admin_docs_logout(base, chromium):
+    with chromium as b:
         pg = b.new_page()
         errors = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -122,13 +116,11 @@ def test_login_pages_admin_docs_logout(base):
         b.close()
 
 
-def test_the_login_page_shows_nothing_of_the_data(base, tmp_path):
+def test_the_login_page_shows_nothing_of_the_data(base, tmp_path, chromium):
     """Before a login the page a team server shows everyone named every imported source with its data date and the
     database's reference date in its footer: now the footer shows neither until the user is signed in."""
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         pg = b.new_page()
         for lang in ("zh", "en"):
             pg.goto(base + f"/enterprises?lang={lang}")
@@ -146,13 +138,11 @@ def test_the_login_page_shows_nothing_of_the_data(base, tmp_path):
         b.close()
 
 
-def test_admin_page_says_what_was_done_in_its_language(base):
+def test_admin_page_says_what_was_done_in_its_language(base, chromium):
     """The admin page's banner says what was done in words (已添加用户 lin — it read user.add lin) and a refusal in the
     page's language (an English page got 用户已存在: lin)."""
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as b:
         pg = b.new_page()
         pg.goto(base + "/login")
         pg.fill("#login-name", "boss")
@@ -177,7 +167,7 @@ def test_admin_page_says_what_was_done_in_its_language(base):
         b.close()
 
 
-def test_an_outsider_failing_elsewhere_does_not_keep_the_user_off_the_login_page(served):
+def test_an_outsider_failing_elsewhere_does_not_keep_the_user_off_the_login_page(served, chromium):
     """Anyone who knew a name could fail 20 times from anywhere and keep its user out for 15 minutes. The user, at the
     address she signed in from before, still signs in on the login page; from a new address the name stays throttled."""
     from zhaoshang.core.teamstate import open_team_db
@@ -195,11 +185,11 @@ def test_an_outsider_failing_elsewhere_does_not_keep_the_user_off_the_login_page
             accounts.authenticate(team, "olga", PW, "192.0.2.99")
     finally:
         team.close()
-    with _signed_in(base, "olga") as pg:  # in the browser, from her own address
+    with _signed_in(chromium, base, "olga") as pg:  # in the browser, from her own address
         assert "olga" in pg.inner_text("#current-user")
 
 
-def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clears_them(served):
+def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clears_them(served, chromium):
     """Behind one address (an office's NAT; here every request comes from 127.0.0.1) five wrong passwords by one
     person locked every colleague out for 15 minutes with nothing to clear it: the throttle is now per name and
     address (and per name from any address), and the admin page lists it and clears it (audited)."""
@@ -209,7 +199,7 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
     assert [_login_status(base, "mia", "not mia's password") for _ in range(5)] == [401] * 5
     assert _login_status(base, "mia", PW) == 429
     assert _login_status(base, "noah", PW) == 303  # the colleague logs in
-    with _signed_in(base) as pg:
+    with _signed_in(chromium, base) as pg:
         for lang, clear, done in (("en", "Clear", "login throttle of mia cleared"), ("zh", "解除", "已解除 mia 的登录限制")):
             pg.goto(base + f"/admin?lang={lang}")
             row = pg.locator('#throttle-table tr[data-throttle="mia"]')
@@ -229,14 +219,14 @@ def test_one_persons_failed_logins_do_not_lock_out_colleagues_and_an_admin_clear
         ("boss", "mia", {"address": "127.0.0.1", "failures": 5})]
 
 
-def test_last_seen_stays_after_a_password_reset(served):
+def test_last_seen_stays_after_a_password_reset(served, chromium):
     """最近活动 (last seen) was read from the user's sessions, which a password reset deletes: the admin page's
     column went blank for the user whose password was just reset. It is kept on the user now."""
 
     base, db = served
     run("users", "add", "pia", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
     assert _login_status(base, "pia", PW) == 303
-    with _signed_in(base) as pg:
+    with _signed_in(chromium, base) as pg:
         pg.goto(base + "/admin")
         cell = 'tr[data-user="pia"] td:nth-child(4)'
         seen = pg.inner_text(cell)
@@ -251,12 +241,12 @@ def test_last_seen_stays_after_a_password_reset(served):
     assert listed["pia"]["last_seen"] and listed["pia"]["last_seen"].startswith(seen.replace(" ", "T"))
 
 
-def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
+def test_audit_table_names_roles_and_actions_in_the_pages_language(served, chromium):
     """The audit table showed the codes (admin, login, user.add) on the Chinese page: each is shown by its name in
     the page's language, the code kept in the cell's data and in the export."""
 
     base, _db = served
-    with _signed_in(base) as pg:
+    with _signed_in(chromium, base) as pg:
         for lang, role, action in (("zh", "管理员", "登录"), ("en", "administrator", "signed in")):
             pg.goto(base + f"/admin?lang={lang}&action=login&actor=boss")
             first = pg.locator("#audit-table tbody tr").first
@@ -276,23 +266,23 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served):
         assert ",admin,login," in csv_text and "登录" not in csv_text and "管理员" not in csv_text
 
 
-def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served):
+def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served, chromium):
     """The empty 招商项目 list told a viewer to 「加入招商项目」 on a profile or import an Excel sheet — neither of which
     a viewer may do; an admin (who may) is still told how."""
     base, db = served
     run("users", "add", "vic", "--role", "viewer", "--password-stdin", db=db, input=PW + "\n")
     for name, told in (("vic", False), ("boss", True)):
-        with _signed_in(base, name) as pg:
+        with _signed_in(chromium, base, name) as pg:
             pg.goto(base + "/pipeline?owner=nobody-at-all&lang=zh")
             empty = pg.inner_text("#pl-empty")
             assert empty.startswith("没有符合条件的线索。") and ("加入招商项目" in empty) == told, (name, empty)
 
 
-def test_admin_rows_read_on_one_line(served):
+def test_admin_rows_read_on_one_line(served, chromium):
     """The users table: a user's name, state and last activity sat at the top of rows made tall by the role and
     password forms, below the line of the controls beside them; they are centred on it now."""
     base, _ = served
-    with _signed_in(base) as pg:
+    with _signed_in(chromium, base) as pg:
         pg.set_viewport_size({"width": 1366, "height": 768})
         pg.goto(base + "/admin?lang=zh")
         row = pg.locator("#users tbody tr").first
@@ -303,12 +293,12 @@ def test_admin_rows_read_on_one_line(served):
         assert abs(name - (sel["y"] + sel["height"] / 2)) <= 4, (name, sel)
 
 
-def test_admin_add_user_and_token_fields_look_like_the_rest(served):
+def test_admin_add_user_and_token_fields_look_like_the_rest(served, chromium):
     """The add-user and create-token fields below the tables were the browser's bare inputs (grey 1 px box, no
     padding, 21 px tall) beside styled selects; every field of the page now has the selects' border, radius,
     padding and height, in both languages, and the rows start at the left."""
     base, _ = served
-    with _signed_in(base) as pg:
+    with _signed_in(chromium, base) as pg:
         pg.set_viewport_size({"width": 1366, "height": 768})
         for lang in ("zh", "en"):
             pg.goto(base + f"/admin?lang={lang}")
