@@ -4,6 +4,7 @@ a local fund, a bureau contact and a person with a hostile name."""
 
 from __future__ import annotations
 
+import built_once
 from zhaoshang.core.store import Store
 
 ENTERPRISES = [  # id, name, uscc, province, city, district
@@ -33,7 +34,12 @@ ROLES = [  # id, person, enterprise, role, title, start, end
 
 
 def build(path):
-    """The hand-built relationship store at ``path``."""
+    """The hand-built relationship store at ``path``: built once per test run and copied (tests/built_once.py)."""
+    built_once.build_or_copy(path, "graph", lambda p: _build(p) and None)
+    return path
+
+
+def _build(path):
     s = Store(path)
     s.ensure_schema()
     c = s.con
