@@ -183,3 +183,19 @@ def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
     with pytest.raises(Exception, match="429|retry"):
         buckets.take("user:1")
     buckets.take("user:2")
+
+
+def test_one_region_routes_declare_that_a_list_is_not_one_region(client):
+    """/api/regions/{code} and /api/trends take one region: the document says so with the region pattern (no
+    comma), so a list is a schema-invalid 400 (参数无效) and every string the document allows is a region or 404 —
+    a comma list was schema-valid and answered 400 请只给出一个地区, against the contract."""
+    doc = client.get("/openapi.json").json()
+    for path, name in (("/api/regions/{code}", "code"), ("/api/trends", "region")):
+        p = next(p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == name)
+        pats = [s["pattern"] for s in p["schema"].get("anyOf", [p["schema"]]) if "pattern" in s]
+        assert pats and all(re.search(x, "杭州市") and not re.search(x, "330100,310000") for x in pats), (path, p)
+    for url in ("/api/regions/330100,310000", "/api/trends?region=330100,310000"):
+        r = client.get(url + ("&" if "?" in url else "?") + "lang=zh")
+        assert r.status_code == 400 and r.json()["error"].startswith("参数无效"), (url, r.text)
+    assert client.get("/api/regions/%29%20mm%28macro%20member%29").status_code == 404
+    assert client.get("/api/trends", params={"region": "Zz9"}).status_code == 404

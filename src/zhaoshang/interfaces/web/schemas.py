@@ -9,7 +9,7 @@ import calendar
 import datetime as _dt
 from typing import Annotated, Any, Literal, Optional
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
@@ -34,6 +34,8 @@ Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description
 REGION_PATTERN = "^$|^[0-9A-Za-z_.:'\u3400-\u9fff·（）() -]{1,40}$"  # CJK unified ideographs
 Region = Annotated[Optional[str], Query(pattern=REGION_PATTERN,
                                         description="地区：代码、名称、路径或宏观区域（空 = 全国）")]
+# one region in a URL path (/api/regions/{code}): the same bounds, never a list (a comma is refused as invalid)
+RegionPath = Annotated[str, Path(pattern=REGION_PATTERN, description="地区：代码、名称、路径或宏观区域")]
 NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="产业链环节代码（空 = 全部）")]
 NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
                                            description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]

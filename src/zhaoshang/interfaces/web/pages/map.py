@@ -13,7 +13,7 @@ from ....core.geo.lookup import municipalities
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
-from ..schemas import AsOf, Level, Metric, NodeCode, Region
+from ..schemas import AsOf, Level, Metric, NodeCode, Region, RegionPath
 
 
 def register(app, web) -> None:
@@ -40,7 +40,7 @@ def register(app, web) -> None:
                          "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
-    def api_region(code: str, store=Depends(web.get_store), node: NodeCode = None,
+    def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,
                    as_of: AsOf = None, top: int = Query(8, ge=0, le=50)):
         node, as_of = web.clean(node), web.clean(as_of)
         info = web.region_info(store, code)

@@ -13,7 +13,7 @@ from ....services import reference
 from ....services.regions import matrix
 from ....services.trends import trends
 from ...labels import region_names
-from ..schemas import TEXT_MAX, AsOf, DateFrom, DateTo, NodeCode
+from ..schemas import AsOf, DateFrom, DateTo, NodeCode, Region
 
 
 def _region_choices(store, web, region: str | None) -> dict:
@@ -35,7 +35,7 @@ def register(app, web) -> None:
     @app.get("/api/trends", tags=["trends"],
              summary="资本风向（JSON）：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向")
     def api_trends(store=Depends(web.get_store),
-                   region: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区代码或名称（企业所在地）"),
+                   region: Region = None,
                    node: NodeCode = None, by: Literal["quarter", "year"] = "quarter",
                    start: DateFrom = None, end: DateTo = None, as_of: AsOf = None,
                    top: int = Query(10, ge=0, le=100)):
