@@ -246,3 +246,31 @@ def test_pipeline_kill_9_keeps_every_committed_change_whole(db_path, team_url):
             assert [x["to_value"] for x in h if x["field"] == "status"] in (["new"], ["new", "contacted"])
     finally:
         team.close()
+
+
+def test_only_a_user_who_can_act_owns_a_lead_and_a_closed_lead_has_no_next_action(db_path, team):
+    """A viewer cannot update a lead, so is neither offered as its owner nor accepted as one; a lead that lands
+    (or is abandoned) has nothing left to do: its next action and date are cleared by the move, the history
+    keeping what they were."""
+    path, _ = db_path
+    accounts.add_user(team, "vera", "viewer", PW, "cli:test")
+    assert "vera" not in L.owners(team) and {"ana", "bo"} <= set(L.owners(team))
+    with _store(path) as store:
+        eid, _ = _other(store, 2)
+        with pytest.raises(UserError, match="只读用户"):
+            L.add(store, team, str(eid), "合肥市", user="ana", owner="vera")
+        lead = L.add(store, team, str(eid), "合肥市", user="ana", owner="ana", next_action="电话联系董秘",
+                     next_action_date="2099-12-10")
+        eid2, _ = _other(store, 3)
+        other = L.add(store, team, str(eid2), "合肥市", user="ana", next_action="回访", next_action_date="2099-01-01")
+    with pytest.raises(UserError, match="只读用户"):
+        L.update(team, lead["id"], user="ana", owner="vera")
+    for st in ("contacted", "visited", "negotiating", "signed"):
+        assert L.update(team, lead["id"], user="bo", status=st)["next_action"] == "电话联系董秘"  # still open
+    landed = L.update(team, lead["id"], user="bo", status="landed")
+    assert landed["next_action"] is None and landed["next_action_date"] is None and not landed["overdue"]
+    steps = [(h["field"], h["from_value"], h["to_value"]) for h in L.get(team, lead["id"], history=True)["history"]][-3:]
+    assert steps == [("status", "signed", "landed"), ("next_action", "电话联系董秘", None),
+                     ("next_action_date", "2099-12-10", None)]
+    ab = L.update(team, other["id"], user="bo", status="abandoned", reason="已在本地设厂")
+    assert ab["next_action"] is None and ab["next_action_date"] is None

@@ -93,6 +93,7 @@ def test_pipeline_page_in_the_browser(tmp_path):
     matrix_fixture.build(str(db), n=60)
     team = open_team_db(None, db_path=str(db))
     accounts.add_user(team, "ana", "analyst", PW, "cli:test")
+    accounts.add_user(team, "vera", "viewer", PW, "cli:test")  # reads only: never offered as an owner
     team.close()
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -109,6 +110,8 @@ def test_pipeline_page_in_the_browser(tmp_path):
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
         assert "理由" in pg.inner_text("#pl-error") and "新线索" in pg.inner_text("#lead-status")
+        offered = pg.eval_on_selector_all("#c-owner option", "os => os.map(o => o.value)")
+        assert "ana" in offered and "vera" not in offered, offered
         pg.select_option("#c-status", "contacted")
         pg.select_option("#c-owner", "ana")
         pg.fill("#c-next", "上门拜访")
@@ -179,5 +182,15 @@ def test_pipeline_page_in_the_browser(tmp_path):
         assert not re.search(r"[\u4e00-\u9fff]", pg.inner_text("#pl-error")), pg.inner_text("#pl-error")
         pg.goto(base + "/enterprises/1")
         assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
+        # a lead that lands has nothing left to do: its next action is cleared by the move (the history keeps it)
+        pg.goto(lead_url + "?lang=zh")
+        assert "上门拜访" in pg.inner_text("#lead-next")
+        for st in ("visited", "negotiating", "signed", "landed"):
+            pg.select_option("#c-status", st)
+            pg.click("#c-save")
+            pg.wait_for_load_state()
+        assert "已落地" in pg.inner_text("#lead-status"), pg.inner_text("#lead-status")
+        assert pg.inner_text("#lead-next").strip() == "—" and pg.locator("#lead-overdue").count() == 0
+        assert "上门拜访" in pg.inner_text("#lead-history")
         assert not errors, errors
         b.close()

@@ -19,6 +19,7 @@ from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import accounts, audit
+from ..team.roles import ROLES
 
 # the page's field and the command's option both named: the one message serves the 招商项目 form and the CLI
 NEEDS_REASON = ("放弃线索须说明理由（页面的“放弃理由”，命令行 --reason）",
@@ -29,6 +30,7 @@ STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访
 STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", "negotiating": "negotiating",
              "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
 OPEN = ("new", "contacted", "visited", "negotiating", "signed")
+CLOSED = ("landed", "abandoned")  # a move here clears the next action (unless the same change gives one)
 SOURCES = ("manual", "leads", "profile", "excel")
 SOURCE_LABELS = {"manual": ("手工录入", "manual"), "leads": ("招商线索", "leads list"), "profile": ("企业画像", "profile"),
                  "excel": ("Excel 导入", "Excel import")}
@@ -55,12 +57,21 @@ def check_status(value: str) -> str:
                     en=f"unknown status: {value} ({' | '.join(STATUSES)})")
 
 
+def owners(team) -> list[str]:
+    """Who may own a lead: the enabled users whose role may change the team's records (a viewer cannot act on it)."""
+    return [u["name"] for u in accounts.list_users(team)
+            if not u["disabled"] and "team_write" in ROLES.get(u["role"], frozenset())]
+
+
 def _owner(team, name: str | None) -> str | None:
     if name is None or not str(name).strip():
         return None
     acc = accounts.get(team, str(name).strip())
     if acc.disabled:
         raise UserError(f"用户已停用，不能作为负责人: {acc.name}", f"the user is disabled and cannot own a lead: {acc.name}")
+    if "team_write" not in ROLES.get(acc.role, frozenset()):
+        raise UserError(f"{acc.name} 是只读用户（{acc.role}），不能更新线索，不能作为负责人",
+                        f"{acc.name} is a read-only user ({acc.role}) who cannot update a lead, so cannot own one")
     return acc.name
 
 
@@ -172,6 +183,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             raise UserError("线索尚未签约，不能标为已落地（先移到 已签约）", en="a lead must be signed before it lands")
         if new.get("status") == "signed" and cur["status"] != "signed":
             new["signed_on"] = on or at[:10]
+        if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
+            new.setdefault("next_action", None)          # (its history row keeps what it was)
+            new.setdefault("next_action_date", None)
         if new.get("status") == "landed" and cur["status"] != "landed":
             new["landed_on"] = on or at[:10]
             if landing is not None:

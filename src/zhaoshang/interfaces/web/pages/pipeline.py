@@ -16,7 +16,6 @@ from ....core.geo.lookup import resolve_region
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
-from ....services.team import accounts
 from ..schemas import Region, Text
 from .scorecard import profile_card
 
@@ -104,7 +103,7 @@ def register(app, web) -> None:
             "nav": "pipeline", "items": items, "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
             "fields": L.FIELD_LABELS,
-            "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
+            "owners": L.owners(team(request)),
             "stats": landing.stats(team(request), "owner"), "history": L.history(team(request), limit=20),
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
             "region_names": web.region_names(store, web.lang_of(request)),
@@ -130,7 +129,7 @@ def register(app, web) -> None:
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
-            "status_en": L.STATUS_EN, "owners": [u["name"] for u in accounts.list_users(team(request)) if not u["disabled"]],
+            "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
             "json_twin": f"/api/pipeline/leads/{lead_id}", "region_names": web.region_names(store, web.lang_of(request)),
             "node_names": web.node_names(store, web.lang_of(request))})
 
