@@ -7,6 +7,10 @@ and as of when (``as_of``). Chain placements, recommended segments and attractio
 serialises it with the one JSON encoder (``to_json``) and the web shows it with one component
 (templates/_explained.html). docs/methods.md, "Explained results", describes the fields.
 
+A method may register a reader (``register_reader``): ``reading(x, lang)`` then says in one sentence, in
+Chinese or English, what its parts add up to (a chain placement: which keyword placed it, what the model's
+check judged and which rule kept it). The sentence is built from the stored parts alone, never stored.
+
 Set-based steps build the same JSON in SQL: ``sql_object`` takes SQL expressions per field and returns the
 object expression in the dialect of the store, in the field order of ``to_json``, so the two cannot drift.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import dialect, jsonenc
 
@@ -111,6 +115,31 @@ class Explained:
                    evidence=[Ref(**{k: r.get(k) for k in REF_FIELDS}) for r in doc.get("evidence") or []],
                    confidence=doc.get("confidence"), as_of=doc.get("as_of"), formula=doc.get("formula"),
                    params_hash=doc.get("params_hash"))
+
+
+# -- one reading in words per method ------------------------------------------------------------------
+READERS: dict[str, Callable[["Explained", str], str | None]] = {}
+
+
+def register_reader(method: str, reader: Callable[["Explained", str], str | None]) -> None:
+    """The reader of one method's results: ``reader(x, lang)`` → a sentence in ``lang`` ('zh' or 'en')."""
+    READERS[method] = reader
+
+
+def reading(x: "Explained | Mapping | str | None", lang: str = "zh") -> str | None:
+    """One sentence saying what an explained result rests on, in ``lang``; None when its method has no reader
+    (or ``x`` is not an explained result)."""
+    if not isinstance(x, Explained):
+        x = Explained.from_json(x)
+    if x is None or x.method not in READERS:
+        return None
+    return READERS[x.method](x, "en" if lang == "en" else "zh")
+
+
+def readings(x: "Explained | Mapping | str | None") -> dict[str, str] | None:
+    """The reading in both languages ({'zh': …, 'en': …}), as the API serves it; None without a reader."""
+    zh = reading(x, "zh")
+    return None if zh is None else {"zh": zh, "en": reading(x, "en")}
 
 
 # -- the same shape built in SQL -----------------------------------------------------------------------

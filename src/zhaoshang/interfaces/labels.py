@@ -174,7 +174,7 @@ COLUMNS: dict[str, Pair] = {
     "amount_text": ("金额", "Amount"), "investors_text": ("投资方", "Investors"), "role": ("职务", "Role"),
     "holder_name": ("股东", "Shareholder"), "holder_type": ("股东类型", "Type"), "percent": ("持股比例", "Share"),
     "number": ("专利号", "Number"), "applied": ("申请日", "Applied"), "main_ipc": ("主分类号", "Main IPC"),
-    "child_name": ("企业", "Enterprise"), "confidence": ("置信度", "Confidence"), "records": ("记录数", "Records"),
+    "child_name": ("企业", "Enterprise"), "confidence": ("置信度", "Confidence"), "reading": ("依据解读", "Why placed"), "records": ("记录数", "Records"),
     "last_imported": ("最近导入", "Last imported"), "data_date": ("数据日期", "Data date"),
     "imported_at": ("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
     "uscc": ("信用代码", "Credit code"), "founded": ("成立", "Founded"), "matched": ("匹配", "Matched"),

@@ -18,6 +18,7 @@ from ..core.asof import enterprises_as_of, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
+from ..core.explain import readings as explain_readings
 from ..core.parse.dates import parse_user_date
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
@@ -406,8 +407,11 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
                   p.classified_at
            FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
            WHERE p.enterprise_id = ? ORDER BY p.confidence DESC NULLS LAST, p.node_code""", [eid])
+    from .chain import reading as _reading  # noqa: F401 — registers the placements' readers
+
     for p in placements:  # an Explained (core/explain.py); evidence of another shape stays as stored
         p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
+        p["reading"] = explain_readings(p["evidence"])  # {'zh', 'en'}: the evidence in one sentence
     fundings = store.query(
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key
            FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",

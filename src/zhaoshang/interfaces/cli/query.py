@@ -84,7 +84,7 @@ def show(
                          f"{a['source']} (export of {a['export_date']}; source key {a['source_key']})")))
     emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "profile"))
-    sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence"]),
+    sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence", "reading"]),
                 ("product_lines", t("主营产品与营收占比", "main products and revenue shares"), ["line_no", "product", "share", "period"]),
                 ("fundings", t("融资", "fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
                 ("timeline", t("时间线", "timeline"), ["date", "type", "title"]),
@@ -95,7 +95,8 @@ def show(
                 ("sources", t("数据来源", "sources"), None))
     names = region_names(store, lang)
     shown = {  # stored codes by their labels, names in the UI language
-        "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"]},
+        "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"],
+                                "reading": (r.get("reading") or {}).get(lang)},
         "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"]},
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang),
                                "title": event_text(r, lang)},

@@ -1,0 +1,176 @@
+"""A chain placement's explained result in one sentence (``core.explain.reading``), Chinese or English.
+
+Built from the stored parts alone and saying what the classification did: which keywords placed the
+enterprise on the node (field, tier, weight), the patents, industry code and related enterprises that added to
+the rule score, the rule confidence, then the trained model's check (``model.Model.keep``): the enterprise's
+probability of AI business against the gate, the node model's probability against its threshold, and which
+rule kept the placement — the rules sure enough (confidence ≥ ``keep_confidence``), the node model agreeing,
+no node model for the node, or none of these, when it stands as the enterprise's surest rule node (an
+enterprise the gate accepts keeps at least one). Analyst decisions and declared labels say who or which source
+placed it. Registered for the methods ``rules``, ``analyst`` and ``declared``; docs/methods.md, "Chain
+classification", "In words".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core import explain
+from ...core.explain import Explained, Part
+
+FIELDS = {"name": ("名称", "name"), "products": ("产品", "products"), "products_rest": ("其他产品", "other products"),
+          "products_side": ("副线产品", "side product lines"), "description": ("简介", "description"),
+          "applications": ("简介的应用领域", "applications in the description"), "industry": ("行业", "industry"),
+          "scope": ("经营范围", "registered scope"), "scope_rest": ("经营范围（其余）", "rest of the registered scope"),
+          "tags": ("标签", "tags")}
+TIERS = {"strong": ("强关键词", "strong keyword"), "medium": ("中等关键词", "medium keyword"),
+         "weak": ("弱关键词", "weak keyword"), "industry": ("行业名称", "industry name")}
+ACTIONS = {"add": ("新增", "added"), "confirm": ("确认", "confirmed"), "remove": ("移除", "removed")}
+SHOWN_KEYWORDS = 3
+
+
+def _n(v: Any) -> str:
+    """A number as an analyst reads it: two decimals, small probabilities with two significant digits."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return str(v)
+    v = float(v)
+    return f"{v:.2f}" if abs(v) >= 0.1 or v == 0 else f"{v:.2g}"
+
+
+def _z(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def _pair(table: dict, key: Any, lang: str) -> str:
+    zh_en = table.get(key)
+    return (zh_en[1] if lang == "en" else zh_en[0]) if zh_en else str(key)
+
+
+def _part(x: Explained, signal: str) -> Part | None:
+    return next((p for p in x.parts if p.signal == signal), None)
+
+
+def _contrib(p: Part | None) -> float:
+    c = p.contribution if p is not None else None
+    return float(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else 0.0
+
+
+def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
+    d = (p.detail if p is not None else None) or {}
+    kws = [k for k in d.get("keywords") or [] if isinstance(k, dict)]
+    negs = [k for k in d.get("negatives") or [] if isinstance(k, dict)]
+    if not kws and not negs:
+        return None
+    out = []
+    if len(kws) == 1:
+        k = kws[0]
+        f, tier = _pair(FIELDS, k.get("field"), lang), _pair(TIERS, k.get("tier"), lang)
+        out.append(_z(lang, f"{f}『{k.get('keyword')}』命中 {node} 的{tier}（权重 {_n(k.get('weight'))}）",
+                      f"the {tier} {k.get('keyword')} in its {f} matches {node} (weight {_n(k.get('weight'))})"))
+    elif kws:
+        items = [_z(lang, f"{_pair(FIELDS, k.get('field'), lang)}『{k.get('keyword')}』（{_pair(TIERS, k.get('tier'), lang)}，"
+                          f"权重 {_n(k.get('weight'))}）",
+                    f"{k.get('keyword')} in its {_pair(FIELDS, k.get('field'), lang)} ({_pair(TIERS, k.get('tier'), lang)}, "
+                    f"weight {_n(k.get('weight'))})") for k in kws[:SHOWN_KEYWORDS]]
+        more = len(kws) - SHOWN_KEYWORDS
+        rest = _z(lang, f"等 {len(kws)} 个", f" and {more} more") if more > 0 else ""
+        out.append(_z(lang, f"命中 {node} 的关键词：{'、'.join(items)}{rest}",
+                      f"keywords matching {node}: {', '.join(items)}{rest}"))
+    if negs:
+        words = _z(lang, "、", ", ").join(f"『{k.get('keyword')}』" if lang != "en" else str(k.get("keyword")) for k in negs)
+        out.append(_z(lang, f"否定词 {words} 扣分", f"the negative phrase {words} subtracts"))
+    if not alone:  # beside patents, codes or relations: the text's own share
+        out.append(_z(lang, f"文本得分 {_n(_contrib(p))}", f"text score {_n(_contrib(p))}"))
+    return _z(lang, "，", ", ").join(out)
+
+
+def _others(x: Explained, lang: str) -> list[str]:
+    out = []
+    ipc = _part(x, "ipc")
+    if _contrib(ipc):
+        classes = " ".join(str(c) for c in ((ipc.detail or {}).get("classes") or [])[:5])
+        out.append(_z(lang, f"专利 {ipc.raw} 件（IPC {classes}）加 {_n(_contrib(ipc))}",
+                      f"{ipc.raw} patents (IPC {classes}) add {_n(_contrib(ipc))}"))
+    ic = _part(x, "industry_code")
+    if _contrib(ic):
+        out.append(_z(lang, f"行业代码 {ic.raw} 属本环节，加 {_n(_contrib(ic))}",
+                      f"its industry code {ic.raw} belongs to the node, adding {_n(_contrib(ic))}"))
+    rel = _part(x, "relation")
+    if _contrib(rel):
+        related = [r for r in (rel.detail or {}).get("related") or [] if isinstance(r, dict)]
+        who = _z(lang, "、", ", ").join(f"#{r.get('id')}（{r.get('role')}，{_n(r.get('confidence'))}）" if lang != "en"
+                                       else f"#{r.get('id')} ({r.get('role')}, {_n(r.get('confidence'))})" for r in related[:3])
+        out.append(_z(lang, f"关联企业 {who} 在本环节，加 {_n(_contrib(rel))}",
+                      f"related enterprises on the node {who} add {_n(_contrib(rel))}"))
+    return out
+
+
+def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
+    """What ``model.Model.keep`` and the surest-node rule decided, from the numbers the check stored."""
+    d = p.detail or {}
+    p_chain, p_node = d.get("p_chain", p.raw), d.get("p_node", p.normalised)
+    gate, thr, keep = d.get("gate"), d.get("node_threshold"), d.get("keep_confidence")
+    checked = p.label or node
+    where = _z(lang, f"（复核的是上级环节 {checked}）", f" (its parent {checked} is what the model checks)") if checked != node else ""
+    head = _z(lang, f"模型复核{where}：属 AI 概率 {_n(p_chain)}（AI 门槛 {_n(gate)}，通过）",
+              f"the model's check{where}: P(AI) {_n(p_chain)} (passes its gate {_n(gate)})")
+    conf = float(confidence) if isinstance(confidence, (int, float)) else None
+    if conf is not None and isinstance(keep, (int, float)) and conf >= keep:
+        return head + _z(lang, f"；规则置信度 {_n(conf)} 达到直接保留线 {_n(keep)}，不看环节模型，予以保留",
+                         f"; the rule confidence {_n(conf)} reaches the keep line {_n(keep)}, so it is kept whatever the node model says")
+    if p_node is None:
+        return head + _z(lang, f"；{checked} 没有环节模型，予以保留", f"; there is no node model for {checked}, so it is kept")
+    if isinstance(thr, (int, float)) and p_node >= thr:
+        return head + _z(lang, f"；{checked} 的环节模型同意（概率 {_n(p_node)} ≥ 阈值 {_n(thr)}），予以保留",
+                         f"; the node model agrees (P({checked}) {_n(p_node)} ≥ its bar {_n(thr)}), so it is kept")
+    below = _z(lang, f"规则置信度 {_n(conf)} 也低于直接保留线 {_n(keep)}", f"the rule confidence {_n(conf)} is below the keep line {_n(keep)} too")
+    return head + _z(lang, f"；{checked} 的环节模型不同意（概率 {_n(p_node)}，低于阈值 {_n(thr)}），{below}；"
+                           f"保留是因为它是该企业规则得分最高的环节（通过 AI 门槛的企业至少保留一个环节）",
+                     f"; the node model disagrees (P({checked}) {_n(p_node)}, below its bar {_n(thr)}) and {below}; "
+                     f"it is kept only as the enterprise's surest rule node (an enterprise that passes the gate keeps at least one)")
+
+
+def _decision(p: Part, lang: str) -> str:
+    d = p.detail or {}
+    act = _pair(ACTIONS, p.signal, lang)
+    at = str(d.get("at") or "")[:16]
+    reason = d.get("reason") or p.label
+    why = _z(lang, f"，理由：{reason}", f", reason: {reason}") if reason else ""
+    return _z(lang, f"分析师 {d.get('user') or '—'} 于 {at} {act}{why}", f"{act} by the analyst {d.get('user') or '—'} on {at}{why}")
+
+
+def read_rules(x: Explained, lang: str) -> str:
+    node = str(x.value)
+    others = _others(x, lang)
+    found = [s for s in (_text(_part(x, "text"), node, lang, not others), *others) if s]
+    sep = _z(lang, "；", "; ")
+    rule = sep.join(found) if found else _z(lang, "没有记录的规则证据", "no rule evidence recorded")
+    conf = x.confidence
+    out = [_z(lang, f"{rule}（规则得分 {_n(x.total)}，置信度 {_n(conf)}）", f"Placed by the rules: {rule} (rule score {_n(x.total)}, "
+              f"confidence {_n(conf)})")]
+    model = _part(x, "model")
+    if model is not None:
+        out.append(_model(model, node, conf, lang))
+    out += [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
+    return sep.join(out) + _z(lang, "。", ".")
+
+
+def read_analyst(x: Explained, lang: str) -> str:
+    ds = [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
+    sep = _z(lang, "；", "; ")
+    head = _z(lang, f"人工归入 {x.value}，不经规则与模型", f"Placed on {x.value} by an analyst, not by the rules or the model")
+    return sep.join([head, *ds]) + _z(lang, "。", ".")
+
+
+def read_declared(x: Explained, lang: str) -> str:
+    p = _part(x, "declared")
+    d = (p.detail if p is not None else None) or {}
+    label = p.label if p is not None else None
+    return _z(lang, f"导入来源 {d.get('source') or '—'} 自带的标签『{label}』声明为 {x.value}（来源键 {d.get('source_key') or '—'}），不经规则与模型。",
+              f"Declared {x.value} by the label {label} that the import {d.get('source') or '—'} carried "
+              f"(source key {d.get('source_key') or '—'}), not by the rules or the model.")
+
+
+explain.register_reader("rules", read_rules)
+explain.register_reader("analyst", read_analyst)
+explain.register_reader("declared", read_declared)

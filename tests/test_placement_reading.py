@@ -1,0 +1,173 @@
+"""A placement read in words (``core.explain.reading``, services/chain/reading.py): one sentence per placement in
+Chinese and English, built from its stored explained result, saying which keyword placed it, what the trained
+model's check judged and which rule kept it; the sentence follows the numbers. Served in the API's placement
+JSON (``reading``), listed by ``show`` and shown on the profile above the signal table (real chromium, zh/en),
+on a database classified from the real main-products rows of 科大讯飞 and 国农科技."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+from zhaoshang.core import explain  # noqa: E402
+from zhaoshang.services.chain import reading as _reading  # noqa: E402,F401 — registers the readers
+
+PRODUCTS = Path("/work/shared/data/industry_chain/company_main_products_2021-10.csv")
+_here = Path(__file__).resolve().parents[2] / "shared" / "data" / "industry_chain" / PRODUCTS.name
+PRODUCTS = _here if _here.is_file() else PRODUCTS
+
+# the shape classify stores (rules 1 + the model's part), with the numbers of the placement in docs/methods.md
+PLACED = {
+    "value": "M04", "method": "rules", "version": "1", "params": {}, "params_hash": "x", "confidence": 0.6321,
+    "as_of": None, "formula": None, "evidence": [{"table": "enterprises", "ids": [745], "where": None, "note": None}],
+    "parts": [
+        {"signal": "text", "label": None, "raw": 1.0, "normalised": None, "weight": 1.0, "contribution": 1.0,
+         "detail": {"keywords": [{"field": "products", "keyword": "开放平台", "tier": "strong", "weight": 1.0}],
+                    "negatives": []}},
+        {"signal": "model", "label": "M04", "raw": 0.196, "normalised": 0.004, "weight": None, "contribution": 0.0,
+         "detail": {"p_chain": 0.196, "p_node": 0.004, "gate": 0.1, "node_threshold": 0.6, "keep_confidence": 2.0,
+                    "model": "abc"}}]}
+
+
+def _with(**model) -> dict:
+    doc = copy.deepcopy(PLACED)
+    doc["parts"][1]["detail"].update(model)
+    return doc
+
+
+def test_the_reading_says_what_placed_it_and_which_rule_kept_it():
+    zh, en = explain.reading(PLACED, "zh"), explain.reading(PLACED, "en")
+    assert zh.startswith("产品『开放平台』命中 M04 的强关键词（权重 1.00）")
+    assert "属 AI 概率 0.20" in zh and "概率 0.004，低于阈值 0.60" in zh
+    assert "规则置信度 0.63 也低于直接保留线 2.00" in zh and "规则得分最高的环节" in zh
+    assert "the strong keyword 开放平台 in its products matches M04 (weight 1.00)" in en
+    assert "P(AI) 0.20" in en and "P(M04) 0.004, below its bar 0.60" in en and "surest rule node" in en
+    assert explain.readings(PLACED) == {"zh": zh, "en": en}
+
+
+def test_the_sentence_follows_the_numbers():
+    base = explain.reading(PLACED, "zh")
+    agrees = explain.reading(_with(p_node=0.81), "zh")
+    assert "环节模型同意（概率 0.81 ≥ 阈值 0.60），予以保留" in agrees and "规则得分最高" not in agrees
+    sure = explain.reading(_with(keep_confidence=0.5), "zh")
+    assert "规则置信度 0.63 达到直接保留线 0.50" in sure and "规则得分最高" not in sure
+    assert "没有环节模型" in explain.reading(_with(p_node=None), "zh")
+    other = copy.deepcopy(PLACED)
+    other["parts"][0]["detail"]["keywords"] = [{"field": "description", "keyword": "深度学习", "tier": "medium", "weight": 0.32}]
+    other["parts"][0]["raw"] = other["parts"][0]["contribution"] = 0.32
+    assert explain.reading(other, "zh").startswith("简介『深度学习』命中 M04 的中等关键词（权重 0.32）")
+    assert len({base, agrees, sure, explain.reading(other, "zh")}) == 4
+    # patents beside the text: their share, and the text's own
+    other["parts"].insert(1, {"signal": "ipc", "label": "G06N", "raw": 2, "normalised": 0.6667, "weight": 1.0,
+                              "contribution": 0.6667, "detail": {"classes": ["G06N"]}})
+    zh = explain.reading(other, "zh")
+    assert "专利 2 件（IPC G06N）加 0.67" in zh and "文本得分 0.32" in zh
+    # a level-3 node: the model checked its parent
+    child = copy.deepcopy(PLACED)
+    child["value"] = "M0401"
+    assert "复核的是上级环节 M04" in explain.reading(child, "zh")
+    # no model part (the model off): the rules alone
+    rules_only = copy.deepcopy(PLACED)
+    rules_only["parts"] = rules_only["parts"][:1]
+    assert "模型" not in explain.reading(rules_only, "zh")
+
+
+def test_analyst_decisions_and_declared_labels_say_who_placed_it():
+    added = {"value": "D09", "method": "analyst", "version": "1", "parts": [
+        {"signal": "add", "label": "教育领域营收占比27.7%", "raw": "add",
+         "detail": {"user": "ana", "at": "2026-12-03 07:11:00", "reason": "教育领域营收占比27.7%"}}]}
+    assert explain.reading(added, "zh") == "人工归入 D09，不经规则与模型；分析师 ana 于 2026-12-03 07:11 新增，理由：教育领域营收占比27.7%。"
+    assert explain.reading(added, "en").startswith("Placed on D09 by an analyst")
+    confirmed = copy.deepcopy(PLACED)
+    confirmed["parts"].append({"signal": "confirm", "label": "年报", "raw": "confirm",
+                               "detail": {"user": "ana", "at": "2026-12-03 07:12:00", "reason": "年报"}})
+    assert explain.reading(confirmed, "zh").endswith("分析师 ana 于 2026-12-03 07:12 确认，理由：年报。")
+    declared = {"value": "D05", "method": "declared", "version": "1", "parts": [
+        {"signal": "declared", "label": "医疗AI", "raw": "医疗AI", "detail": {"source": "itjuzi", "source_key": "42"}}]}
+    assert "导入来源 itjuzi 自带的标签『医疗AI』" in explain.reading(declared, "zh")
+    assert explain.reading({"value": 1, "method": "unknown", "parts": []}) is None
+    assert explain.reading("not json") is None
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    if not PRODUCTS.is_file():
+        pytest.skip("the public main-products file is not here")
+    import csv
+
+    tmp = tmp_path_factory.mktemp("reading")
+    with open(PRODUCTS, encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["code"] in ("000004", "002230")]
+    f = tmp / "main_products.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["code", "short_name", "product", "weight"])
+        w.writeheader()
+        w.writerows(rows)
+    db = tmp / "r.duckdb"
+    run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-26", db=db)
+    run("classify", db=db)
+    return db
+
+
+def test_api_and_cli_read_the_stored_placement(db):
+    import httpx
+
+    doc = run_json("show", "科大讯飞", db=db)
+    eid, pls = doc["enterprise"]["id"], doc["placements"]
+    assert pls and all(p["reading"] == explain.readings(p["evidence"]) for p in pls)
+    assert all(p["reading"]["zh"] and p["reading"]["en"] for p in pls)
+    table = run("show", "科大讯飞", db=db).stdout
+    assert "依据解读" in table and "模型复核" in table
+    assert "Why placed" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
+    with serving(db) as base:
+        api = httpx.get(f"{base}/api/enterprises/{eid}").json()
+    assert {p["node_code"]: p["reading"] for p in api["placements"]} == {p["node_code"]: p["reading"] for p in pls}
+
+
+def test_profile_shows_the_reading_above_the_signal_table(db):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    doc = run_json("show", "科大讯飞", db=db)
+    eid, first = doc["enterprise"]["id"], doc["placements"][0]
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        for lang in ("zh", "en"):
+            pg.goto(f"{base}/enterprises/{eid}?lang={lang}")
+            cell = pg.locator(f"#placements tr[data-node='{first['node_code']}'] td.evidence")
+            assert cell.locator(".pl-reading").inner_text().strip() == first["reading"][lang]
+            assert cell.evaluate("td => td.querySelector('.pl-reading').compareDocumentPosition("
+                                 "td.querySelector('.xp-parts')) & 4") == 4  # the sentence comes first
+        b.close()
+
+
+def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy_db = tmp_path / "c.duckdb"
+    shutil.copy(db, copy_db)
+    before = run_json("show", "科大讯飞", db=copy_db)
+    eid, pl = before["enterprise"]["id"], before["placements"][0]
+    con = duckdb.connect(str(copy_db))
+    ev = json.loads(con.execute("SELECT evidence FROM placements WHERE enterprise_id = ? AND node_code = ?",
+                                [eid, pl["node_code"]]).fetchone()[0])
+    m = next(p for p in ev["parts"] if p["signal"] == "model")
+    m["detail"]["p_node"] = m["normalised"] = 0.01  # the node model now says no
+    con.execute("UPDATE placements SET evidence = ? WHERE enterprise_id = ? AND node_code = ?",
+                [json.dumps(ev, ensure_ascii=False), eid, pl["node_code"]])
+    con.close()
+    after = next(p for p in run_json("show", "科大讯飞", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
+    assert after["reading"] != pl["reading"]
+    assert "环节模型不同意（概率 0.01，低于阈值 0.60）" in after["reading"]["zh"]
+    assert "surest rule node" in after["reading"]["en"]
