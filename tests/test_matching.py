@@ -305,3 +305,19 @@ def test_a_hospital_is_a_buyer_not_a_supplier_of_a_hospital_demand(tmp_path):
     assert not placed & {"宁夏海基雅医院(有限公司)", "重庆玛丽医院有限公司"}
     names = _names(run_json("match", "demand", "H1", "--top", "10", db=path))
     assert names == ["北京影智医疗科技有限公司"], names
+
+
+def test_a_pair_has_one_score_in_both_directions(db):
+    """An enterprise's demands and a demand's enterprises give the same pair the same score (the demand's BM25 of
+    the enterprise normalised by that demand's best enterprise, plus the node agreement): an analyst following
+    the links both ways reads one number — the enterprise direction normalised by its own query's best, so the
+    same pair read 0.74 on one page and was missing or lower on the other."""
+    with Store(db["path"], read_only=True) as store:
+        for ent in ("北京声智语音科技有限公司", "杭州云语智能科技有限公司", "杭州语音文化传媒有限公司"):
+            rev = M.match_enterprise(store, ent, all_status=True, top=50)
+            assert rev["results"], ent
+            for r in rev["results"]:
+                fwd = M.match_demand(store, str(r["demand_id"]), top=500, include_inactive=True)["results"]
+                pair = [x for x in fwd if x["enterprise_id"] == rev["enterprise"]["id"]]
+                assert pair and (pair[0]["score"], pair[0]["bm25"], pair[0]["node_agreement"]) == \
+                    (r["score"], r["bm25"], r["node_agreement"]), (ent, r["title"], pair[:1], r["score"])

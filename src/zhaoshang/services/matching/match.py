@@ -277,10 +277,10 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     prof = prof[0]
     use_sem, note = _semantic_state(semantic)
     w = weights(use_sem)
-    idx = get_index(store, "demands")
-    q = tokens(prof["text"])
-    bm = idx.scores(q)
-    best = float(bm.max()) if bm.size else 0.0
+    # one pair score in both directions: each demand's BM25 of this enterprise over the enterprises, normalised by
+    # that demand's best enterprise — the number the demand's own page gives the pair (not relative to this query)
+    idx = get_index(store, "enterprises")
+    pos = idx.pos.get(eid)
     segs: dict[str, dict] = {}
     for n in prof["nodes"]:
         s = level2(tax, n["code"])
@@ -296,18 +296,21 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
     ok = {r["id"] for r in rows}
     demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
-    scored = []
+    scored, queries = [], {}
     for did, d in demands.items():
         dn = demand_nodes(d["text"], d["node"], tax)
         if on_node and not on_node(dn):
             continue
         shared = [segs[s] for s in dn if s in segs]
         agree = max((x["confidence"] for x in shared), default=0.0)
-        p = idx.pos.get(did)
-        b = float(bm[p]) if p is not None else 0.0
+        dq = tokens(d["text"])
+        bm = idx.scores(dq)
+        b = float(bm[pos]) if pos is not None and bm.size else 0.0
+        best = float(bm.max()) if bm.size else 0.0
         bn = b / best if best > 0 else 0.0
         if b <= 0 and agree <= 0:
             continue
+        queries[did] = dq
         scored.append([w["bm25"] * bn + w["nodes"] * agree, did, b, bn, agree, shared, None, 0.0])
     scored.sort(key=lambda s: (-s[0], s[1]))
     scored = _rerank(scored, w, prof["text"], {i: d["text"] for i, d in demands.items()})
@@ -318,7 +321,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     results = []
     for rank, (score, did, b, bn, agree, shared, sim, sn) in enumerate(scored, 1):
         d = demands[did]
-        terms = _matched_terms(q, d["text"], idx.idf)
+        terms = _matched_terms(queries[did], prof["text"], idx.idf)
         parts = _parts(w, b, bn, terms, agree, shared, sim, sn, lang)
         results.append({"rank": rank, "demand_id": did, "title": d["title"], "organisation": d["organisation"],
                         "region": _place(d, names), "node": d["node"], "status": d["status"],
