@@ -70,6 +70,13 @@ def test_the_sentence_follows_the_numbers():
                               "contribution": 0.6667, "detail": {"classes": ["G06N"]}})
     zh = explain.reading(other, "zh")
     assert "专利 2 件（IPC G06N）加 0.67" in zh and "文本得分 0.32" in zh
+    # medium and weak keywords beyond the support cap: the sentence says what they counted
+    capped = copy.deepcopy(PLACED)
+    capped["parts"][0]["detail"]["keywords"] += [{"field": "products", "keyword": "电视", "tier": "medium", "weight": 0.4},
+                                                 {"field": "products_rest", "keyword": "手机", "tier": "medium", "weight": 0.2}]
+    capped["parts"][0]["raw"] = capped["parts"][0]["contribution"] = 1.4
+    assert "中、弱关键词合计只计 0.40" in explain.reading(capped, "zh")
+    assert "合计只计" not in base
     # a level-3 node: the model checked its parent
     child = copy.deepcopy(PLACED)
     child["value"] = "M0401"

@@ -76,6 +76,11 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
         rest = _z(lang, f"等 {len(kws)} 个", f" and {more} more") if more > 0 else ""
         out.append(_z(lang, f"命中 {node} 的关键词：{'、'.join(items)}{rest}",
                       f"keywords matching {node}: {', '.join(items)}{rest}"))
+    firm = sum(float(k.get("weight") or 0) for k in kws if k.get("tier") in ("strong", "industry"))
+    if kws and not negs and sum(float(k.get("weight") or 0) for k in kws) > _contrib(p) + 0.005:
+        # medium and weak keywords only support: their sum is capped (support_cap)
+        out.append(_z(lang, f"中、弱关键词合计只计 {_n(_contrib(p) - firm)}",
+                      f"medium and weak keywords count {_n(_contrib(p) - firm)} together at most"))
     if negs:
         words = _z(lang, "、", ", ").join(f"『{k.get('keyword')}』" if lang != "en" else str(k.get("keyword")) for k in negs)
         out.append(_z(lang, f"否定词 {words} 扣分", f"the negative phrase {words} subtracts"))
