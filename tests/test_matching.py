@@ -321,3 +321,20 @@ def test_a_pair_has_one_score_in_both_directions(db):
                 pair = [x for x in fwd if x["enterprise_id"] == rev["enterprise"]["id"]]
                 assert pair and (pair[0]["score"], pair[0]["bm25"], pair[0]["node_agreement"]) == \
                     (r["score"], r["bm25"], r["node_agreement"]), (ent, r["title"], pair[:1], r["score"])
+
+
+def test_an_enterprise_without_a_region_gives_the_documented_region_object(db, tmp_path):
+    """docs/cli.md documents ``region: {code, name, name_en}``; an enterprise without a region gave ``null``."""
+    import shutil
+
+    path = tmp_path / "m.duckdb"
+    shutil.copy(db["path"], path)
+    ents = tmp_path / "more.csv"
+    _write(ents, ["企业名称", "所在地", "登记状态", "经营范围", "公司简介", "主营产品"],
+           [("无址语音识别科技有限公司", "", "存续", "语音识别软件开发", "政务热线电话录音的中文语音识别转写。", "语音识别")])
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test-noregion")
+    doc = run_json("match", "demand", "DM1", "--top", "10", db=path)
+    got = [r for r in doc["results"] if r["name"] == "无址语音识别科技有限公司"]
+    assert got and got[0]["region"] == {"code": None, "name": None, "name_en": None}, got
+    assert all(set(r["region"]) == {"code", "name", "name_en"} for r in doc["results"])

@@ -64,10 +64,12 @@ def _region_names(store, codes: Iterable[str | None]) -> dict[str, dict]:
     return {r["code"]: r for r in store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)", [codes])}
 
 
-def _place(row: dict, names: dict) -> dict | None:
+def _place(row: dict, names: dict) -> dict:
+    """``{code, name, name_en}`` as docs/cli.md documents it: each null where the row has no region (or an
+    unknown code), never a bare null or a partial object."""
     code = row.get("district_code") or row.get("city_code") or row.get("province_code")
-    r = names.get(code)
-    return {"code": code, "name": r["name"], "name_en": r["name_en"]} if r else ({"code": code} if code else None)
+    r = names.get(code) or {}
+    return {"code": code or None, "name": r.get("name"), "name_en": r.get("name_en")}
 
 
 def _matched_terms(query: list[str], doc_text: str | None, idf, limit: int = 8) -> list[str]:
