@@ -125,7 +125,7 @@ def test_export_xlsx_and_csv(store, tmp_path):
     assert [r[0] for r in rows[1:]] == [it["id"] for it in res["items"]]
     c = tmp_path / "out.csv"
     assert E.export_enterprises(store, str(c), lang="en", region="330000", node="M02") == res["total"]
-    assert c.read_text(encoding="utf-8-sig").splitlines()[0].startswith("id,name,uscc")
+    assert c.read_text(encoding="utf-8-sig").splitlines()[0].startswith("ID,Name,Credit code,Registry status")
 
 
 def test_profile(store):
@@ -196,7 +196,7 @@ def test_the_english_export_writes_statuses_and_regions_in_english(store, tmp_pa
         E.export_enterprises(store, str(p), lang=lang, region="330000", include_dissolved=True)
         rows[lang] = list(csv.DictReader(p.open(encoding="utf-8-sig")))
     zh = {r["登记状态"] for r in rows["zh"]}
-    en = {r["status"] for r in rows["en"]}
+    en = {r["Registry status"] for r in rows["en"]}
     assert zh == {"存续", "注销"} and en == {"active", "deregistered"}
-    assert {r["省份"] for r in rows["zh"]} == {"浙江省"} and {r["province"] for r in rows["en"]} == {"Zhejiang"}
-    assert not any(re.search(r"[\u4e00-\u9fff]", r["city"] + r["district"]) for r in rows["en"])
+    assert {r["省份"] for r in rows["zh"]} == {"浙江省"} and {r["Province"] for r in rows["en"]} == {"Zhejiang"}
+    assert not any(re.search(r"[\u4e00-\u9fff]", r["City"] + r["District"]) for r in rows["en"])
