@@ -47,6 +47,12 @@ def test_users_lifecycle_from_the_command_line(tmp_path):
     for lang, want, wrong in (("zh", ("角色", "对象"), ("职务", "投递地址")), ("en", ("Role", "Target"), ())):
         table = run("--lang", lang, "team", "audit", "--action", "user.set_role", db=db, env={"COLUMNS": "200"}).stdout
         assert all(w in table for w in want) and not any(w in table for w in wrong), table
+        # the export's headers: the same words, not the stored column names
+        out = tmp_path / f"audit-{lang}.csv"
+        run("--lang", lang, "team", "audit", "--output", str(out), db=db)
+        head = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+        assert head == (["编号", "时间 (UTC)", "用户", "角色", "动作", "对象", "详情", "来源地址"] if lang == "zh" else
+                        ["ID", "Time (UTC)", "User", "Role", "Action", "Target", "Detail", "From"]), head
 
 
 def test_login_throttles_listed_and_cleared_from_the_command_line(tmp_path):

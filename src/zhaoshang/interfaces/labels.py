@@ -256,9 +256,15 @@ def labelled(rows: list[dict], key: str, vocab: str, lang: str = "zh") -> list[d
     return [{**r, key: label(vocab, r[key], lang)} if key in r else r for r in rows]
 
 
-def column(key: str, lang: str = "zh") -> str:
-    """A column header for a result key."""
-    pair = COLUMNS.get(key)
+# the audit log's columns (its table on 管理, the command's table, the export) where the shared table's word means
+# something else (role 职务 is a person's office, target 投递地址 an alert channel's address) or the page says more
+AUDIT_COLUMNS: dict[str, Pair] = {"at": ("时间 (UTC)", "Time (UTC)"), "actor": ("用户", "User"), "role": ("角色", "Role"),
+                                  "action": ("动作", "Action"), "target": ("对象", "Target"), "ip": ("来源地址", "From")}
+
+
+def column(key: str, lang: str = "zh", own: dict[str, Pair] | None = None) -> str:
+    """A column header for a result key (``own``: a table's own labels, before the shared ones)."""
+    pair = (own or {}).get(key) or COLUMNS.get(key)
     return key if pair is None else pair[lang == "en"]
 
 

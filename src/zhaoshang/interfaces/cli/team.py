@@ -85,12 +85,14 @@ def team_audit(
 ) -> None:
     """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
     from ...services.team import audit
-    from ..labels import label
+    from ..labels import AUDIT_COLUMNS, column, label
 
     team = open_team()
     filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
     if output:
-        n = audit.export(team, output, **filters)
+        n = audit.export(team, output, lang=state.lang,
+                         headers={c: column(c, state.lang, AUDIT_COLUMNS) for c in audit.COLUMNS},
+                         **filters)
         audit.record(team, audit.cli_actor(), "audit.export", output, {"rows": n, **{k: v for k, v in filters.items() if v}})
         sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries')} to {output}\n"))
         return
@@ -101,4 +103,4 @@ def team_audit(
         {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
          "action": label("audit_action", r["action"], state.lang)} for r in res["rows"]]
     emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
-         headers={"role": ("角色", "Role"), "target": ("对象", "Target")})  # not a person's 职务 nor an alert's 投递地址
+         headers=AUDIT_COLUMNS)  # not a person's 职务 nor an alert's 投递地址

@@ -19,6 +19,7 @@ from starlette.background import BackgroundTask
 from ...core.errors import UserError
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLES
+from ..labels import AUDIT_COLUMNS, column
 from .auth import AuthConfig, client_ip, end_session, safe_next, start_session
 from .context import lang_of
 from .schemas import DateFrom, DateTo
@@ -174,7 +175,9 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         f = _filters(actor, action, since, until, q)
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-audit-")
         os.close(fd)
-        n = audit.export(team, tmp, fmt=format, **f)
+        lang = lang_of(request)
+        n = audit.export(team, tmp, fmt=format, lang=lang,
+                         headers={c: column(c, lang, AUDIT_COLUMNS) for c in audit.COLUMNS}, **f)
         audit.record(team, request.state.user, "audit.export", None, {"rows": n, **f}, client_ip(request))
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if format == "xlsx"
                  else "text/csv; charset=utf-8")

@@ -141,8 +141,10 @@ def verify(team: TeamDB) -> dict:
     return {"ok": True, "entries": n, "first_bad": None}
 
 
-def export(team: TeamDB, path: str, fmt: str | None = None, **filters) -> int:
-    """The filtered entries to a formula-safe CSV/XLSX (the shared export writer); returns rows written."""
+def export(team: TeamDB, path: str, fmt: str | None = None, headers: dict[str, str] | None = None,
+           lang: str = "zh", **filters) -> int:
+    """The filtered entries to a formula-safe CSV/XLSX (the shared export writer); returns rows written.
+    ``headers``: column key → header (the interfaces' label table, labels.column); the keys where not given."""
     import duckdb
     import pyarrow as pa
 
@@ -154,6 +156,7 @@ def export(team: TeamDB, path: str, fmt: str | None = None, **filters) -> int:
     con = duckdb.connect(":memory:")
     try:
         con.register("audit_rows", table)
-        return export_query(con, "SELECT * FROM audit_rows ORDER BY id DESC", path, fmt=fmt)
+        cols = ", ".join(f'"{c}" AS "{(headers or {}).get(c, c).replace(chr(34), "")}"' for c in COLUMNS)
+        return export_query(con, f"SELECT {cols} FROM audit_rows ORDER BY id DESC", path, fmt=fmt, lang=lang)
     finally:
         con.close()
