@@ -253,6 +253,9 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served, chrom
             assert first.locator("td.audit-role").inner_text() == role
             assert first.locator("td.audit-action").inner_text() == action
             assert first.locator("td.audit-action").get_attribute("data-code") == "login"
+            heads = [h.strip() for h in pg.locator("#audit-table thead th").all_inner_texts()][1:]
+            export = pg.request.get(base + f"/api/admin/audit/export?action=login&actor=boss&lang={lang}").text()
+            assert heads == export.lstrip("\ufeff").splitlines()[0].split(",")[1:], (heads, export[:80])  # one table
             # each on one line when the table is squeezed (at 1366 px a long detail on the real imports made them
             # 管理 / 员 and 线索 / 状态 / 变更; here a narrow window squeezes the short fixture rows as much)
             pg.set_viewport_size({"width": 420, "height": 768})
