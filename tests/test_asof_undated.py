@@ -57,6 +57,11 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path, chromium):
         note = page.locator(".job-data-date").first
         assert note.get_attribute("data-given") == "0" and "不移动数据截至日期" in note.inner_text()
         assert page.locator("#jobs tbody tr:first-child .job-as-of").count() == 0  # nothing moved: nothing said
+        # the new / already-known split the command prints (changes.new_enterprises, new_linked): one new here
+        ch = job["result"]["import"]["changes"]
+        split = page.locator("#jobs tbody tr:first-child .job-new")
+        assert (ch["new"], ch["new_enterprises"], ch["new_linked"]) == (1, 1, 0), ch
+        assert "本来源新出现的企业 1（其中新企业 1，库中已有、已关联 0）" in split.inner_text(), split.inner_text()
         assert httpx.get(f"{base}/api/meta", timeout=30).json()["as_of"] == DATED
         page.goto(base + "/enterprises")
         assert page.inner_text("#as-of") == DATED
@@ -67,6 +72,11 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path, chromium):
         page.goto(base + "/updates")
         moved = page.inner_text("#jobs tbody tr:first-child .job-as-of")
         assert "数据截至日期 2019-06-30 → 2020-03-31" in moved, moved
+        ch = job["result"]["import"]["changes"]  # another source: its three are new to it, all already known
+        assert (ch["new"], ch["new_enterprises"], ch["new_linked"]) == (3, 0, 3), ch
+        page.goto(base + "/updates?lang=en")
+        said = page.inner_text("#jobs tbody tr:first-child .job-new")
+        assert "enterprises new to the source 3 (new enterprises 0, already known and linked 3)" in said, said
         b.close()
 
 
