@@ -33,7 +33,7 @@ def test_cli_audit_table_to_the_second_json_and_export_full(tmp_path):
     out = tmp_path / "audit.csv"
     run("team", "audit", "-o", out, db=db)
     with open(out, encoding="utf-8-sig") as fh:
-        ats = [r["at"] for r in csv.DictReader(fh)]
+        ats = [r["时间 (UTC)"] for r in csv.DictReader(fh)]  # headed in the command's language (zh by default)
     assert stored in ats and all(STORED.fullmatch(a) for a in ats)
 
 
