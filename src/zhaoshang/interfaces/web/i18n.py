@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.enterprises import EXPORT_HEADERS
 from ..labels import VOCABULARIES
 
@@ -120,10 +121,7 @@ EXPLAIN_STRINGS = {
     "signal.target": ("招商项目目标", "pipeline target"), "signal.region": ("所在地区", "region"),
     "signal.node": ("产业链节点", "chain node"), "signal.gap": ("补链环节", "gap segment"),
     "signal.amount_wan": ("融资金额（万元）", "amount (10k CNY)"), "signal.sentiment": ("情感", "sentiment"),
-    "field.name": ("名称", "name"), "field.products": ("产品", "products"), "field.description": ("简介", "description"),
-    "field.industry": ("行业", "industry"), "field.scope": ("经营范围", "scope"), "field.tags": ("标签", "tags"),
-    "field.products_rest": ("其他产品", "other products"), "field.products_side": ("副线产品（营收占比低）", "side product lines (small revenue share)"), "field.applications": ("应用领域", "applications"),
-    "field.scope_rest": ("经营范围（其余）", "scope (rest)"),
+    **{f"field.{k}": v for k, v in PLACEMENT_FIELDS.items()},
 }
 STRINGS.update(EXPLAIN_STRINGS)
 

@@ -18,8 +18,10 @@ from typing import Any
 from ...core import explain
 from ...core.explain import Explained, Part
 
+# the one table of the fields a placement's keywords stand in: this sentence and the pages' signal tables
+# (interfaces/web/i18n.py, ``field.*``) read it
 FIELDS = {"name": ("名称", "name"), "products": ("产品", "products"), "products_rest": ("其他产品", "other products"),
-          "products_side": ("副线产品", "side product lines"), "description": ("简介", "description"),
+          "products_side": ("副线产品（营收占比低）", "side product lines (small revenue share)"), "description": ("简介", "description"),
           "applications": ("简介的应用领域", "applications in the description"), "industry": ("行业", "industry"),
           "scope": ("经营范围", "registered scope"), "scope_rest": ("经营范围（其余）", "rest of the registered scope"),
           "tags": ("标签", "tags")}
