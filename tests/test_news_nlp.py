@@ -197,3 +197,14 @@ def test_the_event_model_is_the_one_trained_on_dev_data():
     m = _model()
     assert m is not None and "expansion" in m.classes and "legal" in m.classes
     assert m.meta["trained_on"] == ["FinESE train (mapped)", "event_gold dev"]
+
+
+def test_the_evaluation_linker_writes_to_no_database_of_the_user(tmp_path, monkeypatch):
+    """The evaluation's linker imports the A-share list into a store of its own in memory: it opened the default
+    database (./zhaoshang.duckdb, or $ZHAOSHANG_DB) and wrote the whole list into it, so a checkout's `make demo`
+    then refused to overwrite that 'real data'."""
+    shared_file(ev.LISTED)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ZHAOSHANG_DB", raising=False)
+    linker = ev.load_linker(SHARED)
+    assert linker is not None and list(tmp_path.iterdir()) == []

@@ -27,7 +27,7 @@ def load_linker(data, store=None) -> MentionLinker:
     from ....core.store import Store
 
     if store is None:
-        store = Store(None)
+        store = Store(":memory:")
     if not store.query("SELECT 1 FROM enterprises LIMIT 1"):
         import_files(store, "enterprises", [_path(data, LISTED)], preset="a_share_merged", data_date="2026-03-31")
     return MentionLinker.from_store(store)
