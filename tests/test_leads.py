@@ -390,17 +390,19 @@ def test_equal_scores_in_the_stated_order_everywhere(tmp_path, db):
     the same in the service, the CLI and the region page's section — and a note says it."""
     import shutil
 
+    from zhaoshang.core.geo.parser import parse_region
     from zhaoshang.services.leads import top_leads
 
     path = shutil.copy(db, tmp_path / "t.duckdb")
     # four candidates on the gap S3 with no other signal: equal scores; ids in the reverse of the stated order
     extra = {201: ("上海同分丙科技有限公司", 0.55), 202: ("上海同分丁科技有限公司", 0.55),
              203: ("上海同分乙科技有限公司", 0.7), 204: ("上海同分甲科技有限公司", 0.95)}
+    place = parse_region("上海市徐汇区")  # the region service's codes, not written here
     with Store(str(path)) as s:
         for eid, (name, conf) in extra.items():
             s.con.execute("INSERT INTO enterprises (id, name, founded, status, country, province_code, city_code, "
-                          "district_code, last_import_id) VALUES (?, ?, DATE '2010-01-01', '存续', 'CN', '310000', "
-                          "'310100', '310104', 1)", [eid, name])
+                          "district_code, last_import_id) VALUES (?, ?, DATE '2010-01-01', '存续', 'CN', ?, ?, ?, 1)",
+                          [eid, name, place.province_code, place.city_code, place.district_code])
             s.con.execute("INSERT INTO placements (enterprise_id, chain, node_code, confidence) VALUES (?, 'ai', 'S3', ?)",
                           [eid, conf])
     want = [204, 203, 202, 201]  # 0.95, 0.7, then the two of 0.55 by name: 丁 (U+4E01) before 丙 (U+4E19)
