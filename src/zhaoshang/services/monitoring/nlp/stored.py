@@ -9,6 +9,8 @@ A name several enterprises share is not stored; it is counted (``ambiguous``) an
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyarrow as pa
 
 from .linker import MentionLinker
@@ -37,7 +39,7 @@ def link_imported_news(store, *, news_ids: list[int] | None = None, source: str 
     items = store.con.execute(f"SELECT id, coalesce(title, ''), coalesce(body, '') FROM news WHERE {where} ORDER BY id",
                               params).fetchall()
     linker = linker or MentionLinker.from_store(store)
-    ids, eids, mentions, methods, confs = [], [], [], [], []
+    ids, eids, mentions, methods = [], [], [], []
     ambiguous, examples = 0, []
     for nid, title, body in items:
         seen: set[int] = set()
@@ -51,7 +53,6 @@ def link_imported_news(store, *, news_ids: list[int] | None = None, source: str 
                 eids.append(m.enterprise_id)
                 mentions.append(m.mention)
                 methods.append(TEXT_METHOD_PREFIX + m.method)
-                confs.append(m.confidence)
             for m in res.ambiguous:
                 ambiguous += 1
                 if len(examples) < _SHOWN:
@@ -69,9 +70,6 @@ def link_imported_news(store, *, news_ids: list[int] | None = None, source: str 
                        count(DISTINCT news_id)
                 FROM news_mentions WHERE enterprise_id IS NOT NULL AND news_id IN (SELECT id FROM news WHERE {where})""",
             params).fetchone()
-    by_method: dict[str, int] = {}
-    for m in methods:
-        by_method[m] = by_method.get(m, 0) + 1
     return {"items": len(items), "items_linked": len(set(ids)), "mentions": len(ids), "enterprises": len(set(eids)),
-            "by_method": dict(sorted(by_method.items(), key=lambda kv: -kv[1])), "ambiguous": ambiguous,
+            "by_method": dict(Counter(methods).most_common()), "ambiguous": ambiguous,
             "ambiguous_examples": examples, "items_declared_linked": declared, "items_linked_any": either}
