@@ -8,6 +8,7 @@ chosen by content). Usage:
     python scripts/gold_draw.py ../shared/data /tmp/gold_round2.csv --round 2     # round 2 only
     python scripts/gold_draw.py ../shared/data /tmp/gold_round3.csv --round 3     # round 3 only
     python scripts/gold_draw.py ../shared/data /tmp/gold_round4.csv --round 4     # round 4 only
+    python scripts/gold_draw.py ../shared/data /tmp/gold_round5.csv --round 5     # round 5 only
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ QUOTA3 = {(ASHARE, "tech"): 124, (ASHARE, "other"): 76,
           (REGISTRATION, "tech_keyword_in_scope"): 300, (REGISTRATION, "random_by_province"): 100}
 # round 4: the rest of the IT桔子 list (every row not drawn before) and the next A-share rows, round 2's proportions
 QUOTA4 = {ITJUZI: 10 ** 9, (ASHARE, "tech"): 124, (ASHARE, "other"): 76}
+# round 5: the rest of the large-model list (every row not drawn before) and the next A-share rows, same proportions
+QUOTA5 = {LLMS: 10 ** 9, (ASHARE, "tech"): 124, (ASHARE, "other"): 76}
 TECH_SW = ("电子", "计算机", "通信", "传媒")
 # rows named in the product's acceptance cases, always in the set
 FORCED = {(ASHARE, k) for k in ("000977.SZ", "002236.SZ", "688256.SH", "002230.SZ")} | {
@@ -57,7 +60,7 @@ def draw_rounds(ev: dict, rounds: int = 1) -> list[set]:
     for g, n in QUOTA.items():
         first |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
     out = [first]
-    for quota in (QUOTA2, QUOTA3, QUOTA4)[:max(0, rounds - 1)]:
+    for quota in (QUOTA2, QUOTA3, QUOTA4, QUOTA5)[:max(0, rounds - 1)]:
         taken = set().union(*out)
         nxt: set = set()
         for g, n in quota.items():
