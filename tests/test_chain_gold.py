@@ -95,7 +95,7 @@ def test_evaluate_gold_rejects_an_unknown_split():
 def test_second_labeller_sample_and_agreement():
     l1 = g.read_gold()
     second = g.read_gold(g.GOLD_L2_FILE)
-    assert {r["labeller"] for r in second} == {"L2", "L4", "L6", "L8"}
+    assert {r["labeller"] for r in second} == {"L2", "L4", "L6", "L8", "L10"}
     # the L2 figures are about L2's rows (round 1) only
     l2 = [r for r in second if r["labeller"] == "L2"]
     keys = {(r["source"], r["key"]) for r in l1}
@@ -170,6 +170,28 @@ def test_blind_second_labeller_of_round_four_and_agreement():
     by = {s: g.agreement(rows, [r for r in l8 if r["source"] == s]) for s in (g.ITJUZI, g.ASHARE)}
     assert (by[g.ITJUZI]["ai_kappa"], by[g.ITJUZI]["node_f1"]) == (1.0, 0.9405)
     assert (by[g.ASHARE]["ai_kappa"], by[g.ASHARE]["node_f1"]) == (0.9706, 0.902)
+
+
+def test_blind_second_labeller_of_round_five_is_the_lowest_hashes_of_the_round_five_draw():
+    # L10's 80 rows are the lowest sha1("L10:" + source + ":" + key) of round 5's 278 drawn rows, never chosen by
+    # content, with the hash split and level-2 labels only
+    import hashlib
+    import importlib.util
+
+    shared_file(g.ASHARE)
+    spec = importlib.util.spec_from_file_location("gold_draw", g.ROOT / "scripts" / "gold_draw.py")
+    draw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(draw)
+    fifth = draw.draw_rounds(g.load_evidence(SHARED), rounds=5)[-1]
+    assert len(fifth) == 278
+    l10 = [r for r in g.read_gold(g.GOLD_L2_FILE) if r["labeller"] == "L10"]
+    by_hash = sorted(fifth, key=lambda x: hashlib.sha1(f"L10:{x[0]}:{x[1]}".encode("utf-8")).hexdigest())
+    assert [(r["source"], r["key"]) for r in l10] == by_hash[:80]
+    assert Counter(r["source"] for r in l10) == {g.LLMS: 21, g.ASHARE: 59}
+    assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in l10)
+    assert Counter(r["split"] for r in l10) == {"dev": 43, "test": 37}
+    tax = load_taxonomy()
+    assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in l10 for c in r["labels"])
 
 
 def test_agreement_formula_on_a_small_case():
