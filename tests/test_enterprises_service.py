@@ -178,6 +178,27 @@ def test_profile_people_and_shareholders_on_the_date(store, tmp_path):
     assert "后来资本" not in {x["holder_name"] for x in before["shareholders"]}
 
 
+def test_a_news_item_without_a_headline_is_named_by_its_text(store, tmp_path):
+    """A news corpus may hold text and no headline (FinESE on the real imports): the profile's news card and
+    timeline name such an item by the head of its text, as its event does — not by an empty title (None)."""
+    import shutil
+
+    path = tmp_path / "news.duckdb"
+    shutil.copy(store.path, path)
+    text = "雅虎拟抛售1.4亿阿里巴巴股份 一半收益返还股东科大讯飞(002230)监事张岚短线交易 两次操作均未违规"
+    with Store(path) as s:
+        s.con.execute("INSERT INTO news (id, title, body, source) VALUES (9101, NULL, ?, 'fixture'), "
+                      "(9102, NULL, '短讯', 'fixture')", [text])
+        s.con.execute("INSERT INTO news_mentions (news_id, enterprise_id, mention, method) VALUES "
+                      "(9101, 1, '科大讯飞', 'declared'), (9102, 1, '科大讯飞', 'declared')")
+    with Store(path, read_only=True) as s:
+        p = E.enterprise_profile(s, 1)
+    card = {n["id"]: n["title"] for n in p["news"]}
+    assert card[9101] == text[:40] + "…" and card[9102] == "短讯"
+    told = [e["title"] for e in p["timeline"] if e["type"] == "news"]
+    assert text[:40] + "…" in told and "短讯" in told and None not in told
+
+
 def test_facets(store):
     f = E.facets(store)
     assert [n["code"] for n in f["nodes"]][:2] == ["U", "U01"]

@@ -378,6 +378,8 @@ def _json(v: Any) -> Any:
     return v
 
 
+# a news item's name: its headline, else the head of its text (a corpus may carry text only, as FinESE does)
+NEWS_HEADLINE = "coalesce(n.title, CASE WHEN length(n.body) > 40 THEN left(n.body, 40) || '…' ELSE n.body END)"
 NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before its founding
 
 
@@ -424,7 +426,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
              AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)
            ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST LIMIT ?""", [eid, d, limit])
     news = store.query(
-        """SELECT n.id, n.title, n.url, n.published, n.outlet, n.sentiment, n.event_type, n.source
+        f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, n.published, n.outlet, n.sentiment, n.event_type, n.source
            FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
              AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
            ORDER BY n.published DESC NULLS LAST LIMIT ?""", [eid, d, limit])
@@ -466,7 +468,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            WHERE c.enterprise_id = ? ORDER BY c.field, c.import_id, c.source_key""", [eid]) \
         if store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_conflicts'")[0]["n"] else []
     timeline = store.query(
-        """WITH ev AS (
+        f"""WITH ev AS (
              SELECT date, type, title, ref_table, ref_id, source FROM events WHERE enterprise_id = ?
              UNION ALL
              SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source
@@ -477,7 +479,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
-             SELECT CAST(published AS DATE), 'news', title, 'news', id, source FROM news n
+             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source FROM news n
               WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
              UNION ALL
