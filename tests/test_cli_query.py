@@ -131,3 +131,17 @@ def test_a_chain_node_is_given_by_either_option(db, tmp_path):
         assert a == b, cmd
     p = run("leads", "北京市", "--node", "m05", db=d, check=False)
     assert p.returncode == 2 and "您是不是要找：M05" in p.stderr, p.stderr
+
+
+def test_a_name_that_is_no_enterprise_says_the_names_search_finds(db):
+    """An analyst types the name the press uses; the database holds the registered one: `show` refuses it with the
+    names search finds (as the search command would list them), in the command's language."""
+    row = next(r for r in companies() if r["legal_name"].endswith("科技有限公司") and len(r["legal_name"]) > 10)
+    part = row["legal_name"][:-len("有限公司")]
+    found = run_json("search", part, db=db)
+    assert found["total"] >= 1 and all(h["name"] != part for h in found["items"])
+    p = run("show", part, db=db, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip().startswith(f"错误: 未找到企业: {part}（名称相近的有 ") and row["legal_name"] in p.stderr
+    en = run("--lang", "en", "show", part, db=db, check=False)
+    assert f"enterprise not found: {part} (similar names: " in en.stderr and row["legal_name"] in en.stderr

@@ -343,9 +343,10 @@ def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[by
 
 
 # ------------------------------------------------------------------------------------------- profile
-def resolve_enterprise(store, key: Any) -> int:
+def resolve_enterprise(store, key: Any, suggest: bool = True) -> int:
     """Enterprise id from an id, a 统一社会信用代码, a stock code, a full name or an alias. An id never starts
-    with 0, so 002230 is a stock code."""
+    with 0, so 002230 is a stock code. A key that names none is refused with the names search finds for it
+    (``suggest``; False where a miss is expected and skipped)."""
     s = str(key).strip()
     if re.fullmatch(r"[1-9]\d{0,16}", s):
         row = store.con.execute("SELECT id FROM enterprises WHERE id = ?", [int(s)]).fetchone()
@@ -366,7 +367,22 @@ def resolve_enterprise(store, key: Any) -> int:
                             [s]).fetchone()
     if row:
         return row[0]
-    raise NotFound(f"未找到企业: {s}", f"enterprise not found: {s}")
+    raise NotFound(*_not_found(store, s) if suggest else (f"未找到企业: {s}", f"enterprise not found: {s}"))
+
+
+def _not_found(store, s: str) -> tuple[str, str]:
+    """The error for a key that names no enterprise, with the names search finds for it (寒武纪 → 中科寒武纪科技
+    股份有限公司 …): an analyst types the name the press uses, the database holds the registered one."""
+    from .search import search
+
+    found = search(store, s, limit=3, include_dissolved=True) if s else {"total": 0, "items": []}
+    if not found["total"]:
+        return f"未找到企业: {s}", f"enterprise not found: {s}"
+    names = [h["name"] for h in found["items"]]
+    more_zh = f"等 {found['total']} 家" if found["total"] > len(names) else ""
+    more_en = f" and {found['total'] - len(names)} more" if found["total"] > len(names) else ""
+    return (f"未找到企业: {s}（名称相近的有 {'、'.join(names)}{more_zh}；请给出全称、信用代码或编号）",
+            f"enterprise not found: {s} (similar names: {', '.join(names)}{more_en}; give the full name, credit code or id)")
 
 
 def _json(v: Any) -> Any:

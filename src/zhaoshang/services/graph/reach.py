@@ -127,7 +127,7 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
         if not ent:
             continue
         try:
-            eid = resolve_enterprise(store, ent)
+            eid = resolve_enterprise(store, ent, suggest=False)
         except NotFound:
             continue
         pids = [x[0] for x in store.con.execute(
