@@ -18,7 +18,7 @@ def test_gold_file_is_well_formed_and_split_by_hash():
     tax = load_taxonomy()
     assert len(rows) >= 1500
     assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
-    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5", "L7"}
+    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5", "L7", "L9"}
     assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
     assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
     share = Counter(r["split"] for r in rows)["dev"] / len(rows)
@@ -235,16 +235,23 @@ def test_later_rounds_are_the_next_rows_of_the_fixed_hash_order():
     fifth = {(r["source"], r["key"]) for r in rows if r["labeller"] == "L5"}
     # the fifth labeller's rows are exactly round 3's rows, none chosen by content
     assert fifth == third_round
-    # round 4: the rest of the IT桔子 list and the next A-share rows, after every row of rounds 1-3
-    *earlier, fourth_round = draw.draw_rounds(ev, rounds=4)
-    assert earlier == [first, second, third_round] and not set().union(*earlier) & fourth_round
-    it = {k for s, k in fourth_round if s == g.ITJUZI}
-    assert it and it | {r["key"] for r in rows if r["source"] == g.ITJUZI and r["labeller"] != "L7"} == {
-        k for s, k in ev if s == g.ITJUZI}
-    strata = Counter(draw.stratum(s, ev[(s, k)]) for s, k in fourth_round)
-    assert strata[(g.ASHARE, "tech")] == 124 and strata[(g.ASHARE, "other")] == 76 and len(fourth_round) == len(it) + 200
-    # the seventh labeller's rows are exactly round 4's rows, none chosen by content
-    assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L7"} == fourth_round
+
+    def rest_of_a_list_and_next_ashare(n: int, src: str, labeller: str, before: list[set]) -> set:
+        """Round n: the rest of one list and the next A-share rows, after every earlier row; the labeller's rows are
+        exactly that round's rows, none chosen by content."""
+        *earlier, this = draw.draw_rounds(ev, rounds=n)
+        assert earlier == before and not set().union(*earlier) & this
+        rest = {k for s, k in this if s == src}
+        assert rest and rest | {r["key"] for r in rows if r["source"] == src and r["labeller"] != labeller} == {
+            k for s, k in ev if s == src}
+        strata = Counter(draw.stratum(s, ev[(s, k)]) for s, k in this)
+        assert strata[(g.ASHARE, "tech")] == 124 and strata[(g.ASHARE, "other")] == 76 and len(this) == len(rest) + 200
+        assert {(r["source"], r["key"]) for r in rows if r["labeller"] == labeller} == this
+        return this
+
+    # round 4 (the seventh labeller): the rest of the IT桔子 list; round 5 (the ninth): the rest of the large-model list
+    fourth_round = rest_of_a_list_and_next_ashare(4, g.ITJUZI, "L7", [first, second, third_round])
+    rest_of_a_list_and_next_ashare(5, g.LLMS, "L9", [first, second, third_round, fourth_round])
 
 
 def _repeat_agreement(labeller: str, file: str, salt: str, n: int = 60) -> dict:
