@@ -103,3 +103,62 @@ def test_declared_subjects_link_when_their_companies_arrive_later(tmp_path):
     assert rep["linked_earlier"] == 2  # 青岚数智 and 蓝星河光电股份有限公司; 蓝星河 (two) and 无名网贷平台 stay unlinked
     assert q(db, "SELECT m.mention, e.name FROM news_mentions m JOIN enterprises e ON e.id = m.enterprise_id "
                  "ORDER BY m.mention") == [("蓝星河光电股份有限公司", "蓝星河光电股份有限公司"), ("青岚数智", "青岚数智科技股份有限公司")]
+
+
+# an item that declares 青岚数智 and names 蓝星河光电 in its text; one that names 青岚数智 only in its text; undated
+NEWS_EVENTS = ("row_id,text,event_type,subject\n"
+               "1,青岚数智与蓝星河光电股份有限公司签订合作协议。,其他,青岚数智\n"
+               "2,青岚数智收到监管警示函。,信批违规,\n"
+               "3,市场整体平稳。,其他,\n")
+
+
+def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path):
+    """A mention found in the text is a news event of the enterprise as a declared subject is (one per item and
+    enterprise, dated as the declared ones, how it was linked on the event), replaced only by a re-run of
+    ``link-news``, and an alert rule on news fires for it (the digest lists it)."""
+    db = tmp_path / "z.duckdb"
+    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    (tmp_path / "n.csv").write_text(NEWS_EVENTS, encoding="utf-8")
+    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
+    rule = run_json("alerts", "rules", "add", "青岚舆情", "--enterprise", "青岚数智", "--type", "news",
+                    "--channel", "email", db=db)
+    rep = run_json("import", "news", tmp_path / "n.csv", "--preset", "finese", "--data-date", "2019-12-31",
+                   "--link-text", "--rejects", tmp_path, db=db)
+    assert rep["text_links"]["events"] == {"added": 2, "removed": 0, "kept": 0}
+    doc = run_json("events", "--enterprise", "青岚数智", "--type", "news", db=db)
+    got = sorted((e["title"], e["date"], e["detail"]["linked"], e["detail"]["method"]) for e in doc["items"])
+    assert got == [("新闻: 青岚数智与蓝星河光电股份有限公司签订合作协议。", "2019-12-31", "declared", "alias"),
+                   ("新闻: 青岚数智收到监管警示函。", "2019-12-31", "text", "text_short")]  # item 1 once, declared
+    other = run_json("events", "--enterprise", "蓝星河光电股份有限公司", db=db)["items"]
+    assert [(e["type"], e["detail"]["linked"], e["detail"]["mention"]) for e in other if e["type"] == "news"] == [
+        ("news", "text", "蓝星河光电股份有限公司")]
+    # as of a date before the items' data date: not listed, counted as later
+    early = run_json("events", "--enterprise", "青岚数智", "--type", "news", "--as-of", "2019-09-30", db=db)
+    assert early["count"] == 0 and early["later"]["count"] == 2
+    # the table says how each was linked
+    table = run("events", "--enterprise", "青岚数智", "--type", "news", db=db, env={"COLUMNS": "250"}).stdout
+    assert "正文提及" in table and "文件声明" in table
+    ids = sorted(e["id"] for e in doc["items"])
+    again = run_json("link-news", db=db)
+    assert again["events"] == {"added": 0, "removed": 0, "kept": 2}
+    assert sorted(e["id"] for e in run_json("events", "--enterprise", "青岚数智", "--type", "news", db=db)["items"]) == ids
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'news'")[0][0] == 3
+    # the rule fires for the text-found item too, its explanation says how the enterprise was linked
+    res = run_json("alerts", "run", "--since", "2019-01-01", db=db)
+    fired = sorted(a["title"] for a in res["alerts"] if a["rule_id"] == rule["id"])
+    assert fired == ["新闻: 青岚数智与蓝星河光电股份有限公司签订合作协议。", "新闻: 青岚数智收到监管警示函。"]
+    alert = next(a for a in res["alerts"] if a["title"] == "新闻: 青岚数智收到监管警示函。")
+    part = next(p for p in alert["explain"]["parts"] if p["signal"] == "linked")
+    assert part["raw"] == "text" and part["detail"] == {"method": "text_short", "mention": "青岚数智"}
+    out = tmp_path / "digest.html"
+    run_json("alerts", "digest", "--output", str(out), db=db)
+    html = out.read_text(encoding="utf-8")
+    assert "青岚数智收到监管警示函" in html
+    assert run_json("alerts", "run", db=db)["alerts"] == []  # nothing new, nothing fired twice
+    # another 青岚数智 arrives: the short name is now ambiguous, so the re-run removes that text-found event only
+    (tmp_path / "e2.csv").write_text("企业名称,简称,省份\n青岚数智医疗有限公司,青岚数智,上海市\n", encoding="utf-8")
+    run_json("import", "enterprises", tmp_path / "e2.csv", "--data-date", "2019-12-31", db=db)
+    assert run_json("link-news", db=db)["events"] == {"added": 0, "removed": 1, "kept": 1}
+    left = run_json("events", "--enterprise", "青岚数智科技股份有限公司", "--type", "news", db=db)["items"]
+    assert [e["detail"]["linked"] for e in left] == ["declared"]
+

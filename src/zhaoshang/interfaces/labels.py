@@ -62,6 +62,34 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_cod
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
                               "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
                               "name": ("全称", "full name"), "alias": ("别名", "alias")}
+# how a news event's enterprise was linked to the item (services/monitoring/nlp/stored.py, importers/events.py: the
+# event's detail ``linked`` and ``method``): declared by the file's company column, or found in the text, and by what
+NEWS_LINKED: dict[str, Pair] = {"declared": ("文件声明的相关企业", "declared by the file"),
+                                "text": ("正文提及", "found in the text")}
+NEWS_LINK_METHODS: dict[str, Pair] = {
+    "name": ("全称", "full name"), "alias": ("别名", "alias"), "text_name": ("全称", "full name"),
+    "text_short": ("简称", "short name"), "text_former": ("曾用名", "former name"), "text_brand": ("品牌", "brand"),
+    "text_other": ("别名", "alias"), "text_english": ("英文名", "English name"),
+    "text_base": ("去掉公司类型的全称", "full name without its legal form"),
+    "text_confirmed": ("简称，经其后的股票代码或公司字样确认", "short name confirmed by the stock code or legal form after it"),
+    "text_code": ("名称与其后的股票代码", "name with the stock code after it")}
+
+
+def news_link_text(detail, lang: str = "zh") -> str | None:
+    """How a news event's enterprise was linked, in words: ``正文提及「讯飞」（简称）`` / ``文件声明的相关企业「科大讯飞」（别名）``;
+    None for an event that does not say (another type, an event derived before the link was recorded)."""
+    if not isinstance(detail, dict) or detail.get("linked") not in NEWS_LINKED:
+        return None
+    i = 1 if lang == "en" else 0
+    how = NEWS_LINKED[detail["linked"]][i]
+    method = detail.get("method")
+    m = NEWS_LINK_METHODS.get(method, (method, method))[i] if method else None
+    mention = detail.get("mention")
+    if lang == "en":
+        return how + (f' "{mention}"' if mention else "") + (f" ({m})" if m else "")
+    return how + (f"「{mention}」" if mention else "") + (f"（{m}）" if m else "")
+
+
 # rows an import kept without a field their kind should have (the import report's kept_without, by code)
 KEPT_WITHOUT: dict[str, Pair] = {"published_missing": ("已导入、无发布日期", "imported without a publication date"),
                                  "title_missing": ("已导入、无标题", "imported without a title")}
@@ -297,10 +325,13 @@ def event_title(row: dict, lang: str = "zh") -> str | None:
 
 def event_text(row: dict, lang: str = "zh") -> str | None:
     """An event's title beside its type's label (a timeline): without the head the label already says
-    (``core/event_titles.py``: ``专利 专利: X`` would say the type twice)."""
+    (``core/event_titles.py``: ``专利 专利: X`` would say the type twice); a news item's with how its enterprise was
+    linked (``news_link_text``: declared by the file or found in the text)."""
     from ..core.event_titles import title_body
 
-    return title_body(row.get("title"), lang)
+    text = title_body(row.get("title"), lang)
+    linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
+    return f"{text or ''} · {linked}" if linked else text
 
 
 def node_names(store, lang: str = "zh") -> dict[str, str]:

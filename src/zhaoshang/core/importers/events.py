@@ -6,7 +6,75 @@ monitoring and timelines read one table instead of nine.
 
 from __future__ import annotations
 
+from ..asof import news_day
 from .staging import ql
+
+#: the method of a news mention the text analysis found (``text_`` + the linker's method); other methods are the
+#: file's declared companies (``name``, ``alias`` …: the import's linking)
+TEXT_METHOD_PREFIX = "text_"
+NEWS_TITLE = "'新闻: ' || coalesce(n.title, left(n.body, 40))"
+
+
+def is_text(col: str) -> str:
+    """SQL: a news mention's method ``col`` is the text analysis's."""
+    return f"starts_with(coalesce({col}, ''), '{TEXT_METHOD_PREFIX}')"
+
+
+def news_date(data_date=None) -> str:
+    """SQL: a news event's date — the day the item counts from as of a date (``core.asof.news_day``: its
+    publication date, else its import's data date), ``data_date`` standing in for an import not yet recorded."""
+    extra = f", DATE '{data_date.isoformat() if hasattr(data_date, 'isoformat') else data_date}'" if data_date else ""
+    return f"coalesce({news_day('n')}{extra})"
+
+
+def news_detail(linked: str) -> str:
+    """SQL: a news event's detail — the item's sentiment, type and link, and how the enterprise was linked:
+    ``linked`` (declared by the file, or found in the text), the mention's ``method`` and the ``mention`` itself."""
+    return (f"to_json(struct_pack(sentiment := n.sentiment, event_type := n.event_type, url := n.url, "
+            f"linked := {linked}, method := m.method, mention := m.mention))")
+
+
+def drop_shadowed_text_events(con) -> int:
+    """Remove the text-found news events of an item and enterprise that now has a declared one (a company the file
+    named, linked later than the text analysis found it): one event per item and enterprise. Returns how many."""
+    return con.execute("""DELETE FROM events v WHERE v.type = 'news' AND v.ref_table = 'news'
+                          AND json_extract_string(v.detail, '$.linked') = 'text'
+                          AND EXISTS (SELECT 1 FROM events d WHERE d.type = 'news' AND d.ref_table = 'news'
+                                      AND d.ref_id = v.ref_id AND d.enterprise_id = v.enterprise_id
+                                      AND coalesce(json_extract_string(d.detail, '$.linked'), 'declared') <> 'text')
+                       """).fetchone()[0]
+
+
+def text_news_events(con, news_where: str, params: list) -> dict:
+    """The news events of the enterprises the text analysis found in items ``news_where`` (SQL over ``news n``):
+    one per item and enterprise the file did not declare, dated and titled as a declared one (``linked`` text, with
+    the mention's method). Replaces only the text-found events of those items whose mention changed or went;
+    an unchanged one keeps its id (an alert or a page that showed it sees the same event). Returns
+    ``{"added", "removed", "kept"}``."""
+    mentions = f"""SELECT n.id AS news_id, m.enterprise_id, m.method, m.mention
+                   FROM news n JOIN news_mentions m ON m.news_id = n.id
+                   WHERE ({news_where}) AND m.enterprise_id IS NOT NULL AND {is_text('m.method')}
+                     AND NOT EXISTS (SELECT 1 FROM news_mentions d WHERE d.news_id = n.id
+                                     AND d.enterprise_id = m.enterprise_id AND NOT {is_text('d.method')})
+                   QUALIFY row_number() OVER (PARTITION BY n.id, m.enterprise_id ORDER BY m.method, m.mention) = 1"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _text_news AS {mentions}", params)
+    removed = con.execute(f"""DELETE FROM events v WHERE v.type = 'news' AND v.ref_table = 'news'
+            AND json_extract_string(v.detail, '$.linked') = 'text'
+            AND v.ref_id IN (SELECT n.id FROM news n WHERE {news_where})
+            AND NOT EXISTS (SELECT 1 FROM _text_news t WHERE t.news_id = v.ref_id AND t.enterprise_id = v.enterprise_id
+                            AND t.method = json_extract_string(v.detail, '$.method')
+                            AND t.mention = json_extract_string(v.detail, '$.mention'))""", params).fetchone()[0]
+    next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+    _insert(con, [f"""SELECT m.enterprise_id AS enterprise_id, {news_date()} AS date, 'news' AS type, {NEWS_TITLE} AS title,
+                             {news_detail("'text'")} AS detail, 'news' AS ref_table, n.id AS ref_id, n.source AS source,
+                             n.source_key AS source_key, n.import_id AS import_id
+                      FROM _text_news m JOIN news n ON n.id = m.news_id
+                      WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.type = 'news' AND x.ref_table = 'news'
+                                        AND x.ref_id = m.news_id AND x.enterprise_id = m.enterprise_id)"""], next_id)
+    added = con.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0] - next_id
+    kept = con.execute("SELECT count(*) FROM _text_news").fetchone()[0] - added
+    con.execute("DROP TABLE _text_news")
+    return {"added": added, "removed": removed, "kept": kept}
 
 _CHANGE_TYPES = {
     "name": "change_name",
@@ -45,9 +113,11 @@ def founded_events(con, rows: str, offset: int, import_id: int) -> None:
         FROM {rows} e WHERE e.founded IS NOT NULL""")
 
 
-def derive_events(con, import_id: int, next_id: int, founded: bool = True) -> int:
+def derive_events(con, import_id: int, next_id: int, founded: bool = True, data_date=None) -> int:
     """Insert the events of one import; returns how many. ``founded``: the new enterprises' ``founded`` events
-    are still to write (else they were written with the enterprises, and ``next_id`` is past them)."""
+    are still to write (else they were written with the enterprises, and ``next_id`` is past them). ``data_date``:
+    the import's data date, the day its undated news items count from (``core.asof.news_day``; the import's own
+    row is written after its events)."""
     change_case = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
     # new enterprises: one `founded` event each
     lo, hi = con.execute(f"SELECT min(id), max(id) FROM enterprises WHERE first_import_id = {import_id}"
@@ -69,9 +139,10 @@ def derive_events(con, import_id: int, next_id: int, founded: bool = True) -> in
                    'enterprise_history', NULL, h.source, h.source_key, {import_id}
             FROM enterprise_history h WHERE h.import_id = {import_id}
             QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, {change_case} ORDER BY h.field DESC) = 1""",
-        *_fact_parts(import_id, {t: f"{a}.import_id = {import_id}" for t, a in _ALIAS.items()}),
+        *_fact_parts(import_id, {t: f"{a}.import_id = {import_id}" for t, a in _ALIAS.items()}, data_date),
     ]
     _insert(con, parts, next_id)
+    drop_shadowed_text_events(con)
     return con.execute(f"SELECT count(*) FROM events WHERE import_id = {import_id}").fetchone()[0]
 
 
@@ -96,9 +167,10 @@ def derive_relinked_events(con, import_id: int | None, next_id: int) -> None:
         "news": linked("news_mentions", "l.ref_id = m.news_id AND l.name = m.mention"),
         "branches": linked("branches", "l.ref_id = b.id"),
     }), next_id)
+    drop_shadowed_text_events(con)
 
 
-def _fact_parts(import_id, where: dict[str, str]) -> list[str]:
+def _fact_parts(import_id, where: dict[str, str], data_date=None) -> list[str]:
     """The events of facts (fundings, patents, news, branches) selected by ``where[table]``."""
     return [
         f"""SELECT f.enterprise_id AS enterprise_id, f.date AS date, 'funding' AS type,
@@ -112,11 +184,13 @@ def _fact_parts(import_id, where: dict[str, str]) -> list[str]:
                    'patents', p.id, p.source, p.source_key, {import_id}
             FROM patents p JOIN patent_applicants a ON a.patent_id = p.id
             WHERE {where['patents']} AND a.enterprise_id IS NOT NULL""",
-        f"""SELECT m.enterprise_id, CAST(n.published AS DATE), 'news', '新闻: ' || coalesce(n.title, left(n.body, 40)),
-                   to_json(struct_pack(sentiment := n.sentiment, event_type := n.event_type, url := n.url)),
+        # a news item: one event per item and enterprise its file declared (a text mention is not one of these:
+        # ``text_news_events`` writes those)
+        f"""SELECT m.enterprise_id, {news_date(data_date)}, 'news', {NEWS_TITLE}, {news_detail("'declared'")},
                    'news', n.id, n.source, n.source_key, {import_id}
             FROM news n JOIN news_mentions m ON m.news_id = n.id
-            WHERE {where['news']} AND m.enterprise_id IS NOT NULL""",
+            WHERE {where['news']} AND m.enterprise_id IS NOT NULL AND NOT {is_text('m.method')}
+            QUALIFY row_number() OVER (PARTITION BY n.id, m.enterprise_id ORDER BY m.method, m.mention) = 1""",
         # a branch, a subsidiary (a documented event type of its own, 设立子公司) or an outbound investment
         f"""SELECT b.parent_id, b.date, CASE b.kind WHEN 'branch' THEN 'branch' WHEN 'subsidiary' THEN 'subsidiary'
                                              ELSE 'investment' END,

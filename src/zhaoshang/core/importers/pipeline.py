@@ -256,9 +256,9 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         rate = _rate(staged.rows_read, t0)
         step(2, description=f"生成事件（{rate} 行/秒）", description_en=f"deriving events ({rate} rows/s)")
         if ctx.founded_events is None:
-            derive_events(con, import_id, store.next_id("events"))
+            derive_events(con, import_id, store.next_id("events"), data_date=data_date)
         else:
-            derive_events(con, import_id, ctx.founded_events + parts[0], founded=False)
+            derive_events(con, import_id, ctx.founded_events + parts[0], founded=False, data_date=data_date)
         # rows kept without a field their kind should have (a news item without a date or title), by code
         # (a file without the column at all is one line without a row number, counted by the writer)
         report.kept_without = dict(sorted({**dict(con.execute(

@@ -45,10 +45,9 @@ def import_cmd(
                                   data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
             if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
-                from ...services.monitoring.nlp.stored import link_imported_news
+                from ...services.monitoring.nlp.stored import link_import_text
 
-                ids = [r[0] for r in store.con.execute("SELECT id FROM news WHERE import_id = ?", [report.import_id]).fetchall()]
-                text_links = link_imported_news(store, news_ids=ids)
+                text_links = link_import_text(store, kind, report.import_id)
     except UserError as exc:
         _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
         raise
@@ -267,7 +266,9 @@ def _text_link_rows(res: dict) -> list[tuple[str, object]]:
              res["ambiguous"] if not res["ambiguous_examples"] else
              f"{res['ambiguous']}" + t("（", " (") + t("、", ", ").join(sorted({a['mention'] for a in res['ambiguous_examples']})[:5])
              + t(" …）", " …)")),
-            (t("声明或正文关联到企业的新闻", "items linked, declared or in the text"), res["items_linked_any"])]
+            (t("声明或正文关联到企业的新闻", "items linked, declared or in the text"), res["items_linked_any"]),
+            (t("正文提及的企业新闻事件：新增 / 移除 / 保留", "news events of text mentions: added / removed / kept"),
+             f"{res['events']['added']} / {res['events']['removed']} / {res['events']['kept']}")]
 
 
 @app.command("link-news")

@@ -121,6 +121,7 @@ EXPLAIN_STRINGS = {
     "signal.target": ("招商项目目标", "pipeline target"), "signal.region": ("所在地区", "region"),
     "signal.node": ("产业链节点", "chain node"), "signal.gap": ("补链环节", "gap segment"),
     "signal.amount_wan": ("融资金额（万元）", "amount (10k CNY)"), "signal.sentiment": ("情感", "sentiment"),
+    "signal.linked": ("新闻关联企业的方式", "how the news names the enterprise"),
     **{f"field.{k}": v for k, v in PLACEMENT_FIELDS.items()},
 }
 STRINGS.update(EXPLAIN_STRINGS)

@@ -128,6 +128,9 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
         if not (v >= thr if op == ">=" else v <= thr):
             return None
         parts.append(Part(field_, raw=v, detail={"op": op, "threshold": thr}))
+    if detail.get("linked") and ev.get("type") == "news":  # how the item reached the enterprise (declared or in its text)
+        parts.append(Part("linked", raw=detail["linked"],
+                          detail={k: detail[k] for k in ("method", "mention") if detail.get(k) is not None}))
     evidence = [Ref("events", ids=[ev["id"]])] if ev.get("id") is not None else []
     if ev.get("ref_table"):
         evidence.append(Ref(ev["ref_table"], ids=[ev["ref_id"]] if ev.get("ref_id") is not None else None,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ....core.errors import NotFound, UserError
 from ....services.alerts import feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, event_text, label
+from ...labels import EVENT_TYPES, event_text, label, news_link_text
 from .. import sse
 from ..schemas import After
 
@@ -84,7 +84,8 @@ def shown_explain(alert: dict, lang: str, names_en: dict[str, str], nodes: dict[
         if signal == "gap" and isinstance(raw, list):
             return ("、" if not en else ", ").join(node(c) for c in raw)
         return raw
-    return {**x, "parts": [{**p, "raw": text(p.get("signal"), p.get("raw"))} for p in x["parts"]]}
+    return {**x, "parts": [{**p, "raw": news_link_text({"linked": p.get("raw"), **(p.get("detail") or {})}, lang)
+                            if p.get("signal") == "linked" else text(p.get("signal"), p.get("raw"))} for p in x["parts"]]}
 
 
 def register(app, web) -> None:

@@ -4,6 +4,9 @@ The mentions found in the text are stored in ``news_mentions`` with a method ``t
 ``text_name``, ``text_code`` …: the linker's method), apart from the companies the file declared (methods of the
 import's linking: ``name``, ``alias``, ``ambiguous``, ``declared`` when unlinked). Linking an item again replaces
 its text mentions, never its declared ones: run after new enterprises are imported, the links follow the store.
+Each text mention of an enterprise the file did not declare is a news event of that enterprise
+(``core.importers.events.text_news_events``: one per item and enterprise, ``linked`` text with its method), so
+monitoring, alert rules and digests see it as they see a declared one.
 A name several enterprises share is not stored; it is counted (``ambiguous``) and its first cases are listed.
 """
 
@@ -13,12 +16,11 @@ from collections import Counter
 
 import pyarrow as pa
 
+from ....core.importers.events import TEXT_METHOD_PREFIX, text_news_events
 from .linker import MentionLinker
 
-__all__ = ["TEXT_METHOD_PREFIX", "link_imported_news"]
+__all__ = ["TEXT_METHOD_PREFIX", "link_imported_news", "link_import_text"]
 
-#: the method of a mention the text analysis found (``text_`` + the linker's method)
-TEXT_METHOD_PREFIX = "text_"
 _SHOWN = 20  # ambiguous mentions listed in the result (all are counted)
 
 
@@ -65,6 +67,7 @@ def link_imported_news(store, *, news_ids: list[int] | None = None, source: str 
                     f"AND news_id IN (SELECT id FROM news WHERE {where})", params)
         con.execute("INSERT INTO news_mentions SELECT news_id, enterprise_id, mention, method FROM _text_mentions")
         con.unregister("_text_mentions")
+        events = text_news_events(con, f"n.id IN (SELECT id FROM news WHERE {where})", params)
         declared, either = con.execute(
             f"""SELECT count(DISTINCT news_id) FILTER (WHERE NOT starts_with(coalesce(method, ''), '{TEXT_METHOD_PREFIX}')),
                        count(DISTINCT news_id)
@@ -72,4 +75,16 @@ def link_imported_news(store, *, news_ids: list[int] | None = None, source: str 
             params).fetchone()
     return {"items": len(items), "items_linked": len(set(ids)), "mentions": len(ids), "enterprises": len(set(eids)),
             "by_method": dict(Counter(methods).most_common()), "ambiguous": ambiguous,
-            "ambiguous_examples": examples, "items_declared_linked": declared, "items_linked_any": either}
+            "ambiguous_examples": examples, "items_declared_linked": declared, "items_linked_any": either,
+            "events": events}
+
+
+def link_import_text(store, kind: str, import_id: int) -> dict:
+    """The text linking of one import's news items (the CLI's ``import news --link-text``, the 数据更新 page's
+    option): ``link_imported_news`` over the items that import wrote. Refused for another kind."""
+    from ....core.errors import UserError
+
+    if kind != "news":
+        raise UserError("正文关联企业（--link-text）只用于新闻导入", en="--link-text (linking the text) is for news imports only")
+    ids = [r[0] for r in store.con.execute("SELECT id FROM news WHERE import_id = ?", [import_id]).fetchall()]
+    return link_imported_news(store, news_ids=ids)
