@@ -4,8 +4,10 @@ and the scorecard's news dimension fed by them."""
 
 from __future__ import annotations
 
+import pytest
 from cli_util import q, run, run_json
 from conftest import shared_file
+from web_util import require_browser, serving, upload_in_browser
 from zhaoshang.core.store import Store
 from zhaoshang.services.evaluation.scorecard import score_enterprise
 
@@ -162,3 +164,41 @@ def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path):
     left = run_json("events", "--enterprise", "青岚数智科技股份有限公司", "--type", "news", db=db)["items"]
     assert [e["detail"]["linked"] for e in left] == ["declared"]
 
+
+@pytest.mark.browser
+def test_the_upload_page_links_the_text_as_the_command_does(tmp_path, chromium):
+    """数据更新 offers the CLI's ``--link-text`` for news (zh and en), and the job's line says what it linked."""
+    require_browser()
+    db = tmp_path / "z.duckdb"
+    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    news = tmp_path / "n.csv"
+    news.write_text(NEWS_EVENTS, encoding="utf-8")
+    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        page.goto(base + "/updates?lang=en")
+        assert "link enterprises named in the text (news only)" in page.inner_text("#upload-form")
+        job = upload_in_browser(page, base, str(news), preset="finese", fill={"data_date": "2019-12-31"},
+                                check=("link_text",))
+        assert job["state"] == "done", job
+        links = job["result"]["import"]["text_links"]
+        assert (links["items_linked"], links["mentions"], links["events"]["added"]) == (2, 3, 2), links
+        page.goto(base + "/updates?lang=zh")
+        line = page.inner_text("#jobs tbody tr:first-child .job-text-links")
+        assert line == "正文提及：关联到企业的新闻 2（关联 3 处，企业 2 家；有歧义未关联 0），新增新闻事件 2", line
+        page.goto(base + "/updates?lang=en")
+        line = page.inner_text("#jobs tbody tr:first-child .job-text-links")
+        assert line == "text mentions: items linked 2 (3 links, 2 enterprises; ambiguous, not linked 0), news events added 2", line
+        # the monitor lists the text-found item, saying how the enterprise was linked
+        page.goto(base + "/monitor?lang=zh&enterprise=" + "青岚数智")
+        rows = page.locator("#ev-table tbody tr").all_inner_texts()
+        assert any("青岚数智收到监管警示函" in r and "正文提及「青岚数智」（简称）" in r for r in rows), rows
+        # an enterprises upload asking for text linking is refused in one line
+        page.goto(base + "/updates?lang=zh")
+        page.select_option("#upload-kind", "enterprises")
+        page.check("#upload-link-text")
+        page.set_input_files("#upload-form input[type=file]", files=[str(tmp_path / "e.csv")])
+        page.click("#upload-form button.primary")
+        page.wait_for_load_state()
+        assert "正文关联企业只用于新闻导入" in page.inner_text("body")
+        b.close()

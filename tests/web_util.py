@@ -102,9 +102,10 @@ def team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer")), password: 
 
 
 def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind: str | None = None,
-                      fill: dict | None = None) -> dict:
+                      fill: dict | None = None, check: tuple = ()) -> dict:
     """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page — with ``preset`` or ``kind``,
-    and the form's text fields ``fill`` (name → value: source, sheet, data_date) — and wait for the finished job."""
+    the form's text fields ``fill`` (name → value: source, sheet, data_date) and its checkboxes ``check`` (names:
+    link_text, classify_after) — and wait for the finished job."""
     import httpx
 
     page.goto(base + "/updates")
@@ -114,6 +115,8 @@ def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind:
         page.select_option("#upload-kind", kind)
     for name, value in (fill or {}).items():
         page.fill(f"#upload-form input[name={name}]", value)
+    for name in check:
+        page.check(f"#upload-form input[name={name}]")
     page.set_input_files("#upload-form input[type=file]", files=[file])
     page.click("#upload-form button.primary")
     page.wait_for_url("**/updates?job=*")

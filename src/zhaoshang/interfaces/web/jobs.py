@@ -35,11 +35,12 @@ class UpdateJobs:
     def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
                filename: str | None = None, source: str | None = None, data_date: str | None = None,
                classify_after: bool = False, preset: str | None = None, on_finish=None,
-               sheet: str | None = None) -> dict:
+               sheet: str | None = None, link_text: bool = False) -> dict:
         """Queue an import of ``file`` (a temporary copy, deleted when done; read with ``preset``'s layout when
-        given; an XLSX from ``sheet``, by name or number, default the first) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
+        given; an XLSX from ``sheet``, by name or number, default the first; news with ``link_text``: the enterprises their
+        texts name linked too, as the CLI's ``--link-text``) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
         job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "sheet": sheet, "filename": filename,
-               "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
+               "link_text": link_text, "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
                "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
             self._jobs[job["id"]] = job
@@ -81,6 +82,10 @@ class UpdateJobs:
                     for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
                         s["file"] = job["filename"]
                     refresh_matrix(store)
+                    if job.get("link_text"):  # the same service as the CLI's --link-text
+                        from ...services.monitoring.nlp.stored import link_import_text
+
+                        result["import"]["text_links"] = link_import_text(store, job["kind"], report.import_id)
                 if job["action"] == "classify" or classify_after:
                     summary = classify(store, load_taxonomy(None), incremental=True)
                     result["classify"] = {k: summary[k] for k in ("chain", "enterprises", "placed", "unplaced")
