@@ -34,11 +34,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from zhaoshang.services.chain import gold as g
-from zhaoshang.services.chain.classify import normalize_text
 from zhaoshang.services.chain.evaluate import score_gold
-from zhaoshang.services.chain.taxonomy import keyword_regex, load_taxonomy, normalize_keyword
+from zhaoshang.services.chain.pairs import evidence_texts, node_words, word_regex
+from zhaoshang.services.chain.taxonomy import load_taxonomy, normalize_keyword
 
-FIELDS = ("name", "products", "description", "industry", "scope", "tags")
 # where a word stands in the classifier's reading: the main business, or a side line / market clause
 MAIN_FIELDS = {"name", "products", "description", "industry", "scope", "tags"}
 SIDE_FIELDS = {"products_rest", "products_side", "scope_rest", "applications"}
@@ -109,22 +108,7 @@ GUIDE_LOG_WORDS = {
 }
 
 
-def _rx(word: str) -> re.Pattern:
-    # RE2 (which the classifier runs in DuckDB) reads \b at ASCII word boundaries: 3d视觉 and ar眼镜 match there
-    return re.compile(keyword_regex(normalize_keyword(word)), re.ASCII)
-
-
-def node_words(tax) -> dict[str, dict[str, list[tuple[str, re.Pattern]]]]:
-    """Level-2 node → tier (strong, medium, weak, industry) → [(word, regex)]: its own and its sub-nodes' words."""
-    out: dict[str, dict[str, list]] = {n.code: defaultdict(list) for n in tax.level(2)}
-    for kw, entries in tax.keyword_index.items():
-        for e in entries:
-            if e.tier == "negative" or tax.nodes[e.node].level < 2:
-                continue
-            code = tax.ancestor_at(e.node, 2).code
-            if kw not in [w for w, _ in out[code][e.tier]]:
-                out[code][e.tier].append((kw, _rx(kw)))
-    return out
+_rx = word_regex
 
 
 def extra_words(table: dict[str, list[str]], have: dict[str, dict[str, list]]) -> dict[str, list[tuple[str, re.Pattern]]]:
@@ -133,23 +117,6 @@ def extra_words(table: dict[str, list[str]], have: dict[str, dict[str, list]]) -
     for code, ws in table.items():
         known = {w for tier in have[code].values() for w, _ in tier}
         out[code] = [(normalize_keyword(w), _rx(w)) for w in dict.fromkeys(ws) if normalize_keyword(w) not in known]
-    return out
-
-
-def evidence_texts(e: dict, tax) -> dict[str, str]:
-    """The fields the classifier reads, as it reads them (normalised; the industry field without the sector names
-    ``industry_exclusions`` removes)."""
-    w = tax.weights
-    out = {}
-    for f in FIELDS:
-        v = e.get(f)
-        if isinstance(v, (list, tuple)):
-            v = " ".join(str(x) for x in v)
-        t = normalize_text(v, w) if v else ""
-        if f == "industry":
-            for rx in w.get("industry_exclusions") or []:
-                t = re.sub(rx, " ", t)
-        out[f] = t
     return out
 
 

@@ -3,8 +3,8 @@
     python scripts/cv_chain_pairs.py [--data ../shared/data] [--cache FILE] [--hgb] [--show N]
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
-(w) oracle's candidates of ``chain_evidence_ceiling.py``, found with its matcher: ``classify.normalize_text`` and the
-taxonomy's ``keyword_regex``) is one example, labelled by whether the node is among the row's labels. Its features:
+(w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
+the taxonomy's ``keyword_regex``) is one example, labelled by whether the node is among the row's labels. Its features:
 where and how the node's words stand (field, tier, position, item index, market clause, the characters around the word
 and the clause it stands in), the rules' confidence and rank for the node, the seventh version's check probabilities
 (each row's out-of-fold probability, the seventh version's: no pair's check feature has seen its own row's label, but
@@ -14,17 +14,15 @@ on the pairs of the fold's training rows of rounds 1–3 (L1, L3, L5), scores th
 its pairs at or above the bar (with the gate on, only in rows the check's gate accepts at the seventh's setting).
 Same 5 hash folds as ``cv_chain_model.py``; scored by ``evaluate.score_gold``. Prints JSON: the seventh version the
 same way, every setting of the grid, the chosen one by the written order, per source and per node, and what moved.
-Candidate, grid and rule: docs/methods.md, "Eighth version candidate". Test rows are never read.
+Candidate, grid and rule: docs/methods.md, "Eighth version candidate". Test rows are never read. Candidates, features and
+the model are the service's (``zhaoshang.services.chain.pairs``), the ones ``classify`` applies.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import pickle
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -32,174 +30,41 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import chain_evidence_ceiling as ce  # noqa: E402
 import cv_chain_model as cv  # noqa: E402
 
 from zhaoshang.services.chain import model as m  # noqa: E402
+from zhaoshang.services.chain import pairs as pr  # noqa: E402
 from zhaoshang.services.chain import training  # noqa: E402
 from zhaoshang.services.chain.taxonomy import load_taxonomy  # noqa: E402
 
 FOLDS = 5
 TRAIN_LABELLERS = {"L1", "L3", "L5"}
+ROUNDS_1_4 = {"L1", "L3", "L5", "L7"}
 GRID = {"c": [0.1, 0.3, 1.0, 3.0], "bar": [round(0.30 + 0.05 * k, 2) for k in range(11)], "gate": [False, True]}
-WINDOW = 8
-ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
-CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
-TIERS = ("strong", "industry", "medium", "weak")
-MAIN = {"name", "products", "description", "industry", "scope", "tags"}
+TIERS = pr.TIERS
 
 
 # ---------------------------------------------------------------------------- the check's probabilities, leak-free
 def check_probs(t: dict, folds: np.ndarray, cache: str = "") -> dict:
     """``outer[f]``: the check trained on the rounds 1–3 rows outside fold f, its probabilities for fold f's rows (the
-    seventh version out of fold), each fold's kept in ``cache`` as it is done."""
-    keep = np.array([r.get("labeller") in TRAIN_LABELLERS for r in t["rows"]])
-    outer = {}
-    if cache and Path(cache).is_file():
-        with open(cache, "rb") as fh:
-            outer = pickle.load(fh)
-    for f in range(FOLDS):
-        if f in outer:
-            continue
-        idx = np.where(folds == f)[0]
-        tr = np.where((folds != f) & keep)[0]
-        arrays = m.train([t["records"][i] for i in tr], t["rule"][tr], [t["labels"][i] for i in tr], t["nodes"], m.C)
-        p = m.Model(arrays).predict([t["records"][i] for i in idx], [t["confs"][i] for i in idx])
-        outer[f] = (idx, {k: np.asarray(v) for k, v in p.items()})
-        if cache:
-            with open(cache, "wb") as fh:
-                pickle.dump(outer, fh)
-        print(f"check fold {f}", file=sys.stderr, flush=True)
-    return outer
+    seventh version out of fold), each fold's kept in ``cache`` as it is done (``training.check_out_of_fold``)."""
+    assert (folds == np.array([training.fold_of(r) for r in t["rows"]])).all()
+    return training.check_out_of_fold(t, cache or None, frozenset(TRAIN_LABELLERS))
 
 
 def prob_table(part: tuple[np.ndarray, dict], n_rows: int, nodes: list[str]) -> np.ndarray:
     """(rows, 1 + nodes) of the check's probabilities (gate first), NaN where a part has no model or row."""
     idx, p = part
-    out = np.full((n_rows, 1 + len(nodes)), np.nan)
-    out[idx, 0] = p["*"]
-    for j, n in enumerate(nodes):
-        if n in p:
-            out[idx, 1 + j] = p[n]
-    return out
+    return pr.check_table(p, n_rows, nodes, idx)
 
 
 # ---------------------------------------------------------------------------- pairs and their features
-def head_len(text: str, chars: int) -> int:
-    """The classifier's head of a field: the first ``chars`` characters extended to the end of the item."""
-    mt = re.match(r"^.{0,%d}[^;,。、]*" % chars, text, re.S)
-    return mt.end() if mt else 0
-
-
-def occurrences(texts: dict[str, str], words: dict[str, list]) -> list[tuple[str, str, str, int, int]]:
-    """(field, tier, word, start, end) of every word of a node in every field."""
-    out = []
-    for tier in TIERS:
-        for w, rx in words.get(tier, []):
-            for f, tx in texts.items():
-                if tx:
-                    out += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
-    return out
-
-
-def grams(s: str, tag: str, ns=(1, 2, 3)) -> set[str]:
-    return {f"{tag}:{s[i:i + n]}" for n in ns for i in range(len(s) - n + 1)}
-
-
-def pair_features(texts: dict[str, str], occ: list, node: str, app: re.Pattern, w: dict) -> dict[str, float]:
-    """Sparse features of one (row, node) pair from the occurrences of its words (presence over occurrences)."""
-    feats: dict[str, float] = {}
-    spans = {f: [(a.start(), a.end()) for a in app.finditer(tx)] for f, tx in texts.items() if tx and f == "description"}
-    heads = {"scope": head_len(texts.get("scope", ""), int(w["scope_head_chars"])),
-             "products": head_len(texts.get("products", ""), int(w["products_head_chars"]))}
-    main_strong = False
-    for f, tier, word, s, e in occ:
-        tx = texts[f]
-        in_app = any(a <= s < b for a, b in spans.get(f, []))
-        if f in heads:
-            head = s < heads[f]
-        else:
-            head = s < 40
-        item = len(ITEM_SPLIT.findall(tx[:s]))
-        item_b = "0" if item == 0 else "1-2" if item <= 2 else "3+"
-        where = ("app" if in_app else "head" if head else "rest")
-        if tier in ("strong", "industry") and f in MAIN and where != "app" and (f not in heads or head):
-            main_strong = True
-        toks = {f"f={f}", f"t={tier}", f"ft={f}|{tier}", f"w={word}", f"nt={node}|{tier}", f"nf={node}|{f}",
-                f"pos={f}|{where}", f"ptier={tier}|{where}", f"item={f}|{item_b}", f"itier={tier}|{item_b}"}
-        left, right = tx[max(0, s - WINDOW):s], tx[e:e + WINDOW]
-        toks |= grams(left, "L") | grams(right, "R")
-        if left:
-            toks |= {f"L1:{left[-1:]}", f"L2:{left[-2:]}"}
-        if right:
-            toks |= {f"R1:{right[:1]}", f"R2:{right[:2]}"}
-        a = max((mt.end() for mt in CLAUSE_SPLIT.finditer(tx, 0, s)), default=0)
-        b = CLAUSE_SPLIT.search(tx, e)
-        clause = tx[a:s] + "□" + tx[e:b.start() if b else len(tx)]
-        toks |= grams(clause, "C", (1, 2))
-        for k in toks:
-            feats[k] = 1.0
-    feats["n_occ"] = math.log1p(len(occ))
-    feats["n_words"] = math.log1p(len({o[2] for o in occ}))
-    feats["n_fields"] = math.log1p(len({o[0] for o in occ}))
-    feats["main_strong"] = float(main_strong)
-    feats[f"n={node}"] = 1.0
-    return feats
-
-
 def build_pairs(t: dict, tax) -> tuple[list[tuple[int, str]], list[dict[str, float]], list[list[tuple]]]:
-    words = ce.node_words(tax)
-    app = re.compile(tax.weights.get("application_clause") or "^$")
-    pairs, feats, occs = [], [], []
-    for i, e in enumerate(t["records"]):
-        texts = ce.evidence_texts(e, tax)
-        cands = []
-        for code in words:
-            occ = occurrences(texts, words[code])
-            if occ:
-                cands.append((code, occ))
-        confs = t["confs"][i]
-        best = max(confs.values(), default=0.0)
-        ranked = sorted(confs, key=lambda n: -confs[n])
-        kinds = m.kinds_of(e)
-        for code, occ in cands:
-            f = pair_features(texts, occ, code, app, tax.weights)
-            c = confs.get(code, 0.0)
-            f["rule_conf"] = c
-            f["rule_placed"] = float(code in confs)
-            f["rule_rank_inv"] = 1.0 / (1 + ranked.index(code)) if code in confs else 0.0
-            f["rule_share"] = c / best if best else 0.0
-            f["n_cands"] = math.log1p(len(cands))
-            f["scope_only"] = float(m.scope_only(e))
-            for k, v in zip(m.KINDS, kinds):
-                f[f"kind={k}"] = v
-            pairs.append((i, code))
-            feats.append(f)
-            occs.append(occ)
-    return pairs, feats, occs
-
-
-def with_check(feats: list[dict], pairs: list, table: np.ndarray, nodes: list[str]) -> list[dict]:
-    col = {n: 1 + j for j, n in enumerate(nodes)}
-    out = []
-    for f, (i, n) in zip(feats, pairs):
-        g = dict(f)
-        pn, pg = table[i, col[n]], table[i, 0]
-        g["chk_node"] = 0.0 if np.isnan(pn) else float(pn)
-        g["chk_node_missing"] = float(np.isnan(pn))
-        g["chk_gate"] = 0.0 if np.isnan(pg) else float(pg)
-        out.append(g)
-    return out
+    """The candidate pairs of every development row (the service's, ``pairs.build_pairs``)."""
+    return pr.build_pairs(t["records"], t["confs"], tax)
 
 
 # ---------------------------------------------------------------------------- cross-validation
-def int32(X):
-    """A CSR matrix with 32-bit indices (liblinear refuses 64-bit ones, which DictVectorizer may give)."""
-    X = X.tocsr()
-    X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
-    return X
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data")
@@ -214,7 +79,9 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
     tax = load_taxonomy()
-    t = training.gold_training_set(a.data, tax)
+    # the development rows of rounds 1–4 (L1, L3, L5, L7), the rows the candidate was measured on: later rounds' rows
+    # confirm, they are never cross-validated here (docs/methods.md, "Confirmation on round 5")
+    t = training.gold_training_set(a.data, tax, labellers=ROUNDS_1_4)
     outer = check_probs(t, np.array([cv._hash(r) % FOLDS for r in t["rows"]]), a.cache)
     rows, nodes, n = t["rows"], t["nodes"], len(t["rows"])
     folds = np.array([cv._hash(r) % FOLDS for r in rows])
@@ -241,12 +108,12 @@ def main() -> None:
     coefs = {}
     for f in range(FOLDS):
         # the check feature: every row's out-of-fold probability (stacking; see the module's note on the leak)
-        fe = with_check(base, pairs, oof, nodes)
+        fe = pr.with_check(base, pairs, oof, nodes)
         tr = np.where((folds[pi] != f) & keep[pi])[0]
         te = np.where(folds[pi] == f)[0]
         vec = DictVectorizer()
-        Xtr = int32(vec.fit_transform([fe[k] for k in tr]))
-        Xte = int32(vec.transform([fe[k] for k in te]))
+        Xtr = pr.int32(vec.fit_transform([fe[k] for k in tr]))
+        Xte = pr.int32(vec.transform([fe[k] for k in te]))
         for c in GRID["c"]:
             lr = LogisticRegression(C=c, solver="liblinear", random_state=m.SEED, max_iter=1000).fit(Xtr, y[tr])
             p_pair[c][te] = lr.predict_proba(Xte)[:, 1]
@@ -323,7 +190,7 @@ def ablations(t, pairs, base, oof, y, pi, folds, keep, chosen, tax, gate_ok) -> 
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    fe = with_check(base, pairs, oof, t["nodes"])
+    fe = pr.with_check(base, pairs, oof, t["nodes"])
     out = {}
     for name, prefixes in ABLATIONS.items():
         X = [{k: v for k, v in d.items() if not k.startswith(prefixes)} for d in fe]
@@ -332,9 +199,9 @@ def ablations(t, pairs, base, oof, y, pi, folds, keep, chosen, tax, gate_ok) -> 
             tr = np.where((folds[pi] != f) & keep[pi])[0]
             te = np.where(folds[pi] == f)[0]
             vec = DictVectorizer()
-            Xtr = int32(vec.fit_transform([X[k] for k in tr]))
+            Xtr = pr.int32(vec.fit_transform([X[k] for k in tr]))
             lr = LogisticRegression(C=chosen["c"], solver="liblinear", random_state=m.SEED, max_iter=1000).fit(Xtr, y[tr])
-            p[te] = lr.predict_proba(int32(vec.transform([X[k] for k in te])))[:, 1]
+            p[te] = lr.predict_proba(pr.int32(vec.transform([X[k] for k in te])))[:, 1]
         sel = [pairs[k] for k in np.where(p >= chosen["bar"])[0] if not chosen["gate"] or gate_ok[pairs[k][0]]]
         out[name] = cv.figures(t, sel, tax)
     return out

@@ -1,9 +1,13 @@
 """Train the chain model on the gold set's development part and write the shipped file.
 
     python scripts/train_chain_model.py [--data ../shared/data] [--out src/zhaoshang/data/chains/ai_model.npz]
-                                        [--labellers L1,L3,L5]
+                                        [--labellers L1,L3,L5] [--pairs [--cache FILE]]
 
 ``--labellers`` trains on those labellers' development rows only (the shipped file: rounds 1–3, docs/methods.md).
+``--pairs`` adds the pair reader (``services/chain/pairs.py``) to the file, trained as docs/methods.md writes it
+("Confirmation on round 5"): on the development pairs of rounds 1–3, each pair's check features the check's
+out-of-fold probabilities over the development rows of rounds 1–4 (five fits, kept in ``--cache``). ``classify`` then
+reads every enterprise that is not registration-like with it.
 
 Deterministic: the same gold file and evidence give the same file (docs/methods.md, "Trained model").
 """
@@ -14,7 +18,7 @@ import argparse
 import os
 
 from zhaoshang.services.chain.model import model_path, save
-from zhaoshang.services.chain.training import train_from_gold
+from zhaoshang.services.chain.training import train_from_gold, train_pairs
 from zhaoshang.services.chain.taxonomy import load_taxonomy
 
 
@@ -23,11 +27,16 @@ def main() -> None:
     ap.add_argument("--data", default=os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data")
     ap.add_argument("--out", default=None)
     ap.add_argument("--labellers", default="", help="only these labellers' rows, e.g. L1,L3,L5")
+    ap.add_argument("--pairs", action="store_true", help="add the pair reader (trained on rounds 1–3, as written)")
+    ap.add_argument("--cache", default="", help="pickle of the check's out-of-fold probabilities (with --pairs)")
     a = ap.parse_args()
     labellers = {x.strip() for x in a.labellers.split(",") if x.strip()} or None
     tax = load_taxonomy()
     out = a.out or str(model_path(tax.chain))
-    save(train_from_gold(a.data, tax, labellers=labellers), out)
+    arrays = train_from_gold(a.data, tax, labellers=labellers)
+    if a.pairs:
+        arrays.update(train_pairs(a.data, tax, a.cache or None)["arrays"])
+    save(arrays, out)
     print(out)
 
 

@@ -274,7 +274,8 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
             return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
         finally:  # a run stopped half-way leaves no working tables holding memory either
             for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
-                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap"):
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap",
+                          "zs_rules"):
                 store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
 
@@ -632,10 +633,18 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
         _place_range(con, tax, as_of, lo, hi, first=i == 0)
     if subset is not None:
         con.execute("DELETE FROM zs_final WHERE id NOT IN (SELECT id FROM zs_req)")
-    from .model import check_placements
+    from .model import check_placements, load
 
-    if use_model:
-        check_placements(con, tax)
+    model = load(tax) if use_model else None
+    if model is not None and model.pairs is not None:  # the rules' own placements, read by the pair reader
+        con.execute("CREATE OR REPLACE TEMP TABLE zs_rules AS SELECT id, node, conf, evidence FROM zs_final")
+    if model is not None:
+        check_placements(con, tax, model)
+    if model is not None and model.pairs is not None:
+        from .pairs import read_placements
+
+        read_placements(con, tax, model, subset is not None)
+        con.execute("DROP TABLE IF EXISTS zs_rules")
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
     with store.transaction() as tx:
         if subset is not None:

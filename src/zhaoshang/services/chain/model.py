@@ -205,6 +205,11 @@ class Model:
             self.ivec = Tfidf({v: i for i, v in enumerate(ivocab)}, arrays["ind_idf"], _split)
         self.settings = {**DEFAULTS, **(settings or {})}
         self.digest = digest
+        # the pair reader (pairs.py), when the file holds one: it reads the enterprises that are not registration-like
+        from .pairs import PairModel, arrays_of
+
+        pa = arrays_of(arrays)
+        self.pairs = PairModel(pa) if pa is not None else None
 
     def rule_matrix(self, confs: list[dict[str, float]]) -> np.ndarray:
         """The rules' confidences ({node: confidence} per record) as the model's rule columns."""
@@ -253,7 +258,10 @@ def load(tax: Taxonomy, path: str | Path | None = None) -> Model | None:
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:12]
     with np.load(p, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    return Model(arrays, {k: float(v) for k, v in w.items() if k in DEFAULTS}, digest)
+    model = Model(arrays, {k: float(v) for k, v in w.items() if k in DEFAULTS}, digest)
+    if w.get("pairs") is False:  # the pair reader switched off: the check alone (the seventh version)
+        model.pairs = None
+    return model
 
 
 # enterprises per pass: memory stays flat whatever the number of placements; a range's texts, TF-IDF rows and

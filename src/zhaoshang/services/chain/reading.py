@@ -6,7 +6,9 @@ the rule score, the rule confidence, then the trained model's check (``model.Mod
 probability of AI business against the gate, the node model's probability against its threshold, and which
 rule kept the placement — the rules sure enough (confidence ≥ ``keep_confidence``), the node model agreeing,
 no node model for the node, or none of these, when it stands as the enterprise's surest rule node (an
-enterprise the gate accepts keeps at least one). Analyst decisions and declared labels say who or which source
+enterprise the gate accepts keeps at least one). A placement of the pair reader (pairs.py) says the words it read, the
+rules' own confidence, its probability against its bar, the check's probabilities it read and the features that
+weighed most. Analyst decisions and declared labels say who or which source
 placed it. Registered for the methods ``rules``, ``analyst`` and ``declared``; docs/methods.md, "Chain
 classification", "In words".
 """
@@ -64,6 +66,14 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
     if not kws and not negs:
         return None
     out = []
+    if kws and all(k.get("weight") is None for k in kws):  # the words the pair reader read, the rules not placing
+        items = [_z(lang, f"{_pair(FIELDS, k.get('field'), lang)}『{k.get('keyword')}』（{_pair(TIERS, k.get('tier'), lang)}）",
+                    f"{k.get('keyword')} in its {_pair(FIELDS, k.get('field'), lang)} ({_pair(TIERS, k.get('tier'), lang)})")
+                 for k in kws[:SHOWN_KEYWORDS]]
+        more = len(kws) - SHOWN_KEYWORDS
+        rest = _z(lang, f"等 {len(kws)} 个", f" and {more} more") if more > 0 else ""
+        return _z(lang, f"{node} 的词 {'、'.join(items)}{rest}，规则未达归入阈值",
+                  f"the words of {node} {', '.join(items)}{rest}, below the rules' threshold")
     if len(kws) == 1:
         k = kws[0]
         f, tier = _pair(FIELDS, k.get("field"), lang), _pair(TIERS, k.get("tier"), lang)
@@ -137,6 +147,21 @@ def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
                      f"it is kept only as the enterprise's surest rule node (an enterprise that passes the gate keeps at least one)")
 
 
+def _pairs(p: Part, node: str, lang: str) -> str:
+    """What the pair reader (pairs.py) decided: its probability for the (enterprise, node) pair against its bar, the
+    check's probabilities it read, and the features that weighed most."""
+    d = p.detail or {}
+    top = [t for t in d.get("top") or [] if isinstance(t, (list, tuple)) and len(t) == 2]
+    feats = _z(lang, "、", ", ").join(f"{f} {float(v):+.2f}" for f, v in top)
+    p_node = d.get("p_node")
+    chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{node} 概率 {_n(p_node)}" if p_node is not None else ""),
+             f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({node}) {_n(p_node)}" if p_node is not None else ""))
+    return _z(lang, f"配对模型逐对阅读 {node} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}，予以归入"
+                    f"（读入{chk}；影响最大的特征：{feats}）",
+              f"the pair model, reading the words of {node} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
+              f"{_n(d.get('bar'))}, so it is placed (it read {chk}; the features that weigh most: {feats})")
+
+
 def _decision(p: Part, lang: str) -> str:
     d = p.detail or {}
     act = _pair(ACTIONS, p.signal, lang)
@@ -153,6 +178,14 @@ def read_rules(x: Explained, lang: str) -> str:
     sep = _z(lang, "；", "; ")
     rule = sep.join(found) if found else _z(lang, "没有记录的规则证据", "no rule evidence recorded")
     conf = x.confidence
+    pairs = _part(x, "pairs")
+    if pairs is not None:  # placed by the pair reader: the rules' own confidence is the one it read
+        rc = (pairs.detail or {}).get("rule_confidence")
+        said = _z(lang, f"规则置信度 {_n(rc)}" if rc is not None else "规则未归入",
+                  f"rule confidence {_n(rc)}" if rc is not None else "not placed by the rules")
+        out = [_z(lang, f"{rule}（{said}）", f"Read from the evidence: {rule} ({said})"), _pairs(pairs, node, lang)]
+        out += [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
+        return sep.join(out) + _z(lang, "。", ".")
     out = [_z(lang, f"{rule}（规则得分 {_n(x.total)}，置信度 {_n(conf)}）", f"Placed by the rules: {rule} (rule score {_n(x.total)}, "
               f"confidence {_n(conf)})")]
     model = _part(x, "model")

@@ -1,0 +1,413 @@
+"""The pair reader: each (enterprise, level-2 node) pair whose node has a word of the taxonomy in the enterprise's
+evidence, read on its own by a logistic regression (docs/methods.md, "Eighth version candidate: a pair reader over the
+candidate words" and its confirmation on round 5).
+
+One truth for the cross-validation (``scripts/cv_chain_pairs.py``), the confirmation (``scripts/confirm_chain_pairs.py``),
+the evidence ceilings (``scripts/chain_evidence_ceiling.py``), training (``scripts/train_chain_model.py --pairs``) and
+``classify``:
+
+- candidates: every word of a node (its own and its sub-nodes' strong, medium and weak keywords and industry names),
+  each matched alone with the classifier's ``keyword_regex`` in the fields the classifier reads, normalised as it
+  normalises them (``classify.normalize_text``; the industry field without ``industry_exclusions``);
+- features of a pair: where and how the node's words stand (field, tier, position, item index, market clause, the
+  characters around the word and the clause it stands in), the rules' confidence and rank for the node, the kinds of
+  evidence, the node, and the check's probabilities for the node and the gate (``with_check``);
+- the model: ``train`` (scikit-learn, at training time only) and ``PairModel`` (numpy: applying it needs no
+  scikit-learn), whose probabilities at or above the bar place a pair.
+
+Registration-like enterprises (``model.scope_only``) never reach it: they keep the seventh version's placements.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from .classify import normalize_text
+from .taxonomy import Taxonomy, keyword_regex, normalize_keyword
+
+# the written setting (docs/methods.md): L2 logistic regression at C 0.1, a pair placed at probability ≥ 0.35, no gate
+C = 0.1
+BAR = 0.35
+SEED = 0
+FIELDS = ("name", "products", "description", "industry", "scope", "tags")
+TIERS = ("strong", "industry", "medium", "weak")
+MAIN = set(FIELDS)
+WINDOW = 8
+ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
+CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
+KINDS = ("scope", "products", "description", "tags", "industry")  # model.KINDS (the check's kinds of evidence)
+TOP_FEATURES = 5
+
+
+# ---------------------------------------------------------------------------- candidates
+def word_regex(word: str) -> re.Pattern:
+    # RE2 (which the classifier runs in DuckDB) reads \b at ASCII word boundaries: 3d视觉 and ar眼镜 match there
+    return re.compile(keyword_regex(normalize_keyword(word)), re.ASCII)
+
+
+_WORDS: dict[int, tuple[Taxonomy, dict]] = {}
+
+
+def node_words(tax: Taxonomy) -> dict[str, dict[str, list[tuple[str, re.Pattern]]]]:
+    """Level-2 node → tier (strong, medium, weak, industry) → [(word, regex)]: its own and its sub-nodes' words."""
+    got = _WORDS.get(id(tax))
+    if got is not None and got[0] is tax:
+        return got[1]
+    out: dict[str, dict[str, list]] = {n.code: defaultdict(list) for n in tax.level(2)}
+    for kw, entries in tax.keyword_index.items():
+        for e in entries:
+            if e.tier == "negative" or tax.nodes[e.node].level < 2:
+                continue
+            code = tax.ancestor_at(e.node, 2).code
+            if kw not in [w for w, _ in out[code][e.tier]]:
+                out[code][e.tier].append((kw, word_regex(kw)))
+    _WORDS[id(tax)] = (tax, out)
+    return out
+
+
+def evidence_texts(e: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
+    """The fields the classifier reads, as it reads them (normalised; the industry field without the sector names
+    ``industry_exclusions`` removes)."""
+    w = tax.weights
+    out = {}
+    for f in FIELDS:
+        v = e.get(f)
+        if isinstance(v, (list, tuple)):
+            v = " ".join(str(x) for x in v)
+        t = normalize_text(v, w) if v else ""
+        if f == "industry":
+            for rx in w.get("industry_exclusions") or []:
+                t = re.sub(rx, " ", t)
+        out[f] = t
+    return out
+
+
+def occurrences(texts: dict[str, str], words: dict[str, list]) -> list[tuple[str, str, str, int, int]]:
+    """(field, tier, word, start, end) of every word of a node in every field."""
+    out = []
+    for tier in TIERS:
+        for w, rx in words.get(tier, []):
+            for f, tx in texts.items():
+                if tx:
+                    out += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
+    return out
+
+
+def candidates(texts: dict[str, str], tax: Taxonomy) -> list[tuple[str, list]]:
+    """(node, occurrences) of every level-2 node with a word in the evidence, in the taxonomy's order."""
+    out = []
+    for code, words in node_words(tax).items():
+        occ = occurrences(texts, words)
+        if occ:
+            out.append((code, occ))
+    return out
+
+
+# ---------------------------------------------------------------------------- features
+def head_len(text: str, chars: int) -> int:
+    """The classifier's head of a field: the first ``chars`` characters extended to the end of the item."""
+    mt = re.match(r"^.{0,%d}[^;,。、]*" % chars, text, re.S)
+    return mt.end() if mt else 0
+
+
+def grams(s: str, tag: str, ns=(1, 2, 3)) -> set[str]:
+    return {f"{tag}:{s[i:i + n]}" for n in ns for i in range(len(s) - n + 1)}
+
+
+def pair_features(texts: dict[str, str], occ: list, node: str, app: re.Pattern, w: dict) -> dict[str, float]:
+    """Sparse features of one (row, node) pair from the occurrences of its words (presence over occurrences)."""
+    feats: dict[str, float] = {}
+    spans = {f: [(a.start(), a.end()) for a in app.finditer(tx)] for f, tx in texts.items() if tx and f == "description"}
+    heads = {"scope": head_len(texts.get("scope", ""), int(w["scope_head_chars"])),
+             "products": head_len(texts.get("products", ""), int(w["products_head_chars"]))}
+    main_strong = False
+    for f, tier, word, s, e in occ:
+        tx = texts[f]
+        in_app = any(a <= s < b for a, b in spans.get(f, []))
+        if f in heads:
+            head = s < heads[f]
+        else:
+            head = s < 40
+        item = len(ITEM_SPLIT.findall(tx[:s]))
+        item_b = "0" if item == 0 else "1-2" if item <= 2 else "3+"
+        where = ("app" if in_app else "head" if head else "rest")
+        if tier in ("strong", "industry") and f in MAIN and where != "app" and (f not in heads or head):
+            main_strong = True
+        toks = {f"f={f}", f"t={tier}", f"ft={f}|{tier}", f"w={word}", f"nt={node}|{tier}", f"nf={node}|{f}",
+                f"pos={f}|{where}", f"ptier={tier}|{where}", f"item={f}|{item_b}", f"itier={tier}|{item_b}"}
+        left, right = tx[max(0, s - WINDOW):s], tx[e:e + WINDOW]
+        toks |= grams(left, "L") | grams(right, "R")
+        if left:
+            toks |= {f"L1:{left[-1:]}", f"L2:{left[-2:]}"}
+        if right:
+            toks |= {f"R1:{right[:1]}", f"R2:{right[:2]}"}
+        a = max((mt.end() for mt in CLAUSE_SPLIT.finditer(tx, 0, s)), default=0)
+        b = CLAUSE_SPLIT.search(tx, e)
+        clause = tx[a:s] + "□" + tx[e:b.start() if b else len(tx)]
+        toks |= grams(clause, "C", (1, 2))
+        for k in toks:
+            feats[k] = 1.0
+    feats["n_occ"] = math.log1p(len(occ))
+    feats["n_words"] = math.log1p(len({o[2] for o in occ}))
+    feats["n_fields"] = math.log1p(len({o[0] for o in occ}))
+    feats["main_strong"] = float(main_strong)
+    feats[f"n={node}"] = 1.0
+    return feats
+
+
+def build_pairs(records: list[dict[str, Any]], confs: list[dict[str, float]], tax: Taxonomy,
+                rows: list[int] | None = None) -> tuple[list[tuple[int, str]], list[dict[str, float]], list[list[tuple]]]:
+    """The candidate pairs of ``records`` (all, or the positions ``rows``), their features without the check's, and
+    their occurrences. ``confs``: the rules' level-2 confidences per record (rules alone)."""
+    from .model import kinds_of, scope_only
+
+    app = re.compile(tax.weights.get("application_clause") or "^$")
+    pairs, feats, occs = [], [], []
+    for i in (range(len(records)) if rows is None else rows):
+        e = records[i]
+        texts = evidence_texts(e, tax)
+        cands = candidates(texts, tax)
+        cf = confs[i]
+        best = max(cf.values(), default=0.0)
+        ranked = sorted(cf, key=lambda n: -cf[n])
+        kinds = kinds_of(e)
+        for code, occ in cands:
+            f = pair_features(texts, occ, code, app, tax.weights)
+            c = cf.get(code, 0.0)
+            f["rule_conf"] = c
+            f["rule_placed"] = float(code in cf)
+            f["rule_rank_inv"] = 1.0 / (1 + ranked.index(code)) if code in cf else 0.0
+            f["rule_share"] = c / best if best else 0.0
+            f["n_cands"] = math.log1p(len(cands))
+            f["scope_only"] = float(scope_only(e))
+            for k, v in zip(KINDS, kinds):
+                f[f"kind={k}"] = v
+            pairs.append((i, code))
+            feats.append(f)
+            occs.append(occ)
+    return pairs, feats, occs
+
+
+def check_table(probs: dict[str, np.ndarray], n_rows: int, nodes: list[str], idx=None) -> np.ndarray:
+    """(rows, 1 + nodes) of the check's probabilities (gate first), NaN where the check has no model or row."""
+    idx = np.arange(n_rows) if idx is None else np.asarray(idx)
+    out = np.full((n_rows, 1 + len(nodes)), np.nan)
+    out[idx, 0] = probs["*"]
+    for j, n in enumerate(nodes):
+        if n in probs:
+            out[idx, 1 + j] = probs[n]
+    return out
+
+
+def with_check(feats: list[dict], pairs: list, table: np.ndarray, nodes: list[str]) -> list[dict]:
+    """The pairs' features with the check's probability for the node and its gate probability."""
+    col = {n: 1 + j for j, n in enumerate(nodes)}
+    out = []
+    for f, (i, n) in zip(feats, pairs):
+        g = dict(f)
+        pn, pg = table[i, col[n]], table[i, 0]
+        g["chk_node"] = 0.0 if np.isnan(pn) else float(pn)
+        g["chk_node_missing"] = float(np.isnan(pn))
+        g["chk_gate"] = 0.0 if np.isnan(pg) else float(pg)
+        out.append(g)
+    return out
+
+
+# ---------------------------------------------------------------------------- the model
+def int32(X):
+    """A CSR matrix with 32-bit indices (liblinear refuses 64-bit ones, which DictVectorizer may give)."""
+    X = X.tocsr()
+    X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
+    return X
+
+
+def fit(feats: list[dict], y: np.ndarray, c: float = C):
+    """(vectoriser, logistic regression) fitted on the pairs' features (scikit-learn, liblinear, L2, fixed seed)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer()
+    X = int32(vec.fit_transform(feats))
+    lr = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000).fit(X, y)
+    return vec, lr
+
+
+def train(feats: list[dict], y: np.ndarray, c: float = C, bar: float = BAR) -> dict[str, np.ndarray]:
+    """The pair model's arrays, stored in the chain's model file beside the check (keys ``pair_*``)."""
+    vec, lr = fit(feats, y, c)
+    return {"pair_features": np.array(vec.feature_names_, dtype=str), "pair_coef": lr.coef_[0].astype(np.float64),
+            "pair_intercept": np.array([lr.intercept_[0]], dtype=np.float64), "pair_bar": np.array([bar]),
+            "pair_c": np.array([c])}
+
+
+class PairModel:
+    """A trained pair reader: ``predict(features)`` → probability per pair; ``top(features)`` → the features that
+    weigh most in one pair's probability (feature, coefficient × value)."""
+
+    def __init__(self, arrays: dict[str, Any]):
+        self.names = [str(x) for x in arrays["pair_features"]]
+        self.index = {n: j for j, n in enumerate(self.names)}
+        self.coef = np.asarray(arrays["pair_coef"], dtype=np.float64)
+        self.intercept = float(np.asarray(arrays["pair_intercept"]).ravel()[0])
+        self.bar = float(np.asarray(arrays["pair_bar"]).ravel()[0])
+
+    def matrix(self, feats: list[dict]):
+        import scipy.sparse as sp
+
+        ind, val, ptr = [], [], [0]
+        for f in feats:
+            for k, v in f.items():
+                j = self.index.get(k)
+                if j is not None and v:
+                    ind.append(j)
+                    val.append(v)
+            ptr.append(len(ind))
+        X = sp.csr_matrix((np.asarray(val, dtype=np.float64), np.asarray(ind, dtype=np.int32),
+                           np.asarray(ptr, dtype=np.int32)), shape=(len(feats), len(self.names)))
+        X.sort_indices()
+        return X
+
+    def predict(self, feats: list[dict]) -> np.ndarray:
+        if not feats:
+            return np.zeros(0)
+        z = self.matrix(feats) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.asarray(z).ravel()))
+
+    def top(self, f: dict, k: int = TOP_FEATURES) -> list[tuple[str, float]]:
+        got = [(n, self.coef[self.index[n]] * v) for n, v in f.items() if n in self.index and v]
+        return [(n, round(float(x), 3)) for n, x in sorted(got, key=lambda t: (-abs(t[1]), t[0]))[:k]]
+
+
+def arrays_of(z: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``pair_*`` arrays of a model file, or None when it holds no pair model."""
+    return {k: z[k] for k in z if k.startswith("pair_")} if "pair_coef" in z else None
+
+
+# ---------------------------------------------------------------------------- in classify
+# enterprises per pass (as the check's ranges): memory stays flat whatever the number of enterprises
+CHUNK = 20_000
+# SQL for "not registration-like" (``model.scope_only`` false): registrations never reach the pair reader; the
+# records read are checked with ``scope_only`` itself too (the one definition)
+NOT_SCOPE_ONLY = ("(coalesce(e.scope, '') = '' OR coalesce(e.products, '') <> '' "
+                  "OR coalesce(e.description, '') <> '')")
+
+
+def read_placements(con, tax: Taxonomy, model, subset: bool = False) -> int:
+    """The pair reader over the enterprises in scope (``zs_req`` with ``subset``, else ``zs_scope``) that are not
+    registration-like: their placements that rest on text become the pair reader's (``zs_final``, after the check;
+    ``zs_rules``, the rules' placements before it, give the rules' confidences and the placements' text evidence).
+    Placements resting on no text (patents, industry codes, related enterprises) stay as the check left them unless
+    the pair reader places the same node. Returns the enterprises read."""
+    src = "zs_req" if subset else "zs_scope"
+    n = con.execute(f"SELECT count(*) FROM {src} s JOIN enterprises e ON e.id = s.id WHERE {NOT_SCOPE_ONLY}").fetchone()[0]
+    if not n:
+        return 0
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_pair_ids AS SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)
+        // {CHUNK} AS part FROM {src} s JOIN enterprises e ON e.id = s.id WHERE {NOT_SCOPE_ONLY}""")
+    bounds = con.execute("SELECT min(id), max(id) FROM zs_pair_ids GROUP BY part ORDER BY part").fetchall()
+    read = 0
+    try:
+        for lo, hi in bounds:
+            read += _read_range(con, tax, model, lo, hi)
+    finally:
+        con.execute("DROP TABLE IF EXISTS zs_pair_ids")
+    return read
+
+
+def _read_range(con, tax: Taxonomy, model, lo: int, hi: int) -> int:
+    import json
+
+    import pyarrow as pa
+
+    from ...core import jsonenc
+    from ...core.explain import Explained
+    from .classify import METHOD, explain_params
+    from .model import _has_text, scope_only
+
+    keys = ("name", "products", "description", "industry", "scope", "tags")
+    recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
+        FROM enterprises e JOIN zs_pair_ids s ON s.id = e.id WHERE e.id BETWEEN ? AND ? ORDER BY e.id""", [lo, hi]).fetchall()
+    records = [dict(zip(keys, r[1:])) for r in recs]
+    keep = [k for k, e in enumerate(records) if not scope_only(e)]
+    ids = [recs[k][0] for k in keep]
+    records = [records[k] for k in keep]
+    del recs
+    if not ids:
+        return 0
+    pos = {eid: k for k, eid in enumerate(ids)}
+    nodes = [x.code for x in tax.level(2)]
+    rules = con.execute("SELECT id, node, conf, evidence FROM zs_rules WHERE id BETWEEN ? AND ?", [lo, hi]).fetchall()
+    confs: list[dict[str, float]] = [{} for _ in ids]
+    rule_rows: dict[tuple[int, str], tuple[float, str]] = {}
+    for eid, node, conf, ev in rules:
+        if eid in pos:
+            rule_rows[(eid, node)] = (conf, ev)
+            if tax.nodes[node].level == 2:
+                confs[pos[eid]][node] = round(float(conf), 4)  # as the placements store it (training read those)
+    del rules
+    probs = model.predict(records, confs)
+    table = check_table(probs, len(ids), nodes)
+    pairs, feats, occs = build_pairs(records, confs, tax)
+    feats = with_check(feats, pairs, table, nodes)
+    pm = model.pairs
+    p = pm.predict(feats)
+    placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs) if p[k] >= pm.bar}
+    params, phash = explain_params(tax)
+    method, version = METHOD.rsplit("-v", 1)
+    out = []
+    for (eid, code), k in sorted(placed.items()):
+        i = pairs[k][0]
+        part = {"signal": "pairs", "label": code, "raw": round(float(p[k]), 4), "normalised": None, "weight": None,
+                "contribution": 0.0,
+                "detail": {"p_pair": round(float(p[k]), 4), "bar": pm.bar, "top": [[f, v] for f, v in pm.top(feats[k])],
+                           "p_chain": round(float(table[i, 0]), 4),
+                           "p_node": None if np.isnan(table[i, 1 + nodes.index(code)]) else round(float(table[i, 1 + nodes.index(code)]), 4),
+                           "rule_confidence": confs[i].get(code), "model": model.digest}}
+        got = rule_rows.get((eid, code))
+        if got is not None:
+            doc = json.loads(got[1])
+        else:  # a pair the rules left below their threshold: its words as the text evidence
+            words = sorted({(f, tier, w) for f, tier, w, _, _ in occs[k]}, key=lambda x: (TIERS.index(x[1]), x[0], x[2]))
+            doc = Explained(value=code, method=method, version=version, params=params, params_hash=phash,
+                            parts=[], confidence=None, formula=None).to_json()
+            doc["parts"] = [{"signal": "text", "label": None, "raw": 0.0, "normalised": None, "weight": 1.0,
+                             "contribution": 0.0, "detail": {"keywords": [{"field": f, "tier": tier, "keyword": w}
+                                                                          for f, tier, w in words], "negatives": []}}]
+            doc["evidence"] = [{"table": "enterprises", "ids": [eid], "where": None, "note": None}]
+        doc["parts"] = [x for x in doc.get("parts") or [] if x.get("signal") != "model"] + [part]
+        doc["confidence"] = round(float(p[k]), 4)
+        out.append((eid, code, float(p[k]), jsonenc.dumps(doc)))
+        # the rules' sub-node placements under a node the pair reader places stand with it
+        for (eid2, node), (conf, ev) in rule_rows.items():
+            if eid2 == eid and tax.nodes[node].level > 2 and tax.ancestor_at(node, 2).code == code:
+                d3 = json.loads(ev)
+                d3["parts"] = [x for x in d3.get("parts") or [] if x.get("signal") != "model"] + [part]
+                out.append((eid, node, float(conf), jsonenc.dumps(d3)))
+    # what stays of the check's placements: those resting on no text, on nodes the pair reader does not place
+    kept = []
+    for eid, node, conf, ev in con.execute("SELECT id, node, conf, evidence FROM zs_final WHERE id BETWEEN ? AND ?",
+                                           [lo, hi]).fetchall():
+        if eid not in pos:
+            continue
+        n2 = tax.ancestor_at(node, 2).code if tax.nodes[node].level >= 2 else node
+        if not _has_text(json.loads(ev)) and (eid, n2) not in placed:
+            kept.append((eid, node, conf, ev))
+    con.register("zs_pairs_read", pa.table({"id": pa.array(ids, pa.int64())}))
+    try:
+        con.execute("DELETE FROM zs_final WHERE id IN (SELECT id FROM zs_pairs_read)")
+    finally:
+        con.unregister("zs_pairs_read")
+    rows = kept + out
+    tbl = pa.table({"id": pa.array([r[0] for r in rows], pa.int64()), "node": pa.array([r[1] for r in rows], pa.string()),
+                    "conf": pa.array([r[2] for r in rows], pa.float64()), "evidence": pa.array([r[3] for r in rows], pa.string())})
+    con.register("zs_pairs_out", tbl)
+    try:
+        con.execute("INSERT INTO zs_final (id, node, conf, evidence) SELECT id, node, conf, evidence FROM zs_pairs_out")
+    finally:
+        con.unregister("zs_pairs_out")
+    return len(ids)

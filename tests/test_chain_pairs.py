@@ -1,0 +1,129 @@
+"""The pair reader (services/chain/pairs.py): candidates found with the classifier's words, the model applied without
+scikit-learn as it was trained, and ``classify`` reading every enterprise that is not registration-like with it —
+registration-like ones keep the seventh version's placements, pair for pair — each placement explained."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SHARED, shared_file
+from zhaoshang.core import explain
+from zhaoshang.core.store import Store
+from zhaoshang.services.chain import gold as g
+from zhaoshang.services.chain import model as m
+from zhaoshang.services.chain import pairs as pr
+from zhaoshang.services.chain import reading  # noqa: F401 — registers the placements' readers
+from zhaoshang.services.chain import training
+from zhaoshang.services.chain.classify import classify
+from zhaoshang.services.chain.evaluate import gold_store
+from zhaoshang.services.chain.taxonomy import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def fitted(tax, tmp_path_factory):
+    """A small pair model on real gold rows (a fixed slice of the development rows: listings, IT桔子, the large-model
+    list and registrations), its check features the shipped check's — enough to exercise the wiring, not a measure."""
+    shared_file(g.REGISTRATION)
+    evidence = g.load_evidence(SHARED)
+    dev = [r for r in g.read_gold() if r["split"] == "dev" and r["labeller"] == "L1"]
+    rows = [r for r in dev if r["source"] != g.REGISTRATION][:160] + [r for r in dev if r["source"] == g.REGISTRATION][:60]
+    records = [evidence.get((r["source"], r["key"]), {"name": r["name"]}) for r in rows]
+    confs = training.rule_confidences(rows, evidence, tax)
+    nodes = [n.code for n in tax.level(2)]
+    check = m.load(tax)
+    table = pr.check_table(check.predict(records, confs), len(rows), nodes)
+    pairs, base, _ = pr.build_pairs(records, confs, tax)
+    feats = pr.with_check(base, pairs, table, nodes)
+    labels = [{tax.ancestor_at(c, 2).code for c in r["labels"] if c in tax.nodes} for r in rows]
+    y = np.array([1 if n in labels[i] else 0 for i, n in pairs])
+    arrays = pr.train(feats, y)
+    with np.load(m.model_path(tax.chain), allow_pickle=False) as z:
+        shipped = {k: z[k] for k in z.files}
+    path = tmp_path_factory.mktemp("pairs") / "ai_model.npz"
+    m.save({**shipped, **arrays}, path)
+    return {"rows": rows, "records": records, "evidence": evidence, "pairs": pairs, "feats": feats, "y": y,
+            "arrays": arrays, "path": path}
+
+
+def _classified(rows, evidence, tax, monkeypatch, path=None):
+    if path is not None:
+        monkeypatch.setattr(m, "model_path", lambda chain: Path(path))
+    try:
+        with Store(":memory:") as store:
+            gold_store(store, rows, evidence)
+            classify(store, tax, use_model=True)
+            return store.con.execute("SELECT enterprise_id, node_code, confidence, evidence FROM placements "
+                                     "WHERE chain = ? ORDER BY 1, 2", [tax.chain]).fetchall()
+    finally:
+        monkeypatch.undo()
+
+
+def test_candidates_are_the_classifiers_words(tax):
+    texts = pr.evidence_texts({"name": "某某科技", "products": "人工智能芯片、服务器", "scope": "软件开发"}, tax)
+    found = dict(pr.candidates(texts, tax))
+    assert {"U01", "U02"} <= set(found)
+    assert any(w == "人工智能芯片" and f == "products" for f, _, w, _, _ in found["U01"])
+    # a word matched alone at the classifier's ASCII word boundaries: "ar" is not read inside "radar"
+    assert "D04" not in dict(pr.candidates(pr.evidence_texts({"description": "radar"}, tax), tax))
+
+
+def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
+    vec, lr = pr.fit(fitted["feats"], fitted["y"])
+    want = lr.predict_proba(pr.int32(vec.transform(fitted["feats"])))[:, 1]
+    pm = pr.PairModel(fitted["arrays"])
+    np.testing.assert_allclose(pm.predict(fitted["feats"]), want, rtol=0, atol=1e-12)
+    assert pm.bar == pr.BAR and float(fitted["arrays"]["pair_c"][0]) == pr.C
+    top = pm.top(fitted["feats"][0])
+    assert 0 < len(top) <= pr.TOP_FEATURES and all(name in fitted["feats"][0] for name, _ in top)
+
+
+def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as_they_were(fitted, tax, monkeypatch):
+    rows, records = fitted["rows"], fitted["records"]
+    seventh = _classified(rows, fitted["evidence"], tax, monkeypatch)
+    eighth = _classified(rows, fitted["evidence"], tax, monkeypatch, fitted["path"])
+    reg = {i for i, e in enumerate(records) if m.scope_only(e)}
+    assert len(reg) == 60
+    # registration-like enterprises never reach the pair reader: the seventh's placements, pair for pair
+    assert [x[:3] for x in seventh if x[0] in reg] == [x[:3] for x in eighth if x[0] in reg]
+    assert any(x[0] in reg for x in seventh)
+    # the others: exactly the pairs the service places at its bar
+    pm = pr.PairModel(fitted["arrays"])
+    p = pm.predict(fitted["feats"])
+    want = {fitted["pairs"][k] for k in np.where(p >= pm.bar)[0] if fitted["pairs"][k][0] not in reg}
+    got = {(i, n) for i, n, _, _ in eighth if i not in reg and tax.nodes[n].level == 2}
+    assert got == want and want
+    for i, n, conf, ev in eighth:
+        if i in reg or tax.nodes[n].level != 2:
+            continue
+        doc = json.loads(ev)
+        part = next(x for x in doc["parts"] if x["signal"] == "pairs")
+        assert part["detail"]["p_pair"] == pytest.approx(conf, abs=1e-4) and conf >= pm.bar
+        assert part["detail"]["top"] and not any(x["signal"] == "model" for x in doc["parts"])
+        zh, en = explain.reading(ev, "zh"), explain.reading(ev, "en")
+        assert "配对模型" in zh and f"≥ 阈值 {pm.bar:.2f}" in zh and "pair model" in en
+
+
+def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):
+    off = copy.copy(tax)
+    off.weights = {**tax.weights, "model": {**(tax.weights.get("model") or {}), "pairs": False}}
+    seventh = _classified(fitted["rows"], fitted["evidence"], tax, monkeypatch)
+    monkeypatch.setattr(m, "model_path", lambda chain: Path(fitted["path"]))
+    try:
+        with Store(":memory:") as store:
+            gold_store(store, fitted["rows"], fitted["evidence"])
+            classify(store, off, use_model=True)
+            got = store.con.execute("SELECT enterprise_id, node_code, confidence FROM placements WHERE chain = ? "
+                                    "ORDER BY 1, 2", [tax.chain]).fetchall()
+    finally:
+        monkeypatch.undo()
+    assert got == [x[:3] for x in seventh]
