@@ -195,6 +195,27 @@ def test_a_command_line_imports_its_own_command_and_libraries_only(db):
     # the team state's tables, known without importing the features: test_team_state.py)
 
 
+HEAVY_LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "sklearn", "igraph", "jieba", "openpyxl", "reportlab",
+                   "weasyprint", "fastapi", "uvicorn")
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    # help imports every command module (to list them): each command imports its services when it runs, so the
+    # libraries only some commands use are not loaded to print the help, in either language
+    import json
+    import subprocess
+
+    code = ("import json, sys\nfrom zhaoshang.interfaces.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\nsys.stderr.write('\\n' + json.dumps(sorted(sys.modules)) + '\\n')")
+    for args in (["--help"], ["--lang", "en", "--help"]):
+        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+        assert proc.returncode == 0 and "serve" in proc.stdout, proc.stderr[-2000:]
+        loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
+        assert "zhaoshang.interfaces.cli.graph" in loaded and "zhaoshang.interfaces.cli.analytics" in loaded
+        assert not {m.split(".")[0] for m in loaded} & set(HEAVY_LIBRARIES), sorted(
+            m for m in loaded if m.split(".")[0] in HEAVY_LIBRARIES)[:20]
+
+
 def test_a_scorecard_at_80_columns_has_no_label_without_its_value(db):
     """A table too wide for the terminal is printed as one block of "header  value" lines per row; the scorecard's
     signal rows leave the dimension's columns empty, so most of its blocks' lines were labels with nothing beside

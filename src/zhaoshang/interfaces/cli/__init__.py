@@ -1,8 +1,9 @@
 """Command-line interface: ``zhaoshang``. Every command module in this package registers itself on ``app``.
 
-A command line loads only the module of the command it names (each imports its own services: numpy, pyarrow,
-igraph … load for the commands that use them, not for every start); help, an unknown name or ``app`` read from
-this package load them all. The team state's tables are declared in core/teamstate/tables.py, so a command
+A command line loads only the module of the command it names; help, an unknown name or ``app`` read from this
+package load them all. A service that loads a heavy library (numpy, pyarrow, igraph, scipy, jieba …) is imported
+in the body of the commands that run it, not at the top of their module: those libraries load for the commands
+that use them, not for the help that lists every command (tests/test_cli_output.py checks). The team state's tables are declared in core/teamstate/tables.py, so a command
 that opens it still imports only its own module.
 """
 

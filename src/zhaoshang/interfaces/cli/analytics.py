@@ -7,9 +7,6 @@ from typing import Optional
 
 import typer
 
-from ...services.analytics.complexity import region_complexity
-from ...services.analytics.concentration import concentration
-from ...services.analytics.network import network
 from ..labels import region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
@@ -27,6 +24,8 @@ def complexity_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """关联度与经济复杂度：RCA、邻近度、关联密度、ECI、PCI、COI、COG（每个地区 × 节点一行）。"""
+    from ...services.analytics.complexity import region_complexity
+
     store = open_store(read_only=True)
     try:
         doc = region_complexity(store, level, by, as_of, reference=reference, rca_threshold=threshold)
@@ -53,6 +52,8 @@ def concentration_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """集聚度与增长：份额、CR3/CR5、HHI、基尼系数、区位熵、复合增长率。"""
+    from ...services.analytics.concentration import concentration
+
     store = open_store(read_only=True)
     try:
         doc = concentration(store, level, chain_node, as_of, window, measure)
@@ -80,6 +81,8 @@ def network_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """地区间合作网络：组内合作占比、输出占比、密度、各地区的度/强度/PageRank/介数、次级节点、趋势。"""
+    from ...services.analytics.network import network
+
     store = open_store(read_only=True)
     try:
         doc = network(store, kind, level, group, as_of, secondary_k=top)

@@ -8,10 +8,6 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import UserError
-from ...services.graph import between, reach
-from ...services.graph.identity import decide, person_links
-from ...services.graph.people import key_persons
-from ...services.team.audit import cli_actor
 from ..labels import label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
@@ -29,6 +25,10 @@ def people_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """关键人：决策者按决策权排序（法定代表人、董事长、总经理、创始人、控股及主要股东——股权穿透至实际控制人、领投方合伙人），附证据与日期。"""
+    from ...services.graph.identity import decide, person_links
+    from ...services.graph.people import key_persons
+    from ...services.team.audit import cli_actor
+
     others = others or []
     store = open_store(read_only=True)  # decisions live in the team state, never in the imported data
     try:
@@ -78,6 +78,8 @@ def reach_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """关键人触达：从本方到目标企业关键人的 k 条最强、无环、互不雷同的路径（强度 = 各关系强度之积），每一跳附关系、日期与证据。"""
+    from ...services.graph import between, reach
+
     store = open_store(read_only=True)
     try:
         note = synthetic_note(store)

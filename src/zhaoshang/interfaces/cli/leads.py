@@ -10,12 +10,6 @@ from typing import Optional
 import typer
 
 from ...core.errors import UserError, count_en
-from ...services.evaluation.runs import save_backtest
-from ...services.leads import mine_leads
-from ...services.leads.backtest import backtest_leads
-from ...services.leads.export import write_leads
-from ...services.leads.fit import fit_lead_weights, write_lead_weights
-from ...services.leads.saved import resolve_weights, save_weights, saved_weights
 from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
 from .score import _read, at_k_rows, backtest_app
 
@@ -33,6 +27,8 @@ WEIGHTS_HELP = "线索权重：YAML 文件或 leads-fit --save 保存的版本�
 
 def _weights(choice: Optional[str]):
     """A --weights / --compare value: a file as given, else the team's saved weights of that version."""
+    from ...services.leads.saved import resolve_weights
+
     if not choice or Path(choice).exists():
         return choice
     team = open_team()
@@ -56,6 +52,9 @@ def leads_cmd(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="写入文件（csv、xlsx；xlsx 必须给出）"),
 ) -> None:
     """智能线索挖掘：本地应引进的环节（补链、推荐引进）中、截至日在本地没有注册地/分支机构/子公司的企业，按扩张意愿、契合度、可触达性与风险打分排序，每条附理由与信号。"""
+    from ...services.leads import mine_leads
+    from ...services.leads.export import write_leads
+
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
     if output and fmt in (LeadFmt.table, LeadFmt.json):  # -o alone: the file's suffix says csv or xlsx
@@ -97,6 +96,9 @@ def leads_fit_cmd(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """学习线索权重：在截至日之前的数据上（各地区在截至日前 1–3 个期限的候选企业及其在本地新设机构的结果）拟合正则化逻辑回归，写出带版本的线索权重文件，供 leads / backtest leads 的 --weights 使用。"""
+    from ...services.leads.fit import fit_lead_weights, write_lead_weights
+    from ...services.leads.saved import save_weights
+
     w, _ = _read(fit_lead_weights, regions, as_of=as_of, horizon=horizon, weights=_weights(weights), node=chain)
     path = write_lead_weights(w, output or f"leads_{w['version']}.yaml")
     f = w["fitted"]
@@ -119,6 +121,8 @@ def leads_weights_cmd(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """团队保存的线索权重（leads-fit --save）：版本、保存人、时间、学习截至日与各信号权重，供 --weights 版本名与招商线索页面选用。"""
+    from ...services.leads.saved import saved_weights
+
     team = open_team()
     try:
         rows = saved_weights(team)
@@ -145,6 +149,9 @@ def backtest_leads_cmd(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv"),
 ) -> None:
     """线索回测：截至日的线索排序能否把期限内在本地新设分支机构或子公司的企业排在前面（precision@k、recall@k），与基线（仅按融资总额排序、随机）并列。"""
+    from ...services.evaluation.runs import save_backtest
+    from ...services.leads.backtest import backtest_leads
+
     args = dict(as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=_weights(weights), compare=_weights(compare))
     if save:
         with update_store() as store:

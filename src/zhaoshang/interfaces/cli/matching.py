@@ -9,8 +9,6 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import count_en
-from ...services.matching import index as idx_svc
-from ...services.matching import match as M
 from ..labels import DEMAND_STATUS, label, labelled
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
@@ -22,6 +20,8 @@ SEMANTIC = typer.Option(False, "--semantic", help="用语义模型（multilingua
 
 
 def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
+    from ...services.matching import match as M
+
     if doc.get("note") and fmt != Fmt.json:
         typer.echo(t(doc["note"], "semantic model not installed; matched by keywords and chain nodes"), err=True)
     lang = t("zh", "en")
@@ -36,6 +36,8 @@ def demand_cmd(demand: str = typer.Argument(..., help="需求：编号、源编�
                include_inactive: bool = typer.Option(False, "--include-inactive", help="也列出已注销、吊销的企业"),
                semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
     """为一条需求找能承接的企业：每条结果附匹配词、匹配环节、相似度与各项得分。"""
+    from ...services.matching import match as M
+
     store = open_store(read_only=True)
     doc = M.match_demand(store, demand, top=top, region=region, require=require or (), include_inactive=include_inactive,
                          semantic=semantic, lang=t("zh", "en"))
@@ -51,6 +53,8 @@ def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号�
                    all_status: bool = typer.Option(False, "--all-status", help="也包括已对接、已完成的需求（默认只要征集中、对接中）"),
                    semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
     """为一家企业找它能承接的需求（反向匹配），附理由。"""
+    from ...services.matching import match as M
+
     store = open_store(read_only=True)
     doc = M.match_enterprise(store, enterprise, top=top, region=region, node=node, all_status=all_status,
                              semantic=semantic, lang=t("zh", "en"))
@@ -65,6 +69,8 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
                 q: Optional[str] = typer.Option(None, "--q", help="标题、描述或单位包含的文字"),
                 limit: int = typer.Option(50, "--limit", help="最多显示多少条"), fmt: Fmt = FORMAT_OPTION) -> None:
     """需求清单：按地区、环节、状态筛选。"""
+    from ...services.matching import match as M
+
     store = open_store(read_only=True)
     status = next((k for k, (_, en) in DEMAND_STATUS.items() if status and status.strip().lower() == en), status)
     doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
@@ -78,6 +84,8 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
 @match_app.command("index")
 def index_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
     """（重新）建立能力画像与需求的 BM25 索引，保存在数据库旁（<db>.match/），报告用时。"""
+    from ...services.matching import index as idx_svc
+
     store = open_store(read_only=True)
     rows = []
     for kind in idx_svc.KINDS:

@@ -8,8 +8,6 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
-from ...services.chain import corrections as corr
-from ...services.chain.evaluate import LABEL_MAP
 from ...services.chain.taxonomy import load_taxonomy
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t, update_store
 
@@ -23,6 +21,8 @@ TAX = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件")
 
 def _decide(action: str, enterprise: str, node: str, reason: str, user: Optional[str], taxonomy: Optional[str],
             fmt: Fmt) -> None:
+    from ...services.chain import corrections as corr
+
     with update_store() as store:
         row = corr.record(store, open_team(), enterprise, node, action, reason, user, load_taxonomy(taxonomy))
     verb = {"confirm": t("确认", "confirmed"), "remove": t("移除", "removed"), "add": t("新增", "added")}[action]
@@ -62,6 +62,8 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
              latest: bool = typer.Option(False, "--latest", help="每家企业每个节点只列最新的决定"),
              taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """人工决定的审计记录（谁、何时、为何），--format csv 导出。"""
+    from ...services.chain import corrections as corr
+
     eid = None
     if enterprise:
         from ...services.enterprises import resolve_enterprise
@@ -78,6 +80,8 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
 @placements_app.command("counts")
 def counts_cmd(taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """每个节点被人工确认、移除、新增的归类数（改进规则从这里开始）。"""
+    from ...services.chain import corrections as corr
+
     rows = corr.counts(open_team(), load_taxonomy(taxonomy).chain)
     emit(rows, fmt, rows=rows, title=t("各节点的人工更正数", "corrections per node"))
 
@@ -88,6 +92,9 @@ def declare_cmd(source: str = typer.Option(..., "--source", help="导入来源�
                 field: str = typer.Option("industry", "--field", help="源记录中存标签的字段（默认 industry）"),
                 taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """把导入数据自带的标签（如 IT桔子 sub_industry、招商局名单）映射为声明归类，与推断归类分开保存与显示。"""
+    from ...services.chain import corrections as corr
+    from ...services.chain.evaluate import LABEL_MAP
+
     with update_store() as store:
         res = corr.declare_from_label_map(store, source, label_map or LABEL_MAP, load_taxonomy(taxonomy), field, open_team())
     emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "unmapped_labels"}],

@@ -7,8 +7,6 @@ from typing import Optional
 
 import typer
 
-from ...services.recommend import recommend
-from ...services.trends import trends
 from ..labels import label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
@@ -24,6 +22,8 @@ def recommend_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """差异化突围：本地尚不具优势（RCA<1）的环节按可行性（关联密度）× 价值（复杂度、融资与专利增长）排序，并给出招商模式建议。"""
+    from ...services.recommend import recommend
+
     store = open_store(read_only=True)
     try:
         doc = recommend(store, region, level=level, as_of=as_of, resources=resources, top=top, config=config)
@@ -81,6 +81,8 @@ def trends_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """资本风向：按季度/年度、产业链环节、地区的融资金额与轮次，最活跃的投资方及其投向。"""
+    from ...services.trends import trends
+
     store = open_store(read_only=True)
     try:
         doc = trends(store, region=region, node=node, by=by, start=start, end=end, as_of=as_of, top=top)
