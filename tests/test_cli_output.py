@@ -216,6 +216,26 @@ def test_help_imports_none_of_the_heavy_libraries():
             m for m in loaded if m.split(".")[0] in HEAVY_LIBRARIES)[:20]
 
 
+def test_a_command_building_arrow_tables_leaves_pandas_out(tmp_path):
+    # pandas is installed (cpca depends on it) and pyarrow imported it at a command's first array (≈ 0.3 s of CPU);
+    # a command's process marks it absent (interfaces/cli/__init__.py), and the import still works without it
+    import json
+    import subprocess
+
+    from cli_util import q
+
+    f = tmp_path / "x.csv"
+    f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
+    db = tmp_path / "n.duckdb"
+    code = ("import json, sys\nfrom zhaoshang.interfaces.cli import main\nsys.argv[0] = 'zhaoshang'\ntry:\n    main()\n"
+            "finally:\n    sys.stderr.write('\\n' + json.dumps([m for m in ('pyarrow', 'pandas') if sys.modules.get(m)]) + '\\n')")
+    proc = subprocess.run([sys.executable, "-c", code, "--db", str(db), "import", "enterprises", str(f)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == ["pyarrow"]
+    assert q(db, "SELECT name FROM enterprises") == [("甲公司",)] and q(db, "SELECT count(*) FROM regions")[0][0] > 3000
+
+
 def test_a_scorecard_at_80_columns_has_no_label_without_its_value(db):
     """A table too wide for the terminal is printed as one block of "header  value" lines per row; the scorecard's
     signal rows leave the dimension's columns empty, so most of its blocks' lines were labels with nothing beside

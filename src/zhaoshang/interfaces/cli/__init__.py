@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     Called in-process with ``argv``, a successful command simply returns. Help texts are English under
     ``--lang en`` or ZHAOSHANG_LANG=en (``helptext``).
     """
+    if argv is None:  # the command's own process (the console script), not a caller running it in its process
+        _leave_out_pandas()
     import typer
 
     from .helptext import argv_lang, command_words, globals_first, help_frame, shows_help, to_english
@@ -102,3 +104,23 @@ def main(argv: list[str] | None = None) -> None:
         raise
     if isinstance(rc, int) and rc:
         sys.exit(rc)
+
+
+class _PandasLeftOut:
+    """Mark pandas absent in a command's process (``main``). Zhaoshang never uses it, but it is installed (cpca, the
+    source of the region table, depends on it) and pyarrow imports it the first time it builds an array in a process
+    when it can: about 0.3 s of CPU, half a second on a busy machine, in every import, classification, demo build,
+    new database and served first page, for nothing. pyarrow works without pandas (one of its optional libraries):
+    this import finder, first on ``sys.meta_path``, answers an import of pandas as Python does where it is not
+    installed. A process that has already imported pandas keeps it."""
+
+    @staticmethod
+    def find_spec(name: str, path=None, target=None):
+        if name == "pandas":
+            raise ModuleNotFoundError("zhaoshang's commands do not use pandas", name=name)
+        return None
+
+
+def _leave_out_pandas() -> None:
+    if "pandas" not in sys.modules and _PandasLeftOut not in sys.meta_path:
+        sys.meta_path.insert(0, _PandasLeftOut)
