@@ -64,14 +64,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: str | Path, tries: int = 300, args: tuple = ()) -> Iterator[str]:
+def serving(db: str | Path, tries: int = 300, args: tuple = (), warm: bool = False) -> Iterator[str]:
     """Run ``zhaoshang serve`` on a free loopback port until the block ends; yields the base URL.
-    ``args``: more options (e.g. ``--require-login``, ``--team-db URL``), given before the command."""
+    ``args``: more options (e.g. ``--require-login``, ``--team-db URL``), given before the command. A test's server
+    asks a few pages: it starts with ``--no-warm-up`` (each page prepares what it needs, as without the warm-up),
+    unless ``warm`` (the warm-up itself is tested in process: test_warmup.py)."""
     import httpx
 
     port = free_port()
     proc = subprocess.Popen([EXE, "--db", str(db), *[a for a in args if a != "--require-login"], "serve",
-                             "--host", "127.0.0.1", "--port", str(port), *[a for a in args if a == "--require-login"]],
+                             "--host", "127.0.0.1", "--port", str(port), *[a for a in args if a == "--require-login"],
+                             *([] if warm else ["--no-warm-up"])],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -133,14 +133,16 @@ def start_background(app: FastAPI, feeds: Any = None) -> None:
 
 
 def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojson: Any = None, *,
-          team: Any = None, local_only: bool = True, feeds: Any = None, allow_internal_webhooks: bool = False) -> None:
-    """Run the web app with uvicorn (blocking)."""
+          team: Any = None, local_only: bool = True, feeds: Any = None, allow_internal_webhooks: bool = False,
+          warm: bool = True) -> None:
+    """Run the web app with uvicorn (blocking); ``warm``: prepare each data generation's first views in the
+    background (``services.warmup``; ``serve --no-warm-up`` leaves them to the first requests that need them)."""
     import uvicorn
 
     from ...core.store import default_db_path
 
     app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only,
-                     allow_internal_webhooks=allow_internal_webhooks, warm=True)
+                     allow_internal_webhooks=allow_internal_webhooks, warm=warm)
     start_background(app, feeds)
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
