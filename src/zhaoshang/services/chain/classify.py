@@ -363,7 +363,8 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     _score(con, tax, as_of, ranges)
 
     # 5-6. relations, final placements
-    n_written = _place(store, tax, subset, team, as_of, use_model, ranges)
+    info: dict[str, Any] = {}
+    n_written = _place(store, tax, subset, team, as_of, use_model, ranges, info)
     if as_of is not None:
         inc.forget(store, tax)  # placements as of a past date: the next incremental run is a full one
     elif subset is None or mode == "incremental":
@@ -381,6 +382,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     checker = load_model(tax) if use_model else None
     summary["checked_by_model"] = {"digest": checker.digest} if checker is not None else None
+    summary["pair_reader"] = info.get("pair_reader")  # None: the model holds no pair reader (or none was used)
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
     summary["matrix"] = summary_matrix[0] if summary_matrix else None
@@ -626,8 +628,11 @@ def _place_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
 
 
 def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None, use_model: bool = True,
-           ranges: list[tuple[int, int]] = ()) -> int:
+           ranges: list[tuple[int, int]] = (), info: dict | None = None) -> int:
+    """Final placements: rules, the model's check, the pair reader when the model has one (``info["pair_reader"]``:
+    how many enterprises it read — registration-like ones never reach it), analysts' decisions."""
     con = store.con
+    info = {} if info is None else info
     # range by range of ids: an enterprise's placements read its own direct scores and its related ones'
     for i, (lo, hi) in enumerate(ranges or [(0, -1)]):
         _place_range(con, tax, as_of, lo, hi, first=i == 0)
@@ -643,7 +648,7 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
     if model is not None and model.pairs is not None:
         from .pairs import read_placements
 
-        read_placements(con, tax, model, subset is not None)
+        info["pair_reader"] = {"read": read_placements(con, tax, model, subset is not None), "model": model.digest}
         con.execute("DROP TABLE IF EXISTS zs_rules")
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
     with store.transaction() as tx:

@@ -87,13 +87,21 @@ def evidence_texts(e: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
     return out
 
 
+_LITERAL: dict[str, str] = {}
+
+
 def occurrences(texts: dict[str, str], words: dict[str, list]) -> list[tuple[str, str, str, int, int]]:
-    """(field, tier, word, start, end) of every word of a node in every field."""
+    """(field, tier, word, start, end) of every word of a node in every field. A word's regex matches only where
+    its literal stands (``keyword_regex``: the escaped word, word boundaries at ASCII ends), so the regex runs only
+    on the fields that hold the literal — the same occurrences, a substring test per word and field instead of a scan."""
     out = []
     for tier in TIERS:
         for w, rx in words.get(tier, []):
+            lit = _LITERAL.get(w)
+            if lit is None:
+                lit = _LITERAL[w] = normalize_keyword(w)
             for f, tx in texts.items():
-                if tx:
+                if tx and lit in tx:
                     out += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
     return out
 
