@@ -61,7 +61,10 @@ def _classified(rows, evidence, tax, monkeypatch, path=None):
     try:
         with Store(":memory:") as store:
             gold_store(store, rows, evidence)
-            classify(store, tax, use_model=True)
+            summary = classify(store, tax, use_model=True)
+            # the summary says how many enterprises the pair reader read: none of the registration-like ones
+            assert (summary["pair_reader"] or {}).get("read") == (None if path is None else
+                                                                  sum(1 for r in rows if r["source"] != g.REGISTRATION))
             return store.con.execute("SELECT enterprise_id, node_code, confidence, evidence FROM placements "
                                      "WHERE chain = ? ORDER BY 1, 2", [tax.chain]).fetchall()
     finally:
