@@ -149,6 +149,10 @@ def test_cli(tmp_path):
     assert json.loads(out.stdout)["level"] == "city" and json.loads(out.stdout)["group"] == ["330100", "440300"]
     asked = run_cli(db, ["network", "--level", "province", "--group", "杭州市,深圳市"])  # asked for: still refused
     assert asked.returncode == 2 and "level city" in asked.stderr
+    # a network with no edge (the real imports have no cross-region link of any kind) has no density: —, not None
+    for lang, word in (("zh", "密度 —"), ("en", "density —")):
+        empty = run(*["--lang", lang, "network", "--kind", "patent", "--as-of", "1990-01-01"], db=db, check=False, timeout=120)
+        assert empty.returncode == 0 and word in " ".join(empty.stdout.split()) and "None" not in empty.stdout
 
 
 def pairs(rows):

@@ -91,15 +91,16 @@ def network_cmd(
     finally:
         store.close()
     pct = lambda v: "—" if v is None else f"{v * 100:.2f}%"  # noqa: E731
+    density = "—" if doc["density"] is None else round(doc["density"], 3)  # no edges: no density (was: None)
     given = "、".join(g["name"] for g in doc["group_given"])
     members = "、".join(doc["group_names"])
     grp = t(f"；组 {given}（{members}）" if given and given != members else (f"；组 {members}" if members else ""),
             f"; group {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} ({', '.join(doc['group'])})"
             if doc["group"] else "")
-    title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {doc['density'] and round(doc['density'], 3)}；"
+    title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}；"
               f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
               f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
-              f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {doc['density'] and round(doc['density'], 3)}; "
+              f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {density}; "
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
               f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
     cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
