@@ -61,6 +61,22 @@ def test_rules_alerts_digest_from_the_command_line(db):
                   "--secret", "s3cret-value", db=path)
     assert ch == {"owner": "local", "email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/hook",
                   "webhook_secret_set": True}
+    # sent now (no SMTP server here: the mail waits for a retry): the table speaks the command's language (it
+    # printed delivery_id, to and sent {"sent":0,"retry":1,"dead":0}); once sent, nothing is left for English
+    sent = run("alerts", "digest", "--send", db=path, env={"ZHAOSHANG_SMTP_HOST": ""})
+    assert all(w in sent.stdout for w in ("收件人", "ana@example.org", "投递编号", "本次投递", "已发 0，待重试 1，死信 0"))
+    assert "delivery_id" not in sent.stdout and "{" not in sent.stdout, sent.stdout
+    from zhaoshang.interfaces.cli import alerts as alerts_cli
+    from zhaoshang.interfaces.cli.app import state
+
+    lang, state.lang = state.lang, "en"
+    try:
+        row = alerts_cli._digest_row({"subject": "s", "alerts": 1, "delivery_id": 7, "to": "a@b.example",
+                                      "sent": {"sent": 1, "retry": 0, "dead": 0}})
+    finally:
+        state.lang = lang
+    assert row == {"subject": "s", "alerts": 1, "delivery_id": 7, "recipient": "a@b.example",
+                   "delivered": "sent 1, to retry 0, dead letters 0"}
     assert run_json("alerts", "rules", "remove", str(added["id"]), db=path)["name"] == "关注企业"
 
 

@@ -255,6 +255,7 @@ COLUMNS: dict[str, Pair] = {
     "email": ("电子邮箱", "E-mail"), "webhook_url": ("Webhook 地址", "Webhook URL"),
     "webhook_secret_set": ("已设 Webhook 密钥", "Webhook secret set"), "subject": ("主题", "Subject"),
     "alerts": ("预警数", "Alerts"), "user": ("用户", "User"), "prefix": ("前缀", "Prefix"),
+    "delivery_id": ("投递编号", "Delivery"), "recipient": ("收件人", "To"), "delivered": ("本次投递", "Delivery run"),
     "last_used_at": ("最近使用", "Last used"), "revoked_at": ("吊销时间", "Revoked"), "action": ("操作", "Action"),
     "detail": ("详情", "Detail"), "ip": ("IP 地址", "IP address"),
     "failures": ("失败次数", "Failures"), "account_failures": ("该用户名共", "Name, all addresses"),

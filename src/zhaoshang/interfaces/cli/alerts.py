@@ -151,7 +151,21 @@ def digest_cmd(user: Optional[str] = USER,
     if output:
         Path(output).write_text(doc["html"], encoding="utf-8")
     res = {k: v for k, v in doc.items() if k not in ("html", "text")} | ({"file": output} if output else {})
-    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "alert_ids"}], title=doc["subject"])
+    emit(res, fmt, rows=[_digest_row(res) if fmt == Fmt.table else {k: v for k, v in res.items() if k != "alert_ids"}],
+         title=doc["subject"])
+
+
+def _digest_row(res: dict) -> dict:
+    """The table's row in the UI language: the recipient, and the delivery run as counts by status (已发 1，待重试 0，
+    死信 0) — the JSON keeps ``to`` and ``sent`` as they are."""
+    row = {k: v for k, v in res.items() if k not in ("alert_ids", "to", "sent")}
+    if "to" in res:
+        row["recipient"] = res["to"]
+    if "sent" in res:
+        n = res["sent"]
+        row["delivered"] = t(f"已发 {n.get('sent', 0)}，待重试 {n.get('retry', 0)}，死信 {n.get('dead', 0)}",
+                             f"sent {n.get('sent', 0)}, to retry {n.get('retry', 0)}, dead letters {n.get('dead', 0)}")
+    return row
 
 
 @alerts_app.command("channels")
