@@ -84,7 +84,13 @@ def test_relations_page_in_the_browser(db, chromium):
         pg.click("#reach-go")
         pg.wait_for_selector("#paths[data-source=region] .path")
         paths = pg.inner_text("#paths")
-        assert HOSTILE in paths and "roles #" in paths  # names as text; every hop shows its records
+        # names as text; every hop shows its records in words (source, kind, date), the table, id and source record
+        # key only on hover
+        assert HOSTILE in paths and "任职记录" in paths and "roles #" not in paths
+        ev = pg.locator("#paths .hop .ev").first
+        assert ev.get_attribute("title").startswith(("roles #", "shareholdings #", "fundings #", "patents #", "branches #"))
+        keys = pg.evaluate("[...document.querySelectorAll('#paths .ev')].map(e => e.title.split(' · ')[1]).filter(Boolean)")
+        assert keys and not any(k in paths for k in keys), keys  # no source record key on the line
         # the first path has no hop (the key person is at a local enterprise): it says so, not an empty path
         first = pg.locator("#paths .path").first
         assert "关键人本人即起点（本地企业人员），无需中间人" in first.inner_text() and first.locator(".hop").count() == 1
@@ -107,6 +113,11 @@ def test_relations_page_in_the_browser(db, chromium):
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(Path(SHOTS) / "relations.png"), full_page=True)
         # the hostile person's own page of ties and details: still text
+        pg.goto(base + "/relations/1?lang=en")  # the records in English words
+        pg.fill("#reach-region", "330100")
+        pg.click("#reach-go")
+        pg.wait_for_selector("#paths[data-source=region] .path")
+        assert "role record" in pg.inner_text("#paths") and "任职记录" not in pg.inner_text("#paths")
         pg.goto(base + "/relations/2?lang=en")
         pg.wait_for_selector("#kp-table tbody tr")
         assert HOSTILE in pg.inner_text("#kp-table") and "Key persons" in pg.inner_text("body")

@@ -125,8 +125,32 @@ _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_da
            "branches": "date, NULL", "patents": "applied, NULL", "contacts": "NULL, NULL"}
 
 
-def evidence(store, tie: dict) -> list[dict]:
-    """The records a tie rests on, with their provenance (source, source record key, import)."""
+# what each table a tie rests on holds, as a path's evidence line says it (zh, en)
+RECORD_KINDS = {"roles": ("任职记录", "role record"), "shareholdings": ("持股记录", "shareholding record"),
+                "fundings": ("融资记录", "funding record"), "branches": ("分支机构与对外投资记录", "branch or investment record"),
+                "patents": ("专利记录", "patent record"), "contacts": ("联系人记录", "contact record")}
+
+
+def record_text(ev: dict, lang: str = "zh") -> str:
+    """A record a tie rests on in words: its source's name, its kind and its date — ``itjuzi 任职记录 2016-03-01 起``,
+    ``itjuzi role record from 2016-03-01`` —; the table, id and source record key stay in the evidence's other
+    fields (a page shows them on hover)."""
+    en = lang == "en"
+    kind = RECORD_KINDS.get(ev.get("table"), (ev.get("table"), ev.get("table")))[1 if en else 0]
+    start, end = (str(ev[k])[:10] if ev.get(k) is not None else None for k in ("start", "end"))
+    if start and end:
+        when = f"{start} – {end}"
+    elif start:
+        when = (f"from {start}" if ev.get("table") in ("roles", "shareholdings") else start) if en else (
+            f"{start} 起" if ev.get("table") in ("roles", "shareholdings") else start)
+    else:
+        when = f"until {end}" if end and en else (f"至 {end}" if end else ("undated" if en else "无日期"))
+    return " ".join(x for x in (ev.get("source"), kind, when) if x)
+
+
+def evidence(store, tie: dict, lang: str = "zh") -> list[dict]:
+    """The records a tie rests on, with their provenance (source, source record key, import) and ``text``, the
+    record in words (``record_text``)."""
     refs = sorted(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
                       tie.get("notes") or []), key=lambda r: (str(r[0]), r[1] is None, str(r[1]).zfill(20), str(r[2]), str(r[3])))
     out = []
@@ -139,4 +163,5 @@ def evidence(store, tie: dict) -> list[dict]:
         out.append({"table": table, "id": rid, "source": row[0] if row else source,
                     "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
                     "start": row[3] if row else None, "end": row[4] if row else None})
+        out[-1]["text"] = record_text(out[-1], lang)
     return out

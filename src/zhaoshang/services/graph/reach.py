@@ -167,7 +167,7 @@ def _hop(g: Graph, a: int, b: int, e: int, lang: str, store=None) -> dict:
     return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"),
             "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
-            "evidence": evidence(store, ed) if store is not None else None}
+            "evidence": evidence(store, ed, lang) if store is not None else None}
 
 
 def _path_doc(g: Graph, p, kinds: dict, lang: str, store) -> dict:

@@ -108,8 +108,9 @@
         'the key person is a start (' + ZS.esc(p.origin.kind_label) + '): no one in between; the strength is the start\'s factor') + '</div>' : '') +
       p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">—' + ZS.esc(h.relation_label) + ' (' + h.strength + ')→</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
-        (h.evidence || []).map(ev => '<span class="ev">' + ZS.esc(ev.table) + (ev.id == null ? '' : ' #' + ZS.esc(ev.id)) + ' · ' + ZS.esc(ev.source || '') +
-          (ev.source_key ? ' · ' + ZS.esc(ev.source_key) : '') + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') + '</div>').join('');
+        // each record in words (source, kind, date); its table, id and source record key on hover
+        (h.evidence || []).map(ev => '<span class="ev" title="' + ZS.esc(ev.table + (ev.id == null ? '' : ' #' + ev.id) + (ev.source_key ? ' · ' + ev.source_key : '')) + '">' +
+          ZS.esc(ev.text || ev.table) + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') + '</div>').join('');
   }
   function fail(r) { out.innerHTML = '<p class="warn">' + ZS.esc((r && (r.detail || r.error)) || tr('请求失败', 'request failed')) + '</p>'; }
   const form = document.getElementById('reach-form');
