@@ -113,10 +113,11 @@ def test_relations_page_in_the_browser(db, chromium):
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(Path(SHOTS) / "relations.png"), full_page=True)
         # the hostile person's own page of ties and details: still text
-        pg.goto(base + "/relations/1?lang=en")  # the records in English words
-        pg.fill("#reach-region", "330100")
-        pg.click("#reach-go")
-        pg.wait_for_selector("#paths[data-source=region] .path")
+        # the records in English words; the start region as a user types it in the address (from=, region=)
+        for param in ("from", "region", "from_region"):
+            pg.goto(base + f"/relations/1?lang=en&{param}=330100")
+            pg.wait_for_selector("#paths[data-source=region] .path")
+            assert pg.input_value("#reach-region") == "330100"
         assert "role record" in pg.inner_text("#paths") and "任职记录" not in pg.inner_text("#paths")
         pg.goto(base + "/relations/2?lang=en")
         pg.wait_for_selector("#kp-table tbody tr")

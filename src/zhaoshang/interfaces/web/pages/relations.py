@@ -84,13 +84,18 @@ def register(app, web) -> None:
 
     @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
     def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
-                       from_region: Optional[str] = Query(None, max_length=TEXT_MAX)):
+                       from_region: Optional[str] = Query(None, max_length=TEXT_MAX),
+                       from_: Optional[str] = Query(None, alias="from", max_length=TEXT_MAX),
+                       region: Optional[str] = Query(None, max_length=TEXT_MAX)):
+        # the region to start from, as a user types it in the address: from_region (the form's own name), from, or
+        # region (the name every other page gives it); the form is filled and the paths found at once
+        from_region = web.clean(from_region) or web.clean(from_) or web.clean(region)
         doc = people(request, store, key, as_of)
         eid = doc["enterprise"]["id"]
         first = neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
                            lang=web.lang_of(request)) if _in_graph(store, eid, doc["as_of"], request) else None
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
-                "neighbours": first, "from_region": web.clean(from_region) or ""}
+                "neighbours": first, "from_region": from_region or ""}
         return web.page(request, "relations.html", {
             "nav": "enterprises", "doc": doc, "graph": data, "as_of": doc["as_of"],
             "json_twin": f"/api/graph/people/{eid}"})
