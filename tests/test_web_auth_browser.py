@@ -269,6 +269,28 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served, chrom
         assert ",admin,login," in csv_text and "登录" not in csv_text and "管理员" not in csv_text
 
 
+def test_audit_details_read_in_the_pages_words(served, chromium):
+    """详情 showed the stored JSON with its codes ({"changes": {"status": ["signed", "landed"]}}): it reads in the
+    page's words — field names from the label tables, codes by their labels, a change as old → new — zh and en, and
+    in the command's table; the stored JSON stays in the cell's title and in the export."""
+    base, db = served
+    run("pipeline", "add", "1", "330100", db=db)
+    lid = str(json.loads(run("pipeline", "list", "--format", "json", db=db).stdout)[0]["id"])
+    run("pipeline", "move", lid, "signed", db=db)
+    run("pipeline", "move", lid, "landed", db=db)
+    with _signed_in(chromium, base) as pg:
+        for lang, words in (("zh", "状态 已签约 → 已落地"), ("en", "status signed → landed")):
+            pg.goto(base + f"/admin?lang={lang}&action=pipeline.move")
+            cell = pg.locator("#audit-table tbody tr").first.locator("td.audit-detail")
+            text = cell.inner_text()
+            assert words in text and "landed\"" not in text and "{" not in text, text
+            assert json.loads(cell.get_attribute("title"))["changes"]["status"] == ["signed", "landed"]
+        csv_text = pg.request.get(base + "/api/admin/audit/export?action=pipeline.move").text()
+        assert '""status"": [""signed"", ""landed""]' in csv_text  # the export keeps the JSON
+    table = run("team", "audit", "--action", "pipeline.move", db=db, env={"COLUMNS": "250"}).stdout
+    assert "已签约 → 已落地" in table and "signed" not in table, table
+
+
 def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served, chromium):
     """The empty 招商项目 list told a viewer to 「加入招商项目」 on a profile or import an Excel sheet — neither of which
     a viewer may do; an admin (who may) is still told how."""

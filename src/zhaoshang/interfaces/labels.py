@@ -12,6 +12,7 @@ from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
+from ..services.pipeline import leads as _leads
 
 Pair = tuple[str, str]
 
@@ -156,6 +157,16 @@ ENTERPRISE_FIELDS: dict[str, Pair] = {
     "tags": ("标签", "tags"),
 }
 
+# a lead's statuses and sources, as the pipeline service names them
+LEAD_STATUS: dict[str, Pair] = {k: (_leads.STATUS_ZH[k], _leads.STATUS_EN[k]) for k in _leads.STATUSES}
+DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "persons": ("人员", "persons"),
+                               "roles": ("任职", "roles"), "shareholdings": ("股东持股", "shareholdings"),
+                               "branches": ("分支机构与对外投资", "branches and investments"),
+                               "investors": ("投资机构", "investors"), "fundings": ("融资事件", "fundings"),
+                               "patents": ("专利", "patents"), "news": ("新闻", "news"), "demands": ("需求清单", "demands"),
+                               "contacts": ("联系人", "contacts")}
+
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "enterprise_field": ENTERPRISE_FIELDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
@@ -165,6 +176,12 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
+    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS,
+    "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
+                  "running": ("进行中", "running")},
+    "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
+    "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
+    "lead_source": _leads.SOURCE_LABELS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
@@ -289,6 +306,72 @@ def labelled(rows: list[dict], key: str, vocab: str, lang: str = "zh") -> list[d
 # something else (role 职务 is a person's office, target 投递地址 an alert channel's address) or the page says more
 AUDIT_COLUMNS: dict[str, Pair] = {"at": ("时间 (UTC)", "Time (UTC)"), "actor": ("用户", "User"), "role": ("角色", "Role"),
                                   "action": ("动作", "Action"), "target": ("对象", "Target"), "ip": ("来源地址", "From")}
+
+# the fields of an audit entry's detail (services/team/audit.py: what each action records), where the shared COLUMNS
+# say another thing or nothing; the 详情 column of the admin page and of ``team audit``'s table (audit_detail_text)
+AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
+    "role": ("角色", "role"), "from": ("原角色", "from"), "to": ("新角色", "to"), "changes": ("变更", "changes"),
+    "note": ("备注", "note"), "abandon_reason": ("放弃理由", "reason for abandoning"), "label": ("名称", "label"),
+    "token_id": ("令牌编号", "token"), "output": ("文件", "file"), "personal": ("含个人信息", "personal data"),
+    "query": ("查询", "query"), "webhook": ("Webhook", "webhook"), "secret": ("签名密钥", "signing secret"),
+    "state": ("结果", "result"), "via": ("途径", "via"), "job": ("任务", "job"), "masked": ("已遮蔽", "masked"),
+    "contacts": ("联系方式", "contacts"), "person_shareholders": ("自然人股东", "shareholders (persons)"),
+    "address": ("地址", "address"), "fitted": ("拟合截至", "fitted as of"), "owner": ("所有者", "owner"),
+    "backup_created_at": ("备份时间", "backed up at"), "audit_entries_kept": ("保留的审计条目", "audit entries kept"),
+    "rows_read": ("读取行数", "rows read"), "rows_updated": ("更新", "updated"), "rows_duplicate": ("重复", "duplicates"),
+    "rows_rejected": ("拒绝", "rejected"), "rows_imported": ("新增", "imported"), "kind": ("数据类型", "kind"),
+    "new": ("本来源新出现", "new to the source"), "changed": ("有变化", "changed"), "unchanged": ("未变化", "unchanged"),
+    "disappeared": ("本次未出现", "disappeared"), "new_enterprises": ("其中新企业", "new enterprises"),
+    "new_linked": ("其中库中已有", "already known"), "reason": ("理由", "reason"), "failures": ("失败次数", "failures"),
+    "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"), "path": ("页面", "page"),
+    "segment": ("环节", "segment"), "error": ("错误", "error")}
+# a detail field's codes in words: the vocabulary (VOCABULARIES, below) each field's values come from
+AUDIT_DETAIL_VALUES = {"status": "lead_status", "role": "team_role", "from": "team_role", "to": "team_role",
+                       "action": "audit_action", "state": "job_state", "via": "via", "reason": "login_failure",
+                       "source": "lead_source", "kind": "data_kind"}
+def audit_detail_text(detail: Any, lang: str = "zh", action: str | None = None) -> str:
+    """An audit entry's detail (stored JSON) in the page's words: each field by its name (AUDIT_DETAIL_FIELDS, then
+    the shared COLUMNS), codes by their labels (已签约 → 已落地, 分析师), a change as old → new, yes/no for a flag —
+    ``{"changes": {"status": ["signed", "landed"]}}`` reads 变更：状态 已签约 → 已落地. The export keeps the JSON."""
+    import json
+
+    if detail in (None, ""):
+        return ""
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            return detail
+    if not isinstance(detail, dict):
+        return str(detail)
+    en = lang == "en"
+    sep, colon, none = ("; ", ": ", "—") if en else ("；", "：", "—")
+
+    def name(k: str) -> str:
+        if (action or "").startswith("pipeline.") and k in _leads.FIELD_LABELS:  # a lead's field, as its page says it
+            return _leads.FIELD_LABELS[k][en]
+        n = column(k, lang, AUDIT_DETAIL_FIELDS)
+        return n[0].lower() + n[1:] if en and len(n) > 1 and not n[1].isupper() else n  # mid-line: "source", not "Source"
+
+    def value(k: str, v: Any) -> str:
+        if v is None or v == "":
+            return none
+        if isinstance(v, bool):
+            return ("yes" if v else "no") if en else ("是" if v else "否")
+        if isinstance(v, (list, tuple)) and len(v) == 2 and k != "changes":
+            return f"{value(k, v[0])} → {value(k, v[1])}"
+        if isinstance(v, dict):  # a nested detail (a lead's changes, an import's new / changed counts)
+            return (", " if en else "、").join(f"{name(kk)} {value(kk, vv)}" for kk, vv in v.items())
+        if isinstance(v, (list, tuple)):
+            return (", " if en else "、").join(value(k, x) for x in v)
+        vocab = AUDIT_DETAIL_VALUES.get(k)
+        if vocab == "lead_source" and not (action or "").startswith("pipeline."):
+            vocab = None  # a data source's name is said as it is
+        if vocab in VOCABULARIES and str(v) in VOCABULARIES[vocab]:
+            return label(vocab, v, lang)
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    return sep.join(f"{name(k)}{colon}{value(k, v)}" for k, v in detail.items())
 
 
 def column(key: str, lang: str = "zh", own: dict[str, Pair] | None = None) -> str:

@@ -85,7 +85,7 @@ def team_audit(
 ) -> None:
     """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
     from ...services.team import audit
-    from ..labels import AUDIT_COLUMNS, column, label
+    from ..labels import AUDIT_COLUMNS, audit_detail_text, column, label
 
     team = open_team()
     filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
@@ -101,6 +101,7 @@ def team_audit(
     # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes
     rows = res["rows"] if fmt != Fmt.table else [
         {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
-         "action": label("audit_action", r["action"], state.lang)} for r in res["rows"]]
+         "action": label("audit_action", r["action"], state.lang),
+         "detail": audit_detail_text(r["detail"], state.lang, r["action"])} for r in res["rows"]]
     emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
          headers=AUDIT_COLUMNS)  # not a person's 职务 nor an alert's 投递地址
