@@ -285,3 +285,36 @@ def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
         pg.goto(server["base"] + "/region/440300?lang=zh")
         assert pg.locator(".rp-kpi", has_text="同级地区排名").count() == 1
         b.close()
+
+
+# the width of a select's chosen text with its padding, against the select's own width
+SELECT_CUT_JS = """sel => { const e = document.querySelector(sel), cs = getComputedStyle(e);
+  const c = document.createElement('canvas').getContext('2d'); c.font = cs.font;
+  const need = c.measureText(e.options[e.selectedIndex].text).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+  return [Math.round(need), Math.round(e.clientWidth)]; }"""
+LINK_COLUMNS_JS = """() => [...document.querySelectorAll('.rp-links .col')].map(c => ({
+  cut: c.scrollHeight > c.clientHeight + 1, n: parseInt(c.querySelector('h4').innerText.match(/\\d+$/)[0]),
+  shown: c.querySelectorAll(':scope > ul > li:not(.muted)').length, all: c.querySelectorAll('li:not(.muted)').length,
+  more: (c.querySelector('details summary') || {}).innerText || ''}))"""
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_filters_and_link_lists_show_whole_names(server, chromium, width):
+    """At 1366 the English segment filter of /enterprises read "M06 Speech and natural"; at 1920 the region page's
+    Extend column cut its 6th item at the card's edge (a scroll box): each name is whole, zh and en, and a long
+    column shows its first six, the rest behind 其余 N 个 / N more."""
+    require_browser()
+    with chromium as b:
+        page = b.new_page(viewport={"width": width, "height": 900})
+        for lang in ("zh", "en"):
+            page.goto(server["base"] + f"/enterprises?lang={lang}&node=M06")
+            need, have = page.evaluate(SELECT_CUT_JS, "#f-node")
+            assert need <= have, (lang, need, have)
+            page.goto(server["base"] + f"/region/330100?lang={lang}")
+            page.wait_for_function("() => window.ZS && ZS.regionReady === true")
+            cols = page.evaluate(LINK_COLUMNS_JS)
+            assert cols and not any(c["cut"] for c in cols), cols
+            assert all(c["all"] == c["n"] and c["shown"] == (c["n"] if c["n"] <= 7 else 6) for c in cols), cols
+            long = [c for c in cols if c["n"] > 7]
+            assert long and all(c["more"] == (f"其余 {c['n'] - 6} 个" if lang == "zh" else f"{c['n'] - 6} more")
+                                for c in long), cols
