@@ -245,6 +245,8 @@ def test_bad_data_date_refuses_the_import(ctx, tmp_path):
     for bad, word in (("2024-02-30", "日期不存在"), ("2099-01-01", "晚于今天")):
         p = run("import", "enterprises", f, "--data-date", bad, db=tmp_path / "n.duckdb", check=False)
         assert p.returncode == 2 and word in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    # an import is not a query: a data date in the future is not refused as "不能查询未来"
+    assert "不能查询未来" not in p.stderr and "导出与事件都不会来自未来" in p.stderr
     p = run("--lang", "en", "network", "--as-of", "2024-02-30", db=ctx.db, check=False)
     assert p.returncode == 2 and p.stderr.strip() == "error: invalid as-of date: 2024-02-30 (no such day; expected YYYY-MM-DD)"
 

@@ -170,6 +170,10 @@ DATE_LABELS = {
 }
 
 
+# the dates that say when something happened (an export's data date, an event's date), not a date to look at
+RECORDED_DATES = frozenset({"data_date", "event_date"})
+
+
 def _period_end(d: _dt.date, precision: str) -> _dt.date:
     if precision == "year":
         return _dt.date(d.year, 12, 31)
@@ -211,6 +215,9 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     if end_of_period:
         d = min(last, today) if d <= today else last
     if not allow_future and d > today:
-        raise UserError(f"{zh} {raw} 晚于今天（{today.isoformat()}）：不能查询未来",
-                        en=f"{en} {raw} is after today ({today.isoformat()})")
+        # a date to look at cannot be in the future; a date a file or an event states is a date the thing happened
+        why = ("：导出与事件都不会来自未来，请检查日期", ": an export or an event cannot come from the future, check the date") \
+            if what in RECORDED_DATES else ("：不能查询未来", "")
+        raise UserError(f"{zh} {raw} 晚于今天（{today.isoformat()}）{why[0]}",
+                        en=f"{en} {raw} is after today ({today.isoformat()}){why[1]}")
     return d
