@@ -33,6 +33,7 @@ def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
     (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
     rep = run_json("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db)
     assert rep["data_date_given"] is False and rep["rows_imported"] == 1 and rep["rows_updated"] == 1
+    assert rep["linked_by"] == {"source_key": 1}  # the changed row, by its key in the source; the new one made its own
     assert run_json("network", db=db)["as_of"] == DATED  # was moved to the import day
     table = run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db).stdout
     assert "未给出" in table and "不移动数据截至日期" in table
@@ -74,6 +75,10 @@ def test_web_upload_without_data_date_keeps_the_as_of(tmp_path, chromium):
         assert "数据截至日期 2019-06-30 → 2020-03-31" in moved, moved
         ch = job["result"]["import"]["changes"]  # another source: its three are new to it, all already known
         assert (ch["new"], ch["new_enterprises"], ch["new_linked"]) == (3, 0, 3), ch
+        # 已关联（按依据） counts those rows by what linked them (it counted facts only, so an enterprise list read 0)
+        assert job["result"]["import"]["linked_by"] == {"name+province": 3}, job["result"]["import"]["linked_by"]
+        page.goto(base + "/updates?lang=zh")
+        assert page.inner_text("#jobs tbody tr:first-child .job-linked") == "已关联（按依据） 全称与省份 3"
         page.goto(base + "/updates?lang=en")
         said = page.inner_text("#jobs tbody tr:first-child .job-new")
         assert "enterprises new to the source 3 (new enterprises 0, already known and linked 3)" in said, said

@@ -61,6 +61,7 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_cod
                             "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
 # how an import linked its facts to enterprises (the import report's linked_by)
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
+                              "name+province": ("全称与省份", "full name and province"),
                               "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
                               "name": ("全称", "full name"), "alias": ("别名", "alias")}
 # how a news event's enterprise was linked to the item (services/monitoring/nlp/stored.py, importers/events.py: the
@@ -176,7 +177,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
-    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS,
+    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},

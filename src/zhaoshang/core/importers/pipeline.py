@@ -23,7 +23,8 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
-from .delta import count_changes, count_unchanged, split_new, has_earlier, record_absences, refuse_older_export, unchanged_rows
+from .delta import (count_changes, count_unchanged, has_earlier, linked_records, record_absences, refuse_older_export,
+                    split_new, unchanged_rows)
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -240,12 +241,16 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             write_new_in_parts(ctx, typing, parts, step)
             drop_stage(con, staged)
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
+            for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
+                report.linked_by[method] = report.linked_by.get(method, 0) + n
             record_absences(con, src, import_id)
             if ctx.linked_ids_sql:
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         elif kind == "enterprises":
             write_enterprises(ctx)
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
+            for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
+                report.linked_by[method] = report.linked_by.get(method, 0) + n
             record_absences(con, src, import_id)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
