@@ -145,3 +145,11 @@ def test_a_name_that_is_no_enterprise_says_the_names_search_finds(db):
     assert p.stderr.strip().startswith(f"错误: 未找到企业: {part}（名称相近的有 ") and row["legal_name"] in p.stderr
     en = run("--lang", "en", "show", part, db=db, check=False)
     assert f"enterprise not found: {part} (similar names: " in en.stderr and row["legal_name"] in en.stderr
+
+
+def test_an_unknown_interface_language_is_refused(db):
+    """--lang fr answered in Chinese without a word; zh and en (and forms like EN, zh_CN) still choose."""
+    p = run("--lang", "fr", "status", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "错误: 界面语言无效: fr（可选 zh|en）" and not p.stdout
+    assert run("--lang", "EN", "status", db=db).stdout.lstrip().startswith("database")
+    assert run("status", db=db, env={"ZHAOSHANG_LANG": "zh_CN.UTF-8"}).stdout.lstrip().startswith("数据库")

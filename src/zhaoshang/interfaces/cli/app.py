@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator, Optional
 import typer
 
 from ...core import jsonenc
+from ...core.errors import UserError
 from ...core.store import Store, default_db_path
 
 app = typer.Typer(
@@ -59,6 +60,8 @@ def _global(
     state.db = db or default_db_path()
     state.team_db = team_db
     state.lang = "en" if lang.lower().startswith("en") else "zh"
+    if not lang.lower().startswith(("zh", "en")):  # --lang fr answered in Chinese without a word
+        raise UserError(f"界面语言无效: {lang}（可选 zh|en）", en=f"invalid interface language: {lang} (zh or en)")
 
 
 def t(zh: str, en: str) -> str:
