@@ -61,6 +61,9 @@ def test_rules_alerts_digest_from_the_command_line(db):
                   "--secret", "s3cret-value", db=path)
     assert ch == {"owner": "local", "email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/hook",
                   "webhook_secret_set": True}
+    # a loopback address is kept for a local server, with a word that a served team refuses it (a dead letter there)
+    note = run("alerts", "channels", "--webhook", "http://127.0.0.1:9/hook", db=path).stderr
+    assert "需要登录的服务器" in note and "死信" in note and "127.0.0.1" in note and "--allow-internal-webhooks" in note
     # sent now (no SMTP server here: the mail waits for a retry): the table speaks the command's language (it
     # printed delivery_id, to and sent {"sent":0,"retry":1,"dead":0}); once sent, nothing is left for English
     sent = run("alerts", "digest", "--send", db=path, env={"ZHAOSHANG_SMTP_HOST": ""})

@@ -180,7 +180,25 @@ def channels_cmd(user: Optional[str] = USER,
         row = R.channels(team, R.check_owner(team, _who(user)))
     else:
         row = R.set_channels(team, _who(user), email=email, webhook_url=webhook, webhook_secret=secret)
-    emit(row, fmt, title=t("推送渠道", "delivery channels"))
+    emit(row, fmt, title=t("推送渠道", "delivery channels"), note=_served_refusal(row.get("webhook_url")) if webhook else None)
+
+
+def _served_refusal(url: str | None) -> str | None:
+    """The command line may set any address; a server others reach (another address, or --require-login) refuses
+    internal ones at delivery, as its own form does: say so now, not only as a dead letter later."""
+    from ...services.alerts.targets import RefusedTarget, WebhookPolicy
+
+    if not url:
+        return None
+    try:
+        WebhookPolicy(restrict=True).check(url)
+    except RefusedTarget as exc:
+        return t(f"注意：需要登录的服务器（或在本机以外地址上服务的）不会向它发送，投递会成为死信——{exc.in_lang('zh')}",
+                 f"note: a server that requires login (or serves beyond this machine) will not call it, and the "
+                 f"deliveries become dead letters — {exc.in_lang('en')}")
+    except UserError:  # a host that does not resolve now: the delivery's retries say it
+        return None
+    return None
 
 
 def _delivery_rows(rows: list[dict]) -> list[dict]:
