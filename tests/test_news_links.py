@@ -202,3 +202,25 @@ def test_the_upload_page_links_the_text_as_the_command_does(tmp_path, chromium):
         page.wait_for_load_state()
         assert "正文关联企业只用于新闻导入" in page.inner_text("body")
         b.close()
+
+
+@pytest.mark.browser
+def test_an_alert_on_a_text_found_item_says_how_it_was_linked(tmp_path, chromium):
+    """The alert's page says, in the page's words, that the item named the enterprise in its text and by what."""
+    require_browser()
+    db = tmp_path / "z.duckdb"
+    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    (tmp_path / "n.csv").write_text(NEWS_EVENTS, encoding="utf-8")
+    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
+    run_json("alerts", "rules", "add", "青岚舆情", "--enterprise", "青岚数智", "--type", "news", db=db)
+    run_json("import", "news", tmp_path / "n.csv", "--preset", "finese", "--data-date", "2019-12-31", "--link-text",
+             "--rejects", tmp_path, db=db)
+    alerts = run_json("alerts", "run", "--since", "2019-01-01", db=db)["alerts"]
+    aid = next(a["id"] for a in alerts if a["title"] == "新闻: 青岚数智收到监管警示函。")
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        for lang, words in (("zh", "正文提及「青岚数智」（简称）"), ("en", 'found in the text "青岚数智" (short name)')):
+            page.goto(base + f"/alerts/{aid}?lang={lang}")
+            row = page.locator(".xp-part[data-signal=linked]")
+            assert words in row.inner_text(), row.inner_text()
+        b.close()
