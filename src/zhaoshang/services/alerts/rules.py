@@ -162,6 +162,8 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None) -> str:
         bits.append(f"{'sentiment' if en else '情感'} ≤ {r['max_sentiment']:g}")
     if r.get("min_sentiment") is not None:
         bits.append(f"{'sentiment' if en else '情感'} ≥ {r['min_sentiment']:g}")
+    if not bits:  # event types alone: every enterprise, anywhere (the cell was empty)
+        bits.append("any enterprise, anywhere" if en else "全部企业、全部地区")
     return ("; " if en else "；").join(bits)
 
 
