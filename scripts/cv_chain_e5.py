@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import chain_evidence_ceiling as ce  # noqa: E402
 import cv_chain_model as cv  # noqa: E402
 import cv_chain_pairs as cp  # noqa: E402
 
 from zhaoshang.services.chain import model as m  # noqa: E402
+from zhaoshang.services.chain import pairs as pr  # noqa: E402
 from zhaoshang.services.chain import training  # noqa: E402
 from zhaoshang.services.chain.taxonomy import load_taxonomy  # noqa: E402
 from zhaoshang.services.matching import semantic  # noqa: E402
@@ -94,7 +94,7 @@ ROLE_QUERIES = {
 
 def pair_text(texts: dict[str, str], occ: list) -> str:
     """The passage of a pair: its strongest, then first, occurrence's window, with the field's label."""
-    f, _tier, _w, s, e = min(occ, key=lambda o: (cp.TIERS.index(o[1]), FIELD_ORDER.index(o[0]), o[3]))
+    f, _tier, _w, s, e = min(occ, key=lambda o: (pr.TIERS.index(o[1]), FIELD_ORDER.index(o[0]), o[3]))
     tx = texts[f]
     a = max(0, s - HALF)
     stops = [mt.end() for mt in STOP.finditer(tx, a, s)]
@@ -120,6 +120,17 @@ def embed_cached(texts: list[str], query: bool, cache: dict) -> tuple[np.ndarray
             print(f"embedded {j + len(part)} / {len(todo)}", file=sys.stderr, flush=True)
     cpu = time.process_time() - t0
     return np.stack([cache[k] for k in keys]), len(todo), cpu
+
+
+def cosines(P: np.ndarray, Q: np.ndarray, R: np.ndarray, nodes: list[str], code_order: list[str]):
+    """(a) each passage's cosine with its node's query and the margin over the best other node's; (b) its cosines with
+    the role queries and the own-business margin over the best other role."""
+    col = {c: j for j, c in enumerate(code_order)}
+    S = P @ Q.T
+    own = np.array([S[k, col[nd]] for k, nd in enumerate(nodes)])
+    other = np.array([np.max(np.delete(S[k], col[nd])) for k, nd in enumerate(nodes)])
+    SR = P @ R.T
+    return np.column_stack([own, own - other]), np.column_stack([SR, SR[:, 0] - SR[:, 1:].max(axis=1)])
 
 
 def z(x: np.ndarray) -> np.ndarray:
@@ -173,7 +184,7 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
     tax = load_taxonomy()
-    t = training.gold_training_set(a.data, tax)
+    t = training.gold_training_set(a.data, tax, labellers=set(training.ROUNDS_1_4))  # the rows it was measured on
     rows, nodes, n = t["rows"], t["nodes"], len(t["rows"])
     pairs, base, occs = cp.build_pairs(t, tax)
     y = np.array([1 if nd in t["labels"][i] else 0 for i, nd in pairs])
@@ -182,7 +193,7 @@ def main() -> None:
     passages = []
     for (i, _nd), occ in zip(pairs, occs):
         if i not in texts_of:
-            texts_of[i] = ce.evidence_texts(t["records"][i], tax)
+            texts_of[i] = pr.evidence_texts(t["records"][i], tax)
         passages.append(pair_text(texts_of[i], occ))
 
     cache: dict = {}
@@ -206,15 +217,8 @@ def main() -> None:
     if a.embed_only:
         return
 
-    # (a) node cosine and its margin over the best other node; (b) role cosines and the own-business margin
-    col = {c: j for j, c in enumerate(code_order)}
-    S = P @ Q.T
-    own = np.array([S[k, col[nd]] for k, (_, nd) in enumerate(pairs)])
-    other = np.array([np.max(np.delete(S[k], col[nd])) for k, (_, nd) in enumerate(pairs)])
-    A = z(np.column_stack([own, own - other]))
-    SR = P @ R.T
-    B = z(np.column_stack([SR, SR[:, 0] - SR[:, 1:].max(axis=1)]))
-    Cz = z(P)
+    rawA, rawB = cosines(P, Q, R, [nd for _, nd in pairs], code_order)
+    A, B, Cz = z(rawA), z(rawB), z(P)
     dense = {"a": A, "b": B, "c": Cz}
 
     folds = np.array([cv._hash(r) % cp.FOLDS for r in rows])
@@ -226,7 +230,7 @@ def main() -> None:
         oof[sel] = cp.prob_table(outer[f], n, nodes)[sel]
     probs7 = {"*": oof[:, 0], **{nd: oof[:, 1 + j] for j, nd in enumerate(nodes)}}
     seventh = cv.decide(t, probs7, {k: m.DEFAULTS.get(k, 2.0) for k in cv.GRID})
-    fe = cp.with_check(base, pairs, oof, nodes)
+    fe = pr.with_check(base, pairs, oof, nodes)
     reg_like = np.array([m.scope_only(e) for e in t["records"]])
 
     def fit(parts: dict[str, float], c: float, drop: tuple = ()) -> np.ndarray:
@@ -243,8 +247,8 @@ def main() -> None:
                 D = np.hstack(blocks)
                 Xtr, Xte = sparse.hstack([Xtr, D[tr]]), sparse.hstack([Xte, D[te]])
             lr = LogisticRegression(C=c, solver="liblinear", random_state=m.SEED, max_iter=1000)
-            lr.fit(cp.int32(Xtr), y[tr])
-            p[te] = lr.predict_proba(cp.int32(Xte))[:, 1]
+            lr.fit(pr.int32(Xtr), y[tr])
+            p[te] = lr.predict_proba(pr.int32(Xte))[:, 1]
         return p
 
     def placed(p, bar):
