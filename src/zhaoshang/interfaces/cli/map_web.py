@@ -66,9 +66,9 @@ def serve_cmd(
     feeds: Optional[str] = typer.Option(None, "--feeds", help="新闻源配置 YAML：在后台按其 interval 定时抓取（动态监测）"),
     allow_internal_webhooks: bool = typer.Option(False, "--allow-internal-webhooks",
                                                  help="允许 Webhook 指向内网、本机或元数据地址（非本机服务时默认拒绝）"),
-    warm_up: bool = typer.Option(True, "--warm-up/--no-warm-up",
-                                 help="启动时与每次数据更新后在后台预先准备首次访问所需的关系图谱、分词词典与匹配索引"
-                                      "（默认）；--no-warm-up：只为少数请求启动的服务（脚本、检查），由首次需要的页面自行准备"),
+    no_warm_up: bool = typer.Option(False, "--no-warm-up",
+                                    help="不在后台预先准备首次访问所需的关系图谱、分词词典与匹配索引（默认在启动时与每次数据更新后准备）："
+                                         "只为少数请求启动的服务（脚本、检查）使用，由首次需要的页面自行准备"),
 ) -> None:
     """启动网页版（产业地图、产业链图谱、企业库、企业画像；API 文档在 /docs）。
 
@@ -90,7 +90,7 @@ def serve_cmd(
 
         load_feeds(feeds)  # a bad feeds file is one line before the server starts
     serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only, feeds=feeds,
-          allow_internal_webhooks=allow_internal_webhooks, warm=warm_up)
+          allow_internal_webhooks=allow_internal_webhooks, warm=not no_warm_up)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
