@@ -186,6 +186,32 @@ def test_corroborated_names_from_different_sources_merge(tmp_path):
     assert rep["rows_updated"] == 3 and rep["rows_imported"] == 0 and rep["near_merges"] == []
 
 
+
+def test_a_registered_name_without_a_region_is_listed_for_review_not_made_twice_silently(tmp_path):
+    """An analyst's list of names and capitals (no region) named a listed company: it became a second enterprise of
+    the same registered name with 疑似同名未合并 0. Name and province still cannot link it (docs/methods.md); the pair
+    is now listed for review — either side without a region — and a bare name or two known provinces are not."""
+    db = tmp_path / "z.duckdb"
+    head = ["企业名称", "注册资本", "所属省份"]
+    run_json("import", "enterprises", write_csv(tmp_path / "a.csv", [
+        ["科大讯飞股份有限公司", "231538万元", "安徽"], ["深圳云天励飞技术有限公司", "100万元", "广东"],
+        ["深度求索", "", "浙江"]], header=head), "--source", "a", db=db)
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "b.csv", [
+        ["科大讯飞股份有限公司", "231538万元", ""], ["深圳云天励飞技术有限公司", "100万元", "浙江"],
+        ["深度求索", "", ""]], header=head), "--source", "b", db=db)
+    assert rep["rows_imported"] == 3
+    assert [(n["name"], n["existing_source"]) for n in rep["near_merges"]] == [("科大讯飞股份有限公司", "a")]
+    assert rep["near_merges"][0]["reason"].startswith("注册名称相同，但一方没有地区")
+    assert rep["near_merges"][0]["reason_en"].startswith("the same registered name, but one side has no region")
+    # and the other way round: the row knows its province, the enterprise does not
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "c.csv", [["深度求索科技有限公司", "", "浙江"]],
+                                                       header=head), "--source", "c", db=db)
+    run_json("import", "enterprises", write_csv(tmp_path / "d.csv", [["杭州某某智能有限公司", "", ""]], header=head),
+             "--source", "d", db=db)
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "e.csv", [["杭州某某智能有限公司", "", "浙江"]],
+                                                       header=head), "--source", "e", db=db)
+    assert [(n["name"], n["existing_source"]) for n in rep["near_merges"]] == [("杭州某某智能有限公司", "d")]
+
 def _adds_up(rep):
     parts = rep["rows_imported"] + rep["rows_updated"] + rep["rows_duplicate"] + rep["rows_conflict"] + rep["rows_rejected"]
     assert rep["rows_read"] == parts, rep

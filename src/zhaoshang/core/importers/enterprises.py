@@ -167,11 +167,24 @@ def _near_merges(ctx: ImportContext) -> None:
           AND NOT EXISTS (SELECT 1 FROM _ent_link l WHERE l._key = t._key AND l.eid = e.id)
         ORDER BY t._file, t._row, e.id
     """).fetchall()
+    # the same registered full name where one side's province is unknown: name+province cannot link it (a list of
+    # names and capitals made a second 科大讯飞股份有限公司 without a region), so it is listed, never merged
+    rows += ctx.con.execute(f"""
+        SELECT t.name, t._key, e.id, e.name, e.source, {ql(UNKNOWN_REGION_REASON[0])}, {ql(UNKNOWN_REGION_REASON[1])}
+        FROM (SELECT * FROM _ent ANTI JOIN _ent_link USING (_key)) t JOIN enterprises e ON e.name_norm = t.name_norm
+        WHERE (t.province_code IS NULL) <> (e.province_code IS NULL)
+          AND (t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc)
+          AND regexp_matches(t.name_norm, '{REGISTERED_NAME}')
+        ORDER BY t._file, t._row, e.id
+    """).fetchall()
     ctx.report.near_merges += [
         {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r,
          "reason_en": r_en} for n, k, i, en, es, r, r_en in rows]
 
 
+UNKNOWN_REGION_REASON = ("注册名称相同，但一方没有地区：按名称与省份无法关联，未合并，请核对",
+                         "the same registered name, but one side has no region: name and province cannot link them; "
+                         "not merged, to review")
 # a company converted from 有限公司 to 股份有限公司 (before a listing) keeps its credit code but often appears in
 # older files under its old name: the pair is suggested, never merged (the names alone do not prove it)
 LEGAL_FORM_REASON = ("名称仅组织形式不同（有限公司 / 股份有限公司），可能为改制前后的同一企业，地区一致",
