@@ -48,23 +48,23 @@ def fitted(tax, tmp_path_factory):
     y = np.array([1 if n in labels[i] else 0 for i, n in pairs])
     arrays = pr.train(feats, y)
     with np.load(m.model_path(tax.chain), allow_pickle=False) as z:
-        shipped = {k: z[k] for k in z.files}
-    path = tmp_path_factory.mktemp("pairs") / "ai_model.npz"
-    m.save({**shipped, **arrays}, path)
+        check_only = {k: z[k] for k in z.files if not k.startswith("pair_")}
+    d = tmp_path_factory.mktemp("pairs")
+    m.save({**check_only, **arrays}, d / "ai_model.npz")
+    m.save(check_only, d / "check_only.npz")  # the seventh version: the shipped check without a pair reader
     return {"rows": rows, "records": records, "evidence": evidence, "pairs": pairs, "feats": feats, "y": y,
-            "arrays": arrays, "path": path}
+            "arrays": arrays, "path": d / "ai_model.npz", "check_only": d / "check_only.npz"}
 
 
-def _classified(rows, evidence, tax, monkeypatch, path=None):
-    if path is not None:
-        monkeypatch.setattr(m, "model_path", lambda chain: Path(path))
+def _classified(rows, evidence, tax, monkeypatch, path, pairs=True):
+    monkeypatch.setattr(m, "model_path", lambda chain: Path(path))
     try:
         with Store(":memory:") as store:
             gold_store(store, rows, evidence)
             summary = classify(store, tax, use_model=True)
             # the summary says how many enterprises the pair reader read: none of the registration-like ones
-            assert (summary["pair_reader"] or {}).get("read") == (None if path is None else
-                                                                  sum(1 for r in rows if r["source"] != g.REGISTRATION))
+            assert (summary["pair_reader"] or {}).get("read") == (
+                sum(1 for r in rows if r["source"] != g.REGISTRATION) if pairs else None)
             return store.con.execute("SELECT enterprise_id, node_code, confidence, evidence FROM placements "
                                      "WHERE chain = ? ORDER BY 1, 2", [tax.chain]).fetchall()
     finally:
@@ -92,7 +92,7 @@ def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
 
 def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as_they_were(fitted, tax, monkeypatch):
     rows, records = fitted["rows"], fitted["records"]
-    seventh = _classified(rows, fitted["evidence"], tax, monkeypatch)
+    seventh = _classified(rows, fitted["evidence"], tax, monkeypatch, fitted["check_only"], pairs=False)
     eighth = _classified(rows, fitted["evidence"], tax, monkeypatch, fitted["path"])
     reg = {i for i, e in enumerate(records) if m.scope_only(e)}
     assert len(reg) == 60
@@ -119,7 +119,7 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
 def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):
     off = copy.copy(tax)
     off.weights = {**tax.weights, "model": {**(tax.weights.get("model") or {}), "pairs": False}}
-    seventh = _classified(fitted["rows"], fitted["evidence"], tax, monkeypatch)
+    seventh = _classified(fitted["rows"], fitted["evidence"], tax, monkeypatch, fitted["check_only"], pairs=False)
     monkeypatch.setattr(m, "model_path", lambda chain: Path(fitted["path"]))
     try:
         with Store(":memory:") as store:
@@ -130,3 +130,4 @@ def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):
     finally:
         monkeypatch.undo()
     assert got == [x[:3] for x in seventh]
+

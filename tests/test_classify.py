@@ -67,6 +67,7 @@ def test_evidence_is_an_explained_result(store):
     behind the confidence, the rows it rests on, the method and its settings' fingerprint."""
     from zhaoshang.core.explain import Explained
     from zhaoshang.services.chain.classify import FORMULA
+    from zhaoshang.services.chain.pairs import FORMULA as PAIRS
 
     classify(store)
     rows = store.query("SELECT enterprise_id, node_code, confidence, evidence FROM placements")
@@ -75,8 +76,12 @@ def test_evidence_is_an_explained_result(store):
     for r in rows:
         doc = json.loads(r["evidence"])
         x = Explained.from_json(doc)
-        assert x.value == r["node_code"] and x.method == "rules" and x.formula == FORMULA
-        assert x.confidence == pytest.approx(1 - math.exp(-max(0.0, x.total)), abs=2e-4)
+        pair = next((p for p in x.parts if p.signal == "pairs"), None)
+        assert x.value == r["node_code"] and x.method == "rules" and x.formula == (FORMULA if pair is None else PAIRS)
+        if pair is None:  # the rules' placement (a registration, or any row without a pair reader)
+            assert x.confidence == pytest.approx(1 - math.exp(-max(0.0, x.total)), abs=2e-4)
+        else:  # the pair reader's: its probability for the pair, at or above its bar
+            assert x.confidence == pair.detail["p_pair"] >= pair.detail["bar"]
         assert x.confidence == pytest.approx(r["confidence"], abs=1e-4)
         assert x.evidence[0].table == "enterprises" and x.evidence[0].ids == [r["enterprise_id"]]
         assert x.to_json() == doc  # one shape: what SQL wrote is what the type writes

@@ -42,6 +42,8 @@ ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
 CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
 KINDS = ("scope", "products", "description", "tags", "industry")  # model.KINDS (the check's kinds of evidence)
 TOP_FEATURES = 5
+# a pair placement's confidence (its explained result's formula)
+FORMULA = "confidence = P(pair model) for the (enterprise, node) pair, placed at or above its bar"
 
 
 # ---------------------------------------------------------------------------- candidates
@@ -382,13 +384,14 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int) -> int:
         else:  # a pair the rules left below their threshold: its words as the text evidence
             words = sorted({(f, tier, w) for f, tier, w, _, _ in occs[k]}, key=lambda x: (TIERS.index(x[1]), x[0], x[2]))
             doc = Explained(value=code, method=method, version=version, params=params, params_hash=phash,
-                            parts=[], confidence=None, formula=None).to_json()
+                            parts=[], confidence=None, formula=FORMULA).to_json()
             doc["parts"] = [{"signal": "text", "label": None, "raw": 0.0, "normalised": None, "weight": 1.0,
                              "contribution": 0.0, "detail": {"keywords": [{"field": f, "tier": tier, "keyword": w}
                                                                           for f, tier, w in words], "negatives": []}}]
             doc["evidence"] = [{"table": "enterprises", "ids": [eid], "where": None, "note": None}]
         doc["parts"] = [x for x in doc.get("parts") or [] if x.get("signal") != "model"] + [part]
         doc["confidence"] = round(float(p[k]), 4)
+        doc["formula"] = FORMULA
         out.append((eid, code, float(p[k]), jsonenc.dumps(doc)))
         # the rules' sub-node placements under a node the pair reader places stand with it
         for (eid2, node), (conf, ev) in rule_rows.items():
