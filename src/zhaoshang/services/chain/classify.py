@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 
 from ...core import dialect, explain, jsonenc
 from ...core.memory import capped, id_ranges
-from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy
+from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy, normalize_text  # noqa: F401
 
 METHOD = "rules-v1"
 FIELDS = ("name", "products", "products_rest", "products_side", "description", "applications", "industry", "scope", "scope_rest", "tags")
@@ -45,16 +45,6 @@ def norm_sql(expr: str, weights: dict[str, Any]) -> str:
     for rx in list(weights.get("boilerplate") or []) + list(weights.get("exclusions") or []):
         out = f"regexp_replace({out}, {_lit(rx)}, ' ', 'g')"
     return out
-
-
-def normalize_text(text: str | None, weights: dict[str, Any]) -> str:
-    """Python twin of :func:`norm_sql` (used by tests and the evaluation to show what is matched)."""
-    import re
-
-    s = (text or "").translate(str.maketrans(_FULL, _HALF)).lower()
-    for rx in list(weights.get("boilerplate") or []) + list(weights.get("exclusions") or []):
-        s = re.sub(rx, " ", s)
-    return s
 
 
 # ---------------------------------------------------------------------------- jieba check
@@ -648,7 +638,8 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
     if model is not None and model.pairs is not None:
         from .pairs import read_placements
 
-        info["pair_reader"] = {"read": read_placements(con, tax, model, subset is not None), "model": model.digest}
+        info["pair_reader"] = {"read": read_placements(con, tax, model, subset is not None,
+                                                     explain=(METHOD, explain_params(tax))), "model": model.digest}
         con.execute("DROP TABLE IF EXISTS zs_rules")
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
     with store.transaction() as tx:

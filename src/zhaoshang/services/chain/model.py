@@ -22,22 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from .evidence_kinds import KINDS, kinds_of, scope_only  # noqa: F401 (model.scope_only: scripts and tests read it here)
+from .evidence_kinds import has_text as _has_text
 from .taxonomy import DATA_DIR, Taxonomy
 
 SCOPE_CHARS = 300
 SEED = 0
 C = 30.0
-KINDS = ("scope", "products", "description", "tags", "industry")
 # combination settings (cross-validated on the development part, docs/methods.md)
 DEFAULTS = {"gate": 0.1, "gate_scope": 0.3, "node": 0.6, "keep_confidence": 2.0}
 # the name of the registrations' own gate model (trained on scope-only rows alone), when a model file has one
 SCOPE_GATE = "*scope"
-
-
-def scope_only(e: dict[str, Any]) -> bool:
-    """Registration-like evidence: a registry scope and no products or description. Its AI words are often
-    side lines of a licence list, so it can be held to its own, stricter gate (``gate_scope``)."""
-    return bool(e.get("scope")) and not e.get("products") and not e.get("description")
 
 
 def model_path(chain: str) -> Path:
@@ -56,11 +51,6 @@ def text_of(e: dict[str, Any]) -> str:
 def industry_of(e: dict[str, Any]) -> str:
     """The industry field's terms, each one word (安防设备, 数字芯片设计, 医疗 …)."""
     return " ".join(str(e.get("industry") or "").lower().split())
-
-
-def kinds_of(e: dict[str, Any]) -> list[float]:
-    """Which kinds of evidence an enterprise has: a registration scope reads differently from a listing."""
-    return [1.0 if e.get(k) else 0.0 for k in KINDS]
 
 
 def _split(s: str) -> list[str]:
@@ -361,7 +351,3 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
     finally:
         con.unregister("zs_model_out")
     return dropped
-
-
-def _has_text(doc: dict[str, Any]) -> bool:
-    return any(p.get("signal") == "text" and (p.get("contribution") or 0) > 0 for p in doc.get("parts") or [])

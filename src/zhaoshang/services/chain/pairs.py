@@ -8,7 +8,7 @@ the evidence ceilings (``scripts/chain_evidence_ceiling.py``), training (``scrip
 
 - candidates: every word of a node (its own and its sub-nodes' strong, medium and weak keywords and industry names),
   each matched alone with the classifier's ``keyword_regex`` in the fields the classifier reads, normalised as it
-  normalises them (``classify.normalize_text``; the industry field without ``industry_exclusions``);
+  normalises them (``taxonomy.normalize_text``; the industry field without ``industry_exclusions``);
 - features of a pair: where and how the node's words stand (field, tier, position, item index, market clause, the
   characters around the word and the clause it stands in), the rules' confidence and rank for the node, the kinds of
   evidence, the node, and the check's probabilities for the node and the gate (``with_check``);
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .classify import normalize_text
-from .taxonomy import Taxonomy, keyword_regex, normalize_keyword
+from .evidence_kinds import KINDS, has_text, kinds_of, scope_only
+from .taxonomy import Taxonomy, keyword_regex, normalize_keyword, normalize_text
 
 # the written setting (docs/methods.md): L2 logistic regression at C 0.1, a pair placed at probability ≥ 0.35, no gate
 C = 0.1
@@ -40,7 +40,6 @@ MAIN = set(FIELDS)
 WINDOW = 8
 ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
 CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
-KINDS = ("scope", "products", "description", "tags", "industry")  # model.KINDS (the check's kinds of evidence)
 TOP_FEATURES = 5
 # a pair placement's confidence (its explained result's formula)
 FORMULA = "confidence = P(pair model) for the (enterprise, node) pair, placed at or above its bar"
@@ -174,8 +173,6 @@ def build_pairs(records: list[dict[str, Any]], confs: list[dict[str, float]], ta
                 rows: list[int] | None = None) -> tuple[list[tuple[int, str]], list[dict[str, float]], list[list[tuple]]]:
     """The candidate pairs of ``records`` (all, or the positions ``rows``), their features without the check's, and
     their occurrences. ``confs``: the rules' level-2 confidences per record (rules alone)."""
-    from .model import kinds_of, scope_only
-
     app = re.compile(tax.weights.get("application_clause") or "^$")
     pairs, feats, occs = [], [], []
     for i in (range(len(records)) if rows is None else rows):
@@ -307,12 +304,14 @@ NOT_SCOPE_ONLY = ("(coalesce(e.scope, '') = '' OR coalesce(e.products, '') <> ''
                   "OR coalesce(e.description, '') <> '')")
 
 
-def read_placements(con, tax: Taxonomy, model, subset: bool = False) -> int:
+def read_placements(con, tax: Taxonomy, model, subset: bool = False, *, explain: tuple[str, tuple]) -> int:
     """The pair reader over the enterprises in scope (``zs_req`` with ``subset``, else ``zs_scope``) that are not
     registration-like: their placements that rest on text become the pair reader's (``zs_final``, after the check;
     ``zs_rules``, the rules' placements before it, give the rules' confidences and the placements' text evidence).
     Placements resting on no text (patents, industry codes, related enterprises) stay as the check left them unless
-    the pair reader places the same node. Returns the enterprises read."""
+    the pair reader places the same node. ``explain``: the classifier's method id and explained-result parameters
+    (``classify.METHOD``, ``classify.explain_params``), given by the caller so that this module never imports
+    ``classify``. Returns the enterprises read."""
     src = "zs_req" if subset else "zs_scope"
     n = con.execute(f"SELECT count(*) FROM {src} s JOIN enterprises e ON e.id = s.id WHERE {NOT_SCOPE_ONLY}").fetchone()[0]
     if not n:
@@ -323,21 +322,19 @@ def read_placements(con, tax: Taxonomy, model, subset: bool = False) -> int:
     read = 0
     try:
         for lo, hi in bounds:
-            read += _read_range(con, tax, model, lo, hi)
+            read += _read_range(con, tax, model, lo, hi, explain)
     finally:
         con.execute("DROP TABLE IF EXISTS zs_pair_ids")
     return read
 
 
-def _read_range(con, tax: Taxonomy, model, lo: int, hi: int) -> int:
+def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str, tuple]) -> int:
     import json
 
     import pyarrow as pa
 
     from ...core import jsonenc
     from ...core.explain import Explained
-    from .classify import METHOD, explain_params
-    from .model import _has_text, scope_only
 
     keys = ("name", "products", "description", "industry", "scope", "tags")
     recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
@@ -367,8 +364,8 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int) -> int:
     pm = model.pairs
     p = pm.predict(feats)
     placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs) if p[k] >= pm.bar}
-    params, phash = explain_params(tax)
-    method, version = METHOD.rsplit("-v", 1)
+    method_id, (params, phash) = explain
+    method, version = method_id.rsplit("-v", 1)
     out = []
     for (eid, code), k in sorted(placed.items()):
         i = pairs[k][0]
@@ -406,7 +403,7 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int) -> int:
         if eid not in pos:
             continue
         n2 = tax.ancestor_at(node, 2).code if tax.nodes[node].level >= 2 else node
-        if not _has_text(json.loads(ev)) and (eid, n2) not in placed:
+        if not has_text(json.loads(ev)) and (eid, n2) not in placed:
             kept.append((eid, node, conf, ev))
     con.register("zs_pairs_read", pa.table({"id": pa.array(ids, pa.int64())}))
     try:

@@ -39,6 +39,15 @@ def normalize_keyword(text: str) -> str:
     return str(text).translate(FULL_TO_HALF).lower().strip()
 
 
+def normalize_text(text: str | None, weights: dict[str, Any]) -> str:
+    """Python twin of ``classify.norm_sql``: half-width, lower case, the weights' boilerplate and exclusion
+    clauses removed (the pair reader reads this; tests and the evaluation show what is matched)."""
+    s = (text or "").translate(FULL_TO_HALF).lower()
+    for rx in list(weights.get("boilerplate") or []) + list(weights.get("exclusions") or []):
+        s = re.sub(rx, " ", s)
+    return s
+
+
 def _is_ascii_word(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
 
