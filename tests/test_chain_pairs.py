@@ -131,3 +131,14 @@ def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):
         monkeypatch.undo()
     assert got == [x[:3] for x in seventh]
 
+
+
+def test_the_shipped_model_holds_the_pair_reader_as_written(tax):
+    """The shipped file: the seventh's check and the pair reader at its written setting (docs/methods.md, "Confirmation
+    on round 5": trained by ``scripts/train_chain_model.py --labellers L1,L3,L5 --pairs``)."""
+    model = m.load(tax)
+    assert model is not None and model.pairs is not None
+    assert model.pairs.bar == pr.BAR == 0.35 and pr.C == 0.1
+    off = copy.copy(tax)
+    off.weights = {**tax.weights, "model": {**(tax.weights.get("model") or {}), "pairs": False}}
+    assert m.load(off).pairs is None

@@ -2,7 +2,8 @@
 Chinese and English, built from its stored explained result, saying which keyword placed it, what the trained
 model's check judged and which rule kept it; the sentence follows the numbers. Served in the API's placement
 JSON (``reading``), listed by ``show`` and shown on the profile above the signal table (real chromium, zh/en),
-on a database classified from the real main-products rows of 科大讯飞 and 国农科技."""
+on a database classified from the real main-products rows of 科大讯飞, 国农科技 and 浪潮信息 (a listing: read by the pair
+reader, its sentence says the pair model's probability, its bar and the features that weighed most)."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def db(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("reading")
     with open(PRODUCTS, encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["code"] in ("000004", "002230")]
+        rows = [r for r in csv.DictReader(fh) if r["code"] in ("000004", "002230", "000977")]
     f = tmp / "main_products.csv"
     with open(f, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["code", "short_name", "product", "weight"])
@@ -127,13 +128,13 @@ def db(tmp_path_factory):
 def test_api_and_cli_read_the_stored_placement(db):
     import httpx
 
-    doc = run_json("show", "科大讯飞", db=db)
+    doc = run_json("show", "浪潮信息", db=db)
     eid, pls = doc["enterprise"]["id"], doc["placements"]
     assert pls and all(p["reading"] == explain.readings(p["evidence"]) for p in pls)
     assert all(p["reading"]["zh"] and p["reading"]["en"] for p in pls)
-    table = run("show", "科大讯飞", db=db).stdout
-    assert "依据解读" in table and "模型复核" in table
-    assert "Why placed" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
+    table = run("show", "浪潮信息", db=db).stdout
+    assert "依据解读" in table and "配对模型" in table
+    assert "Why placed" in run("--lang", "en", "show", "浪潮信息", db=db).stdout
     with serving(db) as base:
         api = httpx.get(f"{base}/api/enterprises/{eid}").json()
     assert {p["node_code"]: p["reading"] for p in api["placements"]} == {p["node_code"]: p["reading"] for p in pls}
@@ -143,7 +144,7 @@ def test_profile_shows_the_reading_above_the_signal_table(db):
     require_browser()
     from playwright.sync_api import sync_playwright
 
-    doc = run_json("show", "科大讯飞", db=db)
+    doc = run_json("show", "浪潮信息", db=db)
     eid, first = doc["enterprise"]["id"], doc["placements"][0]
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -164,17 +165,18 @@ def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
 
     copy_db = tmp_path / "c.duckdb"
     shutil.copy(db, copy_db)
-    before = run_json("show", "科大讯飞", db=copy_db)
+    before = run_json("show", "浪潮信息", db=copy_db)
     eid, pl = before["enterprise"]["id"], before["placements"][0]
     con = duckdb.connect(str(copy_db))
     ev = json.loads(con.execute("SELECT evidence FROM placements WHERE enterprise_id = ? AND node_code = ?",
                                 [eid, pl["node_code"]]).fetchone()[0])
-    m = next(p for p in ev["parts"] if p["signal"] == "model")
-    m["detail"]["p_node"] = m["normalised"] = 0.01  # the node model now says no
+    m = next(p for p in ev["parts"] if p["signal"] == "pairs")
+    m["detail"]["p_pair"] = m["raw"] = 0.41  # the pair model is now less sure
+    m["detail"]["top"] = [["chk_node", 1.5]]
     con.execute("UPDATE placements SET evidence = ? WHERE enterprise_id = ? AND node_code = ?",
                 [json.dumps(ev, ensure_ascii=False), eid, pl["node_code"]])
     con.close()
-    after = next(p for p in run_json("show", "科大讯飞", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
+    after = next(p for p in run_json("show", "浪潮信息", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
     assert after["reading"] != pl["reading"]
-    assert "环节模型不同意（概率 0.01，低于阈值 0.60）" in after["reading"]["zh"]
-    assert "surest rule node" in after["reading"]["en"]
+    assert "概率 0.41 ≥ 阈值 0.35" in after["reading"]["zh"] and "chk_node +1.50" in after["reading"]["zh"]
+    assert "P 0.41 ≥ its bar 0.35" in after["reading"]["en"]
