@@ -124,14 +124,13 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     p = db["path"]
     # the exchange files say nothing of speech (products: 教育领域、开放平台 …): the rules cannot place
     # 科大讯飞 on 语音; an analyst does, with a reason
-    # (the pair reader reads its words — 教育领域、开放平台、智慧医疗 … — as side lines and places none of them; the
-    # seventh version kept its surest rule node)
-    assert nodes(db, "科大讯飞股份有限公司") == {}
-    # an analyst removes the least sure node of the first listing the classifier placed on more than one
-    with duckdb.connect(str(p), read_only=True) as con:
-        firm, wrong = con.execute("""SELECT e.name, arg_min(p.node_code, p.confidence) FROM placements p
-            JOIN enterprises e ON e.id = p.enterprise_id JOIN chain_nodes n ON n.code = p.node_code AND n.level = 2
-            WHERE e.name LIKE '%股份有限公司' GROUP BY e.name HAVING count(*) > 1 ORDER BY e.name LIMIT 1""").fetchone()
+    assert "M06" not in nodes(db, "科大讯飞股份有限公司")
+    # the pair reader reads its words (教育领域、开放平台、智慧医疗 …) with every source's industry (Shenwan 横向通用软件
+    # beside the SZSE list's CSRC sector I 信息技术): it keeps 智慧医疗 (D05) alone; the analyst removes that one too
+    # (a small business line)
+    before = nodes(db, "科大讯飞股份有限公司")
+    assert set(before) == {"D05"}
+    firm, wrong = "科大讯飞股份有限公司", "D05"
     run("placements", "add", "科大讯飞", "M06", "--reason", "语音识别与合成为主营业务（年报）", "--user", "分析员甲", db=p)
     run("placements", "remove", firm, wrong, "--reason", "占比很小的业务线", "--user", "分析员甲", db=p)
     run("placements", "confirm", "浙江大华技术股份有限公司", "D10", "--reason", "视频监控设备", "--user", "分析员乙", db=p)

@@ -383,3 +383,59 @@ def test_overlapping_matches_read_a_keyword_the_match_runs_into(tmp_path):
         classify(s, _ai_with(tmp_path, "  overlapping_matches: true\n"), use_model=False)
         kws = placements(s)[1]["U02"][1]["keywords"]
         assert any(k["keyword"] == "服务器" for k in kws)
+
+
+# ---------------------------------------------------------------------------- every source's industry
+# made-up minimal rows under the real columns of the presets a_share_merged and sw_industry (a fictitious firm)
+A_SHARE_CSV = ("ts_code,code,exchange,board,short_name,extended_short_name,full_name,full_name_source,english_name,uscc,"
+               "province,province_code,city,city_code,district,district_code,registered_address,tushare_area,"
+               "tushare_industry,csrc_sector,list_date,setup_date,reg_capital,employees,website\n"
+               "688990.SH,688990,SSE,科创板,示例科技,,示例科技股份有限公司,,,,北京市,11,北京市,1101,海淀区,110108,,"
+               "北京,半导体,C 制造业,20200720,20160315,40000,1000,\n")
+SW_CSV = ("ts_code,short_name,full_name,sw_l1_code,sw_l1_name,sw_l2_code,sw_l2_name,sw_l3_code,sw_l3_name\n"
+          "688990.SH,示例科技,示例科技股份有限公司,270000,电子,270100,半导体,270108,数字芯片设计\n")
+
+
+@pytest.mark.parametrize("order", ["newer_first", "older_first"])
+def test_an_older_exports_detailed_industry_still_places_the_enterprise(tmp_path, order):
+    """The newer A-share list gives the coarse sector (半导体), the older Shenwan file the level-3 industry
+    (数字芯片设计): the displayed industry stays the newer one, and the classifier reads both."""
+    from zhaoshang.core.importers import import_files
+    from zhaoshang.core.explain import Explained
+    from zhaoshang.services.chain.reading import read_rules
+
+    a, sw = tmp_path / "a.csv", tmp_path / "sw.csv"
+    a.write_text(A_SHARE_CSV, encoding="utf-8")
+    sw.write_text(SW_CSV, encoding="utf-8")
+    steps = [(a, "a_share_merged", "2026-03-31"), (sw, "sw_industry", "2021-10-31")]
+    with Store(tmp_path / "z.duckdb") as s:
+        for path, preset, date in steps if order == "newer_first" else steps[::-1]:
+            import_files(s, "enterprises", [path], preset=preset, data_date=date)
+        assert s.con.execute("SELECT industry FROM enterprises").fetchall() == [("半导体",)]
+        classify(s)
+        got = placements(s)
+        assert set(got.get(1, {})) == {"U01"}
+        kws = {(k["field"], k["keyword"]) for k in got[1]["U01"][1]["keywords"]}
+        assert ("industry", "数字芯片设计") in kws
+        ev = json.loads(s.con.execute("SELECT evidence FROM placements WHERE node_code = 'U01'").fetchone()[0])
+        text = next(p for p in ev["parts"] if p["signal"] == "text")
+        assert {"value": "数字芯片设计", "source": "sw2021_industry"} in text["detail"]["industries"]
+        assert "『数字芯片设计』（来源 sw2021_industry）" in read_rules(Explained.from_json(ev), "zh")
+        assert "数字芯片设计 (source sw2021_industry)" in read_rules(Explained.from_json(ev), "en")
+
+
+def test_a_record_linked_later_re_places_the_enterprise_incrementally(tmp_path):
+    """The Shenwan file imported after a classification changes no column of the enterprise (its date is older):
+    its record is still new evidence, so the next incremental run places the enterprise."""
+    from zhaoshang.core.importers import import_files
+
+    a, sw = tmp_path / "a.csv", tmp_path / "sw.csv"
+    a.write_text(A_SHARE_CSV, encoding="utf-8")
+    sw.write_text(SW_CSV, encoding="utf-8")
+    with Store(tmp_path / "z.duckdb") as s:
+        import_files(s, "enterprises", [a], preset="a_share_merged", data_date="2026-03-31")
+        assert classify(s)["placed"] == 0
+        import_files(s, "enterprises", [sw], preset="sw_industry", data_date="2021-10-31")
+        summary = classify(s, incremental=True)
+        assert summary["mode"] == "incremental" and summary["placed"] == 1
+        assert set(placements(s).get(1, {})) == {"U01"}

@@ -30,6 +30,8 @@ from ...core.memory import capped, id_ranges
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy, normalize_text  # noqa: F401
 
 METHOD = "rules-v1"
+# what the classifier reads beyond the enterprise's own columns: a run that read less is continued by a full one
+EVIDENCE = "industry of every source record"
 FIELDS = ("name", "products", "products_rest", "products_side", "description", "applications", "industry", "scope", "scope_rest", "tags")
 CHUNK = 200_000
 TOKEN_BATCH = 50_000  # token_only matches checked (and their refusals written) per batch
@@ -179,9 +181,36 @@ def _tables(con, tax: Taxonomy) -> dict[str, Any]:
 
 
 NORM_COLS = ("name", "products", "products_side", "description", "industry", "scope", "tags")
-# the enterprise's text joined to its product lines split by share (``_product_lines``): FROM clause of every
-# step that reads the fields
-ENTERPRISE_TEXT = "enterprises e LEFT JOIN zs_plines pl ON pl.id = e.id"
+# the enterprise's text joined to its product lines split by share (``_product_lines``) and to its industry
+# evidence (``_industry_evidence``): FROM clause of every step that reads the fields
+ENTERPRISE_TEXT = "enterprises e LEFT JOIN zs_plines pl ON pl.id = e.id LEFT JOIN zs_ind ind ON ind.id = e.id"
+# the industry the classifier and the model's check read: ``e`` joined to ``zs_ind ind`` as in ENTERPRISE_TEXT
+INDUSTRY = "coalesce(ind.industry, e.industry)"
+
+
+def _industry_evidence(con) -> None:
+    """``zs_ind`` (id, industry, values): the industry evidence of the enterprises in scope whose source records
+    describe an industry their current one is not. A second classification scheme (Shenwan level 3 beside the
+    exchange list's sector) is not an older value of the first: the current industry is read first, then every
+    other distinct value a linked source record gives (``record_value_sql``, first record first), joined by a
+    space; ``values`` lists each value with the source that first gave it, for the explained evidence. One pass
+    over enterprise_records; an enterprise without another value reads its own industry alone."""
+    from ...core.importers.enterprises import record_value_sql
+
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_ind AS
+        WITH r AS (
+            SELECT r.enterprise_id AS id, trim({record_value_sql('industry')}) AS v, r.source, r.record_id
+            FROM enterprise_records r JOIN enterprises e ON e.id = r.enterprise_id
+            WHERE r.enterprise_id IN (SELECT id FROM zs_scope)),
+        v AS (SELECT id, v, arg_min(source, record_id) AS source, min(record_id) AS k FROM r
+              WHERE v IS NOT NULL AND v <> '' GROUP BY id, v)
+        SELECT e.id,
+               concat_ws(' ', nullif(trim(e.industry), ''),
+                         string_agg(v.v, ' ' ORDER BY v.k) FILTER (WHERE v.v IS DISTINCT FROM trim(e.industry))) AS industry,
+               list(struct_pack(value := v.v, source := v.source) ORDER BY v.v IS DISTINCT FROM trim(e.industry), v.k) AS "values"
+        FROM v JOIN enterprises e ON e.id = v.id
+        GROUP BY e.id, e.industry
+        HAVING count(*) FILTER (WHERE v.v IS DISTINCT FROM trim(e.industry)) > 0""")
 
 
 def _product_lines(con, tax: Taxonomy) -> None:
@@ -207,6 +236,7 @@ def _norm_exprs(tax: Taxonomy) -> dict[str, str]:
     """Each text column of ``enterprises e`` normalised once (half-width, lower case, boilerplate removed)."""
     w = tax.weights
     cols = {c: f"e.{c}" for c in NORM_COLS}
+    cols["industry"] = INDUSTRY
     cols["products"] = "CASE WHEN pl.id IS NULL THEN e.products ELSE pl.major END"
     cols["products_side"] = "pl.minor"
     cols["tags"] = "array_to_string(e.tags, ' ')"
@@ -264,7 +294,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
             return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
         finally:  # a run stopped half-way leaves no working tables holding memory either
             for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
-                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap",
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap", "zs_ind", "zs_indsrc",
                           "zs_rules"):
                 store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
@@ -317,8 +347,9 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     # every step that reads all enterprises runs range by range of ids (bounded memory at any scale)
     ranges = id_ranges(con, "zs_scope", CHUNK)
-    # 2. keyword matches, chunk by chunk (product lines split by share first)
+    # 2. keyword matches, chunk by chunk (product lines split by share first, every source's industry)
     _product_lines(con, tax)
+    _industry_evidence(con)
     con.execute("CREATE OR REPLACE TEMP TABLE zs_hits (id BIGINT, field VARCHAR, kw VARCHAR, tok_ok BOOLEAN)")
     if meta["patterns"] and total:
         # per chunk: normalise each column once, cut the fields once, then run every alternation over them
@@ -479,6 +510,19 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
         SELECT DISTINCT h.id FROM zs_hits h JOIN zs_gatekw g ON g.kw = h.kw
         WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT g.needs_tok)
         UNION SELECT DISTINCT id FROM zs_ipcscore WHERE NOT gated""")
+    # which industry value (and the source that gave it) holds each industry-field keyword: the explained
+    # evidence names it; an enterprise with one industry value reads its own field (no source named)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_indsrc AS
+        WITH k AS (SELECT DISTINCT id, node, kw FROM zs_kwscore WHERE field = 'industry'),
+        u AS (SELECT id, unnest("values") AS v, generate_subscripts("values", 1) AS pos FROM zs_ind
+              WHERE id IN (SELECT id FROM k)),
+        v AS (SELECT id, v.value AS value, v.source AS source, pos FROM u
+              UNION ALL SELECT e.id, e.industry, NULL, 1 FROM enterprises e
+              WHERE e.id IN (SELECT id FROM k) AND e.id NOT IN (SELECT id FROM zs_ind) AND e.industry IS NOT NULL),
+        m AS (SELECT DISTINCT k.id, k.node, v.value, v.source, v.pos FROM k JOIN v ON v.id = k.id
+              AND contains({norm_sql("v.value", w)}, k.kw))
+        SELECT id, node, list(struct_pack(value := value, source := source) ORDER BY pos) AS industries
+        FROM m GROUP BY id, node""")
     icw = float(w["industry_code_weight"])
     ipcw = float(w["ipc_weight"])
     into = "CREATE OR REPLACE TEMP TABLE zs_direct AS" if first else "INSERT INTO zs_direct"
@@ -505,9 +549,11 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
                coalesce(kw.text_score, 0) AS text_score,
                CASE WHEN ip.n IS NULL THEN 0 ELSE {ipcw} * least(1.0, ip.n / {sat}) END AS ipc_score,
                CASE WHEN ic.code IS NOT NULL THEN {icw} ELSE 0 END AS icode_score,
-               kw.keywords, kw.negatives, ip.n AS patents, ip.classes AS ipc_classes, ic.code AS industry_code
+               kw.keywords, kw.negatives, ip.n AS patents, ip.classes AS ipc_classes, ic.code AS industry_code,
+               ind.industries
         FROM allk a
         LEFT JOIN kw ON kw.id = a.id AND kw.node = a.node
+        LEFT JOIN zs_indsrc ind ON ind.id = a.id AND ind.node = a.node
         LEFT JOIN zs_ipcscore ip ON ip.id = a.id AND ip.node = a.node
         LEFT JOIN ic ON ic.id = a.id AND ic.node = a.node
         WHERE NOT a.gated OR a.id IN (SELECT id FROM zs_gate))""")
@@ -517,8 +563,8 @@ FORMULA = "confidence = 1 − exp(−max(0, Σ contribution))"
 
 
 def _settings(tax: Taxonomy) -> dict[str, str]:
-    """The method and parameter hash an incremental run must share with the run it continues."""
-    return {"method": METHOD, "params": explain_params(tax)[1]}
+    """The method, parameter hash and evidence an incremental run must share with the run it continues."""
+    return {"method": METHOD, "params": explain_params(tax)[1], "evidence": EVIDENCE}
 
 
 def explain_params(tax: Taxonomy) -> tuple[dict, str]:
@@ -545,7 +591,8 @@ def _evidence_sql(tax: Taxonomy, as_of=None) -> str:
         explain.sql_part(signal="'text'", raw=d.json_value("round(text_score, 4)"), weight="1.0",
                          contribution="round(text_score, 4)",
                          detail=d.json_value(d.struct({"keywords": "coalesce(keywords, [])",
-                                                      "negatives": "coalesce(negatives, [])"}))),
+                                                      "negatives": "coalesce(negatives, [])",
+                                                      "industries": "coalesce(industries, [])"}))),
         explain.sql_part(signal="'ipc'", label="array_to_string(ipc_classes, ' ')",
                          raw=d.json_value("coalesce(patents, 0)"), normalised=f"round(ipc_score / {ipcw}, 4)" if ipcw else "NULL",
                          weight=repr(ipcw), contribution="round(ipc_score, 4)",
@@ -596,7 +643,7 @@ def _place_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
             SELECT coalesce(d.id, rel.id) AS id, coalesce(d.node, rel.node) AS node,
                    coalesce(d.text_score, 0) AS text_score, coalesce(d.ipc_score, 0) AS ipc_score,
                    coalesce(d.icode_score, 0) AS icode_score, coalesce({relw} * rel.best, 0) AS rel_score,
-                   d.keywords, d.negatives, d.patents, d.ipc_classes, d.industry_code, rel.related
+                   d.keywords, d.negatives, d.patents, d.ipc_classes, d.industry_code, d.industries, rel.related
             FROM d FULL OUTER JOIN rel ON rel.id = d.id AND rel.node = d.node),
         t AS (
             SELECT s.*, greatest(0, text_score + ipc_score + icode_score + rel_score) AS raw, l.level, l.parent
@@ -610,10 +657,10 @@ def _place_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
         keep3 AS (SELECT c.* FROM c JOIN keep2 p ON p.id = c.id AND p.node = c.parent
                   WHERE c.level = 3 AND c.conf >= {minc})
         SELECT id, node, conf, {_evidence_sql(tax, as_of)} AS evidence
-        FROM (SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
+        FROM (SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, industries, related,
                      text_score, ipc_score, icode_score, rel_score, raw FROM keep2
               UNION ALL
-              SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, related,
+              SELECT id, node, conf, keywords, negatives, patents, ipc_classes, industry_code, industries, related,
                      text_score, ipc_score, icode_score, rel_score, raw FROM keep3)""")
 
 

@@ -1,10 +1,11 @@
 """Classification after an update: only the enterprises whose evidence changed are placed again.
 
 A full classification records in ``meta`` (key ``classified:<chain>``) the last import it saw and the
-fingerprint of everything that decides a placement (taxonomy and weights, the trained model's file, whether
-the model checks). The next incremental run, with the same fingerprint, re-places
+fingerprint of everything that decides a placement (taxonomy and weights, what evidence the classifier reads,
+the trained model's file, whether the model checks). The next incremental run, with the same fingerprint, re-places
 
-- the enterprises an import wrote since (``first_import_id`` / ``last_import_id`` after the recorded one),
+- the enterprises an import wrote or linked a source record to since (``first_import_id`` / ``last_import_id``
+  after the recorded one; a record's industry is evidence even when the enterprise's own value stays),
   the applicants of patents and both ends of branches and shareholdings imported since (their evidence), and
 - their parents and children (relation support reads a related enterprise's direct score),
 
@@ -32,7 +33,8 @@ def fingerprint(tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> dic
 
     p = model_path(tax.chain)
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16] if use_model and p.is_file() else None
-    return {"method": settings["method"], "params": settings["params"], "model": digest, "use_model": bool(use_model)}
+    return {"method": settings["method"], "params": settings["params"], "evidence": settings.get("evidence"),
+            "model": digest, "use_model": bool(use_model)}
 
 
 def last_import(store) -> int:
@@ -56,11 +58,12 @@ def changed_since(store, tax: Taxonomy, use_model: bool, settings: dict[str, str
     if not raw:
         return None
     state = json.loads(raw)
-    if {k: state.get(k) for k in ("method", "params", "model", "use_model")} != fingerprint(tax, use_model, settings):
+    if {k: state.get(k) for k in ("method", "params", "evidence", "model", "use_model")} != fingerprint(tax, use_model, settings):
         return None
     k = int(state.get("import_id") or 0)
     rows = store.con.execute("""
         SELECT id FROM enterprises WHERE coalesce(last_import_id, 0) > $k OR coalesce(first_import_id, 0) > $k
+        UNION SELECT enterprise_id FROM enterprise_records WHERE import_id > $k
         UNION SELECT pa.enterprise_id FROM patent_applicants pa JOIN patents p ON p.id = pa.patent_id
               WHERE p.import_id > $k AND pa.enterprise_id IS NOT NULL
         UNION SELECT parent_id FROM branches WHERE import_id > $k AND parent_id IS NOT NULL

@@ -295,8 +295,8 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
 
     rows = con.execute("SELECT id, node, conf, evidence FROM zs_final WHERE id BETWEEN ? AND ? ORDER BY id, node",
                        [lo, hi]).fetchall()
-    recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
-        FROM enterprises e WHERE e.id BETWEEN ? AND ? AND e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""",
+    recs = con.execute("""SELECT e.id, e.name, e.products, e.description, coalesce(ind.industry, e.industry), e.scope, e.tags
+        FROM enterprises e LEFT JOIN zs_ind ind ON ind.id = e.id WHERE e.id BETWEEN ? AND ? AND e.id IN (SELECT DISTINCT id FROM zs_final) ORDER BY e.id""",
                        [lo, hi]).fetchall()
     # the model judges text: placements that rest on no keyword (patents, industry codes, relations) pass as the
     # rules made them

@@ -337,8 +337,8 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     from ...core.explain import Explained
 
     keys = ("name", "products", "description", "industry", "scope", "tags")
-    recs = con.execute("""SELECT e.id, e.name, e.products, e.description, e.industry, e.scope, e.tags
-        FROM enterprises e JOIN zs_pair_ids s ON s.id = e.id WHERE e.id BETWEEN ? AND ? ORDER BY e.id""", [lo, hi]).fetchall()
+    recs = con.execute("""SELECT e.id, e.name, e.products, e.description, coalesce(ind.industry, e.industry), e.scope, e.tags
+        FROM enterprises e LEFT JOIN zs_ind ind ON ind.id = e.id JOIN zs_pair_ids s ON s.id = e.id WHERE e.id BETWEEN ? AND ? ORDER BY e.id""", [lo, hi]).fetchall()
     records = [dict(zip(keys, r[1:])) for r in recs]
     keep = [k for k, e in enumerate(records) if not scope_only(e)]
     ids = [recs[k][0] for k in keep]
