@@ -147,6 +147,7 @@ def figures(t: dict, placed, tax, by_source: bool = False) -> dict:
     reg = o["by_source"][g.REGISTRATION]["ai"]
     out = {"stage_f1": o["stages"]["micro"]["f1"], "node_f1": o["nodes"]["micro"]["f1"],
            "node_p": o["nodes"]["micro"]["precision"], "node_r": o["nodes"]["micro"]["recall"],
+           "stage_p": o["stages"]["micro"]["precision"], "stage_r": o["stages"]["micro"]["recall"],
            "reg_ai_p": reg["precision"], "reg_ai_r": reg["recall"]}
     if by_source:  # node micro-F1 (and its pairs) per source
         out["by_source"] = {src.split("/")[-1]: {"node_f1": v["nodes"]["f1"], "tp": v["nodes"]["tp"],

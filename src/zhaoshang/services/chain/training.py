@@ -116,17 +116,26 @@ def check_oof_table(t: dict[str, Any], outer: dict) -> np.ndarray:
 
 
 def train_pairs(shared: str | Path, tax: Taxonomy, cache: str | Path | None = None,
-                gold_path: str | Path | None = None) -> dict[str, Any]:
+                gold_path: str | Path | None = None, labellers: set[str] | None = None) -> dict[str, Any]:
     """The pair reader as written (docs/methods.md, "Confirmation on round 5"): one fit on the candidate pairs of the
     development rows of rounds 1–3, each pair's check features the check's out-of-fold probabilities for its row
     (``check_out_of_fold`` over the development rows of rounds 1–4, the cross-validation's five folds). Returns the
-    ``pair_*`` arrays and ``t``, the rounds 1–4 training input, with ``oof`` (the check table) in it."""
+    ``pair_*`` arrays and ``t``, the rounds 1–4 training input, with ``oof`` (the check table) in it.
+
+    With ``labellers`` (the ninth version candidate, docs/methods.md; ``{"*"}``: every development row), the rows are
+    those labellers' development rows: the check's out-of-fold probabilities are over them, each fold's check trained
+    on them, and the pair reader is fitted on the candidate pairs of all of them."""
     from . import pairs as pr
 
-    t = gold_training_set(shared, tax, gold_path, labellers=set(ROUNDS_1_4))
-    t["oof"] = check_oof_table(t, check_out_of_fold(t, cache))
+    if labellers:
+        t = gold_training_set(shared, tax, gold_path, labellers=None if "*" in labellers else set(labellers))
+        train_on = frozenset(r["labeller"] for r in t["rows"])
+    else:
+        t = gold_training_set(shared, tax, gold_path, labellers=set(ROUNDS_1_4))
+        train_on = ROUNDS_1_3
+    t["oof"] = check_oof_table(t, check_out_of_fold(t, cache, train_on))
     pairs, base, _ = pr.build_pairs(t["records"], t["confs"], tax)
     fe = pr.with_check(base, pairs, t["oof"], t["nodes"])
-    tr = [k for k, (i, _) in enumerate(pairs) if t["rows"][i].get("labeller") in ROUNDS_1_3]
+    tr = [k for k, (i, _) in enumerate(pairs) if t["rows"][i].get("labeller") in train_on]
     y = np.array([1 if pairs[k][1] in t["labels"][pairs[k][0]] else 0 for k in tr])
     return {"arrays": pr.train([fe[k] for k in tr], y), "t": t, "train_pairs": len(tr), "train_positive": int(y.sum())}
