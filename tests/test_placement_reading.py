@@ -232,3 +232,22 @@ def test_a_sub_node_under_a_pair_placement_says_the_numbers_are_its_parents():
     # the level-2 placement itself reads as before: the pair model read its own words
     top = {**doc, "value": "U01", "confidence": 0.9806}
     assert "逐对阅读 U01 的词" in explain.reading(top, "zh") and "（规则置信度 0.98）" in explain.reading(top, "zh")
+
+
+def test_the_industry_values_read_as_docs_methods_writes_them():
+    """行业取值『数字芯片设计』（来源 sw2021_industry）, as docs/methods.md and the evidence line write it: no space before the
+    first 『 (a Chinese sentence has none there); in English one value or several values."""
+    doc = copy.deepcopy(PLACED)
+    doc["value"] = "U01"
+    doc["parts"] = [{"signal": "text", "label": None, "raw": 0.81, "normalised": None, "weight": 1.0, "contribution": 0.81,
+                     "detail": {"keywords": [{"field": "industry", "keyword": "数字芯片设计", "tier": "industry", "weight": 0.72},
+                                             {"field": "industry", "keyword": "半导体", "tier": "weak", "weight": 0.09}],
+                                "negatives": [],
+                                "industries": [{"value": "半导体", "source": "a_share"},
+                                               {"value": "数字芯片设计", "source": "sw2021_industry"}]}}]
+    zh, en = explain.reading(doc, "zh"), explain.reading(doc, "en")
+    assert "，行业取值『半导体』（来源 a_share）、『数字芯片设计』（来源 sw2021_industry）" in zh, zh
+    assert "the industry values 半导体 (source a_share), 数字芯片设计 (source sw2021_industry)" in en, en
+    doc["parts"][0]["detail"]["industries"] = doc["parts"][0]["detail"]["industries"][1:]
+    assert "行业取值『数字芯片设计』（来源 sw2021_industry）" in explain.reading(doc, "zh")
+    assert "the industry value 数字芯片设计 (source sw2021_industry)" in explain.reading(doc, "en")

@@ -92,8 +92,9 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
     # an enterprise whose sources give more than one industry: the value that matched and the source that gave it
     inds = [i for i in d.get("industries") or [] if isinstance(i, dict) and i.get("source")]
     if inds and any(k.get("field") == "industry" for k in kws):
-        out.append(_z(lang, "行业取值 " + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
-                      "the industry value " + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds)))
+        out.append(_z(lang, "行业取值" + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
+                      ("the industry values " if len(inds) > 1 else "the industry value ")
+                      + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds)))
     firm = sum(float(k.get("weight") or 0) for k in kws if k.get("tier") in ("strong", "industry"))
     if kws and not negs and sum(float(k.get("weight") or 0) for k in kws) > _contrib(p) + 0.005:
         # medium and weak keywords only support: their sum is capped (support_cap)
