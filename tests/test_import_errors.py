@@ -92,6 +92,33 @@ def test_unknown_mapping_column(tmp_path, db):
     assert p.returncode == 2 and "目标字段不存在: nmae" in p.stderr
 
 
+def test_a_preset_chosen_for_another_export_is_named_with_the_one_that_fits(tmp_path, db):
+    """The SZSE list imported with --preset sw_industry was refused as 映射指定的列不存在: ts_code, naming neither the
+    preset that reads ts_code nor the preset the file is: both are said, in Chinese and English; nothing is imported."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "listed_companies"
+    szse = next((d / "szse_a_share_list_2026-01.csv" for d in (shared, Path("/work/shared/data/listed_companies"))
+                 if (d / "szse_a_share_list_2026-01.csv").is_file()), None)
+    if szse is None:
+        pytest.skip("the public SZSE list is not here")
+    f = tmp_path / "深交所A股列表.csv"
+    with open(szse, encoding="utf-8") as fh:
+        f.write_text("".join(fh.readline() for _ in range(6)), encoding="utf-8")
+    before = counts(db)
+    p = run("import", "enterprises", f, "--preset", "sw_industry", db=db, check=False)
+    assert p.returncode == 2 and "映射指定的列不存在: ts_code（预设 sw_industry 读取此列；" in p.stderr, p.stderr
+    assert "该文件的列与预设 szse_a_share 相符：请加 --preset szse_a_share" in p.stderr, p.stderr
+    p = run("--lang", "en", "import", "enterprises", f, "--preset", "a_share_merged", db=db, check=False)
+    assert p.returncode == 2 and "(the preset a_share_merged reads it; columns: 板块" in p.stderr, p.stderr
+    assert "The file's columns fit the preset szse_a_share: add --preset szse_a_share" in p.stderr, p.stderr
+    # a mapping file's own column: no preset to blame; the preset the file fits is still said
+    m = tmp_path / "m.yaml"
+    m.write_text("kind: enterprises\ncolumns:\n  name: 公司名\n", encoding="utf-8")
+    p = run("import", "enterprises", f, "--mapping", m, db=db, check=False)
+    assert p.returncode == 2 and "映射指定的列不存在: 公司名（文件中的列:" in p.stderr and "读取此列" not in p.stderr
+    assert "请加 --preset szse_a_share" in p.stderr
+    assert counts(db) == before
+
+
 def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
     rows = good_rows(4, 200)
     rows[1][2] = "2024-02-30"           # impossible date

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -155,6 +156,9 @@ def test_profile_shows_the_reading_above_the_signal_table(db):
             assert cell.locator(".pl-reading").inner_text().strip() == first["reading"][lang]
             assert cell.evaluate("td => td.querySelector('.pl-reading').compareDocumentPosition("
                                  "td.querySelector('.xp-parts')) & 4") == 4  # the sentence comes first
+            # the pair model's row of the signal table is named, not headed by the node code it read
+            row = cell.locator(".xp-part[data-signal='pairs'] td").first.inner_text().strip()
+            assert row == {"zh": "配对模型（逐对阅读的概率）", "en": "pair model (its probability for the pair)"}[lang], row
         b.close()
 
 
@@ -178,5 +182,72 @@ def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
     con.close()
     after = next(p for p in run_json("show", "浪潮信息", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
     assert after["reading"] != pl["reading"]
-    assert "概率 0.41 ≥ 阈值 0.35" in after["reading"]["zh"] and "chk_node +1.50" in after["reading"]["zh"]
-    assert "P 0.41 ≥ its bar 0.35" in after["reading"]["en"]
+    assert "概率 0.41 ≥ 阈值 0.35" in after["reading"]["zh"] and "复核模型的环节概率 +1.50" in after["reading"]["zh"]
+    assert "P 0.41 ≥ its bar 0.35" in after["reading"]["en"] and "the check's probability for the node +1.50" in after["reading"]["en"]
+
+
+# the model's internal feature names (pairs.py) an analyst cannot read: none of them may reach the sentence
+RAW_FEATURE = re.compile(r"\b(n_cands|n_occ|n_words|n_fields|main_strong|rule_conf|rule_placed|rule_rank_inv|rule_share|"
+                         r"scope_only|chk_node|chk_node_missing|chk_gate)\b|\b(?:L|R|C|L1|L2|R1|R2):|"
+                         r"\b(?:w|f|t|ft|nt|nf|pos|ptier|item|itier|n|kind)=")
+
+
+def test_the_pair_readers_features_are_named_in_words(db):
+    doc = run_json("show", "浪潮信息", db=db)
+    tops = [t for p in doc["placements"] for x in p["evidence"]["parts"] if x["signal"] == "pairs" for t in x["detail"]["top"]]
+    assert tops, "浪潮信息 is a pair placement"
+    for p in doc["placements"]:
+        for lang in ("zh", "en"):
+            assert not RAW_FEATURE.search(p["reading"][lang]), p["reading"][lang]
+    zh = doc["placements"][0]["reading"]["zh"]
+    for name, weight in next(x["detail"]["top"] for x in doc["placements"][0]["evidence"]["parts"] if x["signal"] == "pairs"):
+        assert f"{_reading.feature_text(name, 'zh')} {weight:+.2f}" in zh
+    # every kind of feature the shipped model holds reads in words, in both languages
+    import numpy as np
+
+    names = {str(n) for n in np.load(Path(_reading.__file__).parents[2] / "data" / "chains" / "ai_model.npz")["pair_features"]}
+    kinds = {}
+    for n in sorted(names):
+        kinds.setdefault(re.split(r"[=:]", n)[0], n)
+    for n in kinds.values():
+        for lang in ("zh", "en"):
+            assert not RAW_FEATURE.search(_reading.feature_text(n, lang)), (n, _reading.feature_text(n, lang))
+
+
+def test_a_sub_node_under_a_pair_placement_says_the_numbers_are_its_parents():
+    """classify keeps the rules' sub-nodes under a node the pair reader placed, with that node's part (label U01): the
+    sentence of U01.1 gives U01.1's own rule confidence and says the pair model read its parent."""
+    pair = {"signal": "pairs", "label": "U01", "raw": 0.9806, "normalised": None, "weight": None, "contribution": 0.0,
+            "detail": {"p_pair": 0.9806, "bar": 0.35, "top": [["chk_node", 1.041]], "p_chain": 0.9783, "p_node": 0.9981,
+                       "rule_confidence": 0.9829, "model": "x"}}
+    doc = {**copy.deepcopy(PLACED), "value": "U01.1", "confidence": 0.6321}
+    doc["parts"] = [{"signal": "text", "label": None, "raw": 1.0, "normalised": None, "weight": 1.0, "contribution": 1.0,
+                     "detail": {"keywords": [{"field": "products", "keyword": "加速卡", "tier": "strong", "weight": 1.0}],
+                                "negatives": []}}, pair]
+    zh, en = explain.reading(doc, "zh"), explain.reading(doc, "en")
+    assert "（规则置信度 0.63）" in zh and "0.98）" not in zh.split("；")[0]
+    assert "逐对阅读上级环节 U01 的词" in zh and "U01 概率 1.00" in zh and "U01.1 概率" not in zh
+    assert "U01.1 是规则在 U01 之下归入的细分环节，随之保留" in zh
+    assert "(rule confidence 0.63)" in en and "its parent U01" in en and "P(U01.1)" not in en
+    # the level-2 placement itself reads as before: the pair model read its own words
+    top = {**doc, "value": "U01", "confidence": 0.9806}
+    assert "逐对阅读 U01 的词" in explain.reading(top, "zh") and "（规则置信度 0.98）" in explain.reading(top, "zh")
+
+
+def test_the_industry_values_read_as_docs_methods_writes_them():
+    """行业取值『数字芯片设计』（来源 sw2021_industry）, as docs/methods.md and the evidence line write it: no space before the
+    first 『 (a Chinese sentence has none there); in English one value or several values."""
+    doc = copy.deepcopy(PLACED)
+    doc["value"] = "U01"
+    doc["parts"] = [{"signal": "text", "label": None, "raw": 0.81, "normalised": None, "weight": 1.0, "contribution": 0.81,
+                     "detail": {"keywords": [{"field": "industry", "keyword": "数字芯片设计", "tier": "industry", "weight": 0.72},
+                                             {"field": "industry", "keyword": "半导体", "tier": "weak", "weight": 0.09}],
+                                "negatives": [],
+                                "industries": [{"value": "半导体", "source": "a_share"},
+                                               {"value": "数字芯片设计", "source": "sw2021_industry"}]}}]
+    zh, en = explain.reading(doc, "zh"), explain.reading(doc, "en")
+    assert "，行业取值『半导体』（来源 a_share）、『数字芯片设计』（来源 sw2021_industry）" in zh, zh
+    assert "the industry values 半导体 (source a_share), 数字芯片设计 (source sw2021_industry)" in en, en
+    doc["parts"][0]["detail"]["industries"] = doc["parts"][0]["detail"]["industries"][1:]
+    assert "行业取值『数字芯片设计』（来源 sw2021_industry）" in explain.reading(doc, "zh")
+    assert "the industry value 数字芯片设计 (source sw2021_industry)" in explain.reading(doc, "en")

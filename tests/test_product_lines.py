@@ -58,6 +58,20 @@ def test_lines_are_stored_with_share_and_period_in_file_order(db):
     assert run_json("show", "科大讯飞", "--as-of", "2021-06-30", db=db)["product_lines"] == []
     out = run("show", "科大讯飞", db=db).stdout
     assert "主营产品与营收占比" in out and "智慧医疗" in out
+
+
+def test_show_labels_the_share_as_a_revenue_share(db):
+    """The table's share column is the line's share of the company's revenue (as the profile page says), never the map
+    tables' 全国占比 (share of the nation), and no column is headed by its JSON key."""
+    import re
+
+    for lang, want, wrong in (("zh", ["产品线", "营收占比"], "全国占比"), ("en", ["Product line", "Revenue share"], "Share")):
+        out = run("--lang", lang, "show", "科大讯飞", db=db, env={"COLUMNS": "200"}).stdout
+        head = next(line for line in out.splitlines() if "┃" in line and ("产品线" in line or "Product line" in line
+                                                                         or "product" in line))
+        cells = [c.strip() for c in head.strip("┃ ").split("┃")]
+        assert all(w in cells for w in want) and wrong not in cells, head
+        assert not any(re.fullmatch(r"[a-z_]+", c) for c in cells), head
     assert "main products and revenue shares" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
 
 

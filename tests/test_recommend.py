@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -448,3 +449,9 @@ def test_cli_recommend(demo, tmp_path):
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "非负数字" in proc.stderr
     proc = run("recommend", "不存在的地方", db=demo, check=False)
     assert proc.returncode == 2 and "未找到地区" in proc.stderr
+    # the modes' criteria: Chinese ones joined by ；, English ones by "; " (no Chinese punctuation in English)
+    wide = {"COLUMNS": "250"}
+    zh = run("recommend", "330100", "--top", "3", db=demo, env=wide).stdout
+    en = run("--lang", "en", "recommend", "330100", "--top", "3", db=demo, env=wide).stdout
+    assert "≥" not in zh and re.search(r"本地需求清单条数 = \S+ >= 5 [✓✗?]；需求区位商", zh), zh
+    assert re.search(r"local demand entries = \S+ >= 5 [✓✗?]; demand LQ", en) and "；" not in en, en

@@ -150,8 +150,14 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
         srcs = src if isinstance(src, list) else [src]
         for s in srcs:
             if s not in headers:
-                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（文件中的列: {', '.join(headers[:30])}）",
-                                en=f"{path.name}: the mapping names a column the file does not have: {s} (columns: {', '.join(headers[:30])})")
+                # say whose column it is (a preset chosen for another export reads as a bare column name otherwise)
+                # and which preset the file's columns do fit, if one does
+                by_zh, by_en = ((f"预设 {mapping.name} 读取此列；", f"the preset {mapping.name} reads it; ")
+                                if mapping.name and not mapping.name.endswith((".yaml", ".yml")) else ("", ""))
+                zh, en = _preset_hint(kind, headers)
+                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（{by_zh}文件中的列: {', '.join(headers[:30])}）{zh}",
+                                en=f"{path.name}: the mapping names a column the file does not have: {s} ({by_en}columns: "
+                                   f"{', '.join(headers[:30])}){en}")
         result[target] = srcs
     taken = {s for srcs in result.values() for s in srcs}
     # Exact target-field names first (our own canonical files), then recognised headers.

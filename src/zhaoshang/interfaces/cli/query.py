@@ -14,6 +14,11 @@ from ...services.search import find_one, search as search_service
 from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
+# a section's column labels where the shared ones (interfaces.labels.COLUMNS) would mislead: a product line's share
+# is its share of the company's revenue, not the 全国占比 (share of the nation) of the map tables; as on the profile page
+SECTION_HEADERS = {"product_lines": {"line_no": ("#", "#"), "product": ("产品线", "Product line"),
+                                     "share": ("营收占比", "Revenue share")}}
+
 @app.command()
 def search(
     words: List[str] = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词（可多个）"),
@@ -112,7 +117,7 @@ def show(
             print(t("产业链位置：未归入任何环节", "chain placements: none"))
         if rows:
             emit(rows[:30], fmt, rows=[shown.get(key, dict)(r) for r in rows[:30]], columns=cols,
-                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"))
+                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key))
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")

@@ -50,7 +50,7 @@ def recommend_cmd(
         return
     mode_rows = []
     for m in doc["modes"]:
-        ev = "；".join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
+        ev = t("；", "; ").join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
                       f"{'—' if c['value'] is None else round(c['value'], 3)} {c['op']} {c['threshold']}"
                       f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],

@@ -113,6 +113,7 @@ EXPLAIN_STRINGS = {
     "signal.text": ("文本关键词", "text keywords"), "signal.ipc": ("专利 IPC 分类", "patent IPC classes"),
     "signal.industry_code": ("行业代码", "industry code"), "signal.relation": ("关联企业", "related enterprises"),
     "signal.model": ("训练模型复核（属 AI 概率）", "trained-model check (probability of AI business)"),
+    "signal.pairs": ("配对模型（逐对阅读的概率）", "pair model (its probability for the pair)"),
     "signal.density": ("关联密度（可行性）", "relatedness density (feasibility)"),
     "signal.pci": ("环节复杂度 PCI", "segment complexity (PCI)"), "signal.cog": ("复杂度前景增益 COG", "outlook gain (COG)"),
     "signal.funding_cagr": ("全国融资增速", "national funding growth"),

@@ -15,6 +15,7 @@ classification", "In words".
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...core import explain
@@ -91,8 +92,9 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
     # an enterprise whose sources give more than one industry: the value that matched and the source that gave it
     inds = [i for i in d.get("industries") or [] if isinstance(i, dict) and i.get("source")]
     if inds and any(k.get("field") == "industry" for k in kws):
-        out.append(_z(lang, "行业取值 " + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
-                      "the industry value " + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds)))
+        out.append(_z(lang, "行业取值" + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
+                      ("the industry values " if len(inds) > 1 else "the industry value ")
+                      + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds)))
     firm = sum(float(k.get("weight") or 0) for k in kws if k.get("tier") in ("strong", "industry"))
     if kws and not negs and sum(float(k.get("weight") or 0) for k in kws) > _contrib(p) + 0.005:
         # medium and weak keywords only support: their sum is capped (support_cap)
@@ -152,15 +154,84 @@ def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
                      f"it is kept only as the enterprise's surest rule node (an enterprise that passes the gate keeps at least one)")
 
 
+# the pair reader's features (pairs.py, ``pair_features``, ``build_pairs``, ``with_check``) in words: the sentence names
+# what weighed, never the model's internal feature names (the stored ``detail.top`` keeps those)
+FEATURES = {
+    "n_cands": ("候选环节数", "number of candidate nodes"), "n_occ": ("命中次数", "occurrences of its words"),
+    "n_words": ("命中词数", "number of its words found"), "n_fields": ("命中字段数", "number of fields holding its words"),
+    "main_strong": ("主要字段中的强关键词", "a strong keyword in a main field"),
+    "rule_conf": ("规则置信度", "the rules' confidence"), "rule_placed": ("规则已归入", "placed by the rules"),
+    "rule_rank_inv": ("规则排名", "the rules' rank of the node"),
+    "rule_share": ("相对规则最高环节的置信度", "confidence against the rules' surest node"),
+    "scope_only": ("仅有经营范围", "a registered scope alone"),
+    "chk_node": ("复核模型的环节概率", "the check's probability for the node"),
+    "chk_node_missing": ("该环节无复核模型", "no node model for the node"),
+    "chk_gate": ("复核模型属 AI 概率", "the check's P(AI)"),
+}
+PLACES = {"app": ("应用领域句", "an applications clause"), "head": ("开头", "the head"), "rest": ("其余部分", "the rest")}
+ITEMS = {"0": ("第 1 项", "item 1"), "1-2": ("第 2–3 项", "items 2–3"), "3+": ("第 4 项以后", "item 4 or later")}
+SIDES = {"L": ("词前", "before the word"), "R": ("词后", "after the word")}
+
+
+def feature_text(name: str, lang: str) -> str:
+    """One feature of the pair reader as an analyst reads it: 候选环节数, 词前『智能』, 产品中的强关键词 …"""
+    if name in FEATURES:
+        return _pair(FEATURES, name, lang)
+    m = re.fullmatch(r"([A-Za-z]+\d?)([=:])(.*)", name, re.S)
+    if not m:
+        return name
+    kind, _, val = m.groups()
+    parts = val.split("|")
+    if kind in ("L", "R", "L1", "L2", "R1", "R2"):
+        return _z(lang, f"{_pair(SIDES, kind[0], lang)}『{val}』", f"{val} {_pair(SIDES, kind[0], lang)}")
+    if kind == "C":  # the clause the word stands in, □ for the word itself
+        return _z(lang, f"所在分句『{val.replace('□', '〈词〉')}』", f"its clause {val.replace('□', '<word>')}")
+    if kind == "w":
+        return _z(lang, f"词『{val}』", f"the word {val}")
+    if kind == "n":
+        return _z(lang, f"环节 {val}", f"the node {val}")
+    if kind in ("f", "kind"):
+        return _z(lang, f"有{_pair(FIELDS, val, lang)}证据", f"evidence in its {_pair(FIELDS, val, lang)}")
+    if kind == "t":
+        return _z(lang, f"{_pair(TIERS, val, lang)}", f"{_pair(TIERS, val, lang)}")
+    if len(parts) == 2:
+        a, b = parts
+        if kind == "ft":
+            return _z(lang, f"{_pair(FIELDS, a, lang)}中的{_pair(TIERS, b, lang)}", f"{_pair(TIERS, b, lang)} in its {_pair(FIELDS, a, lang)}")
+        if kind == "nt":
+            return _z(lang, f"{a} 的{_pair(TIERS, b, lang)}", f"{_pair(TIERS, b, lang)} of {a}")
+        if kind == "nf":
+            return _z(lang, f"{a} 的词在{_pair(FIELDS, b, lang)}", f"words of {a} in its {_pair(FIELDS, b, lang)}")
+        if kind == "pos":
+            return _z(lang, f"词在{_pair(FIELDS, a, lang)}的{_pair(PLACES, b, lang)}",
+                      f"a word in {_pair(PLACES, b, lang)} of its {_pair(FIELDS, a, lang)}")
+        if kind == "ptier":
+            return _z(lang, f"{_pair(TIERS, a, lang)}在{_pair(PLACES, b, lang)}", f"{_pair(TIERS, a, lang)} in {_pair(PLACES, b, lang)}")
+        if kind == "item":
+            return _z(lang, f"词在{_pair(FIELDS, a, lang)}的{_pair(ITEMS, b, lang)}",
+                      f"a word in {_pair(ITEMS, b, lang)} of its {_pair(FIELDS, a, lang)}")
+        if kind == "itier":
+            return _z(lang, f"{_pair(TIERS, a, lang)}在{_pair(ITEMS, b, lang)}", f"{_pair(TIERS, a, lang)} in {_pair(ITEMS, b, lang)}")
+    return name
+
+
 def _pairs(p: Part, node: str, lang: str) -> str:
     """What the pair reader (pairs.py) decided: its probability for the (enterprise, node) pair against its bar, the
-    check's probabilities it read, and the features that weighed most."""
+    check's probabilities it read, and the features that weighed most. A sub-node the rules placed under a node the
+    pair reader placed carries that node's part (``label``): the sentence says the numbers are its parent's."""
     d = p.detail or {}
+    read = str(p.label or node)
     top = [t for t in d.get("top") or [] if isinstance(t, (list, tuple)) and len(t) == 2]
-    feats = _z(lang, "、", ", ").join(f"{f} {float(v):+.2f}" for f, v in top)
+    feats = _z(lang, "、", ", ").join(f"{feature_text(str(f), lang)} {float(v):+.2f}" for f, v in top)
     p_node = d.get("p_node")
-    chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{node} 概率 {_n(p_node)}" if p_node is not None else ""),
-             f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({node}) {_n(p_node)}" if p_node is not None else ""))
+    chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{read} 概率 {_n(p_node)}" if p_node is not None else ""),
+             f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({read}) {_n(p_node)}" if p_node is not None else ""))
+    if read != node:
+        return _z(lang, f"配对模型逐对阅读上级环节 {read} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}，归入 {read}"
+                        f"（读入{chk}；影响最大的特征：{feats}）；{node} 是规则在 {read} 之下归入的细分环节，随之保留",
+                  f"the pair model, reading the words of its parent {read} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
+                  f"{_n(d.get('bar'))}, so {read} is placed (it read {chk}; the features that weigh most: {feats}); "
+                  f"{node}, the rules' sub-node under {read}, stands with it")
     return _z(lang, f"配对模型逐对阅读 {node} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}，予以归入"
                     f"（读入{chk}；影响最大的特征：{feats}）",
               f"the pair model, reading the words of {node} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
@@ -186,6 +257,8 @@ def read_rules(x: Explained, lang: str) -> str:
     pairs = _part(x, "pairs")
     if pairs is not None:  # placed by the pair reader: the rules' own confidence is the one it read
         rc = (pairs.detail or {}).get("rule_confidence")
+        if pairs.label and str(pairs.label) != node:  # a sub-node of the rules: its own rule score and confidence
+            rc = conf
         said = _z(lang, f"规则置信度 {_n(rc)}" if rc is not None else "规则未归入",
                   f"rule confidence {_n(rc)}" if rc is not None else "not placed by the rules")
         out = [_z(lang, f"{rule}（{said}）", f"Read from the evidence: {rule} ({said})"), _pairs(pairs, node, lang)]
