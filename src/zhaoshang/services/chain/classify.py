@@ -294,7 +294,7 @@ def classify(store, taxonomy: Taxonomy | None = None, as_of: _dt.date | str | No
             return _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_model, incremental)
         finally:  # a run stopped half-way leaves no working tables holding memory either
             for tname in ("zs_hits", "zs_chunk", "zs_direct", "zs_kwscore", "zs_rel", "zs_scope", "zs_final",
-                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap", "zs_ind", "zs_indsrc",
+                          "zs_branch", "zs_norm", "zs_txt", "zs_ipcscore", "zs_gate", "zs_tokhits", "zs_bad", "zs_plines", "zs_overlap", "zs_ind", "zs_indsrc", "zs_relevant",
                           "zs_rules"):
                 store.con.execute(f"DROP TABLE IF EXISTS {tname}")
 
@@ -510,6 +510,8 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
         SELECT DISTINCT h.id FROM zs_hits h JOIN zs_gatekw g ON g.kw = h.kw
         WHERE h.id BETWEEN {lo} AND {hi} AND (h.tok_ok OR NOT g.needs_tok)
         UNION SELECT DISTINCT id FROM zs_ipcscore WHERE NOT gated""")
+    # every range's relevant enterprises, kept for the pair reader (it reads a gated node under the same gate)
+    con.execute(("CREATE OR REPLACE TEMP TABLE zs_relevant AS" if first else "INSERT INTO zs_relevant") + " SELECT id FROM zs_gate")
     # which industry value (and the source that gave it) holds each industry-field keyword: the explained
     # evidence names it; an enterprise with one industry value reads its own field (no source named)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE zs_indsrc AS

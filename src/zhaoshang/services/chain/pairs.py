@@ -304,6 +304,12 @@ NOT_SCOPE_ONLY = ("(coalesce(e.scope, '') = '' OR coalesce(e.products, '') <> ''
                   "OR coalesce(e.description, '') <> '')")
 
 
+def _is_user(name: str | None, tax: Taxonomy) -> bool:
+    """Whether a registered name marks an institution that uses the chain's technology (``user_name``)."""
+    rx = tax.weights.get("user_name")
+    return bool(rx and name and re.search(rx, name.strip()))
+
+
 def read_placements(con, tax: Taxonomy, model, subset: bool = False, *, explain: tuple[str, tuple]) -> int:
     """The pair reader over the enterprises in scope (``zs_req`` with ``subset``, else ``zs_scope``) that are not
     registration-like: their placements that rest on text become the pair reader's (``zs_final``, after the check;
@@ -363,7 +369,13 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     feats = with_check(feats, pairs, table, nodes)
     pm = model.pairs
     p = pm.predict(feats)
-    placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs) if p[k] >= pm.bar}
+    # an institution that uses the technology (a hospital, a school: ``user_name``) is on a scenario node only with
+    # the chain relevance the rules' gate asks (docs/gold-labelling.md, general rule 4: a hospital is not on 医疗AI;
+    # its medical model is); the pair reader reads every other enterprise's gated nodes without the gate
+    users = {ids[i] for i, e in enumerate(records) if _is_user(e.get("name"), tax)}
+    relevant = {r[0] for r in con.execute("SELECT id FROM zs_relevant WHERE id BETWEEN ? AND ?", [lo, hi]).fetchall()} if users else set()
+    placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs)
+              if p[k] >= pm.bar and (ids[i] not in users or ids[i] in relevant or not tax.is_gated(code))}
     method_id, (params, phash) = explain
     method, version = method_id.rsplit("-v", 1)
     out = []
