@@ -105,10 +105,10 @@ def team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer")), password: 
 
 
 def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind: str | None = None,
-                      fill: dict | None = None, check: tuple = ()) -> dict:
+                      fill: dict | None = None, check: tuple = (), select: dict | None = None) -> dict:
     """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page — with ``preset`` or ``kind``,
     the form's text fields ``fill`` (name → value: source, sheet, data_date) and its checkboxes ``check`` (names:
-    link_text, classify_after) — and wait for the finished job."""
+    link_text, classify_after), its other lists ``select`` (name → value: scope) — and wait for the finished job."""
     import httpx
 
     page.goto(base + "/updates")
@@ -120,6 +120,8 @@ def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind:
         page.fill(f"#upload-form input[name={name}]", value)
     for name in check:
         page.check(f"#upload-form input[name={name}]")
+    for name, value in (select or {}).items():
+        page.select_option(f"#upload-form select[name={name}]", value)
     page.set_input_files("#upload-form input[type=file]", files=[file])
     page.click("#upload-form button.primary")
     page.wait_for_url("**/updates?job=*")

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 __all__ = [
     "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
+    "strip_listing_marks", "listing_forms", "LISTING_PREFIXES", "LISTING_SUFFIXES",
     "split_list", "split_pairs", "tokenize", "search_tokens", "query_words", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
     "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
 ]
@@ -220,6 +221,37 @@ def short_name_candidates(full_name: str, province_names=PROVINCE_NAMES, city_na
                 add(_strip_loop(rest, _DESC_RE))
                 break
     return out
+
+
+# ------------------------------------------------------------------------------- listing-status marks
+#: marks an exchange puts on a stock's short name for its listing status, not part of the name (normalised, lower
+#: case): before it *ST / ST (risk warning), S*ST / SST / S (share reform not done), N (first day), C (first days
+#: on the STAR Market and ChiNext), XD / XR / DR (ex-dividend, ex-rights); after it the STAR Market's and ChiNext's
+#: -U (not yet profitable), -W (weighted voting rights), -V (VIE structure) and their combinations (-UW …)
+LISTING_PREFIXES: tuple[str, ...] = ("s*st", "*st", "sst", "st", "xd", "xr", "dr", "s", "n", "c")
+LISTING_SUFFIXES: tuple[str, ...] = ("-u", "-w", "-v", "-uw", "-uv", "-wv", "-uwv")
+_LISTING_PREFIX_RE = re.compile(rf"^(?:{_alt(LISTING_PREFIXES)})(?=[\u4e00-\u9fff])")
+_LISTING_SUFFIX_RE = re.compile(rf"(?<=[\u4e00-\u9fffa-z0-9])(?:{_alt(LISTING_SUFFIXES)})$")
+
+
+def strip_listing_marks(name: str) -> str:
+    """A stock short name without its listing-status marks (``LISTING_PREFIXES``, ``LISTING_SUFFIXES``),
+    normalised: 寒武纪-U → 寒武纪, *ST 海润 → 海润, N 寒武 → 寒武. A prefix is a mark only before a Chinese
+    character, and nothing is stripped that would leave fewer than 2 characters."""
+    s = normalize_name(name)
+    bare = _LISTING_SUFFIX_RE.sub("", _LISTING_PREFIX_RE.sub("", s))
+    return bare if len(bare) >= 2 else s
+
+
+def listing_forms(name: str) -> list[str]:
+    """The normalised forms a short name may be stored in with listing-status marks — the bare name first,
+    then each prefix, each suffix and each prefix with each suffix (a name search and ``show`` find 寒武纪-U for
+    寒武纪 and 寒武纪 for 寒武纪-U). Empty when the name holds no Chinese character (no stock short name)."""
+    bare = strip_listing_marks(name)
+    if not re.search("[\u4e00-\u9fff]", bare) or len(bare) < 2:
+        return []
+    return [bare, *(bare + x for x in LISTING_SUFFIXES),
+            *(p + bare + x for p in LISTING_PREFIXES for x in ("", *LISTING_SUFFIXES))]
 
 
 # ----------------------------------------------------------------------------------------- list cells

@@ -45,13 +45,18 @@ EXPORTS: dict[str, str] = {
 PERSONAL_KINDS = frozenset({"persons", "roles", "shareholdings", "contacts", "demands"})
 
 
+# an import told its file lists only part of its source (``import --partial``): it marked no key absent
+PARTIAL = "coalesce(json_extract_string(options, '$.scope'), '') = 'partial'"
+
+
 def status_summary(store: Store) -> dict:
     con = store.con
     tables = [{"table": t, "rows": con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]} for t in FACT_TABLES]
     sources = store.query("""
-        SELECT source, kind, count(*) AS imports, sum(rows_imported) AS rows_imported, max(finished_at) AS last_import
-        FROM imports GROUP BY ALL ORDER BY last_import DESC""")
-    last = store.query("SELECT * EXCLUDE (options) FROM imports ORDER BY id DESC LIMIT 1")
+        SELECT source, kind, count(*) AS imports, count(*) FILTER (WHERE {PARTIAL}) AS partial_imports,
+               sum(rows_imported) AS rows_imported, max(finished_at) AS last_import
+        FROM imports GROUP BY ALL ORDER BY last_import DESC""".replace("{PARTIAL}", PARTIAL))
+    last = store.query(f"SELECT * EXCLUDE (options), {PARTIAL} AS partial FROM imports ORDER BY id DESC LIMIT 1")
     return {
         "db": store.path,
         "synthetic": store.synthetic,

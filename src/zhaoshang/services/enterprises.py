@@ -522,14 +522,17 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
 def _absent_from_latest_export(store, eid: int, d) -> list[dict]:
     """The sources whose latest enterprise export (dated by ``d``) no longer lists this enterprise's key — it
     disappeared in the last delta (``enterprise_absences``, written by the import): per source the key, that
-    export's import and data date, and the date of the first export since its last record that left it out."""
+    export's import and data date, and the date of the first export since its last record that left it out. A
+    partial export (imported with ``--partial``: it lists only some keys) says nothing of the keys it leaves out:
+    the latest export is the latest full one."""
     if not store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_absences'")[0]["n"]:
         return []  # a database written before absences were recorded
     return store.query(
         """WITH keys AS (SELECT source, source_key, max(import_id) AS last_listed FROM enterprise_records
                          WHERE enterprise_id = ? AND source_key IS NOT NULL GROUP BY ALL),
                 latest AS (SELECT source, max(id) AS import_id FROM imports
-                           WHERE kind = 'enterprises' AND data_date <= ? GROUP BY source)
+                           WHERE kind = 'enterprises' AND data_date <= ?
+                             AND coalesce(json_extract_string(options, '$.scope'), '') <> 'partial' GROUP BY source)
            SELECT k.source, k.source_key, l.import_id, li.data_date AS export_date,
                   min(fi.data_date) AS first_missing_date
            FROM keys k JOIN latest l ON l.source = k.source

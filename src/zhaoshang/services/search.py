@@ -17,8 +17,10 @@ from ..core import search_index
 from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
-from ..core.text import normalize_name, query_words
+from ..core.text import listing_forms, normalize_name, query_words
 
+# the longest query read as a stock short name (with its listing-status marks: 寒武纪-UW, *ST 海润)
+SHORT_NAME_MAX = 12
 # rank of each kind of match, best first
 _RANKS = {"uscc": 0, "listed_code": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4, "words": 5}
 
@@ -102,15 +104,17 @@ def stock_code_forms(text: str) -> list[str]:
 
 
 def _candidates(store: Store, code: str | None, norm: str, words: list[str], nodes: dict,
-                stock: list[str] = ()) -> tuple[str, list] | None:
+                stock: list[str] = (), bare: str | None = None) -> tuple[str, list] | None:
     """SQL of a superset of the ids the rule can accept, from the search index (``core.search_index``), or
     None when the index is stale or a part is too common to narrow the search (the rule then scans).
 
     The rule accepts an id by its code, by a name or alias holding the normalised query, or by every word;
-    so code ∪ (ids holding the normalised query) ∪ (ids holding the rarest word, or placed on its nodes)."""
+    so code ∪ (ids holding the normalised query) ∪ (ids holding the rarest word, or placed on its nodes). A short
+    name with listing-status marks (``bare``: the query without them, a part of it) looks for the ids holding the
+    bare name — a superset, so 寒武纪-U is found for *ST 寒武纪 as for 寒武纪."""
     if not norm or not search_index.fresh(store):
         return None
-    whole = search_index.part_ids(store, norm)
+    whole = search_index.part_ids(store, bare or norm)
     by_word = [(ids, w) for w in words if (ids := search_index.part_ids(store, w))]
     if whole is None or (words and not by_word):  # a part the index cannot answer: the rule scans
         return None
@@ -179,17 +183,21 @@ def _hits_for(store: Store, text: str, words: list[str], index: bool) -> tuple[s
     when = " ".join(f"WHEN {c} THEN '{why}'" for c, _, why in cases)
     any_ = " OR ".join(f"({c})" for c, _, _ in cases)
     cparams = [x for _, p, _ in cases for x in p]
-    alias = "CASE WHEN a.alias_norm = ? THEN 'alias_exact' ELSE 'alias' END"
-    alias_cond = "a.alias_norm = ?" + (" OR contains(a.alias_norm, ?)" if norm else "")
-    aparams = [norm] + ([norm] if norm else [])
-    cand = _candidates(store, code, norm, words, nodes, stock) if index else None
+    # a stock short name matches exactly with or without its listing-status marks (寒武纪 = 寒武纪-U = N寒武纪:
+    # core.text.listing_forms; a short name only, not a full legal name)
+    forms = listing_forms(text) if 2 <= len(norm) <= SHORT_NAME_MAX else []
+    exact = "a.alias_norm = ANY(?::VARCHAR[])" if forms else "a.alias_norm = ?"
+    alias = f"CASE WHEN {exact} THEN 'alias_exact' ELSE 'alias' END"
+    alias_cond = exact + (" OR contains(a.alias_norm, ?)" if norm else "")
+    aparams = [[norm, *forms] if forms else norm] + ([norm] if norm else [])
+    cand = _candidates(store, code, norm, words, nodes, stock, forms[0] if forms else None) if index else None
     in_e, in_a, kparams, ids = "", "", [], None
     if cand:  # the index narrows where the rule looks (the candidates, looked up once); the rule still decides
         ids = [r[0] for r in store.con.execute(cand[0], cand[1]).fetchall()]
         # a list (= ANY) lets the scans skip the row groups holding no candidate
         in_e, in_a = "e.id = ANY(?::BIGINT[]) AND ", "a.enterprise_id = ANY(?::BIGINT[]) AND "
         kparams = [ids]
-    params = cparams + kparams + cparams + [norm] + kparams + aparams
+    params = cparams + kparams + cparams + aparams[:1] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
            f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
     return sql, params, words, ids

@@ -221,6 +221,65 @@ def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
     return n
 
 
+# An export that would mark more than this share of its source's keys absent at once, and at least ``VANISH_MIN``
+# of them, is not read as a full export unless told (``guard_absences``): a list's normal churn (delistings,
+# closures, a month's deregistrations) is a few per cent; a file cut to its first rows, a filtered export or one
+# sheet of several leaves out most keys. Small sources stay below the minimum: a list of a few keys is read by eye.
+VANISH_SHARE = 0.5
+VANISH_MIN = 10
+# how an enterprise export covers its source: ``partial`` (it lists only some keys: none is marked absent) or
+# ``complete`` (confirmed full: the keys it leaves out are marked absent however many); None: the guard decides
+SCOPES = ("partial", "complete")
+
+
+def pending_absences(con) -> tuple[int, int]:
+    """(keys the source had before this export, keys ``record_absences`` would mark absent): the keys whose latest
+    content did not come again and that this import did not write (read inside the import's transaction)."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_unseen'").fetchall():
+        return 0, 0
+    before = con.execute("SELECT n FROM _before").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM (SELECT DISTINCT source_key FROM _unseen) u "
+                    "ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key").fetchone()[0]
+    return int(before or 0), int(n)
+
+
+def would_vanish_too_many(before: int, vanish: int) -> bool:
+    """Whether ``vanish`` of ``before`` keys is beyond normal churn (``VANISH_SHARE``, ``VANISH_MIN``)."""
+    return vanish >= VANISH_MIN and vanish > VANISH_SHARE * before
+
+
+def guard_absences(con, source: str, scope: str | None) -> tuple[int, int]:
+    """Refuse an export that would mark most of its source's keys absent when its scope was not said (an export
+    listing part of a source read as a full one: 2,833 listed companies "gone" after a 49-row file). Raised inside
+    the import's transaction, so nothing is written. Returns ``pending_absences``."""
+    before, vanish = pending_absences(con)
+    if scope is None and would_vanish_too_many(before, vanish):
+        from .presets import on_the_page
+
+        share = f"{vanish / before:.0%}"
+        if on_the_page():
+            how = ("若这份文件只列出部分企业，请在「导出范围」中选「部分导出」（不标记未出现，所列企业照常更新）；若确为完整导出，"
+                   "请选「完整导出」（其余标为未出现），然后重新上传")
+            how_en = ("if the file lists only some rows, choose the export scope 'partial' (nothing marked absent; the rows "
+                      "it has are updated); if it is a full export, choose 'complete' (the rest marked absent), and upload again")
+        else:
+            how = ("若这份文件只列出部分企业，请加 --partial（不标记未出现，所列企业照常更新）；若确为完整导出，"
+                   "请加 --complete（其余标为未出现）")
+            how_en = ("if the file lists only some rows, add --partial (nothing marked absent; the rows it has are updated); "
+                      "if it is a full export, add --complete (the rest marked absent)")
+        raise UserError(f"这份导出没有列出来源 {source} 此前 {before:,} 个企业键中的 {vanish:,} 个（{share}）：按完整导出读取会把它们"
+                        f"都标为「本次未出现」，未导入。{how}",
+                        en=f"this export leaves out {vanish:,} of the {before:,} enterprise keys the source {source} held "
+                           f"({share}): read as a full export it would mark them all absent; nothing imported. "
+                           f"{how_en[0].upper()}{how_en[1:]}")
+    return before, vanish
+
+
+def skip_absences(con) -> None:
+    """A partial export: the keys it does not list are not marked absent (``record_absences`` finds nothing)."""
+    con.execute("DROP TABLE IF EXISTS _unseen")
+
+
 def record_absences(con, source: str, import_id: int) -> int:
     """Record the source's keys this export no longer lists (``enterprise_absences``): the keys whose latest
     content did not come again (``_unseen``) and that this import did not write (``_ent``) — the

@@ -114,7 +114,14 @@ REGISTERED_NAME = r"^.{4,}(公司|\(有限合伙\)|\(普通合伙\)|合伙企业
 
 
 def _domain(col: str) -> str:
+    """SQL: the website's host — lower case, without the scheme, ``www.``, port, path or query (http://www.cambricon.com/
+    → cambricon.com); NULL when there is none."""
     return f"nullif(regexp_extract(lower({col}), '^(?:[a-z]+://)?(?:www\\.)?([^/:?#\\s]+)', 1), '')"
+
+
+# a website host given by this many enterprises or more (the database's and this import's) names no one company: a
+# portal, a marketplace, a group's shared site — no cue for a suspected duplicate
+GENERIC_DOMAIN_HOLDERS = 3
 
 
 def same_source(e: str, src: str) -> str:
@@ -177,9 +184,63 @@ def _near_merges(ctx: ImportContext) -> None:
           AND regexp_matches(t.name_norm, '{REGISTERED_NAME}')
         ORDER BY t._file, t._row, e.id
     """).fetchall()
+    seen = {(k, i) for _, k, i, *_ in rows}
+    rows += [r for r in _same_domain(ctx) if (r[1], r[2]) not in seen]
     ctx.report.near_merges += [
         {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r,
          "reason_en": r_en} for n, k, i, en, es, r, r_en in rows]
+
+
+def _same_domain(ctx: ImportContext) -> list[tuple]:
+    """Rows whose website host is an enterprise's of another source — neither credit codes nor provinces
+    contradicting — suggested, never merged: 北京中科寒武纪科技有限公司 (IT桔子) and
+    中科寒武纪科技股份有限公司 (the A-share list) share cambricon.com, Beijing and March 2016, and their names differ by
+    more than the legal form. A host that ``GENERIC_DOMAIN_HOLDERS`` enterprises or more give is no cue. The
+    reason names the host and what else agrees (founding month or year, province) or differs (founding years more
+    than one apart: said, the pair still listed — the host is the stronger cue, and sources date founding
+    differently)."""
+    if "website" not in ctx.staged.present:
+        return []
+    src, con = ctx.source, ctx.con
+    return con.execute(f"""
+        WITH t AS (SELECT *, {_domain('website')} AS dom FROM _ent ANTI JOIN _ent_bykey USING (_key)
+                   WHERE website IS NOT NULL),
+             t1 AS (SELECT * FROM t WHERE dom LIKE '%_._%'),
+             e1 AS (SELECT e.*, {_domain('e.website')} AS dom FROM enterprises e
+                    WHERE e.website IS NOT NULL AND {_domain('e.website')} IN (SELECT dom FROM t1)),
+             holders AS (SELECT dom, count(*) AS n FROM (SELECT dom, 'e' || id AS who FROM e1
+                                                         UNION SELECT dom, 'k' || _key FROM t1) GROUP BY dom),
+             p AS (SELECT t.name, t._key, e.id, e.name AS e_name, e.source AS e_source, t.dom,
+                          CASE WHEN strftime(t.founded, '%Y-%m') = strftime(e.founded, '%Y-%m') THEN 2
+                               WHEN year(t.founded) = year(e.founded) THEN 1
+                               WHEN {_years_apart('t', 'e')} > 1 THEN -1 ELSE 0 END AS founded_same,
+                          t.founded, e.founded AS e_founded, coalesce(t.province_code, e.province_code) AS prov,
+                          t.province_code IS NOT NULL AND e.province_code IS NOT NULL AS prov_both, t._file, t._row
+                   FROM t1 t JOIN e1 e ON e.dom = t.dom JOIN holders h ON h.dom = t.dom
+                   WHERE h.n < {GENERIC_DOMAIN_HOLDERS}
+                     AND (t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc)
+                     AND (t.province_code IS NULL OR e.province_code IS NULL OR t.province_code = e.province_code)
+                     AND NOT {same_source('e', src)}
+                     AND NOT EXISTS (SELECT 1 FROM _ent_link l WHERE l._key = t._key AND l.eid = e.id))
+        SELECT p.name, p._key, p.id, p.e_name, p.e_source,
+               '网站域名相同（' || p.dom || '）'
+                 || CASE p.founded_same WHEN 2 THEN '，成立于同月（' || strftime(p.founded, '%Y-%m') || '）'
+                                        WHEN 1 THEN '，成立于同年（' || year(p.founded) || '）'
+                                        WHEN -1 THEN '，但成立年份不同（' || year(p.founded) || ' / ' || year(p.e_founded) || '）'
+                                        ELSE '' END
+                 || CASE WHEN p.prov_both THEN '，同在' || coalesce(r.name, p.prov) ELSE '' END
+                 || '：可能为同一企业，未合并，请核对',
+               'the same website domain (' || p.dom || ')'
+                 || CASE p.founded_same WHEN 2 THEN ', founded in the same month (' || strftime(p.founded, '%Y-%m') || ')'
+                                        WHEN 1 THEN ', founded in the same year (' || year(p.founded) || ')'
+                                        WHEN -1 THEN ', but founded in different years (' || year(p.founded) || ' / '
+                                                     || year(p.e_founded) || ')'
+                                        ELSE '' END
+                 || CASE WHEN p.prov_both THEN ', both in ' || coalesce(r.name_en, r.name, p.prov) ELSE '' END
+                 || ': possibly one company; not merged, to review'
+        FROM p LEFT JOIN regions r ON r.code = p.prov
+        ORDER BY p._file, p._row, p.id
+    """).fetchall()
 
 
 UNKNOWN_REGION_REASON = ("注册名称相同，但一方没有地区：按名称与省份无法关联，未合并，请核对",

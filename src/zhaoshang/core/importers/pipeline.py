@@ -23,8 +23,8 @@ from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
-from .delta import (count_changes, count_unchanged, has_earlier, linked_records, record_absences, refuse_older_export,
-                    split_new, unchanged_rows)
+from .delta import (SCOPES, count_changes, count_unchanged, guard_absences, has_earlier, linked_records, record_absences,
+                    refuse_older_export, skip_absences, split_new, unchanged_rows)
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -140,9 +140,17 @@ def import_files(
     rejects_dir: str | Path | None = None,
     progress: Callable[..., Any] | None = None,
     sheet: str | int | None = None,
+    scope: str | None = None,
 ) -> ImportReport:
     """Import files of one kind. Returns the report; raises ``ImportFailed`` in strict mode on rejects.
-    ``sheet``: an XLSX's sheet by name or number from 1 (default: the first; the report names the one read)."""
+    ``sheet``: an XLSX's sheet by name or number from 1 (default: the first; the report names the one read).
+    ``scope`` (enterprises): ``partial`` — the file lists only some of its source's keys, none is marked absent;
+    ``complete`` — a full export, the keys it leaves out are marked absent however many; None — an export that would
+    mark most of the source's keys absent is refused (``delta.guard_absences``)."""
+    scope = None if scope is None or str(scope).strip() == "" else str(scope).strip()
+    if scope is not None and scope not in SCOPES:
+        raise UserError(f"未知的导出范围: {scope}（可选: {', '.join(SCOPES)}）",
+                        en=f"unknown export scope: {scope} (one of: {', '.join(SCOPES)})")
     sheet = None if sheet is None or str(sheet).strip() == "" else str(sheet).strip()
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -170,14 +178,14 @@ def import_files(
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
         try:
             return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated,
-                           sheet)
+                           sheet, scope if kind == "enterprises" else None)
         finally:
             con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
             _cleanup(con)
 
 
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
-            dated: bool = True, sheet: str | None = None) -> ImportReport:
+            dated: bool = True, sheet: str | None = None, scope: str | None = None) -> ImportReport:
     con = store.con
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
@@ -188,7 +196,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns=staged.column_map(), data_date=data_date.isoformat(), data_date_given=dated,
-                          sheets=_sheets_read(staged.raws))
+                          sheets=_sheets_read(staged.raws), scope=scope)
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
@@ -243,7 +251,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
                 report.linked_by[method] = report.linked_by.get(method, 0) + n
-            record_absences(con, src, import_id)
+            _absences(con, src, import_id, scope, report)
             if ctx.linked_ids_sql:
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         elif kind == "enterprises":
@@ -251,7 +259,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
                 report.linked_by[method] = report.linked_by.get(method, 0) + n
-            record_absences(con, src, import_id)
+            _absences(con, src, import_id, scope, report)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
@@ -280,7 +288,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,
              report.rows_imported, report.rows_updated, report.rows_duplicate, report.rows_rejected,
              report.rejects_path, jsonenc.dumps({"mapping": m.name, "strict": strict, "columns": report.columns,
-                                        "data_date_given": dated}), synthetic],
+                                        "data_date_given": dated, "scope": scope}), synthetic],
         )
         if synthetic:
             store.set_meta("synthetic", "true")
@@ -294,6 +302,16 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     step(1, description=f"完成（{staged.rows_read:,} 行，{rate} 行/秒）",
          description_en=f"done ({staged.rows_read:,} rows, {rate} rows/s)")
     return report
+
+
+def _absences(con, src: str, import_id: int, scope: str | None, report: ImportReport) -> None:
+    """The source's keys this export leaves out: refused when most would go and the scope was not said; a partial
+    export marks none absent (counted as ``not_listed``); otherwise recorded (``enterprise_absences``)."""
+    _, vanish = guard_absences(con, src, scope)
+    if scope == "partial":
+        skip_absences(con)
+        report.changes = {**(report.changes or {}), "disappeared": 0, "not_listed": vanish}
+    record_absences(con, src, import_id)
 
 
 def _rate(rows: int, t0: float) -> str:

@@ -60,6 +60,11 @@ def advice_on_the_page():
         _ADVICE_ON_PAGE.reset(token)
 
 
+def on_the_page() -> bool:
+    """Whether the import runs for the 数据更新 page (its refusals speak of the page's choices, not of flags)."""
+    return _ADVICE_ON_PAGE.get()
+
+
 def use_preset(preset: str, other_kind: str | None = None, instead_of: str | None = None) -> tuple[str, str]:
     """How to read the file with ``preset`` (of another kind ``other_kind``; the file refused as ``instead_of``),
     (Chinese, English), in the words of where the import was asked: ``add --preset P`` / ``zhaoshang import KIND …

@@ -28,6 +28,8 @@ def import_cmd(
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
     link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),
+    partial: bool = typer.Option(False, "--partial", help="仅企业：这份文件只列出来源的部分企业——不把未列出的标为「本次未出现」，所列企业照常更新"),
+    complete: bool = typer.Option(False, "--complete", help="仅企业：确认这是来源的完整导出——未列出的企业都标为「本次未出现」（即使超过一半）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """导入数据文件到数据库（一次导入是一个事务：失败时数据库保持不变）。"""
@@ -38,11 +40,17 @@ def import_cmd(
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
     if link_text and kind != "news":
         raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
+    if partial and complete:
+        raise UserError(t("--partial 与 --complete 只能选一个", "--partial and --complete exclude each other"))
+    if (partial or complete) and kind != "enterprises":
+        raise UserError(t(f"{'--partial' if partial else '--complete'} 只用于 enterprises（企业）导入",
+                          f"{'--partial' if partial else '--complete'} is for enterprise imports only"))
+    scope = "partial" if partial else "complete" if complete else None
     text_links = None
     try:
         with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
             report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
-                                  data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet)
+                                  data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet, scope=scope)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
             if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
                 from ...services.monitoring.nlp.stored import link_import_text
@@ -109,6 +117,10 @@ def import_cmd(
             ("changed", t("企业：有变化", "enterprises: changed")),
             ("unchanged", t("企业：未变化（跳过）", "enterprises: unchanged (skipped)")),
             ("disappeared", t("企业：本次未出现", "enterprises: disappeared")))]
+        if report.scope == "partial":  # nothing marked absent: said with how many keys the file does not list
+            rows[at + 5] = {t("项目", "item"): t("企业：本次未出现", "enterprises: disappeared"),
+                            t("值", "value"): t(f"不标记（部分导出；未列出 {report.changes.get('not_listed', 0):,}）",
+                                                f"none marked (partial export; {report.changes.get('not_listed', 0):,} not listed)")}
     emit(rows, fmt, title=t("导入结果", "import result"))
     if report.repeats:  # a key repeated within the import: the last row wins, the earlier is kept as a record
         from ...core.importers.enterprises import CONFLICT_LABELS

@@ -35,11 +35,12 @@ class UpdateJobs:
     def submit(self, *, action: str, user: str, kind: str | None = None, file: str | None = None,
                filename: str | None = None, source: str | None = None, data_date: str | None = None,
                classify_after: bool = False, preset: str | None = None, on_finish=None,
-               sheet: str | None = None, link_text: bool = False) -> dict:
+               sheet: str | None = None, link_text: bool = False, scope: str | None = None) -> dict:
         """Queue an import of ``file`` (a temporary copy, deleted when done; read with ``preset``'s layout when
         given; an XLSX from ``sheet``, by name or number, default the first; news with ``link_text``: the enterprises their
-        texts name linked too, as the CLI's ``--link-text``) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
-        job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "sheet": sheet, "filename": filename,
+        texts name linked too, as the CLI's ``--link-text``; enterprises with ``scope``: ``partial`` or ``complete``, as the CLI's
+        ``--partial`` / ``--complete``) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
+        job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "sheet": sheet, "scope": scope, "filename": filename,
                "link_text": link_text, "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
                "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
@@ -77,7 +78,7 @@ class UpdateJobs:
                     # the file's name
                     report = import_files(store, job["kind"], [file], preset=job.get("preset"), data_date=data_date,
                                           source=source or (None if job.get("preset") else Path(job["filename"]).stem),
-                                          sheet=job.get("sheet"))
+                                          sheet=job.get("sheet"), scope=job.get("scope"))
                     result["import"] = report.as_dict()
                     for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
                         s["file"] = job["filename"]

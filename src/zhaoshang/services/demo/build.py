@@ -51,7 +51,8 @@ def build_demo(store_path, scale: int | None = None, seed: int = DEFAULT_SEED, w
                     continue
                 try:
                     rep = import_files(store, f["kind"], [work / f["file"]], source=f["source"],
-                                       data_date=f["data_date"], synthetic=True, rejects_dir=work / "rejects")
+                                       data_date=f["data_date"], synthetic=True, rejects_dir=work / "rejects",
+                                       scope=f.get("scope"))
                 except Exception as exc:
                     if on_error != "skip":
                         raise

@@ -193,6 +193,9 @@ class Generator(FactsMixin, PeopleMixin):
         for f, k in names.items():
             files.append({"file": f"{f}.parquet", "kind": k, "rows": self.sinks[f].rows,
                           "source": SOURCE_B if f == "enterprises_b" else SOURCE,
+                          # the end-of-period export lists only the enterprises founded or changed since the reference
+                          # date: a partial export (the others are not gone)
+                          **({"scope": "partial"} if f == "enterprises_2025" else {}),
                           "data_date": dates.get(f, f"{P.end}-12-31")})
         manifest = {"generator": "zhaoshang.services.demo", "version": GENERATOR_VERSION, "seed": self.seed,
                     "scale": P.N, "start": P.start, "end": P.end, "synthetic": True,

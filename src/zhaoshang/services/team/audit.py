@@ -63,7 +63,8 @@ def append_entries(tx, entries: list[dict]) -> int:
 
 
 # what a ``data.import`` entry keeps of the import's report, for a web upload and a command-line import alike
-IMPORT_COUNTS = ("source", "rows_read", "rows_imported", "rows_updated", "rows_duplicate", "rows_rejected", "changes")
+IMPORT_COUNTS = ("source", "rows_read", "rows_imported", "rows_updated", "rows_duplicate", "rows_rejected", "changes",
+                 "scope")
 
 
 def import_detail(report: dict | None, **extra) -> dict:

@@ -75,7 +75,8 @@ def register(app, web) -> None:
                        file: Optional[UploadFile] = File(None), source: Optional[str] = Form(None, max_length=100),
                        data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False),
                        preset: Optional[str] = Form(None, max_length=100),
-                       sheet: Optional[str] = Form(None, max_length=100), link_text: bool = Form(False)):
+                       sheet: Optional[str] = Form(None, max_length=100), link_text: bool = Form(False),
+                       scope: Optional[Literal["", "partial", "complete"]] = Form(None)):
         if action == "import":
             preset = web.clean(preset)
             if preset:  # the preset is a layout of one kind: it says the kind
@@ -88,12 +89,14 @@ def register(app, web) -> None:
                 raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
             if link_text and kind != "news":
                 raise UserError("正文关联企业只用于新闻导入", "linking the text is for news imports only")
+            if scope and kind != "enterprises":
+                raise UserError("「导出范围」只用于企业导入", "the export scope is for enterprise imports only")
             if file is None or not file.filename:
                 raise UserError("请选择要导入的文件", "choose a file to import")
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
                               source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after,
-                              preset=preset, sheet=web.clean(sheet), link_text=link_text,
+                              preset=preset, sheet=web.clean(sheet), link_text=link_text, scope=scope or None,
                               on_finish=_auditor(request, user))
         else:
             job = jobs.submit(action="classify", user=user.name, on_finish=_auditor(request, user))
