@@ -6,7 +6,7 @@ then times the page's first request and a second one (the answer cache), and sto
 once: whatever the server prepares in the background is still being prepared. Run it with another checkout's
 ``src`` on ``PYTHONPATH`` (``--src``) for the before column. Prints one JSON line per page with the load average.
 
-    .venv/bin/python bench/bench_first_view.py --db FILE [--wait 0] [--src DIR] /region/330100 /match/demand/179
+    .venv/bin/python bench/bench_first_view.py --db FILE [--wait 0] [--src DIR] [--no-warm-up] /region/330100 /match/demand/179
 """
 
 from __future__ import annotations
@@ -40,14 +40,16 @@ def _get(url: str) -> tuple[float, int, int]:
 
 
 @contextmanager
-def serving(db: str, src: str | None = None) -> Iterator[tuple[subprocess.Popen, str, float]]:
-    """``zhaoshang --db DB serve`` in a fresh process on a free loopback port (``src``: another checkout's source)
-    until the block ends: the process, its base URL and the seconds until it accepted connections."""
+def serving(db: str, src: str | None = None, warm: bool = True) -> Iterator[tuple[subprocess.Popen, str, float]]:
+    """``zhaoshang --db DB serve`` in a fresh process on a free loopback port (``src``: another checkout's source;
+    ``warm=False``: ``serve --no-warm-up``) until the block ends: the process, its base URL and the seconds until it
+    accepted connections."""
     env = dict(os.environ, **({"PYTHONPATH": src} if src else {}))
     exe = str(Path(sys.executable).with_name("zhaoshang"))
     port = _free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([exe, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+    proc = subprocess.Popen([exe, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)]
+                            + ([] if warm else ["--no-warm-up"]), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while True:
@@ -69,14 +71,16 @@ def main() -> None:
     ap.add_argument("--db", required=True)
     ap.add_argument("--wait", type=float, default=0.0)
     ap.add_argument("--src")
+    ap.add_argument("--no-warm-up", action="store_true", help="serve --no-warm-up: the first request prepares what it needs")
     ap.add_argument("pages", nargs="+")
     a = ap.parse_args()
     for page in a.pages:
-        with serving(a.db, a.src) as (_, base, started):
+        with serving(a.db, a.src, warm=not a.no_warm_up) as (_, base, started):
             time.sleep(a.wait)
             first, status, size = _get(base + page)
             again, _, _ = _get(base + page)
         print(json.dumps({"benchmark": "first_view", "page": page, "src": a.src or "installed", "wait_seconds": a.wait,
+                          "warm_up": not a.no_warm_up,
                           "server_start_seconds": round(started, 2), "first_seconds": round(first, 2),
                           "again_seconds": round(again, 3), "status": status, "bytes": size,
                           "load_average": [round(x, 2) for x in os.getloadavg()]}, ensure_ascii=False), flush=True)

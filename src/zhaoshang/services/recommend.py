@@ -18,7 +18,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
-from ..core.asof import enterprises_as_of, reference_date
+from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.config import ConfigFile
 from ..core.errors import NotFound, UserError
 from ..core.explain import Explained, Part, Ref
@@ -261,6 +261,18 @@ def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date
     return store.query(sql, cp + [seg_level] + jp + [chain])
 
 
+def segment_space(store, chain: str, level: str, seg_level: int, ref: _dt.date, rca_threshold: float = 1.0):
+    """``(regions, nodes, X, complexity)``: the region × segment matrix at ``level`` on ``ref`` and every
+    complexity output on it. It is the nation's, the same for every region of the level: a served generation
+    computes it once per level, date and chain (``generation_memo``), not once per region page, lead list and
+    region label (the second call of a region page was the same matrix again)."""
+    def compute():
+        regions, nodes, X = matrix_from_rows(_segment_matrix(store, chain, level, seg_level, ref))
+        return regions, nodes, X, complexity_matrix(X, regions, nodes, rca_threshold=rca_threshold)
+
+    return generation_memo(store, ("segment_space", chain, level, seg_level, ref, float(rca_threshold)), compute)
+
+
 def _segment_growth(store, chain: str, seg_level: int, ref: _dt.date, years: int) -> dict[str, dict]:
     """National funding (万元) and patents per segment in the recent and the previous window."""
     mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
@@ -399,18 +411,17 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
                         "are unknown and their criteria count as not met")
 
     # Region × segment matrix at the region's level, and every complexity output.
-    mrows = _segment_matrix(store, chain, info["level"], seg_level, ref)
-    regions, nodes, X = matrix_from_rows(mrows)
+    regions, nodes, X, cx = segment_space(store, chain, info["level"], seg_level, ref, float(cfg["rca_threshold"]))
     if info["code"] not in regions:
         raise NotFound(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度",
                        f"{info.get('name_en') or info['name']} has no enterprise placed on the chain as of {ref}: "
                        "relatedness cannot be computed")
-    cx = complexity_matrix(X, regions, nodes, rca_threshold=float(cfg["rca_threshold"]))
     ri = regions.index(info["code"])
     seg_info = {r["code"]: r for r in store.query(
         "SELECT code, name_zh, name_en, stage, parent_code, position FROM chain_nodes WHERE chain = ? AND level = ? "
         "ORDER BY position, code", [chain, seg_level])}
-    growth = _segment_growth(store, chain, seg_level, ref, years)
+    growth = generation_memo(store, ("segment_growth", chain, seg_level, ref, years),
+                             lambda: _segment_growth(store, chain, seg_level, ref, years))
     national = X.sum(axis=0)
 
     candidates, strengths, unranked = [], [], []

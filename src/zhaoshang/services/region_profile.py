@@ -6,7 +6,8 @@
   by status;
 - ``chain``: every segment (level-2 node of the chain) with the region's count, the national count, the
   share, both mixes, the LQ, the status and the 强链/补链/延链 label (``regions.matrix.chain_tree``);
-- ``links``: the segments grouped by status (strong / average / weak / missing);
+- ``links``: the segments grouped by status (strong / average / weak / missing); ``summary.n_extend`` counts the
+  average ones labelled 延链 (next to the links the region holds);
 - ``map``: the region among its peers (provinces of the nation, or the cities of its province) with counts
   and LQs, for a choropleth with the region highlighted (``regions.matrix.region_map``);
 - ``recommend``: recommended segments and attraction modes (``services.recommend``);
@@ -278,6 +279,9 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
     summary = {
         "region_total": n_r, "national_total": big_n, "national_share": n_r / big_n if big_n else None,
         "segments": len(segs), **{f"n_{s}": len(v) for s, v in links.items()},
+        # 延链: the average segments next to the links the region holds (regions.matrix.related_segments); the
+        # other average segments hold, with no label (their rows' label is empty)
+        "n_extend": sum(1 for r in links["average"] if r["label"] == "延链"),
         "n_unoccupied": sum(1 for r in segs if r["status"] is None),
     }
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -71,6 +72,8 @@ def leads_cmd(
         return
     if fmt == LeadFmt.json:
         emit(doc["leads"], Fmt.json)
+        if doc.get("missing_note"):  # stdout stays the list; the sources not loaded are said on stderr
+            sys.stderr.write(doc["missing_note"] + "\n")
         return
     sep = "; " if state.lang == "en" else "；"
     rows = [{"rank": r["rank"], "name": r["name"], "segment": r["segment_name"], "score": r["score"],

@@ -283,6 +283,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                                for r in partners.get("rows", [])[:10]], digits=1) \
         if partners.get("available") else ""
     links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
+    links["extend"] = [r for r in links["average"] if r.get("label") == "延链"]  # next to the links it holds
+    links["hold"] = [r for r in links["average"] if r.get("label") != "延链"]
     leads = profile.get("leads") or {}
     ctx = {
         "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en,

@@ -176,9 +176,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         ("公式", "Mix", "结构占比 mix = 该环节企业数 ÷ 产业链企业总数（本地 region_mix；全国 national_mix）",
          "mix = enterprises on the segment ÷ all chain enterprises (local region_mix; national national_mix)"),
         ("公式", "LQ", "区位商 LQ = region_mix ÷ national_mix", "location quotient LQ = region_mix ÷ national_mix"),
-        ("公式", "Labels", f"强链（优势）：LQ ≥ {th['strong_lq']} 且企业数 ≥ {th['min_strong']}；补链：LQ < {th['weak_lq']}（薄弱）或无企业（缺失）；延链：其余（一般）",
+        ("公式", "Labels", f"强链（优势）：LQ ≥ {th['strong_lq']} 且企业数 ≥ {th['min_strong']}；补链：LQ < {th['weak_lq']}（薄弱）或无企业（缺失）；延链：其余（一般）中关联密度不低于本地中位数者（与已有环节相邻；其余一般环节维持）",
          f"strong: LQ ≥ {th['strong_lq']} and at least {th['min_strong']} enterprises; fill: LQ < {th['weak_lq']} (weak) "
-         "or no enterprise (missing); extend: the others (average)"),
+         "or no enterprise (missing); extend: the others (average) at or above the region's median relatedness density "
+         "(next to the links held; the other average ones hold)"),
         ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和",
          "partner weight = joint patents (fractional 1/(k−1)) + investments (both ways) + branches and outbound "
          "investments + shared officers; share = weight ÷ the sum over all partners"),

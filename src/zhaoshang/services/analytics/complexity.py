@@ -10,8 +10,9 @@ Definitions (docs/methods.md, "Relatedness and complexity"):
 - ECI / PCI (Hidalgo & Hausmann 2009, eigenvector form of Mealy et al. 2019): the eigenvector of the second
   largest eigenvalue of ``M̃ = D⁻¹ M U⁻¹ Mᵀ``. It is obtained from the symmetric matrix
   ``S = A Aᵀ`` (or ``Aᵀ A``, whichever side is smaller) with ``A = D^-½ M U^-½``: ``M̃ = D^-½ S D^½``,
-  so both share eigenvalues and the eigenvectors map by ``D^-½``. Only the top two eigenpairs are computed
-  (``scipy.linalg.eigh`` with an index subset).
+  so both share eigenvalues and the eigenvectors map by ``D^-½``. Only the top two eigenpairs are used
+  (``scipy.linalg.eigh`` with an index subset; a dense matrix whose smaller side is at most ``DENSE_EIGEN`` is
+  solved whole by ``numpy.linalg.eigh``, and its components counted by numpy, so that scipy is not loaded).
 - COI / COG (Hausmann et al. 2014).
 
 The numbers reproduce the ``ecomplexity`` package (0.5.3) exactly where it defines them: PCI is the
@@ -36,6 +37,8 @@ from ...core.errors import UserError
 REFERENCES = (None, "ecomplexity")
 # Below this share of non-zero cells, the binary matrix products run on scipy.sparse.
 SPARSE_FILL = 0.05
+# A dense matrix whose smaller side has at most this many rows has its eigenproblem solved whole by numpy.
+DENSE_EIGEN = 400
 # Relative gap under which the top two eigenvalues count as equal (a disconnected matrix).
 DEGENERATE_GAP = 1e-10
 # A second eigenvalue at or below this is zero: the matrix has no structure beyond its totals.
@@ -137,11 +140,40 @@ def matrix_from_rows(rows: Iterable[Any], *, region_key: str = "region", node_ke
 
 # -- the computation -------------------------------------------------------------------------------------
 
-def _product(a, b) -> np.ndarray:
-    import scipy.sparse as sp
+def _sparse(x) -> bool:
+    """A scipy.sparse matrix (told without importing scipy: a dense computation never loads it)."""
+    return hasattr(x, "toarray") and hasattr(x, "tocsr")
 
+
+def _product(a, b) -> np.ndarray:
     out = a @ b
-    return out.toarray() if sp.issparse(out) else np.asarray(out)
+    return out.toarray() if _sparse(out) else np.asarray(out)
+
+
+def _components_dense(M: np.ndarray) -> int:
+    """Connected components of the bipartite graph of the 0/1 matrix ``M`` (regions and nodes as vertices, an edge
+    per non-zero cell), as ``scipy.sparse.csgraph.connected_components`` counts them, for a dense ``M``: an
+    isolated vertex is one component, the others are grown from a seed by whole-row and whole-column steps."""
+    on = M != 0
+    nr, nn = on.shape
+    seen_r, seen_n = ~on.any(axis=1), ~on.any(axis=0)
+    count = int(seen_r.sum() + seen_n.sum())
+    for i in range(nr):
+        if seen_r[i]:
+            continue
+        rows = np.zeros(nr, bool)
+        rows[i] = True
+        cols = np.zeros(nn, bool)
+        while True:
+            new_cols = on[rows].any(axis=0) & ~cols
+            cols |= new_cols
+            new_rows = on[:, new_cols].any(axis=1) & ~rows
+            if not new_rows.any():
+                break
+            rows |= new_rows
+        seen_r |= rows
+        count += 1
+    return count
 
 
 def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -150,20 +182,26 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _eigen(M: np.ndarray, d: np.ndarray, u: np.ndarray, notes: list[str]) -> tuple[np.ndarray, np.ndarray, float]:
+def _eigen(M: np.ndarray, d: np.ndarray, u: np.ndarray, notes: list[str],
+           dense: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
     """Raw ECI (``D⁻¹ M kp``) and raw PCI (unit-norm eigenvector ``kp`` of ``U⁻¹ Mᵀ D⁻¹ M``), unsigned.
 
-    ``M`` holds only regions with d > 0 and nodes with u > 0.
+    ``M`` holds only regions with d > 0 and nodes with u > 0. ``dense``: the small side has at most ``DENSE_EIGEN``
+    rows, solved whole by numpy (no scipy to load); else the two top eigenpairs by ``scipy.linalg.eigh``.
     """
-    import scipy.linalg
-
     nc, npr = M.shape
     sd, su = np.sqrt(d), np.sqrt(u)
     A = M / sd[:, None] / su[None, :]
     small_side_regions = nc <= npr
     S = A @ A.T if small_side_regions else A.T @ A
     n = S.shape[0]
-    vals, vecs = scipy.linalg.eigh(S, subset_by_index=[n - 2, n - 1])
+    if dense and n <= DENSE_EIGEN:
+        vals, vecs = np.linalg.eigh(S)
+        vals, vecs = vals[n - 2:], vecs[:, n - 2:]
+    else:
+        import scipy.linalg
+
+        vals, vecs = scipy.linalg.eigh(S, subset_by_index=[n - 2, n - 1])
     lam2, v2 = float(vals[0]), vecs[:, 0]
     if vals[1] - vals[0] <= DEGENERATE_GAP * max(1.0, abs(vals[1])):
         # Several components share the eigenvalue 1: take the direction of the top eigenspace that is
@@ -190,12 +228,14 @@ def _eigen(M: np.ndarray, d: np.ndarray, u: np.ndarray, notes: list[str]) -> tup
 
 def complexity_matrix(X, regions: Sequence[str] | None = None, nodes: Sequence[str] | None = None, *,
                       reference: str | None = None, rca_threshold: float = 1.0) -> ComplexityResult:
-    """Compute every output for a regions × nodes value matrix (dense array or scipy.sparse)."""
-    import scipy.sparse as sp  # scipy is imported when a matrix is computed, not with every command
-    from scipy.sparse.csgraph import connected_components
+    """Compute every output for a regions × nodes value matrix (dense array or scipy.sparse). scipy is imported
+    only for a sparse input or a sparse binary matrix (below ``SPARSE_FILL``) or a large eigenproblem: a dense
+    matrix such as the region × segment one (29 segments) is computed by numpy alone, so that a served region
+    page does not load scipy (≈ 0.6–1.2 s of its first request on the shared machine)."""
     if reference not in REFERENCES:
         raise UserError(f"未知的参照实现: {reference}（可选: ecomplexity）", f"unknown reference implementation: {reference} (one of: ecomplexity)")
-    X = X.toarray() if sp.issparse(X) else np.array(X, dtype=float, copy=True)
+    sparse_in = _sparse(X)
+    X = X.toarray() if sparse_in else np.array(X, dtype=float, copy=True)
     if X.ndim != 2:
         raise UserError("输入必须是二维矩阵（地区 × 节点）", "the input must be a two-dimensional matrix (regions × nodes)")
     X = np.nan_to_num(X, nan=0.0)
@@ -232,7 +272,14 @@ def complexity_matrix(X, regions: Sequence[str] | None = None, nodes: Sequence[s
     u = M.sum(axis=0)
 
     fill = M.mean() if M.size else 0.0
-    Mo = sp.csr_matrix(M) if fill < SPARSE_FILL else M
+    dense = not sparse_in and fill >= SPARSE_FILL
+    if dense:
+        Mo = M
+    else:
+        import scipy.sparse as sp  # scipy is imported when a sparse matrix is computed, not with every command
+        from scipy.sparse.csgraph import connected_components
+
+        Mo = sp.csr_matrix(M) if fill < SPARSE_FILL else M
 
     # Proximity: co-occurrence over the larger ubiquity (0 for a node present nowhere).
     co = _product(Mo.T, Mo)
@@ -243,15 +290,18 @@ def complexity_matrix(X, regions: Sequence[str] | None = None, nodes: Sequence[s
 
     # Connectivity of the bipartite graph of M (regions and nodes as vertices).
     nr, nn = M.shape
-    B = sp.bmat([[None, sp.csr_matrix(M)], [sp.csr_matrix(M.T), None]], format="csr")
-    res.components = int(connected_components(B, directed=False)[0]) if B.shape[0] else 0
+    if dense:
+        res.components = _components_dense(M) if nr + nn else 0
+    else:
+        B = sp.bmat([[None, sp.csr_matrix(M)], [sp.csr_matrix(M.T), None]], format="csr")
+        res.components = int(connected_components(B, directed=False)[0]) if B.shape[0] else 0
 
     # ECI / PCI on regions with d > 0 and nodes with u > 0.
     rv, cv = d > 0, u > 0
     kc_a, kp_a = np.full(nr, np.nan), np.full(nn, np.nan)
     if rv.sum() >= 2 and cv.sum() >= 2:
         Mv = M[np.ix_(rv, cv)]
-        kc, kp, lam2 = _eigen(Mv, d[rv], u[cv], notes)
+        kc, kp, lam2 = _eigen(Mv, d[rv], u[cv], notes, dense=dense)
         res.eigenvalue = lam2
         with np.errstate(invalid="ignore", divide="ignore"):
             ok = np.isfinite(kc).all() and kc.std() > 0 and d[rv].std() > 0

@@ -52,6 +52,54 @@ TIE_BREAK = ("同分按所属环节的归类置信度（高者在前）、该环
              "segment's place among the region's recommended segments, then the enterprise's name")
 
 
+# The fact sources behind the signals the imported registry alone cannot measure, and the import that adds each:
+# (table, signals it feeds, import kind, zh name, en name). A source with no row at all leaves its signals absent
+# from every lead's score (they lower the confidence, never the score); the notes say so in plain words, with the
+# command to run, so that a list of equal scores on a registry-only database is not read as a judgement.
+SOURCES = (("fundings", ("funding",), "fundings", "融资", "funding"),
+           ("branches", ("branches",), "branches", "分支机构/子公司", "branch and subsidiary"),
+           ("patents", ("patents",), "patents", "专利", "patent"),
+           ("news", ("expansion_news", "negative_news"), "news", "新闻", "news"),
+           ("demands", ("demands",), "demands", "需求清单", "demand-list"))
+
+
+def missing_sources(store, absent: list[str]) -> list[dict]:
+    """The sources of ``SOURCES`` that hold no row at all while a signal they feed is absent: ``{"source",
+    "signals", "import"}`` (the command that adds them; ``zhaoshang presets`` lists the built-in column mappings).
+    A source that holds rows, none of them usable on the date or for the region, is not "missing": the other
+    notes speak of it."""
+    out = []
+    for table, sigs, kind, _zh, _en in SOURCES:
+        if not any(s in absent for s in sigs):
+            continue
+        if store.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]:
+            continue
+        out.append({"source": table, "signals": [s for s in sigs if s in absent],
+                    "import": f"zhaoshang import {kind} FILE"})
+    return out
+
+
+def missing_note(missing: list[dict], lang: str) -> str | None:
+    """The plain sentence of ``missing_sources``: which data are not loaded, which signals every score therefore
+    leaves out, and the imports that would add them."""
+    if not missing:
+        return None
+    names = {t: (zh, en) for t, _s, _k, zh, en in SOURCES}
+    sigs = [s for m in missing for s in m["signals"]]
+    if lang == "en":
+        what = [names[m["source"]][1] for m in missing]
+        what = what[0] if len(what) == 1 else ", ".join(what[:-1]) + " or " + what[-1]
+        return (f"no {what} data is loaded: every lead's score leaves out "
+                + "; ".join(SIGNAL_LABELS[s][1] for s in sigs)
+                + " (an absent signal lowers the confidence, not the score, so the scores rest on the other signals "
+                  "alone). To add them: " + "; ".join(m["import"] for m in missing)
+                + " (built-in column mappings: zhaoshang presets)")
+    return ("库中未导入" + "、".join(names[m["source"]][0] for m in missing) + "数据：每条线索的得分都不含"
+            + "、".join(f"「{SIGNAL_LABELS[s][0]}」" for s in sigs)
+            + "（缺失的信号不计分、只降低置信度，得分只由其余信号决定）。导入后即可计入："
+            + "；".join(m["import"].replace(" FILE", " 文件") for m in missing) + "（内置列映射见 zhaoshang presets）")
+
+
 def _segment_ranks(tg: dict) -> dict[str, int]:
     return {s["code"]: int(s["rank"]) for s in tg["segments"] if s.get("rank") is not None}
 
@@ -229,6 +277,9 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
               "weights": {k: v["weight"] for k, v in cfg["signals"].items()}}
     out, ties = [], {}
     ranks = _segment_ranks(tg)
+    absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
+    missing = missing_sources(store, absent + [k for k in ("negative_news",) if not present.get(k)])
+    imports = {s: m["import"] for m in missing for s in m["signals"]}
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
@@ -237,7 +288,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                               "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
                               "weight": p.weight, "contribution": p.contribution,
                               "absent": (p.detail or {}).get("absent", False),
-                              "detail": _in_lang(p.detail, lang)}
+                              "detail": _in_lang(p.detail, lang),
+                              **({"import": imports[p.signal]} if p.signal in imports else {})}
                    for p in xp.parts}
         out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
                     "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
@@ -251,8 +303,9 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     for i, x in enumerate(out, 1):
         x["rank"] = i
     tied = len({x["score"] for x in out}) < len(out)
-    absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
-    notes = [n[1] if lang == "en" else n[0] for n in tg["notes"]]
+    plain = missing_note(missing, lang)
+    notes = [plain] if plain else []
+    notes += [n[1] if lang == "en" else n[0] for n in tg["notes"]]
     if tied:
         seen = Counter(x["score"] for x in out)
         n_tied = sum(n for n in seen.values() if n > 1)
@@ -288,7 +341,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a "
                                    "target segment with no registered office, branch or subsidiary in the region on "
                                    "the date, of normal status", **c["counts"]},
-            "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
+            "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent,
+            "missing_sources": missing, "missing_note": plain, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
 
 

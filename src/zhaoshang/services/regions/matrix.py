@@ -10,8 +10,9 @@ Definitions (docs/methods.md, "Region × chain matrix"):
   ``N_n`` national count on n; ``N`` national placed enterprises;
 - ``share = n_rn / N_n`` (the region's share of the nation's node), ``lq = (n_rn / n_r) / (N_n / N)``;
 - status: ``strong`` (LQ ≥ 1.2 and n_rn ≥ 3), ``missing`` (n_rn = 0), ``weak`` (0 < n_rn, LQ < 0.5),
-  ``average`` otherwise; labels: strong → 强链, missing/weak → 补链, average → 延链. A node that no
-  enterprise of the nation occupies has no label.
+  ``average`` otherwise; labels: strong → 强链, missing/weak → 补链, average → 延链 only when the node lies
+  next to the links the region holds (its segment's relatedness density at or above the region's median,
+  ``related_segments``), else no label. A node that no enterprise of the nation occupies has no label.
 
 Every function is set-based SQL over ``placements ⋈ enterprises`` and takes ``as_of``.
 """
@@ -45,8 +46,10 @@ def _located(store, d: _dt.date, fields=REGION_FIELDS) -> str:
 
 
 def classify_cell(count: int, lq: float | None, national: int, *, strong_lq: float = STRONG_LQ,
-                  weak_lq: float = WEAK_LQ, min_strong: int = MIN_STRONG) -> tuple[str | None, str | None]:
-    """(status, label) of one region × node cell; the same rule the SQL applies, for single values."""
+                  weak_lq: float = WEAK_LQ, min_strong: int = MIN_STRONG,
+                  related: bool = False) -> tuple[str | None, str | None]:
+    """(status, label) of one region × node cell. ``related``: the node lies next to the links the region holds
+    (``related_segments``); an ``average`` node is 延链 only then, else it has no label (一般: hold, no action)."""
     if not national:
         return None, None
     if count == 0:
@@ -57,7 +60,45 @@ def classify_cell(count: int, lq: float | None, national: int, *, strong_lq: flo
         status = "weak"
     else:
         status = "average"
+    if status == "average" and not related:
+        return status, None
     return status, LABEL_OF_STATUS[status]
+
+
+def related_segments(store, chain: str, level: str, d: _dt.date) -> dict[str, set[str]]:
+    """Region code → the segments that lie next to the links the region holds: those whose relatedness density
+    ω (the share of the segment's proximity mass on the segments the region holds, RCA ≥ 1; the differentiated
+    path's feasibility, ``recommend.segment_space``) is at or above the region's median ω over the segments.
+    An ``average`` node is 延链 (extend along the chain from the links it holds) only when its segment is one of
+    them. The matrix is the nation's at ``level``, kept once per served generation and date."""
+    from .. import recommend as rec
+
+    cfg = rec.load_config()
+    seg_level, thr = int(cfg["segment_level"]), float(cfg["rca_threshold"])
+
+    def compute() -> dict[str, set[str]]:
+        import numpy as np
+
+        regions, nodes, _X, cx = rec.segment_space(store, chain, level, seg_level, d, thr)
+        out = {}
+        for i, code in enumerate(regions):
+            w = cx.density[i]
+            ok = np.isfinite(w)
+            if not ok.any():
+                out[code] = set()
+                continue
+            med = float(np.median(w[ok]))
+            out[code] = {nodes[j] for j in range(len(nodes)) if ok[j] and w[j] >= med}
+        return out
+
+    return generation_memo(store, ("related_segments", chain, level, seg_level, d, thr), compute)
+
+
+def _related_nodes(store, chain: str, segments: set[str]) -> set[str]:
+    """The chain nodes related to the region through ``segments``: the segments themselves, the nodes below them
+    (a sub-node shares its segment's relatedness) and the nodes above any of them (a stage holds one)."""
+    pairs = _closure_pairs(store, chain)
+    return {c for c, a in pairs if a in segments} | {a for c, a in pairs if c in segments}
 
 
 def default_chain(store) -> str:
@@ -207,11 +248,16 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
     else:
         rows = store.query(*_scan_sql(store, cache, d, node, desc, chain, assign_sql, assign_params, reg_sql, reg_params))
     out = []
+    rel = related_segments(store, chain, level, d) if node else {}
+    # the node is related to a region's links when one of its segments (itself, above or below it) is: the same
+    # 延链 as chain_tree gives the cell
+    near = {a for c, a in _closure_pairs(store, chain) if c == node} | set(desc) | {node} if node else set()
     for r in rows:
         n_rn, n_r, big_nn, big_n = r["count"], r["region_total"], r["national_count"], r["national_total"]
         share = n_rn / big_nn if big_nn else 0.0
         lq = (n_rn / n_r) / (big_nn / big_n) if (node and n_r and big_nn and big_n) else None
-        status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong) if node else (None, None)
+        status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong,
+                                      related=bool(near & rel.get(r["code"], set()))) if node else (None, None)
         row = {
             "code": r["code"], "name": r["name"], "name_en": r.get("name_en"), "level": r["level"],
             "parent_code": r.get("parent_code"), "lng": r.get("lng"), "lat": r.get("lat"),
@@ -476,13 +522,18 @@ def chain_tree(store, region: str | None = None, as_of: Any = None, *, chain: st
     chain = counts["chain"]
     nodes = chain_nodes(store, chain)
     n_r, big_n = counts["region_total"], counts["national_total"]
+    related: set[str] = set()
+    reg = counts["region"]
+    if reg and n_r:
+        d = _dt.date.fromisoformat(counts["as_of"])
+        related = _related_nodes(store, chain, related_segments(store, chain, reg["level"], d).get(reg["code"], set()))
     by_code: dict[str, dict] = {}
     for n in nodes:
         c = counts["nodes"].get(n["code"], {})
         n_rn, big_nn = c.get("regional", 0), c.get("national", 0)
         if region:
             lq = (n_rn / n_r) / (big_nn / big_n) if (n_r and big_nn and big_n) else None
-            status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong)
+            status, label = classify_cell(n_rn, lq, big_nn, min_strong=min_strong, related=n["code"] in related)
         else:
             lq, status, label = (1.0 if big_nn else None), None, None
         by_code[n["code"]] = {

@@ -80,7 +80,9 @@ def register(app, web) -> None:
             return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)
         prof = profile_of(store, info["code"], as_of)
         lang = web.lang_of(request)
-        ctx = report_context(prof, lang)
+        # the page's tables and SVG charts (the choropleth drawn in Python) once per generation, region, date and
+        # language, as the profile is: a warm page drew the map again on every request
+        ctx = web.cached(store, ("region-context", info["code"], as_of, lang), lambda: report_context(prof, lang))
         pick = reference.picker(store, prof["region"])
         qs = f"?as_of={as_of}" if as_of else ""
         return web.page(request, "region.html", {

@@ -101,7 +101,7 @@
     let visualMap;
     if (state.metric === 'lq') {
       visualMap = {type: 'piecewise', left: 16, bottom: 16, dimension: state.metric === 'lq' && geo.fallback === 'scatter' ? 2 : undefined,
-        pieces: [{gte: 1.2, label: 'LQ ≥ 1.2 ' + T('strong'), color: '#1f9d63'}, {gte: 0.5, lt: 1.2, label: '0.5–1.2 ' + T('extend'), color: '#e8c36a'},
+        pieces: [{gte: 1.2, label: 'LQ ≥ 1.2 ' + T('strong'), color: '#1f9d63'}, {gte: 0.5, lt: 1.2, label: '0.5–1.2 ' + T('status.average'), color: '#e8c36a'},
           {gt: 0, lt: 0.5, label: 'LQ < 0.5 ' + T('fill'), color: '#ef9a6b'}, {value: 0, label: '0', color: '#e6e9ef'}],
         textStyle: {color: '#4a5468'}};
     } else {
