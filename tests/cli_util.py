@@ -1,18 +1,29 @@
-"""Running the real ``zhaoshang`` console script in tests."""
+"""Running the real ``zhaoshang`` command in tests: warm-started by default (``cli_warm``), the console script itself
+with ``fresh=True``."""
 
 from __future__ import annotations
 
+import atexit
+import io
 import json
+import locale
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 BIN = Path(sys.executable).with_name("zhaoshang")
+COLD = os.environ.get("ZHAOSHANG_TESTS_COLD_CLI", "") not in ("", "0")  # every run starts the console script
 
 
 def run(*args, db: Path | str | None = None, check: bool = True, env: dict | None = None, timeout: int = 600,
-        cwd: Path | str | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        cwd: Path | str | None = None, input: str | None = None, fresh: bool = False) -> subprocess.CompletedProcess:
+    """Run ``zhaoshang`` with ``args``: warm-started (``cli_warm``) unless ``fresh`` asks for the console script
+    itself, or the environment sets an interpreter or locale variable the warm server has already read."""
     cmd = [str(BIN)]
     if db is not None:
         cmd += ["--db", str(db)]
@@ -21,11 +32,94 @@ def run(*args, db: Path | str | None = None, check: bool = True, env: dict | Non
     full_env.pop("ZHAOSHANG_DB", None)
     full_env.pop("ZHAOSHANG_TEAM_DB", None)
     full_env.update(env or {})
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd,
-                          input=input if input is not None else "")
+    stdin = input if input is not None else ""
+    if fresh or COLD or any(k.startswith(("PYTHON", "LC_")) or k == "LANG" for k in (env or {})):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd,
+                              input=stdin)
+    else:
+        proc = _WARM.run(cmd, full_env, str(cwd or os.getcwd()), stdin, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+class _WarmServer:
+    """This process's ``cli_warm`` server, started at the first run; a run while another is under way (a test's
+    threads) starts the console script instead."""
+
+    def __init__(self):
+        self.sock = None
+        self.server = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        mine, theirs = socket.socketpair()
+        self.server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("cli_warm.py")), str(theirs.fileno()),
+                                        str(BIN.parent)],
+                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        theirs.close()
+        self.sock = mine
+        self.pending = b""
+        atexit.register(self._stop)
+
+    def _stop(self) -> None:
+        """Close the server's socket (its loop ends) and wait for it, so its children's time is counted as ours."""
+        if self.server is not None:
+            self.sock.close()
+            self.server.wait(timeout=60)
+            self.server = None
+
+    def run(self, cmd: list[str], env: dict, cwd: str, stdin: str, timeout: float) -> subprocess.CompletedProcess:
+        if not self.lock.acquire(blocking=False):
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd, input=stdin)
+        try:
+            if self.server is None or self.server.poll() is not None:
+                self._start()
+            with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, tempfile.TemporaryFile() as e:
+                i.write(stdin.encode())
+                i.seek(0)
+                request = {"argv0": cmd[0], "args": cmd[1:], "env": env, "cwd": cwd}
+                socket.send_fds(self.sock, [json.dumps(request).encode()], [i.fileno(), o.fileno(), e.fileno()])
+                pid = self._answer()["pid"]
+                try:
+                    code = self._answer(timeout)["status"]
+                except TimeoutError:
+                    os.kill(pid, signal.SIGKILL)
+                    self._answer()  # the server has reaped it
+                    raise subprocess.TimeoutExpired(cmd, timeout) from None
+                except BaseException:  # interrupted while waiting: the run and its server go, the next run starts anew
+                    os.kill(pid, signal.SIGKILL)
+                    self.server.kill()
+                    self.sock.close()
+                    self.server = None
+                    raise
+                out, err = (_text(f) for f in (o, e))
+            return subprocess.CompletedProcess(cmd, code, out, err)
+        finally:
+            self.lock.release()
+
+    def _answer(self, timeout: float | None = None) -> dict:
+        """The server's next answer line; TimeoutError when none comes within ``timeout`` seconds."""
+        self.sock.settimeout(timeout)
+        try:
+            while b"\n" not in self.pending:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    raise RuntimeError(f"the warm command server ended (exit {self.server.wait()})")
+                self.pending += chunk
+        finally:
+            self.sock.settimeout(None)
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
+
+
+def _text(f) -> str:
+    """A stream's bytes as ``subprocess.run(text=True)`` gives them: the locale's encoding, universal newlines."""
+    f.seek(0)
+    return io.TextIOWrapper(io.BytesIO(f.read()), encoding=locale.getpreferredencoding(False)).read()
+
+
+_WARM = _WarmServer()
 
 
 def run_json(*args, db=None, **kw):

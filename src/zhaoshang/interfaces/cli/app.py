@@ -53,12 +53,13 @@ state = State()
 @app.callback()
 def _global(
     db: Optional[str] = typer.Option(None, "--db", help="数据库文件（默认 $ZHAOSHANG_DB，否则 ./zhaoshang.duckdb）"),
-    lang: str = typer.Option(os.environ.get("ZHAOSHANG_LANG", "zh"), "--lang", help="界面语言 zh|en"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="界面语言 zh|en（默认 $ZHAOSHANG_LANG，否则 zh）"),
     team_db: Optional[str] = typer.Option(None, "--team-db", help="团队数据（用户、会话、令牌、审计日志）：SQLite 文件或 "
                                           "postgresql://… （默认 $ZHAOSHANG_TEAM_DB，否则数据库旁的 *.team.sqlite）"),
 ) -> None:
     state.db = db or default_db_path()
     state.team_db = team_db
+    lang = lang or os.environ.get("ZHAOSHANG_LANG", "zh")  # read when the command runs, not when this module loads
     state.lang = "en" if lang.lower().startswith("en") else "zh"
     if not lang.lower().startswith(("zh", "en")):  # --lang fr answered in Chinese without a word
         raise UserError(f"界面语言无效: {lang}（可选 zh|en）", en=f"invalid interface language: {lang} (zh or en)")

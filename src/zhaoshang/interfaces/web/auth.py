@@ -68,7 +68,7 @@ class AuthConfig:
     local_only: bool
     serializer: URLSafeTimedSerializer
     secret: bytes
-    idle: int = accounts.IDLE_DEFAULT
+    idle: int = 30 * 60  # install_auth sets it (accounts.idle_default)
 
 
 def client_ip(request: Request) -> str | None:
@@ -132,7 +132,7 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
     """Install the middleware that sets ``request.state.user`` / ``request.state.csrf`` and enforces access."""
     secret = accounts.secret_key(team)
     cfg = AuthConfig(team=team, local_only=local_only, serializer=URLSafeTimedSerializer(secret, salt="zs-session"),
-                     secret=secret.encode(), idle=idle or accounts.IDLE_DEFAULT)
+                     secret=secret.encode(), idle=idle or accounts.idle_default())
     app.state.auth = cfg
     app.state.team = team
 

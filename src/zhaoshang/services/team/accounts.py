@@ -36,7 +36,10 @@ ACCOUNT_LIMIT = 20    # failures for one name from any address (guessing spread 
 MAX_FAILURES = PAIR_LIMIT
 THROTTLE_WINDOW = 15 * 60
 KNOWN_DAYS = 30       # an address the user signed in from within these days is not refused by the name-wide limit
-IDLE_DEFAULT = int(os.environ.get("ZHAOSHANG_SESSION_IDLE", 30 * 60))
+def idle_default() -> int:
+    """Seconds a session may sit idle: ZHAOSHANG_SESSION_IDLE, read when a server starts (not when this module is
+    imported), else half an hour."""
+    return int(os.environ.get("ZHAOSHANG_SESSION_IDLE", 30 * 60))
 ABSOLUTE = 12 * 3600
 TOKEN_PREFIX = "zs_"
 MIN_PASSWORD = 10
@@ -289,8 +292,9 @@ def create_session(team: TeamDB, acc: Account, ip: str | None = None, user_agent
     return sid, csrf
 
 
-def session_user(team: TeamDB, sid: str, idle: int = IDLE_DEFAULT) -> tuple[User, str] | None:
+def session_user(team: TeamDB, sid: str, idle: int | None = None) -> tuple[User, str] | None:
     """(user, CSRF token) of a live session, refreshing its idle clock; None when ended or expired."""
+    idle = idle or idle_default()
     h = _sha(sid)
     with team.tx() as tx:
         # the session's times under names of their own: read as created_at beside the user's, the user's stood for the

@@ -1,0 +1,82 @@
+"""A warm start for the ``zhaoshang`` command in tests: the same entry point in a process of its own, forked from an
+interpreter that has already imported what every command imports.
+
+The suite runs the command about a thousand times. Each real start spends most of a second of CPU on Python's start
+and on importing the command-line framework and DuckDB before the command does anything; on two cores that is
+minutes of the suite. Here one server process per test worker imports ``zhaoshang.interfaces.cli`` once and forks a
+child for each run. The child is what the console script is after its imports: it gets the run's argument list,
+environment, working directory and standard streams (files the caller reads afterwards), calls the same
+``main()``, and exits through Python's own shutdown, so its exit code, output, threads joined and files closed are
+the console script's. ``cli_util.run`` uses it unless a test asks for the console script itself (``fresh=True``),
+which the tests of process start, interpreter options and import costs do.
+
+Protocol (one request at a time over a Unix socket pair; the caller serialises): the caller sends a JSON request
+with three descriptors (stdin, stdout, stderr); the server answers ``{"pid": n}`` once the child is forked and
+``{"status": s}`` (``os.waitstatus_to_exitcode``) when it has exited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+
+
+# What nearly every command imports before its own work: the command-line framework and its argument coercion
+# (pydantic), DuckDB, the app and its global options, table output (rich) and the labels of the UI. None of them reads
+# the environment when it loads (the environment of a run is its own) or starts a thread. Heavy libraries that only
+# some commands use (numpy, pyarrow, igraph, jieba …) load in the child, as in the console script.
+PRELOADED = ("zhaoshang.interfaces.cli", "zhaoshang.interfaces.cli.app", "typer._adapters", "typer._coercion",
+             "rich.console", "rich.table", "zhaoshang.interfaces.labels")
+
+
+def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
+    """In the forked child: become the console script's process for this request, run it and exit."""
+    sock.close()
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.argv = [request["argv0"], *request["args"]]
+    from zhaoshang.interfaces.cli import main
+
+    sys.exit(main())  # unwinds out of the server's loop: Python's normal exit, as the console script's
+
+
+def serve(fd: int, script_dir: str) -> None:
+    """The server's loop on the inherited socket ``fd``; ends when the caller closes its side. ``script_dir`` (the
+    console script's folder) takes this file's place at the head of ``sys.path``, as in the console script."""
+    sys.path[0] = script_dir
+    import importlib
+    import threading
+
+    for name in PRELOADED:
+        importlib.import_module(name)
+    if threading.active_count() != 1:  # a fork copies one thread only: a second one's locks would stay held
+        raise SystemExit(f"cli_warm: a preloaded module started a thread: {threading.enumerate()}")
+    sock = socket.socket(fileno=fd)
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
+        except OSError:
+            return
+        if not data:
+            return
+        request = json.loads(data)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(request, fds, sock)
+        for fd_ in fds:
+            os.close(fd_)
+        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(json.dumps({"status": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2])
