@@ -413,6 +413,20 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
     return f"{v:.6f}"
 
 
+def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
+    """A person's office as the profile's people card and the key persons' grounds say it: in Chinese the title as
+    the registry writes it (创始人、CEO), else the role's label; in English the role's label with the title as written
+    beside it (founder (创始人、CEO)), so no part of a title is dropped. ``vocab``: ``ground`` for a key person's
+    grounds (their roles, and shareholder grounds)."""
+    name = label(vocab, role, lang) if role else ""
+    title = str(title or "").strip()
+    if not title:
+        return name
+    if lang != "en":
+        return title
+    return f"{name} ({title})" if name and name != title else title
+
+
 def pct_text(v: float | None) -> str:
     """A share or a rate as a percent, the one way the CLI tables and the reports print it: one decimal (23.1%),
     two where one would round a non-zero value to zero (0.04%); ``—`` for none."""
