@@ -245,3 +245,31 @@ def test_a_scorecard_at_80_columns_has_no_label_without_its_value(db):
     assert len(lines) > 10 and max(cell_len(line) for line in out.splitlines()) <= 80
     labels = {"维度", "综合得分", "信号", "原始值", "百分位", "权重", "贡献"}
     assert not [ln for ln in lines if ln in labels], out  # every label stands beside its value
+
+
+def test_recommend_says_which_modes_are_not_suggested(db):
+    """A mode the region does not meet the criteria of had a blank 建议 cell, read as missing data: every mode now
+    says 建议采用 or 暂不具备条件 (suggested / not suggested), as the region page does, and JSON keeps the boolean."""
+    doc = run_json("recommend", "330100", db=db)
+    said = {True: ("建议采用", "suggested"), False: ("暂不具备条件", "not suggested")}
+    assert {m["suggested"] for m in doc["modes"]} == {True, False}  # the fixture has both
+    for lang, i in (("zh", 0), ("en", 1)):
+        out = run("--lang", lang, "recommend", "330100", db=db, env=NARROW).stdout
+        modes = out[out.index("招商模式" if lang == "zh" else "Attraction modes"):]
+        head = "建议" if lang == "zh" else "Suggested"
+        cells = re.findall(rf"^ {head}\s+(\S.*?)\s*$", modes, re.M)
+        assert cells == [said[m["suggested"]][i] for m in doc["modes"]], modes
+
+
+def test_map_table_prints_shares_as_percent_and_json_keeps_numbers(db):
+    """``map`` printed shares as fractions (0.2306) where the web prints 23.1%: the table prints them as percent,
+    JSON and CSV keep the number."""
+    doc = run_json("map", "--level", "city", db=db)
+    shown = [r for r in doc if r["count"]]
+    assert shown and all(isinstance(r["share"], float) and 0 < r["share"] < 1 for r in shown)
+    out = run("map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
+    cells = {c[0]: c[4] for c in ([x.strip() for x in line.split("│")[1:-1]] for line in out.splitlines()
+                                  if line.startswith("│"))}
+    assert cells == {r["code"]: f"{r['share'] * 100:.1f}%" for r in shown}, out
+    rows = list(csv.DictReader(io.StringIO(run("map", "--level", "city", "--format", "csv", db=db).stdout)))
+    assert {r["code"]: float(r["share"]) for r in rows} == {r["code"]: round(r["share"], 4) for r in shown}

@@ -172,3 +172,25 @@ def test_a_compound_found_nowhere_whole_is_looked_for_apart(tmp_path):
     assert "整词无匹配，按拆开的词查找" in run("search", "医疗影像", db=dbs[0]).stdout
     again = counts(dbs[1], "医疗影像")  # an enterprise holds the compound whole: only it matches, as before
     assert [i["id"] for i in again["items"]] == [3] and again["words"] == ["医疗影像"] and not again["apart"]
+
+
+def test_a_hit_names_the_field_that_holds_the_words(db, tmp_path):
+    """A hit on the words of the text said 经营范围/简介 whatever field held them: a word in the main products
+    is a 主营产品 hit (main products), one in the scope a 经营范围 hit, words spread over fields say so."""
+    import shutil
+
+    path = tmp_path / "f.duckdb"
+    shutil.copyfile(db, path)
+    s = Store(str(path))
+    a, b, c = [r[0] for r in s.con.execute("SELECT id FROM enterprises WHERE dissolved IS NULL ORDER BY id LIMIT 3").fetchall()]
+    s.con.execute("UPDATE enterprises SET products = '类脑芯片模组', scope = '软件开发', description = NULL WHERE id = ?", [a])
+    s.con.execute("UPDATE enterprises SET products = NULL, scope = '类脑芯片模组的研发', description = NULL WHERE id = ?", [b])
+    s.con.execute("UPDATE enterprises SET products = '通信模组', scope = '软件开发', description = '类脑芯片' WHERE id = ?", [c])
+    s.close()
+    doc = run_json("search", "类脑芯片模组", db=path)
+    assert {i["id"]: i["matched"] for i in doc["items"]} == {a: "words_products", b: "words_scope", c: "words"}
+    for lang, words in (("zh", {a: "主营产品", b: "经营范围", c: "多个字段"}), ("en", {a: "main products", b: "business scope",
+                                                                                 c: "several fields"})):
+        rows = csv.DictReader(run("--lang", lang, "search", "类脑芯片模组", "--format", "csv", db=path).stdout.splitlines())
+        got = {int(r["id"]): r["匹配" if lang == "zh" else "matched"] for r in rows}
+        assert {k: v.split("（")[0].split(" (")[0] for k, v in got.items()} == words, got

@@ -58,7 +58,13 @@ ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in 
 TAGS: dict[str, Pair] = {k: (k, v) for k, v in TAG_LABELS_EN.items()}
 MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_code": ("股票代码", "stock code"), "name_exact": ("全称", "full name"),
                             "alias_exact": ("别名", "alias"), "name": ("名称包含", "name contains"),
-                            "alias": ("别名包含", "alias contains"), "words": ("经营范围/简介", "scope or description")}
+                            "alias": ("别名包含", "alias contains"),
+                            # the query's words, by the field that holds them all (services/search.py: _word_cases)
+                            "words_name": ("名称", "name"), "words_english_name": ("英文名称", "English name"),
+                            "words_products": ("主营产品", "main products"), "words_scope": ("经营范围", "business scope"),
+                            "words_description": ("简介", "description"), "words_industry": ("行业", "industry"),
+                            "words_node": ("所属产业链环节", "chain segment placed on"),
+                            "words": ("多个字段（名称、产品、经营范围、简介等）", "several fields (name, products, scope, description …)")}
 # how an import linked its facts to enterprises (the import report's linked_by)
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
                               "name+province": ("全称与省份", "full name and province"),
@@ -158,6 +164,10 @@ ENTERPRISE_FIELDS: dict[str, Pair] = {
     "tags": ("标签", "tags"),
 }
 
+# whether an attraction mode is suggested for a region (services/recommend.py: ``suggested``), as the region page and
+# ``zhaoshang recommend`` say it: a mode not suggested is said so, never left blank
+MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": ("暂不具备条件", "not suggested")}
+
 # a lead's statuses and sources, as the pipeline service names them
 LEAD_STATUS: dict[str, Pair] = {k: (_leads.STATUS_ZH[k], _leads.STATUS_EN[k]) for k in _leads.STATUSES}
 DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "persons": ("人员", "persons"),
@@ -177,7 +187,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
-    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY,
+    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
@@ -402,6 +412,28 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
         if all((v >= t) == (shown >= t) for t in thresholds):
             return f"{v:.{digits}f}"
     return f"{v:.6f}"
+
+
+def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
+    """A person's office as the profile's people card and the key persons' grounds say it: in Chinese the title as
+    the registry writes it (创始人、CEO), else the role's label; in English the role's label with the title as written
+    beside it (founder (创始人、CEO)), so no part of a title is dropped. ``vocab``: ``ground`` for a key person's
+    grounds (their roles, and shareholder grounds)."""
+    name = label(vocab, role, lang) if role else ""
+    title = str(title or "").strip()
+    if not title:
+        return name
+    if lang != "en":
+        return title
+    return f"{name} ({title})" if name and name != title else title
+
+
+def pct_text(v: float | None) -> str:
+    """A share or a rate as a percent, the one way the CLI tables and the reports print it: one decimal (23.1%),
+    two where one would round a non-zero value to zero (0.04%); ``—`` for none."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
 
 
 def event_title(row: dict, lang: str = "zh") -> str | None:

@@ -22,7 +22,13 @@ from ..core.text import listing_forms, normalize_name, query_words
 # the longest query read as a stock short name (with its listing-status marks: 寒武纪-UW, *ST 海润)
 SHORT_NAME_MAX = 12
 # rank of each kind of match, best first
-_RANKS = {"uscc": 0, "listed_code": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4, "words": 5}
+# the enterprise's own text a query word may stand in (besides the names of the chain nodes it is placed on), in
+# the order a hit's reason names them: every word in one field is a hit of that field (``words_products``: 主营产品)
+_TEXT_COLUMNS = ("name", "english_name", "products", "scope", "description", "industry")
+# why a hit matched, best first; the words of the text rank alike whichever field holds them (``words``: in several
+# fields, ``words_node``: in the name of a chain segment the enterprise is placed on)
+_RANKS = {"uscc": 0, "listed_code": 0, "name_exact": 1, "alias_exact": 2, "name": 3, "alias": 4,
+          **{f"words_{c}": 5 for c in _TEXT_COLUMNS}, "words_node": 5, "words": 5}
 
 
 def _words(text: str) -> list[str]:
@@ -65,9 +71,6 @@ def _apart(text: str, words: list[str]) -> list[str] | None:
     return list(dict.fromkeys(out)) if changed else None
 
 
-# the enterprise's own text a query word may stand in (besides the names of the chain nodes it is placed on)
-_TEXT_COLUMNS = ("name", "english_name", "scope", "description", "products", "industry")
-
 
 def _nodes(store: Store, word: str) -> list[str]:
     """The (few) chain nodes whose names hold the word, as ``chain␟code``."""
@@ -80,17 +83,49 @@ def _nodes(store: Store, word: str) -> list[str]:
 _PLACED = "SELECT enterprise_id FROM placements WHERE list_contains(?, chain || chr(31) || node_code)"
 
 
-def _word_condition(word: str, nodes: list[str]) -> tuple[str, list]:
-    """One query word in the enterprise's own text or in the name of a chain node it is placed on.
-    Chinese has no case: only a word with Latin letters is compared lower-cased (and costs a ``lower``)."""
+def _in_column(word: str, column: str) -> tuple[str, list]:
+    """One query word in one field of the enterprise's own text. Chinese has no case: only a word with Latin
+    letters is compared lower-cased (and costs a ``lower``)."""
     w = word.lower()
     cased = w != word.upper()  # holds a letter with case
-    col = (lambda c: f"contains(lower(e.{c}), ?)") if cased else (lambda c: f"contains(e.{c}, ?)")
-    cond, params = " OR ".join(col(c) for c in _TEXT_COLUMNS), [w] * len(_TEXT_COLUMNS)
+    return (f"contains(lower(e.{column}), ?)" if cased else f"contains(e.{column}, ?)"), [w]
+
+
+def _word_condition(word: str, nodes: list[str]) -> tuple[str, list]:
+    """One query word in the enterprise's own text or in the name of a chain node it is placed on."""
+    conds, params = [], []
+    for c in _TEXT_COLUMNS:
+        cond, p = _in_column(word, c)
+        conds.append(cond)
+        params += p
     if nodes:
-        cond += f" OR e.id IN ({_PLACED})"
+        conds.append(f"e.id IN ({_PLACED})")
         params.append(nodes)
-    return f"({cond})", params
+    return f"({' OR '.join(conds)})", params
+
+
+def _word_cases(words: list[str], nodes: dict) -> list[tuple[str, list, str]]:
+    """The reasons a hit on the words of the text gives, as ``(condition, parameters, reason)``: every word in one
+    field (``words_products`` …, in ``_TEXT_COLUMNS`` order), every word in the name of a segment the enterprise is
+    placed on (``words_node``), else ``words`` — the words stand in several fields. The last condition is the
+    match itself; the others only say which field it came from."""
+    cases = []
+    for c in _TEXT_COLUMNS:
+        conds, params = [], []
+        for w in words:
+            cond, p = _in_column(w, c)
+            conds.append(cond)
+            params += p
+        cases.append((" AND ".join(conds), params, f"words_{c}"))
+    if all(nodes[w] for w in words):
+        cases.append((" AND ".join(f"e.id IN ({_PLACED})" for _ in words), [nodes[w] for w in words], "words_node"))
+    conds, params = [], []
+    for w in words:
+        cond, p = _word_condition(w, nodes[w])
+        conds.append(cond)
+        params += p
+    cases.append((" AND ".join(conds), params, "words"))
+    return cases
 
 
 # a stock code as analysts type it: 002230, 002230.SZ, SZ002230, 688454.SH, 830799.BJ
@@ -173,16 +208,15 @@ def _hits_for(store: Store, text: str, words: list[str], index: bool) -> tuple[s
     cases.append(("e.name_norm = ?", [norm], "name_exact"))
     if norm:
         cases.append(("contains(e.name_norm, ?)", [norm], "name"))
+    words_from = len(cases)
     if words:
-        conds, wparams = [], []
-        for w in words:
-            c, p = _word_condition(w, nodes[w])
-            conds.append(c)
-            wparams += p
-        cases.append((" AND ".join(conds), wparams, "words"))
+        cases += _word_cases(words, nodes)
     when = " ".join(f"WHEN {c} THEN '{why}'" for c, _, why in cases)
-    any_ = " OR ".join(f"({c})" for c, _, _ in cases)
     cparams = [x for _, p, _ in cases for x in p]
+    # an enterprise matches by any case but the words' field-by-field ones (which only say where the words stood)
+    matching = cases[:words_from] + cases[-1:] if words else cases
+    any_ = " OR ".join(f"({c})" for c, _, _ in matching)
+    aparams_e = [x for _, p, _ in matching for x in p]
     # a stock short name matches exactly with or without its listing-status marks (寒武纪 = 寒武纪-U = N寒武纪:
     # core.text.listing_forms; a short name only, not a full legal name)
     forms = listing_forms(text) if 2 <= len(norm) <= SHORT_NAME_MAX else []
@@ -197,7 +231,7 @@ def _hits_for(store: Store, text: str, words: list[str], index: bool) -> tuple[s
         # a list (= ANY) lets the scans skip the row groups holding no candidate
         in_e, in_a = "e.id = ANY(?::BIGINT[]) AND ", "a.enterprise_id = ANY(?::BIGINT[]) AND "
         kparams = [ids]
-    params = cparams + kparams + cparams + aparams[:1] + kparams + aparams
+    params = cparams + kparams + aparams_e + aparams[:1] + kparams + aparams
     sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
            f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
     return sql, params, words, ids

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import UserError
-from ..labels import label
+from ..labels import label, role_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 TIES_OPTION = typer.Option(None, "--ties", help="关系强度模型 YAML（默认内置 data/tie_strength.yaml）")
@@ -57,8 +57,8 @@ def people_cmd(
     finally:
         store.close()
     rows = [{"name": p["name"], "type": label("holder", p["type"], state.lang), "power": p["power"],
-             "grounds": [label("ground", g["ground"], state.lang) + (f" {g['share']}%" if g.get("share") is not None else "")
-                         + (f" ({g['title']})" if g.get("title") else "") for g in p["grounds"]],
+             "grounds": [role_text(g["ground"], g.get("title"), state.lang, "ground")
+                         + (f" {g['share']}%" if g.get("share") is not None else "") for g in p["grounds"]],
              "since": min((g["start"] for g in p["grounds"] if g.get("start")), default=None)} for p in doc["persons"]]
     emit(doc, fmt, rows=rows, title=t(f"{doc['enterprise']['name']} 的关键人（截至 {doc['as_of']}）",
                                       f"key persons of {doc['enterprise']['name']} (as of {doc['as_of']})"), note=note)

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ...services.regions import matrix
-from ..labels import label, lq_text, region_names
+from ..labels import label, lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 
@@ -29,7 +29,9 @@ def map_cmd(
         else:
             rows_out = rows
         en_names = region_names(store, state.lang)
-        emit(rows_out, fmt, rows=[{**r, "name": en_names.get(r["code"], r["name"]), "share": round(r["share"], 4),
+        # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
+        share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: round(v, 4))  # noqa: E731
+        emit(rows_out, fmt, rows=[{**r, "name": en_names.get(r["code"], r["name"]), "share": share(r["share"]),
                                    "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
                                    "label": label("chain_label", r["label"], state.lang),
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
@@ -49,7 +51,7 @@ def chain_cmd(
         tree = matrix.chain_tree(store, region, as_of=as_of, top=top)
         flat = [{**n, "node": "  " * n["depth"] + n["code"],
                  "name": n["name_en"] if state.lang == "en" else n["name_zh"],
-                 "lq": lq_text(n["lq"]) if n["lq"] is not None else None, "share": round(n["share"], 4),
+                 "lq": lq_text(n["lq"]) if n["lq"] is not None else None, "share": pct_text(n["share"]) if fmt == Fmt.table else round(n["share"], 4),
                  "label": label("chain_label", n["label"], state.lang)}
                 for n in matrix.flatten_tree(tree["nodes"])]
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import label, region_names
+from ..labels import label, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -34,11 +34,10 @@ def recommend_cmd(
         emit(doc, fmt)
         return
     pct = lambda v: "—" if v is None else f"{v * 100:.0f}"  # noqa: E731
-    growth = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
     en = t("zh", "en") == "en"
     rows = [{**r, "name": r["name_en"] if en else r["name_zh"],
              "quadrant_label": r["quadrant_en"] if en else r["quadrant_zh"],
-             "funding_cagr": growth(r["funding_cagr"]), "patent_cagr": growth(r["patent_cagr"]),
+             "funding_cagr": pct_text(r["funding_cagr"]), "patent_cagr": pct_text(r["patent_cagr"]),
              "feasibility_pct": pct(r["feasibility_pct"]), "value_pct": pct(r["value_pct"])} for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
@@ -54,7 +53,9 @@ def recommend_cmd(
                       f"{'—' if c['value'] is None else round(c['value'], 3)} {c['op']} {c['threshold']}"
                       f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
-                          "suggested": t("建议", "yes") if m["suggested"] else "", "evidence": ev})
+                          # a mode not suggested says so (a blank cell read as missing data)
+                          "suggested": label("mode_suggested", "yes" if m["suggested"] else "no", t("zh", "en")),
+                          "evidence": ev})
     emit(mode_rows, fmt, rows=mode_rows, columns=["mode", "suggested", "evidence"],
          title=t("招商模式", "Attraction modes"), note=note)
     cut = doc.get("missing_beyond_top") or []

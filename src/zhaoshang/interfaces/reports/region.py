@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ...core.errors import UserError
 from ...core.writers import publish
-from ..labels import COLUMNS, label, lq_text
+from ..labels import COLUMNS, label, lq_text, pct_text
 from . import charts
 
 HERE = Path(__file__).parent
@@ -81,7 +81,7 @@ def _fmt_value(v: Any, kind: str, lang: str) -> str:
     if v is None or v == "":
         return "—"
     if kind == "pct":
-        return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
+        return pct_text(v)
     if kind == "lq":
         return lq_text(v)
     if kind == "dec":

@@ -24,7 +24,7 @@ from ..team import accounts, audit
 CHANNELS = ("app", "email", "webhook")
 TARGETS = ("pipeline",)
 #: the keys of a rule, in the order they are shown and exported
-KEYS = ("name", "types", "enterprises", "targets", "regions", "nodes", "gaps_of", "min_amount_wan", "max_sentiment",
+KEYS = ("name", "name_en", "types", "enterprises", "targets", "regions", "nodes", "gaps_of", "min_amount_wan", "max_sentiment",
         "min_sentiment", "channels", "enabled")
 LOCAL = "local"  # the single user of a local-only server
 
@@ -82,7 +82,11 @@ def normalise(store, spec: dict) -> dict:
     name = str(spec.get("name") or "").strip()
     if not name or len(name) > 100:
         raise UserError("规则须有名称（name，不超过 100 字）", en="a rule needs a name (up to 100 characters)")
-    out: dict[str, Any] = {"name": name, "types": [str(t).strip() for t in as_list(spec.get("types"))]}
+    name_en = str(spec.get("name_en") or "").strip() or None  # the name an English page shows (optional)
+    if name_en is not None and len(name_en) > 100:
+        raise UserError("英文名称（name_en）不超过 100 字", en="an English name (name_en) has up to 100 characters")
+    out: dict[str, Any] = {"name": name, "name_en": name_en,
+                           "types": [str(t).strip() for t in as_list(spec.get("types"))]}
     _check_types(out["types"])
     ents = []
     for e in as_list(spec.get("enterprises")):
@@ -165,6 +169,11 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None) -> str:
     if not bits:  # event types alone: every enterprise, anywhere (the cell was empty)
         bits.append("any enterprise, anywhere" if en else "全部企业、全部地区")
     return ("; " if en else "；").join(bits)
+
+
+def shown_name(rule: dict, lang: str = "zh") -> str:
+    """A rule's name in the UI language: its ``name_en`` on an English page where it has one."""
+    return (rule.get("name_en") or rule["name"]) if lang == "en" else rule["name"]
 
 
 def _row(r: dict) -> dict:

@@ -28,6 +28,7 @@ S = Field(None, max_length=2000)
 
 class RuleIn(BaseModel):
     name: str = Field(..., max_length=100)
+    name_en: Optional[str] = Field(None, max_length=100)
     types: Optional[list[str]] = Field(None, max_length=50)
     enterprises: Optional[list[str]] = Field(None, max_length=200)
     targets: Optional[list[str]] = Field(None, max_length=5)
@@ -101,9 +102,16 @@ def register(app, web) -> None:
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
         names = web.region_names(store, lang)
-        rules = [dict(r, conditions=R.describe(r, lang, names)) for r in R.list_rules(team(request), who)]
-        return {"owner": who, "rules": rules, "alerts": feed.list_alerts(team(request), who, limit=100),
+        rules = [dict(r, conditions=R.describe(r, lang, names), shown_name=R.shown_name(r, lang))
+                 for r in R.list_rules(team(request), who)]
+        return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
                 "channels": R.channels(team(request), who)}
+
+    def shown_rules(alerts: list[dict], rules: list[dict]) -> list[dict]:
+        """Each alert with its rule's name in the UI language (``rule_shown``; a removed rule's alert keeps the name
+        it was raised under)."""
+        by_id = {r["id"]: r["shown_name"] for r in rules}
+        return [{**a, "rule_shown": by_id.get(a["rule_id"], a["rule_name"])} for a in alerts]
 
     @app.get("/api/alerts", tags=["alerts"], summary="我的预警规则、推送渠道与最近的预警（JSON，预警规则页的数据）")
     def api_overview(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -159,7 +167,8 @@ def register(app, web) -> None:
 
         def fetch(last: int) -> list[dict]:  # each title as the feed shows it, beside its type (labels.event_text)
             rows = reversed(feed.list_alerts(db, who, after=last, limit=100))
-            return [{**a, "shown_title": event_text(a, lang)} for a in rows]
+            rules = [dict(r, shown_name=R.shown_name(r, lang)) for r in R.list_rules(db, who)]
+            return [{**a, "shown_title": event_text(a, lang)} for a in shown_rules(list(rows), rules)]
 
         return sse.polled(request, fetch, after, event="alert")
 

@@ -13,6 +13,7 @@
 
   // -- the graph ------------------------------------------------------------------------------------------
   const nodes = new Map(), links = new Map(), paged = {};
+  const LABEL_W = 96;  // the widest name drawn beside a dot (px)
   const el = document.getElementById('rel-graph');
   const chart = (window.echarts && el) ? echarts.init(el, null, {renderer: 'canvas'}) : null;
   if (chart) window.addEventListener('resize', () => chart.resize());
@@ -25,7 +26,9 @@
       // placed there, dots and names (the neighbours sit around it, an edge's length away)
       label: center ? {show: true, fontSize: 11, position: 'bottom', distance: 4, color: '#333', textBorderWidth: 0,
                        backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2}
-                    : {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0}});
+                    : {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0,
+                       // a long name ends in … (whole in the tooltip): whole, it ran over its neighbours and the card's edge
+                       width: LABEL_W, overflow: 'truncate', ellipsis: '…'}});
   }
   function addTies(doc) {
     addNode(doc.node, !nodes.size);
@@ -51,7 +54,10 @@
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
       // labels that would cover one another are hidden (the name stays in the tooltip); wider spacing keeps most shown
-      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, force: {repulsion: 420, edgeLength: [80, 200], layoutAnimation: false},
+      // the layout's box leaves room on the right for the names drawn right of their dots (the right-most was cut at
+      // the card's edge)
+      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, left: 16, top: 24, bottom: 24, right: LABEL_W + 24,
+        force: {repulsion: 420, edgeLength: [80, 200], layoutAnimation: false},
         labelLayout: {hideOverlap: true},
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});

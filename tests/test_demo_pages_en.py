@@ -1,0 +1,98 @@
+"""The demo's pages as an analyst reads them in English at 1366 px, in headless chromium: the alert feed uses the
+page's width and names the demo's rules in English; the relationship graph's names stay inside the chart and off
+one another; a person's whole title (创始人、CEO) on the profile's people card, as on the key persons' grounds."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_graph_web import settled_labels  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+WIDE = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, demo_copy):
+    return demo_copy(tmp_path_factory.mktemp("demo_en") / "demo.duckdb")
+
+
+def test_alert_feed_spans_the_page_and_names_rules_in_english(demo, chromium):
+    """The seven-column feed sat in half the width (rule names wrapped to seven lines; the page 15,069 px tall in
+    English against 8,537 in Chinese), and the demo's rules had Chinese names only."""
+    require_browser()
+    with serving(demo) as base, chromium as b:
+        pg = b.new_page(viewport=WIDE)
+        heights = {}
+        for lang in ("zh", "en"):
+            pg.goto(base + f"/alerts?lang={lang}")
+            pg.wait_for_selector("#al-feed tbody tr")
+            heights[lang] = pg.evaluate("document.documentElement.scrollHeight")
+        feed = pg.evaluate("document.getElementById('al-feed-card').getBoundingClientRect().width")
+        main = pg.evaluate("document.getElementById('al-feed-card').parentElement.getBoundingClientRect().width")
+        assert feed >= 0.95 * main, (feed, main)
+        rules = pg.locator("#al-rules .al-rule-name").all_inner_texts()
+        shown = set(pg.locator("#al-feed .al-rule").all_inner_texts())
+        assert len(rules) == 3 and not any(CJK.search(r) for r in rules), rules
+        assert shown and shown <= set(rules), (shown, rules)
+        # one line per feed row's rule name: no row taller than two lines of its text
+        tall = pg.evaluate("""() => [...document.querySelectorAll('#al-feed .al-rule')].filter(td =>
+            td.getBoundingClientRect().height > 3 * parseFloat(getComputedStyle(td).lineHeight || 20)).length""")
+        assert tall == 0
+        assert heights["en"] <= 1.25 * heights["zh"], heights
+        pg.goto(base + "/alerts?lang=zh")
+        assert all(CJK.search(r) for r in pg.locator("#al-rules .al-rule-name").all_inner_texts())  # Chinese kept
+        b.close()
+
+
+def test_graph_names_stay_inside_the_chart(demo, chromium):
+    """The demo's busiest enterprise in English: names beside dots overlapped and the right-most one was cut at the
+    card's edge. Every drawn name lies inside the chart and none covers another (long ones end in …, whole in
+    the tooltip); three loads, as the force layout starts from random places."""
+    require_browser()
+    from cli_util import q
+
+    busiest = q(demo, """SELECT e, count(*) n FROM (SELECT enterprise_id e FROM roles UNION ALL
+                         SELECT enterprise_id FROM shareholdings) GROUP BY e ORDER BY n DESC, e LIMIT 1""")[0][0]
+    with serving(demo) as base, chromium as b:
+        pg = b.new_page(viewport=WIDE)
+        for _ in range(3):
+            pg.goto(base + f"/relations/{busiest}?lang=en")
+            pg.wait_for_selector("#rel-graph canvas")
+            labels = settled_labels(pg)
+            w, h = pg.evaluate("[document.getElementById('rel-graph').clientWidth, document.getElementById('rel-graph').clientHeight]")
+            assert len(labels) >= 10
+            outside = [x["t"] for x in labels if x["x"] < 0 or x["y"] < 0 or x["x"] + x["w"] > w + 0.5 or x["y"] + x["h"] > h + 0.5]
+            assert outside == [], (outside, w)
+            overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
+                        if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
+            assert overlaps == []
+        b.close()
+
+
+def test_a_person_keeps_the_whole_title_on_both_pages(demo, chromium):
+    """In English a person titled 创始人、CEO showed as "founder" on the profile's people card (CEO dropped) while the
+    key persons' grounds kept both: both places now say it alike, with the title as written."""
+    require_browser()
+    from cli_util import q
+
+    eid, name = q(demo, """SELECT r.enterprise_id, p.name FROM roles r JOIN persons p ON p.id = r.person_id
+                           WHERE r.role = 'founder' AND r.title = '创始人、CEO' AND r.end_date IS NULL
+                           ORDER BY r.enterprise_id LIMIT 1""")[0]
+    with serving(demo) as base, chromium as b:
+        pg = b.new_page(viewport=WIDE)
+        pg.goto(base + f"/enterprises/{eid}?lang=en")
+        cells = pg.locator("#people tr", has_text=name).locator(".ent-role").all_inner_texts()
+        card = next((c for c in cells if "founder" in c), cells)
+        assert "founder" in card and "CEO" in card, cells
+        pg.goto(base + f"/relations/{eid}?lang=en")
+        pg.wait_for_selector("#kp-table tbody tr")
+        grounds = pg.locator("#kp-table tr", has_text=name).first.inner_text()
+        assert card in grounds, (card, grounds)
+        b.close()
