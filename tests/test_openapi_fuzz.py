@@ -4,6 +4,8 @@ schemas; what the schema allows the route accepts, and what it forbids is refuse
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
 import tempfile
 import warnings
@@ -25,7 +27,9 @@ EXAMPLES = 12  # per route and phase: keeps the whole run around a minute
 
 def _app():
     """The app over a small fixture database (built at collection: the routes are parametrised from it)."""
-    path = str(Path(tempfile.mkdtemp(prefix="zhaoshang-fuzz-")) / "fx.duckdb")
+    folder = tempfile.mkdtemp(prefix="zhaoshang-fuzz-")
+    atexit.register(shutil.rmtree, folder, True)  # built at collection, outside pytest's temporary folders
+    path = str(Path(folder) / "fx.duckdb")
     matrix_fixture.build(path, n=120)
     return create_app(path)
 

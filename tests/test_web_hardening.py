@@ -161,6 +161,20 @@ def test_csv_export_streams_the_same_rows_as_the_file_export(app, db, tmp_path):
     assert c.get("/api/enterprises/export", params={"format": "csv", "region": "999999"}).status_code == 404
 
 
+def test_a_refused_workbook_export_leaves_no_file_behind(app, tmp_path, monkeypatch):
+    """An unknown region or node is refused while the workbook is written: the temporary file goes with it."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app.state.web.export_limits.__init__()
+    c = TestClient(app)
+    assert c.get("/api/enterprises/export", params={"region": "999999"}).status_code == 404
+    assert c.get("/api/enterprises/export", params={"node": "ZZZ"}).status_code == 404
+    assert list(tmp_path.glob("zhaoshang-export-*")) == []
+    r = c.get("/api/enterprises/export", params={"region": "330000"})
+    assert r.status_code == 200 and r.content[:2] == b"PK" and list(tmp_path.glob("zhaoshang-export-*")) == []
+
+
 def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
     from zhaoshang.interfaces.web.limits import EXPORT_BURST, TokenBuckets
 

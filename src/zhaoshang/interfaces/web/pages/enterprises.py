@@ -74,7 +74,11 @@ def register(app, web) -> None:
                                      headers={"Content-Disposition": f'attachment; filename="enterprises-{stamp}.csv"'})
         fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-export-")
         os.close(fd)
-        ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f)
+        try:
+            ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f)
+        except BaseException:  # an unknown region or node is refused while writing: the empty file goes too
+            os.unlink(tmp)
+            raise
         return FileResponse(tmp, media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
                             filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
 
