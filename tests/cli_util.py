@@ -78,7 +78,9 @@ class _WarmServer:
             with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, tempfile.TemporaryFile() as e:
                 i.write(stdin.encode())
                 i.seek(0)
-                request = {"argv0": cmd[0], "args": cmd[1:], "env": env, "cwd": cwd}
+                mask = os.umask(0o22)  # read (and put back) the caller's: a child of the caller would inherit it
+                os.umask(mask)
+                request = {"argv0": cmd[0], "args": cmd[1:], "env": env, "cwd": cwd, "umask": mask}
                 socket.send_fds(self.sock, [json.dumps(request).encode()], [i.fileno(), o.fileno(), e.fileno()])
                 pid = self._answer()["pid"]
                 try:

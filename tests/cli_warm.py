@@ -1,11 +1,11 @@
 """A warm start for the ``zhaoshang`` command in tests: the same entry point in a process of its own, forked from an
 interpreter that has already imported what every command imports.
 
-The suite runs the command about a thousand times. Each real start spends most of a second of CPU on Python's start
+The suite runs the command about 1,400 times. Each real start spends most of a second of CPU on Python's start
 and on importing the command-line framework and DuckDB before the command does anything; on two cores that is
 minutes of the suite. Here one server process per test worker imports ``zhaoshang.interfaces.cli`` once and forks a
 child for each run. The child is what the console script is after its imports: it gets the run's argument list,
-environment, working directory and standard streams (files the caller reads afterwards), calls the same
+environment, working directory, umask and standard streams (files the caller reads afterwards), calls the same
 ``main()``, and exits through Python's own shutdown, so its exit code, output, threads joined and files closed are
 the console script's. ``cli_util.run`` uses it unless a test asks for the console script itself (``fresh=True``),
 which the tests of process start, interpreter options and import costs do.
@@ -40,6 +40,7 @@ def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
+    os.umask(request["umask"])
     sys.argv = [request["argv0"], *request["args"]]
     from zhaoshang.interfaces.cli import main
 

@@ -388,7 +388,7 @@ def idle_compute(store, info: dict, chain: str, ref: _dt.date, cfg: dict, resour
 def recommend(store, region: str, *, level: str | None = None, as_of: Any = None, resources: Any = None,
               top: int = 15, chain: str | None = None, config: str | Path | None = None) -> dict:
     """Segments to attract (feasibility × value) and attraction modes for one region."""
-    from .regions.matrix import default_chain
+    from .regions.nodes import default_chain
 
     cfg = load_config(config)
     if top < 0:

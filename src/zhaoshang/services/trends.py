@@ -15,7 +15,7 @@ from ..core.parse.dates import parse_user_date
 from ..core.errors import UserError
 from ..core.geo.lookup import region_condition, region_info
 from ..core.geo.regions import MUNICIPALITIES
-from .regions.matrix import node_not_found
+from .regions.nodes import node_not_found
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
@@ -63,7 +63,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         raise UserError(f"未知的时间粒度: {by}（可选: {', '.join(BYS)}）", f"unknown period: {by} (one of: {', '.join(BYS)})")
     if top < 0:
         raise UserError("--top 不能为负", "--top cannot be negative")
-    from .regions.matrix import default_chain
+    from .regions.nodes import default_chain
 
     chain = chain or default_chain(store)
     info = resolve_region(store, region, level)

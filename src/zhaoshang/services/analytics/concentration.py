@@ -123,7 +123,7 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
                             [chain, chain_node, chain_node])[0]["n"]
         known += store.query("SELECT count(*) AS n FROM chain_nodes WHERE chain = ? AND code = ?", [chain, chain_node])[0]["n"]
         if known == 0:
-            from ..regions.matrix import node_not_found
+            from ..regions.nodes import node_not_found
 
             raise node_not_found(store, chain, chain_node)
 

@@ -1,0 +1,37 @@
+"""The chain's nodes as the region services name them: the chain used when none is named, and the error for a
+node the chain does not have. Apart from the matrix (regions/matrix.py) so that the services the matrix builds on
+(trends, concentration, recommend) name them without importing it."""
+
+from __future__ import annotations
+
+import re
+
+from ...core.errors import NotFound
+
+
+def default_chain(store) -> str:
+    """The chain to use when none is named: the one with the most placements (else with nodes)."""
+    if getattr(store, "chain_default", None):
+        return store.chain_default
+    row = store.con.execute(
+        "SELECT chain FROM placements GROUP BY chain ORDER BY count(*) DESC, chain LIMIT 1").fetchone()
+    if row:
+        return row[0]
+    row = store.con.execute("SELECT chain FROM chain_nodes GROUP BY chain ORDER BY count(*) DESC LIMIT 1").fetchone()
+    return row[0] if row else "ai"
+
+
+def node_not_found(store, chain: str, node: str) -> NotFound:
+    """The error for a chain node the chain does not have, naming the nodes the user may have meant: the code in
+    another case or without its zero (m05, M5 → M05) or a node whose name holds the text (视觉 → M05 计算机视觉)."""
+    s = str(node).strip()
+    m = re.fullmatch(r"([A-Za-z])0*(\d{1,2})", s)
+    padded = f"{m.group(1).upper()}{int(m.group(2)):02d}" if m else None
+    rows = store.con.execute(
+        "SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND (upper(code) = upper(?) "
+        "OR code = ? OR contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), lower(?))) ORDER BY level, code "
+        "LIMIT 3", [chain, s, padded, s, s]).fetchall() if s else []
+    if not rows:
+        return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}")
+    return NotFound(f"未找到产业链环节: {s}，您是不是要找：{'、'.join(f'{c} {zh}' for c, zh, _ in rows)}?",
+                    f"chain node not found: {s}; did you mean {', '.join(f'{c} ({en})' for c, _, en in rows)}?")
