@@ -34,13 +34,17 @@ def run(*args, db: Path | str | None = None, check: bool = True, env: dict | Non
     full_env.update(env or {})
     stdin = input if input is not None else ""
     if fresh or COLD or any(k.startswith(("PYTHON", "LC_")) or k == "LANG" for k in (env or {})):
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd,
-                              input=stdin)
+        proc = _cold(cmd, full_env, cwd, stdin, timeout)
     else:
         proc = _WARM.run(cmd, full_env, str(cwd or os.getcwd()), stdin, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+def _cold(cmd: list[str], env: dict, cwd, stdin: str, timeout: float) -> subprocess.CompletedProcess:
+    """The console script itself, in a process started for this run."""
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd, input=stdin)
 
 
 class _WarmServer:
@@ -71,7 +75,7 @@ class _WarmServer:
 
     def run(self, cmd: list[str], env: dict, cwd: str, stdin: str, timeout: float) -> subprocess.CompletedProcess:
         if not self.lock.acquire(blocking=False):
-            return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd, input=stdin)
+            return _cold(cmd, env, cwd, stdin, timeout)
         try:
             if self.server is None or self.server.poll() is not None:
                 self._start()
