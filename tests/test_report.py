@@ -123,6 +123,10 @@ def test_xlsx_holds_the_json_numbers(env):
         [(r["enterprise_id"], r["name"], r["reasons_text"]) for r in p["leads"]["rows"]] and leads
     modes = table("招商模式")
     assert len(modes) == len(p["recommend"]["modes"])
+    # each mode says whether it is suggested in the words of the region page and `zhaoshang recommend`
+    said = {True: "建议采用", False: "暂不具备条件"}
+    assert sorted(r["建议"] for r in modes) == sorted(said[m["suggested"]] for m in p["recommend"]["modes"])
+    assert [r["建议"] for r in modes] == sorted((r["建议"] for r in modes), key=lambda v: v != "建议采用")
     ov = {r[0]: r[1] for r in wb["概览"].iter_rows(values_only=True) if r[0]}
     assert ov["本地产业链企业数"] == p["summary"]["region_total"] and ov["数据截至"] == p["as_of"]
     assert ov["层级"] in ("省级", "地市", "区县") and ov["产业链"] == f"{p['chain_name']}（{p['chain']}）"  # not city, ai
@@ -172,6 +176,10 @@ def test_english_report_and_as_of(env):
     col = modes[head].index("Criteria")
     crit = [r[col] for r in modes[head + 1:] if r[col]]
     assert crit and not [c for c in crit if "；" in c], crit
+    said = [r[modes[head].index("Suggested")] for r in modes[head + 1:] if r[col]]
+    assert set(said) <= {"suggested", "not suggested"} and said, said
+    assert html.count("<small>suggested</small>") == said.count("suggested")  # the report's mode cards, same words
+    assert html.count("<small>not suggested</small>") == said.count("not suggested")
 
 
 @pytest.mark.parametrize("args, needle", [

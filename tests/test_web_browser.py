@@ -530,3 +530,18 @@ def test_map_panel_list_link_counts_what_the_map_counts(page, server):
     page.wait_for_url("**/enterprises?*")
     assert int(page.inner_text("#result-total").replace(",", "")) == want["count"]
     assert page.errors == []
+
+
+def test_pages_print_shares_as_the_cli_does(page, server):
+    """The map showed 6.26 % where `zhaoshang map` printed 6.3 %: the pages' percent is the CLI's and the reports'
+    (``labels.pct_text``: one decimal, two where one would round a non-zero share to zero)."""
+    from zhaoshang.interfaces.labels import pct_text
+
+    page.goto(server + "/map")
+    page.wait_for_selector("#map[data-ready='1']")
+    values = [0, 0.0626, 0.1, 0.23149, 1, 0.0004, 0.00095, 0.001, -0.0626, -0.0004]
+    assert page.evaluate("xs => xs.map(x => ZS.pct(x))", values) == [pct_text(v) for v in values]
+    assert page.evaluate("ZS.pct(null)") == pct_text(None) == "—"
+    shown = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(t => t.innerText)")
+    assert shown and all(re.fullmatch(r"\d+\.\d%|0\.0\d%", s) for s in shown), shown
+    assert page.errors == []

@@ -243,6 +243,9 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
         out.append({"code": m.get("code") or m.get("mode"),
                     "name": (m.get("name_en") if en else m.get("name_zh")) or m.get("name") or m.get("label") or m.get("code"),
                     "suggested": bool(m.get("suggested", m.get("recommended", True))),
+                    # the words the region page and `zhaoshang recommend` use (labels.MODE_SUGGESTED)
+                    "suggested_text": label("mode_suggested", "yes" if m.get("suggested", m.get("recommended", True))
+                                            else "no", lang),
                     "require": m.get("require"), "criteria": crit,
                     "action": m.get("action_en") if en else m.get("action_zh")})
     out.sort(key=lambda x: not x["suggested"])

@@ -37,11 +37,11 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     map_cols = [("code", "地区代码", "Code", "text")] + TABLES["map"] + [("region_total", "产业链企业数", "Chain enterprises", "int"),
                                                                         ("highlight", "本地区", "This region", "text")]
     rec_segments, rec_modes = recommend_parts(profile)
-    modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested"], "require": c["require"],
+    modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested_text"], "require": c["require"],
               "criteria": ("; " if en else "；").join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]),
               "action": c["action"]}
              for c in mode_cards(rec_modes, lang)]
-    mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议采用", "Suggested", "text"),
+    mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议", "Suggested", "text"),
                  ("require", "条件要求（all 全部 / any 任一）", "Require", "text"), ("criteria", "依据（✓ 满足）", "Criteria", "text"),
                  ("action", "做法", "Action", "text")]
     tr = trend_parts(profile, lang)

@@ -9,7 +9,7 @@
   ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
   // a note in brackets after a word: full-width in Chinese, ' (…)' in English
   ZS.paren = s => (ZS.lang === 'en' ? ' (' + s + ')' : '（' + s + '）');
-  ZS.pct = x => (x == null ? '—' : (x * 100).toFixed(x >= 0.1 ? 1 : 2) + '%');
+  ZS.pct = x => (x == null || Number.isNaN(x) ? '—' : (x * 100).toFixed(Math.abs(x) >= 0.001 || x === 0 ? 1 : 2) + '%');  // as labels.pct_text
   ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
   // an LQ with two decimals, or more where two would put it on the other side of a label threshold
   // (1.197 next to 延链 under LQ ≥ 1.2) — the rule of interfaces/labels.py::lq_text
