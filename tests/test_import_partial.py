@@ -136,6 +136,29 @@ def test_normal_churn_is_not_refused_and_a_later_partial_keeps_the_full_exports_
     assert [a["export_date"] for a in run_json("show", delisted, db=db)["absent_from_latest"]] == [LATER]
 
 
+def test_a_later_partial_listing_a_company_again_ends_its_note(full, db, tmp_path):
+    """A company a full export left out kept its "no longer listed" note after a later partial file listed it
+    again unchanged: an unchanged row writes no record, so nothing said it was back. The relisting is now recorded
+    (``enterprise_relisted``); a company listed again with a change ends its note by its new record, as before;
+    one the partial file leaves out keeps its note."""
+    name = _col(full, "公司全称")
+    f = _write(tmp_path / "month.csv", full["header"], full["rows"][30:])
+    run_json("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db)
+    same, kept = full["rows"][0], full["rows"][2]
+    changed = list(full["rows"][1])
+    changed[_col(full, "注册地址")] += "（新址）"
+    for row in (same, changed, kept):
+        assert [a["export_date"] for a in run_json("show", row[name], db=db)["absent_from_latest"]] == [LATER]
+    part = _write(tmp_path / "back.csv", full["header"], [same, changed, *full["rows"][40:60]])
+    rep = run_json("import", "enterprises", part, "--preset", "szse_a_share", "--data-date", "2026-02-15", "--partial",
+                   db=db)
+    assert rep["scope"] == "partial"
+    assert q(db, "SELECT count(*) FROM enterprise_relisted")[0][0] == 1  # the unchanged one; the changed one has a record
+    assert run_json("show", same[name], db=db)["absent_from_latest"] == []
+    assert run_json("show", changed[name], db=db)["absent_from_latest"] == []
+    assert [a["export_date"] for a in run_json("show", kept[name], db=db)["absent_from_latest"]] == [LATER]
+
+
 @pytest.mark.browser
 def test_the_upload_page_refuses_a_partial_file_and_offers_the_scope(full, db, head49):
     """The 数据更新 page (real chromium): the same guard, in the page's words; choosing 部分导出 imports it."""

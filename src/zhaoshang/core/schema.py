@@ -364,6 +364,13 @@ CREATE TABLE IF NOT EXISTS enterprise_absences (
     import_id INTEGER NOT NULL
 );
 
+-- keys an earlier export left out (enterprise_absences) that a later export lists again unchanged (no new record)
+CREATE TABLE IF NOT EXISTS enterprise_relisted (
+    source VARCHAR NOT NULL,
+    source_key VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS enterprise_conflicts (
     enterprise_id BIGINT NOT NULL,
     field VARCHAR NOT NULL,          -- name | province_code | founded | capital_wan

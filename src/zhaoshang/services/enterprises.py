@@ -527,9 +527,16 @@ def _absent_from_latest_export(store, eid: int, d) -> list[dict]:
     the latest export is the latest full one."""
     if not store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_absences'")[0]["n"]:
         return []  # a database written before absences were recorded
+    # a key listed again unchanged writes no record: its relisting is kept apart (older databases have none)
+    relisted = ("UNION ALL SELECT l.source, l.source_key, l.import_id FROM enterprise_relisted l SEMI JOIN "
+                "(SELECT source, source_key FROM enterprise_records WHERE enterprise_id = ?) r "
+                "ON r.source = l.source AND r.source_key = l.source_key"
+                if store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_relisted'")[0]["n"]
+                else "")
     return store.query(
-        """WITH keys AS (SELECT source, source_key, max(import_id) AS last_listed FROM enterprise_records
-                         WHERE enterprise_id = ? AND source_key IS NOT NULL GROUP BY ALL),
+        f"""WITH keys AS (SELECT source, source_key, max(import_id) AS last_listed FROM (
+                           SELECT source, source_key, import_id FROM enterprise_records
+                           WHERE enterprise_id = ? AND source_key IS NOT NULL {relisted}) GROUP BY ALL),
                 latest AS (SELECT source, max(id) AS import_id FROM imports
                            WHERE kind = 'enterprises' AND data_date <= ?
                              AND coalesce(json_extract_string(options, '$.scope'), '') <> 'partial' GROUP BY source)
@@ -540,7 +547,7 @@ def _absent_from_latest_export(store, eid: int, d) -> list[dict]:
            JOIN imports li ON li.id = l.import_id
            JOIN enterprise_absences f ON f.source = k.source AND f.source_key = k.source_key AND f.import_id > k.last_listed
            JOIN imports fi ON fi.id = f.import_id AND fi.id <= l.import_id
-           GROUP BY ALL ORDER BY k.source, k.source_key""", [eid, d])
+           GROUP BY ALL ORDER BY k.source, k.source_key""", [eid, eid, d] if relisted else [eid, d])
 
 
 def facets(store, chain: str | None = None) -> dict:

@@ -134,6 +134,15 @@ class LatestHashes:
                 self.seen[i[first]] = True
         return pa.array(out)
 
+    def came_again(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether each of these latest hashes (halves ``lo``, ``hi``) came again in the file read so far."""
+        lo, hi = np.asarray(lo, np.uint64), np.asarray(hi, np.uint64)
+        out = np.zeros(len(lo), bool)
+        for j, (a, b) in enumerate(zip(lo, hi)):  # few: the keys an earlier export left out
+            at, to = np.searchsorted(self.lo, a, "left"), np.searchsorted(self.lo, a, "right")
+            out[j] = bool((self.seen[at:to] & (self.hi[at:to] == b)).any())
+        return out
+
     def sql(self, col: str) -> str:
         """SQL: whether the 128-bit hash ``col`` is the latest of some key of the source."""
         return f"{self.name}({_half(col, 0)}, {_half(col, 1)})"
@@ -193,7 +202,23 @@ class UnchangedRows:
                     JOIN _unseen_v u ON u.lo = {_half('l.row_hash', 0)} AND u.hi = {_half('l.row_hash', 1)}""")
             finally:
                 con.unregister("_unseen_v")
+        # the keys an earlier export left out that this one lists again unchanged: set aside above, they write no
+        # record, so the relisting is recorded on its own (``record_relisted``)
+        con.execute("CREATE OR REPLACE TEMP TABLE _relisted (source_key VARCHAR)")
+        if self.latest is not None and seen:
+            lh = self.latest
+            gone = con.execute(f"""SELECT l.source_key, {_half('l.row_hash', 0)} AS lo, {_half('l.row_hash', 1)} AS hi
+                FROM {lh.latest_sql} l SEMI JOIN {_absent_since_sql(self.source)} a
+                ON a.source_key = l.source_key AND a.import_id > l.import_id""").fetchnumpy()
+            back = gone["source_key"][lh.came_again(gone["lo"], gone["hi"])] if len(gone["source_key"]) else []
+            if len(back):
+                con.executemany("INSERT INTO _relisted VALUES (?)", [[str(k)] for k in back])
         return None
+
+
+def _absent_since_sql(source: str) -> str:
+    """SQL: the source's recorded absences (key, import)."""
+    return f"(SELECT source_key, import_id FROM enterprise_absences WHERE source = {ql(source)})"
 
 
 def combined_hashes(con, table: str = "_ent", key: str = "_key") -> None:
@@ -217,6 +242,9 @@ def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
         con.execute(f"DELETE FROM {table} WHERE _key IN (SELECT _key FROM _ent_same)")
         con.execute(f"UPDATE _seen_n SET n = n + {int(n)}")
         con.execute("DELETE FROM _unseen WHERE source_key IN (SELECT _key FROM _ent_same)")
+        con.execute(f"""INSERT INTO _relisted SELECT s._key FROM _ent_same s SEMI JOIN {_absent_since_sql(source)} a
+            ON a.source_key = s._key AND a.import_id > (SELECT max(import_id) FROM enterprise_records r
+                                                        WHERE r.source = {ql(source)} AND r.source_key = s._key)""")
     con.execute("DROP TABLE _ent_same")
     return n
 
@@ -296,6 +324,18 @@ def record_absences(con, source: str, import_id: int) -> int:
     n = con.execute(f"SELECT count(*) FROM enterprise_absences WHERE import_id = {int(import_id)}").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _unseen")
     return n
+
+
+def record_relisted(con, source: str, import_id: int) -> int:
+    """Record the keys an earlier export left out that this export lists again unchanged
+    (``enterprise_relisted``): the profile's "no longer listed" note ends with them, as it does for a key
+    whose changed row is written again. How many keys."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_relisted'").fetchall():
+        return 0
+    con.execute(f"INSERT INTO enterprise_relisted SELECT DISTINCT {ql(source)}, source_key, {int(import_id)} FROM _relisted")
+    n = con.execute("SELECT count(DISTINCT source_key) FROM _relisted").fetchone()[0]
+    con.execute("DROP TABLE _relisted")
+    return int(n)
 
 
 def unchanged_rows(source: str, read_all: bool = False) -> UnchangedRows:

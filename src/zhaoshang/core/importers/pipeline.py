@@ -24,7 +24,7 @@ from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
 from .delta import (SCOPES, count_changes, count_unchanged, guard_absences, has_earlier, linked_records, record_absences,
-                    refuse_older_export, skip_absences, split_new, unchanged_rows)
+                    record_relisted, refuse_older_export, skip_absences, split_new, unchanged_rows)
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -312,6 +312,7 @@ def _absences(con, src: str, import_id: int, scope: str | None, report: ImportRe
         skip_absences(con)
         report.changes = {**(report.changes or {}), "disappeared": 0, "not_listed": vanish}
     record_absences(con, src, import_id)
+    record_relisted(con, src, import_id)
 
 
 def _rate(rows: int, t0: float) -> str:
