@@ -175,3 +175,71 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
             time.sleep(0.1)
         assert len(rx.calls) == 2 and rx.ok[0][0]["X-Zhaoshang-Signature"].startswith("sha256=")
     rx.close()
+
+
+def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeypatch):
+    """A webhook that failed every attempt was listed only by `zhaoshang alerts deliveries`: the alerts page never
+    said a push had been lost. The page now lists the user's dead letters with their last error, and one button puts
+    them back in the queue; the server's delivery schedule sends them (the receiver accepts this time)."""
+    require_browser()
+    monkeypatch.setenv("ZHAOSHANG_ALERT_ATTEMPTS", "1")  # the first failure is final: a dead letter at once
+    monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.3")
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.core.teamstate import default_team_url
+    from zhaoshang.services.alerts import delivery
+
+    path, info, _ = fx
+    db = tmp_path / "served.duckdb"
+    db.write_bytes(path.read_bytes())
+    served_team = open_team_db(default_team_url(str(db)))
+    other_system = team_tokens(served_team, users=(("partner", "analyst"),))["analyst"]
+    rx = Receiver(fail=1)
+    R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-dead")
+    import httpx
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1366, "height": 900})
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(base + "/alerts")
+        assert pg.locator("#al-dead-none").is_visible() and pg.locator("#al-dead").count() == 0
+        pg.fill("#r-name", "融资推送")
+        pg.check("input[name=types][value=funding]")
+        pg.fill("#r-gaps", "杭州市")
+        pg.check("input[name=channels][value=webhook]")
+        pg.click("#r-save")
+        pg.wait_for_selector("#al-rules tr[data-id]")
+        r = httpx.post(base + "/api/events", headers=other_system, timeout=10, json={
+            "enterprise_id": info["gap_ent"], "type": "funding", "date": "2024-06-01", "title": "融资: B轮 1亿元",
+            "detail": {"round": "b", "amount_wan": 10000}, "source": "dead-test", "source_key": "d-1"})
+        assert r.status_code == 200, r.text
+        for _ in range(200):  # the schedule tries once, the receiver answers 500: a dead letter
+            if delivery.list_deliveries(served_team, status="dead"):
+                break
+            time.sleep(0.1)
+        dead = delivery.list_deliveries(served_team, status="dead")
+        assert len(dead) == 1 and len(rx.calls) == 1 and rx.ok == []
+        pg.goto(base + "/alerts")
+        row = pg.locator(f'#al-dead li[data-id="{dead[0]["id"]}"]')
+        assert row.count() == 1 and rx.url in row.inner_text() and "500" in row.inner_text(), row.inner_text()
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            pg.locator("#al-settings").screenshot(path=str(Path(SHOTS) / "alerts-dead-letters.png"))
+        pg.goto(base + "/alerts?lang=en")
+        assert "Failed deliveries (dead letters)" in pg.inner_text("#al-settings")
+        pg.click("#dead-retry")
+        pg.wait_for_load_state("networkidle")
+        for _ in range(200):  # sent again by the server's schedule, accepted and signed
+            if rx.ok:
+                break
+            time.sleep(0.1)
+        assert len(rx.ok) == 1 and rx.ok[0][0]["X-Zhaoshang-Signature"].startswith("sha256=")
+        assert delivery.list_deliveries(served_team, status="dead") == []
+        pg.goto(base + "/alerts")
+        assert pg.locator("#al-dead-none").is_visible()
+        assert errors == []
+        b.close()
+    rx.close()
+    served_team.close()

@@ -172,12 +172,17 @@ def list_deliveries(team, *, status: str | None = None, owner: str | None = None
     return [{c: r.get(c) for c in COLUMNS} for r in rows]
 
 
-def retry(team, delivery_id: int | None = None) -> int:
-    """Put dead letters (one, or all) back in the queue, due now; returns how many."""
+def retry(team, delivery_id: int | None = None, owner: str | None = None) -> int:
+    """Put dead letters (one, or all; of one owner when given: the alerts page's user) back in the queue, due
+    now; returns how many."""
     at = now()
+    where, params = ["status = 'dead'"], [at, at]
+    if delivery_id is not None:
+        where.append("id = ?")
+        params.append(int(delivery_id))
+    if owner is not None:
+        where.append("owner = ?")
+        params.append(owner)
     with team.tx(exclusive=True) as tx:
-        if delivery_id is None:
-            return tx.execute("UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_at = ?, updated_at = ? "
-                              "WHERE status = 'dead'", [at, at]).rowcount or 0
         return tx.execute("UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_at = ?, updated_at = ? "
-                          "WHERE status = 'dead' AND id = ?", [at, at, int(delivery_id)]).rowcount or 0
+                          "WHERE " + " AND ".join(where), params).rowcount or 0

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from ....core.errors import NotFound, UserError
-from ....services.alerts import feed
+from ....core.teamstate.clock import to_second
+from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
 from ...labels import EVENT_TYPES, event_text, label, news_link_text
 from .. import sse
@@ -105,7 +106,10 @@ def register(app, web) -> None:
         rules = [dict(r, conditions=R.describe(r, lang, names), shown_name=R.shown_name(r, lang))
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
-                "channels": R.channels(team(request), who)}
+                "channels": R.channels(team(request), who),
+                # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
+                # and sent again from the page
+                "dead_letters": delivery.list_deliveries(team(request), status="dead", owner=who, limit=50)}
 
     def shown_rules(alerts: list[dict], rules: list[dict]) -> list[dict]:
         """Each alert with its rule's name in the UI language (``rule_shown``; a removed rule's alert keeps the name
@@ -181,6 +185,7 @@ def register(app, web) -> None:
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     error: Optional[str] = None):
         doc = overview(request, store, user, web.lang_of(request))
+        doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"])) for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
             "nav": "alerts", **doc, "error": (error or "")[:300] or None, "event_choices": EVENT_CHOICES,
             "can_write": user.can("team_write"),
@@ -236,6 +241,12 @@ def register(app, web) -> None:
                            policy=request.app.state.webhook_policy)
         except UserError as exc:
             return back(exc.in_lang(web.lang_of(request)))
+        return back()
+
+    @app.post("/alerts/deliveries/retry", include_in_schema=False)
+    def form_retry(request: Request, user=Depends(web.current_user)):
+        """The user's dead letters back in the queue: the server's delivery schedule sends them at once."""
+        delivery.retry(team(request), owner=_owner(user))
         return back()
 
     @app.post("/alerts/read", include_in_schema=False)
