@@ -6,6 +6,7 @@ ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -79,11 +80,27 @@ def test_alerts_api(fx, tmp_path):
     assert client.get("/api/alerts/items/99999").status_code == 404
 
 
+@contextlib.contextmanager
+def _served_alerts_page(db, width: int = 1400, height: int = 1000):
+    """The database served, and a headless chromium page on its /alerts: ``(base URL, page, console errors)``."""
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(base + "/alerts")
+        try:
+            yield base, pg, errors
+        finally:
+            b.close()
+
+
 @pytest.mark.browser
 def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     require_browser()
     monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.3")  # the served process retries a failed webhook soon
-    from playwright.sync_api import sync_playwright
 
     path, info, _ = fx
     db = tmp_path / "served.duckdb"
@@ -98,12 +115,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     other_system = team_tokens(served_team, users=(("partner", "analyst"),))["analyst"]
     rx = Receiver(fail=1)  # the local user's webhook: fails once, then accepts
     R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-browser")
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page(viewport={"width": 1400, "height": 1000})
-        errors = []
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.goto(base + "/alerts")
+    with _served_alerts_page(db) as (base, pg, errors):
         assert pg.locator("#al-empty").is_visible()
         pg.fill("#r-name", "坏规则")
         pg.click("#r-save")  # nothing but a name: refused with one line
@@ -167,7 +179,6 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         titles = pg.eval_on_selector_all("#al-feed tbody tr td:nth-child(6)", "tds => tds.map(t => t.innerText.trim())")
         assert "Series C CNY 300 million" in titles and not [x for x in titles if x.startswith("funding")], titles
         assert errors == []
-        b.close()
         # the server's background schedule delivered the webhook: retried after the first failure, signed
         for _ in range(200):
             if rx.ok:
@@ -177,6 +188,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     rx.close()
 
 
+@pytest.mark.browser
 def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeypatch):
     """A webhook that failed every attempt was listed only by `zhaoshang alerts deliveries`: the alerts page never
     said a push had been lost. The page now lists the user's dead letters with their last error, and one button puts
@@ -184,8 +196,6 @@ def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeyp
     require_browser()
     monkeypatch.setenv("ZHAOSHANG_ALERT_ATTEMPTS", "1")  # the first failure is final: a dead letter at once
     monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.3")
-    from playwright.sync_api import sync_playwright
-
     from zhaoshang.core.teamstate import default_team_url
     from zhaoshang.services.alerts import delivery
 
@@ -198,12 +208,7 @@ def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeyp
     R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-dead")
     import httpx
 
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page(viewport={"width": 1366, "height": 900})
-        errors = []
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.goto(base + "/alerts")
+    with _served_alerts_page(db, 1366, 900) as (base, pg, errors):
         assert pg.locator("#al-dead-none").is_visible() and pg.locator("#al-dead").count() == 0
         pg.fill("#r-name", "融资推送")
         pg.check("input[name=types][value=funding]")
@@ -240,6 +245,5 @@ def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeyp
         pg.goto(base + "/alerts")
         assert pg.locator("#al-dead-none").is_visible()
         assert errors == []
-        b.close()
     rx.close()
     served_team.close()
