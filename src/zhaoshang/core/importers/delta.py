@@ -205,7 +205,9 @@ class UnchangedRows:
         # the keys an earlier export left out that this one lists again unchanged: set aside above, they write no
         # record, so the relisting is recorded on its own (``record_relisted``)
         con.execute("CREATE OR REPLACE TEMP TABLE _relisted (source_key VARCHAR)")
-        if self.latest is not None and seen:
+        # (a source that never had a key left out, the usual case, reads nothing more)
+        if self.latest is not None and seen and \
+                con.execute(f"SELECT 1 FROM {_absent_since_sql(self.source)} LIMIT 1").fetchall():
             lh = self.latest
             gone = con.execute(f"""SELECT l.source_key, {_half('l.row_hash', 0)} AS lo, {_half('l.row_hash', 1)} AS hi
                 FROM {lh.latest_sql} l SEMI JOIN {_absent_since_sql(self.source)} a
