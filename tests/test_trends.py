@@ -225,3 +225,27 @@ def test_rounds_without_a_sub_region_are_said_apart(tmp_path, demo_copy):
         pg.goto(f"{base}/trends?region={city}&lang=en")
         assert f"{n} more round" in pg.inner_text("#region-unplaced") and "not shown" in pg.inner_text("#region-unplaced")
         b.close()
+
+
+def test_amount_sums_do_not_depend_on_the_order_rows_are_added():
+    """`trends` gave 42483.06074652701 on one run and 42483.060746527 on the next: DuckDB adds doubles in the order
+    its threads finish. Summed as exact decimals (``dialect.exact_sum``), every order gives the same number."""
+    import itertools
+
+    import duckdb
+
+    from zhaoshang.core import dialect
+
+    values = [0.1, 0.2, 0.3, 1e10, -1e10, 5706.867624977, 17031.422945317]
+    con = duckdb.connect()
+    plain, exact = set(), set()
+    for order in itertools.permutations(values, len(values)):
+        rows = ", ".join(f"({i}, {v!r}::DOUBLE)" for i, v in enumerate(order))
+        src = f"(SELECT * FROM (VALUES {rows}) t(i, amount_wan) ORDER BY i)"
+        plain.add(con.execute(f"SELECT sum(amount_wan ORDER BY i) FROM {src}").fetchone()[0])
+        exact.add(con.execute(f"SELECT {dialect.current().exact_sum('amount_wan')} FROM {src}").fetchone()[0])
+        if len(plain) > 1 and len(exact) == 1 and len(plain) > 3:
+            break
+    assert len(plain) > 1  # the values do add differently in another order
+    assert len(exact) == 1 and exact == {round(sum(sorted(values, key=abs)), 6)}
+    assert con.execute(f"SELECT {dialect.current().exact_sum('x')} FROM (SELECT NULL::DOUBLE AS x)").fetchone()[0] == 0

@@ -81,6 +81,12 @@ class Dialect:
         """The ``value`` of the row with the smallest ``key`` in a group (a NULL value counts)."""
         raise NotImplementedError(f"{self.name}: arg_min")
 
+    def exact_sum(self, expr: str) -> str:
+        """The sum of a floating-point column, 0 for none, the same on every run: summed as exact decimals (six
+        places). A parallel sum of doubles adds in the order its threads finish, and the last digits moved from run
+        to run (42483.06074652701 against 42483.060746527)."""
+        return f"coalesce(CAST(sum(CAST({expr} AS DECIMAL(38, 6))) AS DOUBLE PRECISION), 0)"
+
 
 class DuckDBDialect(Dialect):
     name = "duckdb"

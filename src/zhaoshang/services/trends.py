@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core import dialect
 from ..core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ..core.parse.dates import parse_user_date
 from ..core.errors import UserError
@@ -100,8 +101,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
                     SELECT 1 FROM es WHERE es.enterprise_id = f.enterprise_id AND es.anc = ?)))"""
     bparams = clo_params + [chain, d_start, d_start, hi, hi] + rparams + [node, node]
     seg2 = "(SELECT DISTINCT enterprise_id, anc FROM es WHERE anc_level = 2)"
+    sum_f, sum_fk = dialect.current().exact_sum("f.amount_wan"), dialect.current().exact_sum("fk.amount_wan")
     agg = ("count(*) AS rounds, count(f.amount_wan) AS disclosed, count(*) - count(f.amount_wan) AS undisclosed, "
-           "coalesce(sum(f.amount_wan), 0) AS amount_wan, count(DISTINCT f.enterprise_id) AS enterprises")
+           f"{sum_f} AS amount_wan, count(DISTINCT f.enterprise_id) AS enterprises")
     unit = "QUARTER" if by == "quarter" else "YEAR"
     step = "INTERVAL 3 MONTH" if by == "quarter" else "INTERVAL 1 YEAR"
 
@@ -163,7 +165,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
                     FROM fi GROUP BY ikey),
         ranked AS (SELECT fk.ikey, count(*) AS rounds, count(fk.amount_wan) AS disclosed,
                           count(*) - count(fk.amount_wan) AS undisclosed,
-                          coalesce(sum(fk.amount_wan), 0) AS amount_wan, count(*) FILTER (WHERE fk.lead) AS lead_rounds,
+                          {sum_fk} AS amount_wan, count(*) FILTER (WHERE fk.lead) AS lead_rounds,
                           count(DISTINCT fk.enterprise_id) AS enterprises
                    FROM fk GROUP BY 1 ORDER BY rounds DESC, amount_wan DESC, fk.ikey LIMIT ?)"""
     iparams = bparams + [top]
@@ -174,12 +176,12 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         LEFT JOIN regions pg ON pg.code = t.province_code LEFT JOIN regions cg ON cg.code = t.city_code
         ORDER BY r.rounds DESC, r.amount_wan DESC, r.ikey""", iparams)
     inv_nodes = store.query(f"""{inv_base}
-        SELECT fk.ikey, s.anc AS node, n.name_zh, n.name_en, count(*) AS rounds, coalesce(sum(fk.amount_wan), 0) AS amount_wan
+        SELECT fk.ikey, s.anc AS node, n.name_zh, n.name_en, count(*) AS rounds, {sum_fk} AS amount_wan
         FROM fk JOIN ranked USING (ikey) JOIN {seg2} s ON s.enterprise_id = fk.enterprise_id
         LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = s.anc
         GROUP BY ALL ORDER BY fk.ikey, rounds DESC, amount_wan DESC, node""", iparams + [chain])
     inv_regions = store.query(f"""{inv_base}
-        SELECT fk.ikey, fk.child_code AS region, g.name, count(*) AS rounds, coalesce(sum(fk.amount_wan), 0) AS amount_wan
+        SELECT fk.ikey, fk.child_code AS region, g.name, count(*) AS rounds, {sum_fk} AS amount_wan
         FROM fk JOIN ranked USING (ikey) LEFT JOIN regions g ON g.code = fk.child_code
         WHERE fk.child_code IS NOT NULL
         GROUP BY ALL ORDER BY fk.ikey, rounds DESC, amount_wan DESC, region""", iparams)
