@@ -328,16 +328,13 @@ def record_absences(con, source: str, import_id: int) -> int:
     return n
 
 
-def record_relisted(con, source: str, import_id: int) -> int:
+def record_relisted(con, source: str, import_id: int) -> None:
     """Record the keys an earlier export left out that this export lists again unchanged
     (``enterprise_relisted``): the profile's "no longer listed" note ends with them, as it does for a key
-    whose changed row is written again. How many keys."""
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_relisted'").fetchall():
-        return 0
-    con.execute(f"INSERT INTO enterprise_relisted SELECT DISTINCT {ql(source)}, source_key, {int(import_id)} FROM _relisted")
-    n = con.execute("SELECT count(DISTINCT source_key) FROM _relisted").fetchone()[0]
-    con.execute("DROP TABLE _relisted")
-    return int(n)
+    whose changed row is written again."""
+    if con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_relisted'").fetchall():
+        con.execute(f"INSERT INTO enterprise_relisted SELECT DISTINCT {ql(source)}, source_key, {int(import_id)} FROM _relisted")
+        con.execute("DROP TABLE _relisted")
 
 
 def unchanged_rows(source: str, read_all: bool = False) -> UnchangedRows:

@@ -240,12 +240,12 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
         if not crit and ev:
             crit = [{"ok": True, "text": e if isinstance(e, str) else _flat_text(e), "source": None}
                     for e in ([ev] if isinstance(ev, str) else ev)]
+        suggested = bool(m.get("suggested", m.get("recommended", True)))
         out.append({"code": m.get("code") or m.get("mode"),
                     "name": (m.get("name_en") if en else m.get("name_zh")) or m.get("name") or m.get("label") or m.get("code"),
-                    "suggested": bool(m.get("suggested", m.get("recommended", True))),
+                    "suggested": suggested,
                     # the words the region page and `zhaoshang recommend` use (labels.MODE_SUGGESTED)
-                    "suggested_text": label("mode_suggested", "yes" if m.get("suggested", m.get("recommended", True))
-                                            else "no", lang),
+                    "suggested_text": label("mode_suggested", "yes" if suggested else "no", lang),
                     "require": m.get("require"), "criteria": crit,
                     "action": m.get("action_en") if en else m.get("action_zh")})
     out.sort(key=lambda x: not x["suggested"])
