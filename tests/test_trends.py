@@ -249,3 +249,9 @@ def test_amount_sums_do_not_depend_on_the_order_rows_are_added():
     assert len(plain) > 1  # the values do add differently in another order
     assert len(exact) == 1 and exact == {round(sum(sorted(values, key=abs)), 6)}
     assert con.execute(f"SELECT {dialect.current().exact_sum('x')} FROM (SELECT NULL::DOUBLE AS x)").fetchone()[0] == 0
+    # the leads' and scorecards' forms: only the rows a FILTER holds for, and NULL kept where no row has an amount
+    one = "(SELECT * FROM (VALUES (1, 0.1::DOUBLE), (2, 0.2::DOUBLE), (3, NULL::DOUBLE)) t(i, x))"
+    assert con.execute(f"SELECT {dialect.current().exact_sum('x', where='i >= 2')} FROM {one}").fetchone()[0] == 0.2
+    assert con.execute(f"SELECT {dialect.current().exact_sum('x', where='i = 3', none=None)} FROM {one}").fetchone()[0] is None
+    assert con.execute(f"SELECT {dialect.current().exact_sum('x', where='i = 3')} FROM {one}").fetchone()[0] == 0
+    assert con.execute(f"SELECT {dialect.current().exact_sum('x', none=None)} FROM {one}").fetchone()[0] == 0.3

@@ -81,11 +81,13 @@ class Dialect:
         """The ``value`` of the row with the smallest ``key`` in a group (a NULL value counts)."""
         raise NotImplementedError(f"{self.name}: arg_min")
 
-    def exact_sum(self, expr: str) -> str:
-        """The sum of a floating-point column, 0 for none, the same on every run: summed as exact decimals (six
-        places). A parallel sum of doubles adds in the order its threads finish, and the last digits moved from run
-        to run (42483.06074652701 against 42483.060746527)."""
-        return f"coalesce(CAST(sum(CAST({expr} AS DECIMAL(38, 6))) AS DOUBLE PRECISION), 0)"
+    def exact_sum(self, expr: str, *, where: str | None = None, none: str | None = "0") -> str:
+        """The sum of a floating-point column, the same on every run: summed as exact decimals (six places). A
+        parallel sum of doubles adds in the order its threads finish, and the last digits moved from run to run
+        (42483.06074652701 against 42483.060746527) — enough to reorder two tied scores. ``where`` sums only the
+        rows it holds for (an aggregate FILTER); ``none`` is the value when no row has one (``None`` keeps NULL)."""
+        s = f"CAST(sum(CAST({expr} AS DECIMAL(38, 6)))" + (f" FILTER (WHERE {where})" if where else "") + " AS DOUBLE PRECISION)"
+        return s if none is None else f"coalesce({s}, {none})"
 
 
 class DuckDBDialect(Dialect):

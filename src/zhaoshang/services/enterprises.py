@@ -14,6 +14,7 @@ import re
 import threading
 from typing import Any, Iterator
 
+from ..core import dialect
 from ..core.asof import enterprises_as_of, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
@@ -152,7 +153,8 @@ def _latest_funding(store, d: _dt.date) -> tuple[str, list]:
 
 
 def _latest_funding_sql() -> str:
-    return ("(SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, sum(amount_wan) AS total_wan "
+    return ("(SELECT enterprise_id, arg_max(round, date) AS round, max(date) AS date, "
+            f"{dialect.current().exact_sum('amount_wan', none=None)} AS total_wan "
             "FROM fundings WHERE enterprise_id IS NOT NULL AND (date IS NULL OR date <= ?) GROUP BY enterprise_id)")
 
 

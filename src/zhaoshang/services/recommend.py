@@ -18,6 +18,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
+from ..core import dialect
 from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.config import ConfigFile
 from ..core.errors import NotFound, UserError
@@ -282,8 +283,8 @@ def _segment_growth(store, chain: str, seg_level: int, ref: _dt.date, years: int
                JOIN clo ON clo.code = p.node_code AND clo.anc_level = ? WHERE p.chain = ?)"""
     fund = store.query(f"""{es}
         SELECT es.node,
-               coalesce(sum(f.amount_wan) FILTER (WHERE f.date > ? AND f.date <= ?), 0) AS recent,
-               coalesce(sum(f.amount_wan) FILTER (WHERE f.date > ? AND f.date <= ?), 0) AS previous
+               {dialect.current().exact_sum("f.amount_wan", where="f.date > ? AND f.date <= ?")} AS recent,
+               {dialect.current().exact_sum("f.amount_wan", where="f.date > ? AND f.date <= ?")} AS previous
         FROM es JOIN fundings f ON f.enterprise_id = es.enterprise_id GROUP BY 1""",
                        cp + [seg_level, chain, mid, ref, lo, mid])
     pat = store.query(f"""{es}

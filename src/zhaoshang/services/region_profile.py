@@ -28,6 +28,7 @@ import importlib
 import inspect
 from typing import Any, Callable
 
+from ..core import dialect
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import macro_regions, region_info
@@ -234,7 +235,7 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
            FROM placements p LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
            WHERE p.chain = ? AND list_contains(?, p.enterprise_id) GROUP BY 1""", [chain, ids])
     fund = store.query(
-        """SELECT enterprise_id AS id, count(*) AS fundings, sum(amount_wan) AS funding_wan, max(date) AS last_funding
+        f"""SELECT enterprise_id AS id, count(*) AS fundings, {dialect.current().exact_sum("amount_wan", none=None)} AS funding_wan, max(date) AS last_funding
            FROM fundings WHERE list_contains(?, enterprise_id) AND (date IS NULL OR date <= ?) GROUP BY 1""", [ids, d])
     dist = store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)",
                        [[r.get("district_code") or r.get("city_code") for r in rows if r.get("district_code") or r.get("city_code")]])

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ...core import dialect
 from ...core.errors import UserError
 from .levels import LEVELS, region_names, region_sql
 
@@ -158,7 +159,7 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
     def flow(kind: str, lo: dt.date, hi: dt.date) -> dict[str, float]:
         if kind == "funding":
             w, p = subject("f.date > CAST(? AS DATE) AND f.date <= CAST(? AS DATE)", [lo, hi])
-            return per_region("sum(f.amount_wan)", f"fundings f JOIN {ever} e ON e.id = f.enterprise_id", w, p)
+            return per_region(dialect.current().exact_sum("f.amount_wan"), f"fundings f JOIN {ever} e ON e.id = f.enterprise_id", w, p)
         w, p = subject("pt.applied > CAST(? AS DATE) AND pt.applied <= CAST(? AS DATE)", [lo, hi])
         return per_region("count(DISTINCT pt.id)",
                           "patents pt JOIN patent_applicants pa ON pa.patent_id = pt.id "

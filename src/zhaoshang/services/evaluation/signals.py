@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ..regions.matrix import default_chain
 from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
@@ -195,7 +196,7 @@ node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM place
          WHERE chain = '{chain_q}' AND {one('enterprise_id')} GROUP BY enterprise_id),
 fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,
-              sum(amount_wan) AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
+              {dialect.current().exact_sum("amount_wan", none=None)} AS raised, count(amount_wan) AS disclosed, max(date) AS last_date,
               arg_max(stage, date) FILTER (WHERE stage IS NOT NULL) AS latest_stage,
               arg_max(round, date) AS latest_round,
               bool_or(round IN ({exited})) AS exited

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
@@ -102,9 +103,9 @@ placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, node.n
 c AS (SELECT * FROM placed WHERE NOT regexp_matches(coalesce(status, ''), '{ABNORMAL}')),
 fund AS (SELECT f.enterprise_id,
                 count(*) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS rounds_12m,
-                sum(f.amount_wan) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS amount_12m,
+                {dialect.current().exact_sum("f.amount_wan", where=f"f.date > {D} - INTERVAL 365 DAY", none=None)} AS amount_12m,
                 arg_max(f.round, f.date) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS round_12m,
-                coalesce(sum(f.amount_wan), 0) AS raised_total
+                {dialect.current().exact_sum("f.amount_wan")} AS raised_total
          FROM (SELECT enterprise_id, date, round, amount_wan FROM fundings
                UNION ALL SELECT enterprise_id, date, round, amount_wan FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
          JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
