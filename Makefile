@@ -46,7 +46,7 @@ demo: setup
 # browsers, servers and subprocesses often enough that the second core would otherwise sit idle. Files go out in
 # collection order, the slowest first (tests/conftest.py::SLOW_FIRST), so both workers finish together.
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -p no:cacheprovider -n 3 --dist loadfile --no-loadscope-reorder --durations=30
 
 bench: setup
 	$(BIN)/python bench/run.py
