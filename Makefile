@@ -42,9 +42,10 @@ src/zhaoshang/interfaces/web/static/vendor/.stamp: package.json package-lock.jso
 demo: setup
 	$(BIN)/zhaoshang demo --port $(PORT)
 
-# Two workers, one test file each at a time (a file's module fixtures stay in one process): the suite waits on
-# browsers, servers and subprocesses often enough that the second core would otherwise sit idle. Files go out in
-# collection order, the slowest first (tests/conftest.py::SLOW_FIRST), so both workers finish together.
+# Three workers on the two cores, one test file each at a time (a file's module fixtures stay in one process): the
+# suite waits on browsers, servers and subprocesses often enough that two workers left the cores idle about a sixth
+# of the time (docs/benchmarks.md "Three test workers"). Files go out in collection order, the slowest first
+# (tests/conftest.py::SLOW_FIRST), so the workers finish together.
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider -n 3 --dist loadfile --no-loadscope-reorder --durations=30
 
