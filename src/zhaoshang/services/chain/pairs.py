@@ -88,32 +88,53 @@ def evidence_texts(e: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
     return out
 
 
-_LITERAL: dict[str, str] = {}
+_BY_KEY: dict[int, tuple[Taxonomy, dict, list]] = {}
 
 
-def occurrences(texts: dict[str, str], words: dict[str, list]) -> list[tuple[str, str, str, int, int]]:
-    """(field, tier, word, start, end) of every word of a node in every field. A word's regex matches only where
-    its literal stands (``keyword_regex``: the escaped word, word boundaries at ASCII ends), so the regex runs only
-    on the fields that hold the literal — the same occurrences, a substring test per word and field instead of a scan."""
-    out = []
-    for tier in TIERS:
-        for w, rx in words.get(tier, []):
-            lit = _LITERAL.get(w)
-            if lit is None:
-                lit = _LITERAL[w] = normalize_keyword(w)
-            for f, tx in texts.items():
-                if tx and lit in tx:
-                    out += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
-    return out
+def _words_by_key(tax: Taxonomy) -> tuple[dict[str, list], list]:
+    """Every node word keyed by the first two characters of its literal (a one-character literal by itself; those
+    without a character apart), each entry (literal, order, node, tier, word, regex) with ``order`` its place in
+    reading order: the node in the taxonomy's order, the tier in ``TIERS``' order, the word in its tier's list."""
+    got = _BY_KEY.get(id(tax))
+    if got is not None and got[0] is tax:
+        return got[1], got[2]
+    by_key: dict[str, list] = defaultdict(list)
+    always: list = []
+    for a, (code, words) in enumerate(node_words(tax).items()):
+        for b, tier in enumerate(TIERS):
+            for c, (w, rx) in enumerate(words.get(tier, [])):
+                lit = normalize_keyword(w)
+                entry = (lit, (a, b, c), code, tier, w, rx)
+                (by_key[lit[:2]] if lit else always).append(entry)
+    _BY_KEY[id(tax)] = (tax, dict(by_key), always)
+    return _BY_KEY[id(tax)][1], always
 
 
 def candidates(texts: dict[str, str], tax: Taxonomy) -> list[tuple[str, list]]:
-    """(node, occurrences) of every level-2 node with a word in the evidence, in the taxonomy's order."""
-    out = []
-    for code, words in node_words(tax).items():
-        occ = occurrences(texts, words)
+    """(node, occurrences) of every level-2 node with a word in the evidence, in the taxonomy's order; an occurrence
+    is (field, tier, word, start, end). A word's regex matches only where its literal stands (``keyword_regex``: the
+    escaped word, word boundaries at ASCII ends), so the regex runs only on the fields that hold the literal, and the
+    words tried are those whose first two characters the evidence holds: the classifier's hot loop, read in time
+    proportional to the evidence rather than to the taxonomy."""
+    by_key, always = _words_by_key(tax)
+    keys: set[str] = set()
+    for tx in texts.values():
+        if tx:
+            keys.update(tx)
+            keys.update(tx[i:i + 2] for i in range(len(tx) - 1))
+    hits = [entry for k in keys for entry in by_key.get(k, ())] + always
+    hits.sort(key=lambda x: x[1])
+    out: list[tuple[str, list]] = []
+    for lit, _, code, tier, w, rx in hits:
+        occ = []
+        for f, tx in texts.items():
+            if tx and lit in tx:
+                occ += [(f, tier, w, mt.start(), mt.end()) for mt in rx.finditer(tx)]
         if occ:
-            out.append((code, occ))
+            if out and out[-1][0] == code:
+                out[-1][1].extend(occ)
+            else:
+                out.append((code, occ))
     return out
 
 
@@ -363,6 +384,11 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
             if tax.nodes[node].level == 2:
                 confs[pos[eid]][node] = round(float(conf), 4)  # as the placements store it (training read those)
     del rules
+    # the rules' sub-node placements under each (enterprise, level-2 node)
+    below: dict[tuple[int, str], list[tuple[str, tuple[float, str]]]] = defaultdict(list)
+    for (eid, node), got in rule_rows.items():
+        if tax.nodes[node].level > 2:
+            below[(eid, tax.ancestor_at(node, 2).code)].append((node, got))
     probs = model.predict(records, confs)
     table = check_table(probs, len(ids), nodes)
     pairs, feats, occs = build_pairs(records, confs, tax)
@@ -403,8 +429,7 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
         doc["formula"] = FORMULA
         out.append((eid, code, float(p[k]), jsonenc.dumps(doc)))
         # the rules' sub-node placements under a node the pair reader places stand with it
-        for (eid2, node), (conf, ev) in rule_rows.items():
-            if eid2 == eid and tax.nodes[node].level > 2 and tax.ancestor_at(node, 2).code == code:
+        for node, (conf, ev) in below.get((eid, code), ()):
                 d3 = json.loads(ev)
                 d3["parts"] = [x for x in d3.get("parts") or [] if x.get("signal") != "model"] + [part]
                 out.append((eid, node, float(conf), jsonenc.dumps(d3)))
