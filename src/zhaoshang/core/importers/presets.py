@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import copy
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,11 +12,20 @@ from ..config import read_yaml
 PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "presets"
 
 
+_READ: dict[tuple, dict[str, dict]] = {}
+
+
 def list_presets() -> dict[str, dict]:
-    out = {}
-    for p in sorted(PRESET_DIR.glob("*.yaml")):
-        out[p.stem] = read_yaml(p, "预设文件", "preset file") or {}
-    return out
+    """Preset name → its document (a copy the caller may change). The files are read once per process while they
+    stay as they are (name, size and modification time): an import asks for them many times (a demo build,
+    hundreds of YAML parses)."""
+    files = sorted(PRESET_DIR.glob("*.yaml"))
+    key = tuple((p.name, st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()])
+    got = _READ.get(key)
+    if got is None:
+        _READ.clear()
+        got = _READ[key] = {p.stem: read_yaml(p, "预设文件", "preset file") or {} for p in files}
+    return copy.deepcopy(got)
 
 
 def fitting_presets(headers, kind: str | None = None) -> list[str]:
