@@ -216,3 +216,29 @@ def test_a_separator_pattern_that_does_not_compile_is_refused(tmp_path):
     m.write_text("kind: patents\ncolumns:\n  applicants: 申请人\nseparators:\n  applicants: '/,(?=/'\n", encoding="utf-8")
     with pytest.raises(UserError, match="separators.applicants"):
         load_mapping("patents", mapping=m)
+
+
+def test_a_domain_tokenizer_holds_what_one_that_loads_the_dictionary_itself_holds():
+    """``domain_tokenizer`` copies the shared dictionary instead of loading jieba's: the same words, frequencies and
+    cuts as a tokenizer that loads the dictionary, the domain words and the extra words itself; and the shared
+    tokenizer is left as it was."""
+    import importlib.resources
+
+    import jieba
+
+    from zhaoshang.core.text import _jieba, domain_tokenizer
+
+    extra = ["灵犀脑机", "具身智能机器人", "视觉伺服"]
+    shared_before = dict(_jieba().FREQ)
+    tk = domain_tokenizer(extra)
+    own = jieba.Tokenizer()
+    own.initialize()
+    with importlib.resources.as_file(importlib.resources.files("zhaoshang").joinpath("data", "jieba_domain.txt")) as p:
+        own.load_userdict(str(p))
+    for w in extra:
+        own.add_word(w, freq=20000)
+    assert tk.FREQ == own.FREQ and tk.total == own.total and tk.user_word_tag_tab == own.user_word_tag_tab
+    text = "灵犀脑机公司研发具身智能机器人与视觉伺服系统，提供大模型训练服务"
+    assert tk.lcut(text, HMM=False) == own.lcut(text, HMM=False)
+    assert "具身智能机器人" in tk.lcut(text, HMM=False)
+    assert _jieba().FREQ == shared_before and "灵犀脑机" not in _jieba().FREQ

@@ -338,6 +338,23 @@ def _jieba():
     return _tokenizer
 
 
+def domain_tokenizer(extra_words=(), freq: int = 20000):
+    """A jieba tokenizer of its own with the domain dictionary and ``extra_words`` (each at ``freq``), built on a
+    copy of the shared tokenizer's dictionary: what a new tokenizer that loads jieba's dictionary, then the domain
+    words, then adds ``extra_words`` holds, in a few hundredths of a second instead of most of one."""
+    import jieba
+
+    base = _jieba()
+    tk = jieba.Tokenizer()
+    with base.lock:
+        tk.FREQ, tk.total = dict(base.FREQ), base.total
+        tk.user_word_tag_tab = dict(base.user_word_tag_tab)
+    tk.initialized = True
+    for w in extra_words:
+        tk.add_word(w, freq=freq)
+    return tk
+
+
 def _keep(tok: str) -> bool:
     return any(unicodedata.category(c)[0] in "LN" for c in tok)
 

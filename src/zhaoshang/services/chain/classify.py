@@ -54,21 +54,9 @@ class TokenChecker:
     """Whether a keyword occurs in a text as whole jieba words (domain dictionary = all keywords)."""
 
     def __init__(self, words: Iterable[str], window: int = 8):
-        import logging
+        from ...core.text import domain_tokenizer
 
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        self.tk = jieba.Tokenizer()
-        self.tk.initialize()
-        from pathlib import Path
-
-        domain = Path(__file__).resolve().parents[2] / "data" / "jieba_domain.txt"  # the project's domain words
-        if domain.exists():
-            self.tk.load_userdict(str(domain))
-        for w in words:
-            if w and not w.isascii():
-                self.tk.add_word(w, freq=20000)
+        self.tk = domain_tokenizer(w for w in words if w and not w.isascii())
         self.window = window
 
     def ok(self, text: str, kw: str) -> bool:
