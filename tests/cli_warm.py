@@ -24,11 +24,17 @@ import sys
 
 
 # What nearly every command imports before its own work: the command-line framework and its argument coercion
-# (pydantic), DuckDB, the app and its global options, table output (rich) and the labels of the UI. None of them reads
-# the environment when it loads (the environment of a run is its own) or starts a thread. Heavy libraries that only
-# some commands use (numpy, pyarrow, igraph, jieba …) load in the child, as in the console script.
+# (pydantic), DuckDB, the app and its global options, table output (rich) and the labels of the UI; and what most of
+# the commands that work on data import: numpy, pyarrow and the import pipeline (a tiny import spent a third of its
+# time loading them). None of them reads the environment when it loads (the environment of a run is its own) or
+# starts a Python thread; the native threads numpy and pyarrow start (a BLAS worker, the allocator's background
+# thread) are not copied by a fork, and both libraries start them again in the child when it needs them, through
+# their own fork handlers. jieba's dictionary (the shared tokenizer of ``zhaoshang.core.text``, the same whatever the
+# environment) is loaded too: search, matching, news linking and classify each spent most of a second loading it.
+# Libraries only some commands use (igraph, scikit-learn …) load in the child, as in the console script.
 PRELOADED = ("zhaoshang.interfaces.cli", "zhaoshang.interfaces.cli.app", "typer._adapters", "typer._coercion",
-             "rich.console", "rich.table", "zhaoshang.interfaces.labels")
+             "rich.console", "rich.table", "zhaoshang.interfaces.labels", "numpy", "pyarrow",
+             "zhaoshang.core.importers.pipeline")
 
 
 def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
@@ -56,6 +62,9 @@ def serve(fd: int, script_dir: str) -> None:
 
     for name in PRELOADED:
         importlib.import_module(name)
+    from zhaoshang.core.text import tokenize
+
+    tokenize("人工智能")  # jieba's dictionary with the domain words: search, matching, news and classify read it
     if threading.active_count() != 1:  # a fork copies one thread only: a second one's locks would stay held
         raise SystemExit(f"cli_warm: a preloaded module started a thread: {threading.enumerate()}")
     sock = socket.socket(fileno=fd)
