@@ -42,9 +42,9 @@ src/zhaoshang/interfaces/web/static/vendor/.stamp: package.json package-lock.jso
 demo: setup
 	$(BIN)/zhaoshang demo --port $(PORT)
 
-# Three workers on the two cores, one test file each at a time (a file's module fixtures stay in one process): the
-# suite waits on browsers, servers and subprocesses often enough that two workers left the cores idle about a sixth
-# of the time (docs/benchmarks.md "Three test workers"). Files go out in collection order, the slowest first
+# Three workers on the two cores, one test file each at a time (a file's module fixtures stay in one process): three
+# ran the suite faster than two, and four no faster than three — the cores are busy throughout (docs/benchmarks.md
+# "Three test workers", "The suite's CPU, where it goes"). Files go out in collection order, the slowest first
 # (tests/conftest.py::SLOW_FIRST), so the workers finish together.
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider -n 3 --dist loadfile --no-loadscope-reorder --durations=30
