@@ -430,9 +430,9 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
         out.append((eid, code, float(p[k]), jsonenc.dumps(doc)))
         # the rules' sub-node placements under a node the pair reader places stand with it
         for node, (conf, ev) in below.get((eid, code), ()):
-                d3 = json.loads(ev)
-                d3["parts"] = [x for x in d3.get("parts") or [] if x.get("signal") != "model"] + [part]
-                out.append((eid, node, float(conf), jsonenc.dumps(d3)))
+            d3 = json.loads(ev)
+            d3["parts"] = [x for x in d3.get("parts") or [] if x.get("signal") != "model"] + [part]
+            out.append((eid, node, float(conf), jsonenc.dumps(d3)))
     # what stays of the check's placements: those resting on no text, on nodes the pair reader does not place
     kept = []
     for eid, node, conf, ev in con.execute("SELECT id, node, conf, evidence FROM zs_final WHERE id BETWEEN ? AND ?",
