@@ -149,3 +149,39 @@ def test_show_gives_the_history_in_the_cli_language(tmp_path):
     assert [(r["field"], r["from_value"], r["to_value"]) for r in en if r["from_value"]] == [("status", "new lead", "contacted")]
     stored = run_json("pipeline", "show", str(lead["id"]), db=path)["history"]
     assert {"status", "segment"} <= {h["field"] for h in stored} and "contacted" in {h["to_value"] for h in stored}
+
+
+def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):
+    """已落地 → 已接触 was accepted and kept 签约日期 and 落地日期: the list and export said 已接触 with both dates and
+    落地率 counted a signed lead that had not landed. A move back before 已签约/已落地 now needs --reason (kept as a
+    note) and clears the dates of the stages left behind, so the export and the stats agree with the status."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
+    run("pipeline", "move", lead, "已签约", db=path)
+    landed = run_json("pipeline", "move", lead, "已落地", db=path)
+    assert landed["signed_on"] and landed["landed_on"]
+    for status in ("contacted", "已签约"):
+        bad = run("pipeline", "move", lead, status, db=path, check=False)
+        assert bad.returncode == 2 and "--reason" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert run_json("pipeline", "show", lead, db=path)["status"] == "landed"  # refused: nothing changed
+    en = run("--lang", "en", "pipeline", "move", lead, "contacted", db=path, check=False)
+    assert en.returncode == 2 and en.stderr.startswith("error: moving a lead back from landed to contacted needs a reason")
+    # back to 已签约: the landing goes, the signing keeps its day
+    back = run_json("pipeline", "move", lead, "已签约", "--reason", "落地主体注销", db=path)
+    assert (back["status"], back["signed_on"], back["landed_on"]) == ("signed", landed["signed_on"], None)
+    assert run_json("pipeline", "stats", db=path)[0] | {"owner": None} == {
+        "owner": None, "signed": 1, "landed": 0, "landing_rate": 0.0, "mean_days_to_land": None,
+        "median_days_to_land": None}
+    # back to 已接触: the signing goes too, and no signed lead is left for 落地率
+    run("pipeline", "move", lead, "contacted", "--reason", "对方撤回签约", "--note", "下月再谈", db=path)
+    out = tmp_path / "pipeline.csv"
+    run("pipeline", "export", "-o", out, db=path)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row, = list(csv.DictReader(fh))
+    assert (row["状态"], row["签约日期"], row["落地日期"]) == ("已接触", "", ""), row
+    assert run_json("pipeline", "stats", db=path) == []
+    notes = [h["to_value"] for h in run_json("pipeline", "show", lead, db=path)["history"] if h["field"] == "note"]
+    assert notes == ["落地主体注销", "对方撤回签约", "下月再谈"]
+    # forwards again needs no reason
+    assert run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]

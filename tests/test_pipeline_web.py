@@ -166,7 +166,7 @@ def test_pipeline_page_in_the_browser(tmp_path):
         pg.select_option("#c-status", "abandoned")
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
-        assert "放弃理由" in pg.inner_text("#pl-error")
+        assert pg.inner_text("#pl-error").startswith("放弃线索须说明理由（页面的“理由”")
         # so does a refused chain-placement decision on the profile
         import re
 

@@ -103,7 +103,7 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
 @pipeline_app.command("move")
 def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
              status: str = typer.Argument(..., help="新状态：新线索 已接触 已拜访 洽谈中 已签约 已落地 已放弃"),
-             reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（移到 已放弃 时必填）"),
+             reason: Optional[str] = typer.Option(None, "--reason", help="理由（移到 已放弃、或从 已签约/已落地 退回时必填）"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
              note: Optional[str] = typer.Option(None, "--note", help="备注"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:

@@ -22,7 +22,7 @@ from ..team import accounts, audit
 from ..team.roles import ROLES
 
 # the page's field and the command's option both named: the one message serves the 招商项目 form and the CLI
-NEEDS_REASON = ("放弃线索须说明理由（页面的“放弃理由”，命令行 --reason）",
+NEEDS_REASON = ("放弃线索须说明理由（页面的“理由”，命令行 --reason）",
                 "abandoning a lead needs a reason (the page's Reason field, --reason on the command line)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
 STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访", "negotiating": "洽谈中", "signed": "已签约",
@@ -30,6 +30,8 @@ STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访
 STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", "negotiating": "negotiating",
              "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
 OPEN = ("new", "contacted", "visited", "negotiating", "signed")
+# the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage
+STAGE_DATES = (("signed", ("signed_on",)), ("landed", ("landed_on", "landing")))
 CLOSED = ("landed", "abandoned")  # a move here clears the next action (unless the same change gives one)
 SOURCES = ("manual", "leads", "profile", "excel")
 SOURCE_LABELS = {"manual": ("手工录入", "manual"), "leads": ("招商线索", "leads list"), "profile": ("企业画像", "profile"),
@@ -43,6 +45,14 @@ TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
            "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
            "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at"]
+
+
+def _needs_back_reason(frm: str, to: str) -> tuple[str, str]:
+    """Moving a signed or landed lead back to an earlier stage clears the dates it reached: it needs a reason."""
+    return (f"线索从 {STATUS_ZH[frm]} 退回 {STATUS_ZH[to]} 须说明理由（页面的“理由”，命令行 --reason）；"
+            "退回会清除之后阶段的签约、落地日期",
+            f"moving a lead back from {STATUS_EN[frm]} to {STATUS_EN[to]} needs a reason (the page's Reason field, "
+            "--reason on the command line); it clears the signing and landing dates of the stages left behind")
 
 
 def check_status(value: str) -> str:
@@ -156,7 +166,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
            segment: str | None = None, note: str | None = None, landing: dict | None = None,
            on: str | None = None) -> dict:
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
-    one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed."""
+    one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
+    已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
+    so the list, the export and 落地率 agree with the status."""
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}
@@ -173,15 +185,24 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     with team.tx(exclusive=True) as tx:
         cur = _load(tx, lead_id)
         st = new.get("status", cur["status"])
+        back_reason = None  # why a lead moved back: one note row of its own
         if new.get("status") == "abandoned":
             if not (reason or "").strip():
                 raise UserError(*NEEDS_REASON)
             new["abandon_reason"] = reason.strip()
         elif "status" in new and cur["status"] == "abandoned":
             new["abandon_reason"] = None
+        if "status" in new and st not in ("abandoned", cur["status"]):  # back before 已签约/已落地: say why, dates go
+            left = [c for stage, cols in STAGE_DATES if STATUSES.index(st) < STATUSES.index(stage)
+                    for c in cols if cur[c]]
+            if left:
+                if not (reason or "").strip():
+                    raise UserError(*_needs_back_reason(cur["status"], st))
+                new.update((c, None) for c in left)
+                back_reason = reason.strip()
         if new.get("status") == "landed" and not cur["signed_on"]:
             raise UserError("线索尚未签约，不能标为已落地（先移到 已签约）", en="a lead must be signed before it lands")
-        if new.get("status") == "signed" and cur["status"] != "signed":
+        if new.get("status") == "signed" and cur["status"] not in ("signed", "landed"):  # back from 已落地: signed then
             new["signed_on"] = on or at[:10]
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
@@ -193,6 +214,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
 
                 new["landing"] = jsonenc.dumps(landing)
         changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]
+        if back_reason:
+            changes.append(("note", None, back_reason))
         if note and note.strip():
             changes.append(("note", None, note.strip()))
         if not changes:
