@@ -86,11 +86,25 @@ def test_rules_alerts_digest_from_the_command_line(db):
 @pytest.mark.parametrize("args, message", [
     (("alerts", "rules", "add", "空规则"), "没有任何条件"),
     (("alerts", "rules", "remove", "999"), "没有这条规则"),
+    (("alerts", "rules", "add", "负金额", "--type", "funding", "--region", "浙江", "--min-amount", "-5"),
+     "min_amount_wan 应为不小于 0 的金额"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
+    (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "max_sentiment 应在 -1 到 1 之间"),
 ])
 def test_user_errors_are_one_line(db, args, message):
     path = db[0]
     proc = run(*args, db=path, check=False)
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_import_refuses_a_negative_amount(db, tmp_path):
+    """The rule file goes through the same check as `rules add`: nothing imported, one line, exit 2."""
+    path = db[0]
+    before = run_json("alerts", "rules", "list", db=path)
+    f = tmp_path / "rules.yaml"
+    f.write_text("rules:\n- name: 负金额\n  types: [funding]\n  min_amount_wan: -1\n", encoding="utf-8")
+    proc = run("alerts", "rules", "import", str(f), db=path, check=False)
+    assert proc.returncode == 2 and "min_amount_wan 应为不小于 0 的金额" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and run_json("alerts", "rules", "list", db=path) == before
 
 
 def test_english(db):

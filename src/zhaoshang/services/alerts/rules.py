@@ -123,6 +123,10 @@ def normalise(store, spec: dict) -> dict:
     out["min_amount_wan"] = _number(spec.get("min_amount_wan"), "min_amount_wan")
     out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
     out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
+    amount = out["min_amount_wan"]  # an amount is never below 0 (nor NaN, nor infinite): -5 matched undisclosed rounds
+    if amount is not None and not 0 <= amount < float("inf"):
+        raise UserError(f"min_amount_wan 应为不小于 0 的金额（万元）: {amount:g}",
+                        en=f"min_amount_wan must be an amount of 0 or more (×10k CNY): {amount:g}")
     for k in ("max_sentiment", "min_sentiment"):
         if out[k] is not None and not -1 <= out[k] <= 1:
             raise UserError(f"{k} 应在 -1 到 1 之间: {out[k]}", en=f"{k} must lie between -1 and 1: {out[k]}")
