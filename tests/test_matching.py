@@ -133,6 +133,13 @@ def test_table_csv_and_user_errors(db):
     assert p.returncode == 2 and p.stderr.strip() == "error: chain node not found: X99"
     with pytest.raises(UserError):
         _svc(db, M.match_enterprise, "北京声智语音科技有限公司", node="X99")
+    # so is a status the demands do not hold (it gave 0 rows): the error lists the ones they do
+    held = run_json("match", "demands", db=db["path"])["statuses"]
+    assert "征集中" in held
+    p = run("match", "demands", "--status", "foo", db=db["path"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == f"错误: 未知的需求状态: foo（可选 {'、'.join(held)}）", p.stderr
+    p = run("--lang", "en", "match", "demands", "--status", "foo", db=db["path"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == f"error: unknown demand status: foo (one of {', '.join(held)})"
 
 
 def test_index_is_cached_beside_the_db_and_refreshed_after_an_import(db):
@@ -160,6 +167,7 @@ def test_match_api_and_exports(db):
     cli = run_json("match", "demand", "DM1", "--top", "3", db=db["path"])
     assert [r["enterprise_id"] for r in doc["results"]] == [r["enterprise_id"] for r in cli["results"]]
     assert c.get("/api/match/demands", params={"status": "征集中"}).json()["total"] == 1
+    assert c.get("/api/match/demands", params={"status": "foo"}).status_code == 400
     en = c.get("/match", params={"lang": "en"}).text  # statuses are labelled in the UI language
     assert ">open<" in en and ">征集中<" not in en and ">征集中<" in c.get("/match", params={"lang": "zh"}).text
     assert c.get("/api/match/demand/424242").status_code == 404

@@ -344,6 +344,10 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     tax = load_taxonomy()
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
+    statuses = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
+    if status and status not in statuses:  # a status the data does not hold matched nothing, silently
+        raise UserError(f"未知的需求状态: {status}（可选 {'、'.join(statuses) or '无：还没有需求'}）",
+                        en=f"unknown demand status: {status} (one of {', '.join(statuses) or 'none: no demands yet'})")
     if status:
         conds.append("d.status = ?")
         params.append(status)
@@ -363,7 +367,6 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
     page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]
-    statuses = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
     return {"total": len(out), "items": page, "statuses": statuses,
             "filters": {"region": region, "node": node, "status": status, "q": q}}
 
