@@ -273,3 +273,44 @@ def test_map_table_prints_shares_as_percent_and_json_keeps_numbers(db):
     assert cells == {r["code"]: f"{r['share'] * 100:.1f}%" for r in shown}, out
     rows = list(csv.DictReader(io.StringIO(run("map", "--level", "city", "--format", "csv", db=db).stdout)))
     assert {r["code"]: float(r["share"]) for r in rows} == {r["code"]: round(r["share"], 4) for r in shown}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, demo_copy):
+    path = tmp_path_factory.mktemp("cliout_demo") / "demo.duckdb"
+    demo_copy(path)
+    return path
+
+
+def test_csv_keeps_raw_numbers_where_the_table_formats_them(demo_db):
+    """CSV carried the table's display formatting: ``trends`` amount_wan as "86,240", ``score`` a raw value as
+    "29,960", ``recommend`` funding_cagr as 60.9%. Every CSV cell now reads back as the number JSON gives (as
+    ``map`` already did); the table still groups thousands and prints growth in per cent."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    top, = con.execute("SELECT enterprise_id FROM fundings GROUP BY 1 ORDER BY sum(amount_wan) DESC NULLS LAST, 1 "
+                       "LIMIT 1").fetchone()
+    con.close()
+
+    def csv_rows(*args):
+        return list(csv.DictReader(io.StringIO(run(*args, "--format", "csv", db=demo_db).stdout)))
+
+    trends = run_json("trends", db=demo_db)["by_period"]
+    got = csv_rows("trends")
+    assert [float(r["amount_wan"]) for r in got] == [p["amount_wan"] for p in trends]
+    assert max(p["amount_wan"] for p in trends) >= 10_000  # a value the table groups: "86,240"
+    assert re.search(r"\d,\d{3}", run("trends", db=demo_db, env={"COLUMNS": "200"}).stdout)
+
+    score = run_json("score", str(top), db=demo_db)
+    raws = {c["label"]: c["raw"] for d in score["dimensions"].values() for c in d["contributions"]
+            if isinstance(c["raw"], (int, float)) and not c["detail"].get("missing")}
+    big = {k: v for k, v in raws.items() if abs(v) >= 10_000}
+    assert big, raws
+    got = {r["signal"]: r["raw"] for r in csv_rows("score", str(top)) if r["signal"] in big}
+    assert {k: float(v) for k, v in got.items()} == big
+
+    segs = run_json("recommend", "杭州", db=demo_db)["segments"]
+    got = csv_rows("recommend", "杭州")
+    assert any(s["funding_cagr"] is not None for s in segs)
+    for key in ("funding_cagr", "patent_cagr", "feasibility_pct", "value_pct", "rca", "score"):
+        assert [float(r[key]) if r[key] else None for r in got] == [s[key] for s in segs], key
+    assert "%" in run("recommend", "杭州", db=demo_db, env={"COLUMNS": "250"}).stdout

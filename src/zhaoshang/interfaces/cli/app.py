@@ -144,7 +144,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         w = csv.writer(buf)
         w.writerow(columns)
         for r in rows:
-            w.writerow([_cell(r.get(c)) for c in columns])
+            w.writerow([_cell(r.get(c), raw=True) for c in columns])
         sys.stdout.write(buf.getvalue())
         if note:
             sys.stderr.write(note + "\n")
@@ -193,9 +193,10 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         Console(stderr=True).print(note, style="yellow", markup=False)
 
 
-def _cell(v: Any, joiner: str = "、") -> str:
+def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
     """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
-    English table's with ", "), times to the second."""
+    English table's with ", "), times to the second. A table groups thousands (86,240) and keeps four significant
+    digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456)."""
     if v is None:
         return ""
     if isinstance(v, datetime.datetime):
@@ -207,6 +208,12 @@ def _cell(v: Any, joiner: str = "、") -> str:
     if isinstance(v, float):
         if v != v:
             return ""
+        if raw:
+            if not math.isfinite(v):
+                return ""
+            if v.is_integer():
+                return str(int(v))
+            return format(decimal.Decimal(repr(v)), "f")  # the shortest text that reads back as v, no exponent
         if abs(v) >= 10_000:
             return f"{v:,.0f}"
         s = f"{v:.4g}"

@@ -35,10 +35,13 @@ def recommend_cmd(
         return
     pct = lambda v: "—" if v is None else f"{v * 100:.0f}"  # noqa: E731
     en = t("zh", "en") == "en"
+    # the table prints growth and percentiles as the page does (60.9%, 73); CSV keeps the numbers (0.609, 0.73)
     rows = [{**r, "name": r["name_en"] if en else r["name_zh"],
              "quadrant_label": r["quadrant_en"] if en else r["quadrant_zh"],
-             "funding_cagr": pct_text(r["funding_cagr"]), "patent_cagr": pct_text(r["patent_cagr"]),
-             "feasibility_pct": pct(r["feasibility_pct"]), "value_pct": pct(r["value_pct"])} for r in doc["segments"]]
+             **({} if fmt == Fmt.csv else {"funding_cagr": pct_text(r["funding_cagr"]),
+                                           "patent_cagr": pct_text(r["patent_cagr"]),
+                                           "feasibility_pct": pct(r["feasibility_pct"]), "value_pct": pct(r["value_pct"])})}
+            for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
     emit(doc, fmt, rows=rows, columns=cols, title=t(
