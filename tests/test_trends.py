@@ -186,6 +186,12 @@ def test_cli_trends(demo):
     assert csv.stdout.splitlines()[0] == "period,rounds,disclosed,undisclosed,amount_wan,enterprises"
     table = run("trends", "--node", "U", "--top", "3", db=db)
     assert "最活跃的投资方" in table.stdout
+    # disclosed/undisclosed count rounds: the headers said 披露金额 / 未披露金额 (Disclosed / Undisclosed), read as amounts
+    wide = {"COLUMNS": "250"}
+    head = [ln for ln in run("trends", db=db, env=wide).stdout.splitlines() if "期间" in ln][0]
+    assert "披露金额的轮次" in head and "未披露金额的轮次" in head, head
+    head = [ln for ln in run("--lang", "en", "trends", db=db, env=wide).stdout.splitlines() if "Period" in ln][0]
+    assert "Rounds with amount" in head and "Rounds without amount" in head and "Undisclosed" not in head, head
     bad = run("trends", "--by", "week", db=db, check=False)
     assert bad.returncode == 2 and "时间粒度" in bad.stderr
 

@@ -60,7 +60,7 @@ TABLES: dict[str, list[Col]] = {
                   ("lead_rounds", "领投轮次", "Lead rounds", "int"), ("enterprises", "投资企业数", "Enterprises", "int"),
                   ("amount_wan", "参与轮次金额（万元）", "Round amounts (10k CNY)", "wan"), ("nodes", "主要环节", "Top segments", "text")],
     "quarters": [("period", "季度", "Quarter", "text"), ("rounds", "融资事件", "Rounds", "int"),
-                 ("disclosed", "披露金额的轮次", "Disclosed", "int"), ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"),
+                 ("disclosed", "披露金额的轮次", "Rounds with amount", "int"), ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"),
                  ("enterprises", "融资企业数", "Enterprises", "int")],
     "top": [("rank", "序号", "#", "int"), ("name", "企业名称", "Enterprise", "text"), ("district", "所在区县", "District", "text"),
             ("nodes", "产业链环节", "Segments", "text"), ("capital_wan", "注册资本（万元）", "Capital (10k CNY)", "wan"),
