@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from cli_util import run, run_json
@@ -21,6 +23,13 @@ def test_users_lifecycle_from_the_command_line(tmp_path):
     assert users["bob"]["role"] == "viewer" and users["alice"]["role"] == "admin"
     run("users", "set-role", "bob", "analyst", db=db)
     assert {u["name"]: u["role"] for u in run_json("users", "list", db=db)}["bob"] == "analyst"
+    # the table names roles in the UI language (a Chinese table printed admin, analyst); CSV keeps the codes
+    wide = {"COLUMNS": "200"}
+    table = run("users", "list", db=db, env=wide).stdout
+    assert "管理员" in table and "分析师" in table and "admin" not in table and "analyst" not in table, table
+    assert "administrator" in run("--lang", "en", "users", "list", db=db, env=wide).stdout
+    assert {r["name"]: r["role"] for r in csv.DictReader(io.StringIO(run("users", "list", "--format", "csv", db=db).stdout))} == {
+        "alice": "admin", "bob": "analyst"}
     run("users", "disable", "bob", db=db)
     assert {u["name"]: u["disabled"] for u in run_json("users", "list", db=db)}["bob"] is True
     run("users", "enable", "bob", db=db)

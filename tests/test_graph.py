@@ -3,9 +3,12 @@ rules on hand-made namesakes, key persons with 股权穿透, and the people/reac
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import math
 import random
+import re
 import sys
 
 import numpy as np
@@ -291,6 +294,16 @@ def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):
     assert apart[(6, 7)]["why"] == "split" and linked[(4, 5)]["confidence"] == 1.0
     actions = [e["action"] for e in audit.search(team)["rows"]]
     assert "person.split" in actions and "person.confirm" in actions
+    # the table gives each reason in the UI language (it printed same_enterprise_tenure, name_only); CSV keeps codes
+    wide = {**env, "COLUMNS": "250"}
+    table = run("people", "links", db=db, env=wide).stdout
+    said = ("人工确认为同一人", "同一企业任职且任期重叠", "性别或出生年份不同", "有共同的董监高同事")
+    assert all(w in table for w in said) and not re.search(r"[a-z]_[a-z]|confirmed", table), table
+    en = run("--lang", "en", "people", "links", db=db, env=wide).stdout
+    assert "overlapping tenures at one enterprise" in en and "gender or birth year differ" in en, en
+    codes = {c for r in csv.DictReader(io.StringIO(run("people", "links", "--format", "csv", db=db, env=env).stdout))
+             for c in r["reasons"].split("、")}
+    assert {"confirmed", "same_enterprise_tenure", "gender_or_birth_year_differ"} <= codes and not any(re.search(r"[\u4e00-\u9fff]", c) for c in codes), codes
     with Store(db, read_only=True) as s, pytest.raises(Exception, match="不同|differ"):
         decide(s, team, "p:6", "6", "split", None, "analyst1")
 

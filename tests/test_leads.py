@@ -4,6 +4,8 @@ the JSON keys, the exports, and the backtest's precision@k / recall@k against ha
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import datetime as dt
 import json
@@ -183,6 +185,14 @@ def test_backtest_against_hand_counted_outcomes(db, leads_json):
         hits = len(set(order[:k]) & POSITIVES)
         assert lead[k]["hits"] == hits and lead[k]["precision"] == pytest.approx(round(hits / k, 4))
         assert lead[k]["recall"] == pytest.approx(round(hits / len(POSITIVES), 4))
+    # the table names the models in the UI language (it printed lead_score, baseline_funding); CSV keeps the codes
+    args = ("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365)
+    table = run(*args, db=db, env={"COLUMNS": "250"}).stdout
+    assert all(w in table for w in ("线索得分", "仅融资总额", "随机")) and "baseline_" not in table, table
+    en = run("--lang", "en", *args, db=db, env={"COLUMNS": "250"}).stdout
+    assert "total funding alone" in en and "lead_score" not in en, en
+    got = [r["model"] for r in csv.DictReader(io.StringIO(run(*args, "--format", "csv", db=db).stdout))]
+    assert got == list(doc["models"]), got
 
 
 def test_backtest_refuses_an_open_horizon(store):

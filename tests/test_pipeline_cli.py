@@ -130,6 +130,15 @@ def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
     assert row and row[0].split("│")[1].strip() == "—", table
     doc = run_json("pipeline", "stats", db=path)
     assert doc[0]["owner"] is None and doc[0]["landing_rate"] == 1.0  # JSON as stored
+    # by segment and source: the table names them (it printed U01, manual); JSON and CSV keep the codes
+    wide = {"COLUMNS": "200"}
+    run_json("pipeline", "add", "2", "宁波市", "--segment", "U01", "--status", "已签约", db=path)
+    assert "U01 AI芯片" in run("pipeline", "stats", "--by", "segment", db=path, env=wide).stdout
+    assert "U01 AI chips" in run("--lang", "en", "pipeline", "stats", "--by", "segment", db=path, env=wide).stdout
+    assert "手工录入" in run("pipeline", "stats", "--by", "source", db=path, env=wide).stdout
+    segs = [r["segment"] for r in csv.DictReader(io.StringIO(run("pipeline", "stats", "--by", "segment", "--format", "csv",
+                                                                  db=path).stdout))]
+    assert "U01" in segs and not any(" " in x for x in segs), segs
 
 
 def test_show_gives_the_history_in_the_cli_language(tmp_path):

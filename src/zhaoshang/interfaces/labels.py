@@ -168,6 +168,27 @@ ENTERPRISE_FIELDS: dict[str, Pair] = {
 # ``zhaoshang recommend`` say it: a mode not suggested is said so, never left blank
 MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": ("暂不具备条件", "not suggested")}
 
+# why two same-name person records are linked or kept apart (services/graph/identity.py: its rules, decisions, vetoes)
+IDENTITY_REASONS: dict[str, Pair] = {
+    "same_enterprise_tenure": ("同一企业任职且任期重叠", "overlapping tenures at one enterprise"),
+    "same_enterprise": ("同一企业任职", "roles at one enterprise"),
+    "shared_codirector": ("有共同的董监高同事", "a shared co-director"),
+    "gender_birth_year": ("性别与出生年份相同", "same gender and birth year"),
+    "contact_same_enterprise": ("联系人在其任职企业", "a contact at the enterprise of a role"),
+    "inventor_same_enterprise": ("任职企业专利的发明人", "an inventor of a patent of the enterprise of a role"),
+    "confirmed": ("人工确认为同一人", "confirmed as one person"),
+    "gender_or_birth_year_differ": ("性别或出生年份不同", "gender or birth year differ"),
+    "name_only": ("仅姓名相同", "the name only"), "split": ("人工确认为不同人", "split as two persons")}
+
+# the rankings a backtest compares (the scorecard's and the leads' backtests; the methods page and the CLI tables)
+BACKTEST_MODELS: dict[str, Pair] = {
+    "score_hand": ("评分（人工权重）", "score (hand weights)"),
+    "score_learned": ("评分（截至日前学习的权重，默认方法）", "score (weights learned before the date, the default method)"),
+    "total_raised": ("仅融资总额", "total raised alone"), "months_since_round": ("仅距上轮月数", "months since last round alone"),
+    "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random"),
+    "lead_score": ("线索得分", "lead score"), "lead_score_compare": ("线索得分（对比权重）", "lead score (compared weights)"),
+    "baseline_funding": ("仅融资总额", "total funding alone"), "baseline_random": ("随机", "random")}
+
 # a lead's statuses and sources, as the pipeline service names them
 LEAD_STATUS: dict[str, Pair] = {k: (_leads.STATUS_ZH[k], _leads.STATUS_EN[k]) for k in _leads.STATUSES}
 DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "persons": ("人员", "persons"),
@@ -187,6 +208,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
     "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
+    "identity_reason": IDENTITY_REASONS, "backtest_model": BACKTEST_MODELS,
     "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},

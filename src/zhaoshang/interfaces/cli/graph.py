@@ -45,8 +45,11 @@ def people_cmd(
         if enterprise == "links":
             team = open_team()
             doc = person_links(store, team, name=others[0] if others else None)
+            # a table gives the reasons in words (同一企业任职且任期重叠), CSV keeps the codes (same_enterprise_tenure)
+            words = (lambda c: label("identity_reason", c, state.lang) if fmt == Fmt.table else c)  # noqa: E731
             rows = [{"a": f"p:{x['a']}", "b": f"p:{x['b']}", "name": x["name"], "confidence": x["confidence"],
-                     "reasons": x["reasons"] or [x.get("why")]} for x in doc["links"] + doc["apart"]][:200]
+                     "reasons": [words(c) for c in x["reasons"] or [x.get("why")]]}
+                    for x in doc["links"] + doc["apart"]][:200]
             emit(doc, fmt, rows=rows, title=t(
                 f"同名记录对 {doc['summary']['same_name_pairs']}：关联 {doc['summary']['linked_pairs']}，"
                 f"分开 {doc['summary']['kept_apart_pairs']}",

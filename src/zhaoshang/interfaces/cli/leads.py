@@ -167,7 +167,7 @@ def backtest_leads_cmd(
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
-    rows = at_k_rows(doc["models"])
+    rows = at_k_rows(doc["models"], fmt)
     pop = doc["population"]
     emit(doc, fmt, rows=rows, title=t(
         f"线索回测（{doc['region']['name']}，截至 {doc['as_of']}，{doc['horizon_days']} 天）：候选 {pop['eligible']} 家，"

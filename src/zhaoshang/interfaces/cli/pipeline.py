@@ -10,7 +10,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
-from ..labels import node_names, region_names
+from ..labels import label, node_names, region_names
 from ...core.teamstate.clock import to_second
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
 
@@ -201,7 +201,10 @@ def stats_cmd(by: str = typer.Option("owner", "--by", help="按 owner（负责�
         print(t("落地率：还没有已签约的线索（落地率 = 已落地 ÷ 已签约）",
                 "landing rate: no signed leads yet (landing rate = landed ÷ signed)"))
         return
-    # the table as the 招商项目 page shows it: a lead without an owner (segment, source) under —, the rate in per cent
+    # the table as the 招商项目 page shows it: a lead without an owner (segment, source) under —, the rate in per cent,
+    # a segment by its name (D06 金融AI), a source in words (手工录入); JSON and CSV keep the codes
+    names = (_node_names() if by == "segment" else {k: label("lead_source", k, state.lang) for k in L.SOURCES}
+             if by == "source" else {})
     shown = rows if fmt != Fmt.table else [
-        dict(r, **{by: r[by] or "—"}, landing_rate=f"{r['landing_rate'] * 100:.0f}%") for r in rows]
+        dict(r, **{by: names.get(r[by], r[by]) or "—"}, landing_rate=f"{r['landing_rate'] * 100:.0f}%") for r in rows]
     emit(rows, fmt, rows=shown, title=t("落地率", "landing rate"))

@@ -26,11 +26,14 @@ def _read(fn, *args, **kw):
         store.close()
 
 
-def at_k_rows(models: dict) -> list[dict]:
-    """A backtest's models as table rows: AUC, then precision and recall at each k."""
+def at_k_rows(models: dict, fmt: Fmt) -> list[dict]:
+    """A backtest's models as table rows: AUC, then precision and recall at each k; a table names each model in
+    words (线索得分, 仅融资总额), CSV keeps its code (lead_score, baseline_funding)."""
+    from ..labels import label
+
     rows = []
     for name, m in models.items():
-        r = {"model": name, "auc": m.get("auc")}
+        r = {"model": label("backtest_model", name, state.lang) if fmt == Fmt.table else name, "auc": m.get("auc")}
         for a in m["at_k"]:
             r[f"p@{a['k']}"] = a["precision"]
             r[f"r@{a['k']}"] = a["recall"]
@@ -139,7 +142,7 @@ def backtest_score_cmd(
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
-    rows = at_k_rows({**doc["models"], **doc["baselines"]})
+    rows = at_k_rows({**doc["models"], **doc["baselines"]}, fmt)
     pop = doc["population"]
     emit(doc, fmt, rows=rows, title=t(
         f"评分回测（截至 {doc['as_of']}，{doc['horizon_days']} 天）：{pop['eligible']} 家符合条件，{pop['positives']} 家完成下一轮",

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .app import FORMAT_OPTION, Fmt, app, emit, open_team, t
+from .app import FORMAT_OPTION, Fmt, app, emit, open_team, state, t
 
 users_app = typer.Typer(help="团队用户：添加、角色、停用、重置密码、API 令牌", no_args_is_help=True)
 token_app = typer.Typer(help="API 令牌（脚本与其他系统用 Authorization: Bearer 访问）", no_args_is_help=True)
@@ -71,7 +71,12 @@ def users_list(fmt: Fmt = FORMAT_OPTION) -> None:
     rows = accounts.list_users(open_team())
     for r in rows:
         r["disabled"] = bool(r["disabled"])
-    emit(rows, fmt, rows=_to_second(rows, fmt, "created_at", "last_seen"),
+    shown = _to_second(rows, fmt, "created_at", "last_seen")
+    if fmt == Fmt.table:  # the role in words (管理员 / administrator); JSON and CSV keep the code
+        from ..labels import labelled
+
+        shown = labelled(shown, "role", "team_role", state.lang)
+    emit(rows, fmt, rows=shown,
          columns=["name", "role", "disabled", "created_at", "last_seen", "tokens"],
          title=t("用户", "Users"), headers={"role": ("角色", "Role")})
 

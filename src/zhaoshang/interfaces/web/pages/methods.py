@@ -8,14 +8,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ....services.evaluation.runs import methods_doc
-
-MODEL_LABELS = {"score_hand": ("评分（人工权重）", "score (hand weights)"),
-                "score_learned": ("评分（截至日前学习的权重，默认方法）", "score (weights learned before the date, the default method)"),
-                "total_raised": ("仅融资总额", "total raised alone"),
-                "months_since_round": ("仅距上轮月数", "months since last round alone"),
-                "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random"),
-                "lead_score": ("线索得分", "lead score"), "lead_score_compare": ("线索得分（对比权重）", "lead score (compared weights)"),
-                "baseline_funding": ("仅融资总额", "total funding alone"), "baseline_random": ("随机", "random")}
+from ...labels import BACKTEST_MODELS
 
 
 def _shaped(run: dict) -> dict:
@@ -46,7 +39,7 @@ def register(app, web) -> None:
     def methods_page(request: Request, store=Depends(web.get_store)):
         doc = web.cached(store, ("methods",), lambda: methods_doc(store))
         lang = web.lang_of(request)
-        labels = {k: (en if lang == "en" else zh) for k, (zh, en) in MODEL_LABELS.items()}
+        labels = {k: (en if lang == "en" else zh) for k, (zh, en) in BACKTEST_MODELS.items()}
         runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved")
                 for i, r in enumerate(_shaped(x) for x in doc[kind])]
         return web.page(request, "methods.html", {"nav": "methods", "runs": runs, "labels": labels,
