@@ -386,12 +386,58 @@ def test_another_regions_demands_leave_the_scores_as_they_are(tmp_path, db):
         [(x["enterprise_id"], x["score"], x["confidence"]) for x in before["leads"]]
     assert all(x["signals"]["demands"]["absent"] for x in after["leads"])
     with Store(str(path)) as s:  # a demand of 成都 itself: the signal is measured there
-        s.con.execute("INSERT INTO demands (id, title, node, province_code, city_code, published, source) VALUES "
-                      "(3, '成都的需求', 'S2', '510000', '510100', DATE '2020-01-01', 'x')")
+        s.con.execute("INSERT INTO demands (id, title, node, province_code, city_code, published, status, source) "
+                      "VALUES (3, '成都的需求', 'S2', '510000', '510100', DATE '2020-01-01', '征集中', 'x')")
     with Store(str(path), read_only=True) as s:
         local = mine_leads(s, REGION, as_of=D)
     assert not any(x["signals"]["demands"]["absent"] for x in local["leads"])
-    assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in local["leads"]}[102] == 1
+
+
+def _open_on(item: dict, d: str) -> bool:
+    """Open on ``d`` as a reader of the demand list sees it: collecting or in talks, published by then, deadline ahead."""
+    return (item["status"] in ("征集中", "对接中") and (item["published"] is None or item["published"] <= d)
+            and (item["deadline"] is None or item["deadline"] >= d))
+
+
+def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, demo_copy):
+    """The 本地需求 signal joined the demand's declared node only and ignored its status: 杭州's open demand on 政务服务
+    (D08) named in its text, declared on M01, counted for no D08 lead, and a completed demand with its deadline ahead
+    counted as open. Each lead now counts the demands `match demands --region 杭州 --node SEGMENT` lists that are open
+    on the lead's date — the same segments and the same open status as scenario matching."""
+    db = demo_copy(tmp_path / "demo.duckdb")
+
+    def check(as_of="2024-03-01"):  # the scale-600 demo's 杭州 has open demands on target segments then
+        leads = run_json("leads", "杭州", "--top", 60, "--as-of", as_of, db=db)
+        d = leads[0]["explain"]["as_of"]
+        listed = {}
+        for seg in {x["segment"] for x in leads}:
+            items = run_json("match", "demands", "--region", "杭州", "--node", seg, "--limit", 1000, db=db)["items"]
+            listed[seg] = [i for i in items if _open_on(i, d)]
+        assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads} == \
+            {x["enterprise_id"]: len(listed[x["segment"]]) for x in leads}
+        return d, leads, listed
+
+    d, leads, listed = check()
+    counted = {i["id"]: i for items in listed.values() for i in items}
+    assert counted and any(x["signals"]["demands"]["raw"] for x in leads)
+    # some demand counts on a segment found in its text, not on its declared node
+    assert any(i["node"] != seg for seg, items in listed.items() for i in items)
+    with_demands = run_json("leads", "杭州", "--top", 60, "--as-of", d, "--has", "demands", db=db)
+    assert all(x["signals"]["demands"]["raw"] for x in with_demands)
+    assert {x["enterprise_id"] for x in leads if x["signals"]["demands"]["raw"]} <= {x["enterprise_id"] for x in with_demands}
+    # a demand the list calls completed no longer counts, though its deadline is ahead
+    done = next(iter(counted.values()))
+    with Store(str(db)) as s:
+        s.con.execute("UPDATE demands SET status = '已完成' WHERE id = ?", [done["id"]])
+    _, after, _ = check(d)
+    raw = {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads}
+    assert any(x["signals"]["demands"]["raw"] == raw[x["enterprise_id"]] - 1 for x in after if x["segment"] in done["segments"])
+    # as of the day before another was published, that one is not counted yet
+    later = max(counted.values(), key=lambda i: i["published"] or "")
+    if later["id"] != done["id"]:
+        day = (dt.date.fromisoformat(later["published"]) - dt.timedelta(days=1)).isoformat()
+        _, _, before = check(day)
+        assert all(i["id"] != later["id"] for items in before.values() for i in items)
 
 
 def test_equal_scores_in_the_stated_order_everywhere(tmp_path, db):

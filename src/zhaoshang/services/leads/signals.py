@@ -18,6 +18,7 @@ from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
 from ..evaluation.signals import ABNORMAL, _types, sources_present
+from ..matching.profiles import open_demand_segments
 
 PRESENCE_KINDS = ("branch", "subsidiary")
 
@@ -29,6 +30,17 @@ def _lit(d: _dt.date) -> str:
 def _values(pairs: dict[str, str]) -> tuple[str, list]:
     items = sorted(pairs.items()) or [("", "")]
     return "(VALUES " + ", ".join(["(?, ?)"] * len(items)) + ") AS seg(code, segment)", [x for p in items for x in p]
+
+
+def _demand_segments(store, info: dict, d: _dt.date, segments: set[str], present: dict) -> tuple[str, list]:
+    """The open demands of the region on ``d`` on each target segment, as the FROM item ``ds(id, segment, title)``:
+    scenario matching's open demands and their segments (``matching.profiles.open_demand_segments``)."""
+    rows = [r for r in open_demand_segments(store, region=info, as_of=d) if r[1] in segments] \
+        if present.get("demands") else []
+    if not rows:
+        return "(SELECT NULL::BIGINT AS id, NULL::VARCHAR AS segment, NULL::VARCHAR AS title WHERE FALSE) AS ds", []
+    return ("(VALUES " + ", ".join(["(?, ?, ?)"] * len(rows)) + ") AS ds(id, segment, title)",
+            [x for r in rows for x in r])
 
 
 def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
@@ -58,7 +70,7 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     recd = [s["code"] for s in segments if s["recommended"]] or [""]
     cond_e, pe = region_condition(info, "e")
     cond_b, pb = region_condition(info, "b")
-    cond_d, pd = region_condition(info, "d")
+    dem_sql, pd = _demand_segments(store, info, d, set(codes.values()), present)
     sat = cfg["saturation"]
     full = float(cfg["funding"]["full_amount_wan"])
     neg = float(cfg["risk"]["negative_sentiment"])
@@ -131,10 +143,8 @@ nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type =
 lvk AS (SELECT enterprise_id, list_sort(list(key)) AS live_events FROM lv
         WHERE (type IN {_types(FUNDING_TYPES + EXPANSION_TYPES)} OR sentiment <= {neg})
           AND date > {D} - INTERVAL 365 DAY GROUP BY 1),
-dem AS (SELECT seg.segment, count(DISTINCT d.id) AS demands, arg_min(d.title, d.id) AS demand_example
-        FROM demands d JOIN seg ON seg.code = d.node
-        WHERE {cond_d} AND (d.published IS NULL OR d.published <= {D}) AND (d.deadline IS NULL OR d.deadline >= {D})
-        GROUP BY 1),
+dem AS (SELECT ds.segment, count(DISTINCT ds.id) AS demands, arg_min(ds.title, ds.id) AS demand_example
+        FROM {dem_sql} GROUP BY 1),
 ties AS (SELECT s.enterprise_id AS cid, 'investor' AS kind, l.id AS lid, l.name AS lname
          FROM shareholdings s JOIN c ON c.id = s.enterprise_id JOIN local l ON l.id = s.holder_enterprise_id
          WHERE s.start_date IS NULL OR s.start_date <= {D}

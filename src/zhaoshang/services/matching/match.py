@@ -27,7 +27,8 @@ from ..chain.taxonomy import Taxonomy, load_taxonomy
 from ..enterprises import resolve_enterprise
 from . import semantic as sem
 from .index import get_index
-from .profiles import config, demand_nodes, demand_rows, enterprise_profiles, level2, segment_filter, tokens
+from .profiles import (config, demand_nodes, demand_rows, enterprise_profiles, level2, open_condition, segment_filter,
+                       tokens)
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
@@ -292,8 +293,9 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     if not all_status:
-        conds.append("regexp_matches(coalesce(d.status, ''), ?)")
-        params.append(str(config().get("open_status")))
+        c, p = open_condition("d")
+        conds.append(c)
+        params += p
     _in_region(store, region, "d", conds, params)
     rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
     ok = {r["id"] for r in rows}

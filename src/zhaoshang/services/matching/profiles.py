@@ -17,6 +17,7 @@ from typing import Any
 from ...core.asof import enterprises_as_of, reference_date
 from ...core.config import parse_yaml
 from ...core.errors import NotFound
+from ...core.geo.lookup import region_condition
 from ...core.text import search_tokens
 from ..chain.taxonomy import Taxonomy, keyword_regex, load_taxonomy, normalize_keyword
 
@@ -102,6 +103,37 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
 def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") -> list[dict[str, Any]]:
     sql, params = profile_sql(store, ids, chain)
     return store.query(sql, params)
+
+
+def open_condition(alias: str = "d", as_of: Any = None) -> tuple[str, list]:
+    """The one definition of an open demand, as SQL on ``alias`` with its parameters: its status reads as open
+    (``open_status``: 征集中, 对接中); on a date ``as_of`` also published by then (or undated) and its deadline not
+    passed (or none). The status is the list's own as imported, with no date of its own: a demand the list calls
+    closed (已对接, 已完成) counts as closed on every date, since the list cannot say when it closed."""
+    sql = f"regexp_matches(coalesce({alias}.status, ''), ?)"
+    params: list[Any] = [str(config().get("open_status"))]
+    if as_of is not None:
+        sql += (f" AND ({alias}.published IS NULL OR {alias}.published <= ?)"
+                f" AND ({alias}.deadline IS NULL OR {alias}.deadline >= ?)")
+        params += [as_of, as_of]
+    return sql, params
+
+
+def open_demand_segments(store, *, region: dict | None = None, as_of: Any = None,
+                         tax: Taxonomy | None = None) -> list[tuple[int, str, str]]:
+    """``(demand id, segment, title)`` for each open demand (``open_condition`` on ``as_of``) located in ``region`` (a
+    region service dict; None: anywhere), one row per level-2 segment it names — declared or found in its text
+    (``demand_nodes``), the segments 场景匹配 filters demands by."""
+    cond, params = open_condition("d", as_of)
+    if region is not None:
+        rc, rp = region_condition(region, "d")
+        cond, params = f"{cond} AND {rc}", params + rp
+    ids = [r["id"] for r in store.query(f"SELECT d.id FROM demands d WHERE {cond} ORDER BY d.id", params)]
+    if not ids:
+        return []
+    tax = tax or load_taxonomy()
+    return [(d["id"], seg, d["title"]) for d in demand_rows(store, ids)
+            for seg in sorted(demand_nodes(d["text"], d["node"], tax))]
 
 
 def demand_rows(store, ids: list[int] | None = None) -> list[dict[str, Any]]:
