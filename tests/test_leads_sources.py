@@ -89,6 +89,27 @@ def test_a_loaded_source_is_not_named(tmp_path):
     assert got["missing_note"].startswith("库中未导入新闻、需求清单数据")
 
 
+def test_an_unclassified_database_names_the_classify_command(tmp_path):
+    """Enterprises imported into an empty database and not yet classified: no lead anywhere, and the note said only
+    that the region had no enterprise placed on the chain. It names the command that places them, in both languages;
+    once classified, the note is gone."""
+    db = tmp_path / "e.duckdb"
+    src = tmp_path / "e.csv"
+    src.write_text("企业名称,统一社会信用代码,成立日期,登记状态,注册地址,经营范围\n"
+                   "上海甲智能科技有限公司,91310115MA1HXXXX01,2018-01-01,存续,上海市浦东新区张江路1号,人工智能软件开发\n"
+                   "北京乙智能科技有限公司,91110108MA00XXXX02,2019-01-01,存续,北京市海淀区中关村大街1号,计算机视觉技术开发、人工智能算法\n",
+                   encoding="utf-8")
+    run("import", "enterprises", src, db=db)
+    for lang, want in (("zh", "请先运行 zhaoshang classify"), ("en", "run zhaoshang classify first")):
+        out = run("--lang", lang, "leads", "上海", db=db)
+        assert want in " ".join((out.stdout + out.stderr).split()), out.stderr
+        bad = run("--lang", lang, "recommend", "上海", db=db, check=False)
+        assert bad.returncode == 2 and want in bad.stderr
+    run("classify", db=db)
+    out = run("leads", "上海", db=db)
+    assert "zhaoshang classify" not in out.stdout + out.stderr
+
+
 def test_the_leads_page_shows_the_sources_not_loaded(listed, chromium):
     require_browser()
     with serving(listed) as base, chromium as b:
