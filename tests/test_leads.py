@@ -160,6 +160,39 @@ def test_english_reasons_and_exports(db, store, tmp_path):
         assert bad.returncode == 2 and bad.stderr.strip().startswith("错误: -o 写出 .csv 或 .xlsx 文件: ")
 
 
+def test_a_vague_amount_is_said_as_the_source_said_it_and_marked_as_an_estimate(tmp_path, db):
+    """A round of 数千万人民币 read as 3162万元 (the geometric mean of its range, docs/methods.md) was stated as if disclosed:
+    近12个月完成B轮融资3162万元 / CNY 32M disclosed. The reason now says the source's words and marks the estimate, in
+    the list, the English list, the exported sheet and the region page's section (the report's 重点线索 sheet)."""
+    import shutil
+
+    from zhaoshang.services.leads import top_leads
+
+    from zhaoshang.core.parse.amounts import parse_amount
+
+    path = shutil.copy(db, tmp_path / "v.duckdb")
+    a = parse_amount("数千万人民币")  # 102's round of 2020-03-01 as a source writes it, read as the import reads it
+    with Store(str(path)) as s:
+        s.con.execute("UPDATE fundings SET amount_wan = ?, amount_low_wan = ?, amount_high_wan = ?, amount_text = ?, "
+                      "currency = ? WHERE id = 1", [a.wan, a.low_wan, a.high_wan, a.text, a.currency])
+    zh = {x["enterprise_id"]: x for x in run_json("leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert zh["reasons"][0] == "近12个月完成B轮融资数千万元（估约3162万元）"
+    assert zh["signals"]["funding"]["detail"]["amount_estimated"] is True
+    en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert en["reasons"][0] == "raised 1 round in the last 12 months (latest Series B), CNY 10–100 million (est. CNY 32M)"
+    out = tmp_path / "v.xlsx"
+    run("leads", REGION, "--as-of", D.isoformat(), "-o", out, db=path)
+    sheet = {r[1]: r[7] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)}
+    assert sheet[102].startswith("近12个月完成B轮融资数千万元（估约3162万元）")
+    with Store(str(path), read_only=True) as s:
+        section = {r["enterprise_id"]: r for r in top_leads(s, REGION, as_of=D)["rows"]}[102]
+    assert section["reasons_text"].startswith("近12个月完成B轮融资数千万元（估约3162万元）")
+    assert "(est. CNY 32M)" in section["reasons_text_en"] and "disclosed" not in section["reasons_text_en"]
+    # an exact amount still reads as disclosed
+    assert "raised 1 round in the last 12 months (latest Series B), CNY 300M disclosed" in \
+        mine_leads(Store(str(db), read_only=True), REGION, as_of=D, lang="en")["leads"][0]["reasons"]
+
+
 def test_notes_follow_the_language(store):
     """A region with no placed enterprise has no recommendation: the note says so in the user's language."""
     en = mine_leads(store, "420100", as_of=D, lang="en")["notes"]

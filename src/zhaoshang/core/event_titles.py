@@ -2,7 +2,8 @@
 naming what happened, then its data: ``融资: B轮 2亿元``, ``注册资本: 602万元 → 5,000万元``, a bare ``成立`` on a
 timeline. Readers that show a title in English (API fields ``title_en``, the CLI and the pages under English)
 translate the head here, and a funding's round and amount (``funding: Series B CNY 200 million``); the other data
-after the head (a name, a patent's or a news item's title) stays as written. A live event's title is its sender's and is left as it is."""
+after the head (a name, a patent's or a news item's title) stays as written. A live event's title is its sender's and is left as it is.
+An amount as the source wrote it is said here too, in English (``amount_en``) and in a Chinese sentence (``amount_zh``)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,15 @@ def amount_en(text: str) -> str:
     low, high = a.low_wan * 1e4 / rate, a.high_wan * 1e4 / rate
     scale, word = (1e9, "billion") if high >= 1e9 else (1e6, "million")
     return f"{a.currency} {low / scale:,.4g}–{high / scale:,.4g} {word}"
+
+
+def amount_zh(text: str | None) -> str:
+    """A funding amount as the source wrote it, for a Chinese sentence: 人民币 written as 元 (``数千万人民币`` →
+    ``数千万元``, ``近亿人民币`` → ``近亿元``), another currency as written (``数千万美元``)."""
+    t = (text or "").strip()
+    if t.endswith("人民币"):
+        t = t[:-3].strip()
+    return t + "元" if t[-1:] in ("万", "亿") else t
 
 
 def funding_en(rest: str) -> str:

@@ -4,6 +4,7 @@ result: one part per signal with its raw value, normalised value, weight and con
 from __future__ import annotations
 
 from ...core.errors import count_en
+from ...core.event_titles import amount_en, amount_zh
 from ...core.explain import Explained, Part, Ref
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
@@ -41,23 +42,36 @@ def _join(names: list[str], lang: str, limit: int = 3) -> str:
     return ", ".join(names) if lang == "en" else "、".join(names)
 
 
+def _funding(r: dict, lang: str) -> str:
+    """The funding sentence. An amount the source gave as a range (数千万, 近亿: ``amount_estimated_12m``) is said as
+    the source said it with the point estimate marked as one (docs/methods.md, "Value parsing"), never as disclosed."""
+    en = lang == "en"
+    n, rnd, est = r["rounds_12m"], r.get("round_12m"), bool(r.get("amount_estimated_12m"))
+    label = (ROUND_LABELS_EN if en else ROUND_LABELS_ZH).get(rnd, rnd or "")
+    amt = money(r.get("amount_12m"), lang)
+    said = r.get("amount_text_12m") if est and n == 1 else None  # one round: its own words
+    if en:
+        s = f"raised {count_en(n, 'round')} in the last 12 months" + (f" (latest {label})" if label else "")
+        if not amt:
+            return s + ", amount undisclosed"
+        if said:
+            return s + f", {amount_en(said)} (est. {amt})"
+        return s + (f", about {amt}" + (" in total, partly estimated" if n > 1 else ", estimated") if est
+                    else f", {amt} disclosed")
+    if n == 1:
+        if not amt:
+            return f"近12个月完成{label}融资（金额未披露）"
+        return f"近12个月完成{label}融资" + (f"{amount_zh(said)}（估约{amt}）" if said else f"约{amt}（估算）" if est else amt)
+    total = (f"共约{amt}（部分金额为估算）" if est else f"共{amt}") if amt else "（金额未披露）"
+    return f"近12个月完成{n}轮融资{total}" + (f"（最近一轮{label}）" if label else "")
+
+
 def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
     """Sentences for the signals that speak for (or against) the lead, strongest evidence first."""
     en = lang == "en"
     out = []
     if r["rounds_12m"]:
-        rnd = r.get("round_12m")
-        label = (ROUND_LABELS_EN if en else ROUND_LABELS_ZH).get(rnd, rnd or "")
-        amt = money(r.get("amount_12m"), lang)
-        if en:
-            s = f"raised {count_en(r['rounds_12m'], 'round')} in the last 12 months"
-            s += f" (latest {label})" if label else ""
-            s += f", {amt} disclosed" if amt else ", amount undisclosed"
-        elif r["rounds_12m"] == 1:
-            s = f"近12个月完成{label}融资" + (amt or "（金额未披露）")
-        else:
-            s = f"近12个月完成{r['rounds_12m']}轮融资" + (f"共{amt}" if amt else "（金额未披露）") + (f"（最近一轮{label}）" if label else "")
-        out.append(s)
+        out.append(_funding(r, lang))
     if r["branches_24m"]:
         cities = _join(r.get("branch_cities_en" if en else "branch_cities") or [], lang)
         what = count_en(r["branches_24m"], "branch or subsidiary", "branches or subsidiaries")
@@ -102,7 +116,8 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
     W = sum(v for k, v in w.items() if present.get(k)) or 1.0
     fit = [w for w, ok in (("gap", r["is_gap"]), ("recommended", r["is_recommended"])) if ok]
     # raw: the number the signal is measured by; detail: what else it rests on
-    raw = {"funding": (r["rounds_12m"], {"amount_wan": r.get("amount_12m"), "round": r.get("round_12m")}),
+    raw = {"funding": (r["rounds_12m"], {"amount_wan": r.get("amount_12m"), "round": r.get("round_12m"),
+                                         "amount_estimated": bool(r.get("amount_estimated_12m"))}),
            "branches": (r["branches_24m"], {"cities": r.get("branch_cities")}),
            "patents": (r["patents_24m"] - r["patents_prev_24m"],
                        {"recent_24m": r["patents_24m"], "previous_24m": r["patents_prev_24m"]}),
