@@ -80,3 +80,16 @@ def _build(path):
     return path
 
 
+
+
+def build_with_officer_holder(path):
+    """The store with one more record of 周杰 (the ultimate controller through 控股丙): a director of the target
+    under another source, so the key persons merge the two records and list 周杰 by the director's record, p:14."""
+    build(path)
+    s = Store(path)
+    s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+                  "VALUES (14, '周杰', '周杰', 's2', 'k14', 1)")
+    s.con.execute("INSERT INTO roles VALUES (14, 14, '周杰', 1, '目标科技有限公司', 'director', '董事', "
+                  "DATE '2018-01-01', NULL, 's2', 'r14', 1)")
+    s.close()
+    return path

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from cli_util import run, run_json
-from graph_fixture import build
+from graph_fixture import build, build_with_officer_holder
 from zhaoshang.core.store import Store
 from zhaoshang.services.graph.build import build_graph, from_arrays
 from zhaoshang.services.graph.identity import person_links
@@ -135,6 +135,16 @@ def test_key_persons_follow_shareholdings_to_the_ultimate_controller(store):
     assert by["张伟"]["power"] == 1 - (1 - 1.0 * 0.999)  # chairman (capped at 0.999)
     old = key_persons(store, 1, as_of="2018-06-30")  # 李娜 took office in 2019
     assert "李娜" not in {p["name"] for p in old["persons"]}
+
+
+def test_the_ultimate_controller_is_marked_on_the_person_holding_its_record(tmp_path):
+    # 周杰 holds the chain's top share as p:12 and sits on the board as p:14: one person, listed by p:14
+    with Store(build_with_officer_holder(tmp_path / "g.duckdb"), read_only=True) as s:
+        doc = key_persons(s, 1, as_of="2024-12-31")
+    zhou = [p for p in doc["persons"] if p["name"] == "周杰"]
+    assert len(zhou) == 1 and zhou[0]["records"] == ["p:14", "p:12"]
+    assert doc["ultimate_controller"] == zhou[0]["key"] == "p:14" and zhou[0]["ultimate_controller"]
+    assert [p["name"] for p in doc["persons"] if p["ultimate_controller"]] == ["周杰"]
 
 
 def test_reach_from_the_region_and_its_strength(store):

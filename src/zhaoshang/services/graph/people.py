@@ -91,7 +91,10 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
             "ground": ground, "weight": round(weight, 4), "share": round(pct, 4), "chains": t["chains"][:5],
             "evidence": {"table": "shareholdings", "ids": sorted({i for ch in t["chains"] for i in ch["shareholding_ids"]})}})
     out = []
-    for p in _merge_namesakes(store, list(people.values())):
+    merged = _merge_namesakes(store, list(people.values()))
+    # the controller is a holder's record; the list names a person by its first record, so say it in the list's key
+    controller = next((p["key"] for p in merged if controller in p["records"]), controller)
+    for p in merged:
         rest = 1.0
         for g_ in p["grounds"]:
             rest *= 1 - min(0.999, g_["weight"])
