@@ -59,6 +59,64 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
 
 
+def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
+    """周杰 holds 80 % of 控股丙 (48 % of the target through it) and sits on the target's board under another
+    record: for a viewer signed in the holder is 周* on the profile, the key persons, the relations page, the graph's
+    ties and the person panel; an analyst sees the name on each and the holding on the profile."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from graph_fixture import build_with_officer_holder
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = build_with_officer_holder(tmp_path / "g.duckdb")
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    team_tokens(team)  # the accounts ana (analyst) and vera (viewer)
+    app = create_app(str(db), team=team, local_only=False)
+    seen = {}
+    for name in ("ana", "vera"):
+        c = TestClient(app)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+        assert c.post("/login", data={"name": name, "password": "a-long-enough-password-1", "csrf_token": csrf},
+                      follow_redirects=False).status_code in (302, 303)
+        holders = {s["holder_name"]: s for s in c.get("/api/enterprises/4").json()["shareholders"]}
+        people = {p["name"]: p for p in c.get("/api/graph/people/1").json()["persons"]}
+        ties = c.get("/api/graph/neighbours?node=e:4").json()["neighbours"]
+        table = re.search(r'<table class="grid kp-table".*?</table>', c.get("/relations/1").text, re.S).group(0)
+        seen[name] = {"profile": holders, "people": people, "page": table,
+                      "officers": {p["name"] for p in c.get("/api/enterprises/1").json()["people"]},
+                      "page4": c.get("/relations/4").text,
+                      "ties": {x["node"]["name"]: x for x in ties},
+                      "p12": c.get("/api/graph/person/p:12").json()["person"],
+                      "reach": c.get("/api/graph/reach/4?from_region=330100&k=3").json()}
+    ana, vera = seen["ana"], seen["vera"]
+    assert ana["profile"]["周杰"]["percent"] == 80 and ana["profile"]["周杰"]["holder_person_id"] == 12
+    assert vera["profile"]["周*"]["percent"] == 80 and "周杰" not in vera["profile"]
+    # key persons: the director who holds the chain's top share is the holder, and masked as on the profile
+    zhou = ana["people"]["周杰"]
+    assert zhou["ultimate_controller"] and zhou["records"] == ["p:14", "p:12"]
+    assert zhou["grounds"][-1]["chains"][0]["path"][-1] == "周杰"
+    assert "周杰" not in vera["people"]
+    masked = vera["people"]["周*"]
+    assert masked["key"] is None and masked["records"] == [] and masked["ultimate_controller"]
+    assert masked["grounds"][-1]["chains"][0]["path"] == ["目标科技有限公司", "控股丙有限公司", "周*"]
+    assert vera["people"]["张伟"]["records"] == ["p:1"]  # an officer holding no shares keeps name and link
+    assert "周杰" in ana["page"] and "周杰" in ana["page4"]
+    assert "周杰" not in vera["page"] and "周*" in vera["page"] and "周杰" not in vera["page4"]
+    assert "周杰" in vera["officers"]  # the office alone is a public registry fact, on the profile as in the graph
+    # the graph's tie of a shareholding and the holder's own record
+    assert ana["ties"]["周杰"]["percent"] == 80 and vera["ties"]["周*"]["percent"] == 80 and "周杰" not in vera["ties"]
+    # paths to 控股丙's key persons: its holder 周杰 (p:12) named for the analyst, 周* for the viewer; the director's
+    # record p:14 (not linked to p:12 in the graph) is an office, named for both
+    kp = {p["key"]: p for p in ana["reach"]["key_persons"]}
+    assert kp["p:12"]["name"] == "周杰" and kp["p:12"]["grounds"] == ["controlling_shareholder"]
+    assert {p["key"]: p["name"] for p in vera["reach"]["key_persons"]}["p:12"] == "周*"
+    assert vera["reach"]["masked"] and not ana["reach"]["masked"]
+    assert ana["p12"]["name"] == "周杰" and vera["p12"]["name"] == "周*" and vera["p12"]["source_key"] is None
+
+
 @pytest.mark.browser
 def test_relations_page_in_the_browser(db, chromium):
     require_browser()

@@ -82,7 +82,8 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
 def present_person(details: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """A person's details (``services.graph.reach.person_details``) as ``user`` may see them. Every read is written
     to the audit log (``person.read``, masked or not); without the ``personal`` permission gender, birth year and
-    description are withheld, and a person holding no office (a private shareholder) shows as surname and stars."""
+    description are withheld, and a person record that holds shares or no office shows as surname and stars, without
+    the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``)."""
     person = details["person"]
     masked = not user.can("personal")
     if record is not None:
@@ -91,22 +92,65 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
         return {**details, "masked": False}
     out = copy.deepcopy(details)
     out["person"].update(gender=None, birth_year=None, description=None)
-    if not details.get("roles"):
-        out["person"]["name"] = mask_name(person["name"])
+    if details.get("shareholdings") or not details.get("roles"):
+        out["person"].update(name=mask_name(person["name"]), source_key=None)
         for x in out.get("links", []) + out.get("apart", []):
-            x["name"] = mask_name(x.get("name"))
+            x.update(name=mask_name(x.get("name")), a_record=None, b_record=None)
     out["masked"] = True
     return out
+
+
+def _holds_shares(p: dict) -> bool:
+    return p["type"] == "person" and _share_ground([g["ground"] for g in p["grounds"]])
+
+
+def _share_ground(grounds: list) -> bool:
+    return any(g.endswith("shareholder") for g in grounds)
 
 
 def present_key_persons(doc: dict, user: Any) -> dict:
-    """Key persons as ``user`` may see them: private individuals whose only ground is a shareholding show as
-    surname and stars without the personal permission (officers' names are public registry facts)."""
+    """Key persons as ``user`` may see them. Without the personal permission a private individual holding shares
+    shows as surname and stars, without a person key, record or link, in the list and at the end of every ownership
+    chain — as the profile shows the holder — even when the same person also holds an office there (the office
+    alone is a public registry fact; the holding beside the name is not)."""
     if user.can("personal"):
         return {**doc, "masked": False}
     out = copy.copy(doc)
-    out["persons"] = [{**p, "name": mask_name(p["name"]), "records": []}
-                      if p["type"] == "person" and all(g["ground"].endswith("shareholder") for g in p["grounds"]) else p
-                      for p in doc["persons"]]
+    out["persons"] = [_masked_holder(p) if _holds_shares(p) else p for p in doc["persons"]]
+    if any(p["key"] == doc["ultimate_controller"] and _holds_shares(p) for p in doc["persons"]):
+        out["ultimate_controller"] = None  # the list's key of the controller, withheld with the person's
     out["masked"] = True
     return out
+
+
+def _masked_holder(p: dict) -> dict:
+    name = mask_name(p["name"])
+    grounds = [{**g, "chains": [{**c, "path": c["path"][:-1] + [name]} for c in g["chains"]]} if g.get("chains") else g
+               for g in p["grounds"]]
+    return {**p, "key": None, "node": None, "name": name, "records": [], "grounds": grounds}
+
+
+def present_ties(doc: dict, user: Any) -> dict:
+    """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them: without the personal
+    permission every person tied to an enterprise by a shareholding (a hop's, or a key person's ground) shows as
+    surname and stars wherever the answer names that person (the hop, the node, a path's start or target, the key
+    persons reached)."""
+    if user.can("personal"):
+        return {**doc, "masked": False}
+    hops = doc.get("neighbours", []) + [h for p in doc.get("paths", []) for h in p["hops"]]
+    keys = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
+            for end in ("from", "to") if h[end].get("type") == "person"}
+    keys.update(r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"])
+    out = _mask_keys(copy.deepcopy(doc), keys)
+    out["masked"] = True
+    return out
+
+
+def _mask_keys(x: Any, keys: set) -> Any:
+    if isinstance(x, list):
+        return [_mask_keys(v, keys) for v in x]
+    if not isinstance(x, dict):
+        return x
+    if "name" in x and (x.get("key") in keys or keys.intersection(x.get("records") or [])):
+        x["name"] = mask_name(x["name"])
+    return {k: _mask_keys(v, keys) for k, v in x.items()}

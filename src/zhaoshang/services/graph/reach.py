@@ -209,7 +209,8 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
                                 ("联系人", "the contacts") if contacts is not None else (str(person), str(person)))
     return {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
             "enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
-                {k_: p[k_] for k_ in ("key", "name", "power", "records")} for p in chosen],
+                {**{k_: p[k_] for k_ in ("key", "name", "power", "records")},
+                 "grounds": [g_["ground"] for g_ in p["grounds"]]} for p in chosen],
             "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
                      (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
             "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],

@@ -52,15 +52,17 @@ def register(app, web) -> None:
     def api_reach(key: Key, request: Request, store=Depends(web.get_store),
                   from_region: str = Query(..., max_length=TEXT_MAX, description="出发地区：代码或名称"),
                   k: int = Query(5, ge=1, le=20), max_hops: int = Query(4, ge=1, le=6), as_of: AsOf = None):
-        return web.json(reach(store, key, from_region=from_region, k=k, max_hops=max_hops, as_of=web.clean(as_of),
-                              team=team(request), lang=web.lang_of(request)))
+        return web.json(privacy.present_ties(reach(store, key, from_region=from_region, k=k, max_hops=max_hops,
+                                                   as_of=web.clean(as_of), team=team(request),
+                                                   lang=web.lang_of(request)), request.state.user))
 
     @app.post("/api/graph/introduce/{key}", tags=["graph"],
               summary="引荐：从我自己的联系人（姓名 + 所在企业）出发到目标企业关键人的路径")
     def api_introduce(key: Key, body: Introduce, request: Request, store=Depends(web.get_store)):
         rows = [{"name": c.name, "enterprise": c.enterprise} for c in body.contacts]
-        return web.json(reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops, as_of=web.clean(body.as_of),
-                              team=team(request), lang=web.lang_of(request)))
+        return web.json(privacy.present_ties(reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops,
+                                                   as_of=web.clean(body.as_of), team=team(request),
+                                                   lang=web.lang_of(request)), request.state.user))
 
     @app.get("/api/graph/neighbours", tags=["graph"],
              summary="关系图节点的邻居（JSON）：按关系强度排序、分页（node = p:/e:/i:/c: 编号）")
@@ -68,8 +70,9 @@ def register(app, web) -> None:
                        node: str = Query(..., max_length=TEXT_MAX, pattern=r"^[peicv]:.+$"),
                        offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(30, ge=1, le=200),
                        as_of: AsOf = None):
-        return web.json(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit, team=team(request),
-                                   lang=web.lang_of(request)))
+        return web.json(privacy.present_ties(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit,
+                                                        team=team(request), lang=web.lang_of(request)),
+                                             request.state.user))
 
     @app.get("/api/graph/person/{pid}", tags=["graph"],
              summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
@@ -92,8 +95,9 @@ def register(app, web) -> None:
         from_region = web.clean(from_region) or web.clean(from_) or web.clean(region)
         doc = people(request, store, key, as_of)
         eid = doc["enterprise"]["id"]
-        first = neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
-                           lang=web.lang_of(request)) if _in_graph(store, eid, doc["as_of"], request) else None
+        first = privacy.present_ties(neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
+                                                lang=web.lang_of(request)), request.state.user) \
+            if _in_graph(store, eid, doc["as_of"], request) else None
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
                 "neighbours": first, "from_region": from_region or ""}
         return web.page(request, "relations.html", {
