@@ -128,6 +128,14 @@ def test_the_login_page_shows_nothing_of_the_data(base, tmp_path, chromium):
             foot = pg.inner_text("footer.foot")
             assert pg.locator("#as-of").count() == 0, foot
             assert not any(w in foot for w in ("截至", "数据来源", "As of", "Sources")), foot  # the synthetic label stays
+            assert pg.inner_text("header.top h1") == {"zh": "登录", "en": "Log in"}[lang]  # the asked page's language
+            assert pg.locator("aside nav a").count() == 0  # no page to go to before signing in
+            # a wrong password is told in the page's language alone (was "用户名或密码错误 (wrong name or password)")
+            pg.fill("#login-name", "boss")
+            pg.fill("#login-password", "not the password")
+            pg.click("#login-submit")
+            told = pg.inner_text("#login-error")
+            assert told == {"zh": "用户名或密码错误", "en": "wrong name or password"}[lang], told
         pg.screenshot(path=str(tmp_path / "login.png"))
         pg.fill("#login-name", "boss")
         pg.fill("#login-password", PW)

@@ -41,15 +41,16 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     @app.post("/login", include_in_schema=False)
     def login_submit(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")):
         ip = client_ip(request)
+        lang = lang_of(request)
         try:
             acc = accounts.authenticate(team, name.strip(), password, ip)
         except accounts.Throttled as exc:
-            resp = page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": str(exc),
+            resp = page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": exc.in_lang(lang),
                                                 "local_only": cfg.local_only}, status_code=429)
             resp.headers["Retry-After"] = str(exc.retry_after)
             return resp
         except UserError as exc:
-            return page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": str(exc),
+            return page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": exc.in_lang(lang),
                                                 "local_only": cfg.local_only}, status_code=401)
         resp = RedirectResponse(safe_next(next), status_code=303)
         end_session(cfg, request, None)  # a new session id at every login

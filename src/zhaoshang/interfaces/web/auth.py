@@ -123,7 +123,9 @@ def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
         return JSONResponse({"error": f"{zh} ({en})", "status": status}, status_code=status, headers=headers)
     if status == 401:
         nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
-        return RedirectResponse("/login?next=" + quote(nxt, safe=""), status_code=303)
+        lang = request.query_params.get("lang")  # the login page in the language the user asked the page in
+        return RedirectResponse("/login?next=" + quote(nxt, safe="") + ("&lang=" + quote(lang, safe="") if lang else ""),
+                                status_code=303)
     render = request.app.state.render_error
     return render(request, f"{zh} ({en})", status)
 

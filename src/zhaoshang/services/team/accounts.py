@@ -58,7 +58,9 @@ class Throttled(UserError):
     """Too many failed logins: refused without checking the password."""
 
     def __init__(self, retry_after: int):
-        super().__init__(f"登录失败次数过多，请 {retry_after // 60 + 1} 分钟后再试 (too many failed logins)")
+        minutes = retry_after // 60 + 1
+        super().__init__(f"登录失败次数过多，请 {minutes} 分钟后再试",
+                         f"too many failed logins: try again in {minutes} minute{'s' if minutes > 1 else ''}")
         self.retry_after = retry_after
 
 
@@ -233,7 +235,7 @@ def authenticate(team: TeamDB, name: str, password: str, ip: str | None = None) 
         with team.tx() as tx:
             tx.execute("INSERT INTO login_failures (name, ip, at) VALUES (?, ?, ?)", [name, ip, now()])
         audit.record(team, name, "login.failed", name, {"reason": "disabled" if ok and acc else "password"}, ip)
-        raise UserError("用户名或密码错误 (wrong name or password)", "wrong name or password")
+        raise UserError("用户名或密码错误", "wrong name or password")
     if _hasher.check_needs_rehash(row["password_hash"]):
         with team.tx() as tx:
             tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), acc.id])
