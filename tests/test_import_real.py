@@ -347,3 +347,20 @@ def test_an_exchange_list_after_the_a_share_list_says_its_enterprises_were_known
     table = run("import", "enterprises", sse, "--preset", "sse_main_board", "--data-date", "2026-02-28",
                 "--source", "sse_again", db=db).stdout
     assert "企业：本来源新出现" in table and "其中库中已有（已关联）" in table and "其中新企业" in table
+
+
+def test_brand_rows_of_one_legal_name_are_counted_as_one_new_enterprise(tmp_path):
+    """The IT桔子 list names some enterprises twice (two brands of one legal name). The summary said 其中新企业 820
+    beside 新增 817 / 更新 3 with nothing to reconcile them: it now says the 820 new keys made 817 enterprises."""
+    itjuzi = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    db = tmp_path / "x.duckdb"
+    rep = run_json("import", "enterprises", itjuzi, "--preset", "itjuzi_companies", db=db)
+    ch = rep["changes"]
+    made = q(db, "SELECT count(*) FROM enterprises")[0][0]
+    assert ch["new_enterprises"] == ch["new"] == len(csv_rows(itjuzi))
+    assert ch["new_enterprises"] - ch["new_enterprises_merged"] == made == rep["rows_imported"]
+    assert ch["new_enterprises_merged"] == rep["rows_updated"] > 0
+    table = run("import", "enterprises", itjuzi, "--preset", "itjuzi_companies", "--source", "itjuzi_again",
+                db=tmp_path / "y.duckdb").stdout
+    flat = "".join(c for c in table if c not in " │\n")  # a table cell wraps on a narrow terminal
+    assert f"{ch['new']}（合为{made}家：{ch['new_enterprises_merged']}行与本文件另一行是同一企业）" in flat, table

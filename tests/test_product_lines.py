@@ -92,8 +92,8 @@ def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
             # the second file said nothing new: the lines keep the period they were first reported for
             assert {x["period"] for x in doc["product_lines"]} == {"2021-10-26"}
     # the identical file again is unchanged, every line of it (it was reported as every company changed)
-    assert reports[0]["changes"] == {"new": 2, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 2, "new_linked": 0}
-    assert reports[1]["changes"] == {"new": 0, "changed": 0, "unchanged": 2, "disappeared": 0, "new_enterprises": 0, "new_linked": 0}
+    assert reports[0]["changes"] == {"new": 2, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 2, "new_linked": 0, "new_enterprises_merged": 0}
+    assert reports[1]["changes"] == {"new": 0, "changed": 0, "unchanged": 2, "disappeared": 0, "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     assert (reports[1]["rows_imported"], reports[1]["rows_updated"], reports[1]["rows_duplicate"]) == (0, 0, len(rows))
     # one line of a company changed (not its last): that company changed, the other is unchanged
     edited = [dict(r) for r in rows]
@@ -101,7 +101,7 @@ def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
     edited[first]["weight"] = "0.5"
     rep = run_json("import", "enterprises", _write(tmp_path / "m1.csv", edited), "--preset", "main_products",
                    "--data-date", "2021-10-28", db=db)
-    assert rep["changes"] == {"new": 0, "changed": 1, "unchanged": 1, "disappeared": 0, "new_enterprises": 0, "new_linked": 0}
+    assert rep["changes"] == {"new": 0, "changed": 1, "unchanged": 1, "disappeared": 0, "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     assert run_json("show", "科大讯飞", db=db)["product_lines"][0]["share"] == 0.5
     # a later file with fewer lines replaces the lines of that source
     short = [r for r in rows if r["code"] == "000004"][:3]

@@ -380,13 +380,17 @@ def split_new(con, import_id: int, changes: dict[str, int]) -> dict[str, int]:
     """``changes`` with its ``new`` keys (new to the source) split by whether the database already held their
     enterprise: ``new_enterprises`` (keys whose enterprise this import created) and ``new_linked`` (keys linked to
     an enterprise known before, from another source or preset — an exchange list after the A-share list). Read
-    from this import's records and the enterprises it created (``first_import_id``), so the same on every path."""
+    from this import's records and the enterprises it created (``first_import_id``), so the same on every path.
+    ``new_enterprises_merged``: of those keys, how many share their new enterprise with another key of the file
+    (two brand rows of one legal name): the file made ``new_enterprises - new_enterprises_merged`` enterprises."""
     new = int(changes.get("new") or 0)
-    created = con.execute(
-        "SELECT count(DISTINCT r.source_key) FROM enterprise_records r JOIN enterprises e ON e.id = r.enterprise_id "
-        "WHERE r.import_id = ? AND e.first_import_id = ?", [import_id, import_id]).fetchone()[0] if new else 0
+    created, distinct = con.execute(
+        "SELECT count(DISTINCT r.source_key), count(DISTINCT r.enterprise_id) FROM enterprise_records r "
+        "JOIN enterprises e ON e.id = r.enterprise_id WHERE r.import_id = ? AND e.first_import_id = ?",
+        [import_id, import_id]).fetchone() if new else (0, 0)
     created = min(int(created), new)
-    return {**changes, "new_enterprises": created, "new_linked": new - created}
+    return {**changes, "new_enterprises": created, "new_linked": new - created,
+            "new_enterprises_merged": max(created - int(distinct), 0)}
 
 
 

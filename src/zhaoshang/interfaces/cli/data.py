@@ -110,7 +110,11 @@ def import_cmd(
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
         at = 4 + len(report.sheets)  # after the source, its sheets and the data date
-        rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes.get(k, 0)} for k, label in (
+        merged = report.changes.get("new_enterprises_merged", 0)
+        rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes.get(k, 0) if k != "new_enterprises" or not merged
+                        else t(f"{report.changes[k]:,}（合为 {report.changes[k] - merged:,} 家：{merged:,} 行与本文件另一行是同一企业）",
+                               f"{report.changes[k]:,} ({report.changes[k] - merged:,} enterprises: {merged:,} rows are the "
+                               f"same enterprise as another row of the file)")} for k, label in (
             ("new", t("企业：本来源新出现", "enterprises: new to the source")),
             ("new_enterprises", t("　其中新企业", "  of which new enterprises")),
             ("new_linked", t("　其中库中已有（已关联）", "  of which already known (linked)")),
