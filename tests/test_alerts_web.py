@@ -155,6 +155,12 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         cut = pg.evaluate("""() => [...document.querySelectorAll('.xp-parts td')]
             .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.innerText)""")
         assert cut == [], cut
+        # the conditions that fired carry no contribution (was a column of dashes), and their words get the room:
+        # the gap's segment names on one or two lines (squeezed into 64 px they ran to one word a line)
+        assert pg.locator(".xp-parts th").all_inner_texts() == ["信号", "原始值"]
+        high = pg.evaluate("""() => { const td = document.querySelector('.xp-part[data-signal=gap] td.xp-text');
+            return td.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight); }""")
+        assert high < 3.5, high
         parts = pg.inner_text(".xp-parts")
         assert "融资金额（万元）" in parts and "30,000" in parts.replace("30000", "30,000")
         assert pg.inner_text("#alert-title").strip() == "C轮 3亿元"
