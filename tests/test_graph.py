@@ -24,6 +24,8 @@ import zhaoshang.services.graph.reach  # noqa: F401  (the module, patched below)
 from zhaoshang.services.graph.reach import neighbours, reach, reach_strength, reach_strengths
 from zhaoshang.services.graph.search import k_paths
 
+HOSTILE = "<script>alert(1)</script>"
+
 
 # -- the search against brute-force enumeration ------------------------------------------------------------
 def _brute(a, b, w, n, targets, origins, max_hops):
@@ -226,6 +228,54 @@ def test_cli_people_reach_and_between(db, tmp_path):
     none = run("--lang", "en", "reach", "目标科技有限公司", "--from-region", "杭州市", "--max-hops", "1", "--k", "3",
                db=db, env=env).stdout
     assert "(nothing to show)" not in none or "no path within 1 hop from" in none.replace("\n", " "), none
+
+
+def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
+    """A path walks a tie either way; its hop says the relation's own way: 目标 ←投资— 杭州引导基金 —投资→ 本地甲 (the
+    fund invested in both), never 目标 —投资→ the fund. The JSON says it (direction: along, against, both, or null
+    for a relation without one) and the table draws it."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    doc = run_json("reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env)
+    hops = {tuple(h["to"]["name"] for h in p["hops"]): p["hops"] for p in doc["pairs"][0]["paths"]}
+    fund = hops[("杭州引导基金", "本地甲科技有限公司")]
+    assert [(h["relation"], h["direction"]) for h in fund] == [("investment", "against"), ("investment", "along")]
+    assert fund[0]["evidence"][0]["table"] == "fundings" and fund[0]["evidence"][0]["id"] == 1  # the target's round
+    chair = hops[("张伟", HOSTILE, "本地甲科技有限公司")]  # the target to its chair, colleagues, an executive to his firm
+    assert [(h["relation"], h["direction"]) for h in chair] == [("chairman", "against"), ("colleague", None),
+                                                                 ("executive", "along")]
+    out = run("reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout
+    flat = "".join(out.split())
+    assert "目标科技有限公司←投资—杭州引导基金—投资→本地甲科技有限公司" in flat, out
+    assert "目标科技有限公司←董事长—张伟—同任职（同一企业）→" in flat, out
+    en = "".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout.split())
+    assert "目标科技有限公司←investment—杭州引导基金—investment→本地甲科技有限公司" in en, en
+    # a holding walked from the held: 目标 ←股东— 控股丙 (控股丙 holds 60 % of the target)
+    held = run_json("reach", "--between", "目标科技有限公司", "--between", "控股丙有限公司", db=db, env=env)
+    first = held["pairs"][0]["paths"][0]["hops"]
+    assert [(h["to"]["name"], h["relation"], h["direction"]) for h in first] == [("控股丙有限公司", "shareholder", "against")]
+    back = run_json("reach", "--between", "控股丙有限公司", "--between", "目标科技有限公司", db=db, env=env)
+    assert back["pairs"][0]["paths"][0]["hops"][0]["direction"] == "along"
+
+
+def test_a_tie_of_records_both_ways_has_both_directions(tmp_path):
+    """A cross-holding (each enterprise holds shares of the other) is one tie of records of each way: ``both`` from
+    either end, drawn ←股东→; a one-way holding is along from the holder, against from the held."""
+    s = Store(build(tmp_path / "g.duckdb"))
+    s.con.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+                  "holder_enterprise_id, percent, start_date, source, source_key, import_id) VALUES "
+                  "(3, 4, '控股丙有限公司', '目标科技有限公司', 'enterprise', 1, 5, DATE '2019-01-01', 's1', 'h3', 1)")
+    g = build_graph(s, "2024-12-31")
+    e1, e4, p12 = g.index("e:1"), g.index("e:4"), g.index("p:12")
+    ties = {(g.edge(e)["relation"], frozenset((g.edge(e)["a"], g.edge(e)["b"]))): e for e in range(g.m)}
+    cross = ties[("shareholder", frozenset((e1, e4)))]
+    assert g.direction(cross, e1) == g.direction(cross, e4) == "both"
+    one = ties[("shareholder", frozenset((e4, p12)))]  # 周杰 holds 80 % of 控股丙
+    assert (g.direction(one, p12), g.direction(one, e4)) == ("along", "against")
+    from zhaoshang.services.graph.reach import arrow
+
+    assert (arrow("both", "股东"), arrow("against", "股东"), arrow("along", "股东"), arrow(None, "同任职")) == (
+        "←股东→", "←股东—", "—股东→", "—同任职→")
+    s.close()
 
 
 def test_reach_without_a_path_says_why(db, tmp_path):

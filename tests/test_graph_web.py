@@ -158,6 +158,12 @@ def test_relations_page_in_the_browser(db, chromium):
         pg.click("#intro-go")
         pg.wait_for_selector("#paths[data-source=contacts] .path")
         assert "本地甲科技有限公司" in pg.inner_text("#paths")  # 孙丽 holds no role there: the enterprise is the start
+        # each arrow points the relation's way, whichever way the path walks the tie: from the enterprise to its
+        # executive the arrow points back (the executive is in office there); colleagues have no direction
+        rels = pg.evaluate("[...document.querySelectorAll('#paths .path')].map(p => [...p.querySelectorAll('.hop')]"
+                           ".map(h => [h.firstChild.textContent.trim(), h.querySelector('.rel').textContent]))")
+        assert rels[0] == [["本地甲科技有限公司", "←高管 (0.6)—"]], rels
+        assert [h[1][0] + h[1][-1] for h in rels[1]] == ["←—", "—→"] and rels[1][1][1].startswith("—同任职"), rels
         # no path: the page says why, as the service gives it (控股丙's key persons lie 3 hops from 杭州市)
         for lang, words in (("zh", "从杭州市的 10 个起点到 2 位关键人，2 跳内没有路径；可增加最多跳数"),
                             ("en", "no path within 2 hops from the 10 starts of Hangzhou to the 2 key persons; try more hops")):

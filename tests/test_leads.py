@@ -380,7 +380,8 @@ def test_reachability_is_measured_for_every_lead_that_can_enter_the_list(store, 
 
 def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
     """The reachability signal's path (zhaoshang leads, /api/leads) gives each hop its relation in the list's
-    language, so two records of one person read 欧阳航 → 欧阳航（同一人（身份关联）） and not as a loop."""
+    language, so two records of one person read 欧阳航 → 欧阳航（同一人（身份关联）） and not as a loop; its arrow points
+    the relation's way (甲公司 ← 吴瑶（创始人）: the path walks from the enterprise to its founder)."""
     db = demo_copy(tmp_path / "demo.duckdb")
     paths = {}
     for lang in ("zh", "en"):
@@ -389,12 +390,14 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
                        if x["signals"]["reachability"]["detail"].get("path")]
     assert paths["zh"] and paths["en"]
     for path in paths["zh"]:  # the start, then one entry per hop with its relation
-        assert "→" not in path[0]
-        assert all("→" in a and a.endswith("）") and "（" in a for a in path[1:]), path
+        assert not re.search("[→←↔]", path[0])
+        assert all(re.search(" [→←↔] ", a) and a.endswith("）") and "（" in a for a in path[1:]), path
     for path in paths["en"]:
-        assert "→" not in path[0]
-        assert all("→" in b and b.endswith(")") and not re.search(r"[\u4e00-\u9fff]", b[b.rindex(" ("):])
+        assert not re.search("[→←↔]", path[0])
+        assert all(re.search(" [→←↔] ", b) and b.endswith(")") and not re.search(r"[\u4e00-\u9fff]", b[b.rindex(" ("):])
                    for b in path[1:]), path
+    # a key person reached from the enterprise he is in office at: the arrow points from him to it
+    assert any(re.search(" ← .*（(创始人|法定代表人|董事长|总经理/CEO)）$", a) for path in paths["zh"] for a in path[1:]), paths
     # each language's list came from its own process: among equal-strength paths both chose the same
     assert [(p[0], len(p)) for p in paths["zh"]] == [(p[0], len(p)) for p in paths["en"]]
 

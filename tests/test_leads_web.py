@@ -199,7 +199,7 @@ def test_leads_page_in_the_browser(db, chromium):
 
 def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
     """The 信号与贡献 table gave the reachability signal's strength alone: it shows the path behind it — its start,
-    then each hop with its relation — the same path the enterprise's reach (关键人触达) finds first from the region,
+    then each hop with its relation, its arrow the relation's way — the same path the enterprise's reach (关键人触达) finds first from the region,
     in Chinese and in English (synthetic demo data)."""
     require_browser()
 
@@ -212,9 +212,12 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
         want = {}
         for lang, (a, b) in (("zh", ("（", "）")), ("en", (" (", ")"))):
             best = reach(s, eid, from_region=doc["region"]["code"], lang=lang)["paths"][0]
-            want[lang] = [best["origin"]["name"]] + [f"{h['from']['name']} → {h['to']['name']}{a}{h['relation_label']}{b}"
-                                                     for h in best["hops"]]
-    assert len(want["zh"]) >= 2
+            # each hop's arrow points the relation's way (甲 ← 吴瑶（创始人）: the path walks from 甲 to its founder)
+            arrows = {"along": "→", None: "→", "against": "←", "both": "↔"}
+            want[lang] = [best["origin"]["name"]] + [
+                f"{h['from']['name']} {arrows[h['direction']]} {h['to']['name']}{a}{h['relation_label']}{b}"
+                for h in best["hops"]]
+    assert len(want["zh"]) >= 2 and any(" ← " in x for x in want["zh"]), want
     with serving(db) as base, chromium as b:
         pg = b.new_page()
         for lang in ("zh", "en"):

@@ -121,7 +121,10 @@ def _no_path_reason(doc: dict) -> str:
 
 
 def _path_text(p: dict) -> str:
+    """A path as read, each hop's arrow pointing the relation's way (``A ←投资— B``: B invested in A)."""
+    from ...services.graph.reach import arrow
+
     out = p["origin"]["name"] or ""
     for h in p["hops"]:
-        out += f" —{h['relation_label']}→ {h['to']['name']}"
+        out += f" {arrow(h['direction'], h['relation_label'])} {h['to']['name']}"
     return out

@@ -36,7 +36,7 @@ class Graph:
     nbr: np.ndarray
     w: np.ndarray
     eid: np.ndarray
-    edges: pa.Table | None = None  # relation, strength, n, dates, percent, evidence; row = eid
+    edges: pa.Table | None = None  # relation, strength, n, dates, percent, direction, evidence, ends a, b; row = eid
     model: dict = field(default_factory=dict)
     as_of: str | None = None
     build_seconds: float = 0.0
@@ -117,6 +117,18 @@ class Graph:
 
     def edge(self, e: int) -> dict:
         return {c: self.edges.column(c)[e].as_py() for c in self.edges.column_names} if self.edges is not None else {}
+
+    def direction(self, e: int, frm: int) -> str | None:
+        """How a hop from node ``frm`` over edge ``e`` goes with the relation's own direction (edges.ties_sql):
+        ``along`` (from where it starts: an investor to its investee, a holder to the held), ``against`` (the
+        investee to its investor), ``both`` (records of each way), None for a relation without direction."""
+        d = self.edges.column("direction")[e].as_py() if self.edges is not None else None
+        if d is None:
+            return None
+        if d == 0:
+            return "both"
+        start = self.edges.column("a")[e].as_py() if d == 1 else self.edges.column("b")[e].as_py()
+        return "along" if start == frm else "against"
 
     def node(self, i: int) -> dict:
         return {"key": self.keys[i], "type": TYPES[self.types[i]], "name": self.names[i]}

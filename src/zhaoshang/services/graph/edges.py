@@ -5,6 +5,10 @@ and, for an inventor named on a patent without a person record, ``v:<name>@<ente
 person only within one applicant: namesakes elsewhere stay apart). Every raw edge carries the row it comes from
 (``ref_table``, ``ref_id``) and that row's provenance (``source``, ``source_key``, ``import_id``); repeated rows of
 one tie are combined afterwards (``ties``). Set-based SQL only, so a larger engine can run it unchanged.
+
+A raw edge's ``a`` is where its relation starts (the person in office, the holder, the investor, the parent, the
+inventor, the contact) and ``b`` where it ends, except in the relations whose two ends play one part
+(``UNDIRECTED``). A tie keeps that direction (``direction``), which the ends' key order alone loses.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from .ties import strength_sql
 # ref_table, ref_id, source, source_key, import_id, note
 _ROLE_REL = "CASE WHEN r.role IN ('legal_rep','chairman','ceo','founder','director','executive','supervisor') " \
             "THEN r.role ELSE 'other' END"
+# relations whose two ends play one part (two investors of a round, two applicants, two inventors, two colleagues,
+# two records of one person): no direction; every other relation goes from the raw edge's a to its b
+UNDIRECTED = ("co_investment", "co_applicant", "co_inventor", "colleague", "same_person")
 
 
 INVENTORS_SQL = """(
@@ -101,9 +108,12 @@ def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
     of one tie (same two ends and relation) combined as 1 − Π(1 − sᵢ) (to 12 decimals: a sum of logarithms in
     another order may differ in its last bits, and ties of equal strength must stay equal); the ends in key order
     (``u`` < ``w``), up to five records' table, id, source and note kept as evidence (``evidence`` reads their
-    provenance, in table and id order)."""
+    provenance, in table and id order). ``direction``: 1 when the relation goes from ``u`` to ``w`` (its records'
+    ``a`` is ``u``), −1 from ``w`` to ``u``, 0 both ways (records of each direction: a cross-holding), NULL for a
+    relation without direction (``UNDIRECTED``)."""
     raw = raw_edges_sql(as_of) + (f" UNION ALL {extra}" if extra else "")
     s = strength_sql(model, as_of)
+    undirected = ", ".join(f"'{r}'" for r in UNDIRECTED)
     return f"""
     WITH raw AS (SELECT *, least(CASE WHEN relation = 'same_person' THEN percent ELSE {s} END, 0.999) AS s FROM ({raw})
                  WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b)
@@ -111,6 +121,8 @@ def ties_sql(model: dict, as_of: str, extra: str | None = None) -> str:
            round(1 - exp(sum(ln(1 - s))), 12) AS strength, count(*) AS n, min(start_date) AS start_date,
            CASE WHEN count(*) = count(end_date) THEN max(end_date) END AS end_date,
            max(percent) FILTER (WHERE relation <> 'same_person') AS percent,
+           CAST(CASE WHEN relation IN ({undirected}) THEN NULL WHEN bool_and(a < b) THEN 1 WHEN bool_and(a > b) THEN -1
+                     ELSE 0 END AS TINYINT) AS direction,
            list(ref_table)[1:5] AS ref_tables, list(ref_id)[1:5] AS ref_ids, list(source)[1:5] AS sources,
            list(note)[1:5] AS notes
     FROM raw GROUP BY 1, 2, 3

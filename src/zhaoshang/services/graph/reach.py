@@ -163,11 +163,24 @@ def _linked_origins(g: Graph, origins: dict, kinds: dict) -> tuple[dict, dict]:
 
 
 def _hop(g: Graph, a: int, b: int, e: int, lang: str, store=None) -> dict:
+    """One hop from ``a`` to ``b`` over the tie ``e``; ``direction`` says whether the hop goes the relation's way
+    (``along``: the investor to its investee), against it (``against``: the investee to its investor), both ways
+    (``both``) or the relation has none (None) — a path walks a tie either way, the relation keeps its own."""
     ed = g.edge(e)
-    return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"),
+    return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"), "direction": g.direction(e, a),
             "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
             "evidence": evidence(store, ed, lang) if store is not None else None}
+
+
+def arrow(direction: str | None, label: str = "") -> str:
+    """A hop's arrow pointing the relation's way, whichever way the path walks it: ``—投资→`` along it (and for a
+    relation without direction), ``←投资—`` against it, ``←投资→`` both ways; without a label ``→``, ``←``, ``↔``."""
+    left = "←" if direction in ("against", "both") else "—"
+    right = "—" if direction == "against" else "→"
+    if not label:
+        return {"—→": "→", "←—": "←", "←→": "↔"}[left + right]
+    return f"{left}{label}{right}"
 
 
 def _path_doc(g: Graph, p, kinds: dict, lang: str, store) -> dict:
@@ -284,8 +297,9 @@ def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained |
         value=p["strength"], method=METHOD, version=VERSION,
         params={"region": str(region_code), "k": 1, "max_hops": 4, "ties": doc["graph"]["ties_version"]},
         parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"])]
-        + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} → {h['to']['name']}",
-                weight=h["strength"], detail={"start": h["start"], "end": h["end"]}) for h in p["hops"]],
+        + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} {arrow(h['direction'])} {h['to']['name']}",
+                weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"]})
+           for h in p["hops"]],
         evidence=[_node_ref(p["origin"])] + [Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
                   for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],
         confidence=None, as_of=doc["as_of"], formula="strength = origin factor × Π tie strengths")

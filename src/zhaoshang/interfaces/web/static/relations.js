@@ -112,7 +112,10 @@
       // a path of no hop: the key person is a start (or a record linked to one as the same person)
       (p.length === 0 ? '<div class="hop hop-none">' + tr('关键人本人即起点（' + ZS.esc(p.origin.kind_label) + '），无需中间人；强度即起点系数',
         'the key person is a start (' + ZS.esc(p.origin.kind_label) + '): no one in between; the strength is the start\'s factor') + '</div>' : '') +
-      p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">—' + ZS.esc(h.relation_label) + ' (' + h.strength + ')→</span> ' + ZS.esc(h.to.name) +
+      // the arrow points the relation's way whichever way the path walks the tie (the server's direction: along,
+      // against, both, or null without one): 甲 ←投资— 基金 is the fund investing in 甲
+      p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + (h.direction === 'against' || h.direction === 'both' ? '←' : '—') +
+        ZS.esc(h.relation_label) + ' (' + h.strength + ')' + (h.direction === 'against' ? '—' : '→') + '</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
         // each record in words (source, kind, date); its table, id and source record key on hover
         (h.evidence || []).map(ev => '<span class="ev" title="' + ZS.esc(ev.table + (ev.id == null ? '' : ' #' + ev.id) + (ev.source_key ? ' · ' + ev.source_key : '')) + '">' +
