@@ -233,7 +233,7 @@ def test_cli_people_reach_and_between(db, tmp_path):
 def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
     """A path walks a tie either way; its hop says the relation's own way: 目标 ←投资— 杭州引导基金 —投资→ 本地甲 (the
     fund invested in both), never 目标 —投资→ the fund. The JSON says it (direction: along, against, both, or null
-    for a relation without one) and the table draws it."""
+    for a relation without one) and the table draws it; the two enterprises are 企业 A and B, not person records."""
     env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
     doc = run_json("reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env)
     hops = {tuple(h["to"]["name"] for h in p["hops"]): p["hops"] for p in doc["pairs"][0]["paths"]}
@@ -247,8 +247,10 @@ def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
     flat = "".join(out.split())
     assert "目标科技有限公司←投资—杭州引导基金—投资→本地甲科技有限公司" in flat, out
     assert "目标科技有限公司←董事长—张伟—同任职（同一企业）→" in flat, out
+    assert "企业A目标科技有限公司" in flat and "企业B本地甲科技有限公司" in flat and "记录" not in flat, out
     en = "".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout.split())
     assert "目标科技有限公司←investment—杭州引导基金—investment→本地甲科技有限公司" in en, en
+    assert "EnterpriseA目标科技有限公司" in en and "Record" not in en, en
     # a holding walked from the held: 目标 ←股东— 控股丙 (控股丙 holds 60 % of the target)
     held = run_json("reach", "--between", "目标科技有限公司", "--between", "控股丙有限公司", db=db, env=env)
     first = held["pairs"][0]["paths"][0]["hops"]

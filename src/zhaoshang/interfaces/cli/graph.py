@@ -92,7 +92,8 @@ def reach_cmd(
             doc = between(store, names, k=k, max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
             rows = [{"a": p["a"]["name"], "b": p["b"]["name"], "strength": x["strength"], "path": _path_text(x)}
                     for p in doc["pairs"] for x in p["paths"]]
-            emit(doc, fmt, rows=rows, title=t("企业间关系路径", "paths between the enterprises"), note=note)
+            emit(doc, fmt, rows=rows, title=t("企业间关系路径", "paths between the enterprises"), note=note,
+                 headers={"a": ("企业 A", "Enterprise A"), "b": ("企业 B", "Enterprise B")})
             return
         if not enterprise:
             raise UserError("请给出目标企业，或 --between A --between B", "give a target enterprise, or --between A --between B")
