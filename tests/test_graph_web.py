@@ -4,6 +4,7 @@ name shown as text. ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -115,6 +116,17 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     assert {p["key"]: p["name"] for p in vera["reach"]["key_persons"]}["p:12"] == "周*"
     assert vera["reach"]["masked"] and not ana["reach"]["masked"]
     assert ana["p12"]["name"] == "周杰" and vera["p12"]["name"] == "周*" and vera["p12"]["source_key"] is None
+    # every route that handed the analyst the holder by name wrote it to the audit log, as the profile does; the
+    # viewer's masked answers write nothing but the person panel's read (which is written masked or not)
+    from zhaoshang.services.team import audit
+
+    reads = [(r["actor"], r["target"], (r["detail"] if isinstance(r["detail"], dict) else json.loads(r["detail"]))["path"])
+             for r in audit.search(team, action="person.read", limit=1000)["rows"]]
+    paths = {path for actor, _, path in reads if actor == "ana"}
+    assert {"/api/enterprises/4", "/api/graph/people/1", "/api/graph/neighbours", "/relations/1", "/relations/4",
+            "/api/graph/person/p:12", "/api/graph/reach/4"} <= paths, reads
+    assert ("ana", "e:4", "/api/graph/neighbours") in reads and ("ana", "enterprise:1", "/api/graph/people/1") in reads
+    assert {path for actor, _, path in reads if actor == "vera"} == {"/api/graph/person/p:12"}, reads
 
 
 @pytest.mark.browser

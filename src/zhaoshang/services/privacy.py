@@ -108,12 +108,18 @@ def _share_ground(grounds: list) -> bool:
     return any(g.endswith("shareholder") for g in grounds)
 
 
-def present_key_persons(doc: dict, user: Any) -> dict:
+def present_key_persons(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """Key persons as ``user`` may see them. Without the personal permission a private individual holding shares
     shows as surname and stars, without a person key, record or link, in the list and at the end of every ownership
     chain — as the profile shows the holder — even when the same person also holds an office there (the office
-    alone is a public registry fact; the holding beside the name is not)."""
+    alone is a public registry fact; the holding beside the name is not). With it the list is returned whole and,
+    when it names such a holder, ``record`` writes the read to the audit log (``person.read``), as the profile does."""
     if user.can("personal"):
+        holders = [p for p in doc["persons"] if _holds_shares(p)]
+        if holders and record is not None:
+            ent = doc.get("enterprise") or {}
+            record("person.read", f"enterprise:{ent.get('id')}",
+                   {"enterprise": ent.get("name"), "person_shareholders": len(holders)})
         return {**doc, "masked": False}
     out = copy.copy(doc)
     out["persons"] = [_masked_holder(p) if _holds_shares(p) else p for p in doc["persons"]]
@@ -130,17 +136,23 @@ def _masked_holder(p: dict) -> dict:
     return {**p, "key": None, "node": None, "name": name, "records": [], "grounds": grounds}
 
 
-def present_ties(doc: dict, user: Any) -> dict:
+def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them: without the personal
     permission every person tied to an enterprise by a shareholding (a hop's, or a key person's ground) shows as
     surname and stars wherever the answer names that person (the hop, the node, a path's start or target, the key
-    persons reached)."""
-    if user.can("personal"):
-        return {**doc, "masked": False}
+    persons reached). With it the answer is returned whole and, when it names such a person, ``record`` writes the
+    read to the audit log (``person.read``: the subject, the records named)."""
     hops = doc.get("neighbours", []) + [h for p in doc.get("paths", []) for h in p["hops"]]
     keys = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
             for end in ("from", "to") if h[end].get("type") == "person"}
     keys.update(r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"])
+    if user.can("personal"):
+        if keys and record is not None:
+            subject = doc.get("node") or doc.get("enterprise") or {}
+            target = subject.get("key") or f"enterprise:{subject.get('id')}"
+            record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(keys),
+                                           "records": sorted(keys)[:20]})
+        return {**doc, "masked": False}
     out = _mask_keys(copy.deepcopy(doc), keys)
     out["masked"] = True
     return out

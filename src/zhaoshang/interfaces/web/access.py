@@ -24,12 +24,18 @@ def install_access(app: FastAPI, *, team: TeamDB, local_only: bool, page: Callab
     install_security_headers(app)  # added last: the outermost layer, on every response
 
 
-def personal_view(request: Request, profile: dict) -> dict:
-    """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
+def audit_recorder(request: Request):
+    """``record(action, target, detail)`` writing to the audit log as the request's user, from its address, with
+    the path read: what the privacy service calls for each read of personal data it hands out."""
     user = request.state.user
     team = request.app.state.team
 
     def record(action: str, target: str, detail: dict) -> None:
         audit.record(team, user, action, target, {**detail, "path": request.url.path}, client_ip(request))
 
-    return privacy.present_profile(profile, user, record)
+    return record
+
+
+def personal_view(request: Request, profile: dict) -> dict:
+    """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
+    return privacy.present_profile(profile, request.state.user, audit_recorder(request))

@@ -15,8 +15,7 @@ from ....services import privacy
 from ....services.graph import neighbours, reach
 from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
-from ....services.team import audit
-from ..auth import client_ip
+from ..access import audit_recorder
 from ..schemas import TEXT_MAX, AsOf
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、统一社会信用代码、名称或简称")]
@@ -40,7 +39,7 @@ def register(app, web) -> None:
 
     def people(request, store, key, as_of):
         doc = key_persons(store, key, as_of=web.clean(as_of), lang=web.lang_of(request))
-        return privacy.present_key_persons(doc, request.state.user)
+        return privacy.present_key_persons(doc, request.state.user, audit_recorder(request))
 
     @app.get("/api/graph/people/{key}", tags=["graph"],
              summary="关键人（JSON）：决策者按决策权排序，附依据、股权穿透链与日期（同 zhaoshang people --format json）")
@@ -54,7 +53,8 @@ def register(app, web) -> None:
                   k: int = Query(5, ge=1, le=20), max_hops: int = Query(4, ge=1, le=6), as_of: AsOf = None):
         return web.json(privacy.present_ties(reach(store, key, from_region=from_region, k=k, max_hops=max_hops,
                                                    as_of=web.clean(as_of), team=team(request),
-                                                   lang=web.lang_of(request)), request.state.user))
+                                                   lang=web.lang_of(request)), request.state.user,
+                                             audit_recorder(request)))
 
     @app.post("/api/graph/introduce/{key}", tags=["graph"],
               summary="引荐：从我自己的联系人（姓名 + 所在企业）出发到目标企业关键人的路径")
@@ -62,7 +62,8 @@ def register(app, web) -> None:
         rows = [{"name": c.name, "enterprise": c.enterprise} for c in body.contacts]
         return web.json(privacy.present_ties(reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops,
                                                    as_of=web.clean(body.as_of), team=team(request),
-                                                   lang=web.lang_of(request)), request.state.user))
+                                                   lang=web.lang_of(request)), request.state.user,
+                                             audit_recorder(request)))
 
     @app.get("/api/graph/neighbours", tags=["graph"],
              summary="关系图节点的邻居（JSON）：按关系强度排序、分页（node = p:/e:/i:/c: 编号）")
@@ -72,18 +73,14 @@ def register(app, web) -> None:
                        as_of: AsOf = None):
         return web.json(privacy.present_ties(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit,
                                                         team=team(request), lang=web.lang_of(request)),
-                                             request.state.user))
+                                             request.state.user, audit_recorder(request)))
 
     @app.get("/api/graph/person/{pid}", tags=["graph"],
              summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
     def api_person(pid: Annotated[str, Path(max_length=24, pattern=r"^(p:)?\d+$")], request: Request,
                    store=Depends(web.get_store)):
-        user = request.state.user
-
-        def record(action, target, detail):
-            audit.record(team(request), user, action, target, {**detail, "path": request.url.path}, client_ip(request))
-
-        return web.json(privacy.present_person(person_details(store, pid, team=team(request)), user, record))
+        return web.json(privacy.present_person(person_details(store, pid, team=team(request)), request.state.user,
+                                               audit_recorder(request)))
 
     @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
     def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
@@ -96,7 +93,8 @@ def register(app, web) -> None:
         doc = people(request, store, key, as_of)
         eid = doc["enterprise"]["id"]
         first = privacy.present_ties(neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
-                                                lang=web.lang_of(request)), request.state.user) \
+                                                lang=web.lang_of(request)), request.state.user,
+                                      audit_recorder(request)) \
             if _in_graph(store, eid, doc["as_of"], request) else None
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
                 "neighbours": first, "from_region": from_region or ""}
