@@ -220,6 +220,8 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert routes[0] == ["张伟", "<script>alert(1)</script>", "本地甲科技有限公司"]
     assert ["<script>alert(1)</script>", "本地甲科技有限公司"] not in routes
     assert ["杭州引导基金", "本地甲科技有限公司"] in routes  # the fund invested in both: 0.5 × 0.5
+    # 赵强's two records (p:6, p:7) are one person: one path through him, not the same route twice
+    assert any("赵强" in r for r in routes) and len(routes) == len({tuple(r) for r in routes}), routes
     bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     # no path: the table says why in a sentence, not (无记录) alone

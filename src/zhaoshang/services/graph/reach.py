@@ -324,11 +324,12 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
     ids = [resolve_enterprise(store, e) for e in enterprises]
     g = graph_for(store, as_of, ties, team)
     pairs = []
+    same, person_of = g.identity_edges(), g.persons()[0]  # two records of one person: one path, as in reach
     for a, b in itertools.combinations(ids, 2):
         ia, ib = g.index(f"e:{a}"), g.index(f"e:{b}")
         paths = []
         if ia is not None and ib is not None:
-            found, _ = k_paths(g, [ib], {ia: 1.0}, k=k, max_hops=max_hops)
+            found, _ = k_paths(g, [ib], {ia: 1.0}, k=k, max_hops=max_hops, same=same, person_of=person_of)
             paths = [_path_doc(g, p, {ia: "given"}, lang, store) for p in found]
         pairs.append({"a": {"id": a, "name": _name(g, ia, store, a)}, "b": {"id": b, "name": _name(g, ib, store, b)},
                       "paths": paths})
