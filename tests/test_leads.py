@@ -191,6 +191,16 @@ def test_a_vague_amount_is_said_as_the_source_said_it_and_marked_as_an_estimate(
     # an exact amount still reads as disclosed
     assert "raised 1 round in the last 12 months (latest Series B), CNY 300M disclosed" in \
         mine_leads(Store(str(db), read_only=True), REGION, as_of=D, lang="en")["leads"][0]["reasons"]
+    # an amount in another currency is said in its words, its CNY value marked as converted (3万美元 read 21万元)
+    u = parse_amount("3万美元")
+    with Store(str(path)) as s:
+        s.con.execute("UPDATE fundings SET amount_wan = ?, amount_low_wan = ?, amount_high_wan = ?, amount_text = ?, "
+                      "currency = ? WHERE id = 1", [u.wan, u.low_wan, u.high_wan, u.text, u.currency])
+    zh = {x["enterprise_id"]: x for x in run_json("leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert zh["reasons"][0] == f"近12个月完成B轮融资3万美元（折合约{round(u.wan)}万元）", zh["reasons"][0]
+    en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert en["reasons"][0].startswith("raised 1 round in the last 12 months (latest Series B), USD 30 thousand (about CNY 211k)") and \
+        "(about CNY 211k)" in en["reasons"][0] and "disclosed" not in en["reasons"][0], en["reasons"][0]
 
 
 def test_notes_follow_the_language(store):

@@ -39,8 +39,13 @@ def title_body(title: str | None, lang: str = "zh") -> str | None:
 
 
 def money_en(amount: float, currency: str = "CNY") -> str:
-    """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion`` (an amount in 万元 is ``wan * 1e4``)."""
-    return f"{currency} {amount / 1e9:,.4g} billion" if amount >= 1e9 else f"{currency} {amount / 1e6:,.4g} million"
+    """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion``, under a million in thousands (``USD 30
+    thousand``, not 0.03 million) (an amount in 万元 is ``wan * 1e4``)."""
+    if amount >= 1e9:
+        return f"{currency} {amount / 1e9:,.4g} billion"
+    if amount < 1e6:
+        return f"{currency} {amount / 1e3:,.4g} thousand"
+    return f"{currency} {amount / 1e6:,.4g} million"
 
 
 def amount_en(text: str) -> str:

@@ -44,25 +44,30 @@ def _join(names: list[str], lang: str, limit: int = 3) -> str:
 
 def _funding(r: dict, lang: str) -> str:
     """The funding sentence. An amount the source gave as a range (数千万, 近亿: ``amount_estimated_12m``) is said as
-    the source said it with the point estimate marked as one (docs/methods.md, "Value parsing"), never as disclosed."""
+    the source said it with the point estimate marked as one (docs/methods.md, "Value parsing"), never as disclosed;
+    an amount in another currency (3万美元: ``amount_converted_12m``) likewise, with its CNY value marked as converted."""
     en = lang == "en"
     n, rnd, est = r["rounds_12m"], r.get("round_12m"), bool(r.get("amount_estimated_12m"))
+    conv = bool(r.get("amount_converted_12m")) and not est
     label = (ROUND_LABELS_EN if en else ROUND_LABELS_ZH).get(rnd, rnd or "")
     amt = money(r.get("amount_12m"), lang)
-    said = r.get("amount_text_12m") if est and n == 1 else None  # one round: its own words
+    said = r.get("amount_text_12m") if (est or conv) and n == 1 else None  # one round: its own words
     if en:
         s = f"raised {count_en(n, 'round')} in the last 12 months" + (f" (latest {label})" if label else "")
         if not amt:
             return s + ", amount undisclosed"
         if said:
-            return s + f", {amount_en(said)} (est. {amt})"
+            return s + f", {amount_en(said)} ({'est.' if est else 'about'} {amt})"
         return s + (f", about {amt}" + (" in total, partly estimated" if n > 1 else ", estimated") if est
+                    else f", about {amt} in total, partly converted from another currency" if conv
                     else f", {amt} disclosed")
     if n == 1:
         if not amt:
             return f"近12个月完成{label}融资（金额未披露）"
-        return f"近12个月完成{label}融资" + (f"{amount_zh(said)}（估约{amt}）" if said else f"约{amt}（估算）" if est else amt)
-    total = (f"共约{amt}（部分金额为估算）" if est else f"共{amt}") if amt else "（金额未披露）"
+        return f"近12个月完成{label}融资" + (f"{amount_zh(said)}（{'估约' if est else '折合约'}{amt}）" if said
+                                         else f"约{amt}（估算）" if est else amt)
+    total = (f"共约{amt}（部分金额为估算）" if est else f"共约{amt}（部分金额由外币折算）" if conv
+             else f"共{amt}") if amt else "（金额未披露）"
     return f"近12个月完成{n}轮融资{total}" + (f"（最近一轮{label}）" if label else "")
 
 

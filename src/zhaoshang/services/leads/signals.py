@@ -120,9 +120,12 @@ fund AS (SELECT f.enterprise_id,
                 arg_max(f.amount_text, f.date) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS amount_text_12m,
                 coalesce(bool_or(f.amount_low_wan < f.amount_high_wan) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY),
                          FALSE) AS amount_estimated_12m,
+                coalesce(bool_or(f.currency <> 'CNY') FILTER (WHERE f.date > {D} - INTERVAL 365 DAY),
+                         FALSE) AS amount_converted_12m,
                 {dialect.current().exact_sum("f.amount_wan")} AS raised_total
-         FROM (SELECT enterprise_id, date, round, amount_wan, amount_low_wan, amount_high_wan, amount_text FROM fundings
-               UNION ALL SELECT enterprise_id, date, round, amount_wan, NULL, NULL, NULL FROM lv
+         FROM (SELECT enterprise_id, date, round, amount_wan, amount_low_wan, amount_high_wan, amount_text, currency
+               FROM fundings
+               UNION ALL SELECT enterprise_id, date, round, amount_wan, NULL, NULL, NULL, NULL FROM lv
                          WHERE type IN {_types(FUNDING_TYPES)}) f
          JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
 br AS (SELECT b.parent_id AS enterprise_id, count(*) AS branches_24m,
@@ -171,6 +174,7 @@ sig AS (
   SELECT c.id AS enterprise_id, c.name, c.uscc, c.node, c.node_confidence, c.segment, c.is_gap, c.is_recommended,
          coalesce(fund.rounds_12m, 0) AS rounds_12m, fund.amount_12m, fund.round_12m, fund.amount_text_12m,
          coalesce(fund.amount_estimated_12m, FALSE) AS amount_estimated_12m,
+         coalesce(fund.amount_converted_12m, FALSE) AS amount_converted_12m,
          coalesce(fund.raised_total, 0) AS raised_total,
          coalesce(br.branches_24m, 0) AS branches_24m, br.branch_cities, br.branch_cities_en,
          coalesce(pat.recent, 0) AS patents_24m, coalesce(pat.before, 0) AS patents_prev_24m,
