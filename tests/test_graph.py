@@ -363,6 +363,10 @@ def test_people_confirm_and_split_are_kept_and_audited(db, tmp_path):
     table = run("people", "links", db=db, env=wide).stdout
     said = ("人工确认为同一人", "同一企业任职且任期重叠", "性别或出生年份不同", "有共同的董监高同事")
     assert all(w in table for w in said) and not re.search(r"[a-z]_[a-z]|confirmed", table), table
+    # the split pair says so first (it read 同一企业任职且任期重叠 alone, as if linked)
+    rows = list(csv.DictReader(io.StringIO(run("people", "links", "--format", "csv", db=db, env=env).stdout)))
+    assert next(r for r in rows if (r["a"], r["b"]) == ("p:6", "p:7"))["reasons"].startswith("split")
+    assert next(r for r in rows if (r["a"], r["b"]) == ("p:4", "p:5"))["reasons"].split("、")[0] != "split"
     en = run("--lang", "en", "people", "links", db=db, env=wide).stdout
     assert "overlapping tenures at one enterprise" in en and "gender or birth year differ" in en, en
     codes = {c for r in csv.DictReader(io.StringIO(run("people", "links", "--format", "csv", db=db, env=env).stdout))

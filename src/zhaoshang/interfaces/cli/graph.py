@@ -48,7 +48,9 @@ def people_cmd(
             # a table gives the reasons in words (同一企业任职且任期重叠), CSV keeps the codes (same_enterprise_tenure)
             words = (lambda c: label("identity_reason", c, state.lang) if fmt == Fmt.table else c)  # noqa: E731
             rows = [{"a": f"p:{x['a']}", "b": f"p:{x['b']}", "name": x["name"], "confidence": x["confidence"],
-                     "reasons": [words(c) for c in x["reasons"] or [x.get("why")]]}
+                     # a pair kept apart says why first (split by a user, gender or birth year, the name only),
+                     # then the rules that would have linked it
+                     "reasons": [words(c) for c in ([x["why"]] if x.get("why") else []) + x["reasons"]]}
                     for x in doc["links"] + doc["apart"]][:200]
             emit(doc, fmt, rows=rows, title=t(
                 f"同名记录对 {doc['summary']['same_name_pairs']}：关联 {doc['summary']['linked_pairs']}，"
