@@ -90,7 +90,7 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
                       "officers": {p["name"] for p in c.get("/api/enterprises/1").json()["people"]},
                       "page4": c.get("/relations/4").text,
                       "ties": {x["node"]["name"]: x for x in ties},
-                      "p12": c.get("/api/graph/person/p:12").json()["person"],
+                      "p12doc": c.get("/api/graph/person/p:12").json(),
                       "reach": c.get("/api/graph/reach/4?from_region=330100&k=3").json()}
     ana, vera = seen["ana"], seen["vera"]
     assert ana["profile"]["周杰"]["percent"] == 80 and ana["profile"]["周杰"]["holder_person_id"] == 12
@@ -115,7 +115,13 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     assert kp["p:12"]["name"] == "周杰" and kp["p:12"]["grounds"] == ["controlling_shareholder"]
     assert {p["key"]: p["name"] for p in vera["reach"]["key_persons"]}["p:12"] == "周*"
     assert vera["reach"]["masked"] and not ana["reach"]["masked"]
+    ana["p12"], vera["p12"] = ana["p12doc"]["person"], vera["p12doc"]["person"]
     assert ana["p12"]["name"] == "周杰" and vera["p12"]["name"] == "周*" and vera["p12"]["source_key"] is None
+    # the holder's identity pairs name the officer's record (p:14, 周杰 in the open, a namesake kept apart):
+    # withheld from the viewer, counted
+    named = {x[e] for x in ana["p12doc"]["links"] + ana["p12doc"]["apart"] for e in ("a", "b")}
+    assert 14 in named, ana["p12doc"]
+    assert vera["p12doc"]["links"] == [] and vera["p12doc"]["apart"] == [] and vera["p12doc"]["links_withheld"] >= 1
     # every route that handed the analyst the holder by name wrote it to the audit log, as the profile does; the
     # viewer's masked answers write nothing but the person panel's read (which is written masked or not)
     from zhaoshang.services.team import audit

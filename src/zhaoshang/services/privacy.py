@@ -83,7 +83,8 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     """A person's details (``services.graph.reach.person_details``) as ``user`` may see them. Every read is written
     to the audit log (``person.read``, masked or not); without the ``personal`` permission gender, birth year and
     description are withheld, and a person record that holds shares or no office shows as surname and stars, without
-    the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``)."""
+    the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
+    links (the other records of the person, which name it)."""
     person = details["person"]
     masked = not user.can("personal")
     if record is not None:
@@ -94,8 +95,10 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     out["person"].update(gender=None, birth_year=None, description=None)
     if details.get("shareholdings") or not details.get("roles"):
         out["person"].update(name=mask_name(person["name"]), source_key=None)
-        for x in out.get("links", []) + out.get("apart", []):
-            x.update(name=mask_name(x.get("name")), a_record=None, b_record=None)
+        # the identity links name the other records of the person (an officer's record under the full name): listed
+        # beside the masked holding they would name the holder, so they are withheld and counted
+        out["links_withheld"] = len(out.get("links", [])) + len(out.get("apart", []))
+        out["links"], out["apart"] = [], []
     out["masked"] = True
     return out
 
