@@ -97,8 +97,8 @@ def test_files_that_map_different_fields_import_and_compare_together(tmp_path):
     later = import_files(store, "enterprises", write(1), source="registry", data_date="2026-11-01")
     websites = store.con.execute("SELECT count(website), count(uscc) FROM enterprises").fetchone()
     store.close()
-    assert first.changes == {"new": 40, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 40, "new_linked": 0}
-    assert later.changes == {"new": 0, "changed": 2, "unchanged": 38, "disappeared": 0, "new_enterprises": 0, "new_linked": 0}
+    assert first.changes == {"new": 40, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 40, "new_linked": 0, "new_enterprises_merged": 0}
+    assert later.changes == {"new": 0, "changed": 2, "unchanged": 38, "disappeared": 0, "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     assert websites == (20, 20)
 
 
@@ -119,12 +119,12 @@ def months(tmp_path_factory):
 
 def test_monthly_export_imports_as_a_delta(months):
     db, counts, r0, r1 = months
-    assert r0["changes"] == {"new": 300, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 300, "new_linked": 0}
+    assert r0["changes"] == {"new": 300, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 300, "new_linked": 0, "new_enterprises_merged": 0}
     changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
     assert min(counts.values()) > 0
     assert r1["changes"] == {"new": counts["new"], "changed": changed, "disappeared": counts["disappeared"],
                              "unchanged": 300 - counts["disappeared"] - changed,
-                             "new_enterprises": counts["new"], "new_linked": 0}
+                             "new_enterprises": counts["new"], "new_linked": 0, "new_enterprises_merged": 0}
     assert r1["rows_imported"] == counts["new"] and r1["rows_updated"] == changed
     con = duckdb.connect(str(db), read_only=True)
     history = dict(con.execute("SELECT field, count(*) FROM enterprise_history GROUP BY 1").fetchall())
@@ -169,7 +169,7 @@ def test_the_same_export_again_changes_nothing(months):
     r2 = import_files(store, "enterprises", db.parent / "m1.csv", source="registry", data_date="2026-11-02")
     store.close()
     assert r2.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
-                          "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0}
+                          "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     assert r2.rows_imported == 0 and r2.rows_updated == 0
 
 
@@ -204,7 +204,7 @@ def test_a_change_undone_next_month_is_a_change(months, tmp_path):
     store.close()
     changed = counts["renamed"] + counts["moved"] + counts["deregistered"]
     assert r.changes == {"new": 0, "changed": changed, "unchanged": 300 - changed, "disappeared": counts["new"],
-                         "new_enterprises": 0, "new_linked": 0}
+                         "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     first = {row[1]: row[0] for row in list(csv.reader((db.parent / "m0.csv").open(encoding="utf-8")))[1:]}
     names = _names(copy)
     assert {u: names[u] for u in first} == first
@@ -234,7 +234,7 @@ def test_hashes_recorded_as_md5_text_keep_working(months, tmp_path):
     store.close()
     assert kind == "UHUGEINT"
     assert r.changes == {"new": 0, "changed": 0, "unchanged": 300 - counts["disappeared"] + counts["new"],
-                         "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0}
+                         "disappeared": counts["disappeared"], "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
 
 
 def test_spaces_at_the_edges_of_cells_are_no_change(tmp_path):
