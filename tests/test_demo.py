@@ -208,6 +208,9 @@ def test_every_kind_has_rows(small):
         assert one(store, f"SELECT count(*) FROM {t}") > 0, t
     assert one(store, "SELECT count(*) FROM investors WHERE type = 'government_fund' AND city_code = '340100'") >= 1
     assert one(store, "SELECT count(*) FROM demands WHERE city_code = '330100'") > 0
+    # amounts as a source writes them: never 0万美元 (a lead's reason read 天使轮融资0万元)
+    assert one(store, "SELECT count(*) FROM fundings WHERE amount_wan <= 0 OR amount_text LIKE '0%'") == 0
+    assert one(store, "SELECT count(*) FROM fundings WHERE amount_text LIKE '%万美元'") > 0
 
 
 # -- no real names ----------------------------------------------------------------------------------------------

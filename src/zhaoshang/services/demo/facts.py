@@ -86,9 +86,11 @@ class FactsMixin:
         r = rng.random(m)
         vague = np.where(wan < 10000, "数千万人民币", np.where(wan < 100000, "数亿人民币", "数十亿人民币"))
         usd = wan / 720
-        usd_t = pc.if_else(pa.array(usd < 10000), R.join(R.ints_text(np.round(usd)), "万美元"), R.join(R.tenths_text(usd / 10000), "亿美元"))
+        # never "0万美元": a source writes at least the smallest unit it counts in
+        usd_t = pc.if_else(pa.array(usd < 10000), R.join(R.ints_text(np.maximum(np.round(usd), 1)), "万美元"),
+                           R.join(R.tenths_text(usd / 10000), "亿美元"))
         cny_t = pc.if_else(pa.array(wan >= 10000), R.join(R.tenths_text(wan / 10000), "亿人民币"),
-                           R.join(R.ints_text(np.round(wan / 10) * 10), "万人民币"))
+                           R.join(R.ints_text(np.maximum(np.round(wan / 10) * 10, 10)), "万人民币"))
         amount = pc.if_else(pa.array(r < 0.14), "未透露", pc.if_else(pa.array(r < 0.26), R.text(vague),
                             pc.if_else(pa.array(r < 0.36), usd_t, cny_t)))
         # numbered within the enterprise, so a key never depends on the chunk size
