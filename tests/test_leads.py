@@ -439,9 +439,10 @@ def test_another_regions_demands_leave_the_scores_as_they_are(tmp_path, db):
     assert not any(x["signals"]["demands"]["absent"] for x in local["leads"])
 
 
-def _open_on(item: dict, d: str) -> bool:
-    """Open on ``d`` as a reader of the demand list sees it: collecting or in talks, published by then, deadline ahead."""
-    return (item["status"] in ("征集中", "对接中") and (item["published"] is None or item["published"] <= d)
+def _open_on(item: dict, d: str, listed_on: str) -> bool:
+    """Open on ``d`` as a reader of the demand list (dated ``listed_on``) sees it: published by then, deadline ahead,
+    and, on or after the list's date, collecting or in talks (before it, the status is a later state)."""
+    return ((item["status"] in ("征集中", "对接中") or d < listed_on) and (item["published"] is None or item["published"] <= d)
             and (item["deadline"] is None or item["deadline"] >= d))
 
 
@@ -452,13 +453,17 @@ def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, de
     on the lead's date — the same segments and the same open status as scenario matching."""
     db = demo_copy(tmp_path / "demo.duckdb")
 
+    def listed_on():
+        with Store(str(db), read_only=True) as s:
+            return str(s.con.execute("SELECT max(data_date) FROM imports WHERE kind = 'demands'").fetchone()[0])
+
     def check(as_of="2024-03-01"):  # the scale-600 demo's 杭州 has open demands on target segments then
         leads = run_json("leads", "杭州", "--top", 60, "--as-of", as_of, db=db)
         d = leads[0]["explain"]["as_of"]
         listed = {}
         for seg in {x["segment"] for x in leads}:
             items = run_json("match", "demands", "--region", "杭州", "--node", seg, "--limit", 1000, db=db)["items"]
-            listed[seg] = [i for i in items if _open_on(i, d)]
+            listed[seg] = [i for i in items if _open_on(i, d, listed_on())]
         assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads} == \
             {x["enterprise_id"]: len(listed[x["segment"]]) for x in leads}
         return d, leads, listed
@@ -471,12 +476,18 @@ def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, de
     with_demands = run_json("leads", "杭州", "--top", 60, "--as-of", d, "--has", "demands", db=db)
     assert all(x["signals"]["demands"]["raw"] for x in with_demands)
     assert {x["enterprise_id"] for x in leads if x["signals"]["demands"]["raw"]} <= {x["enterprise_id"] for x in with_demands}
-    # a demand the list calls completed no longer counts, though its deadline is ahead
+    # a demand the list calls completed: on a day before the list's date the status is a later state (no look ahead
+    # in a backtest), so it still counts there; on a list dated that day it no longer counts, though its deadline is ahead
     done = next(iter(counted.values()))
+    raw = {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads}
+    assert listed_on() > d
     with Store(str(db)) as s:
         s.con.execute("UPDATE demands SET status = '已完成' WHERE id = ?", [done["id"]])
+    _, same, _ = check(d)
+    assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in same} == raw
+    with Store(str(db)) as s:
+        s.con.execute("UPDATE imports SET data_date = ? WHERE kind = 'demands'", [d])
     _, after, _ = check(d)
-    raw = {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads}
     assert any(x["signals"]["demands"]["raw"] == raw[x["enterprise_id"]] - 1 for x in after if x["segment"] in done["segments"])
     # as of the day before another was published, that one is not counted yet
     later = max(counted.values(), key=lambda i: i["published"] or "")

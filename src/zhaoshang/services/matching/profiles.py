@@ -108,15 +108,18 @@ def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") 
 def open_condition(alias: str = "d", as_of: Any = None) -> tuple[str, list]:
     """The one definition of an open demand, as SQL on ``alias`` with its parameters: its status reads as open
     (``open_status``: 征集中, 对接中); on a date ``as_of`` also published by then (or undated) and its deadline not
-    passed (or none). The status is the list's own as imported, with no date of its own: a demand the list calls
-    closed (已对接, 已完成) counts as closed on every date, since the list cannot say when it closed."""
-    sql = f"regexp_matches(coalesce({alias}.status, ''), ?)"
+    passed (or none). The status is the list's as of its data date (the import's ``data_date``) and has no date of
+    its own: on a day before the list's date it is a later state (a demand 已完成 at the end of 2025 may well have
+    been collecting in 2024), so there a demand is open when published and not past its deadline — no look ahead
+    in a backtest; on or after the list's date its status counts too."""
+    status = f"regexp_matches(coalesce({alias}.status, ''), ?)"
     params: list[Any] = [str(config().get("open_status"))]
-    if as_of is not None:
-        sql += (f" AND ({alias}.published IS NULL OR {alias}.published <= ?)"
-                f" AND ({alias}.deadline IS NULL OR {alias}.deadline >= ?)")
-        params += [as_of, as_of]
-    return sql, params
+    if as_of is None:
+        return status, params
+    sql = (f"({status} OR coalesce((SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id) > ?, FALSE))"
+           f" AND ({alias}.published IS NULL OR {alias}.published <= ?)"
+           f" AND ({alias}.deadline IS NULL OR {alias}.deadline >= ?)")
+    return sql, params + [as_of, as_of, as_of]
 
 
 def open_demand_segments(store, *, region: dict | None = None, as_of: Any = None,
