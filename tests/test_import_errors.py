@@ -444,6 +444,33 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_names_its_sheets(tmp_pa
     assert run_json("import", "enterprises", x, db=db)["rows_imported"] == 3
 
 
+def test_a_preset_whose_columns_are_on_another_sheet_names_that_sheet(tmp_path, db):
+    """The IT桔子 list as a workbook with a 说明 sheet first, imported with its preset: the error named a column of the
+    preset the 说明 sheet lacks (company_seq; 文件中的列: 说明) and no other sheet. It now names the sheet that holds the
+    preset's columns and the option that imports it."""
+    import openpyxl
+
+    from conftest import shared_file
+
+    with open(shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), encoding="utf-8-sig") as fh:
+        rows = [r for _, r in zip(range(4), csv.reader(fh))]
+    x = tmp_path / "itjuzi.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["导出说明"])
+    data = wb.create_sheet("公司")
+    for r in rows:
+        data.append(r)
+    wb.save(x)
+    before = counts(db)
+    for lang, needle in (("zh", "（读取的是工作表「说明」；工作表「公司」有这些列：加 --sheet 公司 导入它）"),
+                         ("en", " (sheet 说明 was read; sheet 公司 has these columns: add --sheet 公司 to import it)")):
+        p = run("--lang", lang, "import", "enterprises", x, "--preset", "itjuzi_companies", db=db, check=False)
+        assert p.returncode == 2 and p.stderr.strip().endswith(needle) and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert counts(db) == before
+    assert run_json("import", "enterprises", x, "--preset", "itjuzi_companies", "--sheet", "公司", db=db)["rows_read"] == 3
+
+
 @pytest.mark.parametrize("kind, needle", [
     ("patents", "。该文件的列与预设 uspto_pgpub 相符：请加 --preset uspto_pgpub"),
     ("enterprises", "该文件的列与预设 uspto_pgpub（patents 数据）相符，不像 enterprises 数据，未导入。"

@@ -121,17 +121,23 @@ def refuse_columns_a_preset_reads(kind: str, headers: list[str], taken: set[str]
                                f"imported. {advice_en[0].upper()}{advice_en[1:]}")
 
 
-def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None) -> tuple[str, str]:
+def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | None = None,
+                  wanted: list[str] | None = None) -> tuple[str, str]:
     """A workbook of several sheets: say which one was read and which others there are (an export with a 说明
-    sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``."""
+    sheet before its data) — (Chinese, English) to add to a missing-column error, else ``hint``. With ``wanted``
+    (the columns a preset reads), the other sheet that holds them all is named with the option that imports it."""
     from ..readers import detect_format
-    from ..readers.xlsx import pick_sheet, sheet_names
+    from ..readers.xlsx import peek_xlsx_headers, pick_sheet, sheet_names
 
     names = sheet_names(path) if detect_format(path) == "xlsx" else []
     if len(names) < 2:
         return hint
     read = pick_sheet(path, names, sheet)
     others = [n for n in names if n != read]
+    fits = next((n for n in others if wanted and set(wanted) <= set(peek_xlsx_headers(path, n))), None)
+    if fits is not None:
+        return (f"（读取的是工作表「{read}」；工作表「{fits}」有这些列：加 --sheet {fits} 导入它）",
+                f" (sheet {read} was read; sheet {fits} has these columns: add --sheet {fits} to import it)")
     which = ("第一个" if read == names[0] else f"第 {names.index(read) + 1} 个"), (
         "the first sheet" if read == names[0] else f"sheet {names.index(read) + 1}")
     return (f"（读取的是{which[0]}工作表「{read}」，另有工作表: {'、'.join(others)}；用 --sheet 名称或序号选择要导入的工作表）",
@@ -154,7 +160,8 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
                 # and which preset the file's columns do fit, if one does
                 by_zh, by_en = ((f"预设 {mapping.name} 读取此列；", f"the preset {mapping.name} reads it; ")
                                 if mapping.name and not mapping.name.endswith((".yaml", ".yml")) else ("", ""))
-                zh, en = _preset_hint(kind, headers)
+                wanted = [c for v in mapping.columns.values() for c in (v if isinstance(v, list) else [v])]
+                zh, en = _other_sheets(path, _preset_hint(kind, headers), sheet, wanted)
                 raise UserError(f"{path.name}: 映射指定的列不存在: {s}（{by_zh}文件中的列: {', '.join(headers[:30])}）{zh}",
                                 en=f"{path.name}: the mapping names a column the file does not have: {s} ({by_en}columns: "
                                    f"{', '.join(headers[:30])}){en}")
