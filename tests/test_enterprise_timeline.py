@@ -89,3 +89,30 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         out = run("--lang", lang, "alerts", "list", "--format", "csv", db=demo["db"]).stdout  # the demo's alerts
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r["event_type_label"], r["title"])], rows
+
+
+def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo):
+    """The profile's fundings showed 7万美元 as 49万 and 数千万人民币 as 3,162万, as if CNY figures were disclosed: a
+    range or another currency now reads as the source wrote it, its CNY value marked as estimated or converted."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with Store(demo["db"], read_only=True) as s:
+        usd_id, usd_text, usd_wan = s.con.execute(
+            "SELECT enterprise_id, amount_text, amount_wan FROM fundings WHERE currency = 'USD' AND amount_wan > 0 "
+            "ORDER BY id LIMIT 1").fetchone()
+        vague_id, vague_text = s.con.execute(
+            "SELECT enterprise_id, amount_text FROM fundings WHERE amount_low_wan < amount_high_wan ORDER BY id LIMIT 1").fetchone()
+    with serving(demo["db"]) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/enterprises/{usd_id}?lang=zh")
+        cells = page.locator("td.num:has(.fund-cny)").all_inner_texts()
+        assert any(c.startswith(usd_text) and f"（折合约{usd_wan:,.0f}万元）" in c for c in cells), cells
+        page.goto(f"{base}/enterprises/{usd_id}?lang=en")
+        cells = page.locator("td.num:has(.fund-cny)").all_inner_texts()
+        assert any(c.startswith("USD ") and "(about CNY " in c for c in cells), cells
+        page.goto(f"{base}/enterprises/{vague_id}?lang=zh")
+        cells = page.locator("td.num:has(.fund-cny)").all_inner_texts()
+        assert any(c.startswith(vague_text) and "估约" in c for c in cells), cells
+        browser.close()

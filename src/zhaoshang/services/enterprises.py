@@ -433,7 +433,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
         p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
         p["reading"] = explain_readings(p["evidence"])  # {'zh', 'en'}: the evidence in one sentence
     fundings = store.query(
-        """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key
+        """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key,
+                  coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated
            FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",
         [eid, d, limit])
     for f in fundings:
