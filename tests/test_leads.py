@@ -541,3 +541,6 @@ def test_equal_scores_in_the_stated_order_everywhere(tmp_path, db):
     assert [r["enterprise_id"] for r in got if r["enterprise_id"] in extra] == want
     p = run("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=path)
     assert "同分按所属环节的归类置信度" in p.stdout + p.stderr
+    # each note whole on its own line when piped (the 80-column wrap broke them mid-sentence)
+    lines = p.stderr.splitlines()
+    assert all(any(line.strip() == n for line in lines) for n in doc["notes"]), (lines, doc["notes"])

@@ -161,7 +161,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
             console.print(title, style="italic", markup=False)
         console.print(t("（无记录）", "(nothing to show)"), markup=False)
         if note:
-            Console(stderr=True).print(note, style="yellow", markup=False)
+            # one line a note: a terminal wraps it, a log or a pipe keeps it whole (it broke at 80 columns mid-sentence)
+            Console(stderr=True).print(note, style="yellow", markup=False, soft_wrap=True)
         return
     headers = [(headers or {}).get(str(c), (None, None))[state.lang == "en"] or column(str(c), state.lang) for c in columns]
     cells = [[_cell(r.get(c), t("、", ", ")) for c in columns] for r in rows]
@@ -190,7 +191,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     if not rows:
         console.print(t("（无记录）", "(nothing to show)"), markup=False)
     if note:
-        Console(stderr=True).print(note, style="yellow", markup=False)
+        Console(stderr=True).print(note, style="yellow", markup=False, soft_wrap=True)  # one line a note, as above
 
 
 def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
