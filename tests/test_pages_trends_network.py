@@ -129,6 +129,31 @@ def test_trends_page_draws_and_filters(page, server):
     assert page.errors == []
 
 
+def test_trends_page_keeps_its_as_of_through_the_filters(page, server, db):
+    """/trends had no 截至 field: a filter dropped as_of and moved the analyst to the latest date. The page shows
+    the date it is as of in the one date field, and changing 粒度 or typing another date keeps it in the URL."""
+    with Store(db, read_only=True) as store:
+        counts = {d: trends(store, region="330100", by="year", as_of=d)["totals"]["rounds"]
+                  for d in ("2023-06-30", "2021-12-31")}
+        latest = trends(store, region="330100")["totals"]["rounds"]
+    assert counts["2021-12-31"] < counts["2023-06-30"] < latest  # the dates tell apart
+    page.goto(server + "/trends?region=330100&as_of=2023-06-30")
+    assert page.input_value("#trends-as-of") == "2023-06-30"
+    page.select_option("#sel-by", "year")
+    page.wait_for_url("**by=year*")
+    assert "as_of=2023-06-30" in page.url
+    assert page.input_value("#trends-as-of") == "2023-06-30" and page.locator("#as-of").inner_text() == "2023-06-30"
+    assert page.locator("#kpi-rounds").inner_text() == f"{counts['2023-06-30']:,}"
+    page.fill("#trends-as-of", "2021-12-31")
+    page.click("#trends-apply")
+    page.wait_for_url("**as_of=2021-12-31*")
+    assert "by=year" in page.url and "region=330100" in page.url
+    assert page.locator("#kpi-rounds").inner_text() == f"{counts['2021-12-31']:,}"
+    assert page.locator("#as-of").inner_text() == "2021-12-31"
+    assert "as_of=2021-12-31" in page.locator("#json-twin").get_attribute("href")
+    assert page.errors == []
+
+
 def test_trends_page_english_and_empty(page, server):
     page.goto(server + "/trends?lang=en&region=650000")
     assert page.locator("#no-data").is_visible()

@@ -466,7 +466,8 @@ def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
 
     ref = httpx.get(server + "/api/map").json()["as_of"]  # the one as-of service's reference date
     for url, box in (("/map", "#as-of-input"), ("/enterprises", "#f-asof"), ("/leads?region=330100", "#f-asof"),
-                     ("/chain", "#chain-as-of"), ("/region/330100", "#rp-as-of"), ("/network", "#net-as-of")):
+                     ("/chain", "#chain-as-of"), ("/region/330100", "#rp-as-of"), ("/network", "#net-as-of"),
+                     ("/trends", "#trends-as-of")):
         page.goto(server + url)
         if url == "/map":
             page.wait_for_selector("#map[data-ready='1']")
