@@ -118,6 +118,29 @@ def test_clean_400s(client, url):
     assert r.status_code == 400 and r.json()["error"]
 
 
+def test_an_unknown_stage_is_refused_not_an_empty_list(client):
+    """stage=A轮 (a label, not the code) answered total 0: it is refused as an unknown sort is, naming the codes and
+    the one the label stands for, in either language (the export, which reads the same filters, in
+    test_enterprises_service); a code still filters."""
+    client = TestClient(client.app)  # its own language cookie
+    r = client.get("/api/enterprises", params={"stage": "A轮", "lang": "zh"})
+    assert r.status_code == 400
+    assert "A轮" in r.json()["error"] and "pre_a|a|a_plus" in r.json()["error"] and "应写作 a" in r.json()["error"]
+    r = client.get("/api/enterprises", params={"stage": "b,Series B", "lang": "en"})
+    assert r.status_code == 400 and "invalid stage: Series B" in r.json()["error"] and "write b" in r.json()["error"]
+    assert client.get("/api/enterprises", params={"stage": "nope"}).status_code == 400
+    assert client.get("/enterprises", params={"stage": "A轮"}).status_code == 400
+    ok = client.get("/api/enterprises", params={"stage": "a,none"})
+    assert ok.status_code == 200 and ok.json()["total"] > 0
+
+
+def test_facets_name_the_rounds_in_both_languages(client):
+    rounds = client.get("/api/facets").json()["rounds"]
+    by = {r["code"]: r for r in rounds}
+    assert by["a"]["name_en"] == "Series A" and by["a"]["name_zh"] == "A轮" and by["angel"]["name_en"] == "Angel"
+    assert not [r for r in rounds if r["name_en"] == r["code"]], rounds
+
+
 def test_html_404_is_a_page(client):
     r = client.get("/enterprises/999999")
     assert r.status_code == 404 and "未找到企业" in r.text and "Traceback" not in r.text

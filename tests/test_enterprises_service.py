@@ -75,6 +75,10 @@ def test_founded_listed_tags_stage(store):
     res = E.search_enterprises(store, stage="a", size=1000)
     assert {it["id"] for it in res["items"]} == {i for i, r in latest.items() if r == "a" and i in ids}
     assert all(it["latest_round"] == "a" for it in res["items"])
+    # a stage that is no round code (A轮, the label) is refused, by the list and by its export, not an empty answer
+    for run in (lambda: E.search_enterprises(store, stage="A轮"), lambda: E.export_sql(store, stage="a,A轮")):
+        with pytest.raises(UserError, match="A轮"):
+            run()
 
 
 def test_query_by_name_and_credit_code(store):

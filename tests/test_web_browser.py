@@ -414,6 +414,8 @@ def test_english_pages_have_no_chinese_labels(page, server):
     page.goto(server + "/enterprises?lang=en&sort=-funding")
     rounds = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(6)", "tds => tds.map(t => t.firstChild ? t.firstChild.textContent.trim() : '')")
     assert [r for r in rounds if r] and all(r in ROUND_LABELS_EN.values() for r in rounds if r), rounds
+    stages = page.eval_on_selector_all("#f-stage option[value]:not([value=''])", "os => os.map(o => o.textContent.trim())")
+    assert stages and all(r in ROUND_LABELS_EN.values() for r in stages), stages  # Series A, not the code a
     page.goto(server + "/region/330100?lang=en")
     assert "Hangzhou" in page.inner_text("h1")
     assert page.errors == []

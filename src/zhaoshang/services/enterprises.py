@@ -21,6 +21,7 @@ from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.parse.dates import parse_user_date
+from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
@@ -41,11 +42,6 @@ SORTS = {
     "-score": "sc.total DESC NULLS LAST, e.id",  # the stored score (services.evaluation.stored)
     "score": "sc.total ASC NULLS LAST, e.id",
 }
-ROUND_ORDER = ["angel", "seed", "pre_a", "a", "a_plus", "pre_b", "b", "b_plus", "c", "d", "e", "f", "pre_ipo",
-               "ipo", "strategic", "ma", "other"]
-ROUND_ZH = {"angel": "天使轮", "seed": "种子轮", "pre_a": "Pre-A轮", "a": "A轮", "a_plus": "A+轮", "pre_b": "Pre-B轮",
-            "b": "B轮", "b_plus": "B+轮", "c": "C轮", "d": "D轮", "e": "E轮", "f": "F轮", "pre_ipo": "Pre-IPO",
-            "ipo": "IPO", "strategic": "战略投资", "ma": "并购", "other": "其他"}
 # The enterprise export's columns and their headers in each language — the one table of these labels: the
 # enterprise library's column headers (interfaces/web/i18n.py col.*) and the tables' (interfaces/labels.py
 # COLUMNS) read it. The Chinese headers are ones the enterprise import recognises (a file exported re-imports).
@@ -71,6 +67,19 @@ def _as_list(v: Any) -> list[str]:
     if isinstance(v, str):
         return [x for x in re.split(r"[,，;；、|]", v) if x.strip()]
     return [str(x) for x in v if str(x).strip()]
+
+
+def _check_stages(stage: Any) -> list[str]:
+    """The rounds a ``stage`` filter names (the stored codes of core/parse/rounds.py, ``none`` for never funded);
+    an unknown one is refused like an unknown sort, with the code a round label stands for (A轮 → a)."""
+    stages = [s.strip() for s in _as_list(stage)]
+    for s in stages:
+        if s != "none" and s not in ROUNDS:
+            valid = "|".join(("none",) + ROUNDS)
+            code = normalize_round(s)
+            hint_zh, hint_en = (f"；{s} 应写作 {code}", f"; for {s} write {code}") if code != "other" else ("", "")
+            raise UserError(f"融资轮次无效: {s}（可选 {valid}{hint_zh}）", f"invalid stage: {s} (choose {valid}{hint_en})")
+    return stages
 
 
 def _view(store, d: _dt.date, include_dissolved: bool) -> str:
@@ -110,7 +119,7 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
     if f_to:
         where.append("e.founded <= ?")
         params.append(f_to)
-    stages = _as_list(stage)
+    stages = _check_stages(stage)
     if stages:
         ph = ",".join("?" * len(stages))
         if "none" in stages:
@@ -274,7 +283,7 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
         r["latest_round"] = f.get("round")
         r["latest_funding_date"] = f.get("date")
         r["funding_total_wan"] = f.get("total_wan")
-        r["latest_round_zh"] = ROUND_ZH.get(r["latest_round"] or "", r["latest_round"])
+        r["latest_round_zh"] = ROUND_LABELS_ZH.get(r["latest_round"] or "", r["latest_round"])
         out.append(r)
     return out
 
@@ -438,7 +447,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",
         [eid, d, limit])
     for f in fundings:
-        f["round_zh"] = ROUND_ZH.get(f["round"] or "", f["round_raw"] or f["round"])
+        f["round_zh"] = ROUND_LABELS_ZH.get(f["round"] or "", f["round_raw"] or f["round"])
     patents = store.query(
         """SELECT p.id, p.number, p.title, p.type, p.applied, p.granted, p.published, p.main_ipc, p.status, p.source
            FROM patents p WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
@@ -560,9 +569,10 @@ def facets(store, chain: str | None = None) -> dict:
                         "ORDER BY position NULLS LAST, code", [chain])
     rounds = [r["round"] for r in store.query(
         "SELECT round, count(*) n FROM fundings WHERE round IS NOT NULL GROUP BY round ORDER BY n DESC")]
-    rounds.sort(key=lambda r: ROUND_ORDER.index(r) if r in ROUND_ORDER else 99)
+    rounds.sort(key=lambda r: ROUNDS.index(r) if r in ROUNDS else len(ROUNDS))
     tags = [r["tag"] for r in store.query(
         "SELECT tag, count(*) n FROM (SELECT unnest(tags) AS tag FROM enterprises) GROUP BY tag ORDER BY n DESC LIMIT 30")]
-    return {"chain": chain, "nodes": nodes, "rounds": [{"code": r, "name_zh": ROUND_ZH.get(r, r), "name_en": r} for r in rounds],
+    return {"chain": chain, "nodes": nodes, "rounds": [{"code": r, "name_zh": ROUND_LABELS_ZH.get(r, r), "name_en": ROUND_LABELS_EN.get(r, r)}
+                                                     for r in rounds],
             "tags": tags}
 
