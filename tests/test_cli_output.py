@@ -167,6 +167,28 @@ def test_status_prints_import_times_to_the_second(tmp_path):
     assert last[:19].replace("T", " ") in out and not re.search(r"\d\d:\d\d:\d\d\.\d", out), out
 
 
+def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path):
+    """The import summary (项目 │ 值) cut two cells with "…" at 80 columns: the data date's change and the longest
+    label. A two-column table is not turned into blocks; its cells wrap instead, every word of them kept."""
+    f = tmp_path / "x.csv"
+    f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
+    out = run("import", "enterprises", f, "--data-date", "2026-01-31", db=tmp_path / "n.duckdb", env=NARROW).stdout
+    assert "…" not in out, out
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    # the cells' text read back column by column, the wrapped lines joined
+    keys, values = [], []
+    for line in out.splitlines():
+        if line.startswith("│"):
+            k, v = (c.strip() for c in line.split("│")[1:3])
+            if k or not keys:
+                keys.append(k)
+                values.append(v)
+            else:
+                values[-1] += v
+    assert "较晚导出已设定、仅保留为来源记录的字段值" in "".join(keys), out
+    assert any(v.endswith("按新日期计算）") and "2026-01-31" in v for v in values), out
+
+
 def test_a_command_line_imports_its_own_command_and_libraries_only(db):
     # every command used to import every command module, and numpy, pyarrow and igraph with them; a command
     # line now imports its own module (the rest when the team state is read, or for help)

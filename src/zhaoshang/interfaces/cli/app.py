@@ -168,7 +168,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     cells = [[_cell(r.get(c), t("、", ", ")) for c in columns] for r in rows]
     tbl = Table(title=title, show_lines=False)
     for h in headers:
-        tbl.add_column(h)
+        tbl.add_column(h, overflow="fold")  # a cell too long for its column wraps; none is cut with "…"
     for line in cells:
         tbl.add_row(*line)
     natural = sum(max([cell_len(x) for c in [h, *col] for x in c.splitlines() or [""]]) + 3
@@ -177,7 +177,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         if title:
             console.print(title, style="italic", markup=False)
         tbl = Table(show_header=False, box=None, padding=(0, 1))
-        tbl.add_column(style="bold", no_wrap=True)
+        # the headers keep one line unless one would take half the width: then it wraps too (never cut)
+        tbl.add_column(style="bold", no_wrap=max(map(cell_len, headers)) < console.width // 2, overflow="fold")
         tbl.add_column(overflow="fold")
         for i, line in enumerate(cells):
             # an empty cell is left out of its block (a scorecard's signal rows leave the dimension's columns
