@@ -297,6 +297,28 @@ def test_map_table_prints_shares_as_percent_and_json_keeps_numbers(db):
     assert {r["code"]: float(r["share"]) for r in rows} == {r["code"]: round(r["share"], 4) for r in shown}
 
 
+def test_concentration_table_prints_shares_growth_and_lq_as_map_does(db):
+    """``concentration`` printed 全国占比 and growth as fractions (0.2575, 0.1421) and LQs with four digits (0.9749):
+    the table prints them as ``map`` does (25.8%, two-decimal LQ by its rule); JSON and CSV keep the numbers."""
+    from zhaoshang.interfaces.labels import pct_text
+
+    doc = run_json("concentration", db=db)
+    rows = doc["rows"]
+    assert rows and any(r["cagr_enterprises"] is not None for r in rows)
+    out = run("concentration", db=db, env={"COLUMNS": "250"}).stdout
+    cells = {c[1]: c[4:] for c in ([x.strip() for x in line.split("│")[1:-1]] for line in out.splitlines()
+                                   if line.startswith("│"))}
+    show = lambda v, f: "" if v is None else f(v)  # noqa: E731
+    assert cells == {r["region"]: [show(r["share"], pct_text), show(r["lq"], lq_text),
+                                   *(show(r[k], pct_text) for k in ("cagr_enterprises", "cagr_funding", "cagr_patents"))]
+                     for r in rows}, out
+    assert any("%" in c[0] for c in cells.values())
+    assert f"CR3 {pct_text(doc['cr3'])}" in out
+    got = list(csv.DictReader(io.StringIO(run("concentration", "--format", "csv", db=db).stdout)))
+    assert [float(r["share"]) for r in got] == [r["share"] for r in rows]
+    assert [float(r["lq"]) if r["lq"] else None for r in got] == [r["lq"] for r in rows]
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, demo_copy):
     path = tmp_path_factory.mktemp("cliout_demo") / "demo.duckdb"

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import region_names
+from ..labels import lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
@@ -61,14 +61,17 @@ def concentration_cmd(
         names = region_names(store, state.lang)
     finally:
         store.close()
-    fmt_pct = lambda v: None if v is None else round(v * 100, 2)  # noqa: E731
-    title = t(f"截至 {doc['as_of']}：CR3 {fmt_pct(doc['cr3'])}%，CR5 {fmt_pct(doc['cr5'])}%，"
+    title = t(f"截至 {doc['as_of']}：CR3 {pct_text(doc['cr3'])}，CR5 {pct_text(doc['cr5'])}，"
               f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}，基尼系数 {doc['gini'] and round(doc['gini'], 3)}",
-              f"as of {doc['as_of']}: CR3 {fmt_pct(doc['cr3'])}%, CR5 {fmt_pct(doc['cr5'])}%, "
+              f"as of {doc['as_of']}: CR3 {pct_text(doc['cr3'])}, CR5 {pct_text(doc['cr5'])}, "
               f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}, Gini {doc['gini'] and round(doc['gini'], 3)}")
     cols = ["rank", "region", "name", "value", "share", "lq", "cagr_enterprises", "cagr_funding", "cagr_patents"]
-    emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"])} for r in doc["rows"]], columns=cols, title=title,
-         note=note)
+    # the table prints shares and growth in per cent and the LQ by its rule, as ``map`` does; CSV keeps the numbers
+    shown = {"share": pct_text, "lq": lq_text, "cagr_enterprises": pct_text, "cagr_funding": pct_text,
+             "cagr_patents": pct_text} if fmt == Fmt.table else {}
+    emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"]),
+                          **{k: f(r[k]) for k, f in shown.items() if r[k] is not None}} for r in doc["rows"]],
+         columns=cols, title=title, note=note)
 
 
 @app.command("network")
