@@ -108,6 +108,17 @@ def test_lq_text_keeps_values_on_their_side_of_the_threshold():
         assert (shown >= STRONG_LQ) == (v >= STRONG_LQ) and (shown >= WEAK_LQ) == (v >= WEAK_LQ), v
 
 
+def test_shares_and_lqs_round_half_away_from_zero_on_their_decimal_value():
+    """A share of 0.0025 printed 0.2% (the float 0.25 under half-to-even) where the map page printed 0.3%: both
+    round the decimal value half away from zero (``labels.fixed``, the pages' ``ZS.fixed``)."""
+    from zhaoshang.interfaces.labels import fixed, pct_text
+
+    assert [pct_text(v) for v in (0.0025, 0.2525, -0.0025, 0.00045, 0.0145, -0.00001)] == \
+        ["0.3%", "25.3%", "-0.3%", "0.05%", "1.5%", "0.00%"]
+    assert lq_text(1.125) == "1.13" and lq_text(0.845) == "0.85" and lq_text(2.675) == "2.68"
+    assert fixed(2.5, 0) == "3" and fixed(-2.5, 0) == "-3" and fixed(0.125, 2) == "0.13"
+
+
 def test_printed_lq_agrees_with_its_label(db):
     for level, node in (("city", "U01"), ("district", "D02")):
             out = run("map", "--level", level, "--node", node, "--format", "csv", db=db).stdout

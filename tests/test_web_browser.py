@@ -538,12 +538,16 @@ def test_map_panel_list_link_counts_what_the_map_counts(page, server):
 def test_pages_print_shares_as_the_cli_does(page, server):
     """The map showed 6.26 % where `zhaoshang map` printed 6.3 %: the pages' percent is the CLI's and the reports'
     (``labels.pct_text``: one decimal, two where one would round a non-zero share to zero)."""
-    from zhaoshang.interfaces.labels import pct_text
+    from zhaoshang.interfaces.labels import lq_text, pct_text
 
     page.goto(server + "/map")
     page.wait_for_selector("#map[data-ready='1']")
-    values = [0, 0.0626, 0.1, 0.23149, 1, 0.0004, 0.00095, 0.001, -0.0626, -0.0004]
+    values = [0, 0.0626, 0.1, 0.23149, 1, 0.0004, 0.00095, 0.001, -0.0626, -0.0004,
+              0.0025, 0.2525, 0.00125, -0.0025, 0.00045, 0.0145, 0.0135]  # halves: 0.3% on both sides, not 0.2%
     assert page.evaluate("xs => xs.map(x => ZS.pct(x))", values) == [pct_text(v) for v in values]
+    assert page.evaluate("ZS.pct(0.0025)") == "0.3%" and page.evaluate("ZS.pct(0.00045)") == "0.05%"
+    lqs = [1.125, 0.845, 2.675, 1.005, 1.197, 1.202, 0.4996]
+    assert page.evaluate("xs => xs.map(x => ZS.lq(x))", lqs) == [lq_text(v) for v in lqs]
     assert page.evaluate("ZS.pct(null)") == pct_text(None) == "—"
     shown = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(t => t.innerText)")
     assert shown and all(re.fullmatch(r"\d+\.\d%|0\.0\d%", s) for s in shown), shown

@@ -4,6 +4,7 @@ the web pages and the reports — and the one way an LQ is printed next to its �
 
 from __future__ import annotations
 
+import decimal
 import math
 from typing import Any
 
@@ -420,6 +421,16 @@ def one_side(text: Any, lang: str = "zh") -> str:
     return (en if lang == "en" else zh) if sep and zh and en else str(text or "")
 
 
+def fixed(v: float, digits: int, scale: int = 0) -> str:
+    """``v`` × 10**``scale`` with ``digits`` decimals, rounded half away from zero on its decimal value: a share of
+    0.0025 is 0.3 %, as the pages' ``ZS.fixed`` prints it (the float 0.25 would print as 0.2 under Python's
+    half-to-even and 0.3 under JavaScript's ``toFixed``). The one rounding of the shares and LQs shown."""
+    if not math.isfinite(v):
+        return f"{v * 10 ** scale:.{digits}f}"
+    d = decimal.Decimal(repr(float(v))).scaleb(scale).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
+    return f"{d.copy_abs() if d.is_zero() else d:f}"
+
+
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:
     """An LQ with two decimals, or with as many more as it takes for the printed value to fall on the same side
     of every label threshold as the value itself (1.197 → "1.197", not "1.20", next to 延链 under LQ ≥ 1.2)."""
@@ -430,10 +441,10 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
 
         thresholds = (STRONG_LQ, WEAK_LQ)
     for digits in range(2, 7):
-        shown = round(v, digits)
-        if all((v >= t) == (shown >= t) for t in thresholds):
-            return f"{v:.{digits}f}"
-    return f"{v:.6f}"
+        shown = fixed(v, digits)
+        if all((v >= t) == (float(shown) >= t) for t in thresholds):
+            return shown
+    return fixed(v, 6)
 
 
 def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
@@ -452,10 +463,11 @@ def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role
 
 def pct_text(v: float | None) -> str:
     """A share or a rate as a percent, the one way the CLI tables and the reports print it: one decimal (23.1%),
-    two where one would round a non-zero value to zero (0.04%); ``—`` for none."""
+    two where one would round a non-zero value to zero (0.04%), rounded as ``fixed`` rounds (0.0025 → 0.3%);
+    ``—`` for none."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    return f"{v * 100:.1f}%" if abs(v) >= 0.001 or v == 0 else f"{v * 100:.2f}%"
+    return fixed(v, 1 if abs(v) >= 0.001 or v == 0 else 2, 2) + "%"
 
 
 def event_title(row: dict, lang: str = "zh") -> str | None:

@@ -8,6 +8,7 @@ import math
 from html import escape
 from typing import Iterable, Sequence
 
+from ..labels import lq_text, pct_text
 from ..web.geo import Boundaries
 
 FONT = "font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif"
@@ -206,7 +207,7 @@ def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, labe
         out.append(f'<rect x="{label_w}" y="{y + 1.5:.1f}" width="{wa:.1f}" height="{row_h * 0.42:.1f}" fill="{col}"/>')
         out.append(f'<rect x="{label_w}" y="{y + 1.5 + row_h * 0.42:.1f}" width="{wb:.1f}" height="{row_h * 0.3:.1f}" fill="#c7ccd3"/>')
         lq = r.get("lq")
-        txt = f"{a * 100:.1f}%" + (f" · LQ {lq:.2f}" if lq is not None else "")
+        txt = pct_text(a) + (f" · LQ {lq_text(lq)}" if lq is not None else "")
         out.append(f'<text x="{label_w + max(wa, wb) + 4:.1f}" y="{y + row_h * 0.62:.1f}" font-size="8.5" fill="#4b5563" '
                    f'style="{FONT}">{txt}</text>')
     out.append("</svg>")

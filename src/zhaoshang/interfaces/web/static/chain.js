@@ -32,7 +32,7 @@
   chart.setOption({
     grid: {left: 8, right: 16, top: 30, bottom: 8, containLabel: true},
     legend: {top: 0, data: [T('region'), T('national')], textStyle: {color: '#4a5468'}},
-    tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, valueFormatter: v => (v * 100).toFixed(1) + '%'},
+    tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, valueFormatter: ZS.pct},
     xAxis: {type: 'value', axisLabel: {formatter: v => Math.round(v * 100) + '%', color: '#6b7488'}, splitLine: {lineStyle: {color: '#eef0f4'}}},
     yAxis: {type: 'category', inverse: true, data: nodes.map(name), axisLabel: {color: '#2b3447', fontSize: 11, interval: 0}},
     series: [

@@ -9,7 +9,15 @@
   ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
   // a note in brackets after a word: full-width in Chinese, ' (…)' in English
   ZS.paren = s => (ZS.lang === 'en' ? ' (' + s + ')' : '（' + s + '）');
-  ZS.pct = x => (x == null || Number.isNaN(x) ? '—' : (x * 100).toFixed(Math.abs(x) >= 0.001 || x === 0 ? 1 : 2) + '%');  // as labels.pct_text
+  // x × 10^scale with d decimals, rounded half away from zero on its decimal value (a share of 0.0025 is 0.3 %,
+  // whatever the float's binary digits say) — the rounding of interfaces/labels.py::fixed
+  ZS.fixed = function (x, d, scale = 0) {
+    if (!Number.isFinite(x)) return (x * 10 ** scale).toFixed(d);
+    const shift = (v, k) => { const [m, e] = String(v).split('e'); return Number(m + 'e' + ((+e || 0) + k)); };
+    const n = Math.round(Math.abs(shift(x, scale + d)));
+    return (x < 0 && n ? '-' : '') + shift(n, -d).toFixed(d);
+  };
+  ZS.pct = x => (x == null || Number.isNaN(x) ? '—' : ZS.fixed(x, Math.abs(x) >= 0.001 || x === 0 ? 1 : 2, 2) + '%');  // as labels.pct_text
   ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
   // an LQ with two decimals, or more where two would put it on the other side of a label threshold
   // (1.197 next to 延链 under LQ ≥ 1.2) — the rule of interfaces/labels.py::lq_text
@@ -17,10 +25,10 @@
     if (x == null) return '—';
     const th = ZS.thresholds ? [ZS.thresholds.strong_lq, ZS.thresholds.weak_lq] : [1.2, 0.5];
     for (let d = 2; d <= 6; d++) {
-      const shown = +Number(x).toFixed(d);
-      if (th.every(t => (x >= t) === (shown >= t))) return Number(x).toFixed(d);
+      const shown = ZS.fixed(Number(x), d);
+      if (th.every(t => (x >= t) === (+shown >= t))) return shown;
     }
-    return Number(x).toFixed(6);
+    return ZS.fixed(Number(x), 6);
   };
   ZS.esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   ZS.getJSON = async function (url) {

@@ -133,7 +133,7 @@
       textStyle: {fontFamily: 'inherit'},
       grid: {left: 48, right: 20, top: 36, bottom: 28},
       legend: {top: 0},
-      tooltip: {trigger: 'axis', valueFormatter: v => (v == null ? '—' : (v * 100).toFixed(1) + '%')},
+      tooltip: {trigger: 'axis', valueFormatter: ZS.pct},
       xAxis: {type: 'category', data: T.map(r => String(r.year)), axisLabel: {color: '#4a5468'}},
       yAxis: {type: 'value', axisLabel: {formatter: v => Math.round(v * 100) + '%', color: '#8a93a6'}, splitLine: {lineStyle: {color: '#eef1f5'}}},
       series: series,
