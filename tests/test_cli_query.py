@@ -117,6 +117,31 @@ def test_show_table_gives_the_record_the_profile_page_gives(db):
         assert "chain placements: none" in en
 
 
+def test_english_show_says_funding_amounts_in_english(db):
+    """`--lang en show` printed a funding's amount as the source wrote it (未透露, 4.2亿人民币, 7万美元): the English
+    table says it as the timelines and pages do (``core/event_titles.amount_en``: undisclosed, CNY 420 million)."""
+    from zhaoshang.core.event_titles import amount_en
+
+    with open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8") as fh:
+        names = {}
+        for r in csv.DictReader(fh):
+            names.setdefault(r["legal_name"], set()).add(r["amount_raw"])
+    name = next(n for n, a in names.items() if n and any("未透露" in x for x in a)  # undisclosed and a written sum
+                and any(x[:1].isdigit() and "美元" in x for x in a))
+    doc = run_json("show", name, db=db)
+    said = [f["amount_text"] for f in doc["fundings"][:30]]
+    assert any("未透露" in a for a in said) and any("美元" in a for a in said), said
+    out = run("--lang", "en", "show", name, db=db, env={"COLUMNS": "250"}).stdout
+    table = out[out.index("fundings ("):]
+    table = table[:table.index("└")]
+    cells = [[c.strip() for c in line.split("│")[1:-1]][2] for line in table.splitlines() if line.startswith("│")]
+    assert cells == [amount_en(a) for a in said], out
+    assert "undisclosed" in cells and any(c.startswith("USD ") for c in cells), cells
+    assert not any(ch >= "\u4e00" for c in cells for ch in c), cells  # no Chinese left
+    zh = run("show", name, db=db, env={"COLUMNS": "250"}).stdout
+    assert "未透露" in zh  # the Chinese table keeps the amount as written
+
+
 def test_a_chain_node_is_given_by_either_option(db, tmp_path):
     """--chain and --node name the chain node alike on every command that takes one (docs/cli.md): `leads 北京
     --node M05` was 没有这个选项: --node, while map and events took both spellings."""

@@ -10,6 +10,7 @@ import typer
 from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import NotFound, count_en
+from ...core.event_titles import amount_en
 from ...services.search import find_one, search as search_service
 from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
@@ -102,7 +103,9 @@ def show(
     shown = {  # stored codes by their labels, names in the UI language
         "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"],
                                 "reading": (r.get("reading") or {}).get(lang)},
-        "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"]},
+        "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"],
+                               "amount_text": amount_en(r["amount_text"]) if lang == "en" and r.get("amount_text")
+                               else r.get("amount_text")},
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang),
                                "title": event_text(r, lang)},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
