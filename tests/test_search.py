@@ -18,6 +18,7 @@ from cli_util import run, run_json  # noqa: E402
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
+from zhaoshang.core.parse.uscc import make_uscc  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.search import search  # noqa: E402
@@ -87,6 +88,28 @@ def test_search_sees_the_past(db, client):
         assert gone in [r["name"] for r in search(s, gone, include_dissolved=True, limit=500)["items"]]
     cli = run_json("search", gone, "--include-dissolved", db=db)
     assert gone in [r["name"] for r in cli["items"]]
+
+
+def test_a_hit_on_a_name_is_read_as_of_the_date(tmp_path):
+    """An enterprise renamed in 2024 was found by its former name as of 2023 as 别名包含 (alias), though that was its
+    name then: a name or alias hit is read against the name on the date, the later name being then an alias."""
+    code = make_uscc(515151, "330106")
+    db = tmp_path / "r.duckdb"
+    for name, day in (("杭州青禾物联科技有限公司", "2020-12-31"), ("杭州青禾信息技术有限公司", "2024-12-31")):
+        f = tmp_path / f"{day}.csv"
+        f.write_text(f"企业名称,统一社会信用代码,成立日期\n{name},{code},2015-01-01\n", encoding="utf-8")
+        run_json("import", "enterprises", f, "--data-date", day, db=db)
+
+    def found(q, *args):
+        return [(r["name"], r["matched"]) for r in run_json("search", q, *args, db=db)["items"]]
+
+    then = ("--as-of", "2023-06-30")
+    assert found("青禾物联", *then) == [("杭州青禾物联科技有限公司", "name")]
+    assert found("杭州青禾物联科技有限公司", *then) == [("杭州青禾物联科技有限公司", "name_exact")]
+    assert found("青禾信息", *then) == [("杭州青禾物联科技有限公司", "alias")]  # not its name yet
+    assert found("青禾物联") == [("杭州青禾信息技术有限公司", "alias")]  # today a former name
+    assert found("杭州青禾信息技术有限公司") == [("杭州青禾信息技术有限公司", "name_exact")]
+    assert "名称包含" in run("search", "青禾物联", *then, db=db, env={"COLUMNS": "160"}).stdout
 
 
 def test_page_in_a_browser_counts_like_the_cli(db):

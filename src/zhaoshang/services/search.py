@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ..core import search_index
-from ..core.asof import enterprises_as_of, generation_memo, reference_date
+from ..core.asof import _changed_after, enterprises_as_of, generation_memo, reference_date
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
 from ..core.text import listing_forms, normalize_name, query_words
@@ -177,13 +177,14 @@ def hits_sql(store: Store, text: str, *, index: bool = True) -> tuple[str, list,
     searches (CLI ``search``, ``/api/search``, the 企业库 list and export with ``q``) uses this rule.
     With a fresh search index (and ``index``) the rule runs on the index's candidates only — the same answers."""
     sql, params, words, _ = _hits(store, text, index)
-    return sql, params, words
+    return f"SELECT id, why FROM ({sql})", params, words
 
 
 def _hits(store: Store, text: str, index: bool = True) -> tuple[str, list, list[str], list[int] | None]:
-    """``hits_sql`` and the candidates the search index narrowed it to (None: not narrowed). A query whose
-    words match no enterprise, one of them a compound jieba keeps whole (医疗影像), is read again with the
-    compound's own words apart (医疗 + 影像, each somewhere in the text): the words returned say which were used."""
+    """``hits_sql`` with a third column, ``text`` (the name or alias a name or alias hit was made on), and the
+    candidates the search index narrowed it to (None: not narrowed). A query whose words match no enterprise, one
+    of them a compound jieba keeps whole (医疗影像), is read again with the compound's own words apart (医疗 + 影像,
+    each somewhere in the text): the words returned say which were used."""
     words = _words(text)
     got = _hits_for(store, text, words, index)
     apart = _apart(text, words) if words else None
@@ -232,8 +233,10 @@ def _hits_for(store: Store, text: str, words: list[str], index: bool) -> tuple[s
         in_e, in_a = "e.id = ANY(?::BIGINT[]) AND ", "a.enterprise_id = ANY(?::BIGINT[]) AND "
         kparams = [ids]
     params = cparams + kparams + aparams_e + aparams[:1] + kparams + aparams
-    sql = (f"SELECT e.id, CASE {when} END AS why FROM enterprises e WHERE {in_e}({any_}) "
-           f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why FROM enterprise_aliases a WHERE {in_a}({alias_cond})")
+    # ``text``: the name or alias a name or alias hit was made on (``search`` reads it against the name as of its date)
+    sql = (f"SELECT e.id, CASE {when} END AS why, e.name AS text FROM enterprises e WHERE {in_e}({any_}) "
+           f"UNION ALL SELECT a.enterprise_id AS id, {alias} AS why, a.alias AS text FROM enterprise_aliases a "
+           f"WHERE {in_a}({alias_cond})")
     return sql, params, words, ids
 
 
@@ -268,9 +271,17 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
         region_sql, params = f"AND {cond}", params + rparams
     if cands is not None:  # the view read for the candidates only (row groups without one are skipped)
         region_sql, params = region_sql + " AND e.id = ANY(?::BIGINT[])", params + [cands]
+    read = "hits"
+    if _changed_after(store, d, ["name"]):
+        # a name or alias hit is read as of the date: a former name that was the name then is a name hit, the
+        # current name, not yet taken then, an alias hit
+        then = enterprises_as_of(d, store, fields=["name"], existing=False)
+        kind = ("CASE WHEN h.why IN ('name_exact', 'alias_exact') THEN if(h.text = n.name, 'name_exact', 'alias_exact') "
+                "WHEN h.why IN ('name', 'alias') THEN if(h.text = n.name, 'name', 'alias') ELSE h.why END")
+        read = f"(SELECT h.id, {kind} AS why FROM hits h JOIN {then} n ON n.id = h.id)"
     sql = f"""
         WITH hits AS ({hits}),
-        best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM hits GROUP BY id)
+        best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM {read} GROUP BY id)
         SELECT e.id, e.name, e.uscc, e.status, e.founded, e.province_code, e.city_code, e.district_code,
                coalesce(rd.name, rc.name, rp.name) AS region, b.best_why AS matched, b.best_rank AS rank, count(*) OVER () AS total
         FROM best b JOIN {enterprises_as_of(d, store, existing=not include_dissolved)} e ON e.id = b.id
