@@ -275,6 +275,7 @@ def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
     doc = httpx.get(server["base"] + "/api/region-profile/M-YRD", timeout=120).json()
     m = doc["map"]
     assert m["rank_level"] == "macro" and m["rank"] and m["peers"] < 34
+    assert (m["rank"], m["peers"]) == (1, 6) and "M-3P" not in {x["code"] for x in m["rank_among"]}
     with chromium as b:
         pg = b.new_page()
         for lang, words in (("zh", "宏观区域中排名"), ("en", "Rank among macro-regions")):
@@ -282,6 +283,10 @@ def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
             card = pg.locator(".rp-kpi", has_text=words)
             assert card.count() == 1, lang
             assert card.locator("b").inner_text().replace(" ", "") == f"{m['rank']}/{m['peers']}", card.inner_text()
+            # it says which macro-regions it is ranked against: not 三极, which holds it (it read 2 / 7 behind it)
+            among = card.locator("#rank-among").inner_text()
+            names = [x["name_en" if lang == "en" else "name"] for x in m["rank_among"]]
+            assert all(n in among for n in names) and "三极" not in among and "three poles" not in among, among
         pg.goto(server["base"] + "/region/440300?lang=zh")
         assert pg.locator(".rp-kpi", has_text="同级地区排名").count() == 1
         b.close()

@@ -165,9 +165,50 @@ def test_district_and_macro(store, sz):
     from zhaoshang.services.regions.matrix import region_map
 
     macros = region_map(store, "macro", as_of=sz["as_of"])
-    assert yrd["map"]["rank_level"] == "macro" and yrd["map"]["peers"] == len(macros) < 34
-    assert macros[yrd["map"]["rank"] - 1]["code"] == yrd["region"]["code"]
+    assert yrd["map"]["rank_level"] == "macro" and yrd["map"]["peers"] < len(macros) < 34
     assert p["map"]["rank_level"] == "city" and p["map"]["peers"] == len(p["map"]["rows"])
+
+
+def test_a_macro_region_is_ranked_among_the_macro_regions_it_does_not_overlap(store, sz):
+    """长三角 read 2/7, behind 三极 which holds it; 粤港澳大湾区 and 珠三角 (the same 1,148 enterprises: 香港 and 澳门
+    hold none) were 4 and 5. Groups that contain a macro-region or lie within it are left out; equal counts share
+    a place; the profile says which macro-regions it is ranked against."""
+    from zhaoshang.services.regions.matrix import region_map
+
+    counts = {r["code"]: r["count"] for r in region_map(store, "macro", as_of=sz["as_of"])}
+    excluded = {"M-YRD": {"M-3P"}, "M-GBA": {"M-3P", "M-PRD"}, "M-PRD": {"M-3P", "M-GBA"},
+                "M-3P": {"M-JJJ", "M-YRD", "M-GBA", "M-PRD"}, "M-CY": set()}
+    for code, out in excluded.items():
+        m = region_profile(store, code, as_of=sz["as_of"])["map"]
+        among = {x["code"] for x in m["rank_among"]}
+        assert among == set(counts) - out - {code}, (code, among)
+        assert m["peers"] == len(among) + 1
+        assert m["rank"] == 1 + sum(1 for c in among if counts[c] > counts[code]), (code, m["rank"])
+    assert counts["M-GBA"] == counts["M-PRD"] and counts["M-3P"] > counts["M-YRD"] > max(
+        v for c, v in counts.items() if c not in ("M-3P", "M-YRD"))
+    yrd = region_profile(store, "M-YRD", as_of=sz["as_of"])["map"]
+    assert yrd["rank"] == 1 and yrd["peers"] == 6
+
+
+def test_a_macro_regions_rank_with_ties_shares_a_place(store, sz, monkeypatch):
+    """Macro-regions that do not overlap and hold as many enterprises share a place (1, 1, 3 …)."""
+    from zhaoshang.core.geo import lookup
+    from zhaoshang.services.regions import matrix
+
+    three = tuple(m for m in lookup._macros() if m.code in ("M-JJJ", "M-PRD", "M-CY"))  # none holds another
+    monkeypatch.setattr(lookup, "_macros", lambda: three)
+    real_map = matrix.region_map
+    given = {"M-JJJ": 100, "M-PRD": 100, "M-CY": 50}
+
+    def tied(store, level, **kw):
+        rows = real_map(store, level, **kw)
+        if level == "macro":
+            rows = sorted((dict(r, count=given[r["code"]]) for r in rows), key=lambda r: (-r["count"], r["code"]))
+        return rows
+
+    monkeypatch.setattr(matrix, "region_map", tied)
+    ranks = {c: region_profile(store, c, as_of=sz["as_of"])["map"]["rank"] for c in given}
+    assert ranks == {"M-JJJ": 1, "M-PRD": 1, "M-CY": 3}, ranks
 
 
 def test_unknown_region(store):
@@ -225,5 +266,11 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
         text = out.read_text(encoding="utf-8")
         overview = text[text.index("共有产业链企业"):][:200]
         assert ("在全国各省中位列第" in overview) == ranked, (region, overview)
-        # a macro-region's place is among the macro-regions
-        assert ("在各宏观区域中位列第" in overview) == (not ranked), (region, overview)
+        # a macro-region's place is among the macro-regions that neither hold it nor lie within it, named
+        assert ("等宏观区域（不含包含它或它所包含的区域）中位列第 1（共 6 个）" in overview) == (not ranked), (region, overview)
+        assert "三极" not in overview and (("京津冀、" in overview) == (not ranked)), overview
+    import openpyxl
+
+    run("--db", str(db), "report", "region", "长三角", "-o", str(tmp_path / "yrd.xlsx"))
+    rows = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "yrd.xlsx").worksheets[0].iter_rows(values_only=True) if r[0]}
+    assert (rows["地区排名"], rows["对比地区数"]) == (1, 6) and "三极" not in rows["对比宏观区域"], rows

@@ -31,7 +31,7 @@ from typing import Any, Callable
 from ..core import dialect
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
-from ..core.geo.lookup import macro_regions, region_info
+from ..core.geo.lookup import macro_peers, macro_regions, region_info
 from ..core.geo.regions import MUNICIPALITIES
 from .reference import sources
 from .regions import matrix
@@ -159,17 +159,22 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
     rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
     keep = ("code", "name", "count", "share", "region_total", "national_total")
     out = [{k: r.get(k) for k in keep} for r in rows]
+    among = None
     if lvl == "macro":
         # a macro-region is no peer of the provinces it groups (its first member's rank was given as its own —
-        # 长三角 "在全国各省中位列第 3" was 上海's place): its rank is among the macro-regions, by the same count
-        macros = matrix.region_map(store, "macro", as_of=d, chain=chain)
-        rank = next((i + 1 for i, r in enumerate(macros) if r["code"] == info["code"]), None)
-        peers, rank_level = len(macros), "macro"
+        # 长三角 "在全国各省中位列第 3" was 上海's place): its rank is among the macro-regions, by the same count,
+        # leaving out those that contain it or that it contains (长三角 is not behind 三极, which holds it)
+        peer_codes = {m.code for m in macro_peers(info["code"])}
+        ranked = [r for r in matrix.region_map(store, "macro", as_of=d, chain=chain) if r["code"] in peer_codes]
+        among = [{"code": r["code"], "name": r["name"], "count": r["count"]} for r in ranked if r["code"] != info["code"]]
+        rank_level = "macro"
     else:
-        rank = next((i + 1 for i, r in enumerate(out) if r["code"] in highlight), None)
-        peers, rank_level = len(out), level
+        ranked, rank_level = out, level
+    mine = next((r for r in ranked if r["code"] in ({info["code"]} if lvl == "macro" else set(highlight))), None)
+    # competition ranking: regions with the same count share a place (1, 1, 3 …)
+    rank = None if mine is None else 1 + sum(1 for r in ranked if (r["count"] or 0) > (mine["count"] or 0))
     return {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
-            "rank": rank, "peers": peers, "rank_level": rank_level, "metric": "count"}
+            "rank": rank, "peers": len(ranked), "rank_level": rank_level, "rank_among": among, "metric": "count"}
 
 
 def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
@@ -339,6 +344,8 @@ def _english_names(store, doc: dict) -> None:
         r["name_en"] = en.get(r.get("code"), r.get("name"))
     for r in (doc["partners"].get("rows") or []):
         r["name_en"] = en.get(r.get("region"), r.get("name"))
+    for r in (doc["map"].get("rank_among") or []):
+        r["name_en"] = en.get(r["code"], r["name"])
     for r in (doc["trends"].get("investors") or []):
         if isinstance(r, dict):
             r["city_name_en"] = en.get(r.get("city_code"), r.get("city_name"))

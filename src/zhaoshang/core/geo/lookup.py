@@ -89,6 +89,15 @@ def macro_regions() -> list[MacroRegion]:
     return list(_macros())
 
 
+def macro_peers(code: str) -> list[MacroRegion]:
+    """The macro-regions ``code`` is compared with: itself and every other that neither contains it nor lies
+    within it (长三角 is not ranked against 三极, which holds it; 粤港澳大湾区 not against 珠三角, which it holds)."""
+    me = next((m for m in _macros() if m.code == code), None)
+    if me is None:
+        return []
+    return [m for m in _macros() if m.code == code or not (m.covers(me) or me.covers(m))]
+
+
 def _macro_ref(m: MacroRegion) -> RegionRef:
     return RegionRef(m.code, m.name, "macro", name_en=m.name_en, members=m.members)
 

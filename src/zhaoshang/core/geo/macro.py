@@ -35,6 +35,11 @@ class MacroRegion:
         return (province_code is not None and province_code in self.members) or (
             city_code is not None and city_code in self.members)
 
+    def covers(self, other: "MacroRegion") -> bool:
+        """True when every member of ``other`` lies in this macro-region (a member city of a member province
+        counts): 粤港澳大湾区 covers 珠三角, 三极 covers 长三角 — and every macro-region covers itself."""
+        return all(c in self.members or c[:2] + "0000" in self.members for c in other.members)
+
 
 @dataclass
 class MacroRegions:

@@ -114,6 +114,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 ("缺失环节", "Missing", s["n_missing"], "int"),
                 ("地区排名", "Rank among peers", profile["map"].get("rank"), "int"),
                 ("对比地区数", "Peers", profile["map"].get("peers"), "int")]
+    if profile["map"].get("rank_among") is not None:  # a macro-region: the macro-regions it is ranked against
+        overview.append(("对比宏观区域", "Compared with",
+                         ("、" if not en else ", ").join(x["name_en" if en else "name"] for x in profile["map"]["rank_among"]), "text"))
     r += 1
     for zh, e, v, kind in overview:
         ws.cell(row=r, column=1, value=e if en else zh).font = Font(bold=True)
@@ -183,9 +186,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和",
          "partner weight = joint patents (fractional 1/(k−1)) + investments (both ways) + branches and outbound "
          "investments + shared officers; share = weight ÷ the sum over all partners"),
-        ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区；宏观区域在各宏观区域中）按产业链企业数降序",
+        ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区；宏观区域在不包含它、也不为它所包含的各宏观区域中）按产业链企业数降序，企业数相同者名次相同",
          "rank: peers of the same level (the provinces, or the province's cities / the city's districts; a macro-region "
-         "among the macro-regions) by chain enterprises, descending"),
+         "among the macro-regions that neither contain it nor lie within it) by chain enterprises, descending; equal "
+         "counts share a place"),
         ("公式", "Recommend", "推荐环节：RCA、关联密度、PCI、COG 等见推荐服务的输出列（Hidalgo & Hausmann 2009；Balland et al. 2018）",
          "recommended segments: RCA, relatedness density, PCI, COG … in the recommendation's columns "
          "(Hidalgo & Hausmann 2009; Balland et al. 2018)"),
