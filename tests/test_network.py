@@ -153,6 +153,12 @@ def test_cli(tmp_path):
     for lang, word in (("zh", "密度 —"), ("en", "density —")):
         empty = run(*["--lang", lang, "network", "--kind", "patent", "--as-of", "1990-01-01"], db=db, check=False, timeout=120)
         assert empty.returncode == 0 and word in " ".join(empty.stdout.split()) and "None" not in empty.stdout
+    # the title names the kind by its label ("all 网络" read the code) and, in English, a macro-region group and
+    # its members by their English names (it read "group Yangtze River Delta (310000, 320000, 330000, 340000)")
+    zh = " ".join(run("network", "--kind", "all", db=db, timeout=120).stdout.split())
+    assert "全部关系网络：" in zh and "all 网络" not in zh, zh
+    en = " ".join(run("--lang", "en", "network", "--kind", "all", "--group", "长三角", db=db, timeout=120).stdout.split())
+    assert "network of all links:" in en and "group Yangtze River Delta (Shanghai, Jiangsu, Zhejiang, Anhui)" in en, en
 
 
 def pairs(rows):

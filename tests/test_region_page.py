@@ -287,6 +287,8 @@ def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
             among = card.locator("#rank-among").inner_text()
             names = [x["name_en" if lang == "en" else "name"] for x in m["rank_among"]]
             assert all(n in among for n in names) and "三极" not in among and "three poles" not in among, among
+            if lang == "en":  # the title said "Region profile · 长三角"
+                assert "Yangtze River Delta" in pg.title() and "长三角" not in pg.title(), pg.title()
         pg.goto(server["base"] + "/region/440300?lang=zh")
         assert pg.locator(".rp-kpi", has_text="同级地区排名").count() == 1
         b.close()

@@ -188,6 +188,7 @@ def test_a_macro_region_is_ranked_among_the_macro_regions_it_does_not_overlap(st
         v for c, v in counts.items() if c not in ("M-3P", "M-YRD"))
     yrd = region_profile(store, "M-YRD", as_of=sz["as_of"])["map"]
     assert yrd["rank"] == 1 and yrd["peers"] == 6
+    assert {x["name_en"] for x in yrd["rank_among"]} >= {"Beijing-Tianjin-Hebei", "Pearl River Delta"}
 
 
 def test_a_macro_regions_rank_with_ties_shares_a_place(store, sz, monkeypatch):
@@ -209,6 +210,14 @@ def test_a_macro_regions_rank_with_ties_shares_a_place(store, sz, monkeypatch):
     monkeypatch.setattr(matrix, "region_map", tied)
     ranks = {c: region_profile(store, c, as_of=sz["as_of"])["map"]["rank"] for c in given}
     assert ranks == {"M-JJJ": 1, "M-PRD": 1, "M-CY": 3}, ranks
+
+
+def test_macro_region_names_in_english(store, sz):
+    """长三角's English profile said 长三角 (full_name_en) and named its partners 京津冀, 粤港澳大湾区 …"""
+    yrd = region_profile(store, "长三角", as_of=sz["as_of"])
+    assert yrd["region"]["full_name_en"] == "Yangtze River Delta"
+    rows = yrd["partners"]["rows"]
+    assert rows and all(r["name_en"] and not any("\u4e00" <= ch <= "\u9fff" for ch in r["name_en"]) for r in rows), rows
 
 
 def test_unknown_region(store):
@@ -274,3 +283,11 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
     run("--db", str(db), "report", "region", "长三角", "-o", str(tmp_path / "yrd.xlsx"))
     rows = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "yrd.xlsx").worksheets[0].iter_rows(values_only=True) if r[0]}
     assert (rows["地区排名"], rows["对比地区数"]) == (1, 6) and "三极" not in rows["对比宏观区域"], rows
+    # in English the macro-region and the macro-regions it is compared with go by their English names (they were
+    # 长三角 and 京津冀, 粤港澳大湾区 … in the sentence, the partners' chart and table)
+    out = tmp_path / "yrd_en.html"
+    run("--db", str(db), "--lang", "en", "report", "region", "长三角", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "Yangtze River Delta has" in text and "with Beijing-Tianjin-Hebei, " in text
+    body = text[text.index("<body"):]
+    assert not [n for n in ("长三角", "京津冀", "粤港澳大湾区", "珠三角", "成渝") if n in body], body[:3000]

@@ -200,6 +200,12 @@ DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "person
                                "contacts": ("联系人", "contacts")}
 
 
+# the kinds of the cooperation network between regions (services.analytics.network.KINDS)
+NETWORK_KINDS: dict[str, Pair] = {"patent": ("联合申请专利", "co-applied patents"), "investment": ("跨地区投资", "investments"),
+                                  "branch": ("分支机构与对外投资", "branches and outbound investment"),
+                                  "people": ("共同任职", "shared people"), "all": ("全部关系", "all links")}
+
+
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "enterprise_field": ENTERPRISE_FIELDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
@@ -215,7 +221,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
     "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
-    "lead_source": _leads.SOURCE_LABELS,
+    "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS,
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
@@ -498,8 +504,6 @@ def region_names(store, lang: str = "zh") -> dict[str, str]:
     macro-regions' file has one)."""
     if lang != "en":
         return {}
-    from ..core.geo.lookup import macro_regions
+    from ..core.geo.lookup import region_names_en
 
-    names = {m.code: m.name_en for m in macro_regions() if m.name_en}
-    names.update({r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")})
-    return names
+    return region_names_en(store)

@@ -31,7 +31,7 @@ from typing import Any, Callable
 from ..core import dialect
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
-from ..core.geo.lookup import macro_peers, macro_regions, region_info
+from ..core.geo.lookup import macro_peers, macro_regions, region_info, region_names_en
 from ..core.geo.regions import MUNICIPALITIES
 from .reference import sources
 from .regions import matrix
@@ -336,7 +336,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
 def _english_names(store, doc: dict) -> None:
     """English names next to the Chinese ones of every region the profile lists (for the English page and
     report): the map's regions, the partners, the investors' cities, the region's own path."""
-    en = {r["code"]: r["name_en"] for r in store.query("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL")}
+    en = region_names_en(store)
     reg = doc["region"]
     reg["full_name_en"] = ", ".join(en.get(p["code"], p["name"]) for p in reversed(reg.get("path") or [])) \
         or reg.get("name_en") or reg["name"]

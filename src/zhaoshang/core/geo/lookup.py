@@ -98,6 +98,13 @@ def macro_peers(code: str) -> list[MacroRegion]:
     return [m for m in _macros() if m.code == code or not (m.covers(me) or me.covers(m))]
 
 
+def region_names_en(store) -> dict[str, str]:
+    """Region code → English name, for every region of the table and every macro-region that has one."""
+    names = {m.code: m.name_en for m in _macros() if m.name_en}
+    names.update({r[0]: r[1] for r in store.con.execute("SELECT code, name_en FROM regions WHERE name_en IS NOT NULL").fetchall()})
+    return names
+
+
 def _macro_ref(m: MacroRegion) -> RegionRef:
     return RegionRef(m.code, m.name, "macro", name_en=m.name_en, members=m.members)
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import lq_text, pct_text, region_names
+from ..labels import label, lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
@@ -98,12 +98,14 @@ def network_cmd(
     given = "、".join(g["name"] for g in doc["group_given"])
     members = "、".join(doc["group_names"])
     grp = t(f"；组 {given}（{members}）" if given and given != members else (f"；组 {members}" if members else ""),
-            f"; group {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} ({', '.join(doc['group'])})"
+            f"; group {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} "
+            f"({', '.join(names.get(c, c) for c in doc['group'])})"
             if doc["group"] else "")
-    title = t(f"{kind} 网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}；"
+    kind_name = label("network_kind", kind, state.lang)
+    title = t(f"{kind_name}网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}；"
               f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
               f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
-              f"{kind} network: {doc['regions']} regions, {doc['edges_count']} edges, density {density}; "
+              f"network of {kind_name}: {doc['regions']} regions, {doc['edges_count']} edges, density {density}; "
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
               f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
     cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
