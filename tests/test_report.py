@@ -360,3 +360,26 @@ def test_recommendations_say_why_rca_differs_from_lq(env):
     assert "RCA 以地区 × 环节矩阵之和为分母" in zh and "RCA ÷ LQ = 全国企业平均所在环节数 ÷ 本地企业平均所在环节数" in zh
     en = re.sub(r"\s+", " ", render_region_html(env["p"], "en"))
     assert "RCA divides by the sums of the region × segment matrix" in en and "above it where on fewer" in en
+
+
+@pytest.mark.parametrize("region, args", [("330100", ["--as-of", "2023-06-30"]), ("M-3P", [])])
+def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args):
+    """The English title took three lines at the Chinese size and pushed contents 5–9 and the appendix onto a page
+    of their own (杭州: 14 pages against 13 in Chinese); a long title is set smaller, so the cover is one page."""
+    pdf = tmp_path / f"{region}_en.pdf"
+    run("--db", env["db"], "report", "region", region, "-o", str(pdf), "--lang", "en", *args)
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    items = ["Overview and position", "Chain breakdown against the nation", "Strong, weak and missing links",
+             "Recommended segments", "Attraction modes", "Cooperation partners", "Funding trends", "Top enterprises",
+             "Appendix: sources and methods"]
+    assert [i for i in items if i not in first] == [], first
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert "Appendix: sources and methods" not in second and "Overview and position" in second, second[:400]
+    if region == "330100":  # as many pages as the Chinese report
+        zh = tmp_path / "hz_zh.pdf"
+        run("--db", env["db"], "report", "region", region, "-o", str(zh), *args)
+        pages = [re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout).group(1)
+                 for f in (pdf, zh)]
+        assert pages[0] == pages[1], pages

@@ -259,6 +259,21 @@ def _env() -> Environment:
     return env
 
 
+
+# the cover title's sizes (pt), largest first: the largest whose lines fit the cover's width keeps the cover on one page
+# (the English title's second line, "AI industry chain: investment-attraction report", took three lines at 26 pt
+# and pushed the contents onto a page of their own)
+COVER_TITLE_SIZES = ("26", "22", "19", "17")
+COVER_TITLE_WIDTH_PT = 480  # 170 mm of the page's 180 mm text width
+
+
+def cover_title_size(lines: tuple[str, ...]) -> str:
+    """The cover title's font size: the largest of ``COVER_TITLE_SIZES`` at which every line fits, else the smallest."""
+    for size in COVER_TITLE_SIZES:
+        if all(charts._text_w(line, float(size)) <= COVER_TITLE_WIDTH_PT for line in lines):
+            return size
+    return COVER_TITLE_SIZES[-1]
+
 def report_context(profile: dict, lang: str = "zh") -> dict:
     """Everything the template needs: the profile, formatted tables and the SVG charts."""
     en = lang == "en"
@@ -289,8 +304,11 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
     links["extend"] = [r for r in links["average"] if r.get("label") == "延链"]  # next to the links it holds
     links["hold"] = [r for r in links["average"] if r.get("label") != "延链"]
     leads = profile.get("leads") or {}
+    cover_lines = (tr(reg["full_name"], reg.get("full_name_en") or reg["full_name"]),
+                   tr(f"{profile['chain_name']}招商分析报告", "AI industry chain: investment-attraction report"))
     ctx = {
-        "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en,
+        "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en, "cover_lines": cover_lines,
+        "cover_title_size": cover_title_size(cover_lines),
         "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
                     f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
         "synthetic": profile["synthetic"], "synth_label": tr(SYNTH_ZH, f"{SYNTH_EN} / {SYNTH_ZH}"),
