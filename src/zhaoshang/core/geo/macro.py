@@ -13,7 +13,7 @@ from pathlib import Path
 
 from zhaoshang.core.config import read_yaml
 from zhaoshang.core.errors import UserError
-from zhaoshang.core.geo.regions import DATA_DIR, build_regions
+from zhaoshang.core.geo.regions import DATA_DIR, build_regions, province_of
 
 DEFAULT_PATH = DATA_DIR / "macro_regions.yaml"
 _CODE_RE = re.compile(r"^M-[A-Z0-9][A-Z0-9-]*$")
@@ -38,7 +38,7 @@ class MacroRegion:
     def covers(self, other: "MacroRegion") -> bool:
         """True when every member of ``other`` lies in this macro-region (a member city of a member province
         counts): 粤港澳大湾区 covers 珠三角, 三极 covers 长三角 — and every macro-region covers itself."""
-        return all(c in self.members or c[:2] + "0000" in self.members for c in other.members)
+        return all(self.contains(province_of(c), c) for c in other.members)
 
 
 @dataclass

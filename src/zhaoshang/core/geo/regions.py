@@ -68,10 +68,15 @@ def _level(code: str) -> str:
     return "district"
 
 
+def province_of(code: str) -> str:
+    """The province-level code a GB/T 2260 code lies in (330106 → 330000; a province is its own)."""
+    return code[:2] + "0000"
+
+
 def _hierarchy(code: str) -> tuple[str, str | None, str | None]:
     """(level, parent_code, city_code) of a code under the conventions above."""
     lvl = _level(code)
-    prov = code[:2] + "0000"
+    prov = province_of(code)
     if lvl == "province":
         return lvl, None, None
     if lvl == "city":
@@ -386,12 +391,12 @@ def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
         short = short_name(info["name"], lvl, info["zone"])
         if code in en:
             name_en = en[code]
-        elif lvl == "city" and code[:2] + "0000" in MUNICIPALITIES:
-            name_en = en.get(code[:2] + "0000") or _pinyin_name(short)
+        elif lvl == "city" and province_of(code) in MUNICIPALITIES:
+            name_en = en.get(province_of(code)) or _pinyin_name(short)
         else:
             name_en = "" if info["zone"] else _pinyin_name(short)
         lng, lat = coords.get(code, (None, None))
-        regions.append(Region(code, info["name"], short, name_en, lvl, parent, code[:2] + "0000", city,
+        regions.append(Region(code, info["name"], short, name_en, lvl, parent, province_of(code), city,
                               lng, lat, info["zone"]))
     # the zones last: their names are made of the divisions' names (the province's and city's first)
     place_en: dict[str, str] = {}
