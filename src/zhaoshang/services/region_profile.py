@@ -32,7 +32,7 @@ from ..core import dialect
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
 from ..core.geo.lookup import macro_peers, macro_regions, region_info, region_names_en
-from ..core.geo.regions import MUNICIPALITIES
+from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
 from .regions import matrix
 
@@ -147,9 +147,9 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
         view, level, parent = "100000", "province", None
         highlight = [info["code"]] if lvl == "province" else list(info.get("members") or [])
         if lvl == "macro":  # members may be cities: highlight their provinces
-            highlight = sorted({c[:2] + "0000" for c in highlight})
+            highlight = sorted({province_of(c) for c in highlight})
     else:
-        prov = info["province_code"] or info["code"][:2] + "0000"
+        prov = info["province_code"] or province_of(info["code"])
         if prov in MUNICIPALITIES:
             view, level, parent = prov, "district", prov
             highlight = [info["code"]] if lvl == "district" else []

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..errors import NotFound, UserError
 from .macro import MacroRegion, load_macro_regions
-from .regions import MUNICIPALITIES, _level
+from .regions import MUNICIPALITIES, level_of
 
 LEVELS = ("province", "city", "district")
 _LEVEL_RANK = "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END"
@@ -315,7 +315,7 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
         raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS + ('macro',))}）", f"unknown region level: {level} (one of: {', '.join(LEVELS + ('macro',))})")
     rank = {"province": 0, "city": 1, "district": 2}
     members = list(ref.members) if ref.is_macro else [ref.code]
-    levels = {c: (ref.level if c == ref.code else _level(c)) for c in members}
+    levels = {c: (ref.level if c == ref.code else level_of(c)) for c in members}
     finer = [c for c in members if rank[levels[c]] > rank[level]]
     if finer:
         names = "、".join(_candidate(store, c)["name"] for c in finer[:5])

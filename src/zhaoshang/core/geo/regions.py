@@ -60,7 +60,8 @@ _ETHNIC_RE = re.compile("(?:" + "|".join(sorted((e + "族" for e in _ETHNIC), ke
 _ZONE_WORDS = ("开发区", "园区", "管理区", "示范区", "新区", "新城", "实验区", "聚集区", "委员会", "管委会", "风景名胜区")
 
 
-def _level(code: str) -> str:
+def level_of(code: str) -> str:
+    """A GB/T 2260 code's level from its form: 330000 province, 330100 city, 330106 district."""
     if code.endswith("0000"):
         return "province"
     if code.endswith("00"):
@@ -75,7 +76,7 @@ def province_of(code: str) -> str:
 
 def _hierarchy(code: str) -> tuple[str, str | None, str | None]:
     """(level, parent_code, city_code) of a code under the conventions above."""
-    lvl = _level(code)
+    lvl = level_of(code)
     prov = province_of(code)
     if lvl == "province":
         return lvl, None, None

@@ -13,18 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import MUNICIPALITIES
+from ...core.geo.regions import MUNICIPALITIES, level_of, province_of
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
-
-
-def _level(code: str) -> str:
-    if code.endswith("0000"):
-        return "province"
-    if code.endswith("00"):
-        return "city"
-    return "district"
 
 
 def _feature_code(f: dict) -> str | None:
@@ -103,14 +95,14 @@ class Boundaries:
             doc = json.loads(p.read_text(encoding="utf-8"))
             codes = [c for c in (_feature_code(f) for f in doc.get("features", [])) if c]
             if codes:
-                out[codes[0][:2] + "0000"] = "province/" + p.name
+                out[province_of(codes[0])] = "province/" + p.name
         return out
 
     def _vendor(self, view: str) -> tuple[list[dict], bool]:
         if view == NATIONAL:
             doc = self._vendor_file("china.json")
         else:
-            name = self._province_files().get(view[:2] + "0000")
+            name = self._province_files().get(province_of(view))
             doc = self._vendor_file(name) if name else None
         if not doc:
             return [], False
@@ -127,18 +119,18 @@ class Boundaries:
         code = str(code)
         if code in ("china", "cn", "0", ""):
             code = NATIONAL
-        lvl = "nation" if code == NATIONAL else _level(code)
-        if lvl == "city" and code[:2] + "0000" in MUNICIPALITIES:
-            code, lvl = code[:2] + "0000", "province"
+        lvl = "nation" if code == NATIONAL else level_of(code)
+        if lvl == "city" and province_of(code) in MUNICIPALITIES:
+            code, lvl = province_of(code), "province"
 
         def pick(feats: dict[str, dict]) -> list[dict]:
             if lvl == "nation":
-                return [f for c, f in feats.items() if _level(c) == "province"]
+                return [f for c, f in feats.items() if level_of(c) == "province"]
             if lvl == "province":
-                cities = [f for c, f in feats.items() if c[:2] == code[:2] and _level(c) == "city"]
-                return cities or [f for c, f in feats.items() if c[:2] == code[:2] and _level(c) == "district"]
+                cities = [f for c, f in feats.items() if c[:2] == code[:2] and level_of(c) == "city"]
+                return cities or [f for c, f in feats.items() if c[:2] == code[:2] and level_of(c) == "district"]
             if lvl == "city":
-                return [f for c, f in feats.items() if c[:4] == code[:4] and _level(c) == "district"]
+                return [f for c, f in feats.items() if c[:4] == code[:4] and level_of(c) == "district"]
             return [f for c, f in feats.items() if c == code]
 
         source, encoded, fallback = "user", False, None
