@@ -346,3 +346,24 @@ def test_an_enterprise_without_a_region_gives_the_documented_region_object(db, t
     got = [r for r in doc["results"] if r["name"] == "无址语音识别科技有限公司"]
     assert got and got[0]["region"] == {"code": None, "name": None, "name_en": None}, got
     assert all(set(r["region"]) == {"code", "name", "name_en"} for r in doc["results"])
+
+
+def test_an_open_status_past_its_deadline_is_not_offered_as_open(tmp_path):
+    """match enterprise's open demands are the one definition on the data's date: a demand still marked 征集中
+    whose deadline passed before the latest data date is closed, one whose deadline is ahead is offered."""
+    ents, dem, path = tmp_path / "ents.csv", tmp_path / "demands.csv", tmp_path / "m.duckdb"
+    _write(ents, ["企业名称", "所在地", "登记状态", "成立日期", "经营范围", "公司简介"],
+           [ENTERPRISES[4][:3] + ("2024-06-30",) + ENTERPRISES[4][3:5]])
+    _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "发布日期", "截止日期"],
+           [("DA", "政务热线语音识别转写", DEMANDS[0][2], DEMANDS[0][3], DEMANDS[0][4], "征集中", "2023-01-05", "2023-03-31"),
+            ("DB", "热线电话录音语音识别", DEMANDS[0][2], DEMANDS[0][3], DEMANDS[0][4], "征集中", "2024-05-01", "2099-12-31")])
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test")
+    run_json("import", "demands", dem, db=path)
+    with Store(path) as store:
+        classify(store)
+    key = ENTERPRISES[4][0]
+    doc = run_json("match", "enterprise", key, db=path)
+    assert [r["title"] for r in doc["results"]] == ["热线电话录音语音识别"]
+    every = [r["title"] for r in run_json("match", "enterprise", key, "--all-status", db=path)["results"]]
+    assert sorted(every) == ["政务热线语音识别转写", "热线电话录音语音识别"]

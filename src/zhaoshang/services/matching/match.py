@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
@@ -292,8 +293,8 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
             segs[s] = {"code": n["code"], "segment": s, "name": n["name"], "name_en": n.get("name_en"),
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
-    if not all_status:
-        c, p = open_condition("d")
+    if not all_status:  # open on the data's date: a demand still 征集中 whose deadline has passed is closed
+        c, p = open_condition("d", reference_date(store))
         conds.append(c)
         params += p
     _in_region(store, region, "d", conds, params)
