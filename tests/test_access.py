@@ -10,13 +10,14 @@ import re
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.routing import APIRoute  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,7 +61,7 @@ def server(demo):
         accounts.add_user(team, name, role, PW, "cli:test")
         tokens[role] = accounts.create_token(team, name, "test", "cli:test")["token"]
     app = create_app(str(demo["db"]), team=team, local_only=False)
-    return {"app": app, "team": team, "tokens": tokens, "client": TestClient(app, follow_redirects=False)}
+    return {"app": app, "team": team, "tokens": tokens, "client": local_client(app, follow_redirects=False)}
 
 
 def _sample(name: str, demo: dict) -> str:
@@ -207,7 +208,7 @@ def _csrf(html: str) -> str:
 
 
 def test_login_session_cookie_csrf_logout_and_idle_timeout(server):
-    c = TestClient(server["app"], follow_redirects=False)
+    c = local_client(server["app"], follow_redirects=False)
     page = c.get("/login?next=/enterprises")
     token = _csrf(page.text)
     assert c.post("/login", data={"name": "vera", "password": PW}).status_code == 403  # no CSRF token
@@ -232,7 +233,7 @@ def test_login_session_cookie_csrf_logout_and_idle_timeout(server):
 
 
 def test_malformed_credentials_and_bodies_are_refused_not_errors(server):
-    c = TestClient(server["app"], follow_redirects=False, raise_server_exceptions=False)
+    c = local_client(server["app"], follow_redirects=False, raise_server_exceptions=False)
     c.cookies.set("zs_session", "not.a.signed.value")
     assert c.get("/api/me").status_code == 401
     c.cookies.clear()
@@ -244,7 +245,7 @@ def test_malformed_credentials_and_bodies_are_refused_not_errors(server):
 
 
 def test_admin_page_manages_users_and_tokens(server):
-    c = TestClient(server["app"], follow_redirects=False)
+    c = local_client(server["app"], follow_redirects=False)
     c.post("/login", data={"name": "admin1", "password": PW, "csrf_token": _csrf(c.get("/login").text)})
     page = c.get("/admin")
     assert page.status_code == 200 and 'data-user="vera"' in page.text and "audit-table" in page.text
@@ -252,11 +253,11 @@ def test_admin_page_manages_users_and_tokens(server):
     assert c.post("/admin/users", data={"name": "newbie", "role": "analyst", "password": PW, "csrf_token": t}).status_code == 303
     made = c.post("/admin/tokens", data={"user": "newbie", "label": "etl", "csrf_token": t})
     raw = re.search(r'id="new-token-value">(zs_[^<]+)<', made.text).group(1)
-    assert TestClient(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).json()["role"] == "analyst"
+    assert local_client(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).json()["role"] == "analyst"
     assert raw not in c.get("/admin").text  # shown once
     tid = accounts.list_tokens(server["team"], "newbie")[0]["id"]
     c.post(f"/admin/tokens/{tid}/revoke", data={"csrf_token": t})
-    assert TestClient(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    assert local_client(server["app"]).get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
     c.post("/admin/users/newbie/disable", data={"csrf_token": t})
     assert accounts.get(server["team"], "newbie").disabled
     actions = {r["action"] for r in audit.search(server["team"], actor="admin1")["rows"]}
@@ -264,7 +265,7 @@ def test_admin_page_manages_users_and_tokens(server):
 
 
 def test_login_throttled_over_http(server):
-    c = TestClient(server["app"], follow_redirects=False)
+    c = local_client(server["app"], follow_redirects=False)
     accounts.add_user(server["team"], "target", "viewer", PW, "cli:test")
     t = _csrf(c.get("/login").text)
     codes = [c.post("/login", data={"name": "target", "password": "nope nope nope", "csrf_token": t}).status_code
@@ -276,7 +277,7 @@ def test_login_throttled_over_http(server):
 def test_an_outsider_guessing_elsewhere_does_not_keep_a_user_out_over_http(server):
     """After ACCOUNT_LIMIT failures for a name from other addresses, its user still signs in on the login page from
     the address she signed in from before; a new address is refused (429)."""
-    c = TestClient(server["app"], follow_redirects=False)
+    c = local_client(server["app"], follow_redirects=False)
     accounts.add_user(server["team"], "known", "viewer", PW, "cli:test")
     t = _csrf(c.get("/login").text)
     assert c.post("/login", data={"name": "known", "password": PW, "csrf_token": t}).status_code == 303
@@ -285,14 +286,14 @@ def test_an_outsider_guessing_elsewhere_does_not_keep_a_user_out_over_http(serve
             accounts.authenticate(server["team"], "known", "a guess %d" % i, f"192.0.2.{i}")
     with pytest.raises(accounts.Throttled):
         accounts.authenticate(server["team"], "known", PW, "192.0.2.250")
-    c = TestClient(server["app"], follow_redirects=False)
+    c = local_client(server["app"], follow_redirects=False)
     t = _csrf(c.get("/login").text)
     r = c.post("/login", data={"name": "known", "password": PW, "csrf_token": t})
     assert r.status_code == 303, r.text[:300]
 
 
 def test_local_only_server_needs_no_login_but_not_through_a_proxy(demo, server):
-    local = TestClient(create_app(str(demo["db"]), team=server["team"], local_only=True), follow_redirects=False)
+    local = local_client(create_app(str(demo["db"]), team=server["team"], local_only=True), follow_redirects=False)
     assert local.get("/map").status_code == 200
     assert local.get("/api/me").json()["is_anonymous"] is True
     assert local.get("/map", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 303
@@ -335,8 +336,8 @@ def test_two_server_processes_share_one_team_state_on_postgresql(demo, postgres_
     url = fresh_schema(postgres_url)
     team_a, team_b = open_team_db(url), open_team_db(url)
     accounts.add_user(team_a, "pgboss", "admin", PW, "cli:test")
-    a = TestClient(create_app(str(demo["db"]), team=team_a, local_only=False), follow_redirects=False)
-    b = TestClient(create_app(str(demo["db"]), team=team_b, local_only=False), follow_redirects=False)
+    a = local_client(create_app(str(demo["db"]), team=team_a, local_only=False), follow_redirects=False)
+    b = local_client(create_app(str(demo["db"]), team=team_b, local_only=False), follow_redirects=False)
     r = a.post("/login", data={"name": "pgboss", "password": PW, "csrf_token": _csrf(a.get("/login").text)})
     assert r.status_code == 303
     b.cookies.set("zs_session", a.cookies.get("zs_session"))
@@ -347,3 +348,44 @@ def test_two_server_processes_share_one_team_state_on_postgresql(demo, postgres_
     assert b.get("/api/me").status_code == 401
     chain = audit.verify(team_b)
     assert chain["ok"] and chain["entries"] >= 4  # user.add, login, person.read, logout
+
+
+def test_a_local_only_server_is_not_the_local_user_for_a_page_that_rebinds_its_name(demo, server):
+    """DNS rebinding: a web page points its own domain at 127.0.0.1 and calls the local-only server from the user's
+    browser. The call comes from 127.0.0.1 without proxy headers, but names the page's domain as its host: it gets
+    nothing (no data, no CSRF token); callers naming the machine (127.0.0.1, localhost, [::1]) are the local user."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(str(demo["db"]), team=server["team"], local_only=True)
+    evil = TestClient(app, base_url="http://evil.example:8800", follow_redirects=False)
+    assert evil.get("/api/enterprises", params={"limit": 1}).status_code == 401
+    page = evil.get("/map")
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    for host in ("127.0.0.1:8800", "localhost:8800", "[::1]:8800", "LOCALHOST"):
+        local = TestClient(app, base_url="http://" + host, follow_redirects=False)
+        assert local.get("/api/me").json()["is_anonymous"] is True, host
+        assert local.get("/map").status_code == 200, host
+
+
+def test_the_admin_page_shows_only_what_the_server_said_in_the_language_it_is_read_in(server):
+    """A change's outcome comes back signed by the server: a link with its own text (?error=请到 http://… 重新登录)
+    puts nothing in the admin page's boxes, a forged note neither; the server's own note reads in the page's language,
+    whichever language the change was made in; revoking a revoked token says so."""
+    c = local_client(server["app"], follow_redirects=False)
+    c.post("/login", data={"name": "admin1", "password": PW, "csrf_token": _csrf(c.get("/login").text)})
+    phish = "会话已过期，请到 http://zhaoshang-login.example.cn 重新登录"
+    for q in ({"error": phish}, {"done": phish}, {"note": phish}):
+        page = c.get("/admin", params=q)
+        assert page.status_code == 200  # (the address may be kept in the language links; no box shows it)
+        assert 'id="admin-error"' not in page.text and 'id="admin-done"' not in page.text
+    t = _csrf(c.get("/admin").text)
+    tok = accounts.create_token(server["team"], "vera", "note-test", "cli:test")
+    tid = next(r["id"] for r in accounts.list_tokens(server["team"], "vera") if r["label"] == "note-test")
+    back = c.post(f"/admin/tokens/{tid}/revoke?lang=zh", data={"csrf_token": t}).headers["location"]
+    assert "revoked" not in back and "吊销" not in unquote(back)  # the words are not in the address
+    assert f"已吊销令牌 #{tid}" in c.get(back + "&lang=zh").text
+    assert f"token #{tid} revoked" in c.get(back + "&lang=en").text
+    again = c.post(f"/admin/tokens/{tid}/revoke", data={"csrf_token": t}).headers["location"]
+    page = c.get(again + "&lang=en").text
+    assert 'id="admin-error"' in page and f"token #{tid} (vera) was already revoked at" in page
+    assert tok["token"].startswith("zs_")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
@@ -41,7 +41,7 @@ def test_alerts_api(fx, tmp_path):
     path, info, _ = fx
     team = open_team_db(str(tmp_path / "team.sqlite"))
     tokens = team_tokens(team)
-    client = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
+    client = local_client(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
     r = client.post("/api/alerts/rules", json={"name": "本地负面", "types": ["news"], "regions": ["杭州市"],
                                                "max_sentiment": -0.5})
     assert r.status_code == 200, r.text
@@ -55,7 +55,7 @@ def test_alerts_api(fx, tmp_path):
     assert "缺失环节大额融资" in client.get("/api/alerts/rules/yaml").text
     r = client.post("/api/alerts/channels", json={"webhook_url": "http://127.0.0.1:9/h"})  # not on loopback: refused
     assert r.status_code == 400 and "127.0.0.1" in r.json()["error"] and "\n" not in r.json()["error"]
-    client = TestClient(create_app(str(path), team=team, local_only=False, allow_internal_webhooks=True),
+    client = local_client(create_app(str(path), team=team, local_only=False, allow_internal_webhooks=True),
                         headers=tokens["analyst"])  # the admin allowed internal targets
     r = client.post("/api/alerts/channels", json={"email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/h",
                                                   "webhook_secret": "top-secret"})

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
@@ -32,7 +32,7 @@ def db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(db):
-    return TestClient(create_app(db))
+    return local_client(create_app(db))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_enterprises_json_and_export(client, store):
     rows = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     assert len(rows) - 1 == ref["total"]
     # a fresh client: ?lang=en sets the UI-language cookie, which would carry into the other tests
-    c = TestClient(client.app).get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
+    c = local_client(client.app).get("/api/enterprises/export", params={"region": "330000", "format": "csv", "lang": "en"})
     # English headers from the one table the library's columns read, not the stored field names (capital_wan)
     head = c.content.decode("utf-8-sig").splitlines()[0]
     assert c.status_code == 200 and head.startswith("ID,Name,Credit code,Registry status,Founded,Capital (10k CNY)"), head
@@ -122,7 +122,7 @@ def test_an_unknown_stage_is_refused_not_an_empty_list(client):
     """stage=A轮 (a label, not the code) answered total 0: it is refused as an unknown sort is, naming the codes and
     the one the label stands for, in either language (the export, which reads the same filters, in
     test_enterprises_service); a code still filters."""
-    client = TestClient(client.app)  # its own language cookie
+    client = local_client(client.app)  # its own language cookie
     r = client.get("/api/enterprises", params={"stage": "A轮", "lang": "zh"})
     assert r.status_code == 400
     assert "A轮" in r.json()["error"] and "pre_a|a|a_plus" in r.json()["error"] and "应写作 a" in r.json()["error"]
@@ -150,7 +150,7 @@ def test_language_switch_and_cookie(client):
     r = client.get("/map?lang=en")
     assert "Industry map" in r.text and "synthetic demo data" in r.text
     assert r.cookies.get("lang") == "en" or "lang=en" in r.headers.get("set-cookie", "")
-    r2 = TestClient(client.app, cookies={"lang": "en"}).get("/chain")
+    r2 = local_client(client.app, cookies={"lang": "en"}).get("/chain")
     assert "Chain map" in r2.text
     assert "产业地图" in client.get("/map?lang=zh").text
 
@@ -179,7 +179,7 @@ def test_packaged_boundaries(client):
 def test_user_geojson_overrides(db, shared):
     prov = shared("geo/china_provinces_datav_2022.geojson")
     cities = shared("geo/china_cities_datav_2022.geojson")
-    c = TestClient(create_app(db, geojson=[str(prov), str(cities)]))
+    c = local_client(create_app(db, geojson=[str(prov), str(cities)]))
     nat = c.get("/api/geo/100000").json()
     assert nat["source"] == "user" and "UTF8Encoding" not in nat
     assert len({f["id"] for f in nat["features"]}) >= 34

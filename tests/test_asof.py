@@ -32,7 +32,7 @@ from zhaoshang.services.search import search  # noqa: E402
 from zhaoshang.services.trends import trends  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 
@@ -43,7 +43,7 @@ class Ctx:
     def __init__(self, db: Path, work: Path, eid: int):
         self.db, self.work, self.id = db, work, eid
         self.store = Store(db, read_only=True)
-        self.client = TestClient(create_app(str(db)))
+        self.client = local_client(create_app(str(db)))
 
     def api(self, url: str, **params):
         r = self.client.get(url, params={k: v for k, v in params.items() if v is not None})

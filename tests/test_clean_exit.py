@@ -57,14 +57,14 @@ def test_a_process_exits_cleanly_while_the_background_threads_query(tmp_path):
 
 
 def test_the_lifespan_stops_and_joins_the_apps_threads(tmp_path):
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from zhaoshang.core import background
     from zhaoshang.interfaces.web.app import create_app, start_background
 
     db = build(tmp_path / "g.duckdb")
     app = create_app(str(db), warm=True)
-    with TestClient(app) as client:
+    with local_client(app) as client:
         start_background(app)
         assert client.get("/api/events").status_code == 200
         mine = [w for w in background.live() if w.owner is app.state.served]

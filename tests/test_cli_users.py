@@ -105,6 +105,10 @@ def test_tokens_from_the_command_line(tmp_path):
     run("users", "token", "revoke", str(listed[0]["id"]), db=db)
     assert run_json("users", "token", "list", "svc", db=db)[0]["revoked_at"]
     assert run("users", "token", "revoke", "99", db=db, check=False).returncode == 2
+    again = run("--lang", "en", "users", "token", "revoke", str(listed[0]["id"]), db=db, check=False)
+    assert again.returncode == 2 and "was already revoked at" in again.stderr, again.stderr
+    audit = run_json("team", "audit", "--action", "token.revoke", db=db)
+    assert audit["total"] == 1, audit  # one revocation, one entry
 
 
 def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -53,7 +53,7 @@ def classified(tmp_path):
 
 def test_profile_shows_the_explanation_not_raw_json(classified):
     """Regression: the profile showed evidence as raw JSON (score: {"text": 1.6, "ipc": 0.6667})."""
-    c = TestClient(create_app(classified))
+    c = local_client(create_app(classified))
     doc = c.get("/api/enterprises/1").json()
     ev = doc["placements"][0]["evidence"]
     assert list(ev) == list(FIELDS) and ev["value"] == doc["placements"][0]["node_code"]
@@ -94,7 +94,7 @@ def test_analyst_decisions_show_as_text_not_json(classified, tmp_path):
     corrections.record(s, team, 1, first, "confirm", "核实过产品", user="王分析")
     corrections.record(s, team, 1, "D01", "add", "有人形机器人产品线", user="王分析")
     s.close()
-    c = TestClient(create_app(classified))
+    c = local_client(create_app(classified))
     doc = c.get("/api/enterprises/1").json()
     added = next(p for p in doc["placements"] if p["node_code"] == "D01")
     assert added["evidence"]["method"] == "analyst" and list(added["evidence"]) == list(FIELDS)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_extend_links import COUNTS, db  # noqa: E402,F401  (the hand-built five-city database)
@@ -30,7 +30,7 @@ import json, sys, warnings
 warnings.filterwarnings("ignore")
 from fastapi.testclient import TestClient
 from zhaoshang.interfaces.web.app import create_app
-c = TestClient(create_app(sys.argv[1], warm=False))
+c = TestClient(create_app(sys.argv[1], warm=False), base_url="http://127.0.0.1")
 before = "scipy" in sys.modules
 r = c.get("/region/510100")
 print(json.dumps({"status": r.status_code, "before": before, "after": "scipy" in sys.modules,
@@ -69,7 +69,7 @@ def test_the_segment_matrix_once_per_generation(db, monkeypatch):
 
     real_ctx = region_page.report_context
     monkeypatch.setattr(region_page, "report_context", lambda *a, **k: drawn.append(a[1:]) or real_ctx(*a, **k))
-    c = TestClient(create_app(str(db), warm=False))
+    c = local_client(create_app(str(db), warm=False))
     for path in ("/region/510100", "/region/110100", "/leads?region=510100", "/region/510100", "/region/510100?lang=en"):
         assert c.get(path).status_code == 200, path
     # one city-level matrix for two region pages (profile, leads' targets and labels) and a lead list
@@ -79,7 +79,7 @@ def test_the_segment_matrix_once_per_generation(db, monkeypatch):
 
 
 def test_compiled_templates_are_kept(db):
-    c = TestClient(create_app(str(db), warm=False))
+    c = local_client(create_app(str(db), warm=False))
     assert c.get("/region/510100").status_code == 200
     from zhaoshang.interfaces.web.context import compiled_templates
 

@@ -23,7 +23,7 @@ def db(tmp_path_factory):
 
 
 def test_json_twins_masking_and_audit(db, tmp_path):
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from zhaoshang.core.teamstate import open_team_db
     from zhaoshang.interfaces.web.app import create_app
@@ -33,7 +33,7 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     team = open_team_db(str(team_db))
     tokens = team_tokens(team)
     app = create_app(str(db), team=team, local_only=False)
-    c = TestClient(app)
+    c = local_client(app)
     ana, vera = tokens["analyst"], tokens["viewer"]
     people = c.get("/api/graph/people/1", headers=ana).json()
     assert people["persons"][0]["power"] >= people["persons"][-1]["power"]
@@ -66,7 +66,7 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     ties and the person panel; an analyst sees the name on each and the holding on the profile."""
     import re
 
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from graph_fixture import build_with_officer_holder
     from zhaoshang.core.teamstate import open_team_db
@@ -78,7 +78,7 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     app = create_app(str(db), team=team, local_only=False)
     seen = {}
     for name in ("ana", "vera"):
-        c = TestClient(app)
+        c = local_client(app)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
         assert c.post("/login", data={"name": name, "password": "a-long-enough-password-1", "csrf_token": csrf},
                       follow_redirects=False).status_code in (302, 303)

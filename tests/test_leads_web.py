@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
@@ -46,7 +46,7 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     for name, role in (("ana", "analyst"), ("vera", "viewer")):
         accounts.add_user(team, name, role, PW, "cli:test")
         tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
-    client = TestClient(create_app(str(db), team=team, local_only=False), headers=tokens["viewer"])
+    client = local_client(create_app(str(db), team=team, local_only=False), headers=tokens["viewer"])
     got = client.get("/api/leads", params={"region": "成都", "as_of": D.isoformat()})
     assert got.status_code == 200
     with Store(str(db), read_only=True) as s:
@@ -88,7 +88,7 @@ def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
     made = []
     real = mine_module._ranked
     monkeypatch.setattr(mine_module, "_ranked", lambda *a, **k: made.append(a[1]) or real(*a, **k))
-    client = TestClient(create_app(str(db)))
+    client = local_client(create_app(str(db)))
     params = {"region": REGION, "as_of": D.isoformat()}
     zh = client.get("/api/leads", params={**params, "lang": "zh"}).json()
     en = client.get("/api/leads", params={**params, "lang": "en"}).json()

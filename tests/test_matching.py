@@ -158,16 +158,16 @@ def test_match_api_and_exports(db):
     import warnings
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
 
-    c = TestClient(create_app(str(db["path"])))
+    c = local_client(create_app(str(db["path"])))
     doc = c.get("/api/match/demand/DM1", params={"top": 3}).json()
     cli = run_json("match", "demand", "DM1", "--top", "3", db=db["path"])
     assert [r["enterprise_id"] for r in doc["results"]] == [r["enterprise_id"] for r in cli["results"]]
     assert c.get("/api/match/demands", params={"status": "征集中"}).json()["total"] == 1
-    assert c.get("/api/match/demands", params={"status": "foo"}).status_code == 400
+    assert c.get("/api/match/demands", params={"status": "foo"}).status_code == 404  # no demand holds it
     en = c.get("/match", params={"lang": "en"}).text  # statuses are labelled in the UI language
     assert ">open<" in en and ">征集中<" not in en and ">征集中<" in c.get("/match", params={"lang": "zh"}).text
     assert c.get("/api/match/demand/424242").status_code == 404

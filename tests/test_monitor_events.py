@@ -151,7 +151,7 @@ def test_events_command(fx):
 
 
 def test_post_events_api_with_a_token(fx, tmp_path):
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
 
@@ -162,7 +162,7 @@ def test_post_events_api_with_a_token(fx, tmp_path):
     tok = accounts.create_token(team, "ana", "feeder", "cli:test")["token"]
     vtok = accounts.create_token(team, "vic", "reader", "cli:test")["token"]
     app = create_app(str(path), team=team, local_only=False)
-    c = TestClient(app)
+    c = local_client(app)
     h = {"Authorization": f"Bearer {tok}"}
     assert c.post("/api/events", json=_event()).status_code == 401  # no token, no session
     assert c.post("/api/events", json=_event(), headers={"Authorization": f"Bearer {vtok}"}).status_code == 403

@@ -145,11 +145,11 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
     state = {s["name"]: s for s in F.feed_states(team)}
     assert state["rss"]["etag"] == ETAG and state["rss"]["items_total"] == 2 and state["slow"]["last_error"]
     # the JSON twins and the page's cards
-    from fastapi.testclient import TestClient
+    from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
 
-    c = TestClient(create_app(str(path), team=team))
+    c = local_client(create_app(str(path), team=team))
     news = c.get("/api/monitor/news", params={"limit": 5}).json()["items"]
     assert next(i for i in news if i["title"] == STORY)["sources"][1]["feed"] == "json"
     assert {f["name"] for f in c.get("/api/monitor/feeds").json()["feeds"]} == {"rss", "json", "broken", "slow", "missing"}

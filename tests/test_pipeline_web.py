@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
@@ -33,7 +33,7 @@ def test_pipeline_api(tmp_path):
     matrix_fixture.build(str(path), n=60)
     team = open_team_db(str(tmp_path / "team.sqlite"))
     tokens = team_tokens(team)
-    client = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
+    client = local_client(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
     r = client.post("/api/pipeline/add", json={"enterprise": "1", "region": "宁波市", "owner": "ana",
                                            "next_action": "拜访", "next_action_date": "2021-02-01", "source": "leads"})
     assert r.status_code == 200, r.text

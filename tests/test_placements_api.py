@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
@@ -31,7 +31,7 @@ def served(tmp_path_factory):
     for name, role in (("ana", "analyst"), ("vera", "viewer")):
         accounts.add_user(team, name, role, "a-long-enough-password-1", "cli:test")
         tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
-    return path, TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"]), tokens, team
+    return path, local_client(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"]), tokens, team
 
 
 def test_add_remove_and_audit_through_the_api(served):

@@ -16,7 +16,7 @@ import moved_fixture as mf  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 from zhaoshang.core.parse.uscc import make_uscc  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -34,7 +34,7 @@ def db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(db):
-    return TestClient(create_app(str(db)))
+    return local_client(create_app(str(db)))
 
 
 def test_region_names_in_search(db):
@@ -175,7 +175,7 @@ def test_a_compound_found_nowhere_whole_is_looked_for_apart(tmp_path):
             "(3, '丙智能有限公司', '丙智能', '医疗影像智能分析', '330000', '330100', DATE '2016-01-01')"]
 
     def counts(db, q):
-        client = TestClient(create_app(str(db)))
+        client = local_client(create_app(str(db)))
         cli = run_json("search", q, db=db)
         api = client.get("/api/search", params={"q": q}).json()
         listed = client.get("/api/enterprises", params={"q": q}).json()["total"]

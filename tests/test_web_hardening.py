@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
@@ -34,7 +34,7 @@ def app(db):
 
 @pytest.fixture(scope="module")
 def client(app):
-    return TestClient(app, raise_server_exceptions=False)
+    return local_client(app, raise_server_exceptions=False)
 
 
 def test_distinct_as_of_values_keep_the_cache_within_its_bounds(app, client):
@@ -146,7 +146,7 @@ def test_csv_export_streams_the_same_rows_as_the_file_export(app, db, tmp_path):
     from zhaoshang.services import enterprises as E
 
     app.state.web.export_limits.__init__()  # a fresh allowance for this test
-    c = TestClient(app)
+    c = local_client(app)
     r = c.get("/api/enterprises/export", params={"format": "csv", "region": "330000"})
     assert r.status_code == 200 and "content-length" not in r.headers  # streamed in chunks, size unknown up front
     assert "attachment" in r.headers["content-disposition"]
@@ -167,7 +167,7 @@ def test_a_refused_workbook_export_leaves_no_file_behind(app, tmp_path, monkeypa
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     app.state.web.export_limits.__init__()
-    c = TestClient(app)
+    c = local_client(app)
     assert c.get("/api/enterprises/export", params={"region": "999999"}).status_code == 404
     assert c.get("/api/enterprises/export", params={"node": "ZZZ"}).status_code == 404
     assert list(tmp_path.glob("zhaoshang-export-*")) == []
@@ -179,7 +179,7 @@ def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
     from zhaoshang.interfaces.web.limits import EXPORT_BURST, TokenBuckets
 
     app.state.web.export_limits.__init__()
-    c = TestClient(app)
+    c = local_client(app)
     # refused requests (a format that does not exist, a region that does not exist) spend nothing
     assert c.get("/api/region-profile/330100/report", params={"format": "doc"}).status_code == 400
     assert c.get("/api/region-profile/999999/report", params={"format": "html"}).status_code == 404

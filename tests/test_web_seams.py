@@ -17,7 +17,7 @@ import pytest
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi import HTTPException  # noqa: E402
 from fastapi.routing import APIRoute  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
@@ -65,20 +65,20 @@ def test_encoder_values():
 def test_cli_and_api_give_the_same_json(db, app):
     """The chain command and its JSON twin call one service and one encoder: byte-identical documents."""
     cli = run("chain", "--region", "330100", "--top", "2", "--format", "json", db=db).stdout.strip()
-    api = TestClient(app).get("/api/chain?region=330100&top=2")
+    api = local_client(app).get("/api/chain?region=330100&top=2")
     assert api.status_code == 200
     assert api.text == cli
 
 
 def test_local_user_by_default(app):
-    c = TestClient(app)
+    c = local_client(app)
     assert c.get("/api/meta").json()["user"] == {"id": None, "name": "local", "role": "admin", "is_anonymous": True}
     assert 'id="current-user"' not in c.get("/map").text  # nobody to name on one's own machine
 
 
 def test_current_user_reaches_pages_and_twins(app):
     app.dependency_overrides[current_user] = lambda: User(7, "王分析", "analyst", permissions=ROLES["analyst"])
-    c = TestClient(app)
+    c = local_client(app)
     assert c.get("/api/meta").json()["user"] == {"id": 7, "name": "王分析", "role": "analyst", "is_anonymous": False}
     page = c.get("/enterprises/1")
     assert page.status_code == 200 and re.search(r'id="current-user"[^>]*>[^<]*王分析', page.text)
@@ -96,7 +96,7 @@ def test_every_route_runs_the_user_dependency(app):
         raise HTTPException(status_code=401, detail="login required")
 
     app.dependency_overrides[current_user] = nobody
-    c = TestClient(app)
+    c = local_client(app)
     routes = [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]
     assert len(routes) >= 20
     for r in routes:
@@ -126,7 +126,7 @@ def test_analytics_twins_answer_like_the_commands(db, app, cli, url, part):
     """recommend, concentration, complexity and search: the route and ``--format json`` of the command call
     one service and one encoder (complexity prints its rows)."""
     out = strict_loads(run(*cli, "--format", "json", db=db).stdout)
-    r = TestClient(app).get(url)
+    r = local_client(app).get(url)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     doc = strict_loads(r.text)
     assert (doc[part] if part else doc) == out
@@ -134,7 +134,7 @@ def test_analytics_twins_answer_like_the_commands(db, app, cli, url, part):
 
 
 def test_analytics_twins_refuse_cleanly(app):
-    c = TestClient(app)
+    c = local_client(app)
     assert c.get("/api/recommend/不存在的地方").status_code in (400, 404)
     assert c.get("/api/complexity?by=nonsense").status_code == 400
     assert c.get("/api/concentration?as_of=2024-02-30").status_code == 400

@@ -142,3 +142,11 @@ def cut_placeholders(page, selector: str) -> list[str]:
         ctx.font = cs.font;
         return ctx.measureText(el.placeholder).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight)
                > el.clientWidth; }).map(el => el.name || el.id)""", selector)
+
+
+def local_client(app, **kw):
+    """A test client that calls the app as a browser on this machine does, naming it ``127.0.0.1`` in its ``Host``
+    header: a local-only server treats only such a caller as its single user (web/auth.py, DNS rebinding)."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="http://127.0.0.1", **kw)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
+from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.background import BackgroundTask
 
 from ...core.errors import UserError
@@ -87,24 +88,34 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     @app.get("/admin", include_in_schema=False)
     def admin_page(request: Request, actor: Optional[str] = None, action: Optional[str] = None,
                    since: DateFrom = None, until: DateTo = None, q: Optional[str] = None,
-                   page_no: int = Query(1, alias="page", ge=1, le=100000), done: Optional[str] = None,
-                   error: Optional[str] = None):
+                   page_no: int = Query(1, alias="page", ge=1, le=100000), note: Optional[str] = None):
         return page(request, "admin.html", admin_context(page_no, _filters(actor, action, since, until, q),
-                                                         done=done, error=error))
+                                                         **_read_note(note, lang_of(request))))
 
-    def _back(done: str | None = None, error: str | None = None):
-        return RedirectResponse("/admin?" + urlencode({k: v for k, v in {"done": done, "error": error}.items() if v}),
-                                status_code=303)
+    # What a change did travels back to the page signed by the server, in both languages: the page shows only what
+    # this server wrote (a link carrying its own text cannot put words in the admin page's box), in the language
+    # the page is read in (a user switching language after a change reads it in the new one).
+    notes = URLSafeTimedSerializer(cfg.secret, salt="zs-admin-note")
+
+    def _read_note(raw: str | None, lang: str) -> dict:
+        try:
+            doc = notes.loads(raw, max_age=3600) if raw else {}
+        except BadData:
+            doc = {}
+        pick = {k: v[1] if lang == "en" else v[0] for k, v in doc.items() if k in ("done", "error")}
+        return {"done": pick.get("done"), "error": pick.get("error")}
+
+    def _back(done: tuple[str, str] | None = None, error: tuple[str, str] | None = None):
+        doc = {k: list(v) for k, v in {"done": done, "error": error}.items() if v}
+        return RedirectResponse("/admin?" + urlencode({"note": notes.dumps(doc)}), status_code=303)
 
     def _do(request: Request, fn, done: tuple[str, str]):
-        """Run one change; back to the page saying what was done, or why not, in the page's language (the banner
-        read user.add xiaoli, and an English page got the Chinese refusal)."""
-        lang = lang_of(request)
+        """Run one change; back to the page saying what was done, or why not."""
         try:
             fn(request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=exc.in_lang(lang))
-        return _back(done=done[1] if lang == "en" else done[0])
+            return _back(error=(exc.in_lang("zh"), exc.in_lang("en")))
+        return _back(done=done)
 
     @app.post("/admin/users", include_in_schema=False)
     def admin_add_user(request: Request, name: str = Form(...), role: str = Form("viewer"), password: str = Form(...)):
@@ -138,7 +149,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         try:
             tok = accounts.create_token(team, user, label or None, request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=exc.in_lang(lang))
+            return _back(error=(exc.in_lang("zh"), exc.in_lang("en")))
         # shown in this one response only: never stored, never in a URL
         return page(request, "admin.html", admin_context(
             new_token=tok, done=f"token created for {user}" if lang == "en" else f"已为 {user} 创建令牌"))

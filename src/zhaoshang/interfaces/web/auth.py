@@ -2,7 +2,8 @@
 
 One middleware decides for every request. The user comes from an ``Authorization: Bearer zs_…`` token, else
 from the signed session cookie, else — only on a server that is local-only (bound to 127.0.0.1 without
-``--require-login``) and for a request that did not come through a proxy — it is the local single user with
+``--require-login``) and for a request that did not come through a proxy and names the machine as its host
+(127.0.0.1, localhost, [::1]) — it is the local single user with
 every right. Anyone else is anonymous: pages redirect to /login, the API answers 401. The permission a route
 needs comes from ``required_permission`` (one rule set for all routes, new ones included): admin pages and
 API need ``admin``, data updates (upload/import paths) ``data_update``, exports ``export`` (each one written to
@@ -35,6 +36,16 @@ CSRF_COOKIE = "zs_csrf"
 PUBLIC = re.compile(r"^/(login|static/.*|favicon\.ico)$")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def _loopback_host(request: Request) -> bool:
+    """Whether the request names this machine in its ``Host`` header. A web page can point its own domain at
+    127.0.0.1 (DNS rebinding) and then call a local-only server from the user's browser: such a request arrives from
+    127.0.0.1 without proxy headers, but its ``Host`` is the page's domain — so it is not the local user."""
+    host = request.headers.get("host", "").strip().lower()
+    name = host[:host.index("]") + 1] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+    return name.rstrip(".") in LOOPBACK_NAMES
 
 
 def _routed(request) -> bool:
@@ -99,7 +110,7 @@ def resolve(cfg: AuthConfig, request: Request) -> tuple[User, str | None, str | 
             found = accounts.session_user(cfg.team, sid, idle=cfg.idle)
             if found:
                 return found[0], found[1], sid
-    if cfg.local_only and not any(h in request.headers for h in FORWARDED):
+    if cfg.local_only and not any(h in request.headers for h in FORWARDED) and _loopback_host(request):
         return LOCAL_USER, None, None
     return NOBODY, None, None
 

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from ...core.errors import UserError, check_reason_zh
 from ...core.parse.dates import parse_user_date
+from ...core.parse.rounds import ROUNDS
 
 # an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given.
 # The document narrows it to the periods begun by today (``dates_up_to``), as the one date parser does.
@@ -40,6 +41,11 @@ NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, descrip
 NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
                                            description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]
 Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
+# funding stages: a comma list of the stored round codes (core/parse/rounds.py) or ``none`` (never funded). The
+# document states the codes; the service refuses any other value itself, naming the code a label stands for (A轮 → a)
+_STAGE = "(none|" + "|".join(ROUNDS) + ")"
+Stages = Annotated[Optional[str], Query(max_length=TEXT_MAX, description="融资轮次代码，逗号分隔（none = 未融资）",
+                                        json_schema_extra={"pattern": rf"^$|^{_STAGE}(,{_STAGE})*$"})]
 Level = Literal["province", "city", "district", "macro"]
 Metric = Literal["count", "share", "lq"]
 Score = Annotated[Optional[float], Query(ge=0, le=100, description="存储评分（score all）的下限或上限 0–100")]

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ...core.errors import UserError
+from ...core.errors import NotFound, UserError
 
 REFERENCES = (None, "ecomplexity")
 # Below this share of non-zero cells, the binary matrix products run on scipy.sparse.
@@ -416,8 +416,8 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
 
     as_of = reference_date(store, as_of)
     rows = region_node_matrix(store, level, by, as_of, chain=chain)
-    if not rows:
-        raise UserError("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）", "no data to compute complexity from (check chain placements or patents, the level and the date)")
+    if not rows:  # nothing placed (or patented) at that level and date: nothing found, as an unknown region is
+        raise NotFound("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）", "no data to compute complexity from (check chain placements or patents, the level and the date)")
     regions, nodes, X = matrix_from_rows(rows)
     res = complexity_matrix(X, regions, nodes, reference=reference, rca_threshold=rca_threshold)
     from .levels import region_names

@@ -348,8 +348,8 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
     statuses = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
-    if status and status not in statuses:  # a status the data does not hold matched nothing, silently
-        raise UserError(f"未知的需求状态: {status}（可选 {'、'.join(statuses) or '无：还没有需求'}）",
+    if status and status not in statuses:  # a status the data does not hold matched nothing, silently; not found
+        raise NotFound(f"未知的需求状态: {status}（可选 {'、'.join(statuses) or '无：还没有需求'}）",
                         en=f"unknown demand status: {status} (one of {', '.join(statuses) or 'none: no demands yet'})")
     if status:
         conds.append("d.status = ?")

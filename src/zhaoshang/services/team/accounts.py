@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...core.errors import NotFound, UserError
 from ...core.teamstate import TeamDB
-from ...core.teamstate.clock import FMT, now, parse
+from ...core.teamstate.clock import FMT, now, parse, to_second
 from . import audit
 from .roles import ROLES, User, check_role
 
@@ -345,8 +345,11 @@ def revoke_token(team: TeamDB, token_id: int, actor, ip: str | None = None) -> d
                      "WHERE t.id = ?", [int(token_id)])
         if not row:
             raise NotFound(f"没有这个令牌: {token_id}", f"no such token: {token_id}")
-        if row["revoked_at"] is None:
-            tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), int(token_id)])
+        if row["revoked_at"] is not None:  # said plainly, not reported done again with a second audit entry
+            when = to_second(row["revoked_at"])
+            raise UserError(f"令牌 #{token_id}（{row['name']}）已于 {when} 吊销",
+                            f"token #{token_id} ({row['name']}) was already revoked at {when}")
+        tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), int(token_id)])
     audit.record(team, actor, "token.revoke", row["name"], {"token_id": int(token_id)}, ip)
     return {"id": int(token_id), "user": row["name"], "revoked": True}
 

@@ -14,14 +14,14 @@ from ....services.analytics.concentration import concentration
 from ....services.datastore import SYNTHETIC_LABEL
 from ....services.recommend import recommend
 from ....services.search import search
-from ..schemas import TEXT_MAX, AsOf, Level, NodeCode
+from ..schemas import TEXT_MAX, AsOf, Level, NodeCode, RegionPath
 
 
 
 def register(app, web) -> None:
     @app.get("/api/recommend/{region}", tags=["analytics"],
              summary="差异化突围（JSON）：候选环节的可行性 × 价值排序（含得分构成）与招商模式建议")
-    def api_recommend(region: Annotated[str, Path(max_length=TEXT_MAX)], store=Depends(web.get_store),
+    def api_recommend(region: RegionPath, store=Depends(web.get_store),
                       level: Optional[Level] = None, as_of: AsOf = None,
                       top: int = Query(15, ge=0, le=200, description="列出的候选环节数（0 = 全部）")):
         return web.json(recommend(store, region, level=web.clean(level), as_of=web.clean(as_of), top=top))
