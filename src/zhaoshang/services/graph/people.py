@@ -95,11 +95,7 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
     # the controller is a holder's record; the list names a person by its first record, so say it in the list's key
     controller = next((p["key"] for p in merged if controller in p["records"]), controller)
     for p in merged:
-        rest = 1.0
-        for g_ in p["grounds"]:
-            rest *= 1 - min(0.999, g_["weight"])
-        power = 1 - rest
-        p["power"] = round(power, 4)
+        p["power"] = power_of(g_["weight"] for g_ in p["grounds"])
         p["ultimate_controller"] = controller is not None and controller == p["key"]
         p["explain"] = Explained(
             value=p["power"], method=METHOD, version=VERSION, params=kp,
@@ -112,6 +108,14 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
     out.sort(key=lambda p: (-p["power"], p["type"] != "person", str(p["name"])))
     return {"enterprise": {"id": eid, "name": name}, "as_of": d, "ultimate_controller": controller,
             "persons": out, "method": METHOD, "version": VERSION}
+
+
+def power_of(weights) -> float:
+    """Decision power of grounds of these weights: 1 − Π(1 − wᵢ) (each weight capped at 0.999)."""
+    rest = 1.0
+    for w in weights:
+        rest *= 1 - min(0.999, w)
+    return round(1 - rest, 4)
 
 
 def _merge_namesakes(store, entries: list[dict]) -> list[dict]:
