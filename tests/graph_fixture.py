@@ -93,3 +93,29 @@ def build_with_officer_holder(path):
                   "DATE '2018-01-01', NULL, 's2', 'r14', 1)")
     s.close()
     return path
+
+
+def build_with_linked_holder(path):
+    """The store with 李磊 as on the demo's 杭州墨鸣 (QA defect 1): founder and legal representative of 本地甲 (p:21),
+    and under unkeyed holder records of their own its controlling shareholder (p:20, ``李磊@2``: 70 %) and a
+    holder of the target (p:22, ``李磊@1``: 10 %). The identity rules link the officer to the holder at the same
+    enterprise (overlapping tenure), so the graph pools p:20 with p:21; a bureau contact 李磊 at 本地甲 is linked
+    to the officer too."""
+    build(path)
+    s = Store(path)
+    c = s.con
+    for pid, key in ((20, "李磊@2"), (21, "k21"), (22, "李磊@1")):
+        c.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, '李磊', '李磊', 's1', ?, 1)",
+                  [pid, key])
+    c.execute("INSERT INTO roles VALUES (20, 21, '李磊', 2, '本地甲科技有限公司', 'legal_rep', '法定代表人', "
+              "DATE '2018-01-01', NULL, 's1', 'r20', 1)")
+    c.execute("INSERT INTO roles VALUES (21, 21, '李磊', 2, '本地甲科技有限公司', 'founder', '创始人', "
+              "DATE '2018-01-01', NULL, 's1', 'r21', 1)")
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_person_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(20, 2, '本地甲科技有限公司', '李磊', 'person', 20, 70, DATE '2018-01-01', 's1', 'h20', 1), "
+              "(22, 1, '目标科技有限公司', '李磊', 'person', 22, 10, DATE '2019-01-01', 's1', 'h22', 1)")
+    c.execute("INSERT INTO contacts (id, name, organisation, enterprise_id, province_code, city_code, source, "
+              "source_key, import_id) VALUES (2, '李磊', '本地甲科技有限公司', 2, '330000', '330100', 's1', 'c2', 1)")
+    s.close()
+    return path

@@ -95,25 +95,33 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     ana, vera = seen["ana"], seen["vera"]
     assert ana["profile"]["周杰"]["percent"] == 80 and ana["profile"]["周杰"]["holder_person_id"] == 12
     assert vera["profile"]["周*"]["percent"] == 80 and "周杰" not in vera["profile"]
-    # key persons: the director who holds the chain's top share is the holder, and masked as on the profile
+    # key persons: the director who holds the chain's top share is the holder
     zhou = ana["people"]["周杰"]
     assert zhou["ultimate_controller"] and zhou["records"] == ["p:14", "p:12"]
     assert zhou["grounds"][-1]["chains"][0]["path"][-1] == "周杰"
-    assert "周杰" not in vera["people"]
+    # for a viewer the holding is an entry of its own, masked as on the profile; the office (a public registry fact,
+    # named among the profile's officers) stays under the name, without the holding, the holder's record or the mark
     masked = vera["people"]["周*"]
     assert masked["key"] is None and masked["records"] == [] and masked["ultimate_controller"]
+    assert [g["ground"] for g in masked["grounds"]] == ["major_shareholder"]  # 48 % through the chain
     assert masked["grounds"][-1]["chains"][0]["path"] == ["目标科技有限公司", "控股丙有限公司", "周*"]
+    officer = vera["people"]["周杰"]
+    assert officer["records"] == ["p:14"] and [g["ground"] for g in officer["grounds"]] == ["director"]
+    assert not officer["ultimate_controller"] and officer["power"] < masked["power"]
+    assert "周杰" in vera["officers"]  # the office alone is a public registry fact, on the profile as in the graph
     assert vera["people"]["张伟"]["records"] == ["p:1"]  # an officer holding no shares keeps name and link
     assert "周杰" in ana["page"] and "周杰" in ana["page4"]
-    assert "周杰" not in vera["page"] and "周*" in vera["page"] and "周杰" not in vera["page4"]
-    assert "周杰" in vera["officers"]  # the office alone is a public registry fact, on the profile as in the graph
+    assert "周*" in vera["page"] and "周杰" not in vera["page4"]
+    rows = re.findall(r"<tr.*?</tr>", vera["page"], re.S)
+    assert [r for r in rows if "周杰" in r and "股东" in r] == [] and any("周*" in r and "股东" in r for r in rows)
     # the graph's tie of a shareholding and the holder's own record
     assert ana["ties"]["周杰"]["percent"] == 80 and vera["ties"]["周*"]["percent"] == 80 and "周杰" not in vera["ties"]
     # paths to 控股丙's key persons: its holder 周杰 (p:12) named for the analyst, 周* for the viewer; the director's
     # record p:14 (not linked to p:12 in the graph) is an office, named for both
     kp = {p["key"]: p for p in ana["reach"]["key_persons"]}
     assert kp["p:12"]["name"] == "周杰" and kp["p:12"]["grounds"] == ["controlling_shareholder"]
-    assert {p["key"]: p["name"] for p in vera["reach"]["key_persons"]}["p:12"] == "周*"
+    assert [p["key"] for p in vera["reach"]["key_persons"] if p["name"] == "周*"] == [None]
+    assert "p:12" not in json.dumps(vera["reach"])  # no key nor record of the holder
     assert vera["reach"]["masked"] and not ana["reach"]["masked"]
     ana["p12"], vera["p12"] = ana["p12doc"]["person"], vera["p12doc"]["person"]
     assert ana["p12"]["name"] == "周杰" and vera["p12"]["name"] == "周*" and vera["p12"]["source_key"] is None
@@ -133,6 +141,97 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
             "/api/graph/person/p:12", "/api/graph/reach/4"} <= paths, reads
     assert ("ana", "e:4", "/api/graph/neighbours") in reads and ("ana", "enterprise:1", "/api/graph/people/1") in reads
     assert {path for actor, _, path in reads if actor == "vera"} == {"/api/graph/person/p:12"}, reads
+
+
+def _holder_named(doc, holders=("p:20", "p:22"), name="李磊") -> list:
+    """Where an answer puts a holder's record (key, records, a link or namesake) or a masked node beside the name:
+    every node that carries a holder's record, every identity pair naming one, every same-person hop to a masked node."""
+    out = []
+
+    def walk(x):
+        if isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, dict):
+            recs = x.get("records") if isinstance(x.get("records"), list) else []
+            if x.get("key") in holders or set(recs) & set(holders):
+                out.append(x)
+            if {f"p:{x.get('a')}", f"p:{x.get('b')}"} & set(holders):
+                out.append(x)
+            if x.get("relation") == "same_person" and "*" in str(x["from"].get("name")) + str(x["to"].get("name")):
+                out.append(x)
+            for v in x.values():
+                walk(v)
+
+    walk(doc)
+    text = json.dumps(doc, ensure_ascii=False)
+    return out + [k for k in (f"{name}@",) if k in text]
+
+
+def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path):
+    """QA defect 1: 李磊 is the founder and legal representative of 本地甲 (p:21) and, under an unkeyed holder record
+    linked to it as the same person (p:20, 李磊@2), its 70 % shareholder. A viewer learns from no graph answer which
+    named person holds the shares — not from the officer's panel (identity pairs naming 李磊@2, 李磊@1), not from
+    the neighbours of the holder's id or of the enterprise (records pooled under the name), not from reach (a contact
+    named 李磊 "the same person" as a masked node), not from the key persons and the page (the holding in one row
+    with the offices the profile names). An analyst sees all of it, and each such read is audited."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from graph_fixture import build_with_linked_holder
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.team import audit
+
+    db = build_with_linked_holder(tmp_path / "g.duckdb")
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    c = TestClient(create_app(str(db), team=team, local_only=False))
+    urls = ["/api/graph/person/21", "/api/graph/person/2", "/api/graph/neighbours?node=p:20",
+            "/api/graph/neighbours?node=p:21", "/api/graph/neighbours?node=e:2", "/api/graph/neighbours?node=c:2",
+            "/api/graph/reach/2?from_region=330100", "/api/graph/reach/1?from_region=330100&max_hops=5&k=10",
+            "/api/graph/people/2"]
+    seen = {role: {u: c.get(u, headers=tokens[role]).json() for u in urls} for role in ("analyst", "viewer")}
+    vera, ana = seen["viewer"], seen["analyst"]
+    leaks = {u: _holder_named(vera[u]) for u in urls if _holder_named(vera[u])}
+    assert leaks == {}, list(leaks)
+    # the officer's panel: the pairs naming the holder records withheld and counted
+    assert vera["/api/graph/person/21"]["links_withheld"] == 2 and vera["/api/graph/person/21"]["person"]["name"] == "李磊"
+    # the holder's id: his own ties only, masked; the enterprise: the officer named with his offices, the holding
+    # a masked tie of its own
+    assert vera["/api/graph/neighbours?node=p:20"]["node"] == {"key": None, "type": "person", "name": "李*"}
+    assert {x["to"]["name"] for x in vera["/api/graph/neighbours?node=p:20"]["neighbours"]} == {"本地甲科技有限公司"}
+    ties = {(x["relation"], x["node"]["key"], x["node"]["name"]) for x in vera["/api/graph/neighbours?node=e:2"]["neighbours"]}
+    assert ("founder", "p:21", "李磊") in ties and ("shareholder", None, "李*") in ties
+    # key persons: the offices under the name, the holding apart and masked
+    kp = {p["name"]: p for p in vera["/api/graph/people/2"]["persons"]}
+    assert [g["ground"] for g in kp["李磊"]["grounds"]] == ["founder", "legal_rep"] and kp["李磊"]["records"] == ["p:21"]
+    assert kp["李*"]["key"] is None and kp["李*"]["ultimate_controller"] and kp["李*"]["grounds"][0]["share"] == 70
+    assert "holder" not in kp["李*"]["grounds"][0]
+    assert all(p["name"] != "李*" for p in vera["/api/graph/reach/2?from_region=330100"]["paths"][0]["hops"][0].values()
+               if isinstance(p, dict))
+    # the page: the same split in the table, no holder record anywhere in it
+    for role, page in (("viewer", c.get("/relations/2", headers=tokens["viewer"]).text),
+                       ("analyst", c.get("/relations/2", headers=tokens["analyst"]).text)):
+        rows = re.findall(r"<tr.*?</tr>", re.search(r'<table class="grid kp-table".*?</table>', page, re.S).group(0), re.S)
+        named = [r for r in rows if "李磊" in r]
+        if role == "viewer":
+            assert "p:20" not in page and "李磊@" not in page and "李*" in page
+            assert named and not any("股东" in r for r in named), named
+        else:
+            assert any("股东" in r for r in named) and "p:20" in page
+    # the analyst: everything, unmasked
+    assert [x["b"] for x in ana["/api/graph/person/21"]["links"]] == [21] and ana["/api/graph/person/21"]["links"][0]["a"] == 20
+    assert ana["/api/graph/neighbours?node=p:20"]["node"]["records"] == ["p:20", "p:21"]
+    assert {p["name"]: p["records"] for p in ana["/api/graph/people/2"]["persons"]}["李磊"] == ["p:21", "p:20"]
+    # audit: the analyst's neighbours of the holder and of the enterprise name him, as reach and the key persons do
+    reads = {(r["actor"], json.loads(r["detail"])["path"] if isinstance(r["detail"], str) else r["detail"]["path"], r["target"])
+             for r in audit.search(team, action="person.read", limit=1000)["rows"]}
+    for target in ("p:20", "e:2", "c:2"):  # (the holder's and the officer's: one person, its first record p:20)
+        assert ("ana", "/api/graph/neighbours", target) in reads, reads
+    assert ("ana", "/api/graph/reach/2", "enterprise:2") in reads
+    assert not [r for r in reads if r[0] == "vera" and r[1] != "/api/graph/person/21" and r[1] != "/api/graph/person/2"]
 
 
 @pytest.mark.browser

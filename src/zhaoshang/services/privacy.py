@@ -9,8 +9,11 @@ log (``person.read``) with who, what, when and from where.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from typing import Any, Callable
+
+from .graph.people import power_of
 
 PHONE = re.compile(r"(?<![\d*.])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d*])")
 LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![\d*])")
@@ -79,12 +82,21 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
     return out
 
 
+def holders_apart(user: Any) -> bool:
+    """Whether the relationship graph keeps the records that hold shares apart from the other records of the
+    person (``services.graph.neighbours(..., holders_apart=)``): for a role without the ``personal`` permission, a
+    private individual's holding is never tied to a named person record, in any answer (docs/security.md)."""
+    return not user.can("personal")
+
+
 def present_person(details: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """A person's details (``services.graph.reach.person_details``) as ``user`` may see them. Every read is written
     to the audit log (``person.read``, masked or not); without the ``personal`` permission gender, birth year and
     description are withheld, and a person record that holds shares or no office shows as surname and stars, without
     the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
-    links (the other records of the person, which name it)."""
+    links (the other records of the person, which name it). Of any other record, the identity links and namesakes
+    kept apart that name a record holding shares (``private_holders``) are withheld and counted: beside the
+    named record they would say which named person holds the shares."""
     person = details["person"]
     masked = not user.can("personal")
     if record is not None:
@@ -92,6 +104,7 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     if not masked:
         return {**details, "masked": False}
     out = copy.deepcopy(details)
+    out.pop("private_holders", None)
     out["person"].update(gender=None, birth_year=None, description=None)
     if details.get("shareholdings") or not details.get("roles"):
         out["person"].update(name=mask_name(person["name"]), source_key=None)
@@ -99,24 +112,94 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
         # beside the masked holding they would name the holder, so they are withheld and counted
         out["links_withheld"] = len(out.get("links", [])) + len(out.get("apart", []))
         out["links"], out["apart"] = [], []
+    else:
+        held = set(details.get("private_holders") or [])
+        names_holder = lambda x: bool({f"p:{x.get('a')}", f"p:{x.get('b')}"} & held)  # noqa: E731
+        kept = {k: [x for x in out.get(k, []) if not names_holder(x)] for k in ("links", "apart")}
+        out["links_withheld"] = len(out.get("links", [])) + len(out.get("apart", [])) - len(kept["links"]) - len(kept["apart"])
+        out.update(kept)
     out["masked"] = True
     return out
 
 
 def _holds_shares(p: dict) -> bool:
-    return p["type"] == "person" and _share_ground([g["ground"] for g in p["grounds"]])
+    return p.get("type", "person") == "person" and _share_ground([g["ground"] if isinstance(g, dict) else g for g in p["grounds"]])
 
 
 def _share_ground(grounds: list) -> bool:
     return any(g.endswith("shareholder") for g in grounds)
 
 
+def _split_holder(p: dict, held: set) -> list[dict]:
+    """A key person who holds shares, as a role without ``personal`` sees them: the holding apart from the name.
+    The shareholding grounds make an entry of their own — surname and stars, no key, node or records, the holder
+    masked at the end of every chain —, and the offices (public registry facts) stay under the name with only the
+    records that hold no shares; each part's power is that of its own grounds. The two are never tied: no
+    answer says which named person holds the shares."""
+    weights = p.get("weights")
+    grounds = [(g, weights[i] if weights else g["weight"]) for i, g in enumerate(p["grounds"])]
+    is_share = lambda g: _share_ground([g["ground"] if isinstance(g, dict) else g])  # noqa: E731
+    shares = [(g, w) for g, w in grounds if is_share(g)]
+    offices = [(g, w) for g, w in grounds if not is_share(g)]
+    held = held | {g["holder"] for g, _ in shares if isinstance(g, dict) and g.get("holder")}
+    named = [r for r in p.get("records") or [] if r not in held]
+    out = []
+    if offices and named:
+        part = {**p, "key": named[0], "records": named, "grounds": [g for g, _ in offices],
+                "power": power_of(w for _, w in offices)}
+        if "ultimate_controller" in p:
+            part["ultimate_controller"] = False  # the controller is the holding's (the masked entry keeps the mark)
+        if "node" in p:
+            part["node"] = named[0]
+        if weights:
+            part["weights"] = [w for _, w in offices]
+        if p.get("explain") is not None:
+            part["explain"] = _explain_of(p["explain"], part["power"], shares=False)
+        out.append(part)
+        grounds = shares
+        if p.get("explain") is not None:
+            p = {**p, "explain": _explain_of(p["explain"], None, shares=True)}
+    name = mask_name(p["name"])
+    masked = {**p, "key": None, "name": name, "records": [],
+              "grounds": [_masked_ground(g, name) for g, _ in grounds],
+              "power": power_of(w for _, w in grounds)}
+    if "node" in p:
+        masked["node"] = None
+    if weights:
+        masked["weights"] = [w for _, w in grounds]
+    if masked.get("explain") is not None:
+        masked["explain"] = dataclasses.replace(masked["explain"], value=masked["power"])
+    return out + [masked] if grounds else out
+
+
+def _masked_ground(g: Any, name: str) -> Any:
+    """A ground of a masked holder: the holder's record left out, the name masked at the end of every chain."""
+    if not isinstance(g, dict):
+        return g
+    g = {k: v for k, v in g.items() if k != "holder"}
+    if g.get("chains"):
+        g["chains"] = [{**c, "path": c["path"][:-1] + [name]} for c in g["chains"]]
+    return g
+
+
+def _explain_of(explain: Any, power: float | None, *, shares: bool) -> Any:
+    """A key person's explanation cut to the shareholding grounds (or to the others), with its power."""
+    if explain is None:
+        return None
+    keep = lambda signal: _share_ground([signal or ""]) == shares  # noqa: E731
+    return dataclasses.replace(explain, value=explain.value if power is None else power,
+                               parts=[x for x in explain.parts if keep(x.signal)],
+                               evidence=[r for r in explain.evidence if (r.table == "shareholdings") == shares])
+
+
 def present_key_persons(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """Key persons as ``user`` may see them. Without the personal permission a private individual holding shares
     shows as surname and stars, without a person key, record or link, in the list and at the end of every ownership
-    chain — as the profile shows the holder — even when the same person also holds an office there (the office
-    alone is a public registry fact; the holding beside the name is not). With it the list is returned whole and,
-    when it names such a holder, ``record`` writes the read to the audit log (``person.read``), as the profile does."""
+    chain — as the profile shows the holder. When the same person also holds an office there (the office alone is a
+    public registry fact), the office stays a named entry of its own and the holding is a masked one
+    (``_split_holder``): the list never puts the holding beside the name, nor in one row with the offices the
+    profile names. With it the list is returned whole and, when it names such a holder, ``record`` writes the read
+    to the audit log (``person.read``), as the profile does."""
     if user.can("personal"):
         holders = [p for p in doc["persons"] if _holds_shares(p)]
         if holders and record is not None:
@@ -125,47 +208,71 @@ def present_key_persons(doc: dict, user: Any, record: Callable[[str, str, dict],
                    {"enterprise": ent.get("name"), "person_shareholders": len(holders)})
         return {**doc, "masked": False}
     out = copy.copy(doc)
-    out["persons"] = [_masked_holder(p) if _holds_shares(p) else p for p in doc["persons"]]
+    out["persons"] = [x for p in doc["persons"] for x in (_split_holder(p, set()) if _holds_shares(p) else [p])]
+    out["persons"].sort(key=lambda p: (-p["power"], p["type"] != "person", str(p["name"])))
     if any(p["key"] == doc["ultimate_controller"] and _holds_shares(p) for p in doc["persons"]):
         out["ultimate_controller"] = None  # the list's key of the controller, withheld with the person's
     out["masked"] = True
     return out
 
 
-def _masked_holder(p: dict) -> dict:
-    name = mask_name(p["name"])
-    grounds = [{**g, "chains": [{**c, "path": c["path"][:-1] + [name]} for c in g["chains"]]} if g.get("chains") else g
-               for g in p["grounds"]]
-    return {**p, "key": None, "node": None, "name": name, "records": [], "grounds": grounds}
-
-
 def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
-    """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them: without the personal
-    permission every person tied to an enterprise by a shareholding (a hop's, or a key person's ground) shows as
-    surname and stars wherever the answer names that person (the hop, the node, a path's start or target, the key
-    persons reached). With it the answer is returned whole and, when it names such a person, ``record`` writes the
-    read to the audit log (``person.read``: the subject, the records named)."""
+    """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them. The service names the
+    records in the answer that hold shares (``private_holders``). Without the personal permission each of them, and
+    every person tied to an enterprise by a shareholding, shows as surname and stars without key or records wherever
+    the answer names it (the hop, the node, a path's start or target); no ``records`` list names one; a key person
+    who holds shares is split as on the key persons' list (``_split_holder``); and a path that ties such a record to
+    another record of the person (an identity hop, or a start linked to the holder) is withheld and counted
+    (``paths_withheld``) — it would say which named person holds the shares. With it the answer is returned whole
+    and, when it names such a person, ``record`` writes the read to the audit log (``person.read``: the subject, the
+    records named)."""
     hops = doc.get("neighbours", []) + [h for p in doc.get("paths", []) for h in p["hops"]]
-    keys = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
+    held = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
             for end in ("from", "to") if h[end].get("type") == "person"}
-    keys.update(r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"])
+    held.update(doc.get("private_holders") or [])
     if user.can("personal"):
+        keys = held | {r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"]}
         if keys and record is not None:
             subject = doc.get("node") or doc.get("enterprise") or {}
             target = subject.get("key") or f"enterprise:{subject.get('id')}"
             record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(keys),
                                            "records": sorted(keys)[:20]})
         return {**doc, "masked": False}
-    out = _mask_keys(copy.deepcopy(doc), keys)
+    out = copy.deepcopy(doc)
+    out.pop("private_holders", None)
+    if "paths" in out:
+        kept = [p for p in out["paths"] if not _ties_holder(p, held)]
+        out["paths_withheld"] = len(out["paths"]) - len(kept)
+        out["paths"] = kept
+    if "key_persons" in out:
+        out["key_persons"] = [x for p in out["key_persons"]
+                              for x in (_split_holder(p, held) if held.intersection(p["records"]) or _holds_shares(p)
+                                        else [p])]
+    out = _mask_keys(out, held)
     out["masked"] = True
     return out
 
 
-def _mask_keys(x: Any, keys: set) -> Any:
+def _ties_holder(path: dict, held: set) -> bool:
+    """A path that joins a record holding shares to another record of the person: an identity hop at one, or a
+    start that is one (a holder's record starts a path only as linked to a start of the bureau's side)."""
+    return path["origin"].get("key") in held or any(
+        h.get("relation") == "same_person" and (h["from"].get("key") in held or h["to"].get("key") in held)
+        for h in path["hops"])
+
+
+def _mask_keys(x: Any, held: set) -> Any:
     if isinstance(x, list):
-        return [_mask_keys(v, keys) for v in x]
+        return [_mask_keys(v, held) for v in x]
     if not isinstance(x, dict):
         return x
-    if "name" in x and (x.get("key") in keys or keys.intersection(x.get("records") or [])):
+    records = x.get("records") if isinstance(x.get("records"), list) else None
+    if "name" in x and (x.get("key") in held or held.intersection(records or [])):
+        # a holder's record, or (should one reach here) a person merging one: masked whole, no key nor records
         x["name"] = mask_name(x["name"])
-    return {k: _mask_keys(v, keys) for k, v in x.items()}
+        x["key"] = None
+        if records is not None:
+            x["records"] = []
+        if isinstance(x.get("node"), str):
+            x["node"] = None
+    return {k: _mask_keys(v, held) for k, v in x.items()}

@@ -58,11 +58,15 @@ class Graph:
             self._index = {k: i for i, k in enumerate(self.keys)}
         return self._index.get(key)
 
-    def persons(self) -> tuple[np.ndarray, dict]:
+    def persons(self, holders_apart: bool = False) -> tuple[np.ndarray, dict]:
         """Person records linked as one person (``same_person`` ties between person records; the graph holds
         only links at or above the identity threshold, after the users' confirm/split decisions): each node's
-        representative (itself unless linked; else the record with the lowest id) and representative → records."""
-        if self._persons is None:
+        representative (itself unless linked; else the record with the lowest id) and representative → records.
+        ``holders_apart``: a record that holds shares (``holders``) is never linked to another — the grouping of a
+        role without the ``personal`` permission, for whom a private individual's holding is never tied to a named
+        person (docs/security.md)."""
+        got = self.memo.get(("persons", holders_apart)) if holders_apart else self._persons
+        if got is None:
             rep = np.arange(self.n, dtype=np.int64)
             groups: dict = {}
             if self.edges is not None and self.n:
@@ -71,12 +75,53 @@ class Graph:
                 a, b = t.column("a").to_numpy()[mask], t.column("b").to_numpy()[mask]
                 person = TYPES.index("person")
                 both = (self.types[a] == person) & (self.types[b] == person)
+                if holders_apart:
+                    held = self.holders()
+                    both &= ~held[a] & ~held[b]
                 linked = identity.groups(zip(a[both].tolist(), b[both].tolist()))
                 groups = {min(v, key=self._pid): sorted(v, key=self._pid) for v in linked}
                 for r, members in groups.items():
                     rep[members] = r
-            self._persons = (rep, groups)
-        return self._persons
+            got = (rep, groups)
+            if holders_apart:
+                self.memo[("persons", True)] = got
+            else:
+                self._persons = got
+        return got
+
+    def holders(self) -> np.ndarray:
+        """A flag per node: a person record that holds shares (one end of a ``shareholder`` tie) — a private
+        individual's shareholding, masked for a role without the ``personal`` permission."""
+        got = self.memo.get("holders")
+        if got is None:
+            got = np.zeros(self.n, dtype=bool)
+            if self.edges is not None and self.n:
+                t = self.edges
+                share = pc.equal(t.column("relation"), "shareholder").to_numpy(zero_copy_only=False)
+                person = TYPES.index("person")
+                for end in (t.column("a").to_numpy()[share], t.column("b").to_numpy()[share]):
+                    got[end[self.types[end] == person]] = True
+            self.memo["holders"] = got
+        return got
+
+    def holder_keys(self, doc) -> list:
+        """The person records named anywhere in ``doc`` (a node's ``key`` or ``records``, at any depth) that hold
+        shares: what an answer says of private individuals' shareholdings (privacy.present_ties masks or audits it)."""
+        named: set = set()
+
+        def walk(x) -> None:
+            if isinstance(x, list):
+                for v in x:
+                    walk(v)
+            elif isinstance(x, dict):
+                records = x.get("records") if isinstance(x.get("records"), list) else []  # (a hop's is a count)
+                named.update(k for k in [x.get("key"), *records] if isinstance(k, str))
+                for v in x.values():
+                    walk(v)
+
+        walk(doc)
+        held = self.holders()
+        return sorted(k for k in named if k.startswith("p:") and (i := self.index(k)) is not None and held[i])
 
     def identity_edges(self) -> np.ndarray | None:
         """A flag per edge id: true for an identity link (``same_person``), which joins records, not people."""
@@ -88,9 +133,9 @@ class Graph:
         k = self.keys[i]
         return int(k[2:]) if k[2:].isdigit() else 0
 
-    def person_node(self, i: int) -> dict:
+    def person_node(self, i: int, holders_apart: bool = False) -> dict:
         """``node(i)`` for the person ``i`` belongs to: the representative's key, and ``records`` when linked."""
-        rep, groups = self.persons()
+        rep, groups = self.persons(holders_apart)
         r = int(rep[i])
         if r not in groups:
             return self.node(i)

@@ -89,6 +89,7 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
         weight = float(kp.get(ground, 0.6)) * (1 if pct >= controlling else min(1.0, pct / controlling))
         entry(key, t["type"], t["name"], key if not key.startswith("n:") else None)["grounds"].append({
             "ground": ground, "weight": round(weight, 4), "share": round(pct, 4), "chains": t["chains"][:5],
+            "holder": key,  # the record that holds the shares (a merged person's other records may hold offices)
             "evidence": {"table": "shareholdings", "ids": sorted({i for ch in t["chains"] for i in ch["shareholding_ids"]})}})
     out = []
     merged = _merge_namesakes(store, list(people.values()))

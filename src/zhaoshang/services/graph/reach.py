@@ -220,15 +220,17 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
                            same=g.identity_edges(), person_of=g.persons()[0]) if targets and origins else ([], {})
     start = None if paths else (_start_words(store, from_region) if from_region is not None else
                                 ("联系人", "the contacts") if contacts is not None else (str(person), str(person)))
-    return {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
-            "enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
+    doc = {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
+           "enterprise": kp["enterprise"], "as_of": g.as_of, "key_persons": [
                 {**{k_: p[k_] for k_ in ("key", "name", "power", "records")},
-                 "grounds": [g_["ground"] for g_ in p["grounds"]]} for p in chosen],
-            "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
-                     (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
-            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
-            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
-            "formula": "strength = origin factor × Π tie strengths"}
+                 "grounds": [g_["ground"] for g_ in p["grounds"]], "weights": [g_["weight"] for g_ in p["grounds"]]}
+                for p in chosen],
+           "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
+                    (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
+           "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
+           "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
+           "formula": "strength = origin factor × Π tie strengths"}
+    return {**doc, "private_holders": g.holder_keys([doc["key_persons"], doc["paths"]])}
 
 
 def _start_words(store, region: str) -> tuple[str, str]:
@@ -344,20 +346,25 @@ def _name(g: Graph, i, store, eid) -> str:
 
 
 def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
-               team=None, lang: str = "zh") -> dict:
+               team=None, lang: str = "zh", holders_apart: bool = False) -> dict:
     """A node's neighbours, strongest tie first, capped and paged (a hub has thousands). Person records linked as
     one person are one node (``records``): their ties are pooled, and a neighbour reached by several ties is
-    listed once, by its strongest (``ties`` counts them)."""
+    listed once, by its strongest (``ties`` counts them). ``holders_apart`` (``privacy.holders_apart``): a record
+    that holds shares stands alone, without its identity ties — it is never pooled with, nor listed beside, the
+    records that name the person. ``private_holders``: the records named that hold shares."""
     g = graph_for(store, as_of, ties, team)
     i = g.index(node)
     if i is None:
         raise NotFound(f"节点不在关系图中: {node}", f"node not in the graph: {node}")
     limit, offset = max(1, min(int(limit), 200)), max(0, int(offset))
-    rep, groups = g.persons()
+    rep, groups = g.persons(holders_apart)
     own = groups.get(int(rep[i]), [i])
     js = np.concatenate([np.arange(g.indptr[r], g.indptr[r + 1]) for r in own])
     src = np.repeat(np.asarray(own), [int(g.indptr[r + 1] - g.indptr[r]) for r in own])
     keep = rep[g.nbr[js]] != rep[i]  # ties between the records of this one person are not neighbours
+    if holders_apart and g.edges is not None:  # nor an identity tie of a holder's record
+        held = g.holders()
+        keep &= ~(g.identity_edges()[g.eid[js]] & (held[g.nbr[js]] | held[src]))
     js, src = js[keep], src[keep]
     order = np.argsort(-g.w[js], kind="stable")
     js, src = js[order], src[order]
@@ -366,10 +373,11 @@ def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50
     n_ties = dict(zip(reps[first].tolist(), counts.tolist()))
     first = np.sort(first)
     items = [{**_hop(g, int(src[x]), int(g.nbr[js[x]]), int(g.eid[js[x]]), lang),
-              "node": g.person_node(int(g.nbr[js[x]])), "ties": n_ties[int(reps[x])]}
+              "node": g.person_node(int(g.nbr[js[x]]), holders_apart), "ties": n_ties[int(reps[x])]}
              for x in first[offset:offset + limit].tolist()]
-    return {"node": g.person_node(i), "total": len(first), "offset": offset, "limit": limit, "neighbours": items,
-            "types": list(TYPES), "as_of": g.as_of}
+    doc = {"node": g.person_node(i, holders_apart), "total": len(first), "offset": offset, "limit": limit,
+           "neighbours": items, "types": list(TYPES), "as_of": g.as_of}
+    return {**doc, "private_holders": g.holder_keys([doc["node"], items])}
 
 
 
@@ -396,5 +404,11 @@ def person_details(store, person: str, *, as_of=None, team=None) -> dict:
         "FROM shareholdings s WHERE s.holder_person_id = ? ORDER BY s.id", [p["id"]])
     links = person_links(store, team, name=p["name"])
     mine = lambda xs: [x for x in xs if p["id"] in (x.get("a"), x.get("b"))]  # noqa: E731
-    return {"person": {**p, "key": f"p:{p['id']}"}, "roles": roles, "shareholdings": holdings,
-            "links": mine(links["links"]), "apart": mine(links["apart"])}
+    doc = {"person": {**p, "key": f"p:{p['id']}"}, "roles": roles, "shareholdings": holdings,
+           "links": mine(links["links"]), "apart": mine(links["apart"])}
+    # the records named by the links that hold shares (privacy.present_person withholds such links from a viewer)
+    named = sorted({x[e] for x in doc["links"] + doc["apart"] for e in ("a", "b") if isinstance(x.get(e), int)})
+    held = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT holder_person_id FROM shareholdings WHERE list_contains(?, holder_person_id) ORDER BY 1",
+        [named]).fetchall()] if named else []
+    return {**doc, "private_holders": [f"p:{x}" for x in held]}

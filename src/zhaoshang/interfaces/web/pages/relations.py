@@ -71,9 +71,11 @@ def register(app, web) -> None:
                        node: str = Query(..., max_length=TEXT_MAX, pattern=r"^[peicv]:.+$"),
                        offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(30, ge=1, le=200),
                        as_of: AsOf = None):
+        user = request.state.user
         return web.json(privacy.present_ties(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit,
-                                                        team=team(request), lang=web.lang_of(request)),
-                                             request.state.user, audit_recorder(request)))
+                                                        team=team(request), lang=web.lang_of(request),
+                                                        holders_apart=privacy.holders_apart(user)),
+                                             user, audit_recorder(request)))
 
     @app.get("/api/graph/person/{pid}", tags=["graph"],
              summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
@@ -93,8 +95,9 @@ def register(app, web) -> None:
         doc = people(request, store, key, as_of)
         eid = doc["enterprise"]["id"]
         first = privacy.present_ties(neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
-                                                lang=web.lang_of(request)), request.state.user,
-                                      audit_recorder(request)) \
+                                                lang=web.lang_of(request),
+                                                holders_apart=privacy.holders_apart(request.state.user)),
+                                     request.state.user, audit_recorder(request)) \
             if _in_graph(store, eid, doc["as_of"], request) else None
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
                 "neighbours": first, "from_region": from_region or ""}

@@ -32,7 +32,10 @@
   }
   function addTies(doc) {
     addNode(doc.node, !nodes.size);
-    doc.neighbours.forEach(x => {
+    doc.neighbours.forEach((x, i) => {
+      // a private individual's holding shown to a role without personal data: the holder has no key (never tied to
+      // a person record); a node of its own for this tie, not expandable
+      if (x.node.key == null) x.node = Object.assign({}, x.node, {key: 'masked:' + doc.node.key + ':' + (doc.offset + i), records: []});
       addNode(x.node);
       const id = [doc.node.key, x.node.key, x.relation].sort().join('|');
       if (!links.has(id)) links.set(id, {source: doc.node.key, target: x.node.key, relation: x.relation_label,
@@ -72,7 +75,7 @@
     }
   }
   if (chart) chart.on('click', p => {
-    if (p.dataType !== 'node') return;
+    if (p.dataType !== 'node' || p.data.id.startsWith('masked:')) return;
     const key = p.data.id, pg = paged[key] || {offset: 0};
     ZS.getJSON('/api/graph/neighbours?node=' + encodeURIComponent(key) + '&offset=' + pg.offset + '&limit=30' +
                (d.as_of ? '&as_of=' + encodeURIComponent(d.as_of) : '')).then(addTies);
