@@ -46,3 +46,27 @@ def test_profile_masked_for_a_viewer_whole_and_recorded_for_an_analyst():
     plain = {"enterprise": {"id": 8, "name": "x"}, "contacts": [], "shareholders": []}
     privacy.present_profile(plain, analyst, lambda *x: calls.append(x))
     assert len(calls) == 1  # nothing personal handed out: nothing recorded
+
+
+def test_the_formats_people_write_are_masked_and_the_numbers_analysts_need_are_not():
+    masked = {  # as written → as a viewer sees it
+        "手机１３９８７６５４３２１": "手机139****4321",  # full-width digits
+        "１３８１２３４５６７８": "138****5678",  # a full-width phone field: the mask of a normal one
+        "138-1234-5678 / 138 1234 5678 / 138.1234.5678": "138****5678 / 138****5678 / 138****5678",
+        "+86 139-8765-4321，86-13812345678，+8613812345678": "139****4321，138****5678，138****5678",
+        "旧身份证330106800101123": "旧身份证330********1123",  # the 15-digit ID number
+        "身份证11010519900307123x": "身份证110***********123x",
+        "(0571)88889999 （0571）88889999 0571-8888-9999 0571 8888 7777 0571-88889999 010-66668888":
+            "0571-****9999 0571-****9999 0571-****9999 0571-****7777 0571-****9999 010-****8888",
+        "护照 E12345678，护照号码：G1234567": "护照 E****5678，护照号码：G****4567",
+        "qian.yi+work@moming.cn 12345678@qq.com": "q***@moming.cn 1***@qq.com",
+    }
+    for text, want in masked.items():
+        assert privacy.mask_text(text) == want, text
+        assert privacy.has_unmasked(text) and not privacy.has_unmasked(want), text
+    kept = ["投资3000万元", "2024-05-01 签约，2024年5月1日，2024.05.01，20240501", "成立于2019年，2019-2024 年",
+            "信用代码 91330100MA2XXXXXXX，913301001234567890", "占股 12.5%，增长 0.13812345678",
+            "融资 169982209.99 万元，金额 123456789012345 元", "３０００万元 ２０２４－０５－０１"]
+    for text in kept:
+        assert privacy.mask_text(text) == text and privacy.has_unmasked(text) == [], text
+

@@ -15,22 +15,54 @@ from typing import Any, Callable
 
 from .graph.people import power_of
 
-PHONE = re.compile(r"(?<![\d*.])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d*])")
-LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![\d*])")
+# the patterns are matched on the text with full-width characters read as their ASCII twins (１３８… as 138…,
+# （0571）as (0571)): one character for one, so a match's place in the text is its place in the original
+PHONE = re.compile(r"(?<![\d*.])(?:(?:\+|00)?86[- .]?)?(1[3-9]\d)[- .]?(\d{4})[- .]?(\d{4})(?![\d*]|\.\d)")
+LANDLINE = re.compile(r"(?<![\dA-Za-z*.])\(?(0\d{2,3})\)?[- ]?(\d{3,4})[- .]?(\d{4})(?![\d*]|\.\d)")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")
+# resident ID numbers: region, date of birth, sequence; the date a real one, so an amount or a credit code of 18
+# digits (91330100…: its region part starts with 9) is left alone. The 15-digit number of before 1999 has YYMMDD.
+_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+ID_NUMBER = re.compile(r"(?<![\dA-Za-z])([1-8]\d{5})((?:18|19|20)\d{2}" + _DAY + r")(\d{3}[\dXx])(?![\dA-Za-z])")
+OLD_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])([1-8]\d{2})(\d{5}" + _DAY + r"\d)(\d{2})(?![\dA-Za-z])")
+PASSPORT = re.compile(r"(?:护照|passport)(?:号码|号)?(?:\s*(?:no\.?|number))?[\s:#]*([A-Za-z]{1,2})(\d{7,8})(?![\dA-Za-z])",
+                      re.IGNORECASE)
+# the one list, in order of precedence (an e-mail holding a mobile number is masked as an e-mail)
+PATTERNS = (
+    (EMAIL, lambda m, text: m.group(1) + "***@" + m.group(2)),
+    (ID_NUMBER, lambda m, text: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:]),
+    (OLD_ID_NUMBER, lambda m, text: m.group(1) + "*" * 8 + m.group(2)[-2:] + m.group(3)),
+    (PASSPORT, lambda m, text: text[m.start():m.start(1)] + m.group(1) + "****" + m.group(2)[-4:]),  # 护照 kept
+    (PHONE, lambda m, text: m.group(1) + "****" + m.group(3)),
+    (LANDLINE, lambda m, text: m.group(1) + "-****" + m.group(3)),
+)
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
 
 
+def _found(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, masked form) of every phone number, e-mail address, ID or passport number in ``text``."""
+    plain = text.translate(_HALF_WIDTH)
+    spans: list[tuple[int, int, str]] = []
+    for pattern, mask in PATTERNS:
+        for m in pattern.finditer(plain):
+            if not any(m.start() < e and s < m.end() for s, e, _ in spans):
+                spans.append((m.start(), m.end(), mask(m, text)))
+    return sorted(spans)
+
+
 def mask_text(text: Any) -> Any:
-    """Every phone number, e-mail address and resident ID number inside ``text`` masked."""
+    """Every phone number (mobile or landline), e-mail address, resident ID number (18 or 15 digits) and passport
+    number inside ``text`` masked; full-width digits are read as digits. Amounts, dates, years, percentages and
+    credit codes are left as they are."""
     if not isinstance(text, str) or not text:
         return text
-    text = ID_NUMBER.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
-    text = PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-    text = LANDLINE.sub(lambda m: m.group(1) + "-****" + m.group(3), text)
-    return EMAIL.sub(lambda m: m.group(1) + "***@" + m.group(2), text)
+    out, pos = [], 0
+    for start, end, masked in _found(text):
+        out += [text[pos:start], masked]
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 def mask_value(value: Any) -> Any:
@@ -51,9 +83,9 @@ def mask_name(name: Any) -> Any:
 
 
 def has_unmasked(text: str) -> list[str]:
-    """The phone numbers and e-mail addresses in ``text`` that are not masked (for checks and tests)."""
-    return [m.group(0) for m in PHONE.finditer(text)] + [m.group(0) for m in EMAIL.finditer(text)
-                                                        if not m.group(0).split("@")[0].endswith("***")]
+    """The phone numbers, e-mail addresses, ID and passport numbers in ``text`` that are not masked (for checks
+    and tests)."""
+    return [text[start:end] for start, end, _ in _found(text)]
 
 
 def _person_holder(row: dict) -> bool:
