@@ -70,3 +70,11 @@ def test_the_formats_people_write_are_masked_and_the_numbers_analysts_need_are_n
     for text in kept:
         assert privacy.mask_text(text) == text and privacy.has_unmasked(text) == [], text
 
+def test_every_free_text_field_of_a_contact_is_masked_for_a_viewer():
+    viewer = User(1, "v", "viewer", permissions=ROLES["viewer"])
+    contact = privacy.present_profile({"enterprise": {"id": 1}, "shareholders": [], "contacts": [
+        {"name": "甲", "organisation": "某局 电话0571-88889999", "title": "主任 13812345678", "relation": "a@b.cn",
+         "notes": "身份证330106800101123"}]}, viewer)["contacts"][0]
+    assert contact == {"name": "甲", "organisation": "某局 电话0571-****9999", "title": "主任 138****5678",
+                       "relation": "a***@b.cn", "notes": "身份证330********1123"}
+

@@ -39,6 +39,7 @@ PATTERNS = (
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
+CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's free text: its patterns masked
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
@@ -107,7 +108,7 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
         return {**profile, "masked": False}
     out = copy.copy(profile)
     out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
-                        "notes": mask_text(c.get("notes"))} for c in contacts]
+                        **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c}} for c in contacts]
     out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
                            if _person_holder(s) else s for s in profile.get("shareholders") or []]
     out["masked"] = True

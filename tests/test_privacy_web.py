@@ -1,0 +1,116 @@
+"""Personal data in free text, through the real routes of a team server: a contact's relation, title and notes.
+A viewer (no ``personal``) gets every phone number, e-mail address, ID and passport number in them masked — in the
+formats people write them (full-width digits, dots, brackets, the 15-digit ID) — and the numbers an analyst needs
+(amounts, dates, credit codes) as they are; an analyst gets them whole, and the read is written to the audit log."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import matrix_fixture  # noqa: E402
+from web_util import team_tokens  # noqa: E402
+
+from zhaoshang.core.importers import import_files  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.team import audit  # noqa: E402
+
+# contact rows as the QA review imported them (docs: qa-sec defects 2 and 3); {ent} is the fixture's enterprise
+CONTACTS = [
+    ("qa1", "王小明", "总经理", "13812345678", "wangxm@moming.cn", "校友 手机13987654321",
+     "身份证330106198001011234；备用电话 +86 139-8765-4321；邮箱 Wang.XM@Gmail.com；座机 0571-88889999"),
+    ("qa2", "赵敏", "董秘 电话0571 8888 7777", "+86 13711112222", "ZHAO@MOMING.CN", "身份证号11010519900307123X",
+     "微信 zhaomin88 手机 137 1111 2222 身份证11010519900307123x"),
+    ("qa3", "钱一", "经理", "１３８１２３４５６７８", "qian.yi+work@moming.cn", "同事",
+     "手机１３９８７６５４３２１ 旧身份证330106800101123 座机(0571)88889999 另0571-8888-9999 （0571）88886666"),
+    ("qa4", "孙二", "经理", "138-1234-5678", "sun2@moming.cn", "同事",
+     "电话：138.1234.5678；手机号:86-13812345678；QQ邮箱 12345678@qq.com；护照 E12345678；"
+     "投资3000万元 2024-05-01 签约 占股12.5% 信用代码91330100MA2XXXXXXX"),
+]
+# every secret above as written (a viewer must receive none of them) ...
+SECRETS = ["13987654321", "330106198001011234", "139-8765-4321", "Wang.XM@Gmail.com", "88889999", "8888 7777",
+           "11010519900307123X", "137 1111 2222", "11010519900307123x", "１３８１２３４５６７８", "１３９８７６５４３２１",
+           "330106800101123", "8888-9999", "88886666", "138.1234.5678", "13812345678", "12345678@qq.com",
+           "E12345678", "wangxm@moming.cn", "qian.yi+work@moming.cn"]
+# ... and what stays: the numbers an analyst needs
+KEPT = ["3000万元", "2024-05-01", "12.5%", "91330100MA2XXXXXXX"]
+
+NOTE = ("已联系王总 手机13812345678 邮箱wangxm@moming.cn 身份证330106198001011234 旧证330106800101123 "
+        "护照 E12345678 座机（0571）88889999 预算3000万元")
+NEXT = "回电 １３９８７６５４３２１ 或 0571-8888-9999，2024-05-01 前"
+LEAD_SECRETS = ["13812345678", "wangxm@moming.cn", "330106198001011234", "330106800101123", "E12345678",
+                "88889999", "１３９８７６５４３２１", "8888-9999"]
+DEMAND = "政务热线语音识别转写：联系 李工 13912345678 lig@gov.cn，座机 010-66668888，预算3000万元，2024-05-01 截止"
+DEMAND_SECRETS = ["13912345678", "lig@gov.cn", "66668888"]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    d = tmp_path_factory.mktemp("privacy_web")
+    db = d / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    with Store(db) as store:
+        row = store.query("SELECT id, name FROM enterprises WHERE dissolved IS NULL ORDER BY id LIMIT 1")[0]
+    eid, name = row["id"], row["name"]
+    files = {"contacts": [["编号", "姓名", "单位", "职务", "电话", "邮箱", "关系", "备注", "所在企业"],
+                          *[(k, n, name, t, p, e, r, notes, name) for k, n, t, p, e, r, notes in CONTACTS]],
+             "demands": [["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
+                         ("DM1", "政务热线语音识别转写", DEMAND, "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200")]}
+    with Store(db) as store:
+        for kind, rows in files.items():  # the documented import of each (docs/data-formats.md)
+            with open(d / f"{kind}.csv", "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+            import_files(store, kind, [d / f"{kind}.csv"], source="test")
+    team = open_team_db(str(d / "team.sqlite"))
+    tokens = team_tokens(team)
+    client = TestClient(create_app(str(db), team=team, local_only=False), follow_redirects=False)
+    return {"client": client, "team": team, "tokens": tokens, "eid": eid}
+
+
+def _get(app, url, role, **kw):
+    r = app["client"].get(url, headers=app["tokens"][role], **kw)
+    assert r.status_code == 200, (url, r.status_code, r.text[:300])
+    return r.content.decode("utf-8-sig")
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s.lower() in text.lower()]
+
+
+def _reads(app, actor: str) -> list[dict]:
+    return audit.search(app["team"], actor=actor, action="person.read")["rows"]
+
+
+def test_every_free_text_field_of_a_contact_is_masked_for_a_viewer(app):
+    eid = app["eid"]
+    doc = app["client"].get(f"/api/enterprises/{eid}", headers=app["tokens"]["viewer"]).json()
+    assert doc["masked"]
+    by_key = {c["name"]: c for c in doc["contacts"]}
+    assert by_key["王小明"]["relation"] == "校友 手机139****4321"
+    assert by_key["赵敏"]["title"] == "董秘 电话0571-****7777"
+    assert by_key["赵敏"]["relation"] == "身份证号110***********123X"
+    # a full-width mobile in the phone field gets the mask of a normal one (it kept 4 of 11 digits: "１***７８")
+    assert by_key["钱一"]["phone"] == "138****5678" and by_key["孙二"]["phone"] == "138****5678"
+    assert by_key["钱一"]["notes"] == ("手机139****4321 旧身份证330********1123 座机0571-****9999 另0571-****9999 "
+                                       "0571-****6666")
+    assert by_key["孙二"]["notes"] == ("电话：138****5678；手机号:138****5678；QQ邮箱 1***@qq.com；护照 E****5678；"
+                                       "投资3000万元 2024-05-01 签约 占股12.5% 信用代码91330100MA2XXXXXXX")
+    for url in (f"/api/enterprises/{eid}", f"/enterprises/{eid}"):
+        text = _get(app, url, "viewer")
+        assert not _leaks(text, SECRETS), (url, _leaks(text, SECRETS))
+        assert "校友 手机139****4321" in text and "董秘 电话0571-****7777" in text, url
+    assert all(k in _get(app, f"/api/enterprises/{eid}", "viewer") for k in KEPT)  # (the page shows no notes)
+    # the analyst reads them whole
+    whole = _get(app, f"/api/enterprises/{eid}", "analyst")
+    assert "校友 手机13987654321" in whole and "董秘 电话0571 8888 7777" in whole and "１３８１２３４５６７８" in whole
+
