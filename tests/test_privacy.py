@@ -70,6 +70,7 @@ def test_the_formats_people_write_are_masked_and_the_numbers_analysts_need_are_n
     for text in kept:
         assert privacy.mask_text(text) == text and privacy.has_unmasked(text) == [], text
 
+
 def test_every_free_text_field_of_a_contact_is_masked_for_a_viewer():
     viewer = User(1, "v", "viewer", permissions=ROLES["viewer"])
     contact = privacy.present_profile({"enterprise": {"id": 1}, "shareholders": [], "contacts": [
@@ -78,3 +79,18 @@ def test_every_free_text_field_of_a_contact_is_masked_for_a_viewer():
     assert contact == {"name": "甲", "organisation": "某局 电话0571-****9999", "title": "主任 138****5678",
                        "relation": "a***@b.cn", "notes": "身份证330********1123"}
 
+
+def test_free_text_of_an_answer_masked_for_a_viewer_whole_and_recorded_for_an_analyst():
+    doc = {"items": [{"next_action": "回电 13812345678", "owner": "ana", "next_action_date": "2024-05-01"}],
+           "history": [{"field": "note", "from_value": None, "to_value": "邮箱 a@b.cn"}]}
+    calls = []
+    viewer = User(1, "v", "viewer", permissions=ROLES["viewer"])
+    analyst = User(2, "a", "analyst", permissions=ROLES["analyst"])
+    v = privacy.present_text(doc, privacy.LEAD_TEXT, viewer, lambda *a: calls.append(a), "lead:1")
+    assert v["items"][0] == {"next_action": "回电 138****5678", "owner": "ana", "next_action_date": "2024-05-01"}
+    assert v["history"][0]["to_value"] == "邮箱 a***@b.cn"
+    assert not calls and doc["items"][0]["next_action"] == "回电 13812345678"  # the original is left alone
+    assert privacy.present_text(doc, privacy.LEAD_TEXT, analyst, lambda *a: calls.append(a), "lead:1") is doc
+    assert calls == [("person.read", "lead:1", {"texts": 2, "fields": ["next_action", "to_value"]})]
+    privacy.present_text({"items": [{"next_action": "拜访"}]}, privacy.LEAD_TEXT, analyst, lambda *a: calls.append(a))
+    assert len(calls) == 1  # nothing personal handed out: nothing recorded

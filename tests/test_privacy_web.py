@@ -1,7 +1,8 @@
-"""Personal data in free text, through the real routes of a team server: a contact's relation, title and notes.
-A viewer (no ``personal``) gets every phone number, e-mail address, ID and passport number in them masked — in the
-formats people write them (full-width digits, dots, brackets, the 15-digit ID) — and the numbers an analyst needs
-(amounts, dates, credit codes) as they are; an analyst gets them whole, and the read is written to the audit log."""
+"""Personal data in free text, through the real routes of a team server: a contact's relation, title and notes,
+a lead's next action, notes and history, a demand's description. A viewer (no ``personal``) gets every phone
+number, e-mail address, ID and passport number in them masked — in the formats people write them (full-width
+digits, dots, brackets, the 15-digit ID) — and the numbers an analyst needs (amounts, dates, credit codes)
+as they are; an analyst gets them whole, and the read is written to the audit log."""
 
 from __future__ import annotations
 
@@ -114,3 +115,49 @@ def test_every_free_text_field_of_a_contact_is_masked_for_a_viewer(app):
     whole = _get(app, f"/api/enterprises/{eid}", "analyst")
     assert "校友 手机13987654321" in whole and "董秘 电话0571 8888 7777" in whole and "１３８１２３４５６７８" in whole
 
+
+def test_lead_notes_next_actions_and_history_masked_for_a_viewer_whole_and_audited_for_an_analyst(app):
+    c, ana = app["client"], app["tokens"]["analyst"]
+    r = c.post("/api/pipeline/add", headers=ana, json={"enterprise": str(app["eid"]), "region": "330100",
+                                                      "note": NOTE, "next_action": NEXT,
+                                                      "next_action_date": "2024-05-01"})
+    assert r.status_code == 200, r.text
+    lid = r.json()["id"]
+    r = c.post(f"/api/pipeline/leads/{lid}/change", headers=ana, json={"next_action": "再约 13812345678"})
+    assert r.status_code == 200, r.text
+    secrets = LEAD_SECRETS
+    before = len(_reads(app, "vera"))
+    for url in ("/api/pipeline", f"/api/pipeline/leads/{lid}", "/pipeline", f"/pipeline/{lid}"):
+        text = _get(app, url, "viewer")
+        assert not _leaks(text, secrets), (url, _leaks(text, secrets))
+        assert "2024-05-01" in text, url  # the next action's date is no phone number
+    lead = c.get(f"/api/pipeline/leads/{lid}", headers=app["tokens"]["viewer"]).json()
+    assert lead["next_action"] == "再约 138****5678"
+    hist = {h["field"]: h for h in lead["history"] if h["field"] in ("note", "next_action")}
+    assert hist["note"]["to_value"] == ("已联系王总 手机138****5678 邮箱w***@moming.cn 身份证330***********1234 "
+                                        "旧证330********1123 护照 E****5678 座机0571-****9999 预算3000万元")
+    assert hist["next_action"]["from_value"] == "回电 139****4321 或 0571-****9999，2024-05-01 前"
+    assert len(_reads(app, "vera")) == before  # masked answers hand out nothing to record
+    # the analyst: whole, and each answer that holds such text is written to the audit log
+    got = c.get(f"/api/pipeline/leads/{lid}", headers=ana).json()
+    assert got["next_action"] == "再约 13812345678" and NOTE in [h["to_value"] for h in got["history"]]
+    assert all(s in _get(app, f"/pipeline/{lid}", "analyst") for s in secrets)
+    entries = _reads(app, "ana")
+    assert [e["target"] for e in entries[:2]] == [f"lead:{lid}", f"lead:{lid}"]
+    assert '"texts"' in entries[0]["detail"] and f"/pipeline/{lid}" in entries[0]["detail"]
+
+
+def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app):
+    for url, params in (("/api/match/demands", {}), ("/match", {}), ("/api/match/demand/DM1", {}),
+                        ("/match/demand/DM1", {}), ("/api/match/demands/export", {"format": "csv"})):
+        text = _get(app, url, "viewer", params=params)
+        assert not _leaks(text, DEMAND_SECRETS), (url, _leaks(text, DEMAND_SECRETS))
+    doc = app["client"].get("/api/match/demand/DM1", headers=app["tokens"]["viewer"]).json()
+    assert doc["demand"]["description"] == ("政务热线语音识别转写：联系 李工 139****5678 l***@gov.cn，座机 010-****8888，"
+                                            "预算3000万元，2024-05-01 截止")
+    export = _get(app, "/api/match/demands/export", "viewer", params={"format": "csv"})
+    assert "139****5678" in export and "预算3000万元" in export
+    # the analyst: whole, and the read audited
+    assert DEMAND in _get(app, "/api/match/demands/export", "analyst", params={"format": "csv"})
+    assert DEMAND in _get(app, "/api/match/demand/DM1", "analyst")
+    assert [e["target"] for e in _reads(app, "ana")[:2]] == ["demand:1", "demands"]

@@ -40,6 +40,8 @@ _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
 CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's free text: its patterns masked
+LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
+DEMAND_TEXT = ("description",)
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
@@ -120,6 +122,35 @@ def holders_apart(user: Any) -> bool:
     person (``services.graph.neighbours(..., holders_apart=)``): for a role without the ``personal`` permission, a
     private individual's holding is never tied to a named person record, in any answer (docs/security.md)."""
     return not user.can("personal")
+
+
+def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str, dict], Any] | None = None,
+                 target: str = "") -> Any:
+    """An answer holding free text people wrote (a lead's next action and the values of its history, a demand's
+    description: ``LEAD_TEXT``, ``DEMAND_TEXT``) as ``user`` may see it: without the personal permission every
+    phone number, e-mail address, ID and passport number inside the ``fields``, wherever they are in ``doc``, is
+    masked as in a contact's notes; with it ``doc`` is returned whole and, when those fields hold any, ``record``
+    writes the read to the audit log (``person.read``: ``target``, how many texts, which fields)."""
+    found: list[str] = []
+    masked = _mask_fields(doc, frozenset(fields), found)
+    if user.can("personal"):
+        if found and record is not None:
+            record("person.read", target, {"texts": len(found), "fields": sorted(set(found))})
+        return doc
+    return masked
+
+
+def _mask_fields(x: Any, fields: frozenset, found: list) -> Any:
+    if isinstance(x, list):
+        return [_mask_fields(v, fields, found) for v in x]
+    if not isinstance(x, dict):
+        return x
+    out = {}
+    for k, v in x.items():
+        out[k] = mask_text(v) if k in fields else _mask_fields(v, fields, found)
+        if k in fields and out[k] != v:
+            found.append(k)
+    return out
 
 
 def present_person(details: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:

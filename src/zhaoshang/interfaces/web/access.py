@@ -39,3 +39,9 @@ def audit_recorder(request: Request):
 def personal_view(request: Request, profile: dict) -> dict:
     """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
     return privacy.present_profile(profile, request.state.user, audit_recorder(request))
+
+
+def personal_text(request: Request, doc, fields: tuple, target: str):
+    """An answer holding free text people wrote (``privacy.LEAD_TEXT``, ``privacy.DEMAND_TEXT``) as the request's
+    user may see it: the contact data inside masked, or whole and written to the audit log."""
+    return privacy.present_text(doc, fields, request.state.user, audit_recorder(request), target)

@@ -15,7 +15,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ....services.matching import match as M
+from ....services.privacy import DEMAND_TEXT
 from ...labels import column, labelled
+from ..access import personal_text
 from ..schemas import TEXT_MAX, NodeCode, Region, Text
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="需求：编号、源编号或标题")]
@@ -33,9 +35,13 @@ LIST_COLUMNS = ["id", "title", "organisation", "region", "segments", "status", "
 
 
 def register(app, web) -> None:
-    def demands(store, region, node, status, q):
-        return M.list_demands(store, region=web.clean(region), node=web.clean(node), status=web.clean(status),
-                              q=web.clean(q))
+    def demands(request, store, region, node, status, q):  # the list, as the user may see the descriptions
+        return personal_text(request, M.list_demands(store, region=web.clean(region), node=web.clean(node),
+                                                     status=web.clean(status), q=web.clean(q)), DEMAND_TEXT, "demands")
+
+    def demand(request, store, key, **kw):  # a demand's enterprises, as the user may see its description
+        doc = M.match_demand(store, key, lang=web.lang_of(request), **kw)
+        return personal_text(request, doc, DEMAND_TEXT, f"demand:{doc['demand']['id']}")
 
     def _rows(flat, doc: dict, request: Request) -> list[dict]:
         """A result's flat rows in the UI language (statuses by their label)."""
@@ -51,14 +57,14 @@ def register(app, web) -> None:
                             filename=f"{name}-{stamp}.{fmt}", background=BackgroundTask(os.unlink, tmp))
 
     @app.get("/api/match/demands", tags=["match"], summary="需求清单（JSON）：按地区、产业链环节、状态、文字筛选")
-    def api_demands(store=Depends(web.get_store), region: Region = None, node: NodeCode = None, status: Text = None,
-                    q: Text = None):
-        return web.json({**demands(store, region, node, status, q), "synthetic": store.synthetic})
+    def api_demands(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
+                    status: Text = None, q: Text = None):
+        return web.json({**demands(request, store, region, node, status, q), "synthetic": store.synthetic})
 
     @app.get("/api/match/demands/export", tags=["match"], summary="导出需求清单（xlsx 或 csv）")
     def api_demands_export(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
                            status: Text = None, q: Text = None, format: Fmt = "xlsx", _limit=Depends(web.expensive)):
-        doc = demands(store, region, node, status, q)
+        doc = demands(request, store, region, node, status, q)
         _limit()
         return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands",
                         web.lang_of(request))
@@ -66,9 +72,8 @@ def register(app, web) -> None:
     @app.get("/api/match/demand/{key}", tags=["match"], summary="一条需求的匹配企业（JSON），每条附理由与各项得分")
     def api_demand(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
                    require: Require = None, include_inactive: bool = False, semantic: bool = False):
-        return web.json({**M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
-                                          include_inactive=include_inactive, semantic=semantic,
-                                          lang=web.lang_of(request)), "synthetic": store.synthetic})
+        return web.json({**demand(request, store, key, top=top, region=web.clean(region), require=require or (),
+                                  include_inactive=include_inactive, semantic=semantic), "synthetic": store.synthetic})
 
     @app.get("/api/match/demand/{key}/export", tags=["match"], summary="导出一条需求的匹配企业（xlsx 或 csv）")
     def api_demand_export(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -101,7 +106,7 @@ def register(app, web) -> None:
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
     def match_page(request: Request, store=Depends(web.get_store), region: Text = None, node: Text = None,
                    status: Text = None, q: Text = None):
-        doc = demands(store, region, node, status, q)
+        doc = demands(request, store, region, node, status, q)
         f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q)}
         qs = urlencode({k: v for k, v in f.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "list", "doc": doc, "f": f, "qs": qs,
@@ -110,8 +115,7 @@ def register(app, web) -> None:
     @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
     def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Text = None,
                     include_inactive: bool = False):
-        doc = M.match_demand(store, key, top=top, region=web.clean(region), include_inactive=include_inactive,
-                             lang=web.lang_of(request))
+        doc = demand(request, store, key, top=top, region=web.clean(region), include_inactive=include_inactive)
         qs = urlencode({k: v for k, v in {"top": top, "region": web.clean(region),
                                           "include_inactive": "true" if include_inactive else None}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,

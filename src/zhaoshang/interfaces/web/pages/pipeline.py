@@ -16,6 +16,8 @@ from ....core.geo.lookup import resolve_region
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
+from ....services.privacy import LEAD_TEXT
+from ..access import personal_text
 from ..schemas import Region, Text
 from .scorecard import profile_card
 
@@ -61,11 +63,15 @@ def register(app, web) -> None:
         return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=code,
                             segment=web.clean(segment), source=web.clean(source), overdue=overdue)
 
+    def lead_shown(request, lead_id):  # a lead with its history, as the user may see its free text
+        return personal_text(request, L.get(team(request), lead_id, history=True), LEAD_TEXT, f"lead:{lead_id}")
+
     @app.get("/api/pipeline", tags=["pipeline"], summary="招商项目列表（JSON）：按状态、负责人、地区、环节、来源筛选；overdue=督办")
     def api_list(request: Request, store=Depends(web.get_store), status: StatusParam = None,
                  owner: Text = None, region: Region = None, segment: Text = None, source: SourceParam = None,
                  overdue: bool = False):
-        return web.json({"items": filtered(request, store, status, owner, region, segment, source, overdue),
+        items = filtered(request, store, status, owner, region, segment, source, overdue)
+        return web.json({"items": personal_text(request, items, LEAD_TEXT, "pipeline"),
                          "statuses": [{"key": k, "zh": L.STATUS_ZH[k], "en": L.STATUS_EN[k]} for k in L.STATUSES]})
 
     @app.get("/api/pipeline/stats", tags=["pipeline"], summary="落地率与落地用时：按负责人、产业链环节或来源")
@@ -74,7 +80,7 @@ def register(app, web) -> None:
 
     @app.get("/api/pipeline/leads/{lead_id}", tags=["pipeline"], summary="一条线索及其完整历史（谁、何时、从、到）")
     def api_lead(lead_id: LeadId, request: Request):
-        return web.json(L.get(team(request), lead_id, history=True))
+        return web.json(lead_shown(request, lead_id))
 
     @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）")
     def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -96,22 +102,24 @@ def register(app, web) -> None:
                       status: Text = None, owner: Text = None, region: Text = None, segment: Text = None,
                       source: Text = None, overdue: bool = False, error: Text = None):
         items = filtered(request, store, status, owner, region, segment, source, overdue)
+        shown = personal_text(request, {"items": items, "history": L.history(team(request), limit=20)}, LEAD_TEXT,
+                              "pipeline")
         f = {"status": web.clean(status), "owner": web.clean(owner), "region": web.clean(region),
              "segment": web.clean(segment), "source": web.clean(source), "overdue": overdue}
         params = {k: v for k, v in f.items() if v}
         return web.page(request, "pipeline.html", {
-            "nav": "pipeline", "items": items, "view": view, "f": f, "error": error,
+            "nav": "pipeline", "items": shown["items"], "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
             "fields": L.FIELD_LABELS,
             "owners": L.owners(team(request)),
-            "stats": landing.stats(team(request), "owner"), "history": L.history(team(request), limit=20),
+            "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
             "region_names": web.region_names(store, web.lang_of(request)),
             "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
-        lead = L.get(team(request), lead_id, history=True)
+        lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
         # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
         # cached card, forgotten when a live event about the enterprise arrives
