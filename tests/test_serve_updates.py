@@ -366,6 +366,9 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path, ch
         rep = job["result"]["import"]
         assert job["state"] == "done" and rep["rows_read"] == 7 and rep["rows_imported"] == 5 and rep["rows_rejected"] == 1
         assert rep["fields_dropped"] == 1 and rep["source"] == "登记库-12月" and rep["rows_repeated"] == 1
+        # the job as the API shows it names the user's file, never where the server keeps files
+        assert rep["files"] == ["登记库-12月.csv"] and rep["rejects_url"] == f"/api/updates/{job['id']}/rejects"
+        assert "zhaoshang-upload" not in json.dumps(job) and "rejects_path" not in rep, job
         cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
         assert "读取 7" in cell and "新增 5" in cell and "拒绝 1" in cell and "忽略的字段值 1" in cell, cell
         assert "冲突（已保留为来源记录） 1（其中文件内代码重复 1 行，较早的行保留为来源记录，见问题清单）" in cell, cell

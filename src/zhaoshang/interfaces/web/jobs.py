@@ -22,6 +22,11 @@ KEEP = 100  # finished jobs remembered for the page
 log = logging.getLogger("zhaoshang.web")
 
 
+def _shown(job: dict) -> dict:
+    """A job as the page and the API show it: the server's own paths (keys starting with ``_``) left out."""
+    return {k: v for k, v in job.items() if not k.startswith("_")}
+
+
 class UpdateJobs:
     """The server's queue of data updates (one worker: updates of one file take turns anyway)."""
 
@@ -51,11 +56,16 @@ class UpdateJobs:
     def get(self, job_id: int) -> dict | None:
         with self._lock:
             job = self._jobs.get(job_id)
-            return dict(job) if job else None
+            return _shown(job) if job else None
 
     def recent(self) -> list[dict]:
         with self._lock:
-            return sorted((dict(j) for j in self._jobs.values()), key=lambda j: -j["id"])
+            return sorted((_shown(j) for j in self._jobs.values()), key=lambda j: -j["id"])
+
+    def rejects_file(self, job_id: int) -> str | None:
+        """Where the server keeps a finished import's rejects (never shown: the page and the API give its URL)."""
+        with self._lock:
+            return (self._jobs.get(job_id) or {}).get("_rejects")
 
     def _set(self, job: dict, **kw) -> None:
         with self._lock:
@@ -82,6 +92,10 @@ class UpdateJobs:
                     result["import"] = report.as_dict()
                     for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
                         s["file"] = job["filename"]
+                    result["import"]["files"] = [job["filename"]]
+                    rejects = result["import"].pop("rejects_path", None)
+                    job["_rejects"] = rejects
+                    result["import"]["rejects_url"] = f"/api/updates/{job['id']}/rejects" if rejects else None
                     refresh_matrix(store)
                     if job.get("link_text"):  # the same service as the CLI's --link-text
                         from ...services.monitoring.nlp.stored import link_import_text

@@ -117,8 +117,7 @@ def register(app, web) -> None:
     @app.get("/api/updates/{job_id}/rejects", tags=["updates"], summary="一个导入任务的问题清单（CSV：文件、行、列、值、原因、处理）",
              response_class=FileResponse, responses={200: {"content": {"text/csv": {}}}})
     def api_update_rejects(job_id: Annotated[int, PathParam(ge=1, le=2**31)]):
-        job = jobs.get(job_id)
-        path = ((job or {}).get("result") or {}).get("import", {}).get("rejects_path")
+        path = jobs.rejects_file(job_id)
         if not path or not os.path.exists(path):
             raise NotFound(f"该更新任务没有问题清单: {job_id}", f"this update job has no rejects file: {job_id}")
         return FileResponse(path, media_type="text/csv; charset=utf-8", filename=os.path.basename(path))
