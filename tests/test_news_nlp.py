@@ -144,6 +144,9 @@ def test_analyze_item_and_the_cli(store, linker, tmp_path):
     assert "星河光电股份有限公司" in zh and "企业编号" in zh and "标题" in zh and "中性" in zh, zh
     csv_out = run("analyze-news", "星河光电拟投资12亿元新建生产基地", "--format", "csv", db=store["db"]).stdout
     assert csv_out.splitlines()[0].startswith("enterprise_id,enterprise_name,mention,field") and ",title," in csv_out
+    for empty in (["", "--body", " "], ["  "]):  # nothing to read is refused, not typed 其他 with a sentiment
+        p = run("--lang", "en", "analyze-news", *empty, db=store["db"], check=False)
+        assert p.returncode == 2 and p.stderr.strip() == "error: give the news item's title or body", p.stderr
     bad = run("evaluate-news", "--split", "final", "--data", str(tmp_path), check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 

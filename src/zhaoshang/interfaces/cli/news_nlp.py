@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from ...core.errors import UserError
+
 from ...services.monitoring.nlp import MentionLinker, analyze_item
 from ...services.monitoring.nlp.evaluate import TASKS, evaluate_all
 from .. import labels
@@ -21,6 +23,8 @@ def analyze_news_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """分析一条新闻：识别并关联库中企业（有歧义的列出候选）、事件类型、对每家关联企业的情感倾向。"""
+    if not (title or "").strip() and not (body or "").strip():  # nothing to read: no type, no sentiment to give
+        raise UserError("请给出新闻标题或正文", "give the news item's title or body")
     with open_store(read_only=True) as store:
         linker = MentionLinker.from_store(store)
         note = synthetic_note(store)
