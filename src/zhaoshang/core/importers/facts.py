@@ -152,17 +152,26 @@ def write_fundings(ctx: ImportContext) -> None:
     rounds = [r[0] for r in con.execute("SELECT DISTINCT round_raw FROM _fund WHERE round_raw IS NOT NULL").fetchall()]
     con.register("_rounds_arrow", pa.table({"raw": pa.array(rounds, pa.string()),
                                             "norm": pa.array([normalize_round(r) for r in rounds], pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _fund AS SELECT f.*, r.norm AS _round "
+                "FROM _fund f LEFT JOIN _rounds_arrow r ON r.raw = f.round_raw")
+    con.unregister("_rounds_arrow")
+    merged = _match_rounds(ctx)
     next_id = ctx.store.next_id("fundings")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _fund2 AS
-        SELECT {next_id} - 1 + row_number() OVER (ORDER BY _first) AS id, f.*, r.norm AS round
-        FROM _fund f LEFT JOIN _rounds_arrow r ON r.raw = f.round_raw
+        SELECT {next_id} - 1 + row_number() OVER (ORDER BY _first) AS id, f.*, f._round AS round
+        FROM _fund f WHERE f._key NOT IN (SELECT _key FROM _fmatch)
     """)
-    con.unregister("_rounds_arrow")
+    # the investors of the new rounds and of the rounds merged into: one row per (funding, position)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _fall AS
+        SELECT id, investors, lead FROM _fund2
+        UNION ALL SELECT m.funding_id, f.investors, f.lead FROM _fund f JOIN _fmatch m USING (_key)
+    """)
     # investors: one row per (funding, position); a "(领投)" marker makes the lead.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _fi AS
-        SELECT id AS funding_id, generate_subscripts(investors, 1) AS position, unnest(investors) AS raw FROM _fund2
+        SELECT id AS funding_id, generate_subscripts(investors, 1) AS position, unnest(investors) AS raw FROM _fall
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _fi2 AS
@@ -170,10 +179,12 @@ def write_fundings(ctx: ImportContext) -> None:
                regexp_matches(raw, '{_LEAD.pattern}') AS is_lead
         FROM _fi
     """)
-    con.execute("""INSERT INTO _fi2 SELECT f.id, 0, f.lead, true FROM _fund2 f WHERE f.lead IS NOT NULL
+    con.execute("""INSERT INTO _fi2 SELECT f.id, 0, f.lead, true FROM _fall f WHERE f.lead IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM _fi2 x WHERE x.funding_id = f.id AND x.name = f.lead)""")
-    con.execute("UPDATE _fi2 SET is_lead = true FROM _fund2 f WHERE _fi2.funding_id = f.id AND _fi2.name = f.lead")
+    con.execute("UPDATE _fi2 SET is_lead = true FROM _fall f WHERE _fi2.funding_id = f.id AND _fi2.name = f.lead")
     ids = ensure_investors(ctx, "SELECT name AS v FROM _fi2")
+    if merged:
+        _merge_investors(ctx, ids)
     con.execute(f"""
         INSERT INTO funding_investors
         SELECT x.funding_id, i.investor_id, x.name, x.position, x.is_lead FROM _fi2 x LEFT JOIN {ids} i ON i.value = x.name
@@ -189,7 +200,101 @@ def write_fundings(ctx: ImportContext) -> None:
         FROM _fund2 f
     """)
     ctx.report.rows_imported += con.execute("SELECT count(*) FROM _fund2").fetchone()[0]
+    if merged:
+        _merge_rounds(ctx)
     _keep_unlinked(ctx, "fundings", "enterprise_id", "_fund2", "enterprise_name")
+
+
+# A round another source already holds. Two exports of one funding history (Crunchbase's rounds table and its
+# investor–company pairs, an ITjuzi and a Crunchbase file of one company) describe the same rounds; keyed by
+# source, each would add its own copy and double every count, total and score built on rounds. A round of this
+# import is the round another source holds when it is of the same enterprise (linked to it, or both unlinked and
+# named alike) on the same date, and neither its type nor its amount differs from that round's where both give one
+# (amounts within 0.5 %). Of several such rounds the one agreeing on the most (type, then amount) is taken, the
+# lowest id on a tie; a stored round takes at most one round of an import (the first in the file). The row is then
+# merged into that round — investors it does not list yet added, a type, an amount or a lead it lacks filled in —
+# and counted updated (duplicate when it adds nothing); a row matching no round is a new round. A source's own
+# rows are told apart by their keys, never merged here.
+_AMOUNT_AGREES = ("(f.amount_wan IS NULL OR x.amount_wan IS NULL OR "
+                  "abs(x.amount_wan - f.amount_wan) <= 0.005 * greatest(abs(x.amount_wan), abs(f.amount_wan)))")
+
+
+def _match_rounds(ctx: ImportContext) -> int:
+    """Fill ``_fmatch`` (_key, funding_id): this import's rounds that are rounds another source holds (above)."""
+    con = ctx.con
+    src = ql(ctx.source)
+    agrees = f"x.source <> {src} AND x.date = f.date AND (f._round IS NULL OR x.round IS NULL OR x.round = f._round) AND {_AMOUNT_AGREES}"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fmatch AS
+        WITH c AS (
+            SELECT f._key, f._first, x.id AS funding_id, x.round AS x_round, x.amount_wan AS x_amount, f._round, f.amount_wan
+            FROM _fund f JOIN fundings x ON x.enterprise_id = f.enterprise_id AND {agrees}
+            WHERE f.enterprise_id IS NOT NULL AND f.date IS NOT NULL
+            UNION ALL
+            SELECT f._key, f._first, x.id, x.round, x.amount_wan, f._round, f.amount_wan
+            FROM _fund f JOIN pending_links p ON p.ref_table = 'fundings' AND p.name_norm = f._norm
+            JOIN fundings x ON x.id = p.ref_id AND x.enterprise_id IS NULL AND {agrees}
+            WHERE f.enterprise_id IS NULL AND f.date IS NOT NULL AND f._norm <> ''),
+        best AS (
+            SELECT _key, _first, funding_id FROM c
+            QUALIFY row_number() OVER (PARTITION BY _key ORDER BY (_round IS NOT NULL AND x_round = _round) DESC,
+                                       (amount_wan IS NOT NULL AND x_amount IS NOT NULL) DESC, funding_id) = 1)
+        SELECT _key, funding_id FROM best
+        QUALIFY row_number() OVER (PARTITION BY funding_id ORDER BY _first) = 1
+    """)
+    return con.execute("SELECT count(*) FROM _fmatch").fetchone()[0]
+
+
+def _merge_investors(ctx: ImportContext, ids: str) -> None:
+    """Keep in ``_fi2`` only the investors a merged round does not list yet, numbered after its own."""
+    con = ctx.con
+    con.execute(f"""
+        DELETE FROM _fi2 WHERE funding_id IN (SELECT funding_id FROM _fmatch) AND EXISTS (
+            SELECT 1 FROM funding_investors fi LEFT JOIN {ids} i ON i.value = _fi2.name
+            WHERE fi.funding_id = _fi2.funding_id AND (fi.investor_name = _fi2.name OR fi.investor_id = i.investor_id))
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _fi2 AS
+        SELECT x.funding_id, CASE WHEN m.funding_id IS NULL THEN x.position ELSE
+               coalesce((SELECT max(fi.position) FROM funding_investors fi WHERE fi.funding_id = x.funding_id), 0)
+               + row_number() OVER (PARTITION BY x.funding_id ORDER BY x.position) END AS position,
+               x.name, x.is_lead
+        FROM _fi2 x LEFT JOIN (SELECT DISTINCT funding_id FROM _fmatch) m USING (funding_id)
+    """)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _fadded AS SELECT funding_id, count(*) AS n FROM _fi2
+                   WHERE funding_id IN (SELECT funding_id FROM _fmatch) AND name <> '' GROUP BY 1""")
+
+
+def _merge_rounds(ctx: ImportContext) -> None:
+    """Fill in what the merged rounds lacked; count each merged row updated, or duplicate when it added nothing."""
+    con = ctx.con
+    filled = """(x.round IS NULL AND f._round IS NOT NULL) OR (x.amount_wan IS NULL AND f.amount_wan IS NOT NULL)
+                OR (x.lead_investor_id IS NULL AND f.lead IS NOT NULL)"""
+    n_upd, n_dup = con.execute(f"""
+        SELECT count(*) FILTER (WHERE a.n IS NOT NULL OR {filled}), count(*) FILTER (WHERE NOT (a.n IS NOT NULL OR {filled}))
+        FROM _fmatch m JOIN _fund f USING (_key) JOIN fundings x ON x.id = m.funding_id
+        LEFT JOIN _fadded a ON a.funding_id = m.funding_id
+    """).fetchone()
+    con.execute("""
+        UPDATE fundings x SET round = coalesce(x.round, f._round, CASE WHEN f.round_raw IS NOT NULL THEN 'other' END),
+            round_raw = coalesce(x.round_raw, f.round_raw),
+            amount_wan = coalesce(x.amount_wan, f.amount_wan), amount_low_wan = coalesce(x.amount_low_wan, f.low),
+            amount_high_wan = coalesce(x.amount_high_wan, f.high), amount_text = coalesce(x.amount_text, f.amount_text),
+            currency = coalesce(x.currency, f.currency),
+            investors_text = (SELECT string_agg(fi.investor_name, '、' ORDER BY fi.position) FROM funding_investors fi
+                              WHERE fi.funding_id = x.id AND fi.investor_name <> ''),
+            lead_investor_id = coalesce(x.lead_investor_id, (SELECT min(fi.investor_id) FROM funding_investors fi
+                                                             WHERE fi.funding_id = x.id AND fi.is_lead))
+        FROM _fmatch m JOIN _fund f USING (_key) WHERE x.id = m.funding_id
+    """)
+    # the events of the rounds merged into say what the round now is
+    con.execute("""
+        UPDATE events v SET title = '融资: ' || coalesce(x.round_raw, x.round, '') || coalesce(' ' || x.amount_text, ''),
+            detail = to_json(struct_pack(round := x.round, amount_wan := x.amount_wan, investors := x.investors_text))
+        FROM fundings x WHERE v.ref_table = 'fundings' AND v.ref_id = x.id AND x.id IN (SELECT funding_id FROM _fmatch)
+    """)
+    ctx.report.rows_updated += n_upd
+    ctx.report.rows_duplicate += n_dup
 
 
 # --- patents -------------------------------------------------------------------------------------

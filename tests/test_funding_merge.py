@@ -1,0 +1,113 @@
+"""Two exports of one funding history (Crunchbase's rounds table and its investor–company pairs): the rows of
+the second that describe a round the first holds merge into it (its investors added), in either order, and the
+import's counts still add up."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from cli_util import q, run_json
+from conftest import shared_file
+
+COMPANIES = """permalink,name,category_code,funding_total_usd,status,country_code,state_code,region,city,funding_rounds,founded_at,founded_month,founded_quarter,founded_year,first_funding_at,last_funding_at,last_milestone_at
+/company/acme,Acme,software,3500000,operating,USA,CA,SF Bay,San Francisco,2,2010-01-01,2010-01,2010-Q1,2010,2011-03-01,2012-05-10,
+/company/bolt,Bolt,web,500000,operating,USA,NY,New York,New York,1,2011-01-01,2011-01,2011-Q1,2011,2012-02-02,2012-02-02,
+"""
+ROUNDS = """company_permalink,company_name,company_category_code,company_country_code,company_state_code,company_region,company_city,funding_round_type,funded_at,funded_month,funded_quarter,funded_year,raised_amount_usd
+/company/acme,Acme,software,USA,CA,SF Bay,San Francisco,angel,2011-03-01,2011-03,2011-Q1,2011,500000
+/company/acme,Acme,software,USA,CA,SF Bay,San Francisco,series-a,2012-05-10,2012-05,2012-Q2,2012,3000000
+/company/bolt,Bolt,web,USA,NY,New York,New York,seed,2012-02-02,2012-02,2012-Q1,2012,500000
+"""
+# Acme's two rounds (three investors), and a round of Acme's that the rounds table does not have
+PAIRS = """company_name,investor_name,funded_when,amount_usd
+Acme,Jane Angel,2011-03-01,500000
+Acme,Sequoia Capital,2012-05-10,3000000
+Acme,Accel Partners,2012-05-10,3000000
+Acme,Founders Fund,2013-01-15,8000000
+"""
+
+
+def _files(tmp_path):
+    for name, text in (("companies.csv", COMPANIES), ("rounds.csv", ROUNDS), ("pairs.csv", PAIRS)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "companies.csv", tmp_path / "rounds.csv", tmp_path / "pairs.csv"
+
+
+def _adds_up(rep):
+    assert rep["rows_read"] == (rep["rows_imported"] + rep["rows_updated"] + rep["rows_duplicate"]
+                                + rep["rows_conflict"] + rep["rows_rejected"]), rep
+
+
+@pytest.mark.parametrize("pairs_first", [False, True])
+def test_pairs_merge_into_the_rounds(tmp_path, pairs_first):
+    companies, rounds, pairs = _files(tmp_path)
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", companies, "--preset", "crunchbase_companies", db=db)
+    order = [(pairs, "crunchbase_investments"), (rounds, "crunchbase_rounds")]
+    reps = [run_json("import", "fundings", f, "--preset", p, db=db) for f, p in (order if pairs_first else order[::-1])]
+    for rep in reps:
+        _adds_up(rep)
+    got = q(db, """SELECT f.date::VARCHAR, f.round, f.amount_text, f.investors_text FROM fundings f
+                   JOIN enterprises e ON e.id = f.enterprise_id WHERE e.name = 'Acme' ORDER BY f.date""")
+    assert [g[0] for g in got] == ["2011-03-01", "2012-05-10", "2013-01-15"]  # three rounds, not five
+    assert got[0][1] == "angel" and got[1][1] == "a" and got[2][1] is None  # the type of the rounds table is kept
+    assert got[0][3] == "Jane Angel"
+    assert sorted(got[1][3].split("、")) == ["Accel Partners", "Sequoia Capital"]
+    assert q(db, "SELECT count(*) FROM funding_investors fi JOIN investors i ON i.id = fi.investor_id "
+                 "WHERE i.name = 'Sequoia Capital'") == [(1,)]
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'funding'") == [(4,)]
+    second = reps[1]
+    if pairs_first:  # the rounds table: Acme's two rounds give their type, Bolt's round is new
+        assert (second["rows_imported"], second["rows_updated"], second["rows_duplicate"]) == (1, 2, 0)
+    else:  # the pairs: two rounds gain investors (one row is another investor of a round), one round is new
+        assert (second["rows_imported"], second["rows_updated"], second["rows_duplicate"]) == (1, 2, 1)
+    # the pairs again (another copy of the file, so that it is read): nothing changes
+    copy = tmp_path / "pairs-again.csv"
+    copy.write_text(PAIRS.replace("\n", "\r\n"), encoding="utf-8")
+    again = run_json("import", "fundings", copy, "--preset", "crunchbase_investments", db=db)
+    _adds_up(again)
+    assert again["rows_imported"] == 0 and again["rows_updated"] == 0
+    assert q(db, "SELECT count(*) FROM fundings") == [(4,)]
+    # a round on the day of Acme's series A with another amount (a loan, say) is another round
+    loan = tmp_path / "loan.csv"
+    loan.write_text("company_name,investor_name,funded_when,amount_usd\nAcme,Big Bank,2012-05-10,20000000\n",
+                    encoding="utf-8")
+    rep = run_json("import", "fundings", loan, "--preset", "crunchbase_investments", "--source", "bank", db=db)
+    _adds_up(rep)
+    assert (rep["rows_imported"], rep["rows_updated"]) == (1, 0)
+    assert q(db, "SELECT count(*) FROM fundings WHERE date = DATE '2012-05-10'") == [(2,)]
+
+
+def test_real_crunchbase_both_files_one_company(tmp_path):
+    base = "financing/crunchbase_2013/"
+    comp = shared_file(base + "crunchbase_companies_2013-10.csv")
+    rounds_all = shared_file(base + "crunchbase_rounds_2013-10.csv")
+    pairs_all = shared_file(base + "crunchbase_investments_investor_company_pairs.csv")
+
+    def only_facebook(src, column, out):
+        with open(src, encoding="utf-8", newline="") as fh, open(out, "w", encoding="utf-8", newline="") as oh:
+            r = csv.DictReader(fh)
+            w = csv.DictWriter(oh, r.fieldnames)
+            w.writeheader()
+            n = 0
+            for row in r:
+                if row[column] == "Facebook":
+                    w.writerow(row)
+                    n += 1
+        return out, n
+
+    comp_f, _ = only_facebook(comp, "name", tmp_path / "companies.csv")
+    rounds_f, n_rounds = only_facebook(rounds_all, "company_name", tmp_path / "rounds.csv")
+    pairs_f, n_pairs = only_facebook(pairs_all, "company_name", tmp_path / "pairs.csv")
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", comp_f, "--preset", "crunchbase_companies", db=db)
+    r1 = run_json("import", "fundings", rounds_f, "--preset", "crunchbase_rounds", db=db)
+    r2 = run_json("import", "fundings", pairs_f, "--preset", "crunchbase_investments", db=db)
+    _adds_up(r1)
+    _adds_up(r2)
+    assert r2["rows_read"] == n_pairs and r2["rows_imported"] == 0
+    assert q(db, "SELECT count(*) FROM fundings") == [(n_rounds,)]  # 11, not 22
+    assert q(db, "SELECT investors_text FROM fundings WHERE date = DATE '2011-01-21'") == [
+        ("Digital Sky Technologies、Goldman Sachs",)]
