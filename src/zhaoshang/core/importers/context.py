@@ -69,6 +69,9 @@ class ImportReport:
     # enterprises: how the export covers its source, as the import was told — "partial" (no key marked absent),
     # "complete" (the keys left out marked absent however many) or None (checked: most keys gone is refused)
     scope: str | None = None
+    # enterprises, a source named after its file and new to the database: the existing source of the same name but
+    # for a date or number part that holds most of its keys, {"source", "shared", "keys"} (``delta.same_series_source``)
+    source_hint: dict | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

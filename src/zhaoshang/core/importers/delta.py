@@ -13,6 +13,8 @@ place by the first enterprise import: the text is the same digest, so the number
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 from duckdb import sqltypes
@@ -73,6 +75,45 @@ def refuse_older_export(con, source: str, data_date) -> None:
                            f"{data_date.isoformat()}, earlier: imported as the next delta it would set enterprises back to "
                            "older values and record the reversal as changes; nothing imported. Import a source's exports "
                            "in the order of their data dates")
+
+
+# A date or a number in a source's name: 2026-11, 202611, 2026年11月, 2026_11_30, 3期 …
+_DATED_PART = re.compile(r"\d+(?:[-_.年月]\d+)*[年月日号期]?")
+
+
+def series_name(source: str) -> str:
+    """The source's name with each date or number part as ``#``: 名录_2026-11 and 名录_2026-12 are one series."""
+    return _DATED_PART.sub("#", source)
+
+
+def same_series_source(con, source: str, import_id: int) -> dict | None:
+    """An enterprise import whose source was named after its file (the default), for a source new to the database:
+    the existing source whose name differs from it only by a date or number part and that already holds most of
+    the keys this import wrote — ``{"source", "shared", "keys"}`` —, else None.
+
+    A bureau keeps the month in the export's name (名录_2026-11.csv, then 名录_2026-12.csv); named after the file,
+    each month's export becomes a source of its own, compared with nothing: no change, no 本次未出现, every key
+    "new to the source". The summary then says so and names the ``--source`` to import it with. The default name
+    is not changed (a date stripped from it): that would rename the sources of databases already built and of
+    every dated file imported on purpose as its own source; a name that only looks like a series, or a series of
+    disjoint parts (a province a file), shares few keys and is not flagged."""
+    series = series_name(source)
+    if series == source:
+        return None
+    others = [r[0] for r in con.execute("SELECT DISTINCT source FROM enterprise_records WHERE source <> ?",
+                                        [source]).fetchall() if series_name(r[0]) == series]
+    if not others:
+        return None
+    keys = con.execute("SELECT count(DISTINCT source_key) FROM enterprise_records WHERE source = ? AND import_id = ?",
+                       [source, import_id]).fetchone()[0]
+    best = con.execute(f"""
+        SELECT o.source, count(DISTINCT r.source_key) AS n FROM enterprise_records r
+        JOIN enterprise_records o ON o.source_key = r.source_key AND o.source IN ({", ".join(ql(x) for x in others)})
+        WHERE r.source = ? AND r.import_id = ? GROUP BY 1 ORDER BY n DESC, o.source DESC LIMIT 1""",
+                       [source, import_id]).fetchone()
+    if not keys or best is None or best[1] * 2 <= keys:
+        return None
+    return {"source": best[0], "shared": best[1], "keys": keys}
 
 
 def has_earlier(con, source: str) -> bool:

@@ -24,7 +24,7 @@ from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
 from .delta import (SCOPES, count_changes, count_unchanged, guard_absences, has_earlier, linked_records, record_absences,
-                    record_relisted, refuse_older_export, skip_absences, split_new, unchanged_rows)
+                    record_relisted, refuse_older_export, same_series_source, skip_absences, split_new, unchanged_rows)
 from .enterprises import key_sql, new_registry_rows, write_enterprises, write_new_in_parts
 from .events import derive_events
 from .facts import WRITERS
@@ -178,15 +178,18 @@ def import_files(
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
         try:
             return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated,
-                           sheet, scope if kind == "enterprises" else None)
+                           sheet, scope if kind == "enterprises" else None, named_by_file=not (source or m.source))
         finally:
             con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
             _cleanup(con)
 
 
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
-            dated: bool = True, sheet: str | None = None, scope: str | None = None) -> ImportReport:
+            dated: bool = True, sheet: str | None = None, scope: str | None = None,
+            named_by_file: bool = False) -> ImportReport:
     con = store.con
+    # a registry's export named after its file, the first of that name: maybe a later month of a dated source
+    series_check = kind == "enterprises" and named_by_file and not has_earlier(con, src)
     con.execute(REJECT_DDL)
     t0 = time.perf_counter()
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
@@ -264,6 +267,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
             WRITERS[kind](ctx)
+        if series_check:
+            report.source_hint = same_series_source(con, src, import_id)
         counts, report.linked_earlier_enterprises = apply_relinked(con, import_id, store.next_id("events"))
         report.linked_earlier = sum(counts.values())
         rate = _rate(staged.rows_read, t0)

@@ -72,6 +72,8 @@ def import_cmd(
             (t("导入编号", "import id"), report.import_id),
             (t("数据类型", "kind"), report.kind),
             (t("来源", "source"), report.source),
+            *([(t("来源提示", "source note"), _source_hint_text(report.source, report.source_hint))]
+              if report.source_hint else []),
             *[(t("工作表", "sheet"), t(f"{s['file']}: {s['sheet']}（第 {s['number']} 个，共 {s['of']} 个"
                                        + ("；默认第一个，--sheet 选择其他）" if s["number"] == 1 and s["of"] > 1 and not sheet else "）"),
                                        f"{s['file']}: {s['sheet']} ({s['number']} of {s['of']}"
@@ -109,7 +111,7 @@ def import_cmd(
         )
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
-        at = 4 + len(report.sheets)  # after the source, its sheets and the data date
+        at = 4 + len(report.sheets) + bool(report.source_hint)  # after the source, its note, sheets and data date
         merged = report.changes.get("new_enterprises_merged", 0)
         rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes.get(k, 0) if k != "new_enterprises" or not merged
                         else t(f"{report.changes[k]:,}（合为 {report.changes[k] - merged:,} 家：{merged:,} 行与本文件另一行是同一企业）",
@@ -163,6 +165,8 @@ def import_cmd(
         more = len(report.near_merges) - len(near)
         emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
                                 f"{count_en(len(report.near_merges), 'same-name row')} not merged (review)"))
+    if report.source_hint:
+        sys.stderr.write(t("注意：", "note: ") + _source_hint_text(report.source, report.source_hint) + "\n")
     if report.as_of and report.as_of["moved"] and report.as_of["before"]:
         sys.stderr.write(t(f"注意：数据截至日期由 {report.as_of['before']} 变为 {report.as_of['after']}\n",
                            f"note: the as-of date moved from {report.as_of['before']} to {report.as_of['after']}\n"))
@@ -184,6 +188,19 @@ def import_cmd(
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
+
+
+def _source_hint_text(source: str, hint: dict) -> str:
+    """An export named after its file that looks like a later month of an existing source (``same_series_source``):
+    said plainly, with the ``--source`` that compares it with that source."""
+    o, shared, keys = hint["source"], hint["shared"], hint["keys"]
+    return t(f"来源名 {source} 取自文件名，与已有来源 {o} 只差日期或编号，本文件 {keys:,} 个键中 {shared:,} 个已在 {o} 中。"
+             f"本次作为新来源导入，未与 {o} 比对（没有变化、没有「本次未出现」）。若这是 {o} 的新一期导出，"
+             f"请用 --source {o} 导入",
+             f"the source name {source} comes from the file name and differs from the existing source {o} only by a "
+             f"date or number; {shared:,} of this file's {keys:,} keys are already in {o}. It was imported as a new "
+             f"source, not compared with {o} (no changes, nothing marked disappeared). If it is a later export of {o}, "
+             f"import it with --source {o}")
 
 
 def _as_of_text(a: dict | None) -> str:

@@ -1,0 +1,48 @@
+"""A monthly registry export named with its date (名录_2026-11.csv, then 名录_2026-12.csv): named after its file,
+the second month would be a new source compared with nothing. The summary says so and names the --source."""
+
+from __future__ import annotations
+
+from cli_util import run, run_json
+from test_import_errors import good_rows, write_csv
+
+
+def _months(tmp_path):
+    rows = good_rows(200)
+    nov = write_csv(tmp_path / "名录_2026-11.csv", rows)
+    dec = write_csv(tmp_path / "名录_2026-12.csv", rows[:190])  # ten deregistered
+    return nov, dec
+
+
+def test_a_dated_export_of_a_known_source_is_named_with_its_source(tmp_path):
+    nov, dec = _months(tmp_path)
+    db = tmp_path / "z.duckdb"
+    first = run_json("import", "enterprises", nov, "--data-date", "2026-11-30", db=db)
+    assert first["source_hint"] is None  # nothing to be a month of
+    p = run("import", "enterprises", dec, "--data-date", "2026-12-01", db=db)
+    note = "来源名 名录_2026-12 取自文件名，与已有来源 名录_2026-11 只差日期或编号，本文件 190 个键中 190 个已在 名录_2026-11 中"
+    assert "来源提示" in p.stdout  # in the summary table too
+    assert "注意：" + note in p.stderr and "请用 --source 名录_2026-11 导入" in p.stderr
+    # English, and the JSON report
+    db2 = tmp_path / "e.duckdb"
+    run_json("import", "enterprises", nov, "--data-date", "2026-11-30", db=db2)
+    en = run("--lang", "en", "import", "enterprises", dec, "--data-date", "2026-12-01", db=db2)
+    assert ("note: the source name 名录_2026-12 comes from the file name and differs from the existing source "
+            "名录_2026-11 only by a date or number; 190 of this file's 190 keys are already in 名录_2026-11") in en.stderr
+    assert "import it with --source 名录_2026-11" in en.stderr
+    # with the --source it names, the month is compared: ten gone
+    db3 = tmp_path / "s.duckdb"
+    run_json("import", "enterprises", nov, "--data-date", "2026-11-30", db=db3)
+    rep = run_json("import", "enterprises", dec, "--data-date", "2026-12-01", "--source", "名录_2026-11", db=db3)
+    assert rep["source_hint"] is None and rep["changes"]["disappeared"] == 10
+
+
+def test_files_of_other_keys_or_a_source_given_are_not_flagged(tmp_path):
+    db = tmp_path / "z.duckdb"
+    a = write_csv(tmp_path / "名录_1.csv", good_rows(50))
+    b = write_csv(tmp_path / "名录_2.csv", good_rows(50, 50))  # another part: no key in common
+    run_json("import", "enterprises", a, db=db)
+    assert run_json("import", "enterprises", b, db=db)["source_hint"] is None
+    c = write_csv(tmp_path / "名录_3.csv", good_rows(50))
+    assert run_json("import", "enterprises", c, "--source", "第三份", db=db)["source_hint"] is None
+    assert run_json("import", "enterprises", c, db=db)["source_hint"]["source"] == "名录_1"
