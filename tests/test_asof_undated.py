@@ -126,3 +126,22 @@ def test_a_source_imported_without_data_date_shows_none(tmp_path, chromium):
     run("report", "region", "杭州市", "-o", tmp_path / "r.html", db=db)
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert f"登记库（数据日期 {DATED}）" in html and "新来源（未注明数据日期）" in html
+
+
+def test_undated_import_whose_file_dates_move_the_as_of_says_so(tmp_path):
+    """The first import into an empty database, undated, of rounds dated 2018: the as-of date moves from nothing to
+    the file's last date. The data-date line said "does not move" above the line that showed it moving."""
+    db = tmp_path / "f.duckdb"
+    f = tmp_path / "rounds.csv"
+    f.write_text("企业名称,融资时间,融资轮次,融资金额\n杭州甲科技有限公司,2018-12-23,A轮,1000万元\n", encoding="utf-8")
+    zh = run("import", "fundings", f, db=db).stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "不移动数据截至日期）" not in zh and "文件中的日期" in zh and "使其推进" in zh, zh
+    assert "-→2018-12-23" in zh
+    db2 = tmp_path / "g.duckdb"
+    en = " ".join(run("--lang", "en", "import", "fundings", f, db=db2).stdout.replace("│", " ").split())
+    assert "the as-of date does not move" not in en and "the file's own dates" in en and "moved it" in en, en
+    # an undated import that leaves it where it was still says it does not move
+    again = tmp_path / "again.csv"
+    again.write_text("企业名称,融资时间,融资轮次,融资金额\n杭州乙科技有限公司,2017-01-05,天使轮,100万元\n", encoding="utf-8")
+    zh = run("import", "fundings", again, db=db).stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "不移动数据截至日期）" in zh and "使其推进" not in zh

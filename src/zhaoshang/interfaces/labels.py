@@ -103,6 +103,14 @@ def news_link_text(detail, lang: str = "zh") -> str | None:
 KEPT_WITHOUT: dict[str, Pair] = {"published_missing": ("已导入、无发布日期", "imported without a publication date"),
                                  "title_missing": ("已导入、无标题", "imported without a title")}
 
+# an import without a data date: its changes are dated by the import day, which never moves the as-of date; the
+# dates inside the file (founded, a funding's or a patent's date) may — the summary says which happened
+UNDATED_AS_OF: dict[str, Pair] = {
+    "stays": ("不移动数据截至日期", "the as-of date does not move"),
+    "moved": ("导入日不移动数据截至日期，文件中的日期（成立、融资、专利日期等）使其推进",
+              "the import day does not move the as-of date; the file's own dates (founding, funding, patent dates) moved it"),
+}
+
 # grounds of a key person's decision power (zhaoshang people): the roles, and these
 KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股东", "controlling shareholder"),
                                 "major_shareholder": ("主要股东", "major shareholder"),
@@ -213,7 +221,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
-    "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
+    "undated_as_of": UNDATED_AS_OF, "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
     "identity_reason": IDENTITY_REASONS, "backtest_model": BACKTEST_MODELS,
     "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,

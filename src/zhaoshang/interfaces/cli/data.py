@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
-from ..labels import KEPT_WITHOUT, LINKED_BY
+from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF
 from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
                   update_store)
 
@@ -80,8 +80,9 @@ def import_cmd(
                                        + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
                                           and not sheet else ")"))) for s in report.sheets],
             (t("数据日期", "data date"), report.data_date if report.data_date_given else
-             t(f"未给出（变更记为导入日 {report.data_date}，不移动数据截至日期）",
-               f"not given (changes dated by the import day {report.data_date}; the as-of date does not move)")),
+             t(f"未给出（变更记为导入日 {report.data_date}，{UNDATED_AS_OF[_undated_as_of(report.as_of)][0]}）",
+               f"not given (changes dated by the import day {report.data_date}; "
+               f"{UNDATED_AS_OF[_undated_as_of(report.as_of)][1]})")),
             (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
@@ -201,6 +202,11 @@ def _source_hint_text(source: str, hint: dict) -> str:
              f"date or number; {shared:,} of this file's {keys:,} keys are already in {o}. It was imported as a new "
              f"source, not compared with {o} (no changes, nothing marked disappeared). If it is a later export of {o}, "
              f"import it with --source {o}")
+
+
+def _undated_as_of(a: dict | None) -> str:
+    """An undated import's as-of date: ``moved`` by the file's own dates, else ``stays`` (``labels.UNDATED_AS_OF``)."""
+    return "moved" if a and a["moved"] else "stays"
 
 
 def _as_of_text(a: dict | None) -> str:
