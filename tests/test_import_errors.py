@@ -128,7 +128,7 @@ def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
     before = counts(db)
     p = run("--lang", "en", "import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
     assert p.returncode == 2 and "Traceback" not in p.stderr
-    assert p.stderr.startswith("error: strict mode: bad.csv row 3 成立日期: unreadable date: no such day: 2024-02-30 (3 problems)")
+    assert p.stderr.startswith("error: strict mode: bad.csv row 3 成立日期: unreadable date: no such day: 2024-02-30 (3 problems in all)")
     assert counts(db) == before
     rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
     assert rep["rows_rejected"] == 2 and rep["fields_dropped"] == 1 and rep["rows_imported"] == 2

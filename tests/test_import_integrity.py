@@ -370,3 +370,36 @@ def test_ties_linked_late_are_stored_once_when_their_file_comes_again(tmp_path):
         again = run_json("import", kind, f, db=db)
         assert again["rows_imported"] == 0 and again["rows_duplicate"] == again["rows_read"], kind
     assert q(db, counts) == [(2, 2, 1, 1)]
+
+
+def test_strict_refusal_names_the_problem_not_what_an_import_would_have_done_and_counts_them(tmp_path):
+    """The strict refusal reused the rejects file's reason, which says what an import that goes on does with the row
+    ("其余字段已导入", "保留为来源记录", "已导入"), in the line that says nothing was written; and it gave no count for a
+    single problem, where docs/cli.md promises how many there are."""
+    db = tmp_path / "z.duckdb"
+    rows = good_rows(3, 60)
+    rows[1][1] = "91330100MA2B0000X0"
+    f = write_csv(tmp_path / "codes.csv", rows)
+    p = run("import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert p.returncode == 2 and "统一社会信用代码无效" in p.stderr and "（共 1 个问题）" in p.stderr, p.stderr
+    assert "其余字段已导入" not in p.stderr and "未写入任何数据" in p.stderr
+    en = run("--lang", "en", "import", "enterprises", f, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert "invalid credit code" in en.stderr and "(1 problem in all)" in en.stderr, en.stderr
+    assert "other fields were imported" not in en.stderr and "nothing was written" in en.stderr
+    rows = good_rows(3, 500)
+    rows.append(["杭州重复代码另一名称科技有限公司", rows[0][1], rows[0][2], "900万元", "浙江", "杭州", "", ""])
+    dup = write_csv(tmp_path / "dup.csv", rows)
+    p = run("import", "enterprises", dup, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert "重复" in p.stderr and "保留为来源记录" not in p.stderr and "（共 1 个问题）" in p.stderr, p.stderr
+    en = run("--lang", "en", "import", "enterprises", dup, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert "repeated in the file" in en.stderr and "kept as a source record" not in en.stderr, en.stderr
+    news = tmp_path / "news.csv"
+    news.write_text("标题,正文,发布时间,来源\n无日期的新闻,正文内容,,新闻网\n", encoding="utf-8")
+    p = run("import", "news", news, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert "没有发布日期" in p.stderr and "已导入" not in p.stderr and "（共 1 个问题）" in p.stderr, p.stderr
+    en = run("--lang", "en", "import", "news", news, "--strict", "--rejects", tmp_path, db=db, check=False)
+    assert "no publication date" in en.stderr and "imported" not in en.stderr.split("Problem list")[0], en.stderr
+    # the rejects file still says what an import that goes on does
+    rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
+    with open(rep["rejects_path"], encoding="utf-8-sig") as fh:
+        assert "其余字段已导入" in fh.read()

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .. import jsonenc
 from ..asof import latest_data_date
 from ..config import ConfigFile
-from ..errors import ImportFailed, UserError
+from ..errors import ImportFailed, UserError, count_en
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
@@ -31,7 +31,7 @@ from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
 from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets, use_preset
 from .staging import REJECT_DDL, Mapping, drop_stage, ql, refuse_columns_a_preset_reads, stage_files
-from .typing_ import type_stage
+from .typing_ import USCC_DROPPED, type_stage
 
 # a registry's first export typed and written in parts (off: every import types all its rows first)
 PARTS = True
@@ -391,10 +391,28 @@ def _refuse_strict(con, paths: list[Path], store: Store, rejects_dir, src: str, 
     where = f" 第 {row} 行" if row is not None else ""
     where_en = f" row {row}" if row is not None else ""
     raise ImportFailed(
-        f"严格模式：{paths[f].name}{where} {column}: {reason}"
-        f"{f'（共 {total} 个问题）' if total > 1 else ''}，未写入任何数据。问题清单: {report.rejects_path}",
-        en=f"strict mode: {paths[f].name}{where_en} {column}: {reason_en}{f' ({total} problems)' if total > 1 else ''}; "
-           f"nothing was written. Problem list: {report.rejects_path}")
+        f"严格模式：{paths[f].name}{where} {column}: {_problem_only(reason, 0)}（共 {total} 个问题），"
+        f"未写入任何数据。问题清单: {report.rejects_path}",
+        en=f"strict mode: {paths[f].name}{where_en} {column}: {_problem_only(reason_en, 1)} "
+           f"({count_en(total, 'problem')} in all); nothing was written. Problem list: {report.rejects_path}")
+
+
+# What a problem's reason says an import that goes on did with the row — the value dropped and the other fields
+# imported, the earlier row of a repeated key kept as a source record, a news item imported without its date or
+# title —, in Chinese and in English: not true of a strict import, which writes nothing, so cut from its refusal.
+_OUTCOMES = (
+    (re.escape(USCC_DROPPED[0]) + "$", re.escape(USCC_DROPPED[1]) + "$"),
+    (r"，以第 \d+ 行为准，第 \d+ 行保留为来源记录$", r"; row \d+ gives the enterprise its values, row \d+ is kept as a source record$"),
+    (r"：已导入[^：]*$", r": imported[^:]*$"),
+)
+
+
+def _problem_only(reason: str | None, lang: int) -> str:
+    """A rejects-file reason (``lang`` 0: Chinese, 1: English) without what a non-strict import did with the row."""
+    text = reason or ""
+    for outcome in _OUTCOMES:
+        text = re.sub(outcome[lang], "", text)
+    return text
 
 
 # the rejects file's columns: file, row, column, value, reason, action (Chinese, as always), then the problem's

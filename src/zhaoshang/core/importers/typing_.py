@@ -311,6 +311,11 @@ def _cell_checks(con, staged: Staged) -> None:
 ONE_OF = {"news": ("title", "body")}
 
 
+# what an import that goes on does with a row whose credit code is invalid (a strict one writes nothing: its refusal
+# names the problem without it, ``pipeline._refuse_strict``)
+USCC_DROPPED = ("（该代码未被使用，其余字段已导入）", " (the code is not used; the other fields were imported)")
+
+
 def _uscc_reasons(con, staged: Staged, name: str) -> None:
     """An invalid credit code is dropped from its row (the rest is kept): the reason, per distinct code."""
     # (read from the staged rows: the typed ones carry the same code and check, and may not be typed yet)
@@ -318,8 +323,8 @@ def _uscc_reasons(con, staged: Staged, name: str) -> None:
               f"AND {qi(name + '__ok')} IS NULL)")
     lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), *_REASON_OUT], source=source)
     con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
-                f"'统一社会信用代码无效: ' || a.err || '（该代码未被使用，其余字段已导入）', 'field_dropped', a.code, "
-                f"'invalid credit code: ' || a.err_en || ' (the code is not used; the other fields were imported)' "
+                f"'统一社会信用代码无效: ' || a.err || {ql(USCC_DROPPED[0])}, 'field_dropped', a.code, "
+                f"'invalid credit code: ' || a.err_en || {ql(USCC_DROPPED[1])} "
                 f"FROM {source} s {join_lookup(lk, 'a', [name])} WHERE a.err IS NOT NULL")
 
 
