@@ -556,3 +556,18 @@ def test_a_presets_layout_without_the_preset_is_refused_naming_the_columns_it_wo
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT budget_wan FROM demands WHERE source_key = 'HF-02'").fetchone()[0] == 800
     con.close()
+
+
+def test_a_truncated_csv_says_why_and_that_nothing_was_imported_in_both_languages(tmp_path, db):
+    """The English line of a CSV cut mid-row named the line but not what is wrong with it ("has fewer fields than the
+    header"), and neither language said that nothing was imported."""
+    f = write_csv(tmp_path / "good.csv", good_rows(30, 700))
+    lines = f.read_bytes().splitlines(keepends=True)
+    cut = tmp_path / "trunc.csv"
+    cut.write_bytes(b"".join(lines[:30]) + b",".join(lines[30].split(b",")[:2]))  # cut inside line 31
+    before = counts(db)
+    zh = run("import", "enterprises", cut, db=db, check=False)
+    assert zh.returncode == 2 and "第 31 行 字段数少于表头，未导入" in zh.stderr, zh.stderr
+    en = run("--lang", "en", "import", "enterprises", cut, db=db, check=False)
+    assert en.returncode == 2 and "line 31 has fewer fields than the header; nothing imported" in en.stderr, en.stderr
+    assert counts(db) == before

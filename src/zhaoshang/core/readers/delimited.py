@@ -16,15 +16,17 @@ from .limits import SNIFF_CHARS, check_width, scan_options
 
 DELIMITERS = (",", "\t", ";", "|")
 
+# what is wrong with a malformed row, by DuckDB's error type: (Chinese, English)
 _CSV_ERROR_TYPES = {
-    "MISSING COLUMNS": "字段数少于表头",
-    "TOO MANY COLUMNS": "字段数多于表头",
-    "UNQUOTED VALUE": "引号不成对或引号外有多余字符",
-    "LINE SIZE OVER MAXIMUM": "行过长",
-    "INVALID ENCODING": "编码无效",
-    "INVALID UNICODE": "编码无效",
-    "CAST ERROR": "取值无法读取",
+    "MISSING COLUMNS": ("字段数少于表头", "has fewer fields than the header"),
+    "TOO MANY COLUMNS": ("字段数多于表头", "has more fields than the header"),
+    "UNQUOTED VALUE": ("引号不成对或引号外有多余字符", "has an unpaired quote or characters outside the quotes"),
+    "LINE SIZE OVER MAXIMUM": ("行过长", "is too long"),
+    "INVALID ENCODING": ("编码无效", "has an invalid encoding"),
+    "INVALID UNICODE": ("编码无效", "has an invalid encoding"),
+    "CAST ERROR": ("取值无法读取", "has a value that cannot be read"),
 }
+_CSV_ERROR_OTHER = ("格式错误", "is malformed")
 
 
 def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
@@ -110,12 +112,14 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
     _drop(con, rej_t, rej_s)
     if bad:
         _drop(con, table)
-        parts = [f"第 {ln} 行 {_CSV_ERROR_TYPES.get(str(et), '格式错误')}" for ln, et in bad]
+        what = [(ln, _CSV_ERROR_TYPES.get(str(et), _CSV_ERROR_OTHER)) for ln, et in bad]
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
-            f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: {'; '.join(parts)}{more}",
+            f"CSV 文件有 {n_bad} 行格式错误 (表头 {len(headers)} 列): {p}: "
+            + "; ".join(f"第 {ln} 行 {w[0]}" for ln, w in what) + f"{more}，未导入",
             f"the CSV file has {count_en(n_bad, 'malformed row')} (the header has {count_en(len(headers), 'column')}): {p}: "
-            + "; ".join(f"line {ln}" for ln, _ in bad) + (f" and {n_bad - len(bad)} more" if n_bad > len(bad) else ""))
+            + "; ".join(f"line {ln} {w[1]}" for ln, w in what) + (f" and {n_bad - len(bad)} more" if n_bad > len(bad) else "")
+            + "; nothing imported")
     if shape is None:
         rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
         return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
