@@ -571,3 +571,28 @@ def test_a_truncated_csv_says_why_and_that_nothing_was_imported_in_both_language
     en = run("--lang", "en", "import", "enterprises", cut, db=db, check=False)
     assert en.returncode == 2 and "line 31 has fewer fields than the header; nothing imported" in en.stderr, en.stderr
     assert counts(db) == before
+
+
+def test_a_file_of_mixed_encoding_is_refused_naming_its_first_undecodable_line(tmp_path, db):
+    """A UTF-8 export with one row in GBK was refused as "not UTF-8, GBK or GB18030" without the row; a GBK file with a
+    UTF-8 byte-order mark in front got the same line."""
+    rows = good_rows(200, 900)
+    mixed = tmp_path / "mixed.csv"
+    write_csv(tmp_path / "u.csv", rows)
+    lines = (tmp_path / "u.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines_b = [ln.encode("utf-8") for ln in lines]
+    lines_b[151] = lines[151].encode("gbk")  # data row 151, line 152
+    mixed.write_bytes(b"".join(lines_b))
+    before = counts(db)
+    zh = run("import", "enterprises", mixed, db=db, check=False)
+    assert zh.returncode == 2 and "文件是 UTF-8，但第 152 行不是有效的 UTF-8（共 1 行" in zh.stderr, zh.stderr
+    assert "未导入" in zh.stderr and len(zh.stderr.strip().splitlines()) == 1
+    en = run("--lang", "en", "import", "enterprises", mixed, db=db, check=False)
+    assert "the file is UTF-8 but line 152 is not valid UTF-8 (1 line in all" in en.stderr, en.stderr
+    bom = tmp_path / "bom_gbk.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("gbk"))
+    zh = run("import", "enterprises", bom, db=db, check=False)
+    assert zh.returncode == 2 and "文件以 UTF-8 的 BOM 开头，但内容不是 UTF-8（第 1 行起" in zh.stderr, zh.stderr
+    en = run("--lang", "en", "import", "enterprises", bom, db=db, check=False)
+    assert "starts with a UTF-8 byte-order mark but its content is not UTF-8 (from line 1" in en.stderr, en.stderr
+    assert counts(db) == before

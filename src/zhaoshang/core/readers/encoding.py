@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhaoshang.core.errors import UserError
+from zhaoshang.core.errors import UserError, count_en
 
 from .common import _BOM_UTF8, _BOMS_UTF16
 from .limits import CHUNK_BYTES, SNIFF_CHARS
@@ -88,6 +88,49 @@ def truncated_text(p: Path, encoding: str) -> UserError:
     return UserError(f"文件的最后一行（第 {line} 行）在一个字符的中间结束（{encoding} 不完整），文件可能被截断，未导入: {p}",
                      en=f"the last line (line {line}) ends in the middle of a character (incomplete {encoding}); "
                         f"the file may have been cut short, nothing imported: {p}")
+
+
+def undecodable(p: Path) -> UserError:
+    """A text file no encoding reads whole (not cut short: ``truncated_text``), refused naming the first line that
+    does not read — line 1 = the header. The encoding it was meant to be in is told from its lines: UTF-8 when it
+    starts with a UTF-8 byte-order mark, or when more of its non-ASCII lines read as UTF-8 than not (a UTF-8 export
+    with a row pasted from a GBK one); else GB18030 (which reads all of GBK). A byte-order mark in front of content
+    in another encoding is said as such."""
+    bom = False
+    ok = bad = 0
+    first_bad = first_bad_gb = None
+    with open(p, "rb") as f:
+        for n, line in enumerate(f, 1):
+            if n == 1 and line.startswith(_BOM_UTF8):
+                bom, line = True, line[len(_BOM_UTF8):]
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                ok += 1
+            except UnicodeDecodeError:
+                bad += 1
+                first_bad = first_bad or n
+            if first_bad_gb is None:
+                try:
+                    line.decode("gb18030")
+                except UnicodeDecodeError:
+                    first_bad_gb = n
+    if bom and first_bad:
+        return UserError(f"无法识别文件编码：文件以 UTF-8 的 BOM 开头，但内容不是 UTF-8（第 {first_bad} 行起，共 {bad} 行；"
+                         f"可能是 GBK 等编码的文件前加了 BOM），未导入: {p}",
+                         en=f"unrecognised encoding: the file starts with a UTF-8 byte-order mark but its content is not "
+                            f"UTF-8 (from line {first_bad}, {count_en(bad, 'line')} in all; a GBK or other file with a BOM put in "
+                            f"front?), nothing imported: {p}")
+    if first_bad and ok > bad:
+        return UserError(f"无法识别文件编码：文件是 UTF-8，但第 {first_bad} 行不是有效的 UTF-8（共 {bad} 行；"
+                         f"可能混入了 GBK 等编码的行），未导入: {p}",
+                         en=f"unrecognised encoding: the file is UTF-8 but line {first_bad} is not valid UTF-8 "
+                            f"({count_en(bad, 'line')} in all; rows in GBK or another encoding mixed in?), nothing imported: {p}")
+    where, where_en = ((f": 第 {first_bad_gb} 行不是有效的 GBK/GB18030", f": line {first_bad_gb} is not valid GBK/GB18030")
+                       if first_bad_gb else ("", ""))
+    return UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}{where}",
+                     en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}{where_en}")
 
 
 def _decodes_but_last(p: Path, encoding: str) -> bool:
@@ -196,7 +239,7 @@ def _prepare_text(p: Path) -> _Text:
     for enc, label in (("gbk", "GBK"), ("gb18030", "GB18030")):  # Chinese text to its last bytes: cut short
         if _decodes_but_last(p, enc):
             raise truncated_text(p, label) from last
-    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}") from last
+    raise undecodable(p) from last
 
 
 def utf8_head(head: bytes) -> str | None:
@@ -232,6 +275,6 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
         for enc, label in (("gbk", "GBK"), ("gb18030", "GB18030")):
             if _decodes_but_last(p, enc):
                 raise truncated_text(p, label)
-    raise UserError(f"无法识别文件编码 (不是 UTF-8、GBK 或 GB18030): {p}", en=f"unrecognised encoding (not UTF-8, GBK or GB18030): {p}")
+    raise undecodable(p)
 
 
