@@ -243,6 +243,12 @@ def test_crunchbase_rounds_and_investments(tmp_path):
     assert 5 < wan / (usd / 10000) < 8
     p = run_json("import", "fundings", pairs, "--preset", "crunchbase_investments", db=db)
     assert p["rows_read"] == len(csv_rows(pairs))
+    assert p["rows_read"] == (p["rows_imported"] + p["rows_updated"] + p["rows_duplicate"] + p["rows_conflict"]
+                              + p["rows_rejected"])
+    # the pairs of a round the rounds table holds add its investors, not a second round (18,715 were doubled)
+    assert p["rows_updated"] > 18000 and p["rows_imported"] < 15000
+    assert q(db, "SELECT count(*) FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id "
+                 "WHERE e.name = 'Facebook'") == [(11,)]
     # pairs of the same company and day are one round with several investors
     multi = q(db, "SELECT count(*) FROM (SELECT funding_id FROM funding_investors GROUP BY 1 HAVING count(*) > 1)")[0][0]
     assert multi > 1000
