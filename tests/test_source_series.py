@@ -46,3 +46,35 @@ def test_files_of_other_keys_or_a_source_given_are_not_flagged(tmp_path):
     c = write_csv(tmp_path / "名录_3.csv", good_rows(50))
     assert run_json("import", "enterprises", c, "--source", "第三份", db=db)["source_hint"] is None
     assert run_json("import", "enterprises", c, db=db)["source_hint"]["source"] == "名录_1"
+
+
+def test_the_updates_page_says_it_too(tmp_path):
+    """Uploaded on the 数据更新 page, the second month's job says the same, in the page's language, naming the
+    source to type in the form's Source field."""
+    import re
+    import time
+
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    nov, dec = _months(tmp_path)
+    db = tmp_path / "w.duckdb"
+    run_json("import", "enterprises", nov, "--data-date", "2026-11-30", db=db)
+    c = local_client(create_app(str(db)), follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/updates").text).group(1)
+    sent = c.post("/updates", data={"csrf_token": token, "action": "import", "kind": "enterprises",
+                                    "data_date": "2026-12-01"},
+                  files={"file": (dec.name, dec.read_bytes(), "text/csv")})
+    assert sent.status_code == 303, sent.text[:300]
+    job = int(sent.headers["location"].split("job=")[1])
+    for _ in range(300):
+        if c.get(f"/api/updates/{job}").json()["state"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    done = c.get(f"/api/updates/{job}").json()
+    assert done["result"]["import"]["source_hint"]["source"] == "名录_2026-11", done
+    zh = c.get("/updates", params={"lang": "zh"}).text
+    assert 'class="job-source-hint" data-source="名录_2026-11"' in zh and "请在「来源」栏填 名录_2026-11 再导入" in zh
+    en = c.get("/updates", params={"lang": "en"}).text
+    assert "import it with 名录_2026-11 in the Source field" in en

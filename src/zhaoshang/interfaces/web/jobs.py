@@ -10,7 +10,6 @@ import itertools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from cachetools import LRUCache
 
@@ -85,9 +84,10 @@ class UpdateJobs:
             with updating(self.db_path, in_place=False) as store, advice_on_the_page():  # a refusal says: choose the preset
                 if job["action"] == "import":
                     # the source: the one given, else the preset's (itjuzi: fundings link to its companies), else
-                    # the file's name
+                    # the file's name — the temporary copy keeps the user's (uploads.py), so the importer names it as
+                    # the command line does, and says when that name looks like a later month of a source it holds
                     report = import_files(store, job["kind"], [file], preset=job.get("preset"), data_date=data_date,
-                                          source=source or (None if job.get("preset") else Path(job["filename"]).stem),
+                                          source=source or None,
                                           sheet=job.get("sheet"), scope=job.get("scope"))
                     result["import"] = report.as_dict()
                     for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
