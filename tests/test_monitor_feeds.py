@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import moved_fixture  # noqa: E402
-from cli_util import run  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -43,6 +43,17 @@ JSON_FEED = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": 
     {"id": "j-2", "url": "http://other.test/news/89", "title": f"{NAME}总经理辞职", "content_text": f"{NAME}公告，总经理因个人原因辞职。",
      "date_published": "2023-11-15T09:00:00+08:00"}]}, ensure_ascii=False).encode()
 ETAG = '"v1"'
+OTHER = "栖辰科技5号有限公司"  # another enterprise of the fixture
+EXTRA: dict[str, tuple[bytes, str]] = {}  # path → (body, content type) served by the test server
+
+
+def _rss(*items: tuple) -> bytes:
+    """An RSS document of (guid, title, body, pubDate) items."""
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
+            "<link>http://example.test/</link><description>d</description>" + "".join(
+                f"<item><title>{t}</title><link>http://example.test/{g}</link><guid>{g}</guid><description>{b}</description>"
+                + (f"<pubDate>{d}</pubDate>" if d else "") + "</item>" for g, t, b, d in items)
+            + "</channel></rss>").encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(JSON_FEED, "application/feed+json")
         elif self.path == "/broken.xml":
             self._send(b"<html><body>this is not a feed", "text/html")
+        elif self.path in EXTRA:
+            self._send(*EXTRA[self.path])
         elif self.path == "/slow.xml":
             time.sleep(1.5)
             self._send(RSS, "application/rss+xml")
@@ -246,3 +259,38 @@ def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
     assert {e["source"] for e in first} <= {"rss", "json"}
     state = {s["name"]: s for s in F.feed_states(open_team_db(None, db_path=str(db)))}
     assert set(state) == {"rss", "json"} and state["rss"]["next_run"] > state["rss"]["last_run"]
+
+
+def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
+    """Alike texts are one story only when their facts agree: another enterprise's round, a second penalty (another
+    fine), a later round (another amount and round) and the same text three weeks later are new items with their
+    own events; the true duplicate (a "！" more, another guid) is still one more source (QA defect 1)."""
+    path, _ = fx
+    db = tmp_path / "dup.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    fund_body = f"据悉，{NAME}本轮融资由红杉中国领投，资金将用于视觉芯片研发。"
+    EXTRA["/day1.xml"] = (_rss(
+        ("d1", f"{NAME}完成2亿元B轮融资", fund_body, "Mon, 02 Nov 2026 08:00:00 +0800"),
+        ("d2", f"{NAME}因违规排污被生态环境局处罚并立案调查", f"{NAME}被处以罚款200万元，法定代表人被约谈。",
+         "Mon, 02 Nov 2026 10:00:00 +0800")), "application/rss+xml")
+    EXTRA["/day2.xml"] = (_rss(
+        ("e1", f"{OTHER}完成2亿元B轮融资", fund_body.replace(NAME, OTHER), "Tue, 03 Nov 2026 08:00:00 +0800"),
+        ("e2", f"{NAME}因违规排污被生态环境局处罚并立案调查", f"{NAME}一年内第二次被处罚：再次被处以罚款500万元。",
+         "Tue, 03 Nov 2026 09:00:00 +0800"),
+        ("e3", f"{NAME}完成5亿元C轮融资", fund_body, "Tue, 03 Nov 2026 10:00:00 +0800"),
+        ("e4", f"{NAME}完成2亿元B轮融资", fund_body, "Tue, 24 Nov 2026 08:00:00 +0800"),
+        ("dup-1", f"{NAME}完成2亿元B轮融资！", fund_body, "Mon, 02 Nov 2026 09:00:00 +0800")), "application/rss+xml")
+    first = run_json("monitor", "run", "--feed", server + "/day1.xml", db=db)
+    assert (first["items_new"], first["merged"], first["events_new"]) == (2, 0, 2), first
+    second = run_json("monitor", "run", "--feed", server + "/day2.xml", db=db)
+    assert (second["items_new"], second["merged"], second["events_new"]) == (4, 1, 4), second
+    news = run_json("monitor", "news", db=db)
+    by_guid = {s["guid"]: n for n in news for s in n["sources"]}
+    assert by_guid["dup-1"]["id"] == by_guid["d1"]["id"] and len(by_guid["d1"]["sources"]) == 2
+    assert len({by_guid[g]["id"] for g in ("d1", "d2", "e1", "e2", "e3", "e4")}) == 6
+    assert {m["enterprise_id"] for m in by_guid["e1"]["mentions"]} == {5}
+    doc = run_json("events", "--type", "funding,legal", db=db)
+    events = doc["items"] + doc["later"]["items"]  # dated after the fixture's data: listed apart
+    assert sorted(e["title"] for e in events if e["origin"] == "feed") == sorted(
+        [f"{NAME}完成2亿元B轮融资", f"{NAME}完成2亿元B轮融资", f"{OTHER}完成2亿元B轮融资", f"{NAME}完成5亿元C轮融资",
+         f"{NAME}因违规排污被生态环境局处罚并立案调查", f"{NAME}因违规排污被生态环境局处罚并立案调查"])

@@ -262,3 +262,17 @@ def test_plausibility_bound_keeps_the_largest_real_capitals():
     assert parse_amount("1.5e3万元").wan == 1500.0  # scientific notation below the bound is a number
     with pytest.raises(ValueError, match="超出合理范围"):
         parse_amount(1e30, unit="万元")
+
+
+def test_amounts_in_text():
+    """Amounts written in a sentence, each read by parse_amount; a number without a currency is no amount."""
+    from zhaoshang.core.parse.amounts import amounts_in_text
+
+    def wan(t):
+        return [round(a.wan, 1) for _, a in amounts_in_text(t)]
+
+    assert wan("杭州熠构信息设备有限公司宣布完成3亿元A轮融资") == [30000.0]
+    assert wan("熠构本轮融资3亿元人民币，罚款500万元") == [30000.0, 500.0]
+    assert wan("完成１，２００万元天使轮") == [1200.0]  # full-width digits and separator
+    assert wan("数千万元人民币") == [3162.3] and wan("近亿美元")[0] > 60000
+    assert wan("溪瀚科技宣布裁员30%，2026年计划招聘1万人") == [] and wan("") == [] and wan(None) == []

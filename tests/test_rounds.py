@@ -84,3 +84,15 @@ def test_real_itjuzi_specific(shared):
     assert by_round["a"] == counts["A轮"]
     assert by_round["neeq"] == counts["新三板"]
     assert by_round["private_placement"] == counts["新三板定增"]
+
+
+def test_rounds_in_text():
+    from zhaoshang.core.parse.rounds import rounds_in_text
+
+    def rounds(t):
+        return [r for _, r in rounds_in_text(t)]
+
+    assert rounds("杭州琢弘视觉科技有限公司完成2亿元B轮融资") == ["b"]
+    assert rounds("获得Pre-A轮与A+轮融资，此前天使轮") == ["pre_a", "a_plus", "angel"]
+    assert rounds("完成5亿元C轮融资，引入战略投资") == ["c", "strategic"]
+    assert rounds("公司轮换董事；ABC轮胎") == [] and rounds(None) == []

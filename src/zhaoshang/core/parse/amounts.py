@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .problem import ParseError
 
-__all__ = ["Amount", "parse_amount", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
+__all__ = ["Amount", "parse_amount", "amounts_in_text", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
 
 #: The plausibility rule for every amount: above 10^10 万元 (100 万亿元, about a year of China's GDP)
 #: no registered capital, round or budget is real — however the text wrote it (digits, 亿, e-notation).
@@ -356,3 +356,31 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         undisclosed=False,
         text=raw,
     )
+
+
+# A money amount written inside a sentence ("完成3亿元A轮融资", "罚款500万元", "近亿美元", "数千万元人民币"): a number
+# (digits, or 数/几 before a scale, or Chinese numerals before 万/亿), a scale, and a currency word — the currency
+# is required, so "30%", "2026年" or "1万人" are not amounts. Each span is then read by ``parse_amount``.
+_IN_TEXT_RE = re.compile(
+    r"(?:大约|约合|约|将近|接近|近|超过|逾|超|达)?"
+    r"(?:\d[\d,]*(?:\.\d+)?[十百千万亿]*|(?:数|几)[十百千]?[万亿]|[一二两三四五六七八九十百千]+[万亿]+|[万亿])"
+    r"(?:多|余)?(?:万|亿)?"
+    r"(?:元人民币|元|美元|港元|港币|欧元|日元|英镑|人民币)")
+
+
+def amounts_in_text(text: str | None) -> list[tuple[int, Amount]]:
+    """Every amount written in a free text, in order: (offset, ``parse_amount`` of the span). Only spans that name
+    a currency (元, 美元, 人民币 …) count; a span the parser refuses is skipped."""
+    out: list[tuple[int, Amount]] = []
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    for m in _IN_TEXT_RE.finditer(s):
+        span = m.group(0)
+        if span[0] in "万亿" and not (m.start() and s[m.start() - 1] in "近超逾过"):
+            continue  # a bare 万元/亿元 without a number: "亿元" in "百亿元级" is no amount
+        try:
+            a = parse_amount(span)
+        except ValueError:
+            continue
+        if a is not None and a.wan is not None:
+            out.append((m.start(), a))
+    return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["ROUNDS", "ROUND_ORDER", "ROUND_LABELS_ZH", "ROUND_LABELS_EN", "normalize_round", "round_rank", "is_later_round"]
+__all__ = ["ROUNDS", "ROUND_ORDER", "ROUND_LABELS_ZH", "ROUND_LABELS_EN", "normalize_round", "round_rank", "is_later_round",
+           "rounds_in_text"]
 
 ROUND_LABELS_ZH: dict[str, str] = {
     "seed": "种子轮",
@@ -160,3 +161,19 @@ def is_later_round(a: str, b: str) -> bool | None:
     if ra is None or rb is None:
         return None
     return ra > rb
+
+
+# A round named in a sentence ("完成2亿元B轮融资", "Pre-A轮", "A+轮", "天使轮", "战略融资", "Pre-IPO轮"), read by
+# ``normalize_round``.
+_IN_TEXT_RE = re.compile(r"(?<![A-Za-z])((?:pre-?)?[A-Fa-f]\+{0,3}|天使\+{0,2}|种子|pre-?ipo)轮|(战略融资|战略投资|并购)", re.I)
+
+
+def rounds_in_text(text: str | None) -> list[tuple[int, str]]:
+    """Every financing round named in a free text, in order: (offset, normalised round)."""
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    out = []
+    for m in _IN_TEXT_RE.finditer(s):
+        r = normalize_round(m.group(1) or m.group(2))
+        if r != "other":
+            out.append((m.start(), r))
+    return out

@@ -1,22 +1,27 @@
 """Feed items → news items → events: near-duplicate merge, text analysis, storage, publication.
 
 Each fetched item is first compared with the news items already held (the last ``WINDOW_DAYS`` days) and with the
-ones of the same run: the same URL, the same feed's same guid, or a near-duplicate text — normalised titles with a
-similarity (rapidfuzz ratio) of at least ``TITLE_SAME``, or of at least ``TITLE_NEAR`` with bodies that agree to
-``BODY_NEAR`` — is the same story: it becomes one more source of the held item, not a new item. A new item goes
-through the text analysis of ``nlp`` (linking → event type → sentiment towards each linked enterprise), is stored
-in ``monitor_news`` with its mentions and ambiguous candidates, and yields one event per linked enterprise
-(``events.prepare``/``store_events``: deduplicated, stored, published on the bus).
+ones of the same run: the same URL or the same feed's same guid is the same story. Otherwise the item is analysed
+(``nlp``: linking → event type → sentiment towards each linked enterprise) and a near-duplicate text — normalised
+titles with a similarity (rapidfuzz ratio) of at least ``TITLE_SAME``, or of at least ``TITLE_NEAR`` with bodies
+that agree to ``BODY_NEAR`` — is the same story unless the two items' facts disagree (``Facts.conflict``: other
+linked enterprises, amounts or rounds with none in common, dates more than ``DATES_APART`` days apart). A repeat
+becomes one more source of the held item, not a new item. A new item is stored in ``monitor_news`` with its
+mentions and ambiguous candidates, and yields one event per linked enterprise (``events.prepare``/``store_events``:
+deduplicated, stored, published on the bus); a funding item's event carries the amount and round its text names.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ...core.parse.amounts import amounts_in_text
+from ...core.parse.rounds import rounds_in_text
 from ...core.teamstate.clock import now
 from . import bus as _bus
 from . import events as E
@@ -27,10 +32,46 @@ TITLE_SAME = 90.0
 TITLE_NEAR = 70.0
 BODY_NEAR = 85.0
 BODY_PREFIX = 400
+DATES_APART = 7  # days: two items dated further apart are two stories, however alike their texts
 
 
 def _fingerprint(title: str, body: str) -> str:
     return E.norm_title(title)[:200] + "|" + E.norm_title(body)[:BODY_PREFIX]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a near-duplicate must agree on: the linked enterprises, the amounts and rounds named in the title and
+    the first ``BODY_PREFIX`` characters of the body (read by the shared parsers), and the publication date."""
+
+    enterprises: frozenset
+    amounts: frozenset
+    rounds: frozenset
+    published: _dt.date | None
+
+    @classmethod
+    def of(cls, title: str, body: str, enterprises, published) -> "Facts":
+        text = f"{title or ''} {(body or '')[:BODY_PREFIX]}"
+        if isinstance(published, str):
+            try:
+                published = _dt.date.fromisoformat(published[:10])
+            except ValueError:
+                published = None
+        return cls(frozenset(int(e) for e in enterprises), frozenset(round(a.wan, 1) for _, a in amounts_in_text(text)),
+                   frozenset(r for _, r in rounds_in_text(text)),
+                   published if isinstance(published, _dt.date) else None)
+
+    def conflict(self, other: "Facts") -> str | None:
+        """Why two alike texts are still two stories (None: nothing disagrees)."""
+        if self.enterprises != other.enterprises:
+            return "enterprises"
+        if self.amounts and other.amounts and self.amounts.isdisjoint(other.amounts):
+            return "amounts"
+        if self.rounds and other.rounds and self.rounds.isdisjoint(other.rounds):
+            return "rounds"
+        if self.published and other.published and abs((self.published - other.published).days) > DATES_APART:
+            return "dates"
+        return None
 
 
 class Held:
@@ -39,21 +80,25 @@ class Held:
     def __init__(self, team, days: int = WINDOW_DAYS):
         since = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=days)).strftime("%Y-%m-%dT")
         with team.tx() as tx:
-            rows = tx.query("SELECT id, url, sources, fingerprint FROM monitor_news WHERE first_seen >= ? ORDER BY id",
-                            [since])
+            rows = tx.query("SELECT id, url, sources, fingerprint, title, body, published, mentions FROM monitor_news "
+                            "WHERE first_seen >= ? ORDER BY id", [since])
         self.ids: list[int] = []
         self.titles: list[str] = []
         self.bodies: list[str] = []
+        self.facts: list[Facts] = []
         self.urls: dict[str, int] = {}
         self.guids: dict[tuple, int] = {}
         for r in rows:
-            self.add(int(r["id"]), r["fingerprint"], r["url"], json.loads(r["sources"] or "[]"))
+            ents = {m["enterprise_id"] for m in json.loads(r["mentions"] or "[]") if m.get("enterprise_id") is not None}
+            self.add(int(r["id"]), r["fingerprint"], r["url"], json.loads(r["sources"] or "[]"),
+                     Facts.of(r["title"], r["body"], ents, r["published"]))
 
-    def add(self, nid: int, fingerprint: str, url: str | None, sources: list[dict]) -> None:
+    def add(self, nid: int, fingerprint: str, url: str | None, sources: list[dict], facts: Facts) -> None:
         title, _, body = fingerprint.partition("|")
         self.ids.append(nid)
         self.titles.append(title)
         self.bodies.append(body)
+        self.facts.append(facts)
         self.note(nid, url, sources)
 
     def note(self, nid: int, url: str | None, sources: list[dict]) -> None:
@@ -66,17 +111,20 @@ class Held:
         if url:
             self.urls[url] = nid
 
-    def same_story(self, feed: str, item: dict) -> int | None:
-        """The held item this one repeats, or None."""
+    def known(self, feed: str, item: dict) -> int | None:
+        """The held item with this item's URL, or this feed's guid."""
         if item.get("url") and item["url"] in self.urls:
             return self.urls[item["url"]]
-        if (feed, item["guid"]) in self.guids:
-            return self.guids[(feed, item["guid"])]
+        return self.guids.get((feed, item["guid"]))
+
+    def near(self, item: dict, facts: Facts) -> int | None:
+        """The held item this one's text repeats with no fact in conflict, or None."""
         title, _, body = _fingerprint(item["title"], item["body"]).partition("|")
         if not title or not self.titles:
             return None
-        for _t, score, i in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=TITLE_NEAR, limit=5):
-            if score >= TITLE_SAME or (body and self.bodies[i] and fuzz.ratio(body, self.bodies[i]) >= BODY_NEAR):
+        for _t, score, i in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=TITLE_NEAR, limit=20):
+            alike = score >= TITLE_SAME or (body and self.bodies[i] and fuzz.ratio(body, self.bodies[i]) >= BODY_NEAR)
+            if alike and facts.conflict(self.facts[i]) is None:
                 return self.ids[i]
         return None
 
@@ -109,12 +157,17 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
     for item in items:
         source = {"feed": feed.name, "guid": item["guid"], "url": item.get("url"),
                   "published": item["published"].isoformat() if item.get("published") else None}
-        nid = held.same_story(feed.name, item)
+        nid = held.known(feed.name, item)
+        res = facts = None
+        if nid is None:
+            res = analyze_item(linker, item["title"], item["body"])
+            facts = Facts.of(item["title"], item["body"], [e["enterprise_id"] for e in res["enterprises"]],
+                             item.get("published"))
+            nid = held.near(item, facts)
         if nid is not None:
             counts["merged"] += _add_source(team, nid, source)
             held.note(nid, item.get("url"), [source])
             continue
-        res = analyze_item(linker, item["title"], item["body"])
         sentiments = {e["enterprise_id"]: e for e in res["enterprises"]}
         overall = min((e["score"] for e in res["enterprises"]), default=None)
         fp = _fingerprint(item["title"], item["body"])
@@ -127,7 +180,7 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
         with team.tx(exclusive=True) as tx:
             nid = int(tx.scalar(f"INSERT INTO monitor_news ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
                                 "RETURNING id", list(row.values())))
-        held.add(nid, fp, item.get("url"), [source])
+        held.add(nid, fp, item.get("url"), [source], facts)
         counts["items_new"] += 1
         etype = res["event_type"] if res["event_type"] in E.TYPES and res["event_type"] != "other" else "news"
         prepared = []
