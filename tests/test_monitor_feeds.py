@@ -294,3 +294,26 @@ def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
     assert sorted(e["title"] for e in events if e["origin"] == "feed") == sorted(
         [f"{NAME}完成2亿元B轮融资", f"{NAME}完成2亿元B轮融资", f"{OTHER}完成2亿元B轮融资", f"{NAME}完成5亿元C轮融资",
          f"{NAME}因违规排污被生态环境局处罚并立案调查", f"{NAME}因违规排污被生态环境局处罚并立案调查"])
+
+
+def test_funding_news_carries_its_amount_for_amount_rules(fx, server, tmp_path):
+    """A funding item's event carries the amount and round its text names (the shared parsers), so a rule with
+    ``--min-amount`` fires on 完成3亿元A轮融资; an item with no readable amount does not pass the threshold (QA
+    monitor defect 5)."""
+    path, _ = fx
+    db = tmp_path / "amount.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    run("alerts", "rules", "add", "大额融资", "--type", "funding", "--enterprise", NAME, "--min-amount", "10000", db=db)
+    run("alerts", "rules", "add", "小额以上", "--type", "funding", "--enterprise", NAME, "--min-amount", "50000", db=db)
+    EXTRA["/funding.xml"] = (_rss(
+        ("f1", f"{NAME}宣布完成3亿元A轮融资", f"{NAME}本轮融资3亿元人民币，公司估值达50亿元。", "Mon, 02 Nov 2026 08:00:00 +0800"),
+        ("f2", f"{NAME}完成B轮融资", "本轮融资金额未披露，由虚构资本领投。", "Tue, 03 Nov 2026 08:00:00 +0800")),
+        "application/rss+xml")
+    assert run_json("monitor", "run", "--feed", server + "/funding.xml", db=db)["events_new"] == 2
+    doc = run_json("events", "--type", "funding", db=db)
+    by = {e["title"]: e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"}
+    detail = by[f"{NAME}宣布完成3亿元A轮融资"]["detail"]
+    assert (detail["amount_wan"], detail["amount"], detail["round"]) == (30000, "3亿元", "a")
+    assert "amount_wan" not in by[f"{NAME}完成B轮融资"]["detail"]
+    alerts = run_json("alerts", "run", db=db)["alerts"]
+    assert sorted((a["rule_name"], a["title"]) for a in alerts) == [("大额融资", f"{NAME}宣布完成3亿元A轮融资")], alerts

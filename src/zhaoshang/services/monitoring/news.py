@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +130,32 @@ class Held:
         return None
 
 
+# an amount right after one of these words is not the round's: 估值10亿元, 营收3亿元, 注册资本5000万元
+_NOT_RAISED = ("估值", "市值", "营收", "收入", "利润", "净利", "销售额", "注册资本", "罚款")
+
+
+def funding_facts(title: str, body: str) -> dict:
+    """The amount and round a funding news item names, as imported fundings carry them: ``amount_wan`` (万元, by the
+    shared amount parser) with its text ``amount``, and ``round`` (normalised). The title's first amount, else the
+    body's first that is not a valuation, revenue, capital or fine; the title's first round, else the body's.
+    Nothing readable → no key (an amount threshold then does not hold)."""
+    out: dict[str, Any] = {}
+    for in_body, text in enumerate(unicodedata.normalize("NFKC", t or "") for t in (title, body)):
+        for at, a in amounts_in_text(text):  # offsets into the NFKC text
+            if in_body and any(w in text[max(0, at - 6):at] for w in _NOT_RAISED):
+                continue
+            out.update(amount_wan=round(a.wan, 4), amount=a.text)
+            break
+        if "amount_wan" in out:
+            break
+    for text in (title or "", body or ""):
+        rounds = rounds_in_text(text)
+        if rounds:
+            out["round"] = rounds[0][1]
+            break
+    return out
+
+
 def _add_source(team, nid: int, source: dict) -> bool:
     """One more source of a held item; False when it already lists that source."""
     with team.tx(exclusive=True) as tx:
@@ -183,6 +210,7 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
         held.add(nid, fp, item.get("url"), [source], facts)
         counts["items_new"] += 1
         etype = res["event_type"] if res["event_type"] in E.TYPES and res["event_type"] != "other" else "news"
+        money = funding_facts(item["title"], item["body"]) if etype == "funding" else {}
         prepared = []
         for eid, s in sentiments.items():
             prepared.append(E.prepare(store, {
@@ -190,7 +218,7 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                 "url": item.get("url"), "source": feed.name, "source_key": item["guid"][:200], "news_id": nid,
                 "sentiment": s["score"], "detail": {"news_type": res["event_type"], "type_confidence": res["event_confidence"],
                                                     "mention": s["mention"], "sentiment": s["score"],
-                                                    "sentiment_label": s["label"]}},
+                                                    "sentiment_label": s["label"], **money}},
                 origin="feed", actor="monitor"))
         if prepared:
             counts["events_new"] += len(E.store_events(team, prepared, bus=bus)["stored"])
