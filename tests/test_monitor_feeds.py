@@ -317,3 +317,25 @@ def test_funding_news_carries_its_amount_for_amount_rules(fx, server, tmp_path):
     assert "amount_wan" not in by[f"{NAME}完成B轮融资"]["detail"]
     alerts = run_json("alerts", "run", db=db)["alerts"]
     assert sorted((a["rule_name"], a["title"]) for a in alerts) == [("大额融资", f"{NAME}宣布完成3亿元A轮融资")], alerts
+
+
+def test_html_page_is_not_a_feed(fx, server, tmp_path):
+    """A feed URL that answers with a well-formed HTML page (a portal, a login page) is an error, exit 1, and shows
+    as an error on 动态监测 (QA monitor defect 7)."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _ = fx
+    db = tmp_path / "html.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    EXTRA["/index.html"] = ("<!DOCTYPE html><html><head><title>门户</title></head><body><p>请登录</p></body></html>".encode(),
+                            "text/html; charset=utf-8")
+    p = run("monitor", "run", "--feed", server + "/index.html", "--format", "json", db=db, check=False)
+    assert p.returncode == 1, p.stdout
+    rep = json.loads(p.stdout)["feeds"][0]
+    assert rep["status"] == "error" and rep["error"].startswith("不是新闻源：收到HTML 页面"), rep
+    state = run_json("monitor", "feeds", db=db)[0]
+    assert state["last_status"] == "error" and "not a feed" in state["last_error"]
+    page = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db)))).get("/monitor").text
+    assert "出错: 不是新闻源" in page

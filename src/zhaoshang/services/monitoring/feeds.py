@@ -166,6 +166,10 @@ def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
         raise FeedError(f"无法解析的新闻源 (unparseable feed: {type(parsed.bozo_exception).__name__})")
+    if not parsed.get("version") and not parsed.entries:  # a well-formed HTML page (a portal, a login page) or other XML
+        what = "HTML 页面" if "html" in content_type.lower() or b"<html" in data[:2048].lower() else "其他文档"
+        raise FeedError(f"不是新闻源：收到{what}，不是 RSS、Atom 或 JSON Feed (not a feed: "
+                        f"{'an HTML page' if what.startswith('HTML') else 'another document'}, not RSS, Atom or JSON Feed)")
     items = []
     for e in parsed.entries:
         body = ""
