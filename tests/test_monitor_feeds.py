@@ -145,7 +145,8 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
         evs = {e["title"]: e for e in got}
         assert set(evs) == {STORY, f"{NAME}总经理辞职"} and res["events_new"] == 2
         assert evs[STORY]["type"] == "funding" and evs[STORY]["origin"] == "feed" and evs[STORY]["source"] == "rss"
-        assert evs[STORY]["date"] == "2023-11-14" and evs[STORY]["news_id"] == story["id"]
+        # 2023-11-14 22:13 UTC is 11-15 in China: items are dated by China time
+        assert evs[STORY]["date"] == "2023-11-15" and evs[STORY]["news_id"] == story["id"]
         assert evs[f"{NAME}总经理辞职"]["type"] == "personnel"
         timeline = E.timeline(store, team, enterprise=NAME, types="funding,personnel")
         assert {e["key"] for e in timeline["items"]} == {e["key"] for e in got}
@@ -339,3 +340,38 @@ def test_html_page_is_not_a_feed(fx, server, tmp_path):
     assert state["last_status"] == "error" and "not a feed" in state["last_error"]
     page = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db)))).get("/monitor").text
     assert "出错: 不是新闻源" in page
+
+
+def test_feed_dates_bad_future_and_china_day(fx, server, tmp_path):
+    """One unreadable JSON Feed date leaves that item undated and the rest imported (QA monitor defect 8); an item
+    dated in the future is dated by the fetch day with the feed's claim kept, as POST /api/events refuses future
+    dates; a late-evening UTC time is the next China day, as digests count (QA monitor defect 13)."""
+    from zhaoshang.core.teamstate.clock import china_today
+
+    path, _ = fx
+    db = tmp_path / "dates.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    EXTRA["/dates.json"] = (json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
+        {"id": "j1", "title": f"{NAME}完成3亿元A轮融资", "content_text": "融资。", "date_published": "2026-11-01"},
+        {"id": "j2", "title": f"{NAME}总经理辞职", "content_text": "辞职。", "date_published": "yesterday"},
+        {"id": "j3", "title": f"{NAME}新建生产基地", "content_text": "设厂。",
+         "date_published": "2026-11-01T23:30:00Z"}]}, ensure_ascii=False).encode(), "application/feed+json")
+    EXTRA["/future.xml"] = (_rss(
+        ("r1", f"{NAME}将于2030年上市", "计划IPO。", "Mon, 01 Jan 2030 10:00:00 +0800"),
+        ("r2", f"{NAME}中标市政视频监控项目", "中标。", "Sun, 01 Nov 2026 23:30:00 GMT")), "application/rss+xml")
+    res = run_json("monitor", "run", "--feed", server + "/dates.json", db=db)
+    assert res["feeds"][0]["status"] == "ok" and res["items_new"] == 3, res
+    res = run_json("monitor", "run", "--feed", server + "/future.xml", db=db)
+    assert res["items_new"] == 2, res
+    news = {n["sources"][0]["guid"]: n for n in run_json("monitor", "news", db=db)}
+    today = china_today().isoformat()
+    assert {g: news[g]["published"] for g in news} == {
+        "j1": "2026-11-01", "j2": None, "j3": "2026-11-02", "r1": today, "r2": "2026-11-02"}
+    assert news["r1"]["sources"][0]["claimed_published"] == "2030-01-01"
+    assert "claimed_published" not in news["r2"]["sources"][0]
+    doc = run_json("events", db=db)
+    events = {e["title"]: e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"}
+    listed = events[f"{NAME}将于2030年上市"]
+    assert listed["date"] == today and listed["detail"]["claimed_published"] == "2030-01-01"
+    assert events[f"{NAME}中标市政视频监控项目"]["date"] == "2026-11-02"
+    assert events[f"{NAME}总经理辞职"]["date"] == today  # undated: the day it was read

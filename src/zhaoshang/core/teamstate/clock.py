@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import datetime as _dt
+from zoneinfo import ZoneInfo
 
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: The product's day: digests, live events and feed items are dated by China time, not by the server's UTC day.
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today() -> _dt.date:
+    """Today in China (Asia/Shanghai)."""
+    return _dt.datetime.now(CHINA).date()
+
+
+def china_day(at: _dt.datetime) -> _dt.date:
+    """The China day of a moment (a naive one is taken as UTC)."""
+    return (at if at.tzinfo else at.replace(tzinfo=_dt.timezone.utc)).astimezone(CHINA).date()
 
 
 def now(offset_seconds: float = 0) -> str:

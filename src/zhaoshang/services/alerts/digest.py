@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
-from zoneinfo import ZoneInfo
-
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import CHINA, now
 from . import delivery
 from . import feed as F
 from . import rules as R
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = CHINA
 DIGEST_HOUR = int(os.environ.get("ZHAOSHANG_DIGEST_HOUR", "8"))
 
 

@@ -28,7 +28,7 @@ from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import _in_list, _region_filter, default_chain, descendants, node_not_found
 from . import bus as _bus
@@ -280,7 +280,7 @@ def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None)
     """One incoming event checked and linked (nothing stored): the row ``store_events`` writes."""
     typ = _text(item.get("type"), "类型", 40, True)
     check_types([typ])
-    d = parse_user_date(item.get("date"), "event_date", end_of_period=False)
+    d = parse_user_date(item.get("date"), "event_date", end_of_period=False, today=china_today())
     if d is None:
         raise UserError("事件缺少日期", en="the event has no date")
     key = item.get("enterprise_id") if item.get("enterprise_id") not in (None, "") else item.get("enterprise")

@@ -21,7 +21,7 @@ from typing import Any, Callable, ContextManager
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.parse.dates import parse_date
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import china_day, now
 
 log = logging.getLogger("zhaoshang.monitor")
 
@@ -176,9 +176,9 @@ def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
         if e.get("content"):
             body = " ".join(c.get("value", "") for c in e["content"])
         body = body or e.get("summary", "") or e.get("description", "")
-        t = e.get("published_parsed") or e.get("updated_parsed")
+        t = e.get("published_parsed") or e.get("updated_parsed")  # UTC (feedparser); undated when unreadable
         items.append(_item(e.get("id") or e.get("link"), e.get("title"), body, e.get("link"),
-                           _dt.date(t.tm_year, t.tm_mon, t.tm_mday) if t else None))
+                           china_day(_dt.datetime(*t[:6], tzinfo=_dt.timezone.utc)) if t else None))
     return [i for i in items if i["title"]]
 
 
@@ -195,10 +195,26 @@ def _json_feed(data: bytes) -> list[dict]:
         if not isinstance(e, dict):
             continue
         body = e.get("content_text") or e.get("content_html") or e.get("summary") or ""
-        published = e.get("date_published") or e.get("date_modified")
         items.append(_item(e.get("id") or e.get("url"), e.get("title"), body, e.get("url") or e.get("external_url"),
-                           parse_date(str(published)[:10]) if published else None))
+                           _json_date(e.get("date_published") or e.get("date_modified"))))
     return [i for i in items if i["title"]]
+
+
+def _json_date(value) -> _dt.date | None:
+    """The China day of a JSON Feed date (RFC 3339, ``2026-12-01T09:00:00+08:00``; a moment with its offset); a
+    date alone is read by the shared date parser; one that cannot be read leaves the item undated, as for
+    RSS/Atom — one bad item never rejects the feed."""
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        return china_day(_dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+    except ValueError:
+        pass
+    try:
+        return parse_date(text[:10])
+    except ValueError:
+        return None
 
 
 def _item(guid, title, body, url, published) -> dict:

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from ...core.parse.amounts import amounts_in_text
 from ...core.parse.rounds import rounds_in_text
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import china_today, now
 from . import bus as _bus
 from . import events as E
 from . import feeds as F
@@ -171,8 +171,17 @@ def _add_source(team, nid: int, source: dict) -> bool:
 
 
 def _event_date(published: Any) -> str:
-    today = _dt.date.today()
+    today = china_today()
     return min(published, today).isoformat() if isinstance(published, _dt.date) else today.isoformat()
+
+
+def _no_future(item: dict, today: _dt.date) -> dict:
+    """An item dated after the fetch day (China time) is dated by the fetch day, the feed's claim kept as
+    ``claimed_published`` — as POST /api/events refuses a future date, no item or event is dated in the future."""
+    p = item.get("published")
+    if isinstance(p, _dt.date) and p > today:
+        return dict(item, published=today, claimed_published=p.isoformat())
+    return item
 
 
 def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, linker, *,
@@ -181,9 +190,13 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
     from .nlp.analyze import analyze_item
 
     counts = {"items_new": 0, "merged": 0, "events_new": 0}
+    today = china_today()
     for item in items:
+        item = _no_future(item, today)
         source = {"feed": feed.name, "guid": item["guid"], "url": item.get("url"),
                   "published": item["published"].isoformat() if item.get("published") else None}
+        if item.get("claimed_published"):
+            source["claimed_published"] = item["claimed_published"]
         nid = held.known(feed.name, item)
         res = facts = None
         if nid is None:
@@ -218,7 +231,9 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                 "url": item.get("url"), "source": feed.name, "source_key": item["guid"][:200], "news_id": nid,
                 "sentiment": s["score"], "detail": {"news_type": res["event_type"], "type_confidence": res["event_confidence"],
                                                     "mention": s["mention"], "sentiment": s["score"],
-                                                    "sentiment_label": s["label"], **money}},
+                                                    "sentiment_label": s["label"], **money,
+                                                    **({"claimed_published": item["claimed_published"]}
+                                                       if item.get("claimed_published") else {})}},
                 origin="feed", actor="monitor"))
         if prepared:
             counts["events_new"] += len(E.store_events(team, prepared, bus=bus)["stored"])
