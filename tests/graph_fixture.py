@@ -96,7 +96,7 @@ def build_with_officer_holder(path):
 
 
 def build_with_linked_holder(path):
-    """The store with 李磊 as on the demo's 杭州墨鸣 (QA defect 1): founder and legal representative of 本地甲 (p:21),
+    """The store with 李磊 as on the demo's 杭州墨鸣: founder and legal representative of 本地甲 (p:21),
     and under unkeyed holder records of their own its controlling shareholder (p:20, ``李磊@2``: 70 %) and a
     holder of the target (p:22, ``李磊@1``: 10 %). The identity rules link the officer to the holder at the same
     enterprise (overlapping tenure), so the graph pools p:20 with p:21; a bureau contact 李磊 at 本地甲 is linked

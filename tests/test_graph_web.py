@@ -169,7 +169,7 @@ def _holder_named(doc, holders=("p:20", "p:22"), name="李磊") -> list:
 
 
 def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path):
-    """QA defect 1: 李磊 is the founder and legal representative of 本地甲 (p:21) and, under an unkeyed holder record
+    """李磊 is the founder and legal representative of 本地甲 (p:21) and, under an unkeyed holder record
     linked to it as the same person (p:20, 李磊@2), its 70 % shareholder. A viewer learns from no graph answer which
     named person holds the shares — not from the officer's panel (identity pairs naming 李磊@2, 李磊@1), not from
     the neighbours of the holder's id or of the enterprise (records pooled under the name), not from reach (a contact

@@ -265,7 +265,7 @@ def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
 def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
     """Alike texts are one story only when their facts agree: another enterprise's round, a second penalty (another
     fine), a later round (another amount and round) and the same text three weeks later are new items with their
-    own events; the true duplicate (a "！" more, another guid) is still one more source (QA defect 1)."""
+    own events; the true duplicate (a "！" more, another guid) is still one more source."""
     path, _ = fx
     db = tmp_path / "dup.duckdb"
     db.write_bytes(Path(path).read_bytes())
@@ -322,7 +322,7 @@ def test_funding_news_carries_its_amount_for_amount_rules(fx, server, tmp_path):
 
 def test_html_page_is_not_a_feed(fx, server, tmp_path):
     """A feed URL that answers with a well-formed HTML page (a portal, a login page) is an error, exit 1, and shows
-    as an error on 动态监测 (QA monitor defect 7)."""
+    as an error on 动态监测."""
     from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
@@ -343,9 +343,9 @@ def test_html_page_is_not_a_feed(fx, server, tmp_path):
 
 
 def test_feed_dates_bad_future_and_china_day(fx, server, tmp_path):
-    """One unreadable JSON Feed date leaves that item undated and the rest imported (QA monitor defect 8); an item
+    """One unreadable JSON Feed date leaves that item undated and the rest imported; an item
     dated in the future is dated by the fetch day with the feed's claim kept, as POST /api/events refuses future
-    dates; a late-evening UTC time is the next China day, as digests count (QA monitor defect 13)."""
+    dates; a late-evening UTC time is the next China day, as digests count."""
     from zhaoshang.core.teamstate.clock import china_today
 
     path, _ = fx

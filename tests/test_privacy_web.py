@@ -26,7 +26,7 @@ from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.team import audit  # noqa: E402
 
-# contact rows as the QA review imported them (docs: qa-sec defects 2 and 3); {ent} is the fixture's enterprise
+# contact rows with the formats people write in them; {ent} is the fixture's enterprise
 CONTACTS = [
     ("qa1", "王小明", "总经理", "13812345678", "wangxm@moming.cn", "校友 手机13987654321",
      "身份证330106198001011234；备用电话 +86 139-8765-4321；邮箱 Wang.XM@Gmail.com；座机 0571-88889999"),
