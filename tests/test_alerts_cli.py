@@ -111,3 +111,25 @@ def test_english(db):
     path = db[0]
     proc = run("--lang", "en", "alerts", "rules", "add", "x", db=path, check=False)
     assert proc.returncode == 2 and "no condition" in proc.stderr
+
+
+def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
+    """``alerts run --since DATE`` re-evaluates live events (feeds, POST /api/events) dated from DATE, not only
+    imported ones: a rule saved after a news item arrived fires on it, once (QA defect 2)."""
+    from zhaoshang.core.store import Store
+    from zhaoshang.core.teamstate import default_team_url, open_team_db
+    from zhaoshang.services.monitoring import bus
+    from zhaoshang.services.monitoring import events as live
+
+    path, info, _ = AF.copy(tmp_path_factory, "alerts_since_live")
+    with Store(str(path), read_only=True) as store:
+        live.ingest(store, open_team_db(default_team_url(str(path))), [
+            {"enterprise_id": info["far"], "type": "expansion", "date": "2024-05-02", "title": "某公司新建生产基地",
+             "source": "partner-api", "source_key": "late-1"}], bus=bus.EventBus())
+    run_json("alerts", "run", db=path)  # the live event is read (no rule watches it yet): the cursor moves on
+    rule = run_json("alerts", "rules", "add", "后来的规则", "--enterprise", str(info["far"]), db=path)
+    assert run_json("alerts", "run", db=path)["alerts"] == []  # nothing new arrived
+    got = run_json("alerts", "run", "--since", "2024-05-01", db=path)
+    assert [(a["rule_id"], a["title"]) for a in got["alerts"]] == [(rule["id"], "某公司新建生产基地")]
+    assert run_json("alerts", "run", "--since", "2024-05-01", db=path)["alerts"] == []  # once per rule and event
+    assert run_json("alerts", "run", "--since", "2024-05-03", db=path)["events"] == 0  # dated before: not read

@@ -124,9 +124,11 @@ def from_live(ev: dict) -> dict:
             "source": ev.get("source"), "source_key": ev.get("source_key") or ev.get("key")}
 
 
-def run_live(store, team, batch: int = 500) -> dict:
+def run_live(store, team, batch: int = 500, *, since: str | None = None) -> dict:
     """Evaluate the live events stored since the last run (a cursor over their ids in ``alert_state``), so an
-    event that arrived while no server ran is evaluated at the next start."""
+    event that arrived while no server ran is evaluated at the next start; with ``since``, first every live
+    event already read that is dated from that day on, again (an alert that exists for a rule and event is not
+    repeated), so a rule saved after an item arrived applies to it."""
     from ..monitoring import events as live
 
     with team.tx() as tx:
@@ -134,6 +136,15 @@ def run_live(store, team, batch: int = 500) -> dict:
     rules = R.list_rules(team, enabled_only=True)
     created, read = [], 0
     ctx = None
+    if since and rules:
+        from ...core.parse.dates import parse_user_date
+
+        day, last = parse_user_date(since, "since", end_of_period=False), 0
+        while rows := live.live_after(team, last, batch, since=day, upto=cursor):
+            ctx = ctx or E.context(store, team, rules)
+            created += record(store, team, [from_live(r) for r in rows], rules, ctx)
+            read += len(rows)
+            last = max(int(r["id"]) for r in rows)
     while True:
         rows = live.live_after(team, cursor, batch)
         if not rows:
@@ -151,7 +162,7 @@ def run_live(store, team, batch: int = 500) -> dict:
 def run_all(store, team, *, since: str | None = None) -> dict:
     """``run`` (imported events) and ``run_live`` (live events) in one: what the server's round and
     ``zhaoshang alerts run`` do."""
-    a, b = run(store, team, since=since), run_live(store, team)
+    a, b = run(store, team, since=since), run_live(store, team, since=since)
     return {"events": a["events"] + b["events"], "rules": a["rules"], "alerts": a["alerts"] + b["alerts"],
             "window_start": a["window_start"]}
 

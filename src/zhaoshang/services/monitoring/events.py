@@ -383,10 +383,18 @@ def last_id(team) -> int:
         return int(tx.scalar("SELECT coalesce(max(id), 0) FROM monitor_events") or 0)
 
 
-def live_after(team, after: int, batch: int = 500) -> list[dict]:
-    """The live events stored after id ``after`` (by any process), oldest first, as event records."""
+def live_after(team, after: int, batch: int = 500, *, since: Any = None, upto: int | None = None) -> list[dict]:
+    """The live events stored after id ``after`` (by any process), oldest first, as event records; with ``since``
+    (a date) only those dated on or after it, with ``upto`` only ids up to it."""
+    where, params = ["id > ?"], [after]
+    if since is not None:
+        where.append("date >= ?")
+        params.append(since.isoformat() if hasattr(since, "isoformat") else str(since))
+    if upto is not None:
+        where.append("id <= ?")
+        params.append(int(upto))
     with team.tx() as tx:
-        rows = tx.query(f"SELECT * FROM monitor_events WHERE id > ? ORDER BY id LIMIT {int(batch)}", [after])
+        rows = tx.query(f"SELECT * FROM monitor_events WHERE {' AND '.join(where)} ORDER BY id LIMIT {int(batch)}", params)
     return [_live_record(r) for r in rows]
 
 
