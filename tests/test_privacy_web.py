@@ -75,7 +75,7 @@ def app(tmp_path_factory):
     team = open_team_db(str(d / "team.sqlite"))
     tokens = team_tokens(team)
     client = TestClient(create_app(str(db), team=team, local_only=False), follow_redirects=False)
-    return {"client": client, "team": team, "tokens": tokens, "eid": eid}
+    return {"client": client, "team": team, "tokens": tokens, "eid": eid, "name": name, "db": db, "dir": d}
 
 
 def _get(app, url, role, **kw):
@@ -161,3 +161,35 @@ def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app
     assert DEMAND in _get(app, "/api/match/demands/export", "analyst", params={"format": "csv"})
     assert DEMAND in _get(app, "/api/match/demand/DM1", "analyst")
     assert [e["target"] for e in _reads(app, "ana")[:2]] == ["demand:1", "demands"]
+
+
+NEWS_BODY = "总经理李健辞职，手机13812345678，身份证330102199001011234。"
+
+
+def test_news_bodies_masked_for_a_viewer_and_feed_paths_shown_as_file_names(app):
+    """News read from a feed (a file on the server here) reach a viewer on /api/monitor/news, /monitor and
+    /api/events with the phone and ID number masked; an analyst reads them whole, audited. A viewer sees a feed read
+    from a file by its file name, never the server's path (QA defect 4)."""
+    from zhaoshang.services.monitoring import bus
+    from zhaoshang.services.monitoring import feeds as F
+    from zhaoshang.services.monitoring import news as N
+
+    rss = app["dir"] / "news-feed.xml"
+    rss.write_text(f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>{app['name']}总经理辞职 电话13812345678</title><guid>p1</guid><pubDate>Thu, 03 Dec 2026 08:00:00 +0800</pubDate>
+<description>{NEWS_BODY}</description></item></channel></rss>""", encoding="utf-8")
+    with Store(app["db"], read_only=True) as store:
+        N.run_feeds(store, app["team"], F.one_feed(str(rss)), bus=bus.EventBus())
+    secrets = ["13812345678", "330102199001011234"]
+    for url in ("/api/monitor/news", "/monitor", "/api/events"):
+        text = _get(app, url, "viewer")
+        assert not _leaks(text, secrets), (url, _leaks(text, secrets))
+    item = app["client"].get("/api/monitor/news", headers=app["tokens"]["viewer"]).json()["items"][0]
+    assert item["body"] == "总经理李健辞职，手机138****5678，身份证330***********1234。"
+    assert "138****5678" in _get(app, "/monitor", "viewer")
+    assert NEWS_BODY in _get(app, "/api/monitor/news", "analyst")
+    assert _reads(app, "ana")[0]["target"] == "monitor_news"
+    # the feeds: the file's name for a viewer, never the server's folder
+    feed = app["client"].get("/api/monitor/feeds", headers=app["tokens"]["viewer"]).json()["feeds"][0]
+    assert feed["url"] == "news-feed.xml"
+    assert str(app["dir"]) not in _get(app, "/monitor", "viewer") + _get(app, "/api/monitor/feeds", "viewer")

@@ -42,6 +42,7 @@ CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
 CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's free text: its patterns masked
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
 DEMAND_TEXT = ("description",)
+NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -235,9 +236,34 @@ def get_state(team, name: str) -> dict:
         return tx.one("SELECT * FROM monitor_feeds WHERE name = ?", [name]) or {}
 
 
-def feed_states(team) -> list[dict]:
+def feed_states(team, user: Any = None) -> list[dict]:
+    """Each feed's state, as ``user`` may see it (``hide_paths``)."""
     with team.tx() as tx:
-        return tx.query("SELECT * FROM monitor_feeds ORDER BY name")
+        return hide_paths(tx.query("SELECT * FROM monitor_feeds ORDER BY name"), user)
+
+
+PATH_KEYS = frozenset({"url", "name", "feed", "source"})  # where a feed read from a file names it
+
+
+def hide_paths(doc: Any, user: Any) -> Any:
+    """``doc`` (feed states, news items, events) as ``user`` may see it: for a role without ``data_update`` (a
+    viewer) a feed read from a file on the server shows as its file name — in its address, its name (``monitor run
+    --feed FILE`` names it by its path), a news item's sources and an event's source — never the server's path;
+    http(s) addresses are shown whole."""
+    if user is None or user.can("data_update"):
+        return doc
+    if isinstance(doc, list):
+        return [hide_paths(v, user) for v in doc]
+    if not isinstance(doc, dict):
+        return doc
+    return {k: shown_url(v) if k in PATH_KEYS else hide_paths(v, user) for k, v in doc.items()}
+
+
+def shown_url(url: Any) -> Any:
+    """A local file path (absolute, or a ``file:`` URL) as its file name; anything else as it is."""
+    if not isinstance(url, str) or not (url.startswith(("/", "\\", "file:")) or re.match(r"[A-Za-z]:[\\/]", url)):
+        return url
+    return url.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def save_state(team, f: Fetched, items_new: int, next_run: str | None) -> None:

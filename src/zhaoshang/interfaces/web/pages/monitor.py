@@ -18,7 +18,9 @@ from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
+from ....services.privacy import NEWS_TEXT, present_text
 from ...labels import event_text, label
+from ..access import audit_recorder, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
 from ..schemas import DATE_PATTERN, AsOf, DateFrom, NodeCode, Region, Text
@@ -69,9 +71,21 @@ def register(app, web) -> None:
                 request.app.state.event_tail = tail
 
     def timeline(request, store, since, region, node, type, enterprise, limit, as_of=None):
-        return E.timeline(store, team(request), since=since, region=web.clean(region), node=web.clean(node),
-                          types=web.clean(type), enterprise=web.clean(enterprise), limit=limit,
-                          as_of=web.clean(as_of))
+        """The timeline as the user may see it: headlines (a news body's opening for an imported item) masked, a
+        feed file's path as its name."""
+        return personal_text(request, F.hide_paths(E.timeline(store, team(request), since=since, region=web.clean(region),
+                                                 node=web.clean(node), types=web.clean(type),
+                                                 enterprise=web.clean(enterprise), limit=limit,
+                                                            as_of=web.clean(as_of)), request.state.user),
+                             NEWS_TEXT, "events")
+
+    def news(request, limit: int) -> list[dict]:
+        """The latest news items as the user may see them: title and body masked, or whole and audited."""
+        return personal_text(request, F.hide_paths(N.list_news(team(request), limit=limit), request.state.user),
+                             NEWS_TEXT, "monitor_news")
+
+    def feeds(request) -> list[dict]:
+        return F.feed_states(team(request), request.state.user)
 
     @app.get("/api/events", tags=["monitoring"], summary="事件时间线（JSON）：导入与实时事件，按起始日期、地区、环节、类型、企业筛选；"
              "截至日期之后的事件另列于 later")
@@ -93,11 +107,11 @@ def register(app, web) -> None:
 
     @app.get("/api/monitor/feeds", tags=["monitoring"], summary="各新闻源的状态：上次运行、结果、错误、条目数、下次运行")
     def api_feeds(request: Request):
-        return web.json({"feeds": F.feed_states(team(request))})
+        return web.json({"feeds": feeds(request)})
 
     @app.get("/api/monitor/news", tags=["monitoring"], summary="最近的新闻条目：多个来源、关联企业、候选企业、事件类型、情感")
     def api_news(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 50):
-        return web.json({"items": N.list_news(team(request), limit=limit)})
+        return web.json({"items": news(request, limit)})
 
     @app.get("/api/events/stream", include_in_schema=False)
     async def api_stream(request: Request, store=Depends(web.get_store), since: DateFrom = None,
@@ -107,6 +121,7 @@ def register(app, web) -> None:
         ensure_tail(request)
         sub = bus.subscribe()
         lang = web.lang_of(request)
+        user, record = request.state.user, audit_recorder(request)
 
         async def stream():
             try:
@@ -118,6 +133,7 @@ def register(app, web) -> None:
                             break
                         continue
                     if await asyncio.to_thread(f.matches, ev):
+                        ev = present_text(F.hide_paths(ev, user), NEWS_TEXT, user, record, "events")
                         # its title as the page shows it: without the head the type column says (labels.event_text)
                         yield sse.message("event", {**ev, "shown_title": event_text(ev, lang)}, ev["key"])
             finally:
@@ -137,5 +153,5 @@ def register(app, web) -> None:
         return web.page(request, "monitor.html", {
             "type_labels": {k: label("event", k, lang) for k in E.TYPES},
             "origin_labels": {k: label("origin", k, lang) for k in E.ORIGINS},
-            "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": F.feed_states(team(request)), "news": N.list_news(team(request), 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
+            "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": feeds(request), "news": news(request, 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
             "stream_url": "/api/events/stream" + ("?" + qs_stream if qs_stream else "")})
