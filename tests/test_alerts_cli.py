@@ -35,7 +35,7 @@ def test_rules_alerts_digest_from_the_command_line(db):
                      "--channel", "app", db=path)
     assert added["enterprises"][0]["id"] == info["far"] and added["types"] == ["news"]
     table = run("alerts", "rules", "list", db=path).stdout
-    assert "杭州市的补链环节" in table and "金额 ≥ 10000 万元" in table
+    assert "杭州市的补链环节" in table and "金额 ≥ 10,000 万元" in table
     res = run_json("alerts", "run", db=path)
     assert len(res["alerts"]) == 6  # the five of the examples and the watched enterprise's news
     listed = run_json("alerts", "list", "--rule", str(added["id"]), db=path)
@@ -87,8 +87,13 @@ def test_rules_alerts_digest_from_the_command_line(db):
     (("alerts", "rules", "add", "空规则"), "没有任何条件"),
     (("alerts", "rules", "remove", "999"), "没有这条规则"),
     (("alerts", "rules", "add", "负金额", "--type", "funding", "--region", "浙江", "--min-amount", "-5"),
-     "min_amount_wan 应为不小于 0 的金额"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
+     "最低金额应为 0 到 10,000,000,000 万元"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
     (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "max_sentiment 应在 -1 到 1 之间"),
+    # a rule that could never fire (QA defect 10): sentiment at most -0.5 and at least 0.5; 10^15 元
+    (("alerts", "rules", "add", "不可能阈值", "--type", "news", "--max-sentiment", "-0.5", "--min-sentiment", "0.5"),
+     "最低情感（min_sentiment 0.5）高于最高情感（max_sentiment -0.5）"),
+    (("alerts", "rules", "add", "不可能2", "--type", "funding", "--min-amount", "99999999999"),
+     "最低金额应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额（min_amount_wan）: 99999999999 万元"),
 ])
 def test_user_errors_are_one_line(db, args, message):
     path = db[0]
@@ -103,7 +108,7 @@ def test_import_refuses_a_negative_amount(db, tmp_path):
     f = tmp_path / "rules.yaml"
     f.write_text("rules:\n- name: 负金额\n  types: [funding]\n  min_amount_wan: -1\n", encoding="utf-8")
     proc = run("alerts", "rules", "import", str(f), db=path, check=False)
-    assert proc.returncode == 2 and "min_amount_wan 应为不小于 0 的金额" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "最低金额应为 0 到" in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and run_json("alerts", "rules", "list", db=path) == before
 
 
@@ -133,3 +138,20 @@ def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
     assert [(a["rule_id"], a["title"]) for a in got["alerts"]] == [(rule["id"], "某公司新建生产基地")]
     assert run_json("alerts", "run", "--since", "2024-05-01", db=path)["alerts"] == []  # once per rule and event
     assert run_json("alerts", "run", "--since", "2024-05-03", db=path)["events"] == 0  # dated before: not read
+
+
+def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
+    """A threshold of 10^9 万元 is printed in full (1,000,000,000 万元, not 1e+09) by the CLI and on the /alerts page
+    in both languages (QA defect 10)."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _, _ = AF.copy(tmp_path_factory, "alerts_amount")
+    run_json("alerts", "rules", "add", "大额", "--type", "funding", "--min-amount", "1000000000", db=path)
+    table = run("alerts", "rules", "list", db=path, env={"COLUMNS": "250"}).stdout
+    assert "金额 ≥ 1,000,000,000 万元" in table and "e+" not in table, table
+    with local_client(create_app(str(path))) as c:
+        zh, en = c.get("/alerts").text, c.get("/alerts?lang=en").text
+    assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ 1,000,000,000 ×10k CNY" in en
+    assert "e+0" not in zh + en

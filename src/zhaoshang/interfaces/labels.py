@@ -445,6 +445,20 @@ def fixed(v: float, digits: int, scale: int = 0) -> str:
     return f"{d.copy_abs() if d.is_zero() else d:f}"
 
 
+def num_text(v: int | float) -> str:
+    """A number as an analyst reads it, on the pages and in the CLI's sentences: never in e-notation, thousands
+    separated (100,000,000,000), at most three decimals (0.125)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:
     """An LQ with two decimals, or with as many more as it takes for the printed value to fall on the same side
     of every label threshold as the value itself (1.197 → "1.197", not "1.20", next to 延链 under LQ ≥ 1.2)."""

@@ -25,6 +25,7 @@ from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
 from ...services.regions import matrix
+from ..labels import num_text
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, one_side,
@@ -108,19 +109,13 @@ def clean(v: Any) -> Any:
 
 
 def xnum(v: Any) -> str:
-    """A number as an analyst reads it: no e-notation, thousands separated, at most three decimals."""
+    """A number as an analyst reads it (``labels.num_text``: no e-notation, thousands separated, at most three
+    decimals); — for none."""
     if v is None:
         return "—"
     if isinstance(v, bool):
         return "✓" if v else "✗"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        text = f"{v:.3f}".rstrip("0").rstrip(".")
-        return "0" if text in ("", "-0") else text
-    return str(v)
+    return num_text(v) if isinstance(v, (int, float)) else str(v)
 
 
 def params_text(v: Any) -> str:

@@ -9,11 +9,12 @@ read from YAML — validated here once and kept in the team state (``alert_rules
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from ...core.config import parse_yaml
+from ...core.parse.amounts import MAX_WAN
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
@@ -47,6 +48,11 @@ def _number(v: Any, what: str) -> float | None:
         return float(v)
     except (TypeError, ValueError):
         raise UserError(f"{what} 应为数字: {v}", en=f"{what} must be a number: {v}") from None
+
+
+def _plain(v: float) -> str:
+    """A number as typed back in an error (never in e-notation: 99999999999, -5, 0.5)."""
+    return format(int(v), "d") if v == v and abs(v) != float("inf") and v.is_integer() else repr(v)
 
 
 def check_owner(team, owner: Any) -> str:
@@ -124,12 +130,19 @@ def normalise(store, spec: dict) -> dict:
     out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
     out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
     amount = out["min_amount_wan"]  # an amount is never below 0 (nor NaN, nor infinite): -5 matched undisclosed rounds
-    if amount is not None and not 0 <= amount < float("inf"):
-        raise UserError(f"min_amount_wan 应为不小于 0 的金额（万元）: {amount:g}",
-                        en=f"min_amount_wan must be an amount of 0 or more (×10k CNY): {amount:g}")
+    if amount is not None and not 0 <= amount <= MAX_WAN:  # the one plausibility rule of amounts (core.parse.amounts)
+        shown = _plain(amount)
+        raise UserError(f"最低金额应为 0 到 {MAX_WAN:,.0f} 万元（100 万亿元）之间的金额（min_amount_wan）: {shown} 万元",
+                        en=f"the minimum amount must lie between 0 and {MAX_WAN:,.0f} ×10k CNY (CNY 100 trillion) "
+                           f"(min_amount_wan): {shown}")
     for k in ("max_sentiment", "min_sentiment"):
         if out[k] is not None and not -1 <= out[k] <= 1:
             raise UserError(f"{k} 应在 -1 到 1 之间: {out[k]}", en=f"{k} must lie between -1 and 1: {out[k]}")
+    lo, hi = out["min_sentiment"], out["max_sentiment"]
+    if lo is not None and hi is not None and lo > hi:  # no event could ever match: refused, not stored
+        raise UserError(f"最低情感（min_sentiment {lo}）高于最高情感（max_sentiment {hi}）：这条规则永远不会触发",
+                        en=f"the minimum sentiment (min_sentiment {lo}) is above the maximum (max_sentiment {hi}): "
+                           "the rule could never fire")
     channels = [str(c).strip() for c in as_list(spec.get("channels"))] or ["app"]
     bad = [c for c in channels if c not in CHANNELS]
     if bad:
@@ -148,9 +161,10 @@ def normalise(store, spec: dict) -> dict:
     return out
 
 
-def describe(r: dict, lang: str = "zh", names_en: dict | None = None) -> str:
+def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Callable[[float], str]) -> str:
     """A rule's conditions in one line of the user's language (CLI table, 预警规则 page); ``names_en``: region
-    code → English name, for its regions in English."""
+    code → English name, for its regions in English; ``num``: the interfaces' one number formatting
+    (``interfaces.labels.num_text``: never e-notation)."""
     en = lang == "en"
     place = lambda x: (names_en or {}).get(x["code"], x["name"]) if en else x["name"]  # noqa: E731
     bits = []
@@ -165,11 +179,11 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None) -> str:
     if r.get("gaps_of"):
         bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{r['gaps_of']['name']}的补链环节")
     if r.get("min_amount_wan") is not None:
-        bits.append(f"{'amount' if en else '金额'} ≥ {r['min_amount_wan']:g} {'×10k CNY' if en else '万元'}")
+        bits.append(f"{'amount' if en else '金额'} ≥ {num(r['min_amount_wan'])} {'×10k CNY' if en else '万元'}")
     if r.get("max_sentiment") is not None:
-        bits.append(f"{'sentiment' if en else '情感'} ≤ {r['max_sentiment']:g}")
+        bits.append(f"{'sentiment' if en else '情感'} ≤ {num(r['max_sentiment'])}")
     if r.get("min_sentiment") is not None:
-        bits.append(f"{'sentiment' if en else '情感'} ≥ {r['min_sentiment']:g}")
+        bits.append(f"{'sentiment' if en else '情感'} ≥ {num(r['min_sentiment'])}")
     if not bits:  # event types alone: every enterprise, anywhere (the cell was empty)
         bits.append("any enterprise, anywhere" if en else "全部企业、全部地区")
     return ("; " if en else "；").join(bits)

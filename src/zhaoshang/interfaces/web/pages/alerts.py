@@ -16,7 +16,7 @@ from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, event_text, label, news_link_text
+from ...labels import EVENT_TYPES, event_text, label, news_link_text, num_text
 from .. import sse
 from ..schemas import After
 
@@ -103,7 +103,7 @@ def register(app, web) -> None:
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
         names = web.region_names(store, lang)
-        rules = [dict(r, conditions=R.describe(r, lang, names), shown_name=R.shown_name(r, lang))
+        rules = [dict(r, conditions=R.describe(r, lang, names, num=num_text), shown_name=R.shown_name(r, lang))
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
                 "channels": R.channels(team(request), who),
