@@ -4,6 +4,8 @@ method must beat its baseline (skipped when the shared data is absent)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cli_util import run
 from conftest import SHARED, shared_file
@@ -19,7 +21,8 @@ ROWS = ("企业名称,简称,省份,股票代码\n"
         "北京华辰智能科技有限公司,华辰智能,北京,\n"
         "深圳华辰智能科技有限公司,华辰智能,广东,\n"  # the same short name: ambiguous
         "云帆数据科技有限公司,云帆数据,浙江,\n"
-        "蓝鲸视界科技有限公司,BWV,上海,\n")
+        "蓝鲸视界科技有限公司,BWV,上海,\n"
+        "北京朗源建筑工程有限公司,朗源,北京,\n")  # unlisted, a 2-character short name: linked only when confirmed
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +64,22 @@ def test_a_short_name_that_is_a_common_word_does_not_link(linker, store):
     res = linker.link("长江股份公告称订单增长")
     assert [m.enterprise_id for m in res.linked] == [_ids(store)["长江精密制造股份有限公司"]]
     assert res.linked[0].method == "confirmed" and res.linked[0].confidence < 0.9
+
+
+def test_a_stock_code_or_legal_form_that_contradicts_the_record_does_not_confirm_a_short_name(store):
+    """朗源股份(300175) is not the unlisted 北京朗源建筑工程有限公司: neither a stock code it does not hold nor 股份 against
+    its 有限公司 confirms the short name (QA defect 9); 朗源公司 still does."""
+    def linked(text):
+        doc = run("analyze-news", text, "--format", "json", db=store["db"]).stdout
+        return [m["enterprise_id"] for m in json.loads(doc)["mentions"]]
+
+    assert linked("朗源股份(300175)二股东减持近5%") == []
+    assert linked("朗源(300175)二股东减持") == []
+    assert linked("朗源股份二股东减持") == []
+    assert linked("朗源公司中标某市政工程") == [_ids(store)["北京朗源建筑工程有限公司"]]
+    # the short name 长江 (a common word) with 股份 and a code: confirmed only by its own code (it has none here)
+    assert linked("长江股份(600001)公告") == []
+    assert linked("长江股份公告称订单增长") == [_ids(store)["长江精密制造股份有限公司"]]
 
 
 def test_a_name_missing_from_the_dictionary_links_by_its_stock_code(linker, store):

@@ -8,7 +8,9 @@ Precision comes before recall (docs/methods.md, "News text analysis"):
   of the original text;
 * a key that is also a common word (jieba's dictionary frequency ≥ ``COMMON_FREQ``, or a place name), and any
   key shorter than 3 characters, links only when the text confirms it (a stock code or a legal-form word right
-  after it); otherwise it is dropped;
+  after it) for that enterprise: a stock code must be the enterprise's own listed code, 股份 / 集团 must be in its
+  full name ("朗源股份(300175)" never confirms an unlisted 北京朗源建筑工程有限公司); otherwise it is dropped
+  (method ``common_word``, or ``unconfirmed`` when the text's code or word contradicts every candidate);
 * a 2-character key cut out of a longer word (a jieba word crossing the match's start or end) is dropped, and
   so is a Latin key with a letter or digit right before or after it;
 * a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates;
@@ -37,7 +39,11 @@ CONFIDENCE = {"name": 0.98, "short": 0.9, "former": 0.85, "brand": 0.85, "other"
 _LEGAL_TAILS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "(集团)")
 _PLACES = frozenset(normalize_name(p) for p in PROVINCE_NAMES)
 # what may follow a short key to confirm that the text means the company: a stock code or a legal-form word
-_CONFIRM_RE = re.compile(r"^\s*(?:[(（]\s*(?:[a-z]{2}[.:：]?)?\d{6}|股份|集团|公司|控股|\d{6})", re.I)
+# (with the word, the code after it too). A code confirms only the enterprise listed under it, 股份 and 集团 only an
+# enterprise whose full name has them (``MentionLinker._confirms``)
+_CODE_AFTER = r"(?:[(（]\s*(?:[a-z]{{2}}[.:：]?)?(?P<{}>\d{{6}})(?!\d)|(?P<{}>\d{{6}})(?!\d))"
+_CONFIRM_RE = re.compile(r"^\s*(?:" + _CODE_AFTER.format("code", "bare") + r"|(?P<word>股份|集团|公司|控股)\s*(?:"
+                         + _CODE_AFTER.format("code2", "bare2") + r")?)", re.I)
 # a name the dictionary does not hold, right before its stock code, at the start of a clause: "獐子岛(002069)"
 _CODE_RE = re.compile(r"(^|[\s，,。；;：:、！!？?“”\"‘’（(【】\[\]）)])(\*?(?:S?ST)?[\u4e00-\u9fff]{2,4}[AB]?)"
                       r"\s*[（(]\s*(?:[A-Za-z]{2}[.:：]?)?(\d{6})(?!\d)")
@@ -142,6 +148,15 @@ class MentionLinker:
                 self.keys.setdefault(b, {}).setdefault(enterprise_id, "base")
         self._lengths = None
 
+    def _confirms(self, eid: int, conf: re.Match) -> bool:
+        """Whether the stock code or legal-form word after a short key (``_CONFIRM_RE``) fits enterprise ``eid``:
+        a code must be its listed code; 股份 and 集团 must be in its full name; 公司 and 控股 fit any."""
+        code = next((c for c in conf.group("code", "bare", "code2", "bare2") if c), None)
+        if code and eid not in self.codes.get(code, ()):
+            return False
+        word = conf.group("word")
+        return word not in ("股份", "集团") or word in normalize_name(self.surface.get(eid, ""))
+
     @classmethod
     def from_store(cls, store, kinds: tuple[str, ...] = ("short", "brand", "former", "other", "english")) -> "MentionLinker":
         """All names, aliases and stock codes of the enterprises in ``store``, read in one query."""
@@ -210,11 +225,15 @@ class MentionLinker:
                     m.candidates = sorted(slot)
                     dropped.append(m)
                     continue
-                if _common(key) and not _CONFIRM_RE.match(norm[e:e + 10]):
-                    m.method = "common_word"
-                    m.candidates = sorted(slot)
-                    dropped.append(m)
-                    continue
+                if _common(key):
+                    conf = _CONFIRM_RE.match(norm[e:e + 12])
+                    kept = {eid: k for eid, k in slot.items() if conf and self._confirms(eid, conf)}
+                    if not kept:
+                        m.method = "unconfirmed" if conf else "common_word"
+                        m.candidates = sorted(slot)
+                        dropped.append(m)
+                        continue
+                    slot = kept
             best = {eid: k for eid, k in slot.items() if k != "base"} or slot
             if len(best) > 1:
                 m.method = "ambiguous"
