@@ -155,3 +155,29 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
         zh, en = c.get("/alerts").text, c.get("/alerts?lang=en").text
     assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ 1,000,000,000 ×10k CNY" in en
     assert "e+0" not in zh + en
+
+
+def test_rule_types_are_stored_as_codes_and_labelled_in_the_ui_language(tmp_path_factory):
+    """Types named by code or Chinese name are stored as codes (融资 and funding: one type), shown in the page's
+    language (an English page had 诉讼/处罚/监管 and 人事变动); ``events --type`` reads the Chinese name too
+    (QA defects 11 and 15)."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _, d = AF.copy(tmp_path_factory, "alerts_types")
+    f = d / "types.yaml"
+    f.write_text("rules:\n- name: 负面\n  types: [news, 诉讼/处罚/监管, 裁员]\n"
+                 "- name: 混合\n  types: [融资, 扩张/新建/投资设厂, 人事变动, 上市, news, funding]\n", encoding="utf-8")
+    saved = run_json("alerts", "rules", "import", str(f), db=path)
+    assert [r["types"] for r in saved] == [["news", "legal", "layoff"], ["funding", "expansion", "personnel", "ipo", "news"]]
+    listed = run("alerts", "rules", "list", db=path, env={"COLUMNS": "250"}).stdout
+    assert "融资、扩张/新建/投资设厂、人事变动、上市、新闻" in listed and "融资、扩张/新建/投资设厂、人事变动、上市、新闻、融资" not in listed
+    with local_client(create_app(str(path))) as c:
+        en = c.get("/alerts?lang=en").text
+    assert "litigation / penalty / regulation" in en and "personnel change" in en
+    assert "诉讼/处罚/监管" not in en and "人事变动" not in en.split('id="al-rules"')[1].split("</table>")[0]
+    # the timeline's filter reads the Chinese name by the same lookup
+    assert run("events", "--type", "人事变动", "--format", "json", db=path).returncode == 0
+    bad = run("events", "--type", "人事变更", db=path, check=False)
+    assert bad.returncode == 2 and "未知的事件类型: 人事变更" in bad.stderr

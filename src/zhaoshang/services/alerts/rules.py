@@ -19,6 +19,7 @@ from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
+from ..monitoring.events import check_types, type_code
 from ..team import accounts, audit
 
 
@@ -63,19 +64,6 @@ def check_owner(team, owner: Any) -> str:
     return name
 
 
-def _check_types(types: list[str]) -> None:
-    """Every event type a rule names is one there is — a code of the event timeline or the Chinese name of a
-    news type (人事变动) — so a misspelt type is refused rather than stored as a rule that never fires."""
-    from ..monitoring.events import TYPES
-    from .evaluate import NEWS_ALIASES
-
-    bad = [t for t in types if t not in TYPES and t not in NEWS_ALIASES]
-    if bad:
-        raise UserError(f"未知的事件类型: {', '.join(bad)}（可用: {', '.join(TYPES)}；新闻类型也可写中文名，如 人事变动）",
-                        en=f"unknown event type: {', '.join(bad)} (known: {', '.join(TYPES)}; news types may also be "
-                           f"given by their Chinese names, e.g. 人事变动)")
-
-
 def normalise(store, spec: dict) -> dict:
     """A rule as stored: known keys only, references resolved (regions → codes, enterprises → ids and names),
     thresholds as numbers. A rule must narrow something: an empty rule would alert on every event."""
@@ -91,9 +79,9 @@ def normalise(store, spec: dict) -> dict:
     name_en = str(spec.get("name_en") or "").strip() or None  # the name an English page shows (optional)
     if name_en is not None and len(name_en) > 100:
         raise UserError("英文名称（name_en）不超过 100 字", en="an English name (name_en) has up to 100 characters")
-    out: dict[str, Any] = {"name": name, "name_en": name_en,
-                           "types": [str(t).strip() for t in as_list(spec.get("types"))]}
-    _check_types(out["types"])
+    # stored as codes (人事变动 → personnel, 融资 → funding), so a page labels them in its language; a misspelt type is
+    # refused rather than stored as a rule that never fires
+    out: dict[str, Any] = {"name": name, "name_en": name_en, "types": check_types(as_list(spec.get("types")))}
     ents = []
     for e in as_list(spec.get("enterprises")):
         key = e.get("id") if isinstance(e, dict) else e
@@ -196,6 +184,8 @@ def shown_name(rule: dict, lang: str = "zh") -> str:
 
 def _row(r: dict) -> dict:
     spec = json.loads(r["spec"])
+    # a rule saved before types were stored as codes names them as typed (融资, 人事变动): read as codes
+    spec["types"] = list(dict.fromkeys(type_code(t) or t for t in spec.get("types") or []))
     return {"id": r["id"], "owner": r["owner"], **spec, "enabled": bool(r["enabled"]),
             "created_at": r["created_at"], "updated_at": r["updated_at"]}
 

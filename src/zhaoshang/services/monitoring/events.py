@@ -78,17 +78,30 @@ def _import_record(row: tuple) -> dict:
             "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
 
 
+#: a news type's Chinese name → its code (人事变动 → personnel, 融资 → funding): the one lookup of a type a user names
+TYPE_NAMES = {zh: code for code, (zh, _en) in NEWS_EVENT_TYPES.items()}
+
+
+def type_code(name: Any) -> str | None:
+    """The code of an event type named by its code (``personnel``) or its news type's Chinese name (``人事变动``),
+    None for an unknown one: ``events --type``, alert rules and the timeline's filters read types by it."""
+    s = str(name or "").strip()
+    return s if s in TYPES else TYPE_NAMES.get(s)
+
+
 def check_types(value: Any) -> list[str]:
-    """Event types given as codes (``funding,risk``), one clear line for an unknown one."""
+    """Event types given as codes or news types' Chinese names (``funding,人事变动``) as codes, each once; one clear
+    line for an unknown one."""
     if value is None or value == "":
         return []
     items = value if isinstance(value, (list, tuple)) else re.split(r"[,，;；、|\s]+", str(value))
     out = [str(x).strip() for x in items if str(x).strip()]
-    bad = [x for x in out if x not in TYPES]
+    bad = [x for x in out if type_code(x) is None]
     if bad:
-        raise UserError(f"未知的事件类型: {'、'.join(bad)}（可选 {'|'.join(TYPES)}）",
-                        en=f"unknown event type: {', '.join(bad)} (one of {'|'.join(TYPES)})")
-    return out
+        raise UserError(f"未知的事件类型: {'、'.join(bad)}（可选 {'|'.join(TYPES)}；新闻类型也可写中文名，如 人事变动）",
+                        en=f"unknown event type: {', '.join(bad)} (one of {'|'.join(TYPES)}; news types may also be "
+                           f"given by their Chinese names, e.g. 人事变动)")
+    return list(dict.fromkeys(type_code(x) for x in out))
 
 
 # ------------------------------------------------------------------------------------------- timeline

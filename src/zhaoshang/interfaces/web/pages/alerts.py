@@ -103,7 +103,8 @@ def register(app, web) -> None:
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
         names = web.region_names(store, lang)
-        rules = [dict(r, conditions=R.describe(r, lang, names, num=num_text), shown_name=R.shown_name(r, lang))
+        rules = [dict(r, conditions=R.describe(r, lang, names, num=num_text), shown_name=R.shown_name(r, lang),
+                      type_names=[label("event", x, lang) for x in r["types"]])
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
                 "channels": R.channels(team(request), who),
