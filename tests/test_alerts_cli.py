@@ -101,15 +101,19 @@ def test_user_errors_are_one_line(db, args, message):
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
+def _refused_import(path, f, text: str, message: str, *lang) -> None:
+    """``alerts rules import`` of ``text`` is refused in one line naming ``message`` (exit 2), nothing saved."""
+    before = run_json("alerts", "rules", "list", db=path)
+    f.write_text(text, encoding="utf-8")
+    proc = run(*lang, "alerts", "rules", "import", str(f), db=path, check=False)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and run_json("alerts", "rules", "list", db=path) == before
+
+
 def test_import_refuses_a_negative_amount(db, tmp_path):
     """The rule file goes through the same check as `rules add`: nothing imported, one line, exit 2."""
-    path = db[0]
-    before = run_json("alerts", "rules", "list", db=path)
-    f = tmp_path / "rules.yaml"
-    f.write_text("rules:\n- name: 负金额\n  types: [funding]\n  min_amount_wan: -1\n", encoding="utf-8")
-    proc = run("alerts", "rules", "import", str(f), db=path, check=False)
-    assert proc.returncode == 2 and "最低金额应为 0 到" in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1 and run_json("alerts", "rules", "list", db=path) == before
+    _refused_import(db[0], tmp_path / "rules.yaml", "rules:\n- name: 负金额\n  types: [funding]\n  min_amount_wan: -1\n",
+                    "最低金额应为 0 到")
 
 
 def test_english(db):
@@ -181,3 +185,11 @@ def test_rule_types_are_stored_as_codes_and_labelled_in_the_ui_language(tmp_path
     assert run("events", "--type", "人事变动", "--format", "json", db=path).returncode == 0
     bad = run("events", "--type", "人事变更", db=path, check=False)
     assert bad.returncode == 2 and "未知的事件类型: 人事变更" in bad.stderr
+
+
+def test_a_name_repeated_in_one_file_refuses_the_file(db, tmp_path):
+    """Two rules of one name in a YAML: the second replaced the first while the summary listed two rules imported
+    with one id. The file is refused, naming the name and both rules; nothing is saved (QA defect 14)."""
+    twice = "rules:\n- name: 重复名\n  types: [news]\n- name: 重复名\n  types: [funding]\n"
+    _refused_import(db[0], tmp_path / "twice.yaml", twice, "第 2 条: 规则名称“重复名”与第 1 条重复")
+    _refused_import(db[0], tmp_path / "twice.yaml", twice, "rule 2: the name '重复名' repeats rule 1", "--lang", "en")

@@ -273,17 +273,23 @@ def export_yaml(team, owner: str | None = None) -> str:
 
 
 def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = True) -> list[dict]:
-    """Read ``rules:`` from YAML; every rule is checked before any is saved (a bad one refuses the file)."""
+    """Read ``rules:`` from YAML; every rule is checked before any is saved (a bad one, or a name given twice,
+    refuses the file)."""
     doc = parse_yaml(text, "预警规则文件", "alert rules file")
     items = doc.get("rules") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
         raise UserError("YAML 中没有规则（应为 rules: 列表）", en="no rules in the YAML (expected a rules: list)")
-    errors = []
+    errors, first = [], {}
     for i, spec in enumerate(items, 1):
         try:
-            normalise(store, spec)
+            name = normalise(store, spec)["name"]
         except UserError as exc:
             errors.append((f"第 {i} 条: {exc}", f"rule {i}: {exc.in_lang('en')}"))
+            continue
+        if name in first:  # the second would replace the first: said, never reported as two rules imported
+            errors.append((f"第 {i} 条: 规则名称“{name}”与第 {first[name]} 条重复（一个文件中每条规则的名称须不同）",
+                           f"rule {i}: the name {name!r} repeats rule {first[name]} (each rule of a file needs its own name)"))
+        first.setdefault(name, i)
     if errors:
         raise UserError("；".join(z for z, _ in errors), "; ".join(e for _, e in errors))
     return [add(store, team, spec, owner=owner, replace=replace) for spec in items]
