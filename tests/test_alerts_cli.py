@@ -142,6 +142,18 @@ def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
     assert [(a["rule_id"], a["title"]) for a in got["alerts"]] == [(rule["id"], "某公司新建生产基地")]
     assert run_json("alerts", "run", "--since", "2024-05-01", db=path)["alerts"] == []  # once per rule and event
     assert run_json("alerts", "run", "--since", "2024-05-03", db=path)["events"] == 0  # dated before: not read
+    # the alert's page says its source and how the rule combines in the page's language (QA defect 12), the
+    # table's name and the formula kept as the titles
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    with local_client(create_app(str(path))) as c:
+        zh = c.get(f"/alerts/{got['alerts'][0]['id']}").text
+        en = c.get(f"/alerts/{got['alerts'][0]['id']}?lang=en").text
+    assert "实时事件</b>" in zh and 'title="monitor_events"' in zh and ">monitor_events<" not in zh
+    assert "规则的每个条件都成立（且）" in zh and ">every condition" not in zh
+    assert "live event</b>" in en and ">every condition of the rule holds (AND)" in en
 
 
 def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
@@ -185,6 +197,15 @@ def test_rule_types_are_stored_as_codes_and_labelled_in_the_ui_language(tmp_path
     assert run("events", "--type", "人事变动", "--format", "json", db=path).returncode == 0
     bad = run("events", "--type", "人事变更", db=path, check=False)
     assert bad.returncode == 2 and "未知的事件类型: 人事变更" in bad.stderr
+
+
+def test_a_yaml_syntax_error_is_said_in_the_ui_language(db, tmp_path):
+    """PyYAML's English complaint was quoted inside the Chinese error (QA defect 12); English keeps it."""
+    broken = "rules:\n- name: 坏\n  types: [news, funding\n"
+    _refused_import(db[0], tmp_path / "broken.yaml", broken, "方括号列表 [ … ] 未闭合或缺少逗号")
+    _refused_import(db[0], tmp_path / "broken.yaml", broken, "expected ',' or ']'", "--lang", "en")
+    proc = run("alerts", "rules", "import", str(tmp_path / "broken.yaml"), db=db[0], check=False)
+    assert "expected" not in proc.stderr and "but got" not in proc.stderr, proc.stderr
 
 
 def test_a_name_repeated_in_one_file_refuses_the_file(db, tmp_path):

@@ -149,7 +149,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
             pg.screenshot(path=str(Path(SHOTS) / "alerts.png"), full_page=True)
         pg.click("#al-feed tr.al-new a.al-evidence")
         pg.wait_for_selector("#alert-card")
-        assert "monitor_events" in pg.inner_text("#alert-source") and "live-test · x-1" in pg.inner_text("#alert-source")
+        assert "实时事件" in pg.inner_text("#alert-source") and "live-test · x-1" in pg.inner_text("#alert-source")
         assert pg.get_attribute("#alert-timeline", "href") == f"/monitor?enterprise={info['gap_ent']}"
         # why it fired: a raw value in words stays in its column (an enterprise's name ran under the contribution)
         cut = pg.evaluate("""() => [...document.querySelectorAll('.xp-parts td')]

@@ -375,3 +375,32 @@ def test_feed_dates_bad_future_and_china_day(fx, server, tmp_path):
     assert listed["date"] == today and listed["detail"]["claimed_published"] == "2030-01-01"
     assert events[f"{NAME}中标市政视频监控项目"]["date"] == "2026-11-02"
     assert events[f"{NAME}总经理辞职"]["date"] == today  # undated: the day it was read
+
+
+def test_feed_errors_are_sentences_in_the_ui_language_with_the_detail_beside(fx, tmp_path):
+    """A refused connection was printed as ``ConnectError: [Errno 111] Connection refused`` in Chinese and English
+    alike: the table says it in the UI language, the stored text stays in a 技术详情 column and the page's title."""
+    import socket
+
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _ = fx
+    db = tmp_path / "err.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/rss.xml"
+    wide = {"COLUMNS": "250"}
+    zh = run("monitor", "run", "--feed", url, db=db, check=False, env=wide)
+    assert zh.returncode == 1 and "无法连接新闻源的服务器（连接被拒绝）" in zh.stdout and "技术详情" in zh.stdout, zh.stdout
+    en = run("--lang", "en", "monitor", "feeds", db=db, env=wide).stdout
+    assert "could not connect to the feed's server (connection refused)" in en and "Technical detail" in en, en
+    assert "ConnectError" in en  # the detail, in its own column
+    assert "ConnectError" in json.loads(run("monitor", "feeds", "--format", "json", db=db).stdout)[0]["last_error"]
+    with local_client(create_app(str(db))) as c:
+        page_zh = c.get("/monitor").text
+        page_en = c.get("/monitor?lang=en").text
+    assert "error: could not connect to the feed&#39;s server (connection refused)" in page_en
+    assert "出错: 无法连接新闻源的服务器（连接被拒绝）" in page_zh and 'title="ConnectError' in page_zh

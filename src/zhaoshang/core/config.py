@@ -39,8 +39,34 @@ def parse_yaml(text: str, zh: str, en: str, where: str | Path = "") -> Any:
         at_zh = f"第 {mark.line + 1} 行: " if mark else ""
         at_en = f"line {mark.line + 1}: " if mark else ""
         sep = f": {where}" if where else ""
-        raise UserError(f"{zh}不是有效的 YAML{sep}（{at_zh}{problem}）",
+        raise UserError(f"{zh}不是有效的 YAML{sep}（{at_zh}{yaml_problem_zh(problem)}）",
                         f"the {en} is not valid YAML{sep} ({at_en}{problem})") from None
+
+
+# the parser's complaints (PyYAML writes English) said in Chinese: a Chinese error quotes no English
+_YAML_PROBLEMS_ZH = [
+    (r"expected ',' or '\]'", "方括号列表 [ … ] 未闭合或缺少逗号"),
+    (r"expected ',' or '\}'", "花括号 { … } 未闭合或缺少逗号"),
+    (r"mapping values are not allowed", "此处不能出现“键: 值”（多半是缩进不对，或冒号后少了空格）"),
+    (r"found character '\\t'", "含有制表符（YAML 只能用空格缩进）"),
+    (r"could not find expected ':'", "缺少“:”"),
+    (r"did not find expected key", "缩进不一致，找不到预期的键"),
+    (r"did not find expected '-' indicator", "列表项的缩进不一致（缺少“-”）"),
+    (r"found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
+    (r"expected the node content", "此处缺少内容（多半是括号或引号未闭合）"),
+    (r"found undefined alias", "引用了未定义的别名（*名称）"),
+    (r"found duplicate anchor", "锚点（&名称）重复"),
+    (r"unacceptable character|special characters are not allowed", "含有不允许的字符"),
+    (r"expected <document start>", "文档开头格式不对（多半是缩进不对）"),
+    (r"expected <block end>", "缩进不一致（一个块没有正确结束）"),
+    (r"found unknown escape character", "引号中有无法识别的转义字符（\\ 后的字符）"),
+]
+
+
+def yaml_problem_zh(problem: str) -> str:
+    """A PyYAML complaint in Chinese (``expected ',' or ']', but got '<stream end>'`` → 方括号列表 … 未闭合); one it
+    does not know is said as a syntax error (the English message keeps the parser's words)."""
+    return next((zh for pattern, zh in _YAML_PROBLEMS_ZH if re.search(pattern, problem)), "语法错误")
 
 
 def read_yaml(path: str | Path, zh: str, en: str) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from typing import Any
 
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
@@ -230,6 +231,13 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
     "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
     "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS,
+    # the record an alert's evidence names (its table) and how an explained method combines its parts (by method)
+    "evidence_table": {"monitor_events": ("实时事件", "live event"), "events": ("事件", "event"),
+                       "fundings": ("融资记录", "funding round"), "news": ("新闻", "news item"),
+                       "branches": ("分支机构记录", "branch record"), "enterprise_history": ("企业变更记录", "registry change"),
+                       "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise")},
+    "formula": {"alert_rule": ("规则的每个条件都成立（且）；条件中的多项只需满足一项（或）",
+                               "every condition of the rule holds (AND); one item of a list suffices (OR)")},
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is
@@ -302,6 +310,7 @@ COLUMNS: dict[str, Pair] = {
     "sentiment": ("情感", "Sentiment"), "feed": ("新闻源", "Feed"), "fetched": ("获取", "Fetched"),
     "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "error": ("错误", "Error"),
     "merged": ("合并重复", "Merged"), "last_error": ("最近错误", "Last error"),
+    "error_detail": ("技术详情", "Technical detail"), "last_error_detail": ("技术详情", "Technical detail"),
     "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
     "last_run": ("最近运行", "Last run"), "last_status": ("最近状态", "Last status"), "items_total": ("累计条目", "Items total"),
     "next_run": ("下次运行", "Next run"),
@@ -457,6 +466,41 @@ def num_text(v: int | float) -> str:
         return f"{v:,.0f}"
     text = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+# a feed's error as stored (the exception or status, for the log and the admin) → a sentence in the UI language
+FEED_ERRORS: list[tuple[str, Pair]] = [
+    (r"refused|Errno 111", ("无法连接新闻源的服务器（连接被拒绝）", "could not connect to the feed's server (connection refused)")),
+    (r"Name or service not known|getaddrinfo|nodename|Temporary failure in name resolution",
+     ("找不到新闻源的服务器（域名无法解析）", "the feed's server name could not be resolved")),
+    (r"超时|[Tt]imeout", ("新闻源在限定时间内没有响应", "the feed did not answer in time")),
+    (r"ConnectError|NetworkError|RemoteProtocolError|ReadError|SSL", ("无法连接新闻源的服务器", "could not connect to the feed's server")),
+    (r"FileNotFoundError|No such file", ("找不到新闻源文件", "the feed file was not found")),
+    (r"过大", ("新闻源内容过大", "the feed is too large")),
+    (r"ParseError|无法解析|无法识别|缺少 items|unparseable",
+     ("新闻源的内容无法读取（格式或日期无法识别）", "the feed's content could not be read (a format or date it does not understand)")),
+]
+HTTP_REASONS: dict[int, Pair] = {401: ("需要登录", "login required"), 403: ("拒绝访问", "access refused"),
+                                 404: ("找不到该地址", "no such address"), 410: ("该地址已撤下", "gone")}
+
+
+def feed_error_text(error: Any, lang: str = "zh") -> str:
+    """A feed's stored error (``ConnectError: [Errno 111] Connection refused``, ``HTTP 404``) as a sentence in the
+    UI language; the stored text stays beside it as the technical detail (a table's 技术详情 column, a page's title)."""
+    if not error:
+        return ""
+    en = lang == "en"
+    text = str(error)
+    m = re.match(r"HTTP (\d{3})", text)
+    if m:
+        code = int(m.group(1))
+        why = HTTP_REASONS.get(code) or (("服务器出错", "server error") if code >= 500 else None)
+        return (f"the feed answered HTTP {code}" + (f" ({why[1]})" if why else "") if en
+                else f"新闻源返回 HTTP {code}" + (f"（{why[0]}）" if why else ""))
+    for pattern, pair in FEED_ERRORS:
+        if re.search(pattern, text):
+            return pair[en]
+    return "the feed failed" if en else "新闻源出错"
 
 
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:

@@ -9,7 +9,7 @@ import typer
 
 from ...core.errors import count_en
 from ...services.monitoring import events as E
-from ..labels import event_text, label
+from ..labels import event_text, feed_error_text, label
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
@@ -60,6 +60,12 @@ app.add_typer(monitor_app, name="monitor")
 FEED_COLUMNS = ["feed", "status", "http_status", "fetched", "items_new", "merged", "events_new", "error"]
 
 
+def _said(rows: list[dict], key: str) -> list[dict]:
+    """Table rows whose feed error (``key``) is a sentence in the CLI's language, the stored text beside it as the
+    technical detail (JSON and CSV keep the stored text under ``key``)."""
+    return [dict(r, **{key: feed_error_text(r.get(key), state.lang), key + "_detail": r.get(key)}) for r in rows]
+
+
 def feeds_config(feeds: Optional[str], feed: Optional[str], timeout: Optional[float] = None):
     """The feeds of ``--feeds FILE`` or ``--feed URL_OR_FILE`` (exactly one)."""
     from ...core.errors import UserError
@@ -90,7 +96,9 @@ def monitor_run_cmd(
     cfg = feeds_config(feeds, feed, timeout)
     with open_store(read_only=True) as store:
         res = news.run_feeds(store, open_team(), cfg)
-    emit(res, fmt, rows=res["feeds"], columns=FEED_COLUMNS,
+    table = fmt == Fmt.table
+    emit(res, fmt, rows=_said(res["feeds"], "error") if table else res["feeds"],
+         columns=FEED_COLUMNS + (["error_detail"] if table else []),
          title=t(f"新条目 {res['items_new']}，合并重复 {res['merged']}，新事件 {res['events_new']}，出错 {res['errors']}",
                  f"{count_en(res['items_new'], 'new item')}, {res['merged']} merged, {count_en(res['events_new'], 'new event')}, {res['errors']} failed"))
     if res["errors"]:
@@ -103,8 +111,10 @@ def monitor_feeds_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
     from ...services.monitoring import feeds as F
 
     rows = F.feed_states(open_team())
-    emit(rows, fmt, rows=rows, columns=["name", "last_run", "last_status", "last_error", "items_new", "items_total",
-                                        "next_run"], title=t(f"新闻源 {len(rows)} 个", f"{len(rows)} feeds"))
+    table = fmt == Fmt.table
+    emit(rows, fmt, rows=_said(rows, "last_error") if table else rows,
+         columns=["name", "last_run", "last_status", "last_error", "items_new", "items_total", "next_run"]
+         + (["last_error_detail"] if table else []), title=t(f"新闻源 {len(rows)} 个", f"{len(rows)} feeds"))
 
 
 @monitor_app.command("news")

@@ -19,7 +19,7 @@ from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
 from ....services.privacy import NEWS_TEXT, present_text
-from ...labels import event_text, label
+from ...labels import event_text, feed_error_text, label
 from ..access import audit_recorder, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
@@ -85,7 +85,10 @@ def register(app, web) -> None:
                              NEWS_TEXT, "monitor_news")
 
     def feeds(request) -> list[dict]:
-        return F.feed_states(team(request), request.state.user)
+        """The feeds' states, each error also as a sentence in the page's language (``last_error_text``)."""
+        lang = web.lang_of(request)
+        return [dict(r, last_error_text=feed_error_text(r.get("last_error"), lang))
+                for r in F.feed_states(team(request), request.state.user)]
 
     @app.get("/api/events", tags=["monitoring"], summary="事件时间线（JSON）：导入与实时事件，按起始日期、地区、环节、类型、企业筛选；"
              "截至日期之后的事件另列于 later")
