@@ -477,6 +477,9 @@ FEED_ERRORS: list[tuple[str, Pair]] = [
     (r"ConnectError|NetworkError|RemoteProtocolError|ReadError|SSL", ("无法连接新闻源的服务器", "could not connect to the feed's server")),
     (r"FileNotFoundError|No such file", ("找不到新闻源文件", "the feed file was not found")),
     (r"过大", ("新闻源内容过大", "the feed is too large")),
+    (r"not a feed: an HTML page", ("不是新闻源：该地址返回的是网页（HTML），不是 RSS、Atom 或 JSON Feed",
+                                   "not a feed: the address answers with a web page (HTML), not RSS, Atom or JSON Feed")),
+    (r"not a feed", ("不是新闻源：该地址返回的不是 RSS、Atom 或 JSON Feed", "not a feed: the address answers with no RSS, Atom or JSON Feed")),
     (r"ParseError|无法解析|无法识别|缺少 items|unparseable",
      ("新闻源的内容无法读取（格式或日期无法识别）", "the feed's content could not be read (a format or date it does not understand)")),
 ]
