@@ -355,9 +355,11 @@ def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[by
 
 # ------------------------------------------------------------------------------------------- profile
 def resolve_enterprise(store, key: Any, suggest: bool = True) -> int:
-    """Enterprise id from an id, a 统一社会信用代码, a stock code, a full name or an alias. An id never starts
-    with 0, so 002230 is a stock code. A key that names none is refused with the names search finds for it
-    (``suggest``; False where a miss is expected and skipped)."""
+    """Enterprise id from an id, a 统一社会信用代码, a stock code, a full name or an alias — the one lookup of every
+    command, page and API route that takes an enterprise. An id never starts with 0, so 002230 is a stock code.
+    An alias several enterprises share is refused with them as ``candidates`` (``AmbiguousEnterprise``: the CLI
+    exits 2, the web answers 404 listing them); a key that names none is refused with the names search finds for
+    it (``suggest``; False where a miss is expected and skipped)."""
     s = str(key).strip()
     if re.fullmatch(r"[1-9]\d{0,16}", s):
         row = store.con.execute("SELECT id FROM enterprises WHERE id = ?", [int(s)]).fetchone()
@@ -374,11 +376,44 @@ def resolve_enterprise(store, key: Any, suggest: bool = True) -> int:
     row = store.con.execute("SELECT id FROM enterprises WHERE name = ? ORDER BY id LIMIT 1", [s]).fetchone()
     if row:
         return row[0]
-    row = store.con.execute("SELECT enterprise_id FROM enterprise_aliases WHERE alias = ? ORDER BY enterprise_id LIMIT 1",
-                            [s]).fetchone()
-    if row:
-        return row[0]
+    ids = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT enterprise_id FROM enterprise_aliases WHERE alias = ? ORDER BY enterprise_id", [s]).fetchall()]
+    if len(ids) == 1:
+        return ids[0]
+    if ids:  # a short name several enterprises share names none of them: the analyst chooses
+        raise AmbiguousEnterprise(s, _candidates(store, ids))
+    from .search import find_one  # a name or alias written another way (case, brackets …), when unambiguous
+
+    eid = find_one(store, s) if s else None
+    if eid is not None:
+        return eid
     raise NotFound(*_not_found(store, s) if suggest else (f"未找到企业: {s}", f"enterprise not found: {s}"))
+
+
+class AmbiguousEnterprise(NotFound):
+    """A short name (alias) several enterprises share; ``candidates`` are ``{id, name, region, region_en}`` (with
+    ``code``/``label`` for the web's list of choices, as for an ambiguous region)."""
+
+    def __init__(self, text: str, candidates: list[dict]):
+        self.text, self.candidates = text, candidates
+        zh = "、".join(f"{c['name']}（编号 {c['id']}{'，' + c['region'] if c['region'] else ''}）" for c in candidates)
+        en = "; ".join(f"{c['name']} (id {c['id']}{', ' + (c['region_en'] or c['region']) if c['region'] else ''})"
+                       for c in candidates)
+        super().__init__(f"企业简称有歧义：{text} 是 {len(candidates)} 家企业的简称：{zh}；请给出全称、信用代码或编号",
+                         en=f"ambiguous enterprise name: {text} is the short name of {len(candidates)} enterprises: "
+                            f"{en}; give the full name, credit code or id")
+
+
+def _candidates(store, ids: list[int]) -> list[dict]:
+    """The enterprises a shared short name may mean, with the region each lies in (city and district)."""
+    rows = store.con.execute(
+        """SELECT e.id, e.name, concat_ws('', coalesce(rc.name, rp.name), rd.name) AS region,
+                  concat_ws(' ', coalesce(rc.name_en, rp.name_en), rd.name_en) AS region_en
+           FROM enterprises e LEFT JOIN regions rp ON rp.code = e.province_code
+           LEFT JOIN regions rc ON rc.code = e.city_code LEFT JOIN regions rd ON rd.code = e.district_code
+           WHERE e.id = ANY(?::BIGINT[]) ORDER BY e.id""", [ids]).fetchall()
+    return [{"id": i, "name": n, "region": r or None, "region_en": re_ or None, "code": str(i), "label": n,
+             "label_en": None} for i, n, r, re_ in rows]
 
 
 def _not_found(store, s: str) -> tuple[str, str]:

@@ -9,9 +9,9 @@ import typer
 
 from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
-from ...core.errors import NotFound, count_en
+from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
-from ...services.search import find_one, search as search_service
+from ...services.search import search as search_service
 from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
@@ -60,13 +60,7 @@ def show(
 ) -> None:
     """显示一家企业的全部关联信息：产业链位置及依据、时间线、人员、股东、专利、融资、分支机构、来源。"""
     store = open_store(read_only=True)
-    try:
-        doc = enterprise_profile(store, enterprise, as_of=as_of)
-    except NotFound:
-        eid = find_one(store, enterprise)
-        if eid is None:
-            raise
-        doc = enterprise_profile(store, eid, as_of=as_of)
+    doc = enterprise_profile(store, enterprise, as_of=as_of)
     if store.synthetic:
         doc["label"] = SYNTHETIC_LABEL
     if fmt == Fmt.json:

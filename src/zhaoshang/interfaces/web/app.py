@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
 from ...services.alerts.targets import WebhookPolicy
+from ...services.enterprises import AmbiguousEnterprise
 from .context import HERE, WebContext, lang_of, region_choices
 from .dates import check_dates
 from .deps import bind_user
@@ -55,12 +56,13 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         if request.url.path.startswith("/api/"):
             body = {"error": message, "status": status}
             if choices:
-                body["candidates" if isinstance(exc, AmbiguousRegion) else "suggestions"] = choices
+                body["candidates" if isinstance(exc, (AmbiguousRegion, AmbiguousEnterprise)) else "suggestions"] = choices
             return JSONResponse(body, status_code=status)
         if isinstance(exc, AmbiguousRegion):  # a page of choices, not an error: 300 Multiple Choices
             status = 300
         return web.page(request, "error.html", {"message": message, "status": status, "choices": choices,
-                                                "ambiguous": isinstance(exc, AmbiguousRegion)}, status_code=status)
+                                                "ambiguous": isinstance(exc, AmbiguousRegion),
+                                                "enterprises": isinstance(exc, AmbiguousEnterprise)}, status_code=status)
 
     document(app, _error)
 

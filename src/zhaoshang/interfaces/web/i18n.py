@@ -102,6 +102,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error": ("出错了", "Error"),
     "region.choose": ("这个地区名称对应多个地区，请选择", "This name belongs to several regions; choose one"),
     "region.did_you_mean": ("您是不是要找：", "Did you mean:"),
+    "enterprise.choose": ("这个简称对应多家企业，请选择", "This short name belongs to several enterprises; choose one"),
     "no_map": ("地图边界文件缺失：请运行 make setup-web", "Map boundaries missing: run make setup-web"),
     "choose_region": ("选择地区", "Choose a region"),
     "region_vs_nation": ("本地区结构 vs 全国结构", "Region mix vs national mix"),
