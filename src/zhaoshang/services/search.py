@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core import search_index
 from ..core.asof import _changed_after, enterprises_as_of, generation_memo, reference_date
+from ..core.errors import UserError
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
 from ..core.text import listing_forms, normalize_name, query_words
@@ -257,6 +258,8 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     The enterprises existing on ``as_of`` (default: the reference date; every one with
     ``include_dissolved``), as they were then, that match ``text`` (``hits_sql``) and lie in ``region`` (a
     code, name, path or macro-region), best match first."""
+    if int(limit) < 1:  # no page of hits at all: the total would read 0 (as the API, which refuses it too)
+        raise UserError(f"--limit 应大于或等于 1（收到 {limit}）", en=f"--limit must be at least 1 (got {limit})")
     text = (text or "").strip()
     d = reference_date(store, as_of)
     if not text:
