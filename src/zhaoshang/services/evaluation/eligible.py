@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..regions.matrix import default_chain, descendants
+from ..regions.matrix import chain_node, default_chain, descendants
 from .scorecard import _rows, scored_sql
 
 
@@ -15,6 +15,7 @@ def eligible_rows(store, d: _dt.date, horizon: int, w: dict, *, chain: str | Non
     """The eligible population at ``d`` with its scores and outcome (``label``)."""
     end = d + _dt.timedelta(days=horizon)
     nodes = ""
+    node = chain_node(store, chain or default_chain(store), node)  # unknown: refused; the chain itself: every one
     if node:
         chain = chain or default_chain(store)
         desc = sorted(descendants(store, chain, node))

@@ -30,7 +30,7 @@ from ...core.event_titles import title_en
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
-from ..regions.matrix import _in_list, _region_filter, default_chain, descendants, node_not_found
+from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
 from . import bus as _bus
 from .nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 
@@ -117,12 +117,9 @@ class Filter:
         self.chain = self.nodes = None
         if node:
             self.chain = chain or default_chain(store)
-            found = store.con.execute("SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL SELECT 1 "
-                                      "FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
-                                      [self.chain, node, self.chain, node]).fetchone()
-            if not found:
-                raise node_not_found(store, self.chain, node)
-            self.nodes = descendants(store, self.chain, node)
+            code = chain_node(store, self.chain, node)  # the chain's own code: placed anywhere on it
+            self.nodes = descendants(store, self.chain, code) if code else [r[0] for r in store.con.execute(
+                "SELECT DISTINCT node_code FROM placements WHERE chain = ? ORDER BY 1", [self.chain]).fetchall()] or [""]
         self.node = node
         self._con = None
         self._lock = threading.Lock()

@@ -187,8 +187,7 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
         raise UserError(f"指标无效: {metric}（可选 {'|'.join(METRICS)}）", f"invalid metric: {metric} (one of {'|'.join(METRICS)})")
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
-    if node:
-        _check_node(store, chain, node)
+    node = chain_node(store, chain, node)
 
     # the regions to report (code, name, level, parent, lng, lat) and how enterprises map onto them
     if level == "macro":
@@ -366,6 +365,18 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
     return name
 
 
+def chain_node(store, chain: str, node: Any) -> str | None:
+    """The node a filter names, checked — the one node vocabulary of every command and route that takes one (map,
+    library, backtest, leads): None for no node or the chain's own code (``ai``: placed anywhere on the chain, the
+    map's count without a node), the node's code otherwise; an unknown one is refused with the nodes the user
+    may have meant (``node_not_found``)."""
+    s = str(node).strip() if node is not None else ""
+    if not s or s.lower() == chain.lower():
+        return None
+    _check_node(store, chain, s)
+    return s
+
+
 def _check_node(store, chain: str, node: str) -> None:
     """An unknown node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
     def known() -> bool:
@@ -386,6 +397,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         return {}
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
+    node = chain_node(store, chain, node)
     ents = _located(store, d, TRACKED_FIELDS)
     if level == "macro":
         ms = {m["code"]: m for m in (macros if macros is not None else load_macros(store))}

@@ -23,14 +23,17 @@ def default_chain(store) -> str:
 
 def node_not_found(store, chain: str, node: str) -> NotFound:
     """The error for a chain node the chain does not have, naming the nodes the user may have meant: the code in
-    another case or without its zero (m05, M5 → M05) or a node whose name holds the text (视觉 → M05 计算机视觉)."""
+    another case or without its zero (m05, M5 → M05) or a node whose name holds the text (视觉 → M05 计算机视觉;
+    an English word of three letters or more, so that ``ai`` is never read as a piece of 医疗AI)."""
     s = str(node).strip()
     m = re.fullmatch(r"([A-Za-z])0*(\d{1,2})", s)
     padded = f"{m.group(1).upper()}{int(m.group(2)):02d}" if m else None
+    english = s if len(s) >= 3 else None
     rows = store.con.execute(
         "SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND (upper(code) = upper(?) "
-        "OR code = ? OR contains(name_zh, ?) OR contains(lower(coalesce(name_en, '')), lower(?))) ORDER BY level, code "
-        "LIMIT 3", [chain, s, padded, s, s]).fetchall() if s else []
+        "OR code = ? OR (contains(name_zh, ?) AND NOT regexp_full_match(?, '[A-Za-z]{1,2}')) "
+        "OR contains(lower(coalesce(name_en, '')), lower(?))) ORDER BY level, code "
+        "LIMIT 3", [chain, s, padded, s, s, english]).fetchall() if s else []
     if not rows:
         return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}")
     return NotFound(f"未找到产业链环节: {s}，您是不是要找：{'、'.join(f'{c} {zh}' for c, zh, _ in rows)}?",

@@ -1,0 +1,50 @@
+"""One node vocabulary on every command and route: an unknown or lower-case node code is refused with the nodes
+meant (M05 for m05), and the chain's own code means the whole chain — on the backtest (QA score defect 7) and the
+map API as on the library (QA score defect 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli_util import run, run_json
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, demo_copy):
+    path = tmp_path_factory.mktemp("nodes") / "demo.duckdb"
+    demo_copy(path)
+    return path
+
+
+BACKTEST = ["backtest", "score", "--as-of", "2024-06-30", "--horizon", "365"]
+
+
+def test_backtest_refuses_an_unknown_node_with_the_nodes_meant(db):
+    p = run(*BACKTEST, "--chain", "m05", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("错误: 未找到产业链环节: m05，您是不是要找：M05 "), p.stderr
+    en = run("--lang", "en", *BACKTEST, "--chain", "m5", db=db, check=False)
+    assert en.returncode == 2 and "chain node not found: m5; did you mean M05 (" in en.stderr, en.stderr
+    p = run(*BACKTEST, "--chain", "X99", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到产业链环节: X99", p.stderr
+
+
+def test_backtest_on_the_chain_itself_keeps_every_enterprise(db):
+    whole = run_json(*BACKTEST, db=db)
+    ai = run_json(*BACKTEST, "--chain", "ai", db=db)
+    assert ai.pop("node") == "ai" and whole.pop("node") is None
+    assert ai == whole
+
+
+def test_the_map_takes_the_chain_as_the_whole_chain_like_the_library(db):
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(db)))
+    whole, ai = c.get("/api/map?level=city"), c.get("/api/map?level=city&node=ai")
+    assert ai.status_code == 200, ai.text
+    assert ai.json()["rows"] == whole.json()["rows"]
+    assert ai.json()["rows"][0]["national_count"] == c.get("/api/enterprises?node=ai").json()["total"]
+    assert c.get("/api/regions/330100?node=ai").json()["top"] == c.get("/api/regions/330100").json()["top"]
+    # an unknown code is refused without reading it as a piece of a name (医疗AI)
+    r = c.get("/api/map?node=ia")  # not the ia of "Financial AI"
+    assert r.status_code == 404 and r.json()["error"] == "未找到产业链环节: ia", r.text
