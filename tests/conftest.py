@@ -112,6 +112,14 @@ def demo_copy():
 
 
 @pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, demo_copy) -> Path:
+    """The module's own copy of the scale-600 demo database (``demo_copy``), to read or change."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo_copy(path)
+    return path
+
+
+@pytest.fixture(scope="module")
 def _module_chromium():
     """One headless chromium for a test module, started when a test first opens a page: starting Playwright's
     driver and the browser takes a second or two, a new context a few milliseconds. Per module, not per session:

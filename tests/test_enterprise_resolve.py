@@ -14,11 +14,9 @@ from cli_util import run, run_json
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, demo_copy):
-    db = tmp_path_factory.mktemp("resolve") / "demo.duckdb"
-    demo_copy(db)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+def demo(demo_db):
+    db = demo_db
+    with duckdb.connect(str(db), read_only=True) as con:
         shared = con.execute(
             """SELECT alias, list(DISTINCT enterprise_id ORDER BY enterprise_id) FROM enterprise_aliases
                WHERE alias NOT IN (SELECT name FROM enterprises)
@@ -29,8 +27,6 @@ def demo(tmp_path_factory, demo_copy):
                GROUP BY alias HAVING count(DISTINCT enterprise_id) = 1 ORDER BY alias LIMIT 1""").fetchone()
         names = dict(con.execute("SELECT id, name FROM enterprises WHERE id = ANY(?)", [shared[1]]).fetchall())
         first = con.execute("SELECT name, uscc FROM enterprises WHERE id = ?", [shared[1][0]]).fetchone()
-    finally:
-        con.close()
     return {"db": db, "alias": shared[0], "ids": shared[1], "names": names, "own": own, "first": first}
 
 

@@ -10,10 +10,8 @@ from cli_util import run, run_json
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, demo_copy):
-    path = tmp_path_factory.mktemp("nodes") / "demo.duckdb"
-    demo_copy(path)
-    return path
+def db(demo_db):
+    return demo_db
 
 
 BACKTEST = ["backtest", "score", "--as-of", "2024-06-30", "--horizon", "365"]

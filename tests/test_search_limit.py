@@ -9,10 +9,8 @@ from cli_util import run, run_json
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, demo_copy):
-    path = tmp_path_factory.mktemp("limit") / "demo.duckdb"
-    demo_copy(path)
-    return path
+def db(demo_db):
+    return demo_db
 
 
 @pytest.mark.parametrize("limit", ["0", "-5"])

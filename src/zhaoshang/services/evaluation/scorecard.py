@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ...core.asof import reference_date
+from ...core.asof import enterprises_as_of, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.memory import capped, id_ranges
@@ -391,12 +391,37 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
             rows = []
     if not rows:  # the population ranked range by range, under the batch memory cap (sizes: population.py)
         rows = _population_rows(store, d, w, chain=chain, present=present, eid=eid)
-    name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+    name = name_on(store, eid, d)
     if not rows:
-        raise UserError(f"{name} 在 {d} 尚未成立或已注销，无法评估", f"{name} did not exist on {d}: no scorecard")
+        raise _not_scored(store, eid, name, d)
     doc = _doc(rows[0], w, d, name, lang, live)
     doc["cohort"]["ranked"] = ranked
     return doc
+
+
+def name_on(store, eid: int, d: _dt.date) -> str:
+    """The enterprise's name on ``d`` (the as-of service: a later rename is not yet its name), as ``show`` gives it."""
+    return store.con.execute(f"SELECT e.name FROM {enterprises_as_of(d, store, fields=['name'], existing=False)} e "
+                             "WHERE e.id = ?", [eid]).fetchone()[0]
+
+
+def _not_scored(store, eid: int, name: str, d: _dt.date) -> UserError:
+    """Why an enterprise has no scorecard on ``d``: founded later (from when it may be scored) or ended before
+    (its date and status, and the day before as a date that may be scored)."""
+    founded, ended, status = store.con.execute("SELECT founded, dissolved, status FROM enterprises WHERE id = ?",
+                                               [eid]).fetchone()
+    if founded is not None and founded > d:
+        return UserError(f"{name} 于 {founded} 成立，在 {d} 尚未成立，无法评估；可评估 {founded} 及以后的日期",
+                         f"{name} was founded on {founded}: it did not exist yet on {d}, no scorecard; "
+                         f"score it as of {founded} or later")
+    if ended is not None and ended <= d:
+        how = status if status in ("注销", "吊销", "撤销") else "注销"
+        how_en = {"吊销": "revoked", "撤销": "cancelled"}.get(how, "deregistered")
+        before = ended - _dt.timedelta(days=1)
+        return UserError(f"{name} 已于 {ended} {how}，在 {d} 无法评估；可评估更早的日期，如 --as-of {before}",
+                         f"{name} was {how_en} on {ended} ({how}): no scorecard on {d}; "
+                         f"score it as of an earlier date, e.g. --as-of {before}")
+    return UserError(f"{name} 在 {d} 不在可评估的企业之中，无法评估", f"{name} is not among the enterprises scored on {d}")
 
 
 SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (

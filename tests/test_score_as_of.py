@@ -1,0 +1,72 @@
+"""A scorecard as of a date names the enterprise as it was named then (as `show --as-of` does), and an enterprise
+without one says why: deregistered on its date (with an earlier date to try) or founded later (QA score defects 9
+and 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from cli_util import run, run_json
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    db = demo_db
+    with duckdb.connect(str(db), read_only=True) as con:
+        renamed = con.execute(
+            """SELECT e.id, h.old_value, e.name, h.changed_on FROM enterprise_history h JOIN enterprises e
+               ON e.id = h.enterprise_id WHERE h.field = 'name' AND e.dissolved IS NULL AND h.old_value <> e.name
+               AND e.founded < h.changed_on - INTERVAL 400 DAY
+               AND NOT EXISTS (SELECT 1 FROM enterprise_history x WHERE x.enterprise_id = e.id AND x.field = 'name'
+                               AND x.changed_on <> h.changed_on)
+               ORDER BY e.id LIMIT 1""").fetchone()
+        ended = con.execute(
+            """SELECT id, name, dissolved FROM enterprises WHERE status = '注销' AND dissolved IS NOT NULL
+               AND founded < dissolved - INTERVAL 30 DAY AND id NOT IN (SELECT enterprise_id FROM enterprise_history
+               WHERE field = 'name') ORDER BY id LIMIT 1""").fetchone()
+        young = con.execute("SELECT id, name, founded FROM enterprises WHERE founded > DATE '2015-01-01' AND id NOT IN "
+                            "(SELECT enterprise_id FROM enterprise_history WHERE field = 'name') ORDER BY id LIMIT 1").fetchone()
+    return {"db": db, "renamed": renamed, "ended": ended, "young": young}
+
+
+def test_the_score_title_uses_the_name_of_the_date(demo):
+    eid, old, new, changed = demo["renamed"]
+    d = (changed - dt.timedelta(days=1)).isoformat()
+    assert run_json("show", eid, "--as-of", d, db=demo["db"])["enterprise"]["name"] == old
+    doc = run_json("score", eid, "--as-of", d, db=demo["db"])
+    assert doc["name"] == old, doc["name"]
+    assert run("score", eid, "--as-of", d, db=demo["db"]).stdout.lstrip().startswith(f"{old}：总分")
+    assert run_json("score", eid, db=demo["db"])["name"] == new
+
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(demo["db"])))
+    assert c.get(f"/api/enterprises/{eid}/score?as_of={d}").json()["name"] == old
+
+
+def test_a_deregistered_enterprise_says_so_with_an_earlier_date(demo):
+    eid, name, ended = demo["ended"]
+    before = ended - dt.timedelta(days=1)
+    ref = run_json("score", demo["renamed"][0], db=demo["db"])["as_of"]  # the reference date
+    p = run("score", eid, db=demo["db"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        f"错误: {name} 已于 {ended} 注销，在 {ref} 无法评估；"
+        f"可评估更早的日期，如 --as-of {before}"), p.stderr
+    en = run("--lang", "en", "score", eid, db=demo["db"], check=False)
+    assert en.returncode == 2 and f"{name} was deregistered on {ended} (注销)" in en.stderr, en.stderr
+    assert f"e.g. --as-of {before}" in en.stderr and "did not exist" not in en.stderr
+    assert run_json("score", eid, "--as-of", before.isoformat(), db=demo["db"])["enterprise_id"] == eid
+
+
+def test_an_enterprise_not_yet_founded_says_when_it_was(demo):
+    eid, name, founded = demo["young"]
+    p = run("--lang", "en", "score", eid, "--as-of", "2014-12-31", db=demo["db"], check=False)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        f"error: {name} was founded on {founded}: it did not exist yet on 2014-12-31, no scorecard; "
+        f"score it as of {founded} or later"), p.stderr
+    zh = run("score", eid, "--as-of", "2014-12-31", db=demo["db"], check=False)
+    assert f"{name} 于 {founded} 成立，在 2014-12-31 尚未成立" in zh.stderr
