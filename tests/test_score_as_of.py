@@ -61,6 +61,14 @@ def test_a_deregistered_enterprise_says_so_with_an_earlier_date(demo):
     assert f"e.g. --as-of {before}" in en.stderr and "did not exist" not in en.stderr
     assert run_json("score", eid, "--as-of", before.isoformat(), db=demo["db"])["enterprise_id"] == eid
 
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(demo["db"])))
+    page = c.get(f"/enterprises/{eid}?lang=en").text  # the profile's scorecard box, in the page's language
+    assert f"was deregistered on {ended} (注销)" in page and "无法评估" not in page
+    assert f"已于 {ended} 注销" in c.get(f"/enterprises/{eid}?lang=zh").text
+
 
 def test_an_enterprise_not_yet_founded_says_when_it_was(demo):
     eid, name, founded = demo["young"]

@@ -25,7 +25,7 @@ def profile_card(web, store, eid: int, as_of, lang: str) -> tuple[dict | None, s
     try:
         return web.cached(store, key, lambda: score_enterprise(store, eid, as_of=as_of, lang=lang, team=team)), None
     except UserError as exc:
-        return None, str(exc).splitlines()[0]
+        return None, exc.in_lang(lang).splitlines()[0]
 
 
 def forget_cards(cache, event: dict) -> int:
