@@ -46,3 +46,11 @@ def test_the_map_takes_the_chain_as_the_whole_chain_like_the_library(db):
     # an unknown code is refused without reading it as a piece of a name (医疗AI)
     r = c.get("/api/map?node=ia")  # not the ia of "Financial AI"
     assert r.status_code == 404 and r.json()["error"] == "未找到产业链环节: ia", r.text
+
+
+def test_trends_concentration_and_leads_take_the_chain_as_the_whole_chain(db):
+    for cmd in (["trends"], ["concentration"]):
+        assert run_json(*cmd, "--chain", "ai", db=db) == run_json(*cmd, db=db), cmd
+    ranked = [[(r["enterprise_id"], r["score"]) for r in run_json("leads", "杭州市", *opt, db=db)]
+              for opt in ([], ["--chain", "ai"])]
+    assert ranked[0] and ranked[0] == ranked[1]

@@ -16,7 +16,7 @@ from ..core.parse.dates import parse_user_date
 from ..core.errors import UserError
 from ..core.geo.lookup import region_condition, region_info
 from ..core.geo.regions import MUNICIPALITIES
-from .regions.nodes import node_not_found
+from .regions.matrix import chain_node
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}
@@ -74,10 +74,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     if d_start and d_end and d_start > d_end:  # two dates the user gave contradict each other
         raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}", f"the start date {d_start} is after the end date {d_end}")
     # a start after the data's reference date is an empty window: no periods, no error
-    if node:
-        known = store.query("SELECT name_zh, name_en, level FROM chain_nodes WHERE chain = ? AND code = ?", [chain, node])
-        if not known:
-            raise node_not_found(store, chain, node)
+    node = chain_node(store, chain, node)  # the chain's own code: the whole chain
 
     clo, clo_params = closure_cte(chain)
     rcond, rparams = region_condition(info, "e")

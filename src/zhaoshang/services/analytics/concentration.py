@@ -114,6 +114,10 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
         raise UserError("增长窗口至少 1 年", "the growth window is at least 1 year")
     con_notes: list[str] = []
     use_chain = chain is not None
+    if use_chain and chain_node is not None and str(chain_node).strip().lower() == chain.lower():
+        from ..regions.matrix import chain_node as checked_node
+
+        chain_node = checked_node(store, chain, chain_node)  # the chain's own code: the whole chain (None)
     if use_chain and chain_node is None:
         n = store.query("SELECT count(*) AS n FROM placements WHERE chain = ?", [chain])[0]["n"]
         if n == 0:

@@ -40,8 +40,8 @@ def target_segments(store, info: dict, d: _dt.date, chain: str, *, recommended_t
                     "label": n.get("label"), "count": n.get("count"), "lq": n.get("lq"), "gap": bool(gap),
                     "recommended": recommended, "rank": r.get("rank"), "quadrant_zh": r.get("quadrant_zh"),
                     "quadrant_en": r.get("quadrant_en")})
+    node = matrix.chain_node(store, chain, node)  # the chain's own code: every segment
     if node:
-        matrix._check_node(store, chain, node)
         below = set(matrix.descendants(store, chain, node))
         chosen = [s for s in out if s["code"] in below]
         if not chosen:  # a node below the segment level: its own segment, restricted to the node's subtree
