@@ -133,6 +133,19 @@ def run_json(*args, db=None, **kw):
     return json.loads(proc.stdout)
 
 
+def import_texts(db, folder, files) -> Path:
+    """Import CSV texts through the real CLI into ``db``: ``files`` = (kind, file name, source, text), in order."""
+    for kind, name, source, text in files:
+        (Path(folder) / name).write_text(text, encoding="utf-8")
+        run("import", kind, Path(folder) / name, "--source", source, db=db)
+    return Path(db)
+
+
+def card_signals(doc: dict) -> dict:
+    """A scorecard's contributions (``score --format json``) by signal name."""
+    return {c["signal"]: c for d in doc["dimensions"].values() for c in d["contributions"]}
+
+
 def q(db, sql, params=None):
     """The rows of ``sql`` on the database file ``db``, opened read-only for the query."""
     import duckdb

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run, run_json  # noqa: E402
+from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 REGISTRY = """企业名称,统一社会信用代码,成立日期,登记状态,地区
@@ -28,26 +28,18 @@ FUNDINGS = """企业名称,融资时间,融资轮次,融资金额
 FUNDING_SIGNALS = {"total_raised", "rounds_total", "rounds_24m", "investors_n"}
 
 
-def _signals(doc: dict) -> dict:
-    return {c["signal"]: c for d in doc["dimensions"].values() for c in d["contributions"]}
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     d = tmp_path_factory.mktemp("coverage")
-    db = d / "cov.duckdb"
-    for name, text in (("登记库.csv", REGISTRY), ("融资库企业.csv", FUNDING_LIST), ("融资库事件.csv", FUNDINGS)):
-        (d / name).write_text(text, encoding="utf-8")
-    run("import", "enterprises", d / "登记库.csv", "--source", "登记库", db=db)
-    run("import", "enterprises", d / "融资库企业.csv", "--source", "融资库", db=db)
-    run("import", "fundings", d / "融资库事件.csv", "--source", "融资库", db=db)
-    return db
+    return import_texts(d / "cov.duckdb", d, [("enterprises", "登记库.csv", "登记库", REGISTRY),
+                                              ("enterprises", "融资库企业.csv", "融资库", FUNDING_LIST),
+                                              ("fundings", "融资库事件.csv", "融资库", FUNDINGS)])
 
 
 def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
 
     bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)  # registry only
-    sig = _signals(bank)
+    sig = card_signals(bank)
     for s in FUNDING_SIGNALS:  # unknown, not a known 0 ranked at the bottom
         assert sig[s]["raw"] is None and sig[s]["detail"]["missing"] and sig[s]["detail"]["not_covered"], s
         assert s in bank["missing"] and s in bank["not_covered"]
@@ -60,7 +52,7 @@ def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
     assert "not covered" in en
 
     listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)  # covered, no round
-    sig = _signals(listed)
+    sig = card_signals(listed)
     assert sig["rounds_total"]["raw"] == 0 and sig["total_raised"]["raw"] == 0
     assert not sig["rounds_total"]["detail"].get("not_covered") and listed["funding_coverage"] == "covered"
     assert listed["not_covered"] == []
@@ -68,7 +60,7 @@ def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
     assert bank["confidence"] < listed["confidence"]
 
     funded = run_json("score", "甲星智能科技有限公司", "--as-of", "2019-12-31", db=db)
-    assert _signals(funded)["rounds_total"]["raw"] == 1 and funded["funding_coverage"] == "covered"
+    assert card_signals(funded)["rounds_total"]["raw"] == 1 and funded["funding_coverage"] == "covered"
 
 
 @pytest.mark.browser

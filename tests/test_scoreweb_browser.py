@@ -99,9 +99,8 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert AS_OF in pg.inner_text("#sc-asof") and cli["version"] in pg.inner_text("#sc-method")
     # the cohort in words, naming only what it was ranked within (node+age printed raw; a node cohort showed an age band)
     co, shown = cli["cohort"], pg.inner_text("#sc-cohort")
-    words = {"node+age": "同环节、同成立年限", "node": "同环节", "age": "同成立年限"}.get(co["level"], "全部企业")
-    assert shown.startswith(f"对照组 {words}") and shown.endswith(f"n={co['n']}") and "node" not in shown, shown
-    assert ((co["node"] or "未定位环节") in shown) == ("node" in co["level"]) and ("成立" in shown.split(words)[1]) == ("age" in co["level"])
+    assert shown == f"对照组：{co['label']}" and f"{co['n']} 家企业" in shown and "node" not in shown, shown
+    assert ((co["node"] or "未定位环节") in shown) == ("node" in co["level"]) and ("成立" in shown) == ("age" in co["level"])
     # the weight column gives each dimension's share of the total: they add up to 1 (the file's weights add up to 1.05)
     shares = [float(x) for x in pg.locator("#sc-dims td.sc-share").all_inner_texts() if x != "—"]
     assert sum(shares) == pytest.approx(1.0, abs=0.005)

@@ -60,9 +60,14 @@ def score_cmd(
         with update_store() as store:
             doc = score_all(store, as_of=as_of, weights=weights)
             note = synthetic_note(store)
-        emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "mean_total", "mean_confidence", "version")}],
-             title=t(f"已评分 {doc['scored']} 家企业（截至 {doc['as_of']}），存入 scores 表",
-                     f"scored {count_en(doc['scored'], 'enterprise')} (as of {doc['as_of']}) into the scores table"), note=note)
+        ins = doc["insufficient"]
+        emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "insufficient", "mean_total", "mean_confidence",
+                                                  "version")}],
+             title=t(f"已评分 {doc['scored']} 家企业（截至 {doc['as_of']}），存入 scores 表"
+                     + (f"；其中 {ins} 家数据不足、无总分（排在已评分企业之后，平均总分不计）" if ins else ""),
+                     f"scored {count_en(doc['scored'], 'enterprise')} (as of {doc['as_of']}) into the scores table"
+                     + (f"; {ins} with insufficient data have no total (sorted last, left out of the mean)" if ins else "")),
+             note=note)
         return
     if enterprise == "fit":
         if target != "next-round":
@@ -93,13 +98,15 @@ def score_cmd(
                          "percentile": c["normalised"], "contribution": c["contribution"]})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
     no_data = [doc["dimensions"][k]["label"] for k in (doc.get("total_basis") or {}).get("no_data") or []]
+    if doc.get("insufficient"):  # no total: the note says why; the dimensions left out are not repeated
+        no_data = []
     emit(doc, fmt, rows=rows, columns=["dimension", "score", "signal", "raw", "percentile", "weight", "contribution"],
-         title=t(f"{doc['name']}：总分 {doc['total']}"
+         title=t(f"{doc['name']}：总分 {'数据不足' if doc.get('insufficient') else doc['total']}"
                  + (f"（缺数据、不计入：{'、'.join(no_data)}）" if no_data else "") + f"，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
-                 f"对照组 {doc['cohort']['level']} n={doc['cohort']['n']}，再融资可能性 {tier}）",
-                 f"{doc['name']}: total {doc['total']}"
+                 f"对照组：{doc['cohort']['label']}，再融资可能性 {tier}）",
+                 f"{doc['name']}: total {'insufficient data' if doc.get('insufficient') else doc['total']}"
                  + (f" (no data, left out: {', '.join(no_data)})" if no_data else "") + f", confidence {doc['confidence']} (as of {doc['as_of']}, "
-                 f"{doc['version']}, cohort {doc['cohort']['level']} n={doc['cohort']['n']}, next round: {tier})"),
+                 f"{doc['version']}, cohort: {doc['cohort']['label']}, next round: {tier})"),
          note=_coverage_note(doc, note))
 
 

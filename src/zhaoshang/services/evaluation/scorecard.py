@@ -35,6 +35,10 @@ SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total
            "months_since_round", "investor_quality", "investors_n", "months_from_12", "gap_vs_stage", "pace", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
            "capital_changes_24m", "age_years", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
            "negative_events", "abnormal_status")
+# The least evidence a total needs (docs/methods.md, "Scorecard", insufficient data): data in at least two
+# dimensions and signals carrying at least 10 % of the weights (``confidence``). Below it the scorecard has no
+# total (数据不足 / insufficient data): its dimensions and signals are still shown, and lists sort it last.
+MIN_EVIDENCE = {"dimensions": 2, "confidence": 0.10}
 TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "不确定", "uncertain"), (0.0, "不太可能", "unlikely"))
 
 
@@ -169,7 +173,7 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
         ranks.append(f"r{i} AS ({stored_ranks_sql(d, s, tables)})" if stored else rank_sql(i, s, spec))
         joins.append(f"LEFT JOIN r{i} ON r{i}.key = k.{key} AND r{i}.v = {spec['direction']} * k.{s}")
         pcts.append(f"r{i}.p AS p_{s}")
-    dims, covs, tot_num, tot_den, conf = [], [], [], [], []
+    dims, covs, tot_num, tot_den, conf, n_dims = [], [], [], [], [], []
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
         full = sum(ws.values())
@@ -185,15 +189,19 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
         if W > 0:
             tot_num.append(f"{W} * coalesce(d_{dim}, 0)")
             tot_den.append(f"{W} * (d_{dim} IS NOT NULL)::INT")
+            n_dims.append(f"(d_{dim} IS NOT NULL)::INT")
             conf.append(f"{W} * cov_{dim}")
     wsum = sum(v["weight"] for k, v in w["dimensions"].items() if _by_dim(w).get(k)) or 1.0
     return f"""
 WITH {ctes},
 {''.join(r + ',' + chr(10) for r in ranks)}p AS (SELECT k.*, {', '.join(pcts)} FROM k {' '.join(joins)}),
 dd AS (SELECT *, {', '.join(dims)}, {', '.join(covs)} FROM p)
-SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
-       ({' + '.join(conf) or '0'}) / {wsum} AS confidence
-FROM dd"""
+-- a total only on the least evidence (MIN_EVIDENCE): otherwise insufficient data, no total
+SELECT * REPLACE (CASE WHEN n_dims >= {MIN_EVIDENCE['dimensions']} AND confidence >= {MIN_EVIDENCE['confidence']}
+                       THEN total END AS total)
+FROM (SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
+             ({' + '.join(conf) or '0'}) / {wsum} AS confidence, {' + '.join(n_dims) or '0'} AS n_dims
+      FROM dd)"""
 
 
 def tier(prob: float | None) -> dict | None:
@@ -267,18 +275,50 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                              Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})]
                    + ([Ref("monitor_events", ids=sorted({k for v in live.values() for k in v}))] if live else []),
                    formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
+    insufficient = total is None
+    cohort = {"level": row["cohort_level"], "node": row.get("node"), "age_band": row["age_band"], "n": row["cohort_n"]}
     return {"enterprise_id": row["enterprise_id"], "name": name, "as_of": d, "total": ex.value,
             "confidence": ex.confidence, "method": ex.method, "version": ex.version,
-            "cohort": {"level": row["cohort_level"], "node": row.get("node"), "age_band": row["age_band"],
-                       "n": row["cohort_n"]},
+            # no total: below the least evidence (MIN_EVIDENCE), 数据不足 / insufficient data
+            "insufficient": insufficient,
+            "cohort": {**cohort, "label": cohort_label(cohort, lang)},
             "dimensions": dims, "missing": missing, "not_covered": not_covered,
             # how the total treats the dimensions without data: left out of its weighted mean (never read as 50 or 0)
             "total_basis": {"rule": "present_dimensions", "dimensions": [k for k in dims if k in present_dims],
-                            "no_data": no_data, "note": total_note([dims[k]["label"] for k in no_data], lang)},
+                            "no_data": no_data, "min_evidence": MIN_EVIDENCE,
+                            "note": (insufficient_note(len(present_dims), ex.confidence, lang) if insufficient
+                                     else total_note([dims[k]["label"] for k in no_data], lang))},
             "funding_coverage": (None if row.get("funding_covered") is None
                                  else "covered" if row["funding_covered"] else "not_covered"),
             "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
+
+
+def insufficient_note(n_dims: int, confidence: float, lang: str = "zh") -> str:
+    """Why a scorecard has no total: below the least evidence (MIN_EVIDENCE)."""
+    need, conf = MIN_EVIDENCE["dimensions"], MIN_EVIDENCE["confidence"]
+    if lang == "en":
+        return (f"Insufficient data: no total — data in {n_dims} of the dimensions, confidence {confidence:g} (a total "
+                f"needs data in at least {need} dimensions and a confidence of at least {conf:g}); sorted after the "
+                "scored enterprises")
+    return (f"数据不足：不给总分——有数据的维度 {n_dims} 个，置信度 {confidence:g}（总分至少需要 {need} 个维度有数据、"
+            f"置信度不低于 {conf:g}）；排序时排在已评分企业之后")
+
+
+def cohort_label(cohort: dict, lang: str = "zh") -> str:
+    """The comparison group in plain words: which enterprises the percentiles were taken among, and how many."""
+    level, node, band, n = cohort.get("level") or "all", cohort.get("node"), cohort.get("age_band"), cohort.get("n")
+    en = lang == "en"
+    seg = (f"on segment {node}" if en else f"环节 {node}") if node else ("with no segment" if en else "未定位环节")
+    if band == "unknown" or not band:
+        age = "of unknown founding date" if en else "成立日期未知"
+    else:
+        b = band.replace(">=", "≥").replace("-", "–")
+        age = f"founded {b} years ago" if en else f"成立 {b} 年"
+    parts = {"node+age": [seg, age], "node": [seg], "age": [age]}.get(level)
+    if not parts:
+        return f"all {n} enterprises existing at the date" if en else f"截至该日存续的全部 {n} 家企业"
+    return (f"the {n} enterprises {' '.join(parts)}" if en else f"{'、'.join(parts)}的 {n} 家企业")
 
 
 def total_note(no_data_labels: list[str], lang: str = "zh") -> str | None:
@@ -461,8 +501,9 @@ def _score_all(store, as_of, weights, chain) -> dict:
                         FROM ({scored_sql(store, d, w, present=present, stored=True, base=cohorts.WORK)})""",
                     [str(w["version"]), ex.params_hash])
         cohorts.drop_work(store)
-        n, avg, conf = con.execute("SELECT count(*), avg(total), avg(confidence) FROM scores WHERE as_of = ?",
-                                   [d]).fetchone()
-    return {"as_of": d, "scored": n, "mean_total": None if avg is None else round(avg, 2),
+        n, totals, avg, conf = con.execute("SELECT count(*), count(total), avg(total), avg(confidence) FROM scores "
+                                           "WHERE as_of = ?", [d]).fetchone()
+    # "insufficient": scorecards without a total (below MIN_EVIDENCE); the mean total is over the others
+    return {"as_of": d, "scored": n, "insufficient": n - totals, "mean_total": None if avg is None else round(avg, 2),
             "mean_confidence": None if conf is None else round(conf, 3), "version": str(w["version"]),
             "params_hash": ex.params_hash, "sources": sources_present(store, d)}

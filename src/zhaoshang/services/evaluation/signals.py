@@ -47,7 +47,9 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
 FUNDING_SOURCES = ("fundings", "amounts", "investors")
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "no-data-2"  # 2: an enterprise without people (or news) data has no team (influence) signals, not 0
+SIGNALS_VERSION = "no-data-3"  # 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
+# 3: an unknown registry status is a missing abnormal_status, not 0 ("normal"); a total needs the least evidence
+# (scorecard.MIN_EVIDENCE)
 UNCOV = """uncov AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
           HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = 'fundings'), FALSE))),"""
 
@@ -269,7 +271,8 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.serial_founders, 0) END')} AS serial_founders,
        {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.board_ties, 0) END')} AS board_ties,
        coalesce(ev.events, 0) + coalesce({opt('news', 'nw.negative_news')}, 0) AS negative_events,
-       CASE WHEN st.abnormal THEN 1 ELSE 0 END AS abnormal_status
+       -- an unknown status (none recorded) is missing, never read as "normal"
+       CASE WHEN st.abnormal THEN 1 WHEN nullif(trim(e.status), '') IS NULL THEN NULL ELSE 0 END AS abnormal_status
 FROM e
 LEFT JOIN node ON node.enterprise_id = e.id
 LEFT JOIN fa ON fa.enterprise_id = e.id

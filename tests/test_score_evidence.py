@@ -1,0 +1,102 @@
+"""The least evidence a scorecard's total needs, by running the CLI and the web app on imported files: an enterprise
+known only from a registry list (no founding date, no status, no facts) has no total ("数据不足 / insufficient data"),
+never the 50 an unknown status read as "normal" gave it; it sorts after the scored enterprises and its comparison
+group is said in plain words (docs/methods.md, "Scorecard", insufficient data)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
+from web_util import local_client  # noqa: E402
+
+# a listed-company list as the SZSE file gives it: no founding date, no registry status
+LISTED = """企业名称,统一社会信用代码,成立日期,登记状态,地区
+丁亥电子股份有限公司,,,,深圳市
+戊子材料股份有限公司,,,,深圳市
+己丑银行股份有限公司,,,存续,深圳市
+"""
+FUNDING_LIST = """企业名称,成立日期,登记状态,地区
+甲星智能科技有限公司,2015-03-01,存续,杭州市
+乙辰数据科技有限公司,2016-05-01,存续,杭州市
+庚寅视觉科技有限公司,2017-02-01,存续,杭州市
+"""
+FUNDINGS = """企业名称,融资时间,融资轮次,融资金额
+甲星智能科技有限公司,2018-06-01,A轮,3000万人民币
+庚寅视觉科技有限公司,2019-03-01,天使轮,500万人民币
+"""
+D = "2019-12-31"
+NO_DATA = ("丁亥电子股份有限公司", "戊子材料股份有限公司", "己丑银行股份有限公司")
+
+
+FILES = [("enterprises", "上市公司.csv", "上市公司", LISTED), ("enterprises", "融资库企业.csv", "融资库", FUNDING_LIST),
+         ("fundings", "融资库事件.csv", "融资库", FUNDINGS)]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("evidence")
+    return import_texts(d / "ev.duckdb", d, FILES)
+
+
+def test_unknown_status_is_missing_not_normal(db):
+    unknown = card_signals(run_json("score", "丁亥电子股份有限公司", "--as-of", D, db=db))["abnormal_status"]
+    assert unknown["raw"] is None and unknown["detail"]["missing"] and unknown["normalised"] is None
+    known = card_signals(run_json("score", "己丑银行股份有限公司", "--as-of", D, db=db))["abnormal_status"]
+    assert known["raw"] == 0 and not known["detail"]["missing"]
+
+
+def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, tmp_path):
+    from zhaoshang.services.evaluation.scorecard import DEFAULT_WEIGHTS
+
+    for name in NO_DATA:  # with a known status only risk has data: still below the least evidence
+        doc = run_json("score", name, "--as-of", D, db=db)
+        assert doc["total"] is None and doc["insufficient"] is True, (name, doc["total"])
+        assert doc["probability"] is None and doc["tier"] is None
+        assert "数据不足" in doc["total_basis"]["note"] and doc["total_basis"]["min_evidence"]["dimensions"] == 2
+    doc = run_json("score", "丁亥电子股份有限公司", "--as-of", D, db=db)
+    # only risk has data (negative events, none imported, read 0): one dimension, below the least evidence
+    assert [k for k, v in doc["dimensions"].items() if not v["absent"]] == ["risk"]
+    assert doc["cohort"]["level"] == "all" and doc["cohort"]["label"] == "截至该日存续的全部 6 家企业"
+    # cohorts of one enterprise allowed: the node × age band cohort of the unplaced of unknown age, said as such
+    weights = tmp_path / "w.yaml"
+    weights.write_text(DEFAULT_WEIGHTS.read_text(encoding="utf-8").replace("min_cohort: 30", "min_cohort: 1"),
+                       encoding="utf-8")
+    doc = run_json("score", "丁亥电子股份有限公司", "--as-of", D, "--weights", weights, db=db)
+    assert (doc["cohort"]["level"], doc["cohort"]["node"], doc["cohort"]["age_band"]) == ("node+age", None, "unknown")
+    assert doc["cohort"]["label"] == "未定位环节、成立日期未知的 3 家企业"
+    table = run("score", "丁亥电子股份有限公司", "--as-of", D, "--weights", weights, db=db)
+    assert "总分 数据不足" in table.stdout and "对照组：未定位环节、成立日期未知的 3 家企业" in " ".join(table.stdout.split())
+    assert "None" not in table.stdout and "数据不足" in table.stderr
+    en = run("--lang", "en", "score", "丁亥电子股份有限公司", "--as-of", D, "--weights", weights, db=db)
+    assert "total insufficient data" in en.stdout
+    assert "the 3 enterprises with no segment of unknown founding date" in " ".join(en.stdout.split()), en.stdout
+    scored = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=db)
+    assert scored["total"] is not None and not scored["insufficient"]
+
+
+def test_insufficient_data_sorts_after_the_scored_in_the_library_and_score_all(db, tmp_path):
+    import shutil
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    batch = run_json("score", "all", "--as-of", D, db=path)
+    assert batch["scored"] == 6 and batch["insufficient"] == 3
+    out = run("score", "all", "--as-of", D, db=path).stdout
+    assert "3家数据不足" in "".join(out.split())
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(str(path)))
+    for sort in ("-score", "score"):
+        items = client.get("/api/enterprises", params={"sort": sort, "as_of": D, "size": 50}).json()["items"]
+        scores = [it["score"] for it in items]
+        assert scores[:3] == sorted(scores[:3], reverse=sort == "-score") and None not in scores[:3], (sort, scores)
+        assert scores[3:] == [None] * 3 and {it["name"] for it in items[3:]} == set(NO_DATA), (sort, items)
+    page = client.get("/enterprises", params={"sort": "-score", "as_of": D}).text
+    assert page.count("ent-insufficient") == 3
+    card = client.get("/enterprises/丁亥电子股份有限公司", params={"as_of": D}).text
+    assert 'data-insufficient="1"' in card and "对照组：截至该日存续的全部 6 家企业" in card
