@@ -100,3 +100,26 @@ def test_insufficient_data_sorts_after_the_scored_in_the_library_and_score_all(d
     assert page.count("ent-insufficient") == 3
     card = client.get("/enterprises/丁亥电子股份有限公司", params={"as_of": D}).text
     assert 'data-insufficient="1"' in card and "对照组：截至该日存续的全部 6 家企业" in card
+
+
+def test_an_added_segment_does_not_change_the_cohort_a_confirmed_one_stays_primary(db, tmp_path):
+    """QA defect 4: an analyst confirmed the rules' M05 (0.9747) and added D10 as a second segment; the added
+    placement (confidence 1.0) became the scoring cohort. The primary segment is the confirmed one; an added one is
+    primary only when it is the enterprise's only placement (docs/methods.md, "Scorecard", the primary segment)."""
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    con = duckdb.connect(str(path))
+    con.execute("""INSERT INTO placements (enterprise_id, chain, node_code, confidence, method)
+                   SELECT id, 'ai', 'M05', 0.9747, 'rules' FROM enterprises WHERE name = '甲星智能科技有限公司'""")
+    con.close()
+    run("placements", "add", "甲星智能科技有限公司", "D10", "--reason", "兼营医疗影像", db=path)
+    assert run_json("score", "甲星智能科技有限公司", "--as-of", D, db=path)["cohort"]["node"] == "M05"
+    run("placements", "confirm", "甲星智能科技有限公司", "M05", "--reason", "主营计算机视觉", db=path)
+    card = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=path)
+    assert card["cohort"]["node"] == "M05", card["cohort"]
+    run("placements", "add", "乙辰数据科技有限公司", "D10", "--reason", "医疗数据", db=path)  # its only placement
+    assert run_json("score", "乙辰数据科技有限公司", "--as-of", D, db=path)["cohort"]["node"] == "D10"

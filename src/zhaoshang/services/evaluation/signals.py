@@ -16,6 +16,7 @@ import datetime as _dt
 
 from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
+from ..chain.corrections import PRIMARY_RANK
 from ..regions.matrix import default_chain
 from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
 
@@ -153,8 +154,8 @@ FROM ninv LEFT JOIN ent_q USING (enterprise_id) FULL JOIN team USING (enterprise
 def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict | None = None,
                 only: int | None = None, typical: str | None = None, ids: tuple[int, int] | None = None,
                 shared: str | None = None) -> str:
-    """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its most confident
-    placement on ``chain``), ``age_years``, ``exited`` and one column per signal (NULL = missing).
+    """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its primary segment
+    on ``chain``: chain.corrections.PRIMARY_RANK), ``age_years``, ``exited`` and one column per signal (NULL = missing).
 
     ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
     between rounds, investors' records, people's other enterprises) still from everyone; ``ids``: likewise
@@ -194,7 +195,7 @@ team AS (SELECT enterprise_id, key_people, serial_founders, board_ties FROM sh),
 WITH {_funding_ctes(store, d, inline=only is not None)},
 e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}
       WHERE {one('id')}),
-node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node FROM placements
+node AS (SELECT enterprise_id, arg_max(node_code, {PRIMARY_RANK}) AS node FROM placements
          WHERE chain = '{chain_q}' AND {one('enterprise_id')} GROUP BY enterprise_id),
 fa AS (SELECT enterprise_id, count(*) AS rounds_total,
               count(*) FILTER (WHERE date > {D} - INTERVAL 730 DAY) AS rounds_24m,

@@ -16,6 +16,7 @@ import datetime as _dt
 from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
+from ..chain.corrections import PRIMARY_RANK
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
 from ..evaluation.signals import ABNORMAL, _types, sources_present
 from ..matching.profiles import open_demand_segments
@@ -97,7 +98,7 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     sql = f"""
 WITH lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
 e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}),
-node AS (SELECT enterprise_id, arg_max(node_code, confidence) AS node, max(confidence) AS node_confidence
+node AS (SELECT enterprise_id, arg_max(node_code, {PRIMARY_RANK}) AS node, max(confidence) AS node_confidence
           FROM placements WHERE chain = ? GROUP BY enterprise_id),
 seg AS (SELECT * FROM {seg_sql}),
 local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
