@@ -123,3 +123,39 @@ def test_an_added_segment_does_not_change_the_cohort_a_confirmed_one_stays_prima
     assert card["cohort"]["node"] == "M05", card["cohort"]
     run("placements", "add", "乙辰数据科技有限公司", "D10", "--reason", "医疗数据", db=path)  # its only placement
     assert run_json("score", "乙辰数据科技有限公司", "--as-of", D, db=path)["cohort"]["node"] == "D10"
+
+
+def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(db, tmp_path):
+    """QA defect 3: after a placement decision the library kept showing the stored batch while the profile ranked on
+    the current data, both labelled with the same date. The list now says the batch predates the change, and which."""
+    import re
+    import shutil
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    run("score", "all", "--as-of", D, db=path)
+    client = local_client(create_app(str(path)))
+    batch = client.get("/api/enterprises", params={"as_of": D}).json()["score_batch"]
+    assert batch["as_of"] == D and batch["stale"] is False and batch["note"] == {"zh": None, "en": None}
+    page = client.get("/enterprises", params={"as_of": D}).text
+    assert 'id="score-stale"' not in page
+    csrf = re.search(r'"csrf": ?"([^"]+)"', page).group(1)  # as the page's own form posts it
+    r = client.post("/api/enterprises/甲星智能科技有限公司/placements", headers={"X-CSRF-Token": csrf},
+                    json={"action": "add", "node": "D10", "reason": "兼营医疗影像"})
+    assert r.status_code == 200, r.text
+    batch = client.get("/api/enterprises", params={"as_of": D}).json()["score_batch"]
+    assert batch["stale"] is True and batch["changes"] == ["placements"], batch
+    assert batch["scored_at"] and f"{D} 存储批次，早于最近的数据变化（产业链归类或人工归类决定）" in batch["note"]["zh"]
+    page = client.get("/enterprises", params={"as_of": D}).text
+    assert 'id="score-stale" data-stale="1"' in page and "重新运行 zhaoshang score all --as-of 2019-12-31" in page
+    en = client.get("/enterprises", params={"as_of": D, "lang": "en"}).text
+    assert "before the latest change (a classification or placement decision)" in en
+    (tmp_path / "more.csv").write_text("企业名称,融资时间,融资轮次,融资金额\n乙辰数据科技有限公司,2019-06-01,天使轮,200万人民币\n",
+                                       encoding="utf-8")
+    run("import", "fundings", tmp_path / "more.csv", "--source", "融资库", db=path)
+    batch = local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]
+    assert "import" in batch["changes"] and batch["last_import"]["kind"] == "fundings", batch
+    run("score", "all", "--as-of", D, db=path)  # a new batch on the current data: current again
+    assert local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]["stale"] is False

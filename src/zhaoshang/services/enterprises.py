@@ -25,7 +25,7 @@ from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normal
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
-from .evaluation.stored import score_join, stored_totals
+from .evaluation.stored import batch_info, score_join, stored_totals
 from . import list_order
 from .search import matching_condition, stock_code_forms
 
@@ -243,7 +243,7 @@ def _answer(store, d: _dt.date, total: int, page: int, size: int, sort: str, ite
     for it in items:
         it["score"], it["score_confidence"] = scores.get(it["id"], (None, None))
     return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(),
-            "score_as_of": sd.isoformat() if sd else None, "items": items}
+            "score_as_of": sd.isoformat() if sd else None, "score_batch": batch_info(store, sd), "items": items}
 
 
 def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises",

@@ -56,11 +56,12 @@ def stored_typical_sql(d: _dt.date, tables: dict = STORED) -> str:
 
 def data_state(store) -> list[str]:
     """The state of the data a batch was ranked on: row counts of the fact tables, the last import and a
-    digest of the placements (which enterprise on which node with which confidence) — contents only, so two
+    digest of the placements (which enterprise on which node with which confidence and method — a confirmation
+    changes the primary segment) — contents only, so two
     builds of the same data agree whenever they ran; once per served generation."""
     counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in FACT_TABLES)
     return generation_memo(store, ("score_data_state",), lambda: [str(x) for x in store.con.execute(
-        f"""SELECT {counts}, (SELECT bit_xor(hash(enterprise_id, chain, node_code, confidence)) FROM placements),
+        f"""SELECT {counts}, (SELECT bit_xor(hash(enterprise_id, chain, node_code, confidence, method)) FROM placements),
         (SELECT max(id) FROM imports)""").fetchone()])
 
 
@@ -105,7 +106,28 @@ def store_batch(store, d: _dt.date, cohort_ctes: str, ranks: list[tuple[str, str
         name = cte.split(" ", 1)[0]
         con.execute(f"""INSERT INTO score_ranks WITH k AS (SELECT * FROM {WORK}), {cte}
                         SELECT {_date(d)}, '{signal}', key, v, p FROM {name} ORDER BY key, v""")
-    store.set_meta(_key(d), json.dumps({"fingerprint": fingerprint(store, d, params, chain)}))
+    # the data state is kept too: a list showing this batch says when the data changed after it (batch_state)
+    store.set_meta(_key(d), json.dumps({"fingerprint": fingerprint(store, d, params, chain), "data": data_state(store)}))
+
+
+def batch_state(store, d: _dt.date) -> dict:
+    """Whether the data changed after the batch stored for ``d`` was made (an import, a classification, a placement
+    decision): ``{"stale": bool | None, "changes": ["import" | "placements" | "data"], "last_import": {…} | None}``;
+    ``stale`` is None for a batch stored without its data state (before it was kept: run ``score all`` again)."""
+    raw = store.get_meta(_key(d))
+    kept = json.loads(raw).get("data") if raw else None
+    if kept is None:
+        return {"stale": None, "changes": [], "last_import": None}
+    now = data_state(store)
+    changes = [c for c, i in (("import", -1), ("placements", -2)) if kept[i] != now[i]]
+    if kept[:-2] != now[:-2] and not changes:
+        changes.append("data")
+    last = None
+    if "import" in changes:
+        row = store.con.execute("SELECT id, kind, source, data_date, finished_at FROM imports ORDER BY id DESC LIMIT 1"
+                                ).fetchone()
+        last = dict(zip(("id", "kind", "source", "data_date", "finished_at"), row)) if row else None
+    return {"stale": bool(changes), "changes": changes, "last_import": last}
 
 
 def drop_work(store) -> None:

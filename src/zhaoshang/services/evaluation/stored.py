@@ -52,3 +52,46 @@ def stored_totals(store, ids: list[int], sd: _dt.date | None) -> dict[int, tuple
     return {r[0]: (r[1], r[2]) for r in store.con.execute(
         "SELECT enterprise_id, total, confidence FROM scores WHERE as_of = ? AND enterprise_id IN (SELECT unnest(?::BIGINT[]))",
         [sd, ids]).fetchall()}
+
+
+def batch_info(store, sd: _dt.date | None) -> dict | None:
+    """The stored batch a list shows: its date, when it was made, and whether the data changed after it
+    (cohorts.batch_state) — then the list's scores are from before the latest change and say so (``note``: zh, en)."""
+    if sd is None:
+        return None
+    from .cohorts import batch_state
+
+    def look() -> dict:
+        made = store.con.execute("SELECT max(scored_at) FROM scores WHERE as_of = ?", [sd]).fetchone()[0]
+        return {"as_of": sd.isoformat(), "scored_at": made.isoformat(sep=" ", timespec="seconds") if made else None,
+                **batch_state(store, sd)}
+
+    info = dict(generation_memo(store, ("score_batch", sd), look))
+    info["note"] = {lang: stale_note(info, lang) for lang in ("zh", "en")}
+    return info
+
+
+WHAT = {"import": ("导入", "an import"), "placements": ("产业链归类或人工归类决定", "a classification or placement decision"),
+        "data": ("数据更新", "a data update")}
+
+
+def stale_note(info: dict, lang: str = "zh") -> str | None:
+    """What a list says of a batch made before the latest change of the data (None while the batch is current)."""
+    if info.get("stale") is None:
+        return ("this batch was stored without its data state: whether the data changed since is unknown (run score "
+                f"all --as-of {info['as_of']} again)" if lang == "en" else
+                f"该批次未记录数据状态，无法判断此后数据是否变化（请重新运行 zhaoshang score all --as-of {info['as_of']}）")
+    if not info["stale"]:
+        return None
+    i = 1 if lang == "en" else 0
+    what = ("、" if not i else ", ").join(WHAT[c][i] for c in info["changes"])
+    imp = info.get("last_import")
+    if imp:
+        what += (f" (latest: #{imp['id']} {imp['kind']} from {imp['source']})" if i else
+                 f"（最近一次：#{imp['id']} {imp['kind']}，来源 {imp['source']}）")
+    if i:
+        return (f"Scores are from the batch of {info['as_of']} made {info['scored_at']}, before the latest change "
+                f"({what}): the profile ranks on the current data and may differ. Run zhaoshang score all --as-of "
+                f"{info['as_of']} to refresh them.")
+    return (f"评分来自 {info['scored_at']} 生成的 {info['as_of']} 存储批次，早于最近的数据变化（{what}）："
+            f"企业画像按当前数据计算，可能不同。请重新运行 zhaoshang score all --as-of {info['as_of']}。")
