@@ -159,3 +159,23 @@ def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(
     assert "import" in batch["changes"] and batch["last_import"]["kind"] == "fundings", batch
     run("score", "all", "--as-of", D, db=path)  # a new batch on the current data: current again
     assert local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]["stale"] is False
+
+
+def test_a_date_after_the_data_says_the_data_ends_there(db):
+    """QA defect 12: a scorecard as of a date after the data's latest date decayed silently (news tone gone, months
+    since the round up) — an artefact of missing data, not a change in the company. It now says so."""
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = db  # its latest date: the last round, 2019-03-01 (the imports carry no data date)
+    assert run_json("score", "甲星智能科技有限公司", "--as-of", "2019-03-01", db=path)["date_notes"] == []
+    doc = run_json("score", "甲星智能科技有限公司", "--as-of", "2020-06-30", db=path)
+    assert [(n["kind"], n["data_ends"]) for n in doc["date_notes"]] == [("after_data", "2019-03-01")]
+    table = run("score", "甲星智能科技有限公司", "--as-of", "2020-06-30", db=path)
+    assert "截至日期2020-06-30晚于数据的最新日期2019-03-01：此后的融资、新闻与事件均未导入" in "".join(table.stderr.split())
+    en = run("--lang", "en", "score", "甲星智能科技有限公司", "--as-of", "2020-06-30", db=path)
+    assert "after the data's latest date 2019-03-01" in " ".join(en.stderr.split())
+    client = local_client(create_app(str(path)))
+    api = client.get("/api/enterprises/甲星智能科技有限公司/score", params={"as_of": "2020-06-30"}).json()
+    assert api["date_notes"] == doc["date_notes"]
+    page = client.get("/enterprises/甲星智能科技有限公司", params={"as_of": "2020-06-30"}).text
+    assert 'class="small warn sc-date-note" data-kind="after_data"' in page and "2019-03-01" in page

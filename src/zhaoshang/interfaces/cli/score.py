@@ -113,9 +113,9 @@ def score_cmd(
 def _coverage_note(doc: dict, note: str | None) -> str | None:
     """The scorecard's note: the dimensions with no data, left out of the total; no funding source covers the
     enterprise (its funding signals unknown, not 0)."""
-    basis = (doc.get("total_basis") or {}).get("note")
-    if basis:
-        note = f"{note}\n{basis}" if note else basis
+    for extra in [(doc.get("total_basis") or {}).get("note")] + [n["note"] for n in doc.get("date_notes") or []]:
+        if extra:
+            note = f"{note}\n{extra}" if note else extra
     if doc.get("funding_coverage") != "not_covered":
         return note
     cov = t("导入的融资来源均未覆盖该企业：融资信号未知（未覆盖），不按 0 计，只降低置信度",

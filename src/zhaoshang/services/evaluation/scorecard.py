@@ -436,6 +436,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
         raise _not_scored(store, eid, name, d)
     doc = _doc(rows[0], w, d, name, lang, live)
     doc["cohort"]["ranked"] = ranked
+    doc["date_notes"] = date_notes(store, d, lang)
     return doc
 
 
@@ -462,6 +463,24 @@ def _not_scored(store, eid: int, name: str, d: _dt.date) -> UserError:
                          f"{name} was {how_en} on {ended} ({how}): no scorecard on {d}; "
                          f"score it as of an earlier date, e.g. --as-of {before}")
     return UserError(f"{name} 在 {d} 不在可评估的企业之中，无法评估", f"{name} is not among the enterprises scored on {d}")
+
+
+def date_notes(store, d: _dt.date, lang: str = "zh") -> list[dict]:
+    """What the as-of date means for this scorecard: a date after the data's latest date (``after_data``) reads facts
+    that end there — later fundings, news and events are not imported, so recency signals decay by the calendar
+    alone, not by anything the enterprise did."""
+    from ...core.asof import latest_data_date
+
+    out = []
+    last = latest_data_date(store)
+    if last is not None and d > last:
+        out.append({"kind": "after_data", "data_ends": last.isoformat(), "note": (
+            f"The as-of date {d} is after the data's latest date {last}: later fundings, news and events are not "
+            "imported, so signals of recency (months since the round, news in 12 months) change with the calendar "
+            "alone, not with the enterprise" if lang == "en" else
+            f"截至日期 {d} 晚于数据的最新日期 {last}：此后的融资、新闻与事件均未导入，距上轮月数、近12个月新闻等时效信号只随日历变化，"
+            "并非企业本身的变化")})
+    return out
 
 
 SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (
