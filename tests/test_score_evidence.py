@@ -179,3 +179,21 @@ def test_a_date_after_the_data_says_the_data_ends_there(db):
     assert api["date_notes"] == doc["date_notes"]
     page = client.get("/enterprises/甲星智能科技有限公司", params={"as_of": "2020-06-30"}).text
     assert 'class="small warn sc-date-note" data-kind="after_data"' in page and "2019-03-01" in page
+
+
+def test_learned_weights_before_their_training_date_warn_of_look_ahead(db, tmp_path):
+    """QA defect 15: weights learned on outcomes up to 2024 scored a 2020 card, its probability tier shown without
+    comment. A card as of a date before the weights' training date now says it looks ahead."""
+    from zhaoshang.services.evaluation.scorecard import DEFAULT_WEIGHTS
+
+    weights = tmp_path / "learned.yaml"
+    weights.write_text(DEFAULT_WEIGHTS.read_text(encoding="utf-8").replace("version: hand-3", "version: learned-test")
+                       + "fitted: {target: next-round, as_of: '2019-12-31', method: learned-4}\n", encoding="utf-8")
+    same = run_json("score", "甲星智能科技有限公司", "--as-of", D, "--weights", weights, db=db)
+    assert "look_ahead" not in [n["kind"] for n in same["date_notes"]]
+    doc = run_json("score", "甲星智能科技有限公司", "--as-of", "2019-03-01", "--weights", weights, db=db)
+    assert [(n["kind"], n["trained_as_of"]) for n in doc["date_notes"]] == [("look_ahead", "2019-12-31")]
+    table = run("score", "甲星智能科技有限公司", "--as-of", "2019-03-01", "--weights", weights, db=db)
+    assert "前视偏差：该权重（learned-test）是用截至2019-12-31的结果学习的" in "".join(table.stderr.split())
+    en = run("--lang", "en", "score", "甲星智能科技有限公司", "--as-of", "2019-03-01", "--weights", weights, db=db)
+    assert "Look-ahead: these weights (learned-test) were learned on outcomes up to 2019-12-31" in " ".join(en.stderr.split())

@@ -436,7 +436,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
         raise _not_scored(store, eid, name, d)
     doc = _doc(rows[0], w, d, name, lang, live)
     doc["cohort"]["ranked"] = ranked
-    doc["date_notes"] = date_notes(store, d, lang)
+    doc["date_notes"] = date_notes(store, d, lang, w)
     return doc
 
 
@@ -465,10 +465,11 @@ def _not_scored(store, eid: int, name: str, d: _dt.date) -> UserError:
     return UserError(f"{name} 在 {d} 不在可评估的企业之中，无法评估", f"{name} is not among the enterprises scored on {d}")
 
 
-def date_notes(store, d: _dt.date, lang: str = "zh") -> list[dict]:
+def date_notes(store, d: _dt.date, lang: str = "zh", w: dict | None = None) -> list[dict]:
     """What the as-of date means for this scorecard: a date after the data's latest date (``after_data``) reads facts
     that end there — later fundings, news and events are not imported, so recency signals decay by the calendar
-    alone, not by anything the enterprise did."""
+    alone, not by anything the enterprise did; learned weights (``w``) fitted as of a later date (``look_ahead``)
+    were learned on outcomes after ``d`` — the backtest never does that, one card says it does."""
     from ...core.asof import latest_data_date
 
     out = []
@@ -480,6 +481,14 @@ def date_notes(store, d: _dt.date, lang: str = "zh") -> list[dict]:
             "alone, not with the enterprise" if lang == "en" else
             f"截至日期 {d} 晚于数据的最新日期 {last}：此后的融资、新闻与事件均未导入，距上轮月数、近12个月新闻等时效信号只随日历变化，"
             "并非企业本身的变化")})
+    fitted = str(((w or {}).get("fitted") or {}).get("as_of") or "")
+    if fitted and d.isoformat() < fitted:
+        out.append({"kind": "look_ahead", "trained_as_of": fitted, "note": (
+            f"Look-ahead: these weights ({w['version']}) were learned on outcomes up to {fitted}, after the as-of date "
+            f"{d}; the score and its probability use what happened later (for a fair view of {d}, fit weights as of "
+            f"{d}: zhaoshang score fit --as-of {d})" if lang == "en" else
+            f"前视偏差：该权重（{w['version']}）是用截至 {fitted} 的结果学习的，晚于截至日期 {d}；评分与再融资可能性用到了此后才发生的事"
+            f"（要公平地看 {d}，请用截至该日学习的权重：zhaoshang score fit --as-of {d}）")})
     return out
 
 
