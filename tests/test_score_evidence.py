@@ -197,3 +197,33 @@ def test_learned_weights_before_their_training_date_warn_of_look_ahead(db, tmp_p
     assert "前视偏差：该权重（learned-test）是用截至2019-12-31的结果学习的" in "".join(table.stderr.split())
     en = run("--lang", "en", "score", "甲星智能科技有限公司", "--as-of", "2019-03-01", "--weights", weights, db=db)
     assert "Look-ahead: these weights (learned-test) were learned on outcomes up to 2019-12-31" in " ".join(en.stderr.split())
+
+
+def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_and_funding_total(db, tmp_path):
+    """QA defect 10: the export of /enterprises?score_min=…&sort=-score had no score column: the file did not say why
+    its rows were picked or in what order. Headed through the one label table, in both languages."""
+    import csv
+    import io
+    import shutil
+
+    from zhaoshang.interfaces.labels import COLUMNS
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    run("score", "all", "--as-of", D, db=path)
+    client = local_client(create_app(str(path)))
+    listed = client.get("/api/enterprises", params={"as_of": D, "sort": "-score", "score_min": 1}).json()["items"]
+    keys = ("funding_total_wan", "score", "score_confidence", "score_as_of")
+    for lang in ("zh", "en"):
+        r = client.get("/api/enterprises/export", params={"as_of": D, "sort": "-score", "score_min": 1, "format": "csv",
+                                                          "lang": lang})
+        assert r.status_code == 200, r.text
+        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+        heads = {k: COLUMNS[k][lang == "en"] for k in keys}
+        assert set(heads.values()) <= set(rows[0]), (lang, list(rows[0]))
+        assert [int(x[COLUMNS["id"][lang == "en"]]) for x in rows] == [it["id"] for it in listed]
+        assert [float(x[heads["score"]]) for x in rows] == [round(it["score"], 1) for it in listed]
+        assert [float(x[heads["score_confidence"]]) for x in rows] == [round(it["score_confidence"], 3) for it in listed]
+        assert {x[heads["score_as_of"]] for x in rows} == {D}
+        assert [float(x[heads["funding_total_wan"]] or 0) for x in rows] == [it["funding_total_wan"] or 0 for it in listed]

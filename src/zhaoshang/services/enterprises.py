@@ -51,7 +51,11 @@ EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "capital_wan": ("注册资本(万元)", "Capital (10k CNY)"), "province": ("省份", "Province"), "city": ("城市", "City"),
     "district": ("区县", "District"), "listed_code": ("股票代码", "Stock code"), "tags": ("标签", "Tags"),
     "nodes": ("产业链环节", "Chain nodes"), "latest_round": ("最近融资轮次", "Latest round"),
-    "latest_funding_date": ("最近融资日期", "Latest funding date"), "data_label": ("数据说明", "Data label"),
+    "latest_funding_date": ("最近融资日期", "Latest funding date"),
+    # why a score-filtered or score-sorted list holds these rows, in this order: the stored batch's figures
+    "funding_total_wan": ("融资总额(万元)", "Funding total (10k CNY)"), "score": ("综合得分", "Score"),
+    "score_confidence": ("评分置信度", "Score confidence"), "score_as_of": ("评分批次日期", "Score batch date"),
+    "data_label": ("数据说明", "Data label"),
 }
 EXPORT_COLUMNS = [k for k in EXPORT_HEADERS if k != "data_label"]
 
@@ -311,9 +315,9 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
                                  filters.get("founded_from"), filters.get("founded_to"), filters.get("stage"),
                                  filters.get("listed"), filters.get("tags"), as_of, chain,
                                  bool(filters.get("include_dissolved")))
-    sc_join, sc_jparams, sc_where, sc_params, _ = score_join(store, d, needed=sort.endswith("score"),
-                                                             score_min=filters.get("score_min"),
-                                                             score_max=filters.get("score_max"))
+    # the stored batch's score is a column of every export (a list sorted or filtered by it says why)
+    sc_join, sc_jparams, sc_where, sc_params, sd = score_join(store, d, needed=True, score_min=filters.get("score_min"),
+                                                              score_max=filters.get("score_max"))
     where += sc_where
     params += sc_params
     names = export_headers(lang)
@@ -322,7 +326,9 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              place("rp"), place("rc"), place("rd"),
              "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
-             "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date"]
+             "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date",
+             "lf.total_wan", "round(sc.total, 1)", "round(sc.confidence, 3)",
+             f"CASE WHEN sc.enterprise_id IS NOT NULL THEN DATE '{sd.isoformat()}' END" if sd else "NULL::DATE"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
     if store.synthetic:  # the label travels with the file
         cols += f", '合成演示数据 (synthetic demo data)' AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
