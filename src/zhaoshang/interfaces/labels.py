@@ -324,7 +324,8 @@ COLUMNS: dict[str, Pair] = {
     "created_at": ("创建时间", "Created"), "last_seen": ("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
     "a": ("记录 A", "Record A"), "b": ("记录 B", "Record B"),
     # stored scores, backtests, the matching index, alert channels and digests, tokens, the audit log
-    "as_of": ("截至", "As of"), "scored": ("已评分", "Scored"), "mean_total": ("平均总分", "Mean total"),
+    "as_of": ("截至", "As of"), "scored": ("已评分", "Scored"),
+    "insufficient": ("数据不足", "Insufficient data"), "mean_total": ("平均总分", "Mean total"),
     "mean_confidence": ("平均置信度", "Mean confidence"), "model": ("模型", "Model"), "auc": ("AUC", "AUC"),
     "documents": ("文档数", "Documents"), "fingerprint": ("指纹", "Fingerprint"), "seconds": ("用时（秒）", "Seconds"),
     "email": ("电子邮箱", "E-mail"), "webhook_url": ("Webhook 地址", "Webhook URL"),
