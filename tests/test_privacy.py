@@ -48,6 +48,23 @@ def test_profile_masked_for_a_viewer_whole_and_recorded_for_an_analyst():
     assert len(calls) == 1  # nothing personal handed out: nothing recorded
 
 
+def test_a_profile_timeline_headline_is_free_text_masked_for_a_viewer():
+    """A news item without a title is named on the timeline by the head of its body, which may hold a phone number:
+    masked for a viewer as any free text; handed out whole to an analyst and written to the audit log."""
+    calls = []
+    viewer = User(1, "v", "viewer", permissions=ROLES["viewer"])
+    analyst = User(2, "a", "analyst", permissions=ROLES["analyst"])
+    doc = {"enterprise": {"id": 9, "name": "示例科技"}, "contacts": [], "shareholders": [],
+           "timeline": [{"date": "2024-05-01", "type": "news", "title": "总经理辞职，手机13812345678…"},
+                        {"date": "2024-03-01", "type": "funding", "title": "融资: A轮 3000万元"}]}
+    v = privacy.present_profile(doc, viewer, lambda *a: calls.append(a))
+    assert [e["title"] for e in v["timeline"]] == ["总经理辞职，手机138****5678…", "融资: A轮 3000万元"] and not calls
+    a = privacy.present_profile(doc, analyst, lambda *x: calls.append(x))
+    assert a["timeline"][0]["title"] == "总经理辞职，手机13812345678…"
+    assert calls == [("person.read", "enterprise:9", {"enterprise": "示例科技", "contacts": 0, "person_shareholders": 0,
+                                                      "texts": 1})]
+
+
 def test_the_formats_people_write_are_masked_and_the_numbers_analysts_need_are_not():
     masked = {  # as written → as a viewer sees it
         "手机１３９８７６５４３２１": "手机139****4321",  # full-width digits

@@ -103,13 +103,16 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
     ``record(action, target, detail)`` is called when it holds personal data; otherwise masked."""
     contacts = profile.get("contacts") or []
     holders = [s for s in profile.get("shareholders") or [] if _person_holder(s)]
+    found: list[str] = []  # the timeline's headlines (a news item's title, else the head of its body) are free text
+    timeline = _mask_fields(profile.get("timeline") or [], frozenset(("title",)), found)
     if user.can("personal"):
-        if (contacts or holders) and record is not None:
+        if (contacts or holders or found) and record is not None:
             record("person.read", f"enterprise:{profile['enterprise']['id']}",
                    {"enterprise": profile["enterprise"].get("name"), "contacts": len(contacts),
-                    "person_shareholders": len(holders)})
+                    "person_shareholders": len(holders), **({"texts": len(found)} if found else {})})
         return {**profile, "masked": False}
     out = copy.copy(profile)
+    out["timeline"] = timeline
     out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
                         **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c}} for c in contacts]
     out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
