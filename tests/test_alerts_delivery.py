@@ -29,6 +29,7 @@ from cli_util import run  # noqa: E402
 from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
+from zhaoshang.interfaces import labels  # noqa: E402
 from zhaoshang.services.alerts import delivery, digest, feed  # noqa: E402
 from zhaoshang.services.alerts import rules as R  # noqa: E402
 from zhaoshang.services.alerts import targets  # noqa: E402
@@ -133,6 +134,8 @@ def test_queued_delivery_survives_a_restart(fx, tmp_path, fast):
     wide = {"COLUMNS": "220"}
     table = run("--team-db", url, "alerts", "deliveries", env=wide).stdout
     assert "待发" in table and "pending" not in table and re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ", table), table
+    assert "无法连接接收方" in table and "connection failed" not in table, table  # the error in the UI language
+    assert "connection failed" in run("--team-db", url, "alerts", "deliveries", "--format", "json").stdout  # as stored
     assert not re.search(r"T\d{2}:\d{2}:\d{2}\.\d+Z", table)
     assert ",pending," in run("--team-db", url, "alerts", "deliveries", "--format", "csv").stdout
     from http.server import ThreadingHTTPServer as S
@@ -173,6 +176,7 @@ def test_server_reached_by_others_refuses_internal_webhook_targets(fx, tmp_path)
         assert delivery.deliver_due(team, policy=production) == {"sent": 0, "retry": 0, "dead": 1}
         dead = delivery.list_deliveries(team, status="dead")[0]
         assert "internal" in dead["last_error"] and "127.0.0.1" in dead["last_error"] and rx.calls == []
+        assert labels.delivery_error_text(dead["last_error"]).startswith("Webhook 地址指向内网、本机或元数据地址")
         assert delivery.retry(team) == 1
         assert delivery.deliver_due(team, policy=allowed)["sent"] == 1 and len(rx.ok) == 1
         assert not targets.internal(ipaddress.ip_address("8.8.8.8"))  # a public address is never refused

@@ -507,6 +507,39 @@ def feed_error_text(error: Any, lang: str = "zh") -> str:
     return "the feed failed" if en else "新闻源出错"
 
 
+# a delivery's last error as stored (English, for the log) → a sentence in the UI language
+DELIVERY_ERRORS: list[tuple[str, Pair]] = [
+    (r"points at an internal", ("Webhook 地址指向内网、本机或元数据地址，本服务器不向其发送（管理员可用 "
+                                "zhaoshang serve --allow-internal-webhooks 明确放行）",
+                                "the webhook URL points at an internal, loopback or metadata address; this server does "
+                                "not call it (an admin may allow it with zhaoshang serve --allow-internal-webhooks)")),
+    (r"has no host", ("Webhook 地址缺少主机名", "the webhook URL has no host")),
+    (r"cannot resolve", ("无法解析 Webhook 主机（稍后重试）", "the webhook host could not be resolved (tried again later)")),
+    (r"no SMTP server configured", ("未配置邮件服务器（ZHAOSHANG_SMTP_HOST）", "no SMTP server configured (ZHAOSHANG_SMTP_HOST)")),
+    (r"^SMTP", ("邮件服务器拒绝投递或无法连接", "the mail server refused the message or could not be reached")),
+    (r"refused|Errno 111", ("无法连接接收方（连接被拒绝）", "could not connect to the receiver (connection refused)")),
+    (r"timed out|[Tt]imeout", ("接收方在限定时间内没有响应", "the receiver did not answer in time")),
+    (r"Name or service not known|getaddrinfo|nodename|name resolution",
+     ("找不到接收方的服务器（域名无法解析）", "the receiver's server name could not be resolved")),
+    (r"connection failed", ("无法连接接收方", "could not connect to the receiver")),
+]
+
+
+def delivery_error_text(error: Any, lang: str = "zh") -> str:
+    """A delivery's stored last error (``HTTP 500``, ``connection failed: …``, the webhook policy's refusal) as a
+    sentence in the UI language; the stored text stays beside it as the technical detail (JSON, a page's title)."""
+    if not error:
+        return ""
+    en, text = lang == "en", str(error)
+    m = re.match(r"HTTP (\d{3})", text)
+    if m:
+        return f"the receiver answered HTTP {m.group(1)}" if en else f"接收方返回 HTTP {m.group(1)}"
+    for pattern, pair in DELIVERY_ERRORS:
+        if re.search(pattern, text):
+            return pair[en]
+    return text if en else "投递失败"
+
+
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:
     """An LQ with two decimals, or with as many more as it takes for the printed value to fall on the same side
     of every label threshold as the value itself (1.197 → "1.197", not "1.20", next to 延链 under LQ ≥ 1.2)."""

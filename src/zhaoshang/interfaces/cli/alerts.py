@@ -12,7 +12,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
-from ..labels import event_text, label, num_text, region_names
+from ..labels import delivery_error_text, event_text, label, num_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
 
 alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
@@ -207,7 +207,8 @@ def _delivery_rows(rows: list[dict]) -> list[dict]:
     from ...core.teamstate.clock import to_second
 
     return [dict(r, status=label("delivery_status", r["status"], state.lang),
-                 next_at=to_second(r["next_at"]) if r["status"] == "pending" else None) for r in rows]
+                 next_at=to_second(r["next_at"]) if r["status"] == "pending" else None,
+                 last_error=delivery_error_text(r["last_error"], state.lang) or None) for r in rows]
 
 
 @alerts_app.command("deliveries")

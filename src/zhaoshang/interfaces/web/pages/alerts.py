@@ -16,7 +16,7 @@ from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, event_text, label, news_link_text, num_text
+from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, num_text
 from .. import sse
 from ..schemas import After
 
@@ -186,7 +186,9 @@ def register(app, web) -> None:
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     error: Optional[str] = None):
         doc = overview(request, store, user, web.lang_of(request))
-        doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"])) for d in doc["dead_letters"]]
+        doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),
+                                    error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
+                               for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
             "nav": "alerts", **doc, "error": (error or "")[:300] or None, "event_choices": EVENT_CHOICES,
             "can_write": user.can("team_write"),
