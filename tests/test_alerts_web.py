@@ -253,3 +253,21 @@ def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeyp
         assert errors == []
     rx.close()
     served_team.close()
+
+
+def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
+    """A refused form comes back with a signed note, read in the page's language; a link carrying its own text
+    (?error=…, ?note=…) puts nothing in the page's box."""
+    import re
+    from urllib.parse import unquote
+
+    path, _, _ = fx
+    c = local_client(create_app(str(path), team=open_team_db(str(tmp_path / "team.sqlite"))), follow_redirects=False)
+    for q in ({"error": "会话已过期，请到 http://phish.example 重新登录"}, {"note": "forged"}):
+        assert 'id="al-error"' not in c.get("/alerts", params=q).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/alerts").text).group(1)
+    back = c.post("/alerts/rules/add", data={"csrf_token": token, "name": "空"}).headers["location"]
+    assert "没有任何条件" not in unquote(back)  # the words are not in the address
+    zh = c.get(back + "&lang=zh").text
+    assert 'id="al-error"' in zh and "没有任何条件" in zh
+    assert 'id="al-error"' in c.get(back + "&lang=en").text

@@ -14,14 +14,13 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
-from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.background import BackgroundTask
 
 from ...core.errors import UserError
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLES
 from ..labels import AUDIT_COLUMNS, column
-from .auth import AuthConfig, client_ip, end_session, safe_next, start_session
+from .auth import AuthConfig, client_ip, end_session, read_note, safe_next, sign_note, start_session
 from .context import lang_of
 from .schemas import DateFrom, DateTo
 
@@ -90,24 +89,10 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
                    since: DateFrom = None, until: DateTo = None, q: Optional[str] = None,
                    page_no: int = Query(1, alias="page", ge=1, le=100000), note: Optional[str] = None):
         return page(request, "admin.html", admin_context(page_no, _filters(actor, action, since, until, q),
-                                                         **_read_note(note, lang_of(request))))
-
-    # What a change did travels back to the page signed by the server, in both languages: the page shows only what
-    # this server wrote (a link carrying its own text cannot put words in the admin page's box), in the language
-    # the page is read in (a user switching language after a change reads it in the new one).
-    notes = URLSafeTimedSerializer(cfg.secret, salt="zs-admin-note")
-
-    def _read_note(raw: str | None, lang: str) -> dict:
-        try:
-            doc = notes.loads(raw, max_age=3600) if raw else {}
-        except BadData:
-            doc = {}
-        pick = {k: v[1] if lang == "en" else v[0] for k, v in doc.items() if k in ("done", "error")}
-        return {"done": pick.get("done"), "error": pick.get("error")}
+                                                         **read_note(cfg, note, lang_of(request))))
 
     def _back(done: tuple[str, str] | None = None, error: tuple[str, str] | None = None):
-        doc = {k: list(v) for k, v in {"done": done, "error": error}.items() if v}
-        return RedirectResponse("/admin?" + urlencode({"note": notes.dumps(doc)}), status_code=303)
+        return RedirectResponse("/admin?" + urlencode({"note": sign_note(cfg, done, error)}), status_code=303)
 
     def _do(request: Request, fn, done: tuple[str, str]):
         """Run one change; back to the page saying what was done, or why not."""

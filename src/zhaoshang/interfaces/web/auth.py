@@ -141,6 +141,28 @@ def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
     return render(request, f"{zh} ({en})", status)
 
 
+# What a form's change did travels back to its page signed by the server, in both languages: the page shows only
+# what this server wrote (a link carrying its own text cannot put words in the page's boxes), in the language the
+# page is read in (a user switching language after a change reads it in the new one).
+NOTE_MAX_AGE = 3600
+
+
+def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: tuple[str, str] | None = None) -> str:
+    """A page note ``?note=…``: ``done`` and ``error`` as (Chinese, English)."""
+    doc = {k: list(v) for k, v in {"done": done, "error": error}.items() if v}
+    return URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").dumps(doc)
+
+
+def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
+    """``{"done", "error"}`` of a note this server signed, in ``lang`` (None for a missing, forged or old one)."""
+    try:
+        doc = URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").loads(raw, max_age=NOTE_MAX_AGE) if raw else {}
+    except BadData:
+        doc = {}
+    return {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
+            for k in ("done", "error")}
+
+
 def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:
     """Install the middleware that sets ``request.state.user`` / ``request.state.csrf`` and enforces access."""
     secret = accounts.secret_key(team)

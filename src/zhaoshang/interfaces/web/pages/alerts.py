@@ -18,6 +18,7 @@ from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
 from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, num_text
 from .. import sse
+from ..auth import read_note, sign_note
 from ..schemas import After
 
 EVENT_CHOICES = ("funding", "news", "branch", "subsidiary", "investment", "patent", "change_legal_rep", "change_status",
@@ -178,13 +179,17 @@ def register(app, web) -> None:
         return sse.polled(request, fetch, after, event="alert")
 
     # ---------------------------------------------------------------------------------------------- pages
-    def back(error: Any = None) -> RedirectResponse:
-        return RedirectResponse("/alerts" + ("?" + urlencode({"error": str(error).splitlines()[0]}) if error else ""),
-                                status_code=303)
+    def back(error: UserError | None = None) -> RedirectResponse:
+        """Back to the page, with why a change was refused (signed: a link's own text never fills the box)."""
+        if error is None:
+            return RedirectResponse("/alerts", status_code=303)
+        note = sign_note(app.state.auth, error=(error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]))
+        return RedirectResponse("/alerts?" + urlencode({"note": note}), status_code=303)
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
-                    error: Optional[str] = None):
+                    note: Optional[str] = None):
+        error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
@@ -215,7 +220,7 @@ def register(app, web) -> None:
         try:
             R.add(store, team(request), spec, owner=user)
         except UserError as exc:
-            return back(exc.in_lang(web.lang_of(request)))
+            return back(exc)
         return back()
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
@@ -223,7 +228,7 @@ def register(app, web) -> None:
         try:
             R.remove(team(request), rule_id, owner=_owner(user))
         except UserError as exc:
-            return back(exc.in_lang(web.lang_of(request)))
+            return back(exc)
         return back()
 
     @app.post("/alerts/rules/yaml", include_in_schema=False)
@@ -232,7 +237,7 @@ def register(app, web) -> None:
         try:
             R.import_yaml(store, team(request), text, owner=_owner(user))
         except UserError as exc:
-            return back(exc.in_lang(web.lang_of(request)))
+            return back(exc)
         return back()
 
     @app.post("/alerts/channels", include_in_schema=False)
@@ -243,7 +248,7 @@ def register(app, web) -> None:
                            webhook_secret=webhook_secret or None,  # an empty secret field keeps the stored one
                            policy=request.app.state.webhook_policy)
         except UserError as exc:
-            return back(exc.in_lang(web.lang_of(request)))
+            return back(exc)
         return back()
 
     @app.post("/alerts/deliveries/retry", include_in_schema=False)
