@@ -194,3 +194,21 @@ def test_pipeline_page_in_the_browser(tmp_path):
         assert "上门拜访" in pg.inner_text("#lead-history")
         assert not errors, errors
         b.close()
+
+
+def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
+    """A link carrying its own text (?error=…, a forged ?note=…) puts nothing in the pipeline pages' box; a refused
+    form's signed note does, in the page's language."""
+    import re
+    from urllib.parse import unquote
+
+    path = tmp_path / "p.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    c = local_client(create_app(str(path)), follow_redirects=False)
+    for q in ({"error": "会话已过期，请到 http://phish.example 重新登录"}, {"note": "forged"}):
+        assert 'id="pl-error"' not in c.get("/pipeline", params=q).text
+    token = re.search(r'"csrf": ?"([^"]+)"', c.get("/pipeline").text).group(1)
+    back = c.post("/pipeline/add", data={"csrf_token": token, "enterprise": "没有这家企业", "region": "杭州市"})
+    where = back.headers["location"]
+    assert where.startswith("/pipeline?note=") and "没有这家企业" not in unquote(where)
+    assert 'id="pl-error"' in c.get(where + "&lang=zh").text and 'id="pl-error"' in c.get(where + "&lang=en").text

@@ -41,6 +41,8 @@ NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, descrip
 NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
                                            description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]
 Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
+# a page note the server signed after a form (auth.sign_note): shown only when its signature holds
+Note = Annotated[Optional[str], Query(max_length=4000, include_in_schema=False)]
 # funding stages: a comma list of the stored round codes (core/parse/rounds.py) or ``none`` (never funded). The
 # document states the codes; the service refuses any other value itself, naming the code a label stands for (A轮 → a)
 _STAGE = "(none|" + "|".join(ROUNDS) + ")"

@@ -19,7 +19,7 @@ from ....services.alerts import rules as R
 from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, num_text
 from .. import sse
 from ..auth import read_note, sign_note
-from ..schemas import After
+from ..schemas import After, Note
 
 EVENT_CHOICES = ("funding", "news", "branch", "subsidiary", "investment", "patent", "change_legal_rep", "change_status",
                  "change_region", "change_capital", "dissolved")
@@ -188,7 +188,7 @@ def register(app, web) -> None:
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
-                    note: Optional[str] = None):
+                    note: Note = None):
         error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),

@@ -18,7 +18,8 @@ from ....services.pipeline import landing
 from ....services.pipeline import leads as L
 from ....services.privacy import LEAD_TEXT
 from ..access import personal_text
-from ..schemas import Region, Text
+from ..auth import read_note, sign_note
+from ..schemas import Note, Region, Text
 from .scorecard import profile_card
 
 
@@ -97,10 +98,15 @@ def register(app, web) -> None:
         return web.json(L.update(team(request), lead_id, user=user, **change.model_dump()))
 
     # ---------------------------------------------------------------------------------------------- pages
+    def refusal(exc: UserError) -> str:
+        """Why a form's change was refused, as a note the server signs (auth.sign_note)."""
+        return sign_note(app.state.auth, error=(exc.in_lang("zh").splitlines()[0], exc.in_lang("en").splitlines()[0]))
+
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
                       status: Text = None, owner: Text = None, region: Text = None, segment: Text = None,
-                      source: Text = None, overdue: bool = False, error: Text = None):
+                      source: Text = None, overdue: bool = False, note: Note = None):
+        error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         items = filtered(request, store, status, owner, region, segment, source, overdue)
         shown = personal_text(request, {"items": items, "history": L.history(team(request), limit=20)}, LEAD_TEXT,
                               "pipeline")
@@ -118,7 +124,8 @@ def register(app, web) -> None:
             "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
-    def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), error: Text = None):
+    def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
+        error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
         # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
@@ -151,7 +158,7 @@ def register(app, web) -> None:
                          segment=_blank(segment), next_action=_blank(next_action),
                          next_action_date=_blank(next_action_date))
         except UserError as exc:
-            return RedirectResponse("/pipeline?" + urlencode({"error": exc.in_lang(web.lang_of(request)).splitlines()[0]}), status_code=303)
+            return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
@@ -166,5 +173,5 @@ def register(app, web) -> None:
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
         except UserError as exc:
-            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"error": exc.in_lang(web.lang_of(request)).splitlines()[0]}), status_code=303)
+            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"note": refusal(exc)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
