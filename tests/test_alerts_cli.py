@@ -89,7 +89,7 @@ def test_rules_alerts_digest_from_the_command_line(db):
     (("alerts", "rules", "add", "负金额", "--type", "funding", "--region", "浙江", "--min-amount", "-5"),
      "最低金额应为 0 到 10,000,000,000 万元"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
     (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "max_sentiment 应在 -1 到 1 之间"),
-    # a rule that could never fire (QA defect 10): sentiment at most -0.5 and at least 0.5; 10^15 元
+    # a rule that could never fire: sentiment at most -0.5 and at least 0.5; 10^15 元
     (("alerts", "rules", "add", "不可能阈值", "--type", "news", "--max-sentiment", "-0.5", "--min-sentiment", "0.5"),
      "最低情感（min_sentiment 0.5）高于最高情感（max_sentiment -0.5）"),
     (("alerts", "rules", "add", "不可能2", "--type", "funding", "--min-amount", "99999999999"),
@@ -124,7 +124,7 @@ def test_english(db):
 
 def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
     """``alerts run --since DATE`` re-evaluates live events (feeds, POST /api/events) dated from DATE, not only
-    imported ones: a rule saved after a news item arrived fires on it, once (QA defect 2)."""
+    imported ones: a rule saved after a news item arrived fires on it, once."""
     from zhaoshang.core.store import Store
     from zhaoshang.core.teamstate import default_team_url, open_team_db
     from zhaoshang.services.monitoring import bus
@@ -142,7 +142,7 @@ def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
     assert [(a["rule_id"], a["title"]) for a in got["alerts"]] == [(rule["id"], "某公司新建生产基地")]
     assert run_json("alerts", "run", "--since", "2024-05-01", db=path)["alerts"] == []  # once per rule and event
     assert run_json("alerts", "run", "--since", "2024-05-03", db=path)["events"] == 0  # dated before: not read
-    # the alert's page says its source and how the rule combines in the page's language (QA defect 12), the
+    # the alert's page says its source and how the rule combines in the page's language, the
     # table's name and the formula kept as the titles
     from web_util import local_client
 
@@ -158,7 +158,7 @@ def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
 
 def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
     """A threshold of 10^9 万元 is printed in full (1,000,000,000 万元, not 1e+09) by the CLI and on the /alerts page
-    in both languages (QA defect 10)."""
+    in both languages."""
     from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
@@ -175,8 +175,7 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
 
 def test_rule_types_are_stored_as_codes_and_labelled_in_the_ui_language(tmp_path_factory):
     """Types named by code or Chinese name are stored as codes (融资 and funding: one type), shown in the page's
-    language (an English page had 诉讼/处罚/监管 and 人事变动); ``events --type`` reads the Chinese name too
-    (QA defects 11 and 15)."""
+    language (an English page had 诉讼/处罚/监管 and 人事变动); ``events --type`` reads the Chinese name too."""
     from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
@@ -200,7 +199,7 @@ def test_rule_types_are_stored_as_codes_and_labelled_in_the_ui_language(tmp_path
 
 
 def test_a_yaml_syntax_error_is_said_in_the_ui_language(db, tmp_path):
-    """PyYAML's English complaint was quoted inside the Chinese error (QA defect 12); English keeps it."""
+    """PyYAML's English complaint was quoted inside the Chinese error; English keeps it."""
     broken = "rules:\n- name: 坏\n  types: [news, funding\n"
     _refused_import(db[0], tmp_path / "broken.yaml", broken, "方括号列表 [ … ] 未闭合或缺少逗号")
     _refused_import(db[0], tmp_path / "broken.yaml", broken, "expected ',' or ']'", "--lang", "en")
@@ -210,7 +209,7 @@ def test_a_yaml_syntax_error_is_said_in_the_ui_language(db, tmp_path):
 
 def test_a_name_repeated_in_one_file_refuses_the_file(db, tmp_path):
     """Two rules of one name in a YAML: the second replaced the first while the summary listed two rules imported
-    with one id. The file is refused, naming the name and both rules; nothing is saved (QA defect 14)."""
+    with one id. The file is refused, naming the name and both rules; nothing is saved."""
     twice = "rules:\n- name: 重复名\n  types: [news]\n- name: 重复名\n  types: [funding]\n"
     _refused_import(db[0], tmp_path / "twice.yaml", twice, "第 2 条: 规则名称“重复名”与第 1 条重复")
     _refused_import(db[0], tmp_path / "twice.yaml", twice, "rule 2: the name '重复名' repeats rule 1", "--lang", "en")

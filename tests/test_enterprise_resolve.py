@@ -1,6 +1,5 @@
 """One enterprise resolver for every command, page and API route: a short name several enterprises share is refused
-with them listed (name, id, region), never quietly read as the one with the lowest id (QA score defect 1, monitor
-defect 3); a full name, a credit code, an id and an alias one enterprise owns still resolve."""
+with them listed (name, id, region), never quietly read as the one with the lowest id; a full name, a credit code, an id and an alias one enterprise owns still resolve."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def test_a_short_name_that_is_a_common_word_does_not_link(linker, store):
 
 def test_a_stock_code_or_legal_form_that_contradicts_the_record_does_not_confirm_a_short_name(store):
     """朗源股份(300175) is not the unlisted 北京朗源建筑工程有限公司: neither a stock code it does not hold nor 股份 against
-    its 有限公司 confirms the short name (QA defect 9); 朗源公司 still does."""
+    its 有限公司 confirms the short name; 朗源公司 still does."""
     def linked(text):
         doc = run("analyze-news", text, "--format", "json", db=store["db"]).stdout
         return [m["enterprise_id"] for m in json.loads(doc)["mentions"]]

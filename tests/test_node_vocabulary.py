@@ -1,6 +1,6 @@
 """One node vocabulary on every command and route: an unknown or lower-case node code is refused with the nodes
-meant (M05 for m05), and the chain's own code means the whole chain — on the backtest (QA score defect 7) and the
-map API as on the library (QA score defect 8)."""
+meant (M05 for m05), and the chain's own code means the whole chain — on the backtest and the
+map API as on the library."""
 
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ NEWS_BODY = "总经理李健辞职，手机13812345678，身份证33010219900101
 def test_news_bodies_masked_for_a_viewer_and_feed_paths_shown_as_file_names(app):
     """News read from a feed (a file on the server here) reach a viewer on /api/monitor/news, /monitor and
     /api/events with the phone and ID number masked; an analyst reads them whole, audited. A viewer sees a feed read
-    from a file by its file name, never the server's path (QA defect 4)."""
+    from a file by its file name, never the server's path."""
     from zhaoshang.services.monitoring import bus
     from zhaoshang.services.monitoring import feeds as F
     from zhaoshang.services.monitoring import news as N

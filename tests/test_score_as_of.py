@@ -1,6 +1,5 @@
 """A scorecard as of a date names the enterprise as it was named then (as `show --as-of` does), and an enterprise
-without one says why: deregistered on its date (with an earlier date to try) or founded later (QA score defects 9
-and 13)."""
+without one says why: deregistered on its date (with an earlier date to try) or founded later."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def test_insufficient_data_sorts_after_the_scored_in_the_library_and_score_all(d
 
 
 def test_an_added_segment_does_not_change_the_cohort_a_confirmed_one_stays_primary(db, tmp_path):
-    """QA defect 4: an analyst confirmed the rules' M05 (0.9747) and added D10 as a second segment; the added
+    """an analyst confirmed the rules' M05 (0.9747) and added D10 as a second segment; the added
     placement (confidence 1.0) became the scoring cohort. The primary segment is the confirmed one; an added one is
     primary only when it is the enterprise's only placement (docs/methods.md, "Scorecard", the primary segment)."""
     import shutil
@@ -126,7 +126,7 @@ def test_an_added_segment_does_not_change_the_cohort_a_confirmed_one_stays_prima
 
 
 def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(db, tmp_path):
-    """QA defect 3: after a placement decision the library kept showing the stored batch while the profile ranked on
+    """after a placement decision the library kept showing the stored batch while the profile ranked on
     the current data, both labelled with the same date. The list now says the batch predates the change, and which."""
     import re
     import shutil
@@ -162,7 +162,7 @@ def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(
 
 
 def test_a_date_after_the_data_says_the_data_ends_there(db):
-    """QA defect 12: a scorecard as of a date after the data's latest date decayed silently (news tone gone, months
+    """a scorecard as of a date after the data's latest date decayed silently (news tone gone, months
     since the round up) — an artefact of missing data, not a change in the company. It now says so."""
     from zhaoshang.interfaces.web.app import create_app
 
@@ -182,7 +182,7 @@ def test_a_date_after_the_data_says_the_data_ends_there(db):
 
 
 def test_learned_weights_before_their_training_date_warn_of_look_ahead(db, tmp_path):
-    """QA defect 15: weights learned on outcomes up to 2024 scored a 2020 card, its probability tier shown without
+    """weights learned on outcomes up to 2024 scored a 2020 card, its probability tier shown without
     comment. A card as of a date before the weights' training date now says it looks ahead."""
     from zhaoshang.services.evaluation.scorecard import DEFAULT_WEIGHTS
 
@@ -200,7 +200,7 @@ def test_learned_weights_before_their_training_date_warn_of_look_ahead(db, tmp_p
 
 
 def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_and_funding_total(db, tmp_path):
-    """QA defect 10: the export of /enterprises?score_min=…&sort=-score had no score column: the file did not say why
+    """the export of /enterprises?score_min=…&sort=-score had no score column: the file did not say why
     its rows were picked or in what order. Headed through the one label table, in both languages."""
     import csv
     import io

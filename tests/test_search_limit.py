@@ -1,5 +1,5 @@
 """`search --limit`: a limit below 1 is refused as the API refuses it (one line, exit 2), never read as "no match"
-or a database error; the total never depends on the limit (QA score defect 6)."""
+or a database error; the total never depends on the limit."""
 
 from __future__ import annotations
 
