@@ -154,7 +154,7 @@ def test_district_and_macro(store, sz):
     dist = store.query("SELECT district_code AS c FROM enterprises WHERE city_code = '440300' AND district_code IS NOT NULL "
                        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0]["c"]
     p = region_profile(store, dist, as_of=sz["as_of"])
-    assert p["region"]["level"] == "district" and p["map"]["highlight"] == ["440300"]
+    assert p["region"]["level"] == "district" and p["map"]["highlight"] == [dist] and p["map"]["view"] == "440300"
     yrd = region_profile(store, "长三角", as_of=sz["as_of"])
     assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
     assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners
@@ -166,7 +166,7 @@ def test_district_and_macro(store, sz):
 
     macros = region_map(store, "macro", as_of=sz["as_of"])
     assert yrd["map"]["rank_level"] == "macro" and yrd["map"]["peers"] < len(macros) < 34
-    assert p["map"]["rank_level"] == "city" and p["map"]["peers"] == len(p["map"]["rows"])
+    assert p["map"]["rank_level"] == "district" and p["map"]["peers"] == len(p["map"]["rows"])
 
 
 def test_a_macro_region_is_ranked_among_the_macro_regions_it_does_not_overlap(store, sz):

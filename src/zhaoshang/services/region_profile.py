@@ -31,7 +31,7 @@ from typing import Any, Callable
 from ..core import dialect
 from ..core.asof import reference_date
 from ..core.errors import NotFound, UserError
-from ..core.geo.lookup import macro_peers, macro_regions, region_info, region_names_en
+from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_info, region_names_en
 from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
 from .regions import matrix
@@ -139,9 +139,10 @@ def _chain_section(store, info: dict, d: _dt.date, chain: str) -> tuple[dict, li
     return tree, segs, stage_rows
 
 
-def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
-    """The region among its peers: provinces (for a province or macro-region) or the cities of its
-    province (for a city or district; a municipality's districts)."""
+def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) -> dict:
+    """The region among its peers: the provinces (for a province or macro-region), the cities of its province
+    (for a city) or the districts of its city (for a district; a municipality's districts). A region with no chain
+    enterprise has no place: every empty peer would share the last one."""
     lvl = info["level"]
     if lvl in ("province", "macro"):
         view, level, parent = "100000", "province", None
@@ -153,28 +154,40 @@ def _map_section(store, info: dict, d: _dt.date, chain: str) -> dict:
         if prov in MUNICIPALITIES:
             view, level, parent = prov, "district", prov
             highlight = [info["code"]] if lvl == "district" else []
+        elif lvl == "district" and info.get("city_code"):
+            # a district is ranked among the districts of its city, and the map shows that city
+            view, level, parent = info["city_code"], "district", info["city_code"]
+            highlight = [info["code"]]
         else:
             view, level, parent = prov, "city", prov
-            highlight = [info["city_code"] or info["code"]] if lvl == "district" else [info["code"]]
+            highlight = [info["code"]]
     rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
     keep = ("code", "name", "count", "share", "region_total", "national_total")
-    out = [{k: r.get(k) for k in keep} for r in rows]
+    out = rank_rows([{k: r.get(k) for k in keep} for r in rows])
     among = None
     if lvl == "macro":
         # a macro-region is no peer of the provinces it groups (its first member's rank was given as its own —
         # 长三角 "在全国各省中位列第 3" was 上海's place): its rank is among the macro-regions, by the same count,
         # leaving out those that contain it or that it contains (长三角 is not behind 三极, which holds it)
         peer_codes = {m.code for m in macro_peers(info["code"])}
-        ranked = [r for r in matrix.region_map(store, "macro", as_of=d, chain=chain) if r["code"] in peer_codes]
+        ranked = rank_rows([{"code": r["code"], "name": r["name"], "count": r["count"], "share": r["share"],
+                             "region_total": r["region_total"], "national_total": r["national_total"]}
+                            for r in matrix.region_map(store, "macro", as_of=d, chain=chain) if r["code"] in peer_codes])
         among = [{"code": r["code"], "name": r["name"], "count": r["count"]} for r in ranked if r["code"] != info["code"]]
         rank_level = "macro"
     else:
         ranked, rank_level = out, level
-    mine = next((r for r in ranked if r["code"] in ({info["code"]} if lvl == "macro" else set(highlight))), None)
-    # competition ranking: regions with the same count share a place (1, 1, 3 …)
-    rank = None if mine is None else 1 + sum(1 for r in ranked if (r["count"] or 0) > (mine["count"] or 0))
-    return {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
-            "rank": rank, "peers": len(ranked), "rank_level": rank_level, "rank_among": among, "metric": "count"}
+    mine = next((r for r in ranked if r["code"] == info["code"]), None)
+    # competition ranking (core.geo.lookup.competition_rank): regions with the same count share a place (1, 1, 3 …)
+    rank = None if mine is None or not region_total else mine["rank"]
+    doc = {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
+           "rank": rank, "peers": len(ranked), "rank_level": rank_level, "rank_among": among, "metric": "count",
+           # the rows the rank is taken among (the macro-regions for a macro-region, else the map's rows)
+           "ranked_rows": ranked}
+    if not region_total:
+        doc.update(unranked=True, unranked_note="该地区暂无产业链企业，不参与排名",
+                   unranked_note_en="no chain enterprises in this region, so it is not ranked")
+    return doc
 
 
 def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
@@ -318,7 +331,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         "stages": stage_rows,
         "chain_rows": segs,
         "links": {s: [r["code"] for r in v] for s, v in links.items()},
-        "map": _map_section(store, info, d, chain),
+        "map": _map_section(store, info, d, chain, n_r),
         "recommend": recommend,
         "partners": _partners_section(store, info, d, partners),
         "trends": trends,
@@ -344,7 +357,7 @@ def _english_names(store, doc: dict) -> None:
         r["name_en"] = en.get(r.get("code"), r.get("name"))
     for r in (doc["partners"].get("rows") or []):
         r["name_en"] = en.get(r.get("region"), r.get("name"))
-    for r in (doc["map"].get("rank_among") or []):
+    for r in (doc["map"].get("rank_among") or []) + (doc["map"].get("ranked_rows") or []):
         r["name_en"] = en.get(r["code"], r["name"])
     for r in (doc["trends"].get("investors") or []):
         if isinstance(r, dict):

@@ -98,6 +98,19 @@ def macro_peers(code: str) -> list[MacroRegion]:
     return [m for m in _macros() if m.code == code or not (m.covers(me) or me.covers(m))]
 
 
+def competition_rank(count: float | None, counts: Iterable[float | None]) -> int:
+    """The place of ``count`` among ``counts`` (itself included) in competition ranking: one more than the number of
+    larger counts, so equal counts share a place (1, 1, 3 …)."""
+    mine = count or 0
+    return 1 + sum(1 for c in counts if (c or 0) > mine)
+
+
+def rank_rows(rows: list[dict], key: str = "count") -> list[dict]:
+    """``rows`` with ``rank`` set on each by ``competition_rank`` on ``key`` (the rows keep their order)."""
+    counts = [r.get(key) for r in rows]
+    return [{**r, "rank": competition_rank(r.get(key), counts)} for r in rows]
+
+
 def region_names_en(store) -> dict[str, str]:
     """Region code → English name, for every region of the table and every macro-region that has one."""
     names = {m.code: m.name_en for m in _macros() if m.name_en}

@@ -288,8 +288,9 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                                     title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
                                     labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]},
                                     here=tr("本地区", "this region"))
-    map_rows = [{**r, "rank": i + 1} for i, r in enumerate(m.get("rows", []))]
-    hl = set(m.get("highlight") or [])
+    # the regions the rank is taken among, with their shared places (a macro-region's: the macro-regions)
+    map_rows = list(m.get("ranked_rows") or m.get("rows", []))
+    hl = set(m.get("highlight") or []) | {reg["code"]}
     near = [r for r in map_rows[:10]] + [r for r in map_rows[10:] if r["code"] in hl]
     rec_segments, rec_modes = recommend_parts(profile)
     trends = trend_parts(profile, lang)

@@ -33,7 +33,8 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     segs = profile["chain_rows"]
     chain_cols = [("code", "环节代码", "Code", "text")] + TABLES["chain"]
     m = profile["map"]
-    map_rows = [{**r, "rank": i + 1, "highlight": r["code"] in (m.get("highlight") or [])} for i, r in enumerate(m.get("rows", []))]
+    here = set(m.get("highlight") or []) | {profile["region"]["code"]}
+    map_rows = [{**r, "highlight": r["code"] in here} for r in (m.get("ranked_rows") or m.get("rows", []))]
     map_cols = [("code", "地区代码", "Code", "text")] + TABLES["map"] + [("region_total", "产业链企业数", "Chain enterprises", "int"),
                                                                         ("highlight", "本地区", "This region", "text")]
     rec_segments, rec_modes = recommend_parts(profile)

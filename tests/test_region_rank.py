@@ -1,0 +1,121 @@
+"""A region's place among its peers in the region profile, page, report and workbook: a district among the districts
+of its city, equal counts sharing a place everywhere, and a region without chain enterprises left unranked."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from cli_util import run  # noqa: E402
+from web_util import local_client  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, demo_copy):
+    d = tmp_path_factory.mktemp("rank")
+    db = d / "demo.duckdb"
+    demo_copy(db)
+    return {"db": str(db), "dir": d}
+
+
+def _map(demo, *args) -> list[dict]:
+    return json.loads(run("map", *args, "--format", "json", db=demo["db"]).stdout)
+
+
+def _place(rows: list[dict], code: str) -> int:
+    mine = next(r["count"] for r in rows if r["code"] == code)
+    return 1 + sum(1 for r in rows if r["count"] > mine)
+
+
+def _workbook(path) -> dict:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    overview = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(values_only=True) if r[0]}
+    sheet = wb["地区对比"] if "地区对比" in wb.sheetnames else wb["Regions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] in ("地区代码", "Code"))  # below the synthetic label
+    return {"overview": overview, "regions": [dict(zip(rows[at], r)) for r in rows[at + 1:]]}
+
+
+def test_a_district_is_ranked_among_the_districts_of_its_city(demo):
+    """西湖区 was given 杭州市's place among Zhejiang's cities (1 of 11) and the map outlined 杭州市."""
+    districts = _map(demo, "--level", "district", "--parent", "330100")
+    place, peers = _place(districts, "330106"), len(districts)
+    assert peers > 11
+    out = demo["dir"] / "xihu.html"
+    run("report", "region", "330106", "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    assert f"在本市各区中位列第 {place}（共 {peers} 个）" in text, text[text.index("共有产业链企业"):][:200]
+    en = demo["dir"] / "xihu_en.html"
+    run("--lang", "en", "report", "region", "330106", "-o", en, db=demo["db"])
+    assert f"ranking {place} of {peers} districts of its city" in en.read_text(encoding="utf-8")
+
+    xlsx = demo["dir"] / "xihu.xlsx"
+    run("report", "region", "330106", "-o", xlsx, db=demo["db"])
+    wb = _workbook(xlsx)
+    assert (wb["overview"]["地区排名"], wb["overview"]["对比地区数"]) == (place, peers)
+    marked = [r["地区"] for r in wb["regions"] if r["本地区"] == "是"]
+    assert marked == ["西湖区"] and "杭州市" not in {r["地区"] for r in wb["regions"]}, marked
+    assert next(r["排名"] for r in wb["regions"] if r["地区"] == "西湖区") == place
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(demo["db"]))
+    m = client.get("/api/region-profile/330106").json()["map"]
+    assert (m["view"], m["level"], m["highlight"], m["rank"], m["peers"]) == ("330100", "district", ["330106"], place, peers)
+    page = client.get("/region/330106").text
+    assert f"{place}<small class=\"muted\"> / {peers}</small>" in page
+
+
+def test_equal_counts_share_a_place_in_every_table(demo):
+    """The comparison table and the workbook numbered the empty cities of Zhejiang 6, 7, 8 … though their counts
+    are equal (and the workbook's notes say equal counts share a place)."""
+    cities = _map(demo, "--level", "city", "--parent", "330000")
+    zero = _place(cities, next(r["code"] for r in cities if r["count"] == 0))
+    xlsx = demo["dir"] / "zj.xlsx"
+    run("report", "region", "杭州市", "-o", xlsx, db=demo["db"])
+    ranks = {r["地区"]: r["排名"] for r in _workbook(xlsx)["regions"]}
+    assert {ranks[r["name"]] for r in cities if r["count"] == 0} == {zero}, ranks
+    html = demo["dir"] / "zj.html"
+    run("report", "region", "杭州市", "-o", html, db=demo["db"])
+    text = html.read_text(encoding="utf-8")
+    table = text[text.index("地区对比（前十及本地区）"):text.index('id="sec-chain"')]
+    empty = [r["name"] for r in cities if r["count"] == 0]
+    for name in empty[:2]:
+        assert f'<td class="k-int">{zero}</td><td class="k-text">{name}</td>' in table, table
+
+
+def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo):
+    """湖州市 holds no chain enterprise on the demo: it read "6 / 11" and "29 薄弱/缺失环节" next to 暂无数据."""
+    cities = _map(demo, "--level", "city", "--parent", "330000")
+    assert next(r["count"] for r in cities if r["code"] == "330500") == 0
+    out = demo["dir"] / "huzhou.html"
+    run("report", "region", "湖州市", "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    overview = text[text.index("共有产业链企业 0 家"):][:300]
+    assert "位列第" not in overview and "该地区暂无产业链企业，不参与排名" in overview, overview
+    assert "缺失环节" not in overview and "均无本地企业" in overview, overview
+    en = demo["dir"] / "huzhou_en.html"
+    run("--lang", "en", "report", "region", "湖州市", "-o", en, db=demo["db"])
+    t = en.read_text(encoding="utf-8")
+    assert "not ranked" in t and "ranking " not in t and " missing." not in t
+    xlsx = demo["dir"] / "huzhou.xlsx"
+    run("report", "region", "湖州市", "-o", xlsx, db=demo["db"])
+    assert _workbook(xlsx)["overview"]["地区排名"] is None
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(demo["db"]))
+    p = client.get("/api/region-profile/330500").json()
+    assert p["map"]["rank"] is None and p["map"]["unranked"] is True
+    page = client.get("/region/330500").text
+    kpis = page[page.index('class="rp-kpis"'):page.index('class="rp-row"')]
+    assert "该地区暂无产业链企业，不参与排名" in kpis and "<b>—<small" in kpis
+    assert '<div class="rp-kpi bad"><b>—</b>' in kpis, kpis
