@@ -119,3 +119,46 @@ def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segm
     kpis = page[page.index('class="rp-kpis"'):page.index('class="rp-row"')]
     assert "该地区暂无产业链企业，不参与排名" in kpis and "<b>—<small" in kpis
     assert '<div class="rp-kpi bad"><b>—</b>' in kpis, kpis
+
+
+def _sparse_city(db: str):
+    """A city with funding rounds in the five years to the reference date, none in the window's first quarter."""
+    from zhaoshang.core.asof import reference_date
+    from zhaoshang.core.store import Store
+
+    with Store(db, read_only=True) as s:
+        d = reference_date(s, None)
+        start = f"{d.year - 5 + (d.month > 9)}-{((d.month - 1) // 3 * 3 + 3) % 12 + 1:02d}-01"
+        rows = s.query("""SELECT e.city_code AS code, count(*) AS n, min(f.date) AS first FROM fundings f
+                          JOIN enterprises e ON e.id = f.enterprise_id
+                          WHERE f.date > CAST(? AS DATE) + INTERVAL 3 MONTH AND f.date <= ? AND e.city_code IS NOT NULL
+                          AND e.city_code NOT IN (SELECT e2.city_code FROM fundings f2 JOIN enterprises e2 ON e2.id = f2.enterprise_id
+                                                  WHERE f2.date >= CAST(? AS DATE) AND f2.date < CAST(? AS DATE) + INTERVAL 3 MONTH
+                                                  AND e2.city_code IS NOT NULL)
+                          GROUP BY 1 ORDER BY 2, 1 LIMIT 1""", [start, d, start, start])
+    return d, rows[0]["code"]
+
+
+def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo):
+    """The sentence said 近 2 年（2015Q2 至 2017Q4） for a five-year window: the years were the quarters with a
+    round divided by four, and the chart and the workbook left out the empty quarters."""
+    d, city = _sparse_city(demo["db"])
+    q = lambda y, m: f"{y}Q{(m - 1) // 3 + 1}"  # noqa: E731
+    first = q(d.year - 5 + (d.month > 9), ((d.month - 1) // 3 * 3 + 3) % 12 + 1)
+    last = q(d.year, d.month)
+    out = demo["dir"] / f"{city}.html"
+    run("report", "region", city, "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    assert f"近 5 年（{first} 至 {last}），本地产业链企业共获融资" in text, text[text.index('id="sec-trends"'):][:600]
+    xlsx = demo["dir"] / f"{city}.xlsx"
+    run("report", "region", city, "-o", xlsx, db=demo["db"])
+    import openpyxl
+
+    rows = [r for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) if r[0] and r[0][:2].isdigit()]
+    assert len(rows) == 20 and rows[0][0] == first and rows[-1][0] == last, rows
+    assert rows[0][1] == 0 and rows[0][3] == 0, rows[0]
+    from zhaoshang.interfaces.web.app import create_app
+
+    tr = local_client(create_app(demo["db"])).get(f"/api/region-profile/{city}").json()["trends"]
+    assert [r["period"] for r in tr["by_period"]][::19] == [first, last] and len(tr["by_period"]) == 20
+    assert (tr["years"], tr["first_period"], tr["last_period"]) == (5, first, last)

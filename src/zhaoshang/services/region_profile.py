@@ -283,6 +283,24 @@ def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str,
     return doc
 
 
+def _quarter(d: _dt.date) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def _whole_window(trends: dict, start: _dt.date, end: _dt.date) -> None:
+    """Every quarter of the window in ``by_period``, a quarter without a round as zeros (the trends service lists
+    the quarters from the first round to the last), and the window itself: ``years``, ``first_period``,
+    ``last_period``."""
+    have = {r.get("period"): r for r in trends.get("by_period") or []}
+    rows, q = [], _dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    while q <= end:
+        label = _quarter(q)
+        rows.append(have.get(label) or {"start": q, "rounds": 0, "disclosed": 0, "undisclosed": 0, "amount_wan": 0.0,
+                                        "enterprises": 0, "period": label})
+        q = _dt.date(q.year + (q.month + 3 > 12), (q.month + 2) % 12 + 1, 1)
+    trends.update(by_period=rows, years=TREND_YEARS, first_period=_quarter(start), last_period=_quarter(end))
+
+
 # ----------------------------------------------------------------------------------------------- entry
 def region_profile(store, region: str, as_of: Any = None, *, chain: str | None = None, top: int = 10,
                    partners: int = 10, resources: Any = None) -> dict:
@@ -316,6 +334,8 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         # the window's dates, not "the service returned no data": 合肥 on the real imports has no round in it
         trends.update(available=False, note=f"该地区在 {start.isoformat()} 至 {d.isoformat()} 没有融资事件",
                       note_en=f"no funding rounds in the region from {start.isoformat()} to {d.isoformat()}")
+    if trends.get("available"):
+        _whole_window(trends, start, d)
     ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
     leads = _service_section(ld, note, ("rows", "leads"))
 
