@@ -3,6 +3,7 @@ of its city, equal counts sharing a place everywhere, and a region without chain
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import warnings
@@ -162,3 +163,34 @@ def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo)
     tr = local_client(create_app(demo["db"])).get(f"/api/region-profile/{city}").json()["trends"]
     assert [r["period"] for r in tr["by_period"]][::19] == [first, last] and len(tr["by_period"]) == 20
     assert (tr["years"], tr["first_period"], tr["last_period"]) == (5, first, last)
+
+
+def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_latest(demo):
+    """A region with rounds only before the five-year window read "暂无数据（该地区在 … 没有融资事件）" as if it had
+    none: the note names how many came before the window and the latest date, in the report and the workbook."""
+    from zhaoshang.core.asof import reference_date
+    from zhaoshang.core.store import Store
+
+    with Store(demo["db"], read_only=True) as s:
+        d = reference_date(s, None)
+        found = s.query("""SELECT coalesce(e.district_code, e.city_code) AS code FROM fundings f
+                           JOIN enterprises e ON e.id = f.enterprise_id WHERE coalesce(e.district_code, e.city_code) IS NOT NULL
+                           GROUP BY 1 HAVING max(f.date) < ? ORDER BY count(*) DESC, 1""", [dt.date(d.year - 4, 1, 1)])
+    code = next(r["code"] for r in found
+                if json.loads(run("trends", "--region", r["code"], "--format", "json", db=demo["db"]).stdout)["totals"]["rounds"])
+    totals = json.loads(run("trends", "--region", code, "--format", "json", db=demo["db"]).stdout)["totals"]
+    out = demo["dir"] / f"{code}.html"
+    run("report", "region", code, "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    sec = text[text.index('id="sec-trends"'):text.index('id="sec-top"')]
+    assert f"没有融资事件；此前共有 {totals['rounds']:,} 起，最近一次在 {totals['last_date']}" in sec, sec
+    en = demo["dir"] / f"{code}_en.html"
+    run("--lang", "en", "report", "region", code, "-o", en, db=demo["db"])
+    sec = en.read_text(encoding="utf-8")
+    assert f"before it, the latest on {totals['last_date']}" in sec
+    import openpyxl
+
+    xlsx = demo["dir"] / f"{code}.xlsx"
+    run("report", "region", code, "-o", xlsx, db=demo["db"])
+    cells = [c for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) for c in r if c]
+    assert any(f"最近一次在 {totals['last_date']}" in str(c) for c in cells), cells

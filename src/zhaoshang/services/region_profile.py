@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from ..core import dialect
 from ..core.asof import reference_date
-from ..core.errors import NotFound, UserError
+from ..core.errors import NotFound, UserError, count_en
 from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_info, region_names_en
 from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
@@ -334,6 +334,17 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         # the window's dates, not "the service returned no data": 合肥 on the real imports has no round in it
         trends.update(available=False, note=f"该地区在 {start.isoformat()} 至 {d.isoformat()} 没有融资事件",
                       note_en=f"no funding rounds in the region from {start.isoformat()} to {d.isoformat()}")
+        # rounds before the window: how many and the latest, so the reader knows the data exist and where
+        before, _ = _call("trends", ("trends",), store, region=info["code"], as_of=d, end=start - _dt.timedelta(days=1),
+                          chain=chain)
+        bt = (before or {}).get("totals") or {}
+        if bt.get("rounds"):
+            last = bt.get("last_date")
+            last = last.isoformat() if hasattr(last, "isoformat") else str(last)
+            trends.update(rounds_before=bt["rounds"], last_funding=last,
+                          note=f"{trends['note']}；此前共有 {bt['rounds']:,} 起，最近一次在 {last}",
+                          note_en=f"{trends['note_en']}; {count_en(bt['rounds'], 'round', sep=True)} before it, "
+                                  f"the latest on {last}")
     if trends.get("available"):
         _whole_window(trends, start, d)
     ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
