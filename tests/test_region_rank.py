@@ -194,3 +194,26 @@ def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_late
     run("report", "region", code, "-o", xlsx, db=demo["db"])
     cells = [c for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) for c in r if c]
     assert any(f"最近一次在 {totals['last_date']}" in str(c) for c in cells), cells
+
+
+def test_the_region_page_states_the_funding_window_and_links_to_the_same_period(demo):
+    """The page's 资本风向 showed five years of rounds under a bare title, next to /trends' all-time figures for the
+    same region: it states the window and totals as the report does and links to /trends over that window."""
+    import html as html_lib
+    import re
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(demo["db"]))
+    p = client.get("/api/region-profile/330100").json()
+    tr = p["trends"]
+    page = client.get("/region/330100").text
+    sec = page[page.index('id="sec-trends"'):page.index('id="sec-top"')]
+    window = re.search(r'id="trends-window">([^<]*)', sec).group(1)
+    rounds = f"{tr['totals']['rounds']:,}"
+    assert window.startswith(f"近 5 年（{tr['first_period']} 至 {tr['last_period']}），本地产业链企业共获融资 {rounds} 起"), window
+    link = html_lib.unescape(re.search(r'id="trends-link" href="([^"]*)"', sec).group(1))
+    assert link.startswith("/trends?") and f"start={tr['start']}" in link and f"as_of={p['as_of']}" in link, link
+    assert client.get(link).status_code == 200
+    same = client.get("/api/trends?" + link.split("?", 1)[1]).json()["totals"]
+    assert same["rounds"] == tr["totals"]["rounds"] and same["amount_wan"] == pytest.approx(tr["totals"]["amount_wan"])

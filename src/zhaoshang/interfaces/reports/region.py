@@ -220,6 +220,32 @@ def trend_parts(profile: dict, lang: str = "zh") -> dict:
             "totals": tr.get("totals") or {}, "notes": tr.get("notes_en" if lang == "en" else "notes") or []}
 
 
+def trend_window_text(profile: dict, lang: str = "zh") -> str:
+    """The funding section's opening sentence, for the report and the page alike: the window (years, first and
+    last quarter) and its totals; empty when the section has no data (its note says why)."""
+    tr = profile.get("trends") or {}
+    if not tr.get("available") or not tr.get("years"):
+        return ""
+    t = tr.get("totals") or {}
+    rounds, ents = fmt_value(t.get("rounds"), "int"), fmt_value(t.get("enterprises"), "int")
+    yi = fmt_value((t.get("amount_wan") or 0) / 10000, "yi")
+    if lang == "en":
+        return (f"In the last {tr['years']} years ({tr['first_period']} to {tr['last_period']}), local chain enterprises "
+                f"raised {rounds} rounds, {yi} hundred million CNY disclosed, {ents} enterprises.")
+    return (f"近 {tr['years']} 年（{tr['first_period']} 至 {tr['last_period']}），本地产业链企业共获融资 {rounds} 起，"
+            f"披露金额合计 {yi} 亿元，涉及企业 {ents} 家。")
+
+
+def trends_link(profile: dict) -> str:
+    """The /trends page for the region over the same window and as-of date as its funding section."""
+    from urllib.parse import urlencode
+
+    tr = profile.get("trends") or {}
+    q = {"region": profile["region"]["code"], "start": tr.get("start"), "end": tr.get("end") or profile["as_of"],
+         "as_of": profile["as_of"]}
+    return "/trends?" + urlencode({k: v for k, v in q.items() if v})
+
+
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
 
 
@@ -324,7 +350,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
         "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
         "rec_modes": mode_cards(rec_modes, lang),
-        "trends": trends,
+        "trends": trends, "trend_window": trend_window_text(profile, lang), "trends_link": trends_link(profile),
         "trend_nodes_table": table(trends["nodes"][:12], TABLES["trend_nodes"], lang),
         "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
