@@ -237,3 +237,19 @@ def test_a_macro_regions_comparison_table_lists_the_macro_regions_of_its_rank(de
     text = out.read_text(encoding="utf-8")
     table = text[text.index("地区对比（前十及本地区）"):text.index('id="sec-chain"')]
     assert "长三角" in table and "广东省" not in table and "安徽省" not in table, table
+
+
+def test_english_report_writes_cny_amounts_in_millions_and_billions(demo):
+    """The English funding sentence read "302.13 hundred million CNY" and its chart "Amount (100M CNY)"."""
+    from zhaoshang.core.event_titles import money_en
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(demo["db"]))
+    wan = client.get("/api/region-profile/330100").json()["trends"]["totals"]["amount_wan"]
+    out = demo["dir"] / "hz_en.html"
+    run("--lang", "en", "report", "region", "杭州市", "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    assert f"rounds, {money_en(wan * 1e4)} disclosed," in text and "hundred million" not in text
+    assert "Amount (CNY million)" in text and "Amount (100M CNY)" not in text
+    page = client.get("/region/330100?lang=en").text
+    assert f"{money_en(wan * 1e4)} disclosed" in page, page[page.index('id="sec-trends"'):][:800]

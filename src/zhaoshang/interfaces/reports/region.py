@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ...core.errors import UserError
+from ...core.event_titles import money_en
 from ...core.writers import publish
 from ..labels import COLUMNS, label, lq_text, pct_text
 from . import charts
@@ -230,8 +231,10 @@ def trend_window_text(profile: dict, lang: str = "zh") -> str:
     rounds, ents = fmt_value(t.get("rounds"), "int"), fmt_value(t.get("enterprises"), "int")
     yi = fmt_value((t.get("amount_wan") or 0) / 10000, "yi")
     if lang == "en":
+        wan = t.get("amount_wan") or 0
+        money = f"{money_en(wan * 1e4)} disclosed" if wan else "no amount disclosed"  # CNY 30.21 billion, as elsewhere
         return (f"In the last {tr['years']} years ({tr['first_period']} to {tr['last_period']}), local chain enterprises "
-                f"raised {rounds} rounds, {yi} hundred million CNY disclosed, {ents} enterprises.")
+                f"raised {rounds} rounds, {money}, {ents} enterprises.")
     return (f"近 {tr['years']} 年（{tr['first_period']} 至 {tr['last_period']}），本地产业链企业共获融资 {rounds} 起，"
             f"披露金额合计 {yi} 亿元，涉及企业 {ents} 家。")
 
@@ -320,8 +323,10 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
     near = [r for r in map_rows[:10]] + [r for r in map_rows[10:] if r["code"] in hl]
     rec_segments, rec_modes = recommend_parts(profile)
     trends = trend_parts(profile, lang)
-    trend_svg = charts.bar_line([s["label"] for s in trends["quarters"]], [s["amount_yi"] for s in trends["quarters"]],
-                                [s["count"] for s in trends["quarters"]], bar_name=tr("融资额（亿元）", "Amount (100M CNY)"),
+    # amounts in 亿元 in Chinese, in CNY million in English (a "hundred million" is no English unit)
+    trend_svg = charts.bar_line([s["label"] for s in trends["quarters"]],
+                                [s["amount_yi"] * (100 if en else 1) for s in trends["quarters"]],
+                                [s["count"] for s in trends["quarters"]], bar_name=tr("融资额（亿元）", "Amount (CNY million)"),
                                 line_name=tr("融资事件（起）", "Rounds")) if trends["quarters"] else ""
     partners = profile["partners"]
     partner_svg = charts.hbars([((r.get("name_en") if en else None) or r["name"], r["weight"])

@@ -116,12 +116,13 @@
     if (!c) return;
     c.setOption({
       tooltip: {trigger: 'axis'},
-      legend: {top: 0, data: [tz('融资额（亿元）', 'Amount (100M CNY)'), tz('融资事件（起）', 'Rounds')]},
+      legend: {top: 0, data: [tz('融资额（亿元）', 'Amount (CNY million)'), tz('融资事件（起）', 'Rounds')]},
       grid: {left: 50, right: 40, top: 30, bottom: 40},
       xAxis: {type: 'category', data: s.map(r => r.label), axisLabel: {rotate: 40, fontSize: 10}},
-      yAxis: [{type: 'value', name: tz('亿元', '100M CNY')}, {type: 'value', name: tz('起', 'rounds'), splitLine: {show: false}}],
+      yAxis: [{type: 'value', name: tz('亿元', 'CNY million')}, {type: 'value', name: tz('起', 'rounds'), splitLine: {show: false}}],
       series: [
-        {name: tz('融资额（亿元）', 'Amount (100M CNY)'), type: 'bar', data: s.map(r => +(r.amount / 10000).toFixed(3)), itemStyle: {color: '#4585c1'}},
+        // 亿元 in Chinese, CNY million in English (a "hundred million" is no English unit)
+        {name: tz('融资额（亿元）', 'Amount (CNY million)'), type: 'bar', data: s.map(r => +(r.amount / (en ? 100 : 10000)).toFixed(3)), itemStyle: {color: '#4585c1'}},
         {name: tz('融资事件（起）', 'Rounds'), type: 'line', yAxisIndex: 1, data: s.map(r => r.count), itemStyle: {color: '#d4542b'}},
       ],
     });
