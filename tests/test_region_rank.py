@@ -253,3 +253,16 @@ def test_english_report_writes_cny_amounts_in_millions_and_billions(demo):
     assert "Amount (CNY million)" in text and "Amount (100M CNY)" not in text
     page = client.get("/region/330100?lang=en").text
     assert f"{money_en(wan * 1e4)} disclosed" in page, page[page.index('id="sec-trends"'):][:800]
+
+
+def test_the_leads_panel_gives_its_reason_before_any_enterprise(demo):
+    """On a date before every enterprise the leads panel read "服务未返回数据" while the other panels said why."""
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(demo["db"]))
+    page = client.get("/region/330100?as_of=1990-01-01").text
+    sec = page[page.index('id="sec-leads"'):][:1500]
+    assert "服务未返回数据" not in sec and "截至 1990-01-01 全国尚无已归入产业链的企业" in sec, sec
+    en = client.get("/region/330100?as_of=1990-01-01&lang=en").text
+    sec = en[en.index('id="sec-leads"'):][:1500]
+    assert "no enterprise in the nation is placed on the chain as of 1990-01-01" in sec, sec

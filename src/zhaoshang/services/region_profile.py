@@ -283,6 +283,19 @@ def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str,
     return doc
 
 
+def _no_leads_reason(leads: dict, d: _dt.date, national_total: int) -> tuple[str, str]:
+    """Why the leads service found no target, from its population counts (zh, en)."""
+    if not national_total:
+        return (f"截至 {d.isoformat()} 全国尚无已归入产业链的企业，没有可引进的企业",
+                f"no enterprise in the nation is placed on the chain as of {d.isoformat()}, so there is none to attract")
+    pop = leads.get("population") or {}
+    absent, abnormal = int(pop.get("placed_absent") or 0), int(pop.get("excluded_abnormal") or 0)
+    return (f"截至 {d.isoformat()} 目标环节中没有候选企业（目标环节内、在本地尚无注册地/分支机构/子公司的企业 {absent:,} 家，"
+            f"其中状态异常 {abnormal:,} 家）",
+            f"no candidate on the target segments as of {d.isoformat()} ({count_en(absent, 'enterprise', sep=True)} on them "
+            f"without an office, branch or subsidiary in the region, {abnormal:,} of them not of normal status)")
+
+
 def _quarter(d: _dt.date) -> str:
     return f"{d.year}Q{(d.month - 1) // 3 + 1}"
 
@@ -349,6 +362,8 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         _whole_window(trends, start, d)
     ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
     leads = _service_section(ld, note, ("rows", "leads"))
+    if not leads["available"] and (leads.get("note"), leads.get("note_en")) == _NO_DATA:
+        leads["note"], leads["note_en"] = _no_leads_reason(leads, d, big_n)
 
     doc = {
         "region": {**{k: info.get(k) for k in ("code", "name", "name_en", "level", "parent_code", "province_code",
