@@ -266,3 +266,17 @@ def test_the_leads_panel_gives_its_reason_before_any_enterprise(demo):
     en = client.get("/region/330100?as_of=1990-01-01&lang=en").text
     sec = en[en.index('id="sec-leads"'):][:1500]
     assert "no enterprise in the nation is placed on the chain as of 1990-01-01" in sec, sec
+
+
+def test_a_districts_report_map_shows_the_districts_of_its_city(demo):
+    """The district's map outlined its city among the province's cities; without district boundaries the city's
+    districts are bubbles at their seats, the district's outlined."""
+    import re
+
+    out = demo["dir"] / "xihu_map.html"
+    run("report", "region", "330106", "-o", out, db=demo["db"])
+    text = out.read_text(encoding="utf-8")
+    svg = text[text.index('id="sec-overview"'):text.index('id="sec-chain"')]
+    circles = re.findall(r'<circle [^>]*stroke="([^"]+)"[^>]*><title>([^<]+) ', svg)
+    assert ("#d4542b", "西湖区") in circles, circles[:5]
+    assert len({name for _, name in circles}) > 11 and "杭州市" not in {name for _, name in circles}

@@ -162,7 +162,7 @@ def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) 
             view, level, parent = prov, "city", prov
             highlight = [info["code"]]
     rows = matrix.region_map(store, level, parent=parent, as_of=d, chain=chain)
-    keep = ("code", "name", "count", "share", "region_total", "national_total")
+    keep = ("code", "name", "count", "share", "region_total", "national_total", "lng", "lat")
     out = rank_rows([{k: r.get(k) for k in keep} for r in rows])
     among = None
     if lvl == "macro":

@@ -65,11 +65,25 @@ def _ramp(v: float, vmax: float) -> str:
     return BLUES[min(len(BLUES) - 1, 1 + int(k * (len(BLUES) - 1.001)))]
 
 
+def _map_label(x: float, y: float, name: str, big: bool, anchor: str) -> list[str]:
+    """A region's name on the map (larger and bold for this region), over a white halo drawn under the text
+    (paint-order is not supported by every SVG renderer)."""
+    fs = 12 if big else 9
+    attrs = (f'x="{x:.1f}" y="{y + fs * 0.35:.1f}" text-anchor="{anchor}" font-size="{fs}" '
+             f'font-weight="{700 if big else 400}" style="{FONT}"')
+    return [f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="{3 if big else 2.4}" '
+            f'stroke-linejoin="round">{escape(name)}</text>',
+            f'<text {attrs} fill="{"#7a2a10" if big else "#33404d"}">{escape(name)}</text>']
+
+
 def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (), *, width: int = 640,
                height: int = 460, title: str = "", unit: str = "家", labels: dict[str, str] | None = None,
-               boundaries: Boundaries | None = None, here: str = "本地区") -> str:
+               boundaries: Boundaries | None = None, here: str = "本地区",
+               points: dict[str, tuple[float, float]] | None = None) -> str:
     """The regions of ``view`` (``100000`` = the provinces of the nation; a province code = its cities)
-    filled by value, the highlighted regions outlined in the accent colour, with a legend."""
+    filled by value, the highlighted regions outlined in the accent colour, with a legend. Where the boundaries
+    hold only the view's own outline (a city without district boundaries), the regions are drawn as bubbles at
+    their ``points`` (lng, lat), sized and filled by value."""
     doc = (boundaries or Boundaries()).view(view)
     encoded = bool(doc.get("UTF8Encoding"))
     feats = [(f["id"], f["properties"].get("label") or f["id"], polygons(f, encoded)) for f in doc.get("features", [])]
@@ -129,14 +143,21 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
             top_parts.append(f'<path d="{"".join(d)}" fill="none" stroke="{ACCENT}" stroke-width="2.2" stroke-linejoin="round"/>')
         name = (labels or {}).get(code) or label
         if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
+            label_parts += _map_label(centre[0], centre[1], name, code in hl, "middle")
+    if doc.get("fallback") == "scatter":
+        for code, (lng, lat) in sorted((points or {}).items(), key=lambda kv: -(values.get(kv[0]) or 0)):
+            if lng is None or lat is None:
+                continue
+            v = values.get(code, 0) or 0
+            x, y = xy((lng, lat))
+            r = 4 + 16 * math.sqrt(v / vmax) if vmax else 4
+            name = (labels or {}).get(code) or code
             big = code in hl
-            fs = 12 if big else 9
-            attrs = (f'x="{centre[0]:.1f}" y="{centre[1] + fs * 0.35:.1f}" text-anchor="middle" font-size="{fs}" '
-                     f'font-weight="{700 if big else 400}" style="{FONT}"')
-            # a white halo drawn under the text (paint-order is not supported by every SVG renderer)
-            label_parts.append(f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="{3 if big else 2.4}" '
-                               f'stroke-linejoin="round">{escape(name)}</text>')
-            label_parts.append(f'<text {attrs} fill="{"#7a2a10" if big else "#33404d"}">{escape(name)}</text>')
+            stroke = f'stroke="{ACCENT}" stroke-width="2.2"' if big else 'stroke="#ffffff" stroke-width="0.8"'
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{_ramp(v, vmax) if v else "#d5dbe3"}" '
+                         f'{stroke}><title>{escape(name)} {v:g}</title></circle>')
+            if big or (v and v >= vmax * 0.25):
+                label_parts += _map_label(x + r + 3, y, name, big, "start")
     # legend
     ly = height - legend_h + 8
     steps = BLUES[1:]

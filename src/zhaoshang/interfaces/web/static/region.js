@@ -35,6 +35,27 @@
       label: hl.has(r.code) ? {show: true, color: '#fff', fontWeight: 'bold', textBorderColor: '#7a2a10', textBorderWidth: 3} : undefined,
     }));
     const max = Math.max(1, ...m.rows.map(r => r.count || 0));
+    if (geo.fallback === 'scatter') {
+      // only the city's outline is packaged: its districts as bubbles at their seats, this region outlined
+      const pts = m.rows.filter(r => r.lng != null).map(r => ({
+        name: r.code, value: [r.lng, r.lat, r.count || 0], label_: rname(r),
+        itemStyle: hl.has(r.code) ? {borderColor: '#d4542b', borderWidth: 2.5} : undefined,
+        label: {show: hl.has(r.code) || (r.count || 0) >= max * 0.25, formatter: p => p.data.label_, position: 'right', fontSize: 11,
+                fontWeight: hl.has(r.code) ? 'bold' : 'normal'},
+      })).sort((a, b) => b.value[2] - a.value[2]);
+      c.setOption({
+        tooltip: {trigger: 'item', formatter: p => {
+          const r = m.rows.find(x => x.code === p.name);
+          return r ? '<b>' + ZS.esc(rname(r)) + '</b><br>' + tz('企业数：', 'Enterprises: ') + ZS.num(r.count) + '<br>' + tz('占全国：', 'Share: ') + ZS.pct(r.share) : '';
+        }},
+        visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'], dimension: 2,
+                    inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
+        geo: {map: 'rp-' + m.view, roam: false, itemStyle: {areaColor: '#f4f6f8', borderColor: '#9fb0cc'}, emphasis: {disabled: true}, label: {show: false}},
+        series: [{type: 'scatter', coordinateSystem: 'geo', data: pts, symbolSize: d => 8 + 30 * Math.sqrt((d[2] || 0) / max)}],
+      });
+      c.on('click', p => { if (p.name && /^\d{6}$/.test(p.name)) location.href = '/region/' + p.name + location.search; });
+      return;
+    }
     // the region's name in the page's language (the boundary file carries the Chinese name only)
     const mapLabel = p => (p.data && p.data.label_) || names[p.name] || p.name;
     c.setOption({
