@@ -8,8 +8,9 @@
   share, both mixes, the LQ, the status and the 强链/补链/延链 label (``regions.matrix.chain_tree``);
 - ``links``: the segments grouped by status (strong / average / weak / missing); ``summary.n_extend`` counts the
   average ones labelled 延链 (next to the links the region holds);
-- ``map``: the region among its peers (provinces of the nation, or the cities of its province) with counts
-  and LQs, for a choropleth with the region highlighted (``regions.matrix.region_map``);
+- ``map``: the region among its peers (provinces of the nation, the cities of its province, the districts of
+  its city; a macro-region among the macro-regions) with counts and shared places, for a choropleth with the
+  region highlighted (``regions.matrix.region_map``);
 - ``recommend``: recommended segments and attraction modes (``services.recommend``);
 - ``partners``: the regions it cooperates with most, from the cooperation network's edges
   (``analytics.network.edges_from_store``; weight = the sum of the edge weights of every kind);
