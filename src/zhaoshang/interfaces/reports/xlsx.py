@@ -115,6 +115,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 ("缺失环节", "Missing", s["n_missing"], "int"),
                 ("地区排名", "Rank among peers", profile["map"].get("rank"), "int"),
                 ("对比地区数", "Peers", profile["map"].get("peers"), "int")]
+    if not s["region_total"]:  # no chain enterprise: no place among the peers, and no segment judged weak or missing
+        unranked = profile["map"].get("unranked_note_en" if en else "unranked_note")
+        overview = [(zh, e, unranked, "text") if zh == "地区排名" else (zh, e, None, kind) if zh in ("薄弱环节", "缺失环节")
+                    else (zh, e, v, kind) for zh, e, v, kind in overview]
     if profile["map"].get("rank_among") is not None:  # a macro-region: the macro-regions it is ranked against
         overview.append(("对比宏观区域", "Compared with",
                          ("、" if not en else ", ").join(x["name_en" if en else "name"] for x in profile["map"]["rank_among"]), "text"))
