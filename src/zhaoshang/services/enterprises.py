@@ -24,7 +24,8 @@ from ..core.parse.dates import parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
-from .regions.matrix import _check_node as matrix_check_node, _in_list, _region_filter, default_chain, descendants
+from .regions.nodes import check_node as matrix_check_node
+from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import batch_info, score_join, stored_totals
 from . import list_order
 from .search import matching_condition, stock_code_forms

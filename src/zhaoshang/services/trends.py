@@ -16,7 +16,7 @@ from ..core.parse.dates import parse_user_date
 from ..core.errors import UserError
 from ..core.geo.lookup import region_condition, region_info
 from ..core.geo.regions import MUNICIPALITIES
-from .regions.matrix import chain_node
+from .regions.nodes import chain_node
 
 BYS = ("quarter", "year")
 CHILD_LEVEL = {None: "province", "macro": "province", "province": "city", "city": "district", "district": "district"}

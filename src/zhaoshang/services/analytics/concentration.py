@@ -115,7 +115,7 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
     con_notes: list[str] = []
     use_chain = chain is not None
     if use_chain and chain_node is not None and str(chain_node).strip().lower() == chain.lower():
-        from ..regions.matrix import chain_node as checked_node
+        from ..regions.nodes import chain_node as checked_node
 
         chain_node = checked_node(store, chain, chain_node)  # the chain's own code: the whole chain (None)
     if use_chain and chain_node is None:

@@ -22,11 +22,10 @@ from ...core.importers.enterprises import record_value_sql
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import audit
+from .primary import ANALYST, DECLARED, PRIMARY_RANK  # noqa: F401  (named here by callers)
 from .taxonomy import Taxonomy, load_taxonomy
 
 ACTIONS = ("confirm", "remove", "add")
-ANALYST = "analyst"
-DECLARED = "declared"
 
 
 DECLARED_DDL = """
@@ -59,16 +58,6 @@ _DECLARED_EXPLAINED = (
     "'source_key', d.source_key))), 'evidence', json_array(json_object('table', 'enterprise_records', 'ids', NULL, "
     "'where', json_object('source', d.source, 'source_key', d.source_key), 'note', NULL)), 'confidence', 1.0, "
     "'as_of', NULL, 'formula', NULL)")
-
-
-# An enterprise's primary segment (its scoring cohort, a lead's segment): the placement ranked first by this key —
-# a confirmed one (an inferred placement an analyst confirmed, or a confirmation the rules no longer make) above every
-# other, an analyst's added one below every other (an extra segment recorded, not a new comparison group), the
-# rest by their confidence as before (declared 1.0, inferred by the rules' or the model's). Only as the sole
-# placement does an added one become primary. docs/methods.md, "Scorecard", the primary segment.
-PRIMARY_RANK = (f"CASE WHEN method LIKE '%+confirmed' OR (method = '{ANALYST}' AND "
-                "json_extract_string(evidence, '$.params.action') = 'confirm') THEN 2 + coalesce(confidence, 0) "
-                f"WHEN method = '{ANALYST}' THEN coalesce(confidence, 0) - 2 ELSE confidence END")
 
 
 def ensure(store) -> None:

@@ -1,7 +1,7 @@
 """The scorecard (企业评估): six dimensions, each 0–100 as percentiles within the enterprise's cohort.
 
 A signal's percentile is taken among the enterprises of its cohort that have the signal: the chain node of its
-primary segment (chain.corrections.PRIMARY_RANK) × its age band; a cohort smaller than ``min_cohort`` falls back to the node alone,
+primary segment (chain.primary.PRIMARY_RANK) × its age band; a cohort smaller than ``min_cohort`` falls back to the node alone,
 then to the age band alone, then to every enterprise (the level used is shown). Ties share the mid-rank:
 ``p = 100 × (#below + ½ #equal) / n``. A dimension is the weighted mean of its present signals, the total the
 weighted mean of the present dimensions; missing signals only lower ``confidence`` (the share of the weights

@@ -16,7 +16,7 @@ import datetime as _dt
 
 from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
-from ..chain.corrections import PRIMARY_RANK
+from ..chain.primary import PRIMARY_RANK
 from ..regions.matrix import default_chain
 from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
 
@@ -155,7 +155,7 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
                 only: int | None = None, typical: str | None = None, ids: tuple[int, int] | None = None,
                 shared: str | None = None) -> str:
     """SQL: one row per enterprise existing at ``d`` with ``enterprise_id``, ``node`` (its primary segment
-    on ``chain``: chain.corrections.PRIMARY_RANK), ``age_years``, ``exited`` and one column per signal (NULL = missing).
+    on ``chain``: chain.primary.PRIMARY_RANK), ``age_years``, ``exited`` and one column per signal (NULL = missing).
 
     ``only``: that enterprise's row alone — its own facts are read, the population-wide ones (typical gaps
     between rounds, investors' records, people's other enterprises) still from everyone; ``ids``: likewise

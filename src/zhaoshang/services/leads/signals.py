@@ -16,7 +16,7 @@ import datetime as _dt
 from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
-from ..chain.corrections import PRIMARY_RANK
+from ..chain.primary import PRIMARY_RANK
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
 from ..evaluation.signals import ABNORMAL, _types, sources_present
 from ..matching.profiles import open_demand_segments

@@ -17,7 +17,7 @@ from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import now
-from ..chain.corrections import PRIMARY_RANK
+from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
 from ..team import accounts, audit
 from ..team.roles import ROLES
@@ -122,7 +122,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError(*NEEDS_REASON)
-    if not (segment or "").strip():  # default: the enterprise's primary segment (chain.corrections.PRIMARY_RANK)
+    if not (segment or "").strip():  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
                                 f"ORDER BY {PRIMARY_RANK} DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
         segment = top[0] if top else None

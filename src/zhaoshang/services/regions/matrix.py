@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, generation_memo, reference_date
 from ...core.errors import UserError
-from .nodes import default_chain, node_not_found  # noqa: F401  (named here by many callers)
+from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found  # noqa: F401  (named here by many callers)
 
 STRONG_LQ = 1.2
 WEAK_LQ = 0.5
@@ -363,30 +363,6 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
     store.matrix_cache = cache
     store.chain_default = chain
     return name
-
-
-def chain_node(store, chain: str, node: Any) -> str | None:
-    """The node a filter names, checked — the one node vocabulary of every command and route that takes one (map,
-    library, backtest, leads): None for no node or the chain's own code (``ai``: placed anywhere on the chain, the
-    map's count without a node), the node's code otherwise; an unknown one is refused with the nodes the user
-    may have meant (``node_not_found``)."""
-    s = str(node).strip() if node is not None else ""
-    if not s or s.lower() == chain.lower():
-        return None
-    _check_node(store, chain, s)
-    return s
-
-
-def _check_node(store, chain: str, node: str) -> None:
-    """An unknown node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
-    def known() -> bool:
-        return store.con.execute(
-            "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
-            "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
-            [chain, node, chain, node]).fetchone() is not None
-
-    if not generation_memo(store, ("node_known", chain, node), known):
-        raise node_not_found(store, chain, node)
 
 
 def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | None = None, as_of: Any = None,

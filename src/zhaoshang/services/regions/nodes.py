@@ -1,11 +1,13 @@
-"""The chain's nodes as the region services name them: the chain used when none is named, and the error for a
-node the chain does not have. Apart from the matrix (regions/matrix.py) so that the services the matrix builds on
+"""The chain's nodes as the region services name them: the chain used when none is named, the node a filter names
+(checked: the one node vocabulary), and the error for a node the chain does not have. Apart from the matrix (regions/matrix.py) so that the services the matrix builds on
 (trends, concentration, recommend) name them without importing it."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from ...core.asof import generation_memo
 from ...core.errors import NotFound
 
 
@@ -38,3 +40,27 @@ def node_not_found(store, chain: str, node: str) -> NotFound:
         return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}")
     return NotFound(f"未找到产业链环节: {s}，您是不是要找：{'、'.join(f'{c} {zh}' for c, zh, _ in rows)}?",
                     f"chain node not found: {s}; did you mean {', '.join(f'{c} ({en})' for c, _, en in rows)}?")
+
+
+def chain_node(store, chain: str, node: Any) -> str | None:
+    """The node a filter names, checked — the one node vocabulary of every command and route that takes one (map,
+    library, backtest, leads): None for no node or the chain's own code (``ai``: placed anywhere on the chain, the
+    map's count without a node), the node's code otherwise; an unknown one is refused with the nodes the user
+    may have meant (``node_not_found``)."""
+    s = str(node).strip() if node is not None else ""
+    if not s or s.lower() == chain.lower():
+        return None
+    check_node(store, chain, s)
+    return s
+
+
+def check_node(store, chain: str, node: str) -> None:
+    """An unknown node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
+    def known() -> bool:
+        return store.con.execute(
+            "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
+            "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
+            [chain, node, chain, node]).fetchone() is not None
+
+    if not generation_memo(store, ("node_known", chain, node), known):
+        raise node_not_found(store, chain, node)
