@@ -455,3 +455,26 @@ def test_cli_recommend(demo, tmp_path):
     en = run("--lang", "en", "recommend", "330100", "--top", "3", db=demo, env=wide).stdout
     assert "≥" not in zh and re.search(r"本地需求清单条数 = \S+ >= 5 [✓✗?]；需求区位商", zh), zh
     assert re.search(r"local demand entries = \S+ >= 5 [✓✗?]; demand LQ", en) and "；" not in en, en
+
+
+def _national_counts(tree_nodes) -> dict[str, int]:
+    out = {}
+    for n in tree_nodes:
+        out[n["code"]] = n["national_count"]
+        out.update(_national_counts(n.get("children") or []))
+    return out
+
+
+@pytest.mark.parametrize("macro", ["长三角", "三极", "粤港澳大湾区"])
+def test_macro_region_is_measured_against_the_nation(demo, macro):
+    """Macro-regions overlap (三极 holds 长三角; 珠三角 lies in 粤港澳大湾区): a macro-region's differentiated path is
+    computed on itself beside the rest of the nation, so every national count is the nation's, once."""
+    doc = run_json("recommend", macro, "--top", "0", db=demo)
+    tree = run_json("chain", "--region", macro, db=demo)
+    national = _national_counts(tree["nodes"])
+    rows = doc["segments"] + doc["strengths"]
+    assert rows
+    for r in rows:
+        assert r["national_count"] == national[r["node"]], r["node"]
+        assert r["count"] <= r["national_count"] <= tree["national_total"]
+    assert doc["region"]["level"] == "macro"

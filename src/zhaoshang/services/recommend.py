@@ -249,9 +249,38 @@ def _minus_years(d: _dt.date, years: int) -> _dt.date:
         return d.replace(year=d.year - years, day=28)
 
 
+MACRO_SPACE = "macro:"
+
+
+def space_level(info: dict) -> str:
+    """The matrix a region's differentiated path is computed on: its own level, except for a macro-region,
+    whose matrix is ``macro:CODE`` (the macro-region as one unit beside the provinces, or the parts of
+    provinces, outside it; ``_segment_matrix``). Macro-regions overlap (三极 holds 长三角; 珠三角 lies in
+    粤港澳大湾区), so a matrix of macro-regions counts an enterprise several times and its column sums are
+    not the nation."""
+    return MACRO_SPACE + info["code"] if info["level"] == "macro" else info["level"]
+
+
 def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date) -> list[dict]:
-    """(region, node, value): distinct enterprises active at ``ref`` placed on each segment or below it."""
+    """(region, node, value): distinct enterprises active at ``ref`` placed on each segment or below it.
+    ``level`` ``macro:CODE``: the enterprises of the macro-region form one row, every other located
+    enterprise counts in its province: a partition of the nation, so a column sums to the national count."""
     clo, cp = closure_cte(chain)
+    if level.startswith(MACRO_SPACE):
+        from ..core.geo.lookup import find_macro
+
+        macro = find_macro(level[len(MACRO_SPACE):])
+        if macro is None:
+            raise UserError(f"未知的宏观区域: {level[len(MACRO_SPACE):]}", f"unknown macro-region: {level[len(MACRO_SPACE):]}")
+        cond, cparams = region_condition(macro, "e")
+        expr = f"CASE WHEN {cond} THEN ? ELSE e.province_code END"
+        sql = f"""WITH RECURSIVE {clo}
+            SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
+            FROM placements p JOIN clo ON clo.code = p.node_code AND clo.anc_level = ?
+            JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id
+            WHERE p.chain = ? AND e.province_code IS NOT NULL
+            GROUP BY ALL"""
+        return store.query(sql, cp + cparams + [macro.code, seg_level, chain])
     expr, join, jp = region_sql(level, "e")
     sql = f"""WITH RECURSIVE {clo}
         SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
@@ -411,8 +440,9 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         notes_en.append("no region resources file (--resources): compute, universities, guidance funds and the like "
                         "are unknown and their criteria count as not met")
 
-    # Region × segment matrix at the region's level, and every complexity output.
-    regions, nodes, X, cx = segment_space(store, chain, info["level"], seg_level, ref, float(cfg["rca_threshold"]))
+    # Region × segment matrix at the region's level (a macro-region: itself beside the rest of the nation), and
+    # every complexity output.
+    regions, nodes, X, cx = segment_space(store, chain, space_level(info), seg_level, ref, float(cfg["rca_threshold"]))
     if info["code"] not in regions:
         if not store.con.execute("SELECT count(*) FROM (SELECT 1 FROM placements WHERE chain = ? LIMIT 1)",
                                  [chain]).fetchone()[0]:

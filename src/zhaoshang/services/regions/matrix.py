@@ -71,18 +71,30 @@ def related_segments(store, chain: str, level: str, d: _dt.date) -> dict[str, se
     ω (the share of the segment's proximity mass on the segments the region holds, RCA ≥ 1; the differentiated
     path's feasibility, ``recommend.segment_space``) is at or above the region's median ω over the segments.
     An ``average`` node is 延链 (extend along the chain from the links it holds) only when its segment is one of
-    them. The matrix is the nation's at ``level``, kept once per served generation and date."""
+    them. The matrix is the nation's at ``level`` (a macro-region's: itself beside the rest of the nation,
+    ``recommend.space_level``), kept once per served generation and date."""
     from .. import recommend as rec
 
     cfg = rec.load_config()
     seg_level, thr = int(cfg["segment_level"]), float(cfg["rca_threshold"])
 
     def compute() -> dict[str, set[str]]:
+        if level == "macro":  # each macro-region on its own matrix (itself beside the rest of the nation)
+            out = {}
+            for m in load_macros(store):
+                regions, nodes, _X, cx = rec.segment_space(store, chain, rec.MACRO_SPACE + m["code"], seg_level, d, thr)
+                out.update(_median_related(regions, nodes, cx, only=m["code"]))
+            return out
+        regions, nodes, _X, cx = rec.segment_space(store, chain, level, seg_level, d, thr)
+        return _median_related(regions, nodes, cx)
+
+    def _median_related(regions, nodes, cx, only: str | None = None) -> dict[str, set[str]]:
         import numpy as np
 
-        regions, nodes, _X, cx = rec.segment_space(store, chain, level, seg_level, d, thr)
         out = {}
         for i, code in enumerate(regions):
+            if only is not None and code != only:
+                continue
             w = cx.density[i]
             ok = np.isfinite(w)
             if not ok.any():
