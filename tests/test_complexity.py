@@ -285,7 +285,9 @@ def test_cli(tmp_path):
     db = tmp_path / "t.duckdb"
     with Store(db) as s:
         fill(s)
-    out = run_cli(db, ["complexity", "--level", "province", "--by", "chain", "--reference", "ecomplexity", "--format", "json"])
+    # the fixture's nodes have no taxonomy (no segments): the matrix of the nodes enterprises are placed on
+    out = run_cli(db, ["complexity", "--level", "province", "--by", "chain", "--nodes", "placed", "--reference", "ecomplexity",
+                       "--format", "json"])
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert {"region", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"} <= set(rows[0])

@@ -478,3 +478,20 @@ def test_macro_region_is_measured_against_the_nation(demo, macro):
         assert r["national_count"] == national[r["node"]], r["node"]
         assert r["count"] <= r["national_count"] <= tree["national_total"]
     assert doc["region"]["level"] == "macro"
+
+
+def test_complexity_by_chain_gives_each_segment_the_pci_and_density_of_recommend(demo):
+    """One segment, one PCI and one density: ``complexity`` (default node set) reads the recommend matrix."""
+    doc = run_json("recommend", "杭州市", "--top", "0", db=demo)
+    rows = run_json("complexity", "--level", "city", db=demo)
+    cx = {r["node"]: r for r in rows if r["region"] == "330100"}
+    segs = doc["segments"] + doc["strengths"]
+    assert len(segs) >= 20 and set(cx) == {r["node"] for r in segs}  # segments only, no sub-node beside them
+    for r in segs:
+        assert cx[r["node"]]["pci"] == pytest.approx(r["pci"]), r["node"]
+        assert cx[r["node"]]["density"] == pytest.approx(r["density"]), r["node"]
+        assert cx[r["node"]]["value"] == r["count"]
+    title = run("complexity", "--level", "city", db=demo, env={"COLUMNS": "250"}).stdout.splitlines()[0]
+    assert "截至 " + doc["as_of"] in title and "环节（含下级节点）" in title
+    placed = run_json("complexity", "--level", "city", "--nodes", "placed", db=demo)
+    assert any("." in r["node"] for r in placed)  # the other node set, asked for by name

@@ -238,6 +238,10 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
                        "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise")},
     "formula": {"alert_rule": ("规则的每个条件都成立（且）；条件中的多项只需满足一项（或）",
                                "every condition of the rule holds (AND); one item of a list suffices (OR)")},
+    # the columns of the complexity matrix (services.analytics.complexity.region_node_matrix)
+    "node_set": {"segment": ("环节（含下级节点）", "segments (sub-nodes included)"),
+                 "placed": ("企业所归节点（环节与子节点分列）", "placed nodes (segments and sub-nodes apart)"),
+                 "ipc_subclass": ("IPC 小类", "IPC subclasses")},
 }
 
 # column headers of result keys (CLI tables, report tables); a key not listed is shown as it is

@@ -20,6 +20,7 @@ def complexity_cmd(
     by: str = typer.Option("chain", "--by", help="矩阵的列：chain（产业链节点）| ipc（IPC 小类）"),
     reference: Optional[str] = typer.Option(None, "--reference", help="ecomplexity：COI/COG 采用该软件包的口径（原始特征向量 PCI）"),
     threshold: float = typer.Option(1.0, "--rca-threshold", help="RCA 达到该值记为具有比较优势（Mcp=1）"),
+    nodes: str = typer.Option("segment", "--nodes", help="--by chain 的节点集：segment（环节，含其下级节点的企业；与差异化突围相同）| placed（企业所归的节点本身，环节与其子节点各成一列）"),
     as_of: Optional[str] = date_option(),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
@@ -28,7 +29,7 @@ def complexity_cmd(
 
     store = open_store(read_only=True)
     try:
-        doc = region_complexity(store, level, by, as_of, reference=reference, rca_threshold=threshold)
+        doc = region_complexity(store, level, by, as_of, reference=reference, rca_threshold=threshold, nodes=nodes)
         note = synthetic_note(store)
         names = region_names(store, state.lang)
     finally:
@@ -38,8 +39,10 @@ def complexity_cmd(
                            f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
     emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
-         title=t(f"复杂度（{level} × {by}，{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
-                 f"complexity ({level} × {by}, {doc['regions']} regions × {doc['nodes']} nodes)"), note=note)
+         title=t(f"复杂度 · 截至 {doc['as_of']}（{level} × {label('node_set', doc['node_set'], 'zh')}，"
+                 f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
+                 f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "
+                 f"{doc['regions']} regions × {doc['nodes']} nodes)"), note=note)
 
 
 @app.command("concentration")

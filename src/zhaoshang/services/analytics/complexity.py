@@ -366,13 +366,19 @@ def compute_complexity(rows: Iterable[Any], *, reference: str | None = None, rca
 
 # -- from the store --------------------------------------------------------------------------------------
 
+NODE_SETS = ("segment", "placed")
+
+
 def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=None, *,
-                       chain: str = "ai") -> list[dict]:
+                       chain: str = "ai", nodes: str = "placed") -> list[dict]:
     """(region, node, value) rows from the database.
 
-    ``by="chain"``: distinct enterprises placed on each chain node, by the enterprise's region; an
-    enterprise counts when it exists on ``as_of`` (default: the reference date), in the region it was
-    registered in then (``core.asof``). ``by="ipc"``: distinct patents applied on or before ``as_of``, by IPC subclass (first four
+    ``by="chain"``: distinct enterprises by the enterprise's region; an enterprise counts when it exists on
+    ``as_of`` (default: the reference date), in the region it was registered in then (``core.asof``).
+    ``nodes="segment"`` (``zhaoshang complexity``'s default): the chain's segments (level ``segment_level`` of ``data/recommend.yaml``),
+    an enterprise counting for a segment when placed on it or below it — the matrix of the differentiated
+    path (``recommend``), so a segment has one PCI and one density everywhere; ``nodes="placed"`` (default here): the
+    nodes enterprises are placed on as they are (a segment and its sub-nodes are separate columns). ``by="ipc"``: distinct patents applied on or before ``as_of``, by IPC subclass (first four
     characters of the main IPC) and applicant region; a patent with applicants in two regions counts once in
     each.
     """
@@ -380,6 +386,13 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
     from .levels import region_sql
 
     d = reference_date(store, as_of)
+    if nodes not in NODE_SETS:
+        raise UserError(f"未知的节点集: {nodes}（可选: {', '.join(NODE_SETS)}）", f"unknown node set: {nodes} (one of: {', '.join(NODE_SETS)})")
+    if by == "chain" and nodes == "segment":
+        from .. import recommend as rec
+
+        region_sql(level, "e")  # the level's check and message
+        return rec._segment_matrix(store, chain, level, int(rec.load_config()["segment_level"]), d)
     if by == "chain":
         expr, join, params = region_sql(level, "e")
         sql = f"""
@@ -410,12 +423,14 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
 
 
 def region_complexity(store, level: str = "province", by: str = "chain", as_of=None, *,
-                      reference: str | None = None, rca_threshold: float = 1.0, chain: str = "ai") -> dict:
+                      reference: str | None = None, rca_threshold: float = 1.0, chain: str = "ai",
+                      nodes: str = "segment") -> dict:
     """The service behind ``zhaoshang complexity``: the matrix from the store and every output."""
     from ...core.asof import reference_date
 
     as_of = reference_date(store, as_of)
-    rows = region_node_matrix(store, level, by, as_of, chain=chain)
+    node_set = nodes if by == "chain" else "ipc_subclass"
+    rows = region_node_matrix(store, level, by, as_of, chain=chain, nodes=nodes)
     if not rows:  # nothing placed (or patented) at that level and date: nothing found, as an unknown region is
         raise NotFound("没有可用于计算复杂度的数据（检查产业链归类或专利数据、层级与日期）", "no data to compute complexity from (check chain placements or patents, the level and the date)")
     regions, nodes, X = matrix_from_rows(rows)
@@ -427,7 +442,7 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
     for r in out:
         r["region_name"] = names.get(r["region"])
     return {
-        "level": level, "by": by, "as_of": as_of.isoformat(), "reference": reference or "published",
+        "level": level, "by": by, "node_set": node_set, "as_of": as_of.isoformat(), "reference": reference or "published",
         "rca_threshold": rca_threshold, "regions": len(regions), "nodes": len(nodes),
         "components": res.components, "second_eigenvalue": None if math.isnan(res.eigenvalue) else res.eigenvalue,
         "notes": res.notes, "rows": out,

@@ -31,9 +31,11 @@ def register(app, web) -> None:
     def api_complexity(store=Depends(web.get_store), level: Level = "province",
                        by: Literal["chain", "ipc"] = "chain", reference: Optional[Literal["ecomplexity"]] = None,
                        rca_threshold: float = Query(1.0, gt=0, le=1000, description="RCA 达到该值记为具有比较优势"),
-                       as_of: AsOf = None):
+                       as_of: AsOf = None,
+                       nodes: Literal["segment", "placed"] = Query(
+                           "segment", description="--by chain 的节点集：segment（环节，与差异化突围相同）| placed（企业所归节点）")):
         return web.json(region_complexity(store, level, by, web.clean(as_of), reference=web.clean(reference),
-                                          rca_threshold=rca_threshold))
+                                          rca_threshold=rca_threshold, nodes=nodes))
 
     @app.get("/api/concentration", tags=["analytics"],
              summary="集聚度与增长（JSON）：份额、CR3/CR5、HHI、基尼系数、区位熵、复合增长率")
