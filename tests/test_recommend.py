@@ -495,3 +495,20 @@ def test_complexity_by_chain_gives_each_segment_the_pci_and_density_of_recommend
     assert "截至 " + doc["as_of"] in title and "环节（含下级节点）" in title
     placed = run_json("complexity", "--level", "city", "--nodes", "placed", db=demo)
     assert any("." in r["node"] for r in placed)  # the other node set, asked for by name
+
+
+def test_region_page_names_the_median_of_each_relatedness_split(demo):
+    """The quadrant splits at the candidates' median density, 延链 at the median over all segments: where a segment
+    is 关联高 in the table and held (not 延链) above it, the page names both medians."""
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(demo))
+    prof = c.get("/api/region-profile/330100").json()
+    extend = {r["code"] for r in prof["chain_rows"] if r.get("label") == "延链"}
+    hold = set(prof["links"]["average"]) - extend
+    feasible = {s["node"] for s in prof["recommend"]["segments"] if (s["quadrant"] or "").startswith("low_risk")}
+    assert hold & feasible  # the case the note is for: 关联高 in the table, held (not 延链) above it
+    html = c.get("/region/330100").text
+    assert 'id="rec-median-note"' in html
+    assert "本地全部环节关联密度的中位数" in html and "候选环节（RCA &lt; 1）关联密度的中位数" in html
