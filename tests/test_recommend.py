@@ -512,3 +512,25 @@ def test_region_page_names_the_median_of_each_relatedness_split(demo):
     html = c.get("/region/330100").text
     assert 'id="rec-median-note"' in html
     assert "本地全部环节关联密度的中位数" in html and "候选环节（RCA &lt; 1）关联密度的中位数" in html
+
+
+def test_segments_with_few_enterprises_nationally_rank_after_the_others(demo, tmp_path):
+    """A candidate with fewer than ``min_national_count`` enterprises in the country is flagged and ranked last."""
+    cfg = yaml.safe_load(rec.CONFIG_PATH.read_text(encoding="utf-8"))
+    assert cfg["min_national_count"] == 5
+    before = run_json("recommend", "杭州市", "--top", "0", db=demo)["segments"]
+    assert not any(r["thin"] for r in before)  # the demo's segments all hold 5 or more enterprises
+    floor = sorted(r["national_count"] for r in before)[len(before) // 2]  # half of the candidates fall under it
+    cfg["min_national_count"] = floor
+    path = tmp_path / "floor.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    doc = run_json("recommend", "杭州市", "--top", "0", "--config", path, db=demo)
+    segs = doc["segments"]
+    thin = [r for r in segs if r["national_count"] < floor]
+    assert thin and len(thin) < len(segs) and doc["min_national_count"] == floor
+    assert [r["thin"] for r in segs] == [False] * (len(segs) - len(thin)) + [True] * len(thin)
+    assert [r["rank"] for r in segs] == list(range(1, len(segs) + 1))
+    assert all(f"全国不足 {floor} 家" in r["quadrant_zh"] for r in thin if r["quadrant"])
+    assert any(f"{len(thin)} 个环节全国企业数少于 {floor} 家" in n for n in doc["notes"])
+    table = run("recommend", "杭州市", "--top", "0", "--config", path, db=demo, env={"COLUMNS": "250"}).stdout
+    assert f"全国不足 {floor} 家" in table

@@ -37,6 +37,7 @@ REFERENCE = ("Balland, P.-A., Boschma, R., Crespo, J. & Rigby, D. L. (2018). Sma
              "53(9), 1252–1268.")
 
 VALUE_SIGNALS = ("pci", "cog", "funding_cagr", "patent_cagr")
+MIN_NATIONAL_COUNT = 5  # data/recommend.yaml ``min_national_count`` when a configuration file leaves it out
 QUADRANTS = {
     # (feasible, valuable): code, zh, en
     (True, True): ("low_risk_high_value", "优先突破（关联高·价值高）", "priority: low risk, high value"),
@@ -75,6 +76,9 @@ def load_config(path: str | Path | None = None) -> dict:
     for key in ("rca_threshold", "segment_level", "quadrant_split"):
         f.number(key)
     f.number("window_years", lo=0, above=True, integer=True)
+    if "min_national_count" in f.doc:
+        f.number("min_national_count", lo=0, integer=True)
+    f.doc.setdefault("min_national_count", MIN_NATIONAL_COUNT)
     for group, keys in (("score_weights", ("feasibility", "value")), ("value_weights", VALUE_SIGNALS)):
         w = f.known(group, f.mapping(group), keys)
         for k in w:
@@ -483,8 +487,25 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         else:
             candidates.append(row)
     mid, lo = _minus_years(ref, years), _minus_years(ref, 2 * years)
-    ranked = rank_segments(candidates, cfg, {"chain": chain, "level": info["level"], "region": info["code"],
-                                             "as_of": ref.isoformat(), "window": [lo.isoformat(), ref.isoformat()]})
+    ctx = {"chain": chain, "level": info["level"], "region": info["code"], "as_of": ref.isoformat(),
+           "window": [lo.isoformat(), ref.isoformat()]}
+    # a segment with fewer than min_national_count enterprises nationally is ranked after the others (``thin``):
+    # its percentiles are taken among the thin segments only, so it moves no other segment's score
+    floor = int(cfg["min_national_count"])
+    for r in candidates:
+        r["thin"] = r["national_count"] < floor
+    ranked = rank_segments([r for r in candidates if not r["thin"]], cfg, ctx)
+    ranked += rank_segments([r for r in candidates if r["thin"]], cfg, ctx)
+    for i, r in enumerate(ranked, 1):
+        r["rank"] = i
+        if r["thin"] and r["quadrant"]:  # said where the quadrant is shown (CLI, page, report)
+            r["quadrant_zh"] += f"·全国不足 {floor} 家，排后"
+            r["quadrant_en"] += f" · under {floor} nationally, ranked last"
+    n_thin = sum(r["thin"] for r in ranked)
+    if n_thin:
+        notes.append(f"{n_thin} 个环节全国企业数少于 {floor} 家，其关联密度与复杂度依据过少，排在其余环节之后")
+        notes_en.append(f"{n_thin} segments have fewer than {floor} enterprises nationally: their density and "
+                        "complexity rest on too few enterprises, so they rank after the others")
     strengths.sort(key=lambda r: (-(r["rca"] or 0), r["node"]))
     if cx.notes:
         notes.append("复杂度计算提示: " + ", ".join(cx.notes))
@@ -498,6 +519,7 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         "region": {k: info[k] for k in ("code", "name", "name_en", "level")},
         "level": info["level"], "chain": chain, "as_of": ref.isoformat(), "segment_level": seg_level,
         "rca_threshold": cfg["rca_threshold"], "quadrant_split": cfg["quadrant_split"],
+        "min_national_count": int(cfg["min_national_count"]),
         "window": {"years": years, "recent": [mid.isoformat(), ref.isoformat()],
                    "previous": [lo.isoformat(), mid.isoformat()]},
         "weights": {"score": cfg["score_weights"], "value": cfg["value_weights"]},
