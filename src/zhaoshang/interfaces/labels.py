@@ -252,7 +252,9 @@ COLUMNS: dict[str, Pair] = {
     "node_code": ("环节代码", "Node"), "name": ("名称", "Name"), "name_zh": ("环节", "Segment"),
     "name_en": ("环节", "Segment"), "node_name": ("环节", "Segment"), "segment": ("环节", "Segment"),
     "level": ("层级", "Level"), "count": ("企业数", "Enterprises"), "national_count": ("全国企业数", "National"),
-    "share": ("全国占比", "Share"), "lq": ("区位商", "LQ"), "label": ("判断", "Label"),
+    "share": ("全国占比", "Share"), "lq": ("区位商（对产业链企业）", "LQ (vs chain enterprises)"),
+    # concentration's LQ: the industry's share over the share of all enterprises (not of the chain's)
+    "lq_all": ("区位商（对全部企业）", "LQ (vs all enterprises)"), "label": ("判断", "Label"),
     "region_total": ("AI 企业总数", "AI total"), "value": ("数值", "Value"), "rca": ("RCA", "RCA"), "mcp": ("Mcp", "Mcp"),
     "density": ("关联密度", "Density"), "feasibility": ("可行性分位", "Feasibility"), "feasibility_pct": ("可行性分位", "Feasibility pct"),
     "value_pct": ("价值分位", "Value pct"), "pci": ("PCI", "PCI"),

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import label, lq_text, pct_text, region_names
+from ..labels import COLUMNS, label, lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
@@ -38,7 +38,7 @@ def complexity_cmd(
         sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
                            f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
-    emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
+    emit([{**r, "as_of": doc["as_of"]} for r in doc["rows"]], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
          title=t(f"复杂度 · 截至 {doc['as_of']}（{level} × {label('node_set', doc['node_set'], 'zh')}，"
                  f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
                  f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "
@@ -74,7 +74,7 @@ def concentration_cmd(
              "cagr_patents": pct_text} if fmt == Fmt.table else {}
     emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"]),
                           **{k: f(r[k]) for k, f in shown.items() if r[k] is not None}} for r in doc["rows"]],
-         columns=cols, title=title, note=note)
+         columns=cols, title=title, note=note, headers={"lq": COLUMNS["lq_all"]})
 
 
 @app.command("network")
@@ -100,16 +100,18 @@ def network_cmd(
     density = "—" if doc["density"] is None else round(doc["density"], 3)  # no edges: no density (was: None)
     given = "、".join(g["name"] for g in doc["group_given"])
     members = "、".join(doc["group_names"])
-    grp = t(f"；组 {given}（{members}）" if given and given != members else (f"；组 {members}" if members else ""),
-            f"; group {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} "
+    # one phrase a line (the date and size; the shares; the secondary nodes; the group): a title wider than the
+    # table wraps, and a line break inside a region's name would split it
+    grp = t(f"\n组 {given}（{members}）" if given and given != members else (f"\n组 {members}" if members else ""),
+            f"\ngroup {', '.join(names.get(g['code'], g['name']) for g in doc['group_given'])} "
             f"({', '.join(names.get(c, c) for c in doc['group'])})"
             if doc["group"] else "")
     kind_name = label("network_kind", kind, state.lang)
-    title = t(f"{kind_name}网络：{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}；"
-              f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}；"
+    title = t(f"{kind_name}网络：截至 {doc['as_of']}，{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}\n"
+              f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}\n"
               f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
-              f"network of {kind_name}: {doc['regions']} regions, {doc['edges_count']} edges, density {density}; "
-              f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}; "
+              f"network of {kind_name}: as of {doc['as_of']}, {doc['regions']} regions, {doc['edges_count']} edges, density {density}\n"
+              f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}\n"
               f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
     cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
     emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"])} for r in doc["nodes"]], columns=cols, title=title,

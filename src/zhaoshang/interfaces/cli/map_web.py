@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ...core.asof import reference_date
 from ...services.regions import matrix
 from ..labels import label, lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
@@ -24,10 +25,15 @@ def map_cmd(
     """产业地图：各地区在某产业链环节的企业数、全国占比、区位商（LQ）与强链/补链/延链标签。"""
     with open_store(read_only=True) as store:
         rows = matrix.region_map(store, level, parent=parent, node=chain_node, as_of=as_of, metric=metric, top=top)
+        d = reference_date(store, as_of).isoformat()
+        node_name = ""
+        if chain_node:
+            n = next((x for x in matrix.chain_nodes(store) if x["code"] == chain_node), None)
+            node_name = f" {(n['name_en'] if state.lang == 'en' else n['name_zh']) if n else ''}".rstrip()
         if fmt != Fmt.json:
             rows_out = [r for r in rows if r["count"] or level == "macro"] or rows
-        else:
-            rows_out = rows
+        else:  # a list of rows, as documented; each row names the date it is counted on
+            rows_out = [{**r, "as_of": d} for r in rows]
         en_names = region_names(store, state.lang)
         # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
         share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: round(v, 4))  # noqa: E731
@@ -36,7 +42,14 @@ def map_cmd(
                                    "label": label("chain_label", r["label"], state.lang),
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"],
-             title=t("产业地图", "Industry map"), note=synthetic_note(store))
+             title=t(f"产业地图 · 截至 {d} · " + (f"{chain_node}{node_name}" if chain_node else "全部产业链企业"),
+                     f"Industry map · as of {d} · " + (f"{chain_node}{node_name}" if chain_node else "all chain enterprises")),
+             note=synthetic_note(store))
+
+
+def region_label(region: dict) -> str:
+    """A region's name in the UI language (its English name when there is one)."""
+    return (region.get("name_en") or region["name"]) if state.lang == "en" else region["name"]
 
 
 @app.command("chain")
@@ -55,7 +68,8 @@ def chain_cmd(
                  "label": label("chain_label", n["label"], state.lang)}
                 for n in matrix.flatten_tree(tree["nodes"])]
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],
-             title=t("产业链图谱", "Chain map") + f" · {tree['as_of']}", note=synthetic_note(store))
+             title=t("产业链图谱", "Chain map") + (f" · {region_label(tree['region'])}" if tree["region"] else "")
+             + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"), note=synthetic_note(store))
 
 
 @app.command("serve")

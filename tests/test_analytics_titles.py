@@ -1,0 +1,55 @@
+"""The analytics commands name their date, their node and which location quotient they print."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+
+WIDE = {"COLUMNS": "250"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, demo_copy):
+    return demo_copy(tmp_path_factory.mktemp("titles") / "demo.duckdb")
+
+
+def _title(*args, db) -> str:
+    return run(*args, db=db, env=WIDE).stdout.splitlines()[0].strip()
+
+
+def test_the_two_location_quotients_have_two_names(demo):
+    """concentration's LQ is against all enterprises, map's and chain's against the chain's: two headers."""
+    conc = run("concentration", "--level", "city", "--chain", "M06", db=demo, env=WIDE).stdout
+    mapped = run("map", "--level", "city", "--parent", "330000", "--chain", "M06", db=demo, env=WIDE).stdout
+    chain = run("chain", "--region", "杭州市", db=demo, env=WIDE).stdout
+    assert "区位商（对全部企业）" in conc and "区位商（对产业链企业）" not in conc
+    assert "区位商（对产业链企业）" in mapped and "区位商（对全部企业）" not in mapped
+    assert "区位商（对产业链企业）" in chain
+    en = run("--lang", "en", "concentration", "--level", "city", "--chain", "M06", db=demo, env=WIDE).stdout
+    assert "LQ (vs all enterprises)" in en
+    en_map = run("--lang", "en", "map", "--level", "city", "--parent", "330000", "--chain", "M06", db=demo, env=WIDE).stdout
+    assert "LQ (vs chain enterprises)" in en_map
+
+
+def test_map_complexity_network_and_chain_titles_say_the_date(demo):
+    d = "2022-12-31"
+    assert _title("map", "--level", "city", "--parent", "330000", "--chain", "M06", "--as-of", d, db=demo) \
+        == f"产业地图 · 截至 {d} · M06 语音与自然语言处理"
+    assert f"截至 {d}" in _title("complexity", "--as-of", d, db=demo)
+    assert f"截至 {d}" in _title("network", "--kind", "patent", "--as-of", d, db=demo)
+    assert _title("chain", "--region", "杭州市", "--as-of", d, db=demo) == f"产业链图谱 · 杭州市 · 截至 {d}"
+    assert _title("--lang", "en", "map", "--level", "province", "--as-of", d, db=demo).startswith(f"Industry map · as of {d}")
+
+
+def test_map_and_complexity_json_rows_carry_the_date(demo):
+    d = "2022-12-31"
+    rows = run_json("map", "--level", "city", "--parent", "330000", "--as-of", d, db=demo)
+    assert isinstance(rows, list) and rows and all(r["as_of"] == d for r in rows)  # still the documented list
+    rows = run_json("complexity", "--as-of", d, db=demo)
+    assert isinstance(rows, list) and rows and all(r["as_of"] == d for r in rows)
+    assert run_json("network", "--kind", "patent", "--as-of", d, db=demo)["as_of"] == d
