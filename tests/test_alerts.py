@@ -172,8 +172,8 @@ def test_live_events_from_the_api_path_raise_alerts_once(fx, team):
 
 def test_a_rule_of_event_types_alone_says_it_watches_everything():
     """预警规则 page and `alerts rules list`: a rule with only event types had an empty 条件 cell."""
-    from zhaoshang.interfaces.labels import num_text
+    from zhaoshang.interfaces.labels import number_text
 
-    assert R.describe({"types": ["change_capital"]}, num=num_text) == "全部企业、全部地区"
-    assert R.describe({"types": ["funding"]}, "en", num=num_text) == "any enterprise, anywhere"
-    assert R.describe({"types": ["funding"], "min_amount_wan": 10000}, num=num_text) == "金额 ≥ 10,000 万元"
+    assert R.describe({"types": ["change_capital"]}, num=number_text) == "全部企业、全部地区"
+    assert R.describe({"types": ["funding"]}, "en", num=number_text) == "any enterprise, anywhere"
+    assert R.describe({"types": ["funding"], "min_amount_wan": 10000}, num=number_text) == "金额 ≥ 10,000 万元"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -53,3 +54,30 @@ def test_map_and_complexity_json_rows_carry_the_date(demo):
     rows = run_json("complexity", "--as-of", d, db=demo)
     assert isinstance(rows, list) and rows and all(r["as_of"] == d for r in rows)
     assert run_json("network", "--kind", "patent", "--as-of", d, db=demo)["as_of"] == d
+
+
+def test_network_betweenness_on_one_scale_and_whole_strengths_as_whole_numbers(demo):
+    """The command and the page print the normalised betweenness under one label; a whole strength reads 1,726."""
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    doc = run_json("network", "--kind", "all", "--group", "长三角", db=demo)
+    csv = run("network", "--kind", "all", "--group", "长三角", "--format", "csv", db=demo).stdout.splitlines()
+    assert csv[0].split(",")[-1] == "betweenness_norm"
+    top = doc["nodes"][0]
+    assert float(csv[1].split(",")[-1]) == pytest.approx(top["betweenness_norm"])
+    assert "介数（归一）" in run("network", "--kind", "all", "--group", "长三角", db=demo, env=WIDE).stdout
+    html = local_client(create_app(demo)).get("/network", params={"group": "长三角", "kind": "all"}).text
+    table = html[html.index('id="nodes-table"'):]
+    # the strength column: the third cell from the end of each row
+    shown = re.findall(r'<td class="num">([^<]*)</td><td class="num">[^<]*</td><td class="num">[^<]*</td></tr>', table)
+    assert shown[0] == f'{int(top["strength"]):,}' and top["strength"] == int(top["strength"]) and len(shown) >= 10
+    assert not any(x.endswith(".00") for x in shown), shown
+
+
+@pytest.mark.parametrize("value,text", [(1726.0, "1,726"), (12.0, "12"), (6000.0, "6,000"), (12.25, "12.25"),
+                                        (0.5, "0.5"), (-0.0001, "0"), (-0.0, "0"), (None, "—")])
+def test_number_text(value, text):
+    from zhaoshang.interfaces.labels import number_text
+
+    assert number_text(value) == text

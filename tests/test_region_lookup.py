@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cli_util import run
+from cli_util import run, run_json
 from zhaoshang.core.errors import NotFound, UserError
 from zhaoshang.core.geo.lookup import (
     AmbiguousRegion,
@@ -130,7 +130,13 @@ def test_network_group_by_macro_name_equals_listing_members(tmp_path):
     assert not {x["region"] for x in by_macro["secondary_nodes"]} & {"110000", "310000"}
     # a macro-region of cities at province level is refused with one clear line, never an empty answer
     p = run("network", "--kind", "patent", "--level", "province", "--group", "珠三角", db=db, check=False)
-    assert p.returncode == 2 and "地市级层级（level city）" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "地市级层级（--level city）" in p.stderr and "Traceback" not in p.stderr
+    # without --level the group chooses it: 珠三角's members are cities, so the network is of cities
+    chosen = run_json("network", "--kind", "patent", "--group", "珠三角", db=db)
+    assert chosen["level"] == "city" and chosen["group_given"][0]["code"] == "M-PRD"
+    both = run_json("network", "--kind", "patent", "--group", "珠三角,长三角", db=db)  # the finest among the items
+    assert both["level"] == "city" and "330100" in both["group"]
+    assert run_json("network", "--kind", "patent", "--group", "长三角", db=db)["level"] == "province"
     # at city level the same macro works: its province members become their cities
     p = run("network", "--kind", "patent", "--level", "city", "--group", "三极", "--format", "json", db=db)
     doc = json.loads(p.stdout)

@@ -274,7 +274,7 @@ COLUMNS: dict[str, Pair] = {
     "top_nodes": ("主要环节", "Top segments"), "region": ("地区", "Region"), "region_name": ("地区名称", "Region name"),
     "enterprise": ("企业", "Enterprise"), "enterprise_name": ("企业", "Enterprise"),
     "in_group": ("组内", "In group"), "degree": ("度", "Degree"), "pagerank": ("PageRank", "PageRank"),
-    "betweenness": ("介数", "Betweenness"), "cagr_enterprises": ("企业数增速", "Enterprises CAGR"),
+    "betweenness": ("介数", "Betweenness"), "betweenness_norm": ("介数（归一）", "Betweenness (norm.)"), "cagr_enterprises": ("企业数增速", "Enterprises CAGR"),
     "cagr_funding": ("融资增速", "Funding CAGR"), "cagr_patents": ("专利增速", "Patents CAGR"),
     "table": ("表", "Table"), "rows": ("行数", "Rows"), "source": ("来源", "Source"), "kind": ("类别", "Kind"),
     "date": ("日期", "Date"), "round_zh": ("轮次", "Round"), "round": ("轮次", "Round"),
@@ -461,20 +461,6 @@ def fixed(v: float, digits: int, scale: int = 0) -> str:
     return f"{d.copy_abs() if d.is_zero() else d:f}"
 
 
-def num_text(v: int | float) -> str:
-    """A number as an analyst reads it, on the pages and in the CLI's sentences: never in e-notation, thousands
-    separated (100,000,000,000), at most three decimals (0.125)."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}"
-    v = float(v)
-    if not math.isfinite(v):
-        return str(v)
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    text = f"{v:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 # a feed's error as stored (the exception or status, for the log and the admin) → a sentence in the UI language
 FEED_ERRORS: list[tuple[str, Pair]] = [
     (r"refused|Errno 111", ("无法连接新闻源的服务器（连接被拒绝）", "could not connect to the feed's server (connection refused)")),
@@ -544,6 +530,21 @@ def delivery_error_text(error: Any, lang: str = "zh") -> str:
         if re.search(pattern, text):
             return pair[en]
     return text if en else "投递失败"
+
+
+def number_text(v: float | None, digits: int = 2) -> str:
+    """A measured quantity (a network strength, a rule's value or threshold): a whole value as a whole number with
+    thousands grouped (1,726; 12; 6,000 — not 1726.00, 12.0), else ``digits`` decimals rounded as ``fixed`` rounds,
+    trailing zeros dropped (0.5, 12.25); never "-0"; ``—`` for none."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    v = float(v)
+    if v.is_integer():
+        return f"{int(v):,}"
+    d = decimal.Decimal(fixed(v, digits))
+    if d.is_zero():
+        return "0"
+    return f"{d:,f}".rstrip("0").rstrip(".")
 
 
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:

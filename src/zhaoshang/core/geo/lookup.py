@@ -334,9 +334,9 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
         names = "、".join(_candidate(store, c)["name"] for c in finer[:5])
         fine = levels[finer[0]]
         raise UserError(f"{ref.name} 含{_LEVEL_ZH[fine]}成员（{names}），无法在{_LEVEL_ZH[level]}层级上作为一组；"
-                        f"请改用{_LEVEL_ZH[fine]}层级（level {fine}）或更细的层级",
+                        f"请改用{_LEVEL_ZH[fine]}层级（--level {fine}）或更细的层级",
                         en=f"{ref.name} has {fine}-level members ({names}) and cannot be a group at {level} level; "
-                           f"use level {fine} or finer")
+                           f"use --level {fine} or finer")
     exact = [c for c in members if levels[c] == level]
     coarse = [c for c in members if levels[c] != level]
     if coarse:

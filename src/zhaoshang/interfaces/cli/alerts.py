@@ -12,7 +12,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
-from ..labels import delivery_error_text, event_text, label, num_text, region_names
+from ..labels import delivery_error_text, event_text, label, number_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
 
 alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
@@ -34,7 +34,7 @@ def _rule_rows(rows: list[dict]) -> list[dict]:
     if state.lang == "en" and any(r.get("regions") or r.get("gaps_of") for r in rows):
         with open_store(read_only=True) as store:  # the regions of the conditions by their English names
             names = region_names(store, "en")
-    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=R.describe(r, state.lang, names, num=num_text))
+    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=R.describe(r, state.lang, names, num=number_text))
             for r in rows]
 
 

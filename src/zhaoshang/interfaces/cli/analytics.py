@@ -113,6 +113,7 @@ def network_cmd(
               f"network of {kind_name}: as of {doc['as_of']}, {doc['regions']} regions, {doc['edges_count']} edges, density {density}\n"
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}\n"
               f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
-    cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness"]
+    # betweenness on the page's scale: divided by the pair count (the raw count stays in the JSON)
+    cols = ["region", "name", "in_group", "degree", "strength", "pagerank", "betweenness_norm"]
     emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"])} for r in doc["nodes"]], columns=cols, title=title,
          note=note)

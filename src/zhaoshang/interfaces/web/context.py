@@ -25,10 +25,9 @@ from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
 from ...services.regions import matrix
-from ..labels import num_text
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, one_side,
+from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, number_text, one_side,
                       region_names, role_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -109,13 +108,13 @@ def clean(v: Any) -> Any:
 
 
 def xnum(v: Any) -> str:
-    """A number as an analyst reads it (``labels.num_text``: no e-notation, thousands separated, at most three
+    """A number as an analyst reads it (``labels.number_text``: no e-notation, thousands separated, at most three
     decimals); — for none."""
     if v is None:
         return "—"
     if isinstance(v, bool):
         return "✓" if v else "✗"
-    return num_text(v) if isinstance(v, (int, float)) else str(v)
+    return number_text(v, 3) if isinstance(v, (int, float)) else str(v)
 
 
 def params_text(v: Any) -> str:
@@ -155,6 +154,7 @@ class WebContext:
         self.templates.env.filters["to_second"] = to_second  # team-state times, shown to the second
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
+        self.templates.env.filters["number_text"] = number_text  # a measured quantity: 1,726 not 1726.00 (labels.py)
         self.templates.env.filters["event_text"] = event_text
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
         self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million

@@ -152,7 +152,7 @@ def normalise(store, spec: dict) -> dict:
 def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Callable[[float], str]) -> str:
     """A rule's conditions in one line of the user's language (CLI table, 预警规则 page); ``names_en``: region
     code → English name, for its regions in English; ``num``: the interfaces' one number formatting
-    (``interfaces.labels.num_text``: never e-notation)."""
+    (``interfaces.labels.number_text``: never e-notation)."""
     en = lang == "en"
     place = lambda x: (names_en or {}).get(x["code"], x["name"]) if en else x["name"]  # noqa: E731
     bits = []

@@ -242,17 +242,19 @@ def trend_direction(rows: list[dict]) -> str | None:
 def network(store, kind: str = "patent", level: str | None = None, group: list[str] | str | None = None,
             as_of=None, *, secondary_k: int = SECONDARY_K, top_edges: int = TOP_EDGES) -> dict:
     """The service behind ``zhaoshang network``. ``level`` None: the finest level among the group's regions (a
-    group of cities is a network of cities; a macro-region counts as its provinces), else province."""
+    group of cities is a network of cities; a macro-region counts at its members' levels: 长三角 as provinces,
+    珠三角 as cities), else province."""
     if kind not in KINDS:
         raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
     if level is not None and level not in LEVELS:
         raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
-    from ...core.geo.lookup import members_at, resolve_regions
+    from ...core.geo.lookup import level_of, members_at, resolve_regions
 
     # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level
     refs = resolve_regions(store, group, level) if group else []
-    if level is None:
-        given = [r.level for r in refs if not r.is_macro and r.level in LEVELS]
+    if level is None:  # a macro-region at its members' levels: 珠三角's members are cities
+        given = [lv for r in refs for lv in ([level_of(c) for c in r.members] if r.is_macro else [r.level])
+                 if lv in LEVELS]
         level = max(given, key=LEVELS.index) if given else "province"
     codes = list(dict.fromkeys(c for ref in refs for c in members_at(store, ref, level)))
     as_of = reference_date(store, as_of)

@@ -16,7 +16,7 @@ from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
-from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, num_text
+from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, number_text
 from .. import sse
 from ..auth import read_note, sign_note
 from ..schemas import After, Note
@@ -104,7 +104,7 @@ def register(app, web) -> None:
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
         names = web.region_names(store, lang)
-        rules = [dict(r, conditions=R.describe(r, lang, names, num=num_text), shown_name=R.shown_name(r, lang),
+        rules = [dict(r, conditions=R.describe(r, lang, names, num=number_text), shown_name=R.shown_name(r, lang),
                       type_names=[label("event", x, lang) for x in r["types"]])
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
