@@ -534,3 +534,27 @@ def test_segments_with_few_enterprises_nationally_rank_after_the_others(demo, tm
     assert any(f"{len(thin)} 个环节全国企业数少于 {floor} 家" in n for n in doc["notes"])
     table = run("recommend", "杭州市", "--top", "0", "--config", path, db=demo, env={"COLUMNS": "250"}).stdout
     assert f"全国不足 {floor} 家" in table
+
+
+def test_unknown_investor_types_and_regions_are_unknown_not_zero(tmp_path, demo_copy):
+    """Imports that name investors without their type or region: the fund count and the partner regions are
+    unknown, never "0 funds" or "no partners"."""
+    db = demo_copy(tmp_path / "bare.duckdb")
+    with Store(db) as store:
+        store.con.execute("UPDATE investors SET type = NULL, province_code = NULL, city_code = NULL, "
+                          "district_code = NULL, enterprise_id = NULL")
+        for table in ("patent_applicants", "branches", "roles"):
+            store.con.execute(f"DELETE FROM {table}")
+    doc = run_json("recommend", "杭州市", "--top", "3", db=db)
+    assert doc["profile"]["government_funds"] is None
+    fund = next(m for m in doc["modes"] if m["code"] == "fund")
+    crit = next(c for c in fund["criteria"] if c["metric"] == "government_funds")
+    assert crit["value"] is None and crit["passed"] is None
+    table = run("recommend", "杭州市", "--top", "3", db=db, env={"COLUMNS": "250"}).stdout
+    assert "本地政府引导基金（投资方）数 = — >= 1 ?" in table
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    partners = local_client(create_app(db)).get("/api/region-profile/330100").json()["partners"]
+    assert not partners["available"] and partners["investments_without_region"] > 0
+    assert partners["note"].startswith("合作伙伴地区不详") and "没有跨地区的专利、投资" not in partners["note"]

@@ -357,7 +357,8 @@ def region_profile_metrics(store, info: dict, chain: str, ref: _dt.date, cfg: di
         SELECT count(DISTINCT a.patent_id) FILTER (WHERE a.province_code IS NOT NULL) AS national,
                count(DISTINCT a.patent_id) FILTER (WHERE {ac}) AS local FROM a""", [ref] + ap)[0]
     ic, ip = region_condition(info, "i")
-    funds = store.query(f"""SELECT count(*) AS n, list(i.name ORDER BY i.name) AS names FROM (
+    funds = store.query(f"""SELECT count(*) AS n, list(i.name ORDER BY i.name) AS names,
+               (SELECT count(*) FROM investors WHERE type IS NOT NULL AND type <> '') AS typed FROM (
             SELECT i.id, i.name, coalesce(i.province_code, ie.province_code) AS province_code,
                    coalesce(i.city_code, ie.city_code) AS city_code, coalesce(i.district_code, ie.district_code) AS district_code
             FROM investors i LEFT JOIN enterprises ie ON ie.id = i.enterprise_id WHERE list_contains(?, i.type)) i
@@ -377,7 +378,8 @@ def region_profile_metrics(store, info: dict, chain: str, ref: _dt.date, cfg: di
         "patents": pat["local"], "patents_national": pat["national"],
         "patent_lq": lq(pat["local"], pat["national"], ent["local"], ent["national"]),
         "infra_enterprises": ent["infra"], "app_enterprises": ent["app"],
-        "government_funds": funds["n"], "government_fund_names": funds["names"] or [],
+        # no investor of the database has a type: whether any is a government fund is unknown, not 0
+        "government_funds": funds["n"] if funds["typed"] else None, "government_fund_names": funds["names"] or [],
         "universities": res("universities"), "compute_pflops": res("compute_pflops"), "dc_racks": res("dc_racks"),
         "pue": res("pue"), "electricity_cny_kwh": res("electricity_cny_kwh"),
         "guidance_fund_yi": res("guidance_fund_yi"), "land_mu": res("land_mu"),

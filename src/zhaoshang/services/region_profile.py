@@ -191,6 +191,27 @@ def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) 
     return doc
 
 
+def _investors_without_region(store, info: dict, d: _dt.date) -> int:
+    """Investments (investor × round, dated by ``d``) in the region's enterprises whose investor has no region of
+    its own nor through its enterprise: links the cooperation edges cannot place."""
+    from ..core.asof import enterprises_as_of
+    from ..core.geo.lookup import region_condition
+
+    cond, params = region_condition(info, "e")
+    try:
+        return int(store.con.execute(f"""
+            SELECT count(DISTINCT (fi.funding_id, fi.investor_id))
+            FROM funding_investors fi JOIN investors i ON i.id = fi.investor_id
+            JOIN fundings f ON f.id = fi.funding_id JOIN {enterprises_as_of(d, store)} e ON e.id = f.enterprise_id
+            LEFT JOIN enterprises ie ON ie.id = i.enterprise_id
+            WHERE {cond} AND (f.date IS NULL OR f.date <= ?)
+              AND coalesce(i.province_code, ie.province_code) IS NULL""", params + [d]).fetchone()[0])
+    except Exception as exc:  # a database without the funding tables
+        if isinstance(exc, UserError):
+            raise
+        return 0
+
+
 def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
     from .analytics import network as net
 
@@ -235,6 +256,15 @@ def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
         r["name"] = names.get(r["region"], r["region"])
         r["share"] = r["weight"] / total if total else None
     if not rows:
+        unplaced = _investors_without_region(store, info, d)
+        if unplaced:  # the links may exist: their investors' regions are not known
+            return {**_unavailable(f"合作伙伴地区不详：本地企业获得的 {unplaced} 笔投资（投资方 × 融资轮次）的投资方地区未知，"
+                                   "其他跨地区联系（专利、分支、任职）也没有",
+                                   f"partner regions unknown: the investors of {unplaced} investments (investor × round) in "
+                                   "local enterprises have no known region, and there are no other cross-region links "
+                                   "(co-patents, branches, shared people)"),
+                    "rows": [], "total_weight": 0.0, "partners": None, "investments_without_region": unplaced,
+                    "level": level}
         return {**_unavailable("该地区没有跨地区的专利、投资、分支或任职联系",
                                  "no cross-region co-patents, investments, branches or shared people"), "rows": [], "total_weight": 0.0,
                 "partners": 0, "level": level}
