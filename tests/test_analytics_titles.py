@@ -81,3 +81,23 @@ def test_number_text(value, text):
     from zhaoshang.interfaces.labels import number_text
 
     assert number_text(value) == text
+
+
+def _cells(table: str) -> list[list[str]]:
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+
+
+def test_tables_print_whole_numbers_whole_and_group_thousands(demo):
+    """A rule's whole values read 12 and 6,000 (not 12.0, 6000.0); amounts of 1,000 and more group their
+    thousands below 10,000 too; no cell reads -0; an IPC matrix names its columns IPC subclasses."""
+    modes = run("recommend", "杭州市", "--top", "1", db=demo, env=WIDE).stdout
+    assert "开设 AI 专业的高校数 = " in modes and not re.search(r"= -?\d+\.0 ", modes), modes
+    assert re.search(r"算力规模（PFLOPS） = [\d,]+ >= 2,000", modes), modes
+    trends = _cells(run("trends", "--region", "杭州市", "--by", "year", db=demo, env=WIDE).stdout)
+    amounts = [r[4] for r in trends if len(r) > 4]
+    assert amounts and any("," in a for a in amounts)
+    assert not [a for a in amounts if re.fullmatch(r"\d{4,}", a)], amounts
+    cx = run("complexity", "--level", "city", db=demo, env=WIDE).stdout
+    assert not [c for row in _cells(cx) for c in row if c == "-0"]
+    ipc = run("complexity", "--by", "ipc", db=demo, env=WIDE).stdout
+    assert "IPC 小类" in ipc and "环节代码" not in ipc

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import COLUMNS, label, lq_text, pct_text, region_names
+from ..labels import COLUMNS, VOCABULARIES, label, lq_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
@@ -42,7 +42,8 @@ def complexity_cmd(
          title=t(f"复杂度 · 截至 {doc['as_of']}（{level} × {label('node_set', doc['node_set'], 'zh')}，"
                  f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
                  f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "
-                 f"{doc['regions']} regions × {doc['nodes']} nodes)"), note=note)
+                 f"{doc['regions']} regions × {doc['nodes']} nodes)"), note=note,
+         headers={"node": VOCABULARIES["node_set"]["ipc_subclass"], "value": ("专利数", "Patents")} if by == "ipc" else None)
 
 
 @app.command("concentration")

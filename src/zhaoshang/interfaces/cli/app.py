@@ -197,8 +197,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
 
 def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
     """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
-    English table's with ", "), times to the second. A table groups thousands (86,240) and keeps four significant
-    digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456)."""
+    English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
+    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456)."""
     if v is None:
         return ""
     if isinstance(v, datetime.datetime):
@@ -216,7 +216,9 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
             if v.is_integer():
                 return str(int(v))
             return format(decimal.Decimal(repr(v)), "f")  # the shortest text that reads back as v, no exponent
-        if abs(v) >= 10_000:
+        if v == 0:  # -0.0 (a rounded negative COG) prints as 0, not "-0"
+            return "0"
+        if abs(v) >= 1_000:  # four significant digits leave no decimal here: thousands grouped (1,880), as 30,879
             return f"{v:,.0f}"
         s = f"{v:.4g}"
         if "e" in s:  # below 0.0001: enough decimals for three significant digits

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import label, pct_text, region_names
+from ..labels import label, number_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -53,7 +53,7 @@ def recommend_cmd(
     mode_rows = []
     for m in doc["modes"]:
         ev = t("；", "; ").join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
-                      f"{'—' if c['value'] is None else round(c['value'], 3)} {c['op']} {c['threshold']}"
+                      f"{number_text(c['value'], 3)} {c['op']} {number_text(c['threshold'], 3)}"
                       f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
                           # a mode not suggested says so (a blank cell read as missing data)
