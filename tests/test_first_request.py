@@ -62,8 +62,8 @@ def test_the_dense_path_gives_the_sparse_paths_numbers():
 
 def test_the_segment_matrix_once_per_generation(db, monkeypatch):
     calls = []
-    real = rec._segment_matrix
-    monkeypatch.setattr(rec, "_segment_matrix", lambda *a: calls.append(a[2]) or real(*a))
+    real = rec.segment_matrix
+    monkeypatch.setattr(rec, "segment_matrix", lambda *a: calls.append(a[2]) or real(*a))
     drawn = []
     from zhaoshang.interfaces.web.pages import region as region_page
 

@@ -26,11 +26,10 @@ from ..core.explain import Explained, Part, Ref
 from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
-from .analytics.levels import region_sql
+from .analytics.segments import CONFIG_PATH, MACRO_SPACE, segment_matrix
 from .trends import closure_cte, resolve_region
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-CONFIG_PATH = DATA / "recommend.yaml"
 DEMO_RESOURCES = DATA / "demo" / "region_resources.yaml"
 REFERENCE = ("Balland, P.-A., Boschma, R., Crespo, J. & Rigby, D. L. (2018). Smart specialization policy in the "
              "European Union: relatedness, knowledge complexity and regional diversification. Regional Studies, "
@@ -253,46 +252,15 @@ def _minus_years(d: _dt.date, years: int) -> _dt.date:
         return d.replace(year=d.year - years, day=28)
 
 
-MACRO_SPACE = "macro:"
 
 
 def space_level(info: dict) -> str:
     """The matrix a region's differentiated path is computed on: its own level, except for a macro-region,
     whose matrix is ``macro:CODE`` (the macro-region as one unit beside the provinces, or the parts of
-    provinces, outside it; ``_segment_matrix``). Macro-regions overlap (三极 holds 长三角; 珠三角 lies in
+    provinces, outside it; ``analytics.segments.segment_matrix``). Macro-regions overlap (三极 holds 长三角; 珠三角 lies in
     粤港澳大湾区), so a matrix of macro-regions counts an enterprise several times and its column sums are
     not the nation."""
     return MACRO_SPACE + info["code"] if info["level"] == "macro" else info["level"]
-
-
-def _segment_matrix(store, chain: str, level: str, seg_level: int, ref: _dt.date) -> list[dict]:
-    """(region, node, value): distinct enterprises active at ``ref`` placed on each segment or below it.
-    ``level`` ``macro:CODE``: the enterprises of the macro-region form one row, every other located
-    enterprise counts in its province: a partition of the nation, so a column sums to the national count."""
-    clo, cp = closure_cte(chain)
-    if level.startswith(MACRO_SPACE):
-        from ..core.geo.lookup import find_macro
-
-        macro = find_macro(level[len(MACRO_SPACE):])
-        if macro is None:
-            raise UserError(f"未知的宏观区域: {level[len(MACRO_SPACE):]}", f"unknown macro-region: {level[len(MACRO_SPACE):]}")
-        cond, cparams = region_condition(macro, "e")
-        expr = f"CASE WHEN {cond} THEN ? ELSE e.province_code END"
-        sql = f"""WITH RECURSIVE {clo}
-            SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
-            FROM placements p JOIN clo ON clo.code = p.node_code AND clo.anc_level = ?
-            JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id
-            WHERE p.chain = ? AND e.province_code IS NOT NULL
-            GROUP BY ALL"""
-        return store.query(sql, cp + cparams + [macro.code, seg_level, chain])
-    expr, join, jp = region_sql(level, "e")
-    sql = f"""WITH RECURSIVE {clo}
-        SELECT {expr} AS region, clo.anc AS node, count(DISTINCT e.id) AS value
-        FROM placements p JOIN clo ON clo.code = p.node_code AND clo.anc_level = ?
-        JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id {join}
-        WHERE p.chain = ? AND {expr} IS NOT NULL
-        GROUP BY ALL"""
-    return store.query(sql, cp + [seg_level] + jp + [chain])
 
 
 def segment_space(store, chain: str, level: str, seg_level: int, ref: _dt.date, rca_threshold: float = 1.0):
@@ -301,7 +269,7 @@ def segment_space(store, chain: str, level: str, seg_level: int, ref: _dt.date, 
     computes it once per level, date and chain (``generation_memo``), not once per region page, lead list and
     region label (the second call of a region page was the same matrix again)."""
     def compute():
-        regions, nodes, X = matrix_from_rows(_segment_matrix(store, chain, level, seg_level, ref))
+        regions, nodes, X = matrix_from_rows(segment_matrix(store, chain, level, seg_level, ref))
         return regions, nodes, X, complexity_matrix(X, regions, nodes, rca_threshold=rca_threshold)
 
     return generation_memo(store, ("segment_space", chain, level, seg_level, ref, float(rca_threshold)), compute)

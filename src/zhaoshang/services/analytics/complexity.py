@@ -389,10 +389,10 @@ def region_node_matrix(store, level: str = "province", by: str = "chain", as_of=
     if nodes not in NODE_SETS:
         raise UserError(f"未知的节点集: {nodes}（可选: {', '.join(NODE_SETS)}）", f"unknown node set: {nodes} (one of: {', '.join(NODE_SETS)})")
     if by == "chain" and nodes == "segment":
-        from .. import recommend as rec
+        from .segments import segment_level, segment_matrix
 
         region_sql(level, "e")  # the level's check and message
-        return rec._segment_matrix(store, chain, level, int(rec.load_config()["segment_level"]), d)
+        return segment_matrix(store, chain, level, segment_level(), d)
     if by == "chain":
         expr, join, params = region_sql(level, "e")
         sql = f"""
