@@ -38,7 +38,7 @@ def complexity_cmd(
         sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
                            f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
-    emit([{**r, "as_of": doc["as_of"]} for r in doc["rows"]], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
+    emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
          title=t(f"复杂度 · 截至 {doc['as_of']}（{level} × {label('node_set', doc['node_set'], 'zh')}，"
                  f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
                  f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "

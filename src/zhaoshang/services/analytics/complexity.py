@@ -439,8 +439,9 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
 
     names = region_names(store, regions)
     out = res.rows()
-    for r in out:
+    for r in out:  # each row says its date: the command's JSON is the rows alone, as the API's "rows"
         r["region_name"] = names.get(r["region"])
+        r["as_of"] = as_of.isoformat()
     return {
         "level": level, "by": by, "node_set": node_set, "as_of": as_of.isoformat(), "reference": reference or "published",
         "rca_threshold": rca_threshold, "regions": len(regions), "nodes": len(nodes),
