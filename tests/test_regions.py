@@ -196,3 +196,14 @@ def test_reference_table_is_cached_per_user_and_a_broken_cache_is_rebuilt(tmp_pa
         assert R._build() == fresh and R._build()[0][0] == fresh[0][0]
     finally:
         R._build.cache_clear()
+
+
+def test_a_codes_province_and_city_are_the_region_service_s():
+    """The map's views find a province's cities and a city's districts through these, never by cutting codes."""
+    from zhaoshang.core.geo.regions import city_of, level_of, province_of
+
+    assert [level_of(c) for c in ("330000", "330100", "330106")] == ["province", "city", "district"]
+    assert province_of("330106") == "330000" and province_of("330000") == "330000"
+    assert city_of("330106") == "330100" and city_of("330100") == "330100" and city_of("330000") is None
+    assert city_of("110105") == "110100"  # a municipality's district: its city-level code
+    assert city_of("429004") == "429004"  # a province-administered county is its own

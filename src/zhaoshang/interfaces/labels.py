@@ -480,23 +480,28 @@ HTTP_REASONS: dict[int, Pair] = {401: ("需要登录", "login required"), 403: (
                                  404: ("找不到该地址", "no such address"), 410: ("该地址已撤下", "gone")}
 
 
-def feed_error_text(error: Any, lang: str = "zh") -> str:
-    """A feed's stored error (``ConnectError: [Errno 111] Connection refused``, ``HTTP 404``) as a sentence in the
-    UI language; the stored text stays beside it as the technical detail (a table's 技术详情 column, a page's title)."""
+def _error_sentence(error: Any, lang: str, table: list[tuple[str, Pair]], who: Pair, fallback: Pair) -> str:
+    """A stored error as a sentence in the UI language: ``HTTP NNN`` as what ``who`` answered (with the reason of
+    the common codes), else the first pattern of ``table`` it matches, else ``fallback``; "" for none."""
     if not error:
         return ""
-    en = lang == "en"
-    text = str(error)
+    en, text = lang == "en", str(error)
     m = re.match(r"HTTP (\d{3})", text)
     if m:
         code = int(m.group(1))
         why = HTTP_REASONS.get(code) or (("服务器出错", "server error") if code >= 500 else None)
-        return (f"the feed answered HTTP {code}" + (f" ({why[1]})" if why else "") if en
-                else f"新闻源返回 HTTP {code}" + (f"（{why[0]}）" if why else ""))
-    for pattern, pair in FEED_ERRORS:
+        return (f"{who[1]} answered HTTP {code}" + (f" ({why[1]})" if why else "") if en
+                else f"{who[0]}返回 HTTP {code}" + (f"（{why[0]}）" if why else ""))
+    for pattern, pair in table:
         if re.search(pattern, text):
             return pair[en]
-    return "the feed failed" if en else "新闻源出错"
+    return fallback[en]
+
+
+def feed_error_text(error: Any, lang: str = "zh") -> str:
+    """A feed's stored error (``ConnectError: [Errno 111] Connection refused``, ``HTTP 404``) as a sentence in the
+    UI language; the stored text stays beside it as the technical detail (a table's 技术详情 column, a page's title)."""
+    return _error_sentence(error, lang, FEED_ERRORS, ("新闻源", "the feed"), ("新闻源出错", "the feed failed"))
 
 
 # a delivery's last error as stored (English, for the log) → a sentence in the UI language
@@ -520,16 +525,7 @@ DELIVERY_ERRORS: list[tuple[str, Pair]] = [
 def delivery_error_text(error: Any, lang: str = "zh") -> str:
     """A delivery's stored last error (``HTTP 500``, ``connection failed: …``, the webhook policy's refusal) as a
     sentence in the UI language; the stored text stays beside it as the technical detail (JSON, a page's title)."""
-    if not error:
-        return ""
-    en, text = lang == "en", str(error)
-    m = re.match(r"HTTP (\d{3})", text)
-    if m:
-        return f"the receiver answered HTTP {m.group(1)}" if en else f"接收方返回 HTTP {m.group(1)}"
-    for pattern, pair in DELIVERY_ERRORS:
-        if re.search(pattern, text):
-            return pair[en]
-    return text if en else "投递失败"
+    return _error_sentence(error, lang, DELIVERY_ERRORS, ("接收方", "the receiver"), ("投递失败", "the delivery failed"))
 
 
 def number_text(v: float | None, digits: int = 2) -> str:

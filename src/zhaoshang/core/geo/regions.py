@@ -88,6 +88,12 @@ def _hierarchy(code: str) -> tuple[str, str | None, str | None]:
     return lvl, city, city
 
 
+def city_of(code: str) -> str | None:
+    """The city-level code a GB/T 2260 code lies in (330106 → 330100; a municipality's district → its 0100 code; a
+    province-administered county is its own); None for a province."""
+    return _hierarchy(code)[2]
+
+
 def short_name(name: str, level: str, zone: bool = False) -> str:
     """Common short form: 浙江省 → 浙江, 杭州市 → 杭州, 海淀区 → 海淀, 延边朝鲜族自治州 → 延边."""
     if level == "province":

@@ -91,7 +91,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         return page(request, "admin.html", admin_context(page_no, _filters(actor, action, since, until, q),
                                                          **read_note(cfg, note, lang_of(request))))
 
-    def _back(done: tuple[str, str] | None = None, error: tuple[str, str] | None = None):
+    def _back(done: tuple[str, str] | None = None, error: UserError | None = None):
         return RedirectResponse("/admin?" + urlencode({"note": sign_note(cfg, done, error)}), status_code=303)
 
     def _do(request: Request, fn, done: tuple[str, str]):
@@ -99,7 +99,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         try:
             fn(request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=(exc.in_lang("zh"), exc.in_lang("en")))
+            return _back(error=exc)
         return _back(done=done)
 
     @app.post("/admin/users", include_in_schema=False)
@@ -134,7 +134,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         try:
             tok = accounts.create_token(team, user, label or None, request.state.user, client_ip(request))
         except UserError as exc:
-            return _back(error=(exc.in_lang("zh"), exc.in_lang("en")))
+            return _back(error=exc)
         # shown in this one response only: never stored, never in a URL
         return page(request, "admin.html", admin_context(
             new_token=tok, done=f"token created for {user}" if lang == "en" else f"已为 {user} 创建令牌"))

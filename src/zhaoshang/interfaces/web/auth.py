@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
+from ...core.errors import UserError
 from ...core.teamstate import TeamDB
 from ...services.team import accounts, audit
 from ...services.team.roles import LOCAL_USER, NOBODY, User
@@ -147,9 +148,10 @@ def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
 NOTE_MAX_AGE = 3600
 
 
-def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: tuple[str, str] | None = None) -> str:
-    """A page note ``?note=…``: ``done`` and ``error`` as (Chinese, English)."""
-    doc = {k: list(v) for k, v in {"done": done, "error": error}.items() if v}
+def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None) -> str:
+    """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both)."""
+    refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
+    doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
     return URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").dumps(doc)
 
 

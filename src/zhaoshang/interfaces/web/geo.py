@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import MUNICIPALITIES, level_of, province_of
+from ...core.geo.regions import MUNICIPALITIES, city_of, level_of, province_of
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
@@ -127,10 +127,10 @@ class Boundaries:
             if lvl == "nation":
                 return [f for c, f in feats.items() if level_of(c) == "province"]
             if lvl == "province":
-                cities = [f for c, f in feats.items() if c[:2] == code[:2] and level_of(c) == "city"]
-                return cities or [f for c, f in feats.items() if c[:2] == code[:2] and level_of(c) == "district"]
+                cities = [f for c, f in feats.items() if province_of(c) == code and level_of(c) == "city"]
+                return cities or [f for c, f in feats.items() if province_of(c) == code and level_of(c) == "district"]
             if lvl == "city":
-                return [f for c, f in feats.items() if c[:4] == code[:4] and level_of(c) == "district"]
+                return [f for c, f in feats.items() if level_of(c) == "district" and city_of(c) == code]
             return [f for c, f in feats.items() if c == code]
 
         source, encoded, fallback = "user", False, None
@@ -146,7 +146,7 @@ class Boundaries:
                     feats = vf
         if not feats and lvl in ("city", "district"):
             # no district boundaries: the city's (or district's) own outline; districts are drawn as bubbles
-            outline_code = code if lvl == "city" else code[:4] + "00"
+            outline_code = city_of(code)
             for src in ([self.user] if self.user_paths else []) + [None]:
                 if src is None:
                     vf, encoded = self._vendor(outline_code)

@@ -183,7 +183,7 @@ def register(app, web) -> None:
         """Back to the page, with why a change was refused (signed: a link's own text never fills the box)."""
         if error is None:
             return RedirectResponse("/alerts", status_code=303)
-        note = sign_note(app.state.auth, error=(error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]))
+        note = sign_note(app.state.auth, error=error)
         return RedirectResponse("/alerts?" + urlencode({"note": note}), status_code=303)
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)

@@ -100,7 +100,7 @@ def register(app, web) -> None:
     # ---------------------------------------------------------------------------------------------- pages
     def refusal(exc: UserError) -> str:
         """Why a form's change was refused, as a note the server signs (auth.sign_note)."""
-        return sign_note(app.state.auth, error=(exc.in_lang("zh").splitlines()[0], exc.in_lang("en").splitlines()[0]))
+        return sign_note(app.state.auth, error=exc)
 
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
