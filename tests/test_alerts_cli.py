@@ -81,11 +81,15 @@ def test_rules_alerts_digest_from_the_command_line(db):
     assert row == {"subject": "s", "alerts": 1, "delivery_id": 7, "recipient": "a@b.example",
                    "delivered": "sent 1, to retry 0, dead letters 0"}
     assert run_json("alerts", "rules", "remove", str(added["id"]), db=path)["name"] == "关注企业"
+    # a removed rule's alerts stay listed by its number; a number that never was a rule is refused (below)
+    assert [a["event_id"] for a in run_json("alerts", "list", "--rule", str(added["id"]), db=path)] == \
+        [info["events"]["far_bad_news"]]
 
 
 @pytest.mark.parametrize("args, message", [
     (("alerts", "rules", "add", "空规则"), "没有任何条件"),
     (("alerts", "rules", "remove", "999"), "没有这条规则"),
+    (("alerts", "list", "--rule", "999"), "没有这条规则: #999"),
     (("alerts", "rules", "add", "负金额", "--type", "funding", "--region", "浙江", "--min-amount", "-5"),
      "最低金额应为 0 到 10,000,000,000 万元"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
     (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "max_sentiment 应在 -1 到 1 之间"),

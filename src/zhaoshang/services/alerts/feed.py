@@ -190,6 +190,10 @@ def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 
         params.append(int(rule_id))
     with team.tx() as tx:
         rows = tx.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", params + [int(limit)])
+        known = rule_id is None or rows or tx.one("SELECT 1 FROM alert_rules WHERE id = ? UNION ALL "
+                                                 "SELECT 1 FROM alerts WHERE rule_id = ? LIMIT 1", [int(rule_id)] * 2)
+    if not known:  # a mistyped rule is refused, not answered with an empty list (a removed rule's alerts stay listed)
+        R.get(team, rule_id)
     return [_present(r) for r in rows]
 
 
