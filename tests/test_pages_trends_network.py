@@ -154,11 +154,18 @@ def test_trends_page_keeps_its_as_of_through_the_filters(page, server, db):
     assert page.errors == []
 
 
-def test_trends_page_english_and_empty(page, server):
+def test_trends_page_english_and_empty(page, server, db):
     page.goto(server + "/trends?lang=en&region=650000")
     assert page.locator("#no-data").is_visible()
     assert "Capital trends" in page.locator("header.top h1").inner_text()
     page.goto(server + "/trends?lang=en")  # investors' destinations by their English names
+    # amounts in CNY million, not in "100M CNY" (a hundred million is no English unit)
+    with Store(db, read_only=True) as store:
+        wan = trends(store)["totals"]["amount_wan"]
+    assert page.locator("#kpi-amount").inner_text().replace("\n", "") == f"{wan / 100:,.1f} CNY million"
+    assert "100M" not in page.content()
+    axis = page.evaluate("() => echarts.getInstanceByDom(document.querySelector('#chart-period')).getOption().yAxis[0].name")
+    assert axis == "CNY million"
     dest = page.eval_on_selector_all(".inv-go:last-child .chip", "cs => cs.map(c => c.firstChild.textContent)")
     assert dest and not [d for d in dest if re.search(r"[\u4e00-\u9fff]", d)], dest
     page.wait_for_timeout(700)  # the bars' value labels (in English, longer) stay inside their charts

@@ -15,7 +15,11 @@
   if (!window.echarts || !d || !d.totals.rounds) return;
   const STAGE = {upstream: '#4f7fe0', midstream: '#8a6fe0', downstream: '#1f9d9d'};
   const STAGE_NAME = {upstream: tr('上游', 'Upstream'), midstream: tr('中游', 'Midstream'), downstream: tr('下游', 'Downstream')};
-  const yi = x => Math.round((x || 0) / 100) / 100;  // 万元 → 亿元, 2 decimals
+  // amounts in 亿元 in Chinese, in CNY million in English (a "hundred million" is no English unit), 2 decimals
+  const yi = x => (en ? Math.round(x || 0) : Math.round((x || 0) / 100)) / 100;
+  const UNIT = tr('亿元', 'CNY million');
+  // a tooltip's exact amount: 万元 as stored in Chinese, CNY million in English
+  const exact = wan => (en ? ZS.num(Math.round(wan) / 100) + ' CNY million' : ZS.num(Math.round(wan)) + ' 万元');
   const nodeName = n => (en ? n.name_en : n.name_zh) || n.node;
   const base = {textStyle: {fontFamily: 'inherit'}, animationDuration: 400};
   const charts = [];
@@ -33,19 +37,19 @@
   const P = d.by_period;
   make('chart-period', {
     grid: {left: 56, right: 56, top: 40, bottom: 56},
-    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (100M CNY)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
+    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (CNY million)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
       const r = P[ps[0].dataIndex];
-      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) + tr(' 万元', ' ×10k CNY') +
+      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) +
         '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' +
         tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     dataZoom: P.length > 24 ? [{type: 'slider', height: 16, bottom: 8, startValue: Math.max(0, P.length - 24)}, {type: 'inside'}] : [],
     xAxis: {type: 'category', data: P.map(r => r.period), axisTick: {alignWithLabel: true}, axisLabel: {color: '#4a5468'}},
-    yAxis: [{type: 'value', name: tr('亿元', '100M CNY'), splitLine: {lineStyle: {color: '#eef1f5'}}},
+    yAxis: [{type: 'value', name: UNIT, splitLine: {lineStyle: {color: '#eef1f5'}}},
             {type: 'value', name: tr('轮', 'rounds'), minInterval: 1, splitLine: {show: false}}],
     series: [
-      {name: tr('披露金额（亿元）', 'Disclosed (100M CNY)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
+      {name: tr('披露金额（亿元）', 'Disclosed (CNY million)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
        itemStyle: {color: '#2f6fed', borderRadius: [3, 3, 0, 0]}},
       {name: tr('融资轮次', 'Rounds'), type: 'line', yAxisIndex: 1, data: P.map(r => r.rounds), symbolSize: 5,
        itemStyle: {color: '#e0703a'}, lineStyle: {width: 2}},
@@ -60,8 +64,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
-      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
-        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
@@ -76,8 +79,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
-      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(r.amount_wan)) +
-        tr(' 万元', ' ×10k CNY') + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
@@ -106,7 +108,7 @@
   if (links.length) {
     make('chart-flow', {
       tooltip: {trigger: 'item', formatter: p => p.dataType === 'edge'
-        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + ZS.num(Math.round(p.data.amount)) + tr(' 万元', ' ×10k CNY')
+        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(p.data.amount)
         : ZS.esc(p.data.full || p.name)},
       series: [{type: 'sankey', left: 170, right: 190, top: 10, bottom: 10, nodeWidth: 12, nodeGap: 8, data: data, links: links,
         emphasis: {focus: 'adjacency'}, lineStyle: {color: 'source', opacity: 0.28, curveness: 0.5},
