@@ -213,3 +213,15 @@ def test_one_region_routes_declare_that_a_list_is_not_one_region(client):
         assert r.status_code == 400 and r.json()["error"].startswith("参数无效"), (url, r.text)
     assert client.get("/api/regions/%29%20mm%28macro%20member%29").status_code == 404
     assert client.get("/api/trends", params={"region": "Zz9"}).status_code == 404
+
+
+def test_a_library_page_past_the_end_opens_the_last_page(client):
+    """A page number past the last (an old link after a narrower filter, a typed number) once showed "9 / 1" over an
+    empty table; it goes to the last page, its filters kept."""
+    total = client.get("/api/enterprises", params={"region": "330000", "size": 2}).json()["total"]
+    last = (total + 1) // 2
+    assert total > 2
+    r = client.get("/enterprises", params={"region": "330000", "size": 2, "page": last + 5}, follow_redirects=False)
+    assert r.status_code == 303 and "page=" + str(last) in r.headers["location"] and "region=330000" in r.headers["location"]
+    page = client.get(r.headers["location"]).text
+    assert f"<span>{last} / {last}</span>" in page and 'id="next"' not in page and 'id="prev"' in page

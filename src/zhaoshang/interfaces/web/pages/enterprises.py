@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ....services import enterprises as ent_svc
@@ -102,6 +102,8 @@ def register(app, web) -> None:
         qs = urlencode({k: v for k, v in {**f, "page": page_no, "size": size}.items() if v not in (None, "")})
         export_qs = urlencode({k: v for k, v in f.items() if v not in (None, "")})
         pages = max(1, (res["total"] + size - 1) // size)
+        if page_no > pages:  # past the end (an old link, a typed number, fewer matches now): the last page, not an empty one
+            return RedirectResponse(request.url.path + "?" + urlencode({**request.query_params, "page": pages}), status_code=303)
         return web.page(request, "enterprises.html", {
             "nav": "enterprises", "res": res, "f": f, "shown_as_of": res["as_of"], "facets": web.facets(store), "region": info,
             "provinces": web.provinces(store), "pages": pages, "size": size,
