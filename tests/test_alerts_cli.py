@@ -217,3 +217,18 @@ def test_a_name_repeated_in_one_file_refuses_the_file(db, tmp_path):
     twice = "rules:\n- name: 重复名\n  types: [news]\n- name: 重复名\n  types: [funding]\n"
     _refused_import(db[0], tmp_path / "twice.yaml", twice, "第 2 条: 规则名称“重复名”与第 1 条重复")
     _refused_import(db[0], tmp_path / "twice.yaml", twice, "rule 2: the name '重复名' repeats rule 1", "--lang", "en")
+
+
+def test_the_digest_lists_an_event_once_whatever_the_rules_that_matched_it(tmp_path_factory):
+    """Two of a user's e-mail rules matching one news item once listed it twice in the digest; it is one line now,
+    naming both rules, while each rule keeps its own alert."""
+    path, info, d = AF.copy(tmp_path_factory, "alerts_digest_once")
+    for name in ("关注企业甲", "关注企业乙"):
+        run_json("alerts", "rules", "add", name, "--enterprise", str(info["far"]), "--type", "news",
+                 "--channel", "email", db=path)
+    assert len(run_json("alerts", "run", db=path)["alerts"]) == 2
+    out = d / "once.html"
+    doc = run_json("alerts", "digest", "--output", str(out), db=path)
+    assert doc["alerts"] == 2 and doc["events"] == 1 and doc["subject"].endswith("：1 条"), doc
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<tr>") == 2 and "关注企业甲、关注企业乙" in html, html

@@ -43,10 +43,11 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
     nothing."""
     zh = lang != "en"
     base_url = (base_url or public_url()).rstrip("/")
-    subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(alerts)} 条" if zh
-               else f"Zhaoshang alert digest {day.isoformat()}: {len(alerts)}")
+    events = _one_per_event(alerts, "、" if zh else ", ")
+    subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(events)} 条" if zh
+               else f"Zhaoshang alert digest {day.isoformat()}: {len(events)}")
     rows, lines = [], []
-    for a in alerts:
+    for a in events:
         ev = next((r for r in a["evidence"] if r.get("table") not in ("events",)), None)
         src = html.escape((ev or {}).get("note") or "")
         link = f"{base_url}/enterprises/{a['enterprise_id']}" if base_url and a.get("enterprise_id") is not None else ""
@@ -64,7 +65,22 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
             f"<p>{html.escape(owner)}</p><table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">{head}{''.join(rows)}</table>"
             "</body></html>")
     return {"subject": subject, "html": body, "text": subject + "\n\n" + "\n".join(lines) + "\n", "alerts": len(alerts),
-            "alert_ids": [a["id"] for a in alerts]}
+            "events": len(events), "alert_ids": [a["id"] for a in alerts]}
+
+
+def _one_per_event(alerts: list[dict], sep: str) -> list[dict]:
+    """One line per event: an event that several of the user's rules matched is listed once, with their names
+    joined (the alerts stay one per rule, as the record of what each rule raised)."""
+    by_event: dict = {}
+    for a in alerts:
+        key = a.get("event_id") if a.get("event_id") is not None else ("alert", a["id"])
+        if key in by_event:
+            seen = by_event[key]
+            if a["rule_name"] not in seen["rule_name"].split(sep):
+                seen["rule_name"] += sep + a["rule_name"]
+        else:
+            by_event[key] = dict(a)
+    return list(by_event.values())
 
 
 def build(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict:
