@@ -126,6 +126,8 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
     with Store(str(path), read_only=True) as store:
         res = N.run_feeds(store, team, cfg, bus=bus)
         by = {r["feed"]: r for r in res["feeds"]}
+        # a one-off run (``monitor run``) promises no next run: nothing would keep it
+        assert res["next_run"] is None and [s["next_run"] for s in F.feed_states(team)] == [None] * 5
         assert by["rss"]["status"] == "ok" and by["rss"]["items_new"] == 2
         # the same story from the JSON feed (a longer title, the same body) is one item with two sources
         assert by["json"]["status"] == "ok" and by["json"]["merged"] == 1 and by["json"]["items_new"] == 1
@@ -151,7 +153,7 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
         timeline = E.timeline(store, team, enterprise=NAME, types="funding,personnel")
         assert {e["key"] for e in timeline["items"]} == {e["key"] for e in got}
         # second run: the RSS feed answers 304 to its ETag, nothing is new, nothing merged twice
-        res2 = N.run_feeds(store, team, cfg, bus=bus)
+        res2 = N.run_feeds(store, team, cfg, bus=bus, scheduled=True)  # as the server's schedule runs it
         by2 = {r["feed"]: r for r in res2["feeds"]}
         assert by2["rss"]["status"] == "not_modified" and by2["rss"]["http_status"] == 304
         assert ("/rss.xml", ETAG) in Handler.seen
@@ -171,10 +173,10 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
     assert "2 个来源" in page and 'data-feed="slow"' in page and "超时" in page
     # a restarted server waits for the recorded next run instead of running at once
     runs = []
-    sched = F.FeedSchedule(cfg, lambda: Store(str(path), read_only=True), team, lambda *a: runs.append(1))
+    sched = F.FeedSchedule(cfg, lambda: Store(str(path), read_only=True), team, lambda *a, **k: runs.append(1))
     assert 50 < sched.due_in() <= 60
     fresh = F.FeedsConfig([F.Feed("new-feed", server + "/feed.json")], 60)
-    sched = F.FeedSchedule(fresh, lambda: Store(str(path), read_only=True), team, lambda *a: runs.append(1))
+    sched = F.FeedSchedule(fresh, lambda: Store(str(path), read_only=True), team, lambda *a, **k: runs.append(1))
     assert sched.due_in() == 0.0
     sched.start()
     for _ in range(50):

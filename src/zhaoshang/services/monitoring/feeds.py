@@ -318,7 +318,7 @@ class FeedSchedule:
             started = time.monotonic()
             try:
                 with self.store_scope() as store:
-                    self.run(store, self.team, self.config)
+                    self.run(store, self.team, self.config, scheduled=True)
                 self.runs += 1
             except Exception as exc:  # keep the schedule alive
                 if self._stop.is_set():  # interrupted by the shutdown

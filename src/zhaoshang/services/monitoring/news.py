@@ -240,14 +240,17 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
     return counts
 
 
-def run_feeds(store, team, config: F.FeedsConfig, *, bus: _bus.EventBus | None = None, client=None) -> dict:
-    """Fetch every feed of ``config`` and process its items; a failing feed is reported, never stops the others."""
+def run_feeds(store, team, config: F.FeedsConfig, *, bus: _bus.EventBus | None = None, client=None,
+              scheduled: bool = False) -> dict:
+    """Fetch every feed of ``config`` and process its items; a failing feed is reported, never stops the others.
+    ``scheduled``: the server's schedule runs it, so each feed's next run is recorded; a one-off run
+    (``monitor run``) records none — no schedule would keep it."""
     from .nlp.linker import MentionLinker
 
     linker = MentionLinker.from_store(store)
     held = Held(team)
     reports = []
-    next_run = now(config.interval)
+    next_run = now(config.interval) if scheduled else None
     for feed in config.feeds:
         fetched = F.fetch(feed, F.get_state(team, feed.name), client=client)
         counts = {"items_new": 0, "merged": 0, "events_new": 0}
