@@ -111,10 +111,10 @@ def test_show_table_gives_the_record_the_profile_page_gives(db):
                             ("网站", e["website"])):
         assert label_zh in zh and value.split()[0] in zh, (label_zh, value)
     en = run("--lang", "en", "show", code, db=db).stdout
-    assert "stock code" in en and code in en and "website" in en
+    assert "Stock code" in en and code in en and "Website" in en
     if not doc["placements"]:  # this database was never classified
         assert "产业链位置：未归入任何环节" in zh
-        assert "chain placements: none" in en
+        assert "Chain placements: none" in en
 
 
 def test_english_show_says_funding_amounts_in_english(db):
@@ -132,7 +132,7 @@ def test_english_show_says_funding_amounts_in_english(db):
     said = [f["amount_text"] for f in doc["fundings"][:30]]
     assert any("未透露" in a for a in said) and any("美元" in a for a in said), said
     out = run("--lang", "en", "show", name, db=db, env={"COLUMNS": "250"}).stdout
-    table = out[out.index("fundings ("):]
+    table = out[out.index("Fundings ("):]
     table = table[:table.index("└")]
     cells = [[c.strip() for c in line.split("│")[1:-1]][2] for line in table.splitlines() if line.startswith("│")]
     assert cells == [amount_en(a) for a in said], out

@@ -34,7 +34,7 @@ def test_import_and_search_counts_in_english(db, tmp_path):
     path, p = db
     assert "1 row rejected, 1 value dropped: see " in p.stderr, p.stderr  # was "1 rows rejected, 1 values dropped"
     out = run("--lang", "en", "search", "测试", db=path, env={"COLUMNS": "200"}).stdout
-    assert "search '测试': 1 hit" in out and "1 hits" not in out, out
+    assert "Search '测试': 1 hit" in out and "1 hits" not in out, out
     err = run("--lang", "en", "export", "enterprises", "-o", tmp_path / "e.csv", db=path).stderr
     assert err.startswith("exported 2 rows to "), err
     zh = run("import", "enterprises", path.with_name("ents.csv"), db=tmp_path / "zh.duckdb").stderr

@@ -41,9 +41,9 @@ def _tagged_funded(db) -> int:
 def test_cli_profile_shows_tags_and_rounds_in_english(demo):
     eid = _tagged_funded(demo)
     out = run("--lang", "en", "show", eid, db=demo, env={"COLUMNS": "250"}).stdout
-    tags_line = next(line for line in out.splitlines() if "│ tags" in line)
+    tags_line = next(line for line in out.splitlines() if "│ Tags" in line)
     assert any(en in tags_line for en in TAG_LABELS_EN.values()) and not HAN.search(tags_line), tags_line
-    timeline = out[out.index("timeline"):]
+    timeline = out[out.index("Timeline"):]
     funding = [line for line in timeline.splitlines() if "│ funding" in line]
     assert funding and all(any(r in line for r in ROUND_LABELS_EN.values()) and "轮" not in line for line in funding), funding
     zh = run("show", eid, db=demo, env={"COLUMNS": "250"}).stdout

@@ -72,7 +72,7 @@ def test_show_labels_the_share_as_a_revenue_share(db):
         cells = [c.strip() for c in head.strip("┃ ").split("┃")]
         assert all(w in cells for w in want) and wrong not in cells, head
         assert not any(re.fullmatch(r"[a-z_]+", c) for c in cells), head
-    assert "main products and revenue shares" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
+    assert "Main products and revenue shares" in run("--lang", "en", "show", "科大讯飞", db=db).stdout
 
 
 def test_reimport_keeps_every_line_and_replaces_them(tmp_path):

@@ -40,7 +40,7 @@ def test_cli_profile_says_it_left_the_latest_export(db):
     assert run_json("show", "甲星智能科技有限公司", db=db)["absent_from_latest"] == []
     out = run("show", GONE, db=db).stdout
     assert "最新导出未列入" in out and "2024-11-30" in out
-    assert "missing from the latest export" in run("--lang", "en", "show", GONE, db=db).stdout
+    assert "Missing from the latest export" in run("--lang", "en", "show", GONE, db=db).stdout
     # as of a date before that export, it was still listed
     assert run_json("show", GONE, "--as-of", "2024-11-15", db=db)["absent_from_latest"] == []
 

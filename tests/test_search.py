@@ -45,7 +45,7 @@ def test_region_names_in_search(db):
     assert {r["id"] for r in by_name["items"]} == {r["id"] for r in by_code["items"]}
     assert all(r["province_code"] == "330000" for r in by_name["items"])
     en = run("--lang", "en", "search", "机器人", "--region", "浙江省", "--format", "csv", db=db).stdout.splitlines()
-    places = [row["region"] for row in csv.DictReader(en)]  # the table's places in English
+    places = [row["Region"] for row in csv.DictReader(en)]  # the table's places in English
     assert places and all(p and not re.search(r"[\u4e00-\u9fff]", p) for p in places), places
 
 
@@ -215,5 +215,5 @@ def test_a_hit_names_the_field_that_holds_the_words(db, tmp_path):
     for lang, words in (("zh", {a: "主营产品", b: "经营范围", c: "多个字段"}), ("en", {a: "main products", b: "business scope",
                                                                                  c: "several fields"})):
         rows = csv.DictReader(run("--lang", lang, "search", "类脑芯片模组", "--format", "csv", db=path).stdout.splitlines())
-        got = {int(r["id"]): r["匹配" if lang == "zh" else "matched"] for r in rows}
+        got = {int(r["id"]): r["匹配" if lang == "zh" else "Matched"] for r in rows}
         assert {k: v.split("（")[0].split(" (")[0] for k, v in got.items()} == words, got

@@ -38,9 +38,9 @@ def search(
     en = region_names(store, t("zh", "en"))  # the English names of the regions, in English
     place = lambda r: next((en[c] for c in (r["district_code"], r["city_code"], r["province_code"]) if c in en),  # noqa: E731
                            r["region"] or "")
-    rows = [{"id": r["id"], t("名称", "name"): r["name"], t("信用代码", "uscc"): r["uscc"] or "",
-             t("地区", "region"): place(r), t("成立", "founded"): r["founded"] or "",
-             t("匹配", "matched"): label("matched", r["matched"], t("zh", "en"))}
+    rows = [{"id": r["id"], t("名称", "Name"): r["name"], t("信用代码", "Credit code"): r["uscc"] or "",
+             t("地区", "Region"): place(r), t("成立", "Founded"): r["founded"] or "",
+             t("匹配", "Matched"): label("matched", r["matched"], t("zh", "en"))}
             for r in doc["items"]]
     apart_zh = "；整词无匹配，按拆开的词查找" if doc.get("apart") else ""
     apart_en = f" (no enterprise holds the words whole; searched as {' + '.join(doc['words'])})" if doc.get("apart") else ""
@@ -49,7 +49,7 @@ def search(
                            f"no enterprise matches '{text}'{apart_en}\n"))
         return
     emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']} 家（分词: {' / '.join(doc['words'])}{apart_zh}）",
-                                      f"search '{text}': {count_en(doc['total'], 'hit')}{apart_en}"), note=synthetic_note(store))
+                                      f"Search '{text}': {count_en(doc['total'], 'hit')}{apart_en}"), note=synthetic_note(store))
 
 
 @app.command()
@@ -69,30 +69,30 @@ def show(
     e = doc["enterprise"] if "enterprise" in doc else doc
     lang = t("zh", "en")
     place = [e.get(k + ("_en" if lang == "en" else "")) or e.get(k) for k in ("province", "city", "district")]
-    basics = [(t("名称", "name"), e.get("name")), (t("英文名称", "English name"), e.get("english_name")),
-              (t("信用代码", "uscc"), e.get("uscc")), (t("股票代码", "stock code"), e.get("listed_code")),
-              (t("状态", "status"), label("ent_status", e.get("status"), lang)), (t("成立", "founded"), e.get("founded")),
-              (t("注册资本(万元)", "capital (10k CNY)"), e.get("capital_wan")),
-              (t("地区", "region"), " ".join(dict.fromkeys(x for x in place if x))),
-              (t("地址", "address"), e.get("address")), (t("法定代表人", "legal rep"), e.get("legal_rep")),
-              (t("企业类型", "legal form"), e.get("legal_form")), (t("行业", "industry"), e.get("industry")),
-              (t("网站", "website"), e.get("website")),
-              (t("标签", "tags"), t("、", ", ").join(label("tag", tg, lang) for tg in e.get("tags") or []))]
+    basics = [(t("名称", "Name"), e.get("name")), (t("英文名称", "English name"), e.get("english_name")),
+              (t("信用代码", "Credit code"), e.get("uscc")), (t("股票代码", "Stock code"), e.get("listed_code")),
+              (t("状态", "Status"), label("ent_status", e.get("status"), lang)), (t("成立", "Founded"), e.get("founded")),
+              (t("注册资本(万元)", "Capital (10k CNY)"), e.get("capital_wan")),
+              (t("地区", "Region"), " ".join(dict.fromkeys(x for x in place if x))),
+              (t("地址", "Address"), e.get("address")), (t("法定代表人", "Legal representative"), e.get("legal_rep")),
+              (t("企业类型", "Legal form"), e.get("legal_form")), (t("行业", "Industry"), e.get("industry")),
+              (t("网站", "Website"), e.get("website")),
+              (t("标签", "Tags"), t("、", ", ").join(label("tag", tg, lang) for tg in e.get("tags") or []))]
     for a in doc.get("absent_from_latest") or []:  # gone from its source's last export: before anything else
-        basics.append((t("最新导出未列入", "missing from the latest export"),
+        basics.append((t("最新导出未列入", "Missing from the latest export"),
                        t(f"{a['source']}（{a['export_date']} 的导出；来源键 {a['source_key']}）",
                          f"{a['source']} (export of {a['export_date']}; source key {a['source_key']})")))
-    emit([{t("项目", "item"): k, t("值", "value"): v} for k, v in basics if v not in (None, "")], fmt,
-         title=t("企业画像", "profile"))
-    sections = (("placements", t("产业链位置", "chain placements"), ["node_code", "name_zh", "confidence", "reading"]),
-                ("product_lines", t("主营产品与营收占比", "main products and revenue shares"), ["line_no", "product", "share", "period"]),
-                ("fundings", t("融资", "fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
-                ("timeline", t("时间线", "timeline"), ["date", "type", "title"]),
-                ("people", t("人员", "people"), ["name", "role", "title"]),
-                ("shareholders", t("股东", "shareholders"), ["holder_name", "holder_type", "percent"]),
-                ("patents", t("专利", "patents"), ["number", "title", "applied", "main_ipc"]),
-                ("branches", t("分支机构与对外投资", "branches"), ["date", "kind", "child_name", "region_name"]),
-                ("sources", t("数据来源", "sources"), None))
+    emit([{t("项目", "Item"): k, t("值", "Value"): v} for k, v in basics if v not in (None, "")], fmt,
+         title=t("企业画像", "Profile"))
+    sections = (("placements", t("产业链位置", "Chain placements"), ["node_code", "name_zh", "confidence", "reading"]),
+                ("product_lines", t("主营产品与营收占比", "Main products and revenue shares"), ["line_no", "product", "share", "period"]),
+                ("fundings", t("融资", "Fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
+                ("timeline", t("时间线", "Timeline"), ["date", "type", "title"]),
+                ("people", t("人员", "People"), ["name", "role", "title"]),
+                ("shareholders", t("股东", "Shareholders"), ["holder_name", "holder_type", "percent"]),
+                ("patents", t("专利", "Patents"), ["number", "title", "applied", "main_ipc"]),
+                ("branches", t("分支机构与对外投资", "Branches and investments"), ["date", "kind", "child_name", "region_name"]),
+                ("sources", t("数据来源", "Sources"), None))
     names = region_names(store, lang)
     shown = {  # stored codes by their labels, names in the UI language
         "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"],
@@ -111,7 +111,7 @@ def show(
     for key, title, cols in sections:
         rows = doc.get(key) or []
         if key == "placements" and not rows and fmt == Fmt.table:  # say so rather than leave the section out
-            print(t("产业链位置：未归入任何环节", "chain placements: none"))
+            print(t("产业链位置：未归入任何环节", "Chain placements: none"))
         if rows:
             emit(rows[:30], fmt, rows=[shown.get(key, dict)(r) for r in rows[:30]], columns=cols,
                  title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key))
