@@ -197,6 +197,14 @@ def test_learned_weights_before_their_training_date_warn_of_look_ahead(db, tmp_p
     assert "前视偏差：该权重（learned-test）是用截至2019-12-31的结果学习的" in "".join(table.stderr.split())
     en = run("--lang", "en", "score", "甲星智能科技有限公司", "--as-of", "2019-03-01", "--weights", weights, db=db)
     assert "Look-ahead: these weights (learned-test) were learned on outcomes up to 2019-12-31" in " ".join(en.stderr.split())
+    # the stored batch says it too (``score all`` wrote it without a word)
+    copy = tmp_path / "batch.duckdb"
+    copy.write_bytes(Path(db).read_bytes())
+    batch = run("score", "all", "--as-of", "2019-03-01", "--weights", weights, db=copy)
+    assert "前视偏差：该权重（learned-test）是用截至2019-12-31的结果学习的" in "".join(batch.stderr.split())
+    doc = run_json("--lang", "en", "score", "all", "--as-of", "2019-03-01", "--weights", weights, db=copy)
+    assert [n["kind"] for n in doc["date_notes"]] == ["look_ahead"] and doc["date_notes"][0]["note"].startswith("Look-ahead")
+    assert "look_ahead" not in [n["kind"] for n in run_json("score", "all", "--as-of", D, "--weights", weights, db=copy)["date_notes"]]
 
 
 def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_and_funding_total(db, tmp_path):

@@ -58,8 +58,8 @@ def score_cmd(
     """企业评估：创新、资本、成长、影响力与舆情、团队、风险六个维度（同产业链环节、同年龄段内的百分位），每个信号的贡献、置信度与缺失项。"""
     if enterprise == "all":
         with update_store() as store:
-            doc = score_all(store, as_of=as_of, weights=weights)
-            note = synthetic_note(store)
+            doc = score_all(store, as_of=as_of, weights=weights, lang=state.lang)
+            note = "\n".join(x for x in [synthetic_note(store)] + [n["note"] for n in doc["date_notes"]] if x)
         ins = doc["insufficient"]
         emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "insufficient", "mean_total", "mean_confidence",
                                                   "version")}],

@@ -499,15 +499,17 @@ SCORES_DDL = """CREATE TABLE IF NOT EXISTS scores (
     weights_version VARCHAR, params_hash VARCHAR, scored_at TIMESTAMP)"""
 
 
-def score_all(store, *, as_of: Any = None, weights: str | Path | None = None, chain: str | None = None) -> dict:
+def score_all(store, *, as_of: Any = None, weights: str | Path | None = None, chain: str | None = None,
+              lang: str = "zh") -> dict:
     """Score every enterprise existing at the date in one set-based pass and store the result in ``scores``
     (replacing that date's earlier batch), so lists can sort and filter by score. The pass holds at most the
-    batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py)."""
+    batch memory cap (``ZHAOSHANG_BATCH_MEMORY``, core/memory.py). ``date_notes``: what the date means for the
+    batch, as for one scorecard (a date after the data's end, weights learned later)."""
     with capped(store.con):
-        return _score_all(store, as_of, weights, chain)
+        return _score_all(store, as_of, weights, chain, lang)
 
 
-def _score_all(store, as_of, weights, chain) -> dict:
+def _score_all(store, as_of, weights, chain, lang) -> dict:
     d = reference_date(store, as_of)
     w = load_weights(weights)
     ex = Explained(value=None, method="scorecard", version=str(w["version"]), params=weight_params(w))
@@ -534,4 +536,4 @@ def _score_all(store, as_of, weights, chain) -> dict:
     # "insufficient": scorecards without a total (below MIN_EVIDENCE); the mean total is over the others
     return {"as_of": d, "scored": n, "insufficient": n - totals, "mean_total": None if avg is None else round(avg, 2),
             "mean_confidence": None if conf is None else round(conf, 3), "version": str(w["version"]),
-            "params_hash": ex.params_hash, "sources": sources_present(store, d)}
+            "params_hash": ex.params_hash, "sources": sources_present(store, d), "date_notes": date_notes(store, d, lang, w)}
