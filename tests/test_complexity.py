@@ -295,6 +295,15 @@ def test_cli(tmp_path):
     assert got == {(r["region"], r["node"]): r["value"] for r in region_node_matrix(Store(db, read_only=True), "province", "chain")}
     bad = run_cli(db, ["complexity", "--by", "hs92", "--format", "json"])
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "hs92" in bad.stderr
+    # macro-regions overlap (长三角 within 三极): no matrix of them; the refusal names what reads one
+    macro = run_cli(db, ["complexity", "--level", "macro", "--nodes", "placed"])
+    assert macro.returncode == 2 and "宏观区域相互重叠" in macro.stderr and "recommend 长三角" in macro.stderr, macro.stderr
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    api = local_client(create_app(str(db))).get("/api/complexity", params={"level": "macro"})
+    assert api.status_code == 400 and "level" in api.json()["error"]
 
 
 def test_region_node_matrix_by_chain_with_as_of(store):

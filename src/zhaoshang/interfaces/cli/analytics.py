@@ -16,7 +16,7 @@ NETWORK_LEVEL_HELP = "区域层级 province|city|district（默认：地区组�
 
 @app.command("complexity")
 def complexity_cmd(
-    level: str = typer.Option("province", "--level", "-l", help=LEVEL_HELP),
+    level: str = typer.Option("province", "--level", "-l", help="区域层级 province|city|district（宏观区域相互重叠，不计算）"),
     by: str = typer.Option("chain", "--by", help="矩阵的列：chain（产业链节点）| ipc（IPC 小类）"),
     reference: Optional[str] = typer.Option(None, "--reference", help="ecomplexity：COI/COG 采用该软件包的口径（原始特征向量 PCI）"),
     threshold: float = typer.Option(1.0, "--rca-threshold", help="RCA 达到该值记为具有比较优势（Mcp=1）"),

@@ -428,6 +428,12 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
     """The service behind ``zhaoshang complexity``: the matrix from the store and every output."""
     from ...core.asof import reference_date
 
+    if level == "macro":  # overlapping rows (长三角 within 三极) would count one enterprise in several: no RCA, no ECI
+        raise UserError("复杂度不按宏观区域计算：宏观区域相互重叠（如 长三角 属于 三极），同一家企业会计入多行，RCA 与 ECI 失去意义；"
+                        "请用 --level province，或 zhaoshang recommend 长三角（宏观区域作为一行，区外各省各一行）",
+                        "complexity is not computed over macro-regions: they overlap (长三角 lies within 三极), so one "
+                        "enterprise would count in several rows and RCA and ECI lose their meaning; use --level province, "
+                        "or zhaoshang recommend 长三角 (the macro-region as one row beside the provinces outside it)")
     as_of = reference_date(store, as_of)
     node_set = nodes if by == "chain" else "ipc_subclass"
     rows = region_node_matrix(store, level, by, as_of, chain=chain, nodes=nodes)

@@ -28,7 +28,7 @@ def register(app, web) -> None:
 
     @app.get("/api/complexity", tags=["analytics"],
              summary="关联度与经济复杂度（JSON）：RCA、邻近度、关联密度、ECI、PCI、COI、COG")
-    def api_complexity(store=Depends(web.get_store), level: Level = "province",
+    def api_complexity(store=Depends(web.get_store), level: Literal["province", "city", "district"] = "province",
                        by: Literal["chain", "ipc"] = "chain", reference: Optional[Literal["ecomplexity"]] = None,
                        rca_threshold: float = Query(1.0, gt=0, le=1000, description="RCA 达到该值记为具有比较优势"),
                        as_of: AsOf = None,
