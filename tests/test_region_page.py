@@ -229,6 +229,29 @@ def test_the_regions_own_name_on_the_map_is_readable(server, chromium):
     assert max(_contrast(label["color"], fill), outline) >= 4.5, (label, fill)
 
 
+def test_a_macro_regions_member_names_do_not_cover_each_other(server, chromium):
+    """长三角's members were each labelled on the national map, 上海市 written over 江苏省 and 安徽省: a label that would
+    cover another is left out (hideOverlap), so the names shown do not overlap, and the biggest members keep theirs."""
+    require_browser()
+    with chromium as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(server["base"] + "/region/M-YRD")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        page.wait_for_timeout(800)
+        boxes = page.evaluate("""() => { const c = echarts.getInstanceByDom(document.getElementById('rp-map')), out = [];
+            c.getZr().storage.getDisplayList(true).forEach(e => { const t = e.getTextContent && e.getTextContent();
+              if (!t || t.ignore || t.invisible || !t.style || !t.style.text || t.style.opacity === 0) return;
+              const r = t.getBoundingRect().clone(); r.applyTransform(t.getComputedTransform());
+              out.push([t.style.text, r.x, r.y, r.width, r.height]); });
+            return out; }""")
+        b.close()
+    names = [x[0] for x in boxes]
+    assert {"江苏省", "浙江省"} <= set(names), names
+    for i, (na, ax, ay, aw, ah) in enumerate(boxes):
+        for nb, bx, by, bw, bh in boxes[i + 1:]:
+            assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (na, nb, boxes)
+
+
 def test_the_regions_name_on_the_map_in_english(server, chromium):
     """In English the region's own name on its map is English (Shenzhen): it read 深圳市, the boundary file's
     Chinese name, on an English page."""

@@ -69,6 +69,9 @@
       series: [{type: 'map', map: 'rp-' + m.view, roam: false, data: data, nameProperty: 'name',
                 label: {show: false, formatter: mapLabel, fontSize: 11},
                 emphasis: {label: {show: true, formatter: mapLabel}},
+                // a macro-region's members are small neighbours (上海 beside 江苏, 浙江): a label that would cover
+                // another is left out; every member keeps its outline and its name on hover
+                labelLayout: {hideOverlap: true},
                 itemStyle: {borderColor: '#fff', borderWidth: 0.6, areaColor: '#f4f6f8'}}],
     });
     c.on('click', p => { if (p.name && /^\d{6}$/.test(p.name)) location.href = '/region/' + p.name + location.search; });
