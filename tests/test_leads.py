@@ -544,3 +544,21 @@ def test_equal_scores_in_the_stated_order_everywhere(tmp_path, db):
     # each note whole on its own line when piped (the 80-column wrap broke them mid-sentence)
     lines = p.stderr.splitlines()
     assert all(any(line.strip() == n for line in lines) for n in doc["notes"]), (lines, doc["notes"])
+
+
+def test_a_date_after_the_data_is_said_as_the_scorecard_says_it(db, store):
+    """``leads --as-of`` after the data's latest date (2022-12-31 here) answers with the scorecard's note: the
+    windows of the expansion signals decay with the calendar, not with the enterprises — on stderr, in the JSON
+    document's notes and ``date_notes``; within the data there is no such note."""
+    from zhaoshang.services.evaluation.scorecard import date_notes
+
+    later = dt.date(2023, 6, 30)
+    want = date_notes(store, later)[0]
+    assert want["kind"] == "after_data" and want["data_ends"] == "2022-12-31"
+    doc = mine_leads(store, REGION, as_of=later)
+    assert doc["date_notes"] == [want] and doc["notes"][0] == want["note"]
+    assert mine_leads(store, REGION, as_of=later, lang="en")["notes"][0] == date_notes(store, later, "en")[0]["note"]
+    assert mine_leads(store, REGION, as_of=D)["date_notes"] == []
+    err = run("leads", REGION, "--as-of", later.isoformat(), db=db).stderr
+    assert want["note"] in err, err
+    assert "晚于数据的最新日期" not in run("leads", REGION, "--as-of", D.isoformat(), db=db).stderr

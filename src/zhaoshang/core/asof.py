@@ -73,6 +73,22 @@ def latest_data_date(store) -> _dt.date | None:
     return d
 
 
+def after_data_note(store, d: _dt.date, lang: str = "zh") -> dict | None:
+    """What a date after the data's latest date means for any answer with signals of recency (scorecard, leads):
+    ``{"kind": "after_data", "data_ends", "note"}``, None when ``d`` is within the data. The facts end at that date —
+    later fundings, news and events are not imported — so windows counted back from ``d`` (rounds and news of the
+    last 12 months, months since the round) change with the calendar alone, not with the enterprises."""
+    last = latest_data_date(store)
+    if last is None or d <= last:
+        return None
+    return {"kind": "after_data", "data_ends": last.isoformat(), "note": (
+        f"The as-of date {d} is after the data's latest date {last}: later fundings, news and events are not "
+        "imported, so signals of recency (rounds and news in the last 12 months, months since the round) change "
+        "with the calendar alone, not with the enterprises" if lang == "en" else
+        f"截至日期 {d} 晚于数据的最新日期 {last}：此后的融资、新闻与事件均未导入，近12个月融资与新闻、距上轮月数等时效信号只随日历变化，"
+        "并非企业本身的变化")}
+
+
 def reference_date(store, as_of=None) -> _dt.date:
     """The date a view answers for: the one given (checked by the one parser), else the latest data date
     (today for an empty database). Every service and page shows this same date."""

@@ -470,17 +470,9 @@ def date_notes(store, d: _dt.date, lang: str = "zh", w: dict | None = None) -> l
     that end there — later fundings, news and events are not imported, so recency signals decay by the calendar
     alone, not by anything the enterprise did; learned weights (``w``) fitted as of a later date (``look_ahead``)
     were learned on outcomes after ``d`` — the backtest never does that, one card says it does."""
-    from ...core.asof import latest_data_date
+    from ...core.asof import after_data_note
 
-    out = []
-    last = latest_data_date(store)
-    if last is not None and d > last:
-        out.append({"kind": "after_data", "data_ends": last.isoformat(), "note": (
-            f"The as-of date {d} is after the data's latest date {last}: later fundings, news and events are not "
-            "imported, so signals of recency (months since the round, news in 12 months) change with the calendar "
-            "alone, not with the enterprise" if lang == "en" else
-            f"截至日期 {d} 晚于数据的最新日期 {last}：此后的融资、新闻与事件均未导入，距上轮月数、近12个月新闻等时效信号只随日历变化，"
-            "并非企业本身的变化")})
+    out = [n for n in [after_data_note(store, d, lang)] if n]
     fitted = str(((w or {}).get("fitted") or {}).get("as_of") or "")
     if fitted and d.isoformat() < fitted:
         out.append({"kind": "look_ahead", "trained_as_of": fitted, "note": (

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ...core.asof import reference_date
+from ...core.asof import after_data_note, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.geo.lookup import region_info
@@ -304,7 +304,9 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
         x["rank"] = i
     tied = len({x["score"] for x in out}) < len(out)
     plain = missing_note(missing, lang)
-    notes = [plain] if plain else []
+    # a date after the data: the windows of the expansion signals decay with the calendar (as the scorecard says)
+    dated = [n for n in [after_data_note(store, d, lang)] if n]
+    notes = [n["note"] for n in dated] + ([plain] if plain else [])
     notes += [n[1] if lang == "en" else n[0] for n in tg["notes"]]
     if tied:
         seen = Counter(x["score"] for x in out)
@@ -343,7 +345,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                                    "the date, of normal status", **c["counts"]},
             "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent,
             "missing_sources": missing, "missing_note": plain, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
-            "leads": out, "notes": notes, "synthetic": bool(store.synthetic)}
+            "leads": out, "notes": notes, "date_notes": dated, "synthetic": bool(store.synthetic)}
 
 
 def _in_lang(detail: dict | None, lang: str) -> dict:
