@@ -17,7 +17,7 @@ from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
-from cli_util import run_json  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core import jsonenc  # noqa: E402
@@ -229,3 +229,42 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
             hops.first.wait_for()
             assert [h.inner_text() for h in hops.all()] == want[lang], lang
         b.close()
+
+
+def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_copy, chromium):
+    """On the demo (synthetic data): the region field of an ambiguous district keeps a name that reads back as the
+    same district, so a re-filter lists leads again (西湖区 alone asked which one every time); a lead on a sub-node
+    is named by its node (U01.1 GPU), its segment beside; a macro-region's list offers no 加入招商项目 (the pipeline
+    refuses macro-regions) but says why; a date after the data says what the scorecard says."""
+    require_browser()
+    from zhaoshang.services.evaluation.scorecard import date_notes
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        sub = next(x for x in mine_leads(s, "330106", top=20)["leads"] if x["node"] != x["segment"])
+        node_zh = s.con.execute("SELECT name_zh FROM chain_nodes WHERE code = ?", [sub["node"]]).fetchone()[0]
+        after = date_notes(s, D.__class__(2026, 6, 30))[0]["note"]
+    rows = run("leads", "330106", "--top", 20, "--format", "csv", db=db).stdout.splitlines()
+    assert any(r.startswith(f"{sub['rank']},") and f"{sub['segment_name']} › {node_zh} ({sub['node']})" in r
+               for r in rows), rows  # the command names the node too
+    with serving(db) as base, chromium as b:
+        pg = b.new_page()
+        for lang, want in (("zh", "杭州市西湖区"), ("en", "330106")):  # "Xihu" is three districts
+            pg.goto(base + f"/leads?region=330106&lang={lang}")
+            assert pg.input_value("#f-region") == want
+            pg.fill("#f-top", "5")
+            pg.click("#leads-apply")
+            pg.wait_for_selector("#leads-table")
+            assert pg.locator("#leads-table tbody tr.lead-row").count() == 5, pg.url
+        pg.goto(base + "/leads?region=360103&lang=zh")  # (the language chosen last is kept)
+        assert pg.input_value("#f-region") == "南昌市西湖区"
+        pg.goto(base + "/leads?region=330106&top=20")
+        cell = pg.locator(f'#leads-table tr.lead-row[data-id="{sub["enterprise_id"]}"] td').nth(2)
+        assert cell.inner_text().split("\n")[0] == f"{sub['node']} {node_zh}", cell.inner_text()
+        assert cell.locator(".ld-segment").inner_text() == f"{sub['segment']} {sub['segment_name']}"
+        assert pg.locator("form.ld-add").count() > 0
+        pg.goto(base + "/leads?region=M-YRD&top=5")
+        assert pg.locator("#leads-table tbody tr.lead-row").count() == 5
+        assert pg.locator("form.ld-add").count() == 0 and "宏观区域" in pg.inner_text("#ld-macro")
+        pg.goto(base + "/leads?region=330106&as_of=2026-06-30&top=5")
+        assert after in pg.inner_text("ul.notes")

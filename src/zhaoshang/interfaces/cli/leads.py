@@ -76,7 +76,9 @@ def leads_cmd(
             sys.stderr.write(doc["missing_note"] + "\n")
         return
     sep = "; " if state.lang == "en" else "；"
-    rows = [{"rank": r["rank"], "name": r["name"], "segment": r["segment_name"], "score": r["score"],
+    # a lead on a sub-node names it after its segment (AI芯片 › GPU (U01.1)), as the page does
+    rows = [{"rank": r["rank"], "name": r["name"], "score": r["score"],
+             "segment": r["segment_name"] + ("" if r["node"] == r["segment"] else f" › {r['node_name']} ({r['node']})"),
              "confidence": r["confidence"], "reasons": sep.join(r["reasons"])} for r in doc["leads"]]
     pop = doc["population"]
     emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,

@@ -280,9 +280,15 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     absent = [k for k, ok in present.items() if not ok and k in cfg["signals"]]
     missing = missing_sources(store, absent + [k for k in ("negative_news",) if not present.get(k)])
     imports = {s: m["import"] for m in missing for s in m["signals"]}
+    # the name of each lead's own node (a sub-node such as U01.1 GPU is not its segment U01 AI芯片): one query
+    codes = sorted({r["node"] for r in c["rows"] if r.get("node")})
+    node_names = {code: (zh, en) for code, zh, en in store.con.execute(
+        f"SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND code IN "
+        f"({', '.join('?' for _ in codes)})", [c["chain"], *codes]).fetchall()} if codes else {}
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
+        own = names if r["node"] == r["segment"] else node_names.get(r["node"], (r["node"], r["node"]))
         xp = explain(r, cfg, present, d, params)
         signals = {p.signal: {"label": p.label if lang != "en" else SIGNAL_LABELS[p.signal][1],
                               "group": (p.detail or {}).get("group"), "raw": p.raw, "normalised": p.normalised,
@@ -292,7 +298,8 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                               **({"import": imports[p.signal]} if p.signal in imports else {})}
                    for p in xp.parts}
         out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
-                    "node": r["node"], "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
+                    "node": r["node"], "node_name": own[1] if lang == "en" else own[0],
+                    "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
                     "score": xp.value, "confidence": xp.confidence,
                     "reasons": reasons(r, names, lang), "signals": signals,
                     "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ....core.geo.lookup import field_text
 from ....services import reference
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
 from ....services.leads.mine import FILTERS
@@ -85,6 +86,10 @@ def register(app, web) -> None:
                        for r in list_leads(team, region=code)} if team is not None else {}
         return web.page(request, "leads.html", {
             "nav": "leads", "doc": doc, "in_pipeline": in_pipeline, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
-            "has": chosen, "as_of": doc["as_of"], "region_name": info.get("name"), "region_en": info.get("name_en"), "saved_weights": saved_weights(request.app.state.team),
+            "has": chosen, "as_of": doc["as_of"],
+            # the field keeps a text that names this region again (西湖区 alone asks which one on every re-filter)
+            "region_field": field_text(store, code, web.lang_of(request)),
+            # the pipeline takes a province, city or district: a macro-region's list offers no button that must fail
+            "can_add": info.get("level") != "macro", "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
             "json_twin": "/api/leads?" + urlencode(params)})
