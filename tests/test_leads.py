@@ -562,3 +562,36 @@ def test_a_date_after_the_data_is_said_as_the_scorecard_says_it(db, store):
     err = run("leads", REGION, "--as-of", later.isoformat(), db=db).stderr
     assert want["note"] in err, err
     assert "晚于数据的最新日期" not in run("leads", REGION, "--as-of", D.isoformat(), db=db).stderr
+
+
+def test_backtest_refuses_a_level_no_opening_is_located_at(tmp_path):
+    """A district's backtest needs openings located at districts: with the district of every 成都 branch unknown
+    (as in the demo's 杭州市) the outcome cannot be seen, and the backtest says so instead of reporting empty cells;
+    the city above it is answered as before."""
+    path = tmp_path / "nodistrict.duckdb"
+    _build(path)
+    district = CITIES["cd"][2]
+    with Store(str(path)) as s:
+        assert backtest_leads(s, district, as_of=D, horizon=365)["population"]["eligible"] > 0
+        s.con.execute("UPDATE branches SET district_code = NULL WHERE city_code = ?", [CITIES["cd"][1]])
+        with pytest.raises(UserError, match="区县代码"):
+            backtest_leads(s, district, as_of=D, horizon=365)
+        assert backtest_leads(s, REGION, as_of=D, horizon=365)["population"]["positives"] == len(POSITIVES)
+    bad = run("--lang", "en", "backtest", "leads", district, "--as-of", D.isoformat(), "--horizon", 365, db=path,
+              check=False)
+    assert bad.returncode == 2 and "cannot be observed" in bad.stderr and "backtest the region above" in bad.stderr
+
+
+def test_backtest_says_when_compared_weights_saw_its_outcomes(db, fitted):
+    """Weights learned with outcomes after the backtest's date (``fitted.as_of`` later than ``--as-of``) are an
+    in-sample comparison: the backtest says so (notes, stderr); weights learned by the date are not flagged."""
+    _doc, out = fitted  # learned as of 2022-06-30, outcomes up to 2022-06-29
+    args = ("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--compare", out)
+    got = run(*args, "--format", "json", db=db)
+    doc = json.loads(got.stdout)
+    assert len(doc["notes"]) == 1 and doc["notes"][0].startswith("样本内：--compare") and "2022-06-30" in doc["notes"][0]
+    assert doc["notes"][0] in got.stderr
+    assert "in-sample: the --compare weights" in run("--lang", "en", *args, db=db).stderr
+    with Store(str(db), read_only=True) as s:
+        learned = fit_lead_weights(s, [REGION], as_of="2021-06-30", horizon=365)
+        assert backtest_leads(s, REGION, as_of="2021-06-30", horizon=365, compare=learned)["notes"] == []

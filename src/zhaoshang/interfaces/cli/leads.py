@@ -166,8 +166,12 @@ def backtest_leads_cmd(
     else:
         doc, note = _read(backtest_leads, region, **args)
         doc["label"] = label
+    # in-sample weights, no positive: said on stderr in every format (the JSON holds them as notes / notes_en)
+    note = "\n".join([x for x in [note, *doc[t("notes", "notes_en")]] if x]) or None
     if fmt == Fmt.json:
         emit(doc, fmt)
+        if note:
+            sys.stderr.write(note + "\n")
         return
     rows = at_k_rows(doc["models"], fmt)
     pop = doc["population"]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...core.errors import UserError
-from ...core.geo.lookup import region_condition
+from ...core.geo.lookup import field_text, region_condition
 from ..evaluation.backtest import at_k, auc, outcome_window, roc_points
 from .mine import _segment_ranks, candidate_rows, load_config, tie_key
 from .signals import PRESENCE_KINDS
@@ -32,6 +32,52 @@ def opened_in_region(store, info: dict, start: _dt.date, end: _dt.date) -> set[i
         f"SELECT DISTINCT parent_id FROM branches b WHERE parent_id IS NOT NULL AND kind IN ({kinds}) "
         f"AND date > ? AND date <= ? AND {cond}", [*PRESENCE_KINDS, start, end, *p]).fetchall()
     return {r[0] for r in rows}
+
+
+# the location column an opening needs to be seen in a region of each level
+_LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "district": "district_code"}
+_LEVEL_ZH = {"province": "省", "city": "市", "district": "区县"}
+_LEVEL_EN = {"province": "province", "city": "city", "district": "district"}
+
+
+def check_observable(store, info: dict) -> None:
+    """Refuse a region whose level no dated opening is located at: in the demo every branch and subsidiary of 杭州市
+    has its city but no district, so a district's outcome can never be seen — every figure would be an empty cell.
+    Counted among the openings of the region's parent (a district's city, a city's province)."""
+    col = _LEVEL_COLUMN.get(info.get("level"))
+    if col is None:  # a macro-region: its members are provinces or cities
+        return
+    kinds = ", ".join("?" * len(PRESENCE_KINDS))
+    parent = {"district": ("city_code", info.get("city_code")), "city": ("province_code", info.get("province_code"))}
+    pcol, pcode = parent.get(info["level"], (None, None))
+    within = f"AND {pcol} = ?" if pcol and pcode else ""
+    n = store.con.execute(f"SELECT count(*) FROM branches WHERE kind IN ({kinds}) AND date IS NOT NULL "
+                          f"AND {col} IS NOT NULL {within}",
+                          [*PRESENCE_KINDS, *([pcode] if within else [])]).fetchone()[0]
+    if n:
+        return
+    lvl, lvl_en = _LEVEL_ZH[info["level"]], _LEVEL_EN[info["level"]]
+    up = "上级地区" if not within else ("所在市" if info["level"] == "district" else "所在省")
+    up_en = "its parent region" if not within else ("its city" if info["level"] == "district" else "its province")
+    raise UserError(f"{field_text(store, info['code'])}：{up}带日期的分支机构或子公司记录都没有{lvl}代码，无法计量「期限内在本地新设机构」；"
+                    f"请改在上一级地区回测",
+                    f"{info.get('name_en') or info['name']} ({info['code']}): no dated branch or subsidiary of {up_en} has a {lvl_en} code, "
+                    f"so an opening in this {lvl_en} cannot be observed; backtest the region above it instead")
+
+
+def look_ahead_notes(d: _dt.date, weights: dict, compare: dict | None) -> list[tuple[str, str]]:
+    """(zh, en) for each weights file learned with outcomes after ``d`` (its ``fitted.as_of`` later than ``d``:
+    ``leads-fit`` reads outcomes up to the day before it): its figures are in-sample, not a test."""
+    out = []
+    for which, w in (("--weights", weights), ("--compare", compare)):
+        fitted = str(((w or {}).get("fitted") or {}).get("as_of") or "")
+        if fitted and d.isoformat() < fitted:
+            out.append((f"样本内：{which} 的权重（{w.get('version')}）用截至 {fitted} 的结果学习，晚于截至日 {d}，"
+                        f"学习时已见过本次回测期限内的结果，其数字不是检验（请用截至 {d} 学习的权重：leads-fit --as-of {d}）",
+                        f"in-sample: the {which} weights ({w.get('version')}) were learned on outcomes up to {fitted}, "
+                        f"after the as-of date {d}: they saw this backtest's outcomes, so their figures are no test "
+                        f"(fit weights as of {d}: leads-fit --as-of {d})"))
+    return out
 
 
 def _metrics(scores: list[float], labels: list[bool], ids: list[int], ks) -> dict:
@@ -56,7 +102,9 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
         raise UserError("库中没有带日期的分支机构或子公司记录，无法计量「期限内在本地新设机构」：请先导入分支机构数据（import branches）",
                         "the database holds no dated branch or subsidiary: the outcome (an opening in the region) "
                         "cannot be observed; import branches first")
+    hand, second = load_config(weights), (load_config(compare) if compare else None)
     c = candidate_rows(store, region, node=node, as_of=d, weights=weights)
+    check_observable(store, c["info"])
     rows = c["rows"]
     if not rows:
         raise UserError(f"截至 {d} 没有候选企业（目标环节内、本地无机构）",
@@ -76,6 +124,10 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
     ties = [tie_key(r, ranks) for r in rows]  # the order of equal scores the lead list shows
     out = {k: _metrics(v, y, ties if k.startswith("lead_score") else ids, ks) for k, v in models.items()}
     info = c["info"]
+    notes = look_ahead_notes(d, hand, second)
+    if not sum(y):
+        notes.append((f"期限内（至 {end}）没有候选企业在本地新设分支机构或子公司：AUC 与召回率无从计算",
+                      f"no candidate opened a branch or subsidiary in the region by {end}: AUC and recall cannot be computed"))
     return {"kind": "leads", "region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
             "horizon_days": horizon, "outcome_until": end, "chain": c["chain"], "node": node,
             "target": "opened a branch or subsidiary in the region within the horizon",
@@ -86,7 +138,8 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
                            "opened_in_region_all": len(opened),
                            "target_segments": [s["code"] for s in c["targets"]["segments"]]},
             "models": out, "versions": {"lead_score": c["cfg"].get("version"),
-                                        **({"lead_score_compare": load_config(compare).get("version")} if compare else {})},
+                                        **({"lead_score_compare": second.get("version")} if compare else {})},
+            "notes": [n[0] for n in notes], "notes_en": [n[1] for n in notes],
             "beats_baseline": {f"p@{a['k']}": a["precision"] > b["precision"]
                                for a, b in zip(out["lead_score"]["at_k"], out["baseline_funding"]["at_k"])},
             "synthetic": bool(store.synthetic)}
