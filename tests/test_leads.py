@@ -595,3 +595,27 @@ def test_backtest_says_when_compared_weights_saw_its_outcomes(db, fitted):
     with Store(str(db), read_only=True) as s:
         learned = fit_lead_weights(s, [REGION], as_of="2021-06-30", horizon=365)
         assert backtest_leads(s, REGION, as_of="2021-06-30", horizon=365, compare=learned)["notes"] == []
+
+
+def test_json_notes_on_stderr_and_min_score_range(db, store):
+    """``--format json`` keeps stdout the list and says the notes on stderr, as a table does; a --min-score outside
+    the scores' 0–100 is one line, exit 2."""
+    later = "2023-06-30"  # after the data: a note to say
+    got = run("leads", REGION, "--as-of", later, "--format", "json", db=db)
+    assert json.loads(got.stdout) and all(n in got.stderr for n in mine_leads(store, REGION, as_of=later)["notes"])
+    assert "晚于数据的最新日期" in got.stderr
+    for bad in ("120", "-5"):
+        r = run("leads", REGION, "--min-score", bad, db=db, check=False)
+        assert r.returncode == 2 and "--min-score" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert run("leads", REGION, "--as-of", D.isoformat(), "--min-score", 0, "--format", "json", db=db).returncode == 0
+
+
+def test_the_fit_table_speaks_the_ui_language(db, tmp_path):
+    """The ``leads-fit`` table names its columns and signals in the UI language; CSV keeps the keys."""
+    args = ("leads-fit", REGION, "--as-of", "2022-06-30", "--horizon", 365, "-o", tmp_path / "w.yaml")
+    zh = run(*args, db=db, env={"COLUMNS": "200"}).stdout
+    assert "系数" in zh and "近12个月融资" in zh and "coefficient" not in zh and "funding" not in zh, zh
+    en = run("--lang", "en", *args, db=db, env={"COLUMNS": "200"}).stdout
+    assert "Coefficient" in en and "funding, last 12 months" in en, en
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv", db=db).stdout)))
+    assert "coefficient" in rows[0] and rows[0]["signal"] == "funding"

@@ -59,8 +59,13 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     form = {"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"}
     assert client.post("/pipeline/add", data=form, follow_redirects=False).status_code == 403
     assert client.get("/api/leads", params={"region": "火星"}).status_code == 404
-    assert client.get("/api/leads", params={"region": REGION, "has": "nothing"}).status_code == 400
+    bad = client.get("/api/leads", params={"region": REGION, "has": "nothing", "lang": "zh"})
+    # the command's words (未知的信号 … 可选), not the parameter check's pattern
+    assert bad.status_code == 400 and bad.json()["error"].startswith("未知的信号: nothing（可选: funding"), bad.json()
     assert client.get("/api/leads", params={"region": REGION, "top": 0}).status_code == 400
+    # --top's range (1–1000) is the API's too
+    assert client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "top": 500}).status_code == 200
+    assert client.get("/api/leads", params={"region": REGION, "top": 1001}).status_code == 400
     analyst = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}, headers=tokens["analyst"]).text
     assert 'action="/pipeline/add"' in analyst
     r = client.post("/api/pipeline/add", json={"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"},
@@ -244,6 +249,8 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_c
         sub = next(x for x in mine_leads(s, "330106", top=20)["leads"] if x["node"] != x["segment"])
         node_zh = s.con.execute("SELECT name_zh FROM chain_nodes WHERE code = ?", [sub["node"]]).fetchone()[0]
         after = date_notes(s, D.__class__(2026, 6, 30))[0]["note"]
+    listed = run("leads", "330106", "--top", 3, "--format", "json", db=db)  # JSON on stdout, the label on stderr
+    assert "合成演示数据" in listed.stderr and json.loads(listed.stdout)[0]["rank"] == 1
     rows = run("leads", "330106", "--top", 20, "--format", "csv", db=db).stdout.splitlines()
     assert any(r.startswith(f"{sub['rank']},") and f"{sub['segment_name']} › {node_zh} ({sub['node']})" in r
                for r in rows), rows  # the command names the node too

@@ -323,6 +323,7 @@ COLUMNS: dict[str, Pair] = {
     # scorecard
     "dimension": ("维度", "Dimension"), "signal": ("信号", "Signal"), "raw": ("原始值", "Raw"),
     "percentile": ("百分位", "Percentile"), "weight": ("权重", "Weight"), "contribution": ("贡献", "Contribution"),
+    "coefficient": ("系数", "Coefficient"),
     # status, presets, users, person links
     "imports": ("导入次数", "Imports"), "partial_imports": ("其中部分导出（未标记未出现）", "Of which partial (nothing marked absent)"),
     "rows_imported": ("导入行数", "Rows imported"), "last_import": ("最近导入", "Last import"),

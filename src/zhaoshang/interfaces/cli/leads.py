@@ -70,10 +70,11 @@ def leads_cmd(
         emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],
              title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"), note=note)
         return
+    notes = "\n".join([x for x in [note, *doc["notes"]] if x]) or None
     if fmt == LeadFmt.json:
         emit(doc["leads"], Fmt.json)
-        if doc.get("missing_note"):  # stdout stays the list; the sources not loaded are said on stderr
-            sys.stderr.write(doc["missing_note"] + "\n")
+        if notes:  # stdout stays the list; the synthetic label and the notes are said on stderr, as for a table
+            sys.stderr.write(notes + "\n")
         return
     sep = "; " if state.lang == "en" else "；"
     # a lead on a sub-node names it after its segment (AI芯片 › GPU (U01.1)), as the page does
@@ -86,7 +87,7 @@ def leads_cmd(
          title=t(f"{doc['region']['name']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
                  f"leads for {doc['region'].get('name_en') or doc['region']['name']} (as of {doc['as_of']}): "
                  f"{pop['candidates']} candidates, top {len(rows)} shown"),
-         note="\n".join([x for x in [note, *doc["notes"]] if x]) or None)
+         note=notes)
 
 
 @app.command("leads-fit")
@@ -104,6 +105,8 @@ def leads_fit_cmd(
     from ...services.leads.fit import fit_lead_weights, write_lead_weights
     from ...services.leads.saved import save_weights
 
+    from ...services.leads.reasons import SIGNAL_LABELS
+
     w, _ = _read(fit_lead_weights, regions, as_of=as_of, horizon=horizon, weights=_weights(weights), node=chain)
     path = write_lead_weights(w, output or f"leads_{w['version']}.yaml")
     f = w["fitted"]
@@ -115,7 +118,9 @@ def leads_fit_cmd(
         finally:
             team.close()
     emit({"path": str(path), "saved": saved, **w}, fmt,
-         rows=[{"signal": k, "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
+         # a table names each signal in the UI language; CSV keeps its key
+         rows=[{"signal": t(*SIGNAL_LABELS[k]) if fmt == Fmt.table and k in SIGNAL_LABELS else k,
+                "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
          title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
                  f"learned lead weights ({w['version']}, {count_en(f['rows'], 'training row')}, {count_en(f['positives'], 'positive')}) written to {path}")
          + (t(f"；已保存到团队数据库（版本 {w['version']}）", f"; saved in the team state (version {w['version']})") if saved else ""))

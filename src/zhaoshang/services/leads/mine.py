@@ -167,10 +167,17 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
             "rows": rows, "counts": counts}
 
 
+def _check_min_score(min_score: float | None) -> None:
+    """Scores are 0–100: a cut outside them says nothing, so it is refused (before any ranking is made)."""
+    if min_score is not None and not 0 <= float(min_score) <= 100:
+        raise UserError(f"--min-score 应在 0 到 100 之间: {min_score:g}", f"--min-score must be between 0 and 100: {min_score:g}")
+
+
 def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as_of: Any = None,
                chain: str | None = None, weights: str | Path | None = None, lang: str = "zh",
                min_score: float | None = None, having: list[str] | None = None, team=None) -> dict:
     """The region's top leads with reasons and signals (see the module docstring)."""
+    _check_min_score(min_score)
     c = ranked_leads(store, region, node=node, top=top, as_of=as_of, chain=chain, weights=weights, having=having,
                      team=team)
     return leads_document(store, c, node=node, lang=lang, min_score=min_score)
@@ -188,6 +195,7 @@ def ranked_leads(store, region: str, *, node: str | None = None, top: int = 20, 
 
 def leads_document(store, c: dict, *, node: str | None = None, lang: str = "zh", min_score: float | None = None) -> dict:
     """The leads of ``ranked_leads`` in a language, with reasons, signals and notes (``c`` is left as it was)."""
+    _check_min_score(min_score)
     doc = _document(store, c, node, lang)
     if min_score is not None:  # on the score shown, reachability counted (the leads are ranked by it: a prefix)
         doc["leads"] = [x for x in doc["leads"] if x["score"] >= float(min_score)]

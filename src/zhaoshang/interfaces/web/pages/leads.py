@@ -14,17 +14,16 @@ from fastapi.responses import HTMLResponse
 from ....core.geo.lookup import field_text
 from ....services import reference
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
-from ....services.leads.mine import FILTERS
+from ....services.leads.mine import FILTERS, MAX_TOP
 from ....services.monitoring import bus
 from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
 from ....services.regions import matrix
 from ..schemas import AsOf, NodeCode, Region
 
-TopN = Query(20, ge=1, le=200, description="列出前 N 条线索")
+TopN = Query(20, ge=1, le=MAX_TOP, description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
-_ONE = "(" + "|".join(FILTERS) + ")"
 Weights = Query(None, max_length=120, description="线索权重：已保存的版本名（zhaoshang leads-fit --save）；不给则用内置权重")
-Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",
+Has = Query(None, max_length=200,  # an unknown signal: the service's 未知的信号 (可选: …), as the command says
             description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
 
 
@@ -90,6 +89,6 @@ def register(app, web) -> None:
             # the field keeps a text that names this region again (西湖区 alone asks which one on every re-filter)
             "region_field": field_text(store, code, web.lang_of(request)),
             # the pipeline takes a province, city or district: a macro-region's list offers no button that must fail
-            "can_add": info.get("level") != "macro", "saved_weights": saved_weights(request.app.state.team),
+            "can_add": info.get("level") != "macro", "max_top": MAX_TOP, "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
             "json_twin": "/api/leads?" + urlencode(params)})
