@@ -194,3 +194,21 @@ def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):
     assert notes == ["落地主体注销", "对方撤回签约", "下月再谈"]
     # forwards again needs no reason
     assert run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]
+
+
+def test_abandoning_a_landed_lead_clears_its_dates(tmp_path):
+    """A landed lead abandoned kept 签约日期 and 落地日期: the export said 已放弃 with a landing day while 落地率 counted
+    it as signed and not landed. 已放弃 clears the dates of every stage, as a move back does."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
+    run("pipeline", "move", lead, "已签约", db=path)
+    assert run_json("pipeline", "move", lead, "已落地", db=path)["landed_on"]
+    gone = run_json("pipeline", "move", lead, "已放弃", "--reason", "企业改投他处", db=path)
+    assert (gone["status"], gone["signed_on"], gone["landed_on"], gone["landing"]) == ("abandoned", None, None, None)
+    out = tmp_path / "pipeline.csv"
+    run("pipeline", "export", "-o", out, db=path)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row, = list(csv.DictReader(fh))
+    assert (row["状态"], row["签约日期"], row["落地日期"], row["放弃理由"]) == ("已放弃", "", "", "企业改投他处"), row
+    assert run_json("pipeline", "stats", db=path) == []

@@ -31,7 +31,7 @@ STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访
 STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", "negotiating": "negotiating",
              "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
 OPEN = ("new", "contacted", "visited", "negotiating", "signed")
-# the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage
+# the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage or is abandoned
 STAGE_DATES = (("signed", ("signed_on",)), ("landed", ("landed_on", "landing")))
 CLOSED = ("landed", "abandoned")  # a move here clears the next action (unless the same change gives one)
 SOURCES = ("manual", "leads", "profile", "excel")
@@ -169,7 +169,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
-    so the list, the export and 落地率 agree with the status."""
+    and so does 已放弃 (all of them), so the list, the export and 落地率 agree with the status."""
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}
@@ -193,14 +193,14 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             new["abandon_reason"] = reason.strip()
         elif "status" in new and cur["status"] == "abandoned":
             new["abandon_reason"] = None
-        if "status" in new and st not in ("abandoned", cur["status"]):  # back before 已签约/已落地: say why, dates go
-            left = [c for stage, cols in STAGE_DATES if STATUSES.index(st) < STATUSES.index(stage)
-                    for c in cols if cur[c]]
-            if left:
+        if "status" in new and st != cur["status"]:  # 已放弃, or back before 已签约/已落地: the dates left behind go
+            left = [c for stage, cols in STAGE_DATES
+                    if st == "abandoned" or STATUSES.index(st) < STATUSES.index(stage) for c in cols if cur[c]]
+            if left and st != "abandoned":  # a move back says why (已放弃 has its reason already)
                 if not (reason or "").strip():
                     raise UserError(*_needs_back_reason(cur["status"], st))
-                new.update((c, None) for c in left)
                 back_reason = reason.strip()
+            new.update((c, None) for c in left)
         if new.get("status") == "landed" and not cur["signed_on"]:
             raise UserError("线索尚未签约，不能标为已落地（先移到 已签约）", en="a lead must be signed before it lands")
         if new.get("status") == "signed" and cur["status"] not in ("signed", "landed"):  # back from 已落地: signed then
