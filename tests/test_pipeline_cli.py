@@ -212,3 +212,20 @@ def test_abandoning_a_landed_lead_clears_its_dates(tmp_path):
         row, = list(csv.DictReader(fh))
     assert (row["状态"], row["签约日期"], row["落地日期"], row["放弃理由"]) == ("已放弃", "", "", "企业改投他处"), row
     assert run_json("pipeline", "stats", db=path) == []
+
+
+def test_a_lead_is_not_added_as_landed(tmp_path):
+    """`add --status 已落地` (and an import row 已落地) made a lead landed at once, signed and landed the same day:
+    落地率 100 % in 0 days. As for `move`, 已落地 comes only after 已签约."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    bad = run("pipeline", "add", "1", "宁波市", "--status", "已落地", db=path, check=False)
+    assert bad.returncode == 2 and "尚未签约" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    sheet = tmp_path / "landed.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业编号", "地区", "状态"], ["1", "宁波市", "已落地"]])
+    bad = run("pipeline", "import", sheet, db=path, check=False)
+    assert bad.returncode == 2 and "第 2 行" in bad.stderr and "尚未签约" in bad.stderr, bad.stderr
+    assert run_json("pipeline", "list", db=path) == [] and run_json("pipeline", "stats", db=path) == []
+    signed = run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", db=path)
+    assert signed["status"] == "signed" and signed["signed_on"] and signed["landed_on"] is None

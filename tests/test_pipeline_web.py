@@ -41,6 +41,8 @@ def test_pipeline_api(tmp_path):
     assert lead["region_code"] == "330200" and lead["created_by"] == "ana" and lead["overdue"]
     assert client.post("/api/pipeline/add", json={"enterprise": "1", "region": "330200"}).status_code == 400
     assert client.post("/api/pipeline/add", json={"enterprise": "999999", "region": "宁波市"}).status_code == 404
+    r = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市", "status": "landed"})
+    assert r.status_code == 400 and "尚未签约" in r.text  # 已落地 only after 已签约, as a move holds
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "已放弃"})
     assert r.status_code == 400 and "理由" in r.json()["detail" if "detail" in r.json() else "error"]
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "signed", "note": "签约仪式"})

@@ -25,6 +25,10 @@ from ..team.roles import ROLES
 # the page's field and the command's option both named: the one message serves the 招商项目 form and the CLI
 NEEDS_REASON = ("放弃线索须说明理由（页面的“理由”，命令行 --reason）",
                 "abandoning a lead needs a reason (the page's Reason field, --reason on the command line)")
+# 已落地 only after 已签约: a move to it, and a lead added as it
+NOT_SIGNED = ("线索尚未签约，不能标为已落地（先移到 已签约）", "a lead must be signed before it lands")
+ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（先加为 已签约，再移到 已落地）",
+                "a lead must be signed before it lands (add it as signed, then move it to landed)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
 STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访", "negotiating": "洽谈中", "signed": "已签约",
              "landed": "已落地", "abandoned": "已放弃"}
@@ -113,7 +117,8 @@ def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[st
 def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: str | None = None,
         status: str = "new", source: str = "manual", segment: str | None = None, next_action: str | None = None,
         next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None) -> dict:
-    """Add one lead (enterprise × region); refused if that pair is already in the pipeline."""
+    """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as 已落地 (a lead
+    lands only after it was signed, as ``update`` holds)."""
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     ref = resolve_region(store, region, macro=False)
@@ -122,6 +127,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError(*NEEDS_REASON)
+    if st == "landed":  # as for a move: 已落地 only after 已签约
+        raise UserError(*ADDED_LANDED)
     if not (segment or "").strip():  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
                                 f"ORDER BY {PRIMARY_RANK} DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
@@ -132,8 +139,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
            "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
            "source": source, "segment": (segment or "").strip() or None, "next_action": (next_action or "").strip() or None,
            "next_action_date": _date(next_action_date), "abandon_reason": (abandon_reason or "").strip() or None,
-           "signed_on": at[:10] if st in ("signed", "landed") else None,
-           "landed_on": at[:10] if st == "landed" else None,
+           "signed_on": at[:10] if st == "signed" else None,
            "created_by": actor, "created_at": at, "updated_at": at}
     with team.tx(exclusive=True) as tx:
         dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
@@ -202,7 +208,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
                 back_reason = reason.strip()
             new.update((c, None) for c in left)
         if new.get("status") == "landed" and not cur["signed_on"]:
-            raise UserError("线索尚未签约，不能标为已落地（先移到 已签约）", en="a lead must be signed before it lands")
+            raise UserError(*NOT_SIGNED)
         if new.get("status") == "signed" and cur["status"] not in ("signed", "landed"):  # back from 已落地: signed then
             new["signed_on"] = on or at[:10]
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
