@@ -148,6 +148,15 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     got = [(x["enterprise_id"], x["region_code"], x["segment"], x["source"]) for x in pipeline_leads.list_leads(team)]
     team.close()
     assert sorted(got) == sorted((r[1], REGION, r[-1], "excel") for r in rows[1:3])
+    # the English sheet: its Segment column holds names, Segment code the codes the lead keeps
+    en_wb = openpyxl.load_workbook(en_out)
+    en_wb.active.delete_rows(4, en_wb.active.max_row)
+    en_wb.save(en_out)
+    run("--team-db", tmp_path / "en_team.sqlite", "pipeline", "import", en_out, db=db)
+    team = open_team_db(str(tmp_path / "en_team.sqlite"))
+    got = [(x["enterprise_id"], x["region_code"], x["segment"]) for x in pipeline_leads.list_leads(team)]
+    team.close()
+    assert sorted(got) == sorted((r[1], REGION, r[-1]) for r in rows[1:3])
     bad = run("leads", REGION, "-f", "xlsx", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     # -o alone writes the file its suffix names (it printed the table and wrote nothing, exit 0)

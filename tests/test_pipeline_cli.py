@@ -229,3 +229,28 @@ def test_a_lead_is_not_added_as_landed(tmp_path):
     assert run_json("pipeline", "list", db=path) == [] and run_json("pipeline", "stats", db=path) == []
     signed = run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", db=path)
     assert signed["status"] == "signed" and signed["signed_on"] and signed["landed_on"] is None
+
+
+def test_an_english_export_imports_again_by_its_codes(tmp_path):
+    """The English export's Region column holds English names (Xihu: 杭州, 南昌 and, as 溪湖区, 本溪 have one);
+    the import read it before Region code and refused every row, in Chinese. Codes are read before names, and the
+    rows' errors are in the CLI's language."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    run("pipeline", "add", "1", "330106", db=path)
+    run("pipeline", "add", "2", "360103", "--segment", "U01", db=path)
+    out = tmp_path / "en.xlsx"
+    run("--lang", "en", "pipeline", "export", "-o", out, db=path)
+    other = tmp_path / "other.sqlite"
+    run("--lang", "en", "--team-db", other, "pipeline", "import", out, db=path)
+    got = run_json("--team-db", other, "pipeline", "list", db=path)
+    assert sorted((r["enterprise_id"], r["region_code"], r["segment"]) for r in got)[1:] == [(2, "360103", "U01")]
+    assert sorted(r["region_code"] for r in got) == ["330106", "360103"]
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Enterprise ID", "Region", "Status"], ["3", "Xihu", "new lead"],
+                                  ["4", "330106", "done"]])
+    refused = run("--lang", "en", "--team-db", other, "pipeline", "import", bad, db=path, check=False)
+    assert refused.returncode == 2, refused.stderr
+    assert "row 2: region not found: Xihu" in refused.stderr or "row 2: ambiguous region name: Xihu" in refused.stderr
+    assert "row 3: unknown status: done" in refused.stderr and "第" not in refused.stderr, refused.stderr

@@ -28,14 +28,16 @@ HEADERS = {"id": ("编号", "ID"), "enterprise_id": ("企业编号", "Enterprise
            "overdue": ("督办", "Overdue"), "abandon_reason": ("放弃理由", "Abandon reason"),
            "signed_on": ("签约日期", "Signed on"), "landed_on": ("落地日期", "Landed on"),
            "updated_at": ("更新时间", "Updated at")}
-# import: recognised headers (an export's, Chinese or English, or the keys)
+# import: recognised headers (an export's, Chinese or English, or the keys), codes before names: a cell is read from
+# the first of its columns that is filled, and an English sheet's Region, Enterprise and (in a leads sheet) Segment
+# hold names beside Region code, Enterprise ID and Segment code
 IMPORT_FIELDS = {
-    "enterprise": ("企业编号", "统一社会信用代码", "企业名称", "企业", "enterprise_id", "enterprise_uscc", "enterprise_name", "enterprise",
-                   "Enterprise ID", "Credit code"),
-    "region": ("地区代码", "地区", "region_code", "region_name", "region", "Region code"),
+    "enterprise": ("企业编号", "enterprise_id", "Enterprise ID", "统一社会信用代码", "enterprise_uscc", "Credit code",
+                   "企业名称", "企业", "enterprise_name", "enterprise"),
+    "region": ("地区代码", "region_code", "Region code", "地区", "region_name", "region"),
     "status": ("状态", "status", "status_label"),
     "owner": ("负责人", "owner"),
-    "segment": ("产业链环节", "segment", "Segment code"),
+    "segment": ("Segment code", "产业链环节", "segment"),
     "next_action": ("下一步", "next_action", "Next action"),
     "next_action_date": ("下一步日期", "next_action_date", "Next action date"),
     "reason": ("放弃理由", "abandon_reason", "reason", "Abandon reason"),
@@ -99,7 +101,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
     if not cols["enterprise"] or not cols["region"]:
         raise UserError(f"{path}: 缺少列「企业名称」（或 企业编号 / 统一社会信用代码）或「地区」（或 地区代码）",
                         en=f"{path}: needs an enterprise column and a region column")
-    errors, plan, seen = [], [], set()
+    errors, errors_en, plan, seen = [], [], [], set()
     for n, row in enumerate(data, start=2):  # row 1 is the header
         def cell(key: str) -> str | None:
             for i in cols[key]:
@@ -132,9 +134,12 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
                          "note": cell("note")})
         except UserError as exc:
             errors.append(f"第 {n} 行: {str(exc).splitlines()[0]}")
+            errors_en.append(f"row {n}: {exc.in_lang('en').splitlines()[0]}")
     if errors:
-        more = f"；另有 {len(errors) - MAX_ERRORS} 行" if len(errors) > MAX_ERRORS else ""
-        raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索 — " + "；".join(errors[:MAX_ERRORS]) + more,
-                        en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported — " + "; ".join(errors[:MAX_ERRORS]))
+        rest = len(errors) - MAX_ERRORS
+        raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索 — " + "；".join(errors[:MAX_ERRORS])
+                        + (f"；另有 {rest} 行" if rest > 0 else ""),
+                        en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported — " + "; ".join(errors_en[:MAX_ERRORS])
+                        + (f"; {count_en(rest, 'more row')}" if rest > 0 else ""))
     added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
     return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added}
