@@ -254,3 +254,23 @@ def test_an_english_export_imports_again_by_its_codes(tmp_path):
     assert refused.returncode == 2, refused.stderr
     assert "row 2: region not found: Xihu" in refused.stderr or "row 2: ambiguous region name: Xihu" in refused.stderr
     assert "row 3: unknown status: done" in refused.stderr and "第" not in refused.stderr, refused.stderr
+
+
+def test_districts_of_the_same_name_are_told_apart(tmp_path):
+    """Two leads in 杭州市西湖区 and 南昌市西湖区 were listed as 西湖区 and 西湖区 (Xihu and Xihu in English, and in the
+    English export): the list, the title and the export name the city where another region shares the name."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    added = run("pipeline", "add", "1", "330106", db=path).stdout
+    assert "杭州市西湖区" in added, added
+    run("pipeline", "add", "1", "360103", db=path)
+    run("pipeline", "add", "1", "宁波市", db=path)
+    zh = list(csv.DictReader(io.StringIO(run("pipeline", "list", "--format", "csv", db=path).stdout)))
+    assert sorted(r["region_name"] for r in zh) == ["南昌市西湖区", "宁波市", "杭州市西湖区"]
+    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "list", "--format", "csv", db=path).stdout)))
+    assert sorted(r["region_name"] for r in en) == ["Ningbo", "Xihu, Hangzhou", "Xihu, Nanchang"]
+    out = tmp_path / "en.csv"
+    run("--lang", "en", "pipeline", "export", "-o", out, db=path)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert sorted(r["Region"] for r in csv.DictReader(fh)) == ["Ningbo", "Xihu, Hangzhou", "Xihu, Nanchang"]
+    assert run_json("pipeline", "list", db=path)[0]["region_name"] in ("西湖区", "宁波市")  # JSON keeps what is stored

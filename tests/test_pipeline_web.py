@@ -214,3 +214,38 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
     where = back.headers["location"]
     assert where.startswith("/pipeline?note=") and "没有这家企业" not in unquote(where)
     assert 'id="pl-error"' in c.get(where + "&lang=zh").text and 'id="pl-error"' in c.get(where + "&lang=en").text
+
+
+@pytest.mark.browser
+def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path):
+    """Leads in 杭州市西湖区 and 南昌市西湖区 both read 西湖区 (Xihu) on the list, the board, the lead's page and the
+    profile: two identical cards. Each is named as the region service tells them apart."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as store:
+        hz = pipeline_leads.add(store, team, "1", "330106")
+        nc = pipeline_leads.add(store, team, "1", "360103")
+    team.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + "/pipeline?lang=zh")
+        cells = {pg.get_attribute(f"#pl-table tbody tr >> nth={i}", "data-id"):
+                 pg.inner_text(f"#pl-table tbody tr >> nth={i} >> td >> nth=2") for i in range(2)}
+        assert cells == {str(hz["id"]): "杭州市西湖区", str(nc["id"]): "南昌市西湖区"}, cells
+        pg.goto(base + f"/pipeline/{nc['id']}")
+        assert "南昌市西湖区" in pg.inner_text("h1")
+        pg.goto(base + "/pipeline?view=board&lang=en")
+        cards = sorted(pg.eval_on_selector_all('.pl-col[data-status="new"] .pl-card span:not(.muted)',
+                                                "xs => xs.map(x => x.innerText)"))
+        assert cards == ["Xihu, Hangzhou", "Xihu, Nanchang"], cards
+        pg.goto(base + "/enterprises/1")
+        shown = pg.inner_text("#pipeline")
+        assert "Xihu, Hangzhou" in shown and "Xihu, Nanchang" in shown, shown
+        b.close()

@@ -15,6 +15,7 @@ from zhaoshang.core.geo.lookup import (
     find_region,
     members_at,
     region_condition,
+    region_labels,
     resolve_region,
     suggest,
 )
@@ -163,3 +164,14 @@ def test_macro_region_refused_where_only_regions_fit(store):
     with pytest.raises(UserError, match="是宏观区域") as e:
         find_region(store, "长三角")
     assert not isinstance(e.value, NotFound) and "macro-region" in e.value.en
+
+
+def test_region_labels_tell_apart_regions_of_the_same_name(store):
+    """A name another region of the level shares gets its city (西湖区: 杭州 and 南昌; in English Xihu is 溪湖区 of
+    本溪 too), a name of its own stays as it is."""
+    codes = ["330106", "360103", "210503", "330200", "M-YRD", "999999"]
+    assert region_labels(store, codes) == {"330106": "杭州市西湖区", "360103": "南昌市西湖区", "210503": "溪湖区",
+                                           "330200": "宁波市", "M-YRD": "长三角", "999999": "999999"}
+    en = region_labels(store, codes, "en")
+    assert (en["330106"], en["360103"], en["210503"], en["330200"]) == (
+        "Xihu, Hangzhou", "Xihu, Nanchang", "Xihu, Benxi", "Ningbo")

@@ -247,20 +247,43 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
     return [resolve_region(store, it, level) for it in split_regions(text)]
 
 
+# a region's label: the city named before a district (北京市朝阳区; in English Chaoyang, Beijing)
+_LABELS = ("SELECT r.code, r.name, coalesce(c.name, '') || r.name, "
+           "nullif(r.name_en, '') || coalesce(', ' || nullif(c.name_en, ''), ''){more} FROM regions r "
+           "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE {where}")
+
+
 def _candidate(store, code: str) -> dict:
     """``{code, name, label, label_en}``: the label names the city before a district (北京市朝阳区) or is the macro
     name; ``label_en`` is the English (``Chaoyang, Beijing``), None where the region has none."""
     m = find_macro(code) if code.startswith("M-") else None
     if m is not None:
         return {"code": m.code, "name": m.name, "label": m.name, "label_en": m.name_en or None}
-    row = store.con.execute(
-        "SELECT r.code, r.name, coalesce(c.name, '') || r.name, "
-        "nullif(r.name_en, '') || coalesce(', ' || nullif(c.name_en, ''), '') FROM regions r "
-        "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code "
-        "WHERE r.code = ?", [code]).fetchall()
+    row = store.con.execute(_LABELS.format(more="", where="r.code = ?"), [code]).fetchall()
     if not row:
         return {"code": code, "name": code, "label": code, "label_en": None}
     return {"code": row[0][0], "name": row[0][1], "label": row[0][2], "label_en": row[0][3]}
+
+
+def region_labels(store, codes: Iterable[str], lang: str = "zh") -> dict[str, str]:
+    """Region code → the name that tells it apart, in ``lang``: its name (English where it has one) when no other
+    region of its level shares that name, else the label that names its city (杭州市西湖区 and 南昌市西湖区; Xihu,
+    Hangzhou and Xihu, Benxi). Macro-regions by their names; an unknown code as itself."""
+    codes = sorted({str(c) for c in codes if c})
+    out = {c: c for c in codes}
+    for c in codes:
+        m = find_macro(c) if c.startswith("M-") else None
+        if m is not None:
+            out[c] = (m.name_en or m.name) if lang == "en" else m.name
+    more = (", (SELECT count(*) FROM regions x WHERE x.level = r.level AND x.name = r.name), "
+            "(SELECT count(*) FROM regions x WHERE x.level = r.level AND lower(x.name_en) = lower(r.name_en)), r.name_en")
+    for code, name, label, label_en, n, n_en, name_en in store.con.execute(
+            _LABELS.format(more=more, where="list_contains(?, r.code)"), [codes]).fetchall():
+        if lang == "en" and name_en:
+            out[code] = label_en if n_en > 1 else name_en
+        else:
+            out[code] = label if n > 1 else name
+    return out
 
 
 # ------------------------------------------------------------------------------------------ suggestions

@@ -26,11 +26,15 @@ DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
 
 
-def _region_names_en() -> dict[str, str]:
-    """Region code → English name; none without a database beside the team state (the names as stored)."""
+def _region_labels(codes) -> dict[str, str]:
+    """Region code → its name in the CLI's language, with its city where another region shares the name
+    (杭州市西湖区, 南昌市西湖区: the region service's ``region_labels``); none without a database beside the team
+    state (the names as stored)."""
+    from ...core.geo.lookup import region_labels
+
     try:
         with open_store(read_only=True) as store:
-            return region_names(store, "en")
+            return region_labels(store, codes, t("zh", "en"))
     except UserError:
         return {}
 
@@ -45,17 +49,17 @@ def _node_names() -> dict[str, str]:
 
 
 def _shown(rows: list[dict]) -> list[dict]:
-    """Table rows in the CLI's language (the stored status label and region name are Chinese), the segment by
-    its name (D09 智慧教育, not D09)."""
+    """Table rows in the CLI's language (the stored status label and region name are Chinese), the region told
+    apart from those of the same name (杭州市西湖区), the segment by its name (D09 智慧教育, not D09)."""
     if not rows:
         return rows
     nodes = _node_names() if any(r.get("segment") for r in rows) else {}
-    rows = [dict(r, segment=nodes.get(r["segment"], r["segment"])) if r.get("segment") else r for r in rows]
+    names = _region_labels({r.get("region_code") for r in rows})
+    rows = [dict(r, region_name=names.get(r.get("region_code"), r.get("region_name")),
+                 **({"segment": nodes.get(r["segment"], r["segment"])} if r.get("segment") else {})) for r in rows]
     if t("z", "e") == "z":
         return rows
-    names = _region_names_en()
-    return [dict(r, status_label=L.STATUS_EN.get(r.get("status"), r.get("status_label")),
-                 region_name=names.get(r.get("region_code"), r.get("region_name"))) for r in rows]
+    return [dict(r, status_label=L.STATUS_EN.get(r.get("status"), r.get("status_label"))) for r in rows]
 
 
 def _history_shown(history: list[dict]) -> list[dict]:
@@ -79,7 +83,7 @@ def _history_shown(history: list[dict]) -> list[dict]:
 
 def _lead_title(row: dict, zh: str, en: str) -> str:
     shown = _shown([row])[0]
-    return t(f"{zh} #{row['id']} {row['enterprise_name']} · {row['region_name']} · {row['status_label']}",
+    return t(f"{zh} #{row['id']} {row['enterprise_name']} · {shown['region_name']} · {row['status_label']}",
              f"{en} #{row['id']} {row['enterprise_name']} · {shown['region_name']} · {shown['status_label']}")
 
 
@@ -164,7 +168,9 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
                fmt: Fmt = FORMAT_OPTION) -> None:
     """导出招商项目为 Excel（或 CSV）。"""
     en = t("z", "e") == "e"
-    n = excel.export(open_team(), output, lang="en" if en else "zh", region_names=_region_names_en() if en else None,
+    team = open_team()
+    n = excel.export(team, output, lang="en" if en else "zh",
+                     region_names=_region_labels({r["region_code"] for r in L.list_leads(team)}),
                      status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
     emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"))
@@ -187,6 +193,8 @@ def track_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="只列出�
     """落地跟踪：已签约线索在之后导入的数据中出现本地主体（分支机构、子公司、对外投资、注册地迁入）即标为已落地。"""
     with open_store(read_only=True) as store:
         rows = landing.detect(store, open_team()) if dry_run else landing.track(store, open_team(), user)
+    names = _region_labels({r["region_code"] for r in rows}) if rows else {}
+    rows = [dict(r, region_name=names.get(r["region_code"], r["region_name"])) for r in rows]
     emit(rows, fmt, rows=rows, columns=["lead_id", "enterprise_name", "region_name", "signed_on", "kind_label", "entity",
                                         "landed_on"],
          title=t(f"检测到落地 {len(rows)} 条", f"{len(rows)} landings detected"))

@@ -48,15 +48,15 @@ MAX_ERRORS = 10
 
 def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None, **filters) -> int:
     """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows. In English
-    (``lang``) the headers, statuses and the regions (``region_names``: code → English name) are English; either
-    file imports again."""
+    (``lang``) the headers and statuses are English; the regions are named by ``region_names`` (code → the name
+    in ``lang``, the region service's ``region_labels``) where given; either file imports again (by its codes)."""
     import pyarrow as pa
 
     en = lang == "en"
-    rows = L.list_leads(team, **filters)
+    rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"]))
+            for r in L.list_leads(team, **filters)]
     if en:
-        rows = [dict(r, status_label=L.STATUS_EN[r["status"]],
-                     region_name=(region_names or {}).get(r["region_code"], r["region_name"])) for r in rows]
+        rows = [dict(r, status_label=L.STATUS_EN[r["status"]]) for r in rows]
     yes, no = ("yes", "no") if en else ("是", "否")
 
     def cells(c: str):

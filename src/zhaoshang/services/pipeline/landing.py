@@ -64,7 +64,8 @@ def detect(store, team) -> list[dict]:
     finally:
         con.close()
     by_id = {r["id"]: r for r in signed}
-    return [{"lead_id": lid, "enterprise_name": by_id[lid]["enterprise_name"], "region_name": by_id[lid]["region_name"],
+    return [{"lead_id": lid, "enterprise_name": by_id[lid]["enterprise_name"], "region_code": by_id[lid]["region_code"],
+             "region_name": by_id[lid]["region_name"],
              "signed_on": by_id[lid]["signed_on"], "kind": kind, "kind_label": KIND_ZH.get(kind, kind), "entity": entity,
              "landed_on": on.isoformat(), "evidence": {"table": t, "id": ref}}
             for lid, kind, entity, on, t, ref in rows]

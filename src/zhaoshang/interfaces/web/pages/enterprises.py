@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from ....core.geo.lookup import region_labels
 from ....services import enterprises as ent_svc
 from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
@@ -118,7 +119,8 @@ def register(app, web) -> None:
         decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
-                                                     "region_names": web.region_names(store, web.lang_of(request)),
+                                                     "lead_regions": region_labels(store, {r["region_code"] for r in leads},
+                                                                                   web.lang_of(request)),
                                                      "decisions": decisions, "pl_error": pl_error, "pl_done": pl_done,
                                                      "facets": web.facets(store),
                                                      "status_zh": pipeline_leads.STATUS_ZH,

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
-from ....core.geo.lookup import resolve_region
+from ....core.geo.lookup import region_labels, resolve_region
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
@@ -120,7 +120,7 @@ def register(app, web) -> None:
             "owners": L.owners(team(request)),
             "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
-            "region_names": web.region_names(store, web.lang_of(request)),
+            "lead_regions": region_labels(store, {r["region_code"] for r in items}, web.lang_of(request)),
             "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -145,7 +145,7 @@ def register(app, web) -> None:
             "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
-            "json_twin": f"/api/pipeline/leads/{lead_id}", "region_names": web.region_names(store, web.lang_of(request)),
+            "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
             "node_names": web.node_names(store, web.lang_of(request))})
 
     @app.post("/pipeline/add", include_in_schema=False)
