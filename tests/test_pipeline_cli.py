@@ -274,3 +274,27 @@ def test_districts_of_the_same_name_are_told_apart(tmp_path):
     with open(out, encoding="utf-8-sig", newline="") as fh:
         assert sorted(r["Region"] for r in csv.DictReader(fh)) == ["Ningbo", "Xihu, Hangzhou", "Xihu, Nanchang"]
     assert run_json("pipeline", "list", db=path)[0]["region_name"] in ("西湖区", "宁波市")  # JSON keeps what is stored
+
+
+def test_an_unknown_segment_or_owner_is_refused(tmp_path):
+    """`add --segment XYZ99` stored a node the chain does not have, and `list --segment AI芯片` / `list --owner nobody`
+    answered an empty list: each is now refused as every node a user names is (naming the nodes meant) and as
+    `add --owner nobody` is."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    team = open_team_db(None, db_path=str(path))
+    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
+    team.close()
+    bad = run("pipeline", "add", "1", "宁波市", "--segment", "XYZ99", db=path, check=False)
+    assert bad.returncode == 2 and "未找到产业链环节: XYZ99" in bad.stderr, bad.stderr
+    run("pipeline", "add", "1", "宁波市", "--segment", "U01", "--owner", "ana", db=path)
+    near = run("pipeline", "list", "--segment", "AI芯片", db=path, check=False)
+    assert near.returncode == 2 and "U01 AI芯片" in near.stderr, near.stderr
+    nobody = run("pipeline", "list", "--owner", "nobody", db=path, check=False)
+    assert nobody.returncode == 2 and "没有这个用户: nobody" in nobody.stderr, nobody.stderr
+    assert len(run_json("pipeline", "list", "--segment", "U01", "--owner", "ana", db=path)) == 1
+    sheet = tmp_path / "seg.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业编号", "地区", "产业链环节"], ["2", "宁波市", "U01"], ["3", "宁波市", "NOPE"]])
+    refused = run("pipeline", "import", sheet, db=path, check=False)
+    assert refused.returncode == 2 and "第 3 行: 未找到产业链环节: NOPE" in refused.stderr, refused.stderr

@@ -45,6 +45,12 @@ def test_pipeline_api(tmp_path):
     assert r.status_code == 400 and "尚未签约" in r.text  # 已落地 only after 已签约, as a move holds
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "已放弃"})
     assert r.status_code == 400 and "理由" in r.json()["detail" if "detail" in r.json() else "error"]
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"segment": "NOPE"})
+    assert r.status_code == 404 and "NOPE" in r.text  # a node the chain does not have is refused
+    assert client.get("/api/pipeline", params={"segment": "NOPE"}).status_code == 404
+    assert client.get("/api/pipeline", params={"owner": "nobody"}).status_code == 404
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"segment": "U01"})
+    assert r.status_code == 200 and r.json()["segment"] == "U01"
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "signed", "note": "签约仪式"})
     assert r.status_code == 200 and r.json()["status"] == "signed"
     got = client.get(f"/api/pipeline/leads/{lead['id']}", headers=tokens["viewer"]).json()
@@ -142,7 +148,8 @@ def test_pipeline_page_in_the_browser(tmp_path):
         from zhaoshang.services.pipeline import leads as pipeline_leads
 
         t = open_team_db(None, db_path=str(db))
-        pipeline_leads.update(t, pipeline_leads.list_leads(t)[0]["id"], segment="U01")
+        with Store(str(db), read_only=True) as store:
+            pipeline_leads.update(t, pipeline_leads.list_leads(t)[0]["id"], segment="U01", store=store)
         t.close()
         pg.reload()
         assert pg.inner_text('.pl-col[data-status="contacted"] .pl-card .pl-seg') == "U01 AI chips"

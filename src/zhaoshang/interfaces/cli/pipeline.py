@@ -140,11 +140,12 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
              fmt: Fmt = FORMAT_OPTION) -> None:
     """招商项目列表（最近更新在前）；--overdue 列出逾期未办的下一步（督办）。"""
     code = None
-    if region:
+    if region or segment:
         from ...core.geo.lookup import resolve_region
 
         with open_store(read_only=True) as store:
-            code = resolve_region(store, region, macro=False).code
+            code = resolve_region(store, region, macro=False).code if region else None
+            segment = L.check_segment(store, segment)  # an unknown node is refused, not an empty list
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
     emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS,

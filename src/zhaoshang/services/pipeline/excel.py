@@ -121,6 +121,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             if status == "landed":
                 raise UserError(*L.ADDED_LANDED)
             L._owner(team, cell("owner"))
+            L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))
             if (eid, code) in seen:
                 raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")

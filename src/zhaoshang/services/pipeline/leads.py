@@ -19,6 +19,7 @@ from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
+from ..regions.nodes import chain_node, default_chain
 from ..team import accounts, audit
 from ..team.roles import ROLES
 
@@ -90,6 +91,14 @@ def _owner(team, name: str | None) -> str | None:
     return acc.name
 
 
+def check_segment(store, segment: str | None) -> str | None:
+    """A lead's segment (or a list's): a node of the chain, checked as every node a user names is (an unknown one
+    is refused naming the nodes meant); None for none, or for the chain's own code."""
+    if segment is None or not str(segment).strip():
+        return None
+    return chain_node(store, default_chain(store), str(segment).strip())
+
+
 def _date(value: Any) -> str | None:
     d = parse_user_date(value, "next_action", end_of_period=False, allow_future=True)
     return d.isoformat() if d else None
@@ -129,7 +138,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         raise UserError(*NEEDS_REASON)
     if st == "landed":  # as for a move: 已落地 only after 已签约
         raise UserError(*ADDED_LANDED)
-    if not (segment or "").strip():  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
+    segment = check_segment(store, segment)
+    if not segment:  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
                                 f"ORDER BY {PRIMARY_RANK} DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
         segment = top[0] if top else None
@@ -171,7 +181,7 @@ def _load(tx, lead_id: Any) -> dict:
 def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, reason: str | None = None,
            owner: str | None = None, next_action: str | None = None, next_action_date: Any = None,
            segment: str | None = None, note: str | None = None, landing: dict | None = None,
-           on: str | None = None) -> dict:
+           on: str | None = None, store: Any = None) -> dict:
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
@@ -187,8 +197,10 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         new["next_action"] = next_action.strip() or None
     if next_action_date is not None:
         new["next_action_date"] = _date(next_action_date) if str(next_action_date).strip() else None
-    if segment is not None:
-        new["segment"] = segment.strip() or None
+    if segment is not None:  # checked against the chain's nodes (``store``: the analytical database)
+        if segment.strip() and store is None:
+            raise ValueError("a lead's segment is checked against the database: pass store")
+        new["segment"] = check_segment(store, segment) if segment.strip() else None
     with team.tx(exclusive=True) as tx:
         cur = _load(tx, lead_id)
         st = new.get("status", cur["status"])
@@ -252,8 +264,15 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
                segment: str | None = None, source: str | None = None, overdue: bool = False,
                enterprise_id: int | None = None, today: _dt.date | None = None) -> list[dict]:
     """Leads (newest change first) filtered by status, owner, region code, segment, source; ``overdue``: open
-    leads whose next action's date has passed (督办)."""
+    leads whose next action's date has passed (督办). An owner who is no user and owns no lead is refused."""
     where, params = [], []
+    if owner:
+        try:
+            accounts.get(team, owner)  # no such user: said as `add --owner` says it, unless a lead still has that owner
+        except NotFound:
+            with team.tx() as tx:
+                if not tx.one("SELECT id FROM pipeline_leads WHERE owner = ? LIMIT 1", [owner]):
+                    raise
     if status:
         where.append("status = ?")
         params.append(check_status(status))

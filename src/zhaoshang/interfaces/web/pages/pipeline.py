@@ -62,7 +62,7 @@ def register(app, web) -> None:
     def filtered(request, store, status, owner, region, segment, source, overdue):
         code = resolve_region(store, region, macro=False).code if web.clean(region) else None
         return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=code,
-                            segment=web.clean(segment), source=web.clean(source), overdue=overdue)
+                            segment=L.check_segment(store, web.clean(segment)), source=web.clean(source), overdue=overdue)
 
     def lead_shown(request, lead_id):  # a lead with its history, as the user may see its free text
         return personal_text(request, L.get(team(request), lead_id, history=True), LEAD_TEXT, f"lead:{lead_id}")
@@ -94,8 +94,9 @@ def register(app, web) -> None:
         return web.json({"items": landing.track(store, team(request), user)})
 
     @app.post("/api/pipeline/leads/{lead_id}/change", tags=["pipeline"], summary="改变线索：状态、负责人、下一步及日期、环节、备注（记入历史）")
-    def api_change(lead_id: LeadId, change: Change, request: Request, user=Depends(web.current_user)):
-        return web.json(L.update(team(request), lead_id, user=user, **change.model_dump()))
+    def api_change(lead_id: LeadId, change: Change, request: Request, store=Depends(web.get_store),
+                   user=Depends(web.current_user)):
+        return web.json(L.update(team(request), lead_id, user=user, store=store, **change.model_dump()))
 
     # ---------------------------------------------------------------------------------------------- pages
     def refusal(exc: UserError) -> str:
