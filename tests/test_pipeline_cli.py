@@ -298,3 +298,25 @@ def test_an_unknown_segment_or_owner_is_refused(tmp_path):
         csv.writer(fh).writerows([["企业编号", "地区", "产业链环节"], ["2", "宁波市", "U01"], ["3", "宁波市", "NOPE"]])
     refused = run("pipeline", "import", sheet, db=path, check=False)
     assert refused.returncode == 2 and "第 3 行: 未找到产业链环节: NOPE" in refused.stderr, refused.stderr
+
+
+def test_a_reason_is_an_abandon_reason_only_when_abandoned(tmp_path):
+    """`add --reason 不该存` on a 新线索 stored 放弃理由 beside 新线索 (list, pages and export). A new lead takes a reason
+    only as 已放弃; a move that needs none keeps it as a note."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    bad = run("pipeline", "add", "1", "宁波市", "--reason", "不该存", db=path, check=False)
+    assert bad.returncode == 2 and "放弃理由只用于 已放弃" in bad.stderr, bad.stderr
+    sheet = tmp_path / "reason.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业编号", "地区", "状态", "放弃理由"], ["1", "宁波市", "新线索", "不该存"]])
+    bad = run("pipeline", "import", sheet, db=path, check=False)
+    assert bad.returncode == 2 and "第 2 行: 放弃理由只用于 已放弃" in bad.stderr, bad.stderr
+    assert run_json("pipeline", "list", db=path) == []
+    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已放弃", "--reason", "已在本地", db=path)["id"])
+    moved = run_json("pipeline", "move", lead, "已接触", "--reason", "企业回心转意", db=path)
+    assert (moved["status"], moved["abandon_reason"]) == ("contacted", None)
+    moved = run_json("pipeline", "move", lead, "已拜访", "--reason", "上门一次", db=path)
+    assert moved["abandon_reason"] is None
+    notes = [h["to_value"] for h in run_json("pipeline", "show", lead, db=path)["history"] if h["field"] == "note"]
+    assert notes == ["企业回心转意", "上门一次"], notes

@@ -118,8 +118,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             status = L.check_status(cell("status") or "new")
             if status == "abandoned" and not cell("reason"):
                 raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
-            if status == "landed":
-                raise UserError(*L.ADDED_LANDED)
+            L.check_start(status, cell("reason"))
             L._owner(team, cell("owner"))
             L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))

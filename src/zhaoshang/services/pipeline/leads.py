@@ -30,6 +30,8 @@ NEEDS_REASON = ("放弃线索须说明理由（页面的“理由”，命令行
 NOT_SIGNED = ("线索尚未签约，不能标为已落地（先移到 已签约）", "a lead must be signed before it lands")
 ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（先加为 已签约，再移到 已落地）",
                 "a lead must be signed before it lands (add it as signed, then move it to landed)")
+REASON_ONLY = ("放弃理由只用于 已放弃 的线索（其他说明请写在备注 --note）",
+               "an abandon reason is for an abandoned lead only (anything else goes in the note, --note)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
 STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访", "negotiating": "洽谈中", "signed": "已签约",
              "landed": "已落地", "abandoned": "已放弃"}
@@ -91,6 +93,15 @@ def _owner(team, name: str | None) -> str | None:
     return acc.name
 
 
+def check_start(status: str, reason: str | None) -> None:
+    """What a new lead (``add``, an imported row) may start as: not 已落地 (a lead lands only after it was signed,
+    as ``update`` holds), and with a reason only when 已放弃 (it would be its 放弃理由 beside 新线索)."""
+    if status == "landed":
+        raise UserError(*ADDED_LANDED)
+    if (reason or "").strip() and status != "abandoned":
+        raise UserError(*REASON_ONLY)
+
+
 def check_segment(store, segment: str | None) -> str | None:
     """A lead's segment (or a list's): a node of the chain, checked as every node a user names is (an unknown one
     is refused naming the nodes meant); None for none, or for the chain's own code."""
@@ -136,8 +147,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError(*NEEDS_REASON)
-    if st == "landed":  # as for a move: 已落地 only after 已签约
-        raise UserError(*ADDED_LANDED)
+    check_start(st, abandon_reason)
     segment = check_segment(store, segment)
     if not segment:  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
@@ -204,7 +214,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     with team.tx(exclusive=True) as tx:
         cur = _load(tx, lead_id)
         st = new.get("status", cur["status"])
-        back_reason = None  # why a lead moved back: one note row of its own
+        back_reason = None  # why a lead moved back (or a reason no move needed): one note row of its own
         if new.get("status") == "abandoned":
             if not (reason or "").strip():
                 raise UserError(*NEEDS_REASON)
@@ -232,6 +242,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
                 from ...core import jsonenc
 
                 new["landing"] = jsonenc.dumps(landing)
+        if (reason or "").strip() and new.get("status") != "abandoned" and not back_reason:
+            back_reason = reason.strip()  # a reason no move needed is kept, as a note, rather than lost
         changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]
         if back_reason:
             changes.append(("note", None, back_reason))
