@@ -256,3 +256,45 @@ def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path):
         shown = pg.inner_text("#pipeline")
         assert "Xihu, Hangzhou" in shown and "Xihu, Nanchang" in shown, shown
         b.close()
+
+
+@pytest.mark.browser
+def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp_path):
+    """A cleared next action read "电话联系董秘 → None" in the history (and the latest changes), a segment its bare code;
+    a refused change (已放弃 without a reason) came back with the typed next action and note gone."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as store:
+        lead = pipeline_leads.add(store, team, "3", "宁波市", segment="U01", next_action="电话联系董秘",
+                                  next_action_date="2099-12-10")
+    pipeline_leads.update(team, lead["id"], next_action="", next_action_date="")
+    team.close()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        hist = pg.inner_text("#lead-history")
+        assert "None" not in hist and "U01 AI芯片" in hist and "电话联系董秘\t—" in hist, hist
+        pg.goto(base + "/pipeline?lang=en")
+        latest = pg.inner_text("#pl-history")
+        assert "None" not in latest and "电话联系董秘 → —" in latest and "U01 AI chips" in latest, latest
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        pg.select_option("#c-status", "abandoned")
+        pg.fill("#c-next", "下周三拜访")
+        pg.fill("#c-note", "重要备注：领导已批示")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "理由" in pg.inner_text("#pl-error") and "新线索" in pg.inner_text("#lead-status")
+        kept = (pg.input_value("#c-status"), pg.input_value("#c-next"), pg.input_value("#c-note"))
+        assert kept == ("abandoned", "下周三拜访", "重要备注：领导已批示"), kept
+        pg.fill("#c-reason", "企业改投他处")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}")
+        assert "已放弃" in pg.inner_text("#lead-status") and "重要备注：领导已批示" in pg.inner_text("#lead-history")
+        b.close()

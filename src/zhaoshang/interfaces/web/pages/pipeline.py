@@ -126,7 +126,10 @@ def register(app, web) -> None:
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
-        error = read_note(app.state.auth, note, web.lang_of(request))["error"]
+        return lead_view(request, store, lead_id, read_note(app.state.auth, note, web.lang_of(request))["error"])
+
+    def lead_view(request, store, lead_id, error, typed: dict | None = None):
+        """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused."""
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
         # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
@@ -143,7 +146,8 @@ def register(app, web) -> None:
         why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
                                  lang), why_lead)
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "card": card, "why": why, "fields": L.FIELD_LABELS,
+            "nav": "pipeline", "lead": lead, "error": error, "typed": typed, "card": card, "why": why,
+            "fields": L.FIELD_LABELS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
             "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
@@ -163,8 +167,8 @@ def register(app, web) -> None:
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
-    def form_change(lead_id: LeadId, request: Request, user=Depends(web.current_user), status: str = Form(""),
-                    reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
+    def form_change(lead_id: LeadId, request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
+                    status: str = Form(""), reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
                     next_action_date: str = Form(""), note: str = Form("")):
         cur = L.get(team(request), lead_id)
         try:
@@ -173,6 +177,8 @@ def register(app, web) -> None:
                      owner=owner if owner != (cur["owner"] or "") else None,
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
-        except UserError as exc:
-            return RedirectResponse(f"/pipeline/{lead_id}?" + urlencode({"note": refusal(exc)}), status_code=303)
+        except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
+            typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
+                     "next_action_date": next_action_date, "note": note}
+            return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
