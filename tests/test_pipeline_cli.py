@@ -320,3 +320,44 @@ def test_a_reason_is_an_abandon_reason_only_when_abandoned(tmp_path):
     assert moved["abandon_reason"] is None
     notes = [h["to_value"] for h in run_json("pipeline", "show", lead, db=path)["history"] if h["field"] == "note"]
     assert notes == ["企业回心转意", "上门一次"], notes
+
+
+def test_signing_and_landing_dates_are_given_by_move_on_and_read_by_import(tmp_path):
+    """The signing and landing dates were always the day of the command: `move` had no date, and `import` ignored
+    the 签约日期 and 落地日期 its own export writes, so an export → import lost them and landing tracking looked for
+    entities only after today. `move --on` gives the day (not after today, a landing not before the signing) and
+    the import reads both columns."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
+    wrong = run("pipeline", "move", lead, "已接触", "--on", "2025-01-01", db=path, check=False)
+    assert wrong.returncode == 2 and "--on" in wrong.stderr, wrong.stderr
+    future = run("pipeline", "move", lead, "已签约", "--on", "2099-01-01", db=path, check=False)
+    assert future.returncode == 2 and "签约日期 2099-01-01 晚于今天" in future.stderr, future.stderr
+    assert run_json("pipeline", "move", lead, "已签约", "--on", "2025-01-01", db=path)["signed_on"] == "2025-01-01"
+    early = run("--lang", "en", "pipeline", "move", lead, "已落地", "--on", "2024-12-31", db=path, check=False)
+    assert early.returncode == 2 and "landing date 2024-12-31 is before the signing date 2025-01-01" in early.stderr
+    landed = run_json("pipeline", "move", lead, "已落地", "--on", "2025-03-01", db=path)
+    assert (landed["signed_on"], landed["landed_on"]) == ("2025-01-01", "2025-03-01")
+    run("pipeline", "add", "2", "宁波市", "--status", "已签约", db=path)
+    # the export imports again with both dates, and a sheet typed by hand gives them too
+    out = tmp_path / "pipeline.xlsx"
+    run("pipeline", "export", "-o", out, db=path)
+    other = tmp_path / "other.sqlite"
+    run("--team-db", other, "pipeline", "import", out, db=path)
+    again = {r["enterprise_id"]: (r["status"], r["signed_on"], r["landed_on"])
+             for r in run_json("--team-db", other, "pipeline", "list", db=path)}
+    mine = {r["enterprise_id"]: (r["status"], r["signed_on"], r["landed_on"]) for r in run_json("pipeline", "list", db=path)}
+    assert again == mine and again[1] == ("landed", "2025-01-01", "2025-03-01"), again
+    assert run_json("--team-db", other, "pipeline", "stats", db=path)[0]["mean_days_to_land"] == 59
+    sheet = tmp_path / "signed.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业编号", "地区", "状态", "签约日期", "落地日期"],
+                                  ["3", "宁波市", "已签约", "2025-01-01", ""],
+                                  ["4", "宁波市", "洽谈中", "2025-01-01", ""],
+                                  ["5", "宁波市", "已落地", "2025-02-01", "2025-01-01"],
+                                  ["6", "宁波市", "已落地", "2025-02-01", ""]])
+    refused = run("--team-db", tmp_path / "third.sqlite", "pipeline", "import", sheet, db=path, check=False)
+    assert refused.returncode == 2 and "第 2 行" not in refused.stderr, refused.stderr
+    assert "第 3 行: 签约日期只用于" in refused.stderr and "第 4 行: 落地日期 2025-01-01 早于签约日期 2025-02-01" in refused.stderr
+    assert "第 5 行: 线索尚未签约" in refused.stderr, refused.stderr

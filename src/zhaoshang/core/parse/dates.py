@@ -167,11 +167,14 @@ DATE_LABELS = {
     "founded_from": ("成立日期起", "founded from"), "founded_to": ("成立日期止", "founded to"),
     "next_action": ("下一步日期", "next action date"),
     "since": ("起始日期", "since date"), "until": ("截止日期", "until date"), "event_date": ("事件日期", "event date"),
+    "signed_on": ("签约日期", "signing date"), "landed_on": ("落地日期", "landing date"),
 }
 
 
 # the dates that say when something happened (an export's data date, an event's date), not a date to look at
 RECORDED_DATES = frozenset({"data_date", "event_date"})
+# the days a lead reached a stage: they happened, so they are not after today either
+STAGE_DATES = frozenset({"signed_on", "landed_on"})
 
 
 def _period_end(d: _dt.date, precision: str) -> _dt.date:
@@ -217,7 +220,8 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     if not allow_future and d > today:
         # a date to look at cannot be in the future; a date a file or an event states is a date the thing happened
         why = ("：导出与事件都不会来自未来，请检查日期", ": an export or an event cannot come from the future, check the date") \
-            if what in RECORDED_DATES else ("：不能查询未来", "")
+            if what in RECORDED_DATES else ("：签约、落地是已发生的事", ": a signing or landing has happened already") \
+            if what in STAGE_DATES else ("：不能查询未来", "")
         raise UserError(f"{zh} {raw} 晚于今天（{today.isoformat()}）{why[0]}",
                         en=f"{en} {raw} is after today ({today.isoformat()}){why[1]}")
     return d

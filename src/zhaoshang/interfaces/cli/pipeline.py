@@ -110,10 +110,11 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
              reason: Optional[str] = typer.Option(None, "--reason", help="理由（移到 已放弃、或从 已签约/已落地 退回时必填）"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
              note: Optional[str] = typer.Option(None, "--note", help="备注"),
+             on: Optional[str] = typer.Option(None, "--on", help="签约或落地的日期 YYYY-MM-DD（移到 已签约、已落地 时；默认今天）"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner, next_action=next_action,
-                   next_action_date=due, note=note)
+                   next_action_date=due, note=note, on=on)
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已更新", "updated"))
 
 
@@ -179,7 +180,7 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
 
 @pipeline_app.command("import")
 def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业名称（或企业编号、信用代码）、地区，可选 状态、负责人、"
-                                                    "产业链环节、下一步、下一步日期、放弃理由、备注"),
+                                                    "产业链环节、下一步、下一步日期、放弃理由、备注、签约日期、落地日期"),
                user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """从 Excel 导入线索（来源记为 excel）；任何一行有误则整份拒绝并逐行说明。"""
     with open_store(read_only=True) as store:

@@ -1,7 +1,8 @@
 """The pipeline to and from Excel (or CSV): export through the one writer, import through the one reader.
 
 An import is all or nothing: every row is checked first (enterprise found, region resolved, status known, a
-reason for 已放弃, owner a user, date readable, no pair twice) and a file with any bad row is refused with
+reason for 已放弃 and only for it, 已落地 with its signing and landing dates, owner a user, segment a node of the
+chain, dates readable, no pair twice) and a file with any bad row is refused with
 the rows and reasons, so a half-imported sheet never happens.
 """
 
@@ -42,6 +43,8 @@ IMPORT_FIELDS = {
     "next_action_date": ("下一步日期", "next_action_date", "Next action date"),
     "reason": ("放弃理由", "abandon_reason", "reason", "Abandon reason"),
     "note": ("备注", "note"),
+    "signed_on": ("签约日期", "signed_on", "Signed on"),
+    "landed_on": ("落地日期", "landed_on", "Landed on"),
 }
 MAX_ERRORS = 10
 
@@ -118,7 +121,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             status = L.check_status(cell("status") or "new")
             if status == "abandoned" and not cell("reason"):
                 raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
-            L.check_start(status, cell("reason"))
+            signed_on, landed_on = L.check_start(status, cell("reason"), cell("signed_on"), cell("landed_on"))
             L._owner(team, cell("owner"))
             L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))
@@ -131,7 +134,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
                          "segment": cell("segment"), "next_action": cell("next_action"),
                          "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),
-                         "note": cell("note")})
+                         "note": cell("note"), "signed_on": signed_on, "landed_on": landed_on})
         except UserError as exc:
             errors.append(f"第 {n} 行: {str(exc).splitlines()[0]}")
             errors_en.append(f"row {n}: {exc.in_lang('en').splitlines()[0]}")

@@ -28,8 +28,9 @@ NEEDS_REASON = ("放弃线索须说明理由（页面的“理由”，命令行
                 "abandoning a lead needs a reason (the page's Reason field, --reason on the command line)")
 # 已落地 only after 已签约: a move to it, and a lead added as it
 NOT_SIGNED = ("线索尚未签约，不能标为已落地（先移到 已签约）", "a lead must be signed before it lands")
-ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（先加为 已签约，再移到 已落地）",
-                "a lead must be signed before it lands (add it as signed, then move it to landed)")
+ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（先加为 已签约，再移到 已落地；导入的行须给出签约日期与落地日期）",
+                "a lead must be signed before it lands (add it as signed, then move it to landed; an imported row "
+                "gives its signing and landing dates)")
 REASON_ONLY = ("放弃理由只用于 已放弃 的线索（其他说明请写在备注 --note）",
                "an abandon reason is for an abandoned lead only (anything else goes in the note, --note)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
@@ -93,13 +94,34 @@ def _owner(team, name: str | None) -> str | None:
     return acc.name
 
 
-def check_start(status: str, reason: str | None) -> None:
-    """What a new lead (``add``, an imported row) may start as: not 已落地 (a lead lands only after it was signed,
-    as ``update`` holds), and with a reason only when 已放弃 (it would be its 放弃理由 beside 新线索)."""
-    if status == "landed":
+def _stage_date(value: Any, what: str) -> str | None:
+    """The day a lead reached a stage (``signed_on``, ``landed_on``): the one date parser, not after today."""
+    d = parse_user_date(value, what, end_of_period=False)
+    return d.isoformat() if d else None
+
+
+def _landed_after(signed: str | None, landed: str | None) -> None:
+    if signed and landed and landed < signed:
+        raise UserError(f"落地日期 {landed} 早于签约日期 {signed}", f"the landing date {landed} is before the signing date {signed}")
+
+
+def check_start(status: str, reason: str | None, signed_on: Any = None, landed_on: Any = None) -> tuple:
+    """What a new lead (``add``, an imported row) may start as: 已落地 only with the days it was signed and landed
+    (a lead lands only after it was signed, as ``update`` holds), a reason only when 已放弃 (it would be its 放弃理由
+    beside 新线索), a stage's day only with that stage. Returns (signed_on, landed_on) as stored."""
+    signed, landed = _stage_date(signed_on, "signed_on"), _stage_date(landed_on, "landed_on")
+    if status == "landed" and not (signed and landed):
         raise UserError(*ADDED_LANDED)
     if (reason or "").strip() and status != "abandoned":
         raise UserError(*REASON_ONLY)
+    if signed and status not in ("signed", "landed"):
+        raise UserError(f"签约日期只用于 已签约、已落地 的线索（此行为 {STATUS_ZH[status]}）",
+                        f"a signing date is for a signed or landed lead only (this one is {STATUS_EN[status]})")
+    if landed and status != "landed":
+        raise UserError(f"落地日期只用于 已落地 的线索（此行为 {STATUS_ZH[status]}）",
+                        f"a landing date is for a landed lead only (this one is {STATUS_EN[status]})")
+    _landed_after(signed, landed)
+    return signed, landed
 
 
 def check_segment(store, segment: str | None) -> str | None:
@@ -136,9 +158,10 @@ def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[st
 
 def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: str | None = None,
         status: str = "new", source: str = "manual", segment: str | None = None, next_action: str | None = None,
-        next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None) -> dict:
-    """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as 已落地 (a lead
-    lands only after it was signed, as ``update`` holds)."""
+        next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None,
+        signed_on: Any = None, landed_on: Any = None) -> dict:
+    """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as ``check_start``
+    refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it."""
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     ref = resolve_region(store, region, macro=False)
@@ -147,7 +170,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError(*NEEDS_REASON)
-    check_start(st, abandon_reason)
+    signed_on, landed_on = check_start(st, abandon_reason, signed_on, landed_on)
     segment = check_segment(store, segment)
     if not segment:  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
@@ -159,7 +182,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
            "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
            "source": source, "segment": (segment or "").strip() or None, "next_action": (next_action or "").strip() or None,
            "next_action_date": _date(next_action_date), "abandon_reason": (abandon_reason or "").strip() or None,
-           "signed_on": at[:10] if st == "signed" else None,
+           "signed_on": signed_on or (at[:10] if st == "signed" else None), "landed_on": landed_on,
            "created_by": actor, "created_at": at, "updated_at": at}
     with team.tx(exclusive=True) as tx:
         dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
@@ -195,7 +218,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
-    and so does 已放弃 (all of them), so the list, the export and 落地率 agree with the status."""
+    and so does 已放弃 (all of them), so the list, the export and 落地率 agree with the status. ``on``: the day of a
+    move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it."""
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}
@@ -231,13 +255,20 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             new.update((c, None) for c in left)
         if new.get("status") == "landed" and not cur["signed_on"]:
             raise UserError(*NOT_SIGNED)
-        if new.get("status") == "signed" and cur["status"] not in ("signed", "landed"):  # back from 已落地: signed then
-            new["signed_on"] = on or at[:10]
+        sets = ("signed_on" if new.get("status") == "signed" and cur["status"] not in ("signed", "landed")
+                else "landed_on" if new.get("status") == "landed" and cur["status"] != "landed" else None)
+        if on is not None and str(on).strip() and not sets:
+            raise UserError("--on 是移到 已签约 或 已落地 的日期（签约日期、落地日期）",
+                            "--on is the day of a move to signed or landed (its signing or landing date)")
+        day = _stage_date(on, sets) if sets and on is not None else None
+        if sets == "signed_on":  # back from 已落地: signed then
+            new["signed_on"] = day or at[:10]
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
             new.setdefault("next_action_date", None)
-        if new.get("status") == "landed" and cur["status"] != "landed":
-            new["landed_on"] = on or at[:10]
+        if sets == "landed_on":  # not before the signing
+            new["landed_on"] = day or at[:10]
+            _landed_after(cur["signed_on"], new["landed_on"])
             if landing is not None:
                 from ...core import jsonenc
 

@@ -44,6 +44,7 @@ class Change(BaseModel):
     next_action_date: Optional[str] = Field(None, max_length=2000)
     segment: Optional[str] = Field(None, max_length=2000)
     note: Optional[str] = Field(None, max_length=2000)
+    on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天）")
 
 
 StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
