@@ -361,3 +361,19 @@ def test_signing_and_landing_dates_are_given_by_move_on_and_read_by_import(tmp_p
     assert refused.returncode == 2 and "第 2 行" not in refused.stderr, refused.stderr
     assert "第 3 行: 签约日期只用于" in refused.stderr and "第 4 行: 落地日期 2025-01-01 早于签约日期 2025-02-01" in refused.stderr
     assert "第 5 行: 线索尚未签约" in refused.stderr, refused.stderr
+
+
+def test_a_city_lists_the_leads_of_its_districts(tmp_path):
+    """`pipeline list --region 杭州市` answered 0 leads while 杭州市西湖区 held some: a city (a province) lists its own
+    leads and those of the regions in it."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    for ent, region in (("1", "330106"), ("2", "杭州市"), ("3", "宁波市"), ("4", "360103")):
+        run("pipeline", "add", ent, region, db=path)
+
+    def listed(region):
+        return sorted(r["region_code"] for r in run_json("pipeline", "list", "--region", region, db=path))
+
+    assert listed("杭州市") == ["330100", "330106"]
+    assert listed("浙江") == ["330100", "330106", "330200"]
+    assert listed("杭州市西湖区") == ["330106"] and listed("江西省") == ["360103"]

@@ -64,6 +64,8 @@ def test_pipeline_api(tmp_path):
     assert stats == [{"source": "leads", "signed": 1, "landed": 0, "landing_rate": 0.0, "mean_days_to_land": None,
                       "median_days_to_land": None}]
     assert client.get("/api/pipeline/leads/424242").status_code == 404
+    # a province lists the leads of its cities (宁波市 is in 浙江省)
+    assert [i["id"] for i in client.get("/api/pipeline", params={"region": "330000"}).json()["items"]] == [lead["id"]]
     page = client.get(f"/pipeline/{lead['id']}").text
     assert 'id="lead-score"' in page and "签约仪式" in page  # enterprise 1 is dissolved: no scorecard, said so
     other = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市"}).json()

@@ -94,6 +94,16 @@ def city_of(code: str) -> str | None:
     return _hierarchy(code)[2]
 
 
+def lies_in(code: str, region: str) -> bool:
+    """Whether the region ``code`` is ``region`` or lies in it: 330106 in 330100 and 330000, a municipality's
+    district in its province (110105 in 110000)."""
+    code, region = str(code), str(region)
+    if code == region:
+        return True
+    lvl = level_of(region)
+    return (lvl == "province" and province_of(code) == region) or (lvl == "city" and city_of(code) == region)
+
+
 def short_name(name: str, level: str, zone: bool = False) -> str:
     """Common short form: 浙江省 → 浙江, 杭州市 → 杭州, 海淀区 → 海淀, 延边朝鲜族自治州 → 延边."""
     if level == "province":

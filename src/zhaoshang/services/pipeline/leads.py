@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
+from ...core.geo.regions import lies_in
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
@@ -306,7 +307,8 @@ def get(team, lead_id: Any, *, history: bool = False) -> dict:
 def list_leads(team, *, status: str | None = None, owner: str | None = None, region: str | None = None,
                segment: str | None = None, source: str | None = None, overdue: bool = False,
                enterprise_id: int | None = None, today: _dt.date | None = None) -> list[dict]:
-    """Leads (newest change first) filtered by status, owner, region code, segment, source; ``overdue``: open
+    """Leads (newest change first) filtered by status, owner, region code (its own leads and those of the regions
+    in it: a city's districts), segment, source; ``overdue``: open
     leads whose next action's date has passed (督办). An owner who is no user and owns no lead is refused."""
     where, params = [], []
     if owner:
@@ -319,15 +321,14 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
     if status:
         where.append("status = ?")
         params.append(check_status(status))
-    for col, v in (("owner", owner), ("region_code", region), ("segment", segment), ("source", source),
-                   ("enterprise_id", enterprise_id)):
+    for col, v in (("owner", owner), ("segment", segment), ("source", source), ("enterprise_id", enterprise_id)):
         if v is not None and v != "":
             where.append(f"{col} = ?")
             params.append(v)
     with team.tx() as tx:
         rows = tx.query("SELECT * FROM pipeline_leads" + (" WHERE " + " AND ".join(where) if where else "")
                         + " ORDER BY updated_at DESC, id DESC", params)
-    out = [_present(r, today) for r in rows]
+    out = [_present(r, today) for r in rows if not region or lies_in(r["region_code"], region)]
     return [r for r in out if r["overdue"]] if overdue else out
 
 

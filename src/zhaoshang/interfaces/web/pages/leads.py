@@ -78,11 +78,11 @@ def register(app, web) -> None:
             toggles[k] = "/leads?" + urlencode({**{x: y for x, y in params.items() if x != "has"},
                                                 **({"has": ",".join(on)} if on else {})})
         # leads of the list the region's pipeline holds already: linked to, not offered again (the button led off
-        # the list to an error: 每家企业每个地区一条)
+        # the list to an error: 每家企业每个地区一条); the region's own leads, not those of its districts
         team = request.app.state.team
         in_pipeline = {r["enterprise_id"]: {"id": r["id"], "status": (STATUS_EN if web.lang_of(request) == "en" else STATUS_ZH)
                                             .get(r["status"], r["status"])}
-                       for r in list_leads(team, region=code)} if team is not None else {}
+                       for r in list_leads(team, region=code) if r["region_code"] == code} if team is not None else {}
         return web.page(request, "leads.html", {
             "nav": "leads", "doc": doc, "in_pipeline": in_pipeline, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
             "has": chosen, "as_of": doc["as_of"],
