@@ -377,3 +377,19 @@ def test_a_city_lists_the_leads_of_its_districts(tmp_path):
     assert listed("杭州市") == ["330100", "330106"]
     assert listed("浙江") == ["330100", "330106", "330200"]
     assert listed("杭州市西湖区") == ["330106"] and listed("江西省") == ["360103"]
+
+
+def test_a_credit_code_with_a_wrong_check_character_is_said_to_be_invalid(tmp_path):
+    """`pipeline add 91500100569423796B` (a typo in the check character) answered only 未找到企业."""
+    from zhaoshang.core.parse.uscc import make_uscc
+
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    uscc = make_uscc(4242, "500100")  # a valid code no enterprise of the fixture has
+    typo = uscc[:17] + ("1" if uscc[17] != "1" else "2")
+    bad = run("pipeline", "add", typo, "杭州市", db=path, check=False)
+    assert bad.returncode == 2 and f"不是有效的统一社会信用代码：校验位错误，应为 {uscc[17]}" in bad.stderr, bad.stderr
+    en = run("--lang", "en", "pipeline", "add", typo, "杭州市", db=path, check=False)
+    assert f"not a valid credit code: wrong check character, should be {uscc[17]}" in en.stderr, en.stderr
+    valid = run("pipeline", "add", uscc, "杭州市", db=path, check=False)  # a valid code: only not found
+    assert valid.returncode == 2 and "未找到企业" in valid.stderr and "有效" not in valid.stderr, valid.stderr

@@ -22,6 +22,7 @@ from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.parse.dates import parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
+from ..core.parse.uscc import check_uscc
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.nodes import check_node as matrix_check_node
@@ -389,6 +390,11 @@ def resolve_enterprise(store, key: Any, suggest: bool = True) -> int:
         return ids[0]
     if ids:  # a short name several enterprises share names none of them: the analyst chooses
         raise AmbiguousEnterprise(s, _candidates(store, ids))
+    if re.fullmatch(r"[0-9A-Za-z]{18}", s):  # a credit code no enterprise has: say when its check character is wrong
+        _, problem = check_uscc(s)
+        if problem is not None and problem.code == "uscc_check_character":
+            raise NotFound(f"未找到企业: {s}（不是有效的统一社会信用代码：{problem}）",
+                           f"enterprise not found: {s} (not a valid credit code: {problem.en})")
     from .search import find_one  # a name or alias written another way (case, brackets …), when unambiguous
 
     eid = find_one(store, s) if s else None
