@@ -55,7 +55,10 @@ def test_pipeline_api(tmp_path):
     assert r.status_code == 200 and r.json()["status"] == "signed"
     got = client.get(f"/api/pipeline/leads/{lead['id']}", headers=tokens["viewer"]).json()
     assert [(h["field"], h["to_value"]) for h in got["history"]][-2:] == [("status", "signed"), ("note", "签约仪式")]
-    assert client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "x"}, headers=tokens["viewer"]).status_code == 403
+    denied = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "x"}, headers=tokens["viewer"])
+    assert denied.status_code == 403 and denied.json()["error"] == "当前角色无权访问"  # one language, not both
+    denied = client.post(f"/api/pipeline/leads/{lead['id']}/change?lang=en", json={"note": "x"}, headers=tokens["viewer"])
+    assert denied.status_code == 403 and denied.json()["error"] == "your role may not access this"
     items = client.get("/api/pipeline", params={"status": "已签约"}).json()["items"]
     assert [i["id"] for i in items] == [lead["id"]]
     # a signed lead is still open (landing to follow up), so its past next action is 督办

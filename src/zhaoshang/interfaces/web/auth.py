@@ -30,6 +30,7 @@ from ...core.errors import UserError
 from ...core.teamstate import TeamDB
 from ...services.team import accounts, audit
 from ...services.team.roles import LOCAL_USER, NOBODY, User
+from .context import lang_of
 from .uploads import CSRF_KEY, SpoolUploads
 
 SESSION_COOKIE = "zs_session"
@@ -130,16 +131,18 @@ async def _submitted_csrf(request: Request) -> str | None:
 
 
 def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
+    """The refusal in the language the request is read in (``lang_of``), as every other error is."""
+    message = en if lang_of(request) == "en" else zh
     if _is_api(request.url.path) or request.headers.get("authorization"):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"error": f"{zh} ({en})", "status": status}, status_code=status, headers=headers)
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     if status == 401:
         nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
         lang = request.query_params.get("lang")  # the login page in the language the user asked the page in
         return RedirectResponse("/login?next=" + quote(nxt, safe="") + ("&lang=" + quote(lang, safe="") if lang else ""),
                                 status_code=303)
     render = request.app.state.render_error
-    return render(request, f"{zh} ({en})", status)
+    return render(request, message, status)
 
 
 # What a form's change did travels back to its page signed by the server, in both languages: the page shows only
