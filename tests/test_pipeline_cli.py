@@ -196,200 +196,26 @@ def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):
     assert run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]
 
 
-def test_abandoning_a_landed_lead_clears_its_dates(tmp_path):
-    """A landed lead abandoned kept 签约日期 and 落地日期: the export said 已放弃 with a landing day while 落地率 counted
-    it as signed and not landed. 已放弃 clears the dates of every stage, as a move back does."""
+def test_abandoning_a_landed_lead_clears_its_landing_and_keeps_its_signing(tmp_path):
+    """A landed lead abandoned kept its 落地日期: the export said 已放弃 with a landing day while 落地率 counted it as
+    not landed. 已放弃 clears the landing and its evidence; the signing day stays, so 落地率 (landed over the leads ever
+    signed) counts the abandoned deal against the landings, and the export imports again."""
     path = tmp_path / "fx.duckdb"
     matrix_fixture.build(str(path), n=60)
     lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
-    run("pipeline", "move", lead, "已签约", db=path)
+    signed = run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]
     assert run_json("pipeline", "move", lead, "已落地", db=path)["landed_on"]
     gone = run_json("pipeline", "move", lead, "已放弃", "--reason", "企业改投他处", db=path)
-    assert (gone["status"], gone["signed_on"], gone["landed_on"], gone["landing"]) == ("abandoned", None, None, None)
+    assert (gone["status"], gone["signed_on"], gone["landed_on"], gone["landing"]) == ("abandoned", signed, None, None)
     out = tmp_path / "pipeline.csv"
     run("pipeline", "export", "-o", out, db=path)
     with open(out, encoding="utf-8-sig", newline="") as fh:
         row, = list(csv.DictReader(fh))
-    assert (row["状态"], row["签约日期"], row["落地日期"], row["放弃理由"]) == ("已放弃", "", "", "企业改投他处"), row
-    assert run_json("pipeline", "stats", db=path) == []
-
-
-def test_a_lead_is_not_added_as_landed(tmp_path):
-    """`add --status 已落地` (and an import row 已落地) made a lead landed at once, signed and landed the same day:
-    落地率 100 % in 0 days. As for `move`, 已落地 comes only after 已签约."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    bad = run("pipeline", "add", "1", "宁波市", "--status", "已落地", db=path, check=False)
-    assert bad.returncode == 2 and "尚未签约" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
-    sheet = tmp_path / "landed.csv"
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业编号", "地区", "状态"], ["1", "宁波市", "已落地"]])
-    bad = run("pipeline", "import", sheet, db=path, check=False)
-    assert bad.returncode == 2 and "第 2 行" in bad.stderr and "尚未签约" in bad.stderr, bad.stderr
-    assert run_json("pipeline", "list", db=path) == [] and run_json("pipeline", "stats", db=path) == []
-    signed = run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", db=path)
-    assert signed["status"] == "signed" and signed["signed_on"] and signed["landed_on"] is None
-
-
-def test_an_english_export_imports_again_by_its_codes(tmp_path):
-    """The English export's Region column holds English names (Xihu: 杭州, 南昌 and, as 溪湖区, 本溪 have one);
-    the import read it before Region code and refused every row, in Chinese. Codes are read before names, and the
-    rows' errors are in the CLI's language."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    run("pipeline", "add", "1", "330106", db=path)
-    run("pipeline", "add", "2", "360103", "--segment", "U01", db=path)
-    out = tmp_path / "en.xlsx"
-    run("--lang", "en", "pipeline", "export", "-o", out, db=path)
-    other = tmp_path / "other.sqlite"
-    run("--lang", "en", "--team-db", other, "pipeline", "import", out, db=path)
-    got = run_json("--team-db", other, "pipeline", "list", db=path)
-    assert sorted((r["enterprise_id"], r["region_code"], r["segment"]) for r in got)[1:] == [(2, "360103", "U01")]
-    assert sorted(r["region_code"] for r in got) == ["330106", "360103"]
-    bad = tmp_path / "bad.csv"
-    with open(bad, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["Enterprise ID", "Region", "Status"], ["3", "Xihu", "new lead"],
-                                  ["4", "330106", "done"]])
-    refused = run("--lang", "en", "--team-db", other, "pipeline", "import", bad, db=path, check=False)
-    assert refused.returncode == 2, refused.stderr
-    assert "row 2: region not found: Xihu" in refused.stderr or "row 2: ambiguous region name: Xihu" in refused.stderr
-    assert "row 3: unknown status: done" in refused.stderr and "第" not in refused.stderr, refused.stderr
-
-
-def test_districts_of_the_same_name_are_told_apart(tmp_path):
-    """Two leads in 杭州市西湖区 and 南昌市西湖区 were listed as 西湖区 and 西湖区 (Xihu and Xihu in English, and in the
-    English export): the list, the title and the export name the city where another region shares the name."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    added = run("pipeline", "add", "1", "330106", db=path).stdout
-    assert "杭州市西湖区" in added, added
-    run("pipeline", "add", "1", "360103", db=path)
-    run("pipeline", "add", "1", "宁波市", db=path)
-    zh = list(csv.DictReader(io.StringIO(run("pipeline", "list", "--format", "csv", db=path).stdout)))
-    assert sorted(r["region_name"] for r in zh) == ["南昌市西湖区", "宁波市", "杭州市西湖区"]
-    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "list", "--format", "csv", db=path).stdout)))
-    assert sorted(r["region_name"] for r in en) == ["Ningbo", "Xihu, Hangzhou", "Xihu, Nanchang"]
-    out = tmp_path / "en.csv"
-    run("--lang", "en", "pipeline", "export", "-o", out, db=path)
-    with open(out, encoding="utf-8-sig", newline="") as fh:
-        assert sorted(r["Region"] for r in csv.DictReader(fh)) == ["Ningbo", "Xihu, Hangzhou", "Xihu, Nanchang"]
-    assert run_json("pipeline", "list", db=path)[0]["region_name"] in ("西湖区", "宁波市")  # JSON keeps what is stored
-
-
-def test_an_unknown_segment_or_owner_is_refused(tmp_path):
-    """`add --segment XYZ99` stored a node the chain does not have, and `list --segment AI芯片` / `list --owner nobody`
-    answered an empty list: each is now refused as every node a user names is (naming the nodes meant) and as
-    `add --owner nobody` is."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    team = open_team_db(None, db_path=str(path))
-    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
-    team.close()
-    bad = run("pipeline", "add", "1", "宁波市", "--segment", "XYZ99", db=path, check=False)
-    assert bad.returncode == 2 and "未找到产业链环节: XYZ99" in bad.stderr, bad.stderr
-    run("pipeline", "add", "1", "宁波市", "--segment", "U01", "--owner", "ana", db=path)
-    near = run("pipeline", "list", "--segment", "AI芯片", db=path, check=False)
-    assert near.returncode == 2 and "U01 AI芯片" in near.stderr, near.stderr
-    nobody = run("pipeline", "list", "--owner", "nobody", db=path, check=False)
-    assert nobody.returncode == 2 and "没有这个用户: nobody" in nobody.stderr, nobody.stderr
-    assert len(run_json("pipeline", "list", "--segment", "U01", "--owner", "ana", db=path)) == 1
-    sheet = tmp_path / "seg.csv"
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业编号", "地区", "产业链环节"], ["2", "宁波市", "U01"], ["3", "宁波市", "NOPE"]])
-    refused = run("pipeline", "import", sheet, db=path, check=False)
-    assert refused.returncode == 2 and "第 3 行: 未找到产业链环节: NOPE" in refused.stderr, refused.stderr
-
-
-def test_a_reason_is_an_abandon_reason_only_when_abandoned(tmp_path):
-    """`add --reason 不该存` on a 新线索 stored 放弃理由 beside 新线索 (list, pages and export). A new lead takes a reason
-    only as 已放弃; a move that needs none keeps it as a note."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    bad = run("pipeline", "add", "1", "宁波市", "--reason", "不该存", db=path, check=False)
-    assert bad.returncode == 2 and "放弃理由只用于 已放弃" in bad.stderr, bad.stderr
-    sheet = tmp_path / "reason.csv"
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业编号", "地区", "状态", "放弃理由"], ["1", "宁波市", "新线索", "不该存"]])
-    bad = run("pipeline", "import", sheet, db=path, check=False)
-    assert bad.returncode == 2 and "第 2 行: 放弃理由只用于 已放弃" in bad.stderr, bad.stderr
-    assert run_json("pipeline", "list", db=path) == []
-    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已放弃", "--reason", "已在本地", db=path)["id"])
-    moved = run_json("pipeline", "move", lead, "已接触", "--reason", "企业回心转意", db=path)
-    assert (moved["status"], moved["abandon_reason"]) == ("contacted", None)
-    moved = run_json("pipeline", "move", lead, "已拜访", "--reason", "上门一次", db=path)
-    assert moved["abandon_reason"] is None
-    notes = [h["to_value"] for h in run_json("pipeline", "show", lead, db=path)["history"] if h["field"] == "note"]
-    assert notes == ["企业回心转意", "上门一次"], notes
-
-
-def test_signing_and_landing_dates_are_given_by_move_on_and_read_by_import(tmp_path):
-    """The signing and landing dates were always the day of the command: `move` had no date, and `import` ignored
-    the 签约日期 and 落地日期 its own export writes, so an export → import lost them and landing tracking looked for
-    entities only after today. `move --on` gives the day (not after today, a landing not before the signing) and
-    the import reads both columns."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
-    wrong = run("pipeline", "move", lead, "已接触", "--on", "2025-01-01", db=path, check=False)
-    assert wrong.returncode == 2 and "--on" in wrong.stderr, wrong.stderr
-    future = run("pipeline", "move", lead, "已签约", "--on", "2099-01-01", db=path, check=False)
-    assert future.returncode == 2 and "签约日期 2099-01-01 晚于今天" in future.stderr, future.stderr
-    assert run_json("pipeline", "move", lead, "已签约", "--on", "2025-01-01", db=path)["signed_on"] == "2025-01-01"
-    early = run("--lang", "en", "pipeline", "move", lead, "已落地", "--on", "2024-12-31", db=path, check=False)
-    assert early.returncode == 2 and "landing date 2024-12-31 is before the signing date 2025-01-01" in early.stderr
-    landed = run_json("pipeline", "move", lead, "已落地", "--on", "2025-03-01", db=path)
-    assert (landed["signed_on"], landed["landed_on"]) == ("2025-01-01", "2025-03-01")
-    run("pipeline", "add", "2", "宁波市", "--status", "已签约", db=path)
-    # the export imports again with both dates, and a sheet typed by hand gives them too
-    out = tmp_path / "pipeline.xlsx"
-    run("pipeline", "export", "-o", out, db=path)
-    other = tmp_path / "other.sqlite"
-    run("--team-db", other, "pipeline", "import", out, db=path)
-    again = {r["enterprise_id"]: (r["status"], r["signed_on"], r["landed_on"])
-             for r in run_json("--team-db", other, "pipeline", "list", db=path)}
-    mine = {r["enterprise_id"]: (r["status"], r["signed_on"], r["landed_on"]) for r in run_json("pipeline", "list", db=path)}
-    assert again == mine and again[1] == ("landed", "2025-01-01", "2025-03-01"), again
-    assert run_json("--team-db", other, "pipeline", "stats", db=path)[0]["mean_days_to_land"] == 59
-    sheet = tmp_path / "signed.csv"
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业编号", "地区", "状态", "签约日期", "落地日期"],
-                                  ["3", "宁波市", "已签约", "2025-01-01", ""],
-                                  ["4", "宁波市", "洽谈中", "2025-01-01", ""],
-                                  ["5", "宁波市", "已落地", "2025-02-01", "2025-01-01"],
-                                  ["6", "宁波市", "已落地", "2025-02-01", ""]])
-    refused = run("--team-db", tmp_path / "third.sqlite", "pipeline", "import", sheet, db=path, check=False)
-    assert refused.returncode == 2 and "第 2 行" not in refused.stderr, refused.stderr
-    assert "第 3 行: 签约日期只用于" in refused.stderr and "第 4 行: 落地日期 2025-01-01 早于签约日期 2025-02-01" in refused.stderr
-    assert "第 5 行: 线索尚未签约" in refused.stderr, refused.stderr
-
-
-def test_a_city_lists_the_leads_of_its_districts(tmp_path):
-    """`pipeline list --region 杭州市` answered 0 leads while 杭州市西湖区 held some: a city (a province) lists its own
-    leads and those of the regions in it."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    for ent, region in (("1", "330106"), ("2", "杭州市"), ("3", "宁波市"), ("4", "360103")):
-        run("pipeline", "add", ent, region, db=path)
-
-    def listed(region):
-        return sorted(r["region_code"] for r in run_json("pipeline", "list", "--region", region, db=path))
-
-    assert listed("杭州市") == ["330100", "330106"]
-    assert listed("浙江") == ["330100", "330106", "330200"]
-    assert listed("杭州市西湖区") == ["330106"] and listed("江西省") == ["360103"]
-
-
-def test_a_credit_code_with_a_wrong_check_character_is_said_to_be_invalid(tmp_path):
-    """`pipeline add 91500100569423796B` (a typo in the check character) answered only 未找到企业."""
-    from zhaoshang.core.parse.uscc import make_uscc
-
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    uscc = make_uscc(4242, "500100")  # a valid code no enterprise of the fixture has
-    typo = uscc[:17] + ("1" if uscc[17] != "1" else "2")
-    bad = run("pipeline", "add", typo, "杭州市", db=path, check=False)
-    assert bad.returncode == 2 and f"不是有效的统一社会信用代码：校验位错误，应为 {uscc[17]}" in bad.stderr, bad.stderr
-    en = run("--lang", "en", "pipeline", "add", typo, "杭州市", db=path, check=False)
-    assert f"not a valid credit code: wrong check character, should be {uscc[17]}" in en.stderr, en.stderr
-    valid = run("pipeline", "add", uscc, "杭州市", db=path, check=False)  # a valid code: only not found
-    assert valid.returncode == 2 and "未找到企业" in valid.stderr and "有效" not in valid.stderr, valid.stderr
+    assert (row["状态"], row["签约日期"], row["落地日期"], row["放弃理由"]) == ("已放弃", signed[:10], "", "企业改投他处"), row
+    stats, = run_json("pipeline", "stats", db=path)
+    assert (stats["signed"], stats["landed"], stats["landing_rate"]) == (1, 0, 0.0)
+    # the export imports again into another team: the same lead, abandoned, signed that day
+    again = run_json("--team-db", str(tmp_path / "other.sqlite"), "pipeline", "import", str(out), db=path)
+    assert again["added"] == 1, again
+    back, = run_json("--team-db", str(tmp_path / "other.sqlite"), "pipeline", "list", db=path)
+    assert (back["status"], back["signed_on"][:10]) == ("abandoned", signed[:10])

@@ -40,7 +40,8 @@ STATUS_ZH = {"new": "新线索", "contacted": "已接触", "visited": "已拜访
 STATUS_EN = {"new": "new lead", "contacted": "contacted", "visited": "visited", "negotiating": "negotiating",
              "signed": "signed", "landed": "landed", "abandoned": "abandoned"}
 OPEN = ("new", "contacted", "visited", "negotiating", "signed")
-# the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage or is abandoned
+# the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage; 已放弃 clears
+# the landing only
 STAGE_DATES = (("signed", ("signed_on",)), ("landed", ("landed_on", "landing")))
 CLOSED = ("landed", "abandoned")  # a move here clears the next action (unless the same change gives one)
 SOURCES = ("manual", "leads", "profile", "excel")
@@ -115,9 +116,9 @@ def check_start(status: str, reason: str | None, signed_on: Any = None, landed_o
         raise UserError(*ADDED_LANDED)
     if (reason or "").strip() and status != "abandoned":
         raise UserError(*REASON_ONLY)
-    if signed and status not in ("signed", "landed"):
-        raise UserError(f"签约日期只用于 已签约、已落地 的线索（此行为 {STATUS_ZH[status]}）",
-                        f"a signing date is for a signed or landed lead only (this one is {STATUS_EN[status]})")
+    if signed and status not in ("signed", "landed", "abandoned"):  # abandoned after it was signed: it keeps the day
+        raise UserError(f"签约日期只用于 已签约、已落地 或签约后放弃的线索（此行为 {STATUS_ZH[status]}）",
+                        f"a signing date is for a signed, landed or signed-then-abandoned lead only (this one is {STATUS_EN[status]})")
     if landed and status != "landed":
         raise UserError(f"落地日期只用于 已落地 的线索（此行为 {STATUS_ZH[status]}）",
                         f"a landing date is for a landed lead only (this one is {STATUS_EN[status]})")
@@ -246,9 +247,12 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             new["abandon_reason"] = reason.strip()
         elif "status" in new and cur["status"] == "abandoned":
             new["abandon_reason"] = None
-        if "status" in new and st != cur["status"]:  # 已放弃, or back before 已签约/已落地: the dates left behind go
+        if "status" in new and st != cur["status"]:  # back before 已签约/已落地, or 已放弃: the dates left behind go
+            # an abandoned lead keeps its signing day: it was signed and did not land, so 落地率 (landed over the leads
+            # ever signed) counts it against the landings; its landing, if any, goes
             left = [c for stage, cols in STAGE_DATES
-                    if st == "abandoned" or STATUSES.index(st) < STATUSES.index(stage) for c in cols if cur[c]]
+                    if (st == "abandoned" and stage == "landed") or STATUSES.index(st) < STATUSES.index(stage)
+                    for c in cols if cur[c]]
             if left and st != "abandoned":  # a move back says why (已放弃 has its reason already)
                 if not (reason or "").strip():
                     raise UserError(*_needs_back_reason(cur["status"], st))
