@@ -210,21 +210,16 @@ def region_info(store, text: str | None, level: str | None = None) -> dict | Non
 
 
 def field_text(store, code: str, lang: str = "zh") -> str:
-    """The text a region field shows for the region ``code`` so that sending it again names the same region: its
-    name (成都市, Chengdu) when that is unambiguous, else its label naming the city (杭州市西湖区), else the code itself
-    (a name another region shares in English: Jilin the city; "Xihu, Hangzhou", which a field reads as two)."""
-    ref = region_ref(store, code)
-    if ref is None:
-        return code
-    c = _candidate(store, code)
-    for text in ((ref.name_en, c["label_en"]) if lang == "en" else (ref.name, c["label"])):
-        if not text:
-            continue
-        try:
-            if region_info(store, text)["code"] == ref.code:  # as a field reads it (a comma splits a list)
-                return text
-        except UserError:
-            pass
+    """The text a region field shows for the region ``code`` so that sending it again names the same region: the
+    name that tells it apart (``region_labels``: 成都市, 杭州市西湖区) when the field reads it back as that region, else
+    the code itself (a name another region shares in English: Jilin the city; "Xihu, Hangzhou", which a field reads
+    as two)."""
+    text = region_labels(store, [code], lang).get(code, code)
+    try:
+        if text != code and region_info(store, text)["code"] == code:  # as a field reads it (a comma splits a list)
+            return text
+    except UserError:
+        pass
     return code
 
 
