@@ -251,6 +251,9 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_c
         after = date_notes(s, D.__class__(2026, 6, 30))[0]["note"]
     listed = run("leads", "330106", "--top", 3, "--format", "json", db=db)  # JSON on stdout, the label on stderr
     assert "合成演示数据" in listed.stderr and json.loads(listed.stdout)[0]["rank"] == 1
+    # the title names the district apart from 南昌's 西湖区, in both languages
+    assert run("leads", "330106", "--top", 1, db=db).stdout.lstrip().startswith("杭州市西湖区 招商线索")
+    assert "leads for Xihu, Hangzhou (as of" in run("--lang", "en", "leads", "330106", "--top", 1, db=db).stdout
     rows = run("leads", "330106", "--top", 20, "--format", "csv", db=db).stdout.splitlines()
     assert any(r.startswith(f"{sub['rank']},") and f"{sub['segment_name']} › {node_zh} ({sub['node']})" in r
                for r in rows), rows  # the command names the node too
@@ -264,7 +267,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_c
             pg.wait_for_selector("#leads-table")
             assert pg.locator("#leads-table tbody tr.lead-row").count() == 5, pg.url
         pg.goto(base + "/leads?region=360103&lang=zh")  # (the language chosen last is kept)
-        assert pg.input_value("#f-region") == "南昌市西湖区"
+        assert pg.input_value("#f-region") == "南昌市西湖区" and "南昌市西湖区" in pg.inner_text("header.top h1")
         pg.goto(base + "/leads?region=330106&top=20")
         cell = pg.locator(f'#leads-table tr.lead-row[data-id="{sub["enterprise_id"]}"] td').nth(2)
         assert cell.inner_text().split("\n")[0] == f"{sub['node']} {node_zh}", cell.inner_text()

@@ -84,8 +84,8 @@ def leads_cmd(
     pop = doc["population"]
     emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,
          columns=["rank", "name", "segment", "score", "confidence", "reasons"],
-         title=t(f"{doc['region']['name']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
-                 f"leads for {doc['region'].get('name_en') or doc['region']['name']} (as of {doc['as_of']}): "
+         title=t(f"{doc['region']['label']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
+                 f"leads for {doc['region']['label_en']} (as of {doc['as_of']}): "
                  f"{pop['candidates']} candidates, top {len(rows)} shown"),
          note=notes)
 

@@ -16,7 +16,7 @@ from typing import Any
 from ...core.asof import after_data_note, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
-from ...core.geo.lookup import region_info
+from ...core.geo.lookup import region_info, region_labels
 from ..evaluation.live import register_live
 from ..regions.matrix import default_chain
 from . import reach
@@ -351,7 +351,10 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     if "reachability" in absent:
         notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
                      "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
-    return {"region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
+    # label / label_en: the name that tells the region apart (杭州市西湖区 beside 南昌市西湖区), for titles and headings
+    label = {lg: region_labels(store, [info["code"]], lg)[info["code"]] for lg in ("zh", "en")}
+    return {"region": {**{k: info.get(k) for k in ("code", "name", "name_en", "level")},
+                       "label": label["zh"], "label_en": label["en"]}, "as_of": d,
             "chain": c["chain"], "node": node, "version": cfg.get("version"),
             "targets": [{k: s[k] for k in ("code", "name_zh", "name_en", "status", "gap", "recommended", "rank")}
                         for s in tg["segments"]],
