@@ -154,6 +154,43 @@ def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
     con.close()
 
 
+def test_a_date_after_today_rejects_its_row_and_moves_no_date(tmp_path, db):
+    """A founding date of 2030 or a funding of next year is a typo or an announcement, not data: the row is rejected
+    with its reason, no event is dated in the future and the database's reference date stays."""
+    import datetime as dt
+
+    from zhaoshang.core.asof import latest_data_date
+    from zhaoshang.core.store import Store
+
+    def as_of():
+        with Store(db, read_only=True) as st:
+            return latest_data_date(st)
+
+    before, today = as_of(), dt.date.today().isoformat()
+    nxt = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    rows = good_rows(2, 700)
+    rows[0][2] = "2030-01-01"
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "fut.csv", rows), "--data-date", "2020-03-01",
+                   "--rejects", tmp_path, db=db)
+    assert (rep["rows_imported"], rep["rows_rejected"]) == (1, 1)
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        rej = list(csv.DictReader(fh))
+    assert [(r["row"], r["column"], r["code"], r["action"]) for r in rej] == [
+        ("2", "成立日期", "date_in_future", "已拒绝")]
+    assert rej[0]["reason"] == f"日期晚于今天（{today}）: 2030-01-01"
+    assert rej[0]["reason_en"] == f"date after today ({today}): 2030-01-01"
+    f = tmp_path / "fund.csv"
+    f.write_text(f"融资企业,融资时间,融资轮次,融资金额\n{rows[1][0]},{nxt},A轮,1000万元\n"
+                 f"{rows[1][0]},2019-05-01,天使轮,100万元\n", encoding="utf-8")
+    rep = run_json("import", "fundings", f, "--rejects", tmp_path, db=db)
+    assert (rep["rows_imported"], rep["rows_rejected"]) == (1, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM events WHERE date > current_date").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM fundings WHERE date > current_date").fetchone()[0] == 0
+    con.close()
+    assert as_of() == max(before, dt.date(2020, 3, 1))
+
+
 def test_truncated_xlsx_and_binary_garbage(tmp_path, db):
     import openpyxl
 

@@ -8,6 +8,7 @@ reported (it is never used as a key), the rest of the row is kept.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -20,7 +21,7 @@ from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
 from .staging import (MAX_CELL_CHARS, Mapping, Staged, compact_sql, join_lookup, map_distinct, ql, qi, reject_where,
-                      restore_sql)
+                      restore_sql, today)
 
 # Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
 NAME_FIELDS = {
@@ -98,7 +99,11 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
     this one table and never copy the rows again, and a key that repeats a credit code is never stored.
 
     ``deferred``: the values are parsed, checked and every problem recorded, but no row is typed yet
-    (``_typed_rows`` is empty): the caller types the staged rows part by part with ``Typing.rows``."""
+    (``_typed_rows`` is empty): the caller types the staged rows part by part with ``Typing.rows``.
+
+    A date of something that happened (not a term's end or a deadline) after today rejects its row, as an
+    unreadable one does: no event is dated in the future and no typo moves the database's reference date
+    (``core.asof``)."""
     kind_fields = staged.fields
     selects = ["s.*"]
     joins: list[str] = []
@@ -122,6 +127,8 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                             f"'日期无法识别: ' || {a}.err, 'rejected', {a}.code, 'unreadable date: ' || {a}.err_en "
                             f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
                             f"WHERE {a}.err IS NOT NULL")
+            if f.name not in MAY_BE_LATER:
+                _reject_later(con, staged, f.name, lk, a, today())
         elif f.type == "amount":
             unit = mapping.units.get(f.name)
             lk = map_distinct(
@@ -268,6 +275,21 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         if f.type == "uscc" and f.name in staged.present:
             _uscc_reasons(con, staged, f.name)
     return typing
+
+
+# date fields that may lie ahead: a term's planned end, a demand's deadline
+MAY_BE_LATER = {"end", "deadline"}
+
+
+def _reject_later(con, staged: Staged, name: str, lookup: str, a: str, day: _dt.date) -> None:
+    """Rows dated after today (a typo, or an announced date): rejected, one line each."""
+    d = day.isoformat()
+    if not con.execute(f"SELECT 1 FROM {lookup} WHERE v > DATE '{d}' LIMIT 1").fetchall():
+        return
+    con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
+                f"'日期晚于今天（{d}）: ' || strftime({a}.v, '%Y-%m-%d'), 'rejected', 'date_in_future', "
+                f"'date after today ({d}): ' || strftime({a}.v, '%Y-%m-%d') "
+                f"FROM {staged.table} s {join_lookup(lookup, a, [name])} WHERE {a}.v > DATE '{d}'")
 
 
 def _has_errors(con, lookup: str) -> bool:
