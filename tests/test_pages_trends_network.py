@@ -117,6 +117,10 @@ def test_trends_page_draws_and_filters(page, server):
     assert page.locator("#investors-table tbody tr").count() == 10
     assert page.locator("#synthetic-label").is_visible()
     assert "/api/trends" in page.locator("#json-twin").get_attribute("href")
+    # the demo's rounds include amounts given as ranges: the sum says how much of it is estimated, the chart too
+    assert "含估算" in page.locator("#kpi-estimated").inner_text() and "披露金额合计" not in page.locator("#kpis").inner_text()
+    assert page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-period')).getOption()"
+                         ".series[0].name") == "金额（亿元，含估算）"
     shot(page, "trends")
     # filter: province 浙江 → the page reloads with the region, the heading names it
     page.select_option("#sel-province", "330000")

@@ -246,14 +246,17 @@ def test_english_report_writes_cny_amounts_in_millions_and_billions(demo):
     from zhaoshang.interfaces.web.app import create_app
 
     client = local_client(create_app(demo["db"]))
-    wan = client.get("/api/region-profile/330100").json()["trends"]["totals"]["amount_wan"]
+    t = client.get("/api/region-profile/330100").json()["trends"]["totals"]
+    wan, est = t["amount_wan"], t["estimated_wan"]
     out = demo["dir"] / "hz_en.html"
     run("--lang", "en", "report", "region", "杭州市", "-o", out, db=demo["db"])
     text = out.read_text(encoding="utf-8")
-    assert f"rounds, {money_en(wan * 1e4)} disclosed," in text and "hundred million" not in text
+    # (the demo's rounds hold amounts given as ranges: the sentence says the estimate, not "disclosed")
+    said = f"{money_en(wan * 1e4)} ({money_en(est * 1e4)} of it estimated from ranges)"
+    assert f"rounds, {said}," in text and "hundred million" not in text
     assert "Amount (CNY million)" in text and "Amount (100M CNY)" not in text
     page = client.get("/region/330100?lang=en").text
-    assert f"{money_en(wan * 1e4)} disclosed" in page, page[page.index('id="sec-trends"'):][:800]
+    assert said in page, page[page.index('id="sec-trends"'):][:800]
 
 
 def test_the_leads_panel_gives_its_reason_before_any_enterprise(demo):

@@ -145,6 +145,11 @@ def test_html_report_has_the_same_numbers(env):
         if r["lq"] is not None:
             assert lq_text(r['lq']) in html
     assert f"{p['summary']['region_total']:,}" in html
+    # amounts the sources gave as ranges are not called disclosed: the funding sentence says the estimate it holds
+    t = p["trends"]["totals"]
+    assert t["estimated"] > 0 and t["estimated_wan"] > 0  # the demo has such rounds in 深圳's window
+    assert (f"金额合计 {t['amount_wan'] / 10000:,.2f} 亿元（含估算 {t['estimated_wan'] / 10000:,.2f} 亿元）") in html
+    assert "披露金额合计" not in html
 
 
 def test_english_report_and_as_of(env):
@@ -152,7 +157,7 @@ def test_english_report_and_as_of(env):
     run("--db", env["db"], "report", "region", "440300", "-o", str(out), "--lang", "en", "--as-of", "2020-06-30")
     html = out.read_text(encoding="utf-8")
     assert "Chain breakdown against the nation" in html and "2020-06-30" in html and "synthetic demo data" in html
-    assert "amounts are sums of disclosed amounts" in html and "金额为披露金额之和" not in html  # notes in English
+    assert "amounts are sums of disclosed and estimated amounts" in html and "金额为披露金额" not in html  # notes in English
     from openpyxl import load_workbook
     import re
 

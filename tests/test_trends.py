@@ -27,8 +27,10 @@ def demo(tmp_path_factory, demo_copy):
 
 def _raw(store) -> list[dict]:
     return store.query("""SELECT f.id, f.date, f.amount_wan, f.enterprise_id, f.lead_investor_id,
+                                 coalesce(f.amount_low_wan < f.amount_high_wan, false) AS est,
                                  e.province_code, e.city_code, e.district_code
-                          FROM fundings f LEFT JOIN enterprises e ON e.id = f.enterprise_id WHERE f.date IS NOT NULL""")
+                          FROM fundings f LEFT JOIN enterprises e ON e.id = f.enterprise_id WHERE f.date IS NOT NULL
+                            AND f.enterprise_id IN (SELECT enterprise_id FROM placements WHERE chain = 'ai')""")
 
 
 def _ancestors(store) -> dict[str, list[str]]:
@@ -67,6 +69,14 @@ def test_totals_and_periods_equal_independent_sums(demo):
     assert doc["totals"]["amount_wan"] == pytest.approx(sum(r["amount_wan"] or 0 for r in raw))
     assert doc["totals"]["undisclosed"] == sum(1 for r in raw if r["amount_wan"] is None)
     assert doc["totals"]["undisclosed"] > 0  # the demo has rounds without an amount: kept apart, not zero
+    # an amount given as a range (数千万) is an estimate, not a disclosed figure: counted and summed apart
+    est = [r for r in raw if r["amount_wan"] is not None and r["est"]]
+    assert doc["totals"]["estimated"] == len(est) > 0
+    assert doc["totals"]["estimated_wan"] == pytest.approx(sum(r["amount_wan"] for r in est))
+    assert doc["totals"]["disclosed"] == sum(1 for r in raw if r["amount_wan"] is not None and not r["est"])
+    t = doc["totals"]
+    assert t["disclosed"] + t["estimated"] + t["undisclosed"] == t["rounds"]
+    assert sum(p["estimated"] for p in doc["by_period"]) == t["estimated"]
     by_q: dict[str, list] = defaultdict(list)
     for r in raw:
         by_q[_quarter(r["date"])].append(r)
@@ -80,6 +90,24 @@ def test_totals_and_periods_equal_independent_sums(demo):
     assert sum(p["rounds"] for p in doc["by_period"]) == len(raw)
     starts = [p["start"] for p in doc["by_period"]]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_only_chain_enterprises_count_as_in_concentration(demo):
+    """The rounds counted are the chain's enterprises' — what the report calls 本地产业链企业…融资 — and the same
+    region over the same window gives concentration's funding figure."""
+    from zhaoshang.services.analytics.concentration import concentration
+
+    _, store = demo
+    doc = trends(store, region="杭州", start="2021-01-01")
+    conc = concentration(store, level="city", measure="funding")
+    assert conc["window_start"] == "2020-12-31" and conc["as_of"] == doc["as_of"]
+    hz = next(r for r in conc["rows"] if r["region"] == "330100")
+    assert doc["totals"]["amount_wan"] == pytest.approx(hz["value"], abs=1e-6)
+    off_chain = store.query("""SELECT count(*) AS n FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id
+        WHERE e.city_code = '330100' AND f.date >= DATE '2021-01-01'
+          AND f.enterprise_id NOT IN (SELECT enterprise_id FROM placements WHERE chain = 'ai')""")[0]["n"]
+    assert off_chain > 0  # the demo has such rounds: they are left out, not counted as the chain's
+    assert "只计产业链企业（归入产业链任一环节的企业）的融资" in doc["notes"]
 
 
 def test_by_year_and_by_node_and_by_region(demo):
@@ -138,7 +166,8 @@ def test_investors_rounds_amounts_and_destinations(demo):
                                  f.lead_investor_id, f.amount_wan, f.enterprise_id, e.province_code
                           FROM funding_investors x JOIN fundings f ON f.id = x.funding_id
                           LEFT JOIN enterprises e ON e.id = f.enterprise_id
-                          WHERE f.date IS NOT NULL AND x.investor_id IS NOT NULL""")
+                          WHERE f.date IS NOT NULL AND x.investor_id IS NOT NULL
+                            AND f.enterprise_id IN (SELECT enterprise_id FROM placements WHERE chain = 'ai')""")
     per: dict[int, dict] = defaultdict(lambda: {"f": set(), "lead": set(), "amt": {}, "prov": defaultdict(int)})
     for r in rows:
         p = per[r["investor_id"]]
@@ -183,7 +212,7 @@ def test_cli_trends(demo):
     assert doc["region"]["code"] == "330100" and doc["by"] == "year"
     assert doc["totals"]["rounds"] == trends(store, region="330100")["totals"]["rounds"]
     csv = run("trends", "--format", "csv", db=db)
-    assert csv.stdout.splitlines()[0] == "period,rounds,disclosed,undisclosed,amount_wan,enterprises"
+    assert csv.stdout.splitlines()[0] == "period,rounds,disclosed,estimated,undisclosed,amount_wan,enterprises"
     table = run("trends", "--node", "U", "--top", "3", db=db)
     assert "最活跃的投资方" in table.stdout
     # disclosed/undisclosed count rounds: the headers said 披露金额 / 未披露金额 (Disclosed / Undisclosed), read as amounts

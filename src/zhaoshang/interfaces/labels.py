@@ -268,6 +268,8 @@ COLUMNS: dict[str, Pair] = {
     "quarter": ("季度", "Quarter"), "period": ("期间", "Period"), "year": ("年份", "Year"),
     "amount_wan": ("金额（万元）", "Amount (10k CNY)"), "amount_yi": ("金额（亿元）", "Amount (100M CNY)"),
     "rounds": ("融资轮次", "Rounds"), "lead_rounds": ("领投轮次", "Lead rounds"), "disclosed": ("披露金额的轮次", "Rounds with amount"),
+    "estimated": ("估算金额的轮次", "Rounds with an estimated amount"),
+    "estimated_wan": ("其中估算（万元）", "Of it estimated (10k CNY)"),
     "undisclosed": ("未披露金额的轮次", "Rounds without amount"), "events": ("事件数", "Events"), "deals": ("融资事件", "Deals"),
     "n": ("数量", "Count"), "investor": ("投资方", "Investor"), "investor_name": ("投资方", "Investor"), "type": ("类型", "Type"),
     "enterprises": ("企业数", "Enterprises"), "regions": ("地区", "Regions"), "top_regions": ("主要投向", "Top destinations"),

@@ -339,8 +339,8 @@ def _whole_window(trends: dict, start: _dt.date, end: _dt.date) -> None:
     rows, q = [], _dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
     while q <= end:
         label = _quarter(q)
-        rows.append(have.get(label) or {"start": q, "rounds": 0, "disclosed": 0, "undisclosed": 0, "amount_wan": 0.0,
-                                        "enterprises": 0, "period": label})
+        rows.append(have.get(label) or {"start": q, "rounds": 0, "disclosed": 0, "estimated": 0, "undisclosed": 0,
+                                        "amount_wan": 0.0, "estimated_wan": 0.0, "enterprises": 0, "period": label})
         q = _dt.date(q.year + (q.month + 3 > 12), (q.month + 2) % 12 + 1, 1)
     trends.update(by_period=rows, years=TREND_YEARS, first_period=_quarter(start), last_period=_quarter(end))
 

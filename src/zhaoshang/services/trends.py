@@ -2,8 +2,9 @@
 investors and where their money goes (docs/methods.md, "Investment trends").
 
 Everything is set-based SQL over ``fundings`` and ``funding_investors``; Python only groups the answer.
-Amounts are the disclosed ``amount_wan`` (CNY 万元); rounds without an amount are counted apart as
-undisclosed, never as zero.
+Amounts are the ``amount_wan`` (CNY 万元) of the rounds that have one, an amount the source gave as a range
+(``estimated``, ``estimated_wan``) counted apart from the disclosed figures; rounds without an amount are counted
+apart as undisclosed, never as zero.
 """
 
 from __future__ import annotations
@@ -76,6 +77,18 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     # a start after the data's reference date is an empty window: no periods, no error
     node = chain_node(store, chain, node)  # the chain's own code: the whole chain
 
+    # the chain's enterprises (on the node or below it when one is given), as concentration counts them; every
+    # round only while the chain has no placement at all (not classified yet)
+    unclassified = node is None and not store.con.execute(
+        "SELECT 1 FROM placements WHERE chain = ? LIMIT 1", [chain]).fetchall()
+    if node is not None:
+        chain_cond, chain_params = ("EXISTS (SELECT 1 FROM es WHERE es.enterprise_id = f.enterprise_id AND es.anc = ?)",
+                                    [node])
+    elif not unclassified:
+        chain_cond, chain_params = ("EXISTS (SELECT 1 FROM placements p WHERE p.chain = ? "
+                                    "AND p.enterprise_id = f.enterprise_id)", [chain])
+    else:
+        chain_cond, chain_params = "TRUE", []
     clo, clo_params = closure_cte(chain)
     rcond, rparams = region_condition(info, "e")
     child = _child_level(info)
@@ -87,6 +100,7 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
                FROM placements p JOIN clo ON clo.code = p.node_code WHERE p.chain = ?),
         f AS (
             SELECT f.id, f.date, f.amount_wan, f.enterprise_id, f.lead_investor_id,
+                   coalesce(f.amount_low_wan < f.amount_high_wan, false) AS est,
                    e.province_code, e.city_code, e.district_code
             FROM fundings f LEFT JOIN {enterprises_as_of(d_asof, store, REGION_FIELDS, existing=False)} e
                  ON e.id = f.enterprise_id
@@ -94,13 +108,15 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
               AND (CAST(? AS DATE) IS NULL OR f.date >= CAST(? AS DATE))
               AND (CAST(? AS DATE) IS NULL OR f.date <= CAST(? AS DATE))
               AND {rcond}
-              AND (CAST(? AS VARCHAR) IS NULL OR EXISTS (
-                    SELECT 1 FROM es WHERE es.enterprise_id = f.enterprise_id AND es.anc = ?)))"""
-    bparams = clo_params + [chain, d_start, d_start, hi, hi] + rparams + [node, node]
+              AND {chain_cond})"""
+    bparams = clo_params + [chain, d_start, d_start, hi, hi] + rparams + chain_params
     seg2 = "(SELECT DISTINCT enterprise_id, anc FROM es WHERE anc_level = 2)"
     sum_f, sum_fk = dialect.current().exact_sum("f.amount_wan"), dialect.current().exact_sum("fk.amount_wan")
-    agg = ("count(*) AS rounds, count(f.amount_wan) AS disclosed, count(*) - count(f.amount_wan) AS undisclosed, "
-           f"{sum_f} AS amount_wan, count(DISTINCT f.enterprise_id) AS enterprises")
+    # an amount the source gave as a range (数千万, 近亿) is an estimate, not a disclosed figure: counted and summed apart
+    est_f = dialect.current().exact_sum("CASE WHEN f.est THEN f.amount_wan END")
+    agg = ("count(*) AS rounds, count(f.amount_wan) FILTER (WHERE NOT f.est) AS disclosed, "
+           "count(f.amount_wan) FILTER (WHERE f.est) AS estimated, count(*) - count(f.amount_wan) AS undisclosed, "
+           f"{sum_f} AS amount_wan, coalesce({est_f}, 0) AS estimated_wan, count(DISTINCT f.enterprise_id) AS enterprises")
     unit = "QUARTER" if by == "quarter" else "YEAR"
     step = "INTERVAL 3 MONTH" if by == "quarter" else "INTERVAL 1 YEAR"
 
@@ -110,7 +126,8 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         p AS (SELECT date_trunc('{unit.lower()}', f.date) AS ps, {agg} FROM f GROUP BY 1),
         span AS (SELECT CAST(unnest(generate_series(min(ps), max(ps), {step})) AS DATE) AS ps FROM p)
         SELECT span.ps AS start, coalesce(p.rounds, 0) AS rounds, coalesce(p.disclosed, 0) AS disclosed,
-               coalesce(p.undisclosed, 0) AS undisclosed, coalesce(p.amount_wan, 0) AS amount_wan,
+               coalesce(p.estimated, 0) AS estimated, coalesce(p.undisclosed, 0) AS undisclosed,
+               coalesce(p.amount_wan, 0) AS amount_wan, coalesce(p.estimated_wan, 0) AS estimated_wan,
                coalesce(p.enterprises, 0) AS enterprises
         FROM span LEFT JOIN p ON CAST(p.ps AS DATE) = span.ps ORDER BY span.ps""", bparams)
     for r in by_period:
@@ -208,13 +225,18 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "by_region_unplaced": by_region_unplaced,
         "investors": investors,
         "synthetic": bool(store.synthetic),
-        "notes": [
-            "金额为披露金额之和（万元）；未披露金额的轮次单独计数",
+        "notes": (["产业链尚未归类：按全部企业的融资计算"] if unclassified else []) + [
+            "只计产业链企业（归入产业链任一环节的企业）的融资",
+            "金额为披露金额与估算金额之和（万元）：来源只给出区间（数千万、近亿）的轮次取其点估计，计为估算、不计为披露；"
+            "未披露金额的轮次单独计数",
             "一家企业归入多个环节时，其融资在每个环节各计一次，各环节之和可大于合计",
             "投资方金额为其参与轮次的整轮金额（各方份额通常未披露）",
         ],
-        "notes_en": [
-            "amounts are sums of disclosed amounts (10k CNY); rounds without a disclosed amount are counted apart",
+        "notes_en": (["the chain is not classified yet: every enterprise's funding counts"] if unclassified else []) + [
+            "only the fundings of chain enterprises (placed on any segment of the chain) count",
+            "amounts are sums of disclosed and estimated amounts (10k CNY): a round the source gave as a range (tens of "
+            "millions, nearly 100 million) counts at its point estimate, as estimated, not disclosed; rounds without an "
+            "amount are counted apart",
             "an enterprise on several segments counts its fundings on each, so the segments can add up to more than the total",
             "an investor's amount is the whole amount of the rounds it took part in (shares are rarely disclosed)",
         ],

@@ -61,7 +61,9 @@ TABLES: dict[str, list[Col]] = {
                   ("lead_rounds", "领投轮次", "Lead rounds", "int"), ("enterprises", "投资企业数", "Enterprises", "int"),
                   ("amount_wan", "参与轮次金额（万元）", "Round amounts (10k CNY)", "wan"), ("nodes", "主要环节", "Top segments", "text")],
     "quarters": [("period", "季度", "Quarter", "text"), ("rounds", "融资事件", "Rounds", "int"),
-                 ("disclosed", "披露金额的轮次", "Rounds with amount", "int"), ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"),
+                 ("disclosed", "披露金额的轮次", "Rounds with amount", "int"),
+                 ("estimated", "估算金额的轮次", "Rounds with an estimated amount", "int"),
+                 ("amount_wan", "金额（万元，含估算）", "Amount (10k CNY, estimates included)", "wan"),
                  ("enterprises", "融资企业数", "Enterprises", "int")],
     "top": [("rank", "序号", "#", "int"), ("name", "企业名称", "Enterprise", "text"), ("district", "所在区县", "District", "text"),
             ("nodes", "产业链环节", "Segments", "text"), ("capital_wan", "注册资本（万元）", "Capital (10k CNY)", "wan"),
@@ -230,13 +232,17 @@ def trend_window_text(profile: dict, lang: str = "zh") -> str:
     t = tr.get("totals") or {}
     rounds, ents = fmt_value(t.get("rounds"), "int"), fmt_value(t.get("enterprises"), "int")
     yi = fmt_value((t.get("amount_wan") or 0) / 10000, "yi")
+    est = t.get("estimated_wan") or 0  # ranges the source gave (数千万), summed at their point estimates
     if lang == "en":
         wan = t.get("amount_wan") or 0
-        money = f"{money_en(wan * 1e4)} disclosed" if wan else "no amount disclosed"  # CNY 30.21 billion, as elsewhere
+        # CNY 30.21 billion, as elsewhere
+        money = (f"{money_en(wan * 1e4)} ({money_en(est * 1e4)} of it estimated from ranges)" if est
+                 else f"{money_en(wan * 1e4)} disclosed" if wan else "no amount disclosed")
         return (f"In the last {tr['years']} years ({tr['first_period']} to {tr['last_period']}), local chain enterprises "
                 f"raised {rounds} rounds, {money}, {ents} enterprises.")
+    amount = f"金额合计 {yi} 亿元（含估算 {fmt_value(est / 10000, 'yi')} 亿元）" if est else f"披露金额合计 {yi} 亿元"
     return (f"近 {tr['years']} 年（{tr['first_period']} 至 {tr['last_period']}），本地产业链企业共获融资 {rounds} 起，"
-            f"披露金额合计 {yi} 亿元，涉及企业 {ents} 家。")
+            f"{amount}，涉及企业 {ents} 家。")
 
 
 def trends_link(profile: dict) -> str:

@@ -20,6 +20,10 @@
   const UNIT = tr('亿元', 'CNY million');
   // a tooltip's exact amount: 万元 as stored in Chinese, CNY million in English
   const exact = wan => (en ? ZS.num(Math.round(wan) / 100) + ' CNY million' : ZS.num(Math.round(wan)) + ' 万元');
+  // amounts the sources gave as ranges are summed at their estimates: then the sums are not called disclosed
+  const EST = d.totals.estimated > 0;
+  const AMOUNT = EST ? tr('金额（含估算）', 'Amount (estimates included)') : tr('披露金额', 'Disclosed');
+  const AMOUNT_UNIT = EST ? tr('金额（亿元，含估算）', 'Amount (CNY million, estimates included)') : tr('披露金额（亿元）', 'Disclosed (CNY million)');
   const nodeName = n => (en ? n.name_en : n.name_zh) || n.node;
   const base = {textStyle: {fontFamily: 'inherit'}, animationDuration: 400};
   const charts = [];
@@ -37,10 +41,10 @@
   const P = d.by_period;
   make('chart-period', {
     grid: {left: 56, right: 56, top: 40, bottom: 56},
-    legend: {top: 0, data: [tr('披露金额（亿元）', 'Disclosed (CNY million)'), tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
+    legend: {top: 0, data: [AMOUNT_UNIT, tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
       const r = P[ps[0].dataIndex];
-      return '<b>' + r.period + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) +
+      return '<b>' + r.period + '</b><br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) +
         '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' +
         tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
@@ -49,7 +53,7 @@
     yAxis: [{type: 'value', name: UNIT, splitLine: {lineStyle: {color: '#eef1f5'}}},
             {type: 'value', name: tr('轮', 'rounds'), minInterval: 1, splitLine: {show: false}}],
     series: [
-      {name: tr('披露金额（亿元）', 'Disclosed (CNY million)'), type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
+      {name: AMOUNT_UNIT, type: 'bar', data: P.map(r => yi(r.amount_wan)), barMaxWidth: 22,
        itemStyle: {color: '#2f6fed', borderRadius: [3, 3, 0, 0]}},
       {name: tr('融资轮次', 'Rounds'), type: 'line', yAxisIndex: 1, data: P.map(r => r.rounds), symbolSize: 5,
        itemStyle: {color: '#e0703a'}, lineStyle: {width: 2}},
@@ -64,7 +68,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
-      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
@@ -79,7 +83,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
-      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
@@ -108,7 +112,7 @@
   if (links.length) {
     make('chart-flow', {
       tooltip: {trigger: 'item', formatter: p => p.dataType === 'edge'
-        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + p.data.value + '<br>' + tr('披露金额', 'Disclosed') + ZS.colon() + exact(p.data.amount)
+        ? ZS.esc(inv[+p.data.source.slice(1)].name) + ' → ' + p.data.target + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + p.data.value + '<br>' + AMOUNT + ZS.colon() + exact(p.data.amount)
         : ZS.esc(p.data.full || p.name)},
       series: [{type: 'sankey', left: 170, right: 190, top: 10, bottom: 10, nodeWidth: 12, nodeGap: 8, data: data, links: links,
         emphasis: {focus: 'adjacency'}, lineStyle: {color: 'source', opacity: 0.28, curveness: 0.5},
