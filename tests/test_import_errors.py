@@ -145,8 +145,20 @@ def test_bad_rows_are_reported_and_strict_imports_nothing(tmp_path, db):
     assert by_row[4]["column"] == "统一社会信用代码" and "校验位" in by_row[4]["reason"]
     assert by_row[4]["code"] == "uscc_check_character" and by_row[4]["action_en"] == "value dropped"
     assert by_row[4]["reason_en"].startswith("invalid credit code: wrong check character, should be ")
+    assert by_row[4]["reason"].endswith("（该代码未被使用，其余字段已导入）")  # the row itself was imported
     assert by_row[5]["column"] == "企业名称" and "必填" in by_row[5]["reason"]
     assert (by_row[5]["code"], by_row[5]["reason_en"]) == ("required_missing", "required field is empty: name")
+    # a rejected row whose credit code is invalid too: its code line does not say the other fields were imported
+    both = good_rows(1, 300)
+    both[0][1], both[0][2] = "91330100MA2B0000X0", "2020-02-30"
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "both.csv", both), "--rejects", tmp_path, db=db)
+    assert rep["rows_rejected"] == 1 and rep["rows_imported"] == 0
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        lines = {r["column"]: r for r in csv.DictReader(fh)}
+    assert lines["成立日期"]["action"] == "已拒绝"
+    code = lines["统一社会信用代码"]
+    assert "其余字段已导入" not in code["reason"] and "other fields were imported" not in code["reason_en"], code
+    assert code["reason"].startswith("统一社会信用代码无效: 校验位错误")
     # the invalid code is never used as a key
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM enterprises WHERE uscc = '91330100MA2B0000X0'").fetchone()[0] == 0

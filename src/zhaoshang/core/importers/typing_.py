@@ -344,9 +344,12 @@ def _uscc_reasons(con, staged: Staged, name: str) -> None:
     source = (f"(SELECT _file, _row, {qi(name)} FROM {staged.table} WHERE {qi(name)} IS NOT NULL "
               f"AND {qi(name + '__ok')} IS NULL)")
     lk = map_distinct(con, staged, name, [name], _uscc_fn, [("v", pa.string()), *_REASON_OUT], source=source)
+    # the other fields were imported only where the row was not rejected for another value
+    kept = ("NOT EXISTS (SELECT 1 FROM _rej r WHERE r._file = s._file AND r._row = s._row AND r.action = 'rejected')")
     con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[name])}, s.{qi(name)}, "
-                f"'统一社会信用代码无效: ' || a.err || {ql(USCC_DROPPED[0])}, 'field_dropped', a.code, "
-                f"'invalid credit code: ' || a.err_en || {ql(USCC_DROPPED[1])} "
+                f"'统一社会信用代码无效: ' || a.err || CASE WHEN {kept} THEN {ql(USCC_DROPPED[0])} ELSE '' END, "
+                f"'field_dropped', a.code, "
+                f"'invalid credit code: ' || a.err_en || CASE WHEN {kept} THEN {ql(USCC_DROPPED[1])} ELSE '' END "
                 f"FROM {source} s {join_lookup(lk, 'a', [name])} WHERE a.err IS NOT NULL")
 
 
