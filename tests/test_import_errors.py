@@ -645,3 +645,23 @@ def test_a_file_of_mixed_encoding_is_refused_naming_its_first_undecodable_line(t
     en = run("--lang", "en", "import", "enterprises", bom, db=db, check=False)
     assert "starts with a UTF-8 byte-order mark but its content is not UTF-8 (from line 1" in en.stderr, en.stderr
     assert counts(db) == before
+
+
+def test_the_rejects_codes_table_gives_unreadable_amounts_the_parser_rejects(tmp_path, db):
+    """The table named 数亿 as an amount without a number, rejected; it is read as a range (10,000–100,000 万) and
+    imported. Each example the row gives as rejected is rejected by an import, each it gives as read is imported."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "data-formats.md").read_text(encoding="utf-8")
+    row = next(ln for ln in doc.splitlines() if ln.startswith("| `amount_unreadable` |"))
+    rejected_part, read_part = row.split(";", 1)
+    bad, good = re.findall(r"`([^`]+)`", rejected_part)[1:], re.findall(r"`([^`]+)`", read_part)
+    assert "数亿" in good and bad
+    f = tmp_path / "amounts.csv"
+    f.write_text("融资企业,融资时间,融资轮次,融资金额\n" + "".join(
+        f"{good_rows(1)[0][0]},2019-0{1 + i % 9}-01,A轮,{a}\n" for i, a in enumerate(bad + good)), encoding="utf-8")
+    rep = run_json("import", "fundings", f, "--rejects", tmp_path, db=db)
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        codes = {r["value"]: r["code"] for r in csv.DictReader(fh)}
+    assert codes == dict.fromkeys(bad, "amount_unreadable")
+    assert rep["rows_imported"] == len(good)
