@@ -116,6 +116,39 @@ def test_news_without_a_date_or_title_is_counted_and_listed(tmp_path):
     assert "imported without a publication date" in p.stdout and "1 row imported without a title" in p.stderr
 
 
+def test_undated_news_events_are_dated_by_the_data_date_and_said_to_be(tmp_path):
+    """An item without a publication date counts from its import's data date, and its events carry that date: the
+    rejects file said "its events undated", and the timeline showed the data date as if the item were published
+    then. The reason says which date they carry, and the timeline marks it as a stand-in (CLI and page)."""
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "z.duckdb"
+    ents = tmp_path / "e.csv"
+    ents.write_text("企业名称,成立日期,所在地\n杭州星河智能科技有限公司,2015-01-01,浙江杭州\n", encoding="utf-8")
+    run_json("import", "enterprises", ents, "--data-date", "2019-06-30", db=db)
+    f = tmp_path / "news.csv"
+    f.write_text("标题,正文,发布时间,相关企业\n杭州星河智能科技有限公司获得新订单,正文,,杭州星河智能科技有限公司\n"
+                 "杭州星河智能科技有限公司发布新品,正文,2019-03-01,杭州星河智能科技有限公司\n", encoding="utf-8")
+    rep = run_json("import", "news", f, "--data-date", "2019-12-31", "--rejects", tmp_path, db=db)
+    rej = [r for r in csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")) if r["code"] == "published_missing"]
+    assert [(r["reason"], r["reason_en"]) for r in rej] == [(
+        "没有发布日期：已导入，其事件以本次导入的数据日期为日期",
+        "no publication date: imported, its events dated by the import's data date")]
+    assert sorted(q(db, "SELECT CAST(date AS VARCHAR) FROM events WHERE type = 'news'")) == [("2019-03-01",), ("2019-12-31",)]
+    out = run("show", "杭州星河智能科技有限公司", db=db, env={"COLUMNS": "200"}).stdout
+    assert "2019-12-31（数据日期）" in out and "2019-03-01（数据日期）" not in out, out
+    out = run("--lang", "en", "show", "杭州星河智能科技有限公司", db=db, env={"COLUMNS": "200"}).stdout
+    assert "2019-12-31 (data date)" in out, out
+    client = local_client(create_app(str(db)))
+    eid = q(db, "SELECT id FROM enterprises")[0][0]
+    page = client.get(f"/enterprises/{eid}").text
+    times = page[page.index('id="timeline"'):].split("</ol>")[0]
+    assert times.count('class="muted stand-in"') == 1 and "2019-12-31 <small" in times, times
+    doc = client.get(f"/api/enterprises/{eid}").json()
+    assert [ev["date_stand_in"] for ev in doc["timeline"] if ev["type"] == "news"] == [True, False]
+
+
 def test_news_file_without_a_title_column_is_said_once(tmp_path):
     """A flash feed has no title column: every row is kept without a title, counted, and said once in the rejects
     file — not a line for each of its rows."""

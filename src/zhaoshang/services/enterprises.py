@@ -566,7 +566,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
              SELECT founded, 'founded', '成立', NULL, NULL, source FROM enterprises WHERE id = ? AND founded IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.type = 'founded')
            )
-           SELECT * FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
+           -- a news item without a publication date is dated by its import's data date: a stand-in, said so
+           SELECT *, (ref_table = 'news' AND date IS NOT NULL
+                      AND ref_id IN (SELECT id FROM news WHERE published IS NULL)) AS date_stand_in
+           FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
         [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d, limit])
     for ev in timeline:
         ev["title_en"] = title_en(ev["title"])

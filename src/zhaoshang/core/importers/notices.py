@@ -15,8 +15,8 @@ UNLINKED_SHOWN = 20  # declared company names left unlinked or ambiguous listed 
 
 # what a stored news item lacks, said in the rejects file (action ``kept_without``) and counted in the report
 NEWS_MISSING = (
-    ("published", "published__d", "published_missing", "没有发布日期：已导入，其事件没有日期",
-     "no publication date: imported, its events undated"),
+    ("published", "published__d", "published_missing", "没有发布日期：已导入，其事件以本次导入的数据日期为日期",
+     "no publication date: imported, its events dated by the import's data date"),
     ("title", "title", "title_missing", "没有标题：已导入，以正文开头显示", "no title: imported, shown by the start of its body"),
 )
 

@@ -100,8 +100,9 @@ def show(
         "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"],
                                "amount_text": amount_en(r["amount_text"]) if lang == "en" and r.get("amount_text")
                                else r.get("amount_text")},
-        "timeline": lambda r: {**r, "type": label("event", r["type"], lang),
-                               "title": event_text(r, lang)},
+        "timeline": lambda r: {**r, "type": label("event", r["type"], lang), "title": event_text(r, lang),
+                               "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
+                               else r["date"]},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(
