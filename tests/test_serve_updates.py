@@ -419,6 +419,46 @@ def test_upload_page_says_what_news_lacks(tmp_path, chromium):
         b.close()
 
 
+def test_upload_page_lists_what_to_review_as_the_command_line_does(tmp_path, chromium):
+    """The command line lists the rows probably the same as a known enterprise but not merged, the rows named from a
+    fallback column, the rows whose region differs from their credit code and the names news could not link; the
+    数据更新 page showed none of them. It says each, and lists the near-merges and unlinked names, in both languages."""
+    from zhaoshang.core.parse.uscc import make_uscc
+    from web_util import require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    known = write_csv(tmp_path / "known.csv", [["杭州星河智能科技有限公司", "", "2015-01-01", "", "浙江", "杭州", "", ""]])
+    run_json("import", "enterprises", known, "--source", "registry", db=db)
+    juzi = ("company_seq,brand_name,legal_name,founded,location_raw,website,address,status,sub_industry,description\n"
+            "1,星河,杭州星河智能科技有限公司,2015-01-01,,,,,,\n2,星河云,,2016-01-01,浙江杭州,,,,,\n").encode()
+    other = ("企业名称,统一社会信用代码,成立日期,所在地\n杭州月光智能科技有限公司," + make_uscc(5, "110108")
+             + ",2017-01-01,浙江杭州\n").encode()
+    news = "标题,正文,发布时间,相关企业\n某事,正文,2019-01-01,不存在的公司有限公司\n".encode()
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        for payload, opts in (({"name": "juzi.csv", "mimeType": "text/csv", "buffer": juzi}, {"preset": "itjuzi_companies"}),
+                              ({"name": "other.csv", "mimeType": "text/csv", "buffer": other}, {"kind": "enterprises"}),
+                              ({"name": "news.csv", "mimeType": "text/csv", "buffer": news}, {"kind": "news"})):
+            job = upload_in_browser(page, base, payload, **opts)
+            assert job["state"] == "done", job
+        page.goto(base + "/updates?lang=zh")
+        rows = page.locator("#jobs tbody tr")
+        cells = {page.inner_text(f"#jobs tbody tr:nth-child({i + 1}) td:nth-child(3)"):
+                 page.inner_text(f"#jobs tbody tr:nth-child({i + 1}) td:last-child") for i in range(rows.count())}
+        assert "疑似同名未合并 1 条（请核对）" in cells["juzi.csv"], cells
+        assert "杭州星河智能科技有限公司 — 已有企业 1 杭州星河智能科技有限公司（registry）：注册名称相同" in cells["juzi.csv"]
+        assert "缺少全称、以备用列命名 1（brand_name）" in cells["juzi.csv"]
+        assert "地区与信用代码不一致 1" in cells["other.csv"]
+        assert "不存在的公司有限公司 1 条：库中无此企业" in cells["news.csv"]
+        page.goto(base + "/updates?lang=en")
+        text = page.inner_text("#jobs")
+        assert "1 same-name row not merged (review)" in text and "named from a fallback column 1 (brand_name)" in text
+        assert "region differs from credit code 1" in text and "— 1 row: no such enterprise" in text, text
+        assert page.locator("details.job-near-merges a[href='/enterprises/1']").count() == 1
+        b.close()
+
+
 def test_upload_page_says_which_preset_to_choose(tmp_path, chromium):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it
