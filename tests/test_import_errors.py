@@ -665,3 +665,20 @@ def test_the_rejects_codes_table_gives_unreadable_amounts_the_parser_rejects(tmp
         codes = {r["value"]: r["code"] for r in csv.DictReader(fh)}
     assert codes == dict.fromkeys(bad, "amount_unreadable")
     assert rep["rows_imported"] == len(good)
+
+
+def test_the_rows_whose_region_differs_from_their_credit_code_are_listed(tmp_path, db):
+    """地区与信用代码不一致 180 was a count with no list: the rejects file had no line for those rows. Each is a line now,
+    flagged (the row imported), naming both regions; the count is the lines'."""
+    rows = good_rows(3, 800)
+    rows[1][1] = make_uscc(10_801, "110108")  # a Haidian code on a Hangzhou row
+    rows[2][1] = make_uscc(10_802, "110108")
+    rows[2][0] = ""                            # … and rejected for its name: not imported, so not flagged
+    rep = run_json("import", "enterprises", write_csv(tmp_path / "reg.csv", rows), "--rejects", tmp_path, db=db)
+    assert (rep["rows_imported"], rep["rows_rejected"], rep["region_conflicts"]) == (2, 1, 1)
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        lines = [r for r in csv.DictReader(fh) if r["code"] == "region_conflict"]
+    assert [(r["row"], r["column"], r["value"], r["action"], r["action_en"]) for r in lines] == [
+        ("3", "统一社会信用代码", rows[1][1], "已导入（请核对）", "imported, to review")]
+    assert lines[0]["reason"] == "地区与信用代码不一致：信用代码的行政区划码 110108（海淀区）与导入的地区 余杭区 不符，请核对"
+    assert lines[0]["reason_en"].startswith("region differs from the credit code: its division code 110108 (Haidian)")

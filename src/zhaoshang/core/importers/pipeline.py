@@ -31,7 +31,7 @@ from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
 from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets, use_preset
 from .staging import REJECT_DDL, Mapping, drop_stage, ql, refuse_columns_a_preset_reads, stage_files
-from .typing_ import USCC_DROPPED, type_stage
+from .typing_ import USCC_DROPPED, flag_region_conflicts, type_stage
 
 # a registry's first export typed and written in parts (off: every import types all its rows first)
 PARTS = True
@@ -214,6 +214,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # typed whole here
     first = ent and not unchanged and staged.part_sql is not None and not has_earlier(con, src)
     typing = type_stage(con, staged, m, extra=f"{key_sql(staged)} AS _key" if ent else None, deferred=first)
+    flag_region_conflicts(con, staged, typing)
     parts = new_registry_rows(con, staged, typing, m) if first and PARTS else None
     if first and parts is None:
         typing.rows(con, staged.table)
@@ -419,7 +420,8 @@ def _problem_only(reason: str | None, lang: int) -> str:
 # stable code and the reason and action in English (docs/data-formats.md)
 REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped"),
                   "kept_record": ("已保留为来源记录", "kept as a source record"),
-                  "kept_without": ("已导入（缺此项）", "imported without it")}
+                  "kept_without": ("已导入（缺此项）", "imported without it"),
+                  "flagged": ("已导入（请核对）", "imported, to review")}
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:

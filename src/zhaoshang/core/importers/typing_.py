@@ -85,6 +85,9 @@ class Typing:
     # lookup's row counts give it, else the condition over a staged row ``s`` and the joins of the region lookups
     # it reads; 0 when no lookup holds a disagreement
     conflicts: int | tuple[str, str] = 0
+    # the rows that disagree, over a staged row ``s``: (condition, the joins it reads, the code of the region the row
+    # is imported with); None when none does
+    conflict_rows: tuple[str, str, str] | None = None
 
     def rows(self, con, source: str) -> None:
         """Type the staged rows of ``source`` into ``_typed_rows`` (which the view ``_typed`` reads)."""
@@ -192,7 +195,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                   ("conflict", pa.bool_()), ("by_code", pa.string())]
     division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
     region_joins: list[tuple[str, str]] = []  # (lookup, its join) of the region lookups the typed rows read
-    conflict_sql, lk1 = "false", None
+    conflict_sql, lk1, region_sql = "false", None, "NULL"
     if any(c in staged.present for c in inputs) or division:
         resolve = _region_resolver()
 
@@ -242,6 +245,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
             def pick(c, a1=a1):
                 return f"{a1}.{c}"
         conflict_sql = f"coalesce({pick('conflict')}, false)"
+        region_sql = f"coalesce({pick('district_code')}, {pick('city_code')}, {pick('province_code')})"
         selects += [f"{pick('province_code')} AS _province_code", f"{pick('city_code')} AS _city_code",
                     f"{pick('district_code')} AS _district_code", f"{pick('country')} AS _country",
                     f"{conflict_sql} AS _region_conflict"]
@@ -263,8 +267,9 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         conflicts = con.execute(f"SELECT coalesce(sum(_rows), 0) FROM {lk1} WHERE conflict").fetchone()[0]
     elif any(con.execute(f"SELECT 1 FROM {lk} WHERE conflict LIMIT 1").fetchall() for lk, _ in region_joins):
         conflicts = (conflict_sql, " ".join(j for _, j in region_joins))
+    conflict_rows = ((conflict_sql, " ".join(j for _, j in region_joins), region_sql) if conflicts else None)
     typing = Typing(lambda rows: f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {rows} s {' '.join(joins)}",
-                    rejected, conflicts)
+                    rejected, conflicts, conflict_rows)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typing.select(staged.table)}"
                 + (" LIMIT 0" if deferred else ""))
     restored = restore_sql(staged.compact, {f + "__norm": f for f in same_norm})
@@ -290,6 +295,22 @@ def _reject_later(con, staged: Staged, name: str, lookup: str, a: str, day: _dt.
                 f"'日期晚于今天（{d}）: ' || strftime({a}.v, '%Y-%m-%d'), 'rejected', 'date_in_future', "
                 f"'date after today ({d}): ' || strftime({a}.v, '%Y-%m-%d') "
                 f"FROM {staged.table} s {join_lookup(lookup, a, [name])} WHERE {a}.v > DATE '{d}'")
+
+
+def flag_region_conflicts(con, staged: Staged, typing: Typing) -> None:
+    """The rows imported whose region differs from their credit code's division code: a line each in the rejects
+    file (``region_conflict``, action ``flagged``), naming both regions, for the data team to check."""
+    if typing.conflict_rows is None:
+        return
+    cond, joins, region = typing.conflict_rows
+    con.execute(f"""INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of['uscc'])}, s.uscc,
+            '地区与信用代码不一致：信用代码的行政区划码 ' || s.uscc__div || coalesce('（' || d.name || '）', ' ')
+              || '与导入的地区 ' || coalesce(g.name, '-') || ' 不符，请核对', 'flagged', 'region_conflict',
+            'region differs from the credit code: its division code ' || s.uscc__div
+              || coalesce(' (' || coalesce(d.name_en, d.name) || ')', '') || ' is not the region imported, '
+              || coalesce(coalesce(g.name_en, g.name), '-') || '; to review'
+        FROM {staged.table} s {joins} LEFT JOIN regions g ON g.code = {region} LEFT JOIN regions d ON d.code = s.uscc__div
+        WHERE {cond} AND NOT {typing.rejected}""")
 
 
 def _has_errors(con, lookup: str) -> bool:
