@@ -41,6 +41,26 @@ def test_uspto_patents_preset(tmp_path):
     assert q(db, "SELECT count(*) FROM patent_inventors WHERE name LIKE '%;%'")[0][0] > 0
 
 
+def test_a_patent_import_counts_its_applicants_linked_and_not(tmp_path):
+    """A patent import that linked an applicant said 已关联 0 (``linked_by`` {}) and counted every applicant, the linked
+    one too, as 未关联: the counts now say how each applicant was linked, and add up to the applicants."""
+    db = tmp_path / "z.duckdb"
+    ents = write_csv(tmp_path / "e.csv", ["企业名称", "英文名", "所在地"], [["阿尔法芯片有限公司", "Alpha Chips Inc.", "浙江杭州"]])
+    run_json("import", "enterprises", ents, db=db)
+    f = write_csv(tmp_path / "g_patent.csv",
+                  ["patent_id", "patent_title", "patent_abstract", "patent_date", "patent_type", "filing_date",
+                   "assignee_organization", "inventor_names", "ipc_codes"],
+                  [["11000001", "Neural accelerator", "", "2021-05-04", "utility", "2019-01-02",
+                    "Alpha Chips Inc.;Beta Labs LLC", "", ""],
+                   ["11000002", "Robot gripper", "", "2021-06-01", "design", "2020-02-03", "Gamma Robotics", "", ""]])
+    rep = run_json("import", "patents", f, "--preset", "patentsview", db=db)
+    linked = q(db, "SELECT count(*) FROM patent_applicants WHERE enterprise_id IS NOT NULL")[0][0]
+    assert linked == 1 and sum(rep["linked_by"].values()) == 1, rep["linked_by"]
+    assert rep["unlinked"] == 2 and rep["ambiguous"] == 0
+    assert sum(rep["linked_by"].values()) + rep["unlinked"] + rep["ambiguous"] == q(
+        db, "SELECT count(*) FROM patent_applicants")[0][0]
+
+
 def test_patentsview_style_table_with_ipc_lists(tmp_path):
     f = write_csv(tmp_path / "g_patent.csv",
                   ["patent_id", "patent_title", "patent_abstract", "patent_date", "patent_type", "filing_date",

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ..parse.rounds import normalize_round
 from .context import ImportContext
-from .fact_common import _col, _dedupe_keyed, _has, _keep_unlinked, _link, _norm_lookup, _prov
+from .fact_common import _col, _dedupe_keyed, _has, _keep_unlinked, _link, _norm_lookup, _prov, count_links
 from .linking import link_rows
 from .notices import write_contacts, write_demands, write_news
 from .relations import write_branches, write_persons, write_roles, write_shareholdings
@@ -378,7 +378,7 @@ def write_patents(ctx: ImportContext) -> None:
             SELECT id, generate_subscripts(inventors__list, 1), unnest(inventors__list), NULL FROM _pat2
             WHERE inventors__list IS NOT NULL
         """)
-    ctx.report.unlinked += con.execute("SELECT count(*) FROM _pal WHERE enterprise_id IS NULL").fetchone()[0]
+    count_links(ctx, "_pal")  # (of applicants: a patent names several)
     record_pending(con, ctx.source, ctx.import_id, "patent_applicants", "enterprise_id", """
         SELECT a.patent_id AS ref_id, a.position AS ref_pos, a.name, a.name__norm AS name_norm, NULL AS uscc,
                NULL AS enterprise_key, NULL AS province_code, NULL AS source_key
