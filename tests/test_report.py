@@ -355,6 +355,37 @@ def test_sources_say_rows_read_and_updated_not_only_new(tmp_path, demo_copy):
     assert any("交易所名单" in v and "读取 3 行，新增 0，更新 3" in v for v in notes), notes
 
 
+def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(tmp_path, demo_copy):
+    """IT桔子 on the real imports: its fundings imported with the data date 2018-12-25, its company list re-imported
+    as of 2019-06-30, and the appendix read "itjuzi  enterprises,fundings  2019-06-30", dating the fundings by the
+    list. One line per kind now, each with its own data date; one after the report's date says so."""
+    import csv
+    import re
+
+    import openpyxl
+
+    db = str(demo_copy(tmp_path / "demo.duckdb"))
+    with Store(db, read_only=True) as s:
+        known = s.con.execute("SELECT name, uscc FROM enterprises WHERE uscc IS NOT NULL ORDER BY id LIMIT 2").fetchall()
+    ents, fund = tmp_path / "list.csv", tmp_path / "fund.csv"
+    with open(ents, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known])
+    with open(fund, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["融资企业", "融资时间", "融资轮次", "融资金额"], [known[0][0], "2018-05-01", "A轮", "1000万元"]])
+    run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
+    run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    for out in (html, xlsx):
+        run("--db", db, "report", "region", "深圳市", "-o", str(out), "--as-of", "2019-01-31")
+    text = html.read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>桔子</td><td>([^<]*)</td><td>([^<]*)(<span[^>]*>[^<]*</span>)?</td>", text)
+    assert [(k, d) for k, d, _ in rows] == [("enterprises", "2019-06-30"), ("fundings", "2018-12-25")], rows
+    assert "晚于本报告截至日期" in rows[0][2] and not rows[1][2]
+    notes = [c.value for r in openpyxl.load_workbook(xlsx)["说明"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(v.startswith("桔子：fundings；数据日期 2018-12-25") for v in notes), notes
+    assert any(v.startswith("桔子：enterprises；数据日期 2019-06-30") for v in notes), notes
+
+
 def test_recommendations_say_why_rca_differs_from_lq(env):
     """The chain structure gave a segment's LQ 0.61 and the recommendations two sections later its RCA 0.71 with no
     word on why two "local share ÷ national share" differ: the report says it under the recommendations, as the region

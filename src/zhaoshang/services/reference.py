@@ -17,20 +17,32 @@ def sources(store) -> list[dict]:
     """The imports behind the data: source, kinds, latest data date, rows new (``rows``), read and updated (from
     the ``imports`` log: a list whose rows all matched known enterprises is read and updated, not 0). The data
     date is the latest one given (``--data-date``): an import given none speaks of no date (``UNDATED_IMPORTS``,
-    as for the reference date), so a source imported only so reads None, not its import day."""
-    rows = store.query(
-        f"""WITH undated AS ({UNDATED_IMPORTS})
-           SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,
-                  max(data_date) FILTER (WHERE id NOT IN (SELECT id FROM undated)) AS data_date,
-                  max(finished_at) AS imported_at, sum(rows_imported) AS rows, sum(rows_read) AS rows_read,
-                  sum(rows_updated) AS rows_updated
-           FROM imports GROUP BY source ORDER BY source""")
+    as for the reference date), so a source imported only so reads None, not its import day. ``by_kind``: the same
+    for each kind of the source, with its own data date (a company list re-imported later than the source's
+    fundings does not date the fundings)."""
+    def query(group: str) -> list[dict]:
+        return store.query(
+            f"""WITH undated AS ({UNDATED_IMPORTS})
+               SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,
+                      max(data_date) FILTER (WHERE id NOT IN (SELECT id FROM undated)) AS data_date,
+                      max(finished_at) AS imported_at, sum(rows_imported) AS rows, sum(rows_read) AS rows_read,
+                      sum(rows_updated) AS rows_updated
+               FROM imports GROUP BY {group} ORDER BY {group}""")
+
+    rows = query("source")
     if not rows:
         rows = store.query("SELECT source, 'enterprises' AS kinds, NULL AS data_date, NULL AS imported_at, "
                            "count(*) AS rows, count(*) AS rows_read, 0 AS rows_updated FROM enterprises "
                            "GROUP BY source ORDER BY source")
-    return [{**r, "rows": int(r["rows"] or 0), "rows_read": int(r["rows_read"] or 0),
-             "rows_updated": int(r["rows_updated"] or 0)} for r in rows]
+    by_kind: dict[str, list[dict]] = {}
+    for r in query("source, kind") if rows and rows[0]["imported_at"] is not None else []:
+        by_kind.setdefault(r["source"], []).append(_counted(r))
+    return [{**_counted(r), "by_kind": by_kind.get(r["source"]) or [_counted(r)]} for r in rows]
+
+
+def _counted(r: dict) -> dict:
+    return {**r, "rows": int(r["rows"] or 0), "rows_read": int(r["rows_read"] or 0),
+            "rows_updated": int(r["rows_updated"] or 0)}
 
 
 def database_meta(store) -> dict:
