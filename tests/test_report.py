@@ -386,6 +386,24 @@ def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(tmp_path, de
     assert any(v.startswith("桔子：enterprises；数据日期 2019-06-30") for v in notes), notes
 
 
+def test_the_trend_charts_quarter_labels_do_not_touch(env):
+    """The funding chart named every other quarter and the last one too: with an even count the last two printed as
+    "2025Q32025Q4". The labels are spaced from the last one, each clear of the next."""
+    import re
+
+    from zhaoshang.interfaces.reports.charts import _text_w
+    from zhaoshang.interfaces.reports.region import trend_parts
+
+    html = env["html"].read_text(encoding="utf-8")
+    svg = re.search(r'<svg[^>]*class="chart trend".*?</svg>', html, re.S).group(0)
+    labels = [(float(x), t) for x, t in re.findall(r'<text x="([\d.]+)" y="\d+" font-size="8.5" fill="#4b5563" '
+                                                  r'text-anchor="middle"[^>]*>(\d{4}Q\d)</text>', svg)]
+    periods = [r["label"] for r in trend_parts(env["p"])["quarters"]]
+    assert len(labels) > 2 and len(periods) % 2 == 0 and labels[-1][1] == periods[-1], labels
+    for (x0, a), (x1, b) in zip(labels, labels[1:]):
+        assert x1 - x0 >= (_text_w(a, 8.5) + _text_w(b, 8.5)) / 2 + 2, (a, b, x1 - x0)
+
+
 def test_recommendations_say_why_rca_differs_from_lq(env):
     """The chain structure gave a segment's LQ 0.61 and the recommendations two sections later its RCA 0.71 with no
     word on why two "local share ÷ national share" differ: the report says it under the recommendations, as the region

@@ -289,7 +289,7 @@ def bar_line(labels: Sequence[str], bars: Sequence[float], line: Sequence[float]
         bh = ph * b / bmax
         out.append(f'<rect x="{x + bw * 0.15:.1f}" y="{top + ph - bh:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="#4585c1"/>')
         pts.append((x + bw / 2, top + ph - ph * (line[i] or 0) / lmax))
-        if i % every == 0 or i == n - 1:
+        if (n - 1 - i) % every == 0:  # counted from the last, which is always named: no label crowds it
             out.append(f'<text x="{x + bw / 2:.1f}" y="{top + ph + 13}" font-size="8.5" fill="#4b5563" text-anchor="middle" style="{FONT}">{escape(labels[i])}</text>')
     out.append('<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>' % (
         ACCENT, " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)))
