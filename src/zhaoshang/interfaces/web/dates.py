@@ -7,9 +7,14 @@ future, never a 500.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from fastapi import Request
 
+from ...core.errors import UserError
 from ...core.parse.dates import parse_user_date
+
+FIRST_YEAR = 1900  # the earliest date a route takes (the parser reads years from 1800, a file's dates)
 
 # URL parameter → (kind of date, a bare year/month means the end of that period)
 DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end", True),
@@ -18,8 +23,18 @@ _FUTURE_OK = {"founded_from", "founded_to"}
 
 
 def check_dates(request: Request) -> None:
-    """Raise ``UserError`` (→ 400) for the first date parameter the one parser refuses."""
+    """Raise ``UserError`` (→ 400) for the first date parameter the one parser refuses, or that lies before 1900.
+    Any form the parser reads is taken (2019-06-30, 20190630, 2019年6月30日), as on the command line."""
     for name, (what, end) in DATE_PARAMS.items():
         value = request.query_params.get(name)
-        if value:
-            parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK)
+        if value and parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK).year < FIRST_YEAR:
+            raise out_of_range(value, name)
+
+
+def out_of_range(value: str, name: str = "") -> UserError:
+    """A date outside 1900 to today (of the parameter ``name``): the range is said, never the value itself as an
+    example."""
+    today = _dt.date.today().isoformat()
+    at, at_en = (f"参数无效: {name}: ", f"invalid parameter: {name}: ") if name else ("", "")  # as the schema's checks
+    return UserError(f"{at}应为 {FIRST_YEAR}-01-01 至今天（{today}）之间的日期，收到 '{value}'",
+                     en=f"{at_en}expected a date from {FIRST_YEAR}-01-01 to today ({today}), got '{value}'")

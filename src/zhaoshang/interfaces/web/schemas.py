@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from ...core.errors import UserError, check_reason_zh
 from ...core.parse.dates import parse_user_date
 from ...core.parse.rounds import ROUNDS
+from .dates import FIRST_YEAR, out_of_range
 
 # an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given.
 # The document narrows it to the periods begun by today (``dates_up_to``), as the one date parser does.
@@ -27,9 +28,21 @@ CODE_PATTERN = r"^[0-9A-Za-z_.:-]{1,40}$"       # region codes (GB/T 2260, macro
 TEXT_MAX = 200                                   # free text (search, names, lists of codes)
 PAGE_MAX = 10_000                                # pages of a listing (size ≤ 1000: at most 10 million rows deep)
 
-AsOf = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="截至日期 YYYY、YYYY-MM 或 YYYY-MM-DD（空 = 今天）")]
-DateFrom = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="起始日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
-DateTo = Annotated[Optional[str], Query(pattern=DATE_PATTERN, description="结束日期（含）YYYY、YYYY-MM 或 YYYY-MM-DD")]
+# (the document states the usual forms as the pattern, ``dates_up_to``; the other forms the one date parser reads are
+# taken too: the app-wide ``dates.check_dates`` reads every date parameter, as the CLI reads its options)
+def _DATE_DOC(schema: dict) -> None:
+    for alt in schema.get("anyOf", [schema]):
+        if alt.get("type") == "string":
+            alt["pattern"] = DATE_PATTERN
+
+
+_FORMS = f"YYYY、YYYY-MM 或 YYYY-MM-DD（亦可 20190630、2019年6月30日），{FIRST_YEAR} 年至今天"
+AsOf = Annotated[Optional[str], Query(max_length=40, description=f"截至日期 {_FORMS}（空 = 今天）",
+                                      json_schema_extra=_DATE_DOC)]
+DateFrom = Annotated[Optional[str], Query(max_length=40, description=f"起始日期（含）{_FORMS}",
+                                          json_schema_extra=_DATE_DOC)]
+DateTo = Annotated[Optional[str], Query(max_length=40, description=f"结束日期（含）{_FORMS}",
+                                        json_schema_extra=_DATE_DOC)]
 Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="地区或产业链环节代码（空 = 不限）")]
 # a region reference for the region service: a code, a name or path (杭州市, 浙江省杭州市) or a macro-region (长三角)
 REGION_PATTERN = "^$|^[0-9A-Za-z_.:'\u3400-\u9fff·（）() -]{1,40}$"  # CJK unified ideographs
@@ -149,8 +162,9 @@ def _openapi_doc(app: FastAPI) -> dict:
 
 
 def _date_reason(err: dict, lang: str) -> str | None:
-    """A date parameter not written YYYY, YYYY-MM or YYYY-MM-DD: said so, with the date the one date parser
-    reads in it as the example (2025-1-5 → 2025-01-05), instead of the pattern's regular expression."""
+    """A date field held to YYYY-MM-DD (a form's, an event's) not written so: said so, with the date the one date
+    parser reads in it as the example (2025-1-5 → 2025-01-05) — or, for a date it reads as written but outside
+    1900 to today, the range — instead of the pattern's regular expression."""
     if err.get("type") != "string_pattern_mismatch" or (err.get("ctx") or {}).get("pattern") != DATE_PATTERN:
         return None
     value = str(err.get("input", ""))
@@ -158,6 +172,8 @@ def _date_reason(err: dict, lang: str) -> str | None:
         example = parse_user_date(value, "date", allow_future=True).isoformat()
     except UserError:  # not a date at all: the general example
         example = "2025-12-31"
+    if example == value.strip() or not FIRST_YEAR <= int(example[:4]) <= _dt.date.today().year:
+        return out_of_range(value).in_lang(lang)
     if lang == "en":
         return f"expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. {example}), got '{value}'"
     return f"应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 {example}），收到 '{value}'"
