@@ -244,3 +244,10 @@ def test_a_library_page_past_the_end_opens_the_last_page(client):
     assert r.status_code == 303 and "page=" + str(last) in r.headers["location"] and "region=330000" in r.headers["location"]
     page = client.get(r.headers["location"]).text
     assert f"<span>{last} / {last}</span>" in page and 'id="next"' not in page and 'id="prev"' in page
+
+
+@pytest.mark.parametrize("blank", ["+", "%20", "%20%20"])
+def test_a_blank_date_parameter_is_no_date(client, blank):
+    """A blank as_of (a form's empty field, a "+" in a hand-made URL) is the route's default date, not a 500."""
+    r = client.get("/api/chain?as_of=" + blank)
+    assert r.status_code == 200 and r.json()["as_of"] == client.get("/api/chain").json()["as_of"], r.text[:200]

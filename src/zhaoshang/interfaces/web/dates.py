@@ -27,7 +27,8 @@ def check_dates(request: Request) -> None:
     Any form the parser reads is taken (2019-06-30, 20190630, 2019年6月30日), as on the command line."""
     for name, (what, end) in DATE_PARAMS.items():
         value = request.query_params.get(name)
-        if value and parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK).year < FIRST_YEAR:
+        d = parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK) if value else None
+        if d is not None and d.year < FIRST_YEAR:  # (blank text reads as no date: the route's default)
             raise out_of_range(value, name)
 
 
