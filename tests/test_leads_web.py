@@ -60,8 +60,8 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     assert client.post("/pipeline/add", data=form, follow_redirects=False).status_code == 403
     assert client.get("/api/leads", params={"region": "火星"}).status_code == 404
     bad = client.get("/api/leads", params={"region": REGION, "has": "nothing", "lang": "zh"})
-    # the command's words (未知的信号 … 可选), not the parameter check's pattern
-    assert bad.status_code == 400 and bad.json()["error"].startswith("未知的信号: nothing（可选: funding"), bad.json()
+    # the words it takes (未知的取值 … 可选), not the parameter check's regular expression
+    assert bad.status_code == 400 and bad.json()["error"].startswith("参数无效: has: 未知的取值: nothing（可选: funding"), bad.json()
     assert client.get("/api/leads", params={"region": REGION, "top": 0}).status_code == 400
     # --top's range (1–1000) is the API's too
     assert client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "top": 500}).status_code == 200

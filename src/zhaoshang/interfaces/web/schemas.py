@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import re
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import FastAPI, Path, Query, Request
@@ -179,6 +180,22 @@ def _date_reason(err: dict, lang: str) -> str | None:
     return f"应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 {example}），收到 '{value}'"
 
 
+_CHOICES = re.compile(r"^(?:\^\$\|)?\^\(([\w|.-]+)\)(?:\(,\(\1\)\)\*|\?)?\$$")  # ^$|^(a|b)(,(a|b))*$, ^(a|b)?$
+
+
+def _choice_reason(err: dict, lang: str) -> str | None:
+    """A parameter held to a list of words (``has``: funding,branches …; ``by``: quarter|year) given another: the
+    words not known and the ones it takes, as the command says it (未知的取值 … 可选), not the regular expression."""
+    m = _CHOICES.match(str((err.get("ctx") or {}).get("pattern") or "")) if err.get("type") == "string_pattern_mismatch" else None
+    if m is None:
+        return None
+    choices = m.group(1).split("|")
+    bad = [x for x in str(err.get("input", "")).split(",") if x not in choices] or [str(err.get("input", ""))]
+    if lang == "en":
+        return f"unknown value: {', '.join(bad)} (one of: {', '.join(choices)})"
+    return f"未知的取值: {', '.join(bad)}（可选: {', '.join(choices)}）"
+
+
 def _message(exc: RequestValidationError, lang: str = "zh") -> str:
     parts = []
     errors = exc.errors()
@@ -191,7 +208,8 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
         errors = [e for e in errors if listed(e) == not_object]
     for err in errors:
         where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
-        why = _date_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid")
+        why = (_date_reason(err, lang) or _choice_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
+               or err.get("msg", "invalid"))
         parts.append(f"{where}: {why}")
     return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
 

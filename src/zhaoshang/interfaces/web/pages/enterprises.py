@@ -19,7 +19,7 @@ from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from .scorecard import profile_card
-from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Score, Stages, Text
+from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Region, Score, Stages, Text
 
 Sort = Literal[tuple(ent_svc.SORTS)]
 
@@ -35,7 +35,7 @@ def register(app, web) -> None:
                 "sort": sort or "-capital", "as_of": c(as_of), "score_min": score_min, "score_max": score_max}
 
     @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
-    def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Text = None, node: NodeCodes = None,
+    def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Region = None, node: NodeCodes = None,
                         founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
                         listed: Text = None, tags: Text = None, sort: Sort = "-capital", page: Page = 1,
                         size: int = Query(50, ge=1, le=1000), as_of: AsOf = None, score_min: Score = None,
@@ -62,7 +62,7 @@ def register(app, web) -> None:
         return body()
 
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
-    def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Text = None,
+    def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Region = None,
                    node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
                    listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
                    format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive), score_min: Score = None,

@@ -23,7 +23,8 @@ from ..schemas import AsOf, NodeCode, Region
 TopN = Query(20, ge=1, le=MAX_TOP, description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
 Weights = Query(None, max_length=120, description="线索权重：已保存的版本名（zhaoshang leads-fit --save）；不给则用内置权重")
-Has = Query(None, max_length=200,  # an unknown signal: the service's 未知的信号 (可选: …), as the command says
+_ONE = "(" + "|".join(FILTERS) + ")"
+Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",  # refused naming the words it takes (schemas)
             description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
 
 
