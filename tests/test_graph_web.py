@@ -60,6 +60,41 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
 
 
+def _team_app(db, tmp_path):
+    from web_util import local_client
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    return local_client(create_app(str(db), team=team, local_only=False)), team, tokens
+
+
+def test_a_contact_title_with_a_phone_number_is_masked_in_path_evidence_and_its_read_audited(tmp_path):
+    """A bureau contact at the target whose title holds a mobile number: the reach path through the contact carries
+    the title in its evidence. A viewer gets the number masked; an analyst gets it whole, and the read is written to the audit log with the count of such texts."""
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.team import audit
+
+    db = build(tmp_path / "g.duckdb")
+    with Store(db) as s:
+        s.con.execute("INSERT INTO contacts (id, name, title, enterprise_id, province_code, city_code, source, source_key, "
+                      "import_id) VALUES (7, '钱多多', '董事长助理 手机13987654321', 1, '330000', '330100', 's1', 'c7', 1)")
+    c, team, tokens = _team_app(db, tmp_path)
+    notes = {}
+    for role in ("viewer", "analyst"):
+        r = c.get("/api/graph/reach/1?from_region=330100&k=5", headers=tokens[role])
+        assert r.status_code == 200, r.text
+        notes[role] = [ev["note"] for p in r.json()["paths"] for h in p["hops"] for ev in h["evidence"] or []
+                       if ev["table"] == "contacts"]
+        assert "13987654321" not in r.text or role == "analyst"
+    assert set(notes["viewer"]) == {"董事长助理 手机139****4321"}
+    assert set(notes["analyst"]) == {"董事长助理 手机13987654321"}
+    entry = audit.search(team, actor="ana", action="person.read")["rows"][0]
+    assert entry["target"] == "enterprise:1" and json.loads(entry["detail"])["texts"] == len(notes["analyst"])
+
+
 def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     """周杰 holds 80 % of 控股丙 (48 % of the target through it) and sits on the target's board under another
     record: for a viewer signed in the holder is 周* on the profile, the key persons, the relations page, the graph's

@@ -43,6 +43,7 @@ CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's fre
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
 DEMAND_TEXT = ("description",)
 NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
+TIE_TEXT = ("note",)  # the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
@@ -292,21 +293,24 @@ def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] |
     who holds shares is split as on the key persons' list (``_split_holder``); and a path that ties such a record to
     another record of the person (an identity hop, or a start linked to the holder) is withheld and counted
     (``paths_withheld``) — it would say which named person holds the shares. With it the answer is returned whole
-    and, when it names such a person, ``record`` writes the read to the audit log (``person.read``: the subject, the
-    records named)."""
+    and, when it names such a person or its evidence holds personal data, ``record`` writes the read to the audit
+    log (``person.read``: the subject, the records named, ``texts``). The free text of the records a tie rests on
+    (``TIE_TEXT``: a contact's or a role's title, in a hop's evidence) is masked as all free text (``present_text``)."""
     hops = doc.get("neighbours", []) + [h for p in doc.get("paths", []) for h in p["hops"]]
     held = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
             for end in ("from", "to") if h[end].get("type") == "person"}
     held.update(doc.get("private_holders") or [])
+    subject = doc.get("node") or doc.get("enterprise") or {}
+    target = subject.get("key") or f"enterprise:{subject.get('id')}"
+    texts: list = []  # the evidence's free text (a contact's title may hold a phone number): masked as present_text does
+    masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]))
     if user.can("personal"):
         keys = held | {r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"]}
-        if keys and record is not None:
-            subject = doc.get("node") or doc.get("enterprise") or {}
-            target = subject.get("key") or f"enterprise:{subject.get('id')}"
+        if (keys or texts) and record is not None:
             record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(keys),
-                                           "records": sorted(keys)[:20]})
+                                           "records": sorted(keys)[:20], **({"texts": texts[0]} if texts else {})})
         return {**doc, "masked": False}
-    out = copy.deepcopy(doc)
+    out = copy.deepcopy(masked_texts)
     out.pop("private_holders", None)
     if "paths" in out:
         kept = [p for p in out["paths"] if not _ties_holder(p, held)]
