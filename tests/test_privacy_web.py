@@ -163,6 +163,25 @@ def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app
     assert [e["target"] for e in _reads(app, "ana")[:2]] == ["demand:1", "demands"]
 
 
+def test_a_viewer_cannot_recover_a_masked_number_by_searching_the_demands(app):
+    """The demand search looks, for a viewer, in the description as the viewer sees it: a digit of the hidden
+    number, or the hidden part of an e-mail address, finds nothing, on the list, its page and its export, while the
+    masked form and the words around it are found; ``%`` and ``_`` are characters, for everyone."""
+    def total(q, role="viewer"):
+        return app["client"].get("/api/match/demands", params={"q": q}, headers=app["tokens"][role]).json()["total"]
+
+    for q in ("13912", "139123", "1391234", "lig@", "66668888"):
+        assert total(q) == 0, q
+        assert total(q, "analyst") == 1, q
+    for q in ("139****5678", "l***@gov.cn", "李工", "政务热线", "杭州市数据资源管理局"):
+        assert total(q) == 1, q
+    for url in ("/match", "/api/match/demands/export"):
+        assert "政务热线语音识别转写" not in _get(app, url, "viewer", params={"q": "139123", "format": "csv"}), url
+    assert "政务热线语音识别转写" in _get(app, "/match", "viewer", params={"q": "5678"})
+    for role in ("viewer", "analyst"):
+        assert total("%", role) == 0 and total("_", role) == 0 and total("139_2345678", role) == 0
+
+
 NEWS_BODY = "总经理李健辞职，手机13812345678，身份证330102199001011234。"
 
 

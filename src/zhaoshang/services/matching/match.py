@@ -26,6 +26,7 @@ from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
 from ..chain.taxonomy import Taxonomy, load_taxonomy
 from ..enterprises import resolve_enterprise
+from ..privacy import mask_text
 from . import semantic as sem
 from .index import get_index
 from .profiles import (config, demand_nodes, demand_rows, enterprise_profiles, level2, open_condition, segment_filter,
@@ -342,8 +343,12 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
 
 # ---------------------------------------------------------------------------------- the demand list
 def list_demands(store, *, region: str | None = None, node: str | None = None, status: str | None = None,
-                 q: str | None = None, limit: int = 200, offset: int = 0) -> dict:
-    """Demands filtered by region, segment (declared or in the text) and status, newest first."""
+                 q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False) -> dict:
+    """Demands filtered by region, segment (declared or in the text), status and text, newest first. ``q`` is
+    looked for as typed (``%`` and ``_`` are characters, not patterns), in any case, in the title, the description
+    and the organisation. ``masked``: for a user who sees descriptions masked (``privacy.present_text``), the text
+    is looked for in the masked description — a search on the whole one would tell, a guess at a time, the phone
+    number or e-mail address the mask hides."""
     tax = load_taxonomy()
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
@@ -354,11 +359,16 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     if status:
         conds.append("d.status = ?")
         params.append(status)
-    if q:
-        conds.append("concat_ws(' ', d.title, d.description, d.organisation) ILIKE ?")
-        params.append(f"%{q}%")
-    ids = [r["id"] for r in store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)} "
-                                         "ORDER BY d.published DESC NULLS LAST, d.id", params)]
+    text = "lower(concat_ws(' ', d.title, d.description, d.organisation))"
+    if q and not masked:
+        conds.append(f"strpos({text}, lower(?)) > 0")
+        params.append(q)
+    found = store.query(f"SELECT d.id, d.title, d.description, d.organisation FROM demands d WHERE {' AND '.join(conds)} "
+                        "ORDER BY d.published DESC NULLS LAST, d.id", params)
+    if q and masked:
+        found = [r for r in found if q.lower() in " ".join(
+            x for x in (r["title"], mask_text(r["description"]), r["organisation"]) if x).lower()]
+    ids = [r["id"] for r in found]
     rows = demand_rows(store, ids) if ids else []
     on_node = segment_filter(tax, node) if node else None
     out = []

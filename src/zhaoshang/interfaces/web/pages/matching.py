@@ -35,9 +35,11 @@ LIST_COLUMNS = ["id", "title", "organisation", "region", "segments", "status", "
 
 
 def register(app, web) -> None:
-    def demands(request, store, region, node, status, q):  # the list, as the user may see the descriptions
+    def demands(request, store, region, node, status, q):  # the list, as the user may see (and search) the descriptions
+        masked = not request.state.user.can("personal")
         return personal_text(request, M.list_demands(store, region=web.clean(region), node=web.clean(node),
-                                                     status=web.clean(status), q=web.clean(q)), DEMAND_TEXT, "demands")
+                                                     status=web.clean(status), q=web.clean(q), masked=masked),
+                             DEMAND_TEXT, "demands")
 
     def demand(request, store, key, **kw):  # a demand's enterprises, as the user may see its description
         doc = M.match_demand(store, key, lang=web.lang_of(request), **kw)
