@@ -164,8 +164,9 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     description are withheld, and a person record that holds shares or no office shows as surname and stars, without
     the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
     links (the other records of the person, which name it). Of any other record, the identity links and namesakes
-    kept apart that name a record holding shares (``private_holders``) are withheld and counted: beside the
-    named record they would say which named person holds the shares."""
+    kept apart that name a record holding shares (``private_holders``) are withheld: beside the named record they
+    would say which named person holds the shares. They are not counted either: a count above nought beside an
+    officer's name would say it as plainly."""
     person = details["person"]
     masked = not user.can("personal")
     if record is not None:
@@ -178,15 +179,12 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     if details.get("shareholdings") or not details.get("roles"):
         out["person"].update(name=mask_name(person["name"]), source_key=None)
         # the identity links name the other records of the person (an officer's record under the full name): listed
-        # beside the masked holding they would name the holder, so they are withheld and counted
-        out["links_withheld"] = len(out.get("links", [])) + len(out.get("apart", []))
+        # beside the masked holding they would name the holder, so they are withheld
         out["links"], out["apart"] = [], []
     else:
         held = set(details.get("private_holders") or [])
         names_holder = lambda x: bool({f"p:{x.get('a')}", f"p:{x.get('b')}"} & held)  # noqa: E731
-        kept = {k: [x for x in out.get(k, []) if not names_holder(x)] for k in ("links", "apart")}
-        out["links_withheld"] = len(out.get("links", [])) + len(out.get("apart", [])) - len(kept["links"]) - len(kept["apart"])
-        out.update(kept)
+        out.update({k: [x for x in out.get(k, []) if not names_holder(x)] for k in ("links", "apart")})
     out["masked"] = True
     return out
 

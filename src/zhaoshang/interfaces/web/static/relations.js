@@ -92,7 +92,8 @@
       h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
       if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
       h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.title || r.role) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
-      if (doc.links_withheld) h += '<p class="muted">' + tr('身份关联已遮蔽（' + doc.links_withheld + ' 条）', 'identity links withheld (' + doc.links_withheld + ')') + '</p>';
+      // the same words on every masked panel: a count, or a line on some panels only, would say which officer holds shares
+      if (doc.masked) h += '<p class="muted" id="links-masked">' + tr('涉及持股记录的身份关联不向您的角色显示', 'identity links that involve a shareholding record are not shown for your role') + '</p>';
       if (doc.links.length) h += '<p>' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + x.confidence + ' ' + ZS.esc(x.reasons.join(', ')) + ')').join('；') + '</p>';
       if (doc.apart.length) h += '<p class="muted">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + ZS.esc(x.why) + ')').join('；') + '</p>';
       panel.innerHTML = h;
