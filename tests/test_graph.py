@@ -416,3 +416,23 @@ def test_two_records_of_one_person_are_one_path(store):
         assert len(zhao) == 1, (kw, [(p["origin"]["key"], p["target"]["key"]) for p in doc["paths"]])
     doc = reach(store, 1, as_of="2020-06-30", k=5, from_region="110000")
     assert len({p["target"]["name"] for p in doc["paths"] if p["length"] == 0}) == len([p for p in doc["paths"] if p["length"] == 0])
+
+
+def test_a_route_through_another_kind_of_record_of_one_person_is_the_same_route(tmp_path):
+    """孙丽 is the legal representative of 本地甲 (p:30) and the bureau's contact there (c:1), linked as one
+    person. From her, the route 孙丽 → 本地甲 → its executive is one path — not again as 孙丽 → (the same person)
+    → contact 孙丽 → 本地甲 → the same executive, which took a place of the k best."""
+    db = build(tmp_path / "g.duckdb")
+    with Store(db) as s:
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+                      "VALUES (30, '孙丽', '孙丽', 's1', 'k30', 1)")
+        s.con.execute("INSERT INTO roles VALUES (30, 30, '孙丽', 2, '本地甲科技有限公司', 'legal_rep', '法定代表人', "
+                      "DATE '2016-01-01', NULL, 's1', 'r30', 1)")
+    with Store(db, read_only=True) as s:
+        doc = reach(s, 1, person="p:30", as_of="2024-12-31", k=10)
+    hops = [[(h["relation"], h["to"]["key"]) for h in p["hops"]] for p in doc["paths"]]
+    assert [("legal_rep", "e:2"), ("executive", "p:13")] in hops, hops
+    assert [("same_person", "c:1"), ("contact_at", "e:2"), ("executive", "p:13")] not in hops, hops
+    # the routes as the persons and enterprises they pass: each once
+    routes = [tuple(h["to"]["name"] for h in p["hops"] if h["relation"] != "same_person") for p in doc["paths"]]
+    assert len(set(routes)) == len(routes), hops

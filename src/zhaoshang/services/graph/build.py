@@ -89,6 +89,22 @@ class Graph:
                 self._persons = got
         return got
 
+    def same_person(self) -> np.ndarray:
+        """Each node's person for telling paths apart: the records of every kind joined by ``same_person`` ties —
+        person records, and the bureau's contacts and patents' inventors linked to one — share one number (the
+        lowest node of the group), any other node is its own. A path through another record of a person it has
+        already passed is not another path (``search.k_paths``)."""
+        got = self.memo.get("same_person")
+        if got is None:
+            got = np.arange(self.n, dtype=np.int64)
+            if self.edges is not None and self.n:
+                mask = self.identity_edges()
+                a, b = self.edges.column("a").to_numpy()[mask], self.edges.column("b").to_numpy()[mask]
+                for members in identity.groups(zip(a.tolist(), b.tolist())):
+                    got[sorted(members)] = min(members)
+            self.memo["same_person"] = got
+        return got
+
     def holders(self) -> np.ndarray:
         """A flag per node: a person record that holds shares (one end of a ``shareholder`` tie) — a private
         individual's shareholding, masked for a role without the ``personal`` permission."""

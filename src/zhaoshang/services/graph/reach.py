@@ -217,7 +217,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
             origins, kinds = _origins_person(store, g, person)
         origins, kinds = _linked_origins(g, origins, kinds)
     paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
-                           same=g.identity_edges(), person_of=g.persons()[0]) if targets and origins else ([], {})
+                           same=g.identity_edges(), person_of=g.same_person()) if targets and origins else ([], {})
     start = None if paths else (_start_words(store, from_region) if from_region is not None else
                                 ("联系人", "the contacts") if contacts is not None else (str(person), str(person)))
     doc = {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
@@ -326,7 +326,7 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
     ids = [resolve_enterprise(store, e) for e in enterprises]
     g = graph_for(store, as_of, ties, team)
     pairs = []
-    same, person_of = g.identity_edges(), g.persons()[0]  # two records of one person: one path, as in reach
+    same, person_of = g.identity_edges(), g.same_person()  # two records of one person: one path, as in reach
     for a, b in itertools.combinations(ids, 2):
         ia, ib = g.index(f"e:{a}"), g.index(f"e:{b}")
         paths = []

@@ -35,8 +35,9 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
     """The k best paths from any origin (``origins``: node → factor in (0, 1], or an array of factors, 0 = not
     an origin) to any of ``targets`` (a path passes through no other target). ``common``: nodes every path may
     share without being a variant (the target enterprise); ``same``: a flag per edge id, true for identity links;
-    ``person_of``: each node's person (``Graph.persons``), so that a path through or to another record of one
-    person is the same path, not a second one. Returns (paths, search statistics)."""
+    ``person_of``: each node's person (``Graph.same_person``: records of any kind linked as one), so that a path
+    through or to another record of one person is the same path, not a second one. Returns (paths, search
+    statistics)."""
     s = g.model.get("search", {}) if getattr(g, "model", None) else {}
     cap = int(max_neighbours or s.get("max_neighbours", 40))
     floor = float(min_strength if min_strength is not None else s.get("min_strength", 0.0005))
@@ -75,6 +76,8 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
         if kind == 1:
             nodes, edges = _unwind(chain)
             seq = tuple(nodes) if person_of is None else tuple(int(person_of[x]) for x in nodes)
+            # an identity hop between two records of one person is no step of the route: A —same→ A' → B is A → B
+            seq = tuple(x for i, x in enumerate(seq) if i == 0 or x != seq[i - 1])
             if diverse:
                 inter = set(seq[1:-1]) - common
                 key = seq if inter else (seq[0], seq[-1])
