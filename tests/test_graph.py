@@ -98,6 +98,20 @@ def test_diverse_paths_skip_variants_and_hops_are_bounded():
     assert [5, 7, 8, 9, 10, 0] in [p.nodes for p in long]
 
 
+def test_a_tie_to_the_start_beyond_the_neighbour_cap_is_followed_and_the_cut_counted():
+    """Target 0 has 45 ties stronger than its direct tie to the start 46 (0.4): with each node's 40 strongest ties
+    read, the direct tie was never met and the best path lost. It is found, whichever end the search starts from,
+    and the search says it left other ties of a busy node (``capped``)."""
+    edges = [(0, i, .9) for i in range(1, 46)] + [(0, 46, .4), (46, 47, .3), (47, 48, .3), (48, 0, .3)]
+    a, b, w = (np.array(c) for c in zip(*edges))
+    g = from_arrays(a, b, w, 49, with_igraph=False)
+    for target, start in ((0, 46), (46, 0)):
+        paths, stats = k_paths(g, [target], {start: 1.0}, k=1, max_hops=4, max_neighbours=40)
+        assert [(p.nodes, round(p.strength, 4)) for p in paths] == [([start, target], 0.4)], (target, stats)
+    _, stats = k_paths(g, [46], {47: 1.0}, k=1, max_hops=4, max_neighbours=40)
+    assert stats["capped"] >= 1  # node 0's ties 41–45 (dead ends here) were not read, and that is said
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("graph") / "g.duckdb"
@@ -436,3 +450,15 @@ def test_a_route_through_another_kind_of_record_of_one_person_is_the_same_route(
     # the routes as the persons and enterprises they pass: each once
     routes = [tuple(h["to"]["name"] for h in p["hops"] if h["relation"] != "same_person") for p in doc["paths"]]
     assert len(set(routes)) == len(routes), hops
+
+
+def test_between_answers_alike_in_either_order(store):
+    """The pair searched from the same end whichever order it is given in, each path read from a to b."""
+    from zhaoshang.services.graph.reach import between
+
+    one = between(store, [1, 2], k=3, as_of="2024-12-31")["pairs"][0]["paths"]
+    two = between(store, [2, 1], k=3, as_of="2024-12-31")["pairs"][0]["paths"]
+    assert one and [p["strength"] for p in one] == [p["strength"] for p in two]
+    assert [[h["to"]["key"] for h in p["hops"]][:-1] for p in one] == \
+        [[h["from"]["key"] for h in p["hops"]][::-1][:-1] for p in two]
+    assert all(p["origin"]["key"] == "e:1" for p in one) and all(p["origin"]["key"] == "e:2" for p in two)

@@ -19,7 +19,7 @@ from ..enterprises import resolve_enterprise
 from .build import TYPES, Graph, graph_for
 from .edges import evidence
 from .people import key_persons
-from .search import k_paths
+from .search import Path as SearchPath, k_paths
 from .ties import relation_label
 
 METHOD, VERSION = "reach-paths", "1"
@@ -248,7 +248,7 @@ def _no_path(start: tuple[str, str], origins: int, persons: int, max_hops: int, 
     if not origins:
         return {"case": "no_start", "reason": "出发方没有可用的起点（联系人、本地企业人员或投资机构）",
                 "reason_en": "the starting side has no start (contact, person at a local enterprise or investor)"}
-    cut = stats.get("truncated")
+    cut = stats.get("truncated") or stats.get("capped")
     return {"case": "hops",
             "reason": f"从{start[0]}的 {origins:,} 个起点到 {persons} 位关键人，{max_hops} 跳内没有路径"
                       + ("（搜索达到上限，未穷尽）" if cut else ""),
@@ -329,12 +329,17 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
     same, person_of = g.identity_edges(), g.same_person()  # two records of one person: one path, as in reach
     for a, b in itertools.combinations(ids, 2):
         ia, ib = g.index(f"e:{a}"), g.index(f"e:{b}")
-        paths = []
+        paths, stats = [], {}
         if ia is not None and ib is not None:
-            found, _ = k_paths(g, [ib], {ia: 1.0}, k=k, max_hops=max_hops, same=same, person_of=person_of)
+            # searched from the end with fewer ties (then the lower id), whichever order the two were given in, and
+            # each path read from a to b
+            t, o = sorted((ia, ib), key=lambda i: (int(g.indptr[i + 1] - g.indptr[i]), i))
+            found, stats = k_paths(g, [t], {o: 1.0}, k=k, max_hops=max_hops, same=same, person_of=person_of)
+            found = [p if p.nodes[0] == ia else SearchPath(p.nodes[::-1], p.edges[::-1], p.strength, p.ties, p.origin_factor)
+                     for p in found]
             paths = [_path_doc(g, p, {ia: "given"}, lang, store) for p in found]
         pairs.append({"a": {"id": a, "name": _name(g, ia, store, a)}, "b": {"id": b, "name": _name(g, ib, store, b)},
-                      "paths": paths})
+                      "paths": paths, "search": stats})
     return {"enterprises": ids, "as_of": g.as_of, "k": k, "max_hops": max_hops, "pairs": pairs,
             "graph": g.stats(), "method": METHOD, "version": VERSION}
 

@@ -5,7 +5,9 @@ bound of every completion (strengths are at most 1), so complete paths (ending a
 origin's factor) come off the queue strongest first — the k first accepted are the k best. Bounds keep one
 search small on millions of ties: at most ``max_hops`` ties, each node's ``max_neighbours`` strongest ties,
 paths weaker than ``min_strength`` dropped, each node expanded at most ``4k`` times, ``max_pops`` in all
-(a search that hits a bound says so: ``truncated``). Diversity: a path sharing more than ``diversity`` of its
+(a search that hits a bound says so: ``truncated``). A tie beyond a node's cap that ends at an origin is followed
+all the same (it completes a path: the strongest tie of two enterprises may be a busy one's 46th); the nodes whose
+other ties beyond the cap were left are counted (``capped``). Diversity: a path sharing more than ``diversity`` of its
 intermediate nodes with a better accepted path, or the same nodes in the same order, is a variant and skipped.
 A path whose first hop is an identity link (``same``: two records of one person) to a node that is as good an
 origin is the same path with a needless hop, and is never a result.
@@ -45,8 +47,12 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
     share = float(diversity if diversity is not None else s.get("diversity", 0.5))
     if isinstance(origins, dict):
         factor = lambda v: origins.get(v, 0.0)  # noqa: E731
+        starts = np.zeros(g.n, dtype=np.float64)
+        if origins:
+            starts[np.fromiter(origins.keys(), np.int64)] = np.fromiter(origins.values(), np.float64)
     else:
         factor = lambda v: float(origins[v])  # noqa: E731
+        starts = np.asarray(origins, dtype=np.float64)
     indptr, nbr, w, eid = g.indptr, g.nbr, g.w, g.eid
     heap: list = []
     tick = 0
@@ -64,6 +70,7 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
     inter_sets: list[set] = []
     pops = 0
     truncated = False
+    capped = 0  # nodes whose ties beyond the cap, strong enough to follow, were not followed
     # entries: (-priority, tick, kind, node, hops, strength, chain, pos); kind 0 = a partial path at ``node``,
     # 1 = a complete path, 2 = a cursor on ``node``'s ties at ``pos`` (its priority is that tie's completion,
     # and the ties are sorted strongest first, so one cursor stands for all of a node's remaining ties)
@@ -114,7 +121,22 @@ def k_paths(g, targets, origins: dict | np.ndarray, *, k: int = 5, max_hops: int
         if lo < indptr[v + 1] and st * float(w[lo]) >= floor:
             heapq.heappush(heap, (-(st * float(w[lo])), tick, 2, v, hops, st, chain, lo))
             tick += 1
-    return accepted, {"pops": pops, "truncated": truncated, "expanded_nodes": len(expanded)}
+        hi = int(indptr[v + 1])
+        if hi - lo > cap and st * float(w[lo + cap]) >= floor:
+            # the ties beyond the cap: one that ends at a start finishes a path and is followed all the same (the
+            # direct tie of two enterprises may be a busy one's 46th); the others are left, and counted
+            rest = np.arange(lo + cap, hi)
+            strong, start = st * w[rest] >= floor, starts[nbr[rest]] > 0
+            capped += bool((strong & ~start).any())
+            rest = rest[strong & start]
+            on = _on_path(chain) if len(rest) else set()
+            for pos in rest.tolist():
+                u = int(nbr[pos])
+                if u not in target_set and u not in on:
+                    c = st * float(w[pos])
+                    heapq.heappush(heap, (-c, tick, 0, u, hops + 1, c, (u, int(eid[pos]), chain), 0))
+                    tick += 1
+    return accepted, {"pops": pops, "truncated": truncated, "expanded_nodes": len(expanded), "capped": capped}
 
 
 def _on_path(chain) -> set:
