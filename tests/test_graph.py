@@ -462,3 +462,20 @@ def test_between_answers_alike_in_either_order(store):
     assert [[h["to"]["key"] for h in p["hops"]][:-1] for p in one] == \
         [[h["from"]["key"] for h in p["hops"]][::-1][:-1] for p in two]
     assert all(p["origin"]["key"] == "e:1" for p in one) and all(p["origin"]["key"] == "e:2" for p in two)
+
+
+def test_reach_contacts_read_as_the_importers_read_a_file(db, tmp_path):
+    """A contacts CSV saved by Excel on Chinese Windows (GBK) is read as the import reads it; a file without the
+    name or the enterprise column says which is missing, and what columns it has — one line, exit 2."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    gbk = tmp_path / "c_gbk.csv"
+    gbk.write_bytes("姓名,单位\n赵强,目标科技有限公司\n".encode("gbk"))
+    doc = run_json("reach", "目标科技有限公司", "--contacts", gbk, "--as-of", "2024-12-31", db=db, env=env)
+    assert doc["paths"][0]["origin"]["name"] == "赵强" and doc["paths"][0]["length"] == 0
+    half = tmp_path / "c_half.csv"
+    half.write_text("姓名,备注\n赵强,老同学\n", encoding="utf-8")
+    for lang, words in (("zh", "联系人文件缺少列: 所在企业（可写作 所在企业、单位、enterprise、organisation；文件的列: 姓名、备注）"),
+                        ("en", "the contacts file lacks the column enterprise (or 所在企业, 单位, enterprise, organisation; "
+                               "its columns: 姓名, 备注)")):
+        bad = run("--lang", lang, "reach", "目标科技有限公司", "--contacts", half, db=db, env=env, check=False)
+        assert bad.returncode == 2 and words in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr

@@ -5,7 +5,6 @@ records it rests on; the strength is the product of the tie strengths times the 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import itertools
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 from ...core.errors import NotFound, UserError, count_en
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
+from ...core.readers import read_into
 from ..enterprises import resolve_enterprise
 from .build import TYPES, Graph, graph_for
 from .edges import evidence
@@ -107,13 +107,36 @@ def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
     return {i: 1.0 for i in nodes}, {i: "given" for i in nodes}
 
 
+NAME_HEADERS = ("姓名", "name")
+ENTERPRISE_HEADERS = ("所在企业", "单位", "enterprise", "organisation")
+
+
 def read_contacts(path: str) -> list[dict]:
-    """The rows of a contacts CSV (姓名/name, 所在企业/单位/enterprise)."""
+    """The rows of a contacts file (姓名/name, 所在企业/单位/enterprise), read as the importers read a file
+    (``core.readers``: CSV in UTF-8, GBK or GB18030 — Excel's CSV on Chinese Windows —, XLSX …). A file without a
+    name or an enterprise column is refused, naming the columns it lacks and those it has."""
+    import duckdb
+
     p = Path(path)
     if not p.is_file():
         raise UserError(f"联系人文件不存在: {path}", f"contacts file not found: {path}")
-    with p.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+    con = duckdb.connect()
+    try:
+        info = read_into(con, p, "zs_contacts")
+        headers = [h.strip() for h in info.headers]
+        data = con.execute(f"SELECT {', '.join(info.columns)} FROM zs_contacts ORDER BY _row").fetchall() \
+            if info.columns else []
+    finally:
+        con.close()
+    missing = [want for want in (NAME_HEADERS, ENTERPRISE_HEADERS) if not any(h in want for h in headers)]
+    if missing:
+        shown = "、".join(headers) or "无"
+        raise UserError(f"联系人文件缺少列: {'、'.join(m[0] for m in missing)}（可写作 {'、'.join(x for m in missing for x in m)}；"
+                        f"文件的列: {shown}）: {path}",
+                        f"the contacts file lacks the column{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join({NAME_HEADERS: 'name'}.get(m, 'enterprise') for m in missing)} (or {', '.join(x for m in missing for x in m)}; "
+                        f"its columns: {', '.join(headers) or 'none'}): {path}")
+    return [{h: (None if v is None else str(v)) for h, v in zip(headers, row)} for row in data]
 
 
 def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
@@ -122,8 +145,8 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
     f = {k: float(v["factor"]) for k, v in g.model["origins"].items()}
     out, kinds = {}, {}
     for r in rows:
-        name = (r.get("姓名") or r.get("name") or "").strip()
-        ent = (r.get("所在企业") or r.get("单位") or r.get("enterprise") or r.get("organisation") or "").strip()
+        name = next((str(r[h]).strip() for h in NAME_HEADERS if r.get(h)), "")
+        ent = next((str(r[h]).strip() for h in ENTERPRISE_HEADERS if r.get(h)), "")
         if not ent:
             continue
         try:
@@ -140,8 +163,9 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
                 if fac > out.get(i, 0):
                     out[i], kinds[i] = fac, kind
     if not out:
-        raise UserError("联系人文件中没有能在关系图中找到的联系人（需姓名与所在企业）",
-                        "no contact of the file is in the graph (name and enterprise needed)")
+        raise UserError("联系人中没有能在关系图中找到的（按姓名与所在企业查找：企业须在库中）",
+                        "none of the contacts is in the graph (looked up by name and enterprise: the enterprise must "
+                        "be in the database)")
     return out, kinds
 
 
