@@ -139,7 +139,9 @@ def test_table_csv_and_user_errors(db):
     p = run("match", "demands", "--status", "foo", db=db["path"], check=False)
     assert p.returncode == 2 and p.stderr.strip() == f"错误: 未知的需求状态: foo（可选 {'、'.join(held)}）", p.stderr
     p = run("--lang", "en", "match", "demands", "--status", "foo", db=db["path"], check=False)
-    assert p.returncode == 2 and p.stderr.strip() == f"error: unknown demand status: foo (one of {', '.join(held)})"
+    held_en = {"征集中": "open", "对接中": "in talks", "已对接": "matched", "已完成": "completed"}
+    assert p.returncode == 2 and p.stderr.strip() == \
+        f"error: unknown demand status: foo (one of {', '.join(held_en[x] for x in held)})", p.stderr
 
 
 def test_index_is_cached_beside_the_db_and_refreshed_after_an_import(db):
@@ -367,3 +369,28 @@ def test_an_open_status_past_its_deadline_is_not_offered_as_open(tmp_path):
     assert [r["title"] for r in doc["results"]] == ["热线电话录音语音识别"]
     every = [r["title"] for r in run_json("match", "enterprise", key, "--all-status", db=path)["results"]]
     assert sorted(every) == ["政务热线语音识别转写", "热线电话录音语音识别"]
+
+
+def test_english_statuses_on_the_api_and_the_page_and_a_status_a_source_wrote_in_english(tmp_path):
+    """``open`` is 征集中 on the command line, the API and the page alike; a demand a source wrote as ``open`` is
+    found by either and listed as 征集中."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, dem = tmp_path / "m.duckdb", tmp_path / "demands.csv"
+    _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
+           DEMANDS + [("DM4", "港口集装箱识别", "码头集装箱箱号识别。", "宁波市港口管理局", "浙江省宁波市", "Open", "90")])
+    run("import", "demands", dem, db=path)
+    for status in ("open", "OPEN", "征集中"):
+        doc = run_json("match", "demands", "--status", status, db=path)
+        assert sorted(d["title"] for d in doc["items"]) == ["政务热线语音识别转写", "港口集装箱识别"], status
+        assert {d["status"] for d in doc["items"]} == {"征集中"} and "Open" not in doc["statuses"]
+    c = local_client(create_app(str(path)))
+    for params in ({"status": "open"}, {"status": "in talks"}, {"status": "open", "lang": "en"}):
+        r = c.get("/api/match/demands", params=params)
+        assert r.status_code == 200 and r.json()["total"] == (1 if params["status"] == "in talks" else 2), (params, r.text)
+    page = c.get("/match", params={"status": "open", "lang": "en"})
+    assert page.status_code == 200 and "港口集装箱识别" in page.text and "汽车焊装车间机器人改造" not in page.text
+    r = c.get("/api/match/demands", params={"status": "foo", "lang": "en"})
+    assert r.status_code == 404 and r.json()["error"] == "unknown demand status: foo (one of in talks, completed, open)"

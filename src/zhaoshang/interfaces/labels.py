@@ -13,6 +13,7 @@ from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
+from ..services.matching.profiles import DEMAND_STATUS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 from ..services.pipeline import leads as _leads
 
@@ -118,8 +119,7 @@ KEY_GROUNDS: dict[str, Pair] = {**ROLES, "controlling_shareholder": ("控股股�
                                 "lead_investor_partner": ("领投方人员", "person at a lead investor")}
 
 # a scenario demand's status, as the bureau's lists write it
-DEMAND_STATUS: dict[str, Pair] = {"征集中": ("征集中", "open"), "对接中": ("对接中", "in talks"),
-                                  "已对接": ("已对接", "matched"), "已完成": ("已完成", "completed")}
+DEMAND_STATUS: dict[str, Pair] = {code: (code, en) for code, en in DEMAND_STATUS_EN.items()}
 
 # the team's roles and the audit log's actions (services/team/roles.py, services/team/audit.py): the admin page and the
 # CLI's audit table show these; JSON, CSV and the exports keep the codes

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import count_en
-from ..labels import DEMAND_STATUS, label, labelled
+from ..labels import label, labelled
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
 match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
@@ -72,7 +72,6 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
     from ...services.matching import match as M
 
     store = open_store(read_only=True)
-    status = next((k for k, (_, en) in DEMAND_STATUS.items() if status and status.strip().lower() == en), status)
     doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
     rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
              "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"],

@@ -29,8 +29,8 @@ from ..enterprises import resolve_enterprise
 from ..privacy import mask_text
 from . import semantic as sem
 from .index import get_index
-from .profiles import (config, demand_nodes, demand_rows, enterprise_profiles, level2, open_condition, segment_filter,
-                       tokens)
+from .profiles import (DEMAND_STATUS_EN, config, demand_nodes, demand_rows, enterprise_profiles, level2, open_condition,
+                       segment_filter, status_code, tokens)
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
@@ -352,13 +352,17 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     tax = load_taxonomy()
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
-    statuses = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
-    if status and status not in statuses:  # a status the data does not hold matched nothing, silently; not found
+    # the statuses as codes: one a source wrote in English (open) is the code's (征集中), so the filter finds both
+    held = [r["status"] for r in store.query("SELECT DISTINCT status FROM demands WHERE status IS NOT NULL ORDER BY 1")]
+    statuses = sorted({status_code(s) for s in held})
+    code = status_code(status) if status else None
+    if code and code not in statuses:  # a status the data does not hold matched nothing, silently; not found
         raise NotFound(f"未知的需求状态: {status}（可选 {'、'.join(statuses) or '无：还没有需求'}）",
-                        en=f"unknown demand status: {status} (one of {', '.join(statuses) or 'none: no demands yet'})")
-    if status:
-        conds.append("d.status = ?")
-        params.append(status)
+                       en=f"unknown demand status: {status} (one of "
+                          f"{', '.join(DEMAND_STATUS_EN.get(s, s) for s in statuses) or 'none: no demands yet'})")
+    if code:
+        conds.append("list_contains(?, d.status)")
+        params.append([s for s in held if status_code(s) == code])
     text = "lower(concat_ws(' ', d.title, d.description, d.organisation))"
     if q and not masked:
         conds.append(f"strpos({text}, lower(?)) > 0")
@@ -376,7 +380,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
         dn = demand_nodes(d["text"], d["node"], tax)
         if on_node and not on_node(dn):
             continue
-        out.append({**{k: v for k, v in d.items() if k != "text"}, "segments": sorted(dn)})
+        out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]), "segments": sorted(dn)})
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
     page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]

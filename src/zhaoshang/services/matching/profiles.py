@@ -105,6 +105,19 @@ def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") 
     return store.query(sql, params)
 
 
+# a demand's status: the code the lists hold (Chinese) and its English, which a user may type and a source may hold
+DEMAND_STATUS_EN = {"征集中": "open", "对接中": "in talks", "已对接": "matched", "已完成": "completed"}
+_STATUS_OF = {**{en: code for code, en in DEMAND_STATUS_EN.items()}, "collecting": "征集中"}
+
+
+def status_code(status: Any) -> Any:
+    """A demand status as the lists' code: an English one (``open``, ``In talks`` …, any case) as its Chinese code,
+    any other as given."""
+    if not isinstance(status, str):
+        return status
+    return _STATUS_OF.get(status.strip().lower(), status.strip())
+
+
 def open_condition(alias: str = "d", as_of: Any = None) -> tuple[str, list]:
     """The one definition of an open demand, as SQL on ``alias`` with its parameters: its status reads as open
     (``open_status``: 征集中, 对接中); on a date ``as_of`` also published by then (or undated) and its deadline not
