@@ -5,6 +5,7 @@ index refreshed after an import."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -394,3 +395,19 @@ def test_english_statuses_on_the_api_and_the_page_and_a_status_a_source_wrote_in
     assert page.status_code == 200 and "港口集装箱识别" in page.text and "汽车焊装车间机器人改造" not in page.text
     r = c.get("/api/match/demands", params={"status": "foo", "lang": "en"})
     assert r.status_code == 404 and r.json()["error"] == "unknown demand status: foo (one of in talks, completed, open)"
+
+
+def test_a_demand_files_deadline_column_is_read_and_an_unread_column_named(tmp_path):
+    """截止时间 (the twin of 发布时间) is the deadline: a demand past it is not offered as open. A column no field
+    reads is named on import (stderr and ``columns_unread``), not dropped in silence."""
+    path, dem = tmp_path / "m.duckdb", tmp_path / "demands.csv"
+    _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "发布时间", "截止时间", "状态", "内部备注"],
+           [("Q1", "政务热线语音识别转写", "热线录音转写。", "杭州市数据资源管理局", "浙江省杭州市", "2020-01-01",
+             "2020-06-30", "征集中", "x")])
+    p = run("import", "demands", dem, "--format", "json", db=path)
+    doc = json.loads(p.stdout)
+    assert doc["columns"]["deadline"] == "截止时间" and doc["columns_unread"] == ["内部备注"]
+    assert "未读取的列（没有对应字段，未导入）: 内部备注" in p.stderr, p.stderr
+    assert [d["deadline"] for d in run_json("match", "demands", db=path)["items"]] == ["2020-06-30"]
+    p = run("--lang", "en", "import", "demands", dem, "--source", "again", db=path)
+    assert "note: columns not read (no field takes them; not imported): 内部备注" in p.stderr, p.stderr

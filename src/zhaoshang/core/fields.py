@@ -169,7 +169,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("region", "region", "所在地|地区|区域|region", doc="location"),
         _f("budget", "amount", "预算|预算金额|budget", doc="budget → 万元"),
         _f("published", "date", "发布日期|发布时间|published", doc="published"),
-        _f("deadline", "date", "截止日期|deadline", doc="deadline"),
+        _f("deadline", "date", "截止日期|截止时间|deadline", doc="deadline"),
         _f("status", headers="状态|status", doc="status"),
         _f("contact", headers="联系人|contact", doc="contact"),
     ),
