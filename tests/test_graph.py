@@ -479,3 +479,19 @@ def test_reach_contacts_read_as_the_importers_read_a_file(db, tmp_path):
                                "its columns: 姓名, 备注)")):
         bad = run("--lang", lang, "reach", "目标科技有限公司", "--contacts", half, db=db, env=env, check=False)
         assert bad.returncode == 2 and words in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_people_confirm_of_two_different_names_is_refused(db, tmp_path):
+    """张伟 (p:1) and 李娜 (p:2): the rules pair records of one name only, so a confirm of these would be recorded,
+    audited and do nothing — a mistyped id taken for a decision. It is refused, naming both, and nothing is kept."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    for decision in ("confirm", "split"):
+        bad = run("people", decision, "p:1", "p:2", "--reason", "test", db=db, env=env, check=False)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert "两条记录的姓名不同（p:1 张伟、p:2 李娜）" in bad.stderr, bad.stderr
+    en = run("--lang", "en", "people", "confirm", "p:1", "p:2", db=db, env=env, check=False)
+    assert "the two records have different names (p:1 张伟, p:2 李娜)" in en.stderr, en.stderr
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.team import audit
+
+    assert not [e for e in audit.search(open_team_db(env["ZHAOSHANG_TEAM_DB"]))["rows"] if e["action"].startswith("person.")]

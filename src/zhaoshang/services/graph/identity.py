@@ -321,21 +321,28 @@ def _record(store, key: str) -> dict:
     if not s.isdigit():
         raise UserError(f"人员须以编号给出（p:编号 或 编号，见 people links）: {key}",
                         f"give a person by id (p:ID or ID, see people links): {key}")
-    row = store.con.execute("SELECT id, name, source, source_key FROM persons WHERE id = ?", [int(s)]).fetchall()
+    row = store.con.execute("SELECT id, name, source, source_key, coalesce(name_norm, name) FROM persons WHERE id = ?",
+                            [int(s)]).fetchall()
     row = row[0] if row else None
     if not row:
         raise NotFound(f"未找到人员: {key}", f"person not found: {key}")
-    return {"id": row[0], "name": row[1], "source": row[2], "source_key": row[3]}
+    return {"id": row[0], "name": row[1], "source": row[2], "source_key": row[3], "name_norm": row[4]}
 
 
 def decide(store, team, a: str, b: str, decision: str, reason: str | None, actor: Any) -> dict:
-    """Confirm (the same person) or split (different persons) two person records; stored in the team state
-    apart from the imported data, keyed by source and source key, and audited."""
+    """Confirm (the same person) or split (different persons) two person records of one name; stored in the team
+    state apart from the imported data, keyed by source and source key, and audited. Two records of different names
+    are refused: the rules compare same-name records only, so the decision would be kept and do nothing."""
     if decision not in ("confirm", "split"):
         raise UserError(f"未知的决定: {decision}（可选 confirm、split）", f"unknown decision: {decision} (confirm, split)")
     x, y = _record(store, a), _record(store, b)
     if x["id"] == y["id"]:
         raise UserError("两条人员记录须不同", "the two person records must differ")
+    if x["name_norm"] != y["name_norm"]:  # the rules pair same-name records only: a decision on others would do nothing
+        raise UserError(f"两条记录的姓名不同（p:{x['id']} {x['name']}、p:{y['id']} {y['name']}）：身份决定只用于同名记录，"
+                        "请核对编号（people links 列出同名记录对）",
+                        f"the two records have different names (p:{x['id']} {x['name']}, p:{y['id']} {y['name']}): a "
+                        "decision is for records of one name; check the ids (people links lists the same-name pairs)")
     (xs, xk), (ys, yk) = _pair_key((x["source"], x["source_key"]), (y["source"], y["source_key"]))
     user = getattr(actor, "name", None) or str(actor)
     with team.tx() as tx:
