@@ -95,6 +95,23 @@ def test_a_contact_title_with_a_phone_number_is_masked_in_path_evidence_and_its_
     assert entry["target"] == "enterprise:1" and json.loads(entry["detail"])["texts"] == len(notes["analyst"])
 
 
+def test_the_audit_of_a_graph_read_counts_the_records_that_hold_shares(tmp_path):
+    """周杰 holds shares under p:12 and sits on the target's board under p:14: the key persons list him with both
+    records. An analyst's reach to the target reads one private holding — the audit says one record, p:12, not the
+    officer's record beside it."""
+    from zhaoshang.services.team import audit
+
+    from graph_fixture import build_with_officer_holder
+
+    db = build_with_officer_holder(tmp_path / "g.duckdb")
+    c, team, tokens = _team_app(db, tmp_path)
+    r = c.get("/api/graph/reach/1?from_region=330100&k=3", headers=tokens["analyst"])
+    assert r.status_code == 200 and {"p:12", "p:14"} <= {k for p in r.json()["key_persons"] for k in p["records"]}
+    entry = audit.search(team, actor="ana", action="person.read")["rows"][0]
+    detail = json.loads(entry["detail"])
+    assert (detail["person_shareholders"], detail["records"]) == (1, ["p:12"]), detail
+
+
 def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     """周杰 holds 80 % of 控股丙 (48 % of the target through it) and sits on the target's board under another
     record: for a viewer signed in the holder is 周* on the profile, the key persons, the relations page, the graph's

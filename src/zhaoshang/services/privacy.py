@@ -303,10 +303,10 @@ def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] |
     texts: list = []  # the evidence's free text (a contact's title may hold a phone number): masked as present_text does
     masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]))
     if user.can("personal"):
-        keys = held | {r for p in doc.get("key_persons", []) if _share_ground(p["grounds"]) for r in p["records"]}
-        if (keys or texts) and record is not None:
-            record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(keys),
-                                           "records": sorted(keys)[:20], **({"texts": texts[0]} if texts else {})})
+        # the records that hold shares (a key person's other records, an office under the name, are no holders)
+        if (held or texts) and record is not None:
+            record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(held),
+                                           "records": sorted(held)[:20], **({"texts": texts[0]} if texts else {})})
         return {**doc, "masked": False}
     out = copy.deepcopy(masked_texts)
     out.pop("private_holders", None)
