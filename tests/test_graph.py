@@ -495,3 +495,22 @@ def test_people_confirm_of_two_different_names_is_refused(db, tmp_path):
     from zhaoshang.services.team import audit
 
     assert not [e for e in audit.search(open_team_db(env["ZHAOSHANG_TEAM_DB"]))["rows"] if e["action"].startswith("person.")]
+
+
+def test_an_identity_hops_evidence_is_in_words(tmp_path):
+    """The evidence of a same-person hop says what links the two records in the user's language (联系人在其任职企业),
+    not the rule's code (contact_same_enterprise) beside the internal source and table (identity persons)."""
+    db = build(tmp_path / "g.duckdb")
+    with Store(db) as s:
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+                      "VALUES (30, '孙丽', '孙丽', 's1', 'k30', 1)")
+        s.con.execute("INSERT INTO roles VALUES (30, 30, '孙丽', 2, '本地甲科技有限公司', 'director', '董事', "
+                      "DATE '2016-01-01', NULL, 's1', 'r30', 1)")
+    said = {}
+    with Store(db, read_only=True) as s:
+        for lang in ("zh", "en"):
+            doc = reach(s, 1, person="p:30", as_of="2024-12-31", k=10, lang=lang)
+            said[lang] = [(e["text"], e["note"]) for p in doc["paths"] for h in p["hops"] if h["relation"] == "same_person"
+                          for e in h["evidence"]]
+    assert said["zh"] and set(said["zh"]) == {("身份关联", "联系人在其任职企业")}, said
+    assert set(said["en"]) == {("identity link", "a contact at the enterprise of a role")}, said

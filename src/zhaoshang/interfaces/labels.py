@@ -13,6 +13,7 @@ from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
+from ..services.graph.identity import REASON_LABELS
 from ..services.matching.profiles import DEMAND_STATUS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 from ..services.pipeline import leads as _leads
@@ -179,16 +180,7 @@ ENTERPRISE_FIELDS: dict[str, Pair] = {
 MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": ("暂不具备条件", "not suggested")}
 
 # why two same-name person records are linked or kept apart (services/graph/identity.py: its rules, decisions, vetoes)
-IDENTITY_REASONS: dict[str, Pair] = {
-    "same_enterprise_tenure": ("同一企业任职且任期重叠", "overlapping tenures at one enterprise"),
-    "same_enterprise": ("同一企业任职", "roles at one enterprise"),
-    "shared_codirector": ("有共同的董监高同事", "a shared co-director"),
-    "gender_birth_year": ("性别与出生年份相同", "same gender and birth year"),
-    "contact_same_enterprise": ("联系人在其任职企业", "a contact at the enterprise of a role"),
-    "inventor_same_enterprise": ("任职企业专利的发明人", "an inventor of a patent of the enterprise of a role"),
-    "confirmed": ("人工确认为同一人", "confirmed as one person"),
-    "gender_or_birth_year_differ": ("性别或出生年份不同", "gender or birth year differ"),
-    "name_only": ("仅姓名相同", "the name only"), "split": ("人工确认为不同人", "split as two persons")}
+IDENTITY_REASONS: dict[str, Pair] = REASON_LABELS
 
 # the rankings a backtest compares (the scorecard's and the leads' backtests; the methods page and the CLI tables)
 BACKTEST_MODELS: dict[str, Pair] = {

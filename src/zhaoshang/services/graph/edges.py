@@ -13,7 +13,10 @@ inventor, the contact) and ``b`` where it ends, except in the relations whose tw
 
 from __future__ import annotations
 
+from .identity import reasons_text
 from .ties import strength_sql
+
+IDENTITY_SOURCE = "identity"  # the source of an identity link's evidence (identity.links_edge_sql)
 
 # columns of a raw edge: a, a_type, b, b_type, relation, start_date, end_date, percent, overlap_days,
 # ref_table, ref_id, source, source_key, import_id, note
@@ -140,7 +143,8 @@ _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_da
 # what each table a tie rests on holds, as a path's evidence line says it (zh, en)
 RECORD_KINDS = {"roles": ("任职记录", "role record"), "shareholdings": ("持股记录", "shareholding record"),
                 "fundings": ("融资记录", "funding record"), "branches": ("分支机构与对外投资记录", "branch or investment record"),
-                "patents": ("专利记录", "patent record"), "contacts": ("联系人记录", "contact record")}
+                "patents": ("专利记录", "patent record"), "contacts": ("联系人记录", "contact record"),
+                "persons": ("身份关联", "identity link")}
 
 
 def record_text(ev: dict, lang: str = "zh") -> str:
@@ -149,6 +153,8 @@ def record_text(ev: dict, lang: str = "zh") -> str:
     fields (a page shows them on hover)."""
     en = lang == "en"
     kind = RECORD_KINDS.get(ev.get("table"), (ev.get("table"), ev.get("table")))[1 if en else 0]
+    if ev.get("source") == IDENTITY_SOURCE:  # the rules' link of two records: no source file, no date of its own
+        return kind
     start, end = (str(ev[k])[:10] if ev.get(k) is not None else None for k in ("start", "end"))
     if start and end:
         when = f"{start} – {end}"
@@ -172,6 +178,8 @@ def evidence(store, tie: dict, lang: str = "zh") -> list[dict]:
             got = store.con.execute(f"SELECT source, source_key, import_id, {_TABLES[table]} FROM {table} WHERE id = ?",
                                     [rid]).fetchall()
             row = got[0] if got else None
+        if source == IDENTITY_SOURCE:  # an identity link: its rules' codes in words
+            note = reasons_text(note, lang)
         out.append({"table": table, "id": rid, "source": row[0] if row else source,
                     "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
                     "start": row[3] if row else None, "end": row[4] if row else None})
