@@ -119,3 +119,16 @@ def build_with_linked_holder(path):
               "source_key, import_id) VALUES (2, '李磊', '本地甲科技有限公司', 2, '330000', '330100', 's1', 'c2', 1)")
     s.close()
     return path
+
+
+def build_with_contact_in_office(path, role: str = "director"):
+    """The store with a person record of the bureau's contact 孙丽 (c:1): p:30, in office at 本地甲 (``role``), so
+    the identity rules link the contact to the person (contact_same_enterprise)."""
+    build(path)
+    s = Store(path)
+    s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+                  "VALUES (30, '孙丽', '孙丽', 's1', 'k30', 1)")
+    s.con.execute("INSERT INTO roles VALUES (30, 30, '孙丽', 2, '本地甲科技有限公司', ?, ?, DATE '2016-01-01', NULL, "
+                  "'s1', 'r30', 1)", [role, {"legal_rep": "法定代表人"}.get(role, "董事")])
+    s.close()
+    return path

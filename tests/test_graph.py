@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from cli_util import run, run_json
-from graph_fixture import build, build_with_officer_holder
+from graph_fixture import build, build_with_contact_in_office, build_with_officer_holder
 from zhaoshang.core.store import Store
 from zhaoshang.services.graph.build import build_graph, from_arrays
 from zhaoshang.services.graph.identity import person_links
@@ -436,12 +436,7 @@ def test_a_route_through_another_kind_of_record_of_one_person_is_the_same_route(
     """孙丽 is the legal representative of 本地甲 (p:30) and the bureau's contact there (c:1), linked as one
     person. From her, the route 孙丽 → 本地甲 → its executive is one path — not again as 孙丽 → (the same person)
     → contact 孙丽 → 本地甲 → the same executive, which took a place of the k best."""
-    db = build(tmp_path / "g.duckdb")
-    with Store(db) as s:
-        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
-                      "VALUES (30, '孙丽', '孙丽', 's1', 'k30', 1)")
-        s.con.execute("INSERT INTO roles VALUES (30, 30, '孙丽', 2, '本地甲科技有限公司', 'legal_rep', '法定代表人', "
-                      "DATE '2016-01-01', NULL, 's1', 'r30', 1)")
+    db = build_with_contact_in_office(tmp_path / "g.duckdb", "legal_rep")
     with Store(db, read_only=True) as s:
         doc = reach(s, 1, person="p:30", as_of="2024-12-31", k=10)
     hops = [[(h["relation"], h["to"]["key"]) for h in p["hops"]] for p in doc["paths"]]
@@ -500,12 +495,7 @@ def test_people_confirm_of_two_different_names_is_refused(db, tmp_path):
 def test_an_identity_hops_evidence_is_in_words(tmp_path):
     """The evidence of a same-person hop says what links the two records in the user's language (联系人在其任职企业),
     not the rule's code (contact_same_enterprise) beside the internal source and table (identity persons)."""
-    db = build(tmp_path / "g.duckdb")
-    with Store(db) as s:
-        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
-                      "VALUES (30, '孙丽', '孙丽', 's1', 'k30', 1)")
-        s.con.execute("INSERT INTO roles VALUES (30, 30, '孙丽', 2, '本地甲科技有限公司', 'director', '董事', "
-                      "DATE '2016-01-01', NULL, 's1', 'r30', 1)")
+    db = build_with_contact_in_office(tmp_path / "g.duckdb")
     said = {}
     with Store(db, read_only=True) as s:
         for lang in ("zh", "en"):
