@@ -329,7 +329,14 @@ def test_relations_page_in_the_browser(db, chromium):
         assert "关键人本人即起点（本地企业人员），无需中间人" in first.inner_text() and first.locator(".hop").count() == 1
         assert " # " not in paths and "# ·" not in paths  # a record without an id shows no empty '#'
         pg.click("#intro-box summary")
-        pg.fill("#intro-contacts", "孙丽,本地甲科技有限公司")
+        # a line that is no contact (a name alone), or none at all: the page says what to write
+        for typed in ("", "孙丽"):
+            pg.fill("#intro-contacts", typed)
+            pg.click("#intro-go")
+            pg.wait_for_selector("#paths[data-source=contacts] #intro-error")
+            assert ("无法读取：孙丽" if typed else "请先填写联系人") in pg.inner_text("#intro-error")
+        # the name and the enterprise with a space between, as people type them, read as with a comma
+        pg.fill("#intro-contacts", "孙丽 本地甲科技有限公司")
         pg.click("#intro-go")
         pg.wait_for_selector("#paths[data-source=contacts] .path")
         assert "本地甲科技有限公司" in pg.inner_text("#paths")  # 孙丽 holds no role there: the enterprise is the start

@@ -140,9 +140,19 @@
   });
   const intro = document.getElementById('intro-go');
   if (intro) intro.addEventListener('click', () => {
-    const contacts = document.getElementById('intro-contacts').value.split('\n').map(l => l.split(/[,，\t]/))
-      .filter(x => x.length >= 2 && x[0].trim() && x[1].trim()).map(x => ({name: x[0].trim(), enterprise: x[1].trim()}));
-    if (!contacts.length) return;
+    // a line is 姓名,所在企业 (a comma, a full-width comma or a tab between), or the name and the enterprise as people
+    // type them, a space between (the name is the first word)
+    const lines = document.getElementById('intro-contacts').value.split('\n').map(l => l.trim()).filter(Boolean);
+    const parts = lines.map(l => (/[,，\t]/.test(l) ? l.split(/[,，\t]/) : l.split(/\s+/).length > 1 ? [l.split(/\s+/)[0], l.replace(/^\S+\s+/, '')] : [l]));
+    const contacts = parts.filter(x => x.length >= 2 && x[0].trim() && x[1].trim()).map(x => ({name: x[0].trim(), enterprise: x[1].trim()}));
+    const bad = lines.filter((l, i) => !(parts[i].length >= 2 && parts[i][0].trim() && parts[i][1].trim()));
+    if (!contacts.length || bad.length) {  // said, not a click that does nothing
+      out.dataset.source = 'contacts';
+      out.innerHTML = '<p class="warn" id="intro-error">' + ZS.esc(lines.length
+        ? tr('每行写一位联系人：姓名和所在企业，以逗号或空格分开（如 李军鹏,杭州峤桥数智科技有限公司）；无法读取：', 'one contact a line: the name and the enterprise, a comma or a space between (e.g. 李军鹏,杭州峤桥数智科技有限公司); not read: ') + bad.join(tr('、', ', '))
+        : tr('请先填写联系人：每行姓名和所在企业', 'enter your contacts first: a name and an enterprise on each line')) + '</p>';
+      return;
+    }
     out.innerHTML = '<p class="muted">…</p>';
     out.dataset.source = '';
     fetch('/api/graph/introduce/' + d.enterprise.id, {method: 'POST', body: JSON.stringify({contacts: contacts, as_of: d.as_of}),
