@@ -504,3 +504,17 @@ def test_an_identity_hops_evidence_is_in_words(tmp_path):
                           for e in h["evidence"]]
     assert said["zh"] and set(said["zh"]) == {("身份关联", "联系人在其任职企业")}, said
     assert set(said["en"]) == {("identity link", "a contact at the enterprise of a role")}, said
+
+
+def test_between_one_enterprise_twice_is_refused_and_own_contacts_are_named_as_such(db, store, tmp_path):
+    """An enterprise with itself is no connection (it answered one "path" of strength 1); the user's own contacts
+    start their paths as 我的联系人, not as the bureau's contacts (招商局联系人)."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    for args in (("--between", "1", "--between", "1"), ("--between", "1", "--between", "目标科技有限公司", "--between", "2")):
+        bad = run("reach", *args, db=db, env=env, check=False)
+        assert bad.returncode == 2 and "--between 的企业须各不相同" in bad.stderr, bad.stderr
+    doc = reach(store, 1, contacts=[{"姓名": "赵强", "所在企业": "目标科技有限公司"},
+                                    {"姓名": "孙丽", "所在企业": "本地甲科技有限公司"}], as_of="2024-12-31", k=10)
+    kinds = {p["origin"]["name"]: p["origin"]["kind_label"] for p in doc["paths"]}
+    assert kinds["赵强"] == "我的联系人" and kinds["本地甲科技有限公司"] == "我的联系人所在企业", kinds
+    assert "招商局联系人" not in kinds.values()

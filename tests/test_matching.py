@@ -135,6 +135,8 @@ def test_table_csv_and_user_errors(db):
     with pytest.raises(UserError):
         _svc(db, M.match_enterprise, "北京声智语音科技有限公司", node="X99")
     # so is a status the demands do not hold (it gave 0 rows): the error lists the ones they do
+    p = run("match", "demands", "--limit", "0", db=db["path"], check=False)  # it answered 需求 3 条 （无记录）
+    assert p.returncode == 2 and p.stderr.strip() == "错误: --limit 须至少为 1", p.stderr
     held = run_json("match", "demands", db=db["path"])["statuses"]
     assert "征集中" in held
     p = run("match", "demands", "--status", "foo", db=db["path"], check=False)

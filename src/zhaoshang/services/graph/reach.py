@@ -156,10 +156,11 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
         pids = [x[0] for x in store.con.execute(
             "SELECT DISTINCT r.person_id FROM roles r JOIN persons p ON p.id = r.person_id "
             "WHERE r.enterprise_id = ? AND p.name = ?", [eid, name]).fetchall()] if name else []
-        for key, kind in ([(f"p:{x}", "contact") for x in pids] or [(f"e:{eid}", "local_enterprise")]):
+        for key, kind in ([(f"p:{x}", "own_contact") for x in pids] or [(f"e:{eid}", "own_contact_at")]):
             i = g.index(key)
-            if i is not None:
-                fac = f["contact"] if kind == "contact" else f["contact"] * float(g.model["relations"]["contact_at"]["base"])
+            if i is not None:  # (a ties file of its own without these kinds: the bureau's contact's factors)
+                fac = f.get("own_contact", f["contact"]) if kind == "own_contact" else \
+                    f.get("own_contact_at", f["contact"] * float(g.model["relations"]["contact_at"]["base"]))
                 if fac > out.get(i, 0):
                     out[i], kinds[i] = fac, kind
     if not out:
@@ -348,6 +349,10 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
     if len(enterprises) < 2:
         raise UserError("--between 需要至少两家企业", "--between needs at least two enterprises")
     ids = [resolve_enterprise(store, e) for e in enterprises]
+    twice = sorted({x for x in ids if ids.count(x) > 1})
+    if twice:  # an enterprise with itself is no connection (it answered one "path" of strength 1)
+        raise UserError(f"--between 的企业须各不相同：{'、'.join(map(str, twice))} 给出了不止一次",
+                        f"--between needs different enterprises: {', '.join(map(str, twice))} given more than once")
     g = graph_for(store, as_of, ties, team)
     pairs = []
     same, person_of = g.identity_edges(), g.same_person()  # two records of one person: one path, as in reach

@@ -349,6 +349,8 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     and the organisation. ``masked``: for a user who sees descriptions masked (``privacy.present_text``), the text
     is looked for in the masked description — a search on the whole one would tell, a guess at a time, the phone
     number or e-mail address the mask hides."""
+    if limit < 1 or offset < 0:
+        raise UserError("--limit 须至少为 1", "--limit must be at least 1")
     tax = load_taxonomy()
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
