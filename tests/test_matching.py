@@ -5,6 +5,7 @@ index refreshed after an import."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -413,3 +414,23 @@ def test_a_demand_files_deadline_column_is_read_and_an_unread_column_named(tmp_p
     assert [d["deadline"] for d in run_json("match", "demands", db=path)["items"]] == ["2020-06-30"]
     p = run("--lang", "en", "import", "demands", dem, "--source", "again", db=path)
     assert "note: columns not read (no field takes them; not imported): 内部备注" in p.stderr, p.stderr
+
+
+def test_a_match_on_words_alone_is_marked_and_digits_are_no_terms(db):
+    """A result with no chain segment in common with the other side says so — in the JSON (``text_only``), the
+    table and exports (匹配环节: 无（仅文字相符）) and on the page —; a number (10 of 10个站点) is no matched term."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.matching.profiles import tokens
+
+    assert "10" not in tokens("地铁站人脸识别闸机改造，覆盖10个站点，2024年完成") and "闸机" in tokens("人脸识别闸机")
+    doc = run_json("match", "enterprise", "杭州语音文化传媒有限公司", "--all-status", db=db["path"])
+    plain = [r for r in doc["results"] if not r["matched_nodes"]]
+    assert plain and all(r["text_only"] for r in plain) and not any(r["text_only"] for r in doc["results"] if r["matched_nodes"])
+    rows = list(csv.DictReader(io.StringIO(run("match", "enterprise", "杭州语音文化传媒有限公司", "--all-status", "--format", "csv",
+                                                 db=db["path"]).stdout)))
+    assert {r["matched_nodes"] for r in rows if r["title"] in {p["title"] for p in plain}} == {"无（仅文字相符）"}
+    page = local_client(create_app(str(db["path"]))).get("/match/enterprise/杭州语音文化传媒有限公司",
+                                                        params={"all_status": "true"}).text
+    assert page.count('class="chip mt-text-only"') == len(plain), page.count('class="chip mt-text-only"')

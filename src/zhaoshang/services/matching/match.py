@@ -235,7 +235,7 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
                     "region": _place(p, names), "status": p.get("status"), "score": round(score, 4),
                     "bm25": round(b, 4), "node_agreement": round(agree, 4),
                     "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
-                    "matched_nodes": pl, "n_patents": p.get("n_patents"),
+                    "matched_nodes": pl, "n_patents": p.get("n_patents"), "text_only": not pl,
                     "explain": _explain(score, parts, params, ev)})
     return out
 
@@ -334,7 +334,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                         "budget_wan": d["budget_wan"], "deadline": d["deadline"], "score": round(score, 4),
                         "bm25": round(b, 4), "node_agreement": round(agree, 4),
                         "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
-                        "matched_nodes": shared,
+                        "matched_nodes": shared, "text_only": not shared,
                         "explain": _explain(score, parts, params_doc, [Ref("demands", [did]), Ref("enterprises", [eid])])})
     return {"enterprise": {"id": eid, "name": prof["name"], "uscc": prof["uscc"], "nodes": list(segs.values()),
                            "n_patents": prof["n_patents"], "ipc": prof["ipc"]},
@@ -390,6 +390,10 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
             "filters": {"region": region, "node": node, "status": status, "q": q}}
 
 
+# a result without a chain segment in common with the other side: matched on words alone, said on every table
+TEXT_ONLY = ("无（仅文字相符）", "none (text only)")
+
+
 def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
     """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text)."""
     rows, sep = [], ", " if lang == "en" else "、"
@@ -402,7 +406,7 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
                      "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],
                      "similarity": r["similarity"], "matched_terms": sep.join(r["matched_terms"]),
                      "matched_nodes": sep.join(f"{n['code']} {n.get('name_en') if lang == 'en' and n.get('name_en') else n['name']}"
-                                              for n in r["matched_nodes"])})
+                                              for n in r["matched_nodes"]) or TEXT_ONLY[lang == "en"]})
     return rows
 
 

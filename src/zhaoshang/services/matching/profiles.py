@@ -53,7 +53,7 @@ def tokens(text: str | None) -> list[str]:
     names, full = _places()
     text = full.sub(" ", text) if isinstance(text, str) else text
     return [t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())
-            and t not in names]
+            and t not in names and not t.isdigit()]
 
 
 def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple[str, list]:
