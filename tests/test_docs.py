@@ -68,3 +68,28 @@ def test_every_method_section_has_content():
     sections = text.split("\n## ")[1:]
     empty = [s.splitlines()[0] for s in sections if len(s.strip().splitlines()) < 3]
     assert not empty, f"empty sections in docs/methods.md: {empty}"
+
+
+def test_every_rate_limited_route_is_named_in_the_security_docs():
+    """docs/security.md lists the requests that take a token from the user's bucket (``web.expensive``): a route
+    that does and is not named there (the scenario-matching exports were not) fails."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    app = create_app(":memory:")
+    limited = sorted({r.path for r in app.routes if isinstance(r, APIRoute)
+                      and any(getattr(d.call, "__name__", "") == "expensive" for d in r.dependant.dependencies)})
+    assert "/api/match/demands/export" in limited, limited
+    section = re.search(r"\*\*Expensive requests are rate-limited per user\*\*(.*?)\n- \*\*", (DOCS / "security.md").read_text(
+        encoding="utf-8"), re.S).group(1)
+    assert [p for p in limited if f"`{p}`" not in section] == []
+
+
+def test_reach_help_states_the_bounds_of_k_and_hops():
+    from cli_util import run
+
+    assert "路径条数（1–50）" in run("reach", "--help").stdout and "最多几跳（1–6）" in run("reach", "--help").stdout
+    assert "Number of paths (1–50)" in run("--lang", "en", "reach", "--help").stdout
