@@ -13,7 +13,7 @@ from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
-from ..services.graph.identity import REASON_LABELS
+from ..services.identity_reasons import REASON_LABELS
 from ..services.matching.profiles import DEMAND_STATUS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 from ..services.pipeline import leads as _leads

@@ -13,7 +13,7 @@ inventor, the contact) and ``b`` where it ends, except in the relations whose tw
 
 from __future__ import annotations
 
-from .identity import reasons_text
+from ..identity_reasons import reasons_text
 from .ties import strength_sql
 
 IDENTITY_SOURCE = "identity"  # the source of an identity link's evidence (identity.links_edge_sql)
