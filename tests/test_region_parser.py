@@ -344,3 +344,47 @@ def test_a_share_high_tech_zone_addresses_never_in_economic_zones(shared, p):
     assert len(rows) > 300 and wrong == []  # 9 of 339 before
     xf = next(r for r in rows if r["short_name"] == "科大讯飞")
     assert p.parse(xf["registered_address"]).district_code == "340176"  # 合肥高新技术产业开发区
+
+
+@pytest.mark.parametrize("cols, expected", [
+    # the city's name repeated after the city names no district, not even the former county of that name
+    ({"province": "安徽", "city": "芜湖市", "address": "中国(安徽)自由贸易试验区芜湖片区银湖北路22号", "text": "华东"},
+     ("340000", "340200", None)),
+    ({"province": "江西", "city": "上饶市", "address": "江西省上饶经济技术开发区江家大道51号", "text": "华东"},
+     ("360000", "361100", None)),
+    ({"province": "山西", "city": "大同市", "address": "山西省大同经济技术开发区生物科技创新产业园翠微街2号"},
+     ("140000", "140200", None)),
+    ({"address": "山西省长治市长治高新技术产业开发区捉马西大街"}, ("140000", "140400", None)),
+    ({"address": "芜湖市高新技术产业开发区漳河路17号", "text": "安徽-芜湖"}, ("340000", "340200", None)),
+    ({"address": "湖南省长沙经济技术开发区人民东路217号"}, ("430000", "430100", None)),
+    # the county's own name still names it
+    ({"address": "湖南省长沙市长沙县星沙街道"}, ("430000", "430100", "430121")),
+    ({"address": "湖南长沙长沙县"}, ("430000", "430100", "430121")),
+    ({"address": "安徽省芜湖市芜湖县湾沚镇"}, ("340000", "340200", "340210")),
+])
+def test_city_name_repeated_is_no_district(p, cols, expected):
+    assert codes(p.resolve(**cols)) == expected
+
+
+def test_listed_addresses_repeating_their_city_get_no_district(shared, p):
+    """SZSE list rows (楚江新材, 中电鑫龙, 瑞鹄模具, 长信科技, 耐普矿机, 福事特, 艾芬达, 金利华电, 仟源医药) and the
+    IT桔子 row of 罗伯特: no address names a district, and the merged A-share table gives none."""
+    szse = {r["A股代码"]: r for r in _rows(shared, "listed_companies/szse_a_share_list_2026-01.csv")}
+    merged = {r["code"]: r for r in _rows(shared, "listed_companies/a_share_companies_merged.csv")}
+    codes_ = ["002171", "002298", "002997", "300088", "300818", "301446", "301575", "300069", "300254"]
+    for code in codes_:
+        r = szse[code]
+        m = p.resolve(province=r["省份"], city=r["城市"], address=r["注册地址"])
+        assert m.city_code and m.district_code is None, (code, r["注册地址"], m)
+        assert merged[code]["district"] == ""
+    itj = next(r for r in _rows(shared, "ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+               if r["legal_name"] == "安徽罗伯特科技股份有限公司")
+    m = p.resolve(address=itj["address"], text=itj["location_raw"])
+    assert codes(m) == ("340000", "340200", None), m
+    # over the whole merged table, the district agrees with its district column more often (5,139 rows before)
+    agree = 0
+    for r in merged.values():
+        m = p.resolve(province=r["province"], city=r["city"], district=r["district"], address=r["registered_address"],
+                      division=r["uscc"][2:8] if len(r["uscc"]) == 18 else None)
+        agree += (p.regions[m.district_code].name if m.district_code else "") == r["district"]
+    assert agree >= 5176

@@ -269,6 +269,9 @@ class RegionParser:
             return {k: tuple(sorted(v.values(), key=lambda c: (c[1], c[4], c[0]))) for k, v in table.items()}
 
         self._names = freeze(cands)
+        self._city_names = {r.code: {r.name, r.short_name} for r in regions if r.level == "city"}
+        self._whole_city = {r.code for r in regions if r.level == "district" and r.city_code in self.regions
+                            and r.name == self.regions[r.city_code].name}
         self._en = freeze(en)
         first2: dict[str, set[int]] = {}
         for k in self._names:
@@ -513,6 +516,12 @@ class RegionParser:
                 nxt = t[j:j + 2]
                 if nxt and (nxt[0] in _STREET1 or nxt in _STREET2):
                     continue
+                if st.city is not None and t[i:j] in self._city_names.get(st.city, ()):
+                    # the city's name repeated after it (芜湖市…芜湖片区, 长治市长治高新区) names no district, not
+                    # even the county of that name (芜湖县, 长治县); a district that is the whole city (嘉峪关市) does
+                    cands = tuple(c for c in cands if c[1] != 2 or c[0] in self._whole_city)
+                    if not cands:
+                        continue
                 if i != st.last_end:  # a zone named relative to its city must follow it: 合肥市高新开发区 ≠ 开发区
                     cands = tuple(c for c in cands if c[4] != RELATIVE)
                     if not cands:
