@@ -388,3 +388,16 @@ def test_listed_addresses_repeating_their_city_get_no_district(shared, p):
                       division=r["uscc"][2:8] if len(r["uscc"]) == 18 else None)
         agree += (p.regions[m.district_code].name if m.district_code else "") == r["district"]
     assert agree >= 5176
+
+
+def test_parser_keeps_the_text_when_the_address_province_is_a_slip(p):
+    """An address and a region text naming different places: the address is kept unless its province
+    contradicts both the text and the city it names itself; which one was not followed is said."""
+    m = p.resolve(address="湖南省武汉市东湖新技术开发区光谷大道3号", text="湖北-武汉")
+    assert codes(m)[:2] == ("420000", "420100") and m.text_conflict == "address"
+    m = p.resolve(address="北京市朝阳区望京SOHO塔三A座23层", text="广东-深圳")
+    assert codes(m) == ("110000", "110100", "110105") and m.text_conflict == "text"
+    # agreeing evidence, or a text that is no place, is no conflict
+    assert p.resolve(address="深圳市南山区科技园", text="广东-深圳").text_conflict is None
+    assert p.resolve(address="北京市海淀区中关村大街1号", text="华北").text_conflict is None
+    assert p.resolve(address="湖南省长沙市岳麓区", text="美国").text_conflict is None

@@ -63,6 +63,9 @@ class RegionMatch:
     named: bool = False  # a province or city was named explicitly (not inferred from a bare district name)
     division_conflict: bool = False  # the credit code's division code points elsewhere (see ``resolve``)
     district_from_division: bool = False  # the district is the division code's: the text named none
+    # the address and the region text name different places: which of the two was not followed ("text" or
+    # "address"), None when they agree (see ``resolve``)
+    text_conflict: str | None = None
 
     @property
     def code(self) -> str | None:
@@ -118,7 +121,7 @@ def _norm_en(s: str) -> str:
 
 class _State:
     __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context", "named",
-                 "min_rank", "may_name", "last_end")
+                 "min_rank", "may_name", "last_end", "disagree")
 
     def __init__(self, prov=None, city=None, dist=None):
         self.prov, self.city, self.dist = prov, city, dist
@@ -132,6 +135,7 @@ class _State:
         self.min_rank = 0       # 1 for a district column: 河北 there is 天津's 河北区, not 河北省
         self.may_name = True    # False while reading a district column: its names never count as named
         self.last_end = -1      # where the last used match ended in the current text (relative zone names)
+        self.disagree = None    # the address and the region text disagree: the one not followed
 
     def copy(self) -> "_State":
         new = _State()
@@ -345,7 +349,7 @@ class RegionParser:
         if st.prov is None:
             return foreign_hit or NO_MATCH
         return RegionMatch(st.prov, st.city, st.dist, "CN", False, "|".join(matched), round(st.conf, 3), st.named,
-                           conflict, st.dist is not None and not had_district)
+                           conflict, st.dist is not None and not had_district, st.disagree)
 
     def _read_columns(self, province, city, district, address, text) -> tuple["_State", list[str], RegionMatch | None]:
         """``resolve`` without the division code: the state its texts give, what matched, a foreign match."""
@@ -380,6 +384,8 @@ class RegionParser:
             if vals[key] and st.dist is None:
                 read(vals[key], st)
         free = [vals[k] for k in ("address", "text") if vals[k]]
+        if len(free) == 2 and st.dist is None:
+            free, st.disagree = self._address_or_text(st, vals["address"], vals["text"])
         if free and st.dist is None:  # an address that names its province or city comes before the district column
             trial, kept = st.copy(), len(matched)
             trial.named = False
@@ -399,6 +405,33 @@ class RegionParser:
                 read(v, st)
         st.finish()
         return st, matched, foreign_hit
+
+    def _address_or_text(self, st: _State, address: str, text: str) -> tuple[list[str], str | None]:
+        """The order in which ``resolve`` reads an address and a region text (湖北-武汉), and which of them is not
+        followed when they name different provinces or cities. The address comes first (北京市朝阳区… over 广东-深圳,
+        the text flagged), unless its province contradicts both the text and the city it names itself (湖南省武汉市…
+        beside 湖北-武汉: a slip in the address, which is flagged)."""
+        def reading(value: str) -> tuple[_State, str] | None:
+            if not _CJK.search(value):
+                return None
+            t = self._norm_zh(value)
+            if self._foreign_prefix(t) is not None:
+                return None
+            out = st.copy()
+            self._scan(t, out)
+            out.finish()
+            return (out, t) if out.prov is not None else None
+
+        a, x = reading(address), reading(text)
+        if a is None or x is None:
+            return [address, text], None
+        (a, a_text), (x, _) = a, x
+        if a.prov == x.prov and (a.city is None or x.city is None or a.city == x.city):
+            return [address, text], None
+        if a.prov != x.prov and a.city is None and x.city is not None and any(
+                n in a_text for n in self._city_names.get(x.city, ())):
+            return [text, address], "address"
+        return [address, text], "text"
 
     def _reconcile(self, st: _State, division: str) -> tuple[_State, bool]:
         """Bring the credit code's division code into ``st``: returns the state to use and whether they disagree."""
@@ -426,7 +459,7 @@ class RegionParser:
         if st.named or k_prov == st.prov:  # the text named its place, or only the finer levels differ: kept, flagged
             return st, True
         out = _State(k_prov, k_city, k_dist)  # a bare district name of another province: the code wins
-        out.conf = 0.8
+        out.conf, out.disagree = 0.8, st.disagree
         return out, True
 
     # ------------------------------------------------------------------ internals
