@@ -299,6 +299,30 @@ def _write_conflicts(ctx: ImportContext, cross: bool = False) -> None:
                              "fields": f} for i, k, u, n, w, f in rows]
 
 
+def _write_region_text_conflicts(ctx: ImportContext) -> None:
+    """Rows whose address and region text name different places (the rejects file's ``region_text_conflict``
+    lines): a conflict of their enterprise each, shown with the profile's sources — field ``region_text`` (the region
+    column, not followed) or ``address`` (the address, not followed), the enterprise's region as imported, the text."""
+    con = ctx.con
+    if not con.execute("SELECT 1 FROM _rej WHERE code = 'region_text_conflict' LIMIT 1").fetchall():
+        return
+    rows = con.execute(f"""
+        SELECT a.enterprise_id, CASE WHEN j.column = {ql(ctx.staged.header_of.get('address', 'address'))}
+                                     THEN 'address' ELSE 'region_text' END, j.value, r.record_id, a._key,
+               coalesce(e.district_code, e.city_code, e.province_code)
+        FROM _rej j JOIN _ent_all a ON a._file = j._file AND a._row = j._row JOIN enterprises e ON e.id = a.enterprise_id
+             LEFT JOIN enterprise_records r ON r.import_id = {ctx.import_id} AND r.source_key = a._key AND r.row_no = a._row
+        WHERE j.code = 'region_text_conflict' ORDER BY 1""").fetchall()
+    if not rows:
+        return
+    from ..geo.lookup import region_labels
+
+    names = region_labels(ctx.store, [r[5] for r in rows])
+    con.executemany("INSERT INTO enterprise_conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(eid, field, names.get(code), text, rec, ctx.source, key, ctx.import_id)
+                     for eid, field, text, rec, key, code in rows])
+
+
 # the fields whose difference makes a repeated key a conflict, as a reason names them
 CONFLICT_LABELS = {"name": ("名称", "name"), "province_code": ("省份", "province"), "founded": ("成立日期", "founding date"),
                    "capital_wan": ("注册资本", "capital")}
@@ -446,6 +470,7 @@ def write_new_in_parts(ctx: ImportContext, typing, rows: tuple[int, int], step) 
             f"(SELECT _file, _row, _hash, _extra, uscc__ok AS _key, {next_id} + _row - {lo} AS enterprise_id, "
             f"'new' AS link_method FROM {part_sql} s WHERE NOT {typing.rejected})"))
         _write_aliases(ctx, all_new=True)
+        _write_region_text_conflicts(ctx)
         if ctx.founded_events is not None:
             # the part's ids: the kept rows are one run of row numbers, in the parts' order
             founded_events(con, f"(SELECT id, founded, name, source FROM enterprises WHERE id >= {next_id + done} "
@@ -590,6 +615,7 @@ def write_enterprises(ctx: ImportContext) -> None:
     _write_product_lines(ctx)
     _write_aliases(ctx, all_new)
     _write_conflicts(ctx, cross=True)
+    _write_region_text_conflicts(ctx)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
 
 

@@ -223,6 +223,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     rejected = con.execute("SELECT count(DISTINCT (_file, _row)) FROM _rej WHERE action = 'rejected'").fetchone()[0]
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action = 'field_dropped'").fetchone()[0]
+    report.region_text_conflicts = con.execute("SELECT count(*) FROM _rej WHERE code = 'region_text_conflict'").fetchone()[0]
     if parts is None:  # (else counted as the parts are typed)
         report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
                                               ).fetchone()[0]

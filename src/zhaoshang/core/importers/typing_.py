@@ -63,13 +63,13 @@ def _region_resolver():
         if country and country.strip().lower() not in _CHINA:
             m = parser.parse(country)
             iso = m.country if (m.foreign and m.country) else country.strip()
-            return (None, None, None, iso, country, False, False, None)
+            return (None, None, None, iso, country, False, False, None, None)
         m = parser.resolve(province=province, city=city, district=district, address=address, text=region,
                            division=division)
         # a district only the credit code gave: its short name, which an address naming it needs no parse to confirm
         by_code = parser.regions[m.district_code].short_name if m.district_from_division else None
         return (m.province_code, m.city_code, m.district_code, m.country, m.matched, m.named, m.division_conflict,
-                by_code)
+                by_code, m.text_conflict)
 
     return resolve
 
@@ -88,6 +88,10 @@ class Typing:
     # the rows that disagree, over a staged row ``s``: (condition, the joins it reads, the code of the region the row
     # is imported with); None when none does
     conflict_rows: tuple[str, str, str] | None = None
+    # the rows whose address and region text name different places (``RegionMatch.text_conflict``): (the one not
+    # followed — 'text' or 'address' —, the joins it reads, the code of the region the row is imported with); None
+    # when no row's do
+    text_conflict_rows: tuple[str, str, str] | None = None
 
     def rows(self, con, source: str) -> None:
         """Type the staged rows of ``source`` into ``_typed_rows`` (which the view ``_typed`` reads)."""
@@ -192,7 +196,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
     inputs = [c for c in REGION_INPUTS if c in kind_fields]
     region_out = [("province_code", pa.string()), ("city_code", pa.string()), ("district_code", pa.string()),
                   ("country", pa.string()), ("matched", pa.string()), ("named", pa.bool_()),
-                  ("conflict", pa.bool_()), ("by_code", pa.string())]
+                  ("conflict", pa.bool_()), ("by_code", pa.string()), ("text_conflict", pa.string())]
     division = ["uscc__div"] if "uscc" in staged.present else []  # the credit code's division code
     region_joins: list[tuple[str, str]] = []  # (lookup, its join) of the region lookups the typed rows read
     conflict_sql, lk1, region_sql = "false", None, "NULL"
@@ -268,8 +272,11 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
     elif any(con.execute(f"SELECT 1 FROM {lk} WHERE conflict LIMIT 1").fetchall() for lk, _ in region_joins):
         conflicts = (conflict_sql, " ".join(j for _, j in region_joins))
     conflict_rows = ((conflict_sql, " ".join(j for _, j in region_joins), region_sql) if conflicts else None)
+    text_conflict_rows = None
+    if any(con.execute(f"SELECT 1 FROM {lk} WHERE text_conflict IS NOT NULL LIMIT 1").fetchall() for lk, _ in region_joins):
+        text_conflict_rows = (pick("text_conflict"), " ".join(j for _, j in region_joins), region_sql)
     typing = Typing(lambda rows: f"SELECT {', '.join(selects)}, {rejected} AS _rejected FROM {rows} s {' '.join(joins)}",
-                    rejected, conflicts, conflict_rows)
+                    rejected, conflicts, conflict_rows, text_conflict_rows)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_rows AS {typing.select(staged.table)}"
                 + (" LIMIT 0" if deferred else ""))
     restored = restore_sql(staged.compact, {f + "__norm": f for f in same_norm})
@@ -299,7 +306,25 @@ def _reject_later(con, staged: Staged, name: str, lookup: str, a: str, day: _dt.
 
 def flag_region_conflicts(con, staged: Staged, typing: Typing) -> None:
     """The rows imported whose region differs from their credit code's division code: a line each in the rejects
-    file (``region_conflict``, action ``flagged``), naming both regions, for the data team to check."""
+    file (``region_conflict``, action ``flagged``), naming both regions, for the data team to check. The rows whose
+    address and region text name different places: a line each too (``region_text_conflict``), naming the text not
+    followed and the region imported."""
+    if typing.text_conflict_rows is not None:
+        which, joins, region = typing.text_conflict_rows
+        con.execute(f"""INSERT INTO _rej SELECT s._file, s._row,
+                CASE {which} WHEN 'text' THEN {ql(staged.header_of.get('region', 'region'))}
+                     ELSE {ql(staged.header_of.get('address', 'address'))} END,
+                CASE {which} WHEN 'text' THEN s.region ELSE s.address END,
+                CASE {which} WHEN 'text' THEN '地区列与地址不一致：地区列 ' || s.region || ' 与地址所在地不同，按地址导入为 '
+                     ELSE '地址与地区列不一致：地址的省份与地区列及地址中的城市都不同，按地区列导入为 ' END
+                  || coalesce(g.name, '-') || '，请核对', 'flagged', 'region_text_conflict',
+                CASE {which} WHEN 'text' THEN 'region column differs from the address: ' || s.region
+                       || ' is not where the address is; imported by the address as '
+                     ELSE 'address differs from the region column: its province is neither the region column''s nor '
+                       || 'that of the city it names; imported by the region column as ' END
+                  || coalesce(coalesce(g.name_en, g.name), '-') || '; to review'
+            FROM {staged.table} s {joins} LEFT JOIN regions g ON g.code = {region}
+            WHERE {which} IS NOT NULL AND NOT {typing.rejected}""")
     if typing.conflict_rows is None:
         return
     cond, joins, region = typing.conflict_rows

@@ -107,6 +107,8 @@ def import_cmd(
             (t("未关联到企业", "unlinked"), report.unlinked),
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
+            *([(t("地区列与地址不一致", "region column differs from address"), report.region_text_conflicts)]
+              if report.region_text_conflicts else []),
             (t("关联此前导入的事实", "linked earlier facts"), report.linked_earlier),
             (t("其所属企业", "their enterprises"), report.linked_earlier_enterprises),
             (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
