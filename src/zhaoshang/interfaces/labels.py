@@ -72,6 +72,7 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_cod
 # how an import linked its facts to enterprises (the import report's linked_by)
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
                               "name+province": ("全称与省份", "full name and province"),
+                              "alias+province": ("曾用全称与省份", "former full name and province"),
                               "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
                               "name": ("全称", "full name"), "alias": ("别名", "alias")}
 # how a news event's enterprise was linked to the item (services/monitoring/nlp/stored.py, importers/events.py: the

@@ -184,11 +184,45 @@ def _near_merges(ctx: ImportContext) -> None:
           AND regexp_matches(t.name_norm, '{REGISTERED_NAME}')
         ORDER BY t._file, t._row, e.id
     """).fetchall()
+    rows += _same_short_name_and_address(ctx)
     seen = {(k, i) for _, k, i, *_ in rows}
     rows += [r for r in _same_domain(ctx) if (r[1], r[2]) not in seen]
     ctx.report.near_merges += [
         {"name": n, "source_key": k, "existing_id": i, "existing_name": en, "existing_source": es, "reason": r,
          "reason_en": r_en} for n, k, i, en, es, r, r_en in rows]
+
+
+def _address_key(col: str) -> str:
+    """An address compared with another: without 省/市/区/县, spaces and punctuation (上海市嘉定区环城路200号 and
+    上海市嘉定环城路200号 are one)."""
+    return f"nullif(regexp_replace({col}, '^中国|[省市区县\\s,，、()（）\\-]', '', 'g'), '')"
+
+
+def _same_short_name_and_address(ctx: ImportContext) -> list[tuple]:
+    """Rows not linked whose brand or short name is a known enterprise's short name (or its name), at the same
+    address, founded in the same month: suggested, never merged (IT桔子's 上海网宿科技股份有限公司, brand 网宿科技, and
+    the A-share list's 网宿科技股份有限公司 at 上海市嘉定环城路200号, both founded January 2000)."""
+    p = ctx.staged.present
+    short = [f"t.{qi(c)}" for c in ("brand", "short_name") if c in p]
+    if not short or "address" not in p or "founded" not in p:
+        return []
+    return ctx.con.execute(f"""
+        WITH t AS (SELECT x.name, x._key, x.address, x.founded, x._file, x._row, trim(coalesce({', '.join(short)})) AS short
+                   FROM (SELECT * FROM _ent ANTI JOIN _ent_link USING (_key)) x JOIN _typed t USING (_file, _row)
+                   WHERE x.address IS NOT NULL AND x.founded IS NOT NULL AND coalesce({', '.join(short)}) IS NOT NULL),
+             e AS (SELECT DISTINCT t._key, k.id FROM t JOIN enterprise_aliases a ON a.alias = t.short AND a.kind = 'short'
+                   JOIN enterprises k ON k.id = a.enterprise_id
+                   UNION SELECT t._key, k.id FROM t JOIN enterprises k ON k.name = t.short)
+        SELECT t.name, t._key, k.id, k.name, k.source,
+               '简称相同（' || t.short || '）、地址相同、成立于同月（' || strftime(t.founded, '%Y-%m')
+                 || '）：可能为同一企业，未合并，请核对',
+               'the same short name (' || t.short || '), the same address, founded in the same month ('
+                 || strftime(t.founded, '%Y-%m') || '): possibly one company; not merged, to review'
+        FROM t JOIN e USING (_key) JOIN enterprises k ON k.id = e.id
+        WHERE {_address_key('t.address')} = {_address_key('k.address')}
+          AND strftime(t.founded, '%Y-%m') = strftime(k.founded, '%Y-%m') AND NOT {same_source('k', ctx.source)}
+        ORDER BY t._file, t._row, k.id
+    """).fetchall()
 
 
 def _same_domain(ctx: ImportContext) -> list[tuple]:
@@ -568,6 +602,13 @@ def write_enterprises(ctx: ImportContext) -> None:
             UNION ALL
             SELECT t._key, e.id, 3, 'name+province' FROM t JOIN enterprises e ON e.name_norm = t.name_norm
               WHERE {NAME_MATCH} AND ({same_source('e', src)} OR {corroborated('t', 'e')})
+            UNION ALL
+            -- a registered name another source gave a known enterprise (its former full name, kept as an alias),
+            -- in the same province: as its current full name would
+            SELECT t._key, e.id, 4, 'alias+province' FROM t
+              JOIN enterprise_aliases a ON a.alias_norm = t.name_norm AND a.kind IN ('other', 'former')
+              JOIN enterprises e ON e.id = a.enterprise_id
+              WHERE {NAME_MATCH} AND t.province_code IS NOT NULL AND regexp_matches(t.name_norm, '{REGISTERED_NAME}')
         ),
         best AS (SELECT _key, min(pri) AS pri FROM c GROUP BY ALL)
         SELECT c._key, min(c.eid) AS eid, count(DISTINCT c.eid) AS n, any_value(c.method) AS method
