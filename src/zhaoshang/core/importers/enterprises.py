@@ -10,6 +10,7 @@ from ..text import normalize_name
 from .context import ImportContext
 from .delta import combined_hashes, set_aside_unchanged_keys
 from .events import founded_events
+from .linking import REGISTERED_NAME
 from .staging import qi, ql
 
 # canonical column → expression over the typed table (None when the field is absent in this import)
@@ -109,8 +110,6 @@ def _last_per(con, rows_sql: str, key: str) -> str:
 # the same name, codes and province not contradicting each other
 NAME_MATCH = ("(t.uscc IS NULL OR e.uscc IS NULL OR t.uscc = e.uscc) AND (t.province_code = e.province_code "
               "OR (t.province_code IS NULL AND e.province_code IS NULL))")
-# a registered Chinese name (with its legal form) identifies an enterprise; a brand, short or English name does not
-REGISTERED_NAME = r"^.{4,}(公司|\(有限合伙\)|\(普通合伙\)|合伙企业|集团|厂|合作社|事务所|研究院|研究所|中心|商行|银行|医院|学校|学院|大学)$"
 
 
 def _domain(col: str) -> str:

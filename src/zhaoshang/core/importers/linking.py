@@ -8,7 +8,9 @@ Order of evidence, strongest first:
    row (aliases of kind ``code``);
 3. the same normalised full name (width, brackets, spaces, traditional/simplified folded), in the same
    province when both sides know it;
-4. a known alias (short, brand, English or former name), with the same province rule.
+4. a known alias (short, brand, English or former name), with the same province rule — and an enterprise's name
+   that is no registered name (奥赛康, stored from a list giving only short names): a short name is no stronger
+   for being stored as the name, so another enterprise holding it as an alias makes the row ambiguous.
 At the best level found, exactly one enterprise must match; two or more make the row ambiguous and it
 stays unlinked (kept, reported in the summary), never guessed.
 """
@@ -16,6 +18,9 @@ stays unlinked (kept, reported in the summary), never guessed.
 from __future__ import annotations
 
 from .staging import ql, qi
+
+# a registered Chinese name (with its legal form) identifies an enterprise; a brand, short or English name does not
+REGISTERED_NAME = r"^.{4,}(公司|\(有限合伙\)|\(普通合伙\)|合伙企业|集团|厂|合作社|事务所|研究院|研究所|中心|商行|银行|医院|学校|学院|大学)$"
 
 
 def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None, key: str | None, norm: str | None,
@@ -51,7 +56,8 @@ def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None
                      f"JOIN enterprise_aliases a ON a.kind = 'code' AND a.alias = regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') "
                      f"WHERE t.{qi(listed)} IS NOT NULL AND {where}")
     if norm:
-        cands.append(f"SELECT t._file, t._row, e.id AS eid, 3 AS pri, 'name' AS method FROM {table} t "
+        cands.append(f"SELECT t._file, t._row, e.id AS eid, CASE WHEN regexp_matches(e.name_norm, '{REGISTERED_NAME}') "
+                     f"THEN 3 ELSE 4 END AS pri, 'name' AS method FROM {table} t "
                      f"JOIN enterprises e ON e.name_norm = t.{qi(norm)} WHERE {pm} AND {where}")
         cands.append(f"SELECT t._file, t._row, a.enterprise_id AS eid, 4 AS pri, 'alias' AS method FROM {table} t "
                      f"JOIN enterprise_aliases a ON a.alias_norm = t.{qi(norm)} "
