@@ -269,3 +269,23 @@ def test_a_subsidiary_is_a_subsidiary_event_not_an_investment(tmp_path):
     assert q(db, "SELECT type, title FROM events WHERE type IN ('branch', 'subsidiary', 'investment') ORDER BY date") == [
         ("branch", "设立分支机构: 深圳丙智能科技有限公司成都分公司"), ("subsidiary", "设立子公司: 合肥丙智能科技有限公司"),
         ("investment", "对外投资: 武汉某某科技有限公司")]
+
+
+def test_a_funding_row_with_no_fact_is_no_round(tmp_path):
+    """An export's placeholder row — date, round, amount and investors all "-" (IT桔子 lists a company without a
+    known round so) — was imported as a round of type 其他 without a date. It is rejected, counted in the summary
+    and listed in the rejects file; a row with any one of them is a round."""
+    f = write_csv(tmp_path / "rounds.csv", ["company_seq", "brand_name", "legal_name", "location_raw", "date", "round",
+                                            "amount_raw", "investors_raw"],
+                  [["1", "甲科技", "深圳市甲科技有限公司", "广东-深圳", "2016-05-01", "A轮", "数千万人民币", "红杉资本中国"],
+                   ["2", "乙科技", "深圳市乙科技有限公司", "广东-深圳", "-", "-", "-", "-"],
+                   ["3", "丙科技", "深圳市丙科技有限公司", "广东-深圳", "-", "-", "-", "某某资本"]])
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "fundings", f, "--preset", "itjuzi_financing", "--rejects", tmp_path, db=db)
+    assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (3, 2, 1)
+    rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
+    assert [(r["row"], r["code"], r["action_en"]) for r in rej] == [("3", "content_missing", "rejected")]
+    assert rej[0]["reason_en"] == "no date or round or amount or investors: not a funding round"
+    assert q(db, "SELECT enterprise_name FROM fundings ORDER BY 1") == [("深圳市丙科技有限公司",), ("深圳市甲科技有限公司",)]
+    p = run("import", "fundings", f, "--preset", "itjuzi_financing", "--rejects", tmp_path, db=tmp_path / "t.duckdb")
+    assert "有 1 行被拒绝" in p.stdout + p.stderr

@@ -203,9 +203,19 @@ def test_itjuzi_companies_financing_team_link(tmp_path, itjuzi):
     # one legal entity behind two brands is one enterprise with two source records
     assert r1["rows_imported"] == len(names) < len(rows) and r1["rows_rejected"] == 0
     assert q(db, "SELECT count(*) FROM enterprise_records")[0][0] == len(rows)
-    assert r2["rows_read"] == 1439
+    assert r2["rows_read"] == len(csv_rows(fin)) == 1439
+    # a row whose date, round, amount and investors are all "-" (a company without a known round) is no round:
+    # rejected, counted and listed, never a round of type 其他 without a date
+    placeholders = [r for r in csv_rows(fin) if all(r[c].strip() in ("", "-") for c in
+                                                        ("date", "round", "amount_raw", "investors_raw"))]
+    assert len(placeholders) == r2["rows_rejected"] == 286
+    rejects = list(csv.DictReader(open(r2["rejects_path"], encoding="utf-8-sig")))
+    assert {r["code"] for r in rejects} == {"content_missing"} and len(rejects) == 286
+    assert rejects[0]["reason"] == "date、round、amount_raw、investors_raw都为空，不是一轮融资"
     linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM fundings")[0]
-    assert total > 1300 and linked == total  # company_seq links every round to its company
+    assert total == 1439 - 286 and linked == total  # company_seq links every round to its company
+    assert q(db, "SELECT count(*) FROM fundings WHERE date IS NULL AND amount_wan IS NULL AND amount_text IS NULL "
+                 "AND coalesce(investors_text, '') = '' AND coalesce(round_raw, '-') = '-'")[0][0] == 0
     # the brand name is an alias; amounts parsed where disclosed
     assert q(db, "SELECT count(*) FROM enterprise_aliases WHERE kind = 'brand'")[0][0] > 700
     disclosed = q(db, "SELECT count(*) FROM fundings WHERE amount_text NOT LIKE '未透露%' AND amount_wan IS NOT NULL")[0][0]

@@ -349,9 +349,10 @@ def _cell_checks(con, staged: Staged) -> None:
     fields = staged.fields.values()
     long = [f.name for f in fields if f.name in staged.present and f.type in ("text", "region", "list")]
     required = [f.name for f in fields if f.required and f.name in staged.present]
-    # a row that needs one of several fields (a news item: a title or a body) and has none of them
+    # a row that needs one of several fields (a news item: a title or a body) and has none of them — a
+    # placeholder (an export's "-" for an unknown value) is none
     one_of = [f for f in ONE_OF.get(staged.kind, ()) if f in staged.present]
-    empty = " AND ".join(f"{qi(c)} IS NULL" for c in one_of)
+    empty = " AND ".join(f"coalesce({qi(c)}::VARCHAR, '-') IN {PLACEHOLDERS}" for c in one_of)
     cond = [f"strlen({qi(c)}) > {MAX_CELL_CHARS}" for c in long] + [f"{qi(c)} IS NULL" for c in required] + \
         ([empty] if one_of else [])
     if not cond:
@@ -371,12 +372,19 @@ def _cell_checks(con, staged: Staged) -> None:
                                                          f"required field is empty: {c}"), table="_chk")
     if one_of:
         names, names_en = "、".join(staged.header_of.get(c, c) for c in one_of), " or ".join(one_of)
-        reject_where(con, staged, empty, one_of[0], ("content_missing", f"{names}都为空",
-                                                     f"no {names_en}: nothing to keep"), table="_chk")
+        what, what_en = ONE_OF_MEANING.get(staged.kind, ("", "nothing to keep"))
+        reject_where(con, staged, empty, one_of[0], ("content_missing", f"{names}都为空{what}",
+                                                     f"no {names_en}: {what_en}"), table="_chk")
 
 
-# kinds whose row needs at least one of these fields (when a file maps them): else it is rejected
-ONE_OF = {"news": ("title", "body")}
+# kinds whose row needs at least one of these fields (when a file maps them): else it is rejected. A funding row
+# with no date, round, amount or investor (IT桔子's "-,-,-,-" for a company without a known round) is no round.
+ONE_OF = {"news": ("title", "body"),
+          "fundings": ("date", "round", "amount", "amount_usd", "investors", "lead_investor")}
+# what such a row is not, said after the fields (Chinese, English)
+ONE_OF_MEANING = {"fundings": ("，不是一轮融资", "not a funding round")}
+# cells that say "unknown" and hold nothing (staging reads an empty cell as none, and a "-" one of a typed field)
+PLACEHOLDERS = "('-', '--', '—', '——', '–', '/')"
 
 
 # what an import that goes on does with a row whose credit code is invalid (a strict one writes nothing: its refusal
