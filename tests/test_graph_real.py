@@ -51,6 +51,26 @@ def test_role_titles_of_deputies_and_supervisors():
     assert normalize_role("董事会秘书") == "executive" and normalize_role("总经理") == "ceo"
 
 
+def test_an_aide_is_not_the_office_they_assist():
+    # regression: 总裁助理 and 助理总经理 read as CEO (决策权 0.9), 董事长助理 as chair
+    for title in ("总裁助理", "高管 总裁助理", "助理总经理", "助理总裁", "CEO助理", "首席执行官助理", "总经理助理",
+                  "董事长助理", "董事长秘书", "董事会秘书助理", "总经理办公室主任", "总裁办主任", "Assistant to the President"):
+        assert normalize_role(title) == "executive", title
+    assert normalize_role("董事、总裁助理") == "director"  # the office they hold themselves still counts
+    assert normalize_role("董事长兼总经理") == "chairman" and normalize_role("高管 总裁") == "ceo"
+
+
+def test_assistant_titles_in_the_real_managers_list_are_executives(real):
+    store, _, files = real
+    rows = [r for r in _rows(files["tushare"]) if "助理" in r["title"]]
+    assert {r["title"] for r in rows} >= {"总裁助理", "助理总经理"}
+    got = store.con.execute("SELECT DISTINCT role FROM roles WHERE source = 'tushare_managers' AND title LIKE '%助理%'"
+                            ).fetchall()
+    assert got == [("executive",)]
+    assert store.con.execute("SELECT r.role FROM roles r JOIN persons p ON p.id = r.person_id WHERE p.name = '门继军' "
+                             "AND r.title = '总裁助理'").fetchall() == [("executive",)]
+
+
 def test_executives_import_as_roles_of_the_listed_companies(real):
     store, reports, files = real
     assert reports["ths"].rows_read == 24775 and reports["ths"].rows_imported == 24775

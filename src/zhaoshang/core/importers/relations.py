@@ -27,13 +27,21 @@ ROLE_PATTERNS = (  # first match wins: the deputies and the supervisory board be
     ("ceo", r"CEO|首席执行官|总经理|总裁|president|general manager"),
     ("supervisor", r"监事"),
     ("director", r"董事|director|board"),
-    ("executive", r"副总|CTO|CFO|COO|首席|总监|经理|秘书|高管|executive|officer|vp"),
+    ("executive", r"副总|CTO|CFO|COO|首席|总监|经理|秘书|高管|助理|executive|officer|vp|assistant"),
 )
+
+# An aide of an office holds a title that names the office and is not it: 总裁助理, 助理总经理, 董事长助理 or 秘书,
+# 董事会秘书助理, 总经理办公室主任. Read as an aide (an executive) before the patterns, so that 董事、总裁助理 is a director and
+# 总裁助理 alone an executive, never the CEO or the chair it assists.
+_OFFICE = r"(?:董事长|董事会秘书|总经理|总裁|首席执行官|CEO|president|chairman|chairwoman|general manager)"
+_AIDE = re.compile(rf"{_OFFICE}\s*(?:助理|秘书|办公室(?:副)?主任|办(?:副)?主任|assistant)|助理\s*{_OFFICE}"
+                   rf"|assistant\s+(?:to\s+(?:the\s+)?)?{_OFFICE}", re.I)
 
 
 def normalize_role(text: str | None) -> str:
     if not text:
         return "other"
+    text = _AIDE.sub(" 助理 ", text)
     for role, pat in ROLE_PATTERNS:
         if re.search(pat, text, re.I):
             return role
