@@ -77,6 +77,10 @@ def test_profile_scorecard_tells_not_covered_from_none_found(db):
         assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "not_covered"
         assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
         assert "未覆盖" in pg.inner_text('#sc-missing .sc-miss[data-signal="total_raised"]')
+        # the missing signals are a list one can read and copy: their names apart, not run together
+        chips = pg.locator("#sc-missing .sc-miss").all_inner_texts()
+        text = pg.inner_text("#sc-missing")
+        assert len(chips) > 2 and text.endswith("、".join(chips)), text
         pg.goto(f"{base}/enterprises/{bank}?as_of=2019-12-31&lang=en")
         assert "not covered" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
         pg.goto(f"{base}/enterprises/{listed}?as_of=2019-12-31")
