@@ -141,20 +141,25 @@ def test_page_in_a_browser_counts_like_the_cli(db):
         browser.close()
 
 
+def _subset(folder: Path, rel: str, name_col: str, word: str) -> Path:
+    """The rows of a real file (../shared/data) whose name holds ``word``, written to ``folder``."""
+    from conftest import shared_file
+
+    with open(shared_file(rel), encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index(name_col)
+    out = folder / Path(rel).name
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0]] + [r for r in rows[1:] if word in r[col]])
+    return out
+
+
 def test_names_that_begin_with_the_query_come_first(tmp_path):
     """`search 浪潮` on the real registry sample and the SZSE list: the companies whose names begin with 浪潮
     (浪潮软件, 浪潮电子信息产业) come before 重庆市浪潮科技 and 新余市新浪潮电脑 — with names of the same length
     the order was by id, which put 新余市新浪潮电脑 before 浪潮电子信息产业."""
-    from conftest import shared_file
-
     def subset(rel: str, name_col: str) -> Path:
-        with open(shared_file(rel), encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
-        col = rows[0].index(name_col)
-        out = tmp_path / Path(rel).name
-        with open(out, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerows([rows[0]] + [r for r in rows[1:] if "浪潮" in r[col]])
-        return out
+        return _subset(tmp_path, rel, name_col, "浪潮")
 
     db = tmp_path / "q.duckdb"
     run_json("import", "enterprises", subset("enterprises/enterprise_registration_sample_2000_2004.csv", "企业名称"), db=db)
@@ -217,3 +222,47 @@ def test_a_hit_names_the_field_that_holds_the_words(db, tmp_path):
         rows = csv.DictReader(run("--lang", lang, "search", "类脑芯片模组", "--format", "csv", db=path).stdout.splitlines())
         got = {int(r["id"]): r["匹配" if lang == "zh" else "Matched"] for r in rows}
         assert {k: v.split("（")[0].split(" (")[0] for k, v in got.items()} == words, got
+
+
+def test_the_library_with_a_query_lists_the_best_match_first(tmp_path):
+    """`/api/enterprises?q=深圳市海极光科技有限公司` listed 深圳市南极光电子科技股份有限公司 first (the list's default order,
+    by registered capital, then id) although `/api/search` puts the exact name first. With a query and no sort asked
+    for, the list — JSON, page and export — follows the search's order; a sort the user chooses still wins."""
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    def subset(rel: str, name_col: str) -> Path:
+        return _subset(tmp_path, rel, name_col, "极光")
+
+    db = tmp_path / "j.duckdb"
+    run_json("import", "enterprises", subset("listed_companies/szse_a_share_list_2026-01.csv", "公司全称"),
+             "--preset", "szse_a_share", db=db)
+    run_json("import", "enterprises", subset("ai_companies/itjuzi_china_ai_companies_2018-12.csv", "legal_name"),
+             "--preset", "itjuzi_companies", db=db)
+    client = local_client(create_app(str(db)))
+    exact = "深圳市海极光科技有限公司"
+    for q in (exact, "海极光"):
+        found = [r["name"] for r in client.get("/api/search", params={"q": q}).json()["items"]]
+        listed = client.get("/api/enterprises", params={"q": q}).json()
+        assert found[0] == exact and len(found) > 1
+        assert [r["name"] for r in listed["items"]] == found and listed["sort"] == "match", q
+        export = client.get("/api/enterprises/export", params={"q": q, "format": "csv"}).text
+        assert [r[1] for r in list(csv.reader(export.lstrip("\ufeff").splitlines()))[1:]] == found
+    by_name = [r["name"] for r in client.get("/api/enterprises", params={"q": "海极光", "sort": "name"}).json()["items"]]
+    assert by_name == sorted(by_name) and by_name[0] != exact  # the user's sort
+    assert client.get("/api/enterprises").json()["sort"] == "-capital"  # no query: as before
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(base + "/enterprises")
+        page.fill("#f-q", exact)
+        page.press("#f-q", "Enter")
+        page.wait_for_url("**q=*")
+        assert page.locator("#ent-table tbody tr td:first-child a").all_inner_texts()[0] == exact
+        page.click("#ent-table thead a.sort[href*='capital']")  # a sort the user chose (no capital given: by id)
+        page.wait_for_url("**sort=*")
+        assert page.locator("#ent-table tbody tr td:first-child a").all_inner_texts()[0] != exact
+        browser.close()

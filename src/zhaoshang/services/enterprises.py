@@ -29,7 +29,7 @@ from .regions.nodes import check_node as matrix_check_node
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import batch_info, score_join, stored_totals
 from . import list_order
-from .search import matching_condition, stock_code_forms
+from .search import MATCH_ORDER, match_ranks, matching_condition, stock_code_forms
 
 SORTS = {
     "capital": "e.capital_wan ASC NULLS LAST, e.id",
@@ -43,6 +43,9 @@ SORTS = {
     "funding": "lf.date ASC NULLS LAST, e.id",
     "-score": "sc.total DESC NULLS LAST, e.id",  # the stored score (services.evaluation.stored)
     "score": "sc.total ASC NULLS LAST, e.id",
+    # best match first, as ``search`` ranks (the list with a query ``q`` when no other sort is asked for); without a
+    # query, as ``-capital``
+    "match": MATCH_ORDER.format(b="m", e="e"),
 }
 # The enterprise export's columns and their headers in each language — the one table of these labels: the
 # enterprise library's column headers (interfaces/web/i18n.py col.*) and the tables' (interfaces/labels.py
@@ -191,6 +194,7 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
     d = reference_date(store, as_of)
+    sort, q_filter, m_join, m_params, order_params = _match_sort(store, q, sort, d)
     plain = (q and str(q).strip()) or founded_from or founded_to or _as_list(stage) or tags \
         or (listed is not None and listed != "") or include_dissolved or score_min is not None or score_max is not None
     if region and node and not plain:  # by region and node alone: the served generation's prepared tables, if they fit
@@ -199,12 +203,13 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
             total, ids, nodes, rowids = prepared
             return _answer(store, d, total, page, size, sort, _items(store, ids, d, chain, nodes=nodes, rowids=rowids),
                            score_join(store, d, needed=False)[4])
-    where, params, ctes = _where(store, q, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
+    where, params, ctes = _where(store, q_filter, region, node, founded_from, founded_to, stage, listed, tags, as_of, chain,
                                  include_dissolved)
     view = _view(store, d, include_dissolved)
     need_lf = bool(_as_list(stage)) or sort.endswith("funding")
     lf_sql, lf_params = _latest_funding(store, d) if need_lf else ("", [])
-    lf_join = f"LEFT JOIN {lf_sql} lf ON lf.enterprise_id = e.id" if need_lf else ""
+    lf_join = (f"LEFT JOIN {lf_sql} lf ON lf.enterprise_id = e.id" if need_lf else "") + m_join
+    lf_params = lf_params + m_params
     sc_join, sc_jparams, sc_where, sc_params, sd = score_join(store, d, needed=sort.endswith("score"),
                                                               score_min=score_min, score_max=score_max)
     lf_join += " " + sc_join
@@ -218,13 +223,26 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     ids_rows = store.query(
         f"{ctes} SELECT e.id, count(*) OVER () AS total FROM {view} e {lf_join} WHERE {wsql} "
         f"ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
-        cte_params + lf_params + params + [size, (page - 1) * size])
+        cte_params + lf_params + params + order_params + [size, (page - 1) * size])
     if ids_rows:
         total = ids_rows[0]["total"]
     else:
         total = store.con.execute(f"{ctes} SELECT count(*) FROM {view} e {lf_join} WHERE {wsql}",
                                   cte_params + lf_params + params).fetchone()[0]
     return _answer(store, d, total, page, size, sort, _items(store, [r["id"] for r in ids_rows], d, chain, view), sd)
+
+
+def _match_sort(store, q, sort: str, d: _dt.date) -> tuple[str, Any, str, list, list]:
+    """The list sorted by match (``sort`` ``match``): (sort, q, join, its parameters, the ORDER BY's parameters).
+    With a query, the matching enterprises joined with their best kind of match (``search.match_ranks``: the join
+    is the query's filter, so ``q`` comes back None); without one, sorted as ``-capital``."""
+    if sort != "match":
+        return sort, q, "", [], []
+    text = str(q or "").strip()
+    if not text:
+        return "-capital", q, "", [], []
+    best, params, words, _ = match_ranks(store, text, d)
+    return sort, None, f" JOIN {best} m ON m.id = e.id", params, ["".join(words)]
 
 
 def _prepared_page(store, d: _dt.date, region, node, chain: str, sort: str, page: int,
@@ -313,7 +331,8 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     as_of = filters.get("as_of")
     chain = filters.get("chain") or default_chain(store)
     d = reference_date(store, as_of)
-    where, params, ctes = _where(store, filters.get("q"), filters.get("region"), filters.get("node"),
+    sort, q, m_join, m_params, order_params = _match_sort(store, filters.get("q"), sort, d)
+    where, params, ctes = _where(store, q, filters.get("region"), filters.get("node"),
                                  filters.get("founded_from"), filters.get("founded_to"), filters.get("stage"),
                                  filters.get("listed"), filters.get("tags"), as_of, chain,
                                  bool(filters.get("include_dissolved")))
@@ -338,10 +357,10 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "
            "LEFT JOIN regions rd ON rd.code = e.district_code "
-           f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id {sc_join} "
+           f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id {sc_join}{m_join} "
            f"WHERE {' AND '.join(where) or 'TRUE'} ORDER BY {SORTS[sort]}" + (f" LIMIT {int(limit)}" if limit else ""))
     cte_params = [chain] * 4 if ctes else []
-    return sql, cte_params + [chain, d] + sc_jparams + params
+    return sql, cte_params + [chain, d] + sc_jparams + m_params + params + order_params
 
 
 def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = "zh", **filters) -> int:

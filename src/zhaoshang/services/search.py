@@ -251,6 +251,31 @@ def matching_condition(store: Store, text: str, alias: str = "e") -> tuple[str, 
     return f"{alias}.id IN (SELECT id FROM ({sql}))", params
 
 
+# best match first: the kind of match, then (within a kind) the names that begin with the query's words (浪潮…,
+# the one parameter: the words joined), then the shorter names. ``b``: the alias of ``match_ranks``, ``e``: the
+# enterprise as of the date
+MATCH_ORDER = "{b}.best_rank, NOT starts_with(lower({e}.name), ?), length({e}.name), {e}.id"
+
+
+def match_ranks(store: Store, text: str, d) -> tuple[str, list, list[str], list[int] | None]:
+    """A parenthesised subquery of ``(id, best_rank, best_why)`` — each enterprise matching ``text`` with its best
+    kind of match on date ``d`` —, its parameters, the query words and the search index's candidates (None: not
+    narrowed). ``search`` and the 企业库 list with ``q`` order by it (``MATCH_ORDER``)."""
+    hits, params, words, cands = _hits(store, text)
+    rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
+    read = "hits"
+    if _changed_after(store, d, ["name"]):
+        # a name or alias hit is read as of the date: a former name that was the name then is a name hit, the
+        # current name, not yet taken then, an alias hit
+        then = enterprises_as_of(d, store, fields=["name"], existing=False)
+        kind = ("CASE WHEN h.why IN ('name_exact', 'alias_exact') THEN if(h.text = n.name, 'name_exact', 'alias_exact') "
+                "WHEN h.why IN ('name', 'alias') THEN if(h.text = n.name, 'name', 'alias') ELSE h.why END")
+        read = f"(SELECT h.id, {kind} AS why FROM hits h JOIN {then} n ON n.id = h.id)"
+    sql = (f"(WITH hits AS ({hits}) SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why "
+           f"FROM {read} GROUP BY id)")
+    return sql, params, words, cands
+
+
 def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region: str | None = None,
            as_of: Any = None, include_dissolved: bool = False) -> dict:
     """``{"query", "words", "as_of", "total", "items": [{id, name, uscc, region, matched, rank, ...}]}``.
@@ -264,8 +289,7 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
     d = reference_date(store, as_of)
     if not text:
         return {"query": text, "words": [], "apart": False, "as_of": d.isoformat(), "total": 0, "items": []}
-    hits, params, words, cands = _hits(store, text)
-    rank_case = "CASE why " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _RANKS.items()) + " END"
+    best, params, words, cands = match_ranks(store, text, d)
     region_sql = ""
     if region:  # a code, name, path or macro-region (the region service)
         from ..core.geo.lookup import region_condition, region_info
@@ -274,24 +298,15 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
         region_sql, params = f"AND {cond}", params + rparams
     if cands is not None:  # the view read for the candidates only (row groups without one are skipped)
         region_sql, params = region_sql + " AND e.id = ANY(?::BIGINT[])", params + [cands]
-    read = "hits"
-    if _changed_after(store, d, ["name"]):
-        # a name or alias hit is read as of the date: a former name that was the name then is a name hit, the
-        # current name, not yet taken then, an alias hit
-        then = enterprises_as_of(d, store, fields=["name"], existing=False)
-        kind = ("CASE WHEN h.why IN ('name_exact', 'alias_exact') THEN if(h.text = n.name, 'name_exact', 'alias_exact') "
-                "WHEN h.why IN ('name', 'alias') THEN if(h.text = n.name, 'name', 'alias') ELSE h.why END")
-        read = f"(SELECT h.id, {kind} AS why FROM hits h JOIN {then} n ON n.id = h.id)"
     sql = f"""
-        WITH hits AS ({hits}),
-        best AS (SELECT id, min({rank_case}) AS best_rank, arg_min(why, {rank_case}) AS best_why FROM {read} GROUP BY id)
+        WITH best AS {best}
         SELECT e.id, e.name, e.uscc, e.status, e.founded, e.province_code, e.city_code, e.district_code,
                coalesce(rd.name, rc.name, rp.name) AS region, b.best_why AS matched, b.best_rank AS rank, count(*) OVER () AS total
         FROM best b JOIN {enterprises_as_of(d, store, existing=not include_dissolved)} e ON e.id = b.id
         LEFT JOIN regions rp ON rp.code = e.province_code LEFT JOIN regions rc ON rc.code = e.city_code
         LEFT JOIN regions rd ON rd.code = e.district_code
         WHERE true {region_sql}
-        ORDER BY b.best_rank, NOT starts_with(lower(e.name), ?), length(e.name), e.id
+        ORDER BY {MATCH_ORDER.format(b="b", e="e")}
         LIMIT ? OFFSET ?
     """
     params = params + ["".join(words)]  # within a kind of match, names that begin with the query first (浪潮…)

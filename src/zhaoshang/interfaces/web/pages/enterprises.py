@@ -32,12 +32,13 @@ def register(app, web) -> None:
         c = web.clean
         return {"q": c(q), "region": c(region), "node": c(node), "founded_from": c(founded_from),
                 "founded_to": c(founded_to), "stage": c(stage), "listed": c(listed), "tags": c(tags),
-                "sort": sort or "-capital", "as_of": c(as_of), "score_min": score_min, "score_max": score_max}
+                # a query lists the best match first (as /api/search) unless a sort is asked for
+                "sort": c(sort) or ("match" if c(q) else "-capital"), "as_of": c(as_of), "score_min": score_min, "score_max": score_max}
 
     @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
     def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Region = None, node: NodeCodes = None,
                         founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
-                        listed: Text = None, tags: Text = None, sort: Sort = "-capital", page: Page = 1,
+                        listed: Text = None, tags: Text = None, sort: Optional[Sort] = None, page: Page = 1,
                         size: int = Query(50, ge=1, le=1000), as_of: AsOf = None, score_min: Score = None,
                         score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
@@ -64,7 +65,7 @@ def register(app, web) -> None:
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
     def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Region = None,
                    node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
-                   listed: Text = None, tags: Text = None, sort: Sort = "-capital", as_of: AsOf = None,
+                   listed: Text = None, tags: Text = None, sort: Optional[Sort] = None, as_of: AsOf = None,
                    format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive), score_min: Score = None,
                    score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
@@ -93,7 +94,7 @@ def register(app, web) -> None:
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
                          region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
                          founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
-                         tags: Optional[str] = None, sort: str = "-capital", page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
+                         tags: Optional[str] = None, sort: Optional[str] = None, page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
                          size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None, score_min: Text = None,
                          score_max: Text = None):  # the form sends empty fields: "" = not given
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, web.clean(score_min),
@@ -107,7 +108,7 @@ def register(app, web) -> None:
             return RedirectResponse(request.url.path + "?" + urlencode({**request.query_params, "page": pages}), status_code=303)
         return web.page(request, "enterprises.html", {
             "nav": "enterprises", "res": res, "f": f, "shown_as_of": res["as_of"], "facets": web.facets(store), "region": info,
-            "provinces": web.provinces(store), "pages": pages, "size": size,
+            "provinces": web.provinces(store), "pages": pages, "size": size, "sort_asked": web.clean(sort),
             "json_twin": "/api/enterprises?" + qs, "export_qs": export_qs})
 
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
