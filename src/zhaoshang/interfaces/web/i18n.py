@@ -24,6 +24,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level.province": ("省级", "Provinces"),
     "level.city": ("地市", "Cities"),
     "level.district": ("区县", "Districts"),
+    # what a breakdown by sub-region leaves out (the map's drill-down, its side panel, the trends' regions): one wording
+    "unplaced": ("另有 {what}未定位到{level}，未列入", "{what} not placed in one of the {level}: not shown"),
+    "unplaced.enterprises": ("{n} 家企业", "{n} more enterprises"),
+    "unplaced.enterprise": ("{n} 家企业", "{n} more enterprise"),
     "level.macro": ("区域", "Macro-regions"),
     "metric.count": ("企业数", "Enterprises"),
     "metric.share": ("全国占比", "National share"),

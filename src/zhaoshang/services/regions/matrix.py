@@ -277,6 +277,17 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
 
 
 
+def unplaced(store, parent: str, level: str, node: str | None = None, as_of: Any = None, *,
+             chain: str | None = None) -> int:
+    """How many of ``parent``'s enterprises (on ``node``; all placed ones when None) no region of ``level`` below it
+    holds — a province's enterprises without a city when the map drills to its cities: the parent's count less
+    its children's, which ``region_map`` leaves out of the children's rows (the pages say so, never in silence)."""
+    info = _region_row(store, parent)
+    own = region_map(store, info["level"], parent=info["code"], node=node, as_of=as_of, chain=chain)
+    children = region_map(store, level, parent=info["code"], node=node, as_of=as_of, chain=chain)
+    return max(0, sum(r["count"] for r in own if r["code"] == info["code"]) - sum(r["count"] for r in children))
+
+
 def _scan_sql(store, cache, d, node, desc, chain, assign_sql, assign_params, reg_sql, reg_params) -> tuple[str, list]:
     """The map's rows computed from the prepared per-enterprise table (``cache``) or from the base tables."""
     if cache:

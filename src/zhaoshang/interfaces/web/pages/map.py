@@ -36,8 +36,11 @@ def register(app, web) -> None:
                 top: int = Query(0, ge=0, le=20)):
         parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
         rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
+        # a drill-down: the parent's enterprises no row of this level holds (a province's without a city)
+        unplaced = matrix.unplaced(store, parent, level, node=node, as_of=as_of) if parent and level != "macro" else None
         return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
-                         "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows})
+                         "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows,
+                         "unplaced": unplaced})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
     def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,
@@ -48,7 +51,10 @@ def register(app, web) -> None:
         tree = matrix.chain_tree(store, code, as_of=as_of, top=0)
         flat = [n for n in matrix.flatten_tree(tree["nodes"]) if n["depth"] <= 1]
         tops = matrix.top_enterprises(store, [code], info["level"], node=node, as_of=as_of, limit=top)
+        child = reference.child_level(info)
         return web.json({"region": info, "as_of": tree["as_of"], "node": node,
                          "region_total": tree["region_total"], "national_total": tree["national_total"],
-                         "nodes": flat, "top": tops.get(code, []), "child_level": reference.child_level(info),
+                         "nodes": flat, "top": tops.get(code, []), "child_level": child,
+                         # its enterprises (all placed ones) that no region of the child level holds
+                         "unplaced": matrix.unplaced(store, code, child, as_of=as_of) if child else None,
                          "breadcrumb": web.breadcrumb(store, code)})

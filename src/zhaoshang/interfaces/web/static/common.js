@@ -6,6 +6,10 @@
     if (!s) return key;
     return ZS.lang === 'en' ? s[1] : s[0];
   };
+  // "另有 N 家企业未定位到地市，未列入": n enterprises a breakdown by regions of ``level`` leaves out (the i18n wording
+  // the trends page says of its rounds)
+  ZS.unplaced = (n, level) => ZS.T('unplaced').replace('{what}', ZS.T(n === 1 ? 'unplaced.enterprise' : 'unplaced.enterprises')
+    .replace('{n}', ZS.num(n))).replace('{level}', ZS.lang === 'en' ? ZS.T('level.' + level).toLowerCase() : ZS.T('level.' + level));
   ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
   // a note in brackets after a word: full-width in Chinese, ' (…)' in English
   ZS.paren = s => (ZS.lang === 'en' ? ' (' + s + ')' : '（' + s + '）');

@@ -92,6 +92,7 @@
       ZS.getJSON('/api/map?' + qs({level: v.level, parent: v.parent, node: state.node, metric: state.metric, as_of: state.asOf})),
     ]);
     state.rows = data.rows;
+    state.unplaced = data.unplaced;
     state.asOfUsed = data.as_of;
     const byCode = {};
     data.rows.forEach(r => { byCode[r.code] = r; });
@@ -174,6 +175,9 @@
       '<td class="num">' + ZS.num(r.region_total) + '</td><td>' + ZS.labelBadge(r) + '</td></tr>').join('');
     tb.querySelectorAll('a.rg').forEach(a => a.addEventListener('click', e => { e.preventDefault(); onRegion(a.closest('tr').dataset.code); }));
     const v = view();
+    const note = document.getElementById('map-unplaced');
+    note.hidden = !state.unplaced;
+    note.textContent = state.unplaced ? ZS.unplaced(state.unplaced, v.level) : '';
     document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + (state.node || T('node.all')) + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
   }
 
@@ -185,6 +189,7 @@
     const maxMix = Math.max(1e-9, ...subs.map(n => Math.max(n.region_mix, n.national_mix)));
     let h = '<h2 id="panel-title">' + ZS.esc(rname(d.region)) + '</h2>' +
       '<p class="muted small">' + T('node.all') + ' <b>' + ZS.num(d.region_total) + '</b> · ' + T('share') + ' ' + ZS.pct(d.national_total ? d.region_total / d.national_total : 0) + ' · ' + T('as_of') + ' ' + d.as_of + '</p>' +
+      (d.unplaced ? '<p class="muted small" id="panel-unplaced">' + ZS.esc(ZS.unplaced(d.unplaced, d.child_level)) + '</p>' : '') +
       '<h3>' + T('breakdown') + '</h3><div class="mix">';
     stages.forEach(s => {
       h += '<div class="mix-stage">' + ZS.esc(ZS.lang === 'en' ? s.name_en : s.name_zh) + ' <b>' + ZS.num(s.count) + '</b></div>';

@@ -1,0 +1,56 @@
+"""The map's drill-down says what its rows leave out: a province's enterprises with no city known are in the
+province's count but in no city's row, and the map (its table and side panel) says "另有 N 家企业未定位到地市，未列入" —
+the wording the trends page uses for its rounds — instead of letting the cities add up short in silence."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+from web_util import ARGS, CHROMIUM, local_client, require_browser, serving  # noqa: E402
+
+from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+from zhaoshang.services.regions import matrix  # noqa: E402
+
+
+def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, demo_copy):
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(db, read_only=True) as s:
+        prov = "330000"
+        assert matrix.unplaced(s, prov, "city") == 0
+    # two enterprises of the province whose city is not known, placed on the chain by an analyst
+    f = tmp_path / "省级.csv"
+    f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n", encoding="utf-8")
+    run("import", "enterprises", f, "--source", "省级名录", db=db)
+    for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司"):
+        run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)
+    client = local_client(create_app(str(db)))
+    top = {r["code"]: r["count"] for r in client.get("/api/map", params={"level": "province"}).json()["rows"]}
+    drill = client.get("/api/map", params={"level": "city", "parent": prov}).json()
+    assert top[prov] - sum(r["count"] for r in drill["rows"]) == drill["unplaced"] == 2
+    assert client.get("/api/map", params={"level": "province"}).json()["unplaced"] is None  # the nation: no parent
+    assert client.get(f"/api/regions/{prov}").json()["unplaced"] == 2
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(f"{base}/map?region={prov}")
+        pg.wait_for_selector("#map[data-ready='1']")
+        pg.wait_for_function("() => !document.querySelector('#map-unplaced').hidden")
+        assert pg.inner_text("#map-unplaced") == "另有 2 家企业未定位到地市，未列入"
+        pg.wait_for_selector("#panel-unplaced")
+        assert pg.inner_text("#panel-unplaced") == "另有 2 家企业未定位到地市，未列入"
+        pg.goto(f"{base}/map?region={prov}&lang=en")
+        pg.wait_for_selector("#map[data-ready='1']")
+        pg.wait_for_function("() => !document.querySelector('#map-unplaced').hidden")
+        assert pg.inner_text("#map-unplaced") == "2 more enterprises not placed in one of the cities: not shown"
+        pg.goto(f"{base}/map")  # the nation: nothing left out
+        pg.wait_for_selector("#map[data-ready='1']")
+        assert pg.locator("#map-unplaced").is_hidden()
+        b.close()
