@@ -5,6 +5,7 @@ imported the fundings and holding no round reads as "covered, none found" (0).""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,19 @@ FUNDINGS = """企业名称,融资时间,融资轮次,融资金额
 甲星智能科技有限公司,2018-06-01,A轮,3000万人民币
 """
 FUNDING_SIGNALS = {"total_raised", "rounds_total", "rounds_24m", "investors_n"}
+
+
+@contextmanager
+def browser_page(db):
+    """A page of chromium on the app serving ``db``: ``(page, base url)``."""
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b.new_page(), base
+        finally:
+            b.close()
 
 
 @pytest.fixture(scope="module")
@@ -66,13 +80,9 @@ def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
 @pytest.mark.browser
 def test_profile_scorecard_tells_not_covered_from_none_found(db):
     require_browser()
-    from playwright.sync_api import sync_playwright
-
     bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
     listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page()
+    with browser_page(db) as (pg, base):
         pg.goto(f"{base}/enterprises/{bank}?as_of=2019-12-31")
         assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "not_covered"
         assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
@@ -87,7 +97,6 @@ def test_profile_scorecard_tells_not_covered_from_none_found(db):
         assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "covered"
         cells = pg.locator('#sc-signals tr[data-signal="rounds_total"] td').all_inner_texts()
         assert cells[2] == "0" and pg.locator('#sc-missing .sc-miss[data-signal="rounds_total"]').count() == 0
-        b.close()
 
 
 def test_a_batch_stored_by_an_earlier_reading_of_the_signals_is_not_used(db, tmp_path, monkeypatch):
@@ -113,3 +122,58 @@ def test_a_batch_stored_by_an_earlier_reading_of_the_signals_is_not_used(db, tmp
         assert cohorts.usable(*args)
         monkeypatch.setattr(signals, "SIGNALS_VERSION", "an-earlier-reading")
         assert not cohorts.usable(*args)
+
+
+PATENT_LIST = """企业名称,成立日期,地区
+甲星智能科技有限公司,2015-03-01,杭州市
+乙辰数据科技有限公司,2016-05-01,杭州市
+"""
+PATENTS = """公开号,标题,申请人,申请日,专利类型
+CN110000001A,一种图像识别方法,甲星智能科技有限公司,2018-03-01,发明
+"""
+PATENT_SIGNALS = {"patents", "invention_share", "patents_recent", "ipc_breadth", "patents_growth"}
+
+
+def test_patents_unknown_when_no_patent_source_lists_the_enterprise(tmp_path):
+    """As for fundings: an enterprise no imported patent source lists (a registry's, beside a patent office's file
+    of other applicants) has its patent signals unknown (未覆盖), not 0 patents ranked at the bottom; one the patent
+    source lists without a patent has a known 0."""
+    db = import_texts(tmp_path / "pat.duckdb", tmp_path, [("enterprises", "登记库.csv", "登记库", REGISTRY),
+                                                          ("enterprises", "专利库企业.csv", "专利库", PATENT_LIST),
+                                                          ("patents", "专利库专利.csv", "专利库", PATENTS)])
+    bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)
+    sig = card_signals(bank)
+    for s in PATENT_SIGNALS:
+        assert sig[s]["raw"] is None and sig[s]["detail"]["not_covered"] and sig[s]["detail"]["not_covered_by"] == "patents", s
+        assert s in bank["not_covered"]
+    assert bank["patent_coverage"] == "not_covered"
+    assert "未覆盖" in next(r["note"] for r in bank["explained"]["evidence"] if r["table"] == "patent_applicants")
+    p = run("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)
+    table = "".join((p.stdout + p.stderr).split())  # (the table wraps its cells)
+    assert "未覆盖（专利来源未列入）" in table and "导入的专利来源均未覆盖该企业" in table
+    listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)
+    assert card_signals(listed)["patents"]["raw"] == 0 and listed["patent_coverage"] == "covered"
+    assert card_signals(run_json("score", "甲星智能科技有限公司", "--as-of", "2019-12-31", db=db))["patents"]["raw"] == 1
+
+    require_browser()
+    with browser_page(db) as (pg, base):
+        pg.goto(f"{base}/enterprises/{bank['enterprise_id']}?as_of=2019-12-31")
+        assert pg.get_attribute("#sc-patent-coverage", "data-coverage") == "not_covered"
+        assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="patents"]')
+        assert pg.get_attribute('#sc-signals tr[data-signal="patents"] td:nth-child(3) span', "title") == "没有导入的专利来源列入该企业"
+
+
+def test_a_patent_sample_of_other_applicants_covers_no_listed_company(tmp_path):
+    """The USPTO sample (no applicant among the SZSE-listed companies) beside the SZSE list: a listed company's
+    patent signals are unknown (未覆盖), not "0 patents, percentile 50"."""
+    from conftest import shared_file
+
+    szse, uspto = shared_file("listed_companies/szse_a_share_list_2026-01.csv"), \
+        shared_file("patents/uspto_ai_related_pgpub_sample_2024-10.csv")
+    db = tmp_path / "r.duckdb"
+    run_json("import", "enterprises", szse, "--preset", "szse_a_share", "--data-date", "2026-01-30", db=db)
+    rep = run_json("import", "patents", uspto, "--preset", "uspto_pgpub", "--data-date", "2024-10-10", db=db)
+    assert rep["rows_imported"] > 400
+    doc = run_json("score", "000001", db=db)
+    assert doc["patent_coverage"] == "not_covered"
+    assert all(card_signals(doc)[s]["raw"] is None for s in PATENT_SIGNALS)

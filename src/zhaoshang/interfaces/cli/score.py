@@ -92,7 +92,9 @@ def score_cmd(
                      "percentile": "", "contribution": ""})
         for c in dim["contributions"]:
             rows.append({"dimension": "", "score": "", "weight": c["weight"], "signal": c["label"],
-                         "raw": (t("未覆盖（融资来源未列入）", "not covered (no funding source lists it)")
+                         "raw": ((t("未覆盖（专利来源未列入）", "not covered (no patent source lists it)")
+                                  if c["detail"].get("not_covered_by") == "patents" else
+                                  t("未覆盖（融资来源未列入）", "not covered (no funding source lists it)"))
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
                                  else c["raw"]),
                          "percentile": c["normalised"], "contribution": c["contribution"]})
@@ -116,12 +118,13 @@ def _coverage_note(doc: dict, note: str | None) -> str | None:
     for extra in [(doc.get("total_basis") or {}).get("note")] + [n["note"] for n in doc.get("date_notes") or []]:
         if extra:
             note = f"{note}\n{extra}" if note else extra
-    if doc.get("funding_coverage") != "not_covered":
-        return note
-    cov = t("导入的融资来源均未覆盖该企业：融资信号未知（未覆盖），不按 0 计，只降低置信度",
-            "No imported funding source lists this enterprise: its funding signals are unknown (not covered), "
-            "not 0 — they lower the confidence only")
-    return f"{note}\n{cov}" if note else cov
+    for key, zh, en in (("funding_coverage", "融资", "funding"), ("patent_coverage", "专利", "patent")):
+        if doc.get(key) == "not_covered":
+            cov = t(f"导入的{zh}来源均未覆盖该企业：{zh}信号未知（未覆盖），不按 0 计，只降低置信度",
+                    f"No imported {en} source lists this enterprise: its {en} signals are unknown (not covered), "
+                    "not 0 — they lower the confidence only")
+            note = f"{note}\n{cov}" if note else cov
+    return note
 
 
 @backtest_app.command("score")

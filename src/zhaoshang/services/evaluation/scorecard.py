@@ -27,7 +27,7 @@ from .live import register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
-from .signals import FUNDING_SOURCES, SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
+from .signals import FUNDING_SOURCES, PATENT_SOURCES, SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -233,6 +233,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
     total_parts, dims, missing, not_covered = [], {}, [], []
     # no funding source covers this enterprise: its funding signals are unknown, not a known "none found"
     uncovered = row.get("funding_covered") is False
+    # likewise patents: no patent source covers it
+    uncovered_p = row.get("patent_covered") is False
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
         den = sum(ws[s] for s in names if row.get(f"p_{s}") is not None)
@@ -240,7 +242,7 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
         for s in names:
             spec = w["signals"][s]
             pct = row.get(f"p_{s}")
-            nc = uncovered and SOURCE_OF.get(s) in FUNDING_SOURCES
+            nc = (uncovered and SOURCE_OF.get(s) in FUNDING_SOURCES) or (uncovered_p and SOURCE_OF.get(s) in PATENT_SOURCES)
             if pct is None:
                 missing.append(s)
                 if nc:
@@ -251,7 +253,9 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                               normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
                               contribution=None if pct is None else round(share * pct, 2),
                               detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s],
-                                      **({"not_covered": True} if pct is None and nc else {}),
+                                      # which kind of source covers it not: patents or fundings
+                                      **({"not_covered": True, "not_covered_by": "patents" if SOURCE_OF.get(s)
+                                          in PATENT_SOURCES else "fundings"} if pct is None and nc else {}),
                                       **({"live_events": live[s]} if live.get(s) else {})}))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
@@ -272,7 +276,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                    params=params, parts=total_parts, confidence=round(row.get("confidence") or 0.0, 3), as_of=d,
                    evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()},
                                  note=_funding_note(row, lang)),
-                             Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]})]
+                             Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]},
+                                 note=_patent_note(row, lang))]
                    + ([Ref("monitor_events", ids=sorted({k for v in live.values() for k in v}))] if live else []),
                    formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
     insufficient = total is None
@@ -288,8 +293,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                             "no_data": no_data, "min_evidence": MIN_EVIDENCE,
                             "note": (insufficient_note(len(present_dims), ex.confidence, lang) if insufficient
                                      else total_note([dims[k]["label"] for k in no_data], lang))},
-            "funding_coverage": (None if row.get("funding_covered") is None
-                                 else "covered" if row["funding_covered"] else "not_covered"),
+            "funding_coverage": _coverage(row.get("funding_covered")),
+            "patent_coverage": _coverage(row.get("patent_covered")),
             "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
 
@@ -340,6 +345,19 @@ def _funding_note(row: dict, lang: str) -> str | None:
     if row.get("funding_covered") and not row.get("rounds_before"):
         return ("covered by an imported funding source: no round found by the date"
                 if lang == "en" else "导入的融资来源覆盖该企业：截至该日未见融资")
+    return None
+
+
+def _coverage(covered: bool | None) -> str | None:
+    """A kind of source's coverage of the enterprise: covered, not_covered, or None (no such source holds data)."""
+    return None if covered is None else "covered" if covered else "not_covered"
+
+
+def _patent_note(row: dict, lang: str) -> str | None:
+    """What the patents evidence says when no patent source covers the enterprise (its patent signals unknown)."""
+    if row.get("patent_covered") is False:
+        return ("no imported patent source lists this enterprise: patents unknown (not covered), not 0"
+                if lang == "en" else "导入的专利来源均未覆盖该企业：专利情况未知（未覆盖），不按 0 计")
     return None
 
 

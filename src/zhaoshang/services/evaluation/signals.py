@@ -46,13 +46,17 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
 # known 0. Listed by a source that imported fundings (IT桔子's company list beside its events), it is covered and
 # no round reads as 0 (docs/methods.md, "Scorecard"). An enterprise without any source record keeps the 0.
 FUNDING_SOURCES = ("fundings", "amounts", "investors")
+# Patent signals likewise: an enterprise no patent of which is known by the date, whose enterprise records come from
+# no source that imported patents (a listed company beside a USPTO sample), has its patent signals missing (not
+# covered), never a known 0 ranked at the bottom.
+PATENT_SOURCES = ("patents",)
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "no-data-3"  # 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
+SIGNALS_VERSION = "no-data-4"  # 4: patent coverage as funding coverage; 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
 # 3: an unknown registry status is a missing abnormal_status, not 0 ("normal"); a total needs the least evidence
 # (scorecard.MIN_EVIDENCE)
-UNCOV = """uncov AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
-          HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = 'fundings'), FALSE))),"""
+UNCOV = """{name} AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
+          HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = '{kind}'), FALSE))),"""
 
 
 def _lit(d: _dt.date) -> str:
@@ -170,12 +174,16 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
 
     funding = present.get("fundings") or present.get("amounts") or present.get("investors")
     covered = "(fa.enterprise_id IS NOT NULL OR uncov.enterprise_id IS NULL)"
+    patents = present.get("patents")
+    pcovered = "(pat.enterprise_id IS NOT NULL OR puncov.enterprise_id IS NULL)"
 
     def opt(flag: str, expr: str) -> str:
         if not present.get(flag):
             return "NULL"
-        # funding signals: unknown (NULL) for an enterprise no funding source covers, not a known 0
-        return f"CASE WHEN {covered} THEN {expr} END" if flag in FUNDING_SOURCES else expr
+        # funding and patent signals: unknown (NULL) for an enterprise no such source covers, not a known 0
+        if flag in FUNDING_SOURCES:
+            return f"CASE WHEN {covered} THEN {expr} END"
+        return f"CASE WHEN {pcovered} THEN {expr} END" if flag in PATENT_SOURCES else expr
 
     chain_q = chain.replace("'", "''")
 
@@ -206,7 +214,8 @@ fa AS (SELECT enterprise_id, count(*) AS rounds_total,
        FROM f WHERE {one('enterprise_id')} GROUP BY enterprise_id),
 {typ}
 {population}
-{UNCOV.format(where=one('r.enterprise_id')) if funding else 'uncov AS (SELECT NULL::BIGINT AS enterprise_id WHERE FALSE),'}
+{UNCOV.format(name='uncov', kind='fundings', where=one('r.enterprise_id')) if funding else 'uncov AS (SELECT NULL::BIGINT AS enterprise_id WHERE FALSE),'}
+{UNCOV.format(name='puncov', kind='patents', where=one('r.enterprise_id')) if patents else 'puncov AS (SELECT NULL::BIGINT AS enterprise_id WHERE FALSE),'}
 pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
                count(DISTINCT p.id) FILTER (WHERE p.type = 'invention') AS inventions,
                count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
@@ -249,6 +258,7 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        coalesce(fa.exited, FALSE) AS exited, coalesce(fa.rounds_total, 0) AS rounds_before,
        fa.last_date AS last_round_date,
        {covered if funding else 'NULL::BOOLEAN'} AS funding_covered,
+       {pcovered if patents else 'NULL::BOOLEAN'} AS patent_covered,
        {opt('patents', 'coalesce(pat.patents, 0)')} AS patents,
        {opt('patents', 'CASE WHEN pat.patents > 0 THEN pat.inventions / pat.patents END')} AS invention_share,
        {opt('patents', 'coalesce(pat.recent, 0)')} AS patents_recent,
@@ -278,6 +288,7 @@ FROM e
 LEFT JOIN node ON node.enterprise_id = e.id
 LEFT JOIN fa ON fa.enterprise_id = e.id
 LEFT JOIN uncov ON uncov.enterprise_id = e.id
+LEFT JOIN puncov ON puncov.enterprise_id = e.id
 LEFT JOIN ent_q ON ent_q.enterprise_id = e.id
 LEFT JOIN ninv ON ninv.enterprise_id = e.id
 LEFT JOIN typ ON typ.round = fa.latest_round
