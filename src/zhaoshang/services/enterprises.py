@@ -533,8 +533,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?)
            ORDER BY b.date DESC NULLS LAST LIMIT ?""", [eid, eid, eid, d, limit])
     people = store.query(
-        """SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source
-           FROM roles r LEFT JOIN persons p ON p.id = r.person_id WHERE r.enterprise_id = ?
+        """SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source,
+                  i.data_date
+           FROM roles r LEFT JOIN persons p ON p.id = r.person_id LEFT JOIN imports i ON i.id = r.import_id
+           WHERE r.enterprise_id = ?
              AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
            ORDER BY CASE r.role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""",
         [eid, d, d])  # in office on the date, as key persons (services/graph/people.py)
@@ -553,9 +555,20 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     product_lines = store.query(
         """SELECT line_no, product, share, period, source FROM product_lines WHERE enterprise_id = ?
              AND (period IS NULL OR period <= ?) ORDER BY source, line_no""", [eid, d])
+    # the sources of the enterprise's records and of the facts shown (people, news, fundings, patents), each with
+    # its kind, how many rows and the latest data date of the imports they came from
     sources = store.query(
-        """SELECT source, count(*) AS records, max(imported_at) AS last_imported FROM enterprise_records
-           WHERE enterprise_id = ? GROUP BY source ORDER BY source""", [eid])
+        """WITH f AS (
+             SELECT 'enterprises' AS kind, source, import_id, imported_at FROM enterprise_records WHERE enterprise_id = ?
+             UNION ALL SELECT 'roles', source, import_id, NULL FROM roles WHERE enterprise_id = ?
+             UNION ALL SELECT 'news', n.source, n.import_id, NULL FROM news n
+               WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
+             UNION ALL SELECT 'fundings', source, import_id, NULL FROM fundings WHERE enterprise_id = ?
+             UNION ALL SELECT 'patents', p.source, p.import_id, NULL FROM patents p
+               WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?))
+           SELECT f.source, f.kind, count(*) AS records, max(i.data_date) AS data_date, max(f.imported_at) AS last_imported
+           FROM f LEFT JOIN imports i ON i.id = f.import_id GROUP BY f.source, f.kind
+           ORDER BY f.kind <> 'enterprises', f.kind, f.source""", [eid] * 5)
     absent = _absent_from_latest_export(store, eid, d)
     conflicts = store.query(
         """SELECT c.field, c.value, c.record_value, c.source, c.source_key, c.record_id, i.data_date

@@ -88,11 +88,11 @@ def show(
                 ("product_lines", t("主营产品与营收占比", "Main products and revenue shares"), ["line_no", "product", "share", "period"]),
                 ("fundings", t("融资", "Fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
                 ("timeline", t("时间线", "Timeline"), ["date", "type", "title"]),
-                ("people", t("人员", "People"), ["name", "role", "title"]),
+                ("people", t("人员", "People"), ["name", "role", "title", "source", "data_date"]),
                 ("shareholders", t("股东", "Shareholders"), ["holder_name", "holder_type", "percent"]),
                 ("patents", t("专利", "Patents"), ["number", "title", "applied", "main_ipc"]),
                 ("branches", t("分支机构与对外投资", "Branches and investments"), ["date", "kind", "child_name", "region_name"]),
-                ("sources", t("数据来源", "Sources"), None))
+                ("sources", t("数据来源", "Sources"), ["source", "kind", "records", "data_date", "last_imported"]))
     names = region_names(store, lang)
     shown = {  # stored codes by their labels, names in the UI language
         "placements": lambda r: {**r, "name_zh": r["name_en"] if lang == "en" and r.get("name_en") else r["name_zh"],
@@ -104,6 +104,7 @@ def show(
                                "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
                                else r["date"]},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
+        "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(
             (names[c] for c in (r.get("district_code"), r.get("city_code"), r.get("province_code")) if c in names),

@@ -1,0 +1,45 @@
+"""The profile's 数据来源 names the sources of the facts it shows — people, news, fundings, patents — beside the
+enterprise lists, each with its data date; a person's role says the source and data date it comes from (a 2018
+board is not presented as the board of the list's date)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+
+ENTS = "企业名称,成立日期,地区\n甲星智能科技有限公司,2015-03-01,杭州市\n"
+ROLES = "企业名称,姓名,职务\n甲星智能科技有限公司,张三,董事长\n"
+FUNDS = "企业名称,融资时间,融资轮次,融资金额\n甲星智能科技有限公司,2018-06-01,A轮,3000万人民币\n"
+
+
+def test_profile_sources_include_the_facts_and_their_data_dates(tmp_path):
+    db = tmp_path / "p.duckdb"
+    for kind, name, source, text, date in (("enterprises", "名录.csv", "名录", ENTS, "2026-03-04"),
+                                           ("roles", "高管.csv", "高管2018", ROLES, "2018-06-30"),
+                                           ("fundings", "融资.csv", "融资库", FUNDS, "2019-12-31")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        run("import", kind, tmp_path / name, "--source", source, "--data-date", date, db=db)
+    doc = run_json("show", "甲星智能科技有限公司", db=db)
+    got = {(s["source"], s["kind"], s["records"], str(s["data_date"])) for s in doc["sources"]}
+    assert got == {("名录", "enterprises", 1, "2026-03-04"), ("高管2018", "roles", 1, "2018-06-30"),
+                   ("融资库", "fundings", 1, "2019-12-31")}
+    assert [(p["name"], p["source"], str(p["data_date"])) for p in doc["people"]] == [("张三", "高管2018", "2018-06-30")]
+    table = "".join(run("show", "甲星智能科技有限公司", db=db).stdout.split())
+    assert "高管2018" in table and "2018-06-30" in table and "任职" in table
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(f"{base}/enterprises/{doc['enterprise']['id']}")
+        kinds = pg.locator("#source-list tbody tr").evaluate_all("rs => rs.map(r => r.dataset.kind)")
+        assert sorted(kinds) == ["enterprises", "fundings", "roles"]
+        assert "2018-06-30" in pg.inner_text('#source-list tr[data-kind="roles"]')
+        assert pg.inner_text("#people .ent-role-source") == "高管2018（数据日期 2018-06-30）"
+        b.close()
