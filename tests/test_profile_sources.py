@@ -43,3 +43,23 @@ def test_profile_sources_include_the_facts_and_their_data_dates(tmp_path):
         assert "2018-06-30" in pg.inner_text('#source-list tr[data-kind="roles"]')
         assert pg.inner_text("#people .ent-role-source") == "高管2018（数据日期 2018-06-30）"
         b.close()
+
+
+def test_a_role_a_newer_list_of_the_enterprise_leaves_out_is_not_current(tmp_path):
+    """The 2018 executives list names 刘铮 for 600803; the 2024 managers list of the company does not: the profile
+    keeps the role with its date but says the newer list leaves it out, after the current ones."""
+    from conftest import shared_file
+
+    db = tmp_path / "r.duckdb"
+    run_json("import", "enterprises", shared_file("listed_companies/a_share_companies_merged.csv"), "--preset",
+             "a_share_merged", "--data-date", "2026-03-04", db=db)
+    run_json("import", "roles", shared_file("listed_companies/ths_listed_company_executives_2018.csv"), "--preset",
+             "ths_executives", "--data-date", "2018-06-30", db=db)
+    run_json("import", "roles", shared_file("listed_companies/tushare_stk_managers_sample_2024-05.csv"), "--preset",
+             "tushare_managers", "--data-date", "2024-05-14", db=db)
+    people = run_json("show", "600803", db=db)["people"]
+    gone = {p["name"] for p in people if p["not_in_later"]}
+    assert gone == {"刘铮", "马元彤", "赵令欢", "张维", "徐孟洲", "李鑫钢"}
+    assert all(p["not_in_later"] == "tushare_managers 2024-05-14" and p["source"] == "ths_executives"
+               for p in people if p["not_in_later"])
+    assert not people[0]["not_in_later"] and people[-1]["not_in_later"]  # the current ones first

@@ -533,13 +533,22 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?)
            ORDER BY b.date DESC NULLS LAST LIMIT ?""", [eid, eid, eid, d, limit])
     people = store.query(
-        """SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source,
-                  i.data_date
+        """WITH later AS (  -- the enterprise's people lists (roles imports) by the date: (data date, person)
+             SELECT i.data_date, coalesce(p.name, r.person_name) AS name, r.source FROM roles r
+             JOIN imports i ON i.id = r.import_id LEFT JOIN persons p ON p.id = r.person_id
+             WHERE r.enterprise_id = ? AND i.data_date <= ?)
+           SELECT * FROM (SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source,
+                  i.data_date,
+                  -- a role without an end that a newer people list of the enterprise no longer names: not current
+                  (SELECT arg_max(l.source || ' ' || l.data_date, l.data_date) FROM later l WHERE l.data_date > i.data_date
+                     AND r.end_date IS NULL AND NOT EXISTS (SELECT 1 FROM later m WHERE m.data_date = l.data_date
+                       AND m.source = l.source AND m.name = coalesce(p.name, r.person_name))) AS not_in_later
            FROM roles r LEFT JOIN persons p ON p.id = r.person_id LEFT JOIN imports i ON i.id = r.import_id
            WHERE r.enterprise_id = ?
-             AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
-           ORDER BY CASE r.role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""",
-        [eid, d, d])  # in office on the date, as key persons (services/graph/people.py)
+             AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?))
+           ORDER BY not_in_later IS NOT NULL,
+                    CASE role WHEN 'legal_rep' THEN 0 WHEN 'chairman' THEN 1 WHEN 'ceo' THEN 2 ELSE 3 END, name""",
+        [eid, d, eid, d, d])  # in office on the date, as key persons (services/graph/people.py)
     shareholders = store.query(
         """SELECT holder_name, holder_type, holder_enterprise_id, holder_person_id, holder_investor_id, percent, amount_wan,
                   start_date, end_date, source

@@ -18,7 +18,8 @@ from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthet
 # a section's column labels where the shared ones (interfaces.labels.COLUMNS) would mislead: a product line's share
 # is its share of the company's revenue, not the 全国占比 (share of the nation) of the map tables; as on the profile page
 SECTION_HEADERS = {"product_lines": {"line_no": ("#", "#"), "product": ("产品线", "Product line"),
-                                     "share": ("营收占比", "Revenue share")}}
+                                     "share": ("营收占比", "Revenue share")},
+                   "people": {"not_in_later": ("较新名单未列入", "Not in the newer list")}}
 
 @app.command()
 def search(
@@ -88,7 +89,7 @@ def show(
                 ("product_lines", t("主营产品与营收占比", "Main products and revenue shares"), ["line_no", "product", "share", "period"]),
                 ("fundings", t("融资", "Fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
                 ("timeline", t("时间线", "Timeline"), ["date", "type", "title"]),
-                ("people", t("人员", "People"), ["name", "role", "title", "source", "data_date"]),
+                ("people", t("人员", "People"), ["name", "role", "title", "source", "data_date", "not_in_later"]),
                 ("shareholders", t("股东", "Shareholders"), ["holder_name", "holder_type", "percent"]),
                 ("patents", t("专利", "Patents"), ["number", "title", "applied", "main_ipc"]),
                 ("branches", t("分支机构与对外投资", "Branches and investments"), ["date", "kind", "child_name", "region_name"]),
