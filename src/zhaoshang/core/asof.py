@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable
 
-from .parse.dates import parse_user_date
+from .parse.dates import china_today, parse_user_date
 from .schema import TRACKED_FIELDS
 
 _CASTS = {"capital_wan": "DOUBLE"}
@@ -52,7 +52,7 @@ def latest_data_date(store) -> _dt.date | None:
     if getattr(store, "read_only", False) and str(getattr(store, "path", ":memory:")) != ":memory:":
         from .store import file_identity
 
-        key = (str(store.path), file_identity(str(store.path)), _dt.date.today())
+        key = (str(store.path), file_identity(str(store.path)), china_today())
         if key in _LATEST:
             return _LATEST[key]
     row = store.con.execute(
@@ -65,7 +65,7 @@ def latest_data_date(store) -> _dt.date | None:
     d = row[0][0] if row else None  # fetched to the end: the connection is free for the caller's next statement
     if isinstance(d, _dt.datetime):
         d = d.date()
-    d = min(d, _dt.date.today()) if d else None
+    d = min(d, china_today()) if d else None
     if key is not None:
         if len(_LATEST) > 64:
             _LATEST.clear()
@@ -95,7 +95,7 @@ def reference_date(store, as_of=None) -> _dt.date:
     d = as_of_date(as_of)
     if d is not None:
         return d
-    return latest_data_date(store) or _dt.date.today()
+    return latest_data_date(store) or china_today()
 
 
 def generation_memo(store, key: tuple, compute):

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from ..core import dialect
 from ..core.asof import reference_date
+from ..core.parse.dates import china_today
 from ..core.errors import NotFound, UserError, count_en
 from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_info, region_names_en
 from ..core.geo.regions import MUNICIPALITIES, province_of
@@ -403,7 +404,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
                    "path": _path(store, info), "members": info.get("members")},
         "as_of": d.isoformat(), "chain": chain, "chain_name": _chain_name(store, chain),
         "synthetic": bool(store.synthetic), "sources": sources(store),
-        "thresholds": tree["thresholds"], "generated": _dt.date.today().isoformat(),
+        "thresholds": tree["thresholds"], "generated": china_today().isoformat(),
         "summary": summary,
         "stages": stage_rows,
         "chain_rows": segs,

@@ -20,6 +20,7 @@ from duckdb import sqltypes
 
 from ..errors import UserError
 from ..fields import Field, kind_fields, recognise_columns
+from ..parse.dates import china_today
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
 from ..readers import MAX_CELL_CHARS, RawInfo, read_into
 
@@ -577,7 +578,7 @@ def join_lookup(lookup: str, alias: str, key_cols: list[str], base: str = "s") -
 
 
 def today() -> _dt.date:
-    return _dt.date.today()
+    return china_today()
 
 
 def drop_stage(con, staged: Staged) -> None:

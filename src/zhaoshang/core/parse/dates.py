@@ -13,9 +13,24 @@ import datetime as _dt
 import math
 import re
 import unicodedata
+from zoneinfo import ZoneInfo
 
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "DATE_LABELS", "MIN_YEAR", "MAX_YEAR"]
+__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "CHINA", "DATE_LABELS", "MIN_YEAR",
+           "MAX_YEAR"]
+
+#: The product's day: its users are in China, so "today" is China's date (Asia/Shanghai) wherever the server runs.
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _utc_now() -> _dt.datetime:
+    """The current moment (UTC); the one clock that "today" is read from (tests freeze it here)."""
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def china_today() -> _dt.date:
+    """Today in China (Asia/Shanghai): the one "today" of every date check, as-of default and dated stamp."""
+    return _utc_now().astimezone(CHINA).date()
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
@@ -213,7 +228,7 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
         reason_en = getattr(exc, "en", "not a date").split(":")[0]
         raise UserError(f"无效的{zh}: {raw}（{reason}；应为 YYYY-MM-DD）",
                         en=f"invalid {en}: {raw} ({reason_en}; expected YYYY-MM-DD)") from None
-    today = today or _dt.date.today()
+    today = today or china_today()
     last = _period_end(d, precision)
     if end_of_period:
         d = min(last, today) if d <= today else last

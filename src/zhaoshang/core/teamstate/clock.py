@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-from zoneinfo import ZoneInfo
+
+# The product's day: digests, live events and feed items are dated by China time, not by the server's UTC day —
+# the same "today" as every date check (core/parse/dates.py).
+from ..parse.dates import CHINA, china_today  # noqa: F401
 
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
-#: The product's day: digests, live events and feed items are dated by China time, not by the server's UTC day.
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def china_today() -> _dt.date:
-    """Today in China (Asia/Shanghai)."""
-    return _dt.datetime.now(CHINA).date()
 
 
 def china_day(at: _dt.datetime) -> _dt.date:

@@ -6,7 +6,6 @@ with the common layout, the JSON response class (the one encoder), a per-app cac
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlencode
@@ -17,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemBytecodeCache
 
 from ...core import jsonenc
+from ...core.parse.dates import china_today
 from ...core.errors import noun_en
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
@@ -231,6 +231,6 @@ class WebContext:
                 "tz": lambda zh, en: en if lang == "en" else zh,
                 # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
                 "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
-                "today": _dt.date.today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
+                "today": china_today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
                 "user": user, **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)

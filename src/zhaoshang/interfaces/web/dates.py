@@ -7,12 +7,11 @@ future, never a 500.
 
 from __future__ import annotations
 
-import datetime as _dt
 
 from fastapi import Request
 
 from ...core.errors import UserError
-from ...core.parse.dates import parse_user_date
+from ...core.parse.dates import china_today, parse_user_date
 
 FIRST_YEAR = 1900  # the earliest date a route takes (the parser reads years from 1800, a file's dates)
 
@@ -35,7 +34,7 @@ def check_dates(request: Request) -> None:
 def out_of_range(value: str, name: str = "") -> UserError:
     """A date outside 1900 to today (of the parameter ``name``): the range is said, never the value itself as an
     example."""
-    today = _dt.date.today().isoformat()
+    today = china_today().isoformat()
     at, at_en = (f"参数无效: {name}: ", f"invalid parameter: {name}: ") if name else ("", "")  # as the schema's checks
     return UserError(f"{at}应为 {FIRST_YEAR}-01-01 至今天（{today}）之间的日期，收到 '{value}'",
                      en=f"{at_en}expected a date from {FIRST_YEAR}-01-01 to today ({today}), got '{value}'")

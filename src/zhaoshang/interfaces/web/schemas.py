@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
 from ...core.errors import UserError, check_reason_zh
-from ...core.parse.dates import parse_user_date
+from ...core.parse.dates import china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
 from .dates import FIRST_YEAR, out_of_range
 
@@ -159,7 +159,7 @@ def _openapi_doc(app: FastAPI) -> dict:
                 responses[status] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
     doc.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
     doc.get("components", {}).get("schemas", {}).pop("ValidationError", None)
-    return _dated(doc, dates_up_to(_dt.date.today()))
+    return _dated(doc, dates_up_to(china_today()))
 
 
 def _date_reason(err: dict, lang: str) -> str | None:
@@ -173,7 +173,7 @@ def _date_reason(err: dict, lang: str) -> str | None:
         example = parse_user_date(value, "date", allow_future=True).isoformat()
     except UserError:  # not a date at all: the general example
         example = "2025-12-31"
-    if example == value.strip() or not FIRST_YEAR <= int(example[:4]) <= _dt.date.today().year:
+    if example == value.strip() or not FIRST_YEAR <= int(example[:4]) <= china_today().year:
         return out_of_range(value).in_lang(lang)
     if lang == "en":
         return f"expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. {example}), got '{value}'"
@@ -221,7 +221,7 @@ def document(app: FastAPI, error_reply: Any) -> None:
     built: dict = {}
 
     def openapi() -> dict:  # rebuilt each day: the latest date it allows is today
-        today = _dt.date.today()
+        today = china_today()
         if built.get("day") != today:
             built.update(day=today, doc=_openapi_doc(app))
             app.openapi_schema = built["doc"]

@@ -16,7 +16,7 @@ from typing import Any
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.geo.regions import lies_in
-from ...core.parse.dates import parse_user_date
+from ...core.parse.dates import china_today, parse_user_date
 from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
@@ -144,7 +144,7 @@ def _actor(user: Any) -> str:
 
 
 def _present(row: dict, today: _dt.date | None = None) -> dict:
-    today = today or _dt.date.today()
+    today = today or china_today()
     r = dict(row)
     r["status_label"] = STATUS_ZH[r["status"]]
     r["overdue"] = bool(r.get("next_action_date") and r["status"] in OPEN

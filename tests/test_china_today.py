@@ -1,0 +1,97 @@
+"""One "today" for every date check: China's date (Asia/Shanghai), whatever the server's clock or time zone.
+
+The clock is frozen at 2020-06-30 20:00 UTC — already 2020-07-01 in China — so an as-of, a signing date and an
+event dated 2020-07-01 are today, and 2020-07-02 is the future, on the command line, the API and in the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from zhaoshang.core.asof import reference_date
+from zhaoshang.core.errors import UserError
+from zhaoshang.core.parse import dates
+from zhaoshang.core.store import Store
+from zhaoshang.core.teamstate import clock
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+sys.path.insert(0, str(Path(__file__).parent))
+from web_util import local_client  # noqa: E402
+
+from zhaoshang.interfaces.web.app import create_app  # noqa: E402
+
+MOMENT = dt.datetime(2020, 6, 30, 20, 0, tzinfo=dt.timezone.utc)
+TODAY, TOMORROW = "2020-07-01", "2020-07-02"
+DEMO = Path("/tmp/qa-base/demo.duckdb")
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(dates, "_utc_now", lambda: MOMENT)
+
+
+def test_today_is_chinas_date(frozen):
+    assert dates.china_today() == clock.china_today() == dt.date(2020, 7, 1)
+    assert dates.parse_user_date(TODAY) == dt.date(2020, 7, 1)
+    assert dates.parse_user_date("2020-07", "as_of") == dt.date(2020, 7, 1)  # the month holding today ends today
+    with pytest.raises(UserError, match=r"晚于今天（2020-07-01）"):
+        dates.parse_user_date(TOMORROW)
+    with pytest.raises(UserError, match=r"晚于今天（2020-07-01）"):
+        dates.parse_user_date(TOMORROW, "signed_on", end_of_period=False)
+    empty = Store(":memory:")
+    try:
+        assert reference_date(empty) == dt.date(2020, 7, 1)  # an empty database answers for today in China
+    finally:
+        empty.close()
+
+
+def test_api_as_of_today_in_china(frozen, tmp_path):
+    db = tmp_path / "empty.duckdb"
+    Store(db).close()
+    client = local_client(create_app(str(db)))
+    ok = client.get("/api/events", params={"as_of": TODAY})
+    assert ok.status_code == 200, ok.text
+    bad = client.get("/api/events", params={"as_of": TOMORROW})
+    assert bad.status_code == 400 and "晚于今天（2020-07-01）" in bad.json()["error"], bad.text
+
+
+FROZEN_CLI = f"""
+import datetime as dt, sys
+from zhaoshang.core.parse import dates
+dates._utc_now = lambda: dt.datetime({MOMENT.year}, {MOMENT.month}, {MOMENT.day}, {MOMENT.hour}, tzinfo=dt.timezone.utc)
+from zhaoshang.interfaces.cli import main
+main(sys.argv[1:])
+"""
+
+
+def frozen_cli(*args, tz: str):
+    """The real command line with the frozen clock, in a process whose local time zone is ``tz``."""
+    env = dict(os.environ, TZ=tz)
+    env.pop("ZHAOSHANG_DB", None)
+    env.pop("ZHAOSHANG_TEAM_DB", None)
+    return subprocess.run([sys.executable, "-c", FROZEN_CLI, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo store not built")
+@pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
+def test_cli_dates_today_in_china(tmp_path, tz):
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(DEMO, db)
+    ok = frozen_cli("--db", db, "search", "科技", "--as-of", TODAY, "--limit", "1", "--format", "json", tz=tz)
+    assert ok.returncode == 0, ok.stderr
+    bad = frozen_cli("--db", db, "search", "科技", "--as-of", TOMORROW, tz=tz)
+    assert bad.returncode == 2 and "晚于今天（2020-07-01）" in bad.stderr, bad.stderr
+    team = ["--db", db, "--team-db", tmp_path / "team.sqlite"]
+    added = frozen_cli(*team, "pipeline", "add", "1", "杭州市", "--format", "json", tz=tz)
+    assert added.returncode == 0, added.stderr
+    signed = frozen_cli(*team, "pipeline", "move", "1", "已签约", "--on", TOMORROW, tz=tz)
+    assert signed.returncode == 2 and "晚于今天（2020-07-01）" in signed.stderr, signed.stderr
