@@ -7,7 +7,6 @@ future date is one clear line (exit 2 / HTTP 400) everywhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 import warnings
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import moved_fixture as mf  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 
+from zhaoshang.core.parse.dates import china_today  # noqa: E402
 from zhaoshang.core.asof import reference_date  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.services import enterprises as E  # noqa: E402
@@ -186,7 +186,7 @@ def test_history_replay_keeps_an_empty_past_value(tmp_path):
 def test_one_default_reference_date_everywhere(ctx):
     """Without a date every view answers for the latest data date (never after today), and says so."""
     ref = reference_date(ctx.store)
-    assert ref == min(dt.date.today(), ctx.store.con.execute("""SELECT greatest(
+    assert ref == min(china_today(), ctx.store.con.execute("""SELECT greatest(
         (SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises), (SELECT max(dissolved) FROM enterprises),
         (SELECT max(changed_on) FROM enterprise_history), (SELECT max(date) FROM fundings),
         (SELECT max(applied) FROM patents))""").fetchone()[0])
@@ -216,7 +216,7 @@ def test_fixture_dates_never_pass_today(tmp_path):
     with Store(db) as s:
         s.con.execute("INSERT INTO enterprises (id, name, founded, dissolved) "
                       "VALUES (1, '甲', DATE '2020-01-01', DATE '2099-01-01')")
-        assert reference_date(s) == dt.date.today()
+        assert reference_date(s) == china_today()
 
 
 # ------------------------------------------------------------------------------------------ bad dates

@@ -15,6 +15,7 @@ import pytest
 from built_once import built, copy_to
 from cli_util import BIN, run, run_json
 from zhaoshang.core.asof import enterprises_as_of
+from zhaoshang.core.parse.dates import china_today
 from zhaoshang.core.parse.uscc import make_uscc
 
 HEAD = ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "所属省份", "所属城市", "注册地址", "经营范围"]
@@ -178,8 +179,8 @@ def test_a_date_after_today_rejects_its_row_and_moves_no_date(tmp_path, db):
         with Store(db, read_only=True) as st:
             return latest_data_date(st)
 
-    before, today = as_of(), dt.date.today().isoformat()
-    nxt = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    before, today = as_of(), china_today().isoformat()
+    nxt = (china_today() + dt.timedelta(days=400)).isoformat()
     rows = good_rows(2, 700)
     rows[0][2] = "2030-01-01"
     rep = run_json("import", "enterprises", write_csv(tmp_path / "fut.csv", rows), "--data-date", "2020-03-01",

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from zhaoshang.core.parse.dates import china_today
 from zhaoshang.core.errors import NotFound
 from zhaoshang.core.store import Store
 from zhaoshang.core.asof import reference_date
@@ -56,7 +57,7 @@ def test_region_and_defaults(store, sz):
     # the default reference date: the newest data date (imports, or dated facts), never after today
     latest = store.query("""SELECT greatest((SELECT max(data_date) FROM imports), (SELECT max(founded) FROM enterprises),
                                             (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents)) AS d""")[0]["d"]
-    assert sz["as_of"] == min(latest, dt.date.today()).isoformat() == reference_date(store).isoformat()
+    assert sz["as_of"] == min(latest, china_today()).isoformat() == reference_date(store).isoformat()
     assert region_profile(store, "深圳市", as_of=sz["as_of"])["summary"] == sz["summary"]
     assert {s["source"] for s in sz["sources"]} == {r["source"] for r in store.query("SELECT DISTINCT source FROM imports")}
 
