@@ -221,17 +221,36 @@ def _clean_header(h: str) -> str:
     return "".join(ch for ch in h if not ch.isspace())
 
 
+def header_unit(header: str | None) -> tuple[str, str | None]:
+    """A header's name and the amount unit it states in brackets at its end: 注册资本(万元) and 注册资本（万元） →
+    (注册资本, 万元), 融资金额(万美元) → (融资金额, 万美元); a header without one, or whose brackets hold no unit
+    (公开(公告)号), → (itself, None). The unit is that of the column's bare numbers."""
+    import re
+
+    from .parse.amounts import is_unit
+
+    text = "" if header is None else str(header)
+    m = re.match(r"^(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]\s*$", text)
+    if m is None or not is_unit(m.group(2)):
+        return text, None
+    return m.group(1), m.group(2)
+
+
 def recognise_columns(kind: str, headers: list[str]) -> dict[str, str]:
     """Map target field → source header for the headers we recognise (first match wins).
 
-    Matching ignores case, spaces and full-width/half-width differences ("公开（公告）号" = "公开(公告)号").
+    Matching ignores case, spaces and full-width/half-width differences ("公开（公告）号" = "公开(公告)号"). An amount
+    field's header may state its unit in brackets (注册资本(万元)): the name before them is matched (``header_unit``).
     """
     cleaned = {_clean_header(h): h for h in headers}
+    with_unit = {_clean_header(name): h for h in headers for name, unit in [header_unit(h)] if unit}
     result: dict[str, str] = {}
     used: set[str] = set()
     for f in KINDS[kind]:
         for alias in f.headers:
             src = cleaned.get(_clean_header(alias))
+            if src is None and f.type == "amount":
+                src = with_unit.get(_clean_header(alias))
             if src is not None and src not in used:
                 result[f.name] = src
                 used.add(src)

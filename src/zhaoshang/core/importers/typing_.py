@@ -15,6 +15,7 @@ from typing import Callable
 
 import pyarrow as pa
 
+from ..fields import header_unit
 from ..parse.amounts import parse_amount
 from ..parse.dates import parse_date
 from ..parse.problem import ParseError, reason_of
@@ -136,8 +137,8 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                             f"WHERE {a}.err IS NOT NULL")
             if f.name not in MAY_BE_LATER:
                 _reject_later(con, staged, f.name, lk, a, today())
-        elif f.type == "amount":
-            unit = mapping.units.get(f.name)
+        elif f.type == "amount":  # the unit of bare numbers: the mapping's, else the one the header states
+            unit = mapping.units.get(f.name) or header_unit(staged.header_of.get(f.name))[1]
             lk = map_distinct(
                 con, staged, f.name, [f.name, _currency_col(staged)] if _currency_col(staged) else [f.name],
                 _amount_fn(unit),

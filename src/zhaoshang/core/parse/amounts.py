@@ -215,6 +215,15 @@ def _unit_spec(unit: str | None) -> tuple[str | None, float]:
     return cur, value
 
 
+def is_unit(text) -> bool:
+    """Whether ``text`` is an amount unit ``parse_amount`` reads as ``unit`` (万元, 元, 亿元, 万美元, USD …)."""
+    try:
+        _unit_spec(text)
+    except ParseError:
+        return False
+    return bool(text and str(text).strip())
+
+
 def _expand_sci(m: re.Match) -> str:
     """'1.5e3' → '1500': scientific notation is a number like any other (then judged by ``MAX_WAN``)."""
     value = float(m.group(0))
