@@ -165,7 +165,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
             Console(stderr=True).print(note, style="yellow", markup=False, soft_wrap=True)
         return
     headers = [(headers or {}).get(str(c), (None, None))[state.lang == "en"] or column(str(c), state.lang) for c in columns]
-    cells = [[_cell(r.get(c), t("、", ", ")) for c in columns] for r in rows]
+    cells = [[_cell(r.get(c), t("、", ", "), plain=_names_a_thing(str(c))) for c in columns] for r in rows]
     tbl = Table(title=title, show_lines=False)
     for h in headers:
         tbl.add_column(h, overflow="fold")  # a cell too long for its column wraps; none is cut with "…"
@@ -195,10 +195,22 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         Console(stderr=True).print(note, style="yellow", markup=False, soft_wrap=True)  # one line a note, as above
 
 
-def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
+#: Columns whose whole numbers name a thing rather than count it — ids, years, codes, versions, numbers: printed as
+#: they are in a table (enterprise 12345, year 2024, code 330100), never grouped as a count is (12,345).
+_NAMING = frozenset({"id", "year", "code", "key", "number", "version", "period", "import", "seed", "port", "line_no"})
+
+
+def _names_a_thing(column: str) -> bool:
+    c = column.lower()
+    return c in _NAMING or c.endswith(("_id", "_ids", "_year", "_code", "_key", "_number", "_no", "_version")) \
+        or c.startswith("year")
+
+
+def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False) -> str:
     """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
     English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
-    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456)."""
+    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456);
+    a whole number that names a thing (``plain``: an id, a year, a code) is printed as it is."""
     if v is None:
         return ""
     if isinstance(v, datetime.datetime):
@@ -228,6 +240,8 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False) -> str:
         return joiner.join(str(x) for x in v)
     if isinstance(v, dict):
         return dumps(v)
+    if isinstance(v, int) and not (raw or plain) and abs(v) >= 1_000:
+        return f"{v:,}"  # a count: thousands grouped, as a float's
     return str(v)
 
 

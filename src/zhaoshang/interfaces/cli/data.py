@@ -314,7 +314,7 @@ def export(
         from ...services.team import audit
 
         audit.record(open_team(), audit.cli_actor(), "export", kind, {"output": str(output), "rows": n, "personal": True})
-    sys.stderr.write(t(f"已导出 {n} 行到 {output}\n", f"exported {count_en(n, 'row')} to {output}\n"))
+    sys.stderr.write(t(f"已导出 {n:,} 行到 {output}\n", f"exported {count_en(n, 'row', sep=True)} to {output}\n"))
     if store.synthetic:
         sys.stderr.write(synthetic_note(store) + "\n")
 

@@ -68,7 +68,7 @@ def leads_cmd(
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
         n = write_leads(doc, output, lang=state.lang)
         emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],
-             title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"), note=note)
+             title=t(f"已导出 {n:,} 条线索到 {output}", f"exported {count_en(n, 'lead', sep=True)} to {output}"), note=note)
         return
     notes = "\n".join([x for x in [note, *doc["notes"]] if x]) or None
     if fmt == LeadFmt.json:

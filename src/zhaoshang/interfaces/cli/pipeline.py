@@ -175,7 +175,7 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
                      region_names=_region_labels({r["region_code"] for r in L.list_leads(team)}),
                      status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
-    emit(res, fmt, title=t(f"已导出 {n} 条线索到 {output}", f"exported {count_en(n, 'lead')} to {output}"))
+    emit(res, fmt, title=t(f"已导出 {n:,} 条线索到 {output}", f"exported {count_en(n, 'lead', sep=True)} to {output}"))
 
 
 @pipeline_app.command("import")

@@ -103,13 +103,13 @@ def trends_cmd(
     est = tot.get("estimated_wan") or 0
     emit(doc, fmt, rows=doc["by_period"],
          columns=["period", "rounds", "disclosed", "estimated", "undisclosed", "amount_wan", "enterprises"],
-         title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']} 轮融资，"
+         title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']:,} 轮融资，"
                  + (f"金额 {tot['amount_wan']:,.0f} 万元（含估算 {est:,.0f} 万元）" if est
-                    else f"披露金额 {tot['amount_wan']:,.0f} 万元") + f"，未披露 {tot['undisclosed']} 轮（截至 {doc['as_of']}）",
-                 f"{where}{' · ' + node if node else ''}: {tot['rounds']} rounds, "
+                    else f"披露金额 {tot['amount_wan']:,.0f} 万元") + f"，未披露 {tot['undisclosed']:,} 轮（截至 {doc['as_of']}）",
+                 f"{where}{' · ' + node if node else ''}: {tot['rounds']:,} rounds, "
                  + (f"{tot['amount_wan']:,.0f} (10k CNY, {est:,.0f} of it estimated)" if est
                     else f"{tot['amount_wan']:,.0f} (10k CNY) disclosed")
-                 + f", {tot['undisclosed']} undisclosed (as of {doc['as_of']})"),
+                 + f", {tot['undisclosed']:,} undisclosed (as of {doc['as_of']})"),
          note=note if fmt == Fmt.csv else None)
     if fmt == Fmt.csv:  # one CSV document: the periods
         return

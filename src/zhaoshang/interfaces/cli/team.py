@@ -94,7 +94,7 @@ def team_audit(
                          headers={c: column(c, state.lang, AUDIT_COLUMNS) for c in audit.COLUMNS},
                          **filters)
         audit.record(team, audit.cli_actor(), "audit.export", output, {"rows": n, **{k: v for k, v in filters.items() if v}})
-        sys.stderr.write(t(f"已导出 {n} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries')} to {output}\n"))
+        sys.stderr.write(t(f"已导出 {n:,} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries', sep=True)} to {output}\n"))
         return
     res = audit.search(team, limit=limit, **filters)
     # a table shows times to the second; JSON and CSV keep them as stored (as the exports do)
@@ -103,5 +103,5 @@ def team_audit(
         {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
          "action": label("audit_action", r["action"], state.lang),
          "detail": audit_detail_text(r["detail"], state.lang, r["action"])} for r in res["rows"]]
-    emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']} 条）", f"Audit log ({res['total']})"),
+    emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']:,} 条）", f"Audit log ({res['total']:,})"),
          headers=AUDIT_COLUMNS)  # not a person's 职务 nor an alert's 投递地址
