@@ -69,6 +69,9 @@ MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_cod
                             "words_description": ("简介", "description"), "words_industry": ("行业", "industry"),
                             "words_node": ("所属产业链环节", "chain segment placed on"),
                             "words": ("多个字段（名称、产品、经营范围、简介等）", "several fields (name, products, scope, description …)")}
+# the kinds of an enterprise's other names (enterprise_aliases.kind)
+ALIAS_KINDS: dict[str, Pair] = {"former": ("曾用名", "former name"), "short": ("简称", "short name"),
+                                "brand": ("品牌", "brand"), "english": ("英文名", "English name"), "other": ("别名", "alias")}
 # how an import linked its facts to enterprises (the import report's linked_by)
 LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_key": ("来源键", "source key"),
                               "name+province": ("全称与省份", "full name and province"),
@@ -210,6 +213,7 @@ NETWORK_KINDS: dict[str, Pair] = {"patent": ("联合申请专利", "co-applied p
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "enterprise_field": ENTERPRISE_FIELDS,
+    "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,

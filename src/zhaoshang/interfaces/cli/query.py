@@ -19,7 +19,8 @@ from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthet
 # is its share of the company's revenue, not the 全国占比 (share of the nation) of the map tables; as on the profile page
 SECTION_HEADERS = {"product_lines": {"line_no": ("#", "#"), "product": ("产品线", "Product line"),
                                      "share": ("营收占比", "Revenue share")},
-                   "people": {"not_in_later": ("较新名单未列入", "Not in the newer list")}}
+                   "people": {"not_in_later": ("较新名单未列入", "Not in the newer list")},
+                   "aliases": {"alias": ("名称", "Name"), "kind": ("类别", "Kind")}}
 
 @app.command()
 def search(
@@ -85,7 +86,8 @@ def show(
                          f"{a['source']} (export of {a['export_date']}; source key {a['source_key']})")))
     emit([{t("项目", "Item"): k, t("值", "Value"): v} for k, v in basics if v not in (None, "")], fmt,
          title=t("企业画像", "Profile"))
-    sections = (("placements", t("产业链位置", "Chain placements"), ["node_code", "name_zh", "confidence", "reading"]),
+    sections = (("aliases", t("别名", "Other names"), ["alias", "kind"]),
+                ("placements", t("产业链位置", "Chain placements"), ["node_code", "name_zh", "confidence", "reading"]),
                 ("product_lines", t("主营产品与营收占比", "Main products and revenue shares"), ["line_no", "product", "share", "period"]),
                 ("fundings", t("融资", "Fundings"), ["date", "round_zh", "amount_text", "investors_text"]),
                 ("timeline", t("时间线", "Timeline"), ["date", "type", "title"]),
@@ -104,6 +106,7 @@ def show(
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang), "title": event_text(r, lang),
                                "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
                                else r["date"]},
+        "aliases": lambda r: {**r, "kind": label("alias_kind", r.get("kind"), lang)},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
