@@ -442,7 +442,7 @@ def test_cli_recommend(demo, tmp_path):
     table = run("recommend", "330100", "--top", "3", db=demo)
     assert "招商模式" in table.stdout and "合成演示数据" in table.stderr
     csv = run("recommend", "330100", "--format", "csv", db=demo)
-    assert csv.stdout.splitlines()[0].startswith("rank,node")
+    assert csv.stdout.splitlines()[0].startswith("node,name_zh,name_en,")  # the JSON's fields
     bad = tmp_path / "bad.yaml"
     bad.write_text("regions:\n  '330100': {compute_pflops: -5}\n", encoding="utf-8")
     proc = run("recommend", "杭州市", "--resources", bad, db=demo, check=False)

@@ -124,7 +124,8 @@ def dumps(doc: Any) -> str:
 
 
 def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: list[str] | None = None,
-         title: str | None = None, note: str | None = None, headers: dict[str, tuple[str, str]] | None = None) -> None:
+         title: str | None = None, note: str | None = None, headers: dict[str, tuple[str, str]] | None = None,
+         fields: Iterable[dict] | None = None) -> None:
     """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
 
     Table headers are the columns' labels in the UI language (``interfaces.labels``); CSV keeps the keys.
@@ -132,6 +133,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     left out) instead of being squeezed into unreadable slivers. ``note`` (e.g. the synthetic-data label) goes to stderr for
     table/csv so stdout stays clean. ``headers`` overrides a column's (zh, en) label where the shared one would
     mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line.
+    ``fields``: the JSON's rows behind a table whose ``rows`` are made for reading (labels, names in the UI
+    language, columns left out): a CSV writes these, with their field names, in any language.
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")
@@ -139,6 +142,9 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     rows = list(rows if rows is not None else (doc if isinstance(doc, list) else [doc]))
     if columns is None:
         columns = list(rows[0].keys()) if rows else []
+    if fmt == Fmt.csv and fields is not None:
+        rows = list(fields)
+        columns = list(dict.fromkeys(k for r in rows for k in r))
     if fmt == Fmt.csv:
         buf = io.StringIO()
         w = csv.writer(buf)
@@ -237,6 +243,8 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False
             s = f"{v:.{min(12, 2 - math.floor(math.log10(abs(v))))}f}".rstrip("0").rstrip(".")
         return s
     if isinstance(v, (list, tuple)):
+        if raw and any(isinstance(x, (dict, list, tuple)) for x in v):
+            return dumps(v)  # a CSV cell of records: their JSON
         return joiner.join(str(x) for x in v)
     if isinstance(v, dict):
         return dumps(v)

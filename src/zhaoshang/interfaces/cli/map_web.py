@@ -30,10 +30,8 @@ def map_cmd(
         if chain_node:
             n = next((x for x in matrix.chain_nodes(store) if x["code"] == chain_node), None)
             node_name = f" {(n['name_en'] if state.lang == 'en' else n['name_zh']) if n else ''}".rstrip()
-        if fmt != Fmt.json:
-            rows_out = [r for r in rows if r["count"] or level == "macro"] or rows
-        else:  # a list of rows, as documented; each row names the date it is counted on
-            rows_out = [{**r, "as_of": d} for r in rows]
+        dated = [{**r, "as_of": d} for r in rows]  # a list of rows, as documented; each names the date it is counted on
+        rows_out = dated if fmt == Fmt.json else [r for r in rows if r["count"] or level == "macro"] or rows
         en_names = region_names(store, state.lang)
         # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
         share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: round(v, 4))  # noqa: E731
@@ -41,7 +39,7 @@ def map_cmd(
                                    "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
                                    "label": label("chain_label", r["label"], state.lang),
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
-             columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"],
+             columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"], fields=dated,
              title=t(f"产业地图 · 截至 {d} · " + (f"{chain_node}{node_name}" if chain_node else "全部产业链企业"),
                      f"Industry map · as of {d} · " + (f"{chain_node}{node_name}" if chain_node else "all chain enterprises")),
              note=synthetic_note(store))
@@ -68,6 +66,7 @@ def chain_cmd(
                  "label": label("chain_label", n["label"], state.lang)}
                 for n in matrix.flatten_tree(tree["nodes"])]
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],
+             fields=[{k: v for k, v in n.items() if k not in ("children", "depth")} for n in matrix.flatten_tree(tree["nodes"])],
              title=t("产业链图谱", "Chain map") + (f" · {region_label(tree['region'])}" if tree["region"] else "")
              + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"), note=synthetic_note(store))
 

@@ -50,7 +50,7 @@ def search(
         sys.stderr.write(t(f"没有找到与“{text}”匹配的企业（分词: {' / '.join(doc['words'])}{apart_zh}）\n",
                            f"no enterprise matches '{text}'{apart_en}\n"))
         return
-    emit(doc, fmt, rows=rows, title=t(f"搜索 “{text}”：共 {doc['total']:,} 家（分词: {' / '.join(doc['words'])}{apart_zh}）",
+    emit(doc, fmt, rows=rows, fields=doc["items"], title=t(f"搜索 “{text}”：共 {doc['total']:,} 家（分词: {' / '.join(doc['words'])}{apart_zh}）",
                                       f"Search '{text}': {count_en(doc['total'], 'hit', sep=True)}{apart_en}"), note=synthetic_note(store))
 
 

@@ -44,7 +44,7 @@ def recommend_cmd(
             for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
-    emit(doc, fmt, rows=rows, columns=cols, title=t(
+    emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"], title=t(
         f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
         f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
          note=note if fmt == Fmt.csv else None)

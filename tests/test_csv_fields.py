@@ -1,0 +1,52 @@
+"""``--format csv`` writes the JSON's rows with the JSON's field names, whatever ``--lang``: a script reads the same
+columns in either language and joins them to the JSON. The table keeps its headers and labels in the UI language."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_util import run  # noqa: E402
+
+COMMANDS = {  # the command → where its JSON keeps the rows the CSV writes
+    "search": (["search", "科技", "--limit", "3"], lambda d: d["items"]),
+    "recommend": (["recommend", "杭州市", "--top", "3"], lambda d: d["segments"]),
+    "map": (["map", "--level", "city", "--parent", "330000"], lambda d: d),
+    "chain": (["chain", "--region", "杭州市", "--top", "1"], None),
+    "events": (["events", "--limit", "3"], lambda d: d["items"]),
+}
+
+
+def _flat(nodes):
+    for n in nodes:
+        yield {k: v for k, v in n.items() if k != "children"}
+        yield from _flat(n.get("children") or [])
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_csv_keeps_the_json_field_names_in_every_language(demo_db, name):
+    args, rows_of = COMMANDS[name]
+    doc = json.loads(run(*args, "--format", "json", db=demo_db).stdout)
+    rows = list(_flat(doc["nodes"])) if rows_of is None else rows_of(doc)
+    assert rows
+    zh = run(*args, "--format", "csv", db=demo_db).stdout
+    en = run("--lang", "en", *args, "--format", "csv", db=demo_db).stdout
+    header = next(csv.reader(io.StringIO(zh)))
+    assert header == list(dict.fromkeys(k for r in rows for k in r)), header
+    assert next(csv.reader(io.StringIO(en))) == header
+    read = list(csv.DictReader(io.StringIO(zh)))
+    assert len(read) == len(rows)
+    key = "code" if "code" in header else "node" if "node" in header else "id"
+    assert [r[key] for r in read] == [str(r[key]) for r in rows]
+
+
+def test_the_table_keeps_the_ui_language(demo_db):
+    zh = run("search", "科技", "--limit", "1", db=demo_db, env={"COLUMNS": "200"}).stdout
+    en = run("--lang", "en", "search", "科技", "--limit", "1", db=demo_db, env={"COLUMNS": "200"}).stdout
+    assert "信用代码" in zh and "Credit code" in en
