@@ -50,6 +50,16 @@ _CHECKS_ZH = {
     "literal_error": "应为 {expected}",
     "enum": "应为 {expected}",
     "missing": "缺少此参数",
+    "extra_forbidden": "不接受此字段",
+    "too_long": "至多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "list_type": "应为列表",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "string_type": "应为文本",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
 }
 
 

@@ -207,11 +207,49 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
                          ("model_type", "model_attributes_type", "dict_type") for e in errors)
         errors = [e for e in errors if listed(e) == not_object]
     for err in errors:
-        where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
+        item, where = _where(err.get("loc", ()), lang)
+        if item is None and not where and err.get("type") in ("too_long", "too_short") and _listed_model(err):
+            # the whole list: as the service says it (一次最多 100 个事件)
+            n = (err.get("ctx") or {}).get("max_length" if err["type"] == "too_long" else "min_length")
+            zh, en = _ITEMS.get(_listed_model(err), ("项", "item"))
+            parts.append((f"at most {n} {en}s at once" if err["type"] == "too_long" else f"at least {n} {en}")
+                         if lang == "en" else f"一次{'最多' if err['type'] == 'too_long' else '至少'} {n} {zh}")
+            continue
         why = (_date_reason(err, lang) or _choice_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
                or err.get("msg", "invalid"))
-        parts.append(f"{where}: {why}")
+        head = ": ".join(x for x in (item, where) if x) or ("request" if lang == "en" else "请求")
+        parts.append(f"{head}: {why}")
     return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
+
+
+# the items of a list body by their model (the place of a bad one: 第 2 个事件 / event 2)
+_ITEMS = {"EventIn": ("个事件", "event")}
+_LIST_OF = re.compile(r"^list\[(\w+)\]$")
+
+
+def _listed_model(err: dict) -> str | None:
+    loc = err.get("loc", ())
+    m = _LIST_OF.match(str(loc[1])) if len(loc) == 2 else None
+    return m.group(1) if m else None
+
+
+def _where(loc, lang: str) -> tuple[str | None, str]:
+    """The place of a bad value in words: the item of a list body, 1-based (第 1 个事件 / event 1), and the field's
+    path; the names of the body's models (EventIn, list[EventIn]) are no place a caller knows."""
+    parts, item, i = list(loc[1:]), None, 0
+    fields = []
+    while i < len(parts):
+        p = parts[i]
+        m = _LIST_OF.match(str(p))
+        if m and i + 1 < len(parts) and isinstance(parts[i + 1], int):
+            zh, en = _ITEMS.get(m.group(1), ("项", "item"))
+            item = f"{en} {parts[i + 1] + 1}" if lang == "en" else f"第 {parts[i + 1] + 1} {zh}"
+            i += 2
+            continue
+        if not (m or re.match(r"^[A-Z]\w*$", str(p))):
+            fields.append(str(p))
+        i += 1
+    return item, ".".join(fields)
 
 
 def document(app: FastAPI, error_reply: Any) -> None:
