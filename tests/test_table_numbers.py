@@ -58,3 +58,12 @@ def test_which_columns_name_a_thing():
         assert _cell(2024, plain=_names_a_thing(column)) == "2024", column
     for column in ("count", "enterprises", "rounds", "value"):
         assert _cell(2024, plain=_names_a_thing(column)) == "2,024", column
+
+
+def test_status_shows_the_last_import(db):
+    """``status`` prints the last import (its kind, file, data date, counts) as ``--format json`` gives it."""
+    out = run("status", db=db, env={"COLUMNS": "200"}).stdout
+    last = out[out.index("最近一次导入"):]
+    assert "名录.csv" in last and _cell(last, "类别") == "企业" and _cell(last, "读取行数") == "1,200", last
+    en = run("--lang", "en", "status", db=db, env={"COLUMNS": "200"}).stdout
+    assert "Last import" in en and _cell(en[en.index("Last import"):], "Kind") == "enterprises", en

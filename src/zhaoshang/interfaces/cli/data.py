@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
-from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF
+from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label
 from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
                   update_store)
 
@@ -185,7 +185,6 @@ def import_cmd(
                            "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
                                      for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
     if report.values_kept_older:
-        from ..labels import label
 
         by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n}"
                                for f, n in sorted(report.values_kept_older_by_field.items(), key=lambda x: (-x[1], x[0])))
@@ -286,6 +285,18 @@ def status(fmt: Fmt = FORMAT_OPTION) -> None:
     emit(doc["tables"], fmt, title=t(f"数据库 {doc['db']}", f"database {doc['db']}"), columns=["table", "rows"])
     if doc["sources"]:
         emit(doc["sources"], fmt, title=t("数据来源", "sources"))
+    last = doc.get("last_import")
+    if last and fmt == Fmt.table:  # the last import, as the JSON's last_import says it
+        when = str(last.get("finished_at") or last.get("started_at") or "")
+        emit(last, fmt, rows=[{"item": k, "value": v} for k, v in (
+            (t("编号", "Id"), str(last["id"])), (t("类别", "Kind"), label("data_kind", last.get("kind"), t("zh", "en"))),
+            (t("来源", "Source"), last.get("source")), (t("文件", "Files"), last.get("files")),
+            (t("数据日期", "Data date"), last.get("data_date")),
+            (t("时间", "Time"), when.replace("T", " ")[:19]),
+            (t("读取行数", "Rows read"), last.get("rows_read")), (t("新增", "Imported"), last.get("rows_imported")),
+            (t("更新", "Updated"), last.get("rows_updated")), (t("拒绝", "Rejected"), last.get("rows_rejected")))
+            if v not in (None, "", [])], columns=["item", "value"],
+             headers={"item": ("项目", "Item"), "value": ("值", "Value")}, title=t("最近一次导入", "Last import"))
     if doc["synthetic"]:
         sys.stderr.write(synthetic_note(store) + "\n")
 
