@@ -247,6 +247,21 @@ def test_backtest_against_hand_counted_outcomes(db, leads_json):
     assert got == list(doc["models"]), got
 
 
+
+def test_backtest_save_says_what_it_saved(db, tmp_path):
+    """``--save`` stores the run for the methods page and says so: its label, date and horizon, on stderr."""
+    import shutil
+
+    copy = tmp_path / "saved.duckdb"
+    shutil.copy(db, copy)
+    args = ("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--save")
+    zh = run(*args, "--label", "试跑", db=copy).stderr
+    assert f"已保存回测：试跑（截至 {D.isoformat()}，365 天）" in zh, zh
+    en = run("--lang", "en", *args, "--format", "json", db=copy)
+    assert "saved the backtest: " in en.stderr and f"(as of {D.isoformat()}, 365 days)" in en.stderr, en.stderr
+    json.loads(en.stdout)  # stdout stays one JSON document
+
+
 def test_backtest_refuses_an_open_horizon(store):
     with pytest.raises(UserError, match="2023-06-30"):
         backtest_leads(store, REGION, as_of="2022-06-30", horizon=365)

@@ -12,7 +12,7 @@ import typer
 
 from ...core.errors import UserError, count_en
 from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
-from .score import _read, at_k_rows, backtest_app
+from .score import _read, at_k_rows, backtest_app, say_saved
 
 
 class LeadFmt(str, Enum):
@@ -168,6 +168,7 @@ def backtest_leads_cmd(
             doc = backtest_leads(store, region, **args)
             doc = save_backtest(store, doc, label or f"线索回测 · {doc['region']['name']}")
             note = synthetic_note(store)
+        say_saved(doc)
     else:
         doc, note = _read(backtest_leads, region, **args)
         doc["label"] = label

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import typer
@@ -24,6 +25,13 @@ def _read(fn, *args, **kw):
             return fn(store, *args, **kw), synthetic_note(store)
     finally:
         store.close()
+
+
+def say_saved(doc: dict) -> None:
+    """One line on stderr naming the backtest run ``--save`` stored (shown on the methods page), in every format."""
+    label = doc.get("label") or t("（无名称）", "(no label)")
+    sys.stderr.write(t(f"已保存回测：{label}（截至 {doc['as_of']}，{doc['horizon_days']} 天）；见 /methods\n",
+                       f"saved the backtest: {label} (as of {doc['as_of']}, {doc['horizon_days']} days); see /methods\n"))
 
 
 def at_k_rows(models: dict, fmt: Fmt) -> list[dict]:
@@ -146,6 +154,7 @@ def backtest_score_cmd(
             doc = save_backtest(store, backtest_score(store, as_of=as_of, horizon=horizon, node=chain, weights=weights),
                                 label)
             note = synthetic_note(store)
+        say_saved(doc)
     else:
         doc, note = _read(backtest_score, as_of=as_of, horizon=horizon, node=chain, weights=weights)
         doc["label"] = label
