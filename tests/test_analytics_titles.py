@@ -42,6 +42,8 @@ def test_map_complexity_network_and_chain_titles_say_the_date(demo):
     assert _title("map", "--level", "city", "--parent", "330000", "--chain", "M06", "--as-of", d, db=demo) \
         == f"产业地图 · 截至 {d} · M06 语音与自然语言处理"
     assert f"截至 {d}" in _title("complexity", "--as-of", d, db=demo)
+    assert "（省级 × " in _title("complexity", "--level", "province", "--as-of", d, db=demo)  # the level in words
+    assert "（地市 × " in _title("complexity", "--level", "city", "--as-of", d, db=demo)
     assert f"截至 {d}" in _title("network", "--kind", "patent", "--as-of", d, db=demo)
     assert _title("chain", "--region", "杭州市", "--as-of", d, db=demo) == f"产业链图谱 · 杭州市 · 截至 {d}"
     assert _title("--lang", "en", "map", "--level", "province", "--as-of", d, db=demo).startswith(f"Industry map · as of {d}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pwd
 import os
+import re
 
 from cli_util import run, run_json
 
@@ -26,3 +27,6 @@ def test_cli_import_is_audited_by_the_os_user(tmp_path):
     assert done["state"] == "done" and done["via"] == "cli" and done["kind"] == "enterprises"
     assert done["source"] == "登记库" and done["rows_imported"] == 1
     assert failed["state"] == "failed" and "文件为空" in failed["error"]
+    # the table's 详情 says every field of the import in words, none by its code
+    table = run("team", "audit", db=db, env={"COLUMNS": "400"}).stdout
+    assert "其中新企业" in table and not re.search(r"[a-z]+_[a-z_]+ \d", table), table

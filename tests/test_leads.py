@@ -330,6 +330,12 @@ def test_saved_weights_in_the_team_state_drive_the_cli(db, fitted):
     listed = run_json("leads-weights", db=db)
     assert [(x["version"], x["fitted_as_of"], x["weights"]["branches"]) for x in listed] == \
         [(version, "2022-06-30", doc["signals"]["branches"]["weight"])]
+    # the table says the signals in words and the time to the second, as leads-fit and the other tables do
+    table = run("leads-weights", db=db, env={"COLUMNS": "250"}).stdout
+    assert "环节契合（补链/推荐）" in table and not re.search(r"\b[a-z_]+ \d", table.split("保存时间")[-1]), table
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?!\.)", table) and "Z" not in table.split("保存时间")[-1][:80], table
+    en = run("--lang", "en", "leads-weights", db=db, env={"COLUMNS": "250"}).stdout
+    assert "segment is a gap / recommended" in en and "1 version" in en and "1 versions" not in en, en
     bad = run("leads", REGION, "--weights", "leads-learned-1999-01-01-h1", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "leads-learned-1999" in bad.stderr
 

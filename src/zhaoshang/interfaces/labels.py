@@ -387,6 +387,7 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
     "rows_rejected": ("拒绝", "rejected"), "rows_imported": ("新增", "imported"), "kind": ("数据类型", "kind"),
     "new": ("本来源新出现", "new to the source"), "changed": ("有变化", "changed"), "unchanged": ("未变化", "unchanged"),
     "disappeared": ("本次未出现", "disappeared"), "new_enterprises": ("其中新企业", "new enterprises"),
+    "new_enterprises_merged": ("其中与本文件另一行是同一企业", "of them the same enterprise as another row"),
     "new_linked": ("其中库中已有", "already known"), "reason": ("理由", "reason"), "failures": ("失败次数", "failures"),
     "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"), "path": ("页面", "page"),
     "segment": ("环节", "segment"), "error": ("错误", "error")}

@@ -39,7 +39,7 @@ def complexity_cmd(
                            f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
     emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
-         title=t(f"复杂度 · 截至 {doc['as_of']}（{level} × {label('node_set', doc['node_set'], 'zh')}，"
+         title=t(f"复杂度 · 截至 {doc['as_of']}（{label('level', level, 'zh')} × {label('node_set', doc['node_set'], 'zh')}，"
                  f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
                  f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "
                  f"{doc['regions']} regions × {doc['nodes']} nodes)"), note=note,

@@ -138,11 +138,17 @@ def leads_weights_cmd(
         rows = saved_weights(team)
     finally:
         team.close()
-    emit(rows, fmt, rows=[{"version": r["version"], "saved_by": r["saved_by"], "saved_at": r["saved_at"],
+    from ...core.teamstate.clock import to_second
+    from ...services.leads.reasons import SIGNAL_LABELS
+
+    en = state.lang == "en"
+    emit(rows, fmt, rows=[{"version": r["version"], "saved_by": r["saved_by"], "saved_at": to_second(r["saved_at"]),
                            "fitted_as_of": r["fitted_as_of"], "horizon_days": r["horizon_days"],
-                           "weights": ", ".join(f"{k} {v:g}" for k, v in r["weights"].items() if v)} for r in rows],
+                           "weights": t("；", "; ").join(f"{SIGNAL_LABELS.get(k, (k, k))[en]} {v:g}"
+                                                        for k, v in r["weights"].items() if v)} for r in rows]
+         if fmt == Fmt.table else rows,
          columns=["version", "saved_by", "saved_at", "fitted_as_of", "horizon_days", "weights"],
-         title=t(f"已保存的线索权重：{len(rows)} 个版本", f"saved lead weights: {len(rows)} versions"))
+         title=t(f"已保存的线索权重：{len(rows)} 个版本", f"saved lead weights: {count_en(len(rows), 'version')}"))
 
 
 @backtest_app.command("leads")
