@@ -52,6 +52,18 @@ def test_cli_missing_sheet_names_the_sheets(tmp_path):
     assert not db.exists() or run_json("status", db=db)["last_import"] is None
 
 
+def test_cli_sheet_on_a_csv_is_refused(tmp_path):
+    """--sheet names a workbook's sheet: on a CSV it is refused in one line, nothing imported."""
+    f = tmp_path / "名录.csv"
+    f.write_text("企业名称,所属省份\n甲科技有限公司,浙江省\n", encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    proc = run("import", "enterprises", f, "--sheet", "2", db=db, check=False)
+    assert proc.returncode == 2 and proc.stderr.strip() == "错误: --sheet 只用于 XLSX 工作簿：名录.csv 不是", proc.stderr
+    proc = run("--lang", "en", "import", "enterprises", _workbook(tmp_path / "b.xlsx"), f, "--sheet", "2", db=db, check=False)
+    assert proc.returncode == 2 and "--sheet is for XLSX workbooks only: 名录.csv is not one" in proc.stderr
+    assert not db.exists() or run_json("status", db=db)["last_import"] is None
+
+
 def test_cli_default_is_the_first_sheet_and_says_so(tmp_path):
     book = _workbook(tmp_path / "导出.xlsx", data_first=True)
     db = tmp_path / "d.duckdb"

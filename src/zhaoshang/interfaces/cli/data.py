@@ -40,6 +40,13 @@ def import_cmd(
         raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
     if link_text and kind != "news":
         raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
+    if sheet:  # a sheet is a workbook's: on another file it would be ignored without a word
+        from ...core.readers.common import detect_format
+
+        other = next((f for f in files if detect_format(f) != "xlsx"), None)
+        if other is not None:
+            raise UserError(t(f"--sheet 只用于 XLSX 工作簿：{Path(other).name} 不是", f"--sheet is for XLSX workbooks only: "
+                              f"{Path(other).name} is not one"))
     if partial and complete:
         raise UserError(t("--partial 与 --complete 只能选一个", "--partial and --complete exclude each other"))
     if (partial or complete) and kind != "enterprises":
