@@ -294,3 +294,17 @@ def test_ninth_labeller_repeat_sample_and_its_agreement():
     # published in docs/gold-labelling.md and docs/methods.md: the 30 second reads match the first (10 on the chain):
     # κ 1.00, stage and node micro-F1 1.00, exact match 1.00 — an upper bound, read within the hour of the first pass
     assert (a["rows"], a["ai_kappa"], a["stage_f1"], a["node_f1"], a["node_exact_match"]) == (30, 1.0, 1.0, 1.0, 1.0)
+
+
+def test_evaluate_chain_without_the_data_folder_says_how_to_give_it(tmp_path):
+    """Without the public data the command names the folder it looked in and how to give another (--data,
+    $ZHAOSHANG_SHARED_DATA), in either language; a folder without the sources says the same after its count."""
+    from cli_util import run
+
+    env = {"ZHAOSHANG_SHARED_DATA": ""}
+    p = run("evaluate-chain", "--split", "test", cwd=tmp_path, env=env, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == \
+        "错误: 数据目录不存在: ../shared/data（用 --data 或环境变量 ZHAOSHANG_SHARED_DATA 指定公开数据目录）", p.stderr
+    p = run("--lang", "en", "evaluate-chain", "--split", "test", "--data", tmp_path, check=False)
+    assert p.returncode == 2 and "gold rows are not in the data folder" in p.stderr
+    assert p.stderr.strip().endswith("give the public data folder with --data or $ZHAOSHANG_SHARED_DATA)"), p.stderr

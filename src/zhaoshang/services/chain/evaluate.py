@@ -222,10 +222,17 @@ def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | N
         raise UserError(f"未知的划分: {split}（dev | test | all）", f"unknown split: {split} (dev | test | all)")
     tax = taxonomy or load_taxonomy()
     rows = [r for r in g.read_gold(gold_path) if split == "all" or r["split"] == split]
+    hint = ("用 --data 或环境变量 ZHAOSHANG_SHARED_DATA 指定公开数据目录",
+            "give the public data folder with --data or $ZHAOSHANG_SHARED_DATA")
+    if not Path(shared).is_dir():
+        raise UserError(f"数据目录不存在: {shared}（{hint[0]}）", f"no such data folder: {shared} ({hint[1]})")
     evidence = g.load_evidence(shared)
     missing = [r for r in rows if (r["source"], r["key"]) not in evidence]
     if missing:
-        raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} {missing[0]['key']}）", f"{len(missing)} gold rows are not in the data folder {shared} (e.g. {missing[0]['source']} {missing[0]['key']})")
+        raise UserError(f"金标准中 {len(missing)} 行在数据目录 {shared} 中找不到（例如 {missing[0]['source']} "
+                        f"{missing[0]['key']}；{hint[0]}）",
+                        f"{len(missing)} gold rows are not in the data folder {shared} (e.g. {missing[0]['source']} "
+                        f"{missing[0]['key']}; {hint[1]})")
     with Store(":memory:") as store:
         gold_store(store, rows, evidence)
         classify(store, tax, use_model=use_model)
