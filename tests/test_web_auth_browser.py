@@ -74,6 +74,8 @@ def test_login_pages_admin_docs_logout(base, chromium):
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.goto(base + "/chain")
         assert "/login" in pg.url
+        # the login page shows nothing of the site: no navigation, not even the API docs' link
+        assert pg.locator(".side nav").count() == 0 and pg.locator("a[href='/docs']").count() == 0
         pg.fill("#login-name", "boss")
         pg.fill("#login-password", "wrong password")
         pg.click("#login-submit")
@@ -84,6 +86,7 @@ def test_login_pages_admin_docs_logout(base, chromium):
         pg.click("#login-submit")
         pg.wait_for_url("**/chain")
         assert pg.inner_text("#current-user") == "boss"
+        assert pg.locator("#nav-docs").count() == 1  # signed in: the API docs' link is back
         for path, ready in (("/map", "#map canvas"), ("/chain", "#chain-form"),
                             ("/enterprises", "#filters"), ("/enterprises/1", "#people")):
             pg.goto(base + path)
