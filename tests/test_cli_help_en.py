@@ -71,7 +71,7 @@ def test_chinese_help_names_the_value_types_in_chinese():
     """Beside each option a Chinese help screen says <文本>, <整数>, <数值>, <路径>, <开关> (a list: <文本，可多个>);
     a choice stays its values; English help keeps the framework's <str>, <int> …"""
     for argv, want in ((["leads", "--help"], ["<文本>", "<整数>", "<数值>", "<文本，可多个>", "<开关>", "<table|json|csv|xlsx>"]),
-                       (["import", "--help"], ["<路径，可多个>", "<路径>", "<开关>"]), (["--help"], ["<文本>"])):
+                       (["import", "--help"], ["<路径，可多个>", "<路径>", "<开关>"]), (["--help"], ["<路径>", "<zh|en>"])):
         out = run(*argv, env={"ZHAOSHANG_LANG": "zh", "COLUMNS": "200"}).stdout
         assert all(w in out for w in want) and not re.search(r"<(str|int|float|bool|path|Path|list\[)", out), out
     en = run("--lang", "en", "leads", "--help", env={"COLUMNS": "200"}).stdout
@@ -112,3 +112,14 @@ def test_the_catalogue_is_read_only_when_help_is_shown():
     assert shows_help(tree, []) and shows_help(tree, ["status", "-h"])
     assert not shows_help(tree, ["--lang", "en", "pipeline", "list", "--status", "new"])
     assert not shows_help(tree, ["alerts", "rules", "add", "users"]) and not shows_help(tree, ["search", "alerts"])
+
+
+def test_global_options_show_their_value_types():
+    """--lang is a choice (zh|en), --db, --team-db and an export's -o are paths, in either language's help."""
+    for lang, path in (("zh", "<路径>"), ("en", "<path>")):
+        out = run("--lang", lang, "--help", env={"COLUMNS": "200"}).stdout
+        for option, shown in (("--db", path), ("--team-db", path), ("--lang", "<zh|en>")):
+            assert re.search(rf"{option}\s+{re.escape(shown)}\s", out), (lang, option, out)
+        audit = run("--lang", lang, "team", "audit", "--help", env={"COLUMNS": "200"}).stdout
+        assert re.search(rf"--output\s+-o\s+{re.escape(path)}\s", audit), audit
+    assert "也用于帮助文本" in run("--help", env={"COLUMNS": "200"}).stdout

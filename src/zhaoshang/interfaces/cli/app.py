@@ -52,9 +52,13 @@ state = State()
 
 @app.callback()
 def _global(
-    db: Optional[str] = typer.Option(None, "--db", help="数据库文件（默认 $ZHAOSHANG_DB，否则 ./zhaoshang.duckdb）"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="界面语言 zh|en（默认 $ZHAOSHANG_LANG，否则 zh）"),
-    team_db: Optional[str] = typer.Option(None, "--team-db", help="团队数据（用户、会话、令牌、审计日志）：SQLite 文件或 "
+    # the value types the help shows: paths and a choice (the values stay text: a team state may be a URL)
+    db: Optional[str] = typer.Option(None, "--db", metavar="<path>",
+                                     help="数据库文件（默认 $ZHAOSHANG_DB，否则 ./zhaoshang.duckdb）"),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="<zh|en>",
+                                       help="界面语言 zh|en，也用于帮助文本（默认 $ZHAOSHANG_LANG，否则 zh）"),
+    team_db: Optional[str] = typer.Option(None, "--team-db", metavar="<path>",
+                                          help="团队数据（用户、会话、令牌、审计日志）：SQLite 文件或 "
                                           "postgresql://… （默认 $ZHAOSHANG_TEAM_DB，否则数据库旁的 *.team.sqlite）"),
 ) -> None:
     state.db = db or default_db_path()

@@ -80,7 +80,7 @@ def team_audit(
     until: Optional[str] = date_option("--until", "截止日期 YYYY-MM-DD（含）", what="until"),
     q: Optional[str] = typer.Option(None, "--q", help="在对象、详情、地址中查找"),
     limit: int = typer.Option(200, "--limit", help="最多显示条数"),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="导出到文件（.csv / .xlsx）"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="<path>", help="导出到文件（.csv / .xlsx）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
