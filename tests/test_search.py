@@ -219,8 +219,11 @@ def test_a_hit_names_the_field_that_holds_the_words(db, tmp_path):
     assert {i["id"]: i["matched"] for i in doc["items"]} == {a: "words_products", b: "words_scope", c: "words"}
     for lang, words in (("zh", {a: "主营产品", b: "经营范围", c: "多个字段"}), ("en", {a: "main products", b: "business scope",
                                                                                  c: "several fields"})):
+        out = run("--lang", lang, "search", "类脑芯片模组", db=path, env={"COLUMNS": "1000"}).stdout  # the table's words
+        cells = [[c.strip() for c in line.split("│")[1:-1]] for line in out.splitlines() if line.startswith("│")]
+        got = {int(r[0]): r[5] for r in cells}
         rows = csv.DictReader(run("--lang", lang, "search", "类脑芯片模组", "--format", "csv", db=path).stdout.splitlines())
-        got = {int(r["id"]): r["匹配" if lang == "zh" else "Matched"] for r in rows}
+        assert {int(r["id"]): r["matched"] for r in rows} == {a: "words_products", b: "words_scope", c: "words"}  # codes
         assert {k: v.split("（")[0].split(" (")[0] for k, v in got.items()} == words, got
 
 
