@@ -44,7 +44,8 @@ def test_cli_profile_shows_tags_and_rounds_in_english(demo):
     tags_line = next(line for line in out.splitlines() if "│ Tags" in line)
     assert any(en in tags_line for en in TAG_LABELS_EN.values()) and not HAN.search(tags_line), tags_line
     timeline = out[out.index("Timeline"):]
-    funding = [line for line in timeline.splitlines() if "│ funding" in line]
+    timeline = timeline[:timeline.index("└")]  # the timeline table alone (the sources table names fundings too)
+    funding = [line for line in timeline.splitlines() if "│ funding " in line]
     assert funding and all(any(r in line for r in ROUND_LABELS_EN.values()) and "轮" not in line for line in funding), funding
     zh = run("show", eid, db=demo, env={"COLUMNS": "250"}).stdout
     assert any(t in zh for t in ("高新技术企业", "专精特新")) and "轮" in zh  # Chinese as the source wrote it
