@@ -403,3 +403,23 @@ def test_strict_refusal_names_the_problem_not_what_an_import_would_have_done_and
     rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
     with open(rep["rejects_path"], encoding="utf-8-sig") as fh:
         assert "其余字段已导入" in fh.read()
+
+
+def test_an_import_into_a_store_in_memory_leaves_the_working_folder_alone(tmp_path, monkeypatch):
+    """An evaluation imports real lists into a store in memory (evaluate-chain, the news linker): a row to review
+    (here a credit code with a wrong check character) wrote its rejects file into the folder the command ran from."""
+    from zhaoshang.core.importers import import_files
+    from zhaoshang.core.store import Store
+
+    src = tmp_path / "in"
+    src.mkdir()
+    f = src / "名录.csv"
+    f.write_text("企业名称,统一社会信用代码,成立日期\n杭州甲科技有限公司,91330100MA2XXXXXX1,2020-01-01\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with Store(":memory:") as store:
+        report = import_files(store, "enterprises", [f], data_date="2024-12-31")
+        assert store.query("SELECT count(*) AS n FROM enterprises")[0]["n"] == 1
+    assert report.rejects_path and os.path.exists(report.rejects_path)  # written, for whoever reads the report
+    assert list(work.iterdir()) == [] and list(src.iterdir()) == [f]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -427,8 +428,10 @@ REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字�
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:
     """Write the problems next to the database (or into ``rejects_dir``) with the one formula-safe CSV writer."""
+    # next to the database; a store in memory (an evaluation's scratch store) has no folder of its own, and its rows
+    # to review go to a scratch folder, never into the folder the command was run from
     base = Path(rejects_dir) if rejects_dir else (
-        Path(store.path).resolve().parent if store.path != ":memory:" else Path.cwd())
+        Path(store.path).resolve().parent if store.path != ":memory:" else Path(tempfile.mkdtemp(prefix="zhaoshang-rejects-")))
     base.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = base / f"{paths[0].stem}.{stamp}.rejects.csv"

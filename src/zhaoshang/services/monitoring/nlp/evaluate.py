@@ -29,11 +29,7 @@ def load_linker(data, store=None) -> MentionLinker:
     if store is None:
         store = Store(":memory:")
     if not store.query("SELECT 1 FROM enterprises LIMIT 1"):
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="zhaoshang-eval-") as scratch:  # its rows to review: nobody's files
-            import_files(store, "enterprises", [_path(data, LISTED)], preset="a_share_merged", data_date="2026-03-31",
-                         rejects_dir=scratch)
+        import_files(store, "enterprises", [_path(data, LISTED)], preset="a_share_merged", data_date="2026-03-31")
     return MentionLinker.from_store(store)
 
 
