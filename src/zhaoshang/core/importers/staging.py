@@ -577,10 +577,6 @@ def join_lookup(lookup: str, alias: str, key_cols: list[str], base: str = "s") -
     return f"LEFT JOIN {lookup} {alias} ON {cond}"
 
 
-def today() -> _dt.date:
-    return china_today()
-
-
 def drop_stage(con, staged: Staged) -> None:
     """Free the staging tables once the typed table exists."""
     con.execute("DROP VIEW IF EXISTS _stg")

@@ -17,12 +17,12 @@ import pyarrow as pa
 
 from ..fields import header_unit
 from ..parse.amounts import parse_amount
-from ..parse.dates import parse_date
+from ..parse.dates import china_today, parse_date
 from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
 from .staging import (MAX_CELL_CHARS, Mapping, Staged, compact_sql, join_lookup, map_distinct, ql, qi, reject_where,
-                      restore_sql, today)
+                      restore_sql)
 
 # Fields holding enterprise/organisation names that get a normalised twin column ``<field>__norm``.
 NAME_FIELDS = {
@@ -136,7 +136,7 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
                             f"FROM {staged.table} s {join_lookup(lk, a, [f.name])} "
                             f"WHERE {a}.err IS NOT NULL")
             if f.name not in MAY_BE_LATER:
-                _reject_later(con, staged, f.name, lk, a, today())
+                _reject_later(con, staged, f.name, lk, a, china_today())
         elif f.type == "amount":  # the unit of bare numbers: the mapping's, else the one the header states
             unit = mapping.units.get(f.name) or header_unit(staged.header_of.get(f.name))[1]
             lk = map_distinct(

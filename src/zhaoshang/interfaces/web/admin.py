@@ -6,7 +6,6 @@ account service as the ``zhaoshang users`` commands and is written to the audit 
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import tempfile
 from typing import Callable, Optional
@@ -17,6 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.background import BackgroundTask
 
 from ...core.errors import UserError
+from ...core.parse.dates import china_today
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLES
 from ..labels import AUDIT_COLUMNS, column
@@ -178,5 +178,5 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         audit.record(team, request.state.user, "audit.export", None, {"rows": n, **f}, client_ip(request))
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if format == "xlsx"
                  else "text/csv; charset=utf-8")
-        stamp = _dt.date.today().strftime("%Y%m%d")
+        stamp = china_today().strftime("%Y%m%d")
         return FileResponse(tmp, media_type=media, filename=f"audit-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))

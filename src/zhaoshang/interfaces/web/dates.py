@@ -7,7 +7,6 @@ future, never a 500.
 
 from __future__ import annotations
 
-
 from fastapi import Request
 
 from ...core.errors import UserError

@@ -184,7 +184,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
            "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
            "source": source, "segment": (segment or "").strip() or None, "next_action": (next_action or "").strip() or None,
            "next_action_date": _date(next_action_date), "abandon_reason": (abandon_reason or "").strip() or None,
-           "signed_on": signed_on or (at[:10] if st == "signed" else None), "landed_on": landed_on,
+           "signed_on": signed_on or (china_today().isoformat() if st == "signed" else None), "landed_on": landed_on,
            "created_by": actor, "created_at": at, "updated_at": at}
     with team.tx(exclusive=True) as tx:
         dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
@@ -220,7 +220,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
-    and so does 已放弃 (all of them), so the list, the export and 落地率 agree with the status. ``on``: the day of a
+    and 已放弃 clears the landing (the signing day stays: 落地率 counts an abandoned deal), so the list, the export and
+    落地率 agree with the status. ``on``: the day of a
     move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it."""
     actor = _actor(user)
     at = now()
@@ -267,12 +268,12 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
                             "--on is the day of a move to signed or landed (its signing or landing date)")
         day = _stage_date(on, sets) if sets and on is not None else None
         if sets == "signed_on":  # back from 已落地: signed then
-            new["signed_on"] = day or at[:10]
+            new["signed_on"] = day or china_today().isoformat()
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
             new.setdefault("next_action_date", None)
         if sets == "landed_on":  # not before the signing
-            new["landed_on"] = day or at[:10]
+            new["landed_on"] = day or china_today().isoformat()
             _landed_after(cur["signed_on"], new["landed_on"])
             if landing is not None:
                 from ...core import jsonenc

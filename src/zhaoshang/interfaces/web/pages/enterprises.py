@@ -3,7 +3,6 @@ call ``services.enterprises`` like the ``search`` / ``show`` / ``export`` comman
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import tempfile
 from typing import Annotated, Literal, Optional
@@ -14,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Stre
 from starlette.background import BackgroundTask
 
 from ....core.geo.lookup import region_labels
+from ....core.parse.dates import china_today
 from ....services import enterprises as ent_svc
 from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
@@ -70,7 +70,7 @@ def register(app, web) -> None:
                    score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
         _limit()
-        stamp = _dt.date.today().strftime("%Y%m%d")
+        stamp = china_today().strftime("%Y%m%d")
         if format == "csv":  # streamed from the store in chunks: any size, constant memory
             return StreamingResponse(_csv_stream(web.lang_of(request), f), media_type="text/csv; charset=utf-8",
                                      headers={"Content-Disposition": f'attachment; filename="enterprises-{stamp}.csv"'})

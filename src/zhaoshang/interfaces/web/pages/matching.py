@@ -4,7 +4,6 @@ enterprise's demands) with JSON twins and CSV/XLSX exports under /api/match — 
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import tempfile
 from typing import Annotated, Literal
@@ -14,6 +13,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
+from ....core.parse.dates import china_today
 from ....services.matching import match as M
 from ....services.privacy import DEMAND_TEXT
 from ...labels import column, labelled
@@ -54,7 +54,7 @@ def register(app, web) -> None:
         os.close(fd)
         # headers in the page's language, from the one label table (labels.COLUMNS), not the result keys
         M.export_rows(store, rows, tmp, fmt, columns, headers={c: column(c, lang) for c in columns}, lang=lang)
-        stamp = _dt.date.today().strftime("%Y%m%d")
+        stamp = china_today().strftime("%Y%m%d")
         return FileResponse(tmp, media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
                             filename=f"{name}-{stamp}.{fmt}", background=BackgroundTask(os.unlink, tmp))
 

@@ -4,7 +4,6 @@ report download (/api/region-profile/{code}/report?format=pdf|xlsx|html). All th
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import tempfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ....core.parse.dates import china_today
 from ....services import reference
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
@@ -92,4 +92,4 @@ def register(app, web) -> None:
             "macros": matrix.load_macros(store),
             "report_url": f"/api/region-profile/{info['code']}/report", "breadcrumb": web.breadcrumb(store, info["code"])
             if prof["region"]["level"] != "macro" else [],
-            "generated": _dt.date.today().isoformat()})
+            "generated": china_today().isoformat()})
