@@ -2,6 +2,7 @@
 
     python scripts/cv_chain_pairs.py [--data ../shared/data] [--cache FILE] [--hgb] [--show N]
     python scripts/cv_chain_pairs.py --every-round [--cache FILE] [--cache-every FILE] [--show N]
+    python scripts/cv_chain_pairs.py --overrule [--cache FILE]
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -85,7 +86,12 @@ def main() -> None:
     ap.add_argument("--every-round", action="store_true",
                     help="the ninth version candidate: rounds 1–3 against every round's training rows (docs/methods.md)")
     ap.add_argument("--cache-every", default="", help="with --every-round: the every-round check's probabilities")
+    ap.add_argument("--overrule", action="store_true",
+                    help="the tenth candidate: the pair reader overrules the rules or the check, never both (docs/methods.md)")
     a = ap.parse_args()
+    if a.overrule:
+        print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
+        return
     if a.every_round:
         print(json.dumps(every_round(a), ensure_ascii=False, indent=1, default=float))
         return
@@ -199,6 +205,37 @@ def main() -> None:
 NODE_MARGIN = 0.005
 
 
+def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on: frozenset, cache: str,
+                       arm: str = "a") -> tuple[list, np.ndarray, dict]:
+    """The eighth as ``classify`` makes it, out of fold over ``t``'s rows: per fold, the check and the pair reader
+    trained on the fold's training rows of the labellers ``train_on``; the check's decision at its shipped setting for
+    registration-like rows, the pair reader's pairs at its bar for the others. Returns the placements, the check's
+    out-of-fold table (gate first) and what each fold was trained on."""
+    rows, nodes = t["rows"], t["nodes"]
+    folds = np.array([training.fold_of(r) for r in rows])
+    pi = np.array([i for i, _ in pairs])
+    reg_like = np.array([m.scope_only(e) for e in t["records"]])
+    at = {k: m.DEFAULTS.get(k, 2.0) for k in cv.GRID}
+    oof = training.check_oof_table(t, training.check_out_of_fold(t, cache or None, train_on))
+    probs = {"*": oof[:, 0], **{nd: oof[:, 1 + j] for j, nd in enumerate(nodes)}}
+    checked = [x for x in cv.decide(t, probs, at) if reg_like[x[0]]]
+    fe = pr.with_check(base, pairs, oof, nodes)
+    keep = np.array([r["labeller"] in train_on for r in rows])
+    p = np.zeros(len(pairs))
+    n_train = []
+    for f in range(FOLDS):
+        tr = np.where((folds[pi] != f) & keep[pi])[0]
+        te = np.where(folds[pi] == f)[0]
+        vec, lr = pr.fit([fe[k] for k in tr], y[tr])
+        p[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
+        n_train.append(len(tr))
+        print(f"arm {arm} fold {f}", file=sys.stderr, flush=True)
+    placed = [pairs[k] for k in np.where(p >= pr.BAR)[0] if not reg_like[pairs[k][0]]] + checked
+    info = {"trained_on": sorted(train_on), "training_rows_per_fold": [int(((folds != f) & keep).sum()) for f in range(FOLDS)],
+            "training_pairs_per_fold": n_train}
+    return placed, oof, info
+
+
 def every_round(a) -> dict:
     """The eighth's readers out of fold over every development row, trained per fold (a) on rounds 1–3's rows only and
     (b) on every round's, scored on the same rows (docs/methods.md, "Ninth version candidate")."""
@@ -208,35 +245,15 @@ def every_round(a) -> dict:
     tax = load_taxonomy()
     t = training.gold_training_set(a.data, tax)
     rows, nodes, n, labels = t["rows"], t["nodes"], len(t["rows"]), t["labels"]
-    folds = np.array([training.fold_of(r) for r in rows])
     every = frozenset(r["labeller"] for r in rows)
     arms = {"a": frozenset(TRAIN_LABELLERS), "b": every}
     caches = {"a": a.cache, "b": a.cache_every}
-    reg_like = np.array([m.scope_only(e) for e in t["records"]])
     pairs, base, _ = build_pairs(t, tax)
     y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
-    pi = np.array([i for i, _ in pairs])
     print(f"rows {n}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
-    at = {k: m.DEFAULTS.get(k, 2.0) for k in cv.GRID}
     placed, info = {}, {}
     for arm, train_on in arms.items():
-        oof = training.check_oof_table(t, training.check_out_of_fold(t, caches[arm] or None, train_on))
-        probs = {"*": oof[:, 0], **{nd: oof[:, 1 + j] for j, nd in enumerate(nodes)}}
-        checked = [x for x in cv.decide(t, probs, at) if reg_like[x[0]]]
-        fe = pr.with_check(base, pairs, oof, nodes)
-        keep = np.array([r["labeller"] in train_on for r in rows])
-        p = np.zeros(len(pairs))
-        n_train = []
-        for f in range(FOLDS):
-            tr = np.where((folds[pi] != f) & keep[pi])[0]
-            te = np.where(folds[pi] == f)[0]
-            vec, lr = pr.fit([fe[k] for k in tr], y[tr])
-            p[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
-            n_train.append(len(tr))
-            print(f"arm {arm} fold {f}", file=sys.stderr, flush=True)
-        placed[arm] = [pairs[k] for k in np.where(p >= pr.BAR)[0] if not reg_like[pairs[k][0]]] + checked
-        info[arm] = {"trained_on": sorted(train_on), "training_rows_per_fold": [int(((folds != f) & keep).sum()) for f in range(FOLDS)],
-                     "training_pairs_per_fold": n_train}
+        placed[arm], _, info[arm] = eighth_out_of_fold(t, pairs, base, y, train_on, caches[arm], arm)
 
     def sub(keep_row) -> tuple[list, dict]:
         idx = [i for i in range(n) if keep_row(rows[i])]
@@ -274,6 +291,42 @@ def every_round(a) -> dict:
     out["after_moved"] = cp.moved(rows, A, B, tax, a.show)
     out["after_bootstrap_over_rows"] = cp.bootstrap(rows, A, B, tax)
     return out
+
+
+def overrule(a) -> dict:
+    """The tenth candidate (docs/methods.md, "Tenth candidate"): the eighth out of fold over every development row, and
+    the same placements less the pair reader's pairs that neither the rules placed nor the check's P(AI) let through."""
+    import confirm_chain_pairs as cp
+
+    tax = load_taxonomy()
+    t = training.gold_training_set(a.data, tax)
+    rows, n, labels = t["rows"], len(t["rows"]), t["labels"]
+    reg_like = np.array([m.scope_only(e) for e in t["records"]])
+    pairs, base, _ = build_pairs(t, tax)
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    print(f"rows {n}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
+    eighth, oof, info = eighth_out_of_fold(t, pairs, base, y, frozenset(TRAIN_LABELLERS), a.cache)
+    gate = m.DEFAULTS["gate"]
+
+    def stays(i: int, nd: str) -> bool:
+        p_ai = oof[i, 0]
+        return reg_like[i] or nd in t["confs"][i] or np.isnan(p_ai) or p_ai >= gate
+
+    cand = [x for x in eighth if stays(*x)]
+    removed = [x for x in eighth if not stays(*x)]
+    right = [x for x in removed if x[1] in labels[x[0]]]
+    fa, fb = (cv.figures(t, pl, tax, by_source=True) for pl in (eighth, cand))
+    rule = {"1_removed_at_least_5_two_thirds_false": len(removed) >= 5 and (len(removed) - len(right)) >= 2 * len(removed) / 3,
+            "2_node_not_lower_stage_within_0.002": fb["node_f1"] >= fa["node_f1"] and fb["stage_f1"] >= fa["stage_f1"] - 0.002,
+            "3_registration_precision": (fb["reg_ai_p"] or 0) >= (fa["reg_ai_p"] or 0)}
+    return {"rows": n, "pairs": len(pairs), "trained": info, "gate": gate, "a_eighth": fa, "b_candidate": fb,
+            "removed": len(removed), "removed_right": len(right), "removed_false": len(removed) - len(right),
+            "rule": {**rule, "passes_1_to_3": all(rule.values()), "4": "the classification tests, with the rule in classify"},
+            "node_diff": round(fb["node_f1"] - fa["node_f1"], 4), "stage_diff": round(fb["stage_f1"] - fa["stage_f1"], 4),
+            # after the verdict, not part of it
+            "after_removed": [f"{rows[i]['name']} {nd} P(AI) {oof[i, 0]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"
+                              for i, nd in sorted(removed)][: max(a.show, 0) or len(removed)],
+            "after_bootstrap_over_rows": cp.bootstrap(rows, set(eighth), set(cand), tax)}
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
