@@ -459,6 +459,43 @@ def test_upload_page_lists_what_to_review_as_the_command_line_does(tmp_path, chr
         b.close()
 
 
+def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(tmp_path, chromium):
+    """The command line counts the rows whose region column names another place than their address (地区列与地址不一致)
+    and names the file's columns no field reads; the 数据更新 page said neither. It says both, from the import's
+    report, in both languages, for the job just finished and for the earlier jobs below it."""
+    from web_util import require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    csv = ("企业名称,成立日期,所在地,注册地址,内部备注\n"
+           "杭州甲地科技有限公司,2015-01-01,广东深圳,北京市朝阳区酒仙桥路10号,备注一\n"
+           "杭州乙地科技有限公司,2016-01-01,浙江杭州,浙江省杭州市西湖区文三路1号,备注二\n").encode()
+    plain = "企业名称,成立日期,所在地\n杭州丙地科技有限公司,2017-01-01,浙江杭州\n".encode()
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        job = upload_in_browser(page, base, {"name": "地址.csv", "mimeType": "text/csv", "buffer": csv}, kind="enterprises")
+        rep = job["result"]["import"]
+        assert job["state"] == "done" and rep["region_text_conflicts"] == 1 and rep["columns_unread"] == ["内部备注"], job
+        page.goto(f"{base}/updates?job={job['id']}")  # the job just finished: its result
+        cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+        assert "地区列与地址不一致 1（见问题清单）" in cell and "未读取的列（没有对应字段，未导入） 1：内部备注" in cell, cell
+        later = upload_in_browser(page, base, {"name": "整齐.csv", "mimeType": "text/csv", "buffer": plain}, kind="enterprises")
+        assert later["state"] == "done", later
+        for lang, said, clean in (
+                ("zh", ("地区列与地址不一致 1（见问题清单）", "未读取的列（没有对应字段，未导入） 1：内部备注"),
+                 ("地区列与地址不一致", "未读取的列")),
+                ("en", ("region column differs from address 1 (see the rejects)",
+                        "columns not read (no field takes them; not imported) 1: 内部备注"),
+                 ("region column differs", "columns not read"))):
+            page.goto(f"{base}/updates?lang={lang}")  # the earlier job in the history, below the later one
+            newer = page.inner_text("#jobs tbody tr:nth-child(1) td:last-child")
+            older = page.inner_text("#jobs tbody tr:nth-child(2) td:last-child")
+            assert all(s in older for s in said), older
+            assert not any(s in newer for s in clean), newer  # a file without either says neither
+        b.close()
+
+
 def test_upload_page_says_which_preset_to_choose(tmp_path, chromium):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it

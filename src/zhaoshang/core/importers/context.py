@@ -73,6 +73,8 @@ class ImportReport:
     # enterprises, a source named after its file and new to the database: the existing source of the same name but
     # for a date or number part that holds most of its keys, {"source", "shared", "keys"} (``delta.same_series_source``)
     source_hint: dict | None = None
+    # the files' headers no field was read from: not imported, named by the command (stderr) and the 数据更新 page
+    columns_unread: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

@@ -199,7 +199,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                          defer_checks=ent and has_earlier(con, src), sheet=sheet)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
-                          columns=staged.column_map(), data_date=data_date.isoformat(), data_date_given=dated,
+                          columns=staged.column_map(), columns_unread=staged.unread_headers(), data_date=data_date.isoformat(), data_date_given=dated,
                           sheets=_sheets_read(staged.raws), scope=scope)
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB

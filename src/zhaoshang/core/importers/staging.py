@@ -82,6 +82,15 @@ class Staged:
         mapped = [(f, self.header_of[f]) for f in self.present if f in self.header_of]
         return dict(sorted(mapped, key=lambda fh: (place.get(fh[1], len(place)), fh[0])))
 
+    def unread_headers(self) -> list[str]:
+        """The files' headers no field was read from (not in ``column_map``), in file order: not imported — the
+        import report's ``columns_unread``, which the command and the 数据更新 page name."""
+        read = {str(h).strip() for h in self.column_map().values()}
+        out: dict[str, None] = {}
+        for r in self.raws:
+            out.update((h, None) for h in (str(x).strip() for x in r.headers) if h and h not in read)
+        return list(out)
+
     def part(self, lo: int, hi: int) -> str:
         """The staged rows stored at places ``lo`` ≤ rowid < ``hi`` of the file's table, as ``_stg`` gives them."""
         assert self.part_sql is not None

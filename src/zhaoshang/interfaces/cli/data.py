@@ -69,13 +69,12 @@ def import_cmd(
     doc = report.as_dict()
     if text_links is not None:
         doc["text_links"] = text_links
-    doc["columns_unread"] = _unread_columns(files, sheet, report.columns)
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
-    if doc["columns_unread"]:  # a column no field reads is not imported: said, not dropped in silence
-        sys.stderr.write(t(f"注意：未读取的列（没有对应字段，未导入）: {'、'.join(doc['columns_unread'])}；"
+    if report.columns_unread:  # a column no field reads is not imported: said, not dropped in silence
+        sys.stderr.write(t(f"注意：未读取的列（没有对应字段，未导入）: {'、'.join(report.columns_unread)}；"
                            "可用 --mapping 指定（docs/data-formats.md）\n",
                            f"note: columns not read (no field takes them; not imported): "
-                           f"{', '.join(doc['columns_unread'])}; --mapping can assign them (docs/data-formats.md)\n"))
+                           f"{', '.join(report.columns_unread)}; --mapping can assign them (docs/data-formats.md)\n"))
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
@@ -203,21 +202,6 @@ def import_cmd(
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
-
-
-def _unread_columns(files, sheet, columns: dict) -> list[str]:
-    """The header texts of the imported files that no field was read from (``report.columns``: field → header)."""
-    from ...core.readers import peek_headers
-
-    read = {str(h).strip() for h in (columns or {}).values()}
-    out: dict[str, None] = {}
-    for f in files:
-        try:
-            headers = peek_headers(f, sheet)
-        except UserError:
-            continue
-        out.update((h, None) for h in (str(x).strip() for x in headers) if h and h not in read)
-    return list(out)
 
 
 def _source_hint_text(source: str, hint: dict) -> str:
