@@ -132,3 +132,22 @@ def build_with_contact_in_office(path, role: str = "director"):
                   "'s1', 'r30', 1)", [role, {"legal_rep": "法定代表人"}.get(role, "董事")])
     s.close()
     return path
+
+
+def build_with_one_record_officer_holder(path):
+    """The store with 钱进 in one person record (p:40, one source) as the legal representative of 本地甲 and the
+    holder of 65 % of it: the office and the holding on the same record, and the enterprise's 法定代表人 the same
+    name."""
+    build(path)
+    s = Store(path)
+    c = s.con
+    c.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+              "VALUES (40, '钱进', '钱进', 's1', 'k40', 1)")
+    c.execute("INSERT INTO roles VALUES (40, 40, '钱进', 2, '本地甲科技有限公司', 'legal_rep', '法定代表人', "
+              "DATE '2016-01-01', NULL, 's1', 'r40', 1)")
+    c.execute("INSERT INTO shareholdings (id, enterprise_id, enterprise_name, holder_name, holder_type, "
+              "holder_person_id, percent, start_date, source, source_key, import_id) VALUES "
+              "(40, 2, '本地甲科技有限公司', '钱进', 'person', 40, 65, DATE '2016-01-01', 's1', 'h40', 1)")
+    c.execute("UPDATE enterprises SET legal_rep = '钱进' WHERE id = 2")
+    s.close()
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph_fixture import build
-from web_util import cut_placeholders, require_browser, serving, team_tokens
+from web_util import cut_placeholders, require_browser, serving, sign_in, team_tokens
 
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
 HOSTILE = "<script>alert(1)</script>"
@@ -290,6 +290,59 @@ def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path
         assert ("ana", "/api/graph/neighbours", target) in reads, reads
     assert ("ana", "/api/graph/reach/2", "enterprise:2") in reads
     assert not [r for r in reads if r[0] == "vera" and r[1] not in ("/api/graph/person/21", "/api/graph/person/2", "/api/graph/person/3")]
+
+
+@pytest.mark.browser
+def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(tmp_path, chromium):
+    """钱进 is the legal representative of 本地甲 and holds 65 % of it under one person record (p:40). For a viewer
+    the graph masked that record wholly (钱*, no key) while the profile named him among the officers, with the
+    record's id, and as 法定代表人 — side by side the answers said that 钱进 holds the shares. Signed in as a viewer,
+    the profile and the relations page now both show 钱*; as an analyst both name 钱进."""
+    from cli_util import run
+
+    from graph_fixture import build_with_one_record_officer_holder
+
+    require_browser()
+    db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
+    pw = "a-long-enough-password-1"
+    for name, role in (("boss", "admin"), ("vera", "viewer"), ("ana", "analyst")):
+        run("users", "add", name, "--role", role, "--password-stdin", db=db, input=pw + "\n")
+    seen = {}
+    with serving(db, args=("--require-login",)) as base, chromium as b:
+        for name in ("vera", "ana"):
+            pg = b.new_page()
+            sign_in(pg, base, name, pw)
+            pg.goto(base + "/enterprises/2")
+            officers = pg.inner_text("#people")
+            basics = pg.inner_text(".profile-grid section.card >> nth=0")
+            profile = pg.request.get(base + "/api/enterprises/2").json()
+            pg.goto(base + "/relations/2")
+            pg.wait_for_selector("#kp-table tbody tr")
+            table = pg.inner_text("#kp-table")
+            pg.wait_for_function("() => { const c = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
+                                 " return c && c.getOption().series[0].data.length > 1; }")
+            nodes = pg.evaluate("echarts.getInstanceByDom(document.getElementById('rel-graph')).getOption()"
+                                ".series[0].data.map(n => n.name)")
+            ties = pg.request.get(base + "/api/graph/neighbours?node=e:2").json()
+            seen[name] = {"officers": officers, "basics": basics, "profile": profile, "table": table, "nodes": nodes,
+                          "ties": {x["relation"]: x["node"] for x in ties["neighbours"]}}
+    vera, ana = seen["vera"], seen["ana"]
+    # the viewer: the same record masked in every view, its id nowhere
+    assert vera["ties"]["legal_rep"] == {"key": None, "type": "person", "name": "钱*"}, vera["ties"]
+    assert "钱*" in vera["nodes"] and "钱进" not in vera["nodes"], vera["nodes"]
+    assert "钱*" in vera["table"] and "钱进" not in vera["table"], vera["table"]
+    assert "钱*" in vera["officers"] and "钱进" not in vera["officers"], vera["officers"]
+    assert "钱进" not in vera["basics"], vera["basics"]
+    legal = [p for p in vera["profile"]["people"] if p["role"] == "legal_rep"]
+    assert [(p["name"], p["person_id"]) for p in legal] == [("钱*", None)], legal
+    assert vera["profile"]["enterprise"]["legal_rep"] == "钱*" and "private_holders" not in vera["profile"]
+    assert "钱进" not in json.dumps(vera["profile"], ensure_ascii=False)
+    # an officer under a record that holds nothing stays named on both
+    assert "张伟" in vera["officers"] and "张伟" in vera["table"]
+    # the analyst: named on both, with the record
+    assert ana["ties"]["legal_rep"]["key"] == "p:40" and "钱进" in ana["nodes"] and "钱进" in ana["table"]
+    assert "钱进" in ana["officers"] and "钱进" in ana["basics"]
+    assert [p["person_id"] for p in ana["profile"]["people"] if p["role"] == "legal_rep"] == [40]
 
 
 @pytest.mark.browser

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from cli_util import run  # noqa: E402
 
-from web_util import cut_placeholders, require_browser, serving  # noqa: E402
+from web_util import cut_placeholders, require_browser, serving, sign_in  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PW = "a long enough password"
@@ -55,11 +55,7 @@ def _signed_in(chromium, base: str, name: str = "boss"):
     """A chromium page (on the module's browser: the ``chromium`` fixture) signed in as ``name``."""
     with chromium as b:
         pg = b.new_page()
-        pg.goto(base + "/login")
-        pg.fill("#login-name", name)
-        pg.fill("#login-password", PW)
-        pg.click("#login-submit")
-        pg.wait_for_load_state("networkidle")
+        sign_in(pg, base, name, PW)
         try:
             yield pg
         finally:

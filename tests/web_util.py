@@ -104,6 +104,15 @@ def team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer")), password: 
     return tokens
 
 
+def sign_in(page, base: str, name: str, password: str) -> None:
+    """Sign ``page`` in as ``name`` on the login page of the server at ``base``."""
+    page.goto(base + "/login")
+    page.fill("#login-name", name)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    page.wait_for_load_state("networkidle")
+
+
 def upload_in_browser(page, base: str, file, *, preset: str | None = None, kind: str | None = None,
                       fill: dict | None = None, check: tuple = (), select: dict | None = None) -> dict:
     """Upload ``file`` (a path, or a Playwright file payload) on the 数据更新 page — with ``preset`` or ``kind``,

@@ -555,6 +555,14 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            FROM shareholdings WHERE enterprise_id = ? AND (start_date IS NULL OR start_date <= ?)
              AND (end_date IS NULL OR end_date > ?)
            ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d, d])
+    # the officers' person records that hold shares (a shareholding tie of the relationship graph on the date, in
+    # any enterprise): a record for an office and a holding is masked wholly for a role without ``personal``, here as
+    # in the graph (services.privacy.present_profile; docs/security.md)
+    officers = sorted({r["person_id"] for r in people if r["person_id"] is not None})
+    private_holders = [f"p:{x}" for (x,) in store.con.execute(
+        """SELECT DISTINCT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
+             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?) ORDER BY 1""",
+        [officers, d]).fetchall()] if officers else []
     contacts = store.query(  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id LIMIT ?""", [eid, limit])
@@ -620,7 +628,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
             "product_lines": product_lines,
-            "conflicts": conflicts, "absent_from_latest": absent, "counts": counts}
+            "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders}
 
 
 def _absent_from_latest_export(store, eid: int, d) -> list[dict]:

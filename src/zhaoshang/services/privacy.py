@@ -101,19 +101,32 @@ def _person_holder(row: dict) -> bool:
 
 def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """The enterprise profile as ``user`` may see it. With the ``personal`` permission it is returned whole and
-    ``record(action, target, detail)`` is called when it holds personal data; otherwise masked."""
+    ``record(action, target, detail)`` is called when it holds personal data; otherwise masked. An officer whose
+    own person record holds shares (``private_holders``: one record for the office and the holding) is masked
+    wholly, as the relationship graph shows that record (``present_ties``): surname and stars, no person id, and
+    the enterprise's 法定代表人 with it when that is the office; an officer under a record of his own that holds
+    nothing stays named (the office alone is a public registry fact)."""
     contacts = profile.get("contacts") or []
     holders = [s for s in profile.get("shareholders") or [] if _person_holder(s)]
+    held = set(profile.get("private_holders") or [])
     found: list[str] = []  # the timeline's headlines (a news item's title, else the head of its body) are free text
     timeline = _mask_fields(profile.get("timeline") or [], frozenset(("title",)), found)
     if user.can("personal"):
-        if (contacts or holders or found) and record is not None:
+        if (contacts or holders or held or found) and record is not None:
             record("person.read", f"enterprise:{profile['enterprise']['id']}",
                    {"enterprise": profile["enterprise"].get("name"), "contacts": len(contacts),
-                    "person_shareholders": len(holders), **({"texts": len(found)} if found else {})})
+                    "person_shareholders": len(holders), **({"officers_holding": len(held)} if held else {}),
+                    **({"texts": len(found)} if found else {})})
         return {**profile, "masked": False}
     out = copy.copy(profile)
+    out.pop("private_holders", None)
     out["timeline"] = timeline
+    holding = [r for r in profile.get("people") or [] if f"p:{r.get('person_id')}" in held]
+    out["people"] = [{**r, "name": mask_name(r["name"]), "person_id": None} if r in holding else r
+                     for r in profile.get("people") or []]
+    ent = profile["enterprise"]
+    if any(r.get("role") == "legal_rep" and r["name"] == ent.get("legal_rep") for r in holding):
+        out["enterprise"] = {**ent, "legal_rep": mask_name(ent["legal_rep"])}
     out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
                         **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c}} for c in contacts]
     out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
