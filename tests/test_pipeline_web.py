@@ -303,3 +303,117 @@ def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp
         pg.wait_for_url(f"**/pipeline/{lead['id']}")
         assert "已放弃" in pg.inner_text("#lead-status") and "重要备注：领导已批示" in pg.inner_text("#lead-history")
         b.close()
+
+
+def test_the_api_takes_the_days_a_lead_was_signed_and_landed_as_the_command_line_does(tmp_path, demo_copy):
+    """``POST /api/pipeline/add`` took no signing or landing day (a lead added as 已签约 was signed today, one that had
+    landed could not be added); it takes ``signed_on`` and ``landed_on`` as ``add --signed-on/--landed-on`` does, and a
+    future or unreadable day is refused over HTTP with the command line's own line."""
+    import datetime as dt
+
+    from cli_util import run
+
+    from zhaoshang.core.parse.dates import china_today
+
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    client = local_client(create_app(str(db), team=team, local_only=False), headers=tokens["analyst"])
+    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
+    r = client.post("/api/pipeline/add", json={"enterprise": "1", "region": "杭州市", "status": "已签约",
+                                               "signed_on": "2024年3月5日"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["signed_on"]) == ("signed", "2024-03-05"), r.text
+    r = client.post("/api/pipeline/add", json={"enterprise": "2", "region": "杭州市", "status": "landed",
+                                               "signed_on": "2024-03-05", "landed_on": "20240601"})
+    assert r.status_code == 200 and (r.json()["signed_on"], r.json()["landed_on"]) == ("2024-03-05", "2024-06-01"), r.text
+    r = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "杭州市", "status": "landed",
+                                               "signed_on": "2024-06-05", "landed_on": "2024-06-01"})
+    assert r.status_code == 400 and "早于签约日期" in r.json()["error"], r.text
+    r = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "杭州市", "status": "negotiating",
+                                               "landed_on": "2024-06-01"})
+    assert r.status_code == 400 and "落地日期只用于 已落地" in r.json()["error"], r.text
+    # the command line, run on a copy of the same store, says the same line for the same bad days
+    team_db = tmp_path / "cli-team.sqlite"
+    cli = ["--team-db", team_db]
+    lead = run(*cli, "pipeline", "add", "3", "杭州市", "--format", "json", db=db).stdout
+    import json
+
+    lead_id = json.loads(lead)["id"]
+    api_lead = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "杭州市"}).json()["id"]
+    for day, says in ((tomorrow, f"签约日期 {tomorrow} 晚于今天"), ("2024-13-45", "无效的签约日期: 2024-13-45")):
+        added = client.post("/api/pipeline/add", json={"enterprise": "4", "region": "杭州市", "status": "signed",
+                                                       "signed_on": day})
+        moved = client.post(f"/api/pipeline/leads/{api_lead}/change", json={"status": "signed", "on": day})
+        by_cli = run(*cli, "pipeline", "move", str(lead_id), "已签约", "--on", day, db=db, check=False)
+        cli_add = run(*cli, "pipeline", "add", "4", "杭州市", "--status", "已签约", "--signed-on", day, db=db, check=False)
+        assert by_cli.returncode == 2 and cli_add.returncode == 2, (by_cli.stderr, cli_add.stderr)
+        line = by_cli.stderr.strip()
+        assert says in line and cli_add.stderr.strip() == line, (line, cli_add.stderr)
+        assert added.status_code == moved.status_code == 400, (added.text, moved.text)
+        assert line.endswith(added.json()["error"]) and line.endswith(moved.json()["error"]), (line, added.text)
+    assert client.get(f"/api/pipeline/leads/{api_lead}").json()["status"] == "new"
+    assert [r["enterprise_id"] for r in client.get("/api/pipeline").json()["items"]].count(4) == 0
+    r = client.post(f"/api/pipeline/leads/{api_lead}/change", json={"status": "signed", "on": "2025-1-5"})
+    assert r.status_code == 200 and r.json()["signed_on"] == "2025-01-05", r.text
+
+
+@pytest.mark.browser
+def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
+    """The lead page's form had no day for a move to 已签约 or 已落地 (each was dated today); its 签约/落地日期 field is
+    the command's ``--on``: read by the one parser (2024年3月5日 too), a future day refused with the command's line
+    and the form kept, a landing before the signing refused."""
+    require_browser()
+    import datetime as dt
+
+    from playwright.sync_api import sync_playwright
+
+    from zhaoshang.core.parse.dates import china_today
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as store:
+        lead = pipeline_leads.add(store, team, "3", "宁波市", status="negotiating")
+    team.close()
+    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        url = base + f"/pipeline/{lead['id']}"
+        pg.goto(url + "?lang=zh")
+        pg.select_option("#c-status", "signed")
+        pg.fill("#c-on", tomorrow)
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        said = pg.inner_text("#pl-error")
+        assert said.startswith(f"签约日期 {tomorrow} 晚于今天") and "签约、落地是已发生的事" in said, said
+        assert "洽谈中" in pg.inner_text("#lead-status") and pg.input_value("#c-on") == tomorrow
+        pg.fill("#c-on", "2024年3月5日")  # the page's date field writes it as YYYY-MM-DD
+        pg.click("#c-save")
+        pg.wait_for_url(url)
+        assert "已签约" in pg.inner_text("#lead-status")
+        kv = pg.inner_text("#lead-status >> xpath=ancestor::dl")
+        assert "签约日期\n2024-03-05" in kv or "签约日期\t2024-03-05" in kv, kv
+        pg.select_option("#c-status", "landed")
+        pg.fill("#c-on", "2024-03-01")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "落地日期 2024-03-01 早于签约日期 2024-03-05" in pg.inner_text("#pl-error")
+        pg.fill("#c-on", "2024-06-01")
+        pg.click("#c-save")
+        pg.wait_for_url(url)
+        assert "已落地" in pg.inner_text("#lead-status")
+        got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
+        assert (got["signed_on"], got["landed_on"]) == ("2024-03-05", "2024-06-01"), got
+        pg.goto(url + "?lang=en")  # a day given with a move that sets none is refused naming the page's field
+        pg.fill("#c-note", "follow-up")
+        pg.fill("#c-on", "2024-06-02")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert pg.inner_text("#pl-error").startswith("a signing or landing date is for a move to signed or landed")
+        assert not errors, errors
+        b.close()

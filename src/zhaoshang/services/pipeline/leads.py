@@ -29,9 +29,15 @@ NEEDS_REASON = ("放弃线索须说明理由（页面的“理由”，命令行
                 "abandoning a lead needs a reason (the page's Reason field, --reason on the command line)")
 # 已落地 only after 已签约: a move to it, and a lead added as it
 NOT_SIGNED = ("线索尚未签约，不能标为已落地（先移到 已签约）", "a lead must be signed before it lands")
-ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（先加为 已签约，再移到 已落地；导入的行须给出签约日期与落地日期）",
-                "a lead must be signed before it lands (add it as signed, then move it to landed; an imported row "
-                "gives its signing and landing dates)")
+ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（给出签约日期与落地日期：命令行 --signed-on、--landed-on，API 的 "
+                "signed_on、landed_on，导入的行 签约日期、落地日期；或先加为 已签约，再移到 已落地）",
+                "a lead must be signed before it lands (give its signing and landing dates: --signed-on and "
+                "--landed-on on the command line, signed_on and landed_on in the API, an imported row's dates; or "
+                "add it as signed, then move it to landed)")
+# the day of a move (the page's field, the command's --on, the API's on) given with a move that sets no day
+ON_ONLY = ("签约/落地日期只用于移到 已签约 或 已落地（页面的“签约/落地日期”，命令行 --on）",
+           "a signing or landing date is for a move to signed or landed only (the page's Signing/landing date "
+           "field, --on on the command line)")
 REASON_ONLY = ("放弃理由只用于 已放弃 的线索（其他说明请写在备注 --note）",
                "an abandon reason is for an abandoned lead only (anything else goes in the note, --note)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
@@ -264,8 +270,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         sets = ("signed_on" if new.get("status") == "signed" and cur["status"] not in ("signed", "landed")
                 else "landed_on" if new.get("status") == "landed" and cur["status"] != "landed" else None)
         if on is not None and str(on).strip() and not sets:
-            raise UserError("--on 是移到 已签约 或 已落地 的日期（签约日期、落地日期）",
-                            "--on is the day of a move to signed or landed (its signing or landing date)")
+            raise UserError(*ON_ONLY)
         day = _stage_date(on, sets) if sets and on is not None else None
         if sets == "signed_on":  # back from 已落地: signed then
             new["signed_on"] = day or china_today().isoformat()

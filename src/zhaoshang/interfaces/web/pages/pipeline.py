@@ -34,6 +34,8 @@ class NewLead(BaseModel):
     next_action_date: Optional[str] = Field(None, max_length=2000)
     note: Optional[str] = Field(None, max_length=2000)
     reason: Optional[str] = Field(None, max_length=2000)
+    signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 时；已签约 默认今天）")
+    landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 时必填，不早于签约日期）")
 
 
 class Change(BaseModel):
@@ -88,7 +90,8 @@ def register(app, web) -> None:
     def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
         return web.json(L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner,
                               status=lead.status, source=lead.source, segment=lead.segment, next_action=lead.next_action,
-                              next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason))
+                              next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
+                              signed_on=lead.signed_on, landed_on=lead.landed_on))
 
     @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
     def api_track(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -170,16 +173,16 @@ def register(app, web) -> None:
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
     def form_change(lead_id: LeadId, request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     status: str = Form(""), reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
-                    next_action_date: str = Form(""), note: str = Form("")):
+                    next_action_date: str = Form(""), note: str = Form(""), on: str = Form("")):
         cur = L.get(team(request), lead_id)
         try:
-            L.update(team(request), lead_id, user=user, reason=_blank(reason), note=_blank(note),
+            L.update(team(request), lead_id, user=user, reason=_blank(reason), note=_blank(note), on=_blank(on),
                      status=status if status and status != cur["status"] else None,
                      owner=owner if owner != (cur["owner"] or "") else None,
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
             typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
-                     "next_action_date": next_action_date, "note": note}
+                     "next_action_date": next_action_date, "note": note, "on": on}
             return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
