@@ -219,3 +219,33 @@ def test_abandoning_a_landed_lead_clears_its_landing_and_keeps_its_signing(tmp_p
     assert again["added"] == 1, again
     back, = run_json("--team-db", str(tmp_path / "other.sqlite"), "pipeline", "list", db=path)
     assert (back["status"], back["signed_on"][:10]) == ("abandoned", signed[:10])
+
+
+def test_a_landing_left_on_an_abandoned_lead_by_an_older_version_is_not_read(tmp_path):
+    """An older version kept a lead's 落地日期 (and its evidence) when it was abandoned. Such a row is read as the
+    lead is — abandoned, not landed: the list, ``show`` and the export give no landing day (the export imports again,
+    which refuses a landing day on an abandoned row), 落地率 counts no landing; the stored row is left as it is."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", "--signed-on", "2024年3月5日", db=path)["id"])
+    assert run_json("pipeline", "move", lead, "已落地", "--on", "2024-06-01", db=path)["landed_on"] == "2024-06-01"
+    team = open_team_db(None, db_path=str(path))
+    with team.tx() as tx:  # abandoned as an older version abandoned a landed lead: its landing kept
+        tx.execute("UPDATE pipeline_leads SET status = 'abandoned', abandon_reason = '企业改投他处' WHERE id = ?", [int(lead)])
+    team.close()
+    listed, = run_json("pipeline", "list", db=path)
+    shown = run_json("pipeline", "show", lead, db=path)
+    for r in (listed, shown):
+        assert (r["status"], r["signed_on"], r["landed_on"], r["landing"]) == ("abandoned", "2024-03-05", None, None), r
+    stats, = run_json("pipeline", "stats", db=path)
+    assert (stats["signed"], stats["landed"], stats["mean_days_to_land"]) == (1, 0, None), stats
+    out = tmp_path / "pipeline.csv"
+    run("pipeline", "export", "-o", out, db=path)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row, = list(csv.DictReader(fh))
+    assert (row["状态"], row["签约日期"], row["落地日期"]) == ("已放弃", "2024-03-05", ""), row
+    assert run_json("--team-db", str(tmp_path / "other.sqlite"), "pipeline", "import", str(out), db=path)["added"] == 1
+    team = open_team_db(None, db_path=str(path))
+    with team.tx() as tx:  # read past, not rewritten
+        assert tx.one("SELECT landed_on FROM pipeline_leads WHERE id = ?", [int(lead)])["landed_on"] == "2024-06-01"
+    team.close()

@@ -415,5 +415,14 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
         assert pg.inner_text("#pl-error").startswith("a signing or landing date is for a move to signed or landed")
+        # abandoned as an older version abandoned a landed lead, its landing kept: the page reads no landing
+        t = open_team_db(None, db_path=str(db))
+        with t.tx() as tx:
+            tx.execute("UPDATE pipeline_leads SET status = 'abandoned', abandon_reason = '企业改投他处' WHERE id = ?",
+                       [lead["id"]])
+        t.close()
+        pg.goto(url + "?lang=zh")
+        kv = pg.inner_text("#lead-status >> xpath=ancestor::dl")
+        assert "已放弃" in kv and "2024-03-05" in kv and "落地日期" not in kv and "2024-06-01" not in kv, kv
         assert not errors, errors
         b.close()

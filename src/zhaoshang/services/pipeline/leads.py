@@ -155,6 +155,8 @@ def _present(row: dict, today: _dt.date | None = None) -> dict:
     r["status_label"] = STATUS_ZH[r["status"]]
     r["overdue"] = bool(r.get("next_action_date") and r["status"] in OPEN
                         and r["next_action_date"] < today.isoformat())
+    if r["status"] != "landed":  # a landing is read on a landed lead only: an older version left it on an abandoned
+        r["landed_on"] = r["landing"] = None  # one (the list, export, page and 落地率 would call it landed)
     return {c: r.get(c) for c in COLUMNS} | {"landing": r.get("landing")}
 
 
