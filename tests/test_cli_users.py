@@ -235,9 +235,11 @@ def test_team_audit_days_read_by_the_one_date_parser(tmp_path):
     --since 2026-13-01 answered nothing, quietly)."""
     import datetime as dt
 
+    from zhaoshang.core.parse.dates import china_today
+
     db = tmp_path / "z.duckdb"
     run("users", "add", "alice", "--role", "admin", "--password-stdin", db=db, input=PW)
-    today = dt.date.today()
+    today = china_today()  # the day in China, as the days typed are read
     month, year = today.strftime("%Y-%m"), str(today.year)
     for since, until in ((month, month), (year, year), (today.isoformat(), today.isoformat()),
                          (f"{today.year}年{today.month}月{today.day}日", None), (None, today.strftime("%Y%m%d"))):
@@ -251,6 +253,38 @@ def test_team_audit_days_read_by_the_one_date_parser(tmp_path):
         assert run("team", "audit", *args, "--output", tmp_path / "a.csv", db=db, check=False).returncode == 2
     p = run("--lang", "en", "team", "audit", "--since", "2024-02-30", db=db, check=False)
     assert p.returncode == 2 and p.stderr.startswith("error: invalid since date: 2024-02-30"), p.stderr
+
+
+def test_team_audit_days_are_days_in_china(tmp_path):
+    """--since / --until name days in China (Asia/Shanghai), as every date a user types; the entries are stored in
+    UTC, and were compared with the UTC day: an entry at 2024-03-01 00:30 in China (2024-02-29T16:30Z) was left out of
+    --since 2024-03-01 and found by --until 2024-02-29."""
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.team import audit
+
+    db = tmp_path / "z.duckdb"
+    run("users", "add", "alice", "--role", "admin", "--password-stdin", db=db, input=PW)
+    team = open_team_db(None, db_path=str(db))
+    # just before and just after China's midnights starting and ending 2024-03-01 (UTC+8)
+    times = {"feb29-late": "2024-02-29T15:59:59.999999Z", "mar1-early": "2024-02-29T16:00:00.000000Z",
+             "mar1-late": "2024-03-01T15:59:59.999999Z", "mar2-early": "2024-03-01T16:00:00.000000Z"}
+    with team.tx(exclusive=True) as tx:
+        audit.append_entries(tx, [{"at": at, "actor": "cli:test", "role": None, "action": "test.mark", "target": name,
+                                   "detail": None, "ip": None} for name, at in times.items()])
+    assert audit.verify(team)["ok"]
+    team.close()
+
+    def targets(*args):
+        return sorted(r["target"] for r in run_json("team", "audit", "--action", "test.", *args, db=db)["rows"])
+
+    assert targets("--since", "2024-03-01", "--until", "2024-03-01") == ["mar1-early", "mar1-late"]
+    assert targets("--until", "2024-02-29") == ["feb29-late"]
+    assert targets("--since", "2024-03-02") == ["mar2-early"]
+    assert targets("--since", "2024年3月", "--until", "2024-03") == ["mar1-early", "mar1-late", "mar2-early"]
+    out = tmp_path / "a.csv"  # the export selects the same entries
+    run("team", "audit", "--action", "test.", "--since", "2024-03-01", "--until", "2024-03-01", "--output", out, db=db)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert sorted(r["对象"] for r in csv.DictReader(fh)) == ["mar1-early", "mar1-late"]
 
 
 def _recorded_actions() -> set[str]:

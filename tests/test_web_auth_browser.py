@@ -95,7 +95,9 @@ def test_login_pages_admin_docs_logout(base, chromium):
             assert cut_placeholders(pg, "#add-user input[name=password]") == [], lang
         # the audit filter's days are read by the one date parser: a month until its last day, a day that does not
         # exist refused in one line (was compared as text: ?until=2026-12 left out December, 2026-13-01 found nothing)
-        month = _dt.date.today().strftime("%Y-%m")
+        from zhaoshang.core.parse.dates import china_today
+
+        month = china_today().strftime("%Y-%m")  # the days typed are China's
         pg.goto(base + f"/admin?until={month}&since={month}")
         assert pg.locator("#audit-table tbody tr").count() >= 2
         # refused through the page's session (its requests, not its console: the 400s stay off the check below)

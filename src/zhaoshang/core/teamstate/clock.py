@@ -16,6 +16,12 @@ def china_day(at: _dt.datetime) -> _dt.date:
     return (at if at.tzinfo else at.replace(tzinfo=_dt.timezone.utc)).astimezone(CHINA).date()
 
 
+def china_day_start(day: _dt.date) -> str:
+    """The first moment of the China day ``day`` as a stored time (UTC text): 2026-12-02 → 2026-12-01T16:00:00.000000Z.
+    Stored times compare with it as text, so a day a user names is China's day, not the UTC one."""
+    return _dt.datetime.combine(day, _dt.time(), CHINA).astimezone(_dt.timezone.utc).strftime(FMT)
+
+
 def now(offset_seconds: float = 0) -> str:
     return (_dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds=offset_seconds)).strftime(FMT)
 

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ...core.teamstate import TeamDB
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import china_day_start, now
 
 GENESIS = "0" * 64
 COLUMNS = ["id", "at", "actor", "role", "action", "target", "detail", "ip"]
@@ -87,7 +87,8 @@ def cli_actor() -> str:
 
 def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
     """The days a user typed (``--since`` / ``--until``, the admin page's 从 / 到) as the first time included and the
-    first time excluded, read by the one date parser: ``2026-12`` from its first day, until its last (or today),
+    first time excluded — China's days (Asia/Shanghai), as every date a user types, though entries are stored and shown
+    in UTC — read by the one date parser: ``2026-12`` from its first day, until its last (or today),
     ``2024年3月5日`` as that day; a day that does not exist or lies after today is refused (``UserError``), never
     compared as text (``2026-13-01`` found nothing, ``--until 2026-12`` left December out)."""
     import datetime as _dt
@@ -96,13 +97,13 @@ def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | 
 
     first = parse_user_date(since, "since", end_of_period=False)
     last = parse_user_date(until, "until")
-    return (first.isoformat() if first else None,
-            (last + _dt.timedelta(days=1)).isoformat() if last else None)
+    return (china_day_start(first) if first else None,
+            china_day_start(last + _dt.timedelta(days=1)) if last else None)
 
 
 def search(team: TeamDB, *, actor: str | None = None, action: str | None = None, since: str | None = None,
            until: str | None = None, q: str | None = None, limit: int = 200, offset: int = 0) -> dict:
-    """Entries newest first, filtered by actor, action (prefix), days (``since`` … ``until``, both included, UTC;
+    """Entries newest first, filtered by actor, action (prefix), days (``since`` … ``until``, both included, China's days;
     ``day_bounds``) and text."""
     where, params = [], []
     start, stop = day_bounds(since, until)
