@@ -50,3 +50,47 @@ def test_the_table_keeps_the_ui_language(demo_db):
     zh = run("search", "科技", "--limit", "1", db=demo_db, env={"COLUMNS": "200"}).stdout
     en = run("--lang", "en", "search", "科技", "--limit", "1", db=demo_db, env={"COLUMNS": "200"}).stdout
     assert "信用代码" in zh and "Credit code" in en
+
+
+def _same(cell: str, v) -> bool:
+    """A CSV cell holds the JSON's value: a number as itself, a yes/no as true/false, records as their JSON."""
+    if v is None:
+        return cell == ""
+    if isinstance(v, bool):
+        return cell == ("true" if v else "false")
+    if isinstance(v, (int, float)):
+        return float(cell) == v
+    if isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)):
+        return json.loads(cell) == v
+    if isinstance(v, list):
+        return cell == "、".join(v)
+    return cell == v
+
+
+RECORDS = {  # the command → the JSON's records its CSV writes (a profile: the enterprise's record and its date)
+    "show": (["show", "100"], lambda d: [{**d["enterprise"], "as_of": d["as_of"]}]),
+    "alerts list": (["alerts", "list", "--limit", "5"], lambda d: d),
+    "pipeline list": (["pipeline", "list"], lambda d: d),
+    "trends": (["trends", "--by", "year"], lambda d: d["by_period"]),
+}
+
+
+@pytest.mark.parametrize("name", list(RECORDS))
+def test_csv_writes_the_json_records_not_the_table(demo_db, name):
+    """show, alerts list, pipeline list and trends wrote the table as CSV: Chinese headers (项目,值), labels in the
+    UI language (新线索 / new lead, 是 / yes), cells merged for reading (地区 浙江省 杭州市 余杭区), fields left out
+    (a period's start and estimated_wan). Their CSV now holds the JSON's fields and values, the same in either
+    language."""
+    if name == "pipeline list" and not json.loads(run("pipeline", "list", "--format", "json", db=demo_db).stdout):
+        run("pipeline", "add", "100", "杭州市", "--next", "拜访", "--due", "2020-01-01", db=demo_db)
+    args, records_of = RECORDS[name]
+    records = records_of(json.loads(run(*args, "--format", "json", db=demo_db).stdout))
+    assert records
+    zh = run(*args, "--format", "csv", db=demo_db).stdout
+    assert run("--lang", "en", *args, "--format", "csv", db=demo_db).stdout == zh
+    header, *body = list(csv.reader(io.StringIO(zh)))
+    assert header == list(dict.fromkeys(k for r in records for k in r)), header
+    assert len(body) == len(records)
+    for row, rec in zip(body, records):
+        wrong = {k: (cell, rec.get(k)) for k, cell in zip(header, row) if not _same(cell, rec.get(k))}
+        assert not wrong, wrong

@@ -219,13 +219,16 @@ def _names_a_thing(column: str) -> bool:
 def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False) -> str:
     """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
     English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
-    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456);
+    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456),
+    and a yes/no the JSON's ``true``/``false``;
     a whole number that names a thing (``plain``: an id, a year, a code) is printed as it is."""
     if v is None:
         return ""
     if isinstance(v, datetime.datetime):
         return v.isoformat(sep=" ", timespec="seconds")
     if isinstance(v, bool):
+        if raw:  # as the JSON writes it, in either language
+            return "true" if v else "false"
         return t("是", "yes") if v else t("否", "no")
     if isinstance(v, decimal.Decimal):
         v = float(v)

@@ -104,7 +104,7 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
         row = L.add(store, open_team(), enterprise, region, user=user, owner=owner, status=status, source=source,
                     segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason,
                     signed_on=signed_on, landed_on=landed_on)
-    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已加入", "added"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已加入", "added"))
 
 
 @pipeline_app.command("move")
@@ -118,7 +118,7 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner, next_action=next_action,
                    next_action_date=due, note=note, on=on)
-    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已更新", "updated"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已更新", "updated"))
 
 
 @pipeline_app.command("note")
@@ -131,7 +131,7 @@ def note_cmd(lead: str = typer.Argument(..., help="线索编号"),
     # the note as the second argument, or --note as `pipeline move` takes it
     row = L.update(open_team(), lead, user=user, note=text if text is not None else note, owner=owner,
                    next_action=next_action, next_action_date=due)
-    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, title=_lead_title(row, "已记录", "noted"))
+    emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已记录", "noted"))
 
 
 @pipeline_app.command("list")
@@ -152,7 +152,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
             segment = L.check_segment(store, segment)  # an unknown node is refused, not an empty list
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
-    emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS,
+    emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS, fields=rows,
          title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
                  count_en(len(rows), 'pipeline lead') + (" (overdue next actions)" if overdue else "")))
 

@@ -69,6 +69,9 @@ def show(
         emit(doc, fmt)
         return
     e = doc["enterprise"] if "enterprise" in doc else doc
+    if fmt == Fmt.csv:  # one CSV document: the enterprise's record with the JSON's fields; its sections are the JSON's
+        emit(doc, fmt, rows=[], fields=[{**e, "as_of": doc.get("as_of")}], note=synthetic_note(store))
+        return
     lang = t("zh", "en")
     place = [e.get(k + ("_en" if lang == "en" else "")) or e.get(k) for k in ("province", "city", "district")]
     basics = [(t("名称", "Name"), e.get("name")), (t("英文名称", "English name"), e.get("english_name")),

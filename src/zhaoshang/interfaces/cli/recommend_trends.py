@@ -101,7 +101,7 @@ def trends_cmd(
     en = t("zh", "en") == "en"
     where = (doc["region"].get("name_en") if en else None) or doc["region"]["name"] if doc["region"] else t("全国", "China")
     est = tot.get("estimated_wan") or 0
-    emit(doc, fmt, rows=doc["by_period"],
+    emit(doc, fmt, rows=doc["by_period"], fields=doc["by_period"],  # a CSV: the JSON's periods with all their fields
          columns=["period", "rounds", "disclosed", "estimated", "undisclosed", "amount_wan", "enterprises"],
          title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']:,} 轮融资，"
                  + (f"金额 {tot['amount_wan']:,.0f} 万元（含估算 {est:,.0f} 万元）" if est
