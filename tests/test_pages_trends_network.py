@@ -133,6 +133,35 @@ def test_trends_page_draws_and_filters(page, server):
     assert page.errors == []
 
 
+def test_trends_subtitles_say_the_amounts_hold_estimates(page, server, db):
+    """The charts' subtitles called the amounts 披露 / disclosed while they sum the point estimates of amounts the
+    sources gave as ranges too: they now say disclosed + estimated, the period chart with both parts (as the JSON's
+    amount_wan − estimated_wan and estimated_wan), and 披露 alone only where no amount is estimated."""
+    with Store(db, read_only=True) as store:
+        t = trends(store)["totals"]
+        plain = next(y for y in range(2010, 2026) if (lambda x: x["rounds"] and not x["estimated"])(
+            trends(store, start=f"{y}-01-01", end=f"{y}-12-31")["totals"]))
+    assert t["estimated"] > 0 and t["estimated_wan"] > 0
+    for lang, unit, both, alone in (("zh", 10000, "披露 + 按区间估算", "披露金额"),
+                                    ("en", 100, "disclosed + estimated from ranges", "disclosed amount")):
+        page.goto(f"{server}/trends?lang={lang}")
+        page.wait_for_function("() => document.querySelector('#chart-period canvas') !== null")
+        period = page.inner_text("#period-amounts")
+        for part in (t["amount_wan"] - t["estimated_wan"], t["estimated_wan"]):
+            assert f"{part / unit:,.1f}" in period, period
+        for sel in ("#node-amounts", "#region-amounts", "#investors-amounts"):
+            assert both in page.inner_text(sel) and alone not in page.inner_text(sel), (sel, page.inner_text(sel))
+        # a tooltip gives a period's estimated part apart
+        tip = page.evaluate("""() => { const P = window.ZS.trends.by_period, i = P.findIndex(r => r.estimated_wan > 0);
+            return echarts.getInstanceByDom(document.getElementById('chart-period')).getOption().tooltip[0]
+                   .formatter([{dataIndex: i}]); }""")
+        assert ("其中按区间估算" if lang == "zh" else "estimated from ranges") in tip, tip
+        page.goto(f"{server}/trends?lang={lang}&start={plain}-01-01&end={plain}-12-31")
+        assert ("仅披露金额" if lang == "zh" else "disclosed only") in page.inner_text("#period-amounts")
+        assert alone in page.inner_text("#node-amounts") and both not in page.inner_text("#node-amounts")
+    assert page.errors == []
+
+
 def test_trends_page_keeps_its_as_of_through_the_filters(page, server, db):
     """/trends had no 截至 field: a filter dropped as_of and moved the analyst to the latest date. The page shows
     the date it is as of in the one date field, and changing 粒度 or typing another date keeps it in the URL."""

@@ -150,6 +150,8 @@ def test_html_report_has_the_same_numbers(env):
     assert t["estimated"] > 0 and t["estimated_wan"] > 0  # the demo has such rounds in 深圳's window
     assert (f"金额合计 {t['amount_wan'] / 10000:,.2f} 亿元（含估算 {t['estimated_wan'] / 10000:,.2f} 亿元）") in html
     assert "披露金额合计" not in html
+    # nor do the segments' amounts, which hold the same estimates (the table's column said 披露金额（万元）)
+    assert "金额（万元，含估算）" in html and "披露金额（万元）" not in html
 
 
 def test_english_report_and_as_of(env):

@@ -55,7 +55,7 @@ TABLES: dict[str, list[Col]] = {
                   ("feasibility_pct", "可行性分位", "Feasibility pct", "pct"), ("value_pct", "价值分位", "Value pct", "pct"),
                   ("score", "综合得分", "Score", "dec")],
     "trend_nodes": [("name_zh", "产业链环节", "Segment", "text"), ("rounds", "融资事件", "Rounds", "int"),
-                    ("amount_wan", "披露金额（万元）", "Amount (10k CNY)", "wan"), ("enterprises", "企业数", "Enterprises", "int")],
+                    ("amount_wan", "金额（万元，含估算）", "Amount (10k CNY, estimates included)", "wan"), ("enterprises", "企业数", "Enterprises", "int")],
     "investors": [("name", "投资方", "Investor", "text"), ("type", "类型", "Type", "text"),
                   ("city_name", "所在城市", "City", "text"), ("rounds", "参与轮次", "Rounds", "int"),
                   ("lead_rounds", "领投轮次", "Lead rounds", "int"), ("enterprises", "投资企业数", "Enterprises", "int"),

@@ -24,6 +24,8 @@
   const EST = d.totals.estimated > 0;
   const AMOUNT = EST ? tr('金额（含估算）', 'Amount (estimates included)') : tr('披露金额', 'Disclosed');
   const AMOUNT_UNIT = EST ? tr('金额（亿元，含估算）', 'Amount (CNY million, estimates included)') : tr('披露金额（亿元）', 'Disclosed (CNY million)');
+  // a row's amount with its estimated part apart, as the JSON gives them (estimated_wan)
+  const amountOf = r => exact(r.amount_wan) + (r.estimated_wan > 0 ? ZS.paren(tr('其中按区间估算 ', 'estimated from ranges: ') + exact(r.estimated_wan)) : '');
   const nodeName = n => (en ? n.name_en : n.name_zh) || n.node;
   const base = {textStyle: {fontFamily: 'inherit'}, animationDuration: 400};
   const charts = [];
@@ -44,7 +46,7 @@
     legend: {top: 0, data: [AMOUNT_UNIT, tr('融资轮次', 'Rounds'), tr('未披露轮次', 'Undisclosed rounds')]},
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: ps => {
       const r = P[ps[0].dataIndex];
-      return '<b>' + r.period + '</b><br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) +
+      return '<b>' + r.period + '</b><br>' + AMOUNT + ZS.colon() + amountOf(r) +
         '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' +
         tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
@@ -68,7 +70,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
-      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + AMOUNT + ZS.colon() + amountOf(r) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
@@ -83,7 +85,7 @@
     grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
-      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + AMOUNT + ZS.colon() + exact(r.amount_wan) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
+      return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + AMOUNT + ZS.colon() + amountOf(r) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
     }},
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
