@@ -16,6 +16,7 @@ from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.labels import VOCABULARIES, label  # noqa: E402
 
 HEADS = {*HEADS_EN, *HEADS_EN.values()}
 ITEMS_JS = """() => [...document.querySelectorAll('#timeline li.ev')].map(li => {
@@ -52,7 +53,7 @@ def test_timeline_page_names_the_type_once(demo):
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        for lang, patent, founded in (("zh", "专利", "成立"), ("en", "patent", "founded")):
+        for lang, patent, founded in (("zh", "专利", "成立"), ("en", "patent filed", "enterprise founded")):
             page.goto(f"{base}/enterprises/{demo['id']}?lang={lang}")
             items = page.evaluate(ITEMS_JS)
             assert len(items) > 3 and {patent, founded} <= {label for label, _ in items}, items
@@ -93,6 +94,45 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[3])], rows
         rows = _table_rows(run("--lang", lang, "alerts", "list", db=demo["db"], env=wide).stdout)  # the demo's alerts
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[4], r[5])], rows
+
+
+def _codes_shown(texts) -> set:
+    """The event-type cells that show a code rather than a label (news, patent, change_name)."""
+    return {x for x in texts if x.strip().lower().replace(" ", "_") in VOCABULARIES["event"]}
+
+
+def test_english_names_event_types_in_words(demo):
+    """In English a timeline, the events and alerts tables and the 动态监测 and 预警规则 pages named an event's type by
+    its code (news, patent, funding, founded): every event type now has English words, from interfaces/labels.py
+    for the CLI and the pages alike."""
+    for vocab in ("event", "news_event"):
+        same = [c for c, (_zh, en) in VOCABULARIES[vocab].items() if en.lower().replace(" ", "_") == c]
+        assert same == [], (vocab, same)
+    wide = {"COLUMNS": "1000"}
+    timeline = _table_rows(run("--lang", "en", "show", str(demo["id"]), db=demo["db"], env=wide).stdout, "Timeline (")
+    events = _table_rows(run("--lang", "en", "events", "--limit", "300", db=demo["db"], env=wide).stdout)
+    alerts = _table_rows(run("--lang", "en", "alerts", "list", db=demo["db"], env=wide).stdout)
+    for cells in ([r[1] for r in timeline], [r[1] for r in events], [r[4] for r in alerts]):
+        assert len(cells) > 3 and _codes_shown(cells) == set(), cells
+    assert {"news item", "patent filed", "enterprise founded"} <= {r[1] for r in timeline}, timeline
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(demo["db"]) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/enterprises/{demo['id']}?lang=en")
+        chips = page.evaluate("() => [...document.querySelectorAll('#timeline .chip')].map(c => [c.dataset.type, c.innerText.trim()])")
+        assert len(chips) > 3 and all(text == label("event", code, "en") != code for code, text in chips), chips
+        page.goto(f"{base}/monitor?lang=en")
+        shown = page.locator("#ev-table tbody .chip").all_inner_texts()
+        choices = page.locator("select[name=type] option").all_inner_texts()
+        assert len(shown) > 3 and _codes_shown(shown) == set() and _codes_shown(choices) == set(), (shown, choices)
+        page.goto(f"{base}/alerts?lang=en")
+        cells = page.locator("#al-feed tbody tr td:nth-child(5)").all_inner_texts()
+        boxes = page.locator("#al-form label.inline").all_inner_texts()
+        assert len(cells) > 3 and _codes_shown(cells) == set() and _codes_shown(boxes) == set(), (cells, boxes)
+        browser.close()
 
 
 def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo):
