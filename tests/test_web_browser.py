@@ -490,6 +490,27 @@ def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
     assert page.errors == []
 
 
+def test_date_fields_take_the_years_of_the_one_date_parser(page, server):
+    """The pages refused a date before 1900 where the CLI reads 1800–2100 (core/parse/dates.py): the date field and
+    the founding-year fields take the parser's years, and a day outside them is refused with the range."""
+    from zhaoshang.core.parse.dates import MAX_YEAR, MIN_YEAR
+
+    page.goto(server + "/enterprises?as_of=1850-06-30")
+    box = page.locator("#f-asof")
+    assert box.input_value() == "1850-06-30" and page.locator("#as-of").inner_text() == "1850-06-30"
+    pick = page.locator("#f-asof ~ .date-pick .zs-date-pick")
+    assert (pick.get_attribute("min"), pick.get_attribute("max")) == (f"{MIN_YEAR}-01-01", f"{MAX_YEAR}-12-31")
+    for year in ("#f-from", "#f-to"):
+        assert (page.get_attribute(year, "min"), page.get_attribute(year, "max")) == (str(MIN_YEAR), str(MAX_YEAR))
+    box.fill("1799-12-31")
+    box.press("Tab")
+    assert box.evaluate("b => b.validationMessage") == "年份超出范围（1800–2100），应为 YYYY-MM-DD"
+    box.fill("1800年1月1日")
+    box.press("Tab")
+    assert box.input_value() == "1800-01-01" and box.evaluate("b => b.validity.valid")
+    assert page.errors == []
+
+
 def date_field_of_the_map(page, ref):
     """The map's as-of field — the shared date field of every page — shows YYYY-MM-DD (年月日 on hover) on a
     Chinese page in a browser whose locale writes 12/31/2025; a typed 2024年3月5日 is the date the map is then

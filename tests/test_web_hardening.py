@@ -103,7 +103,6 @@ def test_a_malformed_parameter_is_refused_in_the_ui_language(client):
     ("/api/map?top=99999999999999999999", "top: 应小于或等于"),
     ("/api/search?q=", "q: 至少 1 个字符"),
     ("/api/enterprises?page=abc", "page: 应为整数，收到 'abc'"),
-    ("/api/map?as_of=1899-01-01", "as_of: 应为 1900-01-01 至今天（"),
 ])
 def test_a_malformed_parameter_reads_as_chinese_in_chinese(client, url, zh):
     """The framework's checks (ranges, numbers, choices) speak Chinese in the Chinese UI, not
@@ -118,9 +117,9 @@ def test_a_malformed_parameter_reads_as_chinese_in_chinese(client, url, zh):
 
 def test_a_date_parameter_takes_what_the_one_date_parser_reads(client, db):
     """The CLI and the pages read --as-of 20190630 and 2019年6月30日; the JSON twins refused them (应写作 YYYY、YYYY-MM 或
-    YYYY-MM-DD). They read them now, as the same date; a date before 1900 is refused with the range, not with
-    itself as the example ("如 1899-01-01")."""
-    from cli_util import run_json
+    YYYY-MM-DD). They read them now, as the same date. Their years are the parser's (1800–2100), as on the command
+    line: 1850 is a date, 1799 is refused with the command line's line, not with itself as the example."""
+    from cli_util import run, run_json
 
     cli = run_json("trends", "-r", "330100", "--as-of", "20190630", db=db)
     for value in ("20190630", "2019年6月30日", "2019-6-30", "2019-06-30"):
@@ -130,9 +129,16 @@ def test_a_date_parameter_takes_what_the_one_date_parser_reads(client, db):
         assert r.json()["totals"] == cli["totals"]
     r = client.get("/api/trends", params={"region": "330100", "start": "2018年1月1日", "end": "20181231"})
     assert (r.status_code, r.json()["start"], r.json()["end"]) == (200, "2018-01-01", "2018-12-31")
-    for lang, said in (("zh", "应为 1900-01-01 至今天（"), ("en", "expected a date from 1900-01-01 to today (")):
-        err = client.get("/api/trends", params={"as_of": "1899-01-01", "lang": lang}).json()["error"]
-        assert said in err and "1899-01-01）" not in err and "e.g. 1899" not in err and "如 1899" not in err, err
+    old = run_json("trends", "-r", "330100", "--as-of", "1850-06-30", db=db)
+    r = client.get("/api/trends", params={"region": "330100", "as_of": "1850-06-30"})
+    assert r.status_code == 200 and r.json()["as_of"] == old["as_of"] == "1850-06-30", r.text
+    for lang in ("zh", "en"):
+        said = run("--lang", lang, "trends", "-r", "330100", "--as-of", "1799-12-31", db=db, check=False)
+        assert said.returncode == 2
+        r = client.get("/api/trends", params={"region": "330100", "as_of": "1799-12-31", "lang": lang})
+        err = r.json()["error"]
+        assert r.status_code == 400 and err in said.stderr and ("1800–2100" in err), err
+        assert "e.g. 1799" not in err and "如 1799" not in err, err
 
 
 def test_the_last_allowed_page_answers(client):

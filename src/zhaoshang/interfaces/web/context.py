@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemBytecodeCache
 
 from ...core import jsonenc
-from ...core.parse.dates import china_today
+from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today
 from ...core.errors import noun_en
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
@@ -163,6 +163,8 @@ class WebContext:
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
+        # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
+        self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR)
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
 
     # -- store ---------------------------------------------------------------------------------------

@@ -10,9 +10,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from ...core.errors import UserError
-from ...core.parse.dates import china_today, parse_user_date
-
-FIRST_YEAR = 1900  # the earliest date a route takes (the parser reads years from 1800, a file's dates)
+from ...core.parse.dates import MIN_YEAR, china_today, parse_user_date
 
 # URL parameter → (kind of date, a bare year/month means the end of that period)
 DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end", True),
@@ -21,19 +19,19 @@ _FUTURE_OK = {"founded_from", "founded_to"}
 
 
 def check_dates(request: Request) -> None:
-    """Raise ``UserError`` (→ 400) for the first date parameter the one parser refuses, or that lies before 1900.
-    Any form the parser reads is taken (2019-06-30, 20190630, 2019年6月30日), as on the command line."""
+    """Raise ``UserError`` (→ 400) for the first date parameter the one parser refuses: its years (1800–2100),
+    forms and future are the command line's, with the command line's message. Any form the parser reads is taken
+    (2019-06-30, 20190630, 2019年6月30日); blank text reads as no date (the route's default)."""
     for name, (what, end) in DATE_PARAMS.items():
         value = request.query_params.get(name)
-        d = parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK) if value else None
-        if d is not None and d.year < FIRST_YEAR:  # (blank text reads as no date: the route's default)
-            raise out_of_range(value, name)
+        if value:
+            parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK)
 
 
 def out_of_range(value: str, name: str = "") -> UserError:
-    """A date outside 1900 to today (of the parameter ``name``): the range is said, never the value itself as an
+    """A date outside the parser's first day (1800-01-01) to today (of the parameter ``name``): the range is said, never the value itself as an
     example."""
     today = china_today().isoformat()
     at, at_en = (f"参数无效: {name}: ", f"invalid parameter: {name}: ") if name else ("", "")  # as the schema's checks
-    return UserError(f"{at}应为 {FIRST_YEAR}-01-01 至今天（{today}）之间的日期，收到 '{value}'",
-                     en=f"{at_en}expected a date from {FIRST_YEAR}-01-01 to today ({today}), got '{value}'")
+    return UserError(f"{at}应为 {MIN_YEAR}-01-01 至今天（{today}）之间的日期，收到 '{value}'",
+                     en=f"{at_en}expected a date from {MIN_YEAR}-01-01 to today ({today}), got '{value}'")

@@ -15,14 +15,29 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
 from ...core.errors import UserError, check_reason_zh
-from ...core.parse.dates import china_today, parse_user_date
+from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
-from .dates import FIRST_YEAR, out_of_range
+from .dates import out_of_range
 
-# an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD (1900–2099); empty = not given.
-# The document narrows it to the periods begun by today (``dates_up_to``), as the one date parser does.
-_Y = r"(19|20)\d\d"
-_LEAP = r"(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26]))"
+
+def _alt(items) -> str:
+    return "(" + "|".join(items) + ")"
+
+
+def _years(lo: int, hi: int) -> str:
+    """The years lo to hi as a regular expression: a whole century as 19\\d\\d, the others one by one."""
+    parts = []
+    for c in range(lo // 100, hi // 100 + 1):
+        first, last = max(lo, c * 100), min(hi, c * 100 + 99)
+        parts += [rf"{c}\d\d"] if (first, last) == (c * 100, c * 100 + 99) else [str(y) for y in range(first, last + 1)]
+    return _alt(parts)
+
+
+# an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD in the one date parser's years
+# (core/parse/dates.py: 1800–2100); empty = not given. The document narrows it to the periods begun by today
+# (``dates_up_to``), as the one date parser does.
+_Y = _years(MIN_YEAR, MAX_YEAR)
+_LEAP = _alt(str(y) for y in range(MIN_YEAR, MAX_YEAR + 1) if calendar.isleap(y))
 DATE_PATTERN = (rf"^$|^{_Y}(-(0[1-9]|1[0-2]))?$|^{_Y}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"
                 rf"|^{_Y}-(0[13-9]|1[0-2])-(29|30)$|^{_Y}-(0[13578]|1[02])-31$|^{_LEAP}-02-29$")
 CODE_PATTERN = r"^[0-9A-Za-z_.:-]{1,40}$"       # region codes (GB/T 2260, macro-regions), chain node codes
@@ -37,7 +52,7 @@ def _DATE_DOC(schema: dict) -> None:
             alt["pattern"] = DATE_PATTERN
 
 
-_FORMS = f"YYYY、YYYY-MM 或 YYYY-MM-DD（亦可 20190630、2019年6月30日），{FIRST_YEAR} 年至今天"
+_FORMS = f"YYYY、YYYY-MM 或 YYYY-MM-DD（亦可 20190630、2019年6月30日），{MIN_YEAR} 年至今天"
 AsOf = Annotated[Optional[str], Query(max_length=40, description=f"截至日期 {_FORMS}（空 = 今天）",
                                       json_schema_extra=_DATE_DOC)]
 DateFrom = Annotated[Optional[str], Query(max_length=40, description=f"起始日期（含）{_FORMS}",
@@ -80,16 +95,12 @@ FILES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"
          "application/yaml": {"schema": {"type": "object", "required": ["rules"]}}}
 
 
-def _alt(items) -> str:
-    return "(" + "|".join(items) + ")"
-
-
 def dates_up_to(today: _dt.date) -> str:
-    """The pattern of the dates the routes accept on ``today``: YYYY, YYYY-MM or YYYY-MM-DD from 1900 on,
+    """The pattern of the dates the routes accept on ``today``: YYYY, YYYY-MM or YYYY-MM-DD from the parser's first year on,
     of a period that has begun (the one date parser refuses the future); empty = not given."""
     y, m, d = today.year, today.month, today.day
-    before = _alt(str(x) for x in range(1900, y))
-    leap = _alt(str(x) for x in range(1900, y) if calendar.isleap(x))
+    before = _alt(str(x) for x in range(MIN_YEAR, y))
+    leap = _alt(str(x) for x in range(MIN_YEAR, y) if calendar.isleap(x))
     forms = [_alt([before, str(y)]), f"{before}-(0[1-9]|1[0-2])", f"{y}-" + _alt(f"{k:02d}" for k in range(1, m + 1)),
              f"{before}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])", f"{before}-(0[13-9]|1[0-2])-(29|30)",
              f"{before}-(0[13578]|1[02])-31", f"{leap}-02-29"]
@@ -165,7 +176,7 @@ def _openapi_doc(app: FastAPI) -> dict:
 def _date_reason(err: dict, lang: str) -> str | None:
     """A date field held to YYYY-MM-DD (a form's, an event's) not written so: said so, with the date the one date
     parser reads in it as the example (2025-1-5 → 2025-01-05) — or, for a date it reads as written but outside
-    1900 to today, the range — instead of the pattern's regular expression."""
+    the parser's years to today, the range — instead of the pattern's regular expression."""
     if err.get("type") != "string_pattern_mismatch" or (err.get("ctx") or {}).get("pattern") != DATE_PATTERN:
         return None
     value = str(err.get("input", ""))
@@ -173,7 +184,7 @@ def _date_reason(err: dict, lang: str) -> str | None:
         example = parse_user_date(value, "date", allow_future=True).isoformat()
     except UserError:  # not a date at all: the general example
         example = "2025-12-31"
-    if example == value.strip() or not FIRST_YEAR <= int(example[:4]) <= china_today().year:
+    if example == value.strip() or not MIN_YEAR <= int(example[:4]) <= china_today().year:
         return out_of_range(value).in_lang(lang)
     if lang == "en":
         return f"expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. {example}), got '{value}'"

@@ -1,7 +1,8 @@
 /* The shared date field (templates/_date.html): the text shows YYYY-MM-DD on every page in either language,
    never the browser's locale form. A typed 2025年12月31日, 2025/12/31, 2025.12.31 or 20251231 becomes 2025-12-31
-   before any page script sees the change; a day that does not exist is refused in the page's language and the
-   change goes no further. The calendar button is the browser's own picker; its pick is copied into the text. */
+   before any page script sees the change; a day that does not exist, or lies outside the parser's years, is
+   refused in the page's language and the change goes no further. The calendar button is the browser's own
+   picker; its pick is copied into the text. */
 (function () {
   const ZS = window.ZS = window.ZS || {};
   const pad = n => String(n).padStart(2, '0');
@@ -27,12 +28,14 @@
     const pick = field.parentNode.querySelector('.zs-date-pick');
     if (pick) pick.value = /^\d{4}-\d{2}-\d{2}$/.test(field.value) ? field.value : '';
   }
+  // a day outside the one date parser's years (the field's data-min … data-max) is refused with the range
   function check(field) {
     const iso = ZS.isoDate(field.value);
     if (iso !== null) field.value = iso;
-    field.setCustomValidity(iso === null ? field.dataset.invalid : '');
+    const outside = iso && ((field.dataset.min && iso < field.dataset.min) || (field.dataset.max && iso > field.dataset.max));
+    field.setCustomValidity(iso === null ? field.dataset.invalid : outside ? field.dataset.range : '');
     show(field);
-    return iso !== null;
+    return iso !== null && !outside;
   }
   // capture phase on the document: runs before the page's own listeners on the field
   document.addEventListener('change', e => {
