@@ -310,6 +310,9 @@ def test_permission_rules_cover_routes_yet_to_come():
     assert required_permission("/api/updates/upload", "POST") == "data_update"
     assert required_permission("/api/watchlists", "POST") == "team_write"
     assert required_permission("/api/watchlists", "GET") == "read"
+    # marking one's own alerts read is the reader's own state, not the team's records: any reader may
+    assert required_permission("/api/alerts/read", "POST") == required_permission("/alerts/read", "POST") == "read"
+    assert required_permission("/api/alerts/rules", "POST") == "team_write"
     assert required_permission("/static/app.css") is None and required_permission("/login", "POST") is None
     assert not ROLES["viewer"] & {"team_write", "data_update", "personal", "admin"}
     assert "data_update" not in ROLES["analyst"] and "data_update" in ROLES["admin"]

@@ -7,6 +7,7 @@ ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import time
@@ -78,6 +79,82 @@ def test_alerts_api(fx, tmp_path):
     assert 'id="al-feed"' in page and 'id="al-form"' not in page
     assert client.post(f"/api/alerts/rules/{rule['id']}/remove").json()["name"] == "本地负面"
     assert client.get("/api/alerts/items/99999").status_code == 404
+
+
+def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
+    """Marking read is the reader's own state, not an edit of the team's records: a viewer signed in on the page
+    marks their own alerts read (the button is there), and over the API with a token; each is in the audit log.
+    Rules stay the analysts' (team_write), and nobody marks another user's alerts."""
+    import re
+
+    path, info, _ = fx
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    with Store(str(path), read_only=True) as store:  # the operator gives each of them a rule (zhaoshang alerts add)
+        for who in ("vera", "ana"):
+            R.add(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, owner=who)
+        feed.run(store, team, since="2024-01-01")
+    mine = feed.list_alerts(team, "vera")
+    assert mine and len(feed.list_alerts(team, "ana", unread=True)) == len(mine)
+    app = create_app(str(path), team=team, local_only=False)
+    c = local_client(app, follow_redirects=False)
+    csrf = lambda html: re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # noqa: E731
+    r = c.post("/login", data={"name": "vera", "password": "a-long-enough-password-1", "csrf_token": csrf(c.get("/login").text)})
+    assert r.status_code == 303
+    page = c.get("/alerts").text
+    assert 'id="al-read-all"' in page and 'id="al-form"' not in page  # the button, not the rules' form
+    assert c.post("/alerts/read").status_code == 403  # still a state change: the session's CSRF token is needed
+    r = c.post("/alerts/read", data={"csrf_token": csrf(page)})
+    assert r.status_code == 303 and feed.list_alerts(team, "vera", unread=True) == []
+    assert len(feed.list_alerts(team, "ana", unread=True)) == len(mine)  # another user's feed is untouched
+    assert c.post("/api/alerts/rules", json={"name": "v", "types": ["news"]},
+                  headers={"X-CSRF-Token": csrf(page)}).status_code == 403
+    v = tokens["viewer"]
+    with team.tx() as tx:
+        tx.execute("UPDATE alerts SET read_at = NULL WHERE owner = 'vera'")
+    r = c.post("/api/alerts/read", json={"ids": [mine[0]["id"]]}, headers=v)
+    assert r.status_code == 200 and r.json()["marked"] == 1
+    ana_alert = feed.list_alerts(team, "ana")[0]["id"]
+    assert c.post("/api/alerts/read", json={"ids": [ana_alert]}, headers=v).json()["marked"] == 0
+    assert len(feed.list_alerts(team, "ana", unread=True)) == len(mine)
+    with team.tx() as tx:
+        entries = tx.query("SELECT actor, role, target, detail FROM audit_log WHERE action = 'alerts.read' ORDER BY id")
+    assert [(e["actor"], e["role"], e["target"]) for e in entries] == [("vera", "viewer", "user:vera")] * 3
+    assert [json.loads(e["detail"])["marked"] for e in entries] == [len(mine), 1, 0]
+    assert json.loads(entries[1]["detail"])["ids"] == [mine[0]["id"]]
+
+
+def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path):
+    """A viewer signed in on a team server sees 全部标为已读 on 预警规则 and, clicking it, reads their feed as read."""
+    from playwright.sync_api import sync_playwright
+
+    require_browser()
+    path, _, _ = fx
+    team_path = tmp_path / "team.sqlite"
+    team = open_team_db(str(team_path))
+    team_tokens(team, users=(("boss", "admin"), ("vera", "viewer")))  # a team server needs its admin
+    with Store(str(path), read_only=True) as store:
+        R.add(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, owner="vera")
+        feed.run(store, team, since="2024-01-01")
+    n = len(feed.list_alerts(team, "vera", unread=True))
+    assert n
+    with serving(path, args=("--team-db", str(team_path), "--require-login")) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(base + "/login?next=/alerts")
+        pg.fill("#login-name", "vera")
+        pg.fill("#login-password", "a-long-enough-password-1")
+        pg.click("#login-submit")
+        pg.wait_for_url("**/alerts")
+        assert pg.locator(".al-row.unread").count() == n and pg.locator("#al-form").count() == 0
+        with pg.expect_navigation():
+            pg.click("#al-read-all")
+        assert pg.locator(".al-row").count() == n and pg.locator(".al-row.unread").count() == 0
+        assert errors == []
+        b.close()
+    assert feed.list_alerts(team, "vera", unread=True) == []
 
 
 @contextlib.contextmanager

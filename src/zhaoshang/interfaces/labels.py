@@ -147,7 +147,8 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "data.repair_history": ("修复导入顺序造成的历史", "history repaired (imports out of date order)"),
     "data.classify": ("产业链归类", "chain classification"),
     "alerts.rule_add": ("添加预警规则", "alert rule added"), "alerts.rule_remove": ("删除预警规则", "alert rule removed"),
-    "alerts.channels": ("设置预警通道", "alert channels set"), "lead_weights.save": ("保存线索权重", "lead weights saved"),
+    "alerts.channels": ("设置预警通道", "alert channels set"), "alerts.read": ("预警标为已读", "alerts marked read"),
+    "lead_weights.save": ("保存线索权重", "lead weights saved"),
     "pipeline.add": ("加入线索跟踪", "lead added to the pipeline"), "pipeline.move": ("线索状态变更", "lead status changed"),
     "pipeline.update": ("线索信息更新", "lead updated"),
     "placement.confirm": ("确认环节归类", "placement confirmed"), "placement.remove": ("移除环节归类", "placement removed"),
@@ -391,7 +392,8 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
     "new_enterprises_merged": ("其中与本文件另一行是同一企业", "of them the same enterprise as another row"),
     "new_linked": ("其中库中已有", "already known"), "reason": ("理由", "reason"), "failures": ("失败次数", "failures"),
     "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"), "path": ("页面", "page"),
-    "segment": ("环节", "segment"), "error": ("错误", "error")}
+    "segment": ("环节", "segment"), "error": ("错误", "error"), "marked": ("标为已读", "marked read"),
+    "ids": ("编号", "ids")}
 # a detail field's codes in words: the vocabulary (VOCABULARIES, below) each field's values come from
 AUDIT_DETAIL_VALUES = {"status": "lead_status", "role": "team_role", "from": "team_role", "to": "team_role",
                        "action": "audit_action", "state": "job_state", "via": "via", "reason": "login_failure",

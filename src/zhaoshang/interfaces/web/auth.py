@@ -7,7 +7,8 @@ from the signed session cookie, else — only on a server that is local-only (bo
 every right. Anyone else is anonymous: pages redirect to /login, the API answers 401. The permission a route
 needs comes from ``required_permission`` (one rule set for all routes, new ones included): admin pages and
 API need ``admin``, data updates (upload/import paths) ``data_update``, exports ``export`` (each one written to
-the audit log), any other state-changing request ``team_write``, everything else ``read``. Every state-changing request (not GET/HEAD/
+the audit log), any other state-changing request ``team_write`` — but marking one's own alerts read (``OWN_STATE``),
+the reader's own state — everything else ``read``. Every state-changing request (not GET/HEAD/
 OPTIONS) made with a cookie must carry the CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
 """
 
@@ -36,6 +37,8 @@ from .uploads import CSRF_KEY, SpoolUploads
 SESSION_COOKIE = "zs_session"
 CSRF_COOKIE = "zs_csrf"
 PUBLIC = re.compile(r"^/(login|static/.*|favicon\.ico)$")
+# state-changing requests on the reader's own state, not the team's records: any role that reads may make them
+OWN_STATE = frozenset({"/alerts/read", "/api/alerts/read"})
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
@@ -70,7 +73,7 @@ def required_permission(path: str, method: str = "GET") -> str | None:
         return "data_update"
     if parts & {"export", "report"} or path.endswith((".csv", ".xlsx", ".pdf")):
         return "export"
-    if method not in SAFE_METHODS:
+    if method not in SAFE_METHODS and path not in OWN_STATE:
         return "team_write"
     return "read"
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ...core import jsonenc
 from ...core.event_titles import title_en
 from ...core.teamstate.clock import now
+from ..team import audit
 from . import evaluate as E
 from . import rules as R
 
@@ -201,8 +202,10 @@ def get(team, alert_id: Any) -> dict:
     return _present(R.row_by_id(team, "alerts", alert_id, ("预警", "alert")))
 
 
-def mark_read(team, owner: str, ids: Iterable[int] | None = None) -> int:
-    """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed."""
+def mark_read(team, owner: str, ids: Iterable[int] | None = None, *, by: Any = None) -> int:
+    """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed. The reader's own state,
+    not the team's records (any role marks its own alerts read): written to the audit log as ``by`` (the user, or
+    the owner), like the rules' changes."""
     at = now()
     with team.tx(exclusive=True) as tx:
         if ids is None:
@@ -213,7 +216,9 @@ def mark_read(team, owner: str, ids: Iterable[int] | None = None) -> int:
                 return 0
             cur = tx.execute(f"UPDATE alerts SET read_at = ? WHERE owner = ? AND read_at IS NULL AND id IN "
                              f"({', '.join('?' for _ in ids)})", [at, owner, *ids])
-        return cur.rowcount or 0
+        marked = cur.rowcount or 0
+    audit.record(team, by or owner, "alerts.read", f"user:{owner}", {"marked": marked, **({"ids": ids} if ids else {})})
+    return marked
 
 
 def latest_id(team, owner: str | None = None) -> int:

@@ -1,7 +1,7 @@
 """预警规则 (/alerts: the signed-in user's watchlists and rules, delivery channels and the live alert feed; an
 alert's page with its evidence) and the JSON twins under /api/alerts — the same services as ``zhaoshang
 alerts`` (``services.alerts``). Changes are POSTs (``team_write`` and CSRF by the access middleware, so viewers
-read only); the feed updates by server-sent events (``/api/alerts/stream``)."""
+read only) — but for marking one's own alerts read, the reader's own state (``read``, any role); the feed updates by server-sent events (``/api/alerts/stream``)."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def register(app, web) -> None:
 
     @app.post("/api/alerts/read", tags=["alerts"], summary="把预警标为已读（ids 省略则全部）")
     def api_read(request: Request, body: ReadIn = Body(ReadIn()), user=Depends(web.current_user)):
-        return web.json({"marked": feed.mark_read(team(request), _owner(user), body.ids)})
+        return web.json({"marked": feed.mark_read(team(request), _owner(user), body.ids, by=user)})
 
     @app.get("/api/alerts/rules", tags=["alerts"], summary="我的预警规则")
     def api_rules(request: Request, user=Depends(web.current_user)):
@@ -259,5 +259,5 @@ def register(app, web) -> None:
 
     @app.post("/alerts/read", include_in_schema=False)
     def form_read(request: Request, user=Depends(web.current_user)):
-        feed.mark_read(team(request), _owner(user))
+        feed.mark_read(team(request), _owner(user), by=user)
         return back()
