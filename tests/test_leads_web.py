@@ -202,6 +202,34 @@ def test_leads_page_in_the_browser(db, chromium):
     assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
 
 
+def test_methods_page_shows_a_saved_lead_backtests_notes(db, tmp_path, chromium):
+    """A lead backtest saved with weights learned after its date says its figures are in-sample (the run's notes,
+    as the CLI prints them): 方法与回测 shows them with the run, in Chinese and in English."""
+    import shutil
+
+    require_browser()
+    copy = tmp_path / "notes.duckdb"
+    shutil.copy(db, copy)
+    team = open_team_db(None, db_path=str(copy))
+    with Store(str(copy), read_only=True) as s:
+        later = save_weights(team, fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365), "ana")
+    team.close()
+    saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--compare",
+                     later["version"], "--label", "样本内试跑", "--save", db=copy)
+    assert len(saved["notes"]) == len(saved["notes_en"]) == 1 and "样本内" in saved["notes"][0]
+    with serving(copy) as base, chromium as b:
+        pg = b.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        for lang, want in (("zh", saved["notes"]), ("en", saved["notes_en"])):
+            pg.goto(base + f"/methods?lang={lang}")
+            run_el = pg.locator('.bt-run[data-kind="saved"]').filter(has_text="样本内试跑")
+            assert run_el.count() == 1
+            assert run_el.locator(".bt-notes li").all_inner_texts() == want, lang
+            assert run_el.locator(".bt-notes").is_visible()
+        assert not errors, errors
+
+
 def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
     """The 信号与贡献 table gave the reachability signal's strength alone: it shows the path behind it — its start,
     then each hop with its relation, its arrow the relation's way — the same path the enterprise's reach (关键人触达) finds first from the region,

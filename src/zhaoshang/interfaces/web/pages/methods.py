@@ -1,6 +1,7 @@
 """方法与回测 (/methods): the score's backtests (and the lead backtests saved by ``backtest leads --save``) — ROC curves and precision@k of the score against each baseline,
-the calibration table, counts and the eligible population — for the real-data runs published with the package
-and the runs saved in this database (``backtest score --save``); JSON twin /api/methods."""
+the calibration table, counts and the eligible population, and a run's notes (a lead backtest's in-sample weights or
+missing positives, in the page's language) — for the real-data runs published with the package and the runs saved
+in this database (``backtest score --save``); JSON twin /api/methods."""
 
 from __future__ import annotations
 
