@@ -15,6 +15,8 @@ from ...services.search import search as search_service
 from ..labels import event_text, label, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
+SECTION_ROWS = 30  # the rows of a section ``show`` prints unless --all (a cut section says how many it leaves out)
+
 # a section's column labels where the shared ones (interfaces.labels.COLUMNS) would mislead: a product line's share
 # is its share of the company's revenue, not the 全国占比 (share of the nation) of the map tables; as on the profile page
 SECTION_HEADERS = {"product_lines": {"line_no": ("#", "#"), "product": ("产品线", "Product line"),
@@ -58,6 +60,7 @@ def search(
 def show(
     enterprise: str = typer.Argument(..., help="企业编号、统一社会信用代码、全称或别名"),
     as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：当时的名称、地区、状态，只显示此前发生的事"),
+    show_all: bool = typer.Option(False, "--all", help=f"每部分列出全部行（默认每部分最多 {SECTION_ROWS} 行，并说明还有多少未显示）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """显示一家企业的全部关联信息：产业链位置及依据、时间线、人员、股东、专利、融资、分支机构、来源。"""
@@ -122,8 +125,12 @@ def show(
         if key == "placements" and not rows and fmt == Fmt.table:  # say so rather than leave the section out
             print(t("产业链位置：未归入任何环节", "Chain placements: none"))
         if rows:
-            emit(rows[:30], fmt, rows=[shown.get(key, dict)(r) for r in rows[:30]], columns=cols,
-                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key))
+            cut = rows if show_all else rows[:SECTION_ROWS]
+            more = len(rows) - len(cut)  # a section cut short says how many rows it leaves out and how to see them
+            emit(cut, fmt, rows=[shown.get(key, dict)(r) for r in cut], columns=cols,
+                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key),
+                 note=t(f"{title}：另有 {more} 条未显示（共 {len(rows)} 条）；加 --all 显示全部",
+                        f"{title}: {more} more not shown (of {len(rows)}); add --all to show them all") if more else None)
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")
