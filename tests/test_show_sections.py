@@ -32,6 +32,6 @@ def test_show_says_how_many_people_it_leaves_out(tmp_path, demo_copy):
     assert left_out and all(p in cut.stdout for p in listed[:30]) and not any(p in cut.stdout for p in left_out)
     whole = run("show", str(ent["id"]), "--all", db=db, env=WIDE)
     assert all(p in whole.stdout for p in listed) and "未显示" not in whole.stderr
-    en = run("--lang", "en", "show", str(ent["id"]), "--format", "csv", db=db, env=WIDE)
+    en = run("--lang", "en", "show", str(ent["id"]), db=db, env=WIDE)
     assert f"People: {more} more not shown (of {len(listed)}); add --all to show them all" in en.stderr, en.stderr
     assert "--all" in run("--lang", "en", "show", "--help", db=db, env=WIDE).stdout
