@@ -53,6 +53,8 @@ INVESTOR_TYPES: dict[str, Pair] = {
 ENTERPRISE_STATUS: dict[str, Pair] = {k: (k, v) for k, v in STATUS_EN.items()}
 CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("一般", "average"),
                                  "weak": ("薄弱", "weak"), "missing": ("缺失", "missing")}
+# a chain node's stage (taxonomy ``stage``)
+STAGES: dict[str, Pair] = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
 CHAIN_LABEL: dict[str, Pair] = {"强链": ("强链", "strong"), "延链": ("延链", "extend"), "补链": ("补链", "fill")}
 MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address"), "district": ("按区县定位", "district centre"),
                                   "city": ("按城市定位", "city centre"), "province": ("按省份定位", "province centre")}
@@ -224,7 +226,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "undated_as_of": UNDATED_AS_OF, "team_role": TEAM_ROLES, "audit_action": AUDIT_ACTIONS, "placement_action": PLACEMENT_ACTIONS,
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
     "identity_reason": IDENTITY_REASONS, "backtest_model": BACKTEST_MODELS,
-    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
+    "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "stage": STAGES, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
@@ -354,6 +356,49 @@ COLUMNS: dict[str, Pair] = {
 
 # the enterprise export's keys, as its headers read (one table: services.enterprises.EXPORT_HEADERS)
 COLUMNS.update({k: v for k, v in ENTERPRISE_EXPORT_HEADERS.items() if k not in COLUMNS})
+
+# a region's chain rows (services.regions.matrix): the stage and the mixes beside the nation's
+COLUMNS.update({"stage_name": ("阶段", "Stage"), "region_mix": ("本地结构占比", "Local mix"),
+                "national_mix": ("全国结构占比", "National mix")})
+
+# the region report's tables (the region page, the PDF/HTML report and the workbook: interfaces/reports), by table:
+# the headers that say more there than the shared COLUMNS (the local count beside the nation's, the partner region,
+# a lead's own score …); every other key of a table is headed as COLUMNS heads it
+REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
+    "leads": {"name": ("企业", "Enterprise"), "score": ("线索得分", "Score"), "enterprise_id": ("企业编号", "Id")},
+    "chain": {"code": ("环节代码", "Code"), "name_zh": ("产业链环节", "Segment"), "count": ("本地企业数", "Local"),
+              "share": ("占全国比重", "Share of nation"), "lq": ("区位商 LQ", "LQ")},
+    "map": {"name": ("地区", "Region"), "share": ("占全国比重", "Share of nation"), "code": ("地区代码", "Code"),
+            "region_total": ("产业链企业数", "Chain enterprises"), "highlight": ("本地区", "This region")},
+    "partners": {"name": ("合作地区", "Partner"), "weight": ("联系强度", "Weight"), "share": ("占比", "Share"),
+                 "patent": ("联合专利", "Co-patents"), "investment_out": ("对外投资", "Invests there"),
+                 "investment_in": ("吸引投资", "Invested from"), "branch": ("分支/对外投资", "Branches"),
+                 "people": ("共同任职", "Shared people"), "region": ("地区代码", "Code")},
+    "recommend": {"name_zh": ("推荐环节", "Segment"), "quadrant_zh": ("象限", "Quadrant"), "count": ("本地企业数", "Local"),
+                  "pci": ("复杂度 PCI", "PCI"), "cog": ("机会增益 COG", "COG"),
+                  "funding_cagr": ("全国融资增速", "Funding CAGR"), "patent_cagr": ("全国专利增速", "Patent CAGR"),
+                  "node": ("环节代码", "Code")},
+    "modes": {"code": ("代码", "Code"), "name": ("招商模式", "Mode"),
+              "require": ("条件要求（all 全部 / any 任一）", "Require"), "criteria": ("依据（✓ 满足）", "Criteria"),
+              "action": ("做法", "Action")},
+    "trend_nodes": {"name_zh": ("产业链环节", "Segment"), "rounds": ("融资事件", "Rounds"),
+                    "amount_wan": ("金额（万元，含估算）", "Amount (10k CNY, estimates included)")},
+    "investors": {"name": ("投资方", "Investor"), "city_name": ("所在城市", "City"), "rounds": ("参与轮次", "Rounds"),
+                  "enterprises": ("投资企业数", "Enterprises"), "amount_wan": ("参与轮次金额（万元）", "Round amounts (10k CNY)"),
+                  "nodes": ("主要环节", "Top segments")},
+    "quarters": {"period": ("季度", "Quarter"), "rounds": ("融资事件", "Rounds"),
+                 "amount_wan": ("金额（万元，含估算）", "Amount (10k CNY, estimates included)"),
+                 "enterprises": ("融资企业数", "Enterprises")},
+    "top": {"rank": ("序号", "#"), "name": ("企业名称", "Enterprise"), "district": ("所在区县", "District"),
+            "nodes": ("产业链环节", "Segments"), "capital_wan": ("注册资本（万元）", "Capital (10k CNY)"),
+            "founded": ("成立日期", "Founded"), "fundings": ("融资次数", "Rounds"), "funding_wan": ("融资总额（万元）", "Funding (10k CNY)"),
+            "id": ("企业编号", "Id"), "last_funding": ("最近融资", "Last funding")},
+}
+
+
+def report_column(table: str, key: str) -> Pair:
+    """The (zh, en) header of ``key`` in the region report's ``table`` (``REPORT_COLUMNS``, else ``COLUMNS``)."""
+    return REPORT_COLUMNS.get(table, {}).get(key) or COLUMNS[key]
 
 
 def label(vocab: str, value: Any, lang: str = "zh") -> str:

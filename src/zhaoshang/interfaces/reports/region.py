@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ...core.errors import UserError
 from ...core.event_titles import money_en
 from ...core.writers import publish
-from ..labels import COLUMNS, label, lq_text, pct_text
+from ..labels import COLUMNS, label, lq_text, pct_text, report_column
 from . import charts
 
 HERE = Path(__file__).parent
@@ -26,50 +26,37 @@ REPORT_SUFFIXES = (".pdf", ".xlsx", ".html")
 SYNTH_ZH = "合成演示数据"
 SYNTH_EN = "synthetic demo data"
 
-KIND_ZH = {"patent": ("联合专利", "co-patents"), "investment": ("投资", "investment"),
-           "branch": ("分支/对外投资", "branches"), "people": ("共同任职", "shared people")}
-
 # column: (key, zh, en, kind) — kind: text | int | num | pct | lq (an LQ, see labels.lq_text) | dec (2 decimals)
-# | wan | yi | date | status | label
+# | wan | yi | date | status | label. The headers are labels.py's (``report_column``): the region page, the report,
+# the workbook and the CLI's tables of the same keys say the same words.
 Col = tuple[str, str, str, str]
-TABLES: dict[str, list[Col]] = {
-    "leads": [("rank", "排名", "Rank", "int"), ("name", "企业", "Enterprise", "text"),
-              ("segment_name", "环节", "Segment", "text"), ("score", "线索得分", "Score", "dec"),
-              ("reasons_text", "理由", "Reasons", "text")],
-    "chain": [("stage_name", "阶段", "Stage", "text"), ("name_zh", "产业链环节", "Segment", "text"),
-              ("count", "本地企业数", "Local", "int"), ("national_count", "全国企业数", "National", "int"),
-              ("share", "占全国比重", "Share of nation", "pct"), ("region_mix", "本地结构占比", "Local mix", "pct"),
-              ("national_mix", "全国结构占比", "National mix", "pct"), ("lq", "区位商 LQ", "LQ", "lq"),
-              ("status", "状态", "Status", "status"), ("label", "判断", "Label", "label")],
-    "map": [("rank", "排名", "Rank", "int"), ("name", "地区", "Region", "text"), ("count", "企业数", "Enterprises", "int"),
-            ("share", "占全国比重", "Share of nation", "pct")],
-    "partners": [("name", "合作地区", "Partner", "text"), ("weight", "联系强度", "Weight", "num"),
-                 ("share", "占比", "Share", "pct"), ("patent", "联合专利", "Co-patents", "num"),
-                 ("investment_out", "对外投资", "Invests there", "num"), ("investment_in", "吸引投资", "Invested from", "num"),
-                 ("branch", "分支/对外投资", "Branches", "num"), ("people", "共同任职", "Shared people", "num")],
-    "recommend": [("rank", "排名", "Rank", "int"), ("name_zh", "推荐环节", "Segment", "text"),
-                  ("quadrant_zh", "象限", "Quadrant", "text"),
-                  ("count", "本地企业数", "Local", "int"), ("rca", "RCA", "RCA", "dec"),
-                  ("density", "关联密度", "Density", "dec"), ("pci", "复杂度 PCI", "PCI", "dec"), ("cog", "机会增益 COG", "COG", "dec"),
-                  ("funding_cagr", "全国融资增速", "Funding CAGR", "pct"), ("patent_cagr", "全国专利增速", "Patent CAGR", "pct"),
-                  ("feasibility_pct", "可行性分位", "Feasibility pct", "pct"), ("value_pct", "价值分位", "Value pct", "pct"),
-                  ("score", "综合得分", "Score", "dec")],
-    "trend_nodes": [("name_zh", "产业链环节", "Segment", "text"), ("rounds", "融资事件", "Rounds", "int"),
-                    ("amount_wan", "金额（万元，含估算）", "Amount (10k CNY, estimates included)", "wan"), ("enterprises", "企业数", "Enterprises", "int")],
-    "investors": [("name", "投资方", "Investor", "text"), ("type", "类型", "Type", "text"),
-                  ("city_name", "所在城市", "City", "text"), ("rounds", "参与轮次", "Rounds", "int"),
-                  ("lead_rounds", "领投轮次", "Lead rounds", "int"), ("enterprises", "投资企业数", "Enterprises", "int"),
-                  ("amount_wan", "参与轮次金额（万元）", "Round amounts (10k CNY)", "wan"), ("nodes", "主要环节", "Top segments", "text")],
-    "quarters": [("period", "季度", "Quarter", "text"), ("rounds", "融资事件", "Rounds", "int"),
-                 ("disclosed", "披露金额的轮次", "Rounds with amount", "int"),
-                 ("estimated", "估算金额的轮次", "Rounds with an estimated amount", "int"),
-                 ("amount_wan", "金额（万元，含估算）", "Amount (10k CNY, estimates included)", "wan"),
-                 ("enterprises", "融资企业数", "Enterprises", "int")],
-    "top": [("rank", "序号", "#", "int"), ("name", "企业名称", "Enterprise", "text"), ("district", "所在区县", "District", "text"),
-            ("nodes", "产业链环节", "Segments", "text"), ("capital_wan", "注册资本（万元）", "Capital (10k CNY)", "wan"),
-            ("founded", "成立日期", "Founded", "date"), ("fundings", "融资次数", "Rounds", "int"),
-            ("funding_wan", "融资总额（万元）", "Funding (10k CNY)", "wan")],
-}
+
+
+def report_cols(name: str, spec: list[tuple[str, str]]) -> list[Col]:
+    """The columns of the report's table ``name`` from its (key, kind) pairs, headed by ``labels.report_column``."""
+    return [(k, *report_column(name, k), kind) for k, kind in spec]
+
+
+TABLES: dict[str, list[Col]] = {name: report_cols(name, spec) for name, spec in {
+    "leads": [("rank", "int"), ("name", "text"), ("segment_name", "text"), ("score", "dec"), ("reasons_text", "text")],
+    "chain": [("stage_name", "text"), ("name_zh", "text"), ("count", "int"), ("national_count", "int"), ("share", "pct"),
+              ("region_mix", "pct"), ("national_mix", "pct"), ("lq", "lq"), ("status", "status"), ("label", "label")],
+    "map": [("rank", "int"), ("name", "text"), ("count", "int"), ("share", "pct")],
+    "partners": [("name", "text"), ("weight", "num"), ("share", "pct"), ("patent", "num"), ("investment_out", "num"),
+                 ("investment_in", "num"), ("branch", "num"), ("people", "num")],
+    "recommend": [("rank", "int"), ("name_zh", "text"), ("quadrant_zh", "text"), ("count", "int"), ("rca", "dec"),
+                  ("density", "dec"), ("pci", "dec"), ("cog", "dec"), ("funding_cagr", "pct"), ("patent_cagr", "pct"),
+                  ("feasibility_pct", "pct"), ("value_pct", "pct"), ("score", "dec")],
+    "trend_nodes": [("name_zh", "text"), ("rounds", "int"), ("amount_wan", "wan"), ("enterprises", "int")],
+    "investors": [("name", "text"), ("type", "text"), ("city_name", "text"), ("rounds", "int"), ("lead_rounds", "int"),
+                  ("enterprises", "int"), ("amount_wan", "wan"), ("nodes", "text")],
+    "quarters": [("period", "text"), ("rounds", "int"), ("disclosed", "int"), ("estimated", "int"), ("amount_wan", "wan"),
+                 ("enterprises", "int")],
+    "top": [("rank", "int"), ("name", "text"), ("district", "text"), ("nodes", "text"), ("capital_wan", "wan"),
+            ("founded", "date"), ("fundings", "int"), ("funding_wan", "wan")],
+}.items()}
+
+
 # ------------------------------------------------------------------------------------------- formats
 def fmt_value(v: Any, kind: str, lang: str = "zh") -> str:
     """The text of a cell in the HTML/PDF report (the workbook keeps the raw value). A value that rounds to zero is
@@ -164,14 +151,11 @@ def generic_columns(rows: list[dict], prefer: tuple[str, ...] = (), skip: tuple[
     return cols
 
 
-STAGES = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
-
-
 def _cell_of(r: dict, key: str, lang: str) -> Any:
     """A row's value for a column, in English where the row has an English twin of a Chinese name."""
     if lang == "en":
-        if key == "stage_name" and r.get("stage") in STAGES:
-            return STAGES[r["stage"]][1]
+        if key == "stage_name" and r.get("stage"):
+            return label("stage", r["stage"], lang)
         twin = key[:-3] + "_en" if key.endswith("_zh") else key + "_en"
         if r.get(twin):
             return r[twin]
@@ -367,7 +351,6 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
         "fmt": fmt_value, "status_name": lambda s: label("chain_status", s, lang) or "—",
-        "kind_names": KIND_ZH,
     }
     if ctx["leads_rows"]:
         ctx["leads_table"] = table(ctx["leads_rows"][:15], TABLES["leads"], lang)

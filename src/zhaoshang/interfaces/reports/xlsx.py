@@ -10,7 +10,7 @@ from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ..labels import label
 from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, mode_cards, recommend_parts,
-                     trend_parts)
+                     report_cols, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
     """The chain by name with its code, as the PDF names it: 人工智能产业链（ai） / AI industry chain (ai)."""
@@ -31,24 +31,23 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     """(sheet key, rows, columns) for every section; the same rows as the JSON twin."""
     en = lang == "en"
     segs = profile["chain_rows"]
-    chain_cols = [("code", "环节代码", "Code", "text")] + TABLES["chain"]
+    chain_cols = report_cols("chain", [("code", "text")]) + TABLES["chain"]
     m = profile["map"]
     here = set(m.get("highlight") or []) | {profile["region"]["code"]}
     map_rows = [{**r, "highlight": r["code"] in here} for r in (m.get("ranked_rows") or m.get("rows", []))]
-    map_cols = [("code", "地区代码", "Code", "text")] + TABLES["map"] + [("region_total", "产业链企业数", "Chain enterprises", "int"),
-                                                                        ("highlight", "本地区", "This region", "text")]
+    map_cols = (report_cols("map", [("code", "text")]) + TABLES["map"]
+                + report_cols("map", [("region_total", "int"), ("highlight", "text")]))
     rec_segments, rec_modes = recommend_parts(profile)
     modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested_text"], "require": c["require"],
               "criteria": ("; " if en else "；").join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]),
               "action": c["action"]}
              for c in mode_cards(rec_modes, lang)]
-    mode_cols = [("code", "代码", "Code", "text"), ("name", "招商模式", "Mode", "text"), ("suggested", "建议", "Suggested", "text"),
-                 ("require", "条件要求（all 全部 / any 任一）", "Require", "text"), ("criteria", "依据（✓ 满足）", "Criteria", "text"),
-                 ("action", "做法", "Action", "text")]
+    mode_cols = report_cols("modes", [("code", "text"), ("name", "text"), ("suggested", "text"), ("require", "text"),
+                                      ("criteria", "text"), ("action", "text")])
     tr = trend_parts(profile, lang)
     quarters = [s["row"] for s in tr["quarters"]]
     q_cols = TABLES["quarters"]
-    rec_cols = [("node", "环节代码", "Code", "text")] + TABLES["recommend"]
+    rec_cols = report_cols("recommend", [("node", "text")]) + TABLES["recommend"]
     leads = profile.get("leads") or {}
     lead_rows = next((leads[k] for k in ("rows", "leads") if isinstance(leads.get(k), list)), []) if leads.get("available") else []
     out = [
@@ -56,14 +55,14 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
         ("map", map_rows, map_cols),
         ("recommend", rec_segments, rec_cols),
         ("modes", modes, mode_cols),
-        ("partners", profile["partners"].get("rows", []), [("region", "地区代码", "Code", "text")] + TABLES["partners"]),
+        ("partners", profile["partners"].get("rows", []), report_cols("partners", [("region", "text")]) + TABLES["partners"]),
         ("trends", quarters, q_cols),
         ("investors", tr["investors"], TABLES["investors"]),
-        ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + [("id", "企业编号", "Id", "int"),
-                                                                           ("last_funding", "最近融资", "Last funding", "date")]),
+        ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + report_cols("top", [("id", "int"),
+                                                                                           ("last_funding", "date")])),
     ]
     if lead_rows:
-        out.append(("leads", lead_rows, [("enterprise_id", "企业编号", "Id", "int")] + TABLES["leads"]))
+        out.append(("leads", lead_rows, report_cols("leads", [("enterprise_id", "int")]) + TABLES["leads"]))
     return out
 
 
