@@ -439,3 +439,27 @@ def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args
         pages = [re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout).group(1)
                  for f in (pdf, zh)]
         assert pages[0] == pages[1], pages
+
+
+
+def test_a_table_split_over_pages_leaves_no_row_alone_and_repeats_its_header(env, tmp_path):
+    """`report region 杭州市` on the real imports left the last of the top enterprises alone at the head of a page: a
+    table that crosses a page keeps two rows or more on each page, under its header repeated. The top enterprises'
+    section starts a page; a page holds 32 rows of one line, so 33 rows left the 33rd alone. Read back from the PDF."""
+    import copy
+
+    from zhaoshang.interfaces.reports.region import write_pdf
+
+    prof = copy.deepcopy(env["p"])
+    first = prof["top_enterprises"]["rows"][0]
+    prof["top_enterprises"]["rows"] = [{**first, "rank": k, "name": f"深圳测试{k:03d}科技有限公司", "district": "南山区",
+                                        "nodes": "计算机视觉"} for k in range(1, 34)]
+    pdf = write_pdf(prof, tmp_path / "top.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    on = {i: re.findall(r"(?m)^\s*(\d+)\s+深圳测试(\d{3})", pg) for i, pg in enumerate(pages)}
+    on = {i: rows for i, rows in on.items() if rows}
+    assert [int(k) for rows in on.values() for k, _ in rows] == list(range(1, 34)), on
+    assert len(on) == 2, on  # the table crosses a page
+    assert all(len(rows) >= 2 for rows in on.values()), {i: len(rows) for i, rows in on.items()}
+    assert all("注册资本（万元）" in pages[i] and "所在区县" in pages[i] for i in on)  # the header on each page
