@@ -178,3 +178,26 @@ def test_an_unknown_interface_language_is_refused(db):
     assert p.returncode == 2 and p.stderr.strip() == "错误: 界面语言无效: fr（可选 zh|en）" and not p.stdout
     assert run("--lang", "EN", "status", db=db).stdout.lstrip().startswith("database")
     assert run("status", db=db, env={"ZHAOSHANG_LANG": "zh_CN.UTF-8"}).stdout.lstrip().startswith("数据库")
+
+
+def test_show_as_of_an_earlier_date_says_the_placements_are_the_latest_classification(tmp_path):
+    """Placements are not dated: `show ID --as-of` of a date before the classification listed them as if they
+    were the date's. The fixture's enterprises were classified on 2024-01-01: asked of 2022-06-30, `show` says the
+    placements are that classification's, of the text held now; at the data's own date it says nothing more."""
+    import matrix_fixture
+
+    db = tmp_path / "m.duckdb"
+    matrix_fixture.build(str(db))
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        eid = str(con.execute("SELECT min(enterprise_id) FROM placements").fetchone()[0])
+    line = "产业链位置按 2024-01-01 的归类（文本为现有数据）"
+    assert run_json("show", eid, "--as-of", "2022-06-30", db=db)["placements_classified_on"] == "2024-01-01"
+    before = run("show", eid, "--as-of", "2022-06-30", db=db).stdout
+    assert line in before and before.index("产业链位置（") < before.index(line)
+    assert "Chain placements as classified on 2024-01-01 (from the current text)" in run(
+        "--lang", "en", "show", eid, "--as-of", "2022-06-30", db=db).stdout
+    now = run_json("show", eid, db=db)
+    assert now["placements"] and now["placements_classified_on"] is None
+    assert "文本为现有数据" not in run("show", eid, db=db).stdout

@@ -235,6 +235,22 @@ def test_profile_explains_placements(page, server):
     assert page.errors == []
 
 
+
+def test_profile_as_of_an_earlier_date_says_the_placements_are_the_latest_classification(page, server):
+    """Placements are not dated: the profile asked of a date before the classification (the fixture's, 2024-01-01)
+    says its placements are that classification's, of the text held now, in Chinese and English; at the data's own
+    date it says nothing more."""
+    import httpx
+
+    eid = httpx.get(server + "/api/enterprises?node=M02&size=1").json()["items"][0]["id"]
+    page.goto(f"{server}/enterprises/{eid}?as_of=2022-06-30")
+    assert page.inner_text("#placements #pl-classified-on") == "产业链位置按 2024-01-01 的归类（文本为现有数据）"
+    page.goto(f"{server}/enterprises/{eid}?as_of=2022-06-30&lang=en")
+    assert page.inner_text("#pl-classified-on") == "Chain placements as classified on 2024-01-01 (from the current text)"
+    page.goto(f"{server}/enterprises/{eid}")
+    assert page.locator("#placements .xp").count() >= 1 and page.locator("#pl-classified-on").count() == 0
+    assert page.errors == []
+
 def test_language_switch_and_synthetic_label(page, server):
     page.goto(server + "/chain")
     assert page.inner_text("#synthetic-label") == "合成演示数据"

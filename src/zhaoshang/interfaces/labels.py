@@ -622,6 +622,13 @@ def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role
     return f"{name} ({title})" if name and name != title else title
 
 
+def placements_dated_text(day: Any, lang: str = "zh") -> str:
+    """The line of a profile asked of a date before the latest classification (``placements_classified_on``): the
+    chain placements shown are that classification's, of the text held now (placements are not dated)."""
+    return (f"Chain placements as classified on {day} (from the current text)" if lang == "en"
+            else f"产业链位置按 {day} 的归类（文本为现有数据）")
+
+
 def pct_text(v: float | None) -> str:
     """A share or a rate as a percent, the one way the CLI tables and the reports print it: one decimal (23.1%),
     two where one would round a non-zero value to zero (0.04%), rounded as ``fixed`` rounds (0.0025 → 0.3%);

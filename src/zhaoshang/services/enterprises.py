@@ -508,6 +508,12 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     for p in placements:  # an Explained (core/explain.py); evidence of another shape stays as stored
         p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
         p["reading"] = explain_readings(p["evidence"])  # {'zh', 'en'}: the evidence in one sentence
+    # placements are not dated: they are the latest classification, of the text held now, whatever the date asked
+    # (docs/methods.md "Chain classification"); asked of a date before it and before the data's own date, say so
+    classified = max((p["classified_at"] for p in placements if p.get("classified_at")), default=None)
+    classified_on = classified.date() if classified else None
+    placements_classified_on = (classified_on.isoformat() if classified_on
+                                and d < min(classified_on, reference_date(store)) else None)
     fundings = store.query(
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key,
                   coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated
@@ -628,7 +634,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
             "product_lines": product_lines,
-            "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders}
+            "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders,
+            "placements_classified_on": placements_classified_on}
 
 
 def _absent_from_latest_export(store, eid: int, d) -> list[dict]:

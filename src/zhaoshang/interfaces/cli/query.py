@@ -12,7 +12,7 @@ from ...services.enterprises import enterprise_profile
 from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
 from ...services.search import search as search_service
-from ..labels import event_text, label, region_names
+from ..labels import event_text, label, placements_dated_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 SECTION_ROWS = 30  # the rows of a section ``show`` prints unless --all (a cut section says how many it leaves out)
@@ -131,6 +131,8 @@ def show(
                  title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key),
                  note=t(f"{title}：另有 {more} 条未显示（共 {len(rows)} 条）；加 --all 显示全部",
                         f"{title}: {more} more not shown (of {len(rows)}); add --all to show them all") if more else None)
+            if key == "placements" and doc.get("placements_classified_on") and fmt == Fmt.table:  # an earlier date
+                print(placements_dated_text(doc["placements_classified_on"], lang))
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")

@@ -28,7 +28,7 @@ from ...services.regions import matrix
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, number_text, one_side,
-                      region_names, role_text)
+                      placements_dated_text, region_names, role_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -159,6 +159,7 @@ class WebContext:
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
         self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million
         self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
+        self.templates.env.filters["placements_dated"] = lambda day, lang="zh": placements_dated_text(day, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
