@@ -292,6 +292,38 @@ def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path
     assert not [r for r in reads if r[0] == "vera" and r[1] not in ("/api/graph/person/21", "/api/graph/person/2", "/api/graph/person/3")]
 
 
+
+def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_profile(tmp_path):
+    """钱进 (one record for the office of 法定代表人 of 本地甲 and 65 % of it) was masked as 法定代表人 on a viewer's
+    profile while its timeline's change of legal representative (法定代表人: 王五 → 钱进) named him: the change shows
+    钱* too, in Chinese and English; the predecessor, who holds nothing, stays named. An analyst sees 钱进."""
+    from web_util import local_client
+
+    from graph_fixture import build_with_one_record_officer_holder
+    from zhaoshang.core.store import Store
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
+    s = Store(str(db))
+    s.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, ref_table, ref_id, source, import_id) "
+                  "VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
+                  "'enterprise_history', 1, 's1', 1)")
+    s.close()
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    c = local_client(create_app(str(db), team=team, local_only=False))
+    change = lambda doc: next(e for e in doc["timeline"] if e["type"] == "change_legal_rep")  # noqa: E731
+    vera = c.get("/api/enterprises/2", headers=tokens["viewer"]).json()
+    assert (change(vera)["title"], change(vera)["title_en"]) == ("法定代表人: 王五 → 钱*",
+                                                                 "legal representative: 王五 → 钱*"), change(vera)
+    assert "钱进" not in json.dumps(vera, ensure_ascii=False)
+    for lang in ("zh", "en"):
+        page = c.get(f"/enterprises/2?lang={lang}", headers=tokens["viewer"]).text
+        assert "王五 → 钱*" in page and "钱进" not in page
+    ana = c.get("/api/enterprises/2", headers=tokens["analyst"]).json()
+    assert change(ana)["title"] == "法定代表人: 王五 → 钱进"
+
 @pytest.mark.browser
 def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(tmp_path, chromium):
     """钱进 is the legal representative of 本地甲 and holds 65 % of it under one person record (p:40). For a viewer

@@ -127,12 +127,29 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
     ent = profile["enterprise"]
     if any(r.get("role") == "legal_rep" and r["name"] == ent.get("legal_rep") for r in holding):
         out["enterprise"] = {**ent, "legal_rep": mask_name(ent["legal_rep"])}
+    # a change of legal representative names the old and the new one in its title (法定代表人: 王五 → 钱进): such a
+    # record is masked there too, as 法定代表人 is
+    names = {r["name"] for r in holding if r.get("role") == "legal_rep" and r.get("name")}
+    if names:
+        out["timeline"] = [_rep_masked(ev, names) if ev.get("type") == "change_legal_rep" else ev for ev in out["timeline"]]
     out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
                         **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c}} for c in contacts]
     out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
                            if _person_holder(s) else s for s in profile.get("shareholders") or []]
     out["masked"] = True
     return out
+
+
+def _rep_masked(ev: dict, names: set) -> dict:
+    """A legal representative change's titles with each of ``names`` masked where it stands as the old or the new
+    value (after "法定代表人: " or the arrow)."""
+    def mask(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        for n in names:
+            text = re.sub(rf"(?<=: |→ ){re.escape(n)}(?= →|$)", mask_name(n), text)
+        return text
+    return {**ev, **{k: mask(ev[k]) for k in ("title", "title_en") if k in ev}}
 
 
 def holders_apart(user: Any) -> bool:
