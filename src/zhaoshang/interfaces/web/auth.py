@@ -202,7 +202,8 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
             if not given or not hmac.compare_digest(str(given), expected):
                 return _refuse(request, 403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
                                "missing or invalid CSRF token: reload the page and try again")
-        response = await call_next(request)
+        with audit.client_address(client_ip(request)):  # every entry this request causes says where it came from
+            response = await call_next(request)
         if need == "export" and response.status_code == 200:  # every export is on the record
             await run_in_threadpool(audit.record, cfg.team, user, "export", path,
                                     {"query": unquote_plus(request.url.query)} if request.url.query else None,

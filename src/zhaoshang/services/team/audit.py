@@ -7,9 +7,11 @@ is found. Appends are serialised so concurrent server processes keep one chain.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from typing import Any
 
 from ...core.teamstate import TeamDB
@@ -25,9 +27,26 @@ def _digest(prev: str, at: str, actor: str, role: str | None, action: str, targe
     return hashlib.sha256((prev + "\n" + body).encode("utf-8")).hexdigest()
 
 
+# the client address of the web request being served: every entry that request causes carries it, whichever service
+# writes the entry (a lead moved, a rule added, a placement corrected …); None on the command line
+_CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("zhaoshang_audit_client", default=None)
+
+
+@contextmanager
+def client_address(ip: str | None):
+    """Within the block (one web request), entries written without an explicit ``ip`` carry ``ip``."""
+    token = _CLIENT.set(ip)
+    try:
+        yield
+    finally:
+        _CLIENT.reset(token)
+
+
 def record(team: TeamDB, actor: Any, action: str, target: str | None = None, detail: dict | None = None,
            ip: str | None = None) -> int:
-    """Append one entry; ``actor`` is a ``User`` or a name. Returns the entry's id."""
+    """Append one entry; ``actor`` is a ``User`` or a name. Returns the entry's id. ``ip``: the client address, by
+    default the one of the web request being served (``client_address``)."""
+    ip = ip if ip is not None else _CLIENT.get()
     name = getattr(actor, "name", None) or str(actor)
     role = getattr(actor, "role", None)
     det = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str) if detail else None
