@@ -120,6 +120,12 @@ def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | 
             china_day_start(last + _dt.timedelta(days=1)) if last else None)
 
 
+def _like_text(text: str) -> str:
+    """``text`` as a LIKE pattern's literal part, matched regardless of case on SQLite and PostgreSQL alike (the column
+    is lowered in the query: SQLite's LIKE ignores ASCII case, PostgreSQL's does not), ``%`` and ``_`` taken as typed."""
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search(team: TeamDB, *, actor: str | None = None, action: str | None = None, since: str | None = None,
            until: str | None = None, q: str | None = None, limit: int = 200, offset: int = 0) -> dict:
     """Entries newest first, filtered by actor, action (prefix), days (``since`` … ``until``, both included, China's days;
@@ -130,8 +136,8 @@ def search(team: TeamDB, *, actor: str | None = None, action: str | None = None,
         where.append("actor = ?")
         params.append(actor)
     if action:
-        where.append("action LIKE ?")
-        params.append(action.replace("%", "") + "%")
+        where.append("lower(action) LIKE ? ESCAPE '\\'")
+        params.append(_like_text(action) + "%")
     if start:
         where.append("at >= ?")
         params.append(start)
@@ -139,8 +145,9 @@ def search(team: TeamDB, *, actor: str | None = None, action: str | None = None,
         where.append("at < ?")
         params.append(stop)
     if q:
-        where.append("(target LIKE ? OR detail LIKE ? OR ip LIKE ?)")
-        params += [f"%{q}%"] * 3
+        where.append("(lower(target) LIKE ? ESCAPE '\\' OR lower(detail) LIKE ? ESCAPE '\\' "
+                     "OR lower(ip) LIKE ? ESCAPE '\\')")
+        params += [f"%{_like_text(q)}%"] * 3
     cond = " AND ".join(where) or "1 = 1"
     with team.tx() as tx:
         total = tx.scalar(f"SELECT count(*) FROM audit_log WHERE {cond}", params)
