@@ -300,6 +300,24 @@ def test_audit_details_read_in_the_pages_words(served, chromium):
     assert "已签约 → 已落地" in table and "signed" not in table, table
 
 
+def test_a_list_in_an_audit_detail_is_no_change(served, chromium):
+    """A personal-data read of a lead ({"fields": ["next_action", "to_value"], "texts": 2}) read as a change,
+    "fields: next_action → to_value", its keys as codes: the fields are named in the page's words and listed, and
+    only a field's pair inside ``changes`` reads old → new — on the admin page and in ``team audit``."""
+    base, db = served
+    run("pipeline", "add", "2", "330100", "--next", "致电 13912345678", db=db)
+    lid = next(r["id"] for r in json.loads(run("pipeline", "list", "--format", "json", db=db).stdout)
+               if r["enterprise_id"] == 2)
+    with _signed_in(chromium, base) as pg:
+        assert pg.request.get(base + f"/api/pipeline/leads/{lid}").ok
+        for lang, words in (("zh", "字段：下一步、历史新值；"), ("en", "fields: next action, history new value; ")):
+            pg.goto(base + f"/admin?lang={lang}&action=person.read")
+            text = pg.locator("#audit-table tbody tr").first.locator("td.audit-detail").inner_text()
+            assert words in text and "→" not in text and "to_value" not in text and ("texts:" if lang == "en" else "texts") not in text, text
+    table = run("--lang", "en", "team", "audit", "--action", "person.read", db=db, env={"COLUMNS": "250"}).stdout
+    assert "fields: next action, history new value" in table and "→" not in table, table
+
+
 def test_an_empty_pipeline_tells_a_viewer_nothing_they_cannot_do(served, chromium):
     """The empty 招商项目 list told a viewer to 「加入招商项目」 on a profile or import an Excel sheet — neither of which
     a viewer may do; an admin (who may) is still told how."""

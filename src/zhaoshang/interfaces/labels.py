@@ -438,7 +438,9 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
     "new_linked": ("其中库中已有", "already known"), "reason": ("理由", "reason"), "failures": ("失败次数", "failures"),
     "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"), "path": ("页面", "page"),
     "segment": ("环节", "segment"), "error": ("错误", "error"), "marked": ("标为已读", "marked read"),
-    "ids": ("编号", "ids")}
+    "ids": ("编号", "ids"), "fields": ("字段", "fields"),
+    "texts": ("含个人信息的文本", "texts with personal data"), "officers_holding": ("持股的任职人员", "officers holding shares"),
+    "from_value": ("历史原值", "history old value"), "to_value": ("历史新值", "history new value")}
 # a detail field's codes in words: the vocabulary (VOCABULARIES, below) each field's values come from
 AUDIT_DETAIL_VALUES = {"status": "lead_status", "role": "team_role", "from": "team_role", "to": "team_role",
                        "action": "audit_action", "state": "job_state", "via": "via", "reason": "login_failure",
@@ -467,17 +469,20 @@ def audit_detail_text(detail: Any, lang: str = "zh", action: str | None = None) 
         n = column(k, lang, AUDIT_DETAIL_FIELDS)
         return n[0].lower() + n[1:] if en and len(n) > 1 and not n[1].isupper() else n  # mid-line: "source", not "Source"
 
-    def value(k: str, v: Any) -> str:
+    def field_name(f: str) -> str:  # a field named in a detail's ``fields`` (the fields a personal-data read held)
+        return _leads.FIELD_LABELS[f][en] if f in _leads.FIELD_LABELS else name(f)
+
+    def value(k: str, v: Any, change: bool = False) -> str:
         if v is None or v == "":
             return none
         if isinstance(v, bool):
             return ("yes" if v else "no") if en else ("是" if v else "否")
-        if isinstance(v, (list, tuple)) and len(v) == 2 and k != "changes":
+        if change and isinstance(v, (list, tuple)) and len(v) == 2:  # a field's [old, new] inside ``changes``
             return f"{value(k, v[0])} → {value(k, v[1])}"
         if isinstance(v, dict):  # a nested detail (a lead's changes, an import's new / changed counts)
-            return (", " if en else "、").join(f"{name(kk)} {value(kk, vv)}" for kk, vv in v.items())
+            return (", " if en else "、").join(f"{name(kk)} {value(kk, vv, k == 'changes')}" for kk, vv in v.items())
         if isinstance(v, (list, tuple)):
-            return (", " if en else "、").join(value(k, x) for x in v)
+            return (", " if en else "、").join(field_name(str(x)) if k == "fields" else value(k, x) for x in v)
         vocab = AUDIT_DETAIL_VALUES.get(k)
         if vocab == "lead_source" and not (action or "").startswith("pipeline."):
             vocab = None  # a data source's name is said as it is
