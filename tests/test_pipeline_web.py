@@ -426,3 +426,27 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
         assert "已放弃" in kv and "2024-03-05" in kv and "落地日期" not in kv and "2024-06-01" not in kv, kv
         assert not errors, errors
         b.close()
+
+
+def test_english_answers_of_the_pipeline_name_the_region_and_status_in_english(tmp_path):
+    """In English the API answered an English sentence with the Chinese region name (… already has lead #1 in 宁波市)
+    and ``status_label`` 新线索: both are said as the 招商项目 page and ``pipeline list --lang en`` say them."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    client = local_client(create_app(str(path), team=team, local_only=False), headers=team_tokens(team)["analyst"])
+    lead = client.post("/api/pipeline/add?lang=en", json={"enterprise": "3", "region": "宁波市"}).json()
+    assert (lead["region_name"], lead["status_label"]) == ("Ningbo", "new lead")
+    again = client.post("/api/pipeline/add?lang=en", json={"enterprise": "3", "region": "330200"})
+    assert again.status_code == 400 and f"already has lead #{lead['id']} in Ningbo (" in again.json()["error"], again.text
+    moved = client.post(f"/api/pipeline/leads/{lead['id']}/change?lang=en", json={"status": "contacted"}).json()
+    assert moved["status_label"] == "contacted"
+    for url in (f"/api/pipeline/leads/{lead['id']}", "/api/pipeline"):
+        got = client.get(url + "?lang=en").json()
+        got = got["items"][0] if "items" in got else got
+        assert (got["region_name"], got["status_label"]) == ("Ningbo", "contacted"), url
+        got = client.get(url + "?lang=zh").json()
+        got = got["items"][0] if "items" in got else got
+        assert (got["region_name"], got["status_label"]) == ("宁波市", "已接触"), url
+    again = client.post("/api/pipeline/add?lang=zh", json={"enterprise": "3", "region": "330200"})
+    assert "在 宁波市 已有线索" in again.json()["error"]

@@ -14,7 +14,7 @@ import datetime as _dt
 from typing import Any
 
 from ...core.errors import NotFound, UserError
-from ...core.geo.lookup import resolve_region
+from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
 from ...core.parse.dates import china_today, parse_user_date
 from ...core.teamstate.clock import now
@@ -198,7 +198,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
         if dup:
             raise UserError(f"{name} 在 {ref.name} 已有线索 #{dup['id']}（{STATUS_ZH[dup['status']]}），每家企业每个地区一条",
-                            en=f"{name} already has lead #{dup['id']} in {ref.name} (one per enterprise and region)")
+                            en=f"{name} already has lead #{dup['id']} in {region_labels(store, [ref.code], 'en')[ref.code]} "
+                               "(one per enterprise and region)")
         lid = int(tx.scalar(f"INSERT INTO pipeline_leads ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
                             "RETURNING id", list(row.values())))
         changes = [("status", None, st)] + [(f, None, row[f]) for f in TRACKED[1:] if row.get(f)]

@@ -17,6 +17,7 @@ from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
 from ....services.privacy import LEAD_TEXT
+from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
 from ..schemas import Note, Region, Text
@@ -70,11 +71,20 @@ def register(app, web) -> None:
     def lead_shown(request, lead_id):  # a lead with its history, as the user may see its free text
         return personal_text(request, L.get(team(request), lead_id, history=True), LEAD_TEXT, f"lead:{lead_id}")
 
+    def in_lang(request, store, leads: list[dict]) -> list[dict]:
+        """Leads answered in the request's language: in English the status label and the region's name (stored in
+        Chinese) by the shared labels, as the 招商项目 page and ``pipeline list --lang en`` say them."""
+        if web.lang_of(request) != "en" or not leads:
+            return leads
+        names = region_labels(store, {r["region_code"] for r in leads}, "en")
+        return [dict(r, region_name=names.get(r["region_code"], r["region_name"]),
+                     status_label=label("lead_status", r["status"], "en")) for r in leads]
+
     @app.get("/api/pipeline", tags=["pipeline"], summary="招商项目列表（JSON）：按状态、负责人、地区、环节、来源筛选；overdue=督办")
     def api_list(request: Request, store=Depends(web.get_store), status: StatusParam = None,
                  owner: Text = None, region: Region = None, segment: Text = None, source: SourceParam = None,
                  overdue: bool = False):
-        items = filtered(request, store, status, owner, region, segment, source, overdue)
+        items = in_lang(request, store, filtered(request, store, status, owner, region, segment, source, overdue))
         return web.json({"items": personal_text(request, items, LEAD_TEXT, "pipeline"),
                          "statuses": [{"key": k, "zh": L.STATUS_ZH[k], "en": L.STATUS_EN[k]} for k in L.STATUSES]})
 
@@ -83,15 +93,16 @@ def register(app, web) -> None:
         return web.json({"by": by, "items": landing.stats(team(request), by)})
 
     @app.get("/api/pipeline/leads/{lead_id}", tags=["pipeline"], summary="一条线索及其完整历史（谁、何时、从、到）")
-    def api_lead(lead_id: LeadId, request: Request):
-        return web.json(lead_shown(request, lead_id))
+    def api_lead(lead_id: LeadId, request: Request, store=Depends(web.get_store)):
+        return web.json(in_lang(request, store, [lead_shown(request, lead_id)])[0])
 
     @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）")
     def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
-        return web.json(L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner,
-                              status=lead.status, source=lead.source, segment=lead.segment, next_action=lead.next_action,
-                              next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
-                              signed_on=lead.signed_on, landed_on=lead.landed_on))
+        return web.json(in_lang(request, store, [L.add(
+            store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner, status=lead.status,
+            source=lead.source, segment=lead.segment, next_action=lead.next_action,
+            next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
+            signed_on=lead.signed_on, landed_on=lead.landed_on)])[0])
 
     @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
     def api_track(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -100,7 +111,8 @@ def register(app, web) -> None:
     @app.post("/api/pipeline/leads/{lead_id}/change", tags=["pipeline"], summary="改变线索：状态、负责人、下一步及日期、环节、备注（记入历史）")
     def api_change(lead_id: LeadId, change: Change, request: Request, store=Depends(web.get_store),
                    user=Depends(web.current_user)):
-        return web.json(L.update(team(request), lead_id, user=user, store=store, **change.model_dump()))
+        return web.json(in_lang(request, store, [L.update(team(request), lead_id, user=user, store=store,
+                                                          **change.model_dump())])[0])
 
     # ---------------------------------------------------------------------------------------------- pages
     def refusal(exc: UserError) -> str:
