@@ -196,6 +196,10 @@ def test_match_api_and_exports(db):
     assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Region")
     out = run("--lang", "en", "match", "demands", "--status", "open", "--format", "csv", db=db["path"]).stdout
     assert out.splitlines()[1:] and all(",open," in line for line in out.splitlines()[1:]), out
+    # the table names a demand's segments (it read "Segments: D08, M06"), in the CLI's language
+    table = run("--lang", "en", "match", "demands", "--node", "M06", db=db["path"], env={"COLUMNS": "200"}).stdout
+    assert "M06 Speech and natural language processing" in table, table
+    assert "M06 语音与自然语言处理" in run("match", "demands", "--node", "M06", db=db["path"], env={"COLUMNS": "200"}).stdout
 
 
 @pytest.mark.browser
@@ -226,6 +230,14 @@ def test_match_page_in_the_browser(db):
         pg.click("#mt-apply")
         pg.wait_for_url("**node=M06**")
         assert pg.locator("#mt-demands tbody tr").count() == 1
+        # a demand's segments by their names beside the code, as every other page shows them (it read M06 alone)
+        with Store(db["path"], read_only=True) as store:
+            m06 = store.query("SELECT name_zh, name_en FROM chain_nodes WHERE code = 'M06'")[0]
+        assert f"M06 {m06['name_zh']}" in pg.locator("#mt-demands tbody tr .chip").all_inner_texts()
+        pg.goto(pg.url + "&lang=en")
+        chips = pg.locator("#mt-demands tbody tr .chip").all_inner_texts()
+        assert f"M06 {m06['name_en']}" in chips and not any(re.search(r"[\u4e00-\u9fff]", x) for x in chips), chips
+        pg.goto(pg.url.replace("&lang=en", "&lang=zh"))
         pg.click("#mt-demands a")
         pg.wait_for_selector("#mt-results")
         facts = pg.inner_text("#demand-facts")  # the demand's facts: no empty '· ·', the budget in 万元

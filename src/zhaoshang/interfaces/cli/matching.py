@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import count_en
-from ..labels import label, labelled
+from ..labels import label, labelled, node_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
 match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
@@ -73,8 +73,10 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
 
     store = open_store(read_only=True)
     doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
+    nodes = node_names(store, t("zh", "en"))  # a segment by its name (D08 政务服务), not its code alone
     rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
-             "region": (d["region"] or {}).get(t("name", "name_en")), "segments": d["segments"],
+             "region": (d["region"] or {}).get(t("name", "name_en")),
+             "segments": [nodes.get(s, s) for s in d["segments"]],
              "status": label("demand_status", d["status"], t("zh", "en")),
              "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
     emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", count_en(doc['total'], 'demand')), note=synthetic_note(store))

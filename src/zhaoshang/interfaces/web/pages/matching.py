@@ -112,6 +112,7 @@ def register(app, web) -> None:
         f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q)}
         qs = urlencode({k: v for k, v in f.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "list", "doc": doc, "f": f, "qs": qs,
+                                                "node_names": web.node_names(store, web.lang_of(request)),
                                                 "json_twin": "/api/match/demands" + ("?" + qs if qs else "")})
 
     @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
