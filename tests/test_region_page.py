@@ -100,6 +100,9 @@ def test_page_in_chromium(server, tmp_path, chromium):
         assert exp["leads"]["rows"][0]["name"] in leads and exp["leads"]["rows"][0]["reasons_text"][:10] in leads
         for sec in ("#sec-leads", "#sec-recommend", "#sec-modes", "#sec-partners", "#sec-trends", "#sec-top"):
             assert "暂无数据" not in page.inner_text(sec), sec
+        # each kind of link has a header of its own: branches were 分支/对外投资 beside the 对外投资 of investments
+        heads = page.locator("#sec-partners thead th").all_inner_texts()
+        assert "分支机构" in heads and len(heads) == len(set(heads)), heads
         # each lead links to its enterprise profile
         links = page.eval_on_selector_all("#sec-leads tbody tr a", "as => as.map(a => a.getAttribute('href'))")
         want = [f"/enterprises/{r['enterprise_id']}" for r in exp["leads"]["rows"][:15]]

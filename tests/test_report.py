@@ -110,6 +110,8 @@ def test_xlsx_holds_the_json_numbers(env):
     assert [r["企业名称"] for r in top] == [r["name"] for r in p["top_enterprises"]["rows"]]
     assert [r["注册资本（万元）"] for r in top] == [r["capital_wan"] for r in p["top_enterprises"]["rows"]]
     partners = table("合作伙伴")
+    heads = list(wb["合作伙伴"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
+    assert "分支机构" in heads and len(heads) == len(set(heads)), heads  # not two columns called 对外投资
     assert [(r["地区代码"], pytest.approx(r["联系强度"])) for r in partners] == \
         [(r["region"], r["weight"]) for r in p["partners"]["rows"]]
     rec = table("推荐环节")

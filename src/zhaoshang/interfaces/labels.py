@@ -372,7 +372,7 @@ REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
             "region_total": ("产业链企业数", "Chain enterprises"), "highlight": ("本地区", "This region")},
     "partners": {"name": ("合作地区", "Partner"), "weight": ("联系强度", "Weight"), "share": ("占比", "Share"),
                  "patent": ("联合专利", "Co-patents"), "investment_out": ("对外投资", "Invests there"),
-                 "investment_in": ("吸引投资", "Invested from"), "branch": ("分支/对外投资", "Branches"),
+                 "investment_in": ("吸引投资", "Invested from"), "branch": ("分支机构", "Branches"),
                  "people": ("共同任职", "Shared people"), "region": ("地区代码", "Code")},
     "recommend": {"name_zh": ("推荐环节", "Segment"), "quadrant_zh": ("象限", "Quadrant"), "count": ("本地企业数", "Local"),
                   "pci": ("复杂度 PCI", "PCI"), "cog": ("机会增益 COG", "COG"),

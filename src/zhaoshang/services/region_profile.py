@@ -39,7 +39,7 @@ from .reference import sources
 from .regions import matrix
 
 PARTNER_KINDS = ("patent", "investment", "branch", "people")
-PARTNER_KIND_ZH = {"patent": "联合专利", "investment": "投资", "branch": "分支/对外投资", "people": "共同任职"}
+PARTNER_KIND_ZH = {"patent": "联合专利", "investment": "投资", "branch": "分支机构", "people": "共同任职"}
 LEVEL_ZH = {"province": "省级", "city": "地市", "district": "区县", "macro": "区域"}
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")

@@ -187,7 +187,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
          f"strong: LQ ≥ {th['strong_lq']} and at least {th['min_strong']} enterprises; fill: LQ < {th['weak_lq']} (weak) "
          "or no enterprise (missing); extend: the others (average) at or above the region's median relatedness density "
          "(next to the links held; the other average ones hold)"),
-        ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支/对外投资 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和",
+        ("公式", "Partners", "合作伙伴联系强度 weight = 联合专利（1/(k−1) 分数计数）+ 投资（双向）+ 分支机构 + 共同任职 的边权之和；share = weight ÷ 全部伙伴 weight 之和",
          "partner weight = joint patents (fractional 1/(k−1)) + investments (both ways) + branches and outbound "
          "investments + shared officers; share = weight ÷ the sum over all partners"),
         ("公式", "Rank", "地区排名：同级地区（全国各省，或本省各市/本市各区；宏观区域在不包含它、也不为它所包含的各宏观区域中）按产业链企业数降序，企业数相同者名次相同",

@@ -112,7 +112,7 @@
     const c = init('rp-partners');
     if (!c) return;
     const kinds = [['patent', tz('联合专利', 'Co-patents'), '#2463a6'], ['investment', tz('投资', 'Investment'), '#4cab8a'],
-                   ['branch', tz('分支/对外投资', 'Branches'), '#d39b1f'], ['people', tz('共同任职', 'Shared people'), '#9b6bc4']];
+                   ['branch', tz('分支机构', 'Branches'), '#d39b1f'], ['people', tz('共同任职', 'Shared people'), '#9b6bc4']];
     c.setOption({
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
       legend: {top: 0, data: kinds.map(k => k[1])},
