@@ -338,6 +338,16 @@ def test_compute_voucher_rule(ratio, fires):
     assert rec.evaluate_mode(mode, {"idle_compute_ratio": ratio})["suggested"] is fires
 
 
+def test_a_mode_not_suggested_does_not_assert_its_condition():
+    """The region page and report print a mode's action beside it, suggested or not: 算力券 "not suggested" at a
+    ratio of 1.01 read "Compute exceeds local AI demand …" as a fact; the action states its condition as one."""
+    mode = next(m for m in rec.load_config()["modes"] if m["code"] == "compute_voucher")
+    shown = rec.evaluate_mode(mode, {"idle_compute_ratio": 1.01})
+    assert not shown["suggested"]
+    assert shown["action_en"].startswith("Where compute exceeds local AI demand"), shown["action_en"]
+    assert "偏多（有算力空转风险）时，" in shown["action_zh"], shown["action_zh"]
+
+
 def test_percentile_ranks_and_weighting():
     assert rec.percentile_ranks([3.0, 1.0, 2.0, None]) == [1.0, 0.0, 0.5, None]
     assert rec.percentile_ranks([1.0, 1.0, 2.0]) == [0.25, 0.25, 1.0]
