@@ -36,6 +36,9 @@ PATTERNS = (
     (PHONE, lambda m, text: m.group(1) + "****" + m.group(3)),
     (LANDLINE, lambda m, text: m.group(1) + "-****" + m.group(3)),
 )
+# a value already in one of the masked forms above (a source that stored 168****7966): shown as it is
+ALREADY_MASKED = re.compile(r"1[3-9]\d\*{4}\d{4}|0\d{2,3}-\*{4}\d{4}|[A-Za-z0-9._%+-]\*{3}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+                            r"|[1-8]\d{2}\*{11}\d{3}[\dXx]")
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
@@ -75,7 +78,7 @@ def mask_value(value: Any) -> Any:
     if not isinstance(value, str) or not value:
         return value
     masked = mask_text(value)
-    if masked != value:
+    if masked != value or ALREADY_MASKED.fullmatch(value.strip()):
         return masked
     return value[:1] + "***" + (value[-2:] if len(value) > 6 else "")
 
