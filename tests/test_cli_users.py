@@ -331,3 +331,19 @@ def test_every_audit_action_and_role_has_its_name_in_both_languages(tmp_path):
     en = run("--lang", "en", "team", "audit", db=db, env={"COLUMNS": "200"}).stdout
     assert "添加用户" in zh and "user.add" not in zh and "user added" in en and "user.add" not in en
     assert run_json("team", "audit", db=db)["rows"][0]["action"] == "user.add"
+
+
+def test_team_status_names_the_location_whole_and_backup_lists_in_english(tmp_path, team_url):
+    """``team status`` wrapped its title (the backend and location) to the table's width, splitting the location
+    (postgresql://zs@127.0.0.1:8872/p / ostgres); ``team backup --lang en`` listed the tables with a full-width ，."""
+    if "://" not in team_url:  # a SQLite file in a folder with a long name, as long as a PostgreSQL URL
+        folder = tmp_path / "a-folder-name-long-enough-to-be-wider-than-the-table"
+        folder.mkdir()
+        team_url = str(folder / "team.sqlite")
+    out = run("--lang", "en", "--team-db", team_url, "team", "status", env={"COLUMNS": "80"}).stdout
+    first = out.splitlines()[0].strip()
+    assert first.endswith(team_url.split("://")[-1].split("@")[-1]) and first.split(": ", 1)[0] in ("sqlite", "postgresql"), out
+    p = run("--lang", "en", "--team-db", team_url, "team", "backup", tmp_path / "team.bak")
+    listed = p.stderr.split(": ", 1)[1]
+    assert "，" not in p.stderr and ", users 0, " in listed, p.stderr
+    assert "，users 0，" in run("--team-db", team_url, "team", "backup", tmp_path / "team2.bak").stderr

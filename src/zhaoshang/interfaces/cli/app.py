@@ -176,13 +176,19 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         return
     headers = [(headers or {}).get(str(c), (None, None))[state.lang == "en"] or column(str(c), state.lang) for c in columns]
     cells = [[_cell(r.get(c), t("、", ", "), plain=_names_a_thing(str(c))) for c in columns] for r in rows]
+    natural = sum(max([cell_len(x) for c in [h, *col] for x in c.splitlines() or [""]]) + 3
+                  for h, col in zip(headers, zip(*cells) if cells else [()] * len(headers))) + 1
+    if title and cell_len(title) > min(natural, console.width):
+        # a title wider than its table (a team state's location, a long path) on lines of its own, wrapped only at
+        # the terminal's width: as the table's caption it was wrapped to the table's width mid-word
+        # (postgresql://zs@127.0.0.1:8872/p / ostgres)
+        console.print(title, style="italic", markup=False)
+        title = None
     tbl = Table(title=title, show_lines=False)
     for h in headers:
         tbl.add_column(h, overflow="fold")  # a cell too long for its column wraps; none is cut with "…"
     for line in cells:
         tbl.add_row(*line)
-    natural = sum(max([cell_len(x) for c in [h, *col] for x in c.splitlines() or [""]]) + 3
-                  for h, col in zip(headers, zip(*cells) if cells else [()] * len(headers))) + 1
     if len(columns) > 2 and natural > console.width:
         if title:
             console.print(title, style="italic", markup=False)

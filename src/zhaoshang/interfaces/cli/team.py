@@ -26,7 +26,9 @@ def team_status(fmt: Fmt = FORMAT_OPTION) -> None:
         migrations = tx.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
     doc = {"backend": team.dialect, "location": team.location, "migrations": migrations, "tables": tables,
            "audit_chain": audit.verify(team)}
-    emit(doc, fmt, rows=tables, columns=["table", "rows"], title=f"{team.dialect}: {team.location}",
+    if fmt == Fmt.table:  # the location whole on a line of its own (a table's title wraps to the table's width)
+        sys.stdout.write(f"{team.dialect}: {team.location}\n")
+    emit(doc, fmt, rows=tables, columns=["table", "rows"],
          note=t("审计链完整", "audit chain intact") if doc["audit_chain"]["ok"] else
          t(f"审计链在第 {doc['audit_chain']['first_bad']} 条被改动", f"audit chain broken at {doc['audit_chain']['first_bad']}"))
 
@@ -41,7 +43,7 @@ def team_backup(file: str = typer.Argument(..., help="备份文件（JSON Lines�
     audit.record(team, audit.cli_actor(), "team.backup", file)
     header = backup(team, file)
     sys.stderr.write(t(f"已备份到 {file}：", f"backed up to {file}: ")
-                     + "，".join(f"{k} {v}" for k, v in header["tables"].items()) + "\n")
+                     + t("，", ", ").join(f"{k} {v}" for k, v in header["tables"].items()) + "\n")
 
 
 @team_app.command("restore")
