@@ -446,3 +446,22 @@ def test_a_match_on_words_alone_is_marked_and_digits_are_no_terms(db):
     page = local_client(create_app(str(db["path"]))).get("/match/enterprise/杭州语音文化传媒有限公司",
                                                         params={"all_status": "true"}).text
     assert page.count('class="chip mt-text-only"') == len(plain), page.count('class="chip mt-text-only"')
+
+
+def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
+    """The /match list printed a budget of 2000 (万元) bare, where ``match demands`` and every other number of the
+    pages say 2,000."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    with Store(str(db), read_only=True) as store:
+        big = store.query("SELECT budget_wan FROM demands WHERE budget_wan >= 1000 ORDER BY budget_wan LIMIT 1")[0]["budget_wan"]
+    html = local_client(create_app(str(db))).get("/match", params={"lang": "en", "limit": 500}).text
+    cells = re.findall(r'<td class="num">([^<]*)</td><td class="date">', html)
+    assert f"{round(big):,}" in cells and f"{round(big)}" not in cells, cells[:10]

@@ -210,6 +210,12 @@ def test_trends_page_english_and_empty(page, server, db):
             if (r.x + r.width > el.clientWidth + 1) bad.push(t.style.text); });
           return bad; }""", sel)
         assert out == [], (sel, out)
+        # each bar's label as the KPIs say an amount: thousands grouped, one decimal, the unit (it read 31666.9 · 183)
+        labels = page.evaluate("""(sel) => echarts.getInstanceByDom(document.querySelector(sel)).getOption().series[0]
+          .data.map((d, i) => echarts.getInstanceByDom(document.querySelector(sel)).getOption().series[0].label
+          .formatter({value: typeof d === 'object' ? d.value : d, dataIndex: i}))""", sel)
+        pattern = r"\d{1,3}(,\d{3})*\.\d CNY million · \d{1,3}(,\d{3})* rounds?"
+        assert labels and all(re.fullmatch(pattern, x) for x in labels), (sel, labels)
     cut = page.evaluate("""() => { const c = echarts.getInstanceByDom(document.querySelector('#chart-node')), cut = [];
       c.getZr().storage.getDisplayList(true).forEach(e => { const t = e.getTextContent && e.getTextContent();
         const s = (t && t.style && t.style.text) || (e.style && e.style.text) || '';

@@ -20,6 +20,10 @@
   const UNIT = tr('亿元', 'CNY million');
   // a tooltip's exact amount: 万元 as stored in Chinese, CNY million in English
   const exact = wan => (en ? ZS.num(Math.round(wan) / 100) + ' CNY million' : ZS.num(Math.round(wan)) + ' 万元');
+  // a bar's label: its amount with thousands grouped, the same decimals on every bar, the unit, and its rounds
+  const DIGITS = en ? 1 : 2;
+  const barLabel = (v, rounds) => Number(v).toLocaleString(en ? 'en-US' : 'zh-CN',
+    {minimumFractionDigits: DIGITS, maximumFractionDigits: DIGITS}) + tr('亿', ' CNY million') + ' · ' + ZS.num(rounds) + tr('轮', ' rounds');
   // amounts the sources gave as ranges are summed at their estimates: then the sums are not called disclosed
   const EST = d.totals.estimated > 0;
   const AMOUNT = EST ? tr('金额（含估算）', 'Amount (estimates included)') : tr('披露金额', 'Disclosed');
@@ -67,7 +71,7 @@
   // 2. by segment (top 16 by amount)
   const N = d.by_node.slice(0, 16).reverse();
   make('chart-node', {
-    grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
+    grid: {left: 8, right: en ? 210 : 130, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = N[p.dataIndex];
       return '<b>' + r.node + ' ' + ZS.esc(nodeName(r)) + '</b><br>' + AMOUNT + ZS.colon() + amountOf(r) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + ZS.paren(tr('未披露 ', 'undisclosed ') + r.undisclosed) + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
@@ -75,14 +79,14 @@
     xAxis: {type: 'value', splitLine: {lineStyle: {color: '#eef1f5'}}, axisLabel: {color: '#8a93a6'}},
     yAxis: {type: 'category', data: N.map(nodeName), axisTick: {show: false}, axisLabel: {color: '#2b3447', width: en ? 200 : 150, overflow: en ? 'break' : 'truncate', lineHeight: 13}},  // English names are longer: on two lines
     series: [{type: 'bar', data: N.map(r => ({value: yi(r.amount_wan), itemStyle: {color: STAGE[r.stage] || '#7aa2ee', borderRadius: [0, 3, 3, 0]}})),
-      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '') + ' · ' + N[p.dataIndex].rounds + tr('轮', ' rounds')}}],
+      barMaxWidth: 16, label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => barLabel(p.value, N[p.dataIndex].rounds)}}],
   });
 
   // 3. by region (top 15)
   const R = d.by_region.slice(0, 15).reverse();
   const rname = r => (en && r.name_en ? r.name_en : r.name) || r.region;
   make('chart-region', {
-    grid: {left: 8, right: 110, top: 8, bottom: 8, containLabel: true},
+    grid: {left: 8, right: en ? 210 : 130, top: 8, bottom: 8, containLabel: true},
     tooltip: {trigger: 'item', formatter: p => {
       const r = R[p.dataIndex];
       return '<b>' + ZS.esc(rname(r)) + '</b> ' + r.region + '<br>' + AMOUNT + ZS.colon() + amountOf(r) + '<br>' + tr('轮次', 'Rounds') + ZS.colon() + r.rounds + '<br>' + tr('企业', 'Firms') + ZS.colon() + r.enterprises;
@@ -91,7 +95,7 @@
     yAxis: {type: 'category', data: R.map(rname), axisTick: {show: false}, axisLabel: {color: '#2b3447'}},
     series: [{type: 'bar', data: R.map(r => yi(r.amount_wan)), barMaxWidth: 16,
       itemStyle: {color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{offset: 0, color: '#9dbbf5'}, {offset: 1, color: '#2f6fed'}]), borderRadius: [0, 3, 3, 0]},
-      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => p.value + tr('亿', '') + ' · ' + R[p.dataIndex].rounds + tr('轮', ' rounds')}}],
+      label: {show: true, position: 'right', color: '#4a5468', fontSize: 11, formatter: p => barLabel(p.value, R[p.dataIndex].rounds)}}],
   });
 
   // 4. investors → segments (sankey, rounds)
