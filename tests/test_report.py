@@ -465,3 +465,22 @@ def test_a_table_split_over_pages_leaves_no_row_alone_and_repeats_its_header(env
     assert len(on) == 2, on  # the table crosses a page
     assert all(len(rows) >= 2 for rows in on.values()), {i: len(rows) for i, rows in on.items()}
     assert all("注册资本（万元）" in pages[i] and "所在区县" in pages[i] for i in on)  # the header on each page
+
+
+def test_chart_numbers_read_as_the_tables_say_them(env):
+    """The partners' bar labels read 239.0 beside the table's 239, and the funding chart's right axis (rounds, a
+    count) had ticks of 2.5 and 7.5: the labels are the table's numbers, a count's ticks whole."""
+    import re
+
+    from zhaoshang.interfaces.labels import number_text
+
+    html = env["html"].read_text(encoding="utf-8")
+    partners = html[html.index('class="chart hbars"'):]
+    partners = partners[:partners.index("</svg>")]
+    shown = re.findall(r'font-size="9" fill="#4b5563"[^>]*>([^<]*)</text>', partners)
+    want = [number_text(r["weight"], 2) for r in env["p"]["partners"]["rows"][:10]]
+    assert shown == want and not [x for x in shown if x.endswith(".0")], (shown, want)
+    trend = html[html.index('class="chart trend"'):]
+    trend = trend[:trend.index("</svg>")]
+    ticks = re.findall(r'font-size="8.5" fill="#d4542b"[^>]*>([^<]*)</text>', trend)
+    assert len(ticks) == 5 and all(re.fullmatch(r"\d+", x) for x in ticks), ticks

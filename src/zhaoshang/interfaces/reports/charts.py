@@ -8,7 +8,7 @@ import math
 from html import escape
 from typing import Iterable, Sequence
 
-from ..labels import lq_text, pct_text
+from ..labels import lq_text, number_text, pct_text
 from ..web.geo import Boundaries
 
 FONT = "font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif"
@@ -250,7 +250,7 @@ def hbars(rows: Sequence[tuple[str, float]], *, width: int = 660, row_h: int = 1
         out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" font-size="10" fill="#1f2937" text-anchor="end" style="{FONT}">{escape(label)}</text>')
         out.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" rx="1.5" fill="{color}"/>')
         out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + row_h * 0.62:.1f}" font-size="9" fill="#4b5563" style="{FONT}">'
-                   f'{(v or 0):,.{digits}f}{escape(unit)}</text>')
+                   f'{number_text(v or 0, digits)}{escape(unit)}</text>')  # as the table beside it: 239, not 239.0
     out.append("</svg>")
     return "".join(out)
 
@@ -274,6 +274,8 @@ def bar_line(labels: Sequence[str], bars: Sequence[float], line: Sequence[float]
         return 10 * e
 
     bmax, lmax = nice(bmax), nice(lmax)
+    if all(float(v or 0).is_integer() for v in line):  # a count (rounds): whole numbers on each of its 4 ticks, not 2.5
+        lmax = math.ceil(lmax / 4) * 4
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
     for k in range(5):
         y = top + ph - ph * k / 4

@@ -321,7 +321,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                                 line_name=tr("融资事件（起）", "Rounds")) if trends["quarters"] else ""
     partners = profile["partners"]
     partner_svg = charts.hbars([((r.get("name_en") if en else None) or r["name"], r["weight"])
-                               for r in partners.get("rows", [])[:10]], digits=1) \
+                               for r in partners.get("rows", [])[:10]], digits=2) \
         if partners.get("available") else ""
     links = {s: [r for r in segs if r["status"] == s] for s in ("strong", "average", "weak", "missing")}
     links["extend"] = [r for r in links["average"] if r.get("label") == "延链"]  # next to the links it holds
