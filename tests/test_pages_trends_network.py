@@ -294,6 +294,14 @@ def test_network_page_city_level_english(page, server):
     for lang in ("en", "zh"):  # the group box shows its placeholder whole at a laptop's width (English was cut)
         page.goto(server + f"/network?lang={lang}")
         assert cut_placeholders(page, "#group-input") == [], lang
+    # the first visit's group in the page's language (the English page's box held 北京市,上海市,广东省), and it reads back
+    page.goto(server + "/network?lang=en")
+    assert page.input_value("#group-input") == "Beijing,Shanghai,Guangdong"
+    before = page.locator("#group-members").inner_text()
+    page.goto(server + "/network?lang=en&group=" + page.input_value("#group-input"))
+    assert page.locator("#group-members").inner_text() == before == "Group members: Beijing, Shanghai, Guangdong"
+    page.goto(server + "/network?lang=zh")
+    assert page.input_value("#group-input") == "北京市,上海市,广东省"
     assert page.errors == []
 
 

@@ -48,12 +48,15 @@ def register(app, web) -> None:
                      level: Optional[str] = Query(None, pattern="^(province|city)?$"), group: Optional[str] = None,
                      as_of: Optional[str] = None, edges: int = Query(60, ge=0, le=500)):
         level = web.clean(level)  # not given (or 按地区组): the group's finest level — 苏州市,杭州市 is a city network
+        shown = group
         if group is None:  # first visit: the article's group at province level
             group = DEFAULT_GROUP if level in (None, "province") else ""
         doc = run(store, kind, level, group, as_of, edges)
+        if shown is None and group and web.lang_of(request) == "en":  # the default group by its English names
+            shown = ",".join(doc["names_en"].get(c, n) for c, n in zip(doc["group"], doc["group_names"]))
         params = {k: v for k, v in {"kind": kind, "level": level or doc["level"], "group": web.clean(group),
                                     "as_of": web.clean(as_of), "edges": edges}.items() if v not in (None, "")}
         return web.page(request, "network.html", {
             "nav": "network", "doc": doc, "doc_json": doc, "kinds": KINDS,
-            "f": {"kind": kind, "level": level, "group": group or "", "as_of": web.clean(as_of) or ""},
+            "f": {"kind": kind, "level": level, "group": shown or group or "", "as_of": web.clean(as_of) or ""},
             "as_of": doc["as_of"], "json_twin": "/api/network?" + urlencode(params)})
