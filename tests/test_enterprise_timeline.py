@@ -160,3 +160,25 @@ def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo):
         cells = page.locator("td.num:has(.fund-cny)").all_inner_texts()
         assert any(c.startswith(vague_text) and "估约" in c for c in cells), cells
         browser.close()
+
+
+def test_the_english_profile_names_its_region_as_the_other_pages_do(demo):
+    """The English profile's region read "Zhejiang Hangzhou Yuhang", the words run together in the Chinese order;
+    it reads "Yuhang, Hangzhou, Zhejiang" as the lists say it (Chinese unchanged)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with Store(demo["db"], read_only=True) as s:
+        eid, prov, city, dist, prov_en, city_en, dist_en = s.con.execute(
+            "SELECT e.id, p.name, c.name, d.name, p.name_en, c.name_en, d.name_en FROM enterprises e "
+            "JOIN regions p ON p.code = e.province_code JOIN regions c ON c.code = e.city_code "
+            "JOIN regions d ON d.code = e.district_code WHERE c.name <> p.name AND d.name_en IS NOT NULL "
+            "ORDER BY e.id LIMIT 1").fetchone()
+    with serving(demo["db"]) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/enterprises/{eid}?lang=en")
+        assert page.inner_text("#ent-region") == f"{dist_en}, {city_en}, {prov_en}"
+        page.goto(f"{base}/enterprises/{eid}?lang=zh")
+        assert page.inner_text("#ent-region").split() == [prov, city, dist]
+        browser.close()
