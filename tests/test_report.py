@@ -297,6 +297,15 @@ def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tm
     width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
     beyond = [w for x, w in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', box) if float(x) > width - 2]
     assert beyond == [], beyond
+    # …and the segments take the room they need: two segments on at most two lines (they ran over five)
+    page = next(p for p in box.split("<page ")[1:] if ">Founded<" in p)  # the top enterprises' page
+    words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page)
+    line = min(float(b) - float(a) for a, b, _ in words)  # a word's height: one line
+    first = [float(y) for y, _, w in words if w == "Autonomous"]
+    last = [float(y) for y, _, w in words if w == "vision"]
+    assert first and len(first) == len(last)
+    spans = [round((b - a) / line) + 1 for a, b in zip(first, last)]
+    assert max(spans) <= 3, spans
 
 
 def test_overview_counts_every_segment(env):
