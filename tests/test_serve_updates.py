@@ -540,3 +540,18 @@ def test_upload_data_date_is_the_shared_date_field(tmp_path, chromium):
         job = upload_in_browser(page, base, str(f), fill={"data_date": "2024年11月30日", "source": "登记库"})
         b.close()
     assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2024-11-30", job
+
+
+def test_the_recent_jobs_table_says_when_there_is_none(tmp_path, chromium):
+    """The 数据更新 page's recent jobs showed a header row alone before the first upload; it says there is none, as
+    every other empty table of the app does."""
+    from web_util import require_browser
+
+    require_browser()
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        for lang, words in (("en", "No jobs yet"), ("zh", "还没有任务")):
+            page.goto(f"{base}/updates?lang={lang}")
+            assert page.inner_text("#jobs tbody") == words, lang
