@@ -4,6 +4,7 @@ name shown as text. ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -293,16 +294,12 @@ def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path
 
 
 
-def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_profile(tmp_path):
-    """钱进 (one record for the office of 法定代表人 of 本地甲 and 65 % of it) was masked as 法定代表人 on a viewer's
-    profile while its timeline's change of legal representative (法定代表人: 王五 → 钱进) named him: the change shows
-    钱* too, in Chinese and English; the predecessor, who holds nothing, stays named. An analyst sees 钱进."""
-    from web_util import local_client
-
+def _rep_change_store(tmp_path):
+    """The store of a record in office and holding shares (钱进, 本地甲's 法定代表人 holding 65 % of it) with the change
+    that made him the legal representative (法定代表人: 王五 → 钱进), and a team state with a viewer and an analyst."""
     from graph_fixture import build_with_one_record_officer_holder
     from zhaoshang.core.store import Store
     from zhaoshang.core.teamstate import open_team_db
-    from zhaoshang.interfaces.web.app import create_app
 
     db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
     s = Store(str(db))
@@ -310,7 +307,18 @@ def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_prof
                   "VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
                   "'enterprise_history', 1, 's1', 1)")
     s.close()
-    team = open_team_db(str(tmp_path / "team.sqlite"))
+    return db, open_team_db(str(tmp_path / "team.sqlite"))
+
+
+def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_profile(tmp_path):
+    """钱进 (one record for the office of 法定代表人 of 本地甲 and 65 % of it) was masked as 法定代表人 on a viewer's
+    profile while its timeline's change of legal representative (法定代表人: 王五 → 钱进) named him: the change shows
+    钱* too, in Chinese and English; the predecessor, who holds nothing, stays named. An analyst sees 钱进."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    db, team = _rep_change_store(tmp_path)
     tokens = team_tokens(team)
     c = local_client(create_app(str(db), team=team, local_only=False))
     change = lambda doc: next(e for e in doc["timeline"] if e["type"] == "change_legal_rep")  # noqa: E731
@@ -324,26 +332,102 @@ def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_prof
     ana = c.get("/api/enterprises/2", headers=tokens["analyst"]).json()
     assert change(ana)["title"] == "法定代表人: 王五 → 钱进"
 
+def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_timeline_and_alerts(tmp_path):
+    """The change that names 钱进 (masked as 法定代表人 on a viewer's profile) named him on /api/events, the 动态监测
+    page and the viewer's alerts: each shows 钱* there, in Chinese and English, as the profile does. An analyst
+    sees 钱进, and the read is written to the audit log as the profile's is (``officers_holding``)."""
+    from web_util import local_client
+
+    from zhaoshang.core.store import Store
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.alerts import feed
+    from zhaoshang.services.alerts import rules as R
+    from zhaoshang.services.monitoring import events as E
+    from zhaoshang.services.team import audit
+
+    db, team = _rep_change_store(tmp_path)
+    tokens = team_tokens(team)
+    store = Store(str(db), read_only=True)
+    change = E.timeline(store, enterprise="2", types="change_legal_rep")["items"]
+    for who in ("vera", "ana"):
+        R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"]}, owner=who)
+    assert feed.record(store, team, change)
+    store.close()
+    c = local_client(create_app(str(db), team=team, local_only=False))
+    one = lambda items: next(e for e in items if "change_legal_rep" in (e.get("type"), e.get("event_type")))  # noqa: E731
+
+    vera = c.get("/api/events?enterprise=2", headers=tokens["viewer"])
+    assert vera.status_code == 200, vera.text
+    ev = one(vera.json()["items"])
+    assert (ev["title"], ev["title_en"]) == ("法定代表人: 王五 → 钱*", "legal representative: 王五 → 钱*"), ev
+    assert "钱进" not in vera.text
+    for lang in ("zh", "en"):
+        page = c.get(f"/monitor?enterprise=2&lang={lang}", headers=tokens["viewer"]).text
+        assert "王五 → 钱*" in page and "钱进" not in page
+        page = c.get(f"/alerts?lang={lang}", headers=tokens["viewer"]).text
+        assert "王五 → 钱*" in page and "钱进" not in page
+    items = c.get("/api/alerts/items", headers=tokens["viewer"]).json()["items"]
+    assert (one(items)["title"], one(items)["title_en"]) == ("法定代表人: 王五 → 钱*", "legal representative: 王五 → 钱*")
+    item = c.get(f"/api/alerts/items/{one(items)['id']}", headers=tokens["viewer"])
+    assert "钱*" in item.text and "钱进" not in item.text
+    assert "钱进" not in c.get("/api/alerts", headers=tokens["viewer"]).text
+    assert not audit.search(team, actor="vera", action="person.read")["rows"]
+
+    ana = c.get("/api/events?enterprise=2", headers=tokens["analyst"]).json()
+    assert one(ana["items"])["title"] == "法定代表人: 王五 → 钱进"
+    entry = audit.search(team, actor="ana", action="person.read")["rows"][0]
+    assert entry["target"] == "events" and json.loads(entry["detail"])["officers_holding"] == 1, entry
+    assert one(c.get("/api/alerts/items", headers=tokens["analyst"]).json()["items"])["title"] == "法定代表人: 王五 → 钱进"
+    assert audit.search(team, actor="ana", action="person.read")["rows"][0]["target"] == "alerts"
+
+
+@contextlib.contextmanager
+def _signed_in(db, chromium):
+    """A server on ``db`` that requires a login (users boss, admin; vera, viewer; ana, analyst) and a browser:
+    yields its address and the pages signed in as vera and as ana, ``[(name, page)]``."""
+    from cli_util import run
+
+    pw = "a-long-enough-password-1"
+    for name, role in (("boss", "admin"), ("vera", "viewer"), ("ana", "analyst")):
+        run("users", "add", name, "--role", role, "--password-stdin", db=db, input=pw + "\n")
+    with serving(db, args=("--require-login",)) as base, chromium as b:
+        pages = []
+        for name in ("vera", "ana"):
+            pages.append((name, b.new_page()))
+            sign_in(pages[-1][1], base, name, pw)
+        yield base, pages
+
+
+@pytest.mark.browser
+def test_the_monitor_page_does_not_name_a_masked_record_in_a_legal_representative_change(tmp_path, chromium):
+    """Signed in as a viewer, the 动态监测 page lists the change that made 钱进 法定代表人 as 王五 → 钱*, in Chinese and
+    English; signed in as an analyst it names 钱进."""
+    require_browser()
+    db, _ = _rep_change_store(tmp_path)
+    rows = {}
+    with _signed_in(db, chromium) as (base, pages):
+        for name, pg in pages:
+            for lang in ("zh", "en"):
+                pg.goto(base + f"/monitor?enterprise=2&type=change_legal_rep&lang={lang}")
+                rows[name, lang] = pg.inner_text("#ev-list")
+    assert "王五 → 钱*" in rows["vera", "zh"] and "王五 → 钱*" in rows["vera", "en"], rows
+    assert "钱进" not in rows["vera", "zh"] + rows["vera", "en"]
+    assert "王五 → 钱进" in rows["ana", "zh"] and "王五 → 钱进" in rows["ana", "en"], rows
+
+
 @pytest.mark.browser
 def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(tmp_path, chromium):
     """钱进 is the legal representative of 本地甲 and holds 65 % of it under one person record (p:40). For a viewer
     the graph masked that record wholly (钱*, no key) while the profile named him among the officers, with the
     record's id, and as 法定代表人 — side by side the answers said that 钱进 holds the shares. Signed in as a viewer,
     the profile and the relations page now both show 钱*; as an analyst both name 钱进."""
-    from cli_util import run
-
     from graph_fixture import build_with_one_record_officer_holder
 
     require_browser()
     db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
-    pw = "a-long-enough-password-1"
-    for name, role in (("boss", "admin"), ("vera", "viewer"), ("ana", "analyst")):
-        run("users", "add", name, "--role", role, "--password-stdin", db=db, input=pw + "\n")
     seen = {}
-    with serving(db, args=("--require-login",)) as base, chromium as b:
-        for name in ("vera", "ana"):
-            pg = b.new_page()
-            sign_in(pg, base, name, pw)
+    with _signed_in(db, chromium) as (base, pages):
+        for name, pg in pages:
             pg.goto(base + "/enterprises/2")
             officers = pg.inner_text("#people")
             basics = pg.inner_text(".profile-grid section.card >> nth=0")

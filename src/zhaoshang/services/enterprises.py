@@ -477,6 +477,38 @@ NEWS_HEADLINE = "coalesce(n.title, CASE WHEN length(n.body) > 40 THEN left(n.bod
 NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before its founding
 
 
+def holding_records(store, person_ids: Any, d: Any) -> list[int]:
+    """Of ``person_ids``, the person records that hold shares on date ``d`` (a shareholding tie of the relationship
+    graph, in any enterprise): an officer under such a record is masked wholly for a role without ``personal``
+    (services.privacy; docs/security.md)."""
+    ids = sorted({x for x in person_ids if x is not None})
+    return [x for (x,) in store.con.execute(
+        """SELECT DISTINCT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
+             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?) ORDER BY 1""",
+        [ids, d]).fetchall()] if ids else []
+
+
+def legal_reps_holding(store, enterprise_ids: Any, d: Any) -> dict[int, list[str]]:
+    """The enterprises' legal representatives in office on date ``d`` whose person record holds shares
+    (``holding_records``), by enterprise: the names a change of legal representative's title may not show to a role
+    without ``personal``, as the profile's 法定代表人 does not (``services.privacy.present_events``)."""
+    ids = sorted({int(x) for x in enterprise_ids if x is not None})
+    if not ids:
+        return {}
+    reps = store.con.execute(
+        """SELECT r.enterprise_id, r.person_id, coalesce(p.name, r.person_name) FROM roles r
+           LEFT JOIN persons p ON p.id = r.person_id
+           WHERE r.role = 'legal_rep' AND list_contains(?, r.enterprise_id) AND r.person_id IS NOT NULL
+             AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)""",
+        [ids, d, d]).fetchall()
+    held = set(holding_records(store, [pid for _, pid, _ in reps], d))
+    out: dict[int, list[str]] = {}
+    for eid, pid, name in reps:
+        if pid in held and name and name not in out.get(eid, []):
+            out.setdefault(eid, []).append(name)
+    return out
+
+
 def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
@@ -564,11 +596,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     # the officers' person records that hold shares (a shareholding tie of the relationship graph on the date, in
     # any enterprise): a record for an office and a holding is masked wholly for a role without ``personal``, here as
     # in the graph (services.privacy.present_profile; docs/security.md)
-    officers = sorted({r["person_id"] for r in people if r["person_id"] is not None})
-    private_holders = [f"p:{x}" for (x,) in store.con.execute(
-        """SELECT DISTINCT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
-             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?) ORDER BY 1""",
-        [officers, d]).fetchall()] if officers else []
+    private_holders = [f"p:{x}" for x in holding_records(store, [r["person_id"] for r in people], d)]
     contacts = store.query(  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id LIMIT ?""", [eid, limit])

@@ -155,6 +155,59 @@ def _rep_masked(ev: dict, names: set) -> dict:
     return {**ev, **{k: mask(ev[k]) for k in ("title", "title_en") if k in ev}}
 
 
+def present_events(doc: Any, user: Any, record: Callable[[str, str, dict], Any] | None = None,
+                   reps_of: Callable[[set], dict] | None = None, target: str = "events") -> Any:
+    """Events (a timeline, one event of the live stream, alerts) as ``user`` may see them: their headlines' free text
+    (``NEWS_TEXT``) masked as ``present_text`` masks it, and in a change of legal representative's titles the names
+    ``reps_of(enterprise ids)`` gives for its enterprise (``{enterprise id: names}``: legal representatives whose one
+    person record also holds shares, ``services.enterprises.legal_reps_holding``) masked as the profile masks them
+    (``present_profile``).
+    With the ``personal`` permission ``doc`` is returned whole and, when it holds either, ``record`` writes the read
+    to the audit log (``person.read``: ``target``, how many texts and which fields, ``officers_holding``)."""
+    found: list[str] = []
+    named: set = set()
+    ids: set = set()
+    _rep_changes(doc, ids)
+    reps = reps_of(ids) if ids and reps_of is not None else {}
+    masked = _reps_masked(_mask_fields(doc, frozenset(NEWS_TEXT), found), reps, named)
+    if user.can("personal"):
+        if (found or named) and record is not None:
+            record("person.read", target, {**({"texts": len(found), "fields": sorted(set(found))} if found else {}),
+                                           **({"officers_holding": len(named)} if named else {})})
+        return doc
+    return masked
+
+
+def _is_rep_change(x: dict) -> bool:
+    return "change_legal_rep" in (x.get("type"), x.get("event_type"))
+
+
+def _rep_changes(x: Any, ids: set) -> None:
+    """The enterprises of the changes of legal representative in ``x``, added to ``ids``."""
+    if isinstance(x, list):
+        for v in x:
+            _rep_changes(v, ids)
+    elif isinstance(x, dict):
+        if _is_rep_change(x) and x.get("enterprise_id") is not None:
+            ids.add(x["enterprise_id"])
+        for v in x.values():
+            _rep_changes(v, ids)
+
+
+def _reps_masked(x: Any, reps: dict, named: set) -> Any:
+    """Every change of legal representative in ``x`` (an event's ``type``, an alert's ``event_type``) with the names
+    ``reps`` holds for its enterprise masked (``_rep_masked``); the masked names are added to ``named``."""
+    if isinstance(x, list):
+        return [_reps_masked(v, reps, named) for v in x]
+    if not isinstance(x, dict):
+        return x
+    names = reps.get(x.get("enterprise_id")) if _is_rep_change(x) else None
+    if names:
+        named.update(n for n in names if _rep_masked(x, {n}) != x)
+        return _rep_masked(x, set(names))
+    return {k: _reps_masked(v, reps, named) for k, v in x.items()}
+
+
 def holders_apart(user: Any) -> bool:
     """Whether the relationship graph keeps the records that hold shares apart from the other records of the
     person (``services.graph.neighbours(..., holders_apart=)``): for a role without the ``personal`` permission, a

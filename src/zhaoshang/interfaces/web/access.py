@@ -7,8 +7,10 @@ from typing import Callable
 
 from fastapi import FastAPI, Request
 
+from ...core.asof import reference_date
 from ...core.teamstate import TeamDB
 from ...services import privacy
+from ...services.enterprises import legal_reps_holding
 from ...services.team import audit
 from .admin import register_admin
 from .auth import client_ip, install_auth
@@ -39,6 +41,15 @@ def audit_recorder(request: Request):
 def personal_view(request: Request, profile: dict) -> dict:
     """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
     return privacy.present_profile(profile, request.state.user, audit_recorder(request))
+
+
+def personal_events(request: Request, store, doc, target: str = "events", as_of=None):
+    """Events (a timeline, a streamed event, alerts) as the request's user may see them (``privacy.present_events``):
+    a change of legal representative does not name one whose person record holds shares, as of ``as_of`` (the
+    reference date by default), as the profile does not."""
+    return privacy.present_events(
+        doc, request.state.user, audit_recorder(request),
+        lambda ids: legal_reps_holding(store, ids, reference_date(store, as_of)), target)
 
 
 def personal_text(request: Request, doc, fields: tuple, target: str):

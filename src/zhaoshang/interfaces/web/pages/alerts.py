@@ -18,6 +18,7 @@ from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
 from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, number_text
 from .. import sse
+from ..access import personal_events
 from ..auth import read_note, sign_note
 from ..schemas import After, Note
 
@@ -107,7 +108,9 @@ def register(app, web) -> None:
         rules = [dict(r, conditions=R.describe(r, lang, names, num=number_text), shown_name=R.shown_name(r, lang),
                       type_names=[label("event", x, lang) for x in r["types"]])
                  for r in R.list_rules(team(request), who)]
-        return {"owner": who, "rules": rules, "alerts": shown_rules(feed.list_alerts(team(request), who, limit=100), rules),
+        return {"owner": who, "rules": rules,
+                "alerts": shown_rules(personal_events(request, store, feed.list_alerts(team(request), who, limit=100),
+                                                      "alerts"), rules),
                 "channels": R.channels(team(request), who),
                 # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
                 # and sent again from the page
@@ -124,13 +127,14 @@ def register(app, web) -> None:
         return web.json(overview(request, store, user, web.lang_of(request)))
 
     @app.get("/api/alerts/items", tags=["alerts"], summary="我的预警（最新在前；after=编号：只要更新的；unread：只要未读）")
-    def api_items(request: Request, user=Depends(web.current_user), after: After = 0, unread: bool = False,
-                  limit: Annotated[int, Query(ge=1, le=1000)] = 200):
-        return web.json({"items": feed.list_alerts(team(request), _owner(user), after=after, unread=unread, limit=limit)})
+    def api_items(request: Request, store=Depends(web.get_store), user=Depends(web.current_user), after: After = 0,
+                  unread: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 200):
+        items = feed.list_alerts(team(request), _owner(user), after=after, unread=unread, limit=limit)
+        return web.json({"items": personal_events(request, store, items, "alerts")})
 
     @app.get("/api/alerts/items/{alert_id}", tags=["alerts"], summary="一条预警：规则、事件、解释与依据（事件及其来源）")
-    def api_item(alert_id: Id, request: Request, user=Depends(web.current_user)):
-        return web.json(own_alert(request, alert_id, user))
+    def api_item(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
+        return web.json(personal_events(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"))
 
     @app.post("/api/alerts/read", tags=["alerts"], summary="把预警标为已读（ids 省略则全部）")
     def api_read(request: Request, body: ReadIn = Body(ReadIn()), user=Depends(web.current_user)):
@@ -168,11 +172,11 @@ def register(app, web) -> None:
                                        policy=request.app.state.webhook_policy))
 
     @app.get("/api/alerts/stream", include_in_schema=False)
-    def api_stream(request: Request, user=Depends(web.current_user), after: After = 0):
+    def api_stream(request: Request, store=Depends(web.get_store), user=Depends(web.current_user), after: After = 0):
         who, db, lang = _owner(user), team(request), web.lang_of(request)
 
         def fetch(last: int) -> list[dict]:  # each title as the feed shows it, beside its type (labels.event_text)
-            rows = reversed(feed.list_alerts(db, who, after=last, limit=100))
+            rows = reversed(personal_events(request, store, feed.list_alerts(db, who, after=last, limit=100), "alerts"))
             rules = [dict(r, shown_name=R.shown_name(r, lang)) for r in R.list_rules(db, who)]
             return [{**a, "shown_title": event_text(a, lang)} for a in shown_rules(list(rows), rules)]
 
@@ -202,7 +206,7 @@ def register(app, web) -> None:
 
     @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
     def alert_page(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
-        a, lang = own_alert(request, alert_id, user), web.lang_of(request)
+        a, lang = personal_events(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"), web.lang_of(request)
         return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
                                                 "why": shown_explain(a, lang, web.region_names(store, lang),
                                                                      web.node_names(store, lang))})

@@ -18,9 +18,9 @@ from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
-from ....services.privacy import NEWS_TEXT, present_text
+from ....services.privacy import NEWS_TEXT
 from ...labels import event_text, feed_error_text, label
-from ..access import audit_recorder, personal_text
+from ..access import personal_events, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
 from ..schemas import DATE_PATTERN, AsOf, DateFrom, NodeCode, Region, Text
@@ -72,12 +72,11 @@ def register(app, web) -> None:
 
     def timeline(request, store, since, region, node, type, enterprise, limit, as_of=None):
         """The timeline as the user may see it: headlines (a news body's opening for an imported item) masked, a
-        feed file's path as its name."""
-        return personal_text(request, F.hide_paths(E.timeline(store, team(request), since=since, region=web.clean(region),
-                                                 node=web.clean(node), types=web.clean(type),
-                                                 enterprise=web.clean(enterprise), limit=limit,
-                                                            as_of=web.clean(as_of)), request.state.user),
-                             NEWS_TEXT, "events")
+        change of legal representative without the name of one holding shares, a feed file's path as its name."""
+        doc = F.hide_paths(E.timeline(store, team(request), since=since, region=web.clean(region), node=web.clean(node),
+                                      types=web.clean(type), enterprise=web.clean(enterprise), limit=limit,
+                                      as_of=web.clean(as_of)), request.state.user)
+        return personal_events(request, store, doc, "events", doc["as_of"])
 
     def news(request, limit: int) -> list[dict]:
         """The latest news items as the user may see them: title and body masked, or whole and audited."""
@@ -124,7 +123,7 @@ def register(app, web) -> None:
         ensure_tail(request)
         sub = bus.subscribe()
         lang = web.lang_of(request)
-        user, record = request.state.user, audit_recorder(request)
+        user = request.state.user
 
         async def stream():
             try:
@@ -136,7 +135,7 @@ def register(app, web) -> None:
                             break
                         continue
                     if await asyncio.to_thread(f.matches, ev):
-                        ev = present_text(F.hide_paths(ev, user), NEWS_TEXT, user, record, "events")
+                        ev = await asyncio.to_thread(personal_events, request, store, F.hide_paths(ev, user))
                         # its title as the page shows it: without the head the type column says (labels.event_text)
                         yield sse.message("event", {**ev, "shown_title": event_text(ev, lang)}, ev["key"])
             finally:
