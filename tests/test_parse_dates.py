@@ -81,6 +81,13 @@ def test_empty(value):
         ("20241301", "日期不存在"),
         ("1799-12-31", "年份超出范围"),
         ("2101-01-01", "年份超出范围"),
+        # a 4-digit number is a year, refused outside the range rather than read as an Excel serial (1904-12-03)
+        ("1799", "年份超出范围"),
+        ("2101", "年份超出范围"),
+        ("3000", "年份超出范围"),
+        (1799, "年份超出范围"),
+        (2101.0, "年份超出范围"),
+        (9999, "年份超出范围"),
         (60, "日期不存在"),
         ("60", "日期不存在"),
         (3_000_000, "无法识别的日期"),
@@ -145,6 +152,10 @@ def test_excel_serial_roundtrip(d):
     serial = (d - D(1899, 12, 30)).days
     if 1800 <= serial <= 2100:  # a 4-digit number in the year range is a year, by rule
         assert parse_date_ex(serial) == (D(serial, 1, 1), "year")
+        return
+    if len(str(serial)) == 4:  # and outside it a year out of range, never a day of 1902–1927
+        with pytest.raises(ValueError, match="年份超出范围"):
+            parse_date(serial)
         return
     assert parse_date(serial) == d
     assert parse_date(float(serial) + 0.5) == d

@@ -252,3 +252,17 @@ def test_a_landing_left_on_an_abandoned_lead_by_an_older_version_is_not_read(tmp
     with team.tx() as tx:  # read past, not rewritten
         assert tx.one("SELECT landed_on FROM pipeline_leads WHERE id = ?", [int(lead)])["landed_on"] == "2024-06-01"
     team.close()
+
+
+def test_an_imported_signing_year_outside_the_range_is_refused(tmp_path):
+    """A signing date of 2101 in a sheet was read as an Excel serial (1905-10-01) and the row imported; it is a year
+    outside 1800–2100, so the file is refused naming the row, as 2101-01-01 is."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企业编号,地区,状态,签约日期,落地日期\n1,宁波市,已落地,2101,2025-06-01\n2,宁波市,已签约,2024-01-01,\n",
+                     encoding="utf-8")
+    refused = run("pipeline", "import", sheet, db=path, check=False)
+    assert refused.returncode == 2 and "第 2 行" in refused.stderr and "年份超出范围（1800–2100）" in refused.stderr, \
+        refused.stderr
+    assert run_json("pipeline", "list", db=path) == []

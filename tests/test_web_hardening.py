@@ -139,6 +139,17 @@ def test_a_date_parameter_takes_what_the_one_date_parser_reads(client, db):
         err = r.json()["error"]
         assert r.status_code == 400 and err in said.stderr and ("1800–2100" in err), err
         assert "e.g. 1799" not in err and "如 1799" not in err, err
+    # a bare 4-digit year outside the range is that year refused, not an Excel serial day of 1904 or 1905
+    for value in ("1799", "2101"):
+        said = run("trends", "-r", "330100", "--as-of", value, db=db, check=False)
+        assert said.returncode == 2 and "年份超出范围（1800–2100）" in said.stderr, said.stderr
+        r = client.get("/api/trends", params={"region": "330100", "as_of": value, "lang": "zh"})
+        assert r.status_code == 400 and r.json()["error"] in said.stderr, r.text
+    for param, value in (("founded_to", "2101"), ("founded_from", "1799")):
+        r = client.get("/api/enterprises", params={param: value})
+        assert r.status_code == 400 and "1800–2100" in r.json()["error"], (param, r.text)
+        page = client.get("/enterprises", params={param: value})
+        assert page.status_code == 400 and "1800–2100" in page.text, (param, page.status_code)
 
 
 def test_the_last_allowed_page_answers(client):

@@ -94,7 +94,8 @@ def _from_serial(x: float, raw) -> _dt.date:
 
 
 def _from_digits(s: str, raw) -> tuple[_dt.date, str]:
-    """A string of digits: yyyymmdd (8), yyyymm (6), yyyy (4, within the year range), else an Excel serial."""
+    """A string of digits: yyyymmdd (8), yyyymm (6), yyyy (4: a year, refused outside the year range), else an
+    Excel serial (a 4-digit serial would be a day of 1902–1927, which no export of these sources means)."""
     if len(s) == 8:
         return _make(int(s[:4]), int(s[4:6]), int(s[6:]), raw), "day"
     if len(s) == 6:
@@ -102,7 +103,7 @@ def _from_digits(s: str, raw) -> tuple[_dt.date, str]:
         if 1 <= m <= 12:
             return _make(y, m, 1, raw), "month"
         raise ParseError("date_nonexistent", f"日期不存在: {raw}", f"no such day: {raw}")
-    if len(s) == 4 and MIN_YEAR <= int(s) <= MAX_YEAR:
+    if len(s) == 4:
         return _make(int(s), 1, 1, raw), "year"
     return _from_serial(float(s), raw), "day"
 
