@@ -415,6 +415,41 @@ def test_the_monitor_page_does_not_name_a_masked_record_in_a_legal_representativ
     assert "王五 → 钱进" in rows["ana", "zh"] and "王五 → 钱进" in rows["ana", "en"], rows
 
 
+def test_the_office_of_a_record_that_holds_shares_stays_with_the_masked_holding(tmp_path):
+    """钱进 holds the legal representative's office and 65 % of 本地甲 under one record (p:40, source s1); another
+    record of the name (p:41, source s2) is its founder, and the key persons pool the two. For a viewer the named
+    entry kept the office of the wholly masked record — 钱进 法定代表人 from s1, beside 钱* holding 65 % from s1 —
+    which named the holder. The office of that record now goes with the masked entry; the analyst sees one person."""
+    from fastapi.testclient import TestClient
+
+    from graph_fixture import build_with_one_record_officer_holder
+    from zhaoshang.core.store import Store
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
+    s = Store(str(db))
+    s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) "
+                  "VALUES (41, '钱进', '钱进', 's2', 'k41', 1)")
+    s.con.execute("INSERT INTO roles VALUES (41, 41, '钱进', 2, '本地甲科技有限公司', 'founder', '创始人', "
+                  "DATE '2015-01-01', NULL, 's2', 'r41', 1)")
+    s.close()
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    c = TestClient(create_app(str(db), team=team, local_only=False))
+    ana = {p["name"]: p for p in c.get("/api/graph/people/2", headers=tokens["analyst"]).json()["persons"]}
+    assert sorted(ana["钱进"]["records"]) == ["p:40", "p:41"]  # one person for the analyst
+    vera = c.get("/api/graph/people/2", headers=tokens["viewer"]).json()
+    kp = {p["name"]: p for p in vera["persons"]}
+    assert kp["钱进"]["records"] == ["p:41"] and [g["ground"] for g in kp["钱进"]["grounds"]] == ["founder"], kp["钱进"]
+    assert {g["evidence"].get("source") for g in kp["钱进"]["grounds"]} == {"s2"}
+    assert sorted(g["ground"] for g in kp["钱*"]["grounds"]) == ["controlling_shareholder", "legal_rep"], kp["钱*"]
+    assert kp["钱*"]["key"] is None and kp["钱*"]["records"] == []
+    assert "p:40" not in json.dumps(vera, ensure_ascii=False)
+    page = c.get("/relations/2", headers=tokens["viewer"]).text
+    assert "p:40" not in page
+
+
 @pytest.mark.browser
 def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(tmp_path, chromium):
     """钱进 is the legal representative of 本地甲 and holds 65 % of it under one person record (p:40). For a viewer

@@ -287,14 +287,16 @@ def _split_holder(p: dict, held: set) -> list[dict]:
     """A key person who holds shares, as a role without ``personal`` sees them: the holding apart from the name.
     The shareholding grounds make an entry of their own — surname and stars, no key, node or records, the holder
     masked at the end of every chain —, and the offices (public registry facts) stay under the name with only the
-    records that hold no shares; each part's power is that of its own grounds. The two are never tied: no
-    answer says which named person holds the shares."""
+    records that hold no shares; each part's power is that of its own grounds. An office held by a record that
+    itself holds shares (one record for both) goes with the holding, masked: under the name it would say who
+    holds them. The two are never tied: no answer says which named person holds the shares."""
     weights = p.get("weights")
     grounds = [(g, weights[i] if weights else g["weight"]) for i, g in enumerate(p["grounds"])]
     is_share = lambda g: _share_ground([g["ground"] if isinstance(g, dict) else g])  # noqa: E731
-    shares = [(g, w) for g, w in grounds if is_share(g)]
-    offices = [(g, w) for g, w in grounds if not is_share(g)]
-    held = held | {g["holder"] for g, _ in shares if isinstance(g, dict) and g.get("holder")}
+    held = held | {g["holder"] for g in p["grounds"] if isinstance(g, dict) and is_share(g) and g.get("holder")}
+    masked_part = lambda g: is_share(g) or (isinstance(g, dict) and g.get("record") in held)  # noqa: E731
+    shares = [(g, w) for g, w in grounds if masked_part(g)]
+    offices = [(g, w) for g, w in grounds if not masked_part(g)]
     named = [r for r in p.get("records") or [] if r not in held]
     out = []
     if offices and named:
@@ -329,7 +331,7 @@ def _masked_ground(g: Any, name: str) -> Any:
     """A ground of a masked holder: the holder's record left out, the name masked at the end of every chain."""
     if not isinstance(g, dict):
         return g
-    g = {k: v for k, v in g.items() if k != "holder"}
+    g = {k: v for k, v in g.items() if k not in ("holder", "record")}
     if g.get("chains"):
         g["chains"] = [{**c, "path": c["path"][:-1] + [name]} for c in g["chains"]]
     return g

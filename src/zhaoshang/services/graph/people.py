@@ -67,7 +67,8 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
         weight = float(kp.get(ground, kp.get("other", 0.1)))
         entry(key, "person", r["name"], key)["grounds"].append({
             "ground": ground, "weight": weight, "title": r["title"], "start": r["start_date"], "end": r["end_date"],
-            "investor": r["investor"], "evidence": {"table": "roles", "id": r["id"], "source": r["source"],
+            "investor": r["investor"], "record": key,  # the record in office (a merged person has several)
+            "evidence": {"table": "roles", "id": r["id"], "source": r["source"],
                                                     "source_key": r["source_key"]}})
     chains = store.query(_CHAIN, [d, d, eid, int(kp.get("max_depth", 6))])
     totals: dict = {}
