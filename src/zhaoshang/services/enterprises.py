@@ -509,13 +509,24 @@ def legal_reps_holding(store, enterprise_ids: Any, d: Any) -> dict[int, list[str
     return out
 
 
-def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) -> dict:
+def _capped(store, sql: str, params: list, limit: int | None) -> tuple[list[dict], int]:
+    """The rows of an ordered query, the latest ``limit`` of them (None: all), and how many there are: the length
+    when the list is whole, a COUNT of the same query when the cap cut it."""
+    rows = store.query(sql + " LIMIT ?", [*params, limit])
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    return rows, store.query(f"SELECT count(*) AS n FROM ({sql})", params)[0]["n"]
+
+
+def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None = 200) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
     shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, main product lines
     with their revenue shares and period, sources and the
     conflicts between sources (records whose credit code names this enterprise with other values). Dated items
-    after ``as_of`` are left out; people and shareholders are those in office or holding on the date."""
+    after ``as_of`` are left out; people and shareholders are those in office or holding on the date. The timeline,
+    fundings, patents, news, branches and contacts list their latest ``limit`` rows (None: all); ``counts`` gives
+    how many there are in all."""
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     ent = store.query(
@@ -546,30 +557,30 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     classified_on = classified.date() if classified else None
     placements_classified_on = (classified_on.isoformat() if classified_on
                                 and d < min(classified_on, reference_date(store)) else None)
-    fundings = store.query(
+    fundings, n_fundings = _capped(store,
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key,
                   coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated
-           FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST LIMIT ?""",
-        [eid, d, limit])
+           FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST""",
+        [eid, d], limit)
     for f in fundings:
         f["round_zh"] = ROUND_LABELS_ZH.get(f["round"] or "", f["round_raw"] or f["round"])
-    patents = store.query(
+    patents, n_patents = _capped(store,
         """SELECT p.id, p.number, p.title, p.type, p.applied, p.granted, p.published, p.main_ipc, p.status, p.source
            FROM patents p WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
              AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)
-           ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST LIMIT ?""", [eid, d, limit])
-    news = store.query(
+           ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST""", [eid, d], limit)
+    news, n_news = _capped(store,
         f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, n.published, n.outlet, n.sentiment, n.event_type, n.source
            FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
              AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
-           ORDER BY n.published DESC NULLS LAST LIMIT ?""", [eid, d, limit])
-    branches = store.query(
+           ORDER BY n.published DESC NULLS LAST""", [eid, d], limit)
+    branches, n_branches = _capped(store,
         """SELECT b.id, b.kind, b.date, b.percent, b.parent_id, b.parent_name, b.child_id, b.child_name,
                   b.province_code, b.city_code, b.district_code, r.name AS region_name,
                   CASE WHEN b.parent_id = ? THEN 'out' ELSE 'in' END AS direction, b.source
            FROM branches b LEFT JOIN regions r ON r.code = coalesce(b.district_code, b.city_code, b.province_code)
            WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?)
-           ORDER BY b.date DESC NULLS LAST LIMIT ?""", [eid, eid, eid, d, limit])
+           ORDER BY b.date DESC NULLS LAST""", [eid, eid, eid, d], limit)
     people = store.query(
         """WITH later AS (  -- the enterprise's people lists (roles imports) by the date: (data date, person)
              SELECT i.data_date, coalesce(p.name, r.person_name) AS name, r.source FROM roles r
@@ -597,9 +608,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
     # any enterprise): a record for an office and a holding is masked wholly for a role without ``personal``, here as
     # in the graph (services.privacy.present_profile; docs/security.md)
     private_holders = [f"p:{x}" for x in holding_records(store, [r["person_id"] for r in people], d)]
-    contacts = store.query(  # personal data: interfaces pass the profile through services.privacy
+    contacts, n_contacts = _capped(store,  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
-           ORDER BY id LIMIT ?""", [eid, limit])
+           ORDER BY id""", [eid], limit)
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
     # main product lines with their revenue shares (a listed company's 主营产品), in the source's order; shares of
     # a period after the date are not known on it
@@ -626,7 +637,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            FROM enterprise_conflicts c LEFT JOIN imports i ON i.id = c.import_id
            WHERE c.enterprise_id = ? ORDER BY c.field, c.import_id, c.source_key""", [eid]) \
         if store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_conflicts'")[0]["n"] else []
-    timeline = store.query(
+    timeline, n_timeline = _capped(store,
         f"""WITH ev AS (
              SELECT date, type, title, ref_table, ref_id, source FROM events WHERE enterprise_id = ?
              UNION ALL
@@ -652,12 +663,12 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int = 200) 
            -- a news item without a publication date is dated by its import's data date: a stand-in, said so
            SELECT *, (ref_table = 'news' AND date IS NOT NULL
                       AND ref_id IN (SELECT id FROM news WHERE published IS NULL)) AS date_stand_in
-           FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type LIMIT ?""",
-        [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d, limit])
+           FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type""",
+        [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d], limit)
     for ev in timeline:
         ev["title_en"] = title_en(ev["title"])
-    counts = {"fundings": len(fundings), "patents": len(patents), "news": len(news), "branches": len(branches),
-              "people": len(people), "shareholders": len(shareholders), "contacts": len(contacts)}
+    counts = {"timeline": n_timeline, "fundings": n_fundings, "patents": n_patents, "news": n_news,
+              "branches": n_branches, "people": len(people), "shareholders": len(shareholders), "contacts": n_contacts}
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,

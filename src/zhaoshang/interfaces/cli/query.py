@@ -65,7 +65,7 @@ def show(
 ) -> None:
     """显示一家企业的全部关联信息：产业链位置及依据、时间线、人员、股东、专利、融资、分支机构、来源。"""
     store = open_store(read_only=True)
-    doc = enterprise_profile(store, enterprise, as_of=as_of)
+    doc = enterprise_profile(store, enterprise, as_of=as_of, **({"limit": None} if show_all else {}))
     if store.synthetic:
         doc["label"] = SYNTHETIC_LABEL
     if fmt == Fmt.json:
@@ -126,11 +126,12 @@ def show(
             print(t("产业链位置：未归入任何环节", "Chain placements: none"))
         if rows:
             cut = rows if show_all else rows[:SECTION_ROWS]
-            more = len(rows) - len(cut)  # a section cut short says how many rows it leaves out and how to see them
+            total = doc["counts"].get(key, len(rows))  # all there are, not the profile's latest 200
+            more = total - len(cut)  # a section cut short says how many rows it leaves out and how to see them
             emit(cut, fmt, rows=[shown.get(key, dict)(r) for r in cut], columns=cols,
-                 title=title + t(f"（{len(rows)}）", f" ({len(rows)})"), headers=SECTION_HEADERS.get(key),
-                 note=t(f"{title}：另有 {more} 条未显示（共 {len(rows)} 条）；加 --all 显示全部",
-                        f"{title}: {more} more not shown (of {len(rows)}); add --all to show them all") if more else None)
+                 title=title + t(f"（{total:,}）", f" ({total:,})"), headers=SECTION_HEADERS.get(key),
+                 note=t(f"{title}：另有 {more:,} 条未显示（共 {total:,} 条）；加 --all 显示全部",
+                        f"{title}: {more:,} more not shown (of {total:,}); add --all to show them all") if more else None)
             if key == "placements" and doc.get("placements_classified_on") and fmt == Fmt.table:  # an earlier date
                 print(placements_dated_text(doc["placements_classified_on"], lang))
     note = synthetic_note(store)
