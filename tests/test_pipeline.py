@@ -269,8 +269,8 @@ def test_only_a_user_who_can_act_owns_a_lead_and_a_closed_lead_has_no_next_actio
         assert L.update(team, lead["id"], user="bo", status=st)["next_action"] == "电话联系董秘"  # still open
     landed = L.update(team, lead["id"], user="bo", status="landed")
     assert landed["next_action"] is None and landed["next_action_date"] is None and not landed["overdue"]
-    steps = [(h["field"], h["from_value"], h["to_value"]) for h in L.get(team, lead["id"], history=True)["history"]][-3:]
+    steps = [(h["field"], h["from_value"], h["to_value"]) for h in L.get(team, lead["id"], history=True)["history"]][-4:]
     assert steps == [("status", "signed", "landed"), ("next_action", "电话联系董秘", None),
-                     ("next_action_date", "2099-12-10", None)]
+                     ("next_action_date", "2099-12-10", None), ("landed_on", None, landed["landed_on"])]
     ab = L.update(team, other["id"], user="bo", status="abandoned", reason="已在本地设厂")
     assert ab["next_action"] is None and ab["next_action_date"] is None

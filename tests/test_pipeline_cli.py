@@ -266,3 +266,48 @@ def test_an_imported_signing_year_outside_the_range_is_refused(tmp_path):
     assert refused.returncode == 2 and "第 2 行" in refused.stderr and "年份超出范围（1800–2100）" in refused.stderr, \
         refused.stderr
     assert run_json("pipeline", "list", db=path) == []
+
+
+def test_a_signing_or_landing_day_is_corrected_with_the_stage_the_lead_has_and_every_day_is_in_the_history(tmp_path):
+    """A lead signed or landed without --on is dated today, and a later `move 1 已签约 --on …` was refused saying the
+    day is for a move to 已签约 — the one the user made. A move to the stage the lead has, with a day, corrects that
+    day (checked as ever: a landing not before the signing); moving back from 已落地 to 已签约 with --on re-dates the
+    signing. Every day set, changed or cleared is a history row and in the audit entry (they were in neither), and a
+    lead abandoned after its signing, resumed, keeps the signing day it kept (it was replaced by today)."""
+    from zhaoshang.services.team import audit
+
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", db=path)["id"])
+    fixed = run_json("pipeline", "move", lead, "已签约", "--on", "2024-11-01", db=path)
+    assert (fixed["status"], fixed["signed_on"]) == ("signed", "2024-11-01")
+    run("pipeline", "move", lead, "已落地", db=path)
+    landed = run_json("pipeline", "move", lead, "已落地", "--on", "2025-03-01", db=path)
+    assert (landed["status"], landed["signed_on"], landed["landed_on"]) == ("landed", "2024-11-01", "2025-03-01")
+    early = run("pipeline", "move", lead, "已落地", "--on", "2024-10-01", db=path, check=False)
+    assert early.returncode == 2 and "早于签约日期 2024-11-01" in early.stderr
+    back = run_json("pipeline", "move", lead, "已签约", "--reason", "落地撤回", "--on", "2024-12-01", db=path)
+    assert (back["status"], back["signed_on"], back["landed_on"]) == ("signed", "2024-12-01", None)
+    wrong = run("pipeline", "move", lead, "洽谈中", "--reason", "重谈", "--on", "2024-12-02", db=path, check=False)
+    assert wrong.returncode == 2 and "pipeline move 3 已落地 --on" in wrong.stderr, wrong.stderr
+    days = [(h["field"], h["from_value"], h["to_value"]) for h in run_json("pipeline", "show", lead, db=path)["history"]
+            if h["field"] in ("signed_on", "landed_on")]
+    today = days[0][2]
+    assert days == [("signed_on", None, today), ("signed_on", today, "2024-11-01"), ("landed_on", None, today),
+                    ("landed_on", today, "2025-03-01"), ("landed_on", "2025-03-01", None),
+                    ("signed_on", "2024-11-01", "2024-12-01")], days
+    shown = run("pipeline", "show", lead, db=path, env={"COLUMNS": "200"}).stdout
+    assert "签约日期" in shown and "落地日期" in shown and "时间 (UTC)" in shown
+    team = open_team_db(None, db_path=str(path))
+    entries = audit.search(team, limit=50)["rows"]
+    team.close()
+    import json
+
+    details = [json.loads(e["detail"]) if isinstance(e["detail"], str) else e["detail"] for e in entries
+               if e["action"].startswith("pipeline.")]
+    assert {"changes": {"signed_on": [today, "2024-11-01"]}, "enterprise": fixed["enterprise_name"]} in details
+    assert any(d.get("status") == "signed" and d.get("signed_on") == today for d in details), details
+    # abandoned after its signing, resumed: the kept day stays, unless a day is given (then in the history)
+    other = str(run_json("pipeline", "add", "2", "宁波市", "--status", "已放弃", "--reason", "无意向",
+                         "--signed-on", "2025-01-01", db=path)["id"])
+    assert run_json("pipeline", "move", other, "已签约", db=path)["signed_on"] == "2025-01-01"

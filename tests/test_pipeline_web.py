@@ -54,7 +54,8 @@ def test_pipeline_api(tmp_path):
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "signed", "note": "签约仪式"})
     assert r.status_code == 200 and r.json()["status"] == "signed"
     got = client.get(f"/api/pipeline/leads/{lead['id']}", headers=tokens["viewer"]).json()
-    assert [(h["field"], h["to_value"]) for h in got["history"]][-2:] == [("status", "signed"), ("note", "签约仪式")]
+    assert [(h["field"], h["to_value"]) for h in got["history"]][-3:] == [
+        ("status", "signed"), ("signed_on", r.json()["signed_on"]), ("note", "签约仪式")]
     denied = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "x"}, headers=tokens["viewer"])
     assert denied.status_code == 403 and denied.json()["error"] == "当前角色无权访问"  # one language, not both
     denied = client.post(f"/api/pipeline/leads/{lead['id']}/change?lang=en", json={"note": "x"}, headers=tokens["viewer"])
@@ -409,9 +410,19 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
         assert "已落地" in pg.inner_text("#lead-status")
         got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
         assert (got["signed_on"], got["landed_on"]) == ("2024-03-05", "2024-06-01"), got
-        pg.goto(url + "?lang=en")  # a day given with a move that sets none is refused naming the page's field
-        pg.fill("#c-note", "follow-up")
+        # the status unchanged with a day: the landing day corrected, and the change in the history
         pg.fill("#c-on", "2024-06-02")
+        pg.click("#c-save")
+        pg.wait_for_url(url)
+        got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
+        assert (got["status"], got["landed_on"]) == ("landed", "2024-06-02"), got
+        assert ("landed_on", "2024-06-01", "2024-06-02") in [(h["field"], h["from_value"], h["to_value"])
+                                                           for h in got["history"]]
+        assert "落地日期" in pg.inner_text("#lead-history") and "时间 (UTC)" in pg.inner_text("#lead-history")
+        pg.goto(url + "?lang=en")  # a day given with a move that sets none is refused naming the page's field
+        pg.select_option("#c-status", "abandoned")
+        pg.fill("#c-reason", "moved elsewhere")
+        pg.fill("#c-on", "2024-06-03")
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
         assert pg.inner_text("#pl-error").startswith("a signing or landing date is for a move to signed or landed")

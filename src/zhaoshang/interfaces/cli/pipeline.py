@@ -113,7 +113,7 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
              reason: Optional[str] = typer.Option(None, "--reason", help="理由（移到 已放弃、或从 已签约/已落地 退回时必填）"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
              note: Optional[str] = typer.Option(None, "--note", help="备注"),
-             on: Optional[str] = typer.Option(None, "--on", help="签约或落地的日期 YYYY-MM-DD（移到 已签约、已落地 时；默认今天）"),
+             on: Optional[str] = typer.Option(None, "--on", help="签约或落地的日期 YYYY-MM-DD（移到 已签约、已落地 时；默认今天；移到线索现在的状态即更正其日期）"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner, next_action=next_action,
@@ -162,7 +162,7 @@ def show_cmd(lead: str = typer.Argument(..., help="线索编号"), fmt: Fmt = FO
     """一条线索及其完整历史（谁、何时、从什么改为什么）。"""
     row = L.get(open_team(), lead, history=True)
     emit(row, fmt, rows=_history_shown(row["history"]), columns=["at", "actor", "field", "from_value", "to_value"],
-         title=_lead_title(row, "线索", "lead"))
+         headers={"at": L.HISTORY_AT}, title=_lead_title(row, "线索", "lead"))
 
 
 @pipeline_app.command("export")

@@ -35,9 +35,11 @@ ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（给出签约
                 "--landed-on on the command line, signed_on and landed_on in the API, an imported row's dates; or "
                 "add it as signed, then move it to landed)")
 # the day of a move (the page's field, the command's --on, the API's on) given with a move that sets no day
-ON_ONLY = ("签约/落地日期只用于移到 已签约 或 已落地（页面的“签约/落地日期”，命令行 --on）",
+ON_ONLY = ("签约/落地日期只用于移到 已签约 或 已落地（页面的“签约/落地日期”，命令行 --on）；更正已签约、已落地线索的"
+           "日期：移到它现在的状态并给出日期，如 pipeline move 3 已落地 --on 2025-03-01",
            "a signing or landing date is for a move to signed or landed only (the page's Signing/landing date "
-           "field, --on on the command line)")
+           "field, --on on the command line); to correct the date of a signed or landed lead, move it to the "
+           "status it has with the date, e.g. pipeline move 3 landed --on 2025-03-01")
 REASON_ONLY = ("放弃理由只用于 已放弃 的线索（其他说明请写在备注 --note）",
                "an abandon reason is for an abandoned lead only (anything else goes in the note, --note)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
@@ -55,8 +57,11 @@ SOURCE_LABELS = {"manual": ("手工录入", "manual"), "leads": ("招商线索",
                  "excel": ("Excel 导入", "Excel import")}
 FIELD_LABELS = {"status": ("状态", "status"), "owner": ("负责人", "owner"), "next_action": ("下一步", "next action"),
                 "next_action_date": ("下一步日期", "due"), "abandon_reason": ("放弃理由", "reason"),
-                "segment": ("产业链环节", "segment"), "note": ("备注", "note")}
-TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment")
+                "segment": ("产业链环节", "segment"), "note": ("备注", "note"),
+                "signed_on": ("签约日期", "signing date"), "landed_on": ("落地日期", "landing date")}
+# a history row's time is the team state's (UTC), said so beside a signing day that is China's
+HISTORY_AT = ("时间 (UTC)", "At (UTC)")
+TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment", "signed_on", "landed_on")
 
 
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
@@ -207,7 +212,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
             changes.append(("note", None, note.strip()))
         _write_history(tx, lid, at, actor, changes)
     audit.record(team, user or actor, "pipeline.add", f"lead:{lid}",
-                 {"enterprise": name, "region": ref.code, "status": st, "source": source})
+                 {"enterprise": name, "region": ref.code, "status": st, "source": source}
+                 | {f: row[f] for f in ("signed_on", "landed_on") if row[f]})
     return get(team, lid)
 
 
@@ -231,7 +237,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
     and 已放弃 clears the landing (the signing day stays: 落地率 counts an abandoned deal), so the list, the export and
     落地率 agree with the status. ``on``: the day of a
-    move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it."""
+    move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it — a lead resumed
+    from 已放弃 keeps the signing day it kept —; given with the stage the lead is at (or, moving back from 已落地, 已签约)
+    it corrects that stage's day. A changed day is a history row and in the audit entry, as every field is."""
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}
@@ -270,17 +278,19 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             new.update((c, None) for c in left)
         if new.get("status") == "landed" and not cur["signed_on"]:
             raise UserError(*NOT_SIGNED)
-        sets = ("signed_on" if new.get("status") == "signed" and cur["status"] not in ("signed", "landed")
-                else "landed_on" if new.get("status") == "landed" and cur["status"] != "landed" else None)
+        # the day a move to 已签约/已落地 sets; a move to the stage the lead has reached (or back from 已落地 to
+        # 已签约, which keeps the signing) sets it only when given: a correction
+        sets = {"signed": "signed_on", "landed": "landed_on"}.get(new.get("status"))
+        reached = sets and (cur["status"] == new["status"] or (cur["status"], new["status"]) == ("landed", "signed"))
         if on is not None and str(on).strip() and not sets:
             raise UserError(*ON_ONLY)
         day = _stage_date(on, sets) if sets and on is not None else None
-        if sets == "signed_on":  # back from 已落地: signed then
-            new["signed_on"] = day or china_today().isoformat()
+        if sets == "signed_on" and (day or not reached):  # resumed from 已放弃: the signing day it kept
+            new["signed_on"] = day or cur["signed_on"] or china_today().isoformat()
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
             new.setdefault("next_action_date", None)
-        if sets == "landed_on":  # not before the signing
+        if sets == "landed_on" and (day or not reached):  # not before the signing
             new["landed_on"] = day or china_today().isoformat()
             _landed_after(cur["signed_on"], new["landed_on"])
             if landing is not None:

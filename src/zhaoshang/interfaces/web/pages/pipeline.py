@@ -47,7 +47,7 @@ class Change(BaseModel):
     next_action_date: Optional[str] = Field(None, max_length=2000)
     segment: Optional[str] = Field(None, max_length=2000)
     note: Optional[str] = Field(None, max_length=2000)
-    on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天）")
+    on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天；status 为线索现在的状态即更正其日期）")
 
 
 StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
@@ -163,7 +163,7 @@ def register(app, web) -> None:
                                  lang), why_lead)
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "typed": typed, "card": card, "why": why,
-            "fields": L.FIELD_LABELS,
+            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
             "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
@@ -189,7 +189,9 @@ def register(app, web) -> None:
         cur = L.get(team(request), lead_id)
         try:
             L.update(team(request), lead_id, user=user, reason=_blank(reason), note=_blank(note), on=_blank(on),
-                     status=status if status and status != cur["status"] else None,
+                     # the status the lead has, with a day: that stage's day corrected
+                     status=status if status and (status != cur["status"] or (_blank(on) and status in ("signed", "landed")))
+                     else None,
                      owner=owner if owner != (cur["owner"] or "") else None,
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
