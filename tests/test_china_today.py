@@ -95,3 +95,18 @@ def test_cli_dates_today_in_china(tmp_path, tz):
     assert added.returncode == 0, added.stderr
     signed = frozen_cli(*team, "pipeline", "move", "1", "已签约", "--on", TOMORROW, tz=tz)
     assert signed.returncode == 2 and "晚于今天（2020-07-01）" in signed.stderr, signed.stderr
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
+def test_an_undated_import_is_dated_by_chinas_day(tmp_path, tz):
+    """An import given no data date records its changes on the import day: China's (2020-07-01 at 20:00 UTC on
+    06-30), not the machine's — it said 变更记为导入日 2020-06-30 between 00:00 and 08:00 in China."""
+    db = tmp_path / "fresh.duckdb"
+    sheet = tmp_path / "ents.csv"
+    sheet.write_text("企业名称,统一社会信用代码,成立日期,地区\n杭州甲科技有限公司,91330100MA27XXXX1X,2015-03-01,杭州市\n",
+                     encoding="utf-8")
+    out = frozen_cli("--db", db, "import", "enterprises", sheet, "--source", "名录", "--format", "json", tz=tz)
+    assert out.returncode == 0, out.stderr
+    assert __import__("json").loads(out.stdout)["data_date"] == TODAY, out.stdout
+    with Store(db, read_only=True) as store:
+        assert [str(d) for (d,) in store.con.execute("SELECT data_date FROM imports").fetchall()] == [TODAY]

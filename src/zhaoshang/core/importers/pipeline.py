@@ -162,12 +162,12 @@ def import_files(
     if m.name is None and not m.columns:
         _refuse_another_kinds_export(kind, paths, sheet)
     src = source or m.source or paths[0].stem
-    from ..parse.dates import parse_user_date
+    from ..parse.dates import china_today, parse_user_date
 
     data_date = parse_user_date(data_date, "data_date")  # the one parser: no 2024-02-30, nothing after today
     started = _dt.datetime.now().replace(microsecond=0)
     dated = data_date is not None  # undated: changes are dated by the import day, the as-of stays (core.asof)
-    data_date = data_date or started.date()
+    data_date = data_date or china_today()  # the import day is China's, whatever the machine's time zone
     step = progress or (lambda *a, **k: None)
     con = store.con
     if kind == "enterprises" and dated:
