@@ -189,6 +189,8 @@ def test_exports_are_audited_and_the_log_is_read_only(server, demo):
     assert json.loads(e[0]["detail"])["query"] == "format=csv&region=330000&q=智能 科技"  # readable, not %E6%99%BA…
     log = c.get("/api/admin/audit?action=export", headers=_bearer(server, "admin")).json()
     assert log["total"] >= 1 and log["chain"]["ok"]
+    backwards = c.get("/api/admin/audit?since=2024-03-05&until=2024-03-01", headers=_bearer(server, "admin"))
+    assert backwards.status_code == 400 and "2024-03-05" in backwards.json()["error"], backwards.text
     csv = c.get("/api/admin/audit/export?actor=vera", headers=_bearer(server, "admin"))
     assert csv.status_code == 200 and "export" in csv.content.decode("utf-8-sig")
     # the export's headers in the page's language, the audit log's own words (角色 not 职务, 对象 not 投递地址)

@@ -253,6 +253,10 @@ def test_team_audit_days_read_by_the_one_date_parser(tmp_path):
         assert run("team", "audit", *args, "--output", tmp_path / "a.csv", db=db, check=False).returncode == 2
     p = run("--lang", "en", "team", "audit", "--since", "2024-02-30", db=db, check=False)
     assert p.returncode == 2 and p.stderr.startswith("error: invalid since date: 2024-02-30"), p.stderr
+    # a range that ends before it starts is refused, not answered with an empty log
+    day, before = today.isoformat(), (today - dt.timedelta(days=4)).isoformat()
+    p = run("team", "audit", "--since", day, "--until", before, db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip() == f"错误: 起始日期 {day} 晚于截止日期 {before}", p.stderr
 
 
 def test_team_audit_days_are_days_in_china(tmp_path):

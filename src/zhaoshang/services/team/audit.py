@@ -14,6 +14,7 @@ import os
 from contextlib import contextmanager
 from typing import Any
 
+from ...core.errors import UserError
 from ...core.teamstate import TeamDB
 from ...core.teamstate.clock import china_day_start, now
 
@@ -116,6 +117,8 @@ def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | 
 
     first = parse_user_date(since, "since", end_of_period=False)
     last = parse_user_date(until, "until")
+    if first and last and first > last:  # nothing could be found: say why rather than answer an empty log
+        raise UserError(f"起始日期 {first} 晚于截止日期 {last}", f"the since date {first} is after the until date {last}")
     return (china_day_start(first) if first else None,
             china_day_start(last + _dt.timedelta(days=1)) if last else None)
 
