@@ -311,3 +311,37 @@ def test_a_signing_or_landing_day_is_corrected_with_the_stage_the_lead_has_and_e
     other = str(run_json("pipeline", "add", "2", "宁波市", "--status", "已放弃", "--reason", "无意向",
                          "--signed-on", "2025-01-01", db=path)["id"])
     assert run_json("pipeline", "move", other, "已签约", db=path)["signed_on"] == "2025-01-01"
+
+
+def test_a_signing_or_landing_day_before_the_enterprise_was_founded_is_refused(tmp_path):
+    """A signing day of 1850 (a typo for 2025) for an enterprise founded in this century was accepted, and 落地率
+    gave 平均落地天数 21,702. A day a user gives — add, move, the API, an imported row — is not before the founding."""
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    founded = run_json("show", "1", db=path)["enterprise"]["founded"]
+    assert founded and founded > "1900-01-01"
+    before = f"{int(founded[:4]) - 1}{founded[4:]}"
+    bad = run("pipeline", "add", "1", "宁波市", "--status", "已签约", "--signed-on", "1850-01-01", db=path, check=False)
+    assert bad.returncode == 2 and f"签约日期 1850-01-01 早于企业成立日期 {founded}" in bad.stderr, bad.stderr
+    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已签约", "--signed-on", founded, db=path)["id"])
+    moved = run("--lang", "en", "pipeline", "move", lead, "已签约", "--on", before, db=path, check=False)
+    assert moved.returncode == 2 and f"the signing date {before} is before the enterprise was founded ({founded})" \
+        in moved.stderr, moved.stderr
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text(f"企业编号,地区,状态,签约日期\n2,宁波市,已签约,2024-01-01\n1,杭州市,已签约,{before}\n", encoding="utf-8")
+    refused = run("pipeline", "import", sheet, db=path, check=False)
+    assert refused.returncode == 2 and "第 3 行" in refused.stderr and "早于企业成立日期" in refused.stderr
+    from web_util import team_tokens
+
+    team = open_team_db(None, db_path=str(path))
+    tokens = team_tokens(team, users=(("bo", "analyst"),))
+    r = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"]).post(
+        f"/api/pipeline/leads/{lead}/change", json={"status": "signed", "on": before})
+    assert r.status_code == 400 and "早于企业成立日期" in r.json()["error"], r.text
+    team.close()
+    assert [x["signed_on"] for x in run_json("pipeline", "list", db=path)] == [founded]
+

@@ -122,6 +122,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             if status == "abandoned" and not cell("reason"):
                 raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
             signed_on, landed_on = L.check_start(status, cell("reason"), cell("signed_on"), cell("landed_on"))
+            L.check_founding(store, eid, signed_on, landed_on)
             L._owner(team, cell("owner"))
             L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))

@@ -16,7 +16,7 @@ from typing import Any
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
-from ...core.parse.dates import china_today, parse_user_date
+from ...core.parse.dates import DATE_LABELS, china_today, parse_user_date
 from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
@@ -118,6 +118,18 @@ def _landed_after(signed: str | None, landed: str | None) -> None:
         raise UserError(f"落地日期 {landed} 早于签约日期 {signed}", f"the landing date {landed} is before the signing date {signed}")
 
 
+def check_founding(store, enterprise_id: int, signed: str | None, landed: str | None) -> None:
+    """A lead's signing or landing day given by a user (a command, the API, the page, an imported row) is not before
+    its enterprise was founded, when that is known: 1850 typed for 2025 would count a century of days to land."""
+    row = store.con.execute("SELECT founded FROM enterprises WHERE id = ?", [enterprise_id]).fetchone()
+    founded = row[0].isoformat() if row and row[0] else None
+    for what, day in (("signed_on", signed), ("landed_on", landed)):
+        if founded and day and day < founded:
+            zh, en = DATE_LABELS[what]
+            raise UserError(f"{zh} {day} 早于企业成立日期 {founded}，请检查日期",
+                            f"the {en} {day} is before the enterprise was founded ({founded}); check the date")
+
+
 def check_start(status: str, reason: str | None, signed_on: Any = None, landed_on: Any = None) -> tuple:
     """What a new lead (``add``, an imported row) may start as: 已落地 only with the days it was signed and landed
     (a lead lands only after it was signed, as ``update`` holds), a reason only when 已放弃 (it would be its 放弃理由
@@ -186,6 +198,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     if st == "abandoned" and not (abandon_reason or "").strip():
         raise UserError(*NEEDS_REASON)
     signed_on, landed_on = check_start(st, abandon_reason, signed_on, landed_on)
+    check_founding(store, eid, signed_on, landed_on)
     segment = check_segment(store, segment)
     if not segment:  # default: the enterprise's primary segment (chain.primary.PRIMARY_RANK)
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
@@ -236,7 +249,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
     and 已放弃 clears the landing (the signing day stays: 落地率 counts an abandoned deal), so the list, the export and
-    落地率 agree with the status. ``on``: the day of a
+    落地率 agree with the status (``store``: the analytical database, to check a segment and that a day given is not
+    before the enterprise's founding). ``on``: the day of a
     move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it — a lead resumed
     from 已放弃 keeps the signing day it kept —; given with the stage the lead is at (or, moving back from 已落地, 已签约)
     it corrects that stage's day. A changed day is a history row and in the audit entry, as every field is."""
@@ -297,6 +311,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
                 from ...core import jsonenc
 
                 new["landing"] = jsonenc.dumps(landing)
+        if day and store is not None:
+            check_founding(store, cur["enterprise_id"], new.get("signed_on"), new.get("landed_on"))
         if (reason or "").strip() and new.get("status") != "abandoned" and not back_reason:
             back_reason = reason.strip()  # a reason no move needed is kept, as a note, rather than lost
         changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]

@@ -188,7 +188,7 @@ def register(app, web) -> None:
                     next_action_date: str = Form(""), note: str = Form(""), on: str = Form("")):
         cur = L.get(team(request), lead_id)
         try:
-            L.update(team(request), lead_id, user=user, reason=_blank(reason), note=_blank(note), on=_blank(on),
+            L.update(team(request), lead_id, user=user, store=store, reason=_blank(reason), note=_blank(note), on=_blank(on),
                      # the status the lead has, with a day: that stage's day corrected
                      status=status if status and (status != cur["status"] or (_blank(on) and status in ("signed", "landed")))
                      else None,
