@@ -345,3 +345,18 @@ def test_a_signing_or_landing_day_before_the_enterprise_was_founded_is_refused(t
     team.close()
     assert [x["signed_on"] for x in run_json("pipeline", "list", db=path)] == [founded]
 
+
+def test_a_bare_year_or_month_as_a_stage_day_is_its_last_day(tmp_path):
+    """A bare year or month means its last day for every date typed but a start (docs/cli.md); a signing or landing
+    day took the first (2025 → 2025-01-01). It takes the last, and a landing within the signing's year may then come
+    before it — refused, as every landing before its signing is."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = run_json("pipeline", "add", "1", "宁波市", "--status", "已落地", "--signed-on", "2024",
+                    "--landed-on", "2025-06", db=path)
+    assert (lead["signed_on"], lead["landed_on"]) == ("2024-12-31", "2025-06-30"), lead
+    bad = run("pipeline", "add", "2", "宁波市", "--status", "已落地", "--signed-on", "2025", "--landed-on", "2025-06",
+              db=path, check=False)
+    assert bad.returncode == 2 and "落地日期 2025-06-30 早于签约日期 2025-12-31" in bad.stderr, bad.stderr
+    moved = run_json("pipeline", "move", str(lead["id"]), "已落地", "--on", "2025年7月", db=path)
+    assert moved["landed_on"] == "2025-07-31"

@@ -108,8 +108,9 @@ def _owner(team, name: str | None) -> str | None:
 
 
 def _stage_date(value: Any, what: str) -> str | None:
-    """The day a lead reached a stage (``signed_on``, ``landed_on``): the one date parser, not after today."""
-    d = parse_user_date(value, what, end_of_period=False)
+    """The day a lead reached a stage (``signed_on``, ``landed_on``): the one date parser, not after today; a bare
+    year or month is its last day (or today, in the period holding it), as every date typed that is not a start."""
+    d = parse_user_date(value, what)
     return d.isoformat() if d else None
 
 
