@@ -96,7 +96,7 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
             source: str = typer.Option("manual", "--source", help="来源 manual|leads|profile|excel"),
             note: Optional[str] = typer.Option(None, "--note", help="备注"),
             reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（状态为 已放弃 时必填）"),
-            signed_on: Optional[str] = typer.Option(None, "--signed-on", help="签约日期 YYYY-MM-DD（状态为 已签约、已落地 时；已签约 默认今天）"),
+            signed_on: Optional[str] = typer.Option(None, "--signed-on", help="签约日期 YYYY-MM-DD（状态为 已签约、已落地 或签约后 已放弃 时；已签约 默认今天）"),
             landed_on: Optional[str] = typer.Option(None, "--landed-on", help="落地日期 YYYY-MM-DD（状态为 已落地 时必填）"),
             user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """把一家企业加入某地区的招商项目（每家企业每个地区一条）。"""

@@ -35,7 +35,7 @@ class NewLead(BaseModel):
     next_action_date: Optional[str] = Field(None, max_length=2000)
     note: Optional[str] = Field(None, max_length=2000)
     reason: Optional[str] = Field(None, max_length=2000)
-    signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 时；已签约 默认今天）")
+    signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 或签约后 已放弃 时；已签约 默认今天）")
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 时必填，不早于签约日期）")
 
 
