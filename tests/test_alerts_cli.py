@@ -232,3 +232,17 @@ def test_the_digest_lists_an_event_once_whatever_the_rules_that_matched_it(tmp_p
     assert doc["alerts"] == 2 and doc["events"] == 1 and doc["subject"].endswith("：1 条"), doc
     html = out.read_text(encoding="utf-8")
     assert html.count("<tr>") == 2 and "关注企业甲、关注企业乙" in html, html
+
+
+def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_lines(tmp_path_factory):
+    """`alerts rules add … --user vie` was audited with vie (a viewer, who cannot add rules) as its actor. The actor is
+    the command line's operator (cli:…), as every command's entry; the owner is named in the entry's detail."""
+    path, _, _ = AF.copy(tmp_path_factory, "alerts_actor")
+    run("users", "add", "vie", "--role", "viewer", "--password-stdin", db=path, input="a-long-enough-password-1\n")
+    rule = run_json("alerts", "rules", "add", "杭州融资", "--type", "funding", "--region", "杭州市", "--user", "vie", db=path)
+    assert rule["owner"] == "vie"
+    run("alerts", "rules", "remove", str(rule["id"]), "--user", "vie", db=path)
+    rows = {r["action"]: r for r in run_json("team", "audit", db=path)["rows"]}
+    for action in ("alerts.rule_add", "alerts.rule_remove"):
+        assert rows[action]["actor"].startswith("cli:") and rows[action]["actor"] == rows["user.add"]["actor"], rows[action]
+    assert '"owner": "vie"' in rows["alerts.rule_add"]["detail"]

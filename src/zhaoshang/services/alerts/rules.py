@@ -64,6 +64,13 @@ def check_owner(team, owner: Any) -> str:
     return name
 
 
+def _actor(owner: Any) -> Any:
+    """Who acts on a rule, for the audit log: the user of a page or the API (a user object) for itself; an owner
+    named as text or none (the command line's --user) is acted for by the command line's operator, as every
+    command's entry says — the owner is in the entry's target or detail, not its actor."""
+    return owner if getattr(owner, "name", None) else audit.cli_actor()
+
+
 def normalise(store, spec: dict) -> dict:
     """A rule as stored: known keys only, references resolved (regions → codes, enterprises → ids and names),
     thresholds as numbers. A rule must narrow something: an empty rule would alert on every event."""
@@ -207,7 +214,7 @@ def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) ->
         else:
             rid = int(tx.scalar("INSERT INTO alert_rules (owner, name, spec, enabled, created_at, updated_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [who, rule["name"], body, int(rule["enabled"]), at, at]))
-    audit.record(team, owner or who, "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
+    audit.record(team, _actor(owner), "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
     return get(team, rid)
 
 
@@ -249,7 +256,8 @@ def remove(team, rule_id: Any, *, owner: Any = None, admin: bool = False) -> dic
         raise UserError(f"规则 #{rule['id']} 属于 {rule['owner']}，不能删除", en=f"rule #{rule['id']} belongs to {rule['owner']}")
     with team.tx(exclusive=True) as tx:
         tx.execute("DELETE FROM alert_rules WHERE id = ?", [rule["id"]])
-    audit.record(team, owner or rule["owner"], "alerts.rule_remove", f"alert_rule:{rule['id']}", {"name": rule["name"]})
+    audit.record(team, _actor(owner), "alerts.rule_remove", f"alert_rule:{rule['id']}",
+                 {"name": rule["name"], "owner": rule["owner"]})
     return rule
 
 
@@ -315,7 +323,7 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
         tx.execute("DELETE FROM alert_channels WHERE owner = ?", [who])
         tx.execute("INSERT INTO alert_channels (owner, email, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?)",
                    [who, new["email"], new["webhook_url"], new["webhook_secret"], now()])
-    audit.record(team, owner or who, "alerts.channels", f"user:{who}",
+    audit.record(team, _actor(owner), "alerts.channels", f"user:{who}",
                  {"email": bool(new["email"]), "webhook": bool(new["webhook_url"]), "secret": bool(new["webhook_secret"])})
     return channels(team, who)
 
