@@ -145,3 +145,25 @@ def test_undated_import_whose_file_dates_move_the_as_of_says_so(tmp_path):
     again.write_text("企业名称,融资时间,融资轮次,融资金额\n杭州乙科技有限公司,2017-01-05,天使轮,100万元\n", encoding="utf-8")
     zh = run("import", "fundings", again, db=db).stdout.replace("\n", "").replace("│", "").replace(" ", "")
     assert "不移动数据截至日期）" in zh and "使其推进" not in zh
+
+
+@pytest.mark.browser
+def test_the_first_dated_upload_says_the_as_of_it_sets(tmp_path, chromium):
+    """Into an empty store, a dated upload sets the as-of date; the command line says 数据截至日期 - → 2020-03-31, the
+    数据更新 page said nothing of it (it said a move only from an earlier date)."""
+    from zhaoshang.core.store import Store
+
+    require_browser()
+    db = tmp_path / "empty.duckdb"
+    Store(db).close()
+    later = tmp_path / "later.csv"
+    later.write_text(LATER, encoding="utf-8")
+    with serving(db) as base, chromium as b:
+        page = b.new_page()
+        job = upload_in_browser(page, base, str(later), kind="enterprises", fill={"source": "登记库",
+                                                                                  "data_date": "2020-03-31"})
+        assert job["state"] == "done" and job["result"]["import"]["as_of"] == {
+            "before": None, "after": "2020-03-31", "moved": True}, job
+        page.goto(base + "/updates?lang=zh")
+        said = page.inner_text("#jobs tbody tr:first-child .job-as-of")
+        assert said.startswith("数据截至日期 - → 2020-03-31（各页面、线索与评分随之按新日期计算）"), said
