@@ -29,12 +29,14 @@ def test_team_record_changes_through_the_api_carry_the_client_address(tmp_path, 
     lid = lead.json()["id"]
     assert client.post(f"/api/pipeline/leads/{lid}/change", json={"status": "signed"}).status_code == 200
     assert client.post(f"/api/pipeline/leads/{lid}/change", json={"note": "回访"}).status_code == 200
-    assert client.post("/api/alerts/rules", json={"name": "本地负面", "types": ["news"],
-                                                  "regions": ["宁波市"]}).status_code == 200
+    rule = client.post("/api/alerts/rules", json={"name": "本地负面", "types": ["news"], "regions": ["宁波市"]})
+    assert rule.status_code == 200, rule.text
     assert client.post("/api/alerts/channels", json={"webhook_url": ""}).status_code == 200
-    rows = audit.search(team, actor="ana")["rows"]
+    assert client.post(f"/api/alerts/rules/{rule.json()['id']}/remove").status_code == 200
+    rows = audit.search(team, actor="ana")["rows"]  # the signed-in user acts, not the command line's operator
     caused = {r["action"]: r["ip"] for r in rows if not r["action"].startswith("token")}
-    assert {"pipeline.add", "pipeline.move", "pipeline.update", "alerts.rule_add", "alerts.channels"} <= set(caused)
+    assert {"pipeline.add", "pipeline.move", "pipeline.update", "alerts.rule_add", "alerts.channels",
+            "alerts.rule_remove"} <= set(caused), caused
     assert set(caused.values()) == {"testclient"}, caused  # the test client's address, on every entry
     # the same service called outside a request (the command line) names no address
     pipeline.update(team, lid, user="cli:test", note="命令行")

@@ -151,7 +151,7 @@ def register(app, web) -> None:
 
     @app.post("/api/alerts/rules/{rule_id}/remove", tags=["alerts"], summary="删除一条自己的规则（已产生的预警保留）")
     def api_remove_rule(rule_id: Id, request: Request, user=Depends(web.current_user)):
-        return web.json(R.remove(team(request), rule_id, owner=_owner(user), admin=user.can("admin") and not user.is_anonymous))
+        return web.json(R.remove(team(request), rule_id, owner=user, admin=user.can("admin") and not user.is_anonymous))
 
     @app.get("/api/alerts/rules/yaml", tags=["alerts"], summary="我的规则导出为 YAML", response_class=PlainTextResponse)
     def api_rules_yaml(request: Request, user=Depends(web.current_user)):
@@ -160,7 +160,7 @@ def register(app, web) -> None:
     @app.post("/api/alerts/rules/yaml", tags=["alerts"], summary="从 YAML 读入规则（rules: 列表；同名替换；一条有误则整份拒绝）")
     def api_rules_from_yaml(request: Request, text: str = Body(..., media_type="application/yaml", max_length=200_000),
                             store=Depends(web.get_store), user=Depends(web.current_user)):
-        return web.json({"items": R.import_yaml(store, team(request), text, owner=_owner(user))})
+        return web.json({"items": R.import_yaml(store, team(request), text, owner=user)})
 
     @app.get("/api/alerts/channels", tags=["alerts"], summary="我的推送渠道（邮箱、Webhook；密钥只显示是否已设置）")
     def api_channels(request: Request, user=Depends(web.current_user)):
@@ -168,7 +168,7 @@ def register(app, web) -> None:
 
     @app.post("/api/alerts/channels", tags=["alerts"], summary="设置推送渠道（\"\" 清除一项）")
     def api_set_channels(body: ChannelsIn, request: Request, user=Depends(web.current_user)):
-        return web.json(R.set_channels(team(request), _owner(user), **body.model_dump(),
+        return web.json(R.set_channels(team(request), user, **body.model_dump(),
                                        policy=request.app.state.webhook_policy))
 
     @app.get("/api/alerts/stream", include_in_schema=False)
@@ -230,7 +230,7 @@ def register(app, web) -> None:
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
     def form_remove(rule_id: Id, request: Request, user=Depends(web.current_user)):
         try:
-            R.remove(team(request), rule_id, owner=_owner(user))
+            R.remove(team(request), rule_id, owner=user)
         except UserError as exc:
             return back(exc)
         return back()
@@ -239,7 +239,7 @@ def register(app, web) -> None:
     def form_yaml(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                   text: str = Form("", max_length=200_000)):
         try:
-            R.import_yaml(store, team(request), text, owner=_owner(user))
+            R.import_yaml(store, team(request), text, owner=user)
         except UserError as exc:
             return back(exc)
         return back()
@@ -248,7 +248,7 @@ def register(app, web) -> None:
     def form_channels(request: Request, user=Depends(web.current_user), email: str = Form(""),
                       webhook_url: str = Form(""), webhook_secret: str = Form("")):
         try:
-            R.set_channels(team(request), _owner(user), email=email, webhook_url=webhook_url,
+            R.set_channels(team(request), user, email=email, webhook_url=webhook_url,
                            webhook_secret=webhook_secret or None,  # an empty secret field keeps the stored one
                            policy=request.app.state.webhook_policy)
         except UserError as exc:
