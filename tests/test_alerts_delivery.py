@@ -2,10 +2,12 @@
 succeeds (retried with backoff, HMAC signature verified by the receiver) and to one that always fails (a dead
 letter, revived by retry); the daily digest by e-mail through a real SMTP server (aiosmtpd); a delivery queued
 while the receiver is down survives a restart (a new team-state connection) and is sent when it is up. The
-webhook and digest tests run on both team-state backends (SQLite and a real PostgreSQL)."""
+webhook and digest tests run on both team-state backends (SQLite and a real PostgreSQL). A viewer's digest and
+webhook mask what the pages mask for a viewer; an analyst's name it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -191,7 +193,12 @@ def test_server_reached_by_others_refuses_internal_webhook_targets(fx, tmp_path)
         rx.close()
 
 
-def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
+@contextlib.contextmanager
+def _smtp_server():
+    """A real SMTP server on loopback (aiosmtpd): yields the settings to send through it and the list of the
+    envelopes it receives."""
+    import socket
+
     from aiosmtpd.controller import Controller
 
     received = []
@@ -201,34 +208,38 @@ def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
             received.append(envelope)
             return "250 OK"
 
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ctl = Controller(Handler(), hostname="127.0.0.1", port=port)
     ctl.start()
     try:
-        smtp = {"host": "127.0.0.1", "port": port, "user": None, "password": None,
-                "sender": "zhaoshang@test.local", "starttls": False}
+        yield {"host": "127.0.0.1", "port": port, "user": None, "password": None, "sender": "zhaoshang@test.local",
+               "starttls": False}, received
+    finally:
+        ctl.stop()
+
+
+def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
+    with _smtp_server() as (smtp, received):
         team, path = _alerts(fx, team_url, owner="local")
         R.set_channels(team, "local", email="ana@example.org")
         with Store(str(path), read_only=True) as store:
             feed.run(store, team)
-        # before the digest hour nothing is queued; after it, one digest per day
-        early = dt.datetime(2026, 3, 2, 0, 30, tzinfo=digest.TZ)
-        assert digest.due(team, at=early) == []
-        late = early.replace(hour=digest.DIGEST_HOUR, minute=5)
-        queued = digest.due(team, at=late)
-        assert [q["alerts"] for q in queued] == [3] and digest.due(team, at=late) == []
+            # before the digest hour nothing is queued; after it, one digest per day
+            early = dt.datetime(2026, 3, 2, 0, 30, tzinfo=digest.TZ)
+            assert digest.due(store, team, at=early) == []
+            late = early.replace(hour=digest.DIGEST_HOUR, minute=5)
+            queued = digest.due(store, team, at=late)
+            assert [q["alerts"] for q in queued] == [3] and digest.due(store, team, at=late) == []
+            # those alerts are digested; the next day's digest is empty, so nothing is sent
+            assert digest.due(store, team, at=late + dt.timedelta(days=1)) == []
         assert delivery.deliver_due(team, smtp=smtp) == {"sent": 1, "retry": 0, "dead": 0}
         assert len(received) == 1 and received[0].rcpt_tos == ["ana@example.org"]
         msg = message_from_bytes(received[0].content, policy=email_policy)
         assert "预警日报" in msg["Subject"]
         html = msg.get_body(("html",)).get_content()
         assert "融资: B轮 2亿元" in html and "变更: legal_rep 张某 → 李某" in html and "新闻: 某公司首席技术官离职" in html
-        # those alerts are digested; the next day's digest is empty, so nothing is sent
-        assert digest.due(team, at=late + dt.timedelta(days=1)) == []
         # a server that refuses the login: retried later, and the password appears nowhere
         d = digest.render("local", feed.list_alerts(team, "local")[:1], late.date())
         with team.tx() as tx:
@@ -237,5 +248,49 @@ def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
         assert delivery.deliver_due(team, smtp=bad)["retry"] == 1
         row = delivery.list_deliveries(team, status="pending")[0]
         assert row["last_error"].startswith("SMTP") and "pw-never-shown" not in json.dumps(delivery.list_deliveries(team))
+
+
+def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
+    """The change that made 钱进 法定代表人 (one person record for the office and 65 % of the enterprise: masked as
+    钱* for a role without personal, on the profile and the alerts pages) reaches the owner of an alert by e-mail
+    (a real SMTP server) and by webhook (a real receiver) as the pages show it to the owner's role: a viewer's
+    digest and webhook say 王五 → 钱*, an analyst's name 钱进 — and that read is written to the audit log."""
+    from graph_fixture import build_with_one_record_officer_holder
+    from web_util import team_tokens
+
+    from zhaoshang.services.monitoring import events as EV
+    from zhaoshang.services.team import audit
+
+    db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
+    with Store(str(db)) as s:
+        s.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, ref_table, ref_id, source, import_id) "
+                      "VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
+                      "'enterprise_history', 1, 's1', 1)")
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    team_tokens(team)  # ana, an analyst; vera, a viewer
+    rx = {who: Receiver(fail=0) for who in ("vera", "ana")}  # each owner's webhook receiver
+    try:
+        with _smtp_server() as (smtp, received), Store(str(db), read_only=True) as store:
+            for who in ("vera", "ana"):
+                R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email", "webhook"]},
+                      owner=who)
+                R.set_channels(team, who, email=f"{who}@example.org", webhook_url=rx[who].url, webhook_secret=SECRET)
+            change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
+            assert len(feed.record(store, team, change)) == 2
+            for who in ("vera", "ana"):
+                assert digest.queue(store, team, who)["alerts"] == 1
+            assert delivery.deliver_due(team, smtp=smtp) == {"sent": 4, "retry": 0, "dead": 0}
+        mail = {e.rcpt_tos[0].split("@")[0]: message_from_bytes(e.content, policy=email_policy) for e in received}
+        hook = {who: rx[who].ok[0][1].decode("utf-8") for who in rx}
     finally:
-        ctl.stop()
+        for r in rx.values():
+            r.close()
+    body = lambda m: m.get_body(("html",)).get_content() + m.get_body(("plain",)).get_content()  # noqa: E731
+    assert "王五 → 钱*" in body(mail["vera"]) and "钱进" not in body(mail["vera"]), body(mail["vera"])
+    assert json.loads(hook["vera"])["alert"]["title"] == "法定代表人: 王五 → 钱*" and "钱进" not in hook["vera"]
+    assert "王五 → 钱进" in body(mail["ana"])
+    assert json.loads(hook["ana"])["alert"]["title"] == "法定代表人: 王五 → 钱进"
+    assert not audit.search(team, actor="vera", action="person.read")["rows"]
+    reads = audit.search(team, actor="ana", action="person.read")["rows"]
+    assert sorted(json.loads(r["detail"])["channel"] for r in reads) == ["email", "webhook"], reads
+    assert all(json.loads(r["detail"])["officers_holding"] == 1 for r in reads)

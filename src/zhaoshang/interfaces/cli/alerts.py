@@ -140,15 +140,14 @@ def digest_cmd(user: Optional[str] = USER,
                fmt: Fmt = FORMAT_OPTION) -> None:
     """每日摘要：该用户自上次摘要以来、推送渠道含 email 的规则所产生的预警。"""
     team, who = open_team(), _who(user)
+    with open_store(read_only=True) as store:  # the alerts as the user's role may see them (docs/security.md)
+        doc = digest.queue(store, team, who, lang=state.lang) if send else digest.build(store, team, who, lang=state.lang)
     if send:
-        doc = digest.queue(team, who, lang=state.lang)
         if doc is None:
             raise UserError(t(f"{who} 没有待发送的摘要（或未设置邮箱：zhaoshang alerts channels --email）",
                               f"nothing to send to {who} (or no address: zhaoshang alerts channels --email)"))
         sent = delivery.deliver_due(team)
         doc["sent"] = sent
-    else:
-        doc = digest.build(team, who, lang=state.lang)
     if output:
         Path(output).write_text(doc["html"], encoding="utf-8")
     res = {k: v for k, v in doc.items() if k not in ("html", "text")} | ({"file": output} if output else {})

@@ -38,6 +38,29 @@ COLUMNS = ["id", "alert_id", "owner", "channel", "target", "status", "attempts",
            "updated_at"]
 
 
+def as_owner_sees(store, user: Any, alerts: Any, records: list | None = None, target: str = "alerts") -> Any:
+    """Alerts (one, or a list) as their owner ``user`` (``rules.owner_user``) may see them, delivered as the pages
+    show them (``privacy.present_events``): for a role without ``personal`` the contact data in a headline masked,
+    and a change of legal representative not naming one whose person record holds shares. A read that hands such
+    data out unmasked is appended to ``records`` as ``(user, action, target, detail)``, for the audit log once the
+    delivery is queued (``write_reads``)."""
+    from ...core.asof import reference_date
+    from .. import privacy
+    from ..enterprises import legal_reps_holding
+
+    record = (lambda action, tgt, detail: records.append((user, action, tgt, detail))) if records is not None else None
+    return privacy.present_events(alerts, user, record,
+                                  lambda ids: legal_reps_holding(store, ids, reference_date(store)), target)
+
+
+def write_reads(team, records: list, channel: str) -> None:
+    """The reads ``as_owner_sees`` collected, written to the audit log (``person.read`` with the channel)."""
+    from ..team import audit
+
+    for user, action, target, detail in records:
+        audit.record(team, user, action, target, {**detail, "channel": channel})
+
+
 def payload(alert: dict) -> dict:
     """The webhook body of one alert: what happened, to whom, which rule, and the evidence rows."""
     return {"type": "alert", "alert": {k: alert.get(k) for k in

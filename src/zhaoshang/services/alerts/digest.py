@@ -83,17 +83,23 @@ def _one_per_event(alerts: list[dict], sep: str) -> list[dict]:
     return list(by_event.values())
 
 
-def build(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict:
-    """The digest ``owner`` would receive now (nothing is marked as sent)."""
+def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "",
+          reads: list | None = None) -> dict:
+    """The digest ``owner`` would receive now (nothing is marked as sent): the alerts as the owner's role may see
+    them (``delivery.as_owner_sees``, on ``store``), as the pages show them; the reads of personal data it hands
+    out unmasked are appended to ``reads``."""
     day = day or _dt.datetime.now(TZ).date()
-    return render(owner, pending(team, owner), day, lang, base_url)
+    alerts = delivery.as_owner_sees(store, R.owner_user(team, owner), pending(team, owner), reads, "digest")
+    return render(owner, alerts, day, lang, base_url)
 
 
-def queue(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict | None:
+def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict | None:
     """Queue ``owner``'s digest for e-mail and move their digest cursor, in one transaction; None when there is
-    no address or nothing to send."""
+    no address or nothing to send. A digest that names personal data unmasked is written to the audit log
+    (``person.read``, channel ``email``)."""
     address = R.channels(team, owner)["email"]
-    doc = build(team, owner, lang=lang, day=day, base_url=base_url)
+    reads: list = []
+    doc = build(store, team, owner, lang=lang, day=day, base_url=base_url, reads=reads)
     if not address or not doc["alerts"]:
         return None
     at = now()
@@ -102,10 +108,11 @@ def queue(team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, ba
             return None  # another process queued it meanwhile
         did = delivery.queue_email(tx, owner, address, {k: doc[k] for k in ("subject", "html", "text")}, at)
         F.state_set(tx, _cursor_key(owner), max(doc["alert_ids"]))
+    delivery.write_reads(team, reads, "email")
     return doc | {"delivery_id": did, "to": address}
 
 
-def due(team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dict]:
+def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dict]:
     """The scheduler's daily step: once per day after ``DIGEST_HOUR`` (China time), queue each user's digest."""
     local = (at or _dt.datetime.now(_dt.timezone.utc)).astimezone(TZ)
     if local.hour < DIGEST_HOUR:
@@ -119,7 +126,7 @@ def due(team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dic
             if F.state_get(tx, f"digest_day:{owner}") == day:
                 continue
             F.state_set(tx, f"digest_day:{owner}", day)
-        q = queue(team, owner, day=local.date(), base_url=base_url)
+        q = queue(store, team, owner, day=local.date(), base_url=base_url)
         if q:
             out.append(q)
     return out

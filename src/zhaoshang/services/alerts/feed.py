@@ -50,8 +50,10 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
         return []
     from . import delivery
 
-    created = []
+    created, reads = [], []
     at = now()
+    # a webhook carries the alert as its owner may see it (the owner's role in the team state)
+    users = {o: R.owner_user(team, o) for o in {rule["owner"] for rule, _, _ in matches if "webhook" in rule["channels"]}}
     with team.tx(exclusive=True) as tx:
         hooks = {r["owner"]: r for r in tx.query("SELECT owner, webhook_url FROM alert_channels WHERE webhook_url IS NOT NULL")}
         for rule, ev, x in matches:
@@ -67,8 +69,10 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                                 list(row.values())))
             alert = _present(dict(row, id=aid, read_at=None))
             if "webhook" in rule["channels"] and rule["owner"] in hooks:
-                delivery.queue_webhook(tx, alert, hooks[rule["owner"]]["webhook_url"], at)
+                shown = delivery.as_owner_sees(store, users[rule["owner"]], alert, reads, f"alert:{aid}")
+                delivery.queue_webhook(tx, shown, hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
+    delivery.write_reads(team, reads, "webhook")
     return created
 
 

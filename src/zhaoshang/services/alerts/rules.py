@@ -20,7 +20,7 @@ from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..monitoring.events import check_types, type_code
-from ..team import accounts, audit
+from ..team import accounts, audit, roles
 
 
 CHANNELS = ("app", "email", "webhook")
@@ -62,6 +62,21 @@ def check_owner(team, owner: Any) -> str:
     if name != LOCAL and not name.startswith("cli:"):
         accounts.get(team, name)
     return name
+
+
+def owner_user(team, owner: str) -> Any:
+    """Whom ``owner``'s deliveries (the digest, webhooks) are made for, by the role the team state gives the owner:
+    a team user's account (no permission at all when it is disabled or gone); the local user and the command line's
+    operator (``cli:…``) with every right, as they have on a local server and the command line."""
+    if owner == LOCAL or str(owner).startswith("cli:"):
+        return roles.LOCAL_USER
+    try:
+        acc = accounts.get(team, owner)
+    except NotFound:
+        acc = None
+    if acc is None or acc.disabled:
+        return roles.User(None, str(owner), "", via="delivery", permissions=frozenset())
+    return acc.user(via="delivery")
 
 
 def _actor(owner: Any) -> Any:

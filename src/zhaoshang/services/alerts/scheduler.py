@@ -23,7 +23,7 @@ def tick(store, team, policy: WebhookPolicy = LOCAL) -> dict:
     """One round: new events (imported and live) → alerts; the day's digests; due deliveries (webhooks as the
     server's ``policy`` allows)."""
     res = feed.run_all(store, team)
-    queued = digest.due(team)
+    queued = digest.due(store, team)
     sent = delivery.deliver_due(team, policy=policy)
     return {"events": res["events"], "alerts": len(res["alerts"]), "digests": len(queued), **sent}
 

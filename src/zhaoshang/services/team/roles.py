@@ -36,7 +36,7 @@ class User:
     name: str
     role: str
     is_anonymous: bool = False
-    via: str = "session"          # session | token | local | cli
+    via: str = "session"          # session | token | local | cli | delivery
     permissions: frozenset = field(default=frozenset())
 
     def can(self, permission: str) -> bool:
