@@ -94,3 +94,18 @@ def test_csv_writes_the_json_records_not_the_table(demo_db, name):
     for row, rec in zip(body, records):
         wrong = {k: (cell, rec.get(k)) for k, cell in zip(header, row) if not _same(cell, rec.get(k))}
         assert not wrong, wrong
+
+
+@pytest.mark.parametrize("name", ["alerts list", "pipeline list"])
+def test_an_empty_list_writes_the_header_row(demo_db, tmp_path, name):
+    """An empty alerts or pipeline list wrote a blank line as its CSV (the header was taken from the rows): it writes
+    the header row the same command writes when it has rows, in either language."""
+    if name == "pipeline list" and not json.loads(run("pipeline", "list", "--format", "json", db=demo_db).stdout):
+        run("pipeline", "add", "100", "杭州市", db=demo_db)
+    args = RECORDS[name][0]
+    full = list(csv.reader(io.StringIO(run(*args, "--format", "csv", db=demo_db).stdout)))
+    assert len(full) > 1
+    empty = tmp_path / "empty.duckdb"
+    for lang in ("zh", "en"):
+        out = run("--lang", lang, *args, "--format", "csv", db=empty).stdout
+        assert list(csv.reader(io.StringIO(out))) == [full[0]], out

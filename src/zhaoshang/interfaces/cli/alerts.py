@@ -129,7 +129,7 @@ def list_cmd(user: Optional[str] = typer.Option(None, "--user", help="只看一�
              fmt: Fmt = FORMAT_OPTION) -> None:
     """预警列表（最新在前），每条附依据（事件及其来源）。"""
     rows = feed.list_alerts(open_team(), user, unread=unread, rule_id=rule, limit=limit)
-    emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, fields=rows,
+    emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, fields=rows, field_names=feed.FIELDS,
          title=t(f"预警 {len(rows)} 条", count_en(len(rows), 'alert')))
 
 

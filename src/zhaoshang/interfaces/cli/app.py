@@ -129,7 +129,7 @@ def dumps(doc: Any) -> str:
 
 def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: list[str] | None = None,
          title: str | None = None, note: str | None = None, headers: dict[str, tuple[str, str]] | None = None,
-         fields: Iterable[dict] | None = None) -> None:
+         fields: Iterable[dict] | None = None, field_names: Iterable[str] | None = None) -> None:
     """Print a result: ``doc`` as JSON for --format json; ``rows`` (default: doc) as a table or CSV.
 
     Table headers are the columns' labels in the UI language (``interfaces.labels``); CSV keeps the keys.
@@ -138,7 +138,8 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
     table/csv so stdout stays clean. ``headers`` overrides a column's (zh, en) label where the shared one would
     mislead (a user's role is not a person's 职务). An empty result says so in words, never a blank line.
     ``fields``: the JSON's rows behind a table whose ``rows`` are made for reading (labels, names in the UI
-    language, columns left out): a CSV writes these, with their field names, in any language.
+    language, columns left out): a CSV writes these, with their field names, in any language; ``field_names``: the
+    fields a row of ``fields`` has, the CSV's header row when there is none (an empty list is a header, not a blank line).
     """
     if fmt == Fmt.json:
         sys.stdout.write(dumps(doc) + "\n")
@@ -148,7 +149,7 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         columns = list(rows[0].keys()) if rows else []
     if fmt == Fmt.csv and fields is not None:
         rows = list(fields)
-        columns = list(dict.fromkeys(k for r in rows for k in r))
+        columns = list(dict.fromkeys(k for r in rows for k in r)) or list(field_names or ())
     if fmt == Fmt.csv:
         buf = io.StringIO()
         w = csv.writer(buf)

@@ -153,7 +153,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
             segment = L.check_segment(store, segment)  # an unknown node is refused, not an empty list
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
-    emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS, fields=rows,
+    emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS, fields=rows, field_names=L.FIELDS,
          title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
                  count_en(len(rows), 'pipeline lead') + (" (overdue next actions)" if overdue else "")))
 

@@ -67,6 +67,7 @@ TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
            "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
            "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at"]
+FIELDS = [*COLUMNS, "landing"]  # a lead's fields as the list, the API and --format json/csv give them
 
 
 def _needs_back_reason(frm: str, to: str) -> tuple[str, str]:
@@ -175,7 +176,7 @@ def _present(row: dict, today: _dt.date | None = None) -> dict:
                         and r["next_action_date"] < today.isoformat())
     if r["status"] != "landed":  # a landing is read on a landed lead only: an older version left it on an abandoned
         r["landed_on"] = r["landing"] = None  # one (the list, export, page and 落地率 would call it landed)
-    return {c: r.get(c) for c in COLUMNS} | {"landing": r.get("landing")}
+    return {c: r.get(c) for c in FIELDS}
 
 
 def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[str, Any, Any]]) -> None:
