@@ -290,6 +290,10 @@ def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp
         pg.goto(base + "/pipeline?lang=en")
         latest = pg.inner_text("#pl-history")
         assert "None" not in latest and "电话联系董秘 → —" in latest and "U01 AI chips" in latest, latest
+        # the latest changes' times are UTC, labelled as the lead page and `pipeline show` label them
+        assert pg.inner_text("#pl-history thead th:first-child") == "At (UTC)", latest
+        pg.goto(base + "/pipeline?lang=zh")
+        assert pg.inner_text("#pl-history thead th:first-child") == "时间 (UTC)"
         pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
         pg.select_option("#c-status", "abandoned")
         pg.fill("#c-next", "下周三拜访")

@@ -133,7 +133,7 @@ def register(app, web) -> None:
         return web.page(request, "pipeline.html", {
             "nav": "pipeline", "items": shown["items"], "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
-            "fields": L.FIELD_LABELS,
+            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT,
             "owners": L.owners(team(request)),
             "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
