@@ -360,3 +360,15 @@ def test_a_bare_year_or_month_as_a_stage_day_is_its_last_day(tmp_path):
     assert bad.returncode == 2 and "落地日期 2025-06-30 早于签约日期 2025-12-31" in bad.stderr, bad.stderr
     moved = run_json("pipeline", "move", str(lead["id"]), "已落地", "--on", "2025年7月", db=path)
     assert moved["landed_on"] == "2025-07-31"
+
+
+def test_the_audit_of_an_added_lead_names_its_region(db):
+    """pipeline.add's audit entry showed the region as a code alone (地区：330106): it names the region too, in the
+    language of the page or command (杭州市西湖区 / Xihu, Hangzhou — the name that tells it from 南昌市西湖区)."""
+    lead = run_json("pipeline", "add", "5", "330106", db=db)
+    wide = {"COLUMNS": "300"}
+    args = ("team", "audit", "--action", "pipeline.add", "--q", f"lead:{lead['id']}")
+    zh = run(*args, db=db, env=wide).stdout
+    assert "地区：330106；地区名称：杭州市西湖区" in zh, zh
+    en = run("--lang", "en", *args, db=db, env=wide).stdout
+    assert "region: 330106; region name: Xihu, Hangzhou;" in en, en

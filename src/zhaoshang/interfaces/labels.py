@@ -436,7 +436,8 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
     "disappeared": ("本次未出现", "disappeared"), "new_enterprises": ("其中新企业", "new enterprises"),
     "new_enterprises_merged": ("其中与本文件另一行是同一企业", "of them the same enterprise as another row"),
     "new_linked": ("其中库中已有", "already known"), "reason": ("理由", "reason"), "failures": ("失败次数", "failures"),
-    "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"), "path": ("页面", "page"),
+    "status": ("状态", "status"), "name": ("名称", "name"), "region": ("地区", "region"),
+    "region_name": ("地区名称", "region name"), "path": ("页面", "page"),
     "segment": ("环节", "segment"), "error": ("错误", "error"), "marked": ("标为已读", "marked read"),
     "ids": ("编号", "ids"), "fields": ("字段", "fields"),
     "texts": ("含个人信息的文本", "texts with personal data"), "officers_holding": ("持股的任职人员", "officers holding shares"),
@@ -483,6 +484,8 @@ def audit_detail_text(detail: Any, lang: str = "zh", action: str | None = None) 
             return (", " if en else "、").join(f"{name(kk)} {value(kk, vv, k == 'changes')}" for kk, vv in v.items())
         if isinstance(v, (list, tuple)):
             return (", " if en else "、").join(field_name(str(x)) if k == "fields" else value(k, x) for x in v)
+        if k == "region_name":  # stored as "中文 / English"
+            return one_side(v, lang)
         vocab = AUDIT_DETAIL_VALUES.get(k)
         if vocab == "lead_source" and not (action or "").startswith("pipeline."):
             vocab = None  # a data source's name is said as it is

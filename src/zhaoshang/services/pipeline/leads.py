@@ -226,8 +226,11 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         if note and note.strip():
             changes.append(("note", None, note.strip()))
         _write_history(tx, lid, at, actor, changes)
+    # the region's name beside its code, as "中文 / English" (the audit's detail is read without the database)
+    zh, en = (region_labels(store, [ref.code], lg)[ref.code] for lg in ("zh", "en"))
     audit.record(team, user or actor, "pipeline.add", f"lead:{lid}",
-                 {"enterprise": name, "region": ref.code, "status": st, "source": source}
+                 {"enterprise": name, "region": ref.code, "region_name": zh if en == zh else f"{zh} / {en}",
+                  "status": st, "source": source}
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]})
     return get(team, lid)
 
