@@ -206,3 +206,29 @@ def test_concentration_by_macro_region(store):
     rows = {r["region"]: r for r in doc["rows"]}
     assert rows["M-JJJ"]["value"] == 3 and rows["M-JJJ"]["name"] == "京津冀"
     assert rows["M-YRD"]["value"] == 1
+
+
+def test_the_same_figures_whatever_order_the_regions_come_back_in(demo_db):
+    """A GROUP BY returns its regions in no set order; the totals behind the growth line must not depend on it
+    (the funding CAGR's last digits moved between two runs of the same command)."""
+    import random
+
+    from zhaoshang.core.store import Store
+
+    class Shuffled:
+        def __init__(self, store, seed):
+            self._store, self._rng = store, random.Random(seed)
+
+        def query(self, sql, params=None):
+            rows = list(self._store.query(sql, params))
+            self._rng.shuffle(rows)
+            return rows
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+    with Store(demo_db, read_only=True) as s:
+        straight = concentration(s, "province")
+        assert straight["growth"]["cagr_funding"] is not None
+        for seed in range(10):
+            assert concentration(Shuffled(s, seed), "province") == straight, seed

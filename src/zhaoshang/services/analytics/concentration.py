@@ -7,6 +7,7 @@ Pure helpers (``shares``, ``cr``, ``hhi``, ``gini``, ``cagr``, ``location_quotie
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -192,7 +193,8 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
             "cagr_funding": cagr(fund_start.get(r), fund_end.get(r), window_years),
             "cagr_patents": cagr(pat_start.get(r), pat_end.get(r), window_years),
         })
-    tot = lambda d: float(sum(d.values()))  # noqa: E731
+    # fsum: the exact total whatever order the regions came back in (a plain sum of doubles moved its last digits)
+    tot = lambda d: math.fsum(d.values())  # noqa: E731
     doc = {
         "level": level, "chain": chain if use_chain else None, "chain_node": chain_node, "measure": measure,
         "as_of": ref.isoformat(), "window_start": start.isoformat(), "window_years": window_years,
