@@ -211,21 +211,8 @@ def test_concentration_by_macro_region(store):
 def test_the_same_figures_whatever_order_the_regions_come_back_in(demo_db):
     """A GROUP BY returns its regions in no set order; the totals behind the growth line must not depend on it
     (the funding CAGR's last digits moved between two runs of the same command)."""
-    import random
-
+    from shuffled_store import Shuffled
     from zhaoshang.core.store import Store
-
-    class Shuffled:
-        def __init__(self, store, seed):
-            self._store, self._rng = store, random.Random(seed)
-
-        def query(self, sql, params=None):
-            rows = list(self._store.query(sql, params))
-            self._rng.shuffle(rows)
-            return rows
-
-        def __getattr__(self, name):
-            return getattr(self._store, name)
 
     with Store(demo_db, read_only=True) as s:
         straight = concentration(s, "province")

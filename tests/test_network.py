@@ -251,3 +251,17 @@ def test_crunchbase_investment_network(shared):
     nodes = {r["region"]: r for r in doc["nodes"]}
     assert all(nodes[k]["out_strength"] == v for k, v in out_w.items())
     s.close()
+
+
+def test_the_same_network_whatever_order_the_links_come_back_in(demo_db):
+    """Fractional co-patent weights (1/(k − 1)) summed in a different order moved their last digits; every weight,
+    share and ranking must be the same whatever order the store returns its rows in."""
+    from shuffled_store import Shuffled
+    from zhaoshang.core.store import Store
+
+    with Store(demo_db, read_only=True) as s:
+        for kind in ("patent", "all"):
+            straight = network(s, kind, "city", group="长三角")
+            assert straight["edges"] and straight["trend"] and straight["weight_total"] > 0
+            for seed in range(6):
+                assert network(Shuffled(s, seed), kind, "city", group="长三角") == straight, (kind, seed)

@@ -45,10 +45,14 @@ def _fractional_pairs(store, level: str, base_sql: str, base_params: list) -> li
         WITH b AS ({base_sql}),
         r AS (SELECT DISTINCT b.g, b.year, {expr} AS region FROM b {join} WHERE {expr} IS NOT NULL),
         k AS (SELECT g, count(*) AS k FROM r GROUP BY g HAVING count(*) >= 2)
-        SELECT x.region AS src, y.region AS dst, x.year AS year, sum(1.0 / (k.k - 1)) AS w
+        SELECT x.region AS src, y.region AS dst, x.year AS year, k.k AS k, count(*) AS n
         FROM r x JOIN r y ON x.g = y.g AND x.region < y.region JOIN k ON k.g = x.g
         GROUP BY ALL"""
-    return store.query(sql, base_params + params)
+    # counted per group size in SQL, summed here exactly: a parallel sum of fractions moved its last digits
+    parts: dict[tuple, list[float]] = defaultdict(list)
+    for r in store.query(sql, base_params + params):
+        parts[(r["src"], r["dst"], r["year"])].append(r["n"] / (r["k"] - 1))
+    return [{"src": a, "dst": b, "year": y, "w": math.fsum(ws)} for (a, b, y), ws in parts.items()]
 
 
 def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> list[dict]:
@@ -119,15 +123,16 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
 # -- metrics on an edge list -----------------------------------------------------------------------------
 
 def _aggregate(edges: Iterable[dict], directed: bool) -> dict[tuple[str, str], float]:
-    agg: dict[tuple[str, str], float] = defaultdict(float)
+    parts: dict[tuple[str, str], list[float]] = defaultdict(list)
     for e in edges:
         a, b, w = str(e["src"]), str(e["dst"]), float(e["w"])
         if a == b or w <= 0:
             continue
         if not directed and a > b:
             a, b = b, a
-        agg[(a, b)] += w
-    return dict(agg)
+        parts[(a, b)].append(w)
+    # fsum and a sorted key order: the same weights and totals whatever order the edges came in
+    return {k: math.fsum(parts[k]) for k in sorted(parts)}
 
 
 def group_shares(agg: dict[tuple[str, str], float], group: set[str], directed: bool) -> dict:
