@@ -250,23 +250,30 @@ def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
         assert row["last_error"].startswith("SMTP") and "pw-never-shown" not in json.dumps(delivery.list_deliveries(team))
 
 
-def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
-    """The change that made 钱进 法定代表人 (one person record for the office and 65 % of the enterprise: masked as
-    钱* for a role without personal, on the profile and the alerts pages) reaches the owner of an alert by e-mail
-    (a real SMTP server) and by webhook (a real receiver) as the pages show it to the owner's role: a viewer's
-    digest and webhook say 王五 → 钱*, an analyst's name 钱进 — and that read is written to the audit log."""
+def _officer_holder_change(tmp_path):
+    """The graph fixture's store with the change that made 钱进 法定代表人 (one person record for the office and
+    65 % of the enterprise), and an empty team state."""
     from graph_fixture import build_with_one_record_officer_holder
-    from web_util import team_tokens
-
-    from zhaoshang.services.monitoring import events as EV
-    from zhaoshang.services.team import audit
 
     db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
     with Store(str(db)) as s:
         s.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, ref_table, ref_id, source, import_id) "
                       "VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
                       "'enterprise_history', 1, 's1', 1)")
-    team = open_team_db(str(tmp_path / "team.sqlite"))
+    return db, open_team_db(str(tmp_path / "team.sqlite"))
+
+
+def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
+    """The change that made 钱进 法定代表人 (one person record for the office and 65 % of the enterprise: masked as
+    钱* for a role without personal, on the profile and the alerts pages) reaches the owner of an alert by e-mail
+    (a real SMTP server) and by webhook (a real receiver) as the pages show it to the owner's role: a viewer's
+    digest and webhook say 王五 → 钱*, an analyst's name 钱进 — and that read is written to the audit log."""
+    from web_util import team_tokens
+
+    from zhaoshang.services.monitoring import events as EV
+    from zhaoshang.services.team import audit
+
+    db, team = _officer_holder_change(tmp_path)
     team_tokens(team)  # ana, an analyst; vera, a viewer
     rx = {who: Receiver(fail=0) for who in ("vera", "ana")}  # each owner's webhook receiver
     try:
@@ -294,3 +301,61 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
     reads = audit.search(team, actor="ana", action="person.read")["rows"]
     assert sorted(json.loads(r["detail"])["channel"] for r in reads) == ["email", "webhook"], reads
     assert all(json.loads(r["detail"])["officers_holding"] == 1 for r in reads)
+
+
+def test_a_queued_digest_and_webhook_are_made_for_the_owners_role_when_sent(tmp_path):
+    """The role that counts is the owner's role when the delivery leaves, not when it was queued: ana, an analyst
+    when her digest and webhook were queued and a viewer by the time they are sent, receives 钱* (and no read of
+    hers is audited); vera, promoted from viewer to analyst meanwhile, receives 钱进 (her read audited then);
+    dora, disabled meanwhile, is sent nothing — her deliveries are dead letters saying why, and a retry once she
+    is enabled again sends them as her role sees them then."""
+    from web_util import team_tokens
+
+    from zhaoshang.services.monitoring import events as EV
+    from zhaoshang.services.team import accounts, audit
+
+    db, team = _officer_holder_change(tmp_path)
+    who = ("ana", "vera", "dora")
+    team_tokens(team, (("ana", "analyst"), ("vera", "viewer"), ("dora", "analyst")))
+    rx = {w: Receiver(fail=0) for w in who}
+    try:
+        with _smtp_server() as (smtp, received):
+            with Store(str(db), read_only=True) as store:
+                for w in who:
+                    R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email", "webhook"]},
+                          owner=w)
+                    R.set_channels(team, w, email=f"{w}@example.org", webhook_url=rx[w].url, webhook_secret=SECRET)
+                change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
+                assert len(feed.record(store, team, change)) == 3
+                for w in who:
+                    assert digest.queue(store, team, w)["alerts"] == 1
+            accounts.set_role(team, "ana", "viewer", "cli:test")
+            accounts.set_role(team, "vera", "analyst", "cli:test")
+            accounts.set_disabled(team, "dora", True, "cli:test")
+            assert delivery.deliver_due(team, smtp=smtp) == {"sent": 4, "retry": 0, "dead": 2}
+            assert sorted(e.rcpt_tos[0] for e in received) == ["ana@example.org", "vera@example.org"]
+            assert rx["dora"].calls == []
+            dead = delivery.list_deliveries(team, status="dead", owner="dora")
+            assert len(dead) == 2 and all("disabled or removed" in d["last_error"] for d in dead)
+            assert labels.delivery_error_text(dead[0]["last_error"]).startswith("该用户的账号已停用或删除")
+            mail = {e.rcpt_tos[0].split("@")[0]: message_from_bytes(e.content, policy=email_policy) for e in received}
+            hook = {w: rx[w].ok[0][1].decode("utf-8") for w in ("ana", "vera")}
+            accounts.set_disabled(team, "dora", False, "cli:test")  # back, as a viewer now
+            accounts.set_role(team, "dora", "viewer", "cli:test")
+            assert delivery.retry(team) == 2
+            assert delivery.deliver_due(team, smtp=smtp) == {"sent": 2, "retry": 0, "dead": 0}
+            mail["dora"] = message_from_bytes(received[-1].content, policy=email_policy)
+            hook["dora"] = rx["dora"].ok[0][1].decode("utf-8")
+    finally:
+        for r in rx.values():
+            r.close()
+    body = lambda m: m.get_body(("html",)).get_content() + m.get_body(("plain",)).get_content()  # noqa: E731
+    for w in ("ana", "dora"):
+        assert "王五 → 钱*" in body(mail[w]) and "钱进" not in body(mail[w]), body(mail[w])
+        assert json.loads(hook[w])["alert"]["title"] == "法定代表人: 王五 → 钱*" and "钱进" not in hook[w]
+    assert "王五 → 钱进" in body(mail["vera"])
+    assert json.loads(hook["vera"])["alert"]["title"] == "法定代表人: 王五 → 钱进"
+    assert not audit.search(team, actor="ana", action="person.read")["rows"]
+    assert not audit.search(team, actor="dora", action="person.read")["rows"]
+    reads = audit.search(team, actor="vera", action="person.read")["rows"]
+    assert sorted(json.loads(r["detail"])["channel"] for r in reads) == ["email", "webhook"], reads

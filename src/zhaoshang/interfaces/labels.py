@@ -567,6 +567,8 @@ DELIVERY_ERRORS: list[tuple[str, Pair]] = [
                                 "zhaoshang serve --allow-internal-webhooks 明确放行）",
                                 "the webhook URL points at an internal, loopback or metadata address; this server does "
                                 "not call it (an admin may allow it with zhaoshang serve --allow-internal-webhooks)")),
+    (r"account is disabled or removed", ("该用户的账号已停用或删除，未发送", "the owner's account is disabled or removed; "
+                                                                     "nothing was sent")),
     (r"has no host", ("Webhook 地址缺少主机名", "the webhook URL has no host")),
     (r"cannot resolve", ("无法解析 Webhook 主机（稍后重试）", "the webhook host could not be resolved (tried again later)")),
     (r"no SMTP server configured", ("未配置邮件服务器（ZHAOSHANG_SMTP_HOST）", "no SMTP server configured (ZHAOSHANG_SMTP_HOST)")),

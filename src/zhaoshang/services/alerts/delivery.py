@@ -6,6 +6,10 @@ digest): nothing is lost when a receiver is down or the server restarts. ``deliv
 time has come; a failure is retried with exponential backoff (``BACKOFF`` × 2^(attempt−1)) and after
 ``MAX_ATTEMPTS`` the row becomes a dead letter (status ``dead``, with the last error) that ``retry`` can revive.
 Secrets (webhook keys, the SMTP password) are never written to a log, a payload or an error message.
+
+A queued delivery holds what it carries for either kind of role its owner may have (``views``), and ``deliver_due``
+sends the one the owner's role in the team state gives *when it is sent*: a role changed after the delivery was
+queued is the role it is sent for, and a disabled or removed owner is sent nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Callable
 
 from ...core import jsonenc
 from ...core.errors import UserError
@@ -53,6 +57,36 @@ def as_owner_sees(store, user: Any, alerts: Any, records: list | None = None, ta
                                   lambda ids: legal_reps_holding(store, ids, reference_date(store)), target)
 
 
+def views(store, alerts: Any, target: str, render: Callable[[Any], dict]) -> dict:
+    """What a delivery of ``alerts`` carries, made now for whichever role its owner has when it is sent: ``render``
+    of the alerts as a role with ``personal`` sees them, and — when a role without it sees less — as that role
+    sees them (``as_owner_sees``); with the reads the first hands out unmasked, for the audit log once it is sent."""
+    from ..team import roles
+
+    reads: list = []
+    full = render(as_owner_sees(store, roles.LOCAL_USER, alerts, reads, target))
+    masked = render(as_owner_sees(store, roles.User(None, "", "viewer", via="delivery"), alerts, None, target))
+    return {"views": {"personal": full, **({"masked": masked} if masked != full else {})},
+            "reads": [[action, tgt, detail] for _, action, tgt, detail in reads]}
+
+
+NOT_SENT = "the owner's account is disabled or removed: nothing sent"
+
+
+def as_sent(team, owner: str, stored: dict) -> tuple[Any, list]:
+    """The view of a queued delivery that ``owner`` receives now, by their role in the team state
+    (``rules.owner_user``), and the audit log's reads it hands out; None for an owner without any right (disabled
+    or removed). A delivery queued before deliveries held ``views`` is its stored message, as it was made."""
+    user = R.owner_user(team, owner)
+    if not user.can("read"):
+        return None, []
+    if "views" not in stored:
+        return stored, []
+    if user.can("personal"):
+        return stored["views"]["personal"], [(user, *r) for r in stored.get("reads") or []]
+    return stored["views"].get("masked", stored["views"]["personal"]), []
+
+
 def write_reads(team, records: list, channel: str) -> None:
     """The reads ``as_owner_sees`` collected, written to the audit log (``person.read`` with the channel)."""
     from ..team import audit
@@ -77,13 +111,16 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def queue_webhook(tx, alert: dict, url: str, at: str) -> None:
+def queue_webhook(tx, store, alert: dict, url: str, at: str) -> None:
+    """Queue ``alert``'s webhook: its ``payload`` for either role (``views``), chosen when it is sent."""
     tx.execute("INSERT INTO alert_deliveries (alert_id, owner, channel, target, payload, status, attempts, next_at, "
                "created_at, updated_at) VALUES (?, ?, 'webhook', ?, ?, 'pending', 0, ?, ?, ?)",
-               [alert["id"], alert["owner"], url, jsonenc.dumps(payload(alert)), at, at, at])
+               [alert["id"], alert["owner"], url, jsonenc.dumps(views(store, alert, f"alert:{alert['id']}", payload)),
+                at, at, at])
 
 
 def queue_email(tx, owner: str, address: str, message: dict, at: str) -> int:
+    """Queue an e-mail: ``message`` is its subject, HTML and text, or those for either role (``views``)."""
     return int(tx.scalar("INSERT INTO alert_deliveries (alert_id, owner, channel, target, payload, status, attempts, "
                          "next_at, created_at, updated_at) VALUES (NULL, ?, 'email', ?, ?, 'pending', 0, ?, ?, ?) RETURNING id",
                          [owner, address, jsonenc.dumps(message), at, at, at]))
@@ -146,7 +183,11 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy
         if not claimed:
             continue
         refused = False
+        shown, reads = as_sent(team, d["owner"], json.loads(d["payload"]))
         try:
+            if shown is None:  # never sent, whatever the receiver; retry sends it once the account is back
+                refused = True
+                raise RuntimeError(NOT_SENT)
             if d["channel"] == "webhook":
                 try:
                     policy.check(d["target"])
@@ -154,12 +195,13 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy
                     refused = isinstance(exc, RefusedTarget)
                     raise RuntimeError(exc.in_lang("en")) from None
                 secret = R.channels(team, d["owner"], secret=True).get("webhook_secret") or ""
-                body = d["payload"].encode("utf-8")
+                body = jsonenc.dumps(shown).encode("utf-8")
                 ts = str(int(time.time()))
                 _post(d["target"], body, {TIMESTAMP: ts, DELIVERY: str(d["id"]), SIGNATURE: sign(secret, ts, body)})
             else:
-                _send_mail(smtp if smtp is not None else smtp_settings(), d["target"], json.loads(d["payload"]))
+                _send_mail(smtp if smtp is not None else smtp_settings(), d["target"], shown)
             error = None
+            write_reads(team, reads, d["channel"])
         except RuntimeError as exc:
             error = str(exc)
         attempts = d["attempts"] + 1

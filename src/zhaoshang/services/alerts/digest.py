@@ -95,20 +95,23 @@ def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
 
 def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict | None:
     """Queue ``owner``'s digest for e-mail and move their digest cursor, in one transaction; None when there is
-    no address or nothing to send. A digest that names personal data unmasked is written to the audit log
-    (``person.read``, channel ``email``)."""
+    no address or nothing to send. The digest is sent as the owner's role sees it *when it is sent*
+    (``delivery.views``, ``delivery.as_sent``: nothing for a disabled or removed owner); one that names personal
+    data unmasked is written to the audit log then (``person.read``, channel ``email``)."""
     address = R.channels(team, owner)["email"]
-    reads: list = []
-    doc = build(store, team, owner, lang=lang, day=day, base_url=base_url, reads=reads)
-    if not address or not doc["alerts"]:
+    day = day or _dt.datetime.now(TZ).date()
+    alerts = pending(team, owner)
+    if not address or not alerts:
         return None
+    doc = render(owner, delivery.as_owner_sees(store, R.owner_user(team, owner), alerts), day, lang, base_url)
+    message = delivery.views(store, alerts, "digest", lambda shown: {
+        k: v for k, v in render(owner, shown, day, lang, base_url).items() if k in ("subject", "html", "text")})
     at = now()
     with team.tx(exclusive=True) as tx:
         if int(F.state_get(tx, _cursor_key(owner), "0")) >= max(doc["alert_ids"]):
             return None  # another process queued it meanwhile
-        did = delivery.queue_email(tx, owner, address, {k: doc[k] for k in ("subject", "html", "text")}, at)
+        did = delivery.queue_email(tx, owner, address, message, at)
         F.state_set(tx, _cursor_key(owner), max(doc["alert_ids"]))
-    delivery.write_reads(team, reads, "email")
     return doc | {"delivery_id": did, "to": address}
 
 

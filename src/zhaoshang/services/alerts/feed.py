@@ -51,10 +51,8 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
         return []
     from . import delivery
 
-    created, reads = [], []
+    created = []
     at = now()
-    # a webhook carries the alert as its owner may see it (the owner's role in the team state)
-    users = {o: R.owner_user(team, o) for o in {rule["owner"] for rule, _, _ in matches if "webhook" in rule["channels"]}}
     with team.tx(exclusive=True) as tx:
         hooks = {r["owner"]: r for r in tx.query("SELECT owner, webhook_url FROM alert_channels WHERE webhook_url IS NOT NULL")}
         for rule, ev, x in matches:
@@ -69,11 +67,9 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
             aid = int(tx.scalar(f"INSERT INTO alerts ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
                                 list(row.values())))
             alert = _present(dict(row, id=aid, read_at=None))
-            if "webhook" in rule["channels"] and rule["owner"] in hooks:
-                shown = delivery.as_owner_sees(store, users[rule["owner"]], alert, reads, f"alert:{aid}")
-                delivery.queue_webhook(tx, shown, hooks[rule["owner"]]["webhook_url"], at)
+            if "webhook" in rule["channels"] and rule["owner"] in hooks:  # as the owner's role sees it when sent
+                delivery.queue_webhook(tx, store, alert, hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
-    delivery.write_reads(team, reads, "webhook")
     return created
 
 
