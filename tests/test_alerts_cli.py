@@ -60,7 +60,7 @@ def test_rules_alerts_digest_from_the_command_line(db):
     ch = run_json("alerts", "channels", "--email", "ana@example.org", "--webhook", "http://127.0.0.1:9/hook",
                   "--secret", "s3cret-value", db=path)
     assert ch == {"owner": "local", "email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/hook",
-                  "webhook_secret_set": True}
+                  "webhook_secret_set": True, "lang": "zh"}
     # a loopback address is kept for a local server, with a word that a served team refuses it (a dead letter there)
     note = run("alerts", "channels", "--webhook", "http://127.0.0.1:9/hook", db=path).stderr
     assert "需要登录的服务器" in note and "死信" in note and "127.0.0.1" in note and "--allow-internal-webhooks" in note

@@ -359,3 +359,54 @@ def test_a_queued_digest_and_webhook_are_made_for_the_owners_role_when_sent(tmp_
     assert not audit.search(team, actor="dora", action="person.read")["rows"]
     reads = audit.search(team, actor="vera", action="person.read")["rows"]
     assert sorted(json.loads(r["detail"])["channel"] for r in reads) == ["email", "webhook"], reads
+
+
+def test_an_english_users_digest_is_in_english(fx, tmp_path):
+    """A user who set their address in English (the command's --lang en; the page's language on the web) receives
+    the server's daily digest in English — subject, title, headers, the rule's English name and each event's
+    English title — through a real SMTP server; `--lang en alerts digest --send` sends one in English too."""
+    url = str(tmp_path / "t.sqlite")
+    path, info = fx
+    team = open_team_db(url)
+    named = AF.RULES_YAML.replace("  - name: 缺失环节大额融资\n",
+                                  "  - name: 缺失环节大额融资\n    name_en: Large rounds in missing links\n")
+    with Store(str(path), read_only=True) as store:
+        L.add(store, team, str(info["target"]), "杭州市")
+        R.import_yaml(store, team, named, owner="local")
+        feed.run(store, team)
+    assert R.channels(team, "local")["lang"] == "zh"  # never set: Chinese
+    ch = json.loads(run("--lang", "en", "--team-db", url, "alerts", "channels", "--email", "ann@example.org",
+                        "--format", "json").stdout)
+    assert ch["lang"] == "en"
+    with _smtp_server() as (smtp, received):
+        with Store(str(path), read_only=True) as store:
+            late = dt.datetime(2026, 3, 2, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+            assert [q["alerts"] for q in digest.due(store, team, at=late)] == [3]
+        assert delivery.deliver_due(team, smtp=smtp)["sent"] == 1
+    msg = message_from_bytes(received[0].content, policy=email_policy)
+    html = msg.get_body(("html",)).get_content()
+    text = msg.get_body(("plain",)).get_content()
+    assert msg["Subject"] == "Zhaoshang alert digest 2026-03-02: 3", msg["Subject"]
+    assert "<title>Zhaoshang alert digest 2026-03-02: 3</title>" in html and '<html lang="en">' in html
+    assert "<th>Enterprise</th>" in html and "预警日报" not in html + text and "企业" not in html.split("</tr>")[0]
+    assert "Large rounds in missing links" in html and "缺失环节大额融资" not in html
+    assert "funding: Series B CNY 200 million" in html and "融资: B轮" not in html + text
+    assert "[Large rounds in missing links]" in text and "funding: Series B CNY 200 million" in text
+    assert "目标关键人变动" in html  # a rule without an English name keeps its own
+
+    # the command's --lang: a digest sent from the command line in English
+    url2 = str(tmp_path / "t2.sqlite")
+    team2 = open_team_db(url2)
+    with Store(str(path), read_only=True) as store:
+        L.add(store, team2, str(info["target"]), "杭州市")
+        R.import_yaml(store, team2, named, owner="local")
+        feed.run(store, team2)
+    R.set_channels(team2, "local", email="ann@example.org")  # no language given: the command's decides
+    with _smtp_server() as (smtp, received):
+        env = {"ZHAOSHANG_SMTP_HOST": "127.0.0.1", "ZHAOSHANG_SMTP_PORT": str(smtp["port"])}
+        out = json.loads(run("--lang", "en", "--db", path, "--team-db", url2, "alerts", "digest", "--send",
+                             "--format", "json", env=env).stdout)
+        assert out["sent"]["sent"] == 1 and out["subject"].startswith("Zhaoshang alert digest")
+    msg = message_from_bytes(received[0].content, policy=email_policy)
+    assert msg["Subject"].startswith("Zhaoshang alert digest ") and msg["Subject"].endswith(": 3")
+    assert "funding: Series B CNY 200 million" in msg.get_body(("html",)).get_content()

@@ -61,6 +61,9 @@ def test_alerts_api(fx, tmp_path):
     r = client.post("/api/alerts/channels", json={"email": "ana@example.org", "webhook_url": "http://127.0.0.1:9/h",
                                                   "webhook_secret": "top-secret"})
     assert r.status_code == 200 and "top-secret" not in r.text and r.json()["webhook_secret_set"] is True
+    assert r.json()["lang"] == "zh"  # the address set on a Chinese page: a Chinese digest; on an English one, English
+    r = client.post("/api/alerts/channels?lang=en", json={"email": "ana@example.org"})
+    assert r.json()["lang"] == "en" and r.json()["webhook_secret_set"] is True
     assert "top-secret" not in client.get("/api/alerts").text
     # alerts of this user's rules, with their evidence
     with Store(str(path), read_only=True) as store:

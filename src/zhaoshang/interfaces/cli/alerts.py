@@ -170,7 +170,7 @@ def _digest_row(res: dict) -> dict:
 
 @alerts_app.command("channels")
 def channels_cmd(user: Optional[str] = USER,
-                 email: Optional[str] = typer.Option(None, "--email", help="接收每日摘要的邮箱（\"\" 清除）"),
+                 email: Optional[str] = typer.Option(None, "--email", help="接收每日摘要的邮箱（\"\" 清除；摘要使用本命令的语言 --lang）"),
                  webhook: Optional[str] = typer.Option(None, "--webhook", help="Webhook 地址 http(s)://…（\"\" 清除）"),
                  secret: Optional[str] = typer.Option(None, "--secret", help="Webhook 签名密钥（HMAC-SHA256；保存后不再显示）"),
                  fmt: Fmt = FORMAT_OPTION) -> None:
@@ -179,7 +179,7 @@ def channels_cmd(user: Optional[str] = USER,
     if email is None and webhook is None and secret is None:
         row = R.channels(team, R.check_owner(team, _who(user)))
     else:
-        row = R.set_channels(team, _who(user), email=email, webhook_url=webhook, webhook_secret=secret)
+        row = R.set_channels(team, _who(user), email=email, webhook_url=webhook, webhook_secret=secret, lang=state.lang)
     emit(row, fmt, title=t("推送渠道", "delivery channels"), note=_served_refusal(row.get("webhook_url")) if webhook else None)
 
 

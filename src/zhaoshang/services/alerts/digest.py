@@ -26,9 +26,10 @@ def pending(team, owner: str) -> list[dict]:
     """``owner``'s alerts not yet in a digest, of rules that deliver by e-mail (oldest first)."""
     with team.tx() as tx:
         after = int(F.state_get(tx, _cursor_key(owner), "0"))
-    email_rules = {r["id"] for r in R.list_rules(team, owner) if "email" in r["channels"]}
+    email_rules = {r["id"]: r for r in R.list_rules(team, owner) if "email" in r["channels"]}
     rows = F.list_alerts(team, owner, after=after, limit=100000)
-    return [a for a in reversed(rows) if a["rule_id"] in email_rules]
+    return [dict(a, rule_name_en=email_rules[a["rule_id"]].get("name_en"))
+            for a in reversed(rows) if a["rule_id"] in email_rules]
 
 
 def public_url() -> str:
@@ -43,6 +44,9 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
     nothing."""
     zh = lang != "en"
     base_url = (base_url or public_url()).rstrip("/")
+    if not zh:  # each rule by its English name where it has one, each event by its English title (title_en)
+        alerts = [dict(a, rule_name=a.get("rule_name_en") or a["rule_name"], title=a.get("title_en") or a.get("title"))
+                  for a in alerts]
     events = _one_per_event(alerts, "、" if zh else ", ")
     subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(events)} 条" if zh
                else f"Zhaoshang alert digest {day.isoformat()}: {len(events)}")
@@ -116,7 +120,8 @@ def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
 
 
 def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dict]:
-    """The scheduler's daily step: once per day after ``DIGEST_HOUR`` (China time), queue each user's digest."""
+    """The scheduler's daily step: once per day after ``DIGEST_HOUR`` (China time), queue each user's digest, in
+    the language the user set their address in (``rules.channels``: ``lang``)."""
     local = (at or _dt.datetime.now(_dt.timezone.utc)).astimezone(TZ)
     if local.hour < DIGEST_HOUR:
         return []
@@ -129,7 +134,7 @@ def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> l
             if F.state_get(tx, f"digest_day:{owner}") == day:
                 continue
             F.state_set(tx, f"digest_day:{owner}", day)
-        q = queue(store, team, owner, day=local.date(), base_url=base_url)
+        q = queue(store, team, owner, lang=R.channels(team, owner)["lang"], day=local.date(), base_url=base_url)
         if q:
             out.append(q)
     return out

@@ -319,9 +319,11 @@ def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = Tr
 
 
 def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str | None = None,
-                 webhook_secret: str | None = None, policy=None) -> dict:
+                 webhook_secret: str | None = None, policy=None, lang: str | None = None) -> dict:
     """Where ``owner``'s e-mail digest and webhook go (a value of "" clears it). The secret is stored for
-    signing and never shown again. ``policy`` (``targets.WebhookPolicy``): which webhook hosts this server may call."""
+    signing and never shown again. ``policy`` (``targets.WebhookPolicy``): which webhook hosts this server may call.
+    ``lang`` (zh | en), given with ``email``: the language the daily digest is written in — that of the page or
+    command the address was set on."""
     who = check_owner(team, owner)
     cur = channels(team, who, secret=True)
     new = {"email": cur["email"] if email is None else (email.strip() or None),
@@ -338,17 +340,26 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
         tx.execute("DELETE FROM alert_channels WHERE owner = ?", [who])
         tx.execute("INSERT INTO alert_channels (owner, email, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?)",
                    [who, new["email"], new["webhook_url"], new["webhook_secret"], now()])
+        if email is not None and lang is not None:  # kept beside the digest's cursor (alert_state)
+            tx.execute("DELETE FROM alert_state WHERE key = ?", [_lang_key(who)])
+            tx.execute("INSERT INTO alert_state (key, value) VALUES (?, ?)", [_lang_key(who), "en" if lang == "en" else "zh"])
     audit.record(team, _actor(owner), "alerts.channels", f"user:{who}",
                  {"email": bool(new["email"]), "webhook": bool(new["webhook_url"]), "secret": bool(new["webhook_secret"])})
     return channels(team, who)
 
 
+def _lang_key(owner: str) -> str:
+    return f"digest_lang:{owner}"
+
+
 def channels(team, owner: str, *, secret: bool = False) -> dict:
-    """``owner``'s delivery addresses; the webhook secret only as whether one is set, unless ``secret``."""
+    """``owner``'s delivery addresses and the language of their digest (``lang``, zh when never set); the webhook
+    secret only as whether one is set, unless ``secret``."""
     with team.tx() as tx:
         r = tx.one("SELECT email, webhook_url, webhook_secret FROM alert_channels WHERE owner = ?", [owner]) or {}
+        lang = tx.scalar("SELECT value FROM alert_state WHERE key = ?", [_lang_key(owner)])
     out = {"owner": owner, "email": r.get("email"), "webhook_url": r.get("webhook_url"),
-           "webhook_secret_set": bool(r.get("webhook_secret"))}
+           "webhook_secret_set": bool(r.get("webhook_secret")), "lang": lang or "zh"}
     if secret:
         out["webhook_secret"] = r.get("webhook_secret")
     return out

@@ -169,7 +169,7 @@ def register(app, web) -> None:
     @app.post("/api/alerts/channels", tags=["alerts"], summary="设置推送渠道（\"\" 清除一项）")
     def api_set_channels(body: ChannelsIn, request: Request, user=Depends(web.current_user)):
         return web.json(R.set_channels(team(request), user, **body.model_dump(),
-                                       policy=request.app.state.webhook_policy))
+                                       policy=request.app.state.webhook_policy, lang=web.lang_of(request)))
 
     @app.get("/api/alerts/stream", include_in_schema=False)
     def api_stream(request: Request, store=Depends(web.get_store), user=Depends(web.current_user), after: After = 0):
@@ -250,7 +250,7 @@ def register(app, web) -> None:
         try:
             R.set_channels(team(request), user, email=email, webhook_url=webhook_url,
                            webhook_secret=webhook_secret or None,  # an empty secret field keeps the stored one
-                           policy=request.app.state.webhook_policy)
+                           policy=request.app.state.webhook_policy, lang=web.lang_of(request))
         except UserError as exc:
             return back(exc)
         return back()
