@@ -246,3 +246,52 @@ def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_l
     for action in ("alerts.rule_add", "alerts.rule_remove"):
         assert rows[action]["actor"].startswith("cli:") and rows[action]["actor"] == rows["user.add"]["actor"], rows[action]
     assert '"owner": "vie"' in rows["alerts.rule_add"]["detail"]
+
+
+def test_alerts_read_marks_alerts_read_from_the_command_line(tmp_path_factory):
+    """``alerts read ID…`` and ``--all`` mark the user's alerts read through the service of the web's 全部标为已读 and
+    its audit entry (``alerts.read``, acted by the command line's operator); an id that is no alert, or another
+    user's, refuses the call naming it (exit 2) and marks nothing; neither ids nor --all, or both, is refused."""
+    import json
+
+    from zhaoshang.core.store import Store
+    from zhaoshang.core.teamstate import default_team_url, open_team_db
+    from zhaoshang.services.pipeline import leads
+    from zhaoshang.services.team import accounts, audit
+
+    path, info, d = AF.copy(tmp_path_factory, "alerts_read")
+    team = open_team_db(default_team_url(str(path)))
+    with Store(str(path), read_only=True) as store:  # a target in the pipeline, for the rules about targets
+        leads.add(store, team, str(info["target"]), "杭州市")
+    accounts.add_user(team, "ana", "viewer", "a-long-enough-password-1", "cli:test")
+    (d / "rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
+    for who in ("local", "ana"):
+        run("alerts", "rules", "import", str(d / "rules.yaml"), "--user", who, db=path)
+    run("alerts", "run", db=path)
+    mine = [a["id"] for a in run_json("alerts", "list", "--user", "local", db=path)]
+    anas = [a["id"] for a in run_json("alerts", "list", "--user", "ana", db=path)]
+    assert len(mine) >= 3 and anas
+
+    unread = lambda who: [a["id"] for a in run_json("alerts", "list", "--user", who, "--unread", db=path)]  # noqa: E731
+    for args, said in ((("alerts", "read"), "请给出预警编号，或用 --all"),
+                       (("alerts", "read", str(mine[0]), "--all"), "二者取其一"),
+                       (("alerts", "read", str(mine[0]), "99999"), "没有这条预警: #99999"),
+                       (("alerts", "read", str(mine[0]), "第一条"), "预警编号应为数字: 第一条"),
+                       (("alerts", "read", str(mine[0]), str(anas[0])), f"预警 #{anas[0]}（ana） 不是 local 的预警")):
+        r = run(*args, db=path, check=False)
+        assert r.returncode == 2 and said in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert unread("local") == mine and unread("ana") == anas  # nothing marked by a refused call
+    r = run("--lang", "en", "alerts", "read", "99999", "99998", db=path, check=False)
+    assert r.returncode == 2 and "no such alerts: #99999, #99998" in r.stderr
+
+    assert run_json("alerts", "read", str(mine[0]), f"#{mine[1]}", db=path) == {"owner": "local", "marked": 2}
+    assert unread("local") == mine[2:]
+    assert run_json("alerts", "read", str(mine[0]), db=path)["marked"] == 0  # already read: nothing changes
+    assert "已标为已读 1 条" in run("alerts", "read", str(anas[0]), "--user", "ana", db=path).stdout
+    assert unread("ana") == anas[1:]
+    assert run("--lang", "en", "alerts", "read", "--all", db=path).stdout.strip().startswith(f"{len(mine) - 2} alerts marked read")
+    assert unread("local") == [] and unread("ana") == anas[1:]  # another user's alerts stay unread
+    entries = audit.search(team, action="alerts.read")["rows"]
+    assert [(e["actor"].startswith("cli:"), e["target"], json.loads(e["detail"])) for e in reversed(entries)] == [
+        (True, "user:local", {"marked": 2, "ids": mine[:2]}), (True, "user:local", {"marked": 0, "ids": mine[:1]}),
+        (True, "user:ana", {"marked": 1, "ids": anas[:1]}), (True, "user:local", {"marked": len(mine) - 2})]

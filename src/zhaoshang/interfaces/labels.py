@@ -339,7 +339,7 @@ COLUMNS: dict[str, Pair] = {
     "mean_confidence": ("平均置信度", "Mean confidence"), "model": ("模型", "Model"), "auc": ("AUC", "AUC"),
     "documents": ("文档数", "Documents"), "fingerprint": ("指纹", "Fingerprint"), "seconds": ("用时（秒）", "Seconds"),
     "email": ("电子邮箱", "E-mail"), "webhook_url": ("Webhook 地址", "Webhook URL"),
-    "webhook_secret_set": ("已设 Webhook 密钥", "Webhook secret set"), "lang": ("摘要语言", "Digest language"),
+    "webhook_secret_set": ("已设 Webhook 密钥", "Webhook secret set"), "lang": ("摘要语言", "Digest language"), "marked": ("标为已读", "Marked read"),
     "subject": ("主题", "Subject"),
     "alerts": ("预警数", "Alerts"), "user": ("用户", "User"), "prefix": ("前缀", "Prefix"),
     "delivery_id": ("投递编号", "Delivery"), "recipient": ("收件人", "To"), "delivered": ("本次投递", "Delivery run"),

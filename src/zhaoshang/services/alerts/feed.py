@@ -14,6 +14,7 @@ import json
 from typing import Any, Iterable
 
 from ...core import jsonenc
+from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
 from ...core.teamstate.clock import now
 from ..team import audit
@@ -203,12 +204,17 @@ def get(team, alert_id: Any) -> dict:
     return _present(R.row_by_id(team, "alerts", alert_id, ("预警", "alert")))
 
 
-def mark_read(team, owner: str, ids: Iterable[int] | None = None, *, by: Any = None) -> int:
-    """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed. The reader's own state,
-    not the team's records (any role marks its own alerts read): written to the audit log as ``by`` (the user, or
-    the owner), like the rules' changes."""
+def mark_read(team, owner: str, ids: Iterable[Any] | None = None, *, by: Any = None, strict: bool = False) -> int:
+    """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed (one already read is not
+    counted). The reader's own state, not the team's records (any role marks its own alerts read): written to the
+    audit log as ``by`` (the user, or the owner), like the rules' changes. ``strict`` (the command line): an id
+    that is no alert, or another user's, refuses the whole call, naming it; else such ids change nothing."""
     at = now()
+    if ids is not None and strict:
+        ids = [_alert_id(i) for i in ids]
     with team.tx(exclusive=True) as tx:
+        if ids is not None and strict and ids:
+            _check_own(tx, owner, ids)
         if ids is None:
             cur = tx.execute("UPDATE alerts SET read_at = ? WHERE owner = ? AND read_at IS NULL", [at, owner])
         else:
@@ -220,6 +226,32 @@ def mark_read(team, owner: str, ids: Iterable[int] | None = None, *, by: Any = N
         marked = cur.rowcount or 0
     audit.record(team, by or owner, "alerts.read", f"user:{owner}", {"marked": marked, **({"ids": ids} if ids else {})})
     return marked
+
+
+def _alert_id(key: Any) -> int:
+    """An alert's id as typed (``12`` or ``#12``)."""
+    try:
+        return int(str(key).strip().lstrip("#"))
+    except ValueError:
+        raise UserError(f"预警编号应为数字: {key}", en=f"an alert id is a number: {key}") from None
+
+
+def _check_own(tx, owner: str, ids: list[int]) -> None:
+    """Refuse ids that are no alert, or another user's alert, naming each (NotFound)."""
+    marks = ", ".join("?" for _ in ids)
+    found = {r["id"]: r["owner"] for r in tx.query(f"SELECT id, owner FROM alerts WHERE id IN ({marks})", ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        listed = ", ".join(f"#{i}" for i in missing)
+        one = len(missing) == 1
+        raise NotFound(f"没有{'这条' if one else '这些'}预警: {listed}（zhaoshang alerts list 列出预警及其编号）",
+                       en=f"no such {'alert' if one else 'alerts'}: {listed} (zhaoshang alerts list shows the alerts "
+                          "and their ids)")
+    others = [i for i in ids if found[i] != owner]
+    if others:
+        listed = ", ".join(f"#{i}（{found[i]}）" for i in others)
+        raise NotFound(f"预警 {listed} 不是 {owner} 的预警（--user 指定所属用户）",
+                       en=f"alert {listed.replace('（', ' (').replace('）', ')')} is not {owner}'s (--user names the owner)")
 
 
 def latest_id(team, owner: str | None = None) -> int:
