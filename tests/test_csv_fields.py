@@ -109,3 +109,19 @@ def test_an_empty_list_writes_the_header_row(demo_db, tmp_path, name):
     for lang in ("zh", "en"):
         out = run("--lang", lang, *args, "--format", "csv", db=empty).stdout
         assert list(csv.reader(io.StringIO(out))) == [full[0]], out
+
+
+def test_an_empty_event_timeline_writes_the_header_row(demo_db, tmp_path):
+    """An empty event timeline (a filter nothing matches; a database without events) wrote a blank line as its CSV:
+    it writes the header row the timeline writes when it has events, in either language."""
+    from zhaoshang.core.store import Store
+
+    full = list(csv.reader(io.StringIO(run("events", "--limit", "50", "--format", "csv", db=demo_db).stdout)))
+    assert len(full) > 1 and "ref_table" in full[0]
+    empty = tmp_path / "empty.duckdb"
+    Store(str(empty)).close()
+    for lang in ("zh", "en"):
+        for args, db in ((["events", "--type", "risk"], demo_db), (["events"], empty)):
+            assert json.loads(run(*args, "--format", "json", db=db).stdout)["items"] == []
+            out = run("--lang", lang, *args, "--format", "csv", db=db).stdout
+            assert list(csv.reader(io.StringIO(out))) == [full[0]], out

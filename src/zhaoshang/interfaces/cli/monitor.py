@@ -49,7 +49,7 @@ def events_cmd(
                       f"{count_en(n, 'more event')} dated after the as-of date {doc['as_of']} not listed "
                       f"(give a later --as-of to see them)")
             note = f"{note}\n{later}" if note else later
-        emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS, fields=doc["items"],
+        emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS, fields=doc["items"], field_names=E.FIELDS,
              title=t(f"事件 {doc['count']} 条（截至 {doc['as_of']}）",
                      f"{count_en(doc['count'], 'event')} (as of {doc['as_of']})"), note=note)
 

@@ -48,6 +48,7 @@ MAX_BATCH = 100
 COLUMNS = ["key", "id", "origin", "date", "type", "enterprise_id", "enterprise_name", "enterprise_uscc", "title",
            "title_en", "detail", "sentiment", "url", "source", "source_key", "province_code", "city_code", "district_code",
            "nodes", "news_id", "received_at", "actor"]
+FIELDS = [*COLUMNS, "ref_table"]  # an event's fields as events --format json/csv give them (ref_table: an imported fact's)
 
 
 # ------------------------------------------------------------------------------------------- records
