@@ -410,3 +410,26 @@ def test_an_english_users_digest_is_in_english(fx, tmp_path):
     msg = message_from_bytes(received[0].content, policy=email_policy)
     assert msg["Subject"].startswith("Zhaoshang alert digest ") and msg["Subject"].endswith(": 3")
     assert "funding: Series B CNY 200 million" in msg.get_body(("html",)).get_content()
+
+
+def test_the_daily_digest_skips_a_disabled_account_and_keeps_its_backlog(tmp_path):
+    """A disabled account's daily digest is not queued at all (no dead letter a day); once enabled again, the
+    alerts it missed come in its next digest, the same day."""
+    from web_util import team_tokens
+
+    from zhaoshang.services.monitoring import events as EV
+    from zhaoshang.services.team import accounts
+
+    db, team = _officer_holder_change(tmp_path)
+    team_tokens(team, (("dora", "analyst"),))
+    late = dt.datetime(2026, 3, 2, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+    with Store(str(db), read_only=True) as store:
+        R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email"]}, owner="dora")
+        R.set_channels(team, "dora", email="dora@example.org")
+        feed.record(store, team, EV.timeline(store, enterprise="2", types="change_legal_rep")["items"])
+        accounts.set_disabled(team, "dora", True, "cli:test")
+        assert digest.due(store, team, at=late) == []
+        assert delivery.list_deliveries(team, owner="dora") == []
+        accounts.set_disabled(team, "dora", False, "cli:test")
+        assert [q["alerts"] for q in digest.due(store, team, at=late)] == [1]
+        assert len(delivery.list_deliveries(team, owner="dora")) == 1

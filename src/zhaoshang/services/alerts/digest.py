@@ -130,6 +130,8 @@ def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> l
         owners = [r["owner"] for r in tx.query("SELECT owner FROM alert_channels WHERE email IS NOT NULL ORDER BY owner")]
     out = []
     for owner in owners:
+        if not R.owner_user(team, owner).permissions:
+            continue  # a disabled or removed account: nothing queued, its backlog kept for when it is enabled again
         with team.tx(exclusive=True) as tx:
             if F.state_get(tx, f"digest_day:{owner}") == day:
                 continue
