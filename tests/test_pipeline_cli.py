@@ -372,3 +372,63 @@ def test_the_audit_of_an_added_lead_names_its_region(db):
     assert "地区：330106；地区名称：杭州市西湖区" in zh, zh
     en = run("--lang", "en", *args, db=db, env=wide).stdout
     assert "region: 330106; region name: Xihu, Hangzhou;" in en, en
+
+
+def test_a_landed_leads_signing_day_is_corrected_where_it_stands(tmp_path):
+    """A landed lead's signing day could be corrected only by moving it back to 已签约 (a reason, the landing and its
+    evidence cleared). `move N 已落地 --signed-on/--landed-on` (the API's signed_on/landed_on, the lead page's
+    签约日期) corrects it where it stands, checked as every day typed: not in the future, not after the landing,
+    not before the enterprise's founding; the change is a history row and in the audit entry."""
+    import datetime as dt
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.core.parse.dates import china_today
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.team import audit
+    from web_util import team_tokens
+
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    founded = run_json("show", "1", db=path)["enterprise"]["founded"]
+    lead = str(run_json("pipeline", "add", "1", "宁波市", "--status", "已落地", "--signed-on", "2024-03-05",
+                        "--landed-on", "2024-06-01", db=path)["id"])
+    fixed = run_json("pipeline", "move", lead, "已落地", "--signed-on", "2024-02-01", db=path)
+    assert (fixed["status"], fixed["signed_on"], fixed["landed_on"]) == ("landed", "2024-02-01", "2024-06-01"), fixed
+    both = run_json("pipeline", "move", lead, "已落地", "--signed-on", "2024-01-10", "--landed-on", "2024-01-20", db=path)
+    assert (both["signed_on"], both["landed_on"]) == ("2024-01-10", "2024-01-20"), both
+    late = run("pipeline", "move", lead, "已落地", "--signed-on", "2024-02-01", db=path, check=False)
+    assert late.returncode == 2 and "落地日期 2024-01-20 早于签约日期 2024-02-01" in late.stderr, late.stderr
+    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
+    future = run("pipeline", "move", lead, "已落地", "--signed-on", tomorrow, db=path, check=False)
+    assert future.returncode == 2 and "签约" in future.stderr and "Traceback" not in future.stderr, future.stderr
+    before = f"{int(founded[:4]) - 1}{founded[4:]}"
+    early = run("pipeline", "move", lead, "已落地", "--signed-on", before, db=path, check=False)
+    assert early.returncode == 2 and f"签约日期 {before} 早于企业成立日期 {founded}" in early.stderr, early.stderr
+    unsigned = str(run_json("pipeline", "add", "2", "宁波市", db=path)["id"])
+    wrong = run("pipeline", "move", unsigned, "已接触", "--signed-on", "2024-01-10", db=path, check=False)
+    assert wrong.returncode == 2 and "签约日期只用于 已签约 或 已落地 的线索" in wrong.stderr, wrong.stderr
+    days = [(h["field"], h["from_value"], h["to_value"]) for h in run_json("pipeline", "show", lead, db=path)["history"]
+            if h["field"] in ("signed_on", "landed_on", "status")]
+    assert days[-3:] == [("signed_on", "2024-03-05", "2024-02-01"), ("signed_on", "2024-02-01", "2024-01-10"),
+                         ("landed_on", "2024-06-01", "2024-01-20")], days
+
+    team = open_team_db(None, db_path=str(path))
+    tokens = team_tokens(team, users=(("bo", "analyst"),))
+    api = TestClient(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
+    r = api.post(f"/api/pipeline/leads/{lead}/change", json={"signed_on": "2024-01-05", "landed_on": "2024-01-25"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["signed_on"], r.json()["landed_on"]) == \
+        ("landed", "2024-01-05", "2024-01-25"), r.text
+    r = api.post(f"/api/pipeline/leads/{lead}/change", json={"signed_on": "2024-02-05"})
+    assert r.status_code == 400 and "早于签约日期 2024-02-05" in r.json()["error"], r.text
+    r = api.post(f"/api/pipeline/leads/{lead}/change", json={"signed_on": before})
+    assert r.status_code == 400 and "早于企业成立日期" in r.json()["error"], r.text
+    entries = audit.search(team, limit=50)["rows"]
+    team.close()
+    details = [json.loads(e["detail"]) if isinstance(e["detail"], str) else e["detail"] for e in entries
+               if e["action"].startswith("pipeline.")]
+    assert {"signed_on": ["2024-03-05", "2024-02-01"]} in [d.get("changes") for d in details], details
+    assert {"signed_on": ["2024-01-10", "2024-01-05"], "landed_on": ["2024-01-20", "2024-01-25"]} in \
+        [d.get("changes") for d in details], details
+    assert run_json("pipeline", "show", lead, db=path)["status"] == "landed"

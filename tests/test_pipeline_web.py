@@ -423,6 +423,20 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
         assert ("landed_on", "2024-06-01", "2024-06-02") in [(h["field"], h["from_value"], h["to_value"])
                                                            for h in got["history"]]
         assert "落地日期" in pg.inner_text("#lead-history") and "时间 (UTC)" in pg.inner_text("#lead-history")
+        # a landed lead's signing day corrected where it stands (it was only by a move back to 已签约), checked as
+        # every day typed: not after the landing
+        pg.fill("#c-signed-on", "2024-06-05")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "落地日期 2024-06-02 早于签约日期 2024-06-05" in pg.inner_text("#pl-error")
+        assert pg.input_value("#c-signed-on") == "2024-06-05"
+        pg.fill("#c-signed-on", "2024-02-01")
+        pg.click("#c-save")
+        pg.wait_for_url(url)
+        got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
+        assert (got["status"], got["signed_on"], got["landed_on"]) == ("landed", "2024-02-01", "2024-06-02"), got
+        assert ("signed_on", "2024-03-05", "2024-02-01") in [(h["field"], h["from_value"], h["to_value"])
+                                                           for h in got["history"]]
         pg.goto(url + "?lang=en")  # a day given with a move that sets none is refused naming the page's field
         pg.select_option("#c-status", "abandoned")
         pg.fill("#c-reason", "moved elsewhere")
@@ -438,7 +452,7 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
         t.close()
         pg.goto(url + "?lang=zh")
         kv = pg.inner_text("#lead-status >> xpath=ancestor::dl")
-        assert "已放弃" in kv and "2024-03-05" in kv and "落地日期" not in kv and "2024-06-01" not in kv, kv
+        assert "已放弃" in kv and "2024-02-01" in kv and "落地日期" not in kv and "2024-06-02" not in kv, kv
         assert not errors, errors
         b.close()
 

@@ -114,11 +114,14 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
              note: Optional[str] = typer.Option(None, "--note", help="备注"),
              on: Optional[str] = typer.Option(None, "--on", help="签约或落地的日期 YYYY-MM-DD（移到 已签约、已落地 时；默认今天；移到线索现在的状态即更正其日期）"),
+             signed_on: Optional[str] = typer.Option(None, "--signed-on", help="签约日期 YYYY-MM-DD（已签约、已落地 的线索；已落地 线索的签约日期由此更正，不必退回）"),
+             landed_on: Optional[str] = typer.Option(None, "--landed-on", help="落地日期 YYYY-MM-DD（已落地 的线索）"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     with open_store(read_only=True) as store:  # a day given is checked against the enterprise's founding
         row = L.update(open_team(), lead, user=user, status=status, reason=reason, owner=owner,
-                       next_action=next_action, next_action_date=due, note=note, on=on, store=store)
+                       next_action=next_action, next_action_date=due, note=note, on=on, signed_on=signed_on,
+                       landed_on=landed_on, store=store)
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已更新", "updated"))
 
 

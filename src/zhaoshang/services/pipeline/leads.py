@@ -36,10 +36,18 @@ ADDED_LANDED = ("线索尚未签约，不能直接加为已落地（给出签约
                 "add it as signed, then move it to landed)")
 # the day of a move (the page's field, the command's --on, the API's on) given with a move that sets no day
 ON_ONLY = ("签约/落地日期只用于移到 已签约 或 已落地（页面的“签约/落地日期”，命令行 --on）；更正已签约、已落地线索的"
-           "日期：移到它现在的状态并给出日期，如 pipeline move 3 已落地 --on 2025-03-01",
+           "日期：移到它现在的状态并给出日期，如 pipeline move 3 已落地 --on 2025-03-01（已落地线索的签约日期："
+           "--signed-on）",
            "a signing or landing date is for a move to signed or landed only (the page's Signing/landing date "
            "field, --on on the command line); to correct the date of a signed or landed lead, move it to the "
-           "status it has with the date, e.g. pipeline move 3 landed --on 2025-03-01")
+           "status it has with the date, e.g. pipeline move 3 landed --on 2025-03-01 (a landed lead's signing "
+           "date: --signed-on)")
+# the days of a signed or landed lead given as they are (the page's 签约日期/落地日期, --signed-on/--landed-on, the
+# API's signed_on/landed_on): a landed lead's signing day is corrected without moving it back
+DAY_FOR = {"signed_on": (("signed", "landed"), "签约日期只用于 已签约 或 已落地 的线索（此线索为 {}）",
+                         "a signing date is for a signed or landed lead only (this one is {})"),
+           "landed_on": (("landed",), "落地日期只用于 已落地 的线索（此线索为 {}）",
+                         "a landing date is for a landed lead only (this one is {})")}
 REASON_ONLY = ("放弃理由只用于 已放弃 的线索（其他说明请写在备注 --note）",
                "an abandon reason is for an abandoned lead only (anything else goes in the note, --note)")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "landed", "abandoned")
@@ -249,7 +257,7 @@ def _load(tx, lead_id: Any) -> dict:
 def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, reason: str | None = None,
            owner: str | None = None, next_action: str | None = None, next_action_date: Any = None,
            segment: str | None = None, note: str | None = None, landing: dict | None = None,
-           on: str | None = None, store: Any = None) -> dict:
+           on: str | None = None, signed_on: Any = None, landed_on: Any = None, store: Any = None) -> dict:
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
@@ -258,7 +266,10 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     before the enterprise's founding). ``on``: the day of a
     move to 已签约 or 已落地 (not after today; a landing not before the signing), today without it — a lead resumed
     from 已放弃 keeps the signing day it kept —; given with the stage the lead is at (or, moving back from 已落地, 已签约)
-    it corrects that stage's day. A changed day is a history row and in the audit entry, as every field is."""
+    it corrects that stage's day. ``signed_on``, ``landed_on``: the days of a lead that is (or moves to) signed or
+    landed, as they are: a landed lead's signing day is corrected without moving it back. Every day given is
+    checked as one typed is (not after China's today, a landing not before the signing, neither before the
+    enterprise's founding). A changed day is a history row and in the audit entry, as every field is."""
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}
@@ -309,15 +320,30 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
             new.setdefault("next_action_date", None)
-        if sets == "landed_on" and (day or not reached):  # not before the signing
+        if sets == "landed_on" and (day or not reached):
             new["landed_on"] = day or china_today().isoformat()
-            _landed_after(cur["signed_on"], new["landed_on"])
             if landing is not None:
                 from ...core import jsonenc
 
                 new["landing"] = jsonenc.dumps(landing)
-        if day and store is not None:
+        given = {}
+        for f, value in (("signed_on", signed_on), ("landed_on", landed_on)):
+            if value is None or not str(value).strip():
+                continue
+            stages, zh, en = DAY_FOR[f]
+            if st not in stages:
+                raise UserError(zh.format(STATUS_ZH[st]), en.format(STATUS_EN[st]))
+            given[f] = _stage_date(value, f)
+            if day and sets == f and day != given[f]:
+                raise UserError(f"{DATE_LABELS[f][0]}给了两个：{day} 与 {given[f]}",
+                                f"two {DATE_LABELS[f][1]}s given: {day} and {given[f]}")
+        new.update(given)
+        if day or given or "landed_on" in new and new["landed_on"]:  # a landing not before the signing
+            _landed_after(new.get("signed_on", cur["signed_on"]), new.get("landed_on", cur["landed_on"]))
+        if (day or given) and store is not None:
             check_founding(store, cur["enterprise_id"], new.get("signed_on"), new.get("landed_on"))
+        elif given:
+            raise ValueError("a lead's day is checked against the enterprise's founding: pass store")
         if (reason or "").strip() and new.get("status") != "abandoned" and not back_reason:
             back_reason = reason.strip()  # a reason no move needed is kept, as a note, rather than lost
         changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]

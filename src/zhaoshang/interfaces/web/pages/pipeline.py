@@ -48,6 +48,8 @@ class Change(BaseModel):
     segment: Optional[str] = Field(None, max_length=2000)
     note: Optional[str] = Field(None, max_length=2000)
     on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天；status 为线索现在的状态即更正其日期）")
+    signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 的线索；更正已落地线索的签约日期不必退回）")
+    landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 的线索，不早于签约日期）")
 
 
 StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
@@ -185,10 +187,12 @@ def register(app, web) -> None:
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
     def form_change(lead_id: LeadId, request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     status: str = Form(""), reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
-                    next_action_date: str = Form(""), note: str = Form(""), on: str = Form("")):
+                    next_action_date: str = Form(""), note: str = Form(""), on: str = Form(""),
+                    signed_on: str = Form("")):
         cur = L.get(team(request), lead_id)
         try:
             L.update(team(request), lead_id, user=user, store=store, reason=_blank(reason), note=_blank(note), on=_blank(on),
+                     signed_on=_blank(signed_on),  # a landed lead's signing day, corrected where it stands
                      # the status the lead has, with a day: that stage's day corrected
                      status=status if status and (status != cur["status"] or (_blank(on) and status in ("signed", "landed")))
                      else None,
@@ -197,6 +201,6 @@ def register(app, web) -> None:
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
             typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
-                     "next_action_date": next_action_date, "note": note, "on": on}
+                     "next_action_date": next_action_date, "note": note, "on": on, "signed_on": signed_on}
             return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
