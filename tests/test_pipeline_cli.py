@@ -15,6 +15,7 @@ import matrix_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.core.readers import read_into  # noqa: E402
+from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.pipeline import leads as L  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
@@ -432,3 +433,49 @@ def test_a_landed_leads_signing_day_is_corrected_where_it_stands(tmp_path):
     assert {"signed_on": ["2024-01-10", "2024-01-05"], "landed_on": ["2024-01-20", "2024-01-25"]} in \
         [d.get("changes") for d in details], details
     assert run_json("pipeline", "show", lead, db=path)["status"] == "landed"
+
+
+def test_the_landing_tracker_checks_its_days_as_a_landing_by_hand(tmp_path):
+    """pipeline track took the first local entity dated on or after the signing as the landing, whatever its day: a
+    branch a registry dated before its parent's founding landed a lead whose signing day an older version stored
+    before the founding, and one dated after today stopped the run with the hand check's refusal. An entity dated
+    before the founding or after today is no landing; the next that passes is."""
+    import datetime as dt
+
+    from zhaoshang.core.parse.dates import china_today
+
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    with Store(str(path), read_only=True) as store:
+        (a, name_a, founded_a), (b, name_b, founded_b) = store.con.execute(
+            "SELECT id, name, founded FROM enterprises WHERE founded > DATE '2005-01-01' AND founded < DATE '2020-01-01' "
+            "AND province_code <> '330000' ORDER BY id LIMIT 2").fetchall()
+    early = str(run_json("pipeline", "add", str(a), "宁波市", "--status", "已签约", "--signed-on", founded_a.isoformat(),
+                         db=path)["id"])
+    later = str(run_json("pipeline", "add", str(b), "宁波市", "--status", "已签约", "--signed-on", founded_b.isoformat(),
+                         db=path)["id"])
+    team = open_team_db(None, db_path=str(path))
+    with team.tx() as tx:  # a signing day stored before the founding, as an older version took it
+        tx.execute("UPDATE pipeline_leads SET signed_on = '1990-01-01' WHERE id = ?", [int(early)])
+    team.close()
+    before, after = founded_a - dt.timedelta(days=400), founded_a + dt.timedelta(days=30)
+    tomorrow = china_today() + dt.timedelta(days=1)
+    sheet = tmp_path / "branches.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["企业名称", "分支机构", "类型", "成立日期", "所在地"])
+        w.writerow([name_a, "甲宁波分公司", "分公司", before.isoformat(), "浙江省宁波市海曙区"])
+        w.writerow([name_a, "甲宁波二分公司", "分公司", after.isoformat(), "浙江省宁波市江北区"])
+        w.writerow([name_b, "乙宁波分公司", "分公司", founded_b.isoformat(), "浙江省宁波市鄞州区"])
+    with Store(str(path)) as store:
+        from zhaoshang.core.importers import import_files
+
+        import_files(store, "branches", [sheet], source="registry", data_date=china_today().isoformat())
+        # a day after today, as a file written by another tool may hold it (an import refuses it)
+        store.con.execute("UPDATE branches SET date = ? WHERE child_name = '乙宁波分公司'", [tomorrow])
+        assert store.con.execute("SELECT count(*) FROM branches WHERE child_name LIKE '_宁波%分公司'").fetchone()[0] == 3
+    found = run_json("pipeline", "track", db=path)
+    assert [(str(f["lead_id"]), f["entity"], f["landed_on"]) for f in found] == \
+        [(early, "甲宁波二分公司", after.isoformat())], found
+    assert run_json("pipeline", "show", early, db=path)["landed_on"] == after.isoformat()
+    assert run_json("pipeline", "show", later, db=path)["status"] == "signed"

@@ -3,8 +3,10 @@
 A signed lead lands when the analytical database shows, dated on or after the signing day, one of: a branch or
 subsidiary of the enterprise located in the lead's region (``branches``, its own codes or its child
 enterprise's), an enterprise in the region in which it took a stake (``shareholdings``), or its registered
-region moving into the lead's region (``enterprise_history``). One set-based query over all signed leads;
-the team state is only read for the leads and written for the landings found.
+region moving into the lead's region (``enterprise_history``). An entity is dated as a landing typed by hand is
+checked: not before the signing, not before the enterprise's founding, not after China's today; one dated otherwise
+(a registry's typo) is no landing, and the next entity that passes, if any, is. One set-based query over all signed
+leads; the team state is only read for the leads and written for the landings found.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as _dt
 import statistics
 from typing import Any
 
+from ...core.parse.dates import china_today
 from . import leads as L
 
 _LEVEL_COL = "CASE s.region_level WHEN 'province' THEN {a}province_code WHEN 'city' THEN {a}city_code ELSE {a}district_code END"
@@ -36,9 +39,11 @@ found AS (
          AND h.new_value = s.region_code AND h.changed_on >= s.signed_on
     JOIN enterprises e ON e.id = s.enterprise_id
 )
-SELECT lead_id, kind, entity, on_date, tbl, ref_id FROM found WHERE on_date IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY on_date, kind, ref_id) = 1
-ORDER BY lead_id
+SELECT f.lead_id, f.kind, f.entity, f.on_date, f.tbl, f.ref_id
+FROM found f JOIN s ON s.lead_id = f.lead_id LEFT JOIN enterprises e ON e.id = s.enterprise_id
+WHERE f.on_date IS NOT NULL AND (e.founded IS NULL OR f.on_date >= e.founded) AND f.on_date <= CAST(? AS DATE)
+QUALIFY row_number() OVER (PARTITION BY f.lead_id ORDER BY f.on_date, f.kind, f.ref_id) = 1
+ORDER BY f.lead_id
 """
 
 KIND_ZH = {"branch": "分支机构", "subsidiary": "子公司", "investment": "对外投资", "moved": "注册地迁入"}
@@ -60,7 +65,7 @@ def detect(store, team) -> list[dict]:
     con = store.con.cursor()
     try:
         con.register("zs_signed", tbl)
-        rows = con.execute(DETECT_SQL).fetchall()
+        rows = con.execute(DETECT_SQL, [china_today()]).fetchall()
     finally:
         con.close()
     by_id = {r["id"]: r for r in signed}
@@ -75,7 +80,7 @@ def track(store, team, user: Any = None) -> list[dict]:
     """Detect landings and move those leads to 已落地 (dated by the entity, evidence kept, one history row each)."""
     found = detect(store, team)
     for f in found:
-        L.update(team, f["lead_id"], user=user or "system:landing", status="landed", on=f["landed_on"],
+        L.update(team, f["lead_id"], user=user or "system:landing", status="landed", on=f["landed_on"], store=store,
                  landing={k: f[k] for k in ("kind", "entity", "landed_on", "evidence")},
                  note=f"落地：{f['kind_label']} {f['entity']}（{f['landed_on']}）")
     return found
