@@ -152,16 +152,35 @@ def test_show_gives_the_history_in_the_cli_language(tmp_path):
     matrix_fixture.build(str(path), n=60)
     lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", db=path)
     run("pipeline", "move", str(lead["id"]), "contacted", db=path)
-    zh = list(csv.DictReader(io.StringIO(run("pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout)))
-    moved = [r for r in zh if r["from_value"]]
-    assert [(r["field"], r["from_value"], r["to_value"]) for r in moved] == [("状态", "新线索", "已接触")]
-    assert ("产业链环节", "U01 AI芯片") in [(r["field"], r["to_value"]) for r in zh]
-    assert all(len(r["at"]) == 19 and "T" not in r["at"] for r in zh)
-    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "pipeline", "show", str(lead["id"]), "--format", "csv",
-                                             db=path).stdout)))
-    assert [(r["field"], r["from_value"], r["to_value"]) for r in en if r["from_value"]] == [("status", "new lead", "contacted")]
+    wide = {"COLUMNS": "250"}
+    zh = run("pipeline", "show", str(lead["id"]), db=path, env=wide).stdout
+    assert "状态" in zh and "新线索" in zh and "已接触" in zh and "U01 AI芯片" in zh and "时间 (UTC)" in zh, zh
+    en = run("--lang", "en", "pipeline", "show", str(lead["id"]), db=path, env=wide).stdout
+    assert "new lead" in en and "contacted" in en and "At (UTC)" in en, en
     stored = run_json("pipeline", "show", str(lead["id"]), db=path)["history"]
     assert {"status", "segment"} <= {h["field"] for h in stored} and "contacted" in {h["to_value"] for h in stored}
+
+
+def test_show_as_csv_is_one_row_per_history_entry_with_the_jsons_fields(tmp_path):
+    """pipeline show --format csv wrote the table made for reading (fields and statuses in the CLI's language, the
+    time cut to the second, no lead id): a machine reading it got other values in English than in Chinese. It
+    writes one header row of the JSON's field names and one row per history entry with the stored values, the same
+    in either language, as pipeline list and alerts list do."""
+    path = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", "--note", "首次接触, 待回访", db=path)
+    run("pipeline", "move", str(lead["id"]), "contacted", db=path)
+    out = run("pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout
+    assert out.splitlines()[0] == "lead_id,at,actor,field,from_value,to_value", out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    stored = run_json("pipeline", "show", str(lead["id"]), db=path)["history"]
+    assert [{k: v for k, v in r.items() if k != "lead_id"} for r in rows] == \
+        [{k: "" if v is None else v for k, v in h.items()} for h in stored]
+    assert {r["lead_id"] for r in rows} == {str(lead["id"])}
+    assert ("status", "new", "contacted") in [(r["field"], r["from_value"], r["to_value"]) for r in rows]
+    assert ("segment", "U01") in [(r["field"], r["to_value"]) for r in rows]
+    assert ("note", "首次接触, 待回访") in [(r["field"], r["to_value"]) for r in rows]
+    assert run("--lang", "en", "pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout == out
 
 
 def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):

@@ -165,8 +165,11 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
 def show_cmd(lead: str = typer.Argument(..., help="线索编号"), fmt: Fmt = FORMAT_OPTION) -> None:
     """一条线索及其完整历史（谁、何时、从什么改为什么）。"""
     row = L.get(open_team(), lead, history=True)
+    # the CSV: one row per history entry with the JSON's fields and stored values (the lead's id first), the same in
+    # either language, as `pipeline list` and `alerts list` write theirs; the table is for reading
     emit(row, fmt, rows=_history_shown(row["history"]), columns=["at", "actor", "field", "from_value", "to_value"],
-         headers={"at": L.HISTORY_AT}, title=_lead_title(row, "线索", "lead"))
+         headers={"at": L.HISTORY_AT}, title=_lead_title(row, "线索", "lead"),
+         fields=[{"lead_id": row["id"], **h} for h in row["history"]], field_names=L.HISTORY_FIELDS)
 
 
 @pipeline_app.command("export")

@@ -76,6 +76,8 @@ COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_
            "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
            "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at"]
 FIELDS = [*COLUMNS, "landing"]  # a lead's fields as the list, the API and --format json/csv give them
+# a history entry's fields as `show --format csv` writes them (the JSON's, with the lead's id)
+HISTORY_FIELDS = ["lead_id", "at", "actor", "field", "from_value", "to_value"]
 
 
 def _needs_back_reason(frm: str, to: str) -> tuple[str, str]:
