@@ -498,3 +498,4 @@ def test_the_landing_tracker_checks_its_days_as_a_landing_by_hand(tmp_path):
         [(early, "甲宁波二分公司", after.isoformat())], found
     assert run_json("pipeline", "show", early, db=path)["landed_on"] == after.isoformat()
     assert run_json("pipeline", "show", later, db=path)["status"] == "signed"
+

@@ -479,3 +479,34 @@ def test_english_answers_of_the_pipeline_name_the_region_and_status_in_english(t
         assert (got["region_name"], got["status_label"]) == ("宁波市", "已接触"), url
     again = client.post("/api/pipeline/add?lang=zh", json={"enterprise": "3", "region": "330200"})
     assert "在 宁波市 已有线索" in again.json()["error"]
+
+
+def test_a_region_code_an_older_audit_entry_holds_alone_is_named_in_team_audit_and_on_the_admin_page(tmp_path, chromium):
+    """An audit entry written before the region's name was stored beside its code read 地区：330106 in team audit and
+    on the admin page; both name the region through the region service in the reader's language, as the entries
+    written since read, and the entry stays as stored (the JSON, the cell's title)."""
+    require_browser()
+    from cli_util import run, run_json
+
+    from zhaoshang.services.team import audit
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    audit.record(team, "cli:ana", "pipeline.add", "lead:7",
+                 {"enterprise": "甲星智能科技有限公司", "region": "330106", "status": "new", "source": "manual"})
+    team.close()
+    args = ("team", "audit", "--action", "pipeline.add", "--q", "lead:7")
+    zh = run(*args, db=db, env={"COLUMNS": "300"}).stdout
+    assert "地区：330106；地区名称：杭州市西湖区；" in zh, zh
+    en = run("--lang", "en", *args, db=db, env={"COLUMNS": "300"}).stdout
+    assert "region: 330106; region name: Xihu, Hangzhou;" in en, en
+    stored = run_json(*args, db=db)["rows"][0]["detail"]
+    assert "region_name" not in stored and "330106" in stored, stored
+    with serving(db) as base, chromium as b:
+        pg = b.new_page()
+        for lang, said in (("zh", "地区：330106；地区名称：杭州市西湖区；"), ("en", "region: 330106; region name: Xihu, Hangzhou;")):
+            pg.goto(base + f"/admin?action=pipeline.add&lang={lang}")
+            cell = pg.locator("#audit-table td.audit-detail").first
+            assert said in cell.inner_text(), cell.inner_text()
+            assert "region_name" not in cell.get_attribute("title")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import decimal
 import math
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
@@ -447,21 +447,49 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
 AUDIT_DETAIL_VALUES = {"status": "lead_status", "role": "team_role", "from": "team_role", "to": "team_role",
                        "action": "audit_action", "state": "job_state", "via": "via", "reason": "login_failure",
                        "source": "lead_source", "kind": "data_kind"}
-def audit_detail_text(detail: Any, lang: str = "zh", action: str | None = None) -> str:
-    """An audit entry's detail (stored JSON) in the page's words: each field by its name (AUDIT_DETAIL_FIELDS, then
-    the shared COLUMNS), codes by their labels (已签约 → 已落地, 分析师), a change as old → new, yes/no for a flag —
-    ``{"changes": {"status": ["signed", "landed"]}}`` reads 变更：状态 已签约 → 已落地. The export keeps the JSON."""
+def _detail_dict(detail: Any) -> Any:
+    """An audit entry's stored detail as a dict when it is one (stored as JSON text or as a dict)."""
     import json
 
-    if detail in (None, ""):
-        return ""
-    if isinstance(detail, str):
+    if isinstance(detail, str) and detail:
         try:
-            detail = json.loads(detail)
+            return json.loads(detail)
         except ValueError:
             return detail
+    return detail
+
+
+def audit_region_codes(rows: Iterable[dict]) -> set[str]:
+    """The region codes audit entries hold without the region's name (written before it was stored beside the code):
+    to be named by the region service (``region_labels``) when the entries are shown; the stored entries stay."""
+    out = set()
+    for r in rows:
+        d = _detail_dict(r.get("detail"))
+        if isinstance(d, dict) and d.get("region") and not d.get("region_name"):
+            out.add(str(d["region"]))
+    return out
+
+
+def audit_detail_text(detail: Any, lang: str = "zh", action: str | None = None,
+                      regions: dict[str, str] | None = None) -> str:
+    """An audit entry's detail (stored JSON) in the page's words: each field by its name (AUDIT_DETAIL_FIELDS, then
+    the shared COLUMNS), codes by their labels (已签约 → 已落地, 分析师), a change as old → new, yes/no for a flag —
+    ``{"changes": {"status": ["signed", "landed"]}}`` reads 变更：状态 已签约 → 已落地. The export keeps the JSON.
+    ``regions``: region code → name in ``lang`` (the region service's ``region_labels``), naming a region code an
+    entry holds alone (地区：330106 → 地区：330106；地区名称：杭州市西湖区), as the entries written since read."""
+    if detail in (None, ""):
+        return ""
+    detail = _detail_dict(detail)
     if not isinstance(detail, dict):
         return str(detail)
+    code = detail.get("region")
+    if code and not detail.get("region_name") and (regions or {}).get(str(code), str(code)) != str(code):
+        named = []
+        for k, v in detail.items():  # the name right after the code, where an entry written since holds it
+            named.append((k, v))
+            if k == "region":
+                named.append(("region_name", regions[str(code)]))
+        detail = dict(named)
     en = lang == "en"
     sep, colon, none = ("; ", ": ", "—") if en else ("；", "：", "—")
 

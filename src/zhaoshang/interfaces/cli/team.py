@@ -87,7 +87,7 @@ def team_audit(
 ) -> None:
     """审计日志：查看、筛选、导出（只能追加，不能修改）。"""
     from ...services.team import audit
-    from ..labels import AUDIT_COLUMNS, audit_detail_text, column, label
+    from ..labels import AUDIT_COLUMNS, audit_detail_text, audit_region_codes, column, label
 
     team = open_team()
     filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
@@ -100,10 +100,16 @@ def team_audit(
         return
     res = audit.search(team, limit=limit, **filters)
     # a table shows times to the second; JSON and CSV keep them as stored (as the exports do)
-    # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes
+    # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes; a region code an
+    # older entry holds alone is named by the region service (none without a database beside the team state)
+    if fmt == Fmt.table:
+        from .pipeline import _region_labels
+
+        codes = audit_region_codes(res["rows"])
+        regions = _region_labels(codes) if codes else {}
     rows = res["rows"] if fmt != Fmt.table else [
         {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
          "action": label("audit_action", r["action"], state.lang),
-         "detail": audit_detail_text(r["detail"], state.lang, r["action"])} for r in res["rows"]]
+         "detail": audit_detail_text(r["detail"], state.lang, r["action"], regions)} for r in res["rows"]]
     emit(res, fmt, rows=rows, columns=audit.COLUMNS, title=t(f"审计日志（共 {res['total']:,} 条）", f"Audit log ({res['total']:,})"),
          headers=AUDIT_COLUMNS)  # not a person's 职务 nor an alert's 投递地址

@@ -19,7 +19,8 @@ from ...core.errors import UserError
 from ...core.parse.dates import china_today
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLES
-from ..labels import AUDIT_COLUMNS, column
+from ...core.geo.lookup import region_labels
+from ..labels import AUDIT_COLUMNS, audit_region_codes, column
 from .auth import AuthConfig, client_ip, end_session, read_note, safe_next, sign_note, start_session
 from .context import lang_of
 from .schemas import DateFrom, DateTo
@@ -73,10 +74,24 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
                               "permissions": sorted(u.permissions), "local_only": cfg.local_only})
 
     # ------------------------------------------------------------------------------------ admin page
-    def admin_context(page_no: int = 1, f: dict | None = None, **extra) -> dict:
+    def log_regions(request: Request, rows: list[dict]) -> dict[str, str]:
+        """Region code → name in the page's language, for the codes the entries shown hold alone (written before the
+        name was stored beside the code): the region service's ``region_labels`` on the served database."""
+        codes = audit_region_codes(rows)
+        web = getattr(request.app.state, "web", None)
+        if not codes or web is None:
+            return {}
+        scope = web.served.store_scope()
+        try:
+            return region_labels(next(scope), codes, lang_of(request))
+        finally:
+            scope.close()
+
+    def admin_context(request: Request, page_no: int = 1, f: dict | None = None, **extra) -> dict:
         f = f or {}
         size = 100
         log = audit.search(team, limit=size, offset=(page_no - 1) * size, **f)
+        extra.setdefault("regions", log_regions(request, log["rows"]))
         return {"nav": "admin", "users": accounts.list_users(team), "tokens": accounts.list_tokens(team),
                 "throttles": accounts.throttles(team), "limits": (accounts.THROTTLE_WINDOW // 60, accounts.PAIR_LIMIT,
                                                                   accounts.ACCOUNT_LIMIT),
@@ -88,7 +103,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     def admin_page(request: Request, actor: Optional[str] = None, action: Optional[str] = None,
                    since: DateFrom = None, until: DateTo = None, q: Optional[str] = None,
                    page_no: int = Query(1, alias="page", ge=1, le=100000), note: Optional[str] = None):
-        return page(request, "admin.html", admin_context(page_no, _filters(actor, action, since, until, q),
+        return page(request, "admin.html", admin_context(request, page_no, _filters(actor, action, since, until, q),
                                                          **read_note(cfg, note, lang_of(request))))
 
     def _back(done: tuple[str, str] | None = None, error: UserError | None = None):
@@ -137,7 +152,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
             return _back(error=exc)
         # shown in this one response only: never stored, never in a URL
         return page(request, "admin.html", admin_context(
-            new_token=tok, done=f"token created for {user}" if lang == "en" else f"已为 {user} 创建令牌"))
+            request, new_token=tok, done=f"token created for {user}" if lang == "en" else f"已为 {user} 创建令牌"))
 
     @app.post("/admin/tokens/{token_id}/revoke", include_in_schema=False)
     def admin_revoke_token(request: Request, token_id: int):
