@@ -78,6 +78,19 @@ def open_store(read_only: bool = False) -> Store:
     return Store(state.db or default_db_path(), read_only=read_only)
 
 
+def region_labels_beside_team(codes) -> dict[str, str]:
+    """Region code → its name in the CLI's language, with its city where another region shares the name
+    (杭州市西湖区, 南昌市西湖区: the region service's ``region_labels``); none without a database beside the team
+    state (the names as stored)."""
+    from ...core.geo.lookup import region_labels
+
+    try:
+        with open_store(read_only=True) as store:
+            return region_labels(store, codes, t("zh", "en"))
+    except UserError:
+        return {}
+
+
 def open_team():
     """The team state (users, sessions, tokens, audit log) for --db / --team-db."""
     from ...core.teamstate import open_team_db

@@ -12,7 +12,7 @@ from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
 from ..labels import label, node_names, region_names
 from ...core.teamstate.clock import to_second
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
+from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, region_labels_beside_team, state, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
@@ -24,19 +24,6 @@ OWNER = typer.Option(None, "--owner", help="负责人（团队用户名）")
 NEXT = typer.Option(None, "--next", help="下一步行动")
 DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
-
-
-def _region_labels(codes) -> dict[str, str]:
-    """Region code → its name in the CLI's language, with its city where another region shares the name
-    (杭州市西湖区, 南昌市西湖区: the region service's ``region_labels``); none without a database beside the team
-    state (the names as stored)."""
-    from ...core.geo.lookup import region_labels
-
-    try:
-        with open_store(read_only=True) as store:
-            return region_labels(store, codes, t("zh", "en"))
-    except UserError:
-        return {}
 
 
 def _node_names() -> dict[str, str]:
@@ -54,7 +41,7 @@ def _shown(rows: list[dict]) -> list[dict]:
     if not rows:
         return rows
     nodes = _node_names() if any(r.get("segment") for r in rows) else {}
-    names = _region_labels({r.get("region_code") for r in rows})
+    names = region_labels_beside_team({r.get("region_code") for r in rows})
     rows = [dict(r, region_name=names.get(r.get("region_code"), r.get("region_name")),
                  **({"segment": nodes.get(r["segment"], r["segment"])} if r.get("segment") else {})) for r in rows]
     if t("z", "e") == "z":
@@ -182,7 +169,7 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
     en = t("z", "e") == "e"
     team = open_team()
     n = excel.export(team, output, lang="en" if en else "zh",
-                     region_names=_region_labels({r["region_code"] for r in L.list_leads(team)}),
+                     region_names=region_labels_beside_team({r["region_code"] for r in L.list_leads(team)}),
                      status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
     emit(res, fmt, title=t(f"已导出 {n:,} 条线索到 {output}", f"exported {count_en(n, 'lead', sep=True)} to {output}"))
@@ -205,7 +192,7 @@ def track_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="只列出�
     """落地跟踪：已签约线索在之后导入的数据中出现本地主体（分支机构、子公司、对外投资、注册地迁入）即标为已落地。"""
     with open_store(read_only=True) as store:
         rows = landing.detect(store, open_team()) if dry_run else landing.track(store, open_team(), user)
-    names = _region_labels({r["region_code"] for r in rows}) if rows else {}
+    names = region_labels_beside_team({r["region_code"] for r in rows}) if rows else {}
     rows = [dict(r, region_name=names.get(r["region_code"], r["region_name"])) for r in rows]
     emit(rows, fmt, rows=rows, columns=["lead_id", "enterprise_name", "region_name", "signed_on", "kind_label", "entity",
                                         "landed_on"],

@@ -9,7 +9,7 @@ import typer
 
 from ...core.errors import count_en
 from ...core.teamstate.clock import to_second
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, state, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, region_labels_beside_team, state, t
 
 team_app = typer.Typer(help="团队数据（用户、会话、令牌、审计日志）：状态、备份、恢复、审计", no_args_is_help=True)
 app.add_typer(team_app, name="team")
@@ -103,10 +103,8 @@ def team_audit(
     # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes; a region code an
     # older entry holds alone is named by the region service (none without a database beside the team state)
     if fmt == Fmt.table:
-        from .pipeline import _region_labels
-
         codes = audit_region_codes(res["rows"])
-        regions = _region_labels(codes) if codes else {}
+        regions = region_labels_beside_team(codes) if codes else {}
     rows = res["rows"] if fmt != Fmt.table else [
         {**r, "at": to_second(r["at"]), "role": label("team_role", r["role"], state.lang),
          "action": label("audit_action", r["action"], state.lang),
