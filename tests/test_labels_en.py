@@ -83,3 +83,57 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
         assert got.status_code == 200, got.text
         rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
         assert rows and all("specialised and innovative (SRDI)" in r["Tags"] and not HAN.search(r["Tags"]) for r in rows)
+
+
+def _holders_and_branches(db) -> int:
+    """An enterprise of the demo with shareholders of two types and branch records of two kinds or more."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("""SELECT b.parent_id FROM branches b JOIN shareholdings s ON s.enterprise_id = b.parent_id
+                              GROUP BY 1 HAVING count(DISTINCT s.holder_type) >= 2
+                              ORDER BY count(DISTINCT b.kind) DESC, 1 LIMIT 1""").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _column(out: str, title: str, col: int) -> list[str]:
+    """The cells of column ``col`` of the table titled ``title`` in a CLI table output."""
+    part = out[out.index(title):]
+    part = part[:part.index("└")]
+    return [line.split("│")[col].strip() for line in part.splitlines() if line.startswith("│")]
+
+
+def test_shareholder_types_and_branch_kinds_read_as_words(demo):
+    """The profile's 股东 and 分支机构 sections name a holder's type and a record's kind by their labels in both
+    languages, in the CLI and on the page — in English as words, not as the stored codes (person, investor, branch …)."""
+    from zhaoshang.interfaces.labels import BRANCH_KINDS, HOLDER_TYPES
+
+    eid = _holders_and_branches(demo)
+    holder_en, branch_en = {v[1] for v in HOLDER_TYPES.values()}, {v[1] for v in BRANCH_KINDS.values()}
+    codes = set(HOLDER_TYPES) | set(BRANCH_KINDS)
+    out = run("--lang", "en", "show", eid, db=demo, env={"COLUMNS": "250"}).stdout
+    types, kinds = _column(out, "Shareholders (", 2), _column(out, "Branches and investments (", 2)
+    assert len(set(types)) >= 2 and set(types) <= holder_en and not set(types) & codes, types
+    assert len(set(kinds)) >= 2 and set(kinds) <= branch_en and not set(kinds) & codes, kinds
+    zh = run("show", eid, db=demo, env={"COLUMNS": "250"}).stdout
+    assert set(_column(zh, "股东（", 2)) <= {v[0] for v in HOLDER_TYPES.values()}
+    assert set(_column(zh, "分支机构与对外投资（", 2)) <= {v[0] for v in BRANCH_KINDS.values()}
+
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(demo) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        for lang, holders, branches in (("en", holder_en, branch_en),
+                                        ("zh", {v[0] for v in HOLDER_TYPES.values()}, {v[0] for v in BRANCH_KINDS.values()})):
+            page.goto(f"{base}/enterprises/{eid}?lang={lang}")
+            types = page.eval_on_selector_all("#shareholders tr td:nth-child(2)", "tds => tds.map(t => t.innerText.trim())")
+            kinds = page.eval_on_selector_all("#branches tr td:nth-child(2)", "tds => tds.map(t => t.innerText.trim())")
+            assert len(set(types)) >= 2 and set(types) <= holders and not set(types) & codes, (lang, types)
+            assert len(set(kinds)) >= 2 and set(kinds) <= branches and not set(kinds) & codes, (lang, kinds)
+        b.close()

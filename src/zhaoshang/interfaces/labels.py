@@ -38,10 +38,12 @@ EVENT_TYPES: dict[str, Pair] = {
 
 EVENT_TYPES.update({k: v for k, v in NEWS_EVENT_TYPES.items() if k not in EVENT_TYPES})  # live events of news items
 ORIGINS: dict[str, Pair] = {"import": ("导入", "import"), "api": ("接口", "API"), "feed": ("新闻源", "feed")}
-HOLDER_TYPES: dict[str, Pair] = {"person": ("自然人", "person"), "enterprise": ("企业法人", "enterprise"),
-                                 "investor": ("投资机构", "investor"), "other": ("其他", "other")}
-BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch"), "investment": ("对外投资", "investment"),
-                                 "subsidiary": ("子公司", "subsidiary")}
+# a shareholder's type and a branch record's kind (schema: shareholdings.holder_type, branches.kind) in words, not
+# as the stored code (the profile's 股东 and 分支机构 read "person", "investor", "investment" in English)
+HOLDER_TYPES: dict[str, Pair] = {"person": ("自然人", "individual"), "enterprise": ("企业法人", "company"),
+                                 "investor": ("投资机构", "investment institution"), "other": ("其他", "other holder")}
+BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch office"), "investment": ("对外投资", "outbound investment"),
+                                 "subsidiary": ("子公司", "subsidiary company")}
 ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
                           "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
                           "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}
