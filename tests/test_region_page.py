@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
+from zhaoshang.interfaces.labels import PARTNER_KINDS  # noqa: E402
 from zhaoshang.services.region_profile import region_profile  # noqa: E402
 
 SHOTS = os.environ.get("ZHAOSHANG_SCREENSHOTS")
@@ -68,6 +69,16 @@ def test_report_download_endpoint(server):
     assert bad.status_code == 400 and "format" in bad.json()["error"]  # like every user error: 400 with a message
 
 
+PARTNER_ORDER = ("patent", "investment", "branch", "people")
+
+
+def partner_words(page) -> tuple[list[str], list[str]]:
+    """The partners chart's legend and the partners table's headers of the kinds that have one column each."""
+    legend = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('rp-partners')).getOption().legend[0].data")
+    heads = page.locator("#sec-partners thead th").all_inner_texts()
+    return legend, [h for h in heads if h in {w for pair in PARTNER_KINDS.values() for w in pair}]
+
+
 def test_page_in_chromium(server, tmp_path, chromium):
     require_browser()
     exp = server["expected"]
@@ -103,6 +114,9 @@ def test_page_in_chromium(server, tmp_path, chromium):
         # each kind of link has a header of its own: branches were 分支/对外投资 beside the 对外投资 of investments
         heads = page.locator("#sec-partners thead th").all_inner_texts()
         assert "分支机构" in heads and len(heads) == len(set(heads)), heads
+        # the chart's legend and the table name the kinds of link in labels.py's words (PARTNER_KINDS), in both languages
+        assert partner_words(page) == ([PARTNER_KINDS[k][0] for k in PARTNER_ORDER],
+                                       [PARTNER_KINDS[k][0] for k in ("patent", "branch", "people")])
         # each lead links to its enterprise profile
         links = page.eval_on_selector_all("#sec-leads tbody tr a", "as => as.map(a => a.getAttribute('href'))")
         want = [f"/enterprises/{r['enterprise_id']}" for r in exp["leads"]["rows"][:15]]
@@ -129,6 +143,8 @@ def test_page_in_chromium(server, tmp_path, chromium):
         page.click("#lang-en")
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert "Region profile" in page.inner_text("h1")
+        assert partner_words(page) == ([PARTNER_KINDS[k][1] for k in PARTNER_ORDER],
+                                       [PARTNER_KINDS[k][1] for k in ("patent", "branch", "people")])
         # clicking a city on the map opens its profile
         page.goto(server["base"] + "/region/440300?lang=zh")
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)

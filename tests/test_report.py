@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from zhaoshang.interfaces.labels import lq_text
+from zhaoshang.interfaces.labels import PARTNER_KINDS, lq_text
 from zhaoshang.core.store import Store
 from zhaoshang.services.region_profile import region_profile
 
@@ -174,6 +174,10 @@ def test_english_report_and_as_of(env):
     read = [m for n in notes for m in re.findall(r"([\d,]+) rows? read", n)]
     assert read and any(int(r.replace(",", "")) >= 1000 for r in read), notes
     assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", r) for r in read), read
+    # the partners' kinds of link in labels.py's words, as the region page's chart and table say them
+    partner_heads = list(wb["Partners"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
+    assert [h for h in partner_heads if h in ("Co-patents", "Branches", "Shared people")] == \
+        [PARTNER_KINDS[k][1] for k in ("patent", "branch", "people")] == ["Co-patents", "Branches", "Shared people"]
     regions = list(wb["Regions"].iter_rows(values_only=True))
     mine = [r for r in regions[2:] if r[0] == "440300"][0]
     assert mine[regions[1].index("This region")] == "yes"

@@ -215,6 +215,10 @@ DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "person
 NETWORK_KINDS: dict[str, Pair] = {"patent": ("联合申请专利", "co-applied patents"), "investment": ("跨地区投资", "investments"),
                                   "branch": ("分支机构与对外投资", "branches and outbound investment"),
                                   "people": ("共同任职", "shared people"), "all": ("全部关系", "all links")}
+# the same kinds as one region's links with a partner region (services.region_profile: the partners' chart legend on
+# the region page, the partners' table of the page, the report and its workbook): short words for a header
+PARTNER_KINDS: dict[str, Pair] = {"patent": ("联合专利", "Co-patents"), "investment": ("投资", "Investment"),
+                                  "branch": ("分支机构", "Branches"), "people": ("共同任职", "Shared people")}
 
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
@@ -233,7 +237,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
     "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
-    "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS,
+    "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS, "partner_kind": PARTNER_KINDS,
     # the record an alert's evidence names (its table) and how an explained method combines its parts (by method)
     "evidence_table": {"monitor_events": ("实时事件", "live event"), "events": ("事件", "event"),
                        "fundings": ("融资记录", "funding round"), "news": ("新闻", "news item"),
@@ -374,9 +378,9 @@ REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
     "map": {"name": ("地区", "Region"), "share": ("占全国比重", "Share of nation"), "code": ("地区代码", "Code"),
             "region_total": ("产业链企业数", "Chain enterprises"), "highlight": ("本地区", "This region")},
     "partners": {"name": ("合作地区", "Partner"), "weight": ("联系强度", "Weight"), "share": ("占比", "Share"),
-                 "patent": ("联合专利", "Co-patents"), "investment_out": ("对外投资", "Invests there"),
-                 "investment_in": ("吸引投资", "Invested from"), "branch": ("分支机构", "Branches"),
-                 "people": ("共同任职", "Shared people"), "region": ("地区代码", "Code")},
+                 **{k: PARTNER_KINDS[k] for k in ("patent", "branch", "people")},  # investments by direction:
+                 "investment_out": ("对外投资", "Invests there"), "investment_in": ("吸引投资", "Invested from"),
+                 "region": ("地区代码", "Code")},
     "recommend": {"name_zh": ("推荐环节", "Segment"), "quadrant_zh": ("象限", "Quadrant"), "count": ("本地企业数", "Local"),
                   "pci": ("复杂度 PCI", "PCI"), "cog": ("机会增益 COG", "COG"),
                   "funding_cagr": ("全国融资增速", "Funding CAGR"), "patent_cagr": ("全国专利增速", "Patent CAGR"),

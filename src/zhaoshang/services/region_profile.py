@@ -38,8 +38,7 @@ from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
 from .regions import matrix
 
-PARTNER_KINDS = ("patent", "investment", "branch", "people")
-PARTNER_KIND_ZH = {"patent": "联合专利", "investment": "投资", "branch": "分支机构", "people": "共同任职"}
+PARTNER_KINDS = ("patent", "investment", "branch", "people")  # their words: interfaces/labels.py PARTNER_KINDS
 LEVEL_ZH = {"province": "省级", "city": "地市", "district": "区县", "macro": "区域"}
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")

@@ -111,8 +111,9 @@
     const rows = pr.rows.slice(0, 10).reverse();
     const c = init('rp-partners');
     if (!c) return;
-    const kinds = [['patent', tz('联合专利', 'Co-patents'), '#2463a6'], ['investment', tz('投资', 'Investment'), '#4cab8a'],
-                   ['branch', tz('分支机构', 'Branches'), '#d39b1f'], ['people', tz('共同任职', 'Shared people'), '#9b6bc4']];
+    // the kinds' words are labels.py's (PARTNER_KINDS), as the partners' table beneath says them
+    const kinds = [['patent', '#2463a6'], ['investment', '#4cab8a'], ['branch', '#d39b1f'], ['people', '#9b6bc4']]
+      .map(([k, colour]) => [k, ZS.T('partner_kind.' + k), colour]);
     c.setOption({
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
       legend: {top: 0, data: kinds.map(k => k[1])},
