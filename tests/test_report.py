@@ -104,7 +104,8 @@ def test_xlsx_holds_the_json_numbers(env):
     for row in p["chain_rows"]:
         x = chain[row["code"]]
         assert x["本地企业数"] == row["count"] and x["全国企业数"] == row["national_count"]
-        assert x["区位商 LQ"] == pytest.approx(row["lq"]) if row["lq"] is not None else x["区位商 LQ"] is None
+        lq = x["区位商（对产业链企业）"]  # as `chain` and `map` head the chain's LQ (concentration's is against all)
+        assert lq == pytest.approx(row["lq"]) if row["lq"] is not None else lq is None
         assert x["占全国比重"] == pytest.approx(row["share"])
     top = table("头部企业")
     assert [r["企业名称"] for r in top] == [r["name"] for r in p["top_enterprises"]["rows"]]
@@ -497,3 +498,46 @@ def test_chart_numbers_read_as_the_tables_say_them(env):
     trend = trend[:trend.index("</svg>")]
     ticks = re.findall(r'font-size="8.5" fill="#d4542b"[^>]*>([^<]*)</text>', trend)
     assert len(ticks) == 5 and all(re.fullmatch(r"\d+", x) for x in ticks), ticks
+
+
+def _cli_heads(db, *args, lang="zh") -> list[list[str]]:
+    """The header rows of the tables a command prints (a wide terminal: one line a row)."""
+    import os
+
+    out = subprocess.run([EXE, "--db", db, "--lang", lang, *args], capture_output=True, text=True, timeout=300, check=True,
+                         env={**os.environ, "COLUMNS": "400"}).stdout
+    return [[c.strip() for c in line.strip("┃").split("┃")] for line in out.splitlines() if line.startswith("┃")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_and_cli_head_the_same_keys_alike(env, lang):
+    """A key the workbook's sheet and the CLI's table of the same rows both show is headed in the same words (the
+    chain's 本地企业数 was 企业数 in `chain`, a recommendation's 复杂度 PCI was PCI in `recommend`, a quarter's
+    融资事件 was 融资轮次 in `trends`)."""
+    from openpyxl import load_workbook
+
+    xlsx = env["dir"] / f"heads_{lang}.xlsx"
+    run("--db", env["db"], "report", "region", "440300", "-o", str(xlsx), "--lang", lang)
+    wb = load_workbook(xlsx)
+    en = lang == "en"
+    sheet = lambda zh, e: [h for h in next(wb[e if en else zh].iter_rows(min_row=2, max_row=2, values_only=True)) if h]  # noqa: E731
+    (chain,) = _cli_heads(env["db"], "chain", "--region", "440300", lang=lang)
+    (regions,) = _cli_heads(env["db"], "map", "--level", "city", "--parent", "440000", lang=lang)
+    rec = _cli_heads(env["db"], "recommend", "440300", lang=lang)[0]
+    quarters, _, investors = _cli_heads(env["db"], "trends", "--region", "440300", lang=lang)
+    pairs = [
+        (sheet("产业链分布", "Chain"), chain, ["code", "name_zh", "count", "national_count", "share", "lq", "label"]),
+        (sheet("地区对比", "Regions"), regions, ["code", "name", "count", "share", "region_total"]),
+        (sheet("推荐环节", "Recommended"), rec, ["node", "name_zh", "count", "rca", "density", "pci", "cog",
+                                                 "funding_cagr", "patent_cagr", "score", "quadrant_zh"]),
+        (sheet("融资趋势", "Funding"), quarters, ["period", "rounds", "disclosed", "estimated", "amount_wan", "enterprises"]),
+        (sheet("活跃投资方", "Investors"), investors, ["name", "type", "rounds", "lead_rounds", "amount_wan", "nodes"]),
+    ]
+    from zhaoshang.interfaces.labels import report_column
+
+    table_of = ["chain", "map", "recommend", "quarters", "investors"]
+    for (book, cli, keys), table in zip(pairs, table_of):
+        for key in keys:
+            want = report_column(table, key)[en]
+            assert want in book and want in cli, (table, key, want, book, cli)
+

@@ -217,9 +217,11 @@ def test_cli_trends(demo):
     assert "最活跃的投资方" in table.stdout
     # disclosed/undisclosed count rounds: the headers said 披露金额 / 未披露金额 (Disclosed / Undisclosed), read as amounts
     wide = {"COLUMNS": "250"}
-    head = [ln for ln in run("trends", db=db, env=wide).stdout.splitlines() if "期间" in ln][0]
+    # quarters headed as the region report heads them (季度 / Quarter), years by the shared word (期间 / Period)
+    head = [ln for ln in run("trends", db=db, env=wide).stdout.splitlines() if "季度" in ln][0]
     assert "披露金额的轮次" in head and "未披露金额的轮次" in head, head
-    head = [ln for ln in run("--lang", "en", "trends", db=db, env=wide).stdout.splitlines() if "Period" in ln][0]
+    assert [ln for ln in run("trends", "--by", "year", db=db, env=wide).stdout.splitlines() if "┃ 期间" in ln]
+    head = [ln for ln in run("--lang", "en", "trends", db=db, env=wide).stdout.splitlines() if "Quarter" in ln][0]
     assert "Rounds with amount" in head and "Rounds without amount" in head and "Undisclosed" not in head, head
     bad = run("trends", "--by", "week", db=db, check=False)
     assert bad.returncode == 2 and "时间粒度" in bad.stderr

@@ -374,7 +374,7 @@ COLUMNS.update({"stage_name": ("阶段", "Stage"), "region_mix": ("本地结构�
 REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
     "leads": {"name": ("企业", "Enterprise"), "score": ("线索得分", "Score"), "enterprise_id": ("企业编号", "Id")},
     "chain": {"code": ("环节代码", "Code"), "name_zh": ("产业链环节", "Segment"), "count": ("本地企业数", "Local"),
-              "share": ("占全国比重", "Share of nation"), "lq": ("区位商 LQ", "LQ")},
+              "share": ("占全国比重", "Share of nation")},
     "map": {"name": ("地区", "Region"), "share": ("占全国比重", "Share of nation"), "code": ("地区代码", "Code"),
             "region_total": ("产业链企业数", "Chain enterprises"), "highlight": ("本地区", "This region")},
     "partners": {"name": ("合作地区", "Partner"), "weight": ("联系强度", "Weight"), "share": ("占比", "Share"),
@@ -406,6 +406,13 @@ REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
 def report_column(table: str, key: str) -> Pair:
     """The (zh, en) header of ``key`` in the region report's ``table`` (``REPORT_COLUMNS``, else ``COLUMNS``)."""
     return REPORT_COLUMNS.get(table, {}).get(key) or COLUMNS[key]
+
+
+def report_headers(table: str, **same: str) -> dict[str, Pair]:
+    """The region report's own headers of ``table``, for a CLI table of the same rows (``emit(headers=…)``): a key
+    reads the same in the command's table as in the report, the page and the workbook. ``same``: a key of the
+    command's rows that holds the report's key (``name="name_zh"``: the segment's name in the UI language)."""
+    return {**REPORT_COLUMNS[table], **{k: report_column(table, v) for k, v in same.items()}}
 
 
 def label(vocab: str, value: Any, lang: str = "zh") -> str:

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import UserError, count_en
+from ..labels import report_headers
 from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
 from .score import _read, at_k_rows, backtest_app, say_saved
 
@@ -83,7 +84,7 @@ def leads_cmd(
              "confidence": r["confidence"], "reasons": sep.join(r["reasons"])} for r in doc["leads"]]
     pop = doc["population"]
     emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,
-         columns=["rank", "name", "segment", "score", "confidence", "reasons"],
+         columns=["rank", "name", "segment", "score", "confidence", "reasons"], headers=report_headers("leads"),
          title=t(f"{doc['region']['label']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
                  f"leads for {doc['region']['label_en']} (as of {doc['as_of']}): "
                  f"{pop['candidates']} candidates, top {len(rows)} shown"),

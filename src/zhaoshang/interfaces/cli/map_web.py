@@ -8,7 +8,7 @@ import typer
 
 from ...core.asof import reference_date
 from ...services.regions import matrix
-from ..labels import label, lq_text, pct_text, region_names
+from ..labels import label, lq_text, pct_text, region_names, report_headers
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 
@@ -40,6 +40,7 @@ def map_cmd(
                                    "label": label("chain_label", r["label"], state.lang),
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"], fields=dated,
+             headers=report_headers("map"),  # the report's comparison table of the same regions
              title=t(f"产业地图 · 截至 {d} · " + (f"{chain_node}{node_name}" if chain_node else "全部产业链企业"),
                      f"Industry map · as of {d} · " + (f"{chain_node}{node_name}" if chain_node else "all chain enterprises")),
              note=synthetic_note(store))
@@ -65,7 +66,9 @@ def chain_cmd(
                  "lq": lq_text(n["lq"]) if n["lq"] is not None else None, "share": pct_text(n["share"]) if fmt == Fmt.table else round(n["share"], 4),
                  "label": label("chain_label", n["label"], state.lang)}
                 for n in matrix.flatten_tree(tree["nodes"])]
-        emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"],
+        # a region's chain reads as the region report's (本地企业数 beside 全国企业数); the nation's count is no local one
+        headers = report_headers("chain", node="code", name="name_zh") if tree["region"] else None
+        emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"], headers=headers,
              fields=[{k: v for k, v in n.items() if k not in ("children", "depth")} for n in matrix.flatten_tree(tree["nodes"])],
              title=t("产业链图谱", "Chain map") + (f" · {region_label(tree['region'])}" if tree["region"] else "")
              + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"), note=synthetic_note(store))

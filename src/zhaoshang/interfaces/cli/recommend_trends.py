@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import label, number_text, pct_text, region_names
+from ..labels import label, number_text, pct_text, region_names, report_headers
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -44,7 +44,8 @@ def recommend_cmd(
             for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
-    emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"], title=t(
+    emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"],
+         headers=report_headers("recommend", name="name_zh", quadrant_label="quadrant_zh"), title=t(
         f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
         f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
          note=note if fmt == Fmt.csv else None)
@@ -103,6 +104,8 @@ def trends_cmd(
     est = tot.get("estimated_wan") or 0
     emit(doc, fmt, rows=doc["by_period"], fields=doc["by_period"],  # a CSV: the JSON's periods with all their fields
          columns=["period", "rounds", "disclosed", "estimated", "undisclosed", "amount_wan", "enterprises"],
+         # the region report's words (its periods are quarters: by year they are 期间, the shared word)
+         headers={k: v for k, v in report_headers("quarters").items() if by == "quarter" or k != "period"},
          title=t(f"{where}{' · ' + node if node else ''}：{tot['rounds']:,} 轮融资，"
                  + (f"金额 {tot['amount_wan']:,.0f} 万元（含估算 {est:,.0f} 万元）" if est
                     else f"披露金额 {tot['amount_wan']:,.0f} 万元") + f"，未披露 {tot['undisclosed']:,} 轮（截至 {doc['as_of']}）",
@@ -115,8 +118,10 @@ def trends_cmd(
         return
     by_node = [{**r, "name_zh": r["name_en"] if en and r.get("name_en") else r["name_zh"]} for r in doc["by_node"]]
     emit(doc["by_node"], fmt, rows=by_node, columns=["node", "name_zh", "rounds", "undisclosed", "amount_wan", "enterprises"],
+         headers=report_headers("trend_nodes"),
          title=t("按产业链环节", "By chain segment"))
     inv = [{**r, "type": label("investor", r["type"], t("zh", "en")), "top_nodes": [x["node"] for x in r["nodes"][:3]],
             "top_regions": [names.get(x["region"]) or x["name"] for x in r["regions"][:3]]} for r in doc["investors"]]
     emit(inv, fmt, rows=inv, columns=["name", "type", "rounds", "lead_rounds", "amount_wan", "top_nodes", "top_regions"],
+         headers=report_headers("investors", top_nodes="nodes"),
          title=t("最活跃的投资方", "Most active investors"), note=note)
