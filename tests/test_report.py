@@ -449,12 +449,12 @@ def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args
     second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout
     assert "Appendix: sources and methods" not in second and "Overview and position" in second, second[:400]
-    if region == "330100":  # as many pages as the Chinese report
+    if region == "330100":  # no more pages than the Chinese report (its chain table in two-line rows may take fewer)
         zh = tmp_path / "hz_zh.pdf"
         run("--db", env["db"], "report", "region", region, "-o", str(zh), *args)
         pages = [re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout).group(1)
                  for f in (pdf, zh)]
-        assert pages[0] == pages[1], pages
+        assert int(pages[0]) <= int(pages[1]), pages
 
 
 
@@ -541,3 +541,36 @@ def test_report_and_cli_head_the_same_keys_alike(env, lang):
             want = report_column(table, key)[en]
             assert want in book and want in cli, (table, key, want, book, cli)
 
+
+def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, tmp_path):
+    """The English PDF's chain table squeezed the segment column beside the numbers' one-line headers: Advanced
+    packaging and semiconductor manufacturing ran over four lines. Each segment's name is in the table whole, in the
+    row of its stage, on two lines at most."""
+    from zhaoshang.interfaces.reports.region import write_pdf
+
+    rows = env["p"]["chain_rows"]
+    pdf = write_pdf(env["p"], tmp_path / "chain_en.pdf", "en")
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    stages = {"Upstream", "Midstream", "Downstream"}
+    names, lines, right = [], [], []
+    for page in box.split("<page ")[1:]:
+        words = [(float(x0), float(y0), float(x1), w) for x0, y0, x1, w in
+                 re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page)]
+        head = [(x0, y0) for x0, y0, _, w in words if w == "Segment"]
+        stage_col = [(x0, y0) for x0, y0, _, w in words if w == "Stage"]
+        if not head or not stage_col:
+            continue
+        (sx, top), (stage_x, _) = head[0], stage_col[0]
+        local = min(x0 for x0, y0, _, w in words if w == "Local" and abs(y0 - top) < 20 and x0 > sx)
+        right += [x1 for x0, y0, x1, w in words if y0 > top - 20 and x0 > sx]
+        starts = sorted(y0 for x0, y0, _, w in words if w in stages and abs(x0 - stage_x) < 2 and y0 > top)
+        for i, y in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else float("inf")
+            cell = sorted((y0, x0, w) for x0, y0, x1, w in words if sx - 1 <= x0 and x1 < local and y - 1 <= y0 < end - 1)
+            text = " ".join(w for _, _, w in cell)
+            names.append(re.sub(r"- (?=\w)", "-", text))  # a name broken after its hyphen (opto- electronics)
+            lines.append(len({round(y0) for y0, _, _ in cell}))
+    assert names == [r["name_en"] for r in rows], names
+    assert max(lines) <= 2, list(zip(names, lines))
+    width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
+    assert max(right) <= width - 15 / 25.4 * 72 + 1, max(right)  # within the page's 15 mm margin
