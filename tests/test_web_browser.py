@@ -426,7 +426,7 @@ def test_english_pages_have_no_chinese_labels(page, server):
     leaks = {url: [x for x in texts if HAN.search(x)] for url, texts in _walk(page, server, "en").items()}
     assert {u: x for u, x in leaks.items() if x} == {}
     page.goto(server + "/enterprises/1?lang=en")
-    assert "name change" in page.inner_text("#timeline") and "person" in page.inner_text("#shareholders")
+    assert "name change" in page.inner_text("#timeline") and "individual" in page.inner_text("#shareholders")
     page.goto(server + "/enterprises?lang=en&sort=-funding")
     rounds = page.eval_on_selector_all("#ent-table tbody tr td:nth-child(6)", "tds => tds.map(t => t.firstChild ? t.firstChild.textContent.trim() : '')")
     assert [r for r in rounds if r] and all(r in ROUND_LABELS_EN.values() for r in rounds if r), rounds
