@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.core.parse.rounds import ROUND_LABELS_EN  # noqa: E402
 from zhaoshang.core.tags import TAG_LABELS_EN  # noqa: E402
@@ -136,4 +136,41 @@ def test_shareholder_types_and_branch_kinds_read_as_words(demo):
             kinds = page.eval_on_selector_all("#branches tr td:nth-child(2)", "tds => tds.map(t => t.innerText.trim())")
             assert len(set(types)) >= 2 and set(types) <= holders and not set(types) & codes, (lang, types)
             assert len(set(kinds)) >= 2 and set(kinds) <= branches and not set(kinds) & codes, (lang, kinds)
+        b.close()
+
+
+def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_parent(demo):
+    """Seen from the subsidiary, a subsidiary record names the parent company (母公司 / parent company), not the
+    enterprise itself as an outbound investment, with the parent's region — in the CLI and on the page."""
+    import duckdb
+
+    con = duckdb.connect(str(demo), read_only=True)
+    try:
+        child, parent, parent_city = con.execute(
+            """SELECT b.child_id, b.parent_name, p.city_code FROM branches b JOIN enterprises p ON p.id = b.parent_id
+               JOIN enterprises c ON c.id = b.child_id
+               WHERE b.kind = 'subsidiary' AND p.city_code <> c.city_code
+                 AND b.child_id NOT IN (SELECT parent_id FROM branches) ORDER BY 1 LIMIT 1""").fetchone()
+        own = con.execute("SELECT name FROM enterprises WHERE id = ?", [child]).fetchone()[0]
+    finally:
+        con.close()
+    for lang, kind in (("en", "parent company"), ("zh", "母公司")):
+        out = run("--lang", lang, "show", child, db=demo, env={"COLUMNS": "250"}).stdout
+        title = "Branches and investments (" if lang == "en" else "分支机构与对外投资（"
+        assert _column(out, title, 2) == [kind] and _column(out, title, 3) == [parent], out
+        assert own not in _column(out, title, 3)
+    row = run_json("show", child, db=demo)["branches"][0]
+    assert row["direction"] == "in" and row["city_code"] == parent_city, row  # where the parent is
+
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(demo) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        page.goto(f"{base}/enterprises/{child}?lang=en")
+        cells = page.eval_on_selector_all("#branches tr td", "tds => tds.map(t => t.innerText.trim())")
+        assert cells[1] == "parent company" and cells[2] == f"← {parent}", cells
         b.close()

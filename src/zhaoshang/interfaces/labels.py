@@ -43,7 +43,11 @@ ORIGINS: dict[str, Pair] = {"import": ("导入", "import"), "api": ("接口", "A
 HOLDER_TYPES: dict[str, Pair] = {"person": ("自然人", "individual"), "enterprise": ("企业法人", "company"),
                                  "investor": ("投资机构", "investment institution"), "other": ("其他", "other holder")}
 BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch office"), "investment": ("对外投资", "outbound investment"),
-                                 "subsidiary": ("子公司", "subsidiary company")}
+                                 "subsidiary": ("子公司", "subsidiary company"),
+                                 # the same records seen from the other end: the enterprise is the branch or investee
+                                 "parent_branch": ("所属总机构", "head office (this is its branch)"),
+                                 "parent_investment": ("投资方（对本企业投资）", "investor (invested in this enterprise)"),
+                                 "parent_subsidiary": ("母公司", "parent company")}
 ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
                           "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
                           "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}

@@ -575,12 +575,19 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
              AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
            ORDER BY n.published DESC NULLS LAST""", [eid, d], limit)
     branches, n_branches = _capped(store,
-        """SELECT b.id, b.kind, b.date, b.percent, b.parent_id, b.parent_name, b.child_id, b.child_name,
-                  b.province_code, b.city_code, b.district_code, r.name AS region_name,
-                  CASE WHEN b.parent_id = ? THEN 'out' ELSE 'in' END AS direction, b.source
-           FROM branches b LEFT JOIN regions r ON r.code = coalesce(b.district_code, b.city_code, b.province_code)
-           WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?)
-           ORDER BY b.date DESC NULLS LAST""", [eid, eid, eid, d], limit)
+        # the region of the other end: the branch's or investee's for a record of this enterprise's, its parent's
+        # where this enterprise is the branch or investee
+        """WITH x AS (SELECT b.*, b.parent_id = ? AS outward FROM branches b
+                      WHERE (b.parent_id = ? OR b.child_id = ?) AND (b.date IS NULL OR b.date <= ?))
+           SELECT x.id, x.kind, x.date, x.percent, x.parent_id, x.parent_name, x.child_id, x.child_name,
+                  CASE WHEN x.outward THEN x.province_code ELSE pe.province_code END AS province_code,
+                  CASE WHEN x.outward THEN x.city_code ELSE pe.city_code END AS city_code,
+                  CASE WHEN x.outward THEN x.district_code ELSE pe.district_code END AS district_code,
+                  r.name AS region_name, CASE WHEN x.outward THEN 'out' ELSE 'in' END AS direction, x.source
+           FROM x LEFT JOIN enterprises pe ON pe.id = x.parent_id AND NOT x.outward
+           LEFT JOIN regions r ON r.code = CASE WHEN x.outward THEN coalesce(x.district_code, x.city_code, x.province_code)
+                                                ELSE coalesce(pe.district_code, pe.city_code, pe.province_code) END
+           ORDER BY x.date DESC NULLS LAST""", [eid, eid, eid, d], limit)
     people = store.query(
         """WITH later AS (  -- the enterprise's people lists (roles imports) by the date: (data date, person)
              SELECT i.data_date, coalesce(p.name, r.person_name) AS name, r.source FROM roles r

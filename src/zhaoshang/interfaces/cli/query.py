@@ -116,7 +116,10 @@ def show(
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
-        "branches": lambda r: {**r, "kind": label("branch", r["kind"], lang), "region_name": next(
+        # a record where this enterprise is the branch or investee names the other end: its parent, by its kind
+        "branches": lambda r: {**r, "kind": label("branch", ("parent_" if r.get("direction") == "in" else "") + r["kind"], lang),
+                               "child_name": r["parent_name"] if r.get("direction") == "in" else r["child_name"],
+                               "region_name": next(
             (names[c] for c in (r.get("district_code"), r.get("city_code"), r.get("province_code")) if c in names),
             r.get("region_name"))},
     }
