@@ -138,6 +138,36 @@ def test_xlsx_holds_the_json_numbers(env):
         assert needle in notes
 
 
+@pytest.fixture(scope="module")
+def hz(env):
+    """杭州市's report as PDF and workbook: rounds without an amount and more funded segments than the PDF lists."""
+    s = Store(env["db"], read_only=True)
+    prof = region_profile(s, "330100")
+    s.close()
+    pdf, xlsx = env["dir"] / "hz.pdf", env["dir"] / "hz.xlsx"
+    for f in (pdf, xlsx):
+        run("--db", env["db"], "report", "region", "杭州市", "-o", str(f))
+    return {"p": prof, "pdf": pdf, "xlsx": xlsx}
+
+
+def _sheet(path, name):
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path)[name].iter_rows(values_only=True))
+    assert "合成演示数据" in str(rows[0][0])
+    return [dict(zip(rows[1], r)) for r in rows[2:]]
+
+
+def test_the_funding_sheets_rounds_add_up(hz):
+    """The sheet 融资趋势 counted rounds with an amount and with an estimated one, not those without: 4 + 1 of 6. The
+    third kind is there, headed as in `zhaoshang trends`, and each quarter's kinds add up to its rounds."""
+    quarters = _sheet(hz["xlsx"], "融资趋势")
+    assert [r["季度"] for r in quarters] == [q["period"] for q in hz["p"]["trends"]["by_period"]]
+    assert sum(r["未披露金额的轮次"] for r in quarters) == hz["p"]["trends"]["totals"]["undisclosed"] > 0
+    for r in quarters:
+        assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
+
+
 def test_html_report_has_the_same_numbers(env):
     html = env["html"].read_text(encoding="utf-8")
     p = env["p"]

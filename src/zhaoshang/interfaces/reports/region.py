@@ -50,8 +50,8 @@ TABLES: dict[str, list[Col]] = {name: report_cols(name, spec) for name, spec in 
     "trend_nodes": [("name_zh", "text"), ("rounds", "int"), ("amount_wan", "wan"), ("enterprises", "int")],
     "investors": [("name", "text"), ("type", "text"), ("city_name", "text"), ("rounds", "int"), ("lead_rounds", "int"),
                   ("enterprises", "int"), ("amount_wan", "wan"), ("nodes", "text")],
-    "quarters": [("period", "text"), ("rounds", "int"), ("disclosed", "int"), ("estimated", "int"), ("amount_wan", "wan"),
-                 ("enterprises", "int")],
+    "quarters": [("period", "text"), ("rounds", "int"), ("disclosed", "int"), ("estimated", "int"), ("undisclosed", "int"),
+                 ("amount_wan", "wan"), ("enterprises", "int")],
     "top": [("rank", "int"), ("name", "text"), ("district", "text"), ("nodes", "text"), ("capital_wan", "wan"),
             ("founded", "date"), ("fundings", "int"), ("funding_wan", "wan")],
 }.items()}
