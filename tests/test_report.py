@@ -90,8 +90,8 @@ def test_xlsx_holds_the_json_numbers(env):
 
     wb = load_workbook(env["xlsx"])
     p = env["p"]
-    assert wb.sheetnames == ["概览", "产业链分布", "地区对比", "推荐环节", "招商模式", "合作伙伴", "融资趋势", "活跃投资方", "头部企业",
-                             "重点线索", "说明"]
+    assert wb.sheetnames == ["概览", "产业链分布", "地区对比", "推荐环节", "招商模式", "合作伙伴", "融资趋势", "融资按环节",
+                             "活跃投资方", "头部企业", "重点线索", "说明"]
 
     def table(name):
         ws = wb[name]
@@ -139,14 +139,14 @@ def test_xlsx_holds_the_json_numbers(env):
 
 
 @pytest.fixture(scope="module")
-def hz(env):
-    """杭州市's report as PDF and workbook: rounds without an amount and more funded segments than the PDF lists."""
+def bj(env):
+    """北京市's report as PDF and workbook: rounds without an amount and more funded segments than the PDF lists."""
     s = Store(env["db"], read_only=True)
-    prof = region_profile(s, "330100")
+    prof = region_profile(s, "110000")
     s.close()
-    pdf, xlsx = env["dir"] / "hz.pdf", env["dir"] / "hz.xlsx"
+    pdf, xlsx = env["dir"] / "bj.pdf", env["dir"] / "bj.xlsx"
     for f in (pdf, xlsx):
-        run("--db", env["db"], "report", "region", "杭州市", "-o", str(f))
+        run("--db", env["db"], "report", "region", "北京市", "-o", str(f))
     return {"p": prof, "pdf": pdf, "xlsx": xlsx}
 
 
@@ -158,14 +158,35 @@ def _sheet(path, name):
     return [dict(zip(rows[1], r)) for r in rows[2:]]
 
 
-def test_the_funding_sheets_rounds_add_up(hz):
+def test_the_funding_sheets_rounds_add_up(bj):
     """The sheet 融资趋势 counted rounds with an amount and with an estimated one, not those without: 4 + 1 of 6. The
     third kind is there, headed as in `zhaoshang trends`, and each quarter's kinds add up to its rounds."""
-    quarters = _sheet(hz["xlsx"], "融资趋势")
-    assert [r["季度"] for r in quarters] == [q["period"] for q in hz["p"]["trends"]["by_period"]]
-    assert sum(r["未披露金额的轮次"] for r in quarters) == hz["p"]["trends"]["totals"]["undisclosed"] > 0
+    quarters = _sheet(bj["xlsx"], "融资趋势")
+    assert [r["季度"] for r in quarters] == [q["period"] for q in bj["p"]["trends"]["by_period"]]
+    assert sum(r["未披露金额的轮次"] for r in quarters) == bj["p"]["trends"]["totals"]["undisclosed"] > 0
     for r in quarters:
         assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
+
+
+def test_funding_by_segment_says_what_the_pdf_leaves_out_and_the_workbook_holds_it_all(bj, env):
+    """The PDF listed 12 of 杭州's 25 funded segments without a word, and the workbook had no such sheet: the PDF says
+    how many more there are, and the sheet 融资按环节 holds every segment of the JSON twin with its rounds."""
+    nodes = bj["p"]["trends"]["by_node"]
+    assert len(nodes) > 12
+    text = subprocess.run(["pdftotext", str(bj["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert f"其余{len(nodes) - 12}个环节（金额较小）未列出" in flat
+    assert nodes[11]["name_zh"] in flat
+    sheet = _sheet(bj["xlsx"], "融资按环节")
+    assert [(r["环节代码"], r["产业链环节"], r["融资事件"], r["企业数"]) for r in sheet] == \
+        [(n["node"], n["name_zh"], n["rounds"], n["enterprises"]) for n in nodes]
+    assert [r["金额（万元，含估算）"] for r in sheet] == pytest.approx([n["amount_wan"] for n in nodes])
+    for r in sheet:
+        assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
+    en_pdf = env["dir"] / "bj_en.pdf"
+    run("--db", env["db"], "--lang", "en", "report", "region", "北京市", "-o", str(en_pdf))
+    en = " ".join(subprocess.run(["pdftotext", str(en_pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"{len(nodes) - 12} more segments (smaller amounts) are not listed" in en
 
 
 def test_html_report_has_the_same_numbers(env):

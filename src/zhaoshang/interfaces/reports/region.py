@@ -239,6 +239,7 @@ def trends_link(profile: dict) -> str:
     return "/trends?" + urlencode({k: v for k, v in q.items() if v})
 
 
+TREND_NODES_SHOWN = 12  # the PDF's funding-by-segment rows (by amount); the workbook's sheet holds them all
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
 
 
@@ -347,7 +348,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
         "rec_modes": mode_cards(rec_modes, lang),
         "trends": trends, "trend_window": trend_window_text(profile, lang), "trends_link": trends_link(profile),
-        "trend_nodes_table": table(trends["nodes"][:12], TABLES["trend_nodes"], lang),
+        "trend_nodes_table": table(trends["nodes"][:TREND_NODES_SHOWN], TABLES["trend_nodes"], lang),
+        "trend_nodes_more": max(0, len(trends["nodes"]) - TREND_NODES_SHOWN),
         "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
         "fmt": fmt_value, "status_name": lambda s: label("chain_status", s, lang) or "—",

@@ -23,7 +23,8 @@ NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.000", "int": "#,##0",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
           "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),
-          "trends": ("融资趋势", "Funding"), "investors": ("活跃投资方", "Investors"), "top": ("头部企业", "Top enterprises"),
+          "trends": ("融资趋势", "Funding"), "trend_nodes": ("融资按环节", "Funding by segment"),
+          "investors": ("活跃投资方", "Investors"), "top": ("头部企业", "Top enterprises"),
           "leads": ("重点线索", "Leads"), "notes": ("说明", "Notes")}
 
 
@@ -57,6 +58,9 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
         ("modes", modes, mode_cols),
         ("partners", profile["partners"].get("rows", []), report_cols("partners", [("region", "text")]) + TABLES["partners"]),
         ("trends", quarters, q_cols),
+        ("trend_nodes", tr["nodes"], report_cols("trend_nodes", [("node", "text")]) + TABLES["trend_nodes"][:2]
+         + report_cols("trend_nodes", [("disclosed", "int"), ("estimated", "int"), ("undisclosed", "int")])
+         + TABLES["trend_nodes"][2:]),
         ("investors", tr["investors"], TABLES["investors"]),
         ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + report_cols("top", [("id", "int"),
                                                                                            ("last_funding", "date")])),
@@ -138,7 +142,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         if not rows:
             sh.cell(row=start, column=1, value="暂无数据" if not en else "No data")
             section = profile.get({"modes": "recommend", "recommend": "recommend", "trends": "trends",
-                                   "investors": "trends", "partners": "partners", "leads": "leads"}.get(key, "")) or {}
+                                   "trend_nodes": "trends", "investors": "trends", "partners": "partners", "leads": "leads"}.get(key, "")) or {}
             note = (en and section.get("note_en")) or section.get("note")
             if note:
                 sh.cell(row=start + 1, column=1, value=note)
