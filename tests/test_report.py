@@ -448,11 +448,38 @@ def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(tmp_path, de
         run("--db", db, "report", "region", "深圳市", "-o", str(out), "--as-of", "2019-01-31")
     text = html.read_text(encoding="utf-8")
     rows = re.findall(r"<tr><td>桔子</td><td>([^<]*)</td><td>([^<]*)(<span[^>]*>[^<]*</span>)?</td>", text)
-    assert [(k, d) for k, d, _ in rows] == [("enterprises", "2019-06-30"), ("fundings", "2018-12-25")], rows
+    assert [(k, d) for k, d, _ in rows] == [("企业", "2019-06-30"), ("融资事件", "2018-12-25")], rows
     assert "晚于本报告截至日期" in rows[0][2] and not rows[1][2]
     notes = [c.value for r in openpyxl.load_workbook(xlsx)["说明"].iter_rows() for c in r if isinstance(c.value, str)]
-    assert any(v.startswith("桔子：fundings；数据日期 2018-12-25") for v in notes), notes
-    assert any(v.startswith("桔子：enterprises；数据日期 2019-06-30") for v in notes), notes
+    assert any(v.startswith("桔子：融资事件；数据日期 2018-12-25") for v in notes), notes
+    assert any(v.startswith("桔子：企业；数据日期 2019-06-30") for v in notes), notes
+
+
+def test_the_sources_name_their_kinds_of_data_in_words(env):
+    """The appendix and the 说明 sheet printed the stored kinds (synthetic-demo  branches, contacts, enterprises …) in
+    the Chinese report: each kind is named as `zhaoshang status` names it, in the report's language."""
+    from openpyxl import load_workbook
+
+    from zhaoshang.interfaces.labels import DATA_KINDS
+
+    text = subprocess.run(["pdftotext", "-layout", str(env["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    appendix = text[text.rindex("数据来源与方法"):]
+    rows = [line.split() for line in appendix.splitlines() if line.strip().startswith("synthetic-demo")]
+    assert len(rows) >= 5 and {r[1] for r in rows} >= {"企业", "融资事件", "分支机构与对外投资"}, rows
+    assert not [r for r in rows if r[1] in DATA_KINDS], rows  # no stored code left
+    notes = [c for r in load_workbook(env["xlsx"])["说明"].iter_rows(values_only=True) for c in r if c]
+    assert any(str(v).startswith("synthetic-demo：分支机构与对外投资；") for v in notes), notes
+    assert not [v for v in notes if re.match(r"synthetic-demo：[a-z]", str(v))], notes
+    en, en_pdf = env["dir"] / "kinds_en.xlsx", env["dir"] / "kinds_en.pdf"
+    for out in (en, en_pdf):
+        run("--db", env["db"], "--lang", "en", "report", "region", "深圳市", "-o", str(out))
+    notes = [c for r in load_workbook(en)["Notes"].iter_rows(values_only=True) for c in r if c]
+    assert any(str(v).startswith("synthetic-demo: branches and investments; data date") for v in notes), notes
+    text = subprocess.run(["pdftotext", "-layout", str(en_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in text[text.rindex("Sources and methods"):].splitlines()
+            if line.strip().startswith("synthetic-demo")]
+    assert any(r[1:4] == ["branches", "and", "investments"] for r in rows), rows
 
 
 def test_the_trend_charts_quarter_labels_do_not_touch(env):

@@ -207,6 +207,12 @@ def trend_parts(profile: dict, lang: str = "zh") -> dict:
             "totals": tr.get("totals") or {}, "notes": tr.get("notes_en" if lang == "en" else "notes") or []}
 
 
+def kinds_text(kinds: str | None, lang: str = "zh") -> str:
+    """A source's kinds of data (the stored codes, comma-separated: ``branches,enterprises``) in words, by the shared
+    ``data_kind`` labels as ``zhaoshang status`` shows them: 分支机构与对外投资、企业."""
+    return (", " if lang == "en" else "、").join(label("data_kind", k, lang) for k in (kinds or "").split(",") if k)
+
+
 def trend_window_text(profile: dict, lang: str = "zh") -> str:
     """The funding section's opening sentence, for the report and the page alike: the window (years, first and
     last quarter) and its totals; empty when the section has no data (its note says why)."""
@@ -352,7 +358,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "trend_nodes_more": max(0, len(trends["nodes"]) - TREND_NODES_SHOWN),
         "investors_table": table(trends["investors"][:10], TABLES["investors"], lang),
         "leads_rows": _rows_of(leads, "rows", "leads") if leads.get("available") else [],
-        "fmt": fmt_value, "status_name": lambda s: label("chain_status", s, lang) or "—",
+        "fmt": fmt_value, "kinds_text": lambda k: kinds_text(k, lang), "status_name": lambda s: label("chain_status", s, lang) or "—",
     }
     if ctx["leads_rows"]:
         ctx["leads_table"] = table(ctx["leads_rows"][:15], TABLES["leads"], lang)

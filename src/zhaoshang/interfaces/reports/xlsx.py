@@ -9,8 +9,8 @@ from pathlib import Path
 from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ..labels import label
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, mode_cards, recommend_parts,
-                     report_cols, trend_parts)
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards,
+                     recommend_parts, report_cols, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
     """The chain by name with its code, as the PDF names it: 人工智能产业链（ai） / AI industry chain (ai)."""
@@ -173,9 +173,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
               ("产业链", "Chain", _chain_text(profile, False), _chain_text(profile, True))]  # as the PDF
     for src in (k for s in profile["sources"] for k in s.get("by_kind") or [s]):  # one line per kind: its own date
         read, new, upd = (src.get(k) or 0 for k in ("rows_read", "rows", "rows_updated"))
-        lines.append(("数据来源", "Source", f"{src['source']}：{src.get('kinds') or ''}；数据日期 {src.get('data_date') or '未注明'}；"
+        lines.append(("数据来源", "Source", f"{src['source']}：{kinds_text(src.get('kinds'))}；数据日期 {src.get('data_date') or '未注明'}；"
                                              f"读取 {read:,} 行，新增 {new:,}，更新 {upd:,}",
-                      f"{src['source']}: {src.get('kinds') or ''}; data date {src.get('data_date') or 'not given'}; "
+                      f"{src['source']}: {kinds_text(src.get('kinds'), 'en')}; data date {src.get('data_date') or 'not given'}; "
                       f"{count_en(read, 'row', sep=True)} read, {new:,} new, {upd:,} updated"))
     th = profile["thresholds"]
     lines += [
