@@ -275,6 +275,24 @@ def test_lead_scores_show_two_decimals_every_row():
     assert [r["cells"][3] for r in table(rows, TABLES["leads"])["rows"]] == ["41.83", "40.40"]
 
 
+def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
+    """The sheet 重点线索 showed 39.770 and 37.000 (format 0.000) where the PDF and the page say 39.77 and 37.00: the
+    workbook keeps the value and shows it with the PDF's two decimals, as the other two-decimal columns."""
+    from openpyxl import load_workbook
+
+    from zhaoshang.interfaces.reports.region import fmt_value
+
+    wb = load_workbook(env["xlsx"])
+    for name, header in (("重点线索", "线索得分"), ("推荐环节", "RCA")):
+        rows = list(wb[name].iter_rows(min_row=2))
+        col = [c.value for c in rows[0]].index(header)
+        cells = [r[col] for r in rows[1:] if r[col].value is not None]
+        assert cells and {c.number_format for c in cells} == {"0.00"}, (name, {c.number_format for c in cells})
+    scores = [r["score"] for r in env["p"]["leads"]["rows"]]
+    html = env["html"].read_text(encoding="utf-8")
+    assert all(f">{fmt_value(v, 'dec')}<" in html for v in scores)  # the report's own text: two decimals
+
+
 def test_english_report_charts_fit_and_speak_english(env):
     """The English report's charts: every label inside its figure (the long English segment names were cut at
     the left edge, the LQ of the longest bar at the right), legends in English, and the running title with a

@@ -19,7 +19,7 @@ def _chain_text(profile: dict, en: bool) -> str:
     return f"{profile['chain_name']}（{profile['chain']}）"
 
 
-NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.000", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
+NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
           "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),
