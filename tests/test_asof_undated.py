@@ -42,6 +42,30 @@ def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
     assert run_json("network", db=db)["as_of"] == "2020-03-31"
 
 
+def test_status_says_the_last_imports_data_date_was_not_given(tmp_path):
+    """``status`` showed an undated import's day as its 数据日期, where the import's own summary says 未给出: it says
+    the same now, with the day its changes are dated by; a dated import shows its date."""
+    import re
+
+    db = _db(tmp_path)
+    (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
+    run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db)
+    last = run_json("status", db=db)["last_import"]
+    assert last["data_date_given"] is False
+    day = str(last["data_date"])[:10]  # the import day, recorded to date its changes
+
+    def data_date(*lang):
+        out = run(*lang, "status", db=db, env={"COLUMNS": "200"}).stdout
+        last = out[out.index("Last import" if lang else "最近一次导入"):]
+        return re.search(r"(数据日期|Data date)\s*│?\s*(.+?)\s*│?$", last, re.M).group(2)
+
+    assert data_date() == f"未给出（变更记为导入日 {day}）"
+    assert data_date("--lang", "en") == f"not given (changes dated by the import day {day})"
+    run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库b", "--data-date", "2020-03-31", db=db)
+    assert run_json("status", db=db)["last_import"]["data_date_given"] is True
+    assert data_date() == "2020-03-31"
+
+
 @pytest.mark.browser
 def test_web_upload_without_data_date_keeps_the_as_of(tmp_path, chromium):
     require_browser()

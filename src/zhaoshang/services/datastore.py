@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.asof import UNDATED_IMPORTS
 from ..core.errors import UserError
 from ..core.schema import FACT_TABLES
 from ..core.store import Store
@@ -56,7 +57,9 @@ def status_summary(store: Store) -> dict:
         SELECT source, kind, count(*) AS imports, count(*) FILTER (WHERE {PARTIAL}) AS partial_imports,
                sum(rows_imported) AS rows_imported, max(finished_at) AS last_import
         FROM imports GROUP BY ALL ORDER BY last_import DESC""".replace("{PARTIAL}", PARTIAL))
-    last = store.query(f"SELECT * EXCLUDE (options), {PARTIAL} AS partial FROM imports ORDER BY id DESC LIMIT 1")
+    # data_date_given: the import was given its data date (--data-date); else data_date is only the import day
+    last = store.query(f"SELECT * EXCLUDE (options), {PARTIAL} AS partial, id NOT IN ({UNDATED_IMPORTS}) AS data_date_given "
+                       "FROM imports ORDER BY id DESC LIMIT 1")
     return {
         "db": store.path,
         "synthetic": store.synthetic,

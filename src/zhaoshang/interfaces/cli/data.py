@@ -91,10 +91,8 @@ def import_cmd(
                                        f"{s['file']}: {s['sheet']} ({s['number']} of {s['of']}"
                                        + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
                                           and not sheet else ")"))) for s in report.sheets],
-            (t("数据日期", "data date"), report.data_date if report.data_date_given else
-             t(f"未给出（变更记为导入日 {report.data_date}，{UNDATED_AS_OF[_undated_as_of(report.as_of)][0]}）",
-               f"not given (changes dated by the import day {report.data_date}; "
-               f"{UNDATED_AS_OF[_undated_as_of(report.as_of)][1]})")),
+            (t("数据日期", "data date"), _data_date_text(report.data_date, report.data_date_given,
+                                                        UNDATED_AS_OF[_undated_as_of(report.as_of)])),
             (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
@@ -217,6 +215,15 @@ def _source_hint_text(source: str, hint: dict) -> str:
              f"import it with --source {o}")
 
 
+def _data_date_text(day, given: bool, as_of: tuple[str, str] | None = None) -> str:
+    """An import's data date: the date it was given (--data-date), else 未给出 with the import day its changes are
+    dated by (and what became of the database's as-of date, in the import's own summary)."""
+    if given:
+        return day
+    return t(f"未给出（变更记为导入日 {day}" + (f"，{as_of[0]}" if as_of else "") + "）",
+             f"not given (changes dated by the import day {day}" + (f"; {as_of[1]}" if as_of else "") + ")")
+
+
 def _undated_as_of(a: dict | None) -> str:
     """An undated import's as-of date: ``moved`` by the file's own dates, else ``stays`` (``labels.UNDATED_AS_OF``)."""
     return "moved" if a and a["moved"] else "stays"
@@ -282,7 +289,8 @@ def status(fmt: Fmt = FORMAT_OPTION) -> None:
         emit(last, fmt, rows=[{"item": k, "value": v} for k, v in (
             (t("编号", "Id"), str(last["id"])), (t("类别", "Kind"), label("data_kind", last.get("kind"), t("zh", "en"))),
             (t("来源", "Source"), last.get("source")), (t("文件", "Files"), last.get("files")),
-            (t("数据日期", "Data date"), last.get("data_date")),
+            (t("数据日期", "Data date"), last.get("data_date") and _data_date_text(str(last["data_date"]),
+                                                                                 last.get("data_date_given", True))),
             (t("时间", "Time"), when.replace("T", " ")[:19]),
             (t("读取行数", "Rows read"), last.get("rows_read")), (t("新增", "Imported"), last.get("rows_imported")),
             (t("更新", "Updated"), last.get("rows_updated")), (t("拒绝", "Rejected"), last.get("rows_rejected")))
