@@ -152,6 +152,8 @@ def test_chain_page(page, server):
     assert page.locator(".node.st-strong").count() >= 1 and page.locator(".node.st-weak, .node.st-missing").count() >= 1
     page.wait_for_function("() => document.querySelector('#mix-chart canvas') !== null")
     assert canvas_ink(page, "#mix-chart canvas") > 500
+    # the panel asks for a segment, what this page's reader clicks (it said 点击地区, the map's words)
+    assert page.inner_text("#cell-hint") == "该环节企业：点击产业链环节查看其企业"
     page.locator(".node[data-node='M02']").click()
     page.wait_for_selector("#cell-node")
     assert page.inner_text("#cell-node") == "M02"
@@ -159,6 +161,8 @@ def test_chain_page(page, server):
     shot(page, "chain")
     # in English the groups are the districts' English names (they were 西湖区 … on the English page)
     page.goto(server + "/chain?region=330100&lang=en")
+    assert page.inner_text("#cell-hint").endswith(": Click a segment to see its enterprises")
+    assert "region" not in page.inner_text("#cell-hint")
     page.locator(".node[data-node='M02']").click()
     page.wait_for_selector("#cell-node")
     groups = page.eval_on_selector_all("#cell-groups h3", "hs => hs.map(h => h.firstChild.textContent.trim())")

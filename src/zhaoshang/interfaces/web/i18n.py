@@ -45,6 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "breakdown": ("产业链分布", "Chain breakdown"),
     "table": ("数据表", "Table"),
     "click_hint": ("点击地区查看详情并下钻", "Click a region for details and to drill down"),
+    "chain_click_hint": ("点击产业链环节查看其企业", "Click a segment to see its enterprises"),
     "strong": ("强链", "Strong"),
     "fill": ("补链", "Fill"),
     "extend": ("延链", "Extend"),
