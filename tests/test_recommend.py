@@ -561,7 +561,7 @@ def test_unknown_investor_types_and_regions_are_unknown_not_zero(tmp_path, demo_
     crit = next(c for c in fund["criteria"] if c["metric"] == "government_funds")
     assert crit["value"] is None and crit["passed"] is None
     table = run("recommend", "杭州市", "--top", "3", db=db, env={"COLUMNS": "250"}).stdout
-    assert "本地政府引导基金（投资方）数 = — >= 1 ?" in table
+    assert "本地政府引导基金（投资方）数 = 数据不足 >= 1 ?" in table
     from web_util import local_client
     from zhaoshang.interfaces.web.app import create_app
 

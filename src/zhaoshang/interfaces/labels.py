@@ -191,7 +191,10 @@ ENTERPRISE_FIELDS: dict[str, Pair] = {
 
 # whether an attraction mode is suggested for a region (services/recommend.py: ``suggested``), as the region page and
 # ``zhaoshang recommend`` say it: a mode not suggested is said so, never left blank
-MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": ("暂不具备条件", "not suggested")}
+MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": ("暂不具备条件", "not suggested"),
+                                    "unknown": ("数据不足，无法判断", "cannot be judged: no data")}
+# one criterion of an attraction mode: met, not met, or unknown (its value is missing)
+MODE_CRITERION: dict[str, Pair] = {"yes": ("满足", "met"), "no": ("未满足", "not met"), "unknown": ("数据不足", "no data")}
 
 # why two same-name person records are linked or kept apart (services/graph/identity.py: its rules, decisions, vetoes)
 IDENTITY_REASONS: dict[str, Pair] = REASON_LABELS
@@ -237,6 +240,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
     "identity_reason": IDENTITY_REASONS, "backtest_model": BACKTEST_MODELS,
     "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "stage": STAGES, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
+    "mode_criterion": MODE_CRITERION,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},

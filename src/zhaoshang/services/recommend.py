@@ -178,6 +178,15 @@ def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | No
     require = mode.get("require", "all")
     outcomes = [c["passed"] is True for c in crit]
     fires = bool(crit) and (all(outcomes) if require == "all" else any(outcomes))
+    # a criterion without data (passed None) is unknown, not failed: a mode whose outcome hangs on unknown criteria
+    # cannot be judged ("unknown"), never "not suggested"
+    decided = [c["passed"] for c in crit if c["passed"] is not None]
+    if fires:
+        verdict = "yes"
+    elif not crit or (False in decided if require == "all" else len(decided) == len(crit)):
+        verdict = "no"
+    else:
+        verdict = "unknown"
     explained = Explained(
         value=fires, method="mode-rules", version="1", as_of=as_of,
         params={"mode": mode["code"], "require": require,
@@ -190,7 +199,7 @@ def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | No
                   dict.fromkeys(x for c in crit for x in c["source"].split(","))],
         formula=f"suggested = {require}(criteria passed)")
     return {"code": mode["code"], "name_zh": mode.get("name_zh"), "name_en": mode.get("name_en"),
-            "suggested": fires, "require": require, "criteria": crit,
+            "suggested": fires, "verdict": verdict, "require": require, "criteria": crit,
             "action_zh": mode.get("action_zh"), "action_en": mode.get("action_en"), "explain": explained}
 
 
@@ -410,9 +419,9 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     res_path = Path(resources) if resources else default_resources(store)
     res = load_resources(res_path) if res_path else None
     if res is None:
-        notes.append("未提供地区资源文件（--resources）：算力、高校、引导基金规模等指标缺失，相关条件不计为通过")
+        notes.append("未提供地区资源文件（--resources）：算力、高校、引导基金规模等指标缺失，相关条件记为数据不足（不计为通过，也不计为未满足）")
         notes_en.append("no region resources file (--resources): compute, universities, guidance funds and the like "
-                        "are unknown and their criteria count as not met")
+                        "are unknown and their criteria read no data (neither met nor failed)")
 
     # Region × segment matrix at the region's level (a macro-region: itself beside the rest of the nation), and
     # every complexity output.

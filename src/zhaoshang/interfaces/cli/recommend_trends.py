@@ -53,12 +53,16 @@ def recommend_cmd(
         return
     mode_rows = []
     for m in doc["modes"]:
+        # a criterion without a value reads 数据不足 / no data (unknown, not failed)
         ev = t("；", "; ").join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
-                      f"{number_text(c['value'], 3)} {c['op']} {number_text(c['threshold'], 3)}"
+                      f"{label('mode_criterion', 'unknown', t('zh', 'en')) if c['value'] is None else number_text(c['value'], 3)}"
+                      f" {c['op']} {number_text(c['threshold'], 3)}"
                       f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
-                          # a mode not suggested says so (a blank cell read as missing data)
-                          "suggested": label("mode_suggested", "yes" if m["suggested"] else "no", t("zh", "en")),
+                          # a mode not suggested says so (a blank cell read as missing data); one hanging on
+                          # criteria without data says it cannot be judged
+                          "suggested": label("mode_suggested", m.get("verdict") or ("yes" if m["suggested"] else "no"),
+                                             t("zh", "en")),
                           "evidence": ev})
     emit(mode_rows, fmt, rows=mode_rows, columns=["mode", "suggested", "evidence"],
          title=t("招商模式", "Attraction modes"), note=note)

@@ -250,28 +250,34 @@ RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", 
 
 
 def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
-    """Attraction modes as cards: name, suggested or not, the criteria with their values and thresholds
-    (✓ met / ✗ not met), and the action."""
+    """Attraction modes as cards: name, the verdict (suggested, not suggested, or cannot be judged), the criteria
+    with their values and thresholds (✓ met / ✗ not met / 数据不足 no data: a criterion without a value is unknown,
+    not failed), and the action."""
     en = lang == "en"
     out = []
     for m in modes:
         crit = []
         for c in m.get("criteria") or []:
             v = c.get("value")
-            vt = "—" if v is None else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
+            passed = c.get("passed")
+            state = "unknown" if passed is None else "yes" if passed else "no"
+            vt = (label("mode_criterion", "unknown", lang) if v is None
+                  else f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
             colon, lp, rp = (": ", " (", ")") if en else ("：", "（", "）")
-            crit.append({"ok": bool(c.get("passed")), "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}{colon}"
+            crit.append({"ok": passed is True, "state": state, "mark": {"yes": "✓", "no": "✗", "unknown": "?"}[state],
+                         "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}{colon}"
                          f"{vt}{lp}{c.get('op', '')} {c.get('threshold', '')}{rp}", "source": c.get("source")})
         ev = m.get("evidence") or m.get("reasons") or m.get("reason")
         if not crit and ev:
-            crit = [{"ok": True, "text": e if isinstance(e, str) else _flat_text(e), "source": None}
-                    for e in ([ev] if isinstance(ev, str) else ev)]
+            crit = [{"ok": True, "state": "yes", "mark": "✓", "text": e if isinstance(e, str) else _flat_text(e),
+                     "source": None} for e in ([ev] if isinstance(ev, str) else ev)]
         suggested = bool(m.get("suggested", m.get("recommended", True)))
+        verdict = m.get("verdict") or ("yes" if suggested else "no")
         out.append({"code": m.get("code") or m.get("mode"),
                     "name": (m.get("name_en") if en else m.get("name_zh")) or m.get("name") or m.get("label") or m.get("code"),
-                    "suggested": suggested,
+                    "suggested": suggested, "verdict": verdict,
                     # the words the region page and `zhaoshang recommend` use (labels.MODE_SUGGESTED)
-                    "suggested_text": label("mode_suggested", "yes" if suggested else "no", lang),
+                    "suggested_text": label("mode_suggested", verdict, lang),
                     "require": m.get("require"), "criteria": crit,
                     "action": m.get("action_en") if en else m.get("action_zh")})
     out.sort(key=lambda x: not x["suggested"])

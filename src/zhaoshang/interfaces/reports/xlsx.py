@@ -40,7 +40,7 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
                 + report_cols("map", [("region_total", "int"), ("highlight", "text")]))
     rec_segments, rec_modes = recommend_parts(profile)
     modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested_text"], "require": c["require"],
-              "criteria": ("; " if en else "；").join(("✓ " if x["ok"] else "✗ ") + x["text"] for x in c["criteria"]),
+              "criteria": ("; " if en else "；").join(f"{x['mark']} {x['text']}" for x in c["criteria"]),
               "action": c["action"]}
              for c in mode_cards(rec_modes, lang)]
     mode_cols = report_cols("modes", [("code", "text"), ("name", "text"), ("suggested", "text"), ("require", "text"),
