@@ -251,6 +251,10 @@ def test_english_report_and_as_of(env):
     (["report", "region", "火星", "-o", "x.pdf"], "未找到地区"),
     (["report", "region", "440300", "-o", "x.docx"], "不支持的报告格式"),
     (["report", "region", "440300", "-o", "/no/such/dir/x.pdf"], "目录不存在"),
+    # 0 or a negative number of top enterprises would empty 头部企业 as if the region had none
+    (["report", "region", "440300", "-o", "x.pdf", "--top", "0"], "--top 应大于或等于 1（收到 0）"),
+    (["report", "region", "440300", "-o", "x.pdf", "--top", "-5"], "--top 应大于或等于 1（收到 -5）"),
+    (["--lang", "en", "report", "region", "440300", "-o", "x.pdf", "--top", "0"], "--top must be at least 1 (got 0)"),
 ])
 def test_cli_errors_are_one_line(env, args, needle, tmp_path):
     r = subprocess.run([EXE, "--db", env["db"], *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)

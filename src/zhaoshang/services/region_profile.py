@@ -349,6 +349,9 @@ def _whole_window(trends: dict, start: _dt.date, end: _dt.date) -> None:
 def region_profile(store, region: str, as_of: Any = None, *, chain: str | None = None, top: int = 10,
                    partners: int = 10, resources: Any = None) -> dict:
     """The profile of one region (see the module docstring for the sections)."""
+    for flag, n in (("--top", top), ("partners", partners)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:  # 0 would empty 头部企业 as if the region had none
+            raise UserError(f"{flag} 应大于或等于 1（收到 {n}）", f"{flag} must be at least 1 (got {n})")
     info = resolve_region(store, region)
     d = reference_date(store, as_of)
     chain = chain or matrix.default_chain(store)

@@ -21,7 +21,7 @@ def report_region(
     region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
     output: str = typer.Option(..., "--output", "-o", help="输出文件：.pdf、.xlsx 或 .html"),
     as_of: Optional[str] = date_option(),
-    top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数"),
+    top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数（至少 1）"),
 ) -> None:
     """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
     from ..reports import REPORT_SUFFIXES, write_region_report
