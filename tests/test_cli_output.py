@@ -95,7 +95,7 @@ def test_recommend_says_which_missing_segments_top_cut(db):
     cut = run_json("recommend", region, "--top", top, db=db)["missing_beyond_top"]
     assert [c["node"] for c in cut] == [s["node"] for s in missing]
     en = run("--lang", "en", "recommend", region, "--top", top, db=db, env=NARROW)
-    assert "missing locally" in en.stderr and f"{seg['name_en']} ({seg['node']}, #{seg['rank']})" in en.stderr
+    assert f"{seg['name_en']} ({seg['node']}, #{seg['rank']}, fill: missing)" in en.stderr
     assert not any(c in en.stderr for c in "（），、；"), en.stderr  # English punctuation in the English note
     assert "note:" not in run("recommend", region, "--top", "0", db=db, env=NARROW).stderr
 

@@ -292,3 +292,44 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
     assert "Yangtze River Delta has" in text and "with Beijing-Tianjin-Hebei, " in text
     body = text[text.index("<body"):]
     assert not [n for n in ("长三角", "京津冀", "粤港澳大湾区", "珠三角", "成渝") if n in body], body[:3000]
+
+
+def test_the_candidates_below_the_shown_segments_are_named_with_their_fill_label(tmp_path, demo_copy):
+    """The differentiated path lists its first 15 candidates; those below the cut are named under the list — each
+    补链 one (a weak or missing link of the region) with its label — in the report, and in `zhaoshang recommend`
+    below its --top, never dropped silently."""
+    from cli_util import run
+    from zhaoshang.interfaces.labels import segments_beyond_text
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        p = region_profile(s, "320500")
+    rec = p["recommend"]
+    rest = rec["beyond_top"]
+    assert len(rec["segments"]) + len(rest) == rec["candidates"] and rest
+    labels = {r["code"]: (r["label"], r["status"]) for r in p["chain_rows"]}
+    assert [(r["label"], r["status"]) for r in rest] == [labels[r["node"]] for r in rest]
+    assert any(r["label"] == "补链" for r in rest)
+    out = tmp_path / "sz.html"
+    run("--db", str(db), "report", "region", "苏州市", "-o", str(out))
+    html = out.read_text(encoding="utf-8")
+    note = html[html.index('id="rec-beyond"'):][:1500]
+    assert f"另有 {len(rest)} 个候选环节未列出" in note
+    for r in rest:
+        fill = f"，补链·{'薄弱' if r['status'] == 'weak' else '缺失'}" if r["label"] == "补链" else ""
+        assert f"{r['name_zh']}（#{r['rank']}{fill}）" in note, r
+
+    # below a shorter cut: the region's 补链 segments with their label, the others by name and rank only
+    cut = run("--db", str(db), "recommend", "杭州市", "--top", "5", "--format", "json").stdout
+    import json
+
+    below = json.loads(cut)["beyond_top"]
+    assert {r["label"] for r in below} == {"补链", None}
+    err = run("--db", str(db), "recommend", "杭州市", "--top", "5").stderr
+    assert f"另有 {len(below)} 个候选环节排在 --top 5 之外" in err
+    for r in below:
+        fill = f"，补链·{'薄弱' if r['status'] == 'weak' else '缺失'}" if r["label"] == "补链" else ""
+        assert f"{r['name_zh']}（{r['node']}，#{r['rank']}{fill}）" in err, r
+    weak = {"rank": 18, "node": "D06", "name_zh": "金融AI", "name_en": "Financial AI", "label": "补链", "status": "weak"}
+    assert segments_beyond_text([weak]) == "金融AI（#18，补链·薄弱）"
+    assert segments_beyond_text([weak], "en", codes=True) == "Financial AI (D06, #18, fill: weak)"

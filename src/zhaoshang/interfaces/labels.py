@@ -431,6 +431,21 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
     return str(value) if pair is None else pair[lang == "en"]
 
 
+def segments_beyond_text(rows: list[dict], lang: str = "zh", *, codes: bool = False) -> str:
+    """The candidate segments ranked below a list's cut, named with their rank (and code), a 补链 one with its
+    label and status: ``通用大模型（#16）、金融AI（#18，补链·薄弱）`` / ``General LLMs (#16), Financial AI (#18, fill: weak)``
+    — the region report, its page and ``zhaoshang recommend`` say them alike."""
+    en = lang == "en"
+    out = []
+    for r in rows:
+        bits = ([r["node"]] if codes else []) + [f"#{r['rank']}"]
+        if r.get("label") == "补链":
+            bits.append(label("chain_label", "补链", lang) + (": " if en else "·") + label("chain_status", r.get("status"), lang))
+        name = (r.get("name_en") if en else None) or r.get("name_zh") or r["node"]
+        out.append(f"{name} ({', '.join(bits)})" if en else f"{name}（{'，'.join(bits)}）")
+    return (", " if en else "、").join(out)
+
+
 def labelled(rows: list[dict], key: str, vocab: str, lang: str = "zh") -> list[dict]:
     """Rows with the stored code under ``key`` shown by its label (tables and exports in the UI language)."""
     return [{**r, key: label(vocab, r[key], lang)} if key in r else r for r in rows]

@@ -511,6 +511,10 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
                    "region_diversity": _finite(cx.diversity[ri]), "eci": _finite(cx.eci[ri]), "coi": _finite(cx.coi[ri])},
         "candidates": len(ranked),
         "segments": ranked[:top] if top else ranked,
+        # every candidate below the --top cut (the region profile adds each one's 强链/补链/延链 label): said, never
+        # silently dropped
+        "beyond_top": [{k: r[k] for k in ("rank", "node", "name_zh", "name_en", "count", "national_count")}
+                       for r in (ranked[top:] if top else [])],
         # segments missing locally (no enterprise) that rank below the --top cut: said, never silently dropped
         "missing_beyond_top": [{k: r[k] for k in ("rank", "node", "name_zh", "name_en", "national_count")}
                                for r in (ranked[top:] if top else []) if r["count"] == 0],

@@ -11,7 +11,8 @@
 - ``map``: the region among its peers (provinces of the nation, the cities of its province, the districts of
   its city; a macro-region among the macro-regions) with counts and shared places, for a choropleth with the
   region highlighted (``regions.matrix.region_map``);
-- ``recommend``: recommended segments and attraction modes (``services.recommend``);
+- ``recommend``: recommended segments and attraction modes (``services.recommend``); ``beyond_top`` the
+  candidates ranked below the shown ones, each with its segment's status and label;
 - ``partners``: the regions it cooperates with most, from the cooperation network's edges
   (``analytics.network.edges_from_store``; weight = the sum of the edge weights of every kind);
 - ``trends``: funding by quarter, by segment and the most active investors (``services.trends``);
@@ -188,6 +189,31 @@ def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) 
     if not region_total:
         doc.update(unranked=True, unranked_note="该地区暂无产业链企业，不参与排名",
                    unranked_note_en="no chain enterprises in this region, so it is not ranked")
+    return doc
+
+
+def links_beyond_top(store, rec: dict, chain_rows: list[dict] | None = None) -> list[dict]:
+    """The candidates the differentiated path ranks below its cut (``recommend``'s ``beyond_top``), each with the
+    region's status and 强链/补链/延链 label of its segment (from ``chain_rows``, the profile's segments, or the region's
+    chain tree as of the document's date), so that a 补链 segment below the cut can be named."""
+    rows = rec.get("beyond_top") or []
+    if not rows:
+        return []
+    if chain_rows is None:
+        _tree, chain_rows, _stages = _chain_section(store, {"code": rec["region"]["code"]},
+                                                    _dt.date.fromisoformat(str(rec["as_of"])), rec["chain"])
+    seg = {r["code"]: r for r in chain_rows}
+    return [{**r, "status": seg.get(r["node"], {}).get("status"), "label": seg.get(r["node"], {}).get("label")}
+            for r in rows]
+
+
+def recommend_labelled(store, region: str, **kwargs) -> dict:
+    """``recommend.recommend`` with its candidates below the cut labelled (``links_beyond_top``): the document of
+    ``zhaoshang recommend`` and /api/recommend/{region}, as the region profile's own."""
+    from .recommend import recommend
+
+    doc = recommend(store, region, **kwargs)
+    doc["beyond_top"] = links_beyond_top(store, doc)
     return doc
 
 
@@ -373,6 +399,8 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
     recommend = _service_section(rec, note, ("segments", "modes"))
     for k in ("strengths", "profile"):  # kept in /api/recommend; the profile shows segments and modes
         recommend.pop(k, None)
+    if recommend.get("beyond_top"):  # the candidates below the shown ones, with their labels (补链 named)
+        recommend["beyond_top"] = links_beyond_top(store, recommend, segs)
     start = _dt.date(d.year - TREND_YEARS, (d.month - 1) // 3 * 3 + 1, 1) + _dt.timedelta(days=92)
     start = _dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
     tr, note = _call("trends", ("trends",), store, region=info["code"], as_of=d, start=start, end=d, chain=chain)

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from ..labels import label, number_text, pct_text, region_names, report_headers
+from ...core.errors import count_en
+from ..labels import label, number_text, pct_text, region_names, report_headers, segments_beyond_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -22,11 +23,11 @@ def recommend_cmd(
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """差异化突围：本地尚不具优势（RCA<1）的环节按可行性（关联密度）× 价值（复杂度、融资与专利增长）排序，并给出招商模式建议。"""
-    from ...services.recommend import recommend
+    from ...services.region_profile import recommend_labelled
 
     store = open_store(read_only=True)
     try:
-        doc = recommend(store, region, level=level, as_of=as_of, resources=resources, top=top, config=config)
+        doc = recommend_labelled(store, region, level=level, as_of=as_of, resources=resources, top=top, config=config)
         note = synthetic_note(store)
     finally:
         store.close()
@@ -66,14 +67,13 @@ def recommend_cmd(
                           "evidence": ev})
     emit(mode_rows, fmt, rows=mode_rows, columns=["mode", "suggested", "evidence"],
          title=t("招商模式", "Attraction modes"), note=note)
-    cut = doc.get("missing_beyond_top") or []
-    if cut:
-        names = (", ".join(f"{c['name_en']} ({c['node']}, #{c['rank']})" for c in cut) if en
-                 else "、".join(f"{c['name_zh']}（{c['node']}，#{c['rank']}）" for c in cut))
-        sys.stderr.write(t(f"注意：另有 {len(cut)} 个本地缺失（0 家企业）的环节排在 --top {top} 之外，未列出：{names}；"
+    cut = doc.get("beyond_top") or []
+    if cut:  # every candidate below the cut is named, a 补链 one with its label (补链·缺失: no local enterprise)
+        names = segments_beyond_text(cut, t("zh", "en"), codes=True)
+        sys.stderr.write(t(f"注意：另有 {len(cut)} 个候选环节排在 --top {top} 之外，未列出：{names}；"
                            f"用 --top 0 列出全部 {doc['candidates']} 个候选环节。\n",
-                           f"note: {len(cut)} segment(s) missing locally (no enterprise) rank below --top {top} and are not "
-                           f"listed: {names}; use --top 0 to list all {doc['candidates']} candidates.\n"))
+                           f"note: {count_en(len(cut), 'more candidate segment')} below --top {top}, not listed: "
+                           f"{names}; use --top 0 to list all {doc['candidates']} candidates.\n"))
     for n in doc["notes_en" if en else "notes"]:
         sys.stderr.write(n + "\n")
 

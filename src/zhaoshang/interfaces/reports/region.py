@@ -15,10 +15,10 @@ from typing import Any, Callable
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.event_titles import money_en
 from ...core.writers import publish
-from ..labels import COLUMNS, label, lq_text, pct_text, report_column
+from ..labels import COLUMNS, label, lq_text, pct_text, report_column, segments_beyond_text
 from . import charts
 
 HERE = Path(__file__).parent
@@ -249,6 +249,18 @@ TREND_NODES_SHOWN = 12  # the PDF's funding-by-segment rows (by amount); the wor
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
 
 
+def rec_beyond_text(profile: dict, lang: str = "zh") -> str:
+    """The sentence under the recommended segments naming the candidates ranked below the shown ones (a 补链 one with
+    its label), for the report and the page alike; empty when every candidate is shown."""
+    rest = (profile.get("recommend") or {}).get("beyond_top") or []
+    if not rest:
+        return ""
+    names = segments_beyond_text(rest, lang)
+    if lang == "en":
+        return f"{count_en(len(rest), 'more candidate segment')} not listed: {names}."
+    return f"另有 {len(rest)} 个候选环节未列出：{names}。"
+
+
 def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
     """Attraction modes as cards: name, the verdict (suggested, not suggested, or cannot be judged), the criteria
     with their values and thresholds (✓ met / ✗ not met / 数据不足 no data: a criterion without a value is unknown,
@@ -359,6 +371,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
         "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
         "rec_modes": mode_cards(rec_modes, lang),
+        "rec_beyond": rec_beyond_text(profile, lang),
         "trends": trends, "trend_window": trend_window_text(profile, lang), "trends_link": trends_link(profile),
         "trend_nodes_table": table(trends["nodes"][:TREND_NODES_SHOWN], TABLES["trend_nodes"], lang),
         "trend_nodes_more": max(0, len(trends["nodes"]) - TREND_NODES_SHOWN),

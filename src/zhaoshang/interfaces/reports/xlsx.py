@@ -9,7 +9,7 @@ from pathlib import Path
 from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ..labels import label
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards,
+from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text,
                      recommend_parts, report_cols, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
@@ -159,6 +159,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 if isinstance(v, (list, dict)) and c[3] != "text":
                     v = _text(v)
                 _put(sh, i, j, v, c[3], lang)
+        if key == "recommend" and rec_beyond_text(profile, lang):  # the candidates below the listed ones, named
+            sh.cell(row=start + len(rows) + 2, column=1, value=rec_beyond_text(profile, lang))
         sh.freeze_panes = sh.cell(row=start + 1, column=1)
 
     notes = wb.create_sheet(name("notes"))

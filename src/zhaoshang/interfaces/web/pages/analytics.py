@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Query
 from ....services.analytics.complexity import region_complexity
 from ....services.analytics.concentration import concentration
 from ....services.datastore import SYNTHETIC_LABEL
-from ....services.recommend import recommend
+from ....services.region_profile import recommend_labelled
 from ....services.search import search
 from ..schemas import TEXT_MAX, AsOf, Level, NodeCode, RegionPath
 
@@ -24,7 +24,7 @@ def register(app, web) -> None:
     def api_recommend(region: RegionPath, store=Depends(web.get_store),
                       level: Optional[Level] = None, as_of: AsOf = None,
                       top: int = Query(15, ge=0, le=200, description="列出的候选环节数（0 = 全部）")):
-        return web.json(recommend(store, region, level=web.clean(level), as_of=web.clean(as_of), top=top))
+        return web.json(recommend_labelled(store, region, level=web.clean(level), as_of=web.clean(as_of), top=top))
 
     @app.get("/api/complexity", tags=["analytics"],
              summary="关联度与经济复杂度（JSON）：RCA、邻近度、关联密度、ECI、PCI、COI、COG")
