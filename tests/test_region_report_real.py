@@ -64,9 +64,37 @@ def test_modes_without_data_are_unknown_not_failed(real):
     assert "数据不足，无法判断" in block and "开设 AI 专业的高校数 = 数据不足 >= 8 ?" in block
 
 
+def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real):
+    """IT桔子 gives no registered capital: 头部企业 is ordered by the funding raised (then rounds, then name), and
+    says so — not 按注册资本排序 over a column of dashes, which had put 宁波… first by the code points of its name."""
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.region_profile import region_profile
+
+    with Store(str(real["db"]), read_only=True) as s:
+        top = region_profile(s, "330100")["top_enterprises"]
+        n = s.query("SELECT count(*) AS n, count(capital_wan) AS k FROM enterprises WHERE city_code = '330100' "
+                    "AND id IN (SELECT enterprise_id FROM placements)")[0]
+    assert n["k"] == 0 and top["ranked_by"] == "funding" and top["enterprises"] == n["n"] > 10
+    rows = top["rows"]
+    keys = [(-(r["funding_wan"] or 0), -r["fundings"], r["name"]) for r in rows]
+    assert keys == sorted(keys) and rows[0]["funding_wan"] > 0
+    assert top["order_note"].startswith(f"{n['n']} 家企业均无注册资本数据，故按截至 ")
+
+    pdf = real["dir"] / "hz-top.pdf"
+    run("report", "region", "杭州市", "-o", pdf, db=real["db"])
+    text = re.sub(r"\s+", " ", section(pdf_text(pdf), "头部企业\n\n", "数据来源与方法"))
+    assert "按注册资本排序" not in text and "均无注册资本数据，故按截至" in text and "累计融资额排序" in text
+    assert text.index(rows[0]["name"]) < text.index(rows[1]["name"])
+    en = real["dir"] / "hz-top_en.pdf"
+    run("--lang", "en", "report", "region", "杭州市", "-o", en, db=real["db"])
+    text = re.sub(r"\s+", " ", pdf_text(en))
+    assert f"Registered capital is unknown for all {n['n']}, so ranked by funding raised to" in text
+    assert "By registered capital" not in text
+
+
 def test_the_page_says_what_the_data_do_not(real, chromium):
     """The page on the same import: a mode hanging on criteria without data cannot be judged, each such criterion
-    reads 数据不足."""
+    reads 数据不足; 头部企业 says it is ordered by funding, and why."""
     require_browser()
     with serving(real["db"]) as base, chromium as b:
         page = b.new_page(viewport={"width": 1440, "height": 900})
@@ -76,7 +104,12 @@ def test_the_page_says_what_the_data_do_not(real, chromium):
         assert "暂不具备条件" not in card.inner_text()
         assert "数据不足" in card.locator('.xp-part[data-signal="universities"]').inner_text()
         assert page.locator('#sec-modes [data-mode="chain"] .mode-verdict').inner_text() == "暂不具备条件"
+        head = page.inner_text("#sec-top h2")
+        assert "按融资额" in head and "按注册资本" not in head
+        assert "均无注册资本数据，故按截至" in page.inner_text("#top-order")
         page.goto(base + "/region/330100?lang=en")
         card = page.locator('#sec-modes [data-mode="technology"]')
         assert card.locator(".mode-verdict").inner_text() == "cannot be judged: no data"
         assert "no data" in card.locator('.xp-part[data-signal="universities"]').inner_text()
+        assert "by funding" in page.inner_text("#sec-top h2")
+        assert page.inner_text("#top-order").startswith("Registered capital is unknown for all")

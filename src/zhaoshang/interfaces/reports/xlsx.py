@@ -210,6 +210,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     if order:  # the leads' tie-break, as under the PDF's and the page's table
         en_order = profile["leads"].get("order_en") or order
         lines.append(("线索排序", "Leads order", order, en_order[:1].upper() + en_order[1:]))
+    top = profile.get("top_enterprises") or {}
+    if top.get("order_note"):  # by registered capital, or by funding when capital is mostly unknown
+        lines.append(("头部企业排序", "Top enterprises order", top["order_note"],
+                      top["order_note_en"][:1].upper() + top["order_note_en"][1:]))
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 120
     for i, (zh, e, text_zh, text_en) in enumerate(lines, 1):

@@ -24,6 +24,7 @@ import re
 import threading
 from typing import Any, Iterable
 
+from ...core import dialect
 from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, generation_memo, reference_date
 from ...core.errors import UserError
 from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found  # noqa: F401  (named here by many callers)
@@ -389,8 +390,16 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
 
 
 def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | None = None, as_of: Any = None,
-                    chain: str | None = None, limit: int = 5, macros: list[dict] | None = None) -> dict[str, list[dict]]:
-    """The top ``limit`` enterprises (by registered capital, then name) of each region on ``node``."""
+                    chain: str | None = None, limit: int = 5, macros: list[dict] | None = None,
+                    order: str = "capital") -> dict[str, list[dict]]:
+    """The top ``limit`` enterprises (by registered capital, then name) of each region on ``node``.
+
+    ``order="auto"``: by registered capital where it is known for at least half of the region's enterprises on the
+    node; otherwise (imports without capital, as IT桔子's) by the funding they raised up to the date (the sum of their
+    rounds' amounts, as the region report shows it), then their number of rounds, then name. Each row then carries
+    ``ranked_by`` (``capital`` or ``funding``), ``capital_known`` and ``enterprises`` (the region's counts)."""
+    if order not in ("capital", "auto"):
+        raise ValueError(order)
     regions = list(regions)
     if not regions:
         return {}
@@ -417,16 +426,42 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
     else:
         innode = "SELECT DISTINCT p.enterprise_id AS id FROM placements p WHERE p.chain = ?"
         nparams = [chain]
-    sql = f"""
-    WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
-    ranked AS (
-        SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
-               row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
-        FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id
-    )
-    SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
-    """
-    rows = store.query(sql, nparams + aparams + [limit])
+    if order == "capital":
+        sql = f"""
+        WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
+        ranked AS (
+            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
+                   row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
+            FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id
+        )
+        SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
+        """
+        params = nparams + aparams + [limit]
+    else:
+        funding = dialect.current().exact_sum("amount_wan", none=None)
+        sql = f"""
+        WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
+        fund AS (SELECT enterprise_id AS id, {funding} AS funding_wan, count(*) AS fundings FROM fundings
+                 WHERE date IS NULL OR date <= ? GROUP BY 1),
+        base AS (
+            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
+                   f.funding_wan AS _funding, f.fundings AS _rounds,
+                   count(e.capital_wan) OVER (PARTITION BY s.rcode) AS capital_known,
+                   count(*) OVER (PARTITION BY s.rcode) AS enterprises
+            FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id LEFT JOIN fund f ON f.id = e.id
+        ),
+        ranked AS (
+            SELECT *, CASE WHEN 2 * capital_known >= enterprises THEN 'capital' ELSE 'funding' END AS ranked_by,
+                   row_number() OVER (PARTITION BY rcode ORDER BY
+                       CASE WHEN 2 * capital_known >= enterprises THEN capital_wan END DESC NULLS LAST,
+                       _funding DESC NULLS LAST, _rounds DESC NULLS LAST, name) AS rk
+            FROM base
+        )
+        SELECT rcode, id, name, capital_wan, founded, district_code, city_code, capital_known, enterprises, ranked_by, rk
+        FROM ranked WHERE rk <= ? ORDER BY rcode, rk
+        """
+        params = nparams + aparams + [d, limit]
+    rows = store.query(sql, params)
     out: dict[str, list[dict]] = {}
     for r in rows:
         code = r.pop("rcode")
