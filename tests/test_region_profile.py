@@ -4,6 +4,7 @@ checked against independent SQL over the same tables, defaults, name resolution 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 
 import pytest
@@ -333,3 +334,26 @@ def test_the_candidates_below_the_shown_segments_are_named_with_their_fill_label
     weak = {"rank": 18, "node": "D06", "name_zh": "金融AI", "name_en": "Financial AI", "label": "补链", "status": "weak"}
     assert segments_beyond_text([weak]) == "金融AI（#18，补链·薄弱）"
     assert segments_beyond_text([weak], "en", codes=True) == "Financial AI (D06, #18, fill: weak)"
+
+
+def test_regions_without_chain_enterprises_have_no_place(store, sz, tmp_path, demo_copy):
+    """A region with no chain enterprise is not ranked: no place in the comparison table (—), not a place shared by
+    every empty region; the others keep theirs."""
+    hz = region_profile(store, "330100", as_of=sz["as_of"])
+    rows = hz["map"]["ranked_rows"]
+    empty = [r for r in rows if not r["count"]]
+    assert empty and all(r["rank"] is None for r in empty)
+    full = sorted(r["count"] for r in rows if r["count"])
+    assert [r["rank"] for r in rows if r["count"]] == [1 + sum(c > r["count"] for c in full) for r in rows if r["count"]]
+    old = region_profile(store, "330100", as_of="1990-01-01")
+    assert old["map"]["rank"] is None and all(r["rank"] is None for r in old["map"]["ranked_rows"])
+    from cli_util import run
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    for as_of, ranks in (("1990-01-01", [None] * 10), (sz["as_of"], [r["rank"] for r in rows[:10]])):
+        out = tmp_path / f"hz-{as_of}.html"
+        run("--db", str(db), "report", "region", "杭州市", "-o", str(out), "--as-of", as_of)
+        html = out.read_text(encoding="utf-8")
+        table = html[html.index("地区对比（前十及本地区）"):html.index('id="sec-chain"')]
+        shown = re.findall(r'<tr[^>]*><td class="k-int">([^<]*)</td>', table)
+        assert shown == ["—" if k is None else str(k) for k in ranks], (as_of, shown)

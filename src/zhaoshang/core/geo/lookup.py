@@ -106,9 +106,11 @@ def competition_rank(count: float | None, counts: Iterable[float | None]) -> int
 
 
 def rank_rows(rows: list[dict], key: str = "count") -> list[dict]:
-    """``rows`` with ``rank`` set on each by ``competition_rank`` on ``key`` (the rows keep their order)."""
+    """``rows`` with ``rank`` set on each by ``competition_rank`` on ``key`` (the rows keep their order). A row whose
+    ``key`` is 0 or unknown has no place (``rank`` None): regions without a chain enterprise are not ranked, nor do
+    they share the last place."""
     counts = [r.get(key) for r in rows]
-    return [{**r, "rank": competition_rank(r.get(key), counts)} for r in rows]
+    return [{**r, "rank": competition_rank(r.get(key), counts) if r.get(key) else None} for r in rows]
 
 
 def region_names_en(store) -> dict[str, str]:
