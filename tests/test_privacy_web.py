@@ -53,6 +53,9 @@ LEAD_SECRETS = ["13812345678", "wangxm@moming.cn", "330106198001011234", "330106
                 "88889999", "１３９８７６５４３２１", "8888-9999"]
 DEMAND = "政务热线语音识别转写：联系 李工 13912345678 lig@gov.cn，座机 010-66668888，预算3000万元，2024-05-01 截止"
 DEMAND_SECRETS = ["13912345678", "lig@gov.cn", "66668888"]
+# a number in a demand's title and in its organisation
+TITLE2, ORG2 = "宁波政务大模型智能客服 联系13955556666", "宁波市大数据局 王伟 13700001111"
+TITLE_SECRETS = ["13955556666", "13700001111"]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +69,9 @@ def app(tmp_path_factory):
     files = {"contacts": [["编号", "姓名", "单位", "职务", "电话", "邮箱", "关系", "备注", "所在企业"],
                           *[(k, n, name, t, p, e, r, notes, name) for k, n, t, p, e, r, notes in CONTACTS]],
              "demands": [["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
-                         ("DM1", "政务热线语音识别转写", DEMAND, "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200")]}
+                         ("DM1", "政务热线语音识别转写", DEMAND, "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200"),
+                         ("DM2", TITLE2, "政务服务大模型智能客服，计算机视觉与通用大模型", ORG2, "浙江省宁波市", "征集中",
+                          "100")]}
     with Store(db) as store:
         for kind, rows in files.items():  # the documented import of each (docs/data-formats.md)
             with open(d / f"{kind}.csv", "w", encoding="utf-8", newline="") as fh:
@@ -163,6 +168,27 @@ def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app
     assert [e["target"] for e in _reads(app, "ana")[:2]] == ["demand:1", "demands"]
 
 
+def test_demand_titles_and_organisations_masked_for_a_viewer_on_every_route(app):
+    c = app["client"]
+    ana = c.get("/api/match/demand/DM2", headers=app["tokens"]["analyst"], params={"top": 1}).json()
+    assert ana["demand"]["title"] == TITLE2 and ana["demand"]["organisation"] == ORG2 and ana["results"]
+    eid = ana["results"][0]["enterprise_id"]  # an enterprise the demand lists: its own page lists the demand
+    urls = (("/api/match/demands", {}), ("/match", {}), ("/api/match/demand/DM2", {}), ("/match/demand/DM2", {}),
+            ("/api/match/demands/export", {"format": "csv"}), (f"/api/match/enterprise/{eid}", {"top": 500}),
+            (f"/match/enterprise/{eid}", {"top": 500}), (f"/api/match/enterprise/{eid}/export", {"format": "csv", "top": 500}))
+    for url, params in urls:
+        c.app.state.web.export_limits.__init__()  # a fresh export allowance for each route's two reads
+        text = _get(app, url, "viewer", params=params)
+        assert not _leaks(text, TITLE_SECRETS), (url, _leaks(text, TITLE_SECRETS))
+        assert "139****6666" in text and "137****1111" in text, url
+        assert all(s in _get(app, url, "analyst", params=params) for s in TITLE_SECRETS), url
+    doc = c.get("/api/match/demand/DM2", headers=app["tokens"]["viewer"]).json()["demand"]
+    assert (doc["title"], doc["organisation"]) == ("宁波政务大模型智能客服 联系139****6666", "宁波市大数据局 王伟 137****1111")
+    rev = c.get(f"/api/match/enterprise/{eid}", headers=app["tokens"]["viewer"], params={"top": 500}).json()
+    assert "宁波市大数据局 王伟 137****1111" in [r["organisation"] for r in rev["results"]]
+    assert any(e["target"] == "demands" for e in _reads(app, "ana"))
+
+
 def test_a_viewer_cannot_recover_a_masked_number_by_searching_the_demands(app):
     """The demand search looks, for a viewer, in the description as the viewer sees it: a digit of the hidden
     number, or the hidden part of an e-mail address, finds nothing, on the list, its page and its export, while the
@@ -170,13 +196,16 @@ def test_a_viewer_cannot_recover_a_masked_number_by_searching_the_demands(app):
     def total(q, role="viewer"):
         return app["client"].get("/api/match/demands", params={"q": q}, headers=app["tokens"][role]).json()["total"]
 
-    for q in ("13912", "139123", "1391234", "lig@", "66668888"):
+    for q in ("13912", "139123", "1391234", "lig@", "66668888", "1370000", "13955"):
         assert total(q) == 0, q
         assert total(q, "analyst") == 1, q
-    for q in ("139****5678", "l***@gov.cn", "李工", "政务热线", "杭州市数据资源管理局"):
+    for q in ("139****5678", "l***@gov.cn", "李工", "政务热线", "杭州市数据资源管理局", "137****1111", "139****6666",
+              "王伟", "宁波政务大模型"):
         assert total(q) == 1, q
+    assert total("1370001") == total("1370001", "analyst") == 0
     for url in ("/match", "/api/match/demands/export"):
         assert "政务热线语音识别转写" not in _get(app, url, "viewer", params={"q": "139123", "format": "csv"}), url
+        assert "宁波市大数据局" not in _get(app, url, "viewer", params={"q": "1370000", "format": "csv"}), url
     assert "政务热线语音识别转写" in _get(app, "/match", "viewer", params={"q": "5678"})
     for role in ("viewer", "analyst"):
         assert total("%", role) == 0 and total("_", role) == 0 and total("139_2345678", role) == 0

@@ -44,7 +44,7 @@ _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
 CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's free text: its patterns masked
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
-DEMAND_TEXT = ("description",)
+DEMAND_TEXT = ("title", "description", "organisation")  # a demand's free text: its patterns masked
 NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
 TIE_TEXT = ("note",)  # the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence
 

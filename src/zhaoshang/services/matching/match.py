@@ -346,9 +346,9 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
                  q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False) -> dict:
     """Demands filtered by region, segment (declared or in the text), status and text, newest first. ``q`` is
     looked for as typed (``%`` and ``_`` are characters, not patterns), in any case, in the title, the description
-    and the organisation. ``masked``: for a user who sees descriptions masked (``privacy.present_text``), the text
-    is looked for in the masked description — a search on the whole one would tell, a guess at a time, the phone
-    number or e-mail address the mask hides."""
+    and the organisation. ``masked``: for a user who sees a demand's free text masked (``privacy.present_text``
+    with ``privacy.DEMAND_TEXT``: title, description, organisation), the text is looked for in those fields masked —
+    a search on the whole ones would tell, a guess at a time, the phone number or e-mail address the mask hides."""
     if limit < 1 or offset < 0:
         raise UserError("--limit 须至少为 1", "--limit must be at least 1")
     tax = load_taxonomy()
@@ -373,7 +373,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
                         "ORDER BY d.published DESC NULLS LAST, d.id", params)
     if q and masked:
         found = [r for r in found if q.lower() in " ".join(
-            x for x in (r["title"], mask_text(r["description"]), r["organisation"]) if x).lower()]
+            mask_text(x) for x in (r["title"], r["description"], r["organisation"]) if x).lower()]
     ids = [r["id"] for r in found]
     rows = demand_rows(store, ids) if ids else []
     on_node = segment_filter(tax, node) if node else None

@@ -45,6 +45,10 @@ def register(app, web) -> None:
         doc = M.match_demand(store, key, lang=web.lang_of(request), **kw)
         return personal_text(request, doc, DEMAND_TEXT, f"demand:{doc['demand']['id']}")
 
+    def reverse(request, store, key, **kw):  # an enterprise's demands, as the user may see their free text
+        doc = M.match_enterprise(store, key, lang=web.lang_of(request), **kw)
+        return personal_text(request, doc, DEMAND_TEXT, "demands")
+
     def _rows(flat, doc: dict, request: Request) -> list[dict]:
         """A result's flat rows in the UI language (statuses by their label)."""
         return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
@@ -90,16 +94,15 @@ def register(app, web) -> None:
     @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
     def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
                        node: NodeCode = None, all_status: bool = False, semantic: bool = False):
-        return web.json({**M.match_enterprise(store, key, top=top, region=web.clean(region), node=web.clean(node),
-                                              all_status=all_status, semantic=semantic, lang=web.lang_of(request)),
-                         "synthetic": store.synthetic})
+        return web.json({**reverse(request, store, key, top=top, region=web.clean(region), node=web.clean(node),
+                                   all_status=all_status, semantic=semantic), "synthetic": store.synthetic})
 
     @app.get("/api/match/enterprise/{key}/export", tags=["match"], summary="导出一家企业可承接的需求（xlsx 或 csv）")
     def api_enterprise_export(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10,
                               region: Region = None, node: NodeCode = None, all_status: bool = False,
                               format: Fmt = "xlsx", _limit=Depends(web.expensive)):
-        doc = M.match_enterprise(store, key, top=top, region=web.clean(region), node=web.clean(node),
-                                 all_status=all_status, lang=web.lang_of(request))
+        doc = reverse(request, store, key, top=top, region=web.clean(region), node=web.clean(node),
+                      all_status=all_status)
         _limit()
         return download(store, _rows(M.result_rows, doc, request), REVERSE_COLUMNS, format,
                         f"match-enterprise-{doc['enterprise']['id']}", web.lang_of(request))
@@ -128,7 +131,7 @@ def register(app, web) -> None:
     @app.get("/match/enterprise/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10,
                         all_status: bool = False):
-        doc = M.match_enterprise(store, key, top=top, all_status=all_status, lang=web.lang_of(request))
+        doc = reverse(request, store, key, top=top, all_status=all_status)
         qs = urlencode({k: v for k, v in {"top": top, "all_status": "true" if all_status else None}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "enterprise", "doc": doc, "qs": qs,
                                                 "f": {"all_status": all_status, "top": top},
