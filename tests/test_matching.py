@@ -465,3 +465,25 @@ def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
     html = local_client(create_app(str(db))).get("/match", params={"lang": "en", "limit": 500}).text
     cells = re.findall(r'<td class="num">([^<]*)</td><td class="date">', html)
     assert f"{round(big):,}" in cells and f"{round(big)}" not in cells, cells[:10]
+
+
+def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(tmp_path, demo_copy):
+    """The demand's enterprises filtered by a region were the region's share of the nationwide first-stage cut (the
+    300 best by BM25): a district's enterprise that an enterprise's page pairs with a demand was missing from that
+    demand's page filtered on its district (demo: 114 北京璞谦 and demand 132, district 110105). Every pair an
+    enterprise's page lists is on the demand's page filtered on the enterprise's district, with the same score."""
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    missing, checked = [], 0
+    with Store(str(db), read_only=True) as store:
+        ents = store.query("""SELECT e.id, e.district_code FROM enterprises e WHERE e.district_code IS NOT NULL
+            AND e.dissolved IS NULL AND EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = e.id)
+            ORDER BY e.id LIMIT 6""")
+        for e in ents:
+            for r in M.match_enterprise(store, e["id"], all_status=True, top=500)["results"]:
+                fwd = M.match_demand(store, str(r["demand_id"]), region=e["district_code"], top=500)["results"]
+                pair = [(x["score"], x["bm25"]) for x in fwd if x["enterprise_id"] == e["id"]]
+                checked += 1
+                if pair != [(r["score"], r["bm25"])]:
+                    missing.append((e["id"], r["demand_id"], r["score"], pair))
+    assert checked > 20 and not missing, missing[:5]

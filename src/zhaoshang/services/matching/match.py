@@ -147,11 +147,9 @@ def resolve_demand(store, key: Any) -> dict:
     raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
 
 
-def _eligible(store, ids: list[int], *, region: str | None, require: Iterable[str], include_inactive: bool) -> set[int]:
-    """The candidates that pass the hard filters (one query)."""
-    if not ids:
-        return set()
-    conds, params = ["list_contains(?, e.id)"], [ids]
+def _hard_filters(store, *, region: str | None, require: Iterable[str], include_inactive: bool) -> tuple[list, list]:
+    """The hard filters on enterprises (alias ``e``) as SQL conditions and their parameters."""
+    conds, params = [], []
     if not include_inactive:
         conds.append("e.dissolved IS NULL AND NOT regexp_matches(coalesce(e.status, ''), ?)")
         params.append(str(config().get("inactive_status")))
@@ -165,18 +163,55 @@ def _eligible(store, ids: list[int], *, region: str | None, require: Iterable[st
             raise UserError(f"未知的资质条件: {q}（可选 {', '.join(QUALIFICATIONS)}）",
                             f"unknown qualification: {q} (one of {', '.join(QUALIFICATIONS)})")
         conds.append(QUALIFICATIONS[q])
+    return conds, params
+
+
+def _eligible(store, ids: list[int], filters: tuple[list, list]) -> set[int]:
+    """Those of ``ids`` that pass the hard filters (one query)."""
+    if not ids:
+        return set()
+    conds, params = ["list_contains(?, e.id)", *filters[0]], [ids, *filters[1]]
     rows = store.con.execute(f"SELECT e.id FROM enterprises e WHERE {' AND '.join(conds)}", params).fetchall()
     return {r[0] for r in rows}
 
 
-def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int) -> dict[int, list[dict]]:
-    """Enterprises placed on (or below) the demand's segments → their placements there."""
+def _text_candidates(store, idx, bm: np.ndarray, k: int, filters: tuple[list, list]) -> dict[int, float]:
+    """The ``k`` best enterprises by BM25 among those that pass the hard filters — the cut taken within the
+    filtered set, so a region's or a qualification's enterprises are not first cut by a nationwide ranking. The
+    ranking is read in growing slices (k, 2k, 4k …) until k pass or no enterprise with a score is left."""
+    order = np.argsort(-bm, kind="stable")
+    order = order[: int((bm > 0).sum())]
+    out: dict[int, float] = {}
+    at, size = 0, k
+    while at < len(order) and len(out) < k:
+        part = order[at:at + size]
+        ok = _eligible(store, [int(idx.ids[p]) for p in part], filters)
+        for p in part:
+            eid = int(idx.ids[p])
+            if eid in ok and len(out) < k:
+                out[eid] = float(bm[p])
+        at, size = at + size, size * 2
+    return out
+
+
+def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int | None,
+                     filters: tuple[list, list] | None = None, ids: list[int] | None = None) -> dict[int, list[dict]]:
+    """Enterprises placed on (or below) the demand's segments → their placements there: the best ``limit``
+    placements of those passing ``filters``, or every placement there of ``ids``."""
     nodes = sorted(set(nodes))
-    if not nodes:
+    if not nodes or ids == []:
         return {}
-    rows = store.query("""SELECT enterprise_id, node_code, coalesce(confidence, 1.0) AS confidence FROM placements
-        WHERE chain = ? AND list_contains(?, split_part(node_code, '.', 1))
-        ORDER BY confidence DESC, enterprise_id LIMIT ?""", [tax.chain, nodes, limit * 4])
+    conds, params = ["pl.chain = ?", "list_contains(?, split_part(pl.node_code, '.', 1))"], [tax.chain, nodes]
+    if ids is not None:
+        conds.append("list_contains(?, pl.enterprise_id)")
+        params.append(ids)
+    if filters is not None:
+        conds += filters[0]
+        params += filters[1]
+    rows = store.query(f"""SELECT pl.enterprise_id, pl.node_code, coalesce(pl.confidence, 1.0) AS confidence
+        FROM placements pl JOIN enterprises e ON e.id = pl.enterprise_id WHERE {' AND '.join(conds)}
+        ORDER BY confidence DESC, pl.enterprise_id, pl.node_code""" + (" LIMIT ?" if limit else ""),
+                       params + ([limit * 4] if limit else []))
     out: dict[int, list[dict]] = {}
     for r in rows:
         code = level2(tax, r["node_code"])
@@ -198,18 +233,19 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
     idx = get_index(store, "enterprises")
     q = tokens(text)
     bm = idx.scores(q)
-    k = int(config().get("candidates") or 300)
+    # the first stage: at least ``top`` (so a filtered list is never cut short), taken after the hard filters
+    k = max(int(config().get("candidates") or 300), int(top))
     best = float(bm.max()) if bm.size else 0.0
-    cand = {int(idx.ids[p]): float(bm[p]) for p in np.argsort(-bm)[:k] if bm[p] > 0}
-    on_nodes = _node_candidates(store, tax, nodes, k) if w["nodes"] else {}
+    filters = _hard_filters(store, region=region, require=require, include_inactive=include_inactive)
+    cand = _text_candidates(store, idx, bm, k, filters)
+    on_nodes = _node_candidates(store, tax, nodes, k, filters) if w["nodes"] else {}
     for eid in on_nodes:
         p = idx.pos.get(eid)
         cand.setdefault(eid, float(bm[p]) if p is not None else 0.0)
-    ok = _eligible(store, list(cand), region=region, require=require, include_inactive=include_inactive)
+    if w["nodes"]:  # every placement of a text candidate on the segments, not only those among the best
+        on_nodes.update(_node_candidates(store, tax, nodes, None, ids=[e for e in cand if e not in on_nodes]))
     scored = []
     for eid, b in cand.items():
-        if eid not in ok:
-            continue
         pl = on_nodes.get(eid, [])
         agree = max((x["confidence"] for x in pl), default=0.0)
         bn = b / best if best > 0 else 0.0
