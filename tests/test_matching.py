@@ -303,7 +303,7 @@ def test_a_title_two_demands_share_is_refused_listing_them(db, tmp_path):
     assert "有多条需求" in p.stderr and "需求清单v2" in p.stderr and "请用需求编号" in p.stderr
     p = run("--lang", "en", "match", "demand", title, db=path, check=False)
     assert p.returncode == 2 and "several demands" in p.stderr and "give the demand's id" in p.stderr
-    ids = [int(i) for i in re.findall(r"#(\d+)", p.stderr)]
+    ids = [int(i) for i in re.findall(r"#(\d+) \(source", p.stderr)]
     assert len(ids) == 2
     assert run_json("match", "demand", str(ids[1]), db=path)["demand"]["id"] == ids[1]
     assert run_json("match", "demand", "V2-" + DEMANDS[0][0], db=path)["demand"]["id"] == ids[1]
@@ -487,3 +487,46 @@ def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(tmp_p
                 if pair != [(r["score"], r["bm25"])]:
                     missing.append((e["id"], r["demand_id"], r["score"], pair))
     assert checked > 20 and not missing, missing[:5]
+
+
+def test_a_number_that_is_one_demands_id_and_anothers_key_is_refused_listing_both(db, tmp_path):
+    """A bureau's list numbers its demands 1, 2, 3 …: imported after another list, its demand 1 (key "1") took an id
+    of its own and ``match demand 1`` answered the demand with id 1 without a word. Refused listing both, on the
+    CLI and the API; ``#N`` names the id alone, and the pages link to demands so."""
+    import shutil
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "numbered.duckdb"
+    shutil.copy(db["path"], path)
+    f = tmp_path / "合肥需求清单.csv"
+    _write(f, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
+           [("1", "合肥智能语音客服外包", "政务热线智能语音客服外包。", "合肥市数据资源局", "安徽省合肥市", "征集中", "100")])
+    assert run_json("import", "demands", f, db=path)["rows_imported"] == 1
+    with Store(path, read_only=True) as store:
+        new = store.query("SELECT id FROM demands WHERE source_key = '1'")[0]["id"]
+    assert new != 1
+    p = run("match", "demand", "1", db=path, check=False)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert sorted(int(i) for i in re.findall(r"#(\d+)（", p.stderr)) == [1, new], p.stderr
+    assert "合肥需求清单" in p.stderr and "#1" in p.stderr
+    p = run("--lang", "en", "match", "demand", "1", db=path, check=False)
+    assert p.returncode == 2 and "several demands are '1'" in p.stderr, p.stderr
+    assert run_json("match", "demand", "#1", db=path)["demand"]["title"] == DEMANDS[0][1]
+    assert run_json("match", "demand", f"#{new}", db=path)["demand"]["title"] == "合肥智能语音客服外包"
+    assert run_json("match", "demand", str(new), db=path)["demand"]["id"] == new  # no demand's key: the id
+    assert run("match", "demand", "#424242", db=path, check=False).returncode == 2
+    c = local_client(create_app(str(path)))
+    r = c.get("/api/match/demand/1")
+    assert r.status_code == 400 and f"#{new}" in r.text and "#1" in r.text, r.text
+    assert c.get("/api/match/demand/%231").json()["demand"]["id"] == 1
+    html = c.get("/match").text  # the list's links name the id alone, and answer
+    links = re.findall(r'href="(/match/demand/[^"]+)"', html)
+    assert "/match/demand/%231" in links and f"/match/demand/%23{new}" in links, links
+    page = c.get("/match/demand/%231")
+    assert page.status_code == 200 and DEMANDS[0][1] in page.text
+    assert f'action="/match/demand/%23{new}"' in c.get(f"/match/demand/%23{new}").text

@@ -16,6 +16,7 @@ qualifications (``patents``, ``listed``, ``funding``); for demands: open status 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 import numpy as np
@@ -129,21 +130,36 @@ def _rerank(scored: list[list], w: dict, query_text: str, texts: dict[int, str])
 # ---------------------------------------------------------------------------------- demand → enterprises
 def resolve_demand(store, key: Any) -> dict:
     """A demand by id, its key in the source, or its exact title. A key or title that several demands share (two
-    sources' lists, a demand published again) is refused listing them by id and source, never guessed."""
+    sources' lists, a demand published again), or a number that is one demand's id and another's key in its
+    source (a list numbered 1, 2, 3 …), is refused listing them by id and source, never guessed; ``#N`` is the
+    demand with id N alone (the pages link to demands so)."""
     s = str(key).strip()
-    for cond, val in (("id = ?", int(s) if s.isascii() and s.isdigit() and len(s) < 18 else None), ("source_key = ?", s), ("title = ?", s)):
-        if val is None:
-            continue
-        rows = store.con.execute(f"SELECT id, source FROM demands WHERE {cond} ORDER BY id LIMIT 11", [val]).fetchall()
-        if len(rows) > 1:
-            listed = rows[:10]
-            more = "…" if len(rows) > 10 else ""
-            raise UserError(f"有多条需求为「{s}」：" + "、".join(f"#{i}（来源 {src or '—'}）" for i, src in listed) + more
-                            + "；请用需求编号",
-                            f"several demands are '{s}': " + ", ".join(f"#{i} (source {src or '—'})" for i, src in listed)
-                            + more + "; give the demand's id")
+    if re.fullmatch(r"#\d{1,17}", s):  # #N: the id alone, as the refusal below lists the demands
+        rows = store.con.execute("SELECT id FROM demands WHERE id = ?", [int(s[1:])]).fetchall()
         if rows:
             return demand_rows(store, [rows[0][0]])[0]
+        raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
+    as_id = int(s) if s.isascii() and s.isdigit() and len(s) < 18 else None
+    rows = []
+    for cond, val in (("id = ?", as_id), ("source_key = ?", s), ("title = ?", s)):
+        if val is None:
+            continue
+        found = store.con.execute(f"SELECT id, source FROM demands WHERE {cond} ORDER BY id LIMIT 11", [val]).fetchall()
+        if cond == "id = ?":  # an id and the key of another demand: both meant, which is not known
+            found += store.con.execute("SELECT id, source FROM demands WHERE source_key = ? AND id <> ? ORDER BY id "
+                                       "LIMIT 10", [s, as_id]).fetchall()
+        if found:
+            rows = found
+            break
+    if len(rows) > 1:
+        listed = rows[:10]
+        more = "…" if len(rows) > 10 else ""
+        raise UserError(f"有多条需求为「{s}」：" + "、".join(f"#{i}（来源 {src or '—'}）" for i, src in listed) + more
+                        + f"；请用需求编号（如 #{listed[0][0]}）",
+                        f"several demands are '{s}': " + ", ".join(f"#{i} (source {src or '—'})" for i, src in listed)
+                        + more + f"; give the demand's id (as #{listed[0][0]})")
+    if rows:
+        return demand_rows(store, [rows[0][0]])[0]
     raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
 
 

@@ -126,7 +126,7 @@ def register(app, web) -> None:
                                           "include_inactive": "true" if include_inactive else None}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,
                                                 "f": {"region": web.clean(region), "top": top, "include_inactive": include_inactive},
-                                                "json_twin": f"/api/match/demand/{doc['demand']['id']}?{qs}"})
+                                                "json_twin": f"/api/match/demand/%23{doc['demand']['id']}?{qs}"})
 
     @app.get("/match/enterprise/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10,
