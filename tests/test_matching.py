@@ -181,7 +181,7 @@ def test_match_api_and_exports(db):
     assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400
     csv_body = c.get("/api/match/demand/DM1/export", params={"format": "csv"}).content.decode("utf-8-sig")
     # headers in the UI language from the one label table (they were the result keys rank,enterprise_id,name)
-    assert csv_body.splitlines()[0].startswith("排名,企业编号,名称,信用代码,地区,综合得分") and "杭州云语智能科技有限公司" in csv_body
+    assert csv_body.splitlines()[0].startswith("排名,企业编号,名称,信用代码,状态,地区,综合得分") and "杭州云语智能科技有限公司" in csv_body
     x = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "xlsx"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
     from python_calamine import CalamineWorkbook
@@ -255,6 +255,10 @@ def test_match_page_in_the_browser(db):
         assert "政务热线语音识别转写" in pg.inner_text("#mt-results")
         pg.goto(pg.url + ("&" if "?" in pg.url else "?") + "lang=en")
         assert "Demands it can serve" in pg.inner_text("main")
+        pg.goto(base + "/match/demand/DM1?include_inactive=true&lang=zh")  # a deregistered enterprise, asked for: marked
+        row = pg.locator("#mt-results tbody tr", has_text="广州声纹语音技术有限公司")
+        assert row.locator(".mt-inactive").inner_text() == "注销" and row.locator(".mt-inactive").is_visible()
+        assert pg.locator("#mt-results .mt-inactive").count() == 1
         pg.goto(base + "/match/demand/DM1?lang=en")  # in English the budget as an amount (it read 'budget 200 10k CNY')
         facts = pg.inner_text("#demand-facts")
         assert "budget CNY " in facts and "10k CNY" not in facts and "· ·" not in facts, facts
@@ -366,25 +370,55 @@ def test_an_enterprise_without_a_region_gives_the_documented_region_object(db, t
     assert all(set(r["region"]) == {"code", "name", "name_en"} for r in doc["results"])
 
 
-def test_an_open_status_past_its_deadline_is_not_offered_as_open(tmp_path):
-    """match enterprise's open demands are the one definition on the data's date: a demand still marked 征集中
-    whose deadline passed before the latest data date is closed, one whose deadline is ahead is offered."""
+def _hotline_store(tmp_path, founded: str, dates: list[tuple[str, str]]):
+    """One speech company founded on ``founded`` (the data's date) and two hotline demands 征集中 with their
+    (published, deadline); returns the database and the company's name."""
     ents, dem, path = tmp_path / "ents.csv", tmp_path / "demands.csv", tmp_path / "m.duckdb"
     _write(ents, ["企业名称", "所在地", "登记状态", "成立日期", "经营范围", "公司简介"],
-           [ENTERPRISES[4][:3] + ("2024-06-30",) + ENTERPRISES[4][3:5]])
+           [ENTERPRISES[4][:3] + (founded,) + ENTERPRISES[4][3:5]])
     _write(dem, ["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "发布日期", "截止日期"],
-           [("DA", "政务热线语音识别转写", DEMANDS[0][2], DEMANDS[0][3], DEMANDS[0][4], "征集中", "2023-01-05", "2023-03-31"),
-            ("DB", "热线电话录音语音识别", DEMANDS[0][2], DEMANDS[0][3], DEMANDS[0][4], "征集中", "2024-05-01", "2099-12-31")])
+           [(k, title, DEMANDS[0][2], DEMANDS[0][3], DEMANDS[0][4], "征集中", *d)
+            for k, title, d in zip(("DA", "DB"), ("政务热线语音识别转写", "热线电话录音语音识别"), dates)])
     with Store(path) as store:
         import_files(store, "enterprises", [ents], source="test")
     run_json("import", "demands", dem, db=path)
     with Store(path) as store:
         classify(store)
-    key = ENTERPRISES[4][0]
+    return path, ENTERPRISES[4][0]
+
+
+def test_an_open_status_past_its_deadline_is_not_offered_as_open(tmp_path):
+    """match enterprise's open demands are the one definition on the data's date: a demand still marked 征集中
+    whose deadline passed before the latest data date is closed, one whose deadline is ahead is offered."""
+    path, key = _hotline_store(tmp_path, "2024-06-30", [("2023-01-05", "2023-03-31"), ("2024-05-01", "2099-12-31")])
     doc = run_json("match", "enterprise", key, db=path)
     assert [r["title"] for r in doc["results"]] == ["热线电话录音语音识别"]
     every = [r["title"] for r in run_json("match", "enterprise", key, "--all-status", db=path)["results"]]
     assert sorted(every) == ["政务热线语音识别转写", "热线电话录音语音识别"]
+    # the demand list says so: the past one marked expired, and "open only" keeps what match enterprise offers
+    items = {d["title"]: d for d in run_json("match", "demands", db=path)["items"]}
+    assert (items["政务热线语音识别转写"]["expired"], items["政务热线语音识别转写"]["open"]) == (True, False)
+    assert (items["热线电话录音语音识别"]["expired"], items["热线电话录音语音识别"]["open"]) == (False, True)
+    assert [d["title"] for d in run_json("match", "demands", "--open", db=path)["items"]] == ["热线电话录音语音识别"]
+    table = run("match", "demands", db=path, env={"COLUMNS": "200"}).stdout
+    assert "征集中（已过截止）" in table and table.count("已过截止") == 1, table
+    assert "open (past deadline)" in run("--lang", "en", "match", "demands", db=path, env={"COLUMNS": "200"}).stdout
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(path)))
+    assert [d["title"] for d in c.get("/api/match/demands", params={"open": "true"}).json()["items"]] == ["热线电话录音语音识别"]
+    page = c.get("/match").text
+    assert page.count('class="chip mt-expired"') == 1 and "已过截止" in page
+    only = c.get("/match", params={"open": "true"}).text
+    assert "政务热线语音识别转写" not in only and 'id="f-open" value="true" checked' in only
+    assert "past deadline" in c.get("/match", params={"lang": "en"}).text
+    csv_body = c.get("/api/match/demands/export", params={"open": "true", "format": "csv"}).content.decode("utf-8-sig")
+    assert "热线电话录音语音识别" in csv_body and "政务热线语音识别转写" not in csv_body
 
 
 def test_english_statuses_on_the_api_and_the_page_and_a_status_a_source_wrote_in_english(tmp_path):
@@ -530,3 +564,76 @@ def test_a_number_that_is_one_demands_id_and_anothers_key_is_refused_listing_bot
     page = c.get("/match/demand/%231")
     assert page.status_code == 200 and DEMANDS[0][1] in page.text
     assert f'action="/match/demand/%23{new}"' in c.get(f"/match/demand/%23{new}").text
+
+
+def test_a_dissolved_enterprise_asked_for_has_its_details_status_and_text_score(db, tmp_path):
+    """--include-inactive listed an enterprise dissolved before the data's date without name, credit code, region or
+    status ("None" on the page), and with BM25 0 whatever its text: the index held the existing enterprises only.
+    It is indexed too (and never sets the best a pair is normalised by), and shown with its details and status."""
+    import shutil
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "ended.duckdb"
+    shutil.copy(db["path"], path)
+    before = run_json("match", "demand", "DM1", "--top", "10", db=path)["results"]
+    ents = tmp_path / "ended.csv"
+    _write(ents, ["企业名称", "统一社会信用代码", "所在地", "登记状态", "成立日期", "注销日期", "经营范围", "公司简介"],
+           [("杭州已销语音科技有限公司", "91330106MA2AXXXX0X", "浙江省杭州市西湖区", "吊销", "2012-03-01", "2019-06-30",
+             "语音识别软件开发", "政务热线电话录音的中文语音识别实时转写。")])
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test-ended")
+        eid, uscc = store.query("SELECT id, uscc FROM enterprises WHERE name = '杭州已销语音科技有限公司'")[0].values()
+    live = run_json("match", "demand", "DM1", "--top", "10", db=path)["results"]
+    assert eid not in [r["enterprise_id"] for r in live]
+    # the existing enterprises' pair scores do not move with the dissolved one asked for or not
+    asked = run_json("match", "demand", "DM1", "--top", "10", "--include-inactive", db=path)["results"]
+    got = [r for r in asked if r["enterprise_id"] == eid]
+    assert got, asked
+    g = got[0]
+    assert (g["name"], g["uscc"], g["status"], g["inactive"]) == ("杭州已销语音科技有限公司", uscc, "吊销", True), g
+    assert g["region"] == {"code": "330106", "name": "西湖区", "name_en": "Xihu"}, g["region"]
+    assert g["bm25"] > 0 and "语音识别" in g["matched_terms"], g
+    by_id = {r["enterprise_id"]: r["score"] for r in live}
+    assert all(by_id[r["enterprise_id"]] == r["score"] for r in asked if r["enterprise_id"] in by_id)
+    assert [r["name"] for r in before] == [r["name"] for r in live]
+    assert not any(r["inactive"] for r in live)
+    table = run("match", "demand", "DM1", "--include-inactive", db=path, env={"COLUMNS": "200"}).stdout
+    assert "杭州已销语音科技有限公司" in table and "吊销" in table and "状态" in table
+    en = run("--lang", "en", "match", "demand", "DM1", "--include-inactive", "--format", "csv", db=path).stdout
+    assert any("杭州已销语音科技有限公司" in line and "licence revoked" in line for line in en.splitlines()), en
+    c = local_client(create_app(str(path)))
+    page = c.get("/match/demand/DM1", params={"include_inactive": "true"}).text
+    assert "杭州已销语音科技有限公司" in page and ">None<" not in page
+    assert re.search(r'class="chip mt-inactive"[^>]*>吊销<', page), page[:200]
+    body = c.get("/api/match/demand/DM1/export", params={"include_inactive": "true", "format": "csv"}).content.decode("utf-8-sig")
+    assert any("杭州已销语音科技有限公司" in line and ",吊销," in line for line in body.splitlines()), body
+
+
+def test_demands_published_after_the_data_date_are_named_not_an_empty_list(tmp_path):
+    """A demand list published after the enterprises' data date (IT桔子 2018-11 with the 2019-01 list): match
+    enterprise answered an empty list and no reason. The note says how many demands that date leaves out and how
+    to list them, in the user's language, on the CLI, the API and the page."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, key = _hotline_store(tmp_path, "2018-06-30", [("2019-01-15", ""), ("2019-01-15", "")])
+    doc = run_json("match", "enterprise", key, db=path)
+    assert doc["results"] == [] and doc["note"] and "2 条需求" in doc["note"] and "2018-06-30" in doc["note"], doc["note"]
+    assert "--all-status" in doc["note"]
+    assert len(run_json("match", "enterprise", key, "--all-status", db=path)["results"]) == 2
+    assert run_json("match", "enterprise", key, "--all-status", db=path)["note"] is None
+    p = run("--lang", "en", "match", "enterprise", key, db=path)
+    assert "2 demands published after the data's date (2018-06-30)" in p.stderr, p.stderr
+    c = local_client(create_app(str(path)))
+    assert "2 demands published after" in c.get(f"/api/match/enterprise/{key}", params={"lang": "en"}).json()["note"]
+    page = c.get(f"/match/enterprise/{key}", params={"lang": "zh"}).text
+    assert "有 2 条需求发布于数据日期（2018-06-30）之后" in page

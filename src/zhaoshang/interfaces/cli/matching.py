@@ -23,7 +23,7 @@ def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
     from ...services.matching import match as M
 
     if doc.get("note") and fmt != Fmt.json:
-        typer.echo(t(doc["note"], "semantic model not installed; matched by keywords and chain nodes"), err=True)
+        typer.echo(doc["note"], err=True)  # (in the CLI's language)
     lang = t("zh", "en")
     rows = labelled(M.result_rows(doc, lang), "status", "demand_status", lang)
     emit(doc, fmt, rows=rows, title=title, note=note)
@@ -67,17 +67,19 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
                 node: Optional[str] = typer.Option(None, "--node", help="产业链环节（声明的或文本中识别的）"),
                 status: Optional[str] = typer.Option(None, "--status", help="状态，如 征集中（英文亦可：open、in talks、matched、completed）"),
                 q: Optional[str] = typer.Option(None, "--q", help="标题、描述或单位包含的文字"),
+                open_only: bool = typer.Option(False, "--open", help="只要开放的需求（与 match enterprise 默认相同：征集中、对接中，已发布且未过截止）"),
                 limit: int = typer.Option(50, "--limit", help="最多显示多少条"), fmt: Fmt = FORMAT_OPTION) -> None:
     """需求清单：按地区、环节、状态筛选。"""
     from ...services.matching import match as M
 
     store = open_store(read_only=True)
-    doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit)
+    doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit, open_only=open_only)
     nodes = node_names(store, t("zh", "en"))  # a segment by its name (D08 政务服务), not its code alone
     rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
              "region": (d["region"] or {}).get(t("name", "name_en")),
              "segments": [nodes.get(s, s) for s in d["segments"]],
-             "status": label("demand_status", d["status"], t("zh", "en")),
+             "status": label("demand_status", d["status"], t("zh", "en"))
+             + (t("（已过截止）", " (past deadline)") if d["expired"] else ""),
              "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
     emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", count_en(doc['total'], 'demand')), note=synthetic_note(store))
 

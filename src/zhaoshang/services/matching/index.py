@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ...core import jsonenc
+from ...core.asof import enterprises_as_of, reference_date
 from ...core.once import KeyedLocks
 from .profiles import config, demand_rows, profile_sql, tokens
 
@@ -45,6 +46,7 @@ class Index:
     fingerprint: str
     ids: np.ndarray                       # document position → enterprise/demand id
     retriever: Any                        # bm25s.BM25, or None for an empty corpus
+    active: np.ndarray | None = None      # document position → an existing enterprise (None: every document)
     build_seconds: float = 0.0
     loaded_from: str | None = None
     saved_to: str | None = None           # where a build was kept (None: in this process only)
@@ -62,6 +64,12 @@ class Index:
         if not q:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(q), dtype=np.float32)
+
+    def best(self, scores: np.ndarray) -> float:
+        """The highest score among the existing enterprises: what a pair's BM25 is normalised by, the same whether
+        the dissolved ones (indexed too, for ``--include-inactive``) are asked for or not."""
+        s = scores if self.active is None else scores[self.active]
+        return float(s.max()) if s.size else 0.0
 
     def idf(self, term: str) -> float:
         """The term's weight in this corpus (for ordering matched terms)."""
@@ -83,17 +91,21 @@ def fingerprint(store, kind: str) -> str:
     """What the index of ``kind`` was built from: an import of that data or a classification changes it."""
     row = store.con.execute(_FINGERPRINT_SQL[kind]).fetchone()
     doc = {"kind": kind, "data": [str(x) for x in row], "config": config().get("version"),
-           "stop": sorted(config().get("stopwords") or []), "tokens": "no-places-1"}
+           "stop": sorted(config().get("stopwords") or []), "tokens": "no-places-1", "docs": "with-ended-1"}
     return hashlib.sha256(jsonenc.canonical(doc).encode("utf-8")).hexdigest()[:16]
 
 
-def _texts(store, kind: str) -> tuple[list[int], list[str]]:
+def _texts(store, kind: str) -> tuple[list[int], list[str], list[bool] | None]:
+    """Each document's id and text; for enterprises also whether it exists on the reference date (the dissolved
+    ones are indexed too, so ``--include-inactive`` reads their text)."""
     if kind == "enterprises":
-        sql, params = profile_sql(store)
-        rows = store.con.execute(f"SELECT id, text FROM ({sql})", params).fetchall()
-    else:
-        rows = [(r["id"], r["text"]) for r in demand_rows(store)]
-    return [r[0] for r in rows], [r[1] or "" for r in rows]
+        sql, params = profile_sql(store, ended=True)
+        live = enterprises_as_of(reference_date(store), store)
+        rows = store.con.execute(f"SELECT p.id, p.text, p.id IN (SELECT e.id FROM {live} e) FROM ({sql}) p",
+                                 params).fetchall()
+        return [r[0] for r in rows], [r[1] or "" for r in rows], [bool(r[2]) for r in rows]
+    rows = [(r["id"], r["text"]) for r in demand_rows(store)]
+    return [r[0] for r in rows], [r[1] or "" for r in rows], None
 
 
 def build(store, kind: str, fp: str | None = None) -> Index:
@@ -102,7 +114,7 @@ def build(store, kind: str, fp: str | None = None) -> Index:
 
     t0 = time.perf_counter()
     fp = fp or fingerprint(store, kind)
-    ids, texts = _texts(store, kind)
+    ids, texts, active = _texts(store, kind)
     quiet = getattr(store, "quiet", None)  # the server's warm-up gives way to requests between pieces
     corpus = []
     for at in range(0, len(texts), _PIECE):
@@ -114,6 +126,7 @@ def build(store, kind: str, fp: str | None = None) -> Index:
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
     return Index(kind, fp, np.asarray(ids, dtype=np.int64), retriever,
+                 active=None if active is None else np.asarray(active, dtype=bool),
                  build_seconds=round(time.perf_counter() - t0, 3))
 
 
@@ -156,6 +169,8 @@ def _save_in(idx: Index, root: Path) -> None:
     try:
         tmp.mkdir(parents=True, exist_ok=True)
         np.save(tmp / "ids.npy", idx.ids)
+        if idx.active is not None:
+            np.save(tmp / "active.npy", idx.active)
         if idx.retriever is not None:
             idx.retriever.save(str(tmp), show_progress=False)
         (tmp / "build.json").write_text(json.dumps({"build_seconds": idx.build_seconds}), encoding="utf-8")
@@ -179,11 +194,13 @@ def _load(kind: str, fp: str, root: Path) -> Index | None:
 
     try:
         ids = np.load(d / "ids.npy")
+        active = np.load(d / "active.npy") if (d / "active.npy").exists() else None
         retriever = bm25s.BM25.load(str(d), show_progress=False) if (d / "params.index.json").exists() else None
         meta = json.loads((d / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return Index(kind, fp, ids, retriever, build_seconds=meta.get("build_seconds", 0.0), loaded_from=str(d))
+    return Index(kind, fp, ids, retriever, active=active, build_seconds=meta.get("build_seconds", 0.0),
+                 loaded_from=str(d))
 
 
 def get_index(store, kind: str, *, rebuild: bool = False, build_missing: bool = True) -> Index | None:

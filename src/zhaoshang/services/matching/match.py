@@ -23,6 +23,7 @@ import numpy as np
 
 from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
+from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
 from ..chain.taxonomy import Taxonomy, load_taxonomy
@@ -53,12 +54,13 @@ def weights(semantic: bool, override: dict | None = None) -> dict[str, float]:
     return w
 
 
-def _semantic_state(semantic: bool | None) -> tuple[bool, str | None]:
+def _semantic_state(semantic: bool | None, lang: str = "zh") -> tuple[bool, str | None]:
     if not semantic:
         return False, None
     if sem.available():
         return True, None
-    return False, "未安装语义模型（pip install 'zhaoshang[semantic]'），已按关键词与节点匹配"
+    return False, ("semantic model not installed (pip install 'zhaoshang[semantic]'); matched by keywords and chain nodes"
+                   if lang == "en" else "未安装语义模型（pip install 'zhaoshang[semantic]'），已按关键词与节点匹配")
 
 
 def _region_names(store, codes: Iterable[str | None]) -> dict[str, dict]:
@@ -251,7 +253,7 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
     bm = idx.scores(q)
     # the first stage: at least ``top`` (so a filtered list is never cut short), taken after the hard filters
     k = max(int(config().get("candidates") or 300), int(top))
-    best = float(bm.max()) if bm.size else 0.0
+    best = idx.best(bm)  # the best existing enterprise: a pair reads one number with or without the dissolved
     filters = _hard_filters(store, region=region, require=require, include_inactive=include_inactive)
     cand = _text_candidates(store, idx, bm, k, filters)
     on_nodes = _node_candidates(store, tax, nodes, k, filters) if w["nodes"] else {}
@@ -264,14 +266,16 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
     for eid, b in cand.items():
         pl = on_nodes.get(eid, [])
         agree = max((x["confidence"] for x in pl), default=0.0)
-        bn = b / best if best > 0 else 0.0
+        bn = min(b / best, 1.0) if best > 0 else 0.0  # (a dissolved one may fit better: read as the best)
         scored.append([w["bm25"] * bn + w["nodes"] * agree, eid, b, bn, agree, pl, None, 0.0])
     scored.sort(key=lambda s: (-s[0], s[1]))
     if w.get("semantic") and scored:
         short_ids = [s[1] for s in scored[: int(config().get("rerank") or 30)]]
-        scored = _rerank(scored, w, text, {p["id"]: p["text"] for p in enterprise_profiles(store, short_ids)})
+        scored = _rerank(scored, w, text, {p["id"]: p["text"] for p in enterprise_profiles(store, short_ids,
+                                                                                  ended=include_inactive)})
     scored = scored[:top]
-    profs = {p["id"]: p for p in enterprise_profiles(store, [s[1] for s in scored])}
+    profs = {p["id"]: p for p in enterprise_profiles(store, [s[1] for s in scored], ended=include_inactive)}
+    ended = re.compile(str(config().get("inactive_status")))
     names = _region_names(store, [c for p in profs.values() for c in (p["province_code"], p["city_code"], p["district_code"])])
     params = {"weights": w, "region": region, "require": sorted(require), "include_inactive": include_inactive,
               "semantic": bool(w.get("semantic")), "nodes": sorted(nodes)}
@@ -284,7 +288,9 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
         if pl:
             ev.append(Ref("placements", where={"enterprise_id": eid, "chain": tax.chain, "segments": sorted({x["segment"] for x in pl})}))
         out.append({"rank": rank, "enterprise_id": eid, "name": p.get("name"), "uscc": p.get("uscc"),
-                    "region": _place(p, names), "status": p.get("status"), "score": round(score, 4),
+                    "region": _place(p, names), "status": p.get("status"),
+                    "inactive": p.get("dissolved") is not None or bool(ended.search(p.get("status") or "")),
+                    "score": round(score, 4),
                     "bm25": round(b, 4), "node_agreement": round(agree, 4),
                     "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
                     "matched_nodes": pl, "n_patents": p.get("n_patents"), "text_only": not pl,
@@ -299,7 +305,7 @@ def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, r
     _check_top(top)
     tax = load_taxonomy(taxonomy)
     d = resolve_demand(store, key)
-    use_sem, note = _semantic_state(semantic)
+    use_sem, note = _semantic_state(semantic, lang)
     nodes = demand_nodes(d["text"], d["node"], tax)
     results = rank_enterprises(store, d["text"], nodes, top=top, region=region, require=list(require),
                                include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
@@ -332,7 +338,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     if not prof:
         raise NotFound(f"企业已不存续: {key}", f"enterprise no longer exists: {key}")
     prof = prof[0]
-    use_sem, note = _semantic_state(semantic)
+    use_sem, note = _semantic_state(semantic, lang)
     w = weights(use_sem)
     # one pair score in both directions: each demand's BM25 of this enterprise over the enterprises, normalised by
     # that demand's best enterprise — the number the demand's own page gives the pair (not relative to this query)
@@ -346,11 +352,21 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
             segs[s] = {"code": n["code"], "segment": s, "name": n["name"], "name_en": n.get("name_en"),
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
+    _in_region(store, region, "d", conds, params)
+    later = 0
     if not all_status:  # open on the data's date: a demand still 征集中 whose deadline has passed is closed
-        c, p = open_condition("d", reference_date(store))
+        day = reference_date(store)
+        later = store.con.execute(f"SELECT count(*) FROM demands d WHERE {' AND '.join(conds)} AND d.published > ?",
+                                  params + [day]).fetchone()[0]
+        c, p = open_condition("d", day)
         conds.append(c)
         params += p
-    _in_region(store, region, "d", conds, params)
+    if later:  # a list published after the enterprises' date is none of them open then: say so, not an empty list
+        later_note = (f"{later} demands published after the data's date ({day}) are not open on it; --all-status "
+                      "(on the page: include closed and past-deadline demands) lists them" if lang == "en" else
+                      f"有 {later} 条需求发布于数据日期（{day}）之后，在该日不算开放；用 --all-status"
+                      "（页面上勾选“含已对接、已完成或已过截止日期的需求”）可列出")
+        note = "; ".join(x for x in (note, later_note) if x) if lang == "en" else "；".join(x for x in (note, later_note) if x)
     rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
     ok = {r["id"] for r in rows}
     demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
@@ -364,7 +380,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
         dq = tokens(d["text"])
         bm = idx.scores(dq)
         b = float(bm[pos]) if pos is not None and bm.size else 0.0
-        best = float(bm.max()) if bm.size else 0.0
+        best = idx.best(bm)
         bn = b / best if best > 0 else 0.0
         if b <= 0 and agree <= 0:
             continue
@@ -395,8 +411,12 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
 
 # ---------------------------------------------------------------------------------- the demand list
 def list_demands(store, *, region: str | None = None, node: str | None = None, status: str | None = None,
-                 q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False) -> dict:
-    """Demands filtered by region, segment (declared or in the text), status and text, newest first. ``q`` is
+                 q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False,
+                 open_only: bool = False) -> dict:
+    """Demands filtered by region, segment (declared or in the text), status and text, newest first. Each says
+    whether it is ``open`` on the data's date (``open_condition``, what ``match enterprise`` offers by default) and
+    whether it is ``expired``: a status that reads open (征集中) with its deadline passed; ``open_only`` keeps the
+    open ones. ``q`` is
     looked for as typed (``%`` and ``_`` are characters, not patterns), in any case, in the title, the description
     and the organisation. ``masked``: for a user who sees a demand's free text masked (``privacy.present_text``
     with ``privacy.DEMAND_TEXT``: title, description, organisation), the text is looked for in those fields masked —
@@ -421,8 +441,16 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     if q and not masked:
         conds.append(f"strpos({text}, lower(?)) > 0")
         params.append(q)
-    found = store.query(f"SELECT d.id, d.title, d.description, d.organisation FROM demands d WHERE {' AND '.join(conds)} "
-                        "ORDER BY d.published DESC NULLS LAST, d.id", params)
+    day = reference_date(store)
+    oc, op = open_condition("d", day)
+    if open_only:
+        conds.append(oc)
+        params += op
+    found = store.query(f"""SELECT d.id, d.title, d.description, d.organisation, {oc} AS open,
+            coalesce(regexp_matches(coalesce(d.status, ''), ?) AND d.deadline < ?, FALSE) AS expired
+        FROM demands d WHERE {' AND '.join(conds)} ORDER BY d.published DESC NULLS LAST, d.id""",
+                        op + [str(config().get("open_status")), day] + params)
+    state = {r["id"]: (bool(r["open"]), bool(r["expired"])) for r in found}
     if q and masked:
         found = [r for r in found if q.lower() in " ".join(
             mask_text(x) for x in (r["title"], r["description"], r["organisation"]) if x).lower()]
@@ -434,12 +462,13 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
         dn = demand_nodes(d["text"], d["node"], tax)
         if on_node and not on_node(dn):
             continue
-        out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]), "segments": sorted(dn)})
+        out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]),
+                    "open": state[d["id"]][0], "expired": state[d["id"]][1], "segments": sorted(dn)})
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
     page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]
     return {"total": len(out), "items": page, "statuses": statuses,
-            "filters": {"region": region, "node": node, "status": status, "q": q}}
+            "filters": {"region": region, "node": node, "status": status, "q": q, "open": open_only}}
 
 
 # a result without a chain segment in common with the other side: matched on words alone, said on every table
@@ -450,7 +479,8 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
     """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text)."""
     rows, sep = [], ", " if lang == "en" else "、"
     for r in doc["results"]:
-        base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"]}
+        base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
+                 "status": STATUS_EN.get(r["status"], r["status"]) if lang == "en" else r["status"]}
                 if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["demand_id"], "title": r["title"],
                                               "organisation": r["organisation"], "status": r["status"]})
         reg = r.get("region") or {}

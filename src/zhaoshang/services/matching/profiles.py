@@ -56,16 +56,20 @@ def tokens(text: str | None) -> list[str]:
             and t not in names and not t.isdigit()]
 
 
-def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple[str, list]:
-    """SELECT id, name, region codes, status, text fields, patents, ipc, nodes (list of {code, name, confidence})
-    of every existing enterprise (as of the reference date), or of ``ids``."""
+def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended: bool = False) -> tuple[str, list]:
+    """SELECT id, name, region codes, status, dissolved, text fields, patents, ipc, nodes (list of {code, name,
+    confidence}) of every existing enterprise (as of the reference date), or of ``ids``; ``ended``: also of those
+    dissolved by then (not of those founded later)."""
     n_pat = int(config().get("patents_per_enterprise") or 20)
-    view = enterprises_as_of(reference_date(store), store)
+    day = reference_date(store)
+    view = enterprises_as_of(day, store, existing=not ended)
     where, pat_where, pl_where, params = "TRUE", "TRUE", "TRUE", []
     if ids is not None:  # the filter inside each aggregate too, so a few profiles cost a few rows
         id_list = [int(i) for i in ids]
         where, pat_where, pl_where = "list_contains(?, e.id)", "list_contains(?, ap.enterprise_id)", "list_contains(?, pl.enterprise_id)"
         params = [id_list, id_list, id_list]
+    if ended and day is not None:
+        where += f" AND (e.founded IS NULL OR e.founded <= DATE '{day.isoformat()}')"
     sql = f"""
     WITH pat AS (
         SELECT a.enterprise_id AS id,
@@ -87,7 +91,7 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
         FROM placements pl LEFT JOIN chain_nodes n ON n.chain = pl.chain AND n.code = pl.node_code
         WHERE pl.chain = ? AND {pl_where}
         GROUP BY pl.enterprise_id)
-    SELECT e.id, e.name, e.uscc, e.province_code, e.city_code, e.district_code, e.status, e.listed_code,
+    SELECT e.id, e.name, e.uscc, e.province_code, e.city_code, e.district_code, e.status, e.dissolved, e.listed_code,
            e.industry, e.scope, e.description, e.products, pat.patents, coalesce(pat.ipc, []) AS ipc,
            coalesce(pat.n_patents, 0) AS n_patents, coalesce(pl.nodes, []) AS nodes,
            concat_ws(' ', e.name, e.industry, e.scope, e.description, e.products, array_to_string(e.tags, ' '),
@@ -100,8 +104,9 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai") -> tuple
     return sql, [params[0], chain, params[1], params[2]]
 
 
-def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai") -> list[dict[str, Any]]:
-    sql, params = profile_sql(store, ids, chain)
+def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai", *,
+                        ended: bool = False) -> list[dict[str, Any]]:
+    sql, params = profile_sql(store, ids, chain, ended=ended)
     return store.query(sql, params)
 
 

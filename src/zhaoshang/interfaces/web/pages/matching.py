@@ -26,7 +26,7 @@ Top = Annotated[int, Query(ge=1, le=500, description="返回前几条")]
 Require = Annotated[list[Literal["patents", "listed", "funding"]] | None, Query(description="资质硬条件（可重复）")]
 Fmt = Literal["xlsx", "csv"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "region", "score", "bm25", "node_agreement", "similarity",
+RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "score", "bm25", "node_agreement", "similarity",
                   "matched_terms", "matched_nodes"]
 REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
                    "similarity", "matched_terms", "matched_nodes"]
@@ -35,10 +35,11 @@ LIST_COLUMNS = ["id", "title", "organisation", "region", "segments", "status", "
 
 
 def register(app, web) -> None:
-    def demands(request, store, region, node, status, q):  # the list, as the user may see (and search) the descriptions
+    def demands(request, store, region, node, status, q, open_only=False):  # as the user may see (and search) them
         masked = not request.state.user.can("personal")
         return personal_text(request, M.list_demands(store, region=web.clean(region), node=web.clean(node),
-                                                     status=web.clean(status), q=web.clean(q), masked=masked),
+                                                     status=web.clean(status), q=web.clean(q), masked=masked,
+                                                     open_only=open_only),
                              DEMAND_TEXT, "demands")
 
     def demand(request, store, key, **kw):  # a demand's enterprises, as the user may see its description
@@ -64,13 +65,14 @@ def register(app, web) -> None:
 
     @app.get("/api/match/demands", tags=["match"], summary="需求清单（JSON）：按地区、产业链环节、状态、文字筛选")
     def api_demands(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
-                    status: Text = None, q: Text = None):
-        return web.json({**demands(request, store, region, node, status, q), "synthetic": store.synthetic})
+                    status: Text = None, q: Text = None, open: bool = False):
+        return web.json({**demands(request, store, region, node, status, q, open), "synthetic": store.synthetic})
 
     @app.get("/api/match/demands/export", tags=["match"], summary="导出需求清单（xlsx 或 csv）")
     def api_demands_export(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
-                           status: Text = None, q: Text = None, format: Fmt = "xlsx", _limit=Depends(web.expensive)):
-        doc = demands(request, store, region, node, status, q)
+                           status: Text = None, q: Text = None, open: bool = False, format: Fmt = "xlsx",
+                           _limit=Depends(web.expensive)):
+        doc = demands(request, store, region, node, status, q, open)
         _limit()
         return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands",
                         web.lang_of(request))
@@ -110,9 +112,10 @@ def register(app, web) -> None:
     # ---------------------------------------------------------------------------------------------- pages
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
     def match_page(request: Request, store=Depends(web.get_store), region: Text = None, node: Text = None,
-                   status: Text = None, q: Text = None):
-        doc = demands(request, store, region, node, status, q)
-        f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q)}
+                   status: Text = None, q: Text = None, open: bool = False):
+        doc = demands(request, store, region, node, status, q, open)
+        f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q),
+             "open": "true" if open else None}
         qs = urlencode({k: v for k, v in f.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "list", "doc": doc, "f": f, "qs": qs,
                                                 "node_names": web.node_names(store, web.lang_of(request)),
