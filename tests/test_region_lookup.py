@@ -91,6 +91,27 @@ def test_misspelling_suggested(store):
     assert e.value.suggestions == [] and str(e.value) == "未找到地区 火星基地"
 
 
+@pytest.mark.parametrize("text, code", [("珠海x", "440400"), ("广州y", "440100"), ("杭州x", "330100"),
+                                        ("珠海区", "440400"), ("广东x", "440000")])
+def test_one_stray_character_is_refused_with_the_region_meant(store, text, code):
+    # a name with one character the parser cannot place is not silently the region it begins with
+    with pytest.raises(RegionNotFound) as e:
+        resolve_region(store, text)
+    assert e.value.suggestions[0]["code"] == code
+    assert str(e.value).startswith(f"未找到地区 {text}，您是不是要找：")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("杭州", "330100"), ("杭州市", "330100"), ("浙江杭州", "330100"), ("浙江省杭州市", "330100"), ("浙江杭州市", "330100"),
+    ("中国浙江杭州", "330100"), ("浙江/杭州", "330100"), ("浙江-杭州", "330100"), ("浙江省 杭州市 西湖区", "330106"),
+    ("杭州西湖", "330106"), ("上海浦东", "310115"), ("北京朝阳", "110105"), ("广西壮族自治区南宁市", "450100"),
+    ("内蒙", "150000"), ("延边州", "222400"), ("Hangzhou", "330100"), ("Guangdong Shenzhen", "440300"),
+    ("330100", "330100"), ("长三角", "M-YRD"),
+])
+def test_names_paths_and_separators_still_resolve(store, text, code):
+    assert resolve_region(store, text).code == code
+
+
 def test_ambiguous_names_carry_candidates(store):
     with pytest.raises(AmbiguousRegion) as e:
         resolve_region(store, "朝阳区")

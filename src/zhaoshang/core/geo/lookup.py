@@ -190,11 +190,16 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
     if len(province) == 1:
         return _ref(province[0])
     # a path such as 浙江省杭州市 or 北京市朝阳区: the region parser reads it
-    from .parser import RegionParser
+    from .parser import _CJK, PREFIX, RegionParser
 
     pm = RegionParser.default().parse(t)
     code = pm.code
-    if code and not pm.foreign and len(pm.matched) >= max(2, len(t) - 1):
+    # every character but separators must be read as a place: 珠海x or 珠海区 (no such district) is not 珠海市;
+    # English words are compared as typed (the parser reports them normalised, one letter of slack)
+    need = len(t) - 1
+    if _CJK.search(t):
+        need = len(RegionParser.normalise_zh(t)) if len(t) <= PREFIX else len(t)
+    if code and not pm.foreign and len(pm.matched) >= max(2, need):
         found = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [code]).fetchall()
         if found:
             return _ref(found[0])

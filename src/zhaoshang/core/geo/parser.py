@@ -464,6 +464,12 @@ class RegionParser:
 
     # ------------------------------------------------------------------ internals
     @staticmethod
+    def normalise_zh(text: str) -> str:
+        """The text as the parser reads it (separators dropped, full-width folded, a leading 中国 removed):
+        a whole-text match covers all of it."""
+        return RegionParser._norm_zh(text)
+
+    @staticmethod
     def _norm_zh(text: str) -> str:
         t = text[:48].translate(_ZH_TABLE)
         for p in _CHINA_PREFIXES:
