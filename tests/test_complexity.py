@@ -304,6 +304,15 @@ def test_cli(tmp_path):
 
     api = local_client(create_app(str(db))).get("/api/complexity", params={"level": "macro"})
     assert api.status_code == 400 and "level" in api.json()["error"]
+    # the API's bound on the RCA threshold holds on the command line too; the levels offered are the ones taken
+    for value in ("0", "-1"):
+        bad = run_cli(db, ["complexity", "--nodes", "placed", "--rca-threshold", value, "--format", "json"])
+        assert bad.returncode == 2 and bad.stdout == "", bad.stdout
+        assert bad.stderr.splitlines()[0] == f"错误: --rca-threshold 须大于 0 且不超过 1000: {value}"
+        assert local_client(create_app(str(db))).get("/api/complexity", params={"rca_threshold": value}).status_code == 400
+    bad = run_cli(db, ["complexity", "--level", "cty", "--nodes", "placed"])
+    assert bad.returncode == 2 and bad.stderr.splitlines()[0] == "错误: 未知的区域层级: cty（可选: province, city, district）"
+    assert run_cli(db, ["complexity", "--nodes", "placed", "--rca-threshold", "0.5"]).returncode == 0
 
 
 def test_region_node_matrix_by_chain_with_as_of(store):

@@ -434,6 +434,12 @@ def region_complexity(store, level: str = "province", by: str = "chain", as_of=N
                         "complexity is not computed over macro-regions: they overlap (长三角 lies within 三极), so one "
                         "enterprise would count in several rows and RCA and ECI lose their meaning; use --level province, "
                         "or zhaoshang recommend 长三角 (the macro-region as one row beside the provinces outside it)")
+    from ...core.geo.lookup import LEVELS
+
+    if level not in LEVELS:  # the levels complexity is computed at, not every level a region has
+        raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
+    if not 0 < rca_threshold <= 1000:  # at 0 or below every cell is Mcp=1 and nothing is left to compare
+        raise UserError(f"--rca-threshold 须大于 0 且不超过 1000: {rca_threshold:g}", f"--rca-threshold must be above 0 and at most 1000: {rca_threshold:g}")
     as_of = reference_date(store, as_of)
     node_set = nodes if by == "chain" else "ipc_subclass"
     rows = region_node_matrix(store, level, by, as_of, chain=chain, nodes=nodes)
