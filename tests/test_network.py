@@ -149,6 +149,18 @@ def test_cli(tmp_path):
     assert json.loads(out.stdout)["level"] == "city" and json.loads(out.stdout)["group"] == ["330100", "440300"]
     asked = run_cli(db, ["network", "--level", "province", "--group", "杭州市,深圳市"])  # asked for: still refused
     assert asked.returncode == 2 and "level city" in asked.stderr
+    # a negative number of secondary nodes is refused (it cut nodes from the end of the list), here and in the API
+    neg = run_cli(db, ["network", "--kind", "patent", "--secondary", "-1"])
+    assert neg.returncode == 2 and neg.stdout == "" and neg.stderr.splitlines()[0] == "错误: --secondary 须为 0 或正整数: -1"
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(str(db)))
+    assert client.get("/api/network", params={"kind": "patent", "secondary": -1}).status_code == 400
+    full = json.loads(run_cli(db, ["network", "--kind", "patent", "--format", "json"]).stdout)["secondary_nodes"]
+    one = client.get("/api/network", params={"kind": "patent", "secondary": 1})
+    assert one.status_code == 200 and one.json()["secondary_nodes"] == full[:1] and len(full) > 1
     # a network with no edge (the real imports have no cross-region link of any kind) has no density: —, not None
     for lang, word in (("zh", "密度 —"), ("en", "density —")):
         empty = run(*["--lang", lang, "network", "--kind", "patent", "--as-of", "1990-01-01"], db=db, check=False, timeout=120)

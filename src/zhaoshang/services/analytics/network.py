@@ -253,6 +253,8 @@ def network(store, kind: str = "patent", level: str | None = None, group: list[s
         raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
     if level is not None and level not in LEVELS:
         raise UserError(f"未知的区域层级: {level}（可选: {', '.join(LEVELS)}）", f"unknown region level: {level} (one of: {', '.join(LEVELS)})")
+    if secondary_k < 0:  # a negative count would cut nodes from the end of the list
+        raise UserError(f"--secondary 须为 0 或正整数: {secondary_k}", f"--secondary must be 0 or a positive integer: {secondary_k}")
     from ...core.geo.lookup import level_of, members_at, resolve_regions
 
     # a group is any mix of regions and macro-regions (长三角), each expanded to its members at this level

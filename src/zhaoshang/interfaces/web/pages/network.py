@@ -9,18 +9,19 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ....services import reference
-from ....services.analytics.network import KINDS, network
+from ....services.analytics.network import KINDS, SECONDARY_K, network
 from ..schemas import TEXT_MAX, AsOf, Level
 
 DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
 
 
 def register(app, web) -> None:
-    def run(store, kind: str, level: str, group: str | None, as_of: str | None, edges: int) -> dict:
+    def run(store, kind: str, level: str, group: str | None, as_of: str | None, edges: int,
+            secondary: int = SECONDARY_K) -> dict:
         group, as_of = web.clean(group), web.clean(as_of)
 
         def build():
-            doc = network(store, kind, level, group, as_of, top_edges=edges)
+            doc = network(store, kind, level, group, as_of, top_edges=edges, secondary_k=secondary)
             codes = sorted({r["region"] for r in doc["nodes"]} | set(doc["group"]))
             rows = reference.region_coords(store, codes)
             doc["coords"] = {r["code"]: [r["lng"], r["lat"]] for r in rows if r["lng"] is not None}
@@ -31,7 +32,7 @@ def register(app, web) -> None:
             doc["synthetic"] = bool(store.synthetic)
             return doc
 
-        return web.cached(store, ("network", kind, level, group, as_of, edges), build)
+        return web.cached(store, ("network", kind, level, group, as_of, edges, secondary), build)
 
     @app.get("/api/network", tags=["network"],
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
@@ -40,8 +41,9 @@ def register(app, web) -> None:
                     level: Optional[Level] = Query(None, description="区域层级；默认为地区组中最细的层级（无组时为 province）"),
                     group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔"),
                     as_of: AsOf = None,
-                    edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数")):
-        return web.json(run(store, kind, level, group, as_of, edges))
+                    edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数"),
+                    secondary: int = Query(SECONDARY_K, ge=0, le=2000, description="次级节点个数上限")):
+        return web.json(run(store, kind, level, group, as_of, edges, secondary))
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, store=Depends(web.get_store), kind: str = "patent",
