@@ -568,3 +568,25 @@ def test_unknown_investor_types_and_regions_are_unknown_not_zero(tmp_path, demo_
     partners = local_client(create_app(db)).get("/api/region-profile/330100").json()["partners"]
     assert not partners["available"] and partners["investments_without_region"] > 0
     assert partners["note"].startswith("合作伙伴地区不详") and "没有跨地区的专利、投资" not in partners["note"]
+
+
+def test_resources_dated_after_the_as_of_date_are_said_and_marked(fx, tmp_path):
+    # a look back (as of 2023) with a resources file as of 2024-12-31 reads figures from its future: said in both
+    # languages, and the criteria that read the file are marked; on or after the file's date nothing is said
+    dated = tmp_path / "resources.yaml"
+    dated.write_text(yaml.safe_dump({"as_of": dt.date(2024, 12, 31), "regions": RESOURCES}, allow_unicode=True),
+                     encoding="utf-8")
+    back = rec.recommend(fx["store"], "330100", as_of="2023-06-30", resources=dated)
+    assert back["resources"]["as_of"] == "2024-12-31"
+    assert any("地区资源文件截至 2024-12-31，晚于分析日期 2023-06-30" in n for n in back["notes"])
+    assert any("as of 2024-12-31, after the analysis date 2023-06-30" in n for n in back["notes_en"])
+    marked = {c["metric"] for m in back["modes"] for c in m["criteria"] if c["after_as_of"]}
+    assert "universities" in marked and "demands" not in marked  # the file's figures, not the database's
+    now = rec.recommend(fx["store"], "330100", as_of=AS_OF, resources=dated)
+    assert not any("地区资源文件截至" in n for n in now["notes"])
+    assert not any(c["after_as_of"] for m in now["modes"] for c in m["criteria"])
+    p = run("recommend", "330100", "--as-of", "2023-06-30", "--resources", str(dated), db=fx["db"], timeout=120)
+    assert "†" in p.stdout and "晚于分析日期 2023-06-30" in p.stderr
+    p = run("--lang", "en", "recommend", "330100", "--as-of", "2023-06-30", "--resources", str(dated), db=fx["db"],
+            timeout=120)
+    assert "after the analysis date 2023-06-30" in p.stderr

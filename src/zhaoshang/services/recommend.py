@@ -492,6 +492,17 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
 
     profile = region_profile_metrics(store, info, chain, ref, cfg, res)
     modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"]) for m in cfg.get("modes") or []]
+    # resources dated after the as-of date: a look back reads figures from its future; said, and each criterion
+    # that reads the file marked (``after_as_of``)
+    later = res is not None and isinstance(res["as_of"], str) and res["as_of"] > ref.isoformat()
+    for m in modes:
+        for c in m["criteria"]:
+            c["after_as_of"] = later and "resources" in c["source"]
+    if later and any(c["after_as_of"] for m in modes for c in m["criteria"]):
+        notes.append(f"地区资源文件截至 {res['as_of']}，晚于分析日期 {ref}：招商模式中读取资源的条件（算力、高校、引导基金等，标 †）"
+                     "用的是较晚的数据")
+        notes_en.append(f"the region resources file is as of {res['as_of']}, after the analysis date {ref}: the attraction "
+                        "modes' criteria that read it (compute, universities, guidance funds …, marked †) use later figures")
     modes.sort(key=lambda m: not m["suggested"])  # stable: suggested first, config order kept
 
     return {

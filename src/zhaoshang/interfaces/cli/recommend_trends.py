@@ -58,7 +58,8 @@ def recommend_cmd(
         ev = t("；", "; ").join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
                       f"{label('mode_criterion', 'unknown', t('zh', 'en')) if c['value'] is None else number_text(c['value'], 3)}"
                       f" {c['op']} {number_text(c['threshold'], 3)}"
-                      f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}" for c in m["criteria"])
+                      f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}{' †' if c.get('after_as_of') else ''}"
+                      for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
                           # a mode not suggested says so (a blank cell read as missing data); one hanging on
                           # criteria without data says it cannot be judged
