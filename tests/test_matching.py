@@ -266,6 +266,34 @@ def test_match_page_in_the_browser(db):
         b.close()
 
 
+def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db):
+    """A region the lookup cannot read keeps the demand page, the other values and the typed text, with the error
+    and the regions meant beside the field (it replaced the page with a bare error page)."""
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with serving(db["path"]) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + "/match/demand/DM1")
+        pg.fill("#f-region", "杭洲")
+        pg.fill("input[name=top]", "7")
+        pg.click("#mt-apply")
+        pg.wait_for_selector("#mt-region-error")
+        assert pg.locator("#mt-demand h2").is_visible() and pg.locator("#mt-results").count() == 0
+        assert pg.input_value("#f-region") == "杭洲" and pg.input_value("input[name=top]") == "7"
+        assert pg.inner_text("#mt-region-error").startswith("未找到地区 杭洲，您是不是要找：杭州市 (330100)")
+        pg.locator("#mt-region-error a", has_text="杭州市").first.click()
+        pg.wait_for_selector("#mt-results")
+        assert "region=330100" in pg.url and "top=7" in pg.url and pg.locator("#mt-region-error").count() == 0
+        pg.goto(base + "/match/demand/DM1?region=火星&lang=en")
+        assert pg.inner_text("#mt-region-error") == "region not found: 火星"
+        assert pg.locator("#mt-demand").is_visible() and pg.input_value("#f-region") == "火星"
+        b.close()
+
+
 def test_evaluation_on_a_slice_of_the_labelled_set(tmp_path):
     from conftest import shared_file
 

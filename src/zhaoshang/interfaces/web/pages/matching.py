@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
+from ....core.geo.lookup import AmbiguousRegion, RegionNotFound
 from ....core.parse.dates import china_today
 from ....services.matching import match as M
 from ....services.privacy import DEMAND_TEXT
@@ -124,11 +125,19 @@ def register(app, web) -> None:
     @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
     def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Text = None,
                     include_inactive: bool = False):
-        doc = demand(request, store, key, top=top, region=web.clean(region), include_inactive=include_inactive)
+        region_error = None
+        try:
+            doc = demand(request, store, key, top=top, region=web.clean(region), include_inactive=include_inactive)
+        except (RegionNotFound, AmbiguousRegion) as exc:  # the demand again, the error and its choices by the field
+            doc = demand(request, store, key, top=top, include_inactive=include_inactive)
+            doc["results"] = []
+            region_error = {"text": exc.in_lang(web.lang_of(request)).splitlines()[0],
+                            "options": getattr(exc, "suggestions", None) or getattr(exc, "candidates", None) or []}
         qs = urlencode({k: v for k, v in {"top": top, "region": web.clean(region),
                                           "include_inactive": "true" if include_inactive else None}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,
                                                 "f": {"region": web.clean(region), "top": top, "include_inactive": include_inactive},
+                                                "region_error": region_error,
                                                 "json_twin": f"/api/match/demand/%23{doc['demand']['id']}?{qs}"})
 
     @app.get("/match/enterprise/{key}", response_class=HTMLResponse, include_in_schema=False)
