@@ -291,6 +291,13 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db):
         pg.goto(base + "/match/demand/DM1?region=火星&lang=en")
         assert pg.inner_text("#mt-region-error") == "region not found: 火星"
         assert pg.locator("#mt-demand").is_visible() and pg.input_value("#f-region") == "火星"
+        # filters that match no demand of a loaded list say so (it told the user to import demands)
+        pg.goto(base + "/match?q=火星基地&lang=zh")
+        assert pg.inner_text("#mt-empty") == "没有需求符合这些筛选条件。 清除筛选"
+        pg.goto(base + "/match?q=zzzz&lang=en")
+        assert pg.inner_text("#mt-empty") == "No demand matches these filters. Clear the filters"
+        pg.click("#mt-empty a")
+        pg.wait_for_selector("#mt-demands")
         b.close()
 
 
