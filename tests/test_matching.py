@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,40 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db):
         assert pg.inner_text("#mt-empty") == "No demand matches these filters. Clear the filters"
         pg.click("#mt-empty a")
         pg.wait_for_selector("#mt-demands")
+        b.close()
+
+
+def test_a_score_reads_the_same_in_its_row_and_its_breakdown(demo_db):
+    """One rounding for a score (half away from zero, as the breakdown rounds: 0.7875 is 0.788 in both places, the
+    row read 0.787 on the demo), and the breakdown's formula in English on the English page."""
+    from web_util import ARGS, CHROMIUM, require_browser, serving
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    def half_up(v):
+        return f"{Decimal(str(v)).quantize(Decimal('0.001'), ROUND_HALF_UP)}"
+
+    with Store(demo_db, read_only=True) as store:  # a demand with a score that '%.3f' rounds the other way
+        for d in M.list_demands(store, limit=500)["items"]:
+            scores = [r["score"] for r in M.match_demand(store, d["id"], top=20)["results"]]
+            if len(scores) == 20 and any(f"{v:.3f}" != half_up(v) for v in scores):
+                key = d["id"]
+                break
+    with serving(demo_db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page()
+        pg.goto(base + f"/match/demand/{key}?top=20&lang=en")
+        rows = pg.locator("#mt-results > tbody > tr").all()
+        assert len(rows) == len(scores) == 20
+        for row, score in zip(rows, scores):
+            shown = row.locator(".mt-score").inner_text()
+            assert shown == row.locator(".xp-value").first.text_content()
+            assert float(shown) == float(half_up(score))
+        formula = rows[0].locator(".xp-formula").first.text_content()
+        assert formula == "w_bm25·BM25/max + w_nodes·node agreement + w_sem·semantic similarity"
+        pg.goto(base + f"/match/demand/{key}?top=20&lang=zh")
+        assert "节点一致度" in pg.locator("#mt-results .xp-formula").first.text_content()
         b.close()
 
 

@@ -252,7 +252,10 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
                        "branches": ("分支机构记录", "branch record"), "enterprise_history": ("企业变更记录", "registry change"),
                        "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise")},
     "formula": {"alert_rule": ("规则的每个条件都成立（且）；条件中的多项只需满足一项（或）",
-                               "every condition of the rule holds (AND); one item of a list suffices (OR)")},
+                               "every condition of the rule holds (AND); one item of a list suffices (OR)"),
+                # services.matching.match.FORMULA, the score of a demand–enterprise pair
+                "match.hybrid": ("w_bm25·BM25/max + w_nodes·节点一致度 + w_sem·语义相似度",
+                                 "w_bm25·BM25/max + w_nodes·node agreement + w_sem·semantic similarity")},
     # the columns of the complexity matrix (services.analytics.complexity.region_node_matrix)
     "node_set": {"segment": ("环节（含下级节点）", "segments (sub-nodes included)"),
                  "placed": ("企业所归节点（环节与子节点分列）", "placed nodes (segments and sub-nodes apart)"),
