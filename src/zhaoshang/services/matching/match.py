@@ -332,7 +332,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     """``zhaoshang match enterprise``: the demands an enterprise can serve, best first, with reasons."""
     _check_top(top)
     tax = load_taxonomy(taxonomy)
-    on_node = segment_filter(tax, node) if node else None
+    on_node = segment_filter(store, tax, node) if node else None
     eid = resolve_enterprise(store, key)
     prof = enterprise_profiles(store, [eid], tax.chain)
     if not prof:
@@ -456,7 +456,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
             mask_text(x) for x in (r["title"], r["description"], r["organisation"]) if x).lower()]
     ids = [r["id"] for r in found]
     rows = demand_rows(store, ids) if ids else []
-    on_node = segment_filter(tax, node) if node else None
+    on_node = segment_filter(store, tax, node) if node else None
     out = []
     for d in rows:
         dn = demand_nodes(d["text"], d["node"], tax)

@@ -16,7 +16,6 @@ from typing import Any
 
 from ...core.asof import enterprises_as_of, reference_date
 from ...core.config import parse_yaml
-from ...core.errors import NotFound
 from ...core.geo.lookup import region_condition
 from ...core.text import search_tokens
 from ..chain.taxonomy import Taxonomy, keyword_regex, load_taxonomy, normalize_keyword
@@ -195,12 +194,15 @@ def level2(tax: Taxonomy, code: str) -> str:
     return tax.ancestor_at(code, 2).code
 
 
-def segment_filter(tax: Taxonomy, node: str):
+def segment_filter(store, tax: Taxonomy, node: str):
     """A filter on a demand's level-2 segments for a node the user gave: a stage keeps the demands with any
-    segment under it, a node or sub-node those on its segment; an unknown code is an error, never an empty list."""
+    segment under it, a node or sub-node those on its segment; an unknown code is an error naming the nodes meant
+    (``node_not_found``: d08 → D08), never an empty list."""
     n = tax.nodes.get(node)
     if n is None:
-        raise NotFound(f"未找到产业链环节: {node}", f"chain node not found: {node}")
+        from ..regions.nodes import node_not_found
+
+        raise node_not_found(store, tax.chain, node)
     if n.level < 2:
         return lambda segments: any(s in tax.nodes and tax.nodes[s].stage_code == n.code for s in segments)
     seg = level2(tax, node)
