@@ -19,11 +19,15 @@ from ...core.parse.rounds import normalize_round
 RELATION = "live_events"
 FUNDING_TYPES = ("funding",)
 EXPANSION_TYPES = ("expansion", "branch", "subsidiary", "investment")
+# the kinds of ``branches`` rows that are a presence the parent opened (an outbound investment is not), and the
+# live types counted with them as a branch or subsidiary opened: one definition for the scorecard and the leads
+PRESENCE_KINDS = ("branch", "subsidiary")
+OPENING_TYPES = ("expansion", *PRESENCE_KINDS)
 NEGATIVE_TYPES = ("legal", "distress", "risk")
 # live event type → the signals it feeds (any live event with a sentiment also feeds the news signals)
 SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "rounds_24m", "rounds_total")
                  for t in FUNDING_TYPES},
-              **{t: ("branches_24m",) for t in EXPANSION_TYPES},
+              **{t: ("branches_24m",) if t in OPENING_TYPES else () for t in EXPANSION_TYPES},
               **{t: ("negative_events",) for t in NEGATIVE_TYPES}}
 NEWS_SIGNALS = ("news_12m", "news_tone", "negative_events")
 COLUMNS = ("id", "key", "enterprise_id", "date", "type", "amount_wan", "round", "sentiment")

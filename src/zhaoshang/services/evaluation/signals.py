@@ -18,7 +18,7 @@ from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ..chain.primary import PRIMARY_RANK
 from ..regions.matrix import default_chain
-from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, live_source
+from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, live_source
 
 # Ordinal stage of a normalised round (``core.parse`` rounds); rounds not listed have no stage.
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
@@ -225,8 +225,8 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
         FROM patent_applicants a JOIN patents p ON p.id = a.patent_id
         WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL AND {one('a.enterprise_id')} GROUP BY a.enterprise_id),
 br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m
-       FROM (SELECT parent_id, date FROM branches
-             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(EXPANSION_TYPES)})
+       FROM (SELECT parent_id, date FROM branches WHERE kind IN {_types(PRESENCE_KINDS)}
+             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(OPENING_TYPES)})
        WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL AND {one('parent_id')}
        GROUP BY parent_id),
 cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_history

@@ -17,11 +17,9 @@ from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..chain.primary import PRIMARY_RANK
-from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, live_source
+from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, PRESENCE_KINDS, live_source
 from ..evaluation.signals import ABNORMAL, _types, sources_present
 from ..matching.profiles import open_demand_segments
-
-PRESENCE_KINDS = ("branch", "subsidiary")
 
 
 def _lit(d: _dt.date) -> str:
