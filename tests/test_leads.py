@@ -649,3 +649,21 @@ def test_the_fit_table_speaks_the_ui_language(db, tmp_path):
     assert "Coefficient" in en and "funding, last 12 months" in en, en
     rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv", db=db).stdout)))
     assert "coefficient" in rows[0] and rows[0]["signal"] == "funding"
+
+
+def test_a_reason_cut_to_three_cities_says_how_many_there_are(tmp_path, db):
+    """The branches reason names three cities at most; when it names fewer than there are it says so (等4个城市 /
+    "and 1 more") instead of dropping a city silently while counting all the branches."""
+    import shutil
+
+    path = shutil.copy(db, tmp_path / "c.duckdb")
+    with Store(str(path)) as s:
+        for bid, date, (p, c, dcode) in [(20, "2020-04-01", CITIES["sh"]),
+                                          (21, "2020-05-01", ("330000", "330100", "330106"))]:
+            s.con.execute("INSERT INTO branches (id, parent_id, child_name, kind, date, country, province_code, city_code, "
+                          "district_code) VALUES (?, 102, ?, 'branch', ?, 'CN', ?, ?, ?)", [bid, f"分支{bid}", date, p, c, dcode])
+    zh = {x["enterprise_id"]: x for x in run_json("leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert "近24个月在上海、杭州、武汉等4个城市新设4家分支机构" in zh["reasons"], zh["reasons"]
+    en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
+    assert "opened 4 branches or subsidiaries in Hangzhou, Shanghai, Wuhan and 1 more in the last 24 months" \
+        in en["reasons"], en["reasons"]

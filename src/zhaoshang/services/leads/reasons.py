@@ -37,9 +37,14 @@ def money(wan: float | None, lang: str) -> str:
     return f"{wan:,.0f}万元".replace(",", "")
 
 
-def _join(names: list[str], lang: str, limit: int = 3) -> str:
-    names = [n for n in (names or []) if n][:limit]
-    return ", ".join(names) if lang == "en" else "、".join(names)
+def _cities(names: list[str], lang: str, limit: int = 3) -> str:
+    """The first ``limit`` city names, and how many more when cut: 上海、南京、广州等4个城市 / "Shanghai, Nanjing,
+    Guangzhou and 1 more"."""
+    names = [n for n in (names or []) if n]
+    shown, more = names[:limit], len(names) - limit
+    if lang == "en":
+        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    return "、".join(shown) + (f"等{len(names)}个城市" if more > 0 else "")
 
 
 def _funding(r: dict, lang: str) -> str:
@@ -78,7 +83,7 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
     if r["rounds_12m"]:
         out.append(_funding(r, lang))
     if r["branches_24m"]:
-        cities = _join(r.get("branch_cities_en" if en else "branch_cities") or [], lang)
+        cities = _cities(r.get("branch_cities_en" if en else "branch_cities") or [], lang)
         what = count_en(r["branches_24m"], "branch or subsidiary", "branches or subsidiaries")
         out.append(f"opened {what} in {cities} in the last 24 months" if en else f"近24个月在{cities}新设{r['branches_24m']}家分支机构")
     grow = r["patents_24m"] - r["patents_prev_24m"]
