@@ -91,13 +91,13 @@ def test_rules_alerts_digest_from_the_command_line(db):
     (("alerts", "rules", "remove", "999"), "没有这条规则"),
     (("alerts", "list", "--rule", "999"), "没有这条规则: #999"),
     (("alerts", "rules", "add", "负金额", "--type", "funding", "--region", "浙江", "--min-amount", "-5"),
-     "最低金额应为 0 到 10,000,000,000 万元"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
-    (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "max_sentiment 应在 -1 到 1 之间"),
+     "融资金额下限应为 0 到 10,000,000,000 万元"),  # saved as 金额 ≥ -5 万元, it matched rounds with no amount disclosed
+    (("alerts", "rules", "add", "情感", "--type", "news", "--max-sentiment", "5"), "情感上限应在 -1 到 1 之间: 5"),
     # a rule that could never fire: sentiment at most -0.5 and at least 0.5; 10^15 元
     (("alerts", "rules", "add", "不可能阈值", "--type", "news", "--max-sentiment", "-0.5", "--min-sentiment", "0.5"),
-     "最低情感（min_sentiment 0.5）高于最高情感（max_sentiment -0.5）"),
+     "情感下限（0.5）高于情感上限（-0.5）"),
     (("alerts", "rules", "add", "不可能2", "--type", "funding", "--min-amount", "99999999999"),
-     "最低金额应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额（min_amount_wan）: 99999999999 万元"),
+     "融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: 99999999999 万元"),
 ])
 def test_user_errors_are_one_line(db, args, message):
     path = db[0]
@@ -117,7 +117,7 @@ def _refused_import(path, f, text: str, message: str, *lang) -> None:
 def test_import_refuses_a_negative_amount(db, tmp_path):
     """The rule file goes through the same check as `rules add`: nothing imported, one line, exit 2."""
     _refused_import(db[0], tmp_path / "rules.yaml", "rules:\n- name: 负金额\n  types: [funding]\n  min_amount_wan: -1\n",
-                    "最低金额应为 0 到")
+                    "融资金额下限应为 0 到")
 
 
 def test_english(db):

@@ -177,6 +177,17 @@ def _served_alerts_page(db, width: int = 1400, height: int = 1000):
             b.close()
 
 
+def _submit_rule(pg, name: str, kind: str, fields: dict[str, str], channel: str | None = None) -> None:
+    """The new-rule form filled in (name, one event type, fields by selector, a channel) and sent."""
+    pg.fill("#r-name", name)
+    pg.check(f"input[name=types][value={kind}]")
+    for sel, value in fields.items():
+        pg.fill(sel, value)
+    if channel:
+        pg.check(f"input[name=channels][value={channel}]")
+    pg.click("#r-save")
+
+
 @pytest.mark.browser
 def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     require_browser()
@@ -199,15 +210,10 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
         assert pg.locator("#al-empty").is_visible()
         pg.fill("#r-name", "坏规则")
         pg.click("#r-save")  # nothing but a name: refused with one line
-        assert "没有任何条件" in pg.inner_text("#al-error")
-        assert "事件类型、关注企业" in pg.inner_text("#al-error")  # the form's words, not only the YAML keys
+        assert "没有任何条件" in pg.inner_text("#al-form-error")
+        assert "事件类型、关注企业" in pg.inner_text("#al-form-error")  # the form's words, not only the YAML keys
         # a rule made with the form (CSRF token of the page): a funding ≥ 1亿 in 杭州市's gap segments
-        pg.fill("#r-name", "缺失环节大额融资")
-        pg.check("input[name=types][value=funding]")
-        pg.fill("#r-gaps", "杭州市")
-        pg.fill("#r-amount", "10000")
-        pg.check("input[name=channels][value=webhook]")
-        pg.click("#r-save")
+        _submit_rule(pg, "缺失环节大额融资", "funding", {"#r-gaps": "杭州市", "#r-amount": "10000"}, channel="webhook")
         pg.wait_for_selector("#al-rules tr[data-id]")
         assert "杭州市的补链环节" in pg.inner_text("#al-rules") and pg.locator("#al-error").count() == 0
         pg.wait_for_selector("#al-live[data-state=on]")
@@ -346,8 +352,59 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     for q in ({"error": "会话已过期，请到 http://phish.example 重新登录"}, {"note": "forged"}):
         assert 'id="al-error"' not in c.get("/alerts", params=q).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/alerts").text).group(1)
-    back = c.post("/alerts/rules/add", data={"csrf_token": token, "name": "空"}).headers["location"]
-    assert "没有任何条件" not in unquote(back)  # the words are not in the address
+    back = c.post("/alerts/rules/999/remove", data={"csrf_token": token}).headers["location"]
+    assert "没有这条规则" not in unquote(back)  # the words are not in the address
     zh = c.get(back + "&lang=zh").text
-    assert 'id="al-error"' in zh and "没有任何条件" in zh
+    assert 'id="al-error"' in zh and "没有这条规则" in zh
     assert 'id="al-error"' in c.get(back + "&lang=en").text
+    # a refused new rule is answered with the form itself, filled in, and why beside it (no address to carry)
+    page = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "空"})
+    assert page.status_code == 200 and 'id="al-form-error"' in page.text and "没有任何条件" in page.text
+
+
+@pytest.mark.browser
+def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path):
+    """A rule refused on 预警规则 shows the form again as it was filled in, with why beside it in the form's own
+    words (情感上限, not max_sentiment; 2 as typed, not 2.0), in both languages; 1亿 in 融资金额下限 is read by the
+    amount parser as 10000 万元, as the field's hint says."""
+    require_browser()
+    path, info, _ = fx
+    db = tmp_path / "refused.duckdb"
+    db.write_bytes(path.read_bytes())
+    with Store(str(db), read_only=True) as store:
+        target = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [info["gap_ent"]]).fetchone()[0]
+    with _served_alerts_page(db) as (base, pg, errors):
+        pg.fill("#r-name", "关注动态")
+        pg.fill("#r-enterprises", target)
+        pg.check("input[name=types][value=funding]")
+        pg.fill("#r-maxs", "2")
+        pg.check("input[name=channels][value=email]")
+        pg.click("#r-save")
+        pg.wait_for_selector("#al-form-error")
+        assert pg.inner_text("#al-form-error").strip() == "情感上限应在 -1 到 1 之间: 2"
+        assert "max_sentiment" not in pg.content().split('id="al-form-error"')[1].split("</p>")[0]
+        assert (pg.input_value("#r-name"), pg.input_value("#r-enterprises"), pg.input_value("#r-maxs")) == \
+            ("关注动态", target, "2")
+        assert pg.is_checked("input[name=types][value=funding]") and pg.is_checked("input[name=channels][value=email]")
+        assert not pg.is_checked("input[name=types][value=news]")
+        # a misspelt enterprise: refused, the rest kept
+        pg.fill("#r-maxs", "")
+        pg.fill("#r-enterprises", target + "工")
+        pg.click("#r-save")
+        pg.wait_for_selector("#al-form-error")
+        assert "未找到企业" in pg.inner_text("#al-form-error") and pg.input_value("#r-name") == "关注动态"
+        # the amount as the hint writes it
+        pg.fill("#r-enterprises", target)
+        pg.fill("#r-amount", "1亿")
+        pg.click("#r-save")
+        pg.wait_for_selector("#al-rules tr[data-id]")
+        assert pg.locator("#al-form-error").count() == 0 and pg.input_value("#r-name") == ""
+        assert "金额 ≥ 10,000 万元" in pg.inner_text("#al-rules"), pg.inner_text("#al-rules")
+        # English: the same refusal in the form's English words
+        pg.goto(base + "/alerts?lang=en")
+        _submit_rule(pg, "tone", "news", {"#r-maxs": "-0.5", "#r-mins": "0.5"})
+        pg.wait_for_selector("#al-form-error")
+        assert pg.inner_text("#al-form-error").strip() == (
+            "the minimum sentiment (0.5) is above the maximum sentiment (-0.5): the rule could never fire")
+        assert (pg.input_value("#r-maxs"), pg.input_value("#r-mins")) == ("-0.5", "0.5")
+        assert errors == [], errors

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import yaml
 
 from ...core.config import parse_yaml
-from ...core.parse.amounts import MAX_WAN
+from ...core.parse.amounts import MAX_WAN, parse_amount
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
@@ -42,13 +42,39 @@ def as_list(v: Any) -> list:
     return [v]
 
 
-def _number(v: Any, what: str) -> float | None:
+#: the thresholds as the 预警规则 form and ``alerts rules add`` name them, for the messages that refuse one
+LABELS = {"min_amount_wan": ("融资金额下限", "the minimum amount"), "max_sentiment": ("情感上限", "the maximum sentiment"),
+          "min_sentiment": ("情感下限", "the minimum sentiment")}
+
+
+def _number(v: Any, key: str) -> float | None:
     if v is None or v == "":
         return None
     try:
         return float(v)
     except (TypeError, ValueError):
-        raise UserError(f"{what} 应为数字: {v}", en=f"{what} must be a number: {v}") from None
+        zh, en = LABELS[key]
+        raise UserError(f"{zh}应为数字: {v}", en=f"{en} must be a number: {v}") from None
+
+
+def _amount(v: Any) -> float | None:
+    """The minimum amount in 万元, read by the one amount parser: a bare number is 万元, and a scale written in the
+    text counts (1亿 = 10000, 5000万)."""
+    if v is None or v == "":
+        return None
+    try:
+        a = parse_amount(v, unit="万元")
+    except ValueError:
+        a = None
+        try:  # a plain number out of range (-5, 10^11) is said with the range below
+            return float(v)
+        except (TypeError, ValueError):
+            pass
+    if a is None or a.wan is None:
+        zh, en = LABELS["min_amount_wan"]
+        raise UserError(f"{zh}应为金额（万元，或写明单位如 1亿）: {v}",
+                        en=f"{en} must be an amount (×10k CNY, or with its unit such as 1亿): {v}")
+    return a.wan
 
 
 def _plain(v: float) -> str:
@@ -136,22 +162,24 @@ def normalise(store, spec: dict) -> dict:
         out["gaps_of"] = {"code": ref.code, "name": ref.name}
     else:
         out["gaps_of"] = None
-    out["min_amount_wan"] = _number(spec.get("min_amount_wan"), "min_amount_wan")
+    out["min_amount_wan"] = _amount(spec.get("min_amount_wan"))
     out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
     out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
     amount = out["min_amount_wan"]  # an amount is never below 0 (nor NaN, nor infinite): -5 matched undisclosed rounds
     if amount is not None and not 0 <= amount <= MAX_WAN:  # the one plausibility rule of amounts (core.parse.amounts)
         shown = _plain(amount)
-        raise UserError(f"最低金额应为 0 到 {MAX_WAN:,.0f} 万元（100 万亿元）之间的金额（min_amount_wan）: {shown} 万元",
-                        en=f"the minimum amount must lie between 0 and {MAX_WAN:,.0f} ×10k CNY (CNY 100 trillion) "
-                           f"(min_amount_wan): {shown}")
+        raise UserError(f"融资金额下限应为 0 到 {MAX_WAN:,.0f} 万元（100 万亿元）之间的金额: {shown} 万元",
+                        en=f"the minimum amount must lie between 0 and {MAX_WAN:,.0f} ×10k CNY (CNY 100 trillion): "
+                           f"{shown}")
     for k in ("max_sentiment", "min_sentiment"):
         if out[k] is not None and not -1 <= out[k] <= 1:
-            raise UserError(f"{k} 应在 -1 到 1 之间: {out[k]}", en=f"{k} must lie between -1 and 1: {out[k]}")
+            zh, en = LABELS[k]
+            raise UserError(f"{zh}应在 -1 到 1 之间: {_plain(out[k])}",
+                            en=f"{en} must lie between -1 and 1: {_plain(out[k])}")
     lo, hi = out["min_sentiment"], out["max_sentiment"]
     if lo is not None and hi is not None and lo > hi:  # no event could ever match: refused, not stored
-        raise UserError(f"最低情感（min_sentiment {lo}）高于最高情感（max_sentiment {hi}）：这条规则永远不会触发",
-                        en=f"the minimum sentiment (min_sentiment {lo}) is above the maximum (max_sentiment {hi}): "
+        raise UserError(f"情感下限（{_plain(lo)}）高于情感上限（{_plain(hi)}）：这条规则永远不会触发",
+                        en=f"the minimum sentiment ({_plain(lo)}) is above the maximum sentiment ({_plain(hi)}): "
                            "the rule could never fire")
     channels = [str(c).strip() for c in as_list(spec.get("channels"))] or ["app"]
     bad = [c for c in channels if c not in CHANNELS]

@@ -193,13 +193,17 @@ def register(app, web) -> None:
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     note: Note = None):
-        error = read_note(app.state.auth, note, web.lang_of(request))["error"]
+        return alerts_view(request, store, user, read_note(app.state.auth, note, web.lang_of(request))["error"])
+
+    def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None):
+        """The page; ``typed``: the new-rule form as the user filled it, shown again with why it was refused
+        beside it (nothing typed is lost)."""
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
-            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "event_choices": EVENT_CHOICES,
+            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "typed": typed, "event_choices": EVENT_CHOICES,
             "can_write": user.can("team_write"),
             "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((a["id"] for a in doc["alerts"]), default=0),
             "json_twin": "/api/alerts"})
@@ -223,8 +227,12 @@ def register(app, web) -> None:
                 "max_sentiment": _blank(max_sentiment), "min_sentiment": _blank(min_sentiment), "channels": list(channels)}
         try:
             R.add(store, team(request), spec, owner=user)
-        except UserError as exc:
-            return back(exc)
+        except UserError as exc:  # the form again as it was filled in, beside why
+            typed = {"name": name, "types": list(types), "more_types": more_types, "enterprises": enterprises,
+                     "pipeline": bool(pipeline), "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
+                     "min_amount_wan": min_amount_wan, "max_sentiment": max_sentiment, "min_sentiment": min_sentiment,
+                     "channels": list(channels)}
+            return alerts_view(request, store, user, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
         return back()
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
