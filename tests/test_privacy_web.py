@@ -243,6 +243,37 @@ def test_news_bodies_masked_for_a_viewer_and_feed_paths_shown_as_file_names(app)
     assert str(app["dir"]) not in _get(app, "/monitor", "viewer") + _get(app, "/api/monitor/feeds", "viewer")
 
 
+def test_alerts_of_a_feed_read_from_a_file_name_it_by_its_file_name(app):
+    """An analyst (no ``data_update``) whose rule matched a news item of a feed read from a file on the server reads
+    the alert on 预警规则, its page and the JSON — the event's source and the evidence note (``source · key ·
+    URL``) — with the feed's file name, never the server's folder, as on 动态监测."""
+    from zhaoshang.services.alerts import feed
+    from zhaoshang.services.alerts import rules as R
+    from zhaoshang.services.monitoring import bus
+    from zhaoshang.services.monitoring import feeds as F
+    from zhaoshang.services.monitoring import news as N
+
+    rss = app["dir"] / "alert-feed.xml"
+    rss.write_text(f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>{app['name']}完成6亿元B轮融资</title><guid>a1</guid><link>https://example.com/news/a1</link>
+<pubDate>Fri, 04 Dec 2026 08:00:00 +0800</pubDate><description>融资</description></item></channel></rss>""",
+                   encoding="utf-8")
+    with Store(app["db"], read_only=True) as store:
+        R.add(store, app["team"], {"name": "关注企业", "enterprises": [str(app["eid"])]}, owner="ana")
+        N.run_feeds(store, app["team"], F.one_feed(str(rss)), bus=bus.EventBus())
+        feed.run_live(store, app["team"])
+    items = app["client"].get("/api/alerts/items", headers=app["tokens"]["analyst"]).json()["items"]
+    mine = [a for a in items if a["rule_name"] == "关注企业"]
+    assert mine, items
+    one = app["client"].get(f"/api/alerts/items/{mine[0]['id']}", headers=app["tokens"]["analyst"]).json()
+    note = [e["note"] for e in one["evidence"] if e["table"] == "monitor_events"]
+    assert note and note[0].startswith("alert-feed.xml · a1"), one["evidence"]
+    for url in ("/api/alerts/items", f"/api/alerts/items/{mine[0]['id']}", f"/alerts/{mine[0]['id']}", "/api/alerts"):
+        text = _get(app, url, "analyst")
+        assert str(app["dir"]) not in text and "alert-feed.xml" in text, url
+    assert str(app["dir"]) not in _get(app, "/alerts", "analyst")
+
+
 def test_a_phone_stored_masked_is_shown_to_a_viewer_as_stored(tmp_path, demo_copy):
     """The demo (and a source that masks) stores phones as 168****7966: a viewer got it re-masked by the generic rule
     (1***66), a form docs/security.md does not name and the analyst never sees; it is shown as stored."""

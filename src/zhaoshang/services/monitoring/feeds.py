@@ -243,20 +243,29 @@ def feed_states(team, user: Any = None) -> list[dict]:
 
 
 PATH_KEYS = frozenset({"url", "name", "feed", "source"})  # where a feed read from a file names it
+NOTE_KEYS = frozenset({"note"})  # an evidence note: its source, record key and URL joined by " · "
 
 
 def hide_paths(doc: Any, user: Any) -> Any:
     """``doc`` (feed states, news items, events) as ``user`` may see it: for a role without ``data_update`` (a
     viewer) a feed read from a file on the server shows as its file name — in its address, its name (``monitor run
-    --feed FILE`` names it by its path), a news item's sources and an event's source — never the server's path;
-    http(s) addresses are shown whole."""
+    --feed FILE`` names it by its path), a news item's sources, an event's source and an alert's evidence note
+    (``source · key · URL``) — never the server's path; http(s) addresses are shown whole."""
     if user is None or user.can("data_update"):
         return doc
     if isinstance(doc, list):
         return [hide_paths(v, user) for v in doc]
     if not isinstance(doc, dict):
         return doc
-    return {k: shown_url(v) if k in PATH_KEYS else hide_paths(v, user) for k, v in doc.items()}
+    return {k: shown_url(v) if k in PATH_KEYS else _shown_note(v) if k in NOTE_KEYS else hide_paths(v, user)
+            for k, v in doc.items()}
+
+
+def _shown_note(note: Any) -> Any:
+    """An evidence note (``source · key · URL``) with a local file path among its parts as its file name."""
+    if not isinstance(note, str):
+        return note
+    return " · ".join(shown_url(part) for part in note.split(" · "))
 
 
 def shown_url(url: Any) -> Any:

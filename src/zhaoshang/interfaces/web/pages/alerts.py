@@ -16,6 +16,7 @@ from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
+from ....services.monitoring.feeds import hide_paths
 from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, number_text
 from .. import sse
 from ..access import personal_events
@@ -96,6 +97,12 @@ def register(app, web) -> None:
     def team(request: Request):
         return request.app.state.team
 
+    def shown(request: Request, store, alerts: Any, target: str) -> Any:
+        """Alerts as the signed-in user may see them: a feed read from a file on the server by its file name for a
+        role without ``data_update`` (in the event's source and the evidence note, as on 动态监测), personal data
+        in their texts masked for a role without ``personal``."""
+        return personal_events(request, store, hide_paths(alerts, request.state.user), target)
+
     def own_alert(request: Request, alert_id: int, user) -> dict:
         a = feed.get(team(request), alert_id)
         if a["owner"] != _owner(user) and not user.can("admin"):
@@ -109,8 +116,8 @@ def register(app, web) -> None:
                       type_names=[label("event", x, lang) for x in r["types"]])
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules,
-                "alerts": shown_rules(personal_events(request, store, feed.list_alerts(team(request), who, limit=100),
-                                                      "alerts"), rules),
+                "alerts": shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=100), "alerts"),
+                                      rules),
                 "channels": R.channels(team(request), who),
                 # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
                 # and sent again from the page
@@ -130,11 +137,11 @@ def register(app, web) -> None:
     def api_items(request: Request, store=Depends(web.get_store), user=Depends(web.current_user), after: After = 0,
                   unread: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 200):
         items = feed.list_alerts(team(request), _owner(user), after=after, unread=unread, limit=limit)
-        return web.json({"items": personal_events(request, store, items, "alerts")})
+        return web.json({"items": shown(request, store, items, "alerts")})
 
     @app.get("/api/alerts/items/{alert_id}", tags=["alerts"], summary="一条预警：规则、事件、解释与依据（事件及其来源）")
     def api_item(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
-        return web.json(personal_events(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"))
+        return web.json(shown(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"))
 
     @app.post("/api/alerts/read", tags=["alerts"], summary="把预警标为已读（ids 省略则全部）")
     def api_read(request: Request, body: ReadIn = Body(ReadIn()), user=Depends(web.current_user)):
@@ -176,7 +183,7 @@ def register(app, web) -> None:
         who, db, lang = _owner(user), team(request), web.lang_of(request)
 
         def fetch(last: int) -> list[dict]:  # each title as the feed shows it, beside its type (labels.event_text)
-            rows = reversed(personal_events(request, store, feed.list_alerts(db, who, after=last, limit=100), "alerts"))
+            rows = reversed(shown(request, store, feed.list_alerts(db, who, after=last, limit=100), "alerts"))
             rules = [dict(r, shown_name=R.shown_name(r, lang)) for r in R.list_rules(db, who)]
             return [{**a, "shown_title": event_text(a, lang)} for a in shown_rules(list(rows), rules)]
 
@@ -210,7 +217,7 @@ def register(app, web) -> None:
 
     @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
     def alert_page(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
-        a, lang = personal_events(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"), web.lang_of(request)
+        a, lang = shown(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"), web.lang_of(request)
         return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
                                                 "why": shown_explain(a, lang, web.region_names(store, lang),
                                                                      web.node_names(store, lang))})
