@@ -211,6 +211,27 @@ def test_a_viewer_cannot_recover_a_masked_number_by_searching_the_demands(app):
         assert total("%", role) == 0 and total("_", role) == 0 and total("139_2345678", role) == 0
 
 
+def test_a_leads_local_demand_example_is_masked_for_a_viewer(app):
+    """The 本地需求 signal of a lead names an open demand of the region by its title: a viewer reads the number in it
+    masked on /api/leads, as scenario matching shows the demand; an analyst reads it whole, audited."""
+    def examples(role):
+        doc = app["client"].get("/api/leads?region=330200&top=200", headers=app["tokens"][role]).json()
+        return {part["detail"].get("example") for lead in doc["leads"] for part in lead["explain"]["parts"]
+                if part["signal"] == "demands"} | {lead["signals"]["demands"]["detail"]["example"] for lead in doc["leads"]}
+    assert "宁波政务大模型智能客服 联系139****6666" in examples("viewer")
+    assert not _leaks(str(examples("viewer")), TITLE_SECRETS)
+    assert TITLE2 in examples("analyst")
+    assert any(r["target"] == "leads" for r in _reads(app, "ana"))
+    # the pipeline's page of such a lead, with why it is one (its reasons and signals), as a viewer reads it
+    doc = app["client"].get("/api/leads?region=330200&top=200", headers=app["tokens"]["analyst"]).json()
+    eid = next(lead["enterprise_id"] for lead in doc["leads"] if lead["signals"]["demands"]["detail"]["example"])
+    r = app["client"].post("/api/pipeline/add", headers=app["tokens"]["analyst"],
+                           json={"enterprise": str(eid), "region": "330200"})
+    assert r.status_code == 200, r.text
+    page = _get(app, f"/pipeline/{r.json()['id']}", "viewer")
+    assert 'data-signal="demands"' in page and not _leaks(page, TITLE_SECRETS)
+
+
 NEWS_BODY = "总经理李健辞职，手机13812345678，身份证330102199001011234。"
 
 

@@ -46,6 +46,7 @@ CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's fre
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
 DEMAND_TEXT = ("title", "description", "organisation")  # a demand's free text: its patterns masked
 NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
+LEAD_SIGNAL_TEXT = ("example",)  # a lead signal's example: the 本地需求 signal's open demand (its title, DEMAND_TEXT)
 TIE_TEXT = ("note",)  # the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence
 
 
@@ -232,6 +233,8 @@ def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str,
 
 
 def _mask_fields(x: Any, fields: frozenset, found: list) -> Any:
+    if hasattr(x, "to_json"):  # an explained result (core.explain): its JSON form, whose parts' details hold text
+        x = x.to_json()
     if isinstance(x, list):
         return [_mask_fields(v, fields, found) for v in x]
     if not isinstance(x, dict):

@@ -17,7 +17,9 @@ from ....services.leads import leads_document, ranked_leads, resolve_weights, sa
 from ....services.leads.mine import FILTERS, MAX_TOP
 from ....services.monitoring import bus
 from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
+from ....services.privacy import LEAD_SIGNAL_TEXT
 from ....services.regions import matrix
+from ..access import personal_text
 from ..schemas import AsOf, NodeCode, Region
 
 TopN = Query(20, ge=1, le=MAX_TOP, description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
@@ -43,8 +45,10 @@ def register(app, web) -> None:
         key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))))
         # the ranking once for both languages; the wording (and the min-score cut of what is shown) per request
         c = web.cached(store, key, lambda: ranked_leads(store, region, team=team, weights=chosen, **args))
-        return web.cached(store, key + (str(min_score), lang),
-                          lambda: leads_document(store, c, node=args["node"], lang=lang, min_score=min_score))
+        doc = web.cached(store, key + (str(min_score), lang),
+                         lambda: leads_document(store, c, node=args["node"], lang=lang, min_score=min_score))
+        # a 本地需求 signal's example is an open demand's title: masked as scenario matching masks it
+        return personal_text(request, doc, LEAD_SIGNAL_TEXT, "leads")
 
     def default_region(store, region):
         return web.clean(region) or reference.default_region(store)

@@ -16,7 +16,7 @@ from ....core.geo.lookup import region_labels, resolve_region
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
-from ....services.privacy import LEAD_TEXT
+from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
@@ -163,6 +163,7 @@ def register(app, web) -> None:
         # cached with the lead lists ("leads" keys), which every live event forgets
         why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
                                  lang), why_lead)
+        why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "typed": typed, "card": card, "why": why,
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT,
