@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_util import run_json
 from graph_fixture import build
 from web_util import cut_placeholders, require_browser, serving, sign_in, team_tokens
 
@@ -192,7 +193,15 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     paths = {path for actor, _, path in reads if actor == "ana"}
     assert {"/api/enterprises/4", "/api/graph/people/1", "/api/graph/neighbours", "/relations/1", "/relations/4",
             "/api/graph/person/p:12", "/api/graph/reach/4"} <= paths, reads
-    assert ("ana", "e:4", "/api/graph/neighbours") in reads and ("ana", "enterprise:1", "/api/graph/people/1") in reads
+    assert ("ana", "enterprise:4", "/api/graph/neighbours") in reads and ("ana", "enterprise:1", "/api/graph/people/1") in reads
+    # one page request's reads of one enterprise (the key persons' and the graph's) under one target and detail key,
+    # so the admin's target filter finds them all
+    page4 = [r for r in audit.search(team, action="person.read", limit=1000)["rows"]
+             if r["actor"] == "ana" and json.loads(r["detail"])["path"] == "/relations/4"]
+    assert len(page4) >= 2 and {r["target"] for r in page4} == {"enterprise:4"}, page4
+    assert all("enterprise" in json.loads(r["detail"]) and "name" not in json.loads(r["detail"]) for r in page4), page4
+    found = run_json("--team-db", str(tmp_path / "team.sqlite"), "team", "audit", "--q", "enterprise:4", "--limit", "1000")
+    assert {r["id"] for r in page4} <= {r["id"] for r in found["rows"]}, found
     assert {path for actor, _, path in reads if actor == "vera"} == {"/api/graph/person/p:12"}, reads
 
 
@@ -287,7 +296,7 @@ def test_a_holder_linked_to_a_named_officer_is_never_named_for_a_viewer(tmp_path
     # audit: the analyst's neighbours of the holder and of the enterprise name him, as reach and the key persons do
     reads = {(r["actor"], json.loads(r["detail"])["path"] if isinstance(r["detail"], str) else r["detail"]["path"], r["target"])
              for r in audit.search(team, action="person.read", limit=1000)["rows"]}
-    for target in ("p:20", "e:2", "c:2"):  # (the holder's and the officer's: one person, its first record p:20)
+    for target in ("p:20", "enterprise:2", "c:2"):  # (the holder's and the officer's: one person, its first record p:20)
         assert ("ana", "/api/graph/neighbours", target) in reads, reads
     assert ("ana", "/api/graph/reach/2", "enterprise:2") in reads
     assert not [r for r in reads if r[0] == "vera" and r[1] not in ("/api/graph/person/21", "/api/graph/person/2", "/api/graph/person/3")]

@@ -390,13 +390,18 @@ def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] |
             for end in ("from", "to") if h[end].get("type") == "person"}
     held.update(doc.get("private_holders") or [])
     subject = doc.get("node") or doc.get("enterprise") or {}
-    target = subject.get("key") or f"enterprise:{subject.get('id')}"
+    # an enterprise is named as every other read of it is (target enterprise:ID, detail key enterprise), not by its
+    # graph node's key (e:ID): the audit log's target filter finds all reads of one enterprise
+    key = subject.get("key")
+    ent = subject.get("type") == "enterprise" or not key
+    target = f"enterprise:{subject.get('id') or str(key).removeprefix('e:')}" if ent else key
     texts: list = []  # the evidence's free text (a contact's title may hold a phone number): masked as present_text does
     masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]))
     if user.can("personal"):
         # the records that hold shares (a key person's other records, an office under the name, are no holders)
         if (held or texts) and record is not None:
-            record("person.read", target, {"name": subject.get("name"), "person_shareholders": len(held),
+            record("person.read", target, {"enterprise" if ent else "name": subject.get("name"),
+                                           "person_shareholders": len(held),
                                            "records": sorted(held)[:20], **({"texts": texts[0]} if texts else {})})
         return {**doc, "masked": False}
     out = copy.deepcopy(masked_texts)
