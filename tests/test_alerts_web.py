@@ -80,6 +80,7 @@ def test_alerts_api(fx, tmp_path):
     assert client.get(f"/api/alerts/items/{items[0]['id']}", headers=v).status_code == 404
     page = client.get("/alerts", headers=v).text
     assert 'id="al-feed"' in page and 'id="al-form"' not in page
+    assert 'id="al-view-only"' not in client.get("/alerts").text  # the analyst makes rules: no such sentence
     assert client.post(f"/api/alerts/rules/{rule['id']}/remove").json()["name"] == "本地负面"
     assert client.get("/api/alerts/items/99999").status_code == 404
 
@@ -106,6 +107,8 @@ def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
     assert r.status_code == 303
     page = c.get("/alerts").text
     assert 'id="al-read-all"' in page and 'id="al-form"' not in page  # the button, not the rules' form
+    assert "当前角色只能查看，不能新建或删除预警规则。" in page  # said, as on a lead's page, not left to guess
+    assert "Your role can only view: it cannot create or remove alert rules." in c.get("/alerts?lang=en").text
     assert c.post("/alerts/read").status_code == 403  # still a state change: the session's CSRF token is needed
     r = c.post("/alerts/read", data={"csrf_token": csrf(page)})
     assert r.status_code == 303 and feed.list_alerts(team, "vera", unread=True) == []
@@ -152,6 +155,7 @@ def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path):
         pg.click("#login-submit")
         pg.wait_for_url("**/alerts")
         assert pg.locator(".al-row.unread").count() == n and pg.locator("#al-form").count() == 0
+        assert pg.locator("#al-view-only").inner_text() == "当前角色只能查看，不能新建或删除预警规则。"
         with pg.expect_navigation():
             pg.click("#al-read-all")
         assert pg.locator(".al-row").count() == n and pg.locator(".al-row.unread").count() == 0
