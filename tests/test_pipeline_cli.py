@@ -499,3 +499,32 @@ def test_the_landing_tracker_checks_its_days_as_a_landing_by_hand(tmp_path):
     assert run_json("pipeline", "show", early, db=path)["landed_on"] == after.isoformat()
     assert run_json("pipeline", "show", later, db=path)["status"] == "signed"
 
+
+
+def test_a_leads_free_text_beyond_its_limit_is_refused_in_one_line(tmp_path):
+    """A next action, note or reason longer than its limit (``pipeline.leads.TEXT_LIMITS``) is refused, not cut and
+    not stored, in one line in the CLI's language."""
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    lead = run_json("pipeline", "add", "2", "宁波市", db=db)
+    for args, zh, en in ((["--next", "很长" * 101], "下一步过长：最多 200 个字符", "the next action is too long: at most 200 characters"),
+                         (["--note", "注" * 1001], "备注过长：最多 1000 个字符", "the note is too long: at most 1000 characters")):
+        for lang, said in (("zh", zh), ("en", en)):
+            bad = run("--lang", lang, "pipeline", "move", str(lead["id"]), "已接触", *args, db=db, check=False)
+            assert bad.returncode == 2 and said in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    bad = run("pipeline", "add", "4", "宁波市", "--next", "很长" * 101, db=db, check=False)
+    assert bad.returncode == 2 and "下一步过长" in bad.stderr
+    shown = run_json("pipeline", "show", str(lead["id"]), db=db)
+    assert shown["status"] == "new" and not shown["next_action"]
+    assert run_json("pipeline", "move", str(lead["id"]), "已接触", "--next", "拜" * 200, db=db)["next_action"] == "拜" * 200
+    # an import row too: the file is refused as a whole, naming the row, before any lead is added
+    sheet = tmp_path / "long.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["企业编号", "地区", "下一步"])
+        w.writerow(["5", "宁波市", "拜访"])
+        w.writerow(["6", "宁波市", "很长" * 101])
+    refused = run("pipeline", "import", sheet, db=db, check=False)
+    assert refused.returncode == 2 and "第 3 行: 下一步过长：最多 200 个字符" in refused.stderr, refused.stderr
+    assert run_json("pipeline", "list", "--region", "宁波市", db=db) and not [
+        r for r in run_json("pipeline", "list", db=db) if r["enterprise_id"] in (5, 6)]

@@ -510,3 +510,44 @@ def test_a_region_code_an_older_audit_entry_holds_alone_is_named_in_team_audit_a
             cell = pg.locator("#audit-table td.audit-detail").first
             assert said in cell.inner_text(), cell.inner_text()
             assert "region_name" not in cell.get_attribute("title")
+
+
+def test_a_leads_free_text_is_refused_beyond_its_limit_on_the_page_and_the_api(tmp_path, chromium):
+    """12,000 characters in 下一步 were kept and made the list one cell tall: the lead page's fields carry their
+    limits (maxlength), and a longer text sent anyway is refused in one line, in the page's language, the form kept;
+    the JSON API refuses it too, and nothing is stored."""
+    require_browser()
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as store:
+        lead = pipeline_leads.add(store, team, "3", "宁波市", next_action="电话联系董秘")
+    team.close()
+    huge = "很长" * 6000
+    with serving(db) as base, chromium as b:
+        pg = b.new_page()
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        limits = [pg.get_attribute(s, "maxlength") for s in ("#c-next", "#c-note", "#c-reason")]
+        assert limits == ["200", "1000", "1000"], limits
+        pg.fill("#c-next", huge)  # the browser keeps 200 of them
+        assert len(pg.input_value("#c-next")) == 200
+        for lang, said in (("zh", "下一步过长：最多 200 个字符"), ("en", "the next action is too long: at most 200 characters")):
+            pg.goto(base + f"/pipeline/{lead['id']}?lang={lang}")
+            pg.evaluate("document.querySelector('#c-next').removeAttribute('maxlength')")  # sent anyway
+            pg.fill("#c-next", huge)
+            pg.click("#c-save")
+            pg.wait_for_selector("#pl-error")
+            assert pg.inner_text("#pl-error").strip() == said
+            assert pg.input_value("#c-next") == huge  # the form as typed, beside why
+        pg.goto(base + "/pipeline")
+        assert pg.evaluate("document.documentElement.scrollHeight") < 3000
+    team = open_team_db(None, db_path=str(db))
+    client = local_client(create_app(str(db), team=team, local_only=False), headers=team_tokens(team)["analyst"])
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "注" * 1001})
+    assert r.status_code == 400 and "note" in r.json()["error"] and "\n" not in r.json()["error"], r.text
+    r = client.post("/api/pipeline/add", json={"enterprise": "4", "region": "宁波市", "next_action": huge})
+    assert r.status_code == 400 and "200" in r.json()["error"], r.text
+    r = client.get(f"/api/pipeline/leads/{lead['id']}").json()
+    assert r["next_action"] == "电话联系董秘" and not [h for h in r["history"] if h["field"] == "note"]

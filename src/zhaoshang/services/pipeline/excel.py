@@ -126,6 +126,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
             L._owner(team, cell("owner"))
             L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))
+            L.check_texts(next_action=cell("next_action"), note=cell("note"), reason=cell("reason"))
             if (eid, code) in seen:
                 raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
             seen.add((eid, code))

@@ -142,6 +142,21 @@ def check_founding(store, enterprise_id: int, signed: str | None, landed: str | 
                             f"the {en} {day} is before the enterprise was founded ({founded}); check the date")
 
 
+# the most characters a lead's free text keeps (the next action is one line of the list; a note or a reason a
+# paragraph): a longer one is refused, not cut, on the page, the JSON API and the command line alike
+TEXT_LIMITS = {"next_action": 200, "note": 1000, "reason": 1000}
+_TEXT_LABELS = {"next_action": ("下一步", "next action"), "note": ("备注", "note"), "reason": ("理由", "reason")}
+
+
+def check_texts(**texts: str | None) -> None:
+    """Refuse a lead's free text (``next_action``, ``note``, ``reason``: ``TEXT_LIMITS``) longer than its limit."""
+    for field, text in texts.items():
+        n = TEXT_LIMITS[field]
+        if text is not None and len(text.strip()) > n:
+            zh, en = _TEXT_LABELS[field]
+            raise UserError(f"{zh}过长：最多 {n} 个字符", f"the {en} is too long: at most {n} characters")
+
+
 def check_start(status: str, reason: str | None, signed_on: Any = None, landed_on: Any = None) -> tuple:
     """What a new lead (``add``, an imported row) may start as: 已落地 only with the days it was signed and landed
     (a lead lands only after it was signed, as ``update`` holds), a reason only when 已放弃 (it would be its 放弃理由
@@ -201,6 +216,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         signed_on: Any = None, landed_on: Any = None) -> dict:
     """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as ``check_start``
     refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it."""
+    check_texts(next_action=next_action, note=note, reason=abandon_reason)
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     ref = resolve_region(store, region, macro=False)
@@ -272,6 +288,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     landed, as they are: a landed lead's signing day is corrected without moving it back. Every day given is
     checked as one typed is (not after China's today, a landing not before the signing, neither before the
     enterprise's founding). A changed day is a history row and in the audit entry, as every field is."""
+    check_texts(next_action=next_action, note=note, reason=reason)
     actor = _actor(user)
     at = now()
     new: dict[str, Any] = {}

@@ -31,22 +31,22 @@ class NewLead(BaseModel):
     owner: Optional[str] = Field(None, max_length=2000)
     source: str = Field("manual", max_length=20)
     segment: Optional[str] = Field(None, max_length=2000)
-    next_action: Optional[str] = Field(None, max_length=2000)
+    next_action: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["next_action"])
     next_action_date: Optional[str] = Field(None, max_length=2000)
-    note: Optional[str] = Field(None, max_length=2000)
-    reason: Optional[str] = Field(None, max_length=2000)
+    note: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["note"])
+    reason: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["reason"])
     signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 或签约后 已放弃 时；已签约 默认今天）")
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 时必填，不早于签约日期）")
 
 
 class Change(BaseModel):
     status: Optional[str] = Field(None, max_length=2000)
-    reason: Optional[str] = Field(None, max_length=2000)
+    reason: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["reason"])
     owner: Optional[str] = Field(None, max_length=2000)
-    next_action: Optional[str] = Field(None, max_length=2000)
+    next_action: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["next_action"])
     next_action_date: Optional[str] = Field(None, max_length=2000)
     segment: Optional[str] = Field(None, max_length=2000)
-    note: Optional[str] = Field(None, max_length=2000)
+    note: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["note"])
     on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天；status 为线索现在的状态即更正其日期）")
     signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 的线索；更正已落地线索的签约日期不必退回）")
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 的线索，不早于签约日期）")
@@ -135,7 +135,7 @@ def register(app, web) -> None:
         return web.page(request, "pipeline.html", {
             "nav": "pipeline", "items": shown["items"], "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
-            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT,
+            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
             "owners": L.owners(team(request)),
             "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
@@ -166,7 +166,7 @@ def register(app, web) -> None:
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "typed": typed, "card": card, "why": why,
-            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT,
+            "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
             "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
