@@ -77,20 +77,25 @@ def test_a_district_is_ranked_among_the_districts_of_its_city(demo):
 
 def test_equal_counts_share_a_place_in_every_table(demo):
     """The comparison table and the workbook numbered the empty cities of Zhejiang 6, 7, 8 … though their counts
-    are equal (and the workbook's notes say equal counts share a place)."""
+    are equal (and the workbook's notes say equal counts share a place); equal counts share a place, and a city
+    without chain enterprises has none (—, an empty cell), rather than all of them sharing the last."""
     cities = _map(demo, "--level", "city", "--parent", "330000")
-    zero = _place(cities, next(r["code"] for r in cities if r["count"] == 0))
+    tied = [c for c in cities if c["count"] > 0 and sum(1 for d in cities if d["count"] == c["count"]) > 1]
     xlsx = demo["dir"] / "zj.xlsx"
     run("report", "region", "杭州市", "-o", xlsx, db=demo["db"])
     ranks = {r["地区"]: r["排名"] for r in _workbook(xlsx)["regions"]}
-    assert {ranks[r["name"]] for r in cities if r["count"] == 0} == {zero}, ranks
+    assert tied and all(ranks[c["name"]] == _place(cities, c["code"]) for c in tied), ranks
+    assert {ranks[r["name"]] for r in cities if r["count"] == 0} == {None}, ranks
     html = demo["dir"] / "zj.html"
     run("report", "region", "杭州市", "-o", html, db=demo["db"])
     text = html.read_text(encoding="utf-8")
     table = text[text.index("地区对比（前十及本地区）"):text.index('id="sec-chain"')]
     empty = [r["name"] for r in cities if r["count"] == 0]
+    assert empty
     for name in empty[:2]:
-        assert f'<td class="k-int">{zero}</td><td class="k-text">{name}</td>' in table, table
+        assert f'<td class="k-int">—</td><td class="k-text">{name}</td>' in table, table
+    for c in tied[:2]:
+        assert f'<td class="k-int">{_place(cities, c["code"])}</td><td class="k-text">{c["name"]}</td>' in table, table
 
 
 def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo):
