@@ -405,3 +405,28 @@ def test_feed_errors_are_sentences_in_the_ui_language_with_the_detail_beside(fx,
         page_en = c.get("/monitor?lang=en").text
     assert "error: could not connect to the feed&#39;s server (connection refused)" in page_en
     assert "出错: 无法连接新闻源的服务器（连接被拒绝）" in page_zh and 'title="ConnectError' in page_zh
+
+
+def test_an_enterprise_named_in_the_title_and_the_body_is_listed_once(fx, tmp_path):
+    """A story naming the enterprise in its title and its body is two mentions of one enterprise: monitor news and
+    动态监测 listed it twice (北京…、北京…); each linked enterprise is named once, the mentions kept in the JSON."""
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _ = fx
+    db = tmp_path / "once.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    local = tmp_path / "local.xml"
+    local.write_bytes(RSS)
+    run("monitor", "run", "--feed", local, db=db)
+    story = next(n for n in run_json("monitor", "news", db=db) if n["title"] == STORY)
+    assert len([m for m in story["mentions"] if m.get("enterprise_id") is not None]) >= 2, story["mentions"]
+    assert [e["mention"] for e in story["enterprises"]] == [NAME], story["enterprises"]
+    row = next(line for line in run("monitor", "news", db=db, env={"COLUMNS": "400"}).stdout.splitlines() if STORY in line)
+    assert row.count(NAME) == 2, row  # once in the title, once as the enterprise
+    page = local_client(create_app(str(db))).get("/monitor").text
+    news = page[page.index('id="mon-news"'):]
+    cell = news[news.index(STORY):]
+    cell = cell[:cell.index("</tr>")]
+    assert cell.count(f">{NAME}</a>") == 1, cell

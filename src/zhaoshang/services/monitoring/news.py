@@ -275,4 +275,8 @@ def list_news(team, limit: int = 50) -> list[dict]:
         for k in ("sources", "mentions", "candidates"):
             r[k] = json.loads(r[k] or "[]")
         r.pop("fingerprint", None)
+        # each linked enterprise once, as first mentioned (the title and the body both naming it are two mentions)
+        seen: set = set()
+        r["enterprises"] = [{"enterprise_id": m["enterprise_id"], "mention": m["mention"]} for m in r["mentions"]
+                            if m.get("enterprise_id") is not None and not (m["enterprise_id"] in seen or seen.add(m["enterprise_id"]))]
     return rows
