@@ -18,8 +18,9 @@ from ....services import enterprises as ent_svc
 from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
+from ..auth import read_note
 from .scorecard import profile_card
-from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Page, Region, Score, Stages, Text
+from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text
 
 Sort = Literal[tuple(ent_svc.SORTS)]
 
@@ -113,7 +114,8 @@ def register(app, web) -> None:
 
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
-                        pl_error: Optional[str] = Query(None, max_length=500), pl_done: Optional[int] = None):
+                        pl_error: Optional[str] = Query(None, max_length=500), pl_done: Optional[int] = None,
+                        pa_note: Note = None, pa_region: Text = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
@@ -123,6 +125,9 @@ def register(app, web) -> None:
                                                      "lead_regions": region_labels(store, {r["region_code"] for r in leads},
                                                                                    web.lang_of(request)),
                                                      "decisions": decisions, "pl_error": pl_error, "pl_done": pl_done,
+                                                     # a refused 加入招商项目: why (a note the server signed), the region as typed
+                                                     "pa_error": read_note(request.app.state.auth, pa_note, web.lang_of(request))["error"],
+                                                     "pa_region": pa_region or "",
                                                      "facets": web.facets(store),
                                                      "status_zh": pipeline_leads.STATUS_ZH,
                                                      "status_en": pipeline_leads.STATUS_EN,

@@ -5,7 +5,7 @@ under /api/pipeline — the same service as ``zhaoshang pipeline`` (``services.p
 from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -182,6 +182,9 @@ def register(app, web) -> None:
                          segment=_blank(segment), next_action=_blank(next_action),
                          next_action_date=_blank(next_action_date))
         except UserError as exc:
+            if source == "profile":  # back on the enterprise's page, the region as typed and why beside the form
+                return RedirectResponse(f"/enterprises/{quote(str(enterprise), safe='')}?" + urlencode({"pa_note": refusal(exc), "pa_region": region})
+                                        + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
