@@ -554,17 +554,14 @@ def test_a_leads_free_text_is_refused_beyond_its_limit_on_the_page_and_the_api(t
 
 
 @pytest.mark.browser
-def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_region_typed(tmp_path):
+def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_region_typed(tmp_path, chromium):
     """加入招商项目 refused on an enterprise's page (a mistyped region, a lead the pair already has) went to the whole
     pipeline list, the enterprise and the typed region lost: it comes back to the profile, the region as typed, why
     beside the form; a second add of the same pair says which lead it has."""
     require_browser()
-    from playwright.sync_api import sync_playwright
-
     db = tmp_path / "fx.duckdb"
     matrix_fixture.build(str(db), n=60)
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + "/enterprises/1")
         pg.fill("#pa-region", "宁波x")
@@ -581,4 +578,3 @@ def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_regio
         pg.click("#pa-submit")
         pg.wait_for_selector("#pa-error")
         assert "#1" in pg.inner_text("#pa-error") and pg.input_value("#pa-region") == "宁波市", pg.inner_text("#pa-error")
-        b.close()

@@ -182,7 +182,9 @@ def register(app, web) -> None:
                          segment=_blank(segment), next_action=_blank(next_action),
                          next_action_date=_blank(next_action_date))
         except UserError as exc:
-            if source == "profile":  # back on the enterprise's page, the region as typed and why beside the form
+            known = str(enterprise).isdigit() and store.query("SELECT count(*) AS n FROM enterprises WHERE id = ?",
+                                                              [int(enterprise)])[0]["n"] > 0
+            if source == "profile" and known:  # back on the enterprise's page, the region as typed and why beside it
                 return RedirectResponse(f"/enterprises/{quote(str(enterprise), safe='')}?" + urlencode({"pa_note": refusal(exc), "pa_region": region})
                                         + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
