@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
 from ....core.geo.lookup import region_labels, resolve_region
+from ....services.enterprises import resolve_enterprise
 from ....services.leads import lead_of
 from ....services.pipeline import landing
 from ....services.pipeline import leads as L
@@ -182,8 +183,10 @@ def register(app, web) -> None:
                          segment=_blank(segment), next_action=_blank(next_action),
                          next_action_date=_blank(next_action_date))
         except UserError as exc:
-            known = str(enterprise).isdigit() and store.query("SELECT count(*) AS n FROM enterprises WHERE id = ?",
-                                                              [int(enterprise)])[0]["n"] > 0
+            try:  # an enterprise there is (the profile's form sends its id)
+                known = str(enterprise).isdigit() and resolve_enterprise(store, int(enterprise), suggest=False) == int(enterprise)
+            except UserError:
+                known = False
             if source == "profile" and known:  # back on the enterprise's page, the region as typed and why beside it
                 return RedirectResponse(f"/enterprises/{quote(str(enterprise), safe='')}?" + urlencode({"pa_note": refusal(exc), "pa_region": region})
                                         + "#pipeline-add", status_code=303)
