@@ -142,7 +142,7 @@ def test_xlsx_holds_the_json_numbers(env):
 def bj(env):
     """北京市's report as PDF and workbook: rounds without an amount and more funded segments than the PDF lists."""
     s = Store(env["db"], read_only=True)
-    prof = region_profile(s, "110000")
+    prof = region_profile(s, "北京市")
     s.close()
     pdf, xlsx = env["dir"] / "bj.pdf", env["dir"] / "bj.xlsx"
     for f in (pdf, xlsx):

@@ -25,7 +25,7 @@ def _cursor_key(owner: str) -> str:
 def pending(team, owner: str) -> list[dict]:
     """``owner``'s alerts not yet in a digest, of rules that deliver by e-mail (oldest first)."""
     with team.tx() as tx:
-        after = int(F.state_get(tx, _cursor_key(owner), "0"))
+        after = int(R.state_get(tx, _cursor_key(owner), "0"))
     email_rules = {r["id"]: r for r in R.list_rules(team, owner) if "email" in r["channels"]}
     rows = F.list_alerts(team, owner, after=after, limit=100000)
     return [dict(a, rule_name_en=email_rules[a["rule_id"]].get("name_en"))
@@ -112,10 +112,10 @@ def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
         k: v for k, v in render(owner, shown, day, lang, base_url).items() if k in ("subject", "html", "text")})
     at = now()
     with team.tx(exclusive=True) as tx:
-        if int(F.state_get(tx, _cursor_key(owner), "0")) >= max(doc["alert_ids"]):
+        if int(R.state_get(tx, _cursor_key(owner), "0")) >= max(doc["alert_ids"]):
             return None  # another process queued it meanwhile
         did = delivery.queue_email(tx, owner, address, message, at)
-        F.state_set(tx, _cursor_key(owner), max(doc["alert_ids"]))
+        R.state_set(tx, _cursor_key(owner), max(doc["alert_ids"]))
     return doc | {"delivery_id": did, "to": address}
 
 
@@ -130,12 +130,12 @@ def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> l
         owners = [r["owner"] for r in tx.query("SELECT owner FROM alert_channels WHERE email IS NOT NULL ORDER BY owner")]
     out = []
     for owner in owners:
-        if not R.owner_user(team, owner).permissions:
+        if not R.owner_user(team, owner).can("read"):
             continue  # a disabled or removed account: nothing queued, its backlog kept for when it is enabled again
         with team.tx(exclusive=True) as tx:
-            if F.state_get(tx, f"digest_day:{owner}") == day:
+            if R.state_get(tx, f"digest_day:{owner}") == day:
                 continue
-            F.state_set(tx, f"digest_day:{owner}", day)
+            R.state_set(tx, f"digest_day:{owner}", day)
         q = queue(store, team, owner, lang=R.channels(team, owner)["lang"], day=local.date(), base_url=base_url)
         if q:
             out.append(q)

@@ -20,6 +20,7 @@ from ...core.teamstate.clock import now
 from ..team import audit
 from . import evaluate as E
 from . import rules as R
+from .rules import state_get, state_set
 
 CURSOR = "event_cursor"
 BATCH = 5000
@@ -28,16 +29,6 @@ COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "
            "event_date", "title", "created_at", "read_at"]
 FIELDS = [*COLUMNS, "title_en", "explain", "evidence"]  # an alert's fields as the list and --format json/csv give them
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
-
-
-def state_get(tx, key: str, default: str | None = None) -> str | None:
-    v = tx.scalar("SELECT value FROM alert_state WHERE key = ?", [key])
-    return default if v is None else v
-
-
-def state_set(tx, key: str, value: Any) -> None:
-    tx.execute("DELETE FROM alert_state WHERE key = ?", [key])
-    tx.execute("INSERT INTO alert_state (key, value) VALUES (?, ?)", [key, str(value)])
 
 
 def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx: E.Context | None = None) -> list[dict]:

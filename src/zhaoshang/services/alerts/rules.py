@@ -369,11 +369,21 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
         tx.execute("INSERT INTO alert_channels (owner, email, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?)",
                    [who, new["email"], new["webhook_url"], new["webhook_secret"], now()])
         if email is not None and lang is not None:  # kept beside the digest's cursor (alert_state)
-            tx.execute("DELETE FROM alert_state WHERE key = ?", [_lang_key(who)])
-            tx.execute("INSERT INTO alert_state (key, value) VALUES (?, ?)", [_lang_key(who), "en" if lang == "en" else "zh"])
+            state_set(tx, _lang_key(who), "en" if lang == "en" else "zh")
     audit.record(team, _actor(owner), "alerts.channels", f"user:{who}",
                  {"email": bool(new["email"]), "webhook": bool(new["webhook_url"]), "secret": bool(new["webhook_secret"])})
     return channels(team, who)
+
+
+def state_get(tx, key: str, default: str | None = None) -> str | None:
+    """A value of the alerts' own state (alert_state: the feed's and each digest's cursor, a digest's language)."""
+    v = tx.scalar("SELECT value FROM alert_state WHERE key = ?", [key])
+    return default if v is None else v
+
+
+def state_set(tx, key: str, value: Any) -> None:
+    tx.execute("DELETE FROM alert_state WHERE key = ?", [key])
+    tx.execute("INSERT INTO alert_state (key, value) VALUES (?, ?)", [key, str(value)])
 
 
 def _lang_key(owner: str) -> str:
@@ -385,7 +395,7 @@ def channels(team, owner: str, *, secret: bool = False) -> dict:
     secret only as whether one is set, unless ``secret``."""
     with team.tx() as tx:
         r = tx.one("SELECT email, webhook_url, webhook_secret FROM alert_channels WHERE owner = ?", [owner]) or {}
-        lang = tx.scalar("SELECT value FROM alert_state WHERE key = ?", [_lang_key(owner)])
+        lang = state_get(tx, _lang_key(owner))
     out = {"owner": owner, "email": r.get("email"), "webhook_url": r.get("webhook_url"),
            "webhook_secret_set": bool(r.get("webhook_secret")), "lang": lang or "zh"}
     if secret:
