@@ -272,16 +272,14 @@ def test_match_page_in_the_browser(db):
         b.close()
 
 
-def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db):
+def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db, chromium):
     """A region the lookup cannot read keeps the demand page, the other values and the typed text, with the error
     and the regions meant beside the field (it replaced the page with a bare error page)."""
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser, serving
 
     require_browser()
-    from playwright.sync_api import sync_playwright
 
-    with serving(db["path"]) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db["path"]) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + "/match/demand/DM1")
         pg.fill("#f-region", "杭洲")
@@ -304,16 +302,14 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db):
         assert pg.inner_text("#mt-empty") == "No demand matches these filters. Clear the filters"
         pg.click("#mt-empty a")
         pg.wait_for_selector("#mt-demands")
-        b.close()
 
 
-def test_a_score_reads_the_same_in_its_row_and_its_breakdown(demo_db):
+def test_a_score_reads_the_same_in_its_row_and_its_breakdown(demo_db, chromium):
     """One rounding for a score (half away from zero, as the breakdown rounds: 0.7875 is 0.788 in both places, the
     row read 0.787 on the demo), and the breakdown's formula in English on the English page."""
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser, serving
 
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     def half_up(v):
         return f"{Decimal(str(v)).quantize(Decimal('0.001'), ROUND_HALF_UP)}"
@@ -324,8 +320,7 @@ def test_a_score_reads_the_same_in_its_row_and_its_breakdown(demo_db):
             if len(scores) == 20 and any(f"{v:.3f}" != half_up(v) for v in scores):
                 key = d["id"]
                 break
-    with serving(demo_db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(demo_db) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + f"/match/demand/{key}?top=20&lang=en")
         rows = pg.locator("#mt-results > tbody > tr").all()
@@ -338,7 +333,6 @@ def test_a_score_reads_the_same_in_its_row_and_its_breakdown(demo_db):
         assert formula == "w_bm25·BM25/max + w_nodes·node agreement + w_sem·semantic similarity"
         pg.goto(base + f"/match/demand/{key}?top=20&lang=zh")
         assert "节点一致度" in pg.locator("#mt-results .xp-formula").first.text_content()
-        b.close()
 
 
 def test_evaluation_on_a_slice_of_the_labelled_set(tmp_path):

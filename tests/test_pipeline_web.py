@@ -98,6 +98,19 @@ def test_pipeline_api(tmp_path):
     assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html
 
 
+def _fixture_with_lead(tmp_path, **kw):
+    """The 60-enterprise fixture with one lead: enterprise 3 for 宁波市 (``kw``: the lead's other fields)."""
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    with Store(str(db), read_only=True) as store:
+        lead = pipeline_leads.add(store, team, "3", "宁波市", **kw)
+    team.close()
+    return db, lead
+
+
 @pytest.mark.browser
 def test_pipeline_page_in_the_browser(tmp_path):
     require_browser()
@@ -374,14 +387,8 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
     from playwright.sync_api import sync_playwright
 
     from zhaoshang.core.parse.dates import china_today
-    from zhaoshang.services.pipeline import leads as pipeline_leads
 
-    db = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(db), n=60)
-    team = open_team_db(None, db_path=str(db))
-    with Store(str(db), read_only=True) as store:
-        lead = pipeline_leads.add(store, team, "3", "宁波市", status="negotiating")
-    team.close()
+    db, lead = _fixture_with_lead(tmp_path, status="negotiating")
     tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -517,14 +524,7 @@ def test_a_leads_free_text_is_refused_beyond_its_limit_on_the_page_and_the_api(t
     limits (maxlength), and a longer text sent anyway is refused in one line, in the page's language, the form kept;
     the JSON API refuses it too, and nothing is stored."""
     require_browser()
-    from zhaoshang.services.pipeline import leads as pipeline_leads
-
-    db = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(db), n=60)
-    team = open_team_db(None, db_path=str(db))
-    with Store(str(db), read_only=True) as store:
-        lead = pipeline_leads.add(store, team, "3", "宁波市", next_action="电话联系董秘")
-    team.close()
+    db, lead = _fixture_with_lead(tmp_path, next_action="电话联系董秘")
     huge = "很长" * 6000
     with serving(db) as base, chromium as b:
         pg = b.new_page()
