@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -44,12 +44,16 @@ def demo(tmp_path_factory, demo_copy):
     return {"db": db, "id": eid, "name": name, "patent": patent}
 
 
-def test_timeline_page_names_the_type_once(demo):
+@pytest.fixture(scope="module")
+def base(demo):
+    """One server on the module's demo copy for every page test (they read it, none changes it)."""
     require_browser()
-    from playwright.sync_api import sync_playwright
+    with serving(demo["db"]) as url:
+        yield url
 
-    with serving(demo["db"]) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+def test_timeline_page_names_the_type_once(demo, base, chromium):
+    with chromium as browser:
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -101,7 +105,7 @@ def _codes_shown(texts) -> set:
     return {x for x in texts if x.strip().lower().replace(" ", "_") in VOCABULARIES["event"]}
 
 
-def test_english_names_event_types_in_words(demo):
+def test_english_names_event_types_in_words(demo, request):
     """In English a timeline, the events and alerts tables and the 动态监测 and 预警规则 pages named an event's type by
     its code (news, patent, funding, founded): every event type now has English words, from interfaces/labels.py
     for the CLI and the pages alike."""
@@ -115,11 +119,8 @@ def test_english_names_event_types_in_words(demo):
     for cells in ([r[1] for r in timeline], [r[1] for r in events], [r[4] for r in alerts]):
         assert len(cells) > 3 and _codes_shown(cells) == set(), cells
     assert {"news item", "patent filed", "enterprise founded"} <= {r[1] for r in timeline}, timeline
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with serving(demo["db"]) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    base = request.getfixturevalue("base")  # the pages after the command line's tables (a skip here keeps those)
+    with request.getfixturevalue("chromium") as browser:
         page = browser.new_page()
         page.goto(f"{base}/enterprises/{demo['id']}?lang=en")
         chips = page.evaluate("() => [...document.querySelectorAll('#timeline .chip')].map(c => [c.dataset.type, c.innerText.trim()])")
@@ -135,20 +136,16 @@ def test_english_names_event_types_in_words(demo):
         browser.close()
 
 
-def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo):
+def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo, base, chromium):
     """The profile's fundings showed 7万美元 as 49万 and 数千万人民币 as 3,162万, as if CNY figures were disclosed: a
     range or another currency now reads as the source wrote it, its CNY value marked as estimated or converted."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     with Store(demo["db"], read_only=True) as s:
         usd_id, usd_text, usd_wan = s.con.execute(
             "SELECT enterprise_id, amount_text, amount_wan FROM fundings WHERE currency = 'USD' AND amount_wan > 0 "
             "ORDER BY id LIMIT 1").fetchone()
         vague_id, vague_text = s.con.execute(
             "SELECT enterprise_id, amount_text FROM fundings WHERE amount_low_wan < amount_high_wan ORDER BY id LIMIT 1").fetchone()
-    with serving(demo["db"]) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as browser:
         page = browser.new_page()
         page.goto(f"{base}/enterprises/{usd_id}?lang=zh")
         cells = page.locator("td.num:has(.fund-cny)").all_inner_texts()
@@ -162,20 +159,16 @@ def test_profile_says_a_range_or_another_currency_in_the_sources_words(demo):
         browser.close()
 
 
-def test_the_english_profile_names_its_region_as_the_other_pages_do(demo):
+def test_the_english_profile_names_its_region_as_the_other_pages_do(demo, base, chromium):
     """The English profile's region read "Zhejiang Hangzhou Yuhang", the words run together in the Chinese order;
     it reads "Yuhang, Hangzhou, Zhejiang" as the lists say it (Chinese unchanged)."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     with Store(demo["db"], read_only=True) as s:
         eid, prov, city, dist, prov_en, city_en, dist_en = s.con.execute(
             "SELECT e.id, p.name, c.name, d.name, p.name_en, c.name_en, d.name_en FROM enterprises e "
             "JOIN regions p ON p.code = e.province_code JOIN regions c ON c.code = e.city_code "
             "JOIN regions d ON d.code = e.district_code WHERE c.name <> p.name AND d.name_en IS NOT NULL "
             "ORDER BY e.id LIMIT 1").fetchone()
-    with serving(demo["db"]) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium as browser:
         page = browser.new_page()
         page.goto(f"{base}/enterprises/{eid}?lang=en")
         assert page.inner_text("#ent-region") == f"{dist_en}, {city_en}, {prov_en}"
