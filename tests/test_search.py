@@ -112,21 +112,18 @@ def test_a_hit_on_a_name_is_read_as_of_the_date(tmp_path):
     assert "名称包含" in run("search", "青禾物联", *then, db=db, env={"COLUMNS": "160"}).stdout
 
 
-def test_page_in_a_browser_counts_like_the_cli(db):
+def test_page_in_a_browser_counts_like_the_cli(db, chromium):
     """Typed into the 企业库 search box in a real browser, a query shows the count the CLI gives, and every page
     shows the same default date (the map's from its JSON twin)."""
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser, serving
 
     require_browser()
-    from playwright.sync_api import sync_playwright
-
     cli = run_json("search", "机器人", "--region", "浙江省", db=db)
     with Store(db, read_only=True) as s:
         from zhaoshang.core.asof import reference_date
 
         ref = reference_date(s).isoformat()
-    with serving(db) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as browser:
         page = browser.new_page()
         page.goto(base + "/enterprises?region=330000")
         page.fill("#f-q", "机器人")
@@ -227,11 +224,11 @@ def test_a_hit_names_the_field_that_holds_the_words(db, tmp_path):
         assert {k: v.split("（")[0].split(" (")[0] for k, v in got.items()} == words, got
 
 
-def test_the_library_with_a_query_lists_the_best_match_first(tmp_path):
+def test_the_library_with_a_query_lists_the_best_match_first(tmp_path, chromium):
     """`/api/enterprises?q=深圳市海极光科技有限公司` listed 深圳市南极光电子科技股份有限公司 first (the list's default order,
     by registered capital, then id) although `/api/search` puts the exact name first. With a query and no sort asked
     for, the list — JSON, page and export — follows the search's order; a sort the user chooses still wins."""
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser, serving
 
     def subset(rel: str, name_col: str) -> Path:
         return _subset(tmp_path, rel, name_col, "极光")
@@ -255,10 +252,7 @@ def test_the_library_with_a_query_lists_the_best_match_first(tmp_path):
     assert client.get("/api/enterprises").json()["sort"] == "-capital"  # no query: as before
 
     require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with serving(db) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as browser:
         page = browser.new_page()
         page.goto(base + "/enterprises")
         page.fill("#f-q", exact)
