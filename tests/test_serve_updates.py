@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -62,6 +63,30 @@ class Hammer:
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join(60)
+
+
+@pytest.fixture(scope="module")
+def reader_server(tmp_path_factory):
+    """``(database, base URL)``: one server for the checks that read while serving or upload without counting the
+    杭州测试 rows (an export held open, uploads capped at 2 MB, a classification): its uploads are capped at 2 MB
+    (ZHAOSHANG_MAX_UPLOAD_MB, which the server reads from its environment when it starts)."""
+    path = tmp_path_factory.mktemp("served") / "served.duckdb"
+    matrix_fixture.build(str(path), n=300)
+    with ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as mp:  # the server's environment alone, not the tests' commands
+            mp.setenv("ZHAOSHANG_MAX_UPLOAD_MB", "2")
+            base = stack.enter_context(serving(path))
+        yield path, base
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory):
+    """``(database, base URL)``: one server on a small fixture for the 数据更新 page checks that each read the jobs
+    they just ran (the newest rows of the jobs table) and link nothing to one another."""
+    path = tmp_path_factory.mktemp("uploads") / "u.duckdb"
+    matrix_fixture.build(str(path), n=50)
+    with serving(path) as base:
+        yield path, base
 
 
 def hangzhou_test_total(base: str) -> int:
@@ -120,24 +145,24 @@ def test_killed_import_while_serving_leaves_served_data_unchanged(db, tmp_path):
         assert rep["rows_imported"] == 3 and hangzhou_test_total(base) == 3
 
 
-def test_classify_while_serving(db, tmp_path):
-    with serving(db) as base:
-        before = httpx.get(base + "/api/chain").json()
-        # a failing classification (an impossible date) publishes nothing
-        ident = file_identity(str(db))
-        proc = run("classify", "--as-of", "2020-13-45", db=db, check=False)
-        assert proc.returncode == 2 and "Traceback" not in proc.stderr
-        assert file_identity(str(db)) == ident and httpx.get(base + "/api/chain").json() == before
-        with Hammer(base) as h:
-            summary = run_json("classify", db=db)
-            after = httpx.get(base + "/api/chain").json()
-        assert h.statuses and all(s == 200 for _, s in h.statuses)
-        # the served chain tree is the classifier's, exactly as the service reads it from the file
-        with Store(str(db), read_only=True) as direct:  # readers share the file with the server
-            expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
-        assert summary["placed"] and after == expected and after != before
-        # relinking writes too, and like any update it does so beside the running server
-        assert set(run_json("relink", db=db)) == {"linked", "by_table", "enterprises", "pending"}
+def test_classify_while_serving(reader_server):
+    db, base = reader_server
+    before = httpx.get(base + "/api/chain").json()
+    # a failing classification (an impossible date) publishes nothing
+    ident = file_identity(str(db))
+    proc = run("classify", "--as-of", "2020-13-45", db=db, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert file_identity(str(db)) == ident and httpx.get(base + "/api/chain").json() == before
+    with Hammer(base) as h:
+        summary = run_json("classify", db=db)
+        after = httpx.get(base + "/api/chain").json()
+    assert h.statuses and all(s == 200 for _, s in h.statuses)
+    # the served chain tree is the classifier's, exactly as the service reads it from the file
+    with Store(str(db), read_only=True) as direct:  # readers share the file with the server
+        expected = json.loads(json.dumps(matrix.chain_tree(direct, None), default=str))
+    assert summary["placed"] and after == expected and after != before
+    # relinking writes too, and like any update it does so beside the running server
+    assert set(run_json("relink", db=db)) == {"linked", "by_table", "enterprises", "pending"}
 
 
 def test_upload_page_imports_while_serving(db, tmp_path):
@@ -189,8 +214,9 @@ def test_upload_page_imports_while_serving(db, tmp_path):
         assert file_identity(str(db)) == ident
 
 
-def test_an_open_export_download_does_not_hold_up_other_requests(db):
-    with serving(db) as base, httpx.Client(base_url=base, timeout=60) as c:
+def test_an_open_export_download_does_not_hold_up_other_requests(reader_server):
+    _db, base = reader_server
+    with httpx.Client(base_url=base, timeout=60) as c:
         total = c.get("/api/enterprises").json()["total"]
         with c.stream("GET", "/api/enterprises/export", params={"format": "csv"}) as download:
             assert download.status_code == 200 and "content-length" not in download.headers
@@ -203,13 +229,13 @@ def test_an_open_export_download_does_not_hold_up_other_requests(db):
         assert body.decode("utf-8-sig").count("\n") == total + 1
 
 
-def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
+def test_uploads_stream_to_disk_under_a_size_limit(reader_server, tmp_path):
     """A real upload to a real server: the body is counted while it streams (413 over the limit, declared or
     chunked), the CSRF token is found even after a part larger than the in-memory spool, and the import runs."""
     import re
     import uuid
 
-    monkeypatch.setenv("ZHAOSHANG_MAX_UPLOAD_MB", "2")  # the server inherits it
+    _db, base = reader_server  # its server was started with ZHAOSHANG_MAX_UPLOAD_MB=2
     csv_bytes = write_csv(tmp_path / "u.csv", good_rows(3)).read_bytes()
 
     def body(token: str, pad: int, boundary: str):
@@ -224,7 +250,7 @@ def test_uploads_stream_to_disk_under_a_size_limit(db, tmp_path, monkeypatch):
         yield b"\r\n" + part("action", b"import") + part("kind", b"enterprises") + part("csrf_token", token.encode())
         yield f"--{boundary}--\r\n".encode()
 
-    with serving(db) as base, httpx.Client(base_url=base, timeout=60) as c:
+    with httpx.Client(base_url=base, timeout=60) as c:
         token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/updates").text).group(1)
         b = uuid.uuid4().hex
         ctype = {"Content-Type": f"multipart/form-data; boundary={b}"}
@@ -302,8 +328,8 @@ def test_upload_page_reads_an_export_with_its_preset(tmp_path, chromium):
     assert rep["rows_read"] == len(fin_keep) and rep["unlinked"] == 0 and rep["linked_by"].get("source_key")
 
 
-def _financing_head(tmp_path, rounds: int) -> tuple[Path, Path]:
-    """The header and first ``rounds`` rows of the real IT桔子 financing file, and a small database to serve."""
+def _financing_head(tmp_path, rounds: int) -> Path:
+    """The header and first ``rounds`` rows of the real IT桔子 financing file."""
     import csv
 
     from conftest import shared_file
@@ -311,20 +337,19 @@ def _financing_head(tmp_path, rounds: int) -> tuple[Path, Path]:
     rows = list(csv.reader(open(shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"), encoding="utf-8")))
     fin = tmp_path / "融资事件.csv"
     csv.writer(open(fin, "w", encoding="utf-8", newline="")).writerows(rows[:rounds + 1])
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
-    return fin, db
+    return fin
 
 
-def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path, chromium):
+def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path, chromium, upload_server):
     """IT桔子 financing events uploaded before their companies are imported, and kept to be linked when they come: the
     job's line said 读取 … 新增 … 拒绝 0, as if the rounds were on their companies; the command line's
     未关联到企业 is on the page too, in both languages."""
     from web_util import require_browser
 
     require_browser()
-    fin, db = _financing_head(tmp_path, 12)
-    with serving(db) as base, chromium as b:
+    fin = _financing_head(tmp_path, 12)
+    _db, base = upload_server
+    with chromium as b:
         page = b.new_page()
         page.goto(f"{base}/updates?lang=zh")
         job = _upload_in_browser(page, base, "itjuzi_financing", str(fin))
@@ -391,17 +416,16 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path, ch
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"zhaoshang-upload-*/{'登记库-12月.csv'}"))
 
 
-def test_upload_page_says_what_news_lacks(tmp_path, chromium):
+def test_upload_page_says_what_news_lacks(chromium, upload_server):
     """A news file uploaded on the 数据更新 page: the rows without a publication date or a title are counted on
     the page (as on the command line), in both languages, and listed in the rejects it hands out."""
     from test_import_kinds import NEWS_ROWS
     from web_util import require_browser
 
     require_browser()
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
+    _db, base = upload_server
     payload = {"name": "快讯.csv", "mimeType": "text/csv", "buffer": NEWS_ROWS.encode()}
-    with serving(db) as base, chromium as b:
+    with chromium as b:
         page = b.new_page(accept_downloads=True)
         job = upload_in_browser(page, base, payload, kind="news")
         assert job["state"] == "done" and job["result"]["import"]["kept_without"] == {"published_missing": 1,
@@ -459,20 +483,19 @@ def test_upload_page_lists_what_to_review_as_the_command_line_does(tmp_path, chr
         b.close()
 
 
-def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(tmp_path, chromium):
+def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chromium, upload_server):
     """The command line counts the rows whose region column names another place than their address (地区列与地址不一致)
     and names the file's columns no field reads; the 数据更新 page said neither. It says both, from the import's
     report, in both languages, for the job just finished and for the earlier jobs below it."""
     from web_util import require_browser
 
     require_browser()
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
+    _db, base = upload_server
     csv = ("企业名称,成立日期,所在地,注册地址,内部备注\n"
            "杭州甲地科技有限公司,2015-01-01,广东深圳,北京市朝阳区酒仙桥路10号,备注一\n"
            "杭州乙地科技有限公司,2016-01-01,浙江杭州,浙江省杭州市西湖区文三路1号,备注二\n").encode()
     plain = "企业名称,成立日期,所在地\n杭州丙地科技有限公司,2017-01-01,浙江杭州\n".encode()
-    with serving(db) as base, chromium as b:
+    with chromium as b:
         page = b.new_page()
         job = upload_in_browser(page, base, {"name": "地址.csv", "mimeType": "text/csv", "buffer": csv}, kind="enterprises")
         rep = job["result"]["import"]
@@ -496,15 +519,16 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(tmp_p
         b.close()
 
 
-def test_upload_page_says_which_preset_to_choose(tmp_path, chromium):
+def test_upload_page_says_which_preset_to_choose(tmp_path, chromium, upload_server):
     """IT桔子's financing events uploaded as 企业: the refusal told the page's user to run zhaoshang import fundings …
     --preset itjuzi_financing or name the columns with --mapping — neither of which the page has. On the page it
     says to choose the preset (in both languages); the command line keeps its words."""
     from web_util import require_browser
 
     require_browser()
-    fin, db = _financing_head(tmp_path, 20)
-    with serving(db) as base, chromium as b:
+    fin = _financing_head(tmp_path, 20)
+    db, base = upload_server
+    with chromium as b:
         page = b.new_page()
         job = upload_in_browser(page, base, str(fin), kind="enterprises")
         assert job["state"] == "failed", job
@@ -518,10 +542,13 @@ def test_upload_page_says_which_preset_to_choose(tmp_path, chromium):
     assert cli.returncode == 2 and "请用 zhaoshang import fundings … --preset itjuzi_financing" in cli.stderr, cli.stderr
 
 
-def test_upload_data_date_is_the_shared_date_field(tmp_path, chromium):
+def test_upload_data_date_is_the_shared_date_field_and_no_jobs_yet_is_said(tmp_path, chromium):
     """The form's data date is the one date field of every page: a day that does not exist is refused on the form,
     the upload not sent (it was sent and answered by the bare error page 参数无效 …, the file and fields lost), and a
-    typed 2024年11月30日 is sent as 2024-11-30."""
+    typed 2024年11月30日 is sent as 2024-11-30.
+
+    Before the first upload, the recent jobs showed a header row alone; it says there is none, as every other empty
+    table of the app does."""
     from web_util import require_browser
 
     require_browser()
@@ -530,6 +557,9 @@ def test_upload_data_date_is_the_shared_date_field(tmp_path, chromium):
     f = write_csv(tmp_path / "登记库.csv", good_rows(3, 800))
     with serving(db) as base, chromium as b:
         page = b.new_page()
+        for lang, words in (("en", "No jobs yet"), ("zh", "还没有任务")):  # nothing uploaded yet
+            page.goto(f"{base}/updates?lang={lang}")
+            assert page.inner_text("#jobs tbody") == words, lang
         page.goto(base + "/updates")
         page.set_input_files("#upload-form input[type=file]", str(f))
         page.fill("#upload-form input[name=data_date]", "2024-02-30")
@@ -540,18 +570,3 @@ def test_upload_data_date_is_the_shared_date_field(tmp_path, chromium):
         job = upload_in_browser(page, base, str(f), fill={"data_date": "2024年11月30日", "source": "登记库"})
         b.close()
     assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2024-11-30", job
-
-
-def test_the_recent_jobs_table_says_when_there_is_none(tmp_path, chromium):
-    """The 数据更新 page's recent jobs showed a header row alone before the first upload; it says there is none, as
-    every other empty table of the app does."""
-    from web_util import require_browser
-
-    require_browser()
-    db = tmp_path / "u.duckdb"
-    matrix_fixture.build(str(db), n=50)
-    with serving(db) as base, chromium as b:
-        page = b.new_page()
-        for lang, words in (("en", "No jobs yet"), ("zh", "还没有任务")):
-            page.goto(f"{base}/updates?lang={lang}")
-            assert page.inner_text("#jobs tbody") == words, lang
