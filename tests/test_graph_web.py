@@ -24,6 +24,14 @@ def db(tmp_path_factory):
     return build(tmp_path_factory.mktemp("graph_web") / "g.duckdb")
 
 
+@pytest.fixture(scope="module")
+def base(db):
+    """One server on the module's graph fixture for the page checks that only read it."""
+    require_browser()
+    with serving(db) as url:
+        yield url
+
+
 def test_json_twins_masking_and_audit(db, tmp_path):
     from web_util import local_client
 
@@ -506,10 +514,8 @@ def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_
 
 
 @pytest.mark.browser
-def test_relations_page_in_the_browser(db, chromium):
-    require_browser()
-
-    with serving(db) as base, chromium as b:
+def test_relations_page_in_the_browser(base, chromium):
+    with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         errors, dialogs = [], []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -651,12 +657,10 @@ DOTS_JS = """() => { const ch = echarts.getInstanceByDom(document.getElementById
 
 
 @pytest.mark.browser
-def test_graph_names_stand_beside_their_dots(db, chromium):
+def test_graph_names_stand_beside_their_dots(base, chromium):
     """Names drawn on the dots, in the dot's colour, sat on the edges meeting there and could not be read: each name
     starts right of its dot's centre, in the text colour."""
-    require_browser()
-
-    with serving(db) as base, chromium as b:
+    with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/1")
         pg.wait_for_selector("#rel-graph canvas")
