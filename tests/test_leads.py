@@ -487,18 +487,21 @@ def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, de
         with Store(str(db), read_only=True) as s:
             return str(s.con.execute("SELECT max(data_date) FROM imports WHERE kind = 'demands'").fetchone()[0])
 
-    def check(as_of="2024-03-01"):  # the scale-600 demo's 杭州 has open demands on target segments then
+    def check(as_of="2024-03-01", by_node=False):  # the scale-600 demo's 杭州 has open demands on target segments then
         leads = run_json("leads", "杭州", "--top", 60, "--as-of", as_of, db=db)
         d = leads[0]["explain"]["as_of"]
-        listed = {}
+        region = run_json("match", "demands", "--region", "杭州", "--limit", 1000, db=db)["items"]
+        listed, on = {}, listed_on()
         for seg in {x["segment"] for x in leads}:
-            items = run_json("match", "demands", "--region", "杭州", "--node", seg, "--limit", 1000, db=db)["items"]
-            listed[seg] = [i for i in items if _open_on(i, d, listed_on())]
+            items = [i for i in region if seg in i["segments"]]
+            if by_node:  # the list `--node SEGMENT` gives is the region's list cut to the demands on the segment
+                assert run_json("match", "demands", "--region", "杭州", "--node", seg, "--limit", 1000, db=db)["items"] == items
+            listed[seg] = [i for i in items if _open_on(i, d, on)]
         assert {x["enterprise_id"]: x["signals"]["demands"]["raw"] for x in leads} == \
             {x["enterprise_id"]: len(listed[x["segment"]]) for x in leads}
         return d, leads, listed
 
-    d, leads, listed = check()
+    d, leads, listed = check(by_node=True)
     counted = {i["id"]: i for items in listed.values() for i in items}
     assert counted and any(x["signals"]["demands"]["raw"] for x in leads)
     # some demand counts on a segment found in its text, not on its declared node
