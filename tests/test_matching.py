@@ -208,15 +208,20 @@ def test_match_api_and_exports(db):
     assert "M06 语音与自然语言处理" in run("match", "demands", "--node", "M06", db=db["path"], env={"COLUMNS": "200"}).stdout
 
 
-@pytest.mark.browser
-def test_match_page_in_the_browser(db):
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+@pytest.fixture(scope="module")
+def served(db):
+    """The module's database served once for its browser tests, which read it and change nothing."""
+    from web_util import require_browser, serving
 
     require_browser()
-    from playwright.sync_api import sync_playwright
+    with serving(db["path"]) as base:
+        yield base
 
-    with serving(db["path"]) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+@pytest.mark.browser
+def test_match_page_in_the_browser(db, served, chromium):
+    with chromium as b:
+        base = served
         pg = b.new_page()
         errors = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -269,17 +274,13 @@ def test_match_page_in_the_browser(db):
         facts = pg.inner_text("#demand-facts")
         assert "budget CNY " in facts and "10k CNY" not in facts and "· ·" not in facts, facts
         assert not errors, errors
-        b.close()
 
 
-def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(db, chromium):
+def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(served, chromium):
     """A region the lookup cannot read keeps the demand page, the other values and the typed text, with the error
     and the regions meant beside the field (it replaced the page with a bare error page)."""
-    from web_util import require_browser, serving
-
-    require_browser()
-
-    with serving(db["path"]) as base, chromium as b:
+    with chromium as b:
+        base = served
         pg = b.new_page()
         pg.goto(base + "/match/demand/DM1")
         pg.fill("#f-region", "杭洲")
