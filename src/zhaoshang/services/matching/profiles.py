@@ -47,12 +47,23 @@ def tokens(text: str | None) -> list[str]:
     """Index/query tokens: jieba search-mode words (domain dictionary), without stopwords, single characters
     other than letters/digits runs, and place names — where a demand or an enterprise is says nothing of what it
     can do: the full names of provinces and cities are cut out of the text first (jieba's sub-words of 珠海市 and
-    上海市 share 海市), then a province's or city's name left as a word (珠海, 上海) is dropped."""
+    上海市 share 海市), then a province's or city's name left as a word (珠海, 上海) is dropped. A text already cut
+    is not cut again: a demand's ranking names the terms each enterprise it lists shares with it, from the same
+    texts the index was built from."""
+    return list(_tokens(text)) if isinstance(text, str) else list(_cut(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    return _cut(text)
+
+
+def _cut(text) -> tuple[str, ...]:
     stop = _stopwords()
     names, full = _places()
     text = full.sub(" ", text) if isinstance(text, str) else text
-    return [t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())
-            and t not in names and not t.isdigit()]
+    return tuple(t for t in search_tokens(text) if t not in stop and (len(t) > 1 or t.isascii() and t.isalnum())
+                 and t not in names and not t.isdigit())
 
 
 def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended: bool = False) -> tuple[str, list]:
