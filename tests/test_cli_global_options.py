@@ -24,12 +24,17 @@ def _paths(command, path=()):
         yield from _paths(sub, (*path, name))
 
 
-def test_every_command_takes_the_global_options_after_its_name(tmp_path, capsys):
+def test_every_command_takes_the_global_options_after_its_name(tmp_path, capsys, monkeypatch):
     """Each command line (the program's, a group's, a command's) parses with the global options after the
-    command and its help follows the --lang given there (the options are parsed before --help is honoured, so an option a command refuses fails here)."""
-    paths = list(_paths(typer.main.get_command(app)))
+    command and its help follows the --lang given there (the options are parsed before --help is honoured, so an option a command refuses fails here).
+    ``main`` builds the command tree from the loaded commands at each call (the same tree every time here: all are
+    loaded); it is built once per language and kept for that language's help screens, which put their words in it."""
+    build = typer.main.get_command
+    paths = list(_paths(build(app)))
     assert len(paths) > 70 and {(), ("serve",), ("demo",), ("users", "token"), ("report", "region")} <= set(paths)
     for lang, mark in (("en", "Show this message and exit."), ("zh", "显示本帮助并退出。")):
+        tree = build(app)
+        monkeypatch.setattr(typer.main, "get_command", lambda a, _tree=tree: _tree if a is app else build(a))
         for path in paths:
             main([*path, "--db", str(tmp_path / "x.duckdb"), f"--lang={lang}", "--team-db", str(tmp_path / "t.sqlite"),
                   "--help"])
