@@ -33,6 +33,21 @@ PHONE_RE = re.compile(r"(?<![\d.])1[3-9]\d{9}(?![\d.])")  # a mobile number, not
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]+")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _light_password_hashes():
+    """Argon2 at its lowest cost, as for the failure counting of test_team_state.py: these tests add users, sign
+    them in and refuse guesses some forty times (a fifth of a second of CPU each at the shipped cost), and what they
+    check — who gets in, who is refused or throttled — does not depend on the cost. The shipped cost is checked in
+    ``test_users_passwords_roles``."""
+    from argon2 import PasswordHasher
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        accounts._dummy.cache_clear()  # the unknown-name hash is made with the hasher in use
+        yield
+    accounts._dummy.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, demo_copy):
     """The synthetic demo (scale 600) with full phone numbers on its contacts (the demo ships them masked)."""
