@@ -142,14 +142,11 @@ def test_english_show_says_funding_amounts_in_english(db):
     assert "未透露" in zh  # the Chinese table keeps the amount as written
 
 
-def test_a_chain_node_is_given_by_either_option(db, tmp_path):
+def test_a_chain_node_is_given_by_either_option(demo_copy, tmp_path):
     """--chain and --node name the chain node alike on every command that takes one (docs/cli.md): `leads 北京
-    --node M05` was 没有这个选项: --node, while map and events took both spellings."""
-    import shutil
-
-    d = tmp_path / "z.duckdb"
-    shutil.copyfile(db, d)
-    run("classify", db=d)
+    --node M05` was 没有这个选项: --node, while map and events took both spellings. On the demo, whose enterprises
+    are placed on the chain (M05 has leads, rounds and events in 北京市)."""
+    d = demo_copy(tmp_path / "demo.duckdb")
     for cmd in (["leads", "北京市", "--top", "5"], ["concentration"], ["trends", "--region", "北京市"],
                 ["map", "--level", "province"], ["events", "--limit", "5"]):
         a, b = (run_json(*cmd, opt, "M05", db=d) for opt in ("--chain", "--node"))
