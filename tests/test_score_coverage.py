@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
+from web_util import require_browser, serving  # noqa: E402
 
 REGISTRY = """企业名称,统一社会信用代码,成立日期,登记状态,地区
 甲星智能科技有限公司,,2015-03-01,存续,杭州市
@@ -30,16 +30,10 @@ FUNDING_SIGNALS = {"total_raised", "rounds_total", "rounds_24m", "investors_n"}
 
 
 @contextmanager
-def browser_page(db):
-    """A page of chromium on the app serving ``db``: ``(page, base url)``."""
-    from playwright.sync_api import sync_playwright
-
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b.new_page(), base
-        finally:
-            b.close()
+def browser_page(chromium, db):
+    """A page of the module's chromium (the ``chromium`` fixture) on the app serving ``db``: ``(page, base url)``."""
+    with serving(db) as base, chromium as b:
+        yield b.new_page(), base
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +72,11 @@ def test_funding_unknown_when_no_funding_source_lists_the_enterprise(db):
 
 
 @pytest.mark.browser
-def test_profile_scorecard_tells_not_covered_from_none_found(db):
+def test_profile_scorecard_tells_not_covered_from_none_found(db, chromium):
     require_browser()
     bank = run_json("score", "丙午银行股份有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
     listed = run_json("score", "乙辰数据科技有限公司", "--as-of", "2019-12-31", db=db)["enterprise_id"]
-    with browser_page(db) as (pg, base):
+    with browser_page(chromium, db) as (pg, base):
         pg.goto(f"{base}/enterprises/{bank}?as_of=2019-12-31")
         assert pg.get_attribute("#sc-funding-coverage", "data-coverage") == "not_covered"
         assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="rounds_total"]')
@@ -134,7 +128,7 @@ CN110000001A,一种图像识别方法,甲星智能科技有限公司,2018-03-01,
 PATENT_SIGNALS = {"patents", "invention_share", "patents_recent", "ipc_breadth", "patents_growth"}
 
 
-def test_patents_unknown_when_no_patent_source_lists_the_enterprise(tmp_path):
+def test_patents_unknown_when_no_patent_source_lists_the_enterprise(tmp_path, chromium):
     """As for fundings: an enterprise no imported patent source lists (a registry's, beside a patent office's file
     of other applicants) has its patent signals unknown (未覆盖), not 0 patents ranked at the bottom; one the patent
     source lists without a patent has a known 0."""
@@ -156,7 +150,7 @@ def test_patents_unknown_when_no_patent_source_lists_the_enterprise(tmp_path):
     assert card_signals(run_json("score", "甲星智能科技有限公司", "--as-of", "2019-12-31", db=db))["patents"]["raw"] == 1
 
     require_browser()
-    with browser_page(db) as (pg, base):
+    with browser_page(chromium, db) as (pg, base):
         pg.goto(f"{base}/enterprises/{bank['enterprise_id']}?as_of=2019-12-31")
         assert pg.get_attribute("#sc-patent-coverage", "data-coverage") == "not_covered"
         assert "未覆盖" in pg.inner_text('#sc-signals tr[data-signal="patents"]')
