@@ -365,12 +365,10 @@ def test_an_exchange_list_after_the_a_share_list_says_its_enterprises_were_known
     assert "企业：本来源新出现" in table and "其中库中已有（已关联）" in table and "其中新企业" in table
 
 
-def test_brand_rows_of_one_legal_name_are_counted_as_one_new_enterprise(tmp_path):
+def test_brand_rows_of_one_legal_name_are_counted_as_one_new_enterprise(tmp_path, itjuzi):
     """The IT桔子 list names some enterprises twice (two brands of one legal name). The summary said 其中新企业 820
     beside 新增 817 / 更新 3 with nothing to reconcile them: it now says the 820 new keys made 817 enterprises."""
-    itjuzi = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
-    db = tmp_path / "x.duckdb"
-    rep = run_json("import", "enterprises", itjuzi, "--preset", "itjuzi_companies", db=db)
+    itjuzi, _, db, rep, _ = itjuzi  # the list imported into an empty database (its financing rounds after it)
     ch = rep["changes"]
     made = q(db, "SELECT count(*) FROM enterprises")[0][0]
     assert ch["new_enterprises"] == ch["new"] == len(csv_rows(itjuzi))
