@@ -111,15 +111,11 @@ def test_generate_only_cli(tmp_path):
     assert (tmp_path / "g" / "enterprises.parquet").exists()
 
 
-def test_demo_cli_rebuilds_a_demo_database_but_never_real_data(tmp_path, demo100):
+def test_demo_cli_never_rebuilds_real_data(tmp_path):
+    """(An earlier demo is rebuilt: test_a_rebuilt_demo_keeps_a_team_state_given_and_says_so.)"""
     from zhaoshang.core.errors import UserError
     from zhaoshang.interfaces.cli import main
 
-    db = demo100(tmp_path / "demo.duckdb")
-    main(["--db", str(db), "demo", "--no-serve", "--scale", "120"])  # an earlier demo is rebuilt
-    with Store(db) as store:
-        assert store.synthetic
-        assert store.get_meta("demo_scale") == "120"
     real = tmp_path / "real.duckdb"
     with Store(real) as store:
         store.con.execute("INSERT INTO enterprises (id, name) VALUES (1, '示例')")
@@ -322,7 +318,8 @@ def test_a_rebuilt_demo_starts_its_team_state_afresh_and_a_small_one_builds(tmp_
 def test_a_rebuilt_demo_keeps_a_team_state_given_and_says_so(tmp_path, demo100):
     """A team state given with --team-db is the user's: kept across demo rebuilds, said in a line; a rebuild with
     another seed numbers other enterprises with their ids, and the command says which leads now point at another
-    enterprise. The same seed builds the same enterprises: nothing to say."""
+    enterprise. The same seed builds the same enterprises: nothing to say. (The rebuild with another seed is also
+    at another scale, which the rebuilt demo records.)"""
     from cli_util import run
 
     db, team = demo100(tmp_path / "d.duckdb"), tmp_path / "mine.sqlite"
@@ -331,7 +328,9 @@ def test_a_rebuilt_demo_keeps_a_team_state_given_and_says_so(tmp_path, demo100):
     run("--team-db", str(team), "pipeline", "add", str(eid), "杭州市", db=db)
     same = run("--team-db", str(team), "demo", "--no-serve", "--scale", "100", db=db)
     assert "招商项目线索" not in same.stderr and "已原样保留" in same.stderr and str(team) in same.stderr
-    other = run("--team-db", str(team), "demo", "--no-serve", "--scale", "100", "--seed", "20242", db=db)
+    other = run("--team-db", str(team), "demo", "--no-serve", "--scale", "120", "--seed", "20242", db=db)
+    with Store(db, read_only=True) as store:  # the earlier demo rebuilt, at the scale asked
+        assert store.synthetic and store.get_meta("demo_scale") == "120"
     assert f"1 条招商项目线索所指的企业在新建的演示数据库中已是另一家企业或不存在" in other.stderr, other.stderr
     assert f"#1 {name}（企业编号 {eid}，" in other.stderr and "已原样保留" in other.stderr
     assert "mine.sqlite" in other.stderr and not list(tmp_path.glob("*.team-*.sqlite"))
