@@ -7,22 +7,20 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_util import run as cli_run
 
 from zhaoshang.interfaces.labels import PARTNER_KINDS, lq_text
 from zhaoshang.core.store import Store
 from zhaoshang.services.region_profile import region_profile
 
-EXE = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
 SECTIONS = ["总体概况与区域位置", "产业链结构（对比全国）", "强链 · 补链 · 延链", "推荐招商环节", "招商模式建议",
             "合作伙伴地区", "资本风向（融资趋势）", "头部企业", "数据来源与方法"]
 
 
 def run(*args, check=True):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, check=check)
+    return cli_run(*args, check=check, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +37,17 @@ def env(tmp_path_factory, demo_copy):
         assert f.exists() and str(f) in r.stdout
         assert "合成演示数据" in r.stderr
     return {"db": db, "dir": d, "p": prof, "pdf": pdf, "xlsx": xlsx, "html": html}
+
+
+@pytest.fixture(scope="module")
+def sz_en(env):
+    """深圳市's English report (`--lang en report region 440300`) as PDF, workbook and HTML."""
+    out = {}
+    for suffix in ("pdf", "xlsx", "html"):
+        out[suffix] = env["dir"] / f"sz_en.{suffix}"
+        r = run("--db", env["db"], "--lang", "en", "report", "region", "440300", "-o", str(out[suffix]))
+        assert out[suffix].exists() and str(out[suffix]) in r.stdout
+    return out
 
 
 def test_pdf_pages_render_with_text_and_images(env):
@@ -257,7 +266,7 @@ def test_english_report_and_as_of(env):
     (["--lang", "en", "report", "region", "440300", "-o", "x.pdf", "--top", "0"], "--top must be at least 1 (got 0)"),
 ])
 def test_cli_errors_are_one_line(env, args, needle, tmp_path):
-    r = subprocess.run([EXE, "--db", env["db"], *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    r = cli_run("--db", env["db"], *args, check=False, cwd=tmp_path, timeout=120)
     assert r.returncode == 2
     lines = [x for x in r.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
@@ -297,25 +306,18 @@ def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
     assert all(f">{fmt_value(v, 'dec')}<" in html for v in scores)  # the report's own text: two decimals
 
 
-def test_english_report_charts_fit_and_speak_english(env):
+def test_english_report_charts_fit_and_speak_english(sz_en, chromium):
     """The English report's charts: every label inside its figure (the long English segment names were cut at
     the left edge, the LQ of the longest bar at the right), legends in English, and the running title with a
     space between the region and the report's name."""
-    from playwright.sync_api import sync_playwright
-
-    html = env["dir"] / "en_charts.html"
-    run("--db", env["db"], "report", "region", "440300", "-o", str(html), "--lang", "en")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
-        pg = b.new_page()
-        pg.goto(html.as_uri())
-        out = pg.evaluate("""() => [...document.querySelectorAll('svg.chart')].map(svg => {
-            const box = svg.viewBox.baseVal;
-            return {cls: svg.getAttribute('class'), w: box.width,
-                    texts: [...svg.querySelectorAll('text')].map(t => { const r = t.getBBox();
-                        return {s: t.textContent, x0: r.x, x1: r.x + r.width}; })};
-        })""")
-        b.close()
+    pg = chromium.new_page()
+    pg.goto(sz_en["html"].as_uri())
+    out = pg.evaluate("""() => [...document.querySelectorAll('svg.chart')].map(svg => {
+        const box = svg.viewBox.baseVal;
+        return {cls: svg.getAttribute('class'), w: box.width,
+                texts: [...svg.querySelectorAll('text')].map(t => { const r = t.getBBox();
+                    return {s: t.textContent, x0: r.x, x1: r.x + r.width}; })};
+    })""")
     bars = [c for c in out if "bars" in c["cls"]]
     assert bars and out
     for chart in out:
@@ -325,9 +327,7 @@ def test_english_report_charts_fit_and_speak_english(env):
         for t in chart["texts"]:
             assert t["x0"] >= -0.5 and t["x1"] <= chart["w"] + 0.5, (chart["cls"], t)
     if shutil.which("pdftotext"):
-        pdf = env["dir"] / "en_charts.pdf"
-        run("--db", env["db"], "report", "region", "440300", "-o", str(pdf), "--lang", "en")
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["pdftotext", str(sz_en["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
         assert "Shenzhen, Guangdong AI industry chain" in text
         # no page holds only a table's note (the investors' note was left alone at the top of a page of the default
         # demo's Hangzhou report, the table's investor names four characters a line beside the wide English headers)
@@ -419,25 +419,40 @@ def test_english_cover_lists_the_sources_in_english_punctuation(env):
     assert "（数据日期 " in zh or "（未注明数据日期）" in zh
 
 
-def test_sources_say_rows_read_and_updated_not_only_new(tmp_path, demo_copy):
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, demo_copy):
+    """深圳市's report (HTML and workbook, as of 2019-01-31) on a copy of the demo with three more imports: a list whose
+    rows all match known enterprises (交易所名单), and IT桔子's fundings (data date 2018-12-25) then its company list
+    re-imported as of 2019-06-30."""
+    import csv
+
+    d = tmp_path_factory.mktemp("imported")
+    db = str(demo_copy(d / "demo.duckdb"))
+    with Store(db, read_only=True) as s:
+        known = s.con.execute("SELECT name, uscc FROM enterprises WHERE uscc IS NOT NULL ORDER BY id LIMIT 3").fetchall()
+    listed, ents, fund = d / "listed.csv", d / "list.csv", d / "fund.csv"
+    with open(listed, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known])
+    with open(ents, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known[:2]])
+    with open(fund, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["融资企业", "融资时间", "融资轮次", "融资金额"], [known[0][0], "2018-05-01", "A轮", "1000万元"]])
+    run("--db", db, "import", "enterprises", str(listed), "--source", "交易所名单")
+    run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
+    run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
+    html, xlsx = d / "r.html", d / "r.xlsx"
+    for out in (html, xlsx):
+        run("--db", db, "report", "region", "深圳市", "-o", str(out), "--as-of", "2019-01-31")
+    return {"html": html, "xlsx": xlsx}
+
+
+def test_sources_say_rows_read_and_updated_not_only_new(imported):
     """A list whose rows all matched known enterprises (sse_main_board on the real imports: 1,702 rows, all updates)
     read 导入行数 0 in the report's sources, as if nothing were imported: the appendix and the workbook give rows
     read, new and updated."""
-    import csv
-    import re
-
     import openpyxl
 
-    db = str(demo_copy(tmp_path / "demo.duckdb"))
-    with Store(db, read_only=True) as s:
-        known = s.con.execute("SELECT name, uscc FROM enterprises WHERE uscc IS NOT NULL ORDER BY id LIMIT 3").fetchall()
-    f = tmp_path / "list.csv"
-    with open(f, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known])
-    run("--db", db, "import", "enterprises", str(f), "--source", "交易所名单")
-    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
-    for out in (html, xlsx):
-        run("--db", db, "report", "region", "深圳市", "-o", str(out))
+    html, xlsx = imported["html"], imported["xlsx"]
     text = html.read_text(encoding="utf-8")
     assert "读取行数" in text and "更新" in text
     row = re.search(r"<tr><td>交易所名单</td>(.*?)</tr>", text).group(1)
@@ -446,28 +461,13 @@ def test_sources_say_rows_read_and_updated_not_only_new(tmp_path, demo_copy):
     assert any("交易所名单" in v and "读取 3 行，新增 0，更新 3" in v for v in notes), notes
 
 
-def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(tmp_path, demo_copy):
+def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(imported):
     """IT桔子 on the real imports: its fundings imported with the data date 2018-12-25, its company list re-imported
     as of 2019-06-30, and the appendix read "itjuzi  enterprises,fundings  2019-06-30", dating the fundings by the
     list. One line per kind now, each with its own data date; one after the report's date says so."""
-    import csv
-    import re
-
     import openpyxl
 
-    db = str(demo_copy(tmp_path / "demo.duckdb"))
-    with Store(db, read_only=True) as s:
-        known = s.con.execute("SELECT name, uscc FROM enterprises WHERE uscc IS NOT NULL ORDER BY id LIMIT 2").fetchall()
-    ents, fund = tmp_path / "list.csv", tmp_path / "fund.csv"
-    with open(ents, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["企业名称", "统一社会信用代码"], *known])
-    with open(fund, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["融资企业", "融资时间", "融资轮次", "融资金额"], [known[0][0], "2018-05-01", "A轮", "1000万元"]])
-    run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
-    run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
-    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
-    for out in (html, xlsx):
-        run("--db", db, "report", "region", "深圳市", "-o", str(out), "--as-of", "2019-01-31")
+    html, xlsx = imported["html"], imported["xlsx"]
     text = html.read_text(encoding="utf-8")
     rows = re.findall(r"<tr><td>桔子</td><td>([^<]*)</td><td>([^<]*)(<span[^>]*>[^<]*</span>)?</td>", text)
     assert [(k, d) for k, d, _ in rows] == [("企业", "2019-06-30"), ("融资事件", "2018-12-25")], rows
@@ -477,7 +477,7 @@ def test_the_appendix_gives_each_kind_of_a_source_its_own_data_date(tmp_path, de
     assert any(v.startswith("桔子：企业；数据日期 2019-06-30") for v in notes), notes
 
 
-def test_the_sources_name_their_kinds_of_data_in_words(env):
+def test_the_sources_name_their_kinds_of_data_in_words(env, sz_en):
     """The appendix and the 说明 sheet printed the stored kinds (synthetic-demo  branches, contacts, enterprises …) in
     the Chinese report: each kind is named as `zhaoshang status` names it, in the report's language."""
     from openpyxl import load_workbook
@@ -493,9 +493,7 @@ def test_the_sources_name_their_kinds_of_data_in_words(env):
     notes = [c for r in load_workbook(env["xlsx"])["说明"].iter_rows(values_only=True) for c in r if c]
     assert any(str(v).startswith("synthetic-demo：分支机构与对外投资；") for v in notes), notes
     assert not [v for v in notes if re.match(r"synthetic-demo：[a-z]", str(v))], notes
-    en, en_pdf = env["dir"] / "kinds_en.xlsx", env["dir"] / "kinds_en.pdf"
-    for out in (en, en_pdf):
-        run("--db", env["db"], "--lang", "en", "report", "region", "深圳市", "-o", str(out))
+    en, en_pdf = sz_en["xlsx"], sz_en["pdf"]
     notes = [c for r in load_workbook(en)["Notes"].iter_rows(values_only=True) for c in r if c]
     assert any(str(v).startswith("synthetic-demo: branches and investments; data date") for v in notes), notes
     text = subprocess.run(["pdftotext", "-layout", str(en_pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -602,24 +600,19 @@ def test_chart_numbers_read_as_the_tables_say_them(env):
 
 def _cli_heads(db, *args, lang="zh") -> list[list[str]]:
     """The header rows of the tables a command prints (a wide terminal: one line a row)."""
-    import os
-
-    out = subprocess.run([EXE, "--db", db, "--lang", lang, *args], capture_output=True, text=True, timeout=300, check=True,
-                         env={**os.environ, "COLUMNS": "400"}).stdout
+    out = cli_run("--db", db, "--lang", lang, *args, timeout=300, env={"COLUMNS": "400"}).stdout
     return [[c.strip() for c in line.strip("┃").split("┃")] for line in out.splitlines() if line.startswith("┃")]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_report_and_cli_head_the_same_keys_alike(env, lang):
+def test_report_and_cli_head_the_same_keys_alike(env, sz_en, lang):
     """A key the workbook's sheet and the CLI's table of the same rows both show is headed in the same words (the
     chain's 本地企业数 was 企业数 in `chain`, a recommendation's 复杂度 PCI was PCI in `recommend`, a quarter's
     融资事件 was 融资轮次 in `trends`)."""
     from openpyxl import load_workbook
 
-    xlsx = env["dir"] / f"heads_{lang}.xlsx"
-    run("--db", env["db"], "report", "region", "440300", "-o", str(xlsx), "--lang", lang)
-    wb = load_workbook(xlsx)
     en = lang == "en"
+    wb = load_workbook(sz_en["xlsx"] if en else env["xlsx"])  # 深圳市 = 440300
     sheet = lambda zh, e: [h for h in next(wb[e if en else zh].iter_rows(min_row=2, max_row=2, values_only=True)) if h]  # noqa: E731
     (chain,) = _cli_heads(env["db"], "chain", "--region", "440300", lang=lang)
     (regions,) = _cli_heads(env["db"], "map", "--level", "city", "--parent", "440000", lang=lang)
@@ -642,15 +635,12 @@ def test_report_and_cli_head_the_same_keys_alike(env, lang):
             assert want in book and want in cli, (table, key, want, book, cli)
 
 
-def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, tmp_path):
+def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_en):
     """The English PDF's chain table squeezed the segment column beside the numbers' one-line headers: Advanced
     packaging and semiconductor manufacturing ran over four lines. Each segment's name is in the table whole, in the
     row of its stage, on two lines at most."""
-    from zhaoshang.interfaces.reports.region import write_pdf
-
     rows = env["p"]["chain_rows"]
-    pdf = write_pdf(env["p"], tmp_path / "chain_en.pdf", "en")
-    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    box = subprocess.run(["pdftotext", "-bbox", str(sz_en["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     stages = {"Upstream", "Midstream", "Downstream"}
     names, lines, right = [], [], []
     for page in box.split("<page ")[1:]:
