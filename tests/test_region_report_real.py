@@ -26,6 +26,17 @@ def real(itjuzi_db, tmp_path_factory):
     return {"db": db, "dir": d}
 
 
+@pytest.fixture(scope="module")
+def hz_pdf(real):
+    """杭州市's report on the import as PDF, in Chinese and in English: {lang: its text (pdftotext -layout)}."""
+    texts = {}
+    for lang, flags in (("zh", []), ("en", ["--lang", "en"])):
+        pdf = real["dir"] / f"hz_{lang}.pdf"
+        run(*flags, "report", "region", "杭州市", "-o", pdf, db=real["db"])
+        texts[lang] = pdf_text(pdf)
+    return texts
+
+
 def pdf_text(path: Path) -> str:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext not installed")
@@ -36,7 +47,7 @@ def section(text: str, head: str, nxt: str) -> str:
     return text[text.index(head):text.index(nxt, text.index(head))]
 
 
-def test_modes_without_data_are_unknown_not_failed(real):
+def test_modes_without_data_are_unknown_not_failed(real, hz_pdf):
     doc = run_json("recommend", "杭州市", db=real["db"])
     modes = {m["code"]: m for m in doc["modes"]}
     tech = modes["technology"]  # patents and universities: neither in the import
@@ -45,18 +56,14 @@ def test_modes_without_data_are_unknown_not_failed(real):
     chain = modes["chain"]  # one criterion failed (no compute enterprise), the other unknown: a finding
     assert [c["passed"] for c in chain["criteria"]] == [False, None] and chain["verdict"] == "no"
 
-    pdf = real["dir"] / "hz.pdf"
-    run("report", "region", "杭州市", "-o", pdf, db=real["db"])
-    text = re.sub(r"\s+", " ", section(pdf_text(pdf), "招商模式建议\n", "合作伙伴地区\n"))
+    text = re.sub(r"\s+", " ", section(hz_pdf["zh"], "招商模式建议\n", "合作伙伴地区\n"))
     assert "技术招商 数据不足，无法判断" in text and "技术招商 暂不具备条件" not in text
     assert "链式招商 暂不具备条件" in text
     assert "? 开设 AI 专业的高校数：数据不足（>= 8）" in text
     assert "✗ 开设 AI" not in text and "✗ 算力规模" not in text and "✗ 专利区位商" not in text
     assert "✗ 算力基础设施企业数：0（>= 3）" in text  # a real failure keeps its ✗
 
-    en = real["dir"] / "hz_en.pdf"
-    run("--lang", "en", "report", "region", "杭州市", "-o", en, db=real["db"])
-    text = re.sub(r"\s+", " ", section(pdf_text(en), "Attraction modes\n", "Cooperation partners\n"))
+    text = re.sub(r"\s+", " ", section(hz_pdf["en"], "Attraction modes\n", "Cooperation partners\n"))
     assert "cannot be judged: no data" in text and "? universities with AI programmes: no data (>= 8)" in text
 
     out = run("recommend", "杭州市", db=real["db"]).stdout
@@ -64,7 +71,7 @@ def test_modes_without_data_are_unknown_not_failed(real):
     assert "数据不足，无法判断" in block and "开设 AI 专业的高校数 = 数据不足 >= 8 ?" in block
 
 
-def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real):
+def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real, hz_pdf):
     """IT桔子 gives no registered capital: 头部企业 is ordered by the funding raised (then rounds, then name), and
     says so — not 按注册资本排序 over a column of dashes, which had put 宁波… first by the code points of its name."""
     from zhaoshang.core.store import Store
@@ -80,14 +87,10 @@ def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real):
     assert keys == sorted(keys) and rows[0]["funding_wan"] > 0
     assert top["order_note"].startswith(f"{n['n']} 家企业均无注册资本数据，故按截至 ")
 
-    pdf = real["dir"] / "hz-top.pdf"
-    run("report", "region", "杭州市", "-o", pdf, db=real["db"])
-    text = re.sub(r"\s+", " ", section(pdf_text(pdf), "头部企业\n\n", "数据来源与方法"))
+    text = re.sub(r"\s+", " ", section(hz_pdf["zh"], "头部企业\n\n", "数据来源与方法"))
     assert "按注册资本排序" not in text and "均无注册资本数据，故按截至" in text and "累计融资额排序" in text
     assert text.index(rows[0]["name"]) < text.index(rows[1]["name"])
-    en = real["dir"] / "hz-top_en.pdf"
-    run("--lang", "en", "report", "region", "杭州市", "-o", en, db=real["db"])
-    text = re.sub(r"\s+", " ", pdf_text(en))
+    text = re.sub(r"\s+", " ", hz_pdf["en"])
     assert f"Registered capital is unknown for all {n['n']}, so ranked by funding raised to" in text
     assert "By registered capital" not in text
 
