@@ -25,6 +25,28 @@ def demo(tmp_path_factory, demo_copy):
     return {"db": str(db), "dir": d}
 
 
+@pytest.fixture(scope="module")
+def app(demo):
+    """The web app on the module's demo, one for the module (the tests only read)."""
+    from zhaoshang.interfaces.web.app import create_app
+
+    return create_app(demo["db"])
+
+
+@pytest.fixture
+def client(app):
+    """The app as a browser on this machine calls it, with no cookie of another test's (a language chosen)."""
+    return local_client(app)
+
+
+@pytest.fixture(scope="module")
+def xihu_html(demo):
+    """西湖区's report as HTML (`report region 330106`)."""
+    out = demo["dir"] / "xihu.html"
+    run("report", "region", "330106", "-o", out, db=demo["db"])
+    return out.read_text(encoding="utf-8")
+
+
 def _map(demo, *args) -> list[dict]:
     return json.loads(run("map", *args, "--format", "json", db=demo["db"]).stdout)
 
@@ -45,14 +67,12 @@ def _workbook(path) -> dict:
     return {"overview": overview, "regions": [dict(zip(rows[at], r)) for r in rows[at + 1:]]}
 
 
-def test_a_district_is_ranked_among_the_districts_of_its_city(demo):
+def test_a_district_is_ranked_among_the_districts_of_its_city(demo, client, xihu_html):
     """西湖区 was given 杭州市's place among Zhejiang's cities (1 of 11) and the map outlined 杭州市."""
     districts = _map(demo, "--level", "district", "--parent", "330100")
     place, peers = _place(districts, "330106"), len(districts)
     assert peers > 11
-    out = demo["dir"] / "xihu.html"
-    run("report", "region", "330106", "-o", out, db=demo["db"])
-    text = out.read_text(encoding="utf-8")
+    text = xihu_html
     assert f"在本市各区中位列第 {place}（共 {peers} 个）" in text, text[text.index("共有产业链企业"):][:200]
     en = demo["dir"] / "xihu_en.html"
     run("--lang", "en", "report", "region", "330106", "-o", en, db=demo["db"])
@@ -66,9 +86,6 @@ def test_a_district_is_ranked_among_the_districts_of_its_city(demo):
     assert marked == ["西湖区"] and "杭州市" not in {r["地区"] for r in wb["regions"]}, marked
     assert next(r["排名"] for r in wb["regions"] if r["地区"] == "西湖区") == place
 
-    from zhaoshang.interfaces.web.app import create_app
-
-    client = local_client(create_app(demo["db"]))
     m = client.get("/api/region-profile/330106").json()["map"]
     assert (m["view"], m["level"], m["highlight"], m["rank"], m["peers"]) == ("330100", "district", ["330106"], place, peers)
     page = client.get("/region/330106").text
@@ -98,7 +115,7 @@ def test_equal_counts_share_a_place_in_every_table(demo):
         assert f'<td class="k-int">{_place(cities, c["code"])}</td><td class="k-text">{c["name"]}</td>' in table, table
 
 
-def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo):
+def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo, client):
     """湖州市 holds no chain enterprise on the demo: it read "6 / 11" and "29 薄弱/缺失环节" next to 暂无数据."""
     cities = _map(demo, "--level", "city", "--parent", "330000")
     assert next(r["count"] for r in cities if r["code"] == "330500") == 0
@@ -117,9 +134,6 @@ def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segm
     ov = _workbook(xlsx)["overview"]
     assert ov["地区排名"] == "该地区暂无产业链企业，不参与排名" and ov["缺失环节"] is None and ov["薄弱环节"] is None, ov
 
-    from zhaoshang.interfaces.web.app import create_app
-
-    client = local_client(create_app(demo["db"]))
     p = client.get("/api/region-profile/330500").json()
     assert p["map"]["rank"] is None and p["map"]["unranked"] is True
     page = client.get("/region/330500").text
@@ -146,7 +160,7 @@ def _sparse_city(db: str):
     return d, rows[0]["code"]
 
 
-def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo):
+def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo, client):
     """The sentence said 近 2 年（2015Q2 至 2017Q4） for a five-year window: the years were the quarters with a
     round divided by four, and the chart and the workbook left out the empty quarters."""
     d, city = _sparse_city(demo["db"])
@@ -164,9 +178,7 @@ def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo)
     rows = [r for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) if r[0] and r[0][:2].isdigit()]
     assert len(rows) == 20 and rows[0][0] == first and rows[-1][0] == last, rows
     assert rows[0][1] == 0 and rows[0][3] == 0, rows[0]
-    from zhaoshang.interfaces.web.app import create_app
-
-    tr = local_client(create_app(demo["db"])).get(f"/api/region-profile/{city}").json()["trends"]
+    tr = client.get(f"/api/region-profile/{city}").json()["trends"]
     assert [r["period"] for r in tr["by_period"]][::19] == [first, last] and len(tr["by_period"]) == 20
     assert (tr["years"], tr["first_period"], tr["last_period"]) == (5, first, last)
 
@@ -182,9 +194,9 @@ def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_late
         found = s.query("""SELECT coalesce(e.district_code, e.city_code) AS code FROM fundings f
                            JOIN enterprises e ON e.id = f.enterprise_id WHERE coalesce(e.district_code, e.city_code) IS NOT NULL
                            GROUP BY 1 HAVING max(f.date) < ? ORDER BY count(*) DESC, 1""", [dt.date(d.year - 4, 1, 1)])
-    code = next(r["code"] for r in found
-                if json.loads(run("trends", "--region", r["code"], "--format", "json", db=demo["db"]).stdout)["totals"]["rounds"])
-    totals = json.loads(run("trends", "--region", code, "--format", "json", db=demo["db"]).stdout)["totals"]
+    code, totals = next((r["code"], t) for r in found
+                        for t in [json.loads(run("trends", "--region", r["code"], "--format", "json", db=demo["db"]).stdout)["totals"]]
+                        if t["rounds"])
     out = demo["dir"] / f"{code}.html"
     run("report", "region", code, "-o", out, db=demo["db"])
     text = out.read_text(encoding="utf-8")
@@ -202,15 +214,12 @@ def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_late
     assert any(f"最近一次在 {totals['last_date']}" in str(c) for c in cells), cells
 
 
-def test_the_region_page_states_the_funding_window_and_links_to_the_same_period(demo):
+def test_the_region_page_states_the_funding_window_and_links_to_the_same_period(client):
     """The page's 资本风向 showed five years of rounds under a bare title, next to /trends' all-time figures for the
     same region: it states the window and totals as the report does and links to /trends over that window."""
     import html as html_lib
     import re
 
-    from zhaoshang.interfaces.web.app import create_app
-
-    client = local_client(create_app(demo["db"]))
     p = client.get("/api/region-profile/330100").json()
     tr = p["trends"]
     page = client.get("/region/330100").text
@@ -225,11 +234,9 @@ def test_the_region_page_states_the_funding_window_and_links_to_the_same_period(
     assert same["rounds"] == tr["totals"]["rounds"] and same["amount_wan"] == pytest.approx(tr["totals"]["amount_wan"])
 
 
-def test_a_macro_regions_comparison_table_lists_the_macro_regions_of_its_rank(demo):
+def test_a_macro_regions_comparison_table_lists_the_macro_regions_of_its_rank(demo, client):
     """长三角's text ranked it among 6 macro-regions while its table and sheet listed the 34 provinces without it."""
-    from zhaoshang.interfaces.web.app import create_app
-
-    m = local_client(create_app(demo["db"])).get("/api/region-profile/M-YRD").json()["map"]
+    m = client.get("/api/region-profile/M-YRD").json()["map"]
     peers = {x["name"] for x in m["rank_among"]} | {"长三角"}
     assert len(peers) == m["peers"]
     xlsx = demo["dir"] / "yrd.xlsx"
@@ -245,12 +252,10 @@ def test_a_macro_regions_comparison_table_lists_the_macro_regions_of_its_rank(de
     assert "长三角" in table and "广东省" not in table and "安徽省" not in table, table
 
 
-def test_english_report_writes_cny_amounts_in_millions_and_billions(demo):
+def test_english_report_writes_cny_amounts_in_millions_and_billions(demo, client):
     """The English funding sentence read "302.13 hundred million CNY" and its chart "Amount (100M CNY)"."""
     from zhaoshang.core.event_titles import money_en
-    from zhaoshang.interfaces.web.app import create_app
 
-    client = local_client(create_app(demo["db"]))
     t = client.get("/api/region-profile/330100").json()["trends"]["totals"]
     wan, est = t["amount_wan"], t["estimated_wan"]
     out = demo["dir"] / "hz_en.html"
@@ -264,11 +269,8 @@ def test_english_report_writes_cny_amounts_in_millions_and_billions(demo):
     assert said in page, page[page.index('id="sec-trends"'):][:800]
 
 
-def test_the_leads_panel_gives_its_reason_before_any_enterprise(demo):
+def test_the_leads_panel_gives_its_reason_before_any_enterprise(client):
     """On a date before every enterprise the leads panel read "服务未返回数据" while the other panels said why."""
-    from zhaoshang.interfaces.web.app import create_app
-
-    client = local_client(create_app(demo["db"]))
     page = client.get("/region/330100?as_of=1990-01-01").text
     sec = page[page.index('id="sec-leads"'):][:1500]
     assert "服务未返回数据" not in sec and "截至 1990-01-01 全国尚无已归入产业链的企业" in sec, sec
@@ -277,14 +279,12 @@ def test_the_leads_panel_gives_its_reason_before_any_enterprise(demo):
     assert "no enterprise in the nation is placed on the chain as of 1990-01-01" in sec, sec
 
 
-def test_a_districts_report_map_shows_the_districts_of_its_city(demo):
+def test_a_districts_report_map_shows_the_districts_of_its_city(xihu_html):
     """The district's map outlined its city among the province's cities; without district boundaries the city's
     districts are bubbles at their seats, the district's outlined."""
     import re
 
-    out = demo["dir"] / "xihu_map.html"
-    run("report", "region", "330106", "-o", out, db=demo["db"])
-    text = out.read_text(encoding="utf-8")
+    text = xihu_html
     svg = text[text.index('id="sec-overview"'):text.index('id="sec-chain"')]
     circles = re.findall(r'<circle [^>]*stroke="([^"]+)"[^>]*><title>([^<]+) ', svg)
     assert ("#d4542b", "西湖区") in circles, circles[:5]
