@@ -26,6 +26,16 @@ def demo(tmp_path_factory, demo_copy):
     return demo_copy(tmp_path_factory.mktemp("labels") / "demo.duckdb")
 
 
+@pytest.fixture(scope="module")
+def served(demo):
+    """One real server of the module's demo for its pages (they only read it): its base URL. A test asks for it
+    once its command-line checks are done and the browser is known to be there."""
+    from web_util import serving
+
+    with serving(demo) as base:
+        yield base
+
+
 def _tagged_funded(db) -> int:
     """An enterprise of the demo with tags and an imported funding event."""
     import duckdb
@@ -51,17 +61,14 @@ def test_cli_profile_shows_tags_and_rounds_in_english(demo):
     assert any(t in zh for t in ("高新技术企业", "专精特新")) and "轮" in zh  # Chinese as the source wrote it
 
 
-def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(demo):
+def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(demo, request, chromium):
     import httpx
 
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser
 
     require_browser()
-    from playwright.sync_api import sync_playwright
-
-    eid = _tagged_funded(demo)
-    with serving(demo) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    eid, base = _tagged_funded(demo), request.getfixturevalue("served")
+    with chromium as b:
         page = b.new_page()
         page.goto(f"{base}/enterprises/{eid}?lang=en")
         chips = page.eval_on_selector_all(".chip-tag", "els => els.map(e => e.innerText.trim())")
@@ -79,10 +86,10 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
         page.goto(f"{base}/enterprises/{eid}?lang=zh")
         assert any(t in page.inner_text("#main, body") for t in ("高新技术企业", "专精特新"))
         b.close()
-        got = httpx.get(f"{base}/api/enterprises/export?format=csv&tags=专精特新", cookies={"lang": "en"}, timeout=60)
-        assert got.status_code == 200, got.text
-        rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
-        assert rows and all("specialised and innovative (SRDI)" in r["Tags"] and not HAN.search(r["Tags"]) for r in rows)
+    got = httpx.get(f"{base}/api/enterprises/export?format=csv&tags=专精特新", cookies={"lang": "en"}, timeout=60)
+    assert got.status_code == 200, got.text
+    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows and all("specialised and innovative (SRDI)" in r["Tags"] and not HAN.search(r["Tags"]) for r in rows)
 
 
 def _holders_and_branches(db) -> int:
@@ -105,7 +112,7 @@ def _column(out: str, title: str, col: int) -> list[str]:
     return [line.split("│")[col].strip() for line in part.splitlines() if line.startswith("│")]
 
 
-def test_shareholder_types_and_branch_kinds_read_as_words(demo):
+def test_shareholder_types_and_branch_kinds_read_as_words(demo, request, chromium):
     """The profile's 股东 and 分支机构 sections name a holder's type and a record's kind by their labels in both
     languages, in the CLI and on the page — in English as words, not as the stored codes (person, investor, branch …)."""
     from zhaoshang.interfaces.labels import BRANCH_KINDS, HOLDER_TYPES
@@ -121,13 +128,11 @@ def test_shareholder_types_and_branch_kinds_read_as_words(demo):
     assert set(_column(zh, "股东（", 2)) <= {v[0] for v in HOLDER_TYPES.values()}
     assert set(_column(zh, "分支机构与对外投资（", 2)) <= {v[0] for v in BRANCH_KINDS.values()}
 
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser
 
     require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with serving(demo) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    base = request.getfixturevalue("served")
+    with chromium as b:
         page = b.new_page()
         for lang, holders, branches in (("en", holder_en, branch_en),
                                         ("zh", {v[0] for v in HOLDER_TYPES.values()}, {v[0] for v in BRANCH_KINDS.values()})):
@@ -139,7 +144,7 @@ def test_shareholder_types_and_branch_kinds_read_as_words(demo):
         b.close()
 
 
-def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_parent(demo):
+def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_parent(demo, request, chromium):
     """Seen from the subsidiary, a subsidiary record names the parent company (母公司 / parent company), not the
     enterprise itself as an outbound investment, with the parent's region — in the CLI and on the page."""
     import duckdb
@@ -162,13 +167,11 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
     row = run_json("show", child, db=demo)["branches"][0]
     assert row["direction"] == "in" and row["city_code"] == parent_city, row  # where the parent is
 
-    from web_util import ARGS, CHROMIUM, require_browser, serving
+    from web_util import require_browser
 
     require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with serving(demo) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    base = request.getfixturevalue("served")
+    with chromium as b:
         page = b.new_page()
         page.goto(f"{base}/enterprises/{child}?lang=en")
         cells = page.eval_on_selector_all("#branches tr td", "tds => tds.map(t => t.innerText.trim())")
