@@ -23,11 +23,20 @@ def demo(tmp_path_factory, demo_copy):
     return demo_copy(tmp_path_factory.mktemp("demo_en") / "demo.duckdb")
 
 
-def test_alert_feed_spans_the_page_and_names_rules_in_english(demo, chromium):
+@pytest.fixture(scope="module")
+def served(demo):
+    """One real server of the module's demo for its pages (they only read it): its base URL."""
+    require_browser()
+    with serving(demo) as base:
+        yield base
+
+
+def test_alert_feed_spans_the_page_and_names_rules_in_english(demo, served, chromium):
     """The seven-column feed sat in half the width (rule names wrapped to seven lines; the page 15,069 px tall in
     English against 8,537 in Chinese), and the demo's rules had Chinese names only."""
     require_browser()
-    with serving(demo) as base, chromium as b:
+    base = served
+    with chromium as b:
         pg = b.new_page(viewport=WIDE)
         heights = {}
         for lang in ("zh", "en"):
@@ -51,7 +60,7 @@ def test_alert_feed_spans_the_page_and_names_rules_in_english(demo, chromium):
         b.close()
 
 
-def test_graph_names_stay_inside_the_chart(demo, chromium):
+def test_graph_names_stay_inside_the_chart(demo, served, chromium):
     """The demo's busiest enterprise in English: names beside dots overlapped and the right-most one was cut at the
     card's edge. Every drawn name lies inside the chart and none covers another (long ones end in …, whole in
     the tooltip); three loads, as the force layout starts from random places."""
@@ -60,7 +69,8 @@ def test_graph_names_stay_inside_the_chart(demo, chromium):
 
     busiest = q(demo, """SELECT e, count(*) n FROM (SELECT enterprise_id e FROM roles UNION ALL
                          SELECT enterprise_id FROM shareholdings) GROUP BY e ORDER BY n DESC, e LIMIT 1""")[0][0]
-    with serving(demo) as base, chromium as b:
+    base = served
+    with chromium as b:
         pg = b.new_page(viewport=WIDE)
         for _ in range(3):
             pg.goto(base + f"/relations/{busiest}?lang=en")
@@ -76,7 +86,7 @@ def test_graph_names_stay_inside_the_chart(demo, chromium):
         b.close()
 
 
-def test_a_person_keeps_the_whole_title_on_both_pages(demo, chromium):
+def test_a_person_keeps_the_whole_title_on_both_pages(demo, served, chromium):
     """In English a person titled 创始人、CEO showed as "founder" on the profile's people card (CEO dropped) while the
     key persons' grounds kept both: both places now say it alike, with the title as written."""
     require_browser()
@@ -85,7 +95,8 @@ def test_a_person_keeps_the_whole_title_on_both_pages(demo, chromium):
     eid, name = q(demo, """SELECT r.enterprise_id, p.name FROM roles r JOIN persons p ON p.id = r.person_id
                            WHERE r.role = 'founder' AND r.title = '创始人、CEO' AND r.end_date IS NULL
                            ORDER BY r.enterprise_id LIMIT 1""")[0]
-    with serving(demo) as base, chromium as b:
+    base = served
+    with chromium as b:
         pg = b.new_page(viewport=WIDE)
         pg.goto(base + f"/enterprises/{eid}?lang=en")
         cells = pg.locator("#people tr", has_text=name).locator(".ent-role").all_inner_texts()
