@@ -17,11 +17,17 @@ STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def _db(tmp_path) -> Path:
-    db = tmp_path / "t.duckdb"
-    f = tmp_path / "名录.csv"
-    f.write_text("企业名称,成立日期,所属省份,所属城市\n甲星智能科技有限公司,2015-03-01,浙江,杭州\n", encoding="utf-8")
-    run("import", "enterprises", f, db=db)  # written to the audit log (data.import)
-    return db
+    """A private copy of a store holding one imported company: the import is written to the audit log (data.import).
+    Built once per run (tests/built_once.py)."""
+    from built_once import build_or_copy
+
+    def make(db: Path) -> None:
+        f = db.with_suffix(".csv")
+        f.write_text("企业名称,成立日期,所属省份,所属城市\n甲星智能科技有限公司,2015-03-01,浙江,杭州\n", encoding="utf-8")
+        run("import", "enterprises", f, db=db)
+
+    build_or_copy(tmp_path / "t.duckdb", "audit-times", make)
+    return tmp_path / "t.duckdb"
 
 
 def test_cli_audit_table_to_the_second_json_and_export_full(tmp_path):
