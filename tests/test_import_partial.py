@@ -53,6 +53,16 @@ def db(full, tmp_path):
     return path
 
 
+@pytest.fixture(scope="module")
+def month(full):
+    """The whole list, then a month's export without its first 30 companies (about 1 %: a month's delistings),
+    imported without a flag: ``(the database as imported, the import's report)``. Tests change copies of it."""
+    f = _write(full["dir"] / "month.csv", full["header"], full["rows"][30:])
+    db = full["dir"] / "month.duckdb"
+    shutil.copy(full["db"], db)
+    return db, run_json("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db)
+
+
 @pytest.fixture
 def head49(full, tmp_path):
     """The first 50 lines of the list (header and 49 companies), saved as GBK as a spreadsheet would."""
@@ -119,12 +129,10 @@ def test_complete_marks_the_rest_absent(full, db, head49):
     assert both.returncode != 0 and "--partial 与 --complete 只能选一个" in both.stderr
 
 
-def test_normal_churn_is_not_refused_and_a_later_partial_keeps_the_full_exports_absences(full, db, tmp_path):
+def test_normal_churn_is_not_refused_and_a_later_partial_keeps_the_full_exports_absences(full, month, tmp_path):
     """A month's delistings (here 30 of 2,882 companies, about 1 %) import without a flag and are marked absent; a
     partial file imported after it leaves those notes as the last full export set them."""
-    keep = full["rows"][30:]
-    f = _write(tmp_path / "month.csv", full["header"], keep)
-    rep = run_json("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db)
+    db, rep = shutil.copy(month[0], tmp_path / "z.duckdb"), month[1]
     assert rep["scope"] is None and rep["changes"]["disappeared"] == 30
     delisted = full["rows"][0][_col(full, "公司全称")]
     assert [a["export_date"] for a in run_json("show", delisted, db=db)["absent_from_latest"]] == [LATER]
@@ -136,14 +144,13 @@ def test_normal_churn_is_not_refused_and_a_later_partial_keeps_the_full_exports_
     assert [a["export_date"] for a in run_json("show", delisted, db=db)["absent_from_latest"]] == [LATER]
 
 
-def test_a_later_partial_listing_a_company_again_ends_its_note(full, db, tmp_path):
+def test_a_later_partial_listing_a_company_again_ends_its_note(full, month, tmp_path):
     """A company a full export left out kept its "no longer listed" note after a later partial file listed it
     again unchanged: an unchanged row writes no record, so nothing said it was back. The relisting is now recorded
     (``enterprise_relisted``); a company listed again with a change ends its note by its new record, as before;
     one the partial file leaves out keeps its note."""
     name = _col(full, "公司全称")
-    f = _write(tmp_path / "month.csv", full["header"], full["rows"][30:])
-    run_json("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db)
+    db = shutil.copy(month[0], tmp_path / "z.duckdb")  # the full list, then the month's export without its first 30
     same, kept = full["rows"][0], full["rows"][2]
     changed = list(full["rows"][1])
     changed[_col(full, "注册地址")] += "（新址）"
