@@ -19,14 +19,28 @@ def _files(tmp_path):
     return write_csv(tmp_path / "listed.csv", [LISTED]), write_csv(tmp_path / "registry.csv", [REGISTRY])
 
 
+def _listed_first(tmp_path):
+    """A store holding the listing's export (上市公司, 2026-03-31), built once per run (tests/built_once.py) and
+    copied to ``tmp_path``: ``(the store, the listing's file, the registry's file)``."""
+    from built_once import build_or_copy
+
+    listed, registry = _files(tmp_path)
+
+    def make(db):
+        run_json("import", "enterprises", write_csv(db.with_suffix(".csv"), [LISTED]), "--source", "上市公司",
+                 "--data-date", "2026-03-31", db=db)
+
+    db = tmp_path / "z.duckdb"
+    build_or_copy(db, "older-export-listed", make)
+    return db, listed, registry
+
+
 def _state(db):
     return q(db, "SELECT capital_wan, address FROM enterprises WHERE uscc = ?", [CODE])[0]
 
 
 def test_an_older_export_of_another_source_keeps_its_values_as_records_only(tmp_path):
-    db = tmp_path / "z.duckdb"
-    listed, registry = _files(tmp_path)
-    run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    db, listed, registry = _listed_first(tmp_path)
     rep = run_json("import", "enterprises", registry, "--source", "登记库", "--data-date", "2004-12-31", db=db)
     assert rep["values_kept_older"] == 2 and rep["rows_updated"] == 1
     assert _state(db) == (43008.0, "浙江省宁波市北仑区甬江南路26号")
@@ -119,9 +133,7 @@ def test_an_upload_of_an_older_export_says_which_values_it_kept_as_records(tmp_p
     require_browser()
     from playwright.sync_api import sync_playwright
 
-    db = tmp_path / "z.duckdb"
-    listed, registry = _files(tmp_path)
-    run_json("import", "enterprises", listed, "--source", "上市公司", "--data-date", "2026-03-31", db=db)
+    db, listed, registry = _listed_first(tmp_path)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page()
