@@ -230,7 +230,17 @@ def test_methods_page_shows_a_saved_lead_backtests_notes(db, tmp_path, chromium)
         assert not errors, errors
 
 
-def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
+@pytest.fixture(scope="module")
+def demo_served(tmp_path_factory, demo_copy):
+    """The demo database (synthetic data) served once for the browser tests that read it and change nothing:
+    ``(its path, the server's base URL)``."""
+    require_browser()
+    db = demo_copy(tmp_path_factory.mktemp("leadsdemo") / "demo.duckdb")
+    with serving(db) as base:
+        yield db, base
+
+
+def test_leads_signals_show_the_reach_path(demo_served, chromium):
     """The 信号与贡献 table gave the reachability signal's strength alone: it shows the path behind it — its start,
     then each hop with its relation, its arrow the relation's way — the same path the enterprise's reach (关键人触达) finds first from the region,
     in Chinese and in English (synthetic demo data)."""
@@ -238,7 +248,7 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
 
     from zhaoshang.services.graph.reach import reach
 
-    db = demo_copy(tmp_path / "demo.duckdb")
+    db, base = demo_served
     with Store(str(db), read_only=True) as s:
         doc = mine_leads(s, "杭州市", top=20)
         eid = next(x["enterprise_id"] for x in doc["leads"] if x["signals"]["reachability"]["raw"])
@@ -251,7 +261,7 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
                 f"{h['from']['name']} {arrows[h['direction']]} {h['to']['name']}{a}{h['relation_label']}{b}"
                 for h in best["hops"]]
     assert len(want["zh"]) >= 2 and any(" ← " in x for x in want["zh"]), want
-    with serving(db) as base, chromium as b:
+    with chromium as b:
         pg = b.new_page()
         for lang in ("zh", "en"):
             pg.goto(base + f"/leads?region=杭州市&top=20&lang={lang}")
@@ -264,7 +274,7 @@ def test_leads_signals_show_the_reach_path(tmp_path, demo_copy, chromium):
         b.close()
 
 
-def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_copy, chromium):
+def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chromium):
     """On the demo (synthetic data): the region field of an ambiguous district keeps a name that reads back as the
     same district, so a re-filter lists leads again (西湖区 alone asked which one every time); a lead on a sub-node
     is named by its node (U01.1 GPU), its segment beside; a macro-region's list offers no 加入招商项目 (the pipeline
@@ -272,7 +282,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_c
     require_browser()
     from zhaoshang.services.evaluation.scorecard import date_notes
 
-    db = demo_copy(tmp_path / "demo.duckdb")
+    db, base = demo_served
     with Store(str(db), read_only=True) as s:
         sub = next(x for x in mine_leads(s, "330106", top=20)["leads"] if x["node"] != x["segment"])
         node_zh = s.con.execute("SELECT name_zh FROM chain_nodes WHERE code = ?", [sub["node"]]).fetchone()[0]
@@ -285,7 +295,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(tmp_path, demo_c
     rows = run("leads", "330106", "--top", 20, "--format", "csv", db=db).stdout.splitlines()
     assert any(r.startswith(f"{sub['rank']},") and f"{sub['segment_name']} › {node_zh} ({sub['node']})" in r
                for r in rows), rows  # the command names the node too
-    with serving(db) as base, chromium as b:
+    with chromium as b:
         pg = b.new_page()
         for lang, want in (("zh", "杭州市西湖区"), ("en", "330106")):  # "Xihu" is three districts
             pg.goto(base + f"/leads?region=330106&lang={lang}")

@@ -16,7 +16,7 @@ from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving, team_tokens  # noqa: E402
+from web_util import cut_placeholders, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -112,9 +112,8 @@ def _fixture_with_lead(tmp_path, **kw):
 
 
 @pytest.mark.browser
-def test_pipeline_page_in_the_browser(tmp_path):
+def test_pipeline_page_in_the_browser(tmp_path, chromium):
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     db = tmp_path / "fx.duckdb"
     matrix_fixture.build(str(db), n=60)
@@ -122,8 +121,7 @@ def test_pipeline_page_in_the_browser(tmp_path):
     accounts.add_user(team, "ana", "analyst", PW, "cli:test")
     accounts.add_user(team, "vera", "viewer", PW, "cli:test")  # reads only: never offered as an owner
     team.close()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         errors = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -243,11 +241,10 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
 
 
 @pytest.mark.browser
-def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path):
+def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path, chromium):
     """Leads in 杭州市西湖区 and 南昌市西湖区 both read 西湖区 (Xihu) on the list, the board, the lead's page and the
     profile: two identical cards. Each is named as the region service tells them apart."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.services.pipeline import leads as pipeline_leads
 
@@ -258,8 +255,7 @@ def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path):
         hz = pipeline_leads.add(store, team, "1", "330106")
         nc = pipeline_leads.add(store, team, "1", "360103")
     team.close()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + "/pipeline?lang=zh")
         cells = {pg.get_attribute(f"#pl-table tbody tr >> nth={i}", "data-id"):
@@ -278,11 +274,10 @@ def test_districts_of_the_same_name_are_told_apart_in_the_browser(tmp_path):
 
 
 @pytest.mark.browser
-def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp_path):
+def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp_path, chromium):
     """A cleared next action read "电话联系董秘 → None" in the history (and the latest changes), a segment its bare code;
     a refused change (已放弃 without a reason) came back with the typed next action and note gone."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.services.pipeline import leads as pipeline_leads
 
@@ -294,8 +289,7 @@ def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp
                                   next_action_date="2099-12-10")
     pipeline_leads.update(team, lead["id"], next_action="", next_action_date="")
     team.close()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
         hist = pg.inner_text("#lead-history")
@@ -377,21 +371,19 @@ def test_the_api_takes_the_days_a_lead_was_signed_and_landed_as_the_command_line
 
 
 @pytest.mark.browser
-def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path):
+def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
     """The lead page's form had no day for a move to 已签约 or 已落地 (each was dated today); its 签约/落地日期 field is
     the command's ``--on``: read by the one parser (2024年3月5日 too), a future day refused with the command's line
     and the form kept, a landing before the signing refused."""
     require_browser()
     import datetime as dt
 
-    from playwright.sync_api import sync_playwright
 
     from zhaoshang.core.parse.dates import china_today
 
     db, lead = _fixture_with_lead(tmp_path, status="negotiating")
     tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(db) as base, chromium as b:
         pg = b.new_page()
         errors = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
