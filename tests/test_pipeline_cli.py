@@ -145,13 +145,35 @@ def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):
     assert "U01" in segs and not any(" " in x for x in segs), segs
 
 
-def test_show_gives_the_history_in_the_cli_language(tmp_path):
+@pytest.fixture(scope="module")
+def shown_lead(tmp_path_factory):
+    """The fixture with one lead (enterprise 1, 宁波市, segment U01, a note), moved to contacted by the command:
+    ``(the database, the lead as added)``. The tests of ``pipeline show`` read it and change nothing."""
+    path = tmp_path_factory.mktemp("plshow") / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", "--note", "首次接触, 待回访", db=path)
+    run("pipeline", "move", str(lead["id"]), "contacted", db=path)
+    return path, lead
+
+
+@pytest.fixture(scope="module")
+def landed_lead(tmp_path_factory):
+    """The fixture with one lead (enterprise 1, 宁波市) added, then moved to 已签约 and 已落地 by the command, each
+    dated today: ``(the database, the signing's answer, the landing's answer)``. Tests copy it before changing it."""
+    from built_once import copy_to
+
+    path = tmp_path_factory.mktemp("pllanded") / "fx.duckdb"
+    matrix_fixture.build(str(path), n=60)
+    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
+    signed = run_json("pipeline", "move", lead, "已签约", db=path)
+    landed = run_json("pipeline", "move", lead, "已落地", db=path)
+    return lambda to: (copy_to(path, to), signed, landed)
+
+
+def test_show_gives_the_history_in_the_cli_language(shown_lead):
     """pipeline show's history as the 招商项目 page gives it: to the second, fields and statuses in words, the segment
     by its name (the table read 2026-12-03T00:50:35.270923Z · status · new → contacted); JSON keeps what is stored."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", db=path)
-    run("pipeline", "move", str(lead["id"]), "contacted", db=path)
+    path, lead = shown_lead
     wide = {"COLUMNS": "250"}
     zh = run("pipeline", "show", str(lead["id"]), db=path, env=wide).stdout
     assert "状态" in zh and "新线索" in zh and "已接触" in zh and "U01 AI芯片" in zh and "时间 (UTC)" in zh, zh
@@ -161,15 +183,12 @@ def test_show_gives_the_history_in_the_cli_language(tmp_path):
     assert {"status", "segment"} <= {h["field"] for h in stored} and "contacted" in {h["to_value"] for h in stored}
 
 
-def test_show_as_csv_is_one_row_per_history_entry_with_the_jsons_fields(tmp_path):
+def test_show_as_csv_is_one_row_per_history_entry_with_the_jsons_fields(shown_lead):
     """pipeline show --format csv wrote the table made for reading (fields and statuses in the CLI's language, the
     time cut to the second, no lead id): a machine reading it got other values in English than in Chinese. It
     writes one header row of the JSON's field names and one row per history entry with the stored values, the same
     in either language, as pipeline list and alerts list do."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    lead = run_json("pipeline", "add", "1", "宁波市", "--segment", "U01", "--note", "首次接触, 待回访", db=path)
-    run("pipeline", "move", str(lead["id"]), "contacted", db=path)
+    path, lead = shown_lead
     out = run("pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout
     assert out.splitlines()[0] == "lead_id,at,actor,field,from_value,to_value", out
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -183,15 +202,12 @@ def test_show_as_csv_is_one_row_per_history_entry_with_the_jsons_fields(tmp_path
     assert run("--lang", "en", "pipeline", "show", str(lead["id"]), "--format", "csv", db=path).stdout == out
 
 
-def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):
+def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path, landed_lead):
     """已落地 → 已接触 was accepted and kept 签约日期 and 落地日期: the list and export said 已接触 with both dates and
     落地率 counted a signed lead that had not landed. A move back before 已签约/已落地 now needs --reason (kept as a
     note) and clears the dates of the stages left behind, so the export and the stats agree with the status."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
-    run("pipeline", "move", lead, "已签约", db=path)
-    landed = run_json("pipeline", "move", lead, "已落地", db=path)
+    path, _, landed = landed_lead(tmp_path / "fx.duckdb")
+    lead = str(landed["id"])
     assert landed["signed_on"] and landed["landed_on"]
     for status in ("contacted", "已签约"):
         bad = run("pipeline", "move", lead, status, db=path, check=False)
@@ -219,15 +235,13 @@ def test_a_move_back_past_signed_needs_a_reason_and_clears_the_dates(tmp_path):
     assert run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]
 
 
-def test_abandoning_a_landed_lead_clears_its_landing_and_keeps_its_signing(tmp_path):
+def test_abandoning_a_landed_lead_clears_its_landing_and_keeps_its_signing(tmp_path, landed_lead):
     """A landed lead abandoned kept its 落地日期: the export said 已放弃 with a landing day while 落地率 counted it as
     not landed. 已放弃 clears the landing and its evidence; the signing day stays, so 落地率 (landed over the leads ever
     signed) counts the abandoned deal against the landings, and the export imports again."""
-    path = tmp_path / "fx.duckdb"
-    matrix_fixture.build(str(path), n=60)
-    lead = str(run_json("pipeline", "add", "1", "宁波市", db=path)["id"])
-    signed = run_json("pipeline", "move", lead, "已签约", db=path)["signed_on"]
-    assert run_json("pipeline", "move", lead, "已落地", db=path)["landed_on"]
+    path, signed, landed = landed_lead(tmp_path / "fx.duckdb")
+    lead, signed = str(landed["id"]), signed["signed_on"]
+    assert landed["landed_on"]
     gone = run_json("pipeline", "move", lead, "已放弃", "--reason", "企业改投他处", db=path)
     assert (gone["status"], gone["signed_on"], gone["landed_on"], gone["landing"]) == ("abandoned", signed, None, None)
     out = tmp_path / "pipeline.csv"
