@@ -114,14 +114,29 @@ NEWS_EVENTS = ("row_id,text,event_type,subject\n"
                "3,市场整体平稳。,其他,\n")
 
 
-def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path):
+@pytest.fixture(scope="module")
+def with_enterprises(tmp_path_factory):
+    """``with_enterprises(tmp_path)``: a private copy, at ``tmp_path / "z.duckdb"``, of a database into which the
+    command imported ENTERPRISES (dated 2019-06-30) once for the module, with ``e.csv`` and NEWS_EVENTS as ``n.csv``
+    written beside it."""
+    from built_once import copy_to
+
+    folder = tmp_path_factory.mktemp("newsents")
+    (folder / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    run_json("import", "enterprises", folder / "e.csv", "--data-date", "2019-06-30", db=folder / "z.duckdb")
+
+    def copy(tmp_path):
+        (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+        (tmp_path / "n.csv").write_text(NEWS_EVENTS, encoding="utf-8")
+        return copy_to(folder / "z.duckdb", tmp_path / "z.duckdb")
+    return copy
+
+
+def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path, with_enterprises):
     """A mention found in the text is a news event of the enterprise as a declared subject is (one per item and
     enterprise, dated as the declared ones, how it was linked on the event), replaced only by a re-run of
     ``link-news``, and an alert rule on news fires for it (the digest lists it)."""
-    db = tmp_path / "z.duckdb"
-    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
-    (tmp_path / "n.csv").write_text(NEWS_EVENTS, encoding="utf-8")
-    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
+    db = with_enterprises(tmp_path)
     rule = run_json("alerts", "rules", "add", "青岚舆情", "--enterprise", "青岚数智", "--type", "news",
                     "--channel", "email", db=db)
     rep = run_json("import", "news", tmp_path / "n.csv", "--preset", "finese", "--data-date", "2019-12-31",
@@ -166,14 +181,11 @@ def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path):
 
 
 @pytest.mark.browser
-def test_the_upload_page_links_the_text_as_the_command_does(tmp_path, chromium):
+def test_the_upload_page_links_the_text_as_the_command_does(tmp_path, with_enterprises, chromium):
     """数据更新 offers the CLI's ``--link-text`` for news (zh and en), and the job's line says what it linked."""
     require_browser()
-    db = tmp_path / "z.duckdb"
-    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
+    db = with_enterprises(tmp_path)
     news = tmp_path / "n.csv"
-    news.write_text(NEWS_EVENTS, encoding="utf-8")
-    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
     with serving(db) as base, chromium as b:
         page = b.new_page()
         page.goto(base + "/updates?lang=en")
@@ -205,13 +217,10 @@ def test_the_upload_page_links_the_text_as_the_command_does(tmp_path, chromium):
 
 
 @pytest.mark.browser
-def test_an_alert_on_a_text_found_item_says_how_it_was_linked(tmp_path, chromium):
+def test_an_alert_on_a_text_found_item_says_how_it_was_linked(tmp_path, with_enterprises, chromium):
     """The alert's page says, in the page's words, that the item named the enterprise in its text and by what."""
     require_browser()
-    db = tmp_path / "z.duckdb"
-    (tmp_path / "e.csv").write_text(ENTERPRISES, encoding="utf-8")
-    (tmp_path / "n.csv").write_text(NEWS_EVENTS, encoding="utf-8")
-    run_json("import", "enterprises", tmp_path / "e.csv", "--data-date", "2019-06-30", db=db)
+    db = with_enterprises(tmp_path)
     run_json("alerts", "rules", "add", "青岚舆情", "--enterprise", "青岚数智", "--type", "news", db=db)
     run_json("import", "news", tmp_path / "n.csv", "--preset", "finese", "--data-date", "2019-12-31", "--link-text",
              "--rejects", tmp_path, db=db)
