@@ -67,6 +67,9 @@ def serve(fd: int, script_dir: str) -> None:
     tokenize("人工智能")  # jieba's dictionary with the domain words: search, matching, news and classify read it
     if threading.active_count() != 1:  # a fork copies one thread only: a second one's locks would stay held
         raise SystemExit(f"cli_warm: a preloaded module started a thread: {threading.enumerate()}")
+    import gc
+
+    gc.freeze()  # what the preloads made stays out of the children's collections: their pages are not copied
     sock = socket.socket(fileno=fd)
     while True:
         try:
