@@ -10,6 +10,7 @@ import sqlite3
 import duckdb
 import pytest
 
+from built_once import copy_to
 from cli_util import run, run_json
 from conftest import shared_file
 
@@ -50,12 +51,13 @@ def db(tmp_path_factory):
     itj_rows = d / "itjuzi.csv"
     _subset(itj, itj_rows, lambda r: int(r["company_seq"]) <= 60)
     run("import", "enterprises", szse, "--preset", "szse_a_share", db=path)
+    szse_only = copy_to(path, d / "szse_only.duckdb")  # the list alone, before the other files (exchange_list)
     run("import", "enterprises", sw, "--preset", "sw_industry", db=path)
     run("import", "enterprises", prods, "--preset", "main_products", db=path)
     run("import", "enterprises", reg_rows, db=path)
     run("import", "enterprises", itj_rows, "--preset", "itjuzi_companies", db=path)
     run("classify", db=path)
-    return {"path": path, "szse": szse, "prods": prods, "itjuzi": itj_rows}
+    return {"path": path, "szse": szse, "prods": prods, "itjuzi": itj_rows, "szse_only": szse_only}
 
 
 def nodes(db, name: str) -> dict[str, str]:
@@ -83,11 +85,10 @@ def test_exchange_list_coverage_with_industry_and_products(db):
 
 
 @pytest.fixture(scope="module")
-def exchange_list(tmp_path_factory):
-    """The SZSE list alone, as an analyst imports it first: name, English name and CSRC sector, no scope or products."""
-    szse = shared_file("listed_companies/szse_a_share_list_2026-01.csv")
-    path = tmp_path_factory.mktemp("szse") / "z.duckdb"
-    run("import", "enterprises", szse, "--preset", "szse_a_share", db=path)
+def exchange_list(tmp_path_factory, db):
+    """The SZSE list alone, as an analyst imports it first: name, English name and CSRC sector, no scope or products
+    (a copy of the module's database as it was after that first import)."""
+    path = copy_to(db["szse_only"], tmp_path_factory.mktemp("szse") / "z.duckdb")
     run("classify", db=path)
     return path
 
@@ -120,7 +121,9 @@ def test_propellant_maker_telecom_branches_and_information_firms_stay_off(db):
         assert "D13" not in nodes(db, name), name
 
 
-def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
+def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
+    """Analyst corrections are audited, counted and kept; placements declared by a source's own labels are kept
+    apart from inferred ones; both survive re-classification and re-imports."""
     p = db["path"]
     # the exchange files say nothing of speech (products: 教育领域、开放平台 …): the rules cannot place
     # 科大讯飞 on 语音; an analyst does, with a reason
@@ -136,7 +139,14 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     run("placements", "confirm", "浙江大华技术股份有限公司", "D10", "--reason", "视频监控设备", "--user", "分析员乙", db=p)
     after = nodes(db, "科大讯飞股份有限公司")
     assert after.get("M06") == "analyst" and wrong not in nodes(db, firm)
-    # re-classification and re-imports keep the decisions
+    # the IT桔子 rows' own labels, declared
+    res = run_json("placements", "declare", "--source", "itjuzi", db=p)
+    assert res["declared"] > 20 and res["records"] == 60
+    with duckdb.connect(str(p), read_only=True) as con:
+        declared = con.execute("""SELECT p.method, json_extract_string(p.evidence, '$.parts[0].detail.source'),
+                   json_extract_string(p.evidence, '$.parts[0].label') FROM placements p WHERE p.method = 'declared'""").fetchall()
+    assert declared and all(r[1] == "itjuzi" and r[2] for r in declared)
+    # re-classification and re-imports keep the decisions and the declared placements
     run("classify", db=p)
     run("import", "enterprises", db["szse"], "--preset", "szse_a_share", db=p)
     run("import", "enterprises", db["prods"], "--preset", "main_products", db=p)
@@ -144,6 +154,8 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     after = nodes(db, "科大讯飞股份有限公司")
     assert after.get("M06") == "analyst" and wrong not in nodes(db, firm)
     assert nodes(db, "浙江大华技术股份有限公司")["D10"] == "rules-v1+confirmed"
+    with duckdb.connect(str(p), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM placements WHERE method = 'declared'").fetchone()[0] == len(declared)
     # audit: who, when, why; counts per node; CSV export
     audit = run_json("placements", "list", db=p)
     assert [a["action"] for a in audit] == ["confirm", "remove", "add"]
@@ -171,20 +183,6 @@ def test_corrections_are_audited_counted_and_survive_classify_and_reimport(db):
     assert bad.returncode == 2 and "X99" in bad.stderr and "Traceback" not in bad.stderr
     bad = run("placements", "remove", "科大讯飞", "D14", "--reason", "x", db=p, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-
-
-def test_declared_placements_are_kept_apart_from_inferred_ones(db):
-    p = db["path"]
-    res = run_json("placements", "declare", "--source", "itjuzi", db=p)
-    assert res["declared"] > 20 and res["records"] == 60
-    with duckdb.connect(str(p), read_only=True) as con:
-        rows = con.execute("""SELECT p.method, json_extract_string(p.evidence, '$.parts[0].detail.source'),
-                   json_extract_string(p.evidence, '$.parts[0].label') FROM placements p WHERE p.method = 'declared'""").fetchall()
-    assert rows and all(r[1] == "itjuzi" and r[2] for r in rows)
-    run("classify", db=p)
-    with duckdb.connect(str(p), read_only=True) as con:
-        n = con.execute("SELECT count(*) FROM placements WHERE method = 'declared'").fetchone()[0]
-    assert n == len(rows)
 
 
 def test_shenwan_rows_without_a_full_name_still_reach_their_listed_company(db):
