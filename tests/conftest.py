@@ -20,15 +20,15 @@ def pytest_configure(config):
         compileall.compile_dir(ROOT / "src", quiet=1)
 
 
-# The files that take longest (measured with --durations on 2026-12-04, three workers), slowest first. ``make test``
+# The files that take longest (measured with --durations on 2026-12-05, three workers), slowest first. ``make test``
 # hands whole files to the workers in collection order (--dist loadfile --no-loadscope-reorder): starting with these,
 # the workers finish together instead of one waiting on a long file picked up last (the two browser files at the end
 # of the alphabet made a tail of about 40 s). Other files follow in their usual order.
-SLOW_FIRST = ("test_demo", "test_report", "test_web_auth_browser", "test_serve_updates", "test_import_errors",
-              "test_web_browser", "test_import_integrity", "test_cli_users", "test_news_links", "test_region_page",
-              "test_cli_output", "test_asof", "test_scoreweb_browser", "test_chain_cases", "test_import_real",
-              "test_matching", "test_classify", "test_graph_web", "test_search", "test_score", "test_demo_default",
-              "test_import_kinds", "test_web_seams", "test_recommend", "test_region_lookup")
+SLOW_FIRST = ("test_report", "test_serve_updates", "test_matching", "test_demo", "test_import_integrity",
+              "test_distributed_matrix", "test_web_browser", "test_graph_web", "test_leads", "test_pipeline_web",
+              "test_web_auth_browser", "test_region_page", "test_asof", "test_import_real", "test_scoreweb_browser",
+              "test_import_errors", "test_region_rank", "test_leads_web", "test_pipeline_cli", "test_classify",
+              "test_search", "test_asof_undated", "test_chain_cases", "test_node_vocabulary", "test_pages_trends_network")
 
 
 def pytest_collection_modifyitems(config, items):
