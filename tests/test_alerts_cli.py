@@ -98,6 +98,8 @@ def test_rules_alerts_digest_from_the_command_line(db):
      "情感下限（0.5）高于情感上限（-0.5）"),
     (("alerts", "rules", "add", "不可能2", "--type", "funding", "--min-amount", "99999999999"),
      "融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: 99999999999 万元"),
+    (("alerts", "rules", "add", "不是金额", "--type", "funding", "--min-amount", "很多"),
+     "融资金额下限应为金额（万元，或写明单位如 1亿）: 很多"),
 ])
 def test_user_errors_are_one_line(db, args, message):
     path = db[0]
@@ -169,6 +171,11 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
 
     path, _, _ = AF.copy(tmp_path_factory, "alerts_amount")
     run_json("alerts", "rules", "add", "大额", "--type", "funding", "--min-amount", "1000000000", db=path)
+    # the command line reads an amount with its unit as the page and YAML do: 1亿 is 10000 万元, 5000万 is 5000
+    assert run_json("alerts", "rules", "add", "亿元以上", "--type", "funding", "--min-amount", "1亿",
+                    db=path)["min_amount_wan"] == 10000
+    assert run_json("alerts", "rules", "add", "五千万", "--type", "funding", "--min-amount", "5000万",
+                    db=path)["min_amount_wan"] == 5000
     table = run("alerts", "rules", "list", db=path, env={"COLUMNS": "250"}).stdout
     assert "金额 ≥ 1,000,000,000 万元" in table and "e+" not in table, table
     with local_client(create_app(str(path))) as c:

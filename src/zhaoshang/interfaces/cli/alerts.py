@@ -60,7 +60,7 @@ def rules_add(name: str = typer.Argument(..., help="规则名称（同一用户�
               region: List[str] = typer.Option([], "--region", help="关注的地区（企业所在地，名称或代码），可重复"),
               node: List[str] = typer.Option([], "--node", help="关注的产业链节点（含其下级），可重复"),
               gaps_of: Optional[str] = typer.Option(None, "--gaps-of", help="只看该地区的补链环节（缺失或薄弱）中的企业"),
-              min_amount: Optional[float] = typer.Option(None, "--min-amount", help="融资金额下限（万元；1亿 = 10000；未写明金额的融资不满足）"),
+              min_amount: Optional[str] = typer.Option(None, "--min-amount", help="融资金额下限（万元，或写明单位如 1亿、5000万；未写明金额的融资不满足）"),
               max_sentiment: Optional[float] = typer.Option(None, "--max-sentiment", help="情感上限（-1…1；负面新闻如 -0.5）"),
               min_sentiment: Optional[float] = typer.Option(None, "--min-sentiment", help="情感下限（-1…1）"),
               channel: List[str] = typer.Option([], "--channel", help="推送渠道 app|email|webhook，可重复（默认 app）"),
