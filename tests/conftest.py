@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,24 @@ def gold_of_labeller(tmp_path: Path, labeller: str = "L1") -> Path:
         w.writeheader()
         w.writerows(rows)
     return out
+
+
+@contextmanager
+def light_password_hashes():
+    """Argon2 at its lowest cost while the block runs: tests that sign in or refuse guesses dozens of times (a fifth
+    of a second of CPU each at the shipped cost) check who gets in, who is refused or throttled — nothing that
+    depends on the cost. The shipped cost is checked in ``test_team_state.py::test_users_passwords_roles``."""
+    from argon2 import PasswordHasher
+
+    from zhaoshang.services.team import accounts
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        accounts._dummy.cache_clear()  # the unknown-name hash is made with the hasher in use
+        try:
+            yield
+        finally:
+            accounts._dummy.cache_clear()
 
 
 @pytest.fixture(scope="session")

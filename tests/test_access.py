@@ -17,6 +17,7 @@ import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.routing import APIRoute  # noqa: E402
+from conftest import light_password_hashes  # noqa: E402
 from web_util import local_client  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
@@ -35,17 +36,10 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]+")
 
 @pytest.fixture(scope="module", autouse=True)
 def _light_password_hashes():
-    """Argon2 at its lowest cost, as for the failure counting of test_team_state.py: these tests add users, sign
-    them in and refuse guesses some forty times (a fifth of a second of CPU each at the shipped cost), and what they
-    check — who gets in, who is refused or throttled — does not depend on the cost. The shipped cost is checked in
-    ``test_users_passwords_roles``."""
-    from argon2 import PasswordHasher
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        accounts._dummy.cache_clear()  # the unknown-name hash is made with the hasher in use
+    """Argon2 at its lowest cost for the module: it adds users, signs them in and refuses guesses some forty times
+    (conftest.light_password_hashes)."""
+    with light_password_hashes():
         yield
-    accounts._dummy.cache_clear()
 
 
 @pytest.fixture(scope="module")

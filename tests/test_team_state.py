@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from conftest import light_password_hashes
 
 from zhaoshang.core.errors import NotFound, UserError
 from zhaoshang.core.teamstate import MIGRATIONS, open_team_db, register_migration
@@ -26,16 +27,10 @@ PW = "correct horse battery"
 
 
 @pytest.fixture
-def quick_hashes(monkeypatch):
-    """Argon2 at its lowest cost, for the tests of failure counting: each verifies dozens of wrong passwords (a tenth
-    of a second each at the shipped cost), and what they check — who is throttled, from where, until when — does not
-    depend on the cost. The shipped cost is checked in ``test_users_passwords_roles``."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(A, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    A._dummy.cache_clear()  # the unknown-name hash is made with the hasher in use
-    yield
-    A._dummy.cache_clear()
+def quick_hashes():
+    """Argon2 at its lowest cost for the tests of failure counting (conftest.light_password_hashes)."""
+    with light_password_hashes():
+        yield
 
 
 @pytest.fixture
