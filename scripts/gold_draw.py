@@ -9,6 +9,7 @@ chosen by content). Usage:
     python scripts/gold_draw.py ../shared/data /tmp/gold_round3.csv --round 3     # round 3 only
     python scripts/gold_draw.py ../shared/data /tmp/gold_round4.csv --round 4     # round 4 only
     python scripts/gold_draw.py ../shared/data /tmp/gold_round5.csv --round 5     # round 5 only
+    python scripts/gold_draw.py ../shared/data /tmp/gold_round6.csv --round 6     # round 6 only
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ QUOTA3 = {(ASHARE, "tech"): 124, (ASHARE, "other"): 76,
 QUOTA4 = {ITJUZI: 10 ** 9, (ASHARE, "tech"): 124, (ASHARE, "other"): 76}
 # round 5: the rest of the large-model list (every row not drawn before) and the next A-share rows, same proportions
 QUOTA5 = {LLMS: 10 ** 9, (ASHARE, "tech"): 124, (ASHARE, "other"): 76}
+# round 6: the next registrations (round 2's quotas), the rest of the tech-sector listings, and every financial listing
+# not drawn before (Shenwan 银行 / 非银金融, a part of the "other" stratum: the banks and brokers the check and the pair
+# reader disagree on, docs/methods.md "Tenth candidate")
+QUOTA6 = {(REGISTRATION, "tech_keyword_in_scope"): 300, (REGISTRATION, "random_by_province"): 100,
+          (ASHARE, "tech"): 10 ** 9, (ASHARE, "finance"): 10 ** 9}
 TECH_SW = ("电子", "计算机", "通信", "传媒")
+FINANCE_SW = ("银行", "非银金融")
 # rows named in the product's acceptance cases, always in the set
 FORCED = {(ASHARE, k) for k in ("000977.SZ", "002236.SZ", "688256.SH", "002230.SZ")} | {
     (REGISTRATION, k) for k in ("91510500731634293G", "913611007442990843", "91360300744268851K",
@@ -56,11 +63,13 @@ def draw_rounds(ev: dict, rounds: int = 1) -> list[set]:
     groups: dict[object, list] = {}
     for (src, key), e in ev.items():
         groups.setdefault(stratum(src, e), []).append((order(src, key), src, key))
+        if src == ASHARE and (e.get("industry") or "").split(" ")[0] in FINANCE_SW:
+            groups.setdefault((ASHARE, "finance"), []).append((order(src, key), src, key))
     first = set(FORCED)
     for g, n in QUOTA.items():
         first |= {(s, k) for _, s, k in sorted(groups.get(g, []))[:n]}
     out = [first]
-    for quota in (QUOTA2, QUOTA3, QUOTA4, QUOTA5)[:max(0, rounds - 1)]:
+    for quota in (QUOTA2, QUOTA3, QUOTA4, QUOTA5, QUOTA6)[:max(0, rounds - 1)]:
         taken = set().union(*out)
         nxt: set = set()
         for g, n in quota.items():
