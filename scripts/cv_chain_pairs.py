@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cv_chain_model as cv  # noqa: E402
 
+from zhaoshang.services.chain import gold as g  # noqa: E402
 from zhaoshang.services.chain import model as m  # noqa: E402
 from zhaoshang.services.chain import pairs as pr  # noqa: E402
 from zhaoshang.services.chain import training  # noqa: E402
@@ -290,6 +291,15 @@ def every_round(a) -> dict:
     A, B = set(placed["a"]), set(placed["b"])
     out["after_moved"] = cp.moved(rows, A, B, tax, a.show)
     out["after_bootstrap_over_rows"] = cp.bootstrap(rows, A, B, tax)
+    # the financial listings (Shenwan 银行 / 非银金融; every one not drawn before is in round 6): D06 pairs each arm
+    # places on them, right (labelled D06) or false
+    fin = {i for i in range(n) if rows[i]["source"] == g.ASHARE
+           and (t["records"][i].get("industry") or "").split(" ")[0] in ("银行", "非银金融")}
+    out["after_d06_on_financial_listings"] = {
+        "rows": len(fin), "labelled_d06": sum(1 for i in fin if "D06" in labels[i]),
+        **{arm: {"right": sum(1 for i, nd in placed[arm] if i in fin and nd == "D06" and nd in labels[i]),
+                 "false": sorted(rows[i]["name"] for i, nd in placed[arm] if i in fin and nd == "D06" and nd not in labels[i])}
+           for arm in placed}}
     return out
 
 
