@@ -175,3 +175,23 @@ def test_the_english_profile_names_its_region_as_the_other_pages_do(demo, base, 
         page.goto(f"{base}/enterprises/{eid}?lang=zh")
         assert page.inner_text("#ent-region").split() == [prov, city, dist]
         browser.close()
+
+
+def test_a_subsidiary_reads_in_the_page_language(demo, base, chromium):
+    """A subsidiary's event read ``设立子公司 设立子公司: 〈name〉`` in Chinese and ``subsidiary set up 设立子公司: 〈name〉``
+    in English, the head the importer wrote left untranslated: now the type's label, then the subsidiary's name as
+    registered, in either language."""
+    with Store(demo["db"], read_only=True) as s:
+        eid, title = s.con.execute("SELECT enterprise_id, title FROM events WHERE type = 'subsidiary' "
+                                   "ORDER BY id LIMIT 1").fetchone()
+        children = {r[0] for r in s.con.execute("SELECT child_name FROM branches WHERE parent_id = ? "
+                                                "AND kind = 'subsidiary'", [eid]).fetchall()}
+    assert title.startswith("设立子公司: ")  # as the importer titles it, in Chinese (the data's language)
+    with chromium as browser:
+        page = browser.new_page()
+        for lang in ("zh", "en"):
+            page.goto(f"{base}/enterprises/{eid}?lang={lang}")
+            items = [tuple(x) for x in page.evaluate(ITEMS_JS)]
+            shown = [text for chip, text in items if chip == label("event", "subsidiary", lang)]
+            assert shown and set(shown) <= children, items
+        browser.close()

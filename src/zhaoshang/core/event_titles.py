@@ -10,8 +10,13 @@ from __future__ import annotations
 from .parse.amounts import fx_rate, parse_amount
 from .parse.rounds import ROUND_LABELS_EN, normalize_round
 
+# the head of a branch record's event by the record's kind (branches.kind; any other kind is an investment): the
+# importer titles the event with it, and the reader below translates the same heads
+BRANCH_HEADS = {"branch": "设立分支机构", "subsidiary": "设立子公司", "investment": "对外投资"}
+
 HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "funding", "专利": "patent", "新闻": "news",
-            "设立分支机构": "branch opened", "对外投资": "investment", "名称": "name", "地址": "address",
+            "设立分支机构": "branch opened", "设立子公司": "subsidiary set up", "对外投资": "investment",
+            "名称": "name", "地址": "address",
             "注册资本": "registered capital", "登记状态": "registration status", "法定代表人": "legal representative",
             "所在地区": "region"}
 

@@ -7,6 +7,7 @@ monitoring and timelines read one table instead of nine.
 from __future__ import annotations
 
 from ..asof import news_day
+from ..event_titles import BRANCH_HEADS
 from .staging import ql
 
 #: the method of a news mention the text analysis found (``text_`` + the linker's method); other methods are the
@@ -194,8 +195,8 @@ def _fact_parts(import_id, where: dict[str, str], data_date=None) -> list[str]:
         # a branch, a subsidiary (a documented event type of its own, 设立子公司) or an outbound investment
         f"""SELECT b.parent_id, b.date, CASE b.kind WHEN 'branch' THEN 'branch' WHEN 'subsidiary' THEN 'subsidiary'
                                              ELSE 'investment' END,
-                   CASE b.kind WHEN 'branch' THEN '设立分支机构: ' WHEN 'subsidiary' THEN '设立子公司: '
-                               ELSE '对外投资: ' END || b.child_name,
+                   CASE b.kind WHEN 'branch' THEN '{BRANCH_HEADS["branch"]}: ' WHEN 'subsidiary' THEN '{BRANCH_HEADS["subsidiary"]}: '
+                               ELSE '{BRANCH_HEADS["investment"]}: ' END || b.child_name,
                    to_json(struct_pack(child_id := b.child_id, province := b.province_code, city := b.city_code,
                                        percent := b.percent)),
                    'branches', b.id, b.source, b.source_key, {import_id}
