@@ -591,6 +591,25 @@ def test_relations_page_in_the_browser(base, chromium):
         b.close()
 
 
+def test_an_investment_hop_says_its_round_and_lead_in_the_page_language(base, chromium):
+    """A path through a local fund that led the target's round said ``A轮 领投`` on its record in English too: the round
+    is now said by its English label and the lead in words (``Series A, lead``); in Chinese as the source wrote it."""
+    with chromium as b:
+        pg = b.new_page(viewport={"width": 1400, "height": 1000})
+        for lang, said in (("zh", "A轮 领投"), ("en", "Series A, lead")):
+            pg.goto(base + f"/relations/1?lang={lang}")
+            pg.fill("#reach-region", "330100")
+            pg.fill("#reach-k", "10")
+            pg.click("#reach-go")
+            pg.wait_for_selector("#paths[data-source=region] .path")
+            funded = pg.evaluate("[...document.querySelectorAll('#paths .ev')].filter(e => e.title.startsWith('fundings #'))"
+                                 ".map(e => e.innerText)")
+            assert funded and all(said in t for t in funded), funded
+            if lang == "en":
+                assert not [t for t in funded if "轮" in t or "领投" in t], funded
+        b.close()
+
+
 GRAPH_LABELS_JS = """() => { const zr = echarts.getInstanceByDom(document.getElementById('rel-graph')).getZr(), out = [];
   zr.storage.getDisplayList(true).forEach(el => { const tc = el.getTextContent ? el.getTextContent() : null;
     if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;

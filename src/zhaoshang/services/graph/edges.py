@@ -13,10 +13,14 @@ inventor, the contact) and ``b`` where it ends, except in the relations whose tw
 
 from __future__ import annotations
 
+from ...core.parse.rounds import ROUND_LABELS_EN
 from ..identity_reasons import reasons_text
 from .ties import strength_sql
 
 IDENTITY_SOURCE = "identity"  # the source of an identity link's evidence (identity.links_edge_sql)
+
+# an investor that led the round, as an investment record's note says it (zh, en): ``A轮 领投`` / ``Series A, lead``
+LEAD = ("领投", "lead")
 
 # columns of a raw edge: a, a_type, b, b_type, relation, start_date, end_date, percent, overlap_days,
 # ref_table, ref_id, source, source_key, import_id, note
@@ -58,7 +62,7 @@ def raw_edges_sql(as_of: str, colleague_cap: int = 60) -> str:
     UNION ALL
     SELECT 'i:' || fi.investor_id, 'investor', 'e:' || f.enterprise_id, 'enterprise', 'investment', f.date, NULL, NULL,
            NULL, 'fundings', f.id, f.source, f.source_key, f.import_id,
-           concat_ws(' ', f.round_raw, CASE WHEN fi.is_lead THEN '领投' END)
+           concat_ws(' ', f.round_raw, CASE WHEN fi.is_lead THEN '{LEAD[0]}' END)
     FROM funding_investors fi JOIN fundings f ON f.id = fi.funding_id
     WHERE fi.investor_id IS NOT NULL AND f.enterprise_id IS NOT NULL AND {started('f.date')}
     UNION ALL
@@ -138,6 +142,8 @@ RECORD_TABLES = ("roles", "shareholdings", "funding_investors", "branches", "pat
 
 _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_date", "fundings": "date, NULL",
            "branches": "date, NULL", "patents": "applied, NULL", "contacts": "NULL, NULL"}
+# what a record's note is read with (a funding's round: its code and the words the source wrote)
+_NOTE_COLUMNS = {"fundings": "round, round_raw"}
 
 
 # what each table a tie rests on holds, as a path's evidence line says it (zh, en)
@@ -166,6 +172,20 @@ def record_text(ev: dict, lang: str = "zh") -> str:
     return " ".join(x for x in (ev.get("source"), kind, when) if x)
 
 
+def funding_note(note: str | None, round_code: str | None, round_raw: str | None, lang: str = "zh") -> str | None:
+    """A funding record's note (``A轮 领投``, a co-investment's ``〈enterprise〉 A轮``) in the UI language: in English
+    the round the source wrote by its English label where the round parser read it (``Series A``), and the lead
+    mark in words (``Series A, lead``); an enterprise's name, and a round not read, as written."""
+    if lang != "en" or not note:
+        return note
+    body, lead = note, note == LEAD[0] or note.endswith(" " + LEAD[0])
+    if lead:
+        body = body[:-len(LEAD[0])].rstrip()
+    if round_raw and body.endswith(round_raw) and round_code in ROUND_LABELS_EN and round_code != "other":
+        body = (body[:-len(round_raw)] + ROUND_LABELS_EN[round_code]).strip()
+    return ", ".join(x for x in (body, LEAD[1] if lead else None) if x)
+
+
 def evidence(store, tie: dict, lang: str = "zh") -> list[dict]:
     """The records a tie rests on, with their provenance (source, source record key, import) and ``text``, the
     record in words (``record_text``)."""
@@ -175,11 +195,13 @@ def evidence(store, tie: dict, lang: str = "zh") -> list[dict]:
     for table, rid, source, note in refs:
         row = None
         if table in _TABLES and rid is not None:
-            got = store.con.execute(f"SELECT source, source_key, import_id, {_TABLES[table]} FROM {table} WHERE id = ?",
-                                    [rid]).fetchall()
+            got = store.con.execute(f"SELECT source, source_key, import_id, {_TABLES[table]}, "
+                                    f"{_NOTE_COLUMNS.get(table, 'NULL, NULL')} FROM {table} WHERE id = ?", [rid]).fetchall()
             row = got[0] if got else None
         if source == IDENTITY_SOURCE:  # an identity link: its rules' codes in words
             note = reasons_text(note, lang)
+        elif table == "fundings" and row:
+            note = funding_note(note, row[5], row[6], lang)
         out.append({"table": table, "id": rid, "source": row[0] if row else source,
                     "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
                     "start": row[3] if row else None, "end": row[4] if row else None})
