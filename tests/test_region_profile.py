@@ -357,3 +357,19 @@ def test_regions_without_chain_enterprises_have_no_place(store, sz, tmp_path, de
         table = html[html.index("地区对比（前十及本地区）"):html.index('id="sec-chain"')]
         shown = re.findall(r'<tr[^>]*><td class="k-int">([^<]*)</td>', table)
         assert shown == ["—" if k is None else str(k) for k in ranks], (as_of, shown)
+
+
+def test_the_report_says_stages_and_levels_in_the_words_of_the_one_label_table(sz, monkeypatch):
+    """The profile kept its own Chinese words for a chain stage and a region level beside interfaces/labels.py's:
+    it now gives the codes, and the report's chain table (PDF and workbook alike) and its region line say them in
+    the shared table's words, whatever they are (a relabelling there reaches the report)."""
+    from zhaoshang.interfaces import labels
+    from zhaoshang.interfaces.reports.region import render_region_html, report_context
+
+    assert {r["stage"] for r in sz["chain_rows"]} == {"upstream", "midstream", "downstream"}
+    monkeypatch.setitem(labels.STAGES, "upstream", ("基础层", "Foundation"))
+    monkeypatch.setitem(labels.LEVELS, "city", ("地级市", "prefecture-level city"))
+    for lang, stage, region in (("zh", "基础层", "（440300，地级市）"), ("en", "Foundation", " (440300, prefecture-level city)")):
+        shown = {row["cells"][0] for row in report_context(sz, lang)["chain_table"]["rows"]}
+        assert stage in shown and {"上游", "Upstream"}.isdisjoint(shown), shown
+        assert region in render_region_html(sz, lang)

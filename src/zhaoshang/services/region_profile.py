@@ -41,8 +41,6 @@ from .reference import sources
 from .regions import matrix
 
 PARTNER_KINDS = ("patent", "investment", "branch", "people")  # their words: interfaces/labels.py PARTNER_KINDS
-LEVEL_ZH = {"province": "省级", "city": "地市", "district": "区县", "macro": "区域"}
-STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")
 
 
@@ -136,7 +134,8 @@ def _chain_section(store, info: dict, d: _dt.date, chain: str) -> tuple[dict, li
             continue
         row = {k: n.get(k) for k in keep}
         st = stage_of.get(n.get("parent_code") or "")
-        row["stage_name"] = STAGE_ZH.get((st or {}).get("stage") or row.get("stage") or "", (st or {}).get("name_zh"))
+        # the segment's stage by its code (upstream …): its words are the interfaces' (interfaces/labels.py STAGES)
+        row["stage"] = (st or {}).get("stage") or row.get("stage")
         segs.append(row)
     stage_rows = [{k: s.get(k) for k in keep} for s in stages]
     return tree, segs, stage_rows
@@ -450,7 +449,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
     doc = {
         "region": {**{k: info.get(k) for k in ("code", "name", "name_en", "level", "parent_code", "province_code",
                                                 "city_code", "lng", "lat")},
-                   "full_name": full_name(store, info), "level_zh": LEVEL_ZH.get(info["level"]),
+                   "full_name": full_name(store, info),
                    "path": _path(store, info), "members": info.get("members")},
         "as_of": d.isoformat(), "chain": chain, "chain_name": _chain_name(store, chain),
         "synthetic": bool(store.synthetic), "sources": sources(store),

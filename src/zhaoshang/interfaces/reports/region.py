@@ -152,10 +152,11 @@ def generic_columns(rows: list[dict], prefer: tuple[str, ...] = (), skip: tuple[
 
 
 def _cell_of(r: dict, key: str, lang: str) -> Any:
-    """A row's value for a column, in English where the row has an English twin of a Chinese name."""
+    """A row's value for a column, in English where the row has an English twin of a Chinese name; a segment's
+    stage by its label (interfaces/labels.py STAGES) in either language."""
+    if key == "stage_name" and r.get("stage"):
+        return label("stage", r["stage"], lang)
     if lang == "en":
-        if key == "stage_name" and r.get("stage"):
-            return label("stage", r["stage"], lang)
         twin = key[:-3] + "_en" if key.endswith("_zh") else key + "_en"
         if r.get(twin):
             return r[twin]
@@ -356,6 +357,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                    tr(f"{profile['chain_name']}招商分析报告", "AI industry chain: investment-attraction report"))
     ctx = {
         "p": profile, "r": reg, "lang": lang, "tr": tr, "en": en, "cover_lines": cover_lines,
+        "level_text": label("level", reg["level"], lang),
         "cover_title_size": cover_title_size(cover_lines),
         "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
                     f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
