@@ -47,6 +47,7 @@ def sz_en(env):
         out[suffix] = env["dir"] / f"sz_en.{suffix}"
         r = run("--db", env["db"], "--lang", "en", "report", "region", "440300", "-o", str(out[suffix]))
         assert out[suffix].exists() and str(out[suffix]) in r.stdout
+    out["profile"] = env["p"]  # the same region's profile
     return out
 
 
@@ -320,6 +321,13 @@ def test_english_report_charts_fit_and_speak_english(sz_en, chromium):
     })""")
     bars = [c for c in out if "bars" in c["cls"]]
     assert bars and out
+    # a segment name wider than the label column is not cut mid-word ("…semiconductor manufacturi…"): it takes a
+    # second line, broken between words, and reads whole
+    names = {r["name_en"] for r in sz_en["profile"]["chain_rows"]}
+    shown = pg.evaluate("""() => [...document.querySelectorAll('svg.chart.bars text')].filter(t => t.querySelector('tspan'))
+        .map(t => [...t.querySelectorAll('tspan')].map(s => s.textContent))""")
+    assert {" ".join(lines) for lines in shown} == names, shown
+    assert any(len(lines) == 2 for lines in shown), shown
     for chart in out:
         for t in chart["texts"]:
             assert not re.search(r"[\u4e00-\u9fff]", t["s"]), (chart["cls"], t["s"])

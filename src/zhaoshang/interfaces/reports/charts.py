@@ -184,19 +184,47 @@ def _text_w(text: str, size: float) -> float:
 
 
 def _fit(text: str, size: float, width: float) -> str:
-    """``text`` cut with an ellipsis to about ``width``."""
+    """``text`` cut with an ellipsis to about ``width``: between words where it has spaces (``Advanced packaging
+    and…``, never ``manufacturi…``), between characters in Chinese or where a single word is wider still."""
     if _text_w(text, size) <= width:
         return text
+    words = text.split(" ")
+    for n in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:n]).rstrip(" ,;:·-–")
+        if head and _text_w(head + "…", size) <= width:
+            return head + "…"
     while text and _text_w(text + "…", size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def _wrap(text: str, size: float, width: float, lines: int = 2) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width``, broken between words (Chinese between characters), the
+    last line shortened by ``_fit`` where the text is longer still: a long English segment name stays readable
+    whole (``Advanced packaging and`` / ``semiconductor manufacturing``)."""
+    if _text_w(text, size) <= width or lines < 2:
+        return [_fit(text, size, width)]
+    sep = " " if " " in text.strip() else ""
+    parts = text.split(" ") if sep else list(text)
+    out: list[str] = []
+    cur = ""
+    for i, w in enumerate(parts):
+        cand = cur + sep + w if cur else w
+        if cur and _text_w(cand, size) > width:
+            out.append(cur)
+            if len(out) == lines - 1:
+                return out + [_fit(sep.join(parts[i:]), size, width)]
+            cur = w
+        else:
+            cur = cand
+    return out + [_fit(cur, size, width)]
 
 
 def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, label_w: int | None = None,
                 a_key: str = "region_mix", b_key: str = "national_mix", a_name: str = "本地区占比",
                 b_name: str = "全国占比", color_key: str = "status", colour_note: str = "（颜色 = 判断）") -> str:
     """Horizontal bars, two per row (e.g. the region's mix next to the nation's), values in 0–1 shown as %.
-    The label column is as wide as the longest label (at most 40 % of the figure; longer ones are cut)."""
+    The label column is as wide as the longest label (at most 40 % of the figure; a longer one takes two lines)."""
     if not rows:
         return ""
     names = [str(r.get("label_text") or r.get("name_zh") or r.get("code")) for r in rows]
@@ -204,7 +232,11 @@ def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, labe
         label_w = int(min(max(max(_text_w(n, 9.5) for n in names) + 12, 90), width * 0.4))
     vmax = max([max(r.get(a_key) or 0, r.get(b_key) or 0) for r in rows] + [1e-9])
     top, right = 34, 74  # room for the legend above the ticks, and for "10.1% · LQ 1.62" after the longest bar
-    h = top + len(rows) * row_h + 8
+    # a name wider than its column takes a second line (its row that much taller), broken between words
+    label_lines = [_wrap(n, 9.5, label_w - 10) for n in names]
+    line_h = 10.5
+    heights = [row_h + line_h * (len(ls) - 1) for ls in label_lines]
+    h = top + int(sum(heights) + 0.999) + 8
     plot_w = width - label_w - right
     a_legend = a_name + colour_note
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" viewBox="0 0 {width} {h}" width="{width}" height="{h}">']
@@ -218,12 +250,15 @@ def paired_bars(rows: Sequence[dict], *, width: int = 660, row_h: int = 15, labe
         out.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{h - 6}" stroke="#eceff2" stroke-width="0.8"/>')
         out.append(f'<text x="{x:.1f}" y="{top - 6}" font-size="8" fill="#9aa3ad" text-anchor="middle" style="{FONT}">'
                    f'{_fmt(vmax * k / 4 * 100)}%</text>')
+    y = top - row_h
     for i, r in enumerate(rows):
-        y = top + i * row_h
+        y += row_h if i == 0 else heights[i - 1]
         a, b = r.get(a_key) or 0, r.get(b_key) or 0
         col = STATUS_COLORS.get(r.get(color_key), "#4585c1")
+        lines = "".join(f'<tspan x="{label_w - 6}" dy="{0 if k == 0 else line_h}">{escape(line)}</tspan>'
+                        for k, line in enumerate(label_lines[i]))
         out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" font-size="9.5" fill="#1f2937" text-anchor="end" '
-                   f'style="{FONT}">{escape(_fit(names[i], 9.5, label_w - 10))}</text>')
+                   f'style="{FONT}">{lines}</text>')
         wa, wb = plot_w * a / vmax, plot_w * b / vmax
         out.append(f'<rect x="{label_w}" y="{y + 1.5:.1f}" width="{wa:.1f}" height="{row_h * 0.42:.1f}" fill="{col}"/>')
         out.append(f'<rect x="{label_w}" y="{y + 1.5 + row_h * 0.42:.1f}" width="{wb:.1f}" height="{row_h * 0.3:.1f}" fill="#c7ccd3"/>')
