@@ -6,14 +6,17 @@ with the common layout, the JSON response class (the one encoder), a per-app cac
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemBytecodeCache
+from starlette.background import BackgroundTask
 
 from ...core import jsonenc
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today
@@ -61,6 +64,9 @@ def compiled_templates() -> FileSystemBytecodeCache | None:
         return None
 
 HERE = Path(__file__).parent
+# the media type of each file a list page downloads
+DOWNLOAD_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "csv": "text/csv; charset=utf-8"}
 
 
 class FastJSON(Response):
@@ -204,6 +210,27 @@ class WebContext:
         """Chain node code → "code name" in ``lang`` (a segment shown by name, not by its code alone;
         ``labels.node_names``, which the CLI reads too)."""
         return self.cached(store, ("node-names", lang), lambda: node_names(store, lang))
+
+    # -- downloads -----------------------------------------------------------------------------------
+    @staticmethod
+    def download(write: Callable[[str], Any], fmt: str, name: str) -> FileResponse:
+        """A list page's export as a file for the browser: ``write(path)`` writes it (through the one writer,
+        ``core.writers``) to a temporary file, removed once sent or when writing fails (a refused filter leaves
+        nothing behind); the file is named ``NAME-YYYYMMDD.FMT`` by the day in China."""
+        fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-export-")
+        os.close(fd)
+        try:
+            write(tmp)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return FileResponse(tmp, media_type=DOWNLOAD_MEDIA[fmt], filename=WebContext.download_name(name, fmt),
+                            background=BackgroundTask(os.unlink, tmp))
+
+    @staticmethod
+    def download_name(name: str, fmt: str) -> str:
+        """An export's file name: ``NAME-YYYYMMDD.FMT``, dated by the day in China."""
+        return f"{name}-{china_today().strftime('%Y%m%d')}.{fmt}"
 
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first

@@ -3,17 +3,13 @@ call ``services.enterprises`` like the ``search`` / ``show`` / ``export`` comman
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import Annotated, Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from ....core.geo.lookup import region_labels
-from ....core.parse.dates import china_today
 from ....services import enterprises as ent_svc
 from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
@@ -23,8 +19,6 @@ from .scorecard import profile_card
 from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text
 
 Sort = Literal[tuple(ent_svc.SORTS)]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register(app, web) -> None:
@@ -71,19 +65,12 @@ def register(app, web) -> None:
                    score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
         _limit()
-        stamp = china_today().strftime("%Y%m%d")
         if format == "csv":  # streamed from the store in chunks: any size, constant memory
             return StreamingResponse(_csv_stream(web.lang_of(request), f), media_type="text/csv; charset=utf-8",
-                                     headers={"Content-Disposition": f'attachment; filename="enterprises-{stamp}.csv"'})
-        fd, tmp = tempfile.mkstemp(suffix="." + format, prefix="zhaoshang-export-")
-        os.close(fd)
-        try:
-            ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f)
-        except BaseException:  # an unknown region or node is refused while writing: the empty file goes too
-            os.unlink(tmp)
-            raise
-        return FileResponse(tmp, media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
-                            filename=f"enterprises-{stamp}.{format}", background=BackgroundTask(os.unlink, tmp))
+                                     headers={"Content-Disposition": f'attachment; filename="{web.download_name("enterprises", "csv")}"'})
+        # an unknown region or node is refused while writing: the empty file goes too
+        return web.download(lambda tmp: ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f),
+                            format, "enterprises")
 
     @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
     def api_enterprise(key: Annotated[str, Path(max_length=TEXT_MAX)], request: Request, store=Depends(web.get_store),

@@ -4,17 +4,13 @@ enterprise's demands) with JSON twins and CSV/XLSX exports under /api/match — 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse
 
 from ....core.geo.lookup import AmbiguousRegion, RegionNotFound
-from ....core.parse.dates import china_today
 from ....services.matching import match as M
 from ....services.privacy import DEMAND_TEXT
 from ...labels import column, labelled
@@ -26,7 +22,6 @@ EntKey = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号�
 Top = Annotated[int, Query(ge=1, le=500, description="返回前几条")]
 Require = Annotated[list[Literal["patents", "listed", "funding"]] | None, Query(description="资质硬条件（可重复）")]
 Fmt = Literal["xlsx", "csv"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "score", "bm25", "node_agreement", "similarity",
                   "matched_terms", "matched_nodes"]
 REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
@@ -56,13 +51,9 @@ def register(app, web) -> None:
         return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
 
     def download(store, rows, columns, fmt: str, name: str, lang: str = "zh"):
-        fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-match-")
-        os.close(fd)
         # headers in the page's language, from the one label table (labels.COLUMNS), not the result keys
-        M.export_rows(store, rows, tmp, fmt, columns, headers={c: column(c, lang) for c in columns}, lang=lang)
-        stamp = china_today().strftime("%Y%m%d")
-        return FileResponse(tmp, media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
-                            filename=f"{name}-{stamp}.{fmt}", background=BackgroundTask(os.unlink, tmp))
+        return web.download(lambda tmp: M.export_rows(store, rows, tmp, fmt, columns,
+                                                      headers={c: column(c, lang) for c in columns}, lang=lang), fmt, name)
 
     @app.get("/api/match/demands", tags=["match"], summary="需求清单（JSON）：按地区、产业链环节、状态、文字筛选")
     def api_demands(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
