@@ -16,7 +16,7 @@ from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from web_util import cut_placeholders, require_browser, serving, team_tokens  # noqa: E402
+from web_util import cut_placeholders, download_rows, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -570,3 +570,61 @@ def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_regio
         pg.click("#pa-submit")
         pg.wait_for_selector("#pa-error")
         assert "#1" in pg.inner_text("#pa-error") and pg.input_value("#pa-region") == "宁波市", pg.inner_text("#pa-error")
+
+
+@pytest.mark.browser
+def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium):
+    """招商项目's 导出 Excel / 导出 CSV download the page's leads under its filters (status, owner, region), in the
+    page's order, with the region, status and owner the page shows; headed and worded in the page's language, the
+    synthetic label of a demo store on every row; the file imports again (pipeline import reads its codes)."""
+    require_browser()
+    from zhaoshang.services.pipeline import leads as pipeline_leads
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    for name in ("ana", "bo"):
+        accounts.add_user(team, name, "analyst", PW, "cli:test")
+    with Store(str(db), read_only=True) as store:
+        for eid, region, owner, status in ((1, "宁波市", "ana", "contacted"), (2, "330106", "ana", "contacted"),
+                                           (3, "宁波市", "bo", "contacted"), (4, "330106", "ana", "new"),
+                                           (5, "330108", "ana", "contacted"), (6, "宁波市", "ana", "contacted")):
+            pipeline_leads.add(store, team, str(eid), region, owner=owner, status=status, next_action="上门拜访",
+                               next_action_date="2030-01-01")
+    team.close()
+    heads = {"zh": ("编号", "企业名称", "地区", "状态", "负责人", "数据说明"),
+             "en": ("ID", "Enterprise", "Region", "Status", "Owner", "Data label")}
+    with serving(db) as base, chromium as b:
+        pg = b.new_page(accept_downloads=True)
+        for lang, (lid, ent, region, status, owner, label) in heads.items():
+            pg.goto(base + f"/pipeline?lang={lang}")
+            pg.select_option("#f-status", "contacted")
+            pg.select_option("#f-owner", "ana")
+            pg.fill("#pl-form input[name=region]", "330100")  # 杭州市: its districts' leads too
+            pg.click("#pl-apply")
+            pg.wait_for_selector("#pl-table")
+            shown = [(r.get_attribute("data-id"), r.locator("td").nth(1).inner_text(), r.locator("td").nth(2).inner_text(),
+                      r.locator("td .chip").inner_text(), r.locator("td").nth(4).inner_text())
+                     for r in pg.locator("#pl-table tbody tr").all()]
+            assert len(shown) == 2 and {s[3] for s in shown} == {"已接触" if lang == "zh" else "contacted"}, shown
+            assert {s[4] for s in shown} == {"ana"} and {s[0] for s in shown} == {"2", "5"}  # 西湖区's and 滨江区's
+            for fmt in ("csv", "xlsx"):
+                name, rows = download_rows(pg, f"#export-{fmt}", tmp_path, f"{lang}-")
+                assert name.startswith("pipeline-") and name.endswith("." + fmt), name
+                assert [(str(r[lid]), r[ent], r[region], r[status], r[owner]) for r in rows] == shown, (lang, fmt)
+                assert {r[label] for r in rows} == {"合成演示数据 (synthetic demo data)"}
+        # the board view offers the same download
+        pg.goto(base + "/pipeline?view=board&status=new&lang=zh")
+        assert [r["状态"] for r in download_rows(pg, "#export-csv", tmp_path, "board-")[1]] == ["新线索"]
+        b.close()
+    # the English sheet imports again into another team's pipeline, by its codes
+    from zhaoshang.services.pipeline import excel
+
+    other = tmp_path / "other.duckdb"
+    matrix_fixture.build(str(other), n=60)
+    team = open_team_db(None, db_path=str(other))
+    accounts.add_user(team, "ana", "analyst", PW, "cli:test")
+    with Store(str(other), read_only=True) as store:
+        got = excel.import_file(store, team, str(next(tmp_path.glob("en-pipeline-*.xlsx"))))
+    assert got["added"] == 2 and {r["owner"] for r in pipeline_leads.list_leads(team)} == {"ana"}
+    team.close()

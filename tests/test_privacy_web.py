@@ -152,6 +152,49 @@ def test_lead_notes_next_actions_and_history_masked_for_a_viewer_whole_and_audit
     assert '"texts"' in entries[0]["detail"] and f"/pipeline/{lid}" in entries[0]["detail"]
 
 
+def test_the_pipeline_export_gives_a_viewer_the_masked_text_and_an_analyst_the_whole_audited(app):
+    """The 招商项目 export (/api/pipeline/export) holds a lead's next action and abandon reason as the page does: masked
+    for a viewer (CSV and XLSX), whole for an analyst with the read written to the audit log (``person.read``,
+    target ``pipeline``), and every download written as an ``export`` with its filters."""
+    import io
+
+    import openpyxl
+
+    c, ana = app["client"], app["tokens"]["analyst"]
+    reason = "对方已另选址 联系人 13712340000 zhang@moming.cn"
+    r = c.post("/api/pipeline/add", headers=ana, json={"enterprise": str(app["eid"]), "region": "330200",
+                                                      "status": "abandoned", "reason": reason, "next_action": NEXT})
+    assert r.status_code == 200, r.text
+    lid, params = r.json()["id"], {"status": "abandoned", "region": "宁波市"}
+    before, before_v = len(_reads(app, "ana")), len(_reads(app, "vera"))
+    secrets = ["13712340000", "zhang@moming.cn", *LEAD_SECRETS]
+    rows = {}
+    for role in ("viewer", "analyst"):
+        text = _get(app, "/api/pipeline/export", role, params={**params, "format": "csv"})
+        rows[role] = list(csv.DictReader(io.StringIO(text)))
+        xlsx = app["client"].get("/api/pipeline/export", headers=app["tokens"][role], params={**params, "format": "xlsx"})
+        ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+        head, *body = [list(x) for x in ws.iter_rows(values_only=True)]
+        assert [[str(v) if v is not None else "" for v in x] for x in body] == [list(x.values()) for x in rows[role]], role
+    # the filter's rows only: the abandoned lead of 宁波市, by its id
+    assert [x["编号"] for x in rows["viewer"]] == [str(lid)] == [x["编号"] for x in rows["analyst"]]
+    seen, whole = rows["viewer"][0], rows["analyst"][0]
+    assert not _leaks(" ".join(seen.values()), secrets), _leaks(" ".join(seen.values()), secrets)
+    assert seen["放弃理由"] == "对方已另选址 联系人 137****0000 z***@moming.cn"
+    assert seen["下一步"] == "回电 139****4321 或 0571-****9999，2024-05-01 前"
+    assert (whole["放弃理由"], whole["下一步"]) == (reason, NEXT)
+    # the page shows the viewer the same masked words
+    page = _get(app, "/pipeline", "viewer", params=params)
+    assert "137****0000" in page and not _leaks(page, secrets)
+    reads = _reads(app, "ana")[: len(_reads(app, "ana")) - before]
+    assert [e["target"] for e in reads] == ["pipeline", "pipeline"], reads  # the analyst's CSV and XLSX
+    assert len(_reads(app, "vera")) == before_v  # masked answers hand out nothing to record
+    exports = audit.search(app["team"], action="export")["rows"]
+    done = [(e["actor"], e["target"]) for e in exports if e["target"] == "/api/pipeline/export"]
+    assert done.count(("vera", "/api/pipeline/export")) == 2 and done.count(("ana", "/api/pipeline/export")) == 2
+    assert all("status=abandoned" in e["detail"] for e in exports if e["target"] == "/api/pipeline/export")
+
+
 def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app):
     for url, params in (("/api/match/demands", {}), ("/match", {}), ("/api/match/demand/DM1", {}),
                         ("/match/demand/DM1", {}), ("/api/match/demands/export", {"format": "csv"})):

@@ -153,6 +153,26 @@ def cut_placeholders(page, selector: str) -> list[str]:
                > el.clientWidth; }).map(el => el.name || el.id)""", selector)
 
 
+def download_rows(page, selector: str, folder: Path, prefix: str = "") -> tuple[str, list[dict]]:
+    """Click ``selector`` on ``page``, save the file it downloads into ``folder`` (its name after ``prefix``) and open
+    it as an analyst would — a CSV with the csv module, an XLSX with openpyxl —: ``(suggested file name, rows as
+    {header: cell})``."""
+    import csv
+
+    import openpyxl
+
+    with page.expect_download() as dl:
+        page.click(selector)
+    name = dl.value.suggested_filename
+    path = Path(folder) / f"{prefix}{name}"
+    dl.value.save_as(path)
+    if name.endswith(".csv"):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return name, list(csv.DictReader(f))
+    head, *body = openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+    return name, [dict(zip(head, r)) for r in body]
+
+
 def local_client(app, **kw):
     """A test client that calls the app as a browser on this machine does, naming it ``127.0.0.1`` in its ``Host``
     header: a local-only server treats only such a caller as its single user (web/auth.py, DNS rebinding)."""

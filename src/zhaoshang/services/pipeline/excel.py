@@ -17,7 +17,8 @@ from ...core.geo.lookup import resolve_region
 from ...core.readers import read_into
 from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
-from ..enterprises import resolve_enterprise
+from ..datastore import SYNTHETIC_LABEL
+from ..enterprises import EXPORT_HEADERS, resolve_enterprise
 from . import leads as L
 
 # the exported columns: key → (Chinese header, English header); the file's language follows the user's
@@ -53,11 +54,18 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
     """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows. In English
     (``lang``) the headers and statuses are English; the regions are named by ``region_names`` (code → the name
     in ``lang``, the region service's ``region_labels``) where given; either file imports again (by its codes)."""
+    return write_leads(L.list_leads(team, **filters), path, lang=lang, region_names=region_names)
+
+
+def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
+                fmt: str | None = None, synthetic: bool = False) -> int:
+    """Write pipeline leads as ``list_leads`` gives them (filtered, in its order; a web answer's, with its free text
+    as the user may see it) to ``path``, as ``export`` does; ``synthetic``: a last column says so (数据说明, the
+    enterprise export's label) where the leads name a synthetic demo store's enterprises."""
     import pyarrow as pa
 
     en = lang == "en"
-    rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"]))
-            for r in L.list_leads(team, **filters)]
+    rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"])) for r in leads]
     if en:
         rows = [dict(r, status_label=L.STATUS_EN[r["status"]]) for r in rows]
     yes, no = ("yes", "no") if en else ("是", "否")
@@ -75,11 +83,13 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
             return pa.array([None if r[c] is None else to_second(str(r[c])) for r in rows], pa.string())
         return pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string())
 
-    tbl = pa.table({HEADERS[c][en]: cells(c) for c in HEADERS})
+    cols = {HEADERS[c][en]: cells(c) for c in HEADERS}
+    if synthetic:
+        cols[EXPORT_HEADERS["data_label"][en]] = pa.array([SYNTHETIC_LABEL] * len(rows), pa.string())
     con = duckdb.connect()
     try:
-        con.register("zs_pipeline", tbl)
-        return export_query(con, "SELECT * FROM zs_pipeline", path, lang=lang)
+        con.register("zs_pipeline", pa.table(cols))
+        return export_query(con, "SELECT * FROM zs_pipeline", path, fmt=fmt, lang=lang)
     finally:
         con.close()
 

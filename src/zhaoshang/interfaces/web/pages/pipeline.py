@@ -1,5 +1,6 @@
 """招商项目 (/pipeline: list and board views, a lead's page with its history and changes) and its JSON twins
-under /api/pipeline — the same service as ``zhaoshang pipeline`` (``services.pipeline``). Changes are POSTs:
+under /api/pipeline — the same service as ``zhaoshang pipeline`` (``services.pipeline``), the export
+(/api/pipeline/export) the sheet of ``zhaoshang pipeline export``. Changes are POSTs:
 ``team_write`` and CSRF by the access middleware; the pages post plain forms, so they need no script."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ....core.errors import UserError
 from ....core.geo.lookup import region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
 from ....services.leads import lead_of
-from ....services.pipeline import landing
+from ....services.pipeline import excel, landing
 from ....services.pipeline import leads as L
 from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT
 from ...labels import label
@@ -90,6 +91,19 @@ def register(app, web) -> None:
         items = in_lang(request, store, filtered(request, store, status, owner, region, segment, source, overdue))
         return web.json({"items": personal_text(request, items, LEAD_TEXT, "pipeline"),
                          "statuses": [{"key": k, "zh": L.STATUS_ZH[k], "en": L.STATUS_EN[k]} for k in L.STATUSES]})
+
+    @app.get("/api/pipeline/export", tags=["pipeline"],
+             summary="导出招商项目（xlsx 或 csv）：与页面相同的筛选与顺序，表头为页面语言；可再用 pipeline import 导入")
+    def api_export(request: Request, store=Depends(web.get_store), status: StatusParam = None, owner: Text = None,
+                   region: Region = None, segment: Text = None, source: SourceParam = None, overdue: bool = False,
+                   format: Literal["xlsx", "csv"] = "xlsx"):
+        # the rows of the page, their free text as the user may see it (masked, or whole and audited)
+        items = personal_text(request, filtered(request, store, status, owner, region, segment, source, overdue),
+                              LEAD_TEXT, "pipeline")
+        lang = web.lang_of(request)
+        names = region_labels(store, {r["region_code"] for r in items}, lang)
+        return web.download(lambda tmp: excel.write_leads(items, tmp, lang=lang, region_names=names, fmt=format,
+                                                          synthetic=store.synthetic), format, "pipeline")
 
     @app.get("/api/pipeline/stats", tags=["pipeline"], summary="落地率与落地用时：按负责人、产业链环节或来源")
     def api_stats(request: Request, by: Literal["owner", "segment", "source"] = "owner"):
