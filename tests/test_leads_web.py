@@ -4,6 +4,8 @@ with their reasons, the signals, a filter, and "加入招商项目" in one click
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sys
@@ -18,9 +20,10 @@ from web_util import local_client  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
-from web_util import require_browser, serving  # noqa: E402
+from web_util import download_rows, require_browser, serving  # noqa: E402
 
 from zhaoshang.core import jsonenc  # noqa: E402
+from zhaoshang.core.parse.dates import china_today  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
@@ -28,7 +31,7 @@ from zhaoshang.interfaces.web.context import xnum  # noqa: E402
 from zhaoshang.services.leads import mine_leads, save_weights  # noqa: E402
 from zhaoshang.services.leads.fit import fit_lead_weights  # noqa: E402
 from zhaoshang.services.pipeline import leads as pipeline  # noqa: E402
-from zhaoshang.services.team import accounts  # noqa: E402
+from zhaoshang.services.team import accounts, audit  # noqa: E402
 
 PW = "a-long-enough-password-1"
 
@@ -52,6 +55,13 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     with Store(str(db), read_only=True) as s:
         want = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D)))
     assert got.json() == want and {r["enterprise_id"] for r in want["leads"]} == EXPECTED_CANDIDATES
+    # a viewer exports what a viewer reads (the same leads, in order), and the download is on the record
+    sheet = client.get("/api/leads/export", params={"region": "成都", "as_of": D.isoformat(), "format": "csv"})
+    assert sheet.status_code == 200 and sheet.headers["content-disposition"].endswith(f'filename="leads-{REGION}-'
+                                                                                       f'{china_today():%Y%m%d}.csv"')
+    assert [int(r["企业编号"]) for r in csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig")))] == \
+        [r["enterprise_id"] for r in want["leads"]]
+    assert [e["target"] for e in audit.search(team, actor="vera", action="export")["rows"]] == ["/api/leads/export"]
     only = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "has": "local_ties"}).json()
     assert [r["enterprise_id"] for r in only["leads"]] == [103]
     page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}).text
@@ -316,3 +326,39 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert pg.locator("form.ld-add").count() == 0 and "宏观区域" in pg.inner_text("#ld-macro")
         pg.goto(base + "/leads?region=330106&as_of=2026-06-30&top=5")
         assert after in pg.inner_text("ul.notes")
+
+
+def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromium, tmp_path):
+    """招商线索's 导出 Excel / 导出 CSV download the page's list: its leads in its order with their scores, under the
+    page's filters (top, minimum score, as-of date), the region and the date on every row and the demo's synthetic
+    label; headed in Chinese on the Chinese page and in English on the English one."""
+    db, base = demo_served
+    day = "2024-12-31"
+    with Store(str(db), read_only=True) as s:
+        scores = [x["score"] for x in mine_leads(s, "330106", as_of=day, top=8)["leads"]]
+    floor = scores[4]
+    kept = sum(x >= floor for x in scores)
+    heads = {"zh": ("排名", "企业编号", "企业名称", "线索得分", "截至", "地区代码", "地区", "数据说明"),
+             "en": ("Rank", "Enterprise ID", "Name", "Score", "As of", "Region code", "Region", "Data label")}
+    with chromium as b:
+        pg = b.new_page(accept_downloads=True)
+        for lang, (rank, eid, name, score, as_of, code, region, label) in heads.items():
+            pg.goto(base + f"/leads?region=330106&lang={lang}")
+            pg.fill("#f-top", "8")
+            pg.fill("#f-min", str(floor))
+            pg.fill("#f-asof", day)
+            pg.click("#leads-apply")
+            pg.wait_for_selector("#leads-table")
+            shown = [(r.locator("td").nth(0).inner_text(), r.get_attribute("data-id"),
+                      r.locator("td").nth(1).locator("a").inner_text(), r.locator(".ld-score").inner_text())
+                     for r in pg.locator("#leads-table tbody tr.lead-row").all()]
+            assert len(shown) == kept < 8, (shown, scores)
+            for fmt in ("csv", "xlsx"):
+                fname, rows = download_rows(pg, f"#export-{fmt}", tmp_path, f"{lang}-")
+                assert re.fullmatch(rf"leads-330106-\d{{8}}\.{fmt}", fname), fname
+                assert [(str(r[rank]), str(r[eid]), r[name], f"{float(r[score]):.2f}") for r in rows] == shown, (lang, fmt)
+                # (the sheet holds the date as a date cell)
+                assert {(str(r[as_of])[:10], r[code], r[label]) for r in rows} == {(day, "330106", "合成演示数据 (synthetic demo data)")}
+                assert {r[region] for r in rows} == {"杭州市西湖区" if lang == "zh" else "Xihu, Hangzhou"}
+                assert rows[0][region] in pg.inner_text("header.top h1")
+        b.close()

@@ -144,6 +144,8 @@ DOWNLOADS = {"/api/enterprises/export": ["application/vnd.openxmlformats-officed
              "/api/match/demands/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
              "/api/match/demand/{key}/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
              "/api/match/enterprise/{key}/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+             "/api/leads/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+             "/api/pipeline/export": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
              "/api/admin/audit/export": ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
              "/api/region-profile/{code}/report": ["application/pdf",
                                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,11 +1,12 @@
 """招商线索 (/leads) and its JSON twin (/api/leads): both call the service of ``zhaoshang leads``
 (``services.leads.mine_leads`` in its two steps: the ranking, kept once for both languages, and its wording).
 "加入招商项目" posts the lead to the pipeline form (/pipeline/add, source "leads"), which the access rules reserve
-to roles that may write."""
+to roles that may write. The export (/api/leads/export) writes the page's list — its filters, as-of date and order —
+through the sheet writer of ``zhaoshang leads -o`` (``services.leads.export``)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from ....core.geo.lookup import field_text
 from ....services import reference
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
+from ....services.leads.export import write_leads
 from ....services.leads.mine import FILTERS, MAX_TOP
 from ....services.monitoring import bus
 from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
@@ -60,6 +62,17 @@ def register(app, web) -> None:
                   weights: Optional[str] = Weights):
         return web.json(run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights))
 
+    @app.get("/api/leads/export", tags=["leads"],
+             summary="导出招商线索（xlsx 或 csv）：与页面相同的地区、筛选、截至日与排序，表头为页面语言")
+    def api_leads_export(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
+                         as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore,
+                         has: Optional[str] = Has, weights: Optional[str] = Weights,
+                         format: Literal["xlsx", "csv"] = "xlsx"):
+        # the ranking the page and its twin made (cached): a file of at most --top rows, not rate-limited as the twin
+        doc = run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights)
+        return web.download(lambda tmp: write_leads(doc, tmp, lang=web.lang_of(request)), format,
+                            f"leads-{doc['region']['code']}")
+
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
@@ -96,4 +109,4 @@ def register(app, web) -> None:
             # the pipeline takes a province, city or district: a macro-region's list offers no button that must fail
             "can_add": info.get("level") != "macro", "max_top": MAX_TOP, "saved_weights": saved_weights(request.app.state.team),
             "provinces": web.provinces(store), "cities": pick["cities"],
-            "json_twin": "/api/leads?" + urlencode(params)})
+            "json_twin": "/api/leads?" + urlencode(params), "export_qs": urlencode(params)})
