@@ -186,24 +186,39 @@ def funding_note(note: str | None, round_code: str | None, round_raw: str | None
     return ", ".join(x for x in (body, LEAD[1] if lead else None) if x)
 
 
-def evidence(store, tie: dict, lang: str = "zh") -> list[dict]:
+def evidence(store, tie: dict, lang: str = "zh", first: int | None = None) -> list[dict]:
     """The records a tie rests on, with their provenance (source, source record key, import) and ``text``, the
-    record in words (``record_text``)."""
-    refs = sorted(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
-                      tie.get("notes") or []), key=lambda r: (str(r[0]), r[1] is None, str(r[1]).zfill(20), str(r[2]), str(r[3])))
-    out = []
-    for table, rid, source, note in refs:
-        row = None
+    record in words (``record_text``); ``first``: only that many of them, in the same order."""
+    return evidence_of(store, [tie], lang, first)[0]
+
+
+def evidence_of(store, ties: list[dict], lang: str = "zh", first: int | None = None) -> list[list[dict]]:
+    """``evidence`` of several ties (a path's hops), each as alone: the records are read in one query per table."""
+    refs = []
+    for tie in ties:
+        got = sorted(zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [], tie.get("sources") or [],
+                         tie.get("notes") or []), key=lambda r: (str(r[0]), r[1] is None, str(r[1]).zfill(20), str(r[2]), str(r[3])))
+        refs.append(got if first is None else got[:first])
+    wanted: dict = {}
+    for table, rid, _, _ in (r for got in refs for r in got):
         if table in _TABLES and rid is not None:
-            got = store.con.execute(f"SELECT source, source_key, import_id, {_TABLES[table]}, "
-                                    f"{_NOTE_COLUMNS.get(table, 'NULL, NULL')} FROM {table} WHERE id = ?", [rid]).fetchall()
-            row = got[0] if got else None
-        if source == IDENTITY_SOURCE:  # an identity link: its rules' codes in words
-            note = reasons_text(note, lang)
-        elif table == "fundings" and row:
-            note = funding_note(note, row[5], row[6], lang)
-        out.append({"table": table, "id": rid, "source": row[0] if row else source,
-                    "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
-                    "start": row[3] if row else None, "end": row[4] if row else None})
-        out[-1]["text"] = record_text(out[-1], lang)
+            wanted.setdefault(table, set()).add(rid)
+    rows = {(table, r[0]): r[1:] for table, rids in wanted.items() for r in store.con.execute(
+        f"SELECT id, source, source_key, import_id, {_TABLES[table]}, {_NOTE_COLUMNS.get(table, 'NULL, NULL')} "
+        f"FROM {table} WHERE list_contains(?, id)",
+        [sorted(rids)]).fetchall()}
+    out = []
+    for got in refs:
+        docs = []
+        for table, rid, source, note in got:
+            row = rows.get((table, rid)) if rid is not None else None
+            if source == IDENTITY_SOURCE:  # an identity link: its rules' codes in words
+                note = reasons_text(note, lang)
+            elif table == "fundings" and row:
+                note = funding_note(note, row[5], row[6], lang)
+            docs.append({"table": table, "id": rid, "source": row[0] if row else source,
+                         "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
+                         "start": row[3] if row else None, "end": row[4] if row else None})
+            docs[-1]["text"] = record_text(docs[-1], lang)
+        out.append(docs)
     return out

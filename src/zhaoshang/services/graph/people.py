@@ -16,52 +16,84 @@ from .ties import load_ties
 
 METHOD, VERSION = "key-persons", "1"
 
+# Both statements read several enterprises at once (``root``: the enterprise asked for), each one's rows in a fixed
+# order — the chains by depth and shareholding records; its own roles before its lead investors' partners, by person
+# record and each person's latest role record first (the order a lone enterprise's rows came in) —, so that an
+# enterprise's grounds and a merged person's records (the first naming it) are listed, and its powers multiplied,
+# alike whichever enterprises are read with it.
 _CHAIN = """
 WITH RECURSIVE sh AS (
     SELECT * FROM shareholdings WHERE (start_date IS NULL OR start_date <= ?) AND (end_date IS NULL OR end_date > ?)
 ),
-up(enterprise_id, holder_type, holder_eid, holder_pid, holder_iid, holder_name, share, depth, path, ids, minlink) AS (
-    SELECT enterprise_id, holder_type, holder_enterprise_id, holder_person_id, holder_investor_id, holder_name,
-           coalesce(percent, 0) / 100.0, 1, [enterprise_name, holder_name], [id], coalesce(percent, 0)
-    FROM sh WHERE enterprise_id = ?
+up(root, enterprise_id, holder_type, holder_eid, holder_pid, holder_iid, holder_name, share, depth, path, ids, minlink) AS (
+    SELECT enterprise_id, enterprise_id, holder_type, holder_enterprise_id, holder_person_id, holder_investor_id,
+           holder_name, coalesce(percent, 0) / 100.0, 1, [enterprise_name, holder_name], [id], coalesce(percent, 0)
+    FROM sh WHERE list_contains(?, enterprise_id)
     UNION ALL
-    SELECT s.enterprise_id, s.holder_type, s.holder_enterprise_id, s.holder_person_id, s.holder_investor_id,
+    SELECT u.root, s.enterprise_id, s.holder_type, s.holder_enterprise_id, s.holder_person_id, s.holder_investor_id,
            s.holder_name, u.share * coalesce(s.percent, 0) / 100.0, u.depth + 1, list_append(u.path, s.holder_name),
            list_append(u.ids, s.id), least(u.minlink, coalesce(s.percent, 0))
     FROM up u JOIN sh s ON s.enterprise_id = u.holder_eid
     WHERE u.depth < ? AND NOT list_contains(u.ids, s.id)
 )
-SELECT holder_type, holder_eid, holder_pid, holder_iid, holder_name, share, depth, path, ids, minlink FROM up
+SELECT root, holder_type, holder_eid, holder_pid, holder_iid, holder_name, share, depth, path, ids, minlink FROM up
+ORDER BY root, depth, ids
 """
 
 _ROLES = """
-SELECT r.id, r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date,
-       r.source, r.source_key, 'target' AS ground, NULL AS investor
+SELECT r.enterprise_id AS root, r.id, r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title,
+       r.start_date, r.end_date, r.source, r.source_key, 'target' AS ground, NULL AS investor
 FROM roles r LEFT JOIN persons p ON p.id = r.person_id
-WHERE r.enterprise_id = ? AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
+WHERE list_contains(?, r.enterprise_id) AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
 UNION ALL
-SELECT r.id, r.person_id, coalesce(p.name, r.person_name), r.role, r.title, r.start_date, r.end_date, r.source,
-       r.source_key, 'lead_investor', i.name
+SELECT f.enterprise_id, r.id, r.person_id, coalesce(p.name, r.person_name), r.role, r.title, r.start_date, r.end_date,
+       r.source, r.source_key, 'lead_investor', i.name
 FROM fundings f JOIN funding_investors fi ON fi.funding_id = f.id AND fi.is_lead
 JOIN investors i ON i.id = fi.investor_id JOIN roles r ON r.enterprise_id = i.enterprise_id
 LEFT JOIN persons p ON p.id = r.person_id
-WHERE f.enterprise_id = ? AND (f.date IS NULL OR f.date <= ?)
+WHERE list_contains(?, f.enterprise_id) AND (f.date IS NULL OR f.date <= ?)
   AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)
+ORDER BY root, ground DESC, person_id NULLS LAST, id DESC, investor NULLS FIRST
 """
 
 
 def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang: str = "zh") -> dict:
     """The decision-makers of ``enterprise`` as of a date, ranked by decision power."""
     eid = resolve_enterprise(store, enterprise)
+    return key_persons_of(store, [eid], as_of=as_of, ties=ties, lang=lang)[eid]
+
+
+def key_persons_of(store, enterprise_ids: list, *, as_of=None, ties: str | None = None, lang: str = "zh") -> dict:
+    """``key_persons`` of several enterprises (ids) at once: {id: its document} for the ids that are enterprises,
+    each the same as alone; the roles, the ownership chains and the persons' facts are read in one query each for
+    all of them (the rows of each enterprise in a fixed order, so that equal powers rank alike either way)."""
+    ids = sorted({int(x) for x in enterprise_ids})
+    if not ids:
+        return {}
     d = reference_date(store, as_of)
     kp = load_ties(ties).get("key_persons") or {}
-    name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchall()[0][0]
+    names = dict(store.con.execute("SELECT id, name FROM enterprises WHERE list_contains(?, id)", [ids]).fetchall())
+    roles: dict = {}
+    for r in store.query(_ROLES, [ids, d, d, ids, d, d, d]):
+        roles.setdefault(r["root"], []).append(r)
+    chains: dict = {}
+    for c in store.query(_CHAIN, [d, d, ids, int(kp.get("max_depth", 6))]):
+        chains.setdefault(c["root"], []).append(c)
+    pids = sorted({r["person_id"] for rows in roles.values() for r in rows if r["person_id"] is not None}
+                  | {c["holder_pid"] for rows in chains.values() for c in rows if c["holder_pid"] is not None})
+    facts = {f"p:{r['id']}": r for r in store.query(
+        "SELECT id, gender, birth_year FROM persons WHERE list_contains(?, id)", [pids])} if pids else {}
+    return {eid: _key_persons_doc(eid, names[eid], d, kp, roles.get(eid, []), chains.get(eid, []), facts)
+            for eid in ids if eid in names}
+
+
+def _key_persons_doc(eid: int, name: str, d, kp: dict, roles: list[dict], chains: list[dict], facts: dict) -> dict:
     people: dict = {}
 
     def entry(key, kind, nm, node_id):
         return people.setdefault(key, {"key": key, "type": kind, "name": nm, "node": node_id, "grounds": []})
 
-    for r in store.query(_ROLES, [eid, d, d, eid, d, d, d]):
+    for r in roles:
         key = f"p:{r['person_id']}" if r["person_id"] is not None else f"n:{r['name']}"
         ground = r["role"] if r["ground"] == "target" else "lead_investor_partner"
         weight = float(kp.get(ground, kp.get("other", 0.1)))
@@ -70,7 +102,6 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
             "investor": r["investor"], "record": key,  # the record in office (a merged person has several)
             "evidence": {"table": "roles", "id": r["id"], "source": r["source"],
                                                     "source_key": r["source_key"]}})
-    chains = store.query(_CHAIN, [d, d, eid, int(kp.get("max_depth", 6))])
     totals: dict = {}
     for c in chains:
         kind, key = _holder(c)
@@ -93,7 +124,7 @@ def key_persons(store, enterprise, *, as_of=None, ties: str | None = None, lang:
             "holder": key,  # the record that holds the shares (a merged person's other records may hold offices)
             "evidence": {"table": "shareholdings", "ids": sorted({i for ch in t["chains"] for i in ch["shareholding_ids"]})}})
     out = []
-    merged = _merge_namesakes(store, list(people.values()))
+    merged = _merge_namesakes(list(people.values()), facts)
     # the controller is a holder's record; the list names a person by its first record, so say it in the list's key
     controller = next((p["key"] for p in merged if controller in p["records"]), controller)
     for p in merged:
@@ -120,12 +151,10 @@ def power_of(weights) -> float:
     return round(1 - rest, 4)
 
 
-def _merge_namesakes(store, entries: list[dict]) -> list[dict]:
+def _merge_namesakes(entries: list[dict], facts: dict) -> list[dict]:
     """Records of one name that hold roles or shares at this same enterprise are one person (the identity rule
-    ``same_enterprise``), unless their gender or birth year (±1) differ; ``records`` lists the merged ones."""
-    ids = [int(e["key"][2:]) for e in entries if e["key"].startswith("p:")]
-    facts = {f"p:{r['id']}": r for r in store.query(
-        "SELECT id, gender, birth_year FROM persons WHERE list_contains(?, id)", [ids])} if ids else {}
+    ``same_enterprise``), unless their gender or birth year (±1) differ (``facts``: ``p:id`` → the record's gender
+    and birth year); ``records`` lists the merged ones."""
     out: list[dict] = []
     for e in entries:
         e.setdefault("records", [e["key"]])
