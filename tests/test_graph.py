@@ -16,6 +16,7 @@ import pytest
 
 from cli_util import run, run_json
 from graph_fixture import build, build_with_contact_in_office, build_with_officer_holder
+from zhaoshang.core.jsonenc import dumps
 from zhaoshang.core.store import Store
 from zhaoshang.services.graph.build import build_graph, from_arrays
 from zhaoshang.services.graph.identity import person_links
@@ -198,10 +199,10 @@ def test_reach_strengths_search_only_where_a_path_can_be(tmp_path, monkeypatch):
     one = {i: reach_strength(s, i, "330100", as_of="2024-12-31") for i in ids}
     searched = []
     mod = sys.modules["zhaoshang.services.graph.reach"]
-    real = mod.reach_strength
-    monkeypatch.setattr(mod, "reach_strength", lambda st, e, *a, **k: searched.append(e) or real(st, e, *a, **k))
+    real = mod._search
+    monkeypatch.setattr(mod, "_search", lambda g, e, *a, **k: searched.append(e) or real(g, e, *a, **k))
     many = reach_strengths(s, ids, "330100", as_of="2024-12-31")
-    assert {i: x and x.value for i, x in many.items()} == {i: x and x.value for i, x in one.items()}
+    assert {i: dumps(x) for i, x in many.items()} == {i: dumps(x) for i, x in one.items()}  # path and evidence alike
     assert one[1] is not None and one[5] is None and one[6] is None
     assert 5 not in searched and 6 not in searched and 1 in searched
     searched.clear()  # from Shenzhen: 吴昊 is local there, so 孤立丁 is searched (a path of no hop); Hangzhou's are not
@@ -518,3 +519,23 @@ def test_between_one_enterprise_twice_is_refused_and_own_contacts_are_named_as_s
     kinds = {p["origin"]["name"]: p["origin"]["kind_label"] for p in doc["paths"]}
     assert kinds["赵强"] == "我的联系人" and kinds["本地甲科技有限公司"] == "我的联系人所在企业", kinds
     assert "招商局联系人" not in kinds.values()
+
+
+def test_reach_strengths_on_the_demo_equal_one_reach_per_lead(tmp_path, demo_copy):
+    """On the demo's leads, for a city and a province at two dates: the batched reachability (the region's side,
+    the key persons of all leads and each best path's evidence read once) gives every lead the same result —
+    strength, path, origin and evidence — as the full ``reach`` of that lead alone."""
+    from zhaoshang.services.leads.mine import candidate_rows
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        found = 0
+        for region, as_of in (("330100", None), ("110000", "2023-06-30")):
+            c = candidate_rows(s, region, limit=15, as_of=as_of)
+            ids = [r["enterprise_id"] for r in c["rows"]]
+            many = reach_strengths(s, ids, region, as_of=c["as_of"])
+            assert list(many) == ids
+            for i in ids:
+                assert dumps(many[i]) == dumps(reach_strength(s, i, region, as_of=c["as_of"])), (region, i)
+            found += sum(x is not None and len(x.evidence) > 1 for x in many.values())
+        assert found >= 5  # paths of several hops, each with its records, were compared

@@ -17,8 +17,8 @@ from ...core.geo.lookup import region_condition, resolve_region
 from ...core.readers import read_into
 from ..enterprises import resolve_enterprise
 from .build import TYPES, Graph, graph_for
-from .edges import evidence
-from .people import key_persons
+from .edges import evidence_of
+from .people import key_persons, key_persons_of
 from .search import Path as SearchPath, k_paths
 from .ties import relation_label
 
@@ -187,15 +187,16 @@ def _linked_origins(g: Graph, origins: dict, kinds: dict) -> tuple[dict, dict]:
     return out, kout
 
 
-def _hop(g: Graph, a: int, b: int, e: int, lang: str, store=None) -> dict:
+def _hop(g: Graph, a: int, b: int, e: int, lang: str, ed: dict | None = None, ev: list | None = None) -> dict:
     """One hop from ``a`` to ``b`` over the tie ``e``; ``direction`` says whether the hop goes the relation's way
     (``along``: the investor to its investee), against it (``against``: the investee to its investor), both ways
-    (``both``) or the relation has none (None) — a path walks a tie either way, the relation keeps its own."""
-    ed = g.edge(e)
+    (``both``) or the relation has none (None) — a path walks a tie either way, the relation keeps its own.
+    ``ed``: the tie (``g.edge(e)``) when already read; ``ev``: its evidence (``edges.evidence``), None when not read."""
+    ed = ed if ed is not None else g.edge(e)
     return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"), "direction": g.direction(e, a),
             "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
-            "evidence": evidence(store, ed, lang) if store is not None else None}
+            "evidence": ev}
 
 
 def arrow(direction: str | None, label: str = "") -> str:
@@ -208,13 +209,32 @@ def arrow(direction: str | None, label: str = "") -> str:
     return f"{left}{label}{right}"
 
 
-def _path_doc(g: Graph, p, kinds: dict, lang: str, store) -> dict:
-    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, store) for i in range(len(p.edges))]
+def _path_doc(g: Graph, p, kinds: dict, lang: str, store, first: int | None = None) -> dict:
+    """A path as the answer says it; ``first``: of each hop's evidence, only that many records are read."""
+    ties = [g.edge(e) for e in p.edges]
+    evs = evidence_of(store, ties, lang, first)  # the records of every hop in one query per table
+    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, ties[i], evs[i]) for i in range(len(p.edges))]
     origin = g.node(p.nodes[0])
     kind = kinds.get(p.nodes[0], "given")
     return {"strength": round(p.strength, 6), "ties": round(p.ties, 6), "origin_factor": p.origin_factor,
             "origin": {**origin, "kind": kind, "kind_label": (g.model["origins"].get(kind) or {}).get(lang, kind)},
             "target": g.node(p.nodes[-1]), "length": len(hops), "hops": hops}
+
+
+def _targets(g: Graph, kp: dict) -> tuple[list, list]:
+    """The key persons a path may end at (``kp``: ``key_persons``' document): the first ``KEY_PERSONS`` persons with
+    a record in the graph, and those records' nodes."""
+    chosen = [p for p in kp["persons"] if p["type"] == "person" and any(g.index(r) is not None for r in p["records"])]
+    chosen = chosen[:KEY_PERSONS]
+    return chosen, [g.index(r) for p in chosen for r in p["records"] if g.index(r) is not None]
+
+
+def _search(g: Graph, eid: int, targets: list, origins: dict, k: int, max_hops: int, same, person_of) -> tuple[list, dict]:
+    """The k best paths from the origins to the targets (the enterprise's own node shared by all of them)."""
+    if not (targets and origins):
+        return [], {}
+    return k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")}, same=same,
+                   person_of=person_of)
 
 
 def reach(store, enterprise, *, from_region: str | None = None, contacts: str | list | None = None,
@@ -230,9 +250,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     eid = resolve_enterprise(store, enterprise)
     g = graph_for(store, as_of, ties, team)
     kp = key_persons(store, eid, as_of=g.as_of, ties=ties, lang=lang)
-    chosen = [p for p in kp["persons"] if p["type"] == "person" and any(g.index(r) is not None for r in p["records"])]
-    chosen = chosen[:KEY_PERSONS]
-    targets = [g.index(r) for p in chosen for r in p["records"] if g.index(r) is not None]
+    chosen, targets = _targets(g, kp)
     if from_region is not None:
         origins, kinds = _region_side(store, g, from_region)
     else:
@@ -241,8 +259,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
         else:
             origins, kinds = _origins_person(store, g, person)
         origins, kinds = _linked_origins(g, origins, kinds)
-    paths, stats = k_paths(g, targets, origins, k=k, max_hops=max_hops, common={g.index(f"e:{eid}")},
-                           same=g.identity_edges(), person_of=g.same_person()) if targets and origins else ([], {})
+    paths, stats = _search(g, eid, targets, origins, k, max_hops, g.identity_edges(), g.same_person())
     start = None if paths else (_start_words(store, from_region) if from_region is not None else
                                 ("联系人", "the contacts") if contacts is not None else (str(person), str(person)))
     doc = {"no_path": None if paths else _no_path(start, len(origins), len(chosen), max_hops, stats),
@@ -282,11 +299,15 @@ def _no_path(start: tuple[str, str], origins: int, persons: int, max_hops: int, 
 
 
 def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dict:
-    """``reach_strength`` of several enterprises for one region: {enterprise id: the result or None}. An
-    enterprise none of whose possible key persons is in a component with an origin of the region has no path
-    and is answered without a search: its key persons are people with a role at it, holders up its ownership
-    chains (both joined to it by ties) and people with a role at the enterprise of a lead investor of its rounds
-    (joined to that enterprise), so the components of these enterprises' nodes hold them all."""
+    """``reach_strength`` of several enterprises for one region: {enterprise id: the result or None}, each the same
+    as alone. What the leads share is found once: the graph, the region's side (``_region_side``, kept with the
+    graph), the identity links, and the key persons of all of them (``key_persons_of``: one query each for roles,
+    ownership chains and persons); then one search per lead, and of its best path only the first record of each
+    hop's evidence is read (all ``reach_strength`` keeps). An enterprise none of whose possible key persons is in a
+    component with an origin of the region has no path and is answered without a search: its key persons are
+    people with a role at it, holders up its ownership chains (both joined to it by ties) and people with a role at
+    the enterprise of a lead investor of its rounds (joined to that enterprise), so the components of these
+    enterprises' nodes hold them all."""
     ids = [int(x) for x in enterprise_ids]
     if not ids:
         return {}
@@ -301,35 +322,48 @@ def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dic
                 "WHERE list_contains(?, f.enterprise_id) AND i.enterprise_id IS NOT NULL AND (f.date IS NULL OR f.date <= ?)",
                 [ids, datetime.date.fromisoformat(g.as_of)]).fetchall():
             side.setdefault(int(eid), []).append(int(iid))
-    out = {}
-    for eid in ids:
-        nodes = [g.index(f"e:{x}") for x in [eid, *side.get(eid, [])]]
-        out[eid] = None
-        if any(i is not None and int(comp[i]) in parts for i in nodes):
-            try:
-                out[eid] = reach_strength(store, eid, region_code, as_of=as_of)
-            except UserError:  # an enterprise the graph does not hold: no path
-                pass
+    out: dict = {eid: None for eid in ids}
+    wanted = [eid for eid in ids if any(i is not None and int(comp[i]) in parts
+                                        for i in (g.index(f"e:{x}") for x in [eid, *side.get(eid, [])]))]
+    if not wanted:
+        return out
+    origins, kinds = _region_side(store, g, str(region_code))
+    kps = key_persons_of(store, wanted, as_of=g.as_of)  # an id that is no enterprise has none: no path
+    same, person_of = g.identity_edges(), g.same_person()
+    for eid in wanted:
+        if eid not in kps:
+            continue
+        paths, _ = _search(g, eid, _targets(g, kps[eid])[1], origins, 1, REACH_HOPS, same, person_of)
+        if paths:
+            out[eid] = _strength(_path_doc(g, paths[0], kinds, "zh", store, first=1), str(region_code),
+                                 g.model.get("version"), g.as_of)
     return out
+
+
+REACH_HOPS = 4  # the hops of a lead's reachability path
 
 
 def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained | None:
     """Best path strength from the region's side to the enterprise's key persons, with the path as evidence
     (None when no path within the bounds). For lead mining's reachability signal (``reach_strengths``)."""
-    doc = reach(store, enterprise_id, from_region=str(region_code), k=1, max_hops=4, as_of=as_of)
+    doc = reach(store, enterprise_id, from_region=str(region_code), k=1, max_hops=REACH_HOPS, as_of=as_of)
     if not doc["paths"]:
         return None
-    p = doc["paths"][0]
+    return _strength(doc["paths"][0], str(region_code), doc["graph"]["ties_version"], doc["as_of"])
+
+
+def _strength(p: dict, region: str, ties_version, as_of) -> Explained:
+    """A path (``_path_doc``; of each hop's evidence the first record is used) as the reachability result."""
     return Explained(
         value=p["strength"], method=METHOD, version=VERSION,
-        params={"region": str(region_code), "k": 1, "max_hops": 4, "ties": doc["graph"]["ties_version"]},
+        params={"region": region, "k": 1, "max_hops": REACH_HOPS, "ties": ties_version},
         parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"])]
         + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} {arrow(h['direction'])} {h['to']['name']}",
                 weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"]})
            for h in p["hops"]],
         evidence=[_node_ref(p["origin"])] + [Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
                   for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],
-        confidence=None, as_of=doc["as_of"], formula="strength = origin factor × Π tie strengths")
+        confidence=None, as_of=as_of, formula="strength = origin factor × Π tie strengths")
 
 
 _NODE_TABLES = {"p": "persons", "e": "enterprises", "i": "investors", "c": "contacts"}
