@@ -72,6 +72,16 @@ def _served(db: str, region: str, wait: float, src: str | None) -> dict:
     return out
 
 
+def demo_database(db: str | None) -> str:
+    """``db``, or a demo database built for the run (``zhaoshang demo --no-serve``) in a temporary folder."""
+    if db:
+        return db
+    db = str(Path(tempfile.mkdtemp()) / "demo.duckdb")
+    exe = Path(sys.executable).with_name("zhaoshang")
+    subprocess.run([str(exe), "demo", "--no-serve", "--db", db], check=True, capture_output=True)
+    return db
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
@@ -80,11 +90,7 @@ def main() -> None:
     ap.add_argument("--wait", type=float, default=0.0, help="with --serve: seconds between the start and the first request")
     ap.add_argument("--src", help="with --serve: another checkout's src for the server")
     a = ap.parse_args()
-    db = a.db
-    if not db:
-        db = str(Path(tempfile.mkdtemp()) / "demo.duckdb")
-        exe = Path(sys.executable).with_name("zhaoshang")
-        subprocess.run([str(exe), "demo", "--no-serve", "--db", db], check=True, capture_output=True)
+    db = demo_database(a.db)
     from zhaoshang.core.store import Store
     from zhaoshang.interfaces.web.app import create_app
     from zhaoshang.services.reference import default_region
