@@ -400,8 +400,15 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     # its medical model is); the pair reader reads every other enterprise's gated nodes without the gate
     users = {ids[i] for i, e in enumerate(records) if _is_user(e.get("name"), tax)}
     relevant = {r[0] for r in con.execute("SELECT id FROM zs_relevant WHERE id BETWEEN ? AND ?", [lo, hi]).fetchall()} if users else set()
+    # the pair reader overrules the rules or the check, never both: a pair neither the rules placed nor the check's
+    # probability of AI lets through (below its gate) is not placed (docs/methods.md, "Twelfth candidate")
+    gate = model.settings["gate"]
+
+    def backed(i: int, code: str) -> bool:
+        return code in confs[i] or bool(np.isnan(table[i, 0])) or table[i, 0] >= gate
+
     placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs)
-              if p[k] >= pm.bar and (ids[i] not in users or ids[i] in relevant or not tax.is_gated(code))}
+              if p[k] >= pm.bar and (ids[i] not in users or ids[i] in relevant or not tax.is_gated(code)) and backed(i, code)}
     method_id, (params, phash) = explain
     method, version = method_id.rsplit("-v", 1)
     out = []
