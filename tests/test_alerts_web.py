@@ -404,6 +404,15 @@ def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path):
         pg.wait_for_selector("#al-rules tr[data-id]")
         assert pg.locator("#al-form-error").count() == 0 and pg.input_value("#r-name") == ""
         assert "金额 ≥ 10,000 万元" in pg.inner_text("#al-rules"), pg.inner_text("#al-rules")
+        # a misspelt region in a list: the region meant replaces it in its field, the form is sent again
+        _submit_rule(pg, "本地融资", "funding", {"#r-regions": "上海市，杭洲"})
+        pg.wait_for_selector("#al-form-error .region-fill-choice")
+        assert "未找到地区 杭洲" in pg.inner_text("#al-form-error") and pg.input_value("#r-name") == "本地融资"
+        pg.locator("#al-form-error .region-fill-choice", has_text="杭州市").click()
+        pg.wait_for_selector("#al-rules tr[data-id]:has-text('本地融资')")
+        assert pg.locator("#al-form-error").count() == 0
+        conditions = pg.locator("#al-rules tr", has_text="本地融资").inner_text()
+        assert "上海市" in conditions and "杭州市" in conditions and "杭洲" not in conditions, conditions
         # English: the same refusal in the form's English words
         pg.goto(base + "/alerts?lang=en")
         _submit_rule(pg, "tone", "news", {"#r-maxs": "-0.5", "#r-mins": "0.5"})

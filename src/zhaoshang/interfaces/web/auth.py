@@ -155,20 +155,27 @@ NOTE_MAX_AGE = 3600
 
 
 def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None) -> str:
-    """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both)."""
+    """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both);
+    a refused region carries what the region service offered (the text typed, its candidates or suggestions)."""
     refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
     doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
+    choices = getattr(error, "candidates", None) or getattr(error, "suggestions", None)
+    if choices and getattr(error, "text", None):
+        doc["region"] = {"text": error.text, "ambiguous": getattr(error, "candidates", None) is not None,
+                         "choices": [{k: c.get(k) for k in ("code", "label", "label_en")} for c in choices]}
     return URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").dumps(doc)
 
 
 def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
-    """``{"done", "error"}`` of a note this server signed, in ``lang`` (None for a missing, forged or old one)."""
+    """``{"done", "error", "region"}`` of a note this server signed, ``done`` and ``error`` in ``lang`` (None for a
+    missing, forged or old one); ``region``: the refused region's choices (``context.region_refusal`` reads it)."""
     try:
         doc = URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").loads(raw, max_age=NOTE_MAX_AGE) if raw else {}
     except BadData:
         doc = {}
-    return {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
-            for k in ("done", "error")}
+    out = {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
+           for k in ("done", "error")}
+    return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None}
 
 
 def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:

@@ -21,6 +21,7 @@ from starlette.background import BackgroundTask
 from ...core import jsonenc
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today
 from ...core.errors import noun_en
+from ...core.geo.lookup import field_text
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
@@ -108,6 +109,24 @@ def region_choices(request: Request, exc: Exception) -> list[dict] | None:
     return out
 
 
+def region_refusal(store: Store, lang: str, refused: Any) -> dict | None:
+    """A form's refused region, as its page offers the way out: ``{"text", "ambiguous", "choices"}``, each choice
+    ``{code, label, label_en, fill}`` with ``fill`` the text the field takes to name that region
+    (``geo.lookup.field_text``). ``refused``: the region service's ``AmbiguousRegion`` / ``RegionNotFound``, or
+    what a signed page note carries of one (``auth.sign_note``); None for any other refusal."""
+    if isinstance(refused, dict):
+        text, choices, ambiguous = refused.get("text"), refused.get("choices"), bool(refused.get("ambiguous"))
+    else:
+        ambiguous = getattr(refused, "candidates", None) is not None
+        text = getattr(refused, "text", None)
+        choices = getattr(refused, "candidates", None) if ambiguous else getattr(refused, "suggestions", None)
+    if not text or not choices:
+        return None
+    return {"text": text, "ambiguous": ambiguous,
+            "choices": [{"code": c["code"], "label": c.get("label") or c["code"], "label_en": c.get("label_en"),
+                         "fill": field_text(store, c["code"], lang)} for c in choices]}
+
+
 def clean(v: Any) -> Any:
     """An empty form field means "not given"."""
     return None if v in ("", None) else v
@@ -138,6 +157,7 @@ class WebContext:
     json = FastJSON
     lang_of = staticmethod(lang_of)
     clean = staticmethod(clean)
+    region_refusal = staticmethod(region_refusal)  # (store, lang, exc or note) -> the refused region's choices
     current_user: Callable[..., Any] = staticmethod(current_user)  # FastAPI dependency → services.team.roles.User
 
     def __init__(self, served: ServedData, bounds: Boundaries):

@@ -202,15 +202,16 @@ def register(app, web) -> None:
                     note: Note = None):
         return alerts_view(request, store, user, read_note(app.state.auth, note, web.lang_of(request))["error"])
 
-    def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None):
+    def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None, refused=None):
         """The page; ``typed``: the new-rule form as the user filled it, shown again with why it was refused
-        beside it (nothing typed is lost)."""
+        beside it (nothing typed is lost); ``refused``: the refusal, a region's with the regions to put instead."""
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
             "nav": "alerts", **doc, "error": (error or "")[:300] or None, "typed": typed, "event_choices": EVENT_CHOICES,
+            "refused_region": web.region_refusal(store, web.lang_of(request), refused) if refused else None,
             "can_write": user.can("team_write"),
             "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((a["id"] for a in doc["alerts"]), default=0),
             "json_twin": "/api/alerts"})
@@ -239,7 +240,7 @@ def register(app, web) -> None:
                      "pipeline": bool(pipeline), "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
                      "min_amount_wan": min_amount_wan, "max_sentiment": max_sentiment, "min_sentiment": min_sentiment,
                      "channels": list(channels)}
-            return alerts_view(request, store, user, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
+            return alerts_view(request, store, user, exc.in_lang(web.lang_of(request)).splitlines()[0], typed, exc)
         return back()
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)

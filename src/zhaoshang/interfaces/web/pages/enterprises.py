@@ -107,13 +107,14 @@ def register(app, web) -> None:
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
         decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
+        pa = read_note(request.app.state.auth, pa_note, web.lang_of(request))
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
                                                      "lead_regions": region_labels(store, {r["region_code"] for r in leads},
                                                                                    web.lang_of(request)),
                                                      "decisions": decisions, "pl_error": pl_error, "pl_done": pl_done,
                                                      # a refused 加入招商项目: why (a note the server signed), the region as typed
-                                                     "pa_error": read_note(request.app.state.auth, pa_note, web.lang_of(request))["error"],
+                                                     "pa_error": pa["error"], "pa_refusal": web.region_refusal(store, web.lang_of(request), pa["region"]),
                                                      "pa_region": pa_region or "",
                                                      "facets": web.facets(store),
                                                      "status_zh": pipeline_leads.STATUS_ZH,

@@ -123,7 +123,7 @@ def register(app, web) -> None:
             doc = demand(request, store, key, top=top, include_inactive=include_inactive)
             doc["results"] = []
             region_error = {"text": exc.in_lang(web.lang_of(request)).splitlines()[0],
-                            "options": getattr(exc, "suggestions", None) or getattr(exc, "candidates", None) or []}
+                            "refused": web.region_refusal(store, web.lang_of(request), exc)}
         qs = urlencode({k: v for k, v in {"top": top, "region": web.clean(region),
                                           "include_inactive": "true" if include_inactive else None}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,
