@@ -26,7 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
 from alerts_fixture import Receiver  # noqa: E402
-from cli_util import run  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -433,3 +433,59 @@ def test_the_daily_digest_skips_a_disabled_account_and_keeps_its_backlog(tmp_pat
         accounts.set_disabled(team, "dora", False, "cli:test")
         assert [q["alerts"] for q in digest.due(store, team, at=late)] == [1]
         assert len(delivery.list_deliveries(team, owner="dora")) == 1
+
+
+def _feed_file(path: Path, name: str, guid: str, story: str) -> Path:
+    """An RSS file of one story about ``name`` (its link an http address, its guid ``guid``)."""
+    path.write_text("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
+                    "<link>http://example.test/</link><description>d</description>"
+                    f"<item><title>{name}{story}</title><link>http://example.test/{guid}</link><guid>{guid}</guid>"
+                    f"<description>{name}{story}。</description><pubDate>Mon, 02 Nov 2026 08:00:00 +0800</pubDate>"
+                    "</item></channel></rss>", encoding="utf-8")
+    return path
+
+
+def test_the_digest_names_a_feed_read_from_a_file_never_its_path(fx, tmp_path):
+    """An alert on an item of a news feed read from a file on the server: the e-mail digest (through a real SMTP
+    server) and the alert's page tell its source by the feed's registered name (or, for ``--feed FILE``, the
+    file's name), never the file's path; the item's record key and http address stay."""
+    path, info = fx
+    db = tmp_path / "feeds.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    with Store(str(db), read_only=True) as store:
+        name = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [info["target"]]).fetchone()[0]
+    feeds_dir = tmp_path / "服务器上的新闻源"
+    feeds_dir.mkdir()
+    _feed_file(feeds_dir / "kuaixun.xml", name, "kx-1", "完成新一轮融资")
+    (feeds_dir / "feeds.yaml").write_text("feeds:\n  - name: 本地快讯\n    url: kuaixun.xml\n", encoding="utf-8")
+    lone = _feed_file(feeds_dir / "lone.xml", name, "lone-1", "在杭州设立研发中心")
+    run("monitor", "run", "--feeds", feeds_dir / "feeds.yaml", db=db)
+    run("monitor", "run", "--feed", lone, db=db)
+    events = [e for e in run_json("events", db=db)["items"] if e["origin"] == "feed"]
+    run("alerts", "rules", "add", "目标动态", "--enterprise", name, "--channel", "email", db=db,
+        *[x for e in events for x in ("--type", e["type"])])
+    run("alerts", "run", "--since", "2026-11-01", db=db)
+    team = open_team_db(None, db_path=str(db))
+    raised = [a for a in feed.list_alerts(team, "local") if a["rule_name"] == "目标动态"]
+    notes = [r.get("note") or "" for a in raised for r in a["evidence"]]
+    assert any(str(feeds_dir) in n for n in notes), notes  # stored as it was read: the path is in the record
+    R.set_channels(team, "local", email="ana@example.org")
+    with _smtp_server() as (smtp, received), Store(str(db), read_only=True) as store:
+        late = dt.datetime(2026, 11, 3, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+        assert [q["alerts"] for q in digest.due(store, team, at=late)] == [2]
+        assert delivery.deliver_due(team, smtp=smtp) == {"sent": 1, "retry": 0, "dead": 0}
+    msg = message_from_bytes(received[0].content, policy=email_policy)
+    html = msg.get_body(("html",)).get_content()
+    sources = re.findall(r"<td>([^<]*)</td></tr>", html)  # the last cell of each row: 来源
+    assert sorted(sources) == ["lone.xml · lone-1 · http://example.test/lone-1",
+                               "本地快讯 · kx-1 · http://example.test/kx-1"], sources
+    assert str(feeds_dir) not in msg.as_string() and "服务器上的新闻源" not in html
+    # the alert's page says it the same way
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(str(db)))
+    for a in raised:
+        page = client.get(f"/alerts/{a['id']}").text
+        assert "服务器上的新闻源" not in page and ("本地快讯 · kx-1" in page or "lone.xml · lone-1" in page), a

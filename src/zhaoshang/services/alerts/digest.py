@@ -10,6 +10,7 @@ import datetime as _dt
 import html
 import os
 from ...core.teamstate.clock import CHINA, now
+from ..monitoring.feeds import feed_words, notes_in_words
 from . import delivery
 from . import feed as F
 from . import rules as R
@@ -23,11 +24,12 @@ def _cursor_key(owner: str) -> str:
 
 
 def pending(team, owner: str) -> list[dict]:
-    """``owner``'s alerts not yet in a digest, of rules that deliver by e-mail (oldest first)."""
+    """``owner``'s alerts not yet in a digest, of rules that deliver by e-mail (oldest first), each evidence note
+    naming its source in words (a news feed by its name, never the path of a feed file on the server)."""
     with team.tx() as tx:
         after = int(R.state_get(tx, _cursor_key(owner), "0"))
     email_rules = {r["id"]: r for r in R.list_rules(team, owner) if "email" in r["channels"]}
-    rows = F.list_alerts(team, owner, after=after, limit=100000)
+    rows = notes_in_words(F.list_alerts(team, owner, after=after, limit=100000), feed_words(team))  # a feed by name
     return [dict(a, rule_name_en=email_rules[a["rule_id"]].get("name_en"))
             for a in reversed(rows) if a["rule_id"] in email_rules]
 

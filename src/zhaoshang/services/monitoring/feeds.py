@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Callable, ContextManager
 
 from ...core.config import ConfigFile
@@ -266,6 +267,37 @@ def _shown_note(note: Any) -> Any:
     if not isinstance(note, str):
         return note
     return " · ".join(shown_url(part) for part in note.split(" · "))
+
+
+def feed_words(team) -> dict[str, str]:
+    """Each registered feed's name and address → the words a reader is told its items came from: the feed's name;
+    for a feed named by its own address (``monitor run --feed``) that address's host, or the file's name — never a
+    path on the server."""
+    out: dict[str, str] = {}
+    for f in feed_states(team):
+        name = str(f.get("name") or "")
+        words = (urlsplit(name).hostname or name) if name.lower().startswith(("http://", "https://")) else shown_url(name)
+        out.update({k: words for k in (name, f.get("url")) if k})
+    return out
+
+
+def notes_in_words(doc: Any, words: dict[str, str]) -> Any:
+    """``doc`` (alerts, their explanations) with each evidence note (``source · key · URL``) telling its source in
+    words (``feed_words``): a part naming a registered feed by its name or address as the feed's words, any other
+    local path as its file name, the rest (an import's source and key, an article's http address) as it is."""
+    if isinstance(doc, list):
+        return [notes_in_words(v, words) for v in doc]
+    if not isinstance(doc, dict):
+        return doc
+
+    def said(note: str) -> str:
+        parts: list[str] = []
+        for p in note.split(" · "):
+            w = words.get(p) or shown_url(p)
+            if w not in parts:
+                parts.append(w)
+        return " · ".join(parts)
+    return {k: said(v) if k in NOTE_KEYS and isinstance(v, str) else notes_in_words(v, words) for k, v in doc.items()}
 
 
 def shown_url(url: Any) -> Any:

@@ -16,7 +16,7 @@ from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
-from ....services.monitoring.feeds import hide_paths
+from ....services.monitoring.feeds import feed_words, hide_paths, notes_in_words
 from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, number_text
 from .. import sse
 from ..access import personal_events
@@ -99,9 +99,11 @@ def register(app, web) -> None:
 
     def shown(request: Request, store, alerts: Any, target: str) -> Any:
         """Alerts as the signed-in user may see them: a feed read from a file on the server by its file name for a
-        role without ``data_update`` (in the event's source and the evidence note, as on 动态监测), personal data
+        role without ``data_update`` (in the event's source, as on 动态监测), each evidence note naming its source in
+        words (a news feed by its name, as the e-mail digest says it: never a path on the server), personal data
         in their texts masked for a role without ``personal``."""
-        return personal_events(request, store, hide_paths(alerts, request.state.user), target)
+        alerts = notes_in_words(hide_paths(alerts, request.state.user), feed_words(team(request)))
+        return personal_events(request, store, alerts, target)
 
     def own_alert(request: Request, alert_id: int, user) -> dict:
         a = feed.get(team(request), alert_id)
