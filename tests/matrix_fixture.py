@@ -102,7 +102,8 @@ def _build(path: str, n: int, seed: int, synthetic: bool) -> dict:
                      dt.date(2010, 1, 1), None, None, None, "US", None, None, None, None, None, None, None, None,
                      None, None, None, None, None, None, None, None, "fixture", 1, 1])
         pls.append([n + 1, CHAIN, "M01", 0.9, _evidence(n + 1, "M01", 0.9), "keywords", dt.datetime(2024, 1, 1)])
-        con.executemany("INSERT INTO enterprises VALUES (" + ",".join("?" * 31) + ")", ents)
+        cols = [r[0] for r in con.execute("DESCRIBE enterprises").fetchall()][:31]  # (the precision left empty: days)
+        con.executemany(f"INSERT INTO enterprises ({', '.join(cols)}) VALUES (" + ",".join("?" * 31) + ")", ents)
         con.executemany("INSERT INTO placements VALUES (?,?,?,?,?,?,?)", pls)
 
         # facts for the profile of a few enterprises

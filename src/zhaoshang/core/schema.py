@@ -97,7 +97,8 @@ CREATE TABLE IF NOT EXISTS enterprises (
     tags VARCHAR[],
     source VARCHAR,
     first_import_id INTEGER,
-    last_import_id INTEGER
+    last_import_id INTEGER,
+    founded_precision VARCHAR        -- day | month | year: what ``founded`` is known to (NULL: the day)
 );
 
 -- One row per source record that describes an enterprise: the provenance link.

@@ -150,6 +150,30 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self.ensure_schema()
+        elif self.path != ":memory:" and self.behind():
+            self._upgrade_then_read()
+
+    # the meta keys of the one-time steps ``ensure_schema`` takes on a database made by an earlier version
+    UPGRADES = ("field_imports", "founded_precision")
+
+    def behind(self) -> bool:
+        """The database was made by an earlier version and misses a step of ``ensure_schema``."""
+        try:
+            done = {r[0] for r in self.con.execute("SELECT key FROM meta").fetchall()}
+        except duckdb.Error:  # not one of ours (or empty): nothing to bring up to date
+            return False
+        return bool(done) and not set(self.UPGRADES) <= done
+
+    def _upgrade_then_read(self) -> None:
+        """A database made by an earlier version, opened to read: brought up to date by one writable open first, so
+        every read finds the columns it asks for; when a writer holds it (its own open upgrades it) or the file
+        cannot be written, it is read as it is."""
+        self.con.close()
+        try:
+            Store(self.path).close()
+        except (duckdb.Error, UserError):
+            pass
+        self.con = duckdb.connect(self.path, read_only=True)
 
     # -- schema ---------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -165,6 +189,10 @@ class Store:
                 WHERE field IN ({', '.join(repr(f) for f in TRACKED_FIELDS if f != 'name_norm')}) AND import_id IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM enterprise_field_imports) GROUP BY ALL""")
             self.set_meta("field_imports", "1")
+        if self.get_meta("founded_precision") is None:
+            # a database made before founding dates kept their precision: the column, empty (its dates read as days)
+            self.con.execute("ALTER TABLE enterprises ADD COLUMN IF NOT EXISTS founded_precision VARCHAR")
+            self.set_meta("founded_precision", "1")
         if self.con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
             from .geo.regions import load_regions_into
 

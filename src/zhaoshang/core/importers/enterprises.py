@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ..parse.dates import precision_rank_sql, within_sql
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .context import ImportContext
@@ -30,6 +31,9 @@ def canonical_exprs(ctx: ImportContext) -> dict[str, str]:
         "legal_form": f("legal_form"),
         "status": f("status"),
         "founded": f("founded", "founded__d"),
+        # what the founding date is known to: a source writing 2015-03 or 2015 gave no day
+        "founded_precision": ("CASE WHEN founded__d IS NOT NULL THEN coalesce(founded__p, 'day') END"
+                              if "founded" in p else "NULL"),
         "dissolved": f("dissolved", "dissolved__d"),
         "capital_wan": f("capital", "capital__wan"),
         "capital_text": f("capital"),
@@ -647,7 +651,8 @@ def write_enterprises(ctx: ImportContext) -> None:
         SELECT u._key, u.enterprise_id, 'founded' AS field, CAST(e.founded AS VARCHAR) AS value,
                CAST(u.founded AS VARCHAR) AS record_value
         FROM _ent_all u JOIN enterprises e ON e.id = u.enterprise_id
-        WHERE u.link_method = 'uscc' AND e.founded <> u.founded {'LIMIT 0' if all_new else ''}""")
+        WHERE u.link_method = 'uscc' AND e.founded <> u.founded AND NOT {_same_founding('u', 'e')}
+        {'LIMIT 0' if all_new else ''}""")
     if not all_new:  # 6. existing enterprises: history of tracked fields, then update
         _update_existing(ctx, canon)
     # 7. every source record, linked to its canonical enterprise.
@@ -755,6 +760,7 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
         FROM enterprise_history h JOIN _ent_old e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
     """)
+    _keep_finer_founding(con)
     _keep_plain_values(con)
     # a name taken from a fallback column (a short name) never replaces a known full name
     sets = ", ".join(f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm"))
@@ -771,8 +777,8 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
 
 
 # columns written with another from one mapped value, kept or replaced with it: the normalised name with the name,
-# the capital as written with the capital in 万元
-COMPANIONS = {"name_norm": "name", "capital_text": "capital_wan"}
+# the capital as written with the capital in 万元, the founding date's precision with the date
+COMPANIONS = {"name_norm": "name", "capital_text": "capital_wan", "founded_precision": "founded"}
 
 
 def set_fields(canon: list[str]) -> list[str]:
@@ -784,6 +790,27 @@ def set_fields(canon: list[str]) -> list[str]:
 def _given(f: str, u: str = "u") -> str:
     """SQL: row ``u`` gives field ``f`` a value that would be written (a short name never replaces a name)."""
     return f"({u}.{qi(f)} IS NOT NULL{f' AND NOT {u}._name_alt' if f == 'name' else ''})"
+
+
+def _same_founding(u: str, e: str) -> str:
+    """SQL: the founding dates of rows ``u`` and ``e`` are the same date told to different precisions — one lies in
+    the period the other, coarser, stands for (2015-03-17 and 2015-03, 2015-03 and 2015): no conflict."""
+    return (f"(CASE WHEN {precision_rank_sql(u + '.founded_precision')} >= {precision_rank_sql(e + '.founded_precision')} "
+            f"THEN {within_sql(e + '.founded', u + '.founded', u + '.founded_precision')} "
+            f"ELSE {within_sql(u + '.founded', e + '.founded', e + '.founded_precision')} END)")
+
+
+def _keep_finer_founding(con) -> None:
+    """A founding date an import gives to less than the enterprise already knows it (2015-03 where 2015-03-17 is
+    known, 2015 where 2015-03 is) is the same date: it is no change and no new setter — cleared from ``_ent_upd``, it
+    stays in the import's source record only. A finer one (2015-03-17 where 2015-03 is known) refines the date and
+    its precision."""
+    if not con.execute("SELECT 1 FROM _ent_upd WHERE founded IS NOT NULL LIMIT 1").fetchall():
+        return
+    con.execute(f"""UPDATE _ent_upd u SET founded = NULL, founded_precision = NULL FROM _ent_old e
+        WHERE e.id = u.enterprise_id AND u.founded IS NOT NULL AND e.founded IS NOT NULL
+          AND {precision_rank_sql('u.founded_precision')} > {precision_rank_sql('e.founded_precision')}
+          AND {within_sql('e.founded', 'u.founded', 'u.founded_precision')}""")
 
 
 def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:

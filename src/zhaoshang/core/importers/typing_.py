@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ..fields import header_unit
 from ..parse.amounts import parse_amount
-from ..parse.dates import china_today, parse_date
+from ..parse.dates import china_today, parse_date_ex
 from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
@@ -126,10 +126,12 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         if f.name not in staged.present:
             continue
         if f.type == "date":
-            lk = map_distinct(con, staged, f.name, [f.name], _date_fn, [("v", pa.date32()), *_REASON_OUT])
+            lk = map_distinct(con, staged, f.name, [f.name], _date_fn,
+                              [("v", pa.date32()), ("p", pa.string()), *_REASON_OUT])
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
-            selects.append(f"{a}.v AS {qi(f.name + '__d')}")
+            # the date, and what it is known to where that is less than the day (2015-03: 'month'; 2015: 'year')
+            selects += [f"{a}.v AS {qi(f.name + '__d')}", f"{a}.p AS {qi(f.name + '__p')}"]
             if _has_errors(con, lk):
                 con.execute(f"INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of[f.name])}, s.{qi(f.name)}, "
                             f"'日期无法识别: ' || {a}.err, 'rejected', {a}.code, 'unreadable date: ' || {a}.err_en "
@@ -428,7 +430,13 @@ def _or_reason(parse, code: str, en: str):
     return fn
 
 
-_date_fn = _or_reason(parse_date, "date_unreadable", "not a date")
+def _date_fn(v):
+    """(date, precision — NULL for a day, most values —, reason columns) of a date cell."""
+    try:
+        d, precision = parse_date_ex(v)
+    except ValueError as exc:
+        return None, None, *reason_of(exc, "date_unreadable", "not a date")
+    return d, (precision if precision != "day" else None), *_NO_REASON
 _number_fn = _or_reason(parse_number, "number_unreadable", "not a number")
 
 

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from .problem import ParseError
 __all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "CHINA", "DATE_LABELS", "MIN_YEAR",
-           "MAX_YEAR"]
+           "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
+           "precision_rank_sql", "within_sql"]
 
 #: The product's day: its users are in China, so "today" is China's date (Asia/Shanghai) wherever the server runs.
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -173,6 +174,54 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
 def parse_date(value) -> _dt.date | None:
     """The date of a value (see ``parse_date_ex``), without its precision."""
     return parse_date_ex(value)[0]
+
+
+# --------------------------------------------------------------------------------- dates shown with their precision
+#: what a stored date is known to, finest first; a date stored without one (NULL) is known to the day
+PRECISIONS = ("day", "month", "year")
+
+
+def finer(a: str | None, b: str | None) -> bool:
+    """Precision ``a`` is finer than ``b`` (NULL is the day)."""
+    return PRECISIONS.index(a or "day") < PRECISIONS.index(b or "day")
+
+
+def format_date(d: _dt.date | str | None, precision: str | None = "day", lang: str = "zh") -> str:
+    """The one text of a date known to ``precision``: the day as ``2015-03-17`` in both languages; a month as
+    ``2015年3月`` (Chinese) / ``2015-03`` (English), a year as ``2015年`` / ``2015`` — never the first day the
+    source did not give. "" for no date. ``format_date_sql`` is the same text in SQL."""
+    if d is None or d == "":
+        return ""
+    if isinstance(d, str):  # a date as JSON carries it
+        d = _dt.date.fromisoformat(d[:10])
+    if precision == "year":
+        return f"{d.year}年" if lang != "en" else str(d.year)
+    if precision == "month":
+        return f"{d.year}年{d.month}月" if lang != "en" else f"{d.year:04d}-{d.month:02d}"
+    return d.isoformat()[:10]
+
+
+def format_date_sql(col: str, precision_col: str, lang: str = "zh") -> str:
+    """SQL giving ``format_date`` of a DATE column and its precision column (the text an export writes)."""
+    if lang == "en":
+        month, year = f"strftime({col}, '%Y-%m')", f"CAST(year({col}) AS VARCHAR)"
+    else:
+        month = f"year({col}) || '年' || month({col}) || '月'"
+        year = f"year({col}) || '年'"
+    return (f"CASE {precision_col} WHEN 'year' THEN {year} WHEN 'month' THEN {month} "
+            f"ELSE strftime({col}, '%Y-%m-%d') END")
+
+
+def precision_rank_sql(precision_col: str) -> str:
+    """SQL: 0 for the day (or NULL), 1 for a month, 2 for a year — the coarser, the larger."""
+    return f"CASE {precision_col} WHEN 'year' THEN 2 WHEN 'month' THEN 1 ELSE 0 END"
+
+
+def within_sql(col: str, period_col: str, period_precision_col: str) -> str:
+    """SQL: the date ``col`` lies in the period a date known to ``period_precision_col`` stands for (2015-03-17 in
+    2015-03; 2015-03 in 2015); for a day, the same day."""
+    return (f"CASE {period_precision_col} WHEN 'year' THEN year({col}) = year({period_col}) "
+            f"WHEN 'month' THEN date_trunc('month', {col}) = {period_col} ELSE {col} = {period_col} END")
 
 
 # --------------------------------------------------------------------------------- dates a user types
