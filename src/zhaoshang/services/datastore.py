@@ -18,7 +18,7 @@ EXPORTS: dict[str, str] = {
                (SELECT string_agg(a.alias, '、' ORDER BY a.alias) FROM enterprise_aliases a WHERE a.enterprise_id = e.id) AS aliases,
                e.province_code, e.city_code, e.district_code,
                (SELECT name FROM regions r WHERE r.code = coalesce(e.district_code, e.city_code, e.province_code)) AS region_name,
-               e.country, e.address, e.founded, e.dissolved, e.status, e.capital_wan, e.legal_form, e.industry,
+               e.country, e.address, e.founded, e.founded_precision, e.dissolved, e.status, e.capital_wan, e.legal_form, e.industry,
                e.legal_rep, e.listed_code, e.website, array_to_string(e.tags, '、') AS tags, e.scope, e.description,
                e.source
         FROM enterprises e ORDER BY e.id""",

@@ -20,7 +20,7 @@ from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
-from ..core.parse.dates import parse_user_date
+from ..core.parse.dates import format_date_sql, parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.parse.uscc import check_uscc
 from ..core.status import status_label_sql
@@ -282,7 +282,8 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
             "JOIN (SELECT unnest(?::BIGINT[]) AS r) k ON k.r = v.rowid)" if rowids
             else f"(SELECT * FROM {view} v WHERE v.id = ANY(?::BIGINT[]))")
     rows = store.query(
-        f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.dissolved, e.capital_wan, e.province_code, e.city_code,
+        f"""SELECT e.id, e.name, e.uscc, e.status, e.founded, e.founded_precision, e.dissolved, e.capital_wan,
+                  e.province_code, e.city_code,
                   e.district_code, rp.name AS province, rc.name AS city, rd.name AS district,
                   rp.name_en AS province_en, rc.name_en AS city_en, rd.name_en AS district_en, e.listed_code, e.tags,
                   e.lng, e.lat
@@ -343,7 +344,9 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     params += sc_params
     names = export_headers(lang)
     place = (lambda a: f"coalesce({a}.name_en, {a}.name)") if lang == "en" else (lambda a: f"{a}.name")
-    exprs = ["e.id", "e.name", "e.uscc", status_label_sql("e.status", lang), "e.founded", "e.capital_wan",
+    # the founding date as the one date formatter writes it: 2015年3月 (2015-03 in English) where the source gave no day
+    exprs = ["e.id", "e.name", "e.uscc", status_label_sql("e.status", lang),
+             format_date_sql("e.founded", "e.founded_precision", lang), "e.capital_wan",
              place("rp"), place("rc"), place("rd"),
              "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
@@ -674,6 +677,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
         [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d], limit)
     for ev in timeline:
         ev["title_en"] = title_en(ev["title"])
+        # the founding: dated to what its date is known to (2015-03: a month, not its first day)
+        ev["date_precision"] = (ent.get("founded_precision") if ev["type"] == "founded" and ev["date"] == ent["founded"]
+                                else None)
     counts = {"timeline": n_timeline, "fundings": n_fundings, "patents": n_patents, "news": n_news,
               "branches": n_branches, "people": len(people), "shareholders": len(shareholders), "contacts": n_contacts}
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,

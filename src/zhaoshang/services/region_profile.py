@@ -321,7 +321,8 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
     for i, r in enumerate(rows, 1):
         f, dr, nr = fmap.get(r["id"], {}), dmap.get(r.get("district_code") or r.get("city_code") or "", {}), nmap.get(r["id"], {})
         out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"],
-                    "founded": r["founded"], "district": dr.get("name"), "district_en": dr.get("name_en"),
+                    "founded": r["founded"],
+                    "founded_precision": r.get("founded_precision"), "district": dr.get("name"), "district_en": dr.get("name_en"),
                     "nodes": nr.get("nodes"), "nodes_en": nr.get("nodes_en"), "fundings": int(f.get("fundings") or 0),
                     "funding_wan": f.get("funding_wan"), "last_funding": f.get("last_funding")})
     return {"available": True, "rows": out, **_top_order(rows[0], d)}

@@ -300,8 +300,8 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
         region_sql, params = region_sql + " AND e.id = ANY(?::BIGINT[])", params + [cands]
     sql = f"""
         WITH best AS {best}
-        SELECT e.id, e.name, e.uscc, e.status, e.founded, e.province_code, e.city_code, e.district_code,
-               coalesce(rd.name, rc.name, rp.name) AS region, b.best_why AS matched, b.best_rank AS rank, count(*) OVER () AS total
+        SELECT e.id, e.name, e.uscc, e.status, e.founded, e.founded_precision, e.province_code, e.city_code,
+               e.district_code, coalesce(rd.name, rc.name, rp.name) AS region, b.best_why AS matched, b.best_rank AS rank, count(*) OVER () AS total
         FROM best b JOIN {enterprises_as_of(d, store, existing=not include_dissolved)} e ON e.id = b.id
         LEFT JOIN regions rp ON rp.code = e.province_code LEFT JOIN regions rc ON rc.code = e.city_code
         LEFT JOIN regions rd ON rd.code = e.district_code

@@ -11,6 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
+from ...core.parse.dates import format_date
 from ...services.search import search as search_service
 from ..labels import event_text, label, placements_dated_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
@@ -43,7 +44,7 @@ def search(
     place = lambda r: next((en[c] for c in (r["district_code"], r["city_code"], r["province_code"]) if c in en),  # noqa: E731
                            r["region"] or "")
     rows = [{"id": r["id"], t("名称", "Name"): r["name"], t("信用代码", "Credit code"): r["uscc"] or "",
-             t("地区", "Region"): place(r), t("成立", "Founded"): r["founded"] or "",
+             t("地区", "Region"): place(r), t("成立", "Founded"): format_date(r["founded"], r.get("founded_precision"), t("zh", "en")),
              t("匹配", "Matched"): label("matched", r["matched"], t("zh", "en"))}
             for r in doc["items"]]
     apart_zh = "；整词无匹配，按拆开的词查找" if doc.get("apart") else ""
@@ -79,7 +80,7 @@ def show(
     place = [e.get(k + ("_en" if lang == "en" else "")) or e.get(k) for k in ("province", "city", "district")]
     basics = [(t("名称", "Name"), e.get("name")), (t("英文名称", "English name"), e.get("english_name")),
               (t("信用代码", "Credit code"), e.get("uscc")), (t("股票代码", "Stock code"), e.get("listed_code")),
-              (t("状态", "Status"), label("ent_status", e.get("status"), lang)), (t("成立", "Founded"), e.get("founded")),
+              (t("状态", "Status"), label("ent_status", e.get("status"), lang)), (t("成立", "Founded"), format_date(e.get("founded"), e.get("founded_precision"), lang)),
               (t("注册资本(万元)", "Capital (10k CNY)"), e.get("capital_wan")),
               (t("地区", "Region"), " ".join(dict.fromkeys(x for x in place if x))),
               (t("地址", "Address"), e.get("address")), (t("法定代表人", "Legal representative"), e.get("legal_rep")),
@@ -111,7 +112,7 @@ def show(
                                else r.get("amount_text")},
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang), "title": event_text(r, lang),
                                "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
-                               else r["date"]},
+                               else format_date(r["date"], r.get("date_precision"), lang)},
         "aliases": lambda r: {**r, "kind": label("alias_kind", r.get("kind"), lang)},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},

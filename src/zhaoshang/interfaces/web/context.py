@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
-from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today
+from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, format_date
 from ...core.errors import noun_en
 from ...core.geo.lookup import field_text
 from ...core.event_titles import amount_en, money_en
@@ -185,6 +185,8 @@ class WebContext:
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
         self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million
         self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
+        # a date known to a month or a year shown as such (2015年3月), never as the day the source did not give
+        self.templates.env.filters["date_known"] = lambda d, precision=None, lang="zh": format_date(d, precision, lang)
         self.templates.env.filters["placements_dated"] = lambda day, lang="zh": placements_dated_text(day, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)

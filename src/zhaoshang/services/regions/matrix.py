@@ -430,7 +430,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         sql = f"""
         WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
         ranked AS (
-            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
+            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.founded_precision, e.district_code, e.city_code,
                    row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
             FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id
         )
@@ -444,7 +444,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         fund AS (SELECT enterprise_id AS id, {funding} AS funding_wan, count(*) AS fundings FROM fundings
                  WHERE date IS NULL OR date <= ? GROUP BY 1),
         base AS (
-            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.district_code, e.city_code,
+            SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.founded_precision, e.district_code, e.city_code,
                    f.funding_wan AS _funding, f.fundings AS _rounds,
                    count(e.capital_wan) OVER (PARTITION BY s.rcode) AS capital_known,
                    count(*) OVER (PARTITION BY s.rcode) AS enterprises
@@ -457,7 +457,8 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
                        _funding DESC NULLS LAST, _rounds DESC NULLS LAST, name) AS rk
             FROM base
         )
-        SELECT rcode, id, name, capital_wan, founded, district_code, city_code, capital_known, enterprises, ranked_by, rk
+        SELECT rcode, id, name, capital_wan, founded, founded_precision, district_code, city_code, capital_known,
+               enterprises, ranked_by, rk
         FROM ranked WHERE rk <= ? ORDER BY rcode, rk
         """
         params = nparams + aparams + [d, limit]
