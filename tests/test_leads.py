@@ -487,7 +487,7 @@ def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, de
         with Store(str(db), read_only=True) as s:
             return str(s.con.execute("SELECT max(data_date) FROM imports WHERE kind = 'demands'").fetchone()[0])
 
-    def check(as_of="2024-03-01", by_node=False):  # the scale-600 demo's 杭州 has open demands on target segments then
+    def check(as_of="2024-09-01", by_node=False):  # the scale-600 demo's 杭州 has open demands on target segments then
         leads = run_json("leads", "杭州", "--top", 60, "--as-of", as_of, db=db)
         d = leads[0]["explain"]["as_of"]
         region = run_json("match", "demands", "--region", "杭州", "--limit", 1000, db=db)["items"]

@@ -107,8 +107,12 @@ def test_xlsx_holds_the_json_numbers(env):
         ws = wb[name]
         rows = list(ws.iter_rows(values_only=True))
         assert "合成演示数据" in str(rows[0][0])
-        head = rows[1]
-        return [dict(zip(head, r)) for r in rows[2:]]
+        head, body = rows[1], []
+        for r in rows[2:]:  # the table ends at its first empty row (a sheet may add a line of text below it)
+            if all(v is None for v in r):
+                break
+            body.append(dict(zip(head, r)))
+        return body
 
     chain = {r["环节代码"]: r for r in table("产业链分布")}
     for row in p["chain_rows"]:
