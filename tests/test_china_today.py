@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 import warnings
@@ -30,7 +29,6 @@ from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 
 MOMENT = dt.datetime(2020, 6, 30, 20, 0, tzinfo=dt.timezone.utc)
 TODAY, TOMORROW = "2020-07-01", "2020-07-02"
-DEMO = Path("/tmp/qa-base/demo.duckdb")
 
 
 @pytest.fixture
@@ -81,11 +79,9 @@ def frozen_cli(*args, tz: str):
                           env=env, timeout=300)
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="demo store not built")
 @pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
-def test_cli_dates_today_in_china(tmp_path, tz):
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(DEMO, db)
+def test_cli_dates_today_in_china(tmp_path, tz, demo_copy):
+    db = demo_copy(tmp_path / "demo.duckdb")
     ok = frozen_cli("--db", db, "search", "科技", "--as-of", TODAY, "--limit", "1", "--format", "json", tz=tz)
     assert ok.returncode == 0, ok.stderr
     bad = frozen_cli("--db", db, "search", "科技", "--as-of", TOMORROW, tz=tz)
