@@ -25,11 +25,15 @@ def pytest_configure(config):
 # hands whole files to the workers in collection order (--dist loadfile --no-loadscope-reorder): starting with these,
 # the workers finish together instead of one waiting on a long file picked up last (the two browser files at the end
 # of the alphabet made a tail of about 40 s). Other files follow in their usual order.
-SLOW_FIRST = ("test_report", "test_serve_updates", "test_matching", "test_demo", "test_import_integrity",
-              "test_distributed_matrix", "test_web_browser", "test_graph_web", "test_leads", "test_pipeline_web",
-              "test_web_auth_browser", "test_region_page", "test_asof", "test_import_real", "test_scoreweb_browser",
-              "test_import_errors", "test_region_rank", "test_leads_web", "test_pipeline_cli", "test_classify",
-              "test_search", "test_asof_undated", "test_chain_cases", "test_node_vocabulary", "test_pages_trends_network")
+SLOW_FIRST = ("test_report", "test_serve_updates", "test_matching", "test_demo", "test_demo_default",
+              "test_import_integrity", "test_distributed_matrix", "test_web_browser", "test_graph_web", "test_leads",
+              "test_pipeline_web", "test_region_report_real", "test_web_auth_browser", "test_region_page", "test_asof",
+              "test_import_real", "test_scoreweb_browser", "test_import_errors", "test_region_rank", "test_leads_web",
+              "test_pipeline_cli", "test_classify", "test_search", "test_asof_undated", "test_chain_cases",
+              "test_node_vocabulary", "test_pages_trends_network", "test_alerts_web", "test_access", "test_cli_warm",
+              "test_clean_exit", "test_graph", "test_founded_precision", "test_web_hardening", "test_show_sections",
+              "test_profile_sources", "test_cli_lang", "test_china_today", "test_enterprise_timeline",
+              "test_alerts_delivery")
 
 
 def pytest_collection_modifyitems(config, items):
