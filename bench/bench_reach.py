@@ -12,7 +12,7 @@ and checks that both give every lead the same result (strength, path, origin and
 ``region_profile`` of the first region (the leads' reachability is part of it). ``ratio`` = reference / batched,
 over all regions and dates (medians of the runs). Prints one JSON document with the load average.
 
-    .venv/bin/python bench/bench_reach.py [--db PATH] [--regions 330100,110000] [--leads 60] [--runs 3]
+    .venv/bin/python bench/bench_reach.py [--db PATH] [--regions 杭州,北京] [--leads 60] [--runs 3]
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _median_time(fn, runs: int) -> tuple[float, object]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
-    ap.add_argument("--regions", default="330100,110000,440300,510100,310000")
+    ap.add_argument("--regions", default="杭州,北京,深圳,成都,上海")  # read by the region service
     ap.add_argument("--as-of", default=",2023-06-30", help="dates, comma-separated (empty: the reference date)")
     ap.add_argument("--leads", type=int, default=60)
     ap.add_argument("--runs", type=int, default=3)
@@ -57,9 +57,12 @@ def main() -> None:
 
     reach = importlib.import_module("zhaoshang.services.graph.reach")
     rows, batched_total, reference_total, same = [], 0.0, 0.0, True
+    from zhaoshang.core.geo.lookup import resolve_regions
+
     with Store(db, read_only=True) as store:
+        codes = [r.code for r in resolve_regions(store, a.regions)]
         for as_of in [x.strip() or None for x in a.as_of.split(",")]:
-            for region in a.regions.split(","):
+            for region in codes:
                 c = candidate_rows(store, region, limit=a.leads, as_of=as_of)
                 ids, d = [r["enterprise_id"] for r in c["rows"]], c["as_of"]
                 graph_for(store, d)
@@ -75,7 +78,7 @@ def main() -> None:
                              "with_path": sum(x is not None for x in many.values()),
                              "batched_seconds": round(batched, 3), "reference_seconds": round(one_by_one, 3),
                              "ratio": round(one_by_one / max(batched, 1e-6), 1), "same": agree})
-        first = a.regions.split(",")[0]
+        first = codes[0]
         region_profile(store, first)
         profile, _ = _median_time(lambda: region_profile(store, first), a.runs)
     print(json.dumps({"benchmark": "reach", "leads_per_region": a.leads, "runs": a.runs, "regions": rows,
