@@ -499,6 +499,27 @@ def test_as_of_boxes_show_the_date_the_page_is_as_of(page, server):
         assert page.locator("#as-of").inner_text() == ref, url
     page.goto(server + "/enterprises?as_of=2020-06-30")
     assert page.input_value("#f-asof") == "2020-06-30"
+    # a date pasted with slashes (from a spreadsheet) is read, and every page's box shows the day the page is as of in
+    # the one form the box takes — it kept 2020/06/30, marked invalid, and its form could no longer be sent
+    boxes = (("/map", "#as-of-input"), ("/enterprises", "#f-asof"), ("/leads?region=330100", "#f-asof"),
+             ("/chain", "#chain-as-of"), ("/region/330100", "#rp-as-of"), ("/network", "#net-as-of"),
+             ("/trends?start=2019/1&end=2019", "#trends-as-of"), ("/monitor?since=2019/7", "#f-as-of"))
+    for url, box in boxes:
+        page.goto(server + url + ("&" if "?" in url else "?") + "as_of=2020/06/30")
+        if url == "/map":
+            page.wait_for_selector("#map[data-ready='1']")
+        assert page.input_value(box) == "2020-06-30" and page.locator(box).evaluate("b => b.validity.valid"), url
+    assert page.input_value("#f-since") == "2019-07-01"  # a bare month of a from-date: its first day, as read
+    page.goto(server + "/trends?start=2019/1&end=2019&as_of=2020/06/30")
+    assert (page.input_value("input[name=start]"), page.input_value("input[name=end]")) == ("2019-01-01", "2019-12-31")
+    page.goto(server + "/leads?region=330100&as_of=2020/06/30")
+    with page.expect_navigation():
+        page.click("#leads-apply")  # the form goes again as it stands, not refused by the browser
+    assert "as_of=2020-06-30" in page.url and page.locator("#as-of").inner_text() == "2020-06-30"
+    # a probe or link checker asking with HEAD: the page's status and length, no body (it was a 405)
+    got, head = httpx.get(server + "/leads?region=330100"), httpx.head(server + "/leads?region=330100")
+    assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", str(len(got.content)))
+    assert httpx.head(server + "/").status_code == httpx.get(server + "/", follow_redirects=False).status_code
     page.goto(server + "/admin?lang=en")  # English: the same field, its refusal in English
     start = page.locator("input.zs-date[name=since]")
     start.fill("31/12/2025")

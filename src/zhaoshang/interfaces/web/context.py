@@ -29,6 +29,7 @@ from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
 from ...services.regions import matrix
+from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, number_text, one_side,
@@ -194,6 +195,8 @@ class WebContext:
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
         self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR)
+        # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
+        self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
 
     # -- store ---------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from ...core.parse.dates import MIN_YEAR, china_today, parse_user_date
 DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end", True),
                "founded_from": ("founded_from", False), "founded_to": ("founded_to", True)}
 _FUTURE_OK = {"founded_from", "founded_to"}
+# the date fields of the pages' forms whose bare year or month means its first day (the others: its last, as as_of)
+_FIRST_DAY = {name for name, (_, end) in DATE_PARAMS.items() if not end} | {"since", "next_action_date"}
 
 
 def check_dates(request: Request) -> None:
@@ -35,3 +37,17 @@ def out_of_range(value: str, name: str = "") -> UserError:
     at, at_en = (f"参数无效: {name}: ", f"invalid parameter: {name}: ") if name else ("", "")  # as the schema's checks
     return UserError(f"{at}应为 {MIN_YEAR}-01-01 至今天（{today}）之间的日期，收到 '{value}'",
                      en=f"{at_en}expected a date from {MIN_YEAR}-01-01 to today ({today}), got '{value}'")
+
+
+def shown_date(value, name: str | None = None) -> str:
+    """A date field's value as the page's date box shows it: the day the one date parser reads in it, as
+    YYYY-MM-DD (2025/06/30 → 2025-06-30; as_of=2024 → 2024-12-31, start=2024 → 2024-01-01) — the day the server
+    used, in the one form the box takes (a box left with 2025/06/30 is invalid and blocks its form). A value the
+    parser refuses is shown as typed, for the user to correct; none is an empty box."""
+    if value is None or not str(value).strip():
+        return ""
+    try:
+        d = parse_user_date(str(value), end_of_period=name not in _FIRST_DAY, allow_future=True)
+    except UserError:
+        return str(value)
+    return d.isoformat() if d else ""

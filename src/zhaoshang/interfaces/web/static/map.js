@@ -17,9 +17,9 @@
   const params = new URLSearchParams(location.search);
   if (params.get('node')) state.node = params.get('node');
   if (params.get('metric')) state.metric = params.get('metric');
-  if (params.get('as_of')) state.asOf = params.get('as_of');
+  // an as-of date asked for: the day the server read in it, as its box shows it (2020/06/30 → 2020-06-30)
+  if (params.get('as_of')) state.asOf = document.getElementById('as-of-input').value || params.get('as_of');
   document.getElementById('node-select').value = state.node;
-  if (state.asOf) document.getElementById('as-of-input').value = state.asOf;  // else the page's own as-of date
   document.querySelectorAll('#metric-seg button').forEach(b => b.classList.toggle('on', b.dataset.metric === state.metric));
 
   function view() { return state.stack[state.stack.length - 1]; }
