@@ -5,6 +5,7 @@ with their reasons, the signals, a filter, and "加入招商项目" in one click
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -73,6 +74,17 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     # the words it takes (未知的取值 … 可选), not the parameter check's regular expression
     assert bad.status_code == 400 and bad.json()["error"].startswith("参数无效: has: 未知的取值: nothing（可选: funding"), bad.json()
     assert client.get("/api/leads", params={"region": REGION, "top": 0}).status_code == 400
+    # a form's number box given what is not a number it takes: its range in words in the page's language, not the
+    # pattern it is checked against (String should match pattern '^$|^\d{1,3}…' on the Chinese page)
+    for value in ("abc", "-1", "101", "1e2"):
+        for lang, said in (("zh", f"参数无效: min_score: 最低得分应为 0–100 的数字，收到 '{value}'"),
+                           ("en", f"invalid parameter: min_score: min score must be a number from 0 to 100, got '{value}'")):
+            r = client.get("/leads", params={"region": REGION, "min_score": value, "lang": lang})
+            assert r.status_code == 400 and said in html.unescape(r.text) and "pattern" not in r.text, (value, lang)
+    r = client.get("/enterprises", params={"score_max": "x", "lang": "zh"})  # the library's score boxes alike
+    assert r.status_code == 400 and "score_max: 评分上限应为 0–100 的数字，收到 'x'" in html.unescape(r.text)
+    for value in ("", "0", "100", "37.5"):  # an empty box is no cut; the range's ends are in it
+        assert client.get("/leads", params={"region": REGION, "as_of": D.isoformat(), "min_score": value}).status_code == 200
     # --top's range (1–1000) is the API's too
     assert client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "top": 500}).status_code == 200
     assert client.get("/api/leads", params={"region": REGION, "top": 1001}).status_code == 400

@@ -83,6 +83,20 @@ Score = Annotated[Optional[float], Query(ge=0, le=100, description="存储评分
 Page = Annotated[int, Query(ge=1, le=PAGE_MAX, description="页码")]
 After = Annotated[int, Query(ge=0, le=2**53, description="只要编号大于此值的条目（0 = 从头）")]
 
+# A number a page's form sends as text (an empty box is "", not given), held to a pattern of the numbers it takes and
+# refused in words (最低得分应为 0–100 的数字), never by the pattern: parameter name → (pattern, Chinese, English).
+_NUMBERS: dict[str, tuple[str, str, str]] = {}
+UP_TO_100 = r"^$|^(100(\.0+)?|\d{1,2}(\.\d+)?)$"  # 0–100
+
+
+def number_field(name: str, zh: str, en: str, *, lo: int = 0, hi: int = 100, pattern: str = UP_TO_100,
+                 description: str | None = None) -> Any:
+    """The query parameter ``name`` of a page form's number box: text matching ``pattern`` (the numbers lo–hi),
+    a value outside it refused as "<zh>应为 lo–hi 的数字" / "<en> must be a number from lo to hi"."""
+    _NUMBERS[name] = (pattern, f"{zh}应为 {lo}–{hi} 的数字", f"{en} must be a number from {lo} to {hi}")
+    return Query(None, pattern=pattern, max_length=40, description=description or f"{zh}（{lo}–{hi}；空 = 不限）")
+
+
 ERROR = {"type": "object", "required": ["error", "status"],
          "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
 ERRORS = {"400": "请求参数无效", "401": "需要登录", "403": "无权访问", "404": "未找到"}
@@ -193,6 +207,17 @@ def _date_reason(err: dict, lang: str) -> str | None:
     return f"应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 {example}），收到 '{value}'"
 
 
+def _number_reason(err: dict, lang: str) -> str | None:
+    """A form's number box (``number_field``) given what is not a number it takes: the words of its range and the
+    value given, not the pattern."""
+    loc = err.get("loc") or ()
+    known = _NUMBERS.get(str(loc[-1])) if loc and err.get("type") == "string_pattern_mismatch" else None
+    if known is None or (err.get("ctx") or {}).get("pattern") != known[0]:
+        return None
+    value = err.get("input", "")
+    return f"{known[2]}, got '{value}'" if lang == "en" else f"{known[1]}，收到 '{value}'"
+
+
 _CHOICES = re.compile(r"^(?:\^\$\|)?\^\(([\w|.-]+)\)(?:\(,\(\1\)\)\*|\?)?\$$")  # ^$|^(a|b)(,(a|b))*$, ^(a|b)?$
 
 
@@ -228,7 +253,7 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
             parts.append((f"at most {n} {en}s at once" if err["type"] == "too_long" else f"at least {n} {en}")
                          if lang == "en" else f"一次{'最多' if err['type'] == 'too_long' else '至少'} {n} {zh}")
             continue
-        why = (_date_reason(err, lang) or _choice_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
+        why = (_date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
                or err.get("msg", "invalid"))
         head = ": ".join(x for x in (item, where) if x) or ("request" if lang == "en" else "请求")
         parts.append(f"{head}: {why}")

@@ -16,9 +16,13 @@ from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from ..auth import read_note
 from .scorecard import profile_card
-from ..schemas import PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text
+from ..schemas import (PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text,
+                       number_field)
 
 Sort = Literal[tuple(ent_svc.SORTS)]
+# the page's score boxes: "" when left empty, anything but a number 0–100 refused in words (schemas.number_field)
+ScoreMinBox = number_field("score_min", "评分下限", "lowest score")
+ScoreMaxBox = number_field("score_max", "评分上限", "highest score")
 
 
 def register(app, web) -> None:
@@ -83,8 +87,9 @@ def register(app, web) -> None:
                          region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
                          founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
                          tags: Optional[str] = None, sort: Optional[str] = None, page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
-                         size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None, score_min: Text = None,
-                         score_max: Text = None):  # the form sends empty fields: "" = not given
+                         size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None,
+                         score_min: Optional[str] = ScoreMinBox, score_max: Optional[str] = ScoreMaxBox):
+        # the form sends empty fields: "" = not given
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, web.clean(score_min),
                     web.clean(score_max))
         res = ent_svc.search_enterprises(store, page=page_no, size=size, **f)

@@ -22,10 +22,12 @@ from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
 from ....services.privacy import LEAD_SIGNAL_TEXT
 from ....services.regions import matrix
 from ..access import personal_text
-from ..schemas import AsOf, NodeCode, Region
+from ..schemas import AsOf, NodeCode, Region, number_field
 
 TopN = Query(20, ge=1, le=MAX_TOP, description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
+# the page's box: "" when left empty, anything but a number 0–100 refused in words (schemas.number_field)
+MinScoreBox = number_field("min_score", "最低得分", "min score", description="只列得分不低于此值的线索（0–100；空 = 不限）")
 Weights = Query(None, max_length=120, description="线索权重：已保存的版本名（zhaoshang leads-fit --save）；不给则用内置权重")
 _ONE = "(" + "|".join(FILTERS) + ")"
 Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",  # refused naming the words it takes (schemas)
@@ -76,7 +78,7 @@ def register(app, web) -> None:
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
-                   min_score: Optional[str] = Query(None, pattern=r"^$|^\d{1,3}(\.\d{1,4})?$"), has: Optional[str] = Has,
+                   min_score: Optional[str] = MinScoreBox, has: Optional[str] = Has,
                    weights: Optional[str] = Weights):
         # the page's form sends an empty box as "": not given
         min_score = float(min_score) if web.clean(min_score) else None
