@@ -135,7 +135,15 @@ def test_under_privileged_callers_are_refused(server, demo):
             assert r.status_code == 403, (role, method, url, r.status_code)
     for method, url in admin_routes:
         if method == "GET":
-            assert c.get(url, headers=_bearer(server, "admin")).status_code == 200, url
+            got = c.get(url, headers=_bearer(server, "admin"))
+            assert got.status_code == 200, url
+            # HEAD (a probe, a link checker) is the GET through the same checks: its status and length, no body
+            head = c.head(url, headers=_bearer(server, "admin"))
+            assert (head.status_code, head.content) == (200, b""), url
+            if "/audit" not in url:  # the audit log has grown by the GET's own entry since
+                assert head.headers.get("content-length") == got.headers.get("content-length"), url
+            assert c.head(url, headers=_bearer(server, "viewer")).status_code == 403, url
+            assert c.head(url).status_code in (401, 303), url
     assert c.get("/api/admin/users", headers={"Authorization": "Bearer zs_forged"}).status_code == 401
 
 

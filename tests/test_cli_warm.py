@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -25,6 +27,13 @@ def test_output_exit_code_and_errors_are_the_console_scripts(tmp_path):
         warm, cold = both(*args, db=db, env={"COLUMNS": "200"})
         assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr), args
     assert {both("show", "没有这家", db=db)[0].returncode, both("search", db=db)[0].returncode} == {2}
+    # python -m zhaoshang is the same command ("No module named zhaoshang.__main__" before)
+    env = {k: v for k, v in os.environ.items() if k not in ("ZHAOSHANG_DB", "ZHAOSHANG_TEAM_DB")} | {"COLUMNS": "200"}
+    for args in [("search", "甲科技"), ("show", "没有这家"), ("--lang", "en", "--help")]:
+        mod = subprocess.run([sys.executable, "-m", "zhaoshang", "--db", str(db), *args], capture_output=True, text=True,
+                             env=env, timeout=300)
+        cold = run(*args, check=False, fresh=True, db=db, env={"COLUMNS": "200"})
+        assert (mod.returncode, mod.stdout, mod.stderr) == (cold.returncode, cold.stdout, cold.stderr), args
 
 
 def test_environment_directory_and_input_are_the_runs_own(tmp_path):

@@ -75,8 +75,9 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     @app.exception_handler(405)
     async def _method_not_allowed(request: Request, exc: Exception):
         """405 naming every method the path takes (a path served by several routes, e.g. GET and POST)."""
-        allowed = sorted({m for r in app.router.routes if getattr(r, "path_regex", None) is not None
-                          and r.path_regex.match(request.url.path) for m in (getattr(r, "methods", None) or ())})
+        allowed = {m for r in app.router.routes if getattr(r, "path_regex", None) is not None
+                   and r.path_regex.match(request.url.path) for m in (getattr(r, "methods", None) or ())}
+        allowed = sorted(allowed | ({"HEAD"} if "GET" in allowed else set()))  # HeadAsGet answers a HEAD of a GET
         response = _error(request, "不支持的请求方法 (method not allowed)", 405)
         response.headers["Allow"] = ", ".join(allowed)
         return response
@@ -99,7 +100,31 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     register_all(app, web)
     install_access(app, team=team, local_only=local_only, page=web.page, json_response=web.json)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD is the GET, through every check, without the body
     return app
+
+
+class HeadAsGet:
+    """HEAD answered as the GET of the same URL would be — the same status and headers (Content-Length included),
+    no body — on every page and JSON twin: a monitoring probe or a link checker asks with HEAD, and the routes are
+    declared for GET only (FastAPI adds no HEAD, so it was a 405). The request passes every check a GET passes
+    (login, access, dates); only what it is told to send is cut to the headers."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        # a copy: the server still knows the request as a HEAD (it sends no body for one)
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def shutdown(app: FastAPI) -> list[str]:
