@@ -37,8 +37,23 @@ def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
     assert run_json("network", db=db)["as_of"] == DATED  # was moved to the import day
     table = run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db).stdout
     assert "未给出" in table and "不移动数据截至日期" in table
-    # a data date given moves it as before
-    run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库b", "--data-date", "2020-03-31", db=db)
+    assert "文件名含日期" not in table and "data_date_in_name" not in rep  # no date in this file's name
+    # a file named with its date (…_2020-03.csv): the summary suggests the --data-date it stands for, read by the one
+    # date parser (a month: its last day), without applying it
+    dated = tmp_path / "later_2020-03.csv"
+    dated.write_text(LATER, encoding="utf-8")
+    rep = run_json("import", "enterprises", dated, "--source", "登记库", db=db)
+    assert rep["data_date_given"] is False and rep["data_date"] != "2020-03-31"
+    assert rep["data_date_in_name"] == {"name_part": "2020-03", "data_date": "2020-03-31"}
+    wide = {"COLUMNS": "250"}
+    table = run("import", "enterprises", dated, "--source", "登记库", db=db, env=wide).stdout
+    assert "；文件名含日期 2020-03，可用 --data-date 2020-03-31 指定" in table, table
+    table = run("--lang", "en", "import", "enterprises", dated, "--source", "登记库", db=db, env=wide).stdout
+    assert "; the file name carries the date 2020-03: --data-date 2020-03-31 gives it" in table, table
+    assert run_json("network", db=db)["as_of"] == DATED  # suggested, not applied
+    # a data date given moves it as before, and nothing is suggested
+    table = run("import", "enterprises", dated, "--source", "登记库b", "--data-date", "2020-03-31", db=db, env=wide).stdout
+    assert "文件名含日期" not in table
     assert run_json("network", db=db)["as_of"] == "2020-03-31"
 
 

@@ -290,3 +290,28 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
         raise UserError(f"{zh} {raw} 晚于今天（{today.isoformat()}）{why[0]}",
                         en=f"{en} {raw} is after today ({today.isoformat()}){why[1]}")
     return d
+
+
+# a date as a file's name carries it: 2021-10, 2021_10_31, 202110, 20211031, 2021年10月 — not inside a longer run
+# of letters or digits (v20211031x, 1234567890)
+_NAMED_DATE_RE = re.compile(r"(?<![0-9A-Za-z])\d{4,8}(?:[-_.年月]\d{1,2}){0,2}[年月日号]?(?![0-9A-Za-z])")
+
+
+def date_in_name(name: str) -> tuple[str, _dt.date] | None:
+    """The date a file's name carries (company_main_products_2021-10.csv), as written there, and the data date it
+    stands for read by ``parse_user_date`` as ``--data-date`` reads it (a month or a year: its last day; never
+    after today) — the last such part of the name that is a date, else None. For a suggestion, never applied."""
+    from pathlib import PurePath
+
+    from ..errors import UserError
+
+    stem = PurePath(str(name)).stem
+
+    for part in reversed(_NAMED_DATE_RE.findall(stem)):
+        try:
+            d = parse_user_date(part.replace("_", "-"), "data_date")
+        except UserError:
+            continue
+        if d is not None:
+            return part, d
+    return None

@@ -67,6 +67,9 @@ def import_cmd(
         _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
         raise
     doc = report.as_dict()
+    named = None if report.data_date_given else _named_data_date(files)
+    if named:  # suggested, never applied: the summary says how to give it
+        doc["data_date_in_name"] = {"name_part": named[0], "data_date": named[1]}
     if text_links is not None:
         doc["text_links"] = text_links
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
@@ -92,7 +95,7 @@ def import_cmd(
                                        + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
                                           and not sheet else ")"))) for s in report.sheets],
             (t("数据日期", "data date"), _data_date_text(report.data_date, report.data_date_given,
-                                                        UNDATED_AS_OF[_undated_as_of(report.as_of)])),
+                                                        UNDATED_AS_OF[_undated_as_of(report.as_of)], named)),
             (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
@@ -215,13 +218,28 @@ def _source_hint_text(source: str, hint: dict) -> str:
              f"import it with --source {o}")
 
 
-def _data_date_text(day, given: bool, as_of: tuple[str, str] | None = None) -> str:
+def _data_date_text(day, given: bool, as_of: tuple[str, str] | None = None, named: tuple[str, str] | None = None) -> str:
     """An import's data date: the date it was given (--data-date), else 未给出 with the import day its changes are
-    dated by (and what became of the database's as-of date, in the import's own summary)."""
+    dated by (and what became of the database's as-of date, in the import's own summary), and the --data-date a
+    date in the file names stands for (``named``, ``_named_data_date``)."""
     if given:
         return day
-    return t(f"未给出（变更记为导入日 {day}" + (f"，{as_of[0]}" if as_of else "") + "）",
-             f"not given (changes dated by the import day {day}" + (f"; {as_of[1]}" if as_of else "") + ")")
+    hint = t(f"；文件名含日期 {named[0]}，可用 --data-date {named[1]} 指定",
+             f"; the file name carries the date {named[0]}: --data-date {named[1]} gives it") if named else ""
+    return t(f"未给出（变更记为导入日 {day}" + (f"，{as_of[0]}" if as_of else "") + "）" + hint,
+             f"not given (changes dated by the import day {day}" + (f"; {as_of[1]}" if as_of else "") + ")" + hint)
+
+
+def _named_data_date(files) -> tuple[str, str] | None:
+    """The date the imported files' names carry (…_2021-10.csv) and the --data-date it stands for (2021-10-31), read
+    by the one date parser (``dates.date_in_name``) — when every file names the same one; else None."""
+    from ...core.parse.dates import date_in_name
+
+    found = {date_in_name(Path(f).name) for f in files}
+    if len(found) != 1 or None in found:
+        return None
+    part, day = found.pop()
+    return part, day.isoformat()
 
 
 def _undated_as_of(a: dict | None) -> str:
