@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import sys
@@ -127,9 +128,13 @@ def test_export_xlsx_and_csv(store, tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "企业名称")
     assert [r[0] for r in rows[1:]] == [it["id"] for it in res["items"]]
+    # a synthetic store's label on every row, in the file's language alone (it was bilingual in both)
+    assert store.synthetic and rows[0][-1] == "数据说明" and {r[-1] for r in rows[1:]} == {"合成演示数据"}
     c = tmp_path / "out.csv"
     assert E.export_enterprises(store, str(c), lang="en", region="330000", node="M02") == res["total"]
     assert c.read_text(encoding="utf-8-sig").splitlines()[0].startswith("ID,Name,Credit code,Registry status")
+    with open(c, encoding="utf-8-sig", newline="") as fh:
+        assert {r["Data label"] for r in csv.DictReader(fh)} == {"synthetic demo data"}
 
 
 def test_profile(store):

@@ -1,6 +1,6 @@
 """The leads sheet (``zhaoshang leads REGION -o``, CSV and XLSX) reads alone: each segment name stands beside its
 own node's code, and every row says the region, the as-of date and, for the demo, the synthetic-data label that
-the enterprise export carries."""
+the enterprise export carries, in the sheet's language alone (合成演示数据; synthetic demo data)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_leads_csv_names_the_node_of_its_code_with_region_date_and_label(demo_db
     for r in rows:  # the name beside a code is that code's node's
         assert r["环节"] == names[r["产业链环节"]][0], r
         assert r["补链/推荐环节"] == names[r["补链/推荐环节代码"]][0], r
-        assert (r["地区"], r["地区代码"], r["数据说明"]) == ("南京市", "320100", "合成演示数据 (synthetic demo data)")
+        assert (r["地区"], r["地区代码"], r["数据说明"]) == ("南京市", "320100", "合成演示数据")
         assert r["截至"] and r["截至"] == rows[0]["截至"]
     assert any(r["产业链环节"] != r["补链/推荐环节代码"] for r in rows)  # a finer node than its segment (D01.2 beside D01)
 
@@ -41,5 +41,5 @@ def test_leads_xlsx_in_english_says_the_same(demo_db, tmp_path):
     assert rows
     for r in rows:
         assert r["Segment"] == names[r["Segment code"]][1], r
-        assert (r["Region"], r["Region code"], r["Data label"]) == ("Nanjing", "320100", "合成演示数据 (synthetic demo data)")
+        assert (r["Region"], r["Region code"], r["Data label"]) == ("Nanjing", "320100", "synthetic demo data")
         assert r["As of"] is not None

@@ -234,8 +234,8 @@ def test_english_report_and_as_of(env):
     xlsx = env["dir"] / "en.xlsx"
     run("--db", env["db"], "report", "region", "440300", "-o", str(xlsx), "--lang", "en", "--as-of", "2020-06-30")
     wb = load_workbook(xlsx)
-    notes = [str(c).replace("合成演示数据", "") for r in wb["Notes"].iter_rows(values_only=True) for c in r if c]
-    assert not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]  # the notes sheet in English
+    notes = [str(c) for r in wb["Notes"].iter_rows(values_only=True) for c in r if c]
+    assert not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]  # the notes sheet in English, its label too
     # the sources' counts thousands separated, rows read as the others ('23500 rows read, 11,730 new')
     read = [m for n in notes for m in re.findall(r"([\d,]+) rows? read", n)]
     assert read and any(int(r.replace(",", "")) >= 1000 for r in read), notes
@@ -512,6 +512,28 @@ def test_the_sources_name_their_kinds_of_data_in_words(env, sz_en):
     rows = [line.split() for line in text[text.rindex("Sources and methods"):].splitlines()
             if line.strip().startswith("synthetic-demo")]
     assert any(r[1:4] == ["branches", "and", "investments"] for r in rows), rows
+
+
+def test_the_synthetic_label_is_in_the_reports_language(env, sz_en):
+    """The English report said 'synthetic demo data / 合成演示数据' in every page header and
+    'synthetic demo data / 合成演示数据：the database …' in its appendix, its workbook 【合成演示数据】synthetic demo data
+    on every sheet: each file says the label in its own language, as the pages do."""
+    from openpyxl import load_workbook
+
+    for pdf, label, other in ((sz_en["pdf"], "synthetic demo data", "合成演示数据"), (env["pdf"], "合成演示数据", "synthetic demo data")):
+        pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")[:-1]
+        assert len(pages) >= 8 and all(label in page and other not in page for page in pages), pdf
+    flat = " ".join(subprocess.run(["pdftotext", str(sz_en["pdf"]), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "synthetic demo data: the database behind this report is synthetic demo data" in flat  # not ：
+    zh = "".join(subprocess.run(["pdftotext", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "合成演示数据：本报告的数据库为合成演示数据" in zh
+    for xlsx, banner in ((sz_en["xlsx"], "[synthetic demo data]"), (env["xlsx"], "【合成演示数据】")):
+        overview, *sheets, notes = load_workbook(xlsx).worksheets
+        assert overview.cell(row=2, column=1).value == banner and len(sheets) > 5, xlsx  # below the title
+        assert [ws.cell(row=1, column=1).value for ws in sheets] == [banner] * len(sheets), xlsx
+        assert [c for r in notes.iter_rows(values_only=True) for c in r if str(c).startswith(banner)], xlsx
 
 
 def test_the_trend_charts_quarter_labels_do_not_touch(env):

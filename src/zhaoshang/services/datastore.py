@@ -9,7 +9,17 @@ from ..core.errors import UserError
 from ..core.schema import FACT_TABLES
 from ..core.store import Store
 
-SYNTHETIC_LABEL = "合成演示数据 (synthetic demo data)"
+# the label of a synthetic demo store's data, in each language as the pages say it: a file in one language (a
+# list's export, the region report) carries it in that language alone; SYNTHETIC_LABEL, both, is for what has no
+# language (the JSON answers, the raw data files of ``zhaoshang export``)
+SYNTHETIC_LABELS = {"zh": "合成演示数据", "en": "synthetic demo data"}
+SYNTHETIC_LABEL = f"{SYNTHETIC_LABELS['zh']} ({SYNTHETIC_LABELS['en']})"
+
+
+def synthetic_label(lang: str = "zh") -> str:
+    """The synthetic-data label in ``lang`` (zh / en): 合成演示数据, synthetic demo data."""
+    return SYNTHETIC_LABELS["en" if lang == "en" else "zh"]
+
 
 # kind → SELECT producing the export columns
 EXPORTS: dict[str, str] = {

@@ -29,6 +29,7 @@ from .regions.nodes import check_node as matrix_check_node
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import batch_info, score_join, stored_totals
 from . import list_order
+from .datastore import synthetic_label
 from .search import MATCH_ORDER, match_ranks, matching_condition, stock_code_forms
 
 SORTS = {
@@ -355,7 +356,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              f"CASE WHEN sc.enterprise_id IS NOT NULL THEN DATE '{sd.isoformat()}' END" if sd else "NULL::DATE"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
     if store.synthetic:  # the label travels with the file
-        cols += f", '合成演示数据 (synthetic demo data)' AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
+        cols += f", '{synthetic_label(lang)}' AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
     sql = (f"{ctes} SELECT {cols} FROM {_view(store, d, bool(filters.get('include_dissolved')))} e "
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "

@@ -19,13 +19,12 @@ from ...core.errors import UserError, count_en
 from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
+from ...services.datastore import synthetic_label
 from ..labels import COLUMNS, label, lq_text, pct_text, report_column, segments_beyond_text
 from . import charts
 
 HERE = Path(__file__).parent
 REPORT_SUFFIXES = (".pdf", ".xlsx", ".html")
-SYNTH_ZH = "合成演示数据"
-SYNTH_EN = "synthetic demo data"
 
 # column: (key, zh, en, kind) — kind: text | int | num | pct | lq (an LQ, see labels.lq_text) | dec (2 decimals)
 # | wan | yi | date | status | label. The headers are labels.py's (``report_column``): the region page, the report,
@@ -365,7 +364,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "cover_title_size": cover_title_size(cover_lines),
         "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
                     f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
-        "synthetic": profile["synthetic"], "synth_label": tr(SYNTH_ZH, f"{SYNTH_EN} / {SYNTH_ZH}"),
+        "synthetic": profile["synthetic"], "synth_label": synthetic_label(lang),
         "map_svg": Markup(map_svg), "chain_svg": Markup(charts.paired_bars(bars, a_name=tr("本地结构占比", "Local mix"),
                                                                                b_name=tr("全国结构占比", "National mix"),
                                                                                colour_note=tr("（颜色 = 判断）", " (colour = status)"))),

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ...core.errors import count_en
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
+from ...services.datastore import synthetic_label
 from ..labels import label
-from .region import (SYNTH_EN, SYNTH_ZH, TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text,
+from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text,
                      recommend_parts, report_cols, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
@@ -96,6 +97,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     name = lambda key: SHEETS[key][1] if en else SHEETS[key][0]  # noqa: E731
     head_font, head_fill = Font(bold=True, color="0F2A4A"), PatternFill("solid", fgColor="EEF3F9")
     synth = profile["synthetic"]
+    # the synthetic label in the workbook's language alone, as its pages' headers and the PDF say it
+    synth_zh, synth_en = f"【{synthetic_label('zh')}】", f"[{synthetic_label('en')}] "
     wb = Workbook()
     ws = wb.active
     ws.title = name("overview")
@@ -105,7 +108,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     ws["A1"].font = Font(bold=True, size=14, color="0F2A4A")
     r = 2
     if synth:
-        ws.cell(row=r, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
+        ws.cell(row=r, column=1, value=(synth_en if en else synth_zh).strip()).font = Font(bold=True, color="B4321B")
         r += 1
     overview = [("地区代码", "Region code", reg["code"], "text"), ("地区", "Region", reg.get("full_name_en") if en else reg["full_name"], "text"),
                 ("层级", "Level", label("level", reg["level"], "en" if en else "zh"), "text"),
@@ -137,7 +140,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         sh = wb.create_sheet(name(key))
         start = 1
         if synth:
-            sh.cell(row=1, column=1, value=f"【{SYNTH_ZH}】{SYNTH_EN}").font = Font(bold=True, color="B4321B")
+            sh.cell(row=1, column=1, value=(synth_en if en else synth_zh).strip()).font = Font(bold=True, color="B4321B")
             start = 2
         if not rows:
             sh.cell(row=start, column=1, value="暂无数据" if not en else "No data")
@@ -166,8 +169,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     notes = wb.create_sheet(name("notes"))
     lines = []  # (label zh, label en, text zh, text en)
     if synth:
-        lines.append(("合成标记", "Synthetic", f"【{SYNTH_ZH}】本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。",
-                      f"【{SYNTH_EN}】This workbook's database holds synthetic demo data (generated from a fixed seed); "
+        lines.append(("合成标记", "Synthetic", f"{synth_zh}本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。",
+                      f"{synth_en}This workbook's database holds synthetic demo data (generated from a fixed seed); "
                       "its enterprises, people and figures are fictional."))
     lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）", f"{reg.get('full_name_en') or reg['full_name']} ({reg['code']})"),
               ("数据截至", "As of", profile["as_of"], profile["as_of"]),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
+from ...services.datastore import SYNTHETIC_LABELS
 from ...services.enterprises import EXPORT_HEADERS
 from ..labels import VOCABULARIES
 
@@ -14,7 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.chain": ("产业链图谱", "Chain map"),
     "nav.enterprises": ("企业库", "Enterprises"),
     "nav.api": ("API 文档", "API docs"),
-    "synthetic": ("合成演示数据", "synthetic demo data"),
+    "synthetic": (SYNTHETIC_LABELS["zh"], SYNTHETIC_LABELS["en"]),  # the label the exports carry too
     "synthetic.long": ("本库为合成的虚构数据，企业与人物均为虚构，仅供演示。",
                        "This database holds synthetic, fictional data for demonstration only."),
     "as_of": ("截至", "As of"),

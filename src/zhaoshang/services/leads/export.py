@@ -1,13 +1,13 @@
 """Leads to a file (CSV or XLSX) through the one writer (``core.writers``): one row per lead, reasons joined, with
 the region and segment codes that ``pipeline import`` reads. Each row also says the region's name, the as-of date
-and, for a synthetic store, the same 数据说明 label as the enterprise export, so the file reads alone."""
+and, for a synthetic store, the same 数据说明 label as the enterprise export (in the file's language), so the file reads alone."""
 
 from __future__ import annotations
 
 import duckdb
 
 from ...core.writers import export_query
-from ..datastore import SYNTHETIC_LABEL
+from ..datastore import synthetic_label
 
 # "环节" names the node whose code is "产业链环节" (the lead's own node, as the page shows it first); the gap or
 # recommended segment it belongs to follows as its own code and name pair
@@ -32,7 +32,7 @@ def write_leads(doc: dict, path: str, lang: str = "zh") -> int:
     sep = "; " if en else "；"
     region = doc["region"]
     same = {"region_code": region["code"], "region_name": region.get("label_en" if en else "label") or region["code"],
-            "as_of": doc.get("as_of"), "data_label": SYNTHETIC_LABEL if doc.get("synthetic") else None}
+            "as_of": doc.get("as_of"), "data_label": synthetic_label(lang) if doc.get("synthetic") else None}
     cols = {}
     for key, (zh, e) in HEADERS.items():
         if key == "data_label" and not doc.get("synthetic"):
