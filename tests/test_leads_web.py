@@ -58,11 +58,16 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     assert got.json() == want and {r["enterprise_id"] for r in want["leads"]} == EXPECTED_CANDIDATES
     # a viewer exports what a viewer reads (the same leads, in order), and the download is on the record
     sheet = client.get("/api/leads/export", params={"region": "成都", "as_of": D.isoformat(), "format": "csv"})
+    # named by the list's as-of date, as the region report is (it was named by the day of the download)
     assert sheet.status_code == 200 and sheet.headers["content-disposition"].endswith(f'filename="leads-{REGION}-'
-                                                                                       f'{china_today():%Y%m%d}.csv"')
+                                                                                       f'{D:%Y%m%d}.csv"')
     assert [int(r["企业编号"]) for r in csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig")))] == \
         [r["enterprise_id"] for r in want["leads"]]
     assert [e["target"] for e in audit.search(team, actor="vera", action="export")["rows"]] == ["/api/leads/export"]
+    latest = client.get("/api/leads", params={"region": REGION}).json()["as_of"]  # no as-of: the data's latest date
+    assert latest != D.isoformat() and f"{china_today():%Y-%m-%d}" != latest
+    assert client.get("/api/leads/export", params={"region": REGION, "format": "xlsx"}).headers["content-disposition"] \
+        .endswith(f'filename="leads-{REGION}-{latest.replace("-", "")}.xlsx"')
     only = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "has": "local_ties"}).json()
     assert [r["enterprise_id"] for r in only["leads"]] == [103]
     page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}).text
@@ -343,18 +348,20 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
 def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromium, tmp_path):
     """招商线索's 导出 Excel / 导出 CSV download the page's list: its leads in its order with their scores, under the
     page's filters (top, minimum score, as-of date), the region and the date on every row and the demo's synthetic
-    label; headed in Chinese on the Chinese page and in English on the English one."""
+    label; headed and labelled in Chinese on the Chinese page and in English on the English one (the label was
+    bilingual in both), the file named by the list's date."""
     db, base = demo_served
     day = "2024-12-31"
     with Store(str(db), read_only=True) as s:
         scores = [x["score"] for x in mine_leads(s, "330106", as_of=day, top=8)["leads"]]
     floor = scores[4]
     kept = sum(x >= floor for x in scores)
-    heads = {"zh": ("排名", "企业编号", "企业名称", "线索得分", "截至", "地区代码", "地区", "数据说明"),
-             "en": ("Rank", "Enterprise ID", "Name", "Score", "As of", "Region code", "Region", "Data label")}
+    heads = {"zh": ("排名", "企业编号", "企业名称", "线索得分", "截至", "地区代码", "地区", "数据说明", "合成演示数据"),
+             "en": ("Rank", "Enterprise ID", "Name", "Score", "As of", "Region code", "Region", "Data label",
+                    "synthetic demo data")}
     with chromium as b:
         pg = b.new_page(accept_downloads=True)
-        for lang, (rank, eid, name, score, as_of, code, region, label) in heads.items():
+        for lang, (rank, eid, name, score, as_of, code, region, label, synth) in heads.items():
             pg.goto(base + f"/leads?region=330106&lang={lang}")
             pg.fill("#f-top", "8")
             pg.fill("#f-min", str(floor))
@@ -367,10 +374,12 @@ def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromi
             assert len(shown) == kept < 8, (shown, scores)
             for fmt in ("csv", "xlsx"):
                 fname, rows = download_rows(pg, f"#export-{fmt}", tmp_path, f"{lang}-")
-                assert re.fullmatch(rf"leads-330106-\d{{8}}\.{fmt}", fname), fname
+                assert fname == f"leads-330106-{day.replace('-', '')}.{fmt}", fname  # the list's date
                 assert [(str(r[rank]), str(r[eid]), r[name], f"{float(r[score]):.2f}") for r in rows] == shown, (lang, fmt)
                 # (the sheet holds the date as a date cell)
-                assert {(str(r[as_of])[:10], r[code], r[label]) for r in rows} == {(day, "330106", "合成演示数据 (synthetic demo data)")}
+                # the label in the file's language alone, as the page's badge says it
+                assert {(str(r[as_of])[:10], r[code], r[label]) for r in rows} == {(day, "330106", synth)}
+                assert synth == pg.inner_text("#synthetic-label")
                 assert {r[region] for r in rows} == {"杭州市西湖区" if lang == "zh" else "Xihu, Hangzhou"}
                 assert rows[0][region] in pg.inner_text("header.top h1")
         b.close()

@@ -34,7 +34,7 @@ def db(tmp_path_factory):
 
 def test_pipeline_commands(db, tmp_path):
     lead = run_json("pipeline", "add", "1", "宁波市", "--owner", "ana", "--next", "上门拜访", "--due", "2021-01-05",
-                    "--note", "来自企业画像", "--source", "profile", db=db)
+                    "--note", "来自企业画像", "--source", "profile", "--segment", "M02", db=db)
     assert lead["region_code"] == "330200" and lead["status"] == "new" and lead["owner"] == "ana" and lead["overdue"]
     bad = run("pipeline", "move", str(lead["id"]), "已放弃", db=db, check=False)
     assert bad.returncode == 2 and "理由" in bad.stderr and "Traceback" not in bad.stderr
@@ -66,6 +66,13 @@ def test_pipeline_commands(db, tmp_path):
         en_rows = list(csv.DictReader(fh))
     assert [(r["Enterprise"], r["Region"], r["Status"], r["Overdue"]) for r in en_rows] == [
         (lead["enterprise_name"], "Ningbo", "new lead", "yes")]
+    # the segment's name beside its code, in the file's language, as the 招商项目 page shows it (the code alone was
+    # all the sheet said)
+    with Store(str(db), read_only=True) as store:
+        nodes = {c: (zh, en) for c, zh, en in store.con.execute("SELECT code, name_zh, name_en FROM chain_nodes").fetchall()}
+    assert [(r["Segment code"], r["Segment"]) for r in en_rows] == [("M02", nodes["M02"][1])] == [("M02", "Computer vision")]
+    zh_rows = [dict(zip(info.headers, r)) for r in con.execute(f"SELECT {', '.join(info.columns)} FROM t").fetchall()]
+    assert [(r["产业链环节"], r["环节"]) for r in zh_rows] == [("M02", "计算机视觉")]
     xlsx = tmp_path / "pipeline_en.xlsx"  # the sheet: ids as numbers, 督办 yes/no, sources in words, times to the second
     run("--lang", "en", "pipeline", "export", "-o", xlsx, db=db)
     import openpyxl

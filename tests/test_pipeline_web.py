@@ -584,9 +584,11 @@ def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_regio
 @pytest.mark.browser
 def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium):
     """招商项目's 导出 Excel / 导出 CSV download the page's leads under its filters (status, owner, region), in the
-    page's order, with the region, status and owner the page shows; headed and worded in the page's language, the
-    synthetic label of a demo store on every row; the file imports again (pipeline import reads its codes)."""
+    page's order, with the region, status, owner and segment (code and name) the page shows; headed and worded in
+    the page's language, the synthetic label of a demo store on every row in that language; named by the region
+    filtered on and the day; the file imports again (pipeline import reads its codes)."""
     require_browser()
+    from zhaoshang.core.parse.dates import china_today
     from zhaoshang.services.pipeline import leads as pipeline_leads
 
     db = tmp_path / "fx.duckdb"
@@ -595,17 +597,19 @@ def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium
     for name in ("ana", "bo"):
         accounts.add_user(team, name, "analyst", PW, "cli:test")
     with Store(str(db), read_only=True) as store:
-        for eid, region, owner, status in ((1, "宁波市", "ana", "contacted"), (2, "330106", "ana", "contacted"),
-                                           (3, "宁波市", "bo", "contacted"), (4, "330106", "ana", "new"),
-                                           (5, "330108", "ana", "contacted"), (6, "宁波市", "ana", "contacted")):
+        for eid, region, owner, status, segment in ((1, "宁波市", "ana", "contacted", None), (2, "330106", "ana", "contacted", "M02"),
+                                                    (3, "宁波市", "bo", "contacted", None), (4, "330106", "ana", "new", None),
+                                                    (5, "330108", "ana", "contacted", "D01"), (6, "宁波市", "ana", "contacted", None)):
             pipeline_leads.add(store, team, str(eid), region, owner=owner, status=status, next_action="上门拜访",
-                               next_action_date="2030-01-01")
+                               next_action_date="2030-01-01", segment=segment)
     team.close()
-    heads = {"zh": ("编号", "企业名称", "地区", "状态", "负责人", "数据说明"),
-             "en": ("ID", "Enterprise", "Region", "Status", "Owner", "Data label")}
+    heads = {"zh": ("编号", "企业名称", "地区", "状态", "负责人", "数据说明", "合成演示数据", "产业链环节", "环节"),
+             "en": ("ID", "Enterprise", "Region", "Status", "Owner", "Data label", "synthetic demo data", "Segment code",
+                    "Segment")}
+    today = china_today()
     with serving(db) as base, chromium as b:
         pg = b.new_page(accept_downloads=True)
-        for lang, (lid, ent, region, status, owner, label) in heads.items():
+        for lang, (lid, ent, region, status, owner, label, synth, seg_code, seg_name) in heads.items():
             pg.goto(base + f"/pipeline?lang={lang}")
             pg.select_option("#f-status", "contacted")
             pg.select_option("#f-owner", "ana")
@@ -617,14 +621,24 @@ def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium
                      for r in pg.locator("#pl-table tbody tr").all()]
             assert len(shown) == 2 and {s[3] for s in shown} == {"已接触" if lang == "zh" else "contacted"}, shown
             assert {s[4] for s in shown} == {"ana"} and {s[0] for s in shown} == {"2", "5"}  # 西湖区's and 滨江区's
+            segments = [r.locator("td.pl-seg").inner_text() for r in pg.locator("#pl-table tbody tr").all()]
+            assert sorted(segments) == (["D01 人形机器人", "M02 计算机视觉"] if lang == "zh" else
+                                        ["D01 Humanoid robots", "M02 Computer vision"]), segments
+            # the pipeline as it stands today: the page says so, and the file is named by that day
+            assert pg.inner_text("#as-of") == today.isoformat()
             for fmt in ("csv", "xlsx"):
                 name, rows = download_rows(pg, f"#export-{fmt}", tmp_path, f"{lang}-")
-                assert name.startswith("pipeline-") and name.endswith("." + fmt), name
+                # the region filtered on in the name (it said pipeline-YYYYMMDD for any filter)
+                assert name == f"pipeline-330100-{today:%Y%m%d}.{fmt}", name
                 assert [(str(r[lid]), r[ent], r[region], r[status], r[owner]) for r in rows] == shown, (lang, fmt)
-                assert {r[label] for r in rows} == {"合成演示数据 (synthetic demo data)"}
+                # the segment's code and its name beside it, as the page shows them, in the page's language
+                assert [f"{r[seg_code]} {r[seg_name]}" for r in rows] == segments, (lang, fmt)
+                # the label in the file's language alone, as the page's badge says it
+                assert {r[label] for r in rows} == {synth} == {pg.inner_text("#synthetic-label")}
         # the board view offers the same download
         pg.goto(base + "/pipeline?view=board&status=new&lang=zh")
-        assert [r["状态"] for r in download_rows(pg, "#export-csv", tmp_path, "board-")[1]] == ["新线索"]
+        name, rows = download_rows(pg, "#export-csv", tmp_path, "board-")
+        assert [r["状态"] for r in rows] == ["新线索"] and name == f"pipeline-{today:%Y%m%d}.csv"  # no region filter
         b.close()
     # the English sheet imports again into another team's pipeline, by its codes
     from zhaoshang.services.pipeline import excel
@@ -636,4 +650,5 @@ def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium
     with Store(str(other), read_only=True) as store:
         got = excel.import_file(store, team, str(next(tmp_path.glob("en-pipeline-*.xlsx"))))
     assert got["added"] == 2 and {r["owner"] for r in pipeline_leads.list_leads(team)} == {"ana"}
+    assert sorted(r["segment"] for r in pipeline_leads.list_leads(team)) == ["D01", "M02"]  # by the code column
     team.close()

@@ -59,7 +59,10 @@ def test_report_download_endpoint(server):
     import httpx
 
     r = httpx.get(server["base"] + "/api/region-profile/440300/report?format=pdf", timeout=120)
-    assert r.status_code == 200 and r.content.startswith(b"%PDF") and "region-440300" in r.headers["content-disposition"]
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # named by the report's as-of date, through the name every download takes (as the leads list is named)
+    as_of = httpx.get(server["base"] + "/api/region-profile/440300", timeout=120).json()["as_of"]
+    assert r.headers["content-disposition"] == f'attachment; filename="region-440300-{as_of.replace("-", "")}.pdf"'
     x = httpx.get(server["base"] + "/api/region-profile/440300/report?format=xlsx", timeout=120)
     assert x.status_code == 200 and x.content[:2] == b"PK"
     time.sleep(1.1)  # a workbook written again carries a later time: the same bytes are the file built once

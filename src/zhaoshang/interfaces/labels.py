@@ -732,11 +732,13 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     return f"{text or ''} · {linked}" if linked else text
 
 
-def node_names(store, lang: str = "zh") -> dict[str, str]:
+def node_names(store, lang: str = "zh", *, code: bool = True) -> dict[str, str]:
     """Chain node code → the code with its name in the UI language, as a list shows a segment: ``D09 智慧教育`` /
-    ``D09 Smart education`` (the stored Chinese name where the English one is missing)."""
+    ``D09 Smart education`` (the stored Chinese name where the English one is missing); the name alone without
+    ``code`` (a sheet's name column beside its code column)."""
     col = "coalesce(name_en, name_zh)" if lang == "en" else "name_zh"
-    return {r["code"]: f"{r['code']} {r['name']}" for r in store.query(f"SELECT code, {col} AS name FROM chain_nodes")}
+    return {r["code"]: f"{r['code']} {r['name']}" if code else r["name"]
+            for r in store.query(f"SELECT code, {col} AS name FROM chain_nodes")}
 
 
 def region_names(store, lang: str = "zh") -> dict[str, str]:

@@ -26,11 +26,12 @@ DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
 
 
-def _node_names() -> dict[str, str]:
-    """Chain node code → ``D09 智慧教育`` in the CLI's language; none without a database beside the team state."""
+def _node_names(code: bool = True) -> dict[str, str]:
+    """Chain node code → ``D09 智慧教育`` (without ``code``: ``智慧教育``) in the CLI's language; none without a
+    database beside the team state."""
     try:
         with open_store(read_only=True) as store:
-            return node_names(store, t("zh", "en"))
+            return node_names(store, t("zh", "en"), code=code)
     except UserError:
         return {}
 
@@ -170,6 +171,7 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
     team = open_team()
     n = excel.export(team, output, lang="en" if en else "zh",
                      region_names=region_labels_beside_team({r["region_code"] for r in L.list_leads(team)}),
+                     segment_names=_node_names(code=False),
                      status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
     emit(res, fmt, title=t(f"已导出 {n:,} 条线索到 {output}", f"exported {count_en(n, 'lead', sep=True)} to {output}"))

@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
-from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, format_date
+from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, format_date, parse_date
 from ...core.errors import noun_en
 from ...core.geo.lookup import field_text
 from ...core.event_titles import amount_en, money_en
@@ -231,17 +231,17 @@ class WebContext:
         """Region code → its name in ``lang`` where that is not the stored Chinese one (``labels.region_names``)."""
         return self.cached(store, ("region-names", lang), lambda: region_names(store, lang))
 
-    def node_names(self, store: Store, lang: str) -> dict[str, str]:
-        """Chain node code → "code name" in ``lang`` (a segment shown by name, not by its code alone;
-        ``labels.node_names``, which the CLI reads too)."""
-        return self.cached(store, ("node-names", lang), lambda: node_names(store, lang))
+    def node_names(self, store: Store, lang: str, *, code: bool = True) -> dict[str, str]:
+        """Chain node code → "code name" (without ``code``: the name alone) in ``lang`` (a segment shown by name,
+        not by its code alone; ``labels.node_names``, which the CLI reads too)."""
+        return self.cached(store, ("node-names", lang, code), lambda: node_names(store, lang, code=code))
 
     # -- downloads -----------------------------------------------------------------------------------
     @staticmethod
-    def download(write: Callable[[str], Any], fmt: str, name: str) -> FileResponse:
+    def download(write: Callable[[str], Any], fmt: str, name: str, day=None) -> FileResponse:
         """A list page's export as a file for the browser: ``write(path)`` writes it (through the one writer,
         ``core.writers``) to a temporary file, removed once sent or when writing fails (a refused filter leaves
-        nothing behind); the file is named ``NAME-YYYYMMDD.FMT`` by the day in China."""
+        nothing behind); the file is named ``NAME-YYYYMMDD.FMT`` (``download_name``)."""
         fd, tmp = tempfile.mkstemp(suffix="." + fmt, prefix="zhaoshang-export-")
         os.close(fd)
         try:
@@ -249,13 +249,15 @@ class WebContext:
         except BaseException:
             os.unlink(tmp)
             raise
-        return FileResponse(tmp, media_type=DOWNLOAD_MEDIA[fmt], filename=WebContext.download_name(name, fmt),
+        return FileResponse(tmp, media_type=DOWNLOAD_MEDIA[fmt], filename=WebContext.download_name(name, fmt, day),
                             background=BackgroundTask(os.unlink, tmp))
 
     @staticmethod
-    def download_name(name: str, fmt: str) -> str:
-        """An export's file name: ``NAME-YYYYMMDD.FMT``, dated by the day in China."""
-        return f"{name}-{china_today().strftime('%Y%m%d')}.{fmt}"
+    def download_name(name: str, fmt: str, day=None) -> str:
+        """An export's file name: ``NAME-YYYYMMDD.FMT``, dated by ``day`` (a date or YYYY-MM-DD: the as-of date of
+        what the file holds, as the leads list and the region report are dated) or else by the day in China (the
+        pipeline: its state that day)."""
+        return f"{name}-{(parse_date(day) if day else china_today()).strftime('%Y%m%d')}.{fmt}"
 
     region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first

@@ -17,7 +17,7 @@ from ...core.geo.lookup import resolve_region
 from ...core.readers import read_into
 from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
-from ..datastore import SYNTHETIC_LABEL
+from ..datastore import synthetic_label
 from ..enterprises import EXPORT_HEADERS, resolve_enterprise
 from . import leads as L
 
@@ -25,7 +25,9 @@ from . import leads as L
 HEADERS = {"id": ("编号", "ID"), "enterprise_id": ("企业编号", "Enterprise ID"),
            "enterprise_uscc": ("统一社会信用代码", "Credit code"), "enterprise_name": ("企业名称", "Enterprise"),
            "region_code": ("地区代码", "Region code"), "region_name": ("地区", "Region"), "status_label": ("状态", "Status"),
-           "owner": ("负责人", "Owner"), "source": ("来源", "Source"), "segment": ("产业链环节", "Segment"),
+           "owner": ("负责人", "Owner"), "source": ("来源", "Source"),
+           # the segment's code (which the import reads) and its name beside it, headed as the leads sheet heads them
+           "segment": ("产业链环节", "Segment code"), "segment_name": ("环节", "Segment"),
            "next_action": ("下一步", "Next action"), "next_action_date": ("下一步日期", "Next action date"),
            "overdue": ("督办", "Overdue"), "abandon_reason": ("放弃理由", "Abandon reason"),
            "signed_on": ("签约日期", "Signed on"), "landed_on": ("落地日期", "Landed on"),
@@ -50,22 +52,26 @@ IMPORT_FIELDS = {
 MAX_ERRORS = 10
 
 
-def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None, **filters) -> int:
+def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
+           segment_names: dict[str, str] | None = None, **filters) -> int:
     """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows. In English
     (``lang``) the headers and statuses are English; the regions are named by ``region_names`` (code → the name
-    in ``lang``, the region service's ``region_labels``) where given; either file imports again (by its codes)."""
-    return write_leads(L.list_leads(team, **filters), path, lang=lang, region_names=region_names)
+    in ``lang``, the region service's ``region_labels``) and the segments by ``segment_names`` (node code → its
+    name in ``lang``) where given; either file imports again (by its codes)."""
+    return write_leads(L.list_leads(team, **filters), path, lang=lang, region_names=region_names,
+                       segment_names=segment_names)
 
 
 def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
-                fmt: str | None = None, synthetic: bool = False) -> int:
+                fmt: str | None = None, synthetic: bool = False, segment_names: dict[str, str] | None = None) -> int:
     """Write pipeline leads as ``list_leads`` gives them (filtered, in its order; a web answer's, with its free text
     as the user may see it) to ``path``, as ``export`` does; ``synthetic``: a last column says so (数据说明, the
-    enterprise export's label) where the leads name a synthetic demo store's enterprises."""
+    enterprise export's label, in ``lang``) where the leads name a synthetic demo store's enterprises."""
     import pyarrow as pa
 
     en = lang == "en"
-    rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"])) for r in leads]
+    rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"]),
+                 segment_name=(segment_names or {}).get(r["segment"]) if r.get("segment") else None) for r in leads]
     if en:
         rows = [dict(r, status_label=L.STATUS_EN[r["status"]]) for r in rows]
     yes, no = ("yes", "no") if en else ("是", "否")
@@ -85,7 +91,7 @@ def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: di
 
     cols = {HEADERS[c][en]: cells(c) for c in HEADERS}
     if synthetic:
-        cols[EXPORT_HEADERS["data_label"][en]] = pa.array([SYNTHETIC_LABEL] * len(rows), pa.string())
+        cols[EXPORT_HEADERS["data_label"][en]] = pa.array([synthetic_label(lang)] * len(rows), pa.string())
     con = duckdb.connect()
     try:
         con.register("zs_pipeline", pa.table(cols))

@@ -72,8 +72,9 @@ def register(app, web) -> None:
                          format: Literal["xlsx", "csv"] = "xlsx"):
         # the ranking the page and its twin made (cached): a file of at most --top rows, not rate-limited as the twin
         doc = run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights)
+        # named by the list's as-of date (the default one when none is given), as the region report is
         return web.download(lambda tmp: write_leads(doc, tmp, lang=web.lang_of(request)), format,
-                            f"leads-{doc['region']['code']}")
+                            f"leads-{doc['region']['code']}", doc["as_of"])
 
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,

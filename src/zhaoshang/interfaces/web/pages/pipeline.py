@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
+from ....core.parse.dates import china_today
 from ....core.geo.lookup import region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
 from ....services.leads import lead_of
@@ -67,9 +68,11 @@ def register(app, web) -> None:
     def team(request: Request):
         return request.app.state.team
 
+    def region_code(store, region):  # the region filter's code (杭州, 330100 …), none when not set
+        return resolve_region(store, region, macro=False).code if web.clean(region) else None
+
     def filtered(request, store, status, owner, region, segment, source, overdue):
-        code = resolve_region(store, region, macro=False).code if web.clean(region) else None
-        return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=code,
+        return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=region_code(store, region),
                             segment=L.check_segment(store, web.clean(segment)), source=web.clean(source), overdue=overdue)
 
     def lead_shown(request, lead_id):  # a lead with its history, as the user may see its free text
@@ -102,8 +105,12 @@ def register(app, web) -> None:
                               LEAD_TEXT, "pipeline")
         lang = web.lang_of(request)
         names = region_labels(store, {r["region_code"] for r in items}, lang)
+        segments = web.node_names(store, lang, code=False)
+        # the pipeline as it stands today (the page's 截至), named by that day and by the region filtered on
+        code = region_code(store, region)
         return web.download(lambda tmp: excel.write_leads(items, tmp, lang=lang, region_names=names, fmt=format,
-                                                          synthetic=store.synthetic), format, "pipeline")
+                                                          synthetic=store.synthetic, segment_names=segments),
+                            format, f"pipeline-{code}" if code else "pipeline")
 
     @app.get("/api/pipeline/stats", tags=["pipeline"], summary="落地率与落地用时：按负责人、产业链环节或来源")
     def api_stats(request: Request, by: Literal["owner", "segment", "source"] = "owner"):
@@ -155,7 +162,9 @@ def register(app, web) -> None:
             "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
             "lead_regions": region_labels(store, {r["region_code"] for r in items}, web.lang_of(request)),
-            "node_names": web.node_names(store, web.lang_of(request))})
+            "node_names": web.node_names(store, web.lang_of(request)),
+            # the list is the pipeline as it stands today (its export is named by that day), not as of the data
+            "shown_as_of": china_today().isoformat()})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):

@@ -57,7 +57,7 @@ def register(app, web) -> None:
                 os.unlink(tmp)
 
         body = web.cached(store, ("region-report", prof["region"]["code"], web.clean(as_of), lang, format), build)
-        name = f"region-{prof['region']['code']}-{prof['as_of'].replace('-', '')}.{format}"
+        name = web.download_name(f"region-{prof['region']['code']}", format, prof["as_of"])
         return Response(body, media_type=MEDIA[format],
                         headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
 
