@@ -227,6 +227,8 @@ def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_an
         r = client.get("/api/enterprises/export", params={"as_of": D, "sort": "-score", "score_min": 1, "format": "csv",
                                                           "lang": lang})
         assert r.status_code == 200, r.text
+        # a list as of a date is named by that date, not by the day it was downloaded
+        assert 'filename="enterprises-20191231.csv"' in r.headers["content-disposition"]
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         heads = {k: COLUMNS[k][lang == "en"] for k in keys}
         assert set(heads.values()) <= set(rows[0]), (lang, list(rows[0]))

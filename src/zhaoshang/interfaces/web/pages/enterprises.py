@@ -15,6 +15,7 @@ from ....services.chain import corrections
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from ..auth import read_note
+from ..dates import shown_date
 from .scorecard import profile_card
 from ..schemas import (PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text,
                        number_field)
@@ -69,12 +70,13 @@ def register(app, web) -> None:
                    score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
         _limit()
+        day = shown_date(f["as_of"]) or None  # a list as of a date is named by it, as the leads list is; else today
         if format == "csv":  # streamed from the store in chunks: any size, constant memory
             return StreamingResponse(_csv_stream(web.lang_of(request), f), media_type="text/csv; charset=utf-8",
-                                     headers={"Content-Disposition": f'attachment; filename="{web.download_name("enterprises", "csv")}"'})
+                                     headers={"Content-Disposition": f'attachment; filename="{web.download_name("enterprises", "csv", day)}"'})
         # an unknown region or node is refused while writing: the empty file goes too
         return web.download(lambda tmp: ent_svc.export_enterprises(store, tmp, fmt=format, lang=web.lang_of(request), **f),
-                            format, "enterprises")
+                            format, "enterprises", day)
 
     @app.get("/api/enterprises/{key}", tags=["enterprises"], summary="企业画像（JSON）：按编号、信用代码或名称")
     def api_enterprise(key: Annotated[str, Path(max_length=TEXT_MAX)], request: Request, store=Depends(web.get_store),
