@@ -15,6 +15,7 @@ from cli_util import run  # noqa: E402
 from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
+from zhaoshang.core.status import STATUS_EN  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.interfaces.labels import VOCABULARIES, label  # noqa: E402
 
@@ -96,6 +97,12 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         out = run("--lang", lang, "events", "--enterprise", str(demo["id"]), db=demo["db"], env=wide).stdout
         rows = _table_rows(out)
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[3])], rows
+        # a registration status change in the table's language: 存续 → 吊销 / active → licence revoked, the statuses of
+        # the one table the profile's basic information reads too (core/status.py)
+        changes = [r[3] for r in _table_rows(run("--lang", lang, "events", db=demo["db"], env=wide).stdout)
+                   if r[1] == label("event", "change_status", lang)]
+        said = set(STATUS_EN) if lang == "zh" else set(STATUS_EN.values())
+        assert changes and all(set(c.split(" → ")) <= said | {"—"} for c in changes), changes
         rows = _table_rows(run("--lang", lang, "alerts", "list", db=demo["db"], env=wide).stdout)  # the demo's alerts
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[4], r[5])], rows
 
@@ -129,6 +136,10 @@ def test_english_names_event_types_in_words(demo, request):
         shown = page.locator("#ev-table tbody .chip").all_inner_texts()
         choices = page.locator("select[name=type] option").all_inner_texts()
         assert len(shown) > 3 and _codes_shown(shown) == set() and _codes_shown(choices) == set(), (shown, choices)
+        # a status change says its statuses in English too (存续 → 吊销 stayed Chinese beside "status change")
+        changes = page.evaluate("""() => [...document.querySelectorAll('#ev-table tbody tr')]
+          .filter(tr => (tr.querySelector('.chip') || {}).innerText === 'status change').map(tr => tr.cells[3].innerText.trim())""")
+        assert changes and all(set(c.split(" → ")) <= set(STATUS_EN.values()) | {"—"} for c in changes), changes
         page.goto(f"{base}/alerts?lang=en")
         cells = page.locator("#al-feed tbody tr td:nth-child(5)").all_inner_texts()
         boxes = page.locator("#al-form label.inline").all_inner_texts()

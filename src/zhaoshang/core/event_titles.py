@@ -1,13 +1,15 @@
 """Event titles in English. The events an import derives (``importers/events.py``) are titled in Chinese — a head
 naming what happened, then its data: ``融资: B轮 2亿元``, ``注册资本: 602万元 → 5,000万元``, a bare ``成立`` on a
 timeline. Readers that show a title in English (API fields ``title_en``, the CLI and the pages under English)
-translate the head here, and a funding's round and amount (``funding: Series B CNY 200 million``); the other data
+translate the head here, a funding's round and amount (``funding: Series B CNY 200 million``) and a registration
+status by the one status table (``core/status.py``: ``registration status: active → licence revoked``); the other data
 after the head (a name, a patent's or a news item's title) stays as written. A live event's title is its sender's and is left as it is.
 An amount as the source wrote it is said here too, in English (``amount_en``) and in a Chinese sentence (``amount_zh``)."""
 
 from __future__ import annotations
 
 from .parse.amounts import fx_rate, parse_amount
+from .status import STATUS_EN
 from .parse.rounds import ROUND_LABELS_EN, normalize_round
 
 # the head of a branch record's event by the record's kind (branches.kind; any other kind is an investment): the
@@ -22,7 +24,8 @@ HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "fundin
 
 
 def title_en(title: str | None) -> str | None:
-    """The English of an event title: its head translated, 万元 read as 10k CNY; another title as it is."""
+    """The English of an event title: its head translated, 万元 read as 10k CNY, a registration status by its English
+    (存续 → active, a status the table does not list as written); another title as it is."""
     head, sep, rest = (title or "").partition(": ")
     if head not in HEADS_EN:
         return title
@@ -30,6 +33,8 @@ def title_en(title: str | None) -> str | None:
         rest = rest.replace("万元", "") + " (10k CNY)"
     elif head == "融资":
         rest = funding_en(rest)
+    elif head == "登记状态":
+        rest = " → ".join(STATUS_EN.get(v.strip(), v) for v in rest.split(" → "))
     return f"{HEADS_EN[head]}: {rest}" if sep else HEADS_EN[head]
 
 
