@@ -129,6 +129,13 @@ def test_shares_and_lqs_round_half_away_from_zero_on_their_decimal_value():
         ["0.3%", "25.3%", "-0.3%", "0.05%", "1.5%", "0.00%"]
     assert lq_text(1.125) == "1.13" and lq_text(0.845) == "0.85" and lq_text(2.675) == "2.68"
     assert fixed(2.5, 0) == "3" and fixed(-2.5, 0) == "-3" and fixed(0.125, 2) == "0.13"
+    # a path's strength: 0.315, 0.253125 and 0.23625 were printed as they came beside a lead's "path strength 0.32";
+    # now two decimals everywhere, more only where two would print a weak path (the search keeps ≥ 0.0005) as 0.00
+    from zhaoshang.interfaces.labels import strength_text
+
+    assert [strength_text(v) for v in (0.315, 0.253125, 0.23625, 0.125, 0.6, 1.0, 0.004, 0.0005, 0.0)] == \
+        ["0.32", "0.25", "0.24", "0.13", "0.60", "1.00", "0.004", "0.001", "0.00"]
+    assert strength_text(None) == "—"
 
 
 def test_printed_lq_agrees_with_its_label(db):

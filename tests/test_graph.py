@@ -265,6 +265,21 @@ def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
     assert "目标科技有限公司←投资—杭州引导基金—投资→本地甲科技有限公司" in flat, out
     assert "目标科技有限公司←董事长—张伟—同任职（同一企业）→" in flat, out
     assert "企业A目标科技有限公司" in flat and "企业B本地甲科技有限公司" in flat and "记录" not in flat, out
+    # the chair's route (0.9 × 0.7 × 0.6, its colleagues' tenure aside: 0.377969) with two decimals in the table, as
+    # the pages and a lead's reasons print a path's strength; the CSV and the JSON keep the full value
+    strengths = [p["strength"] for p in doc["pairs"][0]["paths"]]
+    assert strengths[0] == 0.377969 and "强度0.38" in flat and "0.377" not in flat, out
+    csv_rows = list(csv.DictReader(io.StringIO(run("reach", "--between", "1", "--between", "2", "--k", "10", "--format",
+                                                   "csv", db=db, env=env).stdout)))
+    assert [float(r["strength"]) for r in csv_rows] == strengths, csv_rows
+    # each office a hop rests on in the answer's language: the title as written in Chinese, in English the role's
+    # label with the title beside it as the profile's people card says it; a colleagues' record names their enterprise
+    assert [[ev["note"] for ev in h["evidence"]] for h in chair] == [["董事长"], ["目标科技有限公司"], ["总监"]], chair
+    en_doc = run_json("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env)
+    en_chair = next(p["hops"] for p in en_doc["pairs"][0]["paths"]
+                    if tuple(h["to"]["name"] for h in p["hops"]) == ("张伟", HOSTILE, "本地甲科技有限公司"))
+    assert [[ev["note"] for ev in h["evidence"]] for h in en_chair] == [["chairman (董事长)"], ["目标科技有限公司"],
+                                                                         ["executive (总监)"]], en_chair
     en = "".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout.split())
     assert "目标科技有限公司←investment—杭州引导基金—investment→本地甲科技有限公司" in en, en
     assert "EnterpriseA目标科技有限公司" in en and "Record" not in en, en

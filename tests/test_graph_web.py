@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -94,15 +95,20 @@ def test_a_contact_title_with_a_phone_number_is_masked_in_path_evidence_and_its_
     c, team, tokens = _team_app(db, tmp_path)
     notes = {}
     for role in ("viewer", "analyst"):
-        r = c.get("/api/graph/reach/1?from_region=330100&k=5", headers=tokens[role])
-        assert r.status_code == 200, r.text
-        notes[role] = [ev["note"] for p in r.json()["paths"] for h in p["hops"] for ev in h["evidence"] or []
-                       if ev["table"] == "contacts"]
-        assert "13987654321" not in r.text or role == "analyst"
-    assert set(notes["viewer"]) == {"董事长助理 手机139****4321"}
-    assert set(notes["analyst"]) == {"董事长助理 手机13987654321"}
+        for lang in ("zh", "en"):
+            r = c.get(f"/api/graph/reach/1?from_region=330100&k=5&lang={lang}", headers=tokens[role])
+            assert r.status_code == 200, r.text
+            notes[role, lang] = [ev["note"] for p in r.json()["paths"] for h in p["hops"] for ev in h["evidence"] or []
+                                 if ev["table"] == "contacts"]
+            assert "13987654321" not in r.text or role == "analyst"
+    assert set(notes["viewer", "zh"]) == {"董事长助理 手机139****4321"}
+    assert set(notes["analyst", "zh"]) == {"董事长助理 手机13987654321"}
+    # in English the title as the profile's people card says an office: the role read from it, the title beside it
+    # (an aide of the chair is an executive, as an import reads the title), still masked for the viewer
+    assert set(notes["viewer", "en"]) == {"executive (董事长助理 手机139****4321)"}
+    assert set(notes["analyst", "en"]) == {"executive (董事长助理 手机13987654321)"}
     entry = audit.search(team, actor="ana", action="person.read")["rows"][0]
-    assert entry["target"] == "enterprise:1" and json.loads(entry["detail"])["texts"] == len(notes["analyst"])
+    assert entry["target"] == "enterprise:1" and json.loads(entry["detail"])["texts"] == len(notes["analyst", "zh"])
 
 
 def test_the_audit_of_a_graph_read_counts_the_records_that_hold_shares(tmp_path):
@@ -563,7 +569,7 @@ def test_relations_page_in_the_browser(base, chromium):
         # executive the arrow points back (the executive is in office there); colleagues have no direction
         rels = pg.evaluate("[...document.querySelectorAll('#paths .path')].map(p => [...p.querySelectorAll('.hop')]"
                            ".map(h => [h.firstChild.textContent.trim(), h.querySelector('.rel').textContent]))")
-        assert rels[0] == [["本地甲科技有限公司", "←高管 (0.6)—"]], rels
+        assert rels[0] == [["本地甲科技有限公司", "←高管 (0.60)—"]], rels  # a strength with two decimals, as everywhere
         assert [h[1][0] + h[1][-1] for h in rels[1]] == ["←—", "—→"] and rels[1][1][1].startswith("—同任职"), rels
         # no path: the page says why, as the service gives it (控股丙's key persons lie 3 hops from 杭州市)
         for lang, words in (("zh", "从杭州市的 10 个起点到 2 位关键人，2 跳内没有路径；可增加最多跳数"),
@@ -584,6 +590,10 @@ def test_relations_page_in_the_browser(base, chromium):
             pg.wait_for_selector("#paths[data-source=region] .path")
             assert pg.input_value("#reach-region") == "330100"
         assert "role record" in pg.inner_text("#paths") and "任职记录" not in pg.inner_text("#paths")
+        # every strength with two decimals, the path's (0.378, not 0.378000) as its hops' (0.6 is 0.60)
+        shown = pg.evaluate("[...document.querySelectorAll('#paths .path h3')].map(h => h.innerText)"
+                            ".concat([...document.querySelectorAll('#paths .rel')].map(r => r.innerText))")
+        assert shown and all(re.search(r"(strength |\()\d\.\d\d( |\)|$)", x) for x in shown), shown
         pg.goto(base + "/relations/2?lang=en")
         pg.wait_for_selector("#kp-table tbody tr")
         assert HOSTILE in pg.inner_text("#kp-table") and "Key persons" in pg.inner_text("body")
@@ -593,7 +603,8 @@ def test_relations_page_in_the_browser(base, chromium):
 
 def test_an_investment_hop_says_its_round_and_lead_in_the_page_language(base, chromium):
     """A path through a local fund that led the target's round said ``A轮 领投`` on its record in English too: the round
-    is now said by its English label and the lead in words (``Series A, lead``); in Chinese as the source wrote it."""
+    is now said by its English label and the lead in words (``Series A, lead``); in Chinese as the source wrote it.
+    A role record's title (董事长) stayed Chinese in English too: it reads as the profile's people card says it."""
     with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         for lang, said in (("zh", "A轮 领投"), ("en", "Series A, lead")):
@@ -607,6 +618,12 @@ def test_an_investment_hop_says_its_round_and_lead_in_the_page_language(base, ch
             assert funded and all(said in t for t in funded), funded
             if lang == "en":
                 assert not [t for t in funded if "轮" in t or "领投" in t], funded
+            # an office a hop rests on as the profile's people card says it: in English the role with the title as
+            # written beside it (chairman (董事长)), in Chinese the title alone; a colleagues' record names their firm
+            offices = pg.evaluate("[...document.querySelectorAll('#paths .ev')].filter(e => e.title.startsWith('roles #'))"
+                                  ".map(e => e.innerText.split(' · ')[1])")
+            said = {"zh": {"董事长", "总监"}, "en": {"chairman (董事长)", "executive (总监)"}}[lang]
+            assert said <= set(offices) and set(offices) <= said | {"本地甲科技有限公司"}, offices
         b.close()
 
 

@@ -48,6 +48,18 @@ def _tagged_funded(db) -> int:
         con.close()
 
 
+def _chair_contact(db) -> tuple[int, str]:
+    """An enterprise of the demo with a key contact titled 董事长, and the channel the contact was made through."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT enterprise_id, relation FROM contacts WHERE title = '董事长' AND relation IS NOT NULL "
+                           "AND enterprise_id IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    finally:
+        con.close()
+
+
 def test_cli_profile_shows_tags_and_rounds_in_english(demo):
     eid = _tagged_funded(demo)
     out = run("--lang", "en", "show", eid, db=demo, env={"COLUMNS": "250"}).stdout
@@ -65,6 +77,8 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
     import httpx
 
     from web_util import require_browser
+
+    from zhaoshang.interfaces.labels import CONTACT_CHANNELS
 
     require_browser()
     eid, base = _tagged_funded(demo), request.getfixturevalue("served")
@@ -85,6 +99,16 @@ def test_profile_library_and_export_in_english_label_tags_and_funding_rounds(dem
         assert cells and all("high-tech enterprise" in c for c in cells)
         page.goto(f"{base}/enterprises/{eid}?lang=zh")
         assert any(t in page.inner_text("#main, body") for t in ("高新技术企业", "专精特新"))
+        # the key contacts' titles and channels: in English the office as the people card says it (chairman (董事长))
+        # and a known channel by its English words; in Chinese as the contact list wrote them
+        cid, channel_zh = _chair_contact(demo)
+        channel_en = CONTACT_CHANNELS[channel_zh][1]  # 产业联盟活动: industry alliance event
+        for lang, title, channel in (("en", "chairman (董事长)", channel_en), ("zh", "董事长", channel_zh)):
+            page.goto(f"{base}/enterprises/{cid}?lang={lang}")
+            rows = page.eval_on_selector_all("#contacts tbody tr", "trs => trs.map(tr => [tr.querySelector('.contact-title')"
+                                             ".innerText.trim(), tr.querySelector('.contact-channel').innerText.trim()])")
+            assert [title, channel] in rows, (lang, rows)
+            assert lang == "zh" or not [r for r in rows if HAN.search(r[1])], rows  # the demo's channels are all known
         b.close()
     got = httpx.get(f"{base}/api/enterprises/export?format=csv&tags=专精特新", cookies={"lang": "en"}, timeout=60)
     assert got.status_code == 200, got.text

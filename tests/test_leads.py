@@ -17,6 +17,7 @@ import pytest
 from cli_util import run, run_json
 from zhaoshang.core import jsonenc
 from zhaoshang.core.errors import UserError
+from zhaoshang.core.numbers import strength_text
 from zhaoshang.core.store import Store
 from zhaoshang.core.teamstate import open_team_db
 from zhaoshang.services.pipeline import leads as pipeline_leads
@@ -428,6 +429,12 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
         doc = run_json("--lang", lang, "leads", "杭州市", "--top", "12", db=db)
         paths[lang] = [x["signals"]["reachability"]["detail"]["path"] for x in doc
                        if x["signals"]["reachability"]["detail"].get("path")]
+        # the reason says the path's strength as the paths' page and ``zhaoshang reach`` print it (two decimals,
+        # rounded half up: 0.315 is 0.32 there and here); the signal keeps the full value
+        said = {x["enterprise_id"]: re.search(r"(?:路径强度|path strength )([0-9.]+)", " ".join(x["reasons"])) for x in doc}
+        reached = [x for x in doc if x["signals"]["reachability"]["detail"].get("path")]
+        assert reached and all(said[x["enterprise_id"]].group(1) == strength_text(x["signals"]["reachability"]["raw"])
+                               for x in reached), [(x["reasons"], x["signals"]["reachability"]["raw"]) for x in reached]
     assert paths["zh"] and paths["en"]
     for path in paths["zh"]:  # the start, then one entry per hop with its relation
         assert not re.search("[→←↔]", path[0])

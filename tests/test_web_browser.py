@@ -599,8 +599,9 @@ def test_map_panel_list_link_counts_what_the_map_counts(page, server):
 
 def test_pages_print_shares_as_the_cli_does(page, server):
     """The map showed 6.26 % where `zhaoshang map` printed 6.3 %: the pages' percent is the CLI's and the reports'
-    (``labels.pct_text``: one decimal, two where one would round a non-zero share to zero)."""
-    from zhaoshang.interfaces.labels import lq_text, pct_text
+    (``labels.pct_text``: one decimal, two where one would round a non-zero share to zero). A path's strength
+    likewise (``labels.strength_text``, ``ZS.strength``)."""
+    from zhaoshang.interfaces.labels import lq_text, pct_text, strength_text
 
     page.goto(server + "/map")
     page.wait_for_selector("#map[data-ready='1']")
@@ -611,6 +612,8 @@ def test_pages_print_shares_as_the_cli_does(page, server):
     lqs = [1.125, 0.845, 2.675, 1.005, 1.197, 1.202, 0.4996]
     assert page.evaluate("xs => xs.map(x => ZS.lq(x))", lqs) == [lq_text(v) for v in lqs]
     assert page.evaluate("ZS.pct(null)") == pct_text(None) == "—"
+    strengths = [0.315, 0.253125, 0.23625, 0.125, 0.6, 1, 0.004, 0.0005, 0, None]  # a path's, as `reach` prints it
+    assert page.evaluate("xs => xs.map(x => ZS.strength(x))", strengths) == [strength_text(v) for v in strengths]
     shown = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(t => t.innerText)")
     assert shown and all(re.fullmatch(r"\d+\.\d%|0\.0\d%", s) for s in shown), shown
     assert page.errors == []

@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any, Iterable
 
+from ..core.numbers import fixed, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
@@ -51,6 +52,12 @@ BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch office"), "i
 ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
                           "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
                           "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}
+# how the bureau came to know a contact (contacts.relation, the 渠道 of the key-contacts table) where a translation is
+# known: the channels of the demo's and the bureau's contact lists; another channel is shown as written
+CONTACT_CHANNELS: dict[str, Pair] = {k: (k, v) for k, v in {
+    "走访企业": "company visit", "展会结识": "met at a trade fair", "产业联盟活动": "industry alliance event",
+    "校友引荐": "alumni introduction", "投资机构引荐": "introduced by an investor",
+    "招商推介会": "investment promotion event"}.items()}
 INVESTOR_TYPES: dict[str, Pair] = {
     "government_fund": ("政府引导基金", "government guidance fund"), "VC": ("风险投资", "venture capital"),
     "PE": ("私募股权", "private equity"), "CVC": ("产业资本", "corporate venture capital"),
@@ -232,6 +239,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "enterprise_field": ENTERPRISE_FIELDS,
     "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
+    "contact_channel": CONTACT_CHANNELS,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
@@ -576,16 +584,6 @@ def one_side(text: Any, lang: str = "zh") -> str:
     return (en if lang == "en" else zh) if sep and zh and en else str(text or "")
 
 
-def fixed(v: float, digits: int, scale: int = 0) -> str:
-    """``v`` × 10**``scale`` with ``digits`` decimals, rounded half away from zero on its decimal value: a share of
-    0.0025 is 0.3 %, as the pages' ``ZS.fixed`` prints it (the float 0.25 would print as 0.2 under Python's
-    half-to-even and 0.3 under JavaScript's ``toFixed``). The one rounding of the shares and LQs shown."""
-    if not math.isfinite(v):
-        return f"{v * 10 ** scale:.{digits}f}"
-    d = decimal.Decimal(repr(float(v))).scaleb(scale).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
-    return f"{d.copy_abs() if d.is_zero() else d:f}"
-
-
 # a feed's error as stored (the exception or status, for the log and the admin) → a sentence in the UI language
 FEED_ERRORS: list[tuple[str, Pair]] = [
     (r"refused|Errno 111", ("无法连接新闻源的服务器（连接被拒绝）", "could not connect to the feed's server (connection refused)")),
@@ -698,6 +696,36 @@ def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role
     if lang != "en":
         return title
     return f"{name} ({title})" if name and name != title else title
+
+
+def title_text(title: Any, lang: str = "zh") -> str:
+    """A title written with no role code beside it (a contact's 职务) as ``role_text`` says an office: in English the
+    role the importer reads from such a title (``normalize_role``: 董事长 is the chair) with the title as written
+    beside it (chairman (董事长)); a title that names no known office, and any title in Chinese, as written."""
+    from ..core.importers.relations import normalize_role
+
+    role = normalize_role(str(title or "")) if lang == "en" else None
+    return role_text(role if role != "other" else None, title, lang)
+
+
+def evidence_note(ev: dict, lang: str = "zh") -> Any:
+    """The note of a record a path's hop rests on (``services/graph/edges.evidence``) in the UI language: an office
+    (a role record's title with its role, a contact's title) as ``role_text`` says it on the profile's people card
+    — founder (创始人、CEO), chairman (董事长) —; any other note as the service gave it."""
+    if ev.get("table") == "roles" and ev.get("role"):
+        return role_text(ev["role"], ev.get("note"), lang)
+    if ev.get("table") == "contacts" and ev.get("note"):
+        return title_text(ev["note"], lang)
+    return ev.get("note")
+
+
+def paths_in_words(doc: dict, lang: str = "zh") -> dict:
+    """A reach answer (``services/graph/reach``: ``paths``, or ``between``'s ``pairs`` of paths) with each hop's
+    evidence notes in the UI language (``evidence_note``); the answer is changed in place and returned."""
+    paths = list(doc.get("paths") or []) + [x for pair in doc.get("pairs") or [] for x in pair.get("paths") or []]
+    for ev in (ev for p in paths for h in p.get("hops") or [] for ev in h.get("evidence") or []):
+        ev["note"] = evidence_note(ev, lang)
+    return doc
 
 
 def placements_dated_text(day: Any, lang: str = "zh") -> str:

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import UserError
-from ..labels import label, role_text
+from ..labels import label, paths_in_words, role_text, strength_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 TIES_OPTION = typer.Option(None, "--ties", help="关系强度模型 YAML（默认内置 data/tie_strength.yaml）")
@@ -91,25 +91,30 @@ def reach_cmd(
         team = open_team()
         if between_:
             names = list(between_) + ([enterprise] if enterprise else [])
-            doc = between(store, names, k=k, max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
-            rows = [{"a": p["a"]["name"], "b": p["b"]["name"], "strength": x["strength"], "path": _path_text(x)}
-                    for p in doc["pairs"] for x in p["paths"]]
-            emit(doc, fmt, rows=rows, title=t("企业间关系路径", "paths between the enterprises"), note=note,
-                 headers={"a": ("企业 A", "Enterprise A"), "b": ("企业 B", "Enterprise B")})
+            doc = paths_in_words(between(store, names, k=k, max_hops=max_hops, as_of=as_of, ties=ties, team=team,
+                                         lang=state.lang), state.lang)
+            fields = [{"a": p["a"]["name"], "b": p["b"]["name"], "strength": x["strength"], "path": _path_text(x)}
+                      for p in doc["pairs"] for x in p["paths"]]
+            # the table prints a strength as every page does (strength_text); a CSV keeps the full value
+            emit(doc, fmt, rows=[{**r, "strength": strength_text(r["strength"])} for r in fields], fields=fields,
+                 field_names=["a", "b", "strength", "path"], title=t("企业间关系路径", "paths between the enterprises"),
+                 note=note, headers={"a": ("企业 A", "Enterprise A"), "b": ("企业 B", "Enterprise B")})
             return
         if not enterprise:
             raise UserError("请给出目标企业，或 --between A --between B", "give a target enterprise, or --between A --between B")
-        doc = reach(store, enterprise, from_region=from_region, contacts=contacts, person=person, k=k,
-                    max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang)
+        doc = paths_in_words(reach(store, enterprise, from_region=from_region, contacts=contacts, person=person, k=k,
+                                   max_hops=max_hops, as_of=as_of, ties=ties, team=team, lang=state.lang), state.lang)
     finally:
         store.close()
-    rows = [{"strength": x["strength"], "start_node": x["origin"]["name"], "key_person": x["target"]["name"],
-             "path": _path_text(x)} for x in doc["paths"]]
+    fields = [{"strength": x["strength"], "start_node": x["origin"]["name"], "key_person": x["target"]["name"],
+               "path": _path_text(x)} for x in doc["paths"]]
+    rows = [{**r, "strength": strength_text(r["strength"])} for r in fields]  # a CSV keeps the full value
     title = t(f"到 {doc['enterprise']['name']} 关键人的路径（截至 {doc['as_of']}）",
               f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})")
     if not rows:
         title += _no_path_reason(doc)
-    emit(doc, fmt, rows=rows, title=title, note=note)
+    emit(doc, fmt, rows=rows, fields=fields, field_names=["strength", "start_node", "key_person", "path"], title=title,
+         note=note)
 
 
 def _no_path_reason(doc: dict) -> str:

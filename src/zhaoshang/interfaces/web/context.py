@@ -33,7 +33,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, number_text, one_side,
-                      placements_dated_text, region_names, role_text)
+                      placements_dated_text, region_names, role_text, strength_text, title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -190,6 +190,8 @@ class WebContext:
         self.templates.env.filters["date_known"] = lambda d, precision=None, lang="zh": format_date(d, precision, lang)
         self.templates.env.filters["placements_dated"] = lambda day, lang="zh": placements_dated_text(day, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
+        self.templates.env.filters["title_text"] = title_text  # a title with no role code beside it (a contact's)
+        self.templates.env.filters["strength_text"] = strength_text  # a path's strength, as the CLI and the reasons say it
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v

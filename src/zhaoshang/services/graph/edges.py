@@ -142,8 +142,9 @@ RECORD_TABLES = ("roles", "shareholdings", "funding_investors", "branches", "pat
 
 _TABLES = {"roles": "start_date, end_date", "shareholdings": "start_date, end_date", "fundings": "date, NULL",
            "branches": "date, NULL", "patents": "applied, NULL", "contacts": "NULL, NULL"}
-# what a record's note is read with (a funding's round: its code and the words the source wrote)
-_NOTE_COLUMNS = {"fundings": "round, round_raw"}
+# what a record's note is read with (a funding's round: its code and the words the source wrote; a role record's
+# title: the role's code)
+_NOTE_COLUMNS = {"fundings": "round, round_raw", "roles": "role, NULL"}
 
 
 # what each table a tie rests on holds, as a path's evidence line says it (zh, en)
@@ -188,7 +189,9 @@ def funding_note(note: str | None, round_code: str | None, round_raw: str | None
 
 def evidence(store, tie: dict, lang: str = "zh", first: int | None = None) -> list[dict]:
     """The records a tie rests on, with their provenance (source, source record key, import) and ``text``, the
-    record in words (``record_text``); ``first``: only that many of them, in the same order."""
+    record in words (``record_text``); a role record's ``note`` (the title as written) with ``role``, its code, for
+    a reader to say the office in its language (``interfaces/labels.evidence_note``); ``first``: only that many of
+    them, in the same order."""
     return evidence_of(store, [tie], lang, first)[0]
 
 
@@ -208,7 +211,7 @@ def evidence_of(store, ties: list[dict], lang: str = "zh", first: int | None = N
         f"FROM {table} WHERE list_contains(?, id)",
         [sorted(rids)]).fetchall()}
     out = []
-    for got in refs:
+    for tie, got in zip(ties, refs):
         docs = []
         for table, rid, source, note in got:
             row = rows.get((table, rid)) if rid is not None else None
@@ -219,6 +222,8 @@ def evidence_of(store, ties: list[dict], lang: str = "zh", first: int | None = N
             docs.append({"table": table, "id": rid, "source": row[0] if row else source,
                          "source_key": row[1] if row else None, "import_id": row[2] if row else None, "note": note,
                          "start": row[3] if row else None, "end": row[4] if row else None})
+            if table == "roles" and row and tie.get("relation") != "colleague":  # a colleague's note is the enterprise
+                docs[-1]["role"] = row[5]
             docs[-1]["text"] = record_text(docs[-1], lang)
         out.append(docs)
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
 from ...core.explain import Explained, Part, Ref
+from ...core.numbers import strength_text
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
 GROUPS = {"expansion": ("扩张意愿", "expansion propensity"), "fit": ("契合度", "fit"),
@@ -112,8 +113,9 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
         else:
             out.append(f"与本地企业{r['tie_example']}有投资关系" + (f"（另有{more}家本地关联企业）" if more else ""))
     if r.get("reach_path") is not None:  # the strength only: equally strong paths may start elsewhere
-        out.append(f"reachable from the region through the relationship graph (path strength {r['reach_strength']:.2f})" if en
-                   else f"可经本地关系网络触达（路径强度{r['reach_strength']:.2f}）")
+        shown = strength_text(r["reach_strength"])  # as the paths' page and ``zhaoshang reach`` print it
+        out.append(f"reachable from the region through the relationship graph (path strength {shown})" if en
+                   else f"可经本地关系网络触达（路径强度{shown}）")
     if r["negative_news"]:
         out.append(f"caution: {count_en(r['negative_news'], 'strongly negative news item')} in the last 12 months" if en
                    else f"注意：近12个月有{r['negative_news']}条强烈负面新闻（已扣分）")

@@ -15,6 +15,7 @@ from ....services import privacy
 from ....services.graph import neighbours, reach
 from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
+from ...labels import paths_in_words
 from ..access import audit_recorder
 from ..schemas import TEXT_MAX, AsOf
 
@@ -51,19 +52,19 @@ def register(app, web) -> None:
     def api_reach(key: Key, request: Request, store=Depends(web.get_store),
                   from_region: str = Query(..., max_length=TEXT_MAX, description="出发地区：代码或名称"),
                   k: int = Query(5, ge=1, le=20), max_hops: int = Query(4, ge=1, le=6), as_of: AsOf = None):
-        return web.json(privacy.present_ties(reach(store, key, from_region=from_region, k=k, max_hops=max_hops,
-                                                   as_of=web.clean(as_of), team=team(request),
-                                                   lang=web.lang_of(request)), request.state.user,
-                                             audit_recorder(request)))
+        lang = web.lang_of(request)
+        return web.json(paths_in_words(privacy.present_ties(
+            reach(store, key, from_region=from_region, k=k, max_hops=max_hops, as_of=web.clean(as_of), team=team(request),
+                  lang=lang), request.state.user, audit_recorder(request)), lang))
 
     @app.post("/api/graph/introduce/{key}", tags=["graph"],
               summary="引荐：从我自己的联系人（姓名 + 所在企业）出发到目标企业关键人的路径")
     def api_introduce(key: Key, body: Introduce, request: Request, store=Depends(web.get_store)):
         rows = [{"name": c.name, "enterprise": c.enterprise} for c in body.contacts]
-        return web.json(privacy.present_ties(reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops,
-                                                   as_of=web.clean(body.as_of), team=team(request),
-                                                   lang=web.lang_of(request)), request.state.user,
-                                             audit_recorder(request)))
+        lang = web.lang_of(request)
+        return web.json(paths_in_words(privacy.present_ties(
+            reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops, as_of=web.clean(body.as_of),
+                  team=team(request), lang=lang), request.state.user, audit_recorder(request)), lang))
 
     @app.get("/api/graph/neighbours", tags=["graph"],
              summary="关系图节点的邻居（JSON）：按关系强度排序、分页（node = p:/e:/i:/c: 编号）")

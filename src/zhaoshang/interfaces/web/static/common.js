@@ -22,6 +22,16 @@
     return (x < 0 && n ? '-' : '') + shift(n, -d).toFixed(d);
   };
   ZS.pct = x => (x == null || Number.isNaN(x) ? '—' : ZS.fixed(x, Math.abs(x) >= 0.001 || x === 0 ? 1 : 2, 2) + '%');  // as labels.pct_text
+  // a path's or a tie's strength: two decimals, more only where two would print a non-zero strength as 0.00 — the
+  // rule of core/numbers.py::strength_text (the CLI's tables and a lead's reasons print it alike)
+  ZS.strength = function (x) {
+    if (x == null || !Number.isFinite(Number(x))) return '—';
+    for (let d = 2; d <= 6; d++) {
+      const shown = ZS.fixed(Number(x), d);
+      if (Number(x) === 0 || Number(shown) !== 0) return shown;
+    }
+    return ZS.fixed(Number(x), 6);
+  };
   ZS.num = x => (x == null ? '—' : Number(x).toLocaleString(ZS.lang === 'en' ? 'en-US' : 'zh-CN'));
   // an LQ with two decimals, or more where two would put it on the other side of a label threshold
   // (1.197 next to 延链 under LQ ≥ 1.2) — the rule of interfaces/labels.py::lq_text

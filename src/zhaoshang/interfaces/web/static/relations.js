@@ -53,7 +53,7 @@
     if (!chart) return;
     chart.setOption({
       tooltip: {confine: true, formatter: p => p.dataType === 'edge'
-        ? ZS.esc(p.data.relation) + ZS.colon() + p.data.strength + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
+        ? ZS.esc(p.data.relation) + ZS.colon() + ZS.strength(p.data.strength) + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
       // labels that would cover one another are hidden (the name stays in the tooltip); wider spacing keeps most shown
@@ -112,7 +112,7 @@
       out.innerHTML = '<p class="muted" id="no-path">' + ZS.esc(why) + '</p>';
       return;
     }
-    out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + p.strength +
+    out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + ZS.strength(p.strength) +
       ' <small class="muted">' + ZS.esc(p.origin.kind_label) + ZS.colon() + ZS.esc(p.origin.name) + ' → ' + ZS.esc(p.target.name) + '</small></h3>' +
       // a path of no hop: the key person is a start (or a record linked to one as the same person)
       (p.length === 0 ? '<div class="hop hop-none">' + tr('关键人本人即起点（' + ZS.esc(p.origin.kind_label) + '），无需中间人；强度即起点系数',
@@ -120,7 +120,7 @@
       // the arrow points the relation's way whichever way the path walks the tie (the server's direction: along,
       // against, both, or null without one): 甲 ←投资— 基金 is the fund investing in 甲
       p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + (h.direction === 'against' || h.direction === 'both' ? '←' : '—') +
-        ZS.esc(h.relation_label) + ' (' + h.strength + ')' + (h.direction === 'against' ? '—' : '→') + '</span> ' + ZS.esc(h.to.name) +
+        ZS.esc(h.relation_label) + ' (' + ZS.strength(h.strength) + ')' + (h.direction === 'against' ? '—' : '→') + '</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
         // each record in words (source, kind, date); its table, id and source record key on hover
         (h.evidence || []).map(ev => '<span class="ev" title="' + ZS.esc(ev.table + (ev.id == null ? '' : ' #' + ev.id) + (ev.source_key ? ' · ' + ev.source_key : '')) + '">' +
