@@ -41,6 +41,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: a file's tests keep their order
 
 
+# cells that mean "no value" as exports write them (docs/data-formats.md, "Cells that hold no value"): each case
+# and width the parsers and the importer's SQL must read alike
+PLACEHOLDER_CELLS = ("", "-", "--", "—", "——", "–", "/", "N/A", "n/a", "#N/A", "NA", "nan", "NaN", "NaT", "None",
+                     "NULL", "null", "未知", "不详", "－", "／", "ＮＵＬＬ", " — ")
+
+
 def shared_file(rel: str) -> Path:
     """Path of a file in ../shared/data, or skip the test when it is absent."""
     p = SHARED / rel

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PLACEHOLDER_CELLS
 from zhaoshang.core.parse.amounts import FX_CNY, Amount, fx_rate, parse_amount
 
 USD = FX_CNY["USD"]
@@ -178,8 +179,10 @@ def test_undisclosed_and_empty():
         assert a.undisclosed and a.wan is None and a.original is None and a.low_wan is None
         assert a.currency == "CNY"
     assert parse_amount("未透露美元").currency == "USD"
-    for t in (None, "", " ", "-", "—", "nan", float("nan"), "－"):
-        assert parse_amount(t) is None
+    for t in (None, " ", float("nan"), *PLACEHOLDER_CELLS):
+        assert parse_amount(t) is None, t
+    # a text that holds a placeholder word among others is read as usual
+    assert parse_amount("金额不详").undisclosed
 
 
 @pytest.mark.parametrize("text", ["abc", "上海", "1.2.3万", "万元", "1,5万", "-5万", "五毛钱人民币", "true"])

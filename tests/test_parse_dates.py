@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PLACEHOLDER_CELLS
 from zhaoshang.core.parse.dates import parse_date, parse_date_ex
 
 D = dt.date
@@ -65,7 +66,7 @@ def test_forms(value, expected, precision):
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "  ", "-", "—", "N/A", "n/a", float("nan"), "NaN"])
+@pytest.mark.parametrize("value", [None, "  ", float("nan"), *PLACEHOLDER_CELLS])
 def test_empty(value):
     assert parse_date(value) is None
     assert parse_date_ex(value) == (None, None)

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from conftest import PLACEHOLDER_CELLS
 from zhaoshang.core.parse.rounds import ROUND_LABELS_ZH, ROUND_ORDER, ROUNDS, is_later_round, normalize_round
 
 
@@ -29,6 +30,14 @@ from zhaoshang.core.parse.rounds import ROUND_LABELS_ZH, ROUND_ORDER, ROUNDS, is
 def test_labels(raw, expected):
     assert normalize_round(raw) == expected
     assert expected in ROUNDS
+
+
+def test_placeholders_are_no_round():
+    """A placeholder (docs/data-formats.md, "Cells that hold no value") is no label: other, or the series code's."""
+    for p in PLACEHOLDER_CELLS:
+        assert normalize_round(p) == "other", p
+        assert normalize_round(p, "B") == "b", p
+    assert normalize_round("N/A轮") == "other" and normalize_round("NA", "C") == "c"
 
 
 def test_code_refines_venture():

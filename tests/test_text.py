@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PLACEHOLDER_CELLS
 from zhaoshang.core.text import (
     normalize_name,
     normalize_names,
@@ -146,6 +147,9 @@ def test_split_list():
         "中国移动（中移创新产业基金，二期）", "红杉中国"]
     assert split_list(" - ", ",") == []
     assert split_list("a,,-,b", ",") == ["a", "b"]
+    # every placeholder item is dropped, as every column type reads it (docs/data-formats.md, "Cells that hold no
+    # value"); a name that merely contains one is kept
+    assert split_list("|".join(PLACEHOLDER_CELLS) + "|红杉中国|未知资本|NA Capital", "|") == ["红杉中国", "未知资本", "NA Capital"]
     assert split_list(None, ",") == []
     assert split_list("a|b;c", "|;") == ["a", "b", "c"]
 

@@ -22,6 +22,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+from .parse.placeholders import is_placeholder
+
 __all__ = [
     "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
     "strip_listing_marks", "listing_forms", "LISTING_PREFIXES", "LISTING_SUFFIXES",
@@ -258,7 +260,6 @@ def listing_forms(name: str) -> list[str]:
 _OPEN = "(（[【{［｛〔"
 _CLOSE = ")）]】}］｝〕"
 _ANY_BRACKET = frozenset(_OPEN + _CLOSE)
-_DROP_ITEMS = frozenset({"", "-", "--", "—", "——"})
 
 
 @lru_cache(maxsize=64)
@@ -273,7 +274,7 @@ def _sep_re(seps: str) -> re.Pattern:
 
 def split_list(cell, seps: str = ",，、;；|") -> list[str]:
     """Items of a list cell split on any character of ``seps``, never inside brackets; trimmed, without empty
-    items and "-". ``seps`` written between slashes is a regular expression that separates the items (a mapping's
+    items and placeholders ("-", "N/A", 未知: ``parse.placeholders``). ``seps`` written between slashes is a regular expression that separates the items (a mapping's
     ``separators: {applicants: "/,(?=\\S)/"}``: a comma with no space after it)."""
     if cell is None or (isinstance(cell, float) and cell != cell):
         return []
@@ -297,7 +298,7 @@ def split_list(cell, seps: str = ",，、;；|") -> list[str]:
             else:
                 buf.append(ch)
         items.append("".join(buf))
-    return [t for t in (i.strip() for i in items) if t not in _DROP_ITEMS]
+    return [t for t in (i.strip() for i in items) if not is_placeholder(t)]
 
 
 def split_pairs(cell, seps: str = ",，、;；|", pair_sep: str = ":：") -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ import pyarrow as pa
 from ..fields import header_unit
 from ..parse.amounts import parse_amount
 from ..parse.dates import china_today, parse_date_ex
+from ..parse.placeholders import is_placeholder
 from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
@@ -44,8 +45,11 @@ _NUM_RE = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
 def parse_number(text: str) -> float | None:
+    """A number cell (``35.5%``, ``1,234``, ``3.9e-05``); None when empty or a placeholder (``parse.placeholders``)."""
+    if is_placeholder(text):
+        return None
     t = str(text).strip().replace(",", "").replace("，", "").replace("%", "").replace("％", "")
-    if not t or t in {"-", "—", "--"}:
+    if not t:
         return None
     if not _NUM_RE.match(t):
         raise ParseError("number_unreadable", f"不是数字: {text}", f"not a number: {text}")

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .placeholders import is_placeholder
 from .problem import ParseError
 
 __all__ = ["Amount", "parse_amount", "amounts_in_text", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
@@ -90,7 +91,6 @@ _CURRENCY_RE = re.compile(
     )
 )
 
-_EMPTY = frozenset({"", "-", "--", "—", "——", "–", "nan", "none", "null", "n/a", "na", "/"})
 _UNDISCLOSED_RE = re.compile(r"未透露|未公开|未披露|不公开|非公开|不详|保密|面议|待定|undisclosed|not disclosed|unknown")
 
 _SCI_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d{1,4})(?![\d.])")
@@ -259,7 +259,7 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         raw = str(text)
         s = raw
     s = unicodedata.normalize("NFKC", s).strip().lower()
-    if s in _EMPTY:
+    if is_placeholder(s):
         return None
 
     unit_cur, unit_mult = _unit_spec(unit)

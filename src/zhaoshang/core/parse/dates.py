@@ -15,6 +15,7 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from .placeholders import is_placeholder
 from .problem import ParseError
 __all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
@@ -37,8 +38,6 @@ MIN_YEAR = 1800
 MAX_YEAR = 2100
 _EXCEL_MAX = 2958465  # 9999-12-31
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
-
-_EMPTY = frozenset({"", "-", "--", "—", "——", "–", "/", "n/a", "na", "nan", "nat", "none", "null", "未知", "不详"})
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -137,7 +136,7 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
         value = str(value)
     raw = value
     s = unicodedata.normalize("NFKC", value).strip().lower()
-    if s in _EMPTY:
+    if is_placeholder(s):
         return None, None
     if s[:1] in "〇零○一二":  # 二〇二四年三月五日
         s = _CN_SMALL_RE.sub(_cn_small, s).translate(_CN_TABLE)

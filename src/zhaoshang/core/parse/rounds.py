@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .placeholders import is_placeholder
+
 __all__ = ["ROUNDS", "ROUND_ORDER", "ROUND_LABELS_ZH", "ROUND_LABELS_EN", "normalize_round", "round_rank", "is_later_round",
            "rounds_in_text"]
 
@@ -91,7 +93,6 @@ _EXACT: dict[str, str] = {
 }
 _LETTER_RE = re.compile(r"^(?:series)?([a-z])(\+*)$")
 _STRIP_RE = re.compile(r"[\s轮_\-/·.]|融资$|round$|系列")
-_EMPTY = frozenset({"", "-", "--", "—", "nan", "none", "null", "n/a"})
 
 
 def _norm_key(raw: str) -> str:
@@ -103,16 +104,15 @@ def _norm_key(raw: str) -> str:
 
 def normalize_round(raw, code: str | None = None) -> str:
     """Normalised round of a label; ``code`` is a separate series letter (Crunchbase's funding_round_code)
-    that refines an unspecific type such as "venture". Empty cells and unknown labels give "other"."""
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        raw = ""
-    key = _norm_key(str(raw))
+    that refines an unspecific type such as "venture". Empty cells, placeholders (``parse.placeholders``) and
+    unknown labels give "other"."""
+    key = "" if is_placeholder(raw) else _norm_key(str(raw))
     if code is not None and not (isinstance(code, float) and code != code) and str(code).strip():
         if key in ("", "venture", "venturecapital", "vc", "风险投资", "股权融资", "other"):
             sub = normalize_round(str(code))
             if sub in ROUND_ORDER:
                 return sub
-    if key in _EMPTY:
+    if not key:
         return "other"
     hit = _EXACT.get(key)
     if hit:

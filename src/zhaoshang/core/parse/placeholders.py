@@ -1,0 +1,58 @@
+"""The cell texts that mean "no value": the one list every column type reads them by.
+
+Exports write an unknown value as a dash, a slash, ``N/A``, a spreadsheet's or pandas' missing marker, or in
+words (未知, 不详). Such a cell holds nothing, whatever its column: a date, an amount, a number or a round is
+empty, a text field (a business scope, a website, an address) is NULL rather than the text "-", a list item is
+dropped, and a required field (a name, a key) is missing. The comparison is made after NFKC (full-width forms
+are their half-width ones: ``－`` is ``-``), trimming and lower case, so ``N/A``, ``NULL`` and ``NaN`` are
+placeholders too. docs/data-formats.md, "Cells that hold no value", lists them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["PLACEHOLDERS", "is_placeholder", "placeholder_sql"]
+
+# lower case, as compared after NFKC and trimming; "" (an empty cell) is one
+PLACEHOLDERS: frozenset[str] = frozenset({
+    "",
+    "-", "--", "—", "——", "–", "/",  # dashes (hyphen, em dash, two em dashes, en dash) and a slash
+    "n/a", "#n/a", "na",  # not available (#N/A: a spreadsheet's failed lookup)
+    "nan", "nat", "none", "null",  # missing markers of pandas, Python and SQL exports
+    "未知", "不详",  # unknown
+})
+_LONGEST = max(map(len, PLACEHOLDERS))
+
+
+def is_placeholder(text) -> bool:
+    """Whether a cell holds no value: None, NaN, or a text that is only a placeholder (``PLACEHOLDERS``)."""
+    if text is None:
+        return True
+    if isinstance(text, float):
+        return text != text
+    s = str(text).strip()
+    # NFKC never shortens what a placeholder is written as (a full-width character is one character): a longer
+    # text is none, and most cells are decided by their length alone
+    return len(s) <= _LONGEST and unicodedata.normalize("NFKC", s).strip().lower() in PLACEHOLDERS
+
+
+def _full_width(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+# the SQL list: each placeholder as written and in full-width characters (NFKC in SQL would cost every cell)
+_SQL_FORMS = sorted(PLACEHOLDERS | {_full_width(p) for p in PLACEHOLDERS})
+_SQL_LIST = ", ".join("'" + p.replace("'", "''") + "'" for p in _SQL_FORMS)
+# the longest placeholder's bytes with a few spaces around it
+_SQL_PADDED = max(len(p.encode("utf-8")) for p in _SQL_FORMS) + 8
+
+
+def placeholder_sql(col: str) -> str:
+    """DuckDB expression: the text column trimmed, NULL where it is empty or a placeholder as ``is_placeholder``
+    reads it (written in half-width or in full-width characters). A cell of more than ``_SQL_PADDED`` bytes is
+    trimmed text, never a placeholder (a placeholder padded with that many spaces is not one): DuckDB's ``trim``
+    reads the whole text, so a long cell, most of an import's bytes, is trimmed once."""
+    t = f"trim({col})"
+    return (f"CASE WHEN strlen({col}) > {_SQL_PADDED} THEN {t} WHEN lower({t}) IN ({_SQL_LIST}) THEN NULL "
+            f"ELSE {t} END")
