@@ -4,9 +4,10 @@ files with Chinese headers where no public file does (shareholdings, branches, d
 from __future__ import annotations
 
 import csv
+from datetime import date as D
 
 from cli_util import q, run, run_json
-from conftest import shared_file
+from conftest import PLACEHOLDER_CELLS, shared_file
 from zhaoshang.core.parse.uscc import make_uscc
 
 
@@ -289,3 +290,45 @@ def test_a_funding_row_with_no_fact_is_no_round(tmp_path):
     assert q(db, "SELECT enterprise_name FROM fundings ORDER BY 1") == [("深圳市丙科技有限公司",), ("深圳市甲科技有限公司",)]
     p = run("import", "fundings", f, "--preset", "itjuzi_financing", "--rejects", tmp_path, db=tmp_path / "t.duckdb")
     assert "有 1 行被拒绝" in p.stdout + p.stderr
+
+
+def test_a_placeholder_is_no_value_in_every_column(tmp_path):
+    """An export's placeholder ("-", "——", "N/A", "NaN", 未知 …: docs/data-formats.md, "Cells that hold no value") was
+    read by five lists that disagreed: "N/A" in a number column was refused as 不是数字 while an amount column read it
+    as empty, and a text field holding "-" was stored as the text "-". Each reads as no value in a date, amount,
+    number, text, round and list column; a real value in the same row is kept, and a name that is a placeholder is
+    missing."""
+    n = len(PLACEHOLDER_CELLS)
+    names = [f"占位{i:02d}科技有限公司" for i in range(n)]
+    f = write_csv(tmp_path / "ents.csv", ["企业名称", "成立日期", "注册资本", "纬度", "经度", "经营范围", "官网", "注册地址",
+                                          "登记状态"],
+                  [[nm, p, p, p, "120.5", p, p, p, "存续"] for nm, p in zip(names, PLACEHOLDER_CELLS)]
+                  + [["实值科技有限公司", "2015-03-01", "500万元", "30.25", "120.5", "软件开发", "www.shizhi.cn",
+                      "浙江省杭州市西湖区文三路1号", "存续"],
+                     ["N/A", "2016-01-01", "100万元", "", "", "", "", "", ""]])
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "enterprises", f, "--rejects", tmp_path, db=db)
+    assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (n + 2, n + 1, 1)
+    rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
+    assert [(r["row"], r["code"]) for r in rej] == [(str(n + 3), "required_missing")]
+    rows = q(db, "SELECT name, founded, capital_wan, capital_text, lat, lng, scope, website, address, status "
+                 "FROM enterprises ORDER BY name")
+    assert rows[:n] == [(nm, None, None, None, None, 120.5, None, None, None, "存续") for nm in names]
+    assert rows[n][1:] == (D(2015, 3, 1), 500.0, "500万元", 30.25, 120.5, "软件开发", "www.shizhi.cn",
+                           "浙江省杭州市西湖区文三路1号", "存续")
+
+    # fundings: a placeholder round, amount, USD amount or date is none (as an empty cell), a placeholder
+    # investor is no investor; a row whose facts are all placeholders is no round
+    f = write_csv(tmp_path / "rounds.csv", ["企业名称", "融资时间", "融资轮次", "融资金额", "amount_usd", "投资方"],
+                  [[nm, "2020-01-02", p, p, p, f"红杉中国、{p}"] for nm, p in zip(names, PLACEHOLDER_CELLS)]
+                  + [["实值科技有限公司", "N/A", "A轮", "1000万元", "—", "未知、高瓴资本"],
+                     ["实值科技有限公司", "-", "未知", "不详", "NaN", "—"]])
+    rep = run_json("import", "fundings", f, "--rejects", tmp_path, db=db)
+    assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (n + 2, n + 1, 1)
+    rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
+    assert [(r["row"], r["code"]) for r in rej] == [(str(n + 3), "content_missing")]
+    rows = q(db, "SELECT enterprise_name, date, round, round_raw, amount_wan, amount_text, "
+                 "list(i.investor_name ORDER BY i.position) FROM fundings f "
+                 "LEFT JOIN funding_investors i ON i.funding_id = f.id GROUP BY ALL ORDER BY 1")
+    assert rows[:n] == [(nm, D(2020, 1, 2), None, None, None, None, ["红杉中国"]) for nm in names]
+    assert rows[n] == ("实值科技有限公司", None, "a", "A轮", 1000.0, "1000万元", ["高瓴资本"])

@@ -21,6 +21,7 @@ from duckdb import sqltypes
 from ..errors import UserError
 from ..fields import Field, kind_fields, recognise_columns
 from ..parse.dates import china_today
+from ..parse.placeholders import placeholder_sql
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
 from ..readers import MAX_CELL_CHARS, RawInfo, read_into
 
@@ -481,8 +482,9 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
     alt = None
     for f in fields.values():
         if f.name in colmap:
-            exprs = [f"nullif(nullif(trim({qi(col_by_header[h])}), ''), '-')" if f.type != "text" else
-                     f"nullif(trim({qi(col_by_header[h])}), '')" for h in colmap[f.name]]
+            # trimmed; an empty cell or a placeholder ("-", "N/A", 未知: ``parse.placeholders``) is none, in a
+            # text field as in a typed one
+            exprs = [placeholder_sql(qi(col_by_header[h])) for h in colmap[f.name]]
             select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
             if as_read is not None and len(colmap[f.name]) == 1:
                 as_read[f.name] = qi(col_by_header[colmap[f.name][0]])

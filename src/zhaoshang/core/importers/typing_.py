@@ -357,9 +357,9 @@ def _cell_checks(con, staged: Staged) -> None:
     long = [f.name for f in fields if f.name in staged.present and f.type in ("text", "region", "list")]
     required = [f.name for f in fields if f.required and f.name in staged.present]
     # a row that needs one of several fields (a news item: a title or a body) and has none of them — a
-    # placeholder (an export's "-" for an unknown value) is none
+    # placeholder (an export's "-" for an unknown value) is none: staging read it as NULL
     one_of = [f for f in ONE_OF.get(staged.kind, ()) if f in staged.present]
-    empty = " AND ".join(f"coalesce({qi(c)}::VARCHAR, '-') IN {PLACEHOLDERS}" for c in one_of)
+    empty = " AND ".join(f"{qi(c)} IS NULL" for c in one_of)
     cond = [f"strlen({qi(c)}) > {MAX_CELL_CHARS}" for c in long] + [f"{qi(c)} IS NULL" for c in required] + \
         ([empty] if one_of else [])
     if not cond:
@@ -390,8 +390,6 @@ ONE_OF = {"news": ("title", "body"),
           "fundings": ("date", "round", "amount", "amount_usd", "investors", "lead_investor")}
 # what such a row is not, said after the fields (Chinese, English)
 ONE_OF_MEANING = {"fundings": ("，不是一轮融资", "not a funding round")}
-# cells that say "unknown" and hold nothing (staging reads an empty cell as none, and a "-" one of a typed field)
-PLACEHOLDERS = "('-', '--', '—', '——', '–', '/')"
 
 
 # what an import that goes on does with a row whose credit code is invalid (a strict one writes nothing: its refusal
