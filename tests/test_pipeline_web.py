@@ -626,6 +626,8 @@ def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium
                                         ["D01 Humanoid robots", "M02 Computer vision"]), segments
             # the pipeline as it stands today: the page says so, and the file is named by that day
             assert pg.inner_text("#as-of") == today.isoformat()
+            # said as today's state, not as the data's 截至 beside the sources' own dates
+            assert pg.inner_text("footer.foot").startswith("状态为今天" if lang == "zh" else "state of today"), pg.inner_text("footer.foot")
             for fmt in ("csv", "xlsx"):
                 name, rows = download_rows(pg, f"#export-{fmt}", tmp_path, f"{lang}-")
                 # the region filtered on in the name (it said pipeline-YYYYMMDD for any filter)

@@ -164,7 +164,8 @@ def register(app, web) -> None:
             "lead_regions": region_labels(store, {r["region_code"] for r in items}, web.lang_of(request)),
             "node_names": web.node_names(store, web.lang_of(request)),
             # the list is the pipeline as it stands today (its export is named by that day), not as of the data
-            "shown_as_of": china_today().isoformat()})
+            # (the footer says so: 状态为今天, beside the data sources' own dates)
+            "shown_as_of": china_today().isoformat(), "as_of_is_today": True})
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
