@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from cli_util import run_json
+from cli_util import run, run_json
 from test_score import WEIGHTS, _build
 from zhaoshang.core.store import Store
 from zhaoshang.core.teamstate import open_team_db
@@ -182,6 +182,19 @@ def test_live_funding_event_raises_a_lead(tmp_path):
     assert after["live_events"] == [key]
     assert after["score"] > before["score"]
     assert any("B轮" in x for x in after["reasons"])
+    # the region report's leads (as the region page's) count the live event too: one lead, one score in every view
+    from openpyxl import load_workbook
+
+    out = tmp_path / "r.xlsx"
+    run("--team-db", tmp_path / "team.sqlite", "report", "region", REGION, "--as-of", LEADS_D.isoformat(), "--top", 50,
+        "-o", out, db=db)
+    ws = load_workbook(out, read_only=True)["重点线索"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(rows) if "enterprise_id" in r or "企业编号" in r)
+    col = {name: i for i, name in enumerate(rows[head])}
+    listed = {r[col.get("enterprise_id", col.get("企业编号"))]: r for r in rows[head + 1:] if r and r[0] is not None}
+    score_col = next(i for name, i in col.items() if name and ("得分" in str(name) or "score" in str(name).lower()))
+    assert round(float(listed[103][score_col]), 2) == round(after["score"], 2), (listed.get(103), after["score"])
 
 
 def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(tmp_path, chromium):

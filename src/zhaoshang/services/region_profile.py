@@ -393,8 +393,9 @@ def _whole_window(trends: dict, start: _dt.date, end: _dt.date) -> None:
 
 # ----------------------------------------------------------------------------------------------- entry
 def region_profile(store, region: str, as_of: Any = None, *, chain: str | None = None, top: int = 10,
-                   partners: int = 10, resources: Any = None) -> dict:
-    """The profile of one region (see the module docstring for the sections)."""
+                   partners: int = 10, resources: Any = None, team=None) -> dict:
+    """The profile of one region (see the module docstring for the sections). ``team``: the team state whose live
+    events the leads section counts, as the leads page does."""
     for flag, n in (("--top", top), ("partners", partners)):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:  # 0 would empty 头部企业 as if the region had none
             raise UserError(f"{flag} 应大于或等于 1（收到 {n}）", f"{flag} must be at least 1 (got {n})")
@@ -442,7 +443,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
                                   f"the latest on {last}")
     if trends.get("available"):
         _whole_window(trends, start, d)
-    ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top)
+    ld, note = _call("leads", ("top_leads", "leads"), store, region=info["code"], as_of=d, limit=top, team=team)
     leads = _service_section(ld, note, ("rows", "leads"))
     if not leads["available"] and (leads.get("note"), leads.get("note_en")) == _NO_DATA:
         leads["note"], leads["note_en"] = _no_leads_reason(leads, d, big_n)

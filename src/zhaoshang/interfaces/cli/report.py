@@ -10,7 +10,7 @@ import typer
 
 from ...core.errors import UserError
 from ...services.region_profile import region_profile
-from .app import app, date_option, open_store, state, synthetic_note, t
+from .app import app, date_option, open_store, open_team, state, synthetic_note, t
 
 report_app = typer.Typer(help="报告：地区画像报告（PDF / Excel / HTML）", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -33,11 +33,13 @@ def report_region(
     if not Path(output).resolve().parent.exists():
         raise UserError(t(f"目录不存在: {Path(output).parent}", f"directory does not exist: {Path(output).parent}"))
     store = open_store(read_only=True)
+    team = open_team()  # its live events count in the leads section, as in `zhaoshang leads`
     try:
-        profile = region_profile(store, region, as_of=as_of, top=top, partners=top)
+        profile = region_profile(store, region, as_of=as_of, top=top, partners=top, team=team)
         note = synthetic_note(store)
     finally:
         store.close()
+        team.close()
     path = write_region_report(profile, output, state.lang)
     sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
                        f"report written: {path} ({profile['region'].get('full_name_en') or profile['region']['full_name']}, "

@@ -391,9 +391,10 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
     return None
 
 
-def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None) -> dict:
-    """The region page's and the region report's section: the top leads as flat rows (reasons joined)."""
-    c = _ranked(store, region, limit, as_of=as_of, chain=chain)
+def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str | None = None, team=None) -> dict:
+    """The region page's and the region report's section: the top leads as flat rows (reasons joined). With
+    ``team`` its live events count, as on the leads page and in ``zhaoshang leads``: one lead, one score."""
+    c = _ranked(store, region, limit, as_of=as_of, chain=chain, team=team)
     zh = _document(store, c, None, "zh")
     en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
     rows = []

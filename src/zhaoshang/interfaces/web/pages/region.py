@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ....core.parse.dates import china_today
 from ....services import reference
+from ....services.monitoring import bus
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
 from ...reports.region import report_context
@@ -25,14 +26,21 @@ MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-offic
 
 
 def register(app, web) -> None:
-    def profile_of(store, code: str, as_of: Optional[str]) -> dict:
+    # its leads count the team's live events (as the leads page does): a live event forgets the cached profiles
+    # and what is made from them (the page's tables and charts, the report files)
+    app.state.region_listener = bus.add_listener(lambda ev: web.served.cache.drop(
+        lambda k: len(k) > 1 and k[1] in ("region-profile", "region-context", "region-report")))
+
+    def profile_of(store, code: str, as_of: Optional[str], request: Request) -> dict:
         as_of = web.clean(as_of)
-        return web.cached(store, ("region-profile", code, as_of), lambda: region_profile(store, code, as_of=as_of))
+        team = request.app.state.team
+        return web.cached(store, ("region-profile", code, as_of),
+                          lambda: region_profile(store, code, as_of=as_of, team=team))
 
     @app.get("/api/region-profile/{code}", tags=["region"],
              summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")
-    def api_region_profile(code: str, store=Depends(web.get_store), as_of: AsOf = None):
-        return web.json(profile_of(store, code, as_of))
+    def api_region_profile(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None):
+        return web.json(profile_of(store, code, as_of, request))
 
     @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
     def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None,
@@ -40,7 +48,7 @@ def register(app, web) -> None:
                           _limit=Depends(web.expensive)):
         from ...reports import write_region_report
 
-        prof = profile_of(store, code, as_of)
+        prof = profile_of(store, code, as_of, request)
         lang = web.lang_of(request)
 
         def build() -> bytes:
@@ -78,7 +86,7 @@ def register(app, web) -> None:
         if info["code"] != code:  # one URL per region: 杭州市 → /region/330100
             qs = urlencode(list(request.query_params.multi_items()))
             return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)
-        prof = profile_of(store, info["code"], as_of)
+        prof = profile_of(store, info["code"], as_of, request)
         lang = web.lang_of(request)
         # the page's tables and SVG charts (the choropleth drawn in Python) once per generation, region, date and
         # language, as the profile is: a warm page drew the map again on every request
