@@ -53,9 +53,13 @@ def test_portable_sql_on_duckdb_equals_the_served_matrix(store, level):
 def test_spark_local_mode_gives_exactly_the_duckdb_numbers(store):
     from pyspark.sql import SparkSession
 
+    # a session this short spends most of its CPU compiling: the JVM's quick compiler only, one compiler and one GC
+    # thread, no per-query code generation or adaptive re-planning (a few hundred rows): the same query and numbers
     spark = (SparkSession.builder.master("local[1]").appName("zhaoshang-matrix")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.default.parallelism", "1").config("spark.sql.session.timeZone", "UTC").getOrCreate())
+             .config("spark.default.parallelism", "1").config("spark.sql.session.timeZone", "UTC")
+             .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC")
+             .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.adaptive.enabled", "false").getOrCreate())
     try:  # the finest level: every district × node cell, moves after the as-of date replayed
         served = _rows(region_node_matrix(store, "district", "chain", AS_OF))
         assert _rows(spark_chain_matrix(store, spark, "district", AS_OF)) == served
