@@ -4,7 +4,6 @@ name shown as text. ZHAOSHANG_SCREENSHOTS=DIR saves the page's screenshot."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -404,16 +403,21 @@ def test_a_legal_representative_change_does_not_name_a_masked_record_on_the_time
     assert audit.search(team, actor="ana", action="person.read")["rows"][0]["target"] == "alerts"
 
 
-@contextlib.contextmanager
-def _signed_in(db, chromium):
-    """A server on ``db`` that requires a login (users boss, admin; vera, viewer; ana, analyst) and a browser:
-    yields its address and the pages signed in as vera and as ana, ``[(name, page)]``."""
+@pytest.fixture(scope="module")
+def signed_in(tmp_path_factory, _module_chromium):
+    """One server, for the module's signed-in page checks, on the store of a record in office and holding shares
+    with the change that made him legal representative (``_rep_change_store``); it requires a login (users boss,
+    admin; vera, viewer; ana, analyst). Yields its address and a page signed in as vera and one as ana,
+    ``[(name, page)]``: the tests only read, so they share the server, the accounts and the sign-ins."""
     from cli_util import run
+    from web_util import BrowserPages
 
+    require_browser()
+    db, _ = _rep_change_store(tmp_path_factory.mktemp("signed_in"))
     pw = "a-long-enough-password-1"
     for name, role in (("boss", "admin"), ("vera", "viewer"), ("ana", "analyst")):
         run("users", "add", name, "--role", role, "--password-stdin", db=db, input=pw + "\n")
-    with serving(db, args=("--require-login",)) as base, chromium as b:
+    with serving(db, args=("--require-login",)) as base, BrowserPages(_module_chromium) as b:
         pages = []
         for name in ("vera", "ana"):
             pages.append((name, b.new_page()))
@@ -422,17 +426,15 @@ def _signed_in(db, chromium):
 
 
 @pytest.mark.browser
-def test_the_monitor_page_does_not_name_a_masked_record_in_a_legal_representative_change(tmp_path, chromium):
+def test_the_monitor_page_does_not_name_a_masked_record_in_a_legal_representative_change(signed_in):
     """Signed in as a viewer, the 动态监测 page lists the change that made 钱进 法定代表人 as 王五 → 钱*, in Chinese and
     English; signed in as an analyst it names 钱进."""
-    require_browser()
-    db, _ = _rep_change_store(tmp_path)
+    base, pages = signed_in
     rows = {}
-    with _signed_in(db, chromium) as (base, pages):
-        for name, pg in pages:
-            for lang in ("zh", "en"):
-                pg.goto(base + f"/monitor?enterprise=2&type=change_legal_rep&lang={lang}")
-                rows[name, lang] = pg.inner_text("#ev-list")
+    for name, pg in pages:
+        for lang in ("zh", "en"):
+            pg.goto(base + f"/monitor?enterprise=2&type=change_legal_rep&lang={lang}")
+            rows[name, lang] = pg.inner_text("#ev-list")
     assert "王五 → 钱*" in rows["vera", "zh"] and "王五 → 钱*" in rows["vera", "en"], rows
     assert "钱进" not in rows["vera", "zh"] + rows["vera", "en"]
     assert "王五 → 钱进" in rows["ana", "zh"] and "王五 → 钱进" in rows["ana", "en"], rows
@@ -474,32 +476,29 @@ def test_the_office_of_a_record_that_holds_shares_stays_with_the_masked_holding(
 
 
 @pytest.mark.browser
-def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(tmp_path, chromium):
+def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_and_the_graph(signed_in):
     """钱进 is the legal representative of 本地甲 and holds 65 % of it under one person record (p:40). For a viewer
     the graph masked that record wholly (钱*, no key) while the profile named him among the officers, with the
     record's id, and as 法定代表人 — side by side the answers said that 钱进 holds the shares. Signed in as a viewer,
-    the profile and the relations page now both show 钱*; as an analyst both name 钱进."""
-    from graph_fixture import build_with_one_record_officer_holder
-
-    require_browser()
-    db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
+    the profile and the relations page now both show 钱*; as an analyst both name 钱进. (The store also holds the
+    change that made him legal representative: masked on the profile's timeline too.)"""
+    base, pages = signed_in
     seen = {}
-    with _signed_in(db, chromium) as (base, pages):
-        for name, pg in pages:
-            pg.goto(base + "/enterprises/2")
-            officers = pg.inner_text("#people")
-            basics = pg.inner_text(".profile-grid section.card >> nth=0")
-            profile = pg.request.get(base + "/api/enterprises/2").json()
-            pg.goto(base + "/relations/2")
-            pg.wait_for_selector("#kp-table tbody tr")
-            table = pg.inner_text("#kp-table")
-            pg.wait_for_function("() => { const c = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
-                                 " return c && c.getOption().series[0].data.length > 1; }")
-            nodes = pg.evaluate("echarts.getInstanceByDom(document.getElementById('rel-graph')).getOption()"
-                                ".series[0].data.map(n => n.name)")
-            ties = pg.request.get(base + "/api/graph/neighbours?node=e:2").json()
-            seen[name] = {"officers": officers, "basics": basics, "profile": profile, "table": table, "nodes": nodes,
-                          "ties": {x["relation"]: x["node"] for x in ties["neighbours"]}}
+    for name, pg in pages:
+        pg.goto(base + "/enterprises/2")
+        officers = pg.inner_text("#people")
+        basics = pg.inner_text(".profile-grid section.card >> nth=0")
+        profile = pg.request.get(base + "/api/enterprises/2").json()
+        pg.goto(base + "/relations/2")
+        pg.wait_for_selector("#kp-table tbody tr")
+        table = pg.inner_text("#kp-table")
+        pg.wait_for_function("() => { const c = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
+                             " return c && c.getOption().series[0].data.length > 1; }")
+        nodes = pg.evaluate("echarts.getInstanceByDom(document.getElementById('rel-graph')).getOption()"
+                            ".series[0].data.map(n => n.name)")
+        ties = pg.request.get(base + "/api/graph/neighbours?node=e:2").json()
+        seen[name] = {"officers": officers, "basics": basics, "profile": profile, "table": table, "nodes": nodes,
+                      "ties": {x["relation"]: x["node"] for x in ties["neighbours"]}}
     vera, ana = seen["vera"], seen["ana"]
     # the viewer: the same record masked in every view, its id nowhere
     assert vera["ties"]["legal_rep"] == {"key": None, "type": "person", "name": "钱*"}, vera["ties"]
@@ -647,26 +646,50 @@ def settled_labels(pg, tries: int = 40) -> list:
     return before
 
 
-def test_graph_labels_do_not_cover_one_another(tmp_path, chromium):
-    """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """One server for the module's checks of how the graph is drawn, on the graph fixture with: a busy enterprise
+    (上海乙, 30 people in office), the target renamed to a long name with 16 directors around it, and an enterprise
+    imported by the real command from a file of its own, with no ties (孤立测试科技有限公司, 合肥). Yields the server's
+    address and the lone enterprise's id."""
     require_browser()
+    import httpx
 
+    from cli_util import run
     from zhaoshang.core.store import Store
 
-    db = build(tmp_path / "busy.duckdb")
+    folder = tmp_path_factory.mktemp("drawn")
+    db = build(folder / "g.duckdb")
     s = Store(str(db))
-    for i in range(30):
+    for i in range(30):  # a busy enterprise: 30 people in office at 上海乙
         s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
                       [100 + i, f"董事成员{i:02d}号", f"董事成员{i:02d}号", f"b{i}"])
-        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
+        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 3, '上海乙科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
                       [100 + i, 100 + i, f"董事成员{i:02d}号", f"rb{i}"])
+    for i in range(16):  # directors all around the target (nine on the real page)
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
+                      [200 + i, f"董事{i}", f"董事{i}", f"c{i}"])
+        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
+                      [200 + i, 200 + i, f"董事{i}", f"rc{i}"])
+    s.con.execute("UPDATE enterprises SET name = '目标科技集团股份有限公司研究院分公司' WHERE id = 1")
     s.close()
-    with serving(db) as base, chromium as b:
+    (folder / "lone.csv").write_text("企业名称,成立日期,所属省份,所属城市\n孤立测试科技有限公司,2015-03-01,安徽,合肥\n",
+                                     encoding="utf-8")
+    run("import", "enterprises", folder / "lone.csv", "--source", "单独来源", db=db)
+    with serving(db) as base:
+        lone = httpx.get(f"{base}/api/search", params={"q": "孤立测试科技有限公司"}, timeout=30).json()["items"][0]["id"]
+        yield base, lone
+
+
+def test_graph_labels_do_not_cover_one_another(drawn, chromium):
+    """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
+    base, _ = drawn
+    with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
-        pg.goto(base + "/relations/1")
+        pg.goto(base + "/relations/3")
         pg.wait_for_selector("#rel-graph canvas")
         labels = settled_labels(pg)
-        assert len(labels) >= 10
+        assert len(labels) >= 10 and sum(t["t"].startswith("董事成员") for t in labels) >= 5, labels
         overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
                     if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
         assert overlaps == []
@@ -710,23 +733,12 @@ def test_graph_names_stand_beside_their_dots(base, chromium):
         b.close()
 
 
-def test_the_centre_name_covers_no_neighbour(tmp_path, chromium):
+def test_the_centre_name_covers_no_neighbour(drawn, chromium):
     """The centre enterprise's long name, drawn right of its dot, ran over the neighbours placed there (a director's
-    dot and name under 中国长城科技集团股份有限公司 on the real imports): it covers no other node's dot."""
-    require_browser()
-
-    from zhaoshang.core.store import Store
-
-    db = build(tmp_path / "ring.duckdb")
-    s = Store(str(db))
-    for i in range(16):  # directors all around the enterprise (nine on the real page)
-        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
-                      [200 + i, f"董事{i}", f"董事{i}", f"c{i}"])
-        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 1, '目标科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
-                      [200 + i, 200 + i, f"董事{i}", f"rc{i}"])
-    s.con.execute("UPDATE enterprises SET name = '目标科技集团股份有限公司研究院分公司' WHERE id = 1")
-    s.close()
-    with serving(db) as base, chromium as b:
+    dot and name under 中国长城科技集团股份有限公司 on the real imports): it covers no other node's dot. The target of
+    the fixture is renamed 目标科技集团股份有限公司研究院分公司, with 16 directors all around it (``drawn``)."""
+    base, _ = drawn
+    with chromium as b:
         for width in (1400, 1200, 1000):  # the force layout starts from random places: three layouts
             pg = b.new_page(viewport={"width": width, "height": 900})
             pg.goto(base + "/relations/1")
@@ -743,21 +755,13 @@ def test_the_centre_name_covers_no_neighbour(tmp_path, chromium):
         b.close()
 
 
-def test_an_enterprise_without_ties_says_so(tmp_path, chromium):
+def test_an_enterprise_without_ties_says_so(drawn, chromium):
     """An enterprise outside the relationship graph on the date (no officers, holders, investments, branches or
     co-patents) gets a sentence under the graph, not a blank chart — as 合肥芯碁 on the real imports."""
-    require_browser()
     import httpx
 
-    from cli_util import run
-
-    path = tmp_path / "g.duckdb"
-    build(str(path))
-    (tmp_path / "lone.csv").write_text("企业名称,成立日期,所属省份,所属城市\n孤立测试科技有限公司,2015-03-01,安徽,合肥\n",
-                                       encoding="utf-8")
-    run("import", "enterprises", tmp_path / "lone.csv", "--source", "单独来源", db=path)
-    with serving(path) as base, chromium as b:
-        lone = httpx.get(f"{base}/api/search", params={"q": "孤立测试科技有限公司"}, timeout=30).json()["items"][0]["id"]
+    base, lone = drawn
+    with chromium as b:
         assert httpx.get(f"{base}/api/graph/neighbours?node=e:{lone}", timeout=30).status_code == 404
         pg = b.new_page(viewport={"width": 1366, "height": 768})
         for lang, said in (("zh", "该企业在关系图中没有关系"), ("en", "this enterprise has no ties in the relationship graph")):
