@@ -50,12 +50,22 @@ def _login_status(base: str, name: str, password: str) -> int:
         return c.post("/login", data={"name": name, "password": password, "csrf_token": token}).status_code
 
 
+_SIGNED_IN: dict = {}  # (server address, name) -> the browser state of a session signed in through the form
+
+
 @contextmanager
-def _signed_in(chromium, base: str, name: str = "boss"):
-    """A chromium page (on the module's browser: the ``chromium`` fixture) signed in as ``name``."""
+def _signed_in(chromium, base: str, name: str = "boss", then: str | None = None):
+    """A chromium page (on the module's browser: the ``chromium`` fixture) signed in as ``name``: through the login
+    form the first time a test asks for ``name`` on the server, or when it asks for the page the form goes ``then``
+    (``web_util.sign_in``); else in a context of its own that carries that session's cookie (the admin's checks need
+    a session, not a new sign-in each)."""
     with chromium as b:
-        pg = b.new_page()
-        sign_in(pg, base, name, PW)
+        if (base, name) in _SIGNED_IN and then is None:
+            pg = b.new_page(storage_state=_SIGNED_IN[base, name])
+        else:
+            pg = b.new_page()
+            sign_in(pg, base, name, PW, **({"then": then} if then else {}))
+            _SIGNED_IN[base, name] = pg.context.storage_state()
         try:
             yield pg
         finally:
@@ -194,7 +204,7 @@ def test_an_outsider_failing_elsewhere_does_not_keep_the_user_off_the_login_page
             accounts.authenticate(team, "olga", PW, "192.0.2.99")
     finally:
         team.close()
-    with _signed_in(chromium, base, "olga") as pg:  # in the browser, from her own address
+    with _signed_in(chromium, base, "olga", then="/") as pg:  # in the browser, from her own address, to the home page
         assert "olga" in pg.inner_text("#current-user")
 
 
@@ -255,7 +265,7 @@ def test_audit_table_names_roles_and_actions_in_the_pages_language(served, chrom
     the page's language, the code kept in the cell's data and in the export."""
 
     base, _db = served
-    with _signed_in(chromium, base) as pg:
+    with _signed_in(chromium, base, then="/admin") as pg:  # signed in now: the latest of boss's entries is a login
         for lang, role, action in (("zh", "管理员", "登录"), ("en", "administrator", "signed in")):
             pg.goto(base + f"/admin?lang={lang}&action=login&actor=boss")
             first = pg.locator("#audit-table tbody tr").first
