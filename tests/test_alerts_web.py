@@ -22,7 +22,7 @@ from web_util import local_client  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
 from alerts_fixture import Receiver  # noqa: E402
-from web_util import ARGS, CHROMIUM, require_browser, serving, team_tokens  # noqa: E402
+from web_util import require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -130,10 +130,8 @@ def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
     assert json.loads(entries[1]["detail"])["ids"] == [mine[0]["id"]]
 
 
-def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path):
+def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path, chromium):
     """A viewer signed in on a team server sees 全部标为已读 on 预警规则 and, clicking it, reads their feed as read."""
-    from playwright.sync_api import sync_playwright
-
     require_browser()
     path, _, _ = fx
     team_path = tmp_path / "team.sqlite"
@@ -144,8 +142,7 @@ def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path):
         feed.run(store, team, since="2024-01-01")
     n = len(feed.list_alerts(team, "vera", unread=True))
     assert n
-    with serving(path, args=("--team-db", str(team_path), "--require-login")) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(path, args=("--team-db", str(team_path), "--require-login")) as base, chromium as b:
         pg = b.new_page()
         errors: list[str] = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -165,12 +162,10 @@ def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path):
 
 
 @contextlib.contextmanager
-def _served_alerts_page(db, width: int = 1400, height: int = 1000):
-    """The database served, and a headless chromium page on its /alerts: ``(base URL, page, console errors)``."""
-    from playwright.sync_api import sync_playwright
-
-    with serving(db) as base, sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+def _served_alerts_page(db, chromium, width: int = 1400, height: int = 1000):
+    """The database served, and a page of the module's headless chromium (the ``chromium`` fixture) on its /alerts:
+    ``(base URL, page, console errors)``."""
+    with serving(db) as base, chromium as b:
         pg = b.new_page(viewport={"width": width, "height": height})
         errors: list[str] = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -193,7 +188,7 @@ def _submit_rule(pg, name: str, kind: str, fields: dict[str, str], channel: str 
 
 
 @pytest.mark.browser
-def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
+def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch, chromium):
     require_browser()
     monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.3")  # the served process retries a failed webhook soon
 
@@ -210,7 +205,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
     other_system = team_tokens(served_team, users=(("partner", "analyst"),))["analyst"]
     rx = Receiver(fail=1)  # the local user's webhook: fails once, then accepts
     R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-browser")
-    with _served_alerts_page(db) as (base, pg, errors):
+    with _served_alerts_page(db, chromium) as (base, pg, errors):
         assert pg.locator("#al-empty").is_visible()
         pg.fill("#r-name", "坏规则")
         pg.click("#r-save")  # nothing but a name: refused with one line
@@ -285,7 +280,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch):
 
 
 @pytest.mark.browser
-def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeypatch):
+def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeypatch, chromium):
     """A webhook that failed every attempt was listed only by `zhaoshang alerts deliveries`: the alerts page never
     said a push had been lost. The page now lists the user's dead letters with their last error, and one button puts
     them back in the queue; the server's delivery schedule sends them (the receiver accepts this time)."""
@@ -304,7 +299,7 @@ def test_dead_letters_are_shown_on_the_page_and_sent_again(fx, tmp_path, monkeyp
     R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-dead")
     import httpx
 
-    with _served_alerts_page(db, 1366, 900) as (base, pg, errors):
+    with _served_alerts_page(db, chromium, 1366, 900) as (base, pg, errors):
         assert pg.locator("#al-dead-none").is_visible() and pg.locator("#al-dead").count() == 0
         pg.fill("#r-name", "融资推送")
         pg.check("input[name=types][value=funding]")
@@ -367,7 +362,7 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
 
 
 @pytest.mark.browser
-def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path):
+def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path, chromium):
     """A rule refused on 预警规则 shows the form again as it was filled in, with why beside it in the form's own
     words (情感上限, not max_sentiment; 2 as typed, not 2.0), in both languages; 1亿 in 融资金额下限 is read by the
     amount parser as 10000 万元, as the field's hint says."""
@@ -377,7 +372,7 @@ def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path):
     db.write_bytes(path.read_bytes())
     with Store(str(db), read_only=True) as store:
         target = store.con.execute("SELECT name FROM enterprises WHERE id = ?", [info["gap_ent"]]).fetchone()[0]
-    with _served_alerts_page(db) as (base, pg, errors):
+    with _served_alerts_page(db, chromium) as (base, pg, errors):
         pg.fill("#r-name", "关注动态")
         pg.fill("#r-enterprises", target)
         pg.check("input[name=types][value=funding]")
