@@ -122,6 +122,16 @@ def test_yaml_round_trip_and_refusals(fx, team):
         R.remove(team, [r for r in R.list_rules(team, "ana") if r["name"] == "人事与融资"][0]["id"], owner="ana")
         with pytest.raises(UserError, match="-1 到 1"):
             R.add(store, team, {"name": "y", "types": ["news"], "max_sentiment": -5}, owner="ana")
+        # the minimum amount is read by the one reader of typed amounts (万亿 is a unit) and held to the one
+        # plausibility bound, said as it was typed (1e30, not a float's 31 digits)
+        rule = lambda amount: R.normalise(store, {"name": "y", "types": ["funding"], "min_amount_wan": amount})  # noqa: E731
+        assert rule("1万亿")["min_amount_wan"] == 100_000_000 and rule("5000万")["min_amount_wan"] == 5000
+        for typed, shown in ((1e30, "1e30 万元"), ("1e30", "1e30 万元"), ("5000万亿", "5000万亿"), ("-1亿", "-1亿")):
+            with pytest.raises(UserError) as e:
+                rule(typed)
+            assert str(e.value) == f"融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: {shown}", str(e.value)
+        assert e.value.en == ("the minimum amount must lie between 0 and 10,000,000,000 ×10k CNY (CNY 100 trillion): "
+                              "-1亿")
         with pytest.raises(UserError, match="第 2 条"):  # one bad rule refuses the whole file, nothing saved
             R.import_yaml(store, team, "rules:\n- {name: a, types: [news]}\n- {name: b, channels: [fax], types: [news]}\n",
                           owner="ana")

@@ -98,6 +98,8 @@ def test_rules_alerts_digest_from_the_command_line(db):
      "情感下限（0.5）高于情感上限（-0.5）"),
     (("alerts", "rules", "add", "不可能2", "--type", "funding", "--min-amount", "99999999999"),
      "融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: 99999999999 万元"),
+    (("alerts", "rules", "add", "不可能3", "--type", "funding", "--min-amount", "5000万亿"),  # 万亿 read, too large
+     "融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: 5000万亿"),
     (("alerts", "rules", "add", "不是金额", "--type", "funding", "--min-amount", "很多"),
      "融资金额下限应为金额（万元，或写明单位如 1亿）: 很多"),
 ])

@@ -51,6 +51,17 @@ def test_alerts_api(fx, tmp_path):
     bad = client.post("/api/alerts/rules", json={"name": "空"})
     assert bad.status_code == 400 and "没有任何条件" in bad.json()["error"]
     assert client.post("/api/alerts/rules", json={"name": "x", "regions": ["不存在的地方"]}).status_code in (400, 404)
+    # the minimum amount as a number or as written (万亿 is a unit), held to the one plausibility bound and said as sent
+    big = lambda amount, lang="zh": client.post("/api/alerts/rules", params={"lang": lang}, json={  # noqa: E731
+        "name": "大额", "types": ["funding"], "min_amount_wan": amount})
+    for sent, shown in ((1e30, "1e30 万元"), ("5000万亿", "5000万亿")):
+        r = big(sent)
+        assert r.status_code == 400 and r.json()["error"].endswith(
+            f"融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: {shown}"), r.text
+    assert big("5000万亿", "en").json()["error"].endswith("(CNY 100 trillion): 5000万亿")
+    r = big("1万亿")
+    assert r.status_code == 200 and r.json()["min_amount_wan"] == 100_000_000, r.text
+    assert client.post(f"/api/alerts/rules/{r.json()['id']}/remove").status_code == 200
     r = client.post("/api/alerts/rules/yaml", content=AF.RULES_YAML.encode(), headers={"Content-Type": "application/yaml"})
     assert r.status_code == 200 and len(r.json()["items"]) == 4
     assert "缺失环节大额融资" in client.get("/api/alerts/rules/yaml").text
@@ -392,8 +403,15 @@ def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path, 
         pg.click("#r-save")
         pg.wait_for_selector("#al-form-error")
         assert "未找到企业" in pg.inner_text("#al-form-error") and pg.input_value("#r-name") == "关注动态"
-        # the amount as the hint writes it
+        # an amount beyond the plausibility bound, written with its unit: refused as too large, as typed
         pg.fill("#r-enterprises", target)
+        pg.fill("#r-amount", "5000万亿")
+        pg.click("#r-save")
+        pg.wait_for_selector("#al-form-error")
+        assert pg.inner_text("#al-form-error").strip() == \
+            "融资金额下限应为 0 到 10,000,000,000 万元（100 万亿元）之间的金额: 5000万亿"
+        assert pg.input_value("#r-amount") == "5000万亿"
+        # the amount as the hint writes it
         pg.fill("#r-amount", "1亿")
         pg.click("#r-save")
         pg.wait_for_selector("#al-rules tr[data-id]")

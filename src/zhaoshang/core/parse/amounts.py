@@ -20,7 +20,8 @@ from functools import lru_cache
 from .placeholders import is_placeholder
 from .problem import ParseError
 
-__all__ = ["Amount", "parse_amount", "amounts_in_text", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN"]
+__all__ = ["Amount", "parse_amount", "parse_user_amount", "amounts_in_text", "fx_rate", "FX_CNY", "FX_YEAR", "MAX_WAN",
+           "AMOUNT_LABELS", "plausible_wan"]
 
 #: The plausibility rule for every amount: above 10^10 万元 (100 万亿元, about a year of China's GDP)
 #: no registered capital, round or budget is real — however the text wrote it (digits, 亿, e-notation).
@@ -365,6 +366,80 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         undisclosed=False,
         text=raw,
     )
+
+
+#: What an amount typed by a person or sent by another system is, in the words of the field that took it
+#: (``parse_user_amount``'s ``what``): Chinese, English.
+AMOUNT_LABELS = {
+    "min_amount_wan": ("融资金额下限", "the minimum amount"),
+    "event_amount_wan": ("事件的融资金额（detail.amount_wan）", "the event's funding amount (detail.amount_wan)"),
+    "event_amount": ("事件的融资金额（detail.amount）", "the event's funding amount (detail.amount)"),
+}
+
+
+def plausible_wan(wan) -> bool:
+    """Whether ``wan`` (万元) is a number the plausibility rule allows: 0 to ``MAX_WAN``, finite."""
+    return isinstance(wan, (int, float)) and not isinstance(wan, bool) and 0 <= wan <= MAX_WAN
+
+
+def _as_typed(value) -> tuple[str, bool]:
+    """``value`` as the person typed it, for a message (never a float's 31 digits: 1e30 stays 1e30), and whether it
+    is a bare number (its unit, 万元, then said beside it)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+            return format(int(value), "d"), True
+        return (repr(value) if isinstance(value, float) else str(value)).replace("e+", "e"), True
+    text = str(value).strip()
+    try:
+        float(text)
+    except ValueError:
+        return text, False
+    return text, True
+
+
+def _reads(text: str) -> bool:
+    try:
+        return parse_amount(text, unit="万元") is not None
+    except ParseError:
+        return False
+
+
+def parse_user_amount(value, what: str = "amount", *, undisclosed: bool = False) -> float | None:
+    """The one reader of an amount a person types or another system sends (a form field, a CLI option, a rule file,
+    an API body), in 万元: a bare number is 万元, a text is read by ``parse_amount`` with its scale and currency
+    (1亿 = 10000, 5000万, 3亿美元, 1e30). Empty → None; an undisclosed amount (未披露) → None when ``undisclosed``.
+
+    Refused with ``UserError`` in words, naming the field (``AMOUNT_LABELS[what]``) and echoing the value as it was
+    given: what is no amount, and an amount below 0 or above ``MAX_WAN`` (100 万亿元, the one plausibility rule of
+    every amount), however it was written (99999999999, 1e30, 5000万亿)."""
+    from ..errors import UserError
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    zh, en = AMOUNT_LABELS.get(what, (what, what))
+    shown, bare = _as_typed(value)
+    a = None
+    out_of_range = False
+    try:
+        a = parse_amount(value, unit="万元")
+    except ParseError as exc:
+        out_of_range = exc.code == "amount_out_of_range"
+        if not out_of_range and not isinstance(value, bool):  # -5, -1亿: an amount, below the range
+            try:
+                out_of_range = math.isfinite(float(value))
+            except (TypeError, ValueError):
+                negated = shown.lstrip("-−")
+                out_of_range = shown != negated and _reads(negated)
+    if out_of_range or (a is not None and a.wan is not None and not plausible_wan(a.wan)):
+        raise UserError(f"{zh}应为 0 到 {MAX_WAN:,.0f} 万元（100 万亿元）之间的金额: {shown}{' 万元' if bare else ''}",
+                        en=f"{en} must lie between 0 and {MAX_WAN:,.0f} ×10k CNY (CNY 100 trillion): "
+                           f"{shown}{' ×10k CNY' if bare else ''}")
+    if a is not None and a.undisclosed and undisclosed:
+        return None
+    if a is None or a.wan is None:
+        raise UserError(f"{zh}应为金额（万元，或写明单位如 1亿）: {shown}",
+                        en=f"{en} must be an amount (×10k CNY, or with its unit such as 1亿): {shown}")
+    return a.wan
 
 
 # A money amount written inside a sentence ("完成3亿元A轮融资", "罚款500万元", "近亿美元", "数千万元人民币"): a number

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import yaml
 
 from ...core.config import parse_yaml
-from ...core.parse.amounts import MAX_WAN, parse_amount
+from ...core.parse.amounts import parse_user_amount
 from ...core.errors import NotFound, UserError
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
@@ -42,8 +42,9 @@ def as_list(v: Any) -> list:
     return [v]
 
 
-#: the thresholds as the 预警规则 form and ``alerts rules add`` name them, for the messages that refuse one
-LABELS = {"min_amount_wan": ("融资金额下限", "the minimum amount"), "max_sentiment": ("情感上限", "the maximum sentiment"),
+#: the thresholds as the 预警规则 form and ``alerts rules add`` name them, for the messages that refuse one (the
+#: minimum amount's: ``core.parse.amounts.AMOUNT_LABELS``)
+LABELS = {"max_sentiment": ("情感上限", "the maximum sentiment"),
           "min_sentiment": ("情感下限", "the minimum sentiment")}
 
 
@@ -57,29 +58,9 @@ def _number(v: Any, key: str) -> float | None:
         raise UserError(f"{zh}应为数字: {v}", en=f"{en} must be a number: {v}") from None
 
 
-def _amount(v: Any) -> float | None:
-    """The minimum amount in 万元, read by the one amount parser: a bare number is 万元, and a scale written in the
-    text counts (1亿 = 10000, 5000万)."""
-    if v is None or v == "":
-        return None
-    try:
-        a = parse_amount(v, unit="万元")
-    except ValueError:
-        a = None
-        try:  # a plain number out of range (-5, 10^11) is said with the range below
-            return float(v)
-        except (TypeError, ValueError):
-            pass
-    if a is None or a.wan is None:
-        zh, en = LABELS["min_amount_wan"]
-        raise UserError(f"{zh}应为金额（万元，或写明单位如 1亿）: {v}",
-                        en=f"{en} must be an amount (×10k CNY, or with its unit such as 1亿): {v}")
-    return a.wan
-
-
 def _plain(v: float) -> str:
     """A number as typed back in an error (never in e-notation: 99999999999, -5, 0.5)."""
-    return format(int(v), "d") if v == v and abs(v) != float("inf") and v.is_integer() else repr(v)
+    return format(int(v), "d") if v == v and abs(v) < 1e16 and v.is_integer() else repr(v).replace("e+", "e")
 
 
 def check_owner(team, owner: Any) -> str:
@@ -162,15 +143,10 @@ def normalise(store, spec: dict) -> dict:
         out["gaps_of"] = {"code": ref.code, "name": ref.name}
     else:
         out["gaps_of"] = None
-    out["min_amount_wan"] = _amount(spec.get("min_amount_wan"))
+    # read by the one reader of typed amounts: 1亿 = 10000; below 0 or beyond 100 万亿元 refused as typed (1e30, 5000万亿)
+    out["min_amount_wan"] = parse_user_amount(spec.get("min_amount_wan"), "min_amount_wan")
     out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
     out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
-    amount = out["min_amount_wan"]  # an amount is never below 0 (nor NaN, nor infinite): -5 matched undisclosed rounds
-    if amount is not None and not 0 <= amount <= MAX_WAN:  # the one plausibility rule of amounts (core.parse.amounts)
-        shown = _plain(amount)
-        raise UserError(f"融资金额下限应为 0 到 {MAX_WAN:,.0f} 万元（100 万亿元）之间的金额: {shown} 万元",
-                        en=f"the minimum amount must lie between 0 and {MAX_WAN:,.0f} ×10k CNY (CNY 100 trillion): "
-                           f"{shown}")
     for k in ("max_sentiment", "min_sentiment"):
         if out[k] is not None and not -1 <= out[k] <= 1:
             zh, en = LABELS[k]

@@ -5,7 +5,7 @@ read only) — but for marking one's own alerts read, the reader's own state (``
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, Union
 from urllib.parse import urlencode
 
 from fastapi import Body, Depends, Form, Path, Query, Request
@@ -39,7 +39,8 @@ class RuleIn(BaseModel):
     regions: Optional[list[str]] = Field(None, max_length=100)
     nodes: Optional[list[str]] = Field(None, max_length=200)
     gaps_of: Optional[str] = Field(None, max_length=200)
-    min_amount_wan: Optional[float] = None
+    # a number (万元) or the amount as written (1亿, 5000万): read and bounded by the one reader of typed amounts
+    min_amount_wan: Optional[Union[float, Annotated[str, Field(max_length=100)]]] = None
     max_sentiment: Optional[float] = None
     min_sentiment: Optional[float] = None
     channels: Optional[list[str]] = Field(None, max_length=3)
