@@ -81,6 +81,8 @@ def test_every_service_reports_its_file_key_and_expectation(tmp_path):
         (load_leads, LEADS_CONFIG, lambda d: d["signals"]["funding"].update(weight=-1),
          "权重文件 {p}: signals.funding.weight 应为非负数字（实际为 -1）"),
         (load_leads, LEADS_CONFIG, lambda d: d.pop("risk"), "权重文件 {p}: risk 应为映射（键: 值）"),
+        (load_leads, LEADS_CONFIG, lambda d: d["funding"].update(full_amount_wan=1e30),  # the bound of every amount
+         "权重文件 {p}: funding.full_amount_wan 应为 (0, 10000000000.0] 内的数字（实际为 1e+30）"),
         (load_weights, DEFAULT_WEIGHTS, lambda d: d["signals"]["patents"].update(dimension="luck"),
          "权重文件 {p}: signals.patents.dimension 应为以下之一: innovation, capital, growth, influence, team, risk（实际为 'luck'）"),
         (load_weights, DEFAULT_WEIGHTS, lambda d: d["signals"].update(horoscope={"dimension": "team"}),

@@ -16,6 +16,7 @@ from typing import Any
 from ...core.asof import after_data_note, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
+from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
 from ..evaluation.live import register_live
 from ..regions.matrix import default_chain
@@ -40,6 +41,8 @@ def load_config(path: str | Path | dict | None = None) -> dict:
         f.number(f"signals.{k}.weight", lo=0)
     for key in ("saturation", "funding", "risk"):
         f.mapping(key)
+    # the amount a round needs to count in full: above 0, within the plausibility bound of every amount (100 万亿元)
+    f.number("funding.full_amount_wan", lo=0, hi=MAX_WAN, above=True)
     return f.doc
 
 
