@@ -88,6 +88,10 @@ def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
     assert E.match(dict(by_hand, max_sentiment=-0.8), ev) is not None
     assert E.match(dict(by_hand, max_sentiment=-0.81), ev) is None
     assert E.match(dict(by_hand, types=[], min_amount_wan=1.0), ev) is None
+    # an amount beyond the plausibility bound (an event stored before the API refused it) is no amount
+    funded = dict(by_hand, types=[], max_sentiment=None, min_amount_wan=1.0)
+    assert E.match(funded, dict(ev, detail={"amount_wan": 20000.0})) is not None
+    assert E.match(funded, dict(ev, detail={"amount_wan": 1e30})) is None
     assert E.event_key(ev) == E.event_key(dict(ev, id=424242))  # the same event under another id
     # a live event record: the news type as its type, sentiment beside the detail
     live = dict(ev, type="legal", detail=None, sentiment=-0.7)

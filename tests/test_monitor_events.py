@@ -185,6 +185,23 @@ def test_post_events_api_with_a_token(fx, tmp_path):
         assert "EventIn" not in r.json()["error"], r.text  # the schema's names are no place the caller knows
     # a bad item is named 1-based as the service names it, and every message is in the request's language
     said = lambda body, lang="zh": c.post("/api/events", json=body, headers=h, params={"lang": lang}).json()["error"]  # noqa: E731
+    # the date read by the one date parser, as every other date field reads it
+    r = c.post("/api/events", json=_event(date="2024/03/06", source_key="slash-date"), headers=h)
+    assert r.status_code == 200 and r.json()["events"][0]["date"] == "2024-03-06", r.text
+    assert "无效的事件日期: 2024-02-30（日期不存在" in said(_event(date="2024-02-30"))
+    # an amount is held to the one plausibility bound of every amount (100 万亿元), however it is written, and said
+    # as it was sent; a readable one is stored in 万元 beside its text, for scores and alert thresholds
+    fund = lambda **detail: _event(type="funding", title="完成C轮融资", source_key=f"f-{len(detail)}", detail=detail)  # noqa: E731
+    assert said(fund(amount_wan=1e30)) == ("事件的融资金额（detail.amount_wan）应为 0 到 10,000,000,000 万元（100 万亿元）"
+                                           "之间的金额: 1e30 万元")
+    assert said(fund(amount_wan=1e30), "en") == ("the event's funding amount (detail.amount_wan) must lie between 0 and "
+                                                 "10,000,000,000 ×10k CNY (CNY 100 trillion): 1e30 ×10k CNY")
+    assert said(fund(amount="5000万亿")).endswith("之间的金额: 5000万亿")
+    assert said(fund(amount_wan=-5)).endswith("之间的金额: -5 万元")
+    assert said(fund(amount="很多")) == "事件的融资金额（detail.amount）应为金额（万元，或写明单位如 1亿）: 很多"
+    r = c.post("/api/events", json=fund(amount="1.5亿元", round="C轮"), headers=h)
+    assert r.status_code == 200 and r.json()["events"][0]["detail"] == {"amount": "1.5亿元", "amount_wan": 15000.0,
+                                                                        "round": "C轮"}, r.text
     assert said([_event(), _event(type="bogus")]).startswith("参数无效: 第 2 个事件: type: 应为 'founded'")
     assert said([_event(), _event(type="bogus")], "en").startswith("invalid parameter: event 2: type: ")
     assert said([_event()] * 101) == "参数无效: 一次最多 100 个事件"

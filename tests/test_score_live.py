@@ -5,11 +5,13 @@ evidence; a later one does not count; a live negative event counts in the risk s
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from cli_util import run, run_json
 from test_score import WEIGHTS, _build
+from zhaoshang.core.errors import UserError
 from zhaoshang.core.store import Store
 from zhaoshang.core.teamstate import open_team_db
 from zhaoshang.services.evaluation.scorecard import score_enterprise
@@ -50,6 +52,15 @@ def test_live_funding_event_changes_the_capital_score(fx):
             {"enterprise": 6, "type": "funding", "date": "2020-09-01", "title": "完成C轮融资5亿元",
              "source": "test-feed", "detail": {"amount_wan": 50000, "round": "C"}}], bus=B.EventBus())
         key = got["stored"][0]["key"]
+        # an amount beyond the one plausibility bound (100 万亿元) is refused in words; one stored before the service
+        # refused it is a round without an amount: it raises no total and names itself in no amount's evidence
+        with pytest.raises(UserError, match="之间的金额: 1e30 万元"):
+            E.ingest(store, team, [{"enterprise": 6, "type": "funding", "date": "2020-05-20", "title": "巨额",
+                                    "source": "test-feed", "detail": {"amount_wan": 1e30}}], bus=B.EventBus())
+        old = E.prepare(store, {"enterprise": 6, "type": "funding", "date": "2020-05-20", "title": "巨额（旧）",
+                                "source": "old-feed"})
+        old_key = E.store_events(team, [dict(old, detail=json.dumps({"amount_wan": 1e30}))],
+                                 publish=False)["stored"][0]["key"]
         # the service gives the same figures as the command
         svc = score_enterprise(store, 6, as_of=AS_OF, weights=fx / "w.yaml", team=team)
     finally:
@@ -60,13 +71,13 @@ def test_live_funding_event_changes_the_capital_score(fx):
     assert raised["raw"] == 10000  # the 1亿 round of May; the September one is after the as-of date
     assert raised["detail"]["live_events"] == [key]
     assert _part(after, "capital", "latest_stage")["raw"] == 3  # B
-    assert _part(after, "growth", "rounds_24m")["detail"]["live_events"] == [key]
+    assert _part(after, "growth", "rounds_24m")["detail"]["live_events"] == [key, old_key]
     # 7 disclosed totals by the date (no. 2's amount is undisclosed); 4 are below 10000 万: (4 + 0.5) / 7
     assert raised["normalised"] == pytest.approx(100 * 4.5 / 7, abs=0.01)
     assert raised["contribution"] > _part(before, "capital", "total_raised")["contribution"]
     assert after["dimensions"]["capital"]["score"] > before["dimensions"]["capital"]["score"]
     assert after["total"] > before["total"]
-    assert {"table": "monitor_events", "ids": [key]}.items() <= {
+    assert {"table": "monitor_events", "ids": [key, old_key]}.items() <= {
         k: v for r in after["explained"]["evidence"] if r["table"] == "monitor_events" for k, v in r.items()}.items()
     # another enterprise's card does not name the event
     other = _score(fx, 1)

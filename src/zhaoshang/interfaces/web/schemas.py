@@ -46,7 +46,7 @@ PAGE_MAX = 10_000                                # pages of a listing (size ≤ 
 
 # (the document states the usual forms as the pattern, ``dates_up_to``; the other forms the one date parser reads are
 # taken too: the app-wide ``dates.check_dates`` reads every date parameter, as the CLI reads its options)
-def _DATE_DOC(schema: dict) -> None:
+def DATE_DOC(schema: dict) -> None:
     for alt in schema.get("anyOf", [schema]):
         if alt.get("type") == "string":
             alt["pattern"] = DATE_PATTERN
@@ -54,11 +54,11 @@ def _DATE_DOC(schema: dict) -> None:
 
 _FORMS = f"YYYY、YYYY-MM 或 YYYY-MM-DD（亦可 20190630、2019年6月30日），{MIN_YEAR} 年至今天"
 AsOf = Annotated[Optional[str], Query(max_length=40, description=f"截至日期 {_FORMS}（空 = 今天）",
-                                      json_schema_extra=_DATE_DOC)]
+                                      json_schema_extra=DATE_DOC)]
 DateFrom = Annotated[Optional[str], Query(max_length=40, description=f"起始日期（含）{_FORMS}",
-                                          json_schema_extra=_DATE_DOC)]
+                                          json_schema_extra=DATE_DOC)]
 DateTo = Annotated[Optional[str], Query(max_length=40, description=f"结束日期（含）{_FORMS}",
-                                        json_schema_extra=_DATE_DOC)]
+                                        json_schema_extra=DATE_DOC)]
 Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="地区或产业链环节代码（空 = 不限）")]
 # a region reference for the region service: a code, a name or path (杭州市, 浙江省杭州市) or a macro-region (长三角)
 REGION_PATTERN = "^$|^[0-9A-Za-z_.:'\u3400-\u9fff·（）() -]{1,40}$"  # CJK unified ideographs

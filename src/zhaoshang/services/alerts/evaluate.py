@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ...core import jsonenc
 from ...core.explain import Explained, Part, Ref
+from ...core.parse.amounts import plausible_wan
 
 METHOD, VERSION = "alert_rule", "1"
 
@@ -124,6 +125,8 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
             continue
         v = detail.get(field_)
         if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return None
+        if field_ == "amount_wan" and not plausible_wan(v):  # beyond 100 万亿元: no amount (stored before it was refused)
             return None
         if not (v >= thr if op == ">=" else v <= thr):
             return None

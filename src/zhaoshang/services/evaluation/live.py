@@ -13,7 +13,7 @@ import datetime as _dt
 import json
 from typing import Any
 
-from ...core.parse.amounts import parse_amount
+from ...core.parse.amounts import parse_amount, plausible_wan
 from ...core.parse.rounds import normalize_round
 
 RELATION = "live_events"
@@ -38,10 +38,12 @@ EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS e
 
 def _amount(detail: dict) -> float | None:
     """The funding amount of a live event's detail in 万元: ``amount_wan`` (a number) or ``amount`` (text such
-    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable."""
+    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable — and when beyond the
+    plausibility bound of every amount (``MAX_WAN``): ``POST /api/events`` refuses such an amount, and one stored
+    before it did never reaches a score or a lead's reasons."""
     v = detail.get("amount_wan")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
+        return float(v) if plausible_wan(v) else None
     try:
         a = parse_amount(detail.get("amount"), unit="万元") if detail.get("amount") not in (None, "") else None
     except ValueError:

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
+from ...core.parse.amounts import parse_user_amount
 from ...core.parse.dates import parse_user_date
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
@@ -287,6 +288,25 @@ def norm_title(title: str) -> str:
     return re.sub(r"[\W_]+", "", (title or "").lower())
 
 
+def _amounts_read(detail: dict | None) -> dict | None:
+    """The event's detail with its amount read as every amount is (``parse_user_amount``): ``amount_wan`` (万元, a
+    number or a text such as "1.5亿") stored as the number, else ``amount`` (a text, bare numbers in 万元) read into
+    ``amount_wan`` beside it — what scores, leads and alert thresholds count. An amount that is no amount, below 0 or
+    beyond the plausibility bound (100 万亿元) refuses the event, in words; an undisclosed one (未披露) counts none."""
+    if not detail or ("amount_wan" not in detail and "amount" not in detail):
+        return detail
+    detail = dict(detail)
+    if detail.get("amount_wan") not in (None, ""):
+        wan = parse_user_amount(detail["amount_wan"], "event_amount_wan", undisclosed=True)
+        if wan is None or not isinstance(detail["amount_wan"], (int, float)):
+            detail["amount_wan"] = wan
+    elif detail.get("amount") not in (None, ""):
+        wan = parse_user_amount(detail["amount"], "event_amount", undisclosed=True)
+        if wan is not None:
+            detail["amount_wan"] = wan
+    return detail
+
+
 def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None) -> dict:
     """One incoming event checked and linked (nothing stored): the row ``store_events`` writes."""
     typ = _text(item.get("type"), "类型", 40, True)
@@ -317,6 +337,7 @@ def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None)
     detail = item.get("detail")
     if detail is not None and not isinstance(detail, dict):
         raise UserError("detail 应为 JSON 对象", en="detail must be a JSON object")
+    detail = _amounts_read(detail)
     detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
     if detail_text and len(detail_text) > 20_000:
         raise UserError("detail 过大（最多 20000 字符）", en="detail is too large (at most 20000 characters)")

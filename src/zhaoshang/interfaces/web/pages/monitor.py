@@ -23,7 +23,7 @@ from ...labels import event_text, feed_error_text, label
 from ..access import personal_events, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
-from ..schemas import DATE_PATTERN, AsOf, DateFrom, NodeCode, Region, Text
+from ..schemas import DATE_DOC, AsOf, DateFrom, NodeCode, Region, Text
 
 INGEST_BURST = 120     # events requests a user may send at once
 INGEST_PER = 0.25      # seconds per further one (4 a second sustained)
@@ -43,7 +43,10 @@ class EventIn(BaseModel):
     enterprise: Optional[str] = Field(None, min_length=1, max_length=200)
     enterprise_id: Optional[int] = Field(None, ge=1, le=2 ** 62)
     type: TypeCode
-    date: str = Field(..., pattern=DATE_PATTERN, description="事件日期 YYYY-MM-DD")
+    # read by the one date parser, as every date field is (2025-06-30, 2025/06/30, 20250630, 2025年6月30日); refused
+    # by it in words (no such day, after today)
+    date: str = Field(..., max_length=40, description="事件日期 YYYY-MM-DD（亦可 2025/06/30、20250630、2025年6月30日）",
+                      json_schema_extra=DATE_DOC)
     title: str = Field(..., min_length=1, max_length=500)
     url: Optional[str] = Field(None, max_length=2000)
     source: Optional[str] = Field(None, max_length=200)
