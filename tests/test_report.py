@@ -360,14 +360,27 @@ def test_values_that_round_to_zero_show_no_minus_sign():
     assert "0.00" in cells and "-0.00" not in cells
 
 
+def _top_only(profile: dict) -> dict:
+    """A deep copy of ``profile`` whose sections other than the top enterprises are unavailable: its PDF keeps the
+    cover, the contents and the top enterprises' table — which starts a page of its own, laid out as in the whole
+    report — in 10 pages rather than 13, at a third of the layout's CPU."""
+    import copy
+
+    prof = copy.deepcopy(profile)
+    for key in prof["available"]:
+        if key != "top_enterprises":
+            prof["available"][key] = False
+            if isinstance(prof.get(key), dict) and "available" in prof[key]:
+                prof[key]["available"] = False
+    return prof
+
+
 def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tmp_path):
     """A development zone as the district (合肥高新技术产业开发区, on the real imports) beside a long name took the
     row's width, both kept on one line, and squeezed 产业链环节 to one character a line in the PDF."""
-    import copy
-
     from zhaoshang.interfaces.reports.region import write_pdf
 
-    prof = copy.deepcopy(env["p"])
+    prof = _top_only(env["p"])
     rows = prof["top_enterprises"]["rows"]
     assert rows
     for r in rows:
@@ -594,11 +607,9 @@ def test_a_table_split_over_pages_leaves_no_row_alone_and_repeats_its_header(env
     """`report region 杭州市` on the real imports left the last of the top enterprises alone at the head of a page: a
     table that crosses a page keeps two rows or more on each page, under its header repeated. The top enterprises'
     section starts a page; a page holds 32 rows of one line, so 33 rows left the 33rd alone. Read back from the PDF."""
-    import copy
-
     from zhaoshang.interfaces.reports.region import write_pdf
 
-    prof = copy.deepcopy(env["p"])
+    prof = _top_only(env["p"])
     first = prof["top_enterprises"]["rows"][0]
     prof["top_enterprises"]["rows"] = [{**first, "rank": k, "name": f"深圳测试{k:03d}科技有限公司", "district": "南山区",
                                         "nodes": "计算机视觉"} for k in range(1, 34)]
