@@ -24,13 +24,14 @@ def run_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built(key: str, make: Callable[[Path], dict | None]) -> tuple[Path, dict | None]:
+def built(key: str, make: Callable[[Path], dict | None], suffix: str = ".duckdb") -> tuple[Path, dict | None]:
     """The file ``make(path)`` writes, made once per run under ``key``: ``(its path, what make returned)``. The
-    file is the run's own: copy it (``copy_to``) before changing it."""
+    file is the run's own: copy it (``copy_to``) before changing it. ``path`` ends with ``suffix`` (a database by
+    default; a report's format for a report)."""
     assert FOLDER is not None
     folder = FOLDER / "built-once"
     folder.mkdir(parents=True, exist_ok=True)
-    db, done = folder / f"{key}.duckdb", folder / f"{key}.json"
+    db, done = folder / f"{key}{suffix}", folder / f"{key}.json"
     with open(folder / f"{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():

@@ -140,6 +140,38 @@ def demo_copy():
     return lambda path: copy_to(built_db, path)
 
 
+@pytest.fixture(scope="session")
+def demo_report(demo_copy):
+    """``demo_report(out, *args)``: the file ``zhaoshang report region ARGS -o out`` writes on the scale-600 demo,
+    copied to ``out``, and what the command printed (``{"stdout", "stderr"}``). Several modules read the same report
+    of the unchanged demo: it is rendered once per test run (tests/built_once.py), on a copy of the demo of its own."""
+    import hashlib
+    import json
+    import shutil
+
+    from built_once import built
+    from cli_util import run
+
+    def report(out: Path | str, *args) -> dict:
+        out = Path(out)
+        key = "report-" + hashlib.sha1(json.dumps([DEMO_SCALE, out.suffix, *map(str, args)]).encode()).hexdigest()[:16]
+
+        def make(path: Path) -> dict:
+            db = demo_copy(path.with_name(f"{key}-demo.duckdb"))
+            try:
+                r = run("report", "region", *args, "-o", path, db=db)
+            finally:
+                for f in db.parent.glob(f"{key}-demo.*"):
+                    f.unlink()
+            return {"stdout": r.stdout, "stderr": r.stderr}
+
+        src, said = built(key, make, suffix=out.suffix)
+        shutil.copyfile(src, out)
+        return said
+
+    return report
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, demo_copy) -> Path:
     """The module's own copy of the scale-600 demo database (``demo_copy``), to read or change."""

@@ -265,7 +265,7 @@ def test_a_region_without_rounds_in_the_window_says_so_with_the_dates(store):
     assert tr["note_en"].startswith("no funding rounds in the region from "), tr["note_en"]
 
 
-def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
+def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy, demo_report):
     """The report's overview said 长三角 "在全国各省中位列第 3（共 34 个）" — 上海's place; a macro-region's says none,
     a province's still does."""
     from cli_util import run
@@ -273,7 +273,7 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
     db = demo_copy(tmp_path / "demo.duckdb")
     for region, ranked in (("长三角", False), ("浙江省", True)):
         out = tmp_path / f"{region}.html"
-        run("--db", str(db), "report", "region", region, "-o", str(out))
+        demo_report(out, region)  # rendered once per run on the demo (test_region_rank reads 长三角's too)
         text = out.read_text(encoding="utf-8")
         overview = text[text.index("共有产业链企业"):][:200]
         assert ("在全国各省中位列第" in overview) == ranked, (region, overview)
@@ -282,7 +282,7 @@ def test_a_macro_regions_report_claims_no_rank(tmp_path, demo_copy):
         assert "三极" not in overview and (("京津冀、" in overview) == (not ranked)), overview
     import openpyxl
 
-    run("--db", str(db), "report", "region", "长三角", "-o", str(tmp_path / "yrd.xlsx"))
+    demo_report(tmp_path / "yrd.xlsx", "长三角")
     rows = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "yrd.xlsx").worksheets[0].iter_rows(values_only=True) if r[0]}
     assert (rows["地区排名"], rows["对比地区数"]) == (1, 6) and "三极" not in rows["对比宏观区域"], rows
     # in English the macro-region and the macro-regions it is compared with go by their English names (they were
