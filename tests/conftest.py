@@ -216,13 +216,19 @@ def chromium(_module_chromium):
 
 @pytest.fixture(scope="session")
 def itjuzi_db(tmp_path_factory):
-    """IT桔子 companies, then their financing rounds, imported by the real command into one database once per
-    worker: ``(path, companies report, rounds report)``. Tests copy the file before changing it."""
+    """IT桔子 companies, then their financing rounds, imported by the real command into one database once per run
+    (tests/built_once.py) and copied once per worker: ``(path, companies report, rounds report)``. Tests copy the
+    file before changing it."""
+    from built_once import built, copy_to
     from cli_util import run_json
 
-    db = tmp_path_factory.mktemp("itjuzi") / "z.duckdb"
-    r1 = run_json("import", "enterprises", shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv"),
-                  "--preset", "itjuzi_companies", db=db)
-    r2 = run_json("import", "fundings", shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv"),
-                  "--preset", "itjuzi_financing", db=db)
-    return db, r1, r2
+    companies = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    rounds = shared_file("financing/itjuzi_china_ai_financing_events_2018-12.csv")
+
+    def make(db: Path) -> dict:
+        return {"companies": run_json("import", "enterprises", companies, "--preset", "itjuzi_companies", db=db),
+                "rounds": run_json("import", "fundings", rounds, "--preset", "itjuzi_financing", db=db)}
+
+    src, reports = built("itjuzi", make)
+    db = copy_to(src, tmp_path_factory.mktemp("itjuzi") / "z.duckdb")
+    return db, reports["companies"], reports["rounds"]
