@@ -279,3 +279,16 @@ def test_amounts_in_text():
     assert wan("完成１，２００万元天使轮") == [1200.0]  # full-width digits and separator
     assert wan("数千万元人民币") == [3162.3] and wan("近亿美元")[0] > 60000
     assert wan("溪瀚科技宣布裁员30%，2026年计划招聘1万人") == [] and wan("") == [] and wan(None) == []
+
+
+def test_a_text_that_says_its_unit_is_read_in_it_not_in_the_columns_declared_unit():
+    """500元 in a column declared in 万元 is 0.05 万元 (it was read as 500 万元); a bare number takes the declared unit."""
+    from zhaoshang.core.parse.amounts import parse_amount, parse_user_amount
+
+    assert parse_amount("500元", unit="万元").wan == pytest.approx(0.05)
+    assert parse_amount("人民币500元", unit="万元").wan == pytest.approx(0.05)
+    assert parse_amount("500美元", unit="万元").currency == "USD"
+    assert parse_amount("500美元", unit="万元").original == pytest.approx(500)
+    assert parse_amount("500", unit="万元").wan == 500 and parse_amount("500万元", unit="万元").wan == 500
+    assert parse_amount("1.2亿元", unit="万元").wan == pytest.approx(12000)
+    assert parse_user_amount("500元") == pytest.approx(0.05) and parse_user_amount("500") == 500

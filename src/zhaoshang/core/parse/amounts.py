@@ -287,7 +287,9 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
         raise ParseError("amount_out_of_range", f"金额超出合理范围: {raw}（上限 {MAX_WAN:.0e} 万元）",
                          f"amount out of range: {raw} (at most {MAX_WAN:.0e} 10k CNY)")
     s = _NOISE_RE.sub("", s)
-    # 元 is the unit, not a number: 万元 = 万, 元 alone = 1
+    # 元 is the unit, not a number: 万元 = 万, 元 alone = 1. A text that says its unit (500元, 500美元) is read in it,
+    # not in the column's declared unit: 500元 in a 万元 column is 0.05 万元, not 500
+    says_unit = "元" in raw
     s = s.replace("元", "")
     if not s:
         raise ParseError("amount_unreadable", f"无法识别的金额: {raw}", f"not an amount: {raw}")
@@ -331,7 +333,7 @@ def parse_amount(text, currency: str | None = None, unit: str | None = None) -> 
     if bare_scale and not kinds and span is None:
         raise ParseError("amount_unreadable", f"无法识别的金额: {raw}（只有数量级，没有数字）",
                          f"not an amount: {raw} (an order of magnitude without a number)")
-    if not scaled:
+    if not scaled and not says_unit:
         value *= unit_mult
 
     if span is not None:
