@@ -182,6 +182,52 @@ def test_history_replay_keeps_an_empty_past_value(tmp_path):
     assert at == {"2020-06-30": None, "2022-06-30": "330106", "2024-06-30": "330108"}
 
 
+REG_HEAD = "企业名称,统一社会信用代码,登记状态,成立日期,吊销日期,省份,城市\n"
+REG_ROWS = {  # a registry's two exports: in business at the end of 2024, revoked on 2025-03-12 in the one of 2025
+    "2024-12-31": "杭州测吊科技有限公司,913301007859792709,在业,2019-05-06,,浙江省,杭州市\n"
+                  "杭州常在科技有限公司,913301007864619833,在业,2018-01-02,,浙江省,杭州市\n",
+    "2025-12-31": "杭州测吊科技有限公司,913301007859792709,吊销,2019-05-06,2025-03-12,浙江省,杭州市\n"
+                  "杭州常在科技有限公司,913301007864619833,在业,2018-01-02,,浙江省,杭州市\n",
+}
+
+
+def test_a_revocation_reads_the_same_in_every_view_as_of_a_date(tmp_path):
+    """An end the registry dated (吊销日期 2025-03-12) seen first in the export of 2025-12-31: as of 2025-06-30 the
+    profile (page and JSON), ``show``, ``search --include-dissolved`` (and ``/api/search``) and the scorecard all say it was revoked
+    on 2025-03-12 (not 在业 beside a scorecard saying 吊销); as of 2025-01-31 it was in business. One event dates it, on
+    the registry's date, saying the export it was seen in."""
+    db = tmp_path / "reg.duckdb"
+    for d, rows in REG_ROWS.items():
+        (tmp_path / f"reg-{d}.csv").write_text(REG_HEAD + rows, encoding="utf-8")
+        run("import", "enterprises", tmp_path / f"reg-{d}.csv", "--source", "registry", "--data-date", d, db=db)
+    name = "杭州测吊科技有限公司"
+    client = local_client(create_app(str(db)))
+    for d, status, dissolved in (("2025-01-31", "在业", None), ("2025-06-30", "吊销", "2025-03-12"),
+                                 ("2025-12-31", "吊销", "2025-03-12")):
+        shown = run_json("show", name, "--as-of", d, db=db)
+        assert (shown["enterprise"]["status"], shown["enterprise"]["dissolved"]) == (status, dissolved), d
+        api = client.get(f"/api/enterprises/{shown['enterprise']['id']}", params={"as_of": d}).json()
+        assert (api["enterprise"]["status"], api["enterprise"]["dissolved"]) == (status, dissolved), d
+        page = client.get(f"/enterprises/{shown['enterprise']['id']}", params={"as_of": d}).text
+        assert f"{status}（2025-03-12）" in page if dissolved else "在业（" not in page, d
+        found = run_json("search", "测吊", "--as-of", d, "--include-dissolved", db=db)["items"]
+        assert [i["status"] for i in found] == [status], (d, found)
+        assert run_json("search", "测吊", "--as-of", d, db=db)["total"] == (0 if dissolved else 1), d
+        listed = client.get("/api/search", params={"as_of": d, "include_dissolved": "true", "q": "测吊"}).json()
+        assert [i["status"] for i in listed["items"]] == [status], (d, listed)
+        score = run("score", name, "--as-of", d, db=db, check=False)
+        assert (score.returncode != 0 and "已于 2025-03-12 吊销" in score.stderr) == bool(dissolved), (d, score.stderr)
+        # one event for the revocation, on its date, saying where it was seen (no second one on 2025-12-31)
+        ends = [(t["date"], t["type"], t["title"], t["seen"]) for t in shown["timeline"] if t["type"] != "founded"]
+        assert ends == ([("2025-03-12", "dissolved", "登记状态: 在业 → 吊销", "2025-12-31")] if dissolved else []), d
+    out = run("show", name, "--as-of", "2025-06-30", db=db, env={"COLUMNS": "1000"}).stdout
+    assert "在业 → 吊销 · 见于 2025-12-31 的导出" in out, out
+    out = run("--lang", "en", "events", "--enterprise", name, db=db, env={"COLUMNS": "1000"}).stdout
+    assert "in business → licence revoked · seen in the export of 2025-12-31" in out and "│ 2025-12-31 │" not in out, out
+    # the other enterprise, in business in both exports, is untouched
+    assert run_json("show", "杭州常在科技有限公司", "--as-of", "2025-06-30", db=db)["enterprise"]["status"] == "在业"
+
+
 # ------------------------------------------------------------------------------------- reference date
 def test_one_default_reference_date_everywhere(ctx):
     """Without a date every view answers for the latest data date (never after today), and says so."""

@@ -4,6 +4,7 @@ a real server on the demo database, and in ``zhaoshang show`` / ``events`` / ``a
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 from web_util import require_browser, serving  # noqa: E402
 
 from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
@@ -98,13 +99,33 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         rows = _table_rows(out)
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[3])], rows
         # a registration status change in the table's language: 存续 → 吊销 / active → licence revoked, the statuses of
-        # the one table the profile's basic information reads too (core/status.py)
+        # the one table the profile's basic information reads too (core/status.py); a change to an end the registry
+        # dated is the 注销/吊销 event on that date, saying the export it was seen in (docs/methods.md "As of a date")
         changes = [r[3] for r in _table_rows(run("--lang", lang, "events", db=demo["db"], env=wide).stdout)
-                   if r[1] == label("event", "change_status", lang)]
+                   if r[1] in (label("event", "change_status", lang), label("event", "dissolved", lang)) and " → " in r[3]]
+        seen = " · 见于 " if lang == "zh" else " · seen in the export of "
         said = set(STATUS_EN) if lang == "zh" else set(STATUS_EN.values())
-        assert changes and all(set(c.split(" → ")) <= said | {"—"} for c in changes), changes
+        assert changes and all(set(c.partition(seen)[0].split(" → ")) <= said | {"—"} for c in changes), changes
+        assert [c for c in changes if seen in c], changes
         rows = _table_rows(run("--lang", lang, "alerts", "list", db=demo["db"], env=wide).stdout)  # the demo's alerts
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[4], r[5])], rows
+    # the demo's revocations and deregistrations the registry dated before the export that showed them: each one
+    # event on the registry's date (none on the export's date as well), and as of a day between the two the profile
+    # says it ended, as the scorecard does
+    with Store(demo["db"], read_only=True) as s:
+        ends = s.con.execute("""SELECT e.id, e.status, e.dissolved, v.date, json_extract_string(v.detail, '$.seen')
+            FROM events v JOIN enterprises e ON e.id = v.enterprise_id
+            WHERE v.type = 'dissolved' AND v.ref_table = 'enterprise_history' ORDER BY e.id""").fetchall()
+        twice = s.con.execute("""SELECT count(*) FROM events v JOIN enterprises e ON e.id = v.enterprise_id
+            WHERE v.type IN ('dissolved', 'change_status') AND e.dissolved IS NOT NULL
+            GROUP BY e.id HAVING count(*) > 1""").fetchall()
+    assert ends and twice == [] and all(day == dissolved and seen >= str(dissolved) for _, _, dissolved, day, seen in ends)
+    eid, status, dissolved, _, seen = ends[0]
+    between = dissolved + (dt.date.fromisoformat(seen) - dissolved) / 2
+    shown = run_json("show", str(eid), "--as-of", between.isoformat(), db=demo["db"])["enterprise"]
+    assert (shown["status"], shown["dissolved"]) == (status, str(dissolved)), shown
+    scored = run("score", str(eid), "--as-of", between.isoformat(), db=demo["db"], check=False)
+    assert f"已于 {dissolved} {status}" in scored.stderr, scored.stderr
 
 
 def _codes_shown(texts) -> set:
@@ -137,9 +158,14 @@ def test_english_names_event_types_in_words(demo, request):
         choices = page.locator("select[name=type] option").all_inner_texts()
         assert len(shown) > 3 and _codes_shown(shown) == set() and _codes_shown(choices) == set(), (shown, choices)
         # a status change says its statuses in English too (存续 → 吊销 stayed Chinese beside "status change")
+        # (a change to an end the registry dated is the 'deregistered / revoked' event on its own date, seen in an
+        # export: older than the newest 100 the page lists without a type)
+        page.goto(f"{base}/monitor?lang=en&type=dissolved")
         changes = page.evaluate("""() => [...document.querySelectorAll('#ev-table tbody tr')]
-          .filter(tr => (tr.querySelector('.chip') || {}).innerText === 'status change').map(tr => tr.cells[3].innerText.trim())""")
-        assert changes and all(set(c.split(" → ")) <= set(STATUS_EN.values()) | {"—"} for c in changes), changes
+          .filter(tr => ['status change', 'deregistered / revoked'].includes((tr.querySelector('.chip') || {}).innerText))
+          .map(tr => tr.cells[3].innerText.trim()).filter(t => t.includes(' → '))""")
+        assert changes and all(set(c.partition(" · seen in the export of ")[0].split(" → ")) <= set(STATUS_EN.values())
+                               | {"—"} for c in changes), changes
         page.goto(f"{base}/alerts?lang=en")
         cells = page.locator("#al-feed tbody tr td:nth-child(5)").all_inner_texts()
         boxes = page.locator("#al-form label.inline").all_inner_texts()

@@ -2,7 +2,8 @@
 
 Enterprises exist at date D when founded ≤ D (or unknown) and not dissolved by D. Their tracked fields
 (name, address, capital, status, legal representative, region codes) take the value they held at D:
-the ``old_value`` of the earliest change after D, else the current value. A dissolution dated after D had not
+the ``old_value`` of the earliest change after D, else the current value; a change to a status saying the enterprise
+ended is dated by the registry's date of the end, not by the export that showed it (``change_day``). A dissolution dated after D had not
 happened: no dissolution date then, and a status that says dissolved (注销, 吊销, 撤销) reads 存续. Facts with their own dates
 (fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers; a news
 item without a publication date counts from its import's data date (``news_day``).
@@ -123,6 +124,22 @@ def _changed_after(store, d: _dt.date, fields: Iterable[str]) -> bool:
     return generation_memo(store, ("changed_after", d, tuple(fields)), look)
 
 
+def change_day(h: str = "h", e: str = "e") -> str:
+    """SQL: the day a recorded change of enterprise ``e`` (``enterprise_history`` row ``h``) took effect. A change is
+    recorded on the data date of the export that first showed it; a change of the status to one saying the
+    enterprise ended (注销, 吊销, 撤销) whose registry date (the enterprise's ``dissolved``: 注销日期, 吊销日期) is on or before
+    that took effect on the registry date — the export of 2025-12-31 that shows a revocation of 2025-03-12 tells when
+    it was seen, not when it happened (docs/methods.md, "As of a date")."""
+    return f"CASE WHEN {registry_dated_end(h, e)} THEN {e}.dissolved ELSE {h}.changed_on END"
+
+
+def registry_dated_end(h: str = "h", e: str = "e") -> str:
+    """SQL: history row ``h`` changes the status of enterprise ``e`` to one saying it ended, and the registry dated
+    that end (``e.dissolved``) on or before the export that showed it — one event, the end, dated by the registry."""
+    return (f"({h}.field = 'status' AND {h}.new_value IN {_DISSOLVED_STATUSES} "
+            f"AND coalesce({e}.dissolved <= {h}.changed_on, false))")
+
+
 def _later(d: _dt.date, alias: str) -> str:
     return f"coalesce({alias}.dissolved > DATE '{d.isoformat()}', false)"
 
@@ -166,10 +183,17 @@ def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable
         a = f"h{i}"
         cast = _CASTS.get(f, "VARCHAR")
         # arg_min_null: a change whose old value was empty means the field was empty then
-        joins.append(
-            f"LEFT JOIN (SELECT enterprise_id, arg_min_null(old_value, changed_on) AS v FROM enterprise_history "
-            f"WHERE field = '{f}' AND changed_on > {lit} GROUP BY enterprise_id) {a} ON {a}.enterprise_id = e.id"
-        )
+        if f == "status":  # a status change dated by the registry's own date of the end (``change_day``)
+            day = change_day("h", "x")
+            joins.append(
+                f"LEFT JOIN (SELECT h.enterprise_id, arg_min_null(h.old_value, {day}) AS v FROM enterprise_history h "
+                f"JOIN enterprises x ON x.id = h.enterprise_id WHERE h.field = 'status' AND {day} > {lit} "
+                f"GROUP BY h.enterprise_id) {a} ON {a}.enterprise_id = e.id")
+        else:
+            joins.append(
+                f"LEFT JOIN (SELECT enterprise_id, arg_min_null(old_value, changed_on) AS v FROM enterprise_history "
+                f"WHERE field = '{f}' AND changed_on > {lit} GROUP BY enterprise_id) {a} ON {a}.enterprise_id = e.id"
+            )
         value = f"CASE WHEN {a}.enterprise_id IS NOT NULL THEN CAST({a}.v AS {cast}) ELSE e.{f} END"
         replaced.append(_status_then(d, "e", value) if f == "status" else f"{value} AS {f}")
     if "status" not in fields:

@@ -650,25 +650,28 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
         if store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'enterprise_conflicts'")[0]["n"] else []
     timeline, n_timeline = _capped(store,
         f"""WITH ev AS (
-             SELECT date, type, title, ref_table, ref_id, source FROM events WHERE enterprise_id = ?
+             -- ``seen``: the data date of the export that showed an end the registry dated earlier (the event
+             -- sits on the registry's date)
+             SELECT date, type, title, ref_table, ref_id, source,
+                    TRY_CAST(json_extract_string(detail, '$.seen') AS DATE) AS seen FROM events WHERE enterprise_id = ?
              UNION ALL
-             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source
+             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source, NULL
                FROM fundings f WHERE enterprise_id = ?
                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = f.enterprise_id AND x.ref_table = 'fundings' AND x.ref_id = f.id)
              UNION ALL
-             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source FROM patents p
+             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source, NULL FROM patents p
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
-             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source FROM news n
+             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source, NULL FROM news n
               WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
              UNION ALL
-             SELECT date, CASE WHEN parent_id = ? THEN kind ELSE 'parent_' || kind END, coalesce(child_name, '') , 'branches', id, source
+             SELECT date, CASE WHEN parent_id = ? THEN kind ELSE 'parent_' || kind END, coalesce(child_name, '') , 'branches', id, source, NULL
                FROM branches b WHERE (parent_id = ? OR child_id = ?)
                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'branches' AND x.ref_id = b.id)
              UNION ALL
-             SELECT founded, 'founded', '成立', NULL, NULL, source FROM enterprises WHERE id = ? AND founded IS NOT NULL
+             SELECT founded, 'founded', '成立', NULL, NULL, source, NULL FROM enterprises WHERE id = ? AND founded IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.type = 'founded')
            )
            -- a news item without a publication date is dated by its import's data date: a stand-in, said so

@@ -6,7 +6,7 @@ monitoring and timelines read one table instead of nine.
 
 from __future__ import annotations
 
-from ..asof import news_day
+from ..asof import change_day, news_day, registry_dated_end
 from ..event_titles import BRANCH_HEADS
 from .staging import ql
 
@@ -132,13 +132,21 @@ def derive_events(con, import_id: int, next_id: int, founded: bool = True, data_
                    NULL::JSON AS detail, 'enterprises' AS ref_table, e.id AS ref_id, e.source AS source,
                    NULL::VARCHAR AS source_key, {import_id} AS import_id
             FROM enterprises e WHERE e.last_import_id = {import_id} AND e.dissolved IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved')""",
-        # tracked changes (the region change is one event even when three codes change)
-        f"""SELECT h.enterprise_id, h.changed_on, {change_case},
+              AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved')
+              AND NOT EXISTS (SELECT 1 FROM enterprise_history h WHERE h.import_id = {import_id}
+                              AND h.enterprise_id = e.id AND {registry_dated_end('h', 'e')})""",
+        # tracked changes (the region change is one event even when three codes change); a change of the status to
+        # an end the registry dated is the end itself: one ``dissolved`` event on the registry's date, saying the
+        # export it was seen in (``seen``), not a second event on the export's date (docs/methods.md, "As of a date")
+        f"""SELECT h.enterprise_id, {change_day('h', 'e')},
+                   CASE WHEN {registry_dated_end('h', 'e')} THEN 'dissolved' ELSE {change_case} END,
                    {_change_title()},
-                   to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value)),
+                   to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value,
+                                       seen := CASE WHEN {registry_dated_end('h', 'e')} THEN h.changed_on END)),
                    'enterprise_history', NULL, h.source, h.source_key, {import_id}
-            FROM enterprise_history h WHERE h.import_id = {import_id}
+            FROM enterprise_history h JOIN enterprises e ON e.id = h.enterprise_id WHERE h.import_id = {import_id}
+              AND NOT ({registry_dated_end('h', 'e')}
+                       AND EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = e.id AND x.type = 'dissolved'))
             QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, {change_case} ORDER BY h.field DESC) = 1""",
         *_fact_parts(import_id, {t: f"{a}.import_id = {import_id}" for t, a in _ALIAS.items()}, data_date),
     ]

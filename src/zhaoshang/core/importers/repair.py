@@ -21,6 +21,7 @@ Nothing of what the exports said is lost: each keeps its values in its own sourc
 
 from __future__ import annotations
 
+from ..asof import registry_dated_end
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .enterprises import RAW_COLUMNS, record_value_sql
@@ -33,6 +34,8 @@ UNTRACKED = {f: c for f, c in RAW_COLUMNS.items() if c not in TRACKED and c != "
 _TYPES = {"capital_wan": "DOUBLE"}
 EPOCH = "DATE '0001-01-01'"
 CHANGE_CASE = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _CHANGE_TYPES.items()) + " END"
+# the change type of a change event: a status change to an end the registry dated is written as the ``dissolved`` event
+EVENT_CHANGE = "CASE WHEN v.type = 'dissolved' THEN 'change_status' ELSE v.type END"
 
 
 def _tracked(con) -> None:
@@ -142,7 +145,7 @@ def repair_history(store, apply: bool = False, limit: int = 20) -> dict:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rep_ev AS
         SELECT DISTINCT h.enterprise_id, h.import_id, {CHANGE_CASE} AS type FROM _rep_h h WHERE action <> 'kept'""")
     events_gone = con.execute(f"""SELECT count(*) FROM events v JOIN _rep_ev x ON v.ref_table = 'enterprise_history'
-        AND v.enterprise_id = x.enterprise_id AND v.import_id = x.import_id AND v.type = x.type
+        AND v.enterprise_id = x.enterprise_id AND v.import_id = x.import_id AND {EVENT_CHANGE} = x.type
         WHERE NOT EXISTS (SELECT 1 FROM enterprise_history h WHERE h.enterprise_id = x.enterprise_id
             AND h.import_id = x.import_id AND {CHANGE_CASE} = x.type
             AND h.rowid NOT IN (SELECT rid FROM _rep_h WHERE action IN ('false', 'superseded')))""").fetchone()[0]
@@ -198,18 +201,20 @@ def _apply(con, doc: dict) -> None:
     con.execute("UPDATE enterprise_history h SET old_value = r.old2 FROM _rep_h r "
                 "WHERE h.rowid = r.rid AND r.action = 'corrected'")
     # 4. the change events: removed where no history row of theirs is left, else titled from what is left
-    doc["events_removed"] = con.execute("""DELETE FROM events v USING _rep_ev x
+    doc["events_removed"] = con.execute(f"""DELETE FROM events v USING _rep_ev x
         WHERE v.ref_table = 'enterprise_history' AND v.enterprise_id = x.enterprise_id AND v.import_id = x.import_id
-          AND v.type = x.type AND NOT EXISTS (SELECT 1 FROM enterprise_history h
+          AND {EVENT_CHANGE} = x.type AND NOT EXISTS (SELECT 1 FROM enterprise_history h
               WHERE h.enterprise_id = x.enterprise_id AND h.import_id = x.import_id AND """ + change_case + " = x.type)"
                                         ).fetchone()[0]
     doc["events_corrected"] = con.execute(f"""UPDATE events v SET title = n.title, detail = n.detail FROM (
         SELECT h.enterprise_id, h.import_id, {change_case} AS type, {_change_title()} AS title,
-               to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value)) AS detail
+               to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value,
+                                   seen := CASE WHEN {registry_dated_end('h', 'e')} THEN h.changed_on END)) AS detail
         FROM enterprise_history h SEMI JOIN _rep_ev x ON x.enterprise_id = h.enterprise_id AND x.import_id = h.import_id
+             JOIN enterprises e ON e.id = h.enterprise_id
         QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, h.import_id, {change_case} ORDER BY h.field DESC) = 1) n
         WHERE v.ref_table = 'enterprise_history' AND v.enterprise_id = n.enterprise_id AND v.import_id = n.import_id
-          AND v.type = n.type AND (v.title IS DISTINCT FROM n.title OR CAST(v.detail AS VARCHAR) IS DISTINCT FROM
+          AND {EVENT_CHANGE} = n.type AND (v.title IS DISTINCT FROM n.title OR CAST(v.detail AS VARCHAR) IS DISTINCT FROM
               CAST(n.detail AS VARCHAR))""").fetchone()[0]
     for t in ("_rep_set", "_rep_setters"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
