@@ -196,6 +196,20 @@ def test_status_prints_import_times_to_the_second(tmp_path):
     assert last and "." in last  # stored with microseconds
     out = run("status", db=db, env={"COLUMNS": "200"}).stdout
     assert last[:19].replace("T", " ") in out and not re.search(r"\d\d:\d\d:\d\d\.\d", out), out
+    # a second export of the source: one row new, one known and updated. The sources table counts both (and the rows
+    # read), as the import's summary does: only the new rows looked as if an import of known rows had failed
+    f.write_text("企业名称,成立日期,注册资本\n甲公司,2020-01-01,100万\n乙公司,2021-01-01,\n", encoding="utf-8")
+    run("import", "enterprises", f, db=db)
+    src = run_json("status", db=db)["sources"][0]
+    assert (src["kind"], src["imports"], src["rows_read"], src["rows_imported"], src["rows_updated"]) == ("enterprises", 2, 3, 2, 1)
+    for lang, words in (((), ("企业", "读取行数", "新增行数", "更新行数")), (("--lang", "en"), ("Rows read", "Rows new", "Rows updated"))):
+        table = run(*lang, "status", db=db, env={"COLUMNS": "200"}).stdout.split("数据来源" if not lang else "sources")[1]
+        row = next(line for line in table.splitlines() if line.startswith("│ x "))
+        assert [c.strip() for c in row.split("│")[2:8]] == [words[0] if not lang else "enterprises", "2", "0", "3", "2", "1"], row
+        assert all(w in table for w in words) and "导入行数" not in table, table
+    zh = run("status", db=db, env={"COLUMNS": "200"}).stdout.split("数据来源")[1].split("最近一次导入")[0]
+    assert "enterprises" not in zh, zh  # the kind by its label, as the last-import table says it
+    assert run("status", "--format", "csv", db=db).stdout.splitlines()[-1].startswith("x,enterprises,2,0,3,2,1,")
 
 
 def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path):

@@ -354,7 +354,8 @@ COLUMNS: dict[str, Pair] = {
     "coefficient": ("系数", "Coefficient"),
     # status, presets, users, person links
     "imports": ("导入次数", "Imports"), "partial_imports": ("其中部分导出（未标记未出现）", "Of which partial (nothing marked absent)"),
-    "rows_imported": ("导入行数", "Rows imported"), "last_import": ("最近导入", "Last import"),
+    "rows_read": ("读取行数", "Rows read"), "rows_imported": ("新增行数", "Rows new"),
+    "rows_updated": ("更新行数", "Rows updated"), "last_import": ("最近导入", "Last import"),
     "preset": ("预设", "Preset"), "description": ("说明", "Description"), "disabled": ("已停用", "Disabled"),
     "created_at": ("创建时间", "Created"), "last_seen": ("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
     "a": ("记录 A", "Record A"), "b": ("记录 B", "Record B"),

@@ -65,7 +65,8 @@ def status_summary(store: Store) -> dict:
     tables = [{"table": t, "rows": con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]} for t in FACT_TABLES]
     sources = store.query("""
         SELECT source, kind, count(*) AS imports, count(*) FILTER (WHERE {PARTIAL}) AS partial_imports,
-               sum(rows_imported) AS rows_imported, max(finished_at) AS last_import
+               sum(rows_read) AS rows_read, sum(rows_imported) AS rows_imported, sum(rows_updated) AS rows_updated,
+               max(finished_at) AS last_import
         FROM imports GROUP BY ALL ORDER BY last_import DESC""".replace("{PARTIAL}", PARTIAL))
     # data_date_given: the import was given its data date (--data-date); else data_date is only the import day
     last = store.query(f"SELECT * EXCLUDE (options), {PARTIAL} AS partial, id NOT IN ({UNDATED_IMPORTS}) AS data_date_given "

@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
-from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label
+from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label, labelled
 from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
                   update_store)
 
@@ -299,8 +299,9 @@ def status(fmt: Fmt = FORMAT_OPTION) -> None:
         emit(doc, fmt)
         return
     emit(doc["tables"], fmt, title=t(f"数据库 {doc['db']}", f"database {doc['db']}"), columns=["table", "rows"])
-    if doc["sources"]:
-        emit(doc["sources"], fmt, title=t("数据来源", "sources"))
+    if doc["sources"]:  # rows read, new and updated as the import's summary gives them; a kind by its label
+        emit(doc["sources"], fmt, rows=labelled(doc["sources"], "kind", "data_kind", t("zh", "en")), fields=doc["sources"],
+             title=t("数据来源", "sources"))
     last = doc.get("last_import")
     if last and fmt == Fmt.table:  # the last import, as the JSON's last_import says it
         when = str(last.get("finished_at") or last.get("started_at") or "")
