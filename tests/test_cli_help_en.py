@@ -67,15 +67,36 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     assert "规则名称（同一用户内唯一）" in out and "Rule name" not in out
 
 
-def test_chinese_help_names_the_value_types_in_chinese():
-    """Beside each option a Chinese help screen says <文本>, <整数>, <数值>, <路径>, <开关> (a list: <文本，可多个>);
-    a choice stays its values; English help keeps the framework's <str>, <int> …"""
-    for argv, want in ((["leads", "--help"], ["<文本>", "<整数>", "<数值>", "<文本，可多个>", "<开关>", "<table|json|csv|xlsx>"]),
-                       (["import", "--help"], ["<路径，可多个>", "<路径>", "<开关>"]), (["--help"], ["<路径>", "<zh|en>"])):
+def test_help_names_the_value_types_in_words():
+    """Beside each option a help screen says <文本>, <整数>, <数值>, <路径> (a list: <文本，可多个>), in English
+    <text>, <integer>, <number>, <path>, <list>, never a programming type (<str>, <int>, <list[str]>); a flag takes no
+    value and shows none; a choice stays its values."""
+    types = r"<(str|int|float|bool|Path|开关)>|<list\[|\[path\]"
+    for argv, want in ((["leads", "--help"], ["<文本>", "<整数>", "<数值>", "<文本，可多个>", "<table|json|csv|xlsx>"]),
+                       (["import", "--help"], ["<路径，可多个>", "<路径>"]), (["--help"], ["<路径>", "<zh|en>"])):
         out = run(*argv, env={"ZHAOSHANG_LANG": "zh", "COLUMNS": "200"}).stdout
-        assert all(w in out for w in want) and not re.search(r"<(str|int|float|bool|path|Path|list\[)", out), out
+        assert all(w in out for w in want) and not re.search(types, out), out
+        assert re.search(r"--help\s+-h\s+显示本帮助", out), out
     en = run("--lang", "en", "leads", "--help", env={"COLUMNS": "200"}).stdout
-    assert "<int>" in en and "<list[str]>" in en and not HAN.search(en), en
+    for option, shown in (("--top", "<integer>"), ("--min-score", "<number>"), ("--has", "<list>"), ("--as-of", "<text>"),
+                          ("--format", "<table|json|csv|xlsx>")):
+        assert re.search(rf"{option}\s+(-\w\s+)?{re.escape(shown)}\s", en), (option, en)
+    assert not re.search(types, en) and not HAN.search(en), en
+    assert re.search(r"--help\s+-h\s+Show this message", en), en
+
+
+def test_help_texts_wrap_whole_at_80_columns():
+    """A Chinese help text has no space to wrap at: it was cut with "…" at 80 columns (users add's
+    --password-stdin); it goes on the next line instead, whole, as an English one does."""
+    for lang, text in (("zh", "从标准输入读取密码（第一行）；否则交互输入或自动生成"),
+                       ("en", "Read the password from standard input (first line); else it is asked for or generated")):
+        out = run("--lang", lang, "users", "add", "--help", env={"COLUMNS": "80"}).stdout
+        assert "…" not in out, out
+        help_column = [line.split("│")[1][34:].strip() for line in out.splitlines() if line.startswith("│")]
+        start = next(i for i, c in enumerate(help_column) if text.startswith(c.split(" ")[0]) and c)
+        assert re.sub(r"\s+", " " if lang == "en" else "", " ".join(help_column[start:start + 4])).startswith(text), out
+        assert re.search(r"--password-stdin\s{2,}\S", out) and "<bool>" not in out and "<开关>" not in out, out
+    assert "…" not in run("--help", env={"COLUMNS": "80", "ZHAOSHANG_LANG": "zh"}).stdout.replace("://…", "").replace("变更 …）", "")
 
 
 @pytest.mark.parametrize("argv,usage", [

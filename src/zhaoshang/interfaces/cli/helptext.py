@@ -117,20 +117,22 @@ HELP_OPTION = ("显示本帮助并退出。", "Show this message and exit.")
 USAGE_ZH = (("Usage:", "用法:"), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
 
 
-# the value types the framework names beside each option (<str>, <int>, <list[str]> …); a choice (<table|json>) is
-# the values themselves and stays as it is
-TYPES_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "开关", "path": "路径", "Path": "路径",
-            "datetime": "日期时间"}
+# the value types the framework names beside each option (<str>, <int>, <list[str]> …) in words, in either language
+# (a flag takes no value and shows none: help_frame); a choice (<table|json>) is the values themselves and stays as it is
+TYPES: dict[str, tuple[str, str]] = {"str": ("文本", "text"), "int": ("整数", "integer"), "float": ("数值", "number"),
+                                     "path": ("路径", "path"), "Path": ("路径", "path"), "datetime": ("日期时间", "date-time")}
 
 
-def type_zh(text: str | None) -> str | None:
-    """A value type of the help screen in Chinese: ``<int>`` → ``<整数>``, ``<list[str]>`` → ``<文本，可多个>``."""
+def type_words(text: str | None, lang: str = "zh") -> str | None:
+    """A value type of the help screen in words: ``<int>`` → ``<整数>`` / ``<integer>``, ``<list[str]>`` →
+    ``<文本，可多个>`` / ``<list>`` (the option repeated, one value each time), never a programming type's name."""
     m = re.fullmatch(r"<(?:list\[(\w+)\]|(\w+))>(\.\.\.)?", text or "")
-    if not m or (m.group(1) or m.group(2)) not in TYPES_ZH:
+    if not m or (m.group(1) or m.group(2)) not in TYPES:
         return text
+    en = lang == "en"
     if m.group(1):
-        return f"<{TYPES_ZH[m.group(1)]}，可多个>"
-    return f"<{TYPES_ZH[m.group(2)]}>{m.group(3) or ''}"
+        return "<list>" if en else f"<{TYPES[m.group(1)][0]}，可多个>"
+    return f"<{TYPES[m.group(2)][en]}>{m.group(3) or ''}"
 
 
 def usage_zh(text: str) -> str:
@@ -156,16 +158,31 @@ def help_frame(command: Any, lang: str) -> None:
         for sub in (getattr(cmd, "commands", None) or {}).values():
             yield from walk(sub)
 
+    if not hasattr(rich_utils, "_text_cut"):  # a help text wraps whole: a Chinese one has no space to wrap at and was cut with "…"
+        rich_utils._text_cut = rich_utils._make_rich_text
+        rich_utils._make_rich_text = _folded(rich_utils._text_cut)
     for cmd in walk(command):
         option = cmd.get_help_option(_Names())
         if option is not None:
             option.help = HELP_OPTION[en]
-        if not en:  # the usage line at the top of the screen, and the value types beside the options
+        if not en:  # the usage line at the top of the screen
             cmd.format_usage = _usage_in_chinese(cmd)
-            for param in [*cmd.params, *([option] if option is not None else [])]:
-                if hasattr(param, "display_type_rich") and not hasattr(param, "_type_en"):
-                    param._type_en = param.display_type_rich
-                    param.display_type_rich = lambda ctx, _p=param: type_zh(_p._type_en(ctx=ctx))
+        for param in [*cmd.params, *([option] if option is not None else [])]:  # the value types beside the options
+            if not hasattr(param, "display_type_rich"):
+                continue
+            if not hasattr(param, "_type_raw"):
+                param._type_raw = param.display_type_rich
+            param.display_type_rich = (lambda ctx: None) if getattr(param, "is_flag", False) else (
+                lambda ctx, _p=param: type_words(_p._type_raw(ctx=ctx), lang))
+
+
+def _folded(make: Any):
+    def make_text(**kw: Any) -> Any:
+        text = make(**kw)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"  # a word wider than its column goes on the next line, whole; spaces still wrap first
+        return text
+    return make_text
 
 
 def _usage_in_chinese(cmd: Any):
