@@ -4,6 +4,7 @@ a reason, history, the overdue filter, the board view and English — in headles
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from html import escape as html_escape
@@ -78,12 +79,15 @@ def test_pipeline_api(tmp_path):
         total = scorecard.score_enterprise(store, 3)["total"]
     assert f'<b id="lead-score-total">{total}</b>' in page
     # the total and confidence once, above the dimensions; the signals' table below without a second head ("78.0 / 100
-    # · 置信度 0.851" then "78 置信度 0.851" on the real imports)
+    # · 置信度 0.851" then "78 置信度 0.851" on the real imports) — the profile's own tables, so a signal's weight reads
+    # the same on both pages (the lead page gave its share of the total under 权重, the profile its weight in the dimension)
     card_html = page[page.index('id="lead-score"'):page.index('id="lead-history"')]
-    assert 'class="xp-parts"' in card_html and 'class="xp-value"' not in card_html
+    assert 'id="sc-signals"' in card_html and 'id="sc-dims"' in card_html and 'class="xp-value"' not in card_html
+    assert ">维度内权重</th>" in card_html and ">对维度得分的贡献</th>" in card_html and ">对总分的贡献</th>" in card_html
+    profile = client.get(f"/enterprises/{other['enterprise_id']}").text
+    table = re.compile(r'<table class="grid" id="sc-signals">.*?</table>', re.S)
+    assert table.search(card_html).group(0) == table.search(profile).group(0)
     # the rows behind it in English are listed with English punctuation (window=2012-12-23、2018-12-23；…)
-    import re
-
     refs = re.findall(r'class="xp-refs small">(.*?)</div>', client.get(f"/pipeline/{other['id']}?lang=en").text, re.S)
     assert refs and not [r for r in refs if "；" in r or "、" in r], refs
     client.get(f"/pipeline/{other['id']}?lang=zh")  # the language is kept in a cookie: back to Chinese

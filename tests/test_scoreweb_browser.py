@@ -114,12 +114,24 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert "缺失" in row.inner_text()
     first = next(c for d in cli["dimensions"].values() for c in d["contributions"] if not c["detail"]["missing"])
     cells = pg.locator(f'#sc-signals tr[data-signal="{first["signal"]}"] td').all_inner_texts()
-    assert float(cells[-1]) == pytest.approx(first["contribution"]) and float(cells[3]) == pytest.approx(first["normalised"])
+    assert float(cells[3]) == pytest.approx(first["normalised"]) and float(cells[4]) == pytest.approx(first["weight"], abs=0.0005)
+    assert float(cells[5]) == pytest.approx(first["contribution"])
+    # the weight and contribution within the dimension, then what the signal adds to the total: each header says which
+    # (the lead page showed the share of the total under the same 权重 / 贡献); the contributions to the total add up to it
+    assert pg.locator("#sc-signals th").all_inner_texts()[3:] == ["百分位", "维度内权重", "对维度得分的贡献", "对总分的贡献"]
+    assert float(cells[6]) == pytest.approx(first["detail"]["total_contribution"])
+    assert 0 < first["detail"]["total_contribution"] < first["contribution"] or first["contribution"] == 0
+    to_total = [float(x) for x in pg.locator("#sc-signals td.sc-total").all_inner_texts() if x != "—"]
+    assert sum(to_total) == pytest.approx(cli["total"], abs=0.1) and to_total == pytest.approx(
+        [c["contribution"] for c in cli["explained"]["parts"]], abs=0.005)
     assert served["get"]("/api/enterprises/999999/score").status == 404
     _shot(pg, "#scorecard", "scorecard")
     assert "新线索" in pg.inner_text("#pipeline") and pg.locator("#pipeline a.pl-lead, #pipeline .pl-lead a").count() == 1
     pg.goto(f"{base}/enterprises/{eid}?lang=en&as_of={AS_OF}")
     assert "Scorecard" in pg.inner_text("#scorecard")
+    assert pg.locator("#sc-signals th").all_inner_texts()[3:] == ["Percentile", "Weight in dimension", "Contribution to dimension",
+                                                                 "Contribution to total"]
+    assert pg.inner_text("#sc-dims th >> nth=2") == "Share of total"
     # the radar names a dimension without a score as missing, in English brackets (it read 'Innovation（missing）')
     pg.wait_for_selector('#sc-radar[data-ready="1"] canvas')
     names = pg.evaluate("echarts.getInstanceByDom(document.getElementById('sc-radar')).getOption().radar[0].indicator.map(i => i.name)")
@@ -156,13 +168,17 @@ def test_a_dimension_without_data_says_no_data_on_the_profile_and_the_lead_page(
     assert "影响力与舆情" in basis.inner_text() and "不计入总分" in basis.inner_text()
     assert basis.inner_text() == card["total_basis"]["note"]
     assert pg.inner_text("#sc-total") == str(card["total"])
+    # the lead page shows the profile's tables: the same signal with the same weights and contributions on both
+    profile_signals = pg.inner_text("#sc-signals")
     pg.goto(f"{base}/pipeline/{lead_id}?lang=zh")
     assert pg.inner_text("#lead-score-total") == str(card["total"])
-    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num') == "缺数据"
+    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num >> nth=0') == "缺数据"
     assert pg.inner_text("#lead-score-basis") == card["total_basis"]["note"]
+    assert pg.inner_text("#lead-score #sc-signals") == profile_signals and "维度内权重" in profile_signals
     pg.goto(f"{base}/pipeline/{lead_id}?lang=en")
     assert "No data: " in pg.inner_text("#lead-score-basis") and "left out of the total" in pg.inner_text("#lead-score-basis")
-    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num') == "no data"
+    assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num >> nth=0') == "no data"
+    assert "Contribution to total" in pg.inner_text("#lead-score #sc-signals")
     pg.goto(f"{base}/enterprises/{card['enterprise_id']}?lang=zh")  # the next tests read the page in Chinese
     assert not served["errors"], served["errors"]
 

@@ -259,6 +259,9 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                                       **({"live_events": live[s]} if live.get(s) else {})}))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
+                # the signal's weight in the total and what it adds to it (the dimension's share × its own): the
+                # profile and the lead page show both beside its weight and contribution within the dimension
+                parts[-1].detail.update(total_weight=round(eff, 4), total_contribution=round(eff * pct, 2))
                 total_parts.append(Part(signal=f"{dim}.{s}", label=spec.get(lab) or s, raw=parts[-1].raw,
                                         normalised=round(pct, 2), weight=round(eff, 4), contribution=round(eff * pct, 2)))
         score = row.get(f"d_{dim}")
