@@ -66,7 +66,12 @@ def test_a_deregistered_enterprise_says_so_with_an_earlier_date(demo):
     c = local_client(create_app(str(demo["db"])))
     page = c.get(f"/enterprises/{eid}?lang=en").text  # the profile's scorecard box, in the page's language
     assert f"was deregistered on {ended} (注销)" in page and "无法评估" not in page
-    assert f"已于 {ended} 注销" in c.get(f"/enterprises/{eid}?lang=zh").text
+    # a page says the date to score it at, linked to the profile as of that date, not the command's option
+    link = f'<a id="sc-earlier" href="/enterprises/{eid}?as_of={before}#scorecard">{before}</a>'
+    assert f"score it as of an earlier date, e.g. as of {link}" in page and "--as-of" not in page, page
+    zh = c.get(f"/enterprises/{eid}?lang=zh").text
+    assert f"已于 {ended} 注销" in zh and f"可评估更早的日期，如截至 {link}" in zh and "--as-of" not in zh
+    assert 'id="sc-total"' in c.get(f"/enterprises/{eid}?as_of={before}").text  # the link's page has the card
 
 
 def test_an_enterprise_not_yet_founded_says_when_it_was(demo):

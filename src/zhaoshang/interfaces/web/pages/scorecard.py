@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from markupsafe import Markup, escape
 
 from ....core.errors import UserError
 from ....services.evaluation.scorecard import score_enterprise
@@ -25,6 +26,11 @@ def profile_card(web, store, eid: int, as_of, lang: str) -> tuple[dict | None, s
     try:
         return web.cached(store, key, lambda: score_enterprise(store, eid, as_of=as_of, lang=lang, team=team)), None
     except UserError as exc:
+        earlier = getattr(exc, "earlier", None)
+        if earlier:  # "… e.g. as of 2018-02-23", the date a link to the profile as of that date
+            day = earlier["date"].isoformat()
+            return None, (escape(earlier["en" if lang == "en" else "zh"])
+                          + Markup('<a id="sc-earlier" href="/enterprises/{}?as_of={}#scorecard">{}</a>').format(eid, day, day))
         return None, exc.in_lang(lang).splitlines()[0]
 
 
