@@ -567,9 +567,15 @@ def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
     demo_copy(db)
     with Store(str(db), read_only=True) as store:
         big = store.query("SELECT budget_wan FROM demands WHERE budget_wan >= 1000 ORDER BY budget_wan LIMIT 1")[0]["budget_wan"]
-    html = local_client(create_app(str(db))).get("/match", params={"lang": "en", "limit": 500}).text
+    c = local_client(create_app(str(db)))
+    html = c.get("/match", params={"lang": "en", "limit": 500}).text
     cells = re.findall(r'<td class="num">([^<]*)</td><td class="date">', html)
     assert f"{round(big):,}" in cells and f"{round(big)}" not in cells, cells[:10]
+    # the export writes the budget as the amount it is (2000), not as a float (2000.0); blank when none
+    rows = list(csv.DictReader(io.StringIO(c.get("/api/match/demands/export", params={"format": "csv", "lang": "en"})
+                                          .content.decode("utf-8-sig"))))
+    budgets = [r["Budget (10k CNY)"] for r in rows]
+    assert f"{round(big)}" in budgets and not [b for b in budgets if b.endswith(".0")] and "" in budgets, budgets[:10]
 
 
 def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(tmp_path, demo_copy):
