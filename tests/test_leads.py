@@ -149,6 +149,19 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     got = [(x["enterprise_id"], x["region_code"], x["segment"], x["source"]) for x in pipeline_leads.list_leads(team)]
     team.close()
     assert sorted(got) == sorted((r[1], REGION, r[-1], "excel") for r in rows[1:3])
+    # the list marks the leads the region's pipeline now holds, as the page does (已在招商项目 #1（新线索）)
+    team = open_team_db(None, db_path=str(db))
+    ids = {x["enterprise_id"]: x["id"] for x in pipeline_leads.list_leads(team)}
+    team.close()
+    for lang, mark in (("zh", "已在招商项目 #{}（新线索）"), ("en", "In the pipeline #{} (new lead)")):
+        table = run("--lang", lang, "leads", REGION, "--as-of", D.isoformat(), db=db, env={"COLUMNS": "120"}).stdout
+        # a block of lines per lead (the table is wider than the terminal), found by the enterprise's name
+        marked = {r[1]: next(b for b in re.split(r"\n\s*\n", table) if ENTS[r[1]][0] in b) for r in rows[1:]}
+        assert len(marked) == len(EXPECTED_CANDIDATES) > len(ids) == 2, table
+        assert all(mark.format(ids[e]) in b for e, b in marked.items() if e in ids), table
+        assert not [b for e, b in marked.items() if e not in ids and ("招商项目 #" in b or "pipeline #" in b)], table
+    csv_out = run("leads", REGION, "--as-of", D.isoformat(), "-f", "csv", db=db).stdout
+    assert "已在招商项目" not in csv_out and "pipeline" not in csv_out.splitlines()[0]  # the files list the leads alone
     # the English sheet: its Segment column holds names, Segment code the codes the lead keeps
     en_wb = openpyxl.load_workbook(en_out)
     en_wb.active.delete_rows(4, en_wb.active.max_row)

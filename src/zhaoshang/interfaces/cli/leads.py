@@ -56,6 +56,7 @@ def leads_cmd(
     """智能线索挖掘：本地应引进的环节（补链、推荐引进）中、截至日在本地没有注册地/分支机构/子公司的企业，按扩张意愿、契合度、可触达性与风险打分排序，每条附理由与信号。"""
     from ...services.leads import mine_leads
     from ...services.leads.export import write_leads
+    from ...services.pipeline.leads import in_pipeline
 
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
@@ -64,8 +65,9 @@ def leads_cmd(
         if fmt == LeadFmt.json or suffix not in (".csv", ".xlsx"):
             raise UserError(f"-o 写出 .csv 或 .xlsx 文件: {output}", f"-o writes a .csv or .xlsx file: {output}")
         fmt = LeadFmt(suffix[1:])
+    team = open_team()
     doc, note = _read(mine_leads, region, node=chain, top=top, as_of=as_of, weights=_weights(weights), lang=state.lang,
-                      min_score=min_score, having=has or None, team=open_team())
+                      min_score=min_score, having=has or None, team=team)
     if output and fmt in (LeadFmt.csv, LeadFmt.xlsx):
         n = write_leads(doc, output, lang=state.lang)
         emit({"path": output, "rows": n}, Fmt.table, rows=[{"file": output, "rows": n}],
@@ -82,9 +84,18 @@ def leads_cmd(
     rows = [{"rank": r["rank"], "name": r["name"], "score": r["score"],
              "segment": r["segment_name"] + ("" if r["node"] == r["segment"] else f" › {r['node_name']} ({r['node']})"),
              "confidence": r["confidence"], "reasons": sep.join(r["reasons"])} for r in doc["leads"]]
+    columns = ["rank", "name", "segment", "score", "confidence", "reasons"]
+    # a lead the region's pipeline holds already says so, as the page does (已在招商项目 #1（已签约）); the files, like
+    # the page's export, list the leads alone
+    held = in_pipeline(team, doc["region"]["code"], state.lang) if fmt == LeadFmt.table else {}
+    if any(r["enterprise_id"] in held for r in doc["leads"]):
+        columns.insert(2, "pipeline")
+        for row, r in zip(rows, doc["leads"]):
+            pl = held.get(r["enterprise_id"])
+            row["pipeline"] = pl and t(f"已在招商项目 #{pl['id']}（{pl['status']}）", f"In the pipeline #{pl['id']} ({pl['status']})")
     pop = doc["population"]
     emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,
-         columns=["rank", "name", "segment", "score", "confidence", "reasons"], headers=report_headers("leads"),
+         columns=columns, headers={**report_headers("leads"), "pipeline": ("招商项目", "Pipeline")},
          title=t(f"{doc['region']['label']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
                  f"leads for {doc['region']['label_en']} (as of {doc['as_of']}): "
                  f"{pop['candidates']} candidates, top {len(rows)} shown"),

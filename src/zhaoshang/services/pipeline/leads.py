@@ -421,6 +421,14 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
     return [r for r in out if r["overdue"]] if overdue else out
 
 
+def in_pipeline(team, region: str, lang: str = "zh") -> dict[int, dict]:
+    """The region's own pipeline leads (not those of its districts) by enterprise: ``{id, status}``, the status in
+    words — what a leads list marks as 已在招商项目 #1（已签约） (the page, ``zhaoshang leads``)."""
+    names = STATUS_EN if lang == "en" else STATUS_ZH
+    return {r["enterprise_id"]: {"id": r["id"], "status": names.get(r["status"], r["status"])}
+            for r in list_leads(team, region=region) if r["region_code"] == region}
+
+
 def history(team, lead_id: Any = None, limit: int = 500) -> list[dict]:
     """The changes of one lead (oldest first), or the team's latest changes."""
     with team.tx() as tx:

@@ -18,7 +18,7 @@ from ....services.leads import leads_document, ranked_leads, resolve_weights, sa
 from ....services.leads.export import write_leads
 from ....services.leads.mine import FILTERS, MAX_TOP
 from ....services.monitoring import bus
-from ....services.pipeline.leads import STATUS_EN, STATUS_ZH, list_leads
+from ....services.pipeline.leads import in_pipeline as pipeline_leads
 from ....services.privacy import LEAD_SIGNAL_TEXT
 from ....services.regions import matrix
 from ..access import personal_text
@@ -101,9 +101,7 @@ def register(app, web) -> None:
         # leads of the list the region's pipeline holds already: linked to, not offered again (the button led off
         # the list to an error: 每家企业每个地区一条); the region's own leads, not those of its districts
         team = request.app.state.team
-        in_pipeline = {r["enterprise_id"]: {"id": r["id"], "status": (STATUS_EN if web.lang_of(request) == "en" else STATUS_ZH)
-                                            .get(r["status"], r["status"])}
-                       for r in list_leads(team, region=code) if r["region_code"] == code} if team is not None else {}
+        in_pipeline = pipeline_leads(team, code, web.lang_of(request)) if team is not None else {}
         return web.page(request, "leads.html", {
             "nav": "leads", "doc": doc, "in_pipeline": in_pipeline, "f": f, "nodes": nodes, "filters": FILTERS, "toggles": toggles,
             "has": chosen, "as_of": doc["as_of"],
