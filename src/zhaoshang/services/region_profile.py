@@ -35,7 +35,8 @@ from ..core import dialect
 from ..core.asof import reference_date
 from ..core.parse.dates import china_today
 from ..core.errors import NotFound, UserError, count_en
-from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_info, region_names_en
+from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_names_en
+from ..core.geo.lookup import resolve_region as lookup_region
 from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
 from .regions import matrix
@@ -51,9 +52,7 @@ TREND_YEARS = 5
 def resolve_region(store, region: str) -> dict:
     """A region's row from a code, name, path or macro-region (the region service); ``RegionNotFound`` or
     ``AmbiguousRegion`` otherwise."""
-    if not str(region or "").strip():
-        raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
-    return region_info(store, region)
+    return lookup_region(store, region).as_dict()  # a blank one refused: 请指定地区
 
 
 def _path(store, info: dict) -> list[dict]:

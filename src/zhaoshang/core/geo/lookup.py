@@ -157,14 +157,32 @@ def region_ref(store, code: str) -> RegionRef | None:
 
 
 def resolve_region(store, text: str, level: str | None = None, *, macro: bool = True) -> RegionRef:
-    """The one region ``text`` names (code, name, short name, path or — with ``macro`` — macro-region).
+    """The one region ``text`` names (code, name, short name, path or — with ``macro`` — macro-region), read the
+    same for every caller: a path written with separators (浙江/杭州, 浙江，杭州, Xihu, Hangzhou) is that region, a
+    region with a stray 、 or comma (杭州、, Hangzhou,) is that region, a list of several is refused (请只给出一个地区)
+    once each of its entries is known (an unknown one is refused as such, with suggestions).
 
     ``level`` prefers that level when a name is shared across levels (吉林: the province or the city).
-    Raises ``UserError`` for an empty text, ``AmbiguousRegion`` and ``RegionNotFound``.
+    Raises ``UserError`` for an empty text or a list, ``AmbiguousRegion`` and ``RegionNotFound``.
     """
     t = str(text or "").strip()
-    if not t:
+    items = split_regions(t)
+    if not items:
         raise UserError("请指定地区（代码或名称）", "give a region (code or name)")
+    try:
+        return _resolve_one(store, t, level, macro)
+    except (RegionNotFound, AmbiguousRegion):
+        if items == [t]:
+            raise
+    if len(items) == 1:
+        return _resolve_one(store, items[0], level, macro)
+    for item in items:
+        _resolve_one(store, item, level, macro)
+    raise UserError(f"请只给出一个地区: {t}", f"give one region only: {t}")
+
+
+def _resolve_one(store, t: str, level: str | None, macro: bool) -> RegionRef:
+    """``resolve_region`` of one stripped, non-empty text, as written."""
     con = store.con
     m = find_macro(t)
     if m is not None:
@@ -208,22 +226,18 @@ def resolve_region(store, text: str, level: str | None = None, *, macro: bool = 
 
 def region_info(store, text: str | None, level: str | None = None) -> dict | None:
     """``resolve_region(...).as_dict()``, or None when no region is given (the whole country)."""
-    if text is None or not str(text).strip():
+    if not split_regions(None if text is None else str(text)):  # blank, or separators alone (a field's "、")
         return None
-    items = split_regions(str(text))
-    if len(items) > 1:
-        raise UserError(f"请只给出一个地区: {text}", f"give one region only: {text}")
-    return resolve_region(store, items[0], level).as_dict()
+    return resolve_region(store, str(text), level).as_dict()
 
 
 def field_text(store, code: str, lang: str = "zh") -> str:
     """The text a region field shows for the region ``code`` so that sending it again names the same region: the
     name that tells it apart (``region_labels``: 成都市, 杭州市西湖区) when the field reads it back as that region, else
-    the code itself (a name another region shares in English: Jilin the city; "Xihu, Hangzhou", which a field reads
-    as two)."""
+    the code itself (a name another region shares in English: Jilin the city)."""
     text = region_labels(store, [code], lang).get(code, code)
     try:
-        if text != code and region_info(store, text)["code"] == code:  # as a field reads it (a comma splits a list)
+        if text != code and region_info(store, text)["code"] == code:  # as a field reads it
             return text
     except UserError:
         pass

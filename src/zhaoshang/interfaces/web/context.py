@@ -21,7 +21,7 @@ from starlette.background import BackgroundTask
 from ...core import jsonenc
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, format_date, parse_date
 from ...core.errors import noun_en
-from ...core.geo.lookup import field_text
+from ...core.geo.lookup import field_text, split_regions
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
@@ -100,7 +100,10 @@ def region_choices(request: Request, exc: Exception) -> list[dict] | None:
         return None
 
     def swap(value: str, code: str) -> str:
-        return ",".join(code if x.strip() == text else x for x in value.split(","))
+        parts = value.split(",")
+        if any(x.strip() == text for x in parts):
+            return ",".join(code if x.strip() == text else x for x in parts)
+        return code if split_regions(value) == [text] else value  # the region with a stray 、 (杭洲、 → 杭洲)
 
     out = []
     for c in choices:

@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from pydantic import AfterValidator
 
 from ...core.errors import UserError, check_reason_zh
+from ...core.geo.lookup import split_regions
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
 from .dates import out_of_range
@@ -60,12 +62,17 @@ DateFrom = Annotated[Optional[str], Query(max_length=40, description=f"起始日
 DateTo = Annotated[Optional[str], Query(max_length=40, description=f"结束日期（含）{_FORMS}",
                                         json_schema_extra=DATE_DOC)]
 Code = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="地区或产业链环节代码（空 = 不限）")]
-# a region reference for the region service: a code, a name or path (杭州市, 浙江省杭州市) or a macro-region (长三角)
-REGION_PATTERN = "^$|^[0-9A-Za-z_.:'\u3400-\u9fff·（）() -]{1,40}$"  # CJK unified ideographs
-Region = Annotated[Optional[str], Query(pattern=REGION_PATTERN,
-                                        description="地区：代码、名称、路径或宏观区域（空 = 全国）")]
-# one region in a URL path (/api/regions/{code}): the same bounds, never a list (a comma is refused as invalid)
-RegionPath = Annotated[str, Path(pattern=REGION_PATTERN, description="地区：代码、名称、路径或宏观区域")]
+# one region, as every page's region field takes it: a code, a name or path (杭州市, 浙江省杭州市, 浙江/杭州, Hangzhou)
+# or a macro-region (长三角), quotes and a trailing 、 or comma as a field may send them. The one region service reads
+# it (core/geo/lookup.py), on every route alike: an unknown or misspelt one is refused there, with suggestions
+# (未找到地区 … 您是不是要找), a list with 请只给出一个地区. Only its length is held here, refused in words (_region_reason).
+REGION_MAX = 100
+REGION_PARAMS = ("region", "parent", "code", "from_region")  # the parameters of type Region / RegionPath
+_REGION_DOC = f"地区：代码、名称、路径或宏观区域，一个（至多 {REGION_MAX} 个字符）"
+# a filter left blank, or given separators alone (a field's "、"), is not given: the whole country or the route's default
+Region = Annotated[Optional[str], Query(max_length=REGION_MAX, description=_REGION_DOC + "（空 = 全国）"),
+                   AfterValidator(lambda v: v if v is not None and split_regions(v) else None)]
+RegionPath = Annotated[str, Path(max_length=REGION_MAX, description=_REGION_DOC)]  # one region in a URL path
 NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="产业链环节代码（空 = 全部）")]
 NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
                                            description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]
@@ -218,6 +225,18 @@ def _number_reason(err: dict, lang: str) -> str | None:
     return f"{known[2]}, got '{value}'" if lang == "en" else f"{known[1]}，收到 '{value}'"
 
 
+def _region_reason(err: dict, lang: str) -> str | None:
+    """A region (``Region``, ``RegionPath``) longer than any region's name: said in words, with no parameter name."""
+    loc = err.get("loc") or ()
+    if not (loc and str(loc[-1]) in REGION_PARAMS and err.get("type") == "string_too_long"
+            and (err.get("ctx") or {}).get("max_length") == REGION_MAX):
+        return None
+    n = len(str(err.get("input", "")))
+    if lang == "en":
+        return f"a region is named in at most {REGION_MAX} characters (got {n})"
+    return f"地区名称至多 {REGION_MAX} 个字符（收到 {n} 个）"
+
+
 _CHOICES = re.compile(r"^(?:\^\$\|)?\^\(([\w|.-]+)\)(?:\(,\(\1\)\)\*|\?)?\$$")  # ^$|^(a|b)(,(a|b))*$, ^(a|b)?$
 
 
@@ -252,6 +271,10 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
             zh, en = _ITEMS.get(_listed_model(err), ("项", "item"))
             parts.append((f"at most {n} {en}s at once" if err["type"] == "too_long" else f"at least {n} {en}")
                          if lang == "en" else f"一次{'最多' if err['type'] == 'too_long' else '至少'} {n} {zh}")
+            continue
+        region = _region_reason(err, lang)
+        if region is not None:  # the whole part: 地区 says which value it is
+            parts.append(region)
             continue
         why = (_date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
                or err.get("msg", "invalid"))

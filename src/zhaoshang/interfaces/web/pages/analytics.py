@@ -14,7 +14,7 @@ from ....services.analytics.concentration import concentration
 from ....services.datastore import SYNTHETIC_LABEL
 from ....services.region_profile import recommend_labelled
 from ....services.search import search
-from ..schemas import TEXT_MAX, AsOf, Level, NodeCode, RegionPath
+from ..schemas import TEXT_MAX, AsOf, Level, NodeCode, Region, RegionPath
 
 
 
@@ -48,7 +48,7 @@ def register(app, web) -> None:
              summary="企业搜索（JSON）：名称、简称、信用代码、经营范围分词；说明匹配到哪个字段")
     def api_search(store=Depends(web.get_store), q: str = Query(..., min_length=1, max_length=TEXT_MAX, description="检索词"),
                    limit: int = Query(20, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000),
-                   region: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区代码、名称、路径或宏观区域"),
+                   region: Region = None,
                    as_of: AsOf = None,
                    include_dissolved: bool = Query(False, description="也列出截至日期已注销或尚未成立的企业")):
         doc = search(store, q, limit=limit, offset=offset, region=web.clean(region), as_of=web.clean(as_of),

@@ -28,7 +28,7 @@ def register(app, web) -> None:
                                                 group_by=web.clean(group_by)))
 
     @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
-    def chain_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
+    def chain_page(request: Request, store=Depends(web.get_store), region: Region = None,
                    as_of: Optional[str] = None, node: Optional[str] = None):
         region, as_of = web.clean(region), web.clean(as_of)
         tree = matrix.chain_tree(store, region, as_of=as_of, top=3)
@@ -43,7 +43,7 @@ def register(app, web) -> None:
             "macros": matrix.load_macros(store), "region_names": web.region_names(store, web.lang_of(request))})
 
     @app.get("/chain/cell", response_class=HTMLResponse, include_in_schema=False)
-    def chain_cell_fragment(request: Request, node: str, store=Depends(web.get_store), region: Optional[str] = None,
+    def chain_cell_fragment(request: Request, node: str, store=Depends(web.get_store), region: Region = None,
                             as_of: Optional[str] = None):
         cell = matrix.node_enterprises(store, node, web.clean(region), as_of=web.clean(as_of), limit=50)
         names = {n["code"]: n for n in web.facets(store)["nodes"]}

@@ -86,7 +86,7 @@ def register(app, web) -> None:
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
-                         region: Optional[str] = None, node: Optional[str] = None, founded_from: Optional[str] = None,
+                         region: Region = None, node: Optional[str] = None, founded_from: Optional[str] = None,
                          founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
                          tags: Optional[str] = None, sort: Optional[str] = None, page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
                          size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None,

@@ -77,7 +77,7 @@ def register(app, web) -> None:
                             f"leads-{doc['region']['code']}", doc["as_of"])
 
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
-    def leads_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
+    def leads_page(request: Request, store=Depends(web.get_store), region: Region = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
                    min_score: Optional[str] = MinScoreBox, has: Optional[str] = Has,
                    weights: Optional[str] = Weights):

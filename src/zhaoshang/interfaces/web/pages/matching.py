@@ -103,7 +103,7 @@ def register(app, web) -> None:
 
     # ---------------------------------------------------------------------------------------------- pages
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
-    def match_page(request: Request, store=Depends(web.get_store), region: Text = None, node: Text = None,
+    def match_page(request: Request, store=Depends(web.get_store), region: Region = None, node: Text = None,
                    status: Text = None, q: Text = None, open: bool = False):
         doc = demands(request, store, region, node, status, q, open)
         f = {"region": web.clean(region), "node": web.clean(node), "status": web.clean(status), "q": web.clean(q),
@@ -114,7 +114,7 @@ def register(app, web) -> None:
                                                 "json_twin": "/api/match/demands" + ("?" + qs if qs else "")})
 
     @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
-    def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Text = None,
+    def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
                     include_inactive: bool = False):
         region_error = None
         try:

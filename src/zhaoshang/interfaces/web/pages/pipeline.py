@@ -23,13 +23,13 @@ from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
-from ..schemas import Note, Region, Text
+from ..schemas import REGION_MAX, Note, Region, Text
 from .scorecard import profile_card
 
 
 class NewLead(BaseModel):
     enterprise: str = Field(..., max_length=200)
-    region: str = Field(..., max_length=200)
+    region: str = Field(..., max_length=REGION_MAX)
     status: str = Field("new", max_length=20)
     owner: Optional[str] = Field(None, max_length=2000)
     source: str = Field("manual", max_length=20)
@@ -145,7 +145,7 @@ def register(app, web) -> None:
 
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
-                      status: Text = None, owner: Text = None, region: Text = None, segment: Text = None,
+                      status: Text = None, owner: Text = None, region: Region = None, segment: Text = None,
                       source: Text = None, overdue: bool = False, note: Note = None):
         error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         items = filtered(request, store, status, owner, region, segment, source, overdue)

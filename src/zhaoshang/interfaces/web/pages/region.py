@@ -13,13 +13,14 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ....core.geo.lookup import resolve_region
 from ....core.parse.dates import china_today
 from ....services import reference
 from ....services.monitoring import bus
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
 from ...reports.region import report_context
-from ..schemas import AsOf
+from ..schemas import AsOf, Region, RegionPath
 
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8"}
@@ -39,11 +40,11 @@ def register(app, web) -> None:
 
     @app.get("/api/region-profile/{code}", tags=["region"],
              summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")
-    def api_region_profile(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None):
+    def api_region_profile(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: AsOf = None):
         return web.json(profile_of(store, code, as_of, request))
 
     @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
-    def api_region_report(code: str, request: Request, store=Depends(web.get_store), as_of: AsOf = None,
+    def api_region_report(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: AsOf = None,
                           format: Literal["pdf", "xlsx", "html"] = "pdf", lang: Optional[Literal["zh", "en"]] = None,
                           _limit=Depends(web.expensive)):
         from ...reports import write_region_report
@@ -70,19 +71,20 @@ def register(app, web) -> None:
                         headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
 
     @app.get("/region", include_in_schema=False)
-    def region_home(request: Request, store=Depends(web.get_store), code: Optional[str] = None,
-                    region: Optional[str] = None):
+    def region_home(request: Request, store=Depends(web.get_store), code: Region = None,
+                    region: Region = None):
         # ?region= as on every other page (/leads?region=…), ?code= as before; the rest of the query (as_of, lang)
         # goes along to the region's page
         target = web.clean(code) or web.clean(region) or reference.default_region(store)
+        target = resolve_region(store, target).code  # read here: a path with a slash (浙江/杭州) is no URL segment
         rest = [(k, v) for k, v in request.query_params.multi_items() if k not in ("code", "region")]
         return RedirectResponse(f"/region/{quote(str(target))}" + (f"?{urlencode(rest)}" if rest else ""),
                                 status_code=302)
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def region_page(code: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+    def region_page(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         as_of = web.clean(as_of)
-        info = web.region_info(store, code)  # a name: its page; ambiguous: the candidates; unknown: 404 + suggestions
+        info = resolve_region(store, code).as_dict()  # a name: its page; ambiguous: the candidates; unknown: 404 + suggestions
         if info["code"] != code:  # one URL per region: 杭州市 → /region/330100
             qs = urlencode(list(request.query_params.multi_items()))
             return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)

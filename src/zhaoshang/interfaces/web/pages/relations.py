@@ -17,7 +17,7 @@ from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
 from ...labels import paths_in_words
 from ..access import audit_recorder
-from ..schemas import TEXT_MAX, AsOf
+from ..schemas import REGION_MAX, TEXT_MAX, AsOf, Region
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、统一社会信用代码、名称或简称")]
 
@@ -50,7 +50,7 @@ def register(app, web) -> None:
     @app.get("/api/graph/reach/{key}", tags=["graph"],
              summary="关键人触达（JSON）：从本地区出发到目标企业关键人的 k 条最强路径，每一跳附证据（同 zhaoshang reach）")
     def api_reach(key: Key, request: Request, store=Depends(web.get_store),
-                  from_region: str = Query(..., max_length=TEXT_MAX, description="出发地区：代码或名称"),
+                  from_region: str = Query(..., max_length=REGION_MAX, description="出发地区：代码或名称"),
                   k: int = Query(5, ge=1, le=20), max_hops: int = Query(4, ge=1, le=6), as_of: AsOf = None):
         lang = web.lang_of(request)
         return web.json(paths_in_words(privacy.present_ties(
@@ -87,9 +87,9 @@ def register(app, web) -> None:
 
     @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
     def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
-                       from_region: Optional[str] = Query(None, max_length=TEXT_MAX),
-                       from_: Optional[str] = Query(None, alias="from", max_length=TEXT_MAX),
-                       region: Optional[str] = Query(None, max_length=TEXT_MAX)):
+                       from_region: Optional[str] = Query(None, max_length=REGION_MAX),
+                       from_: Optional[str] = Query(None, alias="from", max_length=REGION_MAX),
+                       region: Region = None):
         # the region to start from, as a user types it in the address: from_region (the form's own name), from, or
         # region (the name every other page gives it); the form is filled and the paths found at once
         from_region = web.clean(from_region) or web.clean(from_) or web.clean(region)

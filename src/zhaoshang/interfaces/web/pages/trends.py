@@ -42,7 +42,7 @@ def register(app, web) -> None:
         return web.json(run(store, region, node, by, start, end, as_of, top))
 
     @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
-    def trends_page(request: Request, store=Depends(web.get_store), region: Optional[str] = None,
+    def trends_page(request: Request, store=Depends(web.get_store), region: Region = None,
                     node: Optional[str] = None, by: str = Query("quarter", pattern="^(quarter|year)$"),
                     start: Optional[str] = None, end: Optional[str] = None, as_of: Optional[str] = None,
                     top: int = Query(10, ge=0, le=100)):
