@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ....core.errors import UserError
 from ....core.parse.dates import china_today
-from ....core.geo.lookup import region_labels, resolve_region
+from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
 from ....services.leads import lead_of
 from ....services.pipeline import excel, landing
@@ -151,9 +151,13 @@ def register(app, web) -> None:
         items = filtered(request, store, status, owner, region, segment, source, overdue)
         shown = personal_text(request, {"items": items, "history": L.history(team(request), limit=20)}, LEAD_TEXT,
                               "pipeline")
-        f = {"status": web.clean(status), "owner": web.clean(owner), "region": web.clean(region),
+        # the region the list resolved: its code in the links and exports (浙江/杭州 → 330100, as /leads sends it), and
+        # in the field a text that names it again
+        code = region_code(store, region)
+        f = {"status": web.clean(status), "owner": web.clean(owner), "region": code,
              "segment": web.clean(segment), "source": web.clean(source), "overdue": overdue}
         params = {k: v for k, v in f.items() if v}
+        f["region"] = field_text(store, code, web.lang_of(request)) if code else None
         return web.page(request, "pipeline.html", {
             "nav": "pipeline", "items": shown["items"], "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
