@@ -202,4 +202,5 @@ def test_region_parameters_take_names_and_macro_regions(client):
     assert r.status_code == 400 and [c["code"] for c in r.json()["candidates"]] == ["110105", "220104"]
     r = client.get("/api/chain?region=杭洲市")
     assert r.status_code == 404 and r.json()["suggestions"][0]["code"] == "330100"
-    assert client.get("/api/chain?region=" + "杭" * 41).status_code == 400  # still bounded
+    assert client.get("/api/chain?region=" + "杭" * 41).status_code == 404  # a long name is looked up: none found
+    assert client.get("/api/chain?region=" + "杭" * 101).status_code == 400  # still bounded, at 100 characters
