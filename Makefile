@@ -3,14 +3,14 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql libpq5 openjdk-17-jre-headless
+APT_PACKAGES := chromium-headless-shell fonts-noto-cjk poppler-utils postgresql libpq5 openjdk-17-jre-headless
 PORT ?= 8800
 
 .PHONY: setup setup-system setup-python setup-web demo test bench clean
 
 setup: setup-system setup-python setup-web
 
-# Debian packages: headless chromium for browser tests, CJK fonts for PDF reports, pdftoppm, PostgreSQL
+# Debian packages: chromium's headless shell for browser tests, CJK fonts for PDF reports, pdftoppm, PostgreSQL
 # (the team-state tests start a throw-away server; libpq for psycopg), Java 17 for Spark in local mode.
 setup-system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

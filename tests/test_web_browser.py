@@ -1,4 +1,4 @@
-"""The web pages in headless chromium (Playwright driving Debian's /usr/bin/chromium) against a real
+"""The web pages in headless chromium (Playwright driving Debian's chromium headless shell) against a real
 uvicorn server: pages load without console errors, the map is drawn, drill-down, filters, export,
 language switch, synthetic label. Set ZHAOSHANG_SCREENSHOTS=DIR to save screenshots of each page."""
 
