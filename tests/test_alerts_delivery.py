@@ -48,8 +48,8 @@ def fx(tmp_path_factory):
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(delivery, "BACKOFF", 0.2)
-    monkeypatch.setattr(delivery, "MAX_ATTEMPTS", 3)
+    monkeypatch.setenv("ZHAOSHANG_ALERT_BACKOFF", "0.2")
+    monkeypatch.setenv("ZHAOSHANG_ALERT_ATTEMPTS", "3")
 
 
 def _alerts(fx, team_url, owner="local"):
@@ -229,7 +229,7 @@ def test_daily_digest_by_email_through_a_real_smtp_server(fx, team_url):
             # before the digest hour nothing is queued; after it, one digest per day
             early = dt.datetime(2026, 3, 2, 0, 30, tzinfo=digest.TZ)
             assert digest.due(store, team, at=early) == []
-            late = early.replace(hour=digest.DIGEST_HOUR, minute=5)
+            late = early.replace(hour=digest.digest_hour(), minute=5)
             queued = digest.due(store, team, at=late)
             assert [q["alerts"] for q in queued] == [3] and digest.due(store, team, at=late) == []
             # those alerts are digested; the next day's digest is empty, so nothing is sent
@@ -380,7 +380,7 @@ def test_an_english_users_digest_is_in_english(fx, tmp_path):
     assert ch["lang"] == "en"
     with _smtp_server() as (smtp, received):
         with Store(str(path), read_only=True) as store:
-            late = dt.datetime(2026, 3, 2, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+            late = dt.datetime(2026, 3, 2, digest.digest_hour(), 5, tzinfo=digest.TZ)
             assert [q["alerts"] for q in digest.due(store, team, at=late)] == [3]
         assert delivery.deliver_due(team, smtp=smtp)["sent"] == 1
     msg = message_from_bytes(received[0].content, policy=email_policy)
@@ -422,7 +422,7 @@ def test_the_daily_digest_skips_a_disabled_account_and_keeps_its_backlog(tmp_pat
 
     db, team = _officer_holder_change(tmp_path)
     team_tokens(team, (("dora", "analyst"),))
-    late = dt.datetime(2026, 3, 2, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+    late = dt.datetime(2026, 3, 2, digest.digest_hour(), 5, tzinfo=digest.TZ)
     with Store(str(db), read_only=True) as store:
         R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email"]}, owner="dora")
         R.set_channels(team, "dora", email="dora@example.org")
@@ -471,7 +471,7 @@ def test_the_digest_names_a_feed_read_from_a_file_never_its_path(fx, tmp_path):
     assert any(str(feeds_dir) in n for n in notes), notes  # stored as it was read: the path is in the record
     R.set_channels(team, "local", email="ana@example.org")
     with _smtp_server() as (smtp, received), Store(str(db), read_only=True) as store:
-        late = dt.datetime(2026, 11, 3, digest.DIGEST_HOUR, 5, tzinfo=digest.TZ)
+        late = dt.datetime(2026, 11, 3, digest.digest_hour(), 5, tzinfo=digest.TZ)
         assert [q["alerts"] for q in digest.due(store, team, at=late)] == [2]
         assert delivery.deliver_due(team, smtp=smtp) == {"sent": 1, "retry": 0, "dead": 0}
     msg = message_from_bytes(received[0].content, policy=email_policy)

@@ -3,8 +3,8 @@ digest (HTML, sent by e-mail through the configured SMTP server).
 
 Every delivery is a row of ``alert_deliveries`` written in the transaction that created its alert (or its
 digest): nothing is lost when a receiver is down or the server restarts. ``deliver_due`` sends the rows whose
-time has come; a failure is retried with exponential backoff (``BACKOFF`` × 2^(attempt−1)) and after
-``MAX_ATTEMPTS`` the row becomes a dead letter (status ``dead``, with the last error) that ``retry`` can revive.
+time has come; a failure is retried with exponential backoff (``backoff()`` × 2^(attempt−1)) and after
+``max_attempts()`` the row becomes a dead letter (status ``dead``, with the last error) that ``retry`` can revive.
 Secrets (webhook keys, the SMTP password) are never written to a log, a payload or an error message.
 
 A queued delivery holds what it carries for either kind of role its owner may have (``views``), and ``deliver_due``
@@ -32,8 +32,14 @@ from ...core.teamstate.clock import now
 from . import rules as R
 from .targets import LOCAL, RefusedTarget, WebhookPolicy
 
-MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_ALERT_ATTEMPTS", "6"))
-BACKOFF = float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))  # seconds before the first retry
+def max_attempts() -> int:
+    """``ZHAOSHANG_ALERT_ATTEMPTS`` (6), read when a delivery is tried: the environment of the run, not of the import."""
+    return int(os.environ.get("ZHAOSHANG_ALERT_ATTEMPTS", "6"))
+
+
+def backoff() -> float:
+    """``ZHAOSHANG_ALERT_BACKOFF``: seconds before the first retry (30), read when a delivery is tried."""
+    return float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))
 TIMEOUT = 10.0
 SIGNATURE = "X-Zhaoshang-Signature"
 TIMESTAMP = "X-Zhaoshang-Timestamp"
@@ -210,13 +216,13 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy
                 tx.execute("UPDATE alert_deliveries SET status = 'done', attempts = ?, last_error = NULL, updated_at = ? "
                            "WHERE id = ?", [attempts, now(), d["id"]])
                 counts["sent"] += 1
-            elif attempts >= MAX_ATTEMPTS or refused:
+            elif attempts >= max_attempts() or refused:
                 tx.execute("UPDATE alert_deliveries SET status = 'dead', attempts = ?, last_error = ?, updated_at = ? "
                            "WHERE id = ?", [attempts, error, now(), d["id"]])
                 counts["dead"] += 1
             else:
                 tx.execute("UPDATE alert_deliveries SET attempts = ?, last_error = ?, next_at = ?, updated_at = ? WHERE id = ?",
-                           [attempts, error, now(BACKOFF * 2 ** (attempts - 1)), now(), d["id"]])
+                           [attempts, error, now(backoff() * 2 ** (attempts - 1)), now(), d["id"]])
                 counts["retry"] += 1
     return counts
 

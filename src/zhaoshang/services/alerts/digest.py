@@ -1,5 +1,5 @@
 """The daily digest: a user's alerts since their last digest, as HTML (and plain text) — written to a file by
-``zhaoshang alerts digest`` and sent by e-mail once a day (after ``DIGEST_HOUR`` in China time) by the
+``zhaoshang alerts digest`` and sent by e-mail once a day (after ``digest_hour()`` in China time) by the
 server's scheduler. Which alerts went into which digest is kept in ``alert_state`` (per user), so a digest is
 never sent twice and a missed day is caught up after a restart.
 """
@@ -16,7 +16,9 @@ from . import feed as F
 from . import rules as R
 
 TZ = CHINA
-DIGEST_HOUR = int(os.environ.get("ZHAOSHANG_DIGEST_HOUR", "8"))
+def digest_hour() -> int:
+    """``ZHAOSHANG_DIGEST_HOUR`` (8, China time), read when the scheduler steps: the environment of the run."""
+    return int(os.environ.get("ZHAOSHANG_DIGEST_HOUR", "8"))
 
 
 def _cursor_key(owner: str) -> str:
@@ -122,10 +124,10 @@ def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
 
 
 def due(store, team, *, at: _dt.datetime | None = None, base_url: str = "") -> list[dict]:
-    """The scheduler's daily step: once per day after ``DIGEST_HOUR`` (China time), queue each user's digest, in
+    """The scheduler's daily step: once per day after ``digest_hour()`` (China time), queue each user's digest, in
     the language the user set their address in (``rules.channels``: ``lang``)."""
     local = (at or _dt.datetime.now(_dt.timezone.utc)).astimezone(TZ)
-    if local.hour < DIGEST_HOUR:
+    if local.hour < digest_hour():
         return []
     day = local.date().isoformat()
     with team.tx() as tx:

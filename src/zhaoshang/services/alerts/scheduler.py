@@ -1,4 +1,4 @@
-"""The alert schedule inside ``zhaoshang serve``: every ``INTERVAL`` seconds — and at once when the event bus
+"""The alert schedule inside ``zhaoshang serve``: every ``default_interval()`` seconds — and at once when the event bus
 publishes a live event (``POST /api/events``, a news feed) — evaluate new events, queue the day's digests and
 send the deliveries that are due. All of its state is in the team state, so a restarted
 server resumes exactly where the last one stopped (pending deliveries, retry times, digest days)."""
@@ -16,7 +16,9 @@ from . import delivery, digest, feed
 from .targets import LOCAL, WebhookPolicy
 
 log = logging.getLogger("zhaoshang.alerts")
-INTERVAL = float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
+def default_interval() -> float:
+    """``ZHAOSHANG_ALERT_INTERVAL`` (1 s between rounds), read when a scheduler is made: the environment of the run."""
+    return float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
 
 
 def tick(store, team, policy: WebhookPolicy = LOCAL) -> dict:
@@ -32,9 +34,10 @@ class Scheduler:
     """A background thread (``core.background``: stopped and joined at shutdown) running ``tick`` on a store
     opened by ``store_scope`` (the served generation)."""
 
-    def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float = INTERVAL,
+    def __init__(self, store_scope: Callable[[], ContextManager], team, interval: float | None = None,
                  policy: WebhookPolicy = LOCAL):
-        self.store_scope, self.team, self.interval, self.policy = store_scope, team, interval, policy
+        self.store_scope, self.team, self.policy = store_scope, team, policy
+        self.interval = default_interval() if interval is None else interval
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._worker: background.Worker | None = None
