@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 BIN = Path(sys.executable).with_name("zhaoshang")
@@ -51,10 +52,16 @@ class _WarmServer:
     """This process's ``cli_warm`` server, started at the first run; a run while another is under way (a test's
     threads) starts the console script instead."""
 
+    # variables an interpreter reads once at its start (or the server's preloads read when they load): a run or a
+    # served process whose environment sets them otherwise than the server's starts the console script instead
+    START_ONLY = ("PYTHON", "LC_", "LANG", "TZ")
+
     def __init__(self):
         self.sock = None
         self.server = None
         self.lock = threading.Lock()
+        self.exited: dict[int, int] = {}  # detached children's exit codes, as the server reported them
+        self.started_env: dict = {}
 
     def _start(self) -> None:
         mine, theirs = socket.socketpair()
@@ -64,6 +71,8 @@ class _WarmServer:
         theirs.close()
         self.sock = mine
         self.pending = b""
+        self.exited = {}
+        self.started_env = {k: v for k, v in os.environ.items() if k.startswith(self.START_ONLY)}
         atexit.register(self._stop)
 
     def _stop(self) -> None:
@@ -105,7 +114,15 @@ class _WarmServer:
             self.lock.release()
 
     def _answer(self, timeout: float | None = None) -> dict:
-        """The server's next answer line; TimeoutError when none comes within ``timeout`` seconds."""
+        """The server's next answer line to the request under way (a detached child's exit, which may come between,
+        is noted in ``exited``); TimeoutError when none comes within ``timeout`` seconds."""
+        while True:
+            line = self._line(timeout)
+            if "exited" not in line:
+                return line
+            self.exited[line["exited"]] = line["status"]
+
+    def _line(self, timeout: float | None) -> dict:
         self.sock.settimeout(timeout)
         try:
             while b"\n" not in self.pending:
@@ -117,6 +134,89 @@ class _WarmServer:
             self.sock.settimeout(None)
         line, self.pending = self.pending.split(b"\n", 1)
         return json.loads(line)
+
+    def spawn(self, cmd: list[str], env: dict, cwd: str) -> "Detached | None":
+        """Start ``cmd`` (a server) forked from the warm server and return at once; None when it must be the console
+        script (cold runs asked, an interpreter variable set otherwise than the server's, another run under way)."""
+        if COLD or not self.lock.acquire(timeout=60):
+            return None
+        try:
+            if self.server is None or self.server.poll() is not None:
+                self._start()
+            if {k: v for k, v in env.items() if k.startswith(self.START_ONLY)} != self.started_env:
+                return None
+            out = tempfile.TemporaryFile()
+            mask = os.umask(0o22)
+            os.umask(mask)
+            request = {"argv0": cmd[0], "args": cmd[1:], "env": env, "cwd": cwd, "umask": mask, "detach": True}
+            with open(os.devnull, "rb") as null:
+                socket.send_fds(self.sock, [json.dumps(request).encode()], [null.fileno(), out.fileno(), out.fileno()])
+            return Detached(self, self._answer()["pid"], out)
+        finally:
+            self.lock.release()
+
+    def status(self, pid: int, timeout: float | None) -> int | None:
+        """A detached child's exit code once the server has reported it; None while it still runs after ``timeout``
+        seconds (0: a look without waiting)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pid not in self.exited:
+            left = None if deadline is None else max(0.001, deadline - time.monotonic())
+            if not self.lock.acquire(timeout=-1 if left is None else left):
+                return None
+            try:
+                if pid not in self.exited:  # no run is under way while the lock is held: a line is an exit
+                    line = self._line(left)
+                    self.exited[line["exited"]] = line["status"]
+            except TimeoutError:
+                return None
+            finally:
+                self.lock.release()
+        return self.exited[pid]
+
+
+class Detached:
+    """A server forked by the warm server (``_WarmServer.spawn``), read and stopped as ``subprocess.Popen`` is:
+    ``poll``, ``terminate``, ``kill``, ``wait`` and its output (standard output and error together)."""
+
+    def __init__(self, warm: _WarmServer, pid: int, out):
+        self.warm, self.pid, self.out = warm, pid, out
+
+    def poll(self) -> int | None:
+        return self.warm.status(self.pid, 0)
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, sig: int) -> None:
+        if self.pid not in self.warm.exited:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self.warm.status(self.pid, timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(str(self.pid), timeout)
+        self.out.close()
+        return code
+
+    def output(self) -> str:
+        self.out.seek(0)
+        return self.out.read().decode(errors="replace")
+
+
+def spawn(cmd: list[str]) -> "Detached | subprocess.Popen":
+    """Start a long-running ``zhaoshang`` (``serve``) with this process's environment: forked warm when it can be,
+    else the console script (``Popen`` with standard output and error on one pipe)."""
+    proc = _WARM.spawn(cmd, dict(os.environ), os.getcwd())
+    if proc is None:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc.output = lambda: proc.stdout.read().decode(errors="replace")
+    return proc
 
 
 def _text(f) -> str:

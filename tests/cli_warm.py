@@ -13,12 +13,19 @@ which the tests of process start, interpreter options and import costs do.
 Protocol (one request at a time over a Unix socket pair; the caller serialises): the caller sends a JSON request
 with three descriptors (stdin, stdout, stderr); the server answers ``{"pid": n}`` once the child is forked and
 ``{"status": s}`` (``os.waitstatus_to_exitcode``) when it has exited.
+
+A request with ``"detach": true`` is a server for a test (``zhaoshang serve``, web_util.serving): the server answers
+``{"pid": n}`` and takes the next request at once; when that child exits (the test stops it with SIGTERM) it is
+reaped and ``{"exited": n, "status": s}`` is sent, whenever that is — between two answers of a foreground run too.
+The web application and uvicorn are preloaded for these: a server forked here answers its first request after about
+0.6 s of CPU instead of 1.4 s (docs/benchmarks.md, "Test servers forked warm").
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 
@@ -34,12 +41,14 @@ import sys
 # Libraries only some commands use (igraph, scikit-learn …) load in the child, as in the console script.
 PRELOADED = ("zhaoshang.interfaces.cli", "zhaoshang.interfaces.cli.app", "typer._adapters", "typer._coercion",
              "rich.console", "rich.table", "zhaoshang.interfaces.labels", "numpy", "pyarrow",
-             "zhaoshang.core.importers.pipeline")
+             "zhaoshang.core.importers.pipeline", "zhaoshang.interfaces.web.app", "uvicorn", "uvicorn.server",
+             "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on")
 
 
 def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
     """In the forked child: become the console script's process for this request, run it and exit."""
     sock.close()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the server's reaper is not the command's: its own children wait
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -71,6 +80,17 @@ def serve(fd: int, script_dir: str) -> None:
 
     gc.freeze()  # what the preloads made stays out of the children's collections: their pages are not copied
     sock = socket.socket(fileno=fd)
+    detached: set[int] = set()
+
+    def reap(*_):
+        """Reap the detached children that have exited and say so (never a foreground child: waitpid by pid)."""
+        for pid in list(detached):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                detached.discard(pid)
+                sock.sendall(json.dumps({"exited": pid, "status": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+
+    signal.signal(signal.SIGCHLD, reap)
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
@@ -87,6 +107,10 @@ def serve(fd: int, script_dir: str) -> None:
         for fd_ in fds:
             os.close(fd_)
         sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        if request.get("detach"):
+            detached.add(pid)
+            reap()  # it may have exited already (a server that could not start)
+            continue
         _, status = os.waitpid(pid, 0)
         sock.sendall(json.dumps({"status": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
 

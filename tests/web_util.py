@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from cli_util import spawn
 
 # Debian's chromium built as its headless shell (package chromium-headless-shell): the same Blink, V8 and rendering as
 # the browser, without the browser's window, profile and UI layers the tests never use. Playwright itself drives this
@@ -77,10 +78,8 @@ def serving(db: str | Path, tries: int = 300, args: tuple = (), warm: bool = Fal
     import httpx
 
     port = free_port()
-    proc = subprocess.Popen([EXE, "--db", str(db), *[a for a in args if a != "--require-login"], "serve",
-                             "--host", "127.0.0.1", "--port", str(port), *[a for a in args if a == "--require-login"],
-                             *([] if warm else ["--no-warm-up"])],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = spawn([EXE, "--db", str(db), *[a for a in args if a != "--require-login"], "serve", "--host", "127.0.0.1",
+                  "--port", str(port), *[a for a in args if a == "--require-login"], *([] if warm else ["--no-warm-up"])])
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(tries):
@@ -90,7 +89,7 @@ def serving(db: str | Path, tries: int = 300, args: tuple = (), warm: bool = Fal
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None:
-                pytest.fail("server exited: " + proc.stdout.read().decode())
+                pytest.fail("server exited: " + proc.output())
             time.sleep(0.1)
         yield base
     finally:
