@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 
 import duckdb
@@ -12,7 +13,7 @@ import pytest
 
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.readers import read_into
-from zhaoshang.core.writers import XLSX_MAX_ROWS, export_query
+from zhaoshang.core.writers import XLSX_MAX_ROWS, export_query, iter_csv
 
 SZSE = "listed_companies/szse_a_share_list_2026-01.csv"
 RISKY = ["=1+2", "+86 123", "@SUM(A1)", "-5", "\t=cmd", "\r=cmd", "普通文本", "'已带引号", "-"]
@@ -57,6 +58,15 @@ def test_csv_prefixes_formula_cells_and_has_bom(con, tmp_path):
     assert rows[1][3] == "2024-03-01" and rows[1][4] == "红杉中国、高瓴资本"
     # no cell of the file can start a formula
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) and c != "-" for r in rows[1:] for c in (r[0], r[1], r[4]))
+    # a whole amount in a float or decimal column is written as a whole number (352335, 2000), not as 352335.0 or
+    # 2000.00; other values keep their decimals; the same in the streamed CSV
+    amounts = ("SELECT * FROM (VALUES (352335.0::DOUBLE, 2000.00::DECIMAL(18, 2), 1.5::FLOAT), "
+               "(68002.27766, 2000.50, -5.0), (-0.0, NULL, 'nan'::FLOAT)) v(total_wan, budget_wan, share)")
+    export_query(con, amounts, p)
+    with open(p, encoding="utf-8-sig", newline="") as f:
+        got = list(csv.reader(f))[1:]
+    assert got == [["352335", "2000", "1.5"], ["68002.27766", "2000.50", "-5"], ["0", "", "nan"]], got
+    assert list(csv.reader(io.StringIO(b"".join(iter_csv(con, amounts)).decode("utf-8-sig"))))[1:] == got
 
 
 def test_xlsx_keeps_formula_looking_text_as_text(con, tmp_path):

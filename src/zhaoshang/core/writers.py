@@ -1,6 +1,7 @@
 """Write the result of a query to CSV, XLSX, Parquet or JSON Lines — safely.
 
-- CSV is UTF-8 *with* a byte-order mark, so that Excel opens Chinese text correctly; written by DuckDB COPY.
+- CSV is UTF-8 *with* a byte-order mark, so that Excel opens Chinese text correctly; written by DuckDB COPY. A whole
+  amount in a float or decimal column is written as a whole number (352335, not 352335.0 or 352335.00).
 - XLSX is streamed row by row with XlsxWriter's constant-memory mode (bold header, dates as dates, lists
   joined with "、"); more than 1,048,576 rows is refused with a hint to use CSV or Parquet.
 - Parquet and JSON Lines are written by DuckDB COPY.
@@ -94,6 +95,14 @@ def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
             text = f"CAST(to_json({col}) AS VARCHAR)"
         elif t == "VARCHAR" or t.startswith("VARCHAR") or t == "JSON":
             text = f"CAST({col} AS VARCHAR)"
+        elif t in ("DOUBLE", "FLOAT", "REAL", "FLOAT4", "FLOAT8") or t.startswith("DECIMAL"):
+            # a whole amount as the number it is (352335, 2000), not as a float (352335.0) or a decimal with
+            # zeros (2000.00); other values keep their decimals. Not above 1e16, where a float's digits are noise.
+            finite = f"isfinite({col}) AND " if not t.startswith("DECIMAL") else ""
+            exprs.append(f"CASE WHEN {finite}{col} = trunc({col}) AND abs({col}) < 1e16 "
+                         f"THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END "
+                         f"AS {_q(_safe_text(name))}")
+            continue
         else:
             exprs.append(f"{col} AS {_q(_safe_text(name))}")
             continue

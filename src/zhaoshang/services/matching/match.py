@@ -509,11 +509,10 @@ def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str]
 
     from ...core.writers import export_query
 
-    # an amount in whole 万元 is written as one (2000, not 2000.0), as the page shows it
-    whole = {c for c in AMOUNTS & set(columns) if all(r.get(c) is None or float(r[c]).is_integer() for r in rows)}
+    # numbers as numbers: the writer writes a whole amount in 万元 as one (2000, not 2000.0), as the page shows it
     table = pa.table({(headers or {}).get(c, c): pa.array(
-        [None if r.get(c) is None else int(r[c]) if c in whole else r.get(c) if c in NUMERIC else str(r.get(c)) for r in rows],
-        type=pa.int64() if c in whole else pa.float64() if c in NUMERIC else pa.string()) for c in columns})
+        [None if r.get(c) is None else r.get(c) if c in NUMERIC else str(r.get(c)) for r in rows],
+        type=pa.float64() if c in NUMERIC else pa.string()) for c in columns})
     cur = store.con.cursor()
     try:
         cur.register("_match_rows", table)
@@ -523,4 +522,3 @@ def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str]
 
 
 NUMERIC = frozenset({"score", "bm25", "node_agreement", "similarity", "budget_wan"})
-AMOUNTS = frozenset({"budget_wan"})
