@@ -310,7 +310,7 @@ def test_a_scorecard_at_80_columns_has_no_label_without_its_value(db):
     out = printed("score", "2", db=db).stdout
     lines = [ln.strip() for ln in out.splitlines()[1:] if ln.strip()]
     assert len(lines) > 10 and max(cell_len(line) for line in out.splitlines()) <= 80
-    labels = {"维度", "综合得分", "信号", "原始值", "百分位", "权重", "贡献"}
+    labels = {"维度", "得分", "占总分权重", "信号", "原始值", "百分位", "维度内权重", "对维度得分的贡献", "对总分的贡献"}
     assert not [ln for ln in lines if ln in labels], out  # every label stands beside its value
 
 

@@ -166,7 +166,7 @@ def test_no_people_or_news_data_is_no_data_not_a_middle_score(db, tmp_path):
     assert "团队" in doc["total_basis"]["note"] and "不计入总分" in doc["total_basis"]["note"]
     table = run("score", "3", "--as-of", D.isoformat(), db=path)
     assert "缺数据、不计入：" in table.stdout
-    assert "综合得分  缺数据" in table.stdout and "不计入总分" in table.stderr, (table.stdout, table.stderr)
+    assert "\n得分 缺数据\n" in "\n".join(" ".join(ln.split()) for ln in table.stdout.splitlines()) and "不计入总分" in table.stderr, (table.stdout, table.stderr)
     en = run("--lang", "en", "score", "3", "--as-of", D.isoformat(), db=path)
     assert "no data, left out:" in en.stdout and "left out of the total" in en.stderr, (en.stdout, en.stderr)
     assert "confidence 0." in " ".join(en.stdout.split()) and "{" not in en.stdout
@@ -183,6 +183,24 @@ def test_facts_after_the_date_change_nothing(db, tmp_path):
 def test_table_output_and_user_errors(db):
     out = run("score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb").stdout
     assert "测试企业3号有限公司" in out and "资本" in out
+    # one 权重 column held a dimension's share of the total and a signal's weight within its dimension: each kind is a
+    # column of its own, headed as the web scorecard heads it, beside the value of that kind (blocks at 80 columns)
+    card = run_json("score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb")
+    dims = [d for d in card["dimensions"].values() if d["share"] is not None]
+    signals = [c for d in card["dimensions"].values() for c in d["contributions"]]
+    assert len(dims) > 1 and {c["weight"] for c in signals} - {d["share"] for d in dims}
+    for lang, words in (("zh", ("占总分权重", "维度内权重", "对维度得分的贡献", "对总分的贡献")),
+                        ("en", ("Share of total", "Weight in dimension", "Contribution to dimension", "Contribution to total"))):
+        table = run("--lang", lang, "score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb",
+                    env={"COLUMNS": "80"}).stdout
+        lines = [" ".join(ln.split()) for ln in table.splitlines()]
+        beside = {w: [float(ln[len(w):].replace(",", "")) for ln in lines if ln.startswith(w + " ")] for w in words}
+        assert beside[words[0]] == [d["share"] for d in dims], (lang, table)
+        assert beside[words[1]] == [c["weight"] for c in signals], (lang, table)
+        assert beside[words[2]] == [c["contribution"] for c in signals if c["contribution"] is not None], (lang, table)
+        assert beside[words[3]] == [c["detail"]["total_contribution"] for c in signals
+                                    if c["detail"].get("total_contribution") is not None], (lang, table)
+        assert not [ln for ln in table.splitlines() if ln.strip().split("  ")[0] in ("权重", "贡献", "Weight", "Contribution")]
     bad = run("score", "不存在的企业", db=db / "s.duckdb", check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     bad = run("score", "1", "--weights", db / "nope.yaml", db=db / "s.duckdb", check=False)

@@ -463,6 +463,27 @@ def labelled(rows: list[dict], key: str, vocab: str, lang: str = "zh") -> list[d
     return [{**r, key: label(vocab, r[key], lang)} if key in r else r for r in rows]
 
 
+# the scorecard's columns, one wording wherever a card is shown (the profile's 企业评估 and a pipeline lead's 企业评分 on
+# the web, the ``score`` command's table): a weight or a contribution says whether it is within the dimension or of the
+# total (a dimension's share of the total, 0.0476, and a signal's weight in its dimension, 0.4, were both 权重)
+SCORECARD_COLUMNS: dict[str, Pair] = {
+    "dimension": ("维度", "Dimension"), "score": ("得分", "Score"), "share": ("占总分权重", "Share of total"),
+    "coverage": ("覆盖", "Coverage"), "signal": ("信号", "Signal"), "raw": ("原始值", "Raw"),
+    "percentile": ("百分位", "Percentile"), "weight": ("维度内权重", "Weight in dimension"),
+    "contribution": ("对维度得分的贡献", "Contribution to dimension"),
+    "total_contribution": ("对总分的贡献", "Contribution to total")}
+# what each of those says, in a header's tooltip
+SCORECARD_HINTS: dict[str, Pair] = {
+    "share": ("该维度在总分中的占比（已有维度的权重之比，合计为 1）",
+              "the dimension’s share of the total (its weight over the present dimensions’, adding up to 1)"),
+    "weight": ("该信号在其维度得分中的占比（该维度已有信号的权重之比，合计为 1）",
+               "the signal’s share of its dimension’s score (its weight over the dimension’s present signals’, adding up to 1)"),
+    "contribution": ("维度内权重 × 百分位；同一维度的合计即维度得分",
+                     "weight in dimension × percentile; a dimension’s add up to its score"),
+    "total_contribution": ("占总分权重（维度占总分权重 × 维度内权重）× 百分位；全部合计即总分",
+                           "share of the total (the dimension’s share × the weight in dimension) × percentile; all add up to the total")}
+
+
 # the audit log's columns (its table on 管理, the command's table, the export) where the shared table's word means
 # something else (role 职务 is a person's office, target 投递地址 an alert channel's address) or the page says more
 AUDIT_COLUMNS: dict[str, Pair] = {"at": ("时间 (UTC)", "Time (UTC)"), "actor": ("用户", "User"), "role": ("角色", "Role"),

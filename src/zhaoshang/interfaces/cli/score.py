@@ -11,6 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.memory import capped
 from ...services.evaluation.scorecard import score_all, score_enterprise
+from ..labels import SCORECARD_COLUMNS
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
 
 backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效果", no_args_is_help=True)
@@ -93,24 +94,28 @@ def score_cmd(
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
+    # a dimension's share of the total and a signal's weight in its dimension are columns of their own, each
+    # headed by what it is, as the web scorecard heads them (labels.SCORECARD_COLUMNS)
     rows = []
     for key, dim in doc["dimensions"].items():
         rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else dim["score"],
-                     "weight": dim["share"] if dim["share"] is not None else "", "signal": "", "raw": "",
-                     "percentile": "", "contribution": ""})
+                     "share": dim["share"] if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
+                     "percentile": "", "contribution": "", "total_contribution": ""})
         for c in dim["contributions"]:
-            rows.append({"dimension": "", "score": "", "weight": c["weight"], "signal": c["label"],
+            rows.append({"dimension": "", "score": "", "share": "", "weight": c["weight"], "signal": c["label"],
                          "raw": ((t("未覆盖（专利来源未列入）", "not covered (no patent source lists it)")
                                   if c["detail"].get("not_covered_by") == "patents" else
                                   t("未覆盖（融资来源未列入）", "not covered (no funding source lists it)"))
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
                                  else c["raw"]),
-                         "percentile": c["normalised"], "contribution": c["contribution"]})
+                         "percentile": c["normalised"], "contribution": c["contribution"],
+                         "total_contribution": c["detail"].get("total_contribution", "")})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
     no_data = [doc["dimensions"][k]["label"] for k in (doc.get("total_basis") or {}).get("no_data") or []]
     if doc.get("insufficient"):  # no total: the note says why; the dimensions left out are not repeated
         no_data = []
-    emit(doc, fmt, rows=rows, columns=["dimension", "score", "signal", "raw", "percentile", "weight", "contribution"],
+    emit(doc, fmt, rows=rows, columns=["dimension", "score", "share", "signal", "raw", "percentile", "weight", "contribution",
+                                       "total_contribution"], headers=SCORECARD_COLUMNS,
          title=t(f"{doc['name']}：总分 {'数据不足' if doc.get('insufficient') else doc['total']}"
                  + (f"（缺数据、不计入：{'、'.join(no_data)}）" if no_data else "") + f"，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
                  f"对照组：{doc['cohort']['label']}，再融资可能性 {tier}）",

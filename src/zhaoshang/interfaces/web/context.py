@@ -32,8 +32,9 @@ from ...services.regions import matrix
 from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import (AUDIT_COLUMNS, audit_detail_text, column, event_text, label, lq_text, node_names, number_text, one_side,
-                      placements_dated_text, region_names, role_text, strength_text, title_text)
+from ..labels import (AUDIT_COLUMNS, SCORECARD_COLUMNS, SCORECARD_HINTS, audit_detail_text, column, event_text, label, lq_text,
+                      node_names, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
+                      title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
@@ -197,6 +198,9 @@ class WebContext:
         self.templates.env.filters["strength_text"] = strength_text  # a path's strength, as the CLI and the reasons say it
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
+        # the scorecard's headers and their tooltips, as the score command's table heads them (labels.py)
+        self.templates.env.filters["scorecard_column"] = lambda key, lang="zh": SCORECARD_COLUMNS[key][lang == "en"]
+        self.templates.env.filters["scorecard_hint"] = lambda key, lang="zh": SCORECARD_HINTS[key][lang == "en"]
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
         self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR)
