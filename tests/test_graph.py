@@ -280,6 +280,19 @@ def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
                     if tuple(h["to"]["name"] for h in p["hops"]) == ("张伟", HOSTILE, "本地甲科技有限公司"))
     assert [[ev["note"] for ev in h["evidence"]] for h in en_chair] == [["chairman (董事长)"], ["目标科技有限公司"],
                                                                          ["executive (总监)"]], en_chair
+    # an office no role code names (the importer reads 合伙人 as other): in English its own English word, as the
+    # chair's is said (partner (合伙人)); an unknown one as written — never "other (合伙人)"; in Chinese as written
+    from zhaoshang.core.importers.relations import normalize_role
+    from zhaoshang.interfaces.labels import evidence_note, role_text, title_text
+
+    for title, en_text in (("合伙人", "partner (合伙人)"), ("普通合伙人、股东", "general partner, shareholder (普通合伙人、股东)"),
+                           ("经纪人", "经纪人"), ("合伙人、经纪人", "合伙人、经纪人")):
+        role = normalize_role(title)
+        assert role == "other", title
+        assert evidence_note({"table": "roles", "role": role, "note": title}, "en") == en_text
+        assert role_text(role, title, "en") == title_text(title, "en") == en_text
+        assert role_text(role, title, "zh") == title_text(title, "zh") == title
+    assert role_text("other", None, "en") == "other" and role_text("chairman", "董事长", "en") == "chairman (董事长)"
     en = "".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout.split())
     assert "目标科技有限公司←investment—杭州引导基金—investment→本地甲科技有限公司" in en, en
     assert "EnterpriseA目标科技有限公司" in en and "Record" not in en, en

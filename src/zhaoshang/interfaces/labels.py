@@ -52,6 +52,21 @@ BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch office"), "i
 ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
                           "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
                           "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}
+# an office no role code names (a role record the importer read as other, a contact's 职务), as the sources write it,
+# with its English words where they are known: an English page says 合伙人 as partner (partner (合伙人), as it says
+# chairman (董事长)), never "other (合伙人)"; another title is shown as written
+TITLES: dict[str, Pair] = {k: (k, v) for k, v in {
+    "合伙人": "partner", "普通合伙人": "general partner", "有限合伙人": "limited partner",
+    "执行事务合伙人": "executive partner", "管理合伙人": "managing partner", "主管合伙人": "managing partner",
+    "创始合伙人": "founding partner", "高级合伙人": "senior partner", "投资合伙人": "investment partner",
+    "风险合伙人": "venture partner", "股东": "shareholder", "投资人": "investor", "发起人": "promoter",
+    "顾问": "adviser", "科学顾问": "scientific adviser", "员工": "employee", "职员": "staff member",
+    "工程师": "engineer", "总工程师": "chief engineer", "研究员": "researcher", "教授": "professor",
+    "会计": "accountant", "负责人": "person in charge", "财务负责人": "head of finance",
+    "技术负责人": "head of technology", "分公司负责人": "head of the branch", "联系人": "contact person",
+    "经营者": "operator", "厂长": "factory director", "店长": "store manager", "院长": "dean", "所长": "director",
+    "主任": "director", "党委书记": "Party secretary", "投资代表": "investment representative",
+    "委派代表": "appointed representative", "清算组成员": "member of the liquidation group"}.items()}
 # how the bureau came to know a contact (contacts.relation, the 渠道 of the key-contacts table) where a translation is
 # known: the channels of the demo's and the bureau's contact lists; another channel is shown as written
 CONTACT_CHANNELS: dict[str, Pair] = {k: (k, v) for k, v in {
@@ -239,7 +254,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "enterprise_field": ENTERPRISE_FIELDS,
     "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
-    "contact_channel": CONTACT_CHANNELS,
+    "contact_channel": CONTACT_CHANNELS, "title": TITLES,
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
@@ -709,14 +724,19 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
 def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
     """A person's office as the profile's people card and the key persons' grounds say it: in Chinese the title as
     the registry writes it (创始人、CEO), else the role's label; in English the role's label with the title as written
-    beside it (founder (创始人、CEO)), so no part of a title is dropped. ``vocab``: ``ground`` for a key person's
-    grounds (their roles, and shareholder grounds)."""
-    name = label(vocab, role, lang) if role else ""
+    beside it (founder (创始人、CEO)), so no part of a title is dropped. A title of no known role (``other``, or none)
+    reads by its own English words where ``TITLES`` knows every part of it (partner (合伙人)), else as written (never
+    "other (合伙人)"). ``vocab``: ``ground`` for a key person's grounds (their roles, and shareholder grounds)."""
     title = str(title or "").strip()
     if not title:
-        return name
+        return label(vocab, role, lang) if role else ""
     if lang != "en":
         return title
+    name = label(vocab, role, lang) if role and role != "other" else ""
+    if not name:
+        parts = [p.strip() for p in re.split(r"[、，,;；/]", title) if p.strip()]
+        if parts and all(p in TITLES for p in parts):
+            name = ", ".join(TITLES[p][1] for p in parts)
     return f"{name} ({title})" if name and name != title else title
 
 
