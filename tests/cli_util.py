@@ -34,7 +34,7 @@ def run(*args, db: Path | str | None = None, check: bool = True, env: dict | Non
     full_env.pop("ZHAOSHANG_TEAM_DB", None)
     full_env.update(env or {})
     stdin = input if input is not None else ""
-    if fresh or COLD or any(k.startswith(("PYTHON", "LC_")) or k == "LANG" for k in (env or {})):
+    if fresh or COLD or any(k.startswith(_WarmServer.START_ONLY) for k in (env or {})):
         proc = _cold(cmd, full_env, cwd, stdin, timeout)
     else:
         proc = _WARM.run(cmd, full_env, str(cwd or os.getcwd()), stdin, timeout)
