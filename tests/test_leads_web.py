@@ -50,12 +50,21 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     for name, role in (("ana", "analyst"), ("vera", "viewer")):
         accounts.add_user(team, name, role, PW, "cli:test")
         tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
-    client = local_client(create_app(str(db), team=team, local_only=False), headers=tokens["viewer"])
+    app = create_app(str(db), team=team, local_only=False)
+    client = local_client(app, headers=tokens["viewer"])
     got = client.get("/api/leads", params={"region": "成都", "as_of": D.isoformat()})
     assert got.status_code == 200
     with Store(str(db), read_only=True) as s:
         want = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D)))
     assert got.json() == want and {r["enterprise_id"] for r in want["leads"]} == EXPECTED_CANDIDATES
+    # the list is kept once under the region's code: the other spellings of the region and of the date are hits
+    kept = lambda: sorted(map(str, (k for k in app.state.served.cache.keys() if "leads" in k)))  # noqa: E731
+    once = kept()
+    assert len(once) == 2, once  # the ranking, and its wording in Chinese
+    for region, day in (("成都市", D.isoformat()), (REGION, D.isoformat()), ("四川/成都", D.strftime("%Y/%m/%d")),
+                        (REGION, D.strftime("%Y年%-m月%-d日"))):
+        again = client.get("/api/leads", params={"region": region, "as_of": day})
+        assert again.status_code == 200 and again.json() == want and kept() == once, (region, day, kept())
     # a viewer exports what a viewer reads (the same leads, in order), and the download is on the record
     sheet = client.get("/api/leads/export", params={"region": "成都", "as_of": D.isoformat(), "format": "csv"})
     # named by the list's as-of date, as the region report is (it was named by the day of the download)

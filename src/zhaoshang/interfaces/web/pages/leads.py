@@ -13,6 +13,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ....core.geo.lookup import field_text
+from ....core.parse.dates import parse_user_date
 from ....services import reference
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
 from ....services.leads.export import write_leads
@@ -41,9 +42,14 @@ def register(app, web) -> None:
     def run(request, store, region, node, as_of, top, min_score, has, weights=None):
         lang = web.lang_of(request)
         team = request.app.state.team
-        having = [h for h in (web.clean(has) or "").split(",") if h] or None
+        given = set((web.clean(has) or "").split(","))
+        having = [h for h in FILTERS if h in given] or None  # in one order: has=a,b and has=b,a are one list
         version = web.clean(weights)
-        args = dict(node=web.clean(node), as_of=web.clean(as_of), top=top, having=having)
+        # the list is kept under what it is of, not under how it was asked for: the region by its code (杭州, 杭州市
+        # and 330100 are one list), the as-of date as the day the one date parser reads (2025/06/30 = 2025-06-30)
+        region = web.region_info(store, region)["code"]
+        day = parse_user_date(web.clean(as_of), "as_of")
+        args = dict(node=web.clean(node), as_of=day.isoformat() if day else None, top=top, having=having)
         # saved weights are read on every request (a re-save under the same version must show at once)
         chosen = resolve_weights(version, team, files=False)  # a version name only: the web opens no path
         key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))))
