@@ -72,6 +72,10 @@ def test_api_twin_roles_and_errors(db, tmp_path):
                                                                                        f'{D:%Y%m%d}.csv"')
     assert [int(r["企业编号"]) for r in csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig")))] == \
         [r["enterprise_id"] for r in want["leads"]]
+    # a HEAD of it (a link checker's) sends no file: no second export on the record
+    head = client.head("/api/leads/export", params={"region": "成都", "as_of": D.isoformat(), "format": "csv"})
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-disposition"] == \
+        sheet.headers["content-disposition"]
     assert [e["target"] for e in audit.search(team, actor="vera", action="export")["rows"]] == ["/api/leads/export"]
     latest = client.get("/api/leads", params={"region": REGION}).json()["as_of"]  # no as-of: the data's latest date
     assert latest != D.isoformat() and f"{china_today():%Y-%m-%d}" != latest

@@ -193,6 +193,11 @@ def test_the_pipeline_export_gives_a_viewer_the_masked_text_and_an_analyst_the_w
     done = [(e["actor"], e["target"]) for e in exports if e["target"] == "/api/pipeline/export"]
     assert done.count(("vera", "/api/pipeline/export")) == 2 and done.count(("ana", "/api/pipeline/export")) == 2
     assert all("status=abandoned" in e["detail"] for e in exports if e["target"] == "/api/pipeline/export")
+    # a HEAD of the export sends the headers of the file, not the file: neither an export nor a read on the record
+    n_reads, n_exports = len(_reads(app, "ana")), len(audit.search(app["team"], action="export")["rows"])
+    head = c.head("/api/pipeline/export", headers=ana, params={**params, "format": "csv"})
+    assert head.status_code == 200 and head.content == b"" and "pipeline-330200" in head.headers["content-disposition"]
+    assert len(_reads(app, "ana")) == n_reads and len(audit.search(app["team"], action="export")["rows"]) == n_exports
 
 
 def test_demand_descriptions_masked_for_a_viewer_on_the_api_pages_and_export(app):

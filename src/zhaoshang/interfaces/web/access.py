@@ -14,6 +14,7 @@ from ...services.enterprises import legal_reps_holding
 from ...services.team import audit
 from .admin import register_admin
 from .auth import client_ip, install_auth
+from .deps import head_only
 from .security import install_security_headers, register_docs
 
 
@@ -33,6 +34,8 @@ def audit_recorder(request: Request):
     team = request.app.state.team
 
     def record(action: str, target: str, detail: dict) -> None:
+        if head_only(request):  # the headers alone went out: no one read the data
+            return
         audit.record(team, user, action, target, {**detail, "path": request.url.path}, client_ip(request))
 
     return record

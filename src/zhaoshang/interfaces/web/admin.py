@@ -23,6 +23,7 @@ from ...core.geo.lookup import region_labels
 from ..labels import AUDIT_COLUMNS, audit_region_codes, column
 from .auth import AuthConfig, client_ip, end_session, read_note, safe_next, sign_note, start_session
 from .context import lang_of
+from .deps import head_only
 from .schemas import DateFrom, DateTo
 
 
@@ -190,7 +191,8 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         lang = lang_of(request)
         n = audit.export(team, tmp, fmt=format, lang=lang,
                          headers={c: column(c, lang, AUDIT_COLUMNS) for c in audit.COLUMNS}, **f)
-        audit.record(team, request.state.user, "audit.export", None, {"rows": n, **f}, client_ip(request))
+        if not head_only(request):  # a HEAD sends no file
+            audit.record(team, request.state.user, "audit.export", None, {"rows": n, **f}, client_ip(request))
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if format == "xlsx"
                  else "text/csv; charset=utf-8")
         stamp = china_today().strftime("%Y%m%d")

@@ -21,7 +21,7 @@ from ...services.alerts.targets import WebhookPolicy
 from ...services.enterprises import AmbiguousEnterprise
 from .context import HERE, WebContext, lang_of, region_choices
 from .dates import check_dates
-from .deps import bind_user
+from .deps import HEAD_ONLY, bind_user
 from .geo import Boundaries
 from .limits import RateLimited
 from .pages import register_all
@@ -123,8 +123,9 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        # a copy: the server still knows the request as a HEAD (it sends no body for one)
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        # a copy: the server still knows the request as a HEAD (it sends no body for one); the routes and the audit
+        # log know it is one too (deps.head_only: a HEAD of an export is no export)
+        await self.app({**scope, "method": "GET", HEAD_ONLY: True}, receive, headers_only)
 
 
 def shutdown(app: FastAPI) -> list[str]:

@@ -32,6 +32,7 @@ from ...core.teamstate import TeamDB
 from ...services.team import accounts, audit
 from ...services.team.roles import LOCAL_USER, NOBODY, User
 from .context import lang_of
+from .deps import head_only
 from .uploads import CSRF_KEY, SpoolUploads
 
 SESSION_COOKIE = "zs_session"
@@ -211,7 +212,8 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
                                "missing or invalid CSRF token: reload the page and try again")
         with audit.client_address(client_ip(request)):  # every entry this request causes says where it came from
             response = await call_next(request)
-        if need == "export" and response.status_code == 200:  # every export is on the record
+        # every export is on the record; a HEAD of one sends no file and is none
+        if need == "export" and response.status_code == 200 and not head_only(request):
             await run_in_threadpool(audit.record, cfg.team, user, "export", path,
                                     {"query": unquote_plus(request.url.query)} if request.url.query else None,
                                     client_ip(request))  # the filters as typed (q=演示合成), not percent-encoded

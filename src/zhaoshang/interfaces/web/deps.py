@@ -15,6 +15,16 @@ from fastapi import Depends, Request
 from ...services.team.roles import NOBODY, User
 
 
+# set on a HEAD's scope by the app's outermost layer (app.HeadAsGet), which hands it on as the GET of the same URL
+HEAD_ONLY = "zhaoshang.head_only"
+
+
+def head_only(request: Request) -> bool:
+    """Whether the request is a HEAD answered as its GET: the headers go out, no body — nothing is read by anyone,
+    so nothing of it is written to the audit log (neither an export nor a read of personal data)."""
+    return bool(request.scope.get(HEAD_ONLY))
+
+
 def current_user(request: Request) -> User:
     """The user the request acts for, as the access middleware resolved it."""
     return getattr(request.state, "user", NOBODY)
