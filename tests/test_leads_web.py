@@ -93,12 +93,16 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     assert bad.status_code == 400 and bad.json()["error"].startswith("参数无效: has: 未知的取值: nothing（可选: funding"), bad.json()
     assert client.get("/api/leads", params={"region": REGION, "top": 0}).status_code == 400
     # a form's number box given what is not a number it takes: its range in words in the page's language, not the
-    # pattern it is checked against (String should match pattern '^$|^\d{1,3}…' on the Chinese page)
+    # pattern it is checked against (String should match pattern '^$|^\d{1,3}…' on the Chinese page), beside the box
+    # of the page's form, the value kept in it (the parameter's name is no word of the page)
     for value in ("abc", "-1", "101", "1e2"):
-        for lang, said in (("zh", f"参数无效: min_score: 最低得分应为 0–100 的数字，收到 '{value}'"),
-                           ("en", f"invalid parameter: min_score: min score must be a number from 0 to 100, got '{value}'")):
+        for lang, said in (("zh", f"最低得分应为 0–100 的数字，收到 '{value}'"),
+                           ("en", f"min score must be a number from 0 to 100, got '{value}'")):
             r = client.get("/leads", params={"region": REGION, "min_score": value, "lang": lang})
-            assert r.status_code == 400 and said in html.unescape(r.text) and "pattern" not in r.text, (value, lang)
+            shown = html.unescape(r.text)
+            assert r.status_code == 400 and f'id="error-min_score" role="alert">{said}</span>' in shown, (value, lang)
+            assert 'id="leads-form"' in shown and f'name="min_score" id="f-min" min="0" max="100" step="any" ' \
+                f'value="{value}"' in shown and "should match" not in r.text and "min_score:" not in shown, (value, lang)
     r = client.get("/enterprises", params={"score_max": "x", "lang": "zh"})  # the library's score boxes alike
     assert r.status_code == 400 and "score_max: 评分上限应为 0–100 的数字，收到 'x'" in html.unescape(r.text)
     for value in ("", "0", "100", "37.5"):  # an empty box is no cut; the range's ends are in it
@@ -357,6 +361,34 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert pg.locator("form.ld-add").count() == 0 and "宏观区域" in pg.inner_text("#ld-macro")
         pg.goto(base + "/leads?region=330106&as_of=2026-06-30&top=5")
         assert after in pg.inner_text("ul.notes")
+        # values the page cannot take: the page and its form again, each value as typed in its box and why beside it
+        # (not an error page that loses the form); no list of other values under it
+        got = pg.goto(base + "/leads?region=330106&as_of=2025-13-45&min_score=abc&top=99999999&lang=zh")
+        assert got.status == 400 and pg.locator("#leads-form").count() == 1 and pg.locator("#leads-table").count() == 0
+        assert [pg.input_value(x) for x in ("#f-asof", "#f-min", "#f-top")] == ["2025-13-45", "abc", "99999999"]
+        assert pg.input_value("#f-region") == "杭州市西湖区"  # the box the page could read: as it always shows it
+        assert pg.inner_text("#error-as_of") == "无效的截至日期: 2025-13-45（日期不存在；应为 YYYY-MM-DD）"
+        assert pg.inner_text("#error-min_score") == "最低得分应为 0–100 的数字，收到 'abc'"
+        assert pg.inner_text("#error-top") == "应小于或等于 1000"
+        assert pg.locator("#f-top + #error-top, #f-min + #error-min_score").count() == 2  # beside their boxes
+        # a misspelt region: kept in its box, the regions it may mean as links to the same list with each
+        got = pg.goto(base + "/leads?region=杭洲&top=5&lang=en")
+        assert got.status == 404 and pg.input_value("#f-region") == "杭洲" and pg.input_value("#f-top") == "5"
+        assert pg.inner_text("#error-region").startswith("region not found: 杭洲 Did you mean: 杭州市 Hangzhou")
+        pg.locator("#error-region a", has_text="杭州市").click()
+        pg.wait_for_selector("#leads-table")
+        assert "region=330100" in pg.url and pg.locator("#leads-table tbody tr.lead-row").count() == 5
+        assert pg.input_value("#f-region") == "Hangzhou" and pg.locator(".field-error").count() == 0
+        # the other filter pages alike: 招商项目, 动态监测, 场景匹配
+        for url, box, value, said in (
+                ("/pipeline?region=杭洲&lang=zh", "#pl-form input[name=region]", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市"),
+                ("/monitor?since=2025-02-30&region=杭洲", "#f-since", "2025-02-30", "无效的起始日期: 2025-02-30"),
+                ("/monitor?region=西湖区", "#f-region", "西湖区", "这个地区名称对应多个地区，请选择：杭州市西湖区"),
+                ("/match?region=杭洲", "#f-region", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市")):
+            got = pg.goto(base + url)
+            form = pg.locator("form.toolbar").first
+            assert got.status in (300, 400, 404) and pg.input_value(box) == value, url
+            assert form.locator(".field-error").first.inner_text().startswith(said), (url, form.inner_text())
 
 
 def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromium, tmp_path):

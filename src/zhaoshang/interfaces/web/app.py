@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ...core.errors import NotFound, UserError
@@ -22,6 +22,7 @@ from ...services.enterprises import AmbiguousEnterprise
 from .context import HERE, WebContext, lang_of, region_choices
 from .dates import check_dates
 from .deps import HEAD_ONLY, bind_user
+from .forms import FormAgain, refuse, refused_fields
 from .geo import Boundaries
 from .limits import RateLimited
 from .pages import register_all
@@ -49,8 +50,14 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.state.webhook_policy = WebhookPolicy.for_server(local_only, allow_internal_webhooks)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def _error(request: Request, exc: Exception | str, status: int):
+    def _error(request: Request, exc: Exception | str, status: int, fields: dict[str, str] | None = None):
         lang = lang_of(request)
+        route = request.scope.get("route")
+        boxes = web.forms.get(getattr(route, "path", None)) if request.method == "GET" else None
+        refused = refused_fields(request, exc, fields, boxes) if boxes else None
+        if refused:  # a page's form given values it cannot take: the page again, each refusal beside its box
+            refuse(request, refused, 300 if isinstance(exc, AmbiguousRegion) else status)
+            return Response(status_code=status)
         message = exc.in_lang(lang) if isinstance(exc, UserError) else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
         if request.url.path.startswith("/api/"):
@@ -100,6 +107,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     register_all(app, web)
     install_access(app, team=team, local_only=local_only, page=web.page, json_response=web.json)
+    app.add_middleware(FormAgain)  # a form page refused for its boxes' values: drawn again, the form as filled
     app.add_middleware(HeadAsGet)  # outermost: a HEAD is the GET, through every check, without the body
     return app
 

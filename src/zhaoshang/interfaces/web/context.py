@@ -168,6 +168,7 @@ class WebContext:
     def __init__(self, served: ServedData, bounds: Boundaries):
         self.served = served
         self.bounds = bounds
+        self.forms: dict[str, tuple[str, ...]] = {}  # a page's path → the parameters its filter form has a box for
         buckets = self.export_limits = TokenBuckets()
 
         def expensive(request: Request, user=Depends(current_user)) -> Callable[[], None]:
@@ -272,6 +273,11 @@ class WebContext:
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
 
     # -- pages ---------------------------------------------------------------------------------------
+    def form_page(self, path: str, *boxes: str) -> None:
+        """Declare the boxes of the filter form of the page at ``path`` (its route's path): a value of one of them
+        the page cannot take draws the page again, the value as typed in its box and why beside it (``forms.py``)."""
+        self.forms[path] = boxes
+
     def page(self, request: Request, name: str, ctx: dict, status_code: int = 200):
         """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link)."""
         lang = lang_of(request)
@@ -293,10 +299,14 @@ class WebContext:
                     params[k] = v
             return request.url.path + ("?" + urlencode(params) if params else "")
 
+        errors = getattr(request.state, "form_errors", None) or {}
         full = {"request": request, "lang": lang, "t": lambda key: translate(key, lang),
                 "tz": lambda zh, en: en if lang == "en" else zh,
                 # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
                 "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
                 "today": china_today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
-                "user": user, **ctx}
+                "user": user,
+                # a box the page could not take the value of (forms.py): why, and the value as typed
+                "form_errors": errors,
+                "typed": lambda name, value=None: errors[name]["value"] if name in errors else value, **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -1,6 +1,6 @@
 """Dates in URLs: every route's date parameters pass the one date parser before the route runs.
 
-Installed as an app-wide dependency, so a bad or future ``as_of`` (``start``, ``end``, ``founded_from``,
+Installed as an app-wide dependency, so a bad or future ``as_of`` (``start``, ``end``, ``since``, ``founded_from``,
 ``founded_to``) is an HTTP 400 with one line — the same message as the CLI — on every route, present or
 future, never a 500.
 """
@@ -13,7 +13,7 @@ from ...core.errors import UserError
 from ...core.parse.dates import MIN_YEAR, china_today, parse_user_date
 
 # URL parameter → (kind of date, a bare year/month means the end of that period)
-DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end", True),
+DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end", True), "since": ("since", False),
                "founded_from": ("founded_from", False), "founded_to": ("founded_to", True)}
 _FUTURE_OK = {"founded_from", "founded_to"}
 # the date fields of the pages' forms whose bare year or month means its first day (the others: its last, as as_of)
@@ -27,7 +27,11 @@ def check_dates(request: Request) -> None:
     for name, (what, end) in DATE_PARAMS.items():
         value = request.query_params.get(name)
         if value:
-            parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK)
+            try:
+                parse_user_date(value, what, end_of_period=end, allow_future=name in _FUTURE_OK)
+            except UserError as exc:
+                exc.param = name  # the form's box that holds it (forms.py)
+                raise
 
 
 def out_of_range(value: str, name: str = "") -> UserError:

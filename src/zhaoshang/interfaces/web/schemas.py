@@ -276,11 +276,27 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
         if region is not None:  # the whole part: 地区 says which value it is
             parts.append(region)
             continue
-        why = (_date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang) or (check_reason_zh(err) if lang != "en" else None)
-               or err.get("msg", "invalid"))
         head = ": ".join(x for x in (item, where) if x) or ("request" if lang == "en" else "请求")
-        parts.append(f"{head}: {why}")
+        parts.append(f"{head}: {_why(err, lang)}")
     return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
+
+
+def _why(err: dict, lang: str) -> str:
+    """Why one value was refused, in words (its range, its forms, the words it takes), without its name."""
+    return (_region_reason(err, lang) or _date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang)
+            or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid"))
+
+
+def field_reasons(exc: RequestValidationError, lang: str = "zh") -> dict[str, str] | None:
+    """The refused query parameters, each with why in words and without its name (a page's form shows it beside
+    the box: ``forms.py``); None when anything else was refused (a body, a path)."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = err.get("loc") or ()
+        if len(loc) != 2 or loc[0] != "query":
+            return None
+        out.setdefault(str(loc[1]), _why(err, lang))
+    return out or None
 
 
 # the items of a list body by their model (the place of a bad one: 第 2 个事件 / event 2)
@@ -315,7 +331,8 @@ def _where(loc, lang: str) -> tuple[str | None, str]:
 
 def document(app: FastAPI, error_reply: Any) -> None:
     """Install the OpenAPI document with every reply declared, and the 400 for schema-invalid requests
-    (``error_reply(request, message, status)`` renders it as JSON or as the error page)."""
+    (``error_reply(request, message, status, fields)`` renders it as JSON or as the error page, or marks a page's
+    form for drawing again: ``fields``, the refused parameters with why, ``field_reasons``)."""
 
     built: dict = {}
 
@@ -332,4 +349,4 @@ def document(app: FastAPI, error_reply: Any) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         from .context import lang_of
 
-        return error_reply(request, _message(exc, lang_of(request)), 400)
+        return error_reply(request, _message(exc, lang_of(request)), 400, field_reasons(exc, lang_of(request)))

@@ -82,6 +82,8 @@ def register(app, web) -> None:
         return web.download(lambda tmp: write_leads(doc, tmp, lang=web.lang_of(request)), format,
                             f"leads-{doc['region']['code']}", doc["as_of"])
 
+    web.form_page("/leads", "region", "as_of", "top", "min_score")  # a value one of them cannot take: beside it
+
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Region = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,

@@ -102,6 +102,8 @@ def register(app, web) -> None:
                         f"match-enterprise-{doc['enterprise']['id']}", web.lang_of(request))
 
     # ---------------------------------------------------------------------------------------------- pages
+    web.form_page("/match", "region")  # a region it cannot read: beside its box (forms.py)
+
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
     def match_page(request: Request, store=Depends(web.get_store), region: Region = None, node: Text = None,
                    status: Text = None, q: Text = None, open: bool = False):
