@@ -26,7 +26,7 @@ def pytest_configure(config):
 # the workers finish together instead of one waiting on a long file picked up last (the two browser files at the end
 # of the alphabet made a tail of about 40 s). Other files follow in their usual order.
 SLOW_FIRST = ("test_report", "test_serve_updates", "test_matching", "test_demo", "test_demo_default",
-              "test_import_integrity", "test_distributed_matrix", "test_web_browser", "test_graph_web", "test_leads",
+              "test_import_integrity", "test_distributed_matrix", "test_openapi_fuzz", "test_web_browser", "test_graph_web", "test_leads",
               "test_pipeline_web", "test_region_report_real", "test_web_auth_browser", "test_region_page", "test_asof",
               "test_import_real", "test_scoreweb_browser", "test_import_errors", "test_region_rank", "test_leads_web",
               "test_pipeline_cli", "test_classify", "test_search", "test_asof_undated", "test_chain_cases",
