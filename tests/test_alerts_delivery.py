@@ -52,12 +52,17 @@ def fast(monkeypatch):
     monkeypatch.setenv("ZHAOSHANG_ALERT_ATTEMPTS", "3")
 
 
-def _alerts(fx, team_url, owner="local"):
+# the fixture's rules with the webhook rule named in English too
+NAMED = AF.RULES_YAML.replace("  - name: 缺失环节大额融资\n",
+                              "  - name: 缺失环节大额融资\n    name_en: Large rounds in missing links\n")
+
+
+def _alerts(fx, team_url, owner="local", rules=AF.RULES_YAML):
     path, info = fx
     team = open_team_db(team_url)
     with Store(str(path), read_only=True) as store:
         L.add(store, team, str(info["target"]), "杭州市")
-        R.import_yaml(store, team, AF.RULES_YAML, owner=owner)
+        R.import_yaml(store, team, rules, owner=owner)
     return team, path
 
 
@@ -74,7 +79,7 @@ def _drain(team, until, timeout=10.0):
 def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
     rx = Receiver(fail=1)
     try:
-        team, path = _alerts(fx, team_url)
+        team, path = _alerts(fx, team_url, rules=NAMED)
         R.set_channels(team, "local", webhook_url=rx.url, webhook_secret=SECRET)
         with Store(str(path), read_only=True) as store:
             created = feed.run(store, team)["alerts"]
@@ -91,6 +96,10 @@ def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
         assert headers["X-Zhaoshang-Delivery"] == str(row["id"])
         doc = json.loads(body)
         assert doc["alert"]["id"] == hooked[0]["id"] and doc["alert"]["title"] == "融资: B轮 2亿元"
+        # an English channel's receiver reads the rule and the event as the English pages and digest say them
+        assert doc["alert"]["title_en"] == "funding: Series B CNY 200 million"
+        assert doc["alert"]["rule_name"] == "缺失环节大额融资"
+        assert doc["alert"]["rule_name_en"] == "Large rounds in missing links"
         assert doc["evidence"][1]["table"] == "fundings" and SECRET not in body.decode()
         assert len(rx.calls) == 2 and delivery.list_deliveries(team)[0]["status"] == "done"
         assert delivery.deliver_due(team) == {"sent": 0, "retry": 0, "dead": 0}  # nothing sent twice
@@ -295,8 +304,11 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
     body = lambda m: m.get_body(("html",)).get_content() + m.get_body(("plain",)).get_content()  # noqa: E731
     assert "王五 → 钱*" in body(mail["vera"]) and "钱进" not in body(mail["vera"]), body(mail["vera"])
     assert json.loads(hook["vera"])["alert"]["title"] == "法定代表人: 王五 → 钱*" and "钱进" not in hook["vera"]
+    assert json.loads(hook["vera"])["alert"]["title_en"] == "legal representative: 王五 → 钱*"
     assert "王五 → 钱进" in body(mail["ana"])
     assert json.loads(hook["ana"])["alert"]["title"] == "法定代表人: 王五 → 钱进"
+    assert json.loads(hook["ana"])["alert"]["title_en"] == "legal representative: 王五 → 钱进"
+    assert json.loads(hook["ana"])["alert"]["rule_name_en"] == "法人变更"  # no English name: its own
     assert not audit.search(team, actor="vera", action="person.read")["rows"]
     reads = audit.search(team, actor="ana", action="person.read")["rows"]
     assert sorted(json.loads(r["detail"])["channel"] for r in reads) == ["email", "webhook"], reads
@@ -368,11 +380,9 @@ def test_an_english_users_digest_is_in_english(fx, tmp_path):
     url = str(tmp_path / "t.sqlite")
     path, info = fx
     team = open_team_db(url)
-    named = AF.RULES_YAML.replace("  - name: 缺失环节大额融资\n",
-                                  "  - name: 缺失环节大额融资\n    name_en: Large rounds in missing links\n")
     with Store(str(path), read_only=True) as store:
         L.add(store, team, str(info["target"]), "杭州市")
-        R.import_yaml(store, team, named, owner="local")
+        R.import_yaml(store, team, NAMED, owner="local")
         feed.run(store, team)
     assert R.channels(team, "local")["lang"] == "zh"  # never set: Chinese
     ch = json.loads(run("--lang", "en", "--team-db", url, "alerts", "channels", "--email", "ann@example.org",
@@ -399,7 +409,7 @@ def test_an_english_users_digest_is_in_english(fx, tmp_path):
     team2 = open_team_db(url2)
     with Store(str(path), read_only=True) as store:
         L.add(store, team2, str(info["target"]), "杭州市")
-        R.import_yaml(store, team2, named, owner="local")
+        R.import_yaml(store, team2, NAMED, owner="local")
         feed.run(store, team2)
     R.set_channels(team2, "local", email="ann@example.org")  # no language given: the command's decides
     with _smtp_server() as (smtp, received):

@@ -102,10 +102,13 @@ def write_reads(team, records: list, channel: str) -> None:
 
 
 def payload(alert: dict) -> dict:
-    """The webhook body of one alert: what happened, to whom, which rule, and the evidence rows."""
+    """The webhook body of one alert: what happened, to whom, which rule, and the evidence rows. The rule's name and
+    the event's title come in English too (``rule_name_en``, ``title_en``) as the English pages and digest say them:
+    the rule's English name (its own where it has none), the title by ``core/event_titles.py``."""
     return {"type": "alert", "alert": {k: alert.get(k) for k in
-                                       ("id", "rule_id", "rule_name", "owner", "event_id", "event_type", "event_date",
-                                        "enterprise_id", "enterprise_name", "title", "created_at")},
+                                       ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
+                                        "event_date", "enterprise_id", "enterprise_name", "title", "title_en",
+                                        "created_at")},
             "reasons": [{"signal": p.get("signal"), "value": p.get("raw"), "detail": p.get("detail")}
                         for p in (alert.get("explain") or {}).get("parts") or []],
             "evidence": alert.get("evidence") or []}

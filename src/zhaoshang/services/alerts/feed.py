@@ -60,7 +60,8 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                                 list(row.values())))
             alert = _present(dict(row, id=aid, read_at=None))
             if "webhook" in rule["channels"] and rule["owner"] in hooks:  # as the owner's role sees it when sent
-                delivery.queue_webhook(tx, store, alert, hooks[rule["owner"]]["webhook_url"], at)
+                delivery.queue_webhook(tx, store, dict(alert, rule_name_en=R.shown_name(rule, "en")),
+                                       hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
     return created
 
