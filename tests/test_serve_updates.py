@@ -486,7 +486,9 @@ def test_upload_page_lists_what_to_review_as_the_command_line_does(tmp_path, chr
 def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chromium, upload_server):
     """The command line counts the rows whose region column names another place than their address (地区列与地址不一致)
     and names the file's columns no field reads; the 数据更新 page said neither. It says both, from the import's
-    report, in both languages, for the job just finished and for the earlier jobs below it."""
+    report, in both languages, for the job just finished and for the earlier jobs below it. A file named with a date
+    (整齐_2021-10.csv) uploaded with no data date is dated by the import day, as on the command line, and the page
+    suggests the data date its name stands for (2021-10-31) as the command line does — never applying it."""
     from web_util import require_browser
 
     require_browser()
@@ -503,8 +505,13 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chrom
         page.goto(f"{base}/updates?job={job['id']}")  # the job just finished: its result
         cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
         assert "地区列与地址不一致 1（见问题清单）" in cell and "未读取的列（没有对应字段，未导入） 1：内部备注" in cell, cell
-        later = upload_in_browser(page, base, {"name": "整齐.csv", "mimeType": "text/csv", "buffer": plain}, kind="enterprises")
+        later = upload_in_browser(page, base, {"name": "整齐_2021-10.csv", "mimeType": "text/csv", "buffer": plain},
+                                  kind="enterprises")
         assert later["state"] == "done", later
+        named = later["result"]["import"]
+        assert named["data_date_in_name"] == {"name_part": "2021-10", "data_date": "2021-10-31"}, named
+        assert not named["data_date_given"] and named["data_date"] != "2021-10-31", named  # suggested, not applied
+        assert "data_date_in_name" not in rep  # 地址.csv names no date
         for lang, said, clean in (
                 ("zh", ("地区列与地址不一致 1（见问题清单）", "未读取的列（没有对应字段，未导入） 1：内部备注"),
                  ("地区列与地址不一致", "未读取的列")),
@@ -516,6 +523,9 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chrom
             older = page.inner_text("#jobs tbody tr:nth-child(2) td:last-child")
             assert all(s in older for s in said), older
             assert not any(s in newer for s in clean), newer  # a file without either says neither
+            hint = {"zh": "；文件名含日期 2021-10，可在「数据日期」栏填 2021-10-31 指定",
+                    "en": "; the file name carries the date 2021-10: enter 2021-10-31 as the data date to give it"}[lang]
+            assert hint in newer and "2021-10" not in older, (newer, older)
         b.close()
 
 

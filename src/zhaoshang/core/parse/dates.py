@@ -314,3 +314,16 @@ def date_in_name(name: str) -> tuple[str, _dt.date] | None:
         if d is not None:
             return part, d
     return None
+
+
+def data_date_in_names(names) -> dict | None:
+    """The data date the names of one import's files carry (``date_in_name``) — when every name carries the same
+    one — as an import's report suggests it, never applying it: ``{"name_part": "2021-10", "data_date":
+    "2021-10-31"}`` (the date as the name writes it, the data date it stands for); else None."""
+    from pathlib import PurePath
+
+    found = {date_in_name(PurePath(str(n)).name) for n in names}
+    if len(found) != 1 or None in found:
+        return None
+    part, day = found.pop()
+    return {"name_part": part, "data_date": day.isoformat()}

@@ -10,6 +10,7 @@ import typer
 
 from ...core.errors import UserError, count_en
 from ...core.fields import KINDS
+from ...core.parse.dates import data_date_in_names
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
 from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label, labelled
 from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
@@ -67,9 +68,9 @@ def import_cmd(
         _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
         raise
     doc = report.as_dict()
-    named = None if report.data_date_given else _named_data_date(files)
+    named = None if report.data_date_given else data_date_in_names(files)
     if named:  # suggested, never applied: the summary says how to give it
-        doc["data_date_in_name"] = {"name_part": named[0], "data_date": named[1]}
+        doc["data_date_in_name"] = named
     if text_links is not None:
         doc["text_links"] = text_links
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
@@ -218,28 +219,17 @@ def _source_hint_text(source: str, hint: dict) -> str:
              f"import it with --source {o}")
 
 
-def _data_date_text(day, given: bool, as_of: tuple[str, str] | None = None, named: tuple[str, str] | None = None) -> str:
+def _data_date_text(day, given: bool, as_of: tuple[str, str] | None = None, named: dict | None = None) -> str:
     """An import's data date: the date it was given (--data-date), else 未给出 with the import day its changes are
     dated by (and what became of the database's as-of date, in the import's own summary), and the --data-date a
-    date in the file names stands for (``named``, ``_named_data_date``)."""
+    date in the file names stands for (``named``, ``dates.data_date_in_names``)."""
     if given:
         return day
-    hint = t(f"；文件名含日期 {named[0]}，可用 --data-date {named[1]} 指定",
-             f"; the file name carries the date {named[0]}: --data-date {named[1]} gives it") if named else ""
+    hint = t(f"；文件名含日期 {named['name_part']}，可用 --data-date {named['data_date']} 指定",
+             f"; the file name carries the date {named['name_part']}: --data-date {named['data_date']} gives it") \
+        if named else ""
     return t(f"未给出（变更记为导入日 {day}" + (f"，{as_of[0]}" if as_of else "") + "）" + hint,
              f"not given (changes dated by the import day {day}" + (f"; {as_of[1]}" if as_of else "") + ")" + hint)
-
-
-def _named_data_date(files) -> tuple[str, str] | None:
-    """The date the imported files' names carry (…_2021-10.csv) and the --data-date it stands for (2021-10-31), read
-    by the one date parser (``dates.date_in_name``) — when every file names the same one; else None."""
-    from ...core.parse.dates import date_in_name
-
-    found = {date_in_name(Path(f).name) for f in files}
-    if len(found) != 1 or None in found:
-        return None
-    part, day = found.pop()
-    return part, day.isoformat()
 
 
 def _undated_as_of(a: dict | None) -> str:

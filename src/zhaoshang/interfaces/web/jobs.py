@@ -74,6 +74,7 @@ class UpdateJobs:
              on_finish=None):
         from ...core.importers import import_files
         from ...core.importers.presets import advice_on_the_page
+        from ...core.parse.dates import data_date_in_names
         from ...services.chain.classify import classify
         from ...services.chain.taxonomy import load_taxonomy
         from ...services.regions.stored import refresh as refresh_matrix
@@ -93,6 +94,10 @@ class UpdateJobs:
                     for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
                         s["file"] = job["filename"]
                     result["import"]["files"] = [job["filename"]]
+                    # the date the user's file name carries (…_2021-10.csv), as the command line suggests it: never applied
+                    named = None if report.data_date_given else data_date_in_names([job["filename"] or ""])
+                    if named:
+                        result["import"]["data_date_in_name"] = named
                     rejects = result["import"].pop("rejects_path", None)
                     job["_rejects"] = rejects
                     result["import"]["rejects_url"] = f"/api/updates/{job['id']}/rejects" if rejects else None
