@@ -1,6 +1,6 @@
 """Choose the chain model's settings by 5-fold cross-validation within the gold development part.
 
-    python scripts/cv_chain_model.py [--data ../shared/data] [--c 10] [--scope-gate] [--curve 0.25,0.5,0.75]
+    python scripts/cv_chain_model.py [--data ../shared/data] [--c 10] [--scope-gate] [--curve 0.25,0.5,0.75] [--gate-scopes 0.3,0.4]
                                      [--scope-items] [--proposers] [--shipped-only] [--compare L1,L3,L5]
 
 Folds by a hash of each row's identity; the model of each fold is trained on the other four, its
