@@ -40,6 +40,8 @@ def max_attempts() -> int:
 def backoff() -> float:
     """``ZHAOSHANG_ALERT_BACKOFF``: seconds before the first retry (30), read when a delivery is tried."""
     return float(os.environ.get("ZHAOSHANG_ALERT_BACKOFF", "30"))
+
+
 TIMEOUT = 10.0
 SIGNATURE = "X-Zhaoshang-Signature"
 TIMESTAMP = "X-Zhaoshang-Timestamp"

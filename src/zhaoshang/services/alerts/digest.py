@@ -16,6 +16,8 @@ from . import feed as F
 from . import rules as R
 
 TZ = CHINA
+
+
 def digest_hour() -> int:
     """``ZHAOSHANG_DIGEST_HOUR`` (8, China time), read when the scheduler steps: the environment of the run."""
     return int(os.environ.get("ZHAOSHANG_DIGEST_HOUR", "8"))

@@ -16,6 +16,8 @@ from . import delivery, digest, feed
 from .targets import LOCAL, WebhookPolicy
 
 log = logging.getLogger("zhaoshang.alerts")
+
+
 def default_interval() -> float:
     """``ZHAOSHANG_ALERT_INTERVAL`` (1 s between rounds), read when a scheduler is made: the environment of the run."""
     return float(os.environ.get("ZHAOSHANG_ALERT_INTERVAL", "1"))
