@@ -3,6 +3,7 @@
     python scripts/cv_chain_pairs.py [--data ../shared/data] [--cache FILE] [--hgb] [--show N]
     python scripts/cv_chain_pairs.py --every-round [--cache FILE] [--cache-every FILE] [--show N]
     python scripts/cv_chain_pairs.py --overrule [--cache FILE]
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5,0.6,0.7,0.8,0.9 [--cache-every FILE]
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -89,6 +90,8 @@ def main() -> None:
     ap.add_argument("--cache-every", default="", help="with --every-round: the every-round check's probabilities")
     ap.add_argument("--overrule", action="store_true",
                     help="the tenth candidate: the pair reader overrules the rules or the check, never both (docs/methods.md)")
+    ap.add_argument("--row-cut", default="",
+                    help="with --every-round --overrule: the fourteenth candidate, each ratio to the row's best (docs/methods.md)")
     a = ap.parse_args()
     if a.overrule:
         print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
@@ -207,11 +210,11 @@ NODE_MARGIN = 0.005
 
 
 def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on: frozenset, cache: str,
-                       arm: str = "a") -> tuple[list, np.ndarray, dict]:
+                       arm: str = "a") -> tuple[list, np.ndarray, dict, np.ndarray]:
     """The eighth as ``classify`` makes it, out of fold over ``t``'s rows: per fold, the check and the pair reader
     trained on the fold's training rows of the labellers ``train_on``; the check's decision at its shipped setting for
     registration-like rows, the pair reader's pairs at its bar for the others. Returns the placements, the check's
-    out-of-fold table (gate first) and what each fold was trained on."""
+    out-of-fold table (gate first), what each fold was trained on and the pairs' out-of-fold probabilities."""
     rows, nodes = t["rows"], t["nodes"]
     folds = np.array([training.fold_of(r) for r in rows])
     pi = np.array([i for i, _ in pairs])
@@ -234,7 +237,7 @@ def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on
     placed = [pairs[k] for k in np.where(p >= pr.BAR)[0] if not reg_like[pairs[k][0]]] + checked
     info = {"trained_on": sorted(train_on), "training_rows_per_fold": [int(((folds != f) & keep).sum()) for f in range(FOLDS)],
             "training_pairs_per_fold": n_train}
-    return placed, oof, info
+    return placed, oof, info, p
 
 
 def every_round(a) -> dict:
@@ -254,7 +257,7 @@ def every_round(a) -> dict:
     print(f"rows {n}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
     placed, info = {}, {}
     for arm, train_on in arms.items():
-        placed[arm], _, info[arm] = eighth_out_of_fold(t, pairs, base, y, train_on, caches[arm], arm)
+        placed[arm], _, info[arm], _ = eighth_out_of_fold(t, pairs, base, y, train_on, caches[arm], arm)
 
     def sub(keep_row) -> tuple[list, dict]:
         idx = [i for i in range(n) if keep_row(rows[i])]
@@ -317,7 +320,7 @@ def overrule(a) -> dict:
     print(f"rows {n}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
     # --every-round: the twelfth candidate, the same rule over the eleventh's readers (every round's rows)
     train_on = frozenset(r["labeller"] for r in rows) if a.every_round else frozenset(TRAIN_LABELLERS)
-    eighth, oof, info = eighth_out_of_fold(t, pairs, base, y, train_on, a.cache_every if a.every_round else a.cache)
+    eighth, oof, info, p = eighth_out_of_fold(t, pairs, base, y, train_on, a.cache_every if a.every_round else a.cache)
     gate = m.DEFAULTS["gate"]
 
     def stays(i: int, nd: str) -> bool:
@@ -325,6 +328,8 @@ def overrule(a) -> dict:
         return reg_like[i] or nd in t["confs"][i] or np.isnan(p_ai) or p_ai >= gate
 
     cand = [x for x in eighth if stays(*x)]
+    if a.row_cut:  # the fourteenth candidate, over the twelfth's placements (docs/methods.md, "Fourteenth candidate")
+        return row_cut(a, t, tax, cand, pairs, p, reg_like)
     removed = [x for x in eighth if not stays(*x)]
     right = [x for x in removed if x[1] in labels[x[0]]]
     fa, fb = (cv.figures(t, pl, tax, by_source=True) for pl in (eighth, cand))
@@ -345,6 +350,52 @@ def overrule(a) -> dict:
             "after_removed": [f"{rows[i]['name']} {nd} P(AI) {oof[i, 0]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"
                               for i, nd in sorted(removed)][: max(a.show, 0) or len(removed)],
             "after_bootstrap_over_rows": cp.bootstrap(rows, set(eighth), set(cand), tax)}
+
+
+def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like: np.ndarray) -> dict:
+    """The fourteenth candidate (docs/methods.md): each ρ of ``--row-cut`` against the twelfth, out of fold; the
+    written rule's choice and verdict, then (after it) what the chosen setting removed."""
+    import confirm_chain_pairs as cp
+    from zhaoshang.services.chain.evaluate import score_gold
+
+    rows, labels = t["rows"], t["labels"]
+    prob = {pr_: float(p[k]) for k, pr_ in enumerate(pairs)}
+    folds = np.array([training.fold_of(r) for r in rows])
+
+    def per_fold(placed: list) -> list[float]:
+        out = []
+        for f in range(FOLDS):
+            idx = [i for i in range(len(rows)) if folds[i] == f]
+            pos = {i: j for j, i in enumerate(idx)}
+            o = score_gold([rows[i] for i in idx], [(pos[i], nd) for i, nd in placed if i in pos], tax)
+            out.append(round(o["nodes"]["micro"]["f1"], 4))
+        return out
+
+    base = cv.figures(t, twelfth, tax, by_source=True)
+    base_folds = per_fold(twelfth)
+    grid = {}
+    for rho in [float(x) for x in a.row_cut.split(",")]:
+        kept = pr.held_to_best({x: prob[x] for x in twelfth if not reg_like[x[0]]}, rho)  # the service's rule
+        pl = [x for x in twelfth if reg_like[x[0]] or x in kept]
+        grid[rho] = {"placed": pl, "fig": cv.figures(t, pl, tax, by_source=True), "folds": per_fold(pl)}
+    rho = max(grid, key=lambda r: (grid[r]["fig"]["node_f1"], -r))
+    ch = grid[rho]
+    boot = cp.bootstrap(rows, set(twelfth), set(ch["placed"]), tax)
+    rule = {"1_node_plus_0.005_stage_within_0.002": ch["fig"]["node_f1"] >= base["node_f1"] + 0.005
+            and ch["fig"]["stage_f1"] >= base["stage_f1"] - 0.002,
+            "2_not_lower_in_4_of_5_folds": sum(c >= b for c, b in zip(ch["folds"], base_folds)) >= 4,
+            "3_bootstrap_q05_above_0": boot["node_diff_q05_q50_q95"][0] > 0}
+    removed = sorted(set(twelfth) - set(ch["placed"]))
+    return {"rows": len(rows), "twelfth": {**base, "folds": base_folds},
+            "grid": {r: {k: v for k, v in g_.items() if k != "placed"} for r, g_ in grid.items()},
+            "chosen_rho": rho, "rule": {**rule, "passes_1_to_3": all(rule.values()),
+                                        "4": "the classification tests and the demo's, with the rule in classify"},
+            "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
+            "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot,
+            # after the verdict, not part of it
+            "after_removed": {"pairs": len(removed), "right": sum(1 for i, nd in removed if nd in labels[i]),
+                              "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"
+                                       for i, nd in removed][: max(a.show, 0) or len(removed)]}}
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),

@@ -80,6 +80,13 @@ def test_candidates_are_the_classifiers_words(tax):
     assert "D04" not in dict(pr.candidates(pr.evidence_texts({"description": "radar"}, tax), tax))
 
 
+def test_a_rows_pairs_are_held_to_its_best():
+    placed = {(1, "D01"): 0.9, (1, "D05"): 0.46, (1, "M02"): 0.44, (2, "U03"): 0.4, (2, "U04"): 0.36}
+    assert pr.held_to_best(placed, 0.5) == {(1, "D01"), (1, "D05"), (2, "U03"), (2, "U04")}
+    assert pr.held_to_best(placed, 0.95) == {(1, "D01"), (2, "U03")}
+    assert pr.held_to_best({}, 0.5) == set()
+
+
 def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
     vec, lr = pr.fit(fitted["feats"], fitted["y"])
     want = lr.predict_proba(pr.int32(vec.transform(fitted["feats"])))[:, 1]
@@ -99,12 +106,15 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
     # registration-like enterprises never reach the pair reader: the seventh's placements, pair for pair
     assert [x[:3] for x in seventh if x[0] in reg] == [x[:3] for x in eighth if x[0] in reg]
     assert any(x[0] in reg for x in seventh)
-    # the others: exactly the pairs the service places at its bar
+    # the others: exactly the pairs the service places at its bar, each at half its row's best or more
     pm = pr.PairModel(fitted["arrays"])
     p = pm.predict(fitted["feats"])
-    want = {fitted["pairs"][k] for k in np.where(p >= pm.bar)[0] if fitted["pairs"][k][0] not in reg}
+    at_bar = {fitted["pairs"][k]: float(p[k]) for k in np.where(p >= pm.bar)[0] if fitted["pairs"][k][0] not in reg}
+    want = pr.held_to_best(at_bar)
     got = {(i, n) for i, n, _, _ in eighth if i not in reg and tax.nodes[n].level == 2}
     assert got == want and want
+    below = set(at_bar) - want  # pairs over the bar left out, each under half its row's best
+    assert below and all(at_bar[x] < pr.HELD_TO_BEST * max(v for y, v in at_bar.items() if y[0] == x[0]) for x in below)
     for i, n, conf, ev in eighth:
         if i in reg or tax.nodes[n].level != 2:
             continue
@@ -114,6 +124,8 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
         assert part["detail"]["top"] and not any(x["signal"] == "model" for x in doc["parts"])
         zh, en = explain.reading(ev, "zh"), explain.reading(ev, "en")
         assert "配对模型" in zh and f"≥ 阈值 {pm.bar:.2f}" in zh and "pair model" in en
+        assert part["detail"]["row_best"] >= conf >= pr.HELD_TO_BEST * part["detail"]["row_best"] - 1e-4
+        assert "本企业最高配对概率" in zh and "the enterprise's best pair" in en
 
 
 def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):

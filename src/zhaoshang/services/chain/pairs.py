@@ -41,6 +41,9 @@ WINDOW = 8
 ITEM_SPLIT = re.compile(r"[;；,，。、\n]")
 CLAUSE_SPLIT = re.compile(r"[;；,，。、\s]")
 TOP_FEATURES = 5
+# a row's pair stays placed only at this share or more of its row's best placed pair (docs/methods.md, "Fourteenth
+# candidate": the reader scores each pair alone; the labels keep an enterprise's main nodes, not its side lines)
+HELD_TO_BEST = 0.5
 # a pair placement's confidence (its explained result's formula)
 FORMULA = "confidence = P(pair model) for the (enterprise, node) pair, placed at or above its bar"
 
@@ -331,6 +334,14 @@ def _is_user(name: str | None, tax: Taxonomy) -> bool:
     return bool(rx and name and re.search(rx, name.strip()))
 
 
+def held_to_best(placed: dict[tuple[Any, str], float], ratio: float = HELD_TO_BEST) -> set[tuple[Any, str]]:
+    """Of ``placed`` ((row, node) → the pair reader's probability), the pairs at ``ratio`` or more of their row's best."""
+    best: dict[Any, float] = defaultdict(float)
+    for (row, _), prob in placed.items():
+        best[row] = max(best[row], prob)
+    return {(row, code) for (row, code), prob in placed.items() if prob >= ratio * best[row]}
+
+
 def read_placements(con, tax: Taxonomy, model, subset: bool = False, *, explain: tuple[str, tuple]) -> int:
     """The pair reader over the enterprises in scope (``zs_req`` with ``subset``, else ``zs_scope``) that are not
     registration-like: their placements that rest on text become the pair reader's (``zs_final``, after the check;
@@ -409,6 +420,11 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
 
     placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs)
               if p[k] >= pm.bar and (ids[i] not in users or ids[i] in relevant or not tax.is_gated(code)) and backed(i, code)}
+    kept = held_to_best({key: float(p[k]) for key, k in placed.items()})
+    placed = {key: k for key, k in placed.items() if key in kept}
+    row_best: dict[int, float] = defaultdict(float)
+    for (eid, _), k in placed.items():
+        row_best[eid] = max(row_best[eid], float(p[k]))
     method_id, (params, phash) = explain
     method, version = method_id.rsplit("-v", 1)
     out = []
@@ -416,7 +432,8 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
         i = pairs[k][0]
         part = {"signal": "pairs", "label": code, "raw": round(float(p[k]), 4), "normalised": None, "weight": None,
                 "contribution": 0.0,
-                "detail": {"p_pair": round(float(p[k]), 4), "bar": pm.bar, "top": [[f, v] for f, v in pm.top(feats[k])],
+                "detail": {"p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[eid], 4),
+                           "held_to_best": HELD_TO_BEST, "top": [[f, v] for f, v in pm.top(feats[k])],
                            "p_chain": round(float(table[i, 0]), 4),
                            "p_node": None if np.isnan(table[i, 1 + nodes.index(code)]) else round(float(table[i, 1 + nodes.index(code)]), 4),
                            "rule_confidence": confs[i].get(code), "model": model.digest}}

@@ -226,16 +226,19 @@ def _pairs(p: Part, node: str, lang: str) -> str:
     p_node = d.get("p_node")
     chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{read} 概率 {_n(p_node)}" if p_node is not None else ""),
              f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({read}) {_n(p_node)}" if p_node is not None else ""))
+    held = d.get("held_to_best")
+    best = _z(lang, f"，且不低于本企业最高配对概率 {_n(d.get('row_best'))} 的 {_n(held)} 倍",
+              f" and at least {_n(held)} × the enterprise's best pair, {_n(d.get('row_best'))}") if held else ""
     if read != node:
-        return _z(lang, f"配对模型逐对阅读上级环节 {read} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}，归入 {read}"
+        return _z(lang, f"配对模型逐对阅读上级环节 {read} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}{best}，归入 {read}"
                         f"（读入{chk}；影响最大的特征：{feats}）；{node} 是规则在 {read} 之下归入的细分环节，随之保留",
                   f"the pair model, reading the words of its parent {read} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
-                  f"{_n(d.get('bar'))}, so {read} is placed (it read {chk}; the features that weigh most: {feats}); "
+                  f"{_n(d.get('bar'))}{best}, so {read} is placed (it read {chk}; the features that weigh most: {feats}); "
                   f"{node}, the rules' sub-node under {read}, stands with it")
-    return _z(lang, f"配对模型逐对阅读 {node} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}，予以归入"
+    return _z(lang, f"配对模型逐对阅读 {node} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}{best}，予以归入"
                     f"（读入{chk}；影响最大的特征：{feats}）",
               f"the pair model, reading the words of {node} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
-              f"{_n(d.get('bar'))}, so it is placed (it read {chk}; the features that weigh most: {feats})")
+              f"{_n(d.get('bar'))}{best}, so it is placed (it read {chk}; the features that weigh most: {feats})")
 
 
 def _decision(p: Part, lang: str) -> str:
