@@ -4,6 +4,7 @@
     python scripts/cv_chain_pairs.py --every-round [--cache FILE] [--cache-every FILE] [--show N]
     python scripts/cv_chain_pairs.py --overrule [--cache FILE]
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5,0.6,0.7,0.8,0.9 [--cache-every FILE]
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --fallback 0.5,0.7,0.9:0.15,0.2,0.25,0.3
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -35,6 +36,7 @@ import json
 import os
 import sys
 from collections import Counter, defaultdict
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +94,8 @@ def main() -> None:
                     help="the tenth candidate: the pair reader overrules the rules or the check, never both (docs/methods.md)")
     ap.add_argument("--row-cut", default="",
                     help="with --every-round --overrule: the fourteenth candidate, each ratio to the row's best (docs/methods.md)")
+    ap.add_argument("--fallback", default="",
+                    help="with --row-cut R: the fifteenth candidate, G1,G2:B1,B2 — the check's P(AI) and the best pair's bar")
     a = ap.parse_args()
     if a.overrule:
         print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
@@ -329,7 +333,7 @@ def overrule(a) -> dict:
 
     cand = [x for x in eighth if stays(*x)]
     if a.row_cut:  # the fourteenth candidate, over the twelfth's placements (docs/methods.md, "Fourteenth candidate")
-        return row_cut(a, t, tax, cand, pairs, p, reg_like)
+        return row_cut(a, t, tax, cand, pairs, p, reg_like, oof)
     removed = [x for x in eighth if not stays(*x)]
     right = [x for x in removed if x[1] in labels[x[0]]]
     fa, fb = (cv.figures(t, pl, tax, by_source=True) for pl in (eighth, cand))
@@ -352,7 +356,7 @@ def overrule(a) -> dict:
             "after_bootstrap_over_rows": cp.bootstrap(rows, set(eighth), set(cand), tax)}
 
 
-def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like: np.ndarray) -> dict:
+def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like: np.ndarray, oof: np.ndarray) -> dict:
     """The fourteenth candidate (docs/methods.md): each ρ of ``--row-cut`` against the twelfth, out of fold; the
     written rule's choice and verdict, then (after it) what the chosen setting removed."""
     import confirm_chain_pairs as cp
@@ -378,6 +382,9 @@ def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like
         kept = pr.held_to_best({x: prob[x] for x in twelfth if not reg_like[x[0]]}, rho)  # the service's rule
         pl = [x for x in twelfth if reg_like[x[0]] or x in kept]
         grid[rho] = {"placed": pl, "fig": cv.figures(t, pl, tax, by_source=True), "folds": per_fold(pl)}
+    if a.fallback:  # the fifteenth candidate, over the fourteenth's placements (docs/methods.md)
+        p_chain = {i: float(oof[i, 0]) for i in range(len(rows)) if not np.isnan(oof[i, 0])}  # the check's P(AI)
+        return fallback(a, t, tax, grid[float(a.row_cut)]["placed"], pairs, prob, p_chain, reg_like, per_fold)
     rho = max(grid, key=lambda r: (grid[r]["fig"]["node_f1"], -r))
     ch = grid[rho]
     boot = cp.bootstrap(rows, set(twelfth), set(ch["placed"]), tax)
@@ -396,6 +403,54 @@ def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like
             "after_removed": {"pairs": len(removed), "right": sum(1 for i, nd in removed if nd in labels[i]),
                               "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"
                                        for i, nd in removed][: max(a.show, 0) or len(removed)]}}
+
+
+def best_of_the_unplaced(candidates: dict[tuple[Any, str], float], placed_rows: set, p_chain: dict[Any, float],
+                         gate: float, bar: float) -> set[tuple[Any, str]]:
+    """The fifteenth candidate's rule (measured, not shipped): for each row with no placed pair whose check puts it on the chain (``p_chain`` ≥ ``gate``), its best candidate
+    pair (``candidates``: (row, node) → the pair reader's probability) when that reaches ``bar``."""
+    best: dict[Any, tuple[float, str]] = {}
+    for (row, code), prob in candidates.items():
+        if row not in placed_rows and p_chain.get(row, 0.0) >= gate and (row not in best or (prob, code) > best[row]):
+            best[row] = (prob, code)
+    return {(row, code) for row, (prob, code) in best.items() if prob >= bar}
+
+
+def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain: dict, reg_like: np.ndarray,
+             per_fold) -> dict:
+    """The fifteenth candidate (docs/methods.md): each (g, b) of ``--fallback`` against the fourteenth, out of fold;
+    the written rule's choice and verdict, then (after it) what the chosen setting added."""
+    import confirm_chain_pairs as cp
+
+    rows, labels = t["rows"], t["labels"]
+    cands = {x: prob[x] for x in pairs if not reg_like[x[0]]}
+    placed_rows = {i for i, _ in fourteenth}
+    base, base_folds = cv.figures(t, fourteenth, tax, by_source=True), per_fold(fourteenth)
+    gs, bs = ([float(x) for x in part.split(",")] for part in a.fallback.split(":"))
+    grid = {}
+    for g_ in gs:
+        for b in bs:
+            pl = fourteenth + sorted(best_of_the_unplaced(cands, placed_rows, p_chain, g_, b))
+            grid[f"{g_}:{b}"] = {"g": g_, "b": b, "placed": pl, "fig": cv.figures(t, pl, tax, by_source=True),
+                                 "folds": per_fold(pl)}
+    key = max(grid, key=lambda k: (grid[k]["fig"]["node_f1"], grid[k]["g"], grid[k]["b"]))
+    ch = grid[key]
+    boot = cp.bootstrap(rows, set(fourteenth), set(ch["placed"]), tax)
+    rule = {"1_node_plus_0.005_stage_within_0.002": ch["fig"]["node_f1"] >= base["node_f1"] + 0.005
+            and ch["fig"]["stage_f1"] >= base["stage_f1"] - 0.002,
+            "2_not_lower_in_4_of_5_folds": sum(c >= b for c, b in zip(ch["folds"], base_folds)) >= 4,
+            "3_bootstrap_q05_above_0": boot["node_diff_q05_q50_q95"][0] > 0}
+    added = sorted(set(ch["placed"]) - set(fourteenth))
+    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds},
+            "grid": {k: {x: v for x, v in g_.items() if x != "placed"} for k, g_ in grid.items()},
+            "chosen": key, "rule": {**rule, "passes_1_to_3": all(rule.values()),
+                                    "4": "the classification tests and the demo's, with the rule in classify"},
+            "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
+            "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot,
+            # after the verdict, not part of it
+            "after_added": {"pairs": len(added), "right": sum(1 for i, nd in added if nd in labels[i]),
+                            "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} P(AI) {p_chain.get(i, float('nan')):.3f} "
+                                     f"({'|'.join(sorted(labels[i])) or '-'})" for i, nd in added][: max(a.show, 0) or len(added)]}}
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
