@@ -386,23 +386,31 @@ def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like
         p_chain = {i: float(oof[i, 0]) for i in range(len(rows)) if not np.isnan(oof[i, 0])}  # the check's P(AI)
         return fallback(a, t, tax, grid[float(a.row_cut)]["placed"], pairs, prob, p_chain, reg_like, per_fold)
     rho = max(grid, key=lambda r: (grid[r]["fig"]["node_f1"], -r))
-    ch = grid[rho]
-    boot = cp.bootstrap(rows, set(twelfth), set(ch["placed"]), tax)
-    rule = {"1_node_plus_0.005_stage_within_0.002": ch["fig"]["node_f1"] >= base["node_f1"] + 0.005
-            and ch["fig"]["stage_f1"] >= base["stage_f1"] - 0.002,
-            "2_not_lower_in_4_of_5_folds": sum(c >= b for c, b in zip(ch["folds"], base_folds)) >= 4,
-            "3_bootstrap_q05_above_0": boot["node_diff_q05_q50_q95"][0] > 0}
-    removed = sorted(set(twelfth) - set(ch["placed"]))
-    return {"rows": len(rows), "twelfth": {**base, "folds": base_folds},
-            "grid": {r: {k: v for k, v in g_.items() if k != "placed"} for r, g_ in grid.items()},
-            "chosen_rho": rho, "rule": {**rule, "passes_1_to_3": all(rule.values()),
-                                        "4": "the classification tests and the demo's, with the rule in classify"},
-            "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
-            "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot,
+    removed = sorted(set(twelfth) - set(grid[rho]["placed"]))
+    return {"rows": len(rows), "twelfth": {**base, "folds": base_folds}, "chosen_rho": rho,
+            **verdict(rows, tax, twelfth, base, base_folds, grid, rho),
             # after the verdict, not part of it
             "after_removed": {"pairs": len(removed), "right": sum(1 for i, nd in removed if nd in labels[i]),
                               "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"
                                        for i, nd in removed][: max(a.show, 0) or len(removed)]}}
+
+
+def verdict(rows: list, tax, before: list, base: dict, base_folds: list, grid: dict, chosen) -> dict:
+    """The fourteenth's and fifteenth's written conditions 1–3 for the chosen setting of ``grid`` against ``before``
+    (node +0.005 and stage within 0.002; not lower in 4 of 5 folds; the bootstrap's 5th percentile above 0)."""
+    import confirm_chain_pairs as cp
+
+    ch = grid[chosen]
+    boot = cp.bootstrap(rows, set(before), set(ch["placed"]), tax)
+    rule = {"1_node_plus_0.005_stage_within_0.002": ch["fig"]["node_f1"] >= base["node_f1"] + 0.005
+            and ch["fig"]["stage_f1"] >= base["stage_f1"] - 0.002,
+            "2_not_lower_in_4_of_5_folds": sum(c >= b for c, b in zip(ch["folds"], base_folds)) >= 4,
+            "3_bootstrap_q05_above_0": boot["node_diff_q05_q50_q95"][0] > 0}
+    return {"grid": {k: {x: v for x, v in g_.items() if x != "placed"} for k, g_ in grid.items()},
+            "rule": {**rule, "passes_1_to_3": all(rule.values()),
+                     "4": "the classification tests and the demo's, with the rule in classify"},
+            "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
+            "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot}
 
 
 def best_of_the_unplaced(candidates: dict[tuple[Any, str], float], placed_rows: set, p_chain: dict[Any, float],
@@ -434,19 +442,9 @@ def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain
             grid[f"{g_}:{b}"] = {"g": g_, "b": b, "placed": pl, "fig": cv.figures(t, pl, tax, by_source=True),
                                  "folds": per_fold(pl)}
     key = max(grid, key=lambda k: (grid[k]["fig"]["node_f1"], grid[k]["g"], grid[k]["b"]))
-    ch = grid[key]
-    boot = cp.bootstrap(rows, set(fourteenth), set(ch["placed"]), tax)
-    rule = {"1_node_plus_0.005_stage_within_0.002": ch["fig"]["node_f1"] >= base["node_f1"] + 0.005
-            and ch["fig"]["stage_f1"] >= base["stage_f1"] - 0.002,
-            "2_not_lower_in_4_of_5_folds": sum(c >= b for c, b in zip(ch["folds"], base_folds)) >= 4,
-            "3_bootstrap_q05_above_0": boot["node_diff_q05_q50_q95"][0] > 0}
-    added = sorted(set(ch["placed"]) - set(fourteenth))
-    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds},
-            "grid": {k: {x: v for x, v in g_.items() if x != "placed"} for k, g_ in grid.items()},
-            "chosen": key, "rule": {**rule, "passes_1_to_3": all(rule.values()),
-                                    "4": "the classification tests and the demo's, with the rule in classify"},
-            "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
-            "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot,
+    added = sorted(set(grid[key]["placed"]) - set(fourteenth))
+    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds}, "chosen": key,
+            **verdict(rows, tax, fourteenth, base, base_folds, grid, key),
             # after the verdict, not part of it
             "after_added": {"pairs": len(added), "right": sum(1 for i, nd in added if nd in labels[i]),
                             "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} P(AI) {p_chain.get(i, float('nan')):.3f} "
