@@ -100,6 +100,14 @@ def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
         assert doc["alert"]["title_en"] == "funding: Series B CNY 200 million"
         assert doc["alert"]["rule_name"] == "缺失环节大额融资"
         assert doc["alert"]["rule_name_en"] == "Large rounds in missing links"
+        # the codes a program reads stay; their words come beside them in either language
+        assert doc["alert"]["event_type"] == "funding"
+        assert (doc["alert"]["event_type_label"], doc["alert"]["event_type_label_en"]) == ("融资", "funding round")
+        why = {r["signal"]: r for r in doc["reasons"]}
+        assert why["type"]["value"] == "funding" and why["type"]["value_label_en"] == "funding round"
+        assert (why["type"]["signal_label"], why["type"]["signal_label_en"]) == ("事件类型", "event type")
+        assert all(r["signal_label"] and r["signal_label_en"] and r["signal_label_en"].isascii()
+                   and r["signal_label_en"] != r["signal"] for r in doc["reasons"]), doc["reasons"]
         assert doc["evidence"][1]["table"] == "fundings" and SECRET not in body.decode()
         assert len(rx.calls) == 2 and delivery.list_deliveries(team)[0]["status"] == "done"
         assert delivery.deliver_due(team) == {"sent": 0, "retry": 0, "dead": 0}  # nothing sent twice
@@ -305,6 +313,12 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
     assert "王五 → 钱*" in body(mail["vera"]) and "钱进" not in body(mail["vera"]), body(mail["vera"])
     assert json.loads(hook["vera"])["alert"]["title"] == "法定代表人: 王五 → 钱*" and "钱进" not in hook["vera"]
     assert json.loads(hook["vera"])["alert"]["title_en"] == "legal representative: 王五 → 钱*"
+    for who in ("vera", "ana"):  # the event's type in words for either role, its code kept
+        said = json.loads(hook[who])
+        assert said["alert"]["event_type"] == "change_legal_rep"
+        assert said["alert"]["event_type_label"] == "法定代表人变更"
+        assert said["alert"]["event_type_label_en"] == "legal representative change"
+        assert [(r["signal"], r["signal_label_en"]) for r in said["reasons"]] == [("type", "event type")]
     assert "王五 → 钱进" in body(mail["ana"])
     assert json.loads(hook["ana"])["alert"]["title"] == "法定代表人: 王五 → 钱进"
     assert json.loads(hook["ana"])["alert"]["title_en"] == "legal representative: 王五 → 钱进"

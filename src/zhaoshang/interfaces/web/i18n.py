@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...services.alerts.evaluate import CONDITIONS as ALERT_CONDITIONS
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.datastore import SYNTHETIC_LABELS
 from ...services.enterprises import EXPORT_HEADERS
@@ -125,11 +126,7 @@ EXPLAIN_STRINGS = {
     "signal.pci": ("环节复杂度 PCI", "segment complexity (PCI)"), "signal.cog": ("复杂度前景增益 COG", "outlook gain (COG)"),
     "signal.funding_cagr": ("全国融资增速", "national funding growth"),
     "signal.patent_cagr": ("全国专利增速", "national patent growth"),
-    "signal.type": ("事件类型", "event type"), "signal.enterprise": ("关注企业", "watched enterprise"),
-    "signal.target": ("招商项目目标", "pipeline target"), "signal.region": ("所在地区", "region"),
-    "signal.node": ("产业链节点", "chain node"), "signal.gap": ("补链环节", "gap segment"),
-    "signal.amount_wan": ("融资金额（万元）", "amount (10k CNY)"), "signal.sentiment": ("情感", "sentiment"),
-    "signal.linked": ("新闻关联企业的方式", "how the news names the enterprise"),
+    **{f"signal.{k}": v for k, v in ALERT_CONDITIONS.items()},  # an alert's conditions (services/alerts/evaluate.py)
     **{f"field.{k}": v for k, v in PLACEMENT_FIELDS.items()},
 }
 STRINGS.update(EXPLAIN_STRINGS)

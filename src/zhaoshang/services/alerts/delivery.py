@@ -29,7 +29,9 @@ from typing import Any, Callable
 from ...core import jsonenc
 from ...core.errors import UserError
 from ...core.teamstate.clock import now
+from ..event_types import EVENT_TYPES
 from . import rules as R
+from .evaluate import CONDITIONS
 from .targets import LOCAL, RefusedTarget, WebhookPolicy
 
 def max_attempts() -> int:
@@ -103,16 +105,33 @@ def write_reads(team, records: list, channel: str) -> None:
         audit.record(team, user, action, target, {**detail, "channel": channel})
 
 
+def _words(table: dict, code: Any) -> tuple[Any, Any]:
+    """A code's (Chinese, English) words in ``table``; an unknown code as it is in both."""
+    return (table.get(code) if isinstance(code, str) else None) or (code, code)
+
+
+def _reason(part: dict) -> dict:
+    """One condition that fired: its code (``signal``) and value as stored, the condition in words beside them
+    (``signal_label``, ``signal_label_en``), an event type's value in words too (``value_label``, ``value_label_en``)."""
+    out = {"signal": part.get("signal"), "value": part.get("raw"), "detail": part.get("detail")}
+    out["signal_label"], out["signal_label_en"] = _words(CONDITIONS, part.get("signal"))
+    if part.get("signal") == "type":
+        out["value_label"], out["value_label_en"] = _words(EVENT_TYPES, part.get("raw"))
+    return out
+
+
 def payload(alert: dict) -> dict:
     """The webhook body of one alert: what happened, to whom, which rule, and the evidence rows. The rule's name and
     the event's title come in English too (``rule_name_en``, ``title_en``) as the English pages and digest say them:
-    the rule's English name (its own where it has none), the title by ``core/event_titles.py``."""
-    return {"type": "alert", "alert": {k: alert.get(k) for k in
-                                       ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
-                                        "event_date", "enterprise_id", "enterprise_name", "title", "title_en",
-                                        "created_at")},
-            "reasons": [{"signal": p.get("signal"), "value": p.get("raw"), "detail": p.get("detail")}
-                        for p in (alert.get("explain") or {}).get("parts") or []],
+    the rule's English name (its own where it has none), the title by ``core/event_titles.py``. The codes a
+    receiver's program reads (``event_type``, each reason's ``signal``) stay, their words beside them in either
+    language (``event_type_label``, ``event_type_label_en``; ``signal_label``, ``signal_label_en``) from the one
+    table of event types (``services/event_types.py``) and of the rules' conditions (``evaluate.CONDITIONS``)."""
+    body = {k: alert.get(k) for k in ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
+                                      "event_date", "enterprise_id", "enterprise_name", "title", "title_en", "created_at")}
+    body["event_type_label"], body["event_type_label_en"] = _words(EVENT_TYPES, alert.get("event_type"))
+    return {"type": "alert", "alert": body,
+            "reasons": [_reason(p) for p in (alert.get("explain") or {}).get("parts") or []],
             "evidence": alert.get("evidence") or []}
 
 

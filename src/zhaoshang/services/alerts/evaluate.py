@@ -19,6 +19,13 @@ from ...core.explain import Explained, Part, Ref
 from ...core.parse.amounts import plausible_wan
 
 METHOD, VERSION = "alert_rule", "1"
+# each condition that fired (a part's ``signal``) in words: the alert's page, and the reasons of its webhook
+CONDITIONS: dict[str, tuple[str, str]] = {
+    "type": ("事件类型", "event type"), "enterprise": ("关注企业", "watched enterprise"),
+    "target": ("招商项目目标", "pipeline target"), "region": ("所在地区", "region"),
+    "node": ("产业链节点", "chain node"), "gap": ("补链环节", "gap segment"),
+    "amount_wan": ("融资金额（万元）", "amount (10k CNY)"), "sentiment": ("情感", "sentiment"),
+    "linked": ("新闻关联企业的方式", "how the news names the enterprise")}
 
 
 def _news_aliases() -> dict[str, str]:
