@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
 import json
 
@@ -67,6 +68,16 @@ def test_csv_prefixes_formula_cells_and_has_bom(con, tmp_path):
         got = list(csv.reader(f))[1:]
     assert got == [["352335", "2000", "1.5"], ["68002.27766", "2000.50", "-5"], ["0", "", "nan"]], got
     assert list(csv.reader(io.StringIO(b"".join(iter_csv(con, amounts)).decode("utf-8-sig"))))[1:] == got
+    # the commands' --format csv writes a number as these files do (one rule): a float beyond 1e16 is no whole
+    # number of 31 digits (1e30 held as 1000000000000000019884624838656), a small one keeps its shortest text
+    from zhaoshang.interfaces.cli.app import _cell
+
+    floats = [352335.0, 68002.27766, -5.0, -0.0, 1e30, 2e16, 9999999999999998.0, 0.1, 1.5e-07, 1 / 3, 123456789012.5]
+    sql = "SELECT * FROM (VALUES " + ", ".join(f"({v!r}::DOUBLE)" for v in floats) + ") v(amount_wan)"
+    written = [r[0] for r in list(csv.reader(io.StringIO(b"".join(iter_csv(con, sql)).decode("utf-8-sig"))))[1:]]
+    assert [_cell(v, raw=True) for v in floats] == written, written
+    assert written[4] == "1e+30" and written[0] == "352335"
+    assert _cell(decimal.Decimal("2000.50"), raw=True) == "2000.50" and _cell(decimal.Decimal("2000.00"), raw=True) == "2000"
 
 
 def test_xlsx_keeps_formula_looking_text_as_text(con, tmp_path):

@@ -83,6 +83,22 @@ def _describe(con, sql: str, params) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
+# a whole amount below this is written as the whole number it is; above it a float's digits are noise (1e30 held as
+# 1000000000000000019884624838656), written by the shortest text that reads back as the float (1e+30)
+WHOLE_BELOW = 10**16
+
+
+def number_text(v: float | decimal.Decimal) -> str:
+    """A number as a CSV cell writes it (``export_query``, ``iter_csv`` and the commands' ``--format csv``, one rule):
+    a whole amount below ``WHOLE_BELOW`` as the whole number (352335, 2000; not 352335.0 or 2000.00), any other float
+    by the shortest text that reads back as it (0.1, 1.5e-07, 1e+30: as DuckDB casts a DOUBLE to text), a decimal
+    with its scale (2000.50)."""
+    if isinstance(v, decimal.Decimal) and v.is_finite() or isinstance(v, float) and v == v and abs(v) != float("inf"):
+        if v == int(v) and abs(v) < WHOLE_BELOW:
+            return str(int(v))
+    return str(v) if isinstance(v, decimal.Decimal) else repr(float(v))
+
+
 def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
     """The query with every text value made formula-safe and lists joined with 、."""
     exprs = []
@@ -98,8 +114,9 @@ def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
         elif t in ("DOUBLE", "FLOAT", "REAL", "FLOAT4", "FLOAT8") or t.startswith("DECIMAL"):
             # a whole amount as the number it is (352335, 2000), not as a float (352335.0) or a decimal with
             # zeros (2000.00); other values keep their decimals. Not above 1e16, where a float's digits are noise.
+            # The rule of ``number_text``, here in SQL.
             finite = f"isfinite({col}) AND " if not t.startswith("DECIMAL") else ""
-            exprs.append(f"CASE WHEN {finite}{col} = trunc({col}) AND abs({col}) < 1e16 "
+            exprs.append(f"CASE WHEN {finite}{col} = trunc({col}) AND abs({col}) < {WHOLE_BELOW} "
                          f"THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END "
                          f"AS {_q(_safe_text(name))}")
             continue

@@ -23,6 +23,7 @@ import typer
 from ...core import jsonenc
 from ...core.errors import UserError
 from ...core.store import Store, default_db_path
+from ...core.writers import number_text
 
 app = typer.Typer(
     name="zhaoshang",
@@ -237,10 +238,11 @@ def _names_a_thing(column: str) -> bool:
 
 
 def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False) -> str:
-    """The text of a table/CSV cell: numbers in positional notation (never 1.2e+04), lists joined with 、 (an
-    English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
-    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it (86240, 0.123456),
-    and a yes/no the JSON's ``true``/``false``;
+    """The text of a table/CSV cell: a table's numbers in positional notation (never 1.2e+04), lists joined with 、
+    (an English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
+    significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it, written as the
+    exports' CSV writes it (``core.writers.number_text``: 86240, 0.123456, a float beyond 1e16 as 1e+30, never its
+    31 noisy digits), and a yes/no the JSON's ``true``/``false``;
     a whole number that names a thing (``plain``: an id, a year, a code) is printed as it is."""
     if v is None:
         return ""
@@ -250,17 +252,13 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False
         if raw:  # as the JSON writes it, in either language
             return "true" if v else "false"
         return t("是", "yes") if v else t("否", "no")
+    if raw and isinstance(v, (float, decimal.Decimal)):  # as the exports' CSV writes a number (core/writers.py)
+        return number_text(v) if v == v and abs(v) != math.inf else ""
     if isinstance(v, decimal.Decimal):
         v = float(v)
     if isinstance(v, float):
         if v != v:
             return ""
-        if raw:
-            if not math.isfinite(v):
-                return ""
-            if v.is_integer():
-                return str(int(v))
-            return format(decimal.Decimal(repr(v)), "f")  # the shortest text that reads back as v, no exponent
         if v == 0:  # -0.0 (a rounded negative COG) prints as 0, not "-0"
             return "0"
         if abs(v) >= 1_000:  # four significant digits leave no decimal here: thousands grouped (1,880), as 30,879
