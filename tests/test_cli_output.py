@@ -212,26 +212,48 @@ def test_status_prints_import_times_to_the_second(tmp_path):
     assert run("status", "--format", "csv", db=db).stdout.splitlines()[-1].startswith("x,enterprises,2,0,3,2,1,")
 
 
-def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path):
+def _summary_lines(out: str) -> dict[str, list[str]]:
+    """A two-column table's value lines by label, a wrapped label's or value's lines joined."""
+    got: dict[str, list[str]] = {}
+    key = None
+    for line in out.splitlines():
+        if line.startswith("│"):
+            k, v = (c.strip() for c in line.split("│")[1:3])
+            if k and (key is None or v):
+                key = k
+                got[key] = [v]
+            elif k:  # a label's wrapped line beside an empty value line
+                got[key + k] = got.pop(key)
+                key += k
+            else:
+                got[key].append(v)
+    return got
+
+
+def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path, shared):
     """The import summary (项目 │ 值) cut two cells with "…" at 80 columns: the data date's change and the longest
-    label. A two-column table is not turned into blocks; its cells wrap instead, every word of them kept."""
+    label. A two-column table is not turned into blocks; its cells wrap instead, every word of them kept. Its labels'
+    column is as wide as its labels need (the one label longer than a third of the width wraps), not half the
+    table: the values keep the rest, and wrap less."""
     f = tmp_path / "x.csv"
     f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
     out = run("import", "enterprises", f, "--data-date", "2026-01-31", db=tmp_path / "n.duckdb", env=NARROW).stdout
     assert "…" not in out, out
     assert max(cell_len(line) for line in out.splitlines()) <= 80
-    # the cells' text read back column by column, the wrapped lines joined
-    keys, values = [], []
-    for line in out.splitlines():
-        if line.startswith("│"):
-            k, v = (c.strip() for c in line.split("│")[1:3])
-            if k or not keys:
-                keys.append(k)
-                values.append(v)
-            else:
-                values[-1] += v
-    assert "较晚导出已设定、仅保留为来源记录的字段值" in "".join(keys), out
-    assert any(v.endswith("按新日期计算）") and "2026-01-31" in v for v in values), out
+    got = _summary_lines(out)
+    assert "较晚导出已设定、仅保留为来源记录的字段值" in got, out
+    assert "".join(got["数据截至日期"]).endswith("按新日期计算）") and "2026-01-31" in "".join(got["数据截至日期"]), out
+    # a real file: IT桔子's companies, their summary at 80 columns
+    companies = shared("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    out = run("import", "enterprises", companies, "--preset", "itjuzi_companies", db=tmp_path / "it.duckdb",
+              env=NARROW).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    label_width = max(cell_len(line.split("│")[1]) for line in out.splitlines() if line.startswith("│"))
+    assert label_width <= 80 // 3 + 2, out  # the widest label that fits a third, and its padding
+    got = _summary_lines(out)
+    assert got["其中新企业"] == ["820（合为 817 家：3 行与本文件另一行是同一企业）"], out  # on one line
+    assert len(got["数据日期"]) <= 4 and "--data-date 2018-12-31" in " ".join(got["数据日期"]), out
+    assert "较晚导出已设定、仅保留为来源记录的字段值" in got and got["读取行数"] == ["820"], out
 
 
 def test_a_command_line_imports_its_own_command_and_libraries_only(db):
