@@ -83,6 +83,11 @@ def test_pdf_pages_render_with_text_and_images(env):
     assert p["recommend"]["segments"][0]["name_zh"] in flat
     for page in text.split("\f")[:-1]:  # the synthetic label on every page
         assert "合成演示数据" in page
+    # the leads' table gives an enterprise's name the width of its name: each on one line of the page, not
+    # 北京琛歆智 / 能装备股份 / 有限公司 over three lines beside the reasons
+    leads = text.split("重点招商线索")[-1]
+    names = [r["name"] for r in p["leads"]["rows"]]
+    assert names and all(any(n in line for line in leads.splitlines()) for n in names), leads
 
 
 def test_pdf_fonts_are_embedded_cjk(env):
