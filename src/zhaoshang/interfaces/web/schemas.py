@@ -281,10 +281,22 @@ def _message(exc: RequestValidationError, lang: str = "zh") -> str:
     return ("invalid parameter: " if lang == "en" else "参数无效: ") + "; ".join(parts)
 
 
+# the checks whose words say the limit or the kind of value but not the value given (应小于或等于 1000): the value is
+# added, as typed (前 = 99999999: 应小于或等于 1000，收到 '99999999')
+_ECHOED = {"greater_than_equal", "greater_than", "less_than_equal", "less_than", "multiple_of", "literal_error", "enum",
+           "int_parsing", "int_from_float", "int_type", "float_parsing", "float_type", "bool_parsing", "finite_number"}
+
+
 def _why(err: dict, lang: str) -> str:
-    """Why one value was refused, in words (its range, its forms, the words it takes), without its name."""
-    return (_region_reason(err, lang) or _date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang)
-            or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid"))
+    """Why one value was refused, in words (its range, its forms, the words it takes) and the value as given,
+    without its name."""
+    why = (_region_reason(err, lang) or _date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang)
+           or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid"))
+    value = err.get("input")
+    if err.get("type") in _ECHOED and isinstance(value, (str, int, float)) and f"'{value}'" not in why:
+        value = str(value) if len(str(value)) <= 60 else str(value)[:60] + "…"  # (a URL's value may be long)
+        why += f", got '{value}'" if lang == "en" else f"，收到 '{value}'"
+    return why
 
 
 def field_reasons(exc: RequestValidationError, lang: str = "zh") -> dict[str, str] | None:
