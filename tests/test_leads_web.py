@@ -103,8 +103,35 @@ def test_api_twin_roles_and_errors(db, tmp_path):
             assert r.status_code == 400 and f'id="error-min_score" role="alert">{said}</span>' in shown, (value, lang)
             assert 'id="leads-form"' in shown and f'name="min_score" id="f-min" min="0" max="100" step="any" ' \
                 f'value="{value}"' in shown and "should match" not in r.text and "min_score:" not in shown, (value, lang)
-    r = client.get("/enterprises", params={"score_max": "x", "lang": "zh"})  # the library's score boxes alike
-    assert r.status_code == 400 and "score_max: 评分上限应为 0–100 的数字，收到 'x'" in html.unescape(r.text)
+    # the select boxes alike: a chain node or a weights version the page cannot take is said beside its select, the
+    # select at its default choice and the other boxes as filled (it was an error page that lost the form)
+    for params, box, status, said in (
+            ({"node": "XX99"}, "node", 404, ("未找到产业链环节: XX99", "chain node not found: XX99")),
+            ({"weights": "nope-1"}, "weights", 404, ("没有已保存的线索权重版本: nope-1", "no saved lead weights version: nope-1")),
+            ({"top": "99999999"}, "top", 400, ("应小于或等于 1000，收到 '99999999'",  # the value typed, in both languages
+                                               "Input should be less than or equal to 1000, got '99999999'"))):
+        for lang, words in zip(("zh", "en"), said):
+            r = client.get("/leads", params={"region": REGION, "min_score": "37.5", "lang": lang, **params})
+            shown = html.unescape(r.text)
+            assert r.status_code == status and f'id="error-{box}" role="alert">{words}' in shown, (params, lang, r.text[:300])
+            assert 'id="leads-form"' in shown and '<table class="grid" id="leads-table"' not in shown and 'value="37.5"' in shown
+            assert not re.search(r'<option value="[^"]+" selected', shown), params  # the select at its default
+    # the JSON twin says the value typed too
+    assert client.get("/api/leads", params={"region": REGION, "top": 99999999, "lang": "en"}).json()["error"] == \
+        "invalid parameter: top: Input should be less than or equal to 1000, got '99999999'"
+    # the enterprise library's form alike: each box's value it cannot take beside the box, the others kept
+    for params, box, status, said in (
+            ({"score_max": "x"}, "score_max", 400, "评分上限应为 0–100 的数字，收到 'x'"),
+            ({"node": "S2,XX99"}, "node", 404, "未找到产业链环节: XX99"),
+            ({"stage": "zz"}, "stage", 400, "融资轮次无效: zz"),
+            ({"founded_from": "abc"}, "founded_from", 400, "无效的成立日期起: abc"),
+            ({"as_of": "2025-13-45"}, "as_of", 400, "无效的截至日期: 2025-13-45"),
+            ({"sort": "zz"}, "sort", 400, "排序字段无效: zz"),
+            ({"region": "火星"}, "region", 404, "未找到地区 火星")):
+        r = client.get("/enterprises", params={"q": "科技", "lang": "zh", **params})
+        shown = html.unescape(r.text)
+        assert r.status_code == status and f'id="error-{box}" role="alert">{said}' in shown, (params, r.text[:300])
+        assert 'id="filters"' in shown and 'name="q" value="科技"' in shown, params
     for value in ("", "0", "100", "37.5"):  # an empty box is no cut; the range's ends are in it
         assert client.get("/leads", params={"region": REGION, "as_of": D.isoformat(), "min_score": value}).status_code == 200
     # --top's range (1–1000) is the API's too
@@ -389,6 +416,20 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
             form = pg.locator("form.toolbar").first
             assert got.status in (300, 400, 404) and pg.input_value(box) == value, url
             assert form.locator(".field-error").first.inner_text().startswith(said), (url, form.inner_text())
+        # a select's value the page cannot take (a chain node, a weights version): beside the select, which is at its
+        # default choice; the other boxes as typed (it was an error page that lost the form)
+        got = pg.goto(base + "/leads?region=330106&node=XX99&weights=nope-1&top=5&lang=en")
+        assert got.status == 404 and pg.input_value("#f-top") == "5" and pg.locator("#leads-table").count() == 0
+        assert [pg.input_value(x) for x in ("#f-node", "#f-weights")] == ["", ""]
+        assert pg.inner_text("#error-node") == "chain node not found: XX99"
+        assert pg.inner_text("#error-weights").startswith("no saved lead weights version: nope-1")
+        assert pg.locator("#f-node + #error-node, #f-weights + #error-weights").count() == 2
+        # the enterprise library's form alike, each refused value beside its box, the search words kept
+        got = pg.goto(base + "/enterprises?q=智能&node=XX99&stage=zz&founded_from=abc&lang=zh")
+        assert got.status in (400, 404) and pg.input_value("#f-q") == "智能" and pg.input_value("#f-from") == "abc"
+        assert not pg.locator("#ent-table").is_visible() and pg.input_value("#f-node") == ""
+        assert [pg.inner_text(f"#error-{k}").split("（")[0] for k in ("node", "stage", "founded_from")] == \
+            ["未找到产业链环节: XX99", "融资轮次无效: zz", "无效的成立日期起: abc"]
 
 
 def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromium, tmp_path):

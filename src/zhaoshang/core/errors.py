@@ -7,12 +7,18 @@ from __future__ import annotations
 class UserError(Exception):
     """A problem with the user's input (file, column, option, value): shown as one clear line.
 
-    The message is Chinese; ``en`` optionally carries the English one (``in_lang("en")`` falls back to it).
+    The message is Chinese; ``en`` optionally carries the English one (``in_lang("en")`` falls back to it);
+    ``text`` the value refused, as given (a chain node's code, a weights version): a web page's form shows the
+    refusal beside the box that holds it (``interfaces/web/forms.py``).
     """
 
-    def __init__(self, message: str = "", en: str | None = None):
+    text: str | None = None
+
+    def __init__(self, message: str = "", en: str | None = None, *, text: str | None = None):
         super().__init__(message)
         self.en = en
+        if text is not None:
+            self.text = text
 
     def in_lang(self, lang: str) -> str:
         """The message in the user's language (Chinese when no English text was given)."""

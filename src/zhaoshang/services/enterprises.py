@@ -88,7 +88,8 @@ def _check_stages(stage: Any) -> list[str]:
             valid = "|".join(("none",) + ROUNDS)
             code = normalize_round(s)
             hint_zh, hint_en = (f"；{s} 应写作 {code}", f"; for {s} write {code}") if code != "other" else ("", "")
-            raise UserError(f"融资轮次无效: {s}（可选 {valid}{hint_zh}）", f"invalid stage: {s} (choose {valid}{hint_en})")
+            raise UserError(f"融资轮次无效: {s}（可选 {valid}{hint_zh}）", f"invalid stage: {s} (choose {valid}{hint_en})",
+                            text=s)
     return stages
 
 
@@ -191,7 +192,8 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     before the date (``score_as_of``; each item's ``score`` and ``score_confidence``).
     """
     if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})")
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})",
+                        text=str(sort))
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
     d = reference_date(store, as_of)
@@ -329,7 +331,8 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     filters = {k: v for k, v in filters.items() if k not in ("page", "size")}
     sort = filters.pop("sort", "-capital")
     if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})")
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})",
+                        text=str(sort))
     as_of = filters.get("as_of")
     chain = filters.get("chain") or default_chain(store)
     d = reference_date(store, as_of)

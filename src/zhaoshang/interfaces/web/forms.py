@@ -4,8 +4,10 @@ the box that holds the value — one way for every page with a filter form, neve
 A page declares its form's boxes (``WebContext.form_page(path, fields)``). When a GET of it is refused for values
 of those boxes alone — the parameter check (``schemas.field_reasons``: 前 = 99999999, 最低得分 = abc), the one
 date parser (``dates.check_dates``: 截至 = 2025-13-45), the region service (杭洲: its suggestions, as links to
-the same page with the region's code) — the app's error reply marks the request (``refuse``) instead of writing
-an error page, and ``FormAgain`` (an outer layer of the app) asks the page again without those values: the page
+the same page with the region's code), any other refusal that names the value it refused (``UserError.text``: a
+chain node XX99, a weights version, a funding stage, placed beside the box that holds that value; a select box
+falls back to its default choice) — the app's error reply marks the request (``refuse``) instead of writing an
+error page, and ``FormAgain`` (an outer layer of the app) asks the page again without those values: the page
 is drawn with ``form_errors`` (box → message, suggestions, the value as typed), which the layout hands every
 template (``typed`` and the ``_field_error.html`` macro), under the status of the refusal (400, 404, 300).
 A JSON twin (/api/…) is refused as before; so is a value of a parameter the form has no box for.
@@ -13,6 +15,7 @@ A JSON twin (/api/…) is refused as before; so is a value of a parameter the fo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,10 +41,8 @@ def refused_fields(request: Any, exc: Any, fields: dict[str, str] | None, boxes:
     if fields:
         return {k: {"message": v, "choices": None} for k, v in fields.items()} if set(fields) <= set(boxes) else None
     param = getattr(exc, "param", None)
-    if param is None and getattr(exc, "text", None):  # the region service's refusal: the box that holds its text
-        text = exc.text
-        param = next((k for k in boxes if (v := request.query_params.get(k)) is not None
-                      and (v.strip() == text or split_regions(v) == [text])), None)
+    if param is None and getattr(exc, "text", None):  # a refusal naming the value (a region, a chain node, a
+        param = _box_holding(request, exc.text, boxes)  # weights version, a stage): the box that holds it
     if param is None or param not in boxes or not hasattr(exc, "in_lang"):
         return None
     choices = region_choices(request, exc)
@@ -50,6 +51,17 @@ def refused_fields(request: Any, exc: Any, fields: dict[str, str] | None, boxes:
     if choices:  # the regions it may mean are the links beside it, not also a list in the sentence
         message = "" if ambiguous else RegionNotFound(exc.text, []).in_lang(lang)
     return {param: {"message": message, "choices": choices, "ambiguous": ambiguous}}
+
+
+def _box_holding(request: Any, text: str, boxes: tuple) -> str | None:
+    """The first of ``boxes`` whose value is ``text``: as typed, with a stray 、 (杭洲、), or one of a comma list
+    (a node or stage box's M05,XX99)."""
+    for k in boxes:
+        v = request.query_params.get(k)
+        if v is not None and (v.strip() == text or split_regions(v) == [text]
+                              or text in (x.strip() for x in re.split(r"[,，;；、|]", v))):
+            return k
+    return None
 
 
 def refuse(request: Any, refused: dict[str, dict], status: int) -> None:

@@ -59,7 +59,8 @@ def get_weights(team, version: str) -> dict:
             row = tx.one("SELECT body FROM lead_weights WHERE version = ?", [str(version).strip()])
     if not row:
         raise NotFound(f"没有已保存的线索权重版本: {version}（zhaoshang leads-fit --save 保存）",
-                       f"no saved lead weights version: {version} (save some with zhaoshang leads-fit --save)")
+                       f"no saved lead weights version: {version} (save some with zhaoshang leads-fit --save)",
+                       text=str(version).strip())
     return json.loads(row["body"])
 
 

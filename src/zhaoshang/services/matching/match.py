@@ -433,7 +433,8 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     if code and code not in statuses:  # a status the data does not hold matched nothing, silently; not found
         raise NotFound(f"未知的需求状态: {status}（可选 {'、'.join(statuses) or '无：还没有需求'}）",
                        en=f"unknown demand status: {status} (one of "
-                          f"{', '.join(DEMAND_STATUS_EN.get(s, s) for s in statuses) or 'none: no demands yet'})")
+                          f"{', '.join(DEMAND_STATUS_EN.get(s, s) for s in statuses) or 'none: no demands yet'})",
+                       text=str(status).strip())
     if code:
         conds.append("list_contains(?, d.status)")
         params.append([s for s in held if status_code(s) == code])

@@ -37,9 +37,9 @@ def node_not_found(store, chain: str, node: str) -> NotFound:
         "OR contains(lower(coalesce(name_en, '')), lower(?))) ORDER BY level, code "
         "LIMIT 3", [chain, s, padded, s, s, english]).fetchall() if s else []
     if not rows:
-        return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}")
+        return NotFound(f"未找到产业链环节: {s}", f"chain node not found: {s}", text=s)
     return NotFound(f"未找到产业链环节: {s}，您是不是要找：{'、'.join(f'{c} {zh}' for c, zh, _ in rows)}?",
-                    f"chain node not found: {s}; did you mean {', '.join(f'{c} ({en})' for c, _, en in rows)}?")
+                    f"chain node not found: {s}; did you mean {', '.join(f'{c} ({en})' for c, _, en in rows)}?", text=s)
 
 
 def chain_node(store, chain: str, node: Any) -> str | None:

@@ -84,6 +84,10 @@ def register(app, web) -> None:
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         return web.json({**prof, "synthetic": store.synthetic})
 
+    # a value one of its boxes cannot take: beside it, the others kept (a select's: the select at its default choice)
+    web.form_page("/enterprises", "q", "region", "node", "founded_from", "founded_to", "stage", "listed", "tags",
+                  "score_min", "score_max", "as_of", "sort")
+
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
                          region: Region = None, node: Optional[str] = None, founded_from: Optional[str] = None,

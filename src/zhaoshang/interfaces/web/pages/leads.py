@@ -82,7 +82,8 @@ def register(app, web) -> None:
         return web.download(lambda tmp: write_leads(doc, tmp, lang=web.lang_of(request)), format,
                             f"leads-{doc['region']['code']}", doc["as_of"])
 
-    web.form_page("/leads", "region", "as_of", "top", "min_score")  # a value one of them cannot take: beside it
+    # a value one of its boxes cannot take: beside it (a select's: the select at its default choice)
+    web.form_page("/leads", "region", "node", "as_of", "top", "min_score", "weights", "has")
 
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Region = None,
