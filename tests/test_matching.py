@@ -278,7 +278,8 @@ def test_match_page_in_the_browser(db, served, chromium):
 
 def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(served, chromium):
     """A region the lookup cannot read keeps the demand page, the other values and the typed text, with the error
-    and the regions meant beside the field (it replaced the page with a bare error page)."""
+    and the regions meant beside the field (it replaced the page with a bare error page) — the one way of every
+    filter form (forms.py): each region meant a link to the same page with it; a 前 out of range alike."""
     with chromium as b:
         base = served
         pg = b.new_page()
@@ -286,17 +287,20 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(served, chromium
         pg.fill("#f-region", "杭洲")
         pg.fill("input[name=top]", "7")
         pg.click("#mt-apply")
-        pg.wait_for_selector("#mt-region-error")
-        assert pg.locator("#mt-demand h2").is_visible() and pg.locator("#mt-results").count() == 0
+        pg.wait_for_selector("#error-region")
+        assert pg.locator("#mt-demand h2").is_visible() and not pg.locator("#mt-results").is_visible()
         assert pg.input_value("#f-region") == "杭洲" and pg.input_value("input[name=top]") == "7"
-        assert pg.inner_text("#mt-region-error").startswith("未找到地区 杭洲，您是不是要找：杭州市 (330100)")
-        pg.locator("#mt-region-error .region-fill-choice", has_text="杭州市").first.click()  # fills the field, sends again
+        assert pg.inner_text("#error-region").startswith("未找到地区 杭洲 您是不是要找：杭州市")
+        pg.locator("#error-region a", has_text="杭州市").first.click()  # the same page with that region
         pg.wait_for_selector("#mt-results")
         assert pg.input_value("#f-region") == "杭州市" and pg.input_value("input[name=top]") == "7"
-        assert "top=7" in pg.url and pg.locator("#mt-region-error").count() == 0
-        pg.goto(base + "/match/demand/DM1?region=火星&lang=en")
-        assert pg.inner_text("#mt-region-error") == "region not found: 火星"
+        assert "top=7" in pg.url and pg.locator("#error-region").count() == 0
+        got = pg.goto(base + "/match/demand/DM1?region=火星&lang=en")
+        assert got.status == 404 and pg.inner_text("#error-region") == "region not found: 火星"
         assert pg.locator("#mt-demand").is_visible() and pg.input_value("#f-region") == "火星"
+        got = pg.goto(base + "/match/demand/DM1?region=杭州&top=9999&lang=zh")
+        assert got.status == 400 and pg.input_value("input[name=top]") == "9999" and pg.input_value("#f-region") == "杭州市"
+        assert pg.inner_text("#error-top") == "应小于或等于 500，收到 '9999'"
         # filters that match no demand of a loaded list say so (it told the user to import demands)
         pg.goto(base + "/match?q=火星基地&lang=zh")
         assert pg.inner_text("#mt-empty") == "没有需求符合这些筛选条件。 清除筛选"

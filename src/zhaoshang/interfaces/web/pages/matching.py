@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ....core.geo.lookup import AmbiguousRegion, RegionNotFound
+from ....core.geo.lookup import field_text
 from ....services.matching import match as M
 from ....services.privacy import DEMAND_TEXT
 from ...labels import column, labelled
@@ -102,7 +102,7 @@ def register(app, web) -> None:
                         f"match-enterprise-{doc['enterprise']['id']}", web.lang_of(request))
 
     # ---------------------------------------------------------------------------------------------- pages
-    web.form_page("/match", "region")  # a region it cannot read: beside its box (forms.py)
+    web.form_page("/match", "region", "node", "status", "q")  # a value one of them cannot take: beside its box
 
     @app.get("/match", response_class=HTMLResponse, include_in_schema=False)
     def match_page(request: Request, store=Depends(web.get_store), region: Region = None, node: Text = None,
@@ -115,22 +115,18 @@ def register(app, web) -> None:
                                                 "node_names": web.node_names(store, web.lang_of(request)),
                                                 "json_twin": "/api/match/demands" + ("?" + qs if qs else "")})
 
+    web.form_page("/match/demand/{key}", "region", "top")  # a value one of them cannot take: beside its box
+
     @app.get("/match/demand/{key}", response_class=HTMLResponse, include_in_schema=False)
     def demand_page(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
                     include_inactive: bool = False):
-        region_error = None
-        try:
-            doc = demand(request, store, key, top=top, region=web.clean(region), include_inactive=include_inactive)
-        except (RegionNotFound, AmbiguousRegion) as exc:  # the demand again, the error and its choices by the field
-            doc = demand(request, store, key, top=top, include_inactive=include_inactive)
-            doc["results"] = []
-            region_error = {"text": exc.in_lang(web.lang_of(request)).splitlines()[0],
-                            "refused": web.region_refusal(store, web.lang_of(request), exc)}
+        doc = demand(request, store, key, top=top, region=web.clean(region), include_inactive=include_inactive)
         qs = urlencode({k: v for k, v in {"top": top, "region": web.clean(region),
                                           "include_inactive": "true" if include_inactive else None}.items() if v})
+        # the field names the region as it reads back (a region chosen by its code shows its name)
+        shown = field_text(store, web.region_info(store, region)["code"], web.lang_of(request)) if region else ""
         return web.page(request, "match.html", {"nav": "match", "view": "demand", "doc": doc, "qs": qs,
-                                                "f": {"region": web.clean(region), "top": top, "include_inactive": include_inactive},
-                                                "region_error": region_error,
+                                                "f": {"region": shown, "top": top, "include_inactive": include_inactive},
                                                 "json_twin": f"/api/match/demand/%23{doc['demand']['id']}?{qs}"})
 
     @app.get("/match/enterprise/{key}", response_class=HTMLResponse, include_in_schema=False)
