@@ -5,6 +5,7 @@
     python scripts/cv_chain_pairs.py --overrule [--cache FILE]
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5,0.6,0.7,0.8,0.9 [--cache-every FILE]
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --fallback 0.5,0.7,0.9:0.15,0.2,0.25,0.3
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --strict-gate
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -94,6 +95,8 @@ def main() -> None:
                     help="the tenth candidate: the pair reader overrules the rules or the check, never both (docs/methods.md)")
     ap.add_argument("--row-cut", default="",
                     help="with --every-round --overrule: the fourteenth candidate, each ratio to the row's best (docs/methods.md)")
+    ap.add_argument("--strict-gate", action="store_true",
+                    help="with --row-cut R: the sixteenth candidate, the check's gate over every pair (docs/methods.md)")
     ap.add_argument("--fallback", default="",
                     help="with --row-cut R: the fifteenth candidate, G1,G2:B1,B2 — the check's P(AI) and the best pair's bar")
     a = ap.parse_args()
@@ -332,6 +335,9 @@ def overrule(a) -> dict:
         return reg_like[i] or nd in t["confs"][i] or np.isnan(p_ai) or p_ai >= gate
 
     cand = [x for x in eighth if stays(*x)]
+    if a.strict_gate:  # the sixteenth candidate (docs/methods.md, "Sixteenth candidate")
+        strict = [x for x in eighth if reg_like[x[0]] or np.isnan(oof[x[0], 0]) or oof[x[0], 0] >= gate]
+        return strict_gate(a, t, tax, cand, strict, pairs, p, reg_like, oof)
     if a.row_cut:  # the fourteenth candidate, over the twelfth's placements (docs/methods.md, "Fourteenth candidate")
         return row_cut(a, t, tax, cand, pairs, p, reg_like, oof)
     removed = [x for x in eighth if not stays(*x)]
@@ -411,6 +417,38 @@ def verdict(rows: list, tax, before: list, base: dict, base_folds: list, grid: d
                      "4": "the classification tests and the demo's, with the rule in classify"},
             "node_diff": round(ch["fig"]["node_f1"] - base["node_f1"], 4),
             "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot}
+
+
+def strict_gate(a, t: dict, tax, twelfth: list, strict: list, pairs: list, p: np.ndarray, reg_like: np.ndarray,
+                oof: np.ndarray) -> dict:
+    """The sixteenth candidate (docs/methods.md): the fourteenth (the twelfth's placements held to the row's best at
+    ``--row-cut``) against the same with the check's gate over every pair the pair reader places; the written rule's
+    verdict, then (after it) what it removed."""
+    import confirm_chain_pairs as cp
+
+    rows, labels = t["rows"], t["labels"]
+    prob = {x: float(p[k]) for k, x in enumerate(pairs)}
+    rho = float(a.row_cut)
+
+    def held(placed: list) -> list:
+        kept = pr.held_to_best({x: prob[x] for x in placed if not reg_like[x[0]]}, rho)  # the service's rule
+        return [x for x in placed if reg_like[x[0]] or x in kept]
+
+    fourteenth, cand = held(twelfth), held(strict)
+    fa, fb = (cv.figures(t, pl, tax, by_source=True) for pl in (fourteenth, cand))
+    removed, added = sorted(set(fourteenth) - set(cand)), sorted(set(cand) - set(fourteenth))
+    right = [x for x in removed if x[1] in labels[x[0]]]
+    rule = {"1_node_and_stage_within_0.002": fb["node_f1"] >= fa["node_f1"] - 0.002 and fb["stage_f1"] >= fa["stage_f1"] - 0.002,
+            "2_at_most_a_third_of_removed_right": len(right) <= len(removed) / 3}
+    return {"rows": len(rows), "fourteenth": fa, "candidate": fb, "removed": len(removed), "removed_right": len(right),
+            "added_by_the_row_cut_moving": len(added),
+            "rule": {**rule, "passes_1_and_2": all(rule.values()),
+                     "3": "the classification tests and the demo's, with the rule in classify"},
+            "node_diff": round(fb["node_f1"] - fa["node_f1"], 4), "stage_diff": round(fb["stage_f1"] - fa["stage_f1"], 4),
+            # after the verdict, not part of it
+            "after_removed": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} P(AI) {oof[i, 0]:.3f} "
+                              f"({'|'.join(sorted(labels[i])) or '-'})" for i, nd in removed][: max(a.show, 0) or len(removed)],
+            "after_bootstrap_over_rows": cp.bootstrap(rows, set(fourteenth), set(cand), tax)}
 
 
 def best_of_the_unplaced(candidates: dict[tuple[Any, str], float], placed_rows: set, p_chain: dict[Any, float],
