@@ -124,7 +124,11 @@ def test_api_twin_roles_and_errors(db, tmp_path):
             ({"score_max": "x"}, "score_max", 400, "评分上限应为 0–100 的数字，收到 'x'"),
             ({"node": "S2,XX99"}, "node", 404, "未找到产业链环节: XX99"),
             ({"stage": "zz"}, "stage", 400, "融资轮次无效: zz"),
-            ({"founded_from": "abc"}, "founded_from", 400, "无效的成立日期起: abc"),
+            # the founding-year box takes a year: its refusal asks for one (it asked for a full date)
+            ({"founded_from": "abc"}, "founded_from", 400, "无效的成立日期起: abc（无法识别的日期；应为年份，如 2015）"),
+            # two ends that contradict each other: refused beside the boxes, both values kept (it was an empty list)
+            ({"founded_from": "2030", "founded_to": "1999"}, "founded_to", 400, "成立时间的起始 2030 晚于截止 1999"),
+            ({"score_min": "80", "score_max": "20"}, "score_max", 400, "评分下限 80 高于上限 20"),
             ({"as_of": "2025-13-45"}, "as_of", 400, "无效的截至日期: 2025-13-45"),
             ({"sort": "zz"}, "sort", 400, "排序字段无效: zz"),
             ({"region": "火星"}, "region", 404, "未找到地区 火星")):
@@ -132,6 +136,15 @@ def test_api_twin_roles_and_errors(db, tmp_path):
         shown = html.unescape(r.text)
         assert r.status_code == status and f'id="error-{box}" role="alert">{said}' in shown, (params, r.text[:300])
         assert 'id="filters"' in shown and 'name="q" value="科技"' in shown, params
+        for k, v in params.items() if len(params) == 2 else ():  # both ends of a refused pair kept in their boxes
+            assert re.search(rf'name="{k}"[^>]* value="{re.escape(v)}"', shown), (k, shown[:300])
+    # the pair's refusal is the JSON twin's too, in its language (Chinese last: the language chosen is kept)
+    for lang, params, said in (
+            ("en", {"founded_from": "2030", "founded_to": "1999"}, "founded from 2030 is after founded to 1999"),
+            ("en", {"score_min": "80", "score_max": "20"}, "lowest score 80 is above highest score 20"),
+            ("zh", {"score_min": "80", "score_max": "20"}, "评分下限 80 高于上限 20")):
+        r = client.get("/api/enterprises", params={**params, "lang": lang})
+        assert r.status_code == 400 and r.json()["error"] == said, r.text
     for value in ("", "0", "100", "37.5"):  # an empty box is no cut; the range's ends are in it
         assert client.get("/leads", params={"region": REGION, "as_of": D.isoformat(), "min_score": value}).status_code == 200
     # --top's range (1–1000) is the API's too
@@ -411,11 +424,35 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
                 ("/pipeline?region=杭洲&lang=zh", "#pl-form input[name=region]", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市"),
                 ("/monitor?since=2025-02-30&region=杭洲", "#f-since", "2025-02-30", "无效的起始日期: 2025-02-30"),
                 ("/monitor?region=西湖区", "#f-region", "西湖区", "这个地区名称对应多个地区，请选择：杭州市西湖区"),
-                ("/match?region=杭洲", "#f-region", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市")):
+                ("/match?region=杭洲", "#f-region", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市"),
+                # 产业链图谱, 资本风向, 合作网络 alike (each was an error page that lost the form), in both languages
+                ("/chain?as_of=2024-02-30&lang=zh", "#chain-as-of", "2024-02-30", "无效的截至日期: 2024-02-30（日期不存在"),
+                ("/chain?as_of=2024-02-30&lang=en", "#chain-as-of", "2024-02-30", "invalid as-of date: 2024-02-30 (no such day"),
+                ("/trends?start=2025-13-01&lang=zh", "#f-start", "2025-13-01", "无效的开始日期: 2025-13-01"),
+                ("/trends?start=2024-01-01&end=2020-01-01&lang=en", "#f-end", "2020-01-01",
+                 "the start date 2024-01-01 is after the end date 2020-01-01"),
+                ("/network?group=北京市,杭洲&as_of=2099-01-01&lang=zh", "#group-input", "北京市,杭洲", "未找到地区 杭洲 您是不是要找：杭州市"),
+                ("/network?group=北京市,杭洲&lang=en", "#group-input", "北京市,杭洲", "region not found: 杭洲 Did you mean: 杭州市")):
             got = pg.goto(base + url)
             form = pg.locator("form.toolbar").first
             assert got.status in (300, 400, 404) and pg.input_value(box) == value, url
             assert form.locator(".field-error").first.inner_text().startswith(said), (url, form.inner_text())
+        # a start after the end: both ends kept, the reason beside the end's box
+        got = pg.goto(base + "/trends?start=2024-01-01&end=2020-01-01&lang=zh")
+        assert got.status == 400 and [pg.input_value(x) for x in ("#f-start", "#f-end")] == ["2024-01-01", "2020-01-01"]
+        assert pg.inner_text(".date-field:has(#f-end) + #error-end") == "开始日期 2024-01-01 晚于结束日期 2020-01-01"
+        assert pg.locator("#error-start").count() == 0 and pg.locator("#trends-form").count() == 1
+        # a network's as-of date in the future and a region of its group it cannot read: each beside its box
+        got = pg.goto(base + "/network?group=北京市,杭洲&as_of=2099-01-01&lang=zh")
+        assert got.status == 400 and pg.input_value("#net-as-of") == "2099-01-01"
+        assert pg.inner_text("#error-as_of").startswith("截至日期 2099-01-01 晚于今天")
+        # 动态监测: each of three mistakes beside its box (it named only the enterprise, on an error page)
+        got = pg.goto(base + "/monitor?since=2025-02-30&region=杭洲&enterprise=不存在的公司xyz&lang=zh")
+        assert got.status == 400 and [pg.input_value(x) for x in ("#f-since", "#f-region", "#f-enterprise")] == \
+            ["2025-02-30", "杭洲", "不存在的公司xyz"]
+        assert [pg.inner_text(f"#error-{k}").split("（")[0] for k in ("since", "enterprise")] == \
+            ["无效的起始日期: 2025-02-30", "未找到企业: 不存在的公司xyz"]
+        assert pg.inner_text("#error-region").startswith("未找到地区 杭洲 您是不是要找：杭州市")
         # a select's value the page cannot take (a chain node, a weights version): beside the select, which is at its
         # default choice; the other boxes as typed (it was an error page that lost the form)
         got = pg.goto(base + "/leads?region=330106&node=XX99&weights=nope-1&top=5&lang=en")

@@ -9,16 +9,21 @@ class UserError(Exception):
 
     The message is Chinese; ``en`` optionally carries the English one (``in_lang("en")`` falls back to it);
     ``text`` the value refused, as given (a chain node's code, a weights version): a web page's form shows the
-    refusal beside the box that holds it (``interfaces/web/forms.py``).
+    refusal beside the box that holds it (``interfaces/web/forms.py``); ``pair`` the two arguments whose values
+    contradict each other (a range whose start lies after its end): a form shows the refusal beside both boxes.
     """
 
     text: str | None = None
+    pair: tuple[str, str] | None = None
 
-    def __init__(self, message: str = "", en: str | None = None, *, text: str | None = None):
+    def __init__(self, message: str = "", en: str | None = None, *, text: str | None = None,
+                 pair: tuple[str, str] | None = None):
         super().__init__(message)
         self.en = en
         if text is not None:
             self.text = text
+        if pair is not None:
+            self.pair = pair
 
     def in_lang(self, lang: str) -> str:
         """The message in the user's language (Chinese when no English text was given)."""

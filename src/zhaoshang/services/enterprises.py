@@ -124,6 +124,9 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
             params += [chain] + desc
     f_from = parse_user_date(founded_from, "founded_from", end_of_period=False, allow_future=True)
     f_to = parse_user_date(founded_to, "founded_to", allow_future=True)
+    if f_from and f_to and f_from > f_to:  # two ends the user gave contradict each other: no silent empty list
+        raise UserError(f"成立时间的起始 {founded_from} 晚于截止 {founded_to}",
+                        f"founded from {founded_from} is after founded to {founded_to}", pair=("founded_from", "founded_to"))
     if f_from:
         where.append("e.founded >= ?")
         params.append(f_from)
@@ -420,13 +423,13 @@ def resolve_enterprise(store, key: Any, suggest: bool = True) -> int:
         _, problem = check_uscc(s)
         if problem is not None and problem.code == "uscc_check_character":
             raise NotFound(f"未找到企业: {s}（不是有效的统一社会信用代码：{problem}）",
-                           f"enterprise not found: {s} (not a valid credit code: {problem.en})")
+                           f"enterprise not found: {s} (not a valid credit code: {problem.en})", text=s)
     from .search import find_one  # a name or alias written another way (case, brackets …), when unambiguous
 
     eid = find_one(store, s) if s else None
     if eid is not None:
         return eid
-    raise NotFound(*_not_found(store, s) if suggest else (f"未找到企业: {s}", f"enterprise not found: {s}"))
+    raise NotFound(*_not_found(store, s) if suggest else (f"未找到企业: {s}", f"enterprise not found: {s}"), text=s)
 
 
 class AmbiguousEnterprise(NotFound):

@@ -73,7 +73,8 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     d_end, d_asof = parse_user_date(end, "end"), reference_date(store, as_of)
     hi = min([d for d in (d_end, d_asof) if d is not None])
     if d_start and d_end and d_start > d_end:  # two dates the user gave contradict each other
-        raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}", f"the start date {d_start} is after the end date {d_end}")
+        raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}", f"the start date {d_start} is after the end date {d_end}",
+                        pair=("start", "end"))
     # a start after the data's reference date is an empty window: no periods, no error
     node = chain_node(store, chain, node)  # the chain's own code: the whole chain
 

@@ -234,6 +234,9 @@ DATE_LABELS = {
     "signed_on": ("签约日期", "signing date"), "landed_on": ("落地日期", "landing date"),
 }
 
+# the form a date is asked for in, where it is not a day (YYYY-MM-DD): the founding-year boxes take a year (a day is
+# read too)
+DATE_EXPECTED = {"founded_from": ("年份，如 2015", "a year, e.g. 2015"), "founded_to": ("年份，如 2015", "a year, e.g. 2015")}
 
 # the dates that say when something happened (an export's data date, an event's date), not a date to look at
 RECORDED_DATES = frozenset({"data_date", "event_date"})
@@ -275,8 +278,9 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     except ValueError as exc:
         reason = str(exc).split(":")[0]
         reason_en = getattr(exc, "en", "not a date").split(":")[0]
-        raise UserError(f"无效的{zh}: {raw}（{reason}；应为 YYYY-MM-DD）",
-                        en=f"invalid {en}: {raw} ({reason_en}; expected YYYY-MM-DD)") from None
+        form_zh, form_en = DATE_EXPECTED.get(what, (" YYYY-MM-DD", "YYYY-MM-DD"))
+        raise UserError(f"无效的{zh}: {raw}（{reason}；应为{form_zh}）",
+                        en=f"invalid {en}: {raw} ({reason_en}; expected {form_en})") from None
     today = today or china_today()
     last = _period_end(d, precision)
     if end_of_period:

@@ -6,7 +6,8 @@ of those boxes alone — the parameter check (``schemas.field_reasons``: 前 = 9
 date parser (``dates.check_dates``: 截至 = 2025-13-45), the region service (杭洲: its suggestions, as links to
 the same page with the region's code), any other refusal that names the value it refused (``UserError.text``: a
 chain node XX99, a weights version, a funding stage, placed beside the box that holds that value; a select box
-falls back to its default choice) — the app's error reply marks the request (``refuse``) instead of writing an
+falls back to its default choice), a range whose two ends contradict each other (``UserError.pair``: 起 after 止,
+both boxes marked and kept, the reason beside the second) — the app's error reply marks the request (``refuse``) instead of writing an
 error page, and ``FormAgain`` (an outer layer of the app) asks the page again without those values: the page
 is drawn with ``form_errors`` (box → message, suggestions, the value as typed), which the layout hands every
 template (``typed`` and the ``_field_error.html`` macro), under the status of the refusal (400, 404, 300).
@@ -40,6 +41,10 @@ def refused_fields(request: Any, exc: Any, fields: dict[str, str] | None, boxes:
         return None  # a parameter missing, not a value to take away
     if fields:
         return {k: {"message": v, "choices": None} for k, v in fields.items()} if set(fields) <= set(boxes) else None
+    pair = getattr(exc, "pair", None)
+    if pair and set(pair) <= set(boxes) and hasattr(exc, "in_lang"):  # both ends kept, the reason beside the second
+        return {pair[0]: {"message": "", "choices": None},
+                pair[1]: {"message": exc.in_lang(lang).splitlines()[0], "choices": None}}
     param = getattr(exc, "param", None)
     if param is None and getattr(exc, "text", None):  # a refusal naming the value (a region, a chain node, a
         param = _box_holding(request, exc.text, boxes)  # weights version, a stage): the box that holds it

@@ -38,6 +38,10 @@ def score_join(store, d: _dt.date, *, needed: bool, score_min=None, score_max=No
             raise UserError(f"{k} 必须是 0–100 的数字: {v}", f"{k} must be a number from 0 to 100: {v}")
         where.append("sc.total >= ?" if k == "score_min" else "sc.total <= ?")
         params.append(x)
+    if len(params) == 2 and params[0] > params[1]:  # two ends the user gave contradict each other: no silent empty list
+        raise UserError(f"评分下限 {params[0]:g} 高于上限 {params[1]:g}",
+                        f"lowest score {params[0]:g} is above highest score {params[1]:g}",
+                        pair=("score_min", "score_max"))
     if sd is None:
         return ("LEFT JOIN (SELECT NULL::BIGINT AS enterprise_id, NULL::DOUBLE AS total, NULL::DOUBLE AS confidence "
                 "WHERE FALSE) sc ON sc.enterprise_id = e.id", [], where, params, None)

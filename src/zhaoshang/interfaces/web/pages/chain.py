@@ -27,6 +27,9 @@ def register(app, web) -> None:
         return web.json(matrix.node_enterprises(store, node, web.clean(region), as_of=web.clean(as_of),
                                                 group_by=web.clean(group_by)))
 
+    # a value one of its boxes cannot take: beside it, the others kept (the region's selects: at their default)
+    web.form_page("/chain", "region", "as_of")
+
     @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
     def chain_page(request: Request, store=Depends(web.get_store), region: Region = None,
                    as_of: Optional[str] = None, node: Optional[str] = None):

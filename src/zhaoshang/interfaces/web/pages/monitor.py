@@ -146,7 +146,7 @@ def register(app, web) -> None:
 
         return sse.response(stream())
 
-    web.form_page("/monitor", "since", "region", "as_of")  # a value one of them cannot take: beside it (forms.py)
+    web.form_page("/monitor", "since", "region", "node", "type", "enterprise", "as_of")  # a value one of them cannot take: beside it (forms.py)
 
     @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_page(request: Request, store=Depends(web.get_store), since: DateFrom = None, region: Region = None,

@@ -45,6 +45,9 @@ def register(app, web) -> None:
                     secondary: int = Query(SECONDARY_K, ge=0, le=2000, description="次级节点个数上限")):
         return web.json(run(store, kind, level, group, as_of, edges, secondary))
 
+    # a value one of its boxes cannot take (a region of the group it cannot read): beside it (forms.py)
+    web.form_page("/network", "kind", "level", "group", "as_of")
+
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, store=Depends(web.get_store), kind: str = "patent",
                      level: Optional[str] = Query(None, pattern="^(province|city)?$"), group: Optional[str] = None,

@@ -41,6 +41,9 @@ def register(app, web) -> None:
                    top: int = Query(10, ge=0, le=100)):
         return web.json(run(store, region, node, by, start, end, as_of, top))
 
+    # a value one of its boxes cannot take (a start after the end: both kept), beside it (forms.py)
+    web.form_page("/trends", "region", "node", "by", "start", "end", "as_of")
+
     @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
     def trends_page(request: Request, store=Depends(web.get_store), region: Region = None,
                     node: Optional[str] = None, by: str = Query("quarter", pattern="^(quarter|year)$"),
