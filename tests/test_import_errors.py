@@ -71,6 +71,20 @@ def test_missing_file_and_unknown_kind_are_one_line_errors(tmp_path, db):
     assert "文件不存在" in p.stderr and len(p.stderr.strip().splitlines()) == 1
     p = run("import", "widgets", tmp_path / "nope.csv", db=db, check=False)
     assert p.returncode == 2 and "未知的数据类型" in p.stderr and "Traceback" not in p.stderr
+    assert "是否要输入" not in p.stderr  # a name near no kind: the list alone
+    # a near miss (the singular, a preset misspelt): the near one(s) first, as for a misspelt command; then the list
+    p = run("import", "enterprise", tmp_path / "nope.csv", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("错误: 未知的数据类型: enterprise（是否要输入: enterprises？全部可选: "), p.stderr
+    p = run("--lang", "en", "import", "enterprise", tmp_path / "nope.csv", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("error: unknown kind: enterprise (did you mean enterprises? all choices: ")
+    f = write_csv(tmp_path / "f.csv", good_rows(1))
+    p = run("import", "fundings", f, "--preset", "itjuzi_funding", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("错误: 未知的预设: itjuzi_funding（是否要输入: itjuzi_financing"), p.stderr
+    # a file that is no database, named by --db: said in words, not the database engine's English in a Chinese line
+    for lang, said in (("zh", "错误: 无法打开数据库 {}: 这个文件不是 DuckDB 数据库（"),
+                       ("en", "error: cannot open the database {}: the file is not a DuckDB database (")):
+        p = run("--lang", lang, "search", "x", db=f, check=False)
+        assert p.returncode == 2 and p.stderr.startswith(said.format(f)) and "IO Error" not in p.stderr, p.stderr
 
 
 def test_missing_required_column(tmp_path, db):

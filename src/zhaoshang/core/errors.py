@@ -30,6 +30,21 @@ class UserError(Exception):
         return self.en if lang == "en" and self.en else str(self)
 
 
+def unknown_choice(what_zh: str, what_en: str, value: str, choices) -> UserError:
+    """The refusal of a name that is none of ``choices`` (a data kind, a preset): the near one(s) first — the
+    match the command line uses for a misspelt command (``difflib``: enterprise → enterprises, itjuzi_funding →
+    itjuzi_financing) — then every choice; a name near none gets the list alone."""
+    from difflib import get_close_matches
+
+    choices = list(choices)
+    near = get_close_matches(str(value), choices, n=3, cutoff=0.6)
+    every = ", ".join(choices)
+    if near:
+        return UserError(f"未知的{what_zh}: {value}（是否要输入: {', '.join(near)}？全部可选: {every}）",
+                         en=f"unknown {what_en}: {value} (did you mean {', '.join(near)}? all choices: {every})", text=value)
+    return UserError(f"未知的{what_zh}: {value}（可选: {every}）", en=f"unknown {what_en}: {value} (one of: {every})", text=value)
+
+
 class ImportFailed(UserError):
     """An import could not complete; the database is left exactly as it was before."""
 

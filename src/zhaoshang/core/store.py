@@ -124,6 +124,16 @@ def wrap(con) -> Connection:
     return con if isinstance(con, Connection) or con is None else Connection(con)
 
 
+def _not_a_database(path: str) -> bool:
+    """A file that is there, not empty, and lacks the DuckDB file's mark (``DUCK`` at byte 8)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:  # none there (a new database) or not a file: DuckDB says what it finds
+        return False
+    return bool(head) and head[8:12] != b"DUCK"
+
+
 class Store:
     """One DuckDB database file (or ``:memory:``) with the Zhaoshang schema."""
 
@@ -143,6 +153,10 @@ class Store:
         self.path = str(path or default_db_path())
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise UserError(f"数据库不存在: {self.path}（先运行 zhaoshang import 或 zhaoshang demo）", f"no database at {self.path} (run zhaoshang import or zhaoshang demo first)")
+        if _not_a_database(self.path):  # (a data file named by --db: DuckDB reads a .csv as a query, or says it in English)
+            raise UserError(f"无法打开数据库 {self.path}: 这个文件不是 DuckDB 数据库（--db 应指向 zhaoshang import 或 "
+                            f"zhaoshang demo 建立的数据库文件）", f"cannot open the database {self.path}: the file is not "
+                            f"a DuckDB database (--db names a database zhaoshang import or zhaoshang demo made)")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:

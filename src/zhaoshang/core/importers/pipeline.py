@@ -18,7 +18,7 @@ from typing import Any, Callable
 from .. import jsonenc
 from ..asof import latest_data_date
 from ..config import ConfigFile
-from ..errors import ImportFailed, UserError, count_en
+from ..errors import ImportFailed, UserError, count_en, unknown_choice
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..store import Store
@@ -77,12 +77,12 @@ def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None
 def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: str | None = None) -> Mapping:
     """Build a ``Mapping`` from a preset name, a YAML mapping file or a dict (the file/dict wins)."""
     if kind not in KINDS:
-        raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", en=f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
+        raise unknown_choice("数据类型", "kind", kind, KINDS)
     docs: list[tuple[str, dict]] = []
     if preset:
         presets = list_presets()
         if preset not in presets:
-            raise UserError(f"未知的预设: {preset}（可选: {', '.join(presets)}）", en=f"unknown preset: {preset} (one of: {', '.join(presets)})")
+            raise unknown_choice("预设", "preset", preset, presets)
         doc = presets[preset]
         if doc.get("kind") != kind:
             raise UserError(f"预设 {preset} 用于 {doc.get('kind')}，不能用于 {kind}", en=f"preset {preset} is for {doc.get('kind')}, not for {kind}")

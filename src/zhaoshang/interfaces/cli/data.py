@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError, count_en
+from ...core.errors import UserError, count_en, unknown_choice
 from ...core.fields import KINDS
 from ...core.parse.dates import data_date_in_names
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
@@ -38,7 +38,7 @@ def import_cmd(
     from ...services.regions.stored import refresh as refresh_matrix
 
     if kind not in KINDS:
-        raise UserError(t(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind}"))
+        raise unknown_choice("数据类型", "kind", kind, KINDS)
     if link_text and kind != "news":
         raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
     if sheet:  # a sheet is a workbook's: on another file it would be ignored without a word

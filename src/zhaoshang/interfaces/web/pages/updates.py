@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Optional
 from fastapi import Depends, File, Form, Path as PathParam, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from ....core.errors import NotFound, UserError
+from ....core.errors import NotFound, UserError, unknown_choice
 from ....core.fields import KINDS
 from ....core.importers import list_presets
 from ....services.team import audit
@@ -82,11 +82,10 @@ def register(app, web) -> None:
             if preset:  # the preset is a layout of one kind: it says the kind
                 presets = list_presets()
                 if preset not in presets:
-                    raise UserError(f"未知的预设: {preset}（可选: {', '.join(presets)}）",
-                                    f"unknown preset: {preset} (one of: {', '.join(presets)})")
+                    raise unknown_choice("预设", "preset", preset, presets)
                 kind = presets[preset].get("kind") or kind
             if kind not in KINDS:
-                raise UserError(f"未知的数据类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown kind: {kind} (one of: {', '.join(KINDS)})")
+                raise unknown_choice("数据类型", "kind", kind, KINDS)
             if link_text and kind != "news":
                 raise UserError("正文关联企业只用于新闻导入", "linking the text is for news imports only")
             if scope and kind != "enterprises":
