@@ -26,13 +26,17 @@ def test_every_help_text_has_its_english_and_every_entry_is_used():
     assert not unused, f"catalogue entries no command uses any more: {unused}"
     chinese = {k: v for k, v in en.items() if not v or HAN.search(v) or v == k and HAN.search(k)}
     assert not chinese, f"English entries that are empty or hold Chinese: {chinese}"
+    # a chain's 环节 is a segment in English, as everywhere in the UI (the report's help said strong/fill/extend stages)
+    stages = {k: v for k, v in en.items() if "环节" in k and re.search(r"\bstages?\b", v)}
+    assert not stages, f"环节 called a stage: {stages}"
 
 
 def test_english_help_under_lang_en(capsys, monkeypatch):
     """--lang en before the command (or ZHAOSHANG_LANG=en) gives English help; no Han character anywhere."""
     p = run("--lang", "en", "import", "--help")
     assert "Import data files into the database" in p.stdout and "Column mapping YAML file" in p.stdout
-    assert "Data date: the date of the changes" in p.stdout
+    # what the data date is, where it matters: the day the export shows, which dates what it imports
+    assert "Data date: the day this export shows" in p.stdout and "give it for an" in p.stdout
     assert not HAN.search(p.stdout), p.stdout
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")
     main(["alerts", "rules", "--help"])
@@ -58,9 +62,14 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     main(["import", "--help"])
     out = capsys.readouterr().out
     assert "导入数据文件到数据库" in out and "列映射 YAML 文件" in out and "Column mapping" not in out
+    assert "数据日期：这份导出反映的那一天" in out
     # the help screen's own words too: panel titles, the help option, default marks
     assert "─ 选项 ─" in out and "─ 参数 ─" in out and "显示本帮助并退出" in out and "[默认: " in out
     assert not re.search(r"Options|Arguments|Show this message|\[default", out), out
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal's usual width: no line left with a 。 alone
+    main(["placements", "--help"])
+    out = capsys.readouterr().out
+    assert "declare  把导入数据自带的标签映射为声明归类" in out and not re.search(r"│\s+。", out), out
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")  # --lang on the command line wins over the environment
     main(["--lang", "zh", "alerts", "rules", "add", "--help"])
     out = capsys.readouterr().out

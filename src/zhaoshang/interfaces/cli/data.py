@@ -25,7 +25,7 @@ def import_cmd(
     preset: Optional[str] = typer.Option(None, "--preset", "-p", help="内置预设（zhaoshang presets 查看）"),
     source: Optional[str] = typer.Option(None, "--source", "-s", help="数据来源名称（默认: 预设名或文件名）"),
     strict: bool = typer.Option(False, "--strict", help="任何一行无法导入则全部不导入"),
-    data_date: Optional[str] = date_option("--data-date", "数据日期（变更记录以此日期为准，默认今天；不能晚于今天）", what="data_date"),
+    data_date: Optional[str] = date_option("--data-date", "数据日期：这份导出反映的那一天（如文件名中的 2021-10）；导入的事实与变更都记为这一天，截至日视图按它取舍。默认今天——导入较早的导出时请给出；不能晚于今天", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
     link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),

@@ -91,7 +91,7 @@ def declare_cmd(source: str = typer.Option(..., "--source", help="导入来源�
                 label_map: Optional[str] = typer.Option(None, "--map", help="标签 → 节点的映射 YAML（默认 IT桔子 sub_industry 映射）"),
                 field: str = typer.Option("industry", "--field", help="源记录中存标签的字段（默认 industry）"),
                 taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
-    """把导入数据自带的标签（如 IT桔子 sub_industry、招商局名单）映射为声明归类，与推断归类分开保存与显示。"""
+    """把导入数据自带的标签映射为声明归类（如 IT桔子 sub_industry、招商局名单），与推断归类分开保存、分开显示"""
     from ...services.chain import corrections as corr
     from ...services.chain.evaluate import LABEL_MAP
 
