@@ -453,6 +453,12 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert [pg.inner_text(f"#error-{k}").split("（")[0] for k in ("since", "enterprise")] == \
             ["无效的起始日期: 2025-02-30", "未找到企业: 不存在的公司xyz"]
         assert pg.inner_text("#error-region").startswith("未找到地区 杭洲 您是不是要找：杭州市")
+        # a short name several enterprises share: the enterprises to choose from, never called a region's name
+        with Store(str(db), read_only=True) as s:
+            shared = s.con.execute("SELECT alias FROM enterprise_aliases GROUP BY alias "
+                                   "HAVING count(DISTINCT enterprise_id) > 1 ORDER BY alias LIMIT 1").fetchone()[0]
+        got = pg.goto(base + f"/monitor?enterprise={shared}&lang=zh")
+        assert got.status == 404 and "企业简称有歧义" in pg.inner_text("body") and "地区名称" not in pg.inner_text("body")
         # a select's value the page cannot take (a chain node, a weights version): beside the select, which is at its
         # default choice; the other boxes as typed (it was an error page that lost the form)
         got = pg.goto(base + "/leads?region=330106&node=XX99&weights=nope-1&top=5&lang=en")

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from ...core.geo.lookup import RegionNotFound, split_regions
+from ...core.geo.lookup import AmbiguousRegion, RegionNotFound, split_regions
 
 # what the error reply leaves on the refused request's state for FormAgain, and what the page's next pass reads
 REFUSED = "form_refused"
@@ -51,6 +51,8 @@ def refused_fields(request: Any, exc: Any, fields: dict[str, str] | None, boxes:
     if param is None or param not in boxes or not hasattr(exc, "in_lang"):
         return None
     choices = region_choices(request, exc)
+    if choices and not isinstance(exc, (RegionNotFound, AmbiguousRegion)):
+        return None  # a short name several enterprises share: the error page lists them to choose from
     ambiguous = getattr(exc, "candidates", None) is not None
     message = exc.in_lang(lang).splitlines()[0]
     if choices:  # the regions it may mean are the links beside it, not also a list in the sentence
