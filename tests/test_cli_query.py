@@ -151,22 +151,29 @@ def test_a_chain_node_is_given_by_either_option(demo_copy, tmp_path):
                 ["map", "--level", "province"], ["events", "--limit", "5"]):
         a, b = (run_json(*cmd, opt, "M05", db=d) for opt in ("--chain", "--node"))
         assert a == b, cmd
-    p = run("leads", "北京市", "--node", "m05", db=d, check=False)
+    # the one node lookup reads a code in any case (m05 is M05) and refuses an unknown one with the nodes meant
+    assert run_json("leads", "北京市", "--top", "5", "--node", "m05", db=d) == run_json("leads", "北京市", "--top", "5", "--node", "M05", db=d)
+    p = run("leads", "北京市", "--node", "M5", db=d, check=False)
     assert p.returncode == 2 and "您是不是要找：M05" in p.stderr, p.stderr
 
 
 def test_a_name_that_is_no_enterprise_says_the_names_search_finds(db):
-    """An analyst types the name the press uses; the database holds the registered one: `show` refuses it with the
+    """An analyst types the name the press uses; the database holds the registered one: a part of a name or alias
+    that only one enterprise has names it (旷视 is 北京旷视科技有限公司); a part several have is refused with the
     names search finds (as the search command would list them), in the command's language."""
-    row = next(r for r in companies() if r["legal_name"].endswith("科技有限公司") and len(r["legal_name"]) > 10)
-    part = row["legal_name"][:-len("有限公司")]
+    row = next(r for r in companies() if r["legal_name"].endswith("科技有限公司") and len(r["legal_name"]) > 10
+               and len([h for h in run_json("search", r["legal_name"][2:-len("有限公司")], db=db)["items"] if h["rank"] <= 4]) == 1)
+    part = row["legal_name"][2:-len("有限公司")]
+    assert run_json("show", part, db=db)["enterprise"]["name"] == row["legal_name"]
+    part = "科技有限"
     found = run_json("search", part, db=db)
-    assert found["total"] >= 1 and all(h["name"] != part for h in found["items"])
+    assert found["total"] > 3 and all(h["name"] != part for h in found["items"])
     p = run("show", part, db=db, check=False)
     assert p.returncode == 2 and "Traceback" not in p.stderr
-    assert p.stderr.strip().startswith(f"错误: 未找到企业: {part}（名称相近的有 ") and row["legal_name"] in p.stderr
+    assert p.stderr.strip().startswith(f"错误: 未找到企业: {part}（名称相近的有 ") and found["items"][0]["name"] in p.stderr
+    assert f"等 {found['total']} 家" in p.stderr, p.stderr
     en = run("--lang", "en", "show", part, db=db, check=False)
-    assert f"enterprise not found: {part} (similar names: " in en.stderr and row["legal_name"] in en.stderr
+    assert f"enterprise not found: {part} (similar names: " in en.stderr and found["items"][0]["name"] in en.stderr
 
 
 def test_an_unknown_interface_language_is_refused(db):

@@ -228,10 +228,13 @@ def test_cli_map_and_chain(db):
     assert [n["code"] for n in tree["nodes"]] == ["U", "M", "D"]
     bad = subprocess.run(exe + ["--db", db, "map", "--chain", "NOPE"], capture_output=True, text=True)
     assert bad.returncode == 2 and "NOPE" in bad.stderr and "Traceback" not in bad.stderr
-    # a typo in a node names the nodes meant: another case, a missing zero, a word of the name
+    # a node in another case is that node; a typo names the nodes meant: a missing zero, a word of the name
     with Store(db, read_only=True) as s:
         zh, en = s.con.execute("SELECT name_zh, name_en FROM chain_nodes WHERE code = 'M02'").fetchone()
-    for typo in ("m02", "M2", zh[1:]):
+    same = [json.loads(subprocess.run(exe + ["--db", db, "map", "--chain", c, "--format", "json"], capture_output=True,
+                                      text=True, check=True).stdout) for c in ("m02", "M02")]
+    assert same[0] == same[1]
+    for typo in ("M2", zh[1:]):
         bad = subprocess.run(exe + ["--db", db, "map", "--chain", typo], capture_output=True, text=True)
         assert bad.returncode == 2 and bad.stderr.strip() == f"错误: 未找到产业链环节: {typo}，您是不是要找：M02 {zh}?", bad.stderr
     for cmd in (["trends", "--node", "m2"], ["concentration", "--chain", "m2"]):

@@ -18,8 +18,8 @@ BACKTEST = ["backtest", "score", "--as-of", "2024-06-30", "--horizon", "365"]
 
 
 def test_backtest_refuses_an_unknown_node_with_the_nodes_meant(db):
-    p = run(*BACKTEST, "--chain", "m05", db=db, check=False)
-    assert p.returncode == 2 and p.stderr.startswith("错误: 未找到产业链环节: m05，您是不是要找：M05 "), p.stderr
+    p = run(*BACKTEST, "--chain", "M5", db=db, check=False)
+    assert p.returncode == 2 and p.stderr.startswith("错误: 未找到产业链环节: M5，您是不是要找：M05 "), p.stderr
     en = run("--lang", "en", *BACKTEST, "--chain", "m5", db=db, check=False)
     assert en.returncode == 2 and "chain node not found: m5; did you mean M05 (" in en.stderr, en.stderr
     p = run(*BACKTEST, "--chain", "X99", db=db, check=False)

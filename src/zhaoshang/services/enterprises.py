@@ -117,9 +117,8 @@ def _where(store, q, region, node, founded_from, founded_to, stage, listed, tags
             where.append("e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ?)")
             params.append(chain)
         else:
-            for n in _as_list(node):
-                matrix_check_node(store, chain, n)
-            desc = sorted({c for n in _as_list(node) for c in descendants(store, chain, n)})
+            nodes = [matrix_check_node(store, chain, n) for n in _as_list(node)]  # m05 reads as M05
+            desc = sorted({c for n in nodes for c in descendants(store, chain, n)})
             where.append(f"e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ? AND p.node_code IN {_in_list(desc)})")
             params += [chain] + desc
     f_from = parse_user_date(founded_from, "founded_from", end_of_period=False, allow_future=True)
@@ -261,8 +260,7 @@ def _prepared_page(store, d: _dt.date, region, node, chain: str, sort: str, page
     nodes = _as_list(node)
     codes = None  # the chain's own code: placed anywhere on it
     if chain not in nodes:
-        for n in nodes:
-            matrix_check_node(store, chain, n)
+        nodes = [matrix_check_node(store, chain, n) for n in nodes]  # m05 reads as M05
         codes = sorted({c for n in nodes for c in descendants(store, chain, n)})
     cond, cparams, _ = _region_filter(store, region, None)
     return list_order.page(store, d, chain, cond, cparams, codes, page, size)

@@ -320,9 +320,14 @@ def search(store: Store, text: str, *, limit: int = 20, offset: int = 0, region:
 
 
 def find_one(store: Store, key: str) -> int | None:
-    """The enterprise a user means by an id, credit code, full name or alias — only when unambiguous."""
+    """The enterprise a user means by an id, credit code, full name or alias — only when unambiguous: an exact
+    name or alias, else the one enterprise whose name or alias holds the text (旷视 → 北京旷视科技有限公司, its
+    IT桔子 brand 旷视科技Face++); several such are not chosen among (the caller lists them)."""
     hits = search(store, key, limit=2, include_dissolved=True)["items"]
     exact = [h for h in hits if h["rank"] <= _RANKS["alias_exact"]]
     if len(exact) == 1 or (exact and exact[0]["rank"] < exact[1]["rank"]):
         return exact[0]["id"]
+    named = [h for h in hits if h["rank"] <= _RANKS["alias"]]
+    if len(named) == 1 and not exact:
+        return named[0]["id"]
     return None

@@ -129,7 +129,7 @@ def backtest_leads(store, region: str, *, as_of: Any = None, horizon: int = 365,
         notes.append((f"期限内（至 {end}）没有候选企业在本地新设分支机构或子公司：AUC 与召回率无从计算",
                       f"no candidate opened a branch or subsidiary in the region by {end}: AUC and recall cannot be computed"))
     return {"kind": "leads", "region": {k: info.get(k) for k in ("code", "name", "name_en", "level")}, "as_of": d,
-            "horizon_days": horizon, "outcome_until": end, "chain": c["chain"], "node": node,
+            "horizon_days": horizon, "outcome_until": end, "chain": c["chain"], "node": c["node"],
             "target": "opened a branch or subsidiary in the region within the horizon",
             "population": {"rule": "截至日目标环节内、本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a target "
                                    "segment with no presence in the region on the date, of normal status",

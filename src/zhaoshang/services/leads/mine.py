@@ -19,7 +19,7 @@ from ...core.errors import UserError
 from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
 from ..evaluation.live import register_live
-from ..regions.matrix import default_chain
+from ..regions.matrix import chain_node, default_chain
 from . import reach
 from .reasons import GROUPS, SIGNAL_LABELS, explain, reasons
 from .signals import candidates_sql, measurable
@@ -144,6 +144,8 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     info = _region(store, region)
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
+    if node:  # the node as the chain writes it (m05 is M05; the chain's own code as given)
+        node = chain_node(store, chain, node) or node
     cfg = load_config(weights)
     if team is not None:
         register_live(store, team)
@@ -166,7 +168,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
             counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
                       "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"]}
     present["reachability"] = False
-    return {"info": info, "as_of": d, "chain": chain, "cfg": cfg, "present": present, "targets": tg,
+    return {"info": info, "as_of": d, "chain": chain, "node": node, "cfg": cfg, "present": present, "targets": tg,
             "rows": rows, "counts": counts}
 
 
@@ -283,6 +285,7 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
 
 def _document(store, c: dict, node: str | None, lang: str) -> dict:
     info, d, cfg, present, tg = c["info"], c["as_of"], c["cfg"], dict(c["present"]), c["targets"]
+    node = c.get("node", node)
     seg = {s["code"]: s for s in tg["segments"]}
     params = {"region": info["code"], "chain": c["chain"], "node": node, "version": cfg.get("version"),
               "weights": {k: v["weight"] for k, v in cfg["signals"].items()}}

@@ -208,12 +208,15 @@ def level2(tax: Taxonomy, code: str) -> str:
 def segment_filter(store, tax: Taxonomy, node: str):
     """A filter on a demand's level-2 segments for a node the user gave: a stage keeps the demands with any
     segment under it, a node or sub-node those on its segment; an unknown code is an error naming the nodes meant
-    (``node_not_found``: d08 → D08), never an empty list."""
+    (``node_not_found``: D8 → D08), never an empty list; a code in another case is that node (d08 is D08)."""
     n = tax.nodes.get(node)
     if n is None:
-        from ..regions.nodes import node_not_found
+        from ..regions.nodes import chain_node, node_not_found
 
-        raise node_not_found(store, tax.chain, node)
+        node = chain_node(store, tax.chain, node) or node
+        n = tax.nodes.get(node)
+        if n is None:
+            raise node_not_found(store, tax.chain, node)
     if n.level < 2:
         return lambda segments: any(s in tax.nodes and tax.nodes[s].stage_code == n.code for s in segments)
     seg = level2(tax, node)

@@ -592,7 +592,7 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
     ``province`` when asked: ``{"total", "groups": [{code, name, count, items}]}``."""
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
-    _check_node(store, chain, node)
+    node = _check_node(store, chain, node)
     cond, cparams, reg = _region_filter(store, region, macros)
     if group_by is None:
         lvl = (reg or {}).get("level")

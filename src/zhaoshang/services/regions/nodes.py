@@ -44,23 +44,29 @@ def node_not_found(store, chain: str, node: str) -> NotFound:
 
 def chain_node(store, chain: str, node: Any) -> str | None:
     """The node a filter names, checked — the one node vocabulary of every command and route that takes one (map,
-    library, backtest, leads): None for no node or the chain's own code (``ai``: placed anywhere on the chain, the
-    map's count without a node), the node's code otherwise; an unknown one is refused with the nodes the user
-    may have meant (``node_not_found``)."""
+    library, backtest, leads, placements): None for no node or the chain's own code (``ai``: placed anywhere on the
+    chain, the map's count without a node), the node's code otherwise, read in any case (m05 is M05); an unknown
+    one is refused with the nodes the user may have meant (``node_not_found``)."""
     s = str(node).strip() if node is not None else ""
     if not s or s.lower() == chain.lower():
         return None
-    check_node(store, chain, s)
-    return s
+    return check_node(store, chain, s)
 
 
-def check_node(store, chain: str, node: str) -> None:
-    """An unknown node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
-    def known() -> bool:
-        return store.con.execute(
-            "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
-            "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
-            [chain, node, chain, node]).fetchone() is not None
+def check_node(store, chain: str, node: str) -> str:
+    """The chain's code for ``node`` (as written, or the one code it names in another case: m05 → M05); an unknown
+    node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
+    def known() -> str | None:
+        if store.con.execute(
+                "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
+                "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
+                [chain, node, chain, node]).fetchone() is not None:
+            return node
+        rows = store.con.execute("SELECT DISTINCT code FROM chain_nodes WHERE chain = ? AND upper(code) = upper(?)",
+                                 [chain, node]).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
 
-    if not generation_memo(store, ("node_known", chain, node), known):
+    code = generation_memo(store, ("node_code", chain, node), known)
+    if code is None:
         raise node_not_found(store, chain, node)
+    return code
