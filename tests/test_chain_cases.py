@@ -182,7 +182,43 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     bad = run("placements", "add", "科大讯飞", "X99", "--reason", "x", db=p, check=False)
     assert bad.returncode == 2 and "X99" in bad.stderr and "Traceback" not in bad.stderr
     bad = run("placements", "remove", "科大讯飞", "D14", "--reason", "x", db=p, check=False)
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "add" not in bad.stderr  # no command-line advice
+    # one decision per enterprise and node: a decision that changes nothing is refused, saying what stands (an add
+    # of a confirmed node replaced the confirmation, which the next classification then dropped)
+    dahua = "浙江大华技术股份有限公司"
+    bad = run("placements", "add", dahua, "D10", "--reason", "again", db=p, check=False)
+    assert bad.returncode == 2 and "已在节点 D10 上（已确认，#3）" in bad.stderr, bad.stderr
+    bad = run("placements", "confirm", dahua, "d10", "--reason", "again", db=p, check=False)  # any case: D10
+    assert bad.returncode == 2 and "已确认（#3）" in bad.stderr, bad.stderr
+    bad = run("--lang", "en", "placements", "add", "科大讯飞", "m06", "--reason", "again", db=p, check=False)
+    assert bad.returncode == 2 and "already on node M06 (added by an analyst, #1)" in bad.stderr, bad.stderr
+    with duckdb.connect(str(p), read_only=True) as con:
+        other, inferred = con.execute("SELECT enterprise_id, node_code FROM placements WHERE method = 'rules-v1' "
+                                      "ORDER BY 1, 2 LIMIT 1").fetchone()
+    bad = run("placements", "add", str(other), inferred, "--reason", "again", db=p, check=False)
+    assert bad.returncode == 2 and f"已在节点 {inferred} 上（推断），无需新增；要认可这条归类，请确认它" in bad.stderr, bad.stderr
+    bad = run("placements", "remove", firm, wrong, "--reason", "again", db=p, check=False)
+    assert bad.returncode == 2 and f"已移除（#2）" in bad.stderr, bad.stderr
+    assert len(run_json("placements", "list", db=p)) == 3  # refused: nothing recorded
+    # nodes read as every command reads them: any case, an unknown one refused with the nodes meant
+    assert [a["node_code"] for a in run_json("placements", "list", "--node", "m06", db=p)] == ["M06"]
+    bad = run("placements", "list", "--node", "M6", db=p, check=False)
+    assert bad.returncode == 2 and "您是不是要找：M06" in bad.stderr, bad.stderr
+    bad = run("placements", "add", dahua, "m6", "--reason", "x", db=p, check=False)
+    assert bad.returncode == 2 and "您是不是要找：M06" in bad.stderr, bad.stderr
+    bad = run("placements", "add", dahua, "U", "--reason", "x", db=p, check=False)
+    assert bad.returncode == 2 and "是第 1 层" in bad.stderr, bad.stderr
+    # the reason is bounded as the page's box is (500 characters), on every interface
+    bad = run("placements", "add", dahua, "M06", "--reason", "长" * 501, db=p, check=False)
+    assert bad.returncode == 2 and "理由最长 500 字（现为 501 字）" in bad.stderr, bad.stderr
+    # an add recorded before such adds were refused (after the confirmation) still shows as a confirmation after
+    # classify: the latest decision stands, whatever classify rewrote
+    with sqlite3.connect(p.with_name(p.stem + ".team.sqlite")) as team:
+        team.execute("""INSERT INTO placement_corrections (enterprise_id, enterprise_uscc, enterprise_name, chain,
+            node_code, action, reason, user_name, decided_at) SELECT enterprise_id, enterprise_uscc, enterprise_name,
+            chain, node_code, 'add', 'again', user_name, decided_at FROM placement_corrections WHERE id = 3""")
+    run("classify", "--full", db=p)
+    assert nodes(db, dahua)["D10"] == "rules-v1+confirmed"
 
 
 def test_shenwan_rows_without_a_full_name_still_reach_their_listed_company(db):

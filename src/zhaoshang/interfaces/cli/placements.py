@@ -14,7 +14,7 @@ from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t,
 placements_app = typer.Typer(help="产业链归类的人工确认、移除、新增（带理由与审计），以及导入数据自带的声明归类", no_args_is_help=True)
 app.add_typer(placements_app, name="placements")
 
-REASON = typer.Option(..., "--reason", help="理由（必填，记入审计记录）")
+REASON = typer.Option(..., "--reason", help="理由（必填，最长 500 字，记入审计记录）")
 USER = typer.Option(None, "--user", help="操作人（默认 cli:当前登录用户名）")
 TAX = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件")
 
@@ -64,16 +64,14 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
     """人工决定的审计记录（谁、何时、为何），--format csv 导出。"""
     from ...services.chain import corrections as corr
 
-    eid = None
-    if enterprise:
-        from ...services.enterprises import resolve_enterprise
+    from ...services.enterprises import resolve_enterprise
 
-        store = open_store(read_only=True)
-        try:
-            eid = resolve_enterprise(store, enterprise)
-        finally:
-            store.close()
-    rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest)
+    store = open_store(read_only=True)
+    try:  # the enterprise and the node read as every command reads them (m06 is M06; an unknown one refused)
+        eid = resolve_enterprise(store, enterprise) if enterprise else None
+        rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest, store=store)
+    finally:
+        store.close()
     emit(rows, fmt, rows=_shown(rows, fmt), title=t(f"人工决定 {len(rows)} 条", count_en(len(rows), 'analyst decision')))
 
 

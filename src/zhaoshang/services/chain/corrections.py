@@ -3,7 +3,9 @@
 Analyst decisions are team records: they live in the team state (``placement_corrections``, beside users and
 the audit log — SQLite beside the database or PostgreSQL), apart from the imported data and from the inferred
 placements, like a matcher's human judgements; each one is also an audit-log entry (who, when, why). The
-latest decision per enterprise and node wins. Declared placements — node labels an import carried, with
+latest decision per enterprise and node wins (the earlier ones stay in the history), and a decision that would
+change nothing — an add of a node the enterprise is on, a second confirmation — is refused in words saying what
+stands. Declared placements — node labels an import carried, with
 their source — are imported facts and stay in the analytical database (``declared_placements``).
 ``apply`` re-applies both after every classification, so they survive ``classify`` and re-imports (the
 importers keep enterprise ids). Placements they produce carry their own ``method`` (``analyst``,
@@ -64,11 +66,81 @@ def ensure(store) -> None:
     store.con.execute(DECLARED_DDL)
 
 
-def _node(tax: Taxonomy, code: str) -> str:
+def _node(tax: Taxonomy, code: str, store=None) -> str:
+    """The level-2/3 node ``code`` names, read by the one node lookup (``regions.nodes.chain_node``: any case, an
+    unknown code refused with the nodes meant) when a database is at hand."""
     c = str(code).strip()
-    if c not in tax.nodes or tax.nodes[c].level < 2:
-        raise UserError(f"产业链 {tax.chain} 没有节点 {c}（应为第 2、3 层节点编码，例如 M06）", f"chain {tax.chain} has no node {c} (give a level-2 or level-3 node code, e.g. M06)")
+    if store is not None and c and c not in tax.nodes:
+        from ..regions.nodes import chain_node, node_not_found
+
+        try:
+            c = chain_node(store, tax.chain, c) or c
+        except UserError as exc:
+            exc.field = "node"
+            raise
+        if c not in tax.nodes:
+            raise _field(node_not_found(store, tax.chain, c), "node")
+    if c in tax.nodes and tax.nodes[c].level < 2:
+        n = tax.nodes[c]
+        raise _field(UserError(f"{c} {n.name_zh} 是第 1 层（环节大类），归类只记在第 2、3 层节点上，例如 M06",
+                               f"{c} ({n.name_en or n.name_zh}) is a level-1 stage; placements are on level-2 or level-3 nodes, e.g. M06",
+                               text=c), "node")
+    if c not in tax.nodes:
+        raise _field(UserError(f"产业链 {tax.chain} 没有节点 {c}（应为第 2、3 层节点编码，例如 M06）",
+                               f"chain {tax.chain} has no node {c} (give a level-2 or level-3 node code, e.g. M06)", text=c), "node")
     return c
+
+
+# The longest reason a decision takes (the profile's box holds as many): the CLI, the API and the page alike.
+REASON_MAX = 500
+
+
+def _field(exc: UserError, field: str) -> UserError:
+    """The refusal, marked with the form field it concerns (``action``, ``node``, ``reason``): the profile's
+    placement form shows it beside that box."""
+    exc.field = field
+    return exc
+
+
+def _current(store, team, chain: str, eid: int, code: str) -> tuple[str | None, dict | None]:
+    """What the enterprise has on the node now — ``confirmed``, ``added`` (by an analyst), ``declared``,
+    ``inferred`` or None — and the latest decision on it."""
+    row = store.con.execute("SELECT method FROM placements WHERE enterprise_id = ? AND chain = ? AND node_code = ? LIMIT 1",
+                            [eid, chain, code]).fetchone()
+    last = next((r for r in _latest(team, chain, [eid]) if r["node_code"] == code), None)
+    if row is None:
+        return None, last
+    m = row[0] or ""
+    if m.endswith("+confirmed") or (m == ANALYST and last is not None and last["action"] == "confirm"):
+        return "confirmed", last
+    return ("added" if m == ANALYST else "declared" if m == DECLARED else "inferred"), last
+
+
+_STATE = {"confirmed": ("已确认", "confirmed"), "added": ("分析师已新增", "added by an analyst"),
+          "declared": ("已声明", "declared by an import"), "inferred": ("推断", "inferred")}
+
+
+def _refuse_no_change(name: str, code: str, action: str, state: str | None, last: dict | None) -> None:
+    """One decision per enterprise and node: a decision that would change nothing is refused in words that say
+    what stands (the earlier decisions stay in the audit history; the latest one is what the placement shows)."""
+    ref = f"，#{last['id']}" if last else ""
+    if action == "add" and state is not None:
+        zh, en = _STATE[state]
+        hint_zh = "；要认可这条归类，请确认它" if state == "inferred" else ""
+        hint_en = "; confirm it to endorse it" if state == "inferred" else ""
+        raise _field(UserError(f"{name} 已在节点 {code} 上（{zh}{ref}），无需新增{hint_zh}",
+                               f"{name} is already on node {code} ({en}{ref.replace('，', ', ')}); nothing to add{hint_en}", text=code), "node")
+    if action == "confirm" and state in ("confirmed", "added"):
+        zh, en = _STATE[state]
+        raise _field(UserError(f"{name} 在节点 {code} 上的归类{zh}{ref.replace('，', '（') + '）' if ref else ''}，无需再确认",
+                               f"{name} on node {code} is {en} already{' (#' + str(last['id']) + ')' if last else ''}; nothing to confirm", text=code), "node")
+    if action in ("confirm", "remove") and state is None:
+        verb_zh, verb_en = ("确认", "confirmed") if action == "confirm" else ("移除", "removed")
+        if last is not None and last["action"] == "remove":
+            raise _field(UserError(f"{name} 在节点 {code} 上的归类已移除（#{last['id']}）",
+                                   f"{name} was already removed from node {code} (#{last['id']})", text=code), "node")
+        raise _field(UserError(f"{name} 当前不在节点 {code} 上，不能{verb_zh}", f"{name} is not on node {code} now and cannot be {verb_en}",
+                               text=code), "node")
 
 
 def record(store, team, enterprise: Any, node: str, action: str, reason: str, user: str | None = None,
@@ -76,18 +148,21 @@ def record(store, team, enterprise: Any, node: str, action: str, reason: str, us
     """Store one analyst decision in the team state (and the audit log) and apply it to the placements."""
     tax = taxonomy or load_taxonomy()
     if action not in ACTIONS:
-        raise UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）", f"unknown action: {action} ({' | '.join(ACTIONS)})")
-    if not (reason or "").strip():
-        raise UserError("请用 --reason 说明理由（会记入审计记录）", "give the reason with --reason (it goes into the audit log)")
-    code = _node(tax, node)
+        raise _field(UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）", f"unknown action: {action} ({' | '.join(ACTIONS)})"), "action")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field(UserError("理由必填（会记入审计记录）", "a reason is required (it goes into the audit log)"), "reason")
+    if len(reason) > REASON_MAX:
+        raise _field(UserError(f"理由最长 {REASON_MAX} 字（现为 {len(reason)} 字）",
+                               f"the reason is at most {REASON_MAX} characters long (this one has {len(reason)})"), "reason")
+    code = _node(tax, node, store)
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
-    if action in ("confirm", "remove") and not store.con.execute(
-            "SELECT 1 FROM placements WHERE enterprise_id = ? AND chain = ? AND node_code = ?", [eid, tax.chain, code]).fetchone():
-        raise UserError(f"{name} 当前不在节点 {code} 上，不能{'确认' if action == 'confirm' else '移除'}（新增请用 add）", f"{name} is not on node {code} now and cannot be {'confirmed' if action == 'confirm' else 'removed'} (use add to add it)")
+    state, last = _current(store, team, tax.chain, eid, code)
+    _refuse_no_change(name, code, action, state, last)
     actor = user or audit.cli_actor()
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "chain": tax.chain,
-           "node_code": code, "action": action, "reason": reason.strip(), "user_name": actor, "decided_at": now()}
+           "node_code": code, "action": action, "reason": reason, "user_name": actor, "decided_at": now()}
     with team.tx() as tx:
         row["id"] = int(tx.scalar(f"INSERT INTO placement_corrections ({', '.join(row)}) VALUES "
                                   f"({', '.join('?' for _ in row)}) RETURNING id", list(row.values())))
@@ -173,7 +248,9 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
             WHERE c.action IN ('add', 'confirm') AND c.enterprise_id IN (SELECT id FROM enterprises)
               AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = c.enterprise_id AND p.chain = c.chain
                               AND p.node_code = c.node_code)""").fetchone()[0]
-        # confirmations of an inferred placement: keep its evidence, record the decision beside it
+        # confirmations of an inferred (or declared) placement: keep its evidence, record the decision beside it; an
+        # add of a node the rules place it on anyway is read the same way, so that the decision still shows after
+        # a classification (``record`` refuses such an add now; older ones stay in the team state)
         n += tx.execute(f"""UPDATE placements SET method = placements.method || '+confirmed',
                    evidence = json_merge_patch(placements.evidence, json_object(
                        'parts', to_json(list_append(CAST(coalesce(json_extract(placements.evidence, '$.parts'), '[]') AS JSON[]),
@@ -181,7 +258,7 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                        'evidence', to_json(list_append(CAST(coalesce(json_extract(placements.evidence, '$.evidence'), '[]') AS JSON[]),
                                                        {_DECISION_REF}))))
             FROM zs_corr c
-            WHERE c.action = 'confirm' AND placements.enterprise_id = c.enterprise_id AND placements.chain = c.chain
+            WHERE c.action IN ('confirm', 'add') AND placements.enterprise_id = c.enterprise_id AND placements.chain = c.chain
               AND placements.node_code = c.node_code AND placements.method NOT LIKE '%confirmed'
               AND placements.method <> '{ANALYST}'""").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS zs_corr")
@@ -189,9 +266,14 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
 
 
 def list_corrections(team, chain: str | None = None, node: str | None = None, enterprise_id: int | None = None,
-                     latest_only: bool = False) -> list[dict[str, Any]]:
-    """The analyst decisions (newest first), optionally for one node or enterprise."""
+                     latest_only: bool = False, store=None) -> list[dict[str, Any]]:
+    """The analyst decisions (newest first), optionally for one node or enterprise; with ``store`` the node is
+    read by the one node lookup (m06 is M06; an unknown one is refused with the nodes meant)."""
     chain = chain or load_taxonomy().chain
+    if node and store is not None:
+        from ..regions.nodes import chain_node
+
+        node = chain_node(store, chain, node)
     rows = _latest(team, chain) if latest_only else _q(team, "SELECT * FROM placement_corrections WHERE chain = ?", [chain])
     rows = [r for r in rows if (not node or r["node_code"] == node)
             and (enterprise_id is None or int(r["enterprise_id"]) == int(enterprise_id))]
@@ -214,7 +296,7 @@ def declare_from_label_map(store, source: str, label_map: str | Path, taxonomy: 
     label-map YAML (``labels: {label: [nodes]}``). Replaces this source's declarations; returns counts."""
     tax = taxonomy or load_taxonomy()
     doc = ConfigFile.read(label_map, "标签映射文件", "label map file").doc
-    labels = {str(k): [_node(tax, c) for c in v] for k, v in (doc.get("labels") or {}).items()}
+    labels = {str(k): [_node(tax, c, store) for c in v] for k, v in (doc.get("labels") or {}).items()}
     if doc.get("chain") and doc["chain"] != tax.chain:
         raise UserError(f"标签映射属于产业链 {doc['chain']}，而分类体系是 {tax.chain}", f"the label map is for chain {doc['chain']}, the taxonomy is {tax.chain}")
     ensure(store)
