@@ -328,9 +328,10 @@ def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     assert added.locator(".xp-part td").nth(1).inner_text().strip() == "add"
     assert added.locator(".pl-method").inner_text().strip() == "added by an analyst"
     pg.goto(f"{base}/enterprises/{eid}?lang=zh")
-    # confirming a node it is not on is refused in one line, nothing recorded
-    _decide(pg, "confirm", node, "确认", "#pl-error")
-    assert node in pg.inner_text("#pl-error") and pg.locator("#pl-decisions tbody tr").count() == 2
+    # confirming a node it is not on is refused beside the node box, the form as typed, nothing recorded
+    _decide(pg, "confirm", node, "确认", "#error-pl-node")
+    assert node in pg.inner_text("#error-pl-node") and pg.locator("#pl-decisions tbody tr").count() == 2
+    assert (pg.input_value("#pl-action"), pg.input_value("#pl-node"), pg.input_value("#pl-reason")) == ("confirm", node, "确认")
     # the decisions are the service's: in the team state, the audit log and the JSON twin, with the analyst's name
     got = served["get"]("/api/placements/corrections").json()["items"]
     mine = [(c["action"], c["node_code"], c["user_name"]) for c in got if int(c["enterprise_id"]) == eid]

@@ -160,6 +160,8 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
     a refused region carries what the region service offered (the text typed, its candidates or suggestions)."""
     refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
     doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
+    if isinstance(getattr(error, "field", None), str):  # the box the refusal concerns (a form shows it beside it)
+        doc["field"] = error.field
     choices = getattr(error, "candidates", None) or getattr(error, "suggestions", None)
     if choices and getattr(error, "text", None):
         doc["region"] = {"text": error.text, "ambiguous": getattr(error, "candidates", None) is not None,
@@ -168,15 +170,17 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
 
 
 def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
-    """``{"done", "error", "region"}`` of a note this server signed, ``done`` and ``error`` in ``lang`` (None for a
-    missing, forged or old one); ``region``: the refused region's choices (``context.region_refusal`` reads it)."""
+    """``{"done", "error", "region", "field"}`` of a note this server signed, ``done`` and ``error`` in ``lang``
+    (None for a missing, forged or old one); ``region``: the refused region's choices (``context.region_refusal``
+    reads it); ``field``: the form box the refusal concerns."""
     try:
         doc = URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").loads(raw, max_age=NOTE_MAX_AGE) if raw else {}
     except BadData:
         doc = {}
     out = {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
            for k in ("done", "error")}
-    return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None}
+    return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None,
+            "field": doc.get("field") if isinstance(doc.get("field"), str) else None}
 
 
 def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:

@@ -4,7 +4,7 @@ audit-log entries (``team_write`` and CSRF by the access middleware)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -14,6 +14,8 @@ from ....core.errors import UserError
 
 from ....core.generations import updating
 from ....services.chain import corrections as corr
+from ...labels import label
+from ..auth import sign_note
 from ..schemas import NodeCode
 
 
@@ -33,8 +35,8 @@ def register(app, web) -> None:
         return web.json(row)
 
     @app.get("/api/placements/corrections", tags=["chain"], summary="人工决定的审计记录（谁、何时、为何；最新在前）")
-    def api_corrections(request: Request, node: NodeCode = None):
-        return web.json({"items": corr.list_corrections(request.app.state.team, None, web.clean(node))})
+    def api_corrections(request: Request, node: NodeCode = None, store=Depends(web.get_store)):
+        return web.json({"items": corr.list_corrections(request.app.state.team, None, web.clean(node), store=store)})
 
     @app.get("/api/placements/counts", tags=["chain"], summary="各节点被人工确认、移除、新增的归类数")
     def api_counts(request: Request):
@@ -43,12 +45,18 @@ def register(app, web) -> None:
     @app.post("/enterprises/{key}/placements", include_in_schema=False)
     def form_decide(key: str, request: Request, user=Depends(web.current_user), action: str = Form(""),
                     node: str = Form(""), reason: str = Form("")):
+        # back on the profile with a note the server signed (what was recorded, or why not, in both languages):
+        # the page never shows words a link carries; a refused form comes back with its values as typed
+        cfg = request.app.state.auth
         try:
             with updating(web.served.path, text=False) as store:  # placements only
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
                                   getattr(user, "name", None))
         except UserError as exc:
-            return RedirectResponse(f"/enterprises/{key}?" + urlencode({"pl_error": exc.in_lang(web.lang_of(request)).splitlines()[0]})
-                                    + "#placements", status_code=303)
-        return RedirectResponse(f"/enterprises/{row['enterprise_id']}?" + urlencode({"pl_done": row["id"]})
+            typed = {"pl_action": action, "pl_node": node.strip(), "pl_reason": reason[:corr.REASON_MAX + 100]}
+            return RedirectResponse(f"/enterprises/{quote(key, safe='')}?" + urlencode({"pl_note": sign_note(cfg, error=exc), **typed})
+                                    + "#pl-form", status_code=303)
+        what = {lang: f"{label('placement_action', row['action'], lang)} {row['node_code']}" for lang in ("zh", "en")}
+        done = (f"{what['zh']}：已记录（审计日志） #{row['id']}", f"{what['en']}: recorded (audit log) #{row['id']}")
+        return RedirectResponse(f"/enterprises/{row['enterprise_id']}?" + urlencode({"pl_note": sign_note(cfg, done=done)})
                                 + "#placements", status_code=303)
