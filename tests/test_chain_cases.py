@@ -219,6 +219,16 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
             chain, node_code, 'add', 'again', user_name, decided_at FROM placement_corrections WHERE id = 3""")
     run("classify", "--full", db=p)
     assert nodes(db, dahua)["D10"] == "rules-v1+confirmed"
+    # the export names the enterprise and the node beside their codes (the stored columns kept)
+    out = p.with_name("placements.csv")
+    run("export", "placements", "-o", out, db=p)
+    with open(out, encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"enterprise_id", "chain", "node_code", "confidence", "evidence", "method", "classified_at",
+            "enterprise_name", "enterprise_uscc", "node_name_zh", "node_name_en"} <= set(rows[0])
+    row = next(r for r in rows if r["enterprise_name"] == dahua and r["node_code"] == "D10")
+    assert row["method"] == "rules-v1+confirmed" and row["node_name_zh"] and row["node_name_en"] and row["node_name_en"] != row["node_name_zh"]
+    assert all(r["enterprise_name"] and r["node_name_zh"] for r in rows)
 
 
 def test_shenwan_rows_without_a_full_name_still_reach_their_listed_company(db):

@@ -44,7 +44,14 @@ EXPORTS: dict[str, str] = {
     "events": "SELECT * FROM events ORDER BY id",
     "demands": "SELECT * FROM demands ORDER BY id",
     "contacts": "SELECT * FROM contacts ORDER BY id",
-    "placements": "SELECT * FROM placements ORDER BY enterprise_id, node_code",
+    # the stored columns, with the enterprise's name and credit code and the node's Chinese and English names beside
+    # the codes (a reviewer reads them without joining by hand)
+    "placements": """
+        SELECT p.enterprise_id, e.name AS enterprise_name, e.uscc AS enterprise_uscc, p.chain, p.node_code,
+               n.name_zh AS node_name_zh, n.name_en AS node_name_en, p.confidence, p.evidence, p.method, p.classified_at
+        FROM placements p LEFT JOIN enterprises e ON e.id = p.enterprise_id
+        LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
+        ORDER BY p.enterprise_id, p.node_code""",
     "aliases": "SELECT * FROM enterprise_aliases ORDER BY enterprise_id, alias",
     "product_lines": "SELECT * FROM product_lines ORDER BY enterprise_id, source, line_no",
     "history": "SELECT * FROM enterprise_history ORDER BY enterprise_id, changed_on",
