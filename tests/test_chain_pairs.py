@@ -126,6 +126,7 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
         assert "配对模型" in zh and f"≥ 阈值 {pm.bar:.2f}" in zh and "pair model" in en
         assert part["detail"]["row_best"] >= conf >= pr.HELD_TO_BEST * part["detail"]["row_best"] - 1e-4
         assert "本企业最高配对概率" in zh and "the enterprise's best pair" in en
+        assert ("0.50 倍" in zh) == (conf < part["detail"]["row_best"])  # the best pair is called so, the others held to it
 
 
 def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):

@@ -227,8 +227,12 @@ def _pairs(p: Part, node: str, lang: str) -> str:
     chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{read} 概率 {_n(p_node)}" if p_node is not None else ""),
              f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({read}) {_n(p_node)}" if p_node is not None else ""))
     held = d.get("held_to_best")
-    best = _z(lang, f"，且不低于本企业最高配对概率 {_n(d.get('row_best'))} 的 {_n(held)} 倍",
-              f" and at least {_n(held)} × the enterprise's best pair, {_n(d.get('row_best'))}") if held else ""
+    best = ""
+    if held and d.get("row_best") is not None and d.get("p_pair") is not None and d["p_pair"] >= d["row_best"]:
+        best = _z(lang, "，为本企业最高配对概率", ", the enterprise's best pair")
+    elif held:
+        best = _z(lang, f"，且不低于本企业最高配对概率 {_n(d.get('row_best'))} 的 {_n(held)} 倍",
+                  f" and at least {_n(held)} × the enterprise's best pair, {_n(d.get('row_best'))}")
     if read != node:
         return _z(lang, f"配对模型逐对阅读上级环节 {read} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}{best}，归入 {read}"
                         f"（读入{chk}；影响最大的特征：{feats}）；{node} 是规则在 {read} 之下归入的细分环节，随之保留",
