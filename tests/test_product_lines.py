@@ -55,7 +55,14 @@ def test_lines_are_stored_with_share_and_period_in_file_order(db):
     # the products text is the lines joined, as before
     assert doc["enterprise"]["products"] == "、".join(r["product"] for r in rows)
     # as of a date before the period the shares describe, they are not known
-    assert run_json("show", "科大讯飞", "--as-of", "2021-06-30", db=db)["product_lines"] == []
+    early = run_json("show", "科大讯飞", "--as-of", "2021-06-30", db=db)
+    assert early["product_lines"] == [] and early["product_lines_later"] == {"count": len(rows), "first": "2021-10-26"}
+    assert doc["product_lines_later"] is None
+    # and ``show`` says it leaves them out, rather than dropping the section without a word
+    out = run("show", "科大讯飞", "--as-of", "2021-06-30", db=db, env={"COLUMNS": "200"}).stdout
+    assert f"{len(rows)} 条产品线晚于截至日期 2021-06-30（日期 2021-10-26），未显示" in out, out
+    out = run("--lang", "en", "show", "科大讯飞", "--as-of", "2021-06-30", db=db, env={"COLUMNS": "200"}).stdout
+    assert f"{len(rows)} product lines not shown: dated 2021-10-26, after the as-of date 2021-06-30" in out, out
     out = run("show", "科大讯飞", db=db).stdout
     assert "主营产品与营收占比" in out and "智慧医疗" in out
 
@@ -111,6 +118,33 @@ def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
     assert [x["product"] for x in doc["product_lines"]] == [r["product"] for r in short]
 
 
+def test_a_dated_reimport_dates_the_lines_an_undated_import_dated_by_its_day(tmp_path):
+    """Lines imported without a data date are dated by the import day, after a database's as-of date of years ago:
+    the same file imported again with --data-date dates them by the file's date (its rows are unchanged, so nothing
+    else is written), and says so; they are then shown as of that date."""
+    if not PRODUCTS.is_file():
+        pytest.skip("the public main-products file is not here")
+    db = tmp_path / "u.duckdb"
+    rows = _real_rows()
+    f = _write(tmp_path / "m.csv", rows)
+    first = run_json("import", "enterprises", f, "--preset", "main_products", db=db)
+    assert first["data_date_given"] is False and first["lines_redated"] == 0
+    day = first["data_date"]
+    doc = run_json("show", "科大讯飞", "--as-of", "2021-10-31", db=db)
+    n = len([r for r in rows if r["code"] == "002230"])
+    assert doc["product_lines"] == [] and doc["product_lines_later"] == {"count": n, "first": day}
+    rep = run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-31", db=db)
+    assert rep["rows_duplicate"] == len(rows) and rep["lines_redated"] == len(rows)
+    doc = run_json("show", "科大讯飞", db=db)
+    assert doc["as_of"] == "2021-10-31" and len(doc["product_lines"]) == n and doc["product_lines_later"] is None
+    assert {x["period"] for x in doc["product_lines"]} == {"2021-10-31"}
+    # a later dated export of the same lines keeps the date they were first known by; the summary names no re-dating
+    out = run("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-11-30", db=db,
+              env={"COLUMNS": "200"}).stdout
+    assert "产品线改记为本数据日期" not in out
+    assert {x["period"] for x in run_json("show", "科大讯飞", db=db)["product_lines"]} == {"2021-10-31"}
+
+
 def test_lines_without_a_share_keep_their_place(tmp_path):
     # synthetic rows (made-up company): an empty share is stored as none and the line keeps its order
     db = tmp_path / "s.duckdb"
@@ -137,6 +171,13 @@ def test_profile_page_shows_the_lines_and_shares(db):
         assert "教育领域" in first.inner_text() and "27.7%" in first.inner_text() and "2021-10-26" in first.inner_text()
         assert table.locator("tbody tr").count() == 21
         assert "主营产品与营收占比" in pg.inner_text("#placements")
+        # as of a date before their period the page leaves the lines out as ``show`` does, and says so in the
+        # same words (it listed the combined products text instead)
+        pg.goto(f"{base}/enterprises/{eid}?as_of=2021-06-30")
+        assert pg.locator("#product-lines").count() == 0 and pg.locator("#products-text").count() == 0
+        line = "21 条产品线晚于截至日期 2021-06-30（日期 2021-10-26），未显示"
+        assert pg.inner_text("#product-lines-later").startswith(line)
+        assert line in run("show", "科大讯飞", "--as-of", "2021-06-30", db=db, env={"COLUMNS": "200"}).stdout
         pg.goto(f"{base}/enterprises/{eid}?lang=en")
         assert "Main products and revenue shares" in pg.inner_text("#placements")
         assert "Revenue share" in pg.inner_text("#product-lines")

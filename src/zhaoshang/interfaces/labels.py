@@ -761,6 +761,17 @@ def placements_dated_text(day: Any, lang: str = "zh") -> str:
             else f"产业链位置按 {day} 的归类（文本为现有数据）")
 
 
+def later_lines_text(later: dict, as_of: Any, lang: str = "zh") -> str:
+    """The line of a profile whose product lines all or partly describe a period after its as-of date
+    (``product_lines_later``: count, earliest period): not shown, and why — the same words on the page and in
+    ``show``. A file imported without a data date dates its lines by the import day; a re-import with
+    ``--data-date`` dates them by the file's date."""
+    n, first = later["count"], later["first"]
+    return (f"{n} product {'line' if n == 1 else 'lines'} not shown: dated {first}, after the as-of date {as_of} "
+            "(a file imported without --data-date is dated by its import day)" if lang == "en"
+            else f"{n} 条产品线晚于截至日期 {as_of}（日期 {first}），未显示；未给 --data-date 导入的文件以导入日为日期")
+
+
 def pct_text(v: float | None) -> str:
     """A share or a rate as a percent, the one way the CLI tables and the reports print it: one decimal (23.1%),
     two where one would round a non-zero value to zero (0.04%), rounded as ``fixed`` rounds (0.0025 → 0.3%);

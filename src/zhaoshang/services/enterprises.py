@@ -632,6 +632,11 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     product_lines = store.query(
         """SELECT line_no, product, share, period, source FROM product_lines WHERE enterprise_id = ?
              AND (period IS NULL OR period <= ?) ORDER BY source, line_no""", [eid, d])
+    # the lines left out for describing a later period (a file imported without a data date is dated by its
+    # import day): counted, with their earliest period, so that every view can say what it leaves out
+    later = store.query("SELECT count(*) AS n, min(period) AS first FROM product_lines WHERE enterprise_id = ? "
+                        "AND period > ?", [eid, d])[0]
+    product_lines_later = ({"count": later["n"], "first": later["first"].isoformat()} if later["n"] else None)
     # the sources of the enterprise's records and of the facts shown (people, news, fundings, patents), each with
     # its kind, how many rows and the latest data date of the imports they came from
     sources = store.query(
@@ -693,7 +698,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     return {"enterprise": ent, "as_of": d.isoformat(), "placements": placements, "timeline": timeline,
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
-            "product_lines": product_lines,
+            "product_lines": product_lines, "product_lines_later": product_lines_later,
             "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders,
             "placements_classified_on": placements_classified_on}
 

@@ -291,8 +291,10 @@ def _decimal(col: str) -> str:
 def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
     """Keys combined from several rows whose combined content is the latest the source recorded for them (the
     rows of such a key are all read, ``UnchangedRows(read_all=True)``): left out of ``table`` (not written) and
-    counted as unchanged (``_seen_n``), never as gone (``_unseen``). How many keys."""
+    counted as unchanged (``_seen_n``), never as gone (``_unseen``). How many keys; the keys stay in ``_ent_same``
+    for the caller (the facts of those keys a dated import re-dates)."""
     if not has_earlier(con, source):
+        con.execute("CREATE OR REPLACE TEMP TABLE _ent_same (_key VARCHAR)")
         return 0
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_same AS SELECT e._key FROM {table} e
         JOIN {_latest_sql(con, source)} l ON l.source_key = e._key AND l.row_hash = e._hash""")
@@ -304,7 +306,6 @@ def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
         con.execute(f"""INSERT INTO _relisted SELECT s._key FROM _ent_same s SEMI JOIN {_absent_since_sql(source)} a
             ON a.source_key = s._key AND a.import_id > (SELECT max(import_id) FROM enterprise_records r
                                                         WHERE r.source = {ql(source)} AND r.source_key = s._key)""")
-    con.execute("DROP TABLE _ent_same")
     return n
 
 

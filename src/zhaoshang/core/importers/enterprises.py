@@ -564,6 +564,7 @@ def write_enterprises(ctx: ImportContext) -> None:
                     "QUALIFY row_number() OVER (PARTITION BY _key, _hash ORDER BY _file DESC, _row DESC) = 1")
     if ctx.mapping.combine:  # a key whose lines all came again as they were is unchanged, not written
         set_aside_unchanged_keys(con, src)
+        _redate_unchanged_lines(ctx)
     in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
     kept = n_rows if unique else con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.unique_keys = n_rows if unique else None
@@ -680,6 +681,20 @@ def _write_product_lines(ctx: ImportContext) -> None:
         FROM _typed t JOIN _ent_lines a ON a._key = t._key
         WHERE NOT t._rejected AND nullif(trim(t.products), '') IS NOT NULL""")
     con.execute("DROP TABLE _ent_lines")
+
+
+def _redate_unchanged_lines(ctx: ImportContext) -> None:
+    """The product lines of keys that came again unchanged (``_ent_same``) are not written again, but a dated
+    import tells when they were known: a line dated later — by its import day, for an import without a data date,
+    or by a later export — takes this import's data date (``report.lines_redated``). Without a data date nothing
+    is re-dated."""
+    con = ctx.con
+    if ctx.report.data_date_given and con.execute("SELECT 1 FROM _ent_same LIMIT 1").fetchall():
+        d = ql(str(ctx.data_date))
+        ctx.report.lines_redated = con.execute(
+            f"""UPDATE product_lines SET period = {d}::DATE WHERE source = {ql(ctx.source)}
+                AND source_key IN (SELECT _key FROM _ent_same) AND (period IS NULL OR period > {d}::DATE)""").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS _ent_same")
 
 
 def _identify(ctx: ImportContext, next_id: int, unique: bool) -> None:

@@ -13,7 +13,7 @@ from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
 from ...core.parse.dates import format_date
 from ...services.search import search as search_service
-from ..labels import event_text, label, placements_dated_text, region_names
+from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 SECTION_ROWS = 30  # the rows of a section ``show`` prints unless --all (a cut section says how many it leaves out)
@@ -138,6 +138,8 @@ def show(
                         f"{title}: {more:,} more not shown (of {total:,}); add --all to show them all") if more else None)
             if key == "placements" and doc.get("placements_classified_on") and fmt == Fmt.table:  # an earlier date
                 print(placements_dated_text(doc["placements_classified_on"], lang))
+        if key == "product_lines" and doc.get("product_lines_later") and fmt == Fmt.table:  # dated after the as-of
+            print(later_lines_text(doc["product_lines_later"], doc["as_of"], lang))
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")
