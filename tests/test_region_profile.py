@@ -139,6 +139,8 @@ def test_top_enterprises_by_capital(store, sz):
         AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)""",
                        [sz["as_of"], sz["as_of"]])[0]["c"]
     assert caps[0] == best
+    # each row says what it is ranked by: on the demo every top enterprise has a capital
+    assert {r["ranked_by"] for r in rows} == {"capital"} and sz["top_enterprises"]["ranked_by"] == "capital"
     for r in rows[:3]:
         n = store.query("SELECT count(*) AS n, sum(amount_wan) AS s FROM fundings WHERE enterprise_id = ? AND date <= ?",
                         [r["id"], sz["as_of"]])[0]

@@ -1,5 +1,6 @@
-"""The region report, page and `recommend` on a real import (IT桔子 companies and rounds, classified): no patents,
-demands or region resources, and no registered capital. What the data do not say is said as unknown — an attraction
+"""The region report, page and `recommend` on a real import (IT桔子 companies and rounds, two listed companies of
+杭州 with their products, classified): no patents, demands or region resources, and registered capital for the
+listed companies only. What the data do not say is said as unknown — an attraction
 mode's criterion without data reads 数据不足, a mode hanging on one cannot be judged — never as a finding."""
 
 from __future__ import annotations
@@ -17,11 +18,39 @@ from cli_util import run, run_json  # noqa: E402
 from web_util import require_browser, serving  # noqa: E402
 
 
+# 杭州's two largest listed firms on the chain (海康威视, 大华), with their real rows of the A-share list, the main
+# products file and the industry file: a registered capital beside IT桔子's start-ups, which have none
+LISTED = ("002415", "002236")
+
+
+def _rows_of(path: Path, out: Path, code_col: str) -> Path:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        r = csv.DictReader(fh)
+        rows = [x for x in r if x[code_col][:6] in LISTED]
+        fields = r.fieldnames
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    return out
+
+
 @pytest.fixture(scope="module")
 def real(itjuzi_db, tmp_path_factory):
+    from conftest import shared_file
+
     d = tmp_path_factory.mktemp("real-report")
     db = d / "z.duckdb"
     shutil.copy(itjuzi_db[0], db)
+    listed = _rows_of(shared_file("listed_companies/a_share_companies_merged.csv"), d / "a_share.csv", "code")
+    products = _rows_of(shared_file("industry_chain/company_main_products_2021-10.csv"), d / "products.csv", "code")
+    run("import", "enterprises", listed, "--preset", "a_share_merged", db=db)
+    # the files of 2021-10 by their own date: the data's as-of date moves to it, years after IT桔子's last round
+    run("import", "enterprises", products, "--preset", "main_products", "--data-date", "2021-10-31", db=db)
+    industry = _rows_of(shared_file("industry_chain/company_sw2021_industry_2021-10.csv"), d / "sw.csv", "ts_code")
+    run("import", "enterprises", industry, "--preset", "sw_industry", "--data-date", "2021-10-31", db=db)
     run("classify", db=db)
     return {"db": db, "dir": d}
 
@@ -67,14 +96,25 @@ def test_modes_without_data_are_unknown_not_failed(real, hz_pdf):
     text = re.sub(r"\s+", " ", section(hz_pdf["en"], "Attraction modes\n", "Cooperation partners\n"))
     assert "cannot be judged: no data" in text and "? universities with AI programmes: no data (>= 8)" in text
 
+    # the leads: with no round in the 12 months before the as-of date (IT桔子's end in 2018-12) and no branches,
+    # patents, news or demands imported, the scores tie; the report gives the order and says why, under the table
+    text = re.sub(r"\s+", " ", section(hz_pdf["zh"], "重点招商线索\n\n", "数据来源与方法"))
+    assert "同分按所属环节的归类置信度" in text
+    assert re.search(r"列表中的企业近 12 个月（截至 2021-10-31）均无融资记录；库中截至该日最新的融资日期为 2018-12-\d\d", text)
+    assert "库中未导入分支机构/子公司、专利、新闻、需求清单数据" in text
+    text = re.sub(r"\s+", " ", section(hz_pdf["en"], "Top leads\n\n", "Sources and methods"))
+    assert "no listed lead has a funding round in the 12 months to 2021-10-31" in text, text[-800:]
+
     out = run("recommend", "杭州市", db=real["db"]).stdout
     block = re.sub(r"\s+", " ", out[out.index("技术招商"):out.index("链式招商")])
     assert "数据不足，无法判断" in block and "开设 AI 专业的高校数 = 数据不足 >= 8 ?" in block
 
 
-def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real, hz_pdf):
-    """IT桔子 gives no registered capital: 头部企业 is ordered by the funding raised (then rounds, then name), and
-    says so — not 按注册资本排序 over a column of dashes, which had put 宁波… first by the code points of its name."""
+def test_top_enterprises_rank_capital_and_funding_together(real, hz_pdf):
+    """IT桔子 gives no registered capital, the A-share list no rounds: 头部企业 ranks the enterprises with a capital by
+    it and the others after them by funding, and says on each row which — 海康威视 and 大华 (capital 933,060 and
+    329,447 万元) are not left out because most of the region's start-ups have no capital on record (the whole list
+    was then ranked by funding), and the start-ups keep their order by funding."""
     from zhaoshang.core.store import Store
     from zhaoshang.services.region_profile import region_profile
 
@@ -82,18 +122,22 @@ def test_top_enterprises_without_registered_capital_are_ranked_by_funding(real, 
         top = region_profile(s, "330100")["top_enterprises"]
         n = s.query("SELECT count(*) AS n, count(capital_wan) AS k FROM enterprises WHERE city_code = '330100' "
                     "AND id IN (SELECT enterprise_id FROM placements)")[0]
-    assert n["k"] == 0 and top["ranked_by"] == "funding" and top["enterprises"] == n["n"] > 10
+    assert 2 * n["k"] < n["n"] and top["capital_known"] == n["k"] >= 2 and top["enterprises"] == n["n"] > 10
     rows = top["rows"]
-    keys = [(-(r["funding_wan"] or 0), -r["fundings"], r["name"]) for r in rows]
-    assert keys == sorted(keys) and rows[0]["funding_wan"] > 0
-    assert top["order_note"].startswith(f"{n['n']} 家企业均无注册资本数据，故按截至 ")
+    assert [r["name"] for r in rows[:2]] == ["杭州海康威视数字技术股份有限公司", "浙江大华技术股份有限公司"]
+    assert [r["ranked_by"] for r in rows[:2]] == ["capital", "capital"] and top["ranked_by"] == "mixed"
+    keys = [(r["capital_wan"] is None, -(r["capital_wan"] or 0), -(r["funding_wan"] or 0), -r["fundings"], r["name"])
+            for r in rows]
+    assert keys == sorted(keys) and all(r["ranked_by"] == "funding" for r in rows[2:])
+    assert top["order_note"].startswith(f"有注册资本的企业按注册资本排序（{n['n']} 家中 {n['k']} 家有数据），其余企业")
 
     text = re.sub(r"\s+", " ", section(hz_pdf["zh"], "头部企业\n\n", "数据来源与方法"))
-    assert "按注册资本排序" not in text and "均无注册资本数据，故按截至" in text and "累计融资额排序" in text
-    assert text.index(rows[0]["name"]) < text.index(rows[1]["name"])
+    assert "有注册资本的企业按注册资本排序" in text and "排序依据" in text and "故按截至" not in text
+    assert text.index("杭州海康威视") < text.index("浙江大华") < text.index(rows[2]["name"])
+    assert re.search(r"933,060 \S+ 0 — 注册资本", text), text[:600]
+    assert "累计融资" in text  # the start-ups' rows name their basis
     text = re.sub(r"\s+", " ", hz_pdf["en"])
-    assert f"Registered capital is unknown for all {n['n']}, so ranked by funding raised to" in text
-    assert "By registered capital" not in text
+    assert "Enterprises with a registered capital ranked by it" in text
 
 
 def test_the_page_says_what_the_data_do_not(real, chromium):
@@ -109,11 +153,12 @@ def test_the_page_says_what_the_data_do_not(real, chromium):
         assert "数据不足" in card.locator('.xp-part[data-signal="universities"]').inner_text()
         assert page.locator('#sec-modes [data-mode="chain"] .mode-verdict').inner_text() == "暂不具备条件"
         head = page.inner_text("#sec-top h2")
-        assert "按融资额" in head and "按注册资本" not in head
-        assert "均无注册资本数据，故按截至" in page.inner_text("#top-order")
+        assert "按注册资本或融资额" in head
+        assert "有注册资本的企业按注册资本排序" in page.inner_text("#top-order")
+        assert "排序依据" in page.inner_text("#sec-top") and "累计融资" in page.inner_text("#sec-top")
         page.goto(base + "/region/330100?lang=en")
         card = page.locator('#sec-modes [data-mode="technology"]')
         assert card.locator(".mode-verdict").inner_text() == "cannot be judged: no data"
         assert "no data" in card.locator('.xp-part[data-signal="universities"]').inner_text()
-        assert "by funding" in page.inner_text("#sec-top h2")
-        assert page.inner_text("#top-order").startswith("Registered capital is unknown for all")
+        assert "by registered capital or funding" in page.inner_text("#sec-top h2")
+        assert page.inner_text("#top-order").startswith("Enterprises with a registered capital ranked by it")

@@ -68,6 +68,9 @@ CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("�
 # a chain node's stage (taxonomy ``stage``)
 STAGES: dict[str, Pair] = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
 CHAIN_LABEL: dict[str, Pair] = {"强链": ("强链", "strong"), "延链": ("延链", "extend"), "补链": ("补链", "fill")}
+# what a top enterprise of a region is ranked by (services.regions.matrix.top_enterprises, ``ranked_by``)
+TOP_BASIS: dict[str, Pair] = {"capital": ("注册资本", "capital"), "funding": ("累计融资", "funding"),
+                              "listed": ("上市企业", "listed"), "rounds": ("融资轮次", "rounds"), "name": ("名称", "name")}
 MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address"), "district": ("按区县定位", "district centre"),
                                   "city": ("按城市定位", "city centre"), "province": ("按省份定位", "province centre")}
 LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
@@ -239,7 +242,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "contact_channel": CONTACT_CHANNELS, "title": TITLES,
-    "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL,
+    "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL, "top_basis": TOP_BASIS,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
@@ -418,7 +421,7 @@ REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
     "top": {"rank": ("序号", "#"), "name": ("企业名称", "Enterprise"), "district": ("所在区县", "District"),
             "nodes": ("产业链环节", "Segments"), "capital_wan": ("注册资本（万元）", "Capital (10k CNY)"),
             "founded": ("成立日期", "Founded"), "fundings": ("融资次数", "Rounds"), "funding_wan": ("融资总额（万元）", "Funding (10k CNY)"),
-            "id": ("企业编号", "Id"), "last_funding": ("最近融资", "Last funding")},
+            "id": ("企业编号", "Id"), "last_funding": ("最近融资", "Last funding"), "ranked_by": ("排序依据", "Ranked by")},
 }
 
 

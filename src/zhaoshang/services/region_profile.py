@@ -16,8 +16,8 @@
 - ``partners``: the regions it cooperates with most, from the cooperation network's edges
   (``analytics.network.edges_from_store``; weight = the sum of the edge weights of every kind);
 - ``trends``: funding by quarter, by segment and the most active investors (``services.trends``);
-- ``top_enterprises``: the largest placed enterprises (registered capital, or funding when capital is mostly
-  unknown: ``ranked_by``, ``order_note``) with their segments;
+- ``top_enterprises``: the largest placed enterprises (by registered capital where known, then listed, then funding;
+  the basis per row: ``ranked_by``, ``order_note``) with their segments;
 - ``leads``: the best targets (``services.leads``), when that service exists.
 
 A section whose service is not installed or returns nothing has ``available: false`` and a ``note``; the
@@ -319,31 +319,31 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
     out = []
     for i, r in enumerate(rows, 1):
         f, dr, nr = fmap.get(r["id"], {}), dmap.get(r.get("district_code") or r.get("city_code") or "", {}), nmap.get(r["id"], {})
-        out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"],
+        out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"], "ranked_by": r["ranked_by"],
                     "founded": r["founded"],
                     "founded_precision": r.get("founded_precision"), "district": dr.get("name"), "district_en": dr.get("name_en"),
                     "nodes": nr.get("nodes"), "nodes_en": nr.get("nodes_en"), "fundings": int(f.get("fundings") or 0),
                     "funding_wan": f.get("funding_wan"), "last_funding": f.get("last_funding")})
-    return {"available": True, "rows": out, **_top_order(rows[0], d)}
+    return {"available": True, "rows": out, **_top_order(rows, d)}
 
 
-def _top_order(first: dict, d: _dt.date) -> dict:
+def _top_order(rows: list[dict], d: _dt.date) -> dict:
     """How the top enterprises are ordered (``regions.matrix.top_enterprises``, ``order="auto"``), said in both
-    languages: by registered capital where it is known for at least half of the region's chain enterprises, else
-    by the funding raised up to the date (then rounds, then name)."""
-    known, total = int(first.get("capital_known") or 0), int(first.get("enterprises") or 0)
-    doc = {"ranked_by": first.get("ranked_by"), "capital_known": known, "enterprises": total}
-    if first.get("ranked_by") == "capital":
-        return {**doc, "order": "capital_wan DESC",
-                "order_note": f"按注册资本排序（{total:,} 家中 {known:,} 家有注册资本数据）；融资为截至 {d.isoformat()} 的累计",
-                "order_note_en": f"by registered capital (known for {known:,} of {total:,}); funding cumulated to "
-                                 f"{d.isoformat()}"}
-    known_zh = f"{total:,} 家企业均无注册资本数据" if not known else f"注册资本仅 {known:,} 家有数据（共 {total:,} 家）"
-    known_en = (f"registered capital is unknown for all {total:,}" if not known
-                else f"registered capital is known for only {known:,} of {total:,}")
-    return {**doc, "order": "funding_wan DESC, fundings DESC, name",
-            "order_note": f"{known_zh}，故按截至 {d.isoformat()} 的累计融资额排序，其次为融资轮次、企业名称",
-            "order_note_en": f"{known_en}, so ranked by funding raised to {d.isoformat()}, then by rounds, then by name"}
+    languages: those with a registered capital by it, then the others — listed first, then by the funding raised up
+    to the date, rounds, name —, each row's basis on its row (``ranked_by``). ``ranked_by`` of the section:
+    ``capital`` or ``funding`` when every row is ranked by it, else ``mixed``."""
+    first = rows[0]
+    known, funded, total = (int(first.get(k) or 0) for k in ("capital_known", "funded", "enterprises"))
+    bases = {r.get("ranked_by") for r in rows}
+    doc = {"ranked_by": next(iter(bases)) if len(bases) == 1 and bases <= {"capital", "funding"} else "mixed",
+           "capital_known": known, "funded": funded, "enterprises": total,
+           "order": "capital_wan DESC NULLS LAST, listed DESC, funding_wan DESC, fundings DESC, name"}
+    return {**doc,
+            "order_note": f"有注册资本的企业按注册资本排序（{total:,} 家中 {known:,} 家有数据），其余企业上市企业在前，其次按截至 "
+                          f"{d.isoformat()} 的累计融资额（{funded:,} 家有数据）、融资轮次、企业名称；每行注明排序依据",
+            "order_note_en": f"enterprises with a registered capital ranked by it (known for {known:,} of {total:,}), the "
+                             f"others after them: listed ones first, then by funding raised to {d.isoformat()} (known "
+                             f"for {funded:,}), rounds, name; the basis is given on each row"}
 
 
 def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str, ...]) -> dict:

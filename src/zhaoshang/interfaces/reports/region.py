@@ -53,7 +53,7 @@ TABLES: dict[str, list[Col]] = {name: report_cols(name, spec) for name, spec in 
     "quarters": [("period", "text"), ("rounds", "int"), ("disclosed", "int"), ("estimated", "int"), ("undisclosed", "int"),
                  ("amount_wan", "wan"), ("enterprises", "int")],
     "top": [("rank", "int"), ("name", "text"), ("district", "text"), ("nodes", "text"), ("capital_wan", "wan"),
-            ("founded", "date"), ("fundings", "int"), ("funding_wan", "wan")],
+            ("founded", "date"), ("fundings", "int"), ("funding_wan", "wan"), ("ranked_by", "basis")],
 }.items()}
 
 
@@ -90,6 +90,8 @@ def _fmt_value(v: Any, kind: str, lang: str) -> str:
         return label("chain_status", v, lang)
     if kind == "label":
         return label("chain_label", v, lang)
+    if kind == "basis":
+        return label("top_basis", v, lang)
     if isinstance(v, float):
         return f"{v:,.4g}"
     if isinstance(v, (list, tuple)):

@@ -157,7 +157,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
         for i, row in enumerate(rows, start + 1):
             for j, c in enumerate(cols, 1):
                 v = _cell_of(row, c[0], lang)
-                if c[3] in ("status", "label"):
+                if c[3] in ("status", "label", "basis"):
                     v = fmt_value(v, c[3], lang)
                 if isinstance(v, (list, dict)) and c[3] != "text":
                     v = _text(v)

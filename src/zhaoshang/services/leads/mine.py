@@ -402,7 +402,8 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
     ``team`` its live events count, as on the leads page and in ``zhaoshang leads``: one lead, one score."""
     c = _ranked(store, region, limit, as_of=as_of, chain=chain, team=team)
     zh = _document(store, c, None, "zh")
-    en = {r["enterprise_id"]: r for r in _document(store, c, None, "en")["leads"]}
+    en_doc = _document(store, c, None, "en")
+    en = {r["enterprise_id"]: r for r in en_doc["leads"]}
     rows = []
     for r in zh["leads"]:
         e = en.get(r["enterprise_id"]) or r
@@ -412,4 +413,5 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
                      "enterprise_id": r["enterprise_id"]})
     tied = len({r["score"] for r in rows}) < len(rows)
     return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"], "notes": zh["notes"],
+            "notes_en": en_doc["notes"],
             "order": TIE_BREAK[0] if tied else None, "order_en": TIE_BREAK[1] if tied else None}

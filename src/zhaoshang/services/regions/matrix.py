@@ -394,10 +394,12 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
                     order: str = "capital") -> dict[str, list[dict]]:
     """The top ``limit`` enterprises (by registered capital, then name) of each region on ``node``.
 
-    ``order="auto"``: by registered capital where it is known for at least half of the region's enterprises on the
-    node; otherwise (imports without capital, as IT桔子's) by the funding they raised up to the date (the sum of their
-    rounds' amounts, as the region report shows it), then their number of rounds, then name. Each row then carries
-    ``ranked_by`` (``capital`` or ``funding``), ``capital_known`` and ``enterprises`` (the region's counts)."""
+    ``order="auto"``: the enterprises with a registered capital by it, whatever share of the region's have one (a
+    region of IT桔子 start-ups without capital keeps its listed companies at the top, ranked by capital); then those
+    without, the listed ones first, then by the funding they raised up to the date (the sum of their rounds'
+    amounts, as the region report shows it), then their number of rounds, then name. Each row then carries
+    ``ranked_by`` — its own basis: ``capital``, ``listed``, ``funding``, ``rounds`` or ``name`` — and
+    ``capital_known``, ``funded`` and ``enterprises`` (the region's counts)."""
     if order not in ("capital", "auto"):
         raise ValueError(order)
     regions = list(regions)
@@ -445,20 +447,22 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
                  WHERE date IS NULL OR date <= ? GROUP BY 1),
         base AS (
             SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.founded_precision, e.district_code, e.city_code,
-                   f.funding_wan AS _funding, f.fundings AS _rounds,
+                   f.funding_wan AS _funding, f.fundings AS _rounds, e.listed_code IS NOT NULL AS _listed,
                    count(e.capital_wan) OVER (PARTITION BY s.rcode) AS capital_known,
+                   count(f.funding_wan) OVER (PARTITION BY s.rcode) AS funded,
                    count(*) OVER (PARTITION BY s.rcode) AS enterprises
             FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id LEFT JOIN fund f ON f.id = e.id
         ),
         ranked AS (
-            SELECT *, CASE WHEN 2 * capital_known >= enterprises THEN 'capital' ELSE 'funding' END AS ranked_by,
-                   row_number() OVER (PARTITION BY rcode ORDER BY
-                       CASE WHEN 2 * capital_known >= enterprises THEN capital_wan END DESC NULLS LAST,
+            SELECT *, CASE WHEN capital_wan IS NOT NULL THEN 'capital' WHEN _listed THEN 'listed'
+                           WHEN _funding IS NOT NULL THEN 'funding' WHEN coalesce(_rounds, 0) > 0 THEN 'rounds'
+                           ELSE 'name' END AS ranked_by,
+                   row_number() OVER (PARTITION BY rcode ORDER BY capital_wan DESC NULLS LAST, _listed DESC,
                        _funding DESC NULLS LAST, _rounds DESC NULLS LAST, name) AS rk
             FROM base
         )
         SELECT rcode, id, name, capital_wan, founded, founded_precision, district_code, city_code, capital_known,
-               enterprises, ranked_by, rk
+               funded, enterprises, ranked_by, rk
         FROM ranked WHERE rk <= ? ORDER BY rcode, rk
         """
         params = nparams + aparams + [d, limit]
