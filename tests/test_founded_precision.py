@@ -98,8 +98,20 @@ def test_the_region_report_says_the_month(imported, tmp_path):
 
     out = tmp_path / "杭州.xlsx"
     run("report", "region", "杭州市", "-o", out, db=db)
-    cells = [c for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows(values_only=True) for c in row]
-    assert "2015年3月" in cells and "2015年" in cells
+    # the workbook's 成立日期 column: date cells only (it sorts and filters as dates; a month as text beside days
+    # did not), each formatted to what the source gave
+    ws = openpyxl.load_workbook(out)["头部企业"]
+    top = next(r for r in range(1, 4) if "成立日期" in [c.value for c in ws[r]])  # below a synthetic label, if any
+    col = [c.value for c in ws[top]].index("成立日期") + 1
+    cells = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=col) for r in range(top + 1, ws.max_row + 1)}
+    assert cells[MONTH].is_date and cells[MONTH].number_format == "yyyy-mm"
+    assert cells[YEAR].is_date and cells[YEAR].number_format == "yyyy"
+    assert all(c.is_date for c in cells.values() if c.value is not None)
+    # the report's text: ISO, to the precision the source has, as the days beside it (2015年3月 wrapped and mixed)
+    html = tmp_path / "杭州.html"
+    run("report", "region", "杭州市", "-o", html, db=db)
+    top = html.read_text(encoding="utf-8").split('id="sec-top"', 1)[1].split("</section>", 1)[0]
+    assert ">2015-03<" in top and ">2015<" in top and "2015年" not in top
 
 
 def test_the_formatter():
@@ -109,6 +121,7 @@ def test_the_formatter():
     assert [format_date(d, p, lang) for p in ("day", "month", "year", None) for lang in ("zh", "en")] == [
         "2015-03-01", "2015-03-01", "2015年3月", "2015-03", "2015年", "2015", "2015-03-01", "2015-03-01"]
     assert format_date(None, "month") == "" and format_date("2015-03-01", "month", "en") == "2015-03"
+    assert [format_date(d, p, "zh", iso=True) for p in ("day", "month", "year")] == ["2015-03-01", "2015-03", "2015"]
 
 
 @pytest.mark.browser

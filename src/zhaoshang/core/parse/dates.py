@@ -185,19 +185,27 @@ def finer(a: str | None, b: str | None) -> bool:
     return PRECISIONS.index(a or "day") < PRECISIONS.index(b or "day")
 
 
-def format_date(d: _dt.date | str | None, precision: str | None = "day", lang: str = "zh") -> str:
+def format_date(d: _dt.date | str | None, precision: str | None = "day", lang: str = "zh", *, iso: bool = False) -> str:
     """The one text of a date known to ``precision``: the day as ``2015-03-17`` in both languages; a month as
     ``2015年3月`` (Chinese) / ``2015-03`` (English), a year as ``2015年`` / ``2015`` — never the first day the
-    source did not give. "" for no date. ``format_date_sql`` is the same text in SQL."""
+    source did not give. ``iso``: ``2015-03`` / ``2015`` in either language (a column of a table beside days, which
+    must sort as one). "" for no date. ``format_date_sql`` is the same text in SQL."""
     if d is None or d == "":
         return ""
     if isinstance(d, str):  # a date as JSON carries it
         d = _dt.date.fromisoformat(d[:10])
+    en = lang == "en" or iso
     if precision == "year":
-        return f"{d.year}年" if lang != "en" else str(d.year)
+        return f"{d.year}年" if not en else str(d.year)
     if precision == "month":
-        return f"{d.year}年{d.month}月" if lang != "en" else f"{d.year:04d}-{d.month:02d}"
+        return f"{d.year}年{d.month}月" if not en else f"{d.year:04d}-{d.month:02d}"
     return d.isoformat()[:10]
+
+
+def excel_date_format(precision: str | None) -> str:
+    """The workbook's number format of a date cell known to ``precision``: the ISO text ``format_date(..., iso=True)``
+    gives (2015-03-17, 2015-03, 2015), on a cell that stays a date, so that a column sorts and filters as dates."""
+    return {"year": "yyyy", "month": "yyyy-mm"}.get(precision or "day", "yyyy-mm-dd")
 
 
 def format_date_sql(col: str, precision_col: str, lang: str = "zh") -> str:

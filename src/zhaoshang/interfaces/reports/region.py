@@ -156,11 +156,12 @@ def generic_columns(rows: list[dict], prefer: tuple[str, ...] = (), skip: tuple[
 def _cell_of(r: dict, key: str, lang: str) -> Any:
     """A row's value for a column, in English where the row has an English twin of a Chinese name; a segment's
     stage by its label (interfaces/labels.py STAGES) in either language; a founding date known to a month or a year
-    as such (the one date formatter's 2015年3月; a day stays a date, which the workbook formats)."""
+    as such, in ISO form as the days beside it (the one date formatter's 2015-03; a day stays a date, which the
+    workbook formats)."""
     if key == "stage_name" and r.get("stage"):
         return label("stage", r["stage"], lang)
     if key == "founded" and r.get("founded_precision") in ("month", "year"):  # no day the source did not give
-        return format_date(r.get("founded"), r["founded_precision"], lang)
+        return format_date(r.get("founded"), r["founded_precision"], lang, iso=True)
     if lang == "en":
         twin = key[:-3] + "_en" if key.endswith("_zh") else key + "_en"
         if r.get(twin):

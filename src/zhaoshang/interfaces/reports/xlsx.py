@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.errors import count_en
+from ...core.parse.dates import excel_date_format
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ...services.datastore import synthetic_label
 from ..labels import label
@@ -161,6 +162,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                     v = fmt_value(v, c[3], lang)
                 if isinstance(v, (list, dict)) and c[3] != "text":
                     v = _text(v)
+                if c[3] == "date" and row.get(c[0] + "_precision"):  # a month or a year: a date cell all the same,
+                    # formatted to what the source gave (2014-07), so that the column sorts and filters as dates
+                    _put(sh, i, j, row[c[0]], "date", lang).number_format = excel_date_format(row[c[0] + "_precision"])
+                    continue
                 _put(sh, i, j, v, c[3], lang)
         if key == "recommend" and rec_beyond_text(profile, lang):  # the candidates below the listed ones, named
             sh.cell(row=start + len(rows) + 2, column=1, value=rec_beyond_text(profile, lang))
