@@ -47,6 +47,7 @@ def real(itjuzi_db, tmp_path_factory):
     listed = _rows_of(shared_file("listed_companies/a_share_companies_merged.csv"), d / "a_share.csv", "code")
     products = _rows_of(shared_file("industry_chain/company_main_products_2021-10.csv"), d / "products.csv", "code")
     run("import", "enterprises", listed, "--preset", "a_share_merged", db=db)
+    run("import", "enterprises", listed, "--preset", "a_share_merged", db=db)  # the same file again: read once
     # the files of 2021-10 by their own date: the data's as-of date moves to it, years after IT桔子's last round
     run("import", "enterprises", products, "--preset", "main_products", "--data-date", "2021-10-31", db=db)
     industry = _rows_of(shared_file("industry_chain/company_sw2021_industry_2021-10.csv"), d / "sw.csv", "ts_code")
@@ -138,6 +139,20 @@ def test_top_enterprises_rank_capital_and_funding_together(real, hz_pdf):
     assert "累计融资" in text  # the start-ups' rows name their basis
     text = re.sub(r"\s+", " ", hz_pdf["en"])
     assert "Enterprises with a registered capital ranked by it" in text
+
+
+def test_the_report_reads_as_one_text(real, hz_pdf):
+    """The contents numbered as the sections are (一 … 九, not 1. … 9.); a count of one in the singular; a file
+    imported twice counted once in the appendix's rows read (it read 4 for the 2 rows of the A-share file)."""
+    zh = hz_pdf["zh"]
+    contents = re.sub(r"\s+", " ", zh[:zh.index("总体概况与区域位置\n\n")])
+    assert "一 总体概况与区域位置" in contents and "八 头部企业" in contents and "九 重点招商线索" in contents
+    assert not re.search(r"\b[1-9]\. ", contents), contents
+    en = re.sub(r"\s+", " ", hz_pdf["en"])
+    assert not re.search(r"\b1 are\b|\b1 have\b", en)
+    assert re.search(r"Of \d+ segments, \d+ (is|are) strong", en)
+    appendix = re.sub(r"\s+", " ", zh[zh.rindex("数据来源与方法\n"):])
+    assert re.search(r"a_share 企业 未注明 2 1 1 ", appendix), appendix[:400]  # one of the two already an IT桔子 company
 
 
 def test_the_page_says_what_the_data_do_not(real, chromium):
