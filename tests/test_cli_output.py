@@ -233,7 +233,7 @@ def _summary_lines(out: str) -> dict[str, list[str]]:
 def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path, shared):
     """The import summary (项目 │ 值) cut two cells with "…" at 80 columns: the data date's change and the longest
     label. A two-column table is not turned into blocks; its cells wrap instead, every word of them kept. Its labels'
-    column is as wide as its labels need (the one label longer than a third of the width wraps), not half the
+    column is as wide as its labels need (the one label longer than 45 % of the width wraps), not half the
     table: the values keep the rest, and wrap less."""
     f = tmp_path / "x.csv"
     f.write_text("企业名称,成立日期\n甲公司,2020-01-01\n", encoding="utf-8")
@@ -249,7 +249,7 @@ def test_a_two_column_table_wraps_long_cells_at_80_columns(tmp_path, shared):
               env=NARROW).stdout
     assert max(cell_len(line) for line in out.splitlines()) <= 80
     label_width = max(cell_len(line.split("│")[1]) for line in out.splitlines() if line.startswith("│"))
-    assert label_width <= 80 // 3 + 2, out  # the widest label that fits a third, and its padding
+    assert label_width <= 80 * 9 // 20 + 2, out  # the widest label that fits 45 % of the width, and its padding
     got = _summary_lines(out)
     assert got["其中新企业"] == ["820（合为 817 家：3 行与本文件另一行是同一企业）"], out  # on one line
     assert len(got["数据日期"]) <= 4 and "--data-date 2018-12-31" in " ".join(got["数据日期"]), out

@@ -208,8 +208,11 @@ def test_pipeline_page_in_the_browser(tmp_path, chromium):
                                           if v not in placed))
         pg.fill("#pl-reason", "not this segment")
         pg.click("#pl-submit")
-        pg.wait_for_selector("#pl-error")
-        assert not re.search(r"[\u4e00-\u9fff]", pg.inner_text("#pl-error")), pg.inner_text("#pl-error")
+        pg.wait_for_selector("#error-pl-node")  # the refusal beside the node box it concerns, in the page's language
+        said = pg.inner_text("#error-pl-node")
+        firm = __import__("httpx").get(base + "/api/enterprises/1", timeout=30).json()["enterprise"]["name"]
+        assert said.startswith(firm) and not re.search(r"[\u4e00-\u9fff]", said.removeprefix(firm)), said  # English but the firm's name
+        assert pg.input_value("#pl-reason") == "not this segment"  # the form as typed
         pg.goto(base + "/enterprises/1")
         assert "已接触" in pg.inner_text("#pipeline") or "contacted" in pg.inner_text("#pipeline")
         # a lead that lands has nothing left to do: its next action is cleared by the move (the history keeps it)

@@ -204,10 +204,11 @@ def emit(doc: Any, fmt: Fmt, *, rows: Iterable[dict] | None = None, columns: lis
         tbl.add_column(h, overflow="fold")  # a cell too long for its column wraps; none is cut with "…"
     if len(columns) == 2 and natural > console.width:
         # a two-column table (the import summary's 项目 │ 值) too wide for the terminal: the labels' column as wide as
-        # its labels need, those up to a third of the width (a longer one wraps), the values the rest — an even
-        # split gave the labels 38 of 80 columns for one label of 40 and wrapped the values in a 38-column sliver
+        # its labels need, those up to 45 % of the width (a longer one wraps; an English label such as "imported
+        # without a publication date" stays whole at 80 columns), the values the rest — an even split gave the labels
+        # 38 of 80 columns for one label of 40 and wrapped the values in a 38-column sliver
         widths = [cell_len(x) for c in [headers[0], *(line[0] for line in cells)] for x in c.splitlines() or [""]]
-        cap = console.width // 3
+        cap = console.width * 9 // 20
         tbl.columns[0].max_width = max([w for w in widths if w <= cap] or [cap])
         tbl.columns[0].no_wrap = max(widths) <= tbl.columns[0].max_width
     for line in cells:
