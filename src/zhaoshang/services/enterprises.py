@@ -180,6 +180,13 @@ def _latest_funding_sql() -> str:
             "FROM fundings WHERE enterprise_id IS NOT NULL AND (date IS NULL OR date <= ?) GROUP BY enterprise_id)")
 
 
+def _check_sort(sort: Any) -> None:
+    """A sort the list has (``SORTS``), else refused naming the value (a form shows it beside its box)."""
+    if sort not in SORTS:
+        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})",
+                        text=str(sort))
+
+
 def search_enterprises(store, q: str | None = None, *, region: str | None = None, node: Any = None,
                        founded_from: Any = None, founded_to: Any = None, stage: Any = None, listed: Any = None,
                        tags: Any = None, sort: str = "-capital", page: int = 1, size: int = 50, as_of: Any = None,
@@ -193,9 +200,7 @@ def search_enterprises(store, q: str | None = None, *, region: str | None = None
     ``score_min`` / ``score_max`` and the sorts ``score`` / ``-score`` read the latest stored score batch on or
     before the date (``score_as_of``; each item's ``score`` and ``score_confidence``).
     """
-    if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})",
-                        text=str(sort))
+    _check_sort(sort)
     page = max(1, int(page or 1))
     size = max(1, min(int(size or 50), 100_000))
     d = reference_date(store, as_of)
@@ -331,9 +336,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     ``search_enterprises`` — with readable column names, for ``core.writers.export_query``."""
     filters = {k: v for k, v in filters.items() if k not in ("page", "size")}
     sort = filters.pop("sort", "-capital")
-    if sort not in SORTS:
-        raise UserError(f"排序字段无效: {sort}（可选 {'|'.join(SORTS)}）", f"invalid sort: {sort} (choose {'|'.join(SORTS)})",
-                        text=str(sort))
+    _check_sort(sort)
     as_of = filters.get("as_of")
     chain = filters.get("chain") or default_chain(store)
     d = reference_date(store, as_of)
