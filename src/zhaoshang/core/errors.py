@@ -10,20 +10,27 @@ class UserError(Exception):
     The message is Chinese; ``en`` optionally carries the English one (``in_lang("en")`` falls back to it);
     ``text`` the value refused, as given (a chain node's code, a weights version): a web page's form shows the
     refusal beside the box that holds it (``interfaces/web/forms.py``); ``pair`` the two arguments whose values
-    contradict each other (a range whose start lies after its end): a form shows the refusal beside both boxes.
+    contradict each other (a range whose start lies after its end): a form shows the refusal beside both boxes;
+    ``param`` the query parameter whose value was refused, when the refusal knows it (a filter form's box); ``field``
+    the box of a page's own form it concerns (the profile's placement form: ``action``, ``node``, ``reason``);
+    ``earlier`` an earlier date the request can be made for instead (``{"date", "zh", "en"}``: the sentence up to the
+    date, which a page links).
     """
 
     text: str | None = None
     pair: tuple[str, str] | None = None
+    param: str | None = None
+    field: str | None = None
+    earlier: dict | None = None
 
     def __init__(self, message: str = "", en: str | None = None, *, text: str | None = None,
-                 pair: tuple[str, str] | None = None):
+                 pair: tuple[str, str] | None = None, param: str | None = None, field: str | None = None,
+                 earlier: dict | None = None):
         super().__init__(message)
         self.en = en
-        if text is not None:
-            self.text = text
-        if pair is not None:
-            self.pair = pair
+        for name, value in (("text", text), ("pair", pair), ("param", param), ("field", field), ("earlier", earlier)):
+            if value is not None:
+                setattr(self, name, value)
 
     def in_lang(self, lang: str) -> str:
         """The message in the user's language (Chinese when no English text was given)."""

@@ -160,7 +160,7 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
     a refused region carries what the region service offered (the text typed, its candidates or suggestions)."""
     refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
     doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
-    if isinstance(getattr(error, "field", None), str):  # the box the refusal concerns (a form shows it beside it)
+    if error is not None and error.field:  # the box the refusal concerns (a form shows it beside it)
         doc["field"] = error.field
     choices = getattr(error, "candidates", None) or getattr(error, "suggestions", None)
     if choices and getattr(error, "text", None):

@@ -482,10 +482,9 @@ def _not_scored(store, eid: int, name: str, d: _dt.date) -> UserError:
         before = ended - _dt.timedelta(days=1)
         zh, en = (f"{name} 已于 {ended} {how}，在 {d} 无法评估；可评估更早的日期，如",
                   f"{name} was {how_en} on {ended} ({how}): no scorecard on {d}; score it as of an earlier date, e.g.")
-        err = UserError(f"{zh} --as-of {before}", f"{en} --as-of {before}")
         # a page says the date, not the command's option (and links it): the sentence up to it, and the date
-        err.earlier = {"date": before, "zh": f"{zh}截至 ", "en": f"{en} as of "}
-        return err
+        return UserError(f"{zh} --as-of {before}", f"{en} --as-of {before}",
+                         earlier={"date": before, "zh": f"{zh}截至 ", "en": f"{en} as of "})
     return UserError(f"{name} 在 {d} 不在可评估的企业之中，无法评估", f"{name} is not among the enterprises scored on {d}")
 
 

@@ -26,7 +26,7 @@ def profile_card(web, store, eid: int, as_of, lang: str) -> tuple[dict | None, s
     try:
         return web.cached(store, key, lambda: score_enterprise(store, eid, as_of=as_of, lang=lang, team=team)), None
     except UserError as exc:
-        earlier = getattr(exc, "earlier", None)
+        earlier = exc.earlier
         if earlier:  # "… e.g. as of 2018-02-23", the date a link to the profile as of that date
             day = earlier["date"].isoformat()
             return None, (escape(earlier["en" if lang == "en" else "zh"])
