@@ -122,11 +122,16 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
         part = next(x for x in doc["parts"] if x["signal"] == "pairs")
         assert part["detail"]["p_pair"] == pytest.approx(conf, abs=1e-4) and conf >= pm.bar
         assert part["detail"]["top"] and not any(x["signal"] == "model" for x in doc["parts"])
+        # the pair model's probability is the confidence: the part that decides, never a contribution of 0
+        assert part["detail"]["decides"] is True and part["contribution"] is None and part["raw"] == part["detail"]["p_pair"]
+        assert all(set(t) == {"zh", "en", "weight"} and "□" not in t["zh"] + t["en"] for t in part["detail"]["top"])
         zh, en = explain.reading(ev, "zh"), explain.reading(ev, "en")
-        assert "配对模型" in zh and f"≥ 阈值 {pm.bar:.2f}" in zh and "pair model" in en
+        assert f"模型判断该环节的把握：{explain.confidence_words(conf, 'zh')}" in zh and f"归入线 {pm.bar * 100:.0f}%" in zh
+        assert f"the model's confidence in this node: {explain.confidence_words(conf, 'en')}" in en
         assert part["detail"]["row_best"] >= conf >= pr.HELD_TO_BEST * part["detail"]["row_best"] - 1e-4
-        assert "本企业最高配对概率" in zh and "the enterprise's best pair" in en
-        assert ("0.50 倍" in zh) == (conf < part["detail"]["row_best"])  # the best pair is called so, the others held to it
+        best = conf >= part["detail"]["row_best"]  # the best pair is called so, the others name the best one's
+        assert ("为本企业把握最高的环节" in zh) == best and ("its surest node for this enterprise" in en)
+        assert ("本企业把握最高的环节为" in zh) == (not best)
 
 
 def test_the_pair_reader_switched_off_is_the_seventh(fitted, tax, monkeypatch):

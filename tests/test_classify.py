@@ -82,6 +82,8 @@ def test_evidence_is_an_explained_result(store):
             assert x.confidence == pytest.approx(1 - math.exp(-max(0.0, x.total)), abs=2e-4)
         else:  # the pair reader's: its probability for the pair, at or above its bar
             assert x.confidence == pair.detail["p_pair"] >= pair.detail["bar"]
+            # the part that decides: its probability is the confidence, not a contribution of 0 to the rules' sum
+            assert pair.detail["decides"] is True and pair.contribution is None and pair.raw == x.confidence
         assert x.confidence == pytest.approx(r["confidence"], abs=1e-4)
         assert x.evidence[0].table == "enterprises" and x.evidence[0].ids == [r["enterprise_id"]]
         assert x.to_json() == doc  # one shape: what SQL wrote is what the type writes

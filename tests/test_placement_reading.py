@@ -134,19 +134,28 @@ def test_api_and_cli_read_the_stored_placement(db):
     assert pls and all(p["reading"] == explain.readings(p["evidence"]) for p in pls)
     assert all(p["reading"]["zh"] and p["reading"]["en"] for p in pls)
     table = run("show", "浪潮信息", db=db).stdout
-    assert "依据解读" in table and "配对模型" in table
+    assert "依据解读" in table and "模型判断该环节的把握" in table
     assert "Why placed" in run("--lang", "en", "show", "浪潮信息", db=db).stdout
     with serving(db) as base:
         api = httpx.get(f"{base}/api/enterprises/{eid}").json()
     assert {p["node_code"]: p["reading"] for p in api["placements"]} == {p["node_code"]: p["reading"] for p in pls}
 
 
-def test_profile_shows_the_reading_above_the_signal_table(db):
+def test_profile_shows_the_reading_above_the_signal_table(db, tmp_path):
     require_browser()
+    shots = tmp_path
+    import shutil
+
     from playwright.sync_api import sync_playwright
 
+    # on a copy whose first placement an analyst confirmed: the method's longest label, 归类规则，分析师已确认
+    shutil.copy(db, tmp_path / "p.duckdb")
+    db = tmp_path / "p.duckdb"
+    doc = run_json("show", "浪潮信息", db=db)
+    run("placements", "confirm", doc["enterprise"]["id"], doc["placements"][0]["node_code"], "--reason", "年报", db=db)
     doc = run_json("show", "浪潮信息", db=db)
     eid, first = doc["enterprise"]["id"], doc["placements"][0]
+    assert first["method"] == "rules-v1+confirmed"
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page()
@@ -159,6 +168,23 @@ def test_profile_shows_the_reading_above_the_signal_table(db):
             # the pair model's row of the signal table is named, not headed by the node code it read
             row = cell.locator(".xp-part[data-signal='pairs'] td").first.inner_text().strip()
             assert row == {"zh": "配对模型（逐对阅读的概率）", "en": "pair model (its probability for the pair)"}[lang], row
+            # the deciding row shows its probability as the confidence, never a contribution of 0; the note says what
+            # the other rows' contributions add up to
+            decides = cell.locator(".xp-part[data-signal='pairs'] td.xp-contrib").inner_text().split()
+            assert decides == {"zh": ["即置信度"], "en": ["the", "confidence"]}[lang] + [f"{first['confidence']:.3f}"], decides
+            assert [t.strip() for t in cell.locator(".xp-contrib").all_inner_texts()].count("0") == 0
+            assert {"zh": "其他各行的贡献相加为规则得分", "en": "contributions add up to the rules' score"}[lang] in \
+                cell.locator(".xp-note").inner_text()
+            # the model's features: under the data and method, named in words, not in the sentence
+            feats = cell.locator("details.xp-more .xp-feat").all_inner_texts()
+            assert len(feats) == 5 and not any(RAW_FEATURE.search(f) or "〈词〉" in f for f in feats), feats
+            assert not cell.locator("details.xp-more").evaluate("d => d.open")
+            # the method fits its column: two lines at most
+            method = pg.locator(f"#placements tr[data-node='{first['node_code']}'] td.pl-method")
+            assert method.inner_text().strip() == {"zh": "归类规则，分析师已确认", "en": "rules, confirmed by an analyst"}[lang]
+            assert method.evaluate(LINES) <= 2, method.evaluate(LINES)
+            cell.locator("details.xp-more summary").click()
+            pg.locator(f"#placements tr[data-node='{first['node_code']}']").first.screenshot(path=str(shots / f"placement-{lang}.png"))
         b.close()
 
 
@@ -176,15 +202,23 @@ def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
                                 [eid, pl["node_code"]]).fetchone()[0])
     m = next(p for p in ev["parts"] if p["signal"] == "pairs")
     m["detail"]["p_pair"] = m["raw"] = 0.41  # the pair model is now less sure
-    m["detail"]["top"] = [["chk_node", 1.5]]
+    m["detail"]["top"] = [["chk_node", 1.5]]  # an earlier run's stored form: the model's own feature names
     con.execute("UPDATE placements SET evidence = ? WHERE enterprise_id = ? AND node_code = ?",
                 [json.dumps(ev, ensure_ascii=False), eid, pl["node_code"]])
     con.close()
     after = next(p for p in run_json("show", "浪潮信息", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
     assert after["reading"] != pl["reading"]
-    assert "概率 0.41 ≥ 阈值 0.35" in after["reading"]["zh"] and "复核模型的环节概率 +1.50" in after["reading"]["zh"]
-    assert "P 0.41 ≥ its bar 0.35" in after["reading"]["en"] and "the check's probability for the node +1.50" in after["reading"]["en"]
+    assert "模型判断该环节的把握：较低（41%）" in after["reading"]["zh"] and "归入线 35%" in after["reading"]["zh"]
+    assert "the model's confidence in this node: fairly low (41%)" in after["reading"]["en"]
+    # the features are not in the sentence; named in words where they are shown (the profile's data and method)
+    assert "+1.50" not in after["reading"]["zh"] and "+1.50" not in after["reading"]["en"]
+    m = next(p for p in after["evidence"]["parts"] if p["signal"] == "pairs")
+    assert _reading.top_features(m["detail"], "zh") == [("复核模型的环节概率", 1.5)]
+    assert _reading.top_features(m["detail"], "en") == [("the check's probability for the node", 1.5)]
 
+
+# the lines a cell's text takes
+LINES = "el => { const r = document.createRange(); r.selectNodeContents(el); return new Set([...r.getClientRects()].map(x => Math.round(x.bottom))).size }"
 
 # the model's internal feature names (pairs.py) an analyst cannot read: none of them may reach the sentence
 RAW_FEATURE = re.compile(r"\b(n_cands|n_occ|n_words|n_fields|main_strong|rule_conf|rule_placed|rule_rank_inv|rule_share|"
@@ -199,9 +233,27 @@ def test_the_pair_readers_features_are_named_in_words(db):
     for p in doc["placements"]:
         for lang in ("zh", "en"):
             assert not RAW_FEATURE.search(p["reading"][lang]), p["reading"][lang]
-    zh = doc["placements"][0]["reading"]["zh"]
-    for name, weight in next(x["detail"]["top"] for x in doc["placements"][0]["evidence"]["parts"] if x["signal"] == "pairs"):
-        assert f"{_reading.feature_text(name, 'zh')} {weight:+.2f}" in zh
+            assert "〈词〉" not in p["reading"][lang] and "<word>" not in p["reading"][lang]
+    # the sentence names the words and fields that placed it and how sure the model is, in words with the number
+    first = doc["placements"][0]
+    pair = next(x for x in first["evidence"]["parts"] if x["signal"] == "pairs")
+    words = [k for x in first["evidence"]["parts"] if x["signal"] == "text" for k in x["detail"]["keywords"]]
+    k = words[0]
+    field = {"zh": _reading.FIELDS[k["field"]][0], "en": _reading.FIELDS[k["field"]][1]}
+    assert f"{field['zh']}中的「{k['keyword']}」" in first["reading"]["zh"], first["reading"]["zh"]
+    assert f"{k['keyword']} in its {field['en']}" in first["reading"]["en"], first["reading"]["en"]
+    assert f"模型判断该环节的把握：{explain.confidence_words(first['confidence'], 'zh')}" in first["reading"]["zh"]
+    assert f"the model's confidence in this node: {explain.confidence_words(first['confidence'], 'en')}" in first["reading"]["en"]
+    # the stored features (and so the export) are named in words in both languages, no weight in the sentence
+    for t in tops:
+        assert set(t) == {"zh", "en", "weight"}
+        assert not RAW_FEATURE.search(t["zh"]) and not RAW_FEATURE.search(t["en"]) and "□" not in t["zh"] + t["en"], t
+        assert f"{t['weight']:+.2f}" not in first["reading"]["zh"]
+    # the deciding part: its probability is the confidence, never shown as a contribution of 0
+    assert pair["detail"]["decides"] is True and pair["contribution"] is None and pair["raw"] == first["confidence"]
+    assert _reading.feature_text("C:□", "zh") == "基准项（每个命中的词都有）"
+    assert _reading.feature_text("L1:、", "zh") == "词前一字「、」" and _reading.feature_text("L1:、", "en") == "the character before the word: “、”"
+    assert _reading.feature_text("L:、", "zh") == "词前文字含「、」" and _reading.feature_text("C:的□", "zh") == "同一分句中紧接词前「的」"
     # every kind of feature the shipped model holds reads in words, in both languages
     import numpy as np
 
@@ -225,13 +277,20 @@ def test_a_sub_node_under_a_pair_placement_says_the_numbers_are_its_parents():
                      "detail": {"keywords": [{"field": "products", "keyword": "加速卡", "tier": "strong", "weight": 1.0}],
                                 "negatives": []}}, pair]
     zh, en = explain.reading(doc, "zh"), explain.reading(doc, "en")
-    assert "（规则置信度 0.63）" in zh and "0.98）" not in zh.split("；")[0]
-    assert "逐对阅读上级环节 U01 的词" in zh and "U01 概率 1.00" in zh and "U01.1 概率" not in zh
-    assert "U01.1 是规则在 U01 之下归入的细分环节，随之保留" in zh
-    assert "(rule confidence 0.63)" in en and "its parent U01" in en and "P(U01.1)" not in en
-    # the level-2 placement itself reads as before: the pair model read its own words
+    assert zh.startswith("归入 U01.1 的依据：产品中的「加速卡」；U01.1 是 U01 之下的细分环节，随 U01 归入"), zh
+    assert "模型判断上级环节 U01 的把握：很高（98%）" in zh and "规则判断 U01.1 的把握：中等（63%）" in zh
+    assert "the model's confidence in its parent U01: very high (98%)" in en and "the rules' confidence in U01.1: moderate (63%)" in en
+    assert "+1.04" not in zh + en and "chk_node" not in zh + en
+    # the level-2 placement itself: the model's confidence in the node it read
     top = {**doc, "value": "U01", "confidence": 0.9806}
-    assert "逐对阅读 U01 的词" in explain.reading(top, "zh") and "（规则置信度 0.98）" in explain.reading(top, "zh")
+    assert explain.reading(top, "zh").startswith("归入 U01 的依据：产品中的「加速卡」；模型判断该环节的把握：很高（98%）")
+
+
+def test_confidence_in_words():
+    """One set of bands for every reading: the words with the percentage."""
+    said = {p: explain.confidence_words(p, "zh") for p in (0.04, 0.3, 0.5, 0.7, 0.9)}
+    assert said == {0.04: "很低（4%）", 0.3: "较低（30%）", 0.5: "中等（50%）", 0.7: "较高（70%）", 0.9: "很高（90%）"}
+    assert explain.confidence_words(0.6956, "en") == "fairly high (70%)" and explain.confidence_words(None) is None
 
 
 def test_the_industry_values_read_as_docs_methods_writes_them():

@@ -117,6 +117,24 @@ class Explained:
                    params_hash=doc.get("params_hash"))
 
 
+# -- how sure, in words ---------------------------------------------------------------------------------
+# a confidence (0–1) in words beside its percentage, for every reading that says how sure a result is: the lowest
+# bound of each band, surest first (written once here; the readers and the pages take it from here)
+CONFIDENCE_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.85, "很高", "very high"), (0.65, "较高", "fairly high"), (0.45, "中等", "moderate"),
+    (0.25, "较低", "fairly low"), (0.0, "很低", "very low"))
+
+
+def confidence_words(p: Any, lang: str = "zh") -> str | None:
+    """A confidence in words with its percentage: 较高（70%） / fairly high (70%); None when it is no number."""
+    if not isinstance(p, (int, float)) or isinstance(p, bool):
+        return None
+    p = min(1.0, max(0.0, float(p)))
+    zh, en = next((z, e) for lo, z, e in CONFIDENCE_BANDS if p >= lo)
+    pct = f"{p * 100:.0f}%"
+    return f"{en} ({pct})" if lang == "en" else f"{zh}（{pct}）"
+
+
 # -- one reading in words per method ------------------------------------------------------------------
 READERS: dict[str, Callable[["Explained", str], str | None]] = {}
 

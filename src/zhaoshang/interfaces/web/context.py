@@ -29,6 +29,7 @@ from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
 from ...services.regions import matrix
+from ...services.chain import reading as chain_reading
 from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
@@ -197,6 +198,8 @@ class WebContext:
         self.templates.env.filters["later_lines"] = lambda later, as_of, lang="zh": later_lines_text(later, as_of, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
         self.templates.env.filters["title_text"] = title_text  # a title with no role code beside it (a contact's)
+        # the pair model's weightiest features in words (services/chain/reading.py), under a placement's data and method
+        self.templates.env.filters["top_features"] = lambda detail, lang="zh": chain_reading.top_features(detail, lang)
         self.templates.env.filters["strength_text"] = strength_text  # a path's strength, as the CLI and the reasons say it
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export

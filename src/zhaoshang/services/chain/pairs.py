@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .evidence_kinds import KINDS, has_text, kinds_of, scope_only
+from .reading import named_features
 from .taxonomy import Taxonomy, keyword_regex, normalize_keyword, normalize_text
 
 # the written setting (docs/methods.md): L2 logistic regression at C 0.1, a pair placed at probability ≥ 0.35, no gate
@@ -430,10 +431,12 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     out = []
     for (eid, code), k in sorted(placed.items()):
         i = pairs[k][0]
+        # the pair model's probability is the placement's confidence: the part that decides, not a summand of the
+        # rules' score (no contribution; ``decides``), its weightiest features named in words (reading.top_features)
         part = {"signal": "pairs", "label": code, "raw": round(float(p[k]), 4), "normalised": None, "weight": None,
-                "contribution": 0.0,
-                "detail": {"p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[eid], 4),
-                           "held_to_best": HELD_TO_BEST, "top": [[f, v] for f, v in pm.top(feats[k])],
+                "contribution": None,
+                "detail": {"decides": True, "p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[eid], 4),
+                           "held_to_best": HELD_TO_BEST, "top": named_features(pm.top(feats[k])),
                            "p_chain": round(float(table[i, 0]), 4),
                            "p_node": None if np.isnan(table[i, 1 + nodes.index(code)]) else round(float(table[i, 1 + nodes.index(code)]), 4),
                            "rule_confidence": confs[i].get(code), "model": model.digest}}

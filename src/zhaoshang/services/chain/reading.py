@@ -6,11 +6,12 @@ the rule score, the rule confidence, then the trained model's check (``model.Mod
 probability of AI business against the gate, the node model's probability against its threshold, and which
 rule kept the placement — the rules sure enough (confidence ≥ ``keep_confidence``), the node model agreeing,
 no node model for the node, or none of these, when it stands as the enterprise's surest rule node (an
-enterprise the gate accepts keeps at least one). A placement of the pair reader (pairs.py) says the words it read, the
-rules' own confidence, its probability against its bar, the check's probabilities it read and the features that
-weighed most. Analyst decisions and declared labels say who or which source
-placed it. Registered for the methods ``rules``, ``analyst`` and ``declared``; docs/methods.md, "Chain
-classification", "In words".
+enterprise the gate accepts keeps at least one). A placement of the pair reader (pairs.py) says the words and fields
+that placed the enterprise and how sure the model is, in words with the number (``core.explain.confidence_words``:
+较高（70%）), against its bar; the features that weighed most are named in words for the profile's data and method
+(``top_features``), never in the sentence. Analyst decisions and declared labels say who or which source placed it.
+Registered for the methods ``rules``, ``analyst`` and ``declared``; docs/methods.md, "Chain classification", "In
+words".
 """
 
 from __future__ import annotations
@@ -67,14 +68,6 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
     if not kws and not negs:
         return None
     out = []
-    if kws and all(k.get("weight") is None for k in kws):  # the words the pair reader read, the rules not placing
-        items = [_z(lang, f"{_pair(FIELDS, k.get('field'), lang)}『{k.get('keyword')}』（{_pair(TIERS, k.get('tier'), lang)}）",
-                    f"{k.get('keyword')} in its {_pair(FIELDS, k.get('field'), lang)} ({_pair(TIERS, k.get('tier'), lang)})")
-                 for k in kws[:SHOWN_KEYWORDS]]
-        more = len(kws) - SHOWN_KEYWORDS
-        rest = _z(lang, f"等 {len(kws)} 个", f" and {more} more") if more > 0 else ""
-        return _z(lang, f"{node} 的词 {'、'.join(items)}{rest}，规则未达归入阈值",
-                  f"the words of {node} {', '.join(items)}{rest}, below the rules' threshold")
     if len(kws) == 1:
         k = kws[0]
         f, tier = _pair(FIELDS, k.get("field"), lang), _pair(TIERS, k.get("tier"), lang)
@@ -154,8 +147,8 @@ def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
                      f"it is kept only as the enterprise's surest rule node (an enterprise that passes the gate keeps at least one)")
 
 
-# the pair reader's features (pairs.py, ``pair_features``, ``build_pairs``, ``with_check``) in words: the sentence names
-# what weighed, never the model's internal feature names (the stored ``detail.top`` keeps those)
+# the pair reader's features (pairs.py, ``pair_features``, ``build_pairs``, ``with_check``) in words: a placement stores
+# them so named (``named_features``), never by the model's internal feature names
 FEATURES = {
     "n_cands": ("候选环节数", "number of candidate nodes"), "n_occ": ("命中次数", "occurrences of its words"),
     "n_words": ("命中词数", "number of its words found"), "n_fields": ("命中字段数", "number of fields holding its words"),
@@ -170,11 +163,16 @@ FEATURES = {
 }
 PLACES = {"app": ("应用领域句", "an applications clause"), "head": ("开头", "the head"), "rest": ("其余部分", "the rest")}
 ITEMS = {"0": ("第 1 项", "item 1"), "1-2": ("第 2–3 项", "items 2–3"), "3+": ("第 4 项以后", "item 4 or later")}
-SIDES = {"L": ("词前", "before the word"), "R": ("词后", "after the word")}
+# the characters around a word: L/R any run in the few characters before or after it, L1/R1 the one next to it,
+# L2/R2 the two next to it
+SIDES = {"L": ("词前文字含", "shortly before the word"), "R": ("词后文字含", "shortly after the word"),
+         "L1": ("词前一字", "the character before the word:"), "R1": ("词后一字", "the character after the word:"),
+         "L2": ("词前两字", "the two characters before the word:"), "R2": ("词后两字", "the two characters after the word:")}
 
 
 def feature_text(name: str, lang: str) -> str:
-    """One feature of the pair reader as an analyst reads it: 候选环节数, 词前『智能』, 产品中的强关键词 …"""
+    """One feature of the pair reader as an analyst reads it: 候选环节数, 词前一字「、」, 产品中的强关键词 … — never the
+    model's own token (``L:、``, ``C:□``)."""
     if name in FEATURES:
         return _pair(FEATURES, name, lang)
     m = re.fullmatch(r"([A-Za-z]+\d?)([=:])(.*)", name, re.S)
@@ -182,12 +180,19 @@ def feature_text(name: str, lang: str) -> str:
         return name
     kind, _, val = m.groups()
     parts = val.split("|")
-    if kind in ("L", "R", "L1", "L2", "R1", "R2"):
-        return _z(lang, f"{_pair(SIDES, kind[0], lang)}『{val}』", f"{val} {_pair(SIDES, kind[0], lang)}")
-    if kind == "C":  # the clause the word stands in, □ for the word itself
-        return _z(lang, f"所在分句『{val.replace('□', '〈词〉')}』", f"its clause {val.replace('□', '<word>')}")
+    if kind in SIDES:
+        zh, en = SIDES[kind]
+        return _z(lang, f"{zh}「{val}」", f"“{val}” {en}" if kind in ("L", "R") else f"{en} “{val}”")
+    if kind == "C":  # the clause the word stands in, □ for the word itself (every occurrence has "□": the baseline)
+        if val == "□":
+            return _z(lang, "基准项（每个命中的词都有）", "the baseline (every word found has it)")
+        if val.endswith("□"):
+            return _z(lang, f"同一分句中紧接词前「{val[:-1]}」", f"“{val[:-1]}” right before the word in its clause")
+        if val.startswith("□"):
+            return _z(lang, f"同一分句中紧接词后「{val[1:]}」", f"“{val[1:]}” right after the word in its clause")
+        return _z(lang, f"所在分句含「{val}」", f"its clause holds “{val}”")
     if kind == "w":
-        return _z(lang, f"词『{val}』", f"the word {val}")
+        return _z(lang, f"词「{val}」", f"the word {val}")
     if kind == "n":
         return _z(lang, f"环节 {val}", f"the node {val}")
     if kind in ("f", "kind"):
@@ -215,34 +220,95 @@ def feature_text(name: str, lang: str) -> str:
     return name
 
 
-def _pairs(p: Part, node: str, lang: str) -> str:
-    """What the pair reader (pairs.py) decided: its probability for the (enterprise, node) pair against its bar, the
-    check's probabilities it read, and the features that weighed most. A sub-node the rules placed under a node the
-    pair reader placed carries that node's part (``label``): the sentence says the numbers are its parent's."""
+def named_features(top: list[tuple[str, float]]) -> list[dict]:
+    """The pair model's weightiest features as a placement stores them (``detail.top``): each named in both
+    languages with its weight, so the stored evidence (and its export) holds no internal feature token."""
+    return [{"zh": feature_text(str(f), "zh"), "en": feature_text(str(f), "en"), "weight": v} for f, v in top]
+
+
+def top_features(detail: dict | None, lang: str) -> list[tuple[str, float]]:
+    """(name in words, weight) of the features stored in ``detail.top``: the named form, or an earlier run's
+    [feature, weight] pairs named here."""
+    out = []
+    for t in (detail or {}).get("top") or []:
+        if isinstance(t, dict) and isinstance(t.get("weight"), (int, float)):
+            out.append((str(t.get("en" if lang == "en" else "zh") or t.get("zh")), float(t["weight"])))
+        elif isinstance(t, (list, tuple)) and len(t) == 2 and isinstance(t[1], (int, float)):
+            out.append((feature_text(str(t[0]), lang), float(t[1])))
+    return out
+
+
+def _words(p: Part | None, lang: str) -> str | None:
+    """The words that placed it, where they stand: 经营范围中的「语音识别」 / 语音识别 in its registered scope."""
+    kws = [k for k in ((p.detail if p is not None else None) or {}).get("keywords") or [] if isinstance(k, dict)]
+    if not kws:
+        return None
+    items = [_z(lang, f"{_pair(FIELDS, k.get('field'), lang)}中的「{k.get('keyword')}」",
+                f"{k.get('keyword')} in its {_pair(FIELDS, k.get('field'), lang)}") for k in kws[:SHOWN_KEYWORDS]]
+    more = len(kws) - SHOWN_KEYWORDS
+    rest = _z(lang, f"等 {len(kws)} 个词", f" and {more} more words") if more > 0 else ""
+    return _z(lang, "、".join(items) + rest, ", ".join(items) + rest)
+
+
+def _plain_others(x: Explained, lang: str) -> list[str]:
+    """Patents, industry code and related enterprises beside the words, without the rule score's numbers."""
+    out = []
+    ipc = _part(x, "ipc")
+    if _contrib(ipc):
+        classes = " ".join(str(c) for c in ((ipc.detail or {}).get("classes") or [])[:5])
+        out.append(_z(lang, f"专利 {ipc.raw} 件（IPC {classes}）", f"{ipc.raw} patents (IPC {classes})"))
+    ic = _part(x, "industry_code")
+    if _contrib(ic):
+        out.append(_z(lang, f"行业代码 {ic.raw}", f"its industry code {ic.raw}"))
+    rel = _part(x, "relation")
+    if _contrib(rel):
+        related = [r for r in (rel.detail or {}).get("related") or [] if isinstance(r, dict)]
+        who = _z(lang, "、", ", ").join(f"#{r.get('id')}" for r in related[:3])
+        out.append(_z(lang, f"本环节的关联企业 {who}", f"related enterprises on the node ({who})"))
+    return out
+
+
+def _pct(v: Any) -> str:
+    return f"{float(v) * 100:.0f}%" if isinstance(v, (int, float)) and not isinstance(v, bool) else "—"
+
+
+def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
+    """What the pair reader (pairs.py) decided, as an analyst acts on it: the words and fields that placed the
+    enterprise, what else backs the node, and how sure the model is in words with its percentage (the placement's
+    confidence; ``core.explain.confidence_words``) against its bar. The features that weighed most are not in the
+    sentence: the profile lists them under its data and method (``top_features``). A sub-node the rules placed under
+    a node the pair reader placed carries that node's part (``label``): the sentence says the model judged the parent."""
     d = p.detail or {}
     read = str(p.label or node)
-    top = [t for t in d.get("top") or [] if isinstance(t, (list, tuple)) and len(t) == 2]
-    feats = _z(lang, "、", ", ").join(f"{feature_text(str(f), lang)} {float(v):+.2f}" for f, v in top)
-    p_node = d.get("p_node")
-    chk = _z(lang, f"复核模型属 AI 概率 {_n(d.get('p_chain'))}" + (f"、{read} 概率 {_n(p_node)}" if p_node is not None else ""),
-             f"the check's P(AI) {_n(d.get('p_chain'))}" + (f", P({read}) {_n(p_node)}" if p_node is not None else ""))
+    text = _part(x, "text")
+    words = _words(text, lang)
+    others = _plain_others(x, lang)
+    found = _z(lang, "，另有".join(filter(None, [words, "、".join(others)])),
+               ", with ".join(filter(None, [words, ", ".join(others)]))) or _z(lang, "没有记录的文字证据", "no recorded words")
+    negs = [k for k in ((text.detail if text is not None else None) or {}).get("negatives") or [] if isinstance(k, dict)]
+    if negs:
+        found += _z(lang, "（否定词 " + "、".join(f"「{k.get('keyword')}」" for k in negs) + " 扣分）",
+                    " (less for the negative phrase " + ", ".join(str(k.get("keyword")) for k in negs) + ")")
+    rc = d.get("rule_confidence")
+    if rc is None and read == node:
+        found += _z(lang, "（规则单独未达归入线）", " (the rules alone fell short)")
+    sure = explain.confidence_words(d.get("p_pair", p.raw), lang)
     held = d.get("held_to_best")
     best = ""
     if held and d.get("row_best") is not None and d.get("p_pair") is not None and d["p_pair"] >= d["row_best"]:
-        best = _z(lang, "，为本企业最高配对概率", ", the enterprise's best pair")
-    elif held:
-        best = _z(lang, f"，且不低于本企业最高配对概率 {_n(d.get('row_best'))} 的 {_n(held)} 倍",
-                  f" and at least {_n(held)} × the enterprise's best pair, {_n(d.get('row_best'))}")
+        best = _z(lang, "，为本企业把握最高的环节", ", its surest node for this enterprise")
+    elif held and d.get("row_best") is not None:
+        best = _z(lang, f"（本企业把握最高的环节为 {_pct(d.get('row_best'))}）",
+                  f" (its surest node for this enterprise: {_pct(d.get('row_best'))})")
+    bar = _z(lang, f"，归入线 {_pct(d.get('bar'))}", f"; it is placed from {_pct(d.get('bar'))}")
     if read != node:
-        return _z(lang, f"配对模型逐对阅读上级环节 {read} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}{best}，归入 {read}"
-                        f"（读入{chk}；影响最大的特征：{feats}）；{node} 是规则在 {read} 之下归入的细分环节，随之保留",
-                  f"the pair model, reading the words of its parent {read} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
-                  f"{_n(d.get('bar'))}{best}, so {read} is placed (it read {chk}; the features that weigh most: {feats}); "
-                  f"{node}, the rules' sub-node under {read}, stands with it")
-    return _z(lang, f"配对模型逐对阅读 {node} 的词：概率 {_n(d.get('p_pair'))} ≥ 阈值 {_n(d.get('bar'))}{best}，予以归入"
-                    f"（读入{chk}；影响最大的特征：{feats}）",
-              f"the pair model, reading the words of {node} pair by pair: P {_n(d.get('p_pair'))} ≥ its bar "
-              f"{_n(d.get('bar'))}{best}, so it is placed (it read {chk}; the features that weigh most: {feats})")
+        own = explain.confidence_words(x.confidence, lang)
+        return _z(lang, f"归入 {node} 的依据：{found}；{node} 是 {read} 之下的细分环节，随 {read} 归入；"
+                        f"模型判断上级环节 {read} 的把握：{sure}{best}{bar}；规则判断 {node} 的把握：{own}",
+                  f"Placed on {node} by {found}; {node} is a sub-node of {read} and stands with it; "
+                  f"the model's confidence in its parent {read}: {sure}{best}{bar}; the rules' confidence in {node}: {own}")
+    return _z(lang, f"归入 {node} 的依据：{found}；模型判断该环节的把握：{sure}{best}{bar}",
+              f"Placed on {node} by {found}; the model's confidence in this node: {sure}{best}{bar}")
 
 
 def _decision(p: Part, lang: str) -> str:
@@ -256,23 +322,20 @@ def _decision(p: Part, lang: str) -> str:
 
 def read_rules(x: Explained, lang: str) -> str:
     node = str(x.value)
-    others = _others(x, lang)
-    found = [s for s in (_text(_part(x, "text"), node, lang, not others), *others) if s]
     sep = _z(lang, "；", "; ")
-    rule = sep.join(found) if found else _z(lang, "没有记录的规则证据", "no rule evidence recorded")
-    conf = x.confidence
     pairs = _part(x, "pairs")
-    if pairs is not None:  # placed by the pair reader: the rules' own confidence is the one it read
-        rc = (pairs.detail or {}).get("rule_confidence")
-        if pairs.label and str(pairs.label) != node:  # a sub-node of the rules: its own rule score and confidence
-            rc = conf
-        said = _z(lang, f"规则置信度 {_n(rc)}" if rc is not None else "规则未归入",
-                  f"rule confidence {_n(rc)}" if rc is not None else "not placed by the rules")
-        out = [_z(lang, f"{rule}（{said}）", f"Read from the evidence: {rule} ({said})"), _pairs(pairs, node, lang)]
+    if pairs is not None:  # placed by the pair reader: its probability is the confidence
+        out = [_pairs(x, pairs, node, lang)]
         out += [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
         return sep.join(out) + _z(lang, "。", ".")
-    out = [_z(lang, f"{rule}（规则得分 {_n(x.total)}，置信度 {_n(conf)}）", f"Placed by the rules: {rule} (rule score {_n(x.total)}, "
-              f"confidence {_n(conf)})")]
+    others = _others(x, lang)
+    found = [s for s in (_text(_part(x, "text"), node, lang, not others), *others) if s]
+    rule = sep.join(found) if found else _z(lang, "没有记录的规则证据", "no rule evidence recorded")
+    conf = x.confidence
+    sure = explain.confidence_words(conf, lang)
+    said = _z(lang, f"；规则判断该环节的把握：{sure}" if sure else "", f"; the rules' confidence in this node: {sure}" if sure else "")
+    out = [_z(lang, f"{rule}（规则得分 {_n(x.total)}，置信度 {_n(conf)}）{said}",
+              f"Placed by the rules: {rule} (rule score {_n(x.total)}, confidence {_n(conf)}){said}")]
     model = _part(x, "model")
     if model is not None:
         out.append(_model(model, node, conf, lang))
