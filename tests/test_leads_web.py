@@ -420,6 +420,11 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert "region=330100" in pg.url and pg.locator("#leads-table tbody tr.lead-row").count() == 5
         assert pg.input_value("#f-region") == "Hangzhou" and pg.locator(".field-error").count() == 0
         # the other filter pages alike: 招商项目, 动态监测, 场景匹配
+        not_drawn = {"zh-CN": "筛选条件中有无法采用的值（原因见其输入框旁）：更正之前，不绘制图表，也不列出结果。",
+                     "en": "A value of the filter cannot be used (the reason is beside its box): nothing is drawn or "
+                           "listed until it is corrected."}
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
         for url, box, value, said in (
                 ("/pipeline?region=杭洲&lang=zh", "#pl-form input[name=region]", "杭洲", "未找到地区 杭洲 您是不是要找：杭州市"),
                 ("/monitor?since=2025-02-30&region=杭洲", "#f-since", "2025-02-30", "无效的起始日期: 2025-02-30"),
@@ -437,6 +442,12 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
             form = pg.locator("form.toolbar").first
             assert got.status in (300, 400, 404) and pg.input_value(box) == value, url
             assert form.locator(".field-error").first.inner_text().startswith(said), (url, form.inner_text())
+            # nothing drawn for the values it fell back on (no chart, figure or list), the words why in its place
+            assert pg.locator("canvas, #wolong, #kpis, #ev-list, #mt-demands, #pl-table").count() == 0, url
+            assert pg.inner_text("#not-drawn") == not_drawn[pg.get_attribute("html", "lang")], url
+        assert not errors, errors
+        pg.goto(base + "/chain?as_of=2024-02-28")  # the date it can take: the chart drawn
+        assert pg.locator("#mix-chart canvas").count() == 1 and pg.locator("#not-drawn").count() == 0
         # a start after the end: both ends kept, the reason beside the end's box
         got = pg.goto(base + "/trends?start=2024-01-01&end=2020-01-01&lang=zh")
         assert got.status == 400 and [pg.input_value(x) for x in ("#f-start", "#f-end")] == ["2024-01-01", "2020-01-01"]

@@ -109,6 +109,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error": ("出错了", "Error"),
     "region.choose": ("这个地区名称对应多个地区，请选择", "This name belongs to several regions; choose one"),
     "region.did_you_mean": ("您是不是要找：", "Did you mean:"),
+    # in place of a page's charts and lists when its filter form could not take a value (templates/_field_error.html)
+    "form.not_drawn": ("筛选条件中有无法采用的值（原因见其输入框旁）：更正之前，不绘制图表，也不列出结果。",
+                       "A value of the filter cannot be used (the reason is beside its box): nothing is drawn or "
+                       "listed until it is corrected."),
     "enterprise.choose": ("这个简称对应多家企业，请选择", "This short name belongs to several enterprises; choose one"),
     "no_map": ("地图边界文件缺失：请运行 make setup-web", "Map boundaries missing: run make setup-web"),
     "choose_region": ("选择地区", "Choose a region"),

@@ -20,9 +20,9 @@
     document.querySelectorAll('.node.sel, .sub.sel').forEach(x => x.classList.remove('sel'));
     n.classList.add('sel');
   }));
-  const el = document.getElementById('mix-chart');
-  const data = JSON.parse(document.getElementById('tree-data').textContent);
+  const el = document.getElementById('mix-chart');  // none when the form could not take a value: nothing is drawn
   if (!window.echarts || !el) return;
+  const data = JSON.parse(document.getElementById('tree-data').textContent);
   const nodes = [];
   data.forEach(s => (s.children || []).forEach(n => nodes.push(n)));
   el.style.height = Math.max(420, nodes.length * 26 + 60) + 'px';

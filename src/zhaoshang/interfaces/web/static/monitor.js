@@ -3,8 +3,8 @@
    (#ev-later: 晚于截至日期的事件), as the server lists it. #live-status tells whether the stream is connected. */
 (function () {
   const cfg = (window.ZS || {}).monitor;
-  if (!cfg || !window.EventSource) return;
   const list = document.getElementById('ev-list');
+  if (!cfg || !window.EventSource || !list) return;  // no list: the form could not take a value, nothing is drawn
   const status = document.getElementById('live-status');
   const count = document.getElementById('ev-count');
   const empty = document.getElementById('ev-empty');

@@ -10,7 +10,8 @@
       document.getElementById('network-form').submit();
     });
   });
-  if (!window.echarts || !d || !d.nodes.length) return;
+  // no flow map: nothing is drawn (no cross-region link, or the form could not take a value)
+  if (!window.echarts || !d || !d.nodes.length || !document.getElementById('flow-map')) return;
 
   const GROUP = '#2f6fed', SECOND = '#e0703a', OTHER = '#8fa3c4';
   const secondary = new Set(d.secondary_nodes.map(s => s.region));
