@@ -219,6 +219,11 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
             chain, node_code, 'add', 'again', user_name, decided_at FROM placement_corrections WHERE id = 3""")
     run("classify", "--full", db=p)
     assert nodes(db, dahua)["D10"] == "rules-v1+confirmed"
+    # and it counts as what it is now, a confirmation (it counted as an add); 科大讯飞's M06, which only the
+    # analyst's add holds, still as an add
+    counts = {c["node"]: c for c in run_json("placements", "counts", db=p)}
+    assert {k: counts["D10"][k] for k in ("confirmed", "added", "corrected")} == {"confirmed": 1, "added": 0, "corrected": 1}
+    assert counts["M06"]["added"] == 1 and counts["M06"]["confirmed"] == 0 and counts[wrong]["removed"] == 1
     # the export names the enterprise and the node beside their codes (the stored columns kept)
     out = p.with_name("placements.csv")
     run("export", "placements", "-o", out, db=p)

@@ -80,7 +80,11 @@ def counts_cmd(taxonomy: Optional[str] = TAX, fmt: Fmt = FORMAT_OPTION) -> None:
     """每个节点被人工确认、移除、新增的归类数（改进规则从这里开始）。"""
     from ...services.chain import corrections as corr
 
-    rows = corr.counts(open_team(), load_taxonomy(taxonomy).chain)
+    store = open_store(read_only=True)
+    try:  # each decision counted as what its placement is now
+        rows = corr.counts(store, open_team(), load_taxonomy(taxonomy).chain)
+    finally:
+        store.close()
     emit(rows, fmt, rows=rows, title=t("各节点的人工更正数", "corrections per node"))
 
 

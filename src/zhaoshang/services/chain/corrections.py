@@ -102,18 +102,24 @@ def _field(exc: UserError, field: str) -> UserError:
     return exc
 
 
+def _state(method: str | None, action: str | None) -> str | None:
+    """What an enterprise has on a node now, from its placement's ``method`` (None: no placement) and the latest
+    decision's ``action`` on the pair: ``confirmed`` (a placement the rules or an import make, marked confirmed —
+    by a confirmation or an add recorded before such adds were refused — or one an analyst confirmed that only the
+    decision holds now), ``added`` (one only an analyst's add holds), ``declared``, ``inferred`` or None."""
+    if method is None:
+        return None
+    if method.endswith("+confirmed") or (method == ANALYST and action == "confirm"):
+        return "confirmed"
+    return "added" if method == ANALYST else "declared" if method == DECLARED else "inferred"
+
+
 def _current(store, team, chain: str, eid: int, code: str) -> tuple[str | None, dict | None]:
-    """What the enterprise has on the node now — ``confirmed``, ``added`` (by an analyst), ``declared``,
-    ``inferred`` or None — and the latest decision on it."""
+    """What the enterprise has on the node now (``_state``) and the latest decision on it."""
     row = store.con.execute("SELECT method FROM placements WHERE enterprise_id = ? AND chain = ? AND node_code = ? LIMIT 1",
                             [eid, chain, code]).fetchone()
     last = next((r for r in _latest(team, chain, [eid]) if r["node_code"] == code), None)
-    if row is None:
-        return None, last
-    m = row[0] or ""
-    if m.endswith("+confirmed") or (m == ANALYST and last is not None and last["action"] == "confirm"):
-        return "confirmed", last
-    return ("added" if m == ANALYST else "declared" if m == DECLARED else "inferred"), last
+    return _state(None if row is None else row[0] or "", last["action"] if last else None), last
 
 
 _STATE = {"confirmed": ("已确认", "confirmed"), "added": ("分析师已新增", "added by an analyst"),
@@ -280,12 +286,27 @@ def list_corrections(team, chain: str | None = None, node: str | None = None, en
     return sorted(rows, key=lambda r: int(r["id"]), reverse=True)
 
 
-def counts(team, chain: str | None = None) -> list[dict[str, Any]]:
-    """Per node: how many placements analysts confirmed, removed and added (latest decision per pair)."""
+_COUNTED = {"confirm": "confirmed", "remove": "removed", "add": "added"}
+
+
+def counts(store, team, chain: str | None = None) -> list[dict[str, Any]]:
+    """Per node: the placements analysts decided on, each (enterprise, node) counted once, as what it is now —
+    the state the profile shows and the refusals name (``_state``): ``confirmed``, ``added`` (held by an analyst's
+    add alone) or ``removed`` (the latest decision removed it). An old add of a confirmed node that the rules
+    place anyway is a confirmation, as the placement shows it; a decision not applied to any placement (its
+    enterprise no longer in the database) counts by its action."""
+    chain = chain or load_taxonomy().chain
+    latest = _latest(team, chain)
+    ids = sorted({int(r["enterprise_id"]) for r in latest})
+    scope = ", ".join(str(i) for i in ids) or "NULL"
+    methods = {(int(e), n): m or "" for e, n, m in store.con.execute(
+        f"SELECT enterprise_id, node_code, method FROM placements WHERE chain = ? AND enterprise_id IN ({scope})",
+        [chain]).fetchall()}
     per: dict[str, dict[str, Any]] = {}
-    for r in _latest(team, chain or load_taxonomy().chain):
+    for r in latest:
         c = per.setdefault(r["node_code"], {"node": r["node_code"], "confirmed": 0, "removed": 0, "added": 0, "corrected": 0})
-        c[{"confirm": "confirmed", "remove": "removed", "add": "added"}[r["action"]]] += 1
+        now = _state(methods.get((int(r["enterprise_id"]), r["node_code"])), r["action"])
+        c[now if r["action"] != "remove" and now in ("confirmed", "added") else _COUNTED[r["action"]]] += 1
         c["corrected"] += 1
     return sorted(per.values(), key=lambda c: (-c["corrected"], c["node"]))
 

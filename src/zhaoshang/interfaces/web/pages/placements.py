@@ -39,8 +39,8 @@ def register(app, web) -> None:
         return web.json({"items": corr.list_corrections(request.app.state.team, None, web.clean(node), store=store)})
 
     @app.get("/api/placements/counts", tags=["chain"], summary="各节点被人工确认、移除、新增的归类数")
-    def api_counts(request: Request):
-        return web.json({"items": corr.counts(request.app.state.team)})
+    def api_counts(request: Request, store=Depends(web.get_store)):
+        return web.json({"items": corr.counts(store, request.app.state.team)})
 
     @app.post("/enterprises/{key}/placements", include_in_schema=False)
     def form_decide(key: str, request: Request, user=Depends(web.current_user), action: str = Form(""),
