@@ -82,9 +82,10 @@ def test_candidates_are_the_classifiers_words(tax):
 
 def test_a_rows_pairs_are_held_to_its_best():
     placed = {(1, "D01"): 0.9, (1, "D05"): 0.46, (1, "M02"): 0.44, (2, "U03"): 0.4, (2, "U04"): 0.36}
-    assert pr.held_to_best(placed, 0.5) == {(1, "D01"), (1, "D05"), (2, "U03"), (2, "U04")}
-    assert pr.held_to_best(placed, 0.95) == {(1, "D01"), (2, "U03")}
-    assert pr.held_to_best({}, 0.5) == set()
+    # each pair kept → its row's best (what a placement's explanation names)
+    assert pr.held_to_best(placed, 0.5) == {(1, "D01"): 0.9, (1, "D05"): 0.9, (2, "U03"): 0.4, (2, "U04"): 0.4}
+    assert pr.held_to_best(placed, 0.95) == {(1, "D01"): 0.9, (2, "U03"): 0.4}
+    assert pr.held_to_best({}, 0.5) == {}
 
 
 def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
@@ -110,7 +111,7 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
     pm = pr.PairModel(fitted["arrays"])
     p = pm.predict(fitted["feats"])
     at_bar = {fitted["pairs"][k]: float(p[k]) for k in np.where(p >= pm.bar)[0] if fitted["pairs"][k][0] not in reg}
-    want = pr.held_to_best(at_bar)
+    want = set(pr.held_to_best(at_bar))
     got = {(i, n) for i, n, _, _ in eighth if i not in reg and tax.nodes[n].level == 2}
     assert got == want and want
     below = set(at_bar) - want  # pairs over the bar left out, each under half its row's best

@@ -76,8 +76,7 @@ def _node(tax: Taxonomy, code: str, store=None) -> str:
         try:
             c = chain_node(store, tax.chain, c) or c
         except UserError as exc:
-            exc.field = "node"
-            raise
+            raise _field(exc, "node")
         if c not in tax.nodes:
             raise _field(node_not_found(store, tax.chain, c), "node")
     if c in tax.nodes and tax.nodes[c].level < 2:

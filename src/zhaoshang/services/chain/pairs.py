@@ -335,12 +335,13 @@ def _is_user(name: str | None, tax: Taxonomy) -> bool:
     return bool(rx and name and re.search(rx, name.strip()))
 
 
-def held_to_best(placed: dict[tuple[Any, str], float], ratio: float = HELD_TO_BEST) -> set[tuple[Any, str]]:
-    """Of ``placed`` ((row, node) → the pair reader's probability), the pairs at ``ratio`` or more of their row's best."""
+def held_to_best(placed: dict[tuple[Any, str], float], ratio: float = HELD_TO_BEST) -> dict[tuple[Any, str], float]:
+    """Of ``placed`` ((row, node) → the pair reader's probability), the pairs at ``ratio`` or more of their row's
+    best, each → that best (the row's best pair is always kept: the explanation's ``row_best``)."""
     best: dict[Any, float] = defaultdict(float)
     for (row, _), prob in placed.items():
         best[row] = max(best[row], prob)
-    return {(row, code) for (row, code), prob in placed.items() if prob >= ratio * best[row]}
+    return {(row, code): best[row] for (row, code), prob in placed.items() if prob >= ratio * best[row]}
 
 
 def read_placements(con, tax: Taxonomy, model, subset: bool = False, *, explain: tuple[str, tuple]) -> int:
@@ -421,11 +422,8 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
 
     placed = {(ids[i], code): k for k, (i, code) in enumerate(pairs)
               if p[k] >= pm.bar and (ids[i] not in users or ids[i] in relevant or not tax.is_gated(code)) and backed(i, code)}
-    kept = held_to_best({key: float(p[k]) for key, k in placed.items()})
-    placed = {key: k for key, k in placed.items() if key in kept}
-    row_best: dict[int, float] = defaultdict(float)
-    for (eid, _), k in placed.items():
-        row_best[eid] = max(row_best[eid], float(p[k]))
+    row_best = held_to_best({key: float(p[k]) for key, k in placed.items()})  # (enterprise, node) kept → its best
+    placed = {key: k for key, k in placed.items() if key in row_best}
     method_id, (params, phash) = explain
     method, version = method_id.rsplit("-v", 1)
     out = []
@@ -435,7 +433,7 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
         # rules' score (no contribution; ``decides``), its weightiest features named in words (reading.top_features)
         part = {"signal": "pairs", "label": code, "raw": round(float(p[k]), 4), "normalised": None, "weight": None,
                 "contribution": None,
-                "detail": {"decides": True, "p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[eid], 4),
+                "detail": {"decides": True, "p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[(eid, code)], 4),
                            "held_to_best": HELD_TO_BEST, "top": named_features(pm.top(feats[k])),
                            "p_chain": round(float(table[i, 0]), 4),
                            "p_node": None if np.isnan(table[i, 1 + nodes.index(code)]) else round(float(table[i, 1 + nodes.index(code)]), 4),
