@@ -84,12 +84,13 @@ def region_children(store, parent: str | None = None, level: str | None = None) 
                        f"WHERE {' AND '.join(where)} ORDER BY code", params)
 
 
-def region_info(store, code: str | None) -> dict | None:
+def region_info(store, code: str | None, required: bool = False) -> dict | None:
     """One region or macro-region by code, name, path or macro name (the region service, ``core.geo.lookup``):
-    ``AmbiguousRegion`` with candidates, ``RegionNotFound`` with suggestions; None when not given."""
+    ``AmbiguousRegion`` with candidates, ``RegionNotFound`` with suggestions; None when not given, unless one is
+    ``required`` (a URL path's region: refused in words)."""
     from ..core.geo.lookup import region_info as resolve
 
-    return resolve(store, code)
+    return resolve(store, code, required=required)
 
 
 def breadcrumb(store, code: str | None) -> list[dict]:

@@ -224,11 +224,12 @@ def _resolve_one(store, t: str, level: str | None, macro: bool) -> RegionRef:
     raise RegionNotFound(t, [_candidate(store, c) for c in suggest(t, macro=macro)])
 
 
-def region_info(store, text: str | None, level: str | None = None) -> dict | None:
-    """``resolve_region(...).as_dict()``, or None when no region is given (the whole country)."""
-    if not split_regions(None if text is None else str(text)):  # blank, or separators alone (a field's "、")
+def region_info(store, text: str | None, level: str | None = None, required: bool = False) -> dict | None:
+    """``resolve_region(...).as_dict()``, or None when no region is given (the whole country) — refused in words
+    instead when one is ``required`` (a region in a URL's path: 请指定地区)."""
+    if not required and not split_regions(None if text is None else str(text)):  # blank, or separators alone ("、")
         return None
-    return resolve_region(store, str(text), level).as_dict()
+    return resolve_region(store, "" if text is None else str(text), level).as_dict()
 
 
 def field_text(store, code: str, lang: str = "zh") -> str:

@@ -273,7 +273,7 @@ class WebContext:
         pipeline: its state that day)."""
         return f"{name}-{(parse_date(day) if day else china_today()).strftime('%Y%m%d')}.{fmt}"
 
-    region_info = staticmethod(reference.region_info)   # (store, code) -> dict | None; 404 when unknown
+    region_info = staticmethod(reference.region_info)   # (store, code, required=False) -> dict | None; 404 when unknown
     breadcrumb = staticmethod(reference.breadcrumb)     # (store, code) -> regions, top first
 
     # -- pages ---------------------------------------------------------------------------------------

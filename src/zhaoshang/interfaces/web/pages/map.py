@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ....core.asof import reference_date
-from ....core.geo.lookup import municipalities, resolve_region
+from ....core.geo.lookup import municipalities
 from ....services import reference
 from ....services.regions import matrix
 from ..geo import Boundaries
@@ -46,7 +46,7 @@ def register(app, web) -> None:
     def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,
                    as_of: AsOf = None, top: int = Query(8, ge=0, le=50)):
         node, as_of = web.clean(node), web.clean(as_of)
-        info = resolve_region(store, code).as_dict()
+        info = web.region_info(store, code, required=True)  # as every route reads a region; a blank path refused
         code = info["code"]  # a name or path given: its code
         tree = matrix.chain_tree(store, code, as_of=as_of, top=0)
         flat = [n for n in matrix.flatten_tree(tree["nodes"]) if n["depth"] <= 1]
