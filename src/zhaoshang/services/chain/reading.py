@@ -61,6 +61,17 @@ def _contrib(p: Part | None) -> float:
     return float(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else 0.0
 
 
+def _industries(d: dict, kws: list[dict], lang: str) -> str | None:
+    """An enterprise whose sources give more than one industry: the value that matched and the source that gave it
+    (the rules' reading and the pair reader's alike)."""
+    inds = [i for i in d.get("industries") or [] if isinstance(i, dict) and i.get("source")]
+    if not inds or not any(k.get("field") == "industry" for k in kws):
+        return None
+    return _z(lang, "行业取值" + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
+              ("the industry values " if len(inds) > 1 else "the industry value ")
+              + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds))
+
+
 def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
     d = (p.detail if p is not None else None) or {}
     kws = [k for k in d.get("keywords") or [] if isinstance(k, dict)]
@@ -82,12 +93,9 @@ def _text(p: Part | None, node: str, lang: str, alone: bool) -> str | None:
         rest = _z(lang, f"等 {len(kws)} 个", f" and {more} more") if more > 0 else ""
         out.append(_z(lang, f"命中 {node} 的关键词：{'、'.join(items)}{rest}",
                       f"keywords matching {node}: {', '.join(items)}{rest}"))
-    # an enterprise whose sources give more than one industry: the value that matched and the source that gave it
-    inds = [i for i in d.get("industries") or [] if isinstance(i, dict) and i.get("source")]
-    if inds and any(k.get("field") == "industry" for k in kws):
-        out.append(_z(lang, "行业取值" + "、".join(f"『{i.get('value')}』（来源 {i.get('source')}）" for i in inds),
-                      ("the industry values " if len(inds) > 1 else "the industry value ")
-                      + ", ".join(f"{i.get('value')} (source {i.get('source')})" for i in inds)))
+    inds = _industries(d, kws, lang)
+    if inds:
+        out.append(inds)
     firm = sum(float(k.get("weight") or 0) for k in kws if k.get("tier") in ("strong", "industry"))
     if kws and not negs and sum(float(k.get("weight") or 0) for k in kws) > _contrib(p) + 0.005:
         # medium and weak keywords only support: their sum is capped (support_cap)
@@ -285,7 +293,11 @@ def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
     others = _plain_others(x, lang)
     found = _z(lang, "，另有".join(filter(None, [words, "、".join(others)])),
                ", with ".join(filter(None, [words, ", ".join(others)]))) or _z(lang, "没有记录的文字证据", "no recorded words")
-    negs = [k for k in ((text.detail if text is not None else None) or {}).get("negatives") or [] if isinstance(k, dict)]
+    td = (text.detail if text is not None else None) or {}
+    inds = _industries(td, [k for k in td.get("keywords") or [] if isinstance(k, dict)], lang)
+    if inds:
+        found += _z(lang, f"（{inds}）", f" ({inds})")
+    negs = [k for k in td.get("negatives") or [] if isinstance(k, dict)]
     if negs:
         found += _z(lang, "（否定词 " + "、".join(f"「{k.get('keyword')}」" for k in negs) + " 扣分）",
                     " (less for the negative phrase " + ", ".join(str(k.get("keyword")) for k in negs) + ")")
