@@ -48,10 +48,10 @@ def _with(**model) -> dict:
 def test_the_reading_says_what_placed_it_and_which_rule_kept_it():
     zh, en = explain.reading(PLACED, "zh"), explain.reading(PLACED, "en")
     assert zh.startswith("产品『开放平台』命中 M04 的强关键词（权重 1.00）")
-    assert "属 AI 概率 0.20" in zh and "概率 0.004，低于阈值 0.60" in zh
+    assert "判断属 AI 的把握很低（20%），达到 AI 门槛 10%，通过" in zh and "概率 0.004，低于阈值 0.60" in zh
     assert "规则置信度 0.63 也低于直接保留线 2.00" in zh and "规则得分最高的环节" in zh
     assert "the strong keyword 开放平台 in its products matches M04 (weight 1.00)" in en
-    assert "P(AI) 0.20" in en and "P(M04) 0.004, below its bar 0.60" in en and "surest rule node" in en
+    assert "its confidence that the business is AI is very low (20%), at or above its gate 10%" in en and "P(M04) 0.004, below its bar 0.60" in en and "surest rule node" in en
     assert explain.readings(PLACED) == {"zh": zh, "en": en}
 
 

@@ -137,8 +137,9 @@ def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
     gate, thr, keep = d.get("gate"), d.get("node_threshold"), d.get("keep_confidence")
     checked = p.label or node
     where = _z(lang, f"（复核的是上级环节 {checked}）", f" (its parent {checked} is what the model checks)") if checked != node else ""
-    head = _z(lang, f"模型复核{where}：属 AI 概率 {_n(p_chain)}（AI 门槛 {_n(gate)}，通过）",
-              f"the model's check{where}: P(AI) {_n(p_chain)} (passes its gate {_n(gate)})")
+    sure = explain.confidence_words(p_chain, lang) or _n(p_chain)
+    head = _z(lang, f"模型复核{where}：判断属 AI 的把握{sure}，达到 AI 门槛 {_pct(gate)}，通过",
+              f"the model's check{where}: its confidence that the business is AI is {sure}, at or above its gate {_pct(gate)}")
     conf = float(confidence) if isinstance(confidence, (int, float)) else None
     if conf is not None and isinstance(keep, (int, float)) and conf >= keep:
         return head + _z(lang, f"；规则置信度 {_n(conf)} 达到直接保留线 {_n(keep)}，不看环节模型，予以保留",
