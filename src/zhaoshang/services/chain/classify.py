@@ -30,8 +30,10 @@ from ...core.memory import capped, id_ranges
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy, normalize_text  # noqa: F401
 
 METHOD = "rules-v1"
-# what the classifier reads beyond the enterprise's own columns: a run that read less is continued by a full one
-EVIDENCE = "industry of every source record"
+# what the classifier reads beyond the enterprise's own columns, and the form of the evidence it stores: a run that
+# read less, or stored its evidence in an earlier form (the pair reader's features by their model names, its part
+# with a contribution of 0), is continued by a full one
+EVIDENCE = "industry of every source record; pair features named in words"
 FIELDS = ("name", "products", "products_rest", "products_side", "description", "applications", "industry", "scope", "scope_rest", "tags")
 CHUNK = 200_000
 TOKEN_BATCH = 50_000  # token_only matches checked (and their refusals written) per batch
