@@ -32,21 +32,20 @@ def env(tmp_path_factory, demo_copy):
     prof = region_profile(s, "440300")
     s.close()
     pdf, xlsx, html = d / "sz.pdf", d / "sz.xlsx", d / "sz.html"
+    r = run("--db", db, "report", "region", "深圳市", "-o", str(pdf), "-o", str(xlsx), "-o", str(html))  # one profile, three files
     for f in (pdf, xlsx, html):
-        r = run("--db", db, "report", "region", "深圳市", "-o", str(f))
         assert f.exists() and str(f) in r.stdout
-        assert "合成演示数据" in r.stderr
+    assert len(r.stdout.splitlines()) == 3 and "合成演示数据" in r.stderr
     return {"db": db, "dir": d, "p": prof, "pdf": pdf, "xlsx": xlsx, "html": html}
 
 
 @pytest.fixture(scope="module")
 def sz_en(env):
     """深圳市's English report (`--lang en report region 440300`) as PDF, workbook and HTML."""
-    out = {}
-    for suffix in ("pdf", "xlsx", "html"):
-        out[suffix] = env["dir"] / f"sz_en.{suffix}"
-        r = run("--db", env["db"], "--lang", "en", "report", "region", "440300", "-o", str(out[suffix]))
-        assert out[suffix].exists() and str(out[suffix]) in r.stdout
+    out = {suffix: env["dir"] / f"sz_en.{suffix}" for suffix in ("pdf", "xlsx", "html")}
+    r = run("--db", env["db"], "--lang", "en", "report", "region", "440300", *[a for f in out.values() for a in ("-o", str(f))])
+    for f in out.values():
+        assert f.exists() and str(f) in r.stdout
     out["profile"] = env["p"]  # the same region's profile
     return out
 
@@ -164,8 +163,7 @@ def bj(env):
     prof = region_profile(s, "北京市")
     s.close()
     pdf, xlsx = env["dir"] / "bj.pdf", env["dir"] / "bj.xlsx"
-    for f in (pdf, xlsx):
-        run("--db", env["db"], "report", "region", "北京市", "-o", str(f))
+    run("--db", env["db"], "report", "region", "北京市", "-o", str(pdf), "-o", str(xlsx))
     return {"p": prof, "pdf": pdf, "xlsx": xlsx}
 
 
@@ -228,16 +226,14 @@ def test_html_report_has_the_same_numbers(env):
 
 
 def test_english_report_and_as_of(env):
-    out = env["dir"] / "en.html"
-    run("--db", env["db"], "report", "region", "440300", "-o", str(out), "--lang", "en", "--as-of", "2020-06-30")
+    out, xlsx = env["dir"] / "en.html", env["dir"] / "en.xlsx"
+    run("--db", env["db"], "report", "region", "440300", "-o", str(out), "-o", str(xlsx), "--lang", "en", "--as-of", "2020-06-30")
     html = out.read_text(encoding="utf-8")
     assert "Chain breakdown against the nation" in html and "2020-06-30" in html and "synthetic demo data" in html
     assert "amounts are sums of disclosed and estimated amounts" in html and "金额为披露金额" not in html  # notes in English
     from openpyxl import load_workbook
     import re
 
-    xlsx = env["dir"] / "en.xlsx"
-    run("--db", env["db"], "report", "region", "440300", "-o", str(xlsx), "--lang", "en", "--as-of", "2020-06-30")
     wb = load_workbook(xlsx)
     notes = [str(c) for r in wb["Notes"].iter_rows(values_only=True) for c in r if c]
     assert not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]  # the notes sheet in English, its label too
@@ -269,6 +265,7 @@ def test_english_report_and_as_of(env):
 @pytest.mark.parametrize("args, needle", [
     (["report", "region", "火星", "-o", "x.pdf"], "未找到地区"),
     (["report", "region", "440300", "-o", "x.docx"], "不支持的报告格式"),
+    (["report", "region", "440300", "-o", "x.pdf", "-o", "x.docx"], "不支持的报告格式"),  # no file, not the PDF alone
     (["report", "region", "440300", "-o", "/no/such/dir/x.pdf"], "目录不存在"),
     # 0 or a negative number of top enterprises would empty 头部企业 as if the region had none
     (["report", "region", "440300", "-o", "x.pdf", "--top", "0"], "--top 应大于或等于 1（收到 0）"),
@@ -471,8 +468,7 @@ def imported(tmp_path_factory, demo_copy):
     run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
     run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
     html, xlsx = d / "r.html", d / "r.xlsx"
-    for out in (html, xlsx):
-        run("--db", db, "report", "region", "深圳市", "-o", str(out), "--as-of", "2019-01-31")
+    run("--db", db, "report", "region", "深圳市", "-o", str(html), "-o", str(xlsx), "--as-of", "2019-01-31")
     return {"html": html, "xlsx": xlsx}
 
 

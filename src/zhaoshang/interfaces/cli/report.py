@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -19,19 +19,21 @@ app.add_typer(report_app, name="report")
 @report_app.command("region")
 def report_region(
     region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
-    output: str = typer.Option(..., "--output", "-o", help="输出文件：.pdf、.xlsx 或 .html"),
+    output: List[str] = typer.Option(..., "--output", "-o",
+                                     help="输出文件：.pdf、.xlsx 或 .html；可重复，一次写出几种格式"),
     as_of: Optional[str] = date_option(),
     top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数（至少 1）"),
 ) -> None:
     """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
     from ..reports import REPORT_SUFFIXES, write_region_report
 
-    suffix = Path(output).suffix.lower()
-    if suffix not in REPORT_SUFFIXES:
-        raise UserError(t(f"不支持的报告格式: {suffix or output}（可用: .pdf、.xlsx、.html）",
-                          f"unsupported report format: {suffix or output} (use .pdf, .xlsx or .html)"))
-    if not Path(output).resolve().parent.exists():
-        raise UserError(t(f"目录不存在: {Path(output).parent}", f"directory does not exist: {Path(output).parent}"))
+    for out in output:  # every file checked before the profile is computed
+        suffix = Path(out).suffix.lower()
+        if suffix not in REPORT_SUFFIXES:
+            raise UserError(t(f"不支持的报告格式: {suffix or out}（可用: .pdf、.xlsx、.html）",
+                              f"unsupported report format: {suffix or out} (use .pdf, .xlsx or .html)"))
+        if not Path(out).resolve().parent.exists():
+            raise UserError(t(f"目录不存在: {Path(out).parent}", f"directory does not exist: {Path(out).parent}"))
     store = open_store(read_only=True)
     team = open_team()  # its live events count in the leads section, as in `zhaoshang leads`
     try:
@@ -40,9 +42,10 @@ def report_region(
     finally:
         store.close()
         team.close()
-    path = write_region_report(profile, output, state.lang)
-    sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
-                       f"report written: {path} ({profile['region'].get('full_name_en') or profile['region']['full_name']}, "
-                       f"as of {profile['as_of']})\n"))
+    for out in output:  # the profile computed once, written in each format asked for
+        path = write_region_report(profile, out, state.lang)
+        sys.stdout.write(t(f"已生成报告 {path}（{profile['region']['full_name']}，截至 {profile['as_of']}）\n",
+                           f"report written: {path} ({profile['region'].get('full_name_en') or profile['region']['full_name']}, "
+                           f"as of {profile['as_of']})\n"))
     if note:
         sys.stderr.write(note + "\n")
