@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from cli_util import run as cli_run
@@ -21,6 +22,19 @@ SECTIONS = ["总体概况与区域位置", "产业链结构（对比全国）", 
 
 def run(*args, check=True):
     return cli_run(*args, check=check, timeout=300)
+
+
+def pdf_text(pdf, *flags: str) -> str:
+    """``pdftotext FLAGS pdf -`` (about a second of CPU for a whole report): read once per file and flags, as several
+    tests read the module's reports (each written once, by its fixture)."""
+    key = (str(pdf), Path(pdf).stat().st_mtime_ns, flags)
+    if key not in _PDF_TEXTS:
+        _PDF_TEXTS[key] = subprocess.run(["pdftotext", *flags, str(pdf), "-"], capture_output=True, text=True,
+                                         check=True).stdout
+    return _PDF_TEXTS[key]
+
+
+_PDF_TEXTS: dict = {}
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +85,9 @@ def test_pdf_pages_render_with_text_and_images(env):
     coloured = int(((px.max(axis=2) - px.min(axis=2)) > 60).sum())
     assert coloured > 500
 
-    text = subprocess.run(["pdftotext", "-layout", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(env["pdf"], "-layout")
     p = env["p"]
-    raw = subprocess.run(["pdftotext", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    raw = pdf_text(env["pdf"])
     flat = "".join(raw.split())  # reading order; table cells wrap long names over lines
     assert "广东省深圳市" in text and p["as_of"] in text
     for title in SECTIONS:
@@ -202,7 +216,7 @@ def test_funding_by_segment_says_what_the_pdf_leaves_out_and_the_workbook_holds_
         assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
     en_pdf = env["dir"] / "bj_en.pdf"
     run("--db", env["db"], "--lang", "en", "report", "region", "北京市", "-o", str(en_pdf))
-    en = " ".join(subprocess.run(["pdftotext", str(en_pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    en = " ".join(pdf_text(en_pdf).split())
     assert f"{len(nodes) - 12} more segments (smaller amounts) are not listed" in en
 
 
@@ -341,7 +355,7 @@ def test_english_report_charts_fit_and_speak_english(sz_en, chromium):
         for t in chart["texts"]:
             assert t["x0"] >= -0.5 and t["x1"] <= chart["w"] + 0.5, (chart["cls"], t)
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(sz_en["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+        text = pdf_text(sz_en["pdf"])
         assert "Shenzhen, Guangdong AI industry chain" in text
         # no page holds only a table's note (the investors' note was left alone at the top of a page of the default
         # demo's Hangzhou report, the table's investor names four characters a line beside the wide English headers)
@@ -388,7 +402,7 @@ def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tm
     for r in rows:
         r.update(name="合肥合锻智能制造股份有限公司", district="合肥高新技术产业开发区", nodes="智能制造与工业检测")
     pdf = write_pdf(prof, tmp_path / "top.pdf")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(pdf)
     top = text[text.index("按注册资本排序"):]
     assert "产业链环节" in top and "所在区县" in top
     assert top.count("智能制造") >= len(rows), top[:600]
@@ -510,8 +524,7 @@ def test_the_sources_name_their_kinds_of_data_in_words(env, sz_en):
 
     from zhaoshang.interfaces.labels import DATA_KINDS
 
-    text = subprocess.run(["pdftotext", "-layout", str(env["pdf"]), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdf_text(env["pdf"], "-layout")
     appendix = text[text.rindex("数据来源与方法"):]
     rows = [line.split() for line in appendix.splitlines() if line.strip().startswith("synthetic-demo")]
     assert len(rows) >= 5 and {r[1] for r in rows} >= {"企业", "融资事件", "分支机构与对外投资"}, rows
@@ -522,7 +535,7 @@ def test_the_sources_name_their_kinds_of_data_in_words(env, sz_en):
     en, en_pdf = sz_en["xlsx"], sz_en["pdf"]
     notes = [c for r in load_workbook(en)["Notes"].iter_rows(values_only=True) for c in r if c]
     assert any(str(v).startswith("synthetic-demo: branches and investments; data date") for v in notes), notes
-    text = subprocess.run(["pdftotext", "-layout", str(en_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(en_pdf, "-layout")
     rows = [line.split() for line in text[text.rindex("Sources and methods"):].splitlines()
             if line.strip().startswith("synthetic-demo")]
     assert any(r[1:4] == ["branches", "and", "investments"] for r in rows), rows
@@ -535,13 +548,11 @@ def test_the_synthetic_label_is_in_the_reports_language(env, sz_en):
     from openpyxl import load_workbook
 
     for pdf, label, other in ((sz_en["pdf"], "synthetic demo data", "合成演示数据"), (env["pdf"], "合成演示数据", "synthetic demo data")):
-        pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                               check=True).stdout.split("\f")[:-1]
+        pages = pdf_text(pdf, "-layout").split("\f")[:-1]
         assert len(pages) >= 8 and all(label in page and other not in page for page in pages), pdf
-    flat = " ".join(subprocess.run(["pdftotext", str(sz_en["pdf"]), "-"], capture_output=True, text=True,
-                                   check=True).stdout.split())
+    flat = " ".join(pdf_text(sz_en["pdf"]).split())
     assert "synthetic demo data: the database behind this report is synthetic demo data" in flat  # not ：
-    zh = "".join(subprocess.run(["pdftotext", str(env["pdf"]), "-"], capture_output=True, text=True, check=True).stdout.split())
+    zh = "".join(pdf_text(env["pdf"]).split())
     assert "合成演示数据：本报告的数据库为合成演示数据" in zh
     for xlsx, banner in ((sz_en["xlsx"], "[synthetic demo data]"), (env["xlsx"], "【合成演示数据】")):
         overview, *sheets, notes = load_workbook(xlsx).worksheets
@@ -586,14 +597,11 @@ def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args
     of their own (杭州: 14 pages against 13 in Chinese); a long title is set smaller, so the cover is one page."""
     pdf = tmp_path / f"{region}_en.pdf"
     run("--db", env["db"], "report", "region", region, "-o", str(pdf), "--lang", "en", *args)
-    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout
+    first, second = pdf_text(pdf, "-f", "1", "-l", "2").split("\f")[:2]  # the cover and the page after it
     items = ["Overview and position", "Chain breakdown against the nation", "Strong, weak and missing links",
              "Recommended segments", "Attraction modes", "Cooperation partners", "Funding trends", "Top enterprises",
              "Appendix: sources and methods"]
     assert [i for i in items if i not in first] == [], first
-    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
-                            check=True).stdout
     assert "Appendix: sources and methods" not in second and "Overview and position" in second, second[:400]
     if region == "330100":  # no more pages than the Chinese report (its chain table in two-line rows may take fewer)
         zh = tmp_path / "hz_zh.pdf"
@@ -615,8 +623,7 @@ def test_a_table_split_over_pages_leaves_no_row_alone_and_repeats_its_header(env
     prof["top_enterprises"]["rows"] = [{**first, "rank": k, "name": f"深圳测试{k:03d}科技有限公司", "district": "南山区",
                                         "nodes": "计算机视觉"} for k in range(1, 34)]
     pdf = write_pdf(prof, tmp_path / "top.pdf")
-    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = pdf_text(pdf, "-layout").split("\f")
     on = {i: re.findall(r"(?m)^\s*(\d+)\s+深圳测试(\d{3})", pg) for i, pg in enumerate(pages)}
     on = {i: rows for i, rows in on.items() if rows}
     assert [int(k) for rows in on.values() for k, _ in rows] == list(range(1, 34)), on
