@@ -127,7 +127,7 @@ def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as
         assert part["detail"]["decides"] is True and part["contribution"] is None and part["raw"] == part["detail"]["p_pair"]
         assert all(set(t) == {"zh", "en", "weight"} and "□" not in t["zh"] + t["en"] for t in part["detail"]["top"])
         zh, en = explain.reading(ev, "zh"), explain.reading(ev, "en")
-        assert f"模型判断该环节的把握：{explain.confidence_words(conf, 'zh')}" in zh and f"归入线 {pm.bar * 100:.0f}%" in zh
+        assert f"模型判断该环节的把握：{explain.confidence_words(conf, 'zh')}" in zh and f"；模型把握达到 {pm.bar * 100:.0f}% 即归入" in zh
         assert f"the model's confidence in this node: {explain.confidence_words(conf, 'en')}" in en
         assert part["detail"]["row_best"] >= conf >= pr.HELD_TO_BEST * part["detail"]["row_best"] - 1e-4
         best = conf >= part["detail"]["row_best"]  # the best pair is called so, the others name the best one's

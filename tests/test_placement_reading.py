@@ -208,7 +208,7 @@ def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
     con.close()
     after = next(p for p in run_json("show", "浪潮信息", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
     assert after["reading"] != pl["reading"]
-    assert "模型判断该环节的把握：较低（41%）" in after["reading"]["zh"] and "归入线 35%" in after["reading"]["zh"]
+    assert "模型判断该环节的把握：较低（41%）" in after["reading"]["zh"] and "模型把握达到 35% 即归入" in after["reading"]["zh"]
     assert "the model's confidence in this node: fairly low (41%)" in after["reading"]["en"]
     # the features are not in the sentence; named in words where they are shown (the profile's data and method)
     assert "+1.50" not in after["reading"]["zh"] and "+1.50" not in after["reading"]["en"]
@@ -291,6 +291,9 @@ def test_confidence_in_words():
     said = {p: explain.confidence_words(p, "zh") for p in (0.04, 0.3, 0.5, 0.7, 0.9)}
     assert said == {0.04: "很低（4%）", 0.3: "较低（30%）", 0.5: "中等（50%）", 0.7: "较高（70%）", 0.9: "很高（90%）"}
     assert explain.confidence_words(0.6956, "en") == "fairly high (70%)" and explain.confidence_words(None) is None
+    # the band is the printed percentage's: a word never contradicts its number at a band's edge
+    edges = {p: explain.confidence_words(p, "zh") for p in (0.8496, 0.6483, 0.4496, 0.2449)}
+    assert edges == {0.8496: "很高（85%）", 0.6483: "较高（65%）", 0.4496: "中等（45%）", 0.2449: "很低（24%）"}
 
 
 def test_the_industry_values_read_as_docs_methods_writes_them():

@@ -129,9 +129,9 @@ def confidence_words(p: Any, lang: str = "zh") -> str | None:
     """A confidence in words with its percentage: 较高（70%） / fairly high (70%); None when it is no number."""
     if not isinstance(p, (int, float)) or isinstance(p, bool):
         return None
-    p = min(1.0, max(0.0, float(p)))
-    zh, en = next((z, e) for lo, z, e in CONFIDENCE_BANDS if p >= lo)
-    pct = f"{p * 100:.0f}%"
+    shown = round(min(1.0, max(0.0, float(p))) * 100)  # the band of the percentage as printed: 0.8496 → 很高（85%）
+    zh, en = next((z, e) for lo, z, e in CONFIDENCE_BANDS if shown >= round(lo * 100))
+    pct = f"{shown}%"
     return f"{en} ({pct})" if lang == "en" else f"{zh}（{pct}）"
 
 

@@ -297,14 +297,14 @@ def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
     td = (text.detail if text is not None else None) or {}
     inds = _industries(td, [k for k in td.get("keywords") or [] if isinstance(k, dict)], lang)
     if inds:
-        found += _z(lang, f"（{inds}）", f" ({inds})")
+        found += _z(lang, f"，{inds}", f"; {inds}")
     negs = [k for k in td.get("negatives") or [] if isinstance(k, dict)]
     if negs:
         found += _z(lang, "（否定词 " + "、".join(f"「{k.get('keyword')}」" for k in negs) + " 扣分）",
                     " (less for the negative phrase " + ", ".join(str(k.get("keyword")) for k in negs) + ")")
     rc = d.get("rule_confidence")
     if rc is None and read == node:
-        found += _z(lang, "（规则单独未达归入线）", " (the rules alone fell short)")
+        found += _z(lang, "（规则单独不足以归入）", " (the rules alone fell short)")
     sure = explain.confidence_words(d.get("p_pair", p.raw), lang)
     held = d.get("held_to_best")
     best = ""
@@ -313,7 +313,8 @@ def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
     elif held and d.get("row_best") is not None:
         best = _z(lang, f"（本企业把握最高的环节为 {_pct(d.get('row_best'))}）",
                   f" (its surest node for this enterprise: {_pct(d.get('row_best'))})")
-    bar = _z(lang, f"，归入线 {_pct(d.get('bar'))}", f"; it is placed from {_pct(d.get('bar'))}")
+    bar = _z(lang, f"；模型把握达到 {_pct(d.get('bar'))} 即归入", f"; a node is placed at {_pct(d.get('bar'))} or more") \
+        if d.get("bar") is not None else ""
     if read != node:
         own = explain.confidence_words(x.confidence, lang)
         return _z(lang, f"归入 {node} 的依据：{found}；{node} 是 {read} 之下的细分环节，随 {read} 归入；"
