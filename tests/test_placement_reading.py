@@ -48,17 +48,18 @@ def _with(**model) -> dict:
 def test_the_reading_says_what_placed_it_and_which_rule_kept_it():
     zh, en = explain.reading(PLACED, "zh"), explain.reading(PLACED, "en")
     assert zh.startswith("产品『开放平台』命中 M04 的强关键词（权重 1.00）")
-    assert "判断属 AI 的把握很低（20%），达到 AI 门槛 10%，通过" in zh and "概率 0.004，低于阈值 0.60" in zh
-    assert "规则置信度 0.63 也低于直接保留线 2.00" in zh and "规则得分最高的环节" in zh
+    assert "判断属 AI 的把握很低（20%），达到 AI 门槛 10%，通过" in zh
+    assert "M04 的环节模型判断不属于该环节（把握很低（0%），低于 60%）；" in zh and "规则得分最高的环节" in zh
+    assert "直接保留线" not in zh  # a keep line of 2.00 no confidence reaches is not said
     assert "the strong keyword 开放平台 in its products matches M04 (weight 1.00)" in en
-    assert "its confidence that the business is AI is very low (20%), at or above its gate 10%" in en and "P(M04) 0.004, below its bar 0.60" in en and "surest rule node" in en
+    assert "its confidence that the business is AI is very low (20%), at or above its gate 10%" in en and "the node model disagrees (M04 very low (0%), below 60%)" in en and "surest rule node" in en
     assert explain.readings(PLACED) == {"zh": zh, "en": en}
 
 
 def test_the_sentence_follows_the_numbers():
     base = explain.reading(PLACED, "zh")
     agrees = explain.reading(_with(p_node=0.81), "zh")
-    assert "环节模型同意（概率 0.81 ≥ 阈值 0.60），予以保留" in agrees and "规则得分最高" not in agrees
+    assert "环节模型也判断属于该环节（把握较高（81%），达到 60%），予以保留" in agrees and "规则得分最高" not in agrees
     sure = explain.reading(_with(keep_confidence=0.5), "zh")
     assert "规则置信度 0.63 达到直接保留线 0.50" in sure and "规则得分最高" not in sure
     assert "没有环节模型" in explain.reading(_with(p_node=None), "zh")

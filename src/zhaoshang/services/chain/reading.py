@@ -146,13 +146,16 @@ def _model(p: Part, node: str, confidence: Any, lang: str) -> str:
                          f"; the rule confidence {_n(conf)} reaches the keep line {_n(keep)}, so it is kept whatever the node model says")
     if p_node is None:
         return head + _z(lang, f"；{checked} 没有环节模型，予以保留", f"; there is no node model for {checked}, so it is kept")
+    node_sure = explain.confidence_words(p_node, lang) or _n(p_node)
     if isinstance(thr, (int, float)) and p_node >= thr:
-        return head + _z(lang, f"；{checked} 的环节模型同意（概率 {_n(p_node)} ≥ 阈值 {_n(thr)}），予以保留",
-                         f"; the node model agrees (P({checked}) {_n(p_node)} ≥ its bar {_n(thr)}), so it is kept")
-    below = _z(lang, f"规则置信度 {_n(conf)} 也低于直接保留线 {_n(keep)}", f"the rule confidence {_n(conf)} is below the keep line {_n(keep)} too")
-    return head + _z(lang, f"；{checked} 的环节模型不同意（概率 {_n(p_node)}，低于阈值 {_n(thr)}），{below}；"
+        return head + _z(lang, f"；{checked} 的环节模型也判断属于该环节（把握{node_sure}，达到 {_pct(thr)}），予以保留",
+                         f"; the node model agrees ({checked} {node_sure}, at or above {_pct(thr)}), so it is kept")
+    # a keep line no confidence reaches (confidence < 1) is not worth a clause
+    below = _z(lang, f"，规则置信度 {_n(conf)} 也低于直接保留线 {_n(keep)}", f", and the rule confidence {_n(conf)} is below the keep line {_n(keep)} too") \
+        if conf is not None and isinstance(keep, (int, float)) and keep <= 1 else ""
+    return head + _z(lang, f"；{checked} 的环节模型判断不属于该环节（把握{node_sure}，低于 {_pct(thr)}）{below}；"
                            f"保留是因为它是该企业规则得分最高的环节（通过 AI 门槛的企业至少保留一个环节）",
-                     f"; the node model disagrees (P({checked}) {_n(p_node)}, below its bar {_n(thr)}) and {below}; "
+                     f"; the node model disagrees ({checked} {node_sure}, below {_pct(thr)}){below}; "
                      f"it is kept only as the enterprise's surest rule node (an enterprise that passes the gate keeps at least one)")
 
 
