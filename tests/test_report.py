@@ -281,6 +281,9 @@ def test_english_report_and_as_of(env):
     (["report", "region", "440300", "-o", "x.docx"], "不支持的报告格式"),
     (["report", "region", "440300", "-o", "x.pdf", "-o", "x.docx"], "不支持的报告格式"),  # no file, not the PDF alone
     (["report", "region", "440300", "-o", "/no/such/dir/x.pdf"], "目录不存在"),
+    (["report", "region", "440300", "-o", "x"], "报告文件名没有扩展名: x"),  # a name is not called a format
+    (["--lang", "en", "report", "region", "440300", "-o", "x"], "the report file name has no suffix: x"),
+    (["report", "region", "440300", "-o", "x.pdf", "-o", "./x.pdf"], "同一文件给了两次: ./x.pdf"),
     # 0 or a negative number of top enterprises would empty 头部企业 as if the region had none
     (["report", "region", "440300", "-o", "x.pdf", "--top", "0"], "--top 应大于或等于 1（收到 0）"),
     (["report", "region", "440300", "-o", "x.pdf", "--top", "-5"], "--top 应大于或等于 1（收到 -5）"),

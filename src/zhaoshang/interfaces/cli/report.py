@@ -25,13 +25,14 @@ def report_region(
     top: int = typer.Option(10, "--top", help="头部企业与合作伙伴的条数（至少 1）"),
 ) -> None:
     """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
-    from ..reports import REPORT_SUFFIXES, write_region_report
+    from ..reports import report_suffix, write_region_report
 
+    seen: set[Path] = set()
     for out in output:  # every file checked before the profile is computed
-        suffix = Path(out).suffix.lower()
-        if suffix not in REPORT_SUFFIXES:
-            raise UserError(t(f"不支持的报告格式: {suffix or out}（可用: .pdf、.xlsx、.html）",
-                              f"unsupported report format: {suffix or out} (use .pdf, .xlsx or .html)"))
+        report_suffix(out)
+        if Path(out).resolve() in seen:
+            raise UserError(t(f"同一文件给了两次: {out}（每个 -o 写一个文件）", f"the same file is given twice: {out} (each -o writes one file)"))
+        seen.add(Path(out).resolve())
         if not Path(out).resolve().parent.exists():
             raise UserError(t(f"目录不存在: {Path(out).parent}", f"directory does not exist: {Path(out).parent}"))
     store = open_store(read_only=True)
