@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
-from cli_util import run_json
+from cli_util import run, run_json
 from zhaoshang.core.importers import import_files
 from zhaoshang.core.store import Store
 from zhaoshang.services.chain.classify import classify
@@ -85,6 +86,20 @@ def test_classify_after_a_delta_places_only_what_changed_and_equals_a_full_run(m
     again = classify(store, incremental=True)  # nothing imported since: nothing to place again
     store.close()
     assert again["mode"] == "incremental" and again["reclassified"] == 0 and again["placed"] == full["placed"]
+    # placements stored in an earlier evidence form: the next run is a full one, and says why
+    store = Store(db)
+    state = json.loads(store.get_meta("classified:ai"))
+    store.set_meta("classified:ai", json.dumps({**state, "evidence": "an earlier form"}))
+    store.close()
+    said = run("classify", db=db).stdout.replace("\n", "")  # the title wraps at the terminal's width
+    assert "全部重新归类：归类依据的读取或存储格式已更新" in said and "增量" not in said
+    store = Store(db)
+    store.set_meta("classified:ai", json.dumps({**state, "evidence": "an earlier form"}))
+    store.close()
+    upgraded = run_json("classify", db=db)
+    assert upgraded["mode"] == "full" and upgraded["full_because"] == "evidence" and upgraded["placed"] == full["placed"]
+    said = run("classify", db=db).stdout.replace("\n", "")
+    assert "增量：重新归类 0 家" in said and "全部重新归类" not in said  # recorded again: incremental from here
 
 
 def _related_store(incremental: bool) -> tuple[Store, dict]:

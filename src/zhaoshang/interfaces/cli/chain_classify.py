@@ -45,6 +45,11 @@ def classify_cmd(
     if summary.get("checked_by_model"):
         title += t(f"；规则归类经训练模型复核（{summary['checked_by_model']['digest']}）",
                    f"; rule placements checked by the trained model ({summary['checked_by_model']['digest']})")
+    why = {"evidence": ("归类依据的读取或存储格式已更新", "the evidence read or its stored form changed"),
+           "settings": ("归类方法、分类文件或权重已变化", "the method, taxonomy or weights changed"),
+           "model": ("训练模型已变化", "the trained model changed")}.get(summary.get("full_because") or "")
+    if why:
+        title += t(f"；全部重新归类：{why[0]}", f"; all reclassified: {why[1]}")
     if summary["mode"] == "incremental":
         title += t(f"；增量：重新归类 {summary['reclassified']} 家", f"; incremental: {summary['reclassified']} reclassified")
     emit(summary, fmt, rows=rows, title=title, note=note)

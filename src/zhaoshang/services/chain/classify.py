@@ -300,8 +300,9 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     from . import incremental as inc
 
-    mode, changed = "full", None
+    mode, changed, full_because = "full", None, None
     if incremental and as_of is None and enterprise_ids is None:
+        full_because = inc.full_because(store, tax, use_model, _settings(tax))
         changed = inc.changed_since(store, tax, use_model, _settings(tax))
         if changed is not None:
             mode, enterprise_ids = "incremental", changed
@@ -388,6 +389,8 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
 
     summary = summarize(store, tax, as_of=as_of, enterprise_ids=None if mode == "incremental" else subset, method=METHOD)
     summary["mode"] = mode
+    if mode == "full" and full_because not in (None, "first"):
+        summary["full_because"] = full_because  # a full run where an incremental one was asked: why
     # the placements' explanation names the trained model that checked them; the summary says so too
     from .model import load as load_model
 

@@ -51,15 +51,26 @@ def forget(store, tax: Taxonomy) -> None:
     store.con.execute("DELETE FROM meta WHERE key = ?", [_key(tax)])
 
 
+def full_because(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> str | None:
+    """Why an incremental run cannot continue the recorded one: ``first`` (nothing recorded), ``evidence`` (the
+    evidence read or its stored form changed), ``settings`` (method, taxonomy or weights), ``model``; None when it can."""
+    raw = store.get_meta(_key(tax))
+    if not raw:
+        return "first"
+    state = json.loads(raw)
+    now = fingerprint(tax, use_model, settings)
+    for why, keys in (("evidence", ("evidence",)), ("settings", ("method", "params")), ("model", ("model", "use_model"))):
+        if any(state.get(k) != now.get(k) for k in keys):
+            return why
+    return None
+
+
 def changed_since(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> list[int] | None:
     """Ids of the enterprises whose own evidence changed since the recorded run; None when a full run is
     needed (nothing recorded, or the settings, taxonomy or model differ)."""
-    raw = store.get_meta(_key(tax))
-    if not raw:
+    if full_because(store, tax, use_model, settings) is not None:
         return None
-    state = json.loads(raw)
-    if {k: state.get(k) for k in ("method", "params", "evidence", "model", "use_model")} != fingerprint(tax, use_model, settings):
-        return None
+    state = json.loads(store.get_meta(_key(tax)))
     k = int(state.get("import_id") or 0)
     rows = store.con.execute("""
         SELECT id FROM enterprises WHERE coalesce(last_import_id, 0) > $k OR coalesce(first_import_id, 0) > $k
