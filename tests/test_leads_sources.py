@@ -59,6 +59,13 @@ def test_the_list_names_the_sources_not_loaded(listed):
         assert lead["signals"]["funding"]["absent"] and lead["signals"]["funding"]["import"] == COMMANDS[0]
         assert lead["signals"]["expansion_news"]["import"] == COMMANDS[3]
         assert "import" not in lead["signals"]["segment_fit"] and "import" not in lead["signals"]["local_ties"]
+    # the region page's and report's section names the missing data and what the scores leave out, not the commands
+    from zhaoshang.services.leads.mine import top_leads
+    with Store(str(listed), read_only=True) as s:
+        top = top_leads(s, HEFEI, limit=10)
+    assert top["notes"][0] == zh["missing_note"][:zh["missing_note"].index("导入后即可计入")]
+    assert top["notes_en"][0] == en["missing_note"][:en["missing_note"].index(" To add them:")]
+    assert not [n for n in top["notes"] + top["notes_en"] if "zhaoshang" in n]
 
 
 def test_the_cli_says_it_in_both_languages_and_json(listed):

@@ -82,11 +82,15 @@ def missing_sources(store, absent: list[str]) -> list[dict]:
     return out
 
 
-def missing_note(missing: list[dict], lang: str) -> str | None:
+def missing_note(missing: list[dict], lang: str, how: bool = True) -> str | None:
     """The plain sentence of ``missing_sources``: which data are not loaded, which signals every score therefore
-    leaves out, and the imports that would add them."""
+    leaves out, and (``how``) the imports that would add them — a report for readers who do not run the commands
+    leaves those out."""
     if not missing:
         return None
+    if not how:
+        full = missing_note(missing, lang)
+        return full[:full.index(" To add them:")] if lang == "en" else full[:full.index("导入后即可计入：")]
     names = {t: (zh, en) for t, _s, _k, zh, en in SOURCES}
     sigs = [s for m in missing for s in m["signals"]]
     if lang == "en":
@@ -412,6 +416,9 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
                      "reasons_text": "；".join(r["reasons"]), "reasons_text_en": "; ".join(e["reasons"]),
                      "enterprise_id": r["enterprise_id"]})
     tied = len({r["score"] for r in rows}) < len(rows)
-    return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"], "notes": zh["notes"],
-            "notes_en": en_doc["notes"],
+    # the region page and report name the missing data and what the scores leave out, not the commands that add it
+    brief = {missing_note(zh["missing_sources"], "zh"): missing_note(zh["missing_sources"], "zh", how=False),
+             missing_note(zh["missing_sources"], "en"): missing_note(zh["missing_sources"], "en", how=False)}
+    return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"],
+            "notes": [brief.get(n, n) for n in zh["notes"]], "notes_en": [brief.get(n, n) for n in en_doc["notes"]],
             "order": TIE_BREAK[0] if tied else None, "order_en": TIE_BREAK[1] if tied else None}
