@@ -234,6 +234,11 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     row = next(r for r in rows if r["enterprise_name"] == dahua and r["node_code"] == "D10")
     assert row["method"] == "rules-v1+confirmed" and row["node_name_zh"] and row["node_name_en"] and row["node_name_en"] != row["node_name_zh"]
     assert all(r["enterprise_name"] and r["node_name_zh"] for r in rows)
+    # and each placement's reading, the sentence the profile gives, in both languages
+    from zhaoshang.core import explain
+    assert all(r["reading_zh"] == explain.reading(r["evidence"], "zh") and r["reading_en"] == explain.reading(r["evidence"], "en")
+               and r["reading_zh"] for r in rows)
+    assert "分析师" in row["reading_zh"] and "analyst" in row["reading_en"]  # the confirmation is read out
 
 
 def test_shenwan_rows_without_a_full_name_still_reach_their_listed_company(db):

@@ -45,10 +45,13 @@ EXPORTS: dict[str, str] = {
     "demands": "SELECT * FROM demands ORDER BY id",
     "contacts": "SELECT * FROM contacts ORDER BY id",
     # the stored columns, with the enterprise's name and credit code and the node's Chinese and English names beside
-    # the codes (a reviewer reads them without joining by hand)
+    # the codes (a reviewer reads them without joining by hand), and the placement's reading in both languages (the
+    # sentence the profile and `show` give: ``zs_reading``, registered by ``export_kind``)
     "placements": """
         SELECT p.enterprise_id, e.name AS enterprise_name, e.uscc AS enterprise_uscc, p.chain, p.node_code,
-               n.name_zh AS node_name_zh, n.name_en AS node_name_en, p.confidence, p.evidence, p.method, p.classified_at
+               n.name_zh AS node_name_zh, n.name_en AS node_name_en, p.confidence,
+               zs_reading(CAST(p.evidence AS VARCHAR), 'zh') AS reading_zh, zs_reading(CAST(p.evidence AS VARCHAR), 'en') AS reading_en,
+               p.evidence, p.method, p.classified_at
         FROM placements p LEFT JOIN enterprises e ON e.id = p.enterprise_id
         LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
         ORDER BY p.enterprise_id, p.node_code""",
@@ -95,6 +98,21 @@ def export_kind(store: Store, kind: str, output: str | Path) -> int:
         raise UserError(f"未知的导出类型: {kind}（可选: {', '.join(EXPORTS)}）",
                         f"unknown export kind: {kind} (choose {', '.join(EXPORTS)})")
     sql = EXPORTS[kind]
+    if kind == "placements":
+        _register_reading(store.con)
     if store.synthetic:
         sql = f"SELECT *, '{SYNTHETIC_LABEL}' AS data_label FROM ({sql})"
     return export_query(store.con, sql, output)
+
+
+def _register_reading(con) -> None:
+    """``zs_reading(evidence, lang)``: an explained result's one reading (``core.explain.reading``) inside SQL."""
+    from ..core import explain
+    from .chain import reading as _readers  # noqa: F401  (registers the chain methods' readers)
+
+    try:
+        con.remove_function("zs_reading")
+    except Exception:  # not registered yet on this connection
+        pass
+    con.create_function("zs_reading", lambda ev, lang: explain.reading(ev, lang) if ev else None,
+                        ["VARCHAR", "VARCHAR"], "VARCHAR", null_handling="special")

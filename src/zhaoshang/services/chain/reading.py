@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from ...core import explain
+from ...core.errors import count_en
 from ...core.explain import Explained, Part
 
 # the one table of the fields a placement's keywords stand in: this sentence and the pages' signal tables
@@ -258,7 +259,7 @@ def _words(p: Part | None, lang: str) -> str | None:
     items = [_z(lang, f"{_pair(FIELDS, k.get('field'), lang)}中的「{k.get('keyword')}」",
                 f"{k.get('keyword')} in its {_pair(FIELDS, k.get('field'), lang)}") for k in kws[:SHOWN_KEYWORDS]]
     more = len(kws) - SHOWN_KEYWORDS
-    rest = _z(lang, f"等 {len(kws)} 个词", f" and {more} more words") if more > 0 else ""
+    rest = _z(lang, f"等 {len(kws)} 个词", f" and {count_en(more, 'more word')}") if more > 0 else ""
     return _z(lang, "、".join(items) + rest, ", ".join(items) + rest)
 
 
