@@ -4,6 +4,7 @@ corrections and declared placements that survive re-classification and re-import
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sqlite3
 
@@ -121,6 +122,20 @@ def test_propellant_maker_telecom_branches_and_information_firms_stay_off(db):
         assert "D13" not in nodes(db, name), name
 
 
+def placement(path, eid: int, node: str):
+    """One placement as the profile reads it: method, confidence, the signals of its parts, its reading."""
+    from zhaoshang.core import explain
+    from zhaoshang.services.chain import reading  # noqa: F401  (the readers)
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute("SELECT method, confidence, evidence FROM placements WHERE enterprise_id = ? AND node_code = ?",
+                          [eid, node]).fetchone()
+    if row is None:
+        return None
+    parts = json.loads(row[2])["parts"]
+    return row[0], row[1], [{k: q[k] for k in ("signal", "label", "contribution")} for q in parts], explain.readings(row[2])
+
+
 def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     """Analyst corrections are audited, counted and kept; placements declared by a source's own labels are kept
     apart from inferred ones; both survive re-classification and re-imports."""
@@ -211,6 +226,22 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     # the reason is bounded as the page's box is (500 characters), on every interface
     bad = run("placements", "add", dahua, "M06", "--reason", "长" * 501, db=p, check=False)
     assert bad.returncode == 2 and "理由最长 500 字（现为 501 字）" in bad.stderr, bad.stderr
+    # remove a node the rules place, then add it back: the add confirms the rules' placement at once — its method,
+    # confidence, evidence, reading and count are those the next full classification gives (checked below)
+    with duckdb.connect(str(p), read_only=True) as con:
+        back_id, back = con.execute("SELECT enterprise_id, node_code FROM placements WHERE method = 'rules-v1' "
+                                    "AND node_code NOT IN ('D05', 'D10', 'M06') ORDER BY 1, 2 LIMIT 1").fetchone()
+    ruled = placement(p, back_id, back)
+    run("placements", "remove", str(back_id), back, "--reason", "试移除", db=p)
+    assert placement(p, back_id, back) is None
+    run("placements", "add", str(back_id), back, "--reason", "恢复：主营产品", db=p)
+    added_back = placement(p, back_id, back)
+    assert added_back[:2] == ("rules-v1+confirmed", ruled[1]) and added_back[2][:-1] == ruled[2]
+    assert added_back[2][-1]["signal"] == "add" and "不经规则与模型" not in added_back[3]["zh"]
+    assert "加回并确认，理由：恢复：主营产品" in added_back[3]["zh"] and "新增" not in added_back[3]["zh"]
+    assert "added back and confirmed by the analyst" in added_back[3]["en"], added_back[3]
+    counted = {c["node"]: c for c in run_json("placements", "counts", db=p)}[back]
+    assert {k: counted[k] for k in ("confirmed", "removed", "added")} == {"confirmed": 1, "removed": 0, "added": 0}
     # an add recorded before such adds were refused (after the confirmation) still shows as a confirmation after
     # classify: the latest decision stands, whatever classify rewrote
     with sqlite3.connect(p.with_name(p.stem + ".team.sqlite")) as team:
@@ -224,6 +255,7 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     counts = {c["node"]: c for c in run_json("placements", "counts", db=p)}
     assert {k: counts["D10"][k] for k in ("confirmed", "added", "corrected")} == {"confirmed": 1, "added": 0, "corrected": 1}
     assert counts["M06"]["added"] == 1 and counts["M06"]["confirmed"] == 0 and counts[wrong]["removed"] == 1
+    assert placement(p, back_id, back) == added_back and counts[back] == counted  # the add back, as it read at once
     # the export names the enterprise and the node beside their codes (the stored columns kept)
     out = p.with_name("placements.csv")
     run("export", "placements", "-o", out, db=p)

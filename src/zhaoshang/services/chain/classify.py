@@ -684,7 +684,10 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
                                                      explain=(METHOD, explain_params(tax))), "model": model.digest}
         con.execute("DROP TABLE IF EXISTS zs_rules")
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
+    from .corrections import apply, forget_removed
+
     with store.transaction() as tx:
+        forget_removed(store, tx, tax.chain, subset is not None)
         if subset is not None:
             tx.execute("DELETE FROM placements WHERE chain = ? AND enterprise_id IN (SELECT id FROM zs_req)", [tax.chain])
         else:
@@ -692,7 +695,5 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
         tx.execute("""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT id, ?, node, round(conf, 4), evidence, ?, now()::TIMESTAMP FROM zs_final""", [tax.chain, METHOD])
     # declared placements and analyst decisions are kept apart and re-applied on every run
-    from .corrections import apply
-
     apply(store, tax, subset, team)
     return int(n)

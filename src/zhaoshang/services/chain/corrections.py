@@ -18,6 +18,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from ...core import dialect
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.importers.enterprises import record_value_sql
@@ -28,6 +29,7 @@ from .primary import ANALYST, DECLARED, PRIMARY_RANK  # noqa: F401  (named here 
 from .taxonomy import Taxonomy, load_taxonomy
 
 ACTIONS = ("confirm", "remove", "add")
+_ACTIONS_SQL = ", ".join(f"'{a}'" for a in ACTIONS)
 
 
 DECLARED_DDL = """
@@ -40,6 +42,8 @@ CREATE TABLE IF NOT EXISTS declared_placements (
     label VARCHAR,                    -- the label as the source wrote it
     declared_at TIMESTAMP NOT NULL
 );
+-- inferred placements an analyst removed, as the rules made them (the columns of ``placements``)
+CREATE TABLE IF NOT EXISTS removed_placements AS SELECT * FROM placements LIMIT 0;
 """
 CORR_COLS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "chain", "node_code", "action", "reason",
              "user_name", "decided_at"]
@@ -64,6 +68,14 @@ _DECLARED_EXPLAINED = (
 
 def ensure(store) -> None:
     store.con.execute(DECLARED_DDL)
+
+
+def forget_removed(store, tx, chain: str, scoped: bool) -> None:
+    """Classification rewrites the inferred placements (of the enterprises in ``zs_req`` when ``scoped``): the
+    removed ones kept aside from the previous run go with them (``apply`` keeps the new ones aside again)."""
+    ensure(store)
+    tx.execute("DELETE FROM removed_placements WHERE chain = ?"
+               + (" AND enterprise_id IN (SELECT id FROM zs_req)" if scoped else ""), [chain])
 
 
 def _node(tax: Taxonomy, code: str, store=None) -> str:
@@ -229,6 +241,7 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                 "FROM zs_corr_view")
     con.unregister("zs_corr_view")
     n = 0
+    _d = dialect.current()
     with store.transaction() as tx:
         # declared labels: present unless an analyst removed them
         tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
@@ -237,10 +250,37 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                   QUALIFY row_number() OVER (PARTITION BY enterprise_id, node_code ORDER BY declared_at DESC) = 1) d
             WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = d.enterprise_id AND p.chain = d.chain
                               AND p.node_code = d.node_code)""", params)
-        # removals
+        # removals: an inferred placement is kept aside as the rules made it (without an earlier decision's mark),
+        # so that an add of the node later restores it with its evidence, as the next classification would
+        tx.execute(f"""DELETE FROM removed_placements r USING zs_corr c, placements p
+            WHERE c.action = 'remove' AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
+              AND r.node_code = c.node_code AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
+              AND p.node_code = c.node_code AND p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
+        tx.execute(f"""INSERT INTO removed_placements
+            SELECT p.enterprise_id, p.chain, p.node_code, p.confidence,
+                   CASE WHEN p.method LIKE '%+confirmed' THEN json_merge_patch(p.evidence, json_object(
+                       'parts', to_json({_d.list_filter("CAST(json_extract(p.evidence, '$.parts') AS JSON[])", "x",
+                                                                f"coalesce(json_extract_string(x, '$.signal'), '') NOT IN ({_ACTIONS_SQL})")}),
+                       'evidence', to_json({_d.list_filter("CAST(json_extract(p.evidence, '$.evidence') AS JSON[])", "x",
+                                                                   "coalesce(json_extract_string(x, '$.table'), '') <> 'placement_corrections'")})))
+                        ELSE p.evidence END,
+                   replace(p.method, '+confirmed', ''), p.classified_at
+            FROM placements p JOIN zs_corr c ON c.action = 'remove' AND p.enterprise_id = c.enterprise_id
+              AND p.chain = c.chain AND p.node_code = c.node_code
+            WHERE p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
         n += tx.execute("""DELETE FROM placements p USING zs_corr c
             WHERE c.action = 'remove' AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
               AND p.node_code = c.node_code""").fetchone()[0]
+        # an add (or confirmation) of a node the rules placed before an analyst removed it: the rules' placement back,
+        # read below as confirmed — the same method, confidence, evidence and count the next classification gives
+        tx.execute("""INSERT INTO placements SELECT r.* FROM removed_placements r JOIN zs_corr c
+            ON c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
+              AND r.node_code = c.node_code
+            WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = r.enterprise_id AND p.chain = r.chain
+                              AND p.node_code = r.node_code)""")
+        tx.execute("""DELETE FROM removed_placements r USING zs_corr c
+            WHERE c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
+              AND r.node_code = c.node_code""")
         # additions (and confirmations of a placement the rules no longer make)
         n += tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT c.enterprise_id, c.chain, c.node_code, 1.0,

@@ -33,6 +33,8 @@ FIELDS = {"name": ("名称", "name"), "products": ("产品", "products"), "produ
 TIERS = {"strong": ("强关键词", "strong keyword"), "medium": ("中等关键词", "medium keyword"),
          "weak": ("弱关键词", "weak keyword"), "industry": ("行业名称", "industry name")}
 ACTIONS = {"add": ("新增", "added"), "confirm": ("确认", "confirmed"), "remove": ("移除", "removed")}
+# an add of a node the rules place the enterprise on (after a removal) is applied as a confirmation, and read so
+ADD_CONFIRMS = ("加回并确认", "added back and confirmed")
 SHOWN_KEYWORDS = 3
 
 
@@ -329,9 +331,10 @@ def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
               f"Placed on {node} by {found}; the model's confidence in this node: {sure}{best}{bar}")
 
 
-def _decision(p: Part, lang: str) -> str:
+def _decision(p: Part, lang: str, confirms: bool = False) -> str:
+    """One analyst decision; ``confirms``: on a placement the rules (or an import) make, where an add confirms it."""
     d = p.detail or {}
-    act = _pair(ACTIONS, p.signal, lang)
+    act = _z(lang, *ADD_CONFIRMS) if confirms and p.signal == "add" else _pair(ACTIONS, p.signal, lang)
     at = str(d.get("at") or "")[:16]
     reason = d.get("reason") or p.label
     why = _z(lang, f"，理由：{reason}", f", reason: {reason}") if reason else ""
@@ -344,7 +347,7 @@ def read_rules(x: Explained, lang: str) -> str:
     pairs = _part(x, "pairs")
     if pairs is not None:  # placed by the pair reader: its probability is the confidence
         out = [_pairs(x, pairs, node, lang)]
-        out += [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
+        out += [_decision(p, lang, True) for p in x.parts if p.signal in ACTIONS]
         return sep.join(out) + _z(lang, "。", ".")
     others = _others(x, lang)
     found = [s for s in (_text(_part(x, "text"), node, lang, not others), *others) if s]
@@ -357,7 +360,7 @@ def read_rules(x: Explained, lang: str) -> str:
     model = _part(x, "model")
     if model is not None:
         out.append(_model(model, node, conf, lang))
-    out += [_decision(p, lang) for p in x.parts if p.signal in ACTIONS]
+    out += [_decision(p, lang, True) for p in x.parts if p.signal in ACTIONS]
     return sep.join(out) + _z(lang, "。", ".")
 
 
