@@ -99,7 +99,11 @@ def test_profile_form_keeps_its_values_and_shows_only_the_servers_words(served):
 
     # confirming a node it is not on: beside the node box, the action, node and reason kept
     to = post(action="confirm", node=absent, reason="保留的理由")
-    assert set(parse_qs(urlsplit(to).query)) == {"pl_note", "pl_action", "pl_node", "pl_reason"}
+    # the typed values stay on the server: the link carries the signed note alone, and the note not the reason
+    from itsdangerous import URLSafeTimedSerializer
+
+    assert set(parse_qs(urlsplit(to).query)) == {"pl_note"}
+    assert "保留的理由" not in str(URLSafeTimedSerializer("-", salt="zs-page-note").loads_unsafe(parse_qs(urlsplit(to).query)["pl_note"][0]))
     page = seen(to)
     assert re.search(rf'<span class="field-error" id="error-pl-node" role="alert">[^<]*当前不在节点 {absent} 上，不能确认</span>', page)
     assert '<option value="confirm" selected>' in page and f'<option value="{absent}" selected>' in page

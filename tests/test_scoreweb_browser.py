@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import duckdb
 import pytest
@@ -329,9 +330,15 @@ def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     assert added.locator(".pl-method").inner_text().strip() == "added by an analyst"
     pg.goto(f"{base}/enterprises/{eid}?lang=zh")
     # confirming a node it is not on is refused beside the node box, the form as typed, nothing recorded
-    _decide(pg, "confirm", node, "确认", "#error-pl-node")
+    _decide(pg, "confirm", node, "年报口径 张经理", "#error-pl-node")
     assert node in pg.inner_text("#error-pl-node") and pg.locator("#pl-decisions tbody tr").count() == 2
-    assert (pg.input_value("#pl-action"), pg.input_value("#pl-node"), pg.input_value("#pl-reason")) == ("confirm", node, "确认")
+    assert (pg.input_value("#pl-action"), pg.input_value("#pl-node"), pg.input_value("#pl-reason")) == ("confirm", node, "年报口径 张经理")
+    # the reason typed is kept on the server, not in the link (history, access logs, Referer)
+    from itsdangerous import URLSafeTimedSerializer
+
+    query = parse_qs(urlsplit(pg.url).query)
+    assert "pl_reason" not in query and "年报口径" not in unquote_plus(pg.url), pg.url
+    assert "年报口径" not in str(URLSafeTimedSerializer("-", salt="zs-page-note").loads_unsafe(query["pl_note"][0]))
     # the decisions are the service's: in the team state, the audit log and the JSON twin, with the analyst's name
     got = served["get"]("/api/placements/corrections").json()["items"]
     mine = [(c["action"], c["node_code"], c["user_name"]) for c in got if int(c["enterprise_id"]) == eid]

@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote_plus
 
@@ -86,6 +87,8 @@ class AuthConfig:
     serializer: URLSafeTimedSerializer
     secret: bytes
     idle: int = 30 * 60  # install_auth sets it (accounts.idle_default)
+    # a refused form's values as typed, kept here under the random key its note carries (``sign_note``)
+    typed: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict)
 
 
 def client_ip(request: Request) -> str | None:
@@ -155,11 +158,32 @@ def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
 NOTE_MAX_AGE = 3600
 
 
-def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None) -> str:
+# A note is signed, not encrypted (anyone holding the link reads it): what an analyst typed into a refused form
+# (a reason may name people or deals) stays on the server, for as long as a note lasts, under a random key the
+# note carries — never in the link, so not in the browser's history, an access log or a Referer. At most
+# TYPED_KEPT forms are kept (the oldest go first); after a restart a refused form comes back empty.
+TYPED_KEPT = 1000
+
+
+def _keep_typed(cfg: AuthConfig, typed: dict[str, str]) -> str:
+    at = time.monotonic()
+    for k, (t, _) in list(cfg.typed.items()):
+        if at - t > NOTE_MAX_AGE or len(cfg.typed) >= TYPED_KEPT:
+            cfg.typed.pop(k, None)
+    key = secrets.token_urlsafe(16)
+    cfg.typed[key] = (at, {k: str(v) for k, v in typed.items()})
+    return key
+
+
+def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None,
+              typed: dict[str, str] | None = None) -> str:
     """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both);
-    a refused region carries what the region service offered (the text typed, its candidates or suggestions)."""
+    a refused region carries what the region service offered (the text typed, its candidates or suggestions);
+    ``typed``: the refused form's values, kept on the server (the note carries only their key)."""
     refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
     doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
+    if typed:
+        doc["typed"] = _keep_typed(cfg, typed)
     if error is not None and error.field:  # the box the refusal concerns (a form shows it beside it)
         doc["field"] = error.field
     choices = getattr(error, "candidates", None) or getattr(error, "suggestions", None)
@@ -170,9 +194,10 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
 
 
 def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
-    """``{"done", "error", "region", "field"}`` of a note this server signed, ``done`` and ``error`` in ``lang``
-    (None for a missing, forged or old one); ``region``: the refused region's choices (``context.region_refusal``
-    reads it); ``field``: the form box the refusal concerns."""
+    """``{"done", "error", "region", "field", "typed"}`` of a note this server signed, ``done`` and ``error`` in
+    ``lang`` (None for a missing, forged or old one); ``region``: the refused region's choices
+    (``context.region_refusal`` reads it); ``field``: the form box the refusal concerns; ``typed``: the refused
+    form's values ({} when gone)."""
     try:
         doc = URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").loads(raw, max_age=NOTE_MAX_AGE) if raw else {}
     except BadData:
@@ -180,7 +205,8 @@ def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
     out = {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
            for k in ("done", "error")}
     return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None,
-            "field": doc.get("field") if isinstance(doc.get("field"), str) else None}
+            "field": doc.get("field") if isinstance(doc.get("field"), str) else None,
+            "typed": dict(cfg.typed.get(doc.get("typed"), (0, {}))[1]) if isinstance(doc.get("typed"), str) else {}}
 
 
 def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:

@@ -112,18 +112,17 @@ def register(app, web) -> None:
 
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
-                        pl_note: Note = None, pl_action: Text = None, pl_node: Text = None,
-                        pl_reason: Optional[str] = Query(None, max_length=700), pa_note: Note = None, pa_region: Text = None):
+                        pl_note: Note = None, pa_note: Note = None, pa_region: Text = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
         decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         pa = read_note(request.app.state.auth, pa_note, web.lang_of(request))
         # the placement form's outcome: only what this server signed (what was recorded, or why not and beside which
-        # box), the form's values as typed when it was refused
+        # box), the form's values as typed when it was refused (kept on the server: a reason is not for the link)
         pl = read_note(request.app.state.auth, pl_note, web.lang_of(request))
         if pl["error"]:
-            pl.update(action=pl_action or "", node=pl_node or "", reason=pl_reason or "")
+            pl.update({k: pl["typed"].get(k, "") for k in ("action", "node", "reason")})
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
                                                      "lead_regions": region_labels(store, {r["region_code"] for r in leads},

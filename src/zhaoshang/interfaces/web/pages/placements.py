@@ -53,8 +53,8 @@ def register(app, web) -> None:
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
                                   getattr(user, "name", None))
         except UserError as exc:
-            typed = {"pl_action": action, "pl_node": node.strip(), "pl_reason": reason[:corr.REASON_MAX + 100]}
-            return RedirectResponse(f"/enterprises/{quote(key, safe='')}?" + urlencode({"pl_note": sign_note(cfg, error=exc), **typed})
+            typed = {"action": action, "node": node.strip(), "reason": reason[:corr.REASON_MAX + 100]}
+            return RedirectResponse(f"/enterprises/{quote(key, safe='')}?" + urlencode({"pl_note": sign_note(cfg, error=exc, typed=typed)})
                                     + "#pl-form", status_code=303)
         what = {lang: f"{label('placement_action', row['action'], lang)} {row['node_code']}" for lang in ("zh", "en")}
         done = (f"{what['zh']}：已记录（审计日志） #{row['id']}", f"{what['en']}: recorded (audit log) #{row['id']}")
