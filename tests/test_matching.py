@@ -298,7 +298,7 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(served, chromium
         assert pg.input_value("#f-region") == "杭州市" and pg.input_value("input[name=top]") == "7"
         assert "top=7" in pg.url and pg.locator("#error-region").count() == 0
         got = pg.goto(base + "/match/demand/DM1?region=火星&lang=en")
-        assert got.status == 404 and pg.inner_text("#error-region") == "region not found: 火星"
+        assert got.status == 400 and pg.inner_text("#error-region") == "region not found: 火星"
         assert pg.locator("#mt-demand").is_visible() and pg.input_value("#f-region") == "火星"
         got = pg.goto(base + "/match/demand/DM1?region=杭州&top=9999&lang=zh")
         assert got.status == 400 and pg.input_value("input[name=top]") == "9999" and pg.input_value("#f-region") == "杭州市"

@@ -55,8 +55,10 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         route = request.scope.get("route")
         boxes = web.forms.get(getattr(route, "path", None)) if request.method == "GET" else None
         refused = refused_fields(request, exc, fields, boxes) if boxes else None
-        if refused:  # a page's form given values it cannot take: the page again, each refusal beside its box
-            refuse(request, refused, 300 if isinstance(exc, AmbiguousRegion) else status)
+        if refused:  # a page's form given values it cannot take: the page again, each refusal beside its box, under
+            # 400 whatever the refusal (a region or a chain node not found is a value of the form, not a path naming
+            # nothing: 404 is that), 300 for a region that names several
+            refuse(request, refused, 300 if isinstance(exc, AmbiguousRegion) else 400)
             return Response(status_code=status)
         message = exc.in_lang(lang) if isinstance(exc, UserError) else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant

@@ -10,7 +10,8 @@ falls back to its default choice), a range whose two ends contradict each other 
 both boxes marked and kept, the reason beside the second) — the app's error reply marks the request (``refuse``) instead of writing an
 error page, and ``FormAgain`` (an outer layer of the app) asks the page again without those values: the page
 is drawn with ``form_errors`` (box → message, suggestions, the value as typed), which the layout hands every
-template (``typed`` and the ``_field_error.html`` macro), under the status of the refusal (400, 404, 300).
+template (``typed`` and the ``_field_error.html`` macro), under 400 (300 for a region that names several:
+a value of a form the page cannot take, never a 404, which is for a path that names nothing).
 A JSON twin (/api/…) is refused as before; so is a value of a parameter the form has no box for.
 """
 
