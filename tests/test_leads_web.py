@@ -445,6 +445,32 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
             # nothing drawn for the values it fell back on (no chart, figure or list), the words why in its place
             assert pg.locator("canvas, #wolong, #kpis, #ev-list, #mt-demands, #pl-table").count() == 0, url
             assert pg.inner_text("#not-drawn") == not_drawn[pg.get_attribute("html", "lang")], url
+        # 招商项目: every box's value it cannot take at once, each beside its box, the typed ones kept, no list (it was
+        # an error page naming the first alone), in both languages
+        for lang, said in (("zh", {"view": "未知的取值: zz（可选: list, board）", "status": "未知的状态: xx（",
+                                   "owner": "没有这个用户: nobody", "region": "未找到地区 杭洲 您是不是要找：杭州市",
+                                   "segment": "未找到产业链环节: Z99", "source": "未知的取值: qq（可选: manual",
+                                   "overdue": "应为 true 或 false，收到 'maybe'"}),
+                           ("en", {"view": "unknown value: zz (one of: list, board)", "status": "unknown status: xx (",
+                                   "owner": "no such user: nobody", "region": "region not found: 杭洲 Did you mean: 杭州市",
+                                   "segment": "chain node not found: Z99", "source": "unknown value: qq (one of: manual",
+                                   "overdue": "Input should be a valid boolean"})):
+            got = pg.goto(base + f"/pipeline?view=zz&status=xx&owner=nobody&region=杭洲&segment=Z99&source=qq"
+                                 f"&overdue=maybe&lang={lang}")
+            assert got.status == 400 and pg.locator("#pl-form").count() == 1, lang
+            for box, words in said.items():
+                assert pg.inner_text(f"#pl-form #error-{box}").startswith(words), (lang, box, pg.inner_text("#pl-form"))
+            assert [pg.input_value(x) for x in ("#f-region", "#f-segment")] == ["杭洲", "Z99"]
+            assert [pg.get_attribute(x, "class") for x in ("#f-region", "#f-segment")] == ["refused", "refused"]
+            assert [pg.input_value(x) for x in ("#f-status", "#f-owner", "#f-source")] == ["", "", ""]  # their defaults
+            assert pg.locator("#pl-table, #pl-board, #pl-empty, #export-xlsx").count() == 0
+            assert pg.inner_text("#not-drawn") == not_drawn[pg.get_attribute("html", "lang")], lang
+        # one mistake alone: beside its box, the other values kept and taken
+        got = pg.goto(base + "/pipeline?owner=nobody&segment=Z99&status=new&view=board&lang=zh")
+        assert got.status == 400 and pg.input_value("#f-status") == "new" and pg.input_value("#pl-form [name=view]") == "board"
+        assert pg.locator("#pl-form .field-error").count() == 2 and pg.locator("#pl-board").count() == 0
+        pg.goto(base + "/pipeline?status=new&view=board&lang=zh")  # values it can take: the board drawn
+        assert pg.locator("#pl-board").count() == 1 and pg.locator("#not-drawn, .field-error").count() == 0
         assert not errors, errors
         pg.goto(base + "/chain?as_of=2024-02-28")  # the date it can take: the chart drawn
         assert pg.locator("#mix-chart canvas").count() == 1 and pg.locator("#not-drawn").count() == 0

@@ -97,7 +97,7 @@ def check_status(value: str) -> str:
         if s == zh or s.lower() == STATUS_EN[k]:
             return k
     raise UserError(f"未知的状态: {value}（{' → '.join(STATUS_ZH[k] for k in STATUSES[:-1])}，或 已放弃）",
-                    en=f"unknown status: {value} ({' | '.join(STATUSES)})")
+                    en=f"unknown status: {value} ({' | '.join(STATUSES)})", text=s)
 
 
 def owners(team) -> list[str]:
@@ -403,10 +403,11 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
     if owner:
         try:
             accounts.get(team, owner)  # no such user: said as `add --owner` says it, unless a lead still has that owner
-        except NotFound:
+        except NotFound as exc:
             with team.tx() as tx:
                 if not tx.one("SELECT id FROM pipeline_leads WHERE owner = ? LIMIT 1", [owner]):
-                    raise
+                    # naming the owner refused: a list's form shows it beside its owner box (web/forms.py)
+                    raise NotFound(str(exc), exc.en, text=owner) from None
     if status:
         where.append("status = ?")
         params.append(check_status(status))

@@ -57,6 +57,8 @@ class Change(BaseModel):
 
 StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
 SourceParam = Optional[Literal[L.SOURCES]]
+# the page's select sends "" for any source; another word is refused naming the ones it takes (schemas: 未知的取值)
+SourceBox = Query(None, pattern=rf"^$|^({'|'.join(L.SOURCES)})$", description="来源：" + "、".join(L.SOURCES))
 LeadId = Annotated[int, Path(ge=1, le=2 ** 62, description="线索编号")]
 
 
@@ -143,12 +145,14 @@ def register(app, web) -> None:
         """Why a form's change was refused, as a note the server signs (auth.sign_note)."""
         return sign_note(app.state.auth, error=exc)
 
-    web.form_page("/pipeline", "region")  # a region it cannot read: beside its box (forms.py)
+    # a value one of its boxes cannot take (a status, an owner, a region, a segment, a source, 督办, the view): beside
+    # it, every such value at once, the others kept and no list drawn (forms.py)
+    web.form_page("/pipeline", "view", "status", "owner", "region", "segment", "source", "overdue")
 
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
                       status: Text = None, owner: Text = None, region: Region = None, segment: Text = None,
-                      source: Text = None, overdue: bool = False, note: Note = None):
+                      source: Optional[str] = SourceBox, overdue: bool = False, note: Note = None):
         error = read_note(app.state.auth, note, web.lang_of(request))["error"]
         items = filtered(request, store, status, owner, region, segment, source, overdue)
         shown = personal_text(request, {"items": items, "history": L.history(team(request), limit=20)}, LEAD_TEXT,
