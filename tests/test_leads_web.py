@@ -108,8 +108,10 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     for params, box, status, said in (
             ({"node": "XX99"}, "node", 400, ("未找到产业链环节: XX99", "chain node not found: XX99")),
             ({"weights": "nope-1"}, "weights", 400, ("没有已保存的线索权重版本: nope-1", "no saved lead weights version: nope-1")),
-            ({"top": "99999999"}, "top", 400, ("应小于或等于 1000，收到 '99999999'",  # the value typed, in both languages
-                                               "Input should be less than or equal to 1000, got '99999999'"))):
+            # a count: the box named and the value typed, in both languages (not the checker's capitalised words alone)
+            ({"top": "99999999"}, "top", 400, ("条数应小于或等于 1000，收到 '99999999'",
+                                               "number shown should be less than or equal to 1000, got '99999999'")),
+            ({"top": "0"}, "top", 400, ("条数应大于或等于 1，收到 '0'", "number shown should be greater than or equal to 1, got '0'"))):
         for lang, words in zip(("zh", "en"), said):
             r = client.get("/leads", params={"region": REGION, "min_score": "37.5", "lang": lang, **params})
             shown = html.unescape(r.text)
@@ -409,7 +411,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert pg.input_value("#f-region") == "杭州市西湖区"  # the box the page could read: as it always shows it
         assert pg.inner_text("#error-as_of") == "无效的截至日期: 2025-13-45（日期不存在；应为 YYYY-MM-DD）"
         assert pg.inner_text("#error-min_score") == "最低得分应为 0–100 的数字，收到 'abc'"
-        assert pg.inner_text("#error-top") == "应小于或等于 1000，收到 '99999999'"  # the value typed
+        assert pg.inner_text("#error-top") == "条数应小于或等于 1000，收到 '99999999'"  # the box named, the value typed
         assert pg.locator("#f-top + #error-top, #f-min + #error-min_score").count() == 2  # beside their boxes
         # a misspelt region: kept in its box, the regions it may mean as links to the same list with each
         got = pg.goto(base + "/leads?region=杭洲&top=5&lang=en")

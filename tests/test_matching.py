@@ -302,7 +302,10 @@ def test_a_wrong_region_on_the_demand_page_is_said_by_its_field(served, chromium
         assert pg.locator("#mt-demand").is_visible() and pg.input_value("#f-region") == "火星"
         got = pg.goto(base + "/match/demand/DM1?region=杭州&top=9999&lang=zh")
         assert got.status == 400 and pg.input_value("input[name=top]") == "9999" and pg.input_value("#f-region") == "杭州市"
-        assert pg.inner_text("#error-top") == "应小于或等于 500，收到 '9999'"
+        assert pg.inner_text("#error-top") == "条数应小于或等于 500，收到 '9999'"  # the box named, as 最低得分 is
+        got = pg.goto(base + "/match/demand/DM1?region=杭州&top=0&lang=en")
+        assert got.status == 400 and pg.input_value("input[name=top]") == "0"
+        assert pg.inner_text("#error-top") == "number shown should be greater than or equal to 1, got '0'"
         # filters that match no demand of a loaded list say so (it told the user to import demands)
         pg.goto(base + "/match?q=火星基地&lang=zh")
         assert pg.inner_text("#mt-empty") == "没有需求符合这些筛选条件。 清除筛选"

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic import AfterValidator
+from pydantic_core import PydanticUndefined
 
 from ...core.errors import UserError, check_reason_zh
 from ...core.geo.lookup import split_regions
@@ -102,6 +103,19 @@ def number_field(name: str, zh: str, en: str, *, lo: int = 0, hi: int = 100, pat
     a value outside it refused as "<zh>应为 lo–hi 的数字" / "<en> must be a number from lo to hi"."""
     _NUMBERS[name] = (pattern, f"{zh}应为 {lo}–{hi} 的数字", f"{en} must be a number from {lo} to {hi}")
     return Query(None, pattern=pattern, max_length=40, description=description or f"{zh}（{lo}–{hi}；空 = 不限）")
+
+
+# A count a page's form sends (前 N 条): its box's words, which begin why a value is refused beside the box (条数应大于或等于
+# 1，收到 '0' / number shown should be …), as a number box's do; parameter name → (Chinese, English).
+_COUNTS: dict[str, tuple[str, str]] = {}
+
+
+def count_field(name: str, zh: str, en: str, default: Any = PydanticUndefined, *, lo: int, hi: int,
+                description: str) -> Any:
+    """The query parameter ``name`` of a page form's count box: a whole number lo–hi, a value outside it refused
+    beside the box naming it (``field_reasons``); the JSON twin's refusal is as before (``top: …``)."""
+    assert _COUNTS.setdefault(name, (zh, en)) == (zh, en), name  # one parameter name, one box name
+    return Query(default, ge=lo, le=hi, description=description)
 
 
 ERROR = {"type": "object", "required": ["error", "status"],
@@ -307,8 +321,19 @@ def field_reasons(exc: RequestValidationError, lang: str = "zh") -> dict[str, st
         loc = err.get("loc") or ()
         if len(loc) != 2 or loc[0] != "query":
             return None
-        out.setdefault(str(loc[1]), _why(err, lang))
+        out.setdefault(str(loc[1]), _box_why(str(loc[1]), err, lang))
     return out or None
+
+
+def _box_why(name: str, err: dict, lang: str) -> str:
+    """``_why`` beside a box, begun with the box's name where the words say no more than the check (a count's
+    应大于或等于 1: 条数应大于或等于 1 / number shown should be greater than or equal to 1)."""
+    why, box = _why(err, lang), _COUNTS.get(name)
+    if box is None or err.get("type") not in _ECHOED:
+        return why
+    if lang == "en":
+        return f"{box[1]} {why[len('Input '):] if why.startswith('Input ') else why[:1].lower() + why[1:]}"
+    return box[0] + why
 
 
 # the items of a list body by their model (the place of a bad one: 第 2 个事件 / event 2)

@@ -23,9 +23,10 @@ from ....services.pipeline.leads import in_pipeline as pipeline_leads
 from ....services.privacy import LEAD_SIGNAL_TEXT
 from ....services.regions import matrix
 from ..access import personal_text
-from ..schemas import AsOf, NodeCode, Region, number_field
+from ..schemas import AsOf, NodeCode, Region, count_field, number_field
 
-TopN = Query(20, ge=1, le=MAX_TOP, description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
+TopN = count_field("top", "条数", "number shown", 20, lo=1, hi=MAX_TOP,
+                   description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
 MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的线索")
 # the page's box: "" when left empty, anything but a number 0–100 refused in words (schemas.number_field)
 MinScoreBox = number_field("min_score", "最低得分", "min score", description="只列得分不低于此值的线索（0–100；空 = 不限）")

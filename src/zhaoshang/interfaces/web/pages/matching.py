@@ -15,11 +15,11 @@ from ....services.matching import match as M
 from ....services.privacy import DEMAND_TEXT
 from ...labels import column, labelled
 from ..access import personal_text
-from ..schemas import TEXT_MAX, NodeCode, Region, Text
+from ..schemas import TEXT_MAX, NodeCode, Region, Text, count_field
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="需求：编号、源编号或标题")]
 EntKey = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、信用代码、全称或简称")]
-Top = Annotated[int, Query(ge=1, le=500, description="返回前几条")]
+Top = Annotated[int, count_field("top", "条数", "number shown", lo=1, hi=500, description="返回前几条")]
 Require = Annotated[list[Literal["patents", "listed", "funding"]] | None, Query(description="资质硬条件（可重复）")]
 Fmt = Literal["xlsx", "csv"]
 RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "score", "bm25", "node_agreement", "similarity",
