@@ -443,6 +443,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
             got = pg.goto(base + url)
             form = pg.locator("form.toolbar").first
             assert got.status == (300 if "西湖区" in url else 400) and pg.input_value(box) == value, url
+            assert "refused" in pg.get_attribute(box, "class").split(), url  # outlined, a date box as a region's
             assert form.locator(".field-error").first.inner_text().startswith(said), (url, form.inner_text())
             # nothing drawn for the values it fell back on (no chart, figure or list), the words why in its place
             assert pg.locator("canvas, #wolong, #kpis, #ev-list, #mt-demands, #pl-table").count() == 0, url
