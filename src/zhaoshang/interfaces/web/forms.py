@@ -28,7 +28,6 @@ from ...core.geo.lookup import AmbiguousRegion, RegionNotFound, split_regions
 # what the error reply leaves on the refused request's state for FormAgain, and what the page's next pass reads
 REFUSED = "form_refused"
 ERRORS = "form_errors"
-MAX_PASSES = 6  # each pass takes away at least one refused box: a form has fewer
 
 
 def refused_fields(request: Any, exc: Any, fields: dict[str, str] | None, boxes: tuple) -> dict[str, dict] | None:
@@ -96,7 +95,7 @@ class FormAgain:
         errors: dict[str, dict] = {}
         query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
         status = None
-        for _ in range(MAX_PASSES):
+        for _ in range(len(query.multi_items()) + 1):  # each pass takes away at least one refused value
             state = {**scope.get("state", {}), ERRORS: errors} if errors else dict(scope.get("state", {}))
             this = {**scope, "state": state, "query_string": urlencode(query.multi_items()).encode("latin-1")}
             held: list[dict] = []
@@ -117,4 +116,4 @@ class FormAgain:
             for name, why in refused["fields"].items():
                 errors[name] = {**why, "value": query.get(name)}
             query = QueryParams([(k, v) for k, v in query.multi_items() if k not in refused["fields"]])
-        raise RuntimeError("a form page refused its values more often than it has boxes")  # (each pass takes one)
+        raise RuntimeError("a form page refused its values more often than its query holds values")  # (each pass takes one)
