@@ -16,6 +16,25 @@
   const LABEL_W = 96;  // the widest name drawn beside a dot (px)
   const el = document.getElementById('rel-graph');
   const chart = (window.echarts && el) ? echarts.init(el, null, {renderer: 'canvas'}) : null;
+  // ECharts' own hideOverlap leaves a pair of covering names now and then (about one load in six on a busy graph,
+  // from random starting places): once a drawing is finished, a name that covers one drawn before it is hidden
+  // (its name stays in the tooltip)
+  function hideCovered() {
+    const kept = [];
+    let hid = false;
+    chart.getZr().storage.getDisplayList(true).forEach(e => {
+      const tc = e.getTextContent ? e.getTextContent() : null;
+      if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;
+      const r = tc.getBoundingRect().clone();
+      r.applyTransform(tc.getComputedTransform());
+      if (kept.some(k => k.x < r.x + r.width && r.x < k.x + k.width && k.y < r.y + r.height && r.y < k.y + k.height)) {
+        tc.ignore = true;
+        hid = true;
+      } else kept.push(r);
+    });
+    if (hid) chart.getZr().refresh();
+  }
+  if (chart) chart.on('finished', hideCovered);
   if (chart) window.addEventListener('resize', () => chart.resize());
   function addNode(n, center) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
