@@ -303,7 +303,7 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     mode, changed, full_because = "full", None, None
     if incremental and as_of is None and enterprise_ids is None:
         full_because = inc.full_because(store, tax, use_model, _settings(tax))
-        changed = inc.changed_since(store, tax, use_model, _settings(tax))
+        changed = inc.changed_since(store, tax) if full_because is None else None
         if changed is not None:
             mode, enterprise_ids = "incremental", changed
     # the enterprises in scope

@@ -65,11 +65,9 @@ def full_because(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]
     return None
 
 
-def changed_since(store, tax: Taxonomy, use_model: bool, settings: dict[str, str]) -> list[int] | None:
-    """Ids of the enterprises whose own evidence changed since the recorded run; None when a full run is
-    needed (nothing recorded, or the settings, taxonomy or model differ)."""
-    if full_because(store, tax, use_model, settings) is not None:
-        return None
+def changed_since(store, tax: Taxonomy) -> list[int]:
+    """Ids of the enterprises whose own evidence changed since the recorded run (one ``full_because`` found
+    continuable)."""
     state = json.loads(store.get_meta(_key(tax)))
     k = int(state.get("import_id") or 0)
     rows = store.con.execute("""

@@ -88,9 +88,6 @@ def missing_note(missing: list[dict], lang: str, how: bool = True) -> str | None
     leaves those out."""
     if not missing:
         return None
-    if not how:
-        full = missing_note(missing, lang)
-        return full[:full.index(" To add them:")] if lang == "en" else full[:full.index("导入后即可计入：")]
     names = {t: (zh, en) for t, _s, _k, zh, en in SOURCES}
     sigs = [s for m in missing for s in m["signals"]]
     if lang == "en":
@@ -99,12 +96,13 @@ def missing_note(missing: list[dict], lang: str, how: bool = True) -> str | None
         return (f"no {what} data is loaded: every lead's score leaves out "
                 + "; ".join(SIGNAL_LABELS[s][1] for s in sigs)
                 + " (an absent signal lowers the confidence, not the score, so the scores rest on the other signals "
-                  "alone). To add them: " + "; ".join(m["import"] for m in missing)
-                + " (built-in column mappings: zhaoshang presets)")
+                  "alone)." + (" To add them: " + "; ".join(m["import"] for m in missing)
+                               + " (built-in column mappings: zhaoshang presets)" if how else ""))
     return ("库中未导入" + "、".join(names[m["source"]][0] for m in missing) + "数据：每条线索的得分都不含"
             + "、".join(f"「{SIGNAL_LABELS[s][0]}」" for s in sigs)
-            + "（缺失的信号不计分、只降低置信度，得分只由其余信号决定）。导入后即可计入："
-            + "；".join(m["import"].replace(" FILE", " 文件") for m in missing) + "（内置列映射见 zhaoshang presets）")
+            + "（缺失的信号不计分、只降低置信度，得分只由其余信号决定）。"
+            + ("导入后即可计入：" + "；".join(m["import"].replace(" FILE", " 文件") for m in missing)
+               + "（内置列映射见 zhaoshang presets）" if how else ""))
 
 
 def _segment_ranks(tg: dict) -> dict[str, int]:
