@@ -6,6 +6,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5,0.6,0.7,0.8,0.9 [--cache-every FILE]
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --fallback 0.5,0.7,0.9:0.15,0.2,0.25,0.3
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --strict-gate
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3,0.35,0.4,0.45,0.5
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -99,6 +100,8 @@ def main() -> None:
                     help="with --row-cut R: the sixteenth candidate, the check's gate over every pair (docs/methods.md)")
     ap.add_argument("--fallback", default="",
                     help="with --row-cut R: the fifteenth candidate, G1,G2:B1,B2 — the check's P(AI) and the best pair's bar")
+    ap.add_argument("--trees", default="",
+                    help="with --row-cut R: the seventeenth candidate, the pair reader as gradient-boosted trees at bars B1,B2,…")
     a = ap.parse_args()
     if a.overrule:
         print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
@@ -388,6 +391,8 @@ def row_cut(a, t: dict, tax, twelfth: list, pairs: list, p: np.ndarray, reg_like
         kept = pr.held_to_best({x: prob[x] for x in twelfth if not reg_like[x[0]]}, rho)  # the service's rule
         pl = [x for x in twelfth if reg_like[x[0]] or x in kept]
         grid[rho] = {"placed": pl, "fig": cv.figures(t, pl, tax, by_source=True), "folds": per_fold(pl)}
+    if a.trees:  # the seventeenth candidate, against the fourteenth's placements (docs/methods.md)
+        return trees(a, t, tax, twelfth, grid[float(a.row_cut)]["placed"], pairs, p, reg_like, oof, per_fold)
     if a.fallback:  # the fifteenth candidate, over the fourteenth's placements (docs/methods.md)
         p_chain = {i: float(oof[i, 0]) for i in range(len(rows)) if not np.isnan(oof[i, 0])}  # the check's P(AI)
         return fallback(a, t, tax, grid[float(a.row_cut)]["placed"], pairs, prob, p_chain, reg_like, per_fold)
@@ -487,6 +492,76 @@ def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain
             "after_added": {"pairs": len(added), "right": sum(1 for i, nd in added if nd in labels[i]),
                             "list": [f"{rows[i]['name']} {nd} p {prob[(i, nd)]:.3f} P(AI) {p_chain.get(i, float('nan')):.3f} "
                                      f"({'|'.join(sorted(labels[i])) or '-'})" for i, nd in added][: max(a.show, 0) or len(added)]}}
+
+
+# the seventeenth candidate's trees, set before any figure (docs/methods.md, "Seventeenth candidate")
+TREES = {"max_iter": 300, "learning_rate": 0.05, "early_stopping": False, "random_state": 0}
+MIN_COLUMN_PAIRS = 5
+
+
+def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.ndarray) -> np.ndarray:
+    """The pairs' out-of-fold probabilities from HistGradientBoosting on the pair reader's features (the check's
+    out-of-fold probabilities among them, as the logistic regression reads them), per fold trained on the fold's
+    training pairs of every round, on the columns present in at least ``MIN_COLUMN_PAIRS`` of them."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = t["rows"]
+    folds = np.array([training.fold_of(r) for r in rows])
+    pi = np.array([i for i, _ in pairs])
+    fe = pr.with_check(base, pairs, oof, t["nodes"])
+    p = np.zeros(len(pairs))
+    for f in range(FOLDS):
+        tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
+        vec = DictVectorizer()
+        Xtr = vec.fit_transform([fe[k] for k in tr]).tocsc()
+        cols = np.where(np.asarray((Xtr != 0).sum(axis=0)).ravel() >= MIN_COLUMN_PAIRS)[0]
+        h = HistGradientBoostingClassifier(**TREES).fit(Xtr[:, cols].toarray(), y[tr])
+        p[te] = h.predict_proba(vec.transform([fe[k] for k in te]).tocsc()[:, cols].toarray())[:, 1]
+        print(f"trees fold {f}: {len(tr)} pairs, {len(cols)} columns", file=sys.stderr, flush=True)
+    return p
+
+
+def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: np.ndarray, reg_like: np.ndarray,
+          oof: np.ndarray, per_fold) -> dict:
+    """The seventeenth candidate (docs/methods.md): the fourteenth with its pair reader's probabilities replaced by
+    the trees' (``hgb``) or by the mean of the two (``blend``), at each bar of ``--trees``; the registration-like rows'
+    placements, the overrule and the row cut (``--row-cut``) as the fourteenth's. The written rule's choice and verdict
+    against the fourteenth, then (after it) what moved."""
+    rows, labels = t["rows"], t["labels"]
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    base_feats = pr.build_pairs(t["records"], t["confs"], tax)[1]
+    p_h = tree_probabilities(t, pairs, base_feats, y, oof)
+    checked = [x for x in twelfth if reg_like[x[0]]]
+    gate = m.DEFAULTS["gate"]
+
+    def stays(i: int, nd: str) -> bool:  # the twelfth's overrule, as ``overrule`` applies it
+        return nd in t["confs"][i] or np.isnan(oof[i, 0]) or oof[i, 0] >= gate
+
+    def placed_by(prob: np.ndarray, bar: float) -> list:
+        at_bar = {pairs[k]: float(prob[k]) for k in np.where(prob >= bar)[0]
+                  if not reg_like[pairs[k][0]] and stays(*pairs[k])}
+        return sorted(pr.held_to_best(at_bar, float(a.row_cut))) + checked  # the service's row cut
+
+    # a check of the script: the logistic regression at its shipped bar gives the fourteenth's placements
+    assert set(placed_by(p_lr, pr.BAR)) == set(fourteenth)
+    base, base_folds = cv.figures(t, fourteenth, tax, by_source=True), per_fold(fourteenth)
+    grid = {}
+    for learner, prob in (("hgb", p_h), ("blend", (p_h + p_lr) / 2)):
+        for bar in [float(x) for x in a.trees.split(",")]:
+            pl = placed_by(prob, bar)
+            grid[f"{learner}:{bar}"] = {"learner": learner, "bar": bar, "placed": pl,
+                                        "fig": cv.figures(t, pl, tax, by_source=True), "folds": per_fold(pl)}
+    order = {"hgb": 1, "blend": 0}
+    key = max(grid, key=lambda k: (grid[k]["fig"]["node_f1"], grid[k]["bar"], order[grid[k]["learner"]]))
+    ch = set(grid[key]["placed"])
+    added, removed = sorted(ch - set(fourteenth)), sorted(set(fourteenth) - ch)
+    right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
+    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds}, "chosen": key, "trees": TREES,
+            **verdict(rows, tax, fourteenth, base, base_folds, grid, key),
+            # after the verdict, not part of it
+            "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
+                            "removed_right": right(removed)}}
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
