@@ -229,13 +229,17 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     # remove a node the rules place, then add it back: the add confirms the rules' placement at once — its method,
     # confidence, evidence, reading and count are those the next full classification gives (checked below)
     with duckdb.connect(str(p), read_only=True) as con:
-        back_id, back = con.execute("SELECT enterprise_id, node_code FROM placements WHERE method = 'rules-v1' "
-                                    "AND node_code NOT IN ('D05', 'D10', 'M06') ORDER BY 1, 2 LIMIT 1").fetchone()
-    ruled = placement(p, back_id, back)
+        # a node with a finer node placed under it (D01 and D01.3): off the node is off its finer nodes too
+        back_id, back, finer = con.execute(
+            "SELECT p.enterprise_id, p.node_code, min(q.node_code) FROM placements p JOIN placements q "
+            "ON q.enterprise_id = p.enterprise_id AND q.node_code LIKE p.node_code || '.%' AND q.method = 'rules-v1' "
+            "WHERE p.method = 'rules-v1' AND p.node_code NOT IN ('D05', 'D10', 'M06') GROUP BY ALL ORDER BY 1, 2 LIMIT 1").fetchone()
+    ruled, ruled_finer = placement(p, back_id, back), placement(p, back_id, finer)
     run("placements", "remove", str(back_id), back, "--reason", "试移除", db=p)
-    assert placement(p, back_id, back) is None
+    assert placement(p, back_id, back) is None and placement(p, back_id, finer) is None
     run("placements", "add", str(back_id), back, "--reason", "恢复：主营产品", db=p)
     added_back = placement(p, back_id, back)
+    assert placement(p, back_id, finer) == ruled_finer  # the finer node back as the rules placed it
     assert added_back[:2] == ("rules-v1+confirmed", ruled[1]) and added_back[2][:-1] == ruled[2]
     assert added_back[2][-1]["signal"] == "add" and "不经规则与模型" not in added_back[3]["zh"]
     assert "加回并确认，理由：恢复：主营产品" in added_back[3]["zh"] and "新增" not in added_back[3]["zh"]
@@ -256,6 +260,7 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     assert {k: counts["D10"][k] for k in ("confirmed", "added", "corrected")} == {"confirmed": 1, "added": 0, "corrected": 1}
     assert counts["M06"]["added"] == 1 and counts["M06"]["confirmed"] == 0 and counts[wrong]["removed"] == 1
     assert placement(p, back_id, back) == added_back and counts[back] == counted  # the add back, as it read at once
+    assert placement(p, back_id, finer) == ruled_finer
     # the export names the enterprise and the node beside their codes (the stored columns kept)
     out = p.with_name("placements.csv")
     run("export", "placements", "-o", out, db=p)

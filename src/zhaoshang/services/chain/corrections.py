@@ -200,6 +200,12 @@ def _refresh_matrix(store, chain: str, ids) -> None:
         stored.refresh(store, chain, ids=ids)
 
 
+def _under(placed: str, decided: str) -> str:
+    """SQL: the placement ``placed`` is the decision ``decided``'s node or one of its sub-nodes (D01.3 under D01): a
+    firm taken off a node is off its finer nodes too, and an add back brings them back with it."""
+    return (f"({placed}.node_code = {decided}.node_code OR {placed}.node_code LIKE {decided}.node_code || '.%')")
+
+
 def _latest(team, chain: str, enterprise_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """The latest decision per (enterprise, node): later decisions overrule earlier ones."""
     sql = """SELECT * FROM placement_corrections c WHERE chain = ? AND id = (SELECT max(d.id) FROM placement_corrections d
@@ -254,8 +260,8 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
         # so that an add of the node later restores it with its evidence, as the next classification would
         tx.execute(f"""DELETE FROM removed_placements r USING zs_corr c, placements p
             WHERE c.action = 'remove' AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
-              AND r.node_code = c.node_code AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
-              AND p.node_code = c.node_code AND p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
+              AND {_under('r', 'c')} AND p.enterprise_id = r.enterprise_id AND p.chain = r.chain
+              AND p.node_code = r.node_code AND p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
         tx.execute(f"""INSERT INTO removed_placements
             SELECT p.enterprise_id, p.chain, p.node_code, p.confidence,
                    CASE WHEN p.method LIKE '%+confirmed' THEN json_merge_patch(p.evidence, json_object(
@@ -266,21 +272,25 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                         ELSE p.evidence END,
                    replace(p.method, '+confirmed', ''), p.classified_at
             FROM placements p JOIN zs_corr c ON c.action = 'remove' AND p.enterprise_id = c.enterprise_id
-              AND p.chain = c.chain AND p.node_code = c.node_code
+              AND p.chain = c.chain AND {_under('p', 'c')}
             WHERE p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
-        n += tx.execute("""DELETE FROM placements p USING zs_corr c
+        n += tx.execute(f"""DELETE FROM placements p USING zs_corr c
             WHERE c.action = 'remove' AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
-              AND p.node_code = c.node_code""").fetchone()[0]
+              AND {_under('p', 'c')}""").fetchone()[0]
         # an add (or confirmation) of a node the rules placed before an analyst removed it: the rules' placement back,
         # read below as confirmed — the same method, confidence, evidence and count the next classification gives
-        tx.execute("""INSERT INTO placements SELECT r.* FROM removed_placements r JOIN zs_corr c
+        # (the node's own sub-nodes with it, but not one an analyst removed on its own)
+        tx.execute(f"""INSERT INTO placements SELECT r.* FROM removed_placements r JOIN zs_corr c
             ON c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
-              AND r.node_code = c.node_code
+              AND {_under('r', 'c')}
             WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = r.enterprise_id AND p.chain = r.chain
-                              AND p.node_code = r.node_code)""")
-        tx.execute("""DELETE FROM removed_placements r USING zs_corr c
+                              AND p.node_code = r.node_code)
+              AND NOT EXISTS (SELECT 1 FROM zs_corr x WHERE x.action = 'remove' AND x.enterprise_id = r.enterprise_id
+                              AND x.chain = r.chain AND x.node_code = r.node_code)""")
+        tx.execute(f"""DELETE FROM removed_placements r USING zs_corr c
             WHERE c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
-              AND r.node_code = c.node_code""")
+              AND {_under('r', 'c')} AND NOT EXISTS (SELECT 1 FROM zs_corr x WHERE x.action = 'remove'
+                  AND x.enterprise_id = r.enterprise_id AND x.chain = r.chain AND x.node_code = r.node_code)""")
         # additions (and confirmations of a placement the rules no longer make)
         n += tx.execute(f"""INSERT INTO placements (enterprise_id, chain, node_code, confidence, evidence, method, classified_at)
             SELECT c.enterprise_id, c.chain, c.node_code, 1.0,
