@@ -496,7 +496,7 @@ def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain
 
 # the seventeenth candidate's trees, set before any figure (docs/methods.md, "Seventeenth candidate")
 TREES = {"max_iter": 300, "learning_rate": 0.05, "early_stopping": False, "random_state": 0}
-MIN_COLUMN_PAIRS = 5
+MIN_COLUMN_PAIRS = 40
 
 
 def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.ndarray) -> np.ndarray:
