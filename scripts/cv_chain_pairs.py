@@ -57,6 +57,8 @@ TRAIN_LABELLERS = {"L1", "L3", "L5"}
 ROUNDS_1_4 = {"L1", "L3", "L5", "L7"}
 GRID = {"c": [0.1, 0.3, 1.0, 3.0], "bar": [round(0.30 + 0.05 * k, 2) for k in range(11)], "gate": [False, True]}
 TIERS = pr.TIERS
+# the regression's own bar, the eighth to the fourteenth version's (the seventeenth's mean of two readers: ``pr.BAR``)
+LR_BAR = 0.35
 
 
 # ---------------------------------------------------------------------------- the check's probabilities, leak-free
@@ -244,7 +246,7 @@ def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on
         p[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
         n_train.append(len(tr))
         print(f"arm {arm} fold {f}", file=sys.stderr, flush=True)
-    placed = [pairs[k] for k in np.where(p >= pr.BAR)[0] if not reg_like[pairs[k][0]]] + checked
+    placed = [pairs[k] for k in np.where(p >= LR_BAR)[0] if not reg_like[pairs[k][0]]] + checked
     info = {"trained_on": sorted(train_on), "training_rows_per_fold": [int(((folds != f) & keep).sum()) for f in range(FOLDS)],
             "training_pairs_per_fold": n_train}
     return placed, oof, info, p
@@ -494,18 +496,11 @@ def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain
                                      f"({'|'.join(sorted(labels[i])) or '-'})" for i, nd in added][: max(a.show, 0) or len(added)]}}
 
 
-# the seventeenth candidate's trees, set before any figure (docs/methods.md, "Seventeenth candidate")
-TREES = {"max_iter": 300, "learning_rate": 0.05, "early_stopping": False, "random_state": 0}
-MIN_COLUMN_PAIRS = 40
-
-
 def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.ndarray) -> np.ndarray:
-    """The pairs' out-of-fold probabilities from HistGradientBoosting on the pair reader's features (the check's
-    out-of-fold probabilities among them, as the logistic regression reads them), per fold trained on the fold's
-    training pairs of every round, on the columns present in at least ``MIN_COLUMN_PAIRS`` of them."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.feature_extraction import DictVectorizer
-
+    """The pairs' out-of-fold probabilities from the service's trees (``pairs.fit_trees``: HistGradientBoosting at
+    ``pairs.TREES`` on the columns present in ``pairs.TREE_MIN_PAIRS`` training pairs or more) on the pair reader's
+    features, the check's out-of-fold probabilities among them, per fold trained on the fold's training pairs of every
+    round."""
     rows = t["rows"]
     folds = np.array([training.fold_of(r) for r in rows])
     pi = np.array([i for i, _ in pairs])
@@ -513,12 +508,15 @@ def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.
     p = np.zeros(len(pairs))
     for f in range(FOLDS):
         tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
-        vec = DictVectorizer()
-        Xtr = vec.fit_transform([fe[k] for k in tr]).tocsc()
-        cols = np.where(np.asarray((Xtr != 0).sum(axis=0)).ravel() >= MIN_COLUMN_PAIRS)[0]
-        h = HistGradientBoostingClassifier(**TREES).fit(Xtr[:, cols].toarray(), y[tr])
-        p[te] = h.predict_proba(vec.transform([fe[k] for k in te]).tocsc()[:, cols].toarray())[:, 1]
-        print(f"trees fold {f}: {len(tr)} pairs, {len(cols)} columns", file=sys.stderr, flush=True)
+        names, h = pr.fit_trees([fe[k] for k in tr], y[tr])
+        col = {n: j for j, n in enumerate(names)}
+        X = np.zeros((len(te), len(names)))
+        for r, k in enumerate(te):
+            for n, v in fe[k].items():
+                if n in col:
+                    X[r, col[n]] = v
+        p[te] = h.predict_proba(X)[:, 1]
+        print(f"trees fold {f}: {len(tr)} pairs, {len(names)} columns", file=sys.stderr, flush=True)
     return p
 
 
@@ -544,7 +542,7 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
         return sorted(pr.held_to_best(at_bar, float(a.row_cut))) + checked  # the service's row cut
 
     # a check of the script: the logistic regression at its shipped bar gives the fourteenth's placements
-    assert set(placed_by(p_lr, pr.BAR)) == set(fourteenth)
+    assert set(placed_by(p_lr, LR_BAR)) == set(fourteenth)
     base, base_folds = cv.figures(t, fourteenth, tax, by_source=True), per_fold(fourteenth)
     grid = {}
     for learner, prob in (("hgb", p_h), ("blend", (p_h + p_lr) / 2)):
@@ -557,7 +555,7 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
     ch = set(grid[key]["placed"])
     added, removed = sorted(ch - set(fourteenth)), sorted(set(fourteenth) - ch)
     right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
-    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds}, "chosen": key, "trees": TREES,
+    return {"rows": len(rows), "fourteenth": {**base, "folds": base_folds}, "chosen": key, "trees": pr.TREES,
             **verdict(rows, tax, fourteenth, base, base_folds, grid, key),
             # after the verdict, not part of it
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),

@@ -141,19 +141,17 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     apart from inferred ones; both survive re-classification and re-imports."""
     p = db["path"]
     # the exchange files say nothing of speech (products: 教育领域、开放平台 …): the rules cannot place
-    # 科大讯飞 on 语音; an analyst does, with a reason
-    assert "M06" not in nodes(db, "科大讯飞股份有限公司")
-    # the pair reader reads its words (教育领域、开放平台、智慧医疗 …) with every source's industry (Shenwan 横向通用软件
-    # beside the SZSE list's CSRC sector I 信息技术): it keeps 智慧医疗 (D05) alone; the analyst removes that one too
-    # (a small business line)
-    before = nodes(db, "科大讯飞股份有限公司")
-    assert set(before) == {"D05"}
-    firm, wrong = "科大讯飞股份有限公司", "D05"
+    # 科大讯飞 on 语音; an analyst does, with a reason. (The pair reader's two readers together place it on none of
+    # the nodes its words name — 教育领域、开放平台、智慧医疗 —, each under the bar.)
+    xunfei = "科大讯飞股份有限公司"
+    assert nodes(db, xunfei) == {}
+    # a false placement, removed: 老板电器's product 蒸烤一体机 (a steam oven) carries U02's word 一体机
+    firm, wrong = "杭州老板电器股份有限公司", "U02"
+    assert nodes(db, firm) == {wrong: "rules-v1"}
     run("placements", "add", "科大讯飞", "M06", "--reason", "语音识别与合成为主营业务（年报）", "--user", "分析员甲", db=p)
-    run("placements", "remove", firm, wrong, "--reason", "占比很小的业务线", "--user", "分析员甲", db=p)
+    run("placements", "remove", firm, wrong, "--reason", "蒸烤一体机是厨房电器，不是算力设备", "--user", "分析员甲", db=p)
     run("placements", "confirm", "浙江大华技术股份有限公司", "D10", "--reason", "视频监控设备", "--user", "分析员乙", db=p)
-    after = nodes(db, "科大讯飞股份有限公司")
-    assert after.get("M06") == "analyst" and wrong not in nodes(db, firm)
+    assert nodes(db, xunfei) == {"M06": "analyst"} and wrong not in nodes(db, firm)
     # the IT桔子 rows' own labels, declared
     res = run_json("placements", "declare", "--source", "itjuzi", db=p)
     assert res["declared"] > 20 and res["records"] == 60
@@ -166,8 +164,7 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     run("import", "enterprises", db["szse"], "--preset", "szse_a_share", db=p)
     run("import", "enterprises", db["prods"], "--preset", "main_products", db=p)
     run("classify", db=p)
-    after = nodes(db, "科大讯飞股份有限公司")
-    assert after.get("M06") == "analyst" and wrong not in nodes(db, firm)
+    assert nodes(db, xunfei) == {"M06": "analyst"} and wrong not in nodes(db, firm)
     assert nodes(db, "浙江大华技术股份有限公司")["D10"] == "rules-v1+confirmed"
     with duckdb.connect(str(p), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM placements WHERE method = 'declared'").fetchone()[0] == len(declared)
@@ -233,7 +230,7 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
         back_id, back, finer = con.execute(
             "SELECT p.enterprise_id, p.node_code, min(q.node_code) FROM placements p JOIN placements q "
             "ON q.enterprise_id = p.enterprise_id AND q.node_code LIKE p.node_code || '.%' AND q.method = 'rules-v1' "
-            "WHERE p.method = 'rules-v1' AND p.node_code NOT IN ('D05', 'D10', 'M06') GROUP BY ALL ORDER BY 1, 2 LIMIT 1").fetchone()
+            "WHERE p.method = 'rules-v1' AND p.node_code NOT IN ('U02', 'D10', 'M06') GROUP BY ALL ORDER BY 1, 2 LIMIT 1").fetchone()
     ruled, ruled_finer = placement(p, back_id, back), placement(p, back_id, finer)
     run("placements", "remove", str(back_id), back, "--reason", "试移除", db=p)
     assert placement(p, back_id, back) is None and placement(p, back_id, finer) is None

@@ -89,13 +89,28 @@ def test_a_rows_pairs_are_held_to_its_best():
 
 
 def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
-    vec, lr = pr.fit(fitted["feats"], fitted["y"])
-    want = lr.predict_proba(pr.int32(vec.transform(fitted["feats"])))[:, 1]
+    feats = fitted["feats"]
+    vec, lr = pr.fit(feats, fitted["y"])
+    p_lr = lr.predict_proba(pr.int32(vec.transform(feats)))[:, 1]
+    names, h = pr.fit_trees(feats, fitted["y"])
+    p_trees = h.predict_proba(np.array([[f.get(n, 0.0) for n in names] for f in feats]))[:, 1]
+    assert len(names) > 20 and len(h._predictors) == pr.TREES["max_iter"]
     pm = pr.PairModel(fitted["arrays"])
-    np.testing.assert_allclose(pm.predict(fitted["feats"]), want, rtol=0, atol=1e-12)
+    assert pm.trees and pm.t_names == names
+    # numpy walks the stored trees as scikit-learn does: the mean of the two readers, in blocks and in one
+    np.testing.assert_allclose(pm.predict(feats), (p_lr + p_trees) / 2, rtol=0, atol=1e-12)
+    assert not np.allclose(p_lr, p_trees, atol=0.01)  # two readers, not one twice
     assert pm.bar == pr.BAR and float(fitted["arrays"]["pair_c"][0]) == pr.C
-    top = pm.top(fitted["feats"][0])
-    assert 0 < len(top) <= pr.TOP_FEATURES and all(name in fitted["feats"][0] for name, _ in top)
+    top = pm.top(feats[0])
+    assert 0 < len(top) <= pr.TOP_FEATURES and all(name in feats[0] for name, _ in top)
+    # a feature's weight: the mean of the regression's and the trees' (each tree's path, value change per split)
+    j = int(np.argmax([len(f) for f in feats]))
+    tw = pm._tree_weights(feats[j])
+    raw = pm.tree_raw([feats[j]])[0]
+    assert sum(tw.values()) == pytest.approx(raw - pm.t_baseline - pm.t_value[pm.t_roots].sum(), abs=1e-9)
+    for name, w in pm.top(feats[j]):
+        lr_w = pm.coef[pm.index[name]] * feats[j][name] if name in pm.index else 0.0
+        assert w == pytest.approx((lr_w + tw.get(name, 0.0)) / 2, abs=1e-3)
 
 
 def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as_they_were(fitted, tax, monkeypatch):
@@ -157,7 +172,7 @@ def test_the_shipped_model_holds_the_pair_reader_as_written(tax):
     on round 5": trained by ``scripts/train_chain_model.py --labellers L1,L3,L5 --pairs``)."""
     model = m.load(tax)
     assert model is not None and model.pairs is not None
-    assert model.pairs.bar == pr.BAR == 0.35 and pr.C == 0.1
+    assert model.pairs.bar == pr.BAR == 0.30 and pr.C == 0.1 and model.pairs.trees
     off = copy.copy(tax)
     off.weights = {**tax.weights, "model": {**(tax.weights.get("model") or {}), "pairs": False}}
     assert m.load(off).pairs is None

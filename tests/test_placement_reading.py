@@ -209,7 +209,7 @@ def test_the_stored_evidence_changes_and_the_sentence_with_it(db, tmp_path):
     con.close()
     after = next(p for p in run_json("show", "浪潮信息", db=copy_db)["placements"] if p["node_code"] == pl["node_code"])
     assert after["reading"] != pl["reading"]
-    assert "模型判断该环节的把握：较低（41%）" in after["reading"]["zh"] and "模型把握达到 35% 即归入" in after["reading"]["zh"]
+    assert "模型判断该环节的把握：较低（41%）" in after["reading"]["zh"] and "模型把握达到 30% 即归入" in after["reading"]["zh"]
     assert "the model's confidence in this node: fairly low (41%)" in after["reading"]["en"]
     # the features are not in the sentence; named in words where they are shown (the profile's data and method)
     assert "+1.50" not in after["reading"]["zh"] and "+1.50" not in after["reading"]["en"]
