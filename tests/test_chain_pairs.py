@@ -105,9 +105,22 @@ def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
     assert 0 < len(top) <= pr.TOP_FEATURES and all(name in feats[0] for name, _ in top)
     # a feature's weight: the mean of the regression's and the trees' (each tree's path, value change per split)
     j = int(np.argmax([len(f) for f in feats]))
-    tw = pm._tree_weights(feats[j])
-    raw = pm.tree_raw([feats[j]])[0]
-    assert sum(tw.values()) == pytest.approx(raw - pm.t_baseline - pm.t_value[pm.t_roots].sum(), abs=1e-9)
+    x = pm._dense([feats[j]])[0]
+    by_hand, leaves = {}, 0.0  # each tree walked node by node
+    for node in pm.t_roots:
+        while not pm.t_leaf[node]:
+            nxt = pm.t_left[node] if x[pm.t_feature[node]] <= pm.t_threshold[node] else pm.t_right[node]
+            name = pm.t_names[pm.t_feature[node]]
+            by_hand[name] = by_hand.get(name, 0.0) + pm.t_value[nxt] - pm.t_value[node]
+            node = nxt
+        leaves += pm.t_value[node]
+    raw, W = pm._walk(pm._dense([feats[j]]), weights=True)
+    assert raw[0] == pytest.approx(pm.t_baseline + leaves, abs=1e-9) == pm.tree_raw([feats[j]])[0]
+    assert {n: W[0, pm.t_index[n]] for n in by_hand} == pytest.approx(by_hand, abs=1e-9)
+    assert W.sum() == pytest.approx(leaves - pm.t_value[pm.t_roots].sum(), abs=1e-9)
+    tw = pm.tree_weights([feats[j]])[0]
+    assert tw and set(tw) <= {n for n, v in feats[j].items() if v}  # only what the pair holds is named
+    assert pm.tops(feats[:5]) == [pm.top(f) for f in feats[:5]]
     for name, w in pm.top(feats[j]):
         lr_w = pm.coef[pm.index[name]] * feats[j][name] if name in pm.index else 0.0
         assert w == pytest.approx((lr_w + tw.get(name, 0.0)) / 2, abs=1e-3)

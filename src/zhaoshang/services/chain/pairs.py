@@ -38,7 +38,7 @@ BAR = 0.30
 SEED = 0
 TREES = {"max_iter": 300, "learning_rate": 0.05, "early_stopping": False, "random_state": SEED}
 TREE_MIN_PAIRS = 40  # the trees read the features present in this many training pairs or more
-TREE_CHUNK = 2048  # pairs per dense block when the trees are applied
+TREE_CHUNK = 1024  # pairs per dense block when the trees are applied (two blocks of 28 MB)
 FIELDS = ("name", "products", "description", "industry", "scope", "tags")
 TIERS = ("strong", "industry", "medium", "weak")
 MAIN = set(FIELDS)
@@ -365,23 +365,35 @@ class PairModel:
                     X[r, j] = v
         return X
 
-    def _leaves(self, X: np.ndarray) -> np.ndarray:
-        """(pairs, trees): the leaf each pair reaches in each tree, all trees walked a level at a time."""
-        node = np.broadcast_to(self.t_roots, (len(X), len(self.t_roots))).copy()
-        rows = np.arange(len(X))[:, None]
-        while True:
-            inner = ~self.t_leaf[node]
-            if not inner.any():
-                return node
-            left = X[rows, self.t_feature[node]] <= self.t_threshold[node]
-            node = np.where(inner, np.where(left, self.t_left[node], self.t_right[node]), node)
+    def _walk(self, X: np.ndarray, weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every pair of ``X`` down every tree, only the (pair, tree) walks not yet at a leaf stepping at each level:
+        the trees' log-odds per pair (baseline + the leaves' values) and, with ``weights``, each feature's share of
+        them per pair (along each path, the change of the node's value at each split, given to the split's feature;
+        the path's changes add up to the leaf's value less the root's)."""
+        n, t = X.shape[0], len(self.t_roots)
+        row = np.repeat(np.arange(n), t)
+        node = np.tile(self.t_roots, n)
+        raw = np.full(n, self.t_baseline)
+        W = np.zeros(n * X.shape[1]) if weights else None
+        while row.size:
+            leaf = self.t_leaf[node]
+            if leaf.any():
+                raw += np.bincount(row[leaf], weights=self.t_value[node[leaf]], minlength=n)
+                row, node = row[~leaf], node[~leaf]
+                if not row.size:
+                    break
+            feat = self.t_feature[node]
+            nxt = np.where(X[row, feat] <= self.t_threshold[node], self.t_left[node], self.t_right[node])
+            if W is not None:
+                W += np.bincount(row * X.shape[1] + feat, weights=self.t_value[nxt] - self.t_value[node], minlength=W.size)
+            node = nxt
+        return raw, (W.reshape(n, X.shape[1]) if W is not None else None)
 
     def tree_raw(self, feats: list[dict]) -> np.ndarray:
-        """The trees' log-odds per pair (baseline + the leaves' values), applied in dense blocks."""
+        """The trees' log-odds per pair, applied in dense blocks."""
         out = np.empty(len(feats))
         for a in range(0, len(feats), TREE_CHUNK):
-            leaves = self._leaves(self._dense(feats[a:a + TREE_CHUNK]))
-            out[a:a + TREE_CHUNK] = self.t_baseline + self.t_value[leaves].sum(axis=1)
+            out[a:a + TREE_CHUNK] = self._walk(self._dense(feats[a:a + TREE_CHUNK]))[0]
         return out
 
     def predict(self, feats: list[dict]) -> np.ndarray:
@@ -393,26 +405,32 @@ class PairModel:
             p = (p + 1.0 / (1.0 + np.exp(-self.tree_raw(feats)))) / 2
         return p
 
-    def _tree_weights(self, f: dict) -> dict[str, float]:
-        """Each feature's share of the trees' log-odds for one pair: along each tree's path, the change of the node's
-        value at each split, given to the split's feature (the path's sum is the leaf's value less the root's)."""
-        X = self._dense([f])[0]
-        out: dict[str, float] = defaultdict(float)
-        for node in self.t_roots:
-            while not self.t_leaf[node]:
-                j = self.t_feature[node]
-                nxt = self.t_left[node] if X[j] <= self.t_threshold[node] else self.t_right[node]
-                out[self.t_names[j]] += self.t_value[nxt] - self.t_value[node]
-                node = nxt
+    def tree_weights(self, feats: list[dict]) -> list[dict[str, float]]:
+        """Each pair's features' shares of the trees' log-odds (``_walk``), the features the pair holds only (a split
+        on a feature it lacks names nothing)."""
+        out: list[dict[str, float]] = []
+        for a in range(0, len(feats), TREE_CHUNK):
+            block = feats[a:a + TREE_CHUNK]
+            W = self._walk(self._dense(block), weights=True)[1]
+            for f, w in zip(block, W):
+                out.append({n: float(w[self.t_index[n]]) for n, v in f.items() if v and n in self.t_index})
         return out
 
+    def tops(self, feats: list[dict], k: int = TOP_FEATURES) -> list[list[tuple[str, float]]]:
+        """``top`` of each pair, the trees walked once for all of them."""
+        tw = self.tree_weights(feats) if self.trees else [None] * len(feats)
+        return [self._top(f, w, k) for f, w in zip(feats, tw)]
+
     def top(self, f: dict, k: int = TOP_FEATURES) -> list[tuple[str, float]]:
-        """With trees, a feature's weight is the mean of its weight in the regression (coefficient × value) and in
-        the trees (``_tree_weights``), as the probability is the mean of the two readers'."""
+        """The features that weigh most in one pair's score. With trees, a feature's weight is the mean of its weight
+        in the regression (coefficient × value) and in the trees (``tree_weights``), as the probability is the mean of
+        the two readers'."""
+        return self.tops([f], k)[0]
+
+    def _top(self, f: dict, tw: dict[str, float] | None, k: int) -> list[tuple[str, float]]:
         got = {n: self.coef[self.index[n]] * v for n, v in f.items() if n in self.index and v}
-        if self.trees:
-            tw = self._tree_weights(f)  # the features the pair holds (a split on a feature it lacks names nothing)
-            got = {n: (got.get(n, 0.0) + tw.get(n, 0.0)) / 2 for n in set(got) | {n for n in tw if f.get(n)}}
+        if tw is not None:
+            got = {n: (got.get(n, 0.0) + tw.get(n, 0.0)) / 2 for n in set(got) | set(tw)}
             got = {n: x for n, x in got.items() if x}
         return [(n, round(float(x), 3)) for n, x in sorted(got.items(), key=lambda t: (-abs(t[1]), t[0]))[:k]]
 
@@ -529,14 +547,16 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     method_id, (params, phash) = explain
     method, version = method_id.rsplit("-v", 1)
     out = []
-    for (eid, code), k in sorted(placed.items()):
+    order = sorted(placed.items())
+    tops = dict(zip((k for _, k in order), pm.tops([feats[k] for _, k in order])))  # the trees walked once
+    for (eid, code), k in order:
         i = pairs[k][0]
         # the pair model's probability is the placement's confidence: the part that decides, not a summand of the
         # rules' score (no contribution; ``decides``), its weightiest features named in words (reading.top_features)
         part = {"signal": "pairs", "label": code, "raw": round(float(p[k]), 4), "normalised": None, "weight": None,
                 "contribution": None,
                 "detail": {"decides": True, "p_pair": round(float(p[k]), 4), "bar": pm.bar, "row_best": round(row_best[(eid, code)], 4),
-                           "held_to_best": HELD_TO_BEST, "top": named_features(pm.top(feats[k])),
+                           "held_to_best": HELD_TO_BEST, "top": named_features(tops[k]),
                            "p_chain": round(float(table[i, 0]), 4),
                            "p_node": None if np.isnan(table[i, 1 + nodes.index(code)]) else round(float(table[i, 1 + nodes.index(code)]), 4),
                            "rule_confidence": confs[i].get(code), "model": model.digest}}
