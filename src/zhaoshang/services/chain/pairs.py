@@ -20,9 +20,11 @@ Registration-like enterprises (``model.scope_only``) never reach it: they keep t
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -153,8 +155,12 @@ def head_len(text: str, chars: int) -> int:
     return mt.end() if mt else 0
 
 
-def grams(s: str, tag: str, ns=(1, 2, 3)) -> set[str]:
-    return {f"{tag}:{s[i:i + n]}" for n in ns for i in range(len(s) - n + 1)}
+@lru_cache(maxsize=1 << 16)
+def grams(s: str, tag: str, ns=(1, 2, 3)) -> frozenset[str]:
+    """The tagged 1-, 2- and 3-character slices of ``s`` (remembered: the same windows and clauses recur from one
+    enterprise to the next)."""
+    p = tag + ":"
+    return frozenset([p + s[i:i + n] for n in ns for i in range(len(s) - n + 1)])
 
 
 def pair_features(texts: dict[str, str], occ: list, node: str, app: re.Pattern, w: dict) -> dict[str, float]:
@@ -340,29 +346,35 @@ class PairModel:
             self.t_roots = np.asarray(arrays["pair_tree_roots"], dtype=np.intp)
             self.t_baseline = float(np.asarray(arrays["pair_tree_baseline"]).ravel()[0])
 
+    def _columns(self, keys) -> np.ndarray:
+        """Each feature name's column, -1 for a name the model does not know (looked up in C: ``map``)."""
+        return np.fromiter(map(self.index.get, keys, itertools.repeat(-1)), dtype=np.int64)
+
     def matrix(self, feats: list[dict]):
+        """The pairs' features as a CSR matrix over the model's columns: every known feature with a value other
+        than 0, each row's columns sorted. Read all rows at once (the names looked up in C, not feature by feature
+        in Python: the classifier's largest single step otherwise)."""
         import scipy.sparse as sp
 
-        ind, val, ptr = [], [], [0]
-        for f in feats:
-            for k, v in f.items():
-                j = self.index.get(k)
-                if j is not None and v:
-                    ind.append(j)
-                    val.append(v)
-            ptr.append(len(ind))
-        X = sp.csr_matrix((np.asarray(val, dtype=np.float64), np.asarray(ind, dtype=np.int32),
-                           np.asarray(ptr, dtype=np.int32)), shape=(len(feats), len(self.names)))
+        lens = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
+        cols = self._columns(itertools.chain.from_iterable(feats))
+        vals = np.fromiter(itertools.chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=len(cols))
+        keep = (cols >= 0) & (vals != 0)
+        rows = np.repeat(np.arange(len(feats)), lens)[keep]
+        ptr = np.zeros(len(feats) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=len(feats)), out=ptr[1:])
+        X = sp.csr_matrix((vals[keep], cols[keep].astype(np.int32), ptr), shape=(len(feats), len(self.names)))
         X.sort_indices()
         return X
 
     def _dense(self, feats: list[dict]) -> np.ndarray:
+        """The pairs' features over the trees' columns, dense (the names looked up in C, as ``matrix`` does)."""
         X = np.zeros((len(feats), len(self.t_names)))
-        for r, f in enumerate(feats):
-            for k, v in f.items():
-                j = self.t_index.get(k)
-                if j is not None:
-                    X[r, j] = v
+        lens = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
+        cols = np.fromiter(map(self.t_index.get, itertools.chain.from_iterable(feats), itertools.repeat(-1)), dtype=np.int64)
+        vals = np.fromiter(itertools.chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=len(cols))
+        keep = cols >= 0
+        X[np.repeat(np.arange(len(feats)), lens)[keep], cols[keep]] = vals[keep]
         return X
 
     def _walk(self, X: np.ndarray, weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
