@@ -60,18 +60,24 @@ class TokenChecker:
 
         self.tk = domain_tokenizer(w for w in words if w and not w.isascii())
         self.window = window
+        # a segment's word bounds depend on the segment alone: remembered, as the same phrases recur in many rows
+        self._bounds = functools.lru_cache(maxsize=1 << 16)(self._cut_bounds)
+
+    def _cut_bounds(self, seg: str) -> frozenset[int]:
+        """The offsets in ``seg`` where a jieba word starts or ends."""
+        bounds = {0}
+        pos = 0
+        for tok in self.tk.cut(seg, HMM=False):
+            pos += len(tok)
+            bounds.add(pos)
+        return frozenset(bounds)
 
     def ok(self, text: str, kw: str) -> bool:
         start = text.find(kw)
         while start >= 0:
             end = start + len(kw)
             lo = max(0, start - self.window)
-            seg = text[lo:end + self.window]
-            bounds = {0}
-            pos = 0
-            for tok in self.tk.cut(seg, HMM=False):
-                pos += len(tok)
-                bounds.add(pos)
+            bounds = self._bounds(text[lo:end + self.window])
             if (start - lo) in bounds and (end - lo) in bounds:
                 return True
             start = text.find(kw, start + 1)
