@@ -155,7 +155,7 @@ def head_len(text: str, chars: int) -> int:
     return mt.end() if mt else 0
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def grams(s: str, tag: str, ns=(1, 2, 3)) -> frozenset[str]:
     """The tagged 1-, 2- and 3-character slices of ``s`` (remembered: the same windows and clauses recur from one
     enterprise to the next)."""
@@ -382,24 +382,30 @@ class PairModel:
         the trees' log-odds per pair (baseline + the leaves' values) and, with ``weights``, each feature's share of
         them per pair (along each path, the change of the node's value at each split, given to the split's feature;
         the path's changes add up to the leaf's value less the root's)."""
-        n, t = X.shape[0], len(self.t_roots)
-        row = np.repeat(np.arange(n), t)
+        n, width = X.shape
+        flat = X.ravel()
+        row = np.repeat(np.arange(n, dtype=np.int64) * width, len(self.t_roots))  # each walk's row offset in ``flat``
         node = np.tile(self.t_roots, n)
         raw = np.full(n, self.t_baseline)
-        W = np.zeros(n * X.shape[1]) if weights else None
+        steps: list[tuple[np.ndarray, np.ndarray]] = []
         while row.size:
             leaf = self.t_leaf[node]
             if leaf.any():
-                raw += np.bincount(row[leaf], weights=self.t_value[node[leaf]], minlength=n)
-                row, node = row[~leaf], node[~leaf]
+                raw += np.bincount(row[leaf] // width, weights=self.t_value[node[leaf]], minlength=n)
+                inner = ~leaf
+                row, node = row[inner], node[inner]
                 if not row.size:
                     break
-            feat = self.t_feature[node]
-            nxt = np.where(X[row, feat] <= self.t_threshold[node], self.t_left[node], self.t_right[node])
-            if W is not None:
-                W += np.bincount(row * X.shape[1] + feat, weights=self.t_value[nxt] - self.t_value[node], minlength=W.size)
+            at = row + self.t_feature[node]
+            nxt = np.where(flat[at] <= self.t_threshold[node], self.t_left[node], self.t_right[node])
+            if weights:
+                steps.append((at, self.t_value[nxt] - self.t_value[node]))
             node = nxt
-        return raw, (W.reshape(n, X.shape[1]) if W is not None else None)
+        if not weights:
+            return raw, None
+        at = np.concatenate([a for a, _ in steps]) if steps else np.zeros(0, dtype=np.int64)
+        delta = np.concatenate([d for _, d in steps]) if steps else np.zeros(0)
+        return raw, np.bincount(at, weights=delta, minlength=n * width).reshape(n, width)
 
     def tree_raw(self, feats: list[dict]) -> np.ndarray:
         """The trees' log-odds per pair, applied in dense blocks."""
@@ -429,22 +435,32 @@ class PairModel:
         return out
 
     def tops(self, feats: list[dict], k: int = TOP_FEATURES) -> list[list[tuple[str, float]]]:
-        """``top`` of each pair, the trees walked once for all of them."""
-        tw = self.tree_weights(feats) if self.trees else [None] * len(feats)
-        return [self._top(f, w, k) for f, w in zip(feats, tw)]
+        """``top`` of each pair, the trees walked once for a block of pairs."""
+        out: list[list[tuple[str, float]]] = []
+        for a in range(0, len(feats), TREE_CHUNK):
+            block = feats[a:a + TREE_CHUNK]
+            W = self._walk(self._dense(block), weights=True)[1] if self.trees else None
+            for r, f in enumerate(block):
+                names = [n for n, v in f.items() if v]
+                vals = np.fromiter((f[n] for n in names), dtype=np.float64, count=len(names))
+                cols = self._columns(names)
+                x = np.where(cols >= 0, self.coef[cols] * vals, 0.0)
+                if W is not None:
+                    tc = np.fromiter(map(self.t_index.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
+                    x = (x + np.where(tc >= 0, W[r, tc], 0.0)) / 2
+                keep = np.nonzero(x)[0]
+                if len(keep) > k:  # only those at least as weighty as the k-th weightiest can be among the first k
+                    w = np.abs(x[keep])
+                    keep = keep[w >= np.partition(w, len(w) - k)[len(w) - k]]
+                got = sorted(((names[j], float(x[j])) for j in keep), key=lambda t: (-abs(t[1]), t[0]))[:k]
+                out.append([(n, round(v, 3)) for n, v in got])
+        return out
 
     def top(self, f: dict, k: int = TOP_FEATURES) -> list[tuple[str, float]]:
         """The features that weigh most in one pair's score. With trees, a feature's weight is the mean of its weight
         in the regression (coefficient × value) and in the trees (``tree_weights``), as the probability is the mean of
         the two readers'."""
         return self.tops([f], k)[0]
-
-    def _top(self, f: dict, tw: dict[str, float] | None, k: int) -> list[tuple[str, float]]:
-        got = {n: self.coef[self.index[n]] * v for n, v in f.items() if n in self.index and v}
-        if tw is not None:
-            got = {n: (got.get(n, 0.0) + tw.get(n, 0.0)) / 2 for n in set(got) | set(tw)}
-            got = {n: x for n, x in got.items() if x}
-        return [(n, round(float(x), 3)) for n, x in sorted(got.items(), key=lambda t: (-abs(t[1]), t[0]))[:k]]
 
 
 def arrays_of(z: dict[str, Any]) -> dict[str, Any] | None:
