@@ -540,7 +540,7 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
                      - coalesce(sum(w) FILTER (WHERE sign < 0), 0) AS text_score,
                    list(struct_pack(field := field, keyword := kw, tier := tier, weight := round(w, 3))
                         ORDER BY w DESC, kw) FILTER (WHERE sign > 0) AS keywords,
-                   list(struct_pack(field := field, keyword := kw)) FILTER (WHERE sign < 0) AS negatives
+                   list(struct_pack(field := field, keyword := kw) ORDER BY field, kw) FILTER (WHERE sign < 0) AS negatives
             FROM zs_kwscore GROUP BY id, node),
         ic AS (
             SELECT e.id, i.node, any_value(i.gated) AS gated, max(regexp_replace(e.industry_code, '[^0-9]', '', 'g')) AS code
