@@ -273,6 +273,15 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     assert all(r["reading_zh"] == explain.reading(r["evidence"], "zh") and r["reading_en"] == explain.reading(r["evidence"], "en")
                and r["reading_zh"] for r in rows)
     assert "分析师" in row["reading_zh"] and "analyst" in row["reading_en"]  # the confirmation is read out
+    # a finer node removed on its own stays removed when its node is removed and added back; nothing is doubled
+    run("placements", "remove", str(back_id), finer, "--reason", "细分环节不符", db=p)
+    run("placements", "remove", str(back_id), back, "--reason", "再试移除", db=p)
+    assert placement(p, back_id, back) is None and placement(p, back_id, finer) is None
+    run("placements", "add", str(back_id), back, "--reason", "恢复：主营产品", db=p)
+    assert placement(p, back_id, back)[0] == "rules-v1+confirmed" and placement(p, back_id, finer) is None
+    with duckdb.connect(str(p), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM (SELECT enterprise_id, chain, node_code FROM placements "
+                           "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0] == 0
 
 
 def test_shenwan_rows_without_a_full_name_still_reach_their_listed_company(db):

@@ -271,19 +271,20 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
                                                                    "coalesce(json_extract_string(x, '$.table'), '') <> 'placement_corrections'")})))
                         ELSE p.evidence END,
                    replace(p.method, '+confirmed', ''), p.classified_at
-            FROM placements p JOIN zs_corr c ON c.action = 'remove' AND p.enterprise_id = c.enterprise_id
-              AND p.chain = c.chain AND {_under('p', 'c')}
-            WHERE p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')""")
+            FROM placements p
+            WHERE p.method NOT IN ('{ANALYST}', '{DECLARED}', '{DECLARED}+confirmed')
+              AND EXISTS (SELECT 1 FROM zs_corr c WHERE c.action = 'remove' AND p.enterprise_id = c.enterprise_id
+                          AND p.chain = c.chain AND {_under('p', 'c')})""")
         n += tx.execute(f"""DELETE FROM placements p USING zs_corr c
             WHERE c.action = 'remove' AND p.enterprise_id = c.enterprise_id AND p.chain = c.chain
               AND {_under('p', 'c')}""").fetchone()[0]
         # an add (or confirmation) of a node the rules placed before an analyst removed it: the rules' placement back,
         # read below as confirmed — the same method, confidence, evidence and count the next classification gives
         # (the node's own sub-nodes with it, but not one an analyst removed on its own)
-        tx.execute(f"""INSERT INTO placements SELECT r.* FROM removed_placements r JOIN zs_corr c
-            ON c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id AND r.chain = c.chain
-              AND {_under('r', 'c')}
-            WHERE NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = r.enterprise_id AND p.chain = r.chain
+        tx.execute(f"""INSERT INTO placements SELECT r.* FROM removed_placements r
+            WHERE EXISTS (SELECT 1 FROM zs_corr c WHERE c.action IN ('add', 'confirm') AND r.enterprise_id = c.enterprise_id
+                          AND r.chain = c.chain AND {_under('r', 'c')})
+              AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.enterprise_id = r.enterprise_id AND p.chain = r.chain
                               AND p.node_code = r.node_code)
               AND NOT EXISTS (SELECT 1 FROM zs_corr x WHERE x.action = 'remove' AND x.enterprise_id = r.enterprise_id
                               AND x.chain = r.chain AND x.node_code = r.node_code)""")
