@@ -205,6 +205,26 @@ def test_errors(demo):
         trends(store, region="火星")
     empty = trends(store, region="新疆")
     assert empty["totals"]["rounds"] == 0 and empty["by_period"] == [] and empty["investors"] == []
+    assert empty["any_imported"] is True  # none for these filters, rounds imported
+
+
+def test_a_database_without_rounds_says_none_is_imported_yet(tmp_path):
+    """/trends on a database with no funding round at all says none is imported yet and how to import them, not
+    that the filters left none."""
+    from fastapi.testclient import TestClient
+
+    from zhaoshang.core.store import Store
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = str(tmp_path / "empty.duckdb")
+    Store(path).close()
+    with Store(path, read_only=True) as store:
+        assert trends(store)["any_imported"] is False and trends(store)["totals"]["rounds"] == 0
+    c = TestClient(create_app(path, warm=False), base_url="http://127.0.0.1")
+    zh, en = c.get("/trends").text, c.get("/trends", params={"lang": "en"}).text
+    assert "还没有导入融资记录。用 zhaoshang import fundings 文件 导入融资事件。" in zh and "所选条件下没有融资记录" not in zh
+    assert "No funding rounds imported yet" in en and "for these filters" not in en
+    assert c.get("/api/trends").json()["any_imported"] is False
 
 
 def test_cli_trends(demo):

@@ -219,6 +219,9 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "as_of": d_asof.isoformat(),
         "child_level": child, "unit": "万元",
         "totals": totals,
+        # whether any funding round is imported at all: an empty result then says "none imported yet", not "none for
+        # these filters"
+        "any_imported": bool(totals.get("rounds")) or bool(store.query("SELECT EXISTS (SELECT 1 FROM fundings) AS x")[0]["x"]),
         "by_period": by_period,
         "by_node": by_node,
         "by_stage": by_stage,
