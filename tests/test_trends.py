@@ -209,8 +209,8 @@ def test_errors(demo):
 
 
 def test_a_database_without_rounds_says_none_is_imported_yet(tmp_path):
-    """/trends on a database with no funding round at all says none is imported yet and how to import them, not
-    that the filters left none."""
+    """/trends on a database with no funding round at all (and /match with no demand) says none is imported yet and
+    how to import them, not that the filters left none."""
     from fastapi.testclient import TestClient
 
     from zhaoshang.core.store import Store
@@ -225,6 +225,13 @@ def test_a_database_without_rounds_says_none_is_imported_yet(tmp_path):
     assert "还没有导入融资记录。用 zhaoshang import fundings 文件 导入融资事件。" in zh and "所选条件下没有融资记录" not in zh
     assert "No funding rounds imported yet" in en and "for these filters" not in en
     assert c.get("/api/trends").json()["any_imported"] is False
+    for url, lang in (("/match?lang=zh", "zh"), ("/match?q=芯片&lang=zh", "zh"), ("/match?region=浙江&node=D01", "zh"),
+                      ("/match?q=chip&open=true&lang=en", "en")):
+        page = c.get(url).text
+        assert ("还没有需求。用 zhaoshang import demands 文件 导入需求清单。" if lang == "zh"
+                else "No demands yet. Import a demand list with zhaoshang import demands FILE.") in page, url
+        assert "没有需求符合这些筛选条件" not in page and "No demand matches these filters" not in page
+    assert c.get("/api/match/demands").json()["any_imported"] is False
 
 
 def test_cli_trends(demo):

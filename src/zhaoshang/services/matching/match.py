@@ -468,7 +468,9 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
     page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]
-    return {"total": len(out), "items": page, "statuses": statuses,
+    # whether any demand is imported at all: an empty list then says "none imported yet", not "none for these filters"
+    imported = bool(out) or bool(store.query("SELECT EXISTS (SELECT 1 FROM demands) AS x")[0]["x"])
+    return {"total": len(out), "items": page, "statuses": statuses, "any_imported": imported,
             "filters": {"region": region, "node": node, "status": status, "q": q, "open": open_only}}
 
 
