@@ -118,8 +118,8 @@ def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
     assert raw[0] == pytest.approx(pm.t_baseline + leaves, abs=1e-9) == pm.tree_raw([feats[j]])[0]
     assert {n: W[0, pm.t_index[n]] for n in by_hand} == pytest.approx(by_hand, abs=1e-9)
     assert W.sum() == pytest.approx(leaves - pm.t_value[pm.t_roots].sum(), abs=1e-9)
-    tw = pm.tree_weights([feats[j]])[0]
-    assert tw and set(tw) <= {n for n, v in feats[j].items() if v}  # only what the pair holds is named
+    tw = {n: W[0, pm.t_index[n]] for n, v in feats[j].items() if v and n in pm.t_index}  # the features the pair holds
+    assert tw and all(feats[j].get(n) for n, _ in pm.top(feats[j]))  # only what the pair holds is named
     assert pm.tops(feats[:5]) == [pm.top(f) for f in feats[:5]]
     for name, w in pm.top(feats[j]):
         lr_w = pm.coef[pm.index[name]] * feats[j][name] if name in pm.index else 0.0

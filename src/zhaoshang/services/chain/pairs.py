@@ -423,17 +423,6 @@ class PairModel:
             p = (p + 1.0 / (1.0 + np.exp(-self.tree_raw(feats)))) / 2
         return p
 
-    def tree_weights(self, feats: list[dict]) -> list[dict[str, float]]:
-        """Each pair's features' shares of the trees' log-odds (``_walk``), the features the pair holds only (a split
-        on a feature it lacks names nothing)."""
-        out: list[dict[str, float]] = []
-        for a in range(0, len(feats), TREE_CHUNK):
-            block = feats[a:a + TREE_CHUNK]
-            W = self._walk(self._dense(block), weights=True)[1]
-            for f, w in zip(block, W):
-                out.append({n: float(w[self.t_index[n]]) for n, v in f.items() if v and n in self.t_index})
-        return out
-
     def tops(self, feats: list[dict], k: int = TOP_FEATURES) -> list[list[tuple[str, float]]]:
         """``top`` of each pair, the trees walked once for a block of pairs."""
         out: list[list[tuple[str, float]]] = []
@@ -458,7 +447,7 @@ class PairModel:
 
     def top(self, f: dict, k: int = TOP_FEATURES) -> list[tuple[str, float]]:
         """The features that weigh most in one pair's score. With trees, a feature's weight is the mean of its weight
-        in the regression (coefficient × value) and in the trees (``tree_weights``), as the probability is the mean of
+        in the regression (coefficient × value) and in the trees (``_walk``'s weights), as the probability is the mean of
         the two readers'."""
         return self.tops([f], k)[0]
 
