@@ -7,6 +7,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --fallback 0.5,0.7,0.9:0.15,0.2,0.25,0.3
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --strict-gate
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3,0.35,0.4,0.45,0.5
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --registrations 0.3,0.4,0.5
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -104,6 +105,10 @@ def main() -> None:
                     help="with --row-cut R: the fifteenth candidate, G1,G2:B1,B2 — the check's P(AI) and the best pair's bar")
     ap.add_argument("--trees", default="",
                     help="with --row-cut R: the seventeenth candidate, the pair reader as gradient-boosted trees at bars B1,B2,…")
+    ap.add_argument("--registrations", default="",
+                    help="with --trees 0.3: the eighteenth candidate, registration-like rows read by the pair reader at bars B1,B2,…")
+    ap.add_argument("--tree-probs", default="",
+                    help="an .npz keeping the trees' out-of-fold pair probabilities (written once, then read)")
     a = ap.parse_args()
     if a.overrule:
         print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
@@ -528,8 +533,15 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
     against the fourteenth, then (after it) what moved."""
     rows, labels = t["rows"], t["labels"]
     y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
-    base_feats = pr.build_pairs(t["records"], t["confs"], tax)[1]
-    p_h = tree_probabilities(t, pairs, base_feats, y, oof)
+    if a.tree_probs and os.path.exists(a.tree_probs):
+        z = np.load(a.tree_probs)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept tree probabilities are of other pairs"
+        p_h = z["p"]
+    else:
+        base_feats = pr.build_pairs(t["records"], t["confs"], tax)[1]
+        p_h = tree_probabilities(t, pairs, base_feats, y, oof)
+        if a.tree_probs:
+            np.savez_compressed(a.tree_probs, p=p_h, y=y)
     checked = [x for x in twelfth if reg_like[x[0]]]
     gate = m.DEFAULTS["gate"]
 
@@ -543,6 +555,9 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
 
     # a check of the script: the logistic regression at its shipped bar gives the fourteenth's placements
     assert set(placed_by(p_lr, LR_BAR)) == set(fourteenth)
+    if a.registrations:  # the eighteenth candidate, over the seventeenth's placements (docs/methods.md)
+        seventeenth = placed_by((p_h + p_lr) / 2, pr.BAR)
+        return registrations(a, t, tax, seventeenth, checked, pairs, (p_h + p_lr) / 2, reg_like, oof, per_fold)
     base, base_folds = cv.figures(t, fourteenth, tax, by_source=True), per_fold(fourteenth)
     grid = {}
     for learner, prob in (("hgb", p_h), ("blend", (p_h + p_lr) / 2)):
@@ -560,6 +575,76 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
             # after the verdict, not part of it
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
                             "removed_right": right(removed)}}
+
+
+def registrations(a, t: dict, tax, seventeenth: list, checked: list, pairs: list, p: np.ndarray, reg_like: np.ndarray,
+                  oof: np.ndarray, per_fold) -> dict:
+    """The eighteenth candidate (docs/methods.md): the seventeenth with its registration-like rows' placements (the
+    check's, ``checked``) replaced by the pair reader's (``p``: the mean of the two readers) at each bar of
+    ``--registrations``, in rows whose check reaches the registration gate (``gated``) or that the check places
+    (``checked``), held to the row's best, the user-institution rule kept; the written rule's choice and verdict, then
+    (after it) what moved."""
+    from scipy.stats import binomtest
+
+    import confirm_chain_pairs as cp
+    from zhaoshang.services.chain.evaluate import score_gold
+
+    rows, labels = t["rows"], t["labels"]
+    assert set(x for x in seventeenth if reg_like[x[0]]) == set(checked)
+    others = [x for x in seventeenth if not reg_like[x[0]]]
+    gate_scope = m.DEFAULTS["gate_scope"]
+    check_rows = {i for i, _ in checked}
+    users = {i for i in range(len(rows)) if reg_like[i] and pr._is_user(t["records"][i].get("name"), tax)}
+
+    def row_ok(i: int, arm: str) -> bool:
+        if arm == "checked":
+            return i in check_rows
+        return not np.isnan(oof[i, 0]) and oof[i, 0] >= gate_scope
+
+    def figs(placed: list) -> dict:
+        f = cv.figures(t, placed, tax, by_source=True)
+        reg = score_gold(rows, placed, tax)["by_source"][g.REGISTRATION]["ai"]
+        low = binomtest(reg["tp"], reg["predicted"]).proportion_ci(method="wilson").low if reg["predicted"] else 0.0
+        return {**f, "reg_right": reg["tp"], "reg_placed": reg["predicted"], "reg_gold": reg["gold"],
+                "reg_ai_p_low": round(low, 4), "reg_node_f1": f["by_source"][g.REGISTRATION.split("/")[-1]]["node_f1"]}
+
+    base = figs(seventeenth)
+    base_folds = per_fold(seventeenth)
+    grid = {}
+    for arm in ("gated", "checked"):
+        for bar in [float(x) for x in a.registrations.split(",")]:
+            # the user-institution rule as ``read_placements`` applies it: a gated node only with the rules' relevance
+            # (the check's gate is that relevance for registration-like rows, asked already by ``row_ok``)
+            at_bar = {pairs[k]: float(p[k]) for k in np.where(p >= bar)[0]
+                      if reg_like[pairs[k][0]] and row_ok(pairs[k][0], arm)
+                      and (pairs[k][0] not in users or not tax.is_gated(pairs[k][1]))}
+            pl = others + sorted(pr.held_to_best(at_bar))
+            grid[f"{arm}:{bar}"] = {"arm": arm, "bar": bar, "placed": pl, "fig": figs(pl), "folds": per_fold(pl)}
+    ok = {k: v for k, v in grid.items() if v["fig"]["node_f1"] >= base["node_f1"] - 0.002
+          and v["fig"]["stage_f1"] >= base["stage_f1"] - 0.002 and (v["fig"]["reg_ai_r"] or 0) >= 0.25}
+    arm_order = {"checked": 1, "gated": 0}
+    key = max(ok, key=lambda k: (ok[k]["fig"]["reg_ai_p_low"], ok[k]["fig"]["node_f1"], arm_order[ok[k]["arm"]],
+                                 ok[k]["bar"])) if ok else None
+    out = {"rows": len(rows), "seventeenth": {**base, "folds": base_folds}, "eligible": sorted(ok), "chosen": key,
+           "grid": {k: {**v["fig"], "folds": v["folds"]} for k, v in grid.items()}}
+    if key is None:
+        out["rule"] = {"passes_1_and_2": False, "why": "no setting within the written bounds"}
+        return out
+    ch = grid[key]["fig"]
+    rule = {"1_wilson_low_above_and_precision_not_below": ch["reg_ai_p_low"] > base["reg_ai_p_low"]
+            and (ch["reg_ai_p"] or 0) >= (base["reg_ai_p"] or 0),
+            "2_registration_node_f1_not_below": ch["reg_node_f1"] >= base["reg_node_f1"]}
+    chosen = set(grid[key]["placed"])
+    added, removed = sorted(chosen - set(seventeenth)), sorted(set(seventeenth) - chosen)
+    show = lambda xs: [f"{rows[i]['name']} {nd} P(AI) {oof[i, 0]:.3f} ({'|'.join(sorted(labels[i])) or '-'})"  # noqa: E731
+                       for i, nd in xs][: max(a.show, 0) or len(xs)]
+    out.update({"rule": {**rule, "passes_1_and_2": all(rule.values()),
+                         "3": "the classification tests and the demo's, with the rule in classify"},
+                "node_diff": round(ch["node_f1"] - base["node_f1"], 4), "stage_diff": round(ch["stage_f1"] - base["stage_f1"], 4),
+                # after the verdict, not part of it
+                "after_added": show(added), "after_removed": show(removed),
+                "after_bootstrap_over_rows": cp.bootstrap(rows, set(seventeenth), chosen, tax)})
+    return out
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
