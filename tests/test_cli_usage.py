@@ -1,6 +1,6 @@
 """The CLI framework's own usage errors speak the user's language: Chinese by default (the usage line and one
-line naming the mistake and the help command), the framework's English under --lang en; exit code 2 either way,
-never a traceback."""
+line naming the mistake and the help command), the framework's English message in the same two lines under --lang en;
+exit code 2 either way, never a traceback."""
 
 from __future__ import annotations
 
@@ -38,8 +38,12 @@ def test_usage_errors_read_in_chinese(argv, expected, capsys, monkeypatch):
         main(argv)
     err = capsys.readouterr().err
     assert exc.value.code == 2 and f"错误: {expected}" in err, err
-    assert not ENGLISH.search(err) and len(err.strip().splitlines()) <= 2, err
-    with pytest.raises(SystemExit) as exc:  # English: the framework's text, unchanged
+    zh = err.strip().splitlines()
+    assert not ENGLISH.search(err) and len(zh) <= 2, err
+    with pytest.raises(SystemExit) as exc:  # English: the framework's message, in the same lines
         main(["--lang", "en", *argv])
     err = capsys.readouterr().err
-    assert exc.value.code == 2 and "Error: " in err and not HAN.search(err), err
+    en = err.strip().splitlines()
+    assert exc.value.code == 2 and not HAN.search(err) and len(en) == len(zh) and "Try '" not in err, err
+    assert en[-1].startswith("Error: ") and (len(en) == 1 or en[0].startswith("Usage: zhaoshang")), err
+    assert ("帮助: " in zh[-1]) == bool(re.search(r"[.?!] Help: zhaoshang( \w+)? -h$", en[-1])), err

@@ -1,7 +1,7 @@
 """The CLI framework's own usage errors (unknown option or command, missing argument, invalid value, extra
-argument) in the user's language. English is the framework's text, unchanged; Chinese (the default) is built
-here from the error's kind and fields — the framework has no message catalogue — as the usage line and one
-line ``错误: …`` that also names the help command. Exit code 2 either way (the caller's)."""
+argument) in the user's language, in one shape: the usage line and one line naming the mistake and the help command.
+English is the framework's message; Chinese (the default) is built here from the error's kind and fields — the
+framework has no message catalogue. Exit code 2 either way (the caller's)."""
 
 from __future__ import annotations
 
@@ -38,21 +38,29 @@ def is_usage_error(exc: BaseException) -> bool:
 
 
 def show(exc: Any, lang: str) -> None:
-    """Print a usage error on stderr in ``lang``: the framework's English, or the usage line and one Chinese
-    line. A group named without its sub-command shows its help, as in English."""
-    if lang == "en" or type(exc).__name__ == "NoArgsIsHelpError":
+    """Print a usage error on stderr in ``lang``: the usage line and one line, ``Error: … Help: …`` in English
+    (the framework's message) or ``错误: …。帮助: …`` in Chinese. A group named without its sub-command shows its
+    help."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
         exc.show()
         return
+    en = lang == "en"
     ctx = getattr(exc, "ctx", None)
     lines = []
     where = ""
     if ctx is not None:
         from .helptext import usage_zh
 
-        lines.append(usage_zh(ctx.get_usage().strip()))
+        usage_line = ctx.get_usage().strip()
+        lines.append(usage_line if en else usage_zh(usage_line))
         if ctx.command.get_help_option(ctx) is not None:
-            where = f"。帮助: {ctx.command_path} {ctx.help_option_names[0]}"
-    lines.append(f"错误: {message_zh(exc)}{where}")
+            helper = f"{ctx.command_path} {ctx.help_option_names[0]}"
+            where = f" Help: {helper}" if en else f"。帮助: {helper}"
+    if en:
+        text = exc.format_message().strip()
+        lines.append(f"Error: {text}{'' if not where or text.endswith(('.', '?', '!')) else '.'}{where}")
+    else:
+        lines.append(f"错误: {message_zh(exc)}{where}")
     sys.stderr.write("\n".join(lines) + "\n")
 
 
