@@ -457,7 +457,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
                            ("en", {"view": "unknown value: zz (one of: list, board)", "status": "unknown status: xx (",
                                    "owner": "no such user: nobody", "region": "region not found: 杭洲 Did you mean: 杭州市",
                                    "segment": "chain node not found: Z99", "source": "unknown value: qq (one of: manual",
-                                   "overdue": "Input should be a valid boolean"})):
+                                   "overdue": "should be true or false, got 'maybe'"})):
             got = pg.goto(base + f"/pipeline?view=zz&status=xx&owner=nobody&region=杭洲&segment=Z99&source=qq"
                                  f"&overdue=maybe&lang={lang}")
             assert got.status == 400 and pg.locator("#pl-form").count() == 1, lang

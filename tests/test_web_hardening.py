@@ -107,13 +107,15 @@ def test_a_malformed_parameter_is_refused_in_the_ui_language(client):
 ])
 def test_a_malformed_parameter_reads_as_chinese_in_chinese(client, url, zh):
     """The framework's checks (ranges, numbers, choices) speak Chinese in the Chinese UI, not
-    "参数无效: page: Input should be greater than or equal to 1"; English stays the framework's text."""
+    "参数无效: page: Input should be greater than or equal to 1"; English is the framework's text but where that
+    reads as the checker's own ("Input should be a valid integer, unable to parse string as an integer")."""
     r = client.get(url + "&lang=zh")
     assert r.status_code == 400 and zh in r.json()["error"], r.text
     assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", r.json()["error"]), r.json()["error"]  # no English sentence
     en = client.get(url + "&lang=en").json()["error"]
     assert en.startswith("invalid parameter: ") and not re.search(r"[\u4e00-\u9fff]", en), en
     assert "(19|20)" not in en  # a date is explained, not its regular expression
+    assert "unable to" not in en and "Input should be a valid" not in en, en  # the checker's own wording
 
 
 def test_a_date_parameter_takes_what_the_one_date_parser_reads(client, db):

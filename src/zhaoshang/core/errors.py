@@ -62,7 +62,8 @@ class NotFound(UserError):
 
 # Why the value checker under the CLI and the web API refused a value, in Chinese: its error type → text, filled
 # from the value given (``input``) and the check's limits (its ``ctx``: ge, le, min_length, expected …). The
-# checker has no message catalogue; its English text is the English.
+# checker has no message catalogue; its English text is the English, but where it reads as the checker's own
+# ("Input should be a valid boolean, unable to interpret input") ``_CHECKS_EN`` says it as a user reads it.
 _CHECKS_ZH = {
     "int_parsing": "应为整数，收到 '{input}'",
     "int_from_float": "应为整数，收到 '{input}'",
@@ -94,11 +95,21 @@ _CHECKS_ZH = {
     "json_invalid": "不是有效的 JSON",
     "json_type": "不是有效的 JSON",
 }
+_NUMBER_EN = "should be a number, got '{input}'"
+_WHOLE_EN = "should be a whole number, got '{input}'"
+_DATE_EN = "should be a date YYYY-MM-DD, got '{input}'"
+_CHECKS_EN = {
+    "int_parsing": _WHOLE_EN, "int_from_float": _WHOLE_EN, "int_type": _WHOLE_EN,
+    "float_parsing": _NUMBER_EN, "float_type": _NUMBER_EN, "decimal_parsing": _NUMBER_EN,
+    "bool_parsing": "should be true or false, got '{input}'",
+    "date_parsing": _DATE_EN, "date_from_datetime_parsing": _DATE_EN,
+}
 
 
-def check_reason_zh(err: dict) -> str | None:
-    """The Chinese of one value-checker error (``{"type", "input", "ctx"}``), None for a type not known here."""
-    text = _CHECKS_ZH.get(str(err.get("type")))
+def check_reason(err: dict, lang: str = "zh") -> str | None:
+    """One value-checker error (``{"type", "input", "ctx"}``) in words, Chinese or English (``lang`` "en"); None for
+    a type not known here (in English: the checker's own text reads well enough)."""
+    text = (_CHECKS_EN if lang == "en" else _CHECKS_ZH).get(str(err.get("type")))
     if text is None:
         return None
     fields = {k: str(v) for k, v in (err.get("ctx") or {}).items()}

@@ -9,7 +9,7 @@ import re
 import sys
 from typing import Any
 
-from ...core.errors import check_reason_zh
+from ...core.errors import check_reason
 
 # the framework's messages that carry no fields of their own: its text → Chinese
 _MESSAGES = (
@@ -57,11 +57,22 @@ def show(exc: Any, lang: str) -> None:
             helper = f"{ctx.command_path} {ctx.help_option_names[0]}"
             where = f" Help: {helper}" if en else f"。帮助: {helper}"
     if en:
-        text = exc.format_message().strip()
+        text = message_en(exc)
         lines.append(f"Error: {text}{'' if not where or text.endswith(('.', '?', '!')) else '.'}{where}")
     else:
         lines.append(f"错误: {message_zh(exc)}{where}")
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+def message_en(exc: Any) -> str:
+    """The English text of one usage error: the framework's, with a refused value's reason as a user reads it."""
+    if type(exc).__name__ == "BadParameter":
+        cause = exc.__cause__
+        why = check_reason((cause.errors() or [{}])[0], "en") if cause is not None and hasattr(cause, "errors") else None
+        if why:
+            hint = _hint(exc)
+            return f"Invalid value for {hint}: {why}" if hint else f"Invalid value: {why}"
+    return exc.format_message().replace("Value error, ", "").strip()  # the checker's prefix of a custom check's text
 
 
 def message_zh(exc: Any) -> str:
@@ -110,7 +121,7 @@ def _value_reason(exc: Any) -> str:
         return text
     cause = exc.__cause__
     if cause is not None and hasattr(cause, "errors"):
-        why = check_reason_zh((cause.errors() or [{}])[0])  # the value checker's error, as the web API says it
+        why = check_reason((cause.errors() or [{}])[0])  # the value checker's error, as the web API says it
         if why:
             return why
     found = _translate(_VALUE_TEXTS, text)

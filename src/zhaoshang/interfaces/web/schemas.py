@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import AfterValidator
 from pydantic_core import PydanticUndefined
 
-from ...core.errors import UserError, check_reason_zh
+from ...core.errors import UserError, check_reason
 from ...core.geo.lookup import split_regions
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
@@ -305,7 +305,7 @@ def _why(err: dict, lang: str) -> str:
     """Why one value was refused, in words (its range, its forms, the words it takes) and the value as given,
     without its name."""
     why = (_region_reason(err, lang) or _date_reason(err, lang) or _choice_reason(err, lang) or _number_reason(err, lang)
-           or (check_reason_zh(err) if lang != "en" else None) or err.get("msg", "invalid"))
+           or check_reason(err, lang) or err.get("msg", "invalid"))
     value = err.get("input")
     if err.get("type") in _ECHOED and isinstance(value, (str, int, float)) and f"'{value}'" not in why:
         value = str(value) if len(str(value)) <= 60 else str(value)[:60] + "…"  # (a URL's value may be long)
