@@ -534,10 +534,12 @@ def _score_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
     into = "CREATE OR REPLACE TEMP TABLE zs_direct AS" if first else "INSERT INTO zs_direct"
     con.execute(f"""{into}
         WITH kw AS (
+            -- rounded: a parallel sum adds a group's weights in any order, and the last bits of the total with it;
+            -- two nodes whose words weigh the same must tie the same way every run (max_nodes, the relative cut-off)
             SELECT id, node, any_value(gated) AS gated,
-                   coalesce(sum(w) FILTER (WHERE sign > 0 AND tier IN ('strong', 'industry')), 0)
+                   round(coalesce(sum(w) FILTER (WHERE sign > 0 AND tier IN ('strong', 'industry')), 0)
                      + least({float(w["support_cap"])}, coalesce(sum(w) FILTER (WHERE sign > 0 AND tier NOT IN ('strong', 'industry')), 0))
-                     - coalesce(sum(w) FILTER (WHERE sign < 0), 0) AS text_score,
+                     - coalesce(sum(w) FILTER (WHERE sign < 0), 0), 9) AS text_score,
                    list(struct_pack(field := field, keyword := kw, tier := tier, weight := round(w, 3))
                         ORDER BY w DESC, kw) FILTER (WHERE sign > 0) AS keywords,
                    list(struct_pack(field := field, keyword := kw) ORDER BY field, kw) FILTER (WHERE sign < 0) AS negatives
