@@ -19,7 +19,8 @@ def test_masking_of_contact_fields_and_free_text():
         assert secret not in masked
     assert "330***********123X" in masked and "张三" in masked
     assert privacy.mask_text("融资 169982209.99 万元，增长 0.13812345678") == "融资 169982209.99 万元，增长 0.13812345678"
-    assert privacy.mask_name("王小明") == "王**" and privacy.mask_name("李四") == "李*"
+    # one star whatever the length: 王** beside officers named 王小明 and 王五 would say which one holds the shares
+    assert privacy.mask_name("王小明") == "王*" and privacy.mask_name("李四") == "李*" and privacy.mask_name("欧阳小明") == "欧*"
     assert privacy.has_unmasked(masked) == [] and privacy.has_unmasked(text)
 
 

@@ -85,10 +85,12 @@ def mask_value(value: Any) -> Any:
 
 
 def mask_name(name: Any) -> Any:
-    """A private individual's name: the surname and stars (张三 → 张*, Alice Wang → A***)."""
+    """A private individual's name: the surname and one star whatever the name's length (张三 → 张*, 王小明 → 王*,
+    Alice Wang → A***): stars as many as the given name's characters would tell a three-character holder from the
+    two-character officers beside it."""
     if not isinstance(name, str) or not name:
         return name
-    return name[0] + ("*" * max(1, min(len(name) - 1, 2)) if re.match(r"[\u4e00-\u9fff]", name) else "***")
+    return name[0] + ("*" if re.match(r"[\u4e00-\u9fff]", name) else "***")
 
 
 def has_unmasked(text: str) -> list[str]:
