@@ -82,6 +82,8 @@ def test_login_pages_admin_docs_logout(base, chromium):
         assert "/login" in pg.url
         # the login page shows nothing of the site: no navigation, not even the API docs' link
         assert pg.locator(".side nav").count() == 0 and pg.locator("a[href='/docs']").count() == 0
+        # and no shell command for a visitor to run: whom to ask
+        assert "zhaoshang" not in pg.inner_text("main") and "系统管理员" in pg.inner_text("main")
         pg.fill("#login-name", "boss")
         pg.fill("#login-password", "wrong password")
         pg.click("#login-submit")
