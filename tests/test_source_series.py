@@ -43,9 +43,30 @@ def test_files_of_other_keys_or_a_source_given_are_not_flagged(tmp_path):
     b = write_csv(tmp_path / "名录_2.csv", good_rows(50, 50))  # another part: no key in common
     run_json("import", "enterprises", a, db=db)
     assert run_json("import", "enterprises", b, db=db)["source_hint"] is None
-    c = write_csv(tmp_path / "名录_3.csv", good_rows(50))
-    assert run_json("import", "enterprises", c, "--source", "第三份", db=db)["source_hint"] is None
+    c = write_csv(tmp_path / "名录_3.csv", good_rows(49))
     assert run_json("import", "enterprises", c, db=db)["source_hint"]["source"] == "名录_1"
+    d = write_csv(tmp_path / "名录_4.csv", good_rows(48))
+    assert run_json("import", "enterprises", d, "--source", "第三份", db=db)["source_hint"] is None
+
+
+def test_the_same_file_again_under_a_name_of_its_own_is_refused(tmp_path):
+    """A file whose bytes were imported before, named after a file of its own (no --source): the same rows again as a
+    second source would double every record and hide every row gone. Refused, naming the earlier import, nothing
+    written; with --source it is the user's choice."""
+    db = tmp_path / "z.duckdb"
+    rows = good_rows(60)
+    first = write_csv(tmp_path / "名录.csv", rows)
+    run_json("import", "enterprises", first, "--source", "登记库", "--data-date", "2026-11-30", db=db)
+    copy = write_csv(tmp_path / "登记库-12月.csv", rows)
+    p = run("import", "enterprises", copy, db=db, check=False)
+    assert p.returncode == 2 and p.stderr.strip().splitlines()[-1].startswith(
+        "错误: 此文件与导入 #1（来源 登记库，"), p.stderr
+    assert "请加 --source 登记库" in p.stderr
+    en = run("--lang", "en", "import", "enterprises", copy, db=db, check=False)
+    assert en.returncode == 2 and "same content as import #1 (source 登记库" in en.stderr, en.stderr
+    assert [s["source"] for s in run_json("status", db=db)["sources"]] == ["登记库"]
+    # named on purpose, it stands
+    assert run_json("import", "enterprises", copy, "--source", "另一份", db=db)["rows_read"] == 60
 
 
 def test_the_updates_page_says_it_too(tmp_path):

@@ -202,6 +202,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                           columns=staged.column_map(), columns_unread=staged.unread_headers(), data_date=data_date.isoformat(), data_date_given=dated,
                           sheets=_sheets_read(staged.raws), scope=scope)
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
+    if named_by_file:
+        _refuse_same_content(con, kind, sha, src)
     # every row now carries its number: later steps need not keep rows in file order, which lets DuckDB
     # stream them in bounded memory
     con.execute("SET preserve_insertion_order = false")
@@ -310,6 +312,23 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     step(1, description=f"完成（{staged.rows_read:,} 行，{rate} 行/秒）",
          description_en=f"done ({staged.rows_read:,} rows, {rate} rows/s)")
     return report
+
+
+def _refuse_same_content(con, kind: str, sha: str, src: str) -> None:
+    """A file whose bytes were imported before under another source, this time with the source named after the file
+    (no ``--source``): the same rows again under a second name would double every record, and the next export compared
+    with either source would never show a row gone. Refused, naming the earlier import and its source; a source named
+    on purpose (``--source``) is the user's choice and stands."""
+    same = con.execute("SELECT id, source, strftime(finished_at, '%Y-%m-%d') FROM imports WHERE kind = ? AND file_sha256 = ? "
+                       "AND source <> ? ORDER BY id LIMIT 1", [kind, sha, src]).fetchone()
+    if same is None:
+        return
+    n, earlier, day = same
+    raise UserError(f"此文件与导入 #{n}（来源 {earlier}，{day}）内容相同，未导入。要作为该来源的新一期导入，请加 --source {earlier}；"
+                    f"确需另记为一个新来源，请用 --source 给出它的名称",
+                    en=f"this file has the same content as import #{n} (source {earlier}, {day}); nothing imported. To import "
+                       f"it as that source's next export add --source {earlier}; to keep it as a new source on purpose, name it "
+                       f"with --source")
 
 
 def _absences(con, src: str, import_id: int, scope: str | None, report: ImportReport) -> None:
