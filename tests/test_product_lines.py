@@ -18,6 +18,7 @@ from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 PRODUCTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "industry_chain" / "company_main_products_2021-10.csv"
 if not PRODUCTS.is_file():
     PRODUCTS = Path("/work/shared/data/industry_chain/company_main_products_2021-10.csv")
+ITJUZI = PRODUCTS.parents[1] / "ai_companies" / "itjuzi_china_ai_companies_2018-12.csv"
 CODES = ("000004", "002230")  # 国农科技, 科大讯飞: real rows of the file
 
 
@@ -118,10 +119,11 @@ def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
     assert [x["product"] for x in doc["product_lines"]] == [r["product"] for r in short]
 
 
-def test_a_dated_reimport_dates_the_lines_an_undated_import_dated_by_its_day(tmp_path):
-    """Lines imported without a data date are dated by the import day, after a database's as-of date of years ago:
-    the same file imported again with --data-date dates them by the file's date (its rows are unchanged, so nothing
-    else is written), and says so; they are then shown as of that date."""
+def test_lines_of_an_undated_import_are_shown_undated_until_a_dated_reimport_dates_them(tmp_path):
+    """Lines imported without a data date have no date of their own: stored undated, known as imported that day, and
+    shown as of a date years before (saying so), never hidden as if from the future; the same file imported again
+    with --data-date dates them by the file's date (its rows are unchanged, so nothing else is written), and says so;
+    they are then hidden as of an earlier date, as dated lines are."""
     if not PRODUCTS.is_file():
         pytest.skip("the public main-products file is not here")
     db = tmp_path / "u.duckdb"
@@ -132,12 +134,20 @@ def test_a_dated_reimport_dates_the_lines_an_undated_import_dated_by_its_day(tmp
     day = first["data_date"]
     doc = run_json("show", "科大讯飞", "--as-of", "2021-10-31", db=db)
     n = len([r for r in rows if r["code"] == "002230"])
-    assert doc["product_lines"] == [] and doc["product_lines_later"] == {"count": n, "first": day}
+    assert len(doc["product_lines"]) == n and doc["product_lines_later"] is None
+    assert {(x["period"], x["imported_on"]) for x in doc["product_lines"]} == {(None, day)}
+    assert doc["product_lines_undated"] == {"count": n, "imported_on": day}
+    out = run("show", "科大讯飞", "--as-of", "2021-10-31", db=db, env={"COLUMNS": "200"}).stdout
+    assert f"{n} 条产品线未注明日期（{day} 导入，未给 --data-date），任何截至日期均显示" in out and "未注明 " in out, out
+    out = run("--lang", "en", "show", "科大讯飞", db=db, env={"COLUMNS": "200"}).stdout
+    assert f"{n} product lines undated (imported {day} without --data-date): shown as of any date" in out, out
     rep = run_json("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-31", db=db)
     assert rep["rows_duplicate"] == len(rows) and rep["lines_redated"] == len(rows)
     doc = run_json("show", "科大讯飞", db=db)
     assert doc["as_of"] == "2021-10-31" and len(doc["product_lines"]) == n and doc["product_lines_later"] is None
-    assert {x["period"] for x in doc["product_lines"]} == {"2021-10-31"}
+    assert {x["period"] for x in doc["product_lines"]} == {"2021-10-31"} and doc["product_lines_undated"] is None
+    early = run_json("show", "科大讯飞", "--as-of", "2021-06-30", db=db)
+    assert early["product_lines"] == [] and early["product_lines_later"] == {"count": n, "first": "2021-10-31"}
     # a later dated export of the same lines keeps the date they were first known by; the summary names no re-dating
     out = run("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-11-30", db=db,
               env={"COLUMNS": "200"}).stdout
@@ -185,16 +195,26 @@ def test_profile_page_shows_the_lines_and_shares(db):
 
 
 def test_every_row_of_the_real_file_is_a_line(tmp_path):
-    # small shares are written in scientific notation (3.9e-05): read as numbers, no row rejected
+    """The real file imported as it comes, without --data-date, into a database whose as-of date is years before
+    (IT桔子's 2018 list: its last founding, 2018-11-01): no row rejected (small shares are written in scientific
+    notation, 3.9e-05), every line stored undated, and 科大讯飞's lines shown as of that date."""
     if not PRODUCTS.is_file():
         pytest.skip("the public main-products file is not here")
     db = tmp_path / "all.duckdb"
-    rep = run_json("import", "enterprises", PRODUCTS, "--preset", "main_products", "--data-date", "2021-10-26", db=db)
-    assert rep["rows_read"] == 53_779 and rep["rows_rejected"] == 0
+    rep = run_json("import", "enterprises", PRODUCTS, "--preset", "main_products", db=db)
+    assert rep["rows_read"] == 53_779 and rep["rows_rejected"] == 0 and rep["data_date_given"] is False
     import duckdb
 
-    with duckdb.connect(str(db), read_only=True) as con:
-        n, companies, shares, tiny = con.execute(
-            "SELECT count(*), count(DISTINCT enterprise_id), count(share), count(*) FILTER (WHERE share < 0.0001) "
-            "FROM product_lines").fetchone()
-    assert (n, shares) == (53_779, 53_779) and companies == rep["rows_imported"] and tiny > 0
+    with duckdb.connect(str(db)) as con:
+        n, companies, shares, tiny, dated = con.execute(
+            "SELECT count(*), count(DISTINCT enterprise_id), count(share), count(*) FILTER (WHERE share < 0.0001), "
+            "count(period) FROM product_lines").fetchone()
+        assert (n, shares, dated) == (53_779, 53_779, 0) and companies == rep["rows_imported"] and tiny > 0
+        # a database built before lines were kept undated: its lines dated by the import day, made undated on opening
+        con.execute("UPDATE product_lines SET period = ?::DATE", [rep["data_date"]])
+        con.execute("DELETE FROM meta WHERE key = 'undated_lines'")
+    # the IT桔子 list as it comes too: its founding dates move the as-of date to 2018-11-01, not the import day
+    run_json("import", "enterprises", ITJUZI, "--preset", "itjuzi_companies", db=db)
+    doc = run_json("show", "科大讯飞", db=db)
+    assert doc["as_of"] == "2018-11-01" and len(doc["product_lines"]) == 21 and doc["product_lines_later"] is None
+    assert doc["product_lines_undated"] == {"count": 21, "imported_on": rep["data_date"]}

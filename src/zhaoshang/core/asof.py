@@ -13,6 +13,11 @@ Without a date given, every view answers as of ``reference_date``: the latest da
 today (docs/methods.md, "As of"). An import without a data date (``--data-date`` not given, a web upload with
 the field empty) speaks of no date: its import day, and the changes it recorded dated by that day, do not
 move the reference date (``UNDATED_IMPORTS``) — the dates of its rows' own facts (founding, funding…) do.
+
+A fact whose only date would be its import's data date (a product line's period: the date its revenue shares
+describe) is **undated** when that import was given no data date: stored without a date (NULL), known only as
+imported on the import day (``imported_on``), and shown as of every date, saying so — never hidden as if it were
+from the future. A later import of the same rows with a data date dates it.
 """
 
 from __future__ import annotations
@@ -44,6 +49,12 @@ def news_day(alias: str = "n") -> str:
     that brought it (an undated item, e.g. a corpus without dates, is known from its export's date, never earlier)."""
     return (f"coalesce(CAST({alias}.published AS DATE), "
             f"(SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id))")
+
+
+def imported_on(alias: str) -> str:
+    """SQL: the day the import that brought row ``alias`` ran (its ``import_id``; for an import given no data date
+    its data date is that day) — what is known of an undated fact's date."""
+    return f"(SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id)"
 
 
 def latest_data_date(store) -> _dt.date | None:

@@ -168,7 +168,7 @@ class Store:
             self._upgrade_then_read()
 
     # the meta keys of the one-time steps ``ensure_schema`` takes on a database made by an earlier version
-    UPGRADES = ("field_imports", "founded_precision")
+    UPGRADES = ("field_imports", "founded_precision", "undated_lines")
 
     def behind(self) -> bool:
         """The database was made by an earlier version and misses a step of ``ensure_schema``."""
@@ -207,6 +207,14 @@ class Store:
             # a database made before founding dates kept their precision: the column, empty (its dates read as days)
             self.con.execute("ALTER TABLE enterprises ADD COLUMN IF NOT EXISTS founded_precision VARCHAR")
             self.set_meta("founded_precision", "1")
+        if self.get_meta("undated_lines") is None:
+            # a database whose imports without a data date dated their product lines by the import day: those lines
+            # are undated (core.asof) — a line a dated import re-dated since keeps that date
+            from .asof import UNDATED_IMPORTS
+
+            self.con.execute(f"""UPDATE product_lines l SET period = NULL FROM imports i
+                WHERE i.id = l.import_id AND i.id IN ({UNDATED_IMPORTS}) AND l.period = i.data_date""")
+            self.set_meta("undated_lines", "1")
         if self.con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
             from .geo.regions import load_regions_into
 

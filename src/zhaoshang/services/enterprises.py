@@ -15,7 +15,7 @@ import threading
 from typing import Any, Iterator
 
 from ..core import dialect
-from ..core.asof import enterprises_as_of, not_ended_yet, reference_date
+from ..core.asof import enterprises_as_of, imported_on, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
@@ -631,15 +631,20 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            ORDER BY id""", [eid], limit)
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
     # main product lines with their revenue shares (a listed company's 主营产品), in the source's order; shares of
-    # a period after the date are not known on it
+    # a period after the date are not known on it. An undated line (its file imported without a data date) is
+    # shown as of every date, with the day it was imported (``imported_on``; core.asof)
     product_lines = store.query(
-        """SELECT line_no, product, share, period, source FROM product_lines WHERE enterprise_id = ?
-             AND (period IS NULL OR period <= ?) ORDER BY source, line_no""", [eid, d])
-    # the lines left out for describing a later period (a file imported without a data date is dated by its
-    # import day): counted, with their earliest period, so that every view can say what it leaves out
+        f"""SELECT line_no, product, share, period, source,
+                   CASE WHEN period IS NULL THEN {imported_on('l')} END AS imported_on
+            FROM product_lines l WHERE enterprise_id = ? AND (period IS NULL OR period <= ?)
+            ORDER BY source, line_no""", [eid, d])
+    # the lines left out for describing a later period: counted, with their earliest period, so that every view
+    # can say what it leaves out; the undated ones shown: counted, with the latest day they were imported
     later = store.query("SELECT count(*) AS n, min(period) AS first FROM product_lines WHERE enterprise_id = ? "
                         "AND period > ?", [eid, d])[0]
     product_lines_later = ({"count": later["n"], "first": later["first"].isoformat()} if later["n"] else None)
+    undated = [x["imported_on"] for x in product_lines if x["period"] is None and x["imported_on"] is not None]
+    product_lines_undated = {"count": len(undated), "imported_on": max(undated).isoformat()} if undated else None
     # the sources of the enterprise's records and of the facts shown (people, news, fundings, patents), each with
     # its kind, how many rows and the latest data date of the imports they came from
     sources = store.query(
@@ -702,6 +707,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
             "fundings": fundings, "patents": patents, "news": news, "branches": branches, "people": people,
             "shareholders": shareholders, "contacts": contacts, "aliases": aliases, "sources": sources,
             "product_lines": product_lines, "product_lines_later": product_lines_later,
+            "product_lines_undated": product_lines_undated,
             "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders,
             "placements_classified_on": placements_classified_on}
 

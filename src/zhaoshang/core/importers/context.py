@@ -62,8 +62,8 @@ class ImportReport:
     # the data date its changes are dated by; not given: the import day, and the reference date stays (core.asof)
     data_date: str | None = None
     data_date_given: bool = True
-    # product lines of keys that came again unchanged, dated by this import's data date: they had a later date (an
-    # earlier import of the same lines without a data date was dated by its import day)
+    # product lines of keys that came again unchanged, dated by this import's data date: they were undated (an
+    # earlier import of the same lines without a data date) or had a later date
     lines_redated: int = 0
     # the database's as-of date (core.asof.latest_data_date: what every view answers for) before and after this
     # import: {"before", "after", "moved"} — a dated import can move it by years

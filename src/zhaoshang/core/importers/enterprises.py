@@ -668,16 +668,18 @@ def write_enterprises(ctx: ImportContext) -> None:
 def _write_product_lines(ctx: ImportContext) -> None:
     """Main product lines with their revenue shares (``product_lines``): an import that combines ``products`` per
     key (one line per row) and maps ``product_share`` stores every line of the keys it wrote — in file order, the
-    share as read (NULL when the row gives none), the import's data date as the period —, replacing the lines this
-    source gave those enterprises before. The combined products text is written as without shares."""
+    share as read (NULL when the row gives none), the import's data date as the period (none for an import given no
+    data date: the lines are undated, known as imported that day, core.asof) —, replacing the lines this source gave
+    those enterprises before. The combined products text is written as without shares."""
     if "products" not in ctx.mapping.combine or "product_share" not in ctx.staged.present:
         return
     con, src = ctx.con, ctx.source
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_lines AS SELECT DISTINCT _key, enterprise_id FROM _ent_all")
     con.execute(f"DELETE FROM product_lines WHERE source = {ql(src)} AND enterprise_id IN (SELECT enterprise_id FROM _ent_lines)")
+    period = f"{ql(str(ctx.data_date))}::DATE" if ctx.report.data_date_given else "NULL::DATE"
     con.execute(f"""INSERT INTO product_lines (enterprise_id, line_no, product, share, period, source, source_key, import_id)
         SELECT a.enterprise_id, row_number() OVER (PARTITION BY a.enterprise_id ORDER BY t._file, t._row),
-               trim(t.products), t.product_share__n, {ql(str(ctx.data_date))}::DATE, {ql(src)}, t._key, {ctx.import_id}
+               trim(t.products), t.product_share__n, {period}, {ql(src)}, t._key, {ctx.import_id}
         FROM _typed t JOIN _ent_lines a ON a._key = t._key
         WHERE NOT t._rejected AND nullif(trim(t.products), '') IS NOT NULL""")
     con.execute("DROP TABLE _ent_lines")
@@ -685,9 +687,8 @@ def _write_product_lines(ctx: ImportContext) -> None:
 
 def _redate_unchanged_lines(ctx: ImportContext) -> None:
     """The product lines of keys that came again unchanged (``_ent_same``) are not written again, but a dated
-    import tells when they were known: a line dated later — by its import day, for an import without a data date,
-    or by a later export — takes this import's data date (``report.lines_redated``). Without a data date nothing
-    is re-dated."""
+    import tells when they were known: a line undated (imported without a data date) or dated later (by a later
+    export) takes this import's data date (``report.lines_redated``). Without a data date nothing is re-dated."""
     con = ctx.con
     if ctx.report.data_date_given and con.execute("SELECT 1 FROM _ent_same LIMIT 1").fetchall():
         d = ql(str(ctx.data_date))

@@ -13,7 +13,7 @@ from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
 from ...core.parse.dates import format_date
 from ...services.search import search as search_service
-from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names
+from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names, undated_lines_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 SECTION_ROWS = 30  # the rows of a section ``show`` prints unless --all (a cut section says how many it leaves out)
@@ -114,6 +114,7 @@ def show(
                                "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
                                else format_date(r["date"], r.get("date_precision"), lang)},
         "aliases": lambda r: {**r, "kind": label("alias_kind", r.get("kind"), lang)},
+        "product_lines": lambda r: {**r, "period": r.get("period") or t("未注明", "undated")},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
         "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
@@ -140,6 +141,8 @@ def show(
                 print(placements_dated_text(doc["placements_classified_on"], lang))
         if key == "product_lines" and doc.get("product_lines_later") and fmt == Fmt.table:  # dated after the as-of
             print(later_lines_text(doc["product_lines_later"], doc["as_of"], lang))
+        if key == "product_lines" and doc.get("product_lines_undated") and fmt == Fmt.table:  # no date of their own
+            print(undated_lines_text(doc["product_lines_undated"], lang))
     note = synthetic_note(store)
     if note:
         sys.stderr.write(note + "\n")

@@ -34,7 +34,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, SCORECARD_COLUMNS, SCORECARD_HINTS, audit_detail_text, column, event_text, label, lq_text,
-                      later_lines_text, node_names, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
+                      later_lines_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -196,6 +196,7 @@ class WebContext:
         self.templates.env.filters["date_known"] = lambda d, precision=None, lang="zh": format_date(d, precision, lang)
         self.templates.env.filters["placements_dated"] = lambda day, lang="zh": placements_dated_text(day, lang)
         self.templates.env.filters["later_lines"] = lambda later, as_of, lang="zh": later_lines_text(later, as_of, lang)
+        self.templates.env.filters["undated_lines"] = lambda undated, lang="zh": undated_lines_text(undated, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
         self.templates.env.filters["title_text"] = title_text  # a title with no role code beside it (a contact's)
         # the pair model's weightiest features in words (services/chain/reading.py), under a placement's data and method
