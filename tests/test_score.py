@@ -154,6 +154,10 @@ def test_no_people_or_news_data_is_no_data_not_a_middle_score(db, tmp_path):
     assert not one["dimensions"]["team"]["absent"] and not one["dimensions"]["influence"]["absent"]
     assert one["total_basis"]["no_data"] == [k for k, v in one["dimensions"].items() if v["absent"]]
     doc = run_json("score", "3", "--as-of", D.isoformat(), db=path)
+    # a news source imported: no negative item for enterprise 3 is a known 0, ranked as data (not "not covered")
+    neg = next(c for c in doc["dimensions"]["risk"]["contributions"] if c["signal"] == "negative_events")
+    assert neg["raw"] == 0 and neg["normalised"] is not None and not neg["detail"].get("not_covered")
+    assert "negative_events" not in doc["not_covered"]
     for dim in ("team", "influence"):
         d = doc["dimensions"][dim]
         assert d["absent"] and d["score"] is None and d["share"] is None, (dim, d)

@@ -59,8 +59,20 @@ def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, tmp_path):
         assert doc["probability"] is None and doc["tier"] is None
         assert "数据不足" in doc["total_basis"]["note"] and doc["total_basis"]["min_evidence"]["dimensions"] == 2
     doc = run_json("score", "丁亥电子股份有限公司", "--as-of", D, db=db)
-    # only risk has data (negative events, none imported, read 0): one dimension, below the least evidence
-    assert [k for k, v in doc["dimensions"].items() if not v["absent"]] == ["risk"]
+    # no news, legal or risk source imported: negative events are not covered (unknown), never a known 0 ranked
+    # as data — so nothing has data, not even risk
+    assert [k for k, v in doc["dimensions"].items() if not v["absent"]] == []
+    neg = card_signals(doc)["negative_events"]
+    assert neg["raw"] is None and neg["normalised"] is None and neg["detail"]["not_covered_by"] == "risk"
+    assert neg["detail"]["none_imported"] and "negative_events" in doc["not_covered"]
+    # a firm with a round, a founding date and a known status: its total stands on capital, growth and its status
+    # alone — negative events are not covered there either, and do not count toward the least evidence
+    scored = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=db)
+    risk = scored["dimensions"]["risk"]
+    assert [c["signal"] for c in risk["contributions"] if not c["detail"]["missing"]] == ["abnormal_status"]
+    assert "negative_events" in scored["not_covered"] and scored["total"] is not None
+    table = " ".join(run("score", "甲星智能科技有限公司", "--as-of", D, db=db).stdout.split())
+    assert "未覆盖（未导入新闻、司法或风险事件来源）" in table, table
     assert doc["cohort"]["level"] == "all" and doc["cohort"]["label"] == "截至该日存续的全部 6 家企业"
     # cohorts of one enterprise allowed: the node × age band cohort of the unplaced of unknown age, said as such
     weights = tmp_path / "w.yaml"

@@ -486,6 +486,24 @@ SCORECARD_HINTS: dict[str, Pair] = {
                            "share of the total (the dimension’s share × the weight in dimension) × percentile; all add up to the total")}
 
 
+# the kind of source a scorecard signal is read from (signals.SOURCE_OF), in "no … source" sentences
+SCORECARD_SOURCES: dict[str, Pair] = {
+    "fundings": ("融资", "funding"), "amounts": ("融资金额", "funding amount"), "investors": ("投资方", "investor"),
+    "patents": ("专利", "patent"), "branches": ("分支机构", "branch"), "capital_changes": ("注册资本变更", "capital change"),
+    "news": ("新闻", "news"), "roles": ("人员", "people"), "risk": ("新闻、司法或风险事件", "news, legal or risk event")}
+
+
+def not_covered_text(detail: dict, lang: str = "zh", *, short: bool = False) -> str:
+    """Why a scorecard signal is not covered (its ``detail``): no source of its kind was imported at all
+    (``none_imported``), or none that was lists the enterprise. ``short``: the table cell's words."""
+    zh, en = SCORECARD_SOURCES.get(detail.get("not_covered_by") or "fundings", ("", ""))
+    if detail.get("none_imported"):
+        return (f"not covered (no {en} source imported)" if short else f"no {en} source imported") if lang == "en" \
+            else (f"未覆盖（未导入{zh}来源）" if short else f"未导入{zh}来源")
+    return (f"not covered (no {en} source lists it)" if short else f"no imported {en} source lists this enterprise") \
+        if lang == "en" else (f"未覆盖（{zh}来源未列入）" if short else f"没有导入的{zh}来源列入该企业")
+
+
 # the audit log's columns (its table on 管理, the command's table, the export) where the shared table's word means
 # something else (role 职务 is a person's office, target 投递地址 an alert channel's address) or the page says more
 AUDIT_COLUMNS: dict[str, Pair] = {"at": ("时间 (UTC)", "Time (UTC)"), "actor": ("用户", "User"), "role": ("角色", "Role"),

@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.memory import capped
 from ...services.evaluation.scorecard import score_all, score_enterprise
-from ..labels import SCORECARD_COLUMNS
+from ..labels import SCORECARD_COLUMNS, not_covered_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
 
 backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效果", no_args_is_help=True)
@@ -103,9 +103,7 @@ def score_cmd(
                      "percentile": "", "contribution": "", "total_contribution": ""})
         for c in dim["contributions"]:
             rows.append({"dimension": "", "score": "", "share": "", "weight": c["weight"], "signal": c["label"],
-                         "raw": ((t("未覆盖（专利来源未列入）", "not covered (no patent source lists it)")
-                                  if c["detail"].get("not_covered_by") == "patents" else
-                                  t("未覆盖（融资来源未列入）", "not covered (no funding source lists it)"))
+                         "raw": (not_covered_text(c["detail"], state.lang, short=True)
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
                                  else c["raw"]),
                          "percentile": c["normalised"], "contribution": c["contribution"],

@@ -33,7 +33,7 @@ from ...services.chain import reading as chain_reading
 from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
-from ..labels import (AUDIT_COLUMNS, SCORECARD_COLUMNS, SCORECARD_HINTS, audit_detail_text, column, event_text, label, lq_text,
+from ..labels import (AUDIT_COLUMNS, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_text, label, lq_text,
                       later_lines_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
@@ -205,6 +205,7 @@ class WebContext:
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
         # the scorecard's headers and their tooltips, as the score command's table heads them (labels.py)
+        self.templates.env.filters["not_covered_text"] = lambda detail, lang="zh": not_covered_text(detail, lang)
         self.templates.env.filters["scorecard_column"] = lambda key, lang="zh": SCORECARD_COLUMNS[key][lang == "en"]
         self.templates.env.filters["scorecard_hint"] = lambda key, lang="zh": SCORECARD_HINTS[key][lang == "en"]
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v

@@ -222,9 +222,11 @@ def calibrated(total: float | None, calibration: dict | None) -> float | None:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", live: dict | None = None) -> dict:
+def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", live: dict | None = None,
+         present: dict | None = None) -> dict:
     """The scorecard of one scored row: total and dimensions, each an explained list of contributions; ``live``
-    names the live events behind each signal (signal → event keys)."""
+    names the live events behind each signal (signal → event keys); ``present``: which kinds of source hold data by
+    the date (signals.sources_present) — a signal of a kind none does is not covered."""
     live = live or {}
     lab = "en" if lang == "en" else "zh"
     present_dims = {k: v["weight"] for k, v in w["dimensions"].items()
@@ -242,7 +244,11 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
         for s in names:
             spec = w["signals"][s]
             pct = row.get(f"p_{s}")
-            nc = (uncovered and SOURCE_OF.get(s) in FUNDING_SOURCES) or (uncovered_p and SOURCE_OF.get(s) in PATENT_SOURCES)
+            # no source of its kind imported at all by the date (the store's news, risk, funding … sources): not
+            # covered either, whichever the enterprise — never a known 0 (negative events without a news or risk source)
+            none_imported = present is not None and s in SOURCE_OF and not present.get(SOURCE_OF[s])
+            nc = none_imported or (uncovered and SOURCE_OF.get(s) in FUNDING_SOURCES) or (
+                uncovered_p and SOURCE_OF.get(s) in PATENT_SOURCES)
             if pct is None:
                 missing.append(s)
                 if nc:
@@ -254,8 +260,10 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                               contribution=None if pct is None else round(share * pct, 2),
                               detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s],
                                       # which kind of source covers it not: patents or fundings
-                                      **({"not_covered": True, "not_covered_by": "patents" if SOURCE_OF.get(s)
-                                          in PATENT_SOURCES else "fundings"} if pct is None and nc else {}),
+                                      **({"not_covered": True, "not_covered_by": SOURCE_OF[s] if none_imported
+                                          else "patents" if SOURCE_OF.get(s) in PATENT_SOURCES else "fundings",
+                                          **({"none_imported": True} if none_imported else {})}
+                                         if pct is None and nc else {}),
                                       **({"live_events": live[s]} if live.get(s) else {})}))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
@@ -455,7 +463,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
     name = name_on(store, eid, d)
     if not rows:
         raise _not_scored(store, eid, name, d)
-    doc = _doc(rows[0], w, d, name, lang, live)
+    doc = _doc(rows[0], w, d, name, lang, live, present)
     doc["cohort"]["ranked"] = ranked
     doc["date_notes"] = date_notes(store, d, lang, w)
     return doc

@@ -37,7 +37,7 @@ SOURCE_OF = {"patents": "patents", "invention_share": "patents", "patents_recent
              "investor_quality": "investors", "branches_24m": "branches", "capital_changes_24m": "capital_changes",
              "investors_n": "investors", "pace": "fundings", "gap_vs_stage": "fundings", "months_from_12": "fundings",
              "news_12m": "news", "news_tone": "news", "key_people": "roles", "serial_founders": "roles",
-             "board_ties": "roles"}
+             "board_ties": "roles", "negative_events": "risk"}
 
 
 # The sources funding signals are read from. An enterprise is *not covered* by them when no round of it is known by
@@ -52,7 +52,8 @@ FUNDING_SOURCES = ("fundings", "amounts", "investors")
 PATENT_SOURCES = ("patents",)
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "no-data-4"  # 4: patent coverage as funding coverage; 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
+SIGNALS_VERSION = "no-data-5"  # 5: negative events unknown (not 0) on a store holding no news, risk or legal event;
+# 4: patent coverage as funding coverage; 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
 # 3: an unknown registry status is a missing abnormal_status, not 0 ("normal"); a total needs the least evidence
 # (scorecard.MIN_EVIDENCE)
 UNCOV = """{name} AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {where} GROUP BY r.enterprise_id
@@ -80,10 +81,15 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
     out = {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
     lv = store.con.execute(f"""SELECT count(*) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
         count(amount_wan) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
-        count(*) FILTER (WHERE type IN {_types(EXPANSION_TYPES)}), count(sentiment)
+        count(*) FILTER (WHERE type IN {_types(EXPANSION_TYPES)}), count(sentiment),
+        count(*) FILTER (WHERE type IN {_types(NEGATIVE_TYPES)})
         FROM ({live_source(store)}) WHERE date <= ?""", [d]).fetchone()
-    for k, n in zip(("fundings", "amounts", "branches", "news"), lv):  # live events make a source present too
-        out[k] = out[k] or bool(n)
+    for k, n in zip(("fundings", "amounts", "branches", "news", "risk"), lv):  # live events make a source present too
+        out[k] = out.get(k, False) or bool(n)
+    # negative events are read from news (negative items), risk and legal events and status changes: with none of
+    # them imported by the date, a firm's 0 says "no source", not "no negative event" — missing, never a known 0
+    out["risk"] = out["risk"] or out["news"] or bool(store.con.execute(
+        f"SELECT count(*) FROM events WHERE type IN {_types(NEGATIVE_EVENTS)} AND date <= ?", [d]).fetchone()[0])
     return out
 
 
@@ -281,7 +287,7 @@ SELECT e.id AS enterprise_id, node.node, e.founded,
        {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.key_people, 0) END')} AS key_people,
        {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.serial_founders, 0) END')} AS serial_founders,
        {opt('roles', 'CASE WHEN ppl.enterprise_id IS NOT NULL THEN coalesce(team.board_ties, 0) END')} AS board_ties,
-       coalesce(ev.events, 0) + coalesce({opt('news', 'nw.negative_news')}, 0) AS negative_events,
+       {opt('risk', "coalesce(ev.events, 0) + coalesce(" + opt('news', 'nw.negative_news') + ", 0)")} AS negative_events,
        -- an unknown status (none recorded) is missing, never read as "normal"
        CASE WHEN st.abnormal THEN 1 WHEN nullif(trim(e.status), '') IS NULL THEN NULL ELSE 0 END AS abnormal_status
 FROM e
