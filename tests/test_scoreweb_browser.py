@@ -112,7 +112,8 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     shown_missing = {el.get_attribute("data-signal") for el in pg.locator("#sc-missing .sc-miss").all()}
     assert shown_missing == set(cli["missing"]) and "investor_quality" in shown_missing
     row = pg.locator('#sc-signals tr[data-signal="investor_quality"]')
-    assert "缺失" in row.inner_text()
+    # no investor source in the fixture at all: not covered, not a missing value of a source that lists others
+    assert "未覆盖" in row.inner_text() and "缺失" not in row.inner_text()
     first = next(c for d in cli["dimensions"].values() for c in d["contributions"] if not c["detail"]["missing"])
     cells = pg.locator(f'#sc-signals tr[data-signal="{first["signal"]}"] td').all_inner_texts()
     assert float(cells[3]) == pytest.approx(first["normalised"]) and float(cells[4]) == pytest.approx(first["weight"], abs=0.0005)
