@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 import moved_fixture  # noqa: E402
 
-from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.errors import Conflict, NotFound, UserError  # noqa: E402
 from zhaoshang.core.importers import import_files  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
@@ -91,6 +91,34 @@ def test_add_move_note_history_and_one_lead_per_pair(db_path, team):
     with team.tx() as tx:
         acts = [r["action"] for r in tx.query("SELECT action FROM audit_log WHERE action LIKE 'pipeline.%' ORDER BY id")]
     assert acts == ["pipeline.add", "pipeline.add", "pipeline.move", "pipeline.move", "pipeline.move"]
+    # a change based on an older version (a form li loaded before wang's move) is refused naming who changed what
+    # and when, nothing written; without a version only the fields given are written (never the others)
+    seen = L.get(team, lead["id"])["version"]
+    L.update(team, lead["id"], user="bo", status="negotiating", next_action="准备洽谈材料")
+    before = L.get(team, lead["id"], history=True)
+    with pytest.raises(Conflict, match=r"bo 于 .* \(UTC\) 改了 状态 已拜访 → 洽谈中、下一步 电话联系 → 准备洽谈材料") as stale:
+        L.update(team, lead["id"], user="ana", status="visited", next_action="电话联系", note="补充备注", version=seen)
+    assert stale.value.version == before["version"] and [c["field"] for c in stale.value.changes] == ["status", "next_action"]
+    assert "bo changed at" in stale.value.in_lang("en") and "status visited → negotiating" in stale.value.in_lang("en")
+    assert L.get(team, lead["id"], history=True) == before  # nothing written
+    noted = L.update(team, lead["id"], user="ana", note="补充备注")  # no version: the note alone
+    assert (noted["status"], noted["next_action"], noted["owner"]) == ("negotiating", "准备洽谈材料", "bo")
+    assert L.update(team, lead["id"], user="ana", owner="ana", version=noted["version"])["owner"] == "ana"
+    # the same enterprise as a lead of a district of 杭州市 (and of 浙江省): added, with the enclosing leads named;
+    # 深圳市 encloses neither, so it is listed on the lead's page but not warned about
+    assert second["overlaps"] == [] and second["warning"] is None
+    with _store(path) as store:
+        district = L.add(store, team, str(eid), "330106", user=accounts.get(team, "bo"), source="leads")
+        assert district["owner"] == "bo"  # added from 招商线索 by a signed-in analyst: theirs unless one is given
+        assert [(o["id"], o["region"], o["status_label"], o["owner"]) for o in district["overlaps"]] == [
+            (lead["id"], "杭州市", "洽谈中", "ana")]
+        assert district["warning"] == f"该企业已是 杭州市 的线索 #{lead['id']}（洽谈中，ana），接触前请与其负责人协调"
+        province = L.add(store, team, str(eid), "浙江省", user=accounts.get(team, "bo"), source="leads", owner="ana")
+        assert province["owner"] == "ana" and [o["id"] for o in province["overlaps"]] == [lead["id"], district["id"]]
+        assert "杭州市西湖区 的线索" in province["warning"]  # a district named with its city
+        others = L.other_leads(store, team, lead["id"])
+        assert [(o["id"], o["overlaps"]) for o in others] == [
+            (district["id"], True), (province["id"], True), (second["id"], False)]
 
 
 def test_overdue_filters_and_excel_round_trip(db_path, team, tmp_path):

@@ -120,6 +120,17 @@ def test_the_list_names_the_segment(db):
     got = list(csv.DictReader(io.StringIO(run("pipeline", "list", "--segment", "U01", "--format", "csv", db=db).stdout)))
     assert [r["segment"] for r in got] == ["U01"]
     assert lead["segment"] == "U01" and run_json("pipeline", "list", "--segment", "U01", db=db)[0]["segment"] == "U01"
+    # the same enterprise for a district of 杭州市, then for 浙江省: added (two teams may both work it), with a line
+    # naming the leads of the enclosing and enclosed regions, beside any format
+    added = run("pipeline", "add", "2", "330106", "--segment", "M02", db=db)
+    assert f"注意：该企业已是 杭州市 的线索 #{lead['id']}（新线索，无负责人），接触前请与其负责人协调" in added.stderr, added.stderr
+    added = run("--lang", "en", "pipeline", "add", "2", "浙江省", "--segment", "M02", "--format", "json", db=db)
+    import json
+
+    said = "the enterprise is already a lead of Hangzhou: #%d (new lead, no owner); Xihu, Hangzhou: #%d (new lead, no owner)"
+    district = next(r["id"] for r in run_json("pipeline", "list", db=db) if r["region_code"] == "330106" and r["enterprise_id"] == 2)
+    assert json.loads(added.stdout)["warning"].startswith(said % (lead["id"], district))
+    assert ("Note: " + said % (lead["id"], district)) in added.stderr, added.stderr
 
 
 def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):

@@ -33,7 +33,7 @@ def test_pipeline_api(tmp_path):
     path = tmp_path / "fx.duckdb"
     matrix_fixture.build(str(path), n=60)
     team = open_team_db(str(tmp_path / "team.sqlite"))
-    tokens = team_tokens(team)
+    tokens = team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer"), ("chief", "admin")))
     client = local_client(create_app(str(path), team=team, local_only=False), headers=tokens["analyst"])
     r = client.post("/api/pipeline/add", json={"enterprise": "1", "region": "宁波市", "owner": "ana",
                                            "next_action": "拜访", "next_action_date": "2021-02-01", "source": "leads"})
@@ -52,6 +52,20 @@ def test_pipeline_api(tmp_path):
     assert client.get("/api/pipeline", params={"owner": "nobody"}).status_code == 404
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"segment": "U01"})
     assert r.status_code == 200 and r.json()["segment"] == "U01"
+    # ana's change based on the version she read, after chief moved the lead: 409 naming chief and what he changed,
+    # nothing written; the version now and the changes to re-apply over; without a version, the fields sent alone
+    seen = r.json()["version"]
+    moved = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "visited", "next_action": "准备材料"},
+                        headers=tokens["admin"])
+    assert moved.status_code == 200 and moved.json()["version"] > seen
+    stale = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "new", "note": "补充", "version": seen})
+    assert stale.status_code == 409 and "chief 于" in stale.json()["error"] and "状态 新线索 → 已拜访" in stale.json()["error"]
+    assert stale.json()["version"] == moved.json()["version"]
+    assert [(c["actor"], c["field"], c["to_value"]) for c in stale.json()["changes"]] == [
+        ("chief", "status", "visited"), ("chief", "next_action", "准备材料")]
+    assert client.get(f"/api/pipeline/leads/{lead['id']}").json()["version"] == moved.json()["version"]  # unwritten
+    r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "补充"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["next_action"]) == ("visited", "准备材料")
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"status": "signed", "note": "签约仪式"})
     assert r.status_code == 200 and r.json()["status"] == "signed"
     got = client.get(f"/api/pipeline/leads/{lead['id']}", headers=tokens["viewer"]).json()
@@ -71,6 +85,16 @@ def test_pipeline_api(tmp_path):
     assert client.get("/api/pipeline/leads/424242").status_code == 404
     # a province lists the leads of its cities (宁波市 is in 浙江省)
     assert [i["id"] for i in client.get("/api/pipeline", params={"region": "330000"}).json()["items"]] == [lead["id"]]
+    # the same enterprise as a lead of a district of 宁波市: added, named beside the lead of the city (not refused);
+    # added from 招商线索 by the signed-in analyst, who owns it unless another owner is given
+    r = client.post("/api/pipeline/add?lang=en", json={"enterprise": "1", "region": "330203", "source": "leads"})
+    assert r.status_code == 200 and r.json()["owner"] == "ana"
+    assert r.json()["warning"] == f"the enterprise is already a lead of Ningbo: #{lead['id']} (signed, ana) — check with its owner before approaching it"
+    district = r.json()["id"]
+    assert [(o["id"], o["overlaps"]) for o in client.get(f"/api/pipeline/leads/{lead['id']}").json()["other_leads"]] == [
+        (district, True)]
+    page = client.get(f"/pipeline/{lead['id']}?lang=zh").text
+    assert 'id="lead-overlap"' in page and f'<a href="/pipeline/{district}">#{district}</a> 宁波市海曙区' in page
     page = client.get(f"/pipeline/{lead['id']}").text
     assert 'id="lead-score"' in page and "签约仪式" in page  # enterprise 1 is dissolved: no scorecard, said so
     other = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市"}).json()
@@ -309,12 +333,31 @@ def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp
         pg.goto(base + "/pipeline?lang=zh")
         assert pg.inner_text("#pl-history thead th:first-child") == "时间 (UTC)"
         pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        # while this form is open, wang moves the lead on; the open form's save (a note and a due date typed) is
+        # refused naming wang and what he changed, instead of writing back the status and next action it still held;
+        # the form comes back on the lead as it is now, the note and the date typed still in it; saved again, they apply
+        colleague = open_team_db(None, db_path=str(db))
+        pipeline_leads.update(colleague, lead["id"], user="wang", status="visited", next_action="准备洽谈材料")
+        colleague.close()
+        pg.fill("#c-note", "li: 补充备注")
+        pg.fill("#c-due", "2099-12-31")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        said = pg.inner_text("#pl-error")
+        assert "wang 于" in said and "状态 新线索 → 已拜访" in said and "下一步 — → 准备洽谈材料" in said, said
+        assert "已拜访" in pg.inner_text("#lead-status") and "li: 补充备注" not in pg.inner_text("#lead-history")
+        kept = [pg.input_value(s) for s in ("#c-status", "#c-next", "#c-due", "#c-note")]
+        assert kept == ["visited", "准备洽谈材料", "2099-12-31", "li: 补充备注"], kept
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}")
+        assert "已拜访" in pg.inner_text("#lead-status") and "准备洽谈材料 2099-12-31" in pg.inner_text("#lead-next")
+        assert "li: 补充备注" in pg.inner_text("#lead-history")
         pg.select_option("#c-status", "abandoned")
         pg.fill("#c-next", "下周三拜访")
         pg.fill("#c-note", "重要备注：领导已批示")
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
-        assert "理由" in pg.inner_text("#pl-error") and "新线索" in pg.inner_text("#lead-status")
+        assert "理由" in pg.inner_text("#pl-error") and "已拜访" in pg.inner_text("#lead-status")
         kept = (pg.input_value("#c-status"), pg.input_value("#c-next"), pg.input_value("#c-note"))
         assert kept == ("abandoned", "下周三拜访", "重要备注：领导已批示"), kept
         pg.fill("#c-reason", "企业改投他处")

@@ -60,6 +60,17 @@ class NotFound(UserError):
     """A named thing (enterprise, region, chain node) does not exist in the database."""
 
 
+class Conflict(UserError):
+    """A change based on an older version of a shared record (a lead's form loaded before a colleague saved it):
+    refused, nothing written. ``version``: the record's version now; ``changes``: what was changed since the
+    version the change was based on (the history rows: at, actor, field, from_value, to_value)."""
+
+    def __init__(self, message: str, en: str | None = None, *, version: int = 0, changes: list[dict] | None = None):
+        super().__init__(message, en)
+        self.version = version
+        self.changes = list(changes or [])
+
+
 # Why the value checker under the CLI and the web API refused a value, in Chinese: its error type → text, filled
 # from the value given (``input``) and the check's limits (its ``ctx``: ge, le, min_length, expected …). The
 # checker has no message catalogue; its English text is the English, but where it reads as the checker's own

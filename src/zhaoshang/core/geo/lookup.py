@@ -282,10 +282,11 @@ def _candidate(store, code: str) -> dict:
     return {"code": row[0][0], "name": row[0][1], "label": row[0][2], "label_en": row[0][3]}
 
 
-def region_labels(store, codes: Iterable[str], lang: str = "zh") -> dict[str, str]:
+def region_labels(store, codes: Iterable[str], lang: str = "zh", *, with_city: bool = False) -> dict[str, str]:
     """Region code → the name that tells it apart, in ``lang``: its name (English where it has one) when no other
     region of its level shares that name, else the label that names its city (杭州市西湖区 and 南昌市西湖区; Xihu,
-    Hangzhou and Xihu, Benxi). Macro-regions by their names; an unknown code as itself."""
+    Hangzhou and Xihu, Benxi); ``with_city``: a district always with its city (杭州市余杭区), where a reader needs
+    to see how two regions nest. Macro-regions by their names; an unknown code as itself."""
     codes = sorted({str(c) for c in codes if c})
     out = {c: c for c in codes}
     for c in codes:
@@ -297,9 +298,9 @@ def region_labels(store, codes: Iterable[str], lang: str = "zh") -> dict[str, st
     for code, name, label, label_en, n, n_en, name_en in store.con.execute(
             _LABELS.format(more=more, where="list_contains(?, r.code)"), [codes]).fetchall():
         if lang == "en" and name_en:
-            out[code] = label_en if n_en > 1 else name_en
+            out[code] = label_en if n_en > 1 or with_city else name_en
         else:
-            out[code] = label if n > 1 else name
+            out[code] = label if n > 1 or with_city else name
     return out
 
 

@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ...core.errors import NotFound, UserError
+from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
 from ...services.alerts.targets import WebhookPolicy
 from ...services.enterprises import AmbiguousEnterprise
@@ -50,7 +50,8 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.state.webhook_policy = WebhookPolicy.for_server(local_only, allow_internal_webhooks)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def _error(request: Request, exc: Exception | str, status: int, fields: dict[str, str] | None = None):
+    def _error(request: Request, exc: Exception | str, status: int, fields: dict[str, str] | None = None,
+               extra: dict | None = None):
         lang = lang_of(request)
         route = request.scope.get("route")
         boxes = web.forms.get(getattr(route, "path", None)) if request.method == "GET" else None
@@ -63,7 +64,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         message = exc.in_lang(lang) if isinstance(exc, UserError) else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
         if request.url.path.startswith("/api/"):
-            body = {"error": message, "status": status}
+            body = {"error": message, "status": status} | (extra or {})
             if choices:
                 body["candidates" if isinstance(exc, (AmbiguousRegion, AmbiguousEnterprise)) else "suggestions"] = choices
             return JSONResponse(body, status_code=status)
@@ -94,6 +95,11 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):
         return _error(request, exc, 404)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict):
+        """A change based on an older version (409): the version now and what changed since, to read and re-apply."""
+        return _error(request, exc, 409, extra={"version": exc.version, "changes": exc.changes})
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError):

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...core.errors import NotFound, UserError
+from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
 from ...core.parse.dates import DATE_LABELS, china_today, parse_user_date
-from ...core.teamstate.clock import now
+from ...core.teamstate.clock import now, to_second
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
 from ..regions.nodes import chain_node, default_chain
@@ -233,6 +233,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                                 f"ORDER BY {PRIMARY_RANK} DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
         segment = top[0] if top else None
     actor = _actor(user)
+    if owner is None and source == "leads":  # added from 招商线索 by a signed-in user who may own it: theirs
+        owner = _adder(team, user)
     at = now()
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "region_code": ref.code,
            "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
@@ -258,7 +260,50 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                  {"enterprise": name, "region": ref.code, "region_name": zh if en == zh else f"{zh} / {en}",
                   "status": st, "source": source}
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]})
-    return get(team, lid)
+    overlaps = [o for o in other_leads(store, team, lid) if o["overlaps"]]
+    return get(team, lid) | {"overlaps": overlaps, "warning": overlap_text(overlaps)}
+
+
+def _adder(team, user: Any) -> str | None:
+    """The signed-in user adding a lead, as its owner when they may own one (an account that may change the team's
+    records); None for the command line's or a local server's user, who is no account."""
+    name = getattr(user, "name", None)
+    if not name:
+        return None
+    try:
+        return _owner(team, name)
+    except UserError:
+        return None
+
+
+def other_leads(store, team, lead_id: Any, lang: str = "zh") -> list[dict]:
+    """The other leads of a lead's enterprise (other regions), each ``{id, region_code, region, status,
+    status_label, owner, overlaps}``: ``region`` names a district with its city; ``overlaps`` when one region lies
+    in the other (the province, the city and a district of one bureau working the same firm) — said on add and on
+    each lead's page, not refused: two teams may both work it. Overlapping first, then by id."""
+    with team.tx() as tx:
+        me = _load(tx, lead_id)
+        rows = tx.query("SELECT id, region_code, status, owner FROM pipeline_leads WHERE enterprise_id = ? AND id <> ? "
+                        "ORDER BY id", [me["enterprise_id"], me["id"]])
+    names = region_labels(store, {r["region_code"] for r in rows}, lang, with_city=True)
+    out = [{"id": r["id"], "region_code": r["region_code"], "region": names.get(r["region_code"], r["region_code"]),
+            "status": r["status"], "status_label": (STATUS_EN if lang == "en" else STATUS_ZH)[r["status"]],
+            "owner": r["owner"], "overlaps": lies_in(r["region_code"], me["region_code"])
+            or lies_in(me["region_code"], r["region_code"])} for r in rows]
+    return sorted(out, key=lambda o: (not o["overlaps"], o["id"]))
+
+
+def overlap_text(overlaps: list[dict], lang: str = "zh") -> str | None:
+    """The warning of an add whose enterprise is already a lead of an enclosing or enclosed region:
+    ``该企业已是 杭州市 的线索 #1（已接触，li）``; None when there is none."""
+    if not overlaps:
+        return None
+    if lang == "en":
+        return "the enterprise is already a lead of " + "; ".join(
+            f"{o['region']}: #{o['id']} ({o['status_label']}, {o['owner'] or 'no owner'})" for o in overlaps) + \
+            f" — check with {'its owner' if len(overlaps) == 1 else 'their owners'} before approaching it"
+    return "该企业已是 " + "；".join(f"{o['region']} 的线索 #{o['id']}（{o['status_label']}，{o['owner'] or '无负责人'}）"
+                                   for o in overlaps) + "，接触前请与其负责人协调"
 
 
 def _load(tx, lead_id: Any) -> dict:
@@ -272,10 +317,61 @@ def _load(tx, lead_id: Any) -> dict:
     return row
 
 
+def _version(tx, lead_id: int) -> int:
+    """A lead's version: the id of its latest history row (every add and change writes at least one, in the same
+    transaction), so a form or a script that read version N is out of date once another change was saved."""
+    return int(tx.scalar("SELECT coalesce(max(id), 0) FROM pipeline_history WHERE lead_id = ?", [lead_id]) or 0)
+
+
+def _said(field: str, value: Any, lang: str) -> str:
+    if value in (None, ""):
+        return "—"
+    return (STATUS_EN if lang == "en" else STATUS_ZH).get(value, value) if field == "status" else str(value)
+
+
+def stale_text(changes: list[dict], lang: str = "zh") -> str:
+    """What was changed on a lead since a version (its history rows), by whom and when (UTC): 
+    ``wang 于 2026-12-06 04:30:12 (UTC) 改了 状态 已接触 → 已拜访、下一步 致电王总 → 准备洽谈材料``."""
+    en = lang == "en"
+    parts, group = [], None
+    for h in changes:
+        key = (h["actor"], to_second(h["at"]))
+        label = FIELD_LABELS.get(h["field"], (h["field"],) * 2)[en]
+        what = (f"{label} {_said(h['field'], h['to_value'], lang)}" if h["field"] == "note"
+                else f"{label} {_said(h['field'], h['from_value'], lang)} → {_said(h['field'], h['to_value'], lang)}")
+        if key != group:
+            group = key
+            parts.append([key, []])
+        parts[-1][1].append(what)
+    if en:
+        return "; ".join(f"{a} changed at {t} (UTC): {', '.join(w)}" for (a, t), w in parts)
+    return "；".join(f"{a} 于 {t} (UTC) 改了 {'、'.join(w)}" for (a, t), w in parts)
+
+
+def _check_version(tx, cur: dict, version: Any) -> None:
+    """Refuse a change based on an older version of the lead (``Conflict``), naming who changed it since, when and
+    what: a form loaded before a colleague saved would otherwise write back every value it still held."""
+    try:
+        seen = int(str(version).strip())
+    except ValueError:
+        raise UserError(f"线索版本应为数字: {version}", f"a lead's version is a number: {version}", text=str(version)) from None
+    now_at = _version(tx, cur["id"])
+    if seen == now_at:
+        return
+    rows = tx.query("SELECT at, actor, field, from_value, to_value FROM pipeline_history WHERE lead_id = ? AND id > ? "
+                    "ORDER BY id", [cur["id"], seen])
+    raise Conflict(f"未保存：线索 #{cur['id']} 在你读取（版本 {seen}）之后已被更新（现为版本 {now_at}）："
+                   f"{stale_text(rows, 'zh') or '历史已变'}。请按最新内容核对后再保存",
+                   f"not saved: lead #{cur['id']} was changed after you read it (version {seen}; it is now version "
+                   f"{now_at}): {stale_text(rows, 'en') or 'its history changed'}. Check the latest values, then save again",
+                   version=now_at, changes=rows)
+
+
 def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, reason: str | None = None,
            owner: str | None = None, next_action: str | None = None, next_action_date: Any = None,
            segment: str | None = None, note: str | None = None, landing: dict | None = None,
-           on: str | None = None, signed_on: Any = None, landed_on: Any = None, store: Any = None) -> dict:
+           on: str | None = None, signed_on: Any = None, landed_on: Any = None, store: Any = None,
+           version: Any = None) -> dict:
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
@@ -287,7 +383,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     it corrects that stage's day. ``signed_on``, ``landed_on``: the days of a lead that is (or moves to) signed or
     landed, as they are: a landed lead's signing day is corrected without moving it back. Every day given is
     checked as one typed is (not after China's today, a landing not before the signing, neither before the
-    enterprise's founding). A changed day is a history row and in the audit entry, as every field is."""
+    enterprise's founding). A changed day is a history row and in the audit entry, as every field is. ``version``:
+    the lead's version the change is based on (``get``'s ``version``); a lead changed since is refused (``Conflict``,
+    naming who changed what and when) and nothing is written. Only the fields given (not None) are ever written."""
     check_texts(next_action=next_action, note=note, reason=reason)
     actor = _actor(user)
     at = now()
@@ -306,6 +404,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         new["segment"] = check_segment(store, segment) if segment.strip() else None
     with team.tx(exclusive=True) as tx:
         cur = _load(tx, lead_id)
+        if version is not None and str(version).strip():
+            _check_version(tx, cur, version)
         st = new.get("status", cur["status"])
         back_reason = None  # why a lead moved back (or a reason no move needed): one note row of its own
         if new.get("status") == "abandoned":
@@ -387,7 +487,8 @@ def get(team, lead_id: Any, *, history: bool = False) -> dict:
         row = _load(tx, lead_id)
         hist = tx.query("SELECT at, actor, field, from_value, to_value FROM pipeline_history WHERE lead_id = ? "
                         "ORDER BY id", [row["id"]]) if history else None
-    out = _present(row)
+        version = _version(tx, row["id"])
+    out = _present(row) | {"version": version}  # what a change based on this read sends back (``update``)
     if history:
         out["history"] = hist
     return out

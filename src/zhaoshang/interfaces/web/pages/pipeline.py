@@ -12,7 +12,7 @@ from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from ....core.errors import UserError
+from ....core.errors import Conflict, UserError
 from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
@@ -53,6 +53,7 @@ class Change(BaseModel):
     on: Optional[str] = Field(None, max_length=40, description="签约或落地的日期（移到 已签约、已落地 时；默认今天；status 为线索现在的状态即更正其日期）")
     signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 的线索；更正已落地线索的签约日期不必退回）")
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 的线索，不早于签约日期）")
+    version: Optional[int] = Field(None, ge=0, le=2 ** 62, description="读取时线索的版本（GET 的 version）：之后他人已改动则拒绝（409，说明谁何时改了什么），不写入任何字段；不给则不检查。只写入所给的字段")
 
 
 StatusParam = Optional[Literal[L.STATUSES + tuple(L.STATUS_ZH.values())]]
@@ -120,15 +121,19 @@ def register(app, web) -> None:
 
     @app.get("/api/pipeline/leads/{lead_id}", tags=["pipeline"], summary="一条线索及其完整历史（谁、何时、从、到）")
     def api_lead(lead_id: LeadId, request: Request, store=Depends(web.get_store)):
-        return web.json(in_lang(request, store, [lead_shown(request, lead_id)])[0])
+        return web.json(in_lang(request, store, [lead_shown(request, lead_id)])[0]
+                        | {"other_leads": L.other_leads(store, team(request), lead_id, web.lang_of(request))})
 
-    @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）")
+    @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）；该企业已是上级或下级地区的线索时，overlaps 与 warning 列出它们（不拒绝）")
     def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
-        return web.json(in_lang(request, store, [L.add(
-            store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner, status=lead.status,
-            source=lead.source, segment=lead.segment, next_action=lead.next_action,
-            next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
-            signed_on=lead.signed_on, landed_on=lead.landed_on)])[0])
+        added = L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner, status=lead.status,
+                      source=lead.source, segment=lead.segment, next_action=lead.next_action,
+                      next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
+                      signed_on=lead.signed_on, landed_on=lead.landed_on)
+        if web.lang_of(request) == "en":  # the leads of an enclosing or enclosed region, said in English
+            added["overlaps"] = [o for o in L.other_leads(store, team(request), added["id"], "en") if o["overlaps"]]
+            added["warning"] = L.overlap_text(added["overlaps"], "en")
+        return web.json(in_lang(request, store, [added])[0])
 
     @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
     def api_track(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -182,9 +187,12 @@ def register(app, web) -> None:
         return lead_view(request, store, lead_id, read_note(app.state.auth, note, web.lang_of(request))["error"])
 
     def lead_view(request, store, lead_id, error, typed: dict | None = None):
-        """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused."""
+        """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused
+        (with ``version``: the version it is now based on)."""
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
+        if typed and typed.pop("_rebased", False):  # refused as out of date: the lead now, what the user changed over it
+            typed = {f: lead.get(f) for f in ("status", "owner", "next_action", "next_action_date")} | typed
         # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
         # cached card, forgotten when a live event about the enterprise arrives
         card = profile_card(web, store, lead["enterprise_id"], None, lang)[0]
@@ -204,6 +212,7 @@ def register(app, web) -> None:
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
             "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
+            "others": L.other_leads(store, team(request), lead_id, lang),  # its enterprise's other leads
             "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
             "node_names": web.node_names(store, web.lang_of(request))})
 
@@ -227,14 +236,36 @@ def register(app, web) -> None:
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
+    FORM_FIELDS = ("status", "owner", "next_action", "next_action_date")
+    FORM_LABELS = {f: L.FIELD_LABELS[f] for f in (*FORM_FIELDS, "note", "signed_on")} | {
+        "reason": ("理由", "reason"), "on": ("签约/落地日期", "signing/landing date")}
+
+    def rebased(cur: dict, typed: dict, changes: list[dict]) -> dict:
+        """What the user changed in a form refused as out of date: the values the form was loaded with are the lead's
+        now, save the fields changed since (their value before the first such change); a field the user changed
+        from it, and every free text typed (note, reason, a day), is kept."""
+        loaded = {f: cur.get(f) for f in FORM_FIELDS}
+        for h in reversed(changes):
+            if h["field"] in loaded:
+                loaded[h["field"]] = h["from_value"]
+        kept = {f: typed[f] for f in FORM_FIELDS if (typed.get(f) or "") != (loaded[f] or "")}
+        return kept | {f: typed[f] for f in ("note", "reason", "on", "signed_on") if (typed.get(f) or "").strip()}
+
     @app.post("/pipeline/{lead_id}/change", include_in_schema=False)
     def form_change(lead_id: LeadId, request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     status: str = Form(""), reason: str = Form(""), owner: str = Form(""), next_action: str = Form(""),
                     next_action_date: str = Form(""), note: str = Form(""), on: str = Form(""),
-                    signed_on: str = Form("")):
+                    signed_on: str = Form(""), version: str = Form("")):
+        """The lead's form: the fields that differ from the lead as it is are sent, and the form's version (the lead's
+        as the page showed it) is checked, so a form loaded before a colleague's change never writes back its old
+        values: it is refused naming who changed what, the form again on the lead as it is now with what the user
+        changed still typed in it."""
         cur = L.get(team(request), lead_id)
+        typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
+                 "next_action_date": next_action_date, "note": note, "on": on, "signed_on": signed_on}
         try:
-            L.update(team(request), lead_id, user=user, store=store, reason=_blank(reason), note=_blank(note), on=_blank(on),
+            L.update(team(request), lead_id, user=user, store=store, version=_blank(version),
+                     reason=_blank(reason), note=_blank(note), on=_blank(on),
                      signed_on=_blank(signed_on),  # a landed lead's signing day, corrected where it stands
                      # the status the lead has, with a day: that stage's day corrected
                      status=status if status and (status != cur["status"] or (_blank(on) and status in ("signed", "landed")))
@@ -242,8 +273,16 @@ def register(app, web) -> None:
                      owner=owner if owner != (cur["owner"] or "") else None,
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
+        except Conflict as exc:  # the lead as it is now, what the user changed kept typed over it
+            lang = web.lang_of(request)
+            kept = rebased(cur, typed, exc.changes)
+            names = [FORM_LABELS[f][lang == "en"] for f in kept]
+            said = exc.in_lang(lang) + (
+                (" 表单已换成最新内容，你填写的" + "、".join(names) + "仍在表单中" if lang != "en" else
+                 " The form now holds the latest values, with what you typed kept: " + ", ".join(names))
+                if names else (" 表单已换成最新内容" if lang != "en" else " The form now holds the latest values"))
+            return lead_view(request, store, lead_id, said, kept | {"version": exc.version, "_rebased": True})
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
-            typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
-                     "next_action_date": next_action_date, "note": note, "on": on, "signed_on": signed_on}
+            typed["version"] = version
             return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
         return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
