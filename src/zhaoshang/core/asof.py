@@ -26,7 +26,7 @@ import datetime as _dt
 from typing import Iterable
 
 from .parse.dates import china_today, parse_user_date
-from .schema import TRACKED_FIELDS
+from .schema import TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (the imports given no data date)
 
 _CASTS = {"capital_wan": "DOUBLE"}
 _DISSOLVED_STATUSES = "('注销', '吊销', '撤销')"  # statuses that say the enterprise has ended
@@ -39,8 +39,6 @@ def as_of_date(value, what: str = "as_of") -> _dt.date | None:
 
 
 # The imports given no data date (recorded in their options; imports recorded before that was kept count as dated).
-UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extract_string(options, "
-                   "'$.data_date_given') AS BOOLEAN), TRUE)")
 _LATEST: dict[tuple, _dt.date | None] = {}  # read-only database file (identity) → its latest data date
 
 

@@ -458,3 +458,8 @@ FACT_TABLES = (
     "chain_nodes",
     "placements",
 )
+
+
+# SQL: the imports given no data date (``--data-date``): they speak of no date of their own (core.asof)
+UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extract_string(options, "
+                   "'$.data_date_given') AS BOOLEAN), TRUE)")

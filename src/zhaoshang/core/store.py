@@ -210,7 +210,7 @@ class Store:
         if self.get_meta("undated_lines") is None:
             # a database whose imports without a data date dated their product lines by the import day: those lines
             # are undated (core.asof) — a line a dated import re-dated since keeps that date
-            from .asof import UNDATED_IMPORTS
+            from .schema import UNDATED_IMPORTS
 
             self.con.execute(f"""UPDATE product_lines l SET period = NULL FROM imports i
                 WHERE i.id = l.import_id AND i.id IN ({UNDATED_IMPORTS}) AND l.period = i.data_date""")
