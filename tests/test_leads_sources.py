@@ -94,6 +94,26 @@ def test_a_loaded_source_is_not_named(tmp_path):
         got = mine_leads(s, REGION, as_of=D)
     assert [m["source"] for m in got["missing_sources"]] == ["news", "demands"]
     assert got["missing_note"].startswith("库中未导入新闻、需求清单数据")
+    # whether news are imported is the scorecard's rule (sources_present), for both news signals: a typed, strongly
+    # negative item that names no enterprise is no news source (it was enough for expansion news, read as a known 0
+    # for every lead); once it names a lead, both signals are measured and that lead pays the risk penalty
+    from zhaoshang.services.evaluation.signals import sources_present
+    with Store(str(db)) as s:
+        s.con.execute("INSERT INTO news (id, title, published, sentiment, event_type) VALUES "
+                      "(1, '某公司在成都设立子公司并遭处罚', TIMESTAMP '2020-03-01', -0.9, 'expansion')")
+        unlinked, src = mine_leads(s, REGION, as_of=D), sources_present(s, D)
+        assert not src["news"] and not src["news_events"]
+        assert unlinked["leads"][0]["signals"]["expansion_news"]["absent"]
+        assert "negative_news" not in unlinked["leads"][0]["signals"]
+        assert [m["source"] for m in unlinked["missing_sources"]] == ["demands"]  # the table holds a row
+        first = unlinked["leads"][0]
+        s.con.execute("INSERT INTO news_mentions (news_id, enterprise_id, mention, method) VALUES (1, ?, 'x', 'name')",
+                      [first["enterprise_id"]])
+        linked, src = mine_leads(s, REGION, as_of=D), sources_present(s, D)
+    assert src["news"] and src["news_events"]
+    lead = next(r for r in linked["leads"] if r["enterprise_id"] == first["enterprise_id"])
+    assert not lead["signals"]["expansion_news"]["absent"] and lead["signals"]["expansion_news"]["raw"] == 1
+    assert lead["signals"]["negative_news"]["raw"] == 1 and lead["score"] < first["score"]
 
 
 def test_an_unclassified_database_names_the_classify_command(tmp_path):

@@ -65,7 +65,9 @@ def _lit(d: _dt.date) -> str:
 
 
 def sources_present(store, d: _dt.date) -> dict[str, bool]:
-    """Which fact sources hold anything dated on or before ``d`` (absent sources make absent signals)."""
+    """Which fact sources hold anything dated on or before ``d`` (absent sources make absent signals): the one rule
+    for "is a source of this kind imported", read by the scorecard (``SOURCE_OF``) and by the leads
+    (``leads.signals.SOURCE_OF``) alike."""
     q = {
         "fundings": "SELECT count(*) FROM fundings WHERE date <= ?",
         "investors": "SELECT count(*) FROM funding_investors fi JOIN fundings f ON f.id = fi.funding_id "
@@ -74,6 +76,9 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
         "patents": "SELECT count(*) FROM patents WHERE applied <= ?",
         "branches": "SELECT count(*) FROM branches WHERE date <= ?",
         "news": f"SELECT count(*) FROM news n JOIN news_mentions m ON m.news_id = n.id WHERE {news_day()} <= ?",
+        # news read for their event type (the leads' expansion news): items of an enterprise with a type
+        "news_events": f"SELECT count(n.event_type) FROM news n JOIN news_mentions m ON m.news_id = n.id "
+                       f"WHERE {news_day()} <= ?",
         "roles": "SELECT count(*) FROM roles r LEFT JOIN imports i ON i.id = r.import_id "
                  "WHERE coalesce(r.start_date, i.data_date) <= ?",
         "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
@@ -86,6 +91,7 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
         FROM ({live_source(store)}) WHERE date <= ?""", [d]).fetchone()
     for k, n in zip(("fundings", "amounts", "branches", "news", "risk"), lv):  # live events make a source present too
         out[k] = out.get(k, False) or bool(n)
+    out["news_events"] = out["news_events"] or bool(lv[2])  # a live expansion is news of the expansion type
     # negative events are read from news (negative items), risk and legal events and status changes: with none of
     # them imported by the date, a firm's 0 says "no source", not "no negative event" — missing, never a known 0
     out["risk"] = out["risk"] or out["news"] or bool(store.con.execute(

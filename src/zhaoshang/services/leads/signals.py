@@ -42,22 +42,25 @@ def _demand_segments(store, info: dict, d: _dt.date, segments: set[str], present
             [x for r in rows for x in r])
 
 
+# The kind of source each lead signal is measured from: whether one is imported by the date is the scorecard's
+# rule (``evaluation.signals.sources_present``), never a check of the leads' own. Negative news is read from news
+# items and live events with a tone (not from legal or risk events), so its kind is ``news``.
+SOURCE_OF = {"funding": "fundings", "branches": "branches", "patents": "patents", "expansion_news": "news_events",
+             "negative_news": "news"}
+
+
 def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
     """Which signals the data can measure on ``d`` for the region ``info`` (an unmeasurable one is absent: it
     lowers the confidence, never the score). Demands are the region's own: they count only demands located in
     it, so a list of another region's (or of no region's) demands leaves the signal absent here — it does not
     put it at 0 for every lead of every region and move their scores."""
     src = sources_present(store, d)
-    one = lambda sql, *p: bool(store.con.execute(sql, [*p, d]).fetchone()[0])  # noqa: E731
     cond_d, pd = region_condition(info, "d")
-    return {"funding": src["fundings"], "branches": src["branches"], "patents": src["patents"],
-            "expansion_news": one(f"SELECT count(n.event_type) FROM news n WHERE {news_day()} <= ?")
-                              or one(f"SELECT count(*) FROM ({live_source(store)}) WHERE date <= ? "
-                                     f"AND type IN {_types(EXPANSION_TYPES)}"),
-            "segment_fit": True,
-            "demands": one(f"SELECT count(*) FROM demands d WHERE {cond_d} AND (d.published IS NULL OR d.published <= ?)",
-                           *pd),
-            "local_ties": True, "reachability": False, "negative_news": src["news"]}
+    demands = store.con.execute(f"SELECT count(*) FROM demands d WHERE {cond_d} AND (d.published IS NULL "
+                                "OR d.published <= ?)", [*pd, d]).fetchone()[0]
+    got = {s: src[k] for s, k in SOURCE_OF.items()}
+    return {**{s: got[s] for s in ("funding", "branches", "patents", "expansion_news")}, "segment_fit": True,
+            "demands": bool(demands), "local_ties": True, "reachability": False, "negative_news": got["negative_news"]}
 
 
 def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, str], segments: list[dict],
