@@ -193,6 +193,12 @@ def test_table_output_and_user_errors(db):
     dims = [d for d in card["dimensions"].values() if d["share"] is not None]
     signals = [c for d in card["dimensions"].values() for c in d["contributions"]]
     assert len(dims) > 1 and {c["weight"] for c in signals} - {d["share"] for d in dims}
+    # docs/cli.md: the total is Σ share × score (the shares add up to 1); `weight` is the file's own (hand-3's six add
+    # up to 1.05), so Σ weight × score is not the total (here, with dimensions absent, 52.0 against 57.7)
+    assert sum(d["share"] for d in dims) == pytest.approx(1, abs=0.001)
+    assert sum(d["share"] * d["score"] for d in dims) == pytest.approx(card["total"], abs=0.1)
+    assert sum(d["weight"] for d in card["dimensions"].values()) == pytest.approx(1.05)
+    assert abs(sum(d["weight"] * d["score"] for d in dims) - card["total"]) > 1
     for lang, words in (("zh", ("占总分权重", "维度内权重", "对维度得分的贡献", "对总分的贡献")),
                         ("en", ("Share of total", "Weight in dimension", "Contribution to dimension", "Contribution to total"))):
         table = run("--lang", lang, "score", "测试企业3号有限公司", "--as-of", D.isoformat(), db=db / "s.duckdb",
