@@ -157,6 +157,10 @@ def test_no_people_or_news_data_is_no_data_not_a_middle_score(db, tmp_path):
     # a news source imported: no negative item for enterprise 3 is a known 0, ranked as data (not "not covered")
     neg = next(c for c in doc["dimensions"]["risk"]["contributions"] if c["signal"] == "negative_events")
     assert neg["raw"] == 0 and neg["normalised"] is not None and not neg["detail"].get("not_covered")
+    # "higher is safer": no negative event and a normal status — the best values, tied with the firms like it —
+    # read 100 (tied values of the risk signals take the top of their rank), not the middle of the tie (~50)
+    status = next(c for c in doc["dimensions"]["risk"]["contributions"] if c["signal"] == "abnormal_status")
+    assert (neg["normalised"], status["raw"], status["normalised"], doc["dimensions"]["risk"]["score"]) == (100, 0, 100, 100)
     assert "negative_events" not in doc["not_covered"]
     for dim in ("team", "influence"):
         d = doc["dimensions"][dim]

@@ -85,16 +85,24 @@ def _ranked(w: dict, present: dict) -> list[tuple[int, str, dict]]:
             if not (s in SOURCE_OF and not present.get(SOURCE_OF[s]))]
 
 
+# Dimensions whose tied values take the top of their rank, not its middle: risk ("higher is safer") is an absence
+# of bad facts, so a firm with no negative event and a normal status — tied with most of its cohort — reads 100,
+# not ~54 ("average risk"); elsewhere ties share the middle rank.
+TOP_TIES = ("risk",)
+
+
 def rank_sql(i: int, s: str, spec: dict, pairs: str | None = None) -> str:
     """CTE ``r<i>``: the percentile of each (cohort, value) pair of signal ``s`` over the rows of ``k``.
 
     Ranked on the distinct (cohort, value) pairs, not on the rows: #below = the running count before the
     value, #equal = its count; joined back to the rows by (cohort, value) — no sort of the population.
+    Ties count half (#below + ½·#equal), or wholly in a dimension of ``TOP_TIES``.
     ``pairs``: SQL giving those (key, v, c) counts already (``_population_rows`` sums them range by range)."""
     key = "node_key" if spec.get("cohort") == "node" else "cohort_key"
+    tie = 1.0 if spec.get("dimension") in TOP_TIES else 0.5
     pairs = pairs or f"""SELECT {key} AS key, {spec['direction']} * {s} AS v, count(*) AS c FROM k
                        WHERE {s} IS NOT NULL GROUP BY ALL"""
-    return f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + 0.5 * c)
+    return f"""r{i} AS (SELECT key, v, 100.0 * ((sum(c) OVER (PARTITION BY key ORDER BY v) - c) + {tie} * c)
                         / sum(c) OVER (PARTITION BY key) AS p
                  FROM ({pairs}))"""
 

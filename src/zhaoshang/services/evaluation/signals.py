@@ -52,7 +52,7 @@ FUNDING_SOURCES = ("fundings", "amounts", "investors")
 PATENT_SOURCES = ("patents",)
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "no-data-5"  # 5: negative events unknown (not 0) on a store holding no news, risk or legal event;
+SIGNALS_VERSION = "no-data-6"  # 6: tied risk values take the top rank (scorecard.TOP_TIES); 5: negative events unknown (not 0) on a store holding no news, risk or legal event;
 # 4: patent coverage as funding coverage; 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
 # 3: an unknown registry status is a missing abnormal_status, not 0 ("normal"); a total needs the least evidence
 # (scorecard.MIN_EVIDENCE)
