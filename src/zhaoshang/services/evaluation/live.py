@@ -31,6 +31,11 @@ SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "roun
               **{t: ("negative_events",) for t in NEGATIVE_TYPES}}
 NEWS_SIGNALS = ("news_12m", "news_tone", "negative_events")
 COLUMNS = ("id", "key", "enterprise_id", "date", "type", "amount_wan", "round", "sentiment")
+# A live funding event is a *likely duplicate* (one round told twice, by two senders or by a sender and the imported
+# IT桔子 events) when the same enterprise has another round of the same normalised round type (known on both), dated
+# within DUPLICATE_DAYS of it, whose amount agrees (equal within 1 %, or undisclosed on either side): it is counted once
+# — the imported round, else the earliest live one, is kept (docs/methods.md, "Live events").
+DUPLICATE_DAYS = 30
 EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS enterprise_id, NULL::DATE AS date, "
              "NULL::VARCHAR AS type, NULL::DOUBLE AS amount_wan, NULL::VARCHAR AS round, NULL::DOUBLE AS sentiment "
              "WHERE FALSE")
@@ -104,13 +109,73 @@ def live_source(store) -> str:
             f"round::VARCHAR AS round, sentiment::DOUBLE AS sentiment FROM {RELATION}")
 
 
-def evidence(rows: list[dict], enterprise_id: int, d: _dt.date) -> dict[str, list[str]]:
-    """Signal → the keys of the live events of the enterprise, dated on or before ``d``, that fed it."""
+def same_round(a: str, b: str) -> str:
+    """SQL: round ``b`` (a row of fundings or of the live relation, with enterprise_id, date, round, amount_wan) is
+    the same round as ``a`` told again — the rule of ``DUPLICATE_DAYS``."""
+    return (f"({b}.enterprise_id = {a}.enterprise_id AND {b}.round = {a}.round "
+            f"AND abs(date_diff('day', {a}.date, {b}.date)) <= {DUPLICATE_DAYS} "
+            f"AND ({a}.amount_wan IS NULL OR {b}.amount_wan IS NULL "
+            f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
+
+
+def _types(types: tuple) -> str:
+    return "(" + ", ".join(f"'{t}'" for t in types) + ")"
+
+
+def duplicate_of_sql(store, l: str, D: str) -> str:
+    """SQL: the round live funding event ``l`` likely repeats, as a key (``f``+funding id for an imported round,
+    ``m``+id for an earlier live one), NULL when none — only rounds dated by ``D`` count."""
+    return (f"coalesce((SELECT 'f' || min(f2.id) FROM fundings f2 WHERE f2.date <= {D} AND {same_round(l, 'f2')}), "
+            f"(SELECT arg_min(l2.key, (l2.date, l2.id)) FROM ({live_source(store)}) l2 "
+            f"WHERE l2.type IN {_types(FUNDING_TYPES)} AND l2.date <= {D} AND (l2.date, l2.id) < ({l}.date, {l}.id) "
+            f"AND {same_round(l, 'l2')}))")
+
+
+def rounds_sql(store, D: str) -> str:
+    """SQL: the funding rounds dated by ``D`` (a SQL date) — the imported ones and the live funding events that
+    repeat none of them (``same_round``) — with ``live_key`` naming the live event of a live round. The one reading
+    of rounds for the scorecard and the leads."""
+    return f"""SELECT enterprise_id, id, date, round, amount_wan, amount_low_wan, amount_high_wan, amount_text, currency,
+       NULL::VARCHAR AS live_key FROM fundings WHERE date <= {D} AND enterprise_id IS NOT NULL
+UNION ALL SELECT l.enterprise_id, -l.id, l.date, l.round, l.amount_wan, NULL, NULL, NULL, NULL, l.key
+FROM ({live_source(store)}) l WHERE l.type IN {_types(FUNDING_TYPES)} AND l.date <= {D}
+  AND {duplicate_of_sql(store, 'l', D)} IS NULL"""
+
+
+def counted_live_rounds(store, enterprise_id: int, d: _dt.date) -> set[str]:
+    """The keys of the live funding events of an enterprise counted as rounds by ``d`` (not likely duplicates)."""
+    D = f"DATE '{d.isoformat()}'"
+    return {r[0] for r in store.con.execute(
+        f"SELECT live_key FROM ({rounds_sql(store, D)}) "
+        "WHERE enterprise_id = ? AND live_key IS NOT NULL", [enterprise_id]).fetchall()}
+
+
+def likely_duplicates(store, team, keys: list[str]) -> dict[str, str]:
+    """Live event key → the round it likely repeats (``same_round``; ``f``+id an imported round, ``m``+id another
+    live event, whatever their dates), for the live funding events among ``keys`` that repeat one."""
+    if not keys:
+        return {}
+    register_live(store, team)
+    src = live_source(store)
+    rows = store.con.execute(
+        f"""SELECT l.key, coalesce((SELECT 'f' || min(f2.id) FROM fundings f2 WHERE {same_round('l', 'f2')}),
+                  (SELECT arg_min(l2.key, (l2.date, l2.id)) FROM ({src}) l2
+                   WHERE l2.type IN {_types(FUNDING_TYPES)} AND l2.id <> l.id AND {same_round('l', 'l2')}))
+            FROM ({src}) l WHERE l.type IN {_types(FUNDING_TYPES)} AND l.key IN ({', '.join('?' for _ in keys)})""",
+        list(keys)).fetchall()
+    return {k: dup for k, dup in rows if dup}
+
+
+def evidence(rows: list[dict], enterprise_id: int, d: _dt.date, counted: set[str] | None = None) -> dict[str, list[str]]:
+    """Signal → the keys of the live events of the enterprise, dated on or before ``d``, that fed it; a live funding
+    event not in ``counted`` (when given: a likely duplicate of another round) feeds no round signal."""
     out: dict[str, list[str]] = {}
     for r in rows:
         if r["enterprise_id"] != enterprise_id or r["date"] > d:
             continue
         sigs = set(SIGNALS_OF.get(r["type"], ()))
+        if r["type"] in FUNDING_TYPES and counted is not None and r["key"] not in counted:
+            sigs.clear()
         if r["sentiment"] is not None and r["date"] > d - _dt.timedelta(days=365):
             sigs.update(("news_12m", "news_tone"))
         if r["sentiment"] is not None and r["sentiment"] < -0.3:

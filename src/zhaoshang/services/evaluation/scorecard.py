@@ -23,7 +23,7 @@ from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
-from .live import register_live
+from .live import counted_live_rounds, register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
@@ -455,7 +455,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
     d = reference_date(store, as_of)
     w = load_weights(weights)
     registered = register_live(store, team) if team is not None else []
-    live = live_evidence(registered, eid, d) if team is not None else None
+    live = live_evidence(registered, eid, d, counted_live_rounds(store, eid, d)) if team is not None else None
     present = sources_present(store, d)
     chain = chain or default_chain(store)
     rows, ranked = [], "population"

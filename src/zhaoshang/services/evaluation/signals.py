@@ -18,7 +18,7 @@ from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ..chain.primary import PRIMARY_RANK
 from ..regions.matrix import default_chain
-from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, live_source
+from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, _types, live_source, rounds_sql
 
 # Ordinal stage of a normalised round (``core.parse`` rounds); rounds not listed have no stage.
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
@@ -99,20 +99,15 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
     return out
 
 
-def _types(types: tuple) -> str:
-    return "(" + ", ".join(f"'{t}'" for t in types) + ")"
-
-
 def _funding_ctes(store, d: _dt.date, inline: bool = False) -> str:
-    """CTEs ``lv`` (live events by ``d``) and ``f`` (rounds by ``d``, imported and live, with their stage);
+    """CTEs ``lv`` (live events by ``d``) and ``f`` (rounds by ``d``, imported and live, a likely duplicate counted
+    once: ``live.rounds_sql``, with their stage);
     ``inline``: ``f`` is read where used (one enterprise's rounds then come from a filtered scan), not stored."""
     D = _lit(d)
     stage_case = "CASE f.round " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE.items()) + " END"
     return f"""lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
 f AS {'NOT MATERIALIZED ' if inline else ''}(SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
-      FROM (SELECT enterprise_id, id, date, amount_wan, round FROM fundings
-            UNION ALL SELECT enterprise_id, -id, date, amount_wan, round FROM lv WHERE type IN {_types(FUNDING_TYPES)}) f
-      WHERE f.date <= {D} AND f.enterprise_id IS NOT NULL)"""
+      FROM ({rounds_sql(store, D)}) f)"""
 
 
 TYPICAL_CTES = """-- the typical gap after a round of each type: median months to the same enterprise's next round, both by D

@@ -6,7 +6,7 @@ subsidiary there (``branches`` of kind branch/subsidiary dated on or before it, 
 majority holder of an enterprise registered there. Each gets its signals (all from facts dated on or
 before the date) and its score, computed in the same statement from the weights (docs/methods.md, "Leads").
 Live events registered from the team state (``evaluation.live``) count with the imported facts: live fundings as
-rounds, live expansions as expansion news, live events with a low tone as negative news (``live_events``).
+rounds (a likely duplicate of another round counted once, ``live.rounds_sql``), live expansions as expansion news, live events with a low tone as negative news (``live_events``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..chain.primary import PRIMARY_RANK
-from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, PRESENCE_KINDS, live_source
+from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, PRESENCE_KINDS, live_source, rounds_sql
 from ..evaluation.signals import ABNORMAL, _types, sources_present
 from ..matching.profiles import open_demand_segments
 
@@ -125,11 +125,8 @@ fund AS (SELECT f.enterprise_id,
                 coalesce(bool_or(f.currency <> 'CNY') FILTER (WHERE f.date > {D} - INTERVAL 365 DAY),
                          FALSE) AS amount_converted_12m,
                 {dialect.current().exact_sum("f.amount_wan")} AS raised_total
-         FROM (SELECT enterprise_id, date, round, amount_wan, amount_low_wan, amount_high_wan, amount_text, currency
-               FROM fundings
-               UNION ALL SELECT enterprise_id, date, round, amount_wan, NULL, NULL, NULL, NULL FROM lv
-                         WHERE type IN {_types(FUNDING_TYPES)}) f
-         JOIN c ON c.id = f.enterprise_id WHERE f.date <= {D} GROUP BY 1),
+         FROM ({rounds_sql(store, D)}) f
+         JOIN c ON c.id = f.enterprise_id GROUP BY 1),
 br AS (SELECT b.parent_id AS enterprise_id, count(*) AS branches_24m,
               list_sort(list(DISTINCT coalesce(r.short_name, r.name, b.city_code))) AS branch_cities,
               list_sort(list(DISTINCT coalesce(r.name_en, r.short_name, r.name, b.city_code))) AS branch_cities_en

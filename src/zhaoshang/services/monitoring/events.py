@@ -375,7 +375,8 @@ def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.Even
 def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: str | None = None,
            bus: _bus.EventBus | None = None) -> dict:
     """Validate, link, deduplicate, store and publish events (all or none: one bad item refuses the batch,
-    naming it)."""
+    naming it). A funding event that likely repeats a round already known (``evaluation.live.same_round``) is
+    stored and says so: ``likely_duplicate_of`` (``m``+id a live event, ``f``+id an imported round)."""
     items = list(items)
     if not items:
         raise UserError("没有事件", en="no events given")
@@ -394,7 +395,15 @@ def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: st
         if r["dedup_key"] not in seen:
             seen.add(r["dedup_key"])
             unique.append(r)
-    return store_events(team, unique, bus=bus)
+    res = store_events(team, unique, bus=bus)
+    # a funding round another sender (or the imported IT桔子 events) already told: flagged, and counted once
+    from ..evaluation.live import likely_duplicates
+
+    dups = likely_duplicates(store, team, [r["key"] for r in res["stored"] + res["duplicates"] if r["type"] == "funding"])
+    for r in res["stored"] + res["duplicates"]:
+        if r["key"] in dups:
+            r["likely_duplicate_of"] = dups[r["key"]]
+    return res
 
 
 def get_event(team, key: str) -> dict:
