@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -84,6 +85,29 @@ def test_alerts_api(fx, tmp_path):
     one = client.get(f"/api/alerts/items/{items[0]['id']}").json()
     assert one["evidence"][0]["table"] == "events"
     assert client.post("/api/alerts/read", json={}).json()["marked"] == len(items)
+    # the feed shows one row per event naming every rule it matched (本地负面 and 本地企业负面新闻 both match the
+    # local negative news), as the e-mail digest does; the alerts stay one per rule
+    rows = client.get("/api/alerts").json()["alerts"]
+    bad = [a for a in rows if a["event_id"] == info["events"]["local_bad_news"]]
+    assert len(bad) == 1 and set(re.split("、|, ", bad[0]["rule_shown"])) == {"本地负面", "本地企业负面新闻"}, bad
+    assert len(bad[0]["alert_ids"]) == 2 and len(rows) == len({a["event_key"] for a in items})
+    # a live event two rules match, and the same round from another sender: one row each, naming both rules; the
+    # second is said to be a likely duplicate of the first when received
+    assert client.post("/api/alerts/rules", json={"name": "大额融资", "types": ["funding"],
+                                                  "min_amount_wan": 1000}).status_code == 200
+    sent = [client.post("/api/events", json={
+        "enterprise_id": info["gap_ent"], "type": "funding", "date": day, "title": title, "source": src,
+        "detail": detail}).json()["events"][0] for day, title, src, detail in (
+        ("2024-06-01", "完成B轮融资5亿元", "36kr", {"round": "B轮", "amount": "5亿元"}),
+        ("2024-06-03", "获5亿元B轮融资", "deal-feed", {"round": "B", "amount_wan": 50000}))]
+    assert "likely_duplicate_of" not in sent[0] and sent[1]["likely_duplicate_of"] == sent[0]["key"]
+    with Store(str(path), read_only=True) as store:
+        feed.run_live(store, team)
+    rows = client.get("/api/alerts").json()["alerts"]
+    live = [a for a in rows if a["event_date"] in ("2024-06-01", "2024-06-03")]
+    assert len(live) == 2 and all(set(re.split("、|, ", a["rule_shown"])) == {"大额融资", "缺失环节大额融资"} for a in live), live
+    page = client.get("/alerts?lang=zh").text
+    assert "缺失环节大额融资、大额融资" in page or "大额融资、缺失环节大额融资" in page
     # a viewer reads their own (empty) feed, cannot change rules, and cannot open another user's alert
     v = tokens["viewer"]
     assert client.get("/api/alerts", headers=v).json()["alerts"] == []
@@ -226,6 +250,8 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch, chromium):
         _submit_rule(pg, "缺失环节大额融资", "funding", {"#r-gaps": "杭州市", "#r-amount": "10000"}, channel="webhook")
         pg.wait_for_selector("#al-rules tr[data-id]")
         assert "杭州市的补链环节" in pg.inner_text("#al-rules") and pg.locator("#al-error").count() == 0
+        _submit_rule(pg, "大额融资", "funding", {"#r-amount": "1000"})  # a second rule the same event matches
+        pg.wait_for_selector("#al-rules tr[data-id] >> nth=1")
         pg.wait_for_selector("#al-live[data-state=on]")
         # an event arrives from another system by POST /api/events while the page is open
         r = httpx.post(base + "/api/events", headers=other_system, timeout=10, json={
@@ -236,8 +262,12 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch, chromium):
         pg.wait_for_selector("#al-feed tr.al-new", timeout=2000)
         took = time.monotonic() - t0
         assert took < 2.0
+        # both rules' alerts reach the page: one row for the event, naming both (as the page renders it after)
+        pg.wait_for_function("""() => { const c = document.querySelector('#al-feed tr.al-new .al-rule');
+            return c && c.textContent.includes('、'); }""", timeout=3000)
+        assert pg.locator("#al-feed tr.al-new").count() == 1
         row = pg.inner_text("#al-feed tr.al-new")
-        assert target in row and "缺失环节大额融资" in row
+        assert target in row and "缺失环节大额融资" in row and ("大额融资、" in row or "、大额融资" in row)
         # the event beside its type column, without the head that says the type again (融资 | C轮 3亿元)
         assert pg.inner_text("#al-feed tr.al-new td:nth-child(6)").strip() == "C轮 3亿元"
         if SHOTS:

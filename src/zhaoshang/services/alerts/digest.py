@@ -53,7 +53,7 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
     if not zh:  # each rule by its English name where it has one, each event by its English title (title_en)
         alerts = [dict(a, rule_name=a.get("rule_name_en") or a["rule_name"], title=a.get("title_en") or a.get("title"))
                   for a in alerts]
-    events = _one_per_event(alerts, "、" if zh else ", ")
+    events = F.one_per_event(alerts, "rule_name", "、" if zh else ", ")
     subject = (f"招商图谱 预警日报 {day.isoformat()}：{len(events)} 条" if zh
                else f"Zhaoshang alert digest {day.isoformat()}: {len(events)}")
     rows, lines = [], []
@@ -76,21 +76,6 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
             "</body></html>")
     return {"subject": subject, "html": body, "text": subject + "\n\n" + "\n".join(lines) + "\n", "alerts": len(alerts),
             "events": len(events), "alert_ids": [a["id"] for a in alerts]}
-
-
-def _one_per_event(alerts: list[dict], sep: str) -> list[dict]:
-    """One line per event: an event that several of the user's rules matched is listed once, with their names
-    joined (the alerts stay one per rule, as the record of what each rule raised)."""
-    by_event: dict = {}
-    for a in alerts:
-        key = a.get("event_id") if a.get("event_id") is not None else ("alert", a["id"])
-        if key in by_event:
-            seen = by_event[key]
-            if a["rule_name"] not in seen["rule_name"].split(sep):
-                seen["rule_name"] += sep + a["rule_name"]
-        else:
-            by_event[key] = dict(a)
-    return list(by_event.values())
 
 
 def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "",

@@ -168,7 +168,29 @@ def _present(r: dict) -> dict:
     x = r.get("explain")
     out["explain"] = json.loads(x) if isinstance(x, str) else x
     out["evidence"] = (out["explain"] or {}).get("evidence") or []
+    out["event_key"] = r.get("event_key")
     return out
+
+
+def one_per_event(alerts: list[dict], name: str = "rule_name", sep: str = "、") -> list[dict]:
+    """One row per event, in the order given: an event that several of the user's rules matched is listed once (its
+    first alert), the rules' names (field ``name``) joined with ``sep``, with ``rule_ids`` and ``alert_ids`` (the alerts
+    stay one per rule, as the record of what each rule raised); unread while any of its alerts is. An event is known
+    by its key (an imported event's id, a live event's record), which every alert of it carries."""
+    by_event: dict = {}
+    for a in alerts:
+        key = a.get("event_key") or (("event", a["event_id"]) if a.get("event_id") is not None else ("alert", a["id"]))
+        seen = by_event.get(key)
+        if seen is None:
+            by_event[key] = dict(a, rule_ids=[a.get("rule_id")], alert_ids=[a["id"]])
+            continue
+        if a.get(name) not in seen[name].split(sep):
+            seen[name] += sep + a[name]
+        seen["rule_ids"].append(a.get("rule_id"))
+        seen["alert_ids"].append(a["id"])
+        if a.get("read_at") is None:
+            seen["read_at"] = None
+    return list(by_event.values())
 
 
 def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 200, unread: bool = False,

@@ -119,8 +119,10 @@ def register(app, web) -> None:
                       type_names=[label("event", x, lang) for x in r["types"]])
                  for r in R.list_rules(team(request), who)]
         return {"owner": who, "rules": rules,
-                "alerts": shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=100), "alerts"),
-                                      rules),
+                # one row per event, naming every rule it matched (as the e-mail digest lists them)
+                "alerts": feed.one_per_event(
+                    shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=100), "alerts"), rules),
+                    "rule_shown", ", " if lang == "en" else "、"),
                 "channels": R.channels(team(request), who),
                 # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
                 # and sent again from the page
@@ -216,7 +218,7 @@ def register(app, web) -> None:
             "nav": "alerts", **doc, "error": (error or "")[:300] or None, "typed": typed, "event_choices": EVENT_CHOICES,
             "refused_region": web.region_refusal(store, web.lang_of(request), refused) if refused else None,
             "can_write": user.can("team_write"),
-            "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((a["id"] for a in doc["alerts"]), default=0),
+            "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((i for a in doc["alerts"] for i in a["alert_ids"]), default=0),
             "json_twin": "/api/alerts"})
 
     @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
