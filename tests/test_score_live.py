@@ -79,6 +79,17 @@ def test_live_funding_event_changes_the_capital_score(fx):
                                  publish=False)["stored"][0]["key"]
         # the service gives the same figures as the command
         svc = score_enterprise(store, 6, as_of=AS_OF, weights=fx / "w.yaml", team=team)
+        # the card says the live event it leaves out (the C round of September), with the date that counts it
+        assert [n for n in svc["date_notes"] if n["kind"] == "live_after"] == [{
+            "kind": "live_after", "count": 1, "as_of": "2020-09-01",
+            "note": "1 条实时事件晚于截至日期 2020-06-30，未计入；截至 2020-09-01 可计入"}]
+        # after the data's end (2021-12-31) a live round counts, and the note does not call it "not imported"
+        E.ingest(store, team, [{"enterprise": 6, "type": "funding", "date": "2022-03-01", "title": "完成D轮融资",
+                                "source": "test-feed", "detail": {"amount_wan": 90000, "round": "D"}}], bus=B.EventBus())
+        late = score_enterprise(store, 6, as_of="2022-06-30", weights=fx / "w.yaml", team=team)
+        note = next(n for n in late["date_notes"] if n["kind"] == "after_data")
+        assert note["live_counted"] == 1 and "未导入" not in note["note"] and "只有 1 条实时事件" in note["note"]
+        assert not [n for n in late["date_notes"] if n["kind"] == "live_after"]
     finally:
         store.close()
     after = _score(fx)
@@ -266,6 +277,32 @@ def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(t
         deadline = time.time() + 10
         while (after := view()) == before and time.time() < deadline:
             time.sleep(0.2)
+        # a round of today, after the data's end: the default date (the data's) leaves it out, and the lead page
+        # and its scorecard say so above their lists, linking to the date that counts it
+        from zhaoshang.core.parse.dates import china_today
+
+        today = china_today().isoformat()
+        store = Store(str(db), read_only=True)
+        try:
+            E.ingest(store, team, [{"enterprise": 102, "type": "funding", "date": today, "title": "完成C轮融资8亿元",
+                                    "source": "test-feed", "detail": {"amount": "8亿元", "round": "C轮"}}], bus=B.EventBus())
+        finally:
+            store.close()
+        deadline = time.time() + 10
+        while not page.locator(".lead-date-note[data-kind=live_after]").count() and time.time() < deadline:
+            page.goto(f"{base}/pipeline/{added['id']}")
+            time.sleep(0.2)
+        note = page.inner_text(".lead-date-note[data-kind=live_after]")
+        assert note.startswith("1 条实时事件晚于截至日期") and today in note, note
+        page.click(".lead-date-note a.as-of-link")  # the leads of the region as of today: the round counted
+        page.wait_for_selector("#ld-targets")
+        listed = page.inner_text("body")
+        assert page.locator(".ld-live-after").count() == 0 and "只有 1 条实时事件" in listed and "均未导入" not in listed
+        page.goto(f"{base}/region/{REGION}")  # the region page's leads alike
+        assert page.locator(".leads-live-after a.as-of-link").get_attribute("href") == f"/region/{REGION}?as_of={today}"
+        page.goto(f"{base}/enterprises/102")  # the profile's scorecard alike
+        assert page.locator(".sc-date-note[data-kind=live_after] a.as-of-link").get_attribute("href") == \
+            f"/enterprises/102?as_of={today}"
         b.close()
     assert after[0] > before[0] and "B轮" in after[1], (before, after)
     assert after[2] != before[2]  # the scorecard counts the live round too

@@ -83,20 +83,52 @@ def latest_data_date(store) -> _dt.date | None:
     return d
 
 
-def after_data_note(store, d: _dt.date, lang: str = "zh") -> dict | None:
+def after_data_note(store, d: _dt.date, lang: str = "zh", live_dates: Iterable[_dt.date] = ()) -> dict | None:
     """What a date after the data's latest date means for any answer with signals of recency (scorecard, leads):
-    ``{"kind": "after_data", "data_ends", "note"}``, None when ``d`` is within the data. The facts end at that date —
-    later fundings, news and events are not imported — so windows counted back from ``d`` (rounds and news of the
-    last 12 months, months since the round) change with the calendar alone, not with the enterprises."""
+    ``{"kind": "after_data", "data_ends", "note"}``, None when ``d`` is within the data. The imported facts end at that
+    date — later fundings, news and events are not imported — so windows counted back from ``d`` (rounds and news of
+    the last 12 months, months since the round) change with the calendar alone, not with the enterprises. The live
+    events of a view that counts them (``live_dates``: their dates) do reach past it: those dated after the data's end
+    and by ``d`` are counted, and the note says so (``live_counted``) instead of "not imported"."""
     last = latest_data_date(store)
     if last is None or d <= last:
         return None
+    n = sum(1 for x in live_dates if last < x <= d)
+    if n:
+        return {"kind": "after_data", "data_ends": last.isoformat(), "live_counted": n, "note": (
+            f"The as-of date {d} is after the data's latest date {last}: after it only {n} live event(s) count "
+            "(no import holds later fundings, news or events), so the other signals of recency change with the "
+            "calendar alone" if lang == "en" else
+            f"截至日期 {d} 晚于数据的最新日期 {last}：此后计入的只有 {n} 条实时事件（导入的数据不含此后的融资、新闻与事件），"
+            "其余时效信号只随日历变化")}
     return {"kind": "after_data", "data_ends": last.isoformat(), "note": (
         f"The as-of date {d} is after the data's latest date {last}: later fundings, news and events are not "
         "imported, so signals of recency (rounds and news in the last 12 months, months since the round) change "
         "with the calendar alone, not with the enterprises" if lang == "en" else
         f"截至日期 {d} 晚于数据的最新日期 {last}：此后的融资、新闻与事件均未导入，近12个月融资与新闻、距上轮月数等时效信号只随日历变化，"
         "并非企业本身的变化")}
+
+
+def live_after_note(d: _dt.date, live_dates: Iterable[_dt.date], lang: str = "zh") -> dict | None:
+    """The live events a view counting them leaves out because they are dated after its as-of date ``d`` (the default
+    date is the data's latest date, so anything that happens today is after it): ``{"kind": "live_after", "count",
+    "as_of", "note"}`` — ``as_of`` the latest of their dates (never after today), the date that counts them all — or
+    None when there is none. The one rule of every such view (scorecard, leads, lead page, region page and report):
+    the default date stays the data's, and the view says above its list what it leaves out, linking to ``as_of``."""
+    today = china_today()
+    later = [x for x in live_dates if d < x <= today]
+    if not later:
+        return None
+    to = max(later)
+    return {"kind": "live_after", "count": len(later), "as_of": to.isoformat(), "note": (
+        f"{len(later)} live event(s) are dated after the as-of date {d} and not counted; as of {to} they are"
+        if lang == "en" else f"{len(later)} 条实时事件晚于截至日期 {d}，未计入；截至 {to} 可计入")}
+
+
+def date_notes(store, d: _dt.date, lang: str = "zh", live_dates: Iterable[_dt.date] = ()) -> list[dict]:
+    """The notes on the as-of date of a view that counts live events: ``after_data_note`` and ``live_after_note``."""
+    live_dates = list(live_dates)
+    return [n for n in (after_data_note(store, d, lang, live_dates), live_after_note(d, live_dates, lang)) if n]
 
 
 def reference_date(store, as_of=None) -> _dt.date:

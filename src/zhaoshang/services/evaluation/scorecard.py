@@ -473,7 +473,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
         raise _not_scored(store, eid, name, d)
     doc = _doc(rows[0], w, d, name, lang, live, present)
     doc["cohort"]["ranked"] = ranked
-    doc["date_notes"] = date_notes(store, d, lang, w)
+    doc["date_notes"] = date_notes(store, d, lang, w, [r for r in registered if r["enterprise_id"] == eid])
     return doc
 
 
@@ -504,14 +504,15 @@ def _not_scored(store, eid: int, name: str, d: _dt.date) -> UserError:
     return UserError(f"{name} 在 {d} 不在可评估的企业之中，无法评估", f"{name} is not among the enterprises scored on {d}")
 
 
-def date_notes(store, d: _dt.date, lang: str = "zh", w: dict | None = None) -> list[dict]:
+def date_notes(store, d: _dt.date, lang: str = "zh", w: dict | None = None, live: list[dict] | None = None) -> list[dict]:
     """What the as-of date means for this scorecard: a date after the data's latest date (``after_data``) reads facts
     that end there — later fundings, news and events are not imported, so recency signals decay by the calendar
     alone, not by anything the enterprise did; learned weights (``w``) fitted as of a later date (``look_ahead``)
-    were learned on outcomes after ``d`` — the backtest never does that, one card says it does."""
-    from ...core.asof import after_data_note
+    were learned on outcomes after ``d`` — the backtest never does that, one card says it does. ``live``: the live
+    events the card counts (``register_live``'s rows): those after ``d`` are said, with the date that counts them."""
+    from ...core import asof
 
-    out = [n for n in [after_data_note(store, d, lang)] if n]
+    out = asof.date_notes(store, d, lang, [r["date"] for r in live or []])
     fitted = str(((w or {}).get("fitted") or {}).get("as_of") or "")
     if fitted and d.isoformat() < fitted:
         out.append({"kind": "look_ahead", "trained_as_of": fitted, "note": (

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ...core.asof import after_data_note, reference_date
+from ...core.asof import date_notes, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.parse.amounts import MAX_WAN
@@ -149,8 +149,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     if node:  # the node as the chain writes it (m05 is M05; the chain's own code as given)
         node = chain_node(store, chain, node) or node
     cfg = load_config(weights)
-    if team is not None:
-        register_live(store, team)
+    live = register_live(store, team) if team is not None else []
     present = measurable(store, d, info)
     tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
     rows: list[dict] = []
@@ -171,7 +170,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
                       "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"]}
     present["reachability"] = False
     return {"info": info, "as_of": d, "chain": chain, "node": node, "cfg": cfg, "present": present, "targets": tg,
-            "rows": rows, "counts": counts}
+            "rows": rows, "counts": counts, "live": live}
 
 
 def _check_min_score(min_score: float | None) -> None:
@@ -328,7 +327,9 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     tied = len({x["score"] for x in out}) < len(out)
     plain = missing_note(missing, lang)
     # a date after the data: the windows of the expansion signals decay with the calendar (as the scorecard says)
-    dated = [n for n in [after_data_note(store, d, lang)] if n]
+    # live events of the candidates after the data's end counted by d, or after d and not counted: said (core.asof)
+    ids = {r["enterprise_id"] for r in c["rows"]}
+    dated = date_notes(store, d, lang, [x["date"] for x in c.get("live") or [] if x["enterprise_id"] in ids])
     notes = [n["note"] for n in dated] + ([plain] if plain else [])
     notes += [n[1] if lang == "en" else n[0] for n in tg["notes"]]
     if tied:
@@ -395,7 +396,8 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
             continue  # a segment the chain no longer has: the region's targets instead
         if c["rows"]:
             doc = _document(store, _with_reach(store, c, 1), n, lang)
-            return {**{k: v for k, v in doc["leads"][0].items() if k != "rank"}, "as_of": doc["as_of"]}
+            return {**{k: v for k, v in doc["leads"][0].items() if k != "rank"}, "as_of": doc["as_of"],
+                    "date_notes": doc["date_notes"]}
     return None
 
 
@@ -419,4 +421,5 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
              missing_note(zh["missing_sources"], "en"): missing_note(zh["missing_sources"], "en", how=False)}
     return {"rows": rows, "as_of": zh["as_of"], "population": zh["population"],
             "notes": [brief.get(n, n) for n in zh["notes"]], "notes_en": [brief.get(n, n) for n in en_doc["notes"]],
-            "order": TIE_BREAK[0] if tied else None, "order_en": TIE_BREAK[1] if tied else None}
+            "order": TIE_BREAK[0] if tied else None, "order_en": TIE_BREAK[1] if tied else None,
+            "date_notes": zh["date_notes"], "date_notes_en": en_doc["date_notes"]}
