@@ -150,6 +150,16 @@ def counted_live_rounds(store, enterprise_id: int, d: _dt.date) -> set[str]:
         "WHERE enterprise_id = ? AND live_key IS NOT NULL", [enterprise_id]).fetchall()}
 
 
+def noted_dates(store, rows: list[dict]) -> list[_dt.date]:
+    """The dates of the registered live events ``rows`` a view's notes on its as-of date count (``core.asof.date_notes``):
+    a likely duplicate of another round (``duplicate_of_sql``, whatever the date) is one event with it, not two."""
+    ever = "DATE '9999-12-31'"
+    repeated = {r[0] for r in store.con.execute(
+        f"SELECT l.key FROM ({live_source(store)}) l WHERE l.type IN {_types(FUNDING_TYPES)} "
+        f"AND {duplicate_of_sql(store, 'l', ever)} IS NOT NULL").fetchall()} if rows else set()
+    return [r["date"] for r in rows if r["key"] not in repeated]
+
+
 def likely_duplicates(store, team, keys: list[str]) -> dict[str, str]:
     """Live event key → the round it likely repeats (``same_round``; ``f``+id an imported round, ``m``+id another
     live event, whatever their dates), for the live funding events among ``keys`` that repeat one."""

@@ -23,7 +23,7 @@ from ...core.explain import Explained, Part, Ref
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
-from .live import counted_live_rounds, register_live
+from .live import counted_live_rounds, noted_dates, register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
@@ -512,7 +512,7 @@ def date_notes(store, d: _dt.date, lang: str = "zh", w: dict | None = None, live
     events the card counts (``register_live``'s rows): those after ``d`` are said, with the date that counts them."""
     from ...core import asof
 
-    out = asof.date_notes(store, d, lang, [r["date"] for r in live or []])
+    out = asof.date_notes(store, d, lang, noted_dates(store, live or []))
     fitted = str(((w or {}).get("fitted") or {}).get("as_of") or "")
     if fitted and d.isoformat() < fitted:
         out.append({"kind": "look_ahead", "trained_as_of": fitted, "note": (

@@ -18,7 +18,7 @@ from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
-from ..evaluation.live import register_live
+from ..evaluation.live import noted_dates, register_live
 from ..regions.matrix import chain_node, default_chain
 from . import reach
 from .reasons import GROUPS, SIGNAL_LABELS, explain, reasons
@@ -329,7 +329,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     # a date after the data: the windows of the expansion signals decay with the calendar (as the scorecard says)
     # live events of the candidates after the data's end counted by d, or after d and not counted: said (core.asof)
     ids = {r["enterprise_id"] for r in c["rows"]}
-    dated = date_notes(store, d, lang, [x["date"] for x in c.get("live") or [] if x["enterprise_id"] in ids])
+    dated = date_notes(store, d, lang, noted_dates(store, [x for x in c.get("live") or [] if x["enterprise_id"] in ids]))
     notes = [n["note"] for n in dated] + ([plain] if plain else [])
     notes += [n[1] if lang == "en" else n[0] for n in tg["notes"]]
     if tied:
