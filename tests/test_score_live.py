@@ -220,6 +220,9 @@ def test_live_funding_event_raises_a_lead(tmp_path):
                                       "title": "获5亿元B轮融资", "source": "other-feed",
                                       "detail": {"amount_wan": 50000, "round": "B"}}], bus=B.EventBus())["stored"][0]
         assert dup["likely_duplicate_of"] == key
+        # a round after the as-of date: not counted, and said in the report's notes with the date that counts it
+        E.ingest(store, team, [{"enterprise": 103, "type": "funding", "date": "2020-09-01", "title": "完成C轮融资",
+                                "source": "test-feed", "detail": {"amount_wan": 80000, "round": "C"}}], bus=B.EventBus())
     finally:
         store.close()
     after = lead(103)
@@ -240,6 +243,8 @@ def test_live_funding_event_raises_a_lead(tmp_path):
     listed = {r[col.get("enterprise_id", col.get("企业编号"))]: r for r in rows[head + 1:] if r and r[0] is not None}
     score_col = next(i for name, i in col.items() if name and ("得分" in str(name) or "score" in str(name).lower()))
     assert round(float(listed[103][score_col]), 2) == round(after["score"], 2), (listed.get(103), after["score"])
+    said = [r for r in load_workbook(out, read_only=True)["说明"].iter_rows(values_only=True) if r and r[0] == "重点线索"]
+    assert [r[1] for r in said] == [f"1 条实时事件晚于截至日期 {LEADS_D}，未计入；截至 2020-09-01 可计入"], said
 
 
 def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(tmp_path, chromium):

@@ -181,6 +181,10 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
               ("数据截至", "As of", profile["as_of"], profile["as_of"]),
               ("生成日期", "Generated", profile["generated"], profile["generated"]),
               ("产业链", "Chain", _chain_text(profile, False), _chain_text(profile, True))]  # as the PDF
+    # the leads' notes on the as-of date: live events after it, not counted, and those counted after the data's end
+    ld = profile.get("leads") or {}
+    lines += [("重点线索", "Leads", zh["note"], en["note"])
+              for zh, en in zip(ld.get("date_notes") or [], ld.get("date_notes_en") or [])]
     for src in (k for s in profile["sources"] for k in s.get("by_kind") or [s]):  # one line per kind: its own date
         read, new, upd = (src.get(k) or 0 for k in ("rows_read", "rows", "rows_updated"))
         lines.append(("数据来源", "Source", f"{src['source']}：{kinds_text(src.get('kinds'))}；数据日期 {src.get('data_date') or '未注明'}；"
