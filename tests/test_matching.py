@@ -446,8 +446,8 @@ def test_an_enterprise_without_a_region_gives_the_documented_region_object(db, t
         import_files(store, "enterprises", [ents], source="test-noregion")
     doc = run_json("match", "demand", "DM1", "--top", "10", db=path)
     got = [r for r in doc["results"] if r["name"] == "无址语音识别科技有限公司"]
-    assert got and got[0]["region"] == {"code": None, "name": None, "name_en": None}, got
-    assert all(set(r["region"]) == {"code", "name", "name_en"} for r in doc["results"])
+    assert got and got[0]["region"] == {"code": None, "name": None, "name_en": None, "label": None, "label_en": None}, got
+    assert all(set(r["region"]) == {"code", "name", "name_en", "label", "label_en"} for r in doc["results"])
 
 
 def _hotline_store(tmp_path, founded: str, dates: list[tuple[str, str]]):
@@ -587,6 +587,36 @@ def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
     assert f"{round(big)}" in budgets and not [b for b in budgets if b.endswith(".0")] and "" in budgets, budgets[:10]
 
 
+def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_its_city(tmp_path, demo_copy):
+    """A demand's segments came from its publisher's name too (杭州市余杭区教育局拟开展“政务通用大模型私有化部署”
+    read 教育 and named D09 智慧教育); the 地区 column said a district alone (朝阳区, 鼓楼区: several cities have one)."""
+    from zhaoshang.services.chain.taxonomy import load_taxonomy, normalize_keyword
+    from zhaoshang.services.matching.profiles import _keyword_nodes, demand_rows
+
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    tax = load_taxonomy()
+    pat, kw_nodes = _keyword_nodes(tax.path)
+    with Store(str(db), read_only=True) as store:
+        # the demands whose publisher's name holds a chain keyword and whose text repeats that name
+        named = [d for d in demand_rows(store) if d["organisation"] and d["organisation"] in d["text"]
+                 and any(kw_nodes[m.group(0)] for m in pat.finditer(normalize_keyword(d["organisation"])))]
+        assert named
+        for d in named[:8]:
+            doc = M.match_demand(store, f"#{d['id']}", top=5)
+            rest = normalize_keyword(d["text"].replace(d["organisation"], " "))
+            found = [k for n in doc["demand_nodes"] for k in n["found_by"] if k != "declared"]
+            assert all(k in rest for k in found), (d["organisation"], doc["demand_nodes"])
+            for r in doc["results"]:
+                reg = r["region"]
+                if reg["code"] and len(reg["code"]) == 6 and not reg["code"].endswith("00"):
+                    city = store.query("SELECT name FROM regions WHERE code = ?", [reg["code"][:4] + "00"])
+                    if city:
+                        assert reg["label"] == city[0]["name"] + reg["name"], reg
+            rows = M.result_rows(doc)
+            assert [x["region"] for x in rows] == [r["region"]["label"] or r["region"]["code"] for r in doc["results"]]
+
+
 def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(tmp_path, demo_copy):
     """The demand's enterprises filtered by a region were the region's share of the nationwide first-stage cut (the
     300 best by BM25): a district's enterprise that an enterprise's page pairs with a demand was missing from that
@@ -682,7 +712,8 @@ def test_a_dissolved_enterprise_asked_for_has_its_details_status_and_text_score(
     assert got, asked
     g = got[0]
     assert (g["name"], g["uscc"], g["status"], g["inactive"]) == ("杭州已销语音科技有限公司", uscc, "吊销", True), g
-    assert g["region"] == {"code": "330106", "name": "西湖区", "name_en": "Xihu"}, g["region"]
+    assert g["region"] == {"code": "330106", "name": "西湖区", "name_en": "Xihu", "label": "杭州市西湖区",
+                           "label_en": "Xihu, Hangzhou"}, g["region"]
     assert g["bm25"] > 0 and "语音识别" in g["matched_terms"], g
     by_id = {r["enterprise_id"]: r["score"] for r in live}
     assert all(by_id[r["enterprise_id"]] == r["score"] for r in asked if r["enterprise_id"] in by_id)

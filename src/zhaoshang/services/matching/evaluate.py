@@ -79,7 +79,7 @@ def rankings(store: Store, method: str, demand_keys: Iterable[str] | None = None
     out = {}
     for k in wanted:
         d = rows[dem[k]]
-        res = rank_enterprises(store, d["text"], demand_nodes(d["text"], d["node"], tax), top=depth,
+        res = rank_enterprises(store, d["text"], demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"]), top=depth,
                                include_inactive=True, semantic=use_sem, weights_override=METHODS[method], tax=tax)
         out[k] = [keys.get(r["enterprise_id"]) for r in res]
     return out

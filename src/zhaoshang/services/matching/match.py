@@ -25,7 +25,7 @@ from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
-from ...core.geo.lookup import region_condition, resolve_region
+from ...core.geo.lookup import region_condition, region_labels, resolve_region
 from ..chain.taxonomy import Taxonomy, load_taxonomy
 from ..enterprises import resolve_enterprise
 from ..privacy import mask_text
@@ -67,15 +67,19 @@ def _region_names(store, codes: Iterable[str | None]) -> dict[str, dict]:
     codes = sorted({c for c in codes if c})
     if not codes:
         return {}
-    return {r["code"]: r for r in store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)", [codes])}
+    labels = {lg: region_labels(store, codes, lg, with_city=True) for lg in ("zh", "en")}
+    return {r["code"]: {**r, "label": labels["zh"].get(r["code"]), "label_en": labels["en"].get(r["code"])}
+            for r in store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)", [codes])}
 
 
 def _place(row: dict, names: dict) -> dict:
-    """``{code, name, name_en}`` as docs/cli.md documents it: each null where the row has no region (or an
-    unknown code), never a bare null or a partial object."""
+    """``{code, name, name_en, label, label_en}`` as docs/cli.md documents it: each null where the row has no
+    region (or an unknown code), never a bare null or a partial object. ``label``: a district with its city
+    (杭州市余杭区; several cities have a 朝阳区 or a 鼓楼区), the region service's ``region_labels``."""
     code = row.get("district_code") or row.get("city_code") or row.get("province_code")
     r = names.get(code) or {}
-    return {"code": code or None, "name": r.get("name"), "name_en": r.get("name_en")}
+    return {"code": code or None, "name": r.get("name"), "name_en": r.get("name_en"), "label": r.get("label"),
+            "label_en": r.get("label_en")}
 
 
 def _matched_terms(query: list[str], doc_text: str | None, idf, limit: int = 8) -> list[str]:
@@ -306,7 +310,7 @@ def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, r
     tax = load_taxonomy(taxonomy)
     d = resolve_demand(store, key)
     use_sem, note = _semantic_state(semantic, lang)
-    nodes = demand_nodes(d["text"], d["node"], tax)
+    nodes = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
     results = rank_enterprises(store, d["text"], nodes, top=top, region=region, require=list(require),
                                include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
                                evidence=[Ref("demands", [d["id"]])])
@@ -372,7 +376,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
     scored, queries = [], {}
     for did, d in demands.items():
-        dn = demand_nodes(d["text"], d["node"], tax)
+        dn = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
         if on_node and not on_node(dn):
             continue
         shared = [segs[s] for s in dn if s in segs]
@@ -460,7 +464,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     on_node = segment_filter(store, tax, node) if node else None
     out = []
     for d in rows:
-        dn = demand_nodes(d["text"], d["node"], tax)
+        dn = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
         if on_node and not on_node(dn):
             continue
         out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]),
@@ -487,7 +491,7 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
                 if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["demand_id"], "title": r["title"],
                                               "organisation": r["organisation"], "status": r["status"]})
         reg = r.get("region") or {}
-        rows.append({**base, "region": reg.get("name_en" if lang == "en" else "name") or reg.get("code"),
+        rows.append({**base, "region": reg.get("label_en" if lang == "en" else "label") or reg.get("code"),
                      "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],
                      "similarity": r["similarity"], "matched_terms": sep.join(r["matched_terms"]),
                      "matched_nodes": sep.join(f"{n['code']} {n.get('name_en') if lang == 'en' and n.get('name_en') else n['name']}"
@@ -499,7 +503,7 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
 def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
     """Flat rows of the demand list for exports."""
     return [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
-             "region": (d["region"] or {}).get("name_en" if lang == "en" else "name"), "segments": (", " if lang == "en" else "、").join(d["segments"]),
+             "region": (d["region"] or {}).get("label_en" if lang == "en" else "label"), "segments": (", " if lang == "en" else "、").join(d["segments"]),
              "status": d["status"], "budget_wan": d["budget_wan"], "published": d["published"], "deadline": d["deadline"],
              "description": d["description"]} for d in doc["items"]]
 

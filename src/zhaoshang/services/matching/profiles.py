@@ -164,7 +164,7 @@ def open_demand_segments(store, *, region: dict | None = None, as_of: Any = None
         return []
     tax = tax or load_taxonomy()
     return [(d["id"], seg, d["title"]) for d in demand_rows(store, ids)
-            for seg in sorted(demand_nodes(d["text"], d["node"], tax))]
+            for seg in sorted(demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"]))]
 
 
 def demand_rows(store, ids: list[int] | None = None) -> list[dict[str, Any]]:
@@ -223,9 +223,14 @@ def segment_filter(store, tax: Taxonomy, node: str):
     return lambda segments: seg in segments
 
 
-def demand_nodes(text: str | None, declared: str | None, tax: Taxonomy) -> dict[str, list[str]]:
-    """Level-2 nodes of a demand → how they were found (``declared`` or the keywords in its text)."""
+def demand_nodes(text: str | None, declared: str | None, tax: Taxonomy, *,
+                 organisation: str | None) -> dict[str, list[str]]:
+    """Level-2 nodes of a demand → how they were found (``declared`` or the keywords in its text). The publisher's
+    name (``organisation``) is cut out of the text first: what a demand asks for is not who publishes it (a
+    description that begins 杭州市余杭区教育局拟开展… read 教育 and named 智慧教育 for a government LLM)."""
     out: dict[str, list[str]] = {}
+    if text and organisation and organisation.strip():
+        text = text.replace(organisation.strip(), " ")
     if declared and declared in tax.nodes:
         out.setdefault(level2(tax, declared), []).append("declared")
     pat, kw_nodes = _keyword_nodes(tax.path)
