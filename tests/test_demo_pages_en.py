@@ -106,4 +106,10 @@ def test_a_person_keeps_the_whole_title_on_both_pages(demo, served, chromium):
         pg.wait_for_selector("#kp-table tbody tr")
         grounds = pg.locator("#kp-table tr", has_text=name).first.inner_text()
         assert card in grounds, (card, grounds)
+        # the people card's names on one line each (石宇 / 坤 wrapped in a column too narrow for three characters)
+        pg.goto(base + f"/enterprises/{eid}")
+        lines = pg.evaluate("""() => [...document.querySelectorAll('#people tr > td:first-child')].map(td => {
+            const r = document.createRange(); r.selectNodeContents(td);
+            return [td.textContent, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })""")
+        assert any(len(t) >= 3 for t, _ in lines) and all(n == 1 for _, n in lines), lines
         b.close()

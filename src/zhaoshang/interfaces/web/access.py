@@ -41,6 +41,32 @@ def audit_recorder(request: Request):
     return record
 
 
+class PageReads:
+    """The reads of personal data one page makes through several answers (the relations page: its key persons and
+    its ties), written as one audit entry per action and target when the page is built (``write``): one view, one
+    entry — it wrote two in the same second, one without the records the other named. ``record`` is what the
+    privacy service calls; details merge: the records named together, each count its largest."""
+
+    def __init__(self, request: Request):
+        self._write = audit_recorder(request)
+        self._held: dict[tuple[str, str], dict] = {}
+
+    def record(self, action: str, target: str, detail: dict) -> None:
+        got = self._held.setdefault((action, target), {})
+        for k, v in detail.items():
+            if k == "records":
+                got[k] = sorted(set(got.get(k) or []) | set(v))[:20]
+            elif isinstance(v, int) and isinstance(got.get(k), int):
+                got[k] = max(got[k], v)
+            else:
+                got[k] = v
+
+    def write(self) -> None:
+        for (action, target), detail in self._held.items():
+            self._write(action, target, detail)
+        self._held.clear()
+
+
 def personal_view(request: Request, profile: dict) -> dict:
     """An enterprise profile as the request's user may see it: masked, or whole and written to the audit log."""
     return privacy.present_profile(profile, request.state.user, audit_recorder(request))

@@ -48,3 +48,12 @@ def strength_sql(model: dict, as_of: str) -> str:
 def relation_label(model: dict, relation: str, lang: str = "zh") -> str:
     spec = model["relations"].get(relation) or {}
     return spec.get(lang) or spec.get("zh") or relation
+
+
+def hop_label(model: dict, relation: str, lang: str = "zh") -> str:
+    """A relation as a hop of a path written in a line names it, after the person reached: its label, but an
+    identity hop said plainly, without brackets in the brackets (欧阳航（同一人的另一条记录）, not
+    欧阳航（同一人（身份关联））, which read as a loop)."""
+    if relation == "same_person":
+        return "the same person under another record" if lang == "en" else "同一人的另一条记录"
+    return relation_label(model, relation, lang)

@@ -170,13 +170,13 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
 
 
 def _path(x: Explained | None, lang: str) -> list[str]:
-    """A reach path as read: its start, then each hop with its relation (欧阳航 → 欧阳航（同一人（身份关联））: two
-    records of one person, not a loop)."""
+    """A reach path as read: its start, then each hop with its relation (欧阳航 → 欧阳航（同一人的另一条记录）: two
+    records of one person, not a loop; ``ties.hop_label``)."""
     if x is None:
         return []
-    from ..graph.ties import load_ties, relation_label
+    from ..graph.ties import hop_label, load_ties
 
     model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
     return [str(p.raw) if p.signal == "origin" else
-            f"{p.raw}（{relation_label(model, p.signal, lang)}）" if lang != "en" else
-            f"{p.raw} ({relation_label(model, p.signal, lang)})" for p in x.parts]
+            f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
+            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts]

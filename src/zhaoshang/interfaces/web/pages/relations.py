@@ -16,7 +16,7 @@ from ....services.graph import neighbours, reach
 from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
 from ...labels import paths_in_words
-from ..access import audit_recorder
+from ..access import PageReads, audit_recorder
 from ..schemas import REGION_MAX, TEXT_MAX, AsOf, Region
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、统一社会信用代码、名称或简称")]
@@ -38,9 +38,9 @@ def register(app, web) -> None:
     def team(request: Request):
         return request.app.state.team
 
-    def people(request, store, key, as_of):
+    def people(request, store, key, as_of, record=None):
         doc = key_persons(store, key, as_of=web.clean(as_of), lang=web.lang_of(request))
-        return privacy.present_key_persons(doc, request.state.user, audit_recorder(request))
+        return privacy.present_key_persons(doc, request.state.user, record or audit_recorder(request))
 
     @app.get("/api/graph/people/{key}", tags=["graph"],
              summary="关键人（JSON）：决策者按决策权排序，附依据、股权穿透链与日期（同 zhaoshang people --format json）")
@@ -93,13 +93,15 @@ def register(app, web) -> None:
         # the region to start from, as a user types it in the address: from_region (the form's own name), from, or
         # region (the name every other page gives it); the form is filled and the paths found at once
         from_region = web.clean(from_region) or web.clean(from_) or web.clean(region)
-        doc = people(request, store, key, as_of)
+        reads = PageReads(request)  # its key persons and its ties: one view, one audit entry
+        doc = people(request, store, key, as_of, reads.record)
         eid = doc["enterprise"]["id"]
         first = privacy.present_ties(neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
                                                 lang=web.lang_of(request),
                                                 holders_apart=privacy.holders_apart(request.state.user)),
-                                     request.state.user, audit_recorder(request)) \
+                                     request.state.user, reads.record) \
             if _in_graph(store, eid, doc["as_of"], request) else None
+        reads.write()
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
                 "neighbours": first, "from_region": from_region or ""}
         return web.page(request, "relations.html", {
