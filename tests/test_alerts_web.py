@@ -128,9 +128,9 @@ def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
 
     path, info, _ = fx
     team = open_team_db(str(tmp_path / "team.sqlite"))
-    tokens = team_tokens(team)
+    tokens = team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer"), ("boss", "admin")))
     with Store(str(path), read_only=True) as store:  # the operator gives each of them a rule (zhaoshang alerts add)
-        for who in ("vera", "ana"):
+        for who in ("vera", "ana", "local"):  # (local: as the demo's rules, made before the team server)
             R.add(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, owner=who)
         feed.run(store, team, since="2024-01-01")
     mine = feed.list_alerts(team, "vera")
@@ -163,6 +163,20 @@ def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
     assert [(e["actor"], e["role"], e["target"]) for e in entries] == [("vera", "viewer", "user:vera")] * 3
     assert [json.loads(e["detail"])["marked"] for e in entries] == [len(mine), 1, 0]
     assert json.loads(entries[1]["detail"])["ids"] == [mine[0]["id"]]
+    # on a team server nobody signs in as local, whose rules (the demo's) go on running: the admin page lists the
+    # other users' rules, local's said to be this machine's, and an admin removes one; an analyst cannot
+    boss = local_client(app, headers=tokens["admin"], follow_redirects=False)
+    html = boss.get("/admin").text
+    owners = re.findall(r'<tr data-rule="(\d+)" data-owner="([^"]+)"', html)
+    assert sorted(o for _, o in owners) == ["ana", "local", "vera"], owners
+    assert "（本机用户，无人能登录）" in html
+    local_rule = next(int(i) for i, o in owners if o == "local")
+    assert c.post(f"/admin/alert-rules/{local_rule}/remove", headers=tokens["analyst"]).status_code == 403
+    assert boss.post(f"/admin/alert-rules/{local_rule}/remove").status_code == 303
+    assert [r["owner"] for r in R.list_rules(team)] == ["vera", "ana"]
+    with team.tx() as tx:
+        gone = tx.query("SELECT actor, detail FROM audit_log WHERE action = 'alerts.rule_remove' ORDER BY id")
+    assert [(e["actor"], json.loads(e["detail"])["owner"]) for e in gone] == [("boss", "local")]
 
 
 def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path, chromium):

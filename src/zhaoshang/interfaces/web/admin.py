@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 
 from ...core.errors import UserError
 from ...core.parse.dates import china_today
+from ...services.alerts import rules as alert_rules
 from ...services.team import accounts, audit
 from ...services.team.roles import ROLES
 from ...core.geo.lookup import region_labels
@@ -93,7 +94,9 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         size = 100
         log = audit.search(team, limit=size, offset=(page_no - 1) * size, **f)
         extra.setdefault("regions", log_regions(request, log["rows"]))
+        me = getattr(request.state.user, "name", None)
         return {"nav": "admin", "users": accounts.list_users(team), "tokens": accounts.list_tokens(team),
+                "alert_rules": [r for r in alert_rules.list_rules(team) if r["owner"] != me],
                 "throttles": accounts.throttles(team), "limits": (accounts.THROTTLE_WINDOW // 60, accounts.PAIR_LIMIT,
                                                                   accounts.ACCOUNT_LIMIT),
                 "log": log, "f": f, "page_no": page_no, "pages": max(1, (log["total"] + size - 1) // size),
@@ -138,6 +141,11 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     def admin_password(request: Request, name: str, password: str = Form(...)):
         return _do(request, lambda u, ip: accounts.reset_password(team, name, password, u, ip),
                    (f"已重置 {name} 的密码", f"password of {name} reset"))
+
+    @app.post("/admin/alert-rules/{rule_id}/remove", include_in_schema=False)
+    def admin_remove_rule(request: Request, rule_id: int):
+        return _do(request, lambda u, ip: alert_rules.remove(team, rule_id, owner=u, admin=True),
+                   (f"已删除预警规则 #{rule_id}", f"alert rule #{rule_id} removed"))
 
     @app.post("/admin/throttles/{name}/clear", include_in_schema=False)
     def admin_clear_throttle(request: Request, name: str, address: str = Form("")):
