@@ -675,9 +675,17 @@ def test_the_rejects_codes_table_gives_unreadable_amounts_the_parser_rejects(tmp
     assert rep["rows_imported"] == len(good)
 
 
-def test_the_rows_whose_region_differs_from_their_credit_code_are_listed(tmp_path, db):
+def test_the_rows_whose_region_differs_from_their_credit_code_are_listed(tmp_path, db, monkeypatch):
     """地区与信用代码不一致 180 was a count with no list: the rejects file had no line for those rows. Each is a line now,
-    flagged (the row imported), naming both regions; the count is the lines'."""
+    flagged (the row imported), naming both regions — a district with its city (several cities have a 朝阳区); the
+    count is the lines'. The rejects file is named by China's time, as every date the product shows (it was UTC:
+    …20261206-042628 at 12:26 in China)."""
+    import datetime as dt
+
+    from zhaoshang.core.importers import import_files
+    from zhaoshang.core.parse import dates
+    from zhaoshang.core.store import Store
+
     rows = good_rows(3, 800)
     rows[1][1] = make_uscc(10_801, "110108")  # a Haidian code on a Hangzhou row
     rows[2][1] = make_uscc(10_802, "110108")
@@ -688,5 +696,10 @@ def test_the_rows_whose_region_differs_from_their_credit_code_are_listed(tmp_pat
         lines = [r for r in csv.DictReader(fh) if r["code"] == "region_conflict"]
     assert [(r["row"], r["column"], r["value"], r["action"], r["action_en"]) for r in lines] == [
         ("3", "统一社会信用代码", rows[1][1], "已导入（请核对）", "imported, to review")]
-    assert lines[0]["reason"] == "地区与信用代码不一致：信用代码的行政区划码 110108（海淀区）与导入的地区 余杭区 不符，请核对"
-    assert lines[0]["reason_en"].startswith("region differs from the credit code: its division code 110108 (Haidian)")
+    assert lines[0]["reason"] == "地区与信用代码不一致：信用代码的行政区划码 110108（北京市海淀区）与导入的地区 杭州市余杭区 不符，请核对"
+    assert lines[0]["reason_en"] == ("region differs from the credit code: its division code 110108 (Haidian, Beijing) "
+                                     "is not the region imported, Yuhang, Hangzhou; to review"), lines[0]["reason_en"]
+    monkeypatch.setattr(dates, "_utc_now", lambda: dt.datetime(2026, 12, 6, 4, 26, 28, tzinfo=dt.timezone.utc))
+    with Store(":memory:") as store:
+        again = import_files(store, "enterprises", [tmp_path / "reg.csv"], rejects_dir=tmp_path / "cn")
+    assert Path(again.rejects_path).name == "reg.20261206-122628.rejects.csv", again.rejects_path

@@ -34,6 +34,13 @@ def test_itjuzi_import_flags_and_keeps_the_right_region(itjuzi_db):
     assert got[("武汉爱速达机器人科技有限公司", "address")][0] == "武汉市"
     assert got[("武汉爱速达机器人科技有限公司", "address")][1].startswith("湖南省武汉市东湖新技术开发区")
     assert len(got) == 9
+    # the rejects file names the region imported with its city (按地址导入为 南山区 left the city to guess)
+    import csv
+
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        said = {r["value"]: (r["reason"], r["reason_en"]) for r in csv.DictReader(fh) if r["code"] == "region_text_conflict"}
+    assert said["广东-深圳"][0].endswith("按地址导入为 北京市朝阳区，请核对"), said
+    assert said["广东-深圳"][1].endswith("imported by the address as Chaoyang, Beijing; to review"), said
     text = run("import", "enterprises", shared_path(), "--preset", "itjuzi_companies", "--data-date", "2018-12-29",
                db=db.parent / "again.duckdb").stdout
     assert "地区列与地址不一致" in text and "9" in text.split("地区列与地址不一致")[1].splitlines()[0]

@@ -270,6 +270,18 @@ _LABELS = ("SELECT r.code, r.name, coalesce(c.name, '') || r.name, "
            "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE {where}")
 
 
+def label_sql(code_sql: str, alias: str) -> tuple[str, str, str]:
+    """``(joins, zh, en)``: the joins and the SQL expressions naming the region of ``code_sql`` as
+    ``region_labels(..., with_city=True)`` names it — a district with its city (深圳市南山区; Nanshan, Shenzhen) — for
+    set-based statements (an import's report lines); ``en`` falls back to the Chinese label. NULL without a region."""
+    c = f"{alias}_city"
+    joins = (f"LEFT JOIN regions {alias} ON {alias}.code = {code_sql} LEFT JOIN regions {c} ON {c}.code = "
+             f"{alias}.city_code AND {alias}.level = 'district' AND {c}.code <> {alias}.code")
+    zh = f"(coalesce({c}.name, '') || {alias}.name)"
+    en = f"coalesce(nullif({alias}.name_en, '') || coalesce(', ' || nullif({c}.name_en, ''), ''), {zh})"
+    return joins, zh, en
+
+
 def _candidate(store, code: str) -> dict:
     """``{code, name, label, label_en}``: the label names the city before a district (北京市朝阳区) or is the macro
     name; ``label_en`` is the English (``Chaoyang, Beijing``), None where the region has none."""

@@ -21,6 +21,7 @@ from ..config import ConfigFile
 from ..errors import ImportFailed, UserError, count_en, unknown_choice
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
+from ..parse.dates import china_now
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
@@ -452,7 +453,7 @@ def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: st
     base = Path(rejects_dir) if rejects_dir else (
         Path(store.path).resolve().parent if store.path != ":memory:" else Path(tempfile.mkdtemp(prefix="zhaoshang-rejects-")))
     base.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = china_now().strftime("%Y%m%d-%H%M%S")  # China's time, as every date the product shows
     out = base / f"{paths[0].stem}.{stamp}.rejects.csv"
     names = "[" + ", ".join(ql(p.name) for p in paths) + "]"
 

@@ -16,6 +16,7 @@ from typing import Callable
 import pyarrow as pa
 
 from ..fields import header_unit
+from ..geo.lookup import label_sql
 from ..parse.amounts import parse_amount
 from ..parse.dates import china_today, parse_date_ex
 from ..parse.placeholders import is_placeholder
@@ -318,30 +319,33 @@ def flag_region_conflicts(con, staged: Staged, typing: Typing) -> None:
     followed and the region imported."""
     if typing.text_conflict_rows is not None:
         which, joins, region = typing.text_conflict_rows
+        g_join, g_zh, g_en = label_sql(region, "g")  # 深圳市南山区, not 南山区 (several cities have one)
         con.execute(f"""INSERT INTO _rej SELECT s._file, s._row,
                 CASE {which} WHEN 'text' THEN {ql(staged.header_of.get('region', 'region'))}
                      ELSE {ql(staged.header_of.get('address', 'address'))} END,
                 CASE {which} WHEN 'text' THEN s.region ELSE s.address END,
                 CASE {which} WHEN 'text' THEN '地区列与地址不一致：地区列 ' || s.region || ' 与地址所在地不同，按地址导入为 '
                      ELSE '地址与地区列不一致：地址的省份与地区列及地址中的城市都不同，按地区列导入为 ' END
-                  || coalesce(g.name, '-') || '，请核对', 'flagged', 'region_text_conflict',
+                  || coalesce({g_zh}, '-') || '，请核对', 'flagged', 'region_text_conflict',
                 CASE {which} WHEN 'text' THEN 'region column differs from the address: ' || s.region
                        || ' is not where the address is; imported by the address as '
                      ELSE 'address differs from the region column: its province is neither the region column''s nor '
                        || 'that of the city it names; imported by the region column as ' END
-                  || coalesce(coalesce(g.name_en, g.name), '-') || '; to review'
-            FROM {staged.table} s {joins} LEFT JOIN regions g ON g.code = {region}
+                  || coalesce({g_en}, '-') || '; to review'
+            FROM {staged.table} s {joins} {g_join}
             WHERE {which} IS NOT NULL AND NOT {typing.rejected}""")
     if typing.conflict_rows is None:
         return
     cond, joins, region = typing.conflict_rows
+    g_join, g_zh, g_en = label_sql(region, "g")
+    d_join, d_zh, d_en = label_sql("s.uscc__div", "d")
     con.execute(f"""INSERT INTO _rej SELECT s._file, s._row, {ql(staged.header_of['uscc'])}, s.uscc,
-            '地区与信用代码不一致：信用代码的行政区划码 ' || s.uscc__div || coalesce('（' || d.name || '）', ' ')
-              || '与导入的地区 ' || coalesce(g.name, '-') || ' 不符，请核对', 'flagged', 'region_conflict',
+            '地区与信用代码不一致：信用代码的行政区划码 ' || s.uscc__div || coalesce('（' || {d_zh} || '）', ' ')
+              || '与导入的地区 ' || coalesce({g_zh}, '-') || ' 不符，请核对', 'flagged', 'region_conflict',
             'region differs from the credit code: its division code ' || s.uscc__div
-              || coalesce(' (' || coalesce(d.name_en, d.name) || ')', '') || ' is not the region imported, '
-              || coalesce(coalesce(g.name_en, g.name), '-') || '; to review'
-        FROM {staged.table} s {joins} LEFT JOIN regions g ON g.code = {region} LEFT JOIN regions d ON d.code = s.uscc__div
+              || coalesce(' (' || {d_en} || ')', '') || ' is not the region imported, '
+              || coalesce({g_en}, '-') || '; to review'
+        FROM {staged.table} s {joins} {g_join} {d_join}
         WHERE {cond} AND NOT {typing.rejected}""")
 
 

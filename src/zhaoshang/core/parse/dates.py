@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .placeholders import is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "china_now", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -32,7 +32,13 @@ def _utc_now() -> _dt.datetime:
 
 def china_today() -> _dt.date:
     """Today in China (Asia/Shanghai): the one "today" of every date check, as-of default and dated stamp."""
-    return _utc_now().astimezone(CHINA).date()
+    return china_now().date()
+
+
+def china_now() -> _dt.datetime:
+    """The current moment in China's time (Asia/Shanghai): the time of a stamp a user reads (a rejects file's name,
+    …20261206-122628 at 04:26:28 UTC), as every date the product shows is China's."""
+    return _utc_now().astimezone(CHINA)
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
