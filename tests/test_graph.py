@@ -525,14 +525,17 @@ def test_an_identity_hops_evidence_is_in_words(tmp_path):
     """The evidence of a same-person hop says what links the two records in the user's language (联系人在其任职企业),
     not the rule's code (contact_same_enterprise) beside the internal source and table (identity persons)."""
     db = build_with_contact_in_office(tmp_path / "g.duckdb")
-    said = {}
+    said, named = {}, {}
     with Store(db, read_only=True) as s:
         for lang in ("zh", "en"):
             doc = reach(s, 1, person="p:30", as_of="2024-12-31", k=10, lang=lang)
             said[lang] = [(e["text"], e["note"]) for p in doc["paths"] for h in p["hops"] if h["relation"] == "same_person"
                           for e in h["evidence"]]
+            named[lang] = {h["relation_label"] for p in doc["paths"] for h in p["hops"] if h["relation"] == "same_person"}
     assert said["zh"] and set(said["zh"]) == {("身份关联", "联系人在其任职企业")}, said
     assert set(said["en"]) == {("identity link", "a contact at the enterprise of a role")}, said
+    # the hop itself said plainly, without brackets in the brackets of a path written in a line (同一人（身份关联）)
+    assert named == {"zh": {"同一人的另一条记录"}, "en": {"the same person under another record"}}, named
 
 
 def test_between_one_enterprise_twice_is_refused_and_own_contacts_are_named_as_such(db, store, tmp_path):

@@ -20,7 +20,7 @@ from .build import TYPES, Graph, graph_for
 from .edges import evidence_of
 from .people import key_persons, key_persons_of
 from .search import Path as SearchPath, k_paths
-from .ties import relation_label
+from .ties import hop_label, relation_label
 
 METHOD, VERSION = "reach-paths", "1"
 KEY_PERSONS = 5
@@ -187,14 +187,16 @@ def _linked_origins(g: Graph, origins: dict, kinds: dict) -> tuple[dict, dict]:
     return out, kout
 
 
-def _hop(g: Graph, a: int, b: int, e: int, lang: str, ed: dict | None = None, ev: list | None = None) -> dict:
+def _hop(g: Graph, a: int, b: int, e: int, lang: str, ed: dict | None = None, ev: list | None = None,
+         label=relation_label) -> dict:
     """One hop from ``a`` to ``b`` over the tie ``e``; ``direction`` says whether the hop goes the relation's way
     (``along``: the investor to its investee), against it (``against``: the investee to its investor), both ways
     (``both``) or the relation has none (None) — a path walks a tie either way, the relation keeps its own.
-    ``ed``: the tie (``g.edge(e)``) when already read; ``ev``: its evidence (``edges.evidence``), None when not read."""
+    ``ed``: the tie (``g.edge(e)``) when already read; ``ev``: its evidence (``edges.evidence``), None when not read;
+    ``label``: how the relation is named (a path's hops: ``hop_label``, an identity hop said plainly)."""
     ed = ed if ed is not None else g.edge(e)
     return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"), "direction": g.direction(e, a),
-            "relation_label": relation_label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
+            "relation_label": label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
             "evidence": ev}
 
@@ -213,7 +215,7 @@ def _path_doc(g: Graph, p, kinds: dict, lang: str, store, first: int | None = No
     """A path as the answer says it; ``first``: of each hop's evidence, only that many records are read."""
     ties = [g.edge(e) for e in p.edges]
     evs = evidence_of(store, ties, lang, first)  # the records of every hop in one query per table
-    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, ties[i], evs[i]) for i in range(len(p.edges))]
+    hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, ties[i], evs[i], hop_label) for i in range(len(p.edges))]
     origin = g.node(p.nodes[0])
     kind = kinds.get(p.nodes[0], "given")
     return {"strength": round(p.strength, 6), "ties": round(p.ties, 6), "origin_factor": p.origin_factor,
