@@ -27,7 +27,7 @@ BATCH = 5000
 FIRST_RUN_DAYS = 90  # a first run (no cursor yet, or a rebuilt file) reads this many days up to the newest event
 COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "enterprise_name", "event_type",
            "event_date", "title", "created_at", "read_at"]
-FIELDS = [*COLUMNS, "title_en", "explain", "evidence"]  # an alert's fields as the list and --format json/csv give them
+FIELDS = [*COLUMNS, "title_en", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
 
 
