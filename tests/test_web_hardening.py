@@ -177,6 +177,32 @@ def test_openapi_declares_bounds_and_every_reply(client):
                     assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum")), (path, p["name"])
 
 
+def test_the_documented_date_pattern_is_every_begun_period_and_nothing_else():
+    """The document's date pattern, written short, states exactly the periods the parser takes by a day: every year,
+    month and calendar day from 1800 to that day, none after it, no 29 February of a common year."""
+    import calendar
+    import datetime as dt
+
+    from zhaoshang.core.parse.dates import MAX_YEAR, MIN_YEAR
+    from zhaoshang.interfaces.web.schemas import DATE_PATTERN, dates_up_to
+
+    for today in (dt.date(2026, 12, 6), dt.date(2024, 2, 29), dt.date(2030, 1, 1)):
+        pattern = re.compile(dates_up_to(today))
+        assert len(pattern.pattern) < 1000 and pattern.fullmatch("")
+        for y in range(MIN_YEAR - 1, today.year + 2):
+            assert bool(pattern.fullmatch(str(y))) == (MIN_YEAR <= y <= today.year), (today, y)
+            for m in range(1, 13):
+                begun = MIN_YEAR <= y and (y, m) <= (today.year, today.month)
+                assert bool(pattern.fullmatch(f"{y}-{m:02d}")) == begun, (today, y, m)
+                for d in range(1, 32):
+                    real = d <= calendar.monthrange(y, m)[1]
+                    taken = real and MIN_YEAR <= y and dt.date(y, m, d) <= today
+                    assert bool(pattern.fullmatch(f"{y}-{m:02d}-{d:02d}")) == taken, (today, y, m, d)
+    every = re.compile(DATE_PATTERN)  # the routes' own: every year of the parser, future ones included
+    assert every.fullmatch(str(MAX_YEAR)) and every.fullmatch(f"{MAX_YEAR}-12-31") and every.fullmatch("2000-02-29")
+    assert not (every.fullmatch(str(MAX_YEAR + 1)) or every.fullmatch("1900-02-29") or every.fullmatch("2100-02-29"))
+
+
 def test_csv_export_streams_the_same_rows_as_the_file_export(app, db, tmp_path):
     import csv
     import io

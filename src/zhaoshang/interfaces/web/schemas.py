@@ -27,20 +27,64 @@ def _alt(items) -> str:
     return "(" + "|".join(items) + ")"
 
 
+def _digits_class(chars: list[str]) -> str:
+    """Characters as one regular-expression item: ``0``, ``[48]``, ``[0-5]``, ``\\d``."""
+    if len(chars) == 1:
+        return re.escape(chars[0])
+    if "".join(chars) == "0123456789":
+        return r"\d"
+    runs, i = [], 0
+    while i < len(chars):  # runs of consecutive characters as a range
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        runs.append(chars[i] if j == i else chars[i] + chars[j] if j == i + 1 else f"{chars[i]}-{chars[j]}")
+        i = j + 1
+    return "[" + "".join(runs) + "]"
+
+
+def _compact(words) -> str:
+    """A short regular expression matching exactly ``words`` (a prefix tree whose branches with the same rest share a
+    character class): the years 1800–2025 as ``(1[89]\\d\\d|20([01]\\d|2[0-5]))``, not 226 alternatives. A long
+    alternation made the document's date pattern several kilobytes, which every client and fuzzer compiles."""
+    words = sorted(set(words))
+    if words == [""]:
+        return ""
+    rests: dict[str, list[str]] = {}
+    for w in words:
+        if w:
+            rests.setdefault(w[0], []).append(w[1:])
+    by_rest: dict[str, list[str]] = {}
+    for ch, tails in rests.items():
+        by_rest.setdefault(_compact(tails), []).append(ch)
+    branches = [_digits_class(sorted(chars)) + rest for rest, chars in by_rest.items()]
+    body = branches[0] if len(branches) == 1 else _alt(branches)
+    if "" in words:
+        return f"({body})?"
+    return body
+
+
+def _one_of(words) -> str:
+    """A group matching exactly ``words`` (``_compact``)."""
+    body = _compact(words)
+    depth = 0
+    for i, ch in enumerate(body):  # already one group from its first character to its last: as it is
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return body if i == len(body) - 1 and body[0] == "(" else f"({body})"
+    return f"({body})"
+
+
 def _years(lo: int, hi: int) -> str:
-    """The years lo to hi as a regular expression: a whole century as 19\\d\\d, the others one by one."""
-    parts = []
-    for c in range(lo // 100, hi // 100 + 1):
-        first, last = max(lo, c * 100), min(hi, c * 100 + 99)
-        parts += [rf"{c}\d\d"] if (first, last) == (c * 100, c * 100 + 99) else [str(y) for y in range(first, last + 1)]
-    return _alt(parts)
+    """The years lo to hi as a regular expression."""
+    return _one_of(str(y) for y in range(lo, hi + 1))
 
 
 # an as-of / start / end date: YYYY, YYYY-MM or a real calendar date YYYY-MM-DD in the one date parser's years
 # (core/parse/dates.py: 1800–2100); empty = not given. The document narrows it to the periods begun by today
 # (``dates_up_to``), as the one date parser does.
 _Y = _years(MIN_YEAR, MAX_YEAR)
-_LEAP = _alt(str(y) for y in range(MIN_YEAR, MAX_YEAR + 1) if calendar.isleap(y))
+_LEAP = _one_of(str(y) for y in range(MIN_YEAR, MAX_YEAR + 1) if calendar.isleap(y))
 DATE_PATTERN = (rf"^$|^{_Y}(-(0[1-9]|1[0-2]))?$|^{_Y}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"
                 rf"|^{_Y}-(0[13-9]|1[0-2])-(29|30)$|^{_Y}-(0[13578]|1[02])-31$|^{_LEAP}-02-29$")
 CODE_PATTERN = r"^[0-9A-Za-z_.:-]{1,40}$"       # region codes (GB/T 2260, macro-regions), chain node codes
@@ -134,13 +178,13 @@ def dates_up_to(today: _dt.date) -> str:
     """The pattern of the dates the routes accept on ``today``: YYYY, YYYY-MM or YYYY-MM-DD from the parser's first year on,
     of a period that has begun (the one date parser refuses the future); empty = not given."""
     y, m, d = today.year, today.month, today.day
-    before = _alt(str(x) for x in range(MIN_YEAR, y))
-    leap = _alt(str(x) for x in range(MIN_YEAR, y) if calendar.isleap(x))
-    forms = [_alt([before, str(y)]), f"{before}-(0[1-9]|1[0-2])", f"{y}-" + _alt(f"{k:02d}" for k in range(1, m + 1)),
+    before = _years(MIN_YEAR, y - 1)
+    leap = _one_of(str(x) for x in range(MIN_YEAR, y) if calendar.isleap(x))
+    forms = [_alt([before, str(y)]), f"{before}-(0[1-9]|1[0-2])", f"{y}-" + _one_of(f"{k:02d}" for k in range(1, m + 1)),
              f"{before}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])", f"{before}-(0[13-9]|1[0-2])-(29|30)",
              f"{before}-(0[13578]|1[02])-31", f"{leap}-02-29"]
-    forms += [f"{y}-{k:02d}-" + _alt(f"{j:02d}" for j in range(1, calendar.monthrange(y, k)[1] + 1)) for k in range(1, m)]
-    forms.append(f"{y}-{m:02d}-" + _alt(f"{j:02d}" for j in range(1, d + 1)))
+    forms += [f"{y}-{k:02d}-" + _one_of(f"{j:02d}" for j in range(1, calendar.monthrange(y, k)[1] + 1)) for k in range(1, m)]
+    forms.append(f"{y}-{m:02d}-" + _one_of(f"{j:02d}" for j in range(1, d + 1)))
     return "^$|^" + _alt(forms) + "$"
 
 
