@@ -107,6 +107,9 @@ def main() -> None:
                     help="with --row-cut R: the seventeenth candidate, the pair reader as gradient-boosted trees at bars B1,B2,…")
     ap.add_argument("--registrations", default="",
                     help="with --trees 0.3: the eighteenth candidate, registration-like rows read by the pair reader at bars B1,B2,…")
+    ap.add_argument("--labellers", default="",
+                    help="with --every-round: only these labellers' development rows (the figures published before round 7 "
+                         "was labelled: L1,L3,L5,L7,L9,L11,L12)")
     ap.add_argument("--tree-probs", default="",
                     help="an .npz keeping the trees' out-of-fold pair probabilities (written once, then read)")
     a = ap.parse_args()
@@ -257,6 +260,11 @@ def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on
     return placed, oof, info, p
 
 
+def _labellers(a) -> set[str] | None:
+    """``--labellers`` as a set (None: every labeller of the gold file)."""
+    return {x.strip() for x in a.labellers.split(",") if x.strip()} or None
+
+
 def every_round(a) -> dict:
     """The eighth's readers out of fold over every development row, trained per fold (a) on rounds 1–3's rows only and
     (b) on every round's, scored on the same rows (docs/methods.md, "Ninth version candidate")."""
@@ -264,7 +272,7 @@ def every_round(a) -> dict:
     from zhaoshang.services.chain.evaluate import score_gold
 
     tax = load_taxonomy()
-    t = training.gold_training_set(a.data, tax)
+    t = training.gold_training_set(a.data, tax, labellers=_labellers(a))
     rows, nodes, n, labels = t["rows"], t["nodes"], len(t["rows"]), t["labels"]
     every = frozenset(r["labeller"] for r in rows)
     arms = {"a": frozenset(TRAIN_LABELLERS), "b": every}
@@ -329,7 +337,7 @@ def overrule(a) -> dict:
     import confirm_chain_pairs as cp
 
     tax = load_taxonomy()
-    t = training.gold_training_set(a.data, tax)
+    t = training.gold_training_set(a.data, tax, labellers=_labellers(a))
     rows, n, labels = t["rows"], len(t["rows"]), t["labels"]
     reg_like = np.array([m.scope_only(e) for e in t["records"]])
     pairs, base, _ = build_pairs(t, tax)

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from cli_util import run_json
-from conftest import SHARED, gold_of_labeller, shared_file
+from cli_util import run, run_json
+from conftest import SHARED, shared_file
 from zhaoshang.services.chain import gold as g
 from zhaoshang.services.chain.evaluate import evaluate_gold, score_gold
 from zhaoshang.services.chain.taxonomy import load_taxonomy
@@ -75,10 +75,12 @@ def test_score_gold_counts_pairs_stages_and_ai_precision():
 
 def test_evaluate_chain_command_on_the_test_split(tmp_path):
     shared_file(g.REGISTRATION)
-    # the published figures were measured on the first labeller's rows: check them on exactly those rows
-    gold = gold_of_labeller(tmp_path, "L1")
-    res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED), "--gold", str(gold))
-    assert res["rows"] == sum(1 for r in g.read_gold(gold) if r["split"] == "test")
+    # the published figures were measured on the first labeller's rows: check them on exactly those rows, chosen by
+    # the command's own --labellers (an unknown labeller is refused, naming those there are)
+    res = run_json("evaluate-chain", "--split", "test", "--data", str(SHARED), "--labellers", "L1")
+    assert res["rows"] == sum(1 for r in g.read_gold() if r["split"] == "test" and r["labeller"] == "L1")
+    bad = run("evaluate-chain", "--split", "test", "--data", str(SHARED), "--labellers", "L1,L99", check=False)
+    assert bad.returncode == 2 and "L99" in bad.stderr and "L11" in bad.stderr and "Traceback" not in bad.stderr
     for k in ("nodes", "stages"):
         m = res[k]["micro"]
         assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1

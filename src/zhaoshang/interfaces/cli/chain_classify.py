@@ -62,6 +62,7 @@ def evaluate_chain_cmd(
     gold: Optional[str] = typer.Option(None, "--gold", help="金标准文件（默认 data/gold/chain_gold.csv）"),
     taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件"),
     rules_only: bool = typer.Option(False, "--rules-only", help="只用规则，不用训练模型复核（对比前后）"),
+    labellers: Optional[str] = typer.Option(None, "--labellers", help="只用这些标注者标注的行，逗号分隔（一轮标注的行，如 L1,L3）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
     """用人工标注的金标准衡量产业链归类：环节与节点的精确率/召回率/F1，工商注册样本的 AI 判定精确率。"""
@@ -70,7 +71,8 @@ def evaluate_chain_cmd(
     from ...services.chain.evaluate import evaluate_gold
 
     shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
-    res = evaluate_gold(shared, split, load_taxonomy(taxonomy), gold, use_model=not rules_only)
+    who = {x.strip() for x in (labellers or "").replace("，", ",").split(",") if x.strip()} or None
+    res = evaluate_gold(shared, split, load_taxonomy(taxonomy), gold, use_model=not rules_only, labellers=who)
     if fmt == Fmt.json:
         emit(res, fmt)
         return

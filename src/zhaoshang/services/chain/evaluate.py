@@ -209,10 +209,12 @@ def gold_store(store: Store, rows: list[dict[str, Any]], evidence: dict) -> None
 
 
 def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | None = None,
-                  gold_path: str | Path | None = None, use_model: bool = True) -> dict[str, Any]:
+                  gold_path: str | Path | None = None, use_model: bool = True,
+                  labellers: set[str] | frozenset[str] | None = None) -> dict[str, Any]:
     """Stage- and node-level micro P/R/F1, per-node figures and AI-vs-not-AI on registrations, on a split.
 
-    ``split`` is ``dev``, ``test`` or ``all``. The gold file keeps only keys and labels; the evidence is
+    ``split`` is ``dev``, ``test`` or ``all``; ``labellers`` keeps only the rows those labellers labelled (a labelling
+    round's rows: figures published before a round was added are read again on the rows they were measured on). The gold file keeps only keys and labels; the evidence is
     read from the source files under ``shared`` (docs/gold-labelling.md). Each row becomes an enterprise of
     a throw-away in-memory store and is classified with the rules, exactly as an import would be.
     """
@@ -222,6 +224,13 @@ def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | N
         raise UserError(f"未知的划分: {split}（dev | test | all）", f"unknown split: {split} (dev | test | all)")
     tax = taxonomy or load_taxonomy()
     rows = [r for r in g.read_gold(gold_path) if split == "all" or r["split"] == split]
+    if labellers:
+        unknown = sorted(set(labellers) - {r["labeller"] for r in rows})
+        if unknown:
+            known = "、".join(sorted({r["labeller"] for r in rows}, key=lambda x: (len(x), x)))
+            raise UserError(f"金标准中没有标注者 {'、'.join(unknown)}（有：{known}）",
+                            f"no labeller {', '.join(unknown)} in the gold file (there are: {known.replace('、', ', ')})")
+        rows = [r for r in rows if r["labeller"] in labellers]
     hint = ("用 --data 或环境变量 ZHAOSHANG_SHARED_DATA 指定公开数据目录",
             "give the public data folder with --data or $ZHAOSHANG_SHARED_DATA")
     if not Path(shared).is_dir():
