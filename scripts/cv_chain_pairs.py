@@ -112,7 +112,14 @@ def main() -> None:
                          "was labelled: L1,L3,L5,L7,L9,L11,L12)")
     ap.add_argument("--tree-probs", default="",
                     help="an .npz keeping the trees' out-of-fold pair probabilities (written once, then read)")
+    ap.add_argument("--with-round", default="",
+                    help="the twentieth candidate: the seventeenth trained per fold on rounds 1–6's rows (L1,…,L12) against "
+                         "the same trained on these labellers' rows too (e.g. L14), out of fold over every development row; "
+                         "--cache-every and --tree-probs name the first arm's files, the second's get a suffix")
     a = ap.parse_args()
+    if a.with_round:
+        print(json.dumps(with_round(a), ensure_ascii=False, indent=1, default=float))
+        return
     if a.overrule:
         print(json.dumps(overrule(a), ensure_ascii=False, indent=1, default=float))
         return
@@ -509,18 +516,20 @@ def fallback(a, t: dict, tax, fourteenth: list, pairs: list, prob: dict, p_chain
                                      f"({'|'.join(sorted(labels[i])) or '-'})" for i, nd in added][: max(a.show, 0) or len(added)]}}
 
 
-def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.ndarray) -> np.ndarray:
+def tree_probabilities(t: dict, pairs: list, base: list, y: np.ndarray, oof: np.ndarray,
+                       train_on: frozenset | None = None) -> np.ndarray:
     """The pairs' out-of-fold probabilities from the service's trees (``pairs.fit_trees``: HistGradientBoosting at
     ``pairs.TREES`` on the columns present in ``pairs.TREE_MIN_PAIRS`` training pairs or more) on the pair reader's
     features, the check's out-of-fold probabilities among them, per fold trained on the fold's training pairs of every
-    round."""
+    round (``train_on``: only those labellers' pairs)."""
     rows = t["rows"]
     folds = np.array([training.fold_of(r) for r in rows])
     pi = np.array([i for i, _ in pairs])
+    keep = np.array([train_on is None or r["labeller"] in train_on for r in rows])
     fe = pr.with_check(base, pairs, oof, t["nodes"])
     p = np.zeros(len(pairs))
     for f in range(FOLDS):
-        tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
+        tr, te = np.where((folds[pi] != f) & keep[pi])[0], np.where(folds[pi] == f)[0]
         names, h = pr.fit_trees([fe[k] for k in tr], y[tr])
         col = {n: j for j, n in enumerate(names)}
         X = np.zeros((len(te), len(names)))
@@ -653,6 +662,93 @@ def registrations(a, t: dict, tax, seventeenth: list, checked: list, pairs: list
                 "after_added": show(added), "after_removed": show(removed),
                 "after_bootstrap_over_rows": cp.bootstrap(rows, set(seventeenth), chosen, tax)})
     return out
+
+
+ROUNDS_1_6 = frozenset({"L1", "L3", "L5", "L7", "L9", "L11", "L12"})  # the seventeenth version's training rows
+
+
+def seventeenth_out_of_fold(a, t: dict, tax, pairs: list, base: list, y: np.ndarray, train_on: frozenset,
+                            suffix: str) -> tuple[list, np.ndarray]:
+    """The seventeenth as ``classify`` makes it, out of fold over ``t``'s rows, each fold's check, regression and trees
+    trained on the fold's other rows of the labellers ``train_on``: the check's placements for registration-like rows;
+    for the others the mean of the two readers at the bar, the twelfth's overrule, the row cut at 0.5. Returns the
+    placements and the check's out-of-fold table."""
+    def named(path: str) -> str:
+        return path.replace(".", f"{suffix}.", 1) if path and suffix else path
+
+    _, oof, info, p_lr = eighth_out_of_fold(t, pairs, base, y, train_on, named(a.cache_every), suffix or "a")
+    reg_like = np.array([m.scope_only(e) for e in t["records"]])
+    tree_file = named(a.tree_probs)
+    if tree_file and os.path.exists(tree_file):
+        z = np.load(tree_file)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept tree probabilities are of other pairs"
+        p_h = z["p"]
+    else:
+        p_h = tree_probabilities(t, pairs, pr.build_pairs(t["records"], t["confs"], tax)[1], y, oof, train_on)
+        if tree_file:
+            np.savez_compressed(tree_file, p=p_h, y=y)
+    at = {k: m.DEFAULTS.get(k, 2.0) for k in cv.GRID}
+    probs = {"*": oof[:, 0], **{nd: oof[:, 1 + j] for j, nd in enumerate(t["nodes"])}}
+    checked = [x for x in cv.decide(t, probs, at) if reg_like[x[0]]]
+    gate = m.DEFAULTS["gate"]
+    prob = (p_h + p_lr) / 2
+    at_bar = {pairs[k]: float(prob[k]) for k in np.where(prob >= pr.BAR)[0] if not reg_like[pairs[k][0]]
+              and (pairs[k][1] in t["confs"][pairs[k][0]] or np.isnan(oof[pairs[k][0], 0]) or oof[pairs[k][0], 0] >= gate)}
+    print(f"arm {suffix or 'a'}: {info}", file=sys.stderr, flush=True)
+    return sorted(pr.held_to_best(at_bar, 0.5)) + checked, oof
+
+
+def with_round(a) -> dict:
+    """The twentieth candidate (docs/methods.md): the seventeenth trained on rounds 1–6's development rows (a) against
+    the same trained on round 7's too (b), both out of fold over every development row (the same five hash folds);
+    the written rule's verdict, then (after it) the figures by round and what moved."""
+    from scipy.stats import binomtest
+
+    import confirm_chain_pairs as cp
+    from zhaoshang.services.chain.evaluate import score_gold
+
+    tax = load_taxonomy()
+    t = training.gold_training_set(a.data, tax, labellers=_labellers(a))
+    rows, labels = t["rows"], t["labels"]
+    pairs, base, _ = build_pairs(t, tax)
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    added = frozenset(x.strip() for x in a.with_round.split(",") if x.strip())
+    print(f"rows {len(rows)}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
+    placed = {"a": seventeenth_out_of_fold(a, t, tax, pairs, base, y, ROUNDS_1_6, "")[0],
+              "b": seventeenth_out_of_fold(a, t, tax, pairs, base, y, ROUNDS_1_6 | added, "-b")[0]}
+
+    def figs(pl: list, keep=lambda r: True) -> dict:
+        idx = [i for i in range(len(rows)) if keep(rows[i])]
+        pos = {i: j for j, i in enumerate(idx)}
+        sub = [rows[i] for i in idx]
+        o = score_gold(sub, [(pos[i], nd) for i, nd in pl if i in pos], tax)
+        reg = o["by_source"].get(g.REGISTRATION, {}).get("ai") or {"tp": 0, "predicted": 0, "gold": 0}
+        low = binomtest(reg["tp"], reg["predicted"]).proportion_ci(method="wilson").low if reg["predicted"] else 0.0
+        regn = o["by_source"].get(g.REGISTRATION, {}).get("nodes", {})
+        return {"rows": len(sub), "stage_f1": round(o["stages"]["micro"]["f1"], 4),
+                "node_p": round(o["nodes"]["micro"]["precision"], 4), "node_r": round(o["nodes"]["micro"]["recall"], 4),
+                "node_f1": round(o["nodes"]["micro"]["f1"], 4), "reg_ai_p": o["registration_ai_precision"],
+                "reg_right": reg["tp"], "reg_placed": reg["predicted"], "reg_gold": reg["gold"],
+                "reg_ai_p_low": round(low, 4), "reg_node_f1": round(regn.get("f1") or 0.0, 4)}
+
+    fa, fb = figs(placed["a"]), figs(placed["b"])
+    rule = {"1_node_and_stage_within_0.002": fb["node_f1"] >= fa["node_f1"] - 0.002 and fb["stage_f1"] >= fa["stage_f1"] - 0.002,
+            "2_registration_node_f1_not_below": fb["reg_node_f1"] >= fa["reg_node_f1"],
+            "3_registration_ai_precision_not_below": (fb["reg_ai_p"] or 0) >= (fa["reg_ai_p"] or 0)}
+    A, B = set(placed["a"]), set(placed["b"])
+    return {"rows": len(rows), "rows_by_labeller": dict(Counter(r["labeller"] for r in rows)), "pairs": len(pairs),
+            "a_rounds_1_6": fa, "b_with_" + "_".join(sorted(added)): fb,
+            "rule": {**rule, "passes_1_to_3": all(rule.values()),
+                     "4": "the shipped file trained with the round; the classification tests and the demo's"},
+            "node_diff": round(fb["node_f1"] - fa["node_f1"], 4), "stage_diff": round(fb["stage_f1"] - fa["stage_f1"], 4),
+            # after the verdict, not part of it
+            "after_rounds_1_6_rows": {"a": figs(placed["a"], lambda r: r["labeller"] in ROUNDS_1_6),
+                                      "b": figs(placed["b"], lambda r: r["labeller"] in ROUNDS_1_6)},
+            "after_added_rows": {"a": figs(placed["a"], lambda r: r["labeller"] in added),
+                                 "b": figs(placed["b"], lambda r: r["labeller"] in added)},
+            "after_moved": {"added": len(B - A), "added_right": sum(1 for i, nd in B - A if nd in labels[i]),
+                            "removed": len(A - B), "removed_right": sum(1 for i, nd in A - B if nd in labels[i])},
+            "after_bootstrap_over_rows": cp.bootstrap(rows, A, B, tax)}
 
 
 ABLATIONS = {"no context grams (L:, R:, C:, L1/L2/R1/R2)": ("L:", "R:", "C:", "L1:", "L2:", "R1:", "R2:"),
