@@ -18,7 +18,7 @@ def test_gold_file_is_well_formed_and_split_by_hash():
     tax = load_taxonomy()
     assert len(rows) >= 1500
     assert len({(r["source"], r["key"]) for r in rows}) == len(rows)
-    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5", "L7", "L9", "L11", "L12"}
+    assert {r["labeller"] for r in rows} == {"L1", "L3", "L5", "L7", "L9", "L11", "L12", "L14"}
     assert all(c in tax.nodes and tax.nodes[c].level == 2 for r in rows for c in r["labels"])
     assert all(r["split"] == g.split_of(r["source"], r["key"]) for r in rows)
     share = Counter(r["split"] for r in rows)["dev"] / len(rows)
@@ -108,7 +108,7 @@ def test_evaluate_gold_rejects_an_unknown_split():
 def test_second_labeller_sample_and_agreement():
     l1 = g.read_gold()
     second = g.read_gold(g.GOLD_L2_FILE)
-    assert {r["labeller"] for r in second} == {"L2", "L4", "L6", "L8", "L10", "L13"}
+    assert {r["labeller"] for r in second} == {"L2", "L4", "L6", "L8", "L10", "L13", "L15"}
     # the L2 figures are about L2's rows (round 1) only
     l2 = [r for r in second if r["labeller"] == "L2"]
     keys = {(r["source"], r["key"]) for r in l1}
@@ -225,6 +225,20 @@ def test_blind_second_labeller_of_round_six_and_agreement():
     assert (by[g.ASHARE]["ai_kappa"], by[g.ASHARE]["node_f1"]) == (0.9237, 0.9412)
 
 
+def test_blind_second_labeller_of_round_seven_and_agreement():
+    rows, l15 = _blind_second_labeller("L14", "L15", n=120)
+    assert Counter(r["source"] for r in l15) == {g.REGISTRATION: 120}
+    assert Counter(r["split"] for r in l15) == {"dev": 68, "test": 52}
+    a = g.agreement(rows, l15)
+    # published in docs/gold-labelling.md and docs/methods.md: κ 0.943 on AI vs not AI, stage micro-F1 0.952, node
+    # micro-F1 0.917, node Jaccard 0.988, exact match 0.983: two rows differ (one on the chain or not, one node more)
+    assert (a["rows"], a["ai_observed_agreement"], a["ai_kappa"]) == (120, 0.9917, 0.9429)
+    assert (a["stage_f1"], a["node_f1"], a["node_precision"], a["node_recall"]) == (0.9524, 0.9167, 0.9167, 0.9167)
+    assert (a["node_jaccard_mean"], a["node_exact_match"]) == (0.9875, 0.9833)
+    t = g.agreement(rows, [r for r in l15 if r["split"] == "test"])
+    assert (t["rows"], t["ai_kappa"], t["stage_f1"], t["node_f1"]) == (52, 0.9122, 0.9333, 0.8889)
+
+
 def test_agreement_formula_on_a_small_case():
     one = [{"source": "s", "key": str(i), "labels": lab} for i, lab in enumerate([{"U01"}, set(), {"M05", "D10"}, set()])]
     two = [{"source": "s", "key": str(i), "labels": lab} for i, lab in enumerate([{"U01"}, {"D10"}, {"M05"}, set()])]
@@ -296,6 +310,12 @@ def test_later_rounds_are_the_next_rows_of_the_fixed_hash_order():
     assert {x for x in sixth if x[0] == g.ASHARE} == (tech | finance) - set().union(*earlier)
     assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L11"} == {x for x in sixth if x[0] == g.REGISTRATION}
     assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L12"} == {x for x in sixth if x[0] == g.ASHARE}
+    # round 7: the next registrations with round 2's quotas, after every earlier row: the fourteenth labeller's rows
+    *earlier, seventh = draw.draw_rounds(ev, rounds=7)
+    assert earlier == [first, second, third_round, fourth_round, fifth_round, sixth] and not set().union(*earlier) & seventh
+    strata = Counter(draw.stratum(s, ev[(s, k)]) for s, k in seventh)
+    assert strata == {(g.REGISTRATION, "tech_keyword_in_scope"): 300, (g.REGISTRATION, "random_by_province"): 100}
+    assert {(r["source"], r["key"]) for r in rows if r["labeller"] == "L14"} == seventh
 
 
 def _repeat_agreement(labeller: str, file: str, salt: str, n: int = 60) -> dict:
