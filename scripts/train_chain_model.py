@@ -12,6 +12,9 @@ labellers' development rows instead (``all``: every development row, every round
 candidate, docs/methods.md): the check's out-of-fold probabilities over them, each fold's check and the pair fit on
 all of them. Without ``--labellers`` the check is trained on every development row.
 
+The shipped file (the seventeenth version) was trained on rounds 1–6's development rows; with round 7 in the gold file,
+``--labellers L1,L3,L5,L7,L9,L11,L12 --pairs --pair-labellers L1,L3,L5,L7,L9,L11,L12`` trains it on those rows again.
+
 Deterministic on one machine: the same gold file and evidence give the same file (docs/methods.md, "Trained model").
 Across machines the check's vocabulary may keep other grams of the count at its 20,000-gram cut (scikit-learn breaks
 that tie with numpy's non-stable sort; docs/methods.md, "Ninth version candidate", "The shipped file, trained again").
