@@ -580,3 +580,45 @@ def test_upload_data_date_is_the_shared_date_field_and_no_jobs_yet_is_said(tmp_p
         job = upload_in_browser(page, base, str(f), fill={"data_date": "2024年11月30日", "source": "登记库"})
         b.close()
     assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2024-11-30", job
+
+
+def test_upload_data_date_takes_every_form_the_command_line_takes(tmp_path):
+    """POST /updates reads its 数据日期 with the one date parser, as ``import --data-date`` does: 2025年11月30日,
+    2025/11/30, 2025.11.30 and 20251130 are the day 2025-11-30 (they were refused 参数无效: data_date: 应写作 …,
+    a form sent without the page's script); a day that does not exist or lies after today is refused with the
+    parser's line, and no job is started."""
+    import re
+
+    from web_util import local_client
+    from zhaoshang.core.parse.dates import china_today
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "u.duckdb"
+    matrix_fixture.build(str(db), n=50)
+    c = local_client(create_app(str(db)), follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/updates").text).group(1)
+    f = write_csv(tmp_path / "登记库.csv", good_rows(2, 900))
+
+    def post(day: str):
+        with open(f, "rb") as fh:
+            return c.post("/updates", files={"file": ("登记库.csv", fh, "text/csv")},
+                          data={"csrf_token": token, "action": "import", "kind": "enterprises", "data_date": day})
+
+    for n, day in enumerate(("2025年11月30日", "2025/11/30", "2025.11.30", "20251130")):
+        r = post(day)
+        assert r.status_code == 303, (day, r.status_code)
+        job_id = int(r.headers["location"].rsplit("=", 1)[1])
+        for _ in range(600):
+            job = c.get(f"/api/updates/{job_id}").json()
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2025-11-30", (day, job)
+        assert job["result"]["import"]["data_date_given"], day
+    jobs = len(c.get("/api/updates").json()["jobs"])
+    later = china_today().replace(year=china_today().year + 1).isoformat()
+    for day, words in ((later, f"数据日期 {later} 晚于今天（{china_today().isoformat()}）"),
+                       ("2025/02/30", "无效的数据日期: 2025/02/30（日期不存在")):
+        r = post(day)
+        assert r.status_code == 400 and words in r.text, (day, r.status_code)
+    assert len(c.get("/api/updates").json()["jobs"]) == jobs  # nothing started

@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from ....core.errors import NotFound, UserError, unknown_choice
 from ....core.fields import KINDS
+from ....core.parse.dates import parse_user_date
 from ....core.importers import list_presets
 from ....services.team import audit
 from ..auth import client_ip
 from ..jobs import UpdateJobs
-from ..schemas import DATE_PATTERN
 from ..uploads import discard_upload, max_upload
 
 SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".parquet"}
@@ -73,7 +73,7 @@ def register(app, web) -> None:
     def updates_submit(request: Request, user=Depends(web.current_user),
                        action: Literal["import", "classify"] = Form("import"), kind: str = Form("enterprises"),
                        file: Optional[UploadFile] = File(None), source: Optional[str] = Form(None, max_length=100),
-                       data_date: Optional[str] = Form(None, pattern=DATE_PATTERN), classify_after: bool = Form(False),
+                       data_date: Optional[str] = Form(None, max_length=40), classify_after: bool = Form(False),
                        preset: Optional[str] = Form(None, max_length=100),
                        sheet: Optional[str] = Form(None, max_length=100), link_text: bool = Form(False),
                        scope: Optional[Literal["", "partial", "complete"]] = Form(None)):
@@ -90,11 +90,13 @@ def register(app, web) -> None:
                 raise UserError("正文关联企业只用于新闻导入", "linking the text is for news imports only")
             if scope and kind != "enterprises":
                 raise UserError("「导出范围」只用于企业导入", "the export scope is for enterprise imports only")
+            # the one date parser, as the command line's --data-date: 2025/11/30, 2025年11月30日, 20251130 …
+            day = parse_user_date(web.clean(data_date), "data_date")
             if file is None or not file.filename:
                 raise UserError("请选择要导入的文件", "choose a file to import")
             tmp = _save(file)
             job = jobs.submit(action="import", user=user.name, kind=kind, file=tmp, filename=file.filename,
-                              source=web.clean(source), data_date=web.clean(data_date), classify_after=classify_after,
+                              source=web.clean(source), data_date=day.isoformat() if day else None, classify_after=classify_after,
                               preset=preset, sheet=web.clean(sheet), link_text=link_text, scope=scope or None,
                               on_finish=_auditor(request, user))
         else:
