@@ -4,6 +4,7 @@ export to Excel, and an import with a bad row refused as a whole."""
 from __future__ import annotations
 
 import csv
+import re
 import io
 import sys
 from pathlib import Path
@@ -560,3 +561,45 @@ def test_a_leads_free_text_beyond_its_limit_is_refused_in_one_line(tmp_path):
     assert refused.returncode == 2 and "第 3 行: 下一步过长：最多 200 个字符" in refused.stderr, refused.stderr
     assert run_json("pipeline", "list", "--region", "宁波市", db=db) and not [
         r for r in run_json("pipeline", "list", db=db) if r["enterprise_id"] in (5, 6)]
+
+
+def test_a_next_action_overtaken_by_the_signing_is_not_overdue(tmp_path):
+    """督办 on a signed lead is its landing to follow up: a next action due on or before the signing day was
+    overtaken by it and is not overdue — in the list, --overdue, the export, the API and the board (a lead signed
+    after its 上门拜访 kept 督办 是 for ever, a red 督办 on its 已签约 card); an action due after the signing day that
+    has passed still is, and a landed or abandoned lead never is."""
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db), n=60)
+    team = open_team_db(None, db_path=str(db))
+    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
+    team.close()
+    lead = run_json("pipeline", "add", "1", "宁波市", "--owner", "ana", "--next", "上门拜访", "--due", "2025-07-01", db=db)
+    other = run_json("pipeline", "add", "2", "宁波市", "--owner", "ana", "--next", "回访", "--due", "2025-07-01", db=db)
+    assert lead["overdue"] and other["overdue"]
+    signed = run_json("pipeline", "move", str(lead["id"]), "已签约", "--on", "2025/8/1", db=db)
+    assert (signed["status"], signed["signed_on"], signed["next_action_date"]) == ("signed", "2025-08-01", "2025-07-01")
+    assert not signed["overdue"]
+    rows = {r["id"]: r for r in run_json("pipeline", "list", db=db)}
+    assert (rows[lead["id"]]["overdue"], rows[other["id"]]["overdue"]) == (False, True)
+    assert [r["id"] for r in run_json("pipeline", "list", "--overdue", db=db)] == [other["id"]]
+    out = tmp_path / "p.csv"
+    run("--lang", "en", "pipeline", "export", "-o", out, db=db)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert {r["ID"]: r["Overdue"] for r in csv.DictReader(fh)} == {str(lead["id"]): "no", str(other["id"]): "yes"}
+    client = local_client(create_app(str(db)))
+    assert [i["id"] for i in client.get("/api/pipeline", params={"overdue": "true"}).json()["items"]] == [other["id"]]
+    board = client.get("/pipeline", params={"view": "board"}).text
+    cards = re.findall(r'<a class="pl-card( overdue)?" href="/pipeline/(\d+)"', board)
+    assert sorted((int(i), bool(o)) for o, i in cards) == [(lead["id"], False), (other["id"], True)], cards
+    # the landing to follow up, due after the signing and passed: 督办
+    follow = run_json("pipeline", "move", str(lead["id"]), "已签约", "--next", "推动落地", "--due", "2025-09-01", db=db)
+    assert follow["overdue"] and follow["signed_on"] == "2025-08-01"
+    assert sorted(r["id"] for r in run_json("pipeline", "list", "--overdue", db=db)) == sorted([lead["id"], other["id"]])
+    # a next action given with a move to 已放弃 is never 督办
+    gone = run_json("pipeline", "move", str(other["id"]), "已放弃", "--reason", "迁往外省", "--next", "归档",
+                    "--due", "2025-07-02", db=db)
+    assert gone["next_action_date"] == "2025-07-02" and not gone["overdue"]
+    assert [r["id"] for r in run_json("pipeline", "list", "--overdue", db=db)] == [lead["id"]]

@@ -193,12 +193,22 @@ def _actor(user: Any) -> str:
     return getattr(user, "name", None) or (str(user) if user else audit.cli_actor())
 
 
+def is_overdue(lead: dict, today: _dt.date | None = None) -> bool:
+    """督办, the one definition (the list, --overdue, the API, the page, the board and the export read it): the lead's
+    next action is due before today and the lead is still to be followed up — an open status (not 已落地 or 已放弃),
+    and on a signed lead only an action due after its signing day (the landing to follow up); an action due on or
+    before the signing was overtaken by it."""
+    due, status = lead.get("next_action_date"), lead["status"]
+    if not due or status not in OPEN or due >= (today or china_today()).isoformat():
+        return False
+    return not (status == "signed" and lead.get("signed_on") and due <= lead["signed_on"])
+
+
 def _present(row: dict, today: _dt.date | None = None) -> dict:
     today = today or china_today()
     r = dict(row)
     r["status_label"] = STATUS_ZH[r["status"]]
-    r["overdue"] = bool(r.get("next_action_date") and r["status"] in OPEN
-                        and r["next_action_date"] < today.isoformat())
+    r["overdue"] = is_overdue(r, today)
     if r["status"] != "landed":  # a landing is read on a landed lead only: an older version left it on an abandoned
         r["landed_on"] = r["landing"] = None  # one (the list, export, page and 落地率 would call it landed)
     return {c: r.get(c) for c in FIELDS}
@@ -498,8 +508,8 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
                segment: str | None = None, source: str | None = None, overdue: bool = False,
                enterprise_id: int | None = None, today: _dt.date | None = None) -> list[dict]:
     """Leads (newest change first) filtered by status, owner, region code (its own leads and those of the regions
-    in it: a city's districts), segment, source; ``overdue``: open
-    leads whose next action's date has passed (督办). An owner who is no user and owns no lead is refused."""
+    in it: a city's districts), segment, source; ``overdue``: the
+    leads ``is_overdue`` (督办) on ``today``. An owner who is no user and owns no lead is refused."""
     where, params = [], []
     if owner:
         try:
