@@ -416,6 +416,37 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     assert page.status_code == 200 and 'id="al-form-error"' in page.text and "没有任何条件" in page.text
 
 
+def test_a_misspelt_region_on_the_rule_form_is_said_once(fx, tmp_path):
+    """A misspelt region on 预警规则: 未找到地区 杭洲 once, then the regions meant once, as the buttons that put one in
+    its field — the sentence listed them too (未找到地区 杭洲，您是不是要找：杭州市 (330100)、…? 您是不是要找： 杭州市、…);
+    in English alike."""
+    from html import unescape
+
+    path, _, _ = fx
+    c = local_client(create_app(str(path), team=open_team_db(str(tmp_path / "team.sqlite"))), follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/alerts").text).group(1)
+    for lang, head, asks in (("zh", "未找到地区 杭洲", "您是不是要找"), ("en", "region not found: 杭洲", "Did you mean")):
+        page = c.post(f"/alerts/rules/add?lang={lang}", data={"csrf_token": token, "name": "本地融资", "types": "funding",
+                                                                 "regions": "上海市，杭洲"})
+        assert page.status_code == 200
+        said = re.search(r'<p class="warn" id="al-form-error" role="alert">(.*?)</p>', page.text, re.S).group(1)
+        choices = re.findall(r'<button type="button" class="linkbtn region-fill-choice"[^>]*>([^<]*)</button>', said)
+        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", said)).split())
+        assert text.startswith(head) and text.lower().count(asks.lower()) == 1 and "330100" not in text, text
+        assert any(c.startswith("杭州市") for c in choices) and all(text.count(c) == 1 for c in choices), (text, choices)
+    # 加入招商项目 on an enterprise's page shows the same refusal the same way
+    eid = _first_enterprise(path)
+    back = c.post("/pipeline/add", data={"csrf_token": token, "enterprise": str(eid), "region": "杭洲"}).headers["location"]
+    said = re.search(r'<p class="warn" id="pa-error">(.*?)</p>', c.get(back).text, re.S).group(1)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", said)).split())  # in English, the language chosen last
+    assert text.startswith("region not found: 杭洲") and text.count("Did you mean") == 1 and "330100" not in text, text
+
+
+def _first_enterprise(path) -> int:
+    with Store(str(path), read_only=True) as store:
+        return store.con.execute("SELECT min(id) FROM enterprises").fetchone()[0]
+
+
 @pytest.mark.browser
 def test_a_refused_rule_comes_back_filled_in_with_the_forms_words(fx, tmp_path, chromium):
     """A rule refused on 预警规则 shows the form again as it was filled in, with why beside it in the form's own

@@ -54,6 +54,14 @@ def _listed_en(choices: list[dict]) -> str:
     return ", ".join(f"{c['label']}{' ' + c['label_en'] if c.get('label_en') else ''} ({c['code']})" for c in choices)
 
 
+def refused_head(text: str, ambiguous: bool) -> UserError:
+    """The refusal of a region without the regions it lists (未找到地区 杭洲 / 地区名称有歧义：鼓楼区): the sentence a
+    page says once when it offers those regions beside it as choices (a form's way out), not listed twice."""
+    if ambiguous:
+        return UserError(f"地区名称有歧义：{text}", en=f"ambiguous region name: {text}")
+    return RegionNotFound(text, [])
+
+
 class AmbiguousRegion(UserError):
     """A name several regions share; ``candidates`` are ``{code, name, label, label_en}`` to choose from."""
 
@@ -61,8 +69,9 @@ class AmbiguousRegion(UserError):
         self.text, self.candidates = text, candidates
         listed = "、".join(f"{c['label']} ({c['code']})" for c in candidates)
         listed_en = _listed_en(candidates)
-        super().__init__(f"地区名称有歧义：{text}，可能是 {listed}；请给出代码或上级地区",
-                         en=f"ambiguous region name: {text} could be {listed_en}; give the code or the parent region")
+        head = refused_head(text, True)
+        super().__init__(f"{head.in_lang('zh')}，可能是 {listed}；请给出代码或上级地区",
+                         en=f"{head.in_lang('en')} could be {listed_en}; give the code or the parent region")
 
 
 class RegionNotFound(NotFound):

@@ -21,7 +21,7 @@ from starlette.background import BackgroundTask
 from ...core import jsonenc
 from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, format_date, parse_date
 from ...core.errors import noun_en
-from ...core.geo.lookup import field_text, split_regions
+from ...core.geo.lookup import field_text, refused_head, split_regions
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
@@ -116,7 +116,8 @@ def region_choices(request: Request, exc: Exception) -> list[dict] | None:
 
 
 def region_refusal(store: Store, lang: str, refused: Any) -> dict | None:
-    """A form's refused region, as its page offers the way out: ``{"text", "ambiguous", "choices"}``, each choice
+    """A form's refused region, as its page offers the way out: ``{"text", "ambiguous", "message", "choices"}``
+    (``message``: the refusal said once, its regions being the choices beside it), each choice
     ``{code, label, label_en, fill}`` with ``fill`` the text the field takes to name that region
     (``geo.lookup.field_text``). ``refused``: the region service's ``AmbiguousRegion`` / ``RegionNotFound``, or
     what a signed page note carries of one (``auth.sign_note``); None for any other refusal."""
@@ -128,7 +129,7 @@ def region_refusal(store: Store, lang: str, refused: Any) -> dict | None:
         choices = getattr(refused, "candidates", None) if ambiguous else getattr(refused, "suggestions", None)
     if not text or not choices:
         return None
-    return {"text": text, "ambiguous": ambiguous,
+    return {"text": text, "ambiguous": ambiguous, "message": refused_head(text, ambiguous).in_lang(lang),
             "choices": [{"code": c["code"], "label": c.get("label") or c["code"], "label_en": c.get("label_en"),
                          "fill": field_text(store, c["code"], lang)} for c in choices]}
 
