@@ -505,6 +505,36 @@ def test_reach_contacts_read_as_the_importers_read_a_file(db, tmp_path):
         assert bad.returncode == 2 and words in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
 
 
+def test_reach_contacts_name_the_contacts_not_found_and_hint_no_contacts_again(db, tmp_path):
+    """A contacts file (GBK) of two rows, one at a company the database does not hold: the command names that row
+    and company (it said only 从联系人的 1 个起点…), in --format json too; with no path, the hint does not suggest
+    --contacts to a user who gave it (…或用 --contacts 从自己的联系人出发), as it still does from a region."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    f = tmp_path / "c.csv"
+    f.write_bytes("姓名,所在企业\n王五,上海乙科技有限公司\n李四,不存在的公司\n".encode("gbk"))
+    args = ("reach", "目标科技有限公司", "--contacts", f, "--as-of", "2024-12-31", "--max-hops", "1")
+    for lang, said, hint in (
+            ("zh", "未能匹配的联系人 1 个，未作为起点：第 3 行 李四（不存在的公司）：库中没有这家企业", "1 跳内没有路径（可加大 --max-hops）"),
+            ("en", "1 contact not matched, not used as a start: row 3 李四 (不存在的公司): no such enterprise in the database",
+             "(try a larger --max-hops)")):
+        out = run("--lang", lang, *args, db=db, env={**env, "COLUMNS": "400"})
+        assert said in out.stderr and hint in out.stdout and "--contacts" not in out.stdout, (out.stdout, out.stderr)
+    doc = run_json(*args, db=db, env=env)
+    assert doc["no_path"]["case"] == "hops" and doc["from"]["origins"] == 1
+    assert doc["from"]["unmatched"] == [{"row": 3, "name": "李四", "enterprise": "不存在的公司", "reason": "not_found"}]
+    # from a region (or a person) the hint still offers --contacts
+    from zhaoshang.interfaces.cli.graph import _no_path_reason
+
+    why = {**doc["no_path"], "reason": "从杭州市的 825 个起点到 5 位关键人，4 跳内没有路径"}
+    assert _no_path_reason({"no_path": why, "from": {**doc["from"], "contacts": None, "region": "杭州市"}}).endswith(
+        "（可加大 --max-hops，或用 --contacts 从自己的联系人出发）")
+    # no contact found at all: the refusal names them too
+    none = tmp_path / "none.csv"
+    none.write_text("姓名,所在企业\n李四,不存在的公司\n,\n", encoding="utf-8")
+    bad = run("reach", "目标科技有限公司", "--contacts", none, db=db, env=env, check=False)
+    assert bad.returncode == 2 and "第 2 行 李四（不存在的公司）：库中没有这家企业" in bad.stderr, bad.stderr
+
+
 def test_people_confirm_of_two_different_names_is_refused(db, tmp_path):
     """张伟 (p:1) and 李娜 (p:2): the rules pair records of one name only, so a confirm of these would be recorded,
     audited and do nothing — a mistyped id taken for a decision. It is refused, naming both, and nothing is kept."""

@@ -84,6 +84,7 @@ def reach_cmd(
 ) -> None:
     """关键人触达：从本方到目标企业关键人的 k 条最强、无环、互不雷同的路径（强度 = 各关系强度之积），每一跳附关系、日期与证据。"""
     from ...services.graph import between, reach
+    from ...services.graph.reach import unmatched_words
 
     store = open_store(read_only=True)
     try:
@@ -113,6 +114,9 @@ def reach_cmd(
               f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})")
     if not rows:
         title += _no_path_reason(doc)
+    unmatched = unmatched_words(doc["from"].get("unmatched"))
+    if unmatched:  # the contacts that start no path, by row: said whether or not a path was found
+        note = "\n".join(x for x in (t(*unmatched), note) if x)
     emit(doc, fmt, rows=rows, fields=fields, field_names=["strength", "start_node", "key_person", "path"], title=title,
          note=note)
 
@@ -123,8 +127,9 @@ def _no_path_reason(doc: dict) -> str:
     why = doc.get("no_path") or {}
     if not why:
         return ""
-    hint = (t("（可加大 --max-hops，或用 --contacts 从自己的联系人出发）",
-              " (try a larger --max-hops, or --contacts with your own contacts)") if why.get("case") == "hops" else "")
+    own = doc.get("from", {}).get("contacts") is not None  # started from the user's contacts already
+    hint = "" if why.get("case") != "hops" else t("（可加大 --max-hops）", " (try a larger --max-hops)") if own else \
+        t("（可加大 --max-hops，或用 --contacts 从自己的联系人出发）", " (try a larger --max-hops, or --contacts with your own contacts)")
     return t("：" + why["reason"], ": " + why["reason_en"]) + hint
 
 

@@ -112,7 +112,8 @@ ENTERPRISE_HEADERS = ("所在企业", "单位", "enterprise", "organisation")
 
 
 def read_contacts(path: str) -> list[dict]:
-    """The rows of a contacts file (姓名/name, 所在企业/单位/enterprise), read as the importers read a file
+    """The rows of a contacts file (姓名/name, 所在企业/单位/enterprise, and ``_row``: the row's number in the file), read
+    as the importers read a file
     (``core.readers``: CSV in UTF-8, GBK or GB18030 — Excel's CSV on Chinese Windows —, XLSX …). A file without a
     name or an enterprise column is refused, naming the columns it lacks and those it has."""
     import duckdb
@@ -124,7 +125,7 @@ def read_contacts(path: str) -> list[dict]:
     try:
         info = read_into(con, p, "zs_contacts")
         headers = [h.strip() for h in info.headers]
-        data = con.execute(f"SELECT {', '.join(info.columns)} FROM zs_contacts ORDER BY _row").fetchall() \
+        data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_contacts ORDER BY _row").fetchall() \
             if info.columns else []
     finally:
         con.close()
@@ -136,22 +137,51 @@ def read_contacts(path: str) -> list[dict]:
                         f"the contacts file lacks the column{'s' if len(missing) > 1 else ''} "
                         f"{', '.join({NAME_HEADERS: 'name'}.get(m, 'enterprise') for m in missing)} (or {', '.join(x for m in missing for x in m)}; "
                         f"its columns: {', '.join(headers) or 'none'}): {path}")
-    return [{h: (None if v is None else str(v)) for h, v in zip(headers, row)} for row in data]
+    # each row with its number in the file (``_row``: the header is row 1), by which a contact not found is named
+    return [{"_row": row[0], **{h: (None if v is None else str(v)) for h, v in zip(headers, row[1:])}} for row in data]
 
 
-def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
+UNMATCHED = {"no_enterprise": ("没有所在企业", "no enterprise given"),
+             "not_found": ("库中没有这家企业", "no such enterprise in the database"),
+             "ambiguous": ("企业简称对应多家企业", "the short name belongs to several enterprises")}
+
+
+def unmatched_words(unmatched: list[dict]) -> tuple[str, str] | None:
+    """The contacts that start no path, named by row (Chinese, English): 第 3 行 李四（某某公司）：库中没有这家企业 /
+    row 3 李四 (某某公司): no such enterprise in the database; None when every contact was found."""
+    if not unmatched:
+        return None
+    zh = "；".join(f"第 {u['row']} 行 {u['name'] or '（无姓名）'}（{u['enterprise'] or '—'}）：{UNMATCHED[u['reason']][0]}"
+                  for u in unmatched)
+    en = "; ".join(f"row {u['row']} {u['name'] or '(no name)'} ({u['enterprise'] or '-'}): {UNMATCHED[u['reason']][1]}"
+                   for u in unmatched)
+    return (f"未能匹配的联系人 {len(unmatched)} 个，未作为起点：{zh}",
+            f"{count_en(len(unmatched), 'contact')} not matched, not used as a start: {en}")
+
+
+def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict, list]:
     """The user's own contacts: a contact is the person of that name in office at that enterprise (a name alone
-    is never enough), else the enterprise itself (as a contact working there)."""
+    is never enough), else the enterprise itself (as a contact working there). The third part: the contacts whose
+    enterprise is not found (``{row, name, enterprise, reason}``, ``reason`` a key of ``UNMATCHED``; ``row`` the
+    file's row, or the contact's place in a list from 1)."""
+    from ..enterprises import AmbiguousEnterprise
+
     f = {k: float(v["factor"]) for k, v in g.model["origins"].items()}
-    out, kinds = {}, {}
-    for r in rows:
+    out, kinds, unmatched = {}, {}, []
+    for n, r in enumerate(rows, 1):
         name = next((str(r[h]).strip() for h in NAME_HEADERS if r.get(h)), "")
         ent = next((str(r[h]).strip() for h in ENTERPRISE_HEADERS if r.get(h)), "")
+        miss = {"row": r.get("_row", n), "name": name or None, "enterprise": ent or None}
         if not ent:
+            unmatched.append({**miss, "reason": "no_enterprise"})
             continue
         try:
             eid = resolve_enterprise(store, ent, suggest=False)
+        except AmbiguousEnterprise:
+            unmatched.append({**miss, "reason": "ambiguous"})
+            continue
         except NotFound:
+            unmatched.append({**miss, "reason": "not_found"})
             continue
         pids = [x[0] for x in store.con.execute(
             "SELECT DISTINCT r.person_id FROM roles r JOIN persons p ON p.id = r.person_id "
@@ -164,10 +194,12 @@ def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict]:
                 if fac > out.get(i, 0):
                     out[i], kinds[i] = fac, kind
     if not out:
-        raise UserError("联系人中没有能在关系图中找到的（按姓名与所在企业查找：企业须在库中）",
+        words = unmatched_words(unmatched)
+        raise UserError("联系人中没有能在关系图中找到的（按姓名与所在企业查找：企业须在库中）"
+                        + (f"：{words[0]}" if words else ""),
                         "none of the contacts is in the graph (looked up by name and enterprise: the enterprise must "
-                        "be in the database)")
-    return out, kinds
+                        "be in the database)" + (f": {words[1]}" if words else ""))
+    return out, kinds, unmatched
 
 
 def _linked_origins(g: Graph, origins: dict, kinds: dict) -> tuple[dict, dict]:
@@ -253,11 +285,13 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     g = graph_for(store, as_of, ties, team)
     kp = key_persons(store, eid, as_of=g.as_of, ties=ties, lang=lang)
     chosen, targets = _targets(g, kp)
+    unmatched: list[dict] = []
     if from_region is not None:
         origins, kinds = _region_side(store, g, from_region)
     else:
         if contacts is not None:
-            origins, kinds = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str) else contacts)
+            origins, kinds, unmatched = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str)
+                                                          else contacts)
         else:
             origins, kinds = _origins_person(store, g, person)
         origins, kinds = _linked_origins(g, origins, kinds)
@@ -270,7 +304,8 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
                  "grounds": [g_["ground"] for g_ in p["grounds"]], "weights": [g_["weight"] for g_ in p["grounds"]]}
                 for p in chosen],
            "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
-                    (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins)},
+                    (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins),
+                    "unmatched": unmatched},
            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
            "formula": "strength = origin factor × Π tie strengths"}
