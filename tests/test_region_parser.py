@@ -401,3 +401,29 @@ def test_parser_keeps_the_text_when_the_address_province_is_a_slip(p):
     assert p.resolve(address="深圳市南山区科技园", text="广东-深圳").text_conflict is None
     assert p.resolve(address="北京市海淀区中关村大街1号", text="华北").text_conflict is None
     assert p.resolve(address="湖南省长沙市岳麓区", text="美国").text_conflict is None
+
+
+def test_a_former_city_name_alone_is_its_successor(p, tmp_path):
+    """襄樊市 (襄阳市 since 2010) with no district: an import row with province 湖北省 and city 襄樊市, or the address
+    湖北省襄樊市 alone, is in 襄阳市 (420600) as the row with 樊城区 was — it was stored as 湖北省 only, and said
+    nowhere; the lookups take 襄樊 and 襄樊市 as 襄阳市 (recommend 襄樊: 未找到地区 襄樊)."""
+    from cli_util import run, run_json
+    from zhaoshang.core.geo.lookup import resolve_region
+    from zhaoshang.core.store import Store
+
+    assert codes(p.resolve(province="湖北省", city="襄樊市")) == ("420000", "420600", None)
+    f = tmp_path / "e.csv"
+    f.write_text("企业名称,成立日期,注册资本,所属省份,所属城市,所属区县,注册地址,经营范围\n"
+                 "襄樊甲智能科技有限公司,2015-03-01,100万元,湖北省,襄樊市,,,人工智能软件开发\n"
+                 "襄樊乙芯片有限公司,2016-03-01,200万元,,,,湖北省襄樊市,集成电路设计\n"
+                 "襄樊丙机器人有限公司,2016-03-01,200万元,湖北省,襄樊市,樊城区,,机器人制造\n", encoding="utf-8")
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "enterprises", f, "--data-date", "2025-11-30", db=db)
+    assert rep["rows_imported"] == 3 and rep["rows_rejected"] == 0
+    with Store(db, read_only=True) as s:
+        got = s.con.execute("SELECT name, province_code, city_code, district_code FROM enterprises ORDER BY name").fetchall()
+        assert got == [("襄樊丙机器人有限公司", "420000", "420600", "420606"), ("襄樊乙芯片有限公司", "420000", "420600", None),
+                       ("襄樊甲智能科技有限公司", "420000", "420600", None)]
+        assert [resolve_region(s, t).code for t in ("襄樊", "襄樊市", "湖北省襄樊市")] == ["420600"] * 3
+    out = run("recommend", "襄樊", db=db, check=False)
+    assert "未找到地区" not in out.stderr, out.stderr
