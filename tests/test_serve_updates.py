@@ -89,6 +89,17 @@ def upload_server(tmp_path_factory):
         yield path, base
 
 
+def finished_job(c, r) -> dict:
+    """The update job a POST /updates answered with (its redirect to /updates?job=N), once done or failed."""
+    job_id = int(r.headers["location"].rsplit("=", 1)[1])
+    for _ in range(600):
+        job = c.get(f"/api/updates/{job_id}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the update did not finish")
+
+
 def hangzhou_test_total(base: str) -> int:
     return httpx.get(base + "/api/enterprises", params={"q": "杭州测试"}, timeout=30).json()["total"]
 
@@ -178,13 +189,7 @@ def test_upload_page_imports_while_serving(db, tmp_path):
                 r = c.post("/updates", data={"csrf_token": token, "action": "import", "kind": "enterprises"},
                            files={"file": (name, fh, "text/csv")}, follow_redirects=False)
             assert r.status_code == 303, r.text
-            job_id = int(r.headers["location"].rsplit("=", 1)[1])
-            for _ in range(600):
-                job = c.get(f"/api/updates/{job_id}").json()
-                if job["state"] in ("done", "failed"):
-                    return job
-                time.sleep(0.1)
-            raise AssertionError("the update did not finish")
+            return finished_job(c, r)
 
         with Hammer(base) as h:
             job = upload(write_csv(tmp_path / "u.csv", good_rows(5)), "登记更新.csv")
@@ -266,12 +271,7 @@ def test_uploads_stream_to_disk_under_a_size_limit(reader_server, tmp_path):
         # under the limit, 1.5 MB through the spool on disk, the token after it: accepted, the import runs
         r = c.post("/updates", content=body(token, 3 * 2**19, b), headers=ctype, follow_redirects=False)
         assert r.status_code == 303, r.text
-        job_id = int(r.headers["location"].rsplit("=", 1)[1])
-        for _ in range(600):
-            job = c.get(f"/api/updates/{job_id}").json()
-            if job["state"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        job = finished_job(c, r)
         assert job["state"] == "done" and job["result"]["import"]["rows_imported"] == 3
         # the same body with a wrong token is refused (the token is read from the stream, not guessed)
         assert c.post("/updates", content=body("wrong" + token, 3 * 2**19, b), headers=ctype).status_code == 403
@@ -604,15 +604,10 @@ def test_upload_data_date_takes_every_form_the_command_line_takes(tmp_path):
             return c.post("/updates", files={"file": ("登记库.csv", fh, "text/csv")},
                           data={"csrf_token": token, "action": "import", "kind": "enterprises", "data_date": day})
 
-    for n, day in enumerate(("2025年11月30日", "2025/11/30", "2025.11.30", "20251130")):
+    for day in ("2025年11月30日", "2025/11/30", "2025.11.30", "20251130"):
         r = post(day)
         assert r.status_code == 303, (day, r.status_code)
-        job_id = int(r.headers["location"].rsplit("=", 1)[1])
-        for _ in range(600):
-            job = c.get(f"/api/updates/{job_id}").json()
-            if job["state"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        job = finished_job(c, r)
         assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2025-11-30", (day, job)
         assert job["result"]["import"]["data_date_given"], day
     jobs = len(c.get("/api/updates").json()["jobs"])
