@@ -249,3 +249,36 @@ def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_an
         assert [float(x[heads["score_confidence"]]) for x in rows] == [round(it["score_confidence"], 3) for it in listed]
         assert {x[heads["score_as_of"]] for x in rows} == {D}
         assert [float(x[heads["funding_total_wan"]] or 0) for x in rows] == [it["funding_total_wan"] or 0 for it in listed]
+
+
+def test_registry_basics_alone_have_no_total_and_sort_after_evidence(db, tmp_path):
+    """A two-row registry file (name, founding date, status) scored 100.0 and topped the library, above firms with real
+    rounds: its age (成长) and its status (风险) made two dimensions and a confidence of 0.202. A total now needs data in
+    at least one evidence dimension (innovation, capital, influence, team): registry basics alone are 数据不足, said in
+    words, and sort after every scored enterprise (docs/methods.md, "Scorecard", insufficient data)."""
+    import shutil
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    (tmp_path / "qcc.csv").write_text("企业名称,成立日期,登记状态\n辛卯新创科技有限公司,2019-06-01,存续\n"
+                                      "壬辰老牌实业有限公司,2001-03-05,在业\n", encoding="utf-8")
+    run("import", "enterprises", tmp_path / "qcc.csv", "--source", "企查查", db=path)
+    for name in ("辛卯新创科技有限公司", "壬辰老牌实业有限公司"):
+        doc = run_json("score", name, "--as-of", D, db=path)
+        assert [k for k, v in doc["dimensions"].items() if not v["absent"]] == ["growth", "risk"]
+        assert doc["confidence"] >= 0.1  # the two-dimension and confidence conditions are met: not what refuses it
+        assert doc["total"] is None and doc["insufficient"] and doc["probability"] is None, (name, doc["total"])
+        assert doc["total_basis"]["min_evidence"]["evidence"] == 1
+        assert "只有成长、风险（越高越安全）有数据，创新、资本、影响力与舆情、团队均无数据" in doc["total_basis"]["note"]
+    en = run_json("--lang", "en", "score", "辛卯新创科技有限公司", "--as-of", D, db=path)
+    assert "none of Innovation, Capital, Influence and sentiment, Team" in en["total_basis"]["note"]
+    table = run("score", "辛卯新创科技有限公司", "--as-of", D, db=path)
+    assert "总分 数据不足" in table.stdout
+    batch = run_json("score", "all", "--as-of", D, db=path)
+    assert batch["scored"] == 8 and batch["insufficient"] == 5
+    items = local_client(create_app(str(path))).get(
+        "/api/enterprises", params={"sort": "-score", "as_of": D, "size": 50}).json()["items"]
+    assert [it["score"] is None for it in items] == [False] * 3 + [True] * 5, items
+    assert {"辛卯新创科技有限公司", "壬辰老牌实业有限公司"} <= {it["name"] for it in items[3:]}

@@ -36,9 +36,12 @@ SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total
            "capital_changes_24m", "age_years", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
            "negative_events", "abnormal_status")
 # The least evidence a total needs (docs/methods.md, "Scorecard", insufficient data): data in at least two
-# dimensions and signals carrying at least 10 % of the weights (``confidence``). Below it the scorecard has no
-# total (数据不足 / insufficient data): its dimensions and signals are still shown, and lists sort it last.
-MIN_EVIDENCE = {"dimensions": 2, "confidence": 0.10}
+# dimensions, signals carrying at least 10 % of the weights (``confidence``) and data in at least one evidence
+# dimension (``EVIDENCE``: innovation, capital, influence, team) — growth and risk alone are what a registry row
+# gives (age, status), not a comparable rating. Below it the scorecard has no total (数据不足 / insufficient data):
+# its dimensions and signals are still shown, and lists sort it last.
+EVIDENCE = ("innovation", "capital", "influence", "team")
+MIN_EVIDENCE = {"dimensions": 2, "confidence": 0.10, "evidence": 1}
 TIERS = ((0.6, "很可能", "very likely"), (0.4, "可能", "likely"), (0.2, "不确定", "uncertain"), (0.0, "不太可能", "unlikely"))
 
 
@@ -181,7 +184,7 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
         ranks.append(f"r{i} AS ({stored_ranks_sql(d, s, tables)})" if stored else rank_sql(i, s, spec))
         joins.append(f"LEFT JOIN r{i} ON r{i}.key = k.{key} AND r{i}.v = {spec['direction']} * k.{s}")
         pcts.append(f"r{i}.p AS p_{s}")
-    dims, covs, tot_num, tot_den, conf, n_dims = [], [], [], [], [], []
+    dims, covs, tot_num, tot_den, conf, n_dims, n_ev = [], [], [], [], [], [], []
     for dim, names in _by_dim(w).items():
         ws = {s: w["signals"][s]["weight"] for s in names}
         full = sum(ws.values())
@@ -198,17 +201,22 @@ def scored_sql(store, d: _dt.date, w: dict, *, chain: str | None = None, present
             tot_num.append(f"{W} * coalesce(d_{dim}, 0)")
             tot_den.append(f"{W} * (d_{dim} IS NOT NULL)::INT")
             n_dims.append(f"(d_{dim} IS NOT NULL)::INT")
+            if dim in EVIDENCE:
+                n_ev.append(f"(d_{dim} IS NOT NULL)::INT")
             conf.append(f"{W} * cov_{dim}")
     wsum = sum(v["weight"] for k, v in w["dimensions"].items() if _by_dim(w).get(k)) or 1.0
+    # weights that weigh no evidence dimension at all ask for none (every total would otherwise be refused)
+    need_ev = MIN_EVIDENCE["evidence"] if n_ev else 0
     return f"""
 WITH {ctes},
 {''.join(r + ',' + chr(10) for r in ranks)}p AS (SELECT k.*, {', '.join(pcts)} FROM k {' '.join(joins)}),
 dd AS (SELECT *, {', '.join(dims)}, {', '.join(covs)} FROM p)
 -- a total only on the least evidence (MIN_EVIDENCE): otherwise insufficient data, no total
 SELECT * REPLACE (CASE WHEN n_dims >= {MIN_EVIDENCE['dimensions']} AND confidence >= {MIN_EVIDENCE['confidence']}
-                       THEN total END AS total)
+                            AND n_evidence >= {need_ev} THEN total END AS total)
 FROM (SELECT *, ({' + '.join(tot_num) or '0'}) / nullif({' + '.join(tot_den) or '0'}, 0) AS total,
-             ({' + '.join(conf) or '0'}) / {wsum} AS confidence, {' + '.join(n_dims) or '0'} AS n_dims
+             ({' + '.join(conf) or '0'}) / {wsum} AS confidence, {' + '.join(n_dims) or '0'} AS n_dims,
+             {' + '.join(n_ev) or '0'} AS n_evidence
       FROM dd)"""
 
 
@@ -309,24 +317,50 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
             "dimensions": dims, "missing": missing, "not_covered": not_covered,
             # how the total treats the dimensions without data: left out of its weighted mean (never read as 50 or 0)
             "total_basis": {"rule": "present_dimensions", "dimensions": [k for k in dims if k in present_dims],
-                            "no_data": no_data, "min_evidence": MIN_EVIDENCE,
-                            "note": (insufficient_note(len(present_dims), ex.confidence, lang) if insufficient
-                                     else total_note([dims[k]["label"] for k in no_data], lang))},
+                            "no_data": no_data, "min_evidence": {**MIN_EVIDENCE, "evidence_dimensions": list(EVIDENCE)},
+                            "note": (insufficient_note(
+                                         len(present_dims), ex.confidence, lang,
+                                         present=[dims[k]["label"] for k in present_dims],
+                                         evidence=_no_evidence(dims, present_dims))
+                                     if insufficient else total_note([dims[k]["label"] for k in no_data], lang))},
             "funding_coverage": _coverage(row.get("funding_covered")),
             "patent_coverage": _coverage(row.get("patent_covered")),
             "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
 
 
-def insufficient_note(n_dims: int, confidence: float, lang: str = "zh") -> str:
-    """Why a scorecard has no total: below the least evidence (MIN_EVIDENCE)."""
+def _no_evidence(dims: dict, present_dims: dict) -> list[str]:
+    """The labels of the weighted evidence dimensions (``EVIDENCE``) when none of them has data, else []."""
+    ev = [k for k in EVIDENCE if k in dims and dims[k]["weight"] > 0
+          and sum(c["detail"]["nominal_weight"] for c in dims[k]["contributions"]) > 0]  # as scored_sql counts them
+    return [] if any(k in present_dims for k in ev) else [dims[k]["label"] for k in ev]
+
+
+def insufficient_note(n_dims: int, confidence: float, lang: str = "zh", *, present: list[str] | None = None,
+                      evidence: list[str] | None = None) -> str:
+    """Why a scorecard has no total: below the least evidence (MIN_EVIDENCE), each unmet condition in words.
+    ``present``: the labels of the dimensions with data; ``evidence``: those of the evidence dimensions (``EVIDENCE``)
+    without data — when every one of them lacks data, the card rests on registry basics (age, status) only."""
     need, conf = MIN_EVIDENCE["dimensions"], MIN_EVIDENCE["confidence"]
-    if lang == "en":
-        return (f"Insufficient data: no total — data in {n_dims} of the dimensions, confidence {confidence:g} (a total "
-                f"needs data in at least {need} dimensions and a confidence of at least {conf:g}); sorted after the "
-                "scored enterprises")
-    return (f"数据不足：不给总分——有数据的维度 {n_dims} 个，置信度 {confidence:g}（总分至少需要 {need} 个维度有数据、"
-            f"置信度不低于 {conf:g}）；排序时排在已评分企业之后")
+    en = lang == "en"
+    present, evidence = present or [], evidence or []
+    # no evidence dimension has data (``evidence`` names them all): only what a registry row gives
+    why = []
+    if evidence and present:
+        why.append(f"only {', '.join(present)} {'has' if len(present) == 1 else 'have'} data, none of "
+                   f"{', '.join(evidence)} (a total needs data in at least one of them: basics such as the founding "
+                   "date and the registry status do not make a comparable score)" if en else
+                   f"只有{'、'.join(present)}有数据，{'、'.join(evidence)}均无数据（总分至少需要其中一个维度有数据："
+                   "成立年限、登记状态等基本信息不足以比较）")
+    if n_dims < need:
+        why.append(f"data in {n_dims} of the dimensions (a total needs at least {need})" if en else
+                   f"有数据的维度 {n_dims} 个（至少需要 {need} 个）")
+    if confidence < conf or not why:  # (the last: a confidence at the bound, rounded)
+        why.append(f"confidence {confidence:g} (a total needs at least {conf:g})" if en else
+                   f"置信度 {confidence:g}（至少需要 {conf:g}）")
+    if en:
+        return f"Insufficient data: no total — {'; '.join(why)}; not comparable, sorted after the scored enterprises"
+    return f"数据不足：不给总分——{'；'.join(why)}；不可比较，排序时排在已评分企业之后"
 
 
 def cohort_label(cohort: dict, lang: str = "zh") -> str:
