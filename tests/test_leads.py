@@ -700,3 +700,33 @@ def test_a_reason_cut_to_three_cities_says_how_many_there_are(tmp_path, db):
     en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
     assert "opened 4 branches or subsidiaries in Hangzhou, Shanghai, Wuhan and 1 more in the last 24 months" \
         in en["reasons"], en["reasons"]
+
+
+def test_gone_and_unlocated_enterprises_are_not_proposed(tmp_path, db):
+    """On the A-share list and the main-products file 富通鑫茂 (delisted, created from its stock code with no region)
+    led 北京市's leads: an enterprise without any region code read as "no office here", and only some statuses saying
+    an enterprise is gone kept it out. A status saying it is gone (撤销, 退市) and an unknown location now leave an
+    enterprise out of the list, the unlocated counted and said in words (docs/methods.md, "Leads")."""
+    import shutil
+
+    path = shutil.copy(db, tmp_path / "g.duckdb")
+    with Store(str(path)) as s:  # on a gap segment of 成都, each with the best round of all: it would lead the list
+        for eid, name, status, codes in ((201, "北京撤销庚科技有限公司", "撤销", CITIES["bj"]),
+                                         (202, "上海退市辛科技股份有限公司", "退市", CITIES["sh"]),
+                                         (203, "位置不明壬科技股份有限公司", None, (None, None, None))):
+            s.con.execute("INSERT INTO enterprises (id, name, founded, status, country, province_code, city_code, "
+                          "district_code, last_import_id) VALUES (?, ?, DATE '2010-01-01', ?, NULL, ?, ?, ?, 1)",
+                          [eid, name, status, *codes])
+            s.con.execute("INSERT INTO placements (enterprise_id, chain, node_code, confidence) VALUES (?, 'ai', 'S2', 0.95)",
+                          [eid])
+            s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, '2020-05-01', 'c', 90000)",
+                          [eid, eid])
+    got = run_json("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=path)
+    assert {r["enterprise_id"] for r in got} == EXPECTED_CANDIDATES, [r["name"] for r in got]
+    with Store(str(path), read_only=True) as s:
+        pop = mine_leads(s, REGION, as_of=D, top=50)["population"]
+    assert (pop["candidates"], pop["excluded_unlocated"], pop["excluded_abnormal"]) == (4, 1, 3), pop
+    out = run("leads", REGION, "--as-of", D.isoformat(), db=path)
+    assert "1家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" in "".join((out.stdout + out.stderr).split()), out
+    en = run("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)
+    assert "1 enterprise of unknown location (no registered region in the data) left out" in " ".join((en.stdout + en.stderr).split())

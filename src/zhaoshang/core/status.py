@@ -9,6 +9,8 @@ STATUS_EN: dict[str, str] = {
     "尚未成立": "not yet founded", "存续": "active", "在业": "in business", "开业": "in business",
     "吊销": "licence revoked", "注销": "deregistered", "迁出": "moved out", "停业": "suspended",
     "清算": "in liquidation", "撤销": "cancelled",
+    # the stock exchanges' (a listed company's listing ended)
+    "退市": "delisted", "终止上市": "delisted",
     # the venture lists' (IT桔子: 运营状态)
     "运营中": "operating", "已关闭": "closed", "已转型": "changed business", "未上线": "not launched",
 }

@@ -24,7 +24,10 @@ from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES,
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
          "b": 3, "strategic": 3, "b_plus": 3.5, "c": 4, "neeq": 4, "c_plus": 4.5, "d": 5, "pe": 5, "d_plus": 5.5,
          "e": 6, "private_placement": 6, "f": 7, "f_plus": 7, "pre_ipo": 7, "ipo": 8, "post_ipo": 8, "ma": 8}
-ABNORMAL = r"注销|吊销|异常|关闭|停业|清算|破产|closed|dissolved|revoked|deregistered|bankrupt"
+# Statuses that say an enterprise is gone or abnormal (core.status's vocabulary: deregistered, revoked, cancelled,
+# closed, suspended, in liquidation; a delisting): abnormal_status reads 1, and no lead is proposed of it.
+ABNORMAL = (r"注销|吊销|撤销|异常|关闭|停业|清算|破产|退市|终止上市"
+            r"|closed|dissolved|revoked|cancelled|deregistered|bankrupt|delisted")
 NEGATIVE_EVENTS = ("penalty", "litigation", "abnormal", "dissolved", "change_status")
 # Enterprises that can no longer raise a venture round: listed or acquired before the date.
 EXITED_ROUNDS = ("ipo", "post_ipo", "ma")
@@ -52,7 +55,7 @@ FUNDING_SOURCES = ("fundings", "amounts", "investors")
 PATENT_SOURCES = ("patents",)
 # How the signals are read; part of a stored batch's fingerprint, so a batch ranked by an earlier reading (funding of
 # an uncovered enterprise read as 0) is not used for the cards once the reading changed.
-SIGNALS_VERSION = "no-data-6"  # 6: tied risk values take the top rank (scorecard.TOP_TIES); 5: negative events unknown (not 0) on a store holding no news, risk or legal event;
+SIGNALS_VERSION = "no-data-7"  # 7: 撤销 (cancelled) and a delisting read as abnormal; 6: tied risk values take the top rank (scorecard.TOP_TIES); 5: negative events unknown (not 0) on a store holding no news, risk or legal event;
 # 4: patent coverage as funding coverage; 2: an enterprise without people (or news) data has no team (influence) signals, not 0;
 # 3: an unknown registry status is a missing abnormal_status, not 0 ("normal"); a total needs the least evidence
 # (scorecard.MIN_EVIDENCE)

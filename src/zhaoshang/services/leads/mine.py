@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core.asof import date_notes, reference_date
 from ...core.config import ConfigFile
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
 from ..evaluation.live import noted_dates, register_live
@@ -153,7 +153,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     present = measurable(store, d, info)
     tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
     rows: list[dict] = []
-    counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0}
+    counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0, "excluded_unlocated": 0}
     if tg["codes"]:
         sql, params = candidates_sql(store, info, d, chain, tg["codes"], tg["segments"], cfg, present)
         conds = [f"coalesce(n_{h}, 0) > 0" for h in having or []]
@@ -167,7 +167,8 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
         rows = store.query(sql, params + oparams)
         if rows:
             counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
-                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"]}
+                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"] - rows[0]["n_unlocated"],
+                      "excluded_unlocated": rows[0]["n_unlocated"]}
     present["reachability"] = False
     return {"info": info, "as_of": d, "chain": chain, "node": node, "cfg": cfg, "present": present, "targets": tg,
             "rows": rows, "counts": counts, "live": live}
@@ -332,6 +333,11 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     dated = date_notes(store, d, lang, noted_dates(store, [x for x in c.get("live") or [] if x["enterprise_id"] in ids]))
     notes = [n["note"] for n in dated] + ([plain] if plain else [])
     notes += [n[1] if lang == "en" else n[0] for n in tg["notes"]]
+    gone = c["counts"].get("excluded_unlocated") or 0
+    if gone:  # location unknown: not ranked as if it had no office here (docs/methods.md, "Leads")
+        notes.append(f"{gone} 家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" if lang != "en" else
+                     f"{count_en(gone, 'enterprise', sep=True)} of unknown location (no registered region in the data) "
+                     "left out: whether they already have an office in the region cannot be told")
     if tied:
         seen = Counter(x["score"] for x in out)
         n_tied = sum(n for n in seen.values() if n > 1)
@@ -367,9 +373,9 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             "chain": c["chain"], "node": node, "version": cfg.get("version"),
             "targets": [{k: s[k] for k in ("code", "name_zh", "name_en", "status", "gap", "recommended", "rank")}
                         for s in tg["segments"]],
-            "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常的企业 / enterprises on a "
-                                   "target segment with no registered office, branch or subsidiary in the region on "
-                                   "the date, of normal status", **c["counts"]},
+            "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常、位置已知的企业 / enterprises "
+                                   "on a target segment with no registered office, branch or subsidiary in the region "
+                                   "on the date, of normal status and known location", **c["counts"]},
             "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent,
             "missing_sources": missing, "missing_note": plain, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "date_notes": dated, "synthetic": bool(store.synthetic)}

@@ -1,6 +1,8 @@
 """The candidate pass of lead mining: one set-based SQL statement over the store.
 
-Candidates are the enterprises existing on the date, placed on a target segment, of normal status, with
+Candidates are the enterprises existing on the date, placed on a target segment, of normal status (none whose
+status says it is gone or abnormal: ``evaluation.signals.ABNORMAL``), of known location (an enterprise without any
+region code may well be present in the region: it is left out and counted, ``n_unlocated``), with
 no presence in the region on that date: not registered there (as of the date, ``core.asof``), no branch or
 subsidiary there (``branches`` of kind branch/subsidiary dated on or before it, or undated), and not the
 majority holder of an enterprise registered there. Each gets its signals (all from facts dated on or
@@ -110,11 +112,14 @@ present AS (SELECT id AS enterprise_id FROM local
                   WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
                     AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D})),
 placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, node.node_confidence, seg.segment,
+                  -- location unknown: no region code at all, so whether it is present in the region is unknown
+                  (e.province_code IS NULL AND e.city_code IS NULL AND e.district_code IS NULL) AS unlocated,
                   seg.segment IN ({', '.join('?' * len(gap))}) AS is_gap,
                   seg.segment IN ({', '.join('?' * len(recd))}) AS is_recommended
            FROM e JOIN node ON node.enterprise_id = e.id JOIN seg ON seg.code = node.node
            WHERE e.id NOT IN (SELECT enterprise_id FROM present)),
-c AS (SELECT * FROM placed WHERE NOT regexp_matches(coalesce(status, ''), '{ABNORMAL}')),
+normal AS (SELECT * FROM placed WHERE NOT regexp_matches(coalesce(status, ''), '{ABNORMAL}')),
+c AS (SELECT * FROM normal WHERE NOT unlocated),
 fund AS (SELECT f.enterprise_id,
                 count(*) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS rounds_12m,
                 {dialect.current().exact_sum("f.amount_wan", where=f"f.date > {D} - INTERVAL 365 DAY", none=None)} AS amount_12m,
@@ -188,7 +193,8 @@ sig AS (
   LEFT JOIN lvk ON lvk.enterprise_id = c.id)
 SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
        greatest(0.0, 100.0 * ({weighted}) / {W} - {penalty}) AS score,
-       (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates
+       (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates,
+       (SELECT count(*) FROM normal WHERE unlocated) AS n_unlocated
 FROM sig"""
     params = [chain, *seg_p, *pe, *pb, *gap, *recd, *pd]
     return sql, params
