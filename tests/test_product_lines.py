@@ -103,6 +103,13 @@ def test_reimport_keeps_every_line_and_replaces_them(tmp_path):
     assert reports[0]["changes"] == {"new": 2, "changed": 0, "unchanged": 0, "disappeared": 0, "new_enterprises": 2, "new_linked": 0, "new_enterprises_merged": 0}
     assert reports[1]["changes"] == {"new": 0, "changed": 0, "unchanged": 2, "disappeared": 0, "new_enterprises": 0, "new_linked": 0, "new_enterprises_merged": 0}
     assert (reports[1]["rows_imported"], reports[1]["rows_updated"], reports[1]["rows_duplicate"]) == (0, 0, len(rows))
+    # a first import: the further lines of each company are merged into it, not duplicates (it read 49,947
+    # "duplicates" on the whole file's first import); the identical file again merges nothing, every row a duplicate
+    assert (reports[0]["rows_imported"], reports[0]["rows_duplicate"], reports[0]["rows_combined"]) == (2, 0, len(rows) - 2)
+    assert reports[1]["rows_combined"] == 0
+    table = " ".join(run("import", "enterprises", f, "--preset", "main_products", "--data-date", "2021-10-26",
+                         db=tmp_path / "t.duckdb").stdout.split())
+    assert f"重复（已存在） │ 0 │ │ 同一企业的其他行（已合并，如产品线） │ {len(rows) - 2}" in table, table
     # one line of a company changed (not its last): that company changed, the other is unchanged
     edited = [dict(r) for r in rows]
     first = next(i for i, r in enumerate(edited) if r["code"] == "002230")

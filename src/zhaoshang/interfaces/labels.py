@@ -521,6 +521,7 @@ AUDIT_DETAIL_FIELDS: dict[str, Pair] = {
     "address": ("地址", "address"), "fitted": ("拟合截至", "fitted as of"), "owner": ("所有者", "owner"),
     "backup_created_at": ("备份时间", "backed up at"), "audit_entries_kept": ("保留的审计条目", "audit entries kept"),
     "rows_read": ("读取行数", "rows read"), "rows_updated": ("更新", "updated"), "rows_duplicate": ("重复", "duplicates"),
+    "rows_combined": ("同一企业的其他行（已合并）", "further rows of the same enterprise (merged)"),
     "rows_rejected": ("拒绝", "rejected"), "rows_imported": ("新增", "imported"), "kind": ("数据类型", "kind"),
     "new": ("本来源新出现", "new to the source"), "changed": ("有变化", "changed"), "unchanged": ("未变化", "unchanged"),
     "disappeared": ("本次未出现", "disappeared"), "new_enterprises": ("其中新企业", "new enterprises"),

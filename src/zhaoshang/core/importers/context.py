@@ -24,6 +24,8 @@ class ImportReport:
     rows_imported: int = 0
     rows_updated: int = 0
     rows_duplicate: int = 0
+    # an import combining rows per key (one line per product): the further rows merged into their key's enterprise
+    rows_combined: int = 0
     rows_rejected: int = 0
     rows_conflict: int = 0  # kept as source records, values differ from the enterprise's (see ``conflicts``)
     # of those, the earlier rows of a key repeated within this import (the last row gives the enterprise its

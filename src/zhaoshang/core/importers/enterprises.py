@@ -568,7 +568,15 @@ def write_enterprises(ctx: ImportContext) -> None:
     in_conflict = con.execute("SELECT count(*) FROM _ent_dup").fetchone()[0]
     kept = n_rows if unique else con.execute("SELECT count(*) FROM _ent").fetchone()[0]
     ctx.unique_keys = n_rows if unique else None
-    ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict
+    combined = 0
+    if ctx.mapping.combine and kept:
+        # the further rows of a key written now (one line per product): merged into its enterprise, not duplicates —
+        # a key whose lines all came again unchanged was set aside above, and its rows stay duplicates
+        combined = con.execute(
+            "SELECT (SELECT count(*) FROM _typed WHERE NOT _rejected AND _key IN (SELECT _key FROM _ent)) - ? - "
+            "(SELECT count(*) FROM _ent_dup WHERE _key IN (SELECT _key FROM _ent))", [kept]).fetchone()[0]
+    ctx.report.rows_combined += combined
+    ctx.report.rows_duplicate += ctx.rows_ok - kept - in_conflict - combined
     ctx.report.rows_conflict += in_conflict
     if in_conflict:
         _report_repeats(ctx)

@@ -102,6 +102,8 @@ def import_cmd(
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
             (t("重复（已存在）", "duplicates"), report.rows_duplicate),
+            *([(t("同一企业的其他行（已合并，如产品线）", "further rows of the same enterprise (merged, e.g. product lines)"),
+                report.rows_combined)] if report.rows_combined else []),
             *([(t("产品线改记为本数据日期（原日期较晚）", "product lines re-dated to this data date (they had a later one)"),
                 report.lines_redated)] if report.lines_redated else []),
             (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict if not report.rows_repeated else
