@@ -617,3 +617,25 @@ def test_upload_data_date_takes_every_form_the_command_line_takes(tmp_path):
         r = post(day)
         assert r.status_code == 400 and words in r.text, (day, r.status_code)
     assert len(c.get("/api/updates").json()["jobs"]) == jobs  # nothing started
+
+
+def test_upload_page_says_product_lines_were_merged_not_duplicates(chromium, upload_server):
+    """A main-products file (one line per product) uploaded for the first time read 重复（已存在） for every further line
+    of a company. The page says those lines were merged into their company, and no duplicate, in both languages."""
+    from web_util import require_browser
+
+    require_browser()
+    _db, base = upload_server
+    lines = "code,short_name,product,weight\n600999,甲乙产品,产品一,0.6\n600999,甲乙产品,产品二,0.3\n600999,甲乙产品,产品三,0.1\n"
+    with chromium as b:
+        page = b.new_page()
+        job = upload_in_browser(page, base, {"name": "产品.csv", "mimeType": "text/csv", "buffer": lines.encode()},
+                                preset="main_products")
+        rep = job["result"]["import"]
+        assert job["state"] == "done" and (rep["rows_duplicate"], rep["rows_combined"]) == (0, 2), job
+        for lang, said in (("zh", "重复（已存在） 0 · 同一企业的其他行（已合并，如产品线） 2"),
+                           ("en", "duplicates 0 · further rows of the same enterprise (merged, e.g. product lines) 2")):
+            page.goto(f"{base}/updates?job={job['id']}&lang={lang}")
+            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+            assert said in cell, cell
+        b.close()
