@@ -354,12 +354,17 @@ def test_upload_page_says_how_many_facts_found_no_enterprise(tmp_path, chromium,
         page.goto(f"{base}/updates?lang=zh")
         job = _upload_in_browser(page, base, "itjuzi_financing", str(fin))
         assert job["state"] == "done" and job["result"]["import"]["unlinked"] == 12, job
-        for lang, said in (("zh", "未关联到企业 12（其企业导入后自动关联）"),
-                           ("en", "not linked to an enterprise 12 (linked when their enterprises are imported)")):
-            page.goto(f"{base}/updates?lang={lang}")
-            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
-            assert said in cell, cell
+        _newest_job_says(page, base, {"zh": "未关联到企业 12（其企业导入后自动关联）",
+                                      "en": "not linked to an enterprise 12 (linked when their enterprises are imported)"})
         b.close()
+
+
+def _newest_job_says(page, base: str, said: dict[str, str], query: str = "") -> None:
+    """The newest job's line on the 数据更新 page says ``said[lang]`` in each language."""
+    for lang, text in said.items():
+        page.goto(f"{base}/updates?{query}lang={lang}")
+        cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+        assert text in cell, cell
 
 
 def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path, chromium):
@@ -633,9 +638,7 @@ def test_upload_page_says_product_lines_were_merged_not_duplicates(chromium, upl
                                 preset="main_products")
         rep = job["result"]["import"]
         assert job["state"] == "done" and (rep["rows_duplicate"], rep["rows_combined"]) == (0, 2), job
-        for lang, said in (("zh", "重复（已存在） 0 · 同一企业的其他行（已合并，如产品线） 2"),
-                           ("en", "duplicates 0 · further rows of the same enterprise (merged, e.g. product lines) 2")):
-            page.goto(f"{base}/updates?job={job['id']}&lang={lang}")
-            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
-            assert said in cell, cell
+        _newest_job_says(page, base, {"zh": "重复（已存在） 0 · 同一企业的其他行（已合并，如产品线） 2",
+                                      "en": "duplicates 0 · further rows of the same enterprise (merged, e.g. product lines) 2"},
+                         query=f"job={job['id']}&")
         b.close()
