@@ -100,3 +100,41 @@ def test_listing_marks_are_alias_forms(real):
     marked = [n for n in names if strip_listing_marks(n) != normalize_name(n)]
     assert marked and all(len(strip_listing_marks(n)) >= 2 and strip_listing_marks(n) not in plain for n in marked)
     assert strip_listing_marks("*ST 海润") == "海润" and strip_listing_marks("STAR科技") == "star科技"
+
+
+def test_news_links_the_brands_and_the_marked_short_names(real, tmp_path):
+    """News names 商汤科技 and 旷视科技 (IT桔子 brands stored glued to their Latin names, 商汤科技SenseTime, 旷视科技Face++)
+    and 寒武纪 (the A-share short name 寒武纪-U): analyze-news and import news --link-text link them, by the forms
+    ``core.text.name_parts`` gives; a description, a place or a share class taken out of a stored name links
+    nothing."""
+    import shutil
+
+    from cli_util import q
+
+    def eid(name):
+        return q(real["db"], "SELECT id FROM enterprises WHERE name = ?", [name])[0][0]
+
+    cases = {"商汤科技宣布完成6亿美元C+轮融资，阿里巴巴领投": "北京市商汤科技开发有限公司",
+             "旷视科技在港交所递交招股书": "北京旷视科技有限公司",
+             "寒武纪发布新一代云端AI芯片思元370": "中科寒武纪科技股份有限公司",
+             "SenseTime发布新品，Face++跟进": None}
+    for text, name in cases.items():
+        doc = run_json("analyze-news", text, db=real["db"])
+        got = [m["enterprise_id"] for m in doc["mentions"]]
+        if name:
+            assert got == [eid(name)], (text, doc["mentions"])
+        else:  # the Latin parts of the two brands
+            assert got == [eid("北京市商汤科技开发有限公司"), eid("北京旷视科技有限公司")], doc["mentions"]
+    # roobo智能管家 (a Latin brand and what it makes), Ohh智能家居 (no Latin name to split off), ST张家界 (the city), 华侨城A (a share class),
+    # 亚马逊AWS (AWS: no Latin name to split off)
+    for text in ("智能家居与智能管家产品热销", "张家界旅游旺季客流创新高", "华侨城北方集团签约", "亚马逊发布新款电子书阅读器"):
+        assert run_json("analyze-news", text, db=real["db"])["mentions"] == [], text
+    # the import's text linking, on a copy of the database
+    db = tmp_path / "z.duckdb"
+    shutil.copy(real["db"], db)
+    news = tmp_path / "n.csv"
+    news.write_text("row_id,text,event_type,subject\n" + "".join(
+        f"{i},{t},其他,\n" for i, t in enumerate([t for t, n in cases.items() if n], 1)), encoding="utf-8")
+    run_json("import", "news", news, "--preset", "finese", "--link-text", "--rejects", tmp_path, db=db)
+    linked = q(db, "SELECT DISTINCT enterprise_id FROM news_mentions WHERE method LIKE 'text_%'")
+    assert sorted(r[0] for r in linked) == sorted(eid(n) for n in cases.values() if n)

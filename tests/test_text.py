@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import PLACEHOLDER_CELLS
 from zhaoshang.core.text import (
+    name_parts,
     normalize_name,
     normalize_names,
     search_tokens,
@@ -246,3 +247,21 @@ def test_a_domain_tokenizer_holds_what_one_that_loads_the_dictionary_itself_hold
     assert tk.lcut(text, HMM=False) == own.lcut(text, HMM=False)
     assert "具身智能机器人" in tk.lcut(text, HMM=False)
     assert _jieba().FREQ == shared_before and "灵犀脑机" not in _jieba().FREQ
+
+
+@pytest.mark.parametrize("name, parts", [
+    ("寒武纪-U", ["寒武纪-u", "寒武纪"]),                                 # a listing mark off
+    ("*ST 海润", ["*st海润", "海润"]),
+    ("商汤科技SenseTime", ["商汤科技sensetime", "sensetime", "商汤科技"]),  # a Han name glued to a Latin name
+    ("旷视科技Face++", ["旷视科技face++", "face++", "旷视科技"]),
+    ("Slamtec思岚科技", ["slamtec思岚科技", "slamtec", "思岚科技"]),        # Latin first, a coined Han name after
+    ("UArm机器人", ["uarm机器人", "uarm"]),                               # Latin first, what it makes after
+    ("roobo智能管家", ["roobo智能管家", "roobo"]),
+    ("人工智能学家Aitists", ["人工智能学家aitists", "aitists"]),           # ordinary words only: no name
+    ("华侨城Ａ", ["华侨城a"]),                                            # a share class is no Latin name
+    ("联智Cloud", ["联智cloud"]),                                         # nor a generic word
+    ("IBM", ["ibm"]), ("ABC-V", ["abc-v"]),                                 # no Han character: nothing stripped
+    ("", []),
+])
+def test_name_parts(name, parts):
+    assert name_parts(name) == parts

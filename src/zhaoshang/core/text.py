@@ -26,7 +26,8 @@ from .parse.placeholders import is_placeholder
 
 __all__ = [
     "to_simplified", "normalize_name", "normalize_names", "strip_legal_form", "short_name_candidates",
-    "strip_listing_marks", "listing_forms", "LISTING_PREFIXES", "LISTING_SUFFIXES",
+    "strip_listing_marks", "listing_forms", "LISTING_PREFIXES", "LISTING_SUFFIXES", "name_parts", "COMMON_WORD_FREQ",
+    "LATIN_GENERIC_WORDS",
     "split_list", "split_pairs", "tokenize", "search_tokens", "query_words", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
     "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
 ]
@@ -254,6 +255,51 @@ def listing_forms(name: str) -> list[str]:
         return []
     return [bare, *(bare + x for x in LISTING_SUFFIXES),
             *(p + bare + x for p in LISTING_PREFIXES for x in ("", *LISTING_SUFFIXES))]
+
+
+# ------------------------------------------------------------------------------------- name parts
+#: jieba dictionary frequency from which a word counts as an ordinary word (the news linker's common-word guard)
+COMMON_WORD_FREQ = 300
+#: Latin words that describe rather than name (联智Cloud's Cloud): never a name part on their own
+LATIN_GENERIC_WORDS: tuple[str, ...] = ("cloud", "clouds", "robot", "robots", "robotics", "data", "tech", "technology",
+                                        "technologies", "smart", "vision", "info", "online", "china")
+_HAN_LATIN_RE = re.compile(r"([\u4e00-\u9fff]{2,})([a-z][a-z0-9+&'-]*)")
+_LATIN_HAN_RE = re.compile(r"([a-z][a-z0-9+&'-]*)([\u4e00-\u9fff]{2,})")
+
+
+def name_parts(name: str) -> list[str]:
+    """The normalised forms a stored short name or brand stands for in running text: the name as stored
+    (normalised) first, then without its listing-status marks (``strip_listing_marks``: 寒武纪-U → 寒武纪), then, for a
+    brand that glues a Han name to a Latin name (IT桔子: 商汤科技SenseTime, 旷视科技Face++, Slamtec思岚科技), each part.
+    A brand is glued to a Latin *name* only when the Latin part has at least 4 characters and is no generic word
+    (``LATIN_GENERIC_WORDS``): 华侨城A (a share class), 冰立方VR, 亚马逊AWS are not split. The Han part is a name
+    on its own
+
+    * before the Latin name unless it is made of ordinary dictionary words only (人工智能学家Aitists);
+    * after it only when it holds a word jieba's dictionary does not know (思岚科技 yes; UArm机器人, roobo智能管家,
+      iKair家庭环境管家 no: there the Latin is the brand and the Han what it makes).
+
+    Forms under 2 characters are never given. The news linker's alias keys are these forms (its length,
+    common-word and ambiguity guards still apply to each)."""
+    s = normalize_name(name or "")
+    if len(s) < 2:
+        return []
+    out = [s]
+    if re.search("[\u4e00-\u9fff]", s):
+        bare = strip_listing_marks(s)
+        out.append(bare)
+        m, han_first = _HAN_LATIN_RE.fullmatch(bare), True
+        if not m:
+            m, han_first = _LATIN_HAN_RE.fullmatch(bare), False
+        if m:
+            han, latin = m.groups() if han_first else m.groups()[::-1]
+            if len(latin) >= 4 and latin.strip("+&'-") not in LATIN_GENERIC_WORDS:
+                out.append(latin)
+                words = list(_jieba().cut(han))
+                if (not all(word_frequency(w) >= COMMON_WORD_FREQ for w in words) if han_first
+                        else any(word_frequency(w) == 0 for w in words)):
+                    out.append(han)
+    return [x for x in dict.fromkeys(out) if len(x) >= 2]
 
 
 # ----------------------------------------------------------------------------------------- list cells

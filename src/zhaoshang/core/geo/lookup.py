@@ -325,6 +325,16 @@ def region_labels(store, codes: Iterable[str], lang: str = "zh", *, with_city: b
     return out
 
 
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """The full and short names of every province, city and district (normalised: 张家界市, 张家界): what a text
+    may mean as the place, not a company (the news linker takes no derived name form that is one)."""
+    from ..text import normalize_name
+    from .regions import build_regions
+
+    return frozenset(normalize_name(n) for r in build_regions() for n in (r.name, r.short_name) if n and len(n) >= 2)
+
+
 # ------------------------------------------------------------------------------------------ suggestions
 @lru_cache(maxsize=1)
 def _suggest_index() -> tuple[list[str], list[str], list[str]]:

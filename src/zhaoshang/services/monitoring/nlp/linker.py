@@ -3,7 +3,9 @@
 Precision comes before recall (docs/methods.md, "News text analysis"):
 
 * the dictionary is every enterprise name and alias of the store (one query), plus each full name without its
-  legal form ("金融街控股股份有限公司" → "金融街控股") when that leaves at least 4 characters;
+  legal form ("金融街控股股份有限公司" → "金融街控股") when that leaves at least 4 characters, and each alias's forms
+  in running text (``core.text.name_parts``: 寒武纪 of 寒武纪-U, 商汤科技 and SenseTime of 商汤科技SenseTime) of at least
+  ``PART_MIN`` characters that are no place name;
 * the text is matched leftmost-longest on its normalised form (full-width, traditional, case), offsets are those
   of the original text;
 * a key that is also a common word (jieba's dictionary frequency ≥ ``COMMON_FREQ``, or a place name), and any
@@ -25,12 +27,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ....core.text import PROVINCE_NAMES, normalize_name, word_frequency, word_spans
+from ....core.geo.lookup import place_names
+from ....core.text import COMMON_WORD_FREQ, PROVINCE_NAMES, name_parts, normalize_name, word_frequency, word_spans
 
 __all__ = ["Mention", "LinkResult", "MentionLinker", "COMMON_FREQ"]
 
 #: jieba dictionary frequency from which a short name counts as a common word
-COMMON_FREQ = 300
+COMMON_FREQ = COMMON_WORD_FREQ
+#: the shortest form of an alias other than the alias itself that is a key (core.text.name_parts: 寒武纪 of
+#: 寒武纪-U, 商汤科技 of 商汤科技SenseTime); a 2-character one (宝鹰 of *ST宝鹰, 耐能 of 耐能Kneron) is not: it would be
+#: a guess confirmed only by what follows it, and "宝鹰股份(002047)" links by its code as a whole
+PART_MIN = 3
 #: keys this short are dropped when cut out of a longer word (longer keys are distinctive enough)
 CUT_CHECK_MAX = 2
 #: confidence of a link by the kind of key that matched
@@ -137,10 +144,16 @@ class MentionLinker:
         key = normalize_name(name or "")
         if len(key) < 2:
             return
-        slot = self.keys.setdefault(key, {})
-        old = slot.get(enterprise_id)
-        if old is None or self._RANK.index(kind if kind in self._RANK else "other") < self._RANK.index(old if old in self._RANK else "other"):
-            slot[enterprise_id] = kind
+        # a full name is its own key; an alias also stands for its forms in running text (core.text.name_parts:
+        # without listing-status marks, and each name part of a brand glued to a Latin name) of ``PART_MIN``
+        # characters or more that is no place name (张家界 of ST张家界 is first the city)
+        forms = [key] if kind == "name" else [k for k in name_parts(name)
+                                              if k == key or len(k) >= PART_MIN and k not in place_names()]
+        for k in forms:
+            slot = self.keys.setdefault(k, {})
+            old = slot.get(enterprise_id)
+            if old is None or self._RANK.index(kind if kind in self._RANK else "other") < self._RANK.index(old if old in self._RANK else "other"):
+                slot[enterprise_id] = kind
         if kind == "name":
             self.surface[enterprise_id] = name
             b = base_name(name)
