@@ -8,7 +8,7 @@ import csv
 
 import pytest
 
-from cli_util import q, run_json
+from cli_util import q, run, run_json
 from conftest import shared_file
 
 COMPANIES = """permalink,name,category_code,funding_total_usd,status,country_code,state_code,region,city,funding_rounds,founded_at,founded_month,founded_quarter,founded_year,first_funding_at,last_funding_at,last_milestone_at
@@ -111,3 +111,58 @@ def test_real_crunchbase_both_files_one_company(tmp_path):
     assert q(db, "SELECT count(*) FROM fundings") == [(n_rounds,)]  # 11, not 22
     assert q(db, "SELECT investors_text FROM fundings WHERE date = DATE '2011-01-21'") == [
         ("Digital Sky Technologies、Goldman Sachs",)]
+
+
+# IT桔子 lists one company under two brands, each row with its own copy of the rounds (as 深圳市人马互动科技有限公司 under
+# 人马互动 and 齐悟 in the real list); 云雀 is placed by its address in 北京 while its rows say 四川-成都
+ITJUZI_COMPANIES = """company_seq,brand_name,legal_name,website,founded,location_raw,location_l1,location_l2,status,industry,sub_industry,total_funding,valuation,team,description,address
+1,星桥互动,深圳市星桥互动科技有限公司,http://xq.example/,2016-10,广东-深圳,广东,深圳,运营中,硬件,其他,5300万,未透露,,语音交互,
+2,桥语,深圳市星桥互动科技有限公司,http://qy.example/,2016-10,广东-深圳,广东,深圳,运营中,企业服务,其他,5300万,未透露,,语音交互品牌,
+3,云雀,成都云雀网络科技有限公司,http://yq.example/,2014-05,四川-成都,四川,成都,运营中,企业服务,客户服务,3550万,未透露,,客服软件,北京市朝阳区望京街道某大厦23层
+"""
+ITJUZI_FINANCING = """company_seq,brand_name,legal_name,location_raw,date,round,amount_raw,investors_raw
+1,星桥互动,深圳市星桥互动科技有限公司,广东-深圳,2019-03-01,B轮,1亿人民币,"甲资本,乙创投"
+1,星桥互动,深圳市星桥互动科技有限公司,广东-深圳,2018-06-06,A轮,5000万人民币,戊资本
+1,星桥互动,深圳市星桥互动科技有限公司,广东-深圳,2018-04-03,天使轮,数百万人民币,丙基金
+2,桥语,深圳市星桥互动科技有限公司,广东-深圳,2019-03-01,B轮,1亿人民币,"乙创投,丁资本"
+2,桥语,深圳市星桥互动科技有限公司,广东-深圳,2018-06-06,A轮,9000万人民币,戊资本
+2,桥语,深圳市星桥互动科技有限公司,广东-深圳,2018-04-03,天使轮,数百万人民币,丙基金
+3,云雀,成都云雀网络科技有限公司,四川-成都,2015-10-10,A轮,500万美元,己资本
+"""
+
+
+def test_one_company_under_two_brands_has_each_round_once(tmp_path):
+    """Rows of one import that resolve to the same enterprise and are the same round (date, type, amount not
+    differing) are one round, counted as merged; the same file under another source name adds no round."""
+    companies, financing = tmp_path / "companies.csv", tmp_path / "financing.csv"
+    companies.write_text(ITJUZI_COMPANIES, encoding="utf-8")
+    financing.write_text(ITJUZI_FINANCING, encoding="utf-8")
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", companies, "--preset", "itjuzi_companies", db=db)
+    rep = run_json("import", "fundings", financing, "--preset", "itjuzi_financing", db=db)
+    _adds_up(rep)
+    got = q(db, """SELECT f.date::VARCHAR, f.amount_text, f.investors_text FROM fundings f JOIN enterprises e
+                   ON e.id = f.enterprise_id WHERE e.name = '深圳市星桥互动科技有限公司' ORDER BY f.date, f.amount_wan""")
+    # the angel round once, the B round once with the investors of both rows; the A rounds of the two brands
+    # differ in amount: two rounds
+    assert [g[:2] for g in got] == [("2018-04-03", "数百万人民币"), ("2018-06-06", "5000万人民币"),
+                                    ("2018-06-06", "9000万人民币"), ("2019-03-01", "1亿人民币")]
+    assert sorted(got[3][2].split("、")) == ["丁资本", "乙创投", "甲资本"]
+    assert q(db, "SELECT count(*) FROM events WHERE type = 'funding'") == [(5,)]
+    assert (rep["rows_imported"], rep["rows_duplicate"], rep.get("rounds_merged")) == (5, 2, 2)
+    # the same file again: nothing new (a merged row's round is held under the key it was merged into)
+    same = run_json("import", "fundings", financing, "--preset", "itjuzi_financing", db=db)
+    _adds_up(same)
+    assert same["rows_imported"] == 0 and same["rows_duplicate"] == 7
+    # the same file under another source name: every row is a round held already (云雀's too, though its name
+    # alone does not link it: its rows say 四川, its enterprise is placed in 北京 by its address)
+    again = run_json("import", "fundings", financing, "--preset", "itjuzi_financing", "--source", "itjuzi_copy", db=db)
+    _adds_up(again)
+    assert again["rows_imported"] == 0
+    assert q(db, "SELECT count(*) FROM fundings") == [(5,)]
+    # the summary says so, in either language
+    en = run("--lang", "en", "import", "fundings", financing, "--preset", "itjuzi_financing", "--source", "third",
+             db=db).stdout
+    assert "7 (of which 2 rounds merged)" in en, en
+    zh = run("import", "fundings", financing, "--preset", "itjuzi_financing", "--source", "fourth", db=db).stdout
+    assert "7（其中同一企业同一轮次合并 2）" in zh, zh

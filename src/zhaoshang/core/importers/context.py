@@ -31,6 +31,9 @@ class ImportReport:
     # of those, the earlier rows of a key repeated within this import (the last row gives the enterprise its
     # values): each with its row and the row that won, [{file, row, kept_file, kept_row, column, key, uscc, fields}]
     rows_repeated: int = 0
+    # fundings: rows counted duplicate because they are a round another row of this import already gives (same
+    # enterprise under another key, same date, type and amount not differing)
+    rounds_merged: int = 0
     repeats: list[dict] = field(default_factory=list)
     fields_dropped: int = 0
     # rows imported without a field their kind should have, by the rejects file's code: a news item without a

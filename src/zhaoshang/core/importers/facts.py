@@ -147,14 +147,17 @@ def write_fundings(ctx: ImportContext) -> None:
     kept = con.execute("SELECT count(*) FROM _fund").fetchone()[0]
     ctx.report.rows_duplicate += ctx.rows_ok - kept
     link_duplicates(con, "fundings", "enterprise_id", "_fund", ctx.source)
-    if not _dedupe_keyed(ctx, "_fund", "fundings"):
-        return
     rounds = [r[0] for r in con.execute("SELECT DISTINCT round_raw FROM _fund WHERE round_raw IS NOT NULL").fetchall()]
     con.register("_rounds_arrow", pa.table({"raw": pa.array(rounds, pa.string()),
                                             "norm": pa.array([normalize_round(r) for r in rounds], pa.string())}))
     con.execute("CREATE OR REPLACE TEMP TABLE _fund AS SELECT f.*, r.norm AS _round "
                 "FROM _fund f LEFT JOIN _rounds_arrow r ON r.raw = f.round_raw")
     con.unregister("_rounds_arrow")
+    # one round of the rows that give the same round under different keys, before the rows this source holds are
+    # dropped: the same file again finds each merged row's round held under the key it was merged into
+    _merge_same_rounds(ctx)
+    if not _dedupe_keyed(ctx, "_fund", "fundings"):
+        return
     merged = _match_rounds(ctx)
     next_id = ctx.store.next_id("fundings")
     con.execute(f"""
@@ -219,6 +222,55 @@ _AMOUNT_AGREES = ("(f.amount_wan IS NULL OR x.amount_wan IS NULL OR "
                   "abs(x.amount_wan - f.amount_wan) <= 0.005 * greatest(abs(x.amount_wan), abs(f.amount_wan)))")
 
 
+def _merge_same_rounds(ctx: ImportContext) -> None:
+    """One round of this import's rows that are the same round of one enterprise under different keys (IT桔子 lists
+    深圳市人马互动科技有限公司 under two brands, each row with its own copy of every round): the rule of a round another
+    source holds (same enterprise — linked to it, or both not linked and named alike —, same date, type and amount
+    not differing) within the import. A row is merged
+    into the first row of the file it agrees with that is merged into none; its investors are added and what the
+    first row lacks filled in. Counted duplicate, and in ``rounds_merged``."""
+    con = ctx.con
+    # the same enterprise: linked to it, or both not linked (not ambiguous) and named alike
+    same = ("(x.enterprise_id = f.enterprise_id OR x.enterprise_id IS NULL AND f.enterprise_id IS NULL "
+            "AND NOT x._amb AND NOT f._amb AND x._norm = f._norm AND f._norm <> '')")
+    agrees = (f"{same} AND x._first < f._first AND x.date = f.date "
+              f"AND (f._round IS NULL OR x._round IS NULL OR x._round = f._round) AND {_AMOUNT_AGREES}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fsame AS
+        WITH later AS (  -- rows that agree with an earlier row of the import
+            SELECT DISTINCT f._key FROM _fund f JOIN _fund x ON x.date = f.date AND {agrees} WHERE f.date IS NOT NULL)
+        SELECT f._key, arg_min(x._key, x._first) AS into_key
+        FROM _fund f JOIN _fund x ON x.date = f.date AND {agrees}
+        WHERE f._key IN (SELECT _key FROM later) AND x._key NOT IN (SELECT _key FROM later)
+        GROUP BY f._key
+    """)
+    n = con.execute("SELECT count(*) FROM _fsame").fetchone()[0]
+    if not n:
+        return
+    con.execute("""
+        UPDATE _fund x SET investors = list_filter(flatten([x.investors, m.investors]),  -- in order, each once
+                                                   lambda v, i: list_position(flatten([x.investors, m.investors]), v) = i),
+            _round = coalesce(x._round, m._round), round_raw = coalesce(x.round_raw, m.round_raw),
+            amount_wan = coalesce(x.amount_wan, m.amount_wan), low = coalesce(x.low, m.low),
+            high = coalesce(x.high, m.high), amount_text = coalesce(x.amount_text, m.amount_text),
+            currency = coalesce(x.currency, m.currency), lead = coalesce(x.lead, m.lead)
+        FROM (SELECT s.into_key, flatten(list(f.investors ORDER BY f._first)) AS investors,
+                     arg_min(f._round, f._first) FILTER (WHERE f._round IS NOT NULL) AS _round,
+                     arg_min(f.round_raw, f._first) FILTER (WHERE f.round_raw IS NOT NULL) AS round_raw,
+                     arg_min(f.amount_wan, f._first) FILTER (WHERE f.amount_wan IS NOT NULL) AS amount_wan,
+                     arg_min(f.low, f._first) FILTER (WHERE f.low IS NOT NULL) AS low,
+                     arg_min(f.high, f._first) FILTER (WHERE f.high IS NOT NULL) AS high,
+                     arg_min(f.amount_text, f._first) FILTER (WHERE f.amount_text IS NOT NULL) AS amount_text,
+                     arg_min(f.currency, f._first) FILTER (WHERE f.currency IS NOT NULL) AS currency,
+                     arg_min(f.lead, f._first) FILTER (WHERE f.lead IS NOT NULL) AS lead
+              FROM _fsame s JOIN _fund f USING (_key) GROUP BY s.into_key) m
+        WHERE x._key = m.into_key
+    """)
+    con.execute("DELETE FROM _fund WHERE _key IN (SELECT _key FROM _fsame)")
+    ctx.report.rows_duplicate += n
+    ctx.report.rounds_merged += n
+
+
 def _match_rounds(ctx: ImportContext) -> int:
     """Fill ``_fmatch`` (_key, funding_id): this import's rounds that are rounds another source holds (above)."""
     con = ctx.con
@@ -234,7 +286,11 @@ def _match_rounds(ctx: ImportContext) -> int:
             SELECT f._key, f._first, x.id, x.round, x.amount_wan, f._round, f.amount_wan
             FROM _fund f JOIN pending_links p ON p.ref_table = 'fundings' AND p.name_norm = f._norm
             JOIN fundings x ON x.id = p.ref_id AND x.enterprise_id IS NULL AND {agrees}
-            WHERE f.enterprise_id IS NULL AND f.date IS NOT NULL AND f._norm <> ''),
+            WHERE f.enterprise_id IS NULL AND f.date IS NOT NULL AND f._norm <> ''
+            UNION ALL  -- not linked (the name's province differs), the round held by the enterprise of that name
+            SELECT f._key, f._first, x.id, x.round, x.amount_wan, f._round, f.amount_wan
+            FROM _fund f JOIN enterprises e ON e.name_norm = f._norm JOIN fundings x ON x.enterprise_id = e.id AND {agrees}
+            WHERE f.enterprise_id IS NULL AND NOT f._amb AND f.date IS NOT NULL AND f._norm <> ''),
         best AS (
             SELECT _key, _first, funding_id FROM c
             QUALIFY row_number() OVER (PARTITION BY _key ORDER BY (_round IS NOT NULL AND x_round = _round) DESC,

@@ -101,7 +101,9 @@ def import_cmd(
             (t("读取行数", "rows read"), report.rows_read),
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
-            (t("重复（已存在）", "duplicates"), report.rows_duplicate),
+            (t("重复（已存在）", "duplicates"), report.rows_duplicate if not report.rounds_merged else
+             t(f"{report.rows_duplicate}（其中同一企业同一轮次合并 {report.rounds_merged}）",
+               f"{report.rows_duplicate} (of which {report.rounds_merged} rounds merged)")),
             *([(t("同一企业的其他行（已合并，如产品线）", "further rows of the same enterprise (merged, e.g. product lines)"),
                 report.rows_combined)] if report.rows_combined else []),
             *([(t("产品线改记为本数据日期（原日期较晚）", "product lines re-dated to this data date (they had a later one)"),
