@@ -213,7 +213,11 @@ def test_itjuzi_companies_financing_team_link(tmp_path, itjuzi):
     assert {r["code"] for r in rejects} == {"content_missing"} and len(rejects) == 286
     assert rejects[0]["reason"] == "date、round、amount_raw、investors_raw都为空，不是一轮融资"
     linked, total = q(db, "SELECT count(enterprise_id), count(*) FROM fundings")[0]
-    assert total == 1439 - 286 and linked == total  # company_seq links every round to its company
+    assert total == 1439 - 286 - 3 and linked == total  # company_seq links every round to its company
+    # 深圳市人马互动科技有限公司's three rounds, listed under its brands 人马互动 and 齐悟, are three rounds, not six
+    assert r2["rounds_merged"] == 3 and r2["rows_duplicate"] == 3
+    assert q(db, """SELECT count(*) FROM fundings f JOIN enterprises e ON e.id = f.enterprise_id
+                    WHERE e.name = '深圳市人马互动科技有限公司'""") == [(3,)]
     assert q(db, "SELECT count(*) FROM fundings WHERE date IS NULL AND amount_wan IS NULL AND amount_text IS NULL "
                  "AND coalesce(investors_text, '') = '' AND coalesce(round_raw, '-') = '-'")[0][0] == 0
     # the brand name is an alias; amounts parsed where disclosed
