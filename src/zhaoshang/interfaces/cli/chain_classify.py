@@ -71,7 +71,9 @@ def evaluate_chain_cmd(
     from ...services.chain.evaluate import evaluate_gold
 
     shared = data or os.environ.get("ZHAOSHANG_SHARED_DATA") or "../shared/data"
-    who = {x.strip() for x in (labellers or "").replace("，", ",").split(",") if x.strip()} or None
+    from ...core.text import split_list
+
+    who = set(split_list(labellers)) or None  # the one list reader: L1,L3 / L1，L3 / L1、L3
     res = evaluate_gold(shared, split, load_taxonomy(taxonomy), gold, use_model=not rules_only, labellers=who)
     if fmt == Fmt.json:
         emit(res, fmt)

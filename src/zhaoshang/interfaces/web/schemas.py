@@ -43,36 +43,25 @@ def _digits_class(chars: list[str]) -> str:
     return "[" + "".join(runs) + "]"
 
 
-def _compact(words) -> str:
-    """A short regular expression matching exactly ``words`` (a prefix tree whose branches with the same rest share a
-    character class): the years 1800–2025 as ``(1[89]\\d\\d|20([01]\\d|2[0-5]))``, not 226 alternatives. A long
-    alternation made the document's date pattern several kilobytes, which every client and fuzzer compiles."""
-    words = sorted(set(words))
-    if words == [""]:
-        return ""
+def _branches(words) -> list[str]:
+    """The alternatives of a short regular expression matching exactly ``words`` (strings of one length): a prefix
+    tree whose branches with the same rest share a character class — the years 1800–2025 as ``1[89]\\d\\d`` and
+    ``20([01]\\d|2[0-5])``, not 226 alternatives. A long alternation made the document's date pattern several
+    kilobytes, which every client and fuzzer compiles."""
     rests: dict[str, list[str]] = {}
-    for w in words:
-        if w:
-            rests.setdefault(w[0], []).append(w[1:])
+    for w in sorted(set(words)):
+        rests.setdefault(w[0], []).append(w[1:])
     by_rest: dict[str, list[str]] = {}
     for ch, tails in rests.items():
-        by_rest.setdefault(_compact(tails), []).append(ch)
-    branches = [_digits_class(sorted(chars)) + rest for rest, chars in by_rest.items()]
-    body = branches[0] if len(branches) == 1 else _alt(branches)
-    if "" in words:
-        return f"({body})?"
-    return body
+        sub = _branches(tails) if tails[0] else [""]
+        rest = sub[0] if len(sub) == 1 else _alt(sub)
+        by_rest.setdefault(rest, []).append(ch)
+    return [_digits_class(sorted(chars)) + rest for rest, chars in by_rest.items()]
 
 
 def _one_of(words) -> str:
-    """A group matching exactly ``words`` (``_compact``)."""
-    body = _compact(words)
-    depth = 0
-    for i, ch in enumerate(body):  # already one group from its first character to its last: as it is
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return body if i == len(body) - 1 and body[0] == "(" else f"({body})"
-    return f"({body})"
+    """A group matching exactly ``words`` (strings of one length)."""
+    return _alt(_branches(words))
 
 
 def _years(lo: int, hi: int) -> str:
