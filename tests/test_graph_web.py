@@ -66,6 +66,14 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     assert len(n["neighbours"]) == 2 and n["total"] > 2
     assert c.get("/api/graph/neighbours?node=e:1&offset=2&limit=2", headers=ana).json()["neighbours"][0] != n["neighbours"][0]
     assert c.get("/api/graph/reach/不存在的企业?from_region=330100", headers=ana).status_code == 404
+    # introduce: a contact not matched is named by the row the page sends, with the words the page shows
+    intro = c.post("/api/graph/introduce/1", headers=ana, json={"contacts": [
+        {"name": "孙丽", "enterprise": "本地甲科技有限公司", "row": 1},
+        {"name": "李四", "enterprise": "不存在的公司", "row": 3}]}).json()
+    assert intro["paths"] and intro["from"]["unmatched"] == [
+        {"row": 3, "name": "李四", "enterprise": "不存在的公司", "reason": "not_found"}]
+    assert intro["from"]["unmatched_text"] == {"count": 1, "head": "未能匹配的联系人 1 个，未作为起点",
+                                               "lines": ["第 3 行 李四（不存在的公司）：库中没有这家企业"]}
     assert c.get("/api/graph/neighbours?node=zz", headers=ana).status_code == 400
     assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
 
@@ -572,6 +580,27 @@ def test_relations_page_in_the_browser(base, chromium):
                            ".map(h => [h.firstChild.textContent.trim(), h.querySelector('.rel').textContent]))")
         assert rels[0] == [["本地甲科技有限公司", "←高管 (0.60)—"]], rels  # a strength with two decimals, as everywhere
         assert [h[1][0] + h[1][-1] for h in rels[1]] == ["←—", "—→"] and rels[1][1][1].startswith("—同任职"), rels
+        assert pg.locator("#unmatched").count() == 0  # every contact matched: nothing said of unmatched ones
+        # a contact whose company is not in the database is said, with its line in the box (the blank one counted)
+        # and the company as typed, above the paths the others found; the same words as `reach --contacts`
+        for lang, words in (("zh", ["未能匹配的联系人 1 个，未作为起点", "第 3 行 李四（不存在的公司）：库中没有这家企业"]),
+                            ("en", ["1 contact not matched, not used as a start",
+                                    "row 3 李四 (不存在的公司): no such enterprise in the database"])):
+            if lang == "en":
+                pg.goto(base + "/relations/1?lang=en")
+                pg.click("#intro-box summary")
+            pg.fill("#intro-contacts", "孙丽 本地甲科技有限公司\n\n李四,不存在的公司")
+            pg.click("#intro-go")
+            pg.wait_for_selector("#paths[data-source=contacts] #unmatched")
+            assert pg.get_attribute("#unmatched", "data-count") == "1"
+            assert pg.locator("#unmatched li").all_inner_texts() == [words[1]], pg.inner_text("#unmatched")
+            assert words[0] in pg.inner_text("#unmatched") and pg.locator("#paths .path").count() >= 1
+        # none matched: no path can start, and the refusal (HTTP 400, which the console logs) names them
+        pg.fill("#intro-contacts", "李四,不存在的公司")
+        pg.click("#intro-go")
+        pg.wait_for_selector("#paths .warn")
+        assert "row 1 李四 (不存在的公司): no such enterprise in the database" in pg.inner_text("#paths .warn")
+        assert [e for e in errors if "400" in e] == [errors.pop()], errors
         # no path: the page says why, as the service gives it (控股丙's key persons lie 3 hops from 杭州市)
         for lang, words in (("zh", "从杭州市的 10 个起点到 2 位关键人，2 跳内没有路径；可增加最多跳数"),
                             ("en", "no path within 2 hops from the 10 starts of Hangzhou to the 2 key persons; try more hops")):

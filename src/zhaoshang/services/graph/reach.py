@@ -146,17 +146,35 @@ UNMATCHED = {"no_enterprise": ("没有所在企业", "no enterprise given"),
              "ambiguous": ("企业简称对应多家企业", "the short name belongs to several enterprises")}
 
 
+def _unmatched_lines(unmatched: list[dict]) -> tuple[list[str], list[str]]:
+    """Each contact that starts no path in words (Chinese, English): 第 3 行 李四（某某公司）：库中没有这家企业 /
+    row 3 李四 (某某公司): no such enterprise in the database."""
+    return ([f"第 {u['row']} 行 {u['name'] or '（无姓名）'}（{u['enterprise'] or '—'}）：{UNMATCHED[u['reason']][0]}"
+             for u in unmatched],
+            [f"row {u['row']} {u['name'] or '(no name)'} ({u['enterprise'] or '-'}): {UNMATCHED[u['reason']][1]}"
+             for u in unmatched])
+
+
+def _unmatched_head(n: int) -> tuple[str, str]:
+    return f"未能匹配的联系人 {n} 个，未作为起点", f"{count_en(n, 'contact')} not matched, not used as a start"
+
+
 def unmatched_words(unmatched: list[dict]) -> tuple[str, str] | None:
-    """The contacts that start no path, named by row (Chinese, English): 第 3 行 李四（某某公司）：库中没有这家企业 /
-    row 3 李四 (某某公司): no such enterprise in the database; None when every contact was found."""
+    """The contacts that start no path, named by row, in one line (Chinese, English): 未能匹配的联系人 1 个，未作为起点：
+    第 3 行 李四（某某公司）：库中没有这家企业; None when every contact was found."""
     if not unmatched:
         return None
-    zh = "；".join(f"第 {u['row']} 行 {u['name'] or '（无姓名）'}（{u['enterprise'] or '—'}）：{UNMATCHED[u['reason']][0]}"
-                  for u in unmatched)
-    en = "; ".join(f"row {u['row']} {u['name'] or '(no name)'} ({u['enterprise'] or '-'}): {UNMATCHED[u['reason']][1]}"
-                   for u in unmatched)
-    return (f"未能匹配的联系人 {len(unmatched)} 个，未作为起点：{zh}",
-            f"{count_en(len(unmatched), 'contact')} not matched, not used as a start: {en}")
+    (zh, en), (head_zh, head_en) = _unmatched_lines(unmatched), _unmatched_head(len(unmatched))
+    return f"{head_zh}：{'；'.join(zh)}", f"{head_en}: {'; '.join(en)}"
+
+
+def unmatched_text(unmatched: list[dict], lang: str = "zh") -> dict | None:
+    """The same words for a page that lists them (the relations page's 引荐): ``head`` (how many, not used as a
+    start) and one line per contact, in ``lang``; None when every contact was found."""
+    if not unmatched:
+        return None
+    i = 1 if lang == "en" else 0
+    return {"count": len(unmatched), "head": _unmatched_head(len(unmatched))[i], "lines": _unmatched_lines(unmatched)[i]}
 
 
 def _origins_contacts(store, g: Graph, rows: list[dict]) -> tuple[dict, dict, list]:
@@ -305,7 +323,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
                 for p in chosen],
            "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
                     (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins),
-                    "unmatched": unmatched},
+                    "unmatched": unmatched, "unmatched_text": unmatched_text(unmatched, lang)},
            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
            "formula": "strength = origin factor × Π tie strengths"}

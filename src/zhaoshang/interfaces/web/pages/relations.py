@@ -25,6 +25,9 @@ Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、�
 class Contact(BaseModel):
     name: str = Field(..., max_length=60)
     enterprise: str = Field(..., max_length=TEXT_MAX)
+    # the contact's line as the user typed it (the page's box, blank lines counted): a contact not matched is named by
+    # it; without it, by its place in the list from 1
+    row: Optional[int] = Field(None, ge=1, le=100_000)
 
 
 class Introduce(BaseModel):
@@ -60,7 +63,7 @@ def register(app, web) -> None:
     @app.post("/api/graph/introduce/{key}", tags=["graph"],
               summary="引荐：从我自己的联系人（姓名 + 所在企业）出发到目标企业关键人的路径")
     def api_introduce(key: Key, body: Introduce, request: Request, store=Depends(web.get_store)):
-        rows = [{"name": c.name, "enterprise": c.enterprise} for c in body.contacts]
+        rows = [{"name": c.name, "enterprise": c.enterprise, **({"_row": c.row} if c.row else {})} for c in body.contacts]
         lang = web.lang_of(request)
         return web.json(paths_in_words(privacy.present_ties(
             reach(store, key, contacts=rows, k=body.k, max_hops=body.max_hops, as_of=web.clean(body.as_of),

@@ -122,16 +122,24 @@
 
   // -- paths ---------------------------------------------------------------------------------------------
   const out = document.getElementById('paths');
+  // the contacts that start no path (no enterprise given, none in the database, a short name of several): how many,
+  // and each by its line and the company as typed, in the service's words (the same as `zhaoshang reach --contacts`)
+  function unmatchedHtml(doc) {
+    const u = doc.from && doc.from.unmatched_text;
+    if (!u) return '';
+    return '<div class="warn" id="unmatched" data-count="' + u.count + '"><p>' + ZS.esc(u.head) + '</p><ul>' +
+      u.lines.map(l => '<li>' + ZS.esc(l) + '</li>').join('') + '</ul></div>';
+  }
   function renderPaths(doc, source) {
     out.dataset.source = source;
     if (!doc.paths.length) {
       const np = doc.no_path;  // why, as the service says it (no key person, no start, none within the hops)
       const why = np ? (en ? np.reason_en : np.reason) + (np.case === 'hops' ? tr('；可增加最多跳数（至多 6）或从自己的联系人出发', '; try more hops (up to 6) or start from your own contacts') : '')
         : tr('在给定跳数内没有找到路径', 'No path within the hop limit');
-      out.innerHTML = '<p class="muted" id="no-path">' + ZS.esc(why) + '</p>';
+      out.innerHTML = unmatchedHtml(doc) + '<p class="muted" id="no-path">' + ZS.esc(why) + '</p>';
       return;
     }
-    out.innerHTML = doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + ZS.strength(p.strength) +
+    out.innerHTML = unmatchedHtml(doc) + doc.paths.map((p, i) => '<div class="path"><h3>' + tr('路径 ', 'Path ') + (i + 1) + ' · ' + tr('强度 ', 'strength ') + ZS.strength(p.strength) +
       ' <small class="muted">' + ZS.esc(p.origin.kind_label) + ZS.colon() + ZS.esc(p.origin.name) + ' → ' + ZS.esc(p.target.name) + '</small></h3>' +
       // a path of no hop: the key person is a start (or a record linked to one as the same person)
       (p.length === 0 ? '<div class="hop hop-none">' + tr('关键人本人即起点（' + ZS.esc(p.origin.kind_label) + '），无需中间人；强度即起点系数',
@@ -161,9 +169,12 @@
   if (intro) intro.addEventListener('click', () => {
     // a line is 姓名,所在企业 (a comma, a full-width comma or a tab between), or the name and the enterprise as people
     // type them, a space between (the name is the first word)
-    const lines = document.getElementById('intro-contacts').value.split('\n').map(l => l.trim()).filter(Boolean);
+    // each line keeps its number in the box (blank lines counted), by which a contact not matched is named
+    const typed = document.getElementById('intro-contacts').value.split('\n').map((l, i) => [l.trim(), i + 1]).filter(x => x[0]);
+    const lines = typed.map(x => x[0]);
     const parts = lines.map(l => (/[,，\t]/.test(l) ? l.split(/[,，\t]/) : l.split(/\s+/).length > 1 ? [l.split(/\s+/)[0], l.replace(/^\S+\s+/, '')] : [l]));
-    const contacts = parts.filter(x => x.length >= 2 && x[0].trim() && x[1].trim()).map(x => ({name: x[0].trim(), enterprise: x[1].trim()}));
+    const contacts = parts.map((x, i) => [x, typed[i][1]]).filter(([x]) => x.length >= 2 && x[0].trim() && x[1].trim())
+      .map(([x, row]) => ({name: x[0].trim(), enterprise: x[1].trim(), row: row}));
     const bad = lines.filter((l, i) => !(parts[i].length >= 2 && parts[i][0].trim() && parts[i][1].trim()));
     if (!contacts.length || bad.length) {  // said, not a click that does nothing
       out.dataset.source = 'contacts';
