@@ -173,6 +173,68 @@ def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(
     assert local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]["stale"] is False
 
 
+def test_a_batch_stored_by_an_older_scoring_rule_is_not_shown_as_current(db, tmp_path):
+    """a batch `score all` stored before the signals were read another way (SIGNALS_VERSION) kept its totals in
+    the library, its sort and score filter and the export, shown as current. Stored, then made to carry an older
+    rule's version and read back, it is not shown anywhere and the list says why and what to run (zh/en); the
+    profile's card ranks by the current rule; `score all` again shows it."""
+    import csv
+    import io
+    import shutil
+    import subprocess
+
+    from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.services.evaluation.signals import SIGNALS_VERSION
+
+    path, legacy = tmp_path / "ev.duckdb", tmp_path / "legacy.duckdb"
+    shutil.copyfile(db, path)
+    run("score", "all", "--as-of", D, db=path)
+    card = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=path)
+    assert card["cohort"]["ranked"] == "stored" and card["total"] is not None
+    shutil.copyfile(path, legacy)
+
+    def carry(db_file, version):  # the batch as an older version stored it: another rule's version, or none kept
+        subprocess.run([sys.executable, "-c", f"""import duckdb, json
+con = duckdb.connect({str(db_file)!r})
+key = 'score_cohorts:{D}'
+kept = json.loads(con.execute('SELECT value FROM meta WHERE key = ?', [key]).fetchone()[0])
+kept.pop('signals', None)
+con.execute('UPDATE meta SET value = ? WHERE key = ?', [json.dumps({{**kept, **{version!r}}}), key])
+con.close()"""], check=True)
+
+    carry(path, {"signals": "no-data-6"})
+    carry(legacy, {})  # stored before the rule's version was kept: not vouched for either
+    client = local_client(create_app(str(path)))
+    doc = client.get("/api/enterprises", params={"as_of": D, "sort": "-score"}).json()
+    batch = doc["score_batch"]
+    assert doc["score_as_of"] is None and all(it["score"] is None for it in doc["items"]), doc["items"]
+    assert batch["as_of"] == D and batch["shown"] is False
+    assert batch["rule"] == {"stored": "no-data-6", "version": SIGNALS_VERSION, "current": False}
+    assert (f"{D} 的存储评分（{batch['scored_at']} 生成）由旧版评分规则（no-data-6；当前规则：{SIGNALS_VERSION}）计算，不再显示。"
+            f"请重新运行 zhaoshang score all --as-of {D}") in batch["note"]["zh"]
+    assert f"were made by an older scoring rule (no-data-6; this version's rule: {SIGNALS_VERSION})" in batch["note"]["en"]
+    assert client.get("/api/enterprises", params={"as_of": D, "score_min": 1}).json()["total"] == 0
+    page = client.get("/enterprises", params={"as_of": D}).text
+    assert 'id="score-stale" data-stale="rule"' in page and "由旧版评分规则（no-data-6" in page
+    assert "没有存储的评分批次" not in page
+    en = client.get("/enterprises", params={"as_of": D, "lang": "en"}).text
+    assert "were made by an older scoring rule (no-data-6" in en
+    rows = list(csv.reader(io.StringIO(client.get("/api/enterprises/export", params={
+        "as_of": D, "format": "csv", "lang": "zh"}).content.decode("utf-8-sig"))))
+    head = rows[0]
+    assert rows[1:] and all(r[head.index("综合得分")] == "" and r[head.index("评分批次日期")] == "" for r in rows[1:])
+    # the profile's card does not read the old batch's cohorts: it ranks the population by the current rule
+    again = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=path)
+    assert again["cohort"]["ranked"] == "population" and again["total"] == card["total"]
+    batch = local_client(create_app(str(legacy))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]
+    assert batch["shown"] is False and batch["rule"]["stored"] is None and "旧版评分规则（未记录版本" in batch["note"]["zh"]
+    run("score", "all", "--as-of", D, db=path)  # scored by the current rule: shown again
+    doc = local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()
+    assert doc["score_as_of"] == D and doc["score_batch"]["shown"] is True and doc["score_batch"]["note"] == {"zh": None, "en": None}
+    assert doc["score_batch"]["rule"] == {"stored": SIGNALS_VERSION, "version": SIGNALS_VERSION, "current": True}
+    assert round({it["name"]: it["score"] for it in doc["items"]}["甲星智能科技有限公司"], 1) == card["total"]
+
+
 def test_a_date_after_the_data_says_the_data_ends_there(db):
     """a scorecard as of a date after the data's latest date decayed silently (news tone gone, months
     since the round up) — an artefact of missing data, not a change in the company. It now says so."""

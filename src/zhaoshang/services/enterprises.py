@@ -27,7 +27,7 @@ from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.nodes import check_node as matrix_check_node
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
-from .evaluation.stored import batch_info, score_join, stored_totals
+from .evaluation.stored import batch_info, score_join, stored_as_of, stored_totals
 from . import list_order
 from .datastore import synthetic_label
 from .search import MATCH_ORDER, match_ranks, matching_condition, stock_code_forms
@@ -276,7 +276,10 @@ def _answer(store, d: _dt.date, total: int, page: int, size: int, sort: str, ite
     for it in items:
         it["score"], it["score_confidence"] = scores.get(it["id"], (None, None))
     return {"total": int(total), "page": page, "size": size, "sort": sort, "as_of": d.isoformat(),
-            "score_as_of": sd.isoformat() if sd else None, "score_batch": batch_info(store, sd), "items": items}
+            # the batch shown (sd), and the latest stored: the same, or one of an older scoring rule whose scores are
+            # not shown (its note says why)
+            "score_as_of": sd.isoformat() if sd else None, "score_batch": batch_info(store, stored_as_of(store, d)),
+            "items": items}
 
 
 def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "enterprises",

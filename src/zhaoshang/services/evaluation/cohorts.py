@@ -5,8 +5,8 @@ ranking the whole population again (about a minute at 10 M enterprises; millisec
 percentile of every (cohort, value) pair of every ranked signal (``score_ranks``) — exactly the figures its
 own pass ranked with — and a fingerprint of what they were computed from: the weights, the chain, and the
 data (row counts of the fact tables, the last import, a digest of the placements' contents — never a
-time, so the same data gives the same fingerprint). A scorecard uses them only
-while the fingerprint still matches; after an update, with other weights or with live events from the team
+time, so the same data gives the same fingerprint) — and the scoring rule it was made by (``batch_rule``). A
+scorecard uses them only while the fingerprint still matches and the rule is this version's; after an update, with other weights or with live events from the team
 state it ranks the population itself, as before.
 """
 
@@ -79,11 +79,29 @@ def _key(d: _dt.date) -> str:
 
 
 def usable(store, d: _dt.date, params: dict, chain: str) -> bool:
-    """Whether a stored batch for ``d`` was ranked with these weights and chain on the data as it is now."""
+    """Whether a stored batch for ``d`` was ranked with these weights and chain on the data as it is now, by the
+    scoring rule of this version (``batch_rule``)."""
     has = store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_typical'"
                             ).fetchone()[0]
     raw = store.get_meta(_key(d)) if has else None
-    return bool(raw) and json.loads(raw).get("fingerprint") == fingerprint(store, d, params, chain)
+    return (bool(raw) and json.loads(raw).get("fingerprint") == fingerprint(store, d, params, chain)
+            and batch_rule(store, d)["current"])
+
+
+def batch_rule(store, d: _dt.date) -> dict:
+    """The scoring rule the batch stored for ``d`` was made by — how its signals were read
+    (``signals.SIGNALS_VERSION`` when ``score all`` ran; None for a batch stored before the version was kept) —
+    against this version's: ``{"stored", "version", "current": bool}``. The one test of whether a stored batch's
+    scores are current: the lists and exports (``stored.shown_as_of``) and one scorecard's use of its cohorts
+    (``usable``) ask it; a batch of another rule is never shown as current, and says so (``stored.stale_note``)."""
+    from .signals import SIGNALS_VERSION
+
+    def look() -> str | None:
+        raw = store.get_meta(_key(d))
+        return json.loads(raw).get("signals") if raw else None
+
+    kept = generation_memo(store, ("score_rule", d), look)
+    return {"stored": kept, "version": SIGNALS_VERSION, "current": kept == SIGNALS_VERSION}
 
 
 def store_batch(store, d: _dt.date, cohort_ctes: str, ranks: list[tuple[str, str]], params: dict,
@@ -106,8 +124,12 @@ def store_batch(store, d: _dt.date, cohort_ctes: str, ranks: list[tuple[str, str
         name = cte.split(" ", 1)[0]
         con.execute(f"""INSERT INTO score_ranks WITH k AS (SELECT * FROM {WORK}), {cte}
                         SELECT {_date(d)}, '{signal}', key, v, p FROM {name} ORDER BY key, v""")
-    # the data state is kept too: a list showing this batch says when the data changed after it (batch_state)
-    store.set_meta(_key(d), json.dumps({"fingerprint": fingerprint(store, d, params, chain), "data": data_state(store)}))
+    # the data state is kept too: a list showing this batch says when the data changed after it (batch_state); and
+    # the scoring rule it was made by: a batch of an older rule is not shown as current (batch_rule)
+    from .signals import SIGNALS_VERSION
+
+    store.set_meta(_key(d), json.dumps({"fingerprint": fingerprint(store, d, params, chain), "data": data_state(store),
+                                        "signals": SIGNALS_VERSION}))
 
 
 def batch_state(store, d: _dt.date) -> dict:

@@ -1,5 +1,6 @@
 """Stored scores (the ``scores`` table written by ``score all``) as lists read them: which batch a list as of a
-date shows — the latest stored on or before that date — and the join that sorts and filters by it."""
+date shows — the latest stored on or before that date, unless an older scoring rule made it — and the join that
+sorts and filters by it."""
 
 from __future__ import annotations
 
@@ -20,11 +21,23 @@ def stored_as_of(store, d: _dt.date) -> _dt.date | None:
     return generation_memo(store, ("scores_as_of", d), look)  # once per served generation
 
 
+def shown_as_of(store, d: _dt.date) -> _dt.date | None:
+    """The as-of date of the batch a list as of ``d`` shows: the latest stored on or before ``d`` when this version's
+    scoring rule made it (``cohorts.batch_rule``); None when nothing is stored, or the latest batch was made by another
+    rule — its totals are then not shown as current anywhere (list, sort, score filter, export), and the list says
+    why (``batch_info``)."""
+    from .cohorts import batch_rule
+
+    sd = stored_as_of(store, d)
+    return sd if sd is not None and batch_rule(store, sd)["current"] else None
+
+
 def score_join(store, d: _dt.date, *, needed: bool, score_min=None, score_max=None) -> tuple[str, list, list, list, _dt.date | None]:
     """(LEFT JOIN sql, its params, WHERE conditions, their params, the batch's as-of) for a list as of ``d``
-    sorted or filtered by the stored total (``sc.total``). With no batch stored by then every score is missing:
-    the sort falls back to the id and a score bound keeps nobody (the list says no batch is stored)."""
-    sd = stored_as_of(store, d)
+    sorted or filtered by the stored total (``sc.total``). With no batch shown by then (none stored, or one of an
+    older scoring rule: ``shown_as_of``) every score is missing: the sort falls back to the id and a score bound keeps
+    nobody (the list says no batch is stored, or why the stored one is not shown)."""
+    sd = shown_as_of(store, d)
     bounds = {k: v for k, v in (("score_min", score_min), ("score_max", score_max)) if v not in (None, "")}
     if not needed and not bounds:
         return "", [], [], [], sd
@@ -59,16 +72,19 @@ def stored_totals(store, ids: list[int], sd: _dt.date | None) -> dict[int, tuple
 
 
 def batch_info(store, sd: _dt.date | None) -> dict | None:
-    """The stored batch a list shows: its date, when it was made, and whether the data changed after it
-    (cohorts.batch_state) — then the list's scores are from before the latest change and say so (``note``: zh, en)."""
+    """The latest stored batch of a list (``stored_as_of``): its date, when it was made, the scoring rule that made
+    it (``rule``: cohorts.batch_rule; ``shown``: False for another rule than this version's — its scores are not
+    shown) and whether the data changed after it (cohorts.batch_state) — then the list's scores are from before the
+    latest change; either is said (``note``: zh, en)."""
     if sd is None:
         return None
-    from .cohorts import batch_state
+    from .cohorts import batch_rule, batch_state
 
     def look() -> dict:
         made = store.con.execute("SELECT max(scored_at) FROM scores WHERE as_of = ?", [sd]).fetchone()[0]
+        rule = batch_rule(store, sd)
         return {"as_of": sd.isoformat(), "scored_at": made.isoformat(sep=" ", timespec="seconds") if made else None,
-                **batch_state(store, sd)}
+                "rule": rule, "shown": rule["current"], **batch_state(store, sd)}
 
     info = dict(generation_memo(store, ("score_batch", sd), look))
     info["note"] = {lang: stale_note(info, lang) for lang in ("zh", "en")}
@@ -80,7 +96,16 @@ WHAT = {"import": ("导入", "an import"), "placements": ("产业链归类或人
 
 
 def stale_note(info: dict, lang: str = "zh") -> str | None:
-    """What a list says of a batch made before the latest change of the data (None while the batch is current)."""
+    """What a list says of a batch made by an older scoring rule (not shown), or before the latest change of the data
+    (None while the batch is current)."""
+    rule = info.get("rule") or {}
+    if rule and not rule["current"]:
+        made = rule["stored"] or ("version not recorded" if lang == "en" else "未记录版本")
+        return (f"The stored scores as of {info['as_of']} (made {info['scored_at']}) were made by an older scoring rule "
+                f"({made}; this version's rule: {rule['version']}): they are not shown. Run zhaoshang score all --as-of "
+                f"{info['as_of']} again to score by the current rule." if lang == "en" else
+                f"{info['as_of']} 的存储评分（{info['scored_at']} 生成）由旧版评分规则（{made}；当前规则：{rule['version']}）"
+                f"计算，不再显示。请重新运行 zhaoshang score all --as-of {info['as_of']}，按当前规则评分。")
     if info.get("stale") is None:
         return ("this batch was stored without its data state: whether the data changed since is unknown (run score "
                 f"all --as-of {info['as_of']} again)" if lang == "en" else
