@@ -22,7 +22,9 @@ ROWS = ("企业名称,简称,省份,股票代码\n"
         "深圳华辰智能科技有限公司,华辰智能,广东,\n"  # the same short name: ambiguous
         "云帆数据科技有限公司,云帆数据,浙江,\n"
         "蓝鲸视界科技有限公司,BWV,上海,\n"
-        "北京朗源建筑工程有限公司,朗源,北京,\n")  # unlisted, a 2-character short name: linked only when confirmed
+        "北京朗源建筑工程有限公司,朗源,北京,\n"  # unlisted, a 2-character short name: linked only when confirmed
+        "远川新动力科技股份有限公司,新动力,河北,\n"  # a short name funds and partnerships carry in their names
+        "上海蓝湖远帆资产管理有限公司,蓝湖远帆,上海,\n")  # an asset manager: its own name goes on with 资产管理
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +82,28 @@ def test_a_stock_code_or_legal_form_that_contradicts_the_record_does_not_confirm
     # the short name 长江 (a common word) with 股份 and a code: confirmed only by its own code (it has none here)
     assert linked("长江股份(600001)公告") == []
     assert linked("长江股份公告称订单增长") == [_ids(store)["长江精密制造股份有限公司"]]
+
+
+def test_a_short_name_inside_a_fund_or_partnership_name_is_no_mention_of_the_company(linker, store):
+    """新动力 of a company was linked inside …新动力股权投资基金 and …新动力创业投资合伙企业: a name part followed by an
+    organisation word that makes the whole another organisation (a fund, a partnership, an asset manager) is dropped,
+    unless the company's own full name goes on with that word."""
+    ids = _ids(store)
+    assert [(m.mention, m.enterprise_id) for m in linker.link("新动力发布年报，营收增长。").linked] == [
+        ("新动力", ids["远川新动力科技股份有限公司"])]
+    for text, word in (("宁波新动力股权投资基金完成备案", "股权投资"),
+                       ("苏州新动力创业投资合伙企业（有限合伙）减持", "创业投资"),
+                       ("新动力基金二季度净值下降", "基金"), ("新动力投资管理有限公司为其控股股东", "投资管理"),
+                       ("某某新动力（有限合伙）退出", "(有限合伙)"), ("参与投资青岛新动力投资基金", "投资基金"),
+                       ("杭州新动力投资中心（有限合伙）", "投资中心")):
+        res = linker.link(text)
+        assert res.linked == [] and [(m.mention, m.method) for m in res.dropped] == [("新动力", "other_org")], (text, res)
+        assert res.dropped[0].candidates == [ids["远川新动力科技股份有限公司"]], word
+    # the company's own business line after 基金 is the company; so is a name its own full name continues
+    assert [m.mention for m in linker.link("新动力基金托管业务获批").linked] == ["新动力"]
+    assert [m.mention for m in linker.link("新动力投资建设新工厂").linked] == ["新动力"]  # 投资 alone: the company invests
+    assert [(m.mention, m.enterprise_id) for m in linker.link("蓝湖远帆资产管理公司发布公告").linked] == [
+        ("蓝湖远帆", ids["上海蓝湖远帆资产管理有限公司"])]
 
 
 def test_a_name_missing_from_the_dictionary_links_by_its_stock_code(linker, store):

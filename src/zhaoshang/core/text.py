@@ -302,6 +302,18 @@ def name_parts(name: str) -> list[str]:
     return [x for x in dict.fromkeys(out) if len(x) >= 2]
 
 
+#: words that, right after a company's name in running text, make the whole another organisation — a fund, a
+#: partnership, an asset or investment manager of that name (…新动力股权投资基金, …新动力创业投资合伙企业, 奥赛康投资管理
+#: 有限公司 beside the listed 奥赛康): the name there is no mention of the company (the news linker, unless the company's
+#: own full name goes on so). 基金 is one unless a business line follows it (光大证券基金投顾业务 is 光大证券's own)
+OTHER_ORG_SUFFIXES: tuple[str, ...] = ("股权投资", "创业投资", "产业投资", "投资基金", "投资合伙", "投资中心", "合伙企业",
+                                      "有限合伙", "(有限合伙)", "资产管理", "投资管理", "基金管理", "基金会", "基金")
+#: what after 基金 makes it a business line of the company named before it, not a fund of that name
+FUND_BUSINESS_WORDS: tuple[str, ...] = ("投顾", "投资顾问", "销售", "代销", "托管", "业务", "牌照")
+#: one of ``OTHER_ORG_SUFFIXES`` at the start of (normalised) text — ``OTHER_ORG_AFTER.match(text, end_of_name)``
+OTHER_ORG_AFTER = re.compile(f"{_alt(w for w in OTHER_ORG_SUFFIXES if w != '基金')}|基金(?!{_alt(FUND_BUSINESS_WORDS)})")
+
+
 # ----------------------------------------------------------------------------------------- list cells
 _OPEN = "(（[【{［｛〔"
 _CLOSE = ")）]】}］｝〕"

@@ -15,6 +15,9 @@ Precision comes before recall (docs/methods.md, "News text analysis"):
   (method ``common_word``, or ``unconfirmed`` when the text's code or word contradicts every candidate);
 * a 2-character key cut out of a longer word (a jieba word crossing the match's start or end) is dropped, and
   so is a Latin key with a letter or digit right before or after it;
+* a key followed directly by an organisation word that makes the whole another organisation (a fund, a partnership,
+  an asset or investment manager: ``core.text.OTHER_ORG_SUFFIXES`` — …新动力股权投资基金) is dropped (method
+  ``other_org``), unless the enterprise's own full name goes on with that word;
 * a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates;
 * a name the dictionary lacks (renamed, newly listed) of 2–4 characters (with its *ST/ST prefix, A/B suffix) that
   starts a clause and is followed by a stock code in brackets ("獐子岛(002069)") links by the code when exactly
@@ -28,7 +31,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ....core.geo.lookup import place_names
-from ....core.text import COMMON_WORD_FREQ, PROVINCE_NAMES, name_parts, normalize_name, word_frequency, word_spans
+from ....core.text import (COMMON_WORD_FREQ, OTHER_ORG_AFTER, PROVINCE_NAMES, name_parts, normalize_name, word_frequency,
+                           word_spans)
 
 __all__ = ["Mention", "LinkResult", "MentionLinker", "COMMON_FREQ"]
 
@@ -231,6 +235,16 @@ class MentionLinker:
                 dropped.append(m)
                 continue
             if not strong:
+                org = OTHER_ORG_AFTER.match(norm, e)
+                if org:  # …新动力股权投资基金: a fund of the name, unless the enterprise's own full name goes on so
+                    whole = key + org.group(0)
+                    kept = {eid: k for eid, k in slot.items() if whole in normalize_name(self.surface.get(eid, ""))}
+                    if not kept:
+                        m.method = "other_org"
+                        m.candidates = sorted(slot)
+                        dropped.append(m)
+                        continue
+                    slot = kept
                 if len(key) <= CUT_CHECK_MAX and bounds is None:
                     bounds = _word_bounds(norm)
                 if len(key) <= CUT_CHECK_MAX and _cuts_word(bounds, s, e):
