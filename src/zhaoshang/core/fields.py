@@ -9,6 +9,7 @@ The same table documents the mapping files in docs/data-formats.md; a test check
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,20 @@ def header_unit(header: str | None) -> tuple[str, str | None]:
     if m is None or not is_unit(m.group(2)):
         return text, None
     return m.group(1), m.group(2)
+
+
+@lru_cache(maxsize=None)
+def _known_names(kind: str) -> frozenset[str]:
+    return frozenset(_clean_header(h) for f in KINDS[kind] for h in (f.name, *f.headers))
+
+
+def known_headers(kind: str, cells: list[str | None], extra: tuple[str, ...] = ()) -> int:
+    """How many of a row's ``cells`` name a column of ``kind``: a target field's name or a header the kind
+    recognises (matched as ``recognise_columns`` matches, a unit in brackets aside), or one of ``extra`` (the
+    columns a mapping or preset reads). The importer's test of which row of a file is its header."""
+    names = _known_names(kind) | {_clean_header(h) for h in extra}
+    return sum(1 for c in cells if c is not None and str(c).strip()
+               and (_clean_header(c) in names or _clean_header(header_unit(c)[0]) in names))
 
 
 def recognise_columns(kind: str, headers: list[str]) -> dict[str, str]:

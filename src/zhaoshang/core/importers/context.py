@@ -75,6 +75,9 @@ class ImportReport:
     as_of: dict | None = None
     # the sheet each XLSX was read from: [{file, sheet, number, of}] (the first unless --sheet chose another)
     sheets: list[dict] = field(default_factory=list)
+    # the header row of each CSV/XLSX read below its first row (title or blank lines above it, not imported) or named
+    # by --header-row: [{file, row, given}]
+    header_rows: list[dict] = field(default_factory=list)
     # enterprises: how the export covers its source, as the import was told — "partial" (no key marked absent),
     # "complete" (the keys left out marked absent however many) or None (checked: most keys gone is refused)
     scope: str | None = None

@@ -32,7 +32,7 @@ from .events import derive_events
 from .facts import WRITERS
 from .relink import RELINKED_DDL, apply_relinked, link_pending, scope_of_enterprises
 from .presets import fits_sentence, fitting_preset, fitting_presets, list_presets, use_preset
-from .staging import REJECT_DDL, Mapping, drop_stage, ql, refuse_columns_a_preset_reads, stage_files
+from .staging import REJECT_DDL, Mapping, drop_stage, header_rule, ql, refuse_columns_a_preset_reads, stage_files
 from .typing_ import USCC_DROPPED, flag_region_conflicts, type_stage
 
 # a registry's first export typed and written in parts (off: every import types all its rows first)
@@ -54,14 +54,21 @@ def _sheets_read(raws) -> list[dict]:
     return out
 
 
-def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None = None) -> None:
+def _header_rows(raws, given: bool) -> list[dict]:
+    """The header row of each CSV or XLSX read below its first row — title lines or blank lines above it, not read
+    as data — or named by ``--header-row`` (``given``): [{file, row, given}], said in the summary."""
+    return [{"file": Path(r.path).name, "row": r.header_row, "given": given}
+            for r in raws if r.format in ("csv", "xlsx") and (r.header_row > 1 or given)]
+
+
+def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None = None, header=None) -> None:
     """A file laid out as another kind's export (IT桔子's financing events imported as ``enterprises``) would be read
     by the headers it shares with this kind — its names — and the rest dropped: 783 enterprises "updated" from funding
     rows. Refused, naming the kind and preset it fits, unless a preset of this kind fits it too."""
     from ..readers import peek_headers
 
     for p in paths:
-        fit = fitting_preset(peek_headers(p, sheet), kind)
+        fit = fitting_preset(peek_headers(p, sheet, header), kind)
         if fit is not None and fit[1] is not None:  # another kind's layout, and none of this kind's
             name, other_kind = fit
             fits_zh, fits_en = fits_sentence(name, other_kind)
@@ -143,25 +150,30 @@ def import_files(
     progress: Callable[..., Any] | None = None,
     sheet: str | int | None = None,
     scope: str | None = None,
+    header_row: int | str | None = None,
 ) -> ImportReport:
     """Import files of one kind. Returns the report; raises ``ImportFailed`` in strict mode on rejects.
     ``sheet``: an XLSX's sheet by name or number from 1 (default: the first; the report names the one read).
     ``scope`` (enterprises): ``partial`` — the file lists only some of its source's keys, none is marked absent;
     ``complete`` — a full export, the keys it leaves out are marked absent however many; None — an export that would
-    mark most of the source's keys absent is refused (``delta.guard_absences``)."""
+    mark most of the source's keys absent is refused (``delta.guard_absences``).
+    ``header_row``: the line (CSV) or sheet row (XLSX) of the files' header, from 1; by default the importer finds it
+    among the first rows (title lines above it skipped) and the report names it (``header_rows``)."""
     scope = None if scope is None or str(scope).strip() == "" else str(scope).strip()
     if scope is not None and scope not in SCOPES:
         raise UserError(f"未知的导出范围: {scope}（可选: {', '.join(SCOPES)}）",
                         en=f"unknown export scope: {scope} (one of: {', '.join(SCOPES)})")
     sheet = None if sheet is None or str(sheet).strip() == "" else str(sheet).strip()
+    header_row = _header_row(header_row)
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = [Path(p) for p in paths]
     if not paths:
         raise UserError("没有指定要导入的文件", en="no file to import")
     m = load_mapping(kind, mapping, preset)
+    header = header_rule(kind, m, header_row)
     if m.name is None and not m.columns:
-        _refuse_another_kinds_export(kind, paths, sheet)
+        _refuse_another_kinds_export(kind, paths, sheet, header)
     src = source or m.source or paths[0].stem
     from ..parse.dates import china_today, parse_user_date
 
@@ -180,15 +192,26 @@ def import_files(
     with capped(con, IMPORT_VAR, IMPORT_DEFAULT, share=IMPORT_SHARE):
         try:
             return _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step, dated,
-                           sheet, scope if kind == "enterprises" else None, named_by_file=not (source or m.source))
+                           sheet, scope if kind == "enterprises" else None, named_by_file=not (source or m.source),
+                           header=header)
         finally:
             con.execute(f"SET preserve_insertion_order = {str(previous_order).lower()}")
             _cleanup(con)
 
 
+def _header_row(value: int | str | None) -> int | None:
+    """``--header-row`` as a row number from 1 (None: found by the importer)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise UserError(f"表头行应为从 1 起的行号: {text}", en=f"the header row must be a row number from 1: {text}")
+    return int(text)
+
+
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
             dated: bool = True, sheet: str | None = None, scope: str | None = None,
-            named_by_file: bool = False) -> ImportReport:
+            named_by_file: bool = False, header=None) -> ImportReport:
     con = store.con
     # a registry's export named after its file, the first of that name: maybe a later month of a dated source
     series_check = kind == "enterprises" and named_by_file and not has_earlier(con, src)
@@ -197,11 +220,12 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     # a later export of the same source: rows it already delivered are never staged, typed, linked or written
     ent = kind == "enterprises"
     staged = stage_files(con, kind, paths, m, hashed=ent, skip=unchanged_rows(src, bool(m.combine)) if ent else None,
-                         defer_checks=ent and has_earlier(con, src), sheet=sheet)
+                         defer_checks=ent and has_earlier(con, src), sheet=sheet, header=header)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns=staged.column_map(), columns_unread=staged.unread_headers(), data_date=data_date.isoformat(), data_date_given=dated,
-                          sheets=_sheets_read(staged.raws), scope=scope)
+                          sheets=_sheets_read(staged.raws), scope=scope,
+                          header_rows=_header_rows(staged.raws, header is not None and header.row is not None))
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     if named_by_file:
         _refuse_same_content(con, kind, sha, src)

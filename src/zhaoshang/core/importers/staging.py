@@ -19,11 +19,11 @@ import pyarrow as pa
 from duckdb import sqltypes
 
 from ..errors import UserError
-from ..fields import Field, kind_fields, recognise_columns
+from ..fields import Field, kind_fields, known_headers, recognise_columns
 from ..parse.dates import china_today
 from ..parse.placeholders import placeholder_sql
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
-from ..readers import MAX_CELL_CHARS, RawInfo, read_into
+from ..readers import MAX_CELL_CHARS, HeaderRule, RawInfo, read_into
 
 _seq = itertools.count(1)
 
@@ -101,6 +101,17 @@ class Staged:
 ROWS = "/*rows*/ true"  # the place of a row-range condition in ``Staged.part_sql``
 
 
+def header_rule(kind: str, mapping: Mapping, row: int | None = None) -> HeaderRule:
+    """Which row of each file is its header: ``row`` when the user names it (``--header-row``), else the first of
+    the first rows that names two or more of the columns the kind recognises or the mapping reads, more than any
+    row above it (an export's title lines above the header are skipped, not read as rows); the first row when
+    none does."""
+    if row is not None:
+        return HeaderRule(row=row)
+    extra = tuple(s for v in mapping.columns.values() for s in (v if isinstance(v, list) else [v]))
+    return HeaderRule(known=lambda cells: known_headers(kind, cells, extra))
+
+
 def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     """When the columns are a preset's layout (an export read without its preset): which preset, as the command needs it."""
     from .presets import fits_sentence, fitting_preset, use_preset
@@ -145,7 +156,8 @@ def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | Non
         return hint
     read = pick_sheet(path, names, sheet)
     others = [n for n in names if n != read]
-    fits = next((n for n in others if wanted and set(wanted) <= set(peek_xlsx_headers(path, n))), None)
+    below_title = HeaderRule(known=lambda cells: len(set(wanted or ()) & {str(c).strip() for c in cells if c}))
+    fits = next((n for n in others if wanted and set(wanted) <= set(peek_xlsx_headers(path, n, below_title))), None)
     if fits is not None:
         return (f"（读取的是工作表「{read}」；工作表「{fits}」有这些列：加 --sheet {fits} 导入它）",
                 f" (sheet {read} was read; sheet {fits} has these columns: add --sheet {fits} to import it)")
@@ -200,7 +212,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
 
 def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], mapping: Mapping,
                 hashed: bool = False, skip: Callable[..., str | None] | None = None,
-                defer_checks: bool = False, sheet: str | None = None) -> Staged:
+                defer_checks: bool = False, sheet: str | None = None, header: HeaderRule | None = None) -> Staged:
     """Read every file into the staging shape: ``_stg`` with a column per target field.
 
     A CSV is read, trimmed, mapped and its credit codes checked in one parallel pass into a table per file
@@ -210,7 +222,8 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     ``skip(con, staged)`` may name a table of hashes (``row_hash``) whose rows to leave out (rows a delta
     import already holds): the rest is then kept in ``_stg_rest``, which every typing pass reads instead.
     ``defer_checks`` (a later export, most of whose rows will be left out): the credit codes are checked as the
-    rest is kept, not for every row read. ``sheet``: an XLSX's sheet by name or number (default the first)."""
+    rest is kept, not for every row read. ``sheet``: an XLSX's sheet by name or number (default the first).
+    ``header``: which row of each file is its header (``header_rule``; default the first)."""
     fields = kind_fields(kind)
     if any(f.type == "uscc" for f in fields.values()):
         _register_checks(con)
@@ -220,7 +233,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     present: set[str] = set(mapping.defaults)
     if hashed and len(paths) > 1:
         # the hash covers the fields of all files (an absent one counts as empty): known before the first is read
-        present |= _fields_of(kind, paths, mapping, sheet)
+        present |= _fields_of(kind, paths, mapping, sheet, header)
 
     # a later export: rows whose hash is the latest of some key keep only their hash (``_packed_shape``)
     latest = skip.prepare(con) if hashed and skip is not None and hasattr(skip, "prepare") else None
@@ -257,7 +270,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     con.execute("SET preserve_insertion_order = true")
     views = []
     try:
-        _read_all(con, paths, shaper, views, raws, sheet)
+        _read_all(con, paths, shaper, views, raws, sheet, header)
         # the columns no file holds are given by the view (NULL), never stored
         absent = {} if latest is not None else _absent(fields, defer_checks, _stored(con, len(paths)))
         # the division code is the checked code's digits 3–8: the view reads it there, it is not stored
@@ -307,12 +320,12 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
 
 
 def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]], raws: list[RawInfo],
-              sheet: str | None = None) -> None:
+              sheet: str | None = None, header: HeaderRule | None = None) -> None:
     """Read each file into ``_stg<i>`` in the staging shape; ``views`` gets the SELECT that numbers its rows and
     the conditions on them."""
     for i, path in enumerate(paths):
         shape = shaper(i, path)
-        raw = read_into(con, path, f"_stg{i}", shape=shape, sheet=sheet)
+        raw = read_into(con, path, f"_stg{i}", shape=shape, sheet=sheet, header=header)
         if raw.row_sql is None:  # not a CSV: the raw table (with _row) is shaped in a second pass
             con.execute(f"ALTER TABLE _stg{i} RENAME TO _raw{i}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE _stg{i} AS "
@@ -462,14 +475,15 @@ def content_hash_sql(fields: dict[str, Field], present: set[str], here: set[str]
         f"coalesce({exprs.get(f, qi(f))}, '')" if here is None or f in here else "''" for f in cols) + "))"
 
 
-def _fields_of(kind: str, paths: list[Path], mapping: Mapping, sheet: str | None = None) -> set[str]:
+def _fields_of(kind: str, paths: list[Path], mapping: Mapping, sheet: str | None = None,
+               header: HeaderRule | None = None) -> set[str]:
     """The target fields some file of a multi-file import maps (read from the files' headers only)."""
     from ..readers import peek_headers
 
     out: set[str] = set()
     for path in paths:
         try:
-            out |= set(resolve_mapping(kind, peek_headers(path, sheet), mapping, path, sheet))
+            out |= set(resolve_mapping(kind, peek_headers(path, sheet, header), mapping, path, sheet))
         except UserError:
             pass  # the read itself reports it
     return out

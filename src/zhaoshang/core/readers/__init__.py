@@ -2,7 +2,8 @@
 
 The importer works set-based: `read_into` lands a file in a temporary table whose columns are all
 VARCHAR (named c0, c1, … so any header text is safe) plus `_row`, the row number a user would name
-(header = row 1, first data row = 2; JSON Lines: the line number; Parquet: 1-based row index).
+(header = row 1, first data row = 2, unless title lines come before the header — ``common.find_header``, the one
+reader of CSV and XLSX header rows —; JSON Lines: the line number; Parquet: 1-based row index).
 No value is type-inferred: credit codes, leading zeros and "2,000(万元人民币)" arrive exactly as text.
 
 Large files stream: CSV, JSON Lines and Parquet are scanned by DuckDB itself; non-UTF-8 text is
@@ -22,25 +23,28 @@ import duckdb
 
 from zhaoshang.core.errors import UserError
 
-from .common import RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format
+from .common import HeaderRule, RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format, no_header_row
 from .delimited import _read_csv, _sniff_csv
 from .encoding import _prepare_text, _sample_text, _scan_text, _Text, clean_stale_temp, utf8_head
 from .jsonl_parquet import _parquet_schema, _read_jsonl, _read_parquet
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, XLSX_CHUNK_ROWS
 from .xlsx import _read_xlsx, peek_xlsx_headers
 
-__all__ = ["RawInfo", "read_into", "peek_headers", "detect_format", "clean_stale_temp", "XLSX_CHUNK_ROWS",
+__all__ = ["RawInfo", "HeaderRule", "read_into", "peek_headers", "detect_format", "clean_stale_temp", "XLSX_CHUNK_ROWS",
            "MAX_COLUMNS", "MAX_CELL_CHARS"]
 
 
 def read_into(
-    con: duckdb.DuckDBPyConnection, path: str | Path, table: str, *, sheet: str | None = None, shape=None
+    con: duckdb.DuckDBPyConnection, path: str | Path, table: str, *, sheet: str | None = None, shape=None,
+    header: HeaderRule | None = None,
 ) -> RawInfo:
     """Load `path` into TEMP TABLE `table` (_row BIGINT, c0 … cN VARCHAR) and describe it.
 
     ``shape(headers, columns, relation, passthrough)`` — a SELECT over ``relation`` keeping the column named
     ``passthrough`` — lets a CSV land directly in the caller's shape, in one parallel pass; the result then says
     how to number its rows (``RawInfo.row_sql``). Other formats ignore it (``row_sql`` stays None).
+    ``header``: which row of a CSV or sheet is the header (``HeaderRule``; default the first): the rows above it
+    are not read as data, and ``RawInfo.header_row`` says which it was. JSON Lines and Parquet have no header row.
     Raises `UserError` (one line, Chinese, naming the file) for every problem with the file.
     """
     p = _check_file(path)
@@ -49,18 +53,18 @@ def read_into(
         head = f.read(64 * 1024)
     fmt = _format_of(p, head)
     if fmt == "xlsx":
-        return _read_xlsx(con, p, table, sheet)
+        return _read_xlsx(con, p, table, sheet, header)
     if fmt == "parquet":
         return _read_parquet(con, p, table)
     if fmt == "csv" and (flavour := utf8_head(head)):
-        raw = _read_utf8_csv(con, p, table, flavour, shape)
+        raw = _read_utf8_csv(con, p, table, flavour, shape, header)
         if raw is not None:
             return raw
     text = _prepare_text(p)
     try:
         if fmt == "jsonl":
             return _read_jsonl(con, p, table, text)
-        return _read_csv(con, p, table, text, shape)
+        return _read_csv(con, p, table, text, shape, header)
     finally:
         if text.temp is not None:
             try:
@@ -69,14 +73,15 @@ def read_into(
                 pass
 
 
-def _read_utf8_csv(con, p: Path, table: str, flavour: str, shape=None) -> RawInfo | None:
+def _read_utf8_csv(con, p: Path, table: str, flavour: str, shape=None,
+                   header: HeaderRule | None = None) -> RawInfo | None:
     """A file that starts as UTF-8 is read as it is while another thread hashes it and looks for NUL bytes and
     mixed line endings (DuckDB checks every byte's UTF-8 itself). None — after dropping what was read — when
     the file needs the careful path (another encoding, binary content, line endings to normalise)."""
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_scan_text, p, False)
         try:
-            raw = _read_csv(con, p, table, _Text(p, flavour, "", None), shape)
+            raw = _read_csv(con, p, table, _Text(p, flavour, "", None), shape, header)
         except UserError:
             raw = None  # an encoding problem or a malformed file: the careful path says which
         _flavour, digest, nul, mixed = scan.result()
@@ -87,14 +92,14 @@ def _read_utf8_csv(con, p: Path, table: str, flavour: str, shape=None) -> RawInf
     return raw
 
 
-def peek_headers(path: str | Path, sheet: str | None = None) -> list[str]:
-    """The cleaned header texts of a file, reading only its start (XLSX: the first sheet row)."""
+def peek_headers(path: str | Path, sheet: str | None = None, header: HeaderRule | None = None) -> list[str]:
+    """The cleaned header texts of a file, reading only its start (the header row as ``read_into`` finds it)."""
     p = _check_file(path)
     with open(p, "rb") as f:
         head = f.read(64 * 1024)
     fmt = _format_of(p, head)
     if fmt == "xlsx":
-        return peek_xlsx_headers(p, sheet)
+        return peek_xlsx_headers(p, sheet, header)
     if fmt == "parquet":
         con = duckdb.connect()
         try:
@@ -119,7 +124,9 @@ def peek_headers(path: str | Path, sheet: str | None = None) -> list[str]:
             if isinstance(obj, dict):
                 keys.update(dict.fromkeys(obj))
         return _clean_headers(list(keys))
-    _delim, skip, raw = _sniff_csv(text, complete)
+    _delim, skip, raw = _sniff_csv(text, complete, header)
+    if not raw and header is not None and header.row is not None:
+        raise no_header_row(p, header.row)
     if not raw:
         raise UserError(f"文件为空 (没有表头和数据): {p}", en=f"the file is empty (no header, no rows): {p}")
     if all(not str(h).replace("\ufeff", "").strip() for h in raw):

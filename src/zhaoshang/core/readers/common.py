@@ -8,12 +8,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 import duckdb
 
 from zhaoshang.core.errors import UserError
 
-from .limits import CHUNK_BYTES
+from .limits import CHUNK_BYTES, HEADER_SEARCH_ROWS
 
 _BOM_UTF8 = codecs.BOM_UTF8
 _BOMS_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -38,6 +39,9 @@ class RawInfo:
     # order), and ``all_kept`` says no row needs the ``_keep`` filter
     row_sql: str | None = None
     all_kept: bool = True
+    # the header's line (CSV, counted from 1 as a text editor does) or sheet row (XLSX); 1 unless title lines or
+    # blank lines come before it (``find_header``)
+    header_row: int = 1
 
     @property
     def column_of(self) -> dict[str, str]:
@@ -78,6 +82,63 @@ def _clean_headers(raw: list[object]) -> list[str]:
         seen.add(candidate)
         out.append(candidate)
     return out
+
+
+@dataclass(frozen=True)
+class HeaderRule:
+    """Which row of a CSV or a sheet is its header (``find_header``). ``row``: the one the user names (the CSV's
+    line, the sheet's row, from 1). ``known(cells)``: how many of a row's cells name a column the import reads —
+    exports from enterprise-data platforms start with a title line (企业名单导出（共 2 条） 导出时间：…) and maybe a
+    blank line above the real header. Neither: the first row, as always."""
+
+    row: int | None = None
+    known: Callable[[list[str | None]], int] | None = None
+
+
+def _blank(cells: list) -> bool:
+    return all(c is None or not str(c).replace("\ufeff", "").strip() for c in cells)
+
+
+def find_header(rows: Iterable[tuple[int, list]], rule: HeaderRule | None) -> tuple[int | None, list[tuple[int, list]]]:
+    """The one reader of a header row, for CSV and XLSX alike: ``rows`` are (row number, cells) in file order;
+    returns the index of the header among the rows it read, and those rows (the ones after it are data).
+
+    ``rule.row`` given: the row of that number (None when the file has no such row — blank, or past the end; rows
+    before it are not kept). Else, with ``rule.known``: the first of the first ``HEADER_SEARCH_ROWS`` non-blank rows
+    in which at least two cells name known columns, more than in any row above it; when none does, the first row
+    (whose headers then say what is missing). Without a rule: the first row."""
+    read: list[tuple[int, list]] = []
+    if rule is not None and rule.row is not None:
+        for n, cells in rows:
+            if n < rule.row:
+                continue
+            read.append((n, cells))
+            return (0 if n == rule.row and not _blank(cells) else None), read
+        return None, read
+    best = nonblank = 0
+    for n, cells in rows:
+        read.append((n, cells))
+        if rule is None or rule.known is None:
+            return 0, read
+        if _blank(cells):
+            continue
+        score = rule.known(cells)
+        if score >= 2 and score > best:
+            return len(read) - 1, read
+        best = max(best, score)
+        nonblank += 1
+        if nonblank >= HEADER_SEARCH_ROWS:
+            break
+    return (0 if read else None), read
+
+
+def no_header_row(p: Path, row: int, sheet: str | None = None) -> UserError:
+    """The header row the user named holds nothing (or the file ends before it)."""
+    if sheet is not None:
+        return UserError(f"指定的表头行（工作表 {sheet} 第 {row} 行）为空白或不存在: {p}",
+                         f"the header row given (sheet {sheet}, row {row}) is blank or beyond the end of the sheet: {p}")
+    return UserError(f"指定的表头行（第 {row} 行）为空白或不存在: {p}",
+                     f"the header row given (line {row}) is blank or beyond the end of the file: {p}")
 
 
 def _first_line(msg: str) -> str:

@@ -10,7 +10,7 @@ import duckdb
 
 from zhaoshang.core.errors import UserError, count_en
 
-from .common import RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q
+from .common import HeaderRule, RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q, find_header, no_header_row
 from .encoding import _Text
 from .limits import SNIFF_CHARS, check_width, scan_options
 
@@ -29,8 +29,20 @@ _CSV_ERROR_TYPES = {
 _CSV_ERROR_OTHER = ("格式错误", "is malformed")
 
 
-def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
-    """(delimiter, number of leading blank lines, raw header cells) from a text sample."""
+def _records(body: str, delim: str):
+    """(first line, cells) of each record of ``body`` (lines counted from 1; blank lines give none)."""
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim, quotechar='"', strict=False)
+    line = 0
+    for rec in reader:
+        start, line = line + 1, reader.line_num
+        if rec:
+            yield start, rec
+
+
+def _sniff_csv(sample: str, complete: bool, rule: HeaderRule | None = None) -> tuple[str, int, list[str]]:
+    """(delimiter, number of lines before the header, raw header cells) from a text sample; the header row is
+    found by the one header reader (``find_header``: the first non-blank line unless ``rule`` says otherwise).
+    No header cells: an empty sample, or (``rule.row``) no such line."""
     lines = sample.splitlines(keepends=True)
     skip = 0
     while skip < len(lines) and not lines[skip].strip():
@@ -42,36 +54,42 @@ def _sniff_csv(sample: str, complete: bool) -> tuple[str, int, list[str]]:
         cut = max(body.rfind("\n"), body.rfind("\r"))
         if cut > 0:
             body = body[: cut + 1]
-    best: tuple[tuple[int, int, int], str, list[str]] | None = None
+    if rule is not None and rule.row is not None:  # the line named, counted in the body
+        rule = HeaderRule(row=rule.row - skip)
+    best: tuple[tuple[int, int, int], str, int, list[str]] | None = None
     for order, d in enumerate(DELIMITERS):
         try:
-            records = []
-            for rec in csv.reader(io.StringIO(body, newline=""), delimiter=d, quotechar='"', strict=False):
-                if rec:
-                    records.append(rec)
+            recs = _records(body, d)
+            at, read = find_header(recs, rule)
+            if at is None:
+                continue
+            records = read[at:]
+            for rec in recs:
                 if len(records) >= 50:
                     break
+                records.append(rec)
         except csv.Error:
             continue
-        if not records:
-            continue
-        width = len(records[0])
-        consistent = sum(1 for r in records if len(r) == width)
+        width = len(records[0][1])
+        consistent = sum(1 for _, r in records if len(r) == width)
         score = (1 if width > 1 else 0, consistent, -order)
         if best is None or score > best[0]:
-            best = (score, d, records[0])
-    assert best is not None
-    return best[1], skip, best[2]
+            best = (score, d, skip + records[0][0] - 1, records[0][1])
+    if best is None:
+        return ",", skip, []
+    return best[1], best[2], best[3]
 
 
-def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
+def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderRule | None = None) -> RawInfo:
     try:
         with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
             sample = f.read(SNIFF_CHARS)
             complete = not f.read(1)
     except UnicodeDecodeError as e:  # read as UTF-8 from its start, it is not (or is cut short) further on
         raise UserError(f"无法识别文件编码 (不是有效的 UTF-8): {p}", en=f"unrecognised encoding (not valid UTF-8): {p}") from e
-    delim, skip, raw_headers = _sniff_csv(sample, complete)
+    delim, skip, raw_headers = _sniff_csv(sample, complete, header)
+    if not raw_headers and header is not None and header.row is not None:
+        raise no_header_row(p, header.row)
     if not raw_headers:
         raise UserError(f"文件为空 (没有表头和数据): {p}", en=f"the file is empty (no header, no rows): {p}")
     if all(not str(h).replace("\ufeff", "").strip() for h in raw_headers):
@@ -122,7 +140,8 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None) -> RawInfo:
             + "; nothing imported")
     if shape is None:
         rows = con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
-        return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim)
+        return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim,
+                       header_row=skip + 1)
     rows, total = con.execute(f"SELECT count(*) FILTER (WHERE _keep), count(*) FROM {_q(table)}").fetchall()[0]
     return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim,
-                   row_sql=f"(rowid + {base + 1})::BIGINT", all_kept=rows == total)
+                   row_sql=f"(rowid + {base + 1})::BIGINT", all_kept=rows == total, header_row=skip + 1)

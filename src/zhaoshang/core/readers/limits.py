@@ -21,6 +21,7 @@ MAX_LINE_SIZE = 256 * 1024 * 1024  # a single CSV line (or cell) may be up to 25
 STREAM_BUFFER = 32 * 1024 * 1024
 STREAM_LINE = 16 * 1024 * 1024
 SNIFF_CHARS = 256 * 1024
+HEADER_SEARCH_ROWS = 10  # non-blank rows at the start of a file among which its header row is looked for
 MAX_COLUMNS = 2_000  # wider files are refused before DuckDB plans a scan of thousands of columns
 MAX_CELL_CHARS = 1_000_000  # a longer cell is not a value anyone typed: the importer rejects its row
 EXCEL_MAX_ROWS = 1_048_576

@@ -19,7 +19,7 @@ import duckdb
 
 from zhaoshang.core.errors import UserError
 
-from .common import RawInfo, _clean_headers, _drop, _q, _sha256
+from .common import HeaderRule, RawInfo, _clean_headers, _drop, _q, _sha256, find_header, no_header_row
 from .limits import EXCEL_MAX_ROWS, MAX_CELL_CHARS, XLSX_CHUNK_ROWS, check_width, xlsx_max_rows, xlsx_stream_bytes
 
 
@@ -150,38 +150,52 @@ def _too_many_rows(p: Path, name: str, row: int, max_rows: int) -> UserError:
                      f"cannot be read and the file was not imported: split it or save it as CSV: {p}")
 
 
-def peek_xlsx_headers(p: Path, sheet: str | None) -> list[str]:
-    name, rows = sheet_rows(p, sheet, xlsx_max_rows())
+def _header(p: Path, name: str, rows, rule: HeaderRule | None, max_rows: int, named: bool = True):
+    """(header row number, its cell texts, the rows read after it): the one header reader (``find_header``) over
+    the sheet's rows; the rows above the header (a title, blank rows) are not data. ``named``: a header of blank
+    cells is refused."""
+    from .xlsx_stream import RowLimit
+
+    def texts():
+        for row_no, cells in rows:
+            if row_no > max_rows:
+                raise RowLimit(row_no)
+            yield row_no, [_cell_text(v) for v in cells]
+
     try:
-        first = next(rows, None)
+        at, read = find_header(texts(), rule)
+    except RowLimit as e:
+        raise _too_many_rows(p, name, e.row, max_rows) from None
     except UserError:
         raise
     except Exception as e:
         raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
-    if first is None:
+    if at is None and rule is not None and rule.row is not None:
+        raise no_header_row(p, rule.row, name)
+    if at is None:
         raise UserError(f"工作表为空: {name}: {p}", f"the sheet is empty: {name}: {p}")
-    return _clean_headers([_cell_text(v) for v in first[1]])
+    first_row, raw = read[at]
+    if named and all(h is None or not h.strip() for h in raw):
+        raise UserError(f"缺少表头 (工作表 {name} 第 {first_row} 行为空): {p}", f"no header (sheet {name}, row {first_row} is empty): {p}")
+    return first_row, raw, read[at + 1:]
 
 
-def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
+def peek_xlsx_headers(p: Path, sheet: str | None, header: HeaderRule | None = None) -> list[str]:
+    max_rows = xlsx_max_rows()
+    name, rows = sheet_rows(p, sheet, max_rows)
+    return _clean_headers(_header(p, name, rows, header, max_rows, named=False)[1])
+
+
+def _read_xlsx(con, p: Path, table: str, sheet: str | None, header: HeaderRule | None = None) -> RawInfo:
+    import itertools
+
     import pyarrow as pa
 
     from .xlsx_stream import RowLimit
 
     max_rows = xlsx_max_rows()
     name, rows = sheet_rows(p, sheet, max_rows)
-    try:
-        first = next(rows, None)
-    except RowLimit as e:
-        raise _too_many_rows(p, name, e.row, max_rows) from None
-    except Exception as e:
-        raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
-    if first is None:
-        raise UserError(f"工作表为空: {name}: {p}", f"the sheet is empty: {name}: {p}")
-    first_row, header_cells = first
-    raw = [_cell_text(v) for v in header_cells]
-    if all(h is None or not h.strip() for h in raw):
-        raise UserError(f"缺少表头 (工作表 {name} 第 {first_row} 行为空): {p}", f"no header (sheet {name}, row {first_row} is empty): {p}")
+    first_row, raw, after = _header(p, name, rows, header, max_rows)
     check_width(p, len(raw))
     headers = _clean_headers(raw)
     width = len(headers)
@@ -213,10 +227,10 @@ def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
         buf_cols = [[] for _ in range(width)]
 
     try:
-        for row_no, cells in rows:
+        for row_no, cells in itertools.chain(after, ((n, [_cell_text(v) for v in c[:width]]) for n, c in rows)):
             if row_no > max_rows:
                 raise RowLimit(row_no)
-            texts = [_cell_text(v) for v in cells[:width]]
+            texts = cells[:width]
             if all(t is None for t in texts):
                 continue  # fully empty rows carry nothing; _row keeps the sheet numbering
             if len(texts) < width:
@@ -239,4 +253,4 @@ def _read_xlsx(con, p: Path, table: str, sheet: str | None) -> RawInfo:
     except Exception as e:
         _drop(con, table)
         raise UserError(f"文件已损坏或不完整 (xlsx): {p}", f"the file is damaged or incomplete (xlsx): {p}") from e
-    return RawInfo(table, str(p), "xlsx", None, headers, columns, total, _sha256(p), name)
+    return RawInfo(table, str(p), "xlsx", None, headers, columns, total, _sha256(p), name, header_row=first_row)

@@ -28,6 +28,7 @@ def import_cmd(
     data_date: Optional[str] = date_option("--data-date", "数据日期：这份导出反映的那一天（如文件名中的 2021-10）；导入的事实与变更都记为这一天，截至日视图按它取舍。默认今天——导入较早的导出时请给出；不能晚于今天", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
+    header_row: Optional[int] = typer.Option(None, "--header-row", help="表头所在的行号（CSV 的行、XLSX 工作表的行，从 1 起）；默认在文件开头几行中自动查找，其上的标题行不导入"),
     link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),
     partial: bool = typer.Option(False, "--partial", help="仅企业：这份文件只列出来源的部分企业——不把未列出的标为「本次未出现」，所列企业照常更新"),
     complete: bool = typer.Option(False, "--complete", help="仅企业：确认这是来源的完整导出——未列出的企业都标为「本次未出现」（即使超过一半）"),
@@ -58,7 +59,8 @@ def import_cmd(
     try:
         with update_store() as store, progress(t("导入", "importing"), total=6) as advance:
             report = import_files(store, kind, files, source=source, mapping=mapping, preset=preset, strict=strict,
-                                  data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet, scope=scope)
+                                  data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet, scope=scope,
+                                  header_row=header_row)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
             if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
                 from ...services.monitoring.nlp.stored import link_import_text
@@ -95,6 +97,7 @@ def import_cmd(
                                        f"{s['file']}: {s['sheet']} ({s['number']} of {s['of']}"
                                        + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
                                           and not sheet else ")"))) for s in report.sheets],
+            *[(t("表头行", "header row"), _header_row_text(h)) for h in report.header_rows],
             (t("数据日期", "data date"), _data_date_text(report.data_date, report.data_date_given,
                                                         UNDATED_AS_OF[_undated_as_of(report.as_of)], named)),
             (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
@@ -134,7 +137,8 @@ def import_cmd(
         )
     ]
     if report.changes:  # enterprises: what this export changed against the source's earlier exports
-        at = 4 + len(report.sheets) + bool(report.source_hint)  # after the source, its note, sheets and data date
+        # after the source, its note, sheets, header rows and data date
+        at = 4 + len(report.sheets) + len(report.header_rows) + bool(report.source_hint)
         merged = report.changes.get("new_enterprises_merged", 0)
         rows[at:at] = [{t("项目", "item"): label, t("值", "value"): report.changes.get(k, 0) if k != "new_enterprises" or not merged
                         else t(f"{report.changes[k]:,}（合为 {report.changes[k] - merged:,} 家：{merged:,} 行与本文件另一行是同一企业）",
@@ -252,6 +256,18 @@ def _as_of_text(a: dict | None) -> str:
         return t(f"{a['after'] or '-'}（未变）", f"{a['after'] or '-'} (unchanged)")
     return t(f"{a['before'] or '-'} → {a['after']}（各页面、线索与评分随之按新日期计算）",
              f"{a['before'] or '-'} → {a['after']} (pages, leads and scores now answer for the new date)")
+
+
+def _header_row_text(h: dict) -> str:
+    """Which row of a file was its header: named by --header-row, or found below title or blank lines."""
+    above = h["row"] - 1
+    if h["given"]:
+        return t(f"{h['file']}: 第 {h['row']} 行（--header-row 指定" + (f"；其上 {above} 行未导入）" if above else "）"),
+                 f"{h['file']}: row {h['row']} (given by --header-row" + (f"; the {count_en(above, 'row')} above it not "
+                                                                          "imported)" if above else ")"))
+    return t(f"{h['file']}: 第 {h['row']} 行（自动识别；其上 {above} 行为标题或空行，未导入；--header-row 可指定）",
+             f"{h['file']}: row {h['row']} (found by its column names; the {count_en(above, 'row')} above it, titles or "
+             "blank, not imported; --header-row names another)")
 
 
 def _audit_import(files: list[Path], report: dict | None, **detail) -> None:
