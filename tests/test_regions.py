@@ -53,7 +53,13 @@ def test_abolished_codes_are_not_current_but_map_to_successors(regions):
     former = {f.old_code: f for f in former_names()}
     for old, succ, name in [("330103", "330105", "下城区"), ("330104", "330102", "江干区"),
                             ("330185", "330112", "临安市"), ("371200", "370116", "莱芜市"),
-                            ("542400", "540600", "那曲地区"), ("310108", "310106", "闸北区")]:
+                            ("542400", "540600", "那曲地区"), ("310108", "310106", "闸北区"),
+                            # 撤地设市 before the base table: the old code and name map to the city's code
+                            ("522200", "520600", "铜仁地区"), ("522400", "520500", "毕节地区"),
+                            ("542300", "540200", "日喀则地区"), ("542100", "540300", "昌都地区"),
+                            ("542600", "540400", "林芝地区"), ("542200", "540500", "山南地区"),
+                            ("632100", "630200", "海东地区"), ("652100", "650400", "吐鲁番地区"),
+                            ("652200", "650500", "哈密地区")]:
         assert old not in regions
         assert former[old].successor == succ and former[old].name == name
         assert succ in regions
@@ -62,6 +68,7 @@ def test_abolished_codes_are_not_current_but_map_to_successors(regions):
     assert regions["330113"].name == "临平区" and regions["330114"].name == "钱塘区"
     assert regions["330112"].name == "临安区"
     assert regions["130502"].name == "襄都区"  # renamed, same code
+    assert regions["530800"].name == "普洱市" and former["530800"].name == "思茅市"  # renamed 2007, same code
 
 
 def test_hierarchy_conventions(regions):

@@ -380,8 +380,8 @@ def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
             cur[ch.code] = {"name": ch.name, "zone": False, "parent": ch.parent}
             if ch.lng is not None and ch.lat is not None:
                 coords[ch.code] = (float(ch.lng), float(ch.lat))
-            else:
-                coords[ch.code] = coords.get(ch.old, (None, None))
+            else:  # the old code's, or — recoded before the base table, which has only the new code — its own
+                coords[ch.code] = coords.get(ch.old) or coords.get(ch.code, (None, None))
             former.append(FormerName(ch.old_name or ch.name, ch.old or "", ch.code, ch.year))
         else:  # added | zone
             cur[ch.code] = {"name": ch.name, "zone": ch.change == "zone", "parent": ch.parent}
