@@ -403,45 +403,21 @@ def test_parser_keeps_the_text_when_the_address_province_is_a_slip(p):
     assert p.resolve(address="湖南省长沙市岳麓区", text="美国").text_conflict is None
 
 
-def test_a_former_city_name_alone_is_its_successor(p, tmp_path):
-    """襄樊市 (襄阳市 since 2010) with no district: an import row with province 湖北省 and city 襄樊市, or the address
-    湖北省襄樊市 alone, is in 襄阳市 (420600) as the row with 樊城区 was — it was stored as 湖北省 only, and said
-    nowhere; the lookups take 襄樊 and 襄樊市 as 襄阳市 (recommend 襄樊: 未找到地区 襄樊)."""
-    from cli_util import run, run_json
-    from zhaoshang.core.geo.lookup import resolve_region
-    from zhaoshang.core.store import Store
-
-    assert codes(p.resolve(province="湖北省", city="襄樊市")) == ("420000", "420600", None)
-    f = tmp_path / "e.csv"
-    f.write_text("企业名称,成立日期,注册资本,所属省份,所属城市,所属区县,注册地址,经营范围\n"
-                 "襄樊甲智能科技有限公司,2015-03-01,100万元,湖北省,襄樊市,,,人工智能软件开发\n"
-                 "襄樊乙芯片有限公司,2016-03-01,200万元,,,,湖北省襄樊市,集成电路设计\n"
-                 "襄樊丙机器人有限公司,2016-03-01,200万元,湖北省,襄樊市,樊城区,,机器人制造\n", encoding="utf-8")
-    db = tmp_path / "z.duckdb"
-    rep = run_json("import", "enterprises", f, "--data-date", "2025-11-30", db=db)
-    assert rep["rows_imported"] == 3 and rep["rows_rejected"] == 0
-    with Store(db, read_only=True) as s:
-        got = s.con.execute("SELECT name, province_code, city_code, district_code FROM enterprises ORDER BY name").fetchall()
-        assert got == [("襄樊丙机器人有限公司", "420000", "420600", "420606"), ("襄樊乙芯片有限公司", "420000", "420600", None),
-                       ("襄樊甲智能科技有限公司", "420000", "420600", None)]
-        assert [resolve_region(s, t).code for t in ("襄樊", "襄樊市", "湖北省襄樊市")] == ["420600"] * 3
-    out = run("recommend", "襄樊", db=db, check=False)
-    assert "未找到地区" not in out.stderr, out.stderr
-
-
-# prefecture-level renames since 2000 beyond 襄樊 (data/region_overrides.yaml): former name → (province, successor)
-FORMER_CITIES = {"思茅市": ("云南省", "530800"), "铜仁地区": ("贵州省", "520600"), "毕节地区": ("贵州省", "520500"),
-                 "日喀则地区": ("西藏自治区", "540200"), "昌都地区": ("西藏自治区", "540300"),
+# prefecture-level renames since 2000 (data/region_overrides.yaml): former name → (province, successor)
+FORMER_CITIES = {"襄樊市": ("湖北省", "420600"), "思茅市": ("云南省", "530800"), "铜仁地区": ("贵州省", "520600"),
+                 "毕节地区": ("贵州省", "520500"), "日喀则地区": ("西藏自治区", "540200"), "昌都地区": ("西藏自治区", "540300"),
                  "林芝地区": ("西藏自治区", "540400"), "山南地区": ("西藏自治区", "540500"),
                  "海东地区": ("青海省", "630200"), "吐鲁番地区": ("新疆维吾尔自治区", "650400"),
                  "哈密地区": ("新疆维吾尔自治区", "650500")}
 
 
-def test_former_prefecture_names_are_their_successors(p, tmp_path):
-    """思茅市 (普洱市 since 2007) and the 地区 made 市 since 2011 (铜仁地区 → 铜仁市 …): an import row naming one in its city
-    column (思茅市 was read as the district 思茅区; the others left the row in its province only) or in its address
-    is in the successor city, and the lookups take the former name (铜仁地区: 未找到地区). 思茅 alone stays the current
-    district 思茅区 of 普洱市 (a current name comes before a former one)."""
+def test_a_former_city_name_alone_is_its_successor(p, tmp_path):
+    """襄樊市 (襄阳市 since 2010) with no district: an import row with province 湖北省 and city 襄樊市, or the address
+    湖北省襄樊市 alone, is in 襄阳市 (420600) as the row with 樊城区 was — it was stored as 湖北省 only, and said
+    nowhere; the lookups take 襄樊 and 襄樊市 as 襄阳市 (recommend 襄樊: 未找到地区 襄樊). The same for 思茅市 (普洱市 since
+    2007: it was read as the district 思茅区) and the 地区 made 市 since 2011 (铜仁地区 → 铜仁市 …: the row was left in
+    its province, the lookup said 未找到地区); the successor keeps its coordinates. 思茅 alone stays the current
+    district 思茅区 of 普洱市 in a lookup (a current name comes before a former one)."""
     from cli_util import run, run_json
     from zhaoshang.core.geo.lookup import resolve_region
     from zhaoshang.core.geo.regions import build_regions
@@ -451,22 +427,29 @@ def test_former_prefecture_names_are_their_successors(p, tmp_path):
     for old, (prov, succ) in FORMER_CITIES.items():
         assert codes(p.resolve(province=prov, city=old)) == (succ[:2] + "0000", succ, None), old
         assert codes(p.resolve(address=f"{prov}{old}人民路1号")) == (succ[:2] + "0000", succ, None), old
-        assert regions[succ].lng is not None and regions[succ].lat is not None, old  # the successor keeps its place
+        assert regions[succ].lng is not None and regions[succ].lat is not None, old
     assert codes(p.resolve(province="云南省", city="思茅市", district="思茅区")) == ("530000", "530800", "530802")
     f = tmp_path / "e.csv"
-    f.write_text("企业名称,成立日期,所属省份,所属城市,注册地址\n"
-                 "思茅甲茶叶科技有限公司,2005-03-01,云南省,思茅市,\n"
-                 "铜仁乙数据有限公司,2009-03-01,,,贵州省铜仁地区碧江区1号\n"
-                 "哈密丙能源有限公司,2012-03-01,新疆,哈密地区,\n", encoding="utf-8")
+    f.write_text("企业名称,成立日期,注册资本,所属省份,所属城市,所属区县,注册地址,经营范围\n"
+                 "襄樊甲智能科技有限公司,2015-03-01,100万元,湖北省,襄樊市,,,人工智能软件开发\n"
+                 "襄樊乙芯片有限公司,2016-03-01,200万元,,,,湖北省襄樊市,集成电路设计\n"
+                 "襄樊丙机器人有限公司,2016-03-01,200万元,湖北省,襄樊市,樊城区,,机器人制造\n"
+                 "思茅丁茶叶科技有限公司,2005-03-01,100万元,云南省,思茅市,,,软件开发\n"
+                 "铜仁戊数据有限公司,2009-03-01,100万元,,,,贵州省铜仁地区碧江区1号,数据处理\n"
+                 "哈密己能源有限公司,2012-03-01,100万元,新疆,哈密地区,,,储能\n", encoding="utf-8")
     db = tmp_path / "z.duckdb"
     rep = run_json("import", "enterprises", f, "--data-date", "2025-11-30", db=db)
-    assert rep["rows_imported"] == 3 and rep["rows_rejected"] == 0
+    assert rep["rows_imported"] == 6 and rep["rows_rejected"] == 0
     with Store(db, read_only=True) as s:
-        got = s.con.execute("SELECT name, city_code, district_code FROM enterprises ORDER BY name").fetchall()
-        assert got == [("哈密丙能源有限公司", "650500", None), ("思茅甲茶叶科技有限公司", "530800", None),
-                       ("铜仁乙数据有限公司", "520600", "520602")]
+        got = s.con.execute("SELECT name, province_code, city_code, district_code FROM enterprises ORDER BY name").fetchall()
+        assert got == [("哈密己能源有限公司", "650000", "650500", None), ("思茅丁茶叶科技有限公司", "530000", "530800", None),
+                       ("襄樊丙机器人有限公司", "420000", "420600", "420606"), ("襄樊乙芯片有限公司", "420000", "420600", None),
+                       ("襄樊甲智能科技有限公司", "420000", "420600", None),
+                       ("铜仁戊数据有限公司", "520000", "520600", "520602")]
+        assert [resolve_region(s, t).code for t in ("襄樊", "襄樊市", "湖北省襄樊市")] == ["420600"] * 3
         for old, (prov, succ) in FORMER_CITIES.items():
             assert resolve_region(s, old).code == succ and resolve_region(s, prov + old).code == succ, old
         assert resolve_region(s, "思茅").code == "530802"
-    out = run("recommend", "铜仁地区", db=db, check=False)
-    assert "未找到地区" not in out.stderr, out.stderr
+    for name in ("襄樊", "铜仁地区"):
+        out = run("recommend", name, db=db, check=False)
+        assert "未找到地区" not in out.stderr, out.stderr
