@@ -706,14 +706,18 @@ def test_gone_and_unlocated_enterprises_are_not_proposed(tmp_path, db):
     """On the A-share list and the main-products file 富通鑫茂 (delisted, created from its stock code with no region)
     led 北京市's leads: an enterprise without any region code read as "no office here", and only some statuses saying
     an enterprise is gone kept it out. A status saying it is gone (撤销, 退市) and an unknown location now leave an
-    enterprise out of the list, the unlocated counted and said in words (docs/methods.md, "Leads")."""
+    enterprise out of the list, the unlocated counted and said in words (docs/methods.md, "Leads"). So does, in a
+    city's list, an enterprise whose province alone is known, that province the city's (it was proposed as if it had
+    no office in 成都); one known only by another province is known not to be there and stays a candidate."""
     import shutil
 
     path = shutil.copy(db, tmp_path / "g.duckdb")
     with Store(str(path)) as s:  # on a gap segment of 成都, each with the best round of all: it would lead the list
         for eid, name, status, codes in ((201, "北京撤销庚科技有限公司", "撤销", CITIES["bj"]),
                                          (202, "上海退市辛科技股份有限公司", "退市", CITIES["sh"]),
-                                         (203, "位置不明壬科技股份有限公司", None, (None, None, None))):
+                                         (203, "位置不明壬科技股份有限公司", None, (None, None, None)),
+                                         (204, "四川只知省份癸科技有限公司", None, ("510000", None, None)),
+                                         (205, "浙江只知省份甲科技有限公司", None, ("330000", None, None))):
             s.con.execute("INSERT INTO enterprises (id, name, founded, status, country, province_code, city_code, "
                           "district_code, last_import_id) VALUES (?, ?, DATE '2010-01-01', ?, NULL, ?, ?, ?, 1)",
                           [eid, name, status, *codes])
@@ -722,11 +726,16 @@ def test_gone_and_unlocated_enterprises_are_not_proposed(tmp_path, db):
             s.con.execute("INSERT INTO fundings (id, enterprise_id, date, round, amount_wan) VALUES (?, ?, '2020-05-01', 'c', 90000)",
                           [eid, eid])
     got = run_json("leads", REGION, "--as-of", D.isoformat(), "--top", 50, db=path)
-    assert {r["enterprise_id"] for r in got} == EXPECTED_CANDIDATES, [r["name"] for r in got]
+    assert {r["enterprise_id"] for r in got} == EXPECTED_CANDIDATES | {205}, [r["name"] for r in got]
     with Store(str(path), read_only=True) as s:
         pop = mine_leads(s, REGION, as_of=D, top=50)["population"]
-    assert (pop["candidates"], pop["excluded_unlocated"], pop["excluded_abnormal"]) == (4, 1, 3), pop
-    out = run("leads", REGION, "--as-of", D.isoformat(), db=path)
-    assert "1家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" in "".join((out.stdout + out.stderr).split()), out
+    assert (pop["candidates"], pop["excluded_unlocated"], pop["excluded_province_only"], pop["excluded_abnormal"]) \
+        == (5, 1, 1, 3), pop
+    out = "".join((lambda o: o.stdout + o.stderr)(run("leads", REGION, "--as-of", D.isoformat(), db=path)).split())
+    assert "1家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" in out, out
+    assert "1家企业只知省份（四川省，库中没有其所在城市），无法判断其在本地是否已有机构，未列入城市线索" in out, out
     en = run("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)
-    assert "1 enterprise of unknown location (no registered region in the data) left out" in " ".join((en.stdout + en.stderr).split())
+    en = " ".join((en.stdout + en.stderr).split())
+    assert "1 enterprise of unknown location (no registered region in the data) left out" in en, en
+    assert ("1 enterprise known only by province (Sichuan; no city in the data) left out: whether they already "
+            "have an office in the region cannot be told") in en, en

@@ -367,11 +367,14 @@ def _no_leads_reason(leads: dict, d: _dt.date, national_total: int) -> tuple[str
     pop = leads.get("population") or {}
     absent, abnormal = int(pop.get("placed_absent") or 0), int(pop.get("excluded_abnormal") or 0)
     unlocated = int(pop.get("excluded_unlocated") or 0)
+    only = int(pop.get("excluded_province_only") or 0)
     return (f"截至 {d.isoformat()} 目标环节中没有候选企业（目标环节内、在本地尚无注册地/分支机构/子公司的企业 {absent:,} 家，"
-            f"其中状态异常 {abnormal:,} 家" + (f"、位置未知 {unlocated:,} 家" if unlocated else "") + "）",
+            f"其中状态异常 {abnormal:,} 家" + (f"、位置未知 {unlocated:,} 家" if unlocated else "")
+            + (f"、只知省份 {only:,} 家" if only else "") + "）",
             f"no candidate on the target segments as of {d.isoformat()} ({count_en(absent, 'enterprise', sep=True)} on them "
             f"without an office, branch or subsidiary in the region, {abnormal:,} of them not of normal status"
-            + (f", {unlocated:,} of unknown location" if unlocated else "") + ")")
+            + (f", {unlocated:,} of unknown location" if unlocated else "")
+            + (f", {only:,} known only by province" if only else "") + ")")
 
 
 def _quarter(d: _dt.date) -> str:

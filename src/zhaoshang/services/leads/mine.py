@@ -153,7 +153,8 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     present = measurable(store, d, info)
     tg = target_segments(store, info, d, chain, recommended_top=int(cfg.get("recommended_top", 5)), node=node)
     rows: list[dict] = []
-    counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0, "excluded_unlocated": 0}
+    counts = {"placed_absent": 0, "candidates": 0, "excluded_abnormal": 0, "excluded_unlocated": 0,
+              "excluded_province_only": 0}
     if tg["codes"]:
         sql, params = candidates_sql(store, info, d, chain, tg["codes"], tg["segments"], cfg, present)
         conds = [f"coalesce(n_{h}, 0) > 0" for h in having or []]
@@ -167,8 +168,9 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
         rows = store.query(sql, params + oparams)
         if rows:
             counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
-                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"] - rows[0]["n_unlocated"],
-                      "excluded_unlocated": rows[0]["n_unlocated"]}
+                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"] - rows[0]["n_unlocated"]
+                      - rows[0]["n_province_only"],
+                      "excluded_unlocated": rows[0]["n_unlocated"], "excluded_province_only": rows[0]["n_province_only"]}
     present["reachability"] = False
     return {"info": info, "as_of": d, "chain": chain, "node": node, "cfg": cfg, "present": present, "targets": tg,
             "rows": rows, "counts": counts, "live": live}
@@ -338,6 +340,13 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
         notes.append(f"{gone} 家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" if lang != "en" else
                      f"{count_en(gone, 'enterprise', sep=True)} of unknown location (no registered region in the data) "
                      "left out: whether they already have an office in the region cannot be told")
+    only = c["counts"].get("excluded_province_only") or 0
+    if only:  # the province alone known, the region a city or district of it: as unknown as the unlocated
+        province = region_labels(store, [str(info["code"])[:2] + "0000"], lang)[str(info["code"])[:2] + "0000"]
+        notes.append(f"{only} 家企业只知省份（{province}，库中没有其所在城市），无法判断其在本地是否已有机构，未列入城市线索"
+                     if lang != "en" else
+                     f"{count_en(only, 'enterprise', sep=True)} known only by province ({province}; no city in the "
+                     "data) left out: whether they already have an office in the region cannot be told")
     if tied:
         seen = Counter(x["score"] for x in out)
         n_tied = sum(n for n in seen.values() if n > 1)
@@ -373,9 +382,10 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             "chain": c["chain"], "node": node, "version": cfg.get("version"),
             "targets": [{k: s[k] for k in ("code", "name_zh", "name_en", "status", "gap", "recommended", "rank")}
                         for s in tg["segments"]],
-            "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常、位置已知的企业 / enterprises "
-                                   "on a target segment with no registered office, branch or subsidiary in the region "
-                                   "on the date, of normal status and known location", **c["counts"]},
+            "population": {"rule": "目标环节内、截至日在本地无注册地/分支机构/子公司、状态正常、位置已知（城市、区县的线索："
+                                   "不只知本省省份）的企业 / enterprises on a target segment with no registered office, "
+                                   "branch or subsidiary in the region on the date, of normal status and known location "
+                                   "(for a city's or district's list, more than the region's province)", **c["counts"]},
             "order": TIE_BREAK[1] if lang == "en" else TIE_BREAK[0], "absent_signals": absent,
             "missing_sources": missing, "missing_note": plain, "groups": {k: v[1] if lang == "en" else v[0] for k, v in GROUPS.items()},
             "leads": out, "notes": notes, "date_notes": dated, "synthetic": bool(store.synthetic)}

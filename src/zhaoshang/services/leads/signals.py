@@ -2,7 +2,9 @@
 
 Candidates are the enterprises existing on the date, placed on a target segment, of normal status (none whose
 status says it is gone or abnormal: ``evaluation.signals.ABNORMAL``), of known location (an enterprise without any
-region code may well be present in the region: it is left out and counted, ``n_unlocated``), with
+region code may well be present in the region: it is left out and counted, ``n_unlocated``; for a city's or a
+district's list, one whose province alone is known, that province the region's, is left out and counted the same way,
+``n_province_only``), with
 no presence in the region on that date: not registered there (as of the date, ``core.asof``), no branch or
 subsidiary there (``branches`` of kind branch/subsidiary dated on or before it, or undated), and not the
 majority holder of an enterprise registered there. Each gets its signals (all from facts dated on or
@@ -73,6 +75,9 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     gap = [s["code"] for s in segments if s["gap"]] or [""]
     recd = [s["code"] for s in segments if s["recommended"]] or [""]
     cond_e, pe = region_condition(info, "e")
+    # the region's province, when the region lies below one (a city, a district): an enterprise known there only by
+    # that province may well be present in the region
+    province = str(info["code"])[:2] + "0000" if info.get("level") in ("city", "district") else None
     cond_b, pb = region_condition(info, "b")
     dem_sql, pd = _demand_segments(store, info, d, set(codes.values()), present)
     sat = cfg["saturation"]
@@ -114,12 +119,14 @@ present AS (SELECT id AS enterprise_id FROM local
 placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, node.node_confidence, seg.segment,
                   -- location unknown: no region code at all, so whether it is present in the region is unknown
                   (e.province_code IS NULL AND e.city_code IS NULL AND e.district_code IS NULL) AS unlocated,
+                  -- the province alone known, and it holds the region (a city's list): present or not is unknown
+                  (e.city_code IS NULL AND e.district_code IS NULL AND e.province_code = ?) AS province_only,
                   seg.segment IN ({', '.join('?' * len(gap))}) AS is_gap,
                   seg.segment IN ({', '.join('?' * len(recd))}) AS is_recommended
            FROM e JOIN node ON node.enterprise_id = e.id JOIN seg ON seg.code = node.node
            WHERE e.id NOT IN (SELECT enterprise_id FROM present)),
 normal AS (SELECT * FROM placed WHERE NOT regexp_matches(coalesce(status, ''), '{ABNORMAL}')),
-c AS (SELECT * FROM normal WHERE NOT unlocated),
+c AS (SELECT * FROM normal WHERE NOT unlocated AND NOT coalesce(province_only, FALSE)),
 fund AS (SELECT f.enterprise_id,
                 count(*) FILTER (WHERE f.date > {D} - INTERVAL 365 DAY) AS rounds_12m,
                 {dialect.current().exact_sum("f.amount_wan", where=f"f.date > {D} - INTERVAL 365 DAY", none=None)} AS amount_12m,
@@ -194,7 +201,8 @@ sig AS (
 SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
        greatest(0.0, 100.0 * ({weighted}) / {W} - {penalty}) AS score,
        (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates,
-       (SELECT count(*) FROM normal WHERE unlocated) AS n_unlocated
+       (SELECT count(*) FROM normal WHERE unlocated) AS n_unlocated,
+       (SELECT count(*) FROM normal WHERE province_only) AS n_province_only
 FROM sig"""
-    params = [chain, *seg_p, *pe, *pb, *gap, *recd, *pd]
+    params = [chain, *seg_p, *pe, *pb, province, *gap, *recd, *pd]
     return sql, params
