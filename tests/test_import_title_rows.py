@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
+from web_util import ARGS, CHROMIUM, require_browser, serving, upload_in_browser  # noqa: E402
 
 TITLE = "企业名单导出（共 2 条） 导出时间：2025-11-30"
 HEAD = ["企业名称", "统一社会信用代码", "成立日期", "所属省份", "所属城市"]
@@ -100,3 +101,25 @@ def test_a_file_with_no_row_like_a_header_keeps_the_missing_column_error(tmp_pat
     f.write_text(f"{TITLE},,\n地址,电话,备注\n杭州市西湖区,0571-1,无\n", encoding="utf-8")
     p = run("import", "enterprises", f, db=tmp_path / "a.duckdb", check=False)
     assert p.returncode == 2 and "缺少必需列" in p.stderr and "企业名称" in p.stderr, p.stderr
+
+
+@pytest.mark.browser
+def test_the_upload_page_reads_below_the_title_and_says_so(tmp_path):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    f = _csv(tmp_path / "名单.csv", "gbk")
+    db = tmp_path / "w.duckdb"
+    with serving(db) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page()
+        job = upload_in_browser(page, base, str(f), kind="enterprises")
+        assert job["state"] == "done", job
+        assert job["result"]["import"]["rows_imported"] == 1
+        assert job["result"]["import"]["header_rows"] == [{"file": "名单.csv", "row": 3, "given": False}]
+        page.goto(base + "/updates")
+        assert page.locator(".job-header-row").first.inner_text() == "表头行 第 3 行（其上 2 行为标题或空行，未导入）"
+        page.goto(base + "/updates?lang=en")
+        assert page.locator(".job-header-row").first.inner_text() == \
+            "header row 3 (the 2 rows above it, titles or blank, not imported)"
+        b.close()

@@ -91,7 +91,8 @@ class UpdateJobs:
                                           source=source or None,
                                           sheet=job.get("sheet"), scope=job.get("scope"))
                     result["import"] = report.as_dict()
-                    for s in result["import"].get("sheets") or []:  # the user's file, not the temporary copy
+                    # the user's file, not the temporary copy
+                    for s in (result["import"].get("sheets") or []) + (result["import"].get("header_rows") or []):
                         s["file"] = job["filename"]
                     result["import"]["files"] = [job["filename"]]
                     # the date the user's file name carries (…_2021-10.csv), as the command line suggests it: never applied
