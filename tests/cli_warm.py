@@ -6,9 +6,9 @@ and on importing the command-line framework and DuckDB before the command does a
 minutes of the suite. Here one server process per test worker imports ``zhaoshang.interfaces.cli`` once and forks a
 child for each run. The child is what the console script is after its imports: it gets the run's argument list,
 environment, working directory, umask and standard streams (files the caller reads afterwards), calls the same
-``main()``, and exits through Python's own shutdown, so its exit code, output, threads joined and files closed are
-the console script's. ``cli_util.run`` uses it unless a test asks for the console script itself (``fresh=True``),
-which the tests of process start, interpreter options and import costs do.
+``main()``, and leaves through Python's own shutdown steps (threads joined, ``atexit`` handlers, streams flushed; see
+``_exit``), so its exit code, output and threads joined are the console script's. ``cli_util.run`` uses it unless
+a test asks for the console script itself (``fresh=True``), which the tests of process start, interpreter options and import costs do.
 
 Protocol (one request at a time over a Unix socket pair; the caller serialises): the caller sends a JSON request
 with three descriptors (stdin, stdout, stderr); the server answers ``{"pid": n}`` once the child is forked and
@@ -59,7 +59,37 @@ def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
     sys.argv = [request["argv0"], *request["args"]]
     from zhaoshang.interfaces.cli import main
 
-    sys.exit(main())  # unwinds out of the server's loop: Python's normal exit, as the console script's
+    try:
+        code = main()
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code) -> None:
+    """Leave as the console script does after its command — the exit code ``sys.exit`` gives ``code``, non-daemon
+    threads joined, the ``atexit`` handlers run, the standard streams flushed — without the last step of Python's
+    shutdown, which frees every object of every module: in a forked child that writes to each page of the server's
+    heap and so copies it (about 0.05 s of CPU a run, 9,000 page faults, and a thousand runs in the suite). What the
+    command opened it closes itself (stores and files in ``with`` blocks); the operating system closes the rest."""
+    import atexit
+    import threading
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed to stderr, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status & 0xFF)
 
 
 def serve(fd: int, script_dir: str) -> None:
@@ -69,11 +99,20 @@ def serve(fd: int, script_dir: str) -> None:
     import importlib
     import threading
 
+    from zhaoshang.interfaces.cli import _leave_out_pandas
+
+    _leave_out_pandas()  # as the console script does before anything: the region table's first build reads cpca
     for name in PRELOADED:
         importlib.import_module(name)
+    from zhaoshang.core.geo.lookup import macro_regions
+    from zhaoshang.core.geo.parser import RegionParser
     from zhaoshang.core.text import tokenize
 
     tokenize("人工智能")  # jieba's dictionary with the domain words: search, matching, news and classify read it
+    # the region parser over the package's table and the macro-regions (built once per process, the same whatever
+    # the environment): every import and every command that reads a region built them, about 0.1–0.2 s a run
+    RegionParser.default()
+    macro_regions()
     if threading.active_count() != 1:  # a fork copies one thread only: a second one's locks would stay held
         raise SystemExit(f"cli_warm: a preloaded module started a thread: {threading.enumerate()}")
     import gc

@@ -91,6 +91,32 @@ print(json.dumps([applied, sorted(m for m in sys.modules if m.startswith(("zhaos
     assert set(registered.values()) == {"core/teamstate/tables.py"}, registered
     assert applied == sorted(registered) == [1, 20, 30, 40, 50, 60, 70, 80]
 
+
+def test_a_team_state_left_open_is_closed_at_exit_its_log_folded_in(tmp_path):
+    # a command that opens the team state and never closes it (most do not): its connections are closed by the
+    # process's exit handlers, so SQLite folds the write-ahead log into the file there — not only if the teardown
+    # of every object happens to reach them (a process that leaves after its exit handlers, as a forked one may,
+    # left the log beside the file, and a copy of the file alone lost the last writes)
+    path = tmp_path / "left.team.sqlite"
+    code = """import atexit, os, sys
+from zhaoshang.core.teamstate import open_team_db
+team = open_team_db(sys.argv[1])
+with team.tx() as tx:
+    tx.execute("INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ('甲', 'analyst', 'x', '2026-12-01', '2026-12-01')")
+assert os.path.exists(sys.argv[1] + "-wal")
+atexit._run_exitfuncs()
+os._exit(0)"""
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not os.path.exists(str(path) + "-wal")
+    import sqlite3
+
+    copy = tmp_path / "copy.team.sqlite"
+    copy.write_bytes(path.read_bytes())  # the file alone holds the write
+    con = sqlite3.connect(copy)
+    assert con.execute("SELECT name FROM users").fetchall() == [("甲",)]
+    con.close()
+
 def test_users_passwords_roles(team):
     acc = A.add_user(team, "alice", "admin", PW, "cli:test")
     assert acc.role == "admin" and not acc.disabled

@@ -11,6 +11,7 @@ import queue
 import sqlite3
 import threading
 import uuid
+import weakref
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,14 @@ def _redact(url: str) -> str:
         creds, host = rest.rsplit("@", 1)
         return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
     return url
+
+
+def _close_pool(pool: queue.LifoQueue) -> None:
+    while True:
+        try:
+            pool.get_nowait().close()
+        except queue.Empty:
+            break
 
 
 class Tx:
@@ -138,6 +147,9 @@ class TeamDB:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._migrated = -1  # how many registered migrations this object has applied
+        # the pooled connections are closed when this object goes, or when the process exits at the latest (an
+        # ``atexit`` step, not the teardown of every object): SQLite folds its write-ahead log into the file then
+        weakref.finalize(self, _close_pool, self._pool)
 
     # -- connections ------------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -191,11 +203,7 @@ class TeamDB:
                 con.close()
 
     def close(self) -> None:
-        while True:
-            try:
-                self._pool.get_nowait().close()
-            except queue.Empty:
-                break
+        _close_pool(self._pool)
         if self._keeper is not None:
             self._keeper.close()
             self._keeper = None
