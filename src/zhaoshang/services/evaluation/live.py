@@ -118,7 +118,8 @@ def same_round(a: str, b: str) -> str:
             f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
 
 
-def _types(types: tuple) -> str:
+def sql_in(types: tuple) -> str:
+    """``('a', 'b')``: the event types (constants of this package, never user text) as an SQL list for ``IN``."""
     return "(" + ", ".join(f"'{t}'" for t in types) + ")"
 
 
@@ -127,7 +128,7 @@ def duplicate_of_sql(store, l: str, D: str) -> str:
     ``m``+id for an earlier live one), NULL when none — only rounds dated by ``D`` count."""
     return (f"coalesce((SELECT 'f' || min(f2.id) FROM fundings f2 WHERE f2.date <= {D} AND {same_round(l, 'f2')}), "
             f"(SELECT arg_min(l2.key, (l2.date, l2.id)) FROM ({live_source(store)}) l2 "
-            f"WHERE l2.type IN {_types(FUNDING_TYPES)} AND l2.date <= {D} AND (l2.date, l2.id) < ({l}.date, {l}.id) "
+            f"WHERE l2.type IN {sql_in(FUNDING_TYPES)} AND l2.date <= {D} AND (l2.date, l2.id) < ({l}.date, {l}.id) "
             f"AND {same_round(l, 'l2')}))")
 
 
@@ -138,7 +139,7 @@ def rounds_sql(store, D: str) -> str:
     return f"""SELECT enterprise_id, id, date, round, amount_wan, amount_low_wan, amount_high_wan, amount_text, currency,
        NULL::VARCHAR AS live_key FROM fundings WHERE date <= {D} AND enterprise_id IS NOT NULL
 UNION ALL SELECT l.enterprise_id, -l.id, l.date, l.round, l.amount_wan, NULL, NULL, NULL, NULL, l.key
-FROM ({live_source(store)}) l WHERE l.type IN {_types(FUNDING_TYPES)} AND l.date <= {D}
+FROM ({live_source(store)}) l WHERE l.type IN {sql_in(FUNDING_TYPES)} AND l.date <= {D}
   AND {duplicate_of_sql(store, 'l', D)} IS NULL"""
 
 
@@ -155,7 +156,7 @@ def noted_dates(store, rows: list[dict]) -> list[_dt.date]:
     a likely duplicate of another round (``duplicate_of_sql``, whatever the date) is one event with it, not two."""
     ever = "DATE '9999-12-31'"
     repeated = {r[0] for r in store.con.execute(
-        f"SELECT l.key FROM ({live_source(store)}) l WHERE l.type IN {_types(FUNDING_TYPES)} "
+        f"SELECT l.key FROM ({live_source(store)}) l WHERE l.type IN {sql_in(FUNDING_TYPES)} "
         f"AND {duplicate_of_sql(store, 'l', ever)} IS NOT NULL").fetchall()} if rows else set()
     return [r["date"] for r in rows if r["key"] not in repeated]
 
@@ -170,8 +171,8 @@ def likely_duplicates(store, team, keys: list[str]) -> dict[str, str]:
     rows = store.con.execute(
         f"""SELECT l.key, coalesce((SELECT 'f' || min(f2.id) FROM fundings f2 WHERE {same_round('l', 'f2')}),
                   (SELECT arg_min(l2.key, (l2.date, l2.id)) FROM ({src}) l2
-                   WHERE l2.type IN {_types(FUNDING_TYPES)} AND l2.id <> l.id AND {same_round('l', 'l2')}))
-            FROM ({src}) l WHERE l.type IN {_types(FUNDING_TYPES)} AND l.key IN ({', '.join('?' for _ in keys)})""",
+                   WHERE l2.type IN {sql_in(FUNDING_TYPES)} AND l2.id <> l.id AND {same_round('l', 'l2')}))
+            FROM ({src}) l WHERE l.type IN {sql_in(FUNDING_TYPES)} AND l.key IN ({', '.join('?' for _ in keys)})""",
         list(keys)).fetchall()
     return {k: dup for k, dup in rows if dup}
 

@@ -18,7 +18,7 @@ from ...core import dialect
 from ...core.asof import enterprises_as_of, news_day
 from ..chain.primary import PRIMARY_RANK
 from ..regions.matrix import default_chain
-from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, _types, live_source, rounds_sql
+from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, live_source, sql_in, rounds_sql
 
 # Ordinal stage of a normalised round (``core.parse`` rounds); rounds not listed have no stage.
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
@@ -87,10 +87,10 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
         "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
     }
     out = {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
-    lv = store.con.execute(f"""SELECT count(*) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
-        count(amount_wan) FILTER (WHERE type IN {_types(FUNDING_TYPES)}),
-        count(*) FILTER (WHERE type IN {_types(EXPANSION_TYPES)}), count(sentiment),
-        count(*) FILTER (WHERE type IN {_types(NEGATIVE_TYPES)})
+    lv = store.con.execute(f"""SELECT count(*) FILTER (WHERE type IN {sql_in(FUNDING_TYPES)}),
+        count(amount_wan) FILTER (WHERE type IN {sql_in(FUNDING_TYPES)}),
+        count(*) FILTER (WHERE type IN {sql_in(EXPANSION_TYPES)}), count(sentiment),
+        count(*) FILTER (WHERE type IN {sql_in(NEGATIVE_TYPES)})
         FROM ({live_source(store)}) WHERE date <= ?""", [d]).fetchone()
     for k, n in zip(("fundings", "amounts", "branches", "news", "risk"), lv):  # live events make a source present too
         out[k] = out.get(k, False) or bool(n)
@@ -98,7 +98,7 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
     # negative events are read from news (negative items), risk and legal events and status changes: with none of
     # them imported by the date, a firm's 0 says "no source", not "no negative event" — missing, never a known 0
     out["risk"] = out["risk"] or out["news"] or bool(store.con.execute(
-        f"SELECT count(*) FROM events WHERE type IN {_types(NEGATIVE_EVENTS)} AND date <= ?", [d]).fetchone()[0])
+        f"SELECT count(*) FROM events WHERE type IN {sql_in(NEGATIVE_EVENTS)} AND date <= ?", [d]).fetchone()[0])
     return out
 
 
@@ -235,8 +235,8 @@ pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) AS patents,
         FROM patent_applicants a JOIN patents p ON p.id = a.patent_id
         WHERE p.applied <= {D} AND a.enterprise_id IS NOT NULL AND {one('a.enterprise_id')} GROUP BY a.enterprise_id),
 br AS (SELECT parent_id AS enterprise_id, count(*) AS branches_24m
-       FROM (SELECT parent_id, date FROM branches WHERE kind IN {_types(PRESENCE_KINDS)}
-             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(OPENING_TYPES)})
+       FROM (SELECT parent_id, date FROM branches WHERE kind IN {sql_in(PRESENCE_KINDS)}
+             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {sql_in(OPENING_TYPES)})
        WHERE date <= {D} AND date > {D} - INTERVAL 730 DAY AND parent_id IS NOT NULL AND {one('parent_id')}
        GROUP BY parent_id),
 cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_history
@@ -255,7 +255,7 @@ nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERV
        WHERE day <= {D} AND enterprise_id IS NOT NULL AND {one('enterprise_id')} GROUP BY enterprise_id),
 ev AS (SELECT enterprise_id, count(*) AS events
        FROM (SELECT enterprise_id, date FROM events WHERE type IN ({neg})
-             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {_types(NEGATIVE_TYPES)})
+             UNION ALL SELECT enterprise_id, date FROM lv WHERE type IN {sql_in(NEGATIVE_TYPES)})
        WHERE date <= {D} AND {one('enterprise_id')} GROUP BY enterprise_id),
 st AS (SELECT e.id AS enterprise_id,
               (regexp_matches(coalesce(e.status, ''), '{ABNORMAL}')

@@ -22,7 +22,8 @@ from ...core.asof import enterprises_as_of, news_day
 from ...core.geo.lookup import region_condition
 from ..chain.primary import PRIMARY_RANK
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, PRESENCE_KINDS, live_source, rounds_sql
-from ..evaluation.signals import ABNORMAL, _types, sources_present
+from ..evaluation.live import sql_in
+from ..evaluation.signals import ABNORMAL, sources_present
 from ..matching.profiles import open_demand_segments
 
 
@@ -154,12 +155,12 @@ nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type =
               count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news
        FROM (SELECT m.enterprise_id, n.id, n.event_type, n.sentiment, {news_day()} AS day
              FROM news_mentions m JOIN news n ON n.id = m.news_id
-             UNION ALL SELECT enterprise_id, -id, CASE WHEN type IN {_types(EXPANSION_TYPES)} THEN 'expansion' END,
+             UNION ALL SELECT enterprise_id, -id, CASE WHEN type IN {sql_in(EXPANSION_TYPES)} THEN 'expansion' END,
                               sentiment, date FROM lv) n
        JOIN c ON c.id = n.enterprise_id
        WHERE n.day <= {D} AND n.day > {D} - INTERVAL 365 DAY GROUP BY 1),
 lvk AS (SELECT enterprise_id, list_sort(list(key)) AS live_events FROM lv
-        WHERE (type IN {_types(FUNDING_TYPES + EXPANSION_TYPES)} OR sentiment <= {neg})
+        WHERE (type IN {sql_in(FUNDING_TYPES + EXPANSION_TYPES)} OR sentiment <= {neg})
           AND date > {D} - INTERVAL 365 DAY GROUP BY 1),
 dem AS (SELECT ds.segment, count(DISTINCT ds.id) AS demands, arg_min(ds.title, ds.id) AS demand_example
         FROM {dem_sql} GROUP BY 1),
