@@ -76,6 +76,13 @@ def test_alerts_api(fx, tmp_path):
     assert r.json()["lang"] == "zh"  # the address set on a Chinese page: a Chinese digest; on an English one, English
     r = client.post("/api/alerts/channels?lang=en", json={"email": "ana@example.org"})
     assert r.json()["lang"] == "en" and r.json()["webhook_secret_set"] is True
+    # a misspelt field (webhook for webhook_url) is refused naming it, not answered 200 with nothing changed; so in
+    # every JSON body the API takes (a rule, a lead, a placement decision, an event)
+    for url, body in (("/api/alerts/channels", {"webhook": "http://127.0.0.1:9/other"}),
+                      ("/api/alerts/rules", {"name": "拼错", "types": ["funding"], "min_amount": 100})):
+        r = client.post(url, json=body)
+        assert r.status_code == 400 and next(iter(set(body) - {"name", "types"})) in r.json()["error"], (url, r.text)
+    assert client.get("/api/alerts/channels").json()["webhook_url"] == "http://127.0.0.1:9/h"
     assert "top-secret" not in client.get("/api/alerts").text
     # alerts of this user's rules, with their evidence
     with Store(str(path), read_only=True) as store:

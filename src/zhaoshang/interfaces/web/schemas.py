@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic_core import PydanticUndefined
 
 from ...core.errors import UserError, check_reason
@@ -22,6 +22,13 @@ from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
 from .dates import out_of_range
 
+
+
+class StrictBody(BaseModel):
+    """A JSON request body: a field it does not declare is refused (400, naming the field), never silently ignored —
+    a misspelt ``webhook`` for ``webhook_url`` answered 200 and changed nothing."""
+
+    model_config = ConfigDict(extra="forbid")
 
 def _alt(items) -> str:
     return "(" + "|".join(items) + ")"

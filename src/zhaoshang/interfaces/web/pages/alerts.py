@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import Body, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ....core.errors import NotFound, UserError
 from ....core.teamstate.clock import to_second
@@ -21,7 +21,7 @@ from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_
 from .. import sse
 from ..access import personal_events
 from ..auth import read_note, sign_note
-from ..schemas import After, Note
+from ..schemas import After, Note, StrictBody
 
 EVENT_CHOICES = ("funding", "news", "branch", "subsidiary", "investment", "patent", "change_legal_rep", "change_status",
                  "change_region", "change_capital", "dissolved")
@@ -30,7 +30,7 @@ YAML = "application/yaml"
 S = Field(None, max_length=2000)
 
 
-class RuleIn(BaseModel):
+class RuleIn(StrictBody):
     name: str = Field(..., max_length=100)
     name_en: Optional[str] = Field(None, max_length=100)
     types: Optional[list[str]] = Field(None, max_length=50)
@@ -48,13 +48,13 @@ class RuleIn(BaseModel):
     replace: bool = False
 
 
-class ChannelsIn(BaseModel):
+class ChannelsIn(StrictBody):
     email: Optional[str] = Field(None, max_length=200)
     webhook_url: Optional[str] = Field(None, max_length=2000)
     webhook_secret: Optional[str] = Field(None, max_length=500)
 
 
-class ReadIn(BaseModel):
+class ReadIn(StrictBody):
     ids: Optional[list[int]] = Field(None, max_length=1000)
 
 

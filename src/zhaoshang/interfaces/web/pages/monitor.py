@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from fastapi import Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ....core.background import served_scope
 from ....services.monitoring import bus
@@ -23,7 +23,7 @@ from ...labels import event_text, feed_error_text, label
 from ..access import personal_events, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
-from ..schemas import DATE_DOC, AsOf, DateFrom, NodeCode, Region, Text
+from ..schemas import DATE_DOC, AsOf, DateFrom, NodeCode, Region, StrictBody, Text
 
 INGEST_BURST = 120     # events requests a user may send at once
 INGEST_PER = 0.25      # seconds per further one (4 a second sustained)
@@ -35,11 +35,10 @@ Types = Annotated[Optional[str], Query(pattern=f"^$|^{_ONE}(,{_ONE})*$", max_len
 Limit = Annotated[int, Query(ge=1, le=10_000, description="最多条数")]
 
 
-class EventIn(BaseModel):
+class EventIn(StrictBody):
     """One event from another system. The enterprise is named by ``enterprise_id`` or ``enterprise`` (id,
     统一社会信用代码, full name or alias)."""
 
-    model_config = ConfigDict(extra="forbid")
     enterprise: Optional[str] = Field(None, min_length=1, max_length=200)
     enterprise_id: Optional[int] = Field(None, ge=1, le=2 ** 62)
     type: TypeCode

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ....core.errors import Conflict, UserError
 from ....core.parse.dates import china_today
@@ -23,11 +23,11 @@ from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
-from ..schemas import REGION_MAX, Note, Region, Text
+from ..schemas import REGION_MAX, Note, Region, StrictBody, Text
 from .scorecard import profile_card
 
 
-class NewLead(BaseModel):
+class NewLead(StrictBody):
     enterprise: str = Field(..., max_length=200)
     region: str = Field(..., max_length=REGION_MAX)
     status: str = Field("new", max_length=20)
@@ -42,7 +42,7 @@ class NewLead(BaseModel):
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 时必填，不早于签约日期）")
 
 
-class Change(BaseModel):
+class Change(StrictBody):
     status: Optional[str] = Field(None, max_length=2000)
     reason: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["reason"])
     owner: Optional[str] = Field(None, max_length=2000)

@@ -8,7 +8,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
 
 from ....core.errors import UserError
 
@@ -16,10 +15,10 @@ from ....core.generations import updating
 from ....services.chain import corrections as corr
 from ...labels import label
 from ..auth import sign_note
-from ..schemas import NodeCode
+from ..schemas import NodeCode, StrictBody
 
 
-class Decision(BaseModel):
+class Decision(StrictBody):
     action: str  # confirm | remove | add
     node: str
     reason: str
