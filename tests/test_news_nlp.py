@@ -24,7 +24,9 @@ ROWS = ("企业名称,简称,省份,股票代码\n"
         "蓝鲸视界科技有限公司,BWV,上海,\n"
         "北京朗源建筑工程有限公司,朗源,北京,\n"  # unlisted, a 2-character short name: linked only when confirmed
         "远川新动力科技股份有限公司,新动力,河北,\n"  # a short name funds and partnerships carry in their names
-        "上海蓝湖远帆资产管理有限公司,蓝湖远帆,上海,\n")  # an asset manager: its own name goes on with 资产管理
+        "上海蓝湖远帆资产管理有限公司,蓝湖远帆,上海,\n"  # an asset manager: its own name goes on with 资产管理
+        "晨曦太阳能股份有限公司,太阳能,江西,\n"  # a short name that is a common word other companies' names hold
+        "瓦伦丁（上海）智能科技有限公司,瓦伦丁,上海,\n")  # a short name that is also a person's name
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +106,44 @@ def test_a_short_name_inside_a_fund_or_partnership_name_is_no_mention_of_the_com
     assert [m.mention for m in linker.link("新动力投资建设新工厂").linked] == ["新动力"]  # 投资 alone: the company invests
     assert [(m.mention, m.enterprise_id) for m in linker.link("蓝湖远帆资产管理公司发布公告").linked] == [
         ("蓝湖远帆", ids["上海蓝湖远帆资产管理有限公司"])]
+
+
+def test_a_short_name_inside_another_companys_name_is_no_mention_of_the_company(linker, store):
+    """太阳能 of a company was linked inside 湖北永恒太阳能公司 (another company, under investigation: a negative alert on
+    the wrong one): a short name with Han characters right before it and a legal form right after it is part of
+    another organisation's name, unless a place or punctuation comes before it or its own full name goes on so."""
+    ids = _ids(store)
+    me = ids["晨曦太阳能股份有限公司"]
+    for text in ("湖北永恒太阳能公司涉嫌非法集资被立案", "永恒太阳能有限公司被立案", "湖北永恒太阳能科技股份有限公司涉嫌集资"):
+        res = linker.link(text)
+        assert res.linked == [] and [(m.mention, m.method) for m in res.dropped] == [("太阳能", "inner_name")], (text, res)
+        assert res.dropped[0].candidates == [me]
+    for text in ("太阳能公司公告：拟投资新建电站", "公告：太阳能公司拟投资", "北京太阳能公司拟投资", "晨曦太阳能股份有限公司公告"):
+        assert [m.enterprise_id for m in linker.link(text).linked] == [me], text
+    # a distinctive short name: dropped after a word no dictionary knows (a name), kept after an ordinary word
+    star = ids["星河光电股份有限公司"]
+    res = linker.link("鑫霈星河光电科技有限公司被立案")
+    assert res.linked == [] and [m.method for m in res.dropped] == ["inner_name"], res
+    assert [m.enterprise_id for m in linker.link("投资者参观星河光电公司新产线").linked] == [star]
+    assert [m.enterprise_id for m in linker.link("减持星河光电股份，控股股东星河光电控股股东").linked] == [star, star]
+
+
+def test_a_short_name_next_to_a_person_names_middle_dot_is_the_person(linker, store):
+    """瓦伦丁 in 埃里克·瓦伦丁 is a person (埃隆·马斯克 was linked to 马斯克（北京）科技): a name with a middle dot right
+    before or after it is no mention, nor are its later occurrences in the same text."""
+    me = _ids(store)["瓦伦丁（上海）智能科技有限公司"]
+    assert [m.enterprise_id for m in linker.link("瓦伦丁发布新一代机器人").linked] == [me]
+    for text in ("埃里克·瓦伦丁称公司将裁员", "埃里克•瓦伦丁称", "瓦伦丁・埃里克称", "埃里克 ‧ 瓦伦丁称", "埃里克·瓦伦丁称，瓦伦丁又失心腹"):
+        res = linker.link(text)
+        assert res.linked == [] and {m.method for m in res.dropped} == {"person"}, (text, res)
+        assert all(m.candidates == [me] for m in res.dropped)
+
+
+def test_a_linked_mention_carries_the_full_name_of_its_enterprise(linker):
+    res = linker.link("太阳能公司公告；星河新材(688990)中标")
+    assert [(m.mention, m.name) for m in res.linked] == [("太阳能", "晨曦太阳能股份有限公司"),
+                                                       ("星河新材", "星河光电股份有限公司")]
+    assert res.to_json()["linked"][0]["name"] == "晨曦太阳能股份有限公司"
 
 
 def test_a_name_missing_from_the_dictionary_links_by_its_stock_code(linker, store):

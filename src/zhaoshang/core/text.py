@@ -29,7 +29,7 @@ __all__ = [
     "strip_listing_marks", "listing_forms", "LISTING_PREFIXES", "LISTING_SUFFIXES", "name_parts", "COMMON_WORD_FREQ",
     "LATIN_GENERIC_WORDS",
     "split_list", "split_pairs", "tokenize", "search_tokens", "query_words", "word_frequency", "word_spans", "LEGAL_SUFFIXES", "LEGAL_PREFIXES",
-    "DESCRIPTOR_SUFFIXES", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
+    "DESCRIPTOR_SUFFIXES", "INNER_NAME_WORDS", "INNER_NAME_ENDS", "INNER_NAME_AFTER", "NAME_DOTS", "LATIN_LEGAL_SUFFIXES", "LATIN_DESCRIPTOR_SUFFIXES", "PROVINCE_NAMES",
 ]
 
 # ------------------------------------------------------------------------------ traditional → simplified
@@ -73,7 +73,10 @@ def to_simplified(text: str) -> str:
 # ------------------------------------------------------------------------------------------- names
 _BRACKETS = {"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
              "{": "(", "}": ")", "［": "(", "］": ")", "｛": "(", "｝": ")", "〖": "(", "〗": ")"}
-_DROP = "·•.,，、・‧･"
+#: the middle dots of a transliterated person name (埃隆·马斯克): dropped from names; in news, a name next to one is
+#: a person's
+NAME_DOTS = "·•・‧･"
+_DROP = NAME_DOTS + ".,，、"
 _NAME_TABLE: dict[int, str | None] = dict(_TS_TABLE)
 _NAME_TABLE.update({ord(k): v for k, v in _BRACKETS.items()})
 _NAME_TABLE.update({ord(c): None for c in _DROP})
@@ -312,6 +315,17 @@ OTHER_ORG_SUFFIXES: tuple[str, ...] = ("股权投资", "创业投资", "产业�
 FUND_BUSINESS_WORDS: tuple[str, ...] = ("投顾", "投资顾问", "销售", "代销", "托管", "业务", "牌照")
 #: one of ``OTHER_ORG_SUFFIXES`` at the start of (normalised) text — ``OTHER_ORG_AFTER.match(text, end_of_name)``
 OTHER_ORG_AFTER = re.compile(f"{_alt(w for w in OTHER_ORG_SUFFIXES if w != '基金')}|基金(?!{_alt(FUND_BUSINESS_WORDS)})")
+
+#: words that, right after a name part and with Han characters right before it, make the run the name of another
+#: organisation that holds the part inside its own name (永恒太阳能公司 is no mention of the company short-named
+#: 太阳能): a legal form that ends a name (``INNER_NAME_ENDS``), after at most three of the legal-form and descriptor
+#: words that may come before it (``INNER_NAME_WORDS``: 永恒太阳能科技股份有限公司). Those alone are no such end: 控股
+#: is also 控股股东, 股份 the shares held (减持青岛啤酒股份), 集团 the company's own group (奇安信集团) — the news linker
+INNER_NAME_ENDS: tuple[str, ...] = ("公司", "有限", "株式会社")
+INNER_NAME_WORDS: tuple[str, ...] = (*DESCRIPTOR_SUFFIXES, "集团", "(集团)", "控股", "股份", "(中国)")
+#: ``INNER_NAME_WORDS`` then one of ``INNER_NAME_ENDS`` at the start of (normalised) text —
+#: ``INNER_NAME_AFTER.match(text, end_of_name)``
+INNER_NAME_AFTER = re.compile(f"(?:{_alt(INNER_NAME_WORDS)}){{0,3}}(?:{_alt(INNER_NAME_ENDS)})")
 
 
 # ----------------------------------------------------------------------------------------- list cells

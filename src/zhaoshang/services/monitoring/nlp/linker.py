@@ -18,6 +18,12 @@ Precision comes before recall (docs/methods.md, "News text analysis"):
 * a key followed directly by an organisation word that makes the whole another organisation (a fund, a partnership,
   an asset or investment manager: ``core.text.OTHER_ORG_SUFFIXES`` — …新动力股权投资基金) is dropped (method
   ``other_org``), unless the enterprise's own full name goes on with that word;
+* a key that is no full name, with a Han character right before it and a legal form ending a name right after it
+  (``core.text.INNER_NAME_AFTER``: 永恒太阳能公司) is part of another organisation's name and dropped (method
+  ``inner_name``) — not after a place name, and not for an enterprise whose own full name holds the character before,
+  the key and the legal form; a key that is no common word only when the word before it is none of jieba's dictionary;
+* a key that is no full name with a person name's middle dot (``core.text.NAME_DOTS``) right before or after it is a
+  person (埃隆·马斯克), dropped with its later occurrences in the text (method ``person``);
 * a key several enterprises share stays unlinked: it is returned in ``ambiguous`` with its candidates;
 * a name the dictionary lacks (renamed, newly listed) of 2–4 characters (with its *ST/ST prefix, A/B suffix) that
   starts a clause and is followed by a stock code in brackets ("獐子岛(002069)") links by the code when exactly
@@ -31,8 +37,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ....core.geo.lookup import place_names
-from ....core.text import (COMMON_WORD_FREQ, OTHER_ORG_AFTER, PROVINCE_NAMES, name_parts, normalize_name, word_frequency,
-                           word_spans)
+from ....core.text import (COMMON_WORD_FREQ, INNER_NAME_AFTER, NAME_DOTS, OTHER_ORG_AFTER, PROVINCE_NAMES, name_parts,
+                           normalize_name, word_frequency, word_spans)
 
 __all__ = ["Mention", "LinkResult", "MentionLinker", "COMMON_FREQ"]
 
@@ -62,7 +68,8 @@ _CODE_RE = re.compile(r"(^|[\s，,。；;：:、！!？?“”\"‘’（(【】
 
 @dataclass
 class Mention:
-    """One linked (or ambiguous) mention: ``start``/``end`` are offsets into the original text."""
+    """One linked (or ambiguous) mention: ``start``/``end`` are offsets into the original text; ``name`` is the
+    full name of the enterprise it is linked to (the mention is what the text writes: 太阳能, 马斯克)."""
 
     mention: str
     start: int
@@ -71,10 +78,11 @@ class Mention:
     method: str
     confidence: float
     candidates: list[int] = field(default_factory=list)
+    name: str | None = None
 
     def to_json(self) -> dict:
-        return {"enterprise_id": self.enterprise_id, "mention": self.mention, "start": self.start, "end": self.end,
-                "method": self.method, "confidence": self.confidence, "candidates": self.candidates}
+        return {"enterprise_id": self.enterprise_id, "name": self.name, "mention": self.mention, "start": self.start,
+                "end": self.end, "method": self.method, "confidence": self.confidence, "candidates": self.candidates}
 
 
 @dataclass
@@ -165,6 +173,10 @@ class MentionLinker:
                 self.keys.setdefault(b, {}).setdefault(enterprise_id, "base")
         self._lengths = None
 
+    def _owning(self, slot: dict[int, str], whole: str) -> dict[int, str]:
+        """The enterprises of ``slot`` whose full name holds ``whole`` (normalised)."""
+        return {eid: k for eid, k in slot.items() if whole in normalize_name(self.surface.get(eid, ""))}
+
     def _confirms(self, eid: int, conf: re.Match) -> bool:
         """Whether the stock code or legal-form word after a short key (``_CONFIRM_RE``) fits enterprise ``eid``:
         a code must be its listed code; 股份 and 集团 must be in its full name; 公司 and 控股 fit any."""
@@ -222,6 +234,7 @@ class MentionLinker:
         norm, where = normalise_with_offsets(text)
         hits = self._candidates(norm)
         bounds = None
+        persons: set[str] = set()
         for s, e, key in hits:
             start, end = where[s], where[e - 1] + 1
             slot = self.keys[key]
@@ -235,16 +248,33 @@ class MentionLinker:
                 dropped.append(m)
                 continue
             if not strong:
+                if key in persons or _beside_dot(text, start, end):  # 埃隆·马斯克: a person's name, here and after
+                    persons.add(key)
+                    m.method = "person"
+                    m.candidates = sorted(slot)
+                    dropped.append(m)
+                    continue
+                inner = INNER_NAME_AFTER.match(norm, e) if _han(norm[s - 1:s]) and not _place_before(norm, s) else None
+                if inner and not _common(key):  # a distinctive name: only glued to a word no dictionary knows
+                    if bounds is None:
+                        bounds = _word_bounds(norm)
+                    inner = inner if _word_before(norm, bounds, s) is None else None
                 org = OTHER_ORG_AFTER.match(norm, e)
-                if org:  # …新动力股权投资基金: a fund of the name, unless the enterprise's own full name goes on so
-                    whole = key + org.group(0)
-                    kept = {eid: k for eid, k in slot.items() if whole in normalize_name(self.surface.get(eid, ""))}
+                # 永恒太阳能公司: the key inside another organisation's name; …新动力股权投资基金: a fund of the name —
+                # unless the enterprise's own full name goes on so
+                gone = None
+                for method, whole in (("inner_name", inner and norm[s - 1:e] + inner.group(0)),
+                                      ("other_org", org and key + org.group(0))):
+                    kept = self._owning(slot, whole) if whole else slot
                     if not kept:
-                        m.method = "other_org"
-                        m.candidates = sorted(slot)
-                        dropped.append(m)
-                        continue
+                        gone = method
+                        break
                     slot = kept
+                if gone:
+                    m.method = gone
+                    m.candidates = sorted(slot)
+                    dropped.append(m)
+                    continue
                 if len(key) <= CUT_CHECK_MAX and bounds is None:
                     bounds = _word_bounds(norm)
                 if len(key) <= CUT_CHECK_MAX and _cuts_word(bounds, s, e):
@@ -268,7 +298,7 @@ class MentionLinker:
                 ambiguous.append(m)
                 continue
             eid, kind = next(iter(best.items()))
-            m.enterprise_id = eid
+            m.enterprise_id, m.name = eid, self.surface.get(eid)
             m.method = kind if kind in CONFIDENCE else "other"
             m.confidence = CONFIDENCE[m.method]
             if not strong and _common(key):
@@ -288,8 +318,41 @@ class MentionLinker:
             ids = self.codes.get(mt.group(3), set())
             if len(ids) != 1 or any(m.start < end and m.end > start for m in taken):
                 continue
-            out.append(Mention(text[start:end], start, end, next(iter(ids)), "code", CONFIDENCE["code"]))
+            eid = next(iter(ids))
+            out.append(Mention(text[start:end], start, end, eid, "code", CONFIDENCE["code"], name=self.surface.get(eid)))
         return out
+
+
+def _beside_dot(text: str, start: int, end: int) -> bool:
+    """Whether the mention at ``start:end`` of the original text has a person name's middle dot (``NAME_DOTS``)
+    right before or after it (spaces aside): 埃隆·马斯克, 马斯克·埃隆."""
+    return text[:start].rstrip()[-1:] in tuple(NAME_DOTS) or text[end:].lstrip()[:1] in tuple(NAME_DOTS)
+
+
+def _word_before(norm: str, bounds: tuple[set[int], set[int]], s: int) -> str | None:
+    """The dictionary word (jieba) that ends right before offset ``s``; None when the text there is no word of the
+    dictionary (a name: 鑫达 in 鑫达红太阳公司) or a word runs across ``s``."""
+    starts, ends = bounds
+    if s not in ends:
+        return None
+    a = max((x for x in starts if x < s), default=0)
+    w = norm[a:s]
+    return w if word_frequency(w) > 0 else None
+
+
+def _han(ch: str) -> bool:
+    return bool(ch) and "\u4e00" <= ch <= "\u9fff"
+
+
+#: the longest place name looked for right before a key
+_PLACE_MAX = 8
+
+
+def _place_before(norm: str, s: int) -> bool:
+    """Whether a place name (province, city, district: ``place_names``) ends right before offset ``s``: 北京太阳能公司
+    writes where the company is, not another organisation's name."""
+    names = place_names()
+    return any(norm[s - n:s] in names for n in range(2, min(_PLACE_MAX, s) + 1))
 
 
 @lru_cache(maxsize=100_000)
