@@ -430,3 +430,21 @@ def test_an_enterprise_named_in_the_title_and_the_body_is_listed_once(fx, tmp_pa
     cell = news[news.index(STORY):]
     cell = cell[:cell.index("</tr>")]
     assert cell.count(f">{NAME}</a>") == 1, cell
+
+
+def test_monitor_news_names_the_enterprise_a_mention_was_linked_to(fx, tmp_path):
+    """monitor news showed only what the text wrote (太阳能, 马斯克) as the enterprise, so a link to the wrong company
+    could not be seen: it names the enterprise linked (its full name), the mention beside it."""
+    path, _ = fx
+    db = tmp_path / "named.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    short = NAME.removesuffix("有限公司")  # the name without its legal form, as a headline writes it
+    local = tmp_path / "local.xml"
+    local.write_bytes(_rss(("n-1", f"{short}完成C轮融资", f"{short}宣布完成C轮融资。", None)))
+    run("monitor", "run", "--feed", local, db=db)
+    story = next(n for n in run_json("monitor", "news", db=db) if n["title"] == f"{short}完成C轮融资")
+    assert [(e["name"], e["mention"]) for e in story["enterprises"]] == [(NAME, short)], story["enterprises"]
+    assert {m["name"] for m in story["mentions"]} == {NAME}
+    row = next(line for line in run("monitor", "news", db=db, env={"COLUMNS": "400"}).stdout.splitlines()
+               if "C轮" in line)
+    assert f"{NAME}（{short}）" in row, row

@@ -123,7 +123,7 @@ def monitor_news_cmd(limit: int = typer.Option(50, "--limit", "-n", help="最多
     from ...services.monitoring import news
 
     rows = news.list_news(open_team(), limit=max(1, min(limit, 1000)))
-    table = [{**r, "sources": len(r["sources"]), "enterprise": "、".join(m["mention"] for m in r["enterprises"]),
+    table = [{**r, "sources": len(r["sources"]), "enterprise": "、".join(map(news.enterprise_cell, r["enterprises"])),
               "type_label": label("event", r["event_type"], state.lang)} for r in rows]
     emit(rows, fmt, rows=table, columns=["id", "published", "title", "sources", "enterprise", "type_label", "sentiment"],
          title=t(f"新闻 {len(rows)} 条", count_en(len(rows), 'news item')))

@@ -277,6 +277,15 @@ def list_news(team, limit: int = 50) -> list[dict]:
         r.pop("fingerprint", None)
         # each linked enterprise once, as first mentioned (the title and the body both naming it are two mentions)
         seen: set = set()
-        r["enterprises"] = [{"enterprise_id": m["enterprise_id"], "mention": m["mention"]} for m in r["mentions"]
+        # with its full name as linked (``name``; None for items stored before names were kept) beside the mention
+        r["enterprises"] = [{"enterprise_id": m["enterprise_id"], "name": m.get("name"), "mention": m["mention"]}
+                            for m in r["mentions"]
                             if m.get("enterprise_id") is not None and not (m["enterprise_id"] in seen or seen.add(m["enterprise_id"]))]
     return rows
+
+
+def enterprise_cell(e: dict) -> str:
+    """One linked enterprise of ``list_news`` as a table shows it: its full name, and the text's mention beside it
+    when the text wrote it otherwise (中节能太阳能股份有限公司（太阳能）), so a link by a short name can be checked."""
+    name, mention = e.get("name"), e["mention"]
+    return mention if not name or name == mention else f"{name}（{mention}）"
