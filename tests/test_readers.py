@@ -345,6 +345,23 @@ def test_leading_blank_lines_shift_row_numbers(con, tmp_path):
     assert table_rows(con, info) == [(4, "甲", "001")]
 
 
+@pytest.mark.parametrize("inline", [True, False])
+def test_rows_below_blank_lines_keep_their_file_line(con, tmp_path, monkeypatch, inline):
+    """A blank line inside a CSV (DuckDB yields no row for it) does not renumber the rows below it: each keeps its
+    file line, read plain or shaped (``row_sql``), in GBK too; a quoted value over two lines counts both."""
+    import zhaoshang.core.readers.delimited as delimited
+
+    if not inline:  # many blank lines: the look-up table instead of the CASE
+        monkeypatch.setattr(delimited, "_SHIFTS_INLINE", 0, raising=False)
+    p = tmp_path / "gap.csv"
+    p.write_bytes("名称,代码\r\n甲,001\r\n乙,002\r\n\r\n丙,003\r\n\"丁\r\n公司\",004\r\n\r\n\r\n戊,005\r\n".encode("gbk"))
+    info = read_into(con, p, "gap")
+    assert [(r[0], r[1]) for r in table_rows(con, info)] == [(2, "甲"), (3, "乙"), (5, "丙"), (6, "丁\n公司"), (10, "戊")]
+    shaped = read_into(con, p, "gap_s", shape=lambda headers, columns, relation, keep: f"SELECT * FROM {relation}")
+    got = con.execute(f"SELECT {shaped.row_sql}, c0 FROM gap_s ORDER BY 1").fetchall()
+    assert got == [(2, "甲"), (3, "乙"), (5, "丙"), (6, "丁\n公司"), (10, "戊")]
+
+
 def test_format_detected_from_content(tmp_path, shared):
     fake = tmp_path / "looks.xlsx"
     fake.write_text("a,b\n1,2\n", encoding="utf-8")

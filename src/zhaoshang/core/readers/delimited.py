@@ -12,7 +12,7 @@ from zhaoshang.core.errors import UserError, count_en
 
 from .common import HeaderRule, RawInfo, _clean_headers, _drop, _first_line, _line_in, _lit, _q, find_header, no_header_row
 from .encoding import _Text
-from .limits import SNIFF_CHARS, check_width, scan_options
+from .limits import CHUNK_BYTES, SNIFF_CHARS, check_width, scan_options
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -29,9 +29,11 @@ _CSV_ERROR_TYPES = {
 _CSV_ERROR_OTHER = ("格式错误", "is malformed")
 
 
-def _records(body: str, delim: str):
-    """(first line, cells) of each record of ``body`` (lines counted from 1; blank lines give none)."""
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim, quotechar='"', strict=False)
+def _records(body, delim: str):
+    """(first line, cells) of each record of ``body`` (a text, or a text file opened with ``newline=""``; lines
+    counted from 1; blank lines give none)."""
+    reader = csv.reader(io.StringIO(body, newline="") if isinstance(body, str) else body, delimiter=delim, quotechar='"',
+                        strict=False)
     line = 0
     for rec in reader:
         start, line = line + 1, reader.line_num
@@ -80,6 +82,67 @@ def _sniff_csv(sample: str, complete: bool, rule: HeaderRule | None = None) -> t
     return best[1], best[2], best[3]
 
 
+_BLANK_LINES = (b"\n\n", b"\r\r", b"\r\n\r\n")
+
+
+def _has_blank_line(path: Path, header_line: int) -> bool:
+    """Whether a line below the header (line ``header_line``) is empty — a byte search, chunk by chunk: DuckDB's
+    scan yields no row for such a line, so the rows below it need ``_line_shifts`` to be numbered by their line."""
+    with open(path, "rb") as f:
+        chunk = f.read(CHUNK_BYTES)
+        start = 0
+        for _ in range(header_line):  # the lines down to the header (title or blank lines above it are its own)
+            nl = chunk.find(b"\n", start)
+            if nl < 0:
+                start = 0
+                break
+            start = nl + 1
+        tail = chunk[max(start - 1, 0):]  # from the header's line ending: a blank first data line is found too
+        while True:
+            if any(b in tail for b in _BLANK_LINES):
+                return True
+            chunk = f.read(CHUNK_BYTES)
+            if not chunk:
+                return False
+            tail = tail[-3:] + chunk
+
+
+def _line_shifts(path: Path, delim: str, header_line: int) -> list[tuple[int, int]]:
+    """Where the rows of the scan (numbered ``header_line`` + 1, + 2 … as DuckDB yields them, no row for an empty
+    line) stop being their file line: [(row, lines to add from it on)], ascending; empty when every row is its
+    line. One pass of the csv module over the file, made only when ``_has_blank_line``."""
+    if not _has_blank_line(path, header_line):
+        return []
+    shifts: list[tuple[int, int]] = []
+    shift = 0
+    with open(path, "r", encoding="utf-8-sig", newline="") as f:
+        row = header_line
+        for line, _cells in _records(f, delim):
+            if line <= header_line:
+                continue
+            row += 1
+            if line - row != shift:
+                shift = line - row
+                shifts.append((row, shift))
+    return shifts
+
+
+_SHIFTS_INLINE = 64
+
+
+def _renumber_sql(con, row: str, shifts: list[tuple[int, int]], lines: str) -> str:
+    """``row`` (a scan's row number) as its file line, by ``_line_shifts``: a CASE for a few blank lines, else a
+    look-up in the temporary table ``lines`` (dropped with the file's table)."""
+    if not shifts:
+        return row
+    if len(shifts) <= _SHIFTS_INLINE:
+        cases = " ".join(f"WHEN {row} >= {r} THEN {row} + {d}" for r, d in reversed(shifts))
+        return f"(CASE {cases} ELSE {row} END)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(lines)} (r BIGINT, d BIGINT)")
+    con.executemany(f"INSERT INTO {_q(lines)} VALUES (?, ?)", shifts)
+    return f"({row} + coalesce((SELECT max(d) FROM {_q(lines)} WHERE r <= {row}), 0))"
+
+
 def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderRule | None = None) -> RawInfo:
     try:
         with open(text.path, "r", encoding="utf-8-sig", newline="") as f:
@@ -100,6 +163,9 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderR
     col_spec = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
     rej_t, rej_s = f"{table}__rejects", f"{table}__rejscan"
     base = skip + 1  # the first record is row base + 1; the header is row skip + 1
+    # DuckDB yields no row for an empty line: the rows below one are renumbered to their line (as rejects are named)
+    shifts = _line_shifts(text.path, delim, base) if len(columns) > 1 else []  # (one column: a NULL row)
+    lines = f"{table}__lines"
     scan = (f"read_csv({_lit(str(text.path))}, "
             f"header = true, skip = {skip}, columns = {col_spec}, auto_detect = false, "
             f"delim = {_lit(delim)}, quote = '\"', escape = '\"', {scan_options(con, text.path)}, "
@@ -112,7 +178,8 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderR
                + shape(headers, columns, f"(SELECT *, {nonempty} AS _keep FROM {scan})", "_keep"))
     else:
         sql = (f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT * FROM ("
-               f"SELECT (row_number() OVER () + {base})::BIGINT AS _row, * FROM {scan}) WHERE {nonempty}")
+               f"SELECT {_renumber_sql(con, '_r', shifts, lines)}::BIGINT AS _row, * EXCLUDE (_r) FROM ("
+               f"SELECT row_number() OVER () + {base} AS _r, * FROM {scan})) WHERE {nonempty}")
     try:
         con.execute(sql)
         # parallel scans may record the same line more than once: one entry per line
@@ -121,15 +188,15 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderR
         ).fetchall()
         n_bad = con.execute(f"SELECT count(DISTINCT line) FROM {_q(rej_t)}").fetchall()[0][0]
     except duckdb.Error as e:
-        _drop(con, table, rej_t, rej_s)
+        _drop(con, table, rej_t, rej_s, lines)
         line = _line_in(str(e))
         where = f"第 {line} 行附近" if line else "格式错误"
         where_en = f"near line {line}" if line else "malformed"
         raise UserError(f"无法读取 CSV 文件 {p}: {where} ({_first_line(str(e))})",
                         f"cannot read CSV file {p}: {where_en} ({_first_line(str(e))})") from e
-    _drop(con, rej_t, rej_s)
+    _drop(con, rej_t, rej_s, *([lines] if shape is None else []))
     if bad:
-        _drop(con, table)
+        _drop(con, table, lines)
         what = [(ln, _CSV_ERROR_TYPES.get(str(et), _CSV_ERROR_OTHER)) for ln, et in bad]
         more = f" 等共 {n_bad} 行" if n_bad > len(bad) else ""
         raise UserError(
@@ -144,4 +211,5 @@ def _read_csv(con, p: Path, table: str, text: _Text, shape=None, header: HeaderR
                        header_row=skip + 1)
     rows, total = con.execute(f"SELECT count(*) FILTER (WHERE _keep), count(*) FROM {_q(table)}").fetchall()[0]
     return RawInfo(table, str(p), "csv", text.encoding, headers, columns, rows, text.sha256, None, delim,
-                   row_sql=f"(rowid + {base + 1})::BIGINT", all_kept=rows == total, header_row=skip + 1)
+                   row_sql=f"{_renumber_sql(con, f'({_q(table)}.rowid + {base + 1})', shifts, lines)}::BIGINT", all_kept=rows == total,
+                   header_row=skip + 1)
