@@ -603,3 +603,36 @@ def test_a_next_action_overtaken_by_the_signing_is_not_overdue(tmp_path):
                     "--due", "2025-07-02", db=db)
     assert gone["next_action_date"] == "2025-07-02" and not gone["overdue"]
     assert [r["id"] for r in run_json("pipeline", "list", "--overdue", db=db)] == [lead["id"]]
+
+
+def test_a_ledger_with_a_title_line_imports_from_the_header_below_it(db, tmp_path):
+    """An XLSX 台账 with 「2025年度招商项目台账」 and a blank row above its header (row 3): the header is found as
+    ``import`` finds it and said in the result; a bad row is named by its sheet row, blank rows counted; with
+    ``--header-row`` the row named is the header."""
+    import openpyxl
+
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(Path(db).read_bytes())
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+
+    def ledger(name: str, rows: list[list]) -> Path:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for r in [["2025年度招商项目台账"], [], ["企业编号", "地区", "状态", "负责人"]] + rows:
+            ws.append(r)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    bad = ledger("bad.xlsx", [["4", "宁波市", "洽谈中"], [], ["5", "火星市", "洽谈中"]])
+    refused = run("pipeline", "import", bad, db=alone, env=env, check=False)
+    assert refused.returncode == 2 and "第 6 行" in refused.stderr and "第 5 行" not in refused.stderr, refused.stderr
+    good = ledger("good.xlsx", [["4", "宁波市", "洽谈中"]])
+    out = run("pipeline", "import", good, db=alone, env={**env, "COLUMNS": "400"}).stdout
+    assert "已导入 1 条线索" in out and "第 3 行（自动识别；其上 2 行为标题或空行，未导入" in out, out
+    again = ledger("again.xlsx", [["6", "宁波市", "洽谈中"]])
+    doc = run_json("--lang", "en", "pipeline", "import", again, "--header-row", "3", db=alone, env=env)
+    assert doc["added"] == 1 and doc["header_rows"] == [{"file": "again.xlsx", "row": 3, "given": True}]
+    en = run("--lang", "en", "pipeline", "import", ledger("en.xlsx", [["7", "宁波市", "洽谈中"]]), db=alone,
+             env={**env, "COLUMNS": "400"}).stdout
+    assert "row 3 (found by its column names; the 2 rows above it, titles or blank, not imported" in en, en
+    assert not re.search(r"[\u4e00-\u9fff]", en.replace("en.xlsx", "")), en

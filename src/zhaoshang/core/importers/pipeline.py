@@ -22,6 +22,7 @@ from ..errors import ImportFailed, UserError, count_en, unknown_choice
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
 from ..parse.dates import china_now
+from ..readers import header_row_number, header_rows
 from ..store import Store
 from ..writers import export_query
 from .context import ImportContext, ImportReport
@@ -52,13 +53,6 @@ def _sheets_read(raws) -> list[dict]:
         out.append({"file": Path(r.path).name, "sheet": r.sheet, "number": names.index(r.sheet) + 1 if r.sheet in names else 1,
                     "of": len(names)})
     return out
-
-
-def _header_rows(raws, given: bool) -> list[dict]:
-    """The header row of each CSV or XLSX read below its first row — title lines or blank lines above it, not read
-    as data — or named by ``--header-row`` (``given``): [{file, row, given}], said in the summary."""
-    return [{"file": Path(r.path).name, "row": r.header_row, "given": given}
-            for r in raws if r.format in ("csv", "xlsx") and (r.header_row > 1 or given)]
 
 
 def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None = None, header=None) -> None:
@@ -164,7 +158,7 @@ def import_files(
         raise UserError(f"未知的导出范围: {scope}（可选: {', '.join(SCOPES)}）",
                         en=f"unknown export scope: {scope} (one of: {', '.join(SCOPES)})")
     sheet = None if sheet is None or str(sheet).strip() == "" else str(sheet).strip()
-    header_row = _header_row(header_row)
+    header_row = header_row_number(header_row)
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = [Path(p) for p in paths]
@@ -199,16 +193,6 @@ def import_files(
             _cleanup(con)
 
 
-def _header_row(value: int | str | None) -> int | None:
-    """``--header-row`` as a row number from 1 (None: found by the importer)."""
-    if value is None or str(value).strip() == "":
-        return None
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise UserError(f"表头行应为从 1 起的行号: {text}", en=f"the header row must be a row number from 1: {text}")
-    return int(text)
-
-
 def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, rejects_dir, step,
             dated: bool = True, sheet: str | None = None, scope: str | None = None,
             named_by_file: bool = False, header=None) -> ImportReport:
@@ -225,7 +209,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                           encodings=[r.encoding or r.format for r in staged.raws],
                           columns=staged.column_map(), columns_unread=staged.unread_headers(), data_date=data_date.isoformat(), data_date_given=dated,
                           sheets=_sheets_read(staged.raws), scope=scope,
-                          header_rows=_header_rows(staged.raws, header is not None and header.row is not None))
+                          header_rows=header_rows(staged.raws, header is not None and header.row is not None))
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()
     if named_by_file:
         _refuse_same_content(con, kind, sha, src)

@@ -23,14 +23,15 @@ import duckdb
 
 from zhaoshang.core.errors import UserError
 
-from .common import HeaderRule, RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format, no_header_row
+from .common import (HeaderRule, RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format, header_row_number,
+                     header_rows, no_header_row)
 from .delimited import _read_csv, _sniff_csv
 from .encoding import _prepare_text, _sample_text, _scan_text, _Text, clean_stale_temp, utf8_head
 from .jsonl_parquet import _parquet_schema, _read_jsonl, _read_parquet
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, XLSX_CHUNK_ROWS
 from .xlsx import _read_xlsx, peek_xlsx_headers
 
-__all__ = ["RawInfo", "HeaderRule", "read_into", "peek_headers", "detect_format", "clean_stale_temp", "XLSX_CHUNK_ROWS",
+__all__ = ["RawInfo", "HeaderRule", "header_row_number", "header_rows", "read_into", "peek_headers", "detect_format", "clean_stale_temp", "XLSX_CHUNK_ROWS",
            "MAX_COLUMNS", "MAX_CELL_CHARS"]
 
 

@@ -141,6 +141,23 @@ def no_header_row(p: Path, row: int, sheet: str | None = None) -> UserError:
                      f"the header row given (line {row}) is blank or beyond the end of the file: {p}")
 
 
+def header_row_number(value: int | str | None) -> int | None:
+    """``--header-row`` as a row number from 1 (None: found by the importer)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise UserError(f"表头行应为从 1 起的行号: {text}", en=f"the header row must be a row number from 1: {text}")
+    return int(text)
+
+
+def header_rows(raws, given: bool) -> list[dict]:
+    """The header row of each CSV or XLSX read below its first row — title lines or blank lines above it, not read
+    as data — or named by ``--header-row`` (``given``): [{file, row, given}], said in the summary."""
+    return [{"file": Path(r.path).name, "row": r.header_row, "given": given}
+            for r in raws if r.format in ("csv", "xlsx") and (r.header_row > 1 or given)]
+
+
 def _first_line(msg: str) -> str:
     return (msg or "").strip().splitlines()[0] if (msg or "").strip() else ""
 

@@ -17,6 +17,9 @@ from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_t
                   update_store)
 
 
+# --header-row, as every command that reads a user's file with a header says it
+HEADER_ROW_HELP = "表头所在的行号（CSV 的行、XLSX 工作表的行，从 1 起）；默认在文件开头几行中自动查找，其上的标题行不导入"
+
 @app.command("import")
 def import_cmd(
     kind: str = typer.Argument(..., help="数据类型: " + " | ".join(KINDS)),
@@ -28,7 +31,7 @@ def import_cmd(
     data_date: Optional[str] = date_option("--data-date", "数据日期：这份导出反映的那一天（如文件名中的 2021-10）；导入的事实与变更都记为这一天，截至日视图按它取舍。默认今天——导入较早的导出时请给出；不能晚于今天", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
-    header_row: Optional[int] = typer.Option(None, "--header-row", help="表头所在的行号（CSV 的行、XLSX 工作表的行，从 1 起）；默认在文件开头几行中自动查找，其上的标题行不导入"),
+    header_row: Optional[int] = typer.Option(None, "--header-row", help=HEADER_ROW_HELP),
     link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),
     partial: bool = typer.Option(False, "--partial", help="仅企业：这份文件只列出来源的部分企业——不把未列出的标为「本次未出现」，所列企业照常更新"),
     complete: bool = typer.Option(False, "--complete", help="仅企业：确认这是来源的完整导出——未列出的企业都标为「本次未出现」（即使超过一半）"),
@@ -97,7 +100,7 @@ def import_cmd(
                                        f"{s['file']}: {s['sheet']} ({s['number']} of {s['of']}"
                                        + ("; the first by default, --sheet chooses another)" if s["number"] == 1 and s["of"] > 1
                                           and not sheet else ")"))) for s in report.sheets],
-            *[(t("表头行", "header row"), _header_row_text(h)) for h in report.header_rows],
+            *[(t("表头行", "header row"), header_row_text(h)) for h in report.header_rows],
             (t("数据日期", "data date"), _data_date_text(report.data_date, report.data_date_given,
                                                         UNDATED_AS_OF[_undated_as_of(report.as_of)], named)),
             (t("数据截至日期", "as-of date"), _as_of_text(report.as_of)),
@@ -258,7 +261,7 @@ def _as_of_text(a: dict | None) -> str:
              f"{a['before'] or '-'} → {a['after']} (pages, leads and scores now answer for the new date)")
 
 
-def _header_row_text(h: dict) -> str:
+def header_row_text(h: dict) -> str:
     """Which row of a file was its header: named by --header-row, or found below title or blank lines."""
     above = h["row"] - 1
     if h["given"]:

@@ -12,6 +12,7 @@ from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
 from ..labels import label, node_names, region_names
 from ...core.teamstate.clock import to_second
+from .data import HEADER_ROW_HELP, header_row_text
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, region_labels_beside_team, state, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
@@ -186,11 +187,15 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
 @pipeline_app.command("import")
 def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业名称（或企业编号、信用代码）、地区，可选 状态、负责人、"
                                                     "产业链环节、下一步、下一步日期、放弃理由、备注、签约日期、落地日期"),
+               header_row: Optional[int] = typer.Option(None, "--header-row", help=HEADER_ROW_HELP),
                user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """从 Excel 导入线索（来源记为 excel）；任何一行有误则整份拒绝并逐行说明。"""
     with open_store(read_only=True) as store:
-        res = excel.import_file(store, open_team(), file, user=user)
-    emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "lead_ids"}], headers={"added": ("新增线索", "Leads added")},
+        res = excel.import_file(store, open_team(), file, user=user, header_row=header_row)
+    row = {k: v for k, v in res.items() if k not in ("lead_ids", "header_rows")}
+    if res["header_rows"]:  # the header below title lines, or named: said as ``import`` says it
+        row["header_row"] = t("；", "; ").join(header_row_text(h) for h in res["header_rows"])
+    emit(res, fmt, rows=[row], headers={"added": ("新增线索", "Leads added"), "header_row": ("表头行", "Header row")},
          title=t(f"已导入 {res['added']} 条线索", f"imported {count_en(res['added'], 'lead')}"))
 
 

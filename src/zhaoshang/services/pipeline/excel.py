@@ -14,7 +14,7 @@ import duckdb
 
 from ...core.errors import UserError, count_en
 from ...core.geo.lookup import resolve_region
-from ...core.readers import read_into
+from ...core.readers import HeaderRule, header_row_number, header_rows, read_into
 from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
 from ..datastore import synthetic_label
@@ -107,13 +107,22 @@ def _columns(headers: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def import_file(store, team, path: str, *, user: Any = None) -> dict:
-    """Add the leads of a sheet (source ``excel``); refuses the whole file if any row is bad."""
+def _known(cells: list[str | None]) -> int:
+    """How many of a row's cells name a column the import reads (``find_header``: a title line above the header)."""
+    names = {n.lower() for ns in IMPORT_FIELDS.values() for n in ns}
+    return sum(1 for c in cells if c is not None and str(c).replace("\ufeff", "").strip().lower() in names)
+
+
+def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None) -> dict:
+    """Add the leads of a sheet (source ``excel``); refuses the whole file if any row is bad. The header row is found
+    as ``import`` finds it (title lines above it skipped), or is the line or sheet row ``header_row``; rows are
+    named by their row in the file (the header's row + 1 for the first, blank and title lines counted)."""
+    given = header_row_number(header_row)
     con = duckdb.connect()
     try:
-        info = read_into(con, path, "zs_pl_import")
+        info = read_into(con, path, "zs_pl_import", header=HeaderRule(row=given) if given else HeaderRule(known=_known))
         headers = list(info.headers)
-        data = con.execute(f"SELECT {', '.join(info.columns)} FROM zs_pl_import ORDER BY _row").fetchall()
+        data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_pl_import ORDER BY _row").fetchall()
     finally:
         con.close()
     cols = _columns(headers)
@@ -121,7 +130,7 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
         raise UserError(f"{path}: 缺少列「企业名称」（或 企业编号 / 统一社会信用代码）或「地区」（或 地区代码）",
                         en=f"{path}: needs an enterprise column and a region column")
     errors, errors_en, plan, seen = [], [], [], set()
-    for n, row in enumerate(data, start=2):  # row 1 is the header
+    for n, *row in data:  # n: the row's number in the file
         def cell(key: str) -> str | None:
             for i in cols[key]:
                 v = row[i]
@@ -163,4 +172,5 @@ def import_file(store, team, path: str, *, user: Any = None) -> dict:
                         en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported — " + "; ".join(errors_en[:MAX_ERRORS])
                         + (f"; {count_en(rest, 'more row')}" if rest > 0 else ""))
     added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
-    return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added}
+    return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added,
+            "header_rows": header_rows([info], given is not None)}
