@@ -600,3 +600,21 @@ def test_reach_strengths_on_the_demo_equal_one_reach_per_lead(tmp_path, demo_cop
                 assert dumps(many[i]) == dumps(reach_strength(s, i, region, as_of=c["as_of"])), (region, i)
             found += sum(x is not None and len(x.evidence) > 1 for x in many.values())
         assert found >= 5  # paths of several hops, each with its records, were compared
+
+
+def test_reach_contacts_below_a_title_line_and_named_by_their_file_line(db, tmp_path):
+    """A contacts file with a line 「我的联系人名单」 above its header (姓名,单位) is read from the header below it, as
+    ``import`` reads a file; a contact not found is named by the file's line — title and blank lines counted."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    titled = tmp_path / "titled.csv"
+    titled.write_bytes("我的联系人名单\n姓名,单位\n赵强,目标科技有限公司\n".encode("gbk"))
+    doc = run_json("reach", "目标科技有限公司", "--contacts", titled, "--as-of", "2024-12-31", db=db, env=env)
+    assert doc["paths"][0]["origin"]["name"] == "赵强" and doc["from"]["unmatched"] == []
+    gap = tmp_path / "gap.csv"
+    gap.write_bytes("姓名,单位\r\n赵强,目标科技有限公司\r\n王五,上海乙科技有限公司\r\n\r\n李四,不存在的公司\r\n".encode("gbk"))
+    doc = run_json("reach", "目标科技有限公司", "--contacts", gap, "--as-of", "2024-12-31", db=db, env=env)
+    assert doc["from"]["unmatched"] == [{"row": 5, "name": "李四", "enterprise": "不存在的公司", "reason": "not_found"}]
+    both = tmp_path / "both.csv"
+    both.write_text("我的联系人名单\n\n姓名,单位\n赵强,目标科技有限公司\n\n李四,不存在的公司\n", encoding="utf-8")
+    out = run("reach", "目标科技有限公司", "--contacts", both, "--as-of", "2024-12-31", db=db, env={**env, "COLUMNS": "400"})
+    assert "第 6 行 李四（不存在的公司）：库中没有这家企业" in out.stderr, out.stderr

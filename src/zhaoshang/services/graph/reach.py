@@ -14,7 +14,7 @@ import numpy as np
 from ...core.errors import NotFound, UserError, count_en
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
-from ...core.readers import read_into
+from ...core.readers import HeaderRule, read_into
 from ..enterprises import resolve_enterprise
 from .build import TYPES, Graph, graph_for
 from .edges import evidence_of
@@ -111,9 +111,14 @@ NAME_HEADERS = ("姓名", "name")
 ENTERPRISE_HEADERS = ("所在企业", "单位", "enterprise", "organisation")
 
 
+def _contact_headers(cells: list[str | None]) -> int:
+    """How many of a row's cells name a contacts column (``find_header``: a title line above the header)."""
+    return sum(1 for c in cells if c is not None and str(c).replace("\ufeff", "").strip() in NAME_HEADERS + ENTERPRISE_HEADERS)
+
+
 def read_contacts(path: str) -> list[dict]:
     """The rows of a contacts file (姓名/name, 所在企业/单位/enterprise, and ``_row``: the row's number in the file), read
-    as the importers read a file
+    as the importers read a file — the header found below title lines as ``import`` finds it
     (``core.readers``: CSV in UTF-8, GBK or GB18030 — Excel's CSV on Chinese Windows —, XLSX …). A file without a
     name or an enterprise column is refused, naming the columns it lacks and those it has."""
     import duckdb
@@ -123,7 +128,7 @@ def read_contacts(path: str) -> list[dict]:
         raise UserError(f"联系人文件不存在: {path}", f"contacts file not found: {path}")
     con = duckdb.connect()
     try:
-        info = read_into(con, p, "zs_contacts")
+        info = read_into(con, p, "zs_contacts", header=HeaderRule(known=_contact_headers))
         headers = [h.strip() for h in info.headers]
         data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_contacts ORDER BY _row").fetchall() \
             if info.columns else []
@@ -137,7 +142,7 @@ def read_contacts(path: str) -> list[dict]:
                         f"the contacts file lacks the column{'s' if len(missing) > 1 else ''} "
                         f"{', '.join({NAME_HEADERS: 'name'}.get(m, 'enterprise') for m in missing)} (or {', '.join(x for m in missing for x in m)}; "
                         f"its columns: {', '.join(headers) or 'none'}): {path}")
-    # each row with its number in the file (``_row``: the header is row 1), by which a contact not found is named
+    # each row with its number in the file (``_row``: the header's row + 1 for the first, blank lines counted), by which a contact not found is named
     return [{"_row": row[0], **{h: (None if v is None else str(v)) for h, v in zip(headers, row[1:])}} for row in data]
 
 
