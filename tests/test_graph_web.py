@@ -69,11 +69,14 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     # introduce: a contact not matched is named by the row the page sends, with the words the page shows
     intro = c.post("/api/graph/introduce/1", headers=ana, json={"contacts": [
         {"name": "孙丽", "enterprise": "本地甲科技有限公司", "row": 1},
+        {"name": "王五", "row": 2},  # a name alone, as the page's box sends it: listed, the others still used
         {"name": "李四", "enterprise": "不存在的公司", "row": 3}]}).json()
     assert intro["paths"] and intro["from"]["unmatched"] == [
+        {"row": 2, "name": "王五", "enterprise": None, "reason": "no_enterprise"},
         {"row": 3, "name": "李四", "enterprise": "不存在的公司", "reason": "not_found"}]
-    assert intro["from"]["unmatched_text"] == {"count": 1, "head": "未能匹配的联系人 1 个，未作为起点",
-                                               "lines": ["第 3 行 李四（不存在的公司）：库中没有这家企业"]}
+    assert intro["from"]["unmatched_text"] == {"count": 2, "head": "未能匹配的联系人 2 个，未作为起点",
+                                               "lines": ["第 2 行 王五（—）：没有所在企业",
+                                                         "第 3 行 李四（不存在的公司）：库中没有这家企业"]}
     assert c.get("/api/graph/neighbours?node=zz", headers=ana).status_code == 400
     assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
 
@@ -563,12 +566,11 @@ def test_relations_page_in_the_browser(base, chromium):
         assert "关键人本人即起点（本地企业人员），无需中间人" in first.inner_text() and first.locator(".hop").count() == 1
         assert " # " not in paths and "# ·" not in paths  # a record without an id shows no empty '#'
         pg.click("#intro-box summary")
-        # a line that is no contact (a name alone), or none at all: the page says what to write
-        for typed in ("", "孙丽"):
-            pg.fill("#intro-contacts", typed)
-            pg.click("#intro-go")
-            pg.wait_for_selector("#paths[data-source=contacts] #intro-error")
-            assert ("无法读取：孙丽" if typed else "请先填写联系人") in pg.inner_text("#intro-error")
+        # no line at all: the page says what to write
+        pg.fill("#intro-contacts", "")
+        pg.click("#intro-go")
+        pg.wait_for_selector("#paths[data-source=contacts] #intro-error")
+        assert "请先填写联系人" in pg.inner_text("#intro-error")
         # the name and the enterprise with a space between, as people type them, read as with a comma
         pg.fill("#intro-contacts", "孙丽 本地甲科技有限公司")
         pg.click("#intro-go")
@@ -581,20 +583,23 @@ def test_relations_page_in_the_browser(base, chromium):
         assert rels[0] == [["本地甲科技有限公司", "←高管 (0.60)—"]], rels  # a strength with two decimals, as everywhere
         assert [h[1][0] + h[1][-1] for h in rels[1]] == ["←—", "—→"] and rels[1][1][1].startswith("—同任职"), rels
         assert pg.locator("#unmatched").count() == 0  # every contact matched: nothing said of unmatched ones
-        # a contact whose company is not in the database is said, with its line in the box (the blank one counted)
-        # and the company as typed, above the paths the others found; the same words as `reach --contacts`
-        for lang, words in (("zh", ["未能匹配的联系人 1 个，未作为起点", "第 3 行 李四（不存在的公司）：库中没有这家企业"]),
-                            ("en", ["1 contact not matched, not used as a start",
-                                    "row 3 李四 (不存在的公司): no such enterprise in the database"])):
+        # a contact whose company is not in the database, or who has none (a name alone), is said, with its line in
+        # the box (the blank one counted) and the company as typed, above the paths the others found; the same words
+        # as `reach --contacts`
+        for lang, words in (("zh", ["未能匹配的联系人 2 个，未作为起点", "第 2 行 王五（—）：没有所在企业",
+                                    "第 4 行 李四（不存在的公司）：库中没有这家企业"]),
+                            ("en", ["2 contacts not matched, not used as a start", "row 2 王五 (-): no enterprise given",
+                                    "row 4 李四 (不存在的公司): no such enterprise in the database"])):
             if lang == "en":
                 pg.goto(base + "/relations/1?lang=en")
                 pg.click("#intro-box summary")
-            pg.fill("#intro-contacts", "孙丽 本地甲科技有限公司\n\n李四,不存在的公司")
+            pg.fill("#intro-contacts", "孙丽 本地甲科技有限公司\n王五\n\n李四,不存在的公司")
             pg.click("#intro-go")
             pg.wait_for_selector("#paths[data-source=contacts] #unmatched")
-            assert pg.get_attribute("#unmatched", "data-count") == "1"
-            assert pg.locator("#unmatched li").all_inner_texts() == [words[1]], pg.inner_text("#unmatched")
+            assert pg.get_attribute("#unmatched", "data-count") == "2"
+            assert pg.locator("#unmatched li").all_inner_texts() == words[1:], pg.inner_text("#unmatched")
             assert words[0] in pg.inner_text("#unmatched") and pg.locator("#paths .path").count() >= 1
+            assert "本地甲科技有限公司" in pg.inner_text("#paths .path")  # the others' paths, as with every line read
         # none matched: no path can start, and the refusal (HTTP 400, which the console logs) names them
         pg.fill("#intro-contacts", "李四,不存在的公司")
         pg.click("#intro-go")

@@ -23,8 +23,10 @@ Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、�
 
 
 class Contact(BaseModel):
-    name: str = Field(..., max_length=60)
-    enterprise: str = Field(..., max_length=TEXT_MAX)
+    # a line of the page's box as typed: either part may be missing (a name alone), as a row of `reach --contacts`'s
+    # file may; the service lists such a contact among those not matched (没有所在企业) and starts from the others
+    name: Optional[str] = Field(None, max_length=TEXT_MAX)
+    enterprise: Optional[str] = Field(None, max_length=TEXT_MAX)
     # the contact's line as the user typed it (the page's box, blank lines counted): a contact not matched is named by
     # it; without it, by its place in the list from 1
     row: Optional[int] = Field(None, ge=1, le=100_000)

@@ -169,18 +169,15 @@
   if (intro) intro.addEventListener('click', () => {
     // a line is 姓名,所在企业 (a comma, a full-width comma or a tab between), or the name and the enterprise as people
     // type them, a space between (the name is the first word)
-    // each line keeps its number in the box (blank lines counted), by which a contact not matched is named
+    // each line keeps its number in the box (blank lines counted), by which a contact not matched is named; every
+    // line goes to the service, as `reach --contacts` reads a file: a line without an enterprise (a name alone) is
+    // listed among the contacts not matched, the others start paths
     const typed = document.getElementById('intro-contacts').value.split('\n').map((l, i) => [l.trim(), i + 1]).filter(x => x[0]);
-    const lines = typed.map(x => x[0]);
-    const parts = lines.map(l => (/[,，\t]/.test(l) ? l.split(/[,，\t]/) : l.split(/\s+/).length > 1 ? [l.split(/\s+/)[0], l.replace(/^\S+\s+/, '')] : [l]));
-    const contacts = parts.map((x, i) => [x, typed[i][1]]).filter(([x]) => x.length >= 2 && x[0].trim() && x[1].trim())
-      .map(([x, row]) => ({name: x[0].trim(), enterprise: x[1].trim(), row: row}));
-    const bad = lines.filter((l, i) => !(parts[i].length >= 2 && parts[i][0].trim() && parts[i][1].trim()));
-    if (!contacts.length || bad.length) {  // said, not a click that does nothing
+    const parts = typed.map(([l]) => (/[,，\t]/.test(l) ? l.split(/[,，\t]/) : l.split(/\s+/).length > 1 ? [l.split(/\s+/)[0], l.replace(/^\S+\s+/, '')] : [l]));
+    const contacts = parts.map((x, i) => ({name: (x[0] || '').trim(), enterprise: (x[1] || '').trim(), row: typed[i][1]}));
+    if (!contacts.length) {  // said, not a click that does nothing
       out.dataset.source = 'contacts';
-      out.innerHTML = '<p class="warn" id="intro-error">' + ZS.esc(lines.length
-        ? tr('每行写一位联系人：姓名和所在企业，以逗号或空格分开（如 李军鹏,杭州峤桥数智科技有限公司）；无法读取：', 'one contact a line: the name and the enterprise, a comma or a space between (e.g. 李军鹏,杭州峤桥数智科技有限公司); not read: ') + bad.join(tr('、', ', '))
-        : tr('请先填写联系人：每行姓名和所在企业', 'enter your contacts first: a name and an enterprise on each line')) + '</p>';
+      out.innerHTML = '<p class="warn" id="intro-error">' + ZS.esc(tr('请先填写联系人：每行姓名和所在企业', 'enter your contacts first: a name and an enterprise on each line')) + '</p>';
       return;
     }
     out.innerHTML = '<p class="muted">…</p>';
