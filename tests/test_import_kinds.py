@@ -285,8 +285,10 @@ def test_a_funding_row_with_no_fact_is_no_round(tmp_path):
     rep = run_json("import", "fundings", f, "--preset", "itjuzi_financing", "--rejects", tmp_path, db=db)
     assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (3, 2, 1)
     rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
-    assert [(r["row"], r["code"], r["action_en"]) for r in rej] == [("3", "content_missing", "rejected")]
-    assert rej[0]["reason_en"] == "no date or round or amount or investors: not a funding round"
+    assert [(r["row"], r["code"], r["action_en"]) for r in rej] == [  # the rounds kept, of no known enterprise, named
+        ("2", "unlinked", "imported, not linked to an enterprise"), ("3", "content_missing", "rejected"),
+        ("4", "unlinked", "imported, not linked to an enterprise")]
+    assert rej[1]["reason_en"] == "no date or round or amount or investors: not a funding round"
     assert q(db, "SELECT enterprise_name FROM fundings ORDER BY 1") == [("深圳市丙科技有限公司",), ("深圳市甲科技有限公司",)]
     p = run("import", "fundings", f, "--preset", "itjuzi_financing", "--rejects", tmp_path, db=tmp_path / "t.duckdb")
     assert "有 1 行被拒绝" in p.stdout + p.stderr
@@ -332,3 +334,23 @@ def test_a_placeholder_is_no_value_in_every_column(tmp_path):
                  "LEFT JOIN funding_investors i ON i.funding_id = f.id GROUP BY ALL ORDER BY 1")
     assert rows[:n] == [(nm, D(2020, 1, 2), None, None, None, None, ["红杉中国"]) for nm in names]
     assert rows[n] == ("实值科技有限公司", None, "a", "A轮", 1000.0, "1000万元", ["高瓴资本"])
+
+
+def test_contacts_and_fundings_left_unlinked_are_named_in_the_rejects_file(tmp_path):
+    """A contact (or a round) whose company is not in the database was counted (未关联到企业 1) and never named, the
+    summary's 问题清单 '-': each is a line of the rejects file, by its row, with the company as written, imported."""
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ["企业名称", "所在地"], [["阿尔法芯片有限公司", "浙江杭州"]]), db=db)
+    for kind, header, rows in (
+            ("contacts", ["姓名", "所在企业", "电话"], [["张三", "阿尔法芯片有限公司", "13800000000"],
+                                                         ["李四", "不存在科技有限公司", "13900000000"]]),
+            ("fundings", ["企业名称", "融资轮次", "融资金额", "融资日期"], [["阿尔法芯片有限公司", "A轮", "1000万元", "2024-01-02"],
+                                                                          ["不存在科技有限公司", "B轮", "2000万元", "2024-02-03"]])):
+        rep = run_json("import", kind, write_csv(tmp_path / f"{kind}.csv", header, rows), db=db)
+        assert rep["rows_imported"] == 2 and rep["unlinked"] == 1 and rep["rejects_path"], rep
+        with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+            lines = list(csv.DictReader(fh))
+        assert [(x["file"], x["row"], x["column"], x["value"], x["code"], x["action"], x["action_en"]) for x in lines] == [
+            (f"{kind}.csv", "3", header[1] if kind == "contacts" else "企业名称", "不存在科技有限公司", "unlinked",
+             "已导入（未关联到企业）", "imported, not linked to an enterprise")], lines
+        assert lines[0]["reason"].startswith("库中没有这家企业") and lines[0]["reason_en"].startswith("no such enterprise")

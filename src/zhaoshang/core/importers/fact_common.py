@@ -84,11 +84,36 @@ def _evidence(ctx: ImportContext, name: str, link: str, uscc: str | None = None,
             f"coalesce({link}.method = 'ambiguous', false) AS _amb")
 
 
-def _keep_unlinked(ctx: ImportContext, table: str, column: str, rows: str, name_col: str) -> None:
-    """The facts of this import left without an enterprise keep their evidence in ``pending_links``."""
+# a fact of this import left without an enterprise, said in the rejects file (action ``kept_unlinked``): its row, the
+# column that names the enterprise and the name as written, why (code, Chinese, English)
+UNLINKED_REASONS = {
+    "unlinked": ("库中没有这家企业，未关联：已导入，该企业导入后自动关联",
+                 "no such enterprise in the database, not linked: imported, linked when the enterprise is imported"),
+    "ambiguous": ("名称对应多家企业，未关联：已导入，请补充统一社会信用代码",
+                  "the name belongs to several enterprises, not linked: imported, give its credit code"),
+}
+
+
+def _keep_unlinked(ctx: ImportContext, table: str, column: str, rows: str, name_col: str, field: str | None = None,
+                   at: tuple[str, str] = ("r._file", "r._row")) -> None:
+    """The facts of this import left without an enterprise keep their evidence in ``pending_links``; with ``field``
+    (the kind's field that names the enterprise) each is also named in the rejects file by its row (``at``: the
+    file's index and the row, as expressions over ``rows`` r), as unlinked or ambiguous — counted in the summary,
+    listed there."""
     record_pending(ctx.con, ctx.source, ctx.import_id, table, column, f"""
         SELECT x.id AS ref_id, NULL::INTEGER AS ref_pos, any_value(r.{name_col}) AS name, any_value(r._norm) AS name_norm,
                any_value(r._uscc) AS uscc, any_value(r._ekey) AS enterprise_key, any_value(r._prov) AS province_code,
                x.source_key
         FROM {table} x JOIN {rows} r ON x.source_key = r._key
         WHERE x.import_id = {ctx.import_id} AND x.{column} IS NULL AND NOT r._amb GROUP BY x.id, x.source_key""")
+    if field is None:
+        return
+    header = ctx.staged.header_of.get(field, field)
+    (uz, ue), (az, ae) = UNLINKED_REASONS["unlinked"], UNLINKED_REASONS["ambiguous"]
+    ctx.con.execute(f"""
+        INSERT INTO _rej SELECT min({at[0]}), min({at[1]}), {ql(header)}, any_value(r.{name_col}),
+               CASE WHEN bool_or(r._amb) THEN {ql(az)} ELSE {ql(uz)} END, 'kept_unlinked',
+               CASE WHEN bool_or(r._amb) THEN 'ambiguous' ELSE 'unlinked' END,
+               CASE WHEN bool_or(r._amb) THEN {ql(ae)} ELSE {ql(ue)} END
+        FROM {table} x JOIN {rows} r ON x.source_key = r._key
+        WHERE x.import_id = {ctx.import_id} AND x.{column} IS NULL GROUP BY x.id""")

@@ -205,7 +205,8 @@ def write_fundings(ctx: ImportContext) -> None:
     ctx.report.rows_imported += con.execute("SELECT count(*) FROM _fund2").fetchone()[0]
     if merged:
         _merge_rounds(ctx)
-    _keep_unlinked(ctx, "fundings", "enterprise_id", "_fund2", "enterprise_name")
+    _keep_unlinked(ctx, "fundings", "enterprise_id", "_fund2", "enterprise_name", field="enterprise",
+                   at=("r._first // 1000000000000", "r._first % 1000000000000"))
 
 
 # A round another source already holds. Two exports of one funding history (Crunchbase's rounds table and its

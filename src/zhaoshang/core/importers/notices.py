@@ -136,4 +136,4 @@ def write_contacts(ctx: ImportContext) -> None:
         FROM _con
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
-    _keep_unlinked(ctx, "contacts", "enterprise_id", "_con", "_org")
+    _keep_unlinked(ctx, "contacts", "enterprise_id", "_con", "_org", field=org)

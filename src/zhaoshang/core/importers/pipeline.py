@@ -451,7 +451,8 @@ def _problem_only(reason: str | None, lang: int) -> str:
 REJECT_ACTIONS = {"rejected": ("已拒绝", "rejected"), "field_dropped": ("字段已忽略", "value dropped"),
                   "kept_record": ("已保留为来源记录", "kept as a source record"),
                   "kept_without": ("已导入（缺此项）", "imported without it"),
-                  "flagged": ("已导入（请核对）", "imported, to review")}
+                  "flagged": ("已导入（请核对）", "imported, to review"),
+                  "kept_unlinked": ("已导入（未关联到企业）", "imported, not linked to an enterprise")}
 
 
 def _write_rejects(con, paths: list[Path], store: Store, rejects_dir, source: str) -> str:
