@@ -106,3 +106,26 @@ def test_an_undated_import_is_dated_by_chinas_day(tmp_path, tz):
     assert __import__("json").loads(out.stdout)["data_date"] == TODAY, out.stdout
     with Store(db, read_only=True) as store:
         assert [str(d) for (d,) in store.con.execute("SELECT data_date FROM imports").fetchall()] == [TODAY]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
+def test_an_import_time_is_shown_in_chinas_time_as_its_rejects_file_is_named(tmp_path, tz):
+    """The rejects file's name has China's time (x.20261206-194944.rejects.csv) while `status` and `show` printed the
+    stored time of the server's clock without a zone (2026-12-06 11:49:44): the same import 8 hours apart. Both now
+    say China's time with its zone, within the seconds the import took, whatever the server's zone."""
+    import re
+
+    from cli_util import run, run_json
+
+    db, sheet = tmp_path / "z.duckdb", tmp_path / "ents.csv"
+    sheet.write_text("企业名称,成立日期,地区\n杭州甲科技有限公司,2015-03-01,杭州市\n杭州乙科技有限公司,2015-02-30,杭州市\n",
+                     encoding="utf-8")
+    env = {"TZ": tz, "COLUMNS": "200"}
+    rep = run_json("import", "enterprises", sheet, "--rejects", tmp_path, db=db, env=env)
+    stamp = dt.datetime.strptime(re.search(r"\.(\d{8}-\d{6})\.rejects\.csv$", rep["rejects_path"])[1], "%Y%m%d-%H%M%S")
+    shown = [re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \(UTC\+8\)", text)
+             for text in (run("status", db=db, env=env).stdout, run("--lang", "en", "status", db=db, env=env).stdout,
+                          run("show", "杭州甲科技有限公司", db=db, env=env).stdout)]
+    assert all(shown), shown
+    for m in shown:
+        assert abs((dt.datetime.fromisoformat(m[1]) - stamp).total_seconds()) < 60, (m[1], stamp)

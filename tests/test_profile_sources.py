@@ -11,6 +11,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
+from zhaoshang.core.parse.dates import china_time_text  # noqa: E402
+
 ENTS = "企业名称,成立日期,地区\n甲星智能科技有限公司,2015-03-01,杭州市\n"
 ROLES = "企业名称,姓名,职务\n甲星智能科技有限公司,张三,董事长\n"
 FUNDS = "企业名称,融资时间,融资轮次,融资金额\n甲星智能科技有限公司,2018-06-01,A轮,3000万人民币\n"
@@ -41,6 +43,9 @@ def test_profile_sources_include_the_facts_and_their_data_dates(tmp_path):
         kinds = pg.locator("#source-list tbody tr").evaluate_all("rs => rs.map(r => r.dataset.kind)")
         assert sorted(kinds) == ["enterprises", "fundings", "roles"]
         assert "2018-06-30" in pg.inner_text('#source-list tr[data-kind="roles"]')
+        # the last import in China's time with its zone (as the rejects file's name), not the server's clock bare
+        shown = pg.inner_text('#source-list tr[data-kind="enterprises"] td:last-child')
+        assert shown == china_time_text(doc["sources"][0]["last_imported"]) and shown.endswith(" (UTC+8)"), shown
         assert pg.inner_text("#people .ent-role-source") == "高管2018（数据日期 2018-06-30）"
         b.close()
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .placeholders import is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "china_now", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -39,6 +39,24 @@ def china_now() -> _dt.datetime:
     """The current moment in China's time (Asia/Shanghai): the time of a stamp a user reads (a rejects file's name,
     …20261206-122628 at 04:26:28 UTC), as every date the product shows is China's."""
     return _utc_now().astimezone(CHINA)
+
+
+def china_time_text(at: _dt.datetime | str | None) -> str | None:
+    """A moment as people read it (an import's time in ``show``, ``status`` and the profile's sources): China's time
+    to the second with its zone, ``2026-12-06 19:49:44 (UTC+8)`` in either language — the clock of the rejects file's
+    name (``china_now``). A naive moment is the server's own clock, as an import stamps it (Python's and DuckDB's
+    ``now()``); the stored value is not changed. Text of another shape is shown as it is."""
+    if at is None or at == "":
+        return None
+    if isinstance(at, str):
+        try:
+            at = _dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            return at
+    if not isinstance(at, _dt.datetime):
+        return str(at)
+    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100

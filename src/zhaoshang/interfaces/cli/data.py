@@ -10,7 +10,7 @@ import typer
 
 from ...core.errors import UserError, count_en, unknown_choice
 from ...core.fields import KINDS
-from ...core.parse.dates import data_date_in_names
+from ...core.parse.dates import china_time_text, data_date_in_names
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
 from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label, labelled
 from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
@@ -315,17 +315,19 @@ def status(fmt: Fmt = FORMAT_OPTION) -> None:
         return
     emit(doc["tables"], fmt, title=t(f"数据库 {doc['db']}", f"database {doc['db']}"), columns=["table", "rows"])
     if doc["sources"]:  # rows read, new and updated as the import's summary gives them; a kind by its label
-        emit(doc["sources"], fmt, rows=labelled(doc["sources"], "kind", "data_kind", t("zh", "en")), fields=doc["sources"],
+        emit(doc["sources"], fmt, rows=[{**r, "last_import": china_time_text(r.get("last_import"))}  # China's, zone said
+                                        for r in labelled(doc["sources"], "kind", "data_kind", t("zh", "en"))],
+             fields=doc["sources"],
              title=t("数据来源", "sources"))
     last = doc.get("last_import")
     if last and fmt == Fmt.table:  # the last import, as the JSON's last_import says it
-        when = str(last.get("finished_at") or last.get("started_at") or "")
+        when = china_time_text(last.get("finished_at") or last.get("started_at")) or ""  # China's time, its zone said
         emit(last, fmt, rows=[{"item": k, "value": v} for k, v in (
             (t("编号", "Id"), str(last["id"])), (t("类别", "Kind"), label("data_kind", last.get("kind"), t("zh", "en"))),
             (t("来源", "Source"), last.get("source")), (t("文件", "Files"), last.get("files")),
             (t("数据日期", "Data date"), last.get("data_date") and _data_date_text(str(last["data_date"]),
                                                                                  last.get("data_date_given", True))),
-            (t("时间", "Time"), when.replace("T", " ")[:19]),
+            (t("时间", "Time"), when),
             (t("读取行数", "Rows read"), last.get("rows_read")), (t("新增", "Imported"), last.get("rows_imported")),
             (t("更新", "Updated"), last.get("rows_updated")), (t("拒绝", "Rejected"), last.get("rows_rejected")))
             if v not in (None, "", [])], columns=["item", "value"],

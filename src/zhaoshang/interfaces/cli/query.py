@@ -11,7 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
-from ...core.parse.dates import format_date
+from ...core.parse.dates import china_time_text, format_date
 from ...services.search import search as search_service
 from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names, undated_lines_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
@@ -116,7 +116,9 @@ def show(
         "aliases": lambda r: {**r, "kind": label("alias_kind", r.get("kind"), lang)},
         "product_lines": lambda r: {**r, "period": r.get("period") or t("未注明", "undated")},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
-        "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang)},
+        # the last import's time in China's time with its zone, as the rejects file's name (the stored value in JSON)
+        "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang),
+                              "last_imported": china_time_text(r.get("last_imported"))},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         # a record where this enterprise is the branch or investee names the other end: its parent, by its kind
         "branches": lambda r: {**r, "kind": label("branch", ("parent_" if r.get("direction") == "in" else "") + r["kind"], lang),
