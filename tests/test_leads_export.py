@@ -43,3 +43,18 @@ def test_leads_xlsx_in_english_says_the_same(demo_db, tmp_path):
         assert r["Segment"] == names[r["Segment code"]][1], r
         assert (r["Region"], r["Region code"], r["Data label"]) == ("Nanjing", "320100", "synthetic demo data")
         assert r["As of"] is not None
+
+
+def test_leads_xlsx_holds_the_notes_the_terminal_says(demo_db, tmp_path):
+    """The workbook held the data sheet alone: the notes the page and the terminal give (enterprises of unknown location
+    left out, ties ordered, reachability for the first N) were lost. They are its second sheet, 说明 / Notes, in the
+    export's language, each as the terminal says it."""
+    for lang, sheet in (("zh", "说明"), ("en", "Notes")):
+        out = tmp_path / f"leads-{lang}.xlsx"
+        run("--lang", lang, "leads", "南京市", "--top", 1000, "-o", out, db=demo_db)
+        said = run("--lang", lang, "leads", "南京市", "--top", 1000, "-f", "json", db=demo_db).stderr.splitlines()
+        wb = openpyxl.load_workbook(out)
+        assert wb.sheetnames == ["Data" if lang == "en" else "数据", sheet], wb.sheetnames
+        notes = [r[0] for r in wb[sheet].iter_rows(values_only=True)]
+        # every note of the list, as the terminal says it (which says the synthetic label first, the sheet's rows carry it)
+        assert notes and notes == [x for x in said if x in notes] and len(notes) >= len(said) - 1, (notes, said)

@@ -180,10 +180,11 @@ def _xlsx_value(v: Any) -> Any:
     return _text(str(v))
 
 
-def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh") -> int:
+def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh", notes: list[str] | None = None) -> int:
     """Rows streamed into XlsxWriter's constant-memory mode: text cells are written as strings (never a
     formula, whatever they start with), dates with a date format, numbers as numbers. The sheet is named in the
-    file's language (数据 / Data)."""
+    file's language (数据 / Data); ``notes`` (what the list leaves out or how it is ordered, as its page and the
+    terminal say them) are a second sheet, 说明 / Notes, one a row, as text."""
     import xlsxwriter
 
     total = _run(con, f"SELECT count(*) FROM ({sql}) AS _export", params)[0][0]
@@ -241,6 +242,11 @@ def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh") -> int:
                     else:
                         dt_(r, j, v, formats[_dt.datetime if isinstance(v, _dt.datetime) else type(v)])
             written += len(batch)
+        if notes:
+            ns = wb.add_worksheet("Notes" if lang == "en" else "说明")
+            ns.set_column(0, 0, 120)
+            for i, note in enumerate(notes):
+                ns.write_string(i, 0, _text(note))
     finally:
         if res is not None:
             while res.fetchmany(_FETCH):  # leave the connection with no unfinished result
@@ -307,9 +313,11 @@ def export_query(
     *,
     fmt: str | None = None,
     lang: str = "zh",
+    notes: list[str] | None = None,
 ) -> int:
     """Write the rows of `sql` to `path` (format from the suffix, or `fmt`); return the number of rows. `lang`: the
-    language of the file's own words (an XLSX's sheet name)."""
+    language of the file's own words (an XLSX's sheet names); `notes`: an XLSX's 说明 / Notes sheet, in `lang`
+    (other formats hold the rows alone)."""
     target = Path(path)
     kind = _format_of(target, fmt)
     directory = target.parent if str(target.parent) else Path(".")
@@ -324,7 +332,7 @@ def export_query(
     extra: Path | None = None
     try:
         if kind == "xlsx":
-            n = _write_xlsx(con, sql, params, tmp, lang)
+            n = _write_xlsx(con, sql, params, tmp, lang, notes)
         elif kind == "parquet":
             n = _copy(con, sql, tmp, "FORMAT parquet", params)
         elif kind == "jsonl":

@@ -1,6 +1,7 @@
 """Leads to a file (CSV or XLSX) through the one writer (``core.writers``): one row per lead, reasons joined, with
 the region and segment codes that ``pipeline import`` reads. Each row also says the region's name, the as-of date
-and, for a synthetic store, the same 数据说明 label as the enterprise export (in the file's language), so the file reads alone."""
+and, for a synthetic store, the same 数据说明 label as the enterprise export (in the file's language), so the file reads alone;
+an XLSX file also holds the list's notes on a second sheet, 说明 / Notes."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def write_leads(doc: dict, path: str, lang: str = "zh") -> int:
     con = duckdb.connect()
     try:
         con.register("zs_leads", pa.table(cols))
-        return export_query(con, "SELECT * FROM zs_leads", path, lang=lang)
+        # the list's notes (enterprises of unknown location left out, ties ordered, reachability for the first N …),
+        # as the page and the terminal say them: an XLSX's 说明 / Notes sheet, in the doc's language
+        return export_query(con, "SELECT * FROM zs_leads", path, lang=lang, notes=list(doc.get("notes") or []))
     finally:
         con.close()
