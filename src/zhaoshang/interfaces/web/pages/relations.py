@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ....services import privacy
 from ....services.graph import neighbours, reach
@@ -17,12 +17,12 @@ from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
 from ...labels import paths_in_words
 from ..access import PageReads, audit_recorder
-from ..schemas import REGION_MAX, TEXT_MAX, AsOf, Region
+from ..schemas import REGION_MAX, TEXT_MAX, AsOf, Region, StrictBody
 
 Key = Annotated[str, Path(max_length=TEXT_MAX, description="企业：编号、统一社会信用代码、名称或简称")]
 
 
-class Contact(BaseModel):
+class Contact(StrictBody):
     # a line of the page's box as typed: either part may be missing (a name alone), as a row of `reach --contacts`'s
     # file may; the service lists such a contact among those not matched (没有所在企业) and starts from the others
     name: Optional[str] = Field(None, max_length=TEXT_MAX)
@@ -32,7 +32,7 @@ class Contact(BaseModel):
     row: Optional[int] = Field(None, ge=1, le=100_000)
 
 
-class Introduce(BaseModel):
+class Introduce(StrictBody):
     contacts: list[Contact] = Field(..., min_length=1, max_length=500)
     k: int = Field(5, ge=1, le=20)
     max_hops: int = Field(4, ge=1, le=6)
