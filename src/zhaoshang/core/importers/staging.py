@@ -156,7 +156,7 @@ def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | Non
         return hint
     read = pick_sheet(path, names, sheet)
     others = [n for n in names if n != read]
-    below_title = HeaderRule(known=lambda cells: len(set(wanted or ()) & {str(c).strip() for c in cells if c}))
+    below_title = HeaderRule.naming(wanted or ())
     fits = next((n for n in others if wanted and set(wanted) <= set(peek_xlsx_headers(path, n, below_title))), None)
     if fits is not None:
         return (f"（读取的是工作表「{read}」；工作表「{fits}」有这些列：加 --sheet {fits} 导入它）",

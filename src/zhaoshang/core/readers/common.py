@@ -94,6 +94,13 @@ class HeaderRule:
     row: int | None = None
     known: Callable[[list[str | None]], int] | None = None
 
+    @classmethod
+    def naming(cls, names: Iterable[str]) -> "HeaderRule":
+        """The header is the row whose cells name the most of ``names`` (any case; a byte-order mark and spaces aside)."""
+        wanted = frozenset(str(n).lower() for n in names)
+        return cls(known=lambda cells: sum(1 for c in cells if c is not None
+                                           and str(c).replace("\ufeff", "").strip().lower() in wanted))
+
 
 def _blank(cells: list) -> bool:
     return all(c is None or not str(c).replace("\ufeff", "").strip() for c in cells)

@@ -111,11 +111,6 @@ NAME_HEADERS = ("姓名", "name")
 ENTERPRISE_HEADERS = ("所在企业", "单位", "enterprise", "organisation")
 
 
-def _contact_headers(cells: list[str | None]) -> int:
-    """How many of a row's cells name a contacts column (``find_header``: a title line above the header)."""
-    return sum(1 for c in cells if c is not None and str(c).replace("\ufeff", "").strip() in NAME_HEADERS + ENTERPRISE_HEADERS)
-
-
 def read_contacts(path: str) -> list[dict]:
     """The rows of a contacts file (姓名/name, 所在企业/单位/enterprise, and ``_row``: the row's number in the file), read
     as the importers read a file — the header found below title lines as ``import`` finds it
@@ -128,7 +123,7 @@ def read_contacts(path: str) -> list[dict]:
         raise UserError(f"联系人文件不存在: {path}", f"contacts file not found: {path}")
     con = duckdb.connect()
     try:
-        info = read_into(con, p, "zs_contacts", header=HeaderRule(known=_contact_headers))
+        info = read_into(con, p, "zs_contacts", header=HeaderRule.naming(NAME_HEADERS + ENTERPRISE_HEADERS))
         headers = [h.strip() for h in info.headers]
         data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_contacts ORDER BY _row").fetchall() \
             if info.columns else []

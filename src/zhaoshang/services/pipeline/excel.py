@@ -107,12 +107,6 @@ def _columns(headers: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _known(cells: list[str | None]) -> int:
-    """How many of a row's cells name a column the import reads (``find_header``: a title line above the header)."""
-    names = {n.lower() for ns in IMPORT_FIELDS.values() for n in ns}
-    return sum(1 for c in cells if c is not None and str(c).replace("\ufeff", "").strip().lower() in names)
-
-
 def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None) -> dict:
     """Add the leads of a sheet (source ``excel``); refuses the whole file if any row is bad. The header row is found
     as ``import`` finds it (title lines above it skipped), or is the line or sheet row ``header_row``; rows are
@@ -120,7 +114,7 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
     given = header_row_number(header_row)
     con = duckdb.connect()
     try:
-        info = read_into(con, path, "zs_pl_import", header=HeaderRule(row=given) if given else HeaderRule(known=_known))
+        info = read_into(con, path, "zs_pl_import", header=HeaderRule(row=given) if given else HeaderRule.naming(n for ns in IMPORT_FIELDS.values() for n in ns))
         headers = list(info.headers)
         data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_pl_import ORDER BY _row").fetchall()
     finally:
