@@ -568,7 +568,7 @@ def test_a_next_action_overtaken_by_the_signing_is_not_overdue(tmp_path):
     overtaken by it and is not overdue — in the list, --overdue, the export, the API and the board (a lead signed
     after its 上门拜访 kept 督办 是 for ever, a red 督办 on its 已签约 card); an action due after the signing day that
     has passed still is, and a landed or abandoned lead never is."""
-    from web_util import local_client
+    from web_util import local_client, team_tokens
     from zhaoshang.interfaces.web.app import create_app
 
     db = tmp_path / "fx.duckdb"
@@ -636,3 +636,48 @@ def test_a_ledger_with_a_title_line_imports_from_the_header_below_it(db, tmp_pat
              env={**env, "COLUMNS": "400"}).stdout
     assert "row 3 (found by its column names; the 2 rows above it, titles or blank, not imported" in en, en
     assert not re.search(r"[\u4e00-\u9fff]", en.replace("en.xlsx", "")), en
+
+
+def test_a_due_date_given_as_a_month_or_a_year_is_its_last_day(db, tmp_path):
+    """A next action's date is a deadline: a bare month or year is its last day, as every date that is not a start
+    (docs/cli.md) — it was the first (2026年3月 → 2026-03-01), so a 台账 row due this month was 督办 from its first
+    day. The command (add, move, note), a 台账 import and the API read it so; an open-ended 长期 clears it."""
+    import calendar
+    import datetime as dt
+
+    from web_util import local_client, team_tokens
+
+    from zhaoshang.core.parse.dates import china_today
+    from zhaoshang.interfaces.web.app import create_app
+
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(Path(db).read_bytes())
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    today = china_today()
+    this_month_end = dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1]).isoformat()
+    lead = run_json("pipeline", "add", "2", "宁波市", "--next", "上门拜访", "--due", f"{today.year}年{today.month}月",
+                    db=alone, env=env)
+    assert (lead["next_action_date"], lead["overdue"]) == (this_month_end, False), lead
+    moved = run_json("pipeline", "move", str(lead["id"]), "visited", "--next", "准备洽谈", "--due", "2026年3月",
+                     db=alone, env=env)
+    assert moved["next_action_date"] == "2026-03-31", moved
+    assert run_json("pipeline", "note", str(lead["id"]), "--due", "2027/5", db=alone, env=env)["next_action_date"] == "2027-05-31"
+    assert run_json("pipeline", "note", str(lead["id"]), "--due", "2028年", db=alone, env=env)["next_action_date"] == "2028-12-31"
+    assert run_json("pipeline", "note", str(lead["id"]), "--due", "长期", db=alone, env=env)["next_action_date"] is None
+    ledger = tmp_path / "台账.csv"
+    with open(ledger, "w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows([["企业编号", "地区", "状态", "下一步", "下一步日期"],
+                                  ["5", "宁波市", "洽谈中", "签约准备", f"{today.year}年{today.month}月"]])
+    assert run_json("pipeline", "import", ledger, db=alone, env=env)["added"] == 1
+    rows = {r["enterprise_id"]: r for r in run_json("pipeline", "list", db=alone, env=env)}
+    assert (rows[5]["next_action_date"], rows[5]["overdue"]) == (this_month_end, False), rows[5]
+    assert 5 not in {r["enterprise_id"] for r in run_json("pipeline", "list", "--overdue", db=alone, env=env)}
+    team = open_team_db(env["ZHAOSHANG_TEAM_DB"])
+    try:
+        client = local_client(create_app(str(alone), team=team, local_only=False),
+                              headers=team_tokens(team, users=(("ana", "analyst"),))["analyst"])
+        r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"next_action_date": "2029-02"})
+        assert r.status_code == 200 and r.json()["next_action_date"] == "2029-02-28", r.text
+    finally:
+        team.close()
+

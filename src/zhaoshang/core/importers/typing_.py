@@ -18,7 +18,7 @@ import pyarrow as pa
 from ..fields import header_unit
 from ..geo.lookup import label_sql
 from ..parse.amounts import parse_amount
-from ..parse.dates import china_today, parse_date_ex
+from ..parse.dates import DEADLINES, china_today, parse_date_ex, parse_deadline
 from ..parse.placeholders import is_placeholder
 from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
@@ -131,7 +131,8 @@ def type_stage(con, staged: Staged, mapping: Mapping, extra: str | None = None, 
         if f.name not in staged.present:
             continue
         if f.type == "date":
-            lk = map_distinct(con, staged, f.name, [f.name], _date_fn,
+            # a deadline (a demand's 截止时间): a month or year is its last day, 长期有效 no deadline (dates.DEADLINES)
+            lk = map_distinct(con, staged, f.name, [f.name], _deadline_fn if f.name in DEADLINES else _date_fn,
                               [("v", pa.date32()), ("p", pa.string()), *_REASON_OUT])
             a = alias()
             joins.append(join_lookup(lk, a, [f.name]))
@@ -443,6 +444,16 @@ def _date_fn(v):
     except ValueError as exc:
         return None, None, *reason_of(exc, "date_unreadable", "not a date")
     return d, (precision if precision != "day" else None), *_NO_REASON
+
+
+def _deadline_fn(v):
+    """(date, NULL precision, reason columns) of a deadline cell (``parse_deadline``): the day it is due by — a month
+    or year's last day —, NULL for an open-ended one (长期有效)."""
+    try:
+        d = parse_deadline(v)
+    except ValueError as exc:
+        return None, None, *reason_of(exc, "date_unreadable", "not a date")
+    return d, None, *_NO_REASON
 _number_fn = _or_reason(parse_number, "number_unreadable", "not a number")
 
 

@@ -15,9 +15,9 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from .placeholders import is_placeholder
+from .placeholders import is_open_ended, is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "parse_user_date", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -264,6 +264,7 @@ DATE_LABELS = {
     "next_action": ("下一步日期", "next action date"),
     "since": ("起始日期", "since date"), "until": ("截止日期", "until date"), "event_date": ("事件日期", "event date"),
     "signed_on": ("签约日期", "signing date"), "landed_on": ("落地日期", "landing date"),
+    "deadline": ("截止日期", "deadline"),
 }
 
 # the form a date is asked for in, where it is not a day (YYYY-MM-DD): the founding-year boxes take a year (a day is
@@ -276,13 +277,34 @@ RECORDED_DATES = frozenset({"data_date", "event_date"})
 STAGE_DATES = frozenset({"signed_on", "landed_on"})
 
 
-def _period_end(d: _dt.date, precision: str) -> _dt.date:
+# the dates by which something is to be done — a lead's next action (``--due``, the API's and the page's
+# next_action_date, a 台账's 下一步日期) and a demand's deadline (截止时间): a bare year or month is its LAST day, even
+# ahead of today (2026年3月 → 2026-03-31: never the first day, which would be due, and 督办, a month early); they may
+# lie in the future; and an open-ended word (``placeholders.OPEN_ENDED``: 长期有效, 长期, 不限, 无) is no date. Both
+# the user's dates (``parse_user_date``, by the kind ``what``) and an import's cells (``parse_deadline``, by the
+# field's name) are read so.
+DEADLINES = frozenset({"next_action", "deadline"})
+
+
+def period_end(d: _dt.date, precision: str | None) -> _dt.date:
+    """The last day of the period a date known to ``precision`` stands for (2026-03-01 known to the month → 2026-03-31;
+    a year → its 31 December); a day is itself."""
     if precision == "year":
         return _dt.date(d.year, 12, 31)
     if precision == "month":
         nxt = _dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
         return nxt - _dt.timedelta(days=1)
     return d
+
+
+def parse_deadline(value) -> _dt.date | None:
+    """A deadline as a cell writes it (``DEADLINES``): the date ``parse_date_ex`` reads, a bare month or year being its
+    last day (``period_end``); None for an empty cell, a placeholder or an open-ended word (长期有效, 不限, 无 …: no
+    deadline); ``ParseError`` for anything else it cannot read."""
+    if is_open_ended(value):
+        return None
+    d, precision = parse_date_ex(value)
+    return None if d is None else period_end(d, precision)
 
 
 def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, allow_future: bool = False,
@@ -293,6 +315,8 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     ``YYYY`` and ``YYYY-MM`` mean the end of that period (``end_of_period``) or its first day. Empty → None.
     A date that does not exist, cannot be read, or (unless ``allow_future``) lies after today raises
     ``UserError`` with one line in Chinese and English; a period that contains today ends today.
+    A deadline (``what`` in ``DEADLINES``) is always the period's last day, today's period or a later one included,
+    may lie ahead, and an open-ended word (长期有效, 不限, 无) is no date (None).
     """
     from ..errors import UserError
 
@@ -304,6 +328,8 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
         if isinstance(value, str) and _DIGITS_RE.match(raw) and len(raw.split(".")[0]) not in (4, 6, 8):
             # spreadsheet serial numbers are not something users type
             raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
+        if what in DEADLINES and is_open_ended(raw):
+            return None
         d, precision = parse_date_ex(value)
         if d is None:  # a cell's placeholder (null, none, nan, -, 无): typed as a date, it is not one
             raise ParseError("date_unreadable", f"无法识别的日期: {raw}", f"not a date: {raw}")
@@ -314,7 +340,9 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
         raise UserError(f"无效的{zh}: {raw}（{reason}；应为{form_zh}）",
                         en=f"invalid {en}: {raw} ({reason_en}; expected {form_en})") from None
     today = today or china_today()
-    last = _period_end(d, precision)
+    last = period_end(d, precision)
+    if what in DEADLINES:  # due by the period's last day, whenever it is
+        return last
     if end_of_period:
         d = min(last, today) if d <= today else last
     if not allow_future and d > today:

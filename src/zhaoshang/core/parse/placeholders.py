@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["PLACEHOLDERS", "is_placeholder", "placeholder_sql"]
+__all__ = ["OPEN_ENDED", "PLACEHOLDERS", "is_open_ended", "is_placeholder", "placeholder_sql"]
 
 # lower case, as compared after NFKC and trimming; "" (an empty cell) is one
 PLACEHOLDERS: frozenset[str] = frozenset({
@@ -35,6 +35,24 @@ def is_placeholder(text) -> bool:
     # NFKC never shortens what a placeholder is written as (a full-width character is one character): a longer
     # text is none, and most cells are decided by their length alone
     return len(s) <= _LONGEST and unicodedata.normalize("NFKC", s).strip().lower() in PLACEHOLDERS
+
+
+# what a deadline cell writes for "no deadline": open-ended (长期有效 — a 需求清单's scenario collected for as long as it
+# takes). A deadline (``dates.DEADLINES``: a demand's 截止时间, a lead's next-action date) reads these as no date, not
+# as an unreadable one; any other column keeps them as the text they are (a date column: unreadable). Compared as
+# placeholders are (NFKC, trimmed, lower case). docs/data-formats.md, "Cells that hold no value", lists them.
+OPEN_ENDED: frozenset[str] = frozenset({
+    "长期有效", "长期", "长期征集", "常年", "常年有效", "不限", "不限期", "无期限", "永久", "永久有效", "无",
+})
+_LONGEST_OPEN = max(map(len, OPEN_ENDED))
+
+
+def is_open_ended(text) -> bool:
+    """Whether a deadline's cell says it has none (``OPEN_ENDED``: 长期有效, 长期, 不限, 无 …)."""
+    if not isinstance(text, str):
+        return False
+    s = text.strip()
+    return len(s) <= _LONGEST_OPEN and unicodedata.normalize("NFKC", s).strip().lower() in OPEN_ENDED
 
 
 def _full_width(s: str) -> str:

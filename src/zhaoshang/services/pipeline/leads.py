@@ -185,7 +185,10 @@ def check_segment(store, segment: str | None) -> str | None:
 
 
 def _date(value: Any) -> str | None:
-    d = parse_user_date(value, "next_action", end_of_period=False, allow_future=True)
+    """A next action's date (``--due``, the API's and the page's next_action_date, a 台账's 下一步日期): a deadline to
+    the one date parser — a bare year or month is its last day (2026年3月 → 2026-03-31), future dates allowed, an
+    open-ended word (长期, 不限, 无) is none."""
+    d = parse_user_date(value, "next_action")
     return d.isoformat() if d else None
 
 
