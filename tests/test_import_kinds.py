@@ -354,3 +354,64 @@ def test_contacts_and_fundings_left_unlinked_are_named_in_the_rejects_file(tmp_p
             (f"{kind}.csv", "3", header[1] if kind == "contacts" else "企业名称", "不存在科技有限公司", "unlinked",
              "已导入（未关联到企业）", "imported, not linked to an enterprise")], lines
         assert lines[0]["reason"].startswith("库中没有这家企业") and lines[0]["reason_en"].startswith("no such enterprise")
+
+
+BUREAU_DEMANDS = ["序号", "场景名称", "场景描述", "应用领域", "需求单位", "所在地区", "预算金额", "发布时间", "截止时间", "状态", "联系人"]
+
+
+def test_a_bureaus_own_demand_list_keeps_its_region_description_and_open_deadlines(tmp_path):
+    """A bureau's 需求清单 (GBK; 序号, 场景描述, 应用领域, 所在地区 …) lost its region and description (未读取的列:
+    序号、场景描述、应用领域、所在地区), a row whose 截止时间 said 长期有效 was rejected as an unreadable date, a deadline of
+    2026年3月 was 2026-03-01 (past a month early), and ``--preset scenario_demands`` refused the file for its 场景编号.
+    Now the columns are read, 序号 is a row number no one is told about, an open-ended deadline is none, a month is its
+    last day, and the preset skips the columns the file lacks, naming them."""
+    f = tmp_path / "需求清单.csv"
+    rows = [["1", "政务热线语音识别转写", "市民热线电话录音实时转写为文字", "智慧政务", "杭州市数据资源管理局", "浙江省杭州市", "200",
+             "2026-01-05", "长期有效", "征集中", "王工"],
+            ["2", "港口集装箱识别", "港口闸口集装箱号自动识别", "智慧港口", "宁波舟山港集团", "浙江省宁波市", "500",
+             "2026-02-01", "2026年3月", "征集中", "李工"],
+            ["3", "城市大脑视频分析", "对全市视频做事件识别", "城市治理", "温州市大数据发展管理局", "浙江省温州市", "300",
+             "2026-02-10", "不限", "征集中", "赵工"]]
+    with open(f, "w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows([BUREAU_DEMANDS, *rows])
+    db = tmp_path / "plain.duckdb"
+    p = run("import", "demands", f, "--data-date", "2026-03-15", "--format", "json", db=db)
+    import json
+
+    rep = json.loads(p.stdout)
+    assert (rep["rows_imported"], rep["rows_rejected"], rep["columns_unread"]) == (3, 0, []), rep
+    assert "未读取的列" not in p.stderr and "序号" not in p.stderr, p.stderr
+    assert {k: rep["columns"][k] for k in ("description", "category", "region")} == {
+        "description": "场景描述", "category": "应用领域", "region": "所在地区"}
+    stored = q(db, "SELECT title, description, category, city_code, deadline FROM demands ORDER BY published")
+    assert stored == [("政务热线语音识别转写", "市民热线电话录音实时转写为文字", "智慧政务", "330100", None),
+                      ("港口集装箱识别", "港口闸口集装箱号自动识别", "智慧港口", "330200", D(2026, 3, 31)),
+                      ("城市大脑视频分析", "对全市视频做事件识别", "城市治理", "330300", None)]
+    # on the list's date (2026-03-15) the 2026年3月 demand is still open, and the city's list has its demand
+    port = run_json("match", "demands", "--region", "宁波市", db=db)["items"]
+    assert [(d["title"], d["open"], d["expired"]) for d in port] == [("港口集装箱识别", True, False)], port
+    # the preset: 场景编号, 场景提供方, 投资规模（万元）, 对接状态 absent — skipped and named, the file imported as plainly
+    db2 = tmp_path / "preset.duckdb"
+    p = run("import", "demands", f, "--preset", "scenario_demands", "--data-date", "2026-03-15", "--format", "json", db=db2)
+    rep = json.loads(p.stdout)
+    assert rep["columns_absent"] == ["场景编号", "场景提供方", "投资规模（万元）", "对接状态"] and rep["rows_imported"] == 3
+    assert "注意：预设 scenario_demands 的列在文件中不存在，已跳过: 场景编号、场景提供方、投资规模（万元）、对接状态" in p.stderr
+    assert q(db2, "SELECT title, description, category, city_code, deadline FROM demands ORDER BY published") == stored
+    assert q(db2, "SELECT organisation, budget_wan, status FROM demands ORDER BY published") == \
+        q(db, "SELECT organisation, budget_wan, status FROM demands ORDER BY published")
+    p = run("--lang", "en", "import", "demands", f, "--preset", "scenario_demands", "--source", "again", db=db2)
+    assert "note: columns of the preset scenario_demands not in the file, skipped: 场景编号, 场景提供方" in p.stderr
+
+
+def test_a_branch_lists_region_headed_suozaidiqu_is_read(tmp_path):
+    """``import branches`` knew 所在地 and 地区 only: a list headed 所在地区 (as enterprises' lists are) left its branches
+    without a region."""
+    db = tmp_path / "z.duckdb"
+    a = make_uscc(5, "440305")
+    run_json("import", "enterprises", write_csv(tmp_path / "e.csv", ["企业名称", "统一社会信用代码", "所属省份", "所属城市"],
+                                                 [["深圳丁智能科技有限公司", a, "广东", "深圳"]]), db=db)
+    rep = run_json("import", "branches", write_csv(
+        tmp_path / "b.csv", ["企业名称", "分支机构名称", "成立日期", "所在地区"],
+        [["深圳丁智能科技有限公司", "深圳丁智能科技有限公司成都分公司", "2023-05-06", "四川省成都市"]]), db=db)
+    assert rep["columns"]["region"] == "所在地区" and rep["columns_unread"] == []
+    assert q(db, "SELECT province_code, city_code FROM branches") == [("510000", "510100")]

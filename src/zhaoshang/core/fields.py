@@ -105,7 +105,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("kind", headers="类型|kind", doc="branch/subsidiary/investment (分支机构/子公司/对外投资)"),
         _f("date", "date", "成立日期|投资日期|设立日期|date", doc="date opened"),
         _f("percent", "number", "持股比例|投资比例|percent", doc="percent held"),
-        _f("region", "region", "所在地|地区|region|location", doc="where the child is"),
+        _f("region", "region", "所在地|地区|所在地区|region|location", doc="where the child is"),
         _f("address", headers="地址|注册地址|address", doc="child address"),
     ),
     "investors": (
@@ -113,7 +113,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("name", headers="投资机构|机构名称|投资方|name|investor_name", required=True, doc="investor name"),
         _f("type", headers="机构类型|投资方类型|type|investor_type", doc="VC/PE/CVC/government_fund/angel/strategic (政府引导基金 accepted)"),
         _f("uscc", "uscc", "统一社会信用代码|uscc", doc="credit code of the investing entity"),
-        _f("region", "region", "所在地|地区|region|location|city", doc="location"),
+        _f("region", "region", "所在地|地区|所在地区|region|location|city", doc="location"),
         _f("country", headers="国家|country|country_code", doc="country"),
         _f("description", headers="简介|description", doc="description"),
     ),
@@ -129,7 +129,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("currency", headers="币种|currency|raised_currency_code", doc="currency when separate"),
         _f("investors", "list", "投资方|投资机构|投资人|investors|investors_raw|investor_names|investor_name", doc="investors", sep=LIST_SEP),
         _f("lead_investor", headers="领投方|领投机构|lead_investor", doc="lead investor"),
-        _f("region", "region", "所在地|地区|location_raw|region", doc="enterprise location (helps linking)"),
+        _f("region", "region", "所在地|地区|所在地区|location_raw|region", doc="enterprise location (helps linking)"),
     ),
     "patents": (
         _f("number", headers="公开(公告)号|公开公告号|公开号|公告号|专利号|publication_number|patent_number|number", required=True, doc="publication number"),
@@ -162,12 +162,12 @@ KINDS: dict[str, tuple[Field, ...]] = {
     "demands": (
         _f("key", headers="需求编号|id|key", doc="key in source"),
         _f("title", headers="需求名称|标题|场景名称|title", required=True, doc="title"),
-        _f("description", headers="需求描述|描述|内容|description", doc="description"),
-        _f("category", headers="需求类别|类别|场景类别|category", doc="category"),
+        _f("description", headers="需求描述|场景描述|描述|内容|description", doc="description"),
+        _f("category", headers="需求类别|类别|场景类别|应用领域|category", doc="category (a scenario list's field of application, 应用领域)"),
         _f("node", headers="产业链环节|node", doc="chain node code, when known"),
         _f("organisation", headers="需求单位|发布单位|organisation|organization", doc="the demanding organisation"),
         _f("demander_type", headers="单位类型|demander_type", doc="government/enterprise"),
-        _f("region", "region", "所在地|地区|区域|region", doc="location"),
+        _f("region", "region", "所在地|地区|所在地区|区域|region", doc="location"),
         _f("budget", "amount", "预算|预算金额|budget", doc="budget → 万元"),
         _f("published", "date", "发布日期|发布时间|published", doc="published"),
         _f("deadline", "date", "截止日期|截止时间|deadline", doc="deadline"),
@@ -184,7 +184,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("relation", headers="关系|relation", doc="how the bureau knows them"),
         _f("notes", headers="备注|notes", doc="notes"),
         _f("enterprise", headers="所在企业|enterprise", doc="enterprise they are at (linked by name)"),
-        _f("region", "region", "所在地|地区|region", doc="location"),
+        _f("region", "region", "所在地|地区|所在地区|region", doc="location"),
     ),
 }
 
@@ -210,6 +210,16 @@ ENTERPRISE_EVIDENCE: dict[str, tuple[tuple[str, str], ...]] = {
     "roles": (("enterprise", "企业名称"), ("enterprise_uscc", "统一社会信用代码"), ("enterprise_code", "股票代码"),
               ("enterprise_key", "企业在来源中的编号")),
 }
+
+# A file's own row numbers (序号 1, 2, 3 … of a bureau's list): no field reads them — they number the rows of one
+# file, not the records of a source — and they are left out of the columns an import says it did not read.
+ROW_NUMBER_HEADERS = frozenset({"序号", "行号"})
+
+
+def is_row_number(header: str | None) -> bool:
+    """Whether a header is a file's own row number (``ROW_NUMBER_HEADERS``), compared as headers are."""
+    return header is not None and _clean_header(header) in ROW_NUMBER_HEADERS
+
 
 def kind_fields(kind: str) -> dict[str, Field]:
     return {f.name: f for f in KINDS[kind]}

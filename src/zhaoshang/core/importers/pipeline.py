@@ -99,7 +99,8 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
                 raise UserError(f"映射文件 {path.name} 用于 {doc['kind']}，不能用于 {kind}", f"mapping file {path.name} is for {doc['kind']}, not {kind}")
             docs.append((path.name, doc))
     m = Mapping(kind=kind)
-    for name, doc in docs:
+    optional = {f.name for f in KINDS[kind] if not f.required}
+    for i, (name, doc) in enumerate(docs):
         unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description", "description_en"}
         if unknown:
             raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}", f"{name}: unknown mapping keys: {', '.join(sorted(unknown))}")
@@ -108,6 +109,8 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
             if not isinstance(val, dict):
                 raise UserError(f"{name}: {key} 应为 字段: 值 的映射", f"{name}: {key} must be a mapping of field: value")
             for k, v in val.items():
+                if key == "columns":  # a preset's column of an optional field may be absent; a mapping file's may not
+                    (m.optional.add if preset and i == 0 and k in optional else m.optional.discard)(str(k))
                 if key == "columns" and isinstance(v, list):
                     getattr(m, key)[str(k)] = [str(x) for x in v]
                 else:
@@ -207,7 +210,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
                          defer_checks=ent and has_earlier(con, src), sheet=sheet, header=header)
     report = ImportReport(None, kind, src, [str(p) for p in paths], rows_read=staged.rows_read,
                           encodings=[r.encoding or r.format for r in staged.raws],
-                          columns=staged.column_map(), columns_unread=staged.unread_headers(), data_date=data_date.isoformat(), data_date_given=dated,
+                          columns=staged.column_map(), columns_unread=staged.unread_headers(),
+                          columns_absent=staged.columns_absent, data_date=data_date.isoformat(), data_date_given=dated,
                           sheets=_sheets_read(staged.raws), scope=scope,
                           header_rows=header_rows(staged.raws, header is not None and header.row is not None))
     sha = hashlib.sha256("".join(r.sha256 for r in staged.raws).encode()).hexdigest()

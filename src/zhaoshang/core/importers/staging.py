@@ -19,7 +19,7 @@ import pyarrow as pa
 from duckdb import sqltypes
 
 from ..errors import UserError
-from ..fields import Field, kind_fields, known_headers, recognise_columns
+from ..fields import Field, is_row_number, kind_fields, known_headers, recognise_columns
 from ..parse.dates import china_today
 from ..parse.placeholders import placeholder_sql
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
@@ -50,6 +50,11 @@ class Mapping:
     combine: dict[str, str] = field(default_factory=dict)  # text field → joiner: rows of one key are combined
     source: str | None = None
     name: str | None = None  # preset or mapping-file name, for the record
+    # the fields a preset reads from a column the file may lack (the field is not required and no mapping file names
+    # its column): such a column absent is skipped and named (``Staged.columns_absent``), the field then read from
+    # a header the kind recognises — when the file holds most of the preset's columns (else it is another export's
+    # layout, refused naming the column)
+    optional: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -71,6 +76,9 @@ class Staged:
     # the SQL of ``_stg`` with ``ROWS`` standing for a condition on the rowid of the file's table (one file read
     # straight into the staging shape): ``part`` gives the rows of one range, read without scanning the others
     part_sql: str | None = None
+    # the preset's columns the files lack (``Mapping.optional``), in the preset's order: the import report's
+    # ``columns_absent``, which the command and the 数据更新 page name
+    columns_absent: list[str] = field(default_factory=list)
 
     def column_map(self) -> dict[str, str]:
         """Field → the header it was read from, in the order of the columns in the file(s) (the first file's, then
@@ -85,11 +93,13 @@ class Staged:
 
     def unread_headers(self) -> list[str]:
         """The files' headers no field was read from (not in ``column_map``), in file order: not imported — the
-        import report's ``columns_unread``, which the command and the 数据更新 page name."""
+        import report's ``columns_unread``, which the command and the 数据更新 page name. A file's own row numbers
+        (``fields.ROW_NUMBER_HEADERS``: 序号) are left out: no field is meant to read them."""
         read = {str(h).strip() for h in self.column_map().values()}
         out: dict[str, None] = {}
         for r in self.raws:
-            out.update((h, None) for h in (str(x).strip() for x in r.headers) if h and h not in read)
+            out.update((h, None) for h in (str(x).strip() for x in r.headers)
+                       if h and h not in read and not is_row_number(h))
         return list(out)
 
     def part(self, lo: int, hi: int) -> str:
@@ -169,14 +179,26 @@ def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | Non
 
 
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
-                    sheet: str | None = None) -> dict[str, list[str]]:
-    """Target field → source header(s) for one file; clear errors for unknown or missing columns."""
+                    sheet: str | None = None, absent: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Target field → source header(s) for one file; clear errors for unknown or missing columns. A preset's column
+    the file lacks (``Mapping.optional``: an optional field's) is skipped when the file holds more of the preset's
+    columns than it lacks, and put in ``absent`` (field → the columns); the field may then be read from a header the
+    kind recognises."""
     fields = kind_fields(kind)
     result: dict[str, list[str]] = {}
+    groups = [(t, v if isinstance(v, list) else [v]) for t, v in mapping.columns.items()]
+    lacking = sum(1 for _, srcs in groups if not any(s in headers for s in srcs))
+    tolerated = lacking < len(groups) - lacking  # else the file is another export's layout
     for target, src in mapping.columns.items():
         if target not in fields:
             raise UserError(f"映射中的目标字段不存在: {target}（{kind} 可用字段: {', '.join(fields)}）", f"target field of the mapping does not exist: {target} (fields of {kind}: {', '.join(fields)})")
         srcs = src if isinstance(src, list) else [src]
+        if tolerated and target in mapping.optional and not fields[target].required:
+            if absent is not None and any(s not in headers for s in srcs):
+                absent[target] = [s for s in srcs if s not in headers]
+            srcs = [s for s in srcs if s in headers]
+            if not srcs:
+                continue
         for s in srcs:
             if s not in headers:
                 # say whose column it is (a preset chosen for another export reads as a bare column name otherwise)
@@ -239,10 +261,13 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
     latest = skip.prepare(con) if hashed and skip is not None and hasattr(skip, "prepare") else None
     packed: list[str] = []  # the packed columns, in order
     held: set[str] = set()  # the fields some file maps or defaults
+    absent_by_file: list[dict[str, list[str]]] = []  # each file's preset columns it lacks (field → columns)
 
     def shaper(i: int, path: Path):
         def shape(headers: list[str], columns: list[str], relation: str, passthrough: str) -> str:
-            colmap = resolve_mapping(kind, headers, mapping, path, sheet)
+            lacking: dict[str, list[str]] = {}
+            colmap = resolve_mapping(kind, headers, mapping, path, sheet, lacking)
+            absent_by_file.append(lacking)
             as_read: dict[str, str] = {}
             select, alt, here = _shape_select(fields, mapping, colmap, dict(zip(headers, columns)), headers,
                                               header_of, alternates, present, as_read)
@@ -286,6 +311,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         for f in fields:
             header_of.setdefault(f, f)
         staged = Staged(kind, "_stg", raws, fields, present, header_of, rows, alternates, absent, compact)
+        staged.columns_absent = _columns_absent(mapping, absent_by_file)
         if len(paths) == 1 and latest is None:
             sql, cond = views[0]
             staged.part_sql = view.replace(f"{sql} WHERE {' AND '.join(cond)}" if cond else sql,
@@ -317,6 +343,15 @@ def stage_files(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path], ma
         con.execute(f"CREATE OR REPLACE TEMP TABLE _stg_rest AS SELECT *{checks} FROM _stg")
         staged.table = "_stg_rest"
     return staged
+
+
+def _columns_absent(mapping: Mapping, absent_by_file: list[dict[str, list[str]]]) -> list[str]:
+    """The preset's columns some file lacked, in the preset's order. A preset's unit belongs to its column
+    (``投资规模（万元）``: a bare 800 is 800 万元): a field whose column no file had is read by its own header's unit."""
+    gone = [t for t in mapping.columns if absent_by_file and all(t in a for a in absent_by_file)]
+    for t in gone:
+        mapping.units.pop(t, None)
+    return list(dict.fromkeys(c for t in mapping.columns for a in absent_by_file for c in a.get(t, [])))
 
 
 def _read_all(con, paths: list[Path], shaper, views: list[tuple[str, list[str]]], raws: list[RawInfo],

@@ -79,6 +79,10 @@ def import_cmd(
     if text_links is not None:
         doc["text_links"] = text_links
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
+    if report.columns_absent:  # a preset's column the file lacks: skipped, said
+        sys.stderr.write(t(f"注意：预设 {preset} 的列在文件中不存在，已跳过: {'、'.join(report.columns_absent)}\n",
+                           f"note: columns of the preset {preset} not in the file, skipped: "
+                           f"{', '.join(report.columns_absent)}\n"))
     if report.columns_unread:  # a column no field reads is not imported: said, not dropped in silence
         sys.stderr.write(t(f"注意：未读取的列（没有对应字段，未导入）: {'、'.join(report.columns_unread)}；"
                            "可用 --mapping 指定（docs/data-formats.md）\n",
