@@ -304,3 +304,12 @@ def test_alerts_read_marks_alerts_read_from_the_command_line(tmp_path_factory):
     assert [(e["actor"].startswith("cli:"), e["target"], json.loads(e["detail"])) for e in reversed(entries)] == [
         (True, "user:local", {"marked": 2, "ids": mine[:2]}), (True, "user:local", {"marked": 0, "ids": mine[:1]}),
         (True, "user:ana", {"marked": 1, "ids": anas[:1]}), (True, "user:local", {"marked": len(mine) - 2})]
+
+
+def test_a_bad_rule_of_a_file_is_named_by_its_name(db, tmp_path):
+    """One bad rule refuses the file, naming it (docs/cli.md): the refusal said 第 2 条: 未找到地区 杭洲… and left the
+    reader to count the rules of the file. It says the rule's name beside its number, in either language."""
+    text = ("rules:\n- name: 本地融资\n  types: [funding]\n  regions: [杭州市]\n"
+            "- name: 本地企业负面新闻\n  types: [news]\n  regions: [杭洲]\n")
+    _refused_import(db[0], tmp_path / "typo.yaml", text, "第 2 条（本地企业负面新闻）: 未找到地区")
+    _refused_import(db[0], tmp_path / "typo.yaml", text, "rule 2 ('本地企业负面新闻'): ", "--lang", "en")

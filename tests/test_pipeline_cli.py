@@ -681,3 +681,19 @@ def test_a_due_date_given_as_a_month_or_a_year_is_its_last_day(db, tmp_path):
     finally:
         team.close()
 
+
+def test_a_ledger_without_its_region_column_is_refused_naming_that_column(db, tmp_path):
+    """A 台账 with 企业名称 and no 地区 was refused as 缺少列「企业名称」（或 …）或「地区」（或 地区代码）, leaving the user
+    to guess which of the two: the column missing is named, with the headers that give it and the file's own."""
+    f = tmp_path / "台账.csv"
+    f.write_text("企业名称,状态\n云辰科技2号有限公司,新线索\n", encoding="utf-8")
+    p = run("pipeline", "import", f, db=db, check=False)
+    assert p.returncode == 2 and "缺少列「地区」（可写作 地区、地区代码）；文件中的列: 企业名称、状态" in p.stderr, p.stderr
+    assert "「企业名称」" not in p.stderr
+    p = run("--lang", "en", "pipeline", "import", f, db=db, check=False)
+    assert p.returncode == 2 and "missing the region column (headed region_code, Region code, region_name, region" in p.stderr
+    assert "enterprise column" not in p.stderr, p.stderr
+    f.write_text("地区代码,状态\n330200,新线索\n", encoding="utf-8")
+    p = run("pipeline", "import", f, db=db, check=False)
+    assert p.returncode == 2 and "缺少列「企业名称」（可写作 企业名称、企业编号、统一社会信用代码、企业）" in p.stderr, p.stderr
+    assert "「地区」" not in p.stderr

@@ -310,8 +310,10 @@ def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = Tr
     for i, spec in enumerate(items, 1):
         try:
             name = normalise(store, spec)["name"]
-        except UserError as exc:
-            errors.append((f"第 {i} 条: {exc}", f"rule {i}: {exc.in_lang('en')}"))
+        except UserError as exc:  # the rule named by its name where it has one, as a reader finds it in the file
+            given = str(spec.get("name") or "").strip() if isinstance(spec, dict) else ""
+            zh, en = (f"（{given}）", f" ({given!r})") if given else ("", "")
+            errors.append((f"第 {i} 条{zh}: {exc}", f"rule {i}{en}: {exc.in_lang('en')}"))
             continue
         if name in first:  # the second would replace the first: said, never reported as two rules imported
             errors.append((f"第 {i} 条: 规则名称“{name}”与第 {first[name]} 条重复（一个文件中每条规则的名称须不同）",

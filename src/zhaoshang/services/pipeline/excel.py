@@ -50,6 +50,8 @@ IMPORT_FIELDS = {
     "landed_on": ("落地日期", "landed_on", "Landed on"),
 }
 MAX_ERRORS = 10
+# the two columns every row needs, as a refusal names them (Chinese, English)
+LACKING = {"enterprise": ("企业名称", "enterprise"), "region": ("地区", "region")}
 
 
 def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
@@ -120,9 +122,15 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
     finally:
         con.close()
     cols = _columns(headers)
-    if not cols["enterprise"] or not cols["region"]:
-        raise UserError(f"{path}: 缺少列「企业名称」（或 企业编号 / 统一社会信用代码）或「地区」（或 地区代码）",
-                        en=f"{path}: needs an enterprise column and a region column")
+    lacking = [k for k in ("enterprise", "region") if not cols[k]]
+    if lacking:  # said exactly: which column is missing, the headers that give it, and the file's own
+        shown = [str(h).strip() for h in headers if str(h).strip()]
+        zh = "；".join(f"缺少列「{LACKING[k][0]}」（可写作 {'、'.join(dict.fromkeys([LACKING[k][0], *(h for h in IMPORT_FIELDS[k] if not h.isascii())]))}）"
+                      for k in lacking)
+        en = "; ".join(f"missing the {LACKING[k][1]} column (headed {', '.join(h for h in IMPORT_FIELDS[k] if h.isascii())} "
+                       "or its Chinese header)" for k in lacking)
+        raise UserError(f"{path}: {zh}；文件中的列: {'、'.join(shown) or '无'}",
+                        en=f"{path}: {en}; the file's columns: {', '.join(shown) or 'none'}")
     errors, errors_en, plan, seen = [], [], [], set()
     for n, *row in data:  # n: the row's number in the file
         def cell(key: str) -> str | None:
