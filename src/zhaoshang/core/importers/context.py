@@ -87,7 +87,7 @@ class ImportReport:
     # the files' headers no field was read from: not imported, named by the command (stderr) and the 数据更新 page
     columns_unread: list[str] = field(default_factory=list)
     # the preset's columns the files lack (a column of an optional field, when the file holds most of the preset's):
-    # skipped, not refused; named by the command (stderr) and the 数据更新 page
+    # skipped, not refused; named by the command (stderr), carried by an upload's job (/api/updates/{id})
     columns_absent: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
