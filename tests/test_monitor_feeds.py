@@ -448,3 +448,38 @@ def test_monitor_news_names_the_enterprise_a_mention_was_linked_to(fx, tmp_path)
     row = next(line for line in run("monitor", "news", db=db, env={"COLUMNS": "400"}).stdout.splitlines()
                if "C轮" in line)
     assert f"{NAME}（{short}）" in row, row
+
+
+def test_feed_dates_are_read_by_the_one_date_parser_in_china_time(fx, server, tmp_path):
+    """Every date form a Chinese feed writes is its China day (feedparser read 2026年11月5日, 2026年11月05日 10:30,
+    2026/11/05 10:30 and 2026.11.05 as the 1st of the month, and a time without a zone as UTC: 21:30 → the next day);
+    a zone given is kept; a month alone or an unreadable date leaves the item undated — RSS, Atom, dc:date and JSON
+    Feed alike."""
+    heads = ["发布年度报告", "召开产品发布会", "获评省级专精特新企业", "与高校共建联合实验室", "入选独角兽榜单",
+             "参加世界人工智能大会", "开通海外官方网站", "举办开放日活动", "更换公司标识"]
+    rss = _rss(*[(f"r{i}", heads[i], "正文。", d) for i, d in enumerate([
+        "2026年11月5日", "2026年11月05日 10:30", "2026/11/05 10:30", "2026.11.05", "2026-11-05 21:30:00",
+        "Thu, 05 Nov 2026 21:30:00 +0000", "Thu, 05 Nov 2026 21:30:00 +0800", "2026年11月", "11/05/2026"])])
+    got = [i["published"] for i in F.parse_feed(rss)]
+    from datetime import date as D
+    assert got == [D(2026, 11, 5)] * 5 + [D(2026, 11, 6), D(2026, 11, 5), None, None], got
+    atom = ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom' "
+            "xmlns:dc='http://purl.org/dc/elements/1.1/'><title>t</title>"
+            "<entry><title>a1</title><id>a1</id><published>2026年11月05日 22:00</published></entry>"
+            "<entry><title>a2</title><id>a2</id><updated>2026-11-05T20:00:00Z</updated></entry>"
+            "<entry><title>a3</title><id>a3</id><dc:date>2026-11-05 23:59:00</dc:date></entry></feed>").encode()
+    assert [i["published"] for i in F.parse_feed(atom)] == [D(2026, 11, 5), D(2026, 11, 6), D(2026, 11, 5)]
+    jf = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": f"j{i}", "title": f"j{i}", "date_published": d}
+        for i, d in enumerate(["2026年11月05日 10:30", "2026-11-05 21:30:00", "2026-11", "2026-11-05T21:30:00Z"])]},
+        ensure_ascii=False).encode()
+    assert [i["published"] for i in F.parse_feed(jf)] == [D(2026, 11, 5), D(2026, 11, 5), None, D(2026, 11, 6)]
+
+    path, _ = fx
+    db = tmp_path / "cn-dates.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    EXTRA["/cn-dates.xml"] = (rss, "application/rss+xml; charset=utf-8")
+    assert run_json("monitor", "run", "--feed", server + "/cn-dates.xml", db=db)["items_new"] == 9
+    news = {n["sources"][0]["guid"]: n["published"] for n in run_json("monitor", "news", db=db)}
+    assert news == {**{f"r{i}": "2026-11-05" for i in (0, 1, 2, 3, 4, 6)}, "r5": "2026-11-06", "r7": None, "r8": None}
+

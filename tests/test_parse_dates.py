@@ -195,3 +195,21 @@ def test_user_dates_periods_and_refusals():
             parse_user_date(bad, today=today)
         assert zh in str(exc.value) and en in exc.value.in_lang("en") and "\n" not in str(exc.value), bad
     assert parse_user_date("2027-01-01", "founded_to", allow_future=True, today=today) == D(2027, 1, 1)
+
+
+def test_china_day_of_a_written_moment():
+    """A feed's moment: with a zone, China's day of it; without one, China's time (the day written); a month stays a
+    month for the caller to refuse; RFC 822's CST is China Standard Time as Chinese servers print it."""
+    from zhaoshang.core.parse.dates import china_day_ex
+
+    day = lambda *a: (D(*a), "day")  # noqa: E731
+    assert china_day_ex("2026-12-05 21:30:00") == day(2026, 12, 5)
+    assert china_day_ex("2026-12-05T21:30:00Z") == day(2026, 12, 6)
+    assert china_day_ex("2026-12-05 13:30:00 -0500") == day(2026, 12, 6)
+    assert china_day_ex("2026年12月05日10:30") == day(2026, 12, 5)
+    assert china_day_ex("Sat, 05 Dec 2026 21:30:00 GMT") == day(2026, 12, 6)
+    assert china_day_ex("Sat, 05 Dec 2026 21:30:00 CST") == day(2026, 12, 5)
+    assert china_day_ex("2026年12月") == (D(2026, 12, 1), "month")
+    for bad in ("12/05/2026", "2026-12-05 25:30:00+08:00", "Sat, 32 Dec 2026 10:00:00 GMT"):
+        with pytest.raises(ValueError):
+            china_day_ex(bad)

@@ -4,7 +4,8 @@
 value ("2024-03", "2024年3月") is the first day of that month with precision "month", a year-only value the
 first of January with precision "year". Excel serial numbers use the 1900 date system (epoch 1899-12-30,
 serial 60 = the non-existent 1900-02-29 is rejected). Times and time zones are dropped: the date is the
-one written. Rules are listed in docs/methods.md.
+one written. ``china_day_ex`` reads a written moment (a feed item's date) instead: a time with its zone is China's
+day of that moment, one without a zone China's time. Rules are listed in docs/methods.md.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .placeholders import is_open_ended, is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "china_day_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -75,7 +76,7 @@ _CN_TABLE = str.maketrans(_CN_NUM)
 # y-m-d with any of - / . as separator, or 年月日; optional time part afterwards
 _YMD_RE = re.compile(
     r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?)?\s*月?"
-    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:z|[+-]\d{2}:?\d{2})?)?$"
+    r"(?:(?:[ t]|(?<=[日号]))\s*(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2})?)?$"
 )
 _YEAR_RE = re.compile(r"^(\d{4})\s*年?$")
 _DIGITS_RE = re.compile(r"^\d+(?:\.0+)?$")
@@ -197,6 +198,48 @@ def parse_date_ex(value) -> tuple[_dt.date | None, str | None]:
 def parse_date(value) -> _dt.date | None:
     """The date of a value (see ``parse_date_ex``), without its precision."""
     return parse_date_ex(value)[0]
+
+
+# an RFC 822 date (RSS pubDate): "Sat, 05 Dec 2026 21:30:00 +0800", "05 Dec 2026 13:30 GMT"
+_RFC822_RE = re.compile(r"^(?:[a-z]{3},?\s*)?\d{1,2}\s+[a-z]{3,9}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+# RFC 822's zone names other than UT/GMT/Z are North American; CST is the one Chinese servers print for China
+# Standard Time (Java's default format on an Asia/Shanghai machine), so it is read as UTC+8 here
+_ZONE_NAMES = {"cst": "+0800", "ut": "+0000", "utc": "+0000", "gmt": "+0000", "z": "+0000"}
+
+
+def china_day_ex(value) -> tuple[_dt.date | None, str | None]:
+    """(China day, precision) of a written moment — a feed item's publication (RSS pubDate, Atom published/updated,
+    dc:date, JSON Feed date_published). A time with a zone (RFC 822 ``Fri, 04 Dec 2026 23:30:00 GMT``, ISO
+    ``2026-12-04T23:30:00Z``, ``+08:00``) is that moment's day in China (Asia/Shanghai): 2026-12-05. A time without a
+    zone (``2026-12-05 21:30:00``, ``2026年12月05日 10:30``) and a date alone are China's: the day written. Every
+    other form is ``parse_date_ex``'s (month and year precision kept, for the caller to refuse as no day);
+    ``ParseError`` when it cannot be read; (None, None) for an empty value."""
+    if not isinstance(value, str):
+        return parse_date_ex(value)
+    s = unicodedata.normalize("NFKC", value).strip().lower()
+    m = _YMD_RE.match(s)
+    if m and m.group(3) and m.group("time") and m.group("zone"):
+        day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
+        hh, mm = (int(x) for x in m.group("time").split(":")[:2])
+        z = _ZONE_NAMES.get(m.group("zone"), m.group("zone")).replace(":", "")
+        if hh > 23 or mm > 59 or int(z[1:3]) > 23:
+            raise ParseError("date_unreadable", f"无法识别的日期: {value}", f"not a date: {value}")
+        off = _dt.timedelta(hours=int(z[1:3]), minutes=int(z[3:5])) * (-1 if z[0] == "-" else 1)
+        at = _dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=_dt.timezone(off))
+        return at.astimezone(CHINA).date(), "day"
+    if _RFC822_RE.match(s):
+        import email.utils
+
+        text = re.sub(r"\s+cst$", " +0800", s)
+        try:
+            at = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise ParseError("date_unreadable", f"无法识别的日期: {value}", f"not a date: {value}") from None
+        if not MIN_YEAR <= at.year <= MAX_YEAR:
+            raise ParseError("date_out_of_range", f"年份超出范围（{MIN_YEAR}–{MAX_YEAR}）: {value}",
+                             f"year outside {MIN_YEAR}–{MAX_YEAR}: {value}")
+        return (at.astimezone(CHINA).date() if at.tzinfo else at.date()), "day"
+    return parse_date_ex(value)
 
 
 # --------------------------------------------------------------------------------- dates shown with their precision

@@ -22,8 +22,8 @@ from typing import Any, Callable, ContextManager
 
 from ...core.config import ConfigFile
 from ...core.errors import UserError
-from ...core.parse.dates import parse_date
-from ...core.teamstate.clock import china_day, now
+from ...core.parse.dates import china_day_ex
+from ...core.teamstate.clock import now
 
 log = logging.getLogger("zhaoshang.monitor")
 
@@ -178,9 +178,9 @@ def parse_feed(data: bytes, content_type: str = "") -> list[dict]:
         if e.get("content"):
             body = " ".join(c.get("value", "") for c in e["content"])
         body = body or e.get("summary", "") or e.get("description", "")
-        t = e.get("published_parsed") or e.get("updated_parsed")  # UTC (feedparser); undated when unreadable
+        # the raw text feedparser keeps (RSS pubDate, Atom published/updated, dc:date), read by the one date parser
         items.append(_item(e.get("id") or e.get("link"), e.get("title"), body, e.get("link"),
-                           china_day(_dt.datetime(*t[:6], tzinfo=_dt.timezone.utc)) if t else None))
+                           item_day(e.get("published") or e.get("updated"))))
     return [i for i in items if i["title"]]
 
 
@@ -198,25 +198,21 @@ def _json_feed(data: bytes) -> list[dict]:
             continue
         body = e.get("content_text") or e.get("content_html") or e.get("summary") or ""
         items.append(_item(e.get("id") or e.get("url"), e.get("title"), body, e.get("url") or e.get("external_url"),
-                           _json_date(e.get("date_published") or e.get("date_modified"))))
+                           item_day(e.get("date_published") or e.get("date_modified"))))
     return [i for i in items if i["title"]]
 
 
-def _json_date(value) -> _dt.date | None:
-    """The China day of a JSON Feed date (RFC 3339, ``2026-12-01T09:00:00+08:00``; a moment with its offset); a
-    date alone is read by the shared date parser; one that cannot be read leaves the item undated, as for
-    RSS/Atom — one bad item never rejects the feed."""
-    if not value:
+def item_day(value) -> _dt.date | None:
+    """An item's publication day in China (``core.parse.dates.china_day_ex``: a time with its zone converted, one
+    without a zone China's time), for RSS, Atom and JSON Feed alike. A date that cannot be read, or that names no day
+    (a month, a year), leaves the item undated — never a guessed day; one bad item never rejects the feed."""
+    if not value or not isinstance(value, str):
         return None
-    text = str(value).strip()
     try:
-        return china_day(_dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
-    except ValueError:
-        pass
-    try:
-        return parse_date(text[:10])
+        day, precision = china_day_ex(value)
     except ValueError:
         return None
+    return day if precision == "day" else None
 
 
 def _item(guid, title, body, url, published) -> dict:
