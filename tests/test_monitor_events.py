@@ -262,6 +262,13 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         fkey = r.json()["events"][0]["key"]
         pg.wait_for_selector(f'#ev-list tr[data-key="{fkey}"]', timeout=2_000)
         assert pg.inner_text(f'#ev-list tr[data-key="{fkey}"] td:nth-child(4)').strip() == "B轮 2亿元"
+        # an item that also states other types: listed after the primary type, live and as the server renders it
+        r = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(
+            type="expansion", title="新建算力中心并完成B轮融资", source_key="live-3",
+            detail={"other_types": [{"type": "funding", "confidence": 0.65}]}))
+        xkey = r.json()["events"][0]["key"]
+        pg.wait_for_selector(f'#ev-list tr[data-key="{xkey}"]', timeout=2_000)
+        assert pg.inner_text(f'#ev-list tr[data-key="{xkey}"] td:nth-child(2)').split() == ["扩张/新建/投资设厂", "另：融资"]
         # an event dated after the page's as-of date (the reference date) arrives in the list apart, labelled
         as_of = pg.inner_text("#as-of").strip()
         today = dt.date.today().isoformat()
@@ -275,6 +282,7 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         assert "晚于截至日期的事件" in pg.inner_text("#ev-later-card")
         pg.reload()
         assert pg.locator(f'#ev-later tr[data-key="{lkey}"]').count() == 1  # the server lists it apart as well
+        assert pg.inner_text(f'#ev-list tr[data-key="{xkey}"] td:nth-child(2)').split() == ["扩张/新建/投资设厂", "另：融资"]
         assert pg.locator(f'#ev-list tr[data-key="{lkey}"]').count() == 0
         assert f"晚于截至日期 {as_of}" in pg.inner_text("#ev-later-card") or as_of in pg.inner_text("#ev-later-card")
         pg.goto(base + "/monitor?as_of=2024-03-05&type=personnel")  # as of the live event's own date: listed

@@ -483,3 +483,35 @@ def test_feed_dates_are_read_by_the_one_date_parser_in_china_time(fx, server, tm
     news = {n["sources"][0]["guid"]: n["published"] for n in run_json("monitor", "news", db=db)}
     assert news == {**{f"r{i}": "2026-11-05" for i in (0, 1, 2, 3, 4, 6)}, "r5": "2026-11-06", "r7": None, "r8": None}
 
+
+def test_an_item_keeps_every_type_its_text_states_and_a_funding_rule_fires(fx, server, tmp_path):
+    """An item announcing a round and an expansion is an expansion that is also a funding (with the round's amount,
+    not the investment's): a funding rule with a minimum amount fires on it, an expansion rule with one does not
+    (the expansion names no amount of its own), and the news table lists the primary type first, the other after."""
+    path, _ = fx
+    db = tmp_path / "types.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    run("alerts", "rules", "add", "项目企业大额融资", "--type", "funding", "--enterprise", NAME, "--min-amount", "1亿", db=db)
+    run("alerts", "rules", "add", "大额扩张", "--type", "expansion", "--enterprise", NAME, "--min-amount", "1亿", db=db)
+    title = f"{NAME}完成B轮融资2亿元，拟在杭州设立算力中心"
+    EXTRA["/types.xml"] = (_rss(("t1", title, "公司将投资建设算力中心，总投资10亿元，新建数据中心项目。",
+                                 "Mon, 02 Nov 2026 08:00:00 +0800")), "application/rss+xml")
+    assert run_json("monitor", "run", "--feed", server + "/types.xml", db=db)["events_new"] == 1
+    alerts = run_json("alerts", "run", db=db)["alerts"]
+    assert [(a["rule_name"], a["title"]) for a in alerts] == [("项目企业大额融资", title)], alerts
+    item = run_json("monitor", "news", db=db)[0]
+    assert item["event_type"] == "expansion" and [a["type"] for a in item["other_types"]] == ["funding"], item
+    assert item["other_types"][0]["keywords"] and 0 < item["other_types"][0]["confidence"] <= 0.8
+    table = run("monitor", "news", db=db, env={"COLUMNS": "250"}).stdout
+    assert "扩张/新建/投资设厂（另：融资）" in table, table
+    doc = run_json("events", db=db)
+    ev = next(e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed")
+    assert ev["type"] == "expansion" and "amount_wan" not in ev["detail"]
+    funding = ev["detail"]["other_types"][0]
+    assert (funding["type"], funding["amount_wan"], funding["round"]) == ("funding", 20000, "b"), funding
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    page = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db)))).get("/monitor").text
+    assert "扩张/新建/投资设厂 <span class=\"muted\">（另：融资）</span>" in page

@@ -208,6 +208,20 @@ def test_event_types_of_plain_sentences(title, code):
     assert 0 < conf <= 1 and why["decided_by"] in ("rules", "model")
 
 
+def test_an_item_keeps_every_type_its_text_states(store, linker):
+    """A round and an expansion in one item: the primary type and the other with its confidence and keywords; the
+    explanation returned is the type's (it was the last sentiment's once an enterprise linked); one type alone has
+    no other."""
+    res = analyze_item(linker, "星河光电完成B轮融资2亿元，拟在杭州设立算力中心", "公司将投资建设算力中心，新建数据中心项目。")
+    assert res["event_type"] == "expansion" and res["mentions"]
+    assert [(a["type"], a["zh"], a["keywords"]) for a in res["other_types"]] == [("funding", "融资", ["融资", "B轮"])]
+    assert res["other_types"][0]["confidence"] == 0.65 and res["event_explanation"]["decided_by"] == "rules"
+    assert analyze_item(linker, "星河光电拟投资12亿元新建生产基地")["other_types"] == []
+    zh = run("analyze-news", "星河光电完成B轮融资2亿元，拟在杭州设立算力中心", "--body", "公司将投资建设算力中心，新建数据中心项目。",
+             db=store["db"]).stdout
+    assert "事件类型：扩张/新建/投资设厂（置信度 0.91）；另：融资（置信度 0.65）" in zh, zh
+
+
 def test_analyze_item_and_the_cli(store, linker, tmp_path):
     res = analyze_item(linker, "星河光电拟投资12亿元新建生产基地", "华辰智能同日宣布裁员。")
     assert res["event_type"] == "expansion" and res["event_type_zh"] == "扩张/新建/投资设厂"

@@ -445,6 +445,16 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
     return str(value) if pair is None else pair[lang == "en"]
 
 
+def news_types_text(primary: str | None, others: list | None, lang: str = "zh") -> str:
+    """A news item's event types as one cell: the primary type first, the others its text also states after it —
+    ``扩张/新建/投资设厂（另：融资）`` / ``expansion / new plant (also: funding round)``."""
+    head = label("event", primary, lang)
+    rest = [label("event", a.get("type") if isinstance(a, dict) else a, lang) for a in others or ()]
+    if not rest:
+        return head
+    return f"{head}（另：{'、'.join(rest)}）" if lang != "en" else f"{head} (also: {', '.join(rest)})"
+
+
 def segments_beyond_text(rows: list[dict], lang: str = "zh", *, codes: bool = False) -> str:
     """The candidate segments ranked below a list's cut, named with their rank (and code), a 补链 one with its
     label and status: ``通用大模型（#16）、金融AI（#18，补链·薄弱）`` / ``General LLMs (#16), Financial AI (#18, fill: weak)``

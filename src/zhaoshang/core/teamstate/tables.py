@@ -129,3 +129,7 @@ register_migration(80, "users' last activity", ["ALTER TABLE users ADD COLUMN la
     "UPDATE users SET last_seen = (SELECT max(a.at) FROM audit_log a WHERE a.actor = users.name AND a.action = 'login') "
     "WHERE last_seen IS NULL",
 ])  # the fill runs again after restoring a backup made before it (whose users have no last_seen)
+
+# the other event types a news item's text states beside its primary one (JSON list: type, confidence, keywords);
+# items stored before it have none
+register_migration(90, "news items' other event types", ["ALTER TABLE monitor_news ADD COLUMN other_types TEXT"])

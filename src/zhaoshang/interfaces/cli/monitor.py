@@ -9,14 +9,15 @@ import typer
 
 from ...core.errors import count_en
 from ...services.monitoring import events as E
-from ..labels import event_text, feed_error_text, label
+from ..labels import event_text, feed_error_text, label, news_types_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
 
 
 def event_rows(items: list[dict]) -> list[dict]:
-    return [{**ev, "type_label": label("event", ev["type"], state.lang),
+    return [{**ev, "type_label": news_types_text(ev["type"], (ev.get("detail") or {}).get("other_types")
+                                                 if isinstance(ev.get("detail"), dict) else None, state.lang),
              "title": event_text(ev, state.lang),
              "origin_label": label("origin", ev["origin"], state.lang)} for ev in items]
 
@@ -124,6 +125,6 @@ def monitor_news_cmd(limit: int = typer.Option(50, "--limit", "-n", help="最多
 
     rows = news.list_news(open_team(), limit=max(1, min(limit, 1000)))
     table = [{**r, "sources": len(r["sources"]), "enterprise": "、".join(map(news.enterprise_cell, r["enterprises"])),
-              "type_label": label("event", r["event_type"], state.lang)} for r in rows]
+              "type_label": news_types_text(r["event_type"], r.get("other_types"), state.lang)} for r in rows]
     emit(rows, fmt, rows=table, columns=["id", "published", "title", "sources", "enterprise", "type_label", "sentiment"],
          title=t(f"新闻 {len(rows)} 条", count_en(len(rows), 'news item')))

@@ -49,8 +49,11 @@ def analyze_news_cmd(
     headers = {"mention": ("提及", "Mention"), "field": ("位置", "Where"), "method": ("方法", "Method"),
                "sentiment_label": ("倾向", "Leaning")}
     label = labels.label("news_event", res["event_type"], t("zh", "en"))
-    title_line = t(f"事件类型：{label}（置信度 {res['event_confidence']}）",
-                   f"event type: {label} (confidence {res['event_confidence']})")
+    also = [(labels.label("news_event", a["type"], t("zh", "en")), a["confidence"]) for a in res["other_types"]]
+    title_line = t(f"事件类型：{label}（置信度 {res['event_confidence']}）"
+                   + "".join(f"；另：{lab}（置信度 {c}）" for lab, c in also),
+                   f"event type: {label} (confidence {res['event_confidence']})"
+                   + "".join(f"; also: {lab} (confidence {c})" for lab, c in also))
     emit(res, fmt, rows=rows, title=title_line, note=note, headers=headers,
          columns=["enterprise_id", "enterprise_name", "mention", "field", "method", "confidence", "sentiment",
                   "sentiment_label"])

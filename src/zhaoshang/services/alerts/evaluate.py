@@ -92,11 +92,16 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
     if types:
         kind = ev.get("type")  # an events type, or a live event's news type (personnel …)
         sub = detail.get("event_type")  # an imported news item's type
-        cands = (kind, sub, "news" if kind in NEWS_CODES else None)  # a live news item is typed by its news type
+        also = {a["type"]: a for a in detail.get("other_types") or () if isinstance(a, dict) and a.get("type")}
+        # a live news item is typed by its news type; the other types its text states count too
+        cands = (kind, sub, "news" if kind in NEWS_CODES else None, *also)
         hit = next((k for k in cands if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
         if hit is None:
             return None
-        parts.append(Part("type", raw=hit, detail={"any_of": types}))
+        parts.append(Part("type", raw=hit, detail={"any_of": types, **({"other_type": True} if hit in also and hit
+                                                                         not in (kind, sub) else {})}))
+        if hit in also and hit not in (kind, sub):  # the amount of that event, not the primary one's
+            detail = {**detail, **{k: also[hit].get(k) for k in ("amount_wan", "amount", "round")}}
     eid = ev.get("enterprise_id")
     ents = {e["id"] for e in rule.get("enterprises") or []}
     if ents or rule.get("targets"):

@@ -8,7 +8,8 @@ that agree to ``BODY_NEAR`` — is the same story unless the two items' facts di
 linked enterprises, amounts or rounds with none in common, dates more than ``DATES_APART`` days apart). A repeat
 becomes one more source of the held item, not a new item. A new item is stored in ``monitor_news`` with its
 mentions and ambiguous candidates, and yields one event per linked enterprise (``events.prepare``/``store_events``:
-deduplicated, stored, published on the bus); a funding item's event carries the amount and round its text names.
+deduplicated, stored, published on the bus), typed by the item's primary event type with the other types its text
+states in ``detail.other_types``; a funding (primary or other) carries the amount and round its text names.
 """
 
 from __future__ import annotations
@@ -156,6 +157,36 @@ def funding_facts(title: str, body: str) -> dict:
     return out
 
 
+_CLAUSE_END = "，,。；;！!？?\n"
+
+
+def _without_clauses_of(text: str, kinds: set[str], own: str) -> str:
+    """``text`` without its clauses that state one of ``kinds`` (rule keywords) and not ``own``: the funding's
+    amount is not the expansion's investment said in another clause of the same item."""
+    from .nlp.events import rule_scores
+
+    out, start = [], 0
+    for i, ch in enumerate(text + "\n"):
+        if ch in _CLAUSE_END:
+            clause = text[start:i + 1]
+            found = rule_scores(clause)
+            if own in found or not (kinds & set(found)):
+                out.append(clause)
+            start = i + 1
+    return "".join(out)
+
+
+def type_facts(title: str, body: str, etype: str, types: list[str]) -> dict:
+    """``funding_facts`` of an item typed ``etype`` among ``types`` (its primary and other types): for a funding,
+    read from the title and body without the clauses that state only another of the item's types; else nothing."""
+    if etype != "funding":
+        return {}
+    others = set(types) - {etype}
+    if not others:
+        return funding_facts(title, body)
+    return funding_facts(_without_clauses_of(title or "", others, etype), _without_clauses_of(body or "", others, etype))
+
+
 def _add_source(team, nid: int, source: dict) -> bool:
     """One more source of a held item; False when it already lists that source."""
     with team.tx(exclusive=True) as tx:
@@ -216,14 +247,21 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                "published": source["published"], "fingerprint": fp, "sources": json.dumps([source], ensure_ascii=False),
                "mentions": json.dumps(res["mentions"], ensure_ascii=False),
                "candidates": json.dumps(res["ambiguous"], ensure_ascii=False), "event_type": res["event_type"],
-               "type_confidence": res["event_confidence"], "sentiment": overall, "first_seen": at, "updated_at": at}
+               "type_confidence": res["event_confidence"],
+               "other_types": json.dumps([{k: a[k] for k in ("type", "confidence", "keywords")} for a in res["other_types"]],
+                                         ensure_ascii=False),
+               "sentiment": overall, "first_seen": at, "updated_at": at}
         with team.tx(exclusive=True) as tx:
             nid = int(tx.scalar(f"INSERT INTO monitor_news ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
                                 "RETURNING id", list(row.values())))
         held.add(nid, fp, item.get("url"), [source], facts)
         counts["items_new"] += 1
         etype = res["event_type"] if res["event_type"] in E.TYPES and res["event_type"] != "other" else "news"
-        money = funding_facts(item["title"], item["body"]) if etype == "funding" else {}
+        types = [res["event_type"]] + [a["type"] for a in res["other_types"]]
+        money = type_facts(item["title"], item["body"], etype, types)
+        # the other types the text states, each with its confidence, keywords and (a funding) its amount and round
+        also = [{"type": a["type"], "confidence": a["confidence"], "keywords": a["keywords"],
+                 **type_facts(item["title"], item["body"], a["type"], types)} for a in res["other_types"]]
         prepared = []
         for eid, s in sentiments.items():
             prepared.append(E.prepare(store, {
@@ -232,6 +270,7 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                 "sentiment": s["score"], "detail": {"news_type": res["event_type"], "type_confidence": res["event_confidence"],
                                                     "mention": s["mention"], "sentiment": s["score"],
                                                     "sentiment_label": s["label"], **money,
+                                                    **({"other_types": also} if also else {}),
                                                     **({"claimed_published": item["claimed_published"]}
                                                        if item.get("claimed_published") else {})}},
                 origin="feed", actor="monitor"))
@@ -272,8 +311,8 @@ def list_news(team, limit: int = 50) -> list[dict]:
     with team.tx() as tx:
         rows = tx.query(f"SELECT * FROM monitor_news ORDER BY id DESC LIMIT {int(limit)}")
     for r in rows:
-        for k in ("sources", "mentions", "candidates"):
-            r[k] = json.loads(r[k] or "[]")
+        for k in ("sources", "mentions", "candidates", "other_types"):
+            r[k] = json.loads(r.get(k) or "[]")
         r.pop("fingerprint", None)
         # each linked enterprise once, as first mentioned (the title and the body both naming it are two mentions)
         seen: set = set()

@@ -24,7 +24,13 @@
     tr.className = 'ev-' + ev.origin + ' ev-new';
     tr.appendChild(cell(ev.date));
     const type = cell(''); const chip = document.createElement('span'); chip.className = 'chip';
-    chip.textContent = cfg.types[ev.type] || ev.type; type.appendChild(chip); tr.appendChild(type);
+    chip.textContent = cfg.types[ev.type] || ev.type; type.appendChild(chip);
+    const also = ((ev.detail && typeof ev.detail === 'object' && ev.detail.other_types) || []).map(a => cfg.types[a.type] || a.type);
+    if (also.length) {  // the other types the item's text states, after the primary one (as the server renders it)
+      const small = document.createElement('small'); small.className = 'muted';
+      small.textContent = cfg.labels.also + also.join(cfg.labels.also_sep); type.append(' ', small);
+    }
+    tr.appendChild(type);
     const ent = cell(''); const a = document.createElement('a'); a.href = '/enterprises/' + ev.enterprise_id;
     a.textContent = ev.enterprise_name; ent.appendChild(a); tr.appendChild(ent);
     const title = cell('');

@@ -197,10 +197,32 @@ def evaluate_events(data, split: str = "eval", limit: int | None = None) -> dict
     g_b = [(r["label"], keyword_baseline(r["text"])) for r in grows]
     g_r = [(r["label"], classify_event(r["text"], use_model=False)[0]) for r in grows]
     focus = ["expansion", "contract"]
+    texts: dict[str, set] = {}
+    for r in rows:
+        texts.setdefault(r["text"][:MAX_CHARS], set()).add(mapping.get(r["event_type"], "other"))
     return {"set": "FinESE", "split": split, "labels": labels, "method": _acc_f1(out_m, labels),
+            "all_types": _types_found(texts.items()),
             "rules_only": _acc_f1(out_r, labels), "baseline": _acc_f1(out_b, labels),
             "gold": {"set": "event_gold (hand-labelled)", "split": gsplit, "labels_scored": focus,
-                     "method": _acc_f1(g_m, focus), "rules_only": _acc_f1(g_r, focus), "baseline": _acc_f1(g_b, focus)}}
+                     "method": _acc_f1(g_m, focus), "rules_only": _acc_f1(g_r, focus), "baseline": _acc_f1(g_b, focus),
+                     "all_types": _types_found((r["text"], {r["label"]}) for r in grows)}}
+
+
+def _types_found(items) -> dict:
+    """Every type an item keeps (its primary type and the others its text states, ``also_types``) against the gold
+    types of each text: the gold labels found by the primary type alone and by all of them, and how many other types
+    were added (those among the gold labels: ``others_in_gold``; a single-labelled set counts the rest as not gold,
+    though a text may state them)."""
+    from .events import classify_event
+
+    c = Counter()
+    for text, gold in items:
+        primary, _conf, why = classify_event(text)
+        also = {a["type"] for a in why["also"]}
+        c.update({"texts": 1, "gold_labels": len(gold), "found_primary": primary in gold,
+                  "found_with_others": len(({primary} | also) & gold), "texts_with_others": bool(also),
+                  "others": len(also), "others_in_gold": len(also & gold)})
+    return dict(c)
 
 
 def evaluate_subjects(data, split: str = "eval", limit: int | None = None, linker: MentionLinker | None = None) -> dict:

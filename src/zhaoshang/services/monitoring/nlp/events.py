@@ -6,6 +6,10 @@ to ours, and the dev part of the hand-labelled expansion/signing set). The decis
 a rule total of at least ``STRONG_RULE`` wins, and so does one of ``RULE_OVER_OTHER`` for a type the
 model has (almost) no rows of when the model says 其他; else the model's type when its probability reaches
 ``MODEL_MIN``; else the best rule type reaching the YAML's ``min_score``; else 其他 (``other``).
+
+An item keeps every type its text states: beside that primary type, each other type whose rule total reaches
+``ALSO_RULE`` (the explanation's ``also``, with its confidence and keywords) — "完成B轮融资2亿元，拟在杭州设立算力中心"
+is an expansion and a funding.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from ....core.config import parse_yaml
 from .textmodel import LinearTextModel
 
 __all__ = ["EVENT_TYPES", "EventType", "classify_event", "rule_scores", "keyword_baseline", "finese_map",
-           "STRONG_RULE", "MODEL_MIN"]
+           "also_types", "STRONG_RULE", "MODEL_MIN", "ALSO_RULE"]
 
 STRONG_RULE = 3.0
 #: a rule total from which a type the FinESE data does not have (funding, stake …) wins over the model's 其他
 RULE_OVER_OTHER = 2.0
 MODEL_MIN = 0.6
+#: a rule total from which a type other than the primary one is also the item's (the total at which a rule type
+#: wins over the model's 其他: a keyword of weight ≥ 2, or two of the type's keywords)
+ALSO_RULE = RULE_OVER_OTHER
 
 
 @dataclass(frozen=True)
@@ -91,9 +98,18 @@ def keyword_baseline(title: str, body: str = "") -> str:
     return best
 
 
+def also_types(rules: dict[str, tuple[float, list[str]]], primary: str) -> list[dict]:
+    """The other types a text states besides ``primary``: each type whose rule total (``rule_scores``) reaches
+    ``ALSO_RULE``, highest total first, with its confidence (0.4 + total / 10, at most 0.8: the rules' step) and
+    keywords."""
+    out = [{"type": code, "confidence": round(min(0.8, 0.4 + score / 10), 3), "score": score, "keywords": hits}
+           for code, (score, hits) in rules.items() if code != primary and score >= ALSO_RULE]
+    return sorted(out, key=lambda a: (-a["score"], a["type"]))
+
+
 def classify_event(title: str, body: str = "", use_model: bool = True) -> tuple[str, float, dict]:
     """(type code, confidence 0..1, explanation) of a news item; the explanation names the keywords found per
-    type, the model's top probabilities and which step decided."""
+    type, the model's top probabilities, which step decided and the other types the text also states (``also``)."""
     text = f"{title or ''}\n{body or ''}".strip()
     rules = rule_scores(text)
     min_score = float(_config().get("min_score", 1.0))
@@ -118,4 +134,5 @@ def classify_event(title: str, body: str = "", use_model: bool = True) -> tuple[
     else:
         code, conf, step = "other", 0.5, "default"
     explanation["decided_by"] = step
+    explanation["also"] = also_types(rules, code)
     return code, round(float(conf), 3), explanation
