@@ -509,6 +509,11 @@ def test_an_item_keeps_every_type_its_text_states_and_a_funding_rule_fires(fx, s
     assert ev["type"] == "expansion" and "amount_wan" not in ev["detail"]
     funding = ev["detail"]["other_types"][0]
     assert (funding["type"], funding["amount_wan"], funding["round"]) == ("funding", 20000, "b"), funding
+    # 动态监测 filtered to 融资 lists it too (the timeline's type filter, as the rules)
+    doc = run_json("events", "--type", "funding", db=db)
+    assert [e["title"] for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"] == [title]
+    doc = run_json("events", "--type", "contract", db=db)  # a type the item does not have: not listed
+    assert [e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"] == []
     from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app

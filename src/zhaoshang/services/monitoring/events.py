@@ -146,7 +146,7 @@ class Filter:
         """Whether one live event (as published on the bus) passes the filters; the region by the one region
         condition (``core.geo.lookup.region_condition``) over the event's region codes, evaluated on a small
         connection of the filter's own (a stream outlives the request's store)."""
-        if self.types and ev.get("type") not in self.types:
+        if self.types and ev.get("type") not in self.types and not (set(self.types) & other_types(ev.get("detail"))):
             return False
         if self.enterprise_id is not None and ev.get("enterprise_id") != self.enterprise_id:
             return False
@@ -201,16 +201,27 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
             "more": out["items"]["more"], "items": out["items"]["items"], "later": out["later"]}
 
 
+def other_types(detail: Any) -> set:
+    """The other event types a feed item's event carries beside its own type (``detail.other_types``)."""
+    if isinstance(detail, str):
+        detail = _loads(detail)
+    items = detail.get("other_types") if isinstance(detail, dict) else None
+    return {a.get("type") for a in items if isinstance(a, dict)} if isinstance(items, list) else set()
+
+
 def _own_sql(f: Filter, prefix: str, since: Any, window: tuple = (None, None)) -> tuple[str, list]:
     """The filters an event store checks itself: since, types, enterprise (columns ``prefix``date …), and the
     window around the as-of date ``(upto, after)``: ``(d, None)`` dated on or before *d* or undated, ``(None, d)``
-    dated after *d*."""
+    dated after *d*. A live event (``prefix`` "") has a type also when it is one of its ``detail.other_types`` (the
+    detail is stored as JSON with sorted keys, so the entries' ``"type"`` follow ``"other_types"``)."""
     where, params = ["1 = 1"], []
     upto, after = window
+    also = "".join(" OR detail LIKE ?" for _ in f.types) if not prefix else ""
     for cond, values in ((f"{prefix}date >= ?", [since] if f.since else []),
                          (f"({prefix}date IS NULL OR {prefix}date <= ?)", [] if upto is None else [upto]),
                          (f"{prefix}date > ?", [] if after is None else [after]),
-                         (f"{prefix}type IN {_in_list(f.types)}", f.types),
+                         (f"({prefix}type IN {_in_list(f.types)}{also})",
+                          f.types + ([f'%"other_types": [%"type": "{t}"%' for t in f.types] if also else [])),
                          (f"{prefix}enterprise_id = ?", [] if f.enterprise_id is None else [f.enterprise_id])):
         if values:
             where.append(cond)
