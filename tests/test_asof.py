@@ -316,3 +316,17 @@ def test_bad_dates_in_urls_are_400(ctx, url):
         assert "\n" not in msg and ("无效的" in msg or "晚于今天" in msg)
     en = ctx.client.get(url + "&lang=en" if "?" in url else url, cookies={"lang": "en"})
     assert en.status_code == 400 and ("invalid" in en.text or "after today" in en.text)
+
+
+@pytest.mark.parametrize("path", ["/enterprises/1", "/map", "/match"])
+def test_a_bad_date_on_a_page_without_a_date_box_links_back_to_that_page(ctx, path):
+    """A page that takes as_of in its URL but has no box for it (an enterprise's profile, the map, 场景匹配) answers
+    the error page with the one date parser's words and a link to the same page without the date (the rest of the
+    query kept), not only the way home."""
+    for lang, words, link in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD）", "不带该日期重新打开本页"),
+                              ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD)",
+                               "Open this page again without that date")):
+        r = ctx.client.get(f"{path}?as_of=2024-13-01&lang={lang}", cookies={"lang": lang})
+        assert r.status_code == 400
+        assert f'<p id="error-message">{words}</p>' in r.text
+        assert f'<a href="{path}?lang={lang}" id="error-retry">{link}</a>' in r.text, r.text[-1500:]

@@ -217,6 +217,32 @@ def test_region_home_takes_the_region_parameter_of_the_other_pages(server, chrom
         b.close()
 
 
+def test_a_bad_as_of_date_is_said_beside_the_pages_own_date_box(server, chromium):
+    """/region/330100?as_of=2024-13-01: the region page again (not the generic error page whose only link led to the
+    map), the date as typed in its 截至 box and the one date parser's words beside it, in either language, nothing drawn
+    for another date; a corrected date in the same box opens the page at that date. By name too (杭州市 is not sent
+    on to its code without the reason)."""
+    require_browser()
+    with chromium as b:
+        page = b.new_page()
+        for lang, words in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD）"),
+                            ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD)")):
+            for path in ("/region/330100", "/region/杭州市"):
+                r = page.goto(f"{server['base']}{path}?as_of=2024-13-01&lang={lang}")
+                assert r.status == 400
+                assert page.inner_text("#error-as_of") == words
+                assert page.input_value("#rp-as-of") == "2024-13-01"
+                assert ("杭州市" if lang == "zh" else "Hangzhou") in page.inner_text("h1")
+                assert page.locator("#not-drawn").count() == 1 and page.locator("#sec-chain").count() == 0
+                assert page.locator("#error-message").count() == 0  # not the generic error page
+        page.fill("#rp-as-of", "2024-12-01")
+        page.click("#rp-go")
+        page.wait_for_url("**/region/330100?as_of=2024-12-01")
+        page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
+        assert page.locator("#error-as_of").count() == 0 and page.locator("#sec-chain").count() == 1
+        b.close()
+
+
 def _contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two colours (#rgb, #rrggbb or rgb(r, g, b))."""
     import re

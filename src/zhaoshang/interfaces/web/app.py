@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -70,7 +71,14 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
             return JSONResponse(body, status_code=status)
         if isinstance(exc, AmbiguousRegion):  # a page of choices, not an error: 300 Multiple Choices
             status = 300
-        return web.page(request, "error.html", {"message": message, "status": status, "choices": choices,
+        # a date of the URL the one parser refused (dates.check_dates names its parameter) on a page without a box for
+        # it (an enterprise's profile, the map): the same page again without that date, beside the way home
+        param = getattr(exc, "param", None) if isinstance(exc, UserError) else None
+        retry = None
+        if param and request.method == "GET" and request.query_params.get(param) is not None:
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != param]
+            retry = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+        return web.page(request, "error.html", {"message": message, "status": status, "choices": choices, "retry": retry,
                                                 "ambiguous": isinstance(exc, AmbiguousRegion),
                                                 "enterprises": isinstance(exc, AmbiguousEnterprise)}, status_code=status)
 

@@ -81,11 +81,16 @@ def register(app, web) -> None:
         return RedirectResponse(f"/region/{quote(str(target))}" + (f"?{urlencode(rest)}" if rest else ""),
                                 status_code=302)
 
+    # a 截至 the page cannot take (2024-13-01): the page's form again, the date as typed and why beside it (forms.py)
+    web.form_page("/region/{code}", "as_of")
+
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
         as_of = web.clean(as_of)
         info = resolve_region(store, code).as_dict()  # a name: its page; ambiguous: the candidates; unknown: 404 + suggestions
-        if info["code"] != code:  # one URL per region: 杭州市 → /region/330100
+        # one URL per region: 杭州市 → /region/330100 (a form drawn again for a refused 截至 answers here: a redirect
+        # would lose why)
+        if info["code"] != code and not getattr(request.state, "form_errors", None):
             qs = urlencode(list(request.query_params.multi_items()))
             return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)
         prof = profile_of(store, info["code"], as_of, request)
