@@ -83,3 +83,35 @@ def test_learned_weights_file_scores_with_calibrated_tiers(itjuzi, tmp_path):
         [doc["enterprise_id"]]).fetchone()
     assert version == w["version"] and total == pytest.approx(doc["total"], abs=0.05)
     assert prob == pytest.approx(doc["probability"], abs=0.001)
+
+
+def test_total_raised_says_the_range_estimates_it_holds_apart(itjuzi):
+    """累计融资额 sums the rounds' amounts as trends and the region report do: an amount the source gave as a range
+    (数千万美元) at its point estimate. The card says so, the estimated part apart (含估算), and its two parts are the
+    profile's rounds: the exact amounts and those it marks 估约 (依图科技 as of 2018-06-30: 178,934 + 24,828.2)."""
+    from zhaoshang.services.enterprises import enterprise_profile
+    from zhaoshang.services.evaluation.scorecard import score_enterprise
+
+    for lang, words in (("zh", "含估算：披露 178,934.0 万元 + 按区间估算 24,828.2 万元（3 轮）"),
+                        ("en", "estimates included (10k CNY): disclosed 178,934.0 + estimated from ranges 24,828.2 (3 rounds)")):
+        doc = score_enterprise(itjuzi, "依图科技", as_of="2018-06-30", lang=lang)
+        tr = next(c for c in doc["dimensions"]["capital"]["contributions"] if c["signal"] == "total_raised")
+        assert tr["detail"]["amount_note"] == words
+    rounds = enterprise_profile(itjuzi, doc["enterprise_id"], as_of="2018-06-30")["fundings"]
+    exact = [f for f in rounds if f["amount_wan"] is not None and not f["amount_estimated"]]
+    ranged = [f for f in rounds if f["amount_wan"] is not None and f["amount_estimated"]]
+    a = tr["detail"]["amounts"]
+    assert ranged and a["disclosed_wan"] == pytest.approx(sum(f["amount_wan"] for f in exact)) == 178934
+    assert a["estimated_wan"] == pytest.approx(sum(f["amount_wan"] for f in ranged))
+    assert (a["disclosed"], a["estimated"]) == (len(exact), len(ranged))
+    assert set(a["estimated_ids"]) == {f["id"] for f in ranged}
+    assert tr["raw"] == pytest.approx(a["disclosed_wan"] + a["estimated_wan"], abs=0.01)
+    assert set(tr["evidence"][0]["ids"]) == {f["id"] for f in exact + ranged}
+    # an enterprise whose rounds are all exact says nothing of estimates
+    plain = next(e for e in itjuzi.con.execute(
+        "SELECT enterprise_id FROM fundings WHERE date <= DATE '2018-06-30' AND enterprise_id IS NOT NULL "
+        "GROUP BY 1 HAVING count(amount_wan) > 0 AND NOT bool_or(coalesce(amount_low_wan < amount_high_wan, FALSE)) "
+        "ORDER BY 1 LIMIT 1").fetchone())
+    tr = next(c for c in score_enterprise(itjuzi, plain, as_of="2018-06-30")["dimensions"]["capital"]["contributions"]
+              if c["signal"] == "total_raised")
+    assert "amount_note" not in tr["detail"] and tr["detail"]["amounts"]["estimated"] == 0

@@ -120,7 +120,8 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert float(cells[5]) == pytest.approx(first["contribution"])
     # the weight and contribution within the dimension, then what the signal adds to the total: each header says which
     # (the lead page showed the share of the total under the same 权重 / 贡献); the contributions to the total add up to it
-    assert pg.locator("#sc-signals th").all_inner_texts()[3:] == ["百分位", "维度内权重", "对维度得分的贡献", "对总分的贡献"]
+    assert pg.locator("#sc-signals th").all_inner_texts()[3:] == ["百分位", "维度内权重", "对维度得分的贡献", "对总分的贡献",
+                                                                 "依据数据"]
     assert float(cells[6]) == pytest.approx(first["detail"]["total_contribution"])
     assert 0 < first["detail"]["total_contribution"] < first["contribution"] or first["contribution"] == 0
     to_total = [float(x) for x in pg.locator("#sc-signals td.sc-total").all_inner_texts() if x != "—"]
@@ -132,7 +133,7 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     pg.goto(f"{base}/enterprises/{eid}?lang=en&as_of={AS_OF}")
     assert "Scorecard" in pg.inner_text("#scorecard")
     assert pg.locator("#sc-signals th").all_inner_texts()[3:] == ["Percentile", "Weight in dimension", "Contribution to dimension",
-                                                                 "Contribution to total"]
+                                                                 "Contribution to total", "Rows"]
     assert pg.inner_text("#sc-dims th >> nth=2") == "Share of total"
     # the radar names a dimension without a score as missing, in English brackets (it read 'Innovation（missing）')
     pg.wait_for_selector('#sc-radar[data-ready="1"] canvas')
@@ -140,6 +141,34 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     dims, scores = pg.evaluate("[JSON.parse(document.getElementById('sc-radar').dataset.dims), JSON.parse(document.getElementById('sc-radar').dataset.scores)]")
     assert None in scores, scores  # the fixture's card has a dimension without any signal
     assert names == [d + " (no data)" if s is None else d for d, s in zip(dims, scores)], names
+    assert not served["errors"], served["errors"]
+
+
+def test_each_signal_on_the_profile_names_the_rows_it_was_computed_from(served):
+    """The scorecard's 依据数据 / Rows column: for every signal the tables and row ids of its explanation (the JSON's
+    parts' ``evidence``), a round linked to its line in the profile's 融资 list; a signal no source covers names none."""
+    base, pg, db = served["base"], served["page"], served["db"]
+    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY total DESC, enterprise_id LIMIT 1")[0][0]
+    cli = run_json("score", str(eid), "--as-of", AS_OF, db=db)
+    rounds = [r[0] for r in _stored(db, "SELECT id FROM fundings WHERE enterprise_id = ? AND date <= ? ORDER BY id",
+                                    (eid, AS_OF))]
+    assert rounds
+    pg.goto(f"{base}/enterprises/{eid}?as_of={AS_OF}&lang=zh")
+    for d in cli["dimensions"].values():
+        for c in d["contributions"]:
+            refs = pg.locator(f'#sc-signals tr[data-signal="{c["signal"]}"] td.sc-evidence .sc-ref')
+            shown = [(r.get_attribute("data-table"), r.get_attribute("data-ids")) for r in refs.all()]
+            assert shown == [(r["table"], ",".join(str(i) for i in r["ids"] or [])) for r in c["evidence"]], c["signal"]
+            if c["detail"].get("not_covered"):
+                assert shown == [], c["signal"]
+    cell = pg.locator('#sc-signals tr[data-signal="rounds_total"] td.sc-evidence')
+    assert cell.inner_text().startswith("融资记录") and [int(x) for x in cell.locator(".sc-ref").get_attribute(
+        "data-ids").split(",")] == sorted(rounds)
+    cell.locator("a").first.click()
+    pg.wait_for_url(f"**/enterprises/{eid}?as_of={AS_OF}#funding-{sorted(rounds)[0]}")
+    assert pg.locator(f"#fundings #funding-{sorted(rounds)[0]}").is_visible()
+    pg.goto(f"{base}/enterprises/{eid}?as_of={AS_OF}&lang=en")
+    assert pg.inner_text('#sc-signals tr[data-signal="rounds_total"] td.sc-evidence').startswith("funding round #")
     assert not served["errors"], served["errors"]
 
 

@@ -36,24 +36,6 @@ def params_hash(params: Any) -> str:
 
 
 @dataclass
-class Part:
-    """One signal's share of a result: ``contribution`` is what it adds (for weighted sums,
-    ``weight × normalised``); ``raw`` is the value before normalisation; ``detail`` anything specific
-    (the text field a keyword was found in, a threshold and its operator)."""
-
-    signal: str
-    label: str | None = None
-    raw: Any = None
-    normalised: float | None = None
-    weight: float | None = None
-    contribution: float | None = None
-    detail: dict | None = None
-
-    def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in PART_FIELDS}
-
-
-@dataclass
 class Ref:
     """Rows a result rests on: a table and its row ids, or (for large sets) the filter selecting them."""
 
@@ -64,6 +46,40 @@ class Ref:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in REF_FIELDS}
+
+    @classmethod
+    def from_json(cls, r: Mapping) -> "Ref":
+        return cls(**{k: r.get(k) for k in REF_FIELDS})
+
+
+@dataclass
+class Part:
+    """One signal's share of a result: ``contribution`` is what it adds (for weighted sums,
+    ``weight × normalised``); ``raw`` is the value before normalisation; ``detail`` anything specific
+    (the text field a keyword was found in, a threshold and its operator); ``evidence`` the rows this signal
+    was computed from (a scorecard's signal: its rounds, patents, news …), where a result names them per signal —
+    in the JSON only when given, so the parts of results that name none keep their shape."""
+
+    signal: str
+    label: str | None = None
+    raw: Any = None
+    normalised: float | None = None
+    weight: float | None = None
+    contribution: float | None = None
+    detail: dict | None = None
+    evidence: list[Ref] | None = None
+
+    def to_json(self) -> dict:
+        out = {k: getattr(self, k) for k in PART_FIELDS}
+        if self.evidence is not None:
+            out["evidence"] = [r.to_json() for r in self.evidence]
+        return out
+
+    @classmethod
+    def from_json(cls, p: Mapping) -> "Part":
+        ev = p.get("evidence")
+        return cls(**{k: p.get(k) for k in PART_FIELDS},
+                   evidence=None if ev is None else [Ref.from_json(r) for r in ev if isinstance(r, Mapping)])
 
 
 @dataclass
@@ -111,8 +127,8 @@ class Explained:
             return None
         return cls(value=doc.get("value"), method=doc.get("method"), version=doc.get("version"),
                    params=doc.get("params") or {},
-                   parts=[Part(**{k: p.get(k) for k in PART_FIELDS}) for p in doc.get("parts") or []],
-                   evidence=[Ref(**{k: r.get(k) for k in REF_FIELDS}) for r in doc.get("evidence") or []],
+                   parts=[Part.from_json(p) for p in doc.get("parts") or []],
+                   evidence=[Ref.from_json(r) for r in doc.get("evidence") or []],
                    confidence=doc.get("confidence"), as_of=doc.get("as_of"), formula=doc.get("formula"),
                    params_hash=doc.get("params_hash"))
 

@@ -260,7 +260,9 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "evidence_table": {"monitor_events": ("实时事件", "live event"), "events": ("事件", "event"),
                        "fundings": ("融资记录", "funding round"), "news": ("新闻", "news item"),
                        "branches": ("分支机构记录", "branch record"), "enterprise_history": ("企业变更记录", "registry change"),
-                       "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise")},
+                       "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise"),
+                       "investors": ("投资方", "investor"), "roles": ("人员职务", "role"),
+                       "patent_applicants": ("专利申请人记录", "patent applicant")},
     "formula": {"alert_rule": ("规则的每个条件都成立（且）；条件中的多项只需满足一项（或）",
                                "every condition of the rule holds (AND); one item of a list suffices (OR)"),
                 # services.matching.match.FORMULA, the score of a demand–enterprise pair
@@ -483,7 +485,7 @@ SCORECARD_COLUMNS: dict[str, Pair] = {
     "coverage": ("覆盖", "Coverage"), "signal": ("信号", "Signal"), "raw": ("原始值", "Raw"),
     "percentile": ("百分位", "Percentile"), "weight": ("维度内权重", "Weight in dimension"),
     "contribution": ("对维度得分的贡献", "Contribution to dimension"),
-    "total_contribution": ("对总分的贡献", "Contribution to total")}
+    "total_contribution": ("对总分的贡献", "Contribution to total"), "evidence": ("依据数据", "Rows")}
 # what each of those says, in a header's tooltip
 SCORECARD_HINTS: dict[str, Pair] = {
     "share": ("该维度在总分中的占比（已有维度的权重之比，合计为 1）",
@@ -493,7 +495,34 @@ SCORECARD_HINTS: dict[str, Pair] = {
     "contribution": ("维度内权重 × 百分位；同一维度的合计即维度得分",
                      "weight in dimension × percentile; a dimension’s add up to its score"),
     "total_contribution": ("占总分权重（维度占总分权重 × 维度内权重）× 百分位；全部合计即总分",
-                           "share of the total (the dimension’s share × the weight in dimension) × percentile; all add up to the total")}
+                           "share of the total (the dimension’s share × the weight in dimension) × percentile; all add up to the total"),
+    "evidence": ("该信号由哪些记录算出：表与记录编号（投资方质量：记录最好的投资方及其投资与再融资数）",
+                 "the rows the signal was computed from: table and row ids (investor quality: the investor with the best "
+                 "record, what it funded and what raised again)")}
+
+
+def evidence_text(part: dict, lang: str = "zh", *, limit: int | None = 12) -> str:
+    """The rows a scorecard signal was computed from, in words for a table cell or an export: each table with its
+    row ids or keys (``融资记录 #441、#443``; ``limit`` named, then how many more; None: all of them), 无 / none for a kind with no row,
+    investor quality's investor and its record, total raised's estimated part (含估算 …) first."""
+    en = lang == "en"
+    detail = part.get("detail") or {}
+    out = [x for x in (detail.get("investor_text"), detail.get("amount_note")) if x]
+    for r in part.get("evidence") or []:
+        name = label("evidence_table", r.get("table"), lang)
+        ids = r.get("ids")
+        if ids is None:  # registry changes: their dates
+            ids = [v for k, v in (r.get("where") or {}).items() if k != "enterprise_id" and isinstance(v, list)]
+            ids = ids[0] if ids else []
+        if r.get("table") == "enterprises" and (r.get("where") or {}).get("raised_again") is not None:
+            name = "its portfolio" if en else "所投企业"
+        limit = len(ids) if limit is None else limit
+        shown = ", ".join(f"#{i}" for i in ids[:limit]) if en else "、".join(f"#{i}" for i in ids[:limit])
+        more = len(ids) - limit
+        if more > 0:
+            shown += f" (+{more} more)" if en else f"（另 {more} 条）"
+        out.append(f"{name} {shown or ('none' if en else '无')}")
+    return "; ".join(out) if en else "；".join(out)
 
 
 # the kind of source a scorecard signal is read from (signals.SOURCE_OF), in "no … source" sentences

@@ -11,7 +11,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.memory import capped
 from ...services.evaluation.scorecard import score_all, score_enterprise
-from ..labels import SCORECARD_COLUMNS, not_covered_text
+from ..labels import SCORECARD_COLUMNS, evidence_text, not_covered_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
 
 backtest_app = typer.Typer(help="回测：评分在历史数据上的排序效果", no_args_is_help=True)
@@ -100,20 +100,23 @@ def score_cmd(
     for key, dim in doc["dimensions"].items():
         rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else dim["score"],
                      "share": dim["share"] if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
-                     "percentile": "", "contribution": "", "total_contribution": ""})
+                     "percentile": "", "contribution": "", "total_contribution": "", "evidence": ""})
         for c in dim["contributions"]:
             rows.append({"dimension": "", "score": "", "share": "", "weight": c["weight"], "signal": c["label"],
                          "raw": (not_covered_text(c["detail"], state.lang, short=True)
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
-                                 else c["raw"]),
+                                 else _raw_cell(c, fmt)),
                          "percentile": c["normalised"], "contribution": c["contribution"],
-                         "total_contribution": c["detail"].get("total_contribution", "")})
+                         "total_contribution": c["detail"].get("total_contribution", ""),
+                         # the rows the signal was computed from (an export's column; the table leaves it out)
+                         "evidence": evidence_text(c, state.lang, limit=None)})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
     no_data = [doc["dimensions"][k]["label"] for k in (doc.get("total_basis") or {}).get("no_data") or []]
     if doc.get("insufficient"):  # no total: the note says why; the dimensions left out are not repeated
         no_data = []
     emit(doc, fmt, rows=rows, columns=["dimension", "score", "share", "signal", "raw", "percentile", "weight", "contribution",
-                                       "total_contribution"], headers=SCORECARD_COLUMNS,
+                                       "total_contribution"] + (["evidence"] if fmt == Fmt.csv else []),
+         headers=SCORECARD_COLUMNS,
          title=t(f"{doc['name']}：总分 {'数据不足' if doc.get('insufficient') else doc['total']}"
                  + (f"（缺数据、不计入：{'、'.join(no_data)}）" if no_data else "") + f"，置信度 {doc['confidence']}（截至 {doc['as_of']}，{doc['version']}，"
                  f"对照组：{doc['cohort']['label']}，再融资可能性 {tier}）",
@@ -121,6 +124,21 @@ def score_cmd(
                  + (f" (no data, left out: {', '.join(no_data)})" if no_data else "") + f", confidence {doc['confidence']} (as of {doc['as_of']}, "
                  f"{doc['version']}, cohort: {doc['cohort']['label']}, next round: {tier})"),
          note=_coverage_note(doc, note))
+
+
+def _raw_cell(c: dict, fmt: Fmt):
+    """A signal's raw value in the table: total raised holding range estimates says so with the estimated part
+    (203762.212（含估算 24,828.2）), as trends and the region report say their sums; investor quality names its investor
+    (0.7987（红杉资本中国）; its record is in the JSON and the CSV's evidence column). CSV keeps the number."""
+    if fmt != Fmt.table:
+        return c["raw"]
+    est = (c["detail"].get("amounts") or {}).get("estimated_wan")
+    if est:
+        return t(f"{c['raw']}（含估算 {est:,.1f}）", f"{c['raw']} (estimates incl. {est:,.1f})")
+    inv = c["detail"].get("investor")
+    if inv:
+        return t(f"{c['raw']}（{inv['name']}）", f"{c['raw']} ({inv['name']})")
+    return c["raw"]
 
 
 def _coverage_note(doc: dict, note: str | None) -> str | None:

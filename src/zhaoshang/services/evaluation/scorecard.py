@@ -27,6 +27,9 @@ from .live import counted_live_rounds, noted_dates, register_live
 from .population import GROUPS, RANGE, TEMP, range_rows
 from . import cohorts
 from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
+from .facts import TABLE as FACT_TABLE
+from .facts import amount_text, investor_text, signal_facts
+from .facts import refs as facts_refs
 from .signals import FUNDING_SOURCES, PATENT_SOURCES, SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
@@ -239,10 +242,12 @@ def calibrated(total: float | None, calibration: dict | None) -> float | None:
 
 
 def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", live: dict | None = None,
-         present: dict | None = None) -> dict:
+         present: dict | None = None, facts: dict | None = None) -> dict:
     """The scorecard of one scored row: total and dimensions, each an explained list of contributions; ``live``
     names the live events behind each signal (signal → event keys); ``present``: which kinds of source hold data by
-    the date (signals.sources_present) — a signal of a kind none does is not covered."""
+    the date (signals.sources_present) — a signal of a kind none does is not covered; ``facts``: the rows each signal
+    read (facts.signal_facts), named in each part's evidence — investor quality with its investor's record, total
+    raised with its disclosed and estimated amounts apart."""
     live = live or {}
     lab = "en" if lang == "en" else "zh"
     present_dims = {k: v["weight"] for k, v in w["dimensions"].items()
@@ -271,6 +276,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                     not_covered.append(s)
             share = ws[s] / den if pct is not None and den else 0.0
             raw = row.get(s)
+            # the rows it read; none for a signal no source of its kind covers (nothing was read)
+            ev = None if facts is None else [] if pct is None and nc else facts_refs(facts, s, lab, live.get(s))
             parts.append(Part(signal=s, label=spec.get(lab) or s, raw=round(raw, 4) if isinstance(raw, float) else raw,
                               normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
                               contribution=None if pct is None else round(share * pct, 2),
@@ -280,14 +287,19 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                                           else "patents" if SOURCE_OF.get(s) in PATENT_SOURCES else "fundings",
                                           **({"none_imported": True} if none_imported else {})}
                                          if pct is None and nc else {}),
-                                      **({"live_events": live[s]} if live.get(s) else {})}))
+                                      **({"live_events": live[s]} if live.get(s) else {}),
+                                      **_fact_detail(facts, s, raw, lab)},
+                              evidence=ev))
             if pct is not None and dim in present_dims:
                 eff = present_dims[dim] / wsum * share
                 # the signal's weight in the total and what it adds to it (the dimension's share × its own): the
                 # profile and the lead page show both beside its weight and contribution within the dimension
                 parts[-1].detail.update(total_weight=round(eff, 4), total_contribution=round(eff * pct, 2))
                 total_parts.append(Part(signal=f"{dim}.{s}", label=spec.get(lab) or s, raw=parts[-1].raw,
-                                        normalised=round(pct, 2), weight=round(eff, 4), contribution=round(eff * pct, 2)))
+                                        normalised=round(pct, 2), weight=round(eff, 4), contribution=round(eff * pct, 2),
+                                        detail={k: v for k, v in parts[-1].detail.items()
+                                                if k in ("investor", "investor_text", "amounts", "amount_note")} or None,
+                                        evidence=ev))
         score = row.get(f"d_{dim}")
         dims[dim] = {"label": w["dimensions"][dim].get(lab) or dim, "weight": w["dimensions"][dim]["weight"],
                      # its share of the total: the weight over the present dimensions' (the shares add up to 1)
@@ -301,10 +313,12 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
     params = {**weight_params(w), "as_of": d.isoformat()}
     ex = Explained(value=None if total is None else round(total, 1), method="scorecard", version=str(w["version"]),
                    params=params, parts=total_parts, confidence=round(row.get("confidence") or 0.0, 3), as_of=d,
-                   evidence=[Ref("fundings", where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()},
+                   evidence=[Ref("fundings", ids=_union(facts, "fundings"),
+                                 where={"enterprise_id": row["enterprise_id"], "date_lte": d.isoformat()},
                                  note=_funding_note(row, lang)),
                              Ref("patent_applicants", where={"enterprise_id": row["enterprise_id"]},
                                  note=_patent_note(row, lang))]
+                   + _other_refs(facts, row["enterprise_id"], d)
                    + ([Ref("monitor_events", ids=sorted({k for v in live.values() for k in v}))] if live else []),
                    formula="total = Σ_dim W_dim·score_dim / Σ_present W_dim; score_dim = Σ w_s·percentile_s / Σ_present w_s")
     insufficient = total is None
@@ -327,6 +341,44 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
             "patent_coverage": _coverage(row.get("patent_covered")),
             "probability": None if prob is None else round(prob, 3),
             "tier": tier(prob), "explained": ex}
+
+
+def _fact_detail(facts: dict | None, s: str, raw, lang: str) -> dict:
+    """What a signal's facts add to its detail: investor quality's investor and its record (``investor``, in words
+    ``investor_text``); total raised's disclosed and estimated amounts apart (``amounts``; ``amount_note`` 含估算 …
+    when it holds range estimates)."""
+    if not facts:
+        return {}
+    if s == "investor_quality" and raw is not None and facts.get("investor"):
+        return {"investor": facts["investor"], "investor_text": investor_text(facts["investor"], lang)}
+    if s == "total_raised" and raw is not None and facts.get("amounts"):
+        note = amount_text(facts["amounts"], lang)
+        return {"amounts": facts["amounts"], **({"amount_note": note} if note else {})}
+    return {}
+
+
+def _union(facts: dict | None, table: str) -> list | None:
+    """The ids of ``table`` every signal's facts name together (None without facts)."""
+    if facts is None:
+        return None
+    ids = {i for kind, t in FACT_TABLE.items() if t == table for i in facts.get(kind) or [] if not isinstance(i, str)}
+    return sorted(ids)
+
+
+def _other_refs(facts: dict | None, eid: int, d: _dt.date) -> list[Ref]:
+    """The card's evidence beyond fundings and patent applicants: every other table its signals read, with ids."""
+    if facts is None:
+        return []
+    out = [Ref("patents", ids=_union(facts, "patents"), where={"enterprise_id": eid, "applied_lte": d.isoformat()})]
+    for table in ("investors", "branches", "news", "roles", "events", "enterprises"):
+        ids = _union(facts, table)
+        if ids:
+            out.append(Ref(table, ids=ids))
+    changes = {k: facts.get(k) for k in ("capital_changes_24m", "status_changes") if facts.get(k)}
+    if changes:
+        out.append(Ref("enterprise_history", where={"enterprise_id": eid, **{
+            ("capital_wan" if k == "capital_changes_24m" else "status"): v for k, v in changes.items()}}))
+    return out
 
 
 def _no_evidence(dims: dict, present_dims: dict) -> list[str]:
@@ -505,7 +557,7 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
     name = name_on(store, eid, d)
     if not rows:
         raise _not_scored(store, eid, name, d)
-    doc = _doc(rows[0], w, d, name, lang, live, present)
+    doc = _doc(rows[0], w, d, name, lang, live, present, signal_facts(store, d, eid, present))
     doc["cohort"]["ranked"] = ranked
     doc["date_notes"] = date_notes(store, d, lang, w, [r for r in registered if r["enterprise_id"] == eid])
     return doc

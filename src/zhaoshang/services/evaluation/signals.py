@@ -124,10 +124,9 @@ def typical_sql(store, d: _dt.date) -> str:
     return f"WITH {_funding_ctes(store, d)},\n{TYPICAL_CTES.rstrip(',')}\nSELECT round, typ_gap FROM typ"
 
 
-def _population_ctes(D: str, where: str) -> str:
-    """CTEs ``ninv`` and ``ent_q`` (an enterprise's investors and their records) and ``team`` (its people and
-    their other enterprises): read from everyone's facts by ``D``; ``team`` kept for the rows ``where`` selects."""
-    return f"""-- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
+# the pseudo-enterprises investor quality is smoothed with (INVESTOR_CTES)
+INVESTOR_PSEUDO = 5
+INVESTOR_CTES = f"""-- investor quality: of the enterprises an investor funded, the share that raised again later (all by D),
 -- smoothed towards the overall share with 5 pseudo-enterprises
 inv_deals AS (SELECT DISTINCT fi.investor_id, f.enterprise_id, f.date FROM funding_investors fi
               JOIN f ON f.id = fi.funding_id WHERE fi.investor_id IS NOT NULL),
@@ -138,8 +137,14 @@ inv_port AS (SELECT i.investor_id, i.enterprise_id,
              GROUP BY ALL),
 prior AS (SELECT coalesce(avg(again), 0.5) AS p FROM inv_port),
 ninv AS (SELECT enterprise_id, count(DISTINCT investor_id) AS investors_n FROM inv_deals GROUP BY enterprise_id),
-inv_q AS (SELECT investor_id, (sum(again) + 5 * (SELECT p FROM prior)) / (count(*) + 5) AS q
-          FROM inv_port GROUP BY investor_id),
+inv_q AS (SELECT investor_id, (sum(again) + {INVESTOR_PSEUDO} * (SELECT p FROM prior)) / (count(*) + {INVESTOR_PSEUDO}) AS q
+          FROM inv_port GROUP BY investor_id),"""
+
+
+def _population_ctes(D: str, where: str) -> str:
+    """CTEs ``ninv`` and ``ent_q`` (an enterprise's investors and their records: ``INVESTOR_CTES``) and ``team`` (its
+    people and their other enterprises): read from everyone's facts by ``D``; ``team`` kept for the rows ``where`` selects."""
+    return f"""{INVESTOR_CTES}
 ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d JOIN inv_q q USING (investor_id)
           GROUP BY d.enterprise_id),
 rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
