@@ -95,6 +95,9 @@ def test_enterprises_json_and_export(client, store):
     assert c.status_code == 200 and head.startswith("ID,Name,Credit code,Registry status,Founded,Capital (10k CNY)"), head
     assert "capital_wan" not in head and "latest_funding_date" not in head and "Latest funding date" in head
     assert rows[0][:6] == ("编号", "企业名称", "统一社会信用代码", "登记状态", "成立日期", "注册资本(万元)")  # the XLSX above
+    # the funding total adds range estimates at their point value (数千万美元): the column says so, as the scorecard,
+    # trends and the report say their sums
+    assert "融资总额(万元，含估算)" in rows[0] and "Funding total (10k CNY, estimates included)" in head
 
 
 def test_profile_json(client):

@@ -59,7 +59,7 @@ EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "nodes": ("产业链环节", "Chain nodes"), "latest_round": ("最近融资轮次", "Latest round"),
     "latest_funding_date": ("最近融资日期", "Latest funding date"),
     # why a score-filtered or score-sorted list holds these rows, in this order: the stored batch's figures
-    "funding_total_wan": ("融资总额(万元)", "Funding total (10k CNY)"), "score": ("综合得分", "Score"),
+    "funding_total_wan": ("融资总额(万元，含估算)", "Funding total (10k CNY, estimates included)"), "score": ("综合得分", "Score"),
     "score_confidence": ("评分置信度", "Score confidence"), "score_as_of": ("评分批次日期", "Score batch date"),
     "data_label": ("数据说明", "Data label"),
 }
