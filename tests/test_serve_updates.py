@@ -531,6 +531,19 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chrom
             hint = {"zh": "；文件名含日期 2021-10，可在「数据日期」栏填 2021-10-31 指定",
                     "en": "; the file name carries the date 2021-10: enter 2021-10-31 as the data date to give it"}[lang]
             assert hint in newer and "2021-10" not in older, (newer, older)
+            assert "预设的列" not in older + newer and "columns of the preset" not in older + newer  # no preset
+        # a bureau's own 需求清单 through the scenario preset: the preset's columns it lacks are skipped and named, as
+        # the command line names them
+        own = ("序号,场景名称,场景描述,应用领域,需求单位,所在地区,发布时间,截止时间\n"
+               "1,港口集装箱智能识别,岸桥视觉识别箱号,交通,宁波舟山港测试单位,浙江省宁波市,2026-03-01,长期有效\n").encode()
+        demands = upload_in_browser(page, base, {"name": "需求清单.csv", "mimeType": "text/csv", "buffer": own},
+                                    preset="scenario_demands")
+        absent = demands["result"]["import"]["columns_absent"]
+        assert demands["state"] == "done" and absent, demands
+        for lang, words in (("zh", f"预设的列在文件中不存在（已跳过） {len(absent)}：{'、'.join(absent)}"),
+                            ("en", f"columns of the preset the file lacks (skipped) {len(absent)}: {', '.join(absent)}")):
+            page.goto(f"{base}/updates?job={demands['id']}&lang={lang}")
+            assert words in page.inner_text("#jobs tbody tr:first-child td:last-child"), lang
         b.close()
 
 

@@ -77,7 +77,7 @@ class Staged:
     # straight into the staging shape): ``part`` gives the rows of one range, read without scanning the others
     part_sql: str | None = None
     # the preset's columns the files lack (``Mapping.optional``), in the preset's order: the import report's
-    # ``columns_absent``, which the command names (stderr) and an upload's job carries
+    # ``columns_absent``, which the command names (stderr) and the 数据更新 page's line of an upload's job shows
     columns_absent: list[str] = field(default_factory=list)
 
     def column_map(self) -> dict[str, str]:
