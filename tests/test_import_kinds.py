@@ -415,3 +415,28 @@ def test_a_branch_lists_region_headed_suozaidiqu_is_read(tmp_path):
         [["深圳丁智能科技有限公司", "深圳丁智能科技有限公司成都分公司", "2023-05-06", "四川省成都市"]]), db=db)
     assert rep["columns"]["region"] == "所在地区" and rep["columns_unread"] == []
     assert q(db, "SELECT province_code, city_code FROM branches") == [("510000", "510100")]
+
+
+def test_a_demand_whose_deadline_is_before_its_publication_is_imported_and_said(tmp_path):
+    """A demand whose 截止时间 is before its 发布时间 was imported without a word and read as past its deadline: it is
+    still imported (nothing lost), counted in the report and named in the rejects file, both dates, zh and en."""
+    rows = [["语音识别转写", "2026-02-01", "2026-01-10"], ["港口集装箱识别", "2026-02-01", "2026年3月"],
+            ["城市大脑视频分析", "2026-02-10", "2026年1月"], ["政务热线", "2026-02-10", "长期有效"]]
+    f = write_csv(tmp_path / "d.csv", ["需求名称", "发布时间", "截止时间"], rows)
+    db = tmp_path / "z.duckdb"
+    rep = run_json("import", "demands", f, "--rejects", tmp_path, db=db)
+    assert (rep["rows_imported"], rep["rows_rejected"], rep["deadline_before_published"]) == (4, 0, 2), rep
+    assert q(db, "SELECT count(*) FROM demands") == [(4,)]
+    with open(rep["rejects_path"], encoding="utf-8-sig", newline="") as fh:
+        lines = list(csv.DictReader(fh))
+    assert [(x["row"], x["column"], x["value"], x["code"], x["action"], x["action_en"]) for x in lines] == [
+        ("2", "截止时间", "2026-01-10", "deadline_before_published", "已导入（请核对）", "imported, to review"),
+        ("4", "截止时间", "2026年1月", "deadline_before_published", "已导入（请核对）", "imported, to review")], lines
+    assert lines[1]["reason"] == "截止时间 2026-01-31 早于发布时间 2026-02-10（读作已过截止）：已导入，请核对"
+    assert lines[1]["reason_en"] == ("deadline 2026-01-31 before the publication date 2026-02-10 (reads as past its "
+                                     "deadline): imported; to review")
+    p = run("import", "demands", f, "--rejects", tmp_path, db=tmp_path / "zh.duckdb", env={"COLUMNS": "200"})
+    assert "截止时间早于发布时间（已导入，请核对）" in p.stdout and "注意：2 条需求的截止时间早于发布时间" in p.stderr
+    p = run("--lang", "en", "import", "demands", f, "--rejects", tmp_path, db=tmp_path / "en.duckdb", env={"COLUMNS": "200"})
+    assert "deadline before the publication date (imported, to review)" in p.stdout
+    assert "note: 2 demands with a deadline before the publication date" in p.stderr

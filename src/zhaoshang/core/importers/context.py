@@ -48,6 +48,7 @@ class ImportReport:
     linked_by: dict[str, int] = field(default_factory=dict)
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     region_text_conflicts: int = 0  # rows whose address and region text name different places
+    deadline_before_published: int = 0  # demands imported whose deadline is before their publication date
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
     near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review

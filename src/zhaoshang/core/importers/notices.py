@@ -21,6 +21,10 @@ NEWS_MISSING = (
 )
 
 
+# what a demand whose deadline is before its publication date reads as (the rejects file's reason says it)
+DEADLINE_BEFORE = ("读作已过截止", "reads as past its deadline")
+
+
 def _note_missing(ctx: ImportContext) -> None:
     """Every news item stored without a publication date or a title: a line in the rejects file each (the row
     kept), counted in the report (``kept_without``) — never silently. A file with no such column at all (a flash
@@ -111,6 +115,25 @@ def write_demands(ctx: ImportContext) -> None:
         FROM _dem
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
+    _note_deadline_before_published(ctx)
+
+
+def _note_deadline_before_published(ctx: ImportContext) -> None:
+    """A demand whose deadline is before its publication date (a typo, or the columns swapped) is imported as it is —
+    nothing lost — but it reads as past its deadline from the day it appeared: a line each in the rejects file (both
+    columns and dates, action ``flagged``), counted in the report (``deadline_before_published``) — never silently."""
+    if not (_has(ctx, "deadline") and _has(ctx, "published")):
+        return
+    dh, ph = (ctx.staged.header_of.get(f, f) for f in ("deadline", "published"))
+    d, p = "strftime(deadline__d, '%Y-%m-%d')", "strftime(published__d, '%Y-%m-%d')"
+    n = ctx.con.execute(f"""
+        INSERT INTO _rej SELECT _file, _row, {ql(dh)}, left(CAST(deadline AS VARCHAR), 200),
+            {ql(dh)} || ' ' || {d} || ' 早于' || {ql(ph)} || ' ' || {p} || '（{DEADLINE_BEFORE[0]}）：已导入，请核对',
+            'flagged', 'deadline_before_published',
+            'deadline ' || {d} || ' before the publication date ' || {p} || ' ({DEADLINE_BEFORE[1]}): imported; to review'
+        FROM _dem WHERE deadline__d < published__d
+    """).fetchone()
+    ctx.report.deadline_before_published += n[0] if n else 0
 
 
 def write_contacts(ctx: ImportContext) -> None:

@@ -133,6 +133,8 @@ def import_cmd(
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
             *([(t("地区列与地址不一致", "region column differs from address"), report.region_text_conflicts)]
               if report.region_text_conflicts else []),
+            *([(t("截止时间早于发布时间（已导入，请核对）", "deadline before the publication date (imported, to review)"),
+                report.deadline_before_published)] if report.deadline_before_published else []),
             (t("关联此前导入的事实", "linked earlier facts"), report.linked_earlier),
             (t("其所属企业", "their enterprises"), report.linked_earlier_enterprises),
             (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
@@ -209,6 +211,11 @@ def import_cmd(
                            + f"，详见 {report.rejects_path}\n",
                            "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
                                      for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
+    if report.deadline_before_published:
+        n = report.deadline_before_published
+        sys.stderr.write(t(f"注意：{n} 条需求的截止时间早于发布时间（已导入，读作已过截止），请核对，详见 {report.rejects_path}\n",
+                           f"note: {count_en(n, 'demand')} with a deadline before the publication date (imported, read as "
+                           f"past the deadline), to review: see {report.rejects_path}\n"))
     if report.values_kept_older:
 
         by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n}"
