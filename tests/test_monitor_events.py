@@ -235,6 +235,14 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
     accounts.add_user(team, "ana", "analyst", PW, "cli:test")
     tok = accounts.create_token(team, "ana", "feeder", "cli:test")["token"]
     team.close()
+    # a news item naming the enterprise by its short name, as a headline does (the feed's file read by monitor run)
+    short = moved_fixture.NAME.removesuffix("有限公司")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
+<link>http://example.test/</link><description>d</description><item><title>{short}发布新一代脑机接口</title>
+<link>http://example.test/n-1</link><guid>n-1</guid><description>{short}今日发布新一代脑机接口产品。</description>
+<pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate></item></channel></rss>""", encoding="utf-8")
+    run("monitor", "run", "--feed", feed, db=db)
     with serving(db) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = b.new_page()
@@ -243,6 +251,10 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         pg.goto(base + "/monitor?region=440000")
         pg.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
         before = pg.locator("#ev-list tr").count()
+        # the latest news names the enterprise linked, not only what the headline wrote (灵犀脑机科技): as monitor news
+        linked = pg.locator("#mon-news a[href^='/enterprises/']")
+        assert linked.all_inner_texts() == [f"{moved_fixture.NAME}（{short}）"], linked.all_inner_texts()
+        assert linked.first.get_attribute("href") == f"/enterprises/{info['id']}"
         h = {"Authorization": f"Bearer {tok}"}
         other = httpx.post(base + "/api/events", headers=h, timeout=10, json=_event(
             enterprise="1", source_key="elsewhere", title="不在广东的企业事件"))  # enterprise 1 is not in 广东
@@ -299,6 +311,7 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         pg.wait_for_selector('#live-status[data-state="live"]')
         assert "Live monitor" in pg.inner_text("h1") and "personnel change" in pg.inner_text("#ev-list")
         assert "新任总经理到岗" in pg.inner_text("#ev-list") and "founded" not in pg.inner_text("#ev-list")
+        assert pg.locator("#mon-news a[href^='/enterprises/']").all_inner_texts() == [f"{moved_fixture.NAME}（{short}）"]
         pg.goto(base + "/monitor?lang=en&type=funding")
         pg.wait_for_selector('#live-status[data-state="live"]')
         titles = pg.eval_on_selector_all("#ev-list tr td:nth-child(4)", "tds => tds.map(t => t.innerText.trim())")

@@ -28,6 +28,7 @@ from ...core.teamstate.clock import to_second
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
+from ...services.monitoring.news import enterprise_cell
 from ...services.regions import matrix
 from ...services.chain import reading as chain_reading
 from .dates import shown_date
@@ -191,6 +192,8 @@ class WebContext:
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["number_text"] = number_text  # a measured quantity: 1,726 not 1726.00 (labels.py)
         self.templates.env.filters["event_text"] = event_text
+        # a news item's linked enterprise as `monitor news` names it: its full name, the mention beside it (news.py)
+        self.templates.env.filters["news_enterprise"] = enterprise_cell
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
         self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million
         self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
