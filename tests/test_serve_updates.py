@@ -535,15 +535,22 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chrom
         # a bureau's own 需求清单 through the scenario preset: the preset's columns it lacks are skipped and named, as
         # the command line names them
         own = ("序号,场景名称,场景描述,应用领域,需求单位,所在地区,发布时间,截止时间\n"
-               "1,港口集装箱智能识别,岸桥视觉识别箱号,交通,宁波舟山港测试单位,浙江省宁波市,2026-03-01,长期有效\n").encode()
+               "1,港口集装箱智能识别,岸桥视觉识别箱号,交通,宁波舟山港测试单位,浙江省宁波市,2026-03-01,长期有效\n"
+               "2,港区无人集卡调度,集卡路径规划,交通,宁波舟山港测试单位,浙江省宁波市,2026-03-01,2026-02-01\n").encode()
         demands = upload_in_browser(page, base, {"name": "需求清单.csv", "mimeType": "text/csv", "buffer": own},
                                     preset="scenario_demands")
         absent = demands["result"]["import"]["columns_absent"]
         assert demands["state"] == "done" and absent, demands
-        for lang, words in (("zh", f"预设的列在文件中不存在（已跳过） {len(absent)}：{'、'.join(absent)}"),
-                            ("en", f"columns of the preset the file lacks (skipped) {len(absent)}: {', '.join(absent)}")):
+        # and a demand whose deadline is before its publication date: imported, counted as the command line counts it
+        assert demands["result"]["import"]["deadline_before_published"] == 1, demands
+        for lang, words, early in (
+                ("zh", f"预设的列在文件中不存在（已跳过） {len(absent)}：{'、'.join(absent)}",
+                 "截止时间早于发布时间（已导入，请核对） 1（见问题清单）"),
+                ("en", f"columns of the preset the file lacks (skipped) {len(absent)}: {', '.join(absent)}",
+                 "deadline before the publication date (imported, to review) 1 (see the rejects)")):
             page.goto(f"{base}/updates?job={demands['id']}&lang={lang}")
-            assert words in page.inner_text("#jobs tbody tr:first-child td:last-child"), lang
+            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+            assert words in cell and early in cell, (lang, cell)
         b.close()
 
 
