@@ -598,8 +598,8 @@ def test_a_presets_layout_without_the_preset_is_refused_naming_the_columns_it_wo
     before = counts(db)
     p = run("import", "demands", f, db=db, check=False)
     assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
-    # (场景描述, 应用领域 and 所在地区 are headers the kind knows too: read without the preset, not lost)
-    assert "--preset scenario_demands" in p.stderr and "其中的列 场景编号、场景提供方、投资规模（万元）、对接状态 将不被读取" in p.stderr
+    # (场景编号, 场景描述, 应用领域 and 所在地区 are headers the kind knows too: read without the preset, not lost)
+    assert "--preset scenario_demands" in p.stderr and "其中的列 场景提供方、投资规模（万元）、对接状态 将不被读取" in p.stderr
     assert "未导入" in p.stderr and "场景名称" not in p.stderr and "场景描述" not in p.stderr
     p = run("--lang", "en", "import", "demands", f, db=db, check=False)
     assert p.returncode == 2 and "--preset scenario_demands" in p.stderr and "nothing imported" in p.stderr

@@ -440,3 +440,30 @@ def test_a_demand_whose_deadline_is_before_its_publication_is_imported_and_said(
     p = run("--lang", "en", "import", "demands", f, "--rejects", tmp_path, db=tmp_path / "en.duckdb", env={"COLUMNS": "200"})
     assert "deadline before the publication date (imported, to review)" in p.stdout
     assert "note: 2 demands with a deadline before the publication date" in p.stderr
+
+
+def test_a_demand_list_imported_again_updates_the_demands_it_changed(tmp_path):
+    """A bureau imports its 需求清单 again a month later: one demand moved from 征集中 to 已对接 with a later deadline, one
+    is unchanged. The changed one was counted a duplicate and kept its old status and deadline (the city's list and
+    matching showed it open); it is updated now and counted so, the unchanged one stays a duplicate, and a later file
+    without a 状态 column, or with a blank cell, erases nothing."""
+    head = ["场景编号", "场景名称", "场景描述", "所在地区", "截止时间", "状态"]
+    first, second, third = (tmp_path / f"{n}.csv" for n in ("first", "second", "third"))
+    write_csv(first, head, [["XQ-001", "港口巡检机器人", "码头设备巡检", "浙江省宁波市", "2027年3月", "征集中"],
+                            ["XQ-002", "政务热线转写", "热线录音转写", "杭州市", "2027-06-30", "征集中"]])
+    write_csv(second, head, [["XQ-001", "港口巡检机器人", "码头设备巡检", "浙江省宁波市", "2027年6月", "已对接"],
+                             ["XQ-002", "政务热线转写", "热线录音转写", "杭州市", "2027-06-30", "征集中"]])
+    write_csv(third, ["场景编号", "场景名称", "场景描述", "截止时间"],
+              [["XQ-001", "港口巡检机器人", "码头设备与岸桥巡检", ""]])
+    db = tmp_path / "z.duckdb"
+    one = run_json("import", "demands", first, "--source", "局清单", db=db)
+    assert (one["rows_imported"], one["rows_updated"]) == (2, 0), one
+    again = run_json("import", "demands", second, "--source", "局清单", db=db)
+    assert (again["rows_imported"], again["rows_updated"], again["rows_duplicate"]) == (0, 1, 1), again
+    assert q(db, "SELECT source_key, status, deadline, city_code FROM demands ORDER BY source_key") == [
+        ("XQ-001", "已对接", D(2027, 6, 30), "330200"), ("XQ-002", "征集中", D(2027, 6, 30), "330100")]
+    last = run_json("import", "demands", third, "--source", "局清单", db=db)
+    assert (last["rows_imported"], last["rows_updated"], last["rows_duplicate"]) == (0, 1, 0), last
+    assert q(db, "SELECT description, status, deadline, city_code FROM demands WHERE source_key = 'XQ-001'") == [
+        ("码头设备与岸桥巡检", "已对接", D(2027, 6, 30), "330200")]  # only the description changed
+    assert q(db, "SELECT count(*) FROM demands") == [(2,)]

@@ -160,7 +160,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("event_type", headers="事件类型|event_type", doc="event type"),
     ),
     "demands": (
-        _f("key", headers="需求编号|id|key", doc="key in source"),
+        _f("key", headers="需求编号|场景编号|id|key", doc="key in source"),
         _f("title", headers="需求名称|标题|场景名称|title", required=True, doc="title"),
         _f("description", headers="需求描述|场景描述|描述|内容|description", doc="description"),
         _f("category", headers="需求类别|类别|场景类别|应用领域|category", doc="category (a scenario list's field of application, 应用领域)"),

@@ -98,7 +98,11 @@ def write_demands(ctx: ImportContext) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dem AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
                     QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _dem").fetchone()[0]
-    if not _dedupe_keyed(ctx, "_dem", "demands"):
+    updated = _update_known_demands(ctx)
+    left = _dedupe_keyed(ctx, "_dem", "demands")
+    ctx.report.rows_duplicate -= updated  # known and changed: updated, not duplicates
+    ctx.report.rows_updated += updated
+    if not left:
         return
     dtype = f"""CASE WHEN {_col(ctx, 'demander_type')} ~ '政府|机关|局|委|(?i)gov' THEN 'government'
                      WHEN {_col(ctx, 'demander_type')} ~ '企业|公司|(?i)enterprise|company' THEN 'enterprise'
@@ -116,6 +120,42 @@ def write_demands(ctx: ImportContext) -> None:
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
     _note_deadline_before_published(ctx)
+
+
+# what a later export of a demand list may change about a demand it listed before: (column, field, the file's value)
+_DEMAND_VALUES = (("description", "description", None), ("category", "category", None), ("node", "node", None),
+                  ("budget_wan", "budget", ("budget__wan", "DOUBLE")), ("published", "published", ("published__d", "DATE")),
+                  ("deadline", "deadline", ("deadline__d", "DATE")), ("status", "status", None),
+                  ("contact", "contact", None))
+
+
+def _update_known_demands(ctx: ImportContext) -> int:
+    """A demand this source listed before (the same key) whose new export changed a value — its status (征集中 →
+    已对接), its deadline, description, budget, contact or place — takes the new export's values and is counted as
+    updated; it was counted a duplicate and kept its old status and deadline. Only the file's own columns are read,
+    and an empty cell leaves the value as it was (a column the export dropped, or a cell left blank, erases nothing)."""
+    cols = [(c, _col(ctx, f, *(d or ()))) for c, f, d in _DEMAND_VALUES if _has(ctx, f)]
+    region = _has(ctx, "region")
+    if not cols and not region:
+        return 0
+    con = ctx.con
+    new = [f"{expr} AS {qi(c)}" for c, expr in cols]
+    if region:
+        new += ["_country AS country", "_province_code AS province_code", "_city_code AS city_code",
+                "_district_code AS district_code"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _dem_new AS SELECT _key, {', '.join(new)} FROM _dem")
+    sets = [f"{qi(c)} = coalesce(n.{qi(c)}, demands.{qi(c)})" for c, _ in cols]
+    differs = [f"(n.{qi(c)} IS NOT NULL AND n.{qi(c)} IS DISTINCT FROM demands.{qi(c)})" for c, _ in cols]
+    if region:  # a place read from the row: all four codes together, as the row gives them
+        codes = ("country", "province_code", "city_code", "district_code")
+        sets += [f"{c} = CASE WHEN n.province_code IS NOT NULL OR n.country IS NOT NULL THEN n.{c} ELSE demands.{c} END"
+                 for c in codes]
+        differs += ["((n.province_code IS NOT NULL OR n.country IS NOT NULL) AND ("
+                    + " OR ".join(f"n.{c} IS DISTINCT FROM demands.{c}" for c in codes) + "))"]
+    n = con.execute(f"""UPDATE demands SET {', '.join(sets)}, import_id = {ctx.import_id} FROM _dem_new n
+        WHERE demands.source = {ql(ctx.source)} AND demands.source_key = n._key AND ({' OR '.join(differs)})""").fetchone()
+    con.execute("DROP TABLE _dem_new")
+    return int(n[0]) if n else 0
 
 
 def _note_deadline_before_published(ctx: ImportContext) -> None:
