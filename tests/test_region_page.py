@@ -235,11 +235,18 @@ def test_a_bad_as_of_date_is_said_beside_the_pages_own_date_box(server, chromium
                 assert ("杭州市" if lang == "zh" else "Hangzhou") in page.inner_text("h1")
                 assert page.locator("#not-drawn").count() == 1 and page.locator("#sec-chain").count() == 0
                 assert page.locator("#error-message").count() == 0  # not the generic error page
+                # no report of another date behind the download buttons: disabled, and why
+                for btn in ("#download-pdf", "#download-xlsx"):
+                    assert page.get_attribute(btn, "href") is None
+                    assert page.get_attribute(btn, "aria-disabled") == "true"
+                assert ("截至日期无法采用" if lang == "zh" else "as-of date could not be taken") in page.inner_text("#download-refused")
         page.fill("#rp-as-of", "2024-12-01")
         page.click("#rp-go")
         page.wait_for_url("**/region/330100?as_of=2024-12-01")
         page.wait_for_function("() => window.ZS && window.ZS.regionReady === true", timeout=20000)
         assert page.locator("#error-as_of").count() == 0 and page.locator("#sec-chain").count() == 1
+        assert page.get_attribute("#download-pdf", "href").endswith("/report?format=pdf&as_of=2024-12-01")
+        assert page.locator("#download-refused").count() == 0
         b.close()
 
 
