@@ -499,6 +499,16 @@ def test_an_item_keeps_every_type_its_text_states_and_a_funding_rule_fires(fx, s
     assert run_json("monitor", "run", "--feed", server + "/types.xml", db=db)["events_new"] == 1
     alerts = run_json("alerts", "run", db=db)["alerts"]
     assert [(a["rule_name"], a["title"]) for a in alerts] == [("项目企业大额融资", title)], alerts
+    # the alert says the type its rule matched, the item's primary type after it: a 融资 rule is not seen firing on
+    # an expansion (table, JSON/CSV field matched_type beside event_type, either language)
+    listed = run_json("alerts", "list", db=db)
+    assert [(a["event_type"], a["matched_type"]) for a in listed] == [("expansion", "funding")], listed
+    wide = {"COLUMNS": "250"}
+    assert "融资（主类型：扩张/新建/投资设厂）" in run("alerts", "list", db=db, env=wide).stdout
+    en = run("--lang", "en", "alerts", "list", db=db, env=wide).stdout
+    assert "funding round (primary type: expansion" in en, en
+    csv_head, csv_row = run("alerts", "list", "--format", "csv", db=db).stdout.splitlines()[:2]
+    assert ",event_type,matched_type," in csv_head and ",expansion,funding," in csv_row, (csv_head, csv_row)
     item = run_json("monitor", "news", db=db)[0]
     assert item["event_type"] == "expansion" and [a["type"] for a in item["other_types"]] == ["funding"], item
     assert item["other_types"][0]["keywords"] and 0 < item["other_types"][0]["confidence"] <= 0.8
@@ -518,5 +528,9 @@ def test_an_item_keeps_every_type_its_text_states_and_a_funding_rule_fires(fx, s
 
     from zhaoshang.interfaces.web.app import create_app
 
-    page = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db)))).get("/monitor").text
+    client = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db))))
+    page = client.get("/monitor").text
     assert "扩张/新建/投资设厂 <span class=\"muted\">（另：融资）</span>" in page
+    assert '<td class="al-type">融资（主类型：扩张/新建/投资设厂）</td>' in client.get("/alerts").text
+    assert "funding round (primary type: expansion" in client.get("/alerts?lang=en").text
+    assert '<td id="alert-type">融资（主类型：扩张/新建/投资设厂）</td>' in client.get(f"/alerts/{listed[0]['id']}?lang=zh").text

@@ -457,6 +457,20 @@ def news_types_text(primary: str | None, others: list | None, lang: str = "zh") 
     return f"{head}（另：{'、'.join(rest)}）" if lang != "en" else f"{head} (also: {', '.join(rest)})"
 
 
+def alert_type_text(alert: dict, lang: str = "zh") -> str:
+    """An alert's event type as one cell: the item's type, or — when the rule fired on another type the item's text
+    states — that type first, the primary after it: ``融资（主类型：扩张/新建/投资设厂）`` /
+    ``funding round (primary type: expansion / new plant)``, so a 融资 rule is not seen to fire on an expansion."""
+    from ..services.alerts.feed import matched_type
+
+    head = label("event", alert.get("event_type"), lang)
+    code, other = matched_type(alert.get("explain"))
+    if not (code and other):
+        return head
+    m = label("event", code, lang)
+    return f"{m}（主类型：{head}）" if lang != "en" else f"{m} (primary type: {head})"
+
+
 def segments_beyond_text(rows: list[dict], lang: str = "zh", *, codes: bool = False) -> str:
     """The candidate segments ranked below a list's cut, named with their rank (and code), a 补链 one with its
     label and status: ``通用大模型（#16）、金融AI（#18，补链·薄弱）`` / ``General LLMs (#16), Financial AI (#18, fill: weak)``

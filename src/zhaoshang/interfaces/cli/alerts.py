@@ -12,7 +12,7 @@ import typer
 from ...core.errors import UserError, count_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
-from ..labels import delivery_error_text, event_text, label, number_text, region_names
+from ..labels import alert_type_text, delivery_error_text, event_text, label, number_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
 
 alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
@@ -39,7 +39,7 @@ def _rule_rows(rows: list[dict]) -> list[dict]:
 
 
 def _alert_rows(rows: list[dict]) -> list[dict]:
-    return [dict(a, event_type_label=label("event", a["event_type"], state.lang), title=event_text(a, state.lang),
+    return [dict(a, event_type_label=alert_type_text(a, state.lang), title=event_text(a, state.lang),
                  read=bool(a["read_at"])) for a in rows]
 
 

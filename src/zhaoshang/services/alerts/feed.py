@@ -27,7 +27,10 @@ BATCH = 5000
 FIRST_RUN_DAYS = 90  # a first run (no cursor yet, or a rebuilt file) reads this many days up to the newest event
 COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "enterprise_name", "event_type",
            "event_date", "title", "created_at", "read_at"]
-FIELDS = [*COLUMNS, "title_en", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
+# ``matched_type`` beside ``event_type``: the type the rule's type condition matched (read from its explanation) — an
+# item's other type (a 融资 stated by an expansion's text) when a rule of that type fired on it; null for a rule
+# that names no type
+FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
 
 
@@ -168,8 +171,20 @@ def _present(r: dict) -> dict:
     x = r.get("explain")
     out["explain"] = json.loads(x) if isinstance(x, str) else x
     out["evidence"] = (out["explain"] or {}).get("evidence") or []
+    out["matched_type"] = matched_type(out["explain"])[0]
     out["event_key"] = r.get("event_key")
-    return out
+    return {k: out[k] for k in FIELDS}  # matched_type beside event_type in every listing (JSON, CSV)
+
+
+def matched_type(explain: dict | None) -> tuple[str | None, bool]:
+    """The event type a rule's type condition matched, as a code (a rule may name a news type by its Chinese
+    name), and whether it is one of the item's other types (``other_type``), not its primary one."""
+    part = next((p for p in (explain or {}).get("parts") or () if p.get("signal") == "type"), None)
+    if not part or not part.get("raw"):
+        return None, False
+    raw = str(part["raw"])
+    code = raw if raw.isascii() else E.NEWS_ALIASES.get(raw, raw)
+    return code, bool((part.get("detail") or {}).get("other_type"))
 
 
 def one_per_event(alerts: list[dict], name: str = "rule_name", sep: str = "、") -> list[dict]:

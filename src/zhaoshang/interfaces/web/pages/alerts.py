@@ -17,7 +17,7 @@ from ....core.teamstate.clock import to_second
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
 from ....services.monitoring.feeds import feed_words, hide_paths, notes_in_words
-from ...labels import EVENT_TYPES, delivery_error_text, event_text, label, news_link_text, number_text
+from ...labels import EVENT_TYPES, alert_type_text, delivery_error_text, event_text, label, news_link_text, number_text
 from .. import sse
 from ..access import personal_events
 from ..auth import read_note, sign_note
@@ -187,10 +187,11 @@ def register(app, web) -> None:
     def api_stream(request: Request, store=Depends(web.get_store), user=Depends(web.current_user), after: After = 0):
         who, db, lang = _owner(user), team(request), web.lang_of(request)
 
-        def fetch(last: int) -> list[dict]:  # each title as the feed shows it, beside its type (labels.event_text)
+        def fetch(last: int) -> list[dict]:  # each title and type as the feed shows them (labels.event_text, alert_type_text)
             rows = reversed(shown(request, store, feed.list_alerts(db, who, after=last, limit=100), "alerts"))
             rules = [dict(r, shown_name=R.shown_name(r, lang)) for r in R.list_rules(db, who)]
-            return [{**a, "shown_title": event_text(a, lang)} for a in shown_rules(list(rows), rules)]
+            return [{**a, "shown_title": event_text(a, lang), "shown_type": alert_type_text(a, lang)}
+                    for a in shown_rules(list(rows), rules)]
 
         return sse.polled(request, fetch, after, event="alert")
 
