@@ -230,7 +230,7 @@ def china_day_ex(value) -> tuple[_dt.date | None, str | None]:
     if _RFC822_RE.match(s):
         import email.utils
 
-        text = re.sub(r"\s+cst$", " +0800", s)
+        text = re.sub(r"\s+cst$", " " + _ZONE_NAMES["cst"], s)  # the one zone name email.utils reads otherwise
         try:
             at = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):

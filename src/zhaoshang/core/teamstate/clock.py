@@ -11,11 +11,6 @@ from ..parse.dates import CHINA, china_time_text, china_today  # noqa: F401
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-def china_day(at: _dt.datetime) -> _dt.date:
-    """The China day of a moment (a naive one is taken as UTC)."""
-    return (at if at.tzinfo else at.replace(tzinfo=_dt.timezone.utc)).astimezone(CHINA).date()
-
-
 def china_day_start(day: _dt.date) -> str:
     """The first moment of the China day ``day`` as a stored time (UTC text): 2026-12-02 → 2026-12-01T16:00:00.000000Z.
     Stored times compare with it as text, so a day a user names is China's day, not the UTC one."""

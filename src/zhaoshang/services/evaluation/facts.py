@@ -13,7 +13,7 @@ import datetime as _dt
 from ...core.asof import news_day
 from ...core.explain import Ref
 from .live import PRESENCE_KINDS, rounds_sql
-from .signals import INVESTOR_PSEUDO, NEGATIVE_EVENTS, _funding_ctes, _lit, _population_ctes
+from .signals import INVESTOR_PSEUDO, NEGATIVE_EVENTS, date_lit, funding_ctes, population_ctes
 
 # signal → the kinds of facts it reads (keys of ``signal_facts``' rows), in the order shown
 READS = {
@@ -66,9 +66,9 @@ def _investor(store, d: _dt.date, eid: int) -> dict | None:
     """The investor whose record gives the enterprise's investor quality (the best of its investors by the date):
     its id and name, the enterprises it funded by the date, those that raised again later, the overall share and
     the smoothed quality — the figures of ``signals.INVESTOR_CTES``; None when no investor of it is known."""
-    D = _lit(d)
-    row = store.con.execute(f"""WITH {_funding_ctes(store, d)},
-{_population_ctes(D, 'FALSE')}
+    D = date_lit(d)
+    row = store.con.execute(f"""WITH {funding_ctes(store, d)},
+{population_ctes(D, 'FALSE')}
 SELECT q.investor_id, coalesce(i.name, (SELECT min(fi.investor_name) FROM funding_investors fi
                                         WHERE fi.investor_id = q.investor_id)) AS name, q.q,
        (SELECT count(*) FROM inv_port p WHERE p.investor_id = q.investor_id) AS portfolio,
@@ -95,7 +95,7 @@ def signal_facts(store, d: _dt.date, eid: int, present: dict) -> dict:
     """The facts of enterprise ``eid`` each kind of signal reads as of ``d`` (``READS``): kind → ids (or keys: the
     dates of registry changes, ``m<id>`` of live rounds), plus ``amounts`` (the rounds' amounts disclosed and
     estimated apart) and ``investor`` (``_investor``). Kinds of source not imported by the date read nothing."""
-    D = _lit(d)
+    D = date_lit(d)
     out: dict = {}
     # the rounds the signals count (imported and live, a likely duplicate once: live.rounds_sql)
     rounds = store.con.execute(f"""SELECT id, date, amount_wan, live_key,
@@ -142,8 +142,8 @@ def signal_facts(store, d: _dt.date, eid: int, present: dict) -> dict:
     neg = ", ".join(f"'{t}'" for t in NEGATIVE_EVENTS)
     out["risk_events"] = _ids(store, f"SELECT id FROM events WHERE enterprise_id = ? AND type IN ({neg}) "
                                      f"AND date <= {D} ORDER BY date, id", [eid])
-    team = store.con.execute(f"""WITH {_funding_ctes(store, d)},
-{_population_ctes(D, 'FALSE')}
+    team = store.con.execute(f"""WITH {funding_ctes(store, d)},
+{population_ctes(D, 'FALSE')}
 SELECT r.id, coalesce(r.person_id::VARCHAR, r.person_name) AS who,
        (SELECT n FROM people p WHERE p.who = coalesce(r.person_id::VARCHAR, r.person_name)) AS n
 FROM roles r LEFT JOIN imports i ON i.id = r.import_id

@@ -63,7 +63,8 @@ UNCOV = """{name} AS (SELECT r.enterprise_id FROM enterprise_records r WHERE {wh
           HAVING NOT bool_or(coalesce(r.source IN (SELECT source FROM imports WHERE kind = '{kind}'), FALSE))),"""
 
 
-def _lit(d: _dt.date) -> str:
+def date_lit(d: _dt.date) -> str:
+    """A date as a SQL literal (the scorecard's and the leads' queries are written with their as-of day in them)."""
     return f"DATE '{d.isoformat()}'"
 
 
@@ -102,11 +103,11 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
     return out
 
 
-def _funding_ctes(store, d: _dt.date, inline: bool = False) -> str:
+def funding_ctes(store, d: _dt.date, inline: bool = False) -> str:
     """CTEs ``lv`` (live events by ``d``) and ``f`` (rounds by ``d``, imported and live, a likely duplicate counted
     once: ``live.rounds_sql``, with their stage);
     ``inline``: ``f`` is read where used (one enterprise's rounds then come from a filtered scan), not stored."""
-    D = _lit(d)
+    D = date_lit(d)
     stage_case = "CASE f.round " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE.items()) + " END"
     return f"""lv AS (SELECT * FROM ({live_source(store)}) WHERE date <= {D}),
 f AS {'NOT MATERIALIZED ' if inline else ''}(SELECT f.enterprise_id, f.id, f.date, f.amount_wan, f.round, {stage_case} AS stage
@@ -121,7 +122,7 @@ typ AS (SELECT round, median(gap) AS typ_gap FROM gaps WHERE gap IS NOT NULL GRO
 
 def typical_sql(store, d: _dt.date) -> str:
     """SQL: the typical gap (months) after a round of each type by ``d`` — (round, typ_gap), read from everyone."""
-    return f"WITH {_funding_ctes(store, d)},\n{TYPICAL_CTES.rstrip(',')}\nSELECT round, typ_gap FROM typ"
+    return f"WITH {funding_ctes(store, d)},\n{TYPICAL_CTES.rstrip(',')}\nSELECT round, typ_gap FROM typ"
 
 
 # the pseudo-enterprises investor quality is smoothed with (INVESTOR_CTES)
@@ -141,7 +142,7 @@ inv_q AS (SELECT investor_id, (sum(again) + {INVESTOR_PSEUDO} * (SELECT p FROM p
           FROM inv_port GROUP BY investor_id),"""
 
 
-def _population_ctes(D: str, where: str) -> str:
+def population_ctes(D: str, where: str) -> str:
     """CTEs ``ninv`` and ``ent_q`` (an enterprise's investors and their records: ``INVESTOR_CTES``) and ``team`` (its
     people and their other enterprises): read from everyone's facts by ``D``; ``team`` kept for the rows ``where`` selects."""
     return f"""{INVESTOR_CTES}
@@ -163,8 +164,8 @@ def shared_sql(store, d: _dt.date) -> str:
     investors' records across the population), ``key_people``, ``serial_founders``, ``board_ties`` (its people's
     other enterprises) — one row per enterprise having any. Computed once, they serve every range of a card
     ranked over the population (``signals_sql(shared=…)``) with the figures of the one-pass query."""
-    return f"""WITH {_funding_ctes(store, d)},
-{_population_ctes(_lit(d), 'TRUE')}
+    return f"""WITH {funding_ctes(store, d)},
+{population_ctes(date_lit(d), 'TRUE')}
 SELECT enterprise_id, ninv.investors_n, ent_q.investor_quality, team.key_people, team.serial_founders,
        team.board_ties
 FROM ninv LEFT JOIN ent_q USING (enterprise_id) FULL JOIN team USING (enterprise_id)"""
@@ -183,7 +184,7 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
     signals read from everyone's facts (``shared_sql``, computed once for many ranges) instead of computing them."""
     chain = chain or default_chain(store)
     present = present if present is not None else sources_present(store, d)
-    D = _lit(d)
+    D = date_lit(d)
     exited = ", ".join(f"'{r}'" for r in EXITED_ROUNDS)
     neg = ", ".join(f"'{t}'" for t in NEGATIVE_EVENTS)
 
@@ -208,14 +209,14 @@ def signals_sql(store, d: _dt.date, *, chain: str | None = None, present: dict |
         return "TRUE" if ids is None else f"{col} BETWEEN {int(ids[0])} AND {int(ids[1])}"
     typ = f"typ AS ({typical})," if typical else TYPICAL_CTES
     if shared is None:
-        population = _population_ctes(D, one("rl.enterprise_id")) + ","
+        population = population_ctes(D, one("rl.enterprise_id")) + ","
     else:  # one row per enterprise: the same joins as the CTEs computed here
         population = f"""sh AS (SELECT * FROM ({shared}) WHERE {one('enterprise_id')}),
 ninv AS (SELECT enterprise_id, investors_n FROM sh),
 ent_q AS (SELECT enterprise_id, investor_quality FROM sh),
 team AS (SELECT enterprise_id, key_people, serial_founders, board_ties FROM sh),"""
     return f"""
-WITH {_funding_ctes(store, d, inline=only is not None)},
+WITH {funding_ctes(store, d, inline=only is not None)},
 e AS (SELECT id, founded, dissolved, status, last_import_id FROM {enterprises_as_of(d, store, ('status',))}
       WHERE {one('id')}),
 node AS (SELECT enterprise_id, arg_max(node_code, {PRIMARY_RANK}) AS node FROM placements

@@ -23,12 +23,8 @@ from ...core.geo.lookup import region_condition
 from ..chain.primary import PRIMARY_RANK
 from ..evaluation.live import EXPANSION_TYPES, FUNDING_TYPES, PRESENCE_KINDS, live_source, rounds_sql
 from ..evaluation.live import sql_in
-from ..evaluation.signals import ABNORMAL, sources_present
+from ..evaluation.signals import ABNORMAL, date_lit, sources_present
 from ..matching.profiles import open_demand_segments
-
-
-def _lit(d: _dt.date) -> str:
-    return f"DATE '{d.isoformat()}'"
 
 
 def _values(pairs: dict[str, str]) -> tuple[str, list]:
@@ -71,7 +67,7 @@ def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
 def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, str], segments: list[dict],
                    cfg: dict, present: dict[str, bool]) -> tuple[str, list]:
     """SQL and parameters: one row per candidate with its signals, normalised values and ``score``."""
-    D = _lit(d)
+    D = date_lit(d)
     seg_sql, seg_p = _values(codes)
     gap = [s["code"] for s in segments if s["gap"]] or [""]
     recd = [s["code"] for s in segments if s["recommended"]] or [""]
