@@ -66,9 +66,9 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
     check = audit.verify(team)
     audit.record(team, audit.cli_actor(), "team.restore", file, {"backup_created_at": header["created_at"],
                                                                  "audit_entries_kept": len(later)})
-    made = to_second(header["created_at"])  # the backup's time as people read it (China's, its zone said)
-    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made}）；备份之后的审计记录 {len(later)} 条已保留；审计链",
-                       f"restored from {file} (backed up {made}); {count_en(len(later), 'audit entry', 'audit entries')} "
+    made = to_second(header["created_at"])  # the backup's time as people read it (UTC, to the second)
+    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made} UTC）；备份之后的审计记录 {len(later)} 条已保留；审计链",
+                       f"restored from {file} (backed up {made} UTC); {count_en(len(later), 'audit entry', 'audit entries')} "
                        "written since the backup kept; audit chain ")
                      + (t("完整", "intact") if check["ok"] else t(f"在第 {check['first_bad']} 条被改动", f"broken at {check['first_bad']}"))
                      + t("；所有会话已结束，请重新登录\n", "; every session has ended: sign in again\n"))
