@@ -120,10 +120,12 @@ def test_pair_model_applies_as_scikit_learn_fitted_it(fitted):
     assert W.sum() == pytest.approx(leaves - pm.t_value[pm.t_roots].sum(), abs=1e-9)
     tw = {n: W[0, pm.t_index[n]] for n, v in feats[j].items() if v and n in pm.t_index}  # the features the pair holds
     assert tw and all(feats[j].get(n) for n, _ in pm.top(feats[j]))  # only what the pair holds is named
-    assert pm.tops(feats[:5]) == [pm.top(f) for f in feats[:5]]
+    assert pm.tops(feats) == [pm.top(f) for f in feats]  # ranked a block at a time: no pair's weights reach another's
+    weights = {n: ((pm.coef[pm.index[n]] * v if n in pm.index else 0.0) + tw.get(n, 0.0)) / 2 for n, v in feats[j].items() if v}
+    ranked = sorted((n for n, w in weights.items() if w), key=lambda n: (-abs(weights[n]), n))[:pr.TOP_FEATURES]
+    assert [name for name, _ in pm.top(feats[j])] == ranked  # the weightiest first, ties by name
     for name, w in pm.top(feats[j]):
-        lr_w = pm.coef[pm.index[name]] * feats[j][name] if name in pm.index else 0.0
-        assert w == pytest.approx((lr_w + tw.get(name, 0.0)) / 2, abs=1e-3)
+        assert w == pytest.approx(weights[name], abs=1e-3)
 
 
 def test_classify_reads_listings_with_the_pair_model_and_leaves_registrations_as_they_were(fitted, tax, monkeypatch):
