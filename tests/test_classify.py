@@ -223,7 +223,7 @@ def test_another_chain_classifies_through_the_same_code(store):
 
 
 def test_cli_classify_on_an_imported_database(tmp_path):
-    from zhaoshang.core.importers import import_files
+    from cli_util import run, run_json
     from zhaoshang.interfaces.cli import app
 
     csv = tmp_path / "e.csv"
@@ -232,12 +232,17 @@ def test_cli_classify_on_an_imported_database(tmp_path):
                    "杭州味道餐饮管理有限公司,餐饮服务\n"
                    "苏州优智机器人有限公司,服务机器人研发\n", encoding="utf-8")
     db = tmp_path / "z.duckdb"
-    with Store(db) as s:
-        import_files(s, "enterprises", [csv], source="test")
+    # the import says that its enterprises reach the map, the region pages, the leads and the scores after classify
+    got = run("import", "enterprises", csv, "--source", "test", db=db)
+    assert "3 家企业尚未按最新数据归入产业链" in got.stderr and "zhaoshang classify" in got.stderr
     r = CliRunner().invoke(app, ["--db", str(db), "classify", "--format", "json"])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert doc["enterprises"] == 3 and doc["placed"] == 2 and doc["unplaced"] == 1
+    more = tmp_path / "more.csv"  # after a classification only what an import changed waits for the next one
+    more.write_text("企业名称,经营范围\n深圳视界智能科技有限公司,计算机视觉软件开发\n", encoding="utf-8")
+    assert run_json("import", "enterprises", more, "--source", "test2", "--format", "json", db=db)["unclassified"] == 1
+    assert run_json("classify", "--format", "json", db=db)["enterprises"] == 4
     assert doc["method"] == "rules-v1" and len(doc["checked_by_model"]["digest"]) == 12  # the shipped model checked them
     nodes = {n["code"]: n["enterprises"] for n in doc["by_node"]}
     assert nodes["U01"] == 1 and nodes["D01"] == 1 and nodes["D01.3"] == 1

@@ -65,6 +65,7 @@ def import_cmd(
                                   data_date=data_date, rejects_dir=rejects, progress=advance, sheet=sheet, scope=scope,
                                   header_row=header_row)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
+            unplaced = _unclassified(store)
             if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
                 from ...services.monitoring.nlp.stored import link_import_text
 
@@ -78,6 +79,7 @@ def import_cmd(
         doc["data_date_in_name"] = named
     if text_links is not None:
         doc["text_links"] = text_links
+    doc["unclassified"] = unplaced  # enterprises the placements do not yet reflect (``classify`` places them)
     _audit_import(files, doc, kind=kind, preset=preset, state="done")
     if report.columns_absent:  # a preset's column the file lacks: skipped, said
         sys.stderr.write(t(f"注意：预设 {preset} 的列在文件中不存在，已跳过: {'、'.join(report.columns_absent)}\n",
@@ -225,9 +227,23 @@ def import_cmd(
                            f"note: {count_en(report.values_kept_older, 'value')} already set by an export with a later "
                            f"data date ({by}): kept in this import's source records only (no update, no history, no change "
                            "event)\n"))
+    if unplaced:
+        sys.stderr.write(t(f"注意：{unplaced:,} 家企业尚未按最新数据归入产业链：运行 zhaoshang classify（只归类有变化的企业）"
+                           "之后，地图、地区画像、线索与评分才包含它们的新数据\n",
+                           f"note: {unplaced:,} enterprises are not yet placed on the chain with their latest data: the "
+                           "map, region pages, leads and scores include it after zhaoshang classify (which places only "
+                           "what changed)\n"))
     if report.rows_rejected or report.fields_dropped:
         sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
                            f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
+
+
+def _unclassified(store) -> int:
+    """Enterprises the default chain's placements do not yet reflect after an import (``incremental.pending``)."""
+    from ...services.chain.incremental import pending
+    from ...services.chain.taxonomy import load_taxonomy
+
+    return pending(store, load_taxonomy(None))
 
 
 def _source_hint_text(source: str, hint: dict) -> str:

@@ -81,3 +81,12 @@ def changed_since(store, tax: Taxonomy) -> list[int]:
         UNION SELECT holder_enterprise_id FROM shareholdings WHERE import_id > $k AND holder_enterprise_id IS NOT NULL
         """, {"k": k}).fetchall()
     return sorted(r[0] for r in rows)
+
+
+def pending(store, tax: Taxonomy) -> int:
+    """How many enterprises the placements do not yet reflect: those whose evidence changed since the recorded
+    classification (``changed_since``), or every enterprise when none is recorded. An import says it, since the map,
+    the region pages, the leads and the scores read the placements (``classify`` brings them up to date)."""
+    if store.get_meta(_key(tax)):
+        return len(changed_since(store, tax))
+    return int(store.con.execute("SELECT count(*) FROM enterprises").fetchone()[0])
