@@ -115,6 +115,13 @@ def test_alerts_api(fx, tmp_path):
     assert len(live) == 2 and all(set(re.split("、|, ", a["rule_shown"])) == {"大额融资", "缺失环节大额融资"} for a in live), live
     page = client.get("/alerts?lang=zh").text
     assert "缺失环节大额融资、大额融资" in page or "大额融资、缺失环节大额融资" in page
+    # the page says how many alerts there are beside its rows (one per event), as `alerts list` counts them
+    doc = client.get("/api/alerts").json()
+    total = len(feed.list_alerts(team, doc["owner"], limit=10_000))
+    assert doc["counts"]["alerts"] == total == sum(len(a["alert_ids"]) for a in rows) > len(rows)
+    count = re.search(r'id="al-count" data-alerts="(\d+)" data-unread="(\d+)" data-rows="(\d+)">([^<]*)<', page)
+    assert count and count.groups()[:3] == (str(total), str(doc["counts"]["unread"]), str(len(rows)))
+    assert f"预警共 {total} 条" in count[4] and f"此处 {len(rows)} 行，含预警 {total} 条" in count[4] and "最近" not in count[4]
     # a viewer reads their own (empty) feed, cannot change rules, and cannot open another user's alert
     v = tokens["viewer"]
     assert client.get("/api/alerts", headers=v).json()["alerts"] == []
@@ -263,6 +270,7 @@ def test_alerts_page_live_in_the_browser(fx, tmp_path, monkeypatch, chromium):
     R.set_channels(served_team, "local", webhook_url=rx.url, webhook_secret="whsec-browser")
     with _served_alerts_page(db, chromium) as (base, pg, errors):
         assert pg.locator("#al-empty").is_visible()
+        assert "本机单用户" in pg.inner_text("h1") and "local" not in pg.inner_text("h1")  # whose rules: in words
         pg.fill("#r-name", "坏规则")
         pg.click("#r-save")  # nothing but a name: refused with one line
         assert "没有任何条件" in pg.inner_text("#al-form-error")

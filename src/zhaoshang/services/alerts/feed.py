@@ -229,6 +229,16 @@ def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 
     return [_present(r) for r in rows]
 
 
+def counts(team, owner: str | None = None) -> dict[str, int]:
+    """How many alerts ``owner`` has (every user's when None), and how many of them are unread: what a page that
+    lists the latest ones says beside them."""
+    where, params = ("WHERE owner = ?", [owner]) if owner else ("", [])
+    with team.tx() as tx:
+        row = tx.query(f"SELECT count(*) AS alerts, sum(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END) AS unread "
+                       f"FROM alerts {where}", params)[0]
+    return {"alerts": int(row["alerts"] or 0), "unread": int(row["unread"] or 0)}
+
+
 def get(team, alert_id: Any) -> dict:
     return _present(R.row_by_id(team, "alerts", alert_id, ("预警", "alert")))
 

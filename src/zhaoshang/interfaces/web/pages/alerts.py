@@ -58,6 +58,9 @@ class ReadIn(StrictBody):
     ids: Optional[list[int]] = Field(None, max_length=1000)
 
 
+LISTED = 100  # the page lists the latest alerts (the rest: zhaoshang alerts list, /api/alerts)
+
+
 def _owner(user) -> str:
     return getattr(user, "name", None) or R.LOCAL
 
@@ -121,8 +124,9 @@ def register(app, web) -> None:
         return {"owner": who, "rules": rules,
                 # one row per event, naming every rule it matched (as the e-mail digest lists them)
                 "alerts": feed.one_per_event(
-                    shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=100), "alerts"), rules),
+                    shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=LISTED), "alerts"), rules),
                     "rule_shown", ", " if lang == "en" else "、"),
+                "listed": LISTED, "counts": feed.counts(team(request), who), "local": who == R.LOCAL,
                 "channels": R.channels(team(request), who),
                 # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
                 # and sent again from the page
