@@ -656,6 +656,21 @@ def test_a_file_of_mixed_encoding_is_refused_naming_its_first_undecodable_line(t
     assert counts(db) == before
 
 
+def test_a_big5_file_is_refused_as_big5_not_read_as_gbk(tmp_path, db):
+    """A Big5 export (traditional Chinese) mostly decodes as GBK too, into strange characters: it was read and refused
+    for a missing 企业名称 with its columns shown as ``Θミら戳``; it is refused as Big5, its header read as Big5. The
+    real GBK files of the reader tests (tests/test_readers.py) still read as GBK."""
+    big5 = tmp_path / "big5.csv"
+    big5.write_bytes("企業名稱,地區,成立日期\n北京測試科技有限公司,北京市,2020-01-01\n".encode("big5"))
+    before = counts(db)
+    zh = run("import", "enterprises", big5, db=db, check=False)
+    assert zh.returncode == 2 and "文件似乎是 Big5（繁体中文）编码（按 Big5 读出表头为 企業名稱,地區,成立日期）" in zh.stderr, zh.stderr
+    assert "另存为 UTF-8" in zh.stderr and "Θ" not in zh.stderr
+    en = run("--lang", "en", "import", "enterprises", big5, db=db, check=False)
+    assert "the file seems to be in Big5 (traditional Chinese; read as Big5 its header is 企業名稱,地區,成立日期)" in en.stderr
+    assert counts(db) == before
+
+
 def test_the_rejects_codes_table_gives_unreadable_amounts_the_parser_rejects(tmp_path, db):
     """The table named 数亿 as an amount without a number, rejected; it is read as a range (10,000–100,000 万) and
     imported. Each example the row gives as rejected is rejected by an import, each it gives as read is imported."""

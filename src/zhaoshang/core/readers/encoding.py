@@ -197,6 +197,32 @@ def clean_stale_temp(directory: str | Path | None = None) -> int:
     return removed
 
 
+# characters that a Chinese table's header and names do not hold, but that Big5 bytes read as GBK give: kana,
+# Greek, Cyrillic, bopomofo, box drawing, full-width forms' symbols
+_NOT_CHINESE_TEXT = re.compile("[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3100-\u312f\ufffd]")
+
+
+def refuse_big5(p: Path, head: bytes) -> None:
+    """Refuse a file written in Big5 (traditional Chinese, Taiwan and Hong Kong exports) before it is read as GBK:
+    its bytes mostly decode as GBK too, into strange characters (``Θミら戳`` for 成立日期), so the file would be read
+    and then refused for columns it seems to lack. Said when its start reads as Big5 (the last, possibly cut
+    character aside) with no such character, and as GBK with at least two."""
+    try:
+        as_big5 = codecs.getincrementaldecoder("big5")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return
+    as_gb = head.decode("gb18030", errors="replace")
+    if _NOT_CHINESE_TEXT.search(as_big5) or len(_NOT_CHINESE_TEXT.findall(as_gb)) < 2:
+        return
+    raise UserError(f"{p}: 文件似乎是 Big5（繁体中文）编码（按 Big5 读出表头为 {as_big5.splitlines()[0][:60]}），"
+                    "本系统读取 UTF-8、UTF-16、GBK、GB18030 文本：请在 Excel 或编辑器中另存为 UTF-8 编码的 CSV，"
+                    "表头用简体字（如 企业名称、成立日期）或用 --mapping 指定列",
+                    en=f"{p}: the file seems to be in Big5 (traditional Chinese; read as Big5 its header is "
+                       f"{as_big5.splitlines()[0][:60]}); UTF-8, UTF-16, GBK and GB18030 text are read: save it as a "
+                       "UTF-8 CSV in Excel or an editor, with simplified headers (企业名称, 成立日期) or columns named "
+                       "by --mapping")
+
+
 def _transcode(p: Path, encoding: str) -> Path:
     """Stream `p` decoded as `encoding` into a temporary UTF-8 file with \\n line endings."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
@@ -231,6 +257,8 @@ def _prepare_text(p: Path) -> _Text:
             return _temp_text(_transcode(p, "utf-8-sig"), flavour, digest)
         return _Text(p, flavour, digest, None)
     last: Exception | None = None
+    with open(p, "rb") as f:
+        refuse_big5(p, f.read(SNIFF_CHARS))
     for enc in ("gbk", "gb18030"):
         try:
             return _temp_text(_transcode(p, enc), enc, digest)
@@ -261,6 +289,8 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
     if raw.startswith(_BOMS_UTF16):
         return raw.decode("utf-16", errors="ignore").lstrip("\ufeff"), "utf-16", complete
     for enc in ("utf-8-sig", "gbk", "gb18030"):
+        if enc == "gbk":
+            refuse_big5(p, raw)
         dec = codecs.getincrementaldecoder(enc)("strict")
         try:
             text = dec.decode(raw, final=complete)
