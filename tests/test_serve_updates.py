@@ -117,6 +117,11 @@ def test_import_while_serving_shows_new_data_and_failures_change_nothing(db, tmp
             assert hangzhou_test_total(base) == 7
             meta = httpx.get(base + "/api/meta").json()
             assert "registry-update" in {s["source"] for s in meta["sources"]}
+            # the 数据更新 page lists the command line's import beside its own upload jobs (it listed uploads only)
+            last = httpx.get(base + "/api/updates").json()["imports"][0]
+            assert (last["id"], last["source"], last["files"], last["rows_imported"]) == (rep["import_id"], "registry-update", ["new.csv"], 7)
+            row = httpx.get(base + "/updates").text.split(f'<tr data-import="{rep["import_id"]}">', 1)[1].split("</tr>", 1)[0]
+            assert "registry-update" in row and "new.csv" in row and str(tmp_path) not in row and "(UTC+8)" in row, row
             time.sleep(0.5)
         assert len(h.statuses) > 5 and all(s == 200 for _, s in h.statuses), [x for x in h.statuses if x[1] != 200]
 
@@ -592,7 +597,8 @@ def test_upload_data_date_is_the_shared_date_field_and_no_jobs_yet_is_said(tmp_p
     f = write_csv(tmp_path / "登记库.csv", good_rows(3, 800))
     with serving(db) as base, chromium as b:
         page = b.new_page()
-        for lang, words in (("en", "No jobs yet"), ("zh", "还没有任务")):  # nothing uploaded yet
+        for lang, words in (("en", "No upload jobs on this page yet (command-line imports: the import log below)"),
+                            ("zh", "本页还没有上传任务（命令行导入见下方导入记录）")):  # nothing uploaded yet
             page.goto(f"{base}/updates?lang={lang}")
             assert page.inner_text("#jobs tbody") == words, lang
         page.goto(base + "/updates")
@@ -603,6 +609,9 @@ def test_upload_data_date_is_the_shared_date_field_and_no_jobs_yet_is_said(tmp_p
         assert page.url.endswith("/updates") and page.locator("#update-job").count() == 0, page.url
         assert page.evaluate("document.querySelector('#upload-form input[name=data_date]').validationMessage")
         job = upload_in_browser(page, base, str(f), fill={"data_date": "2024年11月30日", "source": "登记库"})
+        page.goto(base + "/updates")  # the upload in the import log too, by its file's own name and its data date
+        logged = page.inner_text(f"#imports-log tr[data-import='{job['result']['import']['import_id']}']")
+        assert "登记库.csv" in logged and "2024-11-30" in logged and "登记库" in logged, logged
         b.close()
     assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2024-11-30", job
 

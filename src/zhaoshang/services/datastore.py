@@ -91,6 +91,17 @@ def status_summary(store: Store) -> dict:
     }
 
 
+def recent_imports(store: Store, limit: int = 20) -> list[dict]:
+    """The latest imports, however made (the command line, an upload, the demo): what the 数据更新 page lists beside
+    its own upload jobs. Files by their names only (never a path on the server); ``data_date_given`` as in
+    ``status_summary``; ``partial`` an enterprise list told to list only part of its source."""
+    rows = store.query(f"""SELECT id, kind, source, files, data_date, id NOT IN ({UNDATED_IMPORTS}) AS data_date_given,
+                                  finished_at, rows_read, rows_imported, rows_updated, rows_duplicate, rows_rejected,
+                                  {PARTIAL} AS partial
+                           FROM imports ORDER BY id DESC LIMIT ?""", [int(limit)])
+    return [{**r, "files": [Path(f).name for f in (r["files"] or [])]} for r in rows]
+
+
 def export_kind(store: Store, kind: str, output: str | Path) -> int:
     from ..core.writers import export_query
 

@@ -16,6 +16,7 @@ from ....core.errors import NotFound, UserError, unknown_choice
 from ....core.fields import KINDS
 from ....core.parse.dates import parse_user_date
 from ....core.importers import list_presets
+from ....services.datastore import recent_imports
 from ....services.team import audit
 from ..auth import client_ip
 from ..jobs import UpdateJobs
@@ -64,8 +65,9 @@ def register(app, web) -> None:
     jobs = app.state.update_jobs = UpdateJobs(web.served.path)
 
     @app.get("/updates", response_class=HTMLResponse, include_in_schema=False)
-    def updates_page(request: Request, job: Optional[int] = None):
+    def updates_page(request: Request, job: Optional[int] = None, store=Depends(web.get_store)):
         return web.page(request, "updates.html", {"nav": "updates", "kinds": list(KINDS), "jobs": jobs.recent(),
+                                                  "imports": recent_imports(store),
                                                   "presets": list_presets(),
                                                   "job": jobs.get(job) if job else None, "json_twin": "/api/updates"})
 
@@ -104,8 +106,9 @@ def register(app, web) -> None:
         return RedirectResponse(f"/updates?job={job['id']}", status_code=303)
 
     @app.get("/api/updates", tags=["updates"], summary="数据更新任务（导入、归类）及其结果")
-    def api_updates():
-        return web.json({"jobs": jobs.recent()})
+    def api_updates(store=Depends(web.get_store)):
+        # the page's two lists: its upload jobs, and the latest imports however made (the command line among them)
+        return web.json({"jobs": jobs.recent(), "imports": recent_imports(store)})
 
     @app.get("/api/updates/{job_id}", tags=["updates"], summary="一个数据更新任务：状态（queued/running/done/failed）与结果")
     def api_update(job_id: Annotated[int, PathParam(ge=1, le=2**31)]):
