@@ -135,6 +135,29 @@ def test_import_while_serving_shows_new_data_and_failures_change_nothing(db, tmp
         assert hangzhou_test_total(base) == 7
 
 
+def test_a_server_started_during_an_update_waits_for_it_then_serves(db):
+    """An update with nobody reading the file runs in place and holds it open for writing: a server started meanwhile
+    stopped with DuckDB's "Conflicting lock is held". It says it waits, and serves the updated file once the update
+    ends (here an update held open by this test: the update lock taken and the file open for writing, as an in-place
+    import or classification holds them)."""
+    from zhaoshang.core.generations import updating
+
+    with ExitStack() as server:
+        with updating(str(db)) as store:  # in place: nobody reads the file
+            store.con.execute("UPDATE enterprises SET name = name || '（更新后）' WHERE id = 1")
+            base = server.enter_context(serving(db, tries=1))
+            time.sleep(3)
+            with pytest.raises(httpx.HTTPError):
+                httpx.get(base + "/api/meta", timeout=1)  # not up while the update runs (it was: refused, exited)
+        for _ in range(300):  # the update committed and released: the waiting server starts on the updated file
+            try:
+                if httpx.get(base + "/api/meta", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert httpx.get(base + "/api/enterprises/1", timeout=5).json()["enterprise"]["name"].endswith("（更新后）")
+
+
 def test_killed_import_while_serving_leaves_served_data_unchanged(db, tmp_path):
     big = write_big_csv(tmp_path / "big.csv", 150_000, prefix="杭州测试")
     env = {k: v for k, v in os.environ.items() if k != "ZHAOSHANG_DB"}

@@ -51,6 +51,28 @@ def _update_lock(path: str) -> Iterator[None]:
         os.close(fd)
 
 
+def wait_for_update(path: str | os.PathLike, on_wait=None) -> bool:
+    """Wait until no update of the database at ``path`` is running (``<db>.update.lock`` free); True when one was.
+    An update with nobody reading the file runs in place and holds it open for writing, so a server started meanwhile
+    could not open it (DuckDB's "Conflicting lock is held"); it waits instead, ``on_wait`` called once first (to say
+    so), then opens the updated file, and later updates go to new generations."""
+    lock = str(path) + LOCK_SUFFIX
+    if not os.path.exists(lock):
+        return False
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_SH)  # the update's end releases it
+            return True
+    finally:
+        os.close(fd)  # closing the descriptor releases the shared lock
+
+
 def _remove(*paths: str) -> None:
     for p in paths:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import typer
@@ -93,6 +94,7 @@ def serve_cmd(
     只在本机地址（127.0.0.1）上服务时无需登录；其他地址或 --require-login 时一律要求登录，且至少要有一个启用的管理员。
     """
     from ...core.errors import UserError
+    from ...core.generations import wait_for_update
     from ...services.team.accounts import active_admins
     from ..web.app import serve
 
@@ -107,6 +109,9 @@ def serve_cmd(
         from ...services.monitoring.feeds import load_feeds
 
         load_feeds(feeds)  # a bad feeds file is one line before the server starts
+    wait_for_update(state.db, lambda: sys.stderr.write(t(
+        f"数据库 {state.db} 正在更新（导入或归类），更新完成后启动服务…\n",
+        f"the database {state.db} is being updated (an import or a classification); the server starts when it ends…\n")))
     serve(state.db, host=host, port=port, geojson=geojson, team=team, local_only=local_only, feeds=feeds,
           allow_internal_webhooks=allow_internal_webhooks, warm=not no_warm_up)
 
