@@ -212,10 +212,10 @@ def test_exports_are_audited_and_the_log_is_read_only(server, demo):
     assert csv.status_code == 200 and "export" in csv.content.decode("utf-8-sig")
     # the export's headers in the page's language, the audit log's own words (角色 not 职务, 对象 not 投递地址)
     head = csv.content.decode("utf-8-sig").splitlines()[0].split(",")
-    assert head == ["编号", "时间 (UTC)", "用户", "角色", "动作", "对象", "详情", "来源地址"], head
+    assert head == ["编号", "时间 (UTC+8)", "用户", "角色", "动作", "对象", "详情", "来源地址"], head
     en = c.get("/api/admin/audit/export?actor=vera&lang=en", headers=_bearer(server, "admin"))
     assert en.content.decode("utf-8-sig").splitlines()[0].split(",") == [
-        "ID", "Time (UTC)", "User", "Role", "Action", "Target", "Detail", "From"]
+        "ID", "Time (UTC+8)", "User", "Role", "Action", "Target", "Detail", "From"]
     # no route edits or deletes audit entries
     for r in server["app"].routes:
         if "audit" in getattr(r, "path", ""):

@@ -8,6 +8,7 @@ import io
 import json
 
 from cli_util import run, run_json
+from test_audit_times import shown_as
 
 PW = "a long enough password\n"
 
@@ -60,8 +61,8 @@ def test_users_lifecycle_from_the_command_line(tmp_path):
         out = tmp_path / f"audit-{lang}.csv"
         run("--lang", lang, "team", "audit", "--output", str(out), db=db)
         head = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
-        assert head == (["编号", "时间 (UTC)", "用户", "角色", "动作", "对象", "详情", "来源地址"] if lang == "zh" else
-                        ["ID", "Time (UTC)", "User", "Role", "Action", "Target", "Detail", "From"]), head
+        assert head == (["编号", "时间 (UTC+8)", "用户", "角色", "动作", "对象", "详情", "来源地址"] if lang == "zh" else
+                        ["ID", "Time (UTC+8)", "User", "Role", "Action", "Target", "Detail", "From"]), head
 
 
 def test_login_throttles_listed_and_cleared_from_the_command_line(tmp_path):
@@ -129,7 +130,7 @@ def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
     p = run("team", "restore", backup, "--yes", db=db)
     assert "完整" in p.stderr and "备份之后的审计记录 1 条已保留" in p.stderr, p.stderr
     made = json.loads(backup.read_text(encoding="utf-8").splitlines()[0])["created_at"]  # stored to the microsecond
-    assert f"（备份于 {made[:10]} {made[11:19]} UTC）" in p.stderr and made not in p.stderr, p.stderr
+    assert f"（备份于 {shown_as(made)} (UTC+8)）" in p.stderr and made not in p.stderr, p.stderr
     assert [u["name"] for u in run_json("users", "list", db=db)] == ["alice"]
     status = run_json("team", "status", db=db)
     assert status["backend"] == "sqlite" and status["audit_chain"]["ok"]
@@ -141,7 +142,7 @@ def test_backup_restore_and_rebuilding_the_data_keeps_the_team(tmp_path):
     assert json.loads(log[0]["detail"])["audit_entries_kept"] == 1
     again = run("--lang", "en", "team", "restore", backup, "--yes", db=db)  # the restore's entry is kept in turn
     assert "2 audit entries written since the backup kept" in again.stderr, again.stderr
-    assert f"(backed up {made[:10]} {made[11:19]} UTC)" in again.stderr, again.stderr
+    assert f"(backed up {shown_as(made)} (UTC+8))" in again.stderr, again.stderr
     assert run_json("team", "status", db=db)["audit_chain"]["ok"]
     out = tmp_path / "audit.csv"
     run("team", "audit", "--output", out, db=db)

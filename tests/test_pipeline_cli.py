@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
+from test_audit_times import shown_as  # noqa: E402
 
 from zhaoshang.core.readers import read_into  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -85,7 +86,8 @@ def test_pipeline_commands(db, tmp_path):
     assert [(type(r["ID"]), type(r["Enterprise ID"]), r["Overdue"], r["Source"]) for r in got] == [
         (int, int, "yes", "Excel import" if lead["source"] == "excel" else {"manual": "manual", "leads": "leads list",
                                                                            "profile": "profile"}[lead["source"]])]
-    assert len(got[0]["Updated at"]) == 19 and "T" not in got[0]["Updated at"]
+    updated = run_json("pipeline", "list", db=db)[0]["updated_at"]  # stored in UTC; the sheet's in China's time, said
+    assert got[0]["Updated at (UTC+8)"] == shown_as(updated), (got[0], updated)
     from zhaoshang.services.pipeline.excel import _columns
 
     found = _columns(list(en_rows[0]))
@@ -195,9 +197,9 @@ def test_show_gives_the_history_in_the_cli_language(shown_lead):
     path, lead = shown_lead
     wide = {"COLUMNS": "250"}
     zh = run("pipeline", "show", str(lead["id"]), db=path, env=wide).stdout
-    assert "状态" in zh and "新线索" in zh and "已接触" in zh and "U01 AI芯片" in zh and "时间 (UTC)" in zh, zh
+    assert "状态" in zh and "新线索" in zh and "已接触" in zh and "U01 AI芯片" in zh and "时间 (UTC+8)" in zh, zh
     en = run("--lang", "en", "pipeline", "show", str(lead["id"]), db=path, env=wide).stdout
-    assert "new lead" in en and "contacted" in en and "At (UTC)" in en, en
+    assert "new lead" in en and "contacted" in en and "Time (UTC+8)" in en, en
     stored = run_json("pipeline", "show", str(lead["id"]), db=path)["history"]
     assert {"status", "segment"} <= {h["field"] for h in stored} and "contacted" in {h["to_value"] for h in stored}
 
@@ -350,7 +352,7 @@ def test_a_signing_or_landing_day_is_corrected_with_the_stage_the_lead_has_and_e
                     ("landed_on", today, "2025-03-01"), ("landed_on", "2025-03-01", None),
                     ("signed_on", "2024-11-01", "2024-12-01")], days
     shown = run("pipeline", "show", lead, db=path, env={"COLUMNS": "200"}).stdout
-    assert "签约日期" in shown and "落地日期" in shown and "时间 (UTC)" in shown
+    assert "签约日期" in shown and "落地日期" in shown and "时间 (UTC+8)" in shown
     team = open_team_db(None, db_path=str(path))
     entries = audit.search(team, limit=50)["rows"]
     team.close()

@@ -330,9 +330,9 @@ def test_the_lead_page_keeps_a_refused_form_and_shows_no_none_in_the_history(tmp
         latest = pg.inner_text("#pl-history")
         assert "None" not in latest and "电话联系董秘 → —" in latest and "U01 AI chips" in latest, latest
         # the latest changes' times are UTC, labelled as the lead page and `pipeline show` label them
-        assert pg.inner_text("#pl-history thead th:first-child") == "At (UTC)", latest
+        assert pg.inner_text("#pl-history thead th:first-child") == "Time (UTC+8)", latest
         pg.goto(base + "/pipeline?lang=zh")
-        assert pg.inner_text("#pl-history thead th:first-child") == "时间 (UTC)"
+        assert pg.inner_text("#pl-history thead th:first-child") == "时间 (UTC+8)"
         pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
         # while this form is open, wang moves the lead on; the open form's save (a note and a due date typed) is
         # refused naming wang and what he changed, instead of writing back the status and next action it still held;
@@ -472,7 +472,7 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
         assert (got["status"], got["landed_on"]) == ("landed", "2024-06-02"), got
         assert ("landed_on", "2024-06-01", "2024-06-02") in [(h["field"], h["from_value"], h["to_value"])
                                                            for h in got["history"]]
-        assert "落地日期" in pg.inner_text("#lead-history") and "时间 (UTC)" in pg.inner_text("#lead-history")
+        assert "落地日期" in pg.inner_text("#lead-history") and "时间 (UTC+8)" in pg.inner_text("#lead-history")
         # a landed lead's signing day corrected where it stands (it was only by a move back to 已签约), checked as
         # every day typed: not after the landing
         pg.fill("#c-signed-on", "2024-06-05")

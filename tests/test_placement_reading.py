@@ -94,12 +94,12 @@ def test_analyst_decisions_and_declared_labels_say_who_placed_it():
     added = {"value": "D09", "method": "analyst", "version": "1", "parts": [
         {"signal": "add", "label": "教育领域营收占比27.7%", "raw": "add",
          "detail": {"user": "ana", "at": "2026-12-03 07:11:00", "reason": "教育领域营收占比27.7%"}}]}
-    assert explain.reading(added, "zh") == "人工归入 D09，不经规则与模型；分析师 ana 于 2026-12-03 07:11 新增，理由：教育领域营收占比27.7%。"
+    assert explain.reading(added, "zh") == "人工归入 D09，不经规则与模型；分析师 ana 于 2026-12-03 15:11:00 (UTC+8) 新增，理由：教育领域营收占比27.7%。"
     assert explain.reading(added, "en").startswith("Placed on D09 by an analyst")
     confirmed = copy.deepcopy(PLACED)
     confirmed["parts"].append({"signal": "confirm", "label": "年报", "raw": "confirm",
                                "detail": {"user": "ana", "at": "2026-12-03 07:12:00", "reason": "年报"}})
-    assert explain.reading(confirmed, "zh").endswith("分析师 ana 于 2026-12-03 07:12 确认，理由：年报。")
+    assert explain.reading(confirmed, "zh").endswith("分析师 ana 于 2026-12-03 15:12:00 (UTC+8) 确认，理由：年报。")
     declared = {"value": "D05", "method": "declared", "version": "1", "parts": [
         {"signal": "declared", "label": "医疗AI", "raw": "医疗AI", "detail": {"source": "itjuzi", "source_key": "42"}}]}
     assert "导入来源 itjuzi 自带的标签『医疗AI』" in explain.reading(declared, "zh")

@@ -43,9 +43,11 @@ def test_profile_sources_include_the_facts_and_their_data_dates(tmp_path):
         kinds = pg.locator("#source-list tbody tr").evaluate_all("rs => rs.map(r => r.dataset.kind)")
         assert sorted(kinds) == ["enterprises", "fundings", "roles"]
         assert "2018-06-30" in pg.inner_text('#source-list tr[data-kind="roles"]')
-        # the last import in China's time with its zone (as the rejects file's name), not the server's clock bare
+        # the last import in China's time (as the rejects file's name) under a header that says so, not the server's
+        # clock bare
         shown = pg.inner_text('#source-list tr[data-kind="enterprises"] td:last-child')
-        assert shown == china_time_text(doc["sources"][0]["last_imported"]) and shown.endswith(" (UTC+8)"), shown
+        assert shown + " (UTC+8)" == china_time_text(doc["sources"][0]["last_imported"]), shown
+        assert pg.inner_text("#source-list thead th:last-child") == "最近导入 (UTC+8)"
         assert pg.inner_text("#people .ent-role-source") == "高管2018（数据日期 2018-06-30）"
         b.close()
 

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
 from web_util import local_client  # noqa: E402
+from zhaoshang.core.parse.dates import china_time_text  # noqa: E402
 
 # a listed-company list as the SZSE file gives it: no founding date, no registry status
 LISTED = """企业名称,统一社会信用代码,成立日期,登记状态,地区
@@ -210,7 +211,9 @@ con.close()"""], check=True)
     assert doc["score_as_of"] is None and all(it["score"] is None for it in doc["items"]), doc["items"]
     assert batch["as_of"] == D and batch["shown"] is False
     assert batch["rule"] == {"stored": "no-data-6", "version": SIGNALS_VERSION, "current": False}
-    assert (f"{D} 的存储评分（{batch['scored_at']} 生成）由旧版评分规则（no-data-6；当前规则：{SIGNALS_VERSION}）计算，不再显示。"
+    made = china_time_text(batch["scored_at"])  # the JSON keeps the stored time; the note says it in China's time
+    assert made.endswith(" (UTC+8)")
+    assert (f"{D} 的存储评分（{made} 生成）由旧版评分规则（no-data-6；当前规则：{SIGNALS_VERSION}）计算，不再显示。"
             f"请重新运行 zhaoshang score all --as-of {D}") in batch["note"]["zh"]
     assert f"were made by an older scoring rule (no-data-6; this version's rule: {SIGNALS_VERSION})" in batch["note"]["en"]
     assert client.get("/api/enterprises", params={"as_of": D, "score_min": 1}).json()["total"] == 0

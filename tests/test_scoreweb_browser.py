@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
 from cli_util import run_json  # noqa: E402
+from test_audit_times import shown_as  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
@@ -345,6 +346,8 @@ def test_analyst_corrects_placements_on_the_profile_viewer_sees_no_form(served):
     shown = row.locator("td").first
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", shown.inner_text().strip()), shown.inner_text()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", shown.get_attribute("title"))
+    assert shown.inner_text().strip() == shown_as(shown.get_attribute("title"))  # China's time, as its header says
+    assert pg.inner_text("#pl-decisions thead th:first-child") == "时间 (UTC+8)"
     # add another node: shown as corrected, apart from the inferred ones
     _decide(pg, "add", other, "官网产品为该环节", "#pl-done")
     _settled(pg, lambda: pg.locator(f'#pl-corrected tr[data-node="{other}"]').count() == 1)

@@ -10,6 +10,7 @@ import re
 from typing import Any, Iterable
 
 from ..core.numbers import fixed, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
+from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
@@ -21,6 +22,12 @@ from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 from ..services.pipeline import leads as _leads
 
 Pair = tuple[str, str]
+
+
+def timed(zh: str, en: str) -> Pair:
+    """The header of a column of times: its clock named (``时间 (UTC+8)`` / ``Time (UTC+8)``, ``dates.zoned``), the
+    cells beneath it China's time to the second, bare (``dates.china_time_text(…, zone=False)``)."""
+    return zoned(zh), zoned(en)
 
 ORIGINS: dict[str, Pair] = {"import": ("导入", "import"), "api": ("接口", "API"), "feed": ("新闻源", "feed")}
 # a shareholder's type and a branch record's kind (schema: shareholdings.holder_type, branches.kind) in words, not
@@ -314,13 +321,13 @@ COLUMNS: dict[str, Pair] = {
     "holder_name": ("股东", "Shareholder"), "holder_type": ("股东类型", "Type"), "percent": ("持股比例", "Share"),
     "number": ("专利号", "Number"), "applied": ("申请日", "Applied"), "main_ipc": ("主分类号", "Main IPC"),
     "child_name": ("企业", "Enterprise"), "confidence": ("置信度", "Confidence"), "reading": ("依据解读", "Why placed"), "records": ("记录数", "Records"),
-    "last_imported": ("最近导入", "Last imported"), "data_date": ("数据日期", "Data date"),
-    "imported_at": ("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
+    "last_imported": timed("最近导入", "Last imported"), "data_date": ("数据日期", "Data date"),
+    "imported_at": timed("导入时间", "Imported at"), "file": ("文件", "File"), "status": ("状态", "Status"),
     "uscc": ("信用代码", "Credit code"), "founded": ("成立", "Founded"), "matched": ("匹配", "Matched"),
     "item": ("项目", "Item"),
     # lead mining
     "segment_name": ("环节", "Segment"), "reasons_text": ("理由", "Reasons"), "enterprise_id": ("企业编号", "Enterprise ID"),
-    "version": ("版本", "Version"), "saved_by": ("保存人", "Saved by"), "saved_at": ("保存时间", "Saved at"),
+    "version": ("版本", "Version"), "saved_by": ("保存人", "Saved by"), "saved_at": timed("保存时间", "Saved at"),
     "fitted_as_of": ("学习截至日", "Fitted as of"), "horizon_days": ("期限（天）", "Horizon (days)"),
     "weights": ("权重", "Weights"),
     # the lead pipeline
@@ -335,7 +342,7 @@ COLUMNS: dict[str, Pair] = {
     "types": ("事件类型", "Event types"), "conditions": ("条件", "Conditions"), "channels": ("推送渠道", "Channels"),
     "enabled": ("启用", "Enabled"), "event_date": ("事件日期", "Event date"), "rule_name": ("规则", "Rule"),
     "event_type_label": ("事件类型", "Event type"), "read": ("已读", "Read"), "channel": ("渠道", "Channel"),
-    "target": ("投递地址", "Target"), "attempts": ("尝试次数", "Attempts"), "next_at": ("下次尝试", "Next attempt"),
+    "target": ("投递地址", "Target"), "attempts": ("尝试次数", "Attempts"), "next_at": timed("下次尝试", "Next attempt"),
     "last_error": ("最近错误", "Last error"), "alert_id": ("预警", "Alert"),
     # scenario matching
     "demand_id": ("需求编号", "Demand ID"),
@@ -350,8 +357,8 @@ COLUMNS: dict[str, Pair] = {
     "merged": ("合并重复", "Merged"), "last_error": ("最近错误", "Last error"),
     "error_detail": ("技术详情", "Technical detail"), "last_error_detail": ("技术详情", "Technical detail"),
     "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
-    "last_run": ("最近运行", "Last run"), "last_status": ("最近状态", "Last status"), "items_total": ("累计条目", "Items total"),
-    "next_run": ("下次运行", "Next run"),
+    "last_run": timed("最近运行", "Last run"), "last_status": ("最近状态", "Last status"), "items_total": ("累计条目", "Items total"),
+    "next_run": timed("下次运行", "Next run"),
     # scorecard
     "dimension": ("维度", "Dimension"), "signal": ("信号", "Signal"), "raw": ("原始值", "Raw"),
     "percentile": ("百分位", "Percentile"), "weight": ("权重", "Weight"), "contribution": ("贡献", "Contribution"),
@@ -359,9 +366,9 @@ COLUMNS: dict[str, Pair] = {
     # status, presets, users, person links
     "imports": ("导入次数", "Imports"), "partial_imports": ("其中部分导出（未标记未出现）", "Of which partial (nothing marked absent)"),
     "rows_read": ("读取行数", "Rows read"), "rows_imported": ("新增行数", "Rows new"),
-    "rows_updated": ("更新行数", "Rows updated"), "last_import": ("最近导入", "Last import"),
+    "rows_updated": ("更新行数", "Rows updated"), "last_import": timed("最近导入", "Last import"),
     "preset": ("预设", "Preset"), "description": ("说明", "Description"), "disabled": ("已停用", "Disabled"),
-    "created_at": ("创建时间", "Created"), "last_seen": ("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
+    "created_at": timed("创建时间", "Created"), "last_seen": timed("最近活动", "Last seen"), "tokens": ("有效令牌", "Tokens"),
     "a": ("记录 A", "Record A"), "b": ("记录 B", "Record B"),
     # stored scores, backtests, the matching index, alert channels and digests, tokens, the audit log
     "as_of": ("截至", "As of"), "scored": ("已评分", "Scored"),
@@ -373,13 +380,13 @@ COLUMNS: dict[str, Pair] = {
     "subject": ("主题", "Subject"),
     "alerts": ("预警数", "Alerts"), "user": ("用户", "User"), "prefix": ("前缀", "Prefix"),
     "delivery_id": ("投递编号", "Delivery"), "recipient": ("收件人", "To"), "delivered": ("本次投递", "Delivery run"),
-    "last_used_at": ("最近使用", "Last used"), "revoked_at": ("吊销时间", "Revoked"), "action": ("操作", "Action"),
+    "last_used_at": timed("最近使用", "Last used"), "revoked_at": timed("吊销时间", "Revoked"), "action": ("操作", "Action"),
     "detail": ("详情", "Detail"), "ip": ("IP 地址", "IP address"),
     "failures": ("失败次数", "Failures"), "account_failures": ("该用户名共", "Name, all addresses"),
-    "last_failure": ("最近失败", "Last failure"), "throttled_until": ("限制至", "Throttled until"),
+    "last_failure": timed("最近失败", "Last failure"), "throttled_until": timed("限制至", "Throttled until"),
     "scope": ("限制范围", "Scope"),
     # analysts' decisions on placements (placements list / counts)
-    "chain": ("产业链", "Chain"), "user_name": ("操作人", "By"), "decided_at": ("时间", "At"),
+    "chain": ("产业链", "Chain"), "user_name": ("操作人", "By"), "decided_at": timed("时间", "Time"),
     "enterprise_uscc": ("信用代码", "Credit code"), "confirmed": ("确认", "Confirmed"), "removed": ("移除", "Removed"),
     "added": ("新增", "Added"), "corrected": ("更正合计", "Corrected"),
 }
@@ -559,7 +566,7 @@ def not_covered_text(detail: dict, lang: str = "zh", *, short: bool = False) -> 
 
 # the audit log's columns (its table on 管理, the command's table, the export) where the shared table's word means
 # something else (role 职务 is a person's office, target 投递地址 an alert channel's address) or the page says more
-AUDIT_COLUMNS: dict[str, Pair] = {"at": ("时间 (UTC)", "Time (UTC)"), "actor": ("用户", "User"), "role": ("角色", "Role"),
+AUDIT_COLUMNS: dict[str, Pair] = {"at": timed("时间", "Time"), "actor": ("用户", "User"), "role": ("角色", "Role"),
                                   "action": ("动作", "Action"), "target": ("对象", "Target"), "ip": ("来源地址", "From")}
 
 # the fields of an audit entry's detail (services/team/audit.py: what each action records), where the shared COLUMNS

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .placeholders import is_open_ended, is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "china_day_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "china_day_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "zoned", "ZONE", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -42,11 +42,25 @@ def china_now() -> _dt.datetime:
     return _utc_now().astimezone(CHINA)
 
 
-def china_time_text(at: _dt.datetime | str | None) -> str | None:
-    """A moment as people read it (an import's time in ``show``, ``status`` and the profile's sources): China's time
-    to the second with its zone, ``2026-12-06 19:49:44 (UTC+8)`` in either language — the clock of the rejects file's
-    name (``china_now``). A naive moment is the server's own clock, as an import stamps it (Python's and DuckDB's
-    ``now()``); the stored value is not changed. Text of another shape is shown as it is."""
+#: How a time shown to people names its clock — China's (UTC+8, no daylight saving), the one clock of every time
+#: shown: after a value in running text (``2026-12-06 19:49:44 (UTC+8)``), after a column's header where the cells
+#: below it are bare (``时间 (UTC+8)`` / ``Time (UTC+8)``).
+ZONE = "(UTC+8)"
+
+
+def zoned(label: str) -> str:
+    """A column's header or a field's label naming the clock of the times beneath it: ``时间`` → ``时间 (UTC+8)``."""
+    return f"{label} {ZONE}"
+
+
+def china_time_text(at: _dt.datetime | str | None, *, zone: bool = True) -> str | None:
+    """A moment as people read it — an import's time, an audit entry's, a user's last activity, a lead's change, an
+    alert's: China's time to the second, ``2026-12-06 19:49:44 (UTC+8)`` in either language, the clock of the rejects
+    file's name (``china_now``). The one formatter of every time shown (CLI tables and messages, pages, exports):
+    ``zone=False`` leaves the zone off for a cell under a header that names it (``zoned``). A stored team-state time
+    (``2026-12-06T11:49:44.123456Z``) or any moment with its zone is converted; a naive moment is the server's own
+    clock, as an import stamps it (Python's and DuckDB's ``now()``); the stored value is not changed. Text of another
+    shape is shown as it is."""
     if at is None or at == "":
         return None
     if isinstance(at, str):
@@ -56,7 +70,8 @@ def china_time_text(at: _dt.datetime | str | None) -> str | None:
             return at
     if not isinstance(at, _dt.datetime):
         return str(at)
-    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+    shown = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{shown} {ZONE}" if zone else shown
 
 
 MIN_YEAR = 1800

@@ -6,7 +6,7 @@ import datetime as _dt
 
 # The product's day: digests, live events and feed items are dated by China time, not by the server's UTC day —
 # the same "today" as every date check (core/parse/dates.py).
-from ..parse.dates import CHINA, china_today  # noqa: F401
+from ..parse.dates import CHINA, china_time_text, china_today  # noqa: F401
 
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -22,15 +22,12 @@ def now(offset_seconds: float = 0) -> str:
 
 
 def to_second(text: str | None) -> str | None:
-    """A stored time as shown to people (CLI tables, pages): to the second, UTC — ``2026-12-02 18:20:30``. The
-    stored text (microseconds) stays as it is in JSON, exports and the audit chain; text of another shape is
-    shown as it is."""
-    if not text:
-        return text
-    try:
-        return parse(text).strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return text
+    """A stored time in a table's cell (CLI tables, pages, exports): China's time to the second under a header that
+    names it (``dates.zoned``: 时间 (UTC+8)) — ``2026-12-03 02:20:30`` for the stored 2026-12-02T18:20:30.123456Z —
+    by the one formatter of shown times (``dates.china_time_text``), as import times are shown. The stored text
+    (UTC, microseconds) stays as it is in JSON, the CLI's CSV and the audit chain; text of another shape is shown
+    as it is."""
+    return china_time_text(text, zone=False)
 
 
 def parse(text: str) -> _dt.datetime:

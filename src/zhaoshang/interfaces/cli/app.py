@@ -23,6 +23,7 @@ import typer
 from ...core import jsonenc
 from ...core.errors import UserError
 from ...core.store import Store, default_db_path
+from ...core.parse.dates import china_time_text
 from ...core.writers import number_text
 
 app = typer.Typer(
@@ -248,15 +249,16 @@ def _names_a_thing(column: str) -> bool:
 
 def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False) -> str:
     """The text of a table/CSV cell: a table's numbers in positional notation (never 1.2e+04), lists joined with 、
-    (an English table's with ", "), times to the second. A table groups thousands (86,240; 1,880) and keeps four
+    (an English table's with ", "), times to the second in China's time with its zone (``dates.china_time_text``).
+    A table groups thousands (86,240; 1,880) and keeps four
     significant digits; a CSV cell (``raw``) is the number itself, as a spreadsheet computes with it, written as the
     exports' CSV writes it (``core.writers.number_text``: 86240, 0.123456, a float beyond 1e16 as 1e+30, never its
     31 noisy digits), and a yes/no the JSON's ``true``/``false``;
     a whole number that names a thing (``plain``: an id, a year, a code) is printed as it is."""
     if v is None:
         return ""
-    if isinstance(v, datetime.datetime):
-        return v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, datetime.datetime):  # a table's moment in China's time, its zone said; a CSV's as the JSON's
+        return v.isoformat(sep=" ", timespec="seconds") if raw else china_time_text(v)
     if isinstance(v, bool):
         if raw:  # as the JSON writes it, in either language
             return "true" if v else "false"

@@ -342,7 +342,8 @@ def status(fmt: Fmt = FORMAT_OPTION) -> None:
         return
     emit(doc["tables"], fmt, title=t(f"数据库 {doc['db']}", f"database {doc['db']}"), columns=["table", "rows"])
     if doc["sources"]:  # rows read, new and updated as the import's summary gives them; a kind by its label
-        emit(doc["sources"], fmt, rows=[{**r, "last_import": china_time_text(r.get("last_import"))}  # China's, zone said
+        emit(doc["sources"], fmt, rows=[{**r, "last_import": china_time_text(r.get("last_import"), zone=False)}  # China's,
+                                        # under 最近导入 (UTC+8)
                                         for r in labelled(doc["sources"], "kind", "data_kind", t("zh", "en"))],
              fields=doc["sources"],
              title=t("数据来源", "sources"))

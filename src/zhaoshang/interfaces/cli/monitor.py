@@ -113,7 +113,12 @@ def monitor_feeds_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
 
     rows = F.feed_states(open_team())
     table = fmt == Fmt.table
-    emit(rows, fmt, rows=_said(rows, "last_error") if table else rows,
+    from ...core.teamstate.clock import to_second
+
+    # a table's times in China's time to the second under 最近运行 (UTC+8) …; JSON and CSV keep the stored UTC
+    shown = [{**r, "last_run": to_second(r.get("last_run")), "next_run": to_second(r.get("next_run"))}
+             for r in _said(rows, "last_error")] if table else rows
+    emit(rows, fmt, rows=shown,
          columns=["name", "last_run", "last_status", "last_error", "items_new", "items_total", "next_run"]
          + (["last_error_detail"] if table else []), title=t(f"新闻源 {len(rows)} 个", f"{len(rows)} feeds"))
 

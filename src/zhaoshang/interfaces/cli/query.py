@@ -116,9 +116,10 @@ def show(
         "aliases": lambda r: {**r, "kind": label("alias_kind", r.get("kind"), lang)},
         "product_lines": lambda r: {**r, "period": r.get("period") or t("未注明", "undated")},
         "people": lambda r: {**r, "role": label("role", r.get("role"), lang)},
-        # the last import's time in China's time with its zone, as the rejects file's name (the stored value in JSON)
+        # the last import's time in China's time under 最近导入 (UTC+8), as the rejects file's name (the stored value
+        # in JSON)
         "sources": lambda r: {**r, "kind": label("data_kind", r.get("kind"), lang),
-                              "last_imported": china_time_text(r.get("last_imported"))},
+                              "last_imported": china_time_text(r.get("last_imported"), zone=False)},
         "shareholders": lambda r: {**r, "holder_type": label("holder", r.get("holder_type"), lang)},
         # a record where this enterprise is the branch or investee names the other end: its parent, by its kind
         "branches": lambda r: {**r, "kind": label("branch", ("parent_" if r.get("direction") == "in" else "") + r["kind"], lang),

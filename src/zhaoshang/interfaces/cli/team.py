@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
+from ...core.parse.dates import china_time_text
 from ...core.teamstate.clock import to_second
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, region_labels_beside_team, state, t
 
@@ -66,9 +67,9 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
     check = audit.verify(team)
     audit.record(team, audit.cli_actor(), "team.restore", file, {"backup_created_at": header["created_at"],
                                                                  "audit_entries_kept": len(later)})
-    made = to_second(header["created_at"])  # the backup's time as people read it (UTC, to the second)
-    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made} UTC）；备份之后的审计记录 {len(later)} 条已保留；审计链",
-                       f"restored from {file} (backed up {made} UTC); {count_en(len(later), 'audit entry', 'audit entries')} "
+    made = china_time_text(header["created_at"])  # the backup's time as people read it (China's, its zone said)
+    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made}）；备份之后的审计记录 {len(later)} 条已保留；审计链",
+                       f"restored from {file} (backed up {made}); {count_en(len(later), 'audit entry', 'audit entries')} "
                        "written since the backup kept; audit chain ")
                      + (t("完整", "intact") if check["ok"] else t(f"在第 {check['first_bad']} 条被改动", f"broken at {check['first_bad']}"))
                      + t("；所有会话已结束，请重新登录\n", "; every session has ended: sign in again\n"))
@@ -99,7 +100,8 @@ def team_audit(
         sys.stderr.write(t(f"已导出 {n:,} 条到 {output}\n", f"exported {count_en(n, 'entry', 'entries', sep=True)} to {output}\n"))
         return
     res = audit.search(team, limit=limit, **filters)
-    # a table shows times to the second; JSON and CSV keep them as stored (as the exports do)
+    # a table shows times in China's time to the second, as the export does, under 时间 (UTC+8); JSON and CSV keep
+    # them as stored (UTC, the Z said)
     # and roles and actions by their names (labels.py); JSON, CSV and the export keep the codes; a region code an
     # older entry holds alone is named by the region service (none without a database beside the team state)
     if fmt == Fmt.table:

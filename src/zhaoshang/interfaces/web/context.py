@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
-from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date
+from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date, zoned
 from ...core.errors import noun_en
 from ...core.geo.lookup import field_text, refused_head, split_regions
 from ...core.event_titles import amount_en, money_en
@@ -186,8 +186,11 @@ class WebContext:
         self.templates.env.bytecode_cache = compiled_templates()
         self.templates.env.filters["pretty"] = jsonenc.dumps
         self.templates.env.filters["xnum"] = xnum
-        self.templates.env.filters["to_second"] = to_second  # team-state times, shown to the second
-        self.templates.env.filters["china_time"] = china_time_text  # an import's time: China's, with its zone
+        # every time shown is China's to the second (dates.china_time_text): in a column under a header that names
+        # the clock (zoned: 时间 (UTC+8)) bare, a stored team-state time by to_second; in running text with its zone
+        self.templates.env.filters["to_second"] = to_second
+        self.templates.env.filters["china_time"] = china_time_text
+        self.templates.env.filters["zoned"] = zoned
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["number_text"] = number_text  # a measured quantity: 1,726 not 1726.00 (labels.py)

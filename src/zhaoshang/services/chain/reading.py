@@ -22,6 +22,7 @@ from typing import Any
 from ...core import explain
 from ...core.errors import count_en
 from ...core.explain import Explained, Part
+from ...core.parse.dates import china_time_text
 
 # the one table of the fields a placement's keywords stand in: this sentence and the pages' signal tables
 # (interfaces/web/i18n.py, ``field.*``) read it
@@ -335,7 +336,10 @@ def _decision(p: Part, lang: str, confirms: bool = False) -> str:
     """One analyst decision; ``confirms``: on a placement the rules (or an import) make, where an add confirms it."""
     d = p.detail or {}
     act = _z(lang, *ADD_CONFIRMS) if confirms and p.signal == "add" else _pair(ACTIONS, p.signal, lang)
-    at = str(d.get("at") or "")[:16]
+    # the decision's time, stored by the team state's clock (UTC) and carried here as text without its zone, read as
+    # UTC and said as every time shown: China's, its zone said (2026-12-03 15:11:00 (UTC+8))
+    at = str(d.get("at") or "")
+    at = china_time_text(at if at.endswith("Z") or "+" in at[10:] else f"{at}+00:00") or "" if at else ""
     reason = d.get("reason") or p.label
     why = _z(lang, f"，理由：{reason}", f", reason: {reason}") if reason else ""
     return _z(lang, f"分析师 {d.get('user') or '—'} 于 {at} {act}{why}", f"{act} by the analyst {d.get('user') or '—'} on {at}{why}")

@@ -8,6 +8,7 @@ import datetime as _dt
 
 from ...core.asof import generation_memo
 from ...core.errors import UserError
+from ...core.parse.dates import china_time_text
 
 
 def stored_as_of(store, d: _dt.date) -> _dt.date | None:
@@ -99,6 +100,7 @@ def stale_note(info: dict, lang: str = "zh") -> str | None:
     """What a list says of a batch made by an older scoring rule (not shown), or before the latest change of the data
     (None while the batch is current)."""
     rule = info.get("rule") or {}
+    info = {**info, "scored_at": china_time_text(info.get("scored_at"))}  # as people read a time: China's, zone said
     if rule and not rule["current"]:
         made = rule["stored"] or ("version not recorded" if lang == "en" else "未记录版本")
         return (f"The stored scores as of {info['as_of']} (made {info['scored_at']}) were made by an older scoring rule "

@@ -15,6 +15,7 @@ import duckdb
 from ...core.errors import UserError, count_en
 from ...core.geo.lookup import resolve_region
 from ...core.readers import HeaderRule, header_row_number, header_rows, read_into
+from ...core.parse.dates import zoned
 from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
 from ..datastore import synthetic_label
@@ -31,7 +32,7 @@ HEADERS = {"id": ("编号", "ID"), "enterprise_id": ("企业编号", "Enterprise
            "next_action": ("下一步", "Next action"), "next_action_date": ("下一步日期", "Next action date"),
            "overdue": ("督办", "Overdue"), "abandon_reason": ("放弃理由", "Abandon reason"),
            "signed_on": ("签约日期", "Signed on"), "landed_on": ("落地日期", "Landed on"),
-           "updated_at": ("更新时间", "Updated at")}
+           "updated_at": (zoned("更新时间"), zoned("Updated at"))}  # China's time, as every time shown
 # import: recognised headers (an export's, Chinese or English, or the keys), codes before names: a cell is read from
 # the first of its columns that is filled, and an English sheet's Region, Enterprise and (in a leads sheet) Segment
 # hold names beside Region code, Enterprise ID and Segment code
@@ -79,8 +80,8 @@ def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: di
     yes, no = ("yes", "no") if en else ("是", "否")
 
     def cells(c: str):
-        # numbers as numbers (the sheet's ids were text cells), 督办 yes or no (a blank read as unknown), times to
-        # the second like every other table (2026-12-03T00:49:16.008172Z)
+        # numbers as numbers (the sheet's ids were text cells), 督办 yes or no (a blank read as unknown), times in
+        # China's time to the second under a header that says so, like every other table (2026-12-03 08:49:16)
         if c in ("id", "enterprise_id"):
             return pa.array([None if r[c] is None else int(r[c]) for r in rows], pa.int64())
         if c == "overdue":

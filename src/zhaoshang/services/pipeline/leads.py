@@ -16,8 +16,8 @@ from typing import Any
 from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
-from ...core.parse.dates import DATE_LABELS, china_today, parse_user_date
-from ...core.teamstate.clock import now, to_second
+from ...core.parse.dates import DATE_LABELS, china_time_text, china_today, parse_user_date, zoned
+from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
 from ..regions.nodes import chain_node, default_chain
@@ -67,8 +67,8 @@ FIELD_LABELS = {"status": ("状态", "status"), "owner": ("负责人", "owner"),
                 "next_action_date": ("下一步日期", "due"), "abandon_reason": ("放弃理由", "reason"),
                 "segment": ("产业链环节", "segment"), "note": ("备注", "note"),
                 "signed_on": ("签约日期", "signing date"), "landed_on": ("落地日期", "landing date")}
-# a history row's time is the team state's (UTC), said so beside a signing day that is China's
-HISTORY_AT = ("时间 (UTC)", "At (UTC)")
+# a history row's time in China's time (to the second, bare), its clock named in the header as every time column's
+HISTORY_AT = (zoned("时间"), zoned("Time"))
 TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment", "signed_on", "landed_on")
 
 
@@ -343,12 +343,13 @@ def _said(field: str, value: Any, lang: str) -> str:
 
 
 def stale_text(changes: list[dict], lang: str = "zh") -> str:
-    """What was changed on a lead since a version (its history rows), by whom and when (UTC): 
-    ``wang 于 2026-12-06 04:30:12 (UTC) 改了 状态 已接触 → 已拜访、下一步 致电王总 → 准备洽谈材料``."""
+    """What was changed on a lead since a version (its history rows), by whom and when (China's time, its zone
+    said — ``dates.china_time_text``): ``wang 于 2026-12-06 12:30:12 (UTC+8) 改了 状态 已接触 → 已拜访、下一步 致电王总 →
+    准备洽谈材料``."""
     en = lang == "en"
     parts, group = [], None
     for h in changes:
-        key = (h["actor"], to_second(h["at"]))
+        key = (h["actor"], china_time_text(h["at"]))
         label = FIELD_LABELS.get(h["field"], (h["field"],) * 2)[en]
         what = (f"{label} {_said(h['field'], h['to_value'], lang)}" if h["field"] == "note"
                 else f"{label} {_said(h['field'], h['from_value'], lang)} → {_said(h['field'], h['to_value'], lang)}")
@@ -357,8 +358,8 @@ def stale_text(changes: list[dict], lang: str = "zh") -> str:
             parts.append([key, []])
         parts[-1][1].append(what)
     if en:
-        return "; ".join(f"{a} changed at {t} (UTC): {', '.join(w)}" for (a, t), w in parts)
-    return "；".join(f"{a} 于 {t} (UTC) 改了 {'、'.join(w)}" for (a, t), w in parts)
+        return "; ".join(f"{a} changed at {t}: {', '.join(w)}" for (a, t), w in parts)
+    return "；".join(f"{a} 于 {t} 改了 {'、'.join(w)}" for (a, t), w in parts)
 
 
 def _check_version(tx, cur: dict, version: Any) -> None:

@@ -26,8 +26,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...core.errors import NotFound, UserError
+from ...core.parse.dates import china_time_text
 from ...core.teamstate import TeamDB
-from ...core.teamstate.clock import FMT, now, parse, to_second
+from ...core.teamstate.clock import FMT, now, parse
 from . import audit
 from .roles import ROLES, User, check_role
 
@@ -346,7 +347,7 @@ def revoke_token(team: TeamDB, token_id: int, actor, ip: str | None = None) -> d
         if not row:
             raise NotFound(f"没有这个令牌: {token_id}", f"no such token: {token_id}")
         if row["revoked_at"] is not None:  # said plainly, not reported done again with a second audit entry
-            when = to_second(row["revoked_at"])
+            when = china_time_text(row["revoked_at"])  # China's time, its zone said
             raise UserError(f"令牌 #{token_id}（{row['name']}）已于 {when} 吊销",
                             f"token #{token_id} ({row['name']}) was already revoked at {when}")
         tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), int(token_id)])

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core.errors import UserError
 from ...core.teamstate import TeamDB
-from ...core.teamstate.clock import china_day_start, now
+from ...core.teamstate.clock import china_day_start, now, to_second
 
 GENESIS = "0" * 64
 COLUMNS = ["id", "at", "actor", "role", "action", "target", "detail", "ip"]
@@ -107,8 +107,9 @@ def cli_actor() -> str:
 
 def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
     """The days a user typed (``--since`` / ``--until``, the admin page's 从 / 到) as the first time included and the
-    first time excluded — China's days (Asia/Shanghai), as every date a user types, though entries are stored and shown
-    in UTC — read by the one date parser: ``2026-12`` from its first day, until its last (or today),
+    first time excluded — China's days (Asia/Shanghai), as every date a user types and every entry's time is shown
+    (``dates.china_time_text``: an entry stored at 2026-12-06T17:00Z is shown 2026-12-07 01:00:00 and found on the
+    7th), though entries are stored in UTC — read by the one date parser: ``2026-12`` from its first day, until its last (or today),
     ``2024年3月5日`` as that day; a day that does not exist or lies after today is refused (``UserError``), never
     compared as text (``2026-13-01`` found nothing, ``--until 2026-12`` left December out)."""
     import datetime as _dt
@@ -174,15 +175,18 @@ def verify(team: TeamDB) -> dict:
 
 def export(team: TeamDB, path: str, fmt: str | None = None, headers: dict[str, str] | None = None,
            lang: str = "zh", **filters) -> int:
-    """The filtered entries to a formula-safe CSV/XLSX (the shared export writer); returns rows written.
-    ``headers``: column key → header (the interfaces' label table, labels.column); the keys where not given."""
+    """The filtered entries to a formula-safe CSV/XLSX (the shared export writer); returns rows written. Times are
+    China's to the second, as the table shows them (``clock.to_second``), under a header that names the clock
+    (时间 (UTC+8)). ``headers``: column key → header (the interfaces' label table, labels.column); the keys where
+    not given."""
     import duckdb
     import pyarrow as pa
 
     from ...core.writers import export_query
 
     rows = search(team, limit=10**9, **filters)["rows"]
-    table = pa.table({c: pa.array([r[c] for r in rows], type=pa.int64() if c == "id" else pa.string())
+    table = pa.table({c: pa.array([to_second(r[c]) if c == "at" else r[c] for r in rows],
+                                  type=pa.int64() if c == "id" else pa.string())
                       for c in COLUMNS})
     con = duckdb.connect(":memory:")
     try:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import Field
 
 from ....core.errors import NotFound, UserError
-from ....core.teamstate.clock import to_second
+from ....core.parse.dates import china_time_text
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
 from ....services.monitoring.feeds import feed_words, hide_paths, notes_in_words
@@ -216,7 +216,7 @@ def register(app, web) -> None:
         """The page; ``typed``: the new-rule form as the user filled it, shown again with why it was refused
         beside it (nothing typed is lost); ``refused``: the refusal, a region's with the regions to put instead."""
         doc = overview(request, store, user, web.lang_of(request))
-        doc["dead_letters"] = [dict(d, when=to_second(d["updated_at"]),
+        doc["dead_letters"] = [dict(d, when=china_time_text(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
