@@ -13,6 +13,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 import alerts_fixture as AF  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
+from test_audit_times import shown_as  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +163,10 @@ def test_since_re_reads_live_events_for_a_rule_saved_later(tmp_path_factory):
     assert "实时事件</b>" in zh and 'title="monitor_events"' in zh and ">monitor_events<" not in zh
     assert "规则的每个条件都成立（且）" in zh and ">every condition" not in zh
     assert "live event</b>" in en and ">every condition of the rule holds (AND)" in en
+    # its time in China's time under a header that says so, as every time shown (it read … UTC)
+    made = got["alerts"][0]["created_at"]
+    assert f"<th>产生时间 (UTC+8)</th><td>{shown_as(made)}</td>" in zh and " UTC<" not in zh
+    assert f"<th>Raised at (UTC+8)</th><td>{shown_as(made)}</td>" in en
 
 
 def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):

@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import moved_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
+from test_audit_times import shown_as  # noqa: E402
 
 from zhaoshang.core.errors import UserError  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -219,7 +220,12 @@ def test_monitor_run_command(fx, server, tmp_path):
         out = run(*args, db=db, env={"COLUMNS": "250"}).stdout
         assert "merged" not in out and "last_error" not in out and "_" not in out.splitlines()[2], out
     assert "合并重复" in run("monitor", "run", "--feed", local, db=db, env={"COLUMNS": "250"}).stdout
-    assert "最近错误" in run("monitor", "feeds", db=db, env={"COLUMNS": "250"}).stdout
+    table = run("monitor", "feeds", db=db, env={"COLUMNS": "250"}).stdout
+    assert "最近错误" in table
+    # the last run in China's time to the second under a header that says so (the stored 2026-…T…Z was printed)
+    ran = {r["name"]: r["last_run"] for r in run_json("monitor", "feeds", db=db)}["local"]
+    assert "最近运行 (UTC+8)" in table and ran not in table, table
+    assert shown_as(ran) in table, (ran, table)
 
 
 def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
