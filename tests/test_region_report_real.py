@@ -134,6 +134,7 @@ def test_top_enterprises_rank_capital_and_funding_together(real, hz_pdf):
 
     text = re.sub(r"\s+", " ", section(hz_pdf["zh"], "头部企业\n\n", "数据来源与方法"))
     assert "有注册资本的企业按注册资本排序" in text and "排序依据" in text and "故按截至" not in text
+    assert "融资总额含按区间估算的金额（如“数亿元”）" in text  # the column's sums hold range estimates: said beside it
     assert text.index("杭州海康威视") < text.index("浙江大华") < text.index(rows[2]["name"])
     assert re.search(r"933,060 \S+ 0 — 注册资本", text), text[:600]
     assert "累计融资" in text  # the start-ups' rows name their basis

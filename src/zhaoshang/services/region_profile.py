@@ -340,10 +340,12 @@ def _top_order(rows: list[dict], d: _dt.date) -> dict:
            "order": "capital_wan DESC NULLS LAST, listed DESC, funding_wan DESC, fundings DESC, name"}
     return {**doc,
             "order_note": f"有注册资本的企业按注册资本排序（{total:,} 家中 {known:,} 家有数据），其余企业中上市企业在前，其次按截至 "
-                          f"{d.isoformat()} 的累计融资额（{funded:,} 家有数据）、融资轮次、企业名称；每行注明排序依据",
+                          f"{d.isoformat()} 的累计融资额（{funded:,} 家有数据）、融资轮次、企业名称；每行注明排序依据；融资总额含按区间"
+                          "估算的金额（如“数亿元”）",
             "order_note_en": f"enterprises with a registered capital ranked by it (known for {known:,} of {total:,}), the "
                              f"others after them: listed ones first, then by funding raised to {d.isoformat()} (known "
-                             f"for {funded:,}), rounds, name; the basis is given on each row"}
+                             f"for {funded:,}), rounds, name; the basis is given on each row; funding totals include amounts "
+                             "estimated from ranges (such as several hundred million yuan)"}
 
 
 def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str, ...]) -> dict:
