@@ -110,7 +110,7 @@ def test_pipeline_commands(db, tmp_path):
     one = tmp_path / "one.csv"
     one.write_text("企业编号,地区\n2,宁波市\n", encoding="utf-8")
     out = run("pipeline", "import", one, db=alone).stdout
-    assert "已导入 1 条线索" in out and "新增线索" in out and "added" not in out, out
+    assert "已导入：新增 1 条线索，更新 0 条，未变 0 条" in out and "新增线索" in out and "added" not in out, out
 
 
 def test_the_list_names_the_segment(db):
@@ -630,7 +630,7 @@ def test_a_ledger_with_a_title_line_imports_from_the_header_below_it(db, tmp_pat
     assert refused.returncode == 2 and "第 6 行" in refused.stderr and "第 5 行" not in refused.stderr, refused.stderr
     good = ledger("good.xlsx", [["4", "宁波市", "洽谈中"]])
     out = run("pipeline", "import", good, db=alone, env={**env, "COLUMNS": "400"}).stdout
-    assert "已导入 1 条线索" in out and "第 3 行（自动识别；其上 2 行为标题或空行，未导入" in out, out
+    assert "已导入：新增 1 条线索" in out and "第 3 行（自动识别；其上 2 行为标题或空行，未导入" in out, out
     again = ledger("again.xlsx", [["6", "宁波市", "洽谈中"]])
     doc = run_json("--lang", "en", "pipeline", "import", again, "--header-row", "3", db=alone, env=env)
     assert doc["added"] == 1 and doc["header_rows"] == [{"file": "again.xlsx", "row": 3, "given": True}]
@@ -699,3 +699,120 @@ def test_a_ledger_without_its_region_column_is_refused_naming_that_column(db, tm
     p = run("pipeline", "import", f, db=db, check=False)
     assert p.returncode == 2 and "缺少列「企业名称」（可写作 企业名称、企业编号、统一社会信用代码、企业）" in p.stderr, p.stderr
     assert "「地区」" not in p.stderr
+
+
+def _sheet(path, edit):
+    """The sheet at ``path`` edited as an analyst edits it in Excel (openpyxl): ``edit(rows by 编号, header → column,
+    the sheet)``; saved beside it as ``…-edited.xlsx``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    rows = {ws.cell(r, col["编号"]).value: r for r in range(2, ws.max_row + 1)}
+    edit(rows, col, ws)
+    out = Path(str(path).replace(".xlsx", "-edited.xlsx"))
+    wb.save(out)
+    return out
+
+
+def test_an_export_edited_in_excel_imports_back_updating_its_leads(db, tmp_path):
+    """docs/cli.md said the export "imports again with pipeline import", but every exported row was refused as
+    该企业在该地区已有线索. A row of a lead updates it with the cells that differ (history rows, through the one
+    update), a row equal to its lead is left alone, a new row is added; a row changed in the file whose lead a
+    colleague changed since the export (its 版本) is refused naming who and when, and nothing is written; a sheet
+    made by hand (no 版本) updates."""
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(Path(db).read_bytes())
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite"), "COLUMNS": "300"}
+    team = open_team_db(env["ZHAOSHANG_TEAM_DB"])
+    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
+    team.close()
+    a = run_json("pipeline", "add", "1", "宁波市", "--next", "上门拜访", "--due", "2026-02-01", db=alone, env=env)
+    b = run_json("pipeline", "add", "2", "宁波市", "--next", "定期回访", db=alone, env=env)
+    c = run_json("pipeline", "add", "3", "宁波市", db=alone, env=env)
+    pipe = tmp_path / "pipe.xlsx"
+    run("pipeline", "export", "-o", pipe, db=alone, env=env)
+
+    def edit(rows, col, ws):
+        ws.cell(rows[a["id"]], col["下一步日期"]).value = "2026年3月"
+        ws.cell(rows[c["id"]], col["状态"]).value = "已接触"
+        ws.cell(rows[c["id"]], col["负责人"]).value = "ana"
+        ws.append([None] * (col["企业编号"] - 1) + [4])
+        ws.cell(ws.max_row, col["地区"]).value = "宁波市"
+        ws.cell(ws.max_row, col["下一步"]).value = "寄送材料"
+
+    pipe2 = _sheet(pipe, edit)
+    got = run_json("pipeline", "import", pipe2, db=alone, env=env)
+    assert (got["added"], got["updated"], got["unchanged"]) == (1, 2, 1), got
+    assert sorted((u["id"], u["fields"]) for u in got["updated_leads"]) == [
+        (a["id"], ["next_action_date"]), (c["id"], ["status", "owner"])], got
+    shown = run_json("pipeline", "show", str(a["id"]), db=alone, env=env)
+    assert shown["next_action_date"] == "2026-03-31" and shown["version"] > a["version"]
+    h = shown["history"][-1]
+    assert (h["field"], h["from_value"], h["to_value"]) == ("next_action_date", "2026-02-01", "2026-03-31"), h
+    shown = run_json("pipeline", "show", str(c["id"]), db=alone, env=env)
+    assert (shown["status"], shown["owner"]) == ("contacted", "ana")
+    assert [(x["field"], x["to_value"]) for x in shown["history"][-2:]] == [("status", "contacted"), ("owner", "ana")]
+    assert run_json("pipeline", "show", str(b["id"]), db=alone, env=env)["version"] == b["version"]  # left alone
+    new, = [r for r in run_json("pipeline", "list", db=alone, env=env) if r["enterprise_id"] == 4]
+    assert (new["next_action"], new["source"]) == ("寄送材料", "excel")
+    # the same file again: every row as its lead now is (the edited ones of an older version too), nothing written;
+    # the summary in the CLI's language
+    out = run("pipeline", "import", pipe2, db=alone, env=env).stdout
+    assert "已导入：新增 0 条线索，更新 0 条，未变 4 条" in out, out
+    out = run("--lang", "en", "pipeline", "import", pipe2, db=alone, env=env).stdout
+    assert "imported: 0 leads added, 0 updated, 4 unchanged" in out, out
+    # a colleague changes lead b after the export; the analyst's file changes b's owner: refused, naming the change
+    run("pipeline", "note", str(b["id"]), "--next", "电话回访", "--user", "wang", db=alone, env=env)
+    pipe3 = _sheet(pipe, lambda rows, col, ws: setattr(ws.cell(rows[b["id"]], col["负责人"]), "value", "ana"))
+    refused = run("pipeline", "import", pipe3, db=alone, env=env, check=False)
+    assert refused.returncode == 2 and "1 行有误，未导入任何线索" in refused.stderr, refused.stderr
+    assert (f"未保存：线索 #{b['id']} 在你读取（版本 {b['version']}）之后已被更新" in refused.stderr
+            and "wang 于" in refused.stderr and "下一步 定期回访 → 电话回访" in refused.stderr), refused.stderr
+    refused = run("--lang", "en", "pipeline", "import", pipe3, db=alone, env=env, check=False)
+    assert f"not saved: lead #{b['id']} was changed after you read it" in refused.stderr, refused.stderr
+    assert run_json("pipeline", "show", str(b["id"]), db=alone, env=env)["owner"] is None  # nothing written
+    # a sheet made by hand (no 版本 column) updates the lead as it is
+    hand = tmp_path / "hand.csv"
+    hand.write_text("企业编号,地区,负责人\n2,宁波市,ana\n", encoding="utf-8")
+    got = run_json("pipeline", "import", hand, db=alone, env=env)
+    assert (got["updated"], got["updated_leads"]) == (1, [{"id": b["id"], "fields": ["owner"]}]), got
+    # a 编号 naming another lead than the row's enterprise and region is refused (a lead's pair cannot change)
+    moved = tmp_path / "moved.csv"
+    moved.write_text(f"编号,企业编号,地区\n{a['id']},1,杭州市\n", encoding="utf-8")
+    refused = run("pipeline", "import", moved, db=alone, env=env, check=False)
+    assert refused.returncode == 2 and f"编号 #{a['id']} 是" in refused.stderr, refused.stderr
+
+
+def test_an_open_ended_due_is_remembered_shown_and_round_tripped(db, tmp_path):
+    """`--due 长期` stored no date: the list, the page and the export showed a blank next-action date, the same as
+    none given. The lead keeps that its next action is open-ended: 长期 / open-ended in the table, the history and
+    the export (which imports back as it, in either language), never 督办; a date given later replaces it."""
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(Path(db).read_bytes())
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite"), "COLUMNS": "300"}
+    lead = run_json("pipeline", "add", "2", "宁波市", "--next", "定期回访", "--due", "长期", db=alone, env=env)
+    assert (lead["next_action_date"], lead["next_action_open_ended"], lead["overdue"]) == (None, True, False), lead
+    plain = run_json("pipeline", "add", "3", "宁波市", "--next", "再议", db=alone, env=env)
+    assert plain["next_action_open_ended"] is False
+    table = run("pipeline", "list", db=alone, env=env).stdout
+    assert re.search(r"定期回访\s*│\s*长期\s*│", table) and re.search(r"再议\s*│\s*│", table), table
+    assert re.search(r"定期回访\s*│\s*open-ended\s*│", run("--lang", "en", "pipeline", "list", db=alone, env=env).stdout)
+    hist = run_json("pipeline", "show", str(lead["id"]), db=alone, env=env)["history"]
+    assert ("next_action_date", "长期") in [(h["field"], h["to_value"]) for h in hist], hist
+    assert "open-ended" in run("--lang", "en", "pipeline", "show", str(lead["id"]), db=alone, env=env).stdout
+    for lang, name, col in (("zh", "pipe.csv", "下一步日期"), ("en", "pipe_en.csv", "Next action date")):
+        out = tmp_path / name
+        run("--lang", lang, "pipeline", "export", "-o", out, db=alone, env=env)
+        with open(out, encoding="utf-8-sig", newline="") as fh:
+            cells = {r[col] for r in csv.DictReader(fh)}
+        assert cells == {"长期" if lang == "zh" else "open-ended", ""}, cells
+        other = {"ZHAOSHANG_TEAM_DB": str(tmp_path / f"other-{lang}.sqlite")}
+        assert run_json("pipeline", "import", out, db=alone, env=other)["added"] == 2
+        back = {r["enterprise_id"]: r["next_action_open_ended"] for r in run_json("pipeline", "list", db=alone, env=other)}
+        assert back == {2: True, 3: False}, back
+    dated = run_json("pipeline", "note", str(lead["id"]), "--due", "2027-05", db=alone, env=env)
+    assert (dated["next_action_date"], dated["next_action_open_ended"]) == ("2027-05-31", False), dated
+    h = run_json("pipeline", "show", str(lead["id"]), db=alone, env=env)["history"][-1]
+    assert (h["from_value"], h["to_value"]) == ("长期", "2027-05-31"), h

@@ -710,3 +710,29 @@ def test_the_export_buttons_download_the_leads_the_page_lists(tmp_path, chromium
     assert got["added"] == 2 and {r["owner"] for r in pipeline_leads.list_leads(team)} == {"ana"}
     assert sorted(r["segment"] for r in pipeline_leads.list_leads(team)) == ["D01", "M02"]  # by the code column
     team.close()
+
+
+@pytest.mark.browser
+def test_an_open_ended_next_action_reads_as_such_on_the_pages(tmp_path, chromium):
+    """A next action due 长期 (no deadline) showed a blank date on the list, the board and the lead's page, as one
+    with no date given. It reads 长期 / open-ended there and in the history, is never 督办, and a change saved on the
+    lead's page (a note) keeps it."""
+    require_browser()
+    db, lead = _fixture_with_lead(tmp_path, next_action="定期回访", next_action_date="长期")
+    with serving(db) as base, chromium as b:
+        pg = b.new_page()
+        pg.goto(base + "/pipeline?lang=zh")
+        row = pg.inner_text(f'#pl-table tbody tr[data-id="{lead["id"]}"]')
+        assert "长期" in row and "督办" not in row, row
+        pg.goto(base + "/pipeline?view=board&lang=en")
+        assert "定期回访 open-ended" in pg.inner_text(".pl-col[data-status=\"new\"]")
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=en")
+        assert pg.inner_text("#lead-next").strip() == "定期回访 open-ended"
+        assert "open-ended" in pg.inner_text("#lead-history")
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        assert pg.inner_text("#lead-next").strip() == "定期回访 长期" and pg.locator("#lead-overdue").count() == 0
+        pg.fill("#c-note", "已电话沟通")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}")
+        assert "已电话沟通" in pg.inner_text("#lead-history") and pg.inner_text("#lead-next").strip() == "定期回访 长期"
+        b.close()

@@ -43,6 +43,7 @@ def is_placeholder(text) -> bool:
 # placeholders are (NFKC, trimmed, lower case). docs/data-formats.md, "Cells that hold no value", lists them.
 OPEN_ENDED: frozenset[str] = frozenset({
     "长期有效", "长期", "长期征集", "常年", "常年有效", "不限", "不限期", "无期限", "永久", "永久有效", "无",
+    "open-ended",  # as an English pipeline export writes a lead's open-ended next action (and imports it back)
 })
 _LONGEST_OPEN = max(map(len, OPEN_ENDED))
 

@@ -6,7 +6,8 @@ importing the features that use them (classification models, the relationship gr
 1 users, sessions, tokens, audit log (services/team); 20 placement corrections (services/chain/corrections.py);
 30 lead pipeline (services/pipeline); 40 person identity decisions (services/graph/identity.py); 50 alerts
 (services/alerts); 60 monitoring (services/monitoring/events.py); 70 saved lead weights (services/leads/saved.py);
-80 users' last activity (services/team).
+80 users' last activity (services/team); 90 news items' other event types; 100 leads' open-ended next
+actions (services/pipeline).
 A feature adds its tables here with its own new version (tests/test_team_state.py fails for a migration
 registered anywhere else: a command line would not know it).
 """
@@ -133,3 +134,8 @@ register_migration(80, "users' last activity", ["ALTER TABLE users ADD COLUMN la
 # the other event types a news item's text states beside its primary one (JSON list: type, confidence, keywords);
 # items stored before it have none
 register_migration(90, "news items' other event types", ["ALTER TABLE monitor_news ADD COLUMN other_types TEXT"])
+
+# a lead's next action due with no deadline (长期, 不限 …: the date parser's open-ended words), told apart from one with
+# no date given: shown as 长期 / open-ended, exported so and imported back, never 督办; leads stored before it have none
+register_migration(100, "leads' open-ended next actions", [
+    "ALTER TABLE pipeline_leads ADD COLUMN next_action_open_ended INTEGER NOT NULL DEFAULT 0"])

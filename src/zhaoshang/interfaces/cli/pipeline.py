@@ -45,6 +45,7 @@ def _shown(rows: list[dict]) -> list[dict]:
     nodes = _node_names() if any(r.get("segment") for r in rows) else {}
     names = region_labels_beside_team({r.get("region_code") for r in rows})
     rows = [dict(r, region_name=names.get(r.get("region_code"), r.get("region_name")),
+                 next_action_date=L.due_text(r, state.lang),  # 长期 / open-ended told from no date
                  **({"segment": nodes.get(r["segment"], r["segment"])} if r.get("segment") else {})) for r in rows]
     if t("z", "e") == "z":
         return rows
@@ -62,6 +63,8 @@ def _history_shown(history: list[dict]) -> list[dict]:
     def value(field: str, v):
         if v in (None, ""):
             return v
+        if field == "next_action_date" and v == L.OPEN_DUE[0]:  # stored as the word it is typed as: 长期 / open-ended
+            return L.OPEN_DUE[en]
         return statuses.get(v, v) if field == "status" else nodes.get(v, v) if field == "segment" else v
 
     return [dict(h, at=to_second(h.get("at")) or "",
@@ -189,14 +192,23 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
                                                     "产业链环节、下一步、下一步日期、放弃理由、备注、签约日期、落地日期"),
                header_row: Optional[int] = typer.Option(None, "--header-row", help=HEADER_ROW_HELP),
                user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
-    """从 Excel 导入线索（来源记为 excel）；任何一行有误则整份拒绝并逐行说明。"""
+    """从 Excel 导入线索：已有的线索（同一企业同一地区，或其编号）按不同的单元格更新，新的加入（来源记为 excel）；导出的版本列使他人之后改过的线索被拒绝；任何一行有误则整份拒绝并逐行说明。"""
     with open_store(read_only=True) as store:
         res = excel.import_file(store, open_team(), file, user=user, header_row=header_row)
-    row = {k: v for k, v in res.items() if k not in ("lead_ids", "header_rows")}
+    en = state.lang == "en"
+    # which fields of which lead were updated: #3 下一步日期；#5 状态、负责人 (#3 due; #5 status, owner)
+    fields = t("；", "; ").join(f"#{u['id']} " + t("、", ", ").join(L.FIELD_LABELS.get(f, (f, f))[en] for f in u["fields"])
+                               for u in res["updated_leads"])
+    row = {k: v for k, v in res.items() if k not in ("lead_ids", "updated_leads", "header_rows")}
+    if fields:
+        row["updated_fields"] = fields
     if res["header_rows"]:  # the header below title lines, or named: said as ``import`` says it
         row["header_row"] = t("；", "; ").join(header_row_text(h) for h in res["header_rows"])
-    emit(res, fmt, rows=[row], headers={"added": ("新增线索", "Leads added"), "header_row": ("表头行", "Header row")},
-         title=t(f"已导入 {res['added']} 条线索", f"imported {count_en(res['added'], 'lead')}"))
+    emit(res, fmt, rows=[row], headers={"added": ("新增线索", "Leads added"), "updated": ("更新线索", "Leads updated"),
+                                        "unchanged": ("未变", "Unchanged"), "updated_fields": ("更新的字段", "Fields updated"),
+                                        "header_row": ("表头行", "Header row")},
+         title=t(f"已导入：新增 {res['added']} 条线索，更新 {res['updated']} 条，未变 {res['unchanged']} 条",
+                 f"imported: {count_en(res['added'], 'lead')} added, {res['updated']} updated, {res['unchanged']} unchanged"))
 
 
 @pipeline_app.command("track")

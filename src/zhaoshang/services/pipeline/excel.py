@@ -1,9 +1,15 @@
 """The pipeline to and from Excel (or CSV): export through the one writer, import through the one reader.
 
+An export imports again: a row whose enterprise and region (or 编号) are a lead of the pipeline updates that lead
+with the cells that differ from it, through the one ``update`` (history rows, the audit, its checks), a row equal to
+the lead leaves it alone, any other row adds a lead. The export carries each lead's version (版本): a row changed in
+the file whose lead was changed since the export is refused, naming who changed what and when (a file without the
+column, a sheet made by hand, updates without that check).
+
 An import is all or nothing: every row is checked first (enterprise found, region resolved, status known, a
 reason for 已放弃 and only for it, 已落地 with its signing and landing dates, owner a user, segment a node of the
-chain, dates readable, no pair twice) and a file with any bad row is refused with
-the rows and reasons, so a half-imported sheet never happens.
+chain, dates readable, no pair twice, a change the lead may take and based on its version) and a file with any bad
+row is refused with the rows and reasons, so a half-imported sheet never happens.
 """
 
 from __future__ import annotations
@@ -32,11 +38,15 @@ HEADERS = {"id": ("编号", "ID"), "enterprise_id": ("企业编号", "Enterprise
            "next_action": ("下一步", "Next action"), "next_action_date": ("下一步日期", "Next action date"),
            "overdue": ("督办", "Overdue"), "abandon_reason": ("放弃理由", "Abandon reason"),
            "signed_on": ("签约日期", "Signed on"), "landed_on": ("落地日期", "Landed on"),
-           "updated_at": (zoned("更新时间"), zoned("Updated at"))}  # China's time, as every time shown
+           "updated_at": (zoned("更新时间"), zoned("Updated at")),  # China's time, as every time shown
+           # the lead's version as exported (``leads._version``): its import refuses a row whose lead changed since
+           "version": ("版本", "Version")}
 # import: recognised headers (an export's, Chinese or English, or the keys), codes before names: a cell is read from
 # the first of its columns that is filled, and an English sheet's Region, Enterprise and (in a leads sheet) Segment
 # hold names beside Region code, Enterprise ID and Segment code
 IMPORT_FIELDS = {
+    "id": ("编号", "id", "ID"),
+    "version": ("版本", "version", "Version"),
     "enterprise": ("企业编号", "enterprise_id", "Enterprise ID", "统一社会信用代码", "enterprise_uscc", "Credit code",
                    "企业名称", "企业", "enterprise_name", "enterprise"),
     "region": ("地区代码", "region_code", "Region code", "地区", "region_name", "region"),
@@ -88,6 +98,10 @@ def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: di
             return pa.array([yes if r[c] else no for r in rows], pa.string())
         if c == "source":
             return pa.array([None if r[c] is None else L.SOURCE_LABELS.get(r[c], (r[c], r[c]))[en] for r in rows], pa.string())
+        if c == "next_action_date":  # 长期 / open-ended, which imports back as it, told from no date
+            return pa.array([L.due_text(r, lang) for r in rows], pa.string())
+        if c == "version":
+            return pa.array([None if r.get(c) is None else int(r[c]) for r in rows], pa.int64())
         if c == "updated_at":
             return pa.array([None if r[c] is None else to_second(str(r[c])) for r in rows], pa.string())
         return pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string())
@@ -110,14 +124,85 @@ def _columns(headers: list[str]) -> dict[str, list[int]]:
     return found
 
 
+def _number(value: str | None, what: tuple[str, str]) -> int | None:
+    """A lead's 编号 or 版本 as a cell holds it (12, 12.0, #12); None for a blank one."""
+    if value is None:
+        return None
+    text = value.strip().lstrip("#")
+    try:
+        n = float(text)
+    except ValueError:
+        n = float("nan")
+    if n != n or n != int(n) or n < 0:
+        raise UserError(f"{what[0]}应为数字: {value}", f"a lead's {what[1]} is a number: {value}", text=value)
+    return int(n)
+
+
+def _as_of(team, lead: dict, version: int) -> dict:
+    """The lead as it was at ``version`` (the export's): the changes saved since undone, field by field, from its
+    history (a next-action date's 长期 read back as open-ended)."""
+    with team.tx() as tx:
+        since = tx.query("SELECT field, from_value FROM pipeline_history WHERE lead_id = ? AND id > ? ORDER BY id DESC",
+                         [lead["id"], version])
+    old = dict(lead)
+    for h in since:
+        if h["field"] == "next_action_date":
+            open_ended = h["from_value"] == L.OPEN_DUE[0]
+            old["next_action_date"], old["next_action_open_ended"] = (None if open_ended else h["from_value"]), open_ended
+        elif h["field"] in L.TRACKED:
+            old[h["field"]] = h["from_value"]
+    return old
+
+
+def _changed(store, team, lead: dict, cell, given) -> dict:
+    """The arguments of ``update`` for the cells of a row that differ from its lead (``cell(key)``: the row's value,
+    ``given(key)``: whether the file has that column). A blank cell of a column the file has clears an owner, a
+    next action or its date; a blank segment, signing or landing day, status or reason is no change (a lead added
+    without a segment has its enterprise's primary one; ``update`` clears a stage's day with the move back that
+    leaves it, and keeps a reason with the status it explains)."""
+    args: dict[str, Any] = {}
+    if given("status") and cell("status"):
+        status = L.check_status(cell("status"))
+        if status != lead["status"]:
+            args["status"] = status
+    for key in ("owner", "next_action"):
+        if given(key) and (cell(key) or None) != lead[key]:
+            args[key] = cell(key) or ""
+    if given("segment") and cell("segment") and L.check_segment(store, cell("segment")) != lead["segment"]:
+        args["segment"] = cell("segment")
+    if given("next_action_date"):
+        due = L._due(cell("next_action_date")) if cell("next_action_date") else (None, False)
+        if due != (lead["next_action_date"], lead["next_action_open_ended"]):
+            args["next_action_date"] = cell("next_action_date") or ""
+    status = args.get("status", lead["status"])
+    reason = cell("reason") if given("reason") else None
+    if reason and status == "abandoned" and (reason != lead["abandon_reason"] or "status" in args):
+        args["reason"] = reason
+    elif reason and status != "abandoned":
+        if "status" not in args:
+            raise UserError(*L.REASON_ONLY)
+        args["reason"] = reason  # a move back before 已签约 or 已落地 says why (kept as a note)
+    for key in ("signed_on", "landed_on"):
+        if given(key) and cell(key) and L._stage_date(cell(key), key) != (lead[key] or "")[:10]:
+            args[key] = cell(key)
+    if given("note") and cell("note") and not any(
+            h["field"] == "note" and h["to_value"] == cell("note") for h in lead["history"]):
+        args["note"] = cell("note")  # a note the lead's history holds already is not written again
+    return args
+
+
 def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None) -> dict:
-    """Add the leads of a sheet (source ``excel``); refuses the whole file if any row is bad. The header row is found
-    as ``import`` finds it (title lines above it skipped), or is the line or sheet row ``header_row``; rows are
-    named by their row in the file (the header's row + 1 for the first, blank and title lines counted)."""
-    given = header_row_number(header_row)
+    """Import a sheet (an export of the pipeline, or a 台账 made by hand): a row whose enterprise and region (or
+    编号) are a lead updates it with the cells that differ (``update``, based on the row's 版本 when the file has
+    one), a row equal to its lead leaves it alone, a new pair adds a lead (source ``excel``); refuses the whole file
+    if any row is bad. The header row is found as ``import`` finds it (title lines above it skipped), or is the line
+    or sheet row ``header_row``; rows are named by their row in the file (the header's row + 1 for the first, blank
+    and title lines counted). Returns the counts (``added``, ``updated``, ``unchanged``), the leads added
+    (``lead_ids``) and updated (``updated_leads``: id and the fields changed)."""
+    given_row = header_row_number(header_row)
     con = duckdb.connect()
     try:
-        info = read_into(con, path, "zs_pl_import", header=HeaderRule(row=given) if given else HeaderRule.naming(n for ns in IMPORT_FIELDS.values() for n in ns))
+        info = read_into(con, path, "zs_pl_import", header=HeaderRule(row=given_row) if given_row else HeaderRule.naming(n for ns in IMPORT_FIELDS.values() for n in ns))
         headers = list(info.headers)
         data = con.execute(f"SELECT _row, {', '.join(info.columns)} FROM zs_pl_import ORDER BY _row").fetchall()
     finally:
@@ -132,7 +217,8 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                        "or its Chinese header)" for k in lacking)
         raise UserError(f"{path}: {zh}；文件中的列: {'、'.join(shown) or '无'}",
                         en=f"{path}: {en}; the file's columns: {', '.join(shown) or 'none'}")
-    errors, errors_en, plan, seen = [], [], [], set()
+    errors, errors_en, plan, updates, seen = [], [], [], [], set()
+    unchanged = 0
     for n, *row in data:  # n: the row's number in the file
         def cell(key: str) -> str | None:
             for i in cols[key]:
@@ -146,6 +232,35 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                 raise UserError("企业或地区为空", "enterprise or region is empty")
             eid = resolve_enterprise(store, ent)
             code = resolve_region(store, reg, macro=False).code
+            if (eid, code) in seen:
+                raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
+            seen.add((eid, code))
+            lead_id = _number(cell("id"), ("线索编号", "id"))
+            with team.tx() as tx:
+                found = tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code])
+                named = tx.one("SELECT id, enterprise_name, region_name FROM pipeline_leads WHERE id = ?",
+                               [lead_id]) if lead_id is not None else None
+            if named and (not found or found["id"] != named["id"]):  # a lead's enterprise and region are its own
+                raise UserError(f"编号 #{lead_id} 是 {named['enterprise_name']} 在 {named['region_name']} 的线索，与此行的企业、"
+                                "地区不符（线索的企业与地区不能改；另一地区请另加一行、不填编号）",
+                                f"#{lead_id} is the lead of {named['enterprise_name']} in another region or of another "
+                                "enterprise than this row's (a lead's enterprise and region cannot change; for another "
+                                "region add a row without an id)")
+            if found:
+                lead = L.get(team, found["id"], history=True)
+                args = _changed(store, team, lead, cell, lambda key: bool(cols[key]))
+                version = _number(cell("version"), ("线索版本", "version"))
+                if args and version is not None and version < lead["version"] and not _changed(
+                        store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
+                    args = {}  # the row as exported, not edited: the changes saved since stand
+                checked = L.update(team, lead["id"], user=user, store=store, check=True, **args,
+                                   version=version) if args else {"changes": []}
+                if not checked["changes"]:
+                    unchanged += 1  # the row says what the lead says: left alone, whatever its version
+                    continue
+                updates.append((lead["id"], args | {"version": checked["version"]},
+                                list(dict.fromkeys(f for f, _, _ in checked["changes"]))))
+                continue
             status = L.check_status(cell("status") or "new")
             if status == "abandoned" and not cell("reason"):
                 raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
@@ -155,25 +270,24 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
             L.check_segment(store, cell("segment"))
             L._date(cell("next_action_date"))
             L.check_texts(next_action=cell("next_action"), note=cell("note"), reason=cell("reason"))
-            if (eid, code) in seen:
-                raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
-            seen.add((eid, code))
-            with team.tx() as tx:
-                if tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code]):
-                    raise UserError("该企业在该地区已有线索", "the enterprise already has a lead in this region")
             plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
                          "segment": cell("segment"), "next_action": cell("next_action"),
                          "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),
                          "note": cell("note"), "signed_on": signed_on, "landed_on": landed_on})
-        except UserError as exc:
+        except UserError as exc:  # a Conflict (changed since the export) names who changed what and when
             errors.append(f"第 {n} 行: {str(exc).splitlines()[0]}")
             errors_en.append(f"row {n}: {exc.in_lang('en').splitlines()[0]}")
     if errors:
         rest = len(errors) - MAX_ERRORS
-        raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索 — " + "；".join(errors[:MAX_ERRORS])
-                        + (f"；另有 {rest} 行" if rest > 0 else ""),
-                        en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported — " + "; ".join(errors_en[:MAX_ERRORS])
+        good = (len(plan), len(updates), unchanged)
+        raise UserError(f"{path}: {len(errors)} 行有误，未导入任何线索（其余各行：新增 {good[0]}、更新 {good[1]}、未变 {good[2]}）— "
+                        + "；".join(errors[:MAX_ERRORS]) + (f"；另有 {rest} 行" if rest > 0 else ""),
+                        en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported (the other rows: {good[0]} "
+                           f"to add, {good[1]} to update, {good[2]} unchanged) — " + "; ".join(errors_en[:MAX_ERRORS])
                         + (f"; {count_en(rest, 'more row')}" if rest > 0 else ""))
     added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
-    return {"file": str(path), "rows": len(data), "added": len(added), "lead_ids": added,
-            "header_rows": header_rows([info], given is not None)}
+    for lead_id, args, _ in updates:  # based on the version checked: a change saved meanwhile is refused, not overwritten
+        L.update(team, lead_id, user=user, store=store, **args)
+    return {"file": str(path), "rows": len(data), "added": len(added), "updated": len(updates), "unchanged": unchanged,
+            "lead_ids": added, "updated_leads": [{"id": i, "fields": f} for i, _, f in updates],
+            "header_rows": header_rows([info], given_row is not None)}

@@ -17,6 +17,7 @@ from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
 from ...core.parse.dates import DATE_LABELS, china_time_text, china_today, parse_user_date, zoned
+from ...core.parse.placeholders import is_open_ended
 from ...core.teamstate.clock import now
 from ..chain.primary import PRIMARY_RANK
 from ..enterprises import resolve_enterprise
@@ -70,11 +71,15 @@ FIELD_LABELS = {"status": ("状态", "status"), "owner": ("负责人", "owner"),
 # a history row's time in China's time (to the second, bare), its clock named in the header as every time column's
 HISTORY_AT = (zoned("时间"), zoned("Time"))
 TRACKED = ("status", "owner", "next_action", "next_action_date", "abandon_reason", "segment", "signed_on", "landed_on")
+# a next action due with no deadline (``--due 长期``, 不限 …: the date parser's open-ended words) is stored as such
+# (``next_action_open_ended``), not as no date: the list, the page and the export say 长期 / open-ended (the export's
+# cell imports back as it), its history row's value is 长期, and it is never 督办
+OPEN_DUE = ("长期", "open-ended")
 
 
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
-           "status_label", "owner", "source", "segment", "next_action", "next_action_date", "overdue",
-           "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at"]
+           "status_label", "owner", "source", "segment", "next_action", "next_action_date", "next_action_open_ended",
+           "overdue", "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at", "version"]
 FIELDS = [*COLUMNS, "landing"]  # a lead's fields as the list, the API and --format json/csv give them
 # a history entry's fields as `show --format csv` writes them (the JSON's, with the lead's id)
 HISTORY_FIELDS = ["lead_id", "at", "actor", "field", "from_value", "to_value"]
@@ -184,6 +189,17 @@ def check_segment(store, segment: str | None) -> str | None:
     return chain_node(store, default_chain(store), str(segment).strip())
 
 
+def _due(value: Any) -> tuple[str | None, bool]:
+    """A next action's date as given (``_date``) and whether it is open-ended (长期, 不限 …: no deadline, told apart
+    from no date given)."""
+    return _date(value), is_open_ended(str(value)) if value is not None else False
+
+
+def due_text(lead: dict, lang: str = "zh") -> str | None:
+    """A lead's next-action date as the list, the page and the export show it: the day, 长期 / open-ended, or none."""
+    return lead.get("next_action_date") or (OPEN_DUE[lang == "en"] if lead.get("next_action_open_ended") else None)
+
+
 def _date(value: Any) -> str | None:
     """A next action's date (``--due``, the API's and the page's next_action_date, a 台账's 下一步日期): a deadline to
     the one date parser — a bare year or month is its last day (2026年3月 → 2026-03-31), future dates allowed, an
@@ -212,6 +228,7 @@ def _present(row: dict, today: _dt.date | None = None) -> dict:
     r = dict(row)
     r["status_label"] = STATUS_ZH[r["status"]]
     r["overdue"] = is_overdue(r, today)
+    r["next_action_open_ended"] = bool(r.get("next_action_open_ended"))
     if r["status"] != "landed":  # a landing is read on a landed lead only: an older version left it on an abandoned
         r["landed_on"] = r["landing"] = None  # one (the list, export, page and 落地率 would call it landed)
     return {c: r.get(c) for c in FIELDS}
@@ -252,7 +269,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "region_code": ref.code,
            "region_name": ref.name, "region_level": ref.level, "status": st, "owner": _owner(team, owner),
            "source": source, "segment": (segment or "").strip() or None, "next_action": (next_action or "").strip() or None,
-           "next_action_date": _date(next_action_date), "abandon_reason": (abandon_reason or "").strip() or None,
+           "next_action_date": _date(next_action_date), "next_action_open_ended": int(_due(next_action_date)[1]),
+           "abandon_reason": (abandon_reason or "").strip() or None,
            "signed_on": signed_on or (china_today().isoformat() if st == "signed" else None), "landed_on": landed_on,
            "created_by": actor, "created_at": at, "updated_at": at}
     with team.tx(exclusive=True) as tx:
@@ -263,7 +281,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                                "(one per enterprise and region)")
         lid = int(tx.scalar(f"INSERT INTO pipeline_leads ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
                             "RETURNING id", list(row.values())))
-        changes = [("status", None, st)] + [(f, None, row[f]) for f in TRACKED[1:] if row.get(f)]
+        changes = [("status", None, st)] + [(f, None, due_text(row) if f == "next_action_date" else row[f])
+                                            for f in TRACKED[1:] if (due_text(row) if f == "next_action_date" else row.get(f))]
         if note and note.strip():
             changes.append(("note", None, note.strip()))
         _write_history(tx, lid, at, actor, changes)
@@ -339,6 +358,8 @@ def _version(tx, lead_id: int) -> int:
 def _said(field: str, value: Any, lang: str) -> str:
     if value in (None, ""):
         return "—"
+    if field == "next_action_date" and value == OPEN_DUE[0]:
+        return OPEN_DUE[lang == "en"]
     return (STATUS_EN if lang == "en" else STATUS_ZH).get(value, value) if field == "status" else str(value)
 
 
@@ -385,7 +406,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
            owner: str | None = None, next_action: str | None = None, next_action_date: Any = None,
            segment: str | None = None, note: str | None = None, landing: dict | None = None,
            on: str | None = None, signed_on: Any = None, landed_on: Any = None, store: Any = None,
-           version: Any = None) -> dict:
+           version: Any = None, check: bool = False) -> dict:
     """Change a lead (status, owner, next action and its date, segment) and/or add a note; each changed field is
     one history row. 已放弃 needs a reason; 已落地 needs the lead to have been signed; a move back before 已签约 or
     已落地 needs a reason (kept as a note) and clears the dates of the stages left behind (and the landing's evidence),
@@ -399,7 +420,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     checked as one typed is (not after China's today, a landing not before the signing, neither before the
     enterprise's founding). A changed day is a history row and in the audit entry, as every field is. ``version``:
     the lead's version the change is based on (``get``'s ``version``); a lead changed since is refused (``Conflict``,
-    naming who changed what and when) and nothing is written. Only the fields given (not None) are ever written."""
+    naming who changed what and when) and nothing is written. Only the fields given (not None) are ever written.
+    ``check``: every check made, nothing written; returns ``{"changes": [(field, from, to) …], "version": …}`` (the
+    changes it would write, none when nothing would change) — an import checks all its rows before it writes one."""
     check_texts(next_action=next_action, note=note, reason=reason)
     actor = _actor(user)
     at = now()
@@ -411,7 +434,8 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
     if next_action is not None:
         new["next_action"] = next_action.strip() or None
     if next_action_date is not None:
-        new["next_action_date"] = _date(next_action_date) if str(next_action_date).strip() else None
+        new["next_action_date"], open_ended = _due(next_action_date) if str(next_action_date).strip() else (None, False)
+        new["next_action_open_ended"] = int(open_ended)
     if segment is not None:  # checked against the chain's nodes (``store``: the analytical database)
         if segment.strip() and store is None:
             raise ValueError("a lead's segment is checked against the database: pass store")
@@ -453,6 +477,7 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         if st in CLOSED and cur["status"] not in CLOSED:  # nothing left to do: the next action is cleared
             new.setdefault("next_action", None)          # (its history row keeps what it was)
             new.setdefault("next_action_date", None)
+            new.setdefault("next_action_open_ended", 0)
         if sets == "landed_on" and (day or not reached):
             new["landed_on"] = day or china_today().isoformat()
             if landing is not None:
@@ -479,11 +504,15 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             raise ValueError("a lead's day is checked against the enterprise's founding: pass store")
         if (reason or "").strip() and new.get("status") != "abandoned" and not back_reason:
             back_reason = reason.strip()  # a reason no move needed is kept, as a note, rather than lost
-        changes = [(f, cur[f], v) for f, v in new.items() if (f in TRACKED) and cur[f] != v]
+        changes = [(f, due_text(cur), due_text({**cur, **new})) if f == "next_action_date" else (f, cur[f], v)
+                   for f, v in new.items() if (f in TRACKED) and (due_text(cur) != due_text({**cur, **new})
+                                                                   if f == "next_action_date" else cur[f] != v)]
         if back_reason:
             changes.append(("note", None, back_reason))
         if note and note.strip():
             changes.append(("note", None, note.strip()))
+        if check:
+            return {"changes": changes, "version": _version(tx, cur["id"])}
         if not changes:
             raise UserError("没有要改的内容（状态、负责人、下一步或备注）", en="nothing to change")
         new = {f: v for f, v in new.items() if cur[f] != v}
@@ -531,7 +560,9 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
             where.append(f"{col} = ?")
             params.append(v)
     with team.tx() as tx:
-        rows = tx.query("SELECT * FROM pipeline_leads" + (" WHERE " + " AND ".join(where) if where else "")
+        # each with its version (``_version``: the export carries it, and its import refuses a row changed since)
+        rows = tx.query("SELECT l.*, (SELECT coalesce(max(h.id), 0) FROM pipeline_history h WHERE h.lead_id = l.id) "
+                        "AS version FROM pipeline_leads l" + (" WHERE " + " AND ".join(where) if where else "")
                         + " ORDER BY updated_at DESC, id DESC", params)
     out = [_present(r, today) for r in rows if not region or lies_in(r["region_code"], region)]
     return [r for r in out if r["overdue"]] if overdue else out
