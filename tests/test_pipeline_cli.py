@@ -780,7 +780,7 @@ def test_an_export_edited_in_excel_imports_back_updating_its_leads(db, tmp_path)
     assert (got["updated"], got["updated_leads"]) == (1, [{"id": b["id"], "fields": ["owner"]}]), got
     # a 编号 naming another lead than the row's enterprise and region is refused (a lead's pair cannot change)
     moved = tmp_path / "moved.csv"
-    moved.write_text(f"编号,企业编号,地区\n{a['id']},1,杭州市\n", encoding="utf-8")
+    moved.write_text(f"编号,版本,企业编号,地区\n{a['id']},,1,杭州市\n", encoding="utf-8")
     refused = run("pipeline", "import", moved, db=alone, env=env, check=False)
     assert refused.returncode == 2 and f"编号 #{a['id']} 是" in refused.stderr, refused.stderr
 

@@ -235,7 +235,8 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
             if (eid, code) in seen:
                 raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
             seen.add((eid, code))
-            lead_id = _number(cell("id"), ("线索编号", "id"))
+            # a pipeline export's 编号 (read beside its 版本: an enterprise list's 编号 is the enterprise's)
+            lead_id = _number(cell("id"), ("线索编号", "id")) if cols["version"] else None
             with team.tx() as tx:
                 found = tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code])
                 named = tx.one("SELECT id, enterprise_name, region_name FROM pipeline_leads WHERE id = ?",

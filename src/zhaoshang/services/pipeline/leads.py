@@ -281,8 +281,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                                "(one per enterprise and region)")
         lid = int(tx.scalar(f"INSERT INTO pipeline_leads ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
                             "RETURNING id", list(row.values())))
-        changes = [("status", None, st)] + [(f, None, due_text(row) if f == "next_action_date" else row[f])
-                                            for f in TRACKED[1:] if (due_text(row) if f == "next_action_date" else row.get(f))]
+        said = {**row, "next_action_date": due_text(row)}  # an open-ended next action's history value: 长期
+        changes = [("status", None, st)] + [(f, None, said[f]) for f in TRACKED[1:] if said.get(f)]
         if note and note.strip():
             changes.append(("note", None, note.strip()))
         _write_history(tx, lid, at, actor, changes)
@@ -504,9 +504,10 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
             raise ValueError("a lead's day is checked against the enterprise's founding: pass store")
         if (reason or "").strip() and new.get("status") != "abandoned" and not back_reason:
             back_reason = reason.strip()  # a reason no move needed is kept, as a note, rather than lost
+        # a next action's date as its history says it: the day, 长期 when open-ended, none
         changes = [(f, due_text(cur), due_text({**cur, **new})) if f == "next_action_date" else (f, cur[f], v)
-                   for f, v in new.items() if (f in TRACKED) and (due_text(cur) != due_text({**cur, **new})
-                                                                   if f == "next_action_date" else cur[f] != v)]
+                   for f, v in new.items() if f in TRACKED]
+        changes = [c for c in changes if c[1] != c[2]]
         if back_reason:
             changes.append(("note", None, back_reason))
         if note and note.strip():
