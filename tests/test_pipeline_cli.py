@@ -773,6 +773,11 @@ def test_an_export_edited_in_excel_imports_back_updating_its_leads(db, tmp_path)
     refused = run("--lang", "en", "pipeline", "import", pipe3, db=alone, env=env, check=False)
     assert f"not saved: lead #{b['id']} was changed after you read it" in refused.stderr, refused.stderr
     assert run_json("pipeline", "show", str(b["id"]), db=alone, env=env)["owner"] is None  # nothing written
+    assert "（其余各行：新增 0、更新 0、未变 2）" in run("pipeline", "import", pipe3, db=alone, env=env, check=False).stderr
+    # the export as it was, not edited, over leads changed since: the changes saved since stand, nothing refused
+    got = run_json("pipeline", "import", pipe, db=alone, env=env)
+    assert (got["added"], got["updated"], got["unchanged"]) == (0, 0, 3), got
+    assert run_json("pipeline", "show", str(a["id"]), db=alone, env=env)["next_action_date"] == "2026-03-31"
     # a sheet made by hand (no 版本 column) updates the lead as it is
     hand = tmp_path / "hand.csv"
     hand.write_text("企业编号,地区,负责人\n2,宁波市,ana\n", encoding="utf-8")
