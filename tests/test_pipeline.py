@@ -302,3 +302,38 @@ def test_only_a_user_who_can_act_owns_a_lead_and_a_closed_lead_has_no_next_actio
                      ("next_action_date", "2099-12-10", None), ("landed_on", None, landed["landed_on"])]
     ab = L.update(team, other["id"], user="bo", status="abandoned", reason="已在本地设厂")
     assert ab["next_action"] is None and ab["next_action_date"] is None
+
+
+def test_an_export_imports_back_into_its_team_and_an_open_ended_due_is_kept(db_path, team, tmp_path):
+    """On either backend: a lead due 长期 keeps that (team-state migration 100), the export says 长期 and carries each
+    lead's version, and the sheet edited imports back into the same team as changes to its leads (history rows),
+    not as 该企业在该地区已有线索; the unedited rows are left alone."""
+    import openpyxl
+
+    path, _ = db_path
+    with _store(path) as store:
+        a, b = _other(store, 0), _other(store, 1)
+        open_ended = L.add(store, team, str(a[0]), "330100", next_action="定期回访", next_action_date="长期")
+        dated = L.add(store, team, str(b[0]), "330100", next_action="拜访", next_action_date="2099-03-01")
+    assert (open_ended["next_action_date"], open_ended["next_action_open_ended"]) == (None, True)
+    assert [r["next_action_open_ended"] for r in L.list_leads(team) if r["id"] == dated["id"]] == [False]
+    out = tmp_path / "pipeline.xlsx"
+    excel.export(team, str(out))
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    rows = {ws.cell(r, col["编号"]).value: r for r in range(2, ws.max_row + 1)}
+    assert ws.cell(rows[open_ended["id"]], col["下一步日期"]).value == "长期"
+    assert ws.cell(rows[dated["id"]], col["版本"]).value == dated["version"]
+    ws.cell(rows[dated["id"]], col["负责人"]).value = "bo"
+    ws.cell(rows[dated["id"]], col["下一步日期"]).value = "长期"
+    wb.save(out)
+    with _store(path) as store:
+        res = excel.import_file(store, team, str(out), user="ana")
+    assert (res["added"], res["updated"], res["unchanged"]) == (0, 1, 1), res
+    assert res["updated_leads"] == [{"id": dated["id"], "fields": ["owner", "next_action_date"]}]
+    now = L.get(team, dated["id"], history=True)
+    assert (now["owner"], now["next_action_date"], now["next_action_open_ended"]) == ("bo", None, True)
+    assert [(h["actor"], h["field"], h["from_value"], h["to_value"]) for h in now["history"][-2:]] == [
+        ("ana", "owner", None, "bo"), ("ana", "next_action_date", "2099-03-01", "长期")]
+    assert L.get(team, open_ended["id"])["version"] == open_ended["version"]
