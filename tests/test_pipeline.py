@@ -96,7 +96,7 @@ def test_add_move_note_history_and_one_lead_per_pair(db_path, team):
     seen = L.get(team, lead["id"])["version"]
     L.update(team, lead["id"], user="bo", status="negotiating", next_action="准备洽谈材料")
     before = L.get(team, lead["id"], history=True)
-    with pytest.raises(Conflict, match=r"bo 于 .* \(UTC\) 改了 状态 已拜访 → 洽谈中、下一步 电话联系 → 准备洽谈材料") as stale:
+    with pytest.raises(Conflict, match=r"bo 于 .* \(UTC\+8\) 改了 状态 已拜访 → 洽谈中、下一步 电话联系 → 准备洽谈材料") as stale:
         L.update(team, lead["id"], user="ana", status="visited", next_action="电话联系", note="补充备注", version=seen)
     assert stale.value.version == before["version"] and [c["field"] for c in stale.value.changes] == ["status", "next_action"]
     assert "bo changed at" in stale.value.in_lang("en") and "status visited → negotiating" in stale.value.in_lang("en")
