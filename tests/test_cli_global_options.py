@@ -87,3 +87,19 @@ def test_serve_takes_the_database_after_the_command(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_read_command_on_a_database_that_does_not_exist_is_refused_and_makes_no_file(tmp_path):
+    """Every read command — those reading the team state kept beside the database (news, feeds, alerts, pipeline,
+    saved weights) as well as those reading the database — names the missing file and the commands that make one,
+    exits 2 and leaves nothing behind; the team's own commands (users) still set it up before any data."""
+    db = tmp_path / "none.duckdb"
+    for cmd in (("monitor", "news"), ("monitor", "feeds"), ("events",), ("alerts", "list"), ("alerts", "digest"),
+                ("pipeline", "list"), ("leads-weights",), ("score", "x"), ("leads", "330100"), ("status",)):
+        for lang, said in (("zh", f"数据库不存在: {db}（先运行 zhaoshang import 或 zhaoshang demo）"),
+                           ("en", f"no database at {db} (run zhaoshang import or zhaoshang demo first)")):
+            p = run(*cmd, "--lang", lang, db=db, check=False)
+            assert p.returncode == 2 and said in p.stderr and p.stdout == "", (cmd, p.stdout, p.stderr)
+        assert list(tmp_path.iterdir()) == [], cmd
+    run("users", "add", "alice", "--password-stdin", db=db, input="a long enough password\n")
+    assert (tmp_path / "none.team.sqlite").exists() and not db.exists()

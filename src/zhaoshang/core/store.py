@@ -29,6 +29,13 @@ def default_db_path() -> str:
     return os.environ.get("ZHAOSHANG_DB") or DEFAULT_DB
 
 
+def no_database(path: str | os.PathLike) -> UserError:
+    """The one answer to a read of a database file that does not exist (a store opened to read, a command that reads
+    only the team state kept beside it)."""
+    return UserError(f"数据库不存在: {path}（先运行 zhaoshang import 或 zhaoshang demo）",
+                     f"no database at {path} (run zhaoshang import or zhaoshang demo first)")
+
+
 TRACE_ENV = "ZHAOSHANG_TRACE_SQL"
 _SHOWN = 2000  # characters of a statement kept in errors and traces
 
@@ -152,7 +159,7 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = str(path or default_db_path())
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
-            raise UserError(f"数据库不存在: {self.path}（先运行 zhaoshang import 或 zhaoshang demo）", f"no database at {self.path} (run zhaoshang import or zhaoshang demo first)")
+            raise no_database(self.path)
         if _not_a_database(self.path):  # (a data file named by --db: DuckDB reads a .csv as a query, or says it in English)
             raise UserError(f"无法打开数据库 {self.path}: 这个文件不是 DuckDB 数据库（--db 应指向 zhaoshang import 或 "
                             f"zhaoshang demo 建立的数据库文件）", f"cannot open the database {self.path}: the file is not "

@@ -22,7 +22,7 @@ import typer
 
 from ...core import jsonenc
 from ...core.errors import UserError
-from ...core.store import Store, default_db_path
+from ...core.store import Store, default_db_path, no_database
 from ...core.parse.dates import china_time_text
 from ...core.writers import number_text
 
@@ -93,11 +93,18 @@ def region_labels_beside_team(codes) -> dict[str, str]:
         return {}
 
 
-def open_team():
-    """The team state (users, sessions, tokens, audit log) for --db / --team-db."""
+def open_team(create: bool = False):
+    """The team state (users, sessions, tokens, audit log) for --db / --team-db. The team state kept beside a database
+    file that does not exist is refused as the database is (数据库不存在, naming the path), not made empty: a command
+    reading news, alerts or leads from it answers an empty table for a mistyped --db otherwise. ``create``: the
+    commands that set the team state up before any data (users, team, serve) make it there."""
     from ...core.teamstate import open_team_db
+    from ...core.teamstate.db import ENV
 
-    return open_team_db(state.team_db, db_path=state.db or default_db_path())
+    db = state.db or default_db_path()
+    if not create and not state.team_db and not os.environ.get(ENV) and db != ":memory:" and not os.path.exists(db):
+        raise no_database(db)
+    return open_team_db(state.team_db, db_path=db)
 
 
 def update_store():

@@ -99,7 +99,7 @@ def serve_cmd(
     from ..web.app import serve
 
     local_only = host in LOOPBACK and not require_login
-    team = open_team()
+    team = open_team(create=True)
     if not local_only and active_admins(team) == 0:
         raise UserError(t(
             f"在 {host} 上服务需要登录，但还没有启用的管理员账号；先创建一个：zhaoshang users add NAME --role admin",

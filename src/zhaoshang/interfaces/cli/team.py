@@ -21,7 +21,7 @@ def team_status(fmt: Fmt = FORMAT_OPTION) -> None:
     """团队数据的位置、后端、已应用的迁移、各表行数与审计链校验。"""
     from ...services.team import audit
 
-    team = open_team()
+    team = open_team(create=True)
     with team.tx() as tx:
         tables = [{"table": n, "rows": int(tx.scalar(f'SELECT count(*) FROM "{n}"'))} for n in tx.tables()]
         migrations = tx.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
@@ -40,7 +40,7 @@ def team_backup(file: str = typer.Argument(..., help="备份文件（JSON Lines�
     from ...core.teamstate.backup import backup
     from ...services.team import audit
 
-    team = open_team()
+    team = open_team(create=True)
     audit.record(team, audit.cli_actor(), "team.backup", file)
     header = backup(team, file)
     sys.stderr.write(t(f"已备份到 {file}：", f"backed up to {file}: ")
@@ -56,7 +56,7 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
     from ...services.team import audit
 
     _header, items = read_backup(file)  # a bad file is refused before anything is touched
-    team = open_team()
+    team = open_team(create=True)
     with team.tx() as tx:
         existing = int(tx.scalar("SELECT count(*) FROM users"))
     if existing and not yes:
@@ -90,7 +90,7 @@ def team_audit(
     from ...services.team import audit
     from ..labels import AUDIT_COLUMNS, audit_detail_text, audit_region_codes, column, label
 
-    team = open_team()
+    team = open_team(create=True)
     filters = {"actor": actor, "action": action, "since": since, "until": until, "q": q}
     if output:
         n = audit.export(team, output, lang=state.lang,

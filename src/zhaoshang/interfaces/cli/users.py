@@ -49,7 +49,7 @@ def users_add(
     from ...services.team import accounts
 
     password, generated = _password(password_stdin)
-    team = open_team()
+    team = open_team(create=True)
     acc = accounts.add_user(team, name, role, password, _actor())
     sys.stderr.write(t(f"已添加用户 {acc.name}（{acc.role}）\n", f"added user {acc.name} ({acc.role})\n"))
     if generated:
@@ -68,7 +68,7 @@ def users_list(fmt: Fmt = FORMAT_OPTION) -> None:
     """列出用户：角色、是否停用、最近活动、有效令牌数。"""
     from ...services.team import accounts
 
-    rows = accounts.list_users(open_team())
+    rows = accounts.list_users(open_team(create=True))
     for r in rows:
         r["disabled"] = bool(r["disabled"])
     shown = _to_second(rows, fmt, "created_at", "last_seen")
@@ -87,7 +87,7 @@ def users_set_role(name: str = typer.Argument(..., help="用户名"),
     """修改用户的角色。"""
     from ...services.team import accounts
 
-    acc = accounts.set_role(open_team(), name, role, _actor())
+    acc = accounts.set_role(open_team(create=True), name, role, _actor())
     sys.stderr.write(t(f"{acc.name} 的角色现为 {acc.role}\n", f"{acc.name} is now {acc.role}\n"))
 
 
@@ -96,7 +96,7 @@ def users_disable(name: str = typer.Argument(..., help="用户名")) -> None:
     """停用用户：立即结束其会话，其令牌不再有效。"""
     from ...services.team import accounts
 
-    accounts.set_disabled(open_team(), name, True, _actor())
+    accounts.set_disabled(open_team(create=True), name, True, _actor())
     sys.stderr.write(t(f"已停用 {name}\n", f"disabled {name}\n"))
 
 
@@ -105,7 +105,7 @@ def users_enable(name: str = typer.Argument(..., help="用户名")) -> None:
     """重新启用用户。"""
     from ...services.team import accounts
 
-    accounts.set_disabled(open_team(), name, False, _actor())
+    accounts.set_disabled(open_team(create=True), name, False, _actor())
     sys.stderr.write(t(f"已启用 {name}\n", f"enabled {name}\n"))
 
 
@@ -115,7 +115,7 @@ def users_reset_password(name: str = typer.Argument(..., help="用户名"), pass
     from ...services.team import accounts
 
     password, generated = _password(password_stdin)
-    accounts.reset_password(open_team(), name, password, _actor())
+    accounts.reset_password(open_team(create=True), name, password, _actor())
     sys.stderr.write(t(f"已重置 {name} 的密码\n", f"password of {name} reset\n"))
     if generated:
         _show_generated(name, password)
@@ -126,7 +126,7 @@ def users_throttles(fmt: Fmt = FORMAT_OPTION) -> None:
     """最近 15 分钟的登录失败：每个用户名与来源地址的次数，以及是否被限制、到何时。"""
     from ...services.team import accounts
 
-    rows = accounts.throttles(open_team())
+    rows = accounts.throttles(open_team(create=True))
     emit(rows, fmt, rows=_to_second(rows, fmt, "last_failure", "throttled_until"),
          columns=["name", "ip", "failures", "account_failures", "last_failure", "throttled_until", "scope"],
          title=t("登录失败与限制", "Failed logins and throttles"))
@@ -138,7 +138,7 @@ def users_unlock(name: str = typer.Argument(..., help="用户名"),
     """解除登录限制：清除该用户名（或其来自某地址）的登录失败记录（写入审计日志）。"""
     from ...services.team import accounts
 
-    n = accounts.clear_throttle(open_team(), name, address, _actor())
+    n = accounts.clear_throttle(open_team(create=True), name, address, _actor())
     sys.stderr.write(t(f"已解除 {name} 的登录限制（清除 {n} 次失败）\n", f"login throttle of {name} cleared ({n} failures forgotten)\n"))
 
 
@@ -149,7 +149,7 @@ def token_create(name: str = typer.Argument(..., help="用户名（令牌代表�
     """创建 API 令牌；令牌只显示这一次（库中只存其哈希）。"""
     from ...services.team import accounts
 
-    tok = accounts.create_token(open_team(), name, label, _actor())
+    tok = accounts.create_token(open_team(create=True), name, label, _actor())
     if fmt == Fmt.json:
         emit(tok, fmt)
         return
@@ -162,7 +162,7 @@ def token_list(name: Optional[str] = typer.Argument(None, help="只列出该用�
     """列出令牌（编号、用户、前缀、创建与最近使用时间、是否已吊销）。"""
     from ...services.team import accounts
 
-    tokens = accounts.list_tokens(open_team(), name)
+    tokens = accounts.list_tokens(open_team(create=True), name)
     emit(tokens, fmt, rows=_to_second(tokens, fmt, "created_at", "last_used_at", "revoked_at"),
          columns=["id", "user", "label", "prefix", "created_at", "last_used_at", "revoked_at"], title=t("API 令牌", "API tokens"),
          headers={"label": ("用途", "Label")})  # the token's label as the admin page names it, not a chain label's 判断
@@ -173,5 +173,5 @@ def token_revoke(token_id: int = typer.Argument(..., help="令牌编号（见 us
     """吊销令牌：立即失效。"""
     from ...services.team import accounts
 
-    r = accounts.revoke_token(open_team(), token_id, _actor())
+    r = accounts.revoke_token(open_team(create=True), token_id, _actor())
     sys.stderr.write(t(f"已吊销令牌 #{r['id']}（{r['user']}）\n", f"revoked token #{r['id']} ({r['user']})\n"))
