@@ -103,6 +103,9 @@ def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
         # the codes a program reads stay; their words come beside them in either language
         assert doc["alert"]["event_type"] == "funding"
         assert (doc["alert"]["event_type_label"], doc["alert"]["event_type_label_en"]) == ("融资", "funding round")
+        # the type the rule matched, as the alert's own list, JSON and CSV give it
+        assert doc["alert"]["matched_type"] == hooked[0]["matched_type"] == "funding"
+        assert (doc["alert"]["matched_type_label"], doc["alert"]["matched_type_label_en"]) == ("融资", "funding round")
         why = {r["signal"]: r for r in doc["reasons"]}
         assert why["type"]["value"] == "funding" and why["type"]["value_label_en"] == "funding round"
         assert (why["type"]["signal_label"], why["type"]["signal_label_en"]) == ("事件类型", "event type")

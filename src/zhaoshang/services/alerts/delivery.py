@@ -126,10 +126,15 @@ def payload(alert: dict) -> dict:
     the rule's English name (its own where it has none), the title by ``core/event_titles.py``. The codes a
     receiver's program reads (``event_type``, each reason's ``signal``) stay, their words beside them in either
     language (``event_type_label``, ``event_type_label_en``; ``signal_label``, ``signal_label_en``) from the one
-    table of event types (``services/event_types.py``) and of the rules' conditions (``evaluate.CONDITIONS``)."""
+    table of event types (``services/event_types.py``) and of the rules' conditions (``evaluate.CONDITIONS``).
+    ``matched_type`` is the type the rule's type condition matched, as the alert's list, JSON and CSV give it (an
+    item's other type its text states — a 融资 rule firing on an expansion — differs from ``event_type``; null for a
+    rule that names no type), with its words (``matched_type_label``, ``matched_type_label_en``)."""
     body = {k: alert.get(k) for k in ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
-                                      "event_date", "enterprise_id", "enterprise_name", "title", "title_en", "created_at")}
+                                      "matched_type", "event_date", "enterprise_id", "enterprise_name", "title",
+                                      "title_en", "created_at")}
     body["event_type_label"], body["event_type_label_en"] = _words(EVENT_TYPES, alert.get("event_type"))
+    body["matched_type_label"], body["matched_type_label_en"] = _words(EVENT_TYPES, alert.get("matched_type"))
     return {"type": "alert", "alert": body,
             "reasons": [_reason(p) for p in (alert.get("explain") or {}).get("parts") or []],
             "evidence": alert.get("evidence") or []}
