@@ -421,6 +421,12 @@ def test_csv_keeps_raw_numbers_where_the_table_formats_them(demo_db):
     assert big, raws
     got = {r["signal"]: r["raw"] for r in csv_rows("score", str(top)) if r["signal"] in big}
     assert {k: float(v) for k, v in got.items()} == big
+    # each signal's row names its dimension (创新, 资本, …) as the scorecard places it, in either language
+    for lang in ("zh", "en"):
+        card = run_json("--lang", lang, "score", str(top), db=demo_db)["dimensions"]
+        placed = {c["label"]: d["label"] for d in card.values() for c in d["contributions"]}
+        got = {r["signal"]: r["dimension"] for r in csv_rows("--lang", lang, "score", str(top)) if r["signal"]}
+        assert got == placed and len(set(got.values())) == len(card), (lang, got)
 
     segs = run_json("recommend", "杭州", db=demo_db)["segments"]
     got = csv_rows("recommend", "杭州")

@@ -102,7 +102,10 @@ def score_cmd(
                      "share": dim["share"] if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
                      "percentile": "", "contribution": "", "total_contribution": "", "evidence": ""})
         for c in dim["contributions"]:
-            rows.append({"dimension": "", "score": "", "share": "", "weight": c["weight"], "signal": c["label"],
+            # a CSV row stands alone (sorted, filtered, pivoted): each signal names its dimension; the table groups
+            # a dimension's signals under its row
+            rows.append({"dimension": dim["label"] if fmt == Fmt.csv else "", "score": "", "share": "",
+                         "weight": c["weight"], "signal": c["label"],
                          "raw": (not_covered_text(c["detail"], state.lang, short=True)
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
                                  else _raw_cell(c, fmt)),
