@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
 from web_util import local_client  # noqa: E402
 from zhaoshang.core.parse.dates import china_time_text  # noqa: E402
+from zhaoshang.core.numbers import WAN_DIGITS, fixed  # noqa: E402
+from zhaoshang.core.writers import number_text  # noqa: E402
 
 # a listed-company list as the SZSE file gives it: no founding date, no registry status
 LISTED = """企业名称,统一社会信用代码,成立日期,登记状态,地区
@@ -296,6 +298,10 @@ def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_an
 
     path = tmp_path / "ev.duckdb"
     shutil.copyfile(db, path)
+    # rounds whose amounts are not whole 万元 (a converted currency, a figure to the yuan): their sums neither
+    import_texts(path, tmp_path, [("fundings", "零头.csv", "零头",
+                                   "企业名称,融资时间,融资轮次,融资金额\n甲星智能科技有限公司,2019-06-01,B轮,1234.5678万人民币\n"
+                                   "乙辰数据科技有限公司,2019-05-01,A轮,12345678.9元\n")])
     run("score", "all", "--as-of", D, db=path)
     client = local_client(create_app(str(path)))
     listed = client.get("/api/enterprises", params={"as_of": D, "sort": "-score", "score_min": 1}).json()["items"]
@@ -313,7 +319,11 @@ def test_export_of_a_score_sorted_list_carries_the_score_its_confidence_batch_an
         assert [float(x[heads["score"]]) for x in rows] == [round(it["score"], 1) for it in listed]
         assert [float(x[heads["score_confidence"]]) for x in rows] == [round(it["score_confidence"], 3) for it in listed]
         assert {x[heads["score_as_of"]] for x in rows} == {D}
-        assert [float(x[heads["funding_total_wan"]] or 0) for x in rows] == [it["funding_total_wan"] or 0 for it in listed]
+        # the funding totals rounded as a page shows an amount in 万元 (core/numbers.py), not 12345.678900000001
+        assert [x[heads["funding_total_wan"]] for x in rows] == [
+            "" if it["funding_total_wan"] is None else number_text(float(fixed(it["funding_total_wan"], WAN_DIGITS)))
+            for it in listed]
+    assert any(it["funding_total_wan"] != round(it["funding_total_wan"], WAN_DIGITS) for it in listed if it["funding_total_wan"])
 
 
 def test_registry_basics_alone_have_no_total_and_sort_after_evidence(db, tmp_path):

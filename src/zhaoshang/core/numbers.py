@@ -8,6 +8,10 @@ from __future__ import annotations
 import decimal
 import math
 
+# an amount in 万元 as a person reads it: one decimal (a thousand yuan), as the 含估算 notes print their parts; the
+# enterprise library's export writes its funding totals so (``rounded_sql``)
+WAN_DIGITS = 1
+
 
 def fixed(v: float, digits: int, scale: int = 0) -> str:
     """``v`` × 10**``scale`` with ``digits`` decimals, rounded half away from zero on its decimal value: a share of
@@ -17,6 +21,13 @@ def fixed(v: float, digits: int, scale: int = 0) -> str:
         return f"{v * 10 ** scale:.{digits}f}"
     d = decimal.Decimal(repr(float(v))).scaleb(scale).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
     return f"{d.copy_abs() if d.is_zero() else d:f}"
+
+
+def rounded_sql(expr: str, digits: int) -> str:
+    """SQL of ``expr`` (a number) rounded to ``digits`` decimals as ``fixed`` rounds — half away from zero on its
+    decimal value, not on its binary one — a DOUBLE again: what an export writes where a page shows the number
+    rounded (a sum of converted amounts is 12345.7, not 12345.678900000001)."""
+    return f"CAST(round(CAST({expr} AS DECIMAL(38, 6)), {int(digits)}) AS DOUBLE PRECISION)"
 
 
 def strength_text(v: float | None) -> str:

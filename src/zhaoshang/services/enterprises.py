@@ -20,6 +20,7 @@ from ..core.errors import NotFound, UserError
 from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
+from ..core.numbers import WAN_DIGITS, rounded_sql
 from ..core.parse.dates import format_date_sql, parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.parse.uscc import check_uscc
@@ -362,7 +363,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
              "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date",
-             "lf.total_wan", "round(sc.total, 1)", "round(sc.confidence, 3)",
+             rounded_sql("lf.total_wan", WAN_DIGITS), "round(sc.total, 1)", "round(sc.confidence, 3)",
              f"CASE WHEN sc.enterprise_id IS NOT NULL THEN DATE '{sd.isoformat()}' END" if sd else "NULL::DATE"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
     if store.synthetic:  # the label travels with the file
