@@ -294,7 +294,7 @@ def test_bad_data_date_refuses_the_import(ctx, tmp_path):
     # an import is not a query: a data date in the future is not refused as "不能查询未来"
     assert "不能查询未来" not in p.stderr and "导出与事件都不会来自未来" in p.stderr
     p = run("--lang", "en", "network", "--as-of", "2024-02-30", db=ctx.db, check=False)
-    assert p.returncode == 2 and p.stderr.strip() == "error: invalid as-of date: 2024-02-30 (no such day; expected YYYY-MM-DD)"
+    assert p.returncode == 2 and p.stderr.strip() == "error: invalid as-of date: 2024-02-30 (no such day; expected YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05)"
 
 
 BAD_URLS = [
@@ -323,8 +323,8 @@ def test_a_bad_date_on_a_page_without_a_date_box_links_back_to_that_page(ctx, pa
     """A page that takes as_of in its URL but has no box for it (an enterprise's profile, the map, 场景匹配) answers
     the error page with the one date parser's words and a link to the same page without the date (the rest of the
     query kept), not only the way home."""
-    for lang, words, link in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD）", "不带该日期重新打开本页"),
-                              ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD)",
+    for lang, words, link in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日）", "不带该日期重新打开本页"),
+                              ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05)",
                                "Open this page again without that date")):
         r = ctx.client.get(f"{path}?as_of=2024-13-01&lang={lang}", cookies={"lang": lang})
         assert r.status_code == 400

@@ -409,7 +409,7 @@ def test_leads_page_on_the_demo_refilters_names_nodes_and_dates(demo_served, chr
         assert got.status == 400 and pg.locator("#leads-form").count() == 1 and pg.locator("#leads-table").count() == 0
         assert [pg.input_value(x) for x in ("#f-asof", "#f-min", "#f-top")] == ["2025-13-45", "abc", "99999999"]
         assert pg.input_value("#f-region") == "杭州市西湖区"  # the box the page could read: as it always shows it
-        assert pg.inner_text("#error-as_of") == "无效的截至日期: 2025-13-45（日期不存在；应为 YYYY-MM-DD）"
+        assert pg.inner_text("#error-as_of") == "无效的截至日期: 2025-13-45（日期不存在；应为 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日）"
         assert pg.inner_text("#error-min_score") == "最低得分应为 0–100 的数字，收到 'abc'"
         assert pg.inner_text("#error-top") == "条数应小于或等于 1000，收到 '99999999'"  # the box named, the value typed
         assert pg.locator("#f-top + #error-top, #f-min + #error-min_score").count() == 2  # beside their boxes

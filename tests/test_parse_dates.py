@@ -213,3 +213,33 @@ def test_china_day_of_a_written_moment():
     for bad in ("12/05/2026", "2026-12-05 25:30:00+08:00", "Sat, 32 Dec 2026 10:00:00 GMT"):
         with pytest.raises(ValueError):
             china_day_ex(bad)
+
+
+def test_the_date_forms_said_are_the_ones_read_and_every_place_says_them():
+    """Help texts and refusals said a date is YYYY-MM-DD, while the one parser reads 2026-03, 2026年3月, 2026/03/05 and,
+    for a deadline, 长期. The forms are said once (DATE_FORMS): each one said is read, and the command line's help
+    (both languages), the parser's refusal and the pages' date box say them."""
+    import re
+
+    from cli_util import run
+    from zhaoshang.core.errors import UserError
+    from zhaoshang.core.parse.dates import DATE_FORMS, DAY_FORMS, parse_user_date
+
+    today = D(2026, 12, 1)
+    said = {"YYYY-MM-DD": "2024-03-05", "YYYY-MM": "2024-03", "YYYY": "2024"}
+    for form in re.split(r"、| 或 ", DATE_FORMS[0]):
+        assert parse_user_date(said.get(form, form), today=today) is not None, form
+    for form in re.split(r"、| 或 ", DAY_FORMS[0]):
+        assert parse_user_date(said.get(form, form), allow_future=True, today=today) is not None, form
+    assert parse_user_date("长期", "next_action", today=today) is None  # a deadline's open-ended word
+    with pytest.raises(UserError) as exc:
+        parse_user_date("2024-13-01", today=today)
+    assert str(exc.value) == "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日）"
+    assert exc.value.in_lang("en") == ("invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD, YYYY-MM, YYYY "
+                                       "or 2026/03/05)")
+    for lang, words in (("zh", "截至日期 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日（默认"),
+                        ("en", "As-of date YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05 (default")):
+        out = " ".join(run("--lang", lang, "map", "--help", env={"COLUMNS": "400"}).stdout.split())
+        assert words in out, out
+    due = " ".join(run("--lang", "en", "pipeline", "add", "--help", env={"COLUMNS": "400"}).stdout.split())
+    assert "Date of the next action YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05; an open-ended word" in due, due

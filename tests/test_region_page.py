@@ -225,8 +225,8 @@ def test_a_bad_as_of_date_is_said_beside_the_pages_own_date_box(server, chromium
     require_browser()
     with chromium as b:
         page = b.new_page()
-        for lang, words in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD）"),
-                            ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD)")):
+        for lang, words in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日）"),
+                            ("en", "invalid as-of date: 2024-13-01 (no such day; expected YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05)")):
             for path in ("/region/330100", "/region/杭州市"):
                 r = page.goto(f"{server['base']}{path}?as_of=2024-13-01&lang={lang}")
                 assert r.status == 400

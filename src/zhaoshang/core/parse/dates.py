@@ -325,7 +325,16 @@ DATE_LABELS = {
     "deadline": ("截止日期", "deadline"),
 }
 
-# the form a date is asked for in, where it is not a day (YYYY-MM-DD): the founding-year boxes take a year (a day is
+# How a date typed by a user may be written — said once, here, for every place that says it: the CLI's help (the English
+# in cli_help_en.yaml names it {date_forms} / {deadline_forms}), this parser's refusal, the API's descriptions and the
+# pages' date boxes. A month or a year stands for a period: the option's help says which end of it counts.
+DATE_FORMS = ("YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日", "YYYY-MM-DD, YYYY-MM, YYYY or 2026/03/05")
+# a deadline (``DEADLINES``) also takes an open-ended word: no date
+DEADLINE_FORMS = (DATE_FORMS[0] + "；长期、不限 = 无期限", DATE_FORMS[1] + "; an open-ended word (the Chinese for long-term or unlimited) = none")
+# a page's date box holds a day: the day's forms it reads (static/dates.js)
+DAY_FORMS = ("YYYY-MM-DD、2026/03/05、20260305 或 2026年3月5日", "YYYY-MM-DD, 2026/03/05 or 20260305")
+
+# the form a date is asked for in, where it is not ``DATE_FORMS``: the founding-year boxes take a year (a day is
 # read too)
 DATE_EXPECTED = {"founded_from": ("年份，如 2015", "a year, e.g. 2015"), "founded_to": ("年份，如 2015", "a year, e.g. 2015")}
 
@@ -394,8 +403,8 @@ def parse_user_date(value, what: str = "as_of", *, end_of_period: bool = True, a
     except ValueError as exc:
         reason = str(exc).split(":")[0]
         reason_en = getattr(exc, "en", "not a date").split(":")[0]
-        form_zh, form_en = DATE_EXPECTED.get(what, (" YYYY-MM-DD", "YYYY-MM-DD"))
-        raise UserError(f"无效的{zh}: {raw}（{reason}；应为{form_zh}）",
+        form_zh, form_en = DATE_EXPECTED.get(what, DEADLINE_FORMS if what in DEADLINES else DATE_FORMS)
+        raise UserError(f"无效的{zh}: {raw}（{reason}；应为{' ' * form_zh[:1].isascii()}{form_zh}）",
                         en=f"invalid {en}: {raw} ({reason_en}; expected {form_en})") from None
     today = today or china_today()
     last = period_end(d, precision)

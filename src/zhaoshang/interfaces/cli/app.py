@@ -25,6 +25,7 @@ from ...core.errors import UserError
 from ...core.store import Store, default_db_path, no_database
 from ...core.parse.dates import china_time_text
 from ...core.writers import number_text
+from ...core.parse.dates import DATE_FORMS
 
 app = typer.Typer(
     name="zhaoshang",
@@ -302,7 +303,7 @@ def synthetic_note(store: Store) -> str | None:
 
 FORMAT_OPTION = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv")
 
-AS_OF_HELP = "截至日期 YYYY-MM-DD（默认：库中最新数据日期，不晚于今天）"
+AS_OF_HELP = f"截至日期 {DATE_FORMS[0]}（默认：库中最新数据日期，不晚于今天）"
 
 
 def date_option(flag: str = "--as-of", help: str = AS_OF_HELP, *, what: str = "as_of", end_of_period: bool = True):

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
+from ...core.parse.dates import DATE_FORMS
 from ...services.chain.classify import classify
 from ...services.chain.taxonomy import load_taxonomy
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, progress, synthetic_note, t, update_store
@@ -15,7 +16,7 @@ from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, progress
 @app.command("classify")
 def classify_cmd(
     taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="产业链分类 YAML 文件（默认 $ZHAOSHANG_TAXONOMY，否则内置 AI 产业链）"),
-    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：只分类当时存续的企业、当时已申请的专利"),
+    as_of: Optional[str] = date_option(help=f"截至日期 {DATE_FORMS[0]}：只分类当时存续的企业、当时已申请的专利"),
     full: bool = typer.Option(False, "--full", help="全部重新归类（默认只重新归类上次归类后导入变化的企业及其上下级关联企业）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

@@ -79,10 +79,21 @@ def shows_help(command: Any, argv: list[str]) -> bool:
 
 
 def catalogue() -> dict[str, str]:
-    """Chinese help text → English."""
+    """Chinese help text → English. An entry names the ways a date may be written as ``{date_forms}`` (a deadline's
+    as ``{deadline_forms}``): the one phrase of the date parser (``core/parse/dates.py`` DATE_FORMS), put in the
+    Chinese key and the English value alike."""
     from ...core.config import read_yaml
+    from ...core.parse.dates import DATE_FORMS, DEADLINE_FORMS
 
-    return read_yaml(CATALOGUE, "命令行英文帮助", "English help catalogue") or {}
+    forms = {"{date_forms}": DATE_FORMS, "{deadline_forms}": DEADLINE_FORMS}
+
+    def put(text: str, en: bool) -> str:
+        for name, pair in forms.items():
+            text = text.replace(name, pair[en])
+        return text
+
+    raw = read_yaml(CATALOGUE, "命令行英文帮助", "English help catalogue") or {}
+    return {put(k, False): put(v, True) for k, v in raw.items()}
 
 
 def help_texts(command: Any, path: str = "zhaoshang") -> Iterator[tuple[str, Any, str]]:

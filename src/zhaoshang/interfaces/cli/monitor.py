@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
+from ...core.parse.dates import DATE_FORMS
 from ...services.monitoring import events as E
 from ..labels import event_text, feed_error_text, label, news_types_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
@@ -24,7 +25,7 @@ def event_rows(items: list[dict]) -> list[dict]:
 
 @app.command("events")
 def events_cmd(
-    since: Optional[str] = date_option("--since", "只看该日期及以后的事件 YYYY-MM-DD", what="since", end_of_period=False),
+    since: Optional[str] = date_option("--since", f"只看该日期及以后的事件 {DATE_FORMS[0]}", what="since", end_of_period=False),
     region: Optional[str] = typer.Option(None, "--region", "-r", help="地区：名称、6 位代码或宏观区域"),
     chain_node: Optional[str] = typer.Option(None, "--chain", "--node", help="产业链环节代码（含下级环节）"),
     type_: Optional[str] = typer.Option(None, "--type", help="事件类型，可逗号分隔（funding、risk、personnel …）"),

@@ -12,6 +12,7 @@ from ...services.pipeline import excel, landing
 from ...services.pipeline import leads as L
 from ..labels import label, node_names, region_names
 from ...core.teamstate.clock import to_second
+from ...core.parse.dates import DATE_FORMS, DEADLINE_FORMS
 from .data import HEADER_ROW_HELP, header_row_text
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, region_labels_beside_team, state, t
 
@@ -23,7 +24,7 @@ LIST_COLUMNS = ["id", "enterprise_name", "region_name", "status_label", "owner",
 USER = typer.Option(None, "--user", help="操作人（默认 cli:当前登录用户名）")
 OWNER = typer.Option(None, "--owner", help="负责人（团队用户名）")
 NEXT = typer.Option(None, "--next", help="下一步行动")
-DUE = typer.Option(None, "--due", help="下一步日期 YYYY-MM-DD")
+DUE = typer.Option(None, "--due", help=f"下一步日期 {DEADLINE_FORMS[0]}")
 SEGMENT = typer.Option(None, "--segment", help="产业链环节（节点编码；默认取企业的主要归类）")
 
 
@@ -88,8 +89,8 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
             source: str = typer.Option("manual", "--source", help="来源 manual|leads|profile|excel"),
             note: Optional[str] = typer.Option(None, "--note", help="备注"),
             reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（状态为 已放弃 时必填）"),
-            signed_on: Optional[str] = typer.Option(None, "--signed-on", help="签约日期 YYYY-MM-DD（状态为 已签约、已落地 或签约后 已放弃 时；已签约 默认今天）"),
-            landed_on: Optional[str] = typer.Option(None, "--landed-on", help="落地日期 YYYY-MM-DD（状态为 已落地 时必填）"),
+            signed_on: Optional[str] = typer.Option(None, "--signed-on", help=f"签约日期 {DATE_FORMS[0]}（状态为 已签约、已落地 或签约后 已放弃 时；已签约 默认今天）"),
+            landed_on: Optional[str] = typer.Option(None, "--landed-on", help=f"落地日期 {DATE_FORMS[0]}（状态为 已落地 时必填）"),
             user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """把一家企业加入某地区的招商项目（每家企业每个地区一条）。"""
     with open_store(read_only=True) as store:
@@ -111,9 +112,9 @@ def move_cmd(lead: str = typer.Argument(..., help="线索编号"),
              reason: Optional[str] = typer.Option(None, "--reason", help="理由（移到 已放弃、或从 已签约/已落地 退回时必填）"),
              owner: Optional[str] = OWNER, next_action: Optional[str] = NEXT, due: Optional[str] = DUE,
              note: Optional[str] = typer.Option(None, "--note", help="备注"),
-             on: Optional[str] = typer.Option(None, "--on", help="签约或落地的日期 YYYY-MM-DD（移到 已签约、已落地 时；默认今天；移到线索现在的状态即更正其日期）"),
-             signed_on: Optional[str] = typer.Option(None, "--signed-on", help="签约日期 YYYY-MM-DD（已签约、已落地 的线索；已落地 线索的签约日期由此更正，不必退回）"),
-             landed_on: Optional[str] = typer.Option(None, "--landed-on", help="落地日期 YYYY-MM-DD（已落地 的线索）"),
+             on: Optional[str] = typer.Option(None, "--on", help=f"签约或落地的日期 {DATE_FORMS[0]}（移到 已签约、已落地 时；默认今天；移到线索现在的状态即更正其日期）"),
+             signed_on: Optional[str] = typer.Option(None, "--signed-on", help=f"签约日期 {DATE_FORMS[0]}（已签约、已落地 的线索；已落地 线索的签约日期由此更正，不必退回）"),
+             landed_on: Optional[str] = typer.Option(None, "--landed-on", help=f"落地日期 {DATE_FORMS[0]}（已落地 的线索）"),
              user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """改变线索状态（可同时改负责人、下一步）；每次变化记入历史。"""
     with open_store(read_only=True) as store:  # a day given is checked against the enterprise's founding

@@ -11,7 +11,7 @@ from ...services.datastore import SYNTHETIC_LABEL
 from ...services.enterprises import enterprise_profile
 from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
-from ...core.parse.dates import china_time_text, format_date
+from ...core.parse.dates import DATE_FORMS, china_time_text, format_date
 from ...services.search import search as search_service
 from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names, undated_lines_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
@@ -30,7 +30,7 @@ def search(
     words: List[str] = typer.Argument(..., help="名称、简称/品牌/英文名、统一社会信用代码或经营范围关键词（可多个）"),
     limit: int = typer.Option(20, "--limit", "-n", help="最多显示多少条"),
     region: Optional[str] = typer.Option(None, "--region", help="限定地区：代码、名称、路径或宏观区域（如 浙江省、杭州、长三角）"),
-    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：当时存续的企业及其当时的地区（默认：库中最新数据日期）"),
+    as_of: Optional[str] = date_option(help=f"截至日期 {DATE_FORMS[0]}：当时存续的企业及其当时的地区（默认：库中最新数据日期）"),
     include_dissolved: bool = typer.Option(False, "--include-dissolved", help="也列出截至日期已注销或尚未成立的企业"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:
@@ -60,7 +60,7 @@ def search(
 @app.command()
 def show(
     enterprise: str = typer.Argument(..., help="企业编号、统一社会信用代码、全称或别名"),
-    as_of: Optional[str] = date_option(help="截至日期 YYYY-MM-DD：当时的名称、地区、状态，只显示此前发生的事"),
+    as_of: Optional[str] = date_option(help=f"截至日期 {DATE_FORMS[0]}：当时的名称、地区、状态，只显示此前发生的事"),
     show_all: bool = typer.Option(False, "--all", help=f"每部分列出全部行（默认每部分最多 {SECTION_ROWS} 行，并说明还有多少未显示）"),
     fmt: Fmt = FORMAT_OPTION,
 ) -> None:

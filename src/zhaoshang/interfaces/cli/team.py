@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
-from ...core.parse.dates import china_time_text
+from ...core.parse.dates import DATE_FORMS, china_time_text
 from ...core.teamstate.clock import to_second
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_team, region_labels_beside_team, state, t
 
@@ -79,8 +79,8 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
 def team_audit(
     actor: Optional[str] = typer.Option(None, "--user", help="只看该用户"),
     action: Optional[str] = typer.Option(None, "--action", help="动作（前缀），如 person.read、export、login"),
-    since: Optional[str] = date_option("--since", "起始日期 YYYY-MM-DD", what="since", end_of_period=False),
-    until: Optional[str] = date_option("--until", "截止日期 YYYY-MM-DD（含）", what="until"),
+    since: Optional[str] = date_option("--since", f"起始日期 {DATE_FORMS[0]}", what="since", end_of_period=False),
+    until: Optional[str] = date_option("--until", f"截止日期 {DATE_FORMS[0]}（含）", what="until"),
     q: Optional[str] = typer.Option(None, "--q", help="在对象、详情、地址中查找"),
     limit: int = typer.Option(200, "--limit", help="最多显示条数"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="<path>", help="导出到文件（.csv / .xlsx）"),

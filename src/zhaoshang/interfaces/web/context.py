@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
-from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date, zoned
+from ...core.parse.dates import DAY_FORMS, MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date, zoned
 from ...core.errors import noun_en
 from ...core.geo.lookup import field_text, refused_head, split_regions
 from ...core.event_titles import amount_en, money_en
@@ -219,7 +219,7 @@ class WebContext:
         self.templates.env.filters["scorecard_hint"] = lambda key, lang="zh": SCORECARD_HINTS[key][lang == "en"]
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
-        self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR)
+        self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR, day_forms=DAY_FORMS)  # a date box's hint
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)

@@ -18,7 +18,7 @@ from pydantic_core import PydanticUndefined
 
 from ...core.errors import UserError, check_reason
 from ...core.geo.lookup import split_regions
-from ...core.parse.dates import MAX_YEAR, MIN_YEAR, china_today, parse_user_date
+from ...core.parse.dates import DATE_FORMS, MAX_YEAR, MIN_YEAR, china_today, parse_user_date
 from ...core.parse.rounds import ROUNDS
 from .dates import out_of_range
 
@@ -95,7 +95,7 @@ def DATE_DOC(schema: dict) -> None:
             alt["pattern"] = DATE_PATTERN
 
 
-_FORMS = f"YYYY、YYYY-MM 或 YYYY-MM-DD（亦可 20190630、2019年6月30日），{MIN_YEAR} 年至今天"
+_FORMS = f"{DATE_FORMS[0]}，{MIN_YEAR} 年至今天"
 AsOf = Annotated[Optional[str], Query(max_length=40, description=f"截至日期 {_FORMS}（空 = 今天）",
                                       json_schema_extra=DATE_DOC)]
 DateFrom = Annotated[Optional[str], Query(max_length=40, description=f"起始日期（含）{_FORMS}",
@@ -264,8 +264,8 @@ def _date_reason(err: dict, lang: str) -> str | None:
     if example == value.strip() or not MIN_YEAR <= int(example[:4]) <= china_today().year:
         return out_of_range(value).in_lang(lang)
     if lang == "en":
-        return f"expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. {example}), got '{value}'"
-    return f"应写作 YYYY、YYYY-MM 或 YYYY-MM-DD（如 {example}），收到 '{value}'"
+        return f"expected {DATE_FORMS[1]} (e.g. {example}), got '{value}'"
+    return f"应写作 {DATE_FORMS[0]}（如 {example}），收到 '{value}'"
 
 
 def _number_reason(err: dict, lang: str) -> str | None:

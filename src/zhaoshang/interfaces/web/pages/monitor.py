@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import Field
 
 from ....core.background import served_scope
+from ....core.parse.dates import DATE_FORMS
 from ....services.monitoring import bus
 from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
@@ -44,7 +45,7 @@ class EventIn(StrictBody):
     type: TypeCode
     # read by the one date parser, as every date field is (2025-06-30, 2025/06/30, 20250630, 2025年6月30日); refused
     # by it in words (no such day, after today)
-    date: str = Field(..., max_length=40, description="事件日期 YYYY-MM-DD（亦可 2025/06/30、20250630、2025年6月30日）",
+    date: str = Field(..., max_length=40, description=f"事件日期 {DATE_FORMS[0]}",
                       json_schema_extra=DATE_DOC)
     title: str = Field(..., min_length=1, max_length=500)
     url: Optional[str] = Field(None, max_length=2000)
