@@ -119,10 +119,13 @@ def test_a_preset_chosen_for_another_export_is_named_with_the_one_that_fits(tmp_
         f.write_text("".join(fh.readline() for _ in range(6)), encoding="utf-8")
     before = counts(db)
     p = run("import", "enterprises", f, "--preset", "sw_industry", db=db, check=False)
-    assert p.returncode == 2 and "映射指定的列不存在: ts_code（预设 sw_industry 读取此列；" in p.stderr, p.stderr
+    # the required name's columns first, the others after them
+    assert p.returncode == 2 and ("映射指定的列不存在: full_name、short_name（预设 sw_industry 读取这些列；另缺可选列: ts_code、"
+                                  "sw_l3_name、") in p.stderr, p.stderr
     assert "该文件的列与预设 szse_a_share 相符：请加 --preset szse_a_share" in p.stderr, p.stderr
     p = run("--lang", "en", "import", "enterprises", f, "--preset", "a_share_merged", db=db, check=False)
-    assert p.returncode == 2 and "(the preset a_share_merged reads it; columns: 板块" in p.stderr, p.stderr
+    assert p.returncode == 2 and "columns the file does not have: full_name, short_name (the preset a_share_merged reads them; " \
+        "also lacking optional columns: ts_code, english_name, uscc, province, city, district and 6 more; columns: 板块" in p.stderr, p.stderr
     assert "The file's columns fit the preset szse_a_share: add --preset szse_a_share" in p.stderr, p.stderr
     # a mapping file's own column: no preset to blame; the preset the file fits is still said
     m = tmp_path / "m.yaml"
@@ -719,3 +722,19 @@ def test_the_rows_whose_region_differs_from_their_credit_code_are_listed(tmp_pat
     with Store(":memory:") as store:
         again = import_files(store, "enterprises", [tmp_path / "reg.csv"], rejects_dir=tmp_path / "cn")
     assert Path(again.rejects_path).name == "reg.20261206-122628.rejects.csv", again.rejects_path
+
+
+def test_a_preset_refusal_names_the_required_column_first_and_the_optional_ones_as_a_note(tmp_path, db):
+    """A 场景清单 lacking 场景名称 (the demands' required title) was refused naming 场景编号, an optional key the preset
+    reads first: the required column is named, the optional ones the file lacks follow as a note; nothing imported."""
+    f = tmp_path / "场景清单.csv"
+    f.write_text("场景描述,应用领域,场景提供方,所在地区\n需要AI质检,制造,某某厂,杭州市\n", encoding="utf-8")
+    before = counts(db)
+    p = run("import", "demands", f, "--preset", "scenario_demands", db=db, check=False)
+    assert p.returncode == 2, p.stderr
+    assert ("映射指定的列不存在: 场景名称（预设 scenario_demands 读取此列；另缺可选列: 场景编号、投资规模（万元）、发布时间、"
+            "截止时间、对接状态；文件中的列: 场景描述, 应用领域, 场景提供方, 所在地区）") in p.stderr, p.stderr
+    p = run("--lang", "en", "import", "demands", f, "--preset", "scenario_demands", db=db, check=False)
+    assert p.returncode == 2 and ("the mapping names a column the file does not have: 场景名称 (the preset "
+                                  "scenario_demands reads it; also lacking optional columns: 场景编号, ") in p.stderr, p.stderr
+    assert counts(db) == before

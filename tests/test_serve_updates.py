@@ -419,7 +419,7 @@ def test_upload_page_names_the_users_file_and_hands_out_its_rejects(tmp_path, ch
             return job
 
         job = upload("a_share_merged", "登记库-12月.csv")  # the wrong preset
-        assert job["state"] == "failed" and job["error"].startswith("登记库-12月.csv: 映射指定的列不存在: ts_code"), job
+        assert job["state"] == "failed" and job["error"].startswith("登记库-12月.csv: 映射指定的列不存在: full_name、short_name"), job
         assert "zhaoshang-upload" not in page.inner_text("#jobs")
         job = upload("", "登记库-12月.csv")
         rep = job["result"]["import"]

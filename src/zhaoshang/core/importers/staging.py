@@ -178,6 +178,34 @@ def _other_sheets(path: Path, hint: tuple[str, str] = ("", ""), sheet: str | Non
             "--sheet NAME or number)")
 
 
+def _refuse_unknown_columns(kind: str, headers: list[str], mapping: Mapping, path: Path, sheet: str | None,
+                            unknown: list[tuple[str, str]]) -> None:
+    """Refuse the mapping's columns the file lacks (``unknown``: target, column), naming first those of required
+    fields (场景名称 of ``scenario_demands``) and the others after them as a note (另缺可选列: 场景编号 …) — not the
+    first lacking in the mapping's order, an optional key; saying whose columns they are (a preset chosen for another
+    export reads as bare column names otherwise) and which preset the file's columns do fit, if one does."""
+    fields = kind_fields(kind)
+    needed = list(dict.fromkeys(s for t, s in unknown if fields[t].required))  # a column read for two fields: once
+    others = [s for s in dict.fromkeys(s for t, s in unknown if not fields[t].required) if s not in needed]
+    head = needed or others
+    rest = others if needed else []
+    preset = mapping.name and not mapping.name.endswith((".yaml", ".yml"))
+    one = len(head) == 1
+    by_zh, by_en = ((f"预设 {mapping.name} 读取{'此列' if one else '这些列'}；",
+                     f"the preset {mapping.name} reads {'it' if one else 'them'}; ") if preset else ("", ""))
+    optional = all(t in mapping.optional for t, s in unknown if s in rest)  # (a mapping file's columns are all required)
+    shown, more = rest[:6], len(rest) - 6  # a note, not a second list of the file's columns
+    note_zh = (f"另缺{'可选' if optional else ''}列: {'、'.join(shown)}" + (f" 等 {len(rest)} 列" if more > 0 else "") + "；"
+               if rest else "")
+    note_en = (f"also lacking {'optional ' if optional else ''}{'column' if len(rest) == 1 else 'columns'}: "
+               f"{', '.join(shown)}" + (f" and {more} more" if more > 0 else "") + "; " if rest else "")
+    wanted = [c for v in mapping.columns.values() for c in (v if isinstance(v, list) else [v])]
+    zh, en = _other_sheets(path, _preset_hint(kind, headers), sheet, wanted)
+    raise UserError(f"{path.name}: 映射指定的列不存在: {'、'.join(head)}（{by_zh}{note_zh}文件中的列: {', '.join(headers[:30])}）{zh}",
+                    en=f"{path.name}: the mapping names {'a column' if one else 'columns'} the file does not have: "
+                       f"{', '.join(head)} ({by_en}{note_en}columns: {', '.join(headers[:30])}){en}")
+
+
 def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
                     sheet: str | None = None, absent: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
     """Target field → source header(s) for one file; clear errors for unknown or missing columns. A preset's column
@@ -189,6 +217,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
     groups = [(t, v if isinstance(v, list) else [v]) for t, v in mapping.columns.items()]
     lacking = sum(1 for _, srcs in groups if not any(s in headers for s in srcs))
     tolerated = lacking < len(groups) - lacking  # else the file is another export's layout
+    unknown: list[tuple[str, str]] = []  # (target, column) of the mapping's columns the file lacks
     for target, src in mapping.columns.items():
         if target not in fields:
             raise UserError(f"映射中的目标字段不存在: {target}（{kind} 可用字段: {', '.join(fields)}）", f"target field of the mapping does not exist: {target} (fields of {kind}: {', '.join(fields)})")
@@ -199,18 +228,10 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
             srcs = [s for s in srcs if s in headers]
             if not srcs:
                 continue
-        for s in srcs:
-            if s not in headers:
-                # say whose column it is (a preset chosen for another export reads as a bare column name otherwise)
-                # and which preset the file's columns do fit, if one does
-                by_zh, by_en = ((f"预设 {mapping.name} 读取此列；", f"the preset {mapping.name} reads it; ")
-                                if mapping.name and not mapping.name.endswith((".yaml", ".yml")) else ("", ""))
-                wanted = [c for v in mapping.columns.values() for c in (v if isinstance(v, list) else [v])]
-                zh, en = _other_sheets(path, _preset_hint(kind, headers), sheet, wanted)
-                raise UserError(f"{path.name}: 映射指定的列不存在: {s}（{by_zh}文件中的列: {', '.join(headers[:30])}）{zh}",
-                                en=f"{path.name}: the mapping names a column the file does not have: {s} ({by_en}columns: "
-                                   f"{', '.join(headers[:30])}){en}")
+        unknown += [(target, s) for s in srcs if s not in headers]
         result[target] = srcs
+    if unknown:
+        _refuse_unknown_columns(kind, headers, mapping, path, sheet, unknown)
     taken = {s for srcs in result.values() for s in srcs}
     # Exact target-field names first (our own canonical files), then recognised headers.
     for h in headers:
