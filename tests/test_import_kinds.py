@@ -467,3 +467,36 @@ def test_a_demand_list_imported_again_updates_the_demands_it_changed(tmp_path):
     assert q(db, "SELECT description, status, deadline, city_code FROM demands WHERE source_key = 'XQ-001'") == [
         ("码头设备与岸桥巡检", "已对接", D(2027, 6, 30), "330200")]  # only the description changed
     assert q(db, "SELECT count(*) FROM demands") == [(2,)]
+
+
+def test_next_months_demand_list_under_a_new_file_name_is_not_a_second_list(tmp_path):
+    """需求清单_2026-11.csv imported without --source became a source of its own beside 需求清单_2026-10: the demands
+    both months list were listed twice and the October ones never took November's status. Refused now, nothing
+    written, with the count and the --source that updates them; a list that shares only bare keys (another bureau's
+    S001) is its own, and a source named on purpose stands."""
+    head = ["场景编号", "场景名称", "需求单位", "所在地区", "截止时间", "状态"]
+    october, november, other = tmp_path / "需求清单_2026-10.csv", tmp_path / "需求清单_2026-11.csv", tmp_path / "县清单.csv"
+    write_csv(october, head, [["S001", "港口巡检机器人", "宁波港务局", "浙江省宁波市", "2027年3月", "征集中"],
+                              ["S002", "政务热线转写", "杭州市数据局", "杭州市", "2027-06-30", "征集中"],
+                              ["S003", "医院智能导诊", "杭州市卫健委", "杭州市", "2027-06-30", "征集中"]])
+    write_csv(november, head, [["S001", "港口巡检机器人", "宁波港务局", "浙江省宁波市", "2027年6月", "已对接"],
+                               ["S002", "政务热线转写", "杭州市数据局", "杭州市", "2027-06-30", "征集中"],
+                               ["S004", "园区无人配送", "萧山经开区管委会", "杭州市", "2027-09-30", "征集中"]])
+    write_csv(other, head, [["S001", "茶园病虫害识别", "安吉县农业局", "湖州市", "2027-06-30", "征集中"],
+                            ["S002", "乡村客运调度", "安吉县交通局", "湖州市", "2027-06-30", "征集中"]])
+    db = tmp_path / "z.duckdb"
+    assert run_json("import", "demands", october, db=db)["rows_imported"] == 3
+    for lang, words in (("zh", "来源名 需求清单_2026-11 取自文件名，是新来源；本文件 3 条需求中 2 条已在来源 需求清单_2026-10 中"),
+                        ("en", "2 of this file's 3 demands are already in the source 需求清单_2026-10")):
+        p = run("--lang", lang, "import", "demands", november, db=db, check=False)
+        assert p.returncode == 2 and words in p.stderr and "--source 需求清单_2026-10" in p.stderr, p.stderr
+    assert q(db, "SELECT count(*), count(DISTINCT source) FROM demands") == [(3, 1)]
+    assert q(db, "SELECT count(*) FROM imports WHERE kind = 'demands'") == [(1,)]
+    # the --source it names updates October's demands and adds the new one
+    rep = run_json("import", "demands", november, "--source", "需求清单_2026-10", db=db)
+    assert (rep["rows_imported"], rep["rows_updated"], rep["rows_duplicate"]) == (1, 1, 1), rep
+    assert q(db, "SELECT source_key, status FROM demands ORDER BY source_key") == [
+        ("S001", "已对接"), ("S002", "征集中"), ("S003", "征集中"), ("S004", "征集中")]
+    # another bureau's list numbered alike is a list of its own; a new source named on purpose stands
+    assert run_json("import", "demands", other, db=db)["rows_imported"] == 2
+    assert run_json("import", "demands", november, "--source", "区县汇总", db=db)["rows_imported"] == 3

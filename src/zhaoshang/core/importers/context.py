@@ -112,6 +112,8 @@ class ImportContext:
     unique_keys: int | None = None  # enterprises: the rows written when every key came once
     # a first export written in parts: the first ``founded`` event's id when they are written with the enterprises
     founded_events: int | None = None
+    # the source was named after the file (no ``--source``, no preset's source)
+    named_by_file: bool = False
 
     @property
     def con(self):

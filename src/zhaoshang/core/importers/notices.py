@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 from .context import ImportContext
 from .fact_common import _col, _dedupe_keyed, _evidence, _has, _keep_unlinked, _link, _norm_lookup, _prov, count_links
 from .linking import link_rows
@@ -98,6 +99,8 @@ def write_demands(ctx: ImportContext) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dem AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
                     QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _dem").fetchone()[0]
+    if ctx.named_by_file:
+        _refuse_another_sources_list(ctx)
     updated = _update_known_demands(ctx)
     left = _dedupe_keyed(ctx, "_dem", "demands")
     ctx.report.rows_duplicate -= updated  # known and changed: updated, not duplicates
@@ -120,6 +123,40 @@ def write_demands(ctx: ImportContext) -> None:
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
     _note_deadline_before_published(ctx)
+
+
+def _refuse_another_sources_list(ctx: ImportContext) -> None:
+    """A demand list whose source was named after its file (no ``--source``), new to the database, most of whose demands
+    another source already holds — next month's 需求清单 saved under a new name: imported as a source of its own, each
+    of those demands would be listed twice (场景匹配, exports) and the old list's statuses never updated. Refused,
+    nothing written, with the count and the ``--source`` that updates them; a source named on purpose stands.
+
+    A demand of the file is that source's when they share the key (需求编号 / 场景编号) and the title or the
+    organisation, or share the title and the organisation (a list without keys: its hash key holds the publication
+    date, which a later list may move). A bare key alone is not enough: two bureaus' lists both number from S001."""
+    con = ctx.con
+    if con.execute("SELECT 1 FROM demands WHERE source = ? LIMIT 1", [ctx.source]).fetchall():
+        return  # a source that listed demands before: its own later export (``_update_known_demands``)
+    org = _col(ctx, "organisation")
+    row = con.execute(f"""
+        WITH f AS (SELECT _key, trim(title) AS title, nullif(trim({org}), '') AS org FROM _dem)
+        SELECT d.source, count(DISTINCT f._key), (SELECT count(*) FROM f) FROM f
+        JOIN demands d ON d.source <> {ql(ctx.source)}
+         AND ((d.source_key = f._key AND (trim(d.title) = f.title OR nullif(trim(d.organisation), '') = f.org))
+              OR (trim(d.title) = f.title AND nullif(trim(d.organisation), '') = f.org))
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""").fetchone()
+    if row is None or row[1] * 2 <= row[2]:
+        return
+    other, shared, total = row
+    raise UserError(
+        f"来源名 {ctx.source} 取自文件名，是新来源；本文件 {total:,} 条需求中 {shared:,} 条已在来源 {other} 中（编号与名称或"
+        f"需求单位相同，或名称与需求单位相同）。作为新来源导入会使它们各列出两次，未导入。若这是 {other} 的新一期清单，"
+        f"请加 --source {other}（更新这些需求的状态、截止时间等）；确需另记为一个新来源，请用 --source 给出它的名称",
+        en=f"the source name {ctx.source} comes from the file name and is new; {shared:,} of this file's {total:,} demands "
+           f"are already in the source {other} (the same key and title or organisation, or the same title and "
+           f"organisation). Imported as a new source each would be listed twice: nothing imported. If this is a later "
+           f"list of {other}, add --source {other} (their status, deadline … are updated); to keep it as a new source on "
+           f"purpose, name it with --source")
 
 
 # what a later export of a demand list may change about a demand it listed before: (column, field, the file's value)

@@ -260,7 +260,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
         report.import_id = import_id
         report.rows_duplicate += unchanged
         ctx = ImportContext(store, kind, src, import_id, data_date, started, m, staged, report,
-                            rows_ok=staged.rows_read - rejected - unchanged)
+                            rows_ok=staged.rows_read - rejected - unchanged, named_by_file=named_by_file)
         con.execute(RELINKED_DDL)
         if parts is not None:
             # the founded events are written with the enterprises, unless facts waiting for these enterprises
