@@ -247,6 +247,18 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert "(nothing to show)" not in none or "no path within 1 hop from" in none.replace("\n", " "), none
 
 
+def test_reach_from_a_region_given_as_a_person_says_so(db, tmp_path):
+    """`reach X --from 杭州市` said only 未找到人员: 杭州市; the value names a region, so the message says so and points
+    to --from-region, in Chinese and English. A name that is neither stays "person not found"."""
+    env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
+    zh = run("reach", "目标科技有限公司", "--from", "杭州市", db=db, env=env, check=False)
+    assert zh.returncode == 2 and "杭州市（330100）是地区" in zh.stderr and "--from-region 杭州市" in zh.stderr, zh.stderr
+    en = run("--lang", "en", "reach", "目标科技有限公司", "--from", "杭州市", db=db, env=env, check=False)
+    assert en.returncode == 2 and "it is a region (330100): use --from-region 330100" in en.stderr, en.stderr
+    nobody = run("reach", "目标科技有限公司", "--from", "无此人", db=db, env=env, check=False)
+    assert nobody.returncode == 2 and "未找到人员: 无此人" in nobody.stderr and "地区" not in nobody.stderr
+
+
 def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
     """A path walks a tie either way; its hop says the relation's own way: 目标 ←投资— 杭州引导基金 —投资→ 本地甲 (the
     fund invested in both), never 目标 —投资→ the fund. The JSON says it (direction: along, against, both, or null

@@ -91,7 +91,13 @@ def _origins_person(store, g: Graph, person: str) -> tuple[dict, dict]:
         return {i: 1.0}, {i: "given"}
     ids = [r[0] for r in store.con.execute("SELECT id FROM persons WHERE name = ? ORDER BY id", [s]).fetchall()]
     if not ids:
-        raise NotFound(f"未找到人员: {s}", f"person not found: {s}")
+        try:  # a region given where a person is asked for: said so, with the option that starts from a region
+            ref = resolve_region(store, s)
+        except UserError:
+            raise NotFound(f"未找到人员: {s}", f"person not found: {s}") from None
+        raise NotFound(f"未找到人员: {s}；{ref.name}（{ref.code}）是地区，从地区出发请用 --from-region {s}",
+                       f"person not found: {s}; it is a region ({ref.code}): use --from-region {ref.code} "
+                       "to start from a region")
     rep, groups = g.persons()
     people: dict = {}  # one entry per person: records linked as one person together, any other record alone
     for pid in ids:
