@@ -493,18 +493,44 @@ NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before
 
 
 def holding_records(store, person_ids: Any, d: Any) -> list[int]:
-    """Of ``person_ids``, the person records that hold shares on date ``d`` (a shareholding tie of the relationship
-    graph, in any enterprise): an officer under such a record is masked wholly for a role without ``personal``
-    (services.privacy; docs/security.md)."""
-    ids = sorted({x for x in person_ids if x is not None})
+    """Of ``person_ids``, the person records whose person holds shares on date ``d``: the record itself holds
+    shares (a shareholding tie of the relationship graph, in any enterprise), or the record is in office at an
+    enterprise and a record of the same name, gender and birth year (±1) not differing, holds shares as a private
+    individual in it or in an enterprise above it in its ownership chains (up to the key persons' depth) — the one
+    person the key persons make of them (services.graph.people). Such a person is masked wholly, offices
+    included, for a role without ``personal`` (services.privacy; docs/security.md)."""
+    from .graph.ties import load_ties  # (the graph's services read this module)
+
+    ids = sorted({int(x) for x in person_ids if x is not None})
+    if not ids:
+        return []
+    depth = int((load_ties(None).get("key_persons") or {}).get("max_depth", 6))
     return [x for (x,) in store.con.execute(
-        """SELECT DISTINCT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
-             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?) ORDER BY 1""",
-        [ids, d]).fetchall()] if ids else []
+        """WITH RECURSIVE sh AS (SELECT * FROM shareholdings WHERE (start_date IS NULL OR start_date <= ?)
+                                   AND (end_date IS NULL OR end_date > ?)),
+           office AS (SELECT DISTINCT person_id, enterprise_id FROM roles WHERE list_contains(?, person_id)
+                        AND enterprise_id IS NOT NULL AND (start_date IS NULL OR start_date <= ?)
+                        AND (end_date IS NULL OR end_date > ?)),
+           up(root, eid, depth) AS (
+             SELECT DISTINCT enterprise_id, enterprise_id, 0 FROM office
+             UNION
+             SELECT u.root, s.holder_enterprise_id, u.depth + 1 FROM up u JOIN sh s ON s.enterprise_id = u.eid
+             WHERE s.holder_enterprise_id IS NOT NULL AND u.depth < ?)
+           SELECT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
+             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?)
+           UNION
+           SELECT o.person_id FROM office o JOIN up ON up.root = o.enterprise_id
+           JOIN sh s ON s.enterprise_id = up.eid AND s.holder_type = 'person' AND s.holder_person_id <> o.person_id
+           JOIN persons p ON p.id = o.person_id
+           JOIN persons q ON q.id = s.holder_person_id AND coalesce(q.name_norm, q.name) = coalesce(p.name_norm, p.name)
+           WHERE NOT (p.gender IS NOT NULL AND q.gender IS NOT NULL AND p.gender <> q.gender)
+             AND NOT (p.birth_year IS NOT NULL AND q.birth_year IS NOT NULL AND abs(p.birth_year - q.birth_year) > 1)
+           ORDER BY 1""",
+        [d, d, ids, d, d, depth, ids, d]).fetchall()]
 
 
 def legal_reps_holding(store, enterprise_ids: Any, d: Any) -> dict[int, list[str]]:
-    """The enterprises' legal representatives in office on date ``d`` whose person record holds shares
+    """The enterprises' legal representatives in office on date ``d`` whose person holds shares
     (``holding_records``), by enterprise: the names a change of legal representative's title may not show to a role
     without ``personal``, as the profile's 法定代表人 does not (``services.privacy.present_events``)."""
     ids = sorted({int(x) for x in enterprise_ids if x is not None})
@@ -626,9 +652,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            FROM shareholdings WHERE enterprise_id = ? AND (start_date IS NULL OR start_date <= ?)
              AND (end_date IS NULL OR end_date > ?)
            ORDER BY percent DESC NULLS LAST, holder_name""", [eid, d, d])
-    # the officers' person records that hold shares (a shareholding tie of the relationship graph on the date, in
-    # any enterprise): a record for an office and a holding is masked wholly for a role without ``personal``, here as
-    # in the graph (services.privacy.present_profile; docs/security.md)
+    # the officers whose person holds shares on the date (their record, or the same person's holder record here):
+    # masked wholly, offices included, for a role without ``personal``, here as in the key persons and the graph
+    # (services.privacy.present_profile; docs/security.md)
     private_holders = [f"p:{x}" for x in holding_records(store, [r["person_id"] for r in people], d)]
     contacts, n_contacts = _capped(store,  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?

@@ -9,11 +9,9 @@ log (``person.read``) with who, what, when and from where.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 from typing import Any, Callable
 
-from .graph.people import power_of
 
 # the patterns are matched on the text with full-width characters read as their ASCII twins (１３８… as 138…,
 # （0571）as (0571)): one character for one, so a match's place in the text is its place in the original
@@ -108,10 +106,11 @@ def _person_holder(row: dict) -> bool:
 def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """The enterprise profile as ``user`` may see it. With the ``personal`` permission it is returned whole and
     ``record(action, target, detail)`` is called when it holds personal data; otherwise masked. An officer whose
-    own person record holds shares (``private_holders``: one record for the office and the holding) is masked
-    wholly, as the relationship graph shows that record (``present_ties``): surname and stars, no person id, and
-    the enterprise's 法定代表人 with it when that is the office; an officer under a record of his own that holds
-    nothing stays named (the office alone is a public registry fact)."""
+    person holds shares (``private_holders``: the record itself, or the same person's holder record,
+    ``enterprises.holding_records``) is masked wholly, as the key persons and the graph show that person
+    (``present_key_persons``, ``present_ties``): surname and star, no person id, and the enterprise's 法定代表人
+    with it when that is the office; an officer whose person holds nothing stays named (the office alone is a
+    public registry fact)."""
     contacts = profile.get("contacts") or []
     holders = [s for s in profile.get("shareholders") or [] if _person_holder(s)]
     held = set(profile.get("private_holders") or [])
@@ -138,8 +137,12 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
     names = {r["name"] for r in holding if r.get("role") == "legal_rep" and r.get("name")}
     if names:
         out["timeline"] = [_rep_masked(ev, names) if ev.get("type") == "change_legal_rep" else ev for ev in out["timeline"]]
+    # a contact of the enterprise under the name of a person masked here is that person to the identity rules
+    # (contact_same_enterprise): masked with them, as the graph masks the contact's record
+    masked_names = {r["name"] for r in holding if r.get("name")} | {s["holder_name"] for s in holders if s.get("holder_name")}
     out["contacts"] = [{**c, **{k: mask_value(c[k]) for k in CONTACT_FIELDS if k in c},
-                        **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c}} for c in contacts]
+                        **{k: mask_text(c[k]) for k in CONTACT_TEXT if k in c},
+                        **({"name": mask_name(c["name"])} if c.get("name") in masked_names else {})} for c in contacts]
     out["shareholders"] = [{**s, "holder_name": mask_name(s["holder_name"]), "holder_person_id": None}
                            if _person_holder(s) else s for s in profile.get("shareholders") or []]
     out["masked"] = True
@@ -211,13 +214,6 @@ def _reps_masked(x: Any, reps: dict, named: set) -> Any:
     return {k: _reps_masked(v, reps, named) for k, v in x.items()}
 
 
-def holders_apart(user: Any) -> bool:
-    """Whether the relationship graph keeps the records that hold shares apart from the other records of the
-    person (``services.graph.neighbours(..., holders_apart=)``): for a role without the ``personal`` permission, a
-    private individual's holding is never tied to a named person record, in any answer (docs/security.md)."""
-    return not user.can("personal")
-
-
 def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str, dict], Any] | None = None,
                  target: str = "") -> Any:
     """An answer holding free text people wrote (a lead's next action and the values of its history, a demand's
@@ -252,8 +248,9 @@ def _mask_fields(x: Any, fields: frozenset, found: list) -> Any:
 def present_person(details: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
     """A person's details (``services.graph.reach.person_details``) as ``user`` may see them. Every read is written
     to the audit log (``person.read``, masked or not); without the ``personal`` permission gender, birth year and
-    description are withheld, and a person record that holds shares or no office shows as surname and stars, without
-    the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
+    description are withheld, and a person record that holds shares or no office, or whose person holds shares
+    through a record linked to it (``private_person``: an officer's record of a shareholder), shows as surname and
+    star, without the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
     links (the other records of the person, which name it). Of any other record, the identity links and namesakes
     kept apart that name a record holding shares (``private_holders``) are withheld: beside the named record they
     would say which named person holds the shares. They are not counted either: a count above nought beside an
@@ -266,8 +263,9 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
         return {**details, "masked": False}
     out = copy.deepcopy(details)
     out.pop("private_holders", None)
+    out.pop("private_person", None)
     out["person"].update(gender=None, birth_year=None, description=None)
-    if details.get("shareholdings") or not details.get("roles"):
+    if details.get("shareholdings") or not details.get("roles") or details.get("private_person"):
         out["person"].update(name=mask_name(person["name"]), source_key=None)
         # the identity links name the other records of the person (an officer's record under the full name): listed
         # beside the masked holding they would name the holder, so they are withheld
@@ -288,48 +286,17 @@ def _share_ground(grounds: list) -> bool:
     return any(g.endswith("shareholder") for g in grounds)
 
 
-def _split_holder(p: dict, held: set) -> list[dict]:
-    """A key person who holds shares, as a role without ``personal`` sees them: the holding apart from the name.
-    The shareholding grounds make an entry of their own — surname and stars, no key, node or records, the holder
-    masked at the end of every chain —, and the offices (public registry facts) stay under the name with only the
-    records that hold no shares; each part's power is that of its own grounds. An office held by a record that
-    itself holds shares (one record for both) goes with the holding, masked: under the name it would say who
-    holds them. The two are never tied: no answer says which named person holds the shares."""
-    weights = p.get("weights")
-    grounds = [(g, weights[i] if weights else g["weight"]) for i, g in enumerate(p["grounds"])]
-    is_share = lambda g: _share_ground([g["ground"] if isinstance(g, dict) else g])  # noqa: E731
-    held = held | {g["holder"] for g in p["grounds"] if isinstance(g, dict) and is_share(g) and g.get("holder")}
-    masked_part = lambda g: is_share(g) or (isinstance(g, dict) and g.get("record") in held)  # noqa: E731
-    shares = [(g, w) for g, w in grounds if masked_part(g)]
-    offices = [(g, w) for g, w in grounds if not masked_part(g)]
-    named = [r for r in p.get("records") or [] if r not in held]
-    out = []
-    if offices and named:
-        part = {**p, "key": named[0], "records": named, "grounds": [g for g, _ in offices],
-                "power": power_of(w for _, w in offices)}
-        if "ultimate_controller" in p:
-            part["ultimate_controller"] = False  # the controller is the holding's (the masked entry keeps the mark)
-        if "node" in p:
-            part["node"] = named[0]
-        if weights:
-            part["weights"] = [w for _, w in offices]
-        if p.get("explain") is not None:
-            part["explain"] = _explain_of(p["explain"], part["power"], shares=False)
-        out.append(part)
-        grounds = shares
-        if p.get("explain") is not None:
-            p = {**p, "explain": _explain_of(p["explain"], None, shares=True)}
+def _masked_person(p: dict) -> dict:
+    """A key person who holds shares, as a role without ``personal`` sees them: the same entry, grounds, power and
+    place in the list as for an analyst, the person masked wholly — surname and star, no key, node or records, the
+    holder masked at the end of every chain —, offices included (docs/security.md: a person is masked everywhere
+    or nowhere, never named on one line and masked on the next)."""
     name = mask_name(p["name"])
-    masked = {**p, "key": None, "name": name, "records": [],
-              "grounds": [_masked_ground(g, name) for g, _ in grounds],
-              "power": power_of(w for _, w in grounds)}
+    out = {**p, "key": None, "name": name, "records": [],
+           "grounds": [_masked_ground(g, name) for g in p["grounds"]]}
     if "node" in p:
-        masked["node"] = None
-    if weights:
-        masked["weights"] = [w for _, w in grounds]
-    if masked.get("explain") is not None:
-        masked["explain"] = dataclasses.replace(masked["explain"], value=masked["power"])
-    return out + [masked] if grounds else out
+        out["node"] = None
+    return out
 
 
 def _masked_ground(g: Any, name: str) -> Any:
@@ -342,55 +309,64 @@ def _masked_ground(g: Any, name: str) -> Any:
     return g
 
 
-def _explain_of(explain: Any, power: float | None, *, shares: bool) -> Any:
-    """A key person's explanation cut to the shareholding grounds (or to the others), with its power."""
-    if explain is None:
-        return None
-    keep = lambda signal: _share_ground([signal or ""]) == shares  # noqa: E731
-    return dataclasses.replace(explain, value=explain.value if power is None else power,
-                               parts=[x for x in explain.parts if keep(x.signal)],
-                               evidence=[r for r in explain.evidence if (r.table == "shareholdings") == shares])
-
-
 def present_key_persons(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
-    """Key persons as ``user`` may see them. Without the personal permission a private individual holding shares
-    shows as surname and stars, without a person key, record or link, in the list and at the end of every ownership
-    chain — as the profile shows the holder. When the same person also holds an office there (the office alone is a
-    public registry fact), the office stays a named entry of its own and the holding is a masked one
-    (``_split_holder``): the list never puts the holding beside the name, nor in one row with the offices the
-    profile names. With it the list is returned whole and, when it names such a holder, ``record`` writes the read
-    to the audit log (``person.read``), as the profile does."""
+    """Key persons as ``user`` may see them. The list is the analyst's — the same entries (a person's records
+    merged), grounds, powers and order —; without the personal permission a private individual who holds shares is
+    masked wholly in it (``_masked_person``: surname and star, no key, record or link, also at the end of every
+    ownership chain), offices and all — an entry that holds shares, or one whose records' person holds shares
+    elsewhere (``private_holders``, ``enterprises.holding_records``) —, as the profile masks the same person among
+    its officers and shareholders.
+    With it the list is returned whole and, when it holds such a shareholding, ``record`` writes the read to the
+    audit log (``person.read``: how many persons' holdings, and the holders' records)."""
+    held = set(doc.get("private_holders") or [])
+    holders = [p for p in doc["persons"] if _holds_shares(p)]
     if user.can("personal"):
-        holders = [p for p in doc["persons"] if _holds_shares(p)]
         if holders and record is not None:
             ent = doc.get("enterprise") or {}
             record("person.read", f"enterprise:{ent.get('id')}",
-                   {"enterprise": ent.get("name"), "person_shareholders": len(holders)})
+                   {"enterprise": ent.get("name"), "person_shareholders": len(holders),
+                    "records": _held_records(holders)})
         return {**doc, "masked": False}
     out = copy.copy(doc)
-    out["persons"] = [x for p in doc["persons"] for x in (_split_holder(p, set()) if _holds_shares(p) else [p])]
-    out["persons"].sort(key=lambda p: (-p["power"], p["type"] != "person", str(p["name"])))
-    if any(p["key"] == doc["ultimate_controller"] and _holds_shares(p) for p in doc["persons"]):
+    out.pop("private_holders", None)
+    masked = [p for p in doc["persons"] if _holds_shares(p) or held.intersection(p.get("records") or [])]
+    out["persons"] = [_masked_person(p) if p in masked else p for p in doc["persons"]]
+    if any(p["key"] == doc["ultimate_controller"] for p in masked):
         out["ultimate_controller"] = None  # the list's key of the controller, withheld with the person's
     out["masked"] = True
     return out
 
 
+def _held_records(persons: list[dict]) -> list[str]:
+    """The records that hold the shares of these key persons (their shareholding grounds' ``holder``; a person of
+    one record, its key)."""
+    out = {g.get("holder") or p["key"] for p in persons for g in p["grounds"]
+           if _share_ground([g["ground"] if isinstance(g, dict) else g])}
+    return sorted(x for x in out if x)[:20]
+
+
 def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] | None = None) -> dict:
-    """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them. The service names the
-    records in the answer that hold shares (``private_holders``). Without the personal permission each of them, and
-    every person tied to an enterprise by a shareholding, shows as surname and stars without key or records wherever
-    the answer names it (the hop, the node, a path's start or target); no ``records`` list names one; a key person
-    who holds shares is split as on the key persons' list (``_split_holder``); and a path that ties such a record to
-    another record of the person (an identity hop, or a start linked to the holder) is withheld and counted
-    (``paths_withheld``) — it would say which named person holds the shares. With it the answer is returned whole
-    and, when it names such a person or its evidence holds personal data, ``record`` writes the read to the audit
-    log (``person.read``: the subject, the records named, ``texts``). The free text of the records a tie rests on
-    (``TIE_TEXT``: a contact's or a role's title, in a hop's evidence) is masked as all free text (``present_text``)."""
+    """Graph answers (a node's neighbours, paths to key persons) as ``user`` may see them. The graph groups the
+    records of a person for every role alike; the service names the records in the answer that hold shares
+    (``private_holders``) and every record named whose person holds shares through any of its records
+    (``private_persons``: person records, and contacts and inventors linked to one). Without the personal
+    permission each of the latter, and every person tied to an enterprise by a shareholding, shows as surname and
+    star without key or records wherever the answer names it (the hop, the node, a path's start or target, a key
+    person: ``_masked_person``), offices and identity ties included; a path of "introduce me" that starts at such
+    a person (a contact the user named, who knows the name behind the star) is withheld and counted
+    (``paths_withheld``). With it the answer is returned whole and, when it serves a
+    shareholding of such a person (a shareholding tie, a key person's holding) or its evidence holds personal data,
+    ``record`` writes the read to the audit log (``person.read``: the subject, how many persons' holdings, the
+    holders' records, ``texts``). The free text of the records a tie rests on (``TIE_TEXT``: a contact's or a role's
+    title, in a hop's evidence) is masked as all free text (``present_text``)."""
     hops = doc.get("neighbours", []) + [h for p in doc.get("paths", []) for h in p["hops"]]
-    held = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
+    # the holdings the answer serves: the person end of each shareholding tie, each key person's holding records
+    tied = {h[end]["key"] for h in hops if h.get("relation") == "shareholder"
             for end in ("from", "to") if h[end].get("type") == "person"}
-    held.update(doc.get("private_holders") or [])
+    own = set(doc.get("private_holders") or [])
+    holding = [p for p in doc.get("key_persons", []) if _holds_shares(p)]
+    served = tied | {r for p in holding for r in (p.get("records") or [p["key"]]) if r in own}
+    held = tied | own | set(doc.get("private_persons") or [])
     subject = doc.get("node") or doc.get("enterprise") or {}
     # an enterprise is named as every other read of it is (target enterprise:ID, detail key enterprise), not by its
     # graph node's key (e:ID): the audit log's target filter finds all reads of one enterprise
@@ -400,33 +376,31 @@ def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] |
     texts: list = []  # the evidence's free text (a contact's title may hold a phone number): masked as present_text does
     masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]))
     if user.can("personal"):
-        # the records that hold shares (a key person's other records, an office under the name, are no holders)
-        if (held or texts) and record is not None:
+        if (served or texts) and record is not None:
+            # a person by its node (the records of one person are one node), a key person by its entry
+            nodes = [doc.get("node") or {}] + [h.get("node") or {} for h in hops]
+            person = {r: n["key"] for n in nodes if n.get("type") == "person" for r in n.get("records") or [n["key"]]}
+            persons = {person.get(k, k) for k in tied} | {p["key"] for p in holding}
             record("person.read", target, {"enterprise" if ent else "name": subject.get("name"),
-                                           "person_shareholders": len(held),
-                                           "records": sorted(held)[:20], **({"texts": texts[0]} if texts else {})})
+                                           **({"person_shareholders": len(persons), "records": sorted(served)[:20]}
+                                              if served else {}),
+                                           **({"texts": texts[0]} if texts else {})})
         return {**doc, "masked": False}
     out = copy.deepcopy(masked_texts)
     out.pop("private_holders", None)
+    out.pop("private_persons", None)
     if "paths" in out:
-        kept = [p for p in out["paths"] if not _ties_holder(p, held)]
+        start = doc.get("from") or {}
+        named = bool(start.get("contacts") or start.get("person"))  # the user named the starts: their own contacts
+        kept = [p for p in out["paths"] if not (named and p["origin"].get("key") in held)]
         out["paths_withheld"] = len(out["paths"]) - len(kept)
         out["paths"] = kept
     if "key_persons" in out:
-        out["key_persons"] = [x for p in out["key_persons"]
-                              for x in (_split_holder(p, held) if held.intersection(p["records"]) or _holds_shares(p)
-                                        else [p])]
+        out["key_persons"] = [_masked_person(p) if held.intersection(p.get("records") or [p["key"]]) or _holds_shares(p)
+                              else p for p in out["key_persons"]]
     out = _mask_keys(out, held)
     out["masked"] = True
     return out
-
-
-def _ties_holder(path: dict, held: set) -> bool:
-    """A path that joins a record holding shares to another record of the person: an identity hop at one, or a
-    start that is one (a holder's record starts a path only as linked to a start of the bureau's side)."""
-    return path["origin"].get("key") in held or any(
-        h.get("relation") == "same_person" and (h["from"].get("key") in held or h["to"].get("key") in held)
-        for h in path["hops"])
 
 
 def _mask_keys(x: Any, held: set) -> Any:

@@ -58,15 +58,12 @@ class Graph:
             self._index = {k: i for i, k in enumerate(self.keys)}
         return self._index.get(key)
 
-    def persons(self, holders_apart: bool = False) -> tuple[np.ndarray, dict]:
+    def persons(self) -> tuple[np.ndarray, dict]:
         """Person records linked as one person (``same_person`` ties between person records; the graph holds
         only links at or above the identity threshold, after the users' confirm/split decisions): each node's
         representative (itself unless linked; else the record with the lowest id) and representative → records.
-        ``holders_apart``: a record that holds shares (``holders``) is never linked to another — the grouping of a
-        role without the ``personal`` permission, for whom a private individual's holding is never tied to a named
-        person (docs/security.md)."""
-        got = self.memo.get(("persons", holders_apart)) if holders_apart else self._persons
-        if got is None:
+        The same for every role: masking is applied to what is shown (services.privacy), never to the grouping."""
+        if self._persons is None:
             rep = np.arange(self.n, dtype=np.int64)
             groups: dict = {}
             if self.edges is not None and self.n:
@@ -75,19 +72,12 @@ class Graph:
                 a, b = t.column("a").to_numpy()[mask], t.column("b").to_numpy()[mask]
                 person = TYPES.index("person")
                 both = (self.types[a] == person) & (self.types[b] == person)
-                if holders_apart:
-                    held = self.holders()
-                    both &= ~held[a] & ~held[b]
                 linked = identity.groups(zip(a[both].tolist(), b[both].tolist()))
                 groups = {min(v, key=self._pid): sorted(v, key=self._pid) for v in linked}
                 for r, members in groups.items():
                     rep[members] = r
-            got = (rep, groups)
-            if holders_apart:
-                self.memo[("persons", True)] = got
-            else:
-                self._persons = got
-        return got
+            self._persons = (rep, groups)
+        return self._persons
 
     def same_person(self) -> np.ndarray:
         """Each node's person for telling paths apart: the records of every kind joined by ``same_person`` ties —
@@ -120,9 +110,13 @@ class Graph:
             self.memo["holders"] = got
         return got
 
-    def holder_keys(self, doc) -> list:
+    def holder_keys(self, doc, *, persons: bool = False, also=None) -> list:
         """The person records named anywhere in ``doc`` (a node's ``key`` or ``records``, at any depth) that hold
-        shares: what an answer says of private individuals' shareholdings (privacy.present_ties masks or audits it)."""
+        shares: what an answer says of private individuals' shareholdings (privacy.present_ties masks or audits it).
+        ``persons``: the records named (person records, and the bureau's contacts and patents' inventors linked to
+        one: ``same_person``) whose person holds shares through any of its records — an officer's record of a
+        shareholder, his record as a contact —, masked with the holding; ``also(person ids)``: the ids of those
+        records whose person holds shares by a rule beyond the graph's ties (``enterprises.holding_records``)."""
         named: set = set()
 
         def walk(x) -> None:
@@ -137,7 +131,17 @@ class Graph:
 
         walk(doc)
         held = self.holders()
-        return sorted(k for k in named if k.startswith("p:") and (i := self.index(k)) is not None and held[i])
+        if persons:
+            same = self.same_person()
+            if also is not None:  # the records of the persons named, by every rule that makes them one
+                group = np.isin(same, [same[i] for k in named if (i := self.index(k)) is not None])
+                ids = [self._pid(i) for i in np.flatnonzero(group & (self.types == TYPES.index("person")))]
+                more = [i for x in also(ids) if (i := self.index(f"p:{x}")) is not None]
+                held = held.copy()
+                held[more] = True
+            held = np.isin(same, same[held])
+        kinds = ("p:", "c:", "v:") if persons else ("p:",)
+        return sorted(k for k in named if k.startswith(kinds) and (i := self.index(k)) is not None and held[i])
 
     def identity_edges(self) -> np.ndarray | None:
         """A flag per edge id: true for an identity link (``same_person``), which joins records, not people."""
@@ -149,9 +153,9 @@ class Graph:
         k = self.keys[i]
         return int(k[2:]) if k[2:].isdigit() else 0
 
-    def person_node(self, i: int, holders_apart: bool = False) -> dict:
+    def person_node(self, i: int) -> dict:
         """``node(i)`` for the person ``i`` belongs to: the representative's key, and ``records`` when linked."""
-        rep, groups = self.persons(holders_apart)
+        rep, groups = self.persons()
         r = int(rep[i])
         if r not in groups:
             return self.node(i)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...core.asof import reference_date
 from ...core.explain import Explained, Part, Ref
-from ..enterprises import resolve_enterprise
+from ..enterprises import holding_records, resolve_enterprise
 from .ties import load_ties
 
 METHOD, VERSION = "key-persons", "1"
@@ -83,8 +83,15 @@ def key_persons_of(store, enterprise_ids: list, *, as_of=None, ties: str | None 
                   | {c["holder_pid"] for rows in chains.values() for c in rows if c["holder_pid"] is not None})
     facts = {f"p:{r['id']}": r for r in store.query(
         "SELECT id, gender, birth_year FROM persons WHERE list_contains(?, id)", [pids])} if pids else {}
-    return {eid: _key_persons_doc(eid, names[eid], d, kp, roles.get(eid, []), chains.get(eid, []), facts)
+    docs = {eid: _key_persons_doc(eid, names[eid], d, kp, roles.get(eid, []), chains.get(eid, []), facts)
             for eid in ids if eid in names}
+    # the records listed whose person holds shares (``holding_records``): masked with the person for a role without
+    # ``personal`` (services.privacy.present_key_persons), as the profile masks the same person among its officers
+    listed = {r for doc in docs.values() for p in doc["persons"] if p["type"] == "person" for r in p["records"]}
+    held = {f"p:{x}" for x in holding_records(store, [int(r[2:]) for r in listed if r[2:].isdigit()], d)}
+    for doc in docs.values():
+        doc["private_holders"] = sorted(held & {r for p in doc["persons"] for r in p["records"]})
+    return docs
 
 
 def _key_persons_doc(eid: int, name: str, d, kp: dict, roles: list[dict], chains: list[dict], facts: dict) -> dict:

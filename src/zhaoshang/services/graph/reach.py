@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError, count_en
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, resolve_region
 from ...core.readers import HeaderRule, read_into
-from ..enterprises import resolve_enterprise
+from ..enterprises import holding_records, resolve_enterprise
 from .build import TYPES, Graph, graph_for
 from .edges import evidence_of
 from .people import key_persons, key_persons_of
@@ -333,7 +334,17 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
            "formula": "strength = origin factor × Π tie strengths"}
-    return {**doc, "private_holders": g.holder_keys([doc["key_persons"], doc["paths"]])}
+    return {**doc, **_private(store, g, [doc["key_persons"], doc["paths"]])}
+
+
+def _private(store, g: Graph, named) -> dict:
+    """What an answer naming ``named`` says of private individuals' holdings (services.privacy.present_ties masks or
+    audits it): ``private_holders``, the records named that hold shares; ``private_persons``, the records named
+    whose person holds shares — by the graph's identity links, or as the profile and the key persons hold them to
+    be one person (``enterprises.holding_records``)."""
+    d = datetime.date.fromisoformat(g.as_of) if isinstance(g.as_of, str) else g.as_of
+    return {"private_holders": g.holder_keys(named),
+            "private_persons": g.holder_keys(named, persons=True, also=lambda ids: holding_records(store, ids, d))}
 
 
 def _start_words(store, region: str) -> tuple[str, str]:
@@ -475,25 +486,21 @@ def _name(g: Graph, i, store, eid) -> str:
 
 
 def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
-               team=None, lang: str = "zh", holders_apart: bool = False) -> dict:
+               team=None, lang: str = "zh") -> dict:
     """A node's neighbours, strongest tie first, capped and paged (a hub has thousands). Person records linked as
     one person are one node (``records``): their ties are pooled, and a neighbour reached by several ties is
-    listed once, by its strongest (``ties`` counts them). ``holders_apart`` (``privacy.holders_apart``): a record
-    that holds shares stands alone, without its identity ties — it is never pooled with, nor listed beside, the
-    records that name the person. ``private_holders``: the records named that hold shares."""
+    listed once, by its strongest (``ties`` counts them). ``private_holders``: the records named that hold shares;
+    ``private_persons``: the records named whose person holds shares (services.privacy masks them)."""
     g = graph_for(store, as_of, ties, team)
     i = g.index(node)
     if i is None:
         raise NotFound(f"节点不在关系图中: {node}", f"node not in the graph: {node}")
     limit, offset = max(1, min(int(limit), 200)), max(0, int(offset))
-    rep, groups = g.persons(holders_apart)
+    rep, groups = g.persons()
     own = groups.get(int(rep[i]), [i])
     js = np.concatenate([np.arange(g.indptr[r], g.indptr[r + 1]) for r in own])
     src = np.repeat(np.asarray(own), [int(g.indptr[r + 1] - g.indptr[r]) for r in own])
     keep = rep[g.nbr[js]] != rep[i]  # ties between the records of this one person are not neighbours
-    if holders_apart and g.edges is not None:  # nor an identity tie of a holder's record
-        held = g.holders()
-        keep &= ~(g.identity_edges()[g.eid[js]] & (held[g.nbr[js]] | held[src]))
     js, src = js[keep], src[keep]
     order = np.argsort(-g.w[js], kind="stable")
     js, src = js[order], src[order]
@@ -502,19 +509,17 @@ def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50
     n_ties = dict(zip(reps[first].tolist(), counts.tolist()))
     first = np.sort(first)
     items = [{**_hop(g, int(src[x]), int(g.nbr[js[x]]), int(g.eid[js[x]]), lang),
-              "node": g.person_node(int(g.nbr[js[x]]), holders_apart), "ties": n_ties[int(reps[x])]}
+              "node": g.person_node(int(g.nbr[js[x]])), "ties": n_ties[int(reps[x])]}
              for x in first[offset:offset + limit].tolist()]
-    doc = {"node": g.person_node(i, holders_apart), "total": len(first), "offset": offset, "limit": limit,
+    doc = {"node": g.person_node(i), "total": len(first), "offset": offset, "limit": limit,
            "neighbours": items, "types": list(TYPES), "as_of": g.as_of}
-    return {**doc, "private_holders": g.holder_keys([doc["node"], items])}
-
-
+    return {**doc, **_private(store, g, [doc["node"], items])}
 
 
 def person_details(store, person: str, *, as_of=None, team=None) -> dict:
     """One person record: name, gender, birth year, roles and shareholdings with dates and sources, and its
     identity links (the records the rules hold to be the same person, and namesakes kept apart)."""
-    from .identity import person_links
+    from .identity import LINK_MIN, person_links
 
     s = str(person).strip().removeprefix("p:")
     if not s.isdigit():
@@ -540,4 +545,8 @@ def person_details(store, person: str, *, as_of=None, team=None) -> dict:
     held = [r[0] for r in store.con.execute(
         "SELECT DISTINCT holder_person_id FROM shareholdings WHERE list_contains(?, holder_person_id) ORDER BY 1",
         [named]).fetchall()] if named else []
-    return {**doc, "private_holders": [f"p:{x}" for x in held]}
+    # whether the person (the records linked to this one as the same person) holds shares through another record:
+    # the record is then masked with the holding (privacy.present_person), as the person is on every other view
+    linked = {x[e] for x in doc["links"] if x["confidence"] >= LINK_MIN for e in ("a", "b")} - {p["id"]}
+    private = bool(linked & set(held)) or bool(holding_records(store, [p["id"]], reference_date(store, as_of)))
+    return {**doc, "private_holders": [f"p:{x}" for x in held], "private_person": private}

@@ -79,8 +79,7 @@ def register(app, web) -> None:
                        as_of: AsOf = None):
         user = request.state.user
         return web.json(privacy.present_ties(neighbours(store, node, as_of=web.clean(as_of), offset=offset, limit=limit,
-                                                        team=team(request), lang=web.lang_of(request),
-                                                        holders_apart=privacy.holders_apart(user)),
+                                                        team=team(request), lang=web.lang_of(request)),
                                              user, audit_recorder(request)))
 
     @app.get("/api/graph/person/{pid}", tags=["graph"],
@@ -102,8 +101,7 @@ def register(app, web) -> None:
         doc = people(request, store, key, as_of, reads.record)
         eid = doc["enterprise"]["id"]
         first = privacy.present_ties(neighbours(store, f"e:{eid}", as_of=doc["as_of"], limit=30, team=team(request),
-                                                lang=web.lang_of(request),
-                                                holders_apart=privacy.holders_apart(request.state.user)),
+                                                lang=web.lang_of(request)),
                                      request.state.user, reads.record) \
             if _in_graph(store, eid, doc["as_of"], request) else None
         reads.write()
