@@ -553,3 +553,41 @@ def test_the_export_buttons_download_the_list_the_page_shows(demo_served, chromi
                 assert {r[region] for r in rows} == {"杭州市西湖区" if lang == "zh" else "Xihu, Hangzhou"}
                 assert rows[0][region] in pg.inner_text("header.top h1")
         b.close()
+
+
+def test_a_viewer_reads_a_leads_reach_path_with_its_shareholders_masked(tmp_path, demo_copy, chromium):
+    """Signed in, the 信号与贡献 table of 招商线索 showed a viewer each lead's reach path with every person by name —
+    a founder 赵杰朗 whom the enterprise's profile and key persons show the viewer as 赵* (a person who holds shares
+    is masked as a person, docs/security.md). The viewer reads the analyst's path, hop for hop, with such a person
+    masked where it stands as a node; an officer who holds nothing stays named (synthetic demo data)."""
+    require_browser()
+    from web_util import sign_in
+
+    from zhaoshang.services.privacy import mask_name
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    pw = "a-long-enough-password-1"
+    for name, role in (("boss", "admin"), ("vera", "viewer"), ("ana", "analyst")):
+        run("users", "add", name, "--role", role, "--password-stdin", db=db, input=pw + "\n")
+    with Store(str(db), read_only=True) as s:
+        doc = mine_leads(s, "杭州市", top=20)
+    private = {x["enterprise_id"]: x["signals"]["reachability"]["detail"].get("private_names")
+               for x in doc["leads"] if x["signals"]["reachability"]["raw"]}
+    eid = next(k for k, v in private.items() if v)
+    paths = {}
+    with serving(db, args=("--require-login",)) as base, chromium as b:
+        for name in ("vera", "ana"):
+            pg = b.new_page()
+            sign_in(pg, base, name, pw)
+            pg.goto(base + "/leads?region=杭州市&top=20")
+            row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+            row.locator("details.ld-signals > summary").click()
+            hops = row.locator('.xp-part[data-signal="reachability"] .xp-path li')
+            hops.first.wait_for()
+            paths[name] = [h.inner_text() for h in hops.all()]
+    vera, ana = paths["vera"], paths["ana"]
+    masked = list(ana)
+    for n in private[eid]:
+        masked = [re.sub(rf"(?<![^\s→←—]){re.escape(n)}(?=[（(\s]|$)", mask_name(n), x) for x in masked]
+    assert vera == masked and vera != ana, (vera, ana)
+    assert not any(n in x for n in private[eid] for x in vera), vera

@@ -219,15 +219,33 @@ def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str,
     """An answer holding free text people wrote (a lead's next action and the values of its history, a demand's
     description: ``LEAD_TEXT``, ``DEMAND_TEXT``) as ``user`` may see it: without the personal permission every
     phone number, e-mail address, ID and passport number inside the ``fields``, wherever they are in ``doc``, is
-    masked as in a contact's notes; with it ``doc`` is returned whole and, when those fields hold any, ``record``
-    writes the read to the audit log (``person.read``: ``target``, how many texts, which fields)."""
+    masked as in a contact's notes, and a lead's reach path names a person who holds shares masked (``_names_masked``);
+    with it ``doc`` is returned whole and, when those fields hold any, ``record`` writes the read to the audit log
+    (``person.read``: ``target``, how many texts, which fields)."""
     found: list[str] = []
     masked = _mask_fields(doc, frozenset(fields), found)
     if user.can("personal"):
         if found and record is not None:
             record("person.read", target, {"texts": len(found), "fields": sorted(set(found))})
         return doc
-    return masked
+    return _names_masked(masked)
+
+
+def _names_masked(x: Any) -> Any:
+    """Every reach path in ``x`` (a lead's reachability signal: ``path``, ``path_en``) with the names of persons who
+    hold shares (its ``private_names``) masked where they stand as a node of the path, the field dropped."""
+    if isinstance(x, list):
+        return [_names_masked(v) for v in x]
+    if not isinstance(x, dict):
+        return x
+    names = x.get("private_names") or []
+    out = {k: _names_masked(v) for k, v in x.items() if k != "private_names"}
+    for n in names:
+        node = re.compile(rf"(?<![^\s→←—]){re.escape(n)}(?=[（(\s]|$)")
+        for k in ("path", "path_en"):
+            if isinstance(out.get(k), list):
+                out[k] = [node.sub(mask_name(n), v) if isinstance(v, str) else v for v in out[k]]
+    return out
 
 
 def _mask_fields(x: Any, fields: frozenset, found: list) -> Any:

@@ -407,8 +407,9 @@ def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dic
             continue
         paths, _ = _search(g, eid, _targets(g, kps[eid])[1], origins, 1, REACH_HOPS, same, person_of)
         if paths:
-            out[eid] = _strength(_path_doc(g, paths[0], kinds, "zh", store, first=1), str(region_code),
-                                 g.model.get("version"), g.as_of)
+            path = _path_doc(g, paths[0], kinds, "zh", store, first=1)
+            out[eid] = _strength(path, str(region_code), g.model.get("version"), g.as_of,
+                                 _private(store, g, [path])["private_persons"])
     return out
 
 
@@ -421,17 +422,24 @@ def reach_strength(store, enterprise_id, region_code, as_of=None) -> Explained |
     doc = reach(store, enterprise_id, from_region=str(region_code), k=1, max_hops=REACH_HOPS, as_of=as_of)
     if not doc["paths"]:
         return None
-    return _strength(doc["paths"][0], str(region_code), doc["graph"]["ties_version"], doc["as_of"])
+    return _strength(doc["paths"][0], str(region_code), doc["graph"]["ties_version"], doc["as_of"],
+                     doc["private_persons"])
 
 
-def _strength(p: dict, region: str, ties_version, as_of) -> Explained:
-    """A path (``_path_doc``; of each hop's evidence the first record is used) as the reachability result."""
+def _strength(p: dict, region: str, ties_version, as_of, private=()) -> Explained:
+    """A path (``_path_doc``; of each hop's evidence the first record is used) as the reachability result. Each
+    part names (``private``) the names it holds of records whose person holds shares (``_private``): a role without
+    ``personal`` reads them masked (services.privacy.present_text)."""
+    mine = lambda *nodes: {"private": [n["name"] for n in nodes if n.get("key") in private]}  # noqa: E731
+    origin = mine(p["origin"])
     return Explained(
         value=p["strength"], method=METHOD, version=VERSION,
         params={"region": region, "k": 1, "max_hops": REACH_HOPS, "ties": ties_version},
-        parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"])]
+        parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"],
+                    detail=origin if origin["private"] else None)]
         + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} {arrow(h['direction'])} {h['to']['name']}",
-                weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"]})
+                weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"],
+                                              **(mine(h["from"], h["to"]) if mine(h["from"], h["to"])["private"] else {})})
            for h in p["hops"]],
         evidence=[_node_ref(p["origin"])] + [Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
                   for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],

@@ -139,7 +139,8 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
            "local_ties": (r["local_ties"], {"example": r.get("tie_example"), "example_id": r.get("tie_example_id"),
                                             "kind": r.get("tie_kind")}),
            "reachability": (r.get("reach_strength"), {"path": _path(r.get("reach_path"), "zh"),
-                                                      "path_en": _path(r.get("reach_path"), "en")})}
+                                                      "path_en": _path(r.get("reach_path"), "en"),
+                                                      **_private_names(r.get("reach_path"))})}
     parts = []
     for k, wk in w.items():
         nv = r.get(f"n_{k}")
@@ -167,6 +168,13 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
                                Ref("branches", where={"parent_id": eid, "window_days": 730}),
                                Ref("patent_applicants", where={"enterprise_id": eid, "window_days": 1460}),
                                Ref("news_mentions", where={"enterprise_id": eid, "window_days": 365})])
+
+
+def _private_names(x: Explained | None) -> dict:
+    """The names on a reach path of persons who hold shares (``private_names``, each hop's ``private``): masked in the
+    path for a role without ``personal`` (services.privacy.present_text), as everywhere else they are shown."""
+    names = sorted({n for p in (x.parts if x is not None else []) for n in (p.detail or {}).get("private", [])})
+    return {"private_names": names} if names else {}
 
 
 def _path(x: Explained | None, lang: str) -> list[str]:
