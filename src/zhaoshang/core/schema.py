@@ -335,7 +335,9 @@ CREATE TABLE IF NOT EXISTS demands (
     deadline DATE,
     status VARCHAR,
     contact VARCHAR,
-    {PROVENANCE}
+    {PROVENANCE},
+    own_key VARCHAR,                 -- the demand's own number as its list writes it (场景编号, 需求编号); NULL: none given
+    deadline_open BOOLEAN            -- TRUE: the list says it has no deadline (截止时间 长期有效, 不限 …)
 );
 
 CREATE TABLE IF NOT EXISTS contacts (

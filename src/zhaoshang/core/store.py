@@ -175,7 +175,7 @@ class Store:
             self._upgrade_then_read()
 
     # the meta keys of the one-time steps ``ensure_schema`` takes on a database made by an earlier version
-    UPGRADES = ("field_imports", "founded_precision", "undated_lines")
+    UPGRADES = ("field_imports", "founded_precision", "undated_lines", "demand_keys")
 
     def behind(self) -> bool:
         """The database was made by an earlier version and misses a step of ``ensure_schema``."""
@@ -222,6 +222,14 @@ class Store:
             self.con.execute(f"""UPDATE product_lines l SET period = NULL FROM imports i
                 WHERE i.id = l.import_id AND i.id IN ({UNDATED_IMPORTS}) AND l.period = i.data_date""")
             self.set_meta("undated_lines", "1")
+        if self.get_meta("demand_keys") is None:
+            # a database made before a demand kept its own number and an open-ended deadline apart: the columns; the
+            # number is the source key the list gave (a key made for a row without one is 32 hex digits of its md5)
+            self.con.execute("ALTER TABLE demands ADD COLUMN IF NOT EXISTS own_key VARCHAR")
+            self.con.execute("ALTER TABLE demands ADD COLUMN IF NOT EXISTS deadline_open BOOLEAN")
+            self.con.execute("UPDATE demands SET own_key = source_key WHERE own_key IS NULL AND source_key IS NOT NULL "
+                             "AND NOT regexp_full_match(source_key, '[0-9a-f]{32}')")
+            self.set_meta("demand_keys", "1")
         if self.con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
             from .geo.regions import load_regions_into
 

@@ -118,7 +118,7 @@ def write_demands(ctx: ImportContext) -> None:
             {_col(ctx, 'description')}, {_col(ctx, 'category')}, {_col(ctx, 'node')}, {_col(ctx, 'organisation')}, {dtype},
             _country, _province_code, _city_code, _district_code, {_col(ctx, 'budget', 'budget__wan', 'DOUBLE')},
             {_col(ctx, 'published', 'published__d', 'DATE')}, {_col(ctx, 'deadline', 'deadline__d', 'DATE')},
-            {_col(ctx, 'status')}, {_col(ctx, 'contact')}, {_prov(ctx)}
+            {_col(ctx, 'status')}, {_col(ctx, 'contact')}, {_prov(ctx)}, {_col(ctx, 'key')}, {_deadline_open(ctx)}
         FROM _dem
     """).fetchone()
     ctx.report.rows_imported += n[0] if n else 0
@@ -159,6 +159,12 @@ def _refuse_another_sources_list(ctx: ImportContext) -> None:
            f"purpose, name it with --source")
 
 
+def _deadline_open(ctx: ImportContext) -> str:
+    """SQL: whether a row's deadline cell says it has none (长期有效, 不限 …: the precision ``open`` the typing gives it);
+    NULL when the file has no deadline column."""
+    return "coalesce(deadline__p = 'open', FALSE)" if _has(ctx, "deadline") else "NULL::BOOLEAN"
+
+
 # what a later export of a demand list may change about a demand it listed before: (column, field, the file's value)
 _DEMAND_VALUES = (("description", "description", None), ("category", "category", None), ("node", "node", None),
                   ("budget_wan", "budget", ("budget__wan", "DOUBLE")), ("published", "published", ("published__d", "DATE")),
@@ -170,19 +176,27 @@ def _update_known_demands(ctx: ImportContext) -> int:
     """A demand this source listed before (the same key) whose new export changed a value — its status (征集中 →
     已对接), its deadline, description, budget, contact or place — takes the new export's values and is counted as
     updated; it was counted a duplicate and kept its old status and deadline. Only the file's own columns are read,
-    and an empty cell leaves the value as it was (a column the export dropped, or a cell left blank, erases nothing)."""
+    and an empty cell leaves the value as it was (a column the export dropped, or a cell left blank, erases nothing);
+    a deadline that now reads open-ended (长期有效) is one: its date goes, and a date given again ends that."""
     cols = [(c, _col(ctx, f, *(d or ()))) for c, f, d in _DEMAND_VALUES if _has(ctx, f)]
     region = _has(ctx, "region")
     if not cols and not region:
         return 0
     con = ctx.con
     new = [f"{expr} AS {qi(c)}" for c, expr in cols]
+    if _has(ctx, "deadline"):  # a deadline that became open-ended (长期有效) is no date any more; a date, not open-ended
+        new.append(f"{_deadline_open(ctx)} AS deadline_open")
     if region:
         new += ["_country AS country", "_province_code AS province_code", "_city_code AS city_code",
                 "_district_code AS district_code"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dem_new AS SELECT _key, {', '.join(new)} FROM _dem")
-    sets = [f"{qi(c)} = coalesce(n.{qi(c)}, demands.{qi(c)})" for c, _ in cols]
+    sets = [f"{qi(c)} = coalesce(n.{qi(c)}, demands.{qi(c)})" for c, _ in cols if c != "deadline"]
     differs = [f"(n.{qi(c)} IS NOT NULL AND n.{qi(c)} IS DISTINCT FROM demands.{qi(c)})" for c, _ in cols]
+    if _has(ctx, "deadline"):
+        sets += ["deadline = CASE WHEN n.deadline_open THEN NULL ELSE coalesce(n.deadline, demands.deadline) END",
+                 "deadline_open = CASE WHEN n.deadline_open OR n.deadline IS NOT NULL THEN n.deadline_open "
+                 "ELSE demands.deadline_open END"]
+        differs.append("(n.deadline_open AND demands.deadline_open IS NOT TRUE)")
     if region:  # a place read from the row: all four codes together, as the row gives them
         codes = ("country", "province_code", "city_code", "district_code")
         sets += [f"{c} = CASE WHEN n.province_code IS NOT NULL OR n.country IS NOT NULL THEN n.{c} ELSE demands.{c} END"

@@ -19,7 +19,7 @@ from ..fields import header_unit
 from ..geo.lookup import label_sql
 from ..parse.amounts import parse_amount
 from ..parse.dates import DEADLINES, china_today, parse_date_ex, parse_deadline
-from ..parse.placeholders import is_placeholder
+from ..parse.placeholders import is_open_ended, is_placeholder
 from ..parse.problem import ParseError, reason_of
 from ..parse.uscc import check_uscc
 from ..text import normalize_name, normalize_name_sql, split_list
@@ -447,8 +447,11 @@ def _date_fn(v):
 
 
 def _deadline_fn(v):
-    """(date, NULL precision, reason columns) of a deadline cell (``parse_deadline``): the day it is due by — a month
-    or year's last day —, NULL for an open-ended one (长期有效)."""
+    """(date, precision, reason columns) of a deadline cell (``parse_deadline``): the day it is due by — a month
+    or year's last day — with a NULL precision; no date and the precision ``open`` for an open-ended one (长期有效:
+    ``is_open_ended``), kept apart from an empty cell."""
+    if is_open_ended(v):
+        return None, "open", *_NO_REASON
     try:
         d = parse_deadline(v)
     except ValueError as exc:
