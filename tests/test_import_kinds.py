@@ -387,9 +387,14 @@ def test_a_bureaus_own_demand_list_keeps_its_region_description_and_open_deadlin
     assert stored == [("政务热线语音识别转写", "市民热线电话录音实时转写为文字", "智慧政务", "330100", None),
                       ("港口集装箱识别", "港口闸口集装箱号自动识别", "智慧港口", "330200", D(2026, 3, 31)),
                       ("城市大脑视频分析", "对全市视频做事件识别", "城市治理", "330300", None)]
-    # on the list's date (2026-03-15) the 2026年3月 demand is still open, and the city's list has its demand
+    # the 2026年3月 demand is due by 2026-03-31, judged today as every deadline (matching.profiles.judged_on), and the
+    # city's list has its demand; the open-ended deadlines are kept as such (长期有效, 不限), not as none given
+    from zhaoshang.core.parse.dates import china_today
+
     port = run_json("match", "demands", "--region", "宁波市", db=db)["items"]
-    assert [(d["title"], d["open"], d["expired"]) for d in port] == [("港口集装箱识别", True, False)], port
+    past = china_today() > D(2026, 3, 31)
+    assert [(d["title"], d["open"], d["expired"]) for d in port] == [("港口集装箱识别", not past, past)], port
+    assert q(db, "SELECT deadline_open FROM demands ORDER BY published") == [(True,), (False,), (True,)]
     # the preset: 场景编号, 场景提供方, 投资规模（万元）, 对接状态 absent — skipped and named, the file imported as plainly
     db2 = tmp_path / "preset.duckdb"
     p = run("import", "demands", f, "--preset", "scenario_demands", "--data-date", "2026-03-15", "--format", "json", db=db2)

@@ -42,7 +42,7 @@ def demand_cmd(demand: str = typer.Argument(..., help="需求：编号、源编�
     doc = M.match_demand(store, demand, top=top, region=region, require=require or (), include_inactive=include_inactive,
                          semantic=semantic, lang=t("zh", "en"))
     d = doc["demand"]
-    _emit_matches(doc, fmt, t(f"需求 {d['id']}「{d['title']}」的匹配企业", f"enterprises for demand {d['id']} “{d['title']}”"),
+    _emit_matches(doc, fmt, t(f"需求 {d['ref']}「{d['title']}」的匹配企业", f"enterprises for demand {d['ref']} “{d['title']}”"),
                   synthetic_note(store))
 
 
@@ -62,6 +62,16 @@ def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号�
     _emit_matches(doc, fmt, t(f"{e['name']} 可承接的需求", f"demands {e['name']} can serve"), synthetic_note(store))
 
 
+def _status_text(d: dict, lang: str) -> str:
+    """A listed demand's status with its deadline passed said beside it (or alone, for a list without statuses)."""
+    from ...services.matching import match as M
+
+    status, past = label("demand_status", d["status"], lang), M.past_deadline_text(d, lang)
+    if not past:
+        return status
+    return (f"{status} ({past})" if lang == "en" else f"{status}（{past}）") if status else past
+
+
 @match_app.command("demands")
 def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需求所在地区"),
                 node: Optional[str] = typer.Option(None, "--node", help="产业链环节（声明的或文本中识别的）"),
@@ -75,13 +85,17 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
     store = open_store(read_only=True)
     doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit, open_only=open_only)
     nodes = node_names(store, t("zh", "en"))  # a segment by its name (D08 政务服务), not its code alone
-    rows = [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
+    lang = t("zh", "en")
+    # a demand by its own number (场景编号; #id where the list gives none), past its deadline said beside its status
+    # (or alone, for a list without statuses), an open-ended deadline as 长期有效
+    rows = [{"ref": d["ref"], "title": d["title"], "organisation": d["organisation"],
              "region": (d["region"] or {}).get(t("name", "name_en")),
              "segments": [nodes.get(s, s) for s in d["segments"]],
-             "status": label("demand_status", d["status"], t("zh", "en"))
-             + (t("（已过截止）", " (past deadline)") if d["expired"] else ""),
-             "budget_wan": d["budget_wan"], "deadline": d["deadline"]} for d in doc["items"]]
-    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条", count_en(doc['total'], 'demand')), note=synthetic_note(store))
+             "status": _status_text(d, lang),
+             "budget_wan": d["budget_wan"], "deadline": M.deadline_text(d, lang)} for d in doc["items"]]
+    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条（截止按 {doc['judged_on']} 判断）",
+                                      f"{count_en(doc['total'], 'demand')} (deadlines as of {doc['judged_on']})"),
+         note=synthetic_note(store))
 
 
 @match_app.command("index")

@@ -21,7 +21,6 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
@@ -31,8 +30,8 @@ from ..enterprises import resolve_enterprise
 from ..privacy import mask_text
 from . import semantic as sem
 from .index import get_index
-from .profiles import (DEMAND_STATUS_EN, config, demand_nodes, demand_rows, enterprise_profiles, level2, open_condition,
-                       segment_filter, status_code, tokens)
+from .profiles import (DEMAND_STATUS_EN, config, demand_nodes, demand_rows, enterprise_profiles, expired_condition,
+                       judged_on, level2, open_condition, segment_filter, status_code, tokens)
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
@@ -357,20 +356,12 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
-    later = 0
-    if not all_status:  # open on the data's date: a demand still 征集中 whose deadline has passed is closed
-        day = reference_date(store)
-        later = store.con.execute(f"SELECT count(*) FROM demands d WHERE {' AND '.join(conds)} AND d.published > ?",
-                                  params + [day]).fetchone()[0]
-        c, p = open_condition("d", day)
+    if not all_status:
+        # open today (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose deadline has passed
+        # is closed, one published after the enterprises' date is open
+        c, p = open_condition("d", judged_on())
         conds.append(c)
         params += p
-    if later:  # a list published after the enterprises' date is none of them open then: say so, not an empty list
-        later_note = (f"{later} demands published after the data's date ({day}) are not open on it; --all-status "
-                      "(on the page: include closed and past-deadline demands) lists them" if lang == "en" else
-                      f"有 {later} 条需求发布于数据日期（{day}）之后，在该日不算开放；用 --all-status"
-                      "（页面上勾选“含已对接、已完成或已过截止日期的需求”）可列出")
-        note = "; ".join(x for x in (note, later_note) if x) if lang == "en" else "；".join(x for x in (note, later_note) if x)
     rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
     ok = {r["id"] for r in rows}
     demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
@@ -401,9 +392,11 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
         d = demands[did]
         terms = _matched_terms(queries[did], prof["text"], idx.idf)
         parts = _parts(w, b, bn, terms, agree, shared, sim, sn, lang)
-        results.append({"rank": rank, "demand_id": did, "title": d["title"], "organisation": d["organisation"],
+        results.append({"rank": rank, "demand_id": did, "ref": d["ref"], "own_key": d["own_key"], "title": d["title"],
+                        "organisation": d["organisation"],
                         "region": _place(d, names), "node": d["node"], "status": d["status"],
-                        "budget_wan": d["budget_wan"], "deadline": d["deadline"], "score": round(score, 4),
+                        "budget_wan": d["budget_wan"], "deadline": d["deadline"], "deadline_open": d["deadline_open"],
+                        "score": round(score, 4),
                         "bm25": round(b, 4), "node_agreement": round(agree, 4),
                         "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
                         "matched_nodes": shared, "text_only": not shared,
@@ -418,9 +411,10 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
                  q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False,
                  open_only: bool = False) -> dict:
     """Demands filtered by region, segment (declared or in the text), status and text, newest first. Each says
-    whether it is ``open`` on the data's date (``open_condition``, what ``match enterprise`` offers by default) and
-    whether it is ``expired``: a status that reads open (征集中) with its deadline passed; ``open_only`` keeps the
-    open ones. ``q`` is
+    whether it is ``open`` today (``judged_on``; ``open_condition``, what ``match enterprise`` offers by default) and
+    whether it is ``expired`` (``expired_condition``): a status that reads open (征集中) or none given, with its
+    deadline passed — ``deadline_before_published`` when that deadline is before its publication date;
+    ``open_only`` keeps the open ones. The list says the day it judged on (``judged_on``). ``q`` is
     looked for as typed (``%`` and ``_`` are characters, not patterns), in any case, in the title, the description
     and the organisation. ``masked``: for a user who sees a demand's free text masked (``privacy.present_text``
     with ``privacy.DEMAND_TEXT``: title, description, organisation), the text is looked for in those fields masked —
@@ -446,15 +440,14 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     if q and not masked:
         conds.append(f"strpos({text}, lower(?)) > 0")
         params.append(q)
-    day = reference_date(store)
+    day = judged_on()
     oc, op = open_condition("d", day)
+    ec, ep = expired_condition("d", day)
     if open_only:
         conds.append(oc)
         params += op
-    found = store.query(f"""SELECT d.id, d.title, d.description, d.organisation, {oc} AS open,
-            coalesce(regexp_matches(coalesce(d.status, ''), ?) AND d.deadline < ?, FALSE) AS expired
-        FROM demands d WHERE {' AND '.join(conds)} ORDER BY d.published DESC NULLS LAST, d.id""",
-                        op + [str(config().get("open_status")), day] + params)
+    found = store.query(f"""SELECT d.id, d.title, d.description, d.organisation, {oc} AS open, {ec} AS expired
+        FROM demands d WHERE {' AND '.join(conds)} ORDER BY d.published DESC NULLS LAST, d.id""", op + ep + params)
     state = {r["id"]: (bool(r["open"]), bool(r["expired"])) for r in found}
     if q and masked:
         found = [r for r in found if q.lower() in " ".join(
@@ -468,18 +461,43 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
         if on_node and not on_node(dn):
             continue
         out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]),
-                    "open": state[d["id"]][0], "expired": state[d["id"]][1], "segments": sorted(dn)})
+                    "open": state[d["id"]][0], "expired": state[d["id"]][1],
+                    "deadline_before_published": bool(d["deadline"] and d["published"] and d["deadline"] < d["published"]),
+                    "segments": sorted(dn)})
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
     page = [{**d, "region": _place(d, names)} for d in out[offset:offset + limit]]
     # whether any demand is imported at all: an empty list then says "none imported yet", not "none for these filters"
     imported = bool(out) or bool(store.query("SELECT EXISTS (SELECT 1 FROM demands) AS x")[0]["x"])
     return {"total": len(out), "items": page, "statuses": statuses, "any_imported": imported,
+            "judged_on": day.isoformat(),
             "filters": {"region": region, "node": node, "status": status, "q": q, "open": open_only}}
 
 
 # a result without a chain segment in common with the other side: matched on words alone, said on every table
 TEXT_ONLY = ("无（仅文字相符）", "none (text only)")
+# a deadline the list says there is none of (截止时间 长期有效), as the tables, the page and the exports show it
+OPEN_ENDED = ("长期有效", "open-ended")
+# a demand whose status reads open (or is not given) past its deadline (``expired``), beside its status; one whose
+# deadline is before its publication date (flagged at import) so from the day it appeared
+PAST_DEADLINE = ("已过截止", "past deadline")
+SET_BEFORE = ("截止早于发布", "set before publication")
+
+
+def past_deadline_text(d: dict, lang: str = "zh") -> str | None:
+    """Whether a listed demand is past its deadline, in words (None when it is not): 已过截止, and why from the start
+    when its deadline is before its publication date."""
+    if not d.get("expired"):
+        return None
+    en = lang == "en"
+    return PAST_DEADLINE[en] + ((", " if en else "，") + SET_BEFORE[en] if d.get("deadline_before_published") else "")
+
+
+def deadline_text(d: dict, lang: str = "zh") -> str | None:
+    """A demand's deadline as shown: its date, 长期有效 (open-ended) when the list says it has none, else nothing."""
+    if d.get("deadline_open"):
+        return OPEN_ENDED[lang == "en"]
+    return None if d.get("deadline") is None else str(d["deadline"])
 
 
 def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
@@ -488,7 +506,7 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
     for r in doc["results"]:
         base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
                  "status": STATUS_EN.get(r["status"], r["status"]) if lang == "en" else r["status"]}
-                if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["demand_id"], "title": r["title"],
+                if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["ref"], "title": r["title"],
                                               "organisation": r["organisation"], "status": r["status"]})
         reg = r.get("region") or {}
         rows.append({**base, "region": reg.get("label_en" if lang == "en" else "label") or reg.get("code"),
@@ -501,11 +519,12 @@ def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
 
 
 def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
-    """Flat rows of the demand list for exports."""
-    return [{"id": d["id"], "title": d["title"], "organisation": d["organisation"],
+    """Flat rows of the demand list for exports: a demand by its own number (``ref``: the list's, else ``#id``), its
+    deadline as shown (``deadline_text``: 长期有效 for an open-ended one), past it or not (``expired``)."""
+    return [{"ref": d["ref"], "title": d["title"], "organisation": d["organisation"],
              "region": (d["region"] or {}).get("label_en" if lang == "en" else "label"), "segments": (", " if lang == "en" else "、").join(d["segments"]),
-             "status": d["status"], "budget_wan": d["budget_wan"], "published": d["published"], "deadline": d["deadline"],
-             "description": d["description"]} for d in doc["items"]]
+             "status": d["status"], "expired": past_deadline_text(d, lang), "budget_wan": d["budget_wan"], "published": d["published"],
+             "deadline": deadline_text(d, lang), "description": d["description"]} for d in doc["items"]]
 
 
 def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str],

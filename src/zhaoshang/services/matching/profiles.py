@@ -9,12 +9,14 @@ whose strong/medium keywords its text contains (the taxonomy's keyword lists, ``
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import importlib.resources
 import re
 from typing import Any
 
-from ...core.asof import enterprises_as_of, reference_date
+from ...core.asof import as_of_date, enterprises_as_of, reference_date
+from ...core.parse.dates import china_today
 from ...core.config import parse_yaml
 from ...core.geo.lookup import region_condition
 from ...core.text import search_tokens
@@ -133,21 +135,43 @@ def status_code(status: Any) -> Any:
     return _STATUS_OF.get(status.strip().lower(), status.strip())
 
 
+def judged_on(as_of: Any = None) -> _dt.date:
+    """The day a demand's openness and deadline are judged on: ``as_of`` when a view is explicitly as of a date (a
+    lead score's backtest), else today (``china_today``, the one clock, as a lead's 督办 is judged) — never the data's
+    latest date: a list read in December says a deadline of March has passed, whatever the enterprises' date."""
+    return as_of_date(as_of) or china_today()
+
+
+def _status_open(alias: str) -> tuple[str, list]:
+    """SQL: the demand's status reads as open (``open_status``: 征集中, 对接中) or the list gives none (its dates then
+    decide alone)."""
+    return (f"(nullif(trim(coalesce({alias}.status, '')), '') IS NULL OR regexp_matches({alias}.status, ?))",
+            [str(config().get("open_status"))])
+
+
 def open_condition(alias: str = "d", as_of: Any = None) -> tuple[str, list]:
     """The one definition of an open demand, as SQL on ``alias`` with its parameters: its status reads as open
-    (``open_status``: 征集中, 对接中); on a date ``as_of`` also published by then (or undated) and its deadline not
-    passed (or none). The status is the list's as of its data date (the import's ``data_date``) and has no date of
-    its own: on a day before the list's date it is a later state (a demand 已完成 at the end of 2025 may well have
-    been collecting in 2024), so there a demand is open when published and not past its deadline — no look ahead
-    in a backtest; on or after the list's date its status counts too."""
-    status = f"regexp_matches(coalesce({alias}.status, ''), ?)"
-    params: list[Any] = [str(config().get("open_status"))]
+    (``open_status``: 征集中, 对接中) or is not given; on a date ``as_of`` (``judged_on``: today unless a view is as of
+    a date) also published by then (or undated) and its deadline not passed (or none, or open-ended: 长期有效). The
+    status is the list's as of its data date (the import's ``data_date``) and has no date of its own: on a day before
+    the list's date it is a later state (a demand 已完成 at the end of 2025 may well have been collecting in 2024), so
+    there a demand is open when published and not past its deadline — no look ahead in a backtest; on or after the
+    list's date its status counts too."""
+    status, params = _status_open(alias)
     if as_of is None:
         return status, params
     sql = (f"({status} OR coalesce((SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id) > ?, FALSE))"
            f" AND ({alias}.published IS NULL OR {alias}.published <= ?)"
            f" AND ({alias}.deadline IS NULL OR {alias}.deadline >= ?)")
     return sql, params + [as_of, as_of, as_of]
+
+
+def expired_condition(alias: str, as_of: Any) -> tuple[str, list]:
+    """SQL: the demand is past its deadline on ``as_of`` (``judged_on``) — a deadline before that day while its status
+    still reads open or is not given (a demand 已对接 or 已完成 is closed, not late). A deadline before the
+    publication date (flagged at import) is such a demand from the day it appeared."""
+    status, params = _status_open(alias)
+    return f"coalesce({status} AND {alias}.deadline < ?, FALSE)", params + [as_of]
 
 
 def open_demand_segments(store, *, region: dict | None = None, as_of: Any = None,
@@ -168,11 +192,15 @@ def open_demand_segments(store, *, region: dict | None = None, as_of: Any = None
 
 
 def demand_rows(store, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Demands with their text (title, description, category) for the index and the pages."""
+    """Demands with their text (title, description, category) for the index and the pages. ``own_key``: the number
+    the list gives the demand (场景编号, 需求编号), None when it gives none; ``ref``: what the lists show as its 编号 and
+    ``match demand`` takes back — that number, else ``#id`` (the id alone); ``deadline_open``: the list says it has
+    no deadline (长期有效), not that it gave none."""
     where, params = ("list_contains(?, d.id)", [[int(i) for i in ids]]) if ids is not None else ("TRUE", [])
     return store.query(f"""
-        SELECT d.id, d.title, d.description, d.category, d.node, d.organisation, d.demander_type,
-               d.province_code, d.city_code, d.district_code, d.budget_wan, d.published, d.deadline, d.status,
+        SELECT d.id, d.own_key, coalesce(d.own_key, '#' || d.id) AS ref, d.title, d.description, d.category, d.node,
+               d.organisation, d.demander_type, d.province_code, d.city_code, d.district_code, d.budget_wan,
+               d.published, d.deadline, coalesce(d.deadline_open, FALSE) AS deadline_open, d.status,
                concat_ws(' ', d.title, d.description, d.category) AS text
         FROM demands d WHERE {where} ORDER BY d.id""", params)
 

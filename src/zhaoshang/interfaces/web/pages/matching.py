@@ -26,8 +26,8 @@ RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "
                   "matched_terms", "matched_nodes"]
 REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
                    "similarity", "matched_terms", "matched_nodes"]
-LIST_COLUMNS = ["id", "title", "organisation", "region", "segments", "status", "budget_wan", "published", "deadline",
-                "description"]
+LIST_COLUMNS = ["ref", "title", "organisation", "region", "segments", "status", "expired", "budget_wan", "published",
+                "deadline", "description"]
 
 
 def register(app, web) -> None:

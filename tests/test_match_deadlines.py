@@ -1,0 +1,164 @@
+"""A bureau's scenario list (需求清单: 场景编号, 场景名称, 发布单位, 发布时间, 截止时间, 所在地区, 场景描述, no 状态) as the
+demand list, ``match enterprise``, the API, the page and the export read it: deadlines judged today (not on the
+enterprises' data date), each demand by its own number (场景编号), an open-ended deadline (长期有效) shown as one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import pytest
+
+from cli_util import run, run_json
+from test_matching import _write
+from zhaoshang.core.importers import import_files
+from zhaoshang.core.parse.dates import china_today
+from zhaoshang.core.store import Store
+
+SPEECH = "杭州云语智能科技有限公司"
+HEADER = ["场景编号", "场景名称", "发布单位", "发布时间", "截止时间", "所在地区", "场景描述"]
+SCENARIOS = [  # published before the enterprises' data date (2024-06-30); none with a status
+    ("HZ-2026-001", "政务热线语音识别转写", "杭州市数据资源管理局", "2024-05-01", "2025-03-31", "浙江省杭州市",
+     "市民热线电话录音需要实时转写为文字，要求中文语音识别准确率高。"),  # after the data date, before today
+    ("HZ-2026-002", "热线电话录音语音识别", "杭州市人民政府办公厅", "2024-05-01", "长期有效", "浙江省杭州市",
+     "政务热线电话录音的语音识别与转写，长期征集。"),
+    ("HZ-2026-003", "医学影像辅助诊断", "杭州市卫生健康委员会", "2024-06-01", "2023-12-31", "浙江省杭州市",
+     "医学影像辅助诊断算法在社区医院的应用。"),  # deadline before its publication
+    ("HZ-2026-004", "城市交通信号优化", "杭州市公安局交通警察支队", "2024-05-01", "2099-12-31", "浙江省杭州市",
+     "城市路口交通信号配时优化算法。"),
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """A speech company founded on 2024-06-30 (the enterprises' data date) and the scenario list, imported by the
+    real command with its preset."""
+    d = tmp_path_factory.mktemp("deadlines")
+    path, ents, scen = d / "m.duckdb", d / "ents.csv", d / "scenarios.csv"
+    _write(ents, ["企业名称", "所在地", "登记状态", "成立日期", "经营范围", "公司简介"],
+           [(SPEECH, "浙江省杭州市滨江区", "存续", "2024-06-30", "人工智能基础软件开发；语音技术服务",
+             "提供语音识别、语音合成与智能外呼，服务政务热线的电话录音转写。")])
+    _write(scen, HEADER, SCENARIOS)
+    with Store(path) as store:
+        import_files(store, "enterprises", [ents], source="test")
+    res = run_json("import", "demands", scen, "--preset", "scenario_demands", db=path)
+    assert res["rows_imported"] == 4 and res["deadline_before_published"] == 1, res
+    return path
+
+
+def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
+    """The list's 2025-03-31 deadline read as open (not expired) because openness was judged on the enterprises' date
+    (2024-06-30); a demand without a status past its deadline read status None, open and expired both false. Judged
+    today, each past deadline is 已过截止 and not open, the deadline before its publication says so, an open-ended one
+    (长期有效) is open and shown as such; match enterprise offers only the open ones."""
+    doc = run_json("match", "demands", "--region", "杭州市", db=db)
+    assert doc["judged_on"] == china_today().isoformat()
+    got = {d["ref"]: (d["own_key"], d["status"], d["open"], d["expired"], d["deadline_open"],
+                      d["deadline_before_published"]) for d in doc["items"]}
+    assert got == {"HZ-2026-001": ("HZ-2026-001", None, False, True, False, False),
+                   "HZ-2026-002": ("HZ-2026-002", None, True, False, True, False),
+                   "HZ-2026-003": ("HZ-2026-003", None, False, True, False, True),
+                   "HZ-2026-004": ("HZ-2026-004", None, True, False, False, False)}, got
+    assert [d["ref"] for d in run_json("match", "demands", "--open", db=db)["items"]] == ["HZ-2026-002", "HZ-2026-004"]
+    # the table: the list's own numbers, never the internal ids; past deadlines and the open-ended one in words
+    rows = list(csv.DictReader(io.StringIO(run("match", "demands", "--format", "csv", db=db).stdout)))
+    shown = {r["ref"]: (r["status"], r["deadline"]) for r in rows}
+    assert shown == {"HZ-2026-001": ("已过截止", "2025-03-31"), "HZ-2026-002": ("", "长期有效"),
+                     "HZ-2026-003": ("已过截止，截止早于发布", "2023-12-31"), "HZ-2026-004": ("", "2099-12-31")}, shown
+    en = list(csv.DictReader(io.StringIO(run("--lang", "en", "match", "demands", "--format", "csv", db=db).stdout)))
+    assert {r["ref"]: r["deadline"] for r in en}["HZ-2026-002"] == "open-ended"
+    assert {r["ref"]: r["status"] for r in en}["HZ-2026-003"] == "past deadline, set before publication"
+    table = run("match", "demands", db=db, env={"COLUMNS": "220"}).stdout
+    assert "HZ-2026-001" in table and f"截止按 {china_today().isoformat()} 判断" in table, table
+    # the speech company is offered the open-ended hotline demand, not the one whose deadline has passed
+    rev = run_json("match", "enterprise", SPEECH, db=db)
+    assert [(r["ref"], r["deadline_open"]) for r in rev["results"]] == [("HZ-2026-002", True)], rev["results"]
+    every = run("match", "enterprise", SPEECH, "--all-status", "--format", "csv", db=db).stdout
+    assert {r["demand_id"] for r in csv.DictReader(io.StringIO(every))} == {"HZ-2026-001", "HZ-2026-002"}, every
+    one = run_json("match", "demand", "HZ-2026-002", db=db)["demand"]
+    assert (one["ref"], one["deadline"], one["deadline_open"]) == ("HZ-2026-002", None, True)
+
+
+def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
+    """The JSON twin, the /match page (its HTML) and the list's export read as the CLI does: 场景编号 in the 编号
+    column and the export, 已过截止 chips on both past deadlines (one set before publication), 长期有效 in the
+    deadline column, and the day deadlines are judged on said on the page."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(db)))
+    items = c.get("/api/match/demands", params={"region": "330100"}).json()["items"]
+    assert {d["ref"]: (d["open"], d["expired"]) for d in items} == {
+        "HZ-2026-001": (False, True), "HZ-2026-002": (True, False), "HZ-2026-003": (False, True),
+        "HZ-2026-004": (True, False)}
+    page = c.get("/match", params={"region": "杭州市"}).text
+    refs = re.findall(r'<tr data-id="\d+"><td class="nowrap mt-ref">([^<]+)</td>', page)
+    assert sorted(refs) == ["HZ-2026-001", "HZ-2026-002", "HZ-2026-003", "HZ-2026-004"], refs
+    assert page.count('class="chip mt-expired"') == 2 and "已过截止，截止早于发布" in page
+    assert '<td class="date">长期有效</td>' in page and f"是否已过截止按今天（{china_today().isoformat()}）判断" in page
+    en = c.get("/match", params={"region": "杭州市", "lang": "en"}).text
+    assert '<td class="date">open-ended</td>' in en and "past deadline, set before publication" in en
+    body = c.get("/api/match/demands/export", params={"format": "csv", "lang": "zh"}).content.decode("utf-8-sig")
+    rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(body))}
+    assert set(rows) == {"HZ-2026-001", "HZ-2026-002", "HZ-2026-003", "HZ-2026-004"}, body
+    assert rows["HZ-2026-002"]["截止日期"] == "长期有效" and rows["HZ-2026-001"]["截止情况"] == "已过截止"
+    facts = c.get("/match/demand/HZ-2026-002", params={"lang": "zh"}).text
+    assert "截止 长期有效" in facts and 'id="mt-ref">HZ-2026-002<' in facts
+
+
+def test_a_new_export_makes_a_deadline_open_ended_and_an_older_database_shows_its_numbers(db, tmp_path):
+    """A later export of the list saying 长期有效 where it had a date left the old date (an open-ended cell read as
+    empty): it now updates the demand. A database made before the demands kept their own numbers shows the list's
+    key (its source key) once opened, a key made for a row without one (its md5) never."""
+    path = shutil.copy(db, tmp_path / "m.duckdb")
+    again = tmp_path / "scenarios-2.csv"
+    _write(again, HEADER, [(*SCENARIOS[0][:4], "长期有效", *SCENARIOS[0][5:])])
+    res = run_json("import", "demands", again, "--preset", "scenario_demands", db=path)
+    assert res["rows_updated"] == 1, res
+    d = {x["ref"]: x for x in run_json("match", "demands", db=path)["items"]}["HZ-2026-001"]
+    assert (d["deadline"], d["deadline_open"], d["open"], d["expired"]) == (None, True, True, False)
+    nokey = tmp_path / "nokey.csv"
+    _write(nokey, HEADER[1:], [SCENARIOS[3][1:]])
+    run_json("import", "demands", nokey, "--source", "nokey", db=path)
+    with Store(str(path)) as s:  # as an earlier version left it
+        s.con.execute("ALTER TABLE demands DROP COLUMN own_key")
+        s.con.execute("ALTER TABLE demands DROP COLUMN deadline_open")
+        s.con.execute("DELETE FROM meta WHERE key = 'demand_keys'")
+        nid = s.con.execute("SELECT id FROM demands WHERE source = 'nokey'").fetchone()[0]
+    refs = sorted(d["ref"] for d in run_json("match", "demands", db=path)["items"])
+    assert refs == sorted([f"#{nid}", "HZ-2026-001", "HZ-2026-002", "HZ-2026-003", "HZ-2026-004"]), refs
+
+
+@pytest.mark.browser
+def test_the_demand_list_in_the_browser(db, chromium):
+    """The /match page in a browser: the list's own numbers in the first column, linking to the demand; 长期有效 in
+    the deadline column; the past-deadline chips, the one set before publication explained on hovering."""
+    from web_util import require_browser, serving
+
+    require_browser()
+    with serving(db) as base, chromium as b:
+        pg = b.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(base + "/match?region=杭州市")
+        pg.wait_for_selector("#mt-demands")
+        rows = pg.locator("#mt-demands tbody tr")
+        firsts = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+        assert sorted(firsts) == ["HZ-2026-001", "HZ-2026-002", "HZ-2026-003", "HZ-2026-004"], firsts
+        row = pg.locator("#mt-demands tbody tr", has_text="HZ-2026-002")
+        assert row.locator("td.date").inner_text() == "长期有效"
+        late = pg.locator("#mt-demands tbody tr", has_text="HZ-2026-003").locator(".mt-expired")
+        assert late.is_visible() and late.inner_text() == "已过截止，截止早于发布"
+        assert "早于发布日期 2024-06-01" in late.get_attribute("title")
+        assert pg.locator(".mt-expired").count() == 2
+        assert china_today().isoformat() in pg.inner_text("#mt-judged")
+        row.locator("a").click()
+        pg.wait_for_selector("#mt-demand")
+        assert pg.inner_text("#mt-ref") == "HZ-2026-002" and "截止 长期有效" in pg.inner_text("#demand-facts")
+        assert not errors, errors
