@@ -162,3 +162,19 @@ def test_the_demand_list_in_the_browser(db, chromium):
         pg.wait_for_selector("#mt-demand")
         assert pg.inner_text("#mt-ref") == "HZ-2026-002" and "截止 长期有效" in pg.inner_text("#demand-facts")
         assert not errors, errors
+
+
+def test_an_enterprise_whose_demands_are_all_past_their_deadline_is_told_so(db, tmp_path):
+    """match enterprise offered the hotline demand due 2025-03-31 as open (judged on the enterprises' date); judged today
+    it is not offered, and when no open demand is left to offer the note says how many are past their deadline and how
+    to list them, in the user's language (the CLI's stderr, the JSON)."""
+    path = shutil.copy(db, tmp_path / "m.duckdb")
+    with Store(str(path)) as s:  # the list without its open demands (长期有效, 2099)
+        s.con.execute("DELETE FROM demands WHERE own_key IN ('HZ-2026-002', 'HZ-2026-004')")
+    doc = run_json("match", "enterprise", SPEECH, db=path)
+    today = china_today().isoformat()
+    assert doc["results"] == [] and f"有 2 条需求按今天（{today}）已过截止" in doc["note"], doc
+    p = run("--lang", "en", "match", "enterprise", SPEECH, db=path)
+    assert f"2 demands are past their deadline today ({today})" in p.stderr and "--all-status" in p.stderr, p.stderr
+    every = run_json("match", "enterprise", SPEECH, "--all-status", db=path)
+    assert [r["ref"] for r in every["results"]] == ["HZ-2026-001"] and every["note"] is None

@@ -356,10 +356,15 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
+    late = 0
     if not all_status:
         # open today (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose deadline has passed
         # is closed, one published after the enterprises' date is open
-        c, p = open_condition("d", judged_on())
+        day = judged_on()
+        ec, ep = expired_condition("d", day)
+        late = store.con.execute(f"SELECT count(*) FROM demands d WHERE {' AND '.join(conds)} AND {ec}",
+                                 params + ep).fetchone()[0]
+        c, p = open_condition("d", day)
         conds.append(c)
         params += p
     rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
@@ -384,6 +389,12 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     scored.sort(key=lambda s: (-s[0], s[1]))
     scored = _rerank(scored, w, prof["text"], {i: d["text"] for i, d in demands.items()})
     scored = scored[:top]
+    if late and not scored:  # none open to offer while some are past their deadline today: say so, not a bare empty list
+        late_note = (f"none of the open demands fits; {late} demands are past their deadline today ({day}) and not "
+                     "offered: --all-status (on the page: include closed and past-deadline demands) lists them"
+                     if lang == "en" else f"没有可承接的开放需求；有 {late} 条需求按今天（{day}）已过截止，未列出；用 --all-status"
+                     "（页面上勾选“含已对接、已完成或已过截止日期的需求”）可列出")
+        note = "; ".join(x for x in (note, late_note) if x) if lang == "en" else "；".join(x for x in (note, late_note) if x)
     names = _region_names(store, [c for s in scored for c in (demands[s[1]]["province_code"], demands[s[1]]["city_code"],
                                                                demands[s[1]]["district_code"])])
     params_doc = {"weights": w, "region": region, "node": node, "all_status": all_status, "semantic": use_sem}
