@@ -355,6 +355,10 @@ class FactsMixin:
             "category": self.kind_name.take(pa.array(node)), "node": np.where(rng.random(n) < 0.75, node_code, None),
             "organisation": org, "demander_type": np.where(gov, "government", "enterprise"), "region": region,
             "budget": np.where(rng.random(n) < 0.8, np.char.add(budget.astype(str), "万元"), None),
-            "published": R.dates_text(pub), "deadline": R.dates_text(pub + rng.integers(60, 200, n)),
+            # a demand still open on the data date is 长期有效 (as many real lists say), so it is open today too; the
+            # others keep their dates (the draw where it was, so nothing else of the demo moves)
+            "published": R.dates_text(pub), "deadline": pc.if_else(
+                pa.array((due := pub + rng.integers(60, 200, n)) > self.end_day),
+                pa.scalar("长期有效"), R.dates_text(due)),
             "status": np.array(["征集中", "对接中", "已对接", "已完成"])[np.floor(rng.random(n) * 4).astype(np.int64)],
             "contact": pc.if_else(pa.array(city == hz), phone, person)})
