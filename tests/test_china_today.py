@@ -124,8 +124,11 @@ def test_an_import_time_is_shown_in_chinas_time_as_its_rejects_file_is_named(tmp
     rep = run_json("import", "enterprises", sheet, "--rejects", tmp_path, db=db, env=env)
     stamp = dt.datetime.strptime(re.search(r"\.(\d{8}-\d{6})\.rejects\.csv$", rep["rejects_path"])[1], "%Y%m%d-%H%M%S")
     shown = [re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \(UTC\+8\)", text)
-             for text in (run("status", db=db, env=env).stdout, run("--lang", "en", "status", db=db, env=env).stdout,
-                          run("show", "杭州甲科技有限公司", db=db, env=env).stdout)]
+             for text in (run("status", db=db, env=env).stdout, run("--lang", "en", "status", db=db, env=env).stdout)]
+    # the profile's sources table: the time bare under a header that names the clock (最近导入 (UTC+8))
+    profile = run("show", "杭州甲科技有限公司", db=db, env=env).stdout
+    assert "最近导入 (UTC+8)" in profile, profile
+    shown.append(re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", profile[profile.index("最近导入 (UTC+8)"):]))
     assert all(shown), shown
     for m in shown:
         assert abs((dt.datetime.fromisoformat(m[1]) - stamp).total_seconds()) < 60, (m[1], stamp)

@@ -106,6 +106,9 @@ def test_an_empty_list_writes_the_header_row(demo_db, tmp_path, name):
     full = list(csv.reader(io.StringIO(run(*args, "--format", "csv", db=demo_db).stdout)))
     assert len(full) > 1
     empty = tmp_path / "empty.duckdb"
+    from zhaoshang.core.store import Store
+
+    Store(empty).close()  # a database with nothing in it (a read command refuses one that does not exist)
     for lang in ("zh", "en"):
         out = run("--lang", lang, *args, "--format", "csv", db=empty).stdout
         assert list(csv.reader(io.StringIO(out))) == [full[0]], out

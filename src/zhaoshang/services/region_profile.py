@@ -345,7 +345,7 @@ def _top_order(rows: list[dict], d: _dt.date) -> dict:
             "order_note_en": f"enterprises with a registered capital ranked by it (known for {known:,} of {total:,}), the "
                              f"others after them: listed ones first, then by funding raised to {d.isoformat()} (known "
                              f"for {funded:,}), rounds, name; the basis is given on each row; funding totals include amounts "
-                             "estimated from ranges (such as several hundred million yuan)"}
+                             "estimated from ranges"}
 
 
 def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str, ...]) -> dict:
