@@ -22,10 +22,9 @@ import typer
 
 from ...core import jsonenc
 from ...core.errors import UserError
+from ...core.parse.dates import DATE_FORMS, china_time_text
 from ...core.store import Store, default_db_path, no_database
-from ...core.parse.dates import china_time_text
 from ...core.writers import number_text
-from ...core.parse.dates import DATE_FORMS
 
 app = typer.Typer(
     name="zhaoshang",
