@@ -327,7 +327,8 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
 def test_tail_publishes_events_stored_elsewhere(fx, tmp_path):
     """Events that did not pass through this process's bus — stored by another process, or by an import published
     as a new data generation — are published by the server's tail, each once."""
-    from contextlib import nullcontext
+    import copy
+    from contextlib import contextmanager
 
     path, info = fx
     db = tmp_path / "tail.duckdb"
@@ -337,7 +338,18 @@ def test_tail_publishes_events_stored_elsewhere(fx, tmp_path):
     got = []
     bus.add_listener(got.append)
     with Store(str(db)) as store:
-        tail = E.Tail(team, interval=0.05, bus=bus, store_scope=lambda: nullcontext(store))
+        @contextmanager
+        def own_cursor():
+            """The tail's thread reads through a cursor of its own, as the server gives it (served.cursor_store):
+            one DuckDB connection refuses a second thread's call while the first is running."""
+            s = copy.copy(store)
+            s.con = store.con.cursor()
+            try:
+                yield s
+            finally:
+                s.con.close()
+
+        tail = E.Tail(team, interval=0.05, bus=bus, store_scope=own_cursor)
         tail.start()
         try:
             other = E.store_events(team, [E.prepare(store, _event(), origin="api")], publish=False)["stored"][0]
