@@ -109,7 +109,7 @@ def test_help_texts_wrap_whole_at_80_columns():
 
 
 @pytest.mark.parametrize("argv,usage", [
-    (["--lang", "zh", "import", "--help"], "用法: zhaoshang import [选项] {kind} {files}..."),
+    (["--lang", "zh", "import", "--help"], "用法: zhaoshang import [选项] {kind} [files]..."),
     (["--help"], "用法: zhaoshang [选项] 命令 [参数]..."),
     (["alerts", "rules", "--help"], "用法: zhaoshang alerts rules [选项] 命令 [参数]..."),
 ])

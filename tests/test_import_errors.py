@@ -738,3 +738,27 @@ def test_a_preset_refusal_names_the_required_column_first_and_the_optional_ones_
     assert p.returncode == 2 and ("the mapping names a column the file does not have: 场景名称 (the preset "
                                   "scenario_demands reads it; also lacking optional columns: 场景编号, ") in p.stderr, p.stderr
     assert counts(db) == before
+
+
+def test_a_preset_names_its_kind_so_the_file_may_come_first(tmp_path):
+    """``import FILE --preset itjuzi_companies`` was refused as 缺少参数 'files' (the file read as the kind): a preset
+    names its kind, so the file may come first and gives the database ``import enterprises FILE --preset …`` gives.
+    A file where the kind goes without a preset, a misspelt preset, a kind without a file: each said in words."""
+    from conftest import shared_file
+
+    src = shared_file("ai_companies/itjuzi_china_ai_companies_2018-12.csv")
+    part = tmp_path / "itjuzi_part.csv"
+    with open(src, encoding="utf-8", newline="") as fi:
+        part.write_text("".join(line for _, line in zip(range(41), fi)), encoding="utf-8")  # the header and 40 rows
+    first = run_json("import", part, "--preset", "itjuzi_companies", db=tmp_path / "a.duckdb")
+    second = run_json("import", "enterprises", part, "--preset", "itjuzi_companies", db=tmp_path / "b.duckdb")
+    assert first["rows_read"] == second["rows_read"] == 40 and first["rows_imported"] == second["rows_imported"] > 0
+    names = [sorted(duckdb.connect(str(tmp_path / f"{x}.duckdb"), read_only=True).execute(
+        "SELECT name FROM enterprises").fetchall()) for x in "ab"]
+    assert names[0] == names[1] and len(names[0]) == first["rows_imported"]
+    p = run("import", part, db=tmp_path / "c.duckdb", check=False)
+    assert p.returncode == 2 and p.stderr.startswith(f"错误: {part} 像是文件：先给数据类型（zhaoshang import enterprises "), p.stderr
+    p = run("--lang", "en", "import", part, "--preset", "itjuzi_company", db=tmp_path / "c.duckdb", check=False)
+    assert p.returncode == 2 and p.stderr.startswith("error: unknown preset: itjuzi_company (did you mean itjuzi_companies"), p.stderr
+    p = run("--lang", "en", "import", "enterprises", db=tmp_path / "c.duckdb", check=False)
+    assert p.returncode == 2 and p.stderr.strip() == "error: no file to import: zhaoshang import enterprises FILE …", p.stderr

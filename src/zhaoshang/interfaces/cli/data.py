@@ -20,10 +20,32 @@ from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_t
 # --header-row, as every command that reads a user's file with a header says it
 HEADER_ROW_HELP = "表头所在的行号（CSV 的行、XLSX 工作表的行，从 1 起）；默认在文件开头几行中自动查找，其上的标题行不导入"
 
+def _kind_and_files(kind: str, files: list[Path], preset: str | None) -> tuple[str, list[Path]]:
+    """The kind and the files of ``import``: a preset names its kind, so ``import FILE --preset P`` reads FILE as
+    the first file and P's kind as the kind (``import KIND FILE --preset P`` as before)."""
+    from ...core.importers import list_presets
+
+    if kind not in KINDS:
+        presets = list_presets()
+        if preset and preset not in presets:
+            raise unknown_choice("预设", "preset", preset, presets)
+        if not Path(kind).suffix:
+            raise unknown_choice("数据类型", "kind", kind, KINDS)
+        if not preset:  # a file where the kind goes
+            raise UserError(t(f"{kind} 像是文件：先给数据类型（zhaoshang import enterprises {kind}），或用 --preset 指定预设"
+                              f"（可选数据类型: {', '.join(KINDS)}）",
+                              f"{kind} looks like a file: give the kind of data first (zhaoshang import enterprises {kind}) "
+                              f"or a --preset (kinds: {', '.join(KINDS)})"))
+        kind, files = presets[preset]["kind"], [Path(kind), *files]
+    if not files:
+        raise UserError(t(f"缺少要导入的文件：zhaoshang import {kind} 文件 …", f"no file to import: zhaoshang import {kind} FILE …"))
+    return kind, files
+
+
 @app.command("import")
 def import_cmd(
     kind: str = typer.Argument(..., help="数据类型: " + " | ".join(KINDS)),
-    files: List[Path] = typer.Argument(..., help="一个或多个文件（CSV/XLSX/JSON Lines/Parquet）"),
+    files: List[Path] = typer.Argument(None, help="一个或多个文件（CSV/XLSX/JSON Lines/Parquet）"),
     mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="列映射 YAML 文件"),
     preset: Optional[str] = typer.Option(None, "--preset", "-p", help="内置预设（zhaoshang presets 查看）"),
     source: Optional[str] = typer.Option(None, "--source", "-s", help="数据来源名称（默认: 预设名或文件名）"),
@@ -41,8 +63,7 @@ def import_cmd(
     from ...core.importers import import_files
     from ...services.regions.stored import refresh as refresh_matrix
 
-    if kind not in KINDS:
-        raise unknown_choice("数据类型", "kind", kind, KINDS)
+    kind, files = _kind_and_files(kind, list(files or []), preset)
     if link_text and kind != "news":
         raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
     if sheet:  # a sheet is a workbook's: on another file it would be ignored without a word
