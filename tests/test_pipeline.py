@@ -337,3 +337,24 @@ def test_an_export_imports_back_into_its_team_and_an_open_ended_due_is_kept(db_p
     assert [(h["actor"], h["field"], h["from_value"], h["to_value"]) for h in now["history"][-2:]] == [
         ("ana", "owner", None, "bo"), ("ana", "next_action_date", "2099-03-01", "长期")]
     assert L.get(team, open_ended["id"])["version"] == open_ended["version"]
+
+
+def test_an_undated_branch_lands_on_the_day_its_import_is_shown(db_path, team, tmp_path, request):
+    """A branch with no date of its own counts from its import's day: China's day of the import's time — an import
+    at 19:00 UTC on 2024-07-01 ran on 2024-07-02 in China, so a lead signed that day has landed (the server's UTC day,
+    07-01, put the branch before the signing)."""
+    path, _ = db_path
+    k = 6 if request.node.callspec.params["team_url"] == "sqlite" else 8  # the analytical file is shared by both runs
+    with _store(path) as store:
+        eid, name = _other(store, k)
+        lead = L.add(store, team, str(eid), "温州市", owner="ana", source="leads")
+    L.update(team, lead["id"], user="ana", status="signed", on="2024-07-02")
+    f = tmp_path / "branches.csv"
+    f.write_text(f"企业名称,分支机构,类型,所在地\n{name},{name.replace('有限公司', '')}温州分公司,分公司,浙江省温州市鹿城区\n",
+                 encoding="utf-8")
+    with _store(path) as store:
+        import_files(store, "branches", [f], source="registry-undated", data_date="2024-06-30")
+        store.con.execute("UPDATE imports SET finished_at = CAST(TIMESTAMPTZ '2024-07-01 19:00:00+00' AS TIMESTAMP) "
+                          "WHERE id = (SELECT max(id) FROM imports)")
+        found = {x["lead_id"]: x for x in landing.detect(store, team)}
+    assert lead["id"] in found and found[lead["id"]]["landed_on"] == "2024-07-02", found

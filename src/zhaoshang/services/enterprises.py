@@ -21,7 +21,7 @@ from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.numbers import WAN_DIGITS, rounded_sql
-from ..core.parse.dates import format_date_sql, parse_user_date
+from ..core.parse.dates import china_day, format_date_sql, parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.parse.uscc import check_uscc
 from ..core.status import status_label_sql
@@ -593,9 +593,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
         p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
         p["reading"] = explain_readings(p["evidence"])  # {'zh', 'en'}: the evidence in one sentence
     # placements are not dated: they are the latest classification, of the text held now, whatever the date asked
-    # (docs/methods.md "Chain classification"); asked of a date before it and before the data's own date, say so
+    # (docs/methods.md "Chain classification"); asked of a date before it and before the data's own date, say so — on
+    # the day the classification's time is shown on (China's), not the server's day
     classified = max((p["classified_at"] for p in placements if p.get("classified_at")), default=None)
-    classified_on = classified.date() if classified else None
+    classified_on = china_day(classified)
     placements_classified_on = (classified_on.isoformat() if classified_on
                                 and d < min(classified_on, reference_date(store)) else None)
     fundings, n_fundings = _capped(store,
@@ -611,7 +612,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
              AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)
            ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST""", [eid, d], limit)
     news, n_news = _capped(store,
-        f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, n.published, n.outlet, n.sentiment, n.event_type, n.source
+        # a news item's publication is a date (the importer stores the day, at midnight): a date, not a moment
+        f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, CAST(n.published AS DATE) AS published, n.outlet, n.sentiment,
+                  n.event_type, n.source
            FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
              AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
            ORDER BY n.published DESC NULLS LAST""", [eid, d], limit)

@@ -21,7 +21,7 @@ from ..config import ConfigFile
 from ..errors import ImportFailed, UserError, count_en, unknown_choice
 from ..fields import ENTERPRISE_EVIDENCE, KINDS, MEANINGFUL
 from ..memory import IMPORT_DEFAULT, IMPORT_SHARE, IMPORT_VAR, capped
-from ..parse.dates import china_now
+from ..parse.dates import china_day_sql, china_now
 from ..readers import header_row_number, header_rows
 from ..store import Store
 from ..writers import export_query
@@ -332,7 +332,8 @@ def _refuse_same_content(con, kind: str, sha: str, src: str) -> None:
     (no ``--source``): the same rows again under a second name would double every record, and the next export compared
     with either source would never show a row gone. Refused, naming the earlier import and its source; a source named
     on purpose (``--source``) is the user's choice and stands."""
-    same = con.execute("SELECT id, source, strftime(finished_at, '%Y-%m-%d') FROM imports WHERE kind = ? AND file_sha256 = ? "
+    # the earlier import's day as it is shown (China's), not the server's
+    same = con.execute(f"SELECT id, source, CAST({china_day_sql('finished_at')} AS VARCHAR) FROM imports WHERE kind = ? AND file_sha256 = ? "
                        "AND source <> ? ORDER BY id LIMIT 1", [kind, sha, src]).fetchone()
     if same is None:
         return

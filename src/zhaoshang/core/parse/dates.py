@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .placeholders import is_open_ended, is_placeholder
 from .problem import ParseError
-__all__ = ["parse_date", "parse_date_ex", "china_day_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "zoned", "ZONE", "CHINA", "DATE_LABELS", "MIN_YEAR",
+__all__ = ["parse_date", "parse_date_ex", "china_day_ex", "parse_deadline", "parse_user_date", "DEADLINES", "period_end", "china_today", "china_now", "china_time_text", "china_day", "china_day_sql", "utc_text", "utc_text_sql", "UTC_FORMAT", "zoned", "ZONE", "CHINA", "DATE_LABELS", "MIN_YEAR",
            "MAX_YEAR", "PRECISIONS", "finer", "format_date", "format_date_sql",
            "precision_rank_sql", "within_sql"]
 
@@ -53,6 +53,22 @@ def zoned(label: str) -> str:
     return f"{label} {ZONE}"
 
 
+#: A moment as JSON and every file headed by field names give it (API answers, ``--format json|csv``, the raw exports):
+#: UTC, ISO 8601 with its zone and microseconds, ``2026-12-06T11:49:44.123456Z`` — the form the team state stores.
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _moment(at: _dt.datetime | str) -> _dt.datetime:
+    """A stored moment with its zone: a team-state time (``…Z``) or any moment with its zone as it is; a naive moment
+    is the server's own clock, as an import or a classification stamps it (Python's and DuckDB's ``now()``).
+    ``ValueError`` for text of another shape."""
+    if isinstance(at, str):
+        at = _dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    if not isinstance(at, _dt.datetime):
+        raise ValueError(f"not a moment: {at!r}")
+    return at.astimezone()  # a naive moment: the server's clock; an aware one stays that moment
+
+
 def china_time_text(at: _dt.datetime | str | None, *, zone: bool = True) -> str | None:
     """A moment as people read it — an import's time, an audit entry's, a user's last activity, a lead's change, an
     alert's: China's time to the second, ``2026-12-06 19:49:44 (UTC+8)`` in either language, the clock of the rejects
@@ -63,15 +79,41 @@ def china_time_text(at: _dt.datetime | str | None, *, zone: bool = True) -> str 
     shape is shown as it is."""
     if at is None or at == "":
         return None
-    if isinstance(at, str):
-        try:
-            at = _dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-        except ValueError:
-            return at
-    if not isinstance(at, _dt.datetime):
+    try:
+        at = _moment(at)
+    except ValueError:
         return str(at)
     shown = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
     return f"{shown} {ZONE}" if zone else shown
+
+
+def china_day(at: _dt.datetime | str | None) -> _dt.date | None:
+    """The day a stored moment is shown on (``china_time_text``): China's day of it — an import's or a
+    classification's at 2026-12-06 19:56 UTC is 2026-12-07, never the server's (UTC) day. None for no moment."""
+    if at is None or at == "":
+        return None
+    return _moment(at).astimezone(CHINA).date()
+
+
+def utc_text(at: _dt.datetime | str | None) -> str | None:
+    """A stored moment as JSON gives it (``UTC_FORMAT``): ``2026-12-06T19:56:21.000000Z`` for an import stamped
+    2026-12-06 19:56:21 by a server on UTC (``2026-12-07 03:56:21`` on one in China: the same moment). The one
+    form of every moment in ``core.jsonenc`` and of a CSV cell headed by its field's name; ``utc_text_sql`` is the same
+    text in SQL."""
+    if at is None or at == "":
+        return None
+    return _moment(at).astimezone(_dt.timezone.utc).strftime(UTC_FORMAT)
+
+
+def utc_text_sql(col: str) -> str:
+    """SQL: ``utc_text`` of a stored TIMESTAMP column (the server's clock, as DuckDB's ``now()`` stamps it) — the text
+    an export headed by field names writes."""
+    return f"strftime(timezone('UTC', CAST({col} AS TIMESTAMPTZ)), '{UTC_FORMAT}')"
+
+
+def china_day_sql(col: str) -> str:
+    """SQL: ``china_day`` of a stored TIMESTAMP column — the day an import ran, as it is shown."""
+    return f"CAST(timezone('{CHINA.key}', CAST({col} AS TIMESTAMPTZ)) AS DATE)"
 
 
 MIN_YEAR = 1800

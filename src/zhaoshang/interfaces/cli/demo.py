@@ -82,9 +82,9 @@ def _fresh_team_state(db: str) -> str | None:
     by --team-db or $ZHAOSHANG_TEAM_DB) holds an earlier demo's users, alert rules, alerts and pipeline leads,
     which point at that demo's enterprises — it is set aside whole (``core.teamstate.set_aside``), not deleted.
     A team state given explicitly is the user's: kept as it is, and the note says so. The note to print."""
-    import datetime as _dt
     import os
 
+    from ...core.parse.dates import china_now
     from ...core.teamstate.db import ENV, default_team_url, set_aside
 
     if db == ":memory:":
@@ -95,7 +95,7 @@ def _fresh_team_state(db: str) -> str | None:
                  "预警与招商项目继续使用）",
                  f"the team state is the one given ({given if '://' not in given else given.split('@')[-1]}): kept as it "
                  "is (its users, alert rules, alerts and pipeline leads stay)")
-    moved = set_aside(default_team_url(db), _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    moved = set_aside(default_team_url(db), china_now().strftime("%Y%m%d-%H%M%S"))  # China's, as a rejects file's
     if not moved:
         return None
     return t(f"团队状态重新开始：此前演示的用户、预警规则、预警与招商项目属于被替换的演示数据，已整体另存为 {moved}"

@@ -15,7 +15,7 @@ import datetime as _dt
 import statistics
 from typing import Any
 
-from ...core.parse.dates import china_today
+from ...core.parse.dates import china_day_sql, china_today
 from . import leads as L
 
 _LEVEL_COL = "CASE s.region_level WHEN 'province' THEN {a}province_code WHEN 'city' THEN {a}city_code ELSE {a}district_code END"
@@ -24,11 +24,11 @@ DETECT_SQL = f"""
 WITH s AS (SELECT lead_id, enterprise_id, region_code, region_level, CAST(signed_on AS DATE) AS signed_on FROM zs_signed),
 found AS (
     SELECT s.lead_id, b.kind AS kind, coalesce(b.child_name, c.name) AS entity,
-           coalesce(b.date, CAST(i.finished_at AS DATE)) AS on_date, 'branches' AS tbl, b.id AS ref_id
+           coalesce(b.date, {china_day_sql("i.finished_at")}) AS on_date, 'branches' AS tbl, b.id AS ref_id
     FROM s JOIN branches b ON b.parent_id = s.enterprise_id AND b.kind IN ('branch', 'subsidiary')
     LEFT JOIN enterprises c ON c.id = b.child_id LEFT JOIN imports i ON i.id = b.import_id
     WHERE coalesce({_LEVEL_COL.format(a='b.')}, {_LEVEL_COL.format(a='c.')}) = s.region_code
-      AND coalesce(b.date, CAST(i.finished_at AS DATE)) >= s.signed_on
+      AND coalesce(b.date, {china_day_sql("i.finished_at")}) >= s.signed_on
     UNION ALL
     SELECT s.lead_id, 'investment', c.name, coalesce(sh.start_date, c.founded), 'shareholdings', sh.id
     FROM s JOIN shareholdings sh ON sh.holder_enterprise_id = s.enterprise_id JOIN enterprises c ON c.id = sh.enterprise_id
