@@ -668,6 +668,8 @@ def test_upload_data_date_takes_every_form_the_command_line_takes(tmp_path):
         job = finished_job(c, r)
         assert job["state"] == "done" and job["result"]["import"]["data_date"] == "2025-11-30", (day, job)
         assert job["result"]["import"]["data_date_given"], day
+        # its times as every moment in JSON: UTC with its zone (they were the server's clock bare)
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", job[k]) for k in ("submitted", "finished")), job
     jobs = len(c.get("/api/updates").json()["jobs"])
     later = china_today().replace(year=china_today().year + 1).isoformat()
     for day, words in ((later, f"数据日期 {later} 晚于今天（{china_today().isoformat()}）"),

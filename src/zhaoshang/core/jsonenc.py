@@ -1,8 +1,10 @@
 """The one JSON encoding: API responses, page data, ``--format json``, report cells and metadata files.
 
-Dates and times as ISO 8601, decimals as numbers, sets and tuples as lists, non-finite floats as ``null``
-(so every consumer — browsers included — can parse the output), objects that know their JSON form
-(``to_json()``, e.g. an ``Explained``) as that form, anything else as its text. Keys keep their order.
+Dates as ISO 8601 (``2019-12-31``), a moment (a datetime: an import's, a classification's time) as UTC ISO 8601 with
+its zone (``2026-12-06T19:56:21.000000Z``, ``core.parse.dates.utc_text``: a naive one is the server's clock), decimals
+as numbers, sets and tuples as lists, non-finite floats as ``null`` (so every consumer — browsers included — can parse
+the output), objects that know their JSON form (``to_json()``, e.g. an ``Explained``) as that form, anything else as
+its text. Keys keep their order.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ def _default(v: Any) -> Any:
     """json.dumps' hook for the values it does not know."""
     if hasattr(v, "to_json"):
         return v.to_json()
-    if isinstance(v, (_dt.date, _dt.datetime, _dt.time)):
+    if isinstance(v, _dt.datetime):  # before date: a datetime is a date too
+        from .parse.dates import utc_text
+
+        return utc_text(v)
+    if isinstance(v, (_dt.date, _dt.time)):
         return v.isoformat()
     if isinstance(v, decimal.Decimal):
         f = float(v)

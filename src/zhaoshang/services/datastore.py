@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..core.asof import UNDATED_IMPORTS
 from ..core.errors import UserError
+from ..core.parse.dates import utc_text_sql
 from ..core.schema import FACT_TABLES
 from ..core.store import Store
 
@@ -47,18 +48,20 @@ EXPORTS: dict[str, str] = {
     # the stored columns, with the enterprise's name and credit code and the node's Chinese and English names beside
     # the codes (a reviewer reads them without joining by hand), and the placement's reading in both languages (the
     # sentence the profile and `show` give: ``zs_reading``, registered by ``export_kind``)
-    "placements": """
+    # a stored moment (classified_at, a record's imported_at) under its field's name: UTC with its zone, as the JSON
+    # gives it (``dates.utc_text_sql``), not the server's clock bare
+    "placements": f"""
         SELECT p.enterprise_id, e.name AS enterprise_name, e.uscc AS enterprise_uscc, p.chain, p.node_code,
                n.name_zh AS node_name_zh, n.name_en AS node_name_en, p.confidence,
                zs_reading(CAST(p.evidence AS VARCHAR), 'zh') AS reading_zh, zs_reading(CAST(p.evidence AS VARCHAR), 'en') AS reading_en,
-               p.evidence, p.method, p.classified_at
+               p.evidence, p.method, {utc_text_sql("p.classified_at")} AS classified_at
         FROM placements p LEFT JOIN enterprises e ON e.id = p.enterprise_id
         LEFT JOIN chain_nodes n ON n.chain = p.chain AND n.code = p.node_code
         ORDER BY p.enterprise_id, p.node_code""",
     "aliases": "SELECT * FROM enterprise_aliases ORDER BY enterprise_id, alias",
     "product_lines": "SELECT * FROM product_lines ORDER BY enterprise_id, source, line_no",
     "history": "SELECT * FROM enterprise_history ORDER BY enterprise_id, changed_on",
-    "records": "SELECT * FROM enterprise_records ORDER BY record_id",
+    "records": f"SELECT * REPLACE ({utc_text_sql('imported_at')} AS imported_at) FROM enterprise_records ORDER BY record_id",
 }
 
 

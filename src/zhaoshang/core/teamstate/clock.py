@@ -6,9 +6,9 @@ import datetime as _dt
 
 # The product's day: digests, live events and feed items are dated by China time, not by the server's UTC day —
 # the same "today" as every date check (core/parse/dates.py).
-from ..parse.dates import CHINA, china_time_text, china_today  # noqa: F401
+from ..parse.dates import CHINA, UTC_FORMAT, china_time_text, china_today  # noqa: F401
 
-FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
+FMT = UTC_FORMAT  # the one form of a moment in JSON: UTC, ISO 8601, its Z and microseconds
 
 
 def china_day_start(day: _dt.date) -> str:

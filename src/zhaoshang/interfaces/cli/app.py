@@ -22,7 +22,7 @@ import typer
 
 from ...core import jsonenc
 from ...core.errors import UserError
-from ...core.parse.dates import DATE_FORMS, china_time_text
+from ...core.parse.dates import DATE_FORMS, china_time_text, utc_text
 from ...core.store import Store, default_db_path, no_database
 from ...core.writers import number_text
 
@@ -264,8 +264,8 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False
     a whole number that names a thing (``plain``: an id, a year, a code) is printed as it is."""
     if v is None:
         return ""
-    if isinstance(v, datetime.datetime):  # a table's moment in China's time, its zone said; a CSV's as the JSON's
-        return v.isoformat(sep=" ", timespec="seconds") if raw else china_time_text(v)
+    if isinstance(v, datetime.datetime):  # a table's moment in China's time, its zone said; a CSV's as the JSON's (UTC, Z)
+        return utc_text(v) if raw else china_time_text(v)
     if isinstance(v, bool):
         if raw:  # as the JSON writes it, in either language
             return "true" if v else "false"

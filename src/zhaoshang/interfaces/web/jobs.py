@@ -5,7 +5,6 @@ generation and switch to the new one once it is published; a failed job publishe
 
 from __future__ import annotations
 
-import datetime as _dt
 import itertools
 import logging
 import threading
@@ -15,6 +14,7 @@ from cachetools import LRUCache
 
 from ...core.errors import UserError
 from ...core.generations import updating
+from ...core.teamstate import clock
 from .uploads import discard_upload
 
 KEEP = 100  # finished jobs remembered for the page
@@ -45,7 +45,7 @@ class UpdateJobs:
         texts name linked too, as the CLI's ``--link-text``; enterprises with ``scope``: ``partial`` or ``complete``, as the CLI's
         ``--partial`` / ``--complete``) or a classification. ``on_finish(job)`` is called with the finished job (the audit entry)."""
         job = {"id": next(self._ids), "action": action, "kind": kind, "preset": preset, "sheet": sheet, "scope": scope, "filename": filename,
-               "link_text": link_text, "user": user, "state": "queued", "submitted": _dt.datetime.now().isoformat(timespec="seconds"),
+               "link_text": link_text, "user": user, "state": "queued", "submitted": clock.now(),
                "finished": None, "result": None, "error": None, "error_en": None}
         with self._lock:
             self._jobs[job["id"]] = job
@@ -118,7 +118,7 @@ class UpdateJobs:
         except Exception as exc:  # never lose the worker; the job says what went wrong
             self._set(job, state="failed", error=f"{type(exc).__name__}: {exc}")
         finally:
-            self._set(job, finished=_dt.datetime.now().isoformat(timespec="seconds"))
+            self._set(job, finished=clock.now())  # UTC with its Z, as every moment in JSON
             if file:
                 discard_upload(file)
             if on_finish is not None:

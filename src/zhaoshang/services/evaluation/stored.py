@@ -8,7 +8,7 @@ import datetime as _dt
 
 from ...core.asof import generation_memo
 from ...core.errors import UserError
-from ...core.parse.dates import china_time_text
+from ...core.parse.dates import china_time_text, utc_text
 
 
 def stored_as_of(store, d: _dt.date) -> _dt.date | None:
@@ -84,7 +84,7 @@ def batch_info(store, sd: _dt.date | None) -> dict | None:
     def look() -> dict:
         made = store.con.execute("SELECT max(scored_at) FROM scores WHERE as_of = ?", [sd]).fetchone()[0]
         rule = batch_rule(store, sd)
-        return {"as_of": sd.isoformat(), "scored_at": made.isoformat(sep=" ", timespec="seconds") if made else None,
+        return {"as_of": sd.isoformat(), "scored_at": utc_text(made),
                 "rule": rule, "shown": rule["current"], **batch_state(store, sd)}
 
     info = dict(generation_memo(store, ("score_batch", sd), look))
