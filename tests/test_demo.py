@@ -261,7 +261,7 @@ def test_demo_ships_example_alert_rules_that_raise_alerts(small, tmp_path):
     from zhaoshang.services.alerts import feed
     from zhaoshang.services.alerts import rules as R
     from zhaoshang.services.demo.alerts import seed_alert_rules
-    from zhaoshang.services.leads.mine import candidate_rows
+    from zhaoshang.services.leads.mine import ranked_leads
 
     store, _, _ = small
     team = open_team_db(str(tmp_path / "team.sqlite"))
@@ -269,13 +269,27 @@ def test_demo_ships_example_alert_rules_that_raise_alerts(small, tmp_path):
     rules = done["rules"]
     assert [r["name"] for r in rules] == ["重点关注：杭州市前 8 条招商线索（演示）", "杭州市补链环节的大额融资（演示）",
                                           "杭州市本地企业负面新闻（演示）"]
-    first = [r["enterprise_id"] for r in candidate_rows(store, "330100", limit=8)["rows"]]
+    first = [r["enterprise_id"] for r in ranked_leads(store, "330100", top=8, team=team)["rows"]]
     assert [e["id"] for e in rules[0]["enterprises"]] == first and len(first) == 8
     assert rules[1]["gaps_of"]["code"] == rules[2]["regions"][0]["code"] == "330100"
     alerts = feed.list_alerts(team, R.LOCAL, limit=1000)
     assert done["alerts"] == len(alerts) > 0 and {a["rule_name"] for a in alerts} == {r["name"] for r in rules}
     again = seed_alert_rules(store, team)
     assert len(R.list_rules(team, R.LOCAL)) == 3 and again["alerts"] == 0  # one alert per rule and event
+
+
+def test_the_demo_watchlist_holds_the_leads_its_name_says(tmp_path, demo_copy):
+    """The watchlist 重点关注：杭州市前 8 条招商线索 held 武汉湛帆 (15th on the leads page) and lacked 上海霆弦 (7th): it was
+    seeded from the set-based candidate pass, before reachability ranks the leads. It holds the first 8 leads that
+    `zhaoshang leads 杭州市` and the leads page list, in their order."""
+    from cli_util import run_json
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    rules = run_json("alerts", "rules", "list", db=db)
+    watch = next(r for r in rules if r["name"] == "重点关注：杭州市前 8 条招商线索（演示）")
+    leads = run_json("leads", "杭州市", "--top", 8, db=db)
+    assert len(leads) == 8
+    assert [e["id"] for e in watch["enterprises"]] == [x["enterprise_id"] for x in leads]
 
 
 def test_a_rebuilt_demo_starts_its_team_state_afresh_and_a_small_one_builds(tmp_path, demo100):
