@@ -295,6 +295,18 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     for card in pg.locator('.bt-run[data-kind="published"]').all():
         text = card.inner_text()
         assert "real data" in text and not re.search(r"[\u4e00-\u9fff]", text), text[:300]
+    # the page called the learned weights "the default method" while every scorecard scores with the hand weights:
+    # it names the weights `zhaoshang score` scores with, and marks in every run the hand row of that version alone
+    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY enterprise_id LIMIT 1")[0][0]
+    version = run_json("score", str(eid), "--as-of", AS_OF, db=db)["version"]
+    assert api["scorecard"] == {"model": "score_hand", "version": version}
+    assert pg.locator("#bt-scorecard .bt-scorecard-version").inner_text() == version
+    assert "the default method" not in pg.inner_text("main")
+    for card, r in zip(pg.locator(".bt-run").all(), api["published"] + api["saved"]):
+        marked = [row.get_attribute("data-model") for row in card.locator(".bt-auc tbody tr").all()
+                  if row.locator(".bt-is-scorecard").count()]
+        assert marked == [k for k, m in r["models"].items() if k == "score_hand" and m["version"] == version] == ["score_hand"]
+        assert "not the scorecard's" in card.locator('.bt-auc tr[data-model="score_learned"] td').first.inner_text()
     pg.goto(f"{base}/methods?lang=zh")
     pg.goto(f"{base}/pipeline?view=board")
     pg.wait_for_selector("#pl-board")

@@ -218,7 +218,8 @@ IDENTITY_REASONS: dict[str, Pair] = REASON_LABELS
 # the rankings a backtest compares (the scorecard's and the leads' backtests; the methods page and the CLI tables)
 BACKTEST_MODELS: dict[str, Pair] = {
     "score_hand": ("评分（人工权重）", "score (hand weights)"),
-    "score_learned": ("评分（截至日前学习的权重，默认方法）", "score (weights learned before the date, the default method)"),
+    "score_learned": ("评分（截至日前学习的权重，回测方法，企业评估未采用）",
+                      "score (weights learned before the date: the backtest's method, not the scorecard's)"),
     "total_raised": ("仅融资总额", "total raised alone"), "months_since_round": ("仅距上轮月数", "months since last round alone"),
     "founding_year": ("仅成立年份", "founding year alone"), "random": ("随机", "random"),
     "lead_score": ("线索得分", "lead score"), "lead_score_compare": ("线索得分（对比权重）", "lead score (compared weights)"),

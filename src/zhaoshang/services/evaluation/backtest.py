@@ -5,8 +5,9 @@ by then (no IPO / M&A round) and not known closed or deregistered then. Outcome:
 (as_of, as_of + horizon]. Reported for the hand weights, the weights learned on data strictly before the date
 (``fit``), and the baselines (total raised alone; months since the latest round alone; founding year alone;
 random): AUC (Mann–Whitney, ties counted ½), precision@k and recall@k (ties at the cut broken by id), and a
-calibration table by tier. The learned weights are the shipped method (``method``); the hand weights stand
-beside them. docs/methods.md, "Backtest".
+calibration table by tier. The learned weights are the backtest's method (``method``); the hand weights stand
+beside them — and they, not the learned ones, are what the scorecard (``score_enterprise``, the profile, the
+library's stored batch) scores with. docs/methods.md, "Backtest".
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
     best = max((b["auc"] or 0) for b in base.values())
     return {"as_of": d, "horizon_days": horizon, "outcome_until": end, "chain": chain or default_chain(store),
             "node": node, "target": "next-round",
-            # the shipped method: weights learned strictly before the date (docs/methods.md, "Revision learned-4")
+            # the backtest's method: weights learned strictly before the date (docs/methods.md, "Revision learned-4");
+            # the scorecard itself scores with the hand weights (score_hand)
             "method": {"model": "score_learned", "name": METHOD},
             "population": {"rule": "至少一轮融资（截至日）、未上市/未被并购、未知关闭或注销 / ≥1 round by the date, "
                                    "not listed or acquired, not known closed",

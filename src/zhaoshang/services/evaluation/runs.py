@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ...core import jsonenc
+from .scorecard import load_weights
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "data" / "backtests"
 DDL = """CREATE TABLE IF NOT EXISTS backtests (
@@ -41,6 +42,15 @@ def published_backtests(folder: Path = PUBLISHED) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 
 
+def scorecard_weights() -> dict:
+    """The weights the scorecard scores with — every profile's 企业评估, the library's stored batch and
+    ``zhaoshang score`` without ``--weights``: the hand weights of the shipped file (its version), which a backtest
+    runs as ``score_hand``. The weights learned before a date (``score_learned``) are the backtest's method only."""
+    return {"model": "score_hand", "version": load_weights()["version"]}
+
+
 def methods_doc(store) -> dict:
-    """What the methods page shows: the published real-data runs and the runs saved in this database."""
-    return {"published": published_backtests(), "saved": saved_backtests(store), "synthetic": store.synthetic}
+    """What the methods page shows: the published real-data runs and the runs saved in this database, and which of
+    a run's scores is the scorecard's (``scorecard``)."""
+    return {"published": published_backtests(), "saved": saved_backtests(store), "synthetic": store.synthetic,
+            "scorecard": scorecard_weights()}

@@ -1,5 +1,6 @@
 """方法与回测 (/methods): the score's backtests (and the lead backtests saved by ``backtest leads --save``) — ROC curves and precision@k of the score against each baseline,
-the calibration table, counts and the eligible population, and a run's notes (a lead backtest's in-sample weights or
+the calibration table, counts and the eligible population, which score is the scorecard's (the hand weights every
+profile, the library and ``zhaoshang score`` use; the learned weights are the backtest's method only), and a run's notes (a lead backtest's in-sample weights or
 missing positives, in the page's language) — for the real-data runs published with the package and the runs saved
 in this database (``backtest score --save``); JSON twin /api/methods."""
 
@@ -44,4 +45,4 @@ def register(app, web) -> None:
         runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved")
                 for i, r in enumerate(_shaped(x) for x in doc[kind])]
         return web.page(request, "methods.html", {"nav": "methods", "runs": runs, "labels": labels,
-                                                  "json_twin": "/api/methods"})
+                                                  "scorecard": doc["scorecard"], "json_twin": "/api/methods"})
