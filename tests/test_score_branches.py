@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pytest
@@ -140,3 +141,38 @@ def test_every_signal_names_the_rows_it_was_computed_from(demo_db):
         branch = branch[:branch.index("</tr>")]
         assert all(f'href="/enterprises/{eid}?as_of={ref}#branch-{i}"' in branch for i in rows["branches_24m"])
         assert all(f'id="branch-{i}"' in html for i in rows["branches_24m"])  # the links land on the profile's rows
+
+
+def _one_decimal(v: float) -> Decimal:
+    return Decimal(str(v)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def test_the_score_table_prints_each_quantity_by_one_rule_and_the_stage_with_its_round(demo_db):
+    """`zhaoshang score` printed a latest-round stage as a bare 6 (6.0 on the profile), total raised as a whole
+    number of 万元 and every other number to four significant digits while the profile printed three decimals. Each
+    kind of quantity has one rule (core.numbers.DIGITS), and the stage reads with the round it stands for on the
+    scale angel 1 … C 4 … E 6 … IPO 8: the enterprise's latest round of a lettered stage is named."""
+    from zhaoshang.core.parse.rounds import ROUND_LABELS_ZH
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        ref = con.execute("SELECT max(data_date) FROM imports").fetchone()[0]
+        # an enterprise whose latest round (a lettered stage, C or later) has an amount with a fraction of a 万元
+        eid, latest = con.execute(
+            """SELECT enterprise_id, arg_max(round, date) FROM fundings WHERE date <= ? GROUP BY 1
+               HAVING arg_max(round, date) IN ('c', 'd', 'e') AND sum(amount_wan) % 1 BETWEEN 0.06 AND 0.94
+               ORDER BY 1 LIMIT 1""", [ref]).fetchone()
+    parts = card_signals(run_json("score", eid, "--as-of", str(ref), db=demo_db))
+    table = run("score", eid, "--as-of", str(ref), db=demo_db, env={"COLUMNS": "250"}).stdout
+    printed = {c[3]: c[4:9] for c in ([x.strip() for x in line.split("│")[1:-1]] for line in table.splitlines()
+                                      if line.startswith("│")) if len(c) == 9 and c[3]}
+    stage = parts["latest_stage"]
+    assert printed[stage["label"]][0] == f"{int(stage['raw'])}（{ROUND_LABELS_ZH[latest]}）"
+    raised = parts["total_raised"]
+    assert raised["raw"] % 1 and printed[raised["label"]][0].split("（")[0] == f"{_one_decimal(raised['raw']):,f}".rstrip("0").rstrip(".")
+    months = parts["months_since_round"]
+    assert printed[months["label"]][0] == f"{_one_decimal(months['raw']):f}".rstrip("0").rstrip(".")
+    # a weight keeps its four decimals, a percentile and a contribution their two: as the JSON gives them
+    for c in parts.values():
+        if not c["detail"]["missing"]:
+            cells = printed[c["label"]]
+            assert [float(x) for x in (cells[1], cells[2], cells[3])] == [c["normalised"], c["weight"], c["contribution"]], c["signal"]

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
-from cli_util import run_json  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 from test_audit_times import shown_as  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
@@ -128,6 +128,24 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     to_total = [float(x) for x in pg.locator("#sc-signals td.sc-total").all_inner_texts() if x != "—"]
     assert sum(to_total) == pytest.approx(cli["total"], abs=0.1) and to_total == pytest.approx(
         [c["contribution"] for c in cli["explained"]["parts"]], abs=0.005)
+    # every number of the card reads as `zhaoshang score` prints it (one rounding per quantity, core.numbers.DIGITS):
+    # the CLI printed 0.2727 and 10.09 where the page printed 0.273 and 10.085
+    table = run("score", str(eid), "--as-of", AS_OF, db=db, env={"COLUMNS": "250"}).stdout
+    printed = {c[3]: c[4:9] for c in ([x.strip() for x in line.split("│")[1:-1]] for line in table.splitlines()
+                                      if line.startswith("│")) if len(c) == 9 and c[3]}
+    compared = 0
+    for d in cli["dimensions"].values():
+        for c in d["contributions"]:
+            if c["detail"]["missing"]:
+                continue
+            page = pg.locator(f'#sc-signals tr[data-signal="{c["signal"]}"] td').all_inner_texts()[2:7]
+            page[0] = page[0].removesuffix("含估算").strip()
+            assert printed[c["label"]][0].startswith(page[0]) and printed[c["label"]][1:] == page[1:], (c["signal"], page)
+            compared += 1
+    assert compared >= 5
+    # the ordinal stage with the round it stands for on the scale (angel 1 … E 6 … IPO 8), not a bare 6 or 6.0
+    stage = next(c for d in cli["dimensions"].values() for c in d["contributions"] if c["signal"] == "latest_stage")
+    assert re.fullmatch(r"\d(\.5)?（[^）]+）", printed[stage["label"]][0]), printed[stage["label"]]
     assert served["get"]("/api/enterprises/999999/score").status == 404
     _shot(pg, "#scorecard", "scorecard")
     assert "新线索" in pg.inner_text("#pipeline") and pg.locator("#pipeline a.pl-lead, #pipeline .pl-lead a").count() == 1

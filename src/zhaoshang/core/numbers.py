@@ -1,6 +1,8 @@
 """The one rounding of the numbers shown to a person (``fixed``: the shares, LQs and strengths the pages, the CLI
-tables and the reports print; the pages' ``ZS.fixed`` rounds alike) and the one way a relationship path's strength
-is printed (``strength_text``). Here, below the services, so that a sentence a service writes (a lead's reasons)
+tables and the reports print; the pages' ``ZS.fixed`` rounds alike), a measured value's text (``decimal_text``), the
+decimals each kind of quantity is shown with (``DIGITS``, ``quantity_text``: a scorecard's amounts, months, shares,
+weights and points, a match's score — the CLI's tables and the pages print each alike) and the one way a
+relationship path's strength is printed (``strength_text``). Here, below the services, so that a sentence a service writes (a lead's reasons)
 prints a number as a table beside it does; ``interfaces/labels.py`` gives the same functions to the interfaces."""
 
 from __future__ import annotations
@@ -21,6 +23,46 @@ def fixed(v: float, digits: int, scale: int = 0) -> str:
         return f"{v * 10 ** scale:.{digits}f}"
     d = decimal.Decimal(repr(float(v))).scaleb(scale).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
     return f"{d.copy_abs() if d.is_zero() else d:f}"
+
+
+def decimal_text(v: float | None, digits: int = 2) -> str:
+    """A measured value as a person reads it: a whole value as a whole number with thousands grouped (1,726; 12;
+    6,000 — not 1726.00, 12.0), else ``digits`` decimals rounded as ``fixed`` rounds, thousands grouped, trailing
+    zeros dropped (0.5, 12.25, 202,261.1); never "-0"; ``—`` for none."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    v = float(v)
+    if v.is_integer():
+        return f"{int(v):,}"
+    d = decimal.Decimal(fixed(v, digits))
+    if d.is_zero():
+        return "0"
+    return f"{d:,f}".rstrip("0").rstrip(".") if "." in f"{d:f}" else f"{d:,f}"
+
+
+# The decimals each kind of quantity is shown with, wherever a person reads it (the CLI's tables, the pages); the
+# JSON answers keep the service's value. One kind, one rule: a scorecard's total raised reads 202,261.1 in
+# `zhaoshang score` and on the profile alike, not 202,261 in one and 202,261.057 in the other.
+DIGITS: dict[str, int] = {
+    "amount_wan": WAN_DIGITS,  # an amount in 万元 (total raised): a thousand yuan
+    "months": 1,               # a time in months (since the latest round; its distance from 12)
+    "years": 1,                # a time in years (years since founding)
+    "ratio": 3,                # a share or a mean tone between −1 and 1 (investor quality, invention share, news tone)
+    "rate": 2,                 # a count per year (pace: rounds per year of age) or a log distance (gap_vs_stage)
+    "count": 0,                # a count (patents, rounds, news, people)
+    "percentile": 2,           # a percentile within the cohort, 0–100
+    "points": 2,               # a contribution to a 0–100 score, in points
+    "score": 1,                # a 0–100 dimension score or total
+    "weight": 4,               # a weight, or a share of a total (the shares add up to 1: 0.2727, 0.0476)
+    "confidence": 3,           # a confidence or a probability, 0–1
+    "match_score": 3,          # a scenario match's score and semantic similarity (0.016), as its breakdown shows it
+}
+
+
+def quantity_text(v: float | None, quantity: str) -> str:
+    """``v`` as a person reads a ``quantity`` (a key of ``DIGITS``): ``decimal_text`` with that quantity's decimals;
+    ``—`` for none."""
+    return decimal_text(v, DIGITS[quantity])
 
 
 def rounded_sql(expr: str, digits: int) -> str:

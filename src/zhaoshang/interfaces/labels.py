@@ -4,12 +4,11 @@ the web pages and the reports — and the one way an LQ is printed next to its �
 
 from __future__ import annotations
 
-import decimal
 import math
 import re
 from typing import Any, Iterable
 
-from ..core.numbers import fixed, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
+from ..core.numbers import decimal_text, fixed, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
 from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
@@ -760,16 +759,8 @@ def delivery_error_text(error: Any, lang: str = "zh") -> str:
 def number_text(v: float | None, digits: int = 2) -> str:
     """A measured quantity (a network strength, a rule's value or threshold): a whole value as a whole number with
     thousands grouped (1,726; 12; 6,000 — not 1726.00, 12.0), else ``digits`` decimals rounded as ``fixed`` rounds,
-    trailing zeros dropped (0.5, 12.25); never "-0"; ``—`` for none."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "—"
-    v = float(v)
-    if v.is_integer():
-        return f"{int(v):,}"
-    d = decimal.Decimal(fixed(v, digits))
-    if d.is_zero():
-        return "0"
-    return f"{d:,f}".rstrip("0").rstrip(".")
+    trailing zeros dropped (0.5, 12.25); never "-0"; ``—`` for none (``core.numbers.decimal_text``)."""
+    return decimal_text(v, digits)
 
 
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:

@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import count_en
+from ...core.numbers import quantity_text
 from ..labels import label, labelled, node_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
@@ -26,6 +27,9 @@ def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
         typer.echo(doc["note"], err=True)  # (in the CLI's language)
     lang = t("zh", "en")
     rows = labelled(M.result_rows(doc, lang), "status", "demand_status", lang)
+    if fmt == Fmt.table:  # each score as the match pages print it (core.numbers.quantity_text); CSV keeps the number
+        rows = [{**r, **{k: quantity_text(r[k], "match_score") for k in ("score", "similarity")
+                         if r.get(k) is not None}} for r in rows]
     emit(doc, fmt, rows=rows, title=title, note=note)
 
 

@@ -10,6 +10,7 @@ import typer
 
 from ...core.errors import UserError, count_en
 from ...core.memory import capped
+from ...core.numbers import quantity_text
 from ...services.evaluation.scorecard import score_all, score_enterprise
 from ..labels import SCORECARD_COLUMNS, evidence_text, not_covered_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t, update_store
@@ -95,22 +96,24 @@ def score_cmd(
         emit(doc, fmt)
         return
     # a dimension's share of the total and a signal's weight in its dimension are columns of their own, each
-    # headed by what it is, as the web scorecard heads them (labels.SCORECARD_COLUMNS)
+    # headed by what it is, as the web scorecard heads them (labels.SCORECARD_COLUMNS); a table prints each number
+    # as the card on the pages does (core.numbers.quantity_text: one rule per quantity), a CSV the number itself
+    q = (lambda v, kind: v) if fmt != Fmt.table else (lambda v, kind: "" if v is None or v == "" else quantity_text(v, kind))
     rows = []
     for key, dim in doc["dimensions"].items():
-        rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else dim["score"],
-                     "share": dim["share"] if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
+        rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else q(dim["score"], "score"),
+                     "share": q(dim["share"], "weight") if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
                      "percentile": "", "contribution": "", "total_contribution": "", "evidence": ""})
         for c in dim["contributions"]:
             # a CSV row stands alone (sorted, filtered, pivoted): each signal names its dimension; the table groups
             # a dimension's signals under its row
             rows.append({"dimension": dim["label"] if fmt == Fmt.csv else "", "score": "", "share": "",
-                         "weight": c["weight"], "signal": c["label"],
+                         "weight": q(c["weight"], "weight"), "signal": c["label"],
                          "raw": (not_covered_text(c["detail"], state.lang, short=True)
                                  if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
                                  else _raw_cell(c, fmt)),
-                         "percentile": c["normalised"], "contribution": c["contribution"],
-                         "total_contribution": c["detail"].get("total_contribution", ""),
+                         "percentile": q(c["normalised"], "percentile"), "contribution": q(c["contribution"], "points"),
+                         "total_contribution": q(c["detail"].get("total_contribution", ""), "points"),
                          # the rows the signal was computed from (an export's column; the table leaves it out)
                          "evidence": evidence_text(c, state.lang, limit=None)})
     tier = doc["tier"][state.lang] if doc["tier"] else "—"
@@ -130,18 +133,21 @@ def score_cmd(
 
 
 def _raw_cell(c: dict, fmt: Fmt):
-    """A signal's raw value in the table: total raised holding range estimates says so with the estimated part
-    (203762.212（含估算 24,828.2）), as trends and the region report say their sums; investor quality names its investor
-    (0.7987（红杉资本中国）; its record is in the JSON and the CSV's evidence column). CSV keeps the number."""
+    """A signal's raw value in the table, as the card on the pages prints it (``raw_text``: total raised 203,762.2,
+    a stage with its round, 6（E轮）): total raised holding range estimates says so with the estimated part
+    (203,762.2（含估算 24,828.2）), as trends and the region report say their sums; investor quality names its investor
+    (0.799（红杉资本中国）; its record is in the JSON and the CSV's evidence column). CSV keeps the number."""
     if fmt != Fmt.table:
         return c["raw"]
+    raw = c["detail"].get("raw_text") or c["raw"]
     est = (c["detail"].get("amounts") or {}).get("estimated_wan")
     if est:
-        return t(f"{c['raw']}（含估算 {est:,.1f}）", f"{c['raw']} (estimates incl. {est:,.1f})")
+        est = quantity_text(est, "amount_wan")
+        return t(f"{raw}（含估算 {est}）", f"{raw} (estimates incl. {est})")
     inv = c["detail"].get("investor")
     if inv:
-        return t(f"{c['raw']}（{inv['name']}）", f"{c['raw']} ({inv['name']})")
-    return c["raw"]
+        return t(f"{raw}（{inv['name']}）", f"{raw} ({inv['name']})")
+    return raw
 
 
 def _coverage_note(doc: dict, note: str | None) -> str | None:

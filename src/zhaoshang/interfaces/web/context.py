@@ -25,6 +25,7 @@ from ...core.geo.lookup import field_text, refused_head, split_regions
 from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
+from ...core.numbers import quantity_text
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -194,6 +195,8 @@ class WebContext:
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
         self.templates.env.filters["number_text"] = number_text  # a measured quantity: 1,726 not 1726.00 (labels.py)
+        # a kind of quantity with its decimals, as the CLI's tables print it (core.numbers.DIGITS: weight 0.2727)
+        self.templates.env.filters["qty"] = quantity_text
         self.templates.env.filters["event_text"] = event_text
         self.templates.env.filters["alert_type_text"] = alert_type_text  # the type a rule matched (labels.py)
         # a news item's linked enterprise as `monitor news` names it: its full name, the mention beside it (news.py)

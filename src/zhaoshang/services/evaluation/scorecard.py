@@ -20,6 +20,8 @@ from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.memory import capped, id_ranges
 from ...core.explain import Explained, Part, Ref
+from ...core.numbers import decimal_text, quantity_text
+from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import default_chain
 from .live import evidence as live_evidence
@@ -30,7 +32,8 @@ from .cohorts import stored_ranks_sql, stored_sizes_sql, stored_typical_sql
 from .facts import TABLE as FACT_TABLE
 from .facts import amount_text, investor_text, signal_facts
 from .facts import refs as facts_refs
-from .signals import FUNDING_SOURCES, PATENT_SOURCES, SOURCE_OF, shared_sql, signals_sql, sources_present, typical_sql
+from .signals import (FUNDING_SOURCES, PATENT_SOURCES, SOURCE_OF, STAGE_SCALE, shared_sql, signals_sql, sources_present,
+                      typical_sql)
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "score_weights.yaml"
 DIMENSIONS = ("innovation", "capital", "growth", "influence", "team", "risk")
@@ -38,6 +41,15 @@ SIGNALS = ("patents", "invention_share", "patents_recent", "ipc_breadth", "total
            "months_since_round", "investor_quality", "investors_n", "months_from_12", "gap_vs_stage", "pace", "rounds_24m", "rounds_total", "patents_growth", "branches_24m",
            "capital_changes_24m", "age_years", "news_12m", "news_tone", "key_people", "serial_founders", "board_ties",
            "negative_events", "abnormal_status")
+# The kind of quantity each signal's raw value is (``core.numbers.DIGITS``: the decimals it is shown with), so that
+# `zhaoshang score` and the card on the pages print it alike (``raw_text``); latest_stage reads with its round.
+QUANTITY = {"patents": "count", "invention_share": "ratio", "patents_recent": "count", "ipc_breadth": "count",
+            "total_raised": "amount_wan", "latest_stage": "stage", "months_since_round": "months",
+            "investor_quality": "ratio", "investors_n": "count", "months_from_12": "months", "gap_vs_stage": "rate",
+            "pace": "rate", "rounds_24m": "count", "rounds_total": "count", "patents_growth": "count",
+            "branches_24m": "count", "capital_changes_24m": "count", "age_years": "years", "news_12m": "count",
+            "news_tone": "ratio", "key_people": "count", "serial_founders": "count", "board_ties": "count",
+            "negative_events": "count", "abnormal_status": "count"}
 # The least evidence a total needs (docs/methods.md, "Scorecard", insufficient data): data in at least two
 # dimensions, signals carrying at least 10 % of the weights (``confidence``) and data in at least one evidence
 # dimension (``EVIDENCE``: innovation, capital, influence, team) — growth and risk alone are what a registry row
@@ -241,6 +253,22 @@ def calibrated(total: float | None, calibration: dict | None) -> float | None:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def raw_text(signal: str, raw: Any, lang: str = "zh") -> str | None:
+    """A signal's raw value as a person reads it, one rule for the CLI's table and the card on the pages: its kind's
+    decimals (``QUANTITY``, ``core.numbers.DIGITS``: total raised 202,261.1 万元, months 10.1, investor quality 0.689);
+    a latest-round stage with the round it stands for on the scale (6（E轮） / 6 (Series E)); None when missing."""
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return None
+    kind = QUANTITY.get(signal, "ratio")
+    if kind != "stage":
+        return quantity_text(raw, kind)
+    key = STAGE_SCALE.get(float(raw))
+    if key is None:
+        return decimal_text(raw, 1)
+    return (f"{decimal_text(raw, 1)} ({ROUND_LABELS_EN[key]})" if lang == "en"
+            else f"{decimal_text(raw, 1)}（{ROUND_LABELS_ZH[key]}）")
+
+
 def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", live: dict | None = None,
          present: dict | None = None, facts: dict | None = None) -> dict:
     """The scorecard of one scored row: total and dimensions, each an explained list of contributions; ``live``
@@ -282,6 +310,8 @@ def _doc(row: dict, w: dict, d: _dt.date, name: str | None, lang: str = "zh", li
                               normalised=None if pct is None else round(pct, 2), weight=round(share, 4),
                               contribution=None if pct is None else round(share * pct, 2),
                               detail={"missing": pct is None, "direction": spec["direction"], "nominal_weight": ws[s],
+                                      # the raw value as the CLI's table and the card print it (raw_text)
+                                      "raw_text": raw_text(s, raw, lab),
                                       # which kind of source covers it not: patents or fundings
                                       **({"not_covered": True, "not_covered_by": SOURCE_OF[s] if none_imported
                                           else "patents" if SOURCE_OF.get(s) in PATENT_SOURCES else "fundings",

@@ -24,6 +24,10 @@ from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES,
 STAGE = {"seed": 1, "angel": 1, "crowdfunding": 1, "pre_a": 1.5, "a": 2, "venture": 2, "a_plus": 2.5, "pre_b": 2.5,
          "b": 3, "strategic": 3, "b_plus": 3.5, "c": 4, "neeq": 4, "c_plus": 4.5, "d": 5, "pe": 5, "d_plus": 5.5,
          "e": 6, "private_placement": 6, "f": 7, "f_plus": 7, "pre_ipo": 7, "ipo": 8, "post_ipo": 8, "ma": 8}
+# What each value of that scale means, as a round (``core.parse.rounds`` labels): angel 1 … C 4 … E 6 … IPO 8 — a
+# latest-round stage of 6 reads "6（E轮）" on the card, in the CLI and on the profile alike.
+STAGE_SCALE = {1: "angel", 1.5: "pre_a", 2: "a", 2.5: "a_plus", 3: "b", 3.5: "b_plus", 4: "c", 4.5: "c_plus", 5: "d",
+               6: "e", 7: "f_plus", 8: "ipo"}
 # Statuses that say an enterprise is gone or abnormal (core.status's vocabulary: deregistered, revoked, cancelled,
 # closed, suspended, in liquidation; a delisting): abnormal_status reads 1, and no lead is proposed of it.
 ABNORMAL = (r"注销|吊销|撤销|异常|关闭|停业|清算|破产|退市|终止上市"
