@@ -534,6 +534,10 @@ def test_local_demands_are_the_open_demands_scenario_matching_lists(tmp_path, de
         if counted and any(x["signals"]["demands"]["raw"] for x in leads):
             break
     assert counted and any(x["signals"]["demands"]["raw"] for x in leads)
+    # the reason says what is counted, in Chinese as in English: open demands (it read 本地有1项需求与其环节匹配)
+    for x in leads:
+        if x["signals"]["demands"]["raw"]:
+            assert f"本地有{x['signals']['demands']['raw']}项开放需求与其环节匹配" in x["reasons"], x["reasons"]
     # some demand counts on a segment found in its text, not on its declared node
     assert any(i["node"] != seg for seg, items in listed.items() for i in items)
     with_demands = run_json("leads", "杭州", "--top", 60, "--as-of", d, "--has", "demands", db=db)

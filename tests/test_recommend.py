@@ -435,6 +435,25 @@ def test_demo_recommendation_is_consistent(demo):
                                   else any(c["passed"] for c in m["criteria"]))
 
 
+def test_the_scenario_modes_demands_are_the_open_demands_the_leads_count(demo):
+    """场景招商 read 本地需求清单条数 96 (>= 5) on the demo: every demand of 杭州市 published by the date, those 已完成
+    and past their deadline too, while the leads counted about 2 open ones. The criterion counts the demands open on
+    the recommendation's date (matching.profiles.open_condition, the leads' and 场景匹配's one definition) and says
+    so in both languages."""
+    from test_leads import _open_on
+
+    doc = run_json("recommend", "杭州市", "--top", "3", db=demo)
+    d = doc["as_of"]
+    crit = {c["metric"]: c for m in doc["modes"] if m["code"] == "scenario" for c in m["criteria"]}["demands"]
+    items = run_json("match", "demands", "--region", "杭州市", "--limit", 1000, db=demo)["items"]
+    with Store(demo, read_only=True) as s:
+        listed_on = str(s.con.execute("SELECT max(data_date) FROM imports WHERE kind = 'demands'").fetchone()[0])
+    published = [i for i in items if i["published"] is None or i["published"] <= d]
+    assert crit["value"] == len([i for i in published if _open_on(i, d, listed_on)]) < len(published)
+    assert "开放需求" in crit["label_zh"] and "截止" in crit["label_zh"]
+    assert crit["label_en"].startswith("open local demands") and "deadline" in crit["label_en"]
+
+
 def test_demo_as_of_travels_back(demo):
     with Store(demo, read_only=True) as store:
         now = rec.recommend(store, "330100", top=0)
@@ -463,8 +482,8 @@ def test_cli_recommend(demo, tmp_path):
     wide = {"COLUMNS": "250"}
     zh = run("recommend", "330100", "--top", "3", db=demo, env=wide).stdout
     en = run("--lang", "en", "recommend", "330100", "--top", "3", db=demo, env=wide).stdout
-    assert "≥" not in zh and re.search(r"本地需求清单条数 = \S+ >= 5 [✓✗?]；需求区位商", zh), zh
-    assert re.search(r"local demand entries = \S+ >= 5 [✓✗?]; demand LQ", en) and "；" not in en, en
+    assert "≥" not in zh and re.search(r"本地开放需求数（[^）]+） = \S+ >= 5 [✓✗?]；开放需求区位商", zh), zh
+    assert re.search(r"open local demands \([^)]+\) = \S+ >= 5 [✓✗?]; open-demand LQ", en) and "；" not in en, en
 
 
 def _national_counts(tree_nodes) -> dict[str, int]:

@@ -27,6 +27,7 @@ from ..core.geo.lookup import region_condition
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
 from .analytics.segments import CONFIG_PATH, MACRO_SPACE, segment_matrix
+from .matching.profiles import open_condition
 from .trends import closure_cte, resolve_region
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -47,8 +48,11 @@ QUADRANTS = {
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 # metric: (zh, en, source)
 METRICS = {
-    "demands": ("本地需求清单条数", "local demand entries", "demands"),
-    "demand_lq": ("需求区位商（需求占全国比 ÷ 企业占全国比）", "demand LQ (share of demands ÷ share of enterprises)", "demands, placements"),
+    # open demands, as the leads and 场景匹配 count them (matching.profiles.open_condition on the date)
+    "demands": ("本地开放需求数（征集中或对接中、已发布且未过截止日期）",
+                "open local demands (collecting or in talks, published and not past their deadline)", "demands"),
+    "demand_lq": ("开放需求区位商（开放需求占全国比 ÷ 企业占全国比）",
+                  "open-demand LQ (share of open demands ÷ share of enterprises)", "demands, placements"),
     "patents": ("专利数（申请人在本地）", "patents (applicant in the region)", "patents"),
     "patent_lq": ("专利区位商（专利占全国比 ÷ 企业占全国比）", "patent LQ (share of patents ÷ share of enterprises)", "patents, placements"),
     "universities": ("开设 AI 专业的高校数", "universities with AI programmes", "resources"),
@@ -322,9 +326,12 @@ def region_profile_metrics(store, info: dict, chain: str, ref: _dt.date, cfg: di
         FROM placements p JOIN clo ON clo.code = p.node_code JOIN {enterprises_as_of(ref, store)} e ON e.id = p.enterprise_id
         WHERE p.chain = ? AND e.province_code IS NOT NULL""",
                       cp + rp + rp + [list(cfg.get("infra_nodes") or [])] + rp + [list(cfg.get("demand_stages") or []), chain])[0]
+    # the demands open on the date — the one definition the leads' 本地需求 and 场景匹配 use (``open_condition``): a
+    # demand 已完成, or past its deadline, is no scene to attract an enterprise with
     dc, dp = region_condition(info, "d")
+    oc, op = open_condition("d", ref)
     dem = store.query(f"""SELECT count(*) AS national, count(*) FILTER (WHERE {dc}) AS local FROM demands d
-                          WHERE d.province_code IS NOT NULL AND (d.published IS NULL OR d.published <= ?)""", dp + [ref])[0]
+                          WHERE d.province_code IS NOT NULL AND {oc}""", dp + op)[0]
     ac, ap = region_condition(info, "a")
     pat = store.query(f"""WITH a AS (
             SELECT pa.patent_id, coalesce(pa.province_code, e.province_code) AS province_code,

@@ -17,7 +17,7 @@ SIGNAL_LABELS = {
     "patents": ("专利申请增长", "patent growth"),
     "expansion_news": ("扩张类新闻", "expansion news"),
     "segment_fit": ("环节契合（补链/推荐）", "segment is a gap / recommended"),
-    "demands": ("本地需求匹配", "local demands in its segment"),
+    "demands": ("本地开放需求匹配", "open local demands in its segment"),
     "local_ties": ("与本地企业的关系", "ties with local enterprises"),
     "reachability": ("关系图谱可触达性", "reachability in the relationship graph"),
     "negative_news": ("强烈负面新闻", "strongly negative news"),
@@ -102,7 +102,7 @@ def reasons(r: dict, seg_name: tuple[str, str], lang: str = "zh") -> list[str]:
                    else f"所属环节「{zh}」是本地{'、'.join(what)}")
     if r["demands"]:
         out.append(f"{count_en(r['demands'], 'open local demand')} in its segment" if en
-                   else f"本地有{r['demands']}项需求与其环节匹配")
+                   else f"本地有{r['demands']}项开放需求与其环节匹配")
     if r["local_ties"]:
         kind = TIE_KIND.get(r.get("tie_kind") or "", ("有关联", "is related to it"))
         more = r["local_ties"] - 1
