@@ -743,3 +743,23 @@ def test_gone_and_unlocated_enterprises_are_not_proposed(tmp_path, db):
     assert "1 enterprise of unknown location (no registered region in the data) left out" in en, en
     assert ("1 enterprise known only by province (Sichuan; no city in the data) left out: whether they already "
             "have an office in the region cannot be told") in en, en
+
+
+def test_target_segments_are_listed_by_rank_then_the_gaps(tmp_path, demo_copy):
+    """The segments a list is drawn from (the leads page's 目标环节, its JSON) were listed in the chain's order with
+    their ranks mixed (服务器 #2 · 智算 #5 · 光模块 #3 · 通用大模型 补链 · 语音 #1 …): the recommended ones come first by
+    their rank, then the gaps that are not recommended, in the chain's order."""
+    from zhaoshang.services.regions import matrix
+
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        targets = mine_leads(s, "杭州市", top=1)["targets"]
+        order = [n["code"] for n in matrix.flatten_tree(matrix.chain_tree(s, "330100", chain="ai", top=0)["nodes"])]
+    recommended = [t for t in targets if t["recommended"]]
+    rest = [t for t in targets if not t["recommended"]]
+    assert len(recommended) >= 2 and rest and all(t["gap"] for t in rest), targets
+    # the ranks were out of the chain's order in this demo: the order below is not the one the chain gives
+    assert [t["code"] for t in recommended] != sorted((t["code"] for t in recommended), key=order.index)
+    assert targets == recommended + rest, [(t["code"], t["rank"]) for t in targets]
+    assert [t["rank"] for t in recommended] == sorted(t["rank"] for t in recommended)
+    assert [t["code"] for t in rest] == sorted((t["code"] for t in rest), key=order.index)

@@ -11,12 +11,20 @@ from .. import recommend as rec
 from ..regions import matrix
 
 
+def shown_order(segments: list[dict]) -> list[dict]:
+    """The order the targets are shown in, on the leads page, in its JSON and wherever they are listed: the
+    recommended segments by their rank (#1, #2 …), then the gaps that are not recommended, in the chain's order
+    (upstream first), as the region × chain matrix lists them. Stable: segments of equal rank keep the chain's order."""
+    return sorted(segments, key=lambda s: (0, s["rank"]) if s.get("recommended") and s.get("rank") is not None
+                  else (1, 0))
+
+
 def target_segments(store, info: dict, d: _dt.date, chain: str, *, recommended_top: int = 5,
                     node: str | None = None) -> dict:
     """``{"segments": [{code, name_zh, name_en, status, label, gap, recommended, rank, quadrant_zh, …}],
     "codes": {placement code → segment}, "notes": [(zh, en)]}``. With ``node`` the segments are that node's own
     subtree (at segment level, or the node itself when below it), whether or not the region should attract
-    them: the fit signal then says so."""
+    them: the fit signal then says so. The segments are in ``shown_order``: the recommended by rank, then the gaps."""
     notes: list[tuple[str, str]] = []
     cfg = rec.load_config()
     seg_level = int(cfg["segment_level"])
@@ -51,4 +59,4 @@ def target_segments(store, info: dict, d: _dt.date, chain: str, *, recommended_t
     else:
         chosen = [s for s in out if s["gap"] or s["recommended"]]
         codes = {c: s["code"] for s in chosen for c in matrix.descendants(store, chain, s["code"])}
-    return {"segments": chosen, "codes": codes, "notes": notes, "segment_level": seg_level}
+    return {"segments": shown_order(chosen), "codes": codes, "notes": notes, "segment_level": seg_level}
