@@ -754,3 +754,36 @@ def test_demands_published_after_the_data_date_are_offered(tmp_path):
     page = c.get(f"/match/enterprise/{key}", params={"lang": "zh"}).text
     rows = re.findall(r'<tr data-id="\d+"><td>\d+</td><td[^>]*><a [^>]*>([^<]+)</a>', page)
     assert rows == ["政务热线语音识别转写"] and 'class="hint"' not in page, rows
+
+
+def test_a_demands_budget_and_its_scores_read_as_the_lists_print_them(tmp_path, demo_copy):
+    """A demand's page said 预算 1000 万元 where the demand list says 1,000, and its scores came with as many decimals
+    as they happened to need (0.6 / 0.58 / 0.549): the budget now reads as the list's, every score (in its row, in its
+    breakdown and in ``match demand``'s table) with three decimals."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from web_util import local_client
+
+    from zhaoshang.interfaces.labels import match_score_text
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    with Store(str(db), read_only=True) as store:
+        big = store.query("SELECT id, budget_wan FROM demands WHERE budget_wan >= 1000 ORDER BY id LIMIT 1")[0]
+        # a demand with a score whose third decimal is a zero (0.580): it read 0.58 beside 0.549
+        for d in M.list_demands(store, limit=500)["items"]:
+            scores = [r["score"] for r in M.match_demand(store, d["id"], top=20)["results"]]
+            if any(match_score_text(v).endswith("0") for v in scores):
+                key = d["id"]
+                break
+    c = local_client(create_app(str(db)))
+    facts = re.search(r'id="demand-facts">([^<]*)<', c.get(f"/match/demand/{big['id']}").text).group(1)
+    assert f"预算 {round(big['budget_wan']):,} 万元" in facts, facts
+    html = c.get(f"/match/demand/{key}", params={"top": 20}).text
+    shown = re.findall(r'<td class="num mt-score">([^<]*)</td>', html)
+    assert shown == [match_score_text(v) for v in scores] and all(re.fullmatch(r"\d\.\d{3}", s) for s in shown), shown
+    assert re.findall(r'<span class="xp-value">([^<]*)</span>', html) == shown
+    table = run("match", "demand", str(key), "--top", "20", db=db).stdout
+    assert all(re.search(rf"(?<![\d.]){re.escape(s)}(?![\d])", table) for s in shown if s.endswith("0")), table

@@ -55,7 +55,8 @@ DIGITS: dict[str, int] = {
     "score": 1,                # a 0–100 dimension score or total
     "weight": 4,               # a weight, or a share of a total (the shares add up to 1: 0.2727, 0.0476)
     "confidence": 3,           # a confidence or a probability, 0–1
-    "match_score": 3,          # a scenario match's score and semantic similarity (0.016), as its breakdown shows it
+    "match_score": 3,          # a scenario match's score and semantic similarity (0.016; zeros kept in a column:
+                               # interfaces/labels.py match_score_text), as its breakdown shows it
 }
 
 

@@ -9,8 +9,7 @@ from typing import List, Optional
 import typer
 
 from ...core.errors import count_en
-from ...core.numbers import quantity_text
-from ..labels import label, labelled, node_names
+from ..labels import label, labelled, match_score_text, node_names
 from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
 
 match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
@@ -27,10 +26,10 @@ def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
         typer.echo(doc["note"], err=True)  # (in the CLI's language)
     lang = t("zh", "en")
     rows = labelled(M.result_rows(doc, lang), "status", "demand_status", lang)
-    if fmt == Fmt.table:  # each score as the match pages print it (core.numbers.quantity_text); CSV keeps the number
-        rows = [{**r, **{k: quantity_text(r[k], "match_score") for k in ("score", "similarity")
-                         if r.get(k) is not None}} for r in rows]
-    emit(doc, fmt, rows=rows, title=title, note=note)
+    # a table prints the scores with three decimals each, as the page does (0.600, not 0.6 beside 0.549); a CSV
+    # writes the numbers themselves
+    shown = [{**r, **{k: match_score_text(r[k]) for k in ("score", "similarity") if r.get(k) is not None}} for r in rows]
+    emit(doc, fmt, rows=shown, title=title, note=note, fields=rows if fmt == Fmt.csv else None)
 
 
 @match_app.command("demand")
