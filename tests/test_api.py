@@ -207,3 +207,41 @@ def test_region_parameters_take_names_and_macro_regions(client):
     assert r.status_code == 404 and r.json()["suggestions"][0]["code"] == "330100"
     assert client.get("/api/chain?region=" + "杭" * 41).status_code == 404  # a long name is looked up: none found
     assert client.get("/api/chain?region=" + "杭" * 101).status_code == 400  # still bounded, at 100 characters
+
+
+def test_the_chain_and_region_pages_group_thousands_and_say_what_a_rank_is_among(tmp_path):
+    """The chain page printed 全国 4535 and / 1502 bare where the region page and the CLI say 4,535; the region page's
+    card read 1 / 2 同级地区排名, which the report says as 在本省各市中位列第 1（共 2 个）: the card names what the rank is
+    taken within, in both languages; the map's legend says the region is outlined in orange, as it is drawn (its fill
+    is blue like its peers')."""
+    import re
+
+    from zhaoshang.interfaces.labels import number_text
+
+    db = tmp_path / "fx.duckdb"
+    matrix_fixture.build(str(db))
+    with Store(str(db)) as s:  # the fixture's enterprises eight times over (new ids, no credit code): counts in thousands
+        for _ in range(3):
+            top = s.con.execute("SELECT max(id) FROM enterprises").fetchone()[0]
+            s.con.execute(f"INSERT INTO enterprises SELECT * REPLACE (id + {top} AS id, name || '乙' AS name, "
+                          "name_norm || '乙' AS name_norm, NULL AS uscc) FROM enterprises")
+            s.con.execute(f"INSERT INTO placements SELECT * REPLACE (enterprise_id + {top} AS enterprise_id) FROM placements")
+    c = local_client(create_app(str(db)))
+    tree = c.get("/api/chain", params={"region": "330100"}).json()
+    assert tree["national_total"] >= 1000, tree["national_total"]
+    html = c.get("/chain", params={"region": "330100"}).text
+    summary = re.search(r'<p class="muted small summary">(.*?)</p>', html, re.S).group(1)
+    assert f"全国 {number_text(tree['national_total'])}（" in summary, summary
+    stages = re.findall(r'<span class="stage-num">([\d,]+) <small>/ ([\d,]+)</small>', html)
+    assert stages == [(number_text(s["count"]), number_text(s["national_count"])) for s in tree["nodes"]], stages
+    assert any("," in n for _, n in stages), stages
+    profile = c.get("/api/region-profile/330100").json()["map"]
+    assert profile["rank_level"] == "city" and profile["rank"], profile
+    for lang, words in (("zh", "本省各市中排名"), ("en", "Rank among cities of its province")):
+        page = c.get("/region/330100", params={"lang": lang}).text
+        card = re.search(r'<div class="rp-kpi"><b>([^<]*)<small class="muted"> / (\d+)</small></b><span>(?:<span id="rank-scope">)?([^<]*)<',
+                         page)
+        assert card and card.groups() == (str(profile["rank"]), str(profile["peers"]), words), card and card.groups()
+        legend = re.search(r'id="sec-map"><h2>[^<]*<small>([^<]*)<', page).group(1)
+        assert legend == ("各地区产业链企业数，橙色描边为本地区" if lang == "zh" else
+                          "chain enterprises by region; orange outline: this region"), legend

@@ -368,7 +368,7 @@ def test_a_macro_regions_rank_card_is_among_the_macro_regions(server, chromium):
             if lang == "en":  # the title said "Region profile · 长三角"
                 assert "Yangtze River Delta" in pg.title() and "长三角" not in pg.title(), pg.title()
         pg.goto(server["base"] + "/region/440300?lang=zh")
-        assert pg.locator(".rp-kpi", has_text="同级地区排名").count() == 1
+        assert pg.locator(".rp-kpi", has_text="本省各市中排名").count() == 1
         b.close()
 
 

@@ -140,6 +140,14 @@ def _chain_section(store, info: dict, d: _dt.date, chain: str) -> tuple[dict, li
     return tree, segs, stage_rows
 
 
+# The regions a rank is taken within (the map section's ``rank_level``), in words for the page's card, the report's
+# sentence and the workbook: a city is ranked among the cities of its province, a district among the districts of its
+# city (a municipality's among the municipality's), a province among the provinces, a macro-region among the
+# macro-regions that neither contain it nor lie within it.
+RANK_SCOPES = {"province": ("全国各省", "provinces"), "city": ("本省各市", "cities of its province"),
+               "district": ("本市各区", "districts of its city"), "macro": ("各宏观区域", "macro-regions")}
+
+
 def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) -> dict:
     """The region among its peers: the provinces (for a province or macro-region), the cities of its province
     (for a city) or the districts of its city (for a district; a municipality's districts). A region with no chain
@@ -181,8 +189,11 @@ def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) 
     mine = next((r for r in ranked if r["code"] == info["code"]), None)
     # competition ranking (core.geo.lookup.competition_rank): regions with the same count share a place (1, 1, 3 …)
     rank = None if mine is None or not region_total else mine["rank"]
+    scope = RANK_SCOPES[rank_level]
     doc = {"available": bool(out), "view": view, "level": level, "highlight": highlight, "rows": out,
            "rank": rank, "peers": len(ranked), "rank_level": rank_level, "rank_among": among, "metric": "count",
+           # what the rank is taken within, in words: 1 / 11 is "在本省各市中" / "among cities of its province"
+           "rank_scope": scope[0], "rank_scope_en": scope[1],
            # the rows the rank is taken among (the macro-regions for a macro-region, else the map's rows)
            "ranked_rows": ranked}
     if not region_total:

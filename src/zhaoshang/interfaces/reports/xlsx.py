@@ -121,7 +121,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 ("一般环节", "Average", s["n_average"], "int"), ("薄弱环节", "Weak", s["n_weak"], "int"),
                 ("缺失环节", "Missing", s["n_missing"], "int"),
                 ("地区排名", "Rank among peers", profile["map"].get("rank"), "int"),
-                ("对比地区数", "Peers", profile["map"].get("peers"), "int")]
+                ("对比地区数", "Peers", profile["map"].get("peers"), "int"),
+                ("排名范围", "Ranked among", profile["map"].get("rank_scope_en" if en else "rank_scope"), "text")]
     if not s["region_total"]:  # no chain enterprise: no place among the peers, and no segment judged weak or missing
         unranked = profile["map"].get("unranked_note_en" if en else "unranked_note")
         overview = [(zh, e, unranked, "text") if zh == "地区排名" else (zh, e, None, kind) if zh in ("薄弱环节", "缺失环节")

@@ -48,7 +48,7 @@
           const r = m.rows.find(x => x.code === p.name);
           return r ? '<b>' + ZS.esc(rname(r)) + '</b><br>' + tz('企业数：', 'Enterprises: ') + ZS.num(r.count) + '<br>' + tz('占全国：', 'Share: ') + ZS.pct(r.share) : '';
         }},
-        visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'], dimension: 2,
+        visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [ZS.num(max), '0'], dimension: 2,
                     inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
         geo: {map: 'rp-' + m.view, roam: false, itemStyle: {areaColor: '#f4f6f8', borderColor: '#9fb0cc'}, emphasis: {disabled: true}, label: {show: false}},
         series: [{type: 'scatter', coordinateSystem: 'geo', data: pts, symbolSize: d => 8 + 30 * Math.sqrt((d[2] || 0) / max)}],
@@ -64,7 +64,7 @@
         return '<b>' + ZS.esc(r ? rname(r) : (names[p.name] || p.name)) + '</b><br>' + tz('企业数：', 'Enterprises: ') +
           ZS.num(r ? r.count : 0) + '<br>' + tz('占全国：', 'Share: ') + ZS.pct(r ? r.share : 0);
       }},
-      visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [String(max), '0'],
+      visualMap: {min: 0, max: max, left: 8, bottom: 8, calculable: false, itemHeight: 90, text: [ZS.num(max), '0'],
                   inRange: {color: ['#eef4fb', '#a9c8e8', '#4585c1', '#143f78']}},
       series: [{type: 'map', map: 'rp-' + m.view, roam: false, data: data, nameProperty: 'name',
                 label: {show: false, formatter: mapLabel, fontSize: 11},
