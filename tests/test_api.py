@@ -245,3 +245,15 @@ def test_the_chain_and_region_pages_group_thousands_and_say_what_a_rank_is_among
         legend = re.search(r'id="sec-map"><h2>[^<]*<small>([^<]*)<', page).group(1)
         assert legend == ("各地区产业链企业数，橙色描边为本地区" if lang == "zh" else
                           "chain enterprises by region; orange outline: this region"), legend
+
+
+@pytest.mark.parametrize("page", ["/enterprises", "/map", "/trends"])
+def test_english_pages_call_a_chain_segment_a_segment(client, page):
+    """The English pages said "Chain node" for 产业链环节 in their filters, "Segment" in their columns and "on
+    segment M05" in a score's comparison group: one term, Segment."""
+    import re
+
+    html = local_client(client.app, cookies={"lang": "en"}).get(page).text
+    labels = [" ".join(x.split()) for x in re.findall(r"<label[^>]*>\s*([^<]+?)\s*<select[^>]*(?:name=\"node\"|id=\"node-select\")", html)]
+    assert labels == ["Segment"], labels
+    assert "Chain node" not in html

@@ -357,3 +357,30 @@ def test_registry_basics_alone_have_no_total_and_sort_after_evidence(db, tmp_pat
         "/api/enterprises", params={"sort": "-score", "as_of": D, "size": 50}).json()["items"]
     assert [it["score"] is None for it in items] == [False] * 3 + [True] * 5, items
     assert {"辛卯新创科技有限公司", "壬辰老牌实业有限公司"} <= {it["name"] for it in items[3:]}
+
+
+def test_a_segment_cohort_is_said_with_a_space_after_its_code(db, tmp_path):
+    """The card's comparison group read 对照组：环节 M05的 2 家企业 — the code run into the Chinese after it: it reads
+    环节 M05 的 2 家企业, and in English the 2 enterprises on segment M05 (the term the pages use for 环节)."""
+    import shutil
+
+    import duckdb
+
+    from zhaoshang.services.evaluation.scorecard import DEFAULT_WEIGHTS
+
+    path = tmp_path / "ev.duckdb"
+    shutil.copyfile(db, path)
+    con = duckdb.connect(str(path))
+    con.execute("""INSERT INTO placements (enterprise_id, chain, node_code, confidence, method)
+                   SELECT id, 'ai', 'M05', 0.9, 'rules' FROM enterprises WHERE name IN ('甲星智能科技有限公司', '庚寅视觉科技有限公司')""")
+    con.close()
+    weights = tmp_path / "w.yaml"  # two enterprises on M05 of different ages: the segment's cohort, not its age band's
+    weights.write_text(DEFAULT_WEIGHTS.read_text(encoding="utf-8").replace("min_cohort: 30", "min_cohort: 2"),
+                       encoding="utf-8")
+    doc = run_json("score", "甲星智能科技有限公司", "--as-of", D, "--weights", weights, db=path)
+    assert (doc["cohort"]["level"], doc["cohort"]["node"], doc["cohort"]["n"]) == ("node", "M05", 2), doc["cohort"]
+    assert doc["cohort"]["label"] == "环节 M05 的 2 家企业"
+    table = " ".join(run("score", "甲星智能科技有限公司", "--as-of", D, "--weights", weights, db=path).stdout.split())
+    assert "对照组：环节 M05 的 2 家企业" in table, table
+    en = run_json("--lang", "en", "score", "甲星智能科技有限公司", "--as-of", D, "--weights", weights, db=path)
+    assert en["cohort"]["label"] == "the 2 enterprises on segment M05"

@@ -57,7 +57,7 @@ EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "status": ("登记状态", "Registry status"), "founded": ("成立日期", "Founded"),
     "capital_wan": ("注册资本(万元)", "Capital (10k CNY)"), "province": ("省份", "Province"), "city": ("城市", "City"),
     "district": ("区县", "District"), "listed_code": ("股票代码", "Stock code"), "tags": ("标签", "Tags"),
-    "nodes": ("产业链环节", "Chain nodes"), "latest_round": ("最近融资轮次", "Latest round"),
+    "nodes": ("产业链环节", "Segments"), "latest_round": ("最近融资轮次", "Latest round"),
     "latest_funding_date": ("最近融资日期", "Latest funding date"),
     # why a score-filtered or score-sorted list holds these rows, in this order: the stored batch's figures
     "funding_total_wan": ("融资总额(万元，含估算)", "Funding total (10k CNY, estimates included)"), "score": ("综合得分", "Score"),

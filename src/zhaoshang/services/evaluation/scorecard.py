@@ -457,8 +457,12 @@ def cohort_label(cohort: dict, lang: str = "zh") -> str:
         age = f"founded {b} years ago" if en else f"成立 {b} 年"
     parts = {"node+age": [seg, age], "node": [seg], "age": [age]}.get(level)
     if not parts:
-        return f"all {n} enterprises existing at the date" if en else f"截至该日存续的全部 {n} 家企业"
-    return (f"the {n} enterprises {' '.join(parts)}" if en else f"{'、'.join(parts)}的 {n} 家企业")
+        return f"all {n:,} enterprises existing at the date" if en else f"截至该日存续的全部 {n:,} 家企业"
+    if en:
+        return f"the {n:,} enterprises {' '.join(parts)}"
+    head = "、".join(parts)
+    # a space between a code and the Chinese after it, as before a number (环节 M05 的 124 家企业, 成立 3–5 年的 …)
+    return f"{head}{' ' if head[-1:].isascii() else ''}的 {n:,} 家企业"
 
 
 def total_note(no_data_labels: list[str], lang: str = "zh") -> str | None:
