@@ -434,8 +434,8 @@ def test_reachability_is_measured_for_every_lead_that_can_enter_the_list(store, 
 
 def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
     """The reachability signal's path (zhaoshang leads, /api/leads) gives each hop its relation in the list's
-    language, so two records of one person read 欧阳航 → 欧阳航（同一人的另一条记录） — plainly, without brackets in the
-    brackets (同一人（身份关联）） read badly) — and not as a loop; its arrow points
+    language, plainly, without brackets in the brackets (同一人（身份关联）） read badly); a hop between two records of
+    one person under one name, which read 欧阳航 → 欧阳航（同一人的另一条记录）, is left out; its arrow points
     the relation's way (甲公司 ← 吴瑶（创始人）: the path walks from the enterprise to its founder)."""
     db = demo_copy(tmp_path / "demo.duckdb")
     paths = {}
@@ -457,10 +457,15 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
         assert not re.search("[→←↔]", path[0])
         assert all(re.search(" [→←↔] ", b) and b.endswith(")") and not re.search(r"[\u4e00-\u9fff]", b[b.rindex(" ("):])
                    for b in path[1:]), path
-    # an identity hop said plainly, one level of brackets
-    assert any(a.endswith("（同一人的另一条记录）") for path in paths["zh"] for a in path[1:]), paths
+    # a hop between two records of one person under one name (欧阳航 → 欧阳航（同一人的另一条记录）) is left out of the
+    # path shown, the walk going on from the same name (``zhaoshang reach`` and 找关系 still show each record)
+    assert not any(re.fullmatch(r"(.+) [→←↔] \1（同一人的另一条记录）", a) for path in paths["zh"] for a in path[1:]), paths
+    assert not any(re.fullmatch(r"(.+) [→←↔] \1 \(the same person under another record\)", b)
+                   for path in paths["en"] for b in path[1:]), paths
     assert not any(a.endswith("））") for path in paths["zh"] for a in path[1:]), paths
-    assert any(b.endswith(" (the same person under another record)") for path in paths["en"] for b in path[1:]), paths
+    for path in paths["zh"]:  # each hop shown goes on from where the one before it ended
+        ends = [path[0]] + [re.match(r"(.+) [→←↔] (.+)（", a).group(2) for a in path[1:]]
+        assert all(re.match(r"(.+?) [→←↔] ", a).group(1) == end for a, end in zip(path[1:], ends)), path
     # a key person reached from the enterprise he is in office at: the arrow points from him to it
     assert any(re.search(" ← .*（(创始人|法定代表人|董事长|总经理/CEO)）$", a) for path in paths["zh"] for a in path[1:]), paths
     # each language's list came from its own process: among equal-strength paths both chose the same

@@ -3,6 +3,8 @@ result: one part per signal with its raw value, normalised value, weight and con
 
 from __future__ import annotations
 
+import re
+
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
 from ...core.explain import Explained, Part, Ref
@@ -177,9 +179,19 @@ def _private_names(x: Explained | None) -> dict:
     return {"private_names": names} if names else {}
 
 
+def _same_name_hop(part) -> bool:
+    """A hop between two records of one person under the same name (欧阳航 → 欧阳航): nothing a reader can follow."""
+    if part.signal != "same_person":
+        return False
+    m = re.fullmatch(r"(.+) [→←↔] (.+)", str(part.raw))
+    return bool(m) and m.group(1) == m.group(2)
+
+
 def _path(x: Explained | None, lang: str) -> list[str]:
-    """A reach path as read: its start, then each hop with its relation (欧阳航 → 欧阳航（同一人的另一条记录）: two
-    records of one person, not a loop; ``ties.hop_label``)."""
+    """A reach path as read: its start, then each hop with its relation (``ties.hop_label``). A hop between two records
+    of one person under the same name (欧阳航 → 欧阳航（同一人的另一条记录）) is left out of the path shown — the walk
+    goes on from the same name; its strength stays in the path's (``zhaoshang reach`` and 找关系 show each record).
+    Two records under different names stay (欧阳航 → 歐陽航（同一人的另一条记录）)."""
     if x is None:
         return []
     from ..graph.ties import hop_label, load_ties
@@ -187,4 +199,4 @@ def _path(x: Explained | None, lang: str) -> list[str]:
     model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
     return [str(p.raw) if p.signal == "origin" else
             f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
-            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts]
+            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts if not _same_name_hop(p)]
