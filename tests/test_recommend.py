@@ -610,3 +610,30 @@ def test_resources_dated_after_the_as_of_date_are_said_and_marked(fx, tmp_path):
     p = run("--lang", "en", "recommend", "330100", "--as-of", "2023-06-30", "--resources", str(dated), db=fx["db"],
             timeout=120)
     assert "after the analysis date 2023-06-30" in p.stderr
+
+
+def test_resources_after_the_as_of_date_are_marked_wherever_the_modes_are_shown(fx, tmp_path):
+    """The CLI marked † the criteria read from a resources file dated after the as-of date and printed the note; the
+    region page (its explained criteria), the report and the workbook (their mode cards) showed the same figures as
+    facts at that date, without † or note. The mark travels in the explanation and the note in the resources."""
+    dated = tmp_path / "resources.yaml"
+    dated.write_text(yaml.safe_dump({"as_of": dt.date(2024, 12, 31), "regions": RESOURCES}, allow_unicode=True),
+                     encoding="utf-8")
+    back = rec.recommend(fx["store"], "330100", as_of="2023-06-30", resources=dated)
+    marked = {c["metric"] for m in back["modes"] for c in m["criteria"] if c["after_as_of"]}
+    parts = {p.signal: (p.detail or {}).get("after_as_of") for m in back["modes"] for p in m["explain"].parts}
+    assert marked and {k for k, v in parts.items() if v} == marked
+    assert {parts[k] for k in marked} == {"2024-12-31"}
+    assert back["resources"]["after_as_of"] and back["resources"]["note"] in back["notes"]
+    from zhaoshang.interfaces.reports.region import mode_cards, resources_note
+
+    for lang, said in (("zh", "† 地区资源文件截至 2024-12-31，晚于分析日期 2023-06-30"),
+                       ("en", "† The region resources file is as of 2024-12-31, after the analysis date 2023-06-30")):
+        cards = mode_cards(back["modes"], lang)
+        daggers = [c["text"].endswith(" †") for m in cards for c in m["criteria"]]
+        assert sum(daggers) == sum(c["after_as_of"] for m in back["modes"] for c in m["criteria"]) > 0
+        assert resources_note({"recommend": back}, lang).startswith(said)
+    now = rec.recommend(fx["store"], "330100", as_of=AS_OF, resources=dated)
+    assert not now["resources"]["after_as_of"] and now["resources"]["note"] is None
+    assert not any(c["text"].endswith("†") for m in mode_cards(now["modes"]) for c in m["criteria"])
+    assert resources_note({"recommend": now}) == ""

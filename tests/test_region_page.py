@@ -72,6 +72,47 @@ def test_report_download_endpoint(server):
     assert bad.status_code == 400 and "format" in bad.json()["error"]  # like every user error: 400 with a message
 
 
+
+def test_resources_newer_than_the_date_are_marked_on_the_page_and_in_its_reports(server, tmp_path):
+    """杭州 as of 2019-12-31 read the demo's resources file (as of 2024-12-31): `zhaoshang recommend` marked † each
+    criterion read from it and said so, while the page, its PDF and its workbook showed 算力规模 6,000, 引导基金规模 150
+    and 12 高校 as facts at 2019-12-31, and the PDF's sources left the file out. Now each says it, in either language
+    (the report files built from the profile as the download builds them: the downloads are rate-limited)."""
+    from html import unescape
+
+    import httpx
+    import openpyxl
+
+    from zhaoshang.interfaces.reports.region import render_region_html
+    from zhaoshang.interfaces.reports.xlsx import write_xlsx
+
+    base, q = server["base"], "as_of=2019-12-31"
+    prof = httpx.get(f"{base}/api/region-profile/330100?{q}", timeout=120).json()
+    note_zh = "† 地区资源文件截至 2024-12-31，晚于分析日期 2019-12-31"
+    note_en = "† The region resources file is as of 2024-12-31, after the analysis date 2019-12-31"
+    for lang, note in (("zh", note_zh), ("en", note_en)):
+        html = httpx.get(f"{base}/region/330100?{q}&lang={lang}", timeout=120).text
+        sec = html[html.index('id="sec-modes"'):]
+        sec = sec[:sec.index("</section>")]
+        rows = dict(re.findall(r'<tr class="xp-part" data-signal="([^"]+)">(.*?)</tr>', sec, re.S))
+        later = {k for k, v in rows.items() if 'class="xp-later"' in v}
+        assert {"compute_pflops", "universities", "guidance_fund_yi"} <= later and "patent_lq" not in later, later
+        assert note in sec.replace("&#39;", "'")
+        report = unescape(re.sub(r"<[^>]+>", " ", render_region_html(prof, lang, for_pdf=True)))
+        assert re.search(r"6,000 ?[（(]>= 2000[）)] †", report) and note in report
+        appendix = " ".join(report[report.rindex("Sources and methods" if lang == "en" else "数据来源与方法"):].split())
+        assert re.search(r"region_resources\.yaml (地区资源|region resources) 2024-12-31 ?[（(]", appendix), appendix[:600]
+        write_xlsx(prof, tmp_path / f"r-{lang}.xlsx", lang)
+        wb = openpyxl.load_workbook(tmp_path / f"r-{lang}.xlsx")
+        modes = [c for r in wb["Modes" if lang == "en" else "招商模式"].iter_rows(values_only=True) for c in r if c]
+        assert any(str(c).startswith(note) for c in modes), modes
+        assert any("6,000 (>= 2000) †" in str(c) or "6,000（>= 2000） †" in str(c) for c in modes), modes
+        notes = [c for r in wb["Notes" if lang == "en" else "说明"].iter_rows(values_only=True) for c in r if c]
+        assert any(str(c).startswith("region_resources.yaml") and "2024-12-31" in str(c) for c in notes), notes
+    today = httpx.get(f"{base}/region/330100", timeout=120).text  # as of the data's date: nothing to mark
+    assert 'class="xp-later"' not in today and "地区资源文件截至" not in today
+
+
 PARTNER_ORDER = ("patent", "investment", "branch", "people")
 
 

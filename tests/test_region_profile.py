@@ -60,7 +60,10 @@ def test_region_and_defaults(store, sz):
                                             (SELECT max(date) FROM fundings), (SELECT max(applied) FROM patents)) AS d""")[0]["d"]
     assert sz["as_of"] == min(latest, china_today()).isoformat() == reference_date(store).isoformat()
     assert region_profile(store, "深圳市", as_of=sz["as_of"])["summary"] == sz["summary"]
-    assert {s["source"] for s in sz["sources"]} == {r["source"] for r in store.query("SELECT DISTINCT source FROM imports")}
+    # the demo's imports (each added rows), then the resources file its attraction modes read, with the file's date
+    imported = [s for s in sz["sources"] if s["kinds"] != "resources"]
+    assert {s["source"] for s in imported} == {r["source"] for r in store.query("SELECT DISTINCT source FROM imports")}
+    assert [(s["source"], s["data_date"]) for s in sz["sources"][len(imported):]] == [("region_resources.yaml", "2024-12-31")]
 
 
 def test_summary_and_chain_against_sql(store, sz):

@@ -465,9 +465,9 @@ def test_english_cover_lists_the_sources_in_english_punctuation(env):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory, demo_copy):
-    """深圳市's report (HTML and workbook, as of 2019-01-31) on a copy of the demo with three more imports: a list whose
-    rows all match known enterprises (交易所名单), and IT桔子's fundings (data date 2018-12-25) then its company list
-    re-imported as of 2019-06-30."""
+    """深圳市's report (HTML and workbook, as of 2019-01-31) on a copy of the demo with four more imports: a list whose
+    rows all match known enterprises (交易所名单), IT桔子's fundings (data date 2018-12-25) then its company list
+    re-imported as of 2019-06-30, and a list whose only row is rejected (坏名单: nothing added)."""
     import csv
 
     d = tmp_path_factory.mktemp("imported")
@@ -484,9 +484,38 @@ def imported(tmp_path_factory, demo_copy):
     run("--db", db, "import", "enterprises", str(listed), "--source", "交易所名单")
     run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
     run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
+    bad = d / "bad.csv"
+    bad.write_text("企业名称,成立日期\n某某坏数据科技有限公司,2026/13/01\n", encoding="utf-8")
+    run("--db", db, "import", "enterprises", str(bad), "--source", "坏名单")
     html, xlsx = d / "r.html", d / "r.xlsx"
     run("--db", db, "report", "region", "深圳市", "-o", str(html), "-o", str(xlsx), "--as-of", "2019-01-31")
-    return {"html": html, "xlsx": xlsx}
+    return {"db": db, "html": html, "xlsx": xlsx}
+
+
+def test_an_import_that_added_nothing_is_not_credited_as_a_source(imported):
+    """A list whose only row was rejected (0 added) was credited on the cover, "…；bad（未注明数据日期）；…", and listed in
+    the appendix as "bad 企业 未注明 1 0 0": a report credits the sources its data rest on; `zhaoshang status` still
+    lists every import."""
+    import openpyxl
+
+    from cli_util import run_json
+
+    text = imported["html"].read_text(encoding="utf-8")
+    cover = text[text.index("<th>数据来源</th>"):]
+    cover = cover[:cover.index("</tr>")]
+    assert "交易所名单" in cover and "桔子" in cover and "坏名单" not in cover, cover
+    appendix = text[text.index('id="sec-methods"'):]
+    assert "<tr><td>交易所名单</td>" in appendix and "坏名单" not in appendix
+    assert "未新增也未更新任何行的导入" in appendix  # said why, and where every import is listed
+    notes = [c.value for r in openpyxl.load_workbook(imported["xlsx"])["说明"].iter_rows() for c in r
+             if isinstance(c.value, str)]
+    assert any(v.startswith("交易所名单：") for v in notes) and not any("坏名单" in v for v in notes), notes
+    with Store(imported["db"], read_only=True) as s:
+        from zhaoshang.services.reference import database_meta
+
+        assert "坏名单" not in [r["source"] for r in database_meta(s)["sources"]]  # the pages' footer alike
+    status = run_json("status", db=imported["db"])
+    assert [(r["rows_read"], r["rows_imported"]) for r in status["sources"] if r["source"] == "坏名单"] == [(1, 0)]
 
 
 def test_sources_say_rows_read_and_updated_not_only_new(imported):

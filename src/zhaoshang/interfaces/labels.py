@@ -231,7 +231,9 @@ DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "person
                                "branches": ("分支机构与对外投资", "branches and investments"),
                                "investors": ("投资机构", "investors"), "fundings": ("融资事件", "fundings"),
                                "patents": ("专利", "patents"), "news": ("新闻", "news"), "demands": ("需求清单", "demands"),
-                               "contacts": ("联系人", "contacts")}
+                               "contacts": ("联系人", "contacts"),
+                               # not an import: the region resources file a report's attraction modes read
+                               "resources": ("地区资源", "region resources")}
 
 
 # the kinds of the cooperation network between regions (services.analytics.network.KINDS)

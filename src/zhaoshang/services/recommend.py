@@ -169,16 +169,20 @@ def weighted(terms: dict[str, float | None], weights: dict[str, float]) -> tuple
     return sum(contrib.values()), contrib
 
 
-def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | None = None) -> dict:
+def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | None = None,
+                  resources_after: str | None = None) -> dict:
     """One attraction mode against a profile: every criterion with its value, threshold and outcome; the
-    same as an ``Explained`` (value = suggested, one part per criterion: 1 passed, 0 failed, None unknown)."""
+    same as an ``Explained`` (value = suggested, one part per criterion: 1 passed, 0 failed, None unknown).
+    ``resources_after``: the resources file's date when it is after ``as_of``: each criterion that reads the file
+    is marked ``after_as_of`` (its part's detail too), so that every view of the mode marks it (†)."""
     crit = []
     for c in mode.get("criteria") or []:
         v = profile.get(c["metric"])
         passed = None if v is None else bool(OPS[c["op"]](v, c["value"]))
         zh, en, src = METRICS[c["metric"]]
         crit.append({"metric": c["metric"], "label_zh": zh, "label_en": en, "source": src, "value": v,
-                     "op": c["op"], "threshold": c["value"], "passed": passed})
+                     "op": c["op"], "threshold": c["value"], "passed": passed,
+                     "after_as_of": bool(resources_after) and "resources" in src})
     require = mode.get("require", "all")
     outcomes = [c["passed"] is True for c in crit]
     fires = bool(crit) and (all(outcomes) if require == "all" else any(outcomes))
@@ -197,7 +201,8 @@ def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | No
                 "criteria": [{"metric": c["metric"], "op": c["op"], "threshold": c["threshold"]} for c in crit]},
         parts=[Part(signal=c["metric"], label=c["label_zh"], raw=c["value"],
                     contribution=None if c["passed"] is None else float(c["passed"]),
-                    detail={"op": c["op"], "threshold": c["threshold"], "passed": c["passed"], "label_en": c["label_en"]})
+                    detail={"op": c["op"], "threshold": c["threshold"], "passed": c["passed"], "label_en": c["label_en"],
+                            **({"after_as_of": resources_after} if c["after_as_of"] else {})})
                for c in crit],
         evidence=[Ref(table=t.strip(), where={"region": region}) for t in
                   dict.fromkeys(x for c in crit for x in c["source"].split(","))],
@@ -498,18 +503,20 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         notes_en.append("complexity computation: " + ", ".join(cx.notes))
 
     profile = region_profile_metrics(store, info, chain, ref, cfg, res)
-    modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"]) for m in cfg.get("modes") or []]
     # resources dated after the as-of date: a look back reads figures from its future; said, and each criterion
-    # that reads the file marked (``after_as_of``)
+    # that reads the file marked (``after_as_of``, shown as †); the sentence is the resources' ``note``, which the
+    # region page, its report and workbook print under the modes as the CLI prints it
     later = res is not None and isinstance(res["as_of"], str) and res["as_of"] > ref.isoformat()
-    for m in modes:
-        for c in m["criteria"]:
-            c["after_as_of"] = later and "resources" in c["source"]
+    modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"], res["as_of"] if later else None)
+             for m in cfg.get("modes") or []]
+    res_note = None
     if later and any(c["after_as_of"] for m in modes for c in m["criteria"]):
-        notes.append(f"地区资源文件截至 {res['as_of']}，晚于分析日期 {ref}：招商模式中读取资源的条件（算力、高校、引导基金等，标 †）"
-                     "用的是较晚的数据")
-        notes_en.append(f"the region resources file is as of {res['as_of']}, after the analysis date {ref}: the attraction "
-                        "modes' criteria that read it (compute, universities, guidance funds …, marked †) use later figures")
+        res_note = (f"地区资源文件截至 {res['as_of']}，晚于分析日期 {ref}：招商模式中读取资源的条件（算力、高校、引导基金等，标 †）"
+                    "用的是较晚的数据",
+                    f"the region resources file is as of {res['as_of']}, after the analysis date {ref}: the attraction "
+                    "modes' criteria that read it (compute, universities, guidance funds …, marked †) use later figures")
+        notes.append(res_note[0])
+        notes_en.append(res_note[1])
     modes.sort(key=lambda m: not m["suggested"])  # stable: suggested first, config order kept
 
     return {
@@ -541,7 +548,9 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         "modes": modes,
         "suggested_modes": [m["code"] for m in modes if m["suggested"]],
         "profile": profile,
-        "resources": None if res is None else {k: res[k] for k in ("path", "synthetic", "label", "as_of")},
+        "resources": None if res is None else {**{k: res[k] for k in ("path", "synthetic", "label", "as_of")},
+                                               "regions": len(res["regions"]), "after_as_of": res_note is not None,
+                                               "note": res_note and res_note[0], "note_en": res_note and res_note[1]},
         "synthetic": bool(store.synthetic) or bool(res and res["synthetic"]),
         "notes": notes, "notes_en": notes_en,
     }

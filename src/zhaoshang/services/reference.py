@@ -20,12 +20,21 @@ def sources(store) -> list[dict]:
     as for the reference date), so a source imported only so reads None, not its import day. ``by_kind``: the same
     for each kind of the source, with its own data date (a company list re-imported later than the source's
     fundings does not date the fundings). ``rows_read`` counts each file once: the same file imported again (by
-    its content hash) is read again, but holds no more rows (a 53,779-row file imported twice read 107,558)."""
+    its content hash) is read again, but holds no more rows (a 53,779-row file imported twice read 107,558).
+
+    A source (or a kind of it) whose imports added and updated nothing — a file whose every row was rejected — holds
+    none of the data and is left out: a page's footer and a report credit the sources the data rest on; every import,
+    empty ones too, is in ``zhaoshang status``. Its later imports that changed nothing (an export re-imported
+    unchanged with a newer ``--data-date``) still date a source that did add rows."""
     def query(group: str) -> list[dict]:
         return store.query(
             f"""WITH undated AS ({UNDATED_IMPORTS}),
-               i AS (SELECT *, row_number() OVER (PARTITION BY source, kind, coalesce(file_sha256, CAST(id AS VARCHAR))
-                                                 ORDER BY id) = 1 AS first_of_file FROM imports)
+               credited AS (SELECT source, kind FROM imports GROUP BY source, kind
+                            HAVING coalesce(sum(rows_imported), 0) + coalesce(sum(rows_updated), 0) > 0),
+               i AS (SELECT imports.*, row_number() OVER (PARTITION BY imports.source, imports.kind,
+                                                          coalesce(file_sha256, CAST(id AS VARCHAR))
+                                                          ORDER BY id) = 1 AS first_of_file
+                     FROM imports JOIN credited c ON c.source = imports.source AND c.kind = imports.kind)
                SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,
                       max(data_date) FILTER (WHERE id NOT IN (SELECT id FROM undated)) AS data_date,
                       max(finished_at) AS imported_at, sum(rows_imported) AS rows,
@@ -34,7 +43,7 @@ def sources(store) -> list[dict]:
                FROM i GROUP BY {group} ORDER BY {group}""")
 
     rows = query("source")
-    if not rows:
+    if not rows and not store.query("SELECT 1 AS x FROM imports LIMIT 1"):  # no import log: the rows' own sources
         rows = store.query("SELECT source, 'enterprises' AS kinds, NULL AS data_date, NULL AS imported_at, "
                            "count(*) AS rows, count(*) AS rows_read, 0 AS rows_updated FROM enterprises "
                            "GROUP BY source ORDER BY source")

@@ -18,7 +18,9 @@
 - ``trends``: funding by quarter, by segment and the most active investors (``services.trends``);
 - ``top_enterprises``: the largest placed enterprises (by registered capital where known, then listed, then funding;
   the basis per row: ``ranked_by``, ``order_note``) with their segments;
-- ``leads``: the best targets (``services.leads``), when that service exists.
+- ``leads``: the best targets (``services.leads``), when that service exists;
+- ``sources``: the imports the data rest on (``reference.sources``), then the region resources file the attraction
+  modes read, when they read one (``kinds: resources``, its ``data_date`` the file's ``as_of``).
 
 A section whose service is not installed or returns nothing has ``available: false`` and a ``note``; the
 interfaces then show "暂无数据". Definitions: docs/methods.md ("Region report").
@@ -372,6 +374,17 @@ def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str,
     return doc
 
 
+def _resources_source(res: dict | None) -> list[dict]:
+    """The region resources file the attraction modes read, as one more of the report's sources (its file name, its
+    date, the regions it lists); none when no file was read."""
+    if not res:
+        return []
+    name = res["path"].replace("\\", "/").rsplit("/", 1)[-1]
+    row = {"source": name, "kinds": "resources", "data_date": res.get("as_of"), "imported_at": None,
+           "rows": None, "rows_read": res.get("regions"), "rows_updated": None}
+    return [{**row, "by_kind": [dict(row)]}]
+
+
 def _no_leads_reason(leads: dict, d: _dt.date, national_total: int) -> tuple[str, str]:
     """Why the leads service found no target, from its population counts (zh, en)."""
     if not national_total:
@@ -471,7 +484,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
                    "full_name": full_name(store, info),
                    "path": _path(store, info), "members": info.get("members")},
         "as_of": d.isoformat(), "chain": chain, "chain_name": _chain_name(store, chain),
-        "synthetic": bool(store.synthetic), "sources": sources(store),
+        "synthetic": bool(store.synthetic), "sources": sources(store) + _resources_source(recommend.get("resources")),
         "thresholds": tree["thresholds"], "generated": china_today().isoformat(),
         "summary": summary,
         "stages": stage_rows,

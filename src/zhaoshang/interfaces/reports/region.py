@@ -256,6 +256,27 @@ TREND_NODES_SHOWN = 12  # the PDF's funding-by-segment rows (by amount); the wor
 RECOMMEND_SHOWN = ("rank", "name_zh", "quadrant_zh", "count", "rca", "density", "pci", "funding_cagr", "patent_cagr", "score")
 
 
+def sources_note(profile: dict, lang: str = "zh") -> str:
+    """The sentence under the report's sources (the PDF's appendix, the workbook's notes): which imports are listed
+    (``reference.sources``: those the data rest on), and what the resources file's row is, when there is one."""
+    res = any(s.get("kinds") == "resources" for s in profile.get("sources") or [])
+    if lang == "en":
+        return ("Listed are the imports this report's data rest on: an import that added and updated nothing (a file "
+                "whose every row was rejected) is left out; zhaoshang status lists every import."
+                + (" Region resources: the file the attraction modes read; its rows read are the regions it lists."
+                   if res else ""))
+    return ("列出的是本报告数据所依据的导入：未新增也未更新任何行的导入（如每一行都被拒绝的文件）不列入，全部导入记录见 zhaoshang status。"
+            + ("地区资源为招商模式读取的地区资源文件，读取行数为其所列地区数。" if res else ""))
+
+
+def resources_note(profile: dict, lang: str = "zh") -> str:
+    """The sentence under the attraction modes when the resources file they read is dated after the as-of date (the
+    criteria marked †), for the page, the report and the workbook alike; empty otherwise."""
+    res = (profile.get("recommend") or {}).get("resources") or {}
+    note = res.get("note_en" if lang == "en" else "note")
+    return f"† {note[:1].upper() + note[1:] if lang == 'en' else note}{'.' if lang == 'en' else '。'}" if note else ""
+
+
 def rec_beyond_text(profile: dict, lang: str = "zh") -> str:
     """The sentence under the recommended segments naming the candidates ranked below the shown ones (a 补链 one with
     its label), for the report and the page alike; empty when every candidate is shown."""
@@ -271,7 +292,8 @@ def rec_beyond_text(profile: dict, lang: str = "zh") -> str:
 def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
     """Attraction modes as cards: name, the verdict (suggested, not suggested, or cannot be judged), the criteria
     with their values and thresholds (✓ met / ✗ not met / 数据不足 no data: a criterion without a value is unknown,
-    not failed), and the action."""
+    not failed; † one read from a resources file dated after the as-of date, as ``zhaoshang recommend`` marks it),
+    and the action."""
     en = lang == "en"
     out = []
     for m in modes:
@@ -285,7 +307,8 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
             colon, lp, rp = (": ", " (", ")") if en else ("：", "（", "）")
             crit.append({"ok": passed is True, "state": state, "mark": {"yes": "✓", "no": "✗", "unknown": "?"}[state],
                          "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}{colon}"
-                         f"{vt}{lp}{c.get('op', '')} {c.get('threshold', '')}{rp}", "source": c.get("source")})
+                         f"{vt}{lp}{c.get('op', '')} {c.get('threshold', '')}{rp}{' †' if c.get('after_as_of') else ''}",
+                         "source": c.get("source"), "after_as_of": bool(c.get("after_as_of"))})
         ev = m.get("evidence") or m.get("reasons") or m.get("reason")
         if not crit and ev:
             crit = [{"ok": True, "state": "yes", "mark": "✓", "text": e if isinstance(e, str) else _flat_text(e),
@@ -379,7 +402,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
         "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
         "rec_modes": mode_cards(rec_modes, lang),
-        "rec_beyond": rec_beyond_text(profile, lang),
+        "rec_beyond": rec_beyond_text(profile, lang), "resources_note": resources_note(profile, lang),
+        "sources_note": sources_note(profile, lang),
         "trends": trends, "trend_window": trend_window_text(profile, lang), "trends_link": trends_link(profile),
         "trend_nodes_table": table(trends["nodes"][:TREND_NODES_SHOWN], TABLES["trend_nodes"], lang),
         "trend_nodes_more": max(0, len(trends["nodes"]) - TREND_NODES_SHOWN),

@@ -12,7 +12,7 @@ from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ...services.datastore import synthetic_label
 from ..labels import label
 from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text,
-                     recommend_parts, report_cols, trend_parts)
+                     recommend_parts, report_cols, resources_note, sources_note, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
     """The chain by name with its code, as the PDF names it: 人工智能产业链（ai） / AI industry chain (ai)."""
@@ -170,6 +170,8 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 _put(sh, i, j, v, c[3], lang)
         if key == "recommend" and rec_beyond_text(profile, lang):  # the candidates below the listed ones, named
             sh.cell(row=start + len(rows) + 2, column=1, value=rec_beyond_text(profile, lang))
+        if key == "modes" and resources_note(profile, lang):  # the criteria marked †: resources after the as-of date
+            sh.cell(row=start + len(rows) + 2, column=1, value=resources_note(profile, lang))
         sh.freeze_panes = sh.cell(row=start + 1, column=1)
 
     notes = wb.create_sheet(name("notes"))
@@ -188,10 +190,17 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
               for zh, en in zip(ld.get("date_notes") or [], ld.get("date_notes_en") or [])]
     for src in (k for s in profile["sources"] for k in s.get("by_kind") or [s]):  # one line per kind: its own date
         read, new, upd = (src.get(k) or 0 for k in ("rows_read", "rows", "rows_updated"))
-        lines.append(("数据来源", "Source", f"{src['source']}：{kinds_text(src.get('kinds'))}；数据日期 {src.get('data_date') or '未注明'}；"
-                                             f"读取 {read:,} 行，新增 {new:,}，更新 {upd:,}",
-                      f"{src['source']}: {kinds_text(src.get('kinds'), 'en')}; data date {src.get('data_date') or 'not given'}; "
-                      f"{count_en(read, 'row', sep=True)} read, {new:,} new, {upd:,} updated"))
+        zh_date, en_date = f"数据日期 {src.get('data_date') or '未注明'}", f"data date {src.get('data_date') or 'not given'}"
+        if src.get("data_date") and str(src["data_date"]) > profile["as_of"]:  # as the PDF's appendix says it
+            zh_date, en_date = zh_date + "（晚于本报告截至日期）", en_date + " (after the date of this report)"
+        if src.get("kinds") == "resources":  # the region resources file: the regions it lists, nothing imported
+            counts = (f"列出 {read:,} 个地区", count_en(read, "region", sep=True) + " listed")
+        else:
+            counts = (f"读取 {read:,} 行，新增 {new:,}，更新 {upd:,}",
+                      f"{count_en(read, 'row', sep=True)} read, {new:,} new, {upd:,} updated")
+        lines.append(("数据来源", "Source", f"{src['source']}：{kinds_text(src.get('kinds'))}；{zh_date}；{counts[0]}",
+                      f"{src['source']}: {kinds_text(src.get('kinds'), 'en')}; {en_date}; {counts[1]}"))
+    lines.append(("数据来源", "Source", sources_note(profile), sources_note(profile, "en")))
     th = profile["thresholds"]
     lines += [
         ("口径", "As of", "统计截至日期：成立日期不晚于该日、未在该日前注销、位于中国境内的企业；企业计入所在环节及全部上级环节（不重复）。",
