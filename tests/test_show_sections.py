@@ -4,6 +4,7 @@ persons imported for one enterprise through the real command."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -71,6 +72,13 @@ def test_a_profile_of_more_than_200_patents_counts_them_all(tmp_path, demo_copy)
     page = c.get(f"/enterprises/{ent['id']}").text
     assert f'专利 <small class="muted">{total}</small>' in page
     assert f"最近 200 条（共 {timeline} 条）" in page
+    # the page's patents: the latest 200 said so, and after them the earlier ones the scorecard links to (it names the
+    # first filed), so that each of its links lands on a line
+    cited = int(re.search(r'id="patents-cut" data-shown="200" data-total="(\d+)" data-cited="(\d+)"', page)[2])
+    assert f"最近 200 件（共 {total} 件）；其后另列评分引用的较早 {cited} 件" in page and cited > 0
+    assert page.count('<tr id="patent-') == 200 + cited
+    linked = set(re.findall(r'#(patent-\d+)"', page))
+    assert len(linked) >= cited and linked <= set(re.findall(r'<tr id="(patent-\d+)"', page))
     sources = sum(s["records"] for s in doc["sources"] if s["kind"] == "patents")
     assert sources == total
     score = c.get(f"/api/enterprises/{ent['id']}/score").json()

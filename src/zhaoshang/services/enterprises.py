@@ -550,24 +550,38 @@ def legal_reps_holding(store, enterprise_ids: Any, d: Any) -> dict[int, list[str
     return out
 
 
-def _capped(store, sql: str, params: list, limit: int | None) -> tuple[list[dict], int]:
+def _capped(store, sql: str, params: list, limit: int | None, keep: Any = None, key: str = "id",
+            cuts: dict | None = None, name: str | None = None) -> tuple[list[dict], int]:
     """The rows of an ordered query, the latest ``limit`` of them (None: all), and how many there are: the length
-    when the list is whole, a COUNT of the same query when the cap cut it."""
+    when the list is whole, a COUNT of the same query when the cap cut it. Rows past the cut whose ``key`` is in
+    ``keep`` (those a scorecard on the page links to) follow the latest ones, in the query's order, marked
+    ``cited``. A cut list is said in ``cuts[name]``: how many are shown as the latest, in all, and cited past it."""
     rows = store.query(sql + " LIMIT ?", [*params, limit])
     if limit is None or len(rows) < limit:
         return rows, len(rows)
-    return rows, store.query(f"SELECT count(*) AS n FROM ({sql})", params)[0]["n"]
+    total = store.query(f"SELECT count(*) AS n FROM ({sql})", params)[0]["n"]
+    missing = sorted(set(keep or ()) - {r[key] for r in rows}) if total > len(rows) else []
+    extra = store.query(f"SELECT * FROM ({sql}) WHERE {key} IN ({', '.join('?' for _ in missing)})",
+                        [*params, *missing]) if missing else []
+    if cuts is not None and total > len(rows):
+        cuts[name] = {"shown": len(rows), "total": total, "cited": len(extra)}
+    return rows + [{**r, "cited": True} for r in extra], total
 
 
-def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None = 200) -> dict:
+def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None = 200,
+                       cited: dict[str, list[int]] | None = None) -> dict:
     """Everything about one enterprise: the record with region names, chain placements with evidence,
     a dated timeline (events, fundings, patents, news, branches), people, shareholders, contacts (personal data:
     shown through ``services.privacy.present_profile``), patents, fundings, branches, aliases, main product lines
     with their revenue shares and period, sources and the
     conflicts between sources (records whose credit code names this enterprise with other values). Dated items
     after ``as_of`` are left out; people and shareholders are those in office or holding on the date. The timeline,
-    fundings, patents, news, branches and contacts list their latest ``limit`` rows (None: all); ``counts`` gives
-    how many there are in all."""
+    fundings, patents, news, branches and contacts list their latest ``limit`` rows (None: all), newest first (a
+    patent by its filing date, 申请日), and after them the rows past the cut that ``cited`` names (table → ids: those
+    a scorecard on the same page links to, ``evaluation.facts.linked_rows``), marked ``cited``; ``counts`` gives how
+    many there are in all, ``cuts`` each cut list's numbers (shown as the latest, in all, cited past the cut)."""
+    cited = cited or {}
+    cuts: dict = {}
     eid = resolve_enterprise(store, key)
     d = reference_date(store, as_of)
     ent = store.query(
@@ -601,23 +615,27 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
                                 and d < min(classified_on, reference_date(store)) else None)
     fundings, n_fundings = _capped(store,
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key,
-                  coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated
-           FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST""",
-        [eid, d], limit)
+                  coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated,
+                  (SELECT list(DISTINCT fi.investor_id ORDER BY fi.investor_id) FROM funding_investors fi
+                   WHERE fi.funding_id = fundings.id AND fi.investor_id IS NOT NULL) AS investor_ids
+           FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST, id DESC""",
+        [eid, d], limit, cited.get("fundings"), cuts=cuts, name="fundings")
     for f in fundings:
         f["round_zh"] = ROUND_LABELS_ZH.get(f["round"] or "", f["round_raw"] or f["round"])
     patents, n_patents = _capped(store,
         """SELECT p.id, p.number, p.title, p.type, p.applied, p.granted, p.published, p.main_ipc, p.status, p.source
            FROM patents p WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
              AND (coalesce(p.applied, p.published, p.granted) IS NULL OR coalesce(p.applied, p.published, p.granted) <= ?)
-           ORDER BY coalesce(p.granted, p.published, p.applied) DESC NULLS LAST""", [eid, d], limit)
+           ORDER BY coalesce(p.applied, p.published, p.granted) DESC NULLS LAST, p.id DESC""", [eid, d], limit,
+        cited.get("patents"), cuts=cuts, name="patents")
     news, n_news = _capped(store,
         # a news item's publication is a date (the importer stores the day, at midnight): a date, not a moment
         f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, CAST(n.published AS DATE) AS published, n.outlet, n.sentiment,
                   n.event_type, n.source
            FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
              AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
-           ORDER BY n.published DESC NULLS LAST""", [eid, d], limit)
+           ORDER BY n.published DESC NULLS LAST, n.id DESC""", [eid, d], limit, cited.get("news"), cuts=cuts,
+        name="news")
     branches, n_branches = _capped(store,
         # the region of the other end: the branch's or investee's for a record of this enterprise's, its parent's
         # where this enterprise is the branch or investee
@@ -631,13 +649,14 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            FROM x LEFT JOIN enterprises pe ON pe.id = x.parent_id AND NOT x.outward
            LEFT JOIN regions r ON r.code = CASE WHEN x.outward THEN coalesce(x.district_code, x.city_code, x.province_code)
                                                 ELSE coalesce(pe.district_code, pe.city_code, pe.province_code) END
-           ORDER BY x.date DESC NULLS LAST""", [eid, eid, eid, d], limit)
+           ORDER BY x.date DESC NULLS LAST, x.id DESC""", [eid, eid, eid, d], limit, cited.get("branches"),
+        cuts=cuts, name="branches")
     people = store.query(
         """WITH later AS (  -- the enterprise's people lists (roles imports) by the date: (data date, person)
              SELECT i.data_date, coalesce(p.name, r.person_name) AS name, r.source FROM roles r
              JOIN imports i ON i.id = r.import_id LEFT JOIN persons p ON p.id = r.person_id
              WHERE r.enterprise_id = ? AND i.data_date <= ?)
-           SELECT * FROM (SELECT r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source,
+           SELECT * FROM (SELECT r.id AS role_id, r.person_id, coalesce(p.name, r.person_name) AS name, r.role, r.title, r.start_date, r.end_date, r.source,
                   i.data_date,
                   -- a role without an end that a newer people list of the enterprise no longer names: not current
                   (SELECT arg_max(l.source || ' ' || l.data_date, l.data_date) FROM later l WHERE l.data_date > i.data_date
@@ -661,7 +680,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     private_holders = [f"p:{x}" for x in holding_records(store, [r["person_id"] for r in people], d)]
     contacts, n_contacts = _capped(store,  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
-           ORDER BY id""", [eid], limit)
+           ORDER BY id""", [eid], limit, cuts=cuts, name="contacts")
     aliases = store.query("SELECT alias, kind, source FROM enterprise_aliases WHERE enterprise_id = ? ORDER BY kind, alias", [eid])
     # main product lines with their revenue shares (a listed company's 主营产品), in the source's order; shares of
     # a period after the date are not known on it. An undated line (its file imported without a data date) is
@@ -703,32 +722,34 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
              -- ``seen``: the data date of the export that showed an end the registry dated earlier (the event
              -- sits on the registry's date)
              SELECT date, type, title, ref_table, ref_id, source,
-                    TRY_CAST(json_extract_string(detail, '$.seen') AS DATE) AS seen FROM events WHERE enterprise_id = ?
+                    TRY_CAST(json_extract_string(detail, '$.seen') AS DATE) AS seen, id AS event_id
+             FROM events WHERE enterprise_id = ?
              UNION ALL
-             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source, NULL
+             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source, NULL, NULL
                FROM fundings f WHERE enterprise_id = ?
                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = f.enterprise_id AND x.ref_table = 'fundings' AND x.ref_id = f.id)
              UNION ALL
-             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source, NULL FROM patents p
+             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source, NULL, NULL FROM patents p
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
-             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source, NULL FROM news n
+             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source, NULL, NULL FROM news n
               WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
              UNION ALL
-             SELECT date, CASE WHEN parent_id = ? THEN kind ELSE 'parent_' || kind END, coalesce(child_name, '') , 'branches', id, source, NULL
+             SELECT date, CASE WHEN parent_id = ? THEN kind ELSE 'parent_' || kind END, coalesce(child_name, '') , 'branches', id, source, NULL, NULL
                FROM branches b WHERE (parent_id = ? OR child_id = ?)
                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'branches' AND x.ref_id = b.id)
              UNION ALL
-             SELECT founded, 'founded', '成立', NULL, NULL, source, NULL FROM enterprises WHERE id = ? AND founded IS NOT NULL
+             SELECT founded, 'founded', '成立', NULL, NULL, source, NULL, NULL FROM enterprises WHERE id = ? AND founded IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.type = 'founded')
            )
            -- a news item without a publication date is dated by its import's data date: a stand-in, said so
            SELECT *, (ref_table = 'news' AND date IS NOT NULL
                       AND ref_id IN (SELECT id FROM news WHERE published IS NULL)) AS date_stand_in
            FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type""",
-        [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d], limit)
+        [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d], limit, cited.get("events"), key="event_id",
+        cuts=cuts, name="timeline")
     for ev in timeline:
         ev["title_en"] = title_en(ev["title"])
         # the founding: dated to what its date is known to (2015-03: a month, not its first day)
@@ -742,7 +763,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
             "product_lines": product_lines, "product_lines_later": product_lines_later,
             "product_lines_undated": product_lines_undated,
             "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders,
-            "placements_classified_on": placements_classified_on}
+            "placements_classified_on": placements_classified_on, "cuts": cuts}
 
 
 def _absent_from_latest_export(store, eid: int, d) -> list[dict]:

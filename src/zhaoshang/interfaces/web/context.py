@@ -32,6 +32,7 @@ from ...services import reference
 from ...services.monitoring.news import enterprise_cell
 from ...services.regions import matrix
 from ...services.chain import reading as chain_reading
+from ...services.evaluation import facts as evidence_facts
 from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
@@ -224,6 +225,9 @@ class WebContext:
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
         self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR, day_forms=DAY_FORMS)  # a date box's hint
+        # a scorecard's evidence: how many rows of a list it links one by one, and the profile line each table's rows
+        # have (services/evaluation/facts.py; the profile lists every row so linked)
+        self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, evidence_anchors=evidence_facts.ANCHORS)
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)

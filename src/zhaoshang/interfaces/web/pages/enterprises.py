@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from ....core.geo.lookup import region_labels
 from ....services import enterprises as ent_svc
 from ....services.chain import corrections
+from ....services.evaluation.facts import linked_rows
 from ....services.pipeline import leads as pipeline_leads
 from ..access import personal_view
 from ..auth import read_note
@@ -113,9 +114,12 @@ def register(app, web) -> None:
     @app.get("/enterprises/{key}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise_page(key: str, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
                         pl_note: Note = None, pa_note: Note = None, pa_region: Text = None):
-        prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
+        # the scorecard first: the rows it links to are listed on the profile even past a list's cut
+        card, card_why = profile_card(web, store, ent_svc.resolve_enterprise(store, key), web.clean(as_of),
+                                      web.lang_of(request))
+        prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of),
+                                                                 cited=linked_rows(card)))
         leads = pipeline_leads.list_leads(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
-        card, card_why = profile_card(web, store, prof["enterprise"]["id"], web.clean(as_of), web.lang_of(request))
         decisions = corrections.list_corrections(request.app.state.team, enterprise_id=prof["enterprise"]["id"])
         pa = read_note(request.app.state.auth, pa_note, web.lang_of(request))
         # the placement form's outcome: only what this server signed (what was recorded, or why not and beside which
