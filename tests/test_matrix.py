@@ -166,7 +166,7 @@ def test_top_enterprises_per_cell(store):
         if not r["count"]:
             continue
         expect = sorted((e for i, e in ents.items() if i in on_node["D01"] and e["city_code"] == r["code"]),
-                        key=lambda e: (-(e["capital_wan"] or -1), e["name"]))[:3]
+                        key=lambda e: (-(e["capital_wan"] or -1), e["id"]))[:3]  # ties by id (services/ranking.py)
         assert [t["id"] for t in r["top"]] == [e["id"] for e in expect]
 
 

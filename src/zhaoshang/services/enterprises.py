@@ -30,12 +30,13 @@ from .regions.nodes import check_node as matrix_check_node
 from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import batch_info, score_join, stored_as_of, stored_totals
 from . import list_order
+from .ranking import by_capital
 from .datastore import synthetic_label
 from .search import MATCH_ORDER, match_ranks, matching_condition, stock_code_forms
 
 SORTS = {
-    "capital": "e.capital_wan ASC NULLS LAST, e.id",
-    "-capital": "e.capital_wan DESC NULLS LAST, e.id",
+    "capital": by_capital("e", desc=False),
+    "-capital": by_capital("e"),  # the one order by capital (services/ranking.py), as the region page's top list
     "founded": "e.founded ASC NULLS LAST, e.id",
     "-founded": "e.founded DESC NULLS LAST, e.id",
     "name": "e.name ASC, e.id",

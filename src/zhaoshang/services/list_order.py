@@ -23,6 +23,7 @@ import datetime as _dt
 import re
 
 from ..core.asof import TRACKED_FIELDS, _changed_after
+from .ranking import by_capital
 
 SORT = "-capital"  # the order the table is prepared in (``enterprises.SORTS``)
 
@@ -39,7 +40,7 @@ def prepare(store, chain: str | None = None) -> str | None:
     col = "mask" if cache["bits"] is not None else "nodes"
     name = f"{scratch}.zs_list_{re.sub(r'[^0-9A-Za-z_]', '_', chain)}"
     store.con.execute(f"""CREATE OR REPLACE TABLE {name} AS
-        SELECT row_number() OVER (ORDER BY e.capital_wan DESC NULLS LAST, e.id) AS k, m.id, e.rowid AS rid, m.province_code,
+        SELECT row_number() OVER (ORDER BY {by_capital("e")}) AS k, m.id, e.rowid AS rid, m.province_code,
                m.city_code, m.district_code, m.founded, m.dissolved, m.{col}
         FROM {cache['table']} m JOIN enterprises e ON e.id = m.id ORDER BY k""")
     store.list_order = {**(getattr(store, "list_order", None) or {}), chain: name}

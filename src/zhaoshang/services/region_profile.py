@@ -16,7 +16,8 @@
 - ``partners``: the regions it cooperates with most, from the cooperation network's edges
   (``analytics.network.edges_from_store``; weight = the sum of the edge weights of every kind);
 - ``trends``: funding by quarter, by segment and the most active investors (``services.trends``);
-- ``top_enterprises``: the largest placed enterprises (by registered capital where known, then listed, then funding;
+- ``top_enterprises``: the largest placed enterprises (by registered capital where known, ties by id as in the
+  library (services/ranking.py), then listed, then funding;
   the basis per row: ``ranked_by``, ``order_note``) with their segments;
 - ``leads``: the best targets (``services.leads``), when that service exists;
 - ``sources``: the imports the data rest on (``reference.sources``), then the region resources file the attraction
@@ -41,7 +42,9 @@ from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_name
 from ..core.geo.lookup import resolve_region as lookup_region
 from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
+from .ranking import by_capital
 from .regions import matrix
+from .regions.matrix import UNKNOWN_CAPITAL
 
 PARTNER_KINDS = ("patent", "investment", "branch", "people")  # their words: interfaces/labels.py PARTNER_KINDS
 SECTIONS = ("chain", "links", "map", "recommend", "partners", "trends", "top_enterprises", "leads")
@@ -350,15 +353,15 @@ def _top_order(rows: list[dict], d: _dt.date) -> dict:
     bases = {r.get("ranked_by") for r in rows}
     doc = {"ranked_by": next(iter(bases)) if len(bases) == 1 and bases <= {"capital", "funding"} else "mixed",
            "capital_known": known, "funded": funded, "enterprises": total,
-           "order": "capital_wan DESC NULLS LAST, listed DESC, funding_wan DESC, fundings DESC, name"}
+           "order": by_capital(None, unknown=UNKNOWN_CAPITAL)}
     return {**doc,
             "order_note": f"有注册资本的企业按注册资本排序（{total:,} 家中 {known:,} 家有数据），其余企业中上市企业在前，其次按截至 "
                           f"{d.isoformat()} 的累计融资额（{funded:,} 家有数据）、融资轮次、企业名称；每行注明排序依据；融资总额含按区间"
-                          "估算的金额（如“数亿元”）",
+                          "估算的金额（如“数亿元”）；注册资本相同者按企业编号，与企业库一致",
             "order_note_en": f"enterprises with a registered capital ranked by it (known for {known:,} of {total:,}), the "
                              f"others after them: listed ones first, then by funding raised to {d.isoformat()} (known "
                              f"for {funded:,}), rounds, name; the basis is given on each row; funding totals include amounts "
-                             "estimated from ranges"}
+                             "estimated from ranges; equal capitals by enterprise id, as in the library"}
 
 
 def _service_section(result: Any, note: tuple[str, str] | None, keys: tuple[str, ...]) -> dict:

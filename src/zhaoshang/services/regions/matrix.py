@@ -28,6 +28,11 @@ from ...core import dialect
 from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, generation_memo, reference_date
 from ...core.errors import UserError
 from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found  # noqa: F401  (named here by many callers)
+from ..ranking import by_capital
+
+# the top enterprises without a registered capital (``top_enterprises``, ``order="auto"``): listed first, then by
+# the funding raised to the date, rounds, name; those with a capital by it, ties by id (services/ranking.py)
+UNKNOWN_CAPITAL = "_listed DESC, _funding DESC NULLS LAST, _rounds DESC NULLS LAST, name"
 
 STRONG_LQ = 1.2
 WEAK_LQ = 0.5
@@ -433,7 +438,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
         WITH ents AS (SELECT * FROM {ents} e), innode AS ({innode}), assign AS ({assign}),
         ranked AS (
             SELECT s.rcode, e.id, e.name, e.capital_wan, e.founded, e.founded_precision, e.district_code, e.city_code,
-                   row_number() OVER (PARTITION BY s.rcode ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
+                   row_number() OVER (PARTITION BY s.rcode ORDER BY {by_capital("e")}) AS rk
             FROM assign s JOIN innode i ON i.id = s.id JOIN ents e ON e.id = s.id
         )
         SELECT * FROM ranked WHERE rk <= ? ORDER BY rcode, rk
@@ -457,8 +462,7 @@ def top_enterprises(store, regions: Iterable[str], level: str, *, node: str | No
             SELECT *, CASE WHEN capital_wan IS NOT NULL THEN 'capital' WHEN _listed THEN 'listed'
                            WHEN _funding IS NOT NULL THEN 'funding' WHEN coalesce(_rounds, 0) > 0 THEN 'rounds'
                            ELSE 'name' END AS ranked_by,
-                   row_number() OVER (PARTITION BY rcode ORDER BY capital_wan DESC NULLS LAST, _listed DESC,
-                       _funding DESC NULLS LAST, _rounds DESC NULLS LAST, name) AS rk
+                   row_number() OVER (PARTITION BY rcode ORDER BY {by_capital(None, unknown=UNKNOWN_CAPITAL)}) AS rk
             FROM base
         )
         SELECT rcode, id, name, capital_wan, founded, founded_precision, district_code, city_code, capital_known,
@@ -525,7 +529,7 @@ def _top_by_node(store, cond: str, cparams: list, d: _dt.date, chain: str, limit
                 FROM placements p LEFT JOIN {anc} ON anc.code = p.node_code WHERE p.chain = ?),
     ranked AS (
         SELECT pn.node, e.id, e.name, e.capital_wan, e.founded, e.province_code, e.city_code, e.district_code,
-               row_number() OVER (PARTITION BY pn.node ORDER BY e.capital_wan DESC NULLS LAST, e.name) AS rk
+               row_number() OVER (PARTITION BY pn.node ORDER BY {by_capital("e")}) AS rk
         FROM pn JOIN {_located(store, d, TRACKED_FIELDS)} e ON e.id = pn.id WHERE {cond} AND e.province_code IS NOT NULL
     )
     SELECT * FROM ranked WHERE rk <= ? ORDER BY node, rk
@@ -610,7 +614,7 @@ def node_enterprises(store, node: str, region: str | None = None, as_of: Any = N
            e.{gcol} AS gcode, coalesce(r.name, '未知') AS gname, i.confidence
     FROM innode i JOIN {_located(store, d, TRACKED_FIELDS)} e ON e.id = i.id LEFT JOIN regions r ON r.code = e.{gcol}
     WHERE {cond} AND e.province_code IS NOT NULL
-    ORDER BY gname, e.capital_wan DESC NULLS LAST, e.name
+    ORDER BY gname, {by_capital("e")}
     """
     rows = store.query(sql, [chain] + desc + cparams)
     groups: dict[str, dict] = {}
