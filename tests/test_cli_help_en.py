@@ -29,6 +29,10 @@ def test_every_help_text_has_its_english_and_every_entry_is_used():
     # a chain's 环节 is a segment in English, as everywhere in the UI (the report's help said strong/fill/extend stages)
     stages = {k: v for k, v in en.items() if "环节" in k and re.search(r"\bstages?\b", v)}
     assert not stages, f"环节 called a stage: {stages}"
+    # …and never a node (节点 is a node): the help said "Chain node code" for 产业链环节代码 while every page says Segment
+    nodes = {k: v for k, v in en.items() if "环节" in k and ("segment" not in v.lower()
+                                                            or "节点" not in k and re.search(r"(?i)\bnodes?\b", v))}
+    assert not nodes, f"环节 not called a segment: {nodes}"
 
 
 def test_english_help_under_lang_en(capsys, monkeypatch):
