@@ -121,7 +121,7 @@ def test_alerts_api(fx, tmp_path):
     assert doc["counts"]["alerts"] == total == sum(len(a["alert_ids"]) for a in rows) > len(rows)
     count = re.search(r'id="al-count" data-alerts="(\d+)" data-unread="(\d+)" data-rows="(\d+)">([^<]*)<', page)
     assert count and count.groups()[:3] == (str(total), str(doc["counts"]["unread"]), str(len(rows)))
-    assert f"预警共 {total} 条" in count[4] and f"此处 {len(rows)} 行，含预警 {total} 条" in count[4] and "最近" not in count[4]
+    assert f"预警共 {total:,} 条" in count[4] and f"此处 {len(rows):,} 行，含预警 {total:,} 条" in count[4] and "最近" not in count[4]
     # a viewer reads their own (empty) feed, cannot change rules, and cannot open another user's alert
     v = tokens["viewer"]
     assert client.get("/api/alerts", headers=v).json()["alerts"] == []

@@ -265,8 +265,8 @@ def test_leads_page_in_the_browser(db, chromium):
         # the saved lead backtest on the methods page: counts, each model's hits, ROC and precision@k charts
         pg.goto(base + "/methods")
         run = pg.locator('.bt-run[data-kind="saved"]').filter(has_text="线索回测")
-        assert run.locator(".bt-eligible").inner_text() == str(len(EXPECTED_CANDIDATES))
-        assert run.locator(".bt-positives").inner_text() == str(saved["population"]["positives"])
+        assert run.locator(".bt-eligible").inner_text() == f"{len(EXPECTED_CANDIDATES):,}"
+        assert run.locator(".bt-positives").inner_text() == f"{saved['population']['positives']:,}"
         assert run.locator('tr[data-model="baseline_funding"] .bt-auc-v').inner_text() == \
             xnum(saved["models"]["baseline_funding"]["auc"])
         run.locator('.bt-roc[data-ready="1"]').wait_for()

@@ -225,3 +225,17 @@ def test_every_row_of_the_real_file_is_a_line(tmp_path):
     doc = run_json("show", "科大讯飞", db=db)
     assert doc["as_of"] == "2018-11-01" and len(doc["product_lines"]) == 21 and doc["product_lines_later"] is None
     assert doc["product_lines_undated"] == {"count": 21, "imported_on": rep["data_date"]}
+
+
+def test_the_lines_not_shown_or_undated_are_counted_with_thousands_grouped():
+    """The profile's line on product lines after its as-of date or undated (the page's #product-lines-later and
+    #product-lines-undated, `show`) printed its count raw (1234 条产品线…) where every other count of the pages is
+    grouped: the same words, the count grouped, in both languages."""
+    from zhaoshang.interfaces.labels import later_lines_text, undated_lines_text
+
+    later = {"count": 1234, "first": "2021-10-26"}
+    assert later_lines_text(later, "2021-06-30") == "1,234 条产品线晚于截至日期 2021-06-30（日期 2021-10-26），未显示"
+    assert later_lines_text(later, "2021-06-30", "en").startswith("1,234 product lines not shown: dated 2021-10-26")
+    undated = {"count": 53_779, "imported_on": "2026-12-01"}
+    assert undated_lines_text(undated).startswith("53,779 条产品线未注明日期（2026-12-01 导入")
+    assert undated_lines_text(undated, "en").startswith("53,779 product lines undated (imported 2026-12-01")

@@ -298,8 +298,8 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
     pg.goto(f"{base}/methods?lang=zh")
     run_el = pg.locator('.bt-run[data-kind="saved"]').first
     assert "测试回测" in run_el.locator("h2").inner_text() and BT_AS_OF in run_el.locator("h2").inner_text()
-    assert run_el.locator(".bt-eligible").inner_text() == str(cli["population"]["eligible"])
-    assert run_el.locator(".bt-positives").inner_text() == str(cli["population"]["positives"])
+    assert run_el.locator(".bt-eligible").inner_text() == f"{cli['population']['eligible']:,}"
+    assert run_el.locator(".bt-positives").inner_text() == f"{cli['population']['positives']:,}"
     rows = run_el.locator(".bt-auc tbody tr")
     assert rows.count() == len(cli["models"]) + len(cli["baselines"]) == 6
     hand = run_el.locator('.bt-auc tr[data-model="score_hand"] .bt-auc-v').inner_text()

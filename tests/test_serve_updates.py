@@ -580,6 +580,17 @@ def test_upload_page_says_the_region_text_conflicts_and_the_unread_columns(chrom
             page.goto(f"{base}/updates?job={demands['id']}&lang={lang}")
             cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
             assert words in cell and early in cell, (lang, cell)
+        # its counts grouped by thousands, as the import log below and every other page print them (读取 1002 ·
+        # 拒绝 1002 was printed raw): a file of 1,002 rows, every one rejected (成立日期 2026/13/01)
+        many = "企业名称,成立日期\n" + "".join(f"杭州坏日期{i:04d}科技有限公司,2026/13/01\n" for i in range(1002))
+        bad = upload_in_browser(page, base, {"name": "坏日期.csv", "mimeType": "text/csv", "buffer": many.encode()},
+                                kind="enterprises")
+        assert bad["state"] == "done" and bad["result"]["import"]["rows_rejected"] == 1002, bad
+        for lang, words in (("zh", ("读取 1,002 · 新增 0", "拒绝 1,002")),
+                            ("en", ("read 1,002 · imported 0", "rejected 1,002"))):
+            page.goto(f"{base}/updates?job={bad['id']}&lang={lang}")
+            cell = page.inner_text("#jobs tbody tr:first-child td:last-child")
+            assert all(w in cell for w in words), (lang, cell)
         b.close()
 
 

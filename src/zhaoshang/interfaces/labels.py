@@ -851,8 +851,9 @@ def later_lines_text(later: dict, as_of: Any, lang: str = "zh") -> str:
     (``product_lines_later``: count, earliest period): not shown, and why — the same words on the page and in
     ``show``."""
     n, first = later["count"], later["first"]
-    return (f"{n} product {'line' if n == 1 else 'lines'} not shown: dated {first}, after the as-of date {as_of}"
-            if lang == "en" else f"{n} 条产品线晚于截至日期 {as_of}（日期 {first}），未显示")
+    k = number_text(n)  # counted as every count of the pages: 1,234
+    return (f"{k} product {'line' if n == 1 else 'lines'} not shown: dated {first}, after the as-of date {as_of}"
+            if lang == "en" else f"{k} 条产品线晚于截至日期 {as_of}（日期 {first}），未显示")
 
 
 def undated_lines_text(undated: dict, lang: str = "zh") -> str:
@@ -860,9 +861,10 @@ def undated_lines_text(undated: dict, lang: str = "zh") -> str:
     their file was imported without a data date, so they are shown as of every date, and a re-import with
     ``--data-date`` dates them (core.asof) — the same words on the page and in ``show``."""
     n, day = undated["count"], undated["imported_on"]
-    return (f"{n} product {'line' if n == 1 else 'lines'} undated (imported {day} without --data-date): shown as of "
+    k = number_text(n)
+    return (f"{k} product {'line' if n == 1 else 'lines'} undated (imported {day} without --data-date): shown as of "
             "any date; importing the file again with --data-date dates them" if lang == "en"
-            else f"{n} 条产品线未注明日期（{day} 导入，未给 --data-date），任何截至日期均显示；以 --data-date 重新导入该文件即按其日期")
+            else f"{k} 条产品线未注明日期（{day} 导入，未给 --data-date），任何截至日期均显示；以 --data-date 重新导入该文件即按其日期")
 
 
 def pct_text(v: float | None) -> str:
