@@ -465,10 +465,14 @@ def test_english_cover_lists_the_sources_in_english_punctuation(env):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory, demo_copy):
-    """深圳市's report (HTML and workbook, as of 2019-01-31) on a copy of the demo with four more imports: a list whose
+    """深圳市's report (HTML and workbook, as of 2019-01-31) on a copy of the demo with five more imports: a list whose
     rows all match known enterprises (交易所名单), IT桔子's fundings (data date 2018-12-25) then its company list
-    re-imported as of 2019-06-30, and a list whose only row is rejected (坏名单: nothing added)."""
+    re-imported as of 2019-06-30; then two files whose only row is rejected, both given the data date 2026-11-30: a
+    list (坏名单: nothing added) and fundings of 桔子 (a source that did add rows). ``as_of``: the reference date
+    (`concentration`'s as-of) before and after those two."""
     import csv
+
+    from cli_util import run_json
 
     d = tmp_path_factory.mktemp("imported")
     db = str(demo_copy(d / "demo.duckdb"))
@@ -484,12 +488,24 @@ def imported(tmp_path_factory, demo_copy):
     run("--db", db, "import", "enterprises", str(listed), "--source", "交易所名单")
     run("--db", db, "import", "fundings", str(fund), "--source", "桔子", "--data-date", "2018-12-25")
     run("--db", db, "import", "enterprises", str(ents), "--source", "桔子", "--data-date", "2019-06-30")
-    bad = d / "bad.csv"
+    as_of_before = run_json("concentration", db=db)["as_of"]
+    bad, bad_fund = d / "bad.csv", d / "bad_fund.csv"
     bad.write_text("企业名称,成立日期\n某某坏数据科技有限公司,2026/13/01\n", encoding="utf-8")
-    run("--db", db, "import", "enterprises", str(bad), "--source", "坏名单")
+    bad_fund.write_text(f"融资企业,融资时间,融资轮次,融资金额\n{known[0][0]},2026/13/01,B轮,2000万元\n", encoding="utf-8")
+    run("--db", db, "import", "enterprises", str(bad), "--source", "坏名单", "--data-date", "2026-11-30")
+    run("--db", db, "import", "fundings", str(bad_fund), "--source", "桔子", "--data-date", "2026-11-30")
+    as_of_after = run_json("concentration", db=db)["as_of"]
     html, xlsx = d / "r.html", d / "r.xlsx"
     run("--db", db, "report", "region", "深圳市", "-o", str(html), "-o", str(xlsx), "--as-of", "2019-01-31")
-    return {"db": db, "html": html, "xlsx": xlsx}
+    return {"db": db, "html": html, "xlsx": xlsx, "as_of": (as_of_before, as_of_after)}
+
+
+def test_an_import_that_added_nothing_dates_nothing(imported):
+    """Two files whose only row was rejected, given --data-date 2026-11-30, moved the reference date of every view
+    from the demo's 2025-12-31 to 2026-11-30 while no report credited them: the reference date rests on the imports
+    the sources name (``CREDITED_IMPORTS``), and 桔子's fundings keep their own date (the appendix's test)."""
+    before, after = imported["as_of"]
+    assert before == "2025-12-31" and after == before, imported["as_of"]
 
 
 def test_an_import_that_added_nothing_is_not_credited_as_a_source(imported):
@@ -516,6 +532,7 @@ def test_an_import_that_added_nothing_is_not_credited_as_a_source(imported):
         assert "坏名单" not in [r["source"] for r in database_meta(s)["sources"]]  # the pages' footer alike
     status = run_json("status", db=imported["db"])
     assert [(r["rows_read"], r["rows_imported"]) for r in status["sources"] if r["source"] == "坏名单"] == [(1, 0)]
+    assert [r["imports"] for r in status["sources"] if (r["source"], r["kind"]) == ("桔子", "fundings")] == [2]
 
 
 def test_sources_say_rows_read_and_updated_not_only_new(imported):

@@ -10,9 +10,11 @@ item without a publication date counts from its import's data date (``news_day``
 
 Without a date given, every view answers as of ``reference_date``: the latest date the data speaks of
 (the newest import's data date, founding, funding, patent application or recorded change), never after
-today (docs/methods.md, "As of"). An import without a data date (``--data-date`` not given, a web upload with
-the field empty) speaks of no date: its import day, and the changes it recorded dated by that day, do not
-move the reference date (``UNDATED_IMPORTS``) — the dates of its rows' own facts (founding, funding…) do.
+today (docs/methods.md, "As of"). The imports read are those the data rest on, the ones a report credits as its
+sources (``CREDITED_IMPORTS``): an import whose every row was rejected dates nothing. An import without a data
+date (``--data-date`` not given, a web upload with the field empty) speaks of no date: its import day, and the
+changes it recorded dated by that day, do not move the reference date (``UNDATED_IMPORTS``) — the dates of its
+rows' own facts (founding, funding…) do.
 
 A fact whose only date would be its import's data date (a product line's period: the date its revenue shares
 describe) is **undated** when that import was given no data date: stored without a date (NULL), known only as
@@ -26,7 +28,7 @@ import datetime as _dt
 from typing import Iterable
 
 from .parse.dates import china_today, parse_user_date
-from .schema import TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (the imports given no data date)
+from .schema import CREDITED_IMPORTS, TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (imports given no data date)
 
 _CASTS = {"capital_wan": "DOUBLE"}
 _DISSOLVED_STATUSES = "('注销', '吊销', '撤销')"  # statuses that say the enterprise has ended
@@ -67,7 +69,8 @@ def latest_data_date(store) -> _dt.date | None:
             return _LATEST[key]
     row = store.con.execute(
         f"""WITH undated AS ({UNDATED_IMPORTS})
-        SELECT greatest((SELECT max(data_date) FROM imports WHERE id NOT IN (SELECT id FROM undated)),
+        SELECT greatest((SELECT max(data_date) FROM imports WHERE id NOT IN (SELECT id FROM undated)
+                                                              AND id IN ({CREDITED_IMPORTS})),
                            (SELECT max(founded) FROM enterprises), (SELECT max(dissolved) FROM enterprises),
                            (SELECT max(changed_on) FROM enterprise_history
                             WHERE import_id IS NULL OR import_id NOT IN (SELECT id FROM undated)),

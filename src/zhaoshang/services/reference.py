@@ -3,7 +3,7 @@ synthetic label, thresholds) and the region lists behind pickers and breadcrumbs
 
 from __future__ import annotations
 
-from ..core.asof import UNDATED_IMPORTS, reference_date
+from ..core.asof import CREDITED_IMPORTS, UNDATED_IMPORTS, reference_date
 from ..core.errors import NotFound
 from ..core.geo.regions import CAPITAL, MUNICIPALITIES
 from .regions import matrix
@@ -22,19 +22,19 @@ def sources(store) -> list[dict]:
     fundings does not date the fundings). ``rows_read`` counts each file once: the same file imported again (by
     its content hash) is read again, but holds no more rows (a 53,779-row file imported twice read 107,558).
 
-    A source (or a kind of it) whose imports added and updated nothing — a file whose every row was rejected — holds
-    none of the data and is left out: a page's footer and a report credit the sources the data rest on; every import,
-    empty ones too, is in ``zhaoshang status``. Its later imports that changed nothing (an export re-imported
-    unchanged with a newer ``--data-date``) still date a source that did add rows."""
+    Only the imports the data rest on count (``CREDITED_IMPORTS``, the imports whose data dates the reference date
+    reads): a source (or a kind of it) whose imports added and updated nothing — a file whose every row was
+    rejected — holds none of the data and is left out, as is such an import of a source that did add rows (it dates
+    nothing): a page's footer and a report credit the sources the data rest on; every import, empty ones too, is in
+    ``zhaoshang status``. Its later imports that changed nothing (an export re-imported unchanged with a newer
+    ``--data-date``) still date a source that did add rows."""
     def query(group: str) -> list[dict]:
         return store.query(
             f"""WITH undated AS ({UNDATED_IMPORTS}),
-               credited AS (SELECT source, kind FROM imports GROUP BY source, kind
-                            HAVING coalesce(sum(rows_imported), 0) + coalesce(sum(rows_updated), 0) > 0),
                i AS (SELECT imports.*, row_number() OVER (PARTITION BY imports.source, imports.kind,
                                                           coalesce(file_sha256, CAST(id AS VARCHAR))
                                                           ORDER BY id) = 1 AS first_of_file
-                     FROM imports JOIN credited c ON c.source = imports.source AND c.kind = imports.kind)
+                     FROM imports WHERE id IN ({CREDITED_IMPORTS}))
                SELECT source, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,
                       max(data_date) FILTER (WHERE id NOT IN (SELECT id FROM undated)) AS data_date,
                       max(finished_at) AS imported_at, sum(rows_imported) AS rows,
