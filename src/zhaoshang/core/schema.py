@@ -470,8 +470,10 @@ UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extr
 # whose data dates the reference date reads (core.asof): the imports of a source's kind that added or updated rows
 # in some import, each keeping a row it read. An import whose every row was rejected holds none of the data and
 # dates nothing, whatever ``--data-date`` it was given; a later import of a credited kind that changed nothing (an
-# export re-imported unchanged with a newer data date) still dates it. ``zhaoshang status`` lists every import.
+# export re-imported unchanged with a newer data date) still dates it. ``zhaoshang status`` lists every import. An
+# import logged without its counts (a log written by hand or by an older version) is taken as holding data.
 CREDITED_IMPORTS = ("SELECT i.id FROM imports i WHERE EXISTS (SELECT 1 FROM imports a WHERE a.source = i.source "
-                    "AND a.kind = i.kind AND coalesce(a.rows_imported, 0) + coalesce(a.rows_updated, 0) > 0) "
+                    "AND a.kind = i.kind AND (a.rows_imported IS NULL AND a.rows_updated IS NULL "
+                    "OR coalesce(a.rows_imported, 0) + coalesce(a.rows_updated, 0) > 0)) "
                     "AND (coalesce(i.rows_imported, 0) + coalesce(i.rows_updated, 0) > 0 "
                     "OR coalesce(i.rows_read, 1) > coalesce(i.rows_rejected, 0))")
