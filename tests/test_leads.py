@@ -768,3 +768,107 @@ def test_target_segments_are_listed_by_rank_then_the_gaps(tmp_path, demo_copy):
     assert targets == recommended + rest, [(t["code"], t["rank"]) for t in targets]
     assert [t["rank"] for t in recommended] == sorted(t["rank"] for t in recommended)
     assert [t["code"] for t in rest] == sorted((t["code"] for t in rest), key=order.index)
+
+
+def test_each_signal_names_and_links_the_rows_it_counted(db):
+    """A lead's explanation gave query text for its rows (branches parent_id=102, window_days=730) and no rows at all
+    for its demands, local ties or reach path. Each signal now names the rows it counted, linked to where they can be
+    checked — the rounds and branches on the enterprise's profile (its rows' anchors as of the list's date), the open
+    demand by its own number on its page, the local enterprise on its profile — in the signal (``rows``) and in the
+    explained result's parts and evidence, the same in the CLI's JSON and in English (the demand: below, on the
+    demo)."""
+    path = db
+    doc = {lang: {x["enterprise_id"]: x for x in run_json("--lang", lang, "leads", REGION, "--as-of", D.isoformat(),
+                                                         "--top", 50, db=path)} for lang in ("zh", "en")}
+    by = doc["zh"]
+    rows = lambda eid, sig, lang="zh": doc[lang][eid]["signals"][sig].get("rows")  # noqa: E731
+    day = D.isoformat()
+    assert rows(102, "funding") == [{"table": "fundings", "id": 1, "label": "B轮 2020-03-01",
+                                     "href": f"/enterprises/102?as_of={day}#funding-1"}]
+    assert rows(102, "branches") == [  # the counted branches, latest first, each with its city (武汉, 西安: the reason's)
+        {"table": "branches", "id": 3, "label": "西安 · 分支3 2020-02-01", "href": f"/enterprises/102?as_of={day}#branch-3"},
+        {"table": "branches", "id": 2, "label": "武汉 · 分支2 2019-09-01", "href": f"/enterprises/102?as_of={day}#branch-2"}]
+    # in English the city's English name (the branch's own name is as the data give it)
+    assert [r["label"] for r in rows(102, "branches", "en")] == ["Xi'an · 分支3 2020-02-01", "Wuhan · 分支2 2019-09-01"]
+    assert rows(103, "local_ties") == [{"table": "enterprises", "id": 1, "label": "成都本地甲智能科技有限公司（与其联合申请专利）",
+                                       "href": "/enterprises/1"}]
+    # the explained result holds the same rows: in the signal's part and among the result's evidence
+    parts = {p["signal"]: p for p in by[102]["explain"]["parts"]}
+    assert parts["branches"]["evidence"][0]["ids"] == [3, 2] and parts["branches"]["evidence"][0]["items"][0] == \
+        {"id": 3, "label": "西安 · 分支3 2020-02-01", "href": f"/enterprises/102?as_of={day}#branch-3", "label_en": rows(102, "branches", "en")[0]["label"]}
+    ev = {r["table"]: r for r in by[102]["explain"]["evidence"]}
+    assert ev["branches"]["ids"] == [3, 2] and ev["fundings"]["ids"] == [1]
+    assert ev["enterprises"]["items"][0]["href"] == "/enterprises/102"
+    assert not any(r["where"] for r in by[102]["explain"]["evidence"])  # rows, not query text
+    # every named row is one of the enterprise's own in the store
+    with Store(str(path), read_only=True) as s:
+        for eid, x in by.items():
+            for table, col in (("fundings", "enterprise_id"), ("branches", "parent_id")):
+                ids = [r["id"] for sig in x["signals"].values() for r in sig.get("rows") or [] if r["table"] == table]
+                if ids:
+                    owners = {o for (o,) in s.con.execute(f"SELECT {col} FROM {table} WHERE id IN "
+                                                          f"({', '.join('?' * len(ids))})", ids).fetchall()}
+                    assert owners == {eid}, (eid, table, ids)
+
+
+def test_a_leads_open_demand_is_named_by_its_own_number_and_linked_to_its_page(demo_db):
+    """The demands signal counted open demands without naming them: each counted demand is now listed by the number
+    the demand list gives it (its 编号, which 场景匹配 and ``match demand`` take), linked to its page."""
+    leads = run_json("leads", "杭州市", "--chain", "D11", "--top", 5, db=demo_db)
+    with Store(str(demo_db), read_only=True) as s:
+        own = dict(s.con.execute("SELECT id, coalesce(own_key, '#' || id) FROM demands").fetchall())
+    counted = [x for x in leads if x["signals"]["demands"]["raw"]]
+    assert counted
+    for x in leads:
+        got = x["signals"]["demands"].get("rows") or []
+        assert len(got) == x["signals"]["demands"]["raw"]
+        for r in got:
+            assert r["id"] in own.values() and r["href"] == "/match/demand/" + r["id"].replace("#", "%23")
+            ids = [i for p in x["explain"]["parts"] if p["signal"] == "demands" for e in p["evidence"] for i in e["ids"]]
+            assert [own[i] for i in ids] == [r["id"] for r in got]
+    key = counted[0]["signals"]["demands"]["rows"][0]
+    page = run_json("match", "demand", key["id"], "--top", 1, db=demo_db)  # the number the link carries is the demand's
+    assert page["demand"]["title"] == key["label"]
+
+
+def test_a_districts_leads_say_when_they_are_of_the_same_city(demo_db):
+    """A district's list proposed firms of another district of the same city (余杭区: a 钱塘区 firm second) and firms
+    with a branch in the city of unknown district without a word. They stay candidates, ranked as before (the leads
+    method excludes presence in the district only), and now say so: 同城其他区县（区名） for a lead registered in another
+    district of the city, and 区县未知 with the names of its branches or subsidiaries in the city whose district the
+    data do not give — in the list's notes per lead, in the table's reasons and beside the counted local ties."""
+    db = demo_db
+    leads = run_json("leads", "余杭区", "--top", 20, db=db)
+    with Store(str(db), read_only=True) as s:
+        ents = {i: (c, dc, s.con.execute("SELECT name FROM regions WHERE code = ?", [dc]).fetchone()) for i, c, dc in
+                s.con.execute("SELECT id, city_code, district_code FROM enterprises WHERE id IN "
+                              f"({', '.join('?' * len(leads))})", [x["enterprise_id"] for x in leads]).fetchall()}
+        near = {}
+        for (pid, name) in s.con.execute(
+                "SELECT parent_id, child_name FROM branches WHERE city_code = '330100' AND district_code IS NULL "
+                "AND kind IN ('branch', 'subsidiary') ORDER BY id").fetchall():
+            near.setdefault(pid, []).append(name)
+    same = [x for x in leads if ents[x["enterprise_id"]][0] == "330100"]
+    assert same and len(same) < len(leads)  # the demo's 余杭区 list holds both kinds
+    for x in leads:
+        city, dc, dname = ents[x["enterprise_id"]]
+        notes = x["location_notes"]
+        if city == "330100":
+            assert dc != "330110" and dname and f"同城其他区县（" in notes[0] and dname[0] in notes[0], x
+        else:
+            assert not any("同城" in n for n in notes), x
+        mine = near.get(x["enterprise_id"], [])
+        assert bool(mine) == any("区县未知" in n for n in notes), (x, mine)
+        if mine:
+            assert all(n in notes[-1] for n in mine)
+            tied = [r for r in x["signals"]["local_ties"]["rows"] if r["table"] == "branches"]
+            assert [r["label"] for r in tied] == [f"{n}（区县未知）" for n in mine]
+            assert all(r["note"] == "区县未知，未计入" for r in tied)
+    assert any(near.get(x["enterprise_id"]) for x in leads)
+    # the table says it first among the reasons, in each language
+    table = run("leads", "余杭区", "--top", 20, db=db).stdout
+    assert "同城其他区县" in table
+    en = run_json("--lang", "en", "leads", "余杭区", "--top", 20, db=db)
+    assert [bool(x["location_notes"]) for x in en] == [bool(x["location_notes"]) for x in leads]
+    assert any(n.startswith("another district of the same city (") for x in en for n in x["location_notes"])
+    assert not any(re.search(r"[\u4e00-\u9fff]", n.split(": ")[0]) for x in en for n in x["location_notes"])

@@ -591,3 +591,33 @@ def test_a_viewer_reads_a_leads_reach_path_with_its_shareholders_masked(tmp_path
         masked = [re.sub(rf"(?<![^\s→←—]){re.escape(n)}(?=[（(\s]|$)", mask_name(n), x) for x in masked]
     assert vera == masked and vera != ana, (vera, ana)
     assert not any(n in x for n in private[eid] for x in vera), vera
+
+
+def test_a_leads_signals_link_the_rows_they_counted_and_a_district_says_same_city(demo_served, chromium):
+    """The 信号与贡献 table gave query text for the rows behind a lead (branches parent_id=…, window_days=730): each
+    signal now lists the rows it counted under it, each a link to where it can be checked — a branch to its row on
+    the enterprise's profile (the row is there), a local tie to the local enterprise's profile; and on a district's
+    list a lead of another district of the same city says so beside its name (synthetic demo data)."""
+    require_browser()
+    db, base = demo_served
+    with Store(str(db), read_only=True) as s:
+        doc = mine_leads(s, "余杭区", top=20)
+    lead = next(x for x in doc["leads"] if (x["signals"]["branches"].get("rows") and x["location_notes"]))
+    eid, want = lead["enterprise_id"], lead["signals"]["branches"]["rows"]
+    with chromium as b:
+        pg = b.new_page()
+        pg.goto(base + "/leads?region=余杭区&top=20")
+        row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+        assert [w.inner_text() for w in row.locator(".ld-where").all()] == lead["location_notes"]
+        others = [x for x in doc["leads"] if not x["location_notes"]]
+        assert others and pg.locator(f'#leads-table tr.lead-row[data-id="{others[0]["enterprise_id"]}"] .ld-where').count() == 0
+        row.locator("details.ld-signals > summary").click()
+        links = row.locator('.xp-part[data-signal="branches"] .xp-rows a')
+        links.first.wait_for()
+        assert [a.get_attribute("href") for a in links.all()] == [r["href"] for r in want]
+        assert all(r["label"] in a.inner_text() for a, r in zip(links.all(), want))
+        links.first.click()  # the profile holds the branch's row the link points at
+        pg.wait_for_url(f"**/enterprises/{eid}?**")
+        anchor = want[0]["href"].split("#")[1]
+        assert pg.locator(f"#{anchor}").count() == 1
+        b.close()

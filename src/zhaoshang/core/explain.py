@@ -2,7 +2,8 @@
 
 An ``Explained`` says what was computed (``value``), how (``method``, ``version``, ``params`` and their
 hash), from what (``parts``: each signal's raw value, its normalised value, its weight and its contribution),
-on which rows (``evidence``: table and row ids, or the filter that selects them), how sure (``confidence``)
+on which rows (``evidence``: table and row ids, or the filter that selects them; ``items`` names each row and where it
+can be checked, ``row_href``), how sure (``confidence``)
 and as of when (``as_of``). Chain placements, recommended segments and attraction modes carry one; the API
 serialises it with the one JSON encoder (``to_json``) and the web shows it with one component
 (templates/_explained.html). docs/methods.md, "Explained results", describes the fields.
@@ -35,21 +36,52 @@ def params_hash(params: Any) -> str:
     return hashlib.sha256(jsonenc.canonical(params).encode("utf-8")).hexdigest()[:12]
 
 
+# where a row of a table can be checked: an enterprise's profile section (its row carries the anchor), a demand's page
+ROW_ANCHORS = {"fundings": "funding", "patents": "patent", "branches": "branch", "news": "news"}
+
+
+def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = None) -> str | None:
+    """The page where one row can be checked: an enterprise's profile (/enterprises/ID), a row of its profile
+    (/enterprises/EID?as_of=D#funding-ID: its rounds, patents, branches, news), a demand's page (/match/demand/D154:
+    its own number, or %23ID); None for a row no page shows."""
+    from urllib.parse import quote
+
+    if ident is None:
+        return None
+    if table == "enterprises":
+        return f"/enterprises/{ident}"
+    if table == "demands":
+        return f"/match/demand/{quote(str(ident), safe='')}"
+    if table in ROW_ANCHORS and enterprise_id is not None and isinstance(ident, int) and ident > 0:
+        day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
+        return f"/enterprises/{enterprise_id}" + (f"?as_of={day}" if day else "") + f"#{ROW_ANCHORS[table]}-{ident}"
+    return None
+
+
 @dataclass
 class Ref:
-    """Rows a result rests on: a table and its row ids, or (for large sets) the filter selecting them."""
+    """Rows a result rests on: a table and its row ids, or (for large sets) the filter selecting them. ``items``
+    names each row for a reader — ``{"id", "label", "href"}``: its number as the data know it (#2998, D154), what it
+    is (a branch's city, a demand's title) and the page where it can be checked (``row_href``) — in the JSON only
+    when given, so the references that name none keep their shape."""
 
     table: str
     ids: list | None = None
     where: dict | None = None
     note: str | None = None
+    items: list[dict] | None = None
 
     def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in REF_FIELDS}
+        out = {k: getattr(self, k) for k in REF_FIELDS}
+        if self.items is not None:
+            out["items"] = [dict(i) for i in self.items]
+        return out
 
     @classmethod
     def from_json(cls, r: Mapping) -> "Ref":
-        return cls(**{k: r.get(k) for k in REF_FIELDS})
+        items = r.get("items")
+        return cls(**{k: r.get(k) for k in REF_FIELDS},
+                   items=None if items is None else [dict(i) for i in items if isinstance(i, Mapping)])
 
 
 @dataclass

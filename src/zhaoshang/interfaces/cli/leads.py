@@ -83,7 +83,7 @@ def leads_cmd(
     # a lead on a sub-node names it after its segment (AI芯片 › GPU (U01.1)), as the page does
     rows = [{"rank": r["rank"], "name": r["name"], "score": r["score"],
              "segment": r["segment_name"] + ("" if r["node"] == r["segment"] else f" › {r['node_name']} ({r['node']})"),
-             "confidence": r["confidence"], "reasons": sep.join(r["reasons"])} for r in doc["leads"]]
+             "confidence": r["confidence"], "reasons": sep.join(r["location_notes"] + r["reasons"])} for r in doc["leads"]]
     columns = ["rank", "name", "segment", "score", "confidence", "reasons"]
     # a lead the region's pipeline holds already says so, as the page does (已在招商项目 #1（已签约）); the files, like
     # the page's export, list the leads alone

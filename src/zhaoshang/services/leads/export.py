@@ -38,7 +38,7 @@ def write_leads(doc: dict, path: str, lang: str = "zh") -> int:
     for key, (zh, e) in HEADERS.items():
         if key == "data_label" and not doc.get("synthetic"):
             continue
-        vals = [sep.join(r["reasons"]) if key == "reasons" else same[key] if key in same else r.get(key)
+        vals = [sep.join(r.get("location_notes", []) + r["reasons"]) if key == "reasons" else same[key] if key in same else r.get(key)
                 for r in doc["leads"]]
         cols[e if en else zh] = pa.array([None if v is None else str(v) for v in vals], pa.string()) \
             if key in TEXT else pa.array(vals)

@@ -19,6 +19,7 @@ from ...core.errors import UserError, count_en
 from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
 from ..evaluation.live import noted_dates, register_live
+from ..matching.profiles import demand_rows
 from ..regions.matrix import chain_node, default_chain
 from . import reach
 from .reasons import GROUPS, SIGNAL_LABELS, explain, reasons
@@ -303,7 +304,12 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     node_names = {code: (zh, en) for code, zh, en in store.con.execute(
         f"SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND code IN "
         f"({', '.join('?' for _ in codes)})", [c["chain"], *codes]).fetchall()} if codes else {}
+    # the open demands the top rows counted, by their own number (D154) and title: one query
+    dem_ids = sorted({i for r in c["rows"] for i in r.get("demand_ids") or []})
+    dem = {x["id"]: {k: x[k] for k in ("id", "ref", "title")} for x in demand_rows(store, dem_ids)} if dem_ids else {}
+    where = _same_city(store, info, c["rows"], lang)
     for i, r in enumerate(c["rows"], 1):  # the top rows only, already fetched: no query per row
+        r["demand_refs"] = [dem[x] for x in r.get("demand_ids") or [] if x in dem]
         s = seg.get(r["segment"]) or {}
         names = (s.get("name_zh") or r["segment"], s.get("name_en") or r["segment"])
         own = names if r["node"] == r["segment"] else node_names.get(r["node"], (r["node"], r["node"]))
@@ -313,6 +319,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                               "weight": p.weight, "contribution": p.contribution,
                               "absent": (p.detail or {}).get("absent", False),
                               "detail": _in_lang(p.detail, lang),
+                              **({"rows": _rows_in_lang(p.evidence, lang)} if p.evidence else {}),
                               **({"import": imports[p.signal]} if p.signal in imports else {})}
                    for p in xp.parts}
         out.append({"rank": i, "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
@@ -320,6 +327,7 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
                     "segment": r["segment"], "segment_name": names[1] if lang == "en" else names[0],
                     "score": xp.value, "confidence": xp.confidence,
                     "reasons": reasons(r, names, lang), "signals": signals,
+                    "location_notes": where.get(r["enterprise_id"], []),
                     "flags": ["negative_news"] if r["negative_news"] else [], "explain": xp,
                     "live_events": list(r.get("live_events") or [])})
         ties[r["enterprise_id"]] = tie_key(r, ranks)
@@ -391,6 +399,51 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
             "leads": out, "notes": notes, "date_notes": dated, "synthetic": bool(store.synthetic)}
 
 
+def _rows_in_lang(refs, lang: str) -> list[dict]:
+    """The rows a signal counted (its part's evidence, ``reasons.signal_rows``) for the list: each row's table, number,
+    what it is in ``lang`` and where to check it; a note (区县未知) in ``lang``."""
+    out = []
+    for x in refs:
+        note = x.note.split(" / ")[1 if lang == "en" else 0] if x.note and " / " in x.note else x.note
+        for i in x.items or []:
+            out.append({"table": i.get("table") or x.table, "id": i["id"],
+                        "label": i.get("label_en", i["label"]) if lang == "en" else i["label"], "href": i["href"],
+                        **({"note": note} if note else {})})
+    return out
+
+
+def _same_city(store, info: dict, rows: list[dict], lang: str) -> dict[int, list[str]]:
+    """For a district's list, what a lead's place says (docs/methods.md, "Leads"): a lead registered in another
+    district of the same city (同城其他区县（钱塘区）), or in the city with its district unknown, and its branches or
+    subsidiaries in the city whose district the data do not give (区县未知) — candidates all the same (not counted
+    as present in the district), said so that the reader can tell a firm of the same city from one of elsewhere."""
+    if info.get("level") != "district":
+        return {}
+    city = str(info["code"])[:4] + "00"
+    codes = sorted({r["district_code"] for r in rows if r.get("city_code") == city and r.get("district_code")} | {city})
+    short = region_labels(store, codes, lang)
+    en = lang == "en"
+    out: dict[int, list[str]] = {}
+    for r in rows:
+        said = []
+        if r.get("city_code") == city:
+            dc = r.get("district_code")
+            if dc:
+                said.append(f"another district of the same city ({short.get(dc, dc)})" if en else
+                            f"同城其他区县（{short.get(dc, dc)}）")
+            else:
+                said.append(f"registered in {short[city]}, district unknown" if en else f"注册地在{short[city]}，区县未知")
+        near = r.get("near_rows") or []
+        if near:
+            what = ("、" if not en else ", ").join(x["name"] for x in near)
+            said.append(f"{count_en(len(near), 'branch or subsidiary', 'branches or subsidiaries')} in {short[city]}, "
+                        f"district unknown: {what}" if en else
+                        f"在{short[city]}有{len(near)}家分支机构/子公司，区县未知：{what}")
+        if said:
+            out[r["enterprise_id"]] = said
+    return out
+
+
 def _in_lang(detail: dict | None, lang: str) -> dict:
     """A signal's detail for the list: without the part's bookkeeping, its wording (a reach path) in ``lang``."""
     d = {k: v for k, v in (detail or {}).items() if k not in ("group", "absent", "label_en", "path_en")}
@@ -429,7 +482,8 @@ def top_leads(store, region: str, as_of: Any = None, limit: int = 10, chain: str
         e = en.get(r["enterprise_id"]) or r
         rows.append({"rank": r["rank"], "name": r["name"], "segment_name": r["segment_name"],
                      "segment_name_en": e["segment_name"], "score": r["score"],
-                     "reasons_text": "；".join(r["reasons"]), "reasons_text_en": "; ".join(e["reasons"]),
+                     "reasons_text": "；".join(r["location_notes"] + r["reasons"]),
+                     "reasons_text_en": "; ".join(e["location_notes"] + e["reasons"]),
                      "enterprise_id": r["enterprise_id"]})
     tied = len({r["score"] for r in rows}) < len(rows)
     # the region page and report name the missing data and what the scores leave out, not the commands that add it

@@ -7,7 +7,7 @@ import re
 
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
-from ...core.explain import Explained, Part, Ref
+from ...core.explain import Explained, Part, Ref, row_href
 from ...core.numbers import strength_text
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
@@ -143,6 +143,7 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
            "reachability": (r.get("reach_strength"), {"path": _path(r.get("reach_path"), "zh"),
                                                       "path_en": _path(r.get("reach_path"), "en"),
                                                       **_private_names(r.get("reach_path"))})}
+    rows = signal_rows(r, as_of, params.get("region"))
     parts = []
     for k, wk in w.items():
         nv = r.get(f"n_{k}")
@@ -155,21 +156,21 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
                           weight=round(wk / W, 4) if ok else None,
                           contribution=round(100.0 * wk * float(nv) / W, 2) if ok else None,
                           detail={"group": cfg["signals"][k]["group"], "absent": not ok, "label_en": SIGNAL_LABELS[k][1],
-                                  **more}))
+                                  **more}, evidence=rows.get(k) if present.get(k) else None))
     if present.get("negative_news"):
         parts.append(Part(signal="negative_news", label=SIGNAL_LABELS["negative_news"][0], raw=r["negative_news"],
                           normalised=float(min(2, r["negative_news"])), weight=-float(cfg["risk"]["penalty"]),
                           contribution=-round(float(r["risk_penalty"]), 2),
-                          detail={"group": "risk", "absent": False, "label_en": SIGNAL_LABELS["negative_news"][1]}))
+                          detail={"group": "risk", "absent": False, "label_en": SIGNAL_LABELS["negative_news"][1]},
+                          evidence=rows.get("negative_news")))
     conf = sum(v for k, v in w.items() if present.get(k) and r.get(f"n_{k}") is not None) / (sum(w.values()) or 1.0)
     eid = r["enterprise_id"]
     value = max(0.0, sum(p.contribution for p in parts if p.contribution is not None))
     return Explained(value=round(value, 2), method="lead-signals", version=cfg.get("version", "leads-1"),
                      params=params, parts=parts, confidence=round(conf, 4), as_of=as_of, formula=FORMULA,
-                     evidence=[Ref("fundings", where={"enterprise_id": eid, "window_days": 365}),
-                               Ref("branches", where={"parent_id": eid, "window_days": 730}),
-                               Ref("patent_applicants", where={"enterprise_id": eid, "window_days": 1460}),
-                               Ref("news_mentions", where={"enterprise_id": eid, "window_days": 365})])
+                     evidence=[Ref("enterprises", [eid], items=[{"id": eid, "label": r.get("name"),
+                                                                 "href": row_href("enterprises", eid)}])]
+                     + [x for p in parts for x in (p.evidence or []) if x.ids])
 
 
 def _private_names(x: Explained | None) -> dict:
@@ -200,3 +201,74 @@ def _path(x: Explained | None, lang: str) -> list[str]:
     return [str(p.raw) if p.signal == "origin" else
             f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
             f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts if not _same_name_hop(p)]
+
+
+def _item(table: str, ident, label: str | None, eid, as_of, label_en: str | None = None, key=None) -> dict:
+    """One counted row for a reader: its number (``key``: a demand's own number, else the row id), what it is, and
+    the page where it can be checked (``core.explain.row_href``)."""
+    out = {"id": key if key is not None else ident, "label": label,
+           "href": row_href(table, key if key is not None else ident, enterprise_id=eid, as_of=as_of)}
+    if label_en is not None and label_en != label:
+        out["label_en"] = label_en
+    return out
+
+
+def signal_rows(r: dict, as_of, region) -> dict[str, list[Ref]]:
+    """The rows each signal counted, named and linked (docs/methods.md, "Leads", "The rows behind a lead"): the
+    rounds, branches (with their cities), patent applications and news items on the enterprise's profile, the open
+    demands by their own number on their pages, the local enterprises of its ties on theirs (and, for a district's
+    list, its branches in the district's city whose district is unknown: said, not counted), the reach path's hops
+    by the rows they rest on. Only the first row of a hop's evidence is kept (``graph.reach``)."""
+    eid, d = r["enterprise_id"], as_of
+    day = lambda v: v.isoformat() if hasattr(v, "isoformat") else (v or "")  # noqa: E731
+    out: dict[str, list[Ref]] = {}
+    rounds = r.get("round_rows") or []
+    if rounds:
+        out["funding"] = [Ref("fundings", [x["id"] for x in rounds], items=[
+            _item("fundings", x["id"], f"{ROUND_LABELS_ZH.get(x['round'], x['round'] or '')} {day(x['date'])}".strip(), eid, d,
+                  f"{ROUND_LABELS_EN.get(x['round'], x['round'] or '')} {day(x['date'])}".strip()) for x in rounds])]
+    branches = r.get("branch_rows") or []
+    if branches:
+        out["branches"] = [Ref("branches", [x["id"] for x in branches], items=[
+            _item("branches", x["id"], f"{x['city']} · {x['name']} {day(x['date'])}", eid, d,
+                  f"{x['city_en']} · {x['name']} {day(x['date'])}") for x in branches])]
+    pats = sorted(r.get("patent_rows") or [], key=lambda x: (str(x["applied"]), x["id"]), reverse=True)
+    if pats:
+        out["patents"] = [Ref("patents", [x["id"] for x in pats], note="近24个月申请 / applied in the last 24 months",
+                              items=[_item("patents", x["id"], f"{x['number'] or '#' + str(x['id'])} {day(x['applied'])}",
+                                           eid, d) for x in pats])]
+    for sig, col in (("expansion_news", "expansion_news_rows"), ("negative_news", "negative_news_rows")):
+        news = sorted(r.get(col) or [], key=lambda x: (str(x["day"]), x["id"]), reverse=True)
+        if news:
+            out[sig] = [Ref("news", [x["id"] for x in news],
+                            items=[_item("news", x["id"], day(x["day"]), eid, d) for x in news])]
+    dem = r.get("demand_refs") or []
+    if dem:
+        out["demands"] = [Ref("demands", [x["id"] for x in dem],
+                              items=[_item("demands", x["id"], x["title"], eid, d, key=x["ref"]) for x in dem])]
+    ties = sorted(r.get("tie_rows") or [], key=lambda x: (x["kind"], x["id"]))
+    near = r.get("near_rows") or []
+    if ties or near:
+        out["local_ties"] = ([Ref("enterprises", sorted({x["id"] for x in ties}), items=[
+            _item("enterprises", x["id"], f"{x['name']}（{TIE_KIND.get(x['kind'], ('', ''))[0]}）", eid, d,
+                  f"{x['name']} ({TIE_KIND.get(x['kind'], ('', ''))[1]})") for x in ties])] if ties else []) + (
+            [Ref("branches", [x["id"] for x in near], note="区县未知，未计入 / district unknown, not counted",
+                 items=[_item("branches", x["id"], f"{x['name']}（区县未知）", eid, d, f"{x['name']} (district unknown)")
+                        for x in near])] if near else [])
+    path = r.get("reach_path")
+    if path is not None:  # each hop by its relation and the row it rests on: the names stay in the path (masked there)
+        from ..graph.ties import hop_label, load_ties
+
+        model = load_ties()
+        hops = [p for p in path.parts if p.signal != "origin"]
+        refs = [x for x in path.evidence[1:] if x.ids]
+        items = [{"id": None, "label": "关键人触达路径", "label_en": "reach paths",
+                  "href": f"/relations/e:{eid}" + (f"?from_region={region}" if region else "")}]
+        paired = zip(hops, refs) if len(hops) == len(refs) else ((None, x) for x in refs)
+        items += [{"id": x.ids[0], "table": x.table,
+                   "label": (f"{hop_label(model, h.signal, 'zh')}（{x.table}）" if h else x.table),
+                   "label_en": (f"{hop_label(model, h.signal, 'en')} ({x.table})" if h else x.table),
+                   "href": row_href(x.table, x.ids[0])} for h, x in paired]
+        out["reachability"] = [Ref("reach_path", [i["id"] for i in items[1:]],
+                                   note="各跳所依据的记录 / the row each hop rests on", items=items)]
+    return out

@@ -113,7 +113,7 @@ present AS (SELECT id AS enterprise_id FROM local
             UNION SELECT s.holder_enterprise_id FROM shareholdings s JOIN local l ON l.id = s.enterprise_id
                   WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
                     AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D})),
-placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, node.node, node.node_confidence, seg.segment,
+placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, e.district_code, node.node, node.node_confidence, seg.segment,
                   -- location unknown: no region code at all, so whether it is present in the region is unknown
                   (e.province_code IS NULL AND e.city_code IS NULL AND e.district_code IS NULL) AS unlocated,
                   -- the province alone known, and it holds the region (a city's list): present or not is unknown
@@ -133,22 +133,34 @@ fund AS (SELECT f.enterprise_id,
                          FALSE) AS amount_estimated_12m,
                 coalesce(bool_or(f.currency <> 'CNY') FILTER (WHERE f.date > {D} - INTERVAL 365 DAY),
                          FALSE) AS amount_converted_12m,
-                {dialect.current().exact_sum("f.amount_wan")} AS raised_total
+                {dialect.current().exact_sum("f.amount_wan")} AS raised_total,
+                -- the rounds counted, latest first (a live round, a negative id, is listed with the live events)
+                list(struct_pack(id := f.id, date := f.date, round := f.round) ORDER BY f.date DESC, f.id)
+                    FILTER (WHERE f.date > {D} - INTERVAL 365 DAY AND f.id > 0) AS round_rows
          FROM ({rounds_sql(store, D)}) f
          JOIN c ON c.id = f.enterprise_id GROUP BY 1),
 br AS (SELECT b.parent_id AS enterprise_id, count(*) AS branches_24m,
               list_sort(list(DISTINCT coalesce(r.short_name, r.name, b.city_code))) AS branch_cities,
-              list_sort(list(DISTINCT coalesce(r.name_en, r.short_name, r.name, b.city_code))) AS branch_cities_en
+              list_sort(list(DISTINCT coalesce(r.name_en, r.short_name, r.name, b.city_code))) AS branch_cities_en,
+              list(struct_pack(id := b.id, name := b.child_name, city := coalesce(r.short_name, r.name, b.city_code),
+                               city_en := coalesce(r.name_en, r.short_name, r.name, b.city_code), date := b.date)
+                   ORDER BY b.date DESC, b.id) AS branch_rows
        FROM branches b JOIN c ON c.id = b.parent_id LEFT JOIN regions r ON r.code = b.city_code
        WHERE b.kind IN ({kinds}) AND b.date <= {D} AND b.date > {D} - INTERVAL 730 DAY
          AND b.city_code IS DISTINCT FROM c.city_code GROUP BY 1),
 pat AS (SELECT a.enterprise_id, count(DISTINCT p.id) FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS recent,
                count(DISTINCT p.id) FILTER (WHERE p.applied <= {D} - INTERVAL 730 DAY
-                                            AND p.applied > {D} - INTERVAL 1460 DAY) AS before
+                                            AND p.applied > {D} - INTERVAL 1460 DAY) AS before,
+               list(DISTINCT struct_pack(id := p.id, number := p.number, applied := p.applied))
+                   FILTER (WHERE p.applied > {D} - INTERVAL 730 DAY) AS patent_rows
         FROM patent_applicants a JOIN c ON c.id = a.enterprise_id JOIN patents p ON p.id = a.patent_id
         WHERE p.applied <= {D} GROUP BY 1),
 nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type = 'expansion') AS expansion_news,
-              count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news
+              count(DISTINCT n.id) FILTER (WHERE n.sentiment <= {neg}) AS negative_news,
+              list(DISTINCT struct_pack(id := n.id, day := n.day)) FILTER (WHERE n.event_type = 'expansion' AND n.id > 0)
+                  AS expansion_news_rows,
+              list(DISTINCT struct_pack(id := n.id, day := n.day)) FILTER (WHERE n.sentiment <= {neg} AND n.id > 0)
+                  AS negative_news_rows
        FROM (SELECT m.enterprise_id, n.id, n.event_type, n.sentiment, {news_day()} AS day
              FROM news_mentions m JOIN news n ON n.id = m.news_id
              UNION ALL SELECT enterprise_id, -id, CASE WHEN type IN {sql_in(EXPANSION_TYPES)} THEN 'expansion' END,
@@ -158,7 +170,8 @@ nw AS (SELECT n.enterprise_id, count(DISTINCT n.id) FILTER (WHERE n.event_type =
 lvk AS (SELECT enterprise_id, list_sort(list(key)) AS live_events FROM lv
         WHERE (type IN {sql_in(FUNDING_TYPES + EXPANSION_TYPES)} OR sentiment <= {neg})
           AND date > {D} - INTERVAL 365 DAY GROUP BY 1),
-dem AS (SELECT ds.segment, count(DISTINCT ds.id) AS demands, arg_min(ds.title, ds.id) AS demand_example
+dem AS (SELECT ds.segment, count(DISTINCT ds.id) AS demands, arg_min(ds.title, ds.id) AS demand_example,
+               list_sort(list(DISTINCT ds.id)) AS demand_ids
         FROM {dem_sql} GROUP BY 1),
 ties AS (SELECT s.enterprise_id AS cid, 'investor' AS kind, l.id AS lid, l.name AS lname
          FROM shareholdings s JOIN c ON c.id = s.enterprise_id JOIN local l ON l.id = s.holder_enterprise_id
@@ -176,14 +189,23 @@ ties AS (SELECT s.enterprise_id AS cid, 'investor' AS kind, l.id AS lid, l.name 
                JOIN patent_applicants a2 ON a2.patent_id = a1.patent_id AND a2.enterprise_id <> a1.enterprise_id
                JOIN local l ON l.id = a2.enterprise_id WHERE p.applied <= {D}),
 tie AS (SELECT cid AS enterprise_id, count(DISTINCT lid) AS local_ties, arg_min(lname, (kind, lid)) AS tie_example,
-               min(kind) AS tie_kind, arg_min(lid, (kind, lid)) AS tie_example_id
+               min(kind) AS tie_kind, arg_min(lid, (kind, lid)) AS tie_example_id,
+               list(DISTINCT struct_pack(id := lid, name := lname, kind := kind)) AS tie_rows
         FROM ties GROUP BY 1),
+-- a district's list: branches and subsidiaries in the district's city whose district the data do not give — they
+-- may lie in the district; said with the lead (区县未知), not counted (docs/methods.md, "Leads")
+near AS (SELECT b.parent_id AS enterprise_id,
+                list(struct_pack(id := b.id, name := b.child_name, kind := b.kind) ORDER BY b.id) AS near_rows
+         FROM branches b JOIN c ON c.id = b.parent_id
+         WHERE ? AND b.kind IN ({kinds}) AND (b.date IS NULL OR b.date <= {D}) AND b.city_code = ?
+           AND b.district_code IS NULL GROUP BY 1),
 sig AS (
-  SELECT c.id AS enterprise_id, c.name, c.uscc, c.node, c.node_confidence, c.segment, c.is_gap, c.is_recommended,
+  SELECT c.id AS enterprise_id, c.name, c.uscc, c.city_code, c.district_code, c.node, c.node_confidence, c.segment, c.is_gap, c.is_recommended,
          coalesce(fund.rounds_12m, 0) AS rounds_12m, fund.amount_12m, fund.round_12m, fund.amount_text_12m,
          coalesce(fund.amount_estimated_12m, FALSE) AS amount_estimated_12m,
          coalesce(fund.amount_converted_12m, FALSE) AS amount_converted_12m,
-         coalesce(fund.raised_total, 0) AS raised_total,
+         coalesce(fund.raised_total, 0) AS raised_total, fund.round_rows, br.branch_rows, pat.patent_rows,
+         nw.expansion_news_rows, nw.negative_news_rows, dem.demand_ids, tie.tie_rows, near.near_rows,
          coalesce(br.branches_24m, 0) AS branches_24m, br.branch_cities, br.branch_cities_en,
          coalesce(pat.recent, 0) AS patents_24m, coalesce(pat.before, 0) AS patents_prev_24m,
          coalesce(nw.expansion_news, 0) AS expansion_news, coalesce(nw.negative_news, 0) AS negative_news,
@@ -194,12 +216,14 @@ sig AS (
   FROM c LEFT JOIN fund ON fund.enterprise_id = c.id LEFT JOIN br ON br.enterprise_id = c.id
   LEFT JOIN pat ON pat.enterprise_id = c.id LEFT JOIN nw ON nw.enterprise_id = c.id
   LEFT JOIN dem ON dem.segment = c.segment LEFT JOIN tie ON tie.enterprise_id = c.id
-  LEFT JOIN lvk ON lvk.enterprise_id = c.id)
+  LEFT JOIN lvk ON lvk.enterprise_id = c.id LEFT JOIN near ON near.enterprise_id = c.id)
 SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
        greatest(0.0, 100.0 * ({weighted}) / {W} - {penalty}) AS score,
        (SELECT count(*) FROM placed) AS n_placed, (SELECT count(*) FROM c) AS n_candidates,
        (SELECT count(*) FROM normal WHERE unlocated) AS n_unlocated,
        (SELECT count(*) FROM normal WHERE province_only) AS n_province_only
 FROM sig"""
-    params = [chain, *seg_p, *pe, *pb, province, *gap, *recd, *pd]
+    district = info.get("level") == "district"
+    city = str(info["code"])[:4] + "00" if district else None
+    params = [chain, *seg_p, *pe, *pb, province, *gap, *recd, *pd, district, city]
     return sql, params
