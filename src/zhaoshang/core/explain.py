@@ -36,8 +36,10 @@ def params_hash(params: Any) -> str:
     return hashlib.sha256(jsonenc.canonical(params).encode("utf-8")).hexdigest()[:12]
 
 
-# where a row of a table can be checked: an enterprise's profile section (its row carries the anchor), a demand's page
-ROW_ANCHORS = {"fundings": "funding", "patents": "patent", "branches": "branch", "news": "news"}
+# the tables whose rows have a line of their own on an enterprise's profile, and that line's element id
+# (``ROW_ANCHORS[table]-<id>``): the one map of a row to its line, for the leads' rows and the scorecard's evidence alike
+ROW_ANCHORS = {"fundings": "funding", "patents": "patent", "branches": "branch", "news": "news", "investors": "investor",
+               "roles": "role", "events": "event"}
 
 
 def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...core.asof import news_day
-from ...core.explain import Ref
+from ...core.explain import ROW_ANCHORS, Ref
 from .live import PRESENCE_KINDS, rounds_sql
 from .signals import INVESTOR_PSEUDO, NEGATIVE_EVENTS, date_lit, funding_ctes, population_ctes
 
@@ -61,8 +61,7 @@ NOTES = {  # what each kind of facts is, zh / en
 # card's date (the rest counted: 另 N 条), and the tables whose rows have such a line (the profile's element id:
 # ``ANCHORS[table]-<id>``). The profile lists every row so named even past its own cut (``linked_rows``).
 LINKED = 12
-ANCHORS = {"fundings": "funding", "patents": "patent", "branches": "branch", "news": "news", "investors": "investor",
-           "roles": "role", "events": "event"}
+ANCHORS = ROW_ANCHORS
 
 
 def linked_rows(card: dict | None) -> dict[str, list[int]]:
