@@ -268,6 +268,11 @@ def test_a_leads_local_demand_example_is_masked_for_a_viewer(app):
                 if part["signal"] == "demands"} | {lead["signals"]["demands"]["detail"]["example"] for lead in doc["leads"]}
     assert "宁波政务大模型智能客服 联系139****6666" in examples("viewer")
     assert not _leaks(str(examples("viewer")), TITLE_SECRETS)
+    # nor in the rows a signal names (the open demand by its number and title)
+    whole = app["client"].get("/api/leads?region=330200&top=200", headers=app["tokens"]["viewer"]).text
+    assert "139****6666" in whole and not _leaks(whole, TITLE_SECRETS)
+    region = app["client"].get("/api/region-profile/330200", headers=app["tokens"]["viewer"]).text
+    assert not _leaks(region, TITLE_SECRETS)  # the region page's leads, their signals and rows
     assert TITLE2 in examples("analyst")
     assert any(r["target"] == "leads" for r in _reads(app, "ana"))
     # the pipeline's page of such a lead, with why it is one (its reasons and signals), as a viewer reads it

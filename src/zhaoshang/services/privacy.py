@@ -44,7 +44,9 @@ CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's fre
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
 DEMAND_TEXT = ("title", "description", "organisation")  # a demand's free text: its patterns masked
 NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
-LEAD_SIGNAL_TEXT = ("example",)  # a lead signal's example: the 本地需求 signal's open demand (its title, DEMAND_TEXT)
+# a lead signal's example (the 本地需求 signal's open demand: its title, DEMAND_TEXT) and the rows a signal names
+# (``explain.Ref`` items: a demand's title among them)
+LEAD_SIGNAL_TEXT = ("example", "label", "label_en")
 TIE_TEXT = ("note",)  # the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence
 
 
