@@ -8,6 +8,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --strict-gate
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3,0.35,0.4,0.45,0.5
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --registrations 0.3,0.4,0.5
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.2,0.225,0.25,0.275,0.3 --lower-bars
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -105,6 +106,9 @@ def main() -> None:
                     help="with --row-cut R: the fifteenth candidate, G1,G2:B1,B2 — the check's P(AI) and the best pair's bar")
     ap.add_argument("--trees", default="",
                     help="with --row-cut R: the seventeenth candidate, the pair reader as gradient-boosted trees at bars B1,B2,…")
+    ap.add_argument("--lower-bars", action="store_true",
+                    help="with --trees B1,…,0.3: the twenty-first candidate, the blend at each bar below 0.30 against the "
+                         "blend at 0.30 (the seventeenth)")
     ap.add_argument("--registrations", default="",
                     help="with --trees 0.3: the eighteenth candidate, registration-like rows read by the pair reader at bars B1,B2,…")
     ap.add_argument("--labellers", default="",
@@ -582,6 +586,8 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
             pl = placed_by(prob, bar)
             grid[f"{learner}:{bar}"] = {"learner": learner, "bar": bar, "placed": pl,
                                         "fig": cv.figures(t, pl, tax, by_source=True), "folds": per_fold(pl)}
+    if a.lower_bars:  # the twenty-first candidate, against the seventeenth (docs/methods.md)
+        return lower_bars(t, tax, fourteenth, grid)
     order = {"hgb": 1, "blend": 0}
     key = max(grid, key=lambda k: (grid[k]["fig"]["node_f1"], grid[k]["bar"], order[grid[k]["learner"]]))
     ch = set(grid[key]["placed"])
@@ -592,6 +598,27 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
             # after the verdict, not part of it
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
                             "removed_right": right(removed)}}
+
+
+def lower_bars(t: dict, tax, fourteenth: list, grid: dict) -> dict:
+    """The twenty-first candidate (docs/methods.md): the seventeenth (the blend at ``pairs.BAR``, 0.30, in ``grid``)
+    against the blend at each bar of ``--trees`` below it; the bar chosen by the highest node micro-F1 (ties: the higher
+    bar), the written conditions 1–3 against the seventeenth, then (after the verdict) what moved."""
+    rows, labels = t["rows"], t["labels"]
+    base = grid[f"blend:{pr.BAR}"]
+    seventeenth = base["placed"]
+    lower = {k: v for k, v in grid.items() if v["learner"] == "blend" and v["bar"] < pr.BAR}
+    key = max(lower, key=lambda k: (lower[k]["fig"]["node_f1"], lower[k]["bar"]))
+    ch = set(lower[key]["placed"])
+    added, removed = sorted(ch - set(seventeenth)), sorted(set(seventeenth) - ch)
+    right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
+    v = verdict(rows, tax, seventeenth, base["fig"], base["folds"], lower, key)
+    return {"rows": len(rows), "seventeenth": {**base["fig"], "folds": base["folds"]}, "chosen": key,
+            **v, "grid": {k: {x: y for x, y in g_.items() if x != "placed"} for k, g_ in grid.items()},
+            # after the verdict, not part of it
+            "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
+                            "removed_right": right(removed)},
+            "after_fourteenth": cv.figures(t, fourteenth, tax)}
 
 
 def registrations(a, t: dict, tax, seventeenth: list, checked: list, pairs: list, p: np.ndarray, reg_like: np.ndarray,
