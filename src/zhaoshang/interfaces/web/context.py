@@ -26,6 +26,7 @@ from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
 from ...core.numbers import quantity_text
+from ...core.explain import row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -227,7 +228,7 @@ class WebContext:
         self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR, day_forms=DAY_FORMS)  # a date box's hint
         # a scorecard's evidence: how many rows of a list it links one by one, and the profile line each table's rows
         # have (services/evaluation/facts.py; the profile lists every row so linked)
-        self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, evidence_anchors=evidence_facts.ANCHORS)
+        self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)

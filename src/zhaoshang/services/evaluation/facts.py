@@ -59,20 +59,19 @@ NOTES = {  # what each kind of facts is, zh / en
 
 # The rows of one evidence list a card names one by one, each linked to its line on the enterprise's profile as of the
 # card's date (the rest counted: 另 N 条), and the tables whose rows have such a line (the profile's element id:
-# ``ANCHORS[table]-<id>``). The profile lists every row so named even past its own cut (``linked_rows``).
+# ``core.explain.ROW_ANCHORS[table]-<id>``). The profile lists every row so named even past its own cut (``linked_rows``).
 LINKED = 12
-ANCHORS = ROW_ANCHORS
 
 
 def linked_rows(card: dict | None) -> dict[str, list[int]]:
     """The rows of each table the signals of ``card`` link to on the profile (``LINKED`` per evidence list, the
-    tables of ``ANCHORS``): table → ids, in the order first named."""
+    tables of ``ROW_ANCHORS``): table → ids, in the order first named."""
     out: dict[str, list[int]] = {}
     for dim in ((card or {}).get("dimensions") or {}).values():
         for part in dim.get("contributions") or []:
             for ref in part.get("evidence") or []:
                 ref = ref if isinstance(ref, dict) else ref.to_json()
-                if ref.get("table") in ANCHORS and ref.get("ids"):
+                if ref.get("table") in ROW_ANCHORS and ref.get("ids"):
                     seen = out.setdefault(ref["table"], [])
                     seen.extend(i for i in ref["ids"][:LINKED] if isinstance(i, int) and i not in seen)
     return out
