@@ -193,3 +193,31 @@ def test_the_upload_page_refuses_a_partial_file_and_offers_the_scope(full, db, h
         assert note.get_attribute("data-not-listed") == str(n - 49) and "partial export: nothing marked absent" in note.inner_text()  # the page keeps the language chosen
         b.close()
     assert q(db, "SELECT count(*) FROM enterprise_absences") == [(0,)]
+
+
+def test_rows_rejected_for_a_bad_value_keep_their_companies_listed(full, db, tmp_path):
+    """A later full export whose rows for five companies lost their full name (a spreadsheet's cleared cells): the
+    rows are rejected, and the companies they list are not "gone" from the source — they keep their earlier record, counted
+    apart from the disappeared, and no profile says the latest export left them out."""
+    rows = [list(r) for r in full["rows"]]
+    name = _col(full, "公司全称")
+    bad = rows[100:105]
+    names = [r[name] for r in bad]
+    for r in bad:
+        r[name] = ""
+    f = _write(tmp_path / "later.csv", full["header"], rows)
+    rep = run_json("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db)
+    assert rep["rows_rejected"] == 5
+    assert rep["changes"]["disappeared"] == 0 and rep["changes"]["rejected_kept"] == 5, rep["changes"]
+    assert q(db, "SELECT count(*) FROM enterprise_absences") == [(0,)]
+    for n in names:
+        assert run_json("show", n, db=db)["absent_from_latest"] == [], n
+    # a small list (five companies, under the guard's minimum) whose next export is rejected row by row: nothing of
+    # it is marked absent, and the summary says why the companies stay
+    originals = full["rows"][100:105]
+    run("import", "enterprises", _write(tmp_path / "small.csv", full["header"], originals), "--preset", "szse_a_share",
+        "--source", "bureau_list", "--data-date", FULL_DATE, db=db)
+    text = run("import", "enterprises", _write(tmp_path / "small_later.csv", full["header"], bad), "--preset",
+               "szse_a_share", "--source", "bureau_list", "--data-date", LATER, db=db, check=False).stdout
+    assert q(db, "SELECT count(*) FROM enterprise_absences") == [(0,)]
+    assert "企业：行被拒，保留原记录" in text and "企业：本次未出现" in text, text

@@ -327,8 +327,18 @@ def pending_absences(con) -> tuple[int, int]:
         return 0, 0
     before = con.execute("SELECT n FROM _before").fetchone()[0]
     n = con.execute("SELECT count(*) FROM (SELECT DISTINCT source_key FROM _unseen) u "
-                    "ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key").fetchone()[0]
+                    f"ANTI JOIN {_listed_sql(con)} w ON w._key = u.source_key").fetchone()[0]
     return int(before or 0), int(n)
+
+
+def _listed_sql(con) -> str:
+    """The keys this export lists: those it writes (``_ent``) and those of its rows it rejected (a row refused for a
+    bad value still lists its enterprise: the key is not gone, its new content was not read)."""
+    rejected = ""
+    if con.execute("SELECT 1 FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = '_typed' "
+                   "AND column_name = '_key'").fetchall():
+        rejected = " UNION SELECT _key FROM _typed WHERE _rejected AND _key IS NOT NULL"
+    return f"(SELECT DISTINCT _key FROM _ent{rejected})"
 
 
 def would_vanish_too_many(before: int, vanish: int) -> bool:
@@ -370,7 +380,7 @@ def skip_absences(con) -> None:
 
 def record_absences(con, source: str, import_id: int) -> int:
     """Record the source's keys this export no longer lists (``enterprise_absences``): the keys whose latest
-    content did not come again (``_unseen``) and that this import did not write (``_ent``) — the
+    content did not come again (``_unseen``) and that this import neither wrote nor rejected (``_listed_sql``) — the
     ``disappeared`` of ``count_changes``, one row each. A profile reads them (services.enterprises)."""
     if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_unseen'").fetchall():
         return 0
@@ -380,7 +390,7 @@ def record_absences(con, source: str, import_id: int) -> int:
         return 0
     con.execute(f"""INSERT INTO enterprise_absences (enterprise_id, source, source_key, import_id)
         SELECT u.enterprise_id, {ql(source)}, u.source_key, {int(import_id)} FROM _unseen u
-        ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key""")
+        ANTI JOIN {_listed_sql(con)} w ON w._key = u.source_key""")
     n = con.execute(f"SELECT count(*) FROM enterprise_absences WHERE import_id = {int(import_id)}").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _unseen")
     return n
@@ -412,7 +422,8 @@ def count_changes(con, source: str, import_id: int, unique_keys: int | None = No
     """What this export changed for its source, counted by source key (``_ent`` holds the written rows):
     new and changed split the written keys by whether the source had them; unchanged are the keys whose
     latest content came again (``_seen_n``) less those written all the same (a key with a second, different row
-    in the file); the rest of the keys the source had disappeared. ``unique_keys``: the number of written rows
+    in the file); ``rejected_kept`` (when any) the keys the source had whose row was rejected, kept as they were; the
+    rest of the keys the source had disappeared. ``unique_keys``: the number of written rows
     when each has a key of its own (then a source's first export needs no pass over them)."""
     if unique_keys is not None and not con.execute("SELECT n FROM _before").fetchone()[0]:
         return {"new": unique_keys, "changed": 0, "unchanged": 0, "disappeared": 0}
@@ -431,7 +442,13 @@ def count_changes(con, source: str, import_id: int, unique_keys: int | None = No
                (SELECT n FROM _seen_n) - (SELECT count(*) FROM known k SEMI JOIN _file_hashes f ON f._hash = k.h),
                (SELECT n FROM _before)
     """).fetchone()
-    return {"new": new, "changed": changed, "unchanged": unchanged, "disappeared": before - changed - unchanged}
+    # keys the source had whose row this export rejected (a bad value): listed, kept as they were, not gone
+    kept = con.execute("SELECT count(*) FROM (SELECT DISTINCT source_key FROM _unseen) u "
+                       f"SEMI JOIN {_listed_sql(con)} l ON l._key = u.source_key "
+                       "ANTI JOIN (SELECT DISTINCT _key FROM _ent) w ON w._key = u.source_key").fetchone()[0] \
+        if con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_unseen'").fetchall() else 0
+    out = {"new": new, "changed": changed, "unchanged": unchanged, "disappeared": before - changed - unchanged - kept}
+    return {**out, "rejected_kept": kept} if kept else out
 
 
 def split_new(con, import_id: int, changes: dict[str, int]) -> dict[str, int]:

@@ -186,6 +186,9 @@ def import_cmd(
             rows[at + 5] = {t("项目", "item"): t("企业：本次未出现", "enterprises: disappeared"),
                             t("值", "value"): t(f"不标记（部分导出；未列出 {report.changes.get('not_listed', 0):,}）",
                                                 f"none marked (partial export; {report.changes.get('not_listed', 0):,} not listed)")}
+        if report.changes.get("rejected_kept"):  # listed, but the row was rejected: the key keeps its earlier record
+            rows.insert(at + 6, {t("项目", "item"): t("企业：行被拒，保留原记录", "enterprises: row rejected, earlier record kept"),
+                                 t("值", "value"): report.changes["rejected_kept"]})
     emit(rows, fmt, title=t("导入结果", "import result"))
     if report.repeats:  # a key repeated within the import: the last row wins, the earlier is kept as a record
         from ...core.importers.enterprises import CONFLICT_LABELS
