@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
@@ -176,3 +177,4 @@ def test_the_score_table_prints_each_quantity_by_one_rule_and_the_stage_with_its
         if not c["detail"]["missing"]:
             cells = printed[c["label"]]
             assert [float(x) for x in (cells[1], cells[2], cells[3])] == [c["normalised"], c["weight"], c["contribution"]], c["signal"]
+            assert re.fullmatch(r"\d\.\d{4}", cells[2]), cells  # a weight's four decimals kept, zeros too (0.3810)

@@ -60,9 +60,16 @@ DIGITS: dict[str, int] = {
 }
 
 
+# the quantities read down a column, compared digit by digit: their decimals are kept when they are zeros (weights
+# 0.3810 and 0.4286, match scores 0.600 and 0.549 — not 0.381 beside 0.4286)
+ZEROS_KEPT = frozenset({"weight", "match_score"})
+
+
 def quantity_text(v: float | None, quantity: str) -> str:
-    """``v`` as a person reads a ``quantity`` (a key of ``DIGITS``): ``decimal_text`` with that quantity's decimals;
-    ``—`` for none."""
+    """``v`` as a person reads a ``quantity`` (a key of ``DIGITS``): ``decimal_text`` with that quantity's decimals,
+    or, for a quantity of ``ZEROS_KEPT``, ``fixed`` with all of them; ``—`` for none."""
+    if quantity in ZEROS_KEPT:
+        return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else fixed(float(v), DIGITS[quantity])
     return decimal_text(v, DIGITS[quantity])
 
 

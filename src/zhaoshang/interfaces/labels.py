@@ -8,7 +8,7 @@ import math
 import re
 from typing import Any, Iterable
 
-from ..core.numbers import DIGITS, decimal_text, fixed, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
+from ..core.numbers import DIGITS, decimal_text, fixed, quantity_text, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
 from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
@@ -770,9 +770,7 @@ def match_score_text(v: float | None) -> str:
     """A match score (场景匹配, 0–1) or a semantic similarity as every view prints it: the decimals of
     ``core.numbers.DIGITS["match_score"]``, kept when they are zeros (0.600, 0.580, 0.549 in one column, not 0.6,
     0.58, 0.549), rounded as ``fixed`` rounds; ``—`` for none. The JSON and the exports keep the value itself."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "—"
-    return fixed(float(v), DIGITS["match_score"])
+    return quantity_text(v, "match_score")
 
 
 def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str:
