@@ -9,6 +9,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3,0.35,0.4,0.45,0.5
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --registrations 0.3,0.4,0.5
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.2,0.225,0.25,0.275,0.3 --lower-bars
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --tree-probs FILE --lr-probs FILE
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -116,6 +117,9 @@ def main() -> None:
                          "was labelled: L1,L3,L5,L7,L9,L11,L12)")
     ap.add_argument("--tree-probs", default="",
                     help="an .npz keeping the trees' out-of-fold pair probabilities (written once, then read)")
+    ap.add_argument("--lr-probs", default="",
+                    help="with --overrule: an .npz keeping the regression's out-of-fold pair probabilities (written once, "
+                         "then read)")
     ap.add_argument("--with-round", default="",
                     help="the twentieth candidate: the seventeenth trained per fold on rounds 1–6's rows (L1,…,L12) against "
                          "the same trained on these labellers' rows too (e.g. L14), out of fold over every development row; "
@@ -241,11 +245,12 @@ NODE_MARGIN = 0.005
 
 
 def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on: frozenset, cache: str,
-                       arm: str = "a") -> tuple[list, np.ndarray, dict, np.ndarray]:
+                       arm: str = "a", kept: str = "") -> tuple[list, np.ndarray, dict, np.ndarray]:
     """The eighth as ``classify`` makes it, out of fold over ``t``'s rows: per fold, the check and the pair reader
     trained on the fold's training rows of the labellers ``train_on``; the check's decision at its shipped setting for
     registration-like rows, the pair reader's pairs at its bar for the others. Returns the placements, the check's
-    out-of-fold table (gate first), what each fold was trained on and the pairs' out-of-fold probabilities."""
+    out-of-fold table (gate first), what each fold was trained on and the pairs' out-of-fold probabilities (``kept``: an
+    .npz of them, written once, then read)."""
     rows, nodes = t["rows"], t["nodes"]
     folds = np.array([training.fold_of(r) for r in rows])
     pi = np.array([i for i, _ in pairs])
@@ -257,14 +262,20 @@ def eighth_out_of_fold(t: dict, pairs: list, base: list, y: np.ndarray, train_on
     fe = pr.with_check(base, pairs, oof, nodes)
     keep = np.array([r["labeller"] in train_on for r in rows])
     p = np.zeros(len(pairs))
-    n_train = []
-    for f in range(FOLDS):
-        tr = np.where((folds[pi] != f) & keep[pi])[0]
-        te = np.where(folds[pi] == f)[0]
-        vec, lr = pr.fit([fe[k] for k in tr], y[tr])
-        p[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
-        n_train.append(len(tr))
-        print(f"arm {arm} fold {f}", file=sys.stderr, flush=True)
+    n_train = [int(((folds[pi] != f) & keep[pi]).sum()) for f in range(FOLDS)]
+    if kept and os.path.exists(kept):
+        z = np.load(kept)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept regression probabilities are of other pairs"
+        p = z["p"]
+    else:
+        for f in range(FOLDS):
+            tr = np.where((folds[pi] != f) & keep[pi])[0]
+            te = np.where(folds[pi] == f)[0]
+            vec, lr = pr.fit([fe[k] for k in tr], y[tr])
+            p[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
+            print(f"arm {arm} fold {f}", file=sys.stderr, flush=True)
+        if kept:
+            np.savez_compressed(kept, p=p, y=y)
     placed = [pairs[k] for k in np.where(p >= LR_BAR)[0] if not reg_like[pairs[k][0]]] + checked
     info = {"trained_on": sorted(train_on), "training_rows_per_fold": [int(((folds != f) & keep).sum()) for f in range(FOLDS)],
             "training_pairs_per_fold": n_train}
@@ -356,7 +367,8 @@ def overrule(a) -> dict:
     print(f"rows {n}, pairs {len(pairs)}, labelled {int(y.sum())}", file=sys.stderr, flush=True)
     # --every-round: the twelfth candidate, the same rule over the eleventh's readers (every round's rows)
     train_on = frozenset(r["labeller"] for r in rows) if a.every_round else frozenset(TRAIN_LABELLERS)
-    eighth, oof, info, p = eighth_out_of_fold(t, pairs, base, y, train_on, a.cache_every if a.every_round else a.cache)
+    eighth, oof, info, p = eighth_out_of_fold(t, pairs, base, y, train_on, a.cache_every if a.every_round else a.cache,
+                                              kept=a.lr_probs)
     gate = m.DEFAULTS["gate"]
 
     def stays(i: int, nd: str) -> bool:
