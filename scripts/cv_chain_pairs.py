@@ -10,6 +10,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --registrations 0.3,0.4,0.5
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.2,0.225,0.25,0.275,0.3 --lower-bars
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --tree-probs FILE --lr-probs FILE
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --cut-by-kind 0.3,0.4,…,1.0
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -117,6 +118,9 @@ def main() -> None:
                          "was labelled: L1,L3,L5,L7,L9,L11,L12)")
     ap.add_argument("--tree-probs", default="",
                     help="an .npz keeping the trees' out-of-fold pair probabilities (written once, then read)")
+    ap.add_argument("--cut-by-kind", default="",
+                    help="with --trees 0.3: the twenty-second candidate, the row cut chosen per kind of record (tagged, "
+                         "described, listed) inside the training folds from the ratios R1,R2,…")
     ap.add_argument("--lr-probs", default="",
                     help="with --overrule: an .npz keeping the regression's out-of-fold pair probabilities (written once, "
                          "then read)")
@@ -588,6 +592,9 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
 
     # a check of the script: the logistic regression at its shipped bar gives the fourteenth's placements
     assert set(placed_by(p_lr, LR_BAR)) == set(fourteenth)
+    if a.cut_by_kind:  # the twenty-second candidate, over the seventeenth's readers (docs/methods.md)
+        return cut_by_kind(a, t, tax, pairs, (p_h + p_lr) / 2, reg_like, stays, checked, per_fold,
+                           placed_by((p_h + p_lr) / 2, pr.BAR))
     if a.registrations:  # the eighteenth candidate, over the seventeenth's placements (docs/methods.md)
         seventeenth = placed_by((p_h + p_lr) / 2, pr.BAR)
         return registrations(a, t, tax, seventeenth, checked, pairs, (p_h + p_lr) / 2, reg_like, oof, per_fold)
@@ -631,6 +638,81 @@ def lower_bars(t: dict, tax, fourteenth: list, grid: dict) -> dict:
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
                             "removed_right": right(removed)},
             "after_fourteenth": cv.figures(t, fourteenth, tax)}
+
+
+def record_kind(e: dict) -> str:
+    """The twenty-second candidate's kind of record, read from its kinds of evidence as ``classify`` can:
+    ``registration`` (registration-like, the check's), ``tagged`` (tags: the large-model list's form), ``described``
+    (a description, no tags: IT桔子's form), ``listed`` (neither: products or an industry only, the listings' form)."""
+    if m.scope_only(e):
+        return "registration"
+    return "tagged" if e.get("tags") else ("described" if e.get("description") else "listed")
+
+
+def cut_by_kind(a, t: dict, tax, pairs: list, prob: np.ndarray, reg_like: np.ndarray, stays, checked: list,
+                per_fold, seventeenth: list) -> dict:
+    """The twenty-second candidate (docs/methods.md): the seventeenth (``prob``: the mean of the two readers, at
+    ``pairs.BAR``) with its row cut chosen per kind of record inside the training folds — for fold f and kind k the
+    ratio of ``--cut-by-kind`` with the highest node micro-F1 over the other folds' kind-k rows (ties: the shipped
+    ratio, then the one nearer it, then the lower) — against the seventeenth (one cut, ``--row-cut``); the written
+    conditions, then (after the verdict) what moved."""
+    import confirm_chain_pairs as cp
+    from zhaoshang.services.chain.evaluate import score_gold
+
+    rows, labels = t["rows"], t["labels"]
+    n = len(rows)
+    folds = np.array([training.fold_of(r) for r in rows])
+    kind = [record_kind(e) for e in t["records"]]
+    shipped = float(a.row_cut)
+    ratios = [float(x) for x in a.cut_by_kind.split(",")]
+    at_bar = {pairs[k]: float(prob[k]) for k in np.where(prob >= pr.BAR)[0]
+              if not reg_like[pairs[k][0]] and stays(*pairs[k])}
+    cut = {rho: set(pr.held_to_best(at_bar, rho)) for rho in sorted(set(ratios) | {shipped})}  # the service's rule
+    assert set(seventeenth) == cut[shipped] | set(checked)  # a check of the script: the cut at --row-cut is the seventeenth
+
+    def f1_on(idx: list[int], placed) -> float:
+        pos = {i: j for j, i in enumerate(idx)}
+        o = score_gold([rows[i] for i in idx], [(pos[i], nd) for i, nd in placed if i in pos], tax)
+        return o["nodes"]["micro"]["f1"]
+
+    def choose(idx: list[int]) -> tuple[float, dict]:
+        f1 = {rho: round(f1_on(idx, cut[rho]), 6) for rho in ratios}
+        return max(ratios, key=lambda r: (f1[r], r == shipped, -abs(r - shipped), -r)), f1
+
+    kinds = sorted({k for k in kind if k != "registration"})
+    chosen: dict[int, dict[str, float]] = {}
+    inner: dict[str, dict] = {}
+    for f in range(FOLDS):
+        chosen[f] = {}
+        for k in kinds:
+            rho, f1 = choose([i for i in range(n) if folds[i] != f and kind[i] == k])
+            chosen[f][k] = rho
+            inner[f"{f}:{k}"] = f1
+    mine = sorted(x for x in at_bar if x in cut[chosen[folds[x[0]]][kind[x[0]]]]) + checked
+    base = cv.figures(t, seventeenth, tax, by_source=True)
+    grid = {"by_kind": {"placed": mine, "fig": cv.figures(t, mine, tax, by_source=True), "folds": per_fold(mine)}}
+    v = verdict(rows, tax, seventeenth, base, per_fold(seventeenth), grid, "by_kind")
+    v["rule"]["4_registration_precision_not_lower"] = (grid["by_kind"]["fig"]["reg_ai_p"] or 0) >= (base["reg_ai_p"] or 0)
+    v["rule"]["passes_1_to_4"] = v["rule"]["passes_1_to_3"] and v["rule"]["4_registration_precision_not_lower"]
+    v["rule"]["5"] = v["rule"].pop("4")
+    a_set, b_set = set(seventeenth), set(mine)
+    added, removed = sorted(b_set - a_set), sorted(a_set - b_set)
+    right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
+    kind_rows = {k: [i for i in range(n) if kind[i] == k] for k in kinds}
+    return {"rows": n, "rows_by_kind": {k: len(v_) for k, v_ in kind_rows.items()},
+            "seventeenth": {**base, "folds": per_fold(seventeenth)}, "chosen_per_fold": chosen, **v,
+            "inner_node_f1": inner,
+            # after the verdict, not part of it
+            "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
+                            "removed_right": right(removed),
+                            "by_kind": {k: {"added": sum(1 for i, _ in added if kind[i] == k),
+                                            "added_right": right([x for x in added if kind[x[0]] == k]),
+                                            "removed": sum(1 for i, _ in removed if kind[i] == k),
+                                            "removed_right": right([x for x in removed if kind[x[0]] == k])}
+                                        for k in kinds}},
+            "after_node_f1_by_kind": {k: {"seventeenth": round(f1_on(kind_rows[k], a_set), 4),
+                                          "candidate": round(f1_on(kind_rows[k], b_set), 4)} for k in kinds},
+            "after_every_row_choice": {k: choose(kind_rows[k])[0] for k in kinds}}
 
 
 def registrations(a, t: dict, tax, seventeenth: list, checked: list, pairs: list, p: np.ndarray, reg_like: np.ndarray,
