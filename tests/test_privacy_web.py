@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
+from cli_util import run, run_json  # noqa: E402
 from web_util import team_tokens  # noqa: E402
 
 from zhaoshang.core.importers import import_files  # noqa: E402
@@ -362,3 +363,53 @@ def test_a_phone_stored_masked_is_shown_to_a_viewer_as_stored(tmp_path, demo_cop
     shown = {role: [c["phone"] for c in client.get(f"/api/enterprises/{eid}", headers=tokens[role]).json()["contacts"]]
              for role in ("viewer", "analyst")}
     assert phone in shown["viewer"] and shown["viewer"] == shown["analyst"], shown
+
+
+def test_a_viewers_masked_export_imported_back_never_writes_its_masks_over_the_real_text(app):
+    """A viewer's export of the pipeline holds a lead's next action and abandon reason masked; imported back by an
+    analyst it replaced `联系周总 138 1234 5678 / zhou@corp.cn` with `联系周总 138****5678 / z***@corp.cn` — the
+    number lost. A masked cell that is the lead's text as masked is unchanged; one edited around the masks is refused
+    naming them, and nothing is written."""
+    import io
+
+    import openpyxl
+
+    c, ana = app["client"], app["tokens"]["analyst"]
+    nxt, reason = "联系周总 138 1234 5678 / zhou@corp.cn", "已另选址 联系人 13712349999"
+    r = c.post("/api/pipeline/add", headers=ana, json={"enterprise": str(app["eid"]), "region": "330300",
+                                                      "next_action": nxt})
+    assert r.status_code == 200, r.text
+    lid = r.json()["id"]
+    r = c.post("/api/pipeline/add", headers=ana, json={"enterprise": str(app["eid"]), "region": "330400",
+                                                      "status": "abandoned", "reason": reason})
+    assert r.status_code == 200, r.text
+    gone = r.json()["id"]
+    xlsx = c.get("/api/pipeline/export", headers=app["tokens"]["viewer"], params={"format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    ws = wb.active
+    col = {v: i + 1 for i, v in enumerate(next(ws.iter_rows(values_only=True)))}
+    rows = {ws.cell(i, col["编号"]).value: i for i in range(2, ws.max_row + 1)}
+    assert ws.cell(rows[lid], col["下一步"]).value == "联系周总 138****5678 / z***@corp.cn"
+    assert ws.cell(rows[gone], col["放弃理由"]).value == "已另选址 联系人 137****9999"
+    sheet = app["dir"] / "vic_pipeline.xlsx"
+    wb.save(sheet)
+    env = {"ZHAOSHANG_TEAM_DB": str(app["dir"] / "team.sqlite")}
+    got = run_json("pipeline", "import", sheet, "--user", "ana", db=app["db"], env=env)
+    assert got["updated"] == 0 and got["unchanged"] == got["rows"], got
+    lead = c.get(f"/api/pipeline/leads/{lid}", headers=ana).json()
+    assert lead["next_action"] == nxt and [h["field"] for h in lead["history"]].count("next_action") == 1, lead
+    assert c.get(f"/api/pipeline/leads/{gone}", headers=ana).json()["abandon_reason"] == reason
+    # the viewer's cell edited around its masks: refused, naming them, in either language; nothing written
+    ws.cell(rows[lid], col["下一步"]).value = "联系周总 138****5678 / z***@corp.cn 周三面谈"
+    wb.save(sheet)
+    refused = run("pipeline", "import", sheet, "--user", "ana", db=app["db"], env=env, check=False)
+    assert refused.returncode == 2 and "下一步含已遮蔽的联系方式（138****5678、z***@corp.cn）" in refused.stderr, refused.stderr
+    refused = run("--lang", "en", "pipeline", "import", sheet, "--user", "ana", db=app["db"], env=env, check=False)
+    assert "the next action holds masked contact details (138****5678, z***@corp.cn)" in refused.stderr, refused.stderr
+    assert c.get(f"/api/pipeline/leads/{lid}", headers=ana).json()["next_action"] == nxt
+    # written in full (an analyst's edit), it is an update as any other
+    ws.cell(rows[lid], col["下一步"]).value = "联系周总 138 1234 5678 周三面谈"
+    wb.save(sheet)
+    got = run_json("pipeline", "import", sheet, "--user", "ana", db=app["db"], env=env)
+    assert got["updated_leads"] == [{"id": lid, "fields": ["next_action"]}], got
+

@@ -93,6 +93,17 @@ def mask_name(name: Any) -> Any:
     return name[0] + ("*" if re.match(r"[\u4e00-\u9fff]", name) else "***")
 
 
+def masked_over(stored: Any, text: Any) -> list[str]:
+    """The masked forms of the personal details of ``stored`` (``mask_text``'s: ``138****5678``, ``z***@corp.cn``)
+    that ``text`` holds where ``stored`` holds the detail itself: ``text`` is (or was edited from) ``stored`` as a role
+    without the personal permission read it, so it would write the masks over the real numbers. Empty when ``text``
+    holds none of them (or holds the details themselves)."""
+    if not isinstance(stored, str) or not isinstance(text, str) or not stored:
+        return []
+    return list(dict.fromkeys(m for s, e, m in _found(stored)
+                              if m != stored[s:e] and m in text and stored[s:e] not in text))
+
+
 def has_unmasked(text: str) -> list[str]:
     """The phone numbers, e-mail addresses, ID and passport numbers in ``text`` that are not masked (for checks
     and tests)."""

@@ -10,6 +10,9 @@ An import is all or nothing: every row is checked first (enterprise found, regio
 reason for 已放弃 and only for it, 已落地 with its signing and landing dates, owner a user, segment a node of the
 chain, dates readable, no pair twice, a change the lead may take and based on its version) and a file with any bad
 row is refused with the rows and reasons, so a half-imported sheet never happens.
+
+A viewer's export holds the next action and abandon reason masked (``privacy``): a cell that is the lead's text as
+masked is that text, unchanged, and one edited around the masks is refused, so no mask is written over a number.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
 from ..datastore import synthetic_label
 from ..enterprises import EXPORT_HEADERS, resolve_enterprise
+from ..privacy import mask_text, masked_over
 from . import leads as L
 
 # the exported columns: key → (Chinese header, English header); the file's language follows the user's
@@ -154,6 +158,31 @@ def _as_of(team, lead: dict, version: int) -> dict:
     return old
 
 
+# the free text a role without the personal permission exports masked (privacy.LEAD_TEXT): the cell's column's names
+MASKED_CELLS = {"next_action": ("下一步", "next action"), "abandon_reason": ("放弃理由", "abandon reason")}
+
+
+def _unmasked(lead: dict, field: str, value: str | None) -> str | None:
+    """A free-text cell (``MASKED_CELLS``) read against its lead: the lead's own text where the cell is that text as
+    masked for a viewer (``privacy.mask_text``: their export of the pipeline, imported back, leaves it unchanged); a
+    cell that holds the masks of the lead's contact details in their place otherwise (a viewer's cell edited) is
+    refused, naming them — a mask never replaces a real number or address."""
+    stored = lead.get(field)
+    if not value or not stored or value == stored:
+        return value
+    if mask_text(stored) == value:
+        return stored
+    lost = masked_over(stored, value)
+    if lost:
+        zh, en = MASKED_CELLS[field]
+        raise UserError(f"{zh}含已遮蔽的联系方式（{'、'.join(lost)}），来自无个人信息权限的导出，不能覆盖原有的号码、邮箱："
+                        "该格请保持导出时的内容，或在有权限的导出（分析员、管理员）中修改",
+                        f"the {en} holds masked contact details ({', '.join(lost)}) from an export made without the "
+                        "personal-data permission; they cannot replace the stored numbers and addresses: leave the "
+                        "cell as exported, or edit it in an export of an analyst or admin")
+    return value
+
+
 def _changed(store, team, lead: dict, cell, given) -> dict:
     """The arguments of ``update`` for the cells of a row that differ from its lead (``cell(key)``: the row's value,
     ``given(key)``: whether the file has that column). A blank cell of a column the file has clears an owner, a
@@ -166,8 +195,9 @@ def _changed(store, team, lead: dict, cell, given) -> dict:
         if status != lead["status"]:
             args["status"] = status
     for key in ("owner", "next_action"):
-        if given(key) and (cell(key) or None) != lead[key]:
-            args[key] = cell(key) or ""
+        value = _unmasked(lead, key, cell(key)) if key in MASKED_CELLS else cell(key)
+        if given(key) and (value or None) != lead[key]:
+            args[key] = value or ""
     if given("segment") and cell("segment") and L.check_segment(store, cell("segment")) != lead["segment"]:
         args["segment"] = cell("segment")
     if given("next_action_date"):
@@ -175,7 +205,7 @@ def _changed(store, team, lead: dict, cell, given) -> dict:
         if due != (lead["next_action_date"], lead["next_action_open_ended"]):
             args["next_action_date"] = cell("next_action_date") or ""
     status = args.get("status", lead["status"])
-    reason = cell("reason") if given("reason") else None
+    reason = _unmasked(lead, "abandon_reason", cell("reason")) if given("reason") else None
     if reason and status == "abandoned" and (reason != lead["abandon_reason"] or "status" in args):
         args["reason"] = reason
     elif reason and status != "abandoned":
@@ -249,9 +279,15 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                                 "region add a row without an id)")
             if found:
                 lead = L.get(team, found["id"], history=True)
-                args = _changed(store, team, lead, cell, lambda key: bool(cols[key]))
                 version = _number(cell("version"), ("线索版本", "version"))
-                if args and version is not None and version < lead["version"] and not _changed(
+                older = version is not None and version < lead["version"]
+                try:
+                    args = _changed(store, team, lead, cell, lambda key: bool(cols[key]))
+                except UserError:  # (a viewer's masked text of what the lead said then, say)
+                    if not older or _changed(store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
+                        raise
+                    args = {}
+                if args and older and not _changed(
                         store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
                     args = {}  # the row as exported, not edited: the changes saved since stand
                 checked = L.update(team, lead["id"], user=user, store=store, check=True, **args,
