@@ -731,8 +731,35 @@ def test_an_open_ended_next_action_reads_as_such_on_the_pages(tmp_path, chromium
         assert "open-ended" in pg.inner_text("#lead-history")
         pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
         assert pg.inner_text("#lead-next").strip() == "定期回访 长期" and pg.locator("#lead-overdue").count() == 0
+        assert pg.input_value("#c-due") == "长期"  # the form says it too, so a save keeps it
         pg.fill("#c-note", "已电话沟通")
         pg.click("#c-save")
         pg.wait_for_url(f"**/pipeline/{lead['id']}")
         assert "已电话沟通" in pg.inner_text("#lead-history") and pg.inner_text("#lead-next").strip() == "定期回访 长期"
+        # the 日期 box takes what `--due` takes (the one parser, on the server): a month is its last day, said so;
+        # 长期 (or 不限) makes it open-ended again; a day that does not exist is refused in the parser's words
+        pg.fill("#c-due", "2027年3月")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}?note=*")
+        assert pg.inner_text("#lead-next").strip() == "定期回访 2027-03-31" and pg.input_value("#c-due") == "2027-03-31"
+        assert pg.inner_text("#pl-done") == "下一步日期「2027年3月」读作 2027-03-31"
+        pg.fill("#c-due", "不限")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}?note=*")
+        assert pg.inner_text("#lead-next").strip() == "定期回访 长期" and pg.input_value("#c-due") == "长期"
+        assert pg.inner_text("#pl-done") == "下一步日期「不限」读作 长期（无期限，不督办）"
+        pg.fill("#c-due", "2026-02-30")
+        pg.click("#c-save")
+        pg.wait_for_selector("#pl-error")
+        assert "无效的下一步日期: 2026-02-30" in pg.inner_text("#pl-error") and pg.input_value("#c-due") == "2026-02-30"
+        # the 理由 box says when a reason is needed, as the rule holds it: 已接触 → 新线索 takes none
+        assert pg.inner_text("label:has(#c-reason)").strip() == "理由（放弃，或从 已签约、已落地 退回时必填）"
+        pg.goto(base + f"/pipeline/{lead['id']}?lang=zh")
+        pg.select_option("#c-status", "contacted")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}")
+        pg.select_option("#c-status", "new")
+        pg.click("#c-save")
+        pg.wait_for_url(f"**/pipeline/{lead['id']}")
+        assert "新线索" in pg.inner_text("#lead-status") and pg.locator("#pl-error").count() == 0
         b.close()

@@ -413,3 +413,25 @@ def test_a_viewers_masked_export_imported_back_never_writes_its_masks_over_the_r
     got = run_json("pipeline", "import", sheet, "--user", "ana", db=app["db"], env=env)
     assert got["updated_leads"] == [{"id": lid, "fields": ["next_action"]}], got
 
+
+def test_a_change_of_a_masked_detail_is_said_to_a_viewer_not_shown_as_changing_nothing(app):
+    """A viewer's 最新变更 showed 联系周总 138****5678 → 联系周总 138****5678 for a number changed in its middle digits:
+    a change that seemed to change nothing. It says that a masked detail changed, on both pages and in the JSON."""
+    c, ana = app["client"], app["tokens"]["analyst"]
+    r = c.post("/api/pipeline/add", headers=ana, json={"enterprise": str(app["eid"]), "region": "330500",
+                                                      "next_action": "联系周总 138 1234 5678"})
+    assert r.status_code == 200, r.text
+    lid = r.json()["id"]
+    r = c.post(f"/api/pipeline/leads/{lid}/change", headers=ana, json={"next_action": "联系周总 138 9999 5678"})
+    assert r.status_code == 200, r.text
+    seen = c.get(f"/api/pipeline/leads/{lid}", headers=app["tokens"]["viewer"]).json()["history"]
+    h = [x for x in seen if x["field"] == "next_action"][-1]
+    assert (h["from_value"], h["to_value"], h.get("masked_change")) == ("联系周总 138****5678",) * 2 + (True,), h
+    whole = c.get(f"/api/pipeline/leads/{lid}", headers=ana).json()["history"]
+    assert not any(x.get("masked_change") for x in whole), whole
+    for url in ("/pipeline", f"/pipeline/{lid}"):
+        page = _get(app, url + "?lang=zh", "viewer")  # (a page's language is remembered: said each time)
+        assert "联系周总 138****5678 → 联系周总 138****5678" not in page, url
+        assert "联系周总 138****5678 <span class=\"muted masked-change\">（已遮蔽的联系方式有改动）</span>" in page, url
+        assert "(masked contact details changed)" in _get(app, url + "?lang=en", "viewer"), url
+        assert "已遮蔽的联系方式有改动" not in _get(app, url + "?lang=zh", "analyst"), url

@@ -234,14 +234,36 @@ def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str,
     phone number, e-mail address, ID and passport number inside the ``fields``, wherever they are in ``doc``, is
     masked as in a contact's notes, and a lead's reach path names a person who holds shares masked (``_names_masked``);
     with it ``doc`` is returned whole and, when those fields hold any, ``record`` writes the read to the audit log
-    (``person.read``: ``target``, how many texts, which fields)."""
+    (``person.read``: ``target``, how many texts, which fields). Masked, a change whose from and to read the same is
+    marked ``masked_change`` (``_masked_changes``)."""
     found: list[str] = []
     masked = _mask_fields(doc, frozenset(fields), found)
     if user.can("personal"):
         if found and record is not None:
             record("person.read", target, {"texts": len(found), "fields": sorted(set(found))})
         return doc
-    return _names_masked(masked)
+    return _names_masked(_masked_changes(doc, masked))
+
+
+# said where a change's from and to read the same once masked (``masked_change``): the pages' words for it
+MASKED_CHANGE = ("（已遮蔽的联系方式有改动）", "(masked contact details changed)")
+
+
+def _masked_changes(doc: Any, masked: Any) -> Any:
+    """``masked`` (``doc`` with its free text masked) with every change (a history row: ``from_value``,
+    ``to_value``) whose two values differ but read the same once masked (联系周总 138 1234 5678 → 联系周总 138 9999
+    5678: both 联系周总 138****5678) marked ``masked_change``: shown as it is it would seem to change nothing."""
+    if hasattr(doc, "to_json"):
+        doc = doc.to_json()
+    if isinstance(doc, list) and isinstance(masked, list):
+        return [_masked_changes(d, m) for d, m in zip(doc, masked)]
+    if not isinstance(doc, dict) or not isinstance(masked, dict):
+        return masked
+    out = {k: _masked_changes(doc.get(k), v) for k, v in masked.items()}
+    if ("from_value" in doc and "to_value" in doc and doc["from_value"] != doc["to_value"]
+            and masked.get("from_value") == masked.get("to_value")):
+        out["masked_change"] = True
+    return out
 
 
 def _names_masked(x: Any) -> Any:

@@ -18,9 +18,6 @@ DATE_PARAMS = {"as_of": ("as_of", True), "start": ("start", False), "end": ("end
 _FUTURE_OK = {"founded_from", "founded_to"}
 # the date fields of the pages' forms whose bare year or month means its first day (the others: its last, as as_of)
 _FIRST_DAY = {name for name, (_, end) in DATE_PARAMS.items() if not end} | {"since"}
-# the date fields of the pages' forms that are a deadline (core/parse/dates.py DEADLINES: the period's last day, even
-# ahead of today), by the kind of date they hold
-_DEADLINE_FIELDS = {"next_action_date": "next_action"}
 
 
 def check_dates(request: Request) -> None:
@@ -48,14 +45,14 @@ def out_of_range(value: str, name: str = "") -> UserError:
 
 def shown_date(value, name: str | None = None) -> str:
     """A date field's value as the page's date box shows it: the day the one date parser reads in it, as
-    YYYY-MM-DD (2025/06/30 → 2025-06-30; as_of=2024 → 2024-12-31, start=2024 → 2024-01-01, a next action's
-    next_action_date=2026-03 → 2026-03-31) — the day the server
-    used, in the one form the box takes (a box left with 2025/06/30 is invalid and blocks its form). A value the
-    parser refuses is shown as typed, for the user to correct; none is an empty box."""
+    YYYY-MM-DD (2025/06/30 → 2025-06-30; as_of=2024 → 2024-12-31, start=2024 → 2024-01-01) — the day the server
+    used, in the one form the box takes (a box left with 2025/06/30 is invalid and blocks its form); a deadline (a
+    lead's next-action date) is no such box: its text goes to the server as typed. A value the parser refuses is
+    shown as typed, for the user to correct; none is an empty box."""
     if value is None or not str(value).strip():
         return ""
     try:
-        d = parse_user_date(str(value), _DEADLINE_FIELDS.get(name, "as_of"), end_of_period=name not in _FIRST_DAY,
+        d = parse_user_date(str(value), "as_of", end_of_period=name not in _FIRST_DAY,
                             allow_future=True)
     except UserError:
         return str(value)

@@ -60,6 +60,11 @@ OPEN = ("new", "contacted", "visited", "negotiating", "signed")
 # the dates a stage sets, cleared (with the landing's evidence) when a lead moves back before that stage; 已放弃 clears
 # the landing only
 STAGE_DATES = (("signed", ("signed_on",)), ("landed", ("landed_on", "landing")))
+# when a change needs a reason (``update``): a move to 已放弃, and a move back from a stage whose days it clears
+# (``STAGE_DATES``: from 已签约 or 已落地); the lead page's 理由 field says so in these words
+REASON_LABEL = ("理由（放弃，或从 " + "、".join(STATUS_ZH[s] for s, _ in STAGE_DATES) + " 退回时必填）",
+                "Reason (required to abandon, or to move back from " + " or ".join(STATUS_EN[s] for s, _ in STAGE_DATES)
+                + ")")
 CLOSED = ("landed", "abandoned")  # a move here clears the next action (unless the same change gives one)
 SOURCES = ("manual", "leads", "profile", "excel")
 SOURCE_LABELS = {"manual": ("手工录入", "manual"), "leads": ("招商线索", "leads list"), "profile": ("企业画像", "profile"),
@@ -193,6 +198,22 @@ def _due(value: Any) -> tuple[str | None, bool]:
     """A next action's date as given (``_date``) and whether it is open-ended (长期, 不限 …: no deadline, told apart
     from no date given)."""
     return _date(value), is_open_ended(str(value)) if value is not None else False
+
+
+def due_read(value: Any) -> tuple[str, str] | None:
+    """How a next-action date typed (the lead page's 日期) was read, where it is not the day or 长期 as written:
+    ``2026年3月`` → ``下一步日期「2026年3月」读作 2026-03-31`` (zh, en); None when it says what was stored
+    (2026-03-31, 长期), is empty, or cannot be read (``_due`` refuses it)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    day, open_ended = _due(text)
+    if day and day != text:
+        return f"下一步日期「{text}」读作 {day}", f"next action date '{text}' read as {day}"
+    if open_ended and text not in OPEN_DUE:
+        return (f"下一步日期「{text}」读作 长期（无期限，不督办）",
+                f"next action date '{text}' read as open-ended (no deadline, never overdue)")
+    return None
 
 
 def due_text(lead: dict, lang: str = "zh") -> str | None:

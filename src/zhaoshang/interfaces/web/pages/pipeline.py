@@ -19,7 +19,7 @@ from ....services.enterprises import resolve_enterprise
 from ....services.leads import lead_of
 from ....services.pipeline import excel, landing
 from ....services.pipeline import leads as L
-from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT
+from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT, MASKED_CHANGE
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
@@ -173,7 +173,7 @@ def register(app, web) -> None:
             "nav": "pipeline", "items": shown["items"], "view": view, "f": f, "error": error,
             "statuses": L.STATUSES, "status_zh": L.STATUS_ZH, "status_en": L.STATUS_EN, "sources": L.SOURCE_LABELS,
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
-            "owners": L.owners(team(request)),
+            "owners": L.owners(team(request)), "masked_change": MASKED_CHANGE,
             "stats": landing.stats(team(request), "owner"), "history": shown["history"],
             "qs": urlencode(params), "json_twin": "/api/pipeline" + ("?" + urlencode(params) if params else ""),
             "lead_regions": region_labels(store, {r["region_code"] for r in items}, web.lang_of(request)),
@@ -184,15 +184,17 @@ def register(app, web) -> None:
 
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
-        return lead_view(request, store, lead_id, read_note(app.state.auth, note, web.lang_of(request))["error"])
+        said = read_note(app.state.auth, note, web.lang_of(request))
+        return lead_view(request, store, lead_id, said["error"], done=said["done"])
 
-    def lead_view(request, store, lead_id, error, typed: dict | None = None):
+    def lead_view(request, store, lead_id, error, typed: dict | None = None, done: str | None = None):
         """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused
-        (with ``version``: the version it is now based on)."""
+        (with ``version``: the version it is now based on); ``done``: what a change saved said (how a date was read)."""
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
+        due_shown = L.due_text(lead, lang)  # the form's 日期: the day, or 长期 / open-ended
         if typed and typed.pop("_rebased", False):  # refused as out of date: the lead now, what the user changed over it
-            typed = {f: lead.get(f) for f in ("status", "owner", "next_action", "next_action_date")} | typed
+            typed = {f: lead.get(f) for f in ("status", "owner", "next_action")} | {"next_action_date": due_shown} | typed
         # the scorecard of the lead's enterprise (absent when the current data no longer holds it): the profile's
         # cached card, forgotten when a live event about the enterprise arrives
         card = profile_card(web, store, lead["enterprise_id"], None, lang)[0]
@@ -208,9 +210,10 @@ def register(app, web) -> None:
                                  lang), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "typed": typed, "card": card, "why": why,
+            "nav": "pipeline", "lead": lead, "error": error, "done": done, "typed": typed, "card": card, "why": why,
+            "due_shown": due_shown, "reason_label": L.REASON_LABEL,
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
-            "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
+            "masked_change": MASKED_CHANGE, "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
             "status_en": L.STATUS_EN, "owners": L.owners(team(request)),
             "others": L.other_leads(store, team(request), lead_id, lang),  # its enterprise's other leads
             "json_twin": f"/api/pipeline/leads/{lead_id}", "lead_regions": region_labels(store, [lead["region_code"]], lang),
@@ -244,7 +247,7 @@ def register(app, web) -> None:
         """What the user changed in a form refused as out of date: the values the form was loaded with are the lead's
         now, save the fields changed since (their value before the first such change); a field the user changed
         from it, and every free text typed (note, reason, a day), is kept."""
-        loaded = {f: cur.get(f) for f in FORM_FIELDS}
+        loaded = {f: cur.get(f) for f in FORM_FIELDS} | {"next_action_date": L.due_text(cur)}
         for h in reversed(changes):
             if h["field"] in loaded:
                 loaded[h["field"]] = h["from_value"]
@@ -261,6 +264,7 @@ def register(app, web) -> None:
         values: it is refused naming who changed what, the form again on the lead as it is now with what the user
         changed still typed in it."""
         cur = L.get(team(request), lead_id)
+        due = L.due_text(cur, web.lang_of(request)) or ""  # as the form showed it: the day, or 长期 / open-ended
         typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
                  "next_action_date": next_action_date, "note": note, "on": on, "signed_on": signed_on}
         try:
@@ -272,7 +276,7 @@ def register(app, web) -> None:
                      else None,
                      owner=owner if owner != (cur["owner"] or "") else None,
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
-                     next_action_date=next_action_date if next_action_date != (cur["next_action_date"] or "") else None)
+                     next_action_date=next_action_date if next_action_date.strip() != due else None)
         except Conflict as exc:  # the lead as it is now, what the user changed kept typed over it
             lang = web.lang_of(request)
             kept = rebased(cur, typed, exc.changes)
@@ -285,4 +289,6 @@ def register(app, web) -> None:
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
             typed["version"] = version
             return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
-        return RedirectResponse(f"/pipeline/{lead_id}", status_code=303)
+        read = L.due_read(next_action_date) if next_action_date.strip() != due else None  # 2026年3月 → 2026-03-31
+        return RedirectResponse(f"/pipeline/{lead_id}" + ("?" + urlencode({"note": sign_note(app.state.auth, done=read)})
+                                                          if read else ""), status_code=303)
