@@ -857,3 +857,21 @@ def test_an_enterprise_without_ties_says_so(drawn, chromium):
         pg.goto(f"{base}/relations/1")
         assert pg.locator('#rel-more[data-empty="1"]').count() == 0
         b.close()
+
+
+def test_the_reach_form_names_the_region_the_address_gives_by_code(db, tmp_path):
+    """/relations/1?region=330100 (or from=…) fills the reach form with the region's name, as every region field shows
+    it (杭州市; Hangzhou in English), not the code; a text that names no region stays as typed."""
+    from web_util import local_client
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    c = local_client(create_app(str(db), team=open_team_db(str(tmp_path / "team.sqlite"))))
+
+    def field(url: str) -> str:
+        return re.search(r'id="reach-region" value="([^"]*)"', c.get(url).text).group(1)
+
+    assert field("/relations/1?region=330100") == "杭州市"
+    assert field("/relations/1?from=330100&lang=en") == "Hangzhou"
+    assert field("/relations/1?from_region=不存在的地方") == "不存在的地方"

@@ -11,6 +11,8 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from ....core.errors import UserError
+from ....core.geo.lookup import field_text, region_info
 from ....services import privacy
 from ....services.graph import neighbours, reach
 from ....services.graph.people import key_persons
@@ -106,10 +108,21 @@ def register(app, web) -> None:
             if _in_graph(store, eid, doc["as_of"], request) else None
         reads.write()
         data = {"enterprise": doc["enterprise"], "as_of": doc["as_of"], "persons": doc["persons"],
-                "neighbours": first, "from_region": from_region or ""}
+                "neighbours": first, "from_region": _region_field(store, from_region, web.lang_of(request))}
         return web.page(request, "relations.html", {
             "nav": "enterprises", "doc": doc, "graph": data, "as_of": doc["as_of"],
             "json_twin": f"/api/graph/people/{eid}"})
+
+    def _region_field(store, text: str | None, lang: str) -> str:
+        """The reach form's region as every region field shows it (杭州市, not 330100: ``field_text``); a text that
+        names no region stays as given, for the search to refuse in words."""
+        if not text:
+            return ""
+        try:
+            ref = region_info(store, text)
+        except UserError:
+            return text
+        return field_text(store, ref["code"], lang) if ref else text
 
     def _in_graph(store, eid, as_of, request) -> bool:
         from ....services.graph.build import graph_for
