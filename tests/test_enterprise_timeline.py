@@ -232,3 +232,30 @@ def test_a_subsidiary_reads_in_the_page_language(demo, base, chromium):
             shown = [text for chip, text in items if chip == label("event", "subsidiary", lang)]
             assert shown and set(shown) <= children, items
         browser.close()
+
+
+def test_a_cut_event_list_says_how_many_it_shows_of_how_many(demo):
+    """A limit is not a total: ``events`` (200 of the demo's events), /api/events and 动态监测 (100) say the count they
+    show and of how many — the one total of the timeline service, the same in the table, the JSON and the page."""
+    from web_util import local_client
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.interfaces.web.app import create_app
+
+    doc = run_json("events", db=demo["db"])
+    every = run_json("events", "--limit", "10000", db=demo["db"])
+    assert doc["more"] and doc["count"] == len(doc["items"]) == 200 and not every["more"]
+    assert doc["total"] == every["total"] == every["count"] > 200, (doc["total"], every["count"])
+    total = f"{doc['total']:,}"
+    out = run("events", db=demo["db"])
+    assert out.stdout.splitlines()[0].startswith(f"事件：显示前 200 条，共 {total} 条"), out.stdout.splitlines()[0]
+    assert f"更早的 {doc['total'] - 200:,} 条符合条件的事件未列出" in out.stdout + out.stderr
+    en = run("--lang", "en", "events", db=demo["db"]).stdout.splitlines()[0]
+    assert en.startswith(f"events: the first 200 of {total}"), en
+    c = local_client(create_app(demo["db"], team=open_team_db(None, db_path=demo["db"])))
+    api = c.get("/api/events?limit=100").json()
+    assert (api["count"], api["more"], api["total"]) == (100, True, doc["total"])
+    page = c.get("/monitor").text
+    assert f'显示前 100 条，共 <span id="ev-total" data-n="{doc["total"]}">{total}</span> 条事件' in page
+    assert 'id="ev-count"' not in page  # the count of a cut list is not shown as the number of events
+    assert f'the first 100 of <span id="ev-total" data-n="{doc["total"]}">{total}</span> events' in c.get("/monitor?lang=en").text

@@ -272,8 +272,9 @@ def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
 
 def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
     """Alike texts are one story only when their facts agree: another enterprise's round, a second penalty (another
-    fine), a later round (another amount and round) and the same text three weeks later are new items with their
-    own events; the true duplicate (a "！" more, another guid) is still one more source."""
+    fine), a later round (another amount and round) and the same text three weeks later are new items — each with
+    its own event, but the same round three weeks later, which is the same event (a report of the first's); the true
+    duplicate (a "！" more, another guid) is still one more source."""
     path, _ = fx
     db = tmp_path / "dup.duckdb"
     db.write_bytes(Path(path).read_bytes())
@@ -292,7 +293,9 @@ def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
     first = run_json("monitor", "run", "--feed", server + "/day1.xml", db=db)
     assert (first["items_new"], first["merged"], first["events_new"]) == (2, 0, 2), first
     second = run_json("monitor", "run", "--feed", server + "/day2.xml", db=db)
-    assert (second["items_new"], second["merged"], second["events_new"]) == (4, 1, 4), second
+    # e4, the same round three weeks later, is its own news item but the same event (one round, one event: a report
+    # of d1's event, the rule of test_one_round_from_two_items_is_one_event_and_one_alert)
+    assert (second["items_new"], second["merged"], second["events_new"], second["events_merged"]) == (4, 1, 3, 1), second
     news = run_json("monitor", "news", db=db)
     by_guid = {s["guid"]: n for n in news for s in n["sources"]}
     assert by_guid["dup-1"]["id"] == by_guid["d1"]["id"] and len(by_guid["d1"]["sources"]) == 2
@@ -301,8 +304,82 @@ def test_near_duplicates_are_not_other_stories(fx, server, tmp_path):
     doc = run_json("events", "--type", "funding,legal", db=db)
     events = doc["items"] + doc["later"]["items"]  # dated after the fixture's data: listed apart
     assert sorted(e["title"] for e in events if e["origin"] == "feed") == sorted(
-        [f"{NAME}完成2亿元B轮融资", f"{NAME}完成2亿元B轮融资", f"{OTHER}完成2亿元B轮融资", f"{NAME}完成5亿元C轮融资",
+        [f"{NAME}完成2亿元B轮融资", f"{OTHER}完成2亿元B轮融资", f"{NAME}完成5亿元C轮融资",
          f"{NAME}因违规排污被生态环境局处罚并立案调查", f"{NAME}因违规排污被生态环境局处罚并立案调查"])
+
+
+def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_path):
+    """Two feed items telling one round in other words (完成B轮融资2亿元 / 获得2亿元B轮融资, 2.5 h apart) stay two news
+    items — their titles are not alike — but are one event (the one rule of the same event: enterprise, type, round,
+    amount, within 30 days), so one alert per rule, which says 2 reports; another round of the same enterprise
+    (C轮) is another event. Before: two events and two alerts per rule."""
+    path, _ = fx
+    db = tmp_path / "round2.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    run("alerts", "rules", "add", "项目企业", "--enterprise", NAME, db=db)
+    EXTRA["/round2.xml"] = (_rss(
+        ("r1", f"{NAME}完成B轮融资2亿元 加码杭州智算中心", f"{NAME}宣布完成2亿元B轮融资，将在杭州新建智算中心。",
+         "Sun, 06 Dec 2026 22:30:00 +0000"),
+        ("r2", f"{NAME}获得2亿元B轮融资，杭州智算中心加速", f"{NAME}完成2亿元B轮融资。", "Mon, 07 Dec 2026 09:00:00 +0800"),
+        ("r3", f"{NAME}完成5亿元C轮融资", f"{NAME}宣布完成5亿元C轮融资。", "Mon, 07 Dec 2026 10:00:00 +0800")),
+        "application/rss+xml")
+    res = run_json("monitor", "run", "--feed", server + "/round2.xml", db=db)
+    assert (res["items_new"], res["merged"], res["events_new"], res.get("events_merged")) == (3, 0, 2, 1), res
+    assert len(run_json("monitor", "news", db=db)) == 3
+    doc = run_json("events", "--type", "funding", db=db)
+    events = [e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"]
+    assert sorted(e["title"] for e in events) == sorted([f"{NAME}完成B轮融资2亿元 加码杭州智算中心", f"{NAME}完成5亿元C轮融资"])
+    b = next(e for e in events if "B轮" in e["title"])
+    assert [r["source_key"] for r in b["detail"]["reports"]] == ["r2"], b
+    alerts = run_json("alerts", "run", db=db)["alerts"]
+    assert sorted(a["title"] for a in alerts) == sorted(e["title"] for e in events), alerts
+    listed = {a["title"]: a for a in run_json("alerts", "list", db=db)}
+    assert listed[b["title"]]["reports"] == 2 and listed[f"{NAME}完成5亿元C轮融资"]["reports"] == 1
+    wide = {"COLUMNS": "250"}
+    assert "· 2 篇报道" in run("alerts", "list", db=db, env=wide).stdout
+    assert "· 2 reports" in run("--lang", "en", "alerts", "list", db=db, env=wide).stdout
+    # re-reading the feed adds nothing: the items are known, the report is listed once
+    again = run_json("monitor", "run", "--feed", server + "/round2.xml", db=db)
+    assert (again["items_new"], again["events_new"], again["events_merged"]) == (0, 0, 0), again
+
+
+def test_an_undated_item_and_its_event_both_say_the_fetch_day(fx, server, tmp_path):
+    """An item whose date cannot be read (pubDate 2026/13/01) is undated; its event is dated by the day it was read
+    and says so — 抓取日 D beside the event and beside the news item, in the tables, on 动态监测 and in the JSON
+    (``detail.dated_by``, the item's ``fetched_on``); a dated item's event shows its date alone. Before, the news
+    showed no date and its event a bare date, as if published that day. The feeds' status reads 正常 (ok in
+    English) in ``monitor feeds`` and ``monitor run`` as on the page, not the stored code."""
+    from web_util import local_client
+
+    from zhaoshang.core.teamstate.clock import china_today
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, _ = fx
+    db = tmp_path / "undated.duckdb"
+    db.write_bytes(Path(path).read_bytes())
+    EXTRA["/undated.xml"] = (_rss(
+        ("u1", f"{NAME}被列入失信被执行人", f"{NAME}涉诉讼，被法院列为失信被执行人。", "2026/13/01"),
+        ("u2", f"{NAME}中标市政视频监控项目", "中标。", "Mon, 02 Nov 2026 10:00:00 +0800")), "application/rss+xml")
+    wide = {"COLUMNS": "250"}
+    out = run("monitor", "run", "--feed", server + "/undated.xml", db=db, env=wide).stdout
+    today = china_today().isoformat()
+    news = {n["sources"][0]["guid"]: n for n in run_json("monitor", "news", db=db)}
+    assert (news["u1"]["published"], news["u1"]["fetched_on"]) == (None, today)
+    doc = run_json("events", db=db)
+    events = {e["source_key"]: e for e in doc["items"] + doc["later"]["items"] if e["origin"] == "feed"}
+    assert (events["u1"]["date"], events["u1"]["detail"].get("dated_by")) == (today, "fetch")
+    assert events["u2"]["date"] == "2026-11-02" and "dated_by" not in events["u2"]["detail"]
+    assert f"抓取日 {today}" in run("monitor", "news", db=db, env=wide).stdout
+    table = run("events", "--as-of", today, db=db, env=wide).stdout
+    assert table.count(f"抓取日 {today}") == 1 and "2026-11-02" in table, table
+    assert f"fetched {today}" in run("--lang", "en", "monitor", "news", db=db, env=wide).stdout
+    page = local_client(create_app(str(db), team=open_team_db(None, db_path=str(db)))).get(f"/monitor?as_of={today}").text
+    assert page.count(f"抓取日 {today}") == 2, page  # the event's row and the news item's
+    assert "<td>正常</td>" in page
+    assert "│ 正常 " in out and "│ ok " not in out, out
+    feeds = run("monitor", "feeds", db=db, env=wide).stdout
+    assert "│ 正常 " in feeds and "│ ok " not in feeds, feeds
+    assert "│ ok " in run("--lang", "en", "monitor", "feeds", db=db, env=wide).stdout
 
 
 def test_funding_news_carries_its_amount_for_amount_rules(fx, server, tmp_path):

@@ -263,6 +263,8 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
+    # a news feed's last fetch (services/monitoring/feeds.py: ok, not_modified, error), on the page and in the CLI
+    "feed_status": {"ok": ("正常", "ok"), "not_modified": ("无更新", "not modified"), "error": ("出错", "error")},
     "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
     "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS, "partner_kind": PARTNER_KINDS,
     # the record an alert's evidence names (its table) and how an explained method combines its parts (by method)
@@ -355,7 +357,7 @@ COLUMNS: dict[str, Pair] = {
     # monitoring
     "type_label": ("类型", "Type"), "origin": ("途径", "Via"), "origin_label": ("途径", "Via"),
     "sentiment": ("情感", "Sentiment"), "feed": ("新闻源", "Feed"), "fetched": ("获取", "Fetched"),
-    "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "error": ("错误", "Error"),
+    "items_new": ("新条目", "New items"), "events_new": ("新事件", "New events"), "events_merged": ("并入已有事件", "Reports of known events"), "error": ("错误", "Error"),
     "merged": ("合并重复", "Merged"), "last_error": ("最近错误", "Last error"),
     "error_detail": ("技术详情", "Technical detail"), "last_error_detail": ("技术详情", "Technical detail"),
     "http_status": ("HTTP 状态", "HTTP status"), "sources": ("来源数", "Sources"),
@@ -880,6 +882,26 @@ def event_title(row: dict, lang: str = "zh") -> str | None:
     return (row.get("title_en") or row.get("title")) if lang == "en" else row.get("title")
 
 
+def fetch_day_text(day: Any, lang: str = "zh") -> str:
+    """A day that is the day an undated feed item was read, labelled as such (抓取日 2026-12-07), never passed off
+    as its publication."""
+    return (f"fetched {day}" if lang == "en" else f"抓取日 {day}") if day else ""
+
+
+def event_date_text(row: dict, lang: str = "zh") -> str:
+    """An event's date as a list shows it: an undated feed item's event is dated by the day it was read
+    (``detail.dated_by`` = fetch) and says so, as its news item does (``news_date_text``)."""
+    detail = row.get("detail")
+    if isinstance(detail, dict) and detail.get("dated_by") == "fetch":
+        return fetch_day_text(row.get("date"), lang)
+    return str(row.get("date") or "")
+
+
+def news_date_text(row: dict, lang: str = "zh") -> str:
+    """A news item's date: its publication, else (undated) the day it was read, labelled (抓取日 …)."""
+    return str(row["published"]) if row.get("published") else fetch_day_text(row.get("fetched_on"), lang)
+
+
 def event_text(row: dict, lang: str = "zh") -> str | None:
     """An event's title beside its type's label (a timeline): without the head the label already says
     (``core/event_titles.py``: ``专利 专利: X`` would say the type twice); a news item's with how its enterprise was
@@ -894,6 +916,9 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     if seen:  # an end the registry dated earlier than the export that showed it (docs/methods.md, "As of a date")
         linked = (f"seen in the export of {seen}" if lang == "en" else f"见于 {seen} 的导出") + \
             (f" · {linked}" if linked else "")
+    n = row.get("reports") or (1 + len(detail.get("reports") or []) if isinstance(detail, dict) else 1)
+    if n > 1:  # a live event told by several reports (services/monitoring/events.py add_report): one event, counted
+        linked = (f"{n} reports" if lang == "en" else f"{n} 篇报道") + (f" · {linked}" if linked else "")
     return f"{text or ''} · {linked}" if linked else text
 
 

@@ -10,7 +10,7 @@ import typer
 from ...core.errors import count_en
 from ...core.parse.dates import DATE_FORMS
 from ...services.monitoring import events as E
-from ..labels import event_text, feed_error_text, label, news_types_text
+from ..labels import event_date_text, event_text, feed_error_text, label, news_date_text, news_types_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
@@ -19,7 +19,7 @@ EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "or
 def event_rows(items: list[dict]) -> list[dict]:
     return [{**ev, "type_label": news_types_text(ev["type"], (ev.get("detail") or {}).get("other_types")
                                                  if isinstance(ev.get("detail"), dict) else None, state.lang),
-             "title": event_text(ev, state.lang),
+             "title": event_text(ev, state.lang), "date": event_date_text(ev, state.lang),
              "origin_label": label("origin", ev["origin"], state.lang)} for ev in items]
 
 
@@ -41,9 +41,10 @@ def events_cmd(
                          enterprise=enterprise, limit=limit, as_of=as_of)
         note = synthetic_note(store)
         if doc["more"]:
-            more = t(f"只列出最新的 {doc['count']} 条；更早的符合条件的事件未列出（--limit 最多 10000，或用 --since 等缩小范围）",
-                     f"only the newest {doc['count']} are listed; older matching events are not "
-                     f"(--limit up to 10,000, or narrow with --since and the other filters)")
+            more = t(f"只列出最新的 {doc['count']:,} 条；更早的 {doc['total'] - doc['count']:,} 条符合条件的事件未列出"
+                     f"（--limit 最多 10000，或用 --since 等缩小范围）",
+                     f"only the newest {doc['count']:,} are listed; {doc['total'] - doc['count']:,} older matching events "
+                     f"are not (--limit up to 10,000, or narrow with --since and the other filters)")
             note = f"{note}\n{more}" if note else more
         n = doc["later"]["count"]
         if n:
@@ -52,14 +53,22 @@ def events_cmd(
                       f"(give a later --as-of to see them)")
             note = f"{note}\n{later}" if note else later
         emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS, fields=doc["items"], field_names=E.FIELDS,
-             title=t(f"事件 {doc['count']} 条（截至 {doc['as_of']}）",
-                     f"{count_en(doc['count'], 'event')} (as of {doc['as_of']})"), note=note)
+             title=events_heading(doc), note=note)
+
+
+def events_heading(doc: dict) -> str:
+    """The list's heading: how many events are listed and, when the limit cut the list, of how many (a page limit
+    never reads as the number of events)."""
+    if doc["more"]:
+        return t(f"事件：显示前 {doc['count']:,} 条，共 {doc['total']:,} 条（截至 {doc['as_of']}）",
+                 f"events: the first {doc['count']:,} of {doc['total']:,} (as of {doc['as_of']})")
+    return t(f"事件 {doc['count']:,} 条（截至 {doc['as_of']}）", f"{count_en(doc['count'], 'event', sep=True)} (as of {doc['as_of']})")
 
 
 monitor_app = typer.Typer(help="动态监测：新闻源抓取（RSS/Atom/JSON Feed）、去重、企业关联、事件", no_args_is_help=True)
 app.add_typer(monitor_app, name="monitor")
 
-FEED_COLUMNS = ["feed", "status", "http_status", "fetched", "items_new", "merged", "events_new", "error"]
+FEED_COLUMNS = ["feed", "status", "http_status", "fetched", "items_new", "merged", "events_new", "events_merged", "error"]
 
 
 def _said(rows: list[dict], key: str) -> list[dict]:
@@ -99,10 +108,13 @@ def monitor_run_cmd(
     with open_store(read_only=True) as store:
         res = news.run_feeds(store, open_team(), cfg)
     table = fmt == Fmt.table
-    emit(res, fmt, rows=_said(res["feeds"], "error") if table else res["feeds"],
+    emit(res, fmt, rows=[dict(r, status=label("feed_status", r["status"], state.lang))
+                         for r in _said(res["feeds"], "error")] if table else res["feeds"],
          columns=FEED_COLUMNS + (["error_detail"] if table else []),
-         title=t(f"新条目 {res['items_new']}，合并重复 {res['merged']}，新事件 {res['events_new']}，出错 {res['errors']}",
-                 f"{count_en(res['items_new'], 'new item')}, {res['merged']} merged, {count_en(res['events_new'], 'new event')}, {res['errors']} failed"))
+         title=t(f"新条目 {res['items_new']}，合并重复 {res['merged']}，新事件 {res['events_new']}，"
+                 f"并入已有事件的报道 {res['events_merged']}，出错 {res['errors']}",
+                 f"{count_en(res['items_new'], 'new item')}, {res['merged']} merged, {count_en(res['events_new'], 'new event')}, "
+                 f"{count_en(res['events_merged'], 'report')} of a known event, {res['errors']} failed"))
     if res["errors"]:
         raise typer.Exit(1)
 
@@ -117,7 +129,8 @@ def monitor_feeds_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
     from ...core.teamstate.clock import to_second
 
     # a table's times in China's time to the second under 最近运行 (UTC+8) …; JSON and CSV keep the stored UTC
-    shown = [{**r, "last_run": to_second(r.get("last_run")), "next_run": to_second(r.get("next_run"))}
+    shown = [{**r, "last_run": to_second(r.get("last_run")), "next_run": to_second(r.get("next_run")),
+              "last_status": label("feed_status", r.get("last_status"), state.lang)}  # as the page says it (正常)
              for r in _said(rows, "last_error")] if table else rows
     emit(rows, fmt, rows=shown,
          columns=["name", "last_run", "last_status", "last_error", "items_new", "items_total", "next_run"]
@@ -130,7 +143,7 @@ def monitor_news_cmd(limit: int = typer.Option(50, "--limit", "-n", help="最多
     from ...services.monitoring import news
 
     rows = news.list_news(open_team(), limit=max(1, min(limit, 1000)))
-    table = [{**r, "sources": len(r["sources"]), "enterprise": "、".join(map(news.enterprise_cell, r["enterprises"])),
+    table = [{**r, "published": news_date_text(r, state.lang), "sources": len(r["sources"]), "enterprise": "、".join(map(news.enterprise_cell, r["enterprises"])),
               "type_label": news_types_text(r["event_type"], r.get("other_types"), state.lang)} for r in rows]
     emit(rows, fmt, rows=table, columns=["id", "published", "title", "sources", "enterprise", "type_label", "sentiment"],
          title=t(f"新闻 {len(rows)} 条", count_en(len(rows), 'news item')))

@@ -30,7 +30,9 @@ COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "
 # ``matched_type`` beside ``event_type``: the type the rule's type condition matched (read from its explanation) — an
 # item's other type (a 融资 stated by an expansion's text) when a rule of that type fired on it; null for a rule
 # that names no type
-FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
+# ``reports``: how many reports tell the alert's event (a live event a second feed item told again,
+# ``monitoring.events.add_report``: one event, one alert, its reports counted)
+FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "reports", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
 
 
@@ -173,7 +175,29 @@ def _present(r: dict) -> dict:
     out["evidence"] = (out["explain"] or {}).get("evidence") or []
     out["matched_type"] = matched_type(out["explain"])[0]
     out["event_key"] = r.get("event_key")
+    out["reports"] = r.get("reports") or 1
     return {k: out[k] for k in FIELDS}  # matched_type beside event_type in every listing (JSON, CSV)
+
+
+def _with_reports(team, rows: list[dict]) -> list[dict]:
+    """The stored alerts with ``reports``: how many reports tell their live events now (a repeat told after the
+    alert was raised is counted too)."""
+    def live_id(r: dict) -> int | None:
+        x = r.get("explain")
+        x = json.loads(x) if isinstance(x, str) else x or {}
+        ref = next((e for e in x.get("evidence") or () if e.get("table") == "monitor_events" and e.get("ids")), None)
+        return int(ref["ids"][0]) if ref else None
+
+    ids = {r["id"]: live_id(r) for r in rows}
+    wanted = sorted({i for i in ids.values() if i is not None})
+    if not wanted:
+        return rows
+    from ..monitoring.events import report_count
+
+    with team.tx() as tx:
+        n = {int(e["id"]): report_count(e.get("detail")) for e in tx.query(
+            f"SELECT id, detail FROM monitor_events WHERE id IN ({', '.join('?' for _ in wanted)})", wanted)}
+    return [dict(r, reports=n.get(ids[r["id"]], 1)) for r in rows]
 
 
 def matched_type(explain: dict | None) -> tuple[str | None, bool]:
@@ -226,7 +250,7 @@ def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 
                                                  "SELECT 1 FROM alerts WHERE rule_id = ? LIMIT 1", [int(rule_id)] * 2)
     if not known:  # a mistyped rule is refused, not answered with an empty list (a removed rule's alerts stay listed)
         R.get(team, rule_id)
-    return [_present(r) for r in rows]
+    return [_present(r) for r in _with_reports(team, rows)]
 
 
 def counts(team, owner: str | None = None) -> dict[str, int]:
@@ -240,7 +264,7 @@ def counts(team, owner: str | None = None) -> dict[str, int]:
 
 
 def get(team, alert_id: Any) -> dict:
-    return _present(R.row_by_id(team, "alerts", alert_id, ("预警", "alert")))
+    return _present(_with_reports(team, [R.row_by_id(team, "alerts", alert_id, ("预警", "alert"))])[0])
 
 
 def mark_read(team, owner: str, ids: Iterable[Any] | None = None, *, by: Any = None, strict: bool = False) -> int:

@@ -13,8 +13,9 @@ import datetime as _dt
 import json
 from typing import Any
 
-from ...core.parse.amounts import parse_amount, plausible_wan
-from ...core.parse.rounds import normalize_round
+from ..monitoring.events import event_amount as _amount
+from ..monitoring.events import event_round as _round
+from ..monitoring.events import same_event_sql as same_round
 
 RELATION = "live_events"
 FUNDING_TYPES = ("funding",)
@@ -32,35 +33,11 @@ SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "roun
 NEWS_SIGNALS = ("news_12m", "news_tone", "negative_events")
 COLUMNS = ("id", "key", "enterprise_id", "date", "type", "amount_wan", "round", "sentiment")
 # A live funding event is a *likely duplicate* (one round told twice, by two senders or by a sender and the imported
-# IT桔子 events) when the same enterprise has another round of the same normalised round type (known on both), dated
-# within DUPLICATE_DAYS of it, whose amount agrees (equal within 1 %, or undisclosed on either side): it is counted once
+# IT桔子 events) by the one definition of the same event (``monitoring.events.same_event_sql``): it is counted once
 # — the imported round, else the earliest live one, is kept (docs/methods.md, "Live events").
-DUPLICATE_DAYS = 30
 EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS enterprise_id, NULL::DATE AS date, "
              "NULL::VARCHAR AS type, NULL::DOUBLE AS amount_wan, NULL::VARCHAR AS round, NULL::DOUBLE AS sentiment "
              "WHERE FALSE")
-
-
-def _amount(detail: dict) -> float | None:
-    """The funding amount of a live event's detail in 万元: ``amount_wan`` (a number) or ``amount`` (text such
-    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable — and when beyond the
-    plausibility bound of every amount (``MAX_WAN``): ``POST /api/events`` refuses such an amount, and one stored
-    before it did never reaches a score or a lead's reasons."""
-    v = detail.get("amount_wan")
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v) if plausible_wan(v) else None
-    try:
-        a = parse_amount(detail.get("amount"), unit="万元") if detail.get("amount") not in (None, "") else None
-    except ValueError:
-        return None
-    return None if a is None or a.undisclosed else a.wan
-
-
-def _round(detail: dict) -> str | None:
-    try:
-        return normalize_round(detail["round"]) if detail.get("round") else None
-    except (ValueError, TypeError):
-        return None
 
 
 def live_rows(team, enterprise_ids: list[int] | None = None) -> list[dict]:
@@ -107,15 +84,6 @@ def live_source(store) -> str:
     return (f"SELECT id::BIGINT AS id, key::VARCHAR AS key, enterprise_id::BIGINT AS enterprise_id, "
             f"CAST(date AS DATE) AS date, type::VARCHAR AS type, amount_wan::DOUBLE AS amount_wan, "
             f"round::VARCHAR AS round, sentiment::DOUBLE AS sentiment FROM {RELATION}")
-
-
-def same_round(a: str, b: str) -> str:
-    """SQL: round ``b`` (a row of fundings or of the live relation, with enterprise_id, date, round, amount_wan) is
-    the same round as ``a`` told again — the rule of ``DUPLICATE_DAYS``."""
-    return (f"({b}.enterprise_id = {a}.enterprise_id AND {b}.round = {a}.round "
-            f"AND abs(date_diff('day', {a}.date, {b}.date)) <= {DUPLICATE_DAYS} "
-            f"AND ({a}.amount_wan IS NULL OR {b}.amount_wan IS NULL "
-            f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
 
 
 def sql_in(types: tuple) -> str:

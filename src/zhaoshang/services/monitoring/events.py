@@ -18,6 +18,7 @@ its provenance, then published once on the bus (``services.monitoring.bus``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import re
@@ -27,8 +28,9 @@ from typing import Any, Iterable
 from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
-from ...core.parse.amounts import parse_user_amount
+from ...core.parse.amounts import parse_amount, parse_user_amount, plausible_wan
 from ...core.parse.dates import parse_user_date
+from ...core.parse.rounds import normalize_round
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
@@ -182,7 +184,7 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
     today on a database whose data speak of an earlier date, the changes of an import given no data date — are
     not among them but listed apart in ``later`` (newest first, the same filters and limit), so a page about
     "now" can show them labelled as after the as-of. ``more`` (in each part) says that events beyond ``limit``
-    match too and are not listed."""
+    match too and are not listed; ``total`` how many match in all (``count`` is how many are listed)."""
     if not 1 <= int(limit) <= 10_000:
         raise UserError("--limit 须在 1 到 10000 之间", en="--limit must be between 1 and 10000")
     f = Filter(store, since=since, region=region, node=node, chain=chain, types=types, enterprise=enterprise)
@@ -197,7 +199,11 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
     if out["later"]["more"]:  # how many there are, not how many are listed (live ones up to 10,000)
         out["later"]["count"] = _count_imported(store, f, (None, d)) + (
             len(_live(store, team, f, 10_000, (None, d))) if team is not None else 0)
-    return {"filters": f.as_dict(), "as_of": d.isoformat(), "count": out["items"]["count"],
+    # ``count`` is how many are listed; ``total`` how many match (one count query, live ones up to 10,000): a page
+    # limit never reads as the number of events (显示前 100 条，共 N 条)
+    total = out["items"]["count"] if not out["items"]["more"] else _count_imported(store, f, (d, None)) + (
+        len(_live(store, team, f, 10_000, (d, None))) if team is not None else 0)
+    return {"filters": f.as_dict(), "as_of": d.isoformat(), "count": out["items"]["count"], "total": total,
             "more": out["items"]["more"], "items": out["items"]["items"], "later": out["later"]}
 
 
@@ -318,6 +324,104 @@ def _amounts_read(detail: dict | None) -> dict | None:
     return detail
 
 
+# ------------------------------------------------------------------------------------------- the same event
+#: One event told again — the one definition, read by the event list (a feed's repeat is a report of the event it
+#: repeats, not a second event), the alerts (one event, one alert per rule) and the counts of the scorecard, the
+#: leads and the pipeline (``evaluation.live``): the same enterprise, the same type, the same normalised round (known
+#: on both), dated within ``SAME_EVENT_DAYS`` of each other, with amounts that agree (equal within 1 %, or undisclosed
+#: on either side). Only rounds tell an event apart from another of its enterprise and type; events of other types
+#: are one event only when their texts are one story (``news.Held``, near-duplicates).
+SAME_EVENT_DAYS = 30
+SAME_EVENT_TYPES = ("funding",)
+
+
+def event_amount(detail: dict) -> float | None:
+    """The funding amount of a live event's detail in 万元: ``amount_wan`` (a number) or ``amount`` (text such
+    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable — and when beyond the
+    plausibility bound of every amount (``MAX_WAN``): ``POST /api/events`` refuses such an amount, and one stored
+    before it did never reaches a score or a lead's reasons."""
+    v = detail.get("amount_wan")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v) if plausible_wan(v) else None
+    try:
+        a = parse_amount(detail.get("amount"), unit="万元") if detail.get("amount") not in (None, "") else None
+    except ValueError:
+        return None
+    return None if a is None or a.undisclosed else a.wan
+
+
+def event_round(detail: dict) -> str | None:
+    """The normalised round of a live event's detail (``B轮`` and ``B`` are ``b``), None when it names none."""
+    try:
+        return normalize_round(detail["round"]) if detail.get("round") else None
+    except (ValueError, TypeError):
+        return None
+
+
+def same_event_sql(a: str, b: str) -> str:
+    """SQL: row ``b`` (of fundings, or of live events of a type of ``SAME_EVENT_TYPES``, with enterprise_id, date,
+    round, amount_wan) is the same event as ``a`` told again (the rule above)."""
+    return (f"({b}.enterprise_id = {a}.enterprise_id AND {b}.round = {a}.round "
+            f"AND abs(date_diff('day', {a}.date, {b}.date)) <= {SAME_EVENT_DAYS} "
+            f"AND ({a}.amount_wan IS NULL OR {b}.amount_wan IS NULL "
+            f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
+
+
+def repeated_event(store, team, row: dict) -> dict | None:
+    """The stored live event a prepared event (``prepare``) tells again (``same_event_sql``), the earliest by date and
+    id; None when it is a new event (or of a type only its text identifies)."""
+    if row["type"] not in SAME_EVENT_TYPES:
+        return None
+    detail = _loads(row.get("detail")) or {}
+    rnd = event_round(detail)
+    if rnd is None:
+        return None
+    day = _dt.date.fromisoformat(row["date"])
+    with team.tx() as tx:
+        held = tx.query("SELECT * FROM monitor_events WHERE enterprise_id = ? AND type = ? AND date >= ? AND date <= ? "
+                        "ORDER BY date, id", [row["enterprise_id"], row["type"],
+                                              (day - _dt.timedelta(days=SAME_EVENT_DAYS)).isoformat(),
+                                              (day + _dt.timedelta(days=SAME_EVENT_DAYS)).isoformat()])
+    if not held or any(h["dedup_key"] == row["dedup_key"] for h in held):  # stored already: not a repeat of itself
+        return None
+    facts = [((_loads(h.get("detail")) or {}) if isinstance(_loads(h.get("detail")), dict) else {}) for h in held]
+    hit = store.con.execute(
+        f"""SELECT b.i FROM (SELECT ?::BIGINT AS enterprise_id, ?::DATE AS date, ?::VARCHAR AS round,
+                                    ?::DOUBLE AS amount_wan) a,
+                 (SELECT unnest(?::BIGINT[]) AS i, unnest(?::BIGINT[]) AS enterprise_id, unnest(?::DATE[]) AS date,
+                         unnest(?::VARCHAR[]) AS round, unnest(?::DOUBLE[]) AS amount_wan) b
+            WHERE {same_event_sql('a', 'b')} ORDER BY b.i LIMIT 1""",
+        [row["enterprise_id"], day, rnd, event_amount(detail), list(range(len(held))),
+         [h["enterprise_id"] for h in held], [_dt.date.fromisoformat(str(h["date"])[:10]) for h in held],
+         [event_round(f) for f in facts], [event_amount(f) for f in facts]]).fetchone()
+    return _live_record(held[hit[0]]) if hit else None
+
+
+def add_report(team, event_id: int, row: dict) -> dict:
+    """Another report of a stored live event (a prepared row that ``repeated_event`` found to repeat it): listed in
+    its ``detail.reports`` (news item, title, source, record key, URL, date) — one event, one alert, its reports
+    counted (``reports``). Returns the event as stored now."""
+    report = {k: row.get(k) for k in ("news_id", "title", "source", "source_key", "url", "date")}
+    with team.tx(exclusive=True) as tx:
+        got = tx.one("SELECT * FROM monitor_events WHERE id = ?", [int(event_id)])
+        detail = _loads(got.get("detail")) if got.get("detail") else {}
+        detail = detail if isinstance(detail, dict) else {}
+        reports = list(detail.get("reports") or [])
+        if not any(r.get("source") == report["source"] and r.get("source_key") == report["source_key"] for r in reports):
+            reports.append(report)
+            detail["reports"] = reports
+            text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+            tx.execute("UPDATE monitor_events SET detail = ? WHERE id = ?", [text, int(event_id)])
+            got = dict(got, detail=text)
+    return _live_record(got)
+
+
+def report_count(detail: Any) -> int:
+    """How many reports tell an event: itself and the repeats listed in ``detail.reports`` (``add_report``)."""
+    detail = _loads(detail)
+    return 1 + len(detail.get("reports") or []) if isinstance(detail, dict) else 1
+
+
 def prepare(store, item: dict, *, origin: str = "api", actor: str | None = None) -> dict:
     """One incoming event checked and linked (nothing stored): the row ``store_events`` writes."""
     typ = _text(item.get("type"), "类型", 40, True)
@@ -386,7 +490,7 @@ def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.Even
 def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: str | None = None,
            bus: _bus.EventBus | None = None) -> dict:
     """Validate, link, deduplicate, store and publish events (all or none: one bad item refuses the batch,
-    naming it). A funding event that likely repeats a round already known (``evaluation.live.same_round``) is
+    naming it). A funding event that likely repeats a round already known (``same_event_sql``) is
     stored and says so: ``likely_duplicate_of`` (``m``+id a live event, ``f``+id an imported round)."""
     items = list(items)
     if not items:

@@ -23,6 +23,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from ...core.parse.amounts import amounts_in_text
+from ...core.parse.dates import china_day
 from ...core.parse.rounds import rounds_in_text
 from ...core.teamstate.clock import china_today, now
 from . import bus as _bus
@@ -220,7 +221,7 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
     """Merge, analyse and store one feed's items; returns counts (new, merged, events)."""
     from .nlp.analyze import analyze_item
 
-    counts = {"items_new": 0, "merged": 0, "events_new": 0}
+    counts = {"items_new": 0, "merged": 0, "events_new": 0, "events_merged": 0}
     today = china_today()
     for item in items:
         item = _no_future(item, today)
@@ -271,11 +272,21 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                                                     "mention": s["mention"], "sentiment": s["score"],
                                                     "sentiment_label": s["label"], **money,
                                                     **({"other_types": also} if also else {}),
+                                                    # an undated item's event is dated by the day it is read, and says so
+                                                    **({"dated_by": "fetch"} if item.get("published") is None else {}),
                                                     **({"claimed_published": item["claimed_published"]}
                                                        if item.get("claimed_published") else {})}},
                 origin="feed", actor="monitor"))
-        if prepared:
-            counts["events_new"] += len(E.store_events(team, prepared, bus=bus)["stored"])
+        fresh = []
+        for row in prepared:  # an event told again (the one rule of the same event) is a report of the held one
+            held_event = E.repeated_event(store, team, row)
+            if held_event is None:
+                fresh.append(row)
+            else:
+                E.add_report(team, held_event["id"], row)
+                counts["events_merged"] += 1
+        if fresh:
+            counts["events_new"] += len(E.store_events(team, fresh, bus=bus)["stored"])
     return counts
 
 
@@ -292,7 +303,7 @@ def run_feeds(store, team, config: F.FeedsConfig, *, bus: _bus.EventBus | None =
     next_run = now(config.interval) if scheduled else None
     for feed in config.feeds:
         fetched = F.fetch(feed, F.get_state(team, feed.name), client=client)
-        counts = {"items_new": 0, "merged": 0, "events_new": 0}
+        counts = {"items_new": 0, "merged": 0, "events_new": 0, "events_merged": 0}
         if not fetched.error and fetched.items:
             try:
                 counts = process_items(store, team, feed, fetched.items, held, linker, bus=bus)
@@ -303,6 +314,7 @@ def run_feeds(store, team, config: F.FeedsConfig, *, bus: _bus.EventBus | None =
                         "fetched": len(fetched.items), **counts, "error": fetched.error})
     return {"feeds": reports, "items_new": sum(r["items_new"] for r in reports),
             "merged": sum(r["merged"] for r in reports), "events_new": sum(r["events_new"] for r in reports),
+            "events_merged": sum(r["events_merged"] for r in reports),
             "errors": sum(1 for r in reports if r["status"] == "error"), "next_run": next_run}
 
 
@@ -314,6 +326,8 @@ def list_news(team, limit: int = 50) -> list[dict]:
         for k in ("sources", "mentions", "candidates", "other_types"):
             r[k] = json.loads(r.get(k) or "[]")
         r.pop("fingerprint", None)
+        # the day the item was first read (China's day): an undated item is shown by it, labelled (抓取日), as its events
+        r["fetched_on"] = china_day(r.get("first_seen")).isoformat() if r.get("first_seen") else None
         # each linked enterprise once, as first mentioned (the title and the body both naming it are two mentions)
         seen: set = set()
         # with its full name as linked (``name``; None for items stored before names were kept) beside the mention

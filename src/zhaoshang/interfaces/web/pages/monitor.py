@@ -20,7 +20,7 @@ from ....services.monitoring import events as E
 from ....services.monitoring import feeds as F
 from ....services.monitoring import news as N
 from ....services.privacy import NEWS_TEXT
-from ...labels import event_text, feed_error_text, label
+from ...labels import event_date_text, event_text, feed_error_text, label
 from ..access import personal_events, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
@@ -140,7 +140,8 @@ def register(app, web) -> None:
                     if await asyncio.to_thread(f.matches, ev):
                         ev = await asyncio.to_thread(personal_events, request, store, F.hide_paths(ev, user))
                         # its title as the page shows it: without the head the type column says (labels.event_text)
-                        yield sse.message("event", {**ev, "shown_title": event_text(ev, lang)}, ev["key"])
+                        yield sse.message("event", {**ev, "shown_title": event_text(ev, lang),
+                                                          "shown_date": event_date_text(ev, lang)}, ev["key"])
             finally:
                 sub.close()
 

@@ -22,7 +22,7 @@
     const tr = document.createElement('tr');
     tr.dataset.key = ev.key;
     tr.className = 'ev-' + ev.origin + ' ev-new';
-    tr.appendChild(cell(ev.date));
+    tr.appendChild(cell(ev.shown_date != null ? ev.shown_date : ev.date));  // 抓取日 … for an undated item's event
     const type = cell(''); const chip = document.createElement('span'); chip.className = 'chip';
     chip.textContent = cfg.types[ev.type] || ev.type; type.appendChild(chip);
     const also = ((ev.detail && typeof ev.detail === 'object' && ev.detail.other_types) || []).map(a => cfg.types[a.type] || a.type);
@@ -53,6 +53,8 @@
     if (count) count.textContent = String(Number(count.textContent || 0) + 1);
     const noun = document.getElementById('ev-noun');  // 1 event, 2 events
     if (count && noun) noun.textContent = count.textContent === '1' ? noun.dataset.one : noun.dataset.many;
+    const total = document.getElementById('ev-total');  // a cut list: 显示前 100 条，共 N 条 — one more matches
+    if (total) { total.dataset.n = String(Number(total.dataset.n || 0) + 1); total.textContent = Number(total.dataset.n).toLocaleString('en-US'); }
     if (empty) empty.hidden = true;
   });
 })();
