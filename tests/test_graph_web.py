@@ -671,7 +671,7 @@ def test_relations_page_in_the_browser(base, chromium):
         for param in ("from", "region", "from_region"):
             pg.goto(base + f"/relations/1?lang=en&{param}=330100")
             pg.wait_for_selector("#paths[data-source=region] .path")
-            assert pg.input_value("#reach-region") == "330100"
+            assert pg.input_value("#reach-region") == "Hangzhou"  # named as every region field names it
         assert "role record" in pg.inner_text("#paths") and "任职记录" not in pg.inner_text("#paths")
         # every strength with two decimals, the path's (0.378, not 0.378000) as its hops' (0.6 is 0.60)
         shown = pg.evaluate("[...document.querySelectorAll('#paths .path h3')].map(h => h.innerText)"
