@@ -43,9 +43,10 @@ def test_a_profile_of_more_than_200_patents_counts_them_all(tmp_path, demo_copy)
     ``counts``, the section's title, ``show``'s "共 200 条" — beside the scorecard's and the sources table's 210,
     and ``show --all`` listed 200. With 230 patents imported through the real command, every count is 230 (a COUNT
     of the same query), ``--all`` lists them all, and the page says 最近 200 条（共 N 条） of its timeline."""
-    from web_util import local_client
+    import httpx
+    from playwright.sync_api import sync_playwright
 
-    from zhaoshang.interfaces.web.app import create_app
+    from web_util import ARGS, CHROMIUM, require_browser, serving
 
     db = tmp_path / "demo.duckdb"
     demo_copy(db)
@@ -66,37 +67,36 @@ def test_a_profile_of_more_than_200_patents_counts_them_all(tmp_path, demo_copy)
     whole = run("show", str(ent["id"]), "--all", db=db, env=WIDE)
     assert f"专利（{total}）" in whole.stdout and "未显示" not in whole.stderr
     assert all(f"CN9{i:06d}A" in whole.stdout for i in range(230))
-    # the page and its JSON twin: the same number as the scorecard's patent count and the sources table's
-    c = local_client(create_app(str(db)))
-    assert c.get(f"/api/enterprises/{ent['id']}").json()["counts"]["patents"] == total
-    page = c.get(f"/enterprises/{ent['id']}").text
-    assert f'专利 <small class="muted">{total}</small>' in page
-    assert f"最近 200 条（共 {timeline} 条）" in page
-    # the page's patents: the latest 200 said so, and after them the earlier ones the scorecard links to (it names the
-    # first filed), so that each of its links lands on a line
-    cited = int(re.search(r'id="patents-cut" data-shown="200" data-total="(\d+)" data-cited="(\d+)"', page)[2])
-    assert f"最近 200 件（共 {total} 件）；其后另列评分引用的较早 {cited} 件" in page and cited > 0
-    assert page.count('<tr id="patent-') == 200 + cited
-    linked = set(re.findall(r'#(patent-\d+)"', page))
-    assert len(linked) >= cited and linked <= set(re.findall(r'<tr id="(patent-\d+)"', page))
-    sources = sum(s["records"] for s in doc["sources"] if s["kind"] == "patents")
-    assert sources == total
-    score = c.get(f"/api/enterprises/{ent['id']}/score").json()
-    # in the browser, in both languages: the counts and the note of the timeline's cut
-    from playwright.sync_api import sync_playwright
-
-    from web_util import ARGS, CHROMIUM, require_browser, serving
-
-    require_browser()
-    with serving(db) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page()
-        for lang, note in (("zh", f"最近 200 条（共 {timeline} 条）"), ("en", f"the latest 200 of {timeline}")):
-            pg.goto(f"{base}/enterprises/{ent['id']}?lang={lang}")
-            assert pg.inner_text("#patents h2 small") == str(total)
-            assert pg.inner_text("#timeline h2 small") == str(timeline)
-            assert pg.inner_text("#timeline-cut") == note
-            assert pg.locator("#timeline ol.timeline li").count() == 200
-        browser.close()
+    # the page and its JSON twin: the same number as the scorecard's patent count and the sources table's; asked of the
+    # server the browser reads below (an app of its own in this process built the same profile and page again)
+    with serving(db) as base, httpx.Client(base_url=base, timeout=120) as c:
+        assert c.get(f"/api/enterprises/{ent['id']}").json()["counts"]["patents"] == total
+        page = c.get(f"/enterprises/{ent['id']}").text
+        assert f'专利 <small class="muted">{total}</small>' in page
+        assert f"最近 200 条（共 {timeline} 条）" in page
+        # the page's patents: the latest 200 said so, and after them the earlier ones the scorecard links to (it names
+        # the first filed), so that each of its links lands on a line
+        cut_at = re.search(r'id="patents-cut" data-shown="200" data-total="(\d+)" data-cited="(\d+)"', page)
+        cited = int(cut_at[2])
+        assert f"最近 200 件（共 {total} 件）；其后另列评分引用的较早 {cited} 件" in page and cited > 0
+        assert page.count('<tr id="patent-') == 200 + cited
+        linked = set(re.findall(r'#(patent-\d+)"', page))
+        assert len(linked) >= cited and linked <= set(re.findall(r'<tr id="(patent-\d+)"', page))
+        sources = sum(s["records"] for s in doc["sources"] if s["kind"] == "patents")
+        assert sources == total
+        score = c.get(f"/api/enterprises/{ent['id']}/score").json()
+        # in the browser, in both languages: the counts and the note of the timeline's cut
+        require_browser()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            pg = browser.new_page()
+            for lang, note in (("zh", f"最近 200 条（共 {timeline} 条）"),
+                               ("en", f"the latest 200 of {timeline}")):
+                pg.goto(f"{base}/enterprises/{ent['id']}?lang={lang}")
+                assert pg.inner_text("#patents h2 small") == str(total)
+                assert pg.inner_text("#timeline h2 small") == str(timeline)
+                assert pg.inner_text("#timeline-cut") == note
+                assert pg.locator("#timeline ol.timeline li").count() == 200
+            browser.close()
     scored = [x["raw"] for d in score["dimensions"].values() for x in d["contributions"] if x["signal"] == "patents"]
     assert scored == [total], scored
