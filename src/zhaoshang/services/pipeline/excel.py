@@ -121,6 +121,14 @@ def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: di
         con.close()
 
 
+def _numbered(texts: list[str], marks: str = "") -> str:
+    """A row's problems as one text: the one alone, several numbered (① … ② …, English (1) … (2) …)."""
+    if len(texts) == 1:
+        return texts[0]
+    return " ".join((marks[i] if i < len(marks) else f"({i + 1})") + (" " if not marks or i >= len(marks) else "") + t
+                    for i, t in enumerate(texts))
+
+
 def _columns(headers: list[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for key, names in IMPORT_FIELDS.items():
@@ -256,27 +264,37 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                 if v is not None and str(v).strip():
                     return str(v).strip()
             return None
+        problems: list[UserError] = []  # every problem of the row, said together (not the first alone)
+
+        def checked(fn, *args):
+            try:
+                return fn(*args)
+            except UserError as exc:  # said with the row's other problems
+                problems.append(exc)
+                return None
         try:
             ent, reg = cell("enterprise"), cell("region")
             if not ent or not reg:
-                raise UserError("企业或地区为空", "enterprise or region is empty")
-            eid = resolve_enterprise(store, ent)
-            code = resolve_region(store, reg, macro=False).code
-            if (eid, code) in seen:
-                raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
-            seen.add((eid, code))
-            # a pipeline export's 编号 (read beside its 版本: an enterprise list's 编号 is the enterprise's)
-            lead_id = _number(cell("id"), ("线索编号", "id")) if cols["version"] else None
-            with team.tx() as tx:
-                found = tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code])
-                named = tx.one("SELECT id, enterprise_name, region_name FROM pipeline_leads WHERE id = ?",
-                               [lead_id]) if lead_id is not None else None
-            if named and (not found or found["id"] != named["id"]):  # a lead's enterprise and region are its own
-                raise UserError(f"编号 #{lead_id} 是 {named['enterprise_name']} 在 {named['region_name']} 的线索，与此行的企业、"
-                                "地区不符（线索的企业与地区不能改；另一地区请另加一行、不填编号）",
-                                f"#{lead_id} is the lead of {named['enterprise_name']} in another region or of another "
-                                "enterprise than this row's (a lead's enterprise and region cannot change; for another "
-                                "region add a row without an id)")
+                problems.append(UserError("企业或地区为空", "enterprise or region is empty"))
+            eid = checked(resolve_enterprise, store, ent) if ent else None
+            place = checked(lambda: resolve_region(store, reg, macro=False)) if reg else None
+            code, found = (place.code if place else None), None
+            if eid is not None and code is not None:
+                if (eid, code) in seen:
+                    raise UserError("与前面的行重复（同一企业同一地区）", "repeats an earlier row (same enterprise, same region)")
+                seen.add((eid, code))
+                # a pipeline export's 编号 (read beside its 版本: an enterprise list's 编号 is the enterprise's)
+                lead_id = _number(cell("id"), ("线索编号", "id")) if cols["version"] else None
+                with team.tx() as tx:
+                    found = tx.one("SELECT id FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, code])
+                    named = tx.one("SELECT id, enterprise_name, region_name FROM pipeline_leads WHERE id = ?",
+                                   [lead_id]) if lead_id is not None else None
+                if named and (not found or found["id"] != named["id"]):  # a lead's enterprise and region are its own
+                    raise UserError(f"编号 #{lead_id} 是 {named['enterprise_name']} 在 {named['region_name']} 的线索，与此行的企业、"
+                                    "地区不符（线索的企业与地区不能改；另一地区请另加一行、不填编号）",
+                                    f"#{lead_id} is the lead of {named['enterprise_name']} in another region or of another "
+                                    "enterprise than this row's (a lead's enterprise and region cannot change; for another "
+                                    "region add a row without an id)")
             if found:
                 lead = L.get(team, found["id"], history=True)
                 version = _number(cell("version"), ("线索版本", "version"))
@@ -290,30 +308,37 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                 if args and older and not _changed(
                         store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
                     args = {}  # the row as exported, not edited: the changes saved since stand
-                checked = L.update(team, lead["id"], user=user, store=store, check=True, **args,
-                                   version=version) if args else {"changes": []}
-                if not checked["changes"]:
+                change = L.update(team, lead["id"], user=user, store=store, check=True, **args,
+                                  version=version) if args else {"changes": []}
+                if not change["changes"]:
                     unchanged += 1  # the row says what the lead says: left alone, whatever its version
                     continue
-                updates.append((lead["id"], args | {"version": checked["version"]},
-                                list(dict.fromkeys(f for f, _, _ in checked["changes"]))))
+                updates.append((lead["id"], args | {"version": change["version"]},
+                                list(dict.fromkeys(f for f, _, _ in change["changes"]))))
                 continue
-            status = L.check_status(cell("status") or "new")
+            # a new lead (or a row whose enterprise or region is not found): every cell checked, each problem said
+            status = checked(L.check_status, cell("status") or "new")
             if status == "abandoned" and not cell("reason"):
-                raise UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given")
-            signed_on, landed_on = L.check_start(status, cell("reason"), cell("signed_on"), cell("landed_on"))
-            L.check_founding(store, eid, signed_on, landed_on)
-            L._owner(team, cell("owner"))
-            L.check_segment(store, cell("segment"))
-            L._date(cell("next_action_date"))
-            L.check_texts(next_action=cell("next_action"), note=cell("note"), reason=cell("reason"))
+                problems.append(UserError("状态为已放弃但没有放弃理由", "the state is dropped but no reason is given"))
+            dates = checked(L.check_start, status, cell("reason"), cell("signed_on"), cell("landed_on")) if status else None
+            if dates and eid is not None:
+                checked(L.check_founding, store, eid, *dates)
+            checked(L._owner, team, cell("owner"))
+            checked(L.check_segment, store, cell("segment"))
+            checked(L._date, cell("next_action_date"))
+            checked(lambda: L.check_texts(next_action=cell("next_action"), note=cell("note"), reason=cell("reason")))
+            if problems:
+                raise problems.pop(0)
+            signed_on, landed_on = dates
             plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
                          "segment": cell("segment"), "next_action": cell("next_action"),
                          "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),
                          "note": cell("note"), "signed_on": signed_on, "landed_on": landed_on})
         except UserError as exc:  # a Conflict (changed since the export) names who changed what and when
-            errors.append(f"第 {n} 行: {str(exc).splitlines()[0]}")
-            errors_en.append(f"row {n}: {exc.in_lang('en').splitlines()[0]}")
+            problems.insert(0, exc)
+        if problems:  # a row with several problems numbers them: ① … ② … (rows are parted by ；)
+            errors.append(f"第 {n} 行: " + _numbered([str(p).splitlines()[0] for p in problems], "①②③④⑤⑥⑦⑧⑨⑩"))
+            errors_en.append(f"row {n}: " + _numbered([p.in_lang("en").splitlines()[0] for p in problems]))
     if errors:
         rest = len(errors) - MAX_ERRORS
         good = (len(plan), len(updates), unchanged)
