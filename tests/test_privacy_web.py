@@ -57,6 +57,8 @@ DEMAND_SECRETS = ["13912345678", "lig@gov.cn", "66668888"]
 # a number in a demand's title and in its organisation
 TITLE2, ORG2 = "宁波政务大模型智能客服 联系13955556666", "宁波市大数据局 王伟 13700001111"
 TITLE_SECRETS = ["13955556666", "13700001111"]
+# a demand's 联系人, as a list writes it
+CONTACT = "王主任 13698765432 wang.zr@hz.gov.cn"
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +71,11 @@ def app(tmp_path_factory):
     eid, name = row["id"], row["name"]
     files = {"contacts": [["编号", "姓名", "单位", "职务", "电话", "邮箱", "关系", "备注", "所在企业"],
                           *[(k, n, name, t, p, e, r, notes, name) for k, n, t, p, e, r, notes in CONTACTS]],
-             "demands": [["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算"],
-                         ("DM1", "政务热线语音识别转写", DEMAND, "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200"),
+             "demands": [["需求编号", "需求名称", "需求描述", "需求单位", "所在地", "状态", "预算", "联系人"],
+                         ("DM1", "政务热线语音识别转写", DEMAND, "杭州市数据资源管理局", "浙江省杭州市", "征集中", "200",
+                          CONTACT),
                          ("DM2", TITLE2, "政务服务大模型智能客服，计算机视觉与通用大模型", ORG2, "浙江省宁波市", "征集中",
-                          "100")]}
+                          "100", "")]}
     with Store(db) as store:
         for kind, rows in files.items():  # the documented import of each (docs/data-formats.md)
             with open(d / f"{kind}.csv", "w", encoding="utf-8", newline="") as fh:
@@ -236,6 +239,27 @@ def test_demand_titles_and_organisations_masked_for_a_viewer_on_every_route(app)
     rev = c.get(f"/api/match/enterprise/{eid}", headers=app["tokens"]["viewer"], params={"top": 500}).json()
     assert "宁波市大数据局 王伟 137****1111" in [r["organisation"] for r in rev["results"]]
     assert any(e["target"] == "demands" for e in _reads(app, "ana"))
+
+
+def test_a_demands_contact_is_shown_masked_for_a_viewer_and_whole_and_audited_for_an_analyst(app):
+    """A demand's 联系人 was imported and stored but shown nowhere, not even to an analyst: now on the demand's page,
+    its JSON, the list and its export — masked for a viewer as a contact's notes are, whole for an analyst, the read
+    written to the audit log with the field named."""
+    c = app["client"]
+    masked = "王主任 136****5432 w***@hz.gov.cn"
+    assert c.get("/api/match/demand/DM1", headers=app["tokens"]["viewer"]).json()["demand"]["contact"] == masked
+    items = c.get("/api/match/demands", headers=app["tokens"]["viewer"]).json()["items"]
+    assert {d["ref"]: d["contact"] for d in items} == {"DM1": masked, "DM2": None}
+    for url, params in (("/match/demand/DM1", {}), ("/api/match/demands/export", {"format": "csv"})):
+        c.app.state.web.export_limits.__init__()
+        text = _get(app, url, "viewer", params=params)
+        assert masked in text and not _leaks(text, ["13698765432", "wang.zr@hz.gov.cn"]), url
+        assert CONTACT in _get(app, url, "analyst", params=params), url
+    assert "联系人" in _get(app, "/api/match/demands/export", "analyst", params={"format": "csv"})
+    before = len(_reads(app, "ana"))
+    assert c.get("/api/match/demand/DM1", headers=app["tokens"]["analyst"]).json()["demand"]["contact"] == CONTACT
+    read = _reads(app, "ana")[0]
+    assert len(_reads(app, "ana")) == before + 1 and read["target"] == "demand:1" and "contact" in read["detail"], read
 
 
 def test_a_viewer_cannot_recover_a_masked_number_by_searching_the_demands(app):

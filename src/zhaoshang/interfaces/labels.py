@@ -350,7 +350,7 @@ COLUMNS: dict[str, Pair] = {
     "last_error": ("最近错误", "Last error"), "alert_id": ("预警", "Alert"),
     # scenario matching
     "demand_id": ("需求编号", "Demand ID"), "ref": ("编号", "No."), "expired": ("截止情况", "Deadline passed"),
-    "organisation": ("需求单位", "Organisation"), "bm25": ("BM25", "BM25"), "node_agreement": ("节点一致", "Node agreement"),
+    "organisation": ("需求单位", "Organisation"), "contact": ("联系人", "Contact"), "bm25": ("BM25", "BM25"), "node_agreement": ("节点一致", "Node agreement"),
     "similarity": ("语义相似度", "Similarity"), "matched_terms": ("匹配词", "Matched terms"),
     "matched_nodes": ("匹配环节", "Matched segments"), "segments": ("环节", "Segments"),
     "budget_wan": ("预算（万元）", "Budget (10k CNY)"), "deadline": ("截止日期", "Deadline"), "published": ("发布日期", "Published"),

@@ -42,7 +42,9 @@ _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 CONTACT_FIELDS = ("phone", "email", "id_number", "mobile", "wechat")
 CONTACT_TEXT = ("notes", "relation", "title", "organisation")  # a contact's free text: its patterns masked
 LEAD_TEXT = ("next_action", "abandon_reason", "from_value", "to_value")  # a lead's free text and its history's values
-DEMAND_TEXT = ("title", "description", "organisation")  # a demand's free text: its patterns masked
+# a demand's free text and its contact (联系人, as the list writes it: 王主任 13912345678): their patterns masked, as a
+# contact's notes are
+DEMAND_TEXT = ("title", "description", "organisation", "contact")
 NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headline and a news body (feeds, imports)
 # a lead signal's example (the 本地需求 signal's open demand: its title, DEMAND_TEXT) and the rows a signal names
 # (``explain.Ref`` items: a demand's title among them)

@@ -95,7 +95,8 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
              "region": (d["region"] or {}).get(t("name", "name_en")),
              "segments": [nodes.get(s, s) for s in d["segments"]],
              "status": _status_text(d, lang),
-             "budget_wan": d["budget_wan"], "deadline": M.deadline_text(d, lang)} for d in doc["items"]]
+             "budget_wan": d["budget_wan"], "deadline": M.deadline_text(d, lang), "contact": d["contact"]}
+            for d in doc["items"]]
     emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条（截止按 {doc['judged_on']} 判断）",
                                       f"{count_en(doc['total'], 'demand')} (deadlines as of {doc['judged_on']})"),
          note=synthetic_note(store))

@@ -535,7 +535,8 @@ def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
     return [{"ref": d["ref"], "title": d["title"], "organisation": d["organisation"],
              "region": (d["region"] or {}).get("label_en" if lang == "en" else "label"), "segments": (", " if lang == "en" else "、").join(d["segments"]),
              "status": d["status"], "expired": past_deadline_text(d, lang), "budget_wan": d["budget_wan"], "published": d["published"],
-             "deadline": deadline_text(d, lang), "description": d["description"]} for d in doc["items"]]
+             "deadline": deadline_text(d, lang), "description": d["description"], "contact": d.get("contact")}
+            for d in doc["items"]]
 
 
 def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str],

@@ -195,12 +195,13 @@ def demand_rows(store, ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Demands with their text (title, description, category) for the index and the pages. ``own_key``: the number
     the list gives the demand (场景编号, 需求编号), None when it gives none; ``ref``: what the lists show as its 编号 and
     ``match demand`` takes back — that number, else ``#id`` (the id alone); ``deadline_open``: the list says it has
-    no deadline (长期有效), not that it gave none."""
+    no deadline (长期有效), not that it gave none; ``contact``: whom to contact as the list gives it (联系人: a name,
+    a phone number, an e-mail address — personal data, masked for a user without the permission: ``privacy.DEMAND_TEXT``)."""
     where, params = ("list_contains(?, d.id)", [[int(i) for i in ids]]) if ids is not None else ("TRUE", [])
     return store.query(f"""
         SELECT d.id, d.own_key, coalesce(d.own_key, '#' || d.id) AS ref, d.title, d.description, d.category, d.node,
                d.organisation, d.demander_type, d.province_code, d.city_code, d.district_code, d.budget_wan,
-               d.published, d.deadline, coalesce(d.deadline_open, FALSE) AS deadline_open, d.status,
+               d.published, d.deadline, coalesce(d.deadline_open, FALSE) AS deadline_open, d.status, d.contact,
                concat_ws(' ', d.title, d.description, d.category) AS text
         FROM demands d WHERE {where} ORDER BY d.id""", params)
 

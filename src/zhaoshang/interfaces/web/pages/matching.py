@@ -27,7 +27,7 @@ RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "
 REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
                    "similarity", "matched_terms", "matched_nodes"]
 LIST_COLUMNS = ["ref", "title", "organisation", "region", "segments", "status", "expired", "budget_wan", "published",
-                "deadline", "description"]
+                "deadline", "description", "contact"]
 
 
 def register(app, web) -> None:
