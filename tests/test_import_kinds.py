@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from datetime import date as D
 
+import pytest
+
 from cli_util import q, run, run_json
 from conftest import PLACEHOLDER_CELLS, shared_file
 from zhaoshang.core.parse.uscc import make_uscc
@@ -505,3 +507,65 @@ def test_next_months_demand_list_under_a_new_file_name_is_not_a_second_list(tmp_
     # another bureau's list numbered alike is a list of its own; a new source named on purpose stands
     assert run_json("import", "demands", other, db=db)["rows_imported"] == 2
     assert run_json("import", "demands", november, "--source", "区县汇总", db=db)["rows_imported"] == 3
+
+
+
+@pytest.fixture(scope="module")
+def demand_list(tmp_path_factory):
+    """A 需求清单 imported (Chinese summary) and imported again in English (JSON): its report, its rejects lines."""
+    d = tmp_path_factory.mktemp("demand_list")
+    f = write_csv(d / "需求清单.csv", ["需求名称", "需求单位", "所在地", "预算", "发布日期", "截止日期", "联系人"],
+                  [["城市视频分析", "杭州市数据资源管理局", "火星市", "500万元", "2025-03-01", "2025-06-01",
+                    "王主任 13912345678 wang@hz.gov.cn"],
+                   ["产线质检", "杭州丁制造有限公司", "火星市", "abc", "2025-04-01", "2025-01-01", ""],
+                   ["园区巡检", "杭州戊有限公司", "杭州市", "80", "2025-04-01", "2025-09-01", ""]])
+    zh = run("import", "demands", f, "--rejects", d, db=d / "z.duckdb")
+    rep = run_json("--lang", "en", "import", "demands", f, "--rejects", d / "en", db=d / "en.duckdb")
+    with open(rep["rejects_path"], encoding="utf-8-sig") as fh:
+        lines = [(r["row"], r["column"], r["code"], r["action_en"], r["reason_en"]) for r in csv.DictReader(fh)]
+    return {"db": d / "z.duckdb", "zh": zh, "rep": rep, "lines": lines}
+
+
+def test_a_demand_whose_region_is_not_found_is_kept_without_it_and_said(demand_list):
+    """A demand whose 所在地 names no region (火星市) was stored without one and without a word (拒绝 0, nothing in the
+    rejects file): kept without a region, as the rule of the region columns is, a line in the rejects file
+    (``region_unknown``, 已导入（缺此项）) and counted in the summary, Chinese and English."""
+    rep, lines = demand_list["rep"], demand_list["lines"]
+    assert "1 行已导入、无地区（未找到地区）" in demand_list["zh"].stderr, demand_list["zh"].stderr
+    assert rep["kept_without"] == {"region_unknown": 1} and rep["rows_imported"] == 2, rep
+    assert ("2", "所在地", "region_unknown", "imported without it",
+            "region not found: 火星市: imported without a region") in lines, lines
+    assert q(demand_list["db"], "SELECT province_code, city_code, country FROM demands WHERE title = '城市视频分析'") == [
+        (None, None, None)]
+
+
+def test_a_demand_rows_every_problem_is_listed(demand_list):
+    """A row with an unreadable budget, a place no region is found for and a deadline before its publication date
+    reported the budget alone: the rejects file lists all three, the row rejected once."""
+    assert demand_list["rep"]["rows_rejected"] == 1
+    assert [x for x in demand_list["lines"] if x[0] == "3"] == [
+        ("3", "预算", "amount_unreadable", "rejected", "unreadable amount: not an amount: abc"),
+        ("3", "所在地", "region_unknown", "rejected", "region not found: 火星市"),
+        ("3", "截止日期", "deadline_before_published", "rejected",
+         "deadline 2025-01-01 before the publication date 2025-04-01")], demand_list["lines"]
+
+
+def test_a_bare_small_budget_is_read_in_yuan_and_flagged(demand_list):
+    """预算 80, with no unit in the cell or its header, was read as 80 元 (0.008 万元) without a word: read so still
+    (the amount rule), flagged for the unit to be checked (``amount_no_unit``) and counted in the summary."""
+    assert ("4", "预算", "amount_no_unit", "imported, to review", "no unit: read as CNY 80: imported; to review") \
+        in demand_list["lines"], demand_list["lines"]
+    assert demand_list["rep"]["amounts_no_unit"] == 1
+    assert "1 个金额是不足 1,000 的数字、列名未给单位，已按元读取" in demand_list["zh"].stderr
+    assert q(demand_list["db"], "SELECT budget_wan FROM demands WHERE title = '园区巡检'") == [(0.008,)]
+    # a unit in the cell says it: nothing flagged (500万元 above)
+    assert sum(x[2] == "amount_no_unit" for x in demand_list["lines"]) == 1
+
+
+def test_match_demands_shows_a_demands_contact(demand_list):
+    """A demand's 联系人 was imported but shown nowhere: ``match demands`` gives it, in its JSON and its table."""
+    db = demand_list["db"]
+    doc = run_json("match", "demands", db=db)
+    assert {d["title"]: d["contact"] for d in doc["items"]} == {"城市视频分析": "王主任 13912345678 wang@hz.gov.cn",
+                                                               "园区巡检": None}
+    assert "王主任 13912345678 wang@hz.gov.cn" in run("match", "demands", db=db, env={"COLUMNS": "200"}).stdout

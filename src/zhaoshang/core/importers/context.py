@@ -37,7 +37,8 @@ class ImportReport:
     repeats: list[dict] = field(default_factory=list)
     fields_dropped: int = 0
     # rows imported without a field their kind should have, by the rejects file's code: a news item without a
-    # publication date (``published_missing``) or a title (``title_missing``)
+    # publication date (``published_missing``) or a title (``title_missing``), a row whose region columns name no
+    # region found (``region_unknown``)
     kept_without: dict[str, int] = field(default_factory=dict)
     unlinked: int = 0
     ambiguous: int = 0
@@ -49,6 +50,8 @@ class ImportReport:
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     region_text_conflicts: int = 0  # rows whose address and region text name different places
     deadline_before_published: int = 0  # demands imported whose deadline is before their publication date
+    # amounts imported that were a bare number under 1,000 in a column without a unit, read in 元 (``amount_no_unit``)
+    amounts_no_unit: int = 0
     conflicts: list[dict] = field(default_factory=list)
     named_by_alternate: dict | None = None  # rows named from a fallback column (short name): {"columns", "rows"}
     near_merges: list[dict] = field(default_factory=list)  # same name, another source, not merged: to review

@@ -99,6 +99,7 @@ def write_demands(ctx: ImportContext) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dem AS SELECT {key} AS _key, * FROM _typed WHERE NOT _rejected
                     QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _file DESC, _row DESC) = 1""")
     ctx.report.rows_duplicate += ctx.rows_ok - con.execute("SELECT count(*) FROM _dem").fetchone()[0]
+    _note_rejected_deadline_before_published(ctx)
     if ctx.named_by_file:
         _refuse_another_sources_list(ctx)
     updated = _update_known_demands(ctx)
@@ -209,14 +210,19 @@ def _update_known_demands(ctx: ImportContext) -> int:
     return int(n[0]) if n else 0
 
 
+def _deadline_and_published(ctx: ImportContext) -> tuple[str, str, str, str]:
+    """The deadline's and the publication date's headers, and each date as the rejects file writes it (SQL)."""
+    dh, ph = (ctx.staged.header_of.get(f, f) for f in ("deadline", "published"))
+    return dh, ph, "strftime(deadline__d, '%Y-%m-%d')", "strftime(published__d, '%Y-%m-%d')"
+
+
 def _note_deadline_before_published(ctx: ImportContext) -> None:
     """A demand whose deadline is before its publication date (a typo, or the columns swapped) is imported as it is —
     nothing lost — but it reads as past its deadline from the day it appeared: a line each in the rejects file (both
     columns and dates, action ``flagged``), counted in the report (``deadline_before_published``) — never silently."""
     if not (_has(ctx, "deadline") and _has(ctx, "published")):
         return
-    dh, ph = (ctx.staged.header_of.get(f, f) for f in ("deadline", "published"))
-    d, p = "strftime(deadline__d, '%Y-%m-%d')", "strftime(published__d, '%Y-%m-%d')"
+    dh, ph, d, p = _deadline_and_published(ctx)
     n = ctx.con.execute(f"""
         INSERT INTO _rej SELECT _file, _row, {ql(dh)}, left(CAST(deadline AS VARCHAR), 200),
             {ql(dh)} || ' ' || {d} || ' 早于' || {ql(ph)} || ' ' || {p} || '（{DEADLINE_BEFORE[0]}）：已导入，请核对',
@@ -225,6 +231,20 @@ def _note_deadline_before_published(ctx: ImportContext) -> None:
         FROM _dem WHERE deadline__d < published__d
     """).fetchone()
     ctx.report.deadline_before_published += n[0] if n else 0
+
+
+def _note_rejected_deadline_before_published(ctx: ImportContext) -> None:
+    """A row rejected for another value (an unreadable budget) whose deadline is before its publication date: the
+    problem said beside the others of the row (action ``rejected``, not counted; the problem alone)."""
+    if not (_has(ctx, "deadline") and _has(ctx, "published")):
+        return
+    dh, ph, d, p = _deadline_and_published(ctx)
+    ctx.con.execute(f"""
+        INSERT INTO _rej SELECT _file, _row, {ql(dh)}, left(CAST(deadline AS VARCHAR), 200),
+            {ql(dh)} || ' ' || {d} || ' 早于' || {ql(ph)} || ' ' || {p}, 'rejected', 'deadline_before_published',
+            'deadline ' || {d} || ' before the publication date ' || {p}
+        FROM _typed WHERE _rejected AND deadline__d < published__d
+    """)
 
 
 def write_contacts(ctx: ImportContext) -> None:

@@ -240,6 +240,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
     report.rows_rejected = rejected
     report.fields_dropped = con.execute("SELECT count(*) FROM _rej WHERE action = 'field_dropped'").fetchone()[0]
     report.region_text_conflicts = con.execute("SELECT count(*) FROM _rej WHERE code = 'region_text_conflict'").fetchone()[0]
+    report.amounts_no_unit = con.execute("SELECT count(*) FROM _rej WHERE code = 'amount_no_unit' AND action = 'flagged'"
+                                         ).fetchone()[0]
     if parts is None:  # (else counted as the parts are typed)
         report.region_conflicts = con.execute("SELECT count(*) FROM _typed WHERE _region_conflict AND NOT _rejected"
                                               ).fetchone()[0]

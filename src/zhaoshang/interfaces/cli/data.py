@@ -158,6 +158,8 @@ def import_cmd(
               if report.region_text_conflicts else []),
             *([(t("截止时间早于发布时间（已导入，请核对）", "deadline before the publication date (imported, to review)"),
                 report.deadline_before_published)] if report.deadline_before_published else []),
+            *([(t("金额无单位、按元读取（已导入，请核对）", "amounts without a unit, read in CNY (imported, to review)"),
+                report.amounts_no_unit)] if report.amounts_no_unit else []),
             (t("关联此前导入的事实", "linked earlier facts"), report.linked_earlier),
             (t("其所属企业", "their enterprises"), report.linked_earlier_enterprises),
             (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
@@ -242,6 +244,11 @@ def import_cmd(
         sys.stderr.write(t(f"注意：{n} 条需求的截止时间早于发布时间（已导入，读作已过截止），请核对，详见 {report.rejects_path}\n",
                            f"note: {count_en(n, 'demand')} with a deadline before the publication date (imported, read as "
                            f"past the deadline), to review: see {report.rejects_path}\n"))
+    if report.amounts_no_unit:
+        n = report.amounts_no_unit
+        sys.stderr.write(t(f"注意：{n} 个金额是不足 1,000 的数字、列名未给单位，已按元读取，请核对单位，详见 {report.rejects_path}\n",
+                           f"note: {count_en(n, 'amount')} under 1,000 without a unit in a column that gives none, read "
+                           f"in CNY: check the unit, see {report.rejects_path}\n"))
     if report.values_kept_older:
 
         by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n}"
