@@ -117,3 +117,44 @@ def test_model_features_without_scikit_learn_are_its_matrices_to_the_last_bit(ta
     theirs = model.predict(recs, confs)
     for k in ours:
         np.testing.assert_array_equal(ours[k], theirs[k])
+
+
+def test_classify_counts_each_text_once_and_places_as_counting_it_twice(tax, monkeypatch):
+    # the check and the pair reader read the same enterprises' texts (with the rules' confidences raw, and rounded
+    # as stored): the n-grams of each text are counted once per run, and the placements are those of counting them
+    # again for the reader, to the bit. Real rows of the gold evidence: IT桔子 companies (read by the pair reader)
+    # and registrations (registration-like: the check alone reads them); a hundred show both steps
+    shared_file(g.REGISTRATION)
+    ev = g.load_evidence(SHARED)
+    rows = [e for (src, _), e in ev.items() if src.startswith("ai_companies/itjuzi")][:90]
+    rows += [e for (src, _), e in ev.items() if src == g.REGISTRATION][:30]
+
+    def placements() -> list[tuple]:
+        with Store(":memory:") as st:
+            st.con.executemany("INSERT INTO enterprises (id, name, description, industry, scope) VALUES (?, ?, ?, ?, ?)",
+                               [(i + 1, e.get("name"), e.get("description"), e.get("industry"), e.get("scope"))
+                                for i, e in enumerate(rows)])
+            summary = classify(st, tax)
+            assert summary["pair_reader"]["read"] > 60 and summary["checked_by_model"]["digest"]
+            return st.con.execute("SELECT enterprise_id, chain, node_code, confidence, evidence, method FROM placements "
+                                  "ORDER BY ALL").fetchall()
+
+    counted: list[str] = []
+    count = m.Tfidf.count
+
+    def counting(self, docs):
+        if self.analyzer is m._char_grams:  # the texts (an industry term is shared by many enterprises)
+            counted.extend(docs)
+        return count(self, docs)
+
+    monkeypatch.setattr(m.Tfidf, "count", counting)
+    once = placements()
+    assert once and len(counted) > 80 and len(counted) == len(set(counted))
+    checked = len(counted)
+    # the reader counting every text again (as before): the same rows
+    predict = m.Model.predict
+    monkeypatch.setattr(m.Model, "predict", lambda self, records, confs=None, extra=None, ids=None, remember=False:
+                        predict(self, records, confs, extra))
+    counted.clear()
+    assert placements() == once
+    assert len(counted) - len(set(counted)) > 20 and len(set(counted)) == checked  # the texts counted twice

@@ -397,11 +397,9 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
     summary["mode"] = mode
     if mode == "full" and full_because not in (None, "first"):
         summary["full_because"] = full_because  # a full run where an incremental one was asked: why
-    # the placements' explanation names the trained model that checked them; the summary says so too
-    from .model import load as load_model
-
-    checker = load_model(tax) if use_model else None
-    summary["checked_by_model"] = {"digest": checker.digest} if checker is not None else None
+    # the placements' explanation names the trained model that checked them; the summary says so too (the model
+    # ``_place`` loaded: the file is read once per run)
+    summary["checked_by_model"] = info.get("checked_by_model")
     summary["pair_reader"] = info.get("pair_reader")  # None: the model holds no pair reader (or none was used)
     summary["reclassified"] = len(subset) if subset is not None else int(total)
     summary["placements_written"] = n_written
@@ -675,7 +673,8 @@ def _place_range(con, tax: Taxonomy, as_of, lo: int, hi: int, first: bool) -> No
 def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None, use_model: bool = True,
            ranges: list[tuple[int, int]] = (), info: dict | None = None) -> int:
     """Final placements: rules, the model's check, the pair reader when the model has one (``info["pair_reader"]``:
-    how many enterprises it read — registration-like ones never reach it), analysts' decisions."""
+    how many enterprises it read — registration-like ones never reach it), analysts' decisions. ``info["checked_by_model"]``:
+    the digest of the model that checked them (None: rules only)."""
     con = store.con
     info = {} if info is None else info
     # range by range of ids: an enterprise's placements read its own direct scores and its related ones'
@@ -696,6 +695,9 @@ def _place(store, tax: Taxonomy, subset: list[int] | None, team=None, as_of=None
         info["pair_reader"] = {"read": read_placements(con, tax, model, subset is not None,
                                                      explain=(METHOD, explain_params(tax))), "model": model.digest}
         con.execute("DROP TABLE IF EXISTS zs_rules")
+    if model is not None:
+        model.forget()  # the texts' counts the check kept for the pair reader
+    info["checked_by_model"] = {"digest": model.digest} if model is not None else None
     n = con.execute("SELECT count(*) FROM zs_final").fetchone()[0]
     from .corrections import apply, forget_removed
 

@@ -57,12 +57,16 @@ def _split(s: str) -> list[str]:
     return s.split()
 
 
-def _matrix(vec, ivec, records: list[dict[str, Any]], rule: np.ndarray, extra: np.ndarray | None = None):
+def _matrix(vec, ivec, records: list[dict[str, Any]], rule: np.ndarray, extra: np.ndarray | None = None,
+            counted: tuple[list, list] | None = None):
+    """The model's features of ``records``; ``counted``: their texts' n-gram counts (``Tfidf.count``, the text and
+    the industry field's), when already counted."""
     import scipy.sparse as sp
 
-    parts = [vec.transform([text_of(e) for e in records])]
+    texts, inds = counted if counted is not None else (None, None)
+    parts = [vec.transform([text_of(e) for e in records]) if texts is None else vec.weigh(texts)]
     if ivec is not None:
-        parts.append(ivec.transform([industry_of(e) for e in records]))
+        parts.append(ivec.transform([industry_of(e) for e in records]) if inds is None else ivec.weigh(inds))
     parts += [sp.csr_matrix(rule), sp.csr_matrix(np.array([kinds_of(e) for e in records]).reshape(len(records), -1))]
     if extra is not None:  # measured feature columns (scripts/cv_chain_model.py), never in a shipped model
         parts.append(sp.csr_matrix(extra))
@@ -147,23 +151,35 @@ class Tfidf:
         self.idf = np.asarray(idf, dtype=np.float64)
 
     def transform(self, docs: list[str]):
-        import scipy.sparse as sp
+        return self.weigh(self.count(docs))
 
-        indices: list[int] = []
-        counts: list[int] = []
-        indptr = [0]
+    def count(self, docs: list[str]) -> list[dict[int, int]]:
+        """Each document's counts over the vocabulary (column → count, in the order the n-grams first occur): the
+        transform's slow part, in Python; ``weigh`` makes the matrix of them."""
         vocab = self.vocabulary
+        out = []
         for doc in docs:
             seen: dict[int, int] = {}
             for g in self.analyzer(doc):
                 j = vocab.get(g)
                 if j is not None:
                     seen[j] = seen.get(j, 0) + 1
+            out.append(seen)
+        return out
+
+    def weigh(self, counted: list[dict[int, int]]):
+        """The TF-IDF matrix of documents counted by ``count``."""
+        import scipy.sparse as sp
+
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for seen in counted:
             indices += seen.keys()
             counts += seen.values()
             indptr.append(len(indices))
         X = sp.csr_array((np.asarray(counts, dtype=np.intc), np.asarray(indices, dtype=np.int32),
-                          np.asarray(indptr, dtype=np.int32)), shape=(len(docs), len(vocab)), dtype=np.float64)
+                          np.asarray(indptr, dtype=np.int32)), shape=(len(counted), len(self.vocabulary)), dtype=np.float64)
         X.sort_indices()
         np.log(X.data, X.data)
         X.data += 1.0
@@ -200,6 +216,8 @@ class Model:
 
         pa = arrays_of(arrays)
         self.pairs = PairModel(pa) if pa is not None else None
+        # enterprise id → its texts' n-gram counts (text, industry field), kept by ``predict(..., remember=True)``
+        self._counted: dict[int, tuple[dict, dict | None]] = {}
 
     def rule_matrix(self, confs: list[dict[str, float]]) -> np.ndarray:
         """The rules' confidences ({node: confidence} per record) as the model's rule columns."""
@@ -212,16 +230,37 @@ class Model:
         return r
 
     def predict(self, records: list[dict[str, Any]], confs: list[dict[str, float]] | None = None,
-                extra: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                extra: np.ndarray | None = None, ids: list[int] | None = None,
+                remember: bool = False) -> dict[str, np.ndarray]:
+        """``ids``: the records' enterprise ids. Their texts are counted once per model: the counts an earlier call
+        kept (``remember``) are read again — the check and the pair reader of one classification read the same
+        enterprises' texts with other rule confidences (raw, and rounded as stored), and counting the n-grams is
+        most of the work. The probabilities are those of counting again, to the bit."""
         if not records:
             return {n: np.zeros(0) for n in self.names}
-        X = _matrix(self.vec, self.ivec, records, self.rule_matrix(confs or [{} for _ in records]), extra)
+        counted = None
+        if ids is not None:
+            got = [self._counted.get(i) for i in ids]
+            todo = [k for k, g in enumerate(got) if g is None]
+            if todo:
+                texts = self.vec.count([text_of(records[k]) for k in todo])
+                inds = self.ivec.count([industry_of(records[k]) for k in todo]) if self.ivec is not None else [None] * len(todo)
+                for k, a, b in zip(todo, texts, inds):
+                    got[k] = (a, b)
+                    if remember:
+                        self._counted[ids[k]] = (a, b)
+            counted = ([g[0] for g in got], [g[1] for g in got] if self.ivec is not None else None)
+        X = _matrix(self.vec, self.ivec, records, self.rule_matrix(confs or [{} for _ in records]), extra, counted)
         z = X @ self.coef.T + self.intercept
         p = 1.0 / (1.0 + np.exp(-np.asarray(z)))
         out = {n: p[:, j] for j, n in enumerate(self.names)}
         if SCOPE_GATE in out:  # p(on the chain) of a registration is its own gate's
             out["*"] = np.where([scope_only(e) for e in records], out[SCOPE_GATE], out["*"])
         return out
+
+    def forget(self) -> None:
+        """Drop the texts' counts ``predict`` kept."""
+        self._counted.clear()
 
     def gate(self, record: dict[str, Any]) -> float:
         return self.settings["gate_scope" if scope_only(record) else "gate"]
@@ -276,8 +315,11 @@ def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
     bounds = con.execute("SELECT min(id), max(id) FROM zs_final_ids GROUP BY part ORDER BY part").fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE zs_final_out AS SELECT id, node, conf, evidence FROM zs_final LIMIT 0")
     dropped = 0
+    # one range (as many enterprises as a range holds at most): their texts' counts are kept for the pair reader,
+    # which reads the same texts next (``Model.predict``); memory stays one range's worth
+    remember = len(bounds) == 1 and model.pairs is not None
     for lo, hi in bounds:
-        dropped += _check_range(con, tax, model, lo, hi)
+        dropped += _check_range(con, tax, model, lo, hi, remember)
     con.execute("DELETE FROM zs_final")
     con.execute("INSERT INTO zs_final (id, node, conf, evidence) SELECT id, node, conf, evidence FROM zs_final_out")
     con.execute("DROP TABLE IF EXISTS zs_final_out")
@@ -285,7 +327,7 @@ def check_placements(con, tax: Taxonomy, model: Model | None = None) -> int:
     return dropped
 
 
-def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
+def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int, remember: bool = False) -> int:
     """The model's check of the placements of enterprises ``lo``..``hi``, appended to ``zs_final_out``."""
     import json
 
@@ -312,7 +354,7 @@ def _check_range(con, tax: Taxonomy, model: Model, lo: int, hi: int) -> int:
             if eid in pos:
                 confs[pos[eid]][node] = conf
     records = [dict(zip(keys, r[1:])) for r in recs]
-    probs = model.predict(records, confs)
+    probs = model.predict(records, confs, ids=[r[0] for r in recs], remember=remember)
     gates = [model.gate(e) for e in records]
     del recs, records
     kept = {key for key, conf in best.items() if key[0] in pos and model.keep(probs, pos[key[0]], key[1], conf, gates[pos[key[0]]])}

@@ -345,37 +345,62 @@ class PairModel:
             self.t_value = np.asarray(arrays["pair_tree_value"], dtype=np.float64)
             self.t_roots = np.asarray(arrays["pair_tree_roots"], dtype=np.intp)
             self.t_baseline = float(np.asarray(arrays["pair_tree_baseline"]).ravel()[0])
+        # every feature name either reader knows → one key: a pair's names are looked up once for both readers, each
+        # key → the regression's column and the trees' (-1: not read; the last entry is an unknown name's)
+        known = self.names + ([n for n in self.t_names if n not in self.index] if self.trees else [])
+        self._key = {n: k for k, n in enumerate(known)}
+        self._col = np.array(list(range(len(self.names))) + [-1] * (len(known) - len(self.names) + 1), dtype=np.int64)
+        self._tcol = np.array([self.t_index.get(n, -1) for n in known] + [-1], dtype=np.int64) if self.trees else None
 
     def _columns(self, keys) -> np.ndarray:
         """Each feature name's column, -1 for a name the model does not know (looked up in C: ``map``)."""
         return np.fromiter(map(self.index.get, keys, itertools.repeat(-1)), dtype=np.int64)
 
+    def _flat(self, feats: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs' features read once for both readers: each pair's number of features, their offsets, every
+        feature's key (``_key``, -1 for a name neither reader knows; looked up in C: ``map``) and value."""
+        lens = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
+        offs = np.zeros(len(feats) + 1, dtype=np.int64)
+        np.cumsum(lens, out=offs[1:])
+        keys = np.fromiter(map(self._key.get, itertools.chain.from_iterable(feats), itertools.repeat(-1)), dtype=np.int64,
+                           count=int(offs[-1]))
+        vals = np.fromiter(itertools.chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=len(keys))
+        return lens, offs, keys, vals
+
     def matrix(self, feats: list[dict]):
         """The pairs' features as a CSR matrix over the model's columns: every known feature with a value other
         than 0, each row's columns sorted. Read all rows at once (the names looked up in C, not feature by feature
         in Python: the classifier's largest single step otherwise)."""
+        return self._matrix(self._flat(feats))
+
+    def _matrix(self, flat):
         import scipy.sparse as sp
 
-        lens = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
-        cols = self._columns(itertools.chain.from_iterable(feats))
-        vals = np.fromiter(itertools.chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=len(cols))
+        lens, _, keys, vals = flat
+        cols = self._col[keys]
         keep = (cols >= 0) & (vals != 0)
-        rows = np.repeat(np.arange(len(feats)), lens)[keep]
-        ptr = np.zeros(len(feats) + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=len(feats)), out=ptr[1:])
-        X = sp.csr_matrix((vals[keep], cols[keep].astype(np.int32), ptr), shape=(len(feats), len(self.names)))
+        rows = np.repeat(np.arange(len(lens)), lens)[keep]
+        ptr = np.zeros(len(lens) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=len(lens)), out=ptr[1:])
+        X = sp.csr_matrix((vals[keep], cols[keep].astype(np.int32), ptr), shape=(len(lens), len(self.names)))
         X.sort_indices()
         return X
 
     def _dense(self, feats: list[dict]) -> np.ndarray:
         """The pairs' features over the trees' columns, dense (the names looked up in C, as ``matrix`` does)."""
-        X = np.zeros((len(feats), len(self.t_names)))
-        lens = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
-        cols = np.fromiter(map(self.t_index.get, itertools.chain.from_iterable(feats), itertools.repeat(-1)), dtype=np.int64)
-        vals = np.fromiter(itertools.chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=len(cols))
+        return self._dense_of(self._flat(feats), 0, len(feats))[0]
+
+    def _dense_of(self, flat, a: int, b: int, out: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
+        """Pairs ``a``..``b`` of ``_flat``'s features over the trees' columns, dense, written into the zeros of
+        ``out`` when given; and the cells written (to zero them again)."""
+        lens, offs, keys, vals = flat
+        s, e = offs[a], offs[b]
+        X = np.zeros((b - a, len(self.t_names))) if out is None else out[:b - a]
+        cols = self._tcol[keys[s:e]]
         keep = cols >= 0
-        X[np.repeat(np.arange(len(feats)), lens)[keep], cols[keep]] = vals[keep]
-        return X
+        cells = (np.repeat(np.arange(b - a), lens[a:b])[keep], cols[keep])
+        X[cells] = vals[s:e][keep]
+        return X, cells
 
     def _walk(self, X: np.ndarray, weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Every pair of ``X`` down every tree, only the (pair, tree) walks not yet at a leaf stepping at each level:
@@ -409,18 +434,26 @@ class PairModel:
 
     def tree_raw(self, feats: list[dict]) -> np.ndarray:
         """The trees' log-odds per pair, applied in dense blocks."""
-        out = np.empty(len(feats))
-        for a in range(0, len(feats), TREE_CHUNK):
-            out[a:a + TREE_CHUNK] = self._walk(self._dense(feats[a:a + TREE_CHUNK]))[0]
+        return self._tree_raw(self._flat(feats))
+
+    def _tree_raw(self, flat) -> np.ndarray:
+        n = len(flat[0])
+        out = np.empty(n)
+        block = np.zeros((min(n, TREE_CHUNK), len(self.t_names)))  # one block's memory, zeroed again after each
+        for a in range(0, n, TREE_CHUNK):
+            X, cells = self._dense_of(flat, a, min(a + TREE_CHUNK, n), block)
+            out[a:a + TREE_CHUNK] = self._walk(X)[0]
+            X[cells] = 0.0
         return out
 
     def predict(self, feats: list[dict]) -> np.ndarray:
         if not feats:
             return np.zeros(0)
-        z = self.matrix(feats) @ self.coef + self.intercept
+        flat = self._flat(feats)  # the names looked up once for the regression and the trees
+        z = self._matrix(flat) @ self.coef + self.intercept
         p = 1.0 / (1.0 + np.exp(-np.asarray(z).ravel()))
         if self.trees:
-            p = (p + 1.0 / (1.0 + np.exp(-self.tree_raw(feats)))) / 2
+            p = (p + 1.0 / (1.0 + np.exp(-self._tree_raw(flat)))) / 2
         return p
 
     def tops(self, feats: list[dict], k: int = TOP_FEATURES) -> list[list[tuple[str, float]]]:
@@ -539,7 +572,7 @@ def _read_range(con, tax: Taxonomy, model, lo: int, hi: int, explain: tuple[str,
     for (eid, node), got in rule_rows.items():
         if tax.nodes[node].level > 2:
             below[(eid, tax.ancestor_at(node, 2).code)].append((node, got))
-    probs = model.predict(records, confs)
+    probs = model.predict(records, confs, ids=ids)  # the texts the check counted are not counted again
     table = check_table(probs, len(ids), nodes)
     pairs, feats, occs = build_pairs(records, confs, tax)
     feats = with_check(feats, pairs, table, nodes)
