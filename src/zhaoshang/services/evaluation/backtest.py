@@ -21,7 +21,7 @@ import numpy as np
 from ...core.asof import latest_data_date, reference_date
 from ...core.errors import UserError
 from ..regions.matrix import default_chain
-from .eligible import eligible_rows
+from .eligible import cohorts_once, eligible_rows
 from .fit import METHOD, fit_weights, platt, training_rows
 from .scorecard import TIERS, calibrated, load_weights
 
@@ -108,22 +108,30 @@ def backtest_score(store, *, as_of: Any = None, horizon: int = 365, chain: str |
     """The score's backtest at one date, beside the learned weights and the baselines."""
     d, end = outcome_window(store, as_of, horizon)
     hand = load_weights(weights)
-    rows = eligible_rows(store, d, horizon, hand, chain=chain, node=node)
+    with cohorts_once(store) as once:  # each date's cohort rows read once, for the hand and the learned weights
+        return _backtest(store, d, end, horizon, hand, chain, node, seed, once)
+
+
+def _backtest(store, d: _dt.date, end: _dt.date, horizon: int, hand: dict, chain: str | None, node: str | None,
+              seed: int, once: dict) -> dict:
+    rows = eligible_rows(store, d, horizon, hand, chain=chain, node=node, cohorts=once)
     if not rows:
         raise UserError(f"截至 {d} 没有符合条件的企业（至少一轮融资且仍在经营）",
                         f"no eligible enterprise on {d} (at least one round and still operating)")
     ids = [r["enterprise_id"] for r in rows]
     y = [bool(r["label"]) for r in rows]
     # the hand score's probabilities: a logistic curve of the total fitted strictly before d
-    train = training_rows(store, d, horizon, hand, chain=chain, node=node)
+    train = training_rows(store, d, horizon, hand, chain=chain, node=node, cohorts=once)
     hand_cal = platt([r["total"] for r in train], [r["label"] for r in train]) if train else None
     try:
-        learned = fit_weights(store, as_of=d, horizon=horizon, base=hand, chain=chain, node=node, rows=train)
+        learned = fit_weights(store, as_of=d, horizon=horizon, base=hand, chain=chain, node=node, rows=train,
+                               cohorts=once)
     except UserError as exc:  # too little history before d: the hand weights stand alone
         learned, skipped = None, str(exc)
     hand_s = [r["total"] or 0.0 for r in rows]
     if learned:
-        lmap = {r["enterprise_id"]: r["total"] for r in eligible_rows(store, d, horizon, learned, chain=chain, node=node)}
+        lmap = {r["enterprise_id"]: r["total"] for r in eligible_rows(store, d, horizon, learned, chain=chain, node=node,
+                                                                   cohorts=once)}
         learn_s = [lmap.get(i) or 0.0 for i in ids]
     rng = np.random.default_rng(seed)
     baselines = {

@@ -21,7 +21,7 @@ import yaml
 
 from ...core.asof import reference_date
 from ...core.errors import UserError, count_en
-from .eligible import eligible_rows
+from .eligible import cohorts_once, eligible_rows
 from .scorecard import load_weights
 
 WINDOWS = 3           # yearly windows and C of the first recipe (the lead weights still learn this way)
@@ -48,12 +48,14 @@ def _month_end(x: _dt.date) -> int:
     return ((x.replace(day=28) + _dt.timedelta(days=4)).replace(day=1) - _dt.timedelta(days=1)).day
 
 
-def training_rows(store, d: _dt.date, horizon: int, w: dict, *, chain=None, node=None) -> list[dict]:
-    """Eligible rows at each window date t0 with outcomes in (t0, min(t0 + h, D − 1 day)]: nothing on or after D."""
+def training_rows(store, d: _dt.date, horizon: int, w: dict, *, chain=None, node=None,
+                  cohorts: dict | None = None) -> list[dict]:
+    """Eligible rows at each window date t0 with outcomes in (t0, min(t0 + h, D − 1 day)]: nothing on or after D.
+    ``cohorts``: a ``eligible.cohorts_once`` record (each date's cohort rows read once for several weights)."""
     out = []
     for t0 in window_dates(d, horizon):
         end = min(t0 + _dt.timedelta(days=horizon), d - _dt.timedelta(days=1))
-        rows = eligible_rows(store, t0, (end - t0).days, w, chain=chain, node=node)
+        rows = eligible_rows(store, t0, (end - t0).days, w, chain=chain, node=node, cohorts=cohorts)
         if not rows:
             break
         out += [{**r, "window": t0} for r in rows]
@@ -86,14 +88,20 @@ def platt(totals, labels) -> dict | None:
 
 
 def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | str | Path | None = None,
-                chain: str | None = None, node: str | None = None, rows: list[dict] | None = None) -> dict:
+                chain: str | None = None, node: str | None = None, rows: list[dict] | None = None,
+                cohorts: dict | None = None) -> dict:
     """Weights learned on data strictly before ``as_of`` (a dict in the weights file's shape, with calibration);
-    ``rows``: the training rows already read with the base weights (the backtest's), to skip reading them again."""
+    ``rows``: the training rows already read with the base weights (the backtest's), to skip reading them again;
+    ``cohorts``: a ``eligible.cohorts_once`` record (the windows' cohort rows read once, for both weights)."""
     from sklearn.linear_model import LogisticRegression
 
     d = reference_date(store, as_of)
     w = base if isinstance(base, dict) else load_weights(base)
-    rows = rows if rows is not None else training_rows(store, d, horizon, w, chain=chain, node=node)
+    if cohorts is None:
+        with cohorts_once(store) as once:
+            return fit_weights(store, as_of=as_of, horizon=horizon, base=base, chain=chain, node=node, rows=rows,
+                               cohorts=once)
+    rows = rows if rows is not None else training_rows(store, d, horizon, w, chain=chain, node=node, cohorts=cohorts)
     y = np.asarray([bool(r["label"]) for r in rows], dtype=int)
     if len(rows) < 20 or len(set(y.tolist())) < 2:
         raise UserError(f"{d} 之前的训练数据不足（{len(rows)} 家，{int(y.sum())} 家再融资）",
@@ -117,7 +125,7 @@ def fit_weights(store, *, as_of: Any = None, horizon: int = 365, base: dict | st
                                      "direction": w["signals"][s]["direction"] * (-1 if c < 0 else 1)}
     if not any(v["weight"] > 0 for v in learned["dimensions"].values()):
         raise UserError("学习到的权重全为零：信号与结果无正相关", "the learned weights are all zero")
-    totals = training_rows(store, d, horizon, learned, chain=chain, node=node)
+    totals = training_rows(store, d, horizon, learned, chain=chain, node=node, cohorts=cohorts)
     learned["calibration"] = platt([r["total"] for r in totals], [bool(r["label"]) for r in totals])
     learned["fitted"] = {"target": "next-round", "as_of": d.isoformat(), "horizon_days": horizon, "method": METHOD,
                          "windows": len({r["window"] for r in rows}), "rows": len(rows), "positives": int(y.sum()),
