@@ -564,20 +564,33 @@ def test_people_confirm_of_two_different_names_is_refused(db, tmp_path):
 
 
 def test_an_identity_hops_evidence_is_in_words(tmp_path):
-    """The evidence of a same-person hop says what links the two records in the user's language (联系人在其任职企业),
-    not the rule's code (contact_same_enterprise) beside the internal source and table (identity persons)."""
+    """The evidence of a same-person link says what links the two records in the user's language (联系人在其任职企业),
+    not the rule's code (contact_same_enterprise) beside the internal source and table (identity persons). Between two
+    records under one name (孙丽 the contact, 孙丽 the officer) it is no hop of the path — 孙丽 —同一人的另一条记录→ 孙丽
+    read as nothing to follow, on every view — but a note on the record the path goes on from (``same_person``)."""
     db = build_with_contact_in_office(tmp_path / "g.duckdb")
     said, named = {}, {}
     with Store(db, read_only=True) as s:
         for lang in ("zh", "en"):
             doc = reach(s, 1, person="p:30", as_of="2024-12-31", k=10, lang=lang)
-            said[lang] = [(e["text"], e["note"]) for p in doc["paths"] for h in p["hops"] if h["relation"] == "same_person"
-                          for e in h["evidence"]]
-            named[lang] = {h["relation_label"] for p in doc["paths"] for h in p["hops"] if h["relation"] == "same_person"}
+            hops = [h for p in doc["paths"] for h in p["hops"]]
+            assert not [h for h in hops if h["relation"] == "same_person" and h["from"]["name"] == h["to"]["name"]]
+            assert all(p["length"] == len(p["hops"]) for p in doc["paths"])
+            for p in doc["paths"]:  # each hop shown goes on from where the one before it ended, by name
+                ends = [p["origin"]["name"]] + [h["to"]["name"] for h in p["hops"]]
+                assert [h["from"]["name"] for h in p["hops"]] == ends[:-1], p
+            notes = [n for p in doc["paths"] for node in [p["target"]] + [h["from"] for h in p["hops"]]
+                     for n in node.get("same_person") or []]
+            said[lang] = [(e["text"], e["note"]) for n in notes for e in n["evidence"]]
+            named[lang] = {n["relation_label"] for n in notes}
+            assert {n["record"]["key"] for n in notes} == {"p:30"}, notes  # the start, noted on its contact record
     assert said["zh"] and set(said["zh"]) == {("身份关联", "联系人在其任职企业")}, said
     assert set(said["en"]) == {("identity link", "a contact at the enterprise of a role")}, said
-    # the hop itself said plainly, without brackets in the brackets of a path written in a line (同一人（身份关联）)
+    # the link itself said plainly, without brackets in the brackets of a path written in a line (同一人（身份关联）)
     assert named == {"zh": {"同一人的另一条记录"}, "en": {"the same person under another record"}}, named
+    # the command line prints the path without the hop (it printed 孙丽 —同一人的另一条记录→ 孙丽 —联系人所在企业→ …)
+    out = run("reach", "1", "--from", "p:30", "--as-of", "2024-12-31", "--k", "10", db=db).stdout
+    assert "孙丽" in out and "同一人的另一条记录" not in out, out
 
 
 def test_between_one_enterprise_twice_is_refused_and_own_contacts_are_named_as_such(db, store, tmp_path):

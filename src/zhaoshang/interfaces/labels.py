@@ -836,7 +836,11 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
     """A reach answer (``services/graph/reach``: ``paths``, or ``between``'s ``pairs`` of paths) with each hop's
     evidence notes in the UI language (``evidence_note``); the answer is changed in place and returned."""
     paths = list(doc.get("paths") or []) + [x for pair in doc.get("pairs") or [] for x in pair.get("paths") or []]
-    for ev in (ev for p in paths for h in p.get("hops") or [] for ev in h.get("evidence") or []):
+    # a hop's own evidence, and that of the link between two records of one person noted on its node (graph.reach)
+    notes = [n for p in paths for node in [p.get("target") or {}] + [h.get("from") or {} for h in p.get("hops") or []]
+             for n in node.get("same_person") or []]
+    for ev in [ev for p in paths for h in p.get("hops") or [] for ev in h.get("evidence") or []] + \
+            [ev for n in notes for ev in n.get("evidence") or []]:
         ev["note"] = evidence_note(ev, lang)
     return doc
 

@@ -275,9 +275,34 @@ def _path_doc(g: Graph, p, kinds: dict, lang: str, store, first: int | None = No
     hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, ties[i], evs[i], hop_label) for i in range(len(p.edges))]
     origin = g.node(p.nodes[0])
     kind = kinds.get(p.nodes[0], "given")
+    target = g.node(p.nodes[-1])
     return {"strength": round(p.strength, 6), "ties": round(p.ties, 6), "origin_factor": p.origin_factor,
             "origin": {**origin, "kind": kind, "kind_label": (g.model["origins"].get(kind) or {}).get(lang, kind)},
-            "target": g.node(p.nodes[-1]), "length": len(hops), "hops": hops}
+            "target": target, **_one_person(hops, target)}
+
+
+def _one_person(hops: list[dict], target: dict) -> dict:
+    """A path's hops as read (``hops``, ``length``): a hop between two records of one person under one name (the
+    bureau's contact 欧阳航 and the founder 欧阳航) is nothing a reader can follow, so it is left out — the walk goes
+    on from the same name — and kept as a note on the record the path goes on from (its next hop's ``from``, or the
+    target when it is the last): ``same_person``, the other record (``record``), the link's label, strength and
+    evidence. The path's strength keeps the link's. Two records under different names (欧阳航, 歐陽航) stay a hop.
+    Every view of a path (``zhaoshang reach``, /api/graph/reach, the relations page, a lead's reachability) reads
+    these hops."""
+    shown: list[dict] = []
+    notes: list[dict] = []  # the links left out just before the next hop shown
+    for h in hops:
+        if h["relation"] == "same_person" and h["from"].get("name") == h["to"].get("name"):
+            notes.append({"record": h["from"], "relation_label": h["relation_label"], "strength": h["strength"],
+                          "evidence": h["evidence"]})
+            continue
+        if notes:
+            h = {**h, "from": {**h["from"], "same_person": notes}}
+            notes = []
+        shown.append(h)
+    if notes:
+        target["same_person"] = notes
+    return {"length": len(shown), "hops": shown}
 
 
 def _targets(g: Graph, kp: dict) -> tuple[list, list]:

@@ -3,7 +3,6 @@ result: one part per signal with its raw value, normalised value, weight and con
 
 from __future__ import annotations
 
-import re
 
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
@@ -180,19 +179,9 @@ def _private_names(x: Explained | None) -> dict:
     return {"private_names": names} if names else {}
 
 
-def _same_name_hop(part) -> bool:
-    """A hop between two records of one person under the same name (欧阳航 → 欧阳航): nothing a reader can follow."""
-    if part.signal != "same_person":
-        return False
-    m = re.fullmatch(r"(.+) [→←↔] (.+)", str(part.raw))
-    return bool(m) and m.group(1) == m.group(2)
-
-
 def _path(x: Explained | None, lang: str) -> list[str]:
-    """A reach path as read: its start, then each hop with its relation (``ties.hop_label``). A hop between two records
-    of one person under the same name (欧阳航 → 欧阳航（同一人的另一条记录）) is left out of the path shown — the walk
-    goes on from the same name; its strength stays in the path's (``zhaoshang reach`` and 找关系 show each record).
-    Two records under different names stay (欧阳航 → 歐陽航（同一人的另一条记录）)."""
+    """A reach path as read: its start, then each hop with its relation (``ties.hop_label``), as the reach service
+    gives them (a hop between two records of one person under one name is not among them: ``graph.reach``)."""
     if x is None:
         return []
     from ..graph.ties import hop_label, load_ties
@@ -200,7 +189,7 @@ def _path(x: Explained | None, lang: str) -> list[str]:
     model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
     return [str(p.raw) if p.signal == "origin" else
             f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
-            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts if not _same_name_hop(p)]
+            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts]
 
 
 def _item(table: str, ident, label: str | None, eid, as_of, label_en: str | None = None, key=None) -> dict:
