@@ -621,3 +621,40 @@ def test_a_leads_signals_link_the_rows_they_counted_and_a_district_says_same_cit
         anchor = want[0]["href"].split("#")[1]
         assert pg.locator(f"#{anchor}").count() == 1
         b.close()
+
+
+def test_an_analysts_read_of_a_leads_reach_path_naming_a_shareholder_is_audited(tmp_path, demo_copy):
+    """An analyst's /api/leads and /leads showed a reach path naming persons who hold shares (a bureau contact whose
+    person founded a company, a private shareholder) in full — a viewer reads them masked — and the audit log had no
+    ``person.read`` for them, while the paths' own answer (/api/graph/reach) is logged. Each lead whose path names
+    such a person unmasked is now written as that answer is: ``person.read``, target ``enterprise:ID``, with how many
+    and whom; a viewer's masked read writes none (synthetic demo data)."""
+    db = demo_copy(tmp_path / "demo.duckdb")
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = {}
+    for name, role in (("ana", "analyst"), ("vera", "viewer")):
+        accounts.add_user(team, name, role, PW, "cli:test")
+        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    app = create_app(str(db), team=team, local_only=False)
+    reads = lambda: [e for e in audit.search(team, action="person.read")["rows"]]  # noqa: E731
+    viewer = local_client(app, headers=tokens["viewer"])
+    assert viewer.get("/api/leads", params={"region": "330100", "top": 20}).status_code == 200
+    assert viewer.get("/leads", params={"region": "330100"}).status_code == 200
+    assert reads() == []  # masked: nothing personal handed out
+    analyst = local_client(app, headers=tokens["analyst"])
+    got = analyst.get("/api/leads", params={"region": "330100", "top": 20})
+    assert got.status_code == 200
+    named = {x["enterprise_id"]: (x["name"], x["signals"]["reachability"]["detail"]["private_names"])
+             for x in got.json()["leads"] if x["signals"]["reachability"]["detail"].get("private_names")}
+    assert named, got.json()["leads"]
+    rows = reads()
+    assert {r["target"] for r in rows} == {f"enterprise:{k}" for k in named}, rows
+    for r in rows:
+        name, names = named[int(r["target"].split(":")[1])]
+        detail = json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"]
+        assert r["actor"] == "ana" and r["role"] == "analyst", r
+        assert detail["enterprise"] == name and detail["names"] == sorted(names), detail
+        assert detail["person_shareholders"] == len(names) and detail["path"] == "/api/leads", detail
+    assert analyst.get("/leads", params={"region": "330100"}).status_code == 200
+    assert [r for r in reads() if '"/leads"' in str(r["detail"]) or (isinstance(r["detail"], dict)
+                                                                       and r["detail"].get("path") == "/leads")], reads()

@@ -236,13 +236,19 @@ def present_text(doc: Any, fields: tuple, user: Any, record: Callable[[str, str,
     phone number, e-mail address, ID and passport number inside the ``fields``, wherever they are in ``doc``, is
     masked as in a contact's notes, and a lead's reach path names a person who holds shares masked (``_names_masked``);
     with it ``doc`` is returned whole and, when those fields hold any, ``record`` writes the read to the audit log
-    (``person.read``: ``target``, how many texts, which fields). Masked, a change whose from and to read the same is
-    marked ``masked_change`` (``_masked_changes``)."""
+    (``person.read``: ``target``, how many texts, which fields), and so does each enterprise whose reach path names
+    such a person unmasked, as the paths' own answer is written (``present_ties``: target ``enterprise:ID``, the
+    enterprise's name, how many persons' holdings — here with their names, the path's records not being in it).
+    Masked, a change whose from and to read the same is marked ``masked_change`` (``_masked_changes``)."""
     found: list[str] = []
     masked = _mask_fields(doc, frozenset(fields), found)
     if user.can("personal"):
-        if found and record is not None:
-            record("person.read", target, {"texts": len(found), "fields": sorted(set(found))})
+        if record is not None:
+            if found:
+                record("person.read", target, {"texts": len(found), "fields": sorted(set(found))})
+            for (eid, name), names in _named_privately(doc, (None, None), {}).items():
+                record("person.read", f"enterprise:{eid}" if eid is not None else target,
+                       {"enterprise": name, "person_shareholders": len(names), "names": sorted(names)[:20]})
         return doc
     return _names_masked(_masked_changes(doc, masked))
 
@@ -265,6 +271,26 @@ def _masked_changes(doc: Any, masked: Any) -> Any:
     if ("from_value" in doc and "to_value" in doc and doc["from_value"] != doc["to_value"]
             and masked.get("from_value") == masked.get("to_value")):
         out["masked_change"] = True
+    return out
+
+
+def _named_privately(x: Any, ent: tuple, out: dict) -> dict:
+    """{(enterprise id, name): the names of persons who hold shares} of every reach path in ``x`` that names one
+    (``private_names``, as ``_names_masked`` masks them), under the enterprise (``enterprise_id``, ``name``) the path
+    is of: the nearest one around it."""
+    if hasattr(x, "to_json"):
+        x = x.to_json()
+    if isinstance(x, list):
+        for v in x:
+            _named_privately(v, ent, out)
+    elif isinstance(x, dict):
+        if x.get("enterprise_id") is not None:
+            ent = (x["enterprise_id"], x.get("name"))
+        if x.get("private_names"):
+            out.setdefault(ent, set()).update(x["private_names"])
+        for k, v in x.items():
+            if k != "private_names":
+                _named_privately(v, ent, out)
     return out
 
 
@@ -429,7 +455,7 @@ def present_ties(doc: dict, user: Any, record: Callable[[str, str, dict], Any] |
     ent = subject.get("type") == "enterprise" or not key
     target = f"enterprise:{subject.get('id') or str(key).removeprefix('e:')}" if ent else key
     texts: list = []  # the evidence's free text (a contact's title may hold a phone number): masked as present_text does
-    masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]))
+    masked_texts = present_text(doc, TIE_TEXT, user, lambda *a: texts.append(a[2]["texts"]) if "texts" in a[2] else None)
     if user.can("personal"):
         if (served or texts) and record is not None:
             # a person by its node (the records of one person are one node), a key person by its entry
