@@ -127,3 +127,19 @@ def copy(tmp_path_factory, name: str):
     d = tmp_path_factory.mktemp(name)
     shutil.copyfile(_BUILT["path"], d / "fx.duckdb")
     return d / "fx.duckdb", _BUILT["info"], d
+
+
+def rule_kept_by(store, team, spec: dict, owner: str) -> dict:
+    """A rule of ``owner`` as a viewer comes to hold one: made while the owner was an analyst (a viewer cannot be
+    given one: ``rules.check_rule_owner``) and kept when the role became the viewer's it is now."""
+    from zhaoshang.services.alerts import rules
+    from zhaoshang.services.team import accounts
+
+    role = accounts.get(team, owner).role
+    if role in ("admin", "analyst"):
+        return rules.add(store, team, spec, owner=owner)
+    accounts.set_role(team, owner, "analyst", "cli:test")
+    try:
+        return rules.add(store, team, spec, owner=owner)
+    finally:
+        accounts.set_role(team, owner, role, "cli:test")

@@ -249,10 +249,21 @@ def test_the_digest_lists_an_event_once_whatever_the_rules_that_matched_it(tmp_p
 
 
 def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_lines(tmp_path_factory):
-    """`alerts rules add … --user vie` was audited with vie (a viewer, who cannot add rules) as its actor. The actor is
-    the command line's operator (cli:…), as every command's entry; the owner is named in the entry's detail."""
-    path, _, _ = AF.copy(tmp_path_factory, "alerts_actor")
-    run("users", "add", "vie", "--role", "viewer", "--password-stdin", db=path, input="a-long-enough-password-1\n")
+    """`alerts rules add … --user vie` was audited with vie as its actor. The actor is the command line's operator
+    (cli:…), as every command's entry; the owner is named in the entry's detail. A viewer is refused as an owner
+    (`--user vic`: a rule its owner could never remove — the page shows a viewer no remove button, the API answers
+    403), in Chinese and English, by `add` and `import` alike, and nothing is saved, as a viewer cannot own a lead."""
+    path, _, d = AF.copy(tmp_path_factory, "alerts_actor")
+    for name, role in (("vie", "analyst"), ("vic", "viewer")):
+        run("users", "add", name, "--role", role, "--password-stdin", db=path, input="a-long-enough-password-1\n")
+    (d / "viewer_rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
+    for lang, said in (("zh", "vic 是只读用户（viewer），不能添加或删除预警规则，不能拥有规则"),
+                       ("en", "vic is a read-only user (viewer) who cannot add or remove alert rules, so cannot own one")):
+        for args in (("alerts", "rules", "add", "杭州负面", "--region", "杭州市", "--max-sentiment", "-0.3"),
+                     ("alerts", "rules", "import", str(d / "viewer_rules.yaml"))):
+            bad = run("--lang", lang, *args, "--user", "vic", db=path, check=False)
+            assert bad.returncode == 2 and said in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert run_json("alerts", "rules", "list", "--user", "vic", db=path) == []
     rule = run_json("alerts", "rules", "add", "杭州融资", "--type", "funding", "--region", "杭州市", "--user", "vie", db=path)
     assert rule["owner"] == "vie"
     run("alerts", "rules", "remove", str(rule["id"]), "--user", "vie", db=path)
@@ -277,7 +288,7 @@ def test_alerts_read_marks_alerts_read_from_the_command_line(tmp_path_factory):
     team = open_team_db(default_team_url(str(path)))
     with Store(str(path), read_only=True) as store:  # a target in the pipeline, for the rules about targets
         leads.add(store, team, str(info["target"]), "杭州市")
-    accounts.add_user(team, "ana", "viewer", "a-long-enough-password-1", "cli:test")
+    accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
     (d / "rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
     for who in ("local", "ana"):
         run("alerts", "rules", "import", str(d / "rules.yaml"), "--user", who, db=path)

@@ -299,8 +299,8 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
     try:
         with _smtp_server() as (smtp, received), Store(str(db), read_only=True) as store:
             for who in ("vera", "ana"):
-                R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email", "webhook"]},
-                      owner=who)
+                AF.rule_kept_by(store, team, {"name": "法人变更", "types": ["change_legal_rep"],
+                                              "channels": ["email", "webhook"]}, who)
                 R.set_channels(team, who, email=f"{who}@example.org", webhook_url=rx[who].url, webhook_secret=SECRET)
             change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
             assert len(feed.record(store, team, change)) == 2
@@ -350,9 +350,9 @@ def test_a_queued_digest_and_webhook_are_made_for_the_owners_role_when_sent(tmp_
     try:
         with _smtp_server() as (smtp, received):
             with Store(str(db), read_only=True) as store:
-                for w in who:
-                    R.add(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email", "webhook"]},
-                          owner=w)
+                for w in who:  # vera's made while an analyst (a viewer is given none)
+                    AF.rule_kept_by(store, team, {"name": "法人变更", "types": ["change_legal_rep"],
+                                                  "channels": ["email", "webhook"]}, w)
                     R.set_channels(team, w, email=f"{w}@example.org", webhook_url=rx[w].url, webhook_secret=SECRET)
                 change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
                 assert len(feed.record(store, team, change)) == 3

@@ -143,9 +143,9 @@ def test_a_viewer_marks_their_own_alerts_read(fx, tmp_path):
     path, info, _ = fx
     team = open_team_db(str(tmp_path / "team.sqlite"))
     tokens = team_tokens(team, users=(("ana", "analyst"), ("vera", "viewer"), ("boss", "admin")))
-    with Store(str(path), read_only=True) as store:  # the operator gives each of them a rule (zhaoshang alerts add)
+    with Store(str(path), read_only=True) as store:  # each of them holds a rule (vera's made while an analyst)
         for who in ("vera", "ana", "local"):  # (local: as the demo's rules, made before the team server)
-            R.add(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, owner=who)
+            AF.rule_kept_by(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, who)
         feed.run(store, team, since="2024-01-01")
     mine = feed.list_alerts(team, "vera")
     assert mine and len(feed.list_alerts(team, "ana", unread=True)) == len(mine)
@@ -201,7 +201,7 @@ def test_a_viewer_marks_their_alerts_read_in_the_browser(fx, tmp_path, chromium)
     team = open_team_db(str(team_path))
     team_tokens(team, users=(("boss", "admin"), ("vera", "viewer")))  # a team server needs its admin
     with Store(str(path), read_only=True) as store:
-        R.add(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, owner="vera")
+        AF.rule_kept_by(store, team, {"name": "本地负面", "types": ["news"], "regions": ["杭州市"]}, "vera")
         feed.run(store, team, since="2024-01-01")
     n = len(feed.list_alerts(team, "vera", unread=True))
     assert n

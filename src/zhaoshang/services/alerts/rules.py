@@ -71,6 +71,20 @@ def check_owner(team, owner: Any) -> str:
     return name
 
 
+def check_rule_owner(team, owner: Any) -> str:
+    """The user a rule is saved for (``check_owner``), refused when a team user whose role cannot change the team's
+    records (a viewer: ``team_write``, docs/security.md) — the rule could never be changed or removed by its owner,
+    as a viewer cannot own a lead of the pipeline."""
+    who = check_owner(team, owner)
+    if who != LOCAL and not who.startswith("cli:"):
+        acc = accounts.get(team, who)
+        if not acc.writes():
+            raise UserError(f"{acc.name} 是只读用户（{acc.role}），不能添加或删除预警规则，不能拥有规则",
+                            f"{acc.name} is a read-only user ({acc.role}) who cannot add or remove alert rules, "
+                            "so cannot own one")
+    return who
+
+
 def owner_user(team, owner: str) -> Any:
     """Whom ``owner``'s deliveries (the digest, webhooks) are made for, by the role the team state gives the owner:
     a team user's account (no permission at all when it is disabled or gone); the local user and the command line's
@@ -217,8 +231,9 @@ def _row(r: dict) -> dict:
 
 
 def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) -> dict:
-    """Save one rule of ``owner``; a second rule of the same name is refused unless ``replace``."""
-    who = check_owner(team, owner)
+    """Save one rule of ``owner`` (``check_rule_owner``: never a viewer's); a second rule of the same name is refused
+    unless ``replace``."""
+    who = check_rule_owner(team, owner)
     rule = normalise(store, spec)
     body = json.dumps({k: rule[k] for k in KEYS if k != "enabled"}, ensure_ascii=False)
     at = now()
@@ -301,7 +316,8 @@ def export_yaml(team, owner: str | None = None) -> str:
 
 def import_yaml(store, team, text: str, *, owner: Any = None, replace: bool = True) -> list[dict]:
     """Read ``rules:`` from YAML; every rule is checked before any is saved (a bad one, or a name given twice,
-    refuses the file)."""
+    refuses the file, as does an owner who cannot own one: ``check_rule_owner``)."""
+    check_rule_owner(team, owner)
     doc = parse_yaml(text, "预警规则文件", "alert rules file")
     items = doc.get("rules") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:

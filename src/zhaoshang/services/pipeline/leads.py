@@ -122,7 +122,7 @@ def _owner(team, name: str | None) -> str | None:
     acc = accounts.get(team, str(name).strip())
     if acc.disabled:
         raise UserError(f"用户已停用，不能作为负责人: {acc.name}", f"the user is disabled and cannot own a lead: {acc.name}")
-    if "team_write" not in ROLES.get(acc.role, frozenset()):
+    if not acc.writes():
         raise UserError(f"{acc.name} 是只读用户（{acc.role}），不能更新线索，不能作为负责人",
                         f"{acc.name} is a read-only user ({acc.role}) who cannot update a lead, so cannot own one")
     return acc.name

@@ -77,6 +77,11 @@ class Account:
     def user(self, via: str = "session") -> User:
         return User(self.id, self.name, self.role, via=via, permissions=ROLES[self.role])
 
+    def writes(self) -> bool:
+        """Whether the account's role may change the team's records (``team_write``): who may own one of them (a
+        lead of the pipeline, an alert rule), which a viewer cannot act on."""
+        return "team_write" in ROLES.get(self.role, frozenset())
+
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
