@@ -844,3 +844,32 @@ def test_an_imported_rows_every_problem_is_named_not_the_first_alone(db, tmp_pat
     en = run("--lang", "en", "pipeline", "import", f, db=alone, env=env, check=False).stderr.replace("\n", "")
     assert re.search(r"row 2: \(1\) a lead must be signed before it lands.* \(2\) vic is a read-only user.* \(3\) chain "
                      r"node not found: ZZZ \(4\) invalid next action date: 2026/13/01.*; row 3: region not found: 火星市", en), en
+
+
+def test_a_change_made_on_the_command_line_for_a_user_names_both_who_ran_it_and_for_whom(db, tmp_path):
+    """`pipeline move/note/import --user ana` was audited as actor ana with no role and no address, as if ana had
+    signed in — while docs/security.md says shell commands are logged as cli:<system user>, as `alerts rules` are. The
+    entry's actor is now the command line's operator and its detail names the user acted for (on_behalf_of: ana),
+    the same for every command that takes --user; the lead's own history keeps ana as the one who changed it."""
+    import json
+
+    lead = run_json("pipeline", "add", "7", "宁波市", "--user", "ana", db=db)
+    run("pipeline", "move", str(lead["id"]), "contacted", "--user", "ana", db=db)
+    run("pipeline", "note", str(lead["id"]), "电话联系", "--user", "ana", db=db)
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("企业,地区,状态\n8,宁波市,新线索\n", encoding="utf-8")
+    run("pipeline", "import", str(ledger), "--user", "ana", db=db)
+    rows = run_json("team", "audit", "--action", "pipeline", db=db)["rows"]
+    from zhaoshang.services.team.audit import cli_actor
+
+    operator = cli_actor()  # the system user running the commands (this test's)
+    mine = [r for r in rows if '"on_behalf_of": "ana"' in (r["detail"] or "")]
+    assert {r["action"] for r in mine} >= {"pipeline.add", "pipeline.move", "pipeline.update"}, rows
+    assert not [r for r in rows if r["actor"] == "ana"], rows
+    for r in mine:
+        assert r["actor"].startswith("cli:") and r["actor"] == operator and not r["role"], r
+        assert json.loads(r["detail"])["on_behalf_of"] == "ana"
+    imported = [r for r in mine if r["action"] == "pipeline.add" and "宁波" in r["detail"] and r["target"] != f"lead:{lead['id']}"]
+    assert imported, mine
+    hist = run_json("pipeline", "show", str(lead["id"]), db=db)["history"]
+    assert {h["actor"] for h in hist} == {"ana"}, hist

@@ -270,7 +270,8 @@ def get(team, alert_id: Any) -> dict:
 def mark_read(team, owner: str, ids: Iterable[Any] | None = None, *, by: Any = None, strict: bool = False) -> int:
     """Mark ``owner``'s alerts read (all when ``ids`` is None); returns how many changed (one already read is not
     counted). The reader's own state, not the team's records (any role marks its own alerts read): written to the
-    audit log as ``by`` (the user, or the owner), like the rules' changes. ``strict`` (the command line): an id
+    audit log as ``by`` (the user, or the owner; ``audit.acting``: a name given on the command line is its operator's
+    act on that user's behalf), like the rules' changes. ``strict`` (the command line): an id
     that is no alert, or another user's, refuses the whole call, naming it; else such ids change nothing."""
     at = now()
     if ids is not None and strict:
@@ -287,7 +288,9 @@ def mark_read(team, owner: str, ids: Iterable[Any] | None = None, *, by: Any = N
             cur = tx.execute(f"UPDATE alerts SET read_at = ? WHERE owner = ? AND read_at IS NULL AND id IN "
                              f"({', '.join('?' for _ in ids)})", [at, owner, *ids])
         marked = cur.rowcount or 0
-    audit.record(team, by or owner, "alerts.read", f"user:{owner}", {"marked": marked, **({"ids": ids} if ids else {})})
+    actor, behalf = audit.acting(by or owner)  # the command line's `alerts read --user NAME`: its operator for NAME
+    audit.record(team, actor, "alerts.read", f"user:{owner}",
+                 {"marked": marked, **({"ids": ids} if ids else {})} | behalf)
     return marked
 
 

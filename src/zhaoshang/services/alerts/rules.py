@@ -100,11 +100,12 @@ def owner_user(team, owner: str) -> Any:
     return acc.user(via="delivery")
 
 
-def _actor(owner: Any) -> Any:
-    """Who acts on a rule, for the audit log: the user of a page or the API (a user object) for itself; an owner
-    named as text or none (the command line's --user) is acted for by the command line's operator, as every
-    command's entry says — the owner is in the entry's target or detail, not its actor."""
-    return owner if getattr(owner, "name", None) else audit.cli_actor()
+def _record(team, owner: Any, action: str, target: str, detail: dict) -> None:
+    """An act on a rule or a channel in the audit log (``audit.acting``): the user of a page or the API (a user
+    object) for itself; an owner named as text (the command line's --user, ``local`` without it) is acted for by the
+    command line's operator, on the owner's behalf (``on_behalf_of``), as every command's entry says."""
+    by, behalf = audit.acting(owner)
+    audit.record(team, by, action, target, detail | behalf)
 
 
 def normalise(store, spec: dict) -> dict:
@@ -248,7 +249,7 @@ def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) ->
         else:
             rid = int(tx.scalar("INSERT INTO alert_rules (owner, name, spec, enabled, created_at, updated_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [who, rule["name"], body, int(rule["enabled"]), at, at]))
-    audit.record(team, _actor(owner), "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
+    _record(team, owner, "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
     return get(team, rid)
 
 
@@ -290,7 +291,7 @@ def remove(team, rule_id: Any, *, owner: Any = None, admin: bool = False) -> dic
         raise UserError(f"规则 #{rule['id']} 属于 {rule['owner']}，不能删除", en=f"rule #{rule['id']} belongs to {rule['owner']}")
     with team.tx(exclusive=True) as tx:
         tx.execute("DELETE FROM alert_rules WHERE id = ?", [rule["id"]])
-    audit.record(team, _actor(owner), "alerts.rule_remove", f"alert_rule:{rule['id']}",
+    _record(team, owner, "alerts.rule_remove", f"alert_rule:{rule['id']}",
                  {"name": rule["name"], "owner": rule["owner"]})
     return rule
 
@@ -364,7 +365,7 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
                    [who, new["email"], new["webhook_url"], new["webhook_secret"], now()])
         if email is not None and lang is not None:  # kept beside the digest's cursor (alert_state)
             state_set(tx, _lang_key(who), "en" if lang == "en" else "zh")
-    audit.record(team, _actor(owner), "alerts.channels", f"user:{who}",
+    _record(team, owner, "alerts.channels", f"user:{who}",
                  {"email": bool(new["email"]), "webhook": bool(new["webhook_url"]), "secret": bool(new["webhook_secret"])})
     return channels(team, who)
 

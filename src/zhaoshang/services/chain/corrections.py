@@ -160,9 +160,10 @@ def _refuse_no_change(name: str, code: str, action: str, state: str | None, last
                                text=code), "node")
 
 
-def record(store, team, enterprise: Any, node: str, action: str, reason: str, user: str | None = None,
+def record(store, team, enterprise: Any, node: str, action: str, reason: str, user: Any = None,
            taxonomy: Taxonomy | None = None) -> dict[str, Any]:
-    """Store one analyst decision in the team state (and the audit log) and apply it to the placements."""
+    """Store one analyst decision in the team state (and the audit log) and apply it to the placements. ``user``: the
+    user of a page or the API, or the name the command line's ``--user`` gives (``audit.acting``)."""
     tax = taxonomy or load_taxonomy()
     if action not in ACTIONS:
         raise _field(UserError(f"未知的操作: {action}（{' | '.join(ACTIONS)}）", f"unknown action: {action} ({' | '.join(ACTIONS)})"), "action")
@@ -177,14 +178,15 @@ def record(store, team, enterprise: Any, node: str, action: str, reason: str, us
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     state, last = _current(store, team, tax.chain, eid, code)
     _refuse_no_change(name, code, action, state, last)
-    actor = user or audit.cli_actor()
+    by, behalf = audit.acting(user)  # a --user of the command line: acted for by its operator, on the user's behalf
+    actor = getattr(user, "name", None) or (user.strip() if isinstance(user, str) else "") or audit.cli_actor()
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "chain": tax.chain,
            "node_code": code, "action": action, "reason": reason, "user_name": actor, "decided_at": now()}
     with team.tx() as tx:
         row["id"] = int(tx.scalar(f"INSERT INTO placement_corrections ({', '.join(row)}) VALUES "
                                   f"({', '.join('?' for _ in row)}) RETURNING id", list(row.values())))
-    audit.record(team, actor, f"placement.{action}", f"{tax.chain}:{code}:{eid}",
-                 {"enterprise": name, "node": code, "reason": row["reason"]})
+    audit.record(team, by, f"placement.{action}", f"{tax.chain}:{code}:{eid}",
+                 {"enterprise": name, "node": code, "reason": row["reason"]} | behalf)
     apply(store, tax, [eid], team)
     _refresh_matrix(store, tax.chain, [eid])
     return {c: row[c] for c in CORR_COLS}

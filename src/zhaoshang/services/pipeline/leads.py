@@ -309,10 +309,11 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         _write_history(tx, lid, at, actor, changes)
     # the region's name beside its code, as "中文 / English" (the audit's detail is read without the database)
     zh, en = (region_labels(store, [ref.code], lg)[ref.code] for lg in ("zh", "en"))
-    audit.record(team, user or actor, "pipeline.add", f"lead:{lid}",
+    by, behalf = audit.acting(user)  # a --user of the command line: acted for by its operator, on the user's behalf
+    audit.record(team, by, "pipeline.add", f"lead:{lid}",
                  {"enterprise": name, "region": ref.code, "region_name": zh if en == zh else f"{zh} / {en}",
                   "status": st, "source": source}
-                 | {f: row[f] for f in ("signed_on", "landed_on") if row[f]})
+                 | {f: row[f] for f in ("signed_on", "landed_on") if row[f]} | behalf)
     overlaps = [o for o in other_leads(store, team, lid) if o["overlaps"]]
     return get(team, lid) | {"overlaps": overlaps, "warning": overlap_text(overlaps)}
 
@@ -542,8 +543,9 @@ def update(team, lead_id: Any, *, user: Any = None, status: str | None = None, r
         tx.execute(f"UPDATE pipeline_leads SET {', '.join(f'{f} = ?' for f in new)} WHERE id = ?",
                    [*new.values(), cur["id"]])
         _write_history(tx, cur["id"], at, actor, changes)
-    audit.record(team, user or actor, "pipeline.move" if "status" in new else "pipeline.update", f"lead:{cur['id']}",
-                 {"enterprise": cur["enterprise_name"], "changes": {f: [o, n] for f, o, n in changes}})
+    by, behalf = audit.acting(user)
+    audit.record(team, by, "pipeline.move" if "status" in new else "pipeline.update", f"lead:{cur['id']}",
+                 {"enterprise": cur["enterprise_name"], "changes": {f: [o, n] for f, o, n in changes}} | behalf)
     return get(team, cur["id"]) | {"from_status": cur["status"], "to_status": st}
 
 

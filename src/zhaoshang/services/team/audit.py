@@ -105,6 +105,22 @@ def cli_actor() -> str:
         return f"cli:{os.getuid()}"
 
 
+def acting(user: Any) -> tuple[Any, dict]:
+    """Who an act on the team's records is written as, and on whose behalf (``record``'s actor, and what its detail
+    adds): the user of a page or the API (a user object) acts for itself; a user named on the command line
+    (``--user NAME``) is acted for by the command line's operator (``cli_actor``), the detail naming the user
+    (``on_behalf_of``), the same for every command that takes ``--user``; an actor that is no user (``cli:…``,
+    ``system:…``) acts for itself, and nobody named is the operator."""
+    if getattr(user, "name", None):
+        return user, {}
+    name = user.strip() if isinstance(user, str) else ""
+    if not name:
+        return cli_actor(), {}
+    if name.startswith(("cli:", "system:")):
+        return name, {}
+    return cli_actor(), {"on_behalf_of": name}
+
+
 def day_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
     """The days a user typed (``--since`` / ``--until``, the admin page's 从 / 到) as the first time included and the
     first time excluded — China's days (Asia/Shanghai), as every date a user types and every entry's time is shown

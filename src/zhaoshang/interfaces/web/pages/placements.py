@@ -30,7 +30,7 @@ def register(app, web) -> None:
     def api_decide(key: str, decision: Decision, request: Request, user=Depends(web.current_user)):
         with updating(web.served.path, text=False) as store:  # placements only
             row = corr.record(store, request.app.state.team, key, decision.node, decision.action, decision.reason,
-                              getattr(user, "name", None))
+                              user)
         return web.json(row)
 
     @app.get("/api/placements/corrections", tags=["chain"], summary="人工决定的审计记录（谁、何时、为何；最新在前）")
@@ -50,7 +50,7 @@ def register(app, web) -> None:
         try:
             with updating(web.served.path, text=False) as store:  # placements only
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
-                                  getattr(user, "name", None))
+                                  user)
         except UserError as exc:
             typed = {"action": action, "node": node.strip(), "reason": reason[:corr.REASON_MAX + 100]}
             return RedirectResponse(f"/enterprises/{quote(key, safe='')}?" + urlencode({"pl_note": sign_note(cfg, error=exc, typed=typed)})
