@@ -411,3 +411,31 @@ def test_the_admin_page_shows_only_what_the_server_said_in_the_language_it_is_re
     page = c.get(again + "&lang=en").text
     assert 'id="admin-error"' in page and f"token #{tid} (vera) was already revoked at" in page
     assert tok["token"].startswith("zs_")
+
+
+def test_an_api_error_speaks_the_language_the_caller_accepts(server):
+    """An API error ({"error": "需要登录"}) was Chinese unless the URL said ?lang=en; a script's Accept-Language was
+    ignored. The one language choice of the pages (?lang, then the cookie) reads the caller's Accept-Language for an
+    API error when neither is given — English when English is preferred to Chinese — and the error carries both
+    languages (error_zh, error_en) where the refusal has both: a refused login, a refused role, a bad parameter, a
+    missing record. Pages keep their language (Chinese by default)."""
+    c = server["client"]
+    en = {"Accept-Language": "en-US,en;q=0.9"}
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    got = c.get("/api/leads", headers=en)
+    assert got.status_code == 401 and got.json() == {"error": "login required", "status": 401,
+                                                      "error_zh": "需要登录", "error_en": "login required"}, got.json()
+    assert c.get("/api/leads", headers=zh).json()["error"] == "需要登录"
+    assert c.get("/api/leads").json()["error"] == "需要登录"  # no preference: Chinese, as before
+    assert c.get("/api/leads?lang=zh", headers=en).json()["error"] == "需要登录"  # ?lang first
+    viewer = _bearer(server, "viewer")
+    refused = c.post("/api/pipeline", json={"enterprise": "1", "region": "330100"}, headers={**viewer, **en})
+    assert refused.status_code == 403 and refused.json()["error"] == refused.json()["error_en"] != refused.json()["error_zh"]
+    bad = c.get("/api/leads?top=0", headers={**_bearer(server, "analyst"), **en})
+    assert bad.status_code == 400 and not re.search(r"[\u4e00-\u9fff]", bad.json()["error"]), bad.json()
+    assert bad.json()["error_en"] == bad.json()["error"] and re.search(r"[\u4e00-\u9fff]", bad.json()["error_zh"])
+    missing = c.get("/api/enterprises/999999999", headers={**_bearer(server, "analyst"), **en})
+    assert missing.status_code == 404 and missing.json()["error"] == missing.json()["error_en"], missing.json()
+    assert re.search(r"[\u4e00-\u9fff]", missing.json()["error_zh"]), missing.json()
+    page = c.get("/leads", headers={**_bearer(server, "analyst"), **en})  # a page: its own language choice
+    assert page.status_code == 200 and '<html lang="zh' in page.text

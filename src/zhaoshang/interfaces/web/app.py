@@ -20,7 +20,7 @@ from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
 from ...services.alerts.targets import WebhookPolicy
 from ...services.enterprises import AmbiguousEnterprise
-from .context import HERE, WebContext, lang_of, region_choices
+from .context import HERE, WebContext, both_langs, lang_of, region_choices
 from .dates import check_dates
 from .deps import HEAD_ONLY, bind_user
 from .forms import FormAgain, refuse, refused_fields
@@ -53,7 +53,8 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     def _error(request: Request, exc: Exception | str, status: int, fields: dict[str, str] | None = None,
                extra: dict | None = None):
-        lang = lang_of(request)
+        api = request.url.path.startswith("/api/")
+        lang = lang_of(request, accept=api)  # an API's caller may ask by Accept-Language alone
         route = request.scope.get("route")
         boxes = web.forms.get(getattr(route, "path", None)) if request.method == "GET" else None
         refused = refused_fields(request, exc, fields, boxes) if boxes else None
@@ -64,8 +65,8 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
             return Response(status_code=status)
         message = exc.in_lang(lang) if isinstance(exc, UserError) else str(exc)
         choices = region_choices(request, exc)  # an ambiguous or misspelt region: where the user may have meant
-        if request.url.path.startswith("/api/"):
-            body = {"error": message, "status": status} | (extra or {})
+        if api:
+            body = {"error": message, "status": status} | both_langs(exc) | (extra or {})
             if choices:
                 body["candidates" if isinstance(exc, (AmbiguousRegion, AmbiguousEnterprise)) else "suggestions"] = choices
             return JSONResponse(body, status_code=status)
@@ -96,7 +97,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         allowed = {m for r in app.router.routes if getattr(r, "path_regex", None) is not None
                    and r.path_regex.match(request.url.path) for m in (getattr(r, "methods", None) or ())}
         allowed = sorted(allowed | ({"HEAD"} if "GET" in allowed else set()))  # HeadAsGet answers a HEAD of a GET
-        response = _error(request, "不支持的请求方法 (method not allowed)", 405)
+        response = _error(request, UserError("不支持的请求方法", "method not allowed"), 405)
         response.headers["Allow"] = ", ".join(allowed)
         return response
 

@@ -138,11 +138,14 @@ async def _submitted_csrf(request: Request) -> str | None:
 
 
 def _refuse(request: Request, status: int, zh: str, en: str) -> Response:
-    """The refusal in the language the request is read in (``lang_of``), as every other error is."""
-    message = en if lang_of(request) == "en" else zh
+    """The refusal in the language the request is read in (``lang_of``), as every other error is: an API's also by
+    its Accept-Language, with both languages beside it (``error_zh``, ``error_en``)."""
     if _is_api(request.url.path) or request.headers.get("authorization"):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+        message = en if lang_of(request, accept=True) == "en" else zh
+        return JSONResponse({"error": message, "status": status, "error_zh": zh, "error_en": en}, status_code=status,
+                            headers=headers)
+    message = en if lang_of(request) == "en" else zh
     if status == 401:
         nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
         lang = request.query_params.get("lang")  # the login page in the language the user asked the page in

@@ -86,13 +86,45 @@ class FastJSON(Response):
         return jsonenc.dumpb(content)
 
 
-def lang_of(request: Request) -> str:
-    """The UI language of a request: ``?lang=`` first, then the cookie, Chinese by default."""
+def lang_of(request: Request, *, accept: bool = False) -> str:
+    """The UI language of a request: ``?lang=`` first, then the cookie, Chinese by default. ``accept`` (an error of
+    the JSON API, whose caller — a script, a tool — sets no cookie): before the default, the ``Accept-Language``
+    header, English when the caller prefers it to Chinese (``en-US,en;q=0.9``), Chinese otherwise."""
     q = request.query_params.get("lang")
     if q:
         return "en" if q.lower().startswith("en") else "zh"
     c = request.cookies.get("lang")
-    return "en" if c == "en" else "zh"
+    if c in ("en", "zh") or not accept:
+        return "en" if c == "en" else "zh"
+    return accepted_lang(request.headers.get("accept-language"))
+
+
+def both_langs(exc: Any) -> dict:
+    """An API error's message in both languages (``error_zh``, ``error_en``) beside the one chosen (``error``), when
+    the refusal has both (``UserError`` with its English); {} when it has one."""
+    en = getattr(exc, "en", None)
+    return {"error_zh": str(exc), "error_en": en} if isinstance(exc, Exception) and en else {}
+
+
+def accepted_lang(header: str | None) -> str:
+    """``en`` when an ``Accept-Language`` header weighs English above Chinese (each language's best ``q``, 1 when
+    not given; a language it does not name weighs 0), else ``zh``."""
+    best = {"en": 0.0, "zh": 0.0}
+    for item in (header or "").split(",")[:50]:
+        tag, _, params = item.strip().partition(";")
+        base = tag.strip().lower().split("-")[0]
+        if base not in best:
+            continue
+        weight = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    weight = float(v)
+                except ValueError:
+                    weight = 0.0
+        best[base] = max(best[base], weight)
+    return "en" if best["en"] > best["zh"] else "zh"
 
 
 def region_choices(request: Request, exc: Exception) -> list[dict] | None:

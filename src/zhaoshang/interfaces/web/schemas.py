@@ -159,7 +159,8 @@ def count_field(name: str, zh: str, en: str, default: Any = PydanticUndefined, *
 
 
 ERROR = {"type": "object", "required": ["error", "status"],
-         "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+         "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
+                        "error_zh": {"type": "string"}, "error_en": {"type": "string"}}}
 ERRORS = {"400": "请求参数无效", "401": "需要登录", "403": "无权访问", "404": "未找到"}
 ANY_OBJECT = {"type": "object"}
 LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object"}}
@@ -426,4 +427,6 @@ def document(app: FastAPI, error_reply: Any) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         from .context import lang_of
 
-        return error_reply(request, _message(exc, lang_of(request)), 400, field_reasons(exc, lang_of(request)))
+        # the message in both languages (an API's error carries both); a page's boxes in the page's
+        return error_reply(request, UserError(_message(exc, "zh"), _message(exc, "en")), 400,
+                           field_reasons(exc, lang_of(request)))
