@@ -319,7 +319,7 @@ def test_alerts_read_marks_alerts_read_from_the_command_line(tmp_path_factory):
     entries = audit.search(team, action="alerts.read")["rows"]
     assert [(e["actor"].startswith("cli:"), e["target"], json.loads(e["detail"])) for e in reversed(entries)] == [
         (True, "user:local", {"marked": 2, "ids": mine[:2]}), (True, "user:local", {"marked": 0, "ids": mine[:1]}),
-        (True, "user:ana", {"marked": 1, "ids": anas[:1]}), (True, "user:local", {"marked": len(mine) - 2})]
+        (True, "user:ana", {"marked": 1, "ids": anas[:1], "on_behalf_of": "ana"}), (True, "user:local", {"marked": len(mine) - 2})]
 
 
 def test_a_bad_rule_of_a_file_is_named_by_its_name(db, tmp_path):

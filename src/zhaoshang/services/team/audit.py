@@ -110,11 +110,12 @@ def acting(user: Any) -> tuple[Any, dict]:
     adds): the user of a page or the API (a user object) acts for itself; a user named on the command line
     (``--user NAME``) is acted for by the command line's operator (``cli_actor``), the detail naming the user
     (``on_behalf_of``), the same for every command that takes ``--user``; an actor that is no user (``cli:…``,
-    ``system:…``) acts for itself, and nobody named is the operator."""
+    ``system:…``) acts for itself, and nobody named — or ``local``, the single user of a local server, who is whoever
+    runs the command line (its default ``--user``) — is the operator."""
     if getattr(user, "name", None):
         return user, {}
     name = user.strip() if isinstance(user, str) else ""
-    if not name:
+    if not name or name == "local":
         return cli_actor(), {}
     if name.startswith(("cli:", "system:")):
         return name, {}
