@@ -419,7 +419,7 @@ def test_an_api_error_speaks_the_language_the_caller_accepts(server):
     API error when neither is given — English when English is preferred to Chinese — and the error carries both
     languages (error_zh, error_en) where the refusal has both: a refused login, a refused role, a bad parameter, a
     missing record. Pages keep their language (Chinese by default)."""
-    c = server["client"]
+    c = local_client(server["app"], follow_redirects=False)  # a caller of its own: no language cookie yet
     en = {"Accept-Language": "en-US,en;q=0.9"}
     zh = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
     got = c.get("/api/leads", headers=en)
