@@ -629,12 +629,11 @@ def test_an_analysts_read_of_a_leads_reach_path_naming_a_shareholder_is_audited(
     ``person.read`` for them, while the paths' own answer (/api/graph/reach) is logged. Each lead whose path names
     such a person unmasked is now written as that answer is: ``person.read``, target ``enterprise:ID``, with how many
     and whom; a viewer's masked read writes none (synthetic demo data)."""
+    from web_util import team_tokens
+
     db = demo_copy(tmp_path / "demo.duckdb")
     team = open_team_db(str(tmp_path / "team.sqlite"))
-    tokens = {}
-    for name, role in (("ana", "analyst"), ("vera", "viewer")):
-        accounts.add_user(team, name, role, PW, "cli:test")
-        tokens[role] = {"Authorization": f"Bearer {accounts.create_token(team, name, 'test', 'cli:test')['token']}"}
+    tokens = team_tokens(team)  # ana, an analyst; vera, a viewer
     app = create_app(str(db), team=team, local_only=False)
     reads = lambda: [e for e in audit.search(team, action="person.read")["rows"]]  # noqa: E731
     viewer = local_client(app, headers=tokens["viewer"])
