@@ -11,6 +11,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.2,0.225,0.25,0.275,0.3 --lower-bars
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --tree-probs FILE --lr-probs FILE
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --cut-by-kind 0.3,0.4,…,1.0
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --co-nodes [--tree-probs F --lr-probs F]
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -124,6 +125,11 @@ def main() -> None:
     ap.add_argument("--lr-probs", default="",
                     help="with --overrule: an .npz keeping the regression's out-of-fold pair probabilities (written once, "
                          "then read)")
+    ap.add_argument("--co-nodes", action="store_true",
+                    help="with --trees 0.3: the twenty-third candidate, the row's other main-strong candidate nodes as "
+                         "features of a pair (co=q, nco=n|q, co_main), both readers refitted per fold; --tree-probs and "
+                         "--lr-probs name the seventeenth's kept probabilities, the candidate's are kept beside them "
+                         "(suffix _co)")
     ap.add_argument("--with-round", default="",
                     help="the twentieth candidate: the seventeenth trained per fold on rounds 1–6's rows (L1,…,L12) against "
                          "the same trained on these labellers' rows too (e.g. L14), out of fold over every development row; "
@@ -466,6 +472,16 @@ def verdict(rows: list, tax, before: list, base: dict, base_folds: list, grid: d
             "stage_diff": round(ch["fig"]["stage_f1"] - base["stage_f1"], 4), "bootstrap": boot}
 
 
+def verdict_1_to_4(rows: list, tax, before: list, base: dict, base_folds: list, grid: dict, chosen) -> dict:
+    """``verdict``'s conditions 1–3 and the twenty-second's and twenty-third's fourth: registration AI precision not
+    below ``before``'s (the service's condition becomes the fifth)."""
+    v = verdict(rows, tax, before, base, base_folds, grid, chosen)
+    v["rule"]["4_registration_precision_not_lower"] = (grid[chosen]["fig"]["reg_ai_p"] or 0) >= (base["reg_ai_p"] or 0)
+    v["rule"]["passes_1_to_4"] = v["rule"]["passes_1_to_3"] and v["rule"]["4_registration_precision_not_lower"]
+    v["rule"]["5"] = v["rule"].pop("4")
+    return v
+
+
 def strict_gate(a, t: dict, tax, twelfth: list, strict: list, pairs: list, p: np.ndarray, reg_like: np.ndarray,
                 oof: np.ndarray) -> dict:
     """The sixteenth candidate (docs/methods.md): the fourteenth (the twelfth's placements held to the row's best at
@@ -592,6 +608,8 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
 
     # a check of the script: the logistic regression at its shipped bar gives the fourteenth's placements
     assert set(placed_by(p_lr, LR_BAR)) == set(fourteenth)
+    if a.co_nodes:  # the twenty-third candidate, against the seventeenth (docs/methods.md)
+        return co_nodes(a, t, tax, pairs, p_h, p_lr, oof, per_fold, placed_by)
     if a.cut_by_kind:  # the twenty-second candidate, over the seventeenth's readers (docs/methods.md)
         return cut_by_kind(a, t, tax, pairs, (p_h + p_lr) / 2, reg_like, stays, checked, per_fold,
                            placed_by((p_h + p_lr) / 2, pr.BAR))
@@ -638,6 +656,95 @@ def lower_bars(t: dict, tax, fourteenth: list, grid: dict) -> dict:
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
                             "removed_right": right(removed)},
             "after_fourteenth": cv.figures(t, fourteenth, tax)}
+
+
+SEVENTEENTH_HERE = (0.8139, 0.7512)  # the seventeenth's stage and node micro-F1 out of fold on this machine
+
+
+def co_features(pairs: list, feats: list[dict]) -> list[dict]:
+    """The twenty-third candidate's features (docs/methods.md): each pair's features and, for every other candidate
+    node q of its row whose pair is main-strong (``main_strong``: a strong word or an industry name of q in a main
+    field, outside market clauses, in the head of the products and the scope), ``co=q`` and ``nco=node|q``, and
+    ``co_main`` = log(1 + their number). Read from the row's evidence only."""
+    import math
+
+    main: dict[int, set] = defaultdict(set)
+    for (i, nd), f in zip(pairs, feats):
+        if f.get("main_strong"):
+            main[i].add(nd)
+    out = []
+    for (i, nd), f in zip(pairs, feats):
+        g = dict(f)
+        others = sorted(main[i] - {nd})
+        for q in others:
+            g[f"co={q}"] = 1.0
+            g[f"nco={nd}|{q}"] = 1.0
+        g["co_main"] = math.log1p(len(others))
+        out.append(g)
+    return out
+
+
+def co_nodes(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, oof: np.ndarray, per_fold,
+             placed_by) -> dict:
+    """The twenty-third candidate (docs/methods.md): the seventeenth (``p_h``, ``p_lr``: its two readers' kept
+    out-of-fold probabilities, their mean at ``pairs.BAR``) against the same with both readers refitted per fold on the
+    same training pairs with ``co_features`` added (the regression as ``eighth_out_of_fold`` fits it, the trees as
+    ``tree_probabilities``); the written conditions, then (after the verdict) what moved."""
+    rows, labels, nodes = t["rows"], t["labels"], t["nodes"]
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    folds = np.array([training.fold_of(r) for r in rows])
+    pi = np.array([i for i, _ in pairs])
+    seventeenth = placed_by((p_h + p_lr) / 2, pr.BAR)
+    base = cv.figures(t, seventeenth, tax, by_source=True)
+    # a check of the script: the seventeenth out of fold as this machine gives it
+    assert (round(base["stage_f1"], 4), round(base["node_f1"], 4)) == SEVENTEENTH_HERE, (base["stage_f1"], base["node_f1"])
+    feats = co_features(pairs, pr.build_pairs(t["records"], t["confs"], tax)[1])
+    named = lambda path: path.replace(".npz", "_co.npz") if path else ""  # noqa: E731
+    kept_lr, kept_h = named(a.lr_probs), named(a.tree_probs)
+    if kept_lr and os.path.exists(kept_lr):
+        z = np.load(kept_lr)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept regression probabilities are of other pairs"
+        q_lr = z["p"]
+    else:
+        fe = pr.with_check(feats, pairs, oof, nodes)
+        q_lr = np.zeros(len(pairs))
+        for f in range(FOLDS):  # every round's training rows of the fold, as eighth_out_of_fold with --every-round
+            tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
+            vec, lr = pr.fit([fe[k] for k in tr], y[tr])
+            q_lr[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
+            print(f"co-nodes regression fold {f}: {len(tr)} pairs, {len(vec.feature_names_)} columns", file=sys.stderr,
+                  flush=True)
+        if kept_lr:
+            np.savez_compressed(kept_lr, p=q_lr, y=y)
+    if kept_h and os.path.exists(kept_h):
+        z = np.load(kept_h)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept tree probabilities are of other pairs"
+        q_h = z["p"]
+    else:
+        q_h = tree_probabilities(t, pairs, feats, y, oof)
+        if kept_h:
+            np.savez_compressed(kept_h, p=q_h, y=y)
+    mine = placed_by((q_h + q_lr) / 2, pr.BAR)
+    grid = {"co_nodes": {"placed": mine, "fig": cv.figures(t, mine, tax, by_source=True), "folds": per_fold(mine)}}
+    v = verdict_1_to_4(rows, tax, seventeenth, base, per_fold(seventeenth), grid, "co_nodes")
+    a_set, b_set = set(seventeenth), set(mine)
+    added, removed = sorted(b_set - a_set), sorted(a_set - b_set)
+    right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
+    src = lambda i: rows[i]["source"].split("/")[-1].split("_")[0]  # noqa: E731
+    n_co = sum(1 for f in feats if f["co_main"] > 0)
+    return {"rows": len(rows), "pairs": len(pairs), "pairs_with_a_main_strong_other_node": n_co,
+            "seventeenth": {**base, "folds": per_fold(seventeenth)}, **v,
+            # after the verdict, not part of it
+            "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
+                            "removed_right": right(removed),
+                            "by_source": {s_: {"added": sum(1 for i, _ in added if src(i) == s_),
+                                               "added_right": right([x for x in added if src(x[0]) == s_]),
+                                               "removed": sum(1 for i, _ in removed if src(i) == s_),
+                                               "removed_right": right([x for x in removed if src(x[0]) == s_])}
+                                          for s_ in sorted({src(i) for i, _ in added + removed})},
+                            "list": [f"{'+' if x in b_set else '-'} {rows[x[0]]['name']} {x[1]} "
+                                     f"({'|'.join(sorted(labels[x[0]])) or '-'})" for x in sorted(added + removed)][
+                                : max(a.show, 0) or 80]}}
 
 
 def record_kind(e: dict) -> str:
@@ -691,10 +798,7 @@ def cut_by_kind(a, t: dict, tax, pairs: list, prob: np.ndarray, reg_like: np.nda
     mine = sorted(x for x in at_bar if x in cut[chosen[folds[x[0]]][kind[x[0]]]]) + checked
     base = cv.figures(t, seventeenth, tax, by_source=True)
     grid = {"by_kind": {"placed": mine, "fig": cv.figures(t, mine, tax, by_source=True), "folds": per_fold(mine)}}
-    v = verdict(rows, tax, seventeenth, base, per_fold(seventeenth), grid, "by_kind")
-    v["rule"]["4_registration_precision_not_lower"] = (grid["by_kind"]["fig"]["reg_ai_p"] or 0) >= (base["reg_ai_p"] or 0)
-    v["rule"]["passes_1_to_4"] = v["rule"]["passes_1_to_3"] and v["rule"]["4_registration_precision_not_lower"]
-    v["rule"]["5"] = v["rule"].pop("4")
+    v = verdict_1_to_4(rows, tax, seventeenth, base, per_fold(seventeenth), grid, "by_kind")
     a_set, b_set = set(seventeenth), set(mine)
     added, removed = sorted(b_set - a_set), sorted(a_set - b_set)
     right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
