@@ -13,9 +13,9 @@ import datetime as _dt
 import json
 from typing import Any
 
-from ..monitoring.events import event_amount as _amount
-from ..monitoring.events import event_round as _round
-from ..monitoring.events import same_event_sql as same_round
+from ...core.same_event import event_amount as _amount
+from ...core.same_event import event_round as _round
+from ...core.same_event import same_event_sql as same_round
 
 RELATION = "live_events"
 FUNDING_TYPES = ("funding",)
@@ -33,7 +33,7 @@ SIGNALS_OF = {**{t: ("total_raised", "latest_stage", "months_since_round", "roun
 NEWS_SIGNALS = ("news_12m", "news_tone", "negative_events")
 COLUMNS = ("id", "key", "enterprise_id", "date", "type", "amount_wan", "round", "sentiment")
 # A live funding event is a *likely duplicate* (one round told twice, by two senders or by a sender and the imported
-# IT桔子 events) by the one definition of the same event (``monitoring.events.same_event_sql``): it is counted once
+# IT桔子 events) by the one definition of the same event (``core.same_event.same_event_sql``): it is counted once
 # — the imported round, else the earliest live one, is kept (docs/methods.md, "Live events").
 EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS enterprise_id, NULL::DATE AS date, "
              "NULL::VARCHAR AS type, NULL::DOUBLE AS amount_wan, NULL::VARCHAR AS round, NULL::DOUBLE AS sentiment "

@@ -28,9 +28,9 @@ from typing import Any, Iterable
 from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
-from ...core.parse.amounts import parse_amount, parse_user_amount, plausible_wan
+from ...core.parse.amounts import parse_user_amount
 from ...core.parse.dates import parse_user_date
-from ...core.parse.rounds import normalize_round
+from ...core.same_event import SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount, event_round, same_event_sql
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
@@ -325,46 +325,7 @@ def _amounts_read(detail: dict | None) -> dict | None:
 
 
 # ------------------------------------------------------------------------------------------- the same event
-#: One event told again — the one definition, read by the event list (a feed's repeat is a report of the event it
-#: repeats, not a second event), the alerts (one event, one alert per rule) and the counts of the scorecard, the
-#: leads and the pipeline (``evaluation.live``): the same enterprise, the same type, the same normalised round (known
-#: on both), dated within ``SAME_EVENT_DAYS`` of each other, with amounts that agree (equal within 1 %, or undisclosed
-#: on either side). Only rounds tell an event apart from another of its enterprise and type; events of other types
-#: are one event only when their texts are one story (``news.Held``, near-duplicates).
-SAME_EVENT_DAYS = 30
-SAME_EVENT_TYPES = ("funding",)
-
-
-def event_amount(detail: dict) -> float | None:
-    """The funding amount of a live event's detail in 万元: ``amount_wan`` (a number) or ``amount`` (text such
-    as "1.5亿元", read by the one amount parser); None when undisclosed or unreadable — and when beyond the
-    plausibility bound of every amount (``MAX_WAN``): ``POST /api/events`` refuses such an amount, and one stored
-    before it did never reaches a score or a lead's reasons."""
-    v = detail.get("amount_wan")
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v) if plausible_wan(v) else None
-    try:
-        a = parse_amount(detail.get("amount"), unit="万元") if detail.get("amount") not in (None, "") else None
-    except ValueError:
-        return None
-    return None if a is None or a.undisclosed else a.wan
-
-
-def event_round(detail: dict) -> str | None:
-    """The normalised round of a live event's detail (``B轮`` and ``B`` are ``b``), None when it names none."""
-    try:
-        return normalize_round(detail["round"]) if detail.get("round") else None
-    except (ValueError, TypeError):
-        return None
-
-
-def same_event_sql(a: str, b: str) -> str:
-    """SQL: row ``b`` (of fundings, or of live events of a type of ``SAME_EVENT_TYPES``, with enterprise_id, date,
-    round, amount_wan) is the same event as ``a`` told again (the rule above)."""
-    return (f"({b}.enterprise_id = {a}.enterprise_id AND {b}.round = {a}.round "
-            f"AND abs(date_diff('day', {a}.date, {b}.date)) <= {SAME_EVENT_DAYS} "
-            f"AND ({a}.amount_wan IS NULL OR {b}.amount_wan IS NULL "
-            f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
+# the one definition (``core/same_event.py``): read here for the event list, and by ``evaluation.live`` for the counts
 
 
 def repeated_event(store, team, row: dict) -> dict | None:
