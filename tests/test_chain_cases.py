@@ -187,9 +187,12 @@ def test_corrections_and_declared_placements_survive_classify_and_reimport(db):
     assert all(w in table for w in ("Confirmed", "Removed", "Added", "Corrected")), table
     # the decisions are team records, beside users and the audit log, not in the analytical database
     with sqlite3.connect(p.with_name(p.stem + ".team.sqlite")) as team:
-        entries = team.execute("SELECT actor, action, target FROM audit_log WHERE action LIKE 'placement.%' ORDER BY id").fetchall()
+        entries = team.execute("SELECT actor, action, target, detail FROM audit_log WHERE action LIKE 'placement.%' "
+                               "ORDER BY id").fetchall()
     assert [e[1] for e in entries] == ["placement.add", "placement.remove", "placement.confirm"]
-    assert entries[0][0] == "分析员甲" and entries[0][2].startswith("ai:M06:")
+    # run from the command line for a user: the operator acts, on the user's behalf (docs/security.md)
+    assert entries[0][0].startswith("cli:") and entries[0][2].startswith("ai:M06:")
+    assert json.loads(entries[0][3])["on_behalf_of"] == "分析员甲"
     # user errors: one line, exit code 2
     bad = run("placements", "add", "科大讯飞", "X99", "--reason", "x", db=p, check=False)
     assert bad.returncode == 2 and "X99" in bad.stderr and "Traceback" not in bad.stderr
