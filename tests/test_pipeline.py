@@ -358,3 +358,20 @@ def test_an_undated_branch_lands_on_the_day_its_import_is_shown(db_path, team, t
                           "WHERE id = (SELECT max(id) FROM imports)")
         found = {x["lead_id"]: x for x in landing.detect(store, team)}
     assert lead["id"] in found and found[lead["id"]]["landed_on"] == "2024-07-02", found
+
+
+def test_a_stage_day_typed_as_a_month_is_said_as_the_day_the_command_line_stores():
+    """The lead page's 签约/落地日期 and 签约日期 boxes take what ``pipeline move --on`` / ``--signed-on`` take, read by
+    the one parser on the server, and the page says the day it stored: a bare month is its last day, or today in the
+    month holding it (a signing has happened: never a day ahead)."""
+    from zhaoshang.core.parse.dates import china_today
+
+    today = china_today()
+    assert L.date_read("2024年3月", "signed_on") == ("签约日期「2024年3月」读作 2024-03-31",
+                                                    "signing date '2024年3月' read as 2024-03-31")
+    month = f"{today.year}-{today.month:02d}"
+    assert L.date_read(month, "landed_on") == (f"落地日期「{month}」读作 {today.isoformat()}",
+                                               f"landing date '{month}' read as {today.isoformat()}")
+    assert L._stage_date(month, "landed_on") == today.isoformat()  # the day `--on` stores
+    assert L.date_read("2024-03-31", "signed_on") is None and L.date_read(" ", "signed_on") is None
+    assert L.date_read("2027年3月")[0] == "下一步日期「2027年3月」读作 2027-03-31"  # the next action's, as before

@@ -424,8 +424,10 @@ def test_the_api_takes_the_days_a_lead_was_signed_and_landed_as_the_command_line
 @pytest.mark.browser
 def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
     """The lead page's form had no day for a move to 已签约 or 已落地 (each was dated today); its 签约/落地日期 field is
-    the command's ``--on``: read by the one parser (2024年3月5日 too), a future day refused with the command's line
-    and the form kept, a landing before the signing refused."""
+    the command's ``--on`` (and a landed lead's 签约日期 its ``--signed-on``): read by the one parser on the server, a
+    bare month too (the browser's day box refused 2024年3月, which the command takes: its last day, the page saying
+    how it read it), a future day refused with the command's line and the form kept, a landing before the signing
+    refused."""
     require_browser()
     import datetime as dt
 
@@ -447,23 +449,25 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
         said = pg.inner_text("#pl-error")
         assert said.startswith(f"签约日期 {tomorrow} 晚于今天") and "签约、落地是已发生的事" in said, said
         assert "洽谈中" in pg.inner_text("#lead-status") and pg.input_value("#c-on") == tomorrow
-        pg.fill("#c-on", "2024年3月5日")  # the page's date field writes it as YYYY-MM-DD
+        # a bare month, as `pipeline move --on 2024年3月` takes it (the box refused it as no day): its last day, said so
+        pg.fill("#c-on", "2024年3月")
         pg.click("#c-save")
-        pg.wait_for_url(url)
+        pg.wait_for_url(url + "?note=*")
         assert "已签约" in pg.inner_text("#lead-status")
+        assert pg.inner_text("#pl-done") == "签约日期「2024年3月」读作 2024-03-31"
         kv = pg.inner_text("#lead-status >> xpath=ancestor::dl")
-        assert "签约日期\n2024-03-05" in kv or "签约日期\t2024-03-05" in kv, kv
+        assert "签约日期\n2024-03-31" in kv or "签约日期\t2024-03-31" in kv, kv
         pg.select_option("#c-status", "landed")
         pg.fill("#c-on", "2024-03-01")
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
-        assert "落地日期 2024-03-01 早于签约日期 2024-03-05" in pg.inner_text("#pl-error")
+        assert "落地日期 2024-03-01 早于签约日期 2024-03-31" in pg.inner_text("#pl-error")
         pg.fill("#c-on", "2024-06-01")
         pg.click("#c-save")
         pg.wait_for_url(url)
         assert "已落地" in pg.inner_text("#lead-status")
         got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
-        assert (got["signed_on"], got["landed_on"]) == ("2024-03-05", "2024-06-01"), got
+        assert (got["signed_on"], got["landed_on"]) == ("2024-03-31", "2024-06-01"), got
         # the status unchanged with a day: the landing day corrected, and the change in the history
         pg.fill("#c-on", "2024-06-02")
         pg.click("#c-save")
@@ -480,12 +484,13 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
         pg.wait_for_selector("#pl-error")
         assert "落地日期 2024-06-02 早于签约日期 2024-06-05" in pg.inner_text("#pl-error")
         assert pg.input_value("#c-signed-on") == "2024-06-05"
-        pg.fill("#c-signed-on", "2024-02-01")
+        pg.fill("#c-signed-on", "2024年2月")  # as `--signed-on 2024年2月`: the month's last day
         pg.click("#c-save")
-        pg.wait_for_url(url)
+        pg.wait_for_url(url + "?note=*")
+        assert pg.inner_text("#pl-done") == "签约日期「2024年2月」读作 2024-02-29"
         got = __import__("httpx").get(base + f"/api/pipeline/leads/{lead['id']}", timeout=30).json()
-        assert (got["status"], got["signed_on"], got["landed_on"]) == ("landed", "2024-02-01", "2024-06-02"), got
-        assert ("signed_on", "2024-03-05", "2024-02-01") in [(h["field"], h["from_value"], h["to_value"])
+        assert (got["status"], got["signed_on"], got["landed_on"]) == ("landed", "2024-02-29", "2024-06-02"), got
+        assert ("signed_on", "2024-03-31", "2024-02-29") in [(h["field"], h["from_value"], h["to_value"])
                                                            for h in got["history"]]
         pg.goto(url + "?lang=en")  # a day given with a move that sets none is refused naming the page's field
         pg.select_option("#c-status", "abandoned")
@@ -502,7 +507,7 @@ def test_the_lead_page_dates_a_signing_and_a_landing(tmp_path, chromium):
         t.close()
         pg.goto(url + "?lang=zh")
         kv = pg.inner_text("#lead-status >> xpath=ancestor::dl")
-        assert "已放弃" in kv and "2024-02-01" in kv and "落地日期" not in kv and "2024-06-02" not in kv, kv
+        assert "已放弃" in kv and "2024-02-29" in kv and "落地日期" not in kv and "2024-06-02" not in kv, kv
         assert not errors, errors
         b.close()
 

@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
-from ...core.parse.dates import DAY_FORMS, DEADLINE_FORMS, MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date, zoned
+from ...core.parse.dates import DATE_FORMS, DAY_FORMS, DEADLINE_FORMS, MAX_YEAR, MIN_YEAR, china_time_text, china_today, format_date, parse_date, zoned
 from ...core.errors import noun_en
 from ...core.geo.lookup import field_text, refused_head, split_regions
 from ...core.event_titles import amount_en, money_en
@@ -261,7 +261,8 @@ class WebContext:
         self.templates.env.filters["as_explained"] = lambda v: v.to_json() if hasattr(v, "to_json") else v
         # the years a date field and a year field take: the one date parser's (core/parse/dates.py)
         self.templates.env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR, day_forms=DAY_FORMS,  # a date box's hint
-                                          deadline_forms=DEADLINE_FORMS)  # a deadline's box (read by the server)
+                                          deadline_forms=DEADLINE_FORMS,  # a deadline's box (read by the server)
+                                          date_forms=DATE_FORMS)  # a lead's stage day's box (read by the server)
         # a scorecard's evidence: how many rows of a list it links one by one, and the profile line each table's rows
         # have (services/evaluation/facts.py; the profile lists every row so linked)
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)

@@ -47,7 +47,7 @@ def shown_date(value, name: str | None = None) -> str:
     """A date field's value as the page's date box shows it: the day the one date parser reads in it, as
     YYYY-MM-DD (2025/06/30 → 2025-06-30; as_of=2024 → 2024-12-31, start=2024 → 2024-01-01) — the day the server
     used, in the one form the box takes (a box left with 2025/06/30 is invalid and blocks its form); a deadline (a
-    lead's next-action date) is no such box: its text goes to the server as typed. A value the parser refuses is
+    lead's next-action date) and a lead's stage days are no such box: their text goes to the server as typed. A value the parser refuses is
     shown as typed, for the user to correct; none is an empty box."""
     if value is None or not str(value).strip():
         return ""

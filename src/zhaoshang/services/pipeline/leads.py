@@ -200,19 +200,23 @@ def _due(value: Any) -> tuple[str | None, bool]:
     return _date(value), is_open_ended(str(value)) if value is not None else False
 
 
-def due_read(value: Any) -> tuple[str, str] | None:
-    """How a next-action date typed (the lead page's 日期) was read, where it is not the day or 长期 as written:
-    ``2026年3月`` → ``下一步日期「2026年3月」读作 2026-03-31`` (zh, en); None when it says what was stored
-    (2026-03-31, 长期), is empty, or cannot be read (``_due`` refuses it)."""
+def date_read(value: Any, what: str = "next_action") -> tuple[str, str] | None:
+    """How a date typed in a box of the lead page was read, where it is not the day (or 长期) as written: the
+    next action's 日期 (``what`` ``next_action``, as ``--due``: ``2026年3月`` → ``下一步日期「2026年3月」读作
+    2026-03-31``), the 签约/落地日期 and 签约日期 (``signed_on``, ``landed_on``, as ``--on`` and ``--signed-on``:
+    the stage's day, a bare year or month its last day or today in the period holding it — ``2026年3月`` →
+    ``签约日期「2026年3月」读作 2026-03-31``) (zh, en); None when it says what was stored (2026-03-31, 长期), is
+    empty, or cannot be read (``update`` refuses it)."""
     text = str(value or "").strip()
     if not text:
         return None
-    day, open_ended = _due(text)
+    zh, en = DATE_LABELS[what]
+    day, open_ended = _due(text) if what == "next_action" else (_stage_date(text, what), False)
     if day and day != text:
-        return f"下一步日期「{text}」读作 {day}", f"next action date '{text}' read as {day}"
+        return f"{zh}「{text}」读作 {day}", f"{en} '{text}' read as {day}"
     if open_ended and text not in OPEN_DUE:
-        return (f"下一步日期「{text}」读作 长期（无期限，不督办）",
-                f"next action date '{text}' read as open-ended (no deadline, never overdue)")
+        return (f"{zh}「{text}」读作 长期（无期限，不督办）",
+                f"{en} '{text}' read as open-ended (no deadline, never overdue)")
     return None
 
 

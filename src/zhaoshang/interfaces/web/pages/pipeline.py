@@ -268,7 +268,7 @@ def register(app, web) -> None:
         typed = {"status": status, "reason": reason, "owner": owner, "next_action": next_action,
                  "next_action_date": next_action_date, "note": note, "on": on, "signed_on": signed_on}
         try:
-            L.update(team(request), lead_id, user=user, store=store, version=_blank(version),
+            row = L.update(team(request), lead_id, user=user, store=store, version=_blank(version),
                      reason=_blank(reason), note=_blank(note), on=_blank(on),
                      signed_on=_blank(signed_on),  # a landed lead's signing day, corrected where it stands
                      # the status the lead has, with a day: that stage's day corrected
@@ -289,6 +289,11 @@ def register(app, web) -> None:
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
             typed["version"] = version
             return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
-        read = L.due_read(next_action_date) if next_action_date.strip() != due else None  # 2026年3月 → 2026-03-31
+        # how each date typed was read, as the command line reads it (2026年3月 → 2026-03-31): the next action's 日期,
+        # the 签约/落地日期 as the day of the stage the lead moved to (or is at), the 签约日期
+        stage = {"signed": "signed_on", "landed": "landed_on"}.get(row["to_status"])
+        reads = [r for r in (L.date_read(next_action_date) if next_action_date.strip() != due else None,
+                             L.date_read(on, stage) if stage else None, L.date_read(signed_on, "signed_on")) if r]
+        read = ("；".join(r[0] for r in reads), "; ".join(r[1] for r in reads)) if reads else None
         return RedirectResponse(f"/pipeline/{lead_id}" + ("?" + urlencode({"note": sign_note(app.state.auth, done=read)})
                                                           if read else ""), status_code=303)
