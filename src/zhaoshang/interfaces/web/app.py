@@ -52,8 +52,10 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def _error(request: Request, exc: Exception | str, status: int, fields: dict[str, str] | None = None,
-               extra: dict | None = None):
-        api = request.url.path.startswith("/api/")
+               extra: dict | None = None, api: bool | None = None):
+        """Every error's reply: JSON on an /api/ path (``api`` True: whatever the path — a request body refused
+        before any route, uploads.py), else the page; in the request's language either way."""
+        api = request.url.path.startswith("/api/") if api is None else api
         lang = lang_of(request, accept=api)  # an API's caller may ask by Accept-Language alone
         route = request.scope.get("route")
         boxes = web.forms.get(getattr(route, "path", None)) if request.method == "GET" else None
@@ -84,6 +86,7 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
                                                 "enterprises": isinstance(exc, AmbiguousEnterprise)}, status_code=status)
 
     document(app, _error)
+    app.state.error_reply = _error  # the body-size refusal (uploads.py) answers through it too
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, exc: RateLimited):

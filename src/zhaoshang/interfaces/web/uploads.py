@@ -16,7 +16,7 @@ import tempfile
 import python_multipart as multipart
 from python_multipart.multipart import parse_options_header
 
-from ...core import jsonenc
+from ...core.errors import UserError
 
 MAX_UPLOAD_MB = 512  # a file the data officer may upload (ZHAOSHANG_MAX_UPLOAD_MB changes it)
 FORM_SLACK = 1 << 20  # the request may exceed the file by this much: the form's other fields
@@ -91,7 +91,7 @@ class SpoolUploads:
         limit = self.limit if upload else self.other
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            return await self._refuse(send, limit, upload)
+            return await self._refuse(scope, receive, send, limit, upload)
         spool = tempfile.SpooledTemporaryFile(max_size=_MEMORY if upload else limit + 1, prefix="zhaoshang-body-")
         csrf = _CsrfField(options[b"boundary"]) if upload and options.get(b"boundary") else None
         size = 0
@@ -103,7 +103,7 @@ class SpoolUploads:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
-                    return await self._refuse(send, limit, upload)
+                    return await self._refuse(scope, receive, send, limit, upload)
                 spool.write(chunk)
                 if csrf is not None:
                     try:
@@ -130,16 +130,18 @@ class SpoolUploads:
             spool.close()
 
     @staticmethod
-    async def _refuse(send, limit: int, upload: bool) -> None:
-        """413 with the one-line JSON error of the API (an upload comes from a script or the page's form)."""
+    async def _refuse(scope, receive, send, limit: int, upload: bool) -> None:
+        """413 as every API error is answered, by the application's one error reply (``app.state.error_reply``):
+        ``error`` in the request's language (``?lang``, the ``lang`` cookie, Accept-Language) beside ``error_zh`` and
+        ``error_en``, as JSON whatever the path (an upload comes from a script or the page's form)."""
+        from starlette.requests import Request
+
         mb = (limit - FORM_SLACK if upload else limit) // 2**20
-        error = (f"上传内容超过 {mb} MB (upload larger than {mb} MB)" if upload
-                 else f"请求内容超过 {mb} MB (request body larger than {mb} MB)")
-        body = jsonenc.dumps({"error": error, "status": 413}).encode("utf-8")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        exc = (UserError(f"上传内容超过 {mb} MB", f"upload larger than {mb} MB") if upload
+               else UserError(f"请求内容超过 {mb} MB", f"request body larger than {mb} MB"))
+        response = scope["app"].state.error_reply(Request(scope), exc, 413, api=True)
+        response.headers["connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)
 
 
 def discard_upload(path: str) -> None:
