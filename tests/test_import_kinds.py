@@ -4,6 +4,7 @@ files with Chinese headers where no public file does (shareholdings, branches, d
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date as D
 
 import pytest
@@ -132,6 +133,19 @@ def test_news_without_a_date_or_title_is_counted_and_listed(tmp_path):
     assert rej["3", "title_missing"]["reason_en"] == "no title: imported, shown by the start of its body"
     assert rej["5", "content_missing"]["action_en"] == "rejected" and rej["5", "content_missing"]["reason"] == "标题、正文都为空"
     assert q(db, "SELECT count(*), count(published), count(title) FROM news") == [(3, 2, 2)]
+    # the export writes an item's publication as the day it is, as the pages and /api give it (the CSV said
+    # 2024-03-01 00:00:00, the JSON Lines 2024-03-01T00:00:00); an undated item's stays empty
+    # (`zhaoshang export news` is this service call)
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.datastore import export_kind
+
+    with Store(str(db), read_only=True) as store:
+        export_kind(store, "news", tmp_path / "n.csv")
+        export_kind(store, "news", tmp_path / "n.jsonl")
+    rows = list(csv.DictReader(open(tmp_path / "n.csv", encoding="utf-8-sig")))
+    assert [r["published"] for r in rows] == ["2024-03-01", "2024-03-02", ""], rows
+    lines = [json.loads(x) for x in (tmp_path / "n.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["published"] for x in lines] == ["2024-03-01", "2024-03-02", None], lines
     # the summary says it, in Chinese and in English
     p = run("import", "news", f, "--source", "zh", "--rejects", tmp_path, db=tmp_path / "zh.duckdb")
     assert "已导入、无发布日期" in p.stdout and "已导入、无标题" in p.stdout and "1 行已导入、无发布日期" in p.stderr

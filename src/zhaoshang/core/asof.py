@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable
 
-from .parse.dates import china_today, parse_user_date
+from .parse.dates import china_today, day_sql, parse_user_date
 from .schema import CREDITED_IMPORTS, TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (imports given no data date)
 
 _CASTS = {"capital_wan": "DOUBLE"}
@@ -47,7 +47,7 @@ _LATEST: dict[tuple, _dt.date | None] = {}  # read-only database file (identity)
 def news_day(alias: str = "n") -> str:
     """SQL: the day a news item counts from as of a date — its publication date, else the data date of the import
     that brought it (an undated item, e.g. a corpus without dates, is known from its export's date, never earlier)."""
-    return (f"coalesce(CAST({alias}.published AS DATE), "
+    return (f"coalesce({day_sql(f'{alias}.published')}, "
             f"(SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id))")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..core.asof import UNDATED_IMPORTS
 from ..core.errors import UserError
-from ..core.parse.dates import utc_text_sql
+from ..core.parse.dates import day_sql, utc_text_sql
 from ..core.schema import FACT_TABLES
 from ..core.store import Store
 
@@ -41,7 +41,8 @@ EXPORTS: dict[str, str] = {
     "fundings": "SELECT * FROM fundings ORDER BY id",
     "patents": """SELECT id, number, application_number, title, abstract, type, applied, published, granted, status,
                   array_to_string(ipc, ';') AS ipc, main_ipc, applicants_text, inventors_text, source FROM patents ORDER BY id""",
-    "news": "SELECT * FROM news ORDER BY id",
+    # a news item's publication is a day (``dates.day_sql``), written as the day, not as a timestamp at midnight
+    "news": f"SELECT * REPLACE ({day_sql('published')} AS published) FROM news ORDER BY id",
     "events": "SELECT * FROM events ORDER BY id",
     "demands": "SELECT * FROM demands ORDER BY id",
     "contacts": "SELECT * FROM contacts ORDER BY id",

@@ -21,7 +21,7 @@ from ..core.event_titles import title_en
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.numbers import WAN_DIGITS, rounded_sql
-from ..core.parse.dates import china_day, format_date_sql, parse_user_date
+from ..core.parse.dates import china_day, day_sql, format_date_sql, parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.parse.uscc import check_uscc
 from ..core.status import status_label_sql
@@ -631,10 +631,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
         cited.get("patents"), cuts=cuts, name="patents")
     news, n_news = _capped(store,
         # a news item's publication is a date (the importer stores the day, at midnight): a date, not a moment
-        f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, CAST(n.published AS DATE) AS published, n.outlet, n.sentiment,
+        f"""SELECT n.id, {NEWS_HEADLINE} AS title, n.url, {day_sql('n.published')} AS published, n.outlet, n.sentiment,
                   n.event_type, n.source
            FROM news n WHERE n.id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
-             AND (n.published IS NULL OR CAST(n.published AS DATE) <= ?)
+             AND (n.published IS NULL OR {day_sql('n.published')} <= ?)
            ORDER BY n.published DESC NULLS LAST, n.id DESC""", [eid, d], limit, cited.get("news"), cuts=cuts,
         name="news")
     branches, n_branches = _capped(store,
@@ -734,7 +734,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
-             SELECT CAST(published AS DATE), 'news', {NEWS_HEADLINE}, 'news', id, source, NULL, NULL FROM news n
+             SELECT {day_sql('published')}, 'news', {NEWS_HEADLINE}, 'news', id, source, NULL, NULL FROM news n
               WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
              UNION ALL

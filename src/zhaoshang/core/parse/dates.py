@@ -111,6 +111,13 @@ def utc_text_sql(col: str) -> str:
     return f"strftime(timezone('UTC', CAST({col} AS TIMESTAMPTZ)), '{UTC_FORMAT}')"
 
 
+def day_sql(col: str) -> str:
+    """SQL: a day kept in a TIMESTAMP column — a news item's publication (``news.published``: the day an item
+    carries, stored at its midnight, no time of day and no zone) — as the DATE it is: ``2026-12-07``, as the pages,
+    the API and the exports give it, never ``2026-12-07 00:00:00`` nor a moment in UTC."""
+    return f"CAST({col} AS DATE)"
+
+
 def china_day_sql(col: str) -> str:
     """SQL: ``china_day`` of a stored TIMESTAMP column — the day an import ran, as it is shown."""
     return f"CAST(timezone('{CHINA.key}', CAST({col} AS TIMESTAMPTZ)) AS DATE)"
