@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import matrix_fixture
@@ -133,13 +134,32 @@ def rule_kept_by(store, team, spec: dict, owner: str) -> dict:
     """A rule of ``owner`` as a viewer comes to hold one: made while the owner was an analyst (a viewer cannot be
     given one: ``rules.check_rule_owner``) and kept when the role became the viewer's it is now."""
     from zhaoshang.services.alerts import rules
+
+    with _while_writer(team, owner):
+        return rules.add(store, team, spec, owner=owner)
+
+
+def channels_kept_by(team, owner: str, **channels) -> dict:
+    """``owner``'s delivery channels (``rules.set_channels``' keywords) as a viewer comes to have them: set while the
+    owner was an analyst (a viewer cannot set any: ``rules.check_channels_owner``) and kept after the demotion."""
+    from zhaoshang.services.alerts import rules
+
+    with _while_writer(team, owner):
+        return rules.set_channels(team, owner, **channels)
+
+
+@contextmanager
+def _while_writer(team, owner: str):
+    """``owner`` an analyst for the block when a read-only user now, the role restored after it."""
+    from zhaoshang.services.alerts import rules
     from zhaoshang.services.team import accounts
 
     role = accounts.get(team, owner).role if owner != rules.LOCAL else "admin"  # local: every right
     if role in ("admin", "analyst"):
-        return rules.add(store, team, spec, owner=owner)
+        yield
+        return
     accounts.set_role(team, owner, "analyst", "cli:test")
     try:
-        return rules.add(store, team, spec, owner=owner)
+        yield
     finally:
         accounts.set_role(team, owner, role, "cli:test")

@@ -252,7 +252,8 @@ def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_l
     """`alerts rules add … --user vie` was audited with vie as its actor. The actor is the command line's operator
     (cli:…), as every command's entry; the owner is named in the entry's detail. A viewer is refused as an owner
     (`--user vic`: a rule its owner could never remove — the page shows a viewer no remove button, the API answers
-    403), in Chinese and English, by `add` and `import` alike, and nothing is saved, as a viewer cannot own a lead."""
+    403), in Chinese and English, by `add` and `import` alike, and nothing is saved, as a viewer cannot own a lead;
+    nor are a viewer's delivery channels set (`alerts channels --user vic --email/--webhook`), only read."""
     path, _, d = AF.copy(tmp_path_factory, "alerts_actor")
     for name, role in (("vie", "analyst"), ("vic", "viewer")):
         run("users", "add", name, "--role", role, "--password-stdin", db=path, input="a-long-enough-password-1\n")
@@ -264,6 +265,14 @@ def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_l
             bad = run("--lang", lang, *args, "--user", "vic", db=path, check=False)
             assert bad.returncode == 2 and said in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
     assert run_json("alerts", "rules", "list", "--user", "vic", db=path) == []
+    # nor set a viewer's channels (the page and the API refuse a viewer's change): read them, yes
+    for lang, arg, said in (("zh", ("--email", "vic@example.org"), "vic 是只读用户（viewer），不能设置推送渠道"),
+                            ("en", ("--webhook", "https://hooks.example/vic"),
+                             "vic is a read-only user (viewer) who cannot change delivery channels")):
+        bad = run("--lang", lang, "alerts", "channels", *arg, "--user", "vic", db=path, check=False)
+        assert bad.returncode == 2 and said in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert run_json("alerts", "channels", "--user", "vic", db=path) == \
+        {"owner": "vic", "email": None, "webhook_url": None, "webhook_secret_set": False, "lang": "zh"}
     rule = run_json("alerts", "rules", "add", "杭州融资", "--type", "funding", "--region", "杭州市", "--user", "vie", db=path)
     assert rule["owner"] == "vie"
     run("alerts", "rules", "remove", str(rule["id"]), "--user", "vie", db=path)

@@ -301,7 +301,7 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
             for who in ("vera", "ana"):
                 AF.rule_kept_by(store, team, {"name": "法人变更", "types": ["change_legal_rep"],
                                               "channels": ["email", "webhook"]}, who)
-                R.set_channels(team, who, email=f"{who}@example.org", webhook_url=rx[who].url, webhook_secret=SECRET)
+                AF.channels_kept_by(team, who, email=f"{who}@example.org", webhook_url=rx[who].url, webhook_secret=SECRET)
             change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
             assert len(feed.record(store, team, change)) == 2
             for who in ("vera", "ana"):
@@ -350,10 +350,10 @@ def test_a_queued_digest_and_webhook_are_made_for_the_owners_role_when_sent(tmp_
     try:
         with _smtp_server() as (smtp, received):
             with Store(str(db), read_only=True) as store:
-                for w in who:  # vera's made while an analyst (a viewer is given none)
+                for w in who:  # vera's rule and channels made while an analyst (a viewer is given none)
                     AF.rule_kept_by(store, team, {"name": "法人变更", "types": ["change_legal_rep"],
                                                   "channels": ["email", "webhook"]}, w)
-                    R.set_channels(team, w, email=f"{w}@example.org", webhook_url=rx[w].url, webhook_secret=SECRET)
+                    AF.channels_kept_by(team, w, email=f"{w}@example.org", webhook_url=rx[w].url, webhook_secret=SECRET)
                 change = EV.timeline(store, enterprise="2", types="change_legal_rep")["items"]
                 assert len(feed.record(store, team, change)) == 3
                 for w in who:

@@ -75,13 +75,27 @@ def check_rule_owner(team, owner: Any) -> str:
     """The user a rule is saved for (``check_owner``), refused when a team user whose role cannot change the team's
     records (a viewer: ``team_write``, docs/security.md) — the rule could never be changed or removed by its owner,
     as a viewer cannot own a lead of the pipeline."""
+    return _check_writer(team, owner, "不能添加或删除预警规则，不能拥有规则",
+                         "who cannot add or remove alert rules, so cannot own one")
+
+
+def check_channels_owner(team, owner: Any) -> str:
+    """The user whose delivery channels are set (``check_owner``), refused, as a rule's owner is
+    (``check_rule_owner``), when a team user whose role cannot change the team's records (a viewer: ``team_write``)
+    — the page and the API refuse a viewer's change before it gets here, the command line's ``--user`` here.
+    Reading a viewer's channels stays open (``channels``)."""
+    return _check_writer(team, owner, "不能设置推送渠道", "who cannot change delivery channels")
+
+
+def _check_writer(team, owner: Any, zh: str, en: str) -> str:
+    """The one role check of the alerts' owners: ``owner`` (``check_owner``) when the local user, the command line's
+    operator or a team user whose role has ``team_write``; else refused in Chinese and English, ``zh`` / ``en``
+    saying what a read-only user cannot do."""
     who = check_owner(team, owner)
     if who != LOCAL and not who.startswith("cli:"):
         acc = accounts.get(team, who)
         if not acc.writes():
-            raise UserError(f"{acc.name} 是只读用户（{acc.role}），不能添加或删除预警规则，不能拥有规则",
-                            f"{acc.name} is a read-only user ({acc.role}) who cannot add or remove alert rules, "
-                            "so cannot own one")
+            raise UserError(f"{acc.name} 是只读用户（{acc.role}），{zh}", f"{acc.name} is a read-only user ({acc.role}) {en}")
     return who
 
 
@@ -346,8 +360,8 @@ def set_channels(team, owner: Any, *, email: str | None = None, webhook_url: str
     """Where ``owner``'s e-mail digest and webhook go (a value of "" clears it). The secret is stored for
     signing and never shown again. ``policy`` (``targets.WebhookPolicy``): which webhook hosts this server may call.
     ``lang`` (zh | en), given with ``email``: the language the daily digest is written in — that of the page or
-    command the address was set on."""
-    who = check_owner(team, owner)
+    command the address was set on. A read-only user's channels are refused (``check_channels_owner``)."""
+    who = check_channels_owner(team, owner)
     cur = channels(team, who, secret=True)
     new = {"email": cur["email"] if email is None else (email.strip() or None),
            "webhook_url": cur["webhook_url"] if webhook_url is None else (webhook_url.strip() or None),
