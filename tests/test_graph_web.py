@@ -290,6 +290,13 @@ def test_a_holder_linked_to_a_named_officer_is_one_masked_person_for_a_viewer(tm
     for u in ("/api/graph/reach/2?from_region=330100", "/api/graph/reach/1?from_region=330100&max_hops=5&k=10"):
         strengths = lambda doc: [p["strength"] for p in doc["paths"]]  # noqa: E731
         assert strengths(vera[u]) == strengths(ana[u]) and vera[u]["paths_withheld"] == 0, u
+    # the contact record c:2 is no hop but a note on 李磊's node (same_person), said in words for the relations page:
+    # masked for the viewer as the rest of the person
+    said = lambda doc: {n["text"] for p in doc["paths"] for node in [p["target"]] + [h["from"] for h in p["hops"]]  # noqa: E731
+                        for n in node.get("same_person") or []}
+    u = "/api/graph/reach/1?from_region=330100&max_hops=5&k=10"
+    assert said(ana[u]) == {"同一人（另一条记录：联系人 李磊；联系人在其任职企业；强度 0.90）"}, said(ana[u])
+    assert said(vera[u]) == {"同一人（另一条记录：联系人 李*；联系人在其任职企业；强度 0.90）"}, said(vera[u])
     # the profile: officer, 法定代表人, shareholder and the contact under his name, each 李*
     prof = vera["/api/enterprises/2"]
     assert {p["name"] for p in prof["people"] if p["role"] in ("legal_rep", "founder")} == {"李*"}
@@ -677,6 +684,12 @@ def test_relations_page_in_the_browser(base, chromium):
         shown = pg.evaluate("[...document.querySelectorAll('#paths .path h3')].map(h => h.innerText)"
                             ".concat([...document.querySelectorAll('#paths .rel')].map(r => r.innerText))")
         assert shown and all(re.search(r"(strength |\()\d\.\d\d( |\)|$)", x) for x in shown), shown
+        # two records of one person under one name (刘洋 p:11 and p:10) are no hop: the other record is said under
+        # the person, in words (it was in the JSON only)
+        pg.goto(base + "/relations/3?lang=en&from=330100")
+        pg.wait_for_selector("#paths[data-source=region] .path")
+        notes = set(pg.locator("#paths .hop.same-person").all_inner_texts())
+        assert "same person (another record: person 刘洋; a shared co-director; strength 0.80)" in notes, notes
         pg.goto(base + "/relations/2?lang=en")
         pg.wait_for_selector("#kp-table tbody tr")
         assert HOSTILE in pg.inner_text("#kp-table") and "Key persons" in pg.inner_text("body")

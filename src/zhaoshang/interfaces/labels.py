@@ -241,6 +241,10 @@ DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "person
 NETWORK_KINDS: dict[str, Pair] = {"patent": ("联合申请专利", "co-applied patents"), "investment": ("跨地区投资", "investments"),
                                   "branch": ("分支机构与对外投资", "branches and outbound investment"),
                                   "people": ("共同任职", "shared people"), "all": ("全部关系", "all links")}
+# the kinds of a relationship graph's node (services.graph.build.TYPES): the record a path's identity note names
+GRAPH_NODE_TYPES: dict[str, Pair] = {"person": ("人员", "person"), "enterprise": ("企业", "enterprise"),
+                                     "investor": ("投资机构", "investor"), "contact": ("联系人", "contact"),
+                                     "inventor": ("发明人", "inventor")}
 # the same kinds as one region's links with a partner region (services.region_profile: the partners' chart legend on
 # the region page, the partners' table of the page, the report and its workbook): short words for a header
 PARTNER_KINDS: dict[str, Pair] = {"patent": ("联合专利", "Co-patents"), "investment": ("投资", "Investment"),
@@ -267,7 +271,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     # a news feed's last fetch (services/monitoring/feeds.py: ok, not_modified, error), on the page and in the CLI
     "feed_status": {"ok": ("正常", "ok"), "not_modified": ("无更新", "not modified"), "error": ("出错", "error")},
     "login_failure": {"password": ("密码错误", "wrong password"), "disabled": ("账号已停用", "account disabled")},
-    "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS, "partner_kind": PARTNER_KINDS,
+    "lead_source": _leads.SOURCE_LABELS, "network_kind": NETWORK_KINDS, "graph_node": GRAPH_NODE_TYPES, "partner_kind": PARTNER_KINDS,
     # the record an alert's evidence names (its table) and how an explained method combines its parts (by method)
     "evidence_table": {"monitor_events": ("实时事件", "live event"), "events": ("事件", "event"),
                        "fundings": ("融资记录", "funding round"), "news": ("新闻", "news item"),
@@ -834,7 +838,8 @@ def evidence_note(ev: dict, lang: str = "zh") -> Any:
 
 def paths_in_words(doc: dict, lang: str = "zh") -> dict:
     """A reach answer (``services/graph/reach``: ``paths``, or ``between``'s ``pairs`` of paths) with each hop's
-    evidence notes in the UI language (``evidence_note``); the answer is changed in place and returned."""
+    evidence notes in the UI language (``evidence_note``) and each note of another record of one person its ``text``
+    (``same_person_text``); the answer is changed in place and returned."""
     paths = list(doc.get("paths") or []) + [x for pair in doc.get("pairs") or [] for x in pair.get("paths") or []]
     # a hop's own evidence, and that of the link between two records of one person noted on its node (graph.reach)
     notes = [n for p in paths for node in [p.get("target") or {}] + [h.get("from") or {} for h in p.get("hops") or []]
@@ -842,7 +847,25 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
     for ev in [ev for p in paths for h in p.get("hops") or [] for ev in h.get("evidence") or []] + \
             [ev for n in notes for ev in n.get("evidence") or []]:
         ev["note"] = evidence_note(ev, lang)
+    for n in notes:
+        n["text"] = same_person_text(n, lang)
     return doc
+
+
+def same_person_text(note: dict, lang: str = "zh") -> str:
+    """A path's note of the other record of one person under one name (``services/graph/reach``: ``same_person``,
+    no hop of the path) in words: the record's kind and name — as the answer gives it, masked for a role without
+    ``personal`` —, what links the two (its evidence's notes in words, ``evidence_note``) and the link's strength —
+    ``同一人（另一条记录：联系人 李磊；联系人在其任职企业；强度 0.90）`` / ``same person (another record: contact 李磊;
+    a contact at the enterprise of a role; strength 0.90)``. The relations page shows it under the person."""
+    rec = note.get("record") or {}
+    kind, name = label("graph_node", rec.get("type"), lang), rec.get("name") or ""
+    why = list(dict.fromkeys(str(ev["note"]) for ev in note.get("evidence") or [] if ev.get("note")))
+    said = [("、" if lang != "en" else ", ").join(why)] if why else []
+    said.append(("strength " if lang == "en" else "强度 ") + strength_text(note.get("strength")))
+    if lang == "en":
+        return f"same person (another record: {kind} {name}; {'; '.join(said)})"
+    return f"同一人（另一条记录：{kind} {name}；{'；'.join(said)}）"
 
 
 def placements_dated_text(day: Any, lang: str = "zh") -> str:

@@ -130,6 +130,12 @@
     return '<div class="warn" id="unmatched" data-count="' + u.count + '"><p>' + ZS.esc(u.head) + '</p><ul>' +
       u.lines.map(l => '<li>' + ZS.esc(l) + '</li>').join('') + '</ul></div>';
   }
+  // the other record of one person under one name (no hop: the walk goes on from the name), in the server's words
+  // (labels.same_person_text: the record's kind and name, masked for a role without personal, the link and strength),
+  // under the person the path goes on from, or the key person at its end
+  function samePerson(node) {
+    return ((node && node.same_person) || []).map(n => '<div class="hop same-person">' + ZS.esc(n.text) + '</div>').join('');
+  }
   function renderPaths(doc, source) {
     out.dataset.source = source;
     if (!doc.paths.length) {
@@ -146,12 +152,13 @@
         'the key person is a start (' + ZS.esc(p.origin.kind_label) + '): no one in between; the strength is the start\'s factor') + '</div>' : '') +
       // the arrow points the relation's way whichever way the path walks the tie (the server's direction: along,
       // against, both, or null without one): 甲 ←投资— 基金 is the fund investing in 甲
-      p.hops.map(h => '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + (h.direction === 'against' || h.direction === 'both' ? '←' : '—') +
+      p.hops.map(h => samePerson(h.from) + '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + (h.direction === 'against' || h.direction === 'both' ? '←' : '—') +
         ZS.esc(h.relation_label) + ' (' + ZS.strength(h.strength) + ')' + (h.direction === 'against' ? '—' : '→') + '</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
         // each record in words (source, kind, date); its table, id and source record key on hover
         (h.evidence || []).map(ev => '<span class="ev" title="' + ZS.esc(ev.table + (ev.id == null ? '' : ' #' + ev.id) + (ev.source_key ? ' · ' + ev.source_key : '')) + '">' +
-          ZS.esc(ev.text || ev.table) + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') + '</div>').join('');
+          ZS.esc(ev.text || ev.table) + (ev.note ? ' · ' + ZS.esc(ev.note) : '') + '</span>').join('') + '</div>').join('') +
+      samePerson(p.target) + '</div>').join('');
   }
   function fail(r) { out.innerHTML = '<p class="warn">' + ZS.esc((r && (r.detail || r.error)) || tr('请求失败', 'request failed')) + '</p>'; }
   const form = document.getElementById('reach-form');
