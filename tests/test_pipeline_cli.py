@@ -826,24 +826,31 @@ def test_an_open_ended_due_is_remembered_shown_and_round_tripped(db, tmp_path):
 def test_an_imported_rows_every_problem_is_named_not_the_first_alone(db, tmp_path):
     """A 台账 row 已落地 without its dates, owned by a read-only user, due 2026/13/01 and on a segment the chain lacks
     was refused naming the first problem alone (线索尚未签约…): the analyst fixed it and met the next. Every problem
-    of the row is named now, numbered, in Chinese and English; a row with one problem reads as before."""
+    of the row is named now, numbered, in Chinese and English; a row with one problem reads as before. So is every
+    problem of a row that updates a lead (row 4: it named the first alone, 未找到产业链环节), its move's among them."""
     alone = tmp_path / "alone.duckdb"
     alone.write_bytes(Path(db).read_bytes())
     env = {"ZHAOSHANG_TEAM_DB": str(tmp_path / "team.sqlite")}
     team = open_team_db(str(tmp_path / "team.sqlite"))
     accounts.add_user(team, "vic", "viewer", "a-long-enough-password-1", "cli:test")
+    with Store(str(alone), read_only=True) as store:
+        L.add(store, team, 6, "宁波市")  # a new lead: the row below updates it
     team.close()
     f = tmp_path / "ledger.csv"
-    f.write_text("企业编号,地区,状态,负责人,下一步日期,产业链环节\n4,宁波市,已落地,vic,2026/13/01,ZZZ\n5,火星市,洽谈中,,,\n",
-                 encoding="utf-8")
+    f.write_text("企业编号,地区,状态,负责人,下一步日期,产业链环节\n4,宁波市,已落地,vic,2026/13/01,ZZZ\n5,火星市,洽谈中,,,\n"
+                 "6,宁波市,已落地,vic,2026/13/01,ZZZ\n", encoding="utf-8")
     zh = run("pipeline", "import", f, db=alone, env=env, check=False)
-    assert zh.returncode == 2 and "2 行有误" in zh.stderr, zh.stderr
-    row = re.search(r"第 2 行: (.*?)；第 3 行: 未找到地区 火星市", zh.stderr.replace("\n", ""))
+    assert zh.returncode == 2 and "3 行有误" in zh.stderr, zh.stderr
+    row = re.search(r"第 2 行: (.*?)；第 3 行: 未找到地区 火星市.*；第 4 行: (.*)", zh.stderr.replace("\n", ""))
     assert row, zh.stderr
     assert re.fullmatch(r"①线索尚未签约.*②vic 是只读用户.*③未找到产业链环节: ZZZ.*④无效的下一步日期: 2026/13/01.*", row[1]), row[1]
+    assert re.fullmatch(r"①vic 是只读用户.*②未找到产业链环节: ZZZ.*③无效的下一步日期: 2026/13/01.*④线索尚未签约，不能标为已落地.*",
+                        row[2]), row[2]
     en = run("--lang", "en", "pipeline", "import", f, db=alone, env=env, check=False).stderr.replace("\n", "")
     assert re.search(r"row 2: \(1\) a lead must be signed before it lands.* \(2\) vic is a read-only user.* \(3\) chain "
                      r"node not found: ZZZ \(4\) invalid next action date: 2026/13/01.*; row 3: region not found: 火星市", en), en
+    assert re.search(r"row 4: \(1\) vic is a read-only user.* \(2\) chain node not found: ZZZ.* \(3\) invalid next action "
+                     r"date: 2026/13/01.* \(4\) a lead must be signed before it lands", en), en
 
 
 def test_a_change_made_on_the_command_line_for_a_user_names_both_who_ran_it_and_for_whom(db, tmp_path):

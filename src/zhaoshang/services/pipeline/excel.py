@@ -9,7 +9,9 @@ column, a sheet made by hand, updates without that check).
 An import is all or nothing: every row is checked first (enterprise found, region resolved, status known, a
 reason for 已放弃 and only for it, 已落地 with its signing and landing dates, owner a user, segment a node of the
 chain, dates readable, no pair twice, a change the lead may take and based on its version) and a file with any bad
-row is refused with the rows and reasons, so a half-imported sheet never happens.
+row is refused with the rows and reasons, so a half-imported sheet never happens. Each row names every problem
+it has, numbered, whether it adds a lead or updates one (an update's cells each checked on their own, then the change
+without the cells refused: ``_refused_cells``), so the sheet is put right in one pass.
 
 A viewer's export holds the next action and abandon reason masked (``privacy``): a cell that is the lead's text as
 masked is that text, unchanged, and one edited around the masks is refused, so no mask is written over a number.
@@ -229,6 +231,32 @@ def _changed(store, team, lead: dict, cell, given) -> dict:
     return args
 
 
+def _refused_cells(store, team, lead: dict, cell, given, checked) -> set:
+    """The cells of a row that updates ``lead`` that are refused on their own, each problem handed to ``checked``
+    (the row's collector, as a new row's cells are checked): a status, a segment, a day that cannot be read, a text
+    over its limit, an owner who cannot own the lead (only when the row changes the owner: a lead keeps the owner
+    it has). Returns their columns; when the status is refused, the reason and the stage days too (what they may
+    be depends on the status: unknown, they would be refused for it)."""
+    refused: set = set()
+
+    def vet(key: str, fn) -> None:
+        if given(key) and cell(key) and checked(lambda: fn(cell(key)) or True) is None:
+            refused.add(key)
+
+    vet("status", L.check_status)
+    if given("owner") and (cell("owner") or None) != lead["owner"]:
+        vet("owner", lambda v: L._owner(team, v))
+    vet("segment", lambda v: L.check_segment(store, v))
+    for key in ("signed_on", "landed_on"):
+        vet(key, lambda v, key=key: L._stage_date(v, key))
+    vet("next_action_date", L._due)
+    for key in ("next_action", "note", "reason"):
+        vet(key, lambda v, key=key: L.check_texts(**{key: v}))
+    if "status" in refused:
+        refused |= {"reason", "signed_on", "landed_on"}
+    return refused
+
+
 def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None) -> dict:
     """Import a sheet (an export of the pipeline, or a 台账 made by hand): a row whose enterprise and region (or
     编号) are a lead updates it with the cells that differ (``update``, based on the row's 版本 when the file has
@@ -299,17 +327,22 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                 lead = L.get(team, found["id"], history=True)
                 version = _number(cell("version"), ("线索版本", "version"))
                 older = version is not None and version < lead["version"]
+                # every cell checked on its own, each problem said as a new row's are; the change leaves the cells
+                # refused out, so that its own problem (``update``'s checks of the move) is said beside theirs
+                refused = _refused_cells(store, team, lead, cell, lambda key: bool(cols[key]), checked)
+                given = lambda key: bool(cols[key]) and key not in refused  # noqa: E731
                 try:
-                    args = _changed(store, team, lead, cell, lambda key: bool(cols[key]))
+                    args = _changed(store, team, lead, cell, given)
                 except UserError:  # (a viewer's masked text of what the lead said then, say)
-                    if not older or _changed(store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
+                    if not older or _changed(store, team, _as_of(team, lead, version), cell, given):
                         raise
                     args = {}
-                if args and older and not _changed(
-                        store, team, _as_of(team, lead, version), cell, lambda key: bool(cols[key])):
+                if args and older and not _changed(store, team, _as_of(team, lead, version), cell, given):
                     args = {}  # the row as exported, not edited: the changes saved since stand
-                change = L.update(team, lead["id"], user=user, store=store, check=True, **args,
-                                  version=version) if args else {"changes": []}
+                change = checked(lambda: L.update(team, lead["id"], user=user, store=store, check=True, **args,
+                                                  version=version)) if args else {"changes": []}
+                if problems:
+                    raise problems.pop(0)
                 if not change["changes"]:
                     unchanged += 1  # the row says what the lead says: left alone, whatever its version
                     continue
